@@ -1,0 +1,28 @@
+// Bundles the CLI (and later the Action entry) into dist/ with esbuild.
+// The createRequire banner is needed: CommonJS dependencies (node-vault -> axios) call require("http"),
+// which an ESM bundle cannot do without it ("Dynamic require of "http" is not supported").
+import { build } from 'esbuild';
+import { argv } from 'node:process';
+
+const outdir = argv[2] ?? 'dist';
+const banner = [
+  "import { createRequire as __vrCreateRequire } from 'node:module';",
+  'const require = __vrCreateRequire(import.meta.url);',
+].join('\n');
+
+export const entries = { cli: 'src/cli.ts' };
+
+await build({
+  entryPoints: entries,
+  outdir,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  banner: { js: `#!/usr/bin/env node\n${banner}` },
+  legalComments: 'none',
+  logLevel: 'warning',
+  sourcemap: false,
+  minify: false,
+  treeShaking: true,
+});

@@ -1,0 +1,3 @@
+// Placeholder until the CLI lands (issue 2).
+console.error('vault-rollout: not built yet');
+process.exit(1);

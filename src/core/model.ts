@@ -1,0 +1,131 @@
+/**
+ * The data that flows through the pipeline (see STYLE.md):
+ * files ──discover──▶ workloads + secret refs ──resolve──▶ secret statuses ──plan──▶ actions ──edit──▶ file changes.
+ * Everything here is plain data so the core stays pure and testable.
+ */
+
+/** Workload kinds that carry a pod template (SPEC "Workload kinds"). Job is ignored on purpose. */
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Rollout' | 'CronJob';
+
+/** Which discovery source found a secret reference. */
+export type SourceName =
+  | 'annotation'
+  | 'vaultAgent'
+  | 'rule'
+  | 'externalSecrets'
+  | 'vaultSecretsOperator'
+  | 'argocdVaultPlugin'
+  | 'bankVaults'
+  | 'csi';
+
+/** A file of the repository, as read by the file adapter. Paths are POSIX, relative to the repo root. */
+export interface RepoFile {
+  path: string;
+  text: string;
+}
+
+/** A Vault secret a workload depends on, as written in the manifests (before mount resolution). */
+export interface SecretRef {
+  /** Normalised `mount/path` (no `/data/` or `/metadata/` segment, no leading slash). */
+  path: string;
+  source: SourceName;
+  /** What was read, for `scan`: e.g. the annotation key or the rule index. */
+  via: string;
+}
+
+/** A workload found in a manifest. */
+export interface Workload {
+  file: string;
+  /** Index of the YAML document in the file (0-based, counting every document). */
+  document: number;
+  kind: WorkloadKind;
+  apiVersion: string;
+  name: string;
+  /** `metadata.namespace`, or null when the manifest leaves it to kustomize / Argo CD / Flux. */
+  namespace: string | null;
+  labels: Record<string, string>;
+  /** Key path from the document root to the pod template (e.g. ['spec','template']). */
+  templatePath: string[];
+  secrets: SecretRef[];
+  /** The record annotation's parsed value (`<prefix>/secret-versions` in metadata.annotations), or null. */
+  recorded: Map<string, number> | null;
+  /** The raw record value, to know whether rewriting is needed. */
+  recordedRaw: string | null;
+  /** The pod-template trigger annotation's raw value, or null. */
+  templateRaw: string | null;
+  /** `spec.updateStrategy.type` for StatefulSet/DaemonSet, `spec.strategy.type` for Deployment, when given. */
+  updateStrategy: string | null;
+  replicas: number | null;
+}
+
+export type ProblemSeverity = 'error' | 'warning';
+
+/** A per-file (or per-secret) problem: reported, never thrown. */
+export interface Problem {
+  file: string;
+  severity: ProblemSeverity;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/** Result of reading one secret's metadata (a union, never an exception; see STYLE.md). */
+export type SecretStatus =
+  | { state: 'ok'; path: string; current: number; updatedTime: string | null }
+  | { state: 'missing'; path: string }
+  | { state: 'deleted'; path: string; current: number; reason: 'deleted' | 'destroyed'; updatedTime: string | null }
+  | { state: 'forbidden'; path: string; message: string }
+  | { state: 'unsupported'; path: string; message: string };
+
+/** SPEC secret states in the report. */
+export type SecretState = 'up-to-date' | 'outdated' | 'unrecorded' | 'missing' | 'deleted' | 'forbidden' | 'unsupported';
+
+/** SPEC workload actions. */
+export type WorkloadAction = 'restart' | 'record' | 'none' | 'blocked';
+
+export interface PlannedSecret {
+  path: string;
+  source: SourceName;
+  via: string;
+  recorded: number | null;
+  current: number | null;
+  state: SecretState;
+  updatedTime: string | null;
+}
+
+export interface PlannedWorkload {
+  workload: Workload;
+  secrets: PlannedSecret[];
+  action: WorkloadAction;
+  /** Why the workload is blocked, or other notes for reviewers (e.g. OnDelete). */
+  reasons: string[];
+  warnings: string[];
+  /** The new record value (canonical `mount/path@version`, sorted), when action is restart or record. */
+  newValue: string | null;
+}
+
+/** One file's edit: the before and after text. Only `publish` writes it. */
+export interface FileChange {
+  path: string;
+  before: string;
+  after: string;
+}
+
+export interface Summary {
+  workloads: number;
+  restart: number;
+  record: number;
+  blocked: number;
+  unchanged: number;
+}
+
+/** Everything a run knows; rendered by report/ and published by git/github adapters. */
+export interface RunReport {
+  branch: string | null;
+  workloads: PlannedWorkload[];
+  summary: Summary;
+  problems: Problem[];
+  changes: FileChange[];
+  commit: string | null;
+  pullRequest: { number: number; url: string } | null;
+}
