@@ -7,11 +7,9 @@ export function parseRecord(raw: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const part of raw.split(/[\s,]+/)) {
     if (!part) continue;
-    const at = part.lastIndexOf('@');
-    if (at <= 0) continue;
-    const version = Number(part.slice(at + 1));
-    if (!Number.isInteger(version) || version < 0) continue;
-    out.set(part.slice(0, at), version);
+    const m = /^(.+)@(\d+)$/.exec(part);
+    if (!m?.[1] || !m[2]) continue;
+    out.set(m[1], Number(m[2]));
   }
   return out;
 }

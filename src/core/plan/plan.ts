@@ -1,0 +1,136 @@
+/**
+ * The planner: recorded × current × state → action, per workload (SPEC "Outputs").
+ * Pure: workloads and secret statuses in, planned workloads and annotation edits out.
+ */
+import type {
+  PlannedSecret,
+  PlannedWorkload,
+  SecretState,
+  SecretStatus,
+  Summary,
+  Workload,
+  WorkloadAction,
+} from '../model.js';
+import { formatRecord } from '../record.js';
+import type { AnnotationEdit } from '../yaml/edit-annotations.js';
+
+/** States that stop a workload from being touched (SPEC: missing, deleted or forbidden → blocked). */
+const BLOCKING: ReadonlySet<SecretState> = new Set(['missing', 'deleted', 'forbidden']);
+
+function secretState(status: SecretStatus, recorded: number | null): SecretState {
+  switch (status.state) {
+    case 'ok':
+      if (recorded === null) return 'unrecorded';
+      return recorded === status.current ? 'up-to-date' : 'outdated';
+    case 'deleted':
+      return 'deleted';
+    default:
+      return status.state;
+  }
+}
+
+function blockReason(s: PlannedSecret, status: SecretStatus): string {
+  switch (status.state) {
+    case 'missing':
+      return `${s.path}: not found in Vault (404)`;
+    case 'deleted':
+      return `${s.path}: current version ${status.current} is ${status.reason}; a restart would not get a readable secret`;
+    case 'forbidden':
+      return status.message;
+    default:
+      return `${s.path}: ${s.state}`;
+  }
+}
+
+/**
+ * Plans one workload.
+ * @param statuses keyed by the SecretRef path that discovery produced; `status.path` is canonical.
+ */
+export function planWorkload(workload: Workload, statuses: ReadonlyMap<string, SecretStatus>): PlannedWorkload {
+  const secrets: PlannedSecret[] = [];
+  const reasons: string[] = [];
+  const warnings: string[] = [];
+  const current = new Map<string, number>();
+  const seen = new Set<string>();
+
+  for (const ref of workload.secrets) {
+    const status = statuses.get(ref.path);
+    if (!status) throw new Error(`internal: no Vault status for "${ref.path}"`);
+    const path = status.path;
+    if (seen.has(path)) continue; // `kv/app` and `kv/data/app` name one secret
+    seen.add(path);
+    const recorded = workload.recorded?.get(path) ?? null;
+    const state = secretState(status, recorded);
+    const planned: PlannedSecret = {
+      path,
+      source: ref.source,
+      via: ref.via,
+      recorded,
+      current: status.state === 'ok' || status.state === 'deleted' ? status.current : null,
+      state,
+      updatedTime: status.state === 'ok' || status.state === 'deleted' ? status.updatedTime : null,
+    };
+    secrets.push(planned);
+    if (BLOCKING.has(state)) reasons.push(blockReason(planned, status));
+    else if (status.state === 'unsupported') warnings.push(status.message);
+    else if (status.state === 'ok') current.set(path, status.current);
+  }
+
+  const onDelete =
+    (workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet') && workload.updateStrategy === 'OnDelete';
+
+  let action: WorkloadAction;
+  let newValue: string | null = null;
+  if (reasons.length > 0) {
+    action = 'blocked';
+  } else if (current.size === 0) {
+    action = 'none';
+  } else {
+    newValue = formatRecord(current);
+    if (workload.recorded === null) action = 'record';
+    else if (secrets.some((s) => s.state === 'outdated')) action = 'restart';
+    else if (newValue !== workload.recordedRaw) action = 'record';
+    else action = 'none';
+    if (action === 'none') newValue = null;
+  }
+  if (onDelete) {
+    warnings.push(
+      `${workload.kind} uses updateStrategy OnDelete: ${
+        action === 'restart' ? 'the new pod template' : 'a new pod template'
+      } takes effect only when pods are deleted`,
+    );
+  }
+  return { workload, secrets, action, reasons, warnings, newValue };
+}
+
+/** Plans every workload; order is kept (discovery sorts by file and document). */
+export function planWorkloads(
+  workloads: readonly Workload[],
+  statuses: ReadonlyMap<string, SecretStatus>,
+): PlannedWorkload[] {
+  return workloads.map((w) => planWorkload(w, statuses));
+}
+
+/** The annotation edits a planned workload needs: the record, plus the pod-template trigger on restart. */
+export function editsFor(planned: PlannedWorkload, prefix: string): AnnotationEdit[] {
+  const { workload, action, newValue } = planned;
+  if (newValue === null || (action !== 'restart' && action !== 'record')) return [];
+  const key = `${prefix}/secret-versions`;
+  const edits: AnnotationEdit[] = [];
+  if (newValue !== workload.recordedRaw) edits.push({ document: workload.document, mapPath: [], key, value: newValue });
+  if (action === 'restart' && newValue !== workload.templateRaw) {
+    edits.push({ document: workload.document, mapPath: workload.templatePath, key, value: newValue });
+  }
+  return edits;
+}
+
+export function summarize(planned: readonly PlannedWorkload[]): Summary {
+  const count = (a: WorkloadAction) => planned.filter((p) => p.action === a).length;
+  return {
+    workloads: planned.length,
+    restart: count('restart'),
+    record: count('record'),
+    blocked: count('blocked'),
+    unchanged: count('none'),
+  };
+}
