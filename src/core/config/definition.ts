@@ -1,0 +1,144 @@
+/**
+ * The zod definition of `vault-rollout.yaml` (SPEC "Config file"). Every key is optional; unknown keys are
+ * errors (`z.strictObject`) so a typo such as `incude:` is reported instead of silently ignored.
+ * Import from `./schema.js`, the public face of this folder.
+ */
+import picomatch from 'picomatch';
+import { z } from 'zod';
+import type { WorkloadKind } from '../model.js';
+import { cleanSecretPath, isPlausibleSecretPath } from '../secret-path.js';
+
+export const WORKLOAD_KINDS = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Rollout',
+  'CronJob',
+] as const satisfies readonly WorkloadKind[];
+
+/** Include globs when the config gives none: every YAML file. */
+export const DEFAULT_INCLUDE: readonly string[] = ['**/*.yaml', '**/*.yml'];
+
+/** Why a glob is unusable, or null when picomatch accepts it. */
+export function globProblem(glob: string): string | null {
+  if (glob.trim() === '') return 'a glob must not be empty';
+  if (glob.startsWith('/'))
+    return `globs are relative to the repository root: remove the leading "/" (got "${glob}")`;
+  try {
+    // strictBrackets: an unbalanced `[`, `{` or `(` is a typo, not a literal character.
+    picomatch.makeRe(glob, { dot: true, strictBrackets: true });
+    return null;
+  } catch (err) {
+    return `not a valid glob: ${err instanceof Error ? err.message : String(err)} (got "${glob}")`;
+  }
+}
+
+const glob = z.string().superRefine((value, ctx) => {
+  const problem = globProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const secretPath = z.string().superRefine((value, ctx) => {
+  if (!isPlausibleSecretPath(cleanSecretPath(value))) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a Vault KV v2 secret path "mount/path", e.g. kv/payments/db (got "${value}")`,
+    });
+  }
+});
+
+const mount = z
+  .string()
+  .transform((m) => m.replace(/^\/+|\/+$/g, ''))
+  .refine((m) => /^[A-Za-z0-9_.@+=-]+(\/[A-Za-z0-9_.@+=-]+)*$/.test(m), {
+    message: 'expected a mount path such as "kv" or "team-a/kv"',
+  });
+
+/** Label values are strings in Kubernetes; `tier: 1` in the selector means the label value "1". */
+const labelValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+
+/** `Name <email>`, as git writes an identity. */
+const AUTHOR = /^([^<>]*[^<>\s])\s*<([^<>\s]+@[^<>\s]+)>$/;
+
+const vault = z.strictObject({
+  address: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. https://vault.example.com' })
+    .optional(),
+  namespace: z.string().optional(),
+  auth: z
+    .strictObject({
+      method: z.enum(['token', 'approle', 'kubernetes', 'jwt']).optional(),
+      role: z.string().optional(),
+      mount: z.string().optional(),
+    })
+    .optional(),
+  mounts: z.array(mount).default([]),
+});
+
+const sources = z.strictObject({
+  annotation: z.boolean().default(true),
+  vaultAgent: z.boolean().default(true),
+  externalSecrets: z.boolean().default(true),
+  vaultSecretsOperator: z.boolean().default(true),
+  argocdVaultPlugin: z.boolean().default(true),
+  bankVaults: z.boolean().default(true),
+  csi: z.boolean().default(true),
+});
+
+const rule = z.strictObject({
+  select: z.strictObject({
+    path: glob.optional(),
+    kind: z.enum(WORKLOAD_KINDS).optional(),
+    namespace: z.string().optional(),
+    name: glob.optional(),
+    labels: z.record(z.string(), labelValue).optional(),
+  }),
+  secrets: z.array(secretPath).min(1, { message: 'list at least one secret path' }),
+});
+
+export const configSchema = z.strictObject({
+  vault: vault.prefault({}),
+  include: z.array(glob).default([...DEFAULT_INCLUDE]),
+  exclude: z.array(glob).default([]),
+  annotationPrefix: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+      message: 'expected a DNS-subdomain-style annotation prefix such as "vault-rollout" or "example.com"',
+    })
+    .max(253)
+    .default('vault-rollout'),
+  mode: z.enum(['commit', 'pr']).optional(),
+  branch: z.string().min(1).optional(),
+  pinVersions: z.boolean().default(true),
+  sources: sources.prefault({}),
+  rules: z.array(rule).default([]),
+  commit: z
+    .strictObject({
+      author: z
+        .string()
+        .regex(AUTHOR, {
+          message: 'expected "Name <email>", e.g. "vault-rollout <vault-rollout@example.com>"',
+        })
+        .optional(),
+    })
+    .optional(),
+  pullRequest: z
+    .strictObject({
+      labels: z.array(z.string()).default([]),
+      reviewers: z.array(z.string()).default([]),
+      autoMerge: z.boolean().default(false),
+    })
+    .prefault({}),
+});
+
+/** The validated config, defaults applied. */
+export type Config = z.output<typeof configSchema>;
+/** One `rules[]` entry. */
+export type Rule = Config['rules'][number];
+
+/** Splits `Name <email>` into its parts (the value was validated by the schema). */
+export function parseAuthor(author: string): { name: string; email: string } | null {
+  const m = AUTHOR.exec(author);
+  return m ? { name: m[1]!, email: m[2]! } : null;
+}

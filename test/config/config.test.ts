@@ -1,0 +1,219 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/errors.js';
+import { defaultConfig, parseConfig, type ConfigIssue } from '../../src/core/config/schema.js';
+
+/** The example from SPEC.md "Config file", verbatim. */
+function specExample(): string {
+  const spec = readFileSync(new URL('../../../shared/SPEC.md', import.meta.url), 'utf8');
+  const section = spec.slice(spec.indexOf('## Config file'));
+  const match = /```yaml\n([\s\S]*?)```/.exec(section);
+  if (!match) throw new Error('SPEC.md has no config example');
+  return match[1]!;
+}
+
+function errorOf(text: string, file = 'vault-rollout.yaml'): ConfigError {
+  try {
+    parseConfig(text, file);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+function issuesOf(text: string): ConfigIssue[] {
+  return errorOf(text).data.issues as ConfigIssue[];
+}
+
+describe('parseConfig', () => {
+  it('parses the SPEC example', () => {
+    const config = parseConfig(specExample(), 'vault-rollout.yaml');
+    expect(config.vault).toEqual({
+      address: 'https://vault.example.com',
+      namespace: 'team-a',
+      auth: { method: 'kubernetes', role: 'vault-rollout', mount: 'kubernetes' },
+      mounts: ['kv', 'team-a/kv'],
+    });
+    expect(config.include).toEqual(['clusters/**', 'apps/**']);
+    expect(config.exclude).toEqual(['**/charts/**']);
+    expect(config.mode).toBe('commit');
+    expect(config.branch).toBe('main');
+    expect(config.rules).toEqual([
+      {
+        select: {
+          path: 'apps/payments/**',
+          kind: 'Deployment',
+          namespace: 'prod',
+          name: 'api-*',
+          labels: { team: 'pay' },
+        },
+        secrets: ['kv/payments/db'],
+      },
+    ]);
+    expect(config.commit?.author).toBe('vault-rollout <vault-rollout@example.com>');
+    expect(config.pullRequest).toEqual({ labels: ['secrets'], reviewers: [], autoMerge: false });
+    expect(Object.values(config.sources).every(Boolean)).toBe(true);
+  });
+
+  it('gives every default for an empty file, a comment-only file and defaultConfig()', () => {
+    const expected = {
+      vault: { mounts: [] },
+      include: ['**/*.yaml', '**/*.yml'],
+      exclude: [],
+      annotationPrefix: 'vault-rollout',
+      pinVersions: true,
+      sources: {
+        annotation: true,
+        vaultAgent: true,
+        externalSecrets: true,
+        vaultSecretsOperator: true,
+        argocdVaultPlugin: true,
+        bankVaults: true,
+        csi: true,
+      },
+      rules: [],
+      pullRequest: { labels: [], reviewers: [], autoMerge: false },
+    };
+    expect(parseConfig('', 'c.yaml')).toEqual(expected);
+    expect(parseConfig('# nothing yet\n', 'c.yaml')).toEqual(expected);
+    expect(defaultConfig()).toEqual(expected);
+  });
+
+  it('fills defaults inside partly given sections and treats `key:` with no value as unset', () => {
+    const config = parseConfig(
+      'sources:\n  csi: false\nexclude:\npullRequest:\n  autoMerge: true\n',
+      'c.yaml',
+    );
+    expect(config.sources.csi).toBe(false);
+    expect(config.sources.annotation).toBe(true);
+    expect(config.exclude).toEqual([]);
+    expect(config.pullRequest).toEqual({ labels: [], reviewers: [], autoMerge: true });
+  });
+
+  it('normalises mounts and stringifies scalar label selectors', () => {
+    const config = parseConfig(
+      'vault:\n  mounts: [/kv/, team-a/kv]\nrules:\n  - select: { labels: { tier: 1 } }\n    secrets: [kv/x]\n',
+      'c.yaml',
+    );
+    expect(config.vault.mounts).toEqual(['kv', 'team-a/kv']);
+    expect(config.rules[0]!.select.labels).toEqual({ tier: '1' });
+  });
+});
+
+describe('parseConfig errors name the file, the key and the line', () => {
+  it('unknown top-level key, with a suggestion', () => {
+    const err = errorOf('vault:\n  address: https://v.example.com\nincude: ["apps/**"]\n');
+    expect(err.message).toBe(
+      'vault-rollout.yaml:3: incude: unknown key "incude" (line 3); did you mean "include"?',
+    );
+    expect(err.code).toBe('ConfigError');
+  });
+
+  it('unknown nested key lists the allowed keys', () => {
+    const err = errorOf('vault:\n  auth:\n    method: token\n    secretId: x\n');
+    expect(err.message).toContain(
+      'vault-rollout.yaml:4: vault.auth.secretId: unknown key "secretId" (line 4)',
+    );
+    expect(err.message).toContain('expected one of method, role, mount');
+  });
+
+  it('bad enum value in a rule', () => {
+    const text = [
+      'include: ["apps/**"]',
+      'rules:',
+      '  - select:',
+      '      path: "apps/**"',
+      '      namespace: prod',
+      '      name: api',
+      '      kind: Deploymnt',
+      '    secrets: [kv/app]',
+      '',
+    ].join('\n');
+    expect(errorOf(text).message).toBe(
+      'vault-rollout.yaml:7: rules[0].select.kind: expected one of Deployment, StatefulSet, DaemonSet, ReplicaSet, Rollout, CronJob (got "Deploymnt")',
+    );
+  });
+
+  it('wrong types', () => {
+    const issues = issuesOf('pinVersions: "yes"\ninclude: apps/**\nvault:\n  mounts: [kv, 3]\n');
+    expect(issues).toEqual([
+      { key: 'pinVersions', line: 1, column: 14, message: 'expected a boolean (got "yes")' },
+      { key: 'include', line: 2, column: 10, message: 'expected a list (got "apps/**")' },
+      { key: 'vault.mounts[1]', line: 4, column: 16, message: 'expected a string (got number 3)' },
+    ]);
+    expect(errorOf('pinVersions: "yes"\ninclude: apps/**\n').message).toMatch(
+      /^vault-rollout\.yaml: 2 problems in the config file:\n {2}vault-rollout\.yaml:1: pinVersions: .*\n {2}vault-rollout\.yaml:2: include: /,
+    );
+  });
+
+  it('bad globs in include, exclude and selectors', () => {
+    expect(errorOf('exclude:\n  - "**/charts/**"\n  - "apps/[prod"\n').message).toMatch(
+      /^vault-rollout\.yaml:3: exclude\[1\]: not a valid glob: Missing closing: "\]".*\(got "apps\/\[prod"\)$/,
+    );
+    expect(errorOf('include: ["/abs/**"]\n').message).toContain(
+      'include[0]: globs are relative to the repository root',
+    );
+    expect(errorOf('include: [""]\n').message).toContain('include[0]: a glob must not be empty');
+    expect(errorOf('rules:\n  - select: { name: "api-{a,b" }\n    secrets: [kv/a]\n').message).toContain(
+      'vault-rollout.yaml:2: rules[0].select.name: not a valid glob',
+    );
+  });
+
+  it('bad secret paths in rules', () => {
+    const err = errorOf(
+      'rules:\n  - select: { kind: Deployment }\n    secrets:\n      - kv/ok\n      - justone\n',
+    );
+    expect(err.message).toBe(
+      'vault-rollout.yaml:5: rules[0].secrets[1]: expected a Vault KV v2 secret path "mount/path", e.g. kv/payments/db (got "justone")',
+    );
+    expect(errorOf('rules:\n  - select: {}\n    secrets: []\n').message).toContain(
+      'vault-rollout.yaml:3: rules[0].secrets: list at least one secret path',
+    );
+  });
+
+  it('a missing required key points at its parent', () => {
+    expect(errorOf('rules:\n  - secrets: [kv/a]\n').message).toBe(
+      'vault-rollout.yaml:2: rules[0].select: missing required key',
+    );
+  });
+
+  it('invalid YAML and duplicate keys carry their line', () => {
+    expect(errorOf('include: [a\nexclude: b\n').message).toMatch(
+      /^vault-rollout\.yaml:\d+: not valid YAML: /,
+    );
+    expect(errorOf('mode: pr\nbranch: main\nmode: commit\n').message).toBe(
+      'vault-rollout.yaml:3: not valid YAML: Map keys must be unique',
+    );
+  });
+
+  it('a non-mapping document', () => {
+    expect(errorOf('- a\n- b\n').message).toBe(
+      'vault-rollout.yaml:1: expected a mapping of options (got a list)',
+    );
+  });
+
+  it('other value checks', () => {
+    expect(errorOf('mode: push\n').message).toBe(
+      'vault-rollout.yaml:1: mode: expected one of commit, pr (got "push")',
+    );
+    expect(errorOf('annotationPrefix: Vault_Rollout\n').message).toContain(
+      'annotationPrefix: expected a DNS-subdomain',
+    );
+    expect(errorOf('commit:\n  author: bot\n').message).toContain(
+      'vault-rollout.yaml:2: commit.author: expected "Name <email>"',
+    );
+    expect(errorOf('vault:\n  address: vault:8200\n').message).toContain(
+      'vault.address: expected an http(s) URL',
+    );
+    expect(errorOf('vault:\n  auth: { method: ldap }\n').message).toBe(
+      'vault-rollout.yaml:2: vault.auth.method: expected one of token, approle, kubernetes, jwt (got "ldap")',
+    );
+    expect(
+      errorOf('rules:\n  - select: { labels: { "app.kubernetes.io/name": [a] } }\n    secrets: [kv/a]\n')
+        .message,
+    ).toContain(
+      'rules[0].select.labels["app.kubernetes.io/name"]: expected a string, number or boolean (got a list)',
+    );
+  });
+});
