@@ -1,0 +1,53 @@
+/**
+ * The commit message: subject and body from a user-editable Liquid template (templates/commit-message.liquid),
+ * then the machine-readable trailers, which are appended here in code so no template edit can break them
+ * (SPEC: one `Vault-Secret: <mount/path> <old> -> <new>` line per changed secret).
+ */
+import { Liquid } from 'liquidjs';
+import type { PlannedWorkload } from '../model.js';
+
+const liquid = new Liquid({ strictFilters: true, ownPropertyOnly: true });
+
+const ACTION_TEXT = { restart: 'rolling restart', record: 'record only, no restart' } as const;
+
+/** Trailer lines for every secret whose recorded version changed, deduplicated and sorted. */
+export function secretTrailers(planned: readonly PlannedWorkload[]): string[] {
+  const lines = new Set<string>();
+  for (const p of planned) {
+    if (p.action !== 'restart') continue;
+    for (const s of p.secrets) {
+      if (s.state === 'outdated') lines.add(`Vault-Secret: ${s.path} ${s.recorded} -> ${s.current}`);
+    }
+  }
+  return [...lines].sort();
+}
+
+/**
+ * Renders the message for the workloads that change. Returns null when nothing changes.
+ * @param template the Liquid source (see templates/commit-message.liquid)
+ */
+export function renderCommitMessage(template: string, planned: readonly PlannedWorkload[]): string | null {
+  const changing = planned.filter((p) => (p.action === 'restart' || p.action === 'record') && p.newValue !== null);
+  if (changing.length === 0) return null;
+  const data = {
+    restart: changing.filter((p) => p.action === 'restart').length,
+    record: changing.filter((p) => p.action === 'record').length,
+    workloads: changing.map((p) => ({
+      kind: p.workload.kind,
+      name: p.workload.name,
+      namespace: p.workload.namespace,
+      file: p.workload.file,
+      action: ACTION_TEXT[p.action as 'restart' | 'record'],
+      secrets: p.secrets
+        .filter((s) => s.current !== null && s.recorded !== s.current)
+        .map((s) => ({ path: s.path, recorded: s.recorded, current: s.current })),
+    })),
+  };
+  const body = liquid
+    .parseAndRenderSync(template, data)
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+  const trailers = secretTrailers(changing);
+  return `${body}\n${trailers.length > 0 ? `\n${trailers.join('\n')}\n` : ''}`;
+}

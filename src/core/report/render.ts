@@ -1,0 +1,173 @@
+/**
+ * Report renderers: table (terminal), json (SPEC "Outputs"), markdown (job summary, PR body parts).
+ * Pure functions of the RunReport. Never a secret value or a token: the report holds none.
+ */
+import { createTwoFilesPatch } from 'diff';
+import type { FileChange, PlannedWorkload, RunReport } from '../model.js';
+
+export type Format = 'table' | 'json' | 'markdown';
+
+/** The JSON object SPEC defines (plus `reasons`/`warnings`/`updatedTime`, which SPEC leaves open). */
+export function toJson(report: RunReport): Record<string, unknown> {
+  return {
+    branch: report.branch,
+    workloads: report.workloads.map((p) => ({
+      file: p.workload.file,
+      document: p.workload.document,
+      kind: p.workload.kind,
+      name: p.workload.name,
+      namespace: p.workload.namespace,
+      secrets: p.secrets.map((s) => ({
+        path: s.path,
+        source: s.source,
+        recorded: s.recorded,
+        current: s.current,
+        state: s.state,
+        updatedTime: s.updatedTime,
+      })),
+      action: p.action,
+      ...(p.reasons.length > 0 ? { reasons: p.reasons } : {}),
+      ...(p.warnings.length > 0 ? { warnings: p.warnings } : {}),
+    })),
+    summary: report.summary,
+    problems: report.problems,
+    commit: report.commit,
+    pullRequest: report.pullRequest,
+  };
+}
+
+const fmtVersion = (v: number | null) => (v === null ? '-' : String(v));
+
+function workloadLabel(p: PlannedWorkload): string {
+  return `${p.workload.kind}/${p.workload.name}`;
+}
+
+/** Pads columns; plain text for terminals and logs. */
+export function textTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+function secretRows(report: RunReport): string[][] {
+  const rows: string[][] = [];
+  for (const p of report.workloads) {
+    for (const s of p.secrets) {
+      rows.push([
+        workloadLabel(p),
+        p.workload.namespace ?? '-',
+        `${p.workload.file}#${p.workload.document}`,
+        s.path,
+        fmtVersion(s.recorded),
+        fmtVersion(s.current),
+        s.state,
+        p.action,
+      ]);
+    }
+  }
+  return rows;
+}
+
+function summaryLine(report: RunReport): string {
+  const s = report.summary;
+  return `${s.workloads} workload(s): ${s.restart} restart, ${s.record} record only, ${s.blocked} blocked, ${s.unchanged} unchanged`;
+}
+
+/** The terminal table: one row per workload secret, then notes, problems and the summary. */
+export function toTable(report: RunReport): string {
+  const out: string[] = [];
+  if (report.workloads.length === 0) out.push('No workload depends on a Vault secret.');
+  else
+    out.push(
+      textTable(
+        ['WORKLOAD', 'NAMESPACE', 'FILE', 'SECRET', 'RECORDED', 'CURRENT', 'STATE', 'ACTION'],
+        secretRows(report),
+      ),
+    );
+  const notes = report.workloads.flatMap((p) => [
+    ...p.reasons.map((r) => `blocked  ${workloadLabel(p)} (${p.workload.file}): ${r}`),
+    ...p.warnings.map((w) => `warning  ${workloadLabel(p)} (${p.workload.file}): ${w}`),
+  ]);
+  if (notes.length > 0) out.push('', ...notes);
+  if (report.problems.length > 0) {
+    out.push('', 'Problems:');
+    for (const pr of report.problems) {
+      const at = pr.line !== undefined ? `:${pr.line}${pr.column !== undefined ? `:${pr.column}` : ''}` : '';
+      out.push(`  ${pr.severity.padEnd(7)} ${pr.file}${at}: ${pr.message}`);
+    }
+  }
+  out.push('', summaryLine(report));
+  if (report.commit) out.push(`Commit: ${report.commit}`);
+  if (report.pullRequest) out.push(`Pull request: #${report.pullRequest.number} ${report.pullRequest.url}`);
+  return out.join('\n') + '\n';
+}
+
+/** Escapes text for a Markdown table cell or inline text (GitHub-flavoured). */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+const ACTION_TEXT: Record<string, string> = {
+  restart: 'rolling restart',
+  record: 'record only (no restart)',
+  none: 'none',
+  blocked: 'blocked',
+};
+
+/** Markdown report for the job summary. */
+export function toMarkdown(report: RunReport): string {
+  const e = escapeMarkdown;
+  const out: string[] = ['## vault-rollout', '', e(summaryLine(report)), ''];
+  if (report.workloads.length > 0) {
+    out.push('| Workload | Namespace | File | Vault secret | Recorded → current | State | Action |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const p of report.workloads) {
+      for (const s of p.secrets) {
+        out.push(
+          `| ${e(workloadLabel(p))} | ${e(p.workload.namespace ?? '-')} | ${e(p.workload.file)} | ${e(s.path)} | ${fmtVersion(
+            s.recorded,
+          )} → ${fmtVersion(s.current)} | ${s.state} | ${ACTION_TEXT[p.action] ?? p.action} |`,
+        );
+      }
+    }
+    out.push('');
+  }
+  const notes = report.workloads.flatMap((p) => [
+    ...p.reasons.map((r) => `- **Blocked** ${e(workloadLabel(p))}: ${e(r)}`),
+    ...p.warnings.map((w) => `- **Warning** ${e(workloadLabel(p))}: ${e(w)}`),
+  ]);
+  if (notes.length > 0) out.push(...notes, '');
+  if (report.problems.length > 0) {
+    out.push('### Problems', '');
+    for (const pr of report.problems) {
+      out.push(`- ${pr.severity}: \`${pr.file}${pr.line !== undefined ? `:${pr.line}` : ''}\` ${e(pr.message)}`);
+    }
+    out.push('');
+  }
+  if (report.commit) out.push(`Commit: \`${report.commit}\``, '');
+  if (report.pullRequest) out.push(`Pull request: [#${report.pullRequest.number}](${report.pullRequest.url})`, '');
+  return out.join('\n');
+}
+
+/** Unified diff of every change, as `git diff` shows it. */
+export function toDiff(changes: readonly FileChange[]): string {
+  return changes
+    .map((c) => createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, c.before, c.after, undefined, undefined, { context: 3 }))
+    .map((patch) => patch.replace(/^=+\n/, ''))
+    .join('');
+}
+
+export function render(report: RunReport, format: Format): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(toJson(report), null, 2)}\n`;
+    case 'markdown':
+      return toMarkdown(report);
+    default:
+      return toTable(report);
+  }
+}

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { RunReport, SecretStatus, Workload } from '../../src/core/model.js';
+import { planWorkloads, summarize } from '../../src/core/plan/plan.js';
+import { parseRecord } from '../../src/core/record.js';
+import { renderCommitMessage, secretTrailers } from '../../src/core/report/commit-message.js';
+import { escapeMarkdown, toDiff, toJson, toMarkdown, toTable } from '../../src/core/report/render.js';
+
+const template = readFileSync(new URL('../../templates/commit-message.liquid', import.meta.url), 'utf8');
+
+function wl(name: string, recorded: string | null, paths: string[], kind: Workload['kind'] = 'Deployment'): Workload {
+  return {
+    file: `apps/${name}.yaml`,
+    document: 0,
+    kind,
+    apiVersion: 'apps/v1',
+    name,
+    namespace: 'prod',
+    labels: {},
+    templatePath: ['spec', 'template'],
+    secrets: paths.map((path) => ({ path, source: 'annotation' as const, via: 'vault-rollout/secrets' })),
+    recorded: recorded === null ? null : parseRecord(recorded),
+    recordedRaw: recorded,
+    templateRaw: null,
+    updateStrategy: null,
+    replicas: 1,
+  };
+}
+
+const st = (path: string, current: number): SecretStatus => ({ state: 'ok', path, current, updatedTime: '2026-11-20T10:00:00.123456789Z' });
+const statuses = new Map<string, SecretStatus>([
+  ['kv/web/db', st('kv/web/db', 7)],
+  ['kv/web/api', st('kv/web/api', 3)],
+  ['kv/gone', { state: 'missing', path: 'kv/gone' }],
+]);
+
+function report(): RunReport {
+  const planned = planWorkloads(
+    [
+      wl('web', 'kv/web/api@3,kv/web/db@6', ['kv/web/db', 'kv/web/api']),
+      wl('new', null, ['kv/web/db']),
+      wl('broken', 'kv/gone@1', ['kv/gone']),
+    ],
+    statuses,
+  );
+  return {
+    branch: 'main',
+    workloads: planned,
+    summary: summarize(planned),
+    problems: [{ file: 'apps/bad.yaml', severity: 'warning', message: 'not valid YAML: bad indentation (line 3)', line: 3 }],
+    changes: [{ path: 'apps/web.yaml', before: 'a: 1\nb: 2\n', after: 'a: 1\nb: 3\n' }],
+    commit: null,
+    pullRequest: null,
+  };
+}
+
+describe('JSON report', () => {
+  it('has exactly the fields SPEC lists', () => {
+    const json = toJson(report()) as { workloads: Record<string, unknown>[]; summary: unknown };
+    expect(Object.keys(json)).toEqual(['branch', 'workloads', 'summary', 'problems', 'commit', 'pullRequest']);
+    expect(json.workloads[0]).toEqual({
+      file: 'apps/web.yaml',
+      document: 0,
+      kind: 'Deployment',
+      name: 'web',
+      namespace: 'prod',
+      secrets: [
+        { path: 'kv/web/db', source: 'annotation', recorded: 6, current: 7, state: 'outdated', updatedTime: '2026-11-20T10:00:00.123456789Z' },
+        { path: 'kv/web/api', source: 'annotation', recorded: 3, current: 3, state: 'up-to-date', updatedTime: '2026-11-20T10:00:00.123456789Z' },
+      ],
+      action: 'restart',
+    });
+    expect(json.workloads[2]).toMatchObject({ action: 'blocked', reasons: ['kv/gone: not found in Vault (404)'] });
+    expect(json.summary).toEqual({ workloads: 3, restart: 1, record: 1, blocked: 1, unchanged: 0 });
+  });
+});
+
+describe('table and markdown', () => {
+  it('lists one row per secret with the action, the blocked reason and problems', () => {
+    const text = toTable(report());
+    expect(text).toMatch(/^WORKLOAD\s+NAMESPACE\s+FILE\s+SECRET\s+RECORDED\s+CURRENT\s+STATE\s+ACTION$/m);
+    expect(text).toMatch(/^Deployment\/web\s+prod\s+apps\/web\.yaml#0\s+kv\/web\/db\s+6\s+7\s+outdated\s+restart$/m);
+    expect(text).toContain('blocked  Deployment/broken (apps/broken.yaml): kv/gone: not found in Vault (404)');
+    expect(text).toContain('warning apps/bad.yaml:3: not valid YAML');
+    expect(text).toContain('3 workload(s): 1 restart, 1 record only, 1 blocked, 0 unchanged');
+  });
+
+  it('escapes Markdown in every cell', () => {
+    expect(escapeMarkdown('a|b *c* <script>')).toBe('a\\|b \\*c\\* \\<script\\>');
+    const md = toMarkdown(report());
+    expect(md).toContain('| Deployment/web | prod | apps/web.yaml | kv/web/db | 6 → 7 | outdated | rolling restart |');
+  });
+
+  it('prints a git-style unified diff', () => {
+    expect(toDiff(report().changes)).toBe(
+      '--- a/apps/web.yaml\n+++ b/apps/web.yaml\n@@ -1,2 +1,2 @@\n a: 1\n-b: 2\n+b: 3\n',
+    );
+  });
+});
+
+describe('commit message', () => {
+  it('says how many workloads restart, lists old -> new, and ends with one trailer per changed secret', () => {
+    const msg = renderCommitMessage(template, report().workloads);
+    expect(msg).toBe(
+      [
+        'vault-rollout: restart 1 workload for rotated Vault secrets, record 1',
+        '',
+        'Rotated secrets changed the pod template of these workloads; Argo CD or Flux',
+        'rolls them out when this commit is applied.',
+        '',
+        'Deployment/web (prod), apps/web.yaml: rolling restart',
+        '  kv/web/db: 6 -> 7',
+        '',
+        'Deployment/new (prod), apps/new.yaml: record only, no restart',
+        '  kv/web/db: unrecorded -> 7',
+        '',
+        'Vault-Secret: kv/web/db 6 -> 7',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('writes an adoption message without trailers, and nothing when nothing changes', () => {
+    const planned = planWorkloads([wl('new', null, ['kv/web/db']), wl('other', null, ['kv/web/api'])], statuses);
+    const msg = renderCommitMessage(template, planned) ?? '';
+    expect(msg.split('\n')[0]).toBe('vault-rollout: record Vault secret versions of 2 workloads');
+    expect(msg).not.toContain('Vault-Secret:');
+    expect(secretTrailers(planned)).toEqual([]);
+    const same = planWorkloads([wl('web', 'kv/web/api@3', ['kv/web/api'])], statuses);
+    expect(renderCommitMessage(template, same)).toBeNull();
+  });
+});
