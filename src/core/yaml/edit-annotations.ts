@@ -1,0 +1,659 @@
+/**
+ * Surgical annotation edits: set `<mapPath>.metadata.annotations[key] = value` by splicing the source text at
+ * the node ranges that the `yaml` package reports, never by re-stringifying a document (a round trip folds long
+ * lines, re-indents sequences, pads `{ }`, drops the BOM and CRLF: DEPENDENCIES.md pitfalls 1-2).
+ *
+ * Every edit of a file is planned against one parse, the splices are applied in one pass, and the whole result is
+ * parsed again and compared with the original data plus the annotations. If anything else changed, the edit is
+ * refused: broken text is never returned.
+ */
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, parseDocument, Scalar } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
+
+/** One annotation to set. */
+export interface AnnotationEdit {
+  /** 0-based index of the YAML document in the file, as `parseAllDocuments` counts them. */
+  document: number;
+  /**
+   * Path from the document root to the object that holds `metadata`: `[]` for the workload itself,
+   * `['spec','template']` for the pod template, `['spec','jobTemplate','spec','template']` for a CronJob.
+   */
+  mapPath: string[];
+  /** e.g. `vault-rollout/secret-versions` */
+  key: string;
+  /** e.g. `kv/app/api@3,kv/app/db@7` */
+  value: string;
+}
+
+/**
+ * The edited text, or why the file was left alone. `line`/`column` are 1-based. `code` is the `yaml` error code
+ * (`DUPLICATE_KEY`, `BAD_INDENT`, ...) for invalid input, else one of `BAD_EDIT`, `NOT_A_MAP`, `UNSUPPORTED`,
+ * `VERIFY_FAILED`.
+ */
+export type EditResult =
+  { ok: true; text: string } | { ok: false; message: string; line?: number; column?: number; code?: string };
+
+type Entry = readonly [key: string, value: string];
+
+interface Splice {
+  start: number;
+  end: number;
+  text: string;
+}
+
+interface Ctx {
+  text: string;
+  nl: string;
+  splices: Splice[];
+  /** Human-readable name of the document being edited, for messages. */
+  where: string;
+}
+
+/** A planned failure; turned into `{ ok: false }` at the API boundary. */
+class EditFailure extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly offset?: number,
+  ) {
+    super(message);
+  }
+}
+
+const ANNOTATION_KEYS = ['metadata', 'annotations'] as const;
+
+/**
+ * Sets annotations by splicing the source text, keeping every other byte.
+ *
+ * @example
+ * const r = applyAnnotationEdits(text, [
+ *   { document: 0, mapPath: [], key: 'vault-rollout/secret-versions', value: 'kv/app/db@7' },
+ *   { document: 0, mapPath: ['spec', 'template'], key: 'vault-rollout/secret-versions', value: 'kv/app/db@7' },
+ * ]);
+ * if (r.ok) write(r.text); else problems.push({ file, severity: 'error', message: r.message, line: r.line });
+ */
+export function applyAnnotationEdits(text: string, edits: readonly AnnotationEdit[]): EditResult {
+  try {
+    return { ok: true, text: edit(text, edits) };
+  } catch (err) {
+    if (err instanceof EditFailure) {
+      const out: EditResult = { ok: false, message: err.message, code: err.code };
+      if (err.offset !== undefined) Object.assign(out, linePos(text, err.offset));
+      return out;
+    }
+    if (err instanceof InvalidYaml) {
+      return { ok: false, message: err.message, line: err.line, column: err.column, code: err.code };
+    }
+    // The yaml package should not throw on any input; if it does, report rather than crash the run.
+    return {
+      ok: false,
+      message: `cannot edit: ${err instanceof Error ? err.message : String(err)}`,
+      code: 'INTERNAL',
+    };
+  }
+}
+
+class InvalidYaml extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(message);
+  }
+}
+
+function parseStrict(text: string, what: string): Document.Parsed[] {
+  const docs = parseAllDocuments(text);
+  // An empty stream comes back as an EmptyStream (an empty array with extra fields).
+  const list = Array.isArray(docs) ? (docs as Document.Parsed[]) : [docs];
+  for (let i = 0; i < list.length; i++) {
+    const err = list[i]!.errors[0];
+    if (err) {
+      const head = (err.message.split('\n')[0] ?? '').replace(/:$/, '');
+      const pos = err.linePos?.[0];
+      throw new InvalidYaml(`${what} (document ${i}): ${head}`, err.code, pos?.line, pos?.col);
+    }
+  }
+  return list;
+}
+
+function edit(text: string, edits: readonly AnnotationEdit[]): string {
+  const docs = parseStrict(text, 'not valid YAML');
+  if (edits.length === 0) return text;
+
+  // Group by target map so several keys for one map become one insertion (two separate insertions would both
+  // create `annotations:` and produce a duplicate key).
+  const groups = new Map<string, { document: number; mapPath: string[]; entries: Map<string, string> }>();
+  for (const e of edits) {
+    const id = JSON.stringify([e.document, e.mapPath]);
+    let g = groups.get(id);
+    if (!g) groups.set(id, (g = { document: e.document, mapPath: [...e.mapPath], entries: new Map() }));
+    g.entries.set(e.key, e.value);
+  }
+
+  const ctx: Ctx = { text, nl: detectNewline(text), splices: [], where: '' };
+  for (const g of groups.values()) {
+    const doc = docs[g.document];
+    ctx.where = `document ${g.document}`;
+    if (!doc) {
+      throw new EditFailure(
+        `${ctx.where} does not exist (the file has ${docs.length} documents)`,
+        'BAD_EDIT',
+      );
+    }
+    const { map, parentCol } = locate(ctx, doc, g.mapPath);
+    writeInto(ctx, map, [...ANNOTATION_KEYS], [...g.entries], parentCol, g.mapPath.length > 0, g.mapPath);
+  }
+
+  const after = applySplices(text, ctx.splices);
+  verify(docs, after, [...groups.values()]);
+  return after;
+}
+
+/** Walks `mapPath` from the document root; the result must be a map. */
+function locate(
+  ctx: Ctx,
+  doc: Document.Parsed,
+  mapPath: readonly string[],
+): { map: YAMLMap; parentCol: number | null } {
+  let node: unknown = doc.contents;
+  let parentCol: number | null = null;
+  let where = '(document root)';
+  for (const step of mapPath) {
+    if (!isMap(node)) break;
+    const pair = findPair(node, step);
+    if (!pair) {
+      throw new EditFailure(`${ctx.where}: ${step} not found in ${where}`, 'NOT_A_MAP', node.range?.[0]);
+    }
+    parentCol = node.flow ? null : column(ctx.text, keyStart(pair));
+    where = where === '(document root)' ? step : `${where}.${step}`;
+    node = pair.value;
+    if (isAlias(node)) {
+      throw new EditFailure(
+        `${ctx.where}: ${where} is an alias; edit the anchored node instead`,
+        'UNSUPPORTED',
+        node.range?.[0],
+      );
+    }
+  }
+  if (!isMap(node)) {
+    const offset = (node as Node | null)?.range?.[0];
+    throw new EditFailure(`${ctx.where}: ${where} is ${describe(node)}, not a map`, 'NOT_A_MAP', offset);
+  }
+  return { map: node, parentCol };
+}
+
+/**
+ * Ensures `map.<rest...>` exists and sets `entries` in it. `parentCol` is the column of the key holding `map`
+ * (null at the root or in flow context), used to infer the file's indentation step.
+ */
+function writeInto(
+  ctx: Ctx,
+  map: YAMLMap,
+  rest: string[],
+  entries: Entry[],
+  parentCol: number | null,
+  prependMetadata: boolean,
+  path: readonly string[],
+): void {
+  if (rest.length === 0) {
+    const fresh: Entry[] = [];
+    for (const entry of entries) {
+      const pair = findPair(map, entry[0]);
+      if (pair) updateValue(ctx, map, pair, entry[1]);
+      else fresh.push(entry);
+    }
+    if (fresh.length > 0) insertPairs(ctx, map, [], fresh, parentCol, false);
+    return;
+  }
+  const [head, ...tail] = rest as [string, ...string[]];
+  const pair = findPair(map, head);
+  if (!pair) {
+    insertPairs(ctx, map, rest, entries, parentCol, head === 'metadata' && prependMetadata);
+    return;
+  }
+  const value = pair.value;
+  const here = [...path, head].join('.');
+  if (isAlias(value)) {
+    throw new EditFailure(
+      `${ctx.where}: ${here} is an alias; edit the anchored node instead`,
+      'UNSUPPORTED',
+      value.range?.[0],
+    );
+  }
+  if (isMap(value)) {
+    if (value.flow && value.items.length === 0 && !map.flow) {
+      // `annotations: {}` in block context becomes a block map.
+      replaceEmptyValue(ctx, map, pair, tail, entries, parentCol, value.range![1]);
+      return;
+    }
+    const col = map.flow ? null : column(ctx.text, keyStart(pair));
+    writeInto(ctx, value, tail, entries, col, false, [...path, head]);
+    return;
+  }
+  if (value == null || (isScalar(value) && value.value === null)) {
+    const explicit = isScalar(value) && value.range && value.range[0] < value.range[1];
+    replaceEmptyValue(ctx, map, pair, tail, entries, parentCol, explicit ? value.range![1] : null);
+    return;
+  }
+  throw new EditFailure(
+    `${ctx.where}: ${here} is ${describe(value)}, not a map`,
+    'NOT_A_MAP',
+    (value as Node).range?.[0],
+  );
+}
+
+/** Sets an existing key's value, keeping its quote style where the new value allows it. */
+function updateValue(ctx: Ctx, map: YAMLMap, pair: Pair, value: string): void {
+  const { text } = ctx;
+  const node = pair.value as Node | null;
+  const flow = !!map.flow;
+  if (isScalar(node) && node.value === value) return; // already set: byte-identical output
+  if (!node || !node.range || (isScalar(node) && node.range[0] === node.range[1])) {
+    // `key:` with no value
+    ctx.splices.push({
+      start: afterColon(text, pair),
+      end: afterColon(text, pair),
+      text: ' ' + formatValue(value, flow),
+    });
+    return;
+  }
+  let start = node.range[0];
+  let end: number;
+  let out: string;
+  if (isScalar(node)) {
+    end = node.range[1];
+    if (node.type === Scalar.QUOTE_SINGLE && !/[\r\n]/.test(value)) out = `'${value.replace(/'/g, "''")}'`;
+    else if (node.type === Scalar.QUOTE_DOUBLE) out = doubleQuote(value);
+    else out = formatValue(value, flow);
+    if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
+      // A block scalar's range ends after its last line break; keep the break, drop the header and content.
+      while (end > start && (text[end - 1] === '\n' || text[end - 1] === '\r')) end--;
+    }
+  } else {
+    // A map, sequence or alias where a string belongs: replace it with the scalar.
+    end = contentEnd(text, node);
+    out = formatValue(value, flow);
+  }
+  if (isAlias(node)) start = node.range[0];
+  ctx.splices.push({ start, end, text: out });
+}
+
+/** Adds `rest` (nested keys to create) holding `entries` to an existing map. */
+function insertPairs(
+  ctx: Ctx,
+  map: YAMLMap,
+  rest: readonly string[],
+  entries: readonly Entry[],
+  parentCol: number | null,
+  prepend: boolean,
+): void {
+  const { text } = ctx;
+  if (map.flow) {
+    const piece = renderFlow(rest, entries);
+    if (map.items.length === 0) {
+      const open = map.range![0];
+      ctx.splices.push({ start: open + 1, end: open + 1, text: piece });
+    } else if (prepend) {
+      const first = keyStart(map.items[0]!);
+      ctx.splices.push({ start: first, end: first, text: `${piece}, ` });
+    } else {
+      const end = pairEnd(text, map.items[map.items.length - 1]!);
+      ctx.splices.push({ start: end, end, text: `, ${piece}` });
+    }
+    return;
+  }
+  const col = column(text, keyStart(map.items[0]!));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map);
+  const lines = renderBlock(rest, entries, col, step);
+  if (prepend && prependAt(ctx, map, lines)) return;
+  appendLines(ctx, contentEnd(text, map), lines);
+}
+
+/** Inserts `lines` before the map's first key (and before comment lines just above it). */
+function prependAt(ctx: Ctx, map: YAMLMap, lines: readonly string[]): boolean {
+  const { text, nl } = ctx;
+  const first = keyStart(map.items[0]!);
+  let pos = lineStart(text, first);
+  const indent = text.slice(pos, first);
+  if (!/^ *$/.test(indent)) return false;
+  // A comment right above the first key describes that key: keep it attached to it.
+  while (pos > 0) {
+    const prev = lineStart(text, pos - 1);
+    const line = text.slice(prev, pos).replace(/\r?\n$/, '');
+    if (!line.startsWith(`${indent}#`)) break;
+    pos = prev;
+  }
+  ctx.splices.push({ start: pos, end: pos, text: lines.map((l) => l + nl).join('') });
+  return true;
+}
+
+/** Inserts whole lines right after the line that holds `pos` (the end of a map's last entry). */
+function appendLines(ctx: Ctx, pos: number, lines: readonly string[]): void {
+  const { text, nl } = ctx;
+  if (pos > 0 && text[pos - 1] === '\n') {
+    // The last entry ends with a line break (block scalar): insert at the start of the next line.
+    ctx.splices.push({ start: pos, end: pos, text: lines.map((l) => l + nl).join('') });
+  } else {
+    const at = lineEnd(text, pos);
+    ctx.splices.push({ start: at, end: at, text: lines.map((l) => nl + l).join('') });
+  }
+}
+
+/**
+ * Replaces an empty value (`key:`, `key: ~`, `key: {}`) of `pair` with a block map (or, in flow context, a flow
+ * map) holding `rest` and `entries`. `valueEnd` is the end of the explicit empty value, if any.
+ */
+function replaceEmptyValue(
+  ctx: Ctx,
+  map: YAMLMap,
+  pair: Pair,
+  rest: readonly string[],
+  entries: readonly Entry[],
+  parentCol: number | null,
+  valueEnd: number | null,
+): void {
+  const { text, nl } = ctx;
+  const colon = afterColon(text, pair);
+  const end = valueEnd ?? colon;
+  if (map.flow) {
+    ctx.splices.push({ start: colon, end, text: ` {${renderFlow(rest, entries)}}` });
+    return;
+  }
+  const col = column(text, keyStart(pair));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map);
+  const lines = renderBlock(rest, entries, col + step, step);
+  const at = lineEnd(text, end);
+  // Keep what followed the empty value on its line (a trailing comment), drop the `{}` / `~` and the space before.
+  ctx.splices.push({ start: colon, end: at, text: text.slice(end, at) + lines.map((l) => nl + l).join('') });
+}
+
+function renderBlock(
+  rest: readonly string[],
+  entries: readonly Entry[],
+  col: number,
+  step: number,
+): string[] {
+  const lines: string[] = [];
+  let indent = col;
+  for (const key of rest) {
+    lines.push(`${' '.repeat(indent)}${formatKey(key, false)}:`);
+    indent += step;
+  }
+  for (const [k, v] of entries)
+    lines.push(`${' '.repeat(indent)}${formatKey(k, false)}: ${formatValue(v, false)}`);
+  return lines;
+}
+
+function renderFlow(rest: readonly string[], entries: readonly Entry[]): string {
+  // In flow context new values are always double-quoted: record values contain commas.
+  let out = entries.map(([k, v]) => `${formatKey(k, true)}: ${doubleQuote(v)}`).join(', ');
+  for (let i = rest.length - 1; i >= 0; i--) {
+    out = `${formatKey(rest[i]!, true)}: {${out}}`;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Verification
+
+function verify(
+  before: Document.Parsed[],
+  after: string,
+  groups: readonly { document: number; mapPath: string[]; entries: Map<string, string> }[],
+): void {
+  let docs: Document.Parsed[];
+  try {
+    docs = parseStrict(after, 'the edited text is not valid YAML');
+  } catch (err) {
+    if (err instanceof InvalidYaml)
+      throw new EditFailure(`refusing the edit: ${err.message}`, 'VERIFY_FAILED');
+    throw err;
+  }
+  if (docs.length !== before.length) {
+    throw new EditFailure(
+      `refusing the edit: the file had ${before.length} documents and would have ${docs.length}`,
+      'VERIFY_FAILED',
+    );
+  }
+  const expected = before.map((d) => d.toJS() as unknown);
+  for (const g of groups) {
+    // Copy on write along the edited path: `toJS()` returns one shared object for an anchor and its aliases, and
+    // writing through it would hide a change to the aliased copies.
+    const root = expected[g.document];
+    if (!isObject(root))
+      throw new EditFailure(`refusing the edit: document ${g.document} is not a map`, 'VERIFY_FAILED');
+    let obj: unknown = (expected[g.document] = { ...root });
+    for (const step of [...g.mapPath, ...ANNOTATION_KEYS]) {
+      if (!isObject(obj)) break;
+      const next: unknown = obj[step];
+      obj = obj[step] = next === null || next === undefined ? {} : isObject(next) ? { ...next } : next;
+    }
+    if (!isObject(obj)) {
+      throw new EditFailure(
+        `refusing the edit: document ${g.document}: ${g.mapPath.join('.')} is not a map`,
+        'VERIFY_FAILED',
+      );
+    }
+    for (const [k, v] of g.entries) obj[k] = v;
+  }
+  for (let i = 0; i < docs.length; i++) {
+    const where = firstDifference(expected[i], docs[i]!.toJS() as unknown, []);
+    if (where !== null) {
+      const edited = groups.filter((g) => g.document === i).map((g) => g.mapPath.join('.') || '(root)');
+      throw new EditFailure(
+        `refusing the edit: document ${i} would change at ${where || '(root)'} (editing annotations under ${
+          edited.join(', ') || 'nothing'
+        })`,
+        'VERIFY_FAILED',
+      );
+    }
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The dotted path of the first difference between two `toJS()` values, or null when they are equal. */
+function firstDifference(a: unknown, b: unknown, path: string[]): string | null {
+  if (Object.is(a, b)) return null;
+  const here = path.join('.');
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return here;
+  if (Array.isArray(a) !== Array.isArray(b)) return here;
+  if (a instanceof Date || b instanceof Date) {
+    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime() ? null : here;
+  }
+  if (a instanceof Map || a instanceof Set || b instanceof Map || b instanceof Set) {
+    const ea = [...(a as Map<unknown, unknown>).entries()];
+    const eb = [...(b as Map<unknown, unknown>).entries()];
+    return firstDifference(ea, eb, path);
+  }
+  if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
+    return ArrayBuffer.isView(a) && ArrayBuffer.isView(b) && String(a) === String(b) ? null : here;
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) {
+    const missing = ka.find((k) => !(k in b)) ?? kb.find((k) => !(k in a));
+    return [...path, missing ?? ''].join('.');
+  }
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path, k].join('.');
+    const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], [
+      ...path,
+      k,
+    ]);
+    if (d !== null) return d;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading
+
+/**
+ * The string-valued annotations at `<mapPath>.metadata.annotations` of a parsed document, or null when there is
+ * no such map. Non-string scalars are converted with `String()`; non-scalar values are skipped.
+ */
+export function readAnnotations(doc: Document, mapPath: readonly string[]): Record<string, string> | null {
+  let node: unknown = doc.contents;
+  for (const step of [...mapPath, ...ANNOTATION_KEYS]) {
+    if (!isMap(node)) return null;
+    node = findPair(node, step)?.value;
+  }
+  if (!isMap(node)) return null;
+  const out: Record<string, string> = {};
+  for (const pair of node.items) {
+    if (isScalar(pair.key) && isScalar(pair.value) && pair.value.value !== null) {
+      out[String(pair.key.value)] = String(pair.value.value);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Text helpers
+
+function findPair(map: YAMLMap, key: string): Pair | undefined {
+  return map.items.find((p) => isScalar(p.key) && p.key.value === key) as Pair | undefined;
+}
+
+function keyStart(pair: Pair): number {
+  const key = pair.key as Node | null;
+  if (!key?.range) throw new EditFailure('a map entry without a key is not supported here', 'UNSUPPORTED');
+  return key.range[0];
+}
+
+/** Offset just after the `:` that follows a pair's key. */
+function afterColon(text: string, pair: Pair): number {
+  const key = pair.key as Node | null;
+  if (!key?.range) throw new EditFailure('a map entry without a key is not supported here', 'UNSUPPORTED');
+  let i = key.range[1];
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  if (text[i] !== ':') {
+    throw new EditFailure('explicit keys (`? key`) are not supported for edits', 'UNSUPPORTED', key.range[0]);
+  }
+  return i + 1;
+}
+
+/** End offset of a pair's last content (its value, or the `:` when the value is empty). */
+function pairEnd(text: string, pair: Pair): number {
+  const value = pair.value as Node | null;
+  if (value?.range && !(isScalar(value) && value.range[0] === value.range[1])) return contentEnd(text, value);
+  const key = pair.key as Node | null;
+  if (key?.range) {
+    let i = key.range[1];
+    while (text[i] === ' ' || text[i] === '\t') i++;
+    return text[i] === ':' ? i + 1 : key.range[1];
+  }
+  return value?.range?.[1] ?? 0;
+}
+
+/**
+ * End offset of a node's last content, excluding the comments and blank lines that a block collection's range
+ * swallows (they belong to whatever comes next).
+ */
+function contentEnd(text: string, node: Node): number {
+  if ((isMap(node) || isSeq(node)) && !node.flow && node.items.length > 0) {
+    const last = node.items[node.items.length - 1];
+    if (isMap(node)) return pairEnd(text, last as Pair);
+    if (last && typeof last === 'object' && 'range' in last && (last as Node).range)
+      return contentEnd(text, last as Node);
+  }
+  return node.range![1];
+}
+
+function lineStart(text: string, pos: number): number {
+  return text.lastIndexOf('\n', pos - 1) + 1;
+}
+
+/** Offset of the line break (before a `\r\n`'s `\r`) of the line holding `pos`, or the end of the text. */
+function lineEnd(text: string, pos: number): number {
+  const i = text.indexOf('\n', pos);
+  if (i < 0) return text.length;
+  return text[i - 1] === '\r' ? i - 1 : i;
+}
+
+function column(text: string, pos: number): number {
+  const start = lineStart(text, pos);
+  // The BOM is not indentation.
+  return pos - start - (start === 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0);
+}
+
+function linePos(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return { line, column: column(text, offset) + 1 };
+}
+
+function detectNewline(text: string): string {
+  const i = text.indexOf('\n');
+  return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
+}
+
+/** The file's indentation step, from the first nested block map of `map`; 2 if there is none. */
+function guessStep(text: string, map: YAMLMap): number {
+  for (const pair of map.items) {
+    const v = pair.value;
+    if (isMap(v) && !v.flow && v.items.length > 0 && pair.key) {
+      const d = column(text, keyStart(v.items[0]!)) - column(text, keyStart(pair));
+      if (d > 0) return d;
+    }
+  }
+  return 2;
+}
+
+function applySplices(text: string, splices: Splice[]): string {
+  const sorted = splices
+    .map((s, i) => ({ ...s, i }))
+    .sort((a, b) => a.start - b.start || a.end - b.end || a.i - b.i);
+  let out = '';
+  let at = 0;
+  for (const s of sorted) {
+    if (s.start < at) throw new EditFailure('two edits overlap in the same place', 'BAD_EDIT', s.start);
+    out += text.slice(at, s.start) + s.text;
+    at = s.end;
+  }
+  return out + text.slice(at);
+}
+
+function describe(node: unknown): string {
+  if (node === null || node === undefined || (isScalar(node) && node.value === null)) return 'empty';
+  if (isSeq(node)) return 'a sequence';
+  if (isScalar(node)) return `a scalar (${JSON.stringify(node.value)})`;
+  if (isAlias(node)) return 'an alias';
+  return 'not a map';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scalar formatting
+
+function doubleQuote(value: string): string {
+  return JSON.stringify(value);
+}
+
+function formatValue(value: string, flow: boolean): string {
+  return plainSafe(value, flow) ? value : doubleQuote(value);
+}
+
+function formatKey(key: string, flow: boolean): string {
+  return plainSafe(key, flow) ? key : doubleQuote(key);
+}
+
+/** Common values (`kv/a@3,kv/b@7`, `vault-rollout/secret-versions`) cannot be read as a number, bool or null. */
+const FAST_PLAIN_BLOCK = /^[A-Za-z0-9_][\w./@,=+-]*$/;
+const FAST_PLAIN_FLOW = /^[A-Za-z0-9_][\w./@=+-]*$/;
+
+/** Whether `value` written plain reads back as the same string. */
+function plainSafe(value: string, flow: boolean): boolean {
+  if ((flow ? FAST_PLAIN_FLOW : FAST_PLAIN_BLOCK).test(value) && /[/@]/.test(value)) return true;
+  if (value === '' || /[\r\n]/.test(value)) return false;
+  const doc = parseDocument(flow ? `{k: ${value}}` : `k: ${value}`);
+  if (doc.errors.length > 0 || doc.warnings.length > 0 || !isMap(doc.contents)) return false;
+  const items = doc.contents.items;
+  const v = items[0]?.value;
+  return items.length === 1 && isScalar(v) && v.type === Scalar.PLAIN && v.value === value;
+}

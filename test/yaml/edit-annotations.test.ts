@@ -1,0 +1,160 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import {
+  applyAnnotationEdits,
+  readAnnotations,
+  type AnnotationEdit,
+} from '../../src/core/yaml/edit-annotations.js';
+
+const fixtures = fileURLToPath(new URL('../fixtures/yaml/', import.meta.url));
+const cases = readdirSync(fixtures, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
+
+const K = 'vault-rollout/secret-versions';
+
+describe('golden input/expected pairs (exact bytes)', () => {
+  it('has the expected set of cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(cases)('%s', (name) => {
+    const dir = path.join(fixtures, name);
+    const input = readFileSync(path.join(dir, 'input.yaml'));
+    const expected = readFileSync(path.join(dir, 'expected.yaml'));
+    const edits = JSON.parse(readFileSync(path.join(dir, 'edits.json'), 'utf8')) as AnnotationEdit[];
+
+    const result = applyAnnotationEdits(input.toString('utf8'), edits);
+    if (!result.ok) throw new Error(`${name}: ${result.message}`);
+    expect(result.text).toBe(expected.toString('utf8'));
+    expect(Buffer.from(result.text, 'utf8').equals(expected)).toBe(true);
+
+    // A second run with nothing new changes nothing (SPEC guarantee).
+    const again = applyAnnotationEdits(result.text, edits);
+    expect(again).toEqual({ ok: true, text: result.text });
+  });
+});
+
+describe('errors', () => {
+  const edit = (mapPath: string[], document = 0): AnnotationEdit[] => [
+    { document, mapPath, key: K, value: 'kv/a@1' },
+  ];
+
+  it('reports invalid YAML with its line and column', () => {
+    const text = 'kind: Deployment\nmetadata:\n  name: a\n   bad: indent\nspec: {}\n';
+    expect(applyAnnotationEdits(text, edit([]))).toEqual({
+      ok: false,
+      code: 'BLOCK_AS_IMPLICIT_KEY',
+      message:
+        'not valid YAML (document 0): Nested mappings are not allowed in compact mappings at line 3, column 9',
+      line: 3,
+      column: 9,
+    });
+  });
+
+  it('reports duplicate keys', () => {
+    const text = 'kind: Deployment\nmetadata:\n  name: a\n  name: b\n';
+    expect(applyAnnotationEdits(text, edit([]))).toEqual({
+      ok: false,
+      code: 'DUPLICATE_KEY',
+      message: 'not valid YAML (document 0): Map keys must be unique at line 4, column 3',
+      line: 4,
+      column: 3,
+    });
+  });
+
+  it('reports an error in a later document even when editing another one', () => {
+    const text = 'a: 1\n---\nb: 1\nb: 2\n';
+    expect(applyAnnotationEdits(text, edit([]))).toMatchObject({
+      ok: false,
+      message: 'not valid YAML (document 1): Map keys must be unique at line 4, column 1',
+      line: 4,
+      column: 1,
+    });
+  });
+
+  it('never throws on template files', () => {
+    const text =
+      'apiVersion: v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\n';
+    const r = applyAnnotationEdits(text, edit([]));
+    expect(r.ok).toBe(false);
+  });
+
+  it('refuses a mapPath that leads to a scalar', () => {
+    const text = 'kind: Deployment\nspec:\n  template: nope\n';
+    const r = applyAnnotationEdits(text, edit(['spec', 'template']));
+    expect(r).toEqual({
+      ok: false,
+      code: 'NOT_A_MAP',
+      message: 'document 0: spec.template is a scalar ("nope"), not a map',
+      line: 3,
+      column: 13,
+    });
+  });
+
+  it('refuses a mapPath that does not exist', () => {
+    const r = applyAnnotationEdits('kind: Deployment\nspec:\n  replicas: 1\n', edit(['spec', 'template']));
+    expect(r).toMatchObject({
+      ok: false,
+      code: 'NOT_A_MAP',
+      message: 'document 0: template not found in spec',
+      line: 3,
+    });
+  });
+
+  it('refuses annotations that are not a map', () => {
+    const text = 'kind: Deployment\nmetadata:\n  annotations:\n  - a\n';
+    const r = applyAnnotationEdits(text, edit([]));
+    expect(r).toMatchObject({
+      ok: false,
+      message: 'document 0: metadata.annotations is a sequence, not a map',
+      line: 4,
+    });
+  });
+
+  it('refuses a missing document and an empty document', () => {
+    expect(applyAnnotationEdits('a: 1\n', edit([], 3))).toMatchObject({
+      ok: false,
+      message: 'document 3 does not exist (the file has 1 documents)',
+    });
+    expect(applyAnnotationEdits('a: 1\n---\n', edit([], 1))).toMatchObject({
+      ok: false,
+      message: 'document 1: (document root) is empty, not a map',
+    });
+  });
+
+  it('refuses to edit through an alias', () => {
+    const text = 'base: &t\n  spec: {}\nkind: Deployment\nspec:\n  template: *t\n';
+    expect(applyAnnotationEdits(text, edit(['spec', 'template']))).toMatchObject({
+      ok: false,
+      code: 'UNSUPPORTED',
+    });
+  });
+
+  it('refuses an edit whose result would change other data', () => {
+    // The anchored map is shared: writing into it would also change `copy`.
+    const text = 'metadata: &m\n  name: a\ncopy: *m\n';
+    const r = applyAnnotationEdits(text, edit([]));
+    expect(r).toMatchObject({ ok: false, code: 'VERIFY_FAILED' });
+    if (!r.ok) expect(r.message).toContain('document 0 would change at copy');
+  });
+
+  it('returns the text unchanged when there is nothing to edit', () => {
+    expect(applyAnnotationEdits('a:   1 # x\n', [])).toEqual({ ok: true, text: 'a:   1 # x\n' });
+  });
+});
+
+describe('readAnnotations', () => {
+  it('reads string values and reports a missing map as null', () => {
+    const [doc] = parseAllDocuments(
+      'metadata:\n  annotations:\n    a: "1"\n    b: 2\nspec:\n  template:\n    metadata: {labels: {}}\n',
+    );
+    expect(readAnnotations(doc!, [])).toEqual({ a: '1', b: '2' });
+    expect(readAnnotations(doc!, ['spec', 'template'])).toBeNull();
+    expect(readAnnotations(doc!, ['nope'])).toBeNull();
+  });
+});
