@@ -1,0 +1,159 @@
+/**
+ * Builds reader options from the environment (as the Vault CLI reads it) and the config's `vault:` block.
+ * The edges call this; the environment is passed in, never read from `process.env` here.
+ */
+import { readFileSync } from 'node:fs';
+import { readFile as fsReadFile } from 'node:fs/promises';
+import { VaultError } from '../../core/errors.js';
+import type { VaultAuth, VaultAuthMethod, VaultReaderOptions } from './options.js';
+
+/** SPEC's `vault:` block of `vault-rollout.yaml`. */
+export interface VaultConfigBlock {
+  address?: string | undefined;
+  namespace?: string | undefined;
+  auth?: { method?: VaultAuthMethod | undefined; role?: string | undefined; mount?: string | undefined };
+  mounts?: string[];
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const METHODS: readonly VaultAuthMethod[] = ['token', 'approle', 'kubernetes', 'jwt'];
+
+/** Go's strconv.ParseBool, which the Vault CLI uses for VAULT_SKIP_VERIFY. */
+function parseBool(name: string, value: string): boolean {
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(value)) return false;
+  throw new VaultError(`${name} must be true or false (got "${value}").`, { variable: name });
+}
+
+/**
+ * Precedence follows SPEC: a config value wins over its variable (`address: ... # else VAULT_ADDR`).
+ * The auth method is the config's, else guessed: VAULT_TOKEN → token, VAULT_ROLE_ID → approle,
+ * VAULT_JWT / VAULT_JWT_FILE → jwt.
+ * @throws VaultError naming the variable to set when something required is missing or unreadable.
+ * @example
+ * const options = vaultOptionsFromEnv(process.env, config.vault);
+ * const reader = await createVaultReader({ ...options, logger });
+ */
+export function vaultOptionsFromEnv(
+  env: Env,
+  configVault: VaultConfigBlock = {},
+  io: { readFileSync?: (path: string) => string; readFile?: (path: string) => Promise<string> } = {},
+): VaultReaderOptions {
+  const readSync = io.readFileSync ?? ((p: string) => readFileSync(p, 'utf8'));
+  const read = io.readFile ?? ((p: string) => fsReadFile(p, 'utf8'));
+  const get = (name: string): string | undefined => {
+    const v = env[name];
+    return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
+  };
+
+  const address = configVault.address ?? get('VAULT_ADDR');
+  if (!address)
+    throw new VaultError('No Vault address: set VAULT_ADDR (or vault.address in the config).', {
+      variable: 'VAULT_ADDR',
+    });
+  try {
+    const u = new URL(address);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    throw new VaultError(
+      `VAULT_ADDR must be an http(s) URL like https://vault.example.com:8200 (got "${address}").`,
+      {
+        variable: 'VAULT_ADDR',
+      },
+    );
+  }
+
+  const options: VaultReaderOptions = { address, auth: authFromEnv(configVault, get, read) };
+  const namespace = configVault.namespace ?? get('VAULT_NAMESPACE');
+  if (namespace) options.namespace = namespace;
+  const caPath = get('VAULT_CACERT');
+  if (caPath) {
+    try {
+      options.caCert = readSync(caPath);
+    } catch (e) {
+      throw new VaultError(
+        `VAULT_CACERT names "${caPath}", which cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`,
+        { variable: 'VAULT_CACERT', file: caPath },
+      );
+    }
+  }
+  const skip = get('VAULT_SKIP_VERIFY');
+  if (skip !== undefined) options.skipVerify = parseBool('VAULT_SKIP_VERIFY', skip);
+  if (configVault.mounts?.length) options.mounts = [...configVault.mounts];
+  return options;
+}
+
+function authFromEnv(
+  configVault: VaultConfigBlock,
+  get: (name: string) => string | undefined,
+  read: (path: string) => Promise<string>,
+): VaultAuth {
+  const cfg = configVault.auth;
+  const method: VaultAuthMethod =
+    cfg?.method ??
+    (get('VAULT_TOKEN')
+      ? 'token'
+      : get('VAULT_ROLE_ID')
+        ? 'approle'
+        : get('VAULT_JWT') || get('VAULT_JWT_FILE')
+          ? 'jwt'
+          : 'token');
+  if (!METHODS.includes(method)) {
+    throw new VaultError(
+      `vault.auth.method must be one of ${METHODS.join(', ')} (got "${String(method)}").`,
+      {
+        key: 'vault.auth.method',
+      },
+    );
+  }
+  const mount = cfg?.mount ? { mount: cfg.mount } : {};
+  switch (method) {
+    case 'token': {
+      const token = get('VAULT_TOKEN');
+      if (!token)
+        throw new VaultError('No Vault token: set VAULT_TOKEN (or choose another vault.auth.method).', {
+          variable: 'VAULT_TOKEN',
+        });
+      return { method, token };
+    }
+    case 'approle': {
+      const roleId = get('VAULT_ROLE_ID');
+      if (!roleId)
+        throw new VaultError('AppRole login needs a role id: set VAULT_ROLE_ID (and VAULT_SECRET_ID).', {
+          variable: 'VAULT_ROLE_ID',
+        });
+      const secretId = get('VAULT_SECRET_ID');
+      return { method, ...mount, roleId, ...(secretId ? { secretId } : {}) };
+    }
+    case 'kubernetes': {
+      if (!cfg?.role)
+        throw new VaultError('Kubernetes login needs a Vault role: set vault.auth.role in the config.', {
+          key: 'vault.auth.role',
+        });
+      return { method, ...mount, role: cfg.role };
+    }
+    case 'jwt': {
+      const inline = get('VAULT_JWT');
+      const file = get('VAULT_JWT_FILE');
+      if (!inline && !file)
+        throw new VaultError('JWT login needs a token: set VAULT_JWT or VAULT_JWT_FILE.', {
+          variable: 'VAULT_JWT',
+        });
+      // A file is read at login time, so a projected token that the kubelet refreshes is always current.
+      const jwt = inline
+        ? inline
+        : async (): Promise<string> => {
+            try {
+              return (await read(file as string)).trim();
+            } catch (e) {
+              throw new VaultError(
+                `VAULT_JWT_FILE names "${file}", which cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`,
+                { variable: 'VAULT_JWT_FILE', file },
+              );
+            }
+          };
+      return { method, ...mount, ...(cfg?.role ? { role: cfg.role } : {}), jwt };
+    }
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The HTTP transport we hand to node-vault through its `request-promise` injection point.
+ *
+ * Why not node-vault's built-in axios transport: its wrapper returns only status and body, so a 429's
+ * `Retry-After` header is lost, and an axios network error carries the request config (with the
+ * `X-Vault-Token` header) that must never reach a log. This transport keeps node-vault's request
+ * building, login helpers and error mapping, and gives us headers, exact error codes and TLS control
+ * (it ignores `VAULT_SKIP_VERIFY` from `process.env`, which node-vault's defaults read directly).
+ */
+import http from 'node:http';
+import https from 'node:https';
+
+/** What node-vault passes to the transport (see node-vault/src/index.js `client.request`). */
+interface NodeVaultRequest {
+  method: string;
+  uri: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+}
+
+export interface NodeVaultResponse {
+  statusCode: number;
+  body: unknown;
+  request: { path: string };
+}
+
+export interface TransportOptions {
+  /** PEM CA bundle for HTTPS. */
+  ca?: string;
+  /** False only when the user asked to skip TLS verification. */
+  rejectUnauthorized: boolean;
+  timeoutMs: number;
+  maxSockets: number;
+  /** Called once per HTTP attempt (for stats). */
+  onRequest?: (method: string, path: string) => void;
+}
+
+/** A network-level failure with a stable code (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ...). */
+export class TransportError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+export interface Transport {
+  /** The object node-vault expects as `config['request-promise']`. */
+  requestPromise: {
+    defaults: (rpDefaults: unknown) => (options: NodeVaultRequest) => Promise<NodeVaultResponse>;
+  };
+  /** `Retry-After` of the response whose parsed body is `body` (node-vault only keeps the body on errors). */
+  retryAfterOf(body: unknown): string | undefined;
+  close(): void;
+}
+
+export function createTransport(opts: TransportOptions): Transport {
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
+  const httpsAgent = new https.Agent({
+    keepAlive: true,
+    maxSockets: opts.maxSockets,
+    rejectUnauthorized: opts.rejectUnauthorized,
+    ...(opts.ca ? { ca: opts.ca } : {}),
+  });
+  const retryAfter = new WeakMap<object, string>();
+
+  const send = (options: NodeVaultRequest): Promise<NodeVaultResponse> =>
+    new Promise((resolve, reject) => {
+      let url: URL;
+      try {
+        url = new URL(options.uri);
+      } catch {
+        reject(new TransportError('EINVALIDURL', 'invalid Vault address'));
+        return;
+      }
+      opts.onRequest?.(options.method, url.pathname);
+      const isHttps = url.protocol === 'https:';
+      const payload =
+        options.json !== undefined && typeof options.json === 'object'
+          ? JSON.stringify(options.json)
+          : undefined;
+      const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+      if (payload !== undefined) {
+        headers['Content-Type'] ??= 'application/json';
+        headers['Content-Length'] = String(Buffer.byteLength(payload));
+      }
+      const req = (isHttps ? https : http).request(url, {
+        method: options.method,
+        headers,
+        agent: isHttps ? httpsAgent : httpAgent,
+      });
+      req.setTimeout(opts.timeoutMs, () => {
+        req.destroy(new TransportError('ETIMEDOUT', `no answer within ${opts.timeoutMs} ms`));
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        // Keep only the code and Node's message (which names host:port, never headers).
+        reject(e instanceof TransportError ? e : new TransportError(e.code ?? 'ENETWORK', e.message));
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e: NodeJS.ErrnoException) =>
+          reject(new TransportError(e.code ?? 'ECONNRESET', e.message)),
+        );
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: unknown = undefined;
+          if (text.trim()) {
+            try {
+              body = JSON.parse(text);
+            } catch {
+              body = { errors: [] };
+            }
+          }
+          const status = res.statusCode ?? 0;
+          if (status >= 400 && (body === undefined || typeof body !== 'object' || body === null))
+            body = { errors: [] };
+          const ra = res.headers['retry-after'];
+          if (typeof ra === 'string' && body && typeof body === 'object') retryAfter.set(body, ra);
+          resolve({ statusCode: status, body, request: { path: url.pathname } });
+        });
+      });
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+
+  return {
+    requestPromise: { defaults: () => send },
+    retryAfterOf: (body) => (body && typeof body === 'object' ? retryAfter.get(body) : undefined),
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
