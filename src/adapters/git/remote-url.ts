@@ -1,0 +1,73 @@
+/**
+ * Remote URL policy and redaction for the Git adapter.
+ * SPEC `--repo`: HTTPS, plain HTTP only for loopback hosts. Tokens travel through `onAuth` only, so a URL
+ * carrying credentials is refused rather than silently used (it would end up in `.git/config` and in logs).
+ */
+import { GitError } from '../../core/errors.js';
+
+/** Credentials for HTTPS Git; handed to isomorphic-git through `onAuth` only, never put in a URL or message. */
+export interface GitAuth {
+  username: string;
+  token: string;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
+
+/** True when `repo` names a remote (a URL or scp-like `user@host:path`) rather than a local folder. */
+export function looksLikeUrl(repo: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo);
+}
+
+/** The URL without user info, query or fragment: safe to print. */
+export function displayUrl(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
+/**
+ * Validates a remote URL: `https:` anywhere, `http:` only for 127.0.0.1, ::1 and localhost, no credentials.
+ * @throws GitError naming the (credential-free) URL and what to do instead.
+ */
+export function checkRemoteUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new GitError(
+      'the repository is neither a local folder nor an http(s) URL; use an HTTPS URL (SSH is not supported)',
+      { repo: raw.replace(/\/\/[^@/]*@/, '//') },
+    );
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new GitError(
+      `unsupported Git URL scheme "${url.protocol}" in "${displayUrl(url)}"; use an HTTPS URL`,
+      {
+        url: displayUrl(url),
+      },
+    );
+  }
+  if (url.username || url.password) {
+    url.username = '';
+    url.password = '';
+    throw new GitError(
+      `the repository URL "${displayUrl(url)}" carries credentials; remove them and set GIT_TOKEN (and GIT_USERNAME) instead`,
+      { url: displayUrl(url) },
+    );
+  }
+  if (url.protocol === 'https:' || LOOPBACK.has(url.hostname)) return url;
+  throw new GitError(`plain http is allowed only for loopback hosts; use https for "${displayUrl(url)}"`, {
+    url: displayUrl(url),
+  });
+}
+
+/** Replaces every occurrence of the token, and of its Basic-auth base64 forms, with `***`. */
+export function redact(text: string, auth: GitAuth | undefined): string {
+  if (!auth?.token) return text;
+  const secrets = [
+    auth.token,
+    Buffer.from(`${auth.username}:${auth.token}`).toString('base64'),
+    encodeURIComponent(auth.token),
+  ].filter((s) => s.length >= 4);
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('***');
+  return out;
+}
