@@ -1,0 +1,78 @@
+/**
+ * Discovery: repository files → the workloads that depend on Vault secrets, with the problems found on
+ * the way. Pure: text in, data out.
+ */
+import type { Config } from '../config/schema.js';
+import type { Problem, RepoFile, SecretRef, Workload, WorkloadKind } from '../model.js';
+import { parseManifests } from './parse.js';
+import { SOURCES } from './sources/index.js';
+import type { WorkloadSource } from './sources/source.js';
+import { readWorkload, workloadsInList } from './workloads.js';
+
+export interface DiscoverResult {
+  /** Workloads with at least one secret, sorted by file then document. */
+  workloads: Workload[];
+  problems: Problem[];
+  /** YAML documents in the files that were read (empty documents included; skipped files count none). */
+  documents: number;
+  /** Every workload seen, with or without secrets, by kind. */
+  seen: Partial<Record<WorkloadKind, number>>;
+}
+
+/**
+ * Finds the workloads that depend on Vault secrets.
+ * @param files repo files (already filtered by include/exclude); any order, the result is sorted
+ * @param sources the discovery sources to run (tests pass a subset); each is also gated by `config.sources`
+ * @example const { workloads, problems } = discover(loaded.files, config);
+ */
+export function discover(
+  files: readonly RepoFile[],
+  config: Config,
+  sources: readonly WorkloadSource[] = SOURCES,
+): DiscoverResult {
+  const sorted = [...files].sort((a, b) => compare(a.path, b.path));
+  const parsed = parseManifests(sorted);
+  const problems = [...parsed.problems];
+  const report = (problem: Problem) => problems.push(problem);
+
+  const context = { config, documents: parsed.documents };
+  const scanners = sources.filter((s) => s.enabled(config)).map((s) => s.collect(context));
+
+  const workloads: Workload[] = [];
+  const seen: Partial<Record<WorkloadKind, number>> = {};
+  for (const document of parsed.documents) {
+    const listed = workloadsInList(document);
+    if (listed > 0) {
+      problems.push({
+        file: document.file,
+        severity: 'warning',
+        message: `kind: List holds ${listed} workload(s): items of a List are not scanned; split them into documents`,
+        ...(document.position([]) ? { line: document.position([])!.line } : {}),
+      });
+    }
+    const view = readWorkload(document, config.annotationPrefix);
+    if (!view) continue;
+    seen[view.workload.kind] = (seen[view.workload.kind] ?? 0) + 1;
+    const secrets = dedupe(scanners.flatMap((scanner) => scanner.refsFor(view, report)));
+    if (secrets.length > 0) workloads.push({ ...view.workload, secrets });
+  }
+  // Stable sort: by file, then as found (parse problems before source problems, each in line order).
+  problems.sort((a, b) => compare(a.file, b.file));
+  return { workloads, problems, documents: parsed.documentCount, seen };
+}
+
+/** One ref per path: the first source wins; the other places that name it are appended to `via`. */
+function dedupe(refs: readonly SecretRef[]): SecretRef[] {
+  const byPath = new Map<string, SecretRef>();
+  for (const ref of refs) {
+    const first = byPath.get(ref.path);
+    if (!first) byPath.set(ref.path, { ...ref });
+    else if (!first.via.split(', ').includes(ref.via)) first.via = `${first.via}, ${ref.via}`;
+  }
+  return [...byPath.values()];
+}
+
+/** Code-unit order: the same on every machine and locale. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,147 @@
+/**
+ * Files → YAML documents. A file that is a Helm chart template, or that has any YAML error (syntax,
+ * duplicate keys), is reported and skipped as a whole, so it is never edited (SPEC "Guarantees").
+ * `{{ }}` inside valid YAML is ordinary text.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { Problem, RepoFile } from '../model.js';
+
+/** Line and column, 1-based. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** One YAML document of a manifest file. */
+export interface ManifestDocument {
+  file: string;
+  /** Position in `parseAllDocuments` (0-based, empty documents included): the YAML editor's address. */
+  index: number;
+  /** The document as plain data; null for an empty document. */
+  data: unknown;
+  /** Where the node at `path` starts (the value, or with `key` its key), for problems. */
+  position(path: readonly (string | number)[], key?: boolean): Position | undefined;
+}
+
+export interface ParsedFiles {
+  documents: ManifestDocument[];
+  problems: Problem[];
+  /** Documents in the files that were read (skipped files count none). */
+  documentCount: number;
+}
+
+export const HELM_TEMPLATE_MESSAGE = 'Helm chart template: skipped (not rendered here)';
+
+/** Folders that hold a `Chart.yaml`, i.e. Helm chart roots ('' for the repo root). */
+function chartRoots(files: readonly RepoFile[]): Set<string> {
+  const roots = new Set<string>();
+  for (const f of files) {
+    if (f.path === 'Chart.yaml') roots.add('');
+    else if (f.path.endsWith('/Chart.yaml')) roots.add(f.path.slice(0, -'/Chart.yaml'.length));
+  }
+  return roots;
+}
+
+/** True when `path` sits (at any depth) in a `templates/` folder; with `roots`, only a chart's own one. */
+function inTemplatesFolder(path: string, roots?: ReadonlySet<string>): boolean {
+  const segments = path.split('/');
+  for (let i = 0; i < segments.length - 1; i++) {
+    if (segments[i] !== 'templates') continue;
+    if (!roots || roots.has(segments.slice(0, i).join('/'))) return true;
+  }
+  return false;
+}
+
+/** Parses every file; see the module comment for what is skipped. */
+export function parseManifests(files: readonly RepoFile[]): ParsedFiles {
+  const roots = chartRoots(files);
+  const documents: ManifestDocument[] = [];
+  const problems: Problem[] = [];
+  let documentCount = 0;
+
+  for (const file of files) {
+    if (inTemplatesFolder(file.path, roots)) {
+      problems.push({ file: file.path, severity: 'warning', message: HELM_TEMPLATE_MESSAGE });
+      continue;
+    }
+    const lineCounter = new LineCounter();
+    // merge: Kubernetes' YAML reader (go-yaml) resolves `<<` merge keys, so the data view does too.
+    const docs = parseAllDocuments(file.text, {
+      lineCounter,
+      prettyErrors: false,
+      uniqueKeys: true,
+      merge: true,
+      // yaml warns through process.emitWarning (e.g. for a `{{ x }}:` key); the core must not log.
+      logLevel: 'error',
+    });
+    const failed = firstError(docs, lineCounter);
+    if (failed) {
+      // Unrendered Helm outside a chart we can see (Chart.yaml excluded by the globs, or a copied chart).
+      const helm = file.text.includes('{{') && inTemplatesFolder(file.path);
+      problems.push(
+        helm
+          ? { file: file.path, severity: 'warning', message: HELM_TEMPLATE_MESSAGE }
+          : {
+              file: file.path,
+              severity: 'warning',
+              message: `not valid YAML: ${failed.message} (line ${failed.line})`,
+              line: failed.line,
+              column: failed.column,
+            },
+      );
+      continue;
+    }
+    const fileDocs: ManifestDocument[] = [];
+    try {
+      docs.forEach((doc, index) => {
+        const data: unknown = doc.toJS({ maxAliasCount: 1000 }) ?? null;
+        fileDocs.push({ file: file.path, index, data, position: positionFinder(doc, lineCounter) });
+      });
+    } catch (err) {
+      // e.g. an alias bomb ("Excessive alias count"): treat the file like invalid YAML.
+      const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      problems.push({ file: file.path, severity: 'warning', message: `not valid YAML: ${first}` });
+      continue;
+    }
+    documents.push(...fileDocs);
+    documentCount += docs.length;
+  }
+  return { documents, problems, documentCount };
+}
+
+function firstError(
+  docs: readonly Document.Parsed[],
+  lineCounter: LineCounter,
+): { message: string; line: number; column: number } | null {
+  for (const doc of docs) {
+    const err = doc.errors[0];
+    if (!err) continue;
+    const { line, col } = lineCounter.linePos(err.pos[0]);
+    return { message: err.message.split('\n')[0] ?? err.message, line, column: col };
+  }
+  return null;
+}
+
+function positionFinder(doc: Document.Parsed, lineCounter: LineCounter): ManifestDocument['position'] {
+  return (path, key = false) => {
+    let node: unknown = doc.contents;
+    let keyNode: unknown = null;
+    for (const seg of path) {
+      if (isMap(node)) {
+        const pair = node.items.find(
+          (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+        );
+        if (!pair) return undefined;
+        keyNode = pair.key;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        keyNode = null;
+        node = node.items[seg];
+      } else return undefined;
+    }
+    const target = (key ? keyNode : node) as { range?: [number, number, number] } | null;
+    if (!target?.range) return undefined;
+    const { line, col } = lineCounter.linePos(target.range[0]);
+    return { line, column: col };
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Config rules (SPEC "Config file" `rules`): attach secrets to every workload a selector matches. All given
+ * select fields must match: `path` (glob on the repo-relative file path), `kind`, `namespace` (exact; a
+ * workload without `metadata.namespace` matches no namespace selector, since kustomize, Argo CD or Flux
+ * decide it later), `name` (glob) and `labels` (each given label present with that value).
+ */
+import picomatch from 'picomatch';
+import type { Rule } from '../../config/schema.js';
+import type { SecretRef, Workload } from '../../model.js';
+import { normalizeSecretPath } from '../../secret-path.js';
+import type { WorkloadSource } from './source.js';
+
+function matcher(rule: Rule): (w: Workload) => boolean {
+  const { path, kind, namespace, name, labels } = rule.select;
+  const pathMatch = path === undefined ? null : picomatch(path, { dot: true });
+  const nameMatch = name === undefined ? null : picomatch(name, { dot: true });
+  return (w) =>
+    (pathMatch === null || pathMatch(w.file)) &&
+    (kind === undefined || w.kind === kind) &&
+    (namespace === undefined || w.namespace === namespace) &&
+    (nameMatch === null || nameMatch(w.name)) &&
+    (labels === undefined || Object.entries(labels).every(([k, v]) => w.labels[k] === v));
+}
+
+export const rulesSource: WorkloadSource = {
+  name: 'rule',
+  enabled: (config) => config.rules.length > 0,
+  collect({ config }) {
+    const rules = config.rules.map((rule, index) => ({
+      index,
+      matches: matcher(rule),
+      paths: rule.secrets.map((s) => normalizeSecretPath(s, config.vault.mounts)),
+    }));
+    return {
+      refsFor({ workload }) {
+        const refs: SecretRef[] = [];
+        for (const rule of rules) {
+          if (!rule.matches(workload)) continue;
+          for (const path of rule.paths) refs.push({ path, source: 'rule', via: `rules[${rule.index}]` });
+        }
+        return refs;
+      },
+    };
+  },
+};

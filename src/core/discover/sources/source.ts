@@ -1,0 +1,61 @@
+/**
+ * The discovery-source plugin interface (STYLE.md "Discovery sources are plugins"). One file per source,
+ * listed in `./index.ts`.
+ *
+ * Two phases, so that sources which follow a graph across documents fit the same shape: `collect` sees
+ * every parsed document of the run once (an ExternalSecret source will index the Kubernetes Secrets
+ * each ExternalSecret produces), and returns a scanner whose `refsFor` is asked about each workload
+ * (which Secrets its pod template mounts or references). Sources that only read the workload itself
+ * ignore the first phase.
+ */
+import type { Config } from '../../config/schema.js';
+import type { Problem, SecretRef, SourceName } from '../../model.js';
+import type { ManifestDocument } from '../parse.js';
+import { get, isRecord, type WorkloadView } from '../workloads.js';
+
+export interface SourceContext {
+  config: Config;
+  /** Every document of every file that parsed, in file order. */
+  documents: readonly ManifestDocument[];
+}
+
+export interface SourceScanner {
+  /** The secrets this source attaches to one workload; bad entries go to `report`, never thrown. */
+  refsFor(view: WorkloadView, report: (problem: Problem) => void): SecretRef[];
+}
+
+export interface WorkloadSource {
+  readonly name: SourceName;
+  /** Whether the config turns this source on. */
+  enabled(config: Config): boolean;
+  collect(context: SourceContext): SourceScanner;
+}
+
+/** A problem about one workload, located at `path` in its document when possible. */
+export function workloadProblem(
+  view: WorkloadView,
+  message: string,
+  path?: readonly (string | number)[],
+): Problem {
+  const { workload } = view;
+  const at = path ? view.document.position(path) : undefined;
+  return {
+    file: workload.file,
+    severity: 'warning',
+    message: `${workload.kind} "${workload.name}": ${message}`,
+    ...(at ? { line: at.line, column: at.column } : {}),
+  };
+}
+
+/** The annotation maps a source reads: the workload's own, then the pod template's, with their key paths. */
+export function annotationMaps(
+  view: WorkloadView,
+): { path: string[]; annotations: Record<string, unknown> }[] {
+  const out: { path: string[]; annotations: Record<string, unknown> }[] = [];
+  const own = get(view.object, ['metadata', 'annotations']);
+  if (isRecord(own)) out.push({ path: ['metadata', 'annotations'], annotations: own });
+  const pod = get(view.template, ['metadata', 'annotations']);
+  if (isRecord(pod))
+    out.push({ path: [...view.workload.templatePath, 'metadata', 'annotations'], annotations: pod });
+  return out;
+}

@@ -1,0 +1,111 @@
+/**
+ * Which documents are workloads, and the facts the planner needs about each (SPEC "Workload kinds").
+ *
+ * Any apiVersion is accepted as long as the pod template sits where the kind puts it and is a mapping:
+ * OpenKruise's `apps.kruise.io` Advanced DaemonSet/StatefulSet keep `spec.template` just like `apps/v1`,
+ * and a pod template change rolls them out the same way. Job is ignored (a finished Job is not restarted).
+ */
+import type { Workload, WorkloadKind } from '../model.js';
+import { parseRecord } from '../record.js';
+import type { ManifestDocument } from './parse.js';
+
+type Data = Record<string, unknown>;
+
+/** Where each kind keeps its pod template. */
+export const TEMPLATE_PATHS: Readonly<Record<WorkloadKind, readonly string[]>> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  Rollout: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+/** A workload before its secrets are known, with the raw data the sources read. */
+export interface WorkloadView {
+  workload: Workload;
+  document: ManifestDocument;
+  /** The whole document. */
+  object: Data;
+  /** The pod template (`spec.template`, or `spec.jobTemplate.spec.template`). */
+  template: Data;
+}
+
+export function isRecord(value: unknown): value is Data {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function get(value: unknown, path: readonly string[]): unknown {
+  let v = value;
+  for (const seg of path) {
+    if (!isRecord(v)) return undefined;
+    v = v[seg];
+  }
+  return v;
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+export function isWorkloadKind(kind: unknown): kind is WorkloadKind {
+  return typeof kind === 'string' && Object.hasOwn(TEMPLATE_PATHS, kind);
+}
+
+/** String-valued entries of a labels/annotations map (Kubernetes allows nothing else). */
+export function stringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isRecord(value)) return out;
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/**
+ * The workload in a document, or null when it is not one: another kind, no name, or no pod template
+ * (an Argo Rollout with `workloadRef` borrows the template of a Deployment, which is discovered itself).
+ */
+export function readWorkload(document: ManifestDocument, prefix: string): WorkloadView | null {
+  const object = document.data;
+  if (!isRecord(object) || !isWorkloadKind(object.kind)) return null;
+  const kind = object.kind;
+  const apiVersion = str(object.apiVersion);
+  const name = str(get(object, ['metadata', 'name']));
+  const templatePath = [...TEMPLATE_PATHS[kind]];
+  const template = get(object, templatePath);
+  if (!apiVersion || !name || !isRecord(template)) return null;
+
+  const recordKey = `${prefix}/secret-versions`;
+  const recordedRaw = str(get(object, ['metadata', 'annotations', recordKey]));
+  const replicas = get(object, ['spec', 'replicas']);
+  const workload: Workload = {
+    file: document.file,
+    document: document.index,
+    kind,
+    apiVersion,
+    name,
+    namespace: str(get(object, ['metadata', 'namespace'])),
+    labels: stringMap(get(object, ['metadata', 'labels'])),
+    templatePath,
+    secrets: [],
+    recorded: recordedRaw === null ? null : parseRecord(recordedRaw),
+    recordedRaw,
+    templateRaw: str(get(template, ['metadata', 'annotations', recordKey])),
+    updateStrategy: updateStrategy(kind, object),
+    replicas: typeof replicas === 'number' && Number.isInteger(replicas) ? replicas : null,
+  };
+  return { workload, document, object, template };
+}
+
+function updateStrategy(kind: WorkloadKind, object: Data): string | null {
+  if (kind === 'Deployment') return str(get(object, ['spec', 'strategy', 'type']));
+  if (kind === 'StatefulSet' || kind === 'DaemonSet')
+    return str(get(object, ['spec', 'updateStrategy', 'type']));
+  return null;
+}
+
+/** `kind: List` is out of scope: its items are not discovered. Returns how many items are workloads. */
+export function workloadsInList(document: ManifestDocument): number {
+  const object = document.data;
+  if (!isRecord(object) || object.kind !== 'List' || !Array.isArray(object.items)) return 0;
+  return object.items.filter((item) => isRecord(item) && isWorkloadKind(item.kind)).length;
+}
