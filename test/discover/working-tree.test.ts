@@ -50,6 +50,12 @@ describe('WorkingTreeSource.load', () => {
     expect(noCharts.files.map((f) => f.path)).toEqual(['b.yaml']);
   });
 
+  it('throws a clear error when the root is missing', async () => {
+    await expect(new WorkingTreeSource(join(root, 'nope')).load(all)).rejects.toThrow(
+      /^repository folder ".*nope" cannot be read \(ENOENT\): check --repo$/,
+    );
+  });
+
   it('keeps BOM, CRLF and a missing final newline exactly', async () => {
     const text = '\uFEFFa: 1\r\nb: 2';
     await put('crlf.yaml', text);

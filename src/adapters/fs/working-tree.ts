@@ -50,7 +50,16 @@ export class WorkingTreeSource implements ManifestSource {
   constructor(readonly root: string) {}
 
   async load(accept: (path: string) => boolean): Promise<{ files: RepoFile[]; problems: Problem[] }> {
-    const root = await realpath(this.root);
+    let root: string;
+    try {
+      root = await realpath(this.root);
+    } catch (err) {
+      throw new VaultRolloutError(
+        'RepoNotFoundError',
+        `repository folder "${this.root}" cannot be read (${errorCode(err) ?? 'error'}): check --repo`,
+        { root: this.root },
+      );
+    }
     const problems: Problem[] = [];
     const found: Found[] = [];
     const wanted = (path: string) => YAML_FILE.test(path) && accept(path);
