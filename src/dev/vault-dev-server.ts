@@ -17,6 +17,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 /** A secrets-engine mount. `version` 2 is KV v2, 1 is KV v1; `type` other than `kv` models e.g. `pki`. */
@@ -68,6 +69,8 @@ export interface VaultDevServerOptions {
   /** Clock for created/deletion times; can be replaced later through `server.clock`. */
   clock?: () => Date;
   port?: number;
+  /** Serve HTTPS with this key and certificate (PEM); `url` then starts with https://. */
+  tls?: { key: string; cert: string };
 }
 
 export interface DevRequestLog {
@@ -887,7 +890,7 @@ export async function startVaultDevServer(options: VaultDevServerOptions = {}): 
     }
   };
 
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     inFlight += 1;
     maxInFlight = Math.max(maxInFlight, inFlight);
     handle(req, res)
@@ -897,7 +900,8 @@ export async function startVaultDevServer(options: VaultDevServerOptions = {}): 
       .finally(() => {
         inFlight -= 1;
       });
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer(options.tls, listener) : createServer(listener);
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -909,7 +913,7 @@ export async function startVaultDevServer(options: VaultDevServerOptions = {}): 
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     rootToken,
     kv,
     requests,

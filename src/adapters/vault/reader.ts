@@ -394,6 +394,13 @@ class NodeVaultReader implements VaultReader {
           reason = { kind: 'status', status, sealed: status === 503 && isSealedBody(body) };
           if (status === 429) retryAfterMs = parseRetryAfter(this.transport.retryAfterOf(body), this.clock());
         } else if (e instanceof TransportError) {
+          if (isTlsVerificationError(e.code)) {
+            // A certificate problem does not heal by waiting: fail at once with what to change.
+            throw new VaultError(
+              `TLS verification of Vault at ${this.address} failed (${e.code}). Set VAULT_CACERT to the CA bundle that signed its certificate (VAULT_SKIP_VERIFY=true only for tests).`,
+              { address: this.address, code: e.code },
+            );
+          }
           reason = { kind: 'network', code: e.code };
         } else {
           // node-vault's own argument validation (tv4) or a programming error: not worth retrying.
@@ -518,6 +525,12 @@ function loginHint(auth: Exclude<VaultAuth, { method: 'token' }>): string {
     case 'jwt':
       return `check ${auth.role !== undefined ? `role "${auth.role}"` : "the mount's default_role"}, its bound claims and bound_audiences (required since Vault 1.16.3), and the token's audience`;
   }
+}
+
+function isTlsVerificationError(code: string): boolean {
+  return /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/.test(
+    code,
+  );
 }
 
 function isSealedBody(body: unknown): boolean {
