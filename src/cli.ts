@@ -1,3 +1,138 @@
-// Placeholder until the CLI lands (issue 2).
-console.error('vault-rollout: not built yet');
-process.exit(1);
+/**
+ * The CLI edge: argv → typed options → command → report on stdout, logs on stderr, exit code.
+ * @example node dist/cli.js plan --repo ./manifests --format json --exit-code
+ */
+import { Command, Option } from 'commander';
+import { createLogger, type LogFormat } from './log.js';
+import { demoCommand } from './demo.js';
+import {
+  applyCommand,
+  describeError,
+  maskEnvSecrets,
+  planCommand,
+  scanCommand,
+  statusCommand,
+  type CommonOptions,
+  type Io,
+} from './run.js';
+import type { Format } from './core/report/render.js';
+
+const VERSION = '0.1.0';
+
+interface RawOptions {
+  repo: string;
+  config?: string;
+  branch?: string;
+  format: Format;
+  exitCode?: boolean;
+  logFormat: LogFormat;
+  verbose?: boolean;
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('--repo <dirOrUrl>', 'a local checkout, or a Git URL (apply only)', '.')
+    .option('--config <file>', 'config file (default: vault-rollout.yaml at the repo root)')
+    .option('--branch <name>', 'base branch')
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['table', 'json', 'markdown'])
+        .default('table'),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'stderr log format').choices(['text', 'json']).default('text'),
+    )
+    .option('-v, --verbose', 'debug logs on stderr');
+}
+
+function toCommon(raw: RawOptions): CommonOptions {
+  return {
+    repo: raw.repo,
+    config: raw.config,
+    branch: raw.branch,
+    format: raw.format,
+    exitCode: raw.exitCode ?? false,
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  maskEnvSecrets(process.env);
+  let exit = 0;
+  const io = (raw: RawOptions): Io => ({
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: (t) => process.stdout.write(t),
+    logger: createLogger({ format: raw.logFormat, level: raw.verbose ? 'debug' : 'info' }),
+  });
+  const program = new Command('vault-rollout')
+    .description('Turns a rotated Vault secret into a reviewed, rolling restart through Git.')
+    .version(VERSION)
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+
+  common(
+    program
+      .command('scan')
+      .description('list workloads and the Vault secrets each depends on (no Vault access)'),
+  ).action(async (raw: RawOptions) => {
+    exit = await scanCommand(toCommon(raw), io(raw));
+  });
+  common(program.command('status').description('compare recorded versions with Vault'))
+    .option('--exit-code', 'exit 2 when changes are pending')
+    .action(async (raw: RawOptions) => {
+      exit = await statusCommand(toCommon(raw), io(raw));
+    });
+  common(program.command('plan').description('show what apply would change: summary and unified diff'))
+    .option('--exit-code', 'exit 2 when changes are pending')
+    .action(async (raw: RawOptions) => {
+      exit = await planCommand(toCommon(raw), io(raw));
+    });
+
+  common(program.command('apply').description('edit the manifests, commit and push (or open a pull request)'))
+    .addOption(new Option('--mode <mode>', 'how to publish').choices(['commit', 'pr']))
+    .option('--dry-run', 'do everything but write, commit, push and open pull requests')
+    .action(async (raw: RawOptions & { mode?: 'commit' | 'pr'; dryRun?: boolean }) => {
+      exit = await applyCommand(
+        { ...toCommon(raw), mode: raw.mode ?? 'commit', dryRun: raw.dryRun ?? false },
+        io(raw),
+      );
+    });
+  program
+    .command('demo')
+    .description('the whole job against a local Vault-compatible dev server and a throwaway Git remote')
+    .action(async () => {
+      exit = await demoCommand({
+        stdout: (t) => process.stdout.write(t),
+        logger: createLogger({ format: 'text', level: 'info' }),
+        cwd: process.cwd(),
+      });
+    });
+
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (
+      err &&
+      typeof err === 'object' &&
+      'exitCode' in err &&
+      'code' in err &&
+      String(err.code).startsWith('commander.')
+    ) {
+      return Number(err.exitCode) === 0 ? 0 : 1;
+    }
+    throw err;
+  }
+  return exit;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const { message, exitCode } = describeError(err);
+    process.stderr.write(`vault-rollout: ${message}\n`);
+    process.exitCode = exitCode;
+  },
+);

@@ -1,0 +1,21 @@
+// Bundles the TypeScript benchmark scripts with esbuild (same banner as the product) and runs them.
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+
+const banner = [
+  "import { createRequire as __vrCreateRequire } from 'node:module';",
+  'const require = __vrCreateRequire(import.meta.url);',
+].join('\n');
+await build({
+  entryPoints: { bench: 'scripts/bench.ts', 'bench-floor': 'scripts/bench-floor.ts' },
+  outdir: '.bench/bin',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  banner: { js: banner },
+  logLevel: 'warning',
+});
+const r = spawnSync(process.execPath, ['--expose-gc', '.bench/bin/bench.mjs', ...process.argv.slice(2)], { stdio: 'inherit' });
+process.exit(r.status ?? 1);

@@ -1,0 +1,282 @@
+/**
+ * Command implementations behind the CLI and the Action: typed options in, report and exit code out.
+ * This is the composition root: it builds the adapters (files, Vault, Git) and hands them to the pipeline.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { defaultConfig, parseAuthor, parseConfig, type Config } from './core/config/schema.js';
+import { ConfigError, VaultRolloutError } from './core/errors.js';
+import type { RunReport } from './core/model.js';
+import type { Logger, SecretReader } from './core/ports.js';
+import { render, toDiff, textTable, type Format } from './core/report/render.js';
+import { WorkingTreeSource } from './adapters/fs/working-tree.js';
+import { createVaultReader } from './adapters/vault/reader.js';
+import { vaultOptionsFromEnv } from './adapters/vault/env.js';
+import { openWorkspace, publishWithRetry, type GitAuth, type Workspace } from './adapters/git/index.js';
+import { readTemplate } from './adapters/templates.js';
+import { renderCommitMessage } from './core/report/commit-message.js';
+import { discoverRepo, planRepo } from './pipeline.js';
+import { redact, registerSecret } from './log.js';
+
+export type Env = Record<string, string | undefined>;
+
+const isUrl = (repo: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(repo);
+
+export interface CommonOptions {
+  repo: string;
+  config?: string | undefined;
+  branch?: string | undefined;
+  format: Format;
+  exitCode: boolean;
+}
+
+export interface Io {
+  env: Env;
+  cwd: string;
+  stdout: (text: string) => void;
+  logger: Logger;
+  /** Builds the Vault reader; tests and the demo may inject their own. */
+  makeReader?: (config: Config) => Promise<SecretReader & { close(): Promise<void> }>;
+}
+
+/** Loads the config: `--config FILE`, else `vault-rollout.yaml` at the repo root, else defaults. */
+export function loadConfig(repoDir: string, configFlag: string | undefined, cwd: string): Config {
+  const file = configFlag ? resolve(cwd, configFlag) : join(repoDir, 'vault-rollout.yaml');
+  if (!existsSync(file)) {
+    if (configFlag) throw new ConfigError(`config file "${configFlag}" does not exist`, { file: configFlag });
+    return defaultConfig();
+  }
+  return parseConfig(readFileSync(file, 'utf8'), configFlag ?? 'vault-rollout.yaml');
+}
+
+async function defaultReader(config: Config, io: Io) {
+  const options = vaultOptionsFromEnv(io.env, config.vault);
+  return createVaultReader({ ...options, logger: io.logger });
+}
+
+/** Registers every token-like variable for redaction before anything can print it. */
+export function maskEnvSecrets(env: Env): void {
+  for (const name of ['VAULT_TOKEN', 'VAULT_SECRET_ID', 'VAULT_JWT', 'GIT_TOKEN', 'GITHUB_TOKEN']) {
+    const value = env[name];
+    if (!value) continue;
+    registerSecret(value);
+    registerSecret(Buffer.from(`${env.GIT_USERNAME ?? 'x-access-token'}:${value}`).toString('base64'));
+  }
+}
+
+function localRepoDir(opts: CommonOptions, io: Io): string {
+  if (isUrl(opts.repo)) {
+    throw new ConfigError(`--repo "${opts.repo}" is a URL: "scan" reads a local checkout; clone it first`);
+  }
+  const dir = resolve(io.cwd, opts.repo);
+  if (!existsSync(dir)) throw new ConfigError(`--repo "${opts.repo}" does not exist`);
+  return dir;
+}
+
+/** `scan`: workloads and the Vault secrets each depends on. No Vault access. */
+export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> {
+  const dir = localRepoDir(opts, io);
+  const config = loadConfig(dir, opts.config, io.cwd);
+  const found = await discoverRepo(new WorkingTreeSource(dir), config, io.logger);
+  if (opts.format === 'json') {
+    const json = {
+      workloads: found.workloads.map((w) => ({
+        file: w.file,
+        document: w.document,
+        kind: w.kind,
+        name: w.name,
+        namespace: w.namespace,
+        secrets: w.secrets.map((s) => ({
+          path: s.path,
+          source: s.source,
+          via: s.via,
+          recorded: w.recorded?.get(s.path) ?? null,
+        })),
+      })),
+      summary: {
+        workloads: found.workloads.length,
+        secrets: new Set(found.workloads.flatMap((w) => w.secrets.map((s) => s.path))).size,
+      },
+      problems: found.problems,
+    };
+    io.stdout(`${JSON.stringify(json, null, 2)}\n`);
+    return 0;
+  }
+  const rows = found.workloads.flatMap((w) =>
+    w.secrets.map((s) => [
+      `${w.kind}/${w.name}`,
+      w.namespace ?? '-',
+      `${w.file}#${w.document}`,
+      s.path,
+      s.source,
+      s.via,
+      String(w.recorded?.get(s.path) ?? '-'),
+    ]),
+  );
+  const md = opts.format === 'markdown';
+  const header = ['WORKLOAD', 'NAMESPACE', 'FILE', 'SECRET', 'SOURCE', 'FOUND THROUGH', 'RECORDED'];
+  let out = md
+    ? [
+        `| ${header.join(' | ')} |`,
+        `|${' --- |'.repeat(header.length)}`,
+        ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`),
+      ].join('\n')
+    : rows.length > 0
+      ? textTable(header, rows)
+      : 'No workload depends on a Vault secret.';
+  out += `\n\n${found.workloads.length} workload(s) depend on Vault secrets.\n`;
+  if (found.problems.length > 0) {
+    out += `${md ? '\n' : ''}Problems:\n${found.problems.map((p) => `  ${p.severity} ${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.message}`).join('\n')}\n`;
+  }
+  io.stdout(out);
+  return 0;
+}
+
+/** Plans against Vault; shared by `status` and `plan`. A URL is cloned shallowly into a temporary folder. */
+async function planOnly(opts: CommonOptions, io: Io): Promise<RunReport> {
+  const makeReader = io.makeReader ?? ((c: Config) => defaultReader(c, io));
+  if (isUrl(opts.repo)) {
+    const ws = await openWorkspace({
+      repo: opts.repo,
+      ...(opts.branch ? { branch: opts.branch } : {}),
+      ...authOption(io.env),
+      logger: io.logger,
+    });
+    try {
+      const config = await workspaceConfig(ws, opts.config, io.cwd);
+      const reader = await makeReader(config);
+      try {
+        return await planRepo({ source: ws.source, reader, config, branch: ws.branch, logger: io.logger });
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      await ws.close();
+    }
+  }
+  const dir = localRepoDir(opts, io);
+  const config = loadConfig(dir, opts.config, io.cwd);
+  const reader = await makeReader(config);
+  try {
+    return await planRepo({
+      source: new WorkingTreeSource(dir),
+      reader,
+      config,
+      branch: opts.branch ?? config.branch ?? null,
+      logger: io.logger,
+    });
+  } finally {
+    await reader.close();
+  }
+}
+
+const pending = (r: RunReport) => r.summary.restart + r.summary.record > 0;
+
+/** `status`: recorded versions against Vault. Writes nothing. */
+export async function statusCommand(opts: CommonOptions, io: Io): Promise<number> {
+  const report = await planOnly(opts, io);
+  io.stdout(render(report, opts.format));
+  return opts.exitCode && pending(report) ? 2 : 0;
+}
+
+/** `plan`: what `apply` would change, with the unified diff. Writes nothing. */
+export async function planCommand(opts: CommonOptions, io: Io): Promise<number> {
+  const report = await planOnly(opts, io);
+  let out = render(report, opts.format);
+  if (opts.format === 'table' && report.changes.length > 0) out += `\n${toDiff(report.changes)}`;
+  if (opts.format === 'markdown' && report.changes.length > 0)
+    out += `\n\`\`\`diff\n${toDiff(report.changes)}\`\`\`\n`;
+  io.stdout(out);
+  return opts.exitCode && pending(report) ? 2 : 0;
+}
+
+/** Maps any error to a one-line message (never a stack trace) and an exit code. */
+export function describeError(err: unknown): { message: string; exitCode: number } {
+  if (err instanceof VaultRolloutError) return { message: redact(err.message), exitCode: err.exitCode };
+  const message = err instanceof Error ? err.message : String(err);
+  return { message: redact(`unexpected error: ${message}`), exitCode: 1 };
+}
+
+export interface ApplyOptions extends CommonOptions {
+  mode: 'commit' | 'pr';
+  dryRun: boolean;
+}
+
+/** Default commit author when the config names none. */
+export const DEFAULT_AUTHOR = { name: 'vault-rollout', email: 'vault-rollout@users.noreply.github.com' };
+
+/** Git credentials from GIT_TOKEN (else GITHUB_TOKEN) and GIT_USERNAME (default x-access-token). */
+function authOption(env: Env): { auth?: GitAuth } {
+  const token = env.GIT_TOKEN || env.GITHUB_TOKEN;
+  return token ? { auth: { username: env.GIT_USERNAME || 'x-access-token', token } } : {};
+}
+
+/** The config of a workspace: `--config FILE` on disk, else `vault-rollout.yaml` in the base branch. */
+async function workspaceConfig(ws: Workspace, configFlag: string | undefined, cwd: string): Promise<Config> {
+  if (configFlag) return loadConfig(cwd, configFlag, cwd);
+  const { files } = await ws.source.load((p) => p === 'vault-rollout.yaml');
+  const file = files[0];
+  return file ? parseConfig(file.text, 'vault-rollout.yaml') : defaultConfig();
+}
+
+/**
+ * `apply`: plans on the base branch, writes one commit holding every edit and pushes it; a push rejected
+ * as non-fast-forward is re-planned on the new head and retried.
+ */
+export async function applyCommand(opts: ApplyOptions, io: Io): Promise<number> {
+  if (opts.mode === 'pr') {
+    throw new ConfigError(
+      '--mode pr (pull requests) is not available in this version yet; use --mode commit',
+    );
+  }
+  const repo = isUrl(opts.repo) ? opts.repo : localRepoDir(opts, io);
+  const ws = await openWorkspace({
+    repo,
+    ...(opts.branch ? { branch: opts.branch } : {}),
+    ...authOption(io.env),
+    logger: io.logger,
+  });
+  let reader: (SecretReader & { close(): Promise<void> }) | null = null;
+  try {
+    const config = await workspaceConfig(ws, opts.config, io.cwd);
+    reader = await (io.makeReader ?? ((c: Config) => defaultReader(c, io)))(config);
+    const author = (config.commit?.author ? parseAuthor(config.commit.author) : null) ?? DEFAULT_AUTHOR;
+    const template = readTemplate('commit-message.liquid');
+    let report: RunReport | null = null;
+    const activeReader = reader;
+    const outcome = await publishWithRetry(
+      ws,
+      async (w) => {
+        report = await planRepo({
+          source: w.source,
+          reader: activeReader,
+          config,
+          branch: w.branch,
+          logger: io.logger,
+        });
+        const message = renderCommitMessage(template, report.workloads);
+        return message && report.changes.length > 0 ? { changes: report.changes, message } : null;
+      },
+      { author, dryRun: opts.dryRun },
+    );
+    const final = report as RunReport | null;
+    if (!final) throw new Error('internal: apply planned nothing');
+    final.commit = outcome.commit;
+    if (outcome.outcome === 'pushed') {
+      io.logger.info(
+        `Pushed ${outcome.commit} to "${ws.branch}" (${final.changes.length} file(s), attempt ${outcome.attempts})`,
+      );
+    } else if (outcome.outcome === 'dry-run') {
+      io.logger.info(`Dry run: would commit ${final.changes.length} file(s) to "${ws.branch}"`);
+    } else {
+      io.logger.info(`Nothing to commit on "${ws.branch}"`);
+    }
+    let out = render(final, opts.format);
+    if (opts.format === 'table' && final.changes.length > 0) out += `\n${toDiff(final.changes)}`;
+    io.stdout(out);
+    return 0;
+  } finally {
+    await reader?.close();
+    await ws.close();
+  }
+}
