@@ -119,7 +119,7 @@ describe('errors', () => {
   it('refuses a missing document and an empty document', () => {
     expect(applyAnnotationEdits('a: 1\n', edit([], 3))).toMatchObject({
       ok: false,
-      message: 'document 3 does not exist (the file has 1 documents)',
+      message: 'document 3 does not exist (the file has 1 document)',
     });
     expect(applyAnnotationEdits('a: 1\n---\n', edit([], 1))).toMatchObject({
       ok: false,
@@ -145,6 +145,39 @@ describe('errors', () => {
 
   it('returns the text unchanged when there is nothing to edit', () => {
     expect(applyAnnotationEdits('a:   1 # x\n', [])).toEqual({ ok: true, text: 'a:   1 # x\n' });
+  });
+});
+
+describe('grouping', () => {
+  it('writes several keys for one missing map as one block, the last value of a repeated key winning', () => {
+    const text = 'kind: Deployment\nmetadata:\n  name: a\n';
+    const r = applyAnnotationEdits(text, [
+      { document: 0, mapPath: [], key: K, value: 'kv/a@1' },
+      { document: 0, mapPath: [], key: 'example.com/b', value: 'b' },
+      { document: 0, mapPath: [], key: K, value: 'kv/a@2' },
+    ]);
+    expect(r).toEqual({
+      ok: true,
+      text: 'kind: Deployment\nmetadata:\n  name: a\n  annotations:\n    vault-rollout/secret-versions: kv/a@2\n    example.com/b: b\n',
+    });
+  });
+
+  it('accepts the same edits in any order', () => {
+    const text = readFileSync(path.join(fixtures, 'multi-document', 'input.yaml'), 'utf8');
+    const edits = JSON.parse(
+      readFileSync(path.join(fixtures, 'multi-document', 'edits.json'), 'utf8'),
+    ) as AnnotationEdit[];
+    expect(applyAnnotationEdits(text, [...edits].reverse())).toEqual(applyAnnotationEdits(text, edits));
+  });
+
+  it('fills an empty flow template map in place', () => {
+    const text = 'kind: Deployment\nspec:\n  template: {}\n';
+    expect(
+      applyAnnotationEdits(text, [{ document: 0, mapPath: ['spec', 'template'], key: K, value: 'kv/a@1' }]),
+    ).toEqual({
+      ok: true,
+      text: 'kind: Deployment\nspec:\n  template: {metadata: {annotations: {vault-rollout/secret-versions: "kv/a@1"}}}\n',
+    });
   });
 });
 

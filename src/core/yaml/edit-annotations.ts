@@ -105,7 +105,7 @@ class InvalidYaml extends Error {
 }
 
 function parseStrict(text: string, what: string): Document.Parsed[] {
-  const docs = parseAllDocuments(text);
+  const docs = parseAllDocuments(text, { logLevel: 'error' });
   // An empty stream comes back as an EmptyStream (an empty array with extra fields).
   const list = Array.isArray(docs) ? (docs as Document.Parsed[]) : [docs];
   for (let i = 0; i < list.length; i++) {
@@ -139,7 +139,7 @@ function edit(text: string, edits: readonly AnnotationEdit[]): string {
     ctx.where = `document ${g.document}`;
     if (!doc) {
       throw new EditFailure(
-        `${ctx.where} does not exist (the file has ${docs.length} documents)`,
+        `${ctx.where} does not exist (the file has ${docs.length} document${docs.length === 1 ? '' : 's'})`,
         'BAD_EDIT',
       );
     }
@@ -292,7 +292,7 @@ function insertPairs(
 ): void {
   const { text } = ctx;
   if (map.flow) {
-    const piece = renderFlow(rest, entries);
+    const piece = renderFlow(rest, entries, keyStyle(map));
     if (map.items.length === 0) {
       const open = map.range![0];
       ctx.splices.push({ start: open + 1, end: open + 1, text: piece });
@@ -307,7 +307,7 @@ function insertPairs(
   }
   const col = column(text, keyStart(map.items[0]!));
   const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map);
-  const lines = renderBlock(rest, entries, col, step);
+  const lines = renderBlock(rest, entries, col, step, keyStyle(map));
   if (prepend && prependAt(ctx, map, lines)) return;
   appendLines(ctx, contentEnd(text, map), lines);
 }
@@ -359,12 +359,12 @@ function replaceEmptyValue(
   const colon = afterColon(text, pair);
   const end = valueEnd ?? colon;
   if (map.flow) {
-    ctx.splices.push({ start: colon, end, text: ` {${renderFlow(rest, entries)}}` });
+    ctx.splices.push({ start: colon, end, text: ` {${renderFlow(rest, entries, keyStyle(map))}}` });
     return;
   }
   const col = column(text, keyStart(pair));
   const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map);
-  const lines = renderBlock(rest, entries, col + step, step);
+  const lines = renderBlock(rest, entries, col + step, step, keyStyle(map));
   const at = lineEnd(text, end);
   // Keep what followed the empty value on its line (a trailing comment), drop the `{}` / `~` and the space before.
   ctx.splices.push({ start: colon, end: at, text: text.slice(end, at) + lines.map((l) => nl + l).join('') });
@@ -375,23 +375,24 @@ function renderBlock(
   entries: readonly Entry[],
   col: number,
   step: number,
+  style: KeyStyle,
 ): string[] {
   const lines: string[] = [];
   let indent = col;
   for (const key of rest) {
-    lines.push(`${' '.repeat(indent)}${formatKey(key, false)}:`);
+    lines.push(`${' '.repeat(indent)}${formatKey(key, false, style)}:`);
     indent += step;
   }
   for (const [k, v] of entries)
-    lines.push(`${' '.repeat(indent)}${formatKey(k, false)}: ${formatValue(v, false)}`);
+    lines.push(`${' '.repeat(indent)}${formatKey(k, false, style)}: ${formatValue(v, false)}`);
   return lines;
 }
 
-function renderFlow(rest: readonly string[], entries: readonly Entry[]): string {
+function renderFlow(rest: readonly string[], entries: readonly Entry[], style: KeyStyle): string {
   // In flow context new values are always double-quoted: record values contain commas.
-  let out = entries.map(([k, v]) => `${formatKey(k, true)}: ${doubleQuote(v)}`).join(', ');
+  let out = entries.map(([k, v]) => `${formatKey(k, true, style)}: ${doubleQuote(v)}`).join(', ');
   for (let i = rest.length - 1; i >= 0; i--) {
-    out = `${formatKey(rest[i]!, true)}: {${out}}`;
+    out = `${formatKey(rest[i]!, true, style)}: {${out}}`;
   }
   return out;
 }
@@ -623,7 +624,10 @@ function applySplices(text: string, splices: Splice[]): string {
 function describe(node: unknown): string {
   if (node === null || node === undefined || (isScalar(node) && node.value === null)) return 'empty';
   if (isSeq(node)) return 'a sequence';
-  if (isScalar(node)) return `a scalar (${JSON.stringify(node.value)})`;
+  if (isScalar(node)) {
+    const shown = JSON.stringify(node.value) ?? String(node.value);
+    return `a scalar (${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown})`;
+  }
   if (isAlias(node)) return 'an alias';
   return 'not a map';
 }
@@ -639,7 +643,19 @@ function formatValue(value: string, flow: boolean): string {
   return plainSafe(value, flow) ? value : doubleQuote(value);
 }
 
-function formatKey(key: string, flow: boolean): string {
+type KeyStyle = 'plain' | 'single' | 'double';
+
+/** New keys follow the quoting of the map's first key (`"metadata":` in JSON-like files gets `"annotations":`). */
+function keyStyle(map: YAMLMap): KeyStyle {
+  const key = map.items[0]?.key;
+  if (isScalar(key) && key.type === Scalar.QUOTE_DOUBLE) return 'double';
+  if (isScalar(key) && key.type === Scalar.QUOTE_SINGLE) return 'single';
+  return 'plain';
+}
+
+function formatKey(key: string, flow: boolean, style: KeyStyle): string {
+  if (style === 'double') return doubleQuote(key);
+  if (style === 'single' && !/[\r\n]/.test(key)) return `'${key.replace(/'/g, "''")}'`;
   return plainSafe(key, flow) ? key : doubleQuote(key);
 }
 
