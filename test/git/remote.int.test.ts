@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { openWorkspace, publishWithRetry } from '../../src/adapters/git/index.js';
 import { GitError } from '../../src/core/errors.js';
-import { startGitServer, type GitServer } from '../support/git-server.js';
+import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
 import { author, noSleep, setFile, tempDir } from './helpers.js';
 
 let server: GitServer;
@@ -136,6 +136,49 @@ describe('remote mode', () => {
     expect(await server.readFile('create', 'main', 'apps/web/deploy.yaml')).toBe(
       seed['apps/web/deploy.yaml'],
     );
+  });
+
+  it('writes trees in git order, so the remote passes fsck --strict', async () => {
+    await server.createBareRepo('order', {
+      'apps/x.yaml': 'x\n',
+      'apps-b.yaml': 'b\n',
+      'apps0/y.yaml': 'y\n',
+    });
+    const ws = await openWorkspace({ repo: server.repoUrl('order'), tmpRoot: tmp.dir });
+    try {
+      const commit = await ws.commit({
+        changes: [
+          { path: 'apps.yaml', before: '', after: 'new\n' },
+          { path: 'apps/x.yaml', before: 'x\n', after: 'x2\n' },
+          { path: 'apps-a/z.yaml', before: '', after: 'z\n' },
+          { path: 'run.yaml', before: '', after: 'r\n' },
+        ],
+        message: 'order',
+        author,
+      });
+      expect(await ws.push(commit)).toEqual({ ok: true });
+    } finally {
+      await ws.close();
+    }
+    await runGit(['--git-dir', server.repoPath('order'), 'fsck', '--strict', '--no-progress']);
+    expect(await server.readFile('order', 'main', 'apps-a/z.yaml')).toBe('z\n');
+  });
+
+  it('reads delta-compressed blobs byte for byte', async () => {
+    const body = Array.from({ length: 80 }, (_, i) => `  key${i}: value-${i}-${'x'.repeat(i % 7)}`).join(
+      '\n',
+    );
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 60; i++) files[`d${i % 4}/f${i}.yaml`] = `name: f${i}\n${body}\nlast: ${i * 7}\n`;
+    await server.createBareRepo('deltas', files);
+    await runGit(['--git-dir', server.repoPath('deltas'), 'gc', '-q', '--aggressive']);
+    const ws = await openWorkspace({ repo: server.repoUrl('deltas'), tmpRoot: tmp.dir });
+    try {
+      const { files: read } = await ws.source.load(() => true);
+      expect(Object.fromEntries(read.map((f) => [f.path, f.text]))).toEqual(files);
+    } finally {
+      await ws.close();
+    }
   });
 
   it('refuses a stale plan before anything is written to the remote', async () => {

@@ -7,17 +7,33 @@
  * (DEPENDENCIES.md pitfall 5). Blobs are bytes: CRLF and BOM are kept, `.gitattributes` is not applied
  * (pitfall 3), which is exactly what SPEC "Guarantees" needs.
  */
-import fs from 'node:fs';
-import git from 'isomorphic-git';
-
 import { GitError } from '../../core/errors.js';
 import type { FileChange, Problem, RepoFile } from '../../core/model.js';
+import { PackReader, parseTree } from './pack-reader.js';
+import { ObjectWriter } from './write-objects.js';
 
-/** Where isomorphic-git finds the objects, plus the cache object shared by every call (packfile indexes). */
+/**
+ * Where the objects are: the {@link PackReader} reads packs (falling back to isomorphic-git, with one cache
+ * object shared by every call, for loose objects), the {@link ObjectWriter} writes loose objects.
+ */
 export interface ObjectRepo {
   dir: string;
   gitdir: string;
   cache: object;
+  reader: PackReader;
+  writer: ObjectWriter;
+}
+
+export function objectRepo(dir: string, gitdir: string): ObjectRepo {
+  const cache = {};
+  const writer = new ObjectWriter(gitdir);
+  return {
+    dir,
+    gitdir,
+    cache,
+    writer,
+    reader: new PackReader(gitdir, cache, (oid) => writer.written.get(oid)),
+  };
 }
 
 export interface TreeFile {
@@ -30,25 +46,24 @@ const TREE_MODE = '040000';
 const SYMLINK_MODE = '120000';
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+async function readTyped(repo: ObjectRepo, oid: string, type: 'commit' | 'tree' | 'blob'): Promise<Buffer> {
+  const obj = await repo.reader.read(oid);
+  if (obj.type !== type) throw new GitError(`object ${oid} is a ${obj.type}, expected a ${type}`);
+  return obj.data;
+}
+
 export async function readCommitTree(repo: ObjectRepo, commit: string): Promise<string> {
-  const { commit: c } = await git.readCommit({
-    fs,
-    dir: repo.dir,
-    gitdir: repo.gitdir,
-    oid: commit,
-    cache: repo.cache,
-  });
-  return c.tree;
+  const m = /^tree ([0-9a-f]{40})/.exec((await readTyped(repo, commit, 'commit')).toString('latin1', 0, 46));
+  if (!m?.[1]) throw new GitError(`commit ${commit} has no tree`);
+  return m[1];
 }
 
 async function readTreeEntries(repo: ObjectRepo, oid: string) {
-  const { tree } = await git.readTree({ fs, dir: repo.dir, gitdir: repo.gitdir, oid, cache: repo.cache });
-  return tree;
+  return parseTree(await readTyped(repo, oid, 'tree'));
 }
 
 export async function readBlobBytes(repo: ObjectRepo, oid: string): Promise<Uint8Array> {
-  const { blob } = await git.readBlob({ fs, dir: repo.dir, gitdir: repo.gitdir, oid, cache: repo.cache });
-  return blob;
+  return readTyped(repo, oid, 'blob');
 }
 
 /**
@@ -183,7 +198,7 @@ async function rewriteTree(
     }
     put(name, TREE_MODE, await rewriteTree(repo, existing?.oid ?? null, `${prefix}${name}/`, sub), 'tree');
   }
-  return git.writeTree({ fs, dir: repo.dir, gitdir: repo.gitdir, tree: entries });
+  return repo.writer.writeTree(entries);
 }
 
 export interface CommitInput {
@@ -223,28 +238,16 @@ export async function writeChangesCommit(
         { path: c.path, head: parent },
       );
     }
-    const oid = await git.writeBlob({
-      fs,
-      dir: repo.dir,
-      gitdir: repo.gitdir,
-      blob: Buffer.from(c.after, 'utf8'),
-    });
+    const oid = await repo.writer.write('blob', Buffer.from(c.after, 'utf8'));
     edits.set(c.path, { oid, mode: entry?.mode === '100755' ? '100755' : '100644' });
   }
   const tree = await rewriteTree(repo, baseTree, '', edits);
-  const when = { timestamp: Math.floor(input.now.getTime() / 1000), timezoneOffset: 0 };
-  const message = input.message.endsWith('\n') ? input.message : `${input.message}\n`;
-  return git.writeCommit({
-    fs,
-    dir: repo.dir,
-    gitdir: repo.gitdir,
-    commit: {
-      message,
-      tree,
-      parent: [parent],
-      author: { ...input.author, ...when },
-      committer: { ...input.author, ...when },
-    },
+  return repo.writer.writeCommit({
+    tree,
+    parents: [parent],
+    author: input.author,
+    timestamp: Math.floor(input.now.getTime() / 1000),
+    message: input.message,
   });
 }
 
