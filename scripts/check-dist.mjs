@@ -10,7 +10,8 @@ try {
   const stale = [];
   for (const name of readdirSync(tmp)) {
     const committed = join('dist', name);
-    if (!existsSync(committed) || !readFileSync(committed).equals(readFileSync(join(tmp, name)))) stale.push(name);
+    if (!existsSync(committed) || !readFileSync(committed).equals(readFileSync(join(tmp, name))))
+      stale.push(name);
   }
   for (const name of existsSync('dist') ? readdirSync('dist') : []) {
     if (!existsSync(join(tmp, name))) stale.push(`${name} (not built any more)`);

@@ -2,6 +2,7 @@
  * The orchestrator: the only module that sees every adapter. It runs the pure core stages in order
  * (discover → resolve → plan → edit) on what the injected adapters supply, and returns data.
  */
+import type { Document } from 'yaml';
 import type { Config } from './core/config/schema.js';
 import { discover } from './core/discover/discover.js';
 import { makePathFilter } from './core/discover/globs.js';
@@ -14,6 +15,8 @@ export interface Discovered {
   files: RepoFile[];
   workloads: Workload[];
   problems: Problem[];
+  /** Parsed documents of the files holding those workloads (see DiscoverResult.parsed). */
+  parsed: Map<string, readonly Document.Parsed[]>;
 }
 
 /** Loads the selected manifest files and discovers the workloads that depend on Vault secrets. */
@@ -34,6 +37,7 @@ export async function discoverRepo(
     files: loaded.files,
     workloads: found.workloads,
     problems: [...loaded.problems, ...found.problems],
+    parsed: found.parsed,
   };
 }
 
@@ -53,13 +57,13 @@ export async function planRepo(opts: {
   branch: string | null;
   logger: Logger;
 }): Promise<RunReport> {
-  const { files, workloads, problems } = await discoverRepo(opts.source, opts.config, opts.logger);
+  const { files, workloads, problems, parsed } = await discoverRepo(opts.source, opts.config, opts.logger);
   const paths = uniqueSecretPaths(workloads);
   opts.logger.info(`Reading metadata of ${paths.length} Vault secret(s) for ${workloads.length} workload(s)`);
   const statuses = await opts.reader.read(paths);
   const planned = planWorkloads(workloads, statuses);
   const texts = new Map(files.map((f) => [f.path, f.text]));
-  const edited = buildChanges(planned, texts, opts.config.annotationPrefix);
+  const edited = buildChanges(planned, texts, opts.config.annotationPrefix, parsed);
   return {
     branch: opts.branch,
     workloads: planned,

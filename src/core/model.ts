@@ -73,12 +73,19 @@ export interface Problem {
 export type SecretStatus =
   | { state: 'ok'; path: string; current: number; updatedTime: string | null }
   | { state: 'missing'; path: string }
-  | { state: 'deleted'; path: string; current: number; reason: 'deleted' | 'destroyed'; updatedTime: string | null }
+  | {
+      state: 'deleted';
+      path: string;
+      current: number;
+      reason: 'deleted' | 'destroyed';
+      updatedTime: string | null;
+    }
   | { state: 'forbidden'; path: string; message: string }
   | { state: 'unsupported'; path: string; message: string };
 
 /** SPEC secret states in the report. */
-export type SecretState = 'up-to-date' | 'outdated' | 'unrecorded' | 'missing' | 'deleted' | 'forbidden' | 'unsupported';
+export type SecretState =
+  'up-to-date' | 'outdated' | 'unrecorded' | 'missing' | 'deleted' | 'forbidden' | 'unsupported';
 
 /** SPEC workload actions. */
 export type WorkloadAction = 'restart' | 'record' | 'none' | 'blocked';

@@ -8,7 +8,10 @@
 
 /** Strips slashes, a leading `v1/`, and collapses repeated slashes. */
 export function cleanSecretPath(raw: string): string {
-  let p = raw.trim().replace(/\/+/g, '/').replace(/^\/+|\/+$/g, '');
+  let p = raw
+    .trim()
+    .replace(/\/+/g, '/')
+    .replace(/^\/+|\/+$/g, '');
   if (p.startsWith('v1/')) p = p.slice(3);
   return p;
 }

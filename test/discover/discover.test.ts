@@ -186,8 +186,9 @@ describe('discover over the hand-written fixtures', () => {
   });
 
   it('counts every document of the files it read', () => {
-    // agent 1, bad-entries 1, cron 2, list 1, rollouts 4, templated 1, web 4, Chart 1, values 1, kustomize-ok 1
-    expect(result.documents).toBe(17);
+    // agent 1, bad-entries 1, cron 2, list 1, rollouts 4, templated 1, web 4, kustomize-ok 1; Chart.yaml and
+    // values.yaml name no workload kind, so they are not parsed at all (RELEVANT_KINDS).
+    expect(result.documents).toBe(15);
   });
 });
 
@@ -296,11 +297,32 @@ describe('robustness', () => {
       ],
       config(),
     );
-    expect(r).toEqual({ workloads: [], problems: [], documents: 4, seen: {} });
+    // a-d name no workload kind, so they are not even parsed; e and f are parsed and hold no workload.
+    expect(r).toEqual({ workloads: [], problems: [], documents: 2, parsed: new Map(), seen: {} });
+  });
+
+  it('does not parse files that name no workload kind, and matches quoted and JSON kinds', () => {
+    const r = discover(
+      [
+        { path: 'cm.yaml', text: 'kind: ConfigMap\nmetadata: {name: x}\ndata: [unclosed\n' },
+        {
+          path: 'json.yaml',
+          text: '{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "j", "annotations": {"vault-rollout/secrets": "kv/j"}}, "spec": {"template": {}}}\n',
+        },
+        {
+          path: 'quoted.yaml',
+          text: "apiVersion: apps/v1\nkind: 'StatefulSet'\nmetadata:\n  name: q\n  annotations:\n    vault-rollout/secrets: kv/q\nspec:\n  template: {}\n",
+        },
+      ],
+      config(),
+    );
+    expect(r.workloads.map((w) => w.name)).toEqual(['j', 'q']);
+    expect(r.problems).toEqual([]);
+    expect(r.documents).toBe(2);
   });
 
   it('an alias bomb is a problem, not a crash', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    const bomb = ['kind: Deployment', 'a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 0; i < 8; i++)
       bomb.push(
         `${'b'.repeat(i + 1)}: &${'b'.repeat(i + 1)} [${Array(10)

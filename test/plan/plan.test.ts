@@ -30,7 +30,12 @@ function withRecord(raw: string, over: Partial<Workload> = {}): Workload {
   return workload({ recorded: parseRecord(raw), recordedRaw: raw, ...over });
 }
 
-const ok = (path: string, current: number): SecretStatus => ({ state: 'ok', path, current, updatedTime: '2026-11-01T00:00:00Z' });
+const ok = (path: string, current: number): SecretStatus => ({
+  state: 'ok',
+  path,
+  current,
+  updatedTime: '2026-11-01T00:00:00Z',
+});
 const statuses = (...list: SecretStatus[]) => new Map(list.map((s) => [s.path, s]));
 
 describe('record format', () => {
@@ -59,7 +64,10 @@ describe('planWorkload: recorded × current × state → action', () => {
   });
 
   it('restarts when a recorded version changed, writing record and pod template', () => {
-    const p = planWorkload(withRecord('kv/web/api@3,kv/web/db@6'), statuses(ok('kv/web/db', 7), ok('kv/web/api', 3)));
+    const p = planWorkload(
+      withRecord('kv/web/api@3,kv/web/db@6'),
+      statuses(ok('kv/web/db', 7), ok('kv/web/api', 3)),
+    );
     expect(p.action).toBe('restart');
     expect(p.secrets.map((s) => [s.path, s.recorded, s.current, s.state])).toEqual([
       ['kv/web/db', 6, 7, 'outdated'],
@@ -67,12 +75,20 @@ describe('planWorkload: recorded × current × state → action', () => {
     ]);
     expect(editsFor(p, 'acme')).toEqual([
       { document: 0, mapPath: [], key: 'acme/secret-versions', value: 'kv/web/api@3,kv/web/db@7' },
-      { document: 0, mapPath: ['spec', 'template'], key: 'acme/secret-versions', value: 'kv/web/api@3,kv/web/db@7' },
+      {
+        document: 0,
+        mapPath: ['spec', 'template'],
+        key: 'acme/secret-versions',
+        value: 'kv/web/api@3,kv/web/db@7',
+      },
     ]);
   });
 
   it('does nothing when everything is recorded and current', () => {
-    const p = planWorkload(withRecord('kv/web/api@3,kv/web/db@7'), statuses(ok('kv/web/db', 7), ok('kv/web/api', 3)));
+    const p = planWorkload(
+      withRecord('kv/web/api@3,kv/web/db@7'),
+      statuses(ok('kv/web/db', 7), ok('kv/web/api', 3)),
+    );
     expect(p.action).toBe('none');
     expect(p.newValue).toBeNull();
     expect(editsFor(p, 'vault-rollout')).toEqual([]);
@@ -86,19 +102,32 @@ describe('planWorkload: recorded × current × state → action', () => {
   });
 
   it('rewrites a non-canonical record without restarting', () => {
-    const p = planWorkload(withRecord('kv/web/db@7, kv/web/api@3'), statuses(ok('kv/web/db', 7), ok('kv/web/api', 3)));
+    const p = planWorkload(
+      withRecord('kv/web/db@7, kv/web/api@3'),
+      statuses(ok('kv/web/db', 7), ok('kv/web/api', 3)),
+    );
     expect(p.action).toBe('record');
   });
 
   it.each([
     [{ state: 'missing', path: 'kv/web/db' } as SecretStatus, 'missing', /not found/],
     [
-      { state: 'deleted', path: 'kv/web/db', current: 8, reason: 'destroyed', updatedTime: null } as SecretStatus,
+      {
+        state: 'deleted',
+        path: 'kv/web/db',
+        current: 8,
+        reason: 'destroyed',
+        updatedTime: null,
+      } as SecretStatus,
       'deleted',
       /version 8 is destroyed/,
     ],
     [
-      { state: 'forbidden', path: 'kv/web/db', message: 'kv/web/db: permission denied; needs path "kv/metadata/web/db"' } as SecretStatus,
+      {
+        state: 'forbidden',
+        path: 'kv/web/db',
+        message: 'kv/web/db: permission denied; needs path "kv/metadata/web/db"',
+      } as SecretStatus,
       'forbidden',
       /permission denied/,
     ],
@@ -113,7 +142,10 @@ describe('planWorkload: recorded × current × state → action', () => {
   it('leaves an unsupported (KV v1) secret out of the record with a warning', () => {
     const p = planWorkload(
       workload(),
-      statuses({ state: 'unsupported', path: 'kv/web/db', message: 'kv/web/db: mount "kv/" is KV v1' }, ok('kv/web/api', 3)),
+      statuses(
+        { state: 'unsupported', path: 'kv/web/db', message: 'kv/web/db: mount "kv/" is KV v1' },
+        ok('kv/web/api', 3),
+      ),
     );
     expect(p.action).toBe('record');
     expect(p.newValue).toBe('kv/web/api@3');
@@ -122,7 +154,13 @@ describe('planWorkload: recorded × current × state → action', () => {
 
   it('maps discovery paths to the canonical path the reader detected', () => {
     const w = withRecord('team-a/kv/app@1', {
-      secrets: [{ path: 'team-a/kv/data/app', source: 'vaultAgent', via: 'vault.hashicorp.com/agent-inject-secret-app' }],
+      secrets: [
+        {
+          path: 'team-a/kv/data/app',
+          source: 'vaultAgent',
+          via: 'vault.hashicorp.com/agent-inject-secret-app',
+        },
+      ],
     });
     const st = new Map<string, SecretStatus>([['team-a/kv/data/app', ok('team-a/kv/app', 2)]]);
     const p = planWorkload(w, st);
@@ -137,13 +175,19 @@ describe('planWorkload: recorded × current × state → action', () => {
     );
     expect(p.action).toBe('restart');
     expect(p.warnings[0]).toMatch(/OnDelete/);
-    const d = planWorkload(withRecord('kv/web/api@3,kv/web/db@6', { updateStrategy: 'Recreate' }), statuses(ok('kv/web/db', 7), ok('kv/web/api', 3)));
+    const d = planWorkload(
+      withRecord('kv/web/api@3,kv/web/db@6', { updateStrategy: 'Recreate' }),
+      statuses(ok('kv/web/db', 7), ok('kv/web/api', 3)),
+    );
     expect(d.warnings).toEqual([]);
   });
 
   it('uses the CronJob template path for the trigger', () => {
     const p = planWorkload(
-      withRecord('kv/web/api@3,kv/web/db@6', { kind: 'CronJob', templatePath: ['spec', 'jobTemplate', 'spec', 'template'] }),
+      withRecord('kv/web/api@3,kv/web/db@6', {
+        kind: 'CronJob',
+        templatePath: ['spec', 'jobTemplate', 'spec', 'template'],
+      }),
       statuses(ok('kv/web/db', 7), ok('kv/web/api', 3)),
     );
     expect(editsFor(p, 'vault-rollout')[1]?.mapPath).toEqual(['spec', 'jobTemplate', 'spec', 'template']);

@@ -8,7 +8,12 @@ import { escapeMarkdown, toDiff, toJson, toMarkdown, toTable } from '../../src/c
 
 const template = readFileSync(new URL('../../templates/commit-message.liquid', import.meta.url), 'utf8');
 
-function wl(name: string, recorded: string | null, paths: string[], kind: Workload['kind'] = 'Deployment'): Workload {
+function wl(
+  name: string,
+  recorded: string | null,
+  paths: string[],
+  kind: Workload['kind'] = 'Deployment',
+): Workload {
   return {
     file: `apps/${name}.yaml`,
     document: 0,
@@ -27,7 +32,12 @@ function wl(name: string, recorded: string | null, paths: string[], kind: Worklo
   };
 }
 
-const st = (path: string, current: number): SecretStatus => ({ state: 'ok', path, current, updatedTime: '2026-11-20T10:00:00.123456789Z' });
+const st = (path: string, current: number): SecretStatus => ({
+  state: 'ok',
+  path,
+  current,
+  updatedTime: '2026-11-20T10:00:00.123456789Z',
+});
 const statuses = new Map<string, SecretStatus>([
   ['kv/web/db', st('kv/web/db', 7)],
   ['kv/web/api', st('kv/web/api', 3)],
@@ -47,7 +57,14 @@ function report(): RunReport {
     branch: 'main',
     workloads: planned,
     summary: summarize(planned),
-    problems: [{ file: 'apps/bad.yaml', severity: 'warning', message: 'not valid YAML: bad indentation (line 3)', line: 3 }],
+    problems: [
+      {
+        file: 'apps/bad.yaml',
+        severity: 'warning',
+        message: 'not valid YAML: bad indentation (line 3)',
+        line: 3,
+      },
+    ],
     changes: [{ path: 'apps/web.yaml', before: 'a: 1\nb: 2\n', after: 'a: 1\nb: 3\n' }],
     commit: null,
     pullRequest: null,
@@ -57,7 +74,14 @@ function report(): RunReport {
 describe('JSON report', () => {
   it('has exactly the fields SPEC lists', () => {
     const json = toJson(report()) as { workloads: Record<string, unknown>[]; summary: unknown };
-    expect(Object.keys(json)).toEqual(['branch', 'workloads', 'summary', 'problems', 'commit', 'pullRequest']);
+    expect(Object.keys(json)).toEqual([
+      'branch',
+      'workloads',
+      'summary',
+      'problems',
+      'commit',
+      'pullRequest',
+    ]);
     expect(json.workloads[0]).toEqual({
       file: 'apps/web.yaml',
       document: 0,
@@ -65,12 +89,29 @@ describe('JSON report', () => {
       name: 'web',
       namespace: 'prod',
       secrets: [
-        { path: 'kv/web/db', source: 'annotation', recorded: 6, current: 7, state: 'outdated', updatedTime: '2026-11-20T10:00:00.123456789Z' },
-        { path: 'kv/web/api', source: 'annotation', recorded: 3, current: 3, state: 'up-to-date', updatedTime: '2026-11-20T10:00:00.123456789Z' },
+        {
+          path: 'kv/web/db',
+          source: 'annotation',
+          recorded: 6,
+          current: 7,
+          state: 'outdated',
+          updatedTime: '2026-11-20T10:00:00.123456789Z',
+        },
+        {
+          path: 'kv/web/api',
+          source: 'annotation',
+          recorded: 3,
+          current: 3,
+          state: 'up-to-date',
+          updatedTime: '2026-11-20T10:00:00.123456789Z',
+        },
       ],
       action: 'restart',
     });
-    expect(json.workloads[2]).toMatchObject({ action: 'blocked', reasons: ['kv/gone: not found in Vault (404)'] });
+    expect(json.workloads[2]).toMatchObject({
+      action: 'blocked',
+      reasons: ['kv/gone: not found in Vault (404)'],
+    });
     expect(json.summary).toEqual({ workloads: 3, restart: 1, record: 1, blocked: 1, unchanged: 0 });
   });
 });
@@ -79,8 +120,12 @@ describe('table and markdown', () => {
   it('lists one row per secret with the action, the blocked reason and problems', () => {
     const text = toTable(report());
     expect(text).toMatch(/^WORKLOAD\s+NAMESPACE\s+FILE\s+SECRET\s+RECORDED\s+CURRENT\s+STATE\s+ACTION$/m);
-    expect(text).toMatch(/^Deployment\/web\s+prod\s+apps\/web\.yaml#0\s+kv\/web\/db\s+6\s+7\s+outdated\s+restart$/m);
-    expect(text).toContain('blocked  Deployment/broken (apps/broken.yaml): kv/gone: not found in Vault (404)');
+    expect(text).toMatch(
+      /^Deployment\/web\s+prod\s+apps\/web\.yaml#0\s+kv\/web\/db\s+6\s+7\s+outdated\s+restart$/m,
+    );
+    expect(text).toContain(
+      'blocked  Deployment/broken (apps/broken.yaml): kv/gone: not found in Vault (404)',
+    );
     expect(text).toContain('warning apps/bad.yaml:3: not valid YAML');
     expect(text).toContain('3 workload(s): 1 restart, 1 record only, 1 blocked, 0 unchanged');
   });
@@ -88,7 +133,9 @@ describe('table and markdown', () => {
   it('escapes Markdown in every cell', () => {
     expect(escapeMarkdown('a|b *c* <script>')).toBe('a\\|b \\*c\\* \\<script\\>');
     const md = toMarkdown(report());
-    expect(md).toContain('| Deployment/web | prod | apps/web.yaml | kv/web/db | 6 → 7 | outdated | rolling restart |');
+    expect(md).toContain(
+      '| Deployment/web | prod | apps/web.yaml | kv/web/db | 6 → 7 | outdated | rolling restart |',
+    );
   });
 
   it('prints a git-style unified diff', () => {
@@ -121,7 +168,10 @@ describe('commit message', () => {
   });
 
   it('writes an adoption message without trailers, and nothing when nothing changes', () => {
-    const planned = planWorkloads([wl('new', null, ['kv/web/db']), wl('other', null, ['kv/web/api'])], statuses);
+    const planned = planWorkloads(
+      [wl('new', null, ['kv/web/db']), wl('other', null, ['kv/web/api'])],
+      statuses,
+    );
     const msg = renderCommitMessage(template, planned) ?? '';
     expect(msg.split('\n')[0]).toBe('vault-rollout: record Vault secret versions of 2 workloads');
     expect(msg).not.toContain('Vault-Secret:');

@@ -5,6 +5,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { Problem, RepoFile } from '../model.js';
+import { MANIFEST_PARSE_OPTIONS } from '../yaml/options.js';
 
 /** Line and column, 1-based. */
 export interface Position {
@@ -19,6 +20,8 @@ export interface ManifestDocument {
   index: number;
   /** The document as plain data; null for an empty document. */
   data: unknown;
+  /** Every parsed document of the file (shared by its ManifestDocuments), for the editor to reuse. */
+  fileDocs: readonly Document.Parsed[];
   /** Where the node at `path` starts (the value, or with `key` its key), for problems. */
   position(path: readonly (string | number)[], key?: boolean): Position | undefined;
 }
@@ -52,8 +55,17 @@ function inTemplatesFolder(path: string, roots?: ReadonlySet<string>): boolean {
   return false;
 }
 
-/** Parses every file; see the module comment for what is skipped. */
-export function parseManifests(files: readonly RepoFile[]): ParsedFiles {
+/**
+ * A document can only matter if the file names a kind a source reads (workloads, `List`). A file without
+ * one is never edited, so it is not parsed: half the files of a typical GitOps repo (ConfigMaps,
+ * Services, Flux and Argo CD objects) cost one regex test instead of a YAML parse. Quotes and JSON
+ * (`"kind": "Deployment"`) are matched too.
+ */
+export const RELEVANT_KINDS =
+  /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List)\b/;
+
+/** Parses every file that can hold a relevant document; see the module comment for what is skipped. */
+export function parseManifests(files: readonly RepoFile[], relevant: RegExp = RELEVANT_KINDS): ParsedFiles {
   const roots = chartRoots(files);
   const documents: ManifestDocument[] = [];
   const problems: Problem[] = [];
@@ -64,15 +76,14 @@ export function parseManifests(files: readonly RepoFile[]): ParsedFiles {
       problems.push({ file: file.path, severity: 'warning', message: HELM_TEMPLATE_MESSAGE });
       continue;
     }
+    if (!relevant.test(file.text)) continue;
     const lineCounter = new LineCounter();
     // merge: Kubernetes' YAML reader (go-yaml) resolves `<<` merge keys, so the data view does too.
+    // prettyErrors off: one-line messages; the line comes from the LineCounter.
     const docs = parseAllDocuments(file.text, {
-      lineCounter,
+      ...MANIFEST_PARSE_OPTIONS,
       prettyErrors: false,
-      uniqueKeys: true,
-      merge: true,
-      // yaml warns through process.emitWarning (e.g. for a `{{ x }}:` key); the core must not log.
-      logLevel: 'error',
+      lineCounter,
     });
     const failed = firstError(docs, lineCounter);
     if (failed) {
@@ -92,10 +103,17 @@ export function parseManifests(files: readonly RepoFile[]): ParsedFiles {
       continue;
     }
     const fileDocs: ManifestDocument[] = [];
+    const finder = lazyPositions(file.text);
     try {
       docs.forEach((doc, index) => {
         const data: unknown = doc.toJS({ maxAliasCount: 1000 }) ?? null;
-        fileDocs.push({ file: file.path, index, data, position: positionFinder(doc, lineCounter) });
+        fileDocs.push({
+          file: file.path,
+          index,
+          data,
+          fileDocs: docs,
+          position: (path, key) => finder(index, path, key),
+        });
       });
     } catch (err) {
       // e.g. an alias bomb ("Excessive alias count"): treat the file like invalid YAML.
@@ -120,6 +138,24 @@ function firstError(
     return { message: err.message.split('\n')[0] ?? err.message, line, column: col };
   }
   return null;
+}
+
+/**
+ * Positions are only needed for the rare problem report, so the parsed documents are not kept alive for
+ * them (that held ~150 MB on a 10,000-file repo): the file is parsed again on the first lookup.
+ */
+function lazyPositions(
+  text: string,
+): (index: number, path: readonly (string | number)[], key?: boolean) => Position | undefined {
+  let parsed: { docs: Document.Parsed[]; lineCounter: LineCounter } | null = null;
+  return (index, path, key) => {
+    if (!parsed) {
+      const lineCounter = new LineCounter();
+      parsed = { docs: parseAllDocuments(text, { ...MANIFEST_PARSE_OPTIONS, lineCounter }), lineCounter };
+    }
+    const doc = parsed.docs[index];
+    return doc ? positionFinder(doc, parsed.lineCounter)(path, key) : undefined;
+  };
 }
 
 function positionFinder(doc: Document.Parsed, lineCounter: LineCounter): ManifestDocument['position'] {

@@ -46,7 +46,10 @@ function blockReason(s: PlannedSecret, status: SecretStatus): string {
  * Plans one workload.
  * @param statuses keyed by the SecretRef path that discovery produced; `status.path` is canonical.
  */
-export function planWorkload(workload: Workload, statuses: ReadonlyMap<string, SecretStatus>): PlannedWorkload {
+export function planWorkload(
+  workload: Workload,
+  statuses: ReadonlyMap<string, SecretStatus>,
+): PlannedWorkload {
   const secrets: PlannedSecret[] = [];
   const reasons: string[] = [];
   const warnings: string[] = [];
@@ -77,7 +80,8 @@ export function planWorkload(workload: Workload, statuses: ReadonlyMap<string, S
   }
 
   const onDelete =
-    (workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet') && workload.updateStrategy === 'OnDelete';
+    (workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet') &&
+    workload.updateStrategy === 'OnDelete';
 
   let action: WorkloadAction;
   let newValue: string | null = null;
@@ -117,7 +121,8 @@ export function editsFor(planned: PlannedWorkload, prefix: string): AnnotationEd
   if (newValue === null || (action !== 'restart' && action !== 'record')) return [];
   const key = `${prefix}/secret-versions`;
   const edits: AnnotationEdit[] = [];
-  if (newValue !== workload.recordedRaw) edits.push({ document: workload.document, mapPath: [], key, value: newValue });
+  if (newValue !== workload.recordedRaw)
+    edits.push({ document: workload.document, mapPath: [], key, value: newValue });
   if (action === 'restart' && newValue !== workload.templateRaw) {
     edits.push({ document: workload.document, mapPath: workload.templatePath, key, value: newValue });
   }

@@ -27,7 +27,9 @@ export function secretTrailers(planned: readonly PlannedWorkload[]): string[] {
  * @param template the Liquid source (see templates/commit-message.liquid)
  */
 export function renderCommitMessage(template: string, planned: readonly PlannedWorkload[]): string | null {
-  const changing = planned.filter((p) => (p.action === 'restart' || p.action === 'record') && p.newValue !== null);
+  const changing = planned.filter(
+    (p) => (p.action === 'restart' || p.action === 'record') && p.newValue !== null,
+  );
   if (changing.length === 0) return null;
   const data = {
     restart: changing.filter((p) => p.action === 'restart').length,

@@ -144,19 +144,26 @@ export function toMarkdown(report: RunReport): string {
   if (report.problems.length > 0) {
     out.push('### Problems', '');
     for (const pr of report.problems) {
-      out.push(`- ${pr.severity}: \`${pr.file}${pr.line !== undefined ? `:${pr.line}` : ''}\` ${e(pr.message)}`);
+      out.push(
+        `- ${pr.severity}: \`${pr.file}${pr.line !== undefined ? `:${pr.line}` : ''}\` ${e(pr.message)}`,
+      );
     }
     out.push('');
   }
   if (report.commit) out.push(`Commit: \`${report.commit}\``, '');
-  if (report.pullRequest) out.push(`Pull request: [#${report.pullRequest.number}](${report.pullRequest.url})`, '');
+  if (report.pullRequest)
+    out.push(`Pull request: [#${report.pullRequest.number}](${report.pullRequest.url})`, '');
   return out.join('\n');
 }
 
 /** Unified diff of every change, as `git diff` shows it. */
 export function toDiff(changes: readonly FileChange[]): string {
   return changes
-    .map((c) => createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, c.before, c.after, undefined, undefined, { context: 3 }))
+    .map((c) =>
+      createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, c.before, c.after, undefined, undefined, {
+        context: 3,
+      }),
+    )
     .map((patch) => patch.replace(/^=+\n/, ''))
     .join('');
 }

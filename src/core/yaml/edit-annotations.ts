@@ -9,6 +9,7 @@
  */
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, parseDocument, Scalar } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import { MANIFEST_PARSE_OPTIONS } from './options.js';
 
 /** One annotation to set. */
 export interface AnnotationEdit {
@@ -72,9 +73,13 @@ const ANNOTATION_KEYS = ['metadata', 'annotations'] as const;
  * ]);
  * if (r.ok) write(r.text); else problems.push({ file, severity: 'error', message: r.message, line: r.line });
  */
-export function applyAnnotationEdits(text: string, edits: readonly AnnotationEdit[]): EditResult {
+export function applyAnnotationEdits(
+  text: string,
+  edits: readonly AnnotationEdit[],
+  parsed?: readonly Document.Parsed[],
+): EditResult {
   try {
-    return { ok: true, text: edit(text, edits) };
+    return { ok: true, text: edit(text, edits, parsed) };
   } catch (err) {
     if (err instanceof EditFailure) {
       const out: EditResult = { ok: false, message: err.message, code: err.code };
@@ -105,7 +110,7 @@ class InvalidYaml extends Error {
 }
 
 function parseStrict(text: string, what: string): Document.Parsed[] {
-  const docs = parseAllDocuments(text, { logLevel: 'error' });
+  const docs = parseAllDocuments(text, MANIFEST_PARSE_OPTIONS);
   // An empty stream comes back as an EmptyStream (an empty array with extra fields).
   const list = Array.isArray(docs) ? (docs as Document.Parsed[]) : [docs];
   for (let i = 0; i < list.length; i++) {
@@ -119,8 +124,12 @@ function parseStrict(text: string, what: string): Document.Parsed[] {
   return list;
 }
 
-function edit(text: string, edits: readonly AnnotationEdit[]): string {
-  const docs = parseStrict(text, 'not valid YAML');
+/**
+ * @param parsed the documents of `text` parsed with MANIFEST_PARSE_OPTIONS and free of errors (discovery
+ *   hands them over so an edited file is parsed once more, for verification, not twice)
+ */
+function edit(text: string, edits: readonly AnnotationEdit[], parsed?: readonly Document.Parsed[]): string {
+  const docs = parsed ? [...parsed] : parseStrict(text, 'not valid YAML');
   if (edits.length === 0) return text;
 
   // Group by target map so several keys for one map become one insertion (two separate insertions would both
