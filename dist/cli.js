@@ -81417,7 +81417,7 @@ ${found.problems.map((p) => `  ${p.severity} ${p.file}${p.line !== void 0 ? `:${
   io.stdout(out);
   return 0;
 }
-async function planOnly(opts, io) {
+async function runPlan(opts, io) {
   const makeReader = io.makeReader ?? ((c) => defaultReader(c, io));
   if (isUrl(opts.repo)) {
     const ws = await openWorkspace({
@@ -81455,12 +81455,12 @@ async function planOnly(opts, io) {
 }
 var pending = (r) => r.summary.restart + r.summary.record > 0;
 async function statusCommand(opts, io) {
-  const report = await planOnly(opts, io);
+  const report = await runPlan(opts, io);
   io.stdout(render(report, opts.format));
   return opts.exitCode && pending(report) ? 2 : 0;
 }
 async function planCommand(opts, io) {
-  const report = await planOnly(opts, io);
+  const report = await runPlan(opts, io);
   let out = render(report, opts.format);
   if (opts.format === "table" && report.changes.length > 0) out += `
 ${toDiff(report.changes)}`;
@@ -81488,22 +81488,25 @@ async function workspaceConfig(ws, configFlag, cwd) {
   const file2 = files[0];
   return file2 ? parseConfig(file2.text, "vault-rollout.yaml") : defaultConfig();
 }
-async function applyCommand(opts, io) {
-  if (opts.mode === "pr") {
-    throw new ConfigError(
-      "--mode pr (pull requests) is not available in this version yet; use --mode commit"
-    );
-  }
-  const repo = isUrl(opts.repo) ? opts.repo : localRepoDir(opts, io);
-  const ws = await openWorkspace({
-    repo,
-    ...opts.branch ? { branch: opts.branch } : {},
-    ...authOption(io.env),
-    logger: io.logger
-  });
+async function runApply(opts, io) {
+  const local = !isUrl(opts.repo);
+  const repo = local ? localRepoDir(opts, io) : opts.repo;
+  const diskConfig = local ? loadConfig(repo, opts.config, io.cwd) : null;
+  const open3 = (branch) => openWorkspace({ repo, ...branch ? { branch } : {}, ...authOption(io.env), logger: io.logger });
+  let ws = await open3(opts.branch ?? diskConfig?.branch);
   let reader = null;
   try {
-    const config2 = await workspaceConfig(ws, opts.config, io.cwd);
+    const config2 = diskConfig ?? await workspaceConfig(ws, opts.config, io.cwd);
+    if (!opts.branch && !diskConfig && config2.branch && config2.branch !== ws.branch) {
+      await ws.close();
+      ws = await open3(config2.branch);
+    }
+    const mode = opts.mode ?? config2.mode ?? "commit";
+    if (mode === "pr") {
+      throw new ConfigError(
+        "--mode pr (pull requests) is not available in this version yet; use --mode commit"
+      );
+    }
     reader = await (io.makeReader ?? ((c) => defaultReader(c, io)))(config2);
     const author = (config2.commit?.author ? parseAuthor(config2.commit.author) : null) ?? DEFAULT_AUTHOR;
     const template = readTemplate("commit-message.liquid");
@@ -81527,24 +81530,29 @@ async function applyCommand(opts, io) {
     const final = report;
     if (!final) throw new Error("internal: apply planned nothing");
     final.commit = outcome.commit;
+    const branch = ws.branch;
     if (outcome.outcome === "pushed") {
       io.logger.info(
-        `Pushed ${outcome.commit} to "${ws.branch}" (${final.changes.length} file(s), attempt ${outcome.attempts})`
+        `Pushed ${outcome.commit} to "${branch}" (${final.changes.length} file(s), attempt ${outcome.attempts})`
       );
     } else if (outcome.outcome === "dry-run") {
-      io.logger.info(`Dry run: would commit ${final.changes.length} file(s) to "${ws.branch}"`);
+      io.logger.info(`Dry run: would commit ${final.changes.length} file(s) to "${branch}"`);
     } else {
-      io.logger.info(`Nothing to commit on "${ws.branch}"`);
+      io.logger.info(`Nothing to commit on "${branch}"`);
     }
-    let out = render(final, opts.format);
-    if (opts.format === "table" && final.changes.length > 0) out += `
-${toDiff(final.changes)}`;
-    io.stdout(out);
-    return 0;
+    return final;
   } finally {
     await reader?.close();
     await ws.close();
   }
+}
+async function applyCommand(opts, io) {
+  const report = await runApply(opts, io);
+  let out = render(report, opts.format);
+  if (opts.format === "table" && report.changes.length > 0) out += `
+${toDiff(report.changes)}`;
+  io.stdout(out);
+  return 0;
 }
 
 // src/demo.ts
@@ -81650,10 +81658,7 @@ async function main(argv) {
     exit = await planCommand(toCommon(raw), io(raw));
   });
   common(program2.command("apply").description("edit the manifests, commit and push (or open a pull request)")).addOption(new Option("--mode <mode>", "how to publish").choices(["commit", "pr"])).option("--dry-run", "do everything but write, commit, push and open pull requests").action(async (raw) => {
-    exit = await applyCommand(
-      { ...toCommon(raw), mode: raw.mode ?? "commit", dryRun: raw.dryRun ?? false },
-      io(raw)
-    );
+    exit = await applyCommand({ ...toCommon(raw), mode: raw.mode, dryRun: raw.dryRun ?? false }, io(raw));
   });
   program2.command("demo").description("the whole job against a local Vault-compatible dev server and a throwaway Git remote").action(async () => {
     exit = await demoCommand({

@@ -92,10 +92,7 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--mode <mode>', 'how to publish').choices(['commit', 'pr']))
     .option('--dry-run', 'do everything but write, commit, push and open pull requests')
     .action(async (raw: RawOptions & { mode?: 'commit' | 'pr'; dryRun?: boolean }) => {
-      exit = await applyCommand(
-        { ...toCommon(raw), mode: raw.mode ?? 'commit', dryRun: raw.dryRun ?? false },
-        io(raw),
-      );
+      exit = await applyCommand({ ...toCommon(raw), mode: raw.mode, dryRun: raw.dryRun ?? false }, io(raw));
     });
   program
     .command('demo')

@@ -133,7 +133,7 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
 }
 
 /** Plans against Vault; shared by `status` and `plan`. A URL is cloned shallowly into a temporary folder. */
-async function planOnly(opts: CommonOptions, io: Io): Promise<RunReport> {
+export async function runPlan(opts: CommonOptions, io: Io): Promise<RunReport> {
   const makeReader = io.makeReader ?? ((c: Config) => defaultReader(c, io));
   if (isUrl(opts.repo)) {
     const ws = await openWorkspace({
@@ -174,14 +174,14 @@ const pending = (r: RunReport) => r.summary.restart + r.summary.record > 0;
 
 /** `status`: recorded versions against Vault. Writes nothing. */
 export async function statusCommand(opts: CommonOptions, io: Io): Promise<number> {
-  const report = await planOnly(opts, io);
+  const report = await runPlan(opts, io);
   io.stdout(render(report, opts.format));
   return opts.exitCode && pending(report) ? 2 : 0;
 }
 
 /** `plan`: what `apply` would change, with the unified diff. Writes nothing. */
 export async function planCommand(opts: CommonOptions, io: Io): Promise<number> {
-  const report = await planOnly(opts, io);
+  const report = await runPlan(opts, io);
   let out = render(report, opts.format);
   if (opts.format === 'table' && report.changes.length > 0) out += `\n${toDiff(report.changes)}`;
   if (opts.format === 'markdown' && report.changes.length > 0)
@@ -198,7 +198,8 @@ export function describeError(err: unknown): { message: string; exitCode: number
 }
 
 export interface ApplyOptions extends CommonOptions {
-  mode: 'commit' | 'pr';
+  /** Flag value; else the config's `mode`, else `commit`. */
+  mode?: 'commit' | 'pr' | undefined;
   dryRun: boolean;
 }
 
@@ -219,26 +220,29 @@ async function workspaceConfig(ws: Workspace, configFlag: string | undefined, cw
   return file ? parseConfig(file.text, 'vault-rollout.yaml') : defaultConfig();
 }
 
-/**
- * `apply`: plans on the base branch, writes one commit holding every edit and pushes it; a push rejected
- * as non-fast-forward is re-planned on the new head and retried.
- */
-export async function applyCommand(opts: ApplyOptions, io: Io): Promise<number> {
-  if (opts.mode === 'pr') {
-    throw new ConfigError(
-      '--mode pr (pull requests) is not available in this version yet; use --mode commit',
-    );
-  }
-  const repo = isUrl(opts.repo) ? opts.repo : localRepoDir(opts, io);
-  const ws = await openWorkspace({
-    repo,
-    ...(opts.branch ? { branch: opts.branch } : {}),
-    ...authOption(io.env),
-    logger: io.logger,
-  });
+/** Runs `apply` and returns the report (the Action and the CLI render it their own way). */
+export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
+  const local = !isUrl(opts.repo);
+  const repo = local ? localRepoDir(opts, io) : opts.repo;
+  // A local checkout's config is read from disk first, so its `branch` and `mode` apply before opening.
+  const diskConfig = local ? loadConfig(repo, opts.config, io.cwd) : null;
+  const open = (branch: string | undefined) =>
+    openWorkspace({ repo, ...(branch ? { branch } : {}), ...authOption(io.env), logger: io.logger });
+  let ws = await open(opts.branch ?? diskConfig?.branch);
   let reader: (SecretReader & { close(): Promise<void> }) | null = null;
   try {
-    const config = await workspaceConfig(ws, opts.config, io.cwd);
+    const config = diskConfig ?? (await workspaceConfig(ws, opts.config, io.cwd));
+    if (!opts.branch && !diskConfig && config.branch && config.branch !== ws.branch) {
+      // The config in the remote's default branch names another base branch: plan on that one.
+      await ws.close();
+      ws = await open(config.branch);
+    }
+    const mode = opts.mode ?? config.mode ?? 'commit';
+    if (mode === 'pr') {
+      throw new ConfigError(
+        '--mode pr (pull requests) is not available in this version yet; use --mode commit',
+      );
+    }
     reader = await (io.makeReader ?? ((c: Config) => defaultReader(c, io)))(config);
     const author = (config.commit?.author ? parseAuthor(config.commit.author) : null) ?? DEFAULT_AUTHOR;
     const template = readTemplate('commit-message.liquid');
@@ -262,21 +266,31 @@ export async function applyCommand(opts: ApplyOptions, io: Io): Promise<number> 
     const final = report as RunReport | null;
     if (!final) throw new Error('internal: apply planned nothing');
     final.commit = outcome.commit;
+    const branch = ws.branch;
     if (outcome.outcome === 'pushed') {
       io.logger.info(
-        `Pushed ${outcome.commit} to "${ws.branch}" (${final.changes.length} file(s), attempt ${outcome.attempts})`,
+        `Pushed ${outcome.commit} to "${branch}" (${final.changes.length} file(s), attempt ${outcome.attempts})`,
       );
     } else if (outcome.outcome === 'dry-run') {
-      io.logger.info(`Dry run: would commit ${final.changes.length} file(s) to "${ws.branch}"`);
+      io.logger.info(`Dry run: would commit ${final.changes.length} file(s) to "${branch}"`);
     } else {
-      io.logger.info(`Nothing to commit on "${ws.branch}"`);
+      io.logger.info(`Nothing to commit on "${branch}"`);
     }
-    let out = render(final, opts.format);
-    if (opts.format === 'table' && final.changes.length > 0) out += `\n${toDiff(final.changes)}`;
-    io.stdout(out);
-    return 0;
+    return final;
   } finally {
     await reader?.close();
     await ws.close();
   }
+}
+
+/**
+ * `apply`: plans on the base branch, writes one commit holding every edit and pushes it; a push rejected
+ * as non-fast-forward is re-planned on the new head and retried.
+ */
+export async function applyCommand(opts: ApplyOptions, io: Io): Promise<number> {
+  const report = await runApply(opts, io);
+  let out = render(report, opts.format);
+  if (opts.format === 'table' && report.changes.length > 0) out += `\n${toDiff(report.changes)}`;
+  io.stdout(out);
+  return 0;
 }
