@@ -73,10 +73,10 @@ function gitEnv(home: string): NodeJS.ProcessEnv {
     HOME: home,
     GIT_CONFIG_NOSYSTEM: '1',
     GIT_TERMINAL_PROMPT: '0',
-    GIT_AUTHOR_NAME: 'Competitor',
-    GIT_AUTHOR_EMAIL: 'competitor@example.com',
-    GIT_COMMITTER_NAME: 'Competitor',
-    GIT_COMMITTER_EMAIL: 'competitor@example.com',
+    GIT_AUTHOR_NAME: 'Another Writer',
+    GIT_AUTHOR_EMAIL: 'writer@example.com',
+    GIT_COMMITTER_NAME: 'Another Writer',
+    GIT_COMMITTER_EMAIL: 'writer@example.com',
   };
 }
 
