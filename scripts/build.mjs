@@ -1,4 +1,4 @@
-// Bundles the CLI (and later the Action entry) into dist/ with esbuild.
+// Bundles the CLI (dist/cli.js) and the GitHub Action entry (dist/index.js) into dist/ with esbuild.
 // The createRequire banner is needed: CommonJS dependencies (node-vault -> axios) call require("http"),
 // which an ESM bundle cannot do without it ("Dynamic require of "http" is not supported").
 import { build } from 'esbuild';
@@ -10,7 +10,7 @@ const banner = [
   'const require = __vrCreateRequire(import.meta.url);',
 ].join('\n');
 
-export const entries = { cli: 'src/cli.ts' };
+export const entries = { cli: 'src/cli.ts', index: 'src/action.ts' };
 
 await build({
   entryPoints: entries,

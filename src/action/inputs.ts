@@ -1,0 +1,201 @@
+/**
+ * The Action's inputs (action.yml) → one typed options object, the run's environment, and the Vault
+ * block the reader is built from. No `@actions/core` here: the entry (src/action.ts) passes a getter, so
+ * tests can drive this with a plain record.
+ *
+ * Precedence follows the CLI's: an input is a flag, so it wins over `vault-rollout.yaml`, which wins over
+ * the environment (SPEC "Options (each also settable in the config file; flags win)").
+ */
+import { resolve } from 'node:path';
+import { ConfigError, VaultError } from '../core/errors.js';
+import type { RunReport } from '../core/model.js';
+import { toJson } from '../core/report/render.js';
+import type { VaultConfigBlock } from '../adapters/vault/env.js';
+import type { VaultAuthMethod } from '../adapters/vault/options.js';
+import type { ApplyOptions, Env } from '../run.js';
+
+export interface ActionInputs {
+  /** Absolute folder or URL: the `repo` input, else the workspace that actions/checkout filled. */
+  repo: string;
+  mode: 'commit' | 'pr';
+  branch?: string;
+  config?: string;
+  dryRun: boolean;
+  vaultAddress?: string;
+  vaultNamespace?: string;
+  vaultAuth?: VaultAuthMethod;
+  vaultRole?: string;
+  vaultToken?: string;
+  /** Audience of the runner's OIDC token; empty means GitHub's default (`https://github.com/OWNER`). */
+  jwtAudience?: string;
+  githubToken?: string;
+}
+
+/** Reads one input as the runner passes it (`INPUT_<NAME>` with dashes kept), trimmed; '' when unset. */
+export type InputGetter = (name: string) => string;
+
+const AUTH_METHODS: readonly VaultAuthMethod[] = ['token', 'jwt', 'approle', 'kubernetes'];
+const isUrl = (repo: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(repo);
+
+/** YAML 1.2 core-schema booleans, as `core.getBooleanInput` accepts them; '' is false. */
+function parseBoolean(name: string, value: string): boolean {
+  if (value === '') return false;
+  if (['true', 'True', 'TRUE'].includes(value)) return true;
+  if (['false', 'False', 'FALSE'].includes(value)) return false;
+  throw new ConfigError(`input "${name}" must be true or false (got "${value}").`, { input: name });
+}
+
+/**
+ * Parses and checks every input. `cwd` is where a relative `repo` or `config` is resolved (the workspace).
+ * @throws ConfigError naming the input and the accepted values.
+ * @example
+ * const inputs = parseInputs((n) => core.getInput(n), process.env, process.cwd());
+ */
+export function parseInputs(get: InputGetter, env: Env, cwd: string): ActionInputs {
+  const opt = (name: string): string | undefined => get(name) || undefined;
+  const workspace = env.GITHUB_WORKSPACE || cwd;
+  const repoInput = opt('repo');
+  const repo = repoInput ? (isUrl(repoInput) ? repoInput : resolve(workspace, repoInput)) : workspace;
+
+  const mode = opt('mode') ?? 'pr';
+  if (mode !== 'commit' && mode !== 'pr') {
+    throw new ConfigError(`input "mode" must be "commit" or "pr" (got "${mode}").`, { input: 'mode' });
+  }
+  const vaultAuth = opt('vault-auth');
+  if (vaultAuth !== undefined && !AUTH_METHODS.includes(vaultAuth as VaultAuthMethod)) {
+    throw new ConfigError(
+      `input "vault-auth" must be one of ${AUTH_METHODS.join(', ')} (got "${vaultAuth}").`,
+      { input: 'vault-auth' },
+    );
+  }
+  const inputs: ActionInputs = { repo, mode, dryRun: parseBoolean('dry-run', get('dry-run')) };
+  const set = <K extends keyof ActionInputs>(key: K, value: ActionInputs[K] | undefined) => {
+    if (value !== undefined) inputs[key] = value;
+  };
+  set('branch', opt('branch'));
+  set('config', opt('config'));
+  set('vaultAddress', opt('vault-address'));
+  set('vaultNamespace', opt('vault-namespace'));
+  set('vaultAuth', vaultAuth as VaultAuthMethod | undefined);
+  set('vaultRole', opt('vault-role'));
+  set('vaultToken', opt('vault-token'));
+  set('jwtAudience', opt('jwt-audience'));
+  set('githubToken', opt('github-token'));
+  return inputs;
+}
+
+/** The `apply` options the inputs stand for. */
+export function applyOptions(inputs: ActionInputs): ApplyOptions {
+  return {
+    repo: inputs.repo,
+    config: inputs.config,
+    branch: inputs.branch,
+    mode: inputs.mode,
+    dryRun: inputs.dryRun,
+    format: 'json',
+    exitCode: false,
+  };
+}
+
+/**
+ * The environment the run sees: the inputs' tokens where the CLI reads them. `github-token` becomes
+ * GITHUB_TOKEN (Git over HTTPS and the API); a GIT_TOKEN the workflow sets still wins for Git, as in the CLI.
+ */
+export function actionEnv(inputs: ActionInputs, env: Env): Env {
+  const out: Env = { ...env };
+  if (inputs.vaultToken) out.VAULT_TOKEN = inputs.vaultToken;
+  if (inputs.githubToken) out.GITHUB_TOKEN = inputs.githubToken;
+  return out;
+}
+
+/**
+ * Every token the run may hold, and the base64 `user:token` form it takes in a Basic-auth header
+ * (DEPENDENCIES.md pitfall 9), to mask in the runner's log and to redact from our own messages.
+ */
+export function secretsToMask(env: Env): string[] {
+  const users = new Set(['x-access-token', env.GIT_USERNAME?.trim() || 'x-access-token']);
+  const out = new Set<string>();
+  for (const name of ['VAULT_TOKEN', 'VAULT_SECRET_ID', 'VAULT_JWT', 'GIT_TOKEN', 'GITHUB_TOKEN']) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    out.add(value);
+    for (const user of users) out.add(Buffer.from(`${user}:${value}`).toString('base64'));
+  }
+  return [...out];
+}
+
+/** The config's `vault:` block with the inputs laid over it (inputs win, like flags). */
+export function vaultBlock(inputs: ActionInputs, config: VaultConfigBlock = {}): VaultConfigBlock {
+  const out: VaultConfigBlock = { ...config };
+  if (inputs.vaultAddress) out.address = inputs.vaultAddress;
+  if (inputs.vaultNamespace) out.namespace = inputs.vaultNamespace;
+  // A `vault-token` input alone means token auth, whatever the config's method says.
+  const method = inputs.vaultAuth ?? (inputs.vaultToken ? 'token' : undefined);
+  if (method || inputs.vaultRole) {
+    out.auth = {
+      ...config.auth,
+      ...(method ? { method } : {}),
+      ...(inputs.vaultRole ? { role: inputs.vaultRole } : {}),
+    };
+  }
+  return out;
+}
+
+/** True when JWT auth should use the runner's OIDC token: no VAULT_JWT / VAULT_JWT_FILE was given. */
+export function usesRunnerOidc(block: VaultConfigBlock, env: Env): boolean {
+  return block.auth?.method === 'jwt' && !env.VAULT_JWT?.trim() && !env.VAULT_JWT_FILE?.trim();
+}
+
+/** The error to raise when JWT auth is asked for and the job may not mint an OIDC token. */
+export function missingOidcError(): VaultError {
+  return new VaultError(
+    'vault-auth is "jwt" but this job cannot request an OIDC token from the runner: add `permissions: { id-token: write }` to the job (or the workflow), or use another vault-auth.',
+    { input: 'vault-auth' },
+  );
+}
+
+/** The input that sets what an error message names (an environment variable or a config key). */
+const INPUT_FOR: readonly (readonly [string, string])[] = [
+  ['VAULT_ADDR', 'the `vault-address` input'],
+  ['VAULT_TOKEN', 'the `vault-token` input (or `vault-auth: jwt` with `permissions: { id-token: write }`)'],
+  ['VAULT_NAMESPACE', 'the `vault-namespace` input'],
+  ['vault.auth.role', 'the `vault-role` input'],
+  ['vault.auth.method', 'the `vault-auth` input'],
+  ['--mode', 'the `mode` input'],
+];
+
+/**
+ * The error message, plus the input to set in the workflow when it names a variable, a config key or a flag
+ * that an input stands for. `message` has already been through redaction.
+ */
+export function withInputHint(message: string, data: Record<string, unknown> | undefined): string {
+  const named = [data?.variable, data?.key].filter((v): v is string => typeof v === 'string');
+  const hints = INPUT_FOR.filter(([name]) => named.includes(name) || message.includes(name)).map(
+    ([, input]) => input,
+  );
+  return hints.length > 0 ? `${message} In the workflow, set ${hints.join(' and ')}.` : message;
+}
+
+/**
+ * A local `repo` (the workspace by default) must be a checkout: say which step is missing, rather than the
+ * Git adapter's generic "not a Git checkout".
+ */
+export function checkWorkspace(inputs: ActionInputs, isCheckout: (dir: string) => boolean): void {
+  if (isUrl(inputs.repo) || isCheckout(inputs.repo)) return;
+  throw new ConfigError(
+    `"${inputs.repo}" is not a Git checkout: add an actions/checkout step before vault-rollout, or set the \`repo\` input to the repository's HTTPS URL.`,
+    { input: 'repo' },
+  );
+}
+
+/** Step outputs (action.yml `outputs:`), all strings as the runner stores them. */
+export function actionOutputs(report: RunReport): Record<string, string> {
+  return {
+    changed: String(report.changes.length > 0),
+    restarts: String(report.summary.restart),
+    'commit-sha': report.commit ?? '',
+    'pull-request-number': report.pullRequest ? String(report.pullRequest.number) : '',
+    'pull-request-url': report.pullRequest?.url ?? '',
+    plan: JSON.stringify(toJson(report)),
+  };
+}
