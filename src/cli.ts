@@ -91,9 +91,22 @@ async function main(argv: string[]): Promise<number> {
   common(program.command('apply').description('edit the manifests, commit and push (or open a pull request)'))
     .addOption(new Option('--mode <mode>', 'how to publish').choices(['commit', 'pr']))
     .option('--dry-run', 'do everything but write, commit, push and open pull requests')
-    .action(async (raw: RawOptions & { mode?: 'commit' | 'pr'; dryRun?: boolean }) => {
-      exit = await applyCommand({ ...toCommon(raw), mode: raw.mode, dryRun: raw.dryRun ?? false }, io(raw));
-    });
+    .option(
+      '--github-repository <owner/name>',
+      'repository for --mode pr (default: GITHUB_REPOSITORY, else the remote URL)',
+    )
+    .action(
+      async (raw: RawOptions & { mode?: 'commit' | 'pr'; dryRun?: boolean; githubRepository?: string }) => {
+        // githubRepository rides along for pull-request mode (PullRequestFlags in src/publish-pr.ts).
+        const opts = {
+          ...toCommon(raw),
+          mode: raw.mode,
+          dryRun: raw.dryRun ?? false,
+          githubRepository: raw.githubRepository,
+        };
+        exit = await applyCommand(opts, io(raw));
+      },
+    );
   program
     .command('demo')
     .description('the whole job against a local Vault-compatible dev server and a throwaway Git remote')

@@ -16,6 +16,7 @@ import { openWorkspace, publishWithRetry, type GitAuth, type Workspace } from '.
 import { readTemplate } from './adapters/templates.js';
 import { renderCommitMessage } from './core/report/commit-message.js';
 import { discoverRepo, planRepo } from './pipeline.js';
+import { publishPullRequest, type PullRequestFlags } from './publish-pr.js';
 import { redact, registerSecret } from './log.js';
 
 export type Env = Record<string, string | undefined>;
@@ -239,9 +240,18 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
     }
     const mode = opts.mode ?? config.mode ?? 'commit';
     if (mode === 'pr') {
-      throw new ConfigError(
-        '--mode pr (pull requests) is not available in this version yet; use --mode commit',
-      );
+      reader = await (io.makeReader ?? ((c: Config) => defaultReader(c, io)))(config);
+      const result = await publishPullRequest({
+        ws,
+        config,
+        reader,
+        author: (config.commit?.author ? parseAuthor(config.commit.author) : null) ?? DEFAULT_AUTHOR,
+        dryRun: opts.dryRun,
+        env: io.env,
+        logger: io.logger,
+        githubRepository: (opts as ApplyOptions & PullRequestFlags).githubRepository,
+      });
+      return result.report;
     }
     reader = await (io.makeReader ?? ((c: Config) => defaultReader(c, io)))(config);
     const author = (config.commit?.author ? parseAuthor(config.commit.author) : null) ?? DEFAULT_AUTHOR;

@@ -5,7 +5,9 @@
 export {
   openWorkspace,
   toGitError,
+  type CommitInfo,
   type CommitOptions,
+  type GitIdentity,
   type GitAuth,
   type GitProgress,
   type OpenWorkspaceOptions,

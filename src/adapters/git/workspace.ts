@@ -39,11 +39,16 @@ import {
   writeChangesCommit,
   type ObjectRepo,
 } from './objects.js';
+import { parseCommit, type CommitInfo } from './commit-info.js';
 import { authCallbacks, remoteBranchHead, sendReceivePack, type RemoteAuthState } from './receive-pack.js';
 import { checkRemoteUrl, displayUrl, looksLikeUrl, redact, type GitAuth } from './remote-url.js';
 import { buildPack } from './write-objects.js';
 
 export type { GitAuth } from './remote-url.js';
+export type { CommitInfo, GitIdentity } from './commit-info.js';
+
+/** The all-zero object id: "no such ref" in a receive-pack command. */
+const ZERO_OID = '0'.repeat(40);
 
 /** A progress event from isomorphic-git (`phase` is e.g. "Receiving objects", "Resolving deltas"). */
 export interface GitProgress {
@@ -130,6 +135,30 @@ export interface Workspace {
   push(commitId: string): Promise<PushResult>;
   /** Fetches the remote branch (depth 1) and moves `head` and `source` to it. Touches no working tree. */
   refresh(): Promise<void>;
+  /** The remote URL without credentials (for parsing `owner/name` and for messages). */
+  readonly url: string;
+  /**
+   * Replaces the HTTPS credentials for later fetches and pushes (e.g. a GitHub App installation token
+   * obtained after the clone).
+   */
+  useAuth(auth: GitAuth): void;
+  /** Reads a commit's header (tree, parents, author, committer) and message from local objects. */
+  readCommitInfo(oid: string): Promise<CommitInfo>;
+  /**
+   * Another branch on the remote (e.g. the pull-request branch `vault-rollout/main`): its head commit,
+   * fetched at depth 1 when not already known locally, or null when the branch does not exist.
+   * Reads through the upload-pack service only, so read-only credentials are enough.
+   */
+  remoteBranch(branch: string): Promise<CommitInfo | null>;
+  /**
+   * Points another remote branch at a commit made by `commit()` (a child of the base head), replacing
+   * whatever it held (a force push), but only if the branch is still at `expectedOld` (null: must not
+   * exist): a compare-and-swap, so a commit pushed meanwhile by someone else is never overwritten.
+   * `not-fast-forward` means the branch moved; `rejected` a server-side refusal.
+   */
+  pushBranch(commitId: string, branch: string, opts: { expectedOld: string | null }): Promise<PushResult>;
+  /** Deletes a remote branch if it is still at `expectedOld` (same compare-and-swap as pushBranch). */
+  deleteBranch(branch: string, expectedOld: string): Promise<PushResult>;
   /** Removes the temporary clone (remote mode). Safe to call twice. */
   close(): Promise<void>;
 }
@@ -226,6 +255,128 @@ abstract class BaseWorkspace implements Workspace {
     };
   }
 
+  get url(): string {
+    return displayUrl(this.ctx.url);
+  }
+
+  useAuth(auth: GitAuth): void {
+    this.ctx.auth = auth;
+  }
+
+  async readCommitInfo(oid: string): Promise<CommitInfo> {
+    const obj = await this.repoObjects.reader.read(oid);
+    if (obj.type !== 'commit') throw new GitError(`object ${oid} is a ${obj.type}, expected a commit`);
+    return parseCommit(oid, obj.data);
+  }
+
+  async remoteBranch(branch: string): Promise<CommitInfo | null> {
+    const ref = `refs/heads/${branch}`;
+    let oid: string | null;
+    try {
+      const refs = await git.listServerRefs({
+        http,
+        url: this.ctx.url.href,
+        protocolVersion: 1,
+        prefix: ref,
+        ...authCallbacks(this.ctx.auth),
+      });
+      oid = refs.find((r) => r.ref === ref)?.oid ?? null;
+    } catch (err) {
+      throw toGitError(err, `reading branch "${branch}" of`, this.ctx);
+    }
+    if (!oid) return null;
+    const known = await this.readCommitInfo(oid).catch(() => null);
+    if (known) return known;
+    try {
+      // Depth 1: only the head commit and the objects the base does not share with it.
+      await git.fetch({
+        ...this.gitArgs,
+        http,
+        url: this.ctx.url.href,
+        ref: branch,
+        remoteRef: branch,
+        singleBranch: true,
+        depth: 1,
+        tags: false,
+        ...authCallbacks(this.ctx.auth),
+      });
+    } catch (err) {
+      throw toGitError(err, `fetching "${branch}" from`, this.ctx);
+    }
+    this.repoObjects.reader.reset();
+    return this.readCommitInfo(oid);
+  }
+
+  pushBranch(commitId: string, branch: string, opts: { expectedOld: string | null }): Promise<PushResult> {
+    if (branch === this.branch) {
+      throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
+    }
+    return this.updateRef(branch, opts.expectedOld, commitId);
+  }
+
+  deleteBranch(branch: string, expectedOld: string): Promise<PushResult> {
+    if (branch === this.branch) throw new GitError(`refusing to delete the base branch "${this.branch}"`);
+    return this.updateRef(branch, expectedOld, null);
+  }
+
+  /** One receive-pack command `expectedOld -> next` on `branch` (null: absent), with the run's objects. */
+  private async updateRef(
+    branch: string,
+    expectedOld: string | null,
+    next: string | null,
+  ): Promise<PushResult> {
+    if (next) {
+      const { commit } = await git.readCommit({ ...this.gitArgs, oid: next });
+      if (commit.parent.length !== 1 || commit.parent[0] !== this.head) {
+        throw new GitError(
+          `commit ${next.slice(0, 12)} is not a child of the base head; build it with commit()`,
+        );
+      }
+    }
+    const url = this.ctx.url.href;
+    const state: RemoteAuthState = { given: null };
+    let current: string | null;
+    try {
+      current = await remoteBranchHead(url, branch, this.ctx.auth, state);
+    } catch (err) {
+      throw toGitError(err, 'pushing to', this.ctx);
+    }
+    if (current !== expectedOld) {
+      return {
+        ok: false,
+        reason: 'not-fast-forward',
+        message: `branch "${branch}" is at ${current ? current.slice(0, 12) : '(absent)'}, expected ${
+          expectedOld ? expectedOld.slice(0, 12) : '(absent)'
+        }`,
+      };
+    }
+    if (current === next) return { ok: true };
+    // A deletion sends no pack; an update sends only the objects this run wrote (the remote has the base).
+    const pack = next ? buildPack(this.repoObjects.writer.objectsOf(next)) : Buffer.alloc(0);
+    let out;
+    try {
+      out = await sendReceivePack({
+        url,
+        branch,
+        oldOid: expectedOld ?? ZERO_OID,
+        newOid: next ?? ZERO_OID,
+        pack,
+        state,
+      });
+    } catch (err) {
+      throw toGitError(err, 'pushing to', this.ctx);
+    }
+    if (out.status === 401 || out.status === 403) {
+      throw toGitError({ code: 'HttpError', data: { statusCode: out.status } }, 'pushing to', this.ctx);
+    }
+    if (!out.ok) return this.classifyPushError(out.error ?? 'refused', out.messages, branch);
+    this.ctx.logger.info(next ? 'pushed branch' : 'deleted branch', {
+      branch,
+      ...(next ? { commit: next, packBytes: pack.length } : {}),
+    });
+    return { ok: true };
+  }
+
   protected get gitArgs() {
     return { fs, dir: this.repoObjects.dir, gitdir: this.repoObjects.gitdir, cache: this.repoObjects.cache };
   }
@@ -312,16 +463,18 @@ abstract class BaseWorkspace implements Workspace {
     return { ok: true };
   }
 
-  private classifyPushError(err: unknown, messages: string[]): PushResult {
+  private classifyPushError(err: unknown, messages: string[], branch = this.branch): PushResult {
     const result = (err as { data?: { result?: { refs?: Record<string, { ok: boolean; error?: string }> } } })
       .data?.result;
-    const refError = result?.refs?.[`refs/heads/${this.branch}`]?.error ?? 'refused';
+    // For the base branch this keeps the message of issue 3; other branches name the server's reason.
+    const given = typeof err === 'string' && branch !== this.branch ? err : undefined;
+    const refError = given ?? result?.refs?.[`refs/heads/${branch}`]?.error ?? 'refused';
     const remoteSays = messages
       .map((m) => m.replace(/\s+$/, ''))
       .filter(Boolean)
       .join(' | ');
     const message = redact(
-      `the remote refused the update of "${this.branch}": ${refError}${remoteSays ? ` (remote: ${remoteSays})` : ''}`,
+      `the remote refused the update of "${branch}": ${refError}${remoteSays ? ` (remote: ${remoteSays})` : ''}`,
       this.ctx.auth,
     ).slice(0, 1000);
     const reason = RACE_PATTERNS.some((re) => re.test(`${refError} ${remoteSays}`))

@@ -1,0 +1,18 @@
+/**
+ * GitHub adapter (issue 4): the octokit client with token or App authentication, and the pull-request
+ * calls. It never touches Git; the orchestrator (src/publish-pr.ts) drives both.
+ */
+export {
+  connectGitHub,
+  decodePrivateKey,
+  DEFAULT_API_URL,
+  githubCredentialsFromEnv,
+  GitHubOctokit,
+  resolveRepository,
+  type GitHubClientOptions,
+  type GitHubConnection,
+  type GitHubCredentials,
+  type RepositoryRef,
+} from './client.js';
+export { GitHubError, githubSays, toGitHubError, type GitHubCall } from './errors.js';
+export { GitHubPulls, type AutoMergeResult, type PullRequestInfo } from './pulls.js';

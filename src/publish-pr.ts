@@ -1,0 +1,314 @@
+/**
+ * `apply --mode pr` (issue 4): plan on the base head, put every edit in one commit on top of it, force-push
+ * that commit to the stable branch `vault-rollout/<base>`, and create or update the pull request in place.
+ *
+ * The branch is ours only while it holds exactly one commit that vault-rollout made: one parent, our
+ * identity as author and committer, and a `Vault-Rollout-Branch: <branch>` trailer. Anything else (a
+ * person's commit on top, an amend, GitHub's "Update branch" merge) is never overwritten: the branch is
+ * left alone, the pull request gets one comment, and the run reports it (SPEC "Guarantees"). The push is a
+ * compare-and-swap on the head that was checked, so a commit pushed during the run is safe too.
+ *
+ * When nothing is pending any more (merged, or bumped by hand on the base), an open pull request is closed
+ * with a comment and the branch deleted.
+ */
+import type { Config } from './core/config/schema.js';
+import { ConfigError, GitError } from './core/errors.js';
+import type { Problem, RunReport } from './core/model.js';
+import type { Logger, SecretReader } from './core/ports.js';
+import { renderCommitMessage } from './core/report/commit-message.js';
+import { renderPullRequest } from './core/report/pr-body.js';
+import { readTemplate } from './adapters/templates.js';
+import type { CommitInfo, Workspace } from './adapters/git/index.js';
+import {
+  connectGitHub,
+  githubCredentialsFromEnv,
+  GitHubPulls,
+  resolveRepository,
+  type GitHubClientOptions,
+  type PullRequestInfo,
+} from './adapters/github/index.js';
+import { planRepo } from './pipeline.js';
+
+/** Hidden marker of the one comment about commits a person pushed to the branch. */
+export const FOREIGN_COMMIT_MARKER = '<!-- vault-rollout:foreign-commit -->';
+/** Trailer that marks the branch commit as vault-rollout's own. */
+export const BRANCH_TRAILER = 'Vault-Rollout-Branch';
+
+export type PullRequestOutcome =
+  /** Branch pushed, pull request opened. */
+  | 'created'
+  /** Branch pushed and/or title/body updated in place. */
+  | 'updated'
+  /** The branch and the pull request already say exactly this: no push, no API write. */
+  | 'unchanged'
+  /** Nothing pending any more: stale pull request closed and/or branch deleted. */
+  | 'closed'
+  /** Nothing pending and nothing to clean up. */
+  | 'none'
+  /** A person's commit is on the branch: left alone, reported. */
+  | 'left-alone'
+  | 'dry-run';
+
+/** Flags of `apply` that only pull-request mode reads. */
+export interface PullRequestFlags {
+  /** `--github-repository OWNER/NAME`. */
+  githubRepository?: string | undefined;
+}
+
+export interface PullRequestRunOptions {
+  /** The opened base branch. */
+  ws: Workspace;
+  config: Config;
+  reader: SecretReader;
+  /** Author and committer of the branch commit. */
+  author: { name: string; email: string };
+  dryRun: boolean;
+  env: Record<string, string | undefined>;
+  logger: Logger;
+  /** `--github-repository OWNER/NAME`; else GITHUB_REPOSITORY, else the remote URL. */
+  githubRepository?: string | undefined;
+  /** Client knobs (tests turn pacing off and shrink retry-after). */
+  github?: Pick<GitHubClientOptions, 'pacing' | 'retryAfterUnitMs' | 'rateLimitRetries'>;
+  /** Commit time (default: now). */
+  clock?: () => Date;
+}
+
+export interface PullRequestResult {
+  report: RunReport;
+  outcome: PullRequestOutcome;
+  /** The pull-request branch, e.g. `vault-rollout/main`. */
+  branch: string;
+  /** Whether this run pushed the branch. */
+  pushed: boolean;
+  /** GitHub API requests sent (retries included). */
+  apiRequests: number;
+}
+
+/** `vault-rollout/<base>`. */
+export function pullRequestBranch(base: string): string {
+  return `vault-rollout/${base}`;
+}
+
+/** Appends the branch trailer to the message's trailer block (or starts one). */
+export function withBranchTrailer(message: string, branch: string): string {
+  const trimmed = message.replace(/\s+$/, '');
+  const cut = trimmed.lastIndexOf('\n\n');
+  const last = cut === -1 ? '' : trimmed.slice(cut + 2);
+  const isTrailers = last !== '' && last.split('\n').every((l) => /^[A-Za-z][A-Za-z0-9-]*: /.test(l));
+  return `${trimmed}${isTrailers ? '\n' : '\n\n'}${BRANCH_TRAILER}: ${branch}\n`;
+}
+
+const sameIdentity = (a: { name: string; email: string }, b: { name: string; email: string }) =>
+  a.name.trim() === b.name.trim() && a.email.trim().toLowerCase() === b.email.trim().toLowerCase();
+
+/** True when `head` is the one commit vault-rollout makes on `branch` (see the module comment). */
+export function isOwnBranchCommit(
+  head: CommitInfo,
+  branch: string,
+  author: { name: string; email: string },
+): boolean {
+  const trailer = new RegExp(`^${BRANCH_TRAILER}: ${branch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm');
+  return (
+    head.parents.length === 1 &&
+    sameIdentity(head.author, author) &&
+    sameIdentity(head.committer, author) &&
+    trailer.test(head.message)
+  );
+}
+
+function foreignComment(branch: string, head: CommitInfo): string {
+  return [
+    FOREIGN_COMMIT_MARKER,
+    `vault-rollout found a commit on \`${branch}\` that it did not make (\`${head.oid.slice(0, 12)}\`), so it will not ` +
+      'overwrite this branch or update this pull request any more.',
+    '',
+    'To hand the branch back, merge or close this pull request, or delete the branch: the next run rebuilds it from the base.',
+  ].join('\n');
+}
+
+function closeComment(base: string, branch: string): string {
+  return [
+    `vault-rollout: nothing is pending on \`${base}\` any more: the recorded secret versions already match Vault ` +
+      '(this change was merged, or someone updated the annotations by hand).',
+    '',
+    `Closing this pull request and deleting \`${branch}\`. A later rotation opens a new one.`,
+  ].join('\n');
+}
+
+/**
+ * Runs `apply --mode pr` on an opened workspace and returns the report with `pullRequest` (and `commit`,
+ * the branch head holding this run's changes) filled in.
+ *
+ * @example
+ * const ws = await openWorkspace({ repo: url, auth });
+ * const { report, outcome } = await publishPullRequest({ ws, config, reader, author, dryRun: false, env: process.env, logger });
+ *
+ * @throws GitHubError (a call failed: which one, what permission), GitError (push refused), ConfigError
+ *   (no GitHub credentials, repository unknown).
+ */
+export async function publishPullRequest(opts: PullRequestRunOptions): Promise<PullRequestResult> {
+  const { ws, config, logger } = opts;
+  const base = ws.branch;
+  const branch = pullRequestBranch(base);
+  const report = await planRepo({ source: ws.source, reader: opts.reader, config, branch: base, logger });
+  const result = (outcome: PullRequestOutcome, pushed = false, apiRequests = 0): PullRequestResult => ({
+    report,
+    outcome,
+    branch,
+    pushed,
+    apiRequests,
+  });
+  const problem = (message: string, file = branch): void => {
+    const p: Problem = { file, severity: 'warning', message };
+    report.problems.push(p);
+    logger.warn(message);
+  };
+
+  const credentials = githubCredentialsFromEnv(opts.env);
+  if (!credentials) {
+    if (opts.dryRun) {
+      logger.info(`Dry run: no GitHub credentials, so the pull request for "${branch}" was not looked up`);
+      return result('dry-run');
+    }
+    throw new ConfigError(
+      '--mode pr needs GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY',
+    );
+  }
+  const repository = resolveRepository(opts.githubRepository, opts.env, ws.url);
+  const gh = await connectGitHub({
+    credentials,
+    repository,
+    baseUrl: opts.env['GITHUB_API_URL'] || undefined,
+    logger,
+    ...opts.github,
+  });
+  // An App's installation token pushes too, so the pushed branch triggers workflows (DEPENDENCIES.md 7).
+  if (gh.via === 'app' && !opts.env['GIT_TOKEN']) ws.useAuth({ username: 'x-access-token', token: gh.token });
+  const pulls = new GitHubPulls(gh.octokit, repository, logger);
+  const done = (outcome: PullRequestOutcome, pushed = false) => result(outcome, pushed, gh.requests());
+
+  const message = renderCommitMessage(readTemplate('commit-message.liquid'), report.workloads);
+  const changes = report.changes.filter((c) => c.before !== c.after);
+  const pending = message !== null && changes.length > 0;
+  let open = await pulls.findOpen(branch, base);
+
+  for (let attempt = 1; ; attempt++) {
+    const head = await ws.remoteBranch(branch);
+
+    if (head && !isOwnBranchCommit(head, branch, opts.author)) {
+      problem(
+        `"${branch}" holds a commit vault-rollout did not make (${head.oid.slice(0, 12)} by ${head.author.name}); ` +
+          `left as it is${open ? ` and pull request #${open.number} not updated` : ''}: merge or close it, or delete the branch`,
+      );
+      if (open && !opts.dryRun && !(await pulls.hasComment(open.number, FOREIGN_COMMIT_MARKER))) {
+        await pulls.comment(open.number, foreignComment(branch, head));
+      }
+      if (open) report.pullRequest = { number: open.number, url: open.url };
+      return done('left-alone');
+    }
+
+    if (!pending) {
+      if (!open && !head) {
+        logger.info(`Nothing to publish on "${base}"`);
+        return done('none');
+      }
+      if (opts.dryRun) {
+        logger.info(
+          `Dry run: nothing pending; would close ${open ? `#${open.number} and ` : ''}delete "${branch}"`,
+        );
+        return done('dry-run');
+      }
+      if (open) {
+        await pulls.comment(open.number, closeComment(base, branch));
+        await pulls.update(open.number, { state: 'closed' });
+        logger.info(`Closed pull request #${open.number}: nothing is pending on "${base}" any more`);
+      }
+      if (head) {
+        const deleted = await ws.deleteBranch(branch, head.oid);
+        if (!deleted.ok && deleted.reason === 'not-fast-forward' && attempt < 3) {
+          open = null;
+          continue; // Someone pushed meanwhile: look at the branch again (it may be theirs now).
+        }
+        if (!deleted.ok) problem(`could not delete "${branch}": ${deleted.message}`);
+      }
+      return done('closed');
+    }
+
+    if (opts.dryRun) {
+      logger.info(
+        `Dry run: would push ${changes.length} file(s) to "${branch}" and ${open ? `update #${open.number}` : 'open a pull request'}`,
+      );
+      if (open) report.pullRequest = { number: open.number, url: open.url };
+      return done('dry-run');
+    }
+
+    const commit = await ws.commit({
+      changes,
+      message: withBranchTrailer(message, branch),
+      author: opts.author,
+      ...(opts.clock ? { now: opts.clock() } : {}),
+    });
+    const tree = (await ws.readCommitInfo(commit)).tree;
+    let pushed = false;
+    let branchHead = commit;
+    if (head && head.tree === tree) {
+      // Same files as the branch already holds: a re-run with nothing new pushes nothing.
+      branchHead = head.oid;
+      logger.info(`"${branch}" already holds these changes (${head.oid.slice(0, 12)}); not pushed`);
+    } else {
+      const res = await ws.pushBranch(commit, branch, { expectedOld: head?.oid ?? null });
+      if (!res.ok && res.reason === 'not-fast-forward' && attempt < 3) {
+        logger.info(`"${branch}" moved during the run (${res.message}); checking it again`);
+        continue;
+      }
+      if (!res.ok) {
+        throw new GitError(`pushing "${branch}" failed: ${res.message}`, { branch, reason: res.reason });
+      }
+      pushed = true;
+      logger.info(`Pushed ${commit} to "${branch}" (${changes.length} file(s))`);
+    }
+
+    const text = renderPullRequest(
+      { title: readTemplate('pr-title.liquid'), body: readTemplate('pr-body.liquid') },
+      report,
+      { base, branch, annotationPrefix: config.annotationPrefix },
+    );
+    let pr: PullRequestInfo;
+    let outcome: PullRequestOutcome;
+    let created = false;
+    if (open) {
+      pr = open;
+      if (open.title !== text.title || open.body !== text.body) {
+        pr = await pulls.update(open.number, { title: text.title, body: text.body });
+        logger.info(`Updated pull request #${pr.number}: ${pr.url}`);
+      } else {
+        logger.info(`Pull request #${pr.number} is up to date: ${pr.url}`);
+      }
+      outcome = pushed || pr !== open ? 'updated' : 'unchanged';
+    } else {
+      pr = await pulls.create({ branch, base, title: text.title, body: text.body });
+      created = true;
+      outcome = 'created';
+      logger.info(`Opened pull request #${pr.number}: ${pr.url}`);
+    }
+
+    const labels = config.pullRequest.labels.filter((l) => !pr.labels.includes(l));
+    if (labels.length > 0) await pulls.addLabels(pr.number, labels);
+    if (created && config.pullRequest.reviewers.length > 0) {
+      try {
+        await pulls.requestReviewers(pr.number, config.pullRequest.reviewers);
+      } catch (err) {
+        // The pull request exists: a reviewer GitHub refuses is reported, not fatal.
+        problem(err instanceof Error ? err.message : String(err), pr.url);
+      }
+    }
+    if (config.pullRequest.autoMerge && !pr.autoMerge) {
+      const merged = await pulls.enableAutoMerge(pr);
+      if (!merged.ok) problem(merged.message, pr.url);
+      else logger.info(`Auto-merge enabled on #${pr.number}`);
+    }
+    report.pullRequest = { number: pr.number, url: pr.url };
+    report.commit = branchHead;
+    return done(outcome, pushed);
+  }
+}

@@ -1,0 +1,142 @@
+/** Fixtures for the pull-request flow: a 3-workload repo, servers, and one call of publishPullRequest. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { openWorkspace } from '../../src/adapters/git/index.js';
+import { createVaultReader } from '../../src/adapters/vault/reader.js';
+import { vaultOptionsFromEnv } from '../../src/adapters/vault/env.js';
+import { defaultConfig, parseConfig, type Config } from '../../src/core/config/schema.js';
+import type { Logger } from '../../src/core/ports.js';
+import { publishPullRequest, type PullRequestResult } from '../../src/publish-pr.js';
+import type { GitServer } from '../support/git-server.js';
+import type { VaultDevServer } from '../support/vault-server.js';
+
+export const OWNER = 'acme';
+export const REPO = 'deploy';
+export const TOKEN = 'ghp_testTokenValue_0123456789abcdef';
+export const author = { name: 'vault-rollout', email: 'vault-rollout@users.noreply.github.com' };
+
+export const manifests = {
+  'apps/api.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: prod
+  annotations:
+    vault-rollout/secrets: kv/app/db, kv/app/stripe
+    vault-rollout/secret-versions: kv/app/db@1,kv/app/stripe@1
+spec:
+  replicas: 3
+  strategy:
+    type: RollingUpdate
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers: [{name: api, image: api:1}]
+`,
+  'apps/worker.yaml': `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: worker
+  namespace: prod
+  annotations:
+    vault-rollout/secrets: kv/app/db
+    vault-rollout/secret-versions: kv/app/db@1
+spec:
+  replicas: 2
+  updateStrategy:
+    type: OnDelete
+  template:
+    spec:
+      containers: [{name: worker, image: worker:1}]
+`,
+  'apps/nightly.yaml': `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: nightly
+  namespace: reports
+  annotations:
+    vault-rollout/secrets: kv/app/smtp
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers: [{name: report, image: report:1}]
+`,
+};
+
+/** kv/app/db at v2 (recorded 1), stripe v1, smtp v1 (unrecorded). */
+export function seedVault(vault: VaultDevServer): void {
+  vault.kv.write('kv', 'app/db');
+  vault.kv.write('kv', 'app/db');
+  vault.kv.write('kv', 'app/stripe');
+  vault.kv.write('kv', 'app/smtp');
+}
+
+export function captureLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const push = (level: string) => (msg: string, data?: Record<string, unknown>) => {
+    lines.push(`${level}: ${msg}${data ? ` ${JSON.stringify(data)}` : ''}`);
+  };
+  return { lines, debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') };
+}
+
+export interface RunPrOptions {
+  git: GitServer;
+  vault: VaultDevServer;
+  githubUrl: string;
+  repo: string;
+  config?: Config;
+  env?: Record<string, string>;
+  logger?: Logger;
+  dryRun?: boolean;
+  tmpRoot?: string;
+}
+
+/** One `apply --mode pr` run against the servers (pacing off, retry-after in milliseconds). */
+export async function runPr(o: RunPrOptions): Promise<PullRequestResult> {
+  const logger = o.logger ?? captureLogger();
+  const config = o.config ?? defaultConfig();
+  const env = {
+    VAULT_ADDR: o.vault.url,
+    VAULT_TOKEN: o.vault.rootToken,
+    GITHUB_TOKEN: TOKEN,
+    GITHUB_API_URL: o.githubUrl,
+    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+    ...o.env,
+  };
+  const ws = await openWorkspace({
+    repo: o.git.repoUrl(o.repo),
+    logger,
+    ...(o.tmpRoot ? { tmpRoot: o.tmpRoot } : {}),
+  });
+  const reader = await createVaultReader({ ...vaultOptionsFromEnv(env, config.vault), logger });
+  try {
+    return await publishPullRequest({
+      ws,
+      config,
+      reader,
+      author,
+      dryRun: o.dryRun ?? false,
+      env,
+      logger,
+      github: { pacing: false, retryAfterUnitMs: 1 },
+    });
+  } finally {
+    await reader.close();
+    await ws.close();
+  }
+}
+
+export function prConfig(yaml: string): Config {
+  return parseConfig(yaml, 'vault-rollout.yaml');
+}
+
+export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vr-gh-test-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
