@@ -9,11 +9,13 @@ export interface RepoShape {
   files: number;
   workloads: number;
   secrets: number;
+  /** Write the record annotation as if an earlier run had adopted every workload at this version. */
+  recordedVersion?: number;
 }
 
 const KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Deployment', 'CronJob'] as const;
 
-function workloadYaml(i: number, secrets: number): string {
+function workloadYaml(i: number, secrets: number, recordedVersion?: number): string {
   const kind = KINDS[i % KINDS.length] ?? 'Deployment';
   const name = `svc-${i}`;
   const ns = `team-${i % 40}`;
@@ -43,6 +45,14 @@ function workloadYaml(i: number, secrets: number): string {
     `  namespace: ${ns}`,
     `  annotations:`,
     `    vault-rollout/secrets: ${secretA}, ${secretB}`,
+    ...(recordedVersion === undefined
+      ? []
+      : [
+          `    vault-rollout/secret-versions: ${[...new Set([secretA, secretB])]
+            .sort()
+            .map((p) => `${p}@${recordedVersion}`)
+            .join(',')}`,
+        ]),
   ].join('\n');
   if (kind === 'CronJob') {
     return `${header}apiVersion: batch/v1\nkind: CronJob\n${meta}\nspec:\n  schedule: "*/30 * * * *"\n  jobTemplate:\n    spec:\n      template:\n${pod('        ')}\n`;
@@ -90,7 +100,12 @@ export async function generateRepo(root: string, shape: RepoShape): Promise<stri
       dirs.add(dir);
       await mkdir(dir, { recursive: true });
     }
-    writes.push(writeFile(file, i < shape.workloads ? workloadYaml(i, shape.secrets) : otherYaml(i)));
+    writes.push(
+      writeFile(
+        file,
+        i < shape.workloads ? workloadYaml(i, shape.secrets, shape.recordedVersion) : otherYaml(i),
+      ),
+    );
     if (writes.length >= 256) await Promise.all(writes.splice(0));
   }
   await Promise.all(writes);

@@ -8,12 +8,17 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { startGitServer } from '../src/dev/git-dev-server.js';
 import { startVaultDevServer } from '../src/dev/vault-dev-server.js';
 import { generateRepo } from './bench-generate.js';
 
 const SHAPE = { files: 10_000, workloads: 5_000, secrets: 1_000 };
 const root = resolve('.bench');
 const repo = resolve(root, 'repo');
+const adopted = resolve(root, 'repo-adopted');
+const ROTATED = 50;
 const cli = resolve('dist/cli.js');
 
 interface Measured {
@@ -24,10 +29,14 @@ interface Measured {
 }
 
 /** Runs a command under /usr/bin/time to get its wall time and peak RSS. */
-function measure(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
+function measure(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  command = process.execPath,
+): Promise<Measured> {
   return new Promise((done, fail) => {
     const start = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', 'VR_MAXRSS=%M', process.execPath, ...args], { env });
+    const child = spawn('/usr/bin/time', ['-f', 'VR_MAXRSS=%M', command, ...args], { env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -47,8 +56,10 @@ const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
   await rm(repo, { recursive: true, force: true });
+  await rm(adopted, { recursive: true, force: true });
   const t0 = performance.now();
   const secrets = await generateRepo(repo, SHAPE);
+  await generateRepo(adopted, { ...SHAPE, recordedVersion: 2 });
   console.log(
     `generated ${SHAPE.files} files, ${SHAPE.workloads} workloads, ${secrets.length} secrets in ${fmt(performance.now() - t0)}`,
   );
@@ -68,38 +79,115 @@ async function main(): Promise<void> {
     const floor = await measure([resolve('.bench/bin/bench-floor.mjs'), repo]);
 
     const rows: [string, Measured, number][] = [];
-    for (const command of ['plan', 'status']) {
+    const runCli = async (label: string, args: string[]) => {
       const before = vault.requests.length;
-      const run = await measure([cli, command, '--repo', repo, '--format', 'json'], env);
+      const run = await measure([cli, ...args, '--format', 'json'], env);
       const made = vault.requests.slice(before);
       const metadata = made.filter((r) => r.path.includes('/metadata/')).length;
-      console.log(
-        `${command}: ${made.length} Vault requests, ${metadata} of them metadata reads (others: ${[...new Set(made.filter((r) => !r.path.includes('/metadata/')).map((r) => r.path))].join(', ')})`,
-      );
-      rows.push([command, run, metadata]);
-    }
-    const plan = JSON.parse(rows[0]![1].stdout) as { summary: Record<string, number>; problems: unknown[] };
+      rows.push([label, run, metadata]);
+      return {
+        run,
+        made,
+        metadata,
+        json: JSON.parse(run.stdout) as { summary: Record<string, number>; problems: unknown[] },
+      };
+    };
+    const adoption = await runCli('plan, adoption (first run: all 5,000 workloads get a record)', [
+      'plan',
+      '--repo',
+      repo,
+    ]);
+    await runCli('status, adoption', ['status', '--repo', repo]);
+    const steady = await runCli('plan, steady state (adopted repo, nothing rotated)', [
+      'plan',
+      '--repo',
+      adopted,
+    ]);
+    for (let k = 0; k < ROTATED; k++) vault.kv.write('kv', `apps/app-${k * (SHAPE.secrets / ROTATED)}/db`);
+    const rotation = await runCli(`plan, rotation (${ROTATED} of ${SHAPE.secrets} secrets rotated)`, [
+      'plan',
+      '--repo',
+      adopted,
+    ]);
+    const others = [
+      ...new Set(adoption.made.filter((r) => !r.path.includes('/metadata/')).map((r) => r.path)),
+    ];
 
     console.log('');
     console.log(
       `read + yaml-parse every file (the floor): ${fmt(floor.ms)}, peak ${floor.maxRssMb.toFixed(0)} MB  ${floor.stdout.trim()}`,
     );
-    for (const [command, run, requests] of rows) {
+    for (const [label, run, metadata] of rows) {
       console.log(
-        `${command.padEnd(6)} (adoption: every workload gets a record): ${fmt(run.ms)}, peak ${run.maxRssMb.toFixed(0)} MB, ` +
-          `${requests} metadata reads, ${(floor.ms / run.ms).toFixed(2)}x the floor's speed`,
+        `${label}: ${fmt(run.ms)}, peak ${run.maxRssMb.toFixed(0)} MB, ${metadata} metadata reads, ${(run.ms / floor.ms).toFixed(2)}x the floor's time`,
       );
     }
-    console.log(`plan summary: ${JSON.stringify(plan.summary)}, problems: ${plan.problems.length}`);
-    console.log(`value reads refused by the dev server: ${vault.violations}`);
-    const planRun = rows[0]![1];
     console.log(
-      `targets: plan < floor ${planRun.ms < floor.ms ? 'MET' : 'MISSED'}; requests = unique secrets ${
-        rows[0]![2] === secrets.length ? 'MET' : `MISSED (${rows[0]![2]})`
-      }; peak < 300 MB ${planRun.maxRssMb < 300 ? 'MET' : 'MISSED'}`,
+      `other Vault requests per run: ${adoption.made.length - adoption.metadata} (${others.join(', ')})`,
     );
+    console.log(
+      `summaries: adoption ${JSON.stringify(adoption.json.summary)}, steady ${JSON.stringify(steady.json.summary)}, rotation ${JSON.stringify(rotation.json.summary)}`,
+    );
+    console.log(`value reads refused by the dev server: ${vault.violations}`);
+    for (const [label, run, metadata] of rows) {
+      console.log(
+        `targets [${label.split(' (')[0]}]: < floor ${run.ms < floor.ms ? 'MET' : 'MISSED'}; requests = unique secrets ${
+          metadata === secrets.length ? 'MET' : `MISSED (${metadata})`
+        }; peak < 300 MB ${run.maxRssMb < 300 ? 'MET' : 'MISSED'}`,
+      );
+    }
+    await benchRemoteApply(vault, env);
   } finally {
     await vault.close();
+  }
+}
+
+function readTree(dir: string, out: Record<string, string> = {}, base = dir): Record<string, string> {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = resolve(dir, e.name);
+    if (e.isDirectory()) readTree(p, out, base);
+    else out[relative(base, p)] = readFileSync(p, 'utf8');
+  }
+  return out;
+}
+
+/**
+ * Issue #3: remote-mode `apply` end to end (shallow clone, plan, one commit of every edit, push) against
+ * `git clone --depth 1` of the same repository from the same `git http-backend` server.
+ */
+async function benchRemoteApply(
+  vault: Awaited<ReturnType<typeof startVaultDevServer>>,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const git = await startGitServer({ tmpRoot: root });
+  try {
+    await git.createBareRepo('manifests', readTree(repo), { branch: 'main' });
+    const url = git.repoUrl('manifests');
+    const clones = resolve(root, 'clones');
+    await rm(clones, { recursive: true, force: true });
+    const native = await measure(
+      ['clone', '--quiet', '--depth', '1', '--single-branch', url, resolve(clones, 'native')],
+      process.env,
+      'git',
+    );
+    const before = vault.requests.length;
+    const apply = await measure([cli, 'apply', '--repo', url, '--format', 'json'], env);
+    const json = JSON.parse(apply.stdout) as { commit: string | null; summary: Record<string, number> };
+    const commits = await git.commits('manifests', 'main');
+    await rm(clones, { recursive: true, force: true });
+    console.log('');
+    console.log(
+      `git clone --depth 1 (native, same server): ${fmt(native.ms)}, peak ${native.maxRssMb.toFixed(0)} MB`,
+    );
+    console.log(
+      `apply --repo <url> (clone, plan, commit ${json.summary['record']} edits, push): ${fmt(apply.ms)}, peak ${apply.maxRssMb.toFixed(0)} MB, ` +
+        `${vault.requests.length - before} Vault requests, commit ${json.commit?.slice(0, 12)} (${commits.length - 1} on top of the seed)`,
+    );
+    console.log(
+      `targets: apply <= native clone ${apply.ms <= native.ms ? 'MET' : 'MISSED'}; peak < 300 MB ${apply.maxRssMb < 300 ? 'MET' : 'MISSED'}`,
+    );
+  } finally {
+    await git.close();
   }
 }
 

@@ -2,7 +2,6 @@
  * The orchestrator: the only module that sees every adapter. It runs the pure core stages in order
  * (discover → resolve → plan → edit) on what the injected adapters supply, and returns data.
  */
-import type { Document } from 'yaml';
 import type { Config } from './core/config/schema.js';
 import { discover } from './core/discover/discover.js';
 import { makePathFilter } from './core/discover/globs.js';
@@ -15,8 +14,6 @@ export interface Discovered {
   files: RepoFile[];
   workloads: Workload[];
   problems: Problem[];
-  /** Parsed documents of the files holding those workloads (see DiscoverResult.parsed). */
-  parsed: Map<string, readonly Document.Parsed[]>;
 }
 
 /** Loads the selected manifest files and discovers the workloads that depend on Vault secrets. */
@@ -37,7 +34,6 @@ export async function discoverRepo(
     files: loaded.files,
     workloads: found.workloads,
     problems: [...loaded.problems, ...found.problems],
-    parsed: found.parsed,
   };
 }
 
@@ -56,14 +52,19 @@ export async function planRepo(opts: {
   config: Config;
   branch: string | null;
   logger: Logger;
+  /** false for `status`: versions only, no edits computed (an edit that cannot be made shows in `plan`). */
+  edits?: boolean;
 }): Promise<RunReport> {
-  const { files, workloads, problems, parsed } = await discoverRepo(opts.source, opts.config, opts.logger);
+  const { files, workloads, problems } = await discoverRepo(opts.source, opts.config, opts.logger);
   const paths = uniqueSecretPaths(workloads);
   opts.logger.info(`Reading metadata of ${paths.length} Vault secret(s) for ${workloads.length} workload(s)`);
   const statuses = await opts.reader.read(paths);
   const planned = planWorkloads(workloads, statuses);
   const texts = new Map(files.map((f) => [f.path, f.text]));
-  const edited = buildChanges(planned, texts, opts.config.annotationPrefix, parsed);
+  const edited =
+    opts.edits === false
+      ? { changes: [], problems: [] }
+      : buildChanges(planned, texts, opts.config.annotationPrefix);
   return {
     branch: opts.branch,
     workloads: planned,

@@ -134,7 +134,7 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
 }
 
 /** Plans against Vault; shared by `status` and `plan`. A URL is cloned shallowly into a temporary folder. */
-export async function runPlan(opts: CommonOptions, io: Io): Promise<RunReport> {
+export async function runPlan(opts: CommonOptions, io: Io, edits = true): Promise<RunReport> {
   const makeReader = io.makeReader ?? ((c: Config) => defaultReader(c, io));
   if (isUrl(opts.repo)) {
     const ws = await openWorkspace({
@@ -147,7 +147,14 @@ export async function runPlan(opts: CommonOptions, io: Io): Promise<RunReport> {
       const config = await workspaceConfig(ws, opts.config, io.cwd);
       const reader = await makeReader(config);
       try {
-        return await planRepo({ source: ws.source, reader, config, branch: ws.branch, logger: io.logger });
+        return await planRepo({
+          source: ws.source,
+          reader,
+          config,
+          branch: ws.branch,
+          logger: io.logger,
+          edits,
+        });
       } finally {
         await reader.close();
       }
@@ -165,6 +172,7 @@ export async function runPlan(opts: CommonOptions, io: Io): Promise<RunReport> {
       config,
       branch: opts.branch ?? config.branch ?? null,
       logger: io.logger,
+      edits,
     });
   } finally {
     await reader.close();
@@ -175,7 +183,7 @@ const pending = (r: RunReport) => r.summary.restart + r.summary.record > 0;
 
 /** `status`: recorded versions against Vault. Writes nothing. */
 export async function statusCommand(opts: CommonOptions, io: Io): Promise<number> {
-  const report = await runPlan(opts, io);
+  const report = await runPlan(opts, io, false);
   io.stdout(render(report, opts.format));
   return opts.exitCode && pending(report) ? 2 : 0;
 }

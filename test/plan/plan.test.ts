@@ -59,7 +59,13 @@ describe('planWorkload: recorded × current × state → action', () => {
     expect(p.newValue).toBe('kv/web/api@3,kv/web/db@7');
     expect(p.secrets.map((s) => s.state)).toEqual(['unrecorded', 'unrecorded']);
     expect(editsFor(p, 'vault-rollout')).toEqual([
-      { document: 0, mapPath: [], key: 'vault-rollout/secret-versions', value: 'kv/web/api@3,kv/web/db@7' },
+      {
+        document: 0,
+        mapPath: [],
+        key: 'vault-rollout/secret-versions',
+        value: 'kv/web/api@3,kv/web/db@7',
+        expect: { kind: 'Deployment', name: 'web' },
+      },
     ]);
   });
 
@@ -74,12 +80,19 @@ describe('planWorkload: recorded × current × state → action', () => {
       ['kv/web/api', 3, 3, 'up-to-date'],
     ]);
     expect(editsFor(p, 'acme')).toEqual([
-      { document: 0, mapPath: [], key: 'acme/secret-versions', value: 'kv/web/api@3,kv/web/db@7' },
+      {
+        document: 0,
+        mapPath: [],
+        key: 'acme/secret-versions',
+        value: 'kv/web/api@3,kv/web/db@7',
+        expect: { kind: 'Deployment', name: 'web' },
+      },
       {
         document: 0,
         mapPath: ['spec', 'template'],
         key: 'acme/secret-versions',
         value: 'kv/web/api@3,kv/web/db@7',
+        expect: { kind: 'Deployment', name: 'web' },
       },
     ]);
   });

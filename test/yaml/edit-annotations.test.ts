@@ -191,3 +191,39 @@ describe('readAnnotations', () => {
     expect(readAnnotations(doc!, ['nope'])).toBeNull();
   });
 });
+
+describe('guards added for discovery and verification', () => {
+  const text =
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template: {}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n';
+  const key = 'vault-rollout/secret-versions';
+
+  it('refuses to edit a document that is not the planned workload', () => {
+    const r = applyAnnotationEdits(text, [
+      { document: 1, mapPath: [], key, value: 'kv/a@1', expect: { kind: 'Deployment', name: 'web' } },
+    ]);
+    expect(r).toMatchObject({
+      ok: false,
+      code: 'BAD_EDIT',
+      message: 'document 1 is Deployment/api, not the Deployment/web that was planned',
+    });
+  });
+
+  it('edits the planned workload', () => {
+    const r = applyAnnotationEdits(text, [
+      { document: 1, mapPath: [], key, value: 'kv/a@1', expect: { kind: 'Deployment', name: 'api' } },
+    ]);
+    expect(r).toEqual({ ok: true, text: `${text}  annotations:\n    ${key}: kv/a@1\n` });
+  });
+
+  it('verifies with yaml when js-yaml does not apply (anchors), and still edits', () => {
+    const anchored =
+      'kind: Deployment\nmetadata: &m\n  name: web\nspec:\n  template:\n    metadata:\n      labels: {app: web}\n';
+    const r = applyAnnotationEdits(anchored, [
+      { document: 0, mapPath: ['spec', 'template'], key, value: 'kv/a@1' },
+    ]);
+    expect(r).toEqual({
+      ok: true,
+      text: 'kind: Deployment\nmetadata: &m\n  name: web\nspec:\n  template:\n    metadata:\n      labels: {app: web}\n      annotations:\n        vault-rollout/secret-versions: kv/a@1\n',
+    });
+  });
+});

@@ -43,7 +43,7 @@ export interface VaultReaderOptions {
   auth: VaultAuth;
   /** Configured KV v2 mounts: when given, no mount detection requests are made. */
   mounts?: string[];
-  /** Parallel metadata reads. Default 16. */
+  /** Parallel metadata reads. Default 32: a 5 ms Vault answers 1,000 reads in ~0.2 s, and 32 open reads are light for Vault. */
   concurrency?: number;
   /** Retries after the first attempt, for 5xx, 412, 429 and network errors. Default 4. */
   retries?: number;

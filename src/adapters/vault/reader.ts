@@ -122,7 +122,7 @@ class NodeVaultReader implements VaultReader {
     this.maxMs = opts.backoff?.maxMs ?? 10_000;
     this.sleep = opts.backoff?.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.random = opts.backoff?.random ?? Math.random;
-    this.concurrency = Math.max(1, opts.concurrency ?? 16);
+    this.concurrency = Math.max(1, opts.concurrency ?? 32);
     this.configuredMounts = opts.mounts?.length ? opts.mounts.map(trimSlashes).filter(Boolean) : null;
     this.transport = createTransport({
       ca: opts.caCert,

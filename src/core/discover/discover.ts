@@ -2,7 +2,6 @@
  * Discovery: repository files → the workloads that depend on Vault secrets, with the problems found on
  * the way. Pure: text in, data out.
  */
-import type { Document } from 'yaml';
 import type { Config } from '../config/schema.js';
 import type { Problem, RepoFile, SecretRef, Workload, WorkloadKind } from '../model.js';
 import { parseManifests } from './parse.js';
@@ -16,11 +15,6 @@ export interface DiscoverResult {
   problems: Problem[];
   /** YAML documents in the files that were read (empty documents included; skipped files count none). */
   documents: number;
-  /**
-   * The parsed documents of each file that holds a returned workload, so the editor does not parse those
-   * files again (it still re-parses its result to verify it). Other files' documents are not kept.
-   */
-  parsed: Map<string, readonly Document.Parsed[]>;
   /** Every workload seen, with or without secrets, by kind. */
   seen: Partial<Record<WorkloadKind, number>>;
 }
@@ -45,7 +39,6 @@ export function discover(
   const scanners = sources.filter((s) => s.enabled(config)).map((s) => s.collect(context));
 
   const workloads: Workload[] = [];
-  const parsedFiles = new Map<string, readonly Document.Parsed[]>();
   const seen: Partial<Record<WorkloadKind, number>> = {};
   for (const document of parsed.documents) {
     const listed = workloadsInList(document);
@@ -61,14 +54,11 @@ export function discover(
     if (!view) continue;
     seen[view.workload.kind] = (seen[view.workload.kind] ?? 0) + 1;
     const secrets = dedupe(scanners.flatMap((scanner) => scanner.refsFor(view, report)));
-    if (secrets.length > 0) {
-      workloads.push({ ...view.workload, secrets });
-      parsedFiles.set(document.file, document.fileDocs);
-    }
+    if (secrets.length > 0) workloads.push({ ...view.workload, secrets });
   }
   // Stable sort: by file, then as found (parse problems before source problems, each in line order).
   problems.sort((a, b) => compare(a.file, b.file));
-  return { workloads, problems, documents: parsed.documentCount, parsed: parsedFiles, seen };
+  return { workloads, problems, documents: parsed.documentCount, seen };
 }
 
 /** One ref per path: the first source wins; the other places that name it are appended to `via`. */

@@ -5,6 +5,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { Problem, RepoFile } from '../model.js';
+import { fastManifestData } from '../yaml/fast-data.js';
 import { MANIFEST_PARSE_OPTIONS } from '../yaml/options.js';
 
 /** Line and column, 1-based. */
@@ -20,8 +21,6 @@ export interface ManifestDocument {
   index: number;
   /** The document as plain data; null for an empty document. */
   data: unknown;
-  /** Every parsed document of the file (shared by its ManifestDocuments), for the editor to reuse. */
-  fileDocs: readonly Document.Parsed[];
   /** Where the node at `path` starts (the value, or with `key` its key), for problems. */
   position(path: readonly (string | number)[], key?: boolean): Position | undefined;
 }
@@ -77,6 +76,15 @@ export function parseManifests(files: readonly RepoFile[], relevant: RegExp = RE
       continue;
     }
     if (!relevant.test(file.text)) continue;
+    const fast = fastManifestData(file.text);
+    if (fast) {
+      const finder = lazyPositions(file.text);
+      fast.forEach((data, index) =>
+        documents.push({ file: file.path, index, data, position: (path, key) => finder(index, path, key) }),
+      );
+      documentCount += fast.length;
+      continue;
+    }
     const lineCounter = new LineCounter();
     // merge: Kubernetes' YAML reader (go-yaml) resolves `<<` merge keys, so the data view does too.
     // prettyErrors off: one-line messages; the line comes from the LineCounter.
@@ -111,7 +119,6 @@ export function parseManifests(files: readonly RepoFile[], relevant: RegExp = RE
           file: file.path,
           index,
           data,
-          fileDocs: docs,
           position: (path, key) => finder(index, path, key),
         });
       });

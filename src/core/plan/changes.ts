@@ -2,7 +2,6 @@
  * The edit stage: planned workloads → per-file before/after text. Nothing is written here; only the
  * publish step touches disk or Git, so `plan` and `apply --dry-run` show exactly what `apply` writes.
  */
-import type { Document } from 'yaml';
 import type { FileChange, PlannedWorkload, Problem } from '../model.js';
 import { applyAnnotationEdits, type AnnotationEdit } from '../yaml/edit-annotations.js';
 import { editsFor } from './plan.js';
@@ -16,13 +15,11 @@ export interface ChangeSet {
  * Builds one FileChange per file that needs edits. A file whose edit fails verification is left
  * untouched, its workloads become `blocked`, and the failure is reported: never a half-edited file.
  * @param texts the current text of every file that holds a planned workload
- * @param parsed discovery's parsed documents of those texts (optional: saves the editor one parse per file)
  */
 export function buildChanges(
   planned: PlannedWorkload[],
   texts: ReadonlyMap<string, string>,
   prefix: string,
-  parsed?: ReadonlyMap<string, readonly Document.Parsed[]>,
 ): ChangeSet {
   const byFile = new Map<string, { edits: AnnotationEdit[]; workloads: PlannedWorkload[] }>();
   for (const p of planned) {
@@ -38,7 +35,7 @@ export function buildChanges(
   for (const [file, { edits, workloads }] of [...byFile].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const before = texts.get(file);
     if (before === undefined) throw new Error(`internal: no text for "${file}"`);
-    const result = applyAnnotationEdits(before, edits, parsed?.get(file));
+    const result = applyAnnotationEdits(before, edits);
     if (result.ok) {
       if (result.text !== before) changes.push({ path: file, before, after: result.text });
       continue;

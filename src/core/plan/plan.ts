@@ -120,11 +120,14 @@ export function editsFor(planned: PlannedWorkload, prefix: string): AnnotationEd
   const { workload, action, newValue } = planned;
   if (newValue === null || (action !== 'restart' && action !== 'record')) return [];
   const key = `${prefix}/secret-versions`;
+  // The editor checks the document is this workload before touching it.
+  const expect = { kind: workload.kind, name: workload.name };
   const edits: AnnotationEdit[] = [];
-  if (newValue !== workload.recordedRaw)
-    edits.push({ document: workload.document, mapPath: [], key, value: newValue });
+  if (newValue !== workload.recordedRaw) {
+    edits.push({ document: workload.document, mapPath: [], key, value: newValue, expect });
+  }
   if (action === 'restart' && newValue !== workload.templateRaw) {
-    edits.push({ document: workload.document, mapPath: workload.templatePath, key, value: newValue });
+    edits.push({ document: workload.document, mapPath: workload.templatePath, key, value: newValue, expect });
   }
   return edits;
 }

@@ -9,6 +9,7 @@
  */
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, parseDocument, Scalar } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import { fastManifestData } from './fast-data.js';
 import { MANIFEST_PARSE_OPTIONS } from './options.js';
 
 /** One annotation to set. */
@@ -24,6 +25,11 @@ export interface AnnotationEdit {
   key: string;
   /** e.g. `kv/app/api@3,kv/app/db@7` */
   value: string;
+  /**
+   * The workload the document must be (its `kind` and `metadata.name`): a guard against addressing the
+   * wrong document if discovery and the editor ever counted documents differently.
+   */
+  expect?: { kind: string; name: string };
 }
 
 /**
@@ -73,13 +79,9 @@ const ANNOTATION_KEYS = ['metadata', 'annotations'] as const;
  * ]);
  * if (r.ok) write(r.text); else problems.push({ file, severity: 'error', message: r.message, line: r.line });
  */
-export function applyAnnotationEdits(
-  text: string,
-  edits: readonly AnnotationEdit[],
-  parsed?: readonly Document.Parsed[],
-): EditResult {
+export function applyAnnotationEdits(text: string, edits: readonly AnnotationEdit[]): EditResult {
   try {
-    return { ok: true, text: edit(text, edits, parsed) };
+    return { ok: true, text: edit(text, edits) };
   } catch (err) {
     if (err instanceof EditFailure) {
       const out: EditResult = { ok: false, message: err.message, code: err.code };
@@ -124,22 +126,22 @@ function parseStrict(text: string, what: string): Document.Parsed[] {
   return list;
 }
 
-/**
- * @param parsed the documents of `text` parsed with MANIFEST_PARSE_OPTIONS and free of errors (discovery
- *   hands them over so an edited file is parsed once more, for verification, not twice)
- */
-function edit(text: string, edits: readonly AnnotationEdit[], parsed?: readonly Document.Parsed[]): string {
-  const docs = parsed ? [...parsed] : parseStrict(text, 'not valid YAML');
+function edit(text: string, edits: readonly AnnotationEdit[]): string {
+  const docs = parseStrict(text, 'not valid YAML');
   if (edits.length === 0) return text;
 
   // Group by target map so several keys for one map become one insertion (two separate insertions would both
   // create `annotations:` and produce a duplicate key).
-  const groups = new Map<string, { document: number; mapPath: string[]; entries: Map<string, string> }>();
+  const groups = new Map<
+    string,
+    { document: number; mapPath: string[]; entries: Map<string, string>; expect?: AnnotationEdit['expect'] }
+  >();
   for (const e of edits) {
     const id = JSON.stringify([e.document, e.mapPath]);
     let g = groups.get(id);
     if (!g) groups.set(id, (g = { document: e.document, mapPath: [...e.mapPath], entries: new Map() }));
     g.entries.set(e.key, e.value);
+    if (e.expect) g.expect = e.expect;
   }
 
   const ctx: Ctx = { text, nl: detectNewline(text), splices: [], where: '' };
@@ -152,12 +154,22 @@ function edit(text: string, edits: readonly AnnotationEdit[], parsed?: readonly 
         'BAD_EDIT',
       );
     }
+    if (g.expect) {
+      const kind: unknown = doc.get('kind');
+      const name: unknown = doc.getIn(['metadata', 'name']);
+      if (kind !== g.expect.kind || name !== g.expect.name) {
+        throw new EditFailure(
+          `${ctx.where} is ${String(kind)}/${String(name)}, not the ${g.expect.kind}/${g.expect.name} that was planned`,
+          'BAD_EDIT',
+        );
+      }
+    }
     const { map, parentCol } = locate(ctx, doc, g.mapPath);
     writeInto(ctx, map, [...ANNOTATION_KEYS], [...g.entries], parentCol, g.mapPath.length > 0, g.mapPath);
   }
 
   const after = applySplices(text, ctx.splices);
-  verify(docs, after, [...groups.values()]);
+  verify(text, docs, after, [...groups.values()]);
   return after;
 }
 
@@ -409,11 +421,23 @@ function renderFlow(rest: readonly string[], entries: readonly Entry[], style: K
 // ---------------------------------------------------------------------------------------------------------------
 // Verification
 
-function verify(
-  before: Document.Parsed[],
-  after: string,
-  groups: readonly { document: number; mapPath: string[]; entries: Map<string, string> }[],
-): void {
+type Group = { document: number; mapPath: string[]; entries: Map<string, string> };
+
+/**
+ * Re-reads the edited text and checks that its data equals the original data plus the annotations. The
+ * data is read with js-yaml when the original reads with it (fast-data.ts: ~7x faster than composing
+ * with `yaml`, and an independent parser); else with `yaml`.
+ */
+function verify(text: string, before: Document.Parsed[], after: string, groups: readonly Group[]): void {
+  const fastBefore = fastManifestData(text);
+  if (fastBefore) {
+    const fastAfter = fastManifestData(after);
+    if (!fastAfter) {
+      throw new EditFailure('refusing the edit: the edited text does not read back as YAML', 'VERIFY_FAILED');
+    }
+    compareData(fastBefore, fastAfter, groups);
+    return;
+  }
   let docs: Document.Parsed[];
   try {
     docs = parseStrict(after, 'the edited text is not valid YAML');
@@ -422,16 +446,29 @@ function verify(
       throw new EditFailure(`refusing the edit: ${err.message}`, 'VERIFY_FAILED');
     throw err;
   }
-  if (docs.length !== before.length) {
+  compareData(
+    before.map((d) => d.toJS() as unknown),
+    docs.map((d) => d.toJS() as unknown),
+    groups,
+  );
+}
+
+/** Throws unless `actual` equals `original` with each group's annotations set. */
+function compareData(
+  original: readonly unknown[],
+  actual: readonly unknown[],
+  groups: readonly Group[],
+): void {
+  if (actual.length !== original.length) {
     throw new EditFailure(
-      `refusing the edit: the file had ${before.length} documents and would have ${docs.length}`,
+      `refusing the edit: the file had ${original.length} documents and would have ${actual.length}`,
       'VERIFY_FAILED',
     );
   }
-  const expected = before.map((d) => d.toJS() as unknown);
+  const expected = [...original];
   for (const g of groups) {
-    // Copy on write along the edited path: `toJS()` returns one shared object for an anchor and its aliases, and
-    // writing through it would hide a change to the aliased copies.
+    // Copy on write along the edited path: an anchor and its aliases share one object, and writing
+    // through it would hide a change to the aliased copies.
     const root = expected[g.document];
     if (!isObject(root))
       throw new EditFailure(`refusing the edit: document ${g.document} is not a map`, 'VERIFY_FAILED');
@@ -449,8 +486,8 @@ function verify(
     }
     for (const [k, v] of g.entries) obj[k] = v;
   }
-  for (let i = 0; i < docs.length; i++) {
-    const where = firstDifference(expected[i], docs[i]!.toJS() as unknown, []);
+  for (let i = 0; i < actual.length; i++) {
+    const where = firstDifference(expected[i], actual[i], []);
     if (where !== null) {
       const edited = groups.filter((g) => g.document === i).map((g) => g.mapPath.join('.') || '(root)');
       throw new EditFailure(
