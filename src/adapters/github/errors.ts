@@ -44,7 +44,10 @@ export function githubSays(err: unknown): string {
       }
     | undefined;
   const parts: string[] = [];
-  if (data && typeof data === 'object') {
+  // GraphqlResponseError carries GitHub's `errors[]` itself; its `response.data` is the query result.
+  if (Array.isArray(e.errors)) {
+    for (const x of e.errors) if (typeof x.message === 'string') parts.push(x.message);
+  } else if (data && typeof data === 'object') {
     if (typeof data.message === 'string') parts.push(data.message);
     for (const x of Array.isArray(data.errors) ? data.errors : []) {
       if (typeof x === 'string') parts.push(x);
@@ -52,8 +55,6 @@ export function githubSays(err: unknown): string {
       else if (x && typeof x === 'object')
         parts.push([x.resource, x.field, x.code].filter((v) => typeof v === 'string').join(' '));
     }
-  } else if (Array.isArray(e.errors)) {
-    for (const x of e.errors) if (typeof x.message === 'string') parts.push(x.message);
   } else if (typeof e.message === 'string') {
     parts.push(e.message);
   }
