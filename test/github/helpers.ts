@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { openWorkspace } from '../../src/adapters/git/index.js';
+import { openWorkspace, type GitAuth, type Workspace } from '../../src/adapters/git/index.js';
 import { createVaultReader } from '../../src/adapters/vault/reader.js';
 import { vaultOptionsFromEnv } from '../../src/adapters/vault/env.js';
 import { defaultConfig, parseConfig, type Config } from '../../src/core/config/schema.js';
@@ -95,6 +95,10 @@ export interface RunPrOptions {
   logger?: Logger;
   dryRun?: boolean;
   tmpRoot?: string;
+  /** Credentials for the clone. */
+  gitAuth?: GitAuth;
+  /** Called on the opened workspace before publishing. */
+  afterOpen?: (ws: Workspace) => void;
 }
 
 /** One `apply --mode pr` run against the servers (pacing off, retry-after in milliseconds). */
@@ -113,7 +117,9 @@ export async function runPr(o: RunPrOptions): Promise<PullRequestResult> {
     repo: o.git.repoUrl(o.repo),
     logger,
     ...(o.tmpRoot ? { tmpRoot: o.tmpRoot } : {}),
+    ...(o.gitAuth ? { auth: o.gitAuth } : {}),
   });
+  o.afterOpen?.(ws);
   const reader = await createVaultReader({ ...vaultOptionsFromEnv(env, config.vault), logger });
   try {
     return await publishPullRequest({

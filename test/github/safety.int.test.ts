@@ -225,35 +225,72 @@ describe('rate limits', () => {
 });
 
 describe('GitHub App authentication', () => {
-  it('finds the installation, creates an installation token and uses it for every call', async () => {
+  it('finds the installation, creates an installation token and uses it for every call and the git push', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
     const installationToken = 'ghs_installationToken_abcdefghijklmnop';
-    const { gh, run } = await setup('app', {
-      token: 'unused-token-value',
-      app: {
-        appId: '4242',
-        publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-        installationId: 77,
-        installationToken,
-      },
+    // A remote that accepts only the installation token.
+    const appGit = await startGitServer({
+      tmpRoot: tmp.dir,
+      auth: { username: 'x-access-token', token: installationToken },
     });
+    try {
+      await appGit.createBareRepo('app', manifests);
+      const gh = await startGitHubServer({
+        owner: OWNER,
+        repo: REPO,
+        app: {
+          appId: '4242',
+          publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+          installationId: 77,
+          installationToken,
+        },
+        branchHead: (b) => appGit.head('app', b).catch(() => null),
+      });
+      servers.push(gh);
+      const logger = captureLogger();
+      const res = await runPr({
+        git: appGit,
+        vault,
+        githubUrl: gh.url,
+        repo: 'app',
+        tmpRoot: tmp.dir,
+        logger,
+        // The clone needs some credentials here; the push must switch to the installation token.
+        gitAuth: { username: 'x-access-token', token: installationToken },
+        afterOpen: (ws) => ws.useAuth({ username: 'x-access-token', token: 'stale-token-from-checkout' }),
+        env: {
+          GITHUB_TOKEN: '',
+          GITHUB_APP_ID: '4242',
+          GITHUB_APP_PRIVATE_KEY: Buffer.from(pem).toString('base64'),
+        },
+      });
+      expect(res.outcome).toBe('created');
+      expect(await appGit.head('app', BRANCH)).toBe(res.report.commit);
+      expect(gh.requests.slice(0, 2).map((r) => [r.method, r.path, r.auth])).toEqual([
+        ['GET', '/repos/acme/deploy/installation', 'bearer-jwt'],
+        ['POST', '/app/installations/77/access_tokens', 'bearer-jwt'],
+      ]);
+      expect(gh.requests.slice(2).every((r) => r.auth === 'token')).toBe(true);
+      expect(logger.lines.join('\n')).not.toContain(installationToken);
+      expect(redact(`token ${installationToken}`)).toBe('token ***');
+    } finally {
+      await appGit.close();
+    }
+  });
+});
+
+describe('dry run', () => {
+  it('reads the branch and the pull request but pushes and writes nothing', async () => {
+    const { gh, run } = await setup('dry');
     const logger = captureLogger();
-    const res = await run({
-      logger,
-      env: {
-        GITHUB_TOKEN: '',
-        GITHUB_APP_ID: '4242',
-        GITHUB_APP_PRIVATE_KEY: Buffer.from(pem).toString('base64'),
-      },
-    });
-    expect(res.outcome).toBe('created');
-    expect(gh.requests.slice(0, 2).map((r) => [r.method, r.path, r.auth])).toEqual([
-      ['GET', '/repos/acme/deploy/installation', 'bearer-jwt'],
-      ['POST', '/app/installations/77/access_tokens', 'bearer-jwt'],
-    ]);
-    expect(gh.requests.slice(2).every((r) => r.auth === 'token')).toBe(true);
-    expect(logger.lines.join('\n')).not.toContain(installationToken);
-    expect(redact(`token ${installationToken}`)).toBe('token ***');
+    const res = await run({ dryRun: true, logger });
+    expect(res.outcome).toBe('dry-run');
+    expect(res.report.changes.length).toBe(3);
+    await expect(git.head('dry', BRANCH)).rejects.toThrow();
+    expect(gh.writes()).toEqual([]);
+    expect(logger.lines).toContain(
+      'info: Dry run: would push 3 file(s) to "vault-rollout/main" and open a pull request',
+    );
   });
 });

@@ -307,14 +307,18 @@ abstract class BaseWorkspace implements Workspace {
     return this.readCommitInfo(oid);
   }
 
-  pushBranch(commitId: string, branch: string, opts: { expectedOld: string | null }): Promise<PushResult> {
+  async pushBranch(
+    commitId: string,
+    branch: string,
+    opts: { expectedOld: string | null },
+  ): Promise<PushResult> {
     if (branch === this.branch) {
       throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
     }
     return this.updateRef(branch, opts.expectedOld, commitId);
   }
 
-  deleteBranch(branch: string, expectedOld: string): Promise<PushResult> {
+  async deleteBranch(branch: string, expectedOld: string): Promise<PushResult> {
     if (branch === this.branch) throw new GitError(`refusing to delete the base branch "${this.branch}"`);
     return this.updateRef(branch, expectedOld, null);
   }
