@@ -81297,13 +81297,13 @@ var BaseWorkspace = class {
     this.repoObjects.reader.reset();
     return this.readCommitInfo(oid);
   }
-  pushBranch(commitId, branch, opts) {
+  async pushBranch(commitId, branch, opts) {
     if (branch === this.branch) {
       throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
     }
     return this.updateRef(branch, opts.expectedOld, commitId);
   }
-  deleteBranch(branch, expectedOld) {
+  async deleteBranch(branch, expectedOld) {
     if (branch === this.branch) throw new GitError(`refusing to delete the base branch "${this.branch}"`);
     return this.updateRef(branch, expectedOld, null);
   }
