@@ -108561,7 +108561,15 @@ async function runnerIdToken(env, audience) {
   registerSecret(token);
   return token;
 }
+function routeProcessWarnings() {
+  process.removeAllListeners("warning");
+  process.on("warning", (warning2) => {
+    if (warning2.code === "DEP0169") return;
+    debug(redact(`${warning2.name}${warning2.code ? ` ${warning2.code}` : ""}: ${warning2.message}`));
+  });
+}
 async function main() {
+  routeProcessWarnings();
   const group = phases();
   try {
     const cwd = process.env.GITHUB_WORKSPACE || process.cwd();

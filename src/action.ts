@@ -73,7 +73,22 @@ async function runnerIdToken(env: Env, audience: string | undefined): Promise<st
   return token;
 }
 
+/**
+ * Node's own warnings, through the runner's commands. DEP0169 is dropped: bundled dependencies (simple-get
+ * under isomorphic-git, follow-redirects under axios) call `url.parse()`, which Node 24 warns about unless
+ * the caller sits in node_modules — which, once bundled, it no longer appears to. The user can do nothing
+ * about it.
+ */
+function routeProcessWarnings(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning: Error & { code?: string }) => {
+    if (warning.code === 'DEP0169') return;
+    core.debug(redact(`${warning.name}${warning.code ? ` ${warning.code}` : ''}: ${warning.message}`));
+  });
+}
+
 async function main(): Promise<void> {
+  routeProcessWarnings();
   const group = phases();
   try {
     const cwd = process.env.GITHUB_WORKSPACE || process.cwd();

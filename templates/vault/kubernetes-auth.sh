@@ -1,0 +1,29 @@
+#!/bin/sh
+# Lets the vault-rollout CronJob (templates/kubernetes) log in to Vault with its service-account token.
+# Run once as a Vault administrator (VAULT_ADDR and VAULT_TOKEN set), from this folder.
+set -eu
+
+NAMESPACE=vault-rollout        # the CronJob's namespace
+SERVICE_ACCOUNT=vault-rollout  # its service account
+# The cluster's API server, as Vault reaches it. When Vault runs in this cluster, the in-cluster address
+# works and Vault uses its own service-account token to review the CronJob's token.
+KUBERNETES_HOST=https://kubernetes.default.svc:443
+
+# 1. The metadata-only policy.
+vault policy write vault-rollout policy.hcl
+
+# 2. The Kubernetes auth method (skipped when it is already enabled at auth/kubernetes/).
+vault auth list -format=json | grep -q '"kubernetes/"' || vault auth enable kubernetes
+vault write auth/kubernetes/config kubernetes_host="$KUBERNETES_HOST"
+# Vault outside the cluster also needs: token_reviewer_jwt=@reviewer.jwt kubernetes_ca_cert=@ca.crt
+
+# 3. The role: only this service account in this namespace, short-lived tokens with the policy above.
+vault write auth/kubernetes/role/vault-rollout \
+  bound_service_account_names="$SERVICE_ACCOUNT" \
+  bound_service_account_namespaces="$NAMESPACE" \
+  token_policies=vault-rollout \
+  token_ttl=10m \
+  token_max_ttl=15m
+
+# The repository's vault-rollout.yaml then says:
+#   vault: { auth: { method: kubernetes, role: vault-rollout } }
