@@ -108469,6 +108469,14 @@ function secretsToMask(env) {
     out.add(value);
     for (const user of users) out.add(Buffer.from(`${user}:${value}`).toString("base64"));
   }
+  const key = env.GITHUB_APP_PRIVATE_KEY?.trim();
+  if (key) {
+    out.add(key);
+    for (const line of key.replace(/\\n/g, "\n").split(/\r?\n/)) {
+      const text = line.trim();
+      if (text.length >= 16 && !text.startsWith("-----")) out.add(text);
+    }
+  }
   return [...out];
 }
 function vaultBlock(inputs, config2 = {}) {

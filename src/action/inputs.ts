@@ -121,6 +121,15 @@ export function secretsToMask(env: Env): string[] {
     out.add(value);
     for (const user of users) out.add(Buffer.from(`${user}:${value}`).toString('base64'));
   }
+  // A GitHub App key (PEM, maybe with `\n` escapes): the runner masks line by line, so mask each body line.
+  const key = env.GITHUB_APP_PRIVATE_KEY?.trim();
+  if (key) {
+    out.add(key);
+    for (const line of key.replace(/\\n/g, '\n').split(/\r?\n/)) {
+      const text = line.trim();
+      if (text.length >= 16 && !text.startsWith('-----')) out.add(text);
+    }
+  }
   return [...out];
 }
 
