@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
 import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
+import { expectMasked, runActionEntry } from './run-action.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const entry = join(root, 'dist/index.js');
@@ -59,94 +60,18 @@ spec:
 `,
 };
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  summary: string;
-}
-
 let vault: VaultDevServer;
 let git: GitServer;
 let oidc: Server;
 let oidcUrl: string;
 const oidcAudiences: (string | null)[] = [];
 let tmp: string;
-let runs = 0;
 
-/** GITHUB_OUTPUT as core.setOutput writes it: `name<<ghadelimiter_<uuid>\nvalue\nghadelimiter_<uuid>\n`. */
-function parseOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /^([\w-]+)<<(ghadelimiter_[0-9a-f-]+)\n([\s\S]*?)\n\2\n/gm;
-  for (const m of text.matchAll(re)) out[m[1] as string] = m[3] as string;
-  return out;
-}
-
-/** Runs dist/index.js as the runner does; `inputs` are named as in action.yml. */
-async function runAction(
+/** Runs dist/index.js as the runner does; the workflow token defaults to the git server's. */
+const runAction = (
   inputs: Record<string, string>,
   opts: { workspace?: string; env?: Record<string, string> } = {},
-): Promise<Run> {
-  const dir = join(tmp, `run-${++runs}`);
-  await mkdir(dir, { recursive: true });
-  const workspace = opts.workspace ?? join(dir, 'workspace');
-  await mkdir(workspace, { recursive: true });
-  const outputFile = join(dir, 'github_output');
-  const summaryFile = join(dir, 'step_summary');
-  await writeFile(outputFile, '');
-  await writeFile(summaryFile, '');
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: join(dir, 'no-home'), // never created: the Action must not need a home folder
-    GITHUB_ACTIONS: 'true',
-    CI: 'true',
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_REPOSITORY: 'example-org/manifests',
-    RUNNER_TEMP: dir,
-    TMPDIR: dir,
-    // action.yml defaults, as the runner fills them in
-    INPUT_MODE: 'pr',
-    'INPUT_DRY-RUN': 'false',
-    'INPUT_GITHUB-TOKEN': GIT_TOKEN,
-    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
-    ...opts.env,
-  };
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-    (done, fail) => {
-      const child = spawn(process.execPath, [entry], { cwd: workspace, env });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', fail);
-      child.on('close', (c) => done({ code: c, stdout: out, stderr: err }));
-    },
-  );
-  return {
-    code,
-    stdout,
-    stderr,
-    outputs: parseOutputs(await readFile(outputFile, 'utf8')),
-    summary: await readFile(summaryFile, 'utf8'),
-  };
-}
-
-/** Each token (and its Basic-auth base64 form) is announced with ::add-mask:: and printed nowhere else. */
-function expectMasked(run: Run, tokens: string[]): void {
-  for (const token of tokens) {
-    const forms = [token, Buffer.from(`x-access-token:${token}`).toString('base64')];
-    for (const form of forms) {
-      expect(run.stdout).toContain(`::add-mask::${form}\n`);
-      const leaks = `${run.stdout}\n${run.stderr}`
-        .split('\n')
-        .filter((line) => line.includes(form) && line !== `::add-mask::${form}`);
-      expect(leaks).toEqual([]);
-    }
-  }
-}
+) => runActionEntry(inputs, { tmp, githubToken: GIT_TOKEN, ...opts });
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'vr-action-e2e-'));
