@@ -5,20 +5,15 @@
  * demands the token. Asserts the outputs file, the job summary, the remote's history, the `::error::` of a
  * failing run, and that no token is printed except in the `::add-mask::` commands the runner consumes.
  */
-import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
 import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
 import { expectMasked, runActionEntry } from './run-action.js';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const entry = join(root, 'dist/index.js');
 
 const GIT_TOKEN = 'ghs_e2eGitTokenThatMustNeverBePrinted0001';
 const VAULT_TOKEN = 'hvs.e2eVaultTokenThatMustNeverBePrinted';
