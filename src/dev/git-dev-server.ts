@@ -72,6 +72,11 @@ function gitEnv(home: string): NodeJS.ProcessEnv {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     HOME: home,
     GIT_CONFIG_NOSYSTEM: '1',
+    // No background `git gc --auto` after a big seed commit: it kept writing into the seed folder while
+    // it was being removed (ENOTEMPTY).
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'gc.auto',
+    GIT_CONFIG_VALUE_0: '0',
     GIT_TERMINAL_PROMPT: '0',
     GIT_AUTHOR_NAME: 'Another Writer',
     GIT_AUTHOR_EMAIL: 'writer@example.com',

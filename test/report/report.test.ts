@@ -180,3 +180,16 @@ describe('commit message', () => {
     expect(renderCommitMessage(template, same)).toBeNull();
   });
 });
+
+describe('commit message for a large adoption', () => {
+  it('lists the first 100 workloads and says how many more', () => {
+    const many = Array.from({ length: 105 }, (_, i) =>
+      wl(`w${String(i).padStart(3, '0')}`, null, ['kv/web/db']),
+    );
+    const msg = renderCommitMessage(template, planWorkloads(many, statuses)) ?? '';
+    expect(msg.split('\n')[0]).toBe('vault-rollout: record Vault secret versions of 105 workloads');
+    expect(msg).toContain('Deployment/w099 (prod)');
+    expect(msg).not.toContain('Deployment/w100 (prod)');
+    expect(msg.trimEnd().split('\n').at(-1)).toBe('... and 5 more workloads (see the diff).');
+  });
+});

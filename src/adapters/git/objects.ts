@@ -58,8 +58,18 @@ export async function readCommitTree(repo: ObjectRepo, commit: string): Promise<
   return m[1];
 }
 
-async function readTreeEntries(repo: ObjectRepo, oid: string) {
-  return parseTree(await readTyped(repo, oid, 'tree'));
+/** Parsed trees by object id (immutable, so safe to share): an adoption commit of 5,000 files looked up
+ * every path from the root tree, re-reading and re-parsing the same trees ~30,000 times (5 s on the bench). */
+const parsedTrees = new WeakMap<ObjectRepo, Map<string, ReturnType<typeof parseTree>>>();
+
+async function readTreeEntries(repo: ObjectRepo, oid: string): Promise<ReturnType<typeof parseTree>> {
+  let cache = parsedTrees.get(repo);
+  if (!cache) parsedTrees.set(repo, (cache = new Map()));
+  const hit = cache.get(oid);
+  if (hit) return hit;
+  const entries = parseTree(await readTyped(repo, oid, 'tree'));
+  cache.set(oid, entries);
+  return entries;
 }
 
 export async function readBlobBytes(repo: ObjectRepo, oid: string): Promise<Uint8Array> {
@@ -242,13 +252,15 @@ export async function writeChangesCommit(
     edits.set(c.path, { oid, mode: entry?.mode === '100755' ? '100755' : '100644' });
   }
   const tree = await rewriteTree(repo, baseTree, '', edits);
-  return repo.writer.writeCommit({
+  const commit = await repo.writer.writeCommit({
     tree,
     parents: [parent],
     author: input.author,
     timestamp: Math.floor(input.now.getTime() / 1000),
     message: input.message,
   });
+  repo.writer.flush();
+  return commit;
 }
 
 /**
