@@ -30,6 +30,9 @@ import {
   withInputHint,
 } from './action/inputs.js';
 
+/** Characters of the dry-run diff shown in the job summary, which GitHub caps at 1 MiB. */
+const SUMMARY_DIFF_MAX = 512 * 1024;
+
 /** Masks a value in the runner's log (`::add-mask::`) and in every message we print ourselves. */
 function mask(value: string): void {
   core.setSecret(value);
@@ -132,7 +135,12 @@ async function main(): Promise<void> {
     if (process.env.GITHUB_STEP_SUMMARY) {
       let markdown = toMarkdown(report);
       if (diff) {
-        markdown += `\n<details><summary>Dry run: the changes apply would make</summary>\n\n\`\`\`diff\n${diff}\`\`\`\n\n</details>\n`;
+        // A step summary holds at most 1 MiB; the full diff is in the log above.
+        const shown =
+          diff.length > SUMMARY_DIFF_MAX
+            ? `${diff.slice(0, SUMMARY_DIFF_MAX)}\n… (cut: see the log)\n`
+            : diff;
+        markdown += `\n<details><summary>Dry run: the changes apply would make</summary>\n\n\`\`\`diff\n${shown}\`\`\`\n\n</details>\n`;
       }
       await core.summary.addRaw(redact(markdown)).write();
     }
