@@ -34719,7 +34719,7 @@ var require_axios = __commonJS({
         }
       }
     }
-    function findKey(obj, key) {
+    function findKey2(obj, key) {
       if (isBuffer(obj)) {
         return null;
       }
@@ -35090,7 +35090,7 @@ var require_axios = __commonJS({
       toCamelCase,
       noop: noop4,
       toFiniteNumber,
-      findKey,
+      findKey: findKey2,
       global: _global,
       isContextDefined,
       isSpecCompliantForm,
@@ -56006,7 +56006,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (n === r + 1) return n + 1;
       return Math.min(r, n) + 1;
     }
-    function splitLines3(input2) {
+    function splitLines4(input2) {
       const output2 = new FIFO();
       let tmp = "";
       (async () => {
@@ -56449,7 +56449,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         description: `${noun} '${abbreviateRef(fullref)}' of ${url2}`
       };
       if (onProgress || onMessage) {
-        const lines = splitLines3(response.progress);
+        const lines = splitLines4(response.progress);
         forAwait2(lines, async (line) => {
           if (onMessage) await onMessage(line);
           if (onProgress) {
@@ -58854,7 +58854,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       const { packfile, progress } = await GitSideBand.demux(res.body);
       if (onMessage) {
-        const lines = splitLines3(progress);
+        const lines = splitLines4(progress);
         forAwait2(lines, async (line) => {
           await onMessage(line);
         });
@@ -100854,6 +100854,7 @@ var RELEVANT_KINDS = /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet
 function parseManifests(files, relevant = RELEVANT_KINDS) {
   const roots = chartRoots(files);
   const documents = [];
+  const fastData = /* @__PURE__ */ new Map();
   const problems = [];
   let documentCount = 0;
   for (const file2 of files) {
@@ -100864,6 +100865,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS) {
     if (!relevant.test(file2.text)) continue;
     const fast = fastManifestData(file2.text);
     if (fast) {
+      fastData.set(file2.path, fast);
       const finder2 = lazyPositions(file2.text);
       fast.forEach(
         (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path4, key) => finder2(index2, path4, key) })
@@ -100911,7 +100913,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS) {
     documents.push(...fileDocs);
     documentCount += docs.length;
   }
-  return { documents, problems, documentCount };
+  return { documents, fastData, problems, documentCount };
 }
 function firstError(docs, lineCounter) {
   for (const doc of docs) {
@@ -101186,6 +101188,7 @@ function discover(files, config2, sources2 = SOURCES) {
   const context = { config: config2, documents: parsed.documents };
   const scanners = sources2.filter((s) => s.enabled(config2)).map((s) => s.collect(context));
   const workloads = [];
+  const fileData = /* @__PURE__ */ new Map();
   const seen = {};
   for (const document2 of parsed.documents) {
     const listed = workloadsInList(document2);
@@ -101201,10 +101204,14 @@ function discover(files, config2, sources2 = SOURCES) {
     if (!view) continue;
     seen[view.workload.kind] = (seen[view.workload.kind] ?? 0) + 1;
     const secrets2 = dedupe(scanners.flatMap((scanner) => scanner.refsFor(view, report)));
-    if (secrets2.length > 0) workloads.push({ ...view.workload, secrets: secrets2 });
+    if (secrets2.length > 0) {
+      workloads.push({ ...view.workload, secrets: secrets2 });
+      const data = parsed.fastData.get(document2.file);
+      if (data) fileData.set(document2.file, data);
+    }
   }
   problems.sort((a, b) => compare(a.file, b.file));
-  return { workloads, problems, documents: parsed.documentCount, seen };
+  return { workloads, problems, documents: parsed.documentCount, fileData, seen };
 }
 function dedupe(refs) {
   const byPath = /* @__PURE__ */ new Map();
@@ -101722,6 +101729,178 @@ function plainSafe(value, flow) {
   return items.length === 1 && isScalar(v) && v.type === Scalar.PLAIN && v.value === value;
 }
 
+// src/core/yaml/fast-edit.ts
+var PLAIN_VALUE = /^[A-Za-z0-9_./][A-Za-z0-9_./@,+=-]*$/;
+var PLAIN_KEY = /^[A-Za-z0-9_.][A-Za-z0-9_./-]*$/;
+function splitLines3(text) {
+  const lines = [];
+  let start = 0;
+  while (start < text.length) {
+    const nl = text.indexOf("\n", start);
+    const next = nl === -1 ? text.length : nl + 1;
+    const end = nl === -1 ? text.length : nl > start && text[nl - 1] === "\r" ? nl - 1 : nl;
+    const content = text.slice(start, end);
+    let indent = 0;
+    while (content.charCodeAt(indent) === 32) indent++;
+    if (content[indent] === "	" || content.charCodeAt(0) === 65279) return null;
+    const body = content.slice(indent);
+    lines.push({ start, end, next, indent, skip: body === "" || body.startsWith("#"), text: content });
+    start = next;
+  }
+  return lines;
+}
+function isParentKey(line, key) {
+  const body = line.text.slice(line.indent);
+  if (!body.startsWith(`${key}:`)) return false;
+  const after = body.slice(key.length + 1);
+  return after === "" || /^[ \t]+(#.*)?$/.test(after);
+}
+function blockEnd(lines, from, indent) {
+  let i = from + 1;
+  while (i < lines.length && (lines[i].skip || lines[i].indent > indent)) i++;
+  return i;
+}
+function childIndent(lines, from, to, parent) {
+  for (let i = from; i < to; i++) {
+    const l = lines[i];
+    if (l.skip) continue;
+    if (l.indent <= parent) return null;
+    const body = l.text.slice(l.indent);
+    if (!/^[A-Za-z0-9_.][^:]*:( |$)/.test(body)) return null;
+    return l.indent;
+  }
+  return null;
+}
+function findKey(lines, from, to, indent, key) {
+  let found = -1;
+  for (let i = from; i < to; i++) {
+    const l = lines[i];
+    if (l.skip || l.indent !== indent) continue;
+    const body = l.text.slice(indent);
+    if (body.startsWith(`${key}:`) && (body.length === key.length + 1 || /[ \t]/.test(body[key.length + 1]))) {
+      if (found !== -1) return null;
+      found = i;
+    }
+  }
+  return found;
+}
+function lastEntryLine(lines, from, to) {
+  for (let i = to - 1; i >= from; i--) if (!lines[i].skip) return i;
+  return -1;
+}
+function insertAfter(text, line, rendered, nl) {
+  if (line.next > line.end)
+    return { at: line.next, end: line.next, text: rendered.map((l) => l + nl).join("") };
+  return { at: line.end, end: line.end, text: rendered.map((l) => nl + l).join("") };
+}
+function planGroup(text, lines, g, nl) {
+  let from = 0;
+  let to = lines.length;
+  let parentIndent = -1;
+  let indent = 0;
+  for (const step of [...g.mapPath, "metadata"]) {
+    if (indent === null) return null;
+    const at = findKey(lines, from, to, indent, step);
+    if (at === null || at === -1 || !isParentKey(lines[at], step)) return null;
+    parentIndent = indent;
+    from = at + 1;
+    to = blockEnd(lines, at, indent);
+    indent = childIndent(lines, from, to, indent);
+  }
+  if (indent === null) return null;
+  const metaIndent = indent;
+  const entries = [...g.entries];
+  if (entries.some(([k, v]) => !PLAIN_KEY.test(k) || !PLAIN_VALUE.test(v))) return null;
+  const annotations = findKey(lines, from, to, metaIndent, "annotations");
+  if (annotations === null) return null;
+  if (annotations === -1) {
+    const last = lastEntryLine(lines, from, to);
+    if (last === -1) return null;
+    const step = metaIndent - parentIndent;
+    const rendered = [
+      `${" ".repeat(metaIndent)}annotations:`,
+      ...entries.map(([k, v]) => `${" ".repeat(metaIndent + step)}${k}: ${v}`)
+    ];
+    return insertAfter(text, lines[last], rendered, nl);
+  }
+  if (!isParentKey(lines[annotations], "annotations")) return null;
+  const aFrom = annotations + 1;
+  const aTo = blockEnd(lines, annotations, metaIndent);
+  const aIndent = childIndent(lines, aFrom, aTo, metaIndent);
+  if (aIndent === null) return null;
+  const splices = [];
+  const fresh = [];
+  for (const [k, v] of entries) {
+    const at = findKey(lines, aFrom, aTo, aIndent, k);
+    if (at === null) return null;
+    if (at === -1) {
+      fresh.push([k, v]);
+      continue;
+    }
+    const l = lines[at];
+    const m = /^: ([A-Za-z0-9_./][A-Za-z0-9_./@,+=-]*)$/.exec(l.text.slice(l.indent + k.length));
+    if (!m) return null;
+    const next = lines[at + 1];
+    if (next && !next.skip && next.indent > aIndent) return null;
+    const valueStart = l.start + l.indent + k.length + 2;
+    splices.push({ at: valueStart, end: l.end, text: v });
+  }
+  if (fresh.length > 0) {
+    if (splices.length > 0) return null;
+    const last = lastEntryLine(lines, aFrom, aTo);
+    if (last === -1) return null;
+    return insertAfter(
+      text,
+      lines[last],
+      fresh.map(([k, v]) => `${" ".repeat(aIndent)}${k}: ${v}`),
+      nl
+    );
+  }
+  return splices.length === 1 ? splices[0] : null;
+}
+function fastAnnotationEdits(text, edits, before) {
+  if (edits.length === 0 || edits.some((e) => e.document !== 0)) return null;
+  const data = before ?? fastManifestData(text);
+  if (!data || data.length !== 1) return null;
+  const doc = data[0];
+  for (const e of edits) {
+    if (e.expect && (doc?.kind !== e.expect.kind || doc?.metadata?.name !== e.expect.name)) return null;
+  }
+  const lines = splitLines3(text);
+  if (!lines) return null;
+  const nl = detectNewline(text);
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const e of edits) {
+    const id = e.mapPath.join("\0");
+    let g = groups2.get(id);
+    if (!g) groups2.set(id, g = { document: 0, mapPath: [...e.mapPath], entries: /* @__PURE__ */ new Map() });
+    g.entries.set(e.key, e.value);
+  }
+  const splices = [];
+  for (const g of groups2.values()) {
+    const s = planGroup(text, lines, g, nl);
+    if (!s) return null;
+    splices.push(s);
+  }
+  splices.sort((a, b) => a.at - b.at);
+  let out = "";
+  let pos = 0;
+  for (const s of splices) {
+    if (s.at < pos) return null;
+    out += text.slice(pos, s.at) + s.text;
+    pos = s.end;
+  }
+  out += text.slice(pos);
+  const after = fastManifestData(out);
+  if (!after) return null;
+  try {
+    compareData(data, after, [...groups2.values()]);
+  } catch {
+    return null;
+  }
+  return out;
+}
+
 // src/core/plan/plan.ts
 var BLOCKING = /* @__PURE__ */ new Set(["missing", "deleted", "forbidden"]);
 function secretState(status, recorded) {
@@ -101826,7 +102005,7 @@ function summarize(planned) {
 }
 
 // src/core/plan/changes.ts
-function buildChanges(planned, texts, prefix) {
+function buildChanges(planned, texts, prefix, fileData) {
   const byFile = /* @__PURE__ */ new Map();
   for (const p of planned) {
     const edits = editsFor(p, prefix);
@@ -101841,7 +102020,8 @@ function buildChanges(planned, texts, prefix) {
   for (const [file2, { edits, workloads }] of [...byFile].sort(([a], [b]) => a < b ? -1 : 1)) {
     const before = texts.get(file2);
     if (before === void 0) throw new Error(`internal: no text for "${file2}"`);
-    const result = applyAnnotationEdits(before, edits);
+    const fast = fastAnnotationEdits(before, edits, fileData?.get(file2));
+    const result = fast !== null ? { ok: true, text: fast } : applyAnnotationEdits(before, edits);
     if (result.ok) {
       if (result.text !== before) changes.push({ path: file2, before, after: result.text });
       continue;
@@ -101872,20 +102052,21 @@ async function discoverRepo(source, config2, logger) {
   return {
     files: loaded.files,
     workloads: found.workloads,
-    problems: [...loaded.problems, ...found.problems]
+    problems: [...loaded.problems, ...found.problems],
+    fileData: found.fileData
   };
 }
 function uniqueSecretPaths(workloads) {
   return [...new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path)))].sort();
 }
 async function planRepo(opts) {
-  const { files, workloads, problems } = await discoverRepo(opts.source, opts.config, opts.logger);
+  const { files, workloads, problems, fileData } = await discoverRepo(opts.source, opts.config, opts.logger);
   const paths = uniqueSecretPaths(workloads);
   opts.logger.info(`Reading metadata of ${paths.length} Vault secret(s) for ${workloads.length} workload(s)`);
   const statuses = await opts.reader.read(paths);
   const planned = planWorkloads(workloads, statuses);
   const texts = new Map(files.map((f) => [f.path, f.text]));
-  const edited = opts.edits === false ? { changes: [], problems: [] } : buildChanges(planned, texts, opts.config.annotationPrefix);
+  const edited = opts.edits === false ? { changes: [], problems: [] } : buildChanges(planned, texts, opts.config.annotationPrefix, fileData);
   return {
     branch: opts.branch,
     workloads: planned,

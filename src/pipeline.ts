@@ -14,6 +14,8 @@ export interface Discovered {
   files: RepoFile[];
   workloads: Workload[];
   problems: Problem[];
+  /** Discovery's data of the files holding those workloads (see DiscoverResult.fileData). */
+  fileData: Map<string, readonly unknown[]>;
 }
 
 /** Loads the selected manifest files and discovers the workloads that depend on Vault secrets. */
@@ -34,6 +36,7 @@ export async function discoverRepo(
     files: loaded.files,
     workloads: found.workloads,
     problems: [...loaded.problems, ...found.problems],
+    fileData: found.fileData,
   };
 }
 
@@ -55,7 +58,7 @@ export async function planRepo(opts: {
   /** false for `status`: versions only, no edits computed (an edit that cannot be made shows in `plan`). */
   edits?: boolean;
 }): Promise<RunReport> {
-  const { files, workloads, problems } = await discoverRepo(opts.source, opts.config, opts.logger);
+  const { files, workloads, problems, fileData } = await discoverRepo(opts.source, opts.config, opts.logger);
   const paths = uniqueSecretPaths(workloads);
   opts.logger.info(`Reading metadata of ${paths.length} Vault secret(s) for ${workloads.length} workload(s)`);
   const statuses = await opts.reader.read(paths);
@@ -64,7 +67,7 @@ export async function planRepo(opts: {
   const edited =
     opts.edits === false
       ? { changes: [], problems: [] }
-      : buildChanges(planned, texts, opts.config.annotationPrefix);
+      : buildChanges(planned, texts, opts.config.annotationPrefix, fileData);
   return {
     branch: opts.branch,
     workloads: planned,

@@ -298,7 +298,7 @@ describe('robustness', () => {
       config(),
     );
     // a-d name no workload kind, so they are not even parsed; e and f are parsed and hold no workload.
-    expect(r).toEqual({ workloads: [], problems: [], documents: 2, seen: {} });
+    expect(r).toEqual({ workloads: [], problems: [], documents: 2, fileData: new Map(), seen: {} });
   });
 
   it('does not parse files that name no workload kind, and matches quoted and JSON kinds', () => {

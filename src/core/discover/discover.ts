@@ -15,6 +15,11 @@ export interface DiscoverResult {
   problems: Problem[];
   /** YAML documents in the files that were read (empty documents included; skipped files count none). */
   documents: number;
+  /**
+   * The data of each file that holds a returned workload, when it was read on the fast path: the
+   * editor's fast path checks its result against it instead of reading the file again.
+   */
+  fileData: Map<string, readonly unknown[]>;
   /** Every workload seen, with or without secrets, by kind. */
   seen: Partial<Record<WorkloadKind, number>>;
 }
@@ -39,6 +44,7 @@ export function discover(
   const scanners = sources.filter((s) => s.enabled(config)).map((s) => s.collect(context));
 
   const workloads: Workload[] = [];
+  const fileData = new Map<string, readonly unknown[]>();
   const seen: Partial<Record<WorkloadKind, number>> = {};
   for (const document of parsed.documents) {
     const listed = workloadsInList(document);
@@ -54,11 +60,15 @@ export function discover(
     if (!view) continue;
     seen[view.workload.kind] = (seen[view.workload.kind] ?? 0) + 1;
     const secrets = dedupe(scanners.flatMap((scanner) => scanner.refsFor(view, report)));
-    if (secrets.length > 0) workloads.push({ ...view.workload, secrets });
+    if (secrets.length > 0) {
+      workloads.push({ ...view.workload, secrets });
+      const data = parsed.fastData.get(document.file);
+      if (data) fileData.set(document.file, data);
+    }
   }
   // Stable sort: by file, then as found (parse problems before source problems, each in line order).
   problems.sort((a, b) => compare(a.file, b.file));
-  return { workloads, problems, documents: parsed.documentCount, seen };
+  return { workloads, problems, documents: parsed.documentCount, fileData, seen };
 }
 
 /** One ref per path: the first source wins; the other places that name it are appended to `via`. */

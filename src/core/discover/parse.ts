@@ -27,6 +27,8 @@ export interface ManifestDocument {
 
 export interface ParsedFiles {
   documents: ManifestDocument[];
+  /** Every document's data of the files read on the js-yaml fast path (the editor can reuse it). */
+  fastData: Map<string, unknown[]>;
   problems: Problem[];
   /** Documents in the files that were read (skipped files count none). */
   documentCount: number;
@@ -67,6 +69,7 @@ export const RELEVANT_KINDS =
 export function parseManifests(files: readonly RepoFile[], relevant: RegExp = RELEVANT_KINDS): ParsedFiles {
   const roots = chartRoots(files);
   const documents: ManifestDocument[] = [];
+  const fastData = new Map<string, unknown[]>();
   const problems: Problem[] = [];
   let documentCount = 0;
 
@@ -78,6 +81,7 @@ export function parseManifests(files: readonly RepoFile[], relevant: RegExp = RE
     if (!relevant.test(file.text)) continue;
     const fast = fastManifestData(file.text);
     if (fast) {
+      fastData.set(file.path, fast);
       const finder = lazyPositions(file.text);
       fast.forEach((data, index) =>
         documents.push({ file: file.path, index, data, position: (path, key) => finder(index, path, key) }),
@@ -131,7 +135,7 @@ export function parseManifests(files: readonly RepoFile[], relevant: RegExp = RE
     documents.push(...fileDocs);
     documentCount += docs.length;
   }
-  return { documents, problems, documentCount };
+  return { documents, fastData, problems, documentCount };
 }
 
 function firstError(

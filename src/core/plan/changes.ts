@@ -4,6 +4,7 @@
  */
 import type { FileChange, PlannedWorkload, Problem } from '../model.js';
 import { applyAnnotationEdits, type AnnotationEdit } from '../yaml/edit-annotations.js';
+import { fastAnnotationEdits } from '../yaml/fast-edit.js';
 import { editsFor } from './plan.js';
 
 export interface ChangeSet {
@@ -15,11 +16,13 @@ export interface ChangeSet {
  * Builds one FileChange per file that needs edits. A file whose edit fails verification is left
  * untouched, its workloads become `blocked`, and the failure is reported: never a half-edited file.
  * @param texts the current text of every file that holds a planned workload
+ * @param fileData discovery's data of those files (optional; spares the fast path one read)
  */
 export function buildChanges(
   planned: PlannedWorkload[],
   texts: ReadonlyMap<string, string>,
   prefix: string,
+  fileData?: ReadonlyMap<string, readonly unknown[]>,
 ): ChangeSet {
   const byFile = new Map<string, { edits: AnnotationEdit[]; workloads: PlannedWorkload[] }>();
   for (const p of planned) {
@@ -35,7 +38,9 @@ export function buildChanges(
   for (const [file, { edits, workloads }] of [...byFile].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const before = texts.get(file);
     if (before === undefined) throw new Error(`internal: no text for "${file}"`);
-    const result = applyAnnotationEdits(before, edits);
+    // The fast path writes the same bytes for the common layout, ~20x faster; else the full editor.
+    const fast = fastAnnotationEdits(before, edits, fileData?.get(file));
+    const result = fast !== null ? { ok: true as const, text: fast } : applyAnnotationEdits(before, edits);
     if (result.ok) {
       if (result.text !== before) changes.push({ path: file, before, after: result.text });
       continue;

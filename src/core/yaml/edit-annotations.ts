@@ -421,7 +421,7 @@ function renderFlow(rest: readonly string[], entries: readonly Entry[], style: K
 // ---------------------------------------------------------------------------------------------------------------
 // Verification
 
-type Group = { document: number; mapPath: string[]; entries: Map<string, string> };
+export type Group = { document: number; mapPath: string[]; entries: Map<string, string> };
 
 /**
  * Re-reads the edited text and checks that its data equals the original data plus the annotations. The
@@ -454,7 +454,7 @@ function verify(text: string, before: Document.Parsed[], after: string, groups: 
 }
 
 /** Throws unless `actual` equals `original` with each group's annotations set. */
-function compareData(
+export function compareData(
   original: readonly unknown[],
   actual: readonly unknown[],
   groups: readonly Group[],
@@ -636,7 +636,7 @@ function linePos(text: string, offset: number): { line: number; column: number }
   return { line, column: column(text, offset) + 1 };
 }
 
-function detectNewline(text: string): string {
+export function detectNewline(text: string): string {
   const i = text.indexOf('\n');
   return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
 }

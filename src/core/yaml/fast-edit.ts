@@ -1,0 +1,246 @@
+/**
+ * The fast path of the annotation editor, for the layout nearly every manifest has: one document, block
+ * maps indented with spaces, `metadata:` present where the annotation goes, and plain keys and values.
+ * It finds the lines by indentation instead of composing the document with `yaml` (about 10 µs against
+ * 180 µs for a 650-byte manifest), writes exactly what the full editor writes for the same case (a test
+ * checks that over every workload of ../shared/corpus), and is verified the same way: the result is read
+ * back and must equal the original data plus the annotations, on the planned workload.
+ *
+ * Whenever the layout is anything else, or the check fails, it returns null and the caller runs the full
+ * editor (edit-annotations.ts), so this path can only make an edit faster, never different or unsafe.
+ */
+import type { AnnotationEdit } from './edit-annotations.js';
+import { compareData, detectNewline, type Group } from './edit-annotations.js';
+import { fastManifestData } from './fast-data.js';
+
+interface Line {
+  /** Offset of the first character of the line. */
+  start: number;
+  /** Offset just after the line's content (before `\r\n` or `\n`). */
+  end: number;
+  /** Offset of the next line (end + line break length); equals `end` on a last line without one. */
+  next: number;
+  indent: number;
+  /** Blank or comment-only: does not end a block, holds no key. */
+  skip: boolean;
+  text: string;
+}
+
+/** A value that YAML reads back as the same string when written plain in block context. */
+const PLAIN_VALUE = /^[A-Za-z0-9_./][A-Za-z0-9_./@,+=-]*$/;
+const PLAIN_KEY = /^[A-Za-z0-9_.][A-Za-z0-9_./-]*$/;
+
+function splitLines(text: string): Line[] | null {
+  const lines: Line[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const nl = text.indexOf('\n', start);
+    const next = nl === -1 ? text.length : nl + 1;
+    const end = nl === -1 ? text.length : nl > start && text[nl - 1] === '\r' ? nl - 1 : nl;
+    const content = text.slice(start, end);
+    let indent = 0;
+    while (content.charCodeAt(indent) === 32) indent++;
+    // A tab in the indentation, or a BOM, is left to the full editor.
+    if (content[indent] === '\t' || content.charCodeAt(0) === 0xfeff) return null;
+    const body = content.slice(indent);
+    lines.push({ start, end, next, indent, skip: body === '' || body.startsWith('#'), text: content });
+    start = next;
+  }
+  return lines;
+}
+
+/** A block-map key line `key:` with nothing after the colon but an optional comment. */
+function isParentKey(line: Line, key: string): boolean {
+  const body = line.text.slice(line.indent);
+  if (!body.startsWith(`${key}:`)) return false;
+  const after = body.slice(key.length + 1);
+  return after === '' || /^[ \t]+(#.*)?$/.test(after);
+}
+
+/** The line that ends the block opened at `from` (indent `indent`): the first later non-skip line at <= indent. */
+function blockEnd(lines: readonly Line[], from: number, indent: number): number {
+  let i = from + 1;
+  while (i < lines.length && (lines[i]!.skip || lines[i]!.indent > indent)) i++;
+  return i;
+}
+
+/** Indent of the first entry in [from, to), if it looks like a block-map entry with a plain key. */
+function childIndent(lines: readonly Line[], from: number, to: number, parent: number): number | null {
+  for (let i = from; i < to; i++) {
+    const l = lines[i]!;
+    if (l.skip) continue;
+    if (l.indent <= parent) return null;
+    const body = l.text.slice(l.indent);
+    // Sequences, quoted or complex keys, flow collections: the full editor.
+    if (!/^[A-Za-z0-9_.][^:]*:( |$)/.test(body)) return null;
+    return l.indent;
+  }
+  return null;
+}
+
+/** The unique line in [from, to) at `indent` that opens `key`; -1 when absent, null when ambiguous. */
+function findKey(
+  lines: readonly Line[],
+  from: number,
+  to: number,
+  indent: number,
+  key: string,
+): number | null {
+  let found = -1;
+  for (let i = from; i < to; i++) {
+    const l = lines[i]!;
+    if (l.skip || l.indent !== indent) continue;
+    const body = l.text.slice(indent);
+    if (
+      body.startsWith(`${key}:`) &&
+      (body.length === key.length + 1 || /[ \t]/.test(body[key.length + 1]!))
+    ) {
+      if (found !== -1) return null;
+      found = i;
+    }
+  }
+  return found;
+}
+
+/** Last non-skip line in [from, to). */
+function lastEntryLine(lines: readonly Line[], from: number, to: number): number {
+  for (let i = to - 1; i >= from; i--) if (!lines[i]!.skip) return i;
+  return -1;
+}
+
+interface Splice {
+  at: number;
+  end: number;
+  text: string;
+}
+
+/** Lines to insert after line `after`, as the full editor's appendLines writes them. */
+function insertAfter(text: string, line: Line, rendered: readonly string[], nl: string): Splice {
+  if (line.next > line.end)
+    return { at: line.next, end: line.next, text: rendered.map((l) => l + nl).join('') };
+  // Last line of the file, without a line break: keep the file without a final newline.
+  return { at: line.end, end: line.end, text: rendered.map((l) => nl + l).join('') };
+}
+
+function planGroup(text: string, lines: readonly Line[], g: Group, nl: string): Splice | null {
+  // Walk the map path, then `metadata`, through block maps only.
+  let from = 0;
+  let to = lines.length;
+  let parentIndent = -1;
+  let indent: number | null = 0;
+  for (const step of [...g.mapPath, 'metadata']) {
+    if (indent === null) return null;
+    const at = findKey(lines, from, to, indent, step);
+    if (at === null || at === -1 || !isParentKey(lines[at]!, step)) return null;
+    parentIndent = indent;
+    from = at + 1;
+    to = blockEnd(lines, at, indent);
+    indent = childIndent(lines, from, to, indent);
+  }
+  if (indent === null) return null; // `metadata:` with no block map under it
+  const metaIndent = indent;
+  const entries = [...g.entries];
+  if (entries.some(([k, v]) => !PLAIN_KEY.test(k) || !PLAIN_VALUE.test(v))) return null;
+
+  const annotations = findKey(lines, from, to, metaIndent, 'annotations');
+  if (annotations === null) return null;
+  if (annotations === -1) {
+    // Create `annotations:` as the last entry of metadata, children one step further in.
+    const last = lastEntryLine(lines, from, to);
+    if (last === -1) return null;
+    const step = metaIndent - parentIndent;
+    const rendered = [
+      `${' '.repeat(metaIndent)}annotations:`,
+      ...entries.map(([k, v]) => `${' '.repeat(metaIndent + step)}${k}: ${v}`),
+    ];
+    return insertAfter(text, lines[last]!, rendered, nl);
+  }
+  if (!isParentKey(lines[annotations]!, 'annotations')) return null; // `annotations: {}` and friends
+  const aFrom = annotations + 1;
+  const aTo = blockEnd(lines, annotations, metaIndent);
+  const aIndent = childIndent(lines, aFrom, aTo, metaIndent);
+  if (aIndent === null) return null;
+  const splices: Splice[] = [];
+  const fresh: [string, string][] = [];
+  for (const [k, v] of entries) {
+    const at = findKey(lines, aFrom, aTo, aIndent, k);
+    if (at === null) return null;
+    if (at === -1) {
+      fresh.push([k, v]);
+      continue;
+    }
+    // Update a plain one-line value in place.
+    const l = lines[at]!;
+    const m = /^: ([A-Za-z0-9_./][A-Za-z0-9_./@,+=-]*)$/.exec(l.text.slice(l.indent + k.length));
+    if (!m) return null;
+    const next = lines[at + 1];
+    if (next && !next.skip && next.indent > aIndent) return null; // a continued scalar
+    const valueStart = l.start + l.indent + k.length + 2;
+    splices.push({ at: valueStart, end: l.end, text: v });
+  }
+  if (fresh.length > 0) {
+    if (splices.length > 0) return null; // mixed update and insert in one map: the full editor
+    const last = lastEntryLine(lines, aFrom, aTo);
+    if (last === -1) return null;
+    return insertAfter(
+      text,
+      lines[last]!,
+      fresh.map(([k, v]) => `${' '.repeat(aIndent)}${k}: ${v}`),
+      nl,
+    );
+  }
+  return splices.length === 1 ? splices[0]! : null;
+}
+
+/**
+ * Applies `edits` on the fast path, or returns null (then use applyAnnotationEdits).
+ * @param before the file's data as fastManifestData read it, when the caller has it already
+ */
+export function fastAnnotationEdits(
+  text: string,
+  edits: readonly AnnotationEdit[],
+  before?: readonly unknown[] | null,
+): string | null {
+  if (edits.length === 0 || edits.some((e) => e.document !== 0)) return null;
+  const data = before ?? fastManifestData(text);
+  if (!data || data.length !== 1) return null;
+  const doc = data[0] as { kind?: unknown; metadata?: { name?: unknown } } | null;
+  for (const e of edits) {
+    if (e.expect && (doc?.kind !== e.expect.kind || doc?.metadata?.name !== e.expect.name)) return null;
+  }
+  const lines = splitLines(text);
+  if (!lines) return null;
+  const nl = detectNewline(text);
+
+  const groups = new Map<string, Group>();
+  for (const e of edits) {
+    const id = e.mapPath.join('\u0000');
+    let g = groups.get(id);
+    if (!g) groups.set(id, (g = { document: 0, mapPath: [...e.mapPath], entries: new Map() }));
+    g.entries.set(e.key, e.value);
+  }
+  const splices: Splice[] = [];
+  for (const g of groups.values()) {
+    const s = planGroup(text, lines, g, nl);
+    if (!s) return null;
+    splices.push(s);
+  }
+  splices.sort((a, b) => a.at - b.at);
+  let out = '';
+  let pos = 0;
+  for (const s of splices) {
+    if (s.at < pos) return null;
+    out += text.slice(pos, s.at) + s.text;
+    pos = s.end;
+  }
+  out += text.slice(pos);
+
+  const after = fastManifestData(out);
+  if (!after) return null;
+  try {
+    compareData(data, after, [...groups.values()]);
+  } catch {
+    return null;
+  }
+  return out;
+}
