@@ -69312,17 +69312,24 @@ function vaultOptionsFromEnv(env, configVault = {}, io = {}) {
   return options;
 }
 function authFromEnv(configVault, get4, read) {
-  const cfg = configVault.auth;
-  const method = cfg?.method ?? (get4("VAULT_TOKEN") ? "token" : get4("VAULT_ROLE_ID") ? "approle" : get4("VAULT_JWT") || get4("VAULT_JWT_FILE") ? "jwt" : "token");
+  const envMethod = get4("VAULT_AUTH_METHOD");
+  const envRole = get4("VAULT_AUTH_ROLE");
+  const envMount = get4("VAULT_AUTH_MOUNT");
+  const cfg = {
+    method: configVault.auth?.method ?? envMethod,
+    role: configVault.auth?.role ?? envRole,
+    mount: configVault.auth?.mount ?? envMount
+  };
+  const method = cfg.method ?? (get4("VAULT_TOKEN") ? "token" : get4("VAULT_ROLE_ID") ? "approle" : get4("VAULT_JWT") || get4("VAULT_JWT_FILE") ? "jwt" : "token");
   if (!METHODS.includes(method)) {
     throw new VaultError(
-      `vault.auth.method must be one of ${METHODS.join(", ")} (got "${String(method)}").`,
+      `vault.auth.method (or VAULT_AUTH_METHOD) must be one of ${METHODS.join(", ")} (got "${String(method)}").`,
       {
         key: "vault.auth.method"
       }
     );
   }
-  const mount2 = cfg?.mount ? { mount: cfg.mount } : {};
+  const mount2 = cfg.mount ? { mount: cfg.mount } : {};
   switch (method) {
     case "token": {
       const token = get4("VAULT_TOKEN");
@@ -69342,10 +69349,13 @@ function authFromEnv(configVault, get4, read) {
       return { method, ...mount2, roleId, ...secretId ? { secretId } : {} };
     }
     case "kubernetes": {
-      if (!cfg?.role)
-        throw new VaultError("Kubernetes login needs a Vault role: set vault.auth.role in the config.", {
-          key: "vault.auth.role"
-        });
+      if (!cfg.role)
+        throw new VaultError(
+          "Kubernetes login needs a Vault role: set vault.auth.role in the config (or VAULT_AUTH_ROLE).",
+          {
+            key: "vault.auth.role"
+          }
+        );
       return { method, ...mount2, role: cfg.role };
     }
     case "jwt": {
@@ -69365,7 +69375,7 @@ function authFromEnv(configVault, get4, read) {
           );
         }
       };
-      return { method, ...mount2, ...cfg?.role ? { role: cfg.role } : {}, jwt: jwt2 };
+      return { method, ...mount2, ...cfg.role ? { role: cfg.role } : {}, jwt: jwt2 };
     }
   }
 }

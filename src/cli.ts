@@ -55,7 +55,23 @@ function toCommon(raw: RawOptions): CommonOptions {
   };
 }
 
+/**
+ * Bundled dependencies (simple-get under isomorphic-git, follow-redirects under axios) call url.parse(),
+ * which Node 24 reports as DEP0169 on stderr; once bundled they no longer look like node_modules code.
+ * The user can do nothing about it, and the line would break `--log-format json`: drop that one warning.
+ */
+function quietDependencyWarnings(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning: Error & { code?: string }) => {
+    if (warning.code === 'DEP0169') return;
+    process.stderr.write(
+      `warning: ${warning.name}${warning.code ? ` ${warning.code}` : ''}: ${warning.message}\n`,
+    );
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
+  quietDependencyWarnings();
   maskEnvSecrets(process.env);
   let exit = 0;
   const io = (raw: RawOptions): Io => ({

@@ -16,7 +16,7 @@ import { openWorkspace, publishWithRetry, type GitAuth, type Workspace } from '.
 import { readTemplate } from './adapters/templates.js';
 import { renderCommitMessage } from './core/report/commit-message.js';
 import { discoverRepo, planRepo } from './pipeline.js';
-import { publishPullRequest, type PullRequestFlags } from './publish-pr.js';
+import { publishPullRequest } from './publish-pr.js';
 import { redact, registerSecret } from './log.js';
 
 export type Env = Record<string, string | undefined>;
@@ -210,6 +210,8 @@ export interface ApplyOptions extends CommonOptions {
   /** Flag value; else the config's `mode`, else `commit`. */
   mode?: 'commit' | 'pr' | undefined;
   dryRun: boolean;
+  /** `--github-repository OWNER/NAME` for pull requests; else GITHUB_REPOSITORY, else the remote URL. */
+  githubRepository?: string | undefined;
 }
 
 /** Default commit author when the config names none. */
@@ -257,7 +259,7 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
         dryRun: opts.dryRun,
         env: io.env,
         logger: io.logger,
-        githubRepository: (opts as ApplyOptions & PullRequestFlags).githubRepository,
+        githubRepository: opts.githubRepository,
       });
       return result.report;
     }

@@ -25,5 +25,5 @@ vault write auth/kubernetes/role/vault-rollout \
   token_ttl=10m \
   token_max_ttl=15m
 
-# The repository's vault-rollout.yaml then says:
-#   vault: { auth: { method: kubernetes, role: vault-rollout } }
+# The CronJob (templates/kubernetes/cronjob.yaml) then sets VAULT_AUTH_METHOD=kubernetes and
+# VAULT_AUTH_ROLE=vault-rollout.

@@ -265,7 +265,7 @@ describe('templates/kubernetes', () => {
     expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }]);
     expect(container.args.slice(0, 1)).toEqual(['apply']);
     expect(container.args.join(' ')).toMatch(/--repo https:\/\/\S+ .*--log-format json/);
-    expect(container.env.map((e: { name: string }) => e.name)).toEqual(['VAULT_ADDR', 'TMPDIR']);
+    expect(container.env.map((e: { name: string }) => e.name)).toEqual(['VAULT_ADDR', 'VAULT_AUTH_METHOD', 'VAULT_AUTH_ROLE', 'TMPDIR']);
     expect(container.envFrom).toEqual([{ secretRef: { name: (await load('secret.yaml')).metadata.name } }]);
   });
 

@@ -76,6 +76,31 @@ describe('vaultOptionsFromEnv', () => {
     );
   });
 
+  it('takes the login from VAULT_AUTH_METHOD/ROLE/MOUNT when the config names none (the CronJob case)', () => {
+    const env = {
+      VAULT_ADDR: 'http://v:8200',
+      VAULT_AUTH_METHOD: 'kubernetes',
+      VAULT_AUTH_ROLE: 'vault-rollout',
+      VAULT_AUTH_MOUNT: 'k8s-prod',
+    };
+    expect(vaultOptionsFromEnv(env, {}, io).auth).toEqual({
+      method: 'kubernetes',
+      role: 'vault-rollout',
+      mount: 'k8s-prod',
+    });
+    // The config still wins.
+    expect(
+      vaultOptionsFromEnv(env, { auth: { method: 'kubernetes', role: 'from-config' } }, io).auth,
+    ).toEqual({
+      method: 'kubernetes',
+      role: 'from-config',
+      mount: 'k8s-prod',
+    });
+    expect(error(() => vaultOptionsFromEnv({ ...env, VAULT_AUTH_METHOD: 'ldap' }, {}, io)).message).toContain(
+      'VAULT_AUTH_METHOD',
+    );
+  });
+
   it('jwt from VAULT_JWT, or from VAULT_JWT_FILE read at login time', async () => {
     const a = vaultOptionsFromEnv(
       { VAULT_ADDR: 'http://v:8200', VAULT_JWT: 'eyJ.x.y' },

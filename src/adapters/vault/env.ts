@@ -89,9 +89,18 @@ function authFromEnv(
   get: (name: string) => string | undefined,
   read: (path: string) => Promise<string>,
 ): VaultAuth {
-  const cfg = configVault.auth;
+  // VAULT_AUTH_METHOD / VAULT_AUTH_ROLE / VAULT_AUTH_MOUNT let the cron container choose its login in the
+  // CronJob instead of the manifests repository's config; the config still wins, as for every setting.
+  const envMethod = get('VAULT_AUTH_METHOD') as VaultAuthMethod | undefined;
+  const envRole = get('VAULT_AUTH_ROLE');
+  const envMount = get('VAULT_AUTH_MOUNT');
+  const cfg = {
+    method: configVault.auth?.method ?? envMethod,
+    role: configVault.auth?.role ?? envRole,
+    mount: configVault.auth?.mount ?? envMount,
+  };
   const method: VaultAuthMethod =
-    cfg?.method ??
+    cfg.method ??
     (get('VAULT_TOKEN')
       ? 'token'
       : get('VAULT_ROLE_ID')
@@ -101,13 +110,13 @@ function authFromEnv(
           : 'token');
   if (!METHODS.includes(method)) {
     throw new VaultError(
-      `vault.auth.method must be one of ${METHODS.join(', ')} (got "${String(method)}").`,
+      `vault.auth.method (or VAULT_AUTH_METHOD) must be one of ${METHODS.join(', ')} (got "${String(method)}").`,
       {
         key: 'vault.auth.method',
       },
     );
   }
-  const mount = cfg?.mount ? { mount: cfg.mount } : {};
+  const mount = cfg.mount ? { mount: cfg.mount } : {};
   switch (method) {
     case 'token': {
       const token = get('VAULT_TOKEN');
@@ -127,10 +136,13 @@ function authFromEnv(
       return { method, ...mount, roleId, ...(secretId ? { secretId } : {}) };
     }
     case 'kubernetes': {
-      if (!cfg?.role)
-        throw new VaultError('Kubernetes login needs a Vault role: set vault.auth.role in the config.', {
-          key: 'vault.auth.role',
-        });
+      if (!cfg.role)
+        throw new VaultError(
+          'Kubernetes login needs a Vault role: set vault.auth.role in the config (or VAULT_AUTH_ROLE).',
+          {
+            key: 'vault.auth.role',
+          },
+        );
       return { method, ...mount, role: cfg.role };
     }
     case 'jwt': {
@@ -153,7 +165,7 @@ function authFromEnv(
               );
             }
           };
-      return { method, ...mount, ...(cfg?.role ? { role: cfg.role } : {}), jwt };
+      return { method, ...mount, ...(cfg.role ? { role: cfg.role } : {}), jwt };
     }
   }
 }
