@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { defaultConfig, parseAuthor, parseConfig, type Config } from './core/config/schema.js';
 import { ConfigError, VaultRolloutError } from './core/errors.js';
 import type { RunReport } from './core/model.js';
-import type { Logger, SecretReader } from './core/ports.js';
+import type { Logger, ManifestSource, SecretReader } from './core/ports.js';
 import { render, toDiff, textTable, type Format } from './core/report/render.js';
 import { WorkingTreeSource } from './adapters/fs/working-tree.js';
 import { createVaultReader } from './adapters/vault/reader.js';
@@ -66,19 +66,44 @@ export function maskEnvSecrets(env: Env): void {
 }
 
 function localRepoDir(opts: CommonOptions, io: Io): string {
-  if (isUrl(opts.repo)) {
-    throw new ConfigError(`--repo "${opts.repo}" is a URL: "scan" reads a local checkout; clone it first`);
-  }
   const dir = resolve(io.cwd, opts.repo);
   if (!existsSync(dir)) throw new ConfigError(`--repo "${opts.repo}" does not exist`);
   return dir;
 }
 
+interface OpenedRepo {
+  source: ManifestSource;
+  config: Config;
+  branch: string | null;
+}
+
+/**
+ * Runs `fn` on the repository `--repo` names: a local folder (its working tree and vault-rollout.yaml
+ * on disk), or a URL cloned shallowly into a temporary folder that is removed afterwards.
+ */
+async function withRepo<T>(opts: CommonOptions, io: Io, fn: (repo: OpenedRepo) => Promise<T>): Promise<T> {
+  if (!isUrl(opts.repo)) {
+    const dir = localRepoDir(opts, io);
+    const config = loadConfig(dir, opts.config, io.cwd);
+    return fn({ source: new WorkingTreeSource(dir), config, branch: opts.branch ?? config.branch ?? null });
+  }
+  const ws = await openWorkspace({
+    repo: opts.repo,
+    ...(opts.branch ? { branch: opts.branch } : {}),
+    ...authOption(io.env),
+    logger: io.logger,
+  });
+  try {
+    const config = await workspaceConfig(ws, opts.config, io.cwd);
+    return await fn({ source: ws.source, config, branch: ws.branch });
+  } finally {
+    await ws.close();
+  }
+}
+
 /** `scan`: workloads and the Vault secrets each depends on. No Vault access. */
 export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> {
-  const dir = localRepoDir(opts, io);
-  const config = loadConfig(dir, opts.config, io.cwd);
-  const found = await discoverRepo(new WorkingTreeSource(dir), config, io.logger);
+  const found = await withRepo(opts, io, ({ source, config }) => discoverRepo(source, config, io.logger));
   if (opts.format === 'json') {
     const json = {
       workloads: found.workloads.map((w) => ({
@@ -136,47 +161,14 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
 /** Plans against Vault; shared by `status` and `plan`. A URL is cloned shallowly into a temporary folder. */
 export async function runPlan(opts: CommonOptions, io: Io, edits = true): Promise<RunReport> {
   const makeReader = io.makeReader ?? ((c: Config) => defaultReader(c, io));
-  if (isUrl(opts.repo)) {
-    const ws = await openWorkspace({
-      repo: opts.repo,
-      ...(opts.branch ? { branch: opts.branch } : {}),
-      ...authOption(io.env),
-      logger: io.logger,
-    });
+  return withRepo(opts, io, async ({ source, config, branch }) => {
+    const reader = await makeReader(config);
     try {
-      const config = await workspaceConfig(ws, opts.config, io.cwd);
-      const reader = await makeReader(config);
-      try {
-        return await planRepo({
-          source: ws.source,
-          reader,
-          config,
-          branch: ws.branch,
-          logger: io.logger,
-          edits,
-        });
-      } finally {
-        await reader.close();
-      }
+      return await planRepo({ source, reader, config, branch, logger: io.logger, edits });
     } finally {
-      await ws.close();
+      await reader.close();
     }
-  }
-  const dir = localRepoDir(opts, io);
-  const config = loadConfig(dir, opts.config, io.cwd);
-  const reader = await makeReader(config);
-  try {
-    return await planRepo({
-      source: new WorkingTreeSource(dir),
-      reader,
-      config,
-      branch: opts.branch ?? config.branch ?? null,
-      logger: io.logger,
-      edits,
-    });
-  } finally {
-    await reader.close();
-  }
+  });
 }
 
 const pending = (r: RunReport) => r.summary.restart + r.summary.record > 0;

@@ -261,6 +261,21 @@ describe('apply --mode commit against a remote URL', () => {
     expect(vault.violations).toBe(0);
   });
 
+  it('scan and status also take a remote URL (shallow clone into a temporary folder)', async () => {
+    await git.createBareRepo('read-only', FILES, { branch: 'main' });
+    const url = git.repoUrl('read-only');
+    const scan = await run(['scan', '--repo', url, '--format', 'json'], {});
+    expect(scan.code).toBe(0);
+    expect(JSON.parse(scan.stdout).workloads.map((w: { name: string }) => w.name)).toEqual([
+      'report',
+      'web',
+      'worker',
+    ]);
+    const status = await run(['status', '--repo', url, '--format', 'json', '--exit-code'], env);
+    expect(status.code).toBe(2);
+    expect(JSON.parse(status.stdout).branch).toBe('main');
+  });
+
   it('--dry-run pushes nothing', async () => {
     await git.createBareRepo('dry', FILES, { branch: 'main' });
     const before = await git.head('dry', 'main');
