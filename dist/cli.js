@@ -41,9 +41,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// node_modules/commander/lib/error.js
+// ../main/node_modules/commander/lib/error.js
 var require_error = __commonJS({
-  "node_modules/commander/lib/error.js"(exports) {
+  "../main/node_modules/commander/lib/error.js"(exports) {
     var CommanderError2 = class extends Error {
       /**
        * Constructs the CommanderError class
@@ -76,9 +76,9 @@ var require_error = __commonJS({
   }
 });
 
-// node_modules/commander/lib/argument.js
+// ../main/node_modules/commander/lib/argument.js
 var require_argument = __commonJS({
-  "node_modules/commander/lib/argument.js"(exports) {
+  "../main/node_modules/commander/lib/argument.js"(exports) {
     var { InvalidArgumentError: InvalidArgumentError2 } = require_error();
     var Argument2 = class {
       /**
@@ -204,9 +204,9 @@ var require_argument = __commonJS({
   }
 });
 
-// node_modules/commander/lib/help.js
+// ../main/node_modules/commander/lib/help.js
 var require_help = __commonJS({
-  "node_modules/commander/lib/help.js"(exports) {
+  "../main/node_modules/commander/lib/help.js"(exports) {
     var { humanReadableArgName } = require_argument();
     var Help2 = class {
       constructor() {
@@ -542,15 +542,15 @@ var require_help = __commonJS({
       groupItems(unsortedItems, visibleItems, getGroup) {
         const result = /* @__PURE__ */ new Map();
         unsortedItems.forEach((item) => {
-          const group = getGroup(item);
-          if (!result.has(group)) result.set(group, []);
+          const group2 = getGroup(item);
+          if (!result.has(group2)) result.set(group2, []);
         });
         visibleItems.forEach((item) => {
-          const group = getGroup(item);
-          if (!result.has(group)) {
-            result.set(group, []);
+          const group2 = getGroup(item);
+          if (!result.has(group2)) {
+            result.set(group2, []);
           }
-          result.get(group).push(item);
+          result.get(group2).push(item);
         });
         return result;
       }
@@ -595,14 +595,14 @@ var require_help = __commonJS({
           helper.visibleOptions(cmd),
           (option) => option.helpGroupHeading ?? "Options:"
         );
-        optionGroups.forEach((options, group) => {
+        optionGroups.forEach((options, group2) => {
           const optionList = options.map((option) => {
             return callFormatItem(
               helper.styleOptionTerm(helper.optionTerm(option)),
               helper.styleOptionDescription(helper.optionDescription(option))
             );
           });
-          output2 = output2.concat(this.formatItemList(group, optionList, helper));
+          output2 = output2.concat(this.formatItemList(group2, optionList, helper));
         });
         if (helper.showGlobalOptions) {
           const globalOptionList = helper.visibleGlobalOptions(cmd).map((option) => {
@@ -620,14 +620,14 @@ var require_help = __commonJS({
           helper.visibleCommands(cmd),
           (sub) => sub.helpGroup() || "Commands:"
         );
-        commandGroups.forEach((commands, group) => {
+        commandGroups.forEach((commands, group2) => {
           const commandList = commands.map((sub) => {
             return callFormatItem(
               helper.styleSubcommandTerm(helper.subcommandTerm(sub)),
               helper.styleSubcommandDescription(helper.subcommandDescription(sub))
             );
           });
-          output2 = output2.concat(this.formatItemList(group, commandList, helper));
+          output2 = output2.concat(this.formatItemList(group2, commandList, helper));
         });
         return output2.join("\n");
       }
@@ -637,8 +637,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {number}
        */
-      displayWidth(str3) {
-        return stripColor(str3).length;
+      displayWidth(str4) {
+        return stripColor(str4).length;
       }
       /**
        * Style the title for displaying in the help. Called with 'Usage:', 'Options:', etc.
@@ -646,11 +646,11 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {string}
        */
-      styleTitle(str3) {
-        return str3;
+      styleTitle(str4) {
+        return str4;
       }
-      styleUsage(str3) {
-        return str3.split(" ").map((word) => {
+      styleUsage(str4) {
+        return str4.split(" ").map((word) => {
           if (word === "[options]") return this.styleOptionText(word);
           if (word === "[command]") return this.styleSubcommandText(word);
           if (word[0] === "[" || word[0] === "<")
@@ -658,46 +658,46 @@ var require_help = __commonJS({
           return this.styleCommandText(word);
         }).join(" ");
       }
-      styleCommandDescription(str3) {
-        return this.styleDescriptionText(str3);
+      styleCommandDescription(str4) {
+        return this.styleDescriptionText(str4);
       }
-      styleOptionDescription(str3) {
-        return this.styleDescriptionText(str3);
+      styleOptionDescription(str4) {
+        return this.styleDescriptionText(str4);
       }
-      styleSubcommandDescription(str3) {
-        return this.styleDescriptionText(str3);
+      styleSubcommandDescription(str4) {
+        return this.styleDescriptionText(str4);
       }
-      styleArgumentDescription(str3) {
-        return this.styleDescriptionText(str3);
+      styleArgumentDescription(str4) {
+        return this.styleDescriptionText(str4);
       }
-      styleDescriptionText(str3) {
-        return str3;
+      styleDescriptionText(str4) {
+        return str4;
       }
-      styleOptionTerm(str3) {
-        return this.styleOptionText(str3);
+      styleOptionTerm(str4) {
+        return this.styleOptionText(str4);
       }
-      styleSubcommandTerm(str3) {
-        return str3.split(" ").map((word) => {
+      styleSubcommandTerm(str4) {
+        return str4.split(" ").map((word) => {
           if (word === "[options]") return this.styleOptionText(word);
           if (word[0] === "[" || word[0] === "<")
             return this.styleArgumentText(word);
           return this.styleSubcommandText(word);
         }).join(" ");
       }
-      styleArgumentTerm(str3) {
-        return this.styleArgumentText(str3);
+      styleArgumentTerm(str4) {
+        return this.styleArgumentText(str4);
       }
-      styleOptionText(str3) {
-        return str3;
+      styleOptionText(str4) {
+        return str4;
       }
-      styleArgumentText(str3) {
-        return str3;
+      styleArgumentText(str4) {
+        return str4;
       }
-      styleSubcommandText(str3) {
-        return str3;
+      styleSubcommandText(str4) {
+        return str4;
       }
-      styleCommandText(str3) {
-        return str3;
+      styleCommandText(str4) {
+        return str4;
       }
       /**
        * Calculate the pad width from the maximum term length.
@@ -720,8 +720,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {boolean}
        */
-      preformatted(str3) {
-        return /\n[^\S\r\n]/.test(str3);
+      preformatted(str4) {
+        return /\n[^\S\r\n]/.test(str4);
       }
       /**
        * Format the "item", which consists of a term and description. Pad the term and wrap the description, indenting the following lines.
@@ -767,9 +767,9 @@ ${itemIndentStr}`);
        * @param {number} width
        * @returns {string}
        */
-      boxWrap(str3, width) {
-        if (width < this.minWidthToWrap) return str3;
-        const rawLines = str3.split(/\r\n|\n/);
+      boxWrap(str4, width) {
+        if (width < this.minWidthToWrap) return str4;
+        const rawLines = str4.split(/\r\n|\n/);
         const chunkPattern = /[\s]*[^\s]+/g;
         const wrappedLines = [];
         rawLines.forEach((line) => {
@@ -797,18 +797,18 @@ ${itemIndentStr}`);
         return wrappedLines.join("\n");
       }
     };
-    function stripColor(str3) {
+    function stripColor(str4) {
       const sgrPattern = /\x1b\[\d*(;\d*)*m/g;
-      return str3.replace(sgrPattern, "");
+      return str4.replace(sgrPattern, "");
     }
     exports.Help = Help2;
     exports.stripColor = stripColor;
   }
 });
 
-// node_modules/commander/lib/option.js
+// ../main/node_modules/commander/lib/option.js
 var require_option = __commonJS({
-  "node_modules/commander/lib/option.js"(exports) {
+  "../main/node_modules/commander/lib/option.js"(exports) {
     var { InvalidArgumentError: InvalidArgumentError2 } = require_error();
     var Option2 = class {
       /**
@@ -1070,9 +1070,9 @@ var require_option = __commonJS({
         return option.negate === (negativeValue === value);
       }
     };
-    function camelcase(str3) {
-      return str3.split("-").reduce((str4, word) => {
-        return str4 + word[0].toUpperCase() + word.slice(1);
+    function camelcase(str4) {
+      return str4.split("-").reduce((str5, word) => {
+        return str5 + word[0].toUpperCase() + word.slice(1);
       });
     }
     function splitOptionFlags(flags) {
@@ -1119,9 +1119,9 @@ var require_option = __commonJS({
   }
 });
 
-// node_modules/commander/lib/suggestSimilar.js
+// ../main/node_modules/commander/lib/suggestSimilar.js
 var require_suggestSimilar = __commonJS({
-  "node_modules/commander/lib/suggestSimilar.js"(exports) {
+  "../main/node_modules/commander/lib/suggestSimilar.js"(exports) {
     var maxDistance = 3;
     function editDistance(a, b) {
       if (Math.abs(a.length - b.length) > maxDistance)
@@ -1199,9 +1199,9 @@ var require_suggestSimilar = __commonJS({
   }
 });
 
-// node_modules/commander/lib/command.js
+// ../main/node_modules/commander/lib/command.js
 var require_command = __commonJS({
-  "node_modules/commander/lib/command.js"(exports) {
+  "../main/node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
     var path5 = __require("node:path");
@@ -1253,14 +1253,14 @@ var require_command = __commonJS({
         this._showSuggestionAfterError = true;
         this._savedState = null;
         this._outputConfiguration = {
-          writeOut: (str3) => process2.stdout.write(str3),
-          writeErr: (str3) => process2.stderr.write(str3),
-          outputError: (str3, write) => write(str3),
+          writeOut: (str4) => process2.stdout.write(str4),
+          writeErr: (str4) => process2.stderr.write(str4),
+          outputError: (str4, write) => write(str4),
           getOutHelpWidth: () => process2.stdout.isTTY ? process2.stdout.columns : void 0,
           getErrHelpWidth: () => process2.stderr.isTTY ? process2.stderr.columns : void 0,
           getOutHasColors: () => useColor() ?? (process2.stdout.isTTY && process2.stdout.hasColors?.()),
           getErrHasColors: () => useColor() ?? (process2.stderr.isTTY && process2.stderr.hasColors?.()),
-          stripColor: (str3) => stripColor(str3)
+          stripColor: (str4) => stripColor(str4)
         };
         this._hidden = false;
         this._helpOption = void 0;
@@ -2984,18 +2984,18 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [description]
        * @return {(this | string | undefined)} `this` command for chaining, or version string if no arguments
        */
-      version(str3, flags, description) {
-        if (str3 === void 0) return this._version;
-        this._version = str3;
+      version(str4, flags, description) {
+        if (str4 === void 0) return this._version;
+        this._version = str4;
         flags = flags || "-V, --version";
         description = description || "output the version number";
         const versionOption = this.createOption(flags, description);
         this._versionOptionName = versionOption.attributeName();
         this._registerOption(versionOption);
         this.on("option:" + versionOption.name(), () => {
-          this._outputConfiguration.writeOut(`${str3}
+          this._outputConfiguration.writeOut(`${str4}
 `);
-          this._exit(0, "commander.version", str3);
+          this._exit(0, "commander.version", str4);
         });
         return this;
       }
@@ -3006,10 +3006,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {object} [argsDescription]
        * @return {(string|Command)}
        */
-      description(str3, argsDescription) {
-        if (str3 === void 0 && argsDescription === void 0)
+      description(str4, argsDescription) {
+        if (str4 === void 0 && argsDescription === void 0)
           return this._description;
-        this._description = str3;
+        this._description = str4;
         if (argsDescription) {
           this._argsDescription = argsDescription;
         }
@@ -3021,9 +3021,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      summary(str3) {
-        if (str3 === void 0) return this._summary;
-        this._summary = str3;
+      summary(str4) {
+        if (str4 === void 0) return this._summary;
+        this._summary = str4;
         return this;
       }
       /**
@@ -3071,8 +3071,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      usage(str3) {
-        if (str3 === void 0) {
+      usage(str4) {
+        if (str4 === void 0) {
           if (this._usage) return this._usage;
           const args = this.registeredArguments.map((arg) => {
             return humanReadableArgName(arg);
@@ -3083,7 +3083,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
             this.registeredArguments.length ? args : []
           ).join(" ");
         }
-        this._usage = str3;
+        this._usage = str4;
         return this;
       }
       /**
@@ -3092,9 +3092,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      name(str3) {
-        if (str3 === void 0) return this._name;
-        this._name = str3;
+      name(str4) {
+        if (str4 === void 0) return this._name;
+        this._name = str4;
         return this;
       }
       /**
@@ -3228,17 +3228,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let hasColors;
         let helpWidth;
         if (error62) {
-          baseWrite = (str3) => this._outputConfiguration.writeErr(str3);
+          baseWrite = (str4) => this._outputConfiguration.writeErr(str4);
           hasColors = this._outputConfiguration.getErrHasColors();
           helpWidth = this._outputConfiguration.getErrHelpWidth();
         } else {
-          baseWrite = (str3) => this._outputConfiguration.writeOut(str3);
+          baseWrite = (str4) => this._outputConfiguration.writeOut(str4);
           hasColors = this._outputConfiguration.getOutHasColors();
           helpWidth = this._outputConfiguration.getOutHelpWidth();
         }
-        const write = (str3) => {
-          if (!hasColors) str3 = this._outputConfiguration.stripColor(str3);
-          return baseWrite(str3);
+        const write = (str4) => {
+          if (!hasColors) str4 = this._outputConfiguration.stripColor(str4);
+          return baseWrite(str4);
         };
         return { error: error62, write, hasColors, helpWidth };
       }
@@ -3445,9 +3445,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
   }
 });
 
-// node_modules/commander/index.js
+// ../main/node_modules/commander/index.js
 var require_commander = __commonJS({
-  "node_modules/commander/index.js"(exports) {
+  "../main/node_modules/commander/index.js"(exports) {
     var { Argument: Argument2 } = require_argument();
     var { Command: Command2 } = require_command();
     var { CommanderError: CommanderError2, InvalidArgumentError: InvalidArgumentError2 } = require_error();
@@ -3467,9 +3467,9 @@ var require_commander = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/constants.js
+// ../main/node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports, module) {
+  "../main/node_modules/picomatch/lib/constants.js"(exports, module) {
     "use strict";
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
@@ -3669,9 +3669,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/utils.js
+// ../main/node_modules/picomatch/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports) {
+  "../main/node_modules/picomatch/lib/utils.js"(exports) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -3680,10 +3680,10 @@ var require_utils = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str3) => REGEX_SPECIAL_CHARS.test(str3);
-    exports.isRegexChar = (str3) => str3.length === 1 && exports.hasRegexChars(str3);
-    exports.escapeRegex = (str3) => str3.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str3) => str3.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str4) => REGEX_SPECIAL_CHARS.test(str4);
+    exports.isRegexChar = (str4) => str4.length === 1 && exports.hasRegexChars(str4);
+    exports.escapeRegex = (str4) => str4.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str4) => str4.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator !== "undefined" && navigator.platform) {
         const platform = navigator.platform.toLowerCase();
@@ -3694,8 +3694,8 @@ var require_utils = __commonJS({
       }
       return false;
     };
-    exports.removeBackslashes = (str3) => {
-      return str3.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.removeBackslashes = (str4) => {
+      return str4.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -3733,9 +3733,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/scan.js
+// ../main/node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports, module) {
+  "../main/node_modules/picomatch/lib/scan.js"(exports, module) {
     "use strict";
     var utils = require_utils();
     var {
@@ -3785,7 +3785,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str3 = input2;
+      let str4 = input2;
       let index2 = -1;
       let start = 0;
       let lastIndex = 0;
@@ -3804,10 +3804,10 @@ var require_scan = __commonJS({
       let code2;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index2 >= length;
-      const peek = () => str3.charCodeAt(index2 + 1);
+      const peek = () => str4.charCodeAt(index2 + 1);
       const advance = () => {
         prev = code2;
-        return str3.charCodeAt(++index2);
+        return str4.charCodeAt(++index2);
       };
       while (index2 < length) {
         code2 = advance();
@@ -3984,24 +3984,24 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base = str3;
+      let base = str4;
       let prefix = "";
       let glob2 = "";
       if (start > 0) {
-        prefix = str3.slice(0, start);
-        str3 = str3.slice(start);
+        prefix = str4.slice(0, start);
+        str4 = str4.slice(start);
         lastIndex -= start;
       }
       if (base && isGlob === true && lastIndex > 0) {
-        base = str3.slice(0, lastIndex);
-        glob2 = str3.slice(lastIndex);
+        base = str4.slice(0, lastIndex);
+        glob2 = str4.slice(lastIndex);
       } else if (isGlob === true) {
         base = "";
-        glob2 = str3;
+        glob2 = str4;
       } else {
-        base = str3;
+        base = str4;
       }
-      if (base && base !== "" && base !== "/" && base !== str3) {
+      if (base && base !== "" && base !== "/" && base !== str4) {
         if (isPathSeparator(base.charCodeAt(base.length - 1))) {
           base = base.slice(0, -1);
         }
@@ -4071,9 +4071,9 @@ var require_scan = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/parse.js
+// ../main/node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports, module) {
+  "../main/node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
     var constants = require_constants();
     var utils = require_utils();
@@ -5048,8 +5048,8 @@ var require_parse = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str3) => {
-        switch (str3) {
+      const create = (str4) => {
+        switch (str4) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -5067,7 +5067,7 @@ var require_parse = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str3);
+            const match = /^(.*?)\.(\w+)$/.exec(str4);
             if (!match) return;
             const source2 = create(match[1]);
             if (!source2) return;
@@ -5086,9 +5086,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/picomatch.js
+// ../main/node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
+  "../main/node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
     var parse6 = require_parse();
@@ -5098,9 +5098,9 @@ var require_picomatch = __commonJS({
     var picomatch4 = (glob2, options, returnState = false) => {
       if (Array.isArray(glob2)) {
         const fns = glob2.map((input2) => picomatch4(input2, options, returnState));
-        const arrayMatcher = (str3) => {
+        const arrayMatcher = (str4) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str3);
+            const state2 = isMatch(str4);
             if (state2) return state2;
           }
           return false;
@@ -5156,11 +5156,11 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format = opts.format || (posix ? utils.toPosixSlashes : null);
+      const format2 = opts.format || (posix ? utils.toPosixSlashes : null);
       let match = input2 === glob2;
-      let output2 = match && format ? format(input2) : input2;
+      let output2 = match && format2 ? format2(input2) : input2;
       if (match === false) {
-        output2 = format ? format(input2) : input2;
+        output2 = format2 ? format2(input2) : input2;
         match = output2 === glob2;
       }
       if (match === false || opts.capture === true) {
@@ -5176,7 +5176,7 @@ var require_picomatch = __commonJS({
       const regex2 = glob2 instanceof RegExp ? glob2 : picomatch4.makeRe(glob2, options);
       return regex2.test(utils.basename(input2, { windows: posix }));
     };
-    picomatch4.isMatch = (str3, patterns, options) => picomatch4(patterns, options)(str3);
+    picomatch4.isMatch = (str4, patterns, options) => picomatch4(patterns, options)(str4);
     picomatch4.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch4.parse(p, options));
       return parse6(pattern, { ...options, fastpaths: false });
@@ -5226,9 +5226,9 @@ var require_picomatch = __commonJS({
   }
 });
 
-// node_modules/picomatch/index.js
+// ../main/node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports, module) {
+  "../main/node_modules/picomatch/index.js"(exports, module) {
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
@@ -5243,9 +5243,9 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// node_modules/ms/index.js
+// ../main/node_modules/ms/index.js
 var require_ms = __commonJS({
-  "node_modules/ms/index.js"(exports, module) {
+  "../main/node_modules/ms/index.js"(exports, module) {
     var s = 1e3;
     var m = s * 60;
     var h = m * 60;
@@ -5264,13 +5264,13 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse6(str3) {
-      str3 = String(str3);
-      if (str3.length > 100) {
+    function parse6(str4) {
+      str4 = String(str4);
+      if (str4.length > 100) {
         return;
       }
       var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-        str3
+        str4
       );
       if (!match) {
         return;
@@ -5359,9 +5359,9 @@ var require_ms = __commonJS({
   }
 });
 
-// node_modules/debug/src/common.js
+// ../main/node_modules/debug/src/common.js
 var require_common = __commonJS({
-  "node_modules/debug/src/common.js"(exports, module) {
+  "../main/node_modules/debug/src/common.js"(exports, module) {
     function setup(env) {
       createDebug.debug = createDebug;
       createDebug.default = createDebug;
@@ -5407,12 +5407,12 @@ var require_common = __commonJS({
             args.unshift("%O");
           }
           let index2 = 0;
-          args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format) => {
+          args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format2) => {
             if (match === "%%") {
               return "%";
             }
             index2++;
-            const formatter = createDebug.formatters[format];
+            const formatter = createDebug.formatters[format2];
             if (typeof formatter === "function") {
               const val = args[index2];
               match = formatter.call(self2, val);
@@ -5536,9 +5536,9 @@ var require_common = __commonJS({
   }
 });
 
-// node_modules/debug/src/browser.js
+// ../main/node_modules/debug/src/browser.js
 var require_browser = __commonJS({
-  "node_modules/debug/src/browser.js"(exports, module) {
+  "../main/node_modules/debug/src/browser.js"(exports, module) {
     exports.formatArgs = formatArgs;
     exports.save = save;
     exports.load = load2;
@@ -5706,9 +5706,9 @@ var require_browser = __commonJS({
   }
 });
 
-// node_modules/debug/src/node.js
+// ../main/node_modules/debug/src/node.js
 var require_node = __commonJS({
-  "node_modules/debug/src/node.js"(exports, module) {
+  "../main/node_modules/debug/src/node.js"(exports, module) {
     var tty = __require("tty");
     var util = __require("util");
     exports.init = init;
@@ -5871,7 +5871,7 @@ var require_node = __commonJS({
     var { formatters } = module.exports;
     formatters.o = function(v) {
       this.inspectOpts.colors = this.useColors;
-      return util.inspect(v, this.inspectOpts).split("\n").map((str3) => str3.trim()).join(" ");
+      return util.inspect(v, this.inspectOpts).split("\n").map((str4) => str4.trim()).join(" ");
     };
     formatters.O = function(v) {
       this.inspectOpts.colors = this.useColors;
@@ -5880,9 +5880,9 @@ var require_node = __commonJS({
   }
 });
 
-// node_modules/debug/src/index.js
+// ../main/node_modules/debug/src/index.js
 var require_src = __commonJS({
-  "node_modules/debug/src/index.js"(exports, module) {
+  "../main/node_modules/debug/src/index.js"(exports, module) {
     if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
       module.exports = require_browser();
     } else {
@@ -5891,9 +5891,9 @@ var require_src = __commonJS({
   }
 });
 
-// node_modules/tv4/tv4.js
+// ../main/node_modules/tv4/tv4.js
 var require_tv4 = __commonJS({
-  "node_modules/tv4/tv4.js"(exports, module) {
+  "../main/node_modules/tv4/tv4.js"(exports, module) {
     (function(global2, factory) {
       if (typeof define === "function" && define.amd) {
         define([], factory);
@@ -6249,14 +6249,14 @@ var require_tv4 = __commonJS({
         }
         return null;
       };
-      ValidatorContext.prototype.addFormat = function(format, validator) {
-        if (typeof format === "object") {
-          for (var key2 in format) {
-            this.addFormat(key2, format[key2]);
+      ValidatorContext.prototype.addFormat = function(format2, validator) {
+        if (typeof format2 === "object") {
+          for (var key2 in format2) {
+            this.addFormat(key2, format2[key2]);
           }
           return this;
         }
-        this.formatValidators[format] = validator;
+        this.formatValidators[format2] = validator;
       };
       ValidatorContext.prototype.resolveRefs = function(schema5, urlHistory) {
         if (schema5["$ref"] !== void 0) {
@@ -6360,22 +6360,22 @@ var require_tv4 = __commonJS({
         return map4;
       };
       ValidatorContext.prototype.getSchemaUris = function(filterRegExp) {
-        var list = [];
+        var list3 = [];
         for (var key2 in this.schemas) {
           if (!filterRegExp || filterRegExp.test(key2)) {
-            list.push(key2);
+            list3.push(key2);
           }
         }
-        return list;
+        return list3;
       };
       ValidatorContext.prototype.getMissingUris = function(filterRegExp) {
-        var list = [];
+        var list3 = [];
         for (var key2 in this.missingMap) {
           if (!filterRegExp || filterRegExp.test(key2)) {
-            list.push(key2);
+            list3.push(key2);
           }
         }
-        return list;
+        return list3;
       };
       ValidatorContext.prototype.dropSchemas = function() {
         this.schemas = {};
@@ -7432,9 +7432,9 @@ var require_tv4 = __commonJS({
   }
 });
 
-// node_modules/node-vault/src/commands.js
+// ../main/node_modules/node-vault/src/commands.js
 var require_commands = __commonJS({
-  "node_modules/node-vault/src/commands.js"(exports, module) {
+  "../main/node_modules/node-vault/src/commands.js"(exports, module) {
     var sealStatusResponse = {
       type: "object",
       properties: {
@@ -8823,9 +8823,9 @@ var require_commands = __commonJS({
   }
 });
 
-// node_modules/mustache/mustache.js
+// ../main/node_modules/mustache/mustache.js
 var require_mustache = __commonJS({
-  "node_modules/mustache/mustache.js"(exports, module) {
+  "../main/node_modules/mustache/mustache.js"(exports, module) {
     (function(global2, factory) {
       typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : (global2 = global2 || self, global2.Mustache = factory());
     })(exports, (function() {
@@ -9286,9 +9286,9 @@ var require_mustache = __commonJS({
   }
 });
 
-// node_modules/delayed-stream/lib/delayed_stream.js
+// ../main/node_modules/delayed-stream/lib/delayed_stream.js
 var require_delayed_stream = __commonJS({
-  "node_modules/delayed-stream/lib/delayed_stream.js"(exports, module) {
+  "../main/node_modules/delayed-stream/lib/delayed_stream.js"(exports, module) {
     var Stream = __require("stream").Stream;
     var util = __require("util");
     module.exports = DelayedStream;
@@ -9377,9 +9377,9 @@ var require_delayed_stream = __commonJS({
   }
 });
 
-// node_modules/combined-stream/lib/combined_stream.js
+// ../main/node_modules/combined-stream/lib/combined_stream.js
 var require_combined_stream = __commonJS({
-  "node_modules/combined-stream/lib/combined_stream.js"(exports, module) {
+  "../main/node_modules/combined-stream/lib/combined_stream.js"(exports, module) {
     var util = __require("util");
     var Stream = __require("stream").Stream;
     var DelayedStream = require_delayed_stream();
@@ -9546,9 +9546,9 @@ var require_combined_stream = __commonJS({
   }
 });
 
-// node_modules/mime-db/db.json
+// ../main/node_modules/mime-db/db.json
 var require_db = __commonJS({
-  "node_modules/mime-db/db.json"(exports, module) {
+  "../main/node_modules/mime-db/db.json"(exports, module) {
     module.exports = {
       "application/1d-interleaved-parityfec": {
         source: "iana"
@@ -18071,16 +18071,16 @@ var require_db = __commonJS({
   }
 });
 
-// node_modules/mime-db/index.js
+// ../main/node_modules/mime-db/index.js
 var require_mime_db = __commonJS({
-  "node_modules/mime-db/index.js"(exports, module) {
+  "../main/node_modules/mime-db/index.js"(exports, module) {
     module.exports = require_db();
   }
 });
 
-// node_modules/mime-types/index.js
+// ../main/node_modules/mime-types/index.js
 var require_mime_types = __commonJS({
-  "node_modules/mime-types/index.js"(exports) {
+  "../main/node_modules/mime-types/index.js"(exports) {
     "use strict";
     var db = require_mime_db();
     var extname = __require("path").extname;
@@ -18108,11 +18108,11 @@ var require_mime_types = __commonJS({
       }
       return false;
     }
-    function contentType(str3) {
-      if (!str3 || typeof str3 !== "string") {
+    function contentType(str4) {
+      if (!str4 || typeof str4 !== "string") {
         return false;
       }
-      var mime = str3.indexOf("/") === -1 ? exports.lookup(str3) : str3;
+      var mime = str4.indexOf("/") === -1 ? exports.lookup(str4) : str4;
       if (!mime) {
         return false;
       }
@@ -18168,9 +18168,9 @@ var require_mime_types = __commonJS({
   }
 });
 
-// node_modules/asynckit/lib/defer.js
+// ../main/node_modules/asynckit/lib/defer.js
 var require_defer = __commonJS({
-  "node_modules/asynckit/lib/defer.js"(exports, module) {
+  "../main/node_modules/asynckit/lib/defer.js"(exports, module) {
     module.exports = defer;
     function defer(fn) {
       var nextTick = typeof setImmediate == "function" ? setImmediate : typeof process == "object" && typeof process.nextTick == "function" ? process.nextTick : null;
@@ -18183,9 +18183,9 @@ var require_defer = __commonJS({
   }
 });
 
-// node_modules/asynckit/lib/async.js
+// ../main/node_modules/asynckit/lib/async.js
 var require_async = __commonJS({
-  "node_modules/asynckit/lib/async.js"(exports, module) {
+  "../main/node_modules/asynckit/lib/async.js"(exports, module) {
     var defer = require_defer();
     module.exports = async;
     function async(callback) {
@@ -18206,9 +18206,9 @@ var require_async = __commonJS({
   }
 });
 
-// node_modules/asynckit/lib/abort.js
+// ../main/node_modules/asynckit/lib/abort.js
 var require_abort = __commonJS({
-  "node_modules/asynckit/lib/abort.js"(exports, module) {
+  "../main/node_modules/asynckit/lib/abort.js"(exports, module) {
     module.exports = abort;
     function abort(state) {
       Object.keys(state.jobs).forEach(clean2.bind(state));
@@ -18222,15 +18222,15 @@ var require_abort = __commonJS({
   }
 });
 
-// node_modules/asynckit/lib/iterate.js
+// ../main/node_modules/asynckit/lib/iterate.js
 var require_iterate = __commonJS({
-  "node_modules/asynckit/lib/iterate.js"(exports, module) {
+  "../main/node_modules/asynckit/lib/iterate.js"(exports, module) {
     var async = require_async();
     var abort = require_abort();
     module.exports = iterate;
-    function iterate(list, iterator2, state, callback) {
+    function iterate(list3, iterator2, state, callback) {
       var key = state["keyedList"] ? state["keyedList"][state.index] : state.index;
-      state.jobs[key] = runJob(iterator2, key, list[key], function(error62, output2) {
+      state.jobs[key] = runJob(iterator2, key, list3[key], function(error62, output2) {
         if (!(key in state.jobs)) {
           return;
         }
@@ -18255,21 +18255,21 @@ var require_iterate = __commonJS({
   }
 });
 
-// node_modules/asynckit/lib/state.js
+// ../main/node_modules/asynckit/lib/state.js
 var require_state = __commonJS({
-  "node_modules/asynckit/lib/state.js"(exports, module) {
+  "../main/node_modules/asynckit/lib/state.js"(exports, module) {
     module.exports = state;
-    function state(list, sortMethod) {
-      var isNamedList = !Array.isArray(list), initState = {
+    function state(list3, sortMethod) {
+      var isNamedList = !Array.isArray(list3), initState = {
         index: 0,
-        keyedList: isNamedList || sortMethod ? Object.keys(list) : null,
+        keyedList: isNamedList || sortMethod ? Object.keys(list3) : null,
         jobs: {},
         results: isNamedList ? {} : [],
-        size: isNamedList ? Object.keys(list).length : list.length
+        size: isNamedList ? Object.keys(list3).length : list3.length
       };
       if (sortMethod) {
         initState.keyedList.sort(isNamedList ? sortMethod : function(a, b) {
-          return sortMethod(list[a], list[b]);
+          return sortMethod(list3[a], list3[b]);
         });
       }
       return initState;
@@ -18277,9 +18277,9 @@ var require_state = __commonJS({
   }
 });
 
-// node_modules/asynckit/lib/terminator.js
+// ../main/node_modules/asynckit/lib/terminator.js
 var require_terminator = __commonJS({
-  "node_modules/asynckit/lib/terminator.js"(exports, module) {
+  "../main/node_modules/asynckit/lib/terminator.js"(exports, module) {
     var abort = require_abort();
     var async = require_async();
     module.exports = terminator;
@@ -18294,17 +18294,17 @@ var require_terminator = __commonJS({
   }
 });
 
-// node_modules/asynckit/parallel.js
+// ../main/node_modules/asynckit/parallel.js
 var require_parallel = __commonJS({
-  "node_modules/asynckit/parallel.js"(exports, module) {
+  "../main/node_modules/asynckit/parallel.js"(exports, module) {
     var iterate = require_iterate();
     var initState = require_state();
     var terminator = require_terminator();
     module.exports = parallel;
-    function parallel(list, iterator2, callback) {
-      var state = initState(list);
-      while (state.index < (state["keyedList"] || list).length) {
-        iterate(list, iterator2, state, function(error62, result) {
+    function parallel(list3, iterator2, callback) {
+      var state = initState(list3);
+      while (state.index < (state["keyedList"] || list3).length) {
+        iterate(list3, iterator2, state, function(error62, result) {
           if (error62) {
             callback(error62, result);
             return;
@@ -18321,25 +18321,25 @@ var require_parallel = __commonJS({
   }
 });
 
-// node_modules/asynckit/serialOrdered.js
+// ../main/node_modules/asynckit/serialOrdered.js
 var require_serialOrdered = __commonJS({
-  "node_modules/asynckit/serialOrdered.js"(exports, module) {
+  "../main/node_modules/asynckit/serialOrdered.js"(exports, module) {
     var iterate = require_iterate();
     var initState = require_state();
     var terminator = require_terminator();
     module.exports = serialOrdered;
     module.exports.ascending = ascending;
     module.exports.descending = descending;
-    function serialOrdered(list, iterator2, sortMethod, callback) {
-      var state = initState(list, sortMethod);
-      iterate(list, iterator2, state, function iteratorHandler(error62, result) {
+    function serialOrdered(list3, iterator2, sortMethod, callback) {
+      var state = initState(list3, sortMethod);
+      iterate(list3, iterator2, state, function iteratorHandler(error62, result) {
         if (error62) {
           callback(error62, result);
           return;
         }
         state.index++;
-        if (state.index < (state["keyedList"] || list).length) {
-          iterate(list, iterator2, state, iteratorHandler);
+        if (state.index < (state["keyedList"] || list3).length) {
+          iterate(list3, iterator2, state, iteratorHandler);
           return;
         }
         callback(null, state.results);
@@ -18355,20 +18355,20 @@ var require_serialOrdered = __commonJS({
   }
 });
 
-// node_modules/asynckit/serial.js
+// ../main/node_modules/asynckit/serial.js
 var require_serial = __commonJS({
-  "node_modules/asynckit/serial.js"(exports, module) {
+  "../main/node_modules/asynckit/serial.js"(exports, module) {
     var serialOrdered = require_serialOrdered();
     module.exports = serial;
-    function serial(list, iterator2, callback) {
-      return serialOrdered(list, iterator2, null, callback);
+    function serial(list3, iterator2, callback) {
+      return serialOrdered(list3, iterator2, null, callback);
     }
   }
 });
 
-// node_modules/asynckit/index.js
+// ../main/node_modules/asynckit/index.js
 var require_asynckit = __commonJS({
-  "node_modules/asynckit/index.js"(exports, module) {
+  "../main/node_modules/asynckit/index.js"(exports, module) {
     module.exports = {
       parallel: require_parallel(),
       serial: require_serial(),
@@ -18377,121 +18377,121 @@ var require_asynckit = __commonJS({
   }
 });
 
-// node_modules/es-object-atoms/index.js
+// ../main/node_modules/es-object-atoms/index.js
 var require_es_object_atoms = __commonJS({
-  "node_modules/es-object-atoms/index.js"(exports, module) {
+  "../main/node_modules/es-object-atoms/index.js"(exports, module) {
     "use strict";
     module.exports = Object;
   }
 });
 
-// node_modules/es-errors/index.js
+// ../main/node_modules/es-errors/index.js
 var require_es_errors = __commonJS({
-  "node_modules/es-errors/index.js"(exports, module) {
+  "../main/node_modules/es-errors/index.js"(exports, module) {
     "use strict";
     module.exports = Error;
   }
 });
 
-// node_modules/es-errors/eval.js
+// ../main/node_modules/es-errors/eval.js
 var require_eval = __commonJS({
-  "node_modules/es-errors/eval.js"(exports, module) {
+  "../main/node_modules/es-errors/eval.js"(exports, module) {
     "use strict";
     module.exports = EvalError;
   }
 });
 
-// node_modules/es-errors/range.js
+// ../main/node_modules/es-errors/range.js
 var require_range = __commonJS({
-  "node_modules/es-errors/range.js"(exports, module) {
+  "../main/node_modules/es-errors/range.js"(exports, module) {
     "use strict";
     module.exports = RangeError;
   }
 });
 
-// node_modules/es-errors/ref.js
+// ../main/node_modules/es-errors/ref.js
 var require_ref = __commonJS({
-  "node_modules/es-errors/ref.js"(exports, module) {
+  "../main/node_modules/es-errors/ref.js"(exports, module) {
     "use strict";
     module.exports = ReferenceError;
   }
 });
 
-// node_modules/es-errors/syntax.js
+// ../main/node_modules/es-errors/syntax.js
 var require_syntax = __commonJS({
-  "node_modules/es-errors/syntax.js"(exports, module) {
+  "../main/node_modules/es-errors/syntax.js"(exports, module) {
     "use strict";
     module.exports = SyntaxError;
   }
 });
 
-// node_modules/es-errors/type.js
+// ../main/node_modules/es-errors/type.js
 var require_type = __commonJS({
-  "node_modules/es-errors/type.js"(exports, module) {
+  "../main/node_modules/es-errors/type.js"(exports, module) {
     "use strict";
     module.exports = TypeError;
   }
 });
 
-// node_modules/es-errors/uri.js
+// ../main/node_modules/es-errors/uri.js
 var require_uri = __commonJS({
-  "node_modules/es-errors/uri.js"(exports, module) {
+  "../main/node_modules/es-errors/uri.js"(exports, module) {
     "use strict";
     module.exports = URIError;
   }
 });
 
-// node_modules/math-intrinsics/abs.js
+// ../main/node_modules/math-intrinsics/abs.js
 var require_abs = __commonJS({
-  "node_modules/math-intrinsics/abs.js"(exports, module) {
+  "../main/node_modules/math-intrinsics/abs.js"(exports, module) {
     "use strict";
     module.exports = Math.abs;
   }
 });
 
-// node_modules/math-intrinsics/floor.js
+// ../main/node_modules/math-intrinsics/floor.js
 var require_floor = __commonJS({
-  "node_modules/math-intrinsics/floor.js"(exports, module) {
+  "../main/node_modules/math-intrinsics/floor.js"(exports, module) {
     "use strict";
     module.exports = Math.floor;
   }
 });
 
-// node_modules/math-intrinsics/max.js
+// ../main/node_modules/math-intrinsics/max.js
 var require_max = __commonJS({
-  "node_modules/math-intrinsics/max.js"(exports, module) {
+  "../main/node_modules/math-intrinsics/max.js"(exports, module) {
     "use strict";
     module.exports = Math.max;
   }
 });
 
-// node_modules/math-intrinsics/min.js
+// ../main/node_modules/math-intrinsics/min.js
 var require_min = __commonJS({
-  "node_modules/math-intrinsics/min.js"(exports, module) {
+  "../main/node_modules/math-intrinsics/min.js"(exports, module) {
     "use strict";
     module.exports = Math.min;
   }
 });
 
-// node_modules/math-intrinsics/pow.js
+// ../main/node_modules/math-intrinsics/pow.js
 var require_pow = __commonJS({
-  "node_modules/math-intrinsics/pow.js"(exports, module) {
+  "../main/node_modules/math-intrinsics/pow.js"(exports, module) {
     "use strict";
     module.exports = Math.pow;
   }
 });
 
-// node_modules/math-intrinsics/round.js
+// ../main/node_modules/math-intrinsics/round.js
 var require_round = __commonJS({
-  "node_modules/math-intrinsics/round.js"(exports, module) {
+  "../main/node_modules/math-intrinsics/round.js"(exports, module) {
     "use strict";
     module.exports = Math.round;
   }
 });
 
-// node_modules/math-intrinsics/isNaN.js
+// ../main/node_modules/math-intrinsics/isNaN.js
 var require_isNaN = __commonJS({
-  "node_modules/math-intrinsics/isNaN.js"(exports, module) {
+  "../main/node_modules/math-intrinsics/isNaN.js"(exports, module) {
     "use strict";
     module.exports = Number.isNaN || function isNaN2(a) {
       return a !== a;
@@ -18499,9 +18499,9 @@ var require_isNaN = __commonJS({
   }
 });
 
-// node_modules/math-intrinsics/sign.js
+// ../main/node_modules/math-intrinsics/sign.js
 var require_sign = __commonJS({
-  "node_modules/math-intrinsics/sign.js"(exports, module) {
+  "../main/node_modules/math-intrinsics/sign.js"(exports, module) {
     "use strict";
     var $isNaN = require_isNaN();
     module.exports = function sign(number4) {
@@ -18513,17 +18513,17 @@ var require_sign = __commonJS({
   }
 });
 
-// node_modules/gopd/gOPD.js
+// ../main/node_modules/gopd/gOPD.js
 var require_gOPD = __commonJS({
-  "node_modules/gopd/gOPD.js"(exports, module) {
+  "../main/node_modules/gopd/gOPD.js"(exports, module) {
     "use strict";
     module.exports = Object.getOwnPropertyDescriptor;
   }
 });
 
-// node_modules/gopd/index.js
+// ../main/node_modules/gopd/index.js
 var require_gopd = __commonJS({
-  "node_modules/gopd/index.js"(exports, module) {
+  "../main/node_modules/gopd/index.js"(exports, module) {
     "use strict";
     var $gOPD = require_gOPD();
     if ($gOPD) {
@@ -18537,9 +18537,9 @@ var require_gopd = __commonJS({
   }
 });
 
-// node_modules/es-define-property/index.js
+// ../main/node_modules/es-define-property/index.js
 var require_es_define_property = __commonJS({
-  "node_modules/es-define-property/index.js"(exports, module) {
+  "../main/node_modules/es-define-property/index.js"(exports, module) {
     "use strict";
     var $defineProperty = Object.defineProperty || false;
     if ($defineProperty) {
@@ -18553,9 +18553,9 @@ var require_es_define_property = __commonJS({
   }
 });
 
-// node_modules/has-symbols/shams.js
+// ../main/node_modules/has-symbols/shams.js
 var require_shams = __commonJS({
-  "node_modules/has-symbols/shams.js"(exports, module) {
+  "../main/node_modules/has-symbols/shams.js"(exports, module) {
     "use strict";
     module.exports = function hasSymbols() {
       if (typeof Symbol !== "function" || typeof Object.getOwnPropertySymbols !== "function") {
@@ -18608,9 +18608,9 @@ var require_shams = __commonJS({
   }
 });
 
-// node_modules/has-symbols/index.js
+// ../main/node_modules/has-symbols/index.js
 var require_has_symbols = __commonJS({
-  "node_modules/has-symbols/index.js"(exports, module) {
+  "../main/node_modules/has-symbols/index.js"(exports, module) {
     "use strict";
     var origSymbol = typeof Symbol !== "undefined" && Symbol;
     var hasSymbolSham = require_shams();
@@ -18632,26 +18632,26 @@ var require_has_symbols = __commonJS({
   }
 });
 
-// node_modules/get-proto/Reflect.getPrototypeOf.js
+// ../main/node_modules/get-proto/Reflect.getPrototypeOf.js
 var require_Reflect_getPrototypeOf = __commonJS({
-  "node_modules/get-proto/Reflect.getPrototypeOf.js"(exports, module) {
+  "../main/node_modules/get-proto/Reflect.getPrototypeOf.js"(exports, module) {
     "use strict";
     module.exports = typeof Reflect !== "undefined" && Reflect.getPrototypeOf || null;
   }
 });
 
-// node_modules/get-proto/Object.getPrototypeOf.js
+// ../main/node_modules/get-proto/Object.getPrototypeOf.js
 var require_Object_getPrototypeOf = __commonJS({
-  "node_modules/get-proto/Object.getPrototypeOf.js"(exports, module) {
+  "../main/node_modules/get-proto/Object.getPrototypeOf.js"(exports, module) {
     "use strict";
     var $Object = require_es_object_atoms();
     module.exports = $Object.getPrototypeOf || null;
   }
 });
 
-// node_modules/function-bind/implementation.js
+// ../main/node_modules/function-bind/implementation.js
 var require_implementation = __commonJS({
-  "node_modules/function-bind/implementation.js"(exports, module) {
+  "../main/node_modules/function-bind/implementation.js"(exports, module) {
     "use strict";
     var ERROR_MESSAGE = "Function.prototype.bind called on incompatible ";
     var toStr = Object.prototype.toString;
@@ -18675,14 +18675,14 @@ var require_implementation = __commonJS({
       return arr;
     };
     var joiny = function(arr, joiner) {
-      var str3 = "";
+      var str4 = "";
       for (var i = 0; i < arr.length; i += 1) {
-        str3 += arr[i];
+        str4 += arr[i];
         if (i + 1 < arr.length) {
-          str3 += joiner;
+          str4 += joiner;
         }
       }
-      return str3;
+      return str4;
     };
     module.exports = function bind2(that) {
       var target = this;
@@ -18725,42 +18725,42 @@ var require_implementation = __commonJS({
   }
 });
 
-// node_modules/function-bind/index.js
+// ../main/node_modules/function-bind/index.js
 var require_function_bind = __commonJS({
-  "node_modules/function-bind/index.js"(exports, module) {
+  "../main/node_modules/function-bind/index.js"(exports, module) {
     "use strict";
     var implementation = require_implementation();
     module.exports = Function.prototype.bind || implementation;
   }
 });
 
-// node_modules/call-bind-apply-helpers/functionCall.js
+// ../main/node_modules/call-bind-apply-helpers/functionCall.js
 var require_functionCall = __commonJS({
-  "node_modules/call-bind-apply-helpers/functionCall.js"(exports, module) {
+  "../main/node_modules/call-bind-apply-helpers/functionCall.js"(exports, module) {
     "use strict";
     module.exports = Function.prototype.call;
   }
 });
 
-// node_modules/call-bind-apply-helpers/functionApply.js
+// ../main/node_modules/call-bind-apply-helpers/functionApply.js
 var require_functionApply = __commonJS({
-  "node_modules/call-bind-apply-helpers/functionApply.js"(exports, module) {
+  "../main/node_modules/call-bind-apply-helpers/functionApply.js"(exports, module) {
     "use strict";
     module.exports = Function.prototype.apply;
   }
 });
 
-// node_modules/call-bind-apply-helpers/reflectApply.js
+// ../main/node_modules/call-bind-apply-helpers/reflectApply.js
 var require_reflectApply = __commonJS({
-  "node_modules/call-bind-apply-helpers/reflectApply.js"(exports, module) {
+  "../main/node_modules/call-bind-apply-helpers/reflectApply.js"(exports, module) {
     "use strict";
     module.exports = typeof Reflect !== "undefined" && Reflect && Reflect.apply;
   }
 });
 
-// node_modules/call-bind-apply-helpers/actualApply.js
+// ../main/node_modules/call-bind-apply-helpers/actualApply.js
 var require_actualApply = __commonJS({
-  "node_modules/call-bind-apply-helpers/actualApply.js"(exports, module) {
+  "../main/node_modules/call-bind-apply-helpers/actualApply.js"(exports, module) {
     "use strict";
     var bind2 = require_function_bind();
     var $apply = require_functionApply();
@@ -18770,9 +18770,9 @@ var require_actualApply = __commonJS({
   }
 });
 
-// node_modules/call-bind-apply-helpers/index.js
+// ../main/node_modules/call-bind-apply-helpers/index.js
 var require_call_bind_apply_helpers = __commonJS({
-  "node_modules/call-bind-apply-helpers/index.js"(exports, module) {
+  "../main/node_modules/call-bind-apply-helpers/index.js"(exports, module) {
     "use strict";
     var bind2 = require_function_bind();
     var $TypeError = require_type();
@@ -18787,9 +18787,9 @@ var require_call_bind_apply_helpers = __commonJS({
   }
 });
 
-// node_modules/dunder-proto/get.js
+// ../main/node_modules/dunder-proto/get.js
 var require_get = __commonJS({
-  "node_modules/dunder-proto/get.js"(exports, module) {
+  "../main/node_modules/dunder-proto/get.js"(exports, module) {
     "use strict";
     var callBind = require_call_bind_apply_helpers();
     var gOPD = require_gopd();
@@ -18818,9 +18818,9 @@ var require_get = __commonJS({
   }
 });
 
-// node_modules/get-proto/index.js
+// ../main/node_modules/get-proto/index.js
 var require_get_proto = __commonJS({
-  "node_modules/get-proto/index.js"(exports, module) {
+  "../main/node_modules/get-proto/index.js"(exports, module) {
     "use strict";
     var reflectGetProto = require_Reflect_getPrototypeOf();
     var originalGetProto = require_Object_getPrototypeOf();
@@ -18838,9 +18838,9 @@ var require_get_proto = __commonJS({
   }
 });
 
-// node_modules/async-function/index.js
+// ../main/node_modules/async-function/index.js
 var require_async_function = __commonJS({
-  "node_modules/async-function/index.js"(exports, module) {
+  "../main/node_modules/async-function/index.js"(exports, module) {
     "use strict";
     var cached2 = (
       /** @type {import('.').AsyncFunctionConstructor} */
@@ -18851,9 +18851,9 @@ var require_async_function = __commonJS({
   }
 });
 
-// node_modules/generator-function/index.js
+// ../main/node_modules/generator-function/index.js
 var require_generator_function = __commonJS({
-  "node_modules/generator-function/index.js"(exports, module) {
+  "../main/node_modules/generator-function/index.js"(exports, module) {
     "use strict";
     var cached2 = (
       /** @type {GeneratorFunctionConstructor} */
@@ -18864,9 +18864,9 @@ var require_generator_function = __commonJS({
   }
 });
 
-// node_modules/async-generator-function/index.js
+// ../main/node_modules/async-generator-function/index.js
 var require_async_generator_function = __commonJS({
-  "node_modules/async-generator-function/index.js"(exports, module) {
+  "../main/node_modules/async-generator-function/index.js"(exports, module) {
     "use strict";
     var cached2 = (
       /** @type {import('.').AsyncGeneratorFunctionConstructor} */
@@ -18877,9 +18877,9 @@ var require_async_generator_function = __commonJS({
   }
 });
 
-// node_modules/hasown/index.js
+// ../main/node_modules/hasown/index.js
 var require_hasown = __commonJS({
-  "node_modules/hasown/index.js"(exports, module) {
+  "../main/node_modules/hasown/index.js"(exports, module) {
     "use strict";
     var call = Function.prototype.call;
     var $hasOwn = Object.prototype.hasOwnProperty;
@@ -18888,9 +18888,9 @@ var require_hasown = __commonJS({
   }
 });
 
-// node_modules/get-intrinsic/index.js
+// ../main/node_modules/get-intrinsic/index.js
 var require_get_intrinsic = __commonJS({
-  "node_modules/get-intrinsic/index.js"(exports, module) {
+  "../main/node_modules/get-intrinsic/index.js"(exports, module) {
     "use strict";
     var undefined2;
     var $Object = require_es_object_atoms();
@@ -19215,9 +19215,9 @@ var require_get_intrinsic = __commonJS({
   }
 });
 
-// node_modules/has-tostringtag/shams.js
+// ../main/node_modules/has-tostringtag/shams.js
 var require_shams2 = __commonJS({
-  "node_modules/has-tostringtag/shams.js"(exports, module) {
+  "../main/node_modules/has-tostringtag/shams.js"(exports, module) {
     "use strict";
     var hasSymbols = require_shams();
     module.exports = function hasToStringTagShams() {
@@ -19226,9 +19226,9 @@ var require_shams2 = __commonJS({
   }
 });
 
-// node_modules/es-set-tostringtag/index.js
+// ../main/node_modules/es-set-tostringtag/index.js
 var require_es_set_tostringtag = __commonJS({
-  "node_modules/es-set-tostringtag/index.js"(exports, module) {
+  "../main/node_modules/es-set-tostringtag/index.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $defineProperty = GetIntrinsic("%Object.defineProperty%", true);
@@ -19258,9 +19258,9 @@ var require_es_set_tostringtag = __commonJS({
   }
 });
 
-// node_modules/form-data/lib/populate.js
+// ../main/node_modules/form-data/lib/populate.js
 var require_populate = __commonJS({
-  "node_modules/form-data/lib/populate.js"(exports, module) {
+  "../main/node_modules/form-data/lib/populate.js"(exports, module) {
     "use strict";
     module.exports = function(dst, src) {
       Object.keys(src).forEach(function(prop) {
@@ -19271,9 +19271,9 @@ var require_populate = __commonJS({
   }
 });
 
-// node_modules/form-data/lib/form_data.js
+// ../main/node_modules/form-data/lib/form_data.js
 var require_form_data = __commonJS({
-  "node_modules/form-data/lib/form_data.js"(exports, module) {
+  "../main/node_modules/form-data/lib/form_data.js"(exports, module) {
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
@@ -19289,8 +19289,8 @@ var require_form_data = __commonJS({
     var setToStringTag = require_es_set_tostringtag();
     var hasOwn = require_hasown();
     var populate = require_populate();
-    function escapeHeaderParam(str3) {
-      return String(str3).replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/"/g, "%22");
+    function escapeHeaderParam(str4) {
+      return String(str4).replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/"/g, "%22");
     }
     function FormData2(options) {
       if (!(this instanceof FormData2)) {
@@ -19593,9 +19593,9 @@ var require_form_data = __commonJS({
   }
 });
 
-// node_modules/agent-base/dist/src/promisify.js
+// ../main/node_modules/agent-base/dist/src/promisify.js
 var require_promisify = __commonJS({
-  "node_modules/agent-base/dist/src/promisify.js"(exports) {
+  "../main/node_modules/agent-base/dist/src/promisify.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     function promisify(fn) {
@@ -19615,9 +19615,9 @@ var require_promisify = __commonJS({
   }
 });
 
-// node_modules/agent-base/dist/src/index.js
+// ../main/node_modules/agent-base/dist/src/index.js
 var require_src2 = __commonJS({
-  "node_modules/agent-base/dist/src/index.js"(exports, module) {
+  "../main/node_modules/agent-base/dist/src/index.js"(exports, module) {
     "use strict";
     var __importDefault = exports && exports.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -19798,9 +19798,9 @@ var require_src2 = __commonJS({
   }
 });
 
-// node_modules/https-proxy-agent/dist/parse-proxy-response.js
+// ../main/node_modules/https-proxy-agent/dist/parse-proxy-response.js
 var require_parse_proxy_response = __commonJS({
-  "node_modules/https-proxy-agent/dist/parse-proxy-response.js"(exports) {
+  "../main/node_modules/https-proxy-agent/dist/parse-proxy-response.js"(exports) {
     "use strict";
     var __importDefault = exports && exports.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -19864,9 +19864,9 @@ var require_parse_proxy_response = __commonJS({
   }
 });
 
-// node_modules/https-proxy-agent/dist/agent.js
+// ../main/node_modules/https-proxy-agent/dist/agent.js
 var require_agent = __commonJS({
-  "node_modules/https-proxy-agent/dist/agent.js"(exports) {
+  "../main/node_modules/https-proxy-agent/dist/agent.js"(exports) {
     "use strict";
     var __awaiter = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
@@ -20024,9 +20024,9 @@ var require_agent = __commonJS({
   }
 });
 
-// node_modules/https-proxy-agent/dist/index.js
+// ../main/node_modules/https-proxy-agent/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/https-proxy-agent/dist/index.js"(exports, module) {
+  "../main/node_modules/https-proxy-agent/dist/index.js"(exports, module) {
     "use strict";
     var __importDefault = exports && exports.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -20043,9 +20043,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/follow-redirects/debug.js
+// ../main/node_modules/follow-redirects/debug.js
 var require_debug = __commonJS({
-  "node_modules/follow-redirects/debug.js"(exports, module) {
+  "../main/node_modules/follow-redirects/debug.js"(exports, module) {
     var debug;
     module.exports = function() {
       if (!debug) {
@@ -20063,9 +20063,9 @@ var require_debug = __commonJS({
   }
 });
 
-// node_modules/follow-redirects/index.js
+// ../main/node_modules/follow-redirects/index.js
 var require_follow_redirects = __commonJS({
-  "node_modules/follow-redirects/index.js"(exports, module) {
+  "../main/node_modules/follow-redirects/index.js"(exports, module) {
     var url2 = __require("url");
     var URL2 = url2.URL;
     var http3 = __require("http");
@@ -20577,9 +20577,9 @@ var require_follow_redirects = __commonJS({
   }
 });
 
-// node_modules/axios/dist/node/axios.cjs
+// ../main/node_modules/axios/dist/node/axios.cjs
 var require_axios = __commonJS({
-  "node_modules/axios/dist/node/axios.cjs"(exports, module) {
+  "../main/node_modules/axios/dist/node/axios.cjs"(exports, module) {
     "use strict";
     var FormData$1 = require_form_data();
     var crypto2 = __require("crypto");
@@ -20689,8 +20689,8 @@ var require_axios = __commonJS({
       return result;
     };
     var kindOf = /* @__PURE__ */ ((cache) => (thing) => {
-      const str3 = toString2.call(thing);
-      return cache[str3] || (cache[str3] = str3.slice(8, -1).toLowerCase());
+      const str4 = toString2.call(thing);
+      return cache[str4] || (cache[str4] = str4.slice(8, -1).toLowerCase());
     })(/* @__PURE__ */ Object.create(null));
     var kindOfTest = (type2) => {
       type2 = type2.toLowerCase();
@@ -20776,8 +20776,8 @@ var require_axios = __commonJS({
     };
     var isURLSearchParams = kindOfTest("URLSearchParams");
     var [isReadableStream, isRequest, isResponse, isHeaders] = ["ReadableStream", "Request", "Response", "Headers"].map(kindOfTest);
-    var trim = (str3) => {
-      return str3.trim ? str3.trim() : str3.replace(/^[\s\uFEFF\xA0]+|[\s\uFEFF\xA0]+$/g, "");
+    var trim = (str4) => {
+      return str4.trim ? str4.trim() : str4.replace(/^[\s\uFEFF\xA0]+|[\s\uFEFF\xA0]+$/g, "");
     };
     function forEach(obj, fn, {
       allOwnKeys = false
@@ -20949,13 +20949,13 @@ var require_axios = __commonJS({
       } while (sourceObj && (!filter || filter(sourceObj, destObj)) && sourceObj !== Object.prototype);
       return destObj;
     };
-    var endsWith = (str3, searchString, position) => {
-      str3 = String(str3);
-      if (position === void 0 || position > str3.length) {
-        position = str3.length;
+    var endsWith = (str4, searchString, position) => {
+      str4 = String(str4);
+      if (position === void 0 || position > str4.length) {
+        position = str4.length;
       }
       position -= searchString.length;
-      const lastIndex = str3.indexOf(searchString, position);
+      const lastIndex = str4.indexOf(searchString, position);
       return lastIndex !== -1 && lastIndex === position;
     };
     var toArray = (thing) => {
@@ -21000,17 +21000,17 @@ var require_axios = __commonJS({
         fn.call(obj, pair[0], pair[1]);
       }
     };
-    var matchAll = (regExp, str3) => {
+    var matchAll = (regExp, str4) => {
       let matches;
       const arr = [];
-      while ((matches = regExp.exec(str3)) !== null) {
+      while ((matches = regExp.exec(str4)) !== null) {
         arr.push(matches);
       }
       return arr;
     };
     var isHTMLForm = kindOfTest("HTMLFormElement");
-    var toCamelCase = (str3) => {
-      return str3.toLowerCase().replace(/[-_\s]([a-z\d])(\w*)/g, function replacer(m, p1, p2) {
+    var toCamelCase = (str4) => {
+      return str4.toLowerCase().replace(/[-_\s]([a-z\d])(\w*)/g, function replacer(m, p1, p2) {
         return p1.toUpperCase() + p2;
       });
     };
@@ -21216,24 +21216,24 @@ var require_axios = __commonJS({
       });
       return parsed;
     };
-    function trimSPorHTAB(str3) {
+    function trimSPorHTAB(str4) {
       let start = 0;
-      let end = str3.length;
+      let end = str4.length;
       while (start < end) {
-        const code2 = str3.charCodeAt(start);
+        const code2 = str4.charCodeAt(start);
         if (code2 !== 9 && code2 !== 32) {
           break;
         }
         start += 1;
       }
       while (end > start) {
-        const code2 = str3.charCodeAt(end - 1);
+        const code2 = str4.charCodeAt(end - 1);
         if (code2 !== 9 && code2 !== 32) {
           break;
         }
         end -= 1;
       }
-      return start === 0 && end === str3.length ? str3 : str3.slice(start, end);
+      return start === 0 && end === str4.length ? str4 : str4.slice(start, end);
     }
     var INVALID_UNICODE_HEADER_VALUE_CHARS = new RegExp("[\\u0000-\\u0008\\u000a-\\u001f\\u007f]+", "g");
     var INVALID_BYTE_STRING_HEADER_VALUE_CHARS = new RegExp("[^\\u0009\\u0020-\\u007e\\u0080-\\u00ff]+", "g");
@@ -21262,11 +21262,11 @@ var require_axios = __commonJS({
       }
       return utils$1.isArray(value) ? value.map(normalizeValue) : sanitizeHeaderValue(String(value));
     }
-    function parseTokens(str3) {
+    function parseTokens(str4) {
       const tokens = /* @__PURE__ */ Object.create(null);
       const tokensRE = /([^\s,;=]+)\s*(?:=\s*([^,;]+))?/g;
       let match;
-      while (match = tokensRE.exec(str3)) {
+      while (match = tokensRE.exec(str4)) {
         tokens[match[1]] = match[2];
       }
       return tokens;
@@ -21314,12 +21314,12 @@ var require_axios = __commonJS({
     }
     function parseParameters2(value) {
       const parameters = /* @__PURE__ */ Object.create(null);
-      const str3 = String(value);
+      const str4 = String(value);
       let start = 0;
       let quoted = false;
       let escaped = false;
       function parseParameter(end) {
-        const part = trimOWS(str3.slice(start, end));
+        const part = trimOWS(str4.slice(start, end));
         const equals = part.indexOf("=");
         if (equals < 1) {
           return;
@@ -21335,8 +21335,8 @@ var require_axios = __commonJS({
         const parameterValue = trimOWS(part.slice(equals + 1));
         parameters[normalizedName] = decodeQuotedString(parameterValue);
       }
-      for (let i = 0; i < str3.length; i++) {
-        const code2 = str3.charCodeAt(i);
+      for (let i = 0; i < str4.length; i++) {
+        const code2 = str4.charCodeAt(i);
         if (quoted) {
           if (escaped) {
             escaped = false;
@@ -21352,10 +21352,10 @@ var require_axios = __commonJS({
           start = i + 1;
         }
       }
-      parseParameter(str3.length);
+      parseParameter(str4.length);
       return parameters;
     }
-    var isValidHeaderName = (str3) => /^[-_a-zA-Z0-9^`|~,!#$%&'*+.]+$/.test(str3.trim());
+    var isValidHeaderName = (str4) => /^[-_a-zA-Z0-9^`|~,!#$%&'*+.]+$/.test(str4.trim());
     var PROTO_HEADER_SLOT = "__Proto__";
     var headerSlot = (name) => name === "__proto__" ? PROTO_HEADER_SLOT : name;
     function matchHeaderValue(context, value, header, filter, isHeaderNameFilter) {
@@ -21374,8 +21374,8 @@ var require_axios = __commonJS({
       }
     }
     function formatHeader(header) {
-      return header.trim().toLowerCase().replace(/([a-z\d])(\w*)/g, (w, char, str3) => {
-        return char.toUpperCase() + str3;
+      return header.trim().toLowerCase().replace(/([a-z\d])(\w*)/g, (w, char, str4) => {
+        return char.toUpperCase() + str4;
       });
     }
     function buildAccessors(obj, header) {
@@ -21496,7 +21496,7 @@ var require_axios = __commonJS({
         }
         return deleted;
       }
-      normalize(format) {
+      normalize(format2) {
         const self2 = this;
         const headers = /* @__PURE__ */ Object.create(null);
         utils$1.forEach(this, (value, header) => {
@@ -21506,7 +21506,7 @@ var require_axios = __commonJS({
             delete self2[header];
             return;
           }
-          const normalized = headerSlot(format ? formatHeader(header) : String(header).trim());
+          const normalized = headerSlot(format2 ? formatHeader(header) : String(header).trim());
           if (normalized !== header) {
             delete self2[header];
           }
@@ -21910,7 +21910,7 @@ var require_axios = __commonJS({
       build(obj);
       return formData;
     }
-    function encode$1(str3) {
+    function encode$1(str4) {
       const charMap = {
         "!": "%21",
         "'": "%27",
@@ -21919,7 +21919,7 @@ var require_axios = __commonJS({
         "~": "%7E",
         "%20": "+"
       };
-      return encodeURIComponent(str3).replace(/[!'()~]|%20/g, function replacer(match) {
+      return encodeURIComponent(str4).replace(/[!'()~]|%20/g, function replacer(match) {
         return charMap[match];
       });
     }
@@ -22125,16 +22125,16 @@ var require_axios = __commonJS({
       ALPHA_DIGIT: ALPHA + ALPHA.toUpperCase() + DIGIT
     };
     var generateString = (size = 16, alphabet = ALPHABET.ALPHA_DIGIT) => {
-      let str3 = "";
+      let str4 = "";
       const {
         length
       } = alphabet;
       const randomValues = new Uint32Array(size);
       crypto2.randomFillSync(randomValues);
       for (let i = 0; i < size; i++) {
-        str3 += alphabet[randomValues[i] % length];
+        str4 += alphabet[randomValues[i] % length];
       }
-      return str3;
+      return str4;
     };
     var platform$1 = {
       isNode: true,
@@ -22975,7 +22975,7 @@ var require_axios = __commonJS({
       if (literal2.some((n) => n === null || n < 0 || n > 255)) return host;
       return [...literal2, ...tailOctets].join(".");
     };
-    var isIPv6ZeroGroup = (group) => /^0{1,4}$/.test(group);
+    var isIPv6ZeroGroup = (group2) => /^0{1,4}$/.test(group2);
     var isIPv6Unspecified = (host) => {
       if (host === "::") return true;
       const compressionIndex = host.indexOf("::");
@@ -23079,11 +23079,11 @@ var require_axios = __commonJS({
         }
         groups2.push(...new Array(missing).fill("0"), ...rear);
       }
-      if (groups2.length !== 8 || groups2.some((group) => !IPV6_GROUP_RE.test(group))) {
+      if (groups2.length !== 8 || groups2.some((group2) => !IPV6_GROUP_RE.test(group2))) {
         return null;
       }
-      return groups2.flatMap((group) => {
-        const value = Number.parseInt(group, 16);
+      return groups2.flatMap((group2) => {
+        const value = Number.parseInt(group2, 16);
         return [value >> 8 & 255, value & 255];
       });
     };
@@ -23354,7 +23354,7 @@ var require_axios = __commonJS({
     };
     var asyncDecorator = (fn, scheduler = utils$1.asap) => (...args) => scheduler(() => fn(...args));
     var isHexDigit = (charCode) => charCode >= 48 && charCode <= 57 || charCode >= 65 && charCode <= 70 || charCode >= 97 && charCode <= 102;
-    var isPercentEncodedByte = (str3, i, len) => i + 2 < len && isHexDigit(str3.charCodeAt(i + 1)) && isHexDigit(str3.charCodeAt(i + 2));
+    var isPercentEncodedByte = (str4, i, len) => i + 2 < len && isHexDigit(str4.charCodeAt(i + 1)) && isHexDigit(str4.charCodeAt(i + 2));
     var hexValue = (charCode) => charCode <= 57 ? charCode - 48 : (charCode & 223) - 55;
     var isBase64Char = (charCode) => charCode >= 65 && charCode <= 90 || // A-Z
     charCode >= 97 && charCode <= 122 || // a-z
@@ -23434,9 +23434,9 @@ var require_axios = __commonJS({
       if (!/^data:/i.test(url3)) return 0;
       const comma = url3.indexOf(",");
       if (comma < 0) return 0;
-      const meta3 = url3.slice(5, comma);
+      const meta4 = url3.slice(5, comma);
       const body = url3.slice(comma + 1);
-      const isBase64 = base64Pattern.test(meta3);
+      const isBase64 = base64Pattern.test(meta4);
       if (isBase64) {
         return estimateBase64(body);
       }
@@ -24735,7 +24735,7 @@ var require_axios = __commonJS({
       }
       return config3;
     }
-    var encodeUTF8$1 = (str3) => encodeURIComponent(str3).replace(/%([0-9A-F]{2})/gi, (_, hex3) => String.fromCharCode(parseInt(hex3, 16)));
+    var encodeUTF8$1 = (str4) => encodeURIComponent(str4).replace(/%([0-9A-F]{2})/gi, (_, hex3) => String.fromCharCode(parseInt(hex3, 16)));
     var readCookie = (name) => cookies.read(name);
     function resolveConfig(config2, readXsrfCookie = readCookie) {
       const newConfig = mergeConfig({}, config2);
@@ -25262,7 +25262,7 @@ var require_axios = __commonJS({
     var {
       isFunction
     } = utils$1;
-    var encodeUTF8 = (str3) => encodeURIComponent(str3).replace(/%([0-9A-F]{2})/gi, (_, hex3) => String.fromCharCode(parseInt(hex3, 16)));
+    var encodeUTF8 = (str4) => encodeURIComponent(str4).replace(/%([0-9A-F]{2})/gi, (_, hex3) => String.fromCharCode(parseInt(hex3, 16)));
     var decodeURIComponentSafe = (value) => {
       if (!utils$1.isString(value)) {
         return value;
@@ -25314,7 +25314,7 @@ var require_axios = __commonJS({
         return false;
       }
       const isReadableStreamSupported = isFetchSupported && isFunction(ReadableStream2);
-      const encodeText = isFetchSupported && (typeof TextEncoder2 === "function" ? /* @__PURE__ */ ((encoder) => (str3) => encoder.encode(str3))(new TextEncoder2()) : async (str3) => new Uint8Array(await new Request(str3).arrayBuffer()));
+      const encodeText = isFetchSupported && (typeof TextEncoder2 === "function" ? /* @__PURE__ */ ((encoder) => (str4) => encoder.encode(str4))(new TextEncoder2()) : async (str4) => new Uint8Array(await new Request(str4).arrayBuffer()));
       const supportsRequestStream = isRequestSupported && isReadableStreamSupported && test(() => {
         let duplexAccessed = false;
         const request3 = new Request(platform.origin, {
@@ -26288,9 +26288,9 @@ var require_axios = __commonJS({
   }
 });
 
-// node_modules/node-vault/src/index.js
+// ../main/node_modules/node-vault/src/index.js
 var require_src3 = __commonJS({
-  "node_modules/node-vault/src/index.js"(exports, module) {
+  "../main/node_modules/node-vault/src/index.js"(exports, module) {
     "use strict";
     var originalDebug = require_src()("node-vault");
     var originalTv4 = require_tv4();
@@ -26693,9 +26693,9 @@ var require_src3 = __commonJS({
   }
 });
 
-// node_modules/inherits/inherits_browser.js
+// ../main/node_modules/inherits/inherits_browser.js
 var require_inherits_browser = __commonJS({
-  "node_modules/inherits/inherits_browser.js"(exports, module) {
+  "../main/node_modules/inherits/inherits_browser.js"(exports, module) {
     if (typeof Object.create === "function") {
       module.exports = function inherits(ctor, superCtor) {
         if (superCtor) {
@@ -26725,9 +26725,9 @@ var require_inherits_browser = __commonJS({
   }
 });
 
-// node_modules/inherits/inherits.js
+// ../main/node_modules/inherits/inherits.js
 var require_inherits = __commonJS({
-  "node_modules/inherits/inherits.js"(exports, module) {
+  "../main/node_modules/inherits/inherits.js"(exports, module) {
     try {
       util = __require("util");
       if (typeof util.inherits !== "function") throw "";
@@ -26739,9 +26739,9 @@ var require_inherits = __commonJS({
   }
 });
 
-// node_modules/safe-buffer/index.js
+// ../main/node_modules/safe-buffer/index.js
 var require_safe_buffer = __commonJS({
-  "node_modules/safe-buffer/index.js"(exports, module) {
+  "../main/node_modules/safe-buffer/index.js"(exports, module) {
     var buffer = __require("buffer");
     var Buffer2 = buffer.Buffer;
     function copyProps(src, dst) {
@@ -26797,9 +26797,9 @@ var require_safe_buffer = __commonJS({
   }
 });
 
-// node_modules/isarray/index.js
+// ../main/node_modules/isarray/index.js
 var require_isarray = __commonJS({
-  "node_modules/isarray/index.js"(exports, module) {
+  "../main/node_modules/isarray/index.js"(exports, module) {
     var toString2 = {}.toString;
     module.exports = Array.isArray || function(arr) {
       return toString2.call(arr) == "[object Array]";
@@ -26807,9 +26807,9 @@ var require_isarray = __commonJS({
   }
 });
 
-// node_modules/call-bound/index.js
+// ../main/node_modules/call-bound/index.js
 var require_call_bound = __commonJS({
-  "node_modules/call-bound/index.js"(exports, module) {
+  "../main/node_modules/call-bound/index.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var callBindBasic = require_call_bind_apply_helpers();
@@ -26830,9 +26830,9 @@ var require_call_bound = __commonJS({
   }
 });
 
-// node_modules/is-callable/index.js
+// ../main/node_modules/is-callable/index.js
 var require_is_callable = __commonJS({
-  "node_modules/is-callable/index.js"(exports, module) {
+  "../main/node_modules/is-callable/index.js"(exports, module) {
     "use strict";
     var fnToStr = Function.prototype.toString;
     var reflectApply = typeof Reflect === "object" && Reflect !== null && Reflect.apply;
@@ -26895,8 +26895,8 @@ var require_is_callable = __commonJS({
         isDDA = function isDocumentDotAll(value) {
           if ((isIE68 || !value) && (typeof value === "undefined" || typeof value === "object")) {
             try {
-              var str3 = toStr.call(value);
-              return (str3 === ddaClass || str3 === ddaClass2 || str3 === ddaClass3 || str3 === objectClass) && value("") == null;
+              var str4 = toStr.call(value);
+              return (str4 === ddaClass || str4 === ddaClass2 || str4 === ddaClass3 || str4 === objectClass) && value("") == null;
             } catch (e) {
             }
           }
@@ -26948,9 +26948,9 @@ var require_is_callable = __commonJS({
   }
 });
 
-// node_modules/for-each/index.js
+// ../main/node_modules/for-each/index.js
 var require_for_each = __commonJS({
-  "node_modules/for-each/index.js"(exports, module) {
+  "../main/node_modules/for-each/index.js"(exports, module) {
     "use strict";
     var isCallable = require_is_callable();
     var toStr = Object.prototype.toString;
@@ -26989,7 +26989,7 @@ var require_for_each = __commonJS({
     function isArray(x) {
       return toStr.call(x) === "[object Array]";
     }
-    module.exports = function forEach(list, iterator2, thisArg) {
+    module.exports = function forEach(list3, iterator2, thisArg) {
       if (!isCallable(iterator2)) {
         throw new TypeError("iterator must be a function");
       }
@@ -26997,20 +26997,20 @@ var require_for_each = __commonJS({
       if (arguments.length >= 3) {
         receiver = thisArg;
       }
-      if (isArray(list)) {
-        forEachArray(list, iterator2, receiver);
-      } else if (typeof list === "string") {
-        forEachString(list, iterator2, receiver);
+      if (isArray(list3)) {
+        forEachArray(list3, iterator2, receiver);
+      } else if (typeof list3 === "string") {
+        forEachString(list3, iterator2, receiver);
       } else {
-        forEachObject(list, iterator2, receiver);
+        forEachObject(list3, iterator2, receiver);
       }
     };
   }
 });
 
-// node_modules/possible-typed-array-names/index.js
+// ../main/node_modules/possible-typed-array-names/index.js
 var require_possible_typed_array_names = __commonJS({
-  "node_modules/possible-typed-array-names/index.js"(exports, module) {
+  "../main/node_modules/possible-typed-array-names/index.js"(exports, module) {
     "use strict";
     module.exports = [
       "Float16Array",
@@ -27029,9 +27029,9 @@ var require_possible_typed_array_names = __commonJS({
   }
 });
 
-// node_modules/available-typed-arrays/index.js
+// ../main/node_modules/available-typed-arrays/index.js
 var require_available_typed_arrays = __commonJS({
-  "node_modules/available-typed-arrays/index.js"(exports, module) {
+  "../main/node_modules/available-typed-arrays/index.js"(exports, module) {
     "use strict";
     var possibleNames = require_possible_typed_array_names();
     var g = typeof globalThis === "undefined" ? global : globalThis;
@@ -27047,9 +27047,9 @@ var require_available_typed_arrays = __commonJS({
   }
 });
 
-// node_modules/define-data-property/index.js
+// ../main/node_modules/define-data-property/index.js
 var require_define_data_property = __commonJS({
-  "node_modules/define-data-property/index.js"(exports, module) {
+  "../main/node_modules/define-data-property/index.js"(exports, module) {
     "use strict";
     var $defineProperty = require_es_define_property();
     var $SyntaxError = require_syntax();
@@ -27095,9 +27095,9 @@ var require_define_data_property = __commonJS({
   }
 });
 
-// node_modules/has-property-descriptors/index.js
+// ../main/node_modules/has-property-descriptors/index.js
 var require_has_property_descriptors = __commonJS({
-  "node_modules/has-property-descriptors/index.js"(exports, module) {
+  "../main/node_modules/has-property-descriptors/index.js"(exports, module) {
     "use strict";
     var $defineProperty = require_es_define_property();
     var hasPropertyDescriptors = function hasPropertyDescriptors2() {
@@ -27117,9 +27117,9 @@ var require_has_property_descriptors = __commonJS({
   }
 });
 
-// node_modules/set-function-length/index.js
+// ../main/node_modules/set-function-length/index.js
 var require_set_function_length = __commonJS({
-  "node_modules/set-function-length/index.js"(exports, module) {
+  "../main/node_modules/set-function-length/index.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var define2 = require_define_data_property();
@@ -27170,9 +27170,9 @@ var require_set_function_length = __commonJS({
   }
 });
 
-// node_modules/call-bind-apply-helpers/applyBind.js
+// ../main/node_modules/call-bind-apply-helpers/applyBind.js
 var require_applyBind = __commonJS({
-  "node_modules/call-bind-apply-helpers/applyBind.js"(exports, module) {
+  "../main/node_modules/call-bind-apply-helpers/applyBind.js"(exports, module) {
     "use strict";
     var bind2 = require_function_bind();
     var $apply = require_functionApply();
@@ -27183,9 +27183,9 @@ var require_applyBind = __commonJS({
   }
 });
 
-// node_modules/call-bind/index.js
+// ../main/node_modules/call-bind/index.js
 var require_call_bind = __commonJS({
-  "node_modules/call-bind/index.js"(exports, module) {
+  "../main/node_modules/call-bind/index.js"(exports, module) {
     "use strict";
     var setFunctionLength = require_set_function_length();
     var $defineProperty = require_es_define_property();
@@ -27208,9 +27208,9 @@ var require_call_bind = __commonJS({
   }
 });
 
-// node_modules/which-typed-array/index.js
+// ../main/node_modules/which-typed-array/index.js
 var require_which_typed_array = __commonJS({
-  "node_modules/which-typed-array/index.js"(exports, module) {
+  "../main/node_modules/which-typed-array/index.js"(exports, module) {
     "use strict";
     var forEach = require_for_each();
     var availableTypedArrays = require_available_typed_arrays();
@@ -27333,9 +27333,9 @@ var require_which_typed_array = __commonJS({
   }
 });
 
-// node_modules/is-typed-array/index.js
+// ../main/node_modules/is-typed-array/index.js
 var require_is_typed_array = __commonJS({
-  "node_modules/is-typed-array/index.js"(exports, module) {
+  "../main/node_modules/is-typed-array/index.js"(exports, module) {
     "use strict";
     var whichTypedArray = require_which_typed_array();
     module.exports = function isTypedArray(value) {
@@ -27344,9 +27344,9 @@ var require_is_typed_array = __commonJS({
   }
 });
 
-// node_modules/typed-array-buffer/index.js
+// ../main/node_modules/typed-array-buffer/index.js
 var require_typed_array_buffer = __commonJS({
-  "node_modules/typed-array-buffer/index.js"(exports, module) {
+  "../main/node_modules/typed-array-buffer/index.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var callBound = require_call_bound();
@@ -27361,9 +27361,9 @@ var require_typed_array_buffer = __commonJS({
   }
 });
 
-// node_modules/to-buffer/index.js
+// ../main/node_modules/to-buffer/index.js
 var require_to_buffer = __commonJS({
-  "node_modules/to-buffer/index.js"(exports, module) {
+  "../main/node_modules/to-buffer/index.js"(exports, module) {
     "use strict";
     var Buffer2 = require_safe_buffer().Buffer;
     var isArray = require_isarray();
@@ -27425,9 +27425,9 @@ var require_to_buffer = __commonJS({
   }
 });
 
-// node_modules/sha.js/hash.js
+// ../main/node_modules/sha.js/hash.js
 var require_hash = __commonJS({
-  "node_modules/sha.js/hash.js"(exports, module) {
+  "../main/node_modules/sha.js/hash.js"(exports, module) {
     "use strict";
     var Buffer2 = require_safe_buffer().Buffer;
     var toBuffer = require_to_buffer();
@@ -27486,9 +27486,9 @@ var require_hash = __commonJS({
   }
 });
 
-// node_modules/sha.js/sha1.js
+// ../main/node_modules/sha.js/sha1.js
 var require_sha1 = __commonJS({
-  "node_modules/sha.js/sha1.js"(exports, module) {
+  "../main/node_modules/sha.js/sha1.js"(exports, module) {
     "use strict";
     var inherits = require_inherits();
     var Hash = require_hash();
@@ -27573,9 +27573,9 @@ var require_sha1 = __commonJS({
   }
 });
 
-// node_modules/async-lock/lib/index.js
+// ../main/node_modules/async-lock/lib/index.js
 var require_lib = __commonJS({
-  "node_modules/async-lock/lib/index.js"(exports, module) {
+  "../main/node_modules/async-lock/lib/index.js"(exports, module) {
     "use strict";
     var AsyncLock = function(opts) {
       opts = opts || {};
@@ -27806,24 +27806,24 @@ var require_lib = __commonJS({
   }
 });
 
-// node_modules/async-lock/index.js
+// ../main/node_modules/async-lock/index.js
 var require_async_lock = __commonJS({
-  "node_modules/async-lock/index.js"(exports, module) {
+  "../main/node_modules/async-lock/index.js"(exports, module) {
     "use strict";
     module.exports = require_lib();
   }
 });
 
-// node_modules/clean-git-ref/lib/index.js
+// ../main/node_modules/clean-git-ref/lib/index.js
 var require_lib2 = __commonJS({
-  "node_modules/clean-git-ref/lib/index.js"(exports, module) {
+  "../main/node_modules/clean-git-ref/lib/index.js"(exports, module) {
     "use strict";
     function escapeRegExp(string5) {
       return string5.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     }
-    function replaceAll(str3, search, replacement) {
+    function replaceAll(str4, search, replacement) {
       search = search instanceof RegExp ? search : new RegExp(escapeRegExp(search), "g");
-      return str3.replace(search, replacement);
+      return str4.replace(search, replacement);
     }
     var CleanGitRef = {
       clean: function clean2(value) {
@@ -27847,9 +27847,9 @@ var require_lib2 = __commonJS({
   }
 });
 
-// node_modules/crc-32/crc32.js
+// ../main/node_modules/crc-32/crc32.js
 var require_crc32 = __commonJS({
-  "node_modules/crc-32/crc32.js"(exports) {
+  "../main/node_modules/crc-32/crc32.js"(exports) {
     var CRC32;
     (function(factory) {
       if (typeof DO_NOT_EXPORT_CRC === "undefined") {
@@ -27913,10 +27913,10 @@ var require_crc32 = __commonJS({
         while (i < L) C = C >>> 8 ^ T0[(C ^ B[i++]) & 255];
         return ~C;
       }
-      function crc32_str(str3, seed) {
+      function crc32_str(str4, seed) {
         var C = seed ^ -1;
-        for (var i = 0, L = str3.length, c = 0, d = 0; i < L; ) {
-          c = str3.charCodeAt(i++);
+        for (var i = 0, L = str4.length, c = 0, d = 0; i < L; ) {
+          c = str4.charCodeAt(i++);
           if (c < 128) {
             C = C >>> 8 ^ T0[(C ^ c) & 255];
           } else if (c < 2048) {
@@ -27924,7 +27924,7 @@ var require_crc32 = __commonJS({
             C = C >>> 8 ^ T0[(C ^ (128 | c & 63)) & 255];
           } else if (c >= 55296 && c < 57344) {
             c = (c & 1023) + 64;
-            d = str3.charCodeAt(i++) & 1023;
+            d = str4.charCodeAt(i++) & 1023;
             C = C >>> 8 ^ T0[(C ^ (240 | c >> 8 & 7)) & 255];
             C = C >>> 8 ^ T0[(C ^ (128 | c >> 2 & 63)) & 255];
             C = C >>> 8 ^ T0[(C ^ (128 | d >> 6 & 15 | (c & 3) << 4)) & 255];
@@ -27945,9 +27945,9 @@ var require_crc32 = __commonJS({
   }
 });
 
-// node_modules/pako/lib/utils/common.js
+// ../main/node_modules/pako/lib/utils/common.js
 var require_common2 = __commonJS({
-  "node_modules/pako/lib/utils/common.js"(exports) {
+  "../main/node_modules/pako/lib/utils/common.js"(exports) {
     "use strict";
     var TYPED_OK = typeof Uint8Array !== "undefined" && typeof Uint16Array !== "undefined" && typeof Int32Array !== "undefined";
     function _has(obj, key) {
@@ -28036,9 +28036,9 @@ var require_common2 = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/trees.js
+// ../main/node_modules/pako/lib/zlib/trees.js
 var require_trees = __commonJS({
-  "node_modules/pako/lib/zlib/trees.js"(exports) {
+  "../main/node_modules/pako/lib/zlib/trees.js"(exports) {
     "use strict";
     var utils = require_common2();
     var Z_FIXED = 4;
@@ -28678,9 +28678,9 @@ var require_trees = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/adler32.js
+// ../main/node_modules/pako/lib/zlib/adler32.js
 var require_adler32 = __commonJS({
-  "node_modules/pako/lib/zlib/adler32.js"(exports, module) {
+  "../main/node_modules/pako/lib/zlib/adler32.js"(exports, module) {
     "use strict";
     function adler32(adler, buf, len, pos) {
       var s1 = adler & 65535 | 0, s2 = adler >>> 16 & 65535 | 0, n = 0;
@@ -28700,9 +28700,9 @@ var require_adler32 = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/crc32.js
+// ../main/node_modules/pako/lib/zlib/crc32.js
 var require_crc322 = __commonJS({
-  "node_modules/pako/lib/zlib/crc32.js"(exports, module) {
+  "../main/node_modules/pako/lib/zlib/crc32.js"(exports, module) {
     "use strict";
     function makeTable() {
       var c, table = [];
@@ -28728,9 +28728,9 @@ var require_crc322 = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/messages.js
+// ../main/node_modules/pako/lib/zlib/messages.js
 var require_messages = __commonJS({
-  "node_modules/pako/lib/zlib/messages.js"(exports, module) {
+  "../main/node_modules/pako/lib/zlib/messages.js"(exports, module) {
     "use strict";
     module.exports = {
       2: "need dictionary",
@@ -28755,9 +28755,9 @@ var require_messages = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/deflate.js
+// ../main/node_modules/pako/lib/zlib/deflate.js
 var require_deflate = __commonJS({
-  "node_modules/pako/lib/zlib/deflate.js"(exports) {
+  "../main/node_modules/pako/lib/zlib/deflate.js"(exports) {
     "use strict";
     var utils = require_common2();
     var trees = require_trees();
@@ -28919,7 +28919,7 @@ var require_deflate = __commonJS({
     }
     function fill_window(s) {
       var _w_size = s.w_size;
-      var p, n, m, more, str3;
+      var p, n, m, more, str4;
       do {
         more = s.window_size - s.lookahead - s.strstart;
         if (s.strstart >= _w_size + (_w_size - MIN_LOOKAHEAD)) {
@@ -28947,14 +28947,14 @@ var require_deflate = __commonJS({
         n = read_buf(s.strm, s.window, s.strstart + s.lookahead, more);
         s.lookahead += n;
         if (s.lookahead + s.insert >= MIN_MATCH) {
-          str3 = s.strstart - s.insert;
-          s.ins_h = s.window[str3];
-          s.ins_h = (s.ins_h << s.hash_shift ^ s.window[str3 + 1]) & s.hash_mask;
+          str4 = s.strstart - s.insert;
+          s.ins_h = s.window[str4];
+          s.ins_h = (s.ins_h << s.hash_shift ^ s.window[str4 + 1]) & s.hash_mask;
           while (s.insert) {
-            s.ins_h = (s.ins_h << s.hash_shift ^ s.window[str3 + MIN_MATCH - 1]) & s.hash_mask;
-            s.prev[str3 & s.w_mask] = s.head[s.ins_h];
-            s.head[s.ins_h] = str3;
-            str3++;
+            s.ins_h = (s.ins_h << s.hash_shift ^ s.window[str4 + MIN_MATCH - 1]) & s.hash_mask;
+            s.prev[str4 & s.w_mask] = s.head[s.ins_h];
+            s.head[s.ins_h] = str4;
+            str4++;
             s.insert--;
             if (s.lookahead + s.insert < MIN_MATCH) {
               break;
@@ -29730,7 +29730,7 @@ var require_deflate = __commonJS({
     function deflateSetDictionary(strm, dictionary) {
       var dictLength = dictionary.length;
       var s;
-      var str3, n;
+      var str4, n;
       var wrap;
       var avail;
       var next;
@@ -29768,15 +29768,15 @@ var require_deflate = __commonJS({
       strm.input = dictionary;
       fill_window(s);
       while (s.lookahead >= MIN_MATCH) {
-        str3 = s.strstart;
+        str4 = s.strstart;
         n = s.lookahead - (MIN_MATCH - 1);
         do {
-          s.ins_h = (s.ins_h << s.hash_shift ^ s.window[str3 + MIN_MATCH - 1]) & s.hash_mask;
-          s.prev[str3 & s.w_mask] = s.head[s.ins_h];
-          s.head[s.ins_h] = str3;
-          str3++;
+          s.ins_h = (s.ins_h << s.hash_shift ^ s.window[str4 + MIN_MATCH - 1]) & s.hash_mask;
+          s.prev[str4 & s.w_mask] = s.head[s.ins_h];
+          s.head[s.ins_h] = str4;
+          str4++;
         } while (--n);
-        s.strstart = str3;
+        s.strstart = str4;
         s.lookahead = MIN_MATCH - 1;
         fill_window(s);
       }
@@ -29804,9 +29804,9 @@ var require_deflate = __commonJS({
   }
 });
 
-// node_modules/pako/lib/utils/strings.js
+// ../main/node_modules/pako/lib/utils/strings.js
 var require_strings = __commonJS({
-  "node_modules/pako/lib/utils/strings.js"(exports) {
+  "../main/node_modules/pako/lib/utils/strings.js"(exports) {
     "use strict";
     var utils = require_common2();
     var STR_APPLY_OK = true;
@@ -29827,12 +29827,12 @@ var require_strings = __commonJS({
     }
     var q;
     _utf8len[254] = _utf8len[254] = 1;
-    exports.string2buf = function(str3) {
-      var buf, c, c2, m_pos, i, str_len = str3.length, buf_len = 0;
+    exports.string2buf = function(str4) {
+      var buf, c, c2, m_pos, i, str_len = str4.length, buf_len = 0;
       for (m_pos = 0; m_pos < str_len; m_pos++) {
-        c = str3.charCodeAt(m_pos);
+        c = str4.charCodeAt(m_pos);
         if ((c & 64512) === 55296 && m_pos + 1 < str_len) {
-          c2 = str3.charCodeAt(m_pos + 1);
+          c2 = str4.charCodeAt(m_pos + 1);
           if ((c2 & 64512) === 56320) {
             c = 65536 + (c - 55296 << 10) + (c2 - 56320);
             m_pos++;
@@ -29842,9 +29842,9 @@ var require_strings = __commonJS({
       }
       buf = new utils.Buf8(buf_len);
       for (i = 0, m_pos = 0; i < buf_len; m_pos++) {
-        c = str3.charCodeAt(m_pos);
+        c = str4.charCodeAt(m_pos);
         if ((c & 64512) === 55296 && m_pos + 1 < str_len) {
-          c2 = str3.charCodeAt(m_pos + 1);
+          c2 = str4.charCodeAt(m_pos + 1);
           if ((c2 & 64512) === 56320) {
             c = 65536 + (c - 55296 << 10) + (c2 - 56320);
             m_pos++;
@@ -29883,10 +29883,10 @@ var require_strings = __commonJS({
     exports.buf2binstring = function(buf) {
       return buf2binstring(buf, buf.length);
     };
-    exports.binstring2buf = function(str3) {
-      var buf = new utils.Buf8(str3.length);
+    exports.binstring2buf = function(str4) {
+      var buf = new utils.Buf8(str4.length);
       for (var i = 0, len = buf.length; i < len; i++) {
-        buf[i] = str3.charCodeAt(i);
+        buf[i] = str4.charCodeAt(i);
       }
       return buf;
     };
@@ -29946,9 +29946,9 @@ var require_strings = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/zstream.js
+// ../main/node_modules/pako/lib/zlib/zstream.js
 var require_zstream = __commonJS({
-  "node_modules/pako/lib/zlib/zstream.js"(exports, module) {
+  "../main/node_modules/pako/lib/zlib/zstream.js"(exports, module) {
     "use strict";
     function ZStream() {
       this.input = null;
@@ -29968,13 +29968,13 @@ var require_zstream = __commonJS({
   }
 });
 
-// node_modules/pako/lib/deflate.js
+// ../main/node_modules/pako/lib/deflate.js
 var require_deflate2 = __commonJS({
-  "node_modules/pako/lib/deflate.js"(exports) {
+  "../main/node_modules/pako/lib/deflate.js"(exports) {
     "use strict";
     var zlib_deflate = require_deflate();
     var utils = require_common2();
-    var strings = require_strings();
+    var strings2 = require_strings();
     var msg = require_messages();
     var ZStream = require_zstream();
     var toString2 = Object.prototype.toString;
@@ -30026,7 +30026,7 @@ var require_deflate2 = __commonJS({
       if (opt.dictionary) {
         var dict;
         if (typeof opt.dictionary === "string") {
-          dict = strings.string2buf(opt.dictionary);
+          dict = strings2.string2buf(opt.dictionary);
         } else if (toString2.call(opt.dictionary) === "[object ArrayBuffer]") {
           dict = new Uint8Array(opt.dictionary);
         } else {
@@ -30048,7 +30048,7 @@ var require_deflate2 = __commonJS({
       }
       _mode = mode === ~~mode ? mode : mode === true ? Z_FINISH : Z_NO_FLUSH;
       if (typeof data === "string") {
-        strm.input = strings.string2buf(data);
+        strm.input = strings2.string2buf(data);
       } else if (toString2.call(data) === "[object ArrayBuffer]") {
         strm.input = new Uint8Array(data);
       } else {
@@ -30070,7 +30070,7 @@ var require_deflate2 = __commonJS({
         }
         if (strm.avail_out === 0 || strm.avail_in === 0 && (_mode === Z_FINISH || _mode === Z_SYNC_FLUSH)) {
           if (this.options.to === "string") {
-            this.onData(strings.buf2binstring(utils.shrinkBuf(strm.output, strm.next_out)));
+            this.onData(strings2.buf2binstring(utils.shrinkBuf(strm.output, strm.next_out)));
           } else {
             this.onData(utils.shrinkBuf(strm.output, strm.next_out));
           }
@@ -30129,9 +30129,9 @@ var require_deflate2 = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/inffast.js
+// ../main/node_modules/pako/lib/zlib/inffast.js
 var require_inffast = __commonJS({
-  "node_modules/pako/lib/zlib/inffast.js"(exports, module) {
+  "../main/node_modules/pako/lib/zlib/inffast.js"(exports, module) {
     "use strict";
     var BAD = 30;
     var TYPE = 12;
@@ -30358,9 +30358,9 @@ var require_inffast = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/inftrees.js
+// ../main/node_modules/pako/lib/zlib/inftrees.js
 var require_inftrees = __commonJS({
-  "node_modules/pako/lib/zlib/inftrees.js"(exports, module) {
+  "../main/node_modules/pako/lib/zlib/inftrees.js"(exports, module) {
     "use strict";
     var utils = require_common2();
     var MAXBITS = 15;
@@ -30674,9 +30674,9 @@ var require_inftrees = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/inflate.js
+// ../main/node_modules/pako/lib/zlib/inflate.js
 var require_inflate = __commonJS({
-  "node_modules/pako/lib/zlib/inflate.js"(exports) {
+  "../main/node_modules/pako/lib/zlib/inflate.js"(exports) {
     "use strict";
     var utils = require_common2();
     var adler32 = require_adler32();
@@ -31913,9 +31913,9 @@ var require_inflate = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/constants.js
+// ../main/node_modules/pako/lib/zlib/constants.js
 var require_constants2 = __commonJS({
-  "node_modules/pako/lib/zlib/constants.js"(exports, module) {
+  "../main/node_modules/pako/lib/zlib/constants.js"(exports, module) {
     "use strict";
     module.exports = {
       /* Allowed flush values; see deflate() and inflate() below for details */
@@ -31960,9 +31960,9 @@ var require_constants2 = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/gzheader.js
+// ../main/node_modules/pako/lib/zlib/gzheader.js
 var require_gzheader = __commonJS({
-  "node_modules/pako/lib/zlib/gzheader.js"(exports, module) {
+  "../main/node_modules/pako/lib/zlib/gzheader.js"(exports, module) {
     "use strict";
     function GZheader() {
       this.text = 0;
@@ -31980,13 +31980,13 @@ var require_gzheader = __commonJS({
   }
 });
 
-// node_modules/pako/lib/inflate.js
+// ../main/node_modules/pako/lib/inflate.js
 var require_inflate2 = __commonJS({
-  "node_modules/pako/lib/inflate.js"(exports) {
+  "../main/node_modules/pako/lib/inflate.js"(exports) {
     "use strict";
     var zlib_inflate = require_inflate();
     var utils = require_common2();
-    var strings = require_strings();
+    var strings2 = require_strings();
     var c = require_constants2();
     var msg = require_messages();
     var ZStream = require_zstream();
@@ -32031,7 +32031,7 @@ var require_inflate2 = __commonJS({
       zlib_inflate.inflateGetHeader(this.strm, this.header);
       if (opt.dictionary) {
         if (typeof opt.dictionary === "string") {
-          opt.dictionary = strings.string2buf(opt.dictionary);
+          opt.dictionary = strings2.string2buf(opt.dictionary);
         } else if (toString2.call(opt.dictionary) === "[object ArrayBuffer]") {
           opt.dictionary = new Uint8Array(opt.dictionary);
         }
@@ -32055,7 +32055,7 @@ var require_inflate2 = __commonJS({
       }
       _mode = mode === ~~mode ? mode : mode === true ? c.Z_FINISH : c.Z_NO_FLUSH;
       if (typeof data === "string") {
-        strm.input = strings.binstring2buf(data);
+        strm.input = strings2.binstring2buf(data);
       } else if (toString2.call(data) === "[object ArrayBuffer]") {
         strm.input = new Uint8Array(data);
       } else {
@@ -32085,9 +32085,9 @@ var require_inflate2 = __commonJS({
         if (strm.next_out) {
           if (strm.avail_out === 0 || status === c.Z_STREAM_END || strm.avail_in === 0 && (_mode === c.Z_FINISH || _mode === c.Z_SYNC_FLUSH)) {
             if (this.options.to === "string") {
-              next_out_utf8 = strings.utf8border(strm.output, strm.next_out);
+              next_out_utf8 = strings2.utf8border(strm.output, strm.next_out);
               tail = strm.next_out - next_out_utf8;
-              utf8str = strings.buf2string(strm.output, next_out_utf8);
+              utf8str = strings2.buf2string(strm.output, next_out_utf8);
               strm.next_out = tail;
               strm.avail_out = chunkSize - tail;
               if (tail) {
@@ -32154,9 +32154,9 @@ var require_inflate2 = __commonJS({
   }
 });
 
-// node_modules/pako/index.js
+// ../main/node_modules/pako/index.js
 var require_pako = __commonJS({
-  "node_modules/pako/index.js"(exports, module) {
+  "../main/node_modules/pako/index.js"(exports, module) {
     "use strict";
     var assign = require_common2().assign;
     var deflate = require_deflate2();
@@ -32168,9 +32168,9 @@ var require_pako = __commonJS({
   }
 });
 
-// node_modules/pify/index.js
+// ../main/node_modules/pify/index.js
 var require_pify = __commonJS({
-  "node_modules/pify/index.js"(exports, module) {
+  "../main/node_modules/pify/index.js"(exports, module) {
     "use strict";
     var processFn = (fn, options) => function(...args) {
       const P = options.promiseModule;
@@ -32233,9 +32233,9 @@ var require_pify = __commonJS({
   }
 });
 
-// node_modules/ignore/index.js
+// ../main/node_modules/ignore/index.js
 var require_ignore = __commonJS({
-  "node_modules/ignore/index.js"(exports, module) {
+  "../main/node_modules/ignore/index.js"(exports, module) {
     function makeArray(subject) {
       return Array.isArray(subject) ? subject : [subject];
     }
@@ -32359,7 +32359,7 @@ var require_ignore = __commonJS({
         // Zero, one or several directories
         // should not use '*', or it will be replaced by the next replacer
         // Check if it is not the last `'/**'`
-        (_, index2, str3) => index2 + 6 < str3.length ? "(?:\\/[^\\/]+)*" : "\\/.+"
+        (_, index2, str4) => index2 + 6 < str4.length ? "(?:\\/[^\\/]+)*" : "\\/.+"
       ],
       // normal intermediate wildcards
       [
@@ -32612,7 +32612,7 @@ var require_ignore = __commonJS({
       // Detect `process` so that it can run in browsers.
       typeof process !== "undefined" && (process.env && process.env.IGNORE_TEST_WIN32 || process.platform === "win32")
     ) {
-      const makePosix = (str3) => /^\\\\\?\\/.test(str3) || /["<>|\u0000-\u001F]+/u.test(str3) ? str3 : str3.replace(/\\/g, "/");
+      const makePosix = (str4) => /^\\\\\?\\/.test(str4) || /["<>|\u0000-\u001F]+/u.test(str4) ? str4 : str4.replace(/\\/g, "/");
       checkPath2.convert = makePosix;
       const REGIX_IS_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
       checkPath2.isNotRelative = (path5) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path5) || isNotRelative(path5);
@@ -32620,9 +32620,9 @@ var require_ignore = __commonJS({
   }
 });
 
-// node_modules/diff3/onp.js
+// ../main/node_modules/diff3/onp.js
 var require_onp = __commonJS({
-  "node_modules/diff3/onp.js"(exports, module) {
+  "../main/node_modules/diff3/onp.js"(exports, module) {
     module.exports = function(a_, b_) {
       var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path5 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
       var tmp1, tmp2;
@@ -32749,9 +32749,9 @@ var require_onp = __commonJS({
   }
 });
 
-// node_modules/diff3/diff3.js
+// ../main/node_modules/diff3/diff3.js
 var require_diff3 = __commonJS({
-  "node_modules/diff3/diff3.js"(exports, module) {
+  "../main/node_modules/diff3/diff3.js"(exports, module) {
     var onp = require_onp();
     function longestCommonSubsequence(file1, file2) {
       var diff = new onp(file1, file2);
@@ -32951,9 +32951,9 @@ var require_diff3 = __commonJS({
   }
 });
 
-// node_modules/isomorphic-git/index.cjs
+// ../main/node_modules/isomorphic-git/index.cjs
 var require_isomorphic_git = __commonJS({
-  "node_modules/isomorphic-git/index.cjs"(exports) {
+  "../main/node_modules/isomorphic-git/index.cjs"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     function _interopDefault(ex) {
@@ -35517,8 +35517,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       async toBuffer() {
         const buffers = [];
-        const write = (str3, encoding) => {
-          buffers.push(Buffer.from(str3, encoding));
+        const write = (str4, encoding) => {
+          buffers.push(Buffer.from(str4, encoding));
         };
         write("ff744f63", "hex");
         write("00000002", "hex");
@@ -35680,12 +35680,12 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       cache,
       gitdir,
       oid,
-      format = "content",
+      format: format2 = "content",
       getExternalRefDelta
     }) {
-      let list = await fs3.readdir(join5(gitdir, "objects/pack"));
-      list = list.filter((x) => x.endsWith(".idx"));
-      for (const filename of list) {
+      let list3 = await fs3.readdir(join5(gitdir, "objects/pack"));
+      list3 = list3.filter((x) => x.endsWith(".idx"));
+      for (const filename of list3) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs3,
@@ -35745,10 +35745,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       cache,
       gitdir,
       oid,
-      format = "content"
+      format: format2 = "content"
     }) {
-      if (!["deflated", "wrapped", "content"].includes(format)) {
-        throw new InternalError(`invalid requested format "${format}"`);
+      if (!["deflated", "wrapped", "content"].includes(format2)) {
+        throw new InternalError(`invalid requested format "${format2}"`);
       }
       const getExternalRefDelta = (oid2) => _readObject({ fs: fs3, cache, gitdir, oid: oid2 });
       let result;
@@ -35771,14 +35771,14 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
         return result;
       }
-      if (format === "deflated") {
+      if (format2 === "deflated") {
         return result;
       }
       if (result.format === "deflated") {
         result.object = Buffer.from(await inflate(result.object));
         result.format = "wrapped";
       }
-      if (format === "wrapped") {
+      if (format2 === "wrapped") {
         return result;
       }
       const sha = await shasum(result.object);
@@ -36216,11 +36216,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     function negateExceptForZero(n) {
       return n === 0 ? n : -n;
     }
-    function normalizeNewlines(str3) {
-      str3 = str3.replace(/\r/g, "");
-      str3 = str3.replace(/^\n+/, "");
-      str3 = str3.replace(/\n+$/, "") + "\n";
-      return str3;
+    function normalizeNewlines(str4) {
+      str4 = str4.replace(/\r/g, "");
+      str4 = str4.replace(/^\n+/, "");
+      str4 = str4.replace(/\n+$/, "") + "\n";
+      return str4;
     }
     function parseAuthor2(author) {
       const [, name, email3, timestamp3, offset] = author.match(
@@ -36338,11 +36338,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return _GitAnnotatedTag.from(signedTag);
       }
     };
-    function indent(str3) {
-      return str3.trim().split("\n").map((x) => " " + x).join("\n") + "\n";
+    function indent(str4) {
+      return str4.trim().split("\n").map((x) => " " + x).join("\n") + "\n";
     }
-    function outdent(str3) {
-      return str3.split("\n").map((x) => x.replace(/^ /, "")).join("\n");
+    function outdent(str4) {
+      return str4.split("\n").map((x) => x.replace(/^ /, "")).join("\n");
     }
     var GitCommit = class _GitCommit {
       constructor(commit2) {
@@ -37394,8 +37394,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return ignoredStatus;
       }
     };
-    async function writeObjectLoose({ fs: fs3, gitdir, object: object2, format, oid }) {
-      if (format !== "deflated") {
+    async function writeObjectLoose({ fs: fs3, gitdir, object: object2, format: format2, oid }) {
+      if (format2 !== "deflated") {
         throw new InternalError(
           "GitObjectStoreLoose expects objects to write to be in deflated format"
         );
@@ -37432,12 +37432,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       gitdir,
       type: type2,
       object: object2,
-      format = "content",
+      format: format2 = "content",
       oid = void 0,
       dryRun = false
     }) {
-      if (format !== "deflated") {
-        if (format !== "wrapped") {
+      if (format2 !== "deflated") {
+        if (format2 !== "wrapped") {
           object2 = GitObject.wrap({ type: type2, object: object2 });
         }
         oid = await shasum(object2);
@@ -37581,9 +37581,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       oid,
       getExternalRefDelta
     }) {
-      let list = await fs3.readdir(join5(gitdir, "objects/pack"));
-      list = list.filter((x) => x.endsWith(".idx"));
-      for (const filename of list) {
+      let list3 = await fs3.readdir(join5(gitdir, "objects/pack"));
+      list3 = list3.filter((x) => x.endsWith(".idx"));
+      for (const filename of list3) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs3,
@@ -37603,7 +37603,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache,
       gitdir,
       oid,
-      format = "content"
+      format: format2 = "content"
     }) {
       const getExternalRefDelta = (oid2) => _readObject({ fs: fs3, cache, gitdir, oid: oid2 });
       let result = await hasObjectLoose({ fs: fs3, gitdir, oid });
@@ -40309,9 +40309,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         });
       }
     };
-    function findSplit(str3) {
-      const r = str3.indexOf("\r");
-      const n = str3.indexOf("\n");
+    function findSplit(str4) {
+      const r = str4.indexOf("\r");
+      const n = str4.indexOf("\n");
       if (r === -1 && n === -1) return -1;
       if (r === -1) return n + 1;
       if (n === -1) return r + 1;
@@ -41164,9 +41164,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       getExternalRefDelta
     }) {
       const results = [];
-      let list = await fs3.readdir(join5(gitdir, "objects/pack"));
-      list = list.filter((x) => x.endsWith(".idx"));
-      for (const filename of list) {
+      let list3 = await fs3.readdir(join5(gitdir, "objects/pack"));
+      list3 = list3.filter((x) => x.endsWith(".idx"));
+      for (const filename of list3) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs3,
@@ -41849,11 +41849,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     async function hashObject({
       type: type2,
       object: object2,
-      format = "content",
+      format: format2 = "content",
       oid = void 0
     }) {
-      if (format !== "deflated") {
-        if (format !== "wrapped") {
+      if (format2 !== "deflated") {
+        if (format2 !== "wrapped") {
           object2 = GitObject.wrap({ type: type2, object: object2 });
         }
         oid = await shasum(object2);
@@ -43376,7 +43376,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dir,
       gitdir = join5(dir, ".git"),
       oid,
-      format = "parsed",
+      format: format2 = "parsed",
       filepath = void 0,
       encoding = void 0,
       cache = {}
@@ -43396,7 +43396,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             filepath
           });
         }
-        const _format = format === "parsed" ? "content" : format;
+        const _format = format2 === "parsed" ? "content" : format2;
         const result = await _readObject({
           fs: fs3,
           cache,
@@ -43405,7 +43405,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           format: _format
         });
         result.oid = oid;
-        if (format === "parsed") {
+        if (format2 === "parsed") {
           result.format = "parsed";
           switch (result.type) {
             case "commit":
@@ -44715,14 +44715,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       gitdir = join5(dir, ".git"),
       type: type2,
       object: object2,
-      format = "parsed",
+      format: format2 = "parsed",
       oid,
       encoding = void 0
     }) {
       try {
         const fs3 = new FileSystem(_fs);
         const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
-        if (format === "parsed") {
+        if (format2 === "parsed") {
           switch (type2) {
             case "commit":
               object2 = GitCommit.from(object2).toObject();
@@ -44739,7 +44739,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             default:
               throw new ObjectTypeError(oid || "", type2, "blob|commit|tag|tree");
           }
-          format = "content";
+          format2 = "content";
         }
         oid = await _writeObject({
           fs: fs3,
@@ -44747,7 +44747,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           type: type2,
           object: object2,
           oid,
-          format
+          format: format2
         });
         return oid;
       } catch (err) {
@@ -44995,9 +44995,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
   }
 });
 
-// node_modules/simple-concat/index.js
+// ../main/node_modules/simple-concat/index.js
 var require_simple_concat = __commonJS({
-  "node_modules/simple-concat/index.js"(exports, module) {
+  "../main/node_modules/simple-concat/index.js"(exports, module) {
     module.exports = function(stream, cb) {
       var chunks = [];
       stream.on("data", function(chunk) {
@@ -45015,9 +45015,9 @@ var require_simple_concat = __commonJS({
   }
 });
 
-// node_modules/mimic-response/index.js
+// ../main/node_modules/mimic-response/index.js
 var require_mimic_response = __commonJS({
-  "node_modules/mimic-response/index.js"(exports, module) {
+  "../main/node_modules/mimic-response/index.js"(exports, module) {
     "use strict";
     var knownProperties = [
       "aborted",
@@ -45082,9 +45082,9 @@ var require_mimic_response = __commonJS({
   }
 });
 
-// node_modules/decompress-response/index.js
+// ../main/node_modules/decompress-response/index.js
 var require_decompress_response = __commonJS({
-  "node_modules/decompress-response/index.js"(exports, module) {
+  "../main/node_modules/decompress-response/index.js"(exports, module) {
     "use strict";
     var { Transform, PassThrough: PassThrough2 } = __require("stream");
     var zlib = __require("zlib");
@@ -45131,9 +45131,9 @@ var require_decompress_response = __commonJS({
   }
 });
 
-// node_modules/wrappy/wrappy.js
+// ../main/node_modules/wrappy/wrappy.js
 var require_wrappy = __commonJS({
-  "node_modules/wrappy/wrappy.js"(exports, module) {
+  "../main/node_modules/wrappy/wrappy.js"(exports, module) {
     module.exports = wrappy;
     function wrappy(fn, cb) {
       if (fn && cb) return wrappy(fn)(cb);
@@ -45161,9 +45161,9 @@ var require_wrappy = __commonJS({
   }
 });
 
-// node_modules/once/once.js
+// ../main/node_modules/once/once.js
 var require_once = __commonJS({
-  "node_modules/once/once.js"(exports, module) {
+  "../main/node_modules/once/once.js"(exports, module) {
     var wrappy = require_wrappy();
     module.exports = wrappy(once);
     module.exports.strict = wrappy(onceStrict);
@@ -45205,9 +45205,9 @@ var require_once = __commonJS({
   }
 });
 
-// node_modules/simple-get/index.js
+// ../main/node_modules/simple-get/index.js
 var require_simple_get = __commonJS({
-  "node_modules/simple-get/index.js"(exports, module) {
+  "../main/node_modules/simple-get/index.js"(exports, module) {
     module.exports = simpleGet;
     var concat = require_simple_concat();
     var decompressResponse = require_decompress_response();
@@ -45302,9 +45302,9 @@ var require_simple_get = __commonJS({
   }
 });
 
-// node_modules/liquidjs/dist/liquid.node.js
+// ../main/node_modules/liquidjs/dist/liquid.node.js
 var require_liquid_node = __commonJS({
-  "node_modules/liquidjs/dist/liquid.node.js"(exports) {
+  "../main/node_modules/liquidjs/dist/liquid.node.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var stream = __require("stream");
@@ -45376,15 +45376,15 @@ var require_liquid_node = __commonJS({
         return value.map((x) => stringify4(x)).join("");
       return String(value);
     }
-    function advanceCodePoints(str3, from, count) {
+    function advanceCodePoints(str4, from, count) {
       let index2 = from;
-      for (let i = 0; i < count && index2 < str3.length; i++)
-        index2 += str3.codePointAt(index2) > 65535 ? 2 : 1;
+      for (let i = 0; i < count && index2 < str4.length; i++)
+        index2 += str4.codePointAt(index2) > 65535 ? 2 : 1;
       return index2;
     }
-    function codePointLength2(str3) {
+    function codePointLength2(str4) {
       let length = 0;
-      for (let index2 = 0; index2 < str3.length; index2 = advanceCodePoints(str3, index2, 1))
+      for (let index2 = 0; index2 < str4.length; index2 = advanceCodePoints(str4, index2, 1))
         length++;
       return length;
     }
@@ -45465,28 +45465,28 @@ var require_liquid_node = __commonJS({
       }
       return arr;
     }
-    function padStart(str3, length, ch = " ") {
-      return pad(str3, length, ch, (str4, ch2) => ch2 + str4);
+    function padStart(str4, length, ch = " ") {
+      return pad(str4, length, ch, (str5, ch2) => ch2 + str5);
     }
-    function padEnd(str3, length, ch = " ") {
-      return pad(str3, length, ch, (str4, ch2) => str4 + ch2);
+    function padEnd(str4, length, ch = " ") {
+      return pad(str4, length, ch, (str5, ch2) => str5 + ch2);
     }
-    function pad(str3, length, ch, add) {
-      str3 = String(str3);
-      const n = length - str3.length;
+    function pad(str4, length, ch, add) {
+      str4 = String(str4);
+      const n = length - str4.length;
       if (n <= 0)
-        return str3;
-      return add(str3, ch.repeat(n));
+        return str4;
+      return add(str4, ch.repeat(n));
     }
     function identify(val) {
       return val;
     }
-    function changeCase(str3) {
-      const hasLowerCase = [...str3].some((ch) => ch >= "a" && ch <= "z");
-      return hasLowerCase ? str3.toUpperCase() : str3.toLowerCase();
+    function changeCase(str4) {
+      const hasLowerCase = [...str4].some((ch) => ch >= "a" && ch <= "z");
+      return hasLowerCase ? str4.toUpperCase() : str4.toLowerCase();
     }
-    function ellipsis(str3, N) {
-      return str3.length > N ? str3.slice(0, N - 3) + "..." : str3;
+    function ellipsis(str4, N) {
+      return str4.length > N ? str4.slice(0, N - 3) + "..." : str4;
     }
     function orderedCompare(a, b) {
       if (isNil(a) && isNil(b))
@@ -45978,9 +45978,9 @@ var require_liquid_node = __commonJS({
       M: (d) => d.getMinutes(),
       N: (d, opts) => {
         const width = Number(opts.width) || 9;
-        const str3 = padStart(String(d.getMilliseconds()), 3, "0").slice(0, width);
-        opts.memoryLimit?.use(width - str3.length);
-        return padEnd(str3, width, "0");
+        const str4 = padStart(String(d.getMilliseconds()), 3, "0").slice(0, width);
+        opts.memoryLimit?.use(width - str4.length);
+        return padEnd(str4, width, "0");
       },
       p: (d) => d.getHours() < 12 ? "AM" : "PM",
       P: (d) => d.getHours() < 12 ? "am" : "pm",
@@ -46009,11 +46009,11 @@ var require_liquid_node = __commonJS({
       while (match = rFormat.exec(remaining)) {
         output2 += remaining.slice(0, match.index);
         remaining = remaining.slice(match.index + match[0].length);
-        output2 += format(d, match, memoryLimit);
+        output2 += format2(d, match, memoryLimit);
       }
       return output2 + remaining;
     }
-    function format(d, match, memoryLimit) {
+    function format2(d, match, memoryLimit) {
       const [input2, flagStr = "", width, modifier, conversion] = match;
       const convert = formatCodes[conversion];
       if (!convert)
@@ -46377,30 +46377,30 @@ var require_liquid_node = __commonJS({
         return code2 - 55;
       return code2 - 48;
     }
-    function parseStringLiteral(str3) {
+    function parseStringLiteral(str4) {
       let ret = "";
-      for (let i = 1; i < str3.length - 1; i++) {
-        if (str3[i] !== "\\") {
-          ret += str3[i];
+      for (let i = 1; i < str4.length - 1; i++) {
+        if (str4[i] !== "\\") {
+          ret += str4[i];
           continue;
         }
-        if (escapeChar[str3[i + 1]] !== void 0) {
-          ret += escapeChar[str3[++i]];
-        } else if (str3[i + 1] === "u") {
+        if (escapeChar[str4[i + 1]] !== void 0) {
+          ret += escapeChar[str4[++i]];
+        } else if (str4[i + 1] === "u") {
           let val = 0;
           let j = i + 2;
-          while (j <= i + 5 && rHex.test(str3[j])) {
-            val = val * 16 + hexVal(str3[j++]);
+          while (j <= i + 5 && rHex.test(str4[j])) {
+            val = val * 16 + hexVal(str4[j++]);
           }
           i = j - 1;
           ret += String.fromCharCode(val);
-        } else if (!rOct.test(str3[i + 1])) {
-          ret += str3[++i];
+        } else if (!rOct.test(str4[i + 1])) {
+          ret += str4[++i];
         } else {
           let j = i + 1;
           let val = 0;
-          while (j <= i + 3 && rOct.test(str3[j])) {
-            val = val * 8 + hexVal(str3[j++]);
+          while (j <= i + 3 && rOct.test(str4[j])) {
+            val = val * 8 + hexVal(str4[j++]);
           }
           i = j - 1;
           ret += String.fromCharCode(val);
@@ -46906,42 +46906,42 @@ var require_liquid_node = __commonJS({
       "&#34;": '"',
       "&#39;": "'"
     };
-    function escape(str3) {
-      str3 = stringify4(str3);
-      this.context.memoryLimit.use(str3.length);
-      return str3.replace(/&|<|>|"|'/g, (m) => escapeMap[m]);
+    function escape(str4) {
+      str4 = stringify4(str4);
+      this.context.memoryLimit.use(str4.length);
+      return str4.replace(/&|<|>|"|'/g, (m) => escapeMap[m]);
     }
-    function xml_escape(str3) {
-      return escape.call(this, str3);
+    function xml_escape(str4) {
+      return escape.call(this, str4);
     }
-    function unescape(str3) {
-      str3 = stringify4(str3);
-      this.context.memoryLimit.use(str3.length);
-      return str3.replace(/&(amp|lt|gt|#34|#39);/g, (m) => unescapeMap[m]);
+    function unescape(str4) {
+      str4 = stringify4(str4);
+      this.context.memoryLimit.use(str4.length);
+      return str4.replace(/&(amp|lt|gt|#34|#39);/g, (m) => unescapeMap[m]);
     }
-    function escape_once(str3) {
-      return escape.call(this, unescape.call(this, str3));
+    function escape_once(str4) {
+      return escape.call(this, unescape.call(this, str4));
     }
     function newline_to_br(v) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      return str3.replace(/\r?\n/gm, "<br />\n");
+      const str4 = stringify4(v);
+      this.context.memoryLimit.use(str4.length);
+      return str4.replace(/\r?\n/gm, "<br />\n");
     }
     function strip_html(v) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
+      const str4 = stringify4(v);
+      this.context.memoryLimit.use(str4.length);
       const blocks = /* @__PURE__ */ new Map([["<script", "</script>"], ["<style", "</style>"], ["<!--", "-->"], ["<", ">"]]);
       let out = "";
       let i = 0;
-      while (i < str3.length) {
-        const lt = str3.indexOf("<", i);
+      while (i < str4.length) {
+        const lt = str4.indexOf("<", i);
         if (lt < 0)
-          return out + str3.slice(i);
-        out += str3.slice(i, lt);
+          return out + str4.slice(i);
+        out += str4.slice(i, lt);
         for (const [opener, closer] of blocks) {
-          if (!str3.startsWith(opener, lt))
+          if (!str4.startsWith(opener, lt))
             continue;
-          const e = str3.indexOf(closer, lt + opener.length);
+          const e = str4.indexOf(closer, lt + opener.length);
           if (e >= 0) {
             i = e + closer.length;
             break;
@@ -46949,7 +46949,7 @@ var require_liquid_node = __commonJS({
           blocks.delete(opener);
         }
         if (i <= lt)
-          return out + str3.slice(lt);
+          return out + str4.slice(lt);
       }
       return out;
     }
@@ -47084,12 +47084,12 @@ var require_liquid_node = __commonJS({
       return nameOrFunction;
     }
     function normalizeDirectoryList(value) {
-      let list = [];
+      let list3 = [];
       if (isArray(value))
-        list = value;
+        list3 = value;
       if (isString(value))
-        list = [value];
-      return list;
+        list3 = [value];
+      return list3;
     }
     function whiteSpaceCtrl(tokens, options) {
       let inRaw = false;
@@ -47255,7 +47255,7 @@ var require_liquid_node = __commonJS({
       readHTMLToken(stopStrings) {
         const begin = this.p;
         while (this.p < this.N) {
-          if (stopStrings.some((str3) => this.match(str3)))
+          if (stopStrings.some((str4) => this.match(str4)))
             break;
           ++this.p;
         }
@@ -48440,18 +48440,18 @@ var require_liquid_node = __commonJS({
       "latin": rSlugifyDefault,
       "none": null
     };
-    function slugify2(str3, mode = "default", cased = false) {
-      str3 = stringify4(str3);
+    function slugify2(str4, mode = "default", cased = false) {
+      str4 = stringify4(str4);
       const replacer = rSlugifyReplacers[mode];
       if (replacer) {
         if (mode === "latin")
-          str3 = removeAccents(str3);
-        str3 = str3.replace(replacer, "-").replace(/^-|-$/g, "");
+          str4 = removeAccents(str4);
+        str4 = str4.replace(replacer, "-").replace(/^-|-$/g, "");
       }
-      return cased ? str3 : str3.toLowerCase();
+      return cased ? str4 : str4.toLowerCase();
     }
-    function removeAccents(str3) {
-      return str3.replace(/[àáâãäå]/g, "a").replace(/[æ]/g, "ae").replace(/[ç]/g, "c").replace(/[èéêë]/g, "e").replace(/[ìíîï]/g, "i").replace(/[ð]/g, "d").replace(/[ñ]/g, "n").replace(/[òóôõöø]/g, "o").replace(/[ùúûü]/g, "u").replace(/[ýÿ]/g, "y").replace(/[ß]/g, "ss").replace(/[œ]/g, "oe").replace(/[þ]/g, "th").replace(/[ẞ]/g, "SS").replace(/[Œ]/g, "OE").replace(/[Þ]/g, "TH");
+    function removeAccents(str4) {
+      return str4.replace(/[àáâãäå]/g, "a").replace(/[æ]/g, "ae").replace(/[ç]/g, "c").replace(/[èéêë]/g, "e").replace(/[ìíîï]/g, "i").replace(/[ð]/g, "d").replace(/[ñ]/g, "n").replace(/[òóôõöø]/g, "o").replace(/[ùúûü]/g, "u").replace(/[ýÿ]/g, "y").replace(/[ß]/g, "ss").replace(/[œ]/g, "oe").replace(/[þ]/g, "th").replace(/[ẞ]/g, "SS").replace(/[Œ]/g, "OE").replace(/[Þ]/g, "TH");
     }
     var urlFilters = /* @__PURE__ */ Object.freeze({
       __proto__: null,
@@ -48740,16 +48740,16 @@ var require_liquid_node = __commonJS({
       uniq,
       sample
     });
-    function date5(v, format2, timezoneOffset) {
+    function date5(v, format3, timezoneOffset) {
       const size2 = (v?.length ?? 0) + (timezoneOffset?.length ?? 0);
       this.context.memoryLimit.use(size2);
       const date6 = parseDate(v, this.context.opts, timezoneOffset);
       if (!date6)
         return v;
-      format2 = toValue(format2);
-      format2 = isNil(format2) ? this.context.opts.dateFormat : stringify4(format2);
-      this.context.memoryLimit.use(format2.length);
-      return strftime(date6, format2, this.context.memoryLimit);
+      format3 = toValue(format3);
+      format3 = isNil(format3) ? this.context.opts.dateFormat : stringify4(format3);
+      this.context.memoryLimit.use(format3.length);
+      return strftime(date6, format3, this.context.memoryLimit);
     }
     function date_to_xmlschema(v) {
       return date5.call(this, v, "%Y-%m-%dT%H:%M:%S%:z");
@@ -48824,149 +48824,149 @@ var require_liquid_node = __commonJS({
       this.context.memoryLimit.use(lhs.length + rhs.length);
       return rhs + lhs;
     }
-    function getTrimStart(str3, chars) {
+    function getTrimStart(str4, chars) {
       let start = 0;
-      for (const char of str3) {
+      for (const char of str4) {
         if (!chars.has(char))
           break;
         start += char.length;
       }
       return start;
     }
-    function getTrimEnd(str3, chars, start = 0) {
-      let end = str3.length;
+    function getTrimEnd(str4, chars, start = 0) {
+      let end = str4.length;
       while (end > start) {
-        const size2 = end - start >= 2 && str3.codePointAt(end - 2) > 65535 ? 2 : 1;
-        if (!chars.has(str3.slice(end - size2, end)))
+        const size2 = end - start >= 2 && str4.codePointAt(end - 2) > 65535 ? 2 : 1;
+        if (!chars.has(str4.slice(end - size2, end)))
           break;
         end -= size2;
       }
       return end;
     }
     function lstrip(v, chars) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
+      const str4 = stringify4(v);
+      this.context.memoryLimit.use(str4.length);
       if (chars) {
         chars = stringify4(chars);
         this.context.memoryLimit.use(chars.length);
-        return str3.slice(getTrimStart(str3, new Set(chars)));
+        return str4.slice(getTrimStart(str4, new Set(chars)));
       }
-      return str3.trimStart();
+      return str4.trimStart();
     }
     function downcase(v) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      return str3.toLowerCase();
+      const str4 = stringify4(v);
+      this.context.memoryLimit.use(str4.length);
+      return str4.toLowerCase();
     }
     function upcase(v) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      return stringify4(str3).toUpperCase();
+      const str4 = stringify4(v);
+      this.context.memoryLimit.use(str4.length);
+      return stringify4(str4).toUpperCase();
     }
     function remove(v, arg) {
-      const str3 = stringify4(v);
+      const str4 = stringify4(v);
       arg = stringify4(arg);
-      this.context.memoryLimit.use(str3.length + arg.length);
-      return str3.split(arg).join("");
+      this.context.memoryLimit.use(str4.length + arg.length);
+      return str4.split(arg).join("");
     }
     function remove_first(v, l) {
-      const str3 = stringify4(v);
+      const str4 = stringify4(v);
       l = stringify4(l);
-      this.context.memoryLimit.use(str3.length + l.length);
-      return str3.replace(l, "");
+      this.context.memoryLimit.use(str4.length + l.length);
+      return str4.replace(l, "");
     }
     function remove_last(v, l) {
-      const str3 = stringify4(v);
+      const str4 = stringify4(v);
       const pattern = stringify4(l);
-      this.context.memoryLimit.use(str3.length + pattern.length);
-      const index2 = str3.lastIndexOf(pattern);
+      this.context.memoryLimit.use(str4.length + pattern.length);
+      const index2 = str4.lastIndexOf(pattern);
       if (index2 === -1)
-        return str3;
-      return str3.substring(0, index2) + str3.substring(index2 + pattern.length);
+        return str4;
+      return str4.substring(0, index2) + str4.substring(index2 + pattern.length);
     }
-    function rstrip(str3, chars) {
-      str3 = stringify4(str3);
-      this.context.memoryLimit.use(str3.length);
+    function rstrip(str4, chars) {
+      str4 = stringify4(str4);
+      this.context.memoryLimit.use(str4.length);
       if (chars) {
         chars = stringify4(chars);
         this.context.memoryLimit.use(chars.length);
-        return str3.slice(0, getTrimEnd(str3, new Set(chars)));
+        return str4.slice(0, getTrimEnd(str4, new Set(chars)));
       }
-      return str3.trimEnd();
+      return str4.trimEnd();
     }
     function split(v, arg) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      const arr = str3.split(stringify4(arg));
+      const str4 = stringify4(v);
+      this.context.memoryLimit.use(str4.length);
+      const arr = str4.split(stringify4(arg));
       while (arr.length && arr[arr.length - 1] === "")
         arr.pop();
       return arr;
     }
     function strip(v, chars) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
+      const str4 = stringify4(v);
+      this.context.memoryLimit.use(str4.length);
       if (chars) {
         const set5 = new Set(stringify4(chars));
         this.context.memoryLimit.use(set5.size);
-        const start = getTrimStart(str3, set5);
-        return str3.slice(start, getTrimEnd(str3, set5, start));
+        const start = getTrimStart(str4, set5);
+        return str4.slice(start, getTrimEnd(str4, set5, start));
       }
-      return str3.trim();
+      return str4.trim();
     }
     function strip_newlines(v) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      return str3.replace(/\r?\n/gm, "");
+      const str4 = stringify4(v);
+      this.context.memoryLimit.use(str4.length);
+      return str4.replace(/\r?\n/gm, "");
     }
     function squish(v) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      return str3.replace(/\s+/g, " ").trim();
+      const str4 = stringify4(v);
+      this.context.memoryLimit.use(str4.length);
+      return str4.replace(/\s+/g, " ").trim();
     }
-    function capitalize(str3) {
-      str3 = stringify4(str3);
-      this.context.memoryLimit.use(str3.length);
-      return str3.charAt(0).toUpperCase() + str3.slice(1).toLowerCase();
+    function capitalize(str4) {
+      str4 = stringify4(str4);
+      this.context.memoryLimit.use(str4.length);
+      return str4.charAt(0).toUpperCase() + str4.slice(1).toLowerCase();
     }
     function replace(v, pattern, replacement) {
-      const str3 = stringify4(v);
+      const str4 = stringify4(v);
       pattern = stringify4(pattern);
       replacement = stringify4(replacement);
-      const parts = str3.split(pattern);
-      const outputSize = str3.length + (parts.length - 1) * (replacement.length - pattern.length);
+      const parts = str4.split(pattern);
+      const outputSize = str4.length + (parts.length - 1) * (replacement.length - pattern.length);
       this.context.memoryLimit.use(outputSize);
       return parts.join(replacement);
     }
     function replace_first(v, arg1, arg2) {
-      const str3 = stringify4(v);
+      const str4 = stringify4(v);
       arg1 = stringify4(arg1);
       arg2 = stringify4(arg2);
-      this.context.memoryLimit.use(str3.length + arg1.length + arg2.length);
-      return str3.replace(arg1, () => arg2);
+      this.context.memoryLimit.use(str4.length + arg1.length + arg2.length);
+      return str4.replace(arg1, () => arg2);
     }
     function replace_last(v, arg1, arg2) {
-      const str3 = stringify4(v);
+      const str4 = stringify4(v);
       const pattern = stringify4(arg1);
       const replacement = stringify4(arg2);
-      this.context.memoryLimit.use(str3.length + pattern.length + replacement.length);
-      const index2 = str3.lastIndexOf(pattern);
+      this.context.memoryLimit.use(str4.length + pattern.length + replacement.length);
+      const index2 = str4.lastIndexOf(pattern);
       if (index2 === -1)
-        return str3;
-      return str3.substring(0, index2) + replacement + str3.substring(index2 + pattern.length);
+        return str4;
+      return str4.substring(0, index2) + replacement + str4.substring(index2 + pattern.length);
     }
     function truncate(v, l = 50, o = "...") {
-      const str3 = stringify4(v);
+      const str4 = stringify4(v);
       o = stringify4(o);
-      this.context.memoryLimit.use(str3.length + o.length);
-      if (str3.length <= l || advanceCodePoints(str3, 0, l) >= str3.length)
+      this.context.memoryLimit.use(str4.length + o.length);
+      if (str4.length <= l || advanceCodePoints(str4, 0, l) >= str4.length)
         return v;
-      return str3.slice(0, advanceCodePoints(str3, 0, Math.max(l - codePointLength2(o), 0))) + o;
+      return str4.slice(0, advanceCodePoints(str4, 0, Math.max(l - codePointLength2(o), 0))) + o;
     }
     function truncatewords(v, words = 15, o = "...") {
-      const str3 = stringify4(v);
+      const str4 = stringify4(v);
       o = stringify4(o);
-      this.context.memoryLimit.use(str3.length + o.length);
-      const arr = str3.trimStart().split(/\s+/);
+      this.context.memoryLimit.use(str4.length + o.length);
+      const arr = str4.trimStart().split(/\s+/);
       if (words <= 0)
         words = 1;
       let ret = arr.slice(0, words).join(" ");
@@ -48975,14 +48975,14 @@ var require_liquid_node = __commonJS({
       return ret;
     }
     function normalize_whitespace(v) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      return str3.replace(/\s+/g, " ");
+      const str4 = stringify4(v);
+      this.context.memoryLimit.use(str4.length);
+      return str4.replace(/\s+/g, " ");
     }
     function number_of_words(input2, mode) {
-      const str3 = stringify4(input2);
-      this.context.memoryLimit.use(str3.length);
-      input2 = str3.trim();
+      const str4 = stringify4(input2);
+      this.context.memoryLimit.use(str4.length);
+      input2 = str4.trim();
       if (!input2)
         return 0;
       switch (mode) {
@@ -49037,54 +49037,54 @@ var require_liquid_node = __commonJS({
       number_of_words,
       array_to_sentence_string
     });
-    function base64Encode(str3) {
-      return Buffer.from(str3, "utf8").toString("base64");
+    function base64Encode(str4) {
+      return Buffer.from(str4, "utf8").toString("base64");
     }
-    function base64Decode(str3) {
-      return Buffer.from(str3, "base64").toString("utf8");
+    function base64Decode(str4) {
+      return Buffer.from(str4, "base64").toString("utf8");
     }
     function base64_encode(value) {
       if (typeof Buffer !== "undefined" && Buffer.isBuffer(value)) {
         this.context.memoryLimit.use(value.byteLength);
         return value.toString("base64");
       }
-      const str3 = stringify4(value);
-      this.context.memoryLimit.use(str3.length);
-      return base64Encode(str3);
+      const str4 = stringify4(value);
+      this.context.memoryLimit.use(str4.length);
+      return base64Encode(str4);
     }
     function base64_decode(value) {
-      const str3 = stringify4(value);
-      this.context.memoryLimit.use(str3.length);
-      assert2(isBase64(str3), "invalid base64 provided to base64_decode");
-      return base64Decode(str3);
+      const str4 = stringify4(value);
+      this.context.memoryLimit.use(str4.length);
+      assert2(isBase64(str4), "invalid base64 provided to base64_decode");
+      return base64Decode(str4);
     }
-    function isBase64(str3) {
-      str3 = str3.replace(/[\t\n\f\r ]/g, "");
-      if (str3.length % 4 === 0)
-        str3 = str3.replace(/==?$/, "");
-      return str3.length % 4 !== 1 && /^[A-Za-z0-9+/]*$/.test(str3);
+    function isBase64(str4) {
+      str4 = str4.replace(/[\t\n\f\r ]/g, "");
+      if (str4.length % 4 === 0)
+        str4 = str4.replace(/==?$/, "");
+      return str4.length % 4 !== 1 && /^[A-Za-z0-9+/]*$/.test(str4);
     }
     var base64Filters = /* @__PURE__ */ Object.freeze({
       __proto__: null,
       base64_encode,
       base64_decode
     });
-    function sha256(str3) {
-      return crypto2.createHash("sha256").update(str3, "utf8").digest("hex");
+    function sha256(str4) {
+      return crypto2.createHash("sha256").update(str4, "utf8").digest("hex");
     }
-    function hmacSha256(str3, key) {
-      return crypto2.createHmac("sha256", key).update(str3, "utf8").digest("hex");
+    function hmacSha256(str4, key) {
+      return crypto2.createHmac("sha256", key).update(str4, "utf8").digest("hex");
     }
     function sha256$1(value) {
-      const str3 = stringify4(value);
-      this.context.memoryLimit.use(str3.length);
-      return sha256(str3);
+      const str4 = stringify4(value);
+      this.context.memoryLimit.use(str4.length);
+      return sha256(str4);
     }
     function hmac_sha256(value, key) {
-      const str3 = stringify4(value);
+      const str4 = stringify4(value);
       const keyStr = stringify4(key);
-      this.context.memoryLimit.use(str3.length + keyStr.length);
-      return hmacSha256(str3, keyStr);
+      this.context.memoryLimit.use(str4.length + keyStr.length);
+      return hmacSha256(str4, keyStr);
     }
     var cryptoFilters = /* @__PURE__ */ Object.freeze({
       __proto__: null,
@@ -49557,11 +49557,11 @@ var require_liquid_node = __commonJS({
         super(token, remainTokens, liquid3);
         this.candidates = [];
         const begin = this.tokenizer.p;
-        const group = this.tokenizer.readValue();
+        const group2 = this.tokenizer.readValue();
         this.tokenizer.skipBlank();
-        if (group) {
+        if (group2) {
           if (this.tokenizer.peek() === ":") {
-            this.group = group;
+            this.group = group2;
             this.tokenizer.advance();
           } else
             this.tokenizer.p = begin;
@@ -49574,8 +49574,8 @@ var require_liquid_node = __commonJS({
         this.tokenizer.assert(this.candidates.length, () => `empty candidates: "${token.getText()}"`);
       }
       *render(ctx, emitter) {
-        const group = yield evalToken(this.group, ctx);
-        const fingerprint = `cycle:${group}:` + this.candidates.map((c) => c.getText()).join(",");
+        const group2 = yield evalToken(this.group, ctx);
+        const fingerprint = `cycle:${group2}:` + this.candidates.map((c) => c.getText()).join(",");
         const groups2 = ctx.getRegister("cycle", {});
         let idx = groups2[fingerprint];
         if (idx === void 0) {
@@ -50064,16 +50064,16 @@ var require_liquid_node = __commonJS({
         const templates = await this.parseFile(file2);
         return this.renderToNodeStream(templates, scope, renderOptions);
       }
-      _evalValue(str3, scope) {
-        const value = new Value(str3, this);
+      _evalValue(str4, scope) {
+        const value = new Value(str4, this);
         const ctx = scope instanceof Context ? scope : new Context(scope, this.options, {}, { liquid: this });
         return value.value(ctx);
       }
-      async evalValue(str3, scope) {
-        return toPromise(this._evalValue(str3, scope));
+      async evalValue(str4, scope) {
+        return toPromise(this._evalValue(str4, scope));
       }
-      evalValueSync(str3, scope) {
-        return toValueSync(this._evalValue(str3, scope));
+      evalValueSync(str4, scope) {
+        return toValueSync(this._evalValue(str4, scope));
       }
       registerFilter(name, filter2) {
         this.filters[name] = filter2;
@@ -50238,9 +50238,9 @@ var require_liquid_node = __commonJS({
   }
 });
 
-// node_modules/bottleneck/light.js
+// ../main/node_modules/bottleneck/light.js
 var require_light = __commonJS({
-  "node_modules/bottleneck/light.js"(exports, module) {
+  "../main/node_modules/bottleneck/light.js"(exports, module) {
     (function(global2, factory) {
       typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
     })(exports, (function() {
@@ -50481,16 +50481,16 @@ var require_light = __commonJS({
           }
         }
         shiftAll(fn) {
-          return this._lists.forEach(function(list) {
-            return list.forEachShift(fn);
+          return this._lists.forEach(function(list3) {
+            return list3.forEachShift(fn);
           });
         }
         getFirst(arr = this._lists) {
-          var j, len, list;
+          var j, len, list3;
           for (j = 0, len = arr.length; j < len; j++) {
-            list = arr[j];
-            if (list.length > 0) {
-              return list;
+            list3 = arr[j];
+            if (list3.length > 0) {
+              return list3;
             }
           }
           return [];
@@ -51557,7 +51557,7 @@ var require_light = __commonJS({
   }
 });
 
-// node_modules/commander/esm.mjs
+// ../main/node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1);
 var {
   program,
@@ -51587,13 +51587,13 @@ function redact(text) {
   return out;
 }
 function createLogger(opts) {
-  const format = opts.format ?? "text";
+  const format2 = opts.format ?? "text";
   const min = ORDER[opts.level ?? "info"];
   const write = opts.write ?? ((line) => process.stderr.write(line));
   const clock = opts.clock ?? (() => /* @__PURE__ */ new Date());
   const emit = (level, msg, data) => {
     if (ORDER[level] < min) return;
-    if (format === "json") {
+    if (format2 === "json") {
       write(redact(JSON.stringify({ time: clock().toISOString(), level, msg, ...data })) + "\n");
     } else {
       const extra = data && Object.keys(data).length > 0 ? ` ${JSON.stringify(data)}` : "";
@@ -52033,23 +52033,23 @@ async function startVaultDevServer(options = {}) {
   const markDeleted = (s, versions) => {
     const now = timestamp3(state.clock());
     for (const v of versions) {
-      const meta3 = s.versions.get(v);
-      if (meta3 && !meta3.destroyed) meta3.deletion_time = now;
+      const meta4 = s.versions.get(v);
+      if (meta4 && !meta4.destroyed) meta4.deletion_time = now;
     }
   };
   const markDestroyed = (s, versions) => {
     for (const v of versions) {
-      const meta3 = s.versions.get(v);
-      if (meta3) meta3.destroyed = true;
+      const meta4 = s.versions.get(v);
+      if (meta4) meta4.destroyed = true;
     }
   };
-  const applyMetadata = (s, meta3) => {
-    if (meta3.maxVersions !== void 0) s.maxVersions = meta3.maxVersions;
-    if (meta3.deleteVersionAfter !== void 0)
-      s.deleteVersionAfterMs = parseGoDuration(meta3.deleteVersionAfter);
-    if (meta3.customMetadata !== void 0)
-      s.customMetadata = meta3.customMetadata ? { ...meta3.customMetadata } : null;
-    if (meta3.casRequired !== void 0) s.casRequired = meta3.casRequired;
+  const applyMetadata = (s, meta4) => {
+    if (meta4.maxVersions !== void 0) s.maxVersions = meta4.maxVersions;
+    if (meta4.deleteVersionAfter !== void 0)
+      s.deleteVersionAfterMs = parseGoDuration(meta4.deleteVersionAfter);
+    if (meta4.customMetadata !== void 0)
+      s.customMetadata = meta4.customMetadata ? { ...meta4.customMetadata } : null;
+    if (meta4.casRequired !== void 0) s.casRequired = meta4.casRequired;
     s.updated = timestamp3(state.clock());
   };
   const kv = {
@@ -52074,7 +52074,7 @@ async function startVaultDevServer(options = {}) {
         opts
       );
     },
-    updateMetadata(mountPath, path5, meta3, opts) {
+    updateMetadata(mountPath, path5, meta4, opts) {
       const m = mountOrThrow(mountPath, opts?.namespace);
       const key = trimSlashes(path5);
       if (!m.secrets.has(key)) {
@@ -52083,7 +52083,7 @@ async function startVaultDevServer(options = {}) {
         s.current = 0;
         s.versions.clear();
       }
-      applyMetadata(m.secrets.get(key), meta3);
+      applyMetadata(m.secrets.get(key), meta4);
     },
     get(mountPath, path5, opts) {
       return secretOf(mountOrThrow(mountPath, opts?.namespace), path5);
@@ -52091,7 +52091,7 @@ async function startVaultDevServer(options = {}) {
   };
   const metadataBody = (s) => {
     const versions = {};
-    for (const [v, meta3] of s.versions) versions[String(v)] = { ...meta3 };
+    for (const [v, meta4] of s.versions) versions[String(v)] = { ...meta4 };
     return {
       cas_required: s.casRequired,
       created_time: s.created,
@@ -52164,7 +52164,7 @@ async function startVaultDevServer(options = {}) {
       return prefix.startsWith(p) || p.startsWith(prefix);
     });
   };
-  const issueToken = (role, meta3) => {
+  const issueToken = (role, meta4) => {
     const token = `hvs.${randomBytes(18).toString("base64url")}`;
     addToken(token, { policies: role.policies, namespace: role.namespace }, true, `auth/${role.mount}/login`);
     const entry = tokens.get(token);
@@ -52176,7 +52176,7 @@ async function startVaultDevServer(options = {}) {
           accessor: entry.accessor,
           policies: ["default", ...role.policies],
           token_policies: ["default", ...role.policies],
-          metadata: meta3,
+          metadata: meta4,
           lease_duration: 2764800,
           renewable: true,
           entity_id: randomUUID(),
@@ -52190,33 +52190,33 @@ async function startVaultDevServer(options = {}) {
     const roles = authRoles.filter((a) => a.mount === mount2 && a.namespace === ns);
     if (roles.length === 0) return denied();
     const method = roles[0]?.method;
-    const str3 = (k) => typeof body[k] === "string" ? body[k] : void 0;
+    const str4 = (k) => typeof body[k] === "string" ? body[k] : void 0;
     if (method === "approle") {
-      const roleId = str3("role_id");
+      const roleId = str4("role_id");
       if (!roleId) return err(400, "missing role_id");
       const role2 = roles.find((r) => r.method === "approle" && r.roleId === roleId);
       if (!role2 || role2.method !== "approle") return err(400, "invalid role or secret ID");
-      if (role2.secretId !== void 0 && str3("secret_id") !== role2.secretId)
+      if (role2.secretId !== void 0 && str4("secret_id") !== role2.secretId)
         return err(400, "invalid role or secret ID");
       return issueToken(role2, { role_name: "dev" });
     }
     if (method === "kubernetes") {
-      const roleName2 = str3("role");
+      const roleName2 = str4("role");
       if (!roleName2) return err(400, "missing role");
       const role2 = roles.find((r) => r.method === "kubernetes" && r.role === roleName2);
       if (!role2 || role2.method !== "kubernetes") return err(400, `invalid role name "${roleName2}"`);
-      if (!str3("jwt")) return err(400, "missing jwt");
-      if (str3("jwt") !== role2.jwt) return denied();
+      if (!str4("jwt")) return err(400, "missing jwt");
+      if (str4("jwt") !== role2.jwt) return denied();
       return issueToken(role2, { role: roleName2, service_account_name: "vault-rollout" });
     }
-    const roleName = str3("role");
+    const roleName = str4("role");
     const role = roles.find(
       (r) => r.method === "jwt" && (roleName === void 0 ? r.role === void 0 : r.role === roleName)
     );
     if (!role || role.method !== "jwt")
       return err(400, roleName === void 0 ? "missing role" : `role "${roleName}" could not be found`);
-    if (!str3("jwt")) return err(400, "missing token");
-    if (str3("jwt") !== role.jwt) return err(400, "error validating token: invalid signature");
+    if (!str4("jwt")) return err(400, "missing token");
+    if (str4("jwt") !== role.jwt) return err(400, "error validating token: invalid signature");
     return issueToken(role, { role: roleName ?? "default" });
   };
   const listKeys = (m, prefix) => {
@@ -52325,8 +52325,8 @@ async function startVaultDevServer(options = {}) {
           return err(400, "check-and-set parameter did not match the current version");
         }
         const version2 = writeVersion(m, key);
-        const meta3 = m.secrets.get(key).versions.get(version2);
-        return ok({ ...meta3, custom_metadata: m.secrets.get(key)?.customMetadata ?? null, version: version2 });
+        const meta4 = m.secrets.get(key).versions.get(version2);
+        return ok({ ...meta4, custom_metadata: m.secrets.get(key)?.customMetadata ?? null, version: version2 });
       }
       if (method === "DELETE") {
         if (s) markDeleted(s, [s.current]);
@@ -52367,8 +52367,8 @@ async function startVaultDevServer(options = {}) {
       if (s && op === "destroy") markDestroyed(s, versions);
       if (s && op === "undelete") {
         for (const v of versions) {
-          const meta3 = s.versions.get(v);
-          if (meta3 && !meta3.destroyed) meta3.deletion_time = "";
+          const meta4 = s.versions.get(v);
+          if (meta4 && !meta4.destroyed) meta4.deletion_time = "";
         }
       }
       return noContent();
@@ -52537,7 +52537,7 @@ import { join as join3, resolve } from "node:path";
 // src/core/config/definition.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 
-// node_modules/zod/v4/classic/external.js
+// ../main/node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -52800,7 +52800,7 @@ __export(external_exports, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/core/index.js
+// ../main/node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -53117,7 +53117,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 
-// node_modules/zod/v4/core/util.js
+// ../main/node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -53372,14 +53372,14 @@ function promiseAllObject(promisesObj) {
 }
 function randomString(length = 10) {
   const chars = "abcdefghijklmnopqrstuvwxyz";
-  let str3 = "";
+  let str4 = "";
   for (let i = 0; i < length; i++) {
-    str3 += chars[Math.floor(Math.random() * chars.length)];
+    str4 += chars[Math.floor(Math.random() * chars.length)];
   }
-  return str3;
+  return str4;
 }
-function esc(str3) {
-  return JSON.stringify(str3);
+function esc(str4) {
+  return JSON.stringify(str4);
 }
 function slugify(input2) {
   return input2.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
@@ -53493,8 +53493,8 @@ var primitiveTypes = /* @__PURE__ */ new Set([
   "symbol",
   "undefined"
 ]);
-function escapeRegex(str3) {
-  return str3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function escapeRegex(str4) {
+  return str4.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function clone(inst, def, params) {
   const cl = new inst._zod.constr(def ?? inst._zod.def);
@@ -53760,13 +53760,13 @@ function getSizableOrigin(input2) {
   return "unknown";
 }
 var highSurrogate = /[\uD800-\uDBFF]/;
-function codePointLength(str3) {
-  const units = str3.length;
-  if (!highSurrogate.test(str3))
+function codePointLength(str4) {
+  const units = str4.length;
+  if (!highSurrogate.test(str4))
     return units;
   let count = units;
   for (let i = 0; i < units - 1; i++) {
-    if ((str3.charCodeAt(i) & 64512) === 55296 && (str3.charCodeAt(i + 1) & 64512) === 56320) {
+    if ((str4.charCodeAt(i) & 64512) === 55296 && (str4.charCodeAt(i + 1) & 64512) === 56320) {
       count--;
       i++;
     }
@@ -53973,7 +53973,7 @@ function constantCatch(value) {
   return fn;
 }
 
-// node_modules/zod/v4/core/core.js
+// ../main/node_modules/zod/v4/core/core.js
 var _a;
 var NEVER = /* @__PURE__ */ Object.freeze({
   status: "aborted"
@@ -54095,7 +54095,7 @@ function config(newConfig) {
   return globalConfig;
 }
 
-// node_modules/zod/v4/core/errors.js
+// ../main/node_modules/zod/v4/core/errors.js
 function _getMessage() {
   const internals = this._zod;
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
@@ -54287,7 +54287,7 @@ function prettifyError(error62) {
   return lines.join("\n");
 }
 
-// node_modules/zod/v4/core/parse.js
+// ../main/node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -54447,7 +54447,7 @@ var _safeDecodeAsync = (_Err) => async (schema5, value, _ctx) => {
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
-// node_modules/zod/v4/core/regexes.js
+// ../main/node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -54619,7 +54619,7 @@ var sha512_hex = /^[0-9a-fA-F]{128}$/;
 var sha512_base64 = /* @__PURE__ */ fixedBase64(86, "==");
 var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
-// node_modules/zod/v4/core/checks.js
+// ../main/node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a3;
   inst._zod ?? (inst._zod = {});
@@ -55095,7 +55095,7 @@ var $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (ins
   };
 });
 
-// node_modules/zod/v4/core/doc.js
+// ../main/node_modules/zod/v4/core/doc.js
 var Doc = class {
   constructor(args = [], closed = {}) {
     this.content = [];
@@ -55136,14 +55136,14 @@ ${content.join("\n")}
   }
 };
 
-// node_modules/zod/v4/core/versions.js
+// ../main/node_modules/zod/v4/core/versions.js
 var version = {
   major: 4,
   minor: 6,
   patch: 7
 };
 
-// node_modules/zod/v4/core/schemas.js
+// ../main/node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   var _a3;
   inst ?? (inst = {});
@@ -57585,7 +57585,7 @@ function handleRefineResult(result, payload, input2, inst) {
   }
 }
 
-// node_modules/zod/v4/core/memoizer.js
+// ../main/node_modules/zod/v4/core/memoizer.js
 var $ZodCyclicError = class extends Error {
   constructor() {
     super(`Cannot parse a reference cycle that closes through a transform`);
@@ -57862,7 +57862,7 @@ function isBackEdge(ctx, value) {
   return backEdges !== void 0 && isRef(value) && backEdges.has(value);
 }
 
-// node_modules/zod/v4/locales/index.js
+// ../main/node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -57930,7 +57930,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 
-// node_modules/zod/v4/locales/ar.js
+// ../main/node_modules/zod/v4/locales/ar.js
 var error = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -58042,7 +58042,7 @@ function ar_default() {
   };
 }
 
-// node_modules/zod/v4/locales/az.js
+// ../main/node_modules/zod/v4/locales/az.js
 var error2 = () => {
   const Sizable = {
     string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -58153,7 +58153,7 @@ function az_default() {
   };
 }
 
-// node_modules/zod/v4/locales/be.js
+// ../main/node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -58322,7 +58322,7 @@ function be_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bg.js
+// ../main/node_modules/zod/v4/locales/bg.js
 var error4 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -58448,7 +58448,7 @@ function bg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bn.js
+// ../main/node_modules/zod/v4/locales/bn.js
 var error5 = () => {
   const Sizable = {
     string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -58562,7 +58562,7 @@ function bn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ca.js
+// ../main/node_modules/zod/v4/locales/ca.js
 var error6 = () => {
   const Sizable = {
     string: { unit: "car\xE0cters", verb: "contenir" },
@@ -58676,7 +58676,7 @@ function ca_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ckb.js
+// ../main/node_modules/zod/v4/locales/ckb.js
 var error7 = () => {
   const Sizable = {
     string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -58809,7 +58809,7 @@ function ckb_default() {
   };
 }
 
-// node_modules/zod/v4/locales/cs.js
+// ../main/node_modules/zod/v4/locales/cs.js
 var error8 = () => {
   const Sizable = {
     string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -58926,7 +58926,7 @@ function cs_default() {
   };
 }
 
-// node_modules/zod/v4/locales/da.js
+// ../main/node_modules/zod/v4/locales/da.js
 var error9 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "havde" },
@@ -59047,7 +59047,7 @@ function da_default() {
   };
 }
 
-// node_modules/zod/v4/locales/de.js
+// ../main/node_modules/zod/v4/locales/de.js
 var error10 = () => {
   const Sizable = {
     string: { unit: "Zeichen", verb: "zu haben" },
@@ -59161,7 +59161,7 @@ function de_default() {
   };
 }
 
-// node_modules/zod/v4/locales/el.js
+// ../main/node_modules/zod/v4/locales/el.js
 var error11 = () => {
   const Sizable = {
     string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -59274,7 +59274,7 @@ function el_default() {
   };
 }
 
-// node_modules/zod/v4/locales/en.js
+// ../main/node_modules/zod/v4/locales/en.js
 var error12 = () => {
   const Sizable = {
     string: { unit: "characters", verb: "to have" },
@@ -59399,7 +59399,7 @@ function en_default() {
   };
 }
 
-// node_modules/zod/v4/locales/eo.js
+// ../main/node_modules/zod/v4/locales/eo.js
 var error13 = () => {
   const Sizable = {
     string: { unit: "karaktrojn", verb: "havi" },
@@ -59514,7 +59514,7 @@ function eo_default() {
   };
 }
 
-// node_modules/zod/v4/locales/es.js
+// ../main/node_modules/zod/v4/locales/es.js
 var error14 = () => {
   const Sizable = {
     string: { unit: "caracteres", verb: "tener" },
@@ -59651,7 +59651,7 @@ function es_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fa.js
+// ../main/node_modules/zod/v4/locales/fa.js
 var error15 = () => {
   const Sizable = {
     string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -59771,7 +59771,7 @@ function fa_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fi.js
+// ../main/node_modules/zod/v4/locales/fi.js
 var error16 = () => {
   const Sizable = {
     string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -59889,7 +59889,7 @@ function fi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr.js
+// ../main/node_modules/zod/v4/locales/fr.js
 var error17 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -60019,7 +60019,7 @@ function fr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr-CA.js
+// ../main/node_modules/zod/v4/locales/fr-CA.js
 var error18 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -60132,7 +60132,7 @@ function fr_CA_default() {
   };
 }
 
-// node_modules/zod/v4/locales/gu.js
+// ../main/node_modules/zod/v4/locales/gu.js
 var error19 = () => {
   const Sizable = {
     string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -60246,7 +60246,7 @@ function gu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/he.js
+// ../main/node_modules/zod/v4/locales/he.js
 var error20 = () => {
   const TypeNames = {
     string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -60448,7 +60448,7 @@ function he_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hi.js
+// ../main/node_modules/zod/v4/locales/hi.js
 var error21 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -60560,7 +60560,7 @@ function hi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hr.js
+// ../main/node_modules/zod/v4/locales/hr.js
 var error22 = () => {
   const Sizable = {
     string: { unit: "znakova", verb: "imati" },
@@ -60687,7 +60687,7 @@ function hr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hu.js
+// ../main/node_modules/zod/v4/locales/hu.js
 var error23 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "legyen" },
@@ -60801,7 +60801,7 @@ function hu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hy.js
+// ../main/node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count, one, many) {
   return Math.abs(count) === 1 ? one : many;
 }
@@ -60960,7 +60960,7 @@ function hy_default() {
   };
 }
 
-// node_modules/zod/v4/locales/id.js
+// ../main/node_modules/zod/v4/locales/id.js
 var error25 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "memiliki" },
@@ -61072,7 +61072,7 @@ function id_default() {
   };
 }
 
-// node_modules/zod/v4/locales/is.js
+// ../main/node_modules/zod/v4/locales/is.js
 var error26 = () => {
   const Sizable = {
     string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -61187,7 +61187,7 @@ function is_default() {
   };
 }
 
-// node_modules/zod/v4/locales/it.js
+// ../main/node_modules/zod/v4/locales/it.js
 var error27 = () => {
   const Sizable = {
     string: { unit: "caratteri", verb: "avere" },
@@ -61301,7 +61301,7 @@ function it_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ja.js
+// ../main/node_modules/zod/v4/locales/ja.js
 var error28 = () => {
   const Sizable = {
     string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -61414,7 +61414,7 @@ function ja_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ka.js
+// ../main/node_modules/zod/v4/locales/ka.js
 var error29 = () => {
   const Sizable = {
     string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -61532,7 +61532,7 @@ function ka_default() {
   };
 }
 
-// node_modules/zod/v4/locales/km.js
+// ../main/node_modules/zod/v4/locales/km.js
 var error30 = () => {
   const Sizable = {
     string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -61648,12 +61648,12 @@ function km_default() {
   };
 }
 
-// node_modules/zod/v4/locales/kh.js
+// ../main/node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 
-// node_modules/zod/v4/locales/kn.js
+// ../main/node_modules/zod/v4/locales/kn.js
 var error31 = () => {
   const Sizable = {
     string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -61769,7 +61769,7 @@ function kn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ko.js
+// ../main/node_modules/zod/v4/locales/ko.js
 var error32 = () => {
   const Sizable = {
     string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -61886,7 +61886,7 @@ function ko_default() {
   };
 }
 
-// node_modules/zod/v4/locales/lt.js
+// ../main/node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text) => {
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
@@ -62094,7 +62094,7 @@ function lt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/mk.js
+// ../main/node_modules/zod/v4/locales/mk.js
 var error34 = () => {
   const Sizable = {
     string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -62209,7 +62209,7 @@ function mk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ms.js
+// ../main/node_modules/zod/v4/locales/ms.js
 var error35 = () => {
   const Sizable = {
     string: { unit: "aksara", verb: "mempunyai" },
@@ -62322,7 +62322,7 @@ function ms_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ne.js
+// ../main/node_modules/zod/v4/locales/ne.js
 var error36 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -62434,7 +62434,7 @@ function ne_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nl.js
+// ../main/node_modules/zod/v4/locales/nl.js
 var error37 = () => {
   const Sizable = {
     string: { unit: "tekens", verb: "heeft" },
@@ -62550,7 +62550,7 @@ function nl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nn.js
+// ../main/node_modules/zod/v4/locales/nn.js
 var error38 = () => {
   const Sizable = {
     string: { unit: "teikn", verb: "\xE5 ha" },
@@ -62664,7 +62664,7 @@ function nn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/no.js
+// ../main/node_modules/zod/v4/locales/no.js
 var error39 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "\xE5 ha" },
@@ -62778,7 +62778,7 @@ function no_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ota.js
+// ../main/node_modules/zod/v4/locales/ota.js
 var error40 = () => {
   const Sizable = {
     string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -62893,7 +62893,7 @@ function ota_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ps.js
+// ../main/node_modules/zod/v4/locales/ps.js
 var error41 = () => {
   const Sizable = {
     string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -63013,7 +63013,7 @@ function ps_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pl.js
+// ../main/node_modules/zod/v4/locales/pl.js
 var error42 = () => {
   const Sizable = {
     string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -63128,7 +63128,7 @@ function pl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt.js
+// ../main/node_modules/zod/v4/locales/pt.js
 var error43 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -63272,7 +63272,7 @@ function pt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt-BR.js
+// ../main/node_modules/zod/v4/locales/pt-BR.js
 var error44 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -63417,7 +63417,7 @@ function pt_BR_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ro.js
+// ../main/node_modules/zod/v4/locales/ro.js
 var error45 = () => {
   const Sizable = {
     string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -63540,7 +63540,7 @@ function ro_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ru.js
+// ../main/node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -63709,7 +63709,7 @@ function ru_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sk.js
+// ../main/node_modules/zod/v4/locales/sk.js
 var error47 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "ma\u0165" },
@@ -63826,7 +63826,7 @@ function sk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sl.js
+// ../main/node_modules/zod/v4/locales/sl.js
 var error48 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "imeti" },
@@ -63941,7 +63941,7 @@ function sl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sv.js
+// ../main/node_modules/zod/v4/locales/sv.js
 var error49 = () => {
   const Sizable = {
     string: { unit: "tecken", verb: "att ha" },
@@ -64057,7 +64057,7 @@ function sv_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ta.js
+// ../main/node_modules/zod/v4/locales/ta.js
 var error50 = () => {
   const Sizable = {
     string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -64173,7 +64173,7 @@ function ta_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tg.js
+// ../main/node_modules/zod/v4/locales/tg.js
 var error51 = () => {
   const Sizable = {
     string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -64290,7 +64290,7 @@ function tg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/th.js
+// ../main/node_modules/zod/v4/locales/th.js
 var error52 = () => {
   const Sizable = {
     string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -64406,7 +64406,7 @@ function th_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tk.js
+// ../main/node_modules/zod/v4/locales/tk.js
 var error53 = () => {
   const Sizable = {
     string: { unit: "simwol", verb: "bolmaly" },
@@ -64514,7 +64514,7 @@ function tk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tr.js
+// ../main/node_modules/zod/v4/locales/tr.js
 var error54 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "olmal\u0131" },
@@ -64625,7 +64625,7 @@ function tr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uk.js
+// ../main/node_modules/zod/v4/locales/uk.js
 var error55 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -64739,12 +64739,12 @@ function uk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ua.js
+// ../main/node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 
-// node_modules/zod/v4/locales/ur.js
+// ../main/node_modules/zod/v4/locales/ur.js
 var error56 = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -64860,7 +64860,7 @@ function ur_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uz.js
+// ../main/node_modules/zod/v4/locales/uz.js
 var error57 = () => {
   const Sizable = {
     string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -64974,7 +64974,7 @@ function uz_default() {
   };
 }
 
-// node_modules/zod/v4/locales/vi.js
+// ../main/node_modules/zod/v4/locales/vi.js
 var error58 = () => {
   const Sizable = {
     string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -65088,7 +65088,7 @@ function vi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-CN.js
+// ../main/node_modules/zod/v4/locales/zh-CN.js
 var error59 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -65203,7 +65203,7 @@ function zh_CN_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-TW.js
+// ../main/node_modules/zod/v4/locales/zh-TW.js
 var error60 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -65316,7 +65316,7 @@ function zh_TW_default() {
   };
 }
 
-// node_modules/zod/v4/locales/yo.js
+// ../main/node_modules/zod/v4/locales/yo.js
 var error61 = () => {
   const Sizable = {
     string: { unit: "\xE0mi", verb: "n\xED" },
@@ -65429,7 +65429,7 @@ function yo_default() {
   };
 }
 
-// node_modules/zod/v4/core/registries.js
+// ../main/node_modules/zod/v4/core/registries.js
 var _a2;
 var $output = /* @__PURE__ */ Symbol("ZodOutput");
 var $input = /* @__PURE__ */ Symbol("ZodInput");
@@ -65439,10 +65439,10 @@ var $ZodRegistry = class {
     this._idmap = /* @__PURE__ */ new Map();
   }
   add(schema5, ..._meta) {
-    const meta3 = _meta[0];
-    this._map.set(schema5, meta3);
-    if (meta3 && typeof meta3 === "object" && "id" in meta3) {
-      this._idmap.set(meta3.id, schema5);
+    const meta4 = _meta[0];
+    this._map.set(schema5, meta4);
+    if (meta4 && typeof meta4 === "object" && "id" in meta4) {
+      this._idmap.set(meta4.id, schema5);
     }
     return this;
   }
@@ -65452,9 +65452,9 @@ var $ZodRegistry = class {
     return this;
   }
   remove(schema5) {
-    const meta3 = this._map.get(schema5);
-    if (meta3 && typeof meta3 === "object" && "id" in meta3) {
-      this._idmap.delete(meta3.id);
+    const meta4 = this._map.get(schema5);
+    if (meta4 && typeof meta4 === "object" && "id" in meta4) {
+      this._idmap.delete(meta4.id);
     }
     this._map.delete(schema5);
     return this;
@@ -65479,7 +65479,7 @@ function registry() {
 (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
 var globalRegistry = globalThis.__zod_globalRegistry;
 
-// node_modules/zod/v4/core/compile.js
+// ../main/node_modules/zod/v4/core/compile.js
 var INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
@@ -65799,8 +65799,8 @@ function generateMultipleOfCheck(doc, ctx, def, accessor) {
   }
 }
 function generateNumberFormatCheck(doc, def, accessor) {
-  const format = def.format;
-  switch (format) {
+  const format2 = def.format;
+  switch (format2) {
     case "safeint":
       doc.write(`if (!Number.isSafeInteger(${accessor})) return INVALID;`);
       break;
@@ -65817,16 +65817,16 @@ function generateNumberFormatCheck(doc, def, accessor) {
       doc.write(`if (!Number.isFinite(${accessor})) return INVALID;`);
       break;
     default: {
-      void format;
-      throw new ZodCompileUnsupportedError(`number format ${format}`);
+      void format2;
+      throw new ZodCompileUnsupportedError(`number format ${format2}`);
     }
   }
 }
 function generateBigIntFormatCheck(doc, def, accessor) {
-  const format = def.format;
-  if (!format)
+  const format2 = def.format;
+  if (!format2)
     return;
-  switch (format) {
+  switch (format2) {
     case "int64":
       doc.write(`if (${accessor} < -9223372036854775808n || ${accessor} > 9223372036854775807n) return INVALID;`);
       break;
@@ -65834,8 +65834,8 @@ function generateBigIntFormatCheck(doc, def, accessor) {
       doc.write(`if (${accessor} < 0n || ${accessor} > 18446744073709551615n) return INVALID;`);
       break;
     default: {
-      void format;
-      throw new ZodCompileUnsupportedError(`bigint format ${format}`);
+      void format2;
+      throw new ZodCompileUnsupportedError(`bigint format ${format2}`);
     }
   }
 }
@@ -66016,8 +66016,8 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
     doc.write(`if (!${patternConst}.test(${accessor})) return INVALID;`);
     return accessor;
   }
-  const format = def.format;
-  switch (format) {
+  const format2 = def.format;
+  switch (format2) {
     case "regex":
       throw new ZodCompileUnsupportedError("regex format without a pattern");
     case "lowercase":
@@ -66040,8 +66040,8 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
       break;
     }
     default: {
-      void format;
-      throw new ZodCompileUnsupportedError(`string format ${format}`);
+      void format2;
+      throw new ZodCompileUnsupportedError(`string format ${format2}`);
     }
   }
   return accessor;
@@ -67089,7 +67089,7 @@ function generateTransformCheck(doc, ctx, schema5, accessor) {
   return accessor;
 }
 
-// node_modules/zod/v4/core/api.js
+// ../main/node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   if (def.checks)
     def.checks = [...def.checks];
@@ -68132,12 +68132,12 @@ function _stringbool(Classes, _params) {
   return codec2;
 }
 // @__NO_SIDE_EFFECTS__
-function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
+function _stringFormat(Class2, format2, fnOrRegex, _params = {}) {
   const params = normalizeParams(_params);
   const def = {
     check: "string_format",
     type: "string",
-    format,
+    format: format2,
     fn: typeof fnOrRegex === "function" ? fnOrRegex : (val) => fnOrRegex.test(val),
     ...params
   };
@@ -68148,7 +68148,7 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
   return inst;
 }
 
-// node_modules/zod/v4/core/to-json-schema.js
+// ../main/node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources2) {
   for (const source of sources2) {
     for (const key of Reflect.ownKeys(source)) {
@@ -68236,9 +68236,9 @@ function processSchema(schema5, ctx, _params = { path: [], schemaPath: [] }) {
       ctx.seen.get(parent).isParent = true;
     }
   }
-  const meta3 = ctx.metadataRegistry.get(schema5);
-  if (meta3)
-    assignProps(result.schema, meta3);
+  const meta4 = ctx.metadataRegistry.get(schema5);
+  if (meta4)
+    assignProps(result.schema, meta4);
   if (ctx.io === "input" && isTransforming(schema5)) {
     delete result.schema.examples;
     delete result.schema.default;
@@ -68678,7 +68678,7 @@ var createStandardJSONSchemaMethod = (schema5, io, processors = {}) => (params) 
   return finalize(ctx, schema5);
 };
 
-// node_modules/zod/v4/core/json-schema-processors.js
+// ../main/node_modules/zod/v4/core/json-schema-processors.js
 var narrowMin = (agg, key, value) => {
   if (agg[key] === void 0 || value > agg[key])
     agg[key] = value;
@@ -68703,9 +68703,9 @@ var addPattern = (agg, pattern) => {
 var intersectMime = (agg, mime) => {
   agg.mime = agg.mime ? agg.mime.filter((m) => mime.includes(m)) : [...mime];
 };
-var setFormat = (agg, format) => {
-  agg.format = format;
-  if (format.includes("int"))
+var setFormat = (agg, format2) => {
+  agg.format = format2;
+  if (format2.includes("int"))
     agg.isInt = true;
 };
 var minContributor = (agg, def) => narrowMin(agg, "minimum", def.minimum);
@@ -68742,8 +68742,8 @@ var contributors = {
 function aggregateChecks(schema5) {
   const agg = {};
   const def = schema5._zod.def;
-  const list = schema5._zod.traits.has("$ZodCheck") ? [schema5, ...def.checks ?? []] : def.checks ?? [];
-  for (const ch of list)
+  const list3 = schema5._zod.traits.has("$ZodCheck") ? [schema5, ...def.checks ?? []] : def.checks ?? [];
+  for (const ch of list3)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
   const bag = schema5._zod.bag;
   if (bag.minimum !== void 0)
@@ -68783,16 +68783,16 @@ var exactPattern = (p) => exactPatterns.get(p) ?? p;
 var stringProcessor = (schema5, ctx, _json, _params) => {
   const json3 = _json;
   json3.type = "string";
-  const { minimum, maximum, format, patterns, contentEncoding, laxFormat } = aggregateChecks(schema5);
+  const { minimum, maximum, format: format2, patterns, contentEncoding, laxFormat } = aggregateChecks(schema5);
   if (typeof minimum === "number")
     json3.minLength = minimum;
   if (typeof maximum === "number")
     json3.maxLength = maximum;
-  if (format) {
-    json3.format = formatMap[format] ?? format;
+  if (format2) {
+    json3.format = formatMap[format2] ?? format2;
     if (json3.format === "")
       delete json3.format;
-    if (format === "time" || laxFormat) {
+    if (format2 === "time" || laxFormat) {
       delete json3.format;
     }
   }
@@ -69170,7 +69170,7 @@ function stringifyKeyNames(bySchema, json3, visited) {
   const values = json3.enum ?? (json3.const !== void 0 ? [json3.const] : void 0);
   if (!numericType && !values?.some((v) => typeof v === "number"))
     return json3;
-  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json3;
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format: format2, id, ...rest } = json3;
   if (rest.enum)
     rest.enum = rest.enum.map((v) => typeof v === "number" ? String(v) : v);
   else if (typeof rest.const === "number")
@@ -69426,7 +69426,7 @@ function toJSONSchema(input2, params) {
   return finalize(ctx, input2);
 }
 
-// node_modules/zod/v4/core/json-schema-generator.js
+// ../main/node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator = class {
   /** @deprecated Access via ctx instead */
   get metadataRegistry() {
@@ -69504,10 +69504,10 @@ var JSONSchemaGenerator = class {
   }
 };
 
-// node_modules/zod/v4/core/json-schema.js
+// ../main/node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 
-// node_modules/zod/v4/classic/schemas.js
+// ../main/node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -69688,7 +69688,7 @@ __export(schemas_exports2, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/classic/checks.js
+// ../main/node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -69723,7 +69723,7 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 
-// node_modules/zod/v4/classic/errors.js
+// ../main/node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 function _lazyMethod(proto, key, make) {
   Object.defineProperty(proto, key, {
@@ -69769,7 +69769,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
   Parent: Error
 });
 
-// node_modules/zod/v4/classic/parse.js
+// ../main/node_modules/zod/v4/classic/parse.js
 var parse2 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
@@ -69783,7 +69783,7 @@ var safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError);
 var safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 var safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-// node_modules/zod/v4/classic/schemas.js
+// ../main/node_modules/zod/v4/classic/schemas.js
 function _ensureDefaultLocale() {
   if (!globalConfig.localeError)
     config(en_default());
@@ -69817,8 +69817,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   brand() {
     return this;
   },
-  register(reg, meta3) {
-    reg.add(this, meta3);
+  register(reg, meta4) {
+    reg.add(this, meta4);
     return this;
   },
   refine(check2, params) {
@@ -70306,8 +70306,8 @@ var ZodCustomStringFormat = /* @__PURE__ */ $constructor("ZodCustomStringFormat"
   $ZodCustomStringFormat.init(inst, def);
   ZodStringFormat.init(inst, def);
 });
-function stringFormat(format, fnOrRegex, _params = {}) {
-  return _stringFormat(ZodCustomStringFormat, format, fnOrRegex, _params);
+function stringFormat(format2, fnOrRegex, _params = {}) {
+  return _stringFormat(ZodCustomStringFormat, format2, fnOrRegex, _params);
 }
 function hostname2(_params) {
   return _stringFormat(ZodCustomStringFormat, "hostname", hostname, _params);
@@ -70320,11 +70320,11 @@ function currencyCode2(_params) {
 }
 function hash(alg, params) {
   const enc = params?.enc ?? "hex";
-  const format = `${alg}_${enc}`;
-  const regex2 = regexes_exports[format];
+  const format2 = `${alg}_${enc}`;
+  const regex2 = regexes_exports[format2];
   if (!regex2)
-    throw new Error(`Unrecognized hash format: ${format}`);
-  return _stringFormat(ZodCustomStringFormat, format, regex2, params);
+    throw new Error(`Unrecognized hash format: ${format2}`);
+  return _stringFormat(ZodCustomStringFormat, format2, regex2, params);
 }
 var ZodNumber = /* @__PURE__ */ $constructor(
   "ZodNumber",
@@ -71248,7 +71248,7 @@ function preprocess(fn, schema5) {
   });
 }
 
-// node_modules/zod/v4/classic/compat.js
+// ../main/node_modules/zod/v4/classic/compat.js
 var ZodIssueCode = {
   invalid_type: "invalid_type",
   too_big: "too_big",
@@ -71274,7 +71274,7 @@ var ZodFirstPartyTypeKind;
 /* @__PURE__ */ (function(ZodFirstPartyTypeKind2) {
 })(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
 
-// node_modules/zod/v4/classic/iso.js
+// ../main/node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -71299,7 +71299,7 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 
-// node_modules/zod/v4/classic/from-json-schema.js
+// ../main/node_modules/zod/v4/classic/from-json-schema.js
 var z = {
   ...schemas_exports2,
   ...checks_exports2,
@@ -71689,58 +71689,58 @@ function convertBaseSchema(schema5, ctx) {
     case "string": {
       let stringSchema = z.string();
       if (schema5.format) {
-        const format = schema5.format;
-        if (format === "email") {
+        const format2 = schema5.format;
+        if (format2 === "email") {
           stringSchema = stringSchema.check(z.email());
-        } else if (format === "uri" || format === "uri-reference") {
+        } else if (format2 === "uri" || format2 === "uri-reference") {
           stringSchema = stringSchema.check(z.url());
-        } else if (format === "uuid" || format === "guid") {
+        } else if (format2 === "uuid" || format2 === "guid") {
           stringSchema = stringSchema.check(z.uuid());
-        } else if (format === "date-time") {
+        } else if (format2 === "date-time") {
           stringSchema = stringSchema.check(z.iso.datetime({ offset: true }));
-        } else if (format === "date") {
+        } else if (format2 === "date") {
           stringSchema = stringSchema.check(z.iso.date());
-        } else if (format === "time") {
+        } else if (format2 === "time") {
           stringSchema = stringSchema.check(z.regex(fullTime));
-        } else if (format === "duration") {
+        } else if (format2 === "duration") {
           stringSchema = stringSchema.check(z.iso.duration());
-        } else if (format === "hostname") {
+        } else if (format2 === "hostname") {
           stringSchema = stringSchema.check(z.hostname());
-        } else if (format === "ipv4") {
+        } else if (format2 === "ipv4") {
           stringSchema = stringSchema.check(z.ipv4());
-        } else if (format === "ipv6") {
+        } else if (format2 === "ipv6") {
           stringSchema = stringSchema.check(z.ipv6());
-        } else if (format === "mac") {
+        } else if (format2 === "mac") {
           stringSchema = stringSchema.check(z.mac());
-        } else if (format === "cidr") {
+        } else if (format2 === "cidr") {
           stringSchema = stringSchema.check(z.cidrv4());
-        } else if (format === "cidr-v6") {
+        } else if (format2 === "cidr-v6") {
           stringSchema = stringSchema.check(z.cidrv6());
-        } else if (format === "base64") {
+        } else if (format2 === "base64") {
           stringSchema = stringSchema.check(z.base64());
-        } else if (format === "base64url") {
+        } else if (format2 === "base64url") {
           stringSchema = stringSchema.check(z.base64url());
-        } else if (format === "e164") {
+        } else if (format2 === "e164") {
           stringSchema = stringSchema.check(z.e164());
-        } else if (format === "credit_card") {
+        } else if (format2 === "credit_card") {
           stringSchema = stringSchema.check(z.creditCard());
-        } else if (format === "iban") {
+        } else if (format2 === "iban") {
           stringSchema = stringSchema.check(z.iban());
-        } else if (format === "jwt") {
+        } else if (format2 === "jwt") {
           stringSchema = stringSchema.check(z.jwt());
-        } else if (format === "emoji") {
+        } else if (format2 === "emoji") {
           stringSchema = stringSchema.check(z.emoji());
-        } else if (format === "nanoid") {
+        } else if (format2 === "nanoid") {
           stringSchema = stringSchema.check(z.nanoid());
-        } else if (format === "cuid") {
+        } else if (format2 === "cuid") {
           stringSchema = stringSchema.check(z.cuid());
-        } else if (format === "cuid2") {
+        } else if (format2 === "cuid2") {
           stringSchema = stringSchema.check(z.cuid2());
-        } else if (format === "ulid") {
+        } else if (format2 === "ulid") {
           stringSchema = stringSchema.check(z.ulid());
-        } else if (format === "xid") {
+        } else if (format2 === "xid") {
           stringSchema = stringSchema.check(z.xid());
-        } else if (format === "ksuid") {
+        } else if (format2 === "ksuid") {
           stringSchema = stringSchema.check(z.ksuid());
         }
       }
@@ -72032,7 +72032,7 @@ function fromJSONSchema(schema5, params) {
   return convertSchema(normalized, ctx);
 }
 
-// node_modules/zod/v4/core/visit.js
+// ../main/node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
 function visit(schema5, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
@@ -72187,7 +72187,7 @@ function visit(schema5, fnOrHandlers) {
   return run(schema5);
 }
 
-// node_modules/zod/v4/classic/deep-partial.js
+// ../main/node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema5) {
   return visit(schema5, {
     object: (s) => s.partial(),
@@ -72199,7 +72199,7 @@ function deepPartial(schema5) {
   });
 }
 
-// node_modules/zod/v4/classic/in-out.js
+// ../main/node_modules/zod/v4/classic/in-out.js
 function withChecks(side, checks) {
   if (!checks?.length)
     return side;
@@ -72229,7 +72229,7 @@ function output(schema5) {
   });
 }
 
-// node_modules/zod/v4/classic/coerce.js
+// ../main/node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -72379,7 +72379,7 @@ function parseAuthor(author) {
   return m ? { name: m[1], email: m[2] } : null;
 }
 
-// node_modules/yaml/browser/dist/nodes/identity.js
+// ../main/node_modules/yaml/browser/dist/nodes/identity.js
 var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
 var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
 var MAP = /* @__PURE__ */ Symbol.for("yaml.map");
@@ -72415,7 +72415,7 @@ function isNode(node2) {
 }
 var hasAnchor = (node2) => (isScalar(node2) || isCollection(node2)) && !!node2.anchor;
 
-// node_modules/yaml/browser/dist/visit.js
+// ../main/node_modules/yaml/browser/dist/visit.js
 var BREAK = /* @__PURE__ */ Symbol("break visit");
 var SKIP = /* @__PURE__ */ Symbol("skip children");
 var REMOVE = /* @__PURE__ */ Symbol("remove node");
@@ -72565,7 +72565,7 @@ function replaceNode(key, path5, node2) {
   }
 }
 
-// node_modules/yaml/browser/dist/doc/directives.js
+// ../main/node_modules/yaml/browser/dist/doc/directives.js
 var escapeChars = {
   "!": "%21",
   ",": "%2C",
@@ -72728,7 +72728,7 @@ var Directives = class _Directives {
 Directives.defaultYaml = { explicit: false, version: "1.2" };
 Directives.defaultTags = { "!!": "tag:yaml.org,2002:" };
 
-// node_modules/yaml/browser/dist/doc/anchors.js
+// ../main/node_modules/yaml/browser/dist/doc/anchors.js
 function anchorIsValid(anchor2) {
   if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
     const sa = JSON.stringify(anchor2);
@@ -72787,7 +72787,7 @@ function createNodeAnchors(doc, prefix) {
   };
 }
 
-// node_modules/yaml/browser/dist/doc/applyReviver.js
+// ../main/node_modules/yaml/browser/dist/doc/applyReviver.js
 function applyReviver(reviver, obj, key, val) {
   if (val && typeof val === "object") {
     if (Array.isArray(val)) {
@@ -72831,7 +72831,7 @@ function applyReviver(reviver, obj, key, val) {
   return reviver.call(obj, key, val);
 }
 
-// node_modules/yaml/browser/dist/nodes/toJS.js
+// ../main/node_modules/yaml/browser/dist/nodes/toJS.js
 function toJS(value, arg, ctx) {
   if (Array.isArray(value))
     return value.map((v, i) => toJS(v, String(i), ctx));
@@ -72854,7 +72854,7 @@ function toJS(value, arg, ctx) {
   return value;
 }
 
-// node_modules/yaml/browser/dist/nodes/Node.js
+// ../main/node_modules/yaml/browser/dist/nodes/Node.js
 var NodeBase = class {
   constructor(type2) {
     Object.defineProperty(this, NODE_TYPE, { value: type2 });
@@ -72886,7 +72886,7 @@ var NodeBase = class {
   }
 };
 
-// node_modules/yaml/browser/dist/nodes/Alias.js
+// ../main/node_modules/yaml/browser/dist/nodes/Alias.js
 var Alias = class extends NodeBase {
   constructor(source) {
     super(ALIAS);
@@ -72993,7 +72993,7 @@ function getAliasCount(doc, node2, anchors) {
   return 1;
 }
 
-// node_modules/yaml/browser/dist/nodes/Scalar.js
+// ../main/node_modules/yaml/browser/dist/nodes/Scalar.js
 var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
 var Scalar = class extends NodeBase {
   constructor(value) {
@@ -73013,7 +73013,7 @@ Scalar.PLAIN = "PLAIN";
 Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
 Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
 
-// node_modules/yaml/browser/dist/doc/createNode.js
+// ../main/node_modules/yaml/browser/dist/doc/createNode.js
 var defaultTagPrefix = "tag:yaml.org,2002:";
 function findTagObject(value, tagName, tags) {
   if (tagName) {
@@ -73079,7 +73079,7 @@ function createNode(value, tagName, ctx) {
   return node2;
 }
 
-// node_modules/yaml/browser/dist/nodes/Collection.js
+// ../main/node_modules/yaml/browser/dist/nodes/Collection.js
 function collectionFromPath(schema5, path5, value) {
   let v = value;
   for (let i = path5.length - 1; i >= 0; --i) {
@@ -73211,16 +73211,16 @@ var Collection = class extends NodeBase {
   }
 };
 
-// node_modules/yaml/browser/dist/stringify/stringifyComment.js
-var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
+// ../main/node_modules/yaml/browser/dist/stringify/stringifyComment.js
+var stringifyComment = (str4) => str4.replace(/^(?!$)(?: $)?/gm, "#");
 function indentComment(comment, indent) {
   if (/^\n+$/.test(comment))
     return comment.substring(1);
   return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
 }
-var lineComment = (str3, indent, comment) => str3.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str3.endsWith(" ") ? "" : " ") + comment;
+var lineComment = (str4, indent, comment) => str4.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str4.endsWith(" ") ? "" : " ") + comment;
 
-// node_modules/yaml/browser/dist/stringify/foldFlowLines.js
+// ../main/node_modules/yaml/browser/dist/stringify/foldFlowLines.js
 var FOLD_FLOW = "flow";
 var FOLD_BLOCK = "block";
 var FOLD_QUOTED = "quoted";
@@ -73347,22 +73347,22 @@ function consumeMoreIndentedLines(text, i, indent) {
   return end;
 }
 
-// node_modules/yaml/browser/dist/stringify/stringifyString.js
+// ../main/node_modules/yaml/browser/dist/stringify/stringifyString.js
 var getFoldOptions = (ctx, isBlock2) => ({
   indentAtStart: isBlock2 ? ctx.indent.length : ctx.indentAtStart,
   lineWidth: ctx.options.lineWidth,
   minContentWidth: ctx.options.minContentWidth
 });
-var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
-function lineLengthOverLimit(str3, lineWidth, indentLength) {
+var containsDocumentMarker = (str4) => /^(%|---|\.\.\.)/m.test(str4);
+function lineLengthOverLimit(str4, lineWidth, indentLength) {
   if (!lineWidth || lineWidth < 0)
     return false;
   const limit = lineWidth - indentLength;
-  const strLen = str3.length;
+  const strLen = str4.length;
   if (strLen <= limit)
     return false;
   for (let i = 0, start = 0; i < strLen; ++i) {
-    if (str3[i] === "\n") {
+    if (str4[i] === "\n") {
       if (i - start > limit)
         return true;
       start = i + 1;
@@ -73379,11 +73379,11 @@ function doubleQuotedString(value, ctx) {
   const { implicitKey } = ctx;
   const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
   const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-  let str3 = "";
+  let str4 = "";
   let start = 0;
   for (let i = 0, ch = json3[i]; ch; ch = json3[++i]) {
     if (ch === " " && json3[i + 1] === "\\" && json3[i + 2] === "n") {
-      str3 += json3.slice(start, i) + "\\ ";
+      str4 += json3.slice(start, i) + "\\ ";
       i += 1;
       start = i;
       ch = "\\";
@@ -73392,38 +73392,38 @@ function doubleQuotedString(value, ctx) {
       switch (json3[i + 1]) {
         case "u":
           {
-            str3 += json3.slice(start, i);
+            str4 += json3.slice(start, i);
             const code2 = json3.substr(i + 2, 4);
             switch (code2) {
               case "0000":
-                str3 += "\\0";
+                str4 += "\\0";
                 break;
               case "0007":
-                str3 += "\\a";
+                str4 += "\\a";
                 break;
               case "000b":
-                str3 += "\\v";
+                str4 += "\\v";
                 break;
               case "001b":
-                str3 += "\\e";
+                str4 += "\\e";
                 break;
               case "0085":
-                str3 += "\\N";
+                str4 += "\\N";
                 break;
               case "00a0":
-                str3 += "\\_";
+                str4 += "\\_";
                 break;
               case "2028":
-                str3 += "\\L";
+                str4 += "\\L";
                 break;
               case "2029":
-                str3 += "\\P";
+                str4 += "\\P";
                 break;
               default:
                 if (code2.substr(0, 2) === "00")
-                  str3 += "\\x" + code2.substr(2);
+                  str4 += "\\x" + code2.substr(2);
                 else
-                  str3 += json3.substr(i, 6);
+                  str4 += json3.substr(i, 6);
             }
             i += 5;
             start = i + 1;
@@ -73433,14 +73433,14 @@ function doubleQuotedString(value, ctx) {
           if (implicitKey || json3[i + 2] === '"' || json3.length < minMultiLineLength) {
             i += 1;
           } else {
-            str3 += json3.slice(start, i) + "\n\n";
+            str4 += json3.slice(start, i) + "\n\n";
             while (json3[i + 2] === "\\" && json3[i + 3] === "n" && json3[i + 4] !== '"') {
-              str3 += "\n";
+              str4 += "\n";
               i += 2;
             }
-            str3 += indent;
+            str4 += indent;
             if (json3[i + 2] === " ")
-              str3 += "\\";
+              str4 += "\\";
             i += 1;
             start = i + 1;
           }
@@ -73449,8 +73449,8 @@ function doubleQuotedString(value, ctx) {
           i += 1;
       }
   }
-  str3 = start ? str3 + json3.slice(start) : json3;
-  return implicitKey ? str3 : foldFlowLines(str3, indent, FOLD_QUOTED, getFoldOptions(ctx, false));
+  str4 = start ? str4 + json3.slice(start) : json3;
+  return implicitKey ? str4 : foldFlowLines(str4, indent, FOLD_QUOTED, getFoldOptions(ctx, false));
 }
 function singleQuotedString(value, ctx) {
   if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -73578,15 +73578,15 @@ function plainString(item, ctx, onComment, onChompKeep) {
       return quotedString(value, ctx);
     }
   }
-  const str3 = value.replace(/\n+/g, `$&
+  const str4 = value.replace(/\n+/g, `$&
 ${indent}`);
   if (actualString) {
-    const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
+    const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str4);
     const { compat, tags } = ctx.doc.schema;
     if (tags.some(test) || compat?.some(test))
       return quotedString(value, ctx);
   }
-  return implicitKey ? str3 : foldFlowLines(str3, indent, FOLD_FLOW, getFoldOptions(ctx, false));
+  return implicitKey ? str4 : foldFlowLines(str4, indent, FOLD_FLOW, getFoldOptions(ctx, false));
 }
 function stringifyString(item, ctx, onComment, onChompKeep) {
   const { implicitKey, inFlow } = ctx;
@@ -73622,7 +73622,7 @@ function stringifyString(item, ctx, onComment, onChompKeep) {
   return res;
 }
 
-// node_modules/yaml/browser/dist/stringify/stringify.js
+// ../main/node_modules/yaml/browser/dist/stringify/stringify.js
 function createStringifyContext(doc, options) {
   const opt = Object.assign({
     blockQuote: true,
@@ -73728,14 +73728,14 @@ function stringify(item, ctx, onComment, onChompKeep) {
   const props = stringifyProps(node2, tagObj, ctx);
   if (props.length > 0)
     ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-  const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : isScalar(node2) ? stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
+  const str4 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : isScalar(node2) ? stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
   if (!props)
-    return str3;
-  return isScalar(node2) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
-${ctx.indent}${str3}`;
+    return str4;
+  return isScalar(node2) || str4[0] === "{" || str4[0] === "[" ? `${props} ${str4}` : `${props}
+${ctx.indent}${str4}`;
 }
 
-// node_modules/yaml/browser/dist/stringify/stringifyPair.js
+// ../main/node_modules/yaml/browser/dist/stringify/stringifyPair.js
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
   const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
   let keyComment = isNode(key) && key.comment || null;
@@ -73756,8 +73756,8 @@ function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
   });
   let keyCommentDone = false;
   let chompKeep = false;
-  let str3 = stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-  if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
+  let str4 = stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+  if (!explicitKey && !ctx.inFlow && str4.length > 1024) {
     if (simpleKeys)
       throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
     explicitKey = true;
@@ -73766,27 +73766,27 @@ function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     if (allNullValues || value == null) {
       if (keyCommentDone && onComment)
         onComment();
-      return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
+      return str4 === "" ? "?" : explicitKey ? `? ${str4}` : str4;
     }
   } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-    str3 = `? ${str3}`;
+    str4 = `? ${str4}`;
     if (keyComment && !keyCommentDone) {
-      str3 += lineComment(str3, ctx.indent, commentString(keyComment));
+      str4 += lineComment(str4, ctx.indent, commentString(keyComment));
     } else if (chompKeep && onChompKeep)
       onChompKeep();
-    return str3;
+    return str4;
   }
   if (keyCommentDone)
     keyComment = null;
   if (explicitKey) {
     if (keyComment)
-      str3 += lineComment(str3, ctx.indent, commentString(keyComment));
-    str3 = `? ${str3}
+      str4 += lineComment(str4, ctx.indent, commentString(keyComment));
+    str4 = `? ${str4}
 ${indent}:`;
   } else {
-    str3 = `${str3}:`;
+    str4 = `${str4}:`;
     if (keyComment)
-      str3 += lineComment(str3, ctx.indent, commentString(keyComment));
+      str4 += lineComment(str4, ctx.indent, commentString(keyComment));
   }
   let vsb, vcb, valueComment;
   if (isNode(value)) {
@@ -73802,7 +73802,7 @@ ${indent}:`;
   }
   ctx.implicitKey = false;
   if (!explicitKey && !keyComment && isScalar(value))
-    ctx.indentAtStart = str3.length + 1;
+    ctx.indentAtStart = str4.length + 1;
   chompKeep = false;
   if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && isSeq(value) && !value.flow && !value.tag && !value.anchor) {
     ctx.indent = ctx.indent.substring(2);
@@ -73846,26 +73846,26 @@ ${ctx.indent}`;
   } else if (valueStr === "" || valueStr[0] === "\n") {
     ws = "";
   }
-  str3 += ws + valueStr;
+  str4 += ws + valueStr;
   if (ctx.inFlow) {
     if (valueCommentDone && onComment)
       onComment();
   } else if (valueComment && !valueCommentDone) {
-    str3 += lineComment(str3, ctx.indent, commentString(valueComment));
+    str4 += lineComment(str4, ctx.indent, commentString(valueComment));
   } else if (chompKeep && onChompKeep) {
     onChompKeep();
   }
-  return str3;
+  return str4;
 }
 
-// node_modules/yaml/browser/dist/log.js
+// ../main/node_modules/yaml/browser/dist/log.js
 function warn(logLevel, warning) {
   if (logLevel === "debug" || logLevel === "warn") {
     console.warn(warning);
   }
 }
 
-// node_modules/yaml/browser/dist/schema/yaml-1.1/merge.js
+// ../main/node_modules/yaml/browser/dist/schema/yaml-1.1/merge.js
 var MERGE_KEY = "<<";
 var merge2 = {
   identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
@@ -73915,7 +73915,7 @@ function resolveAliasValue(ctx, value) {
   return ctx && isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
 }
 
-// node_modules/yaml/browser/dist/nodes/addPairToJSMap.js
+// ../main/node_modules/yaml/browser/dist/nodes/addPairToJSMap.js
 function addPairToJSMap(ctx, map4, { key, value }) {
   if (isNode(key) && key.addToJSMap)
     key.addToJSMap(ctx, map4, value);
@@ -73968,7 +73968,7 @@ function stringifyKey(key, jsKey, ctx) {
   return JSON.stringify(jsKey);
 }
 
-// node_modules/yaml/browser/dist/nodes/Pair.js
+// ../main/node_modules/yaml/browser/dist/nodes/Pair.js
 function createPair(key, value, ctx) {
   const k = createNode(key, void 0, ctx);
   const v = createNode(value, void 0, ctx);
@@ -73997,7 +73997,7 @@ var Pair = class _Pair {
   }
 };
 
-// node_modules/yaml/browser/dist/stringify/stringifyCollection.js
+// ../main/node_modules/yaml/browser/dist/stringify/stringifyCollection.js
 function stringifyCollection(collection, ctx, options) {
   const flow = ctx.inFlow ?? collection.flow;
   const stringify4 = flow ? stringifyFlowCollection : stringifyBlockCollection;
@@ -74026,31 +74026,31 @@ function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, fl
       }
     }
     chompKeep = false;
-    let str4 = stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+    let str5 = stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
     if (comment2)
-      str4 += lineComment(str4, itemIndent, commentString(comment2));
+      str5 += lineComment(str5, itemIndent, commentString(comment2));
     if (chompKeep && comment2)
       chompKeep = false;
-    lines.push(blockItemPrefix + str4);
+    lines.push(blockItemPrefix + str5);
   }
-  let str3;
+  let str4;
   if (lines.length === 0) {
-    str3 = flowChars.start + flowChars.end;
+    str4 = flowChars.start + flowChars.end;
   } else {
-    str3 = lines[0];
+    str4 = lines[0];
     for (let i = 1; i < lines.length; ++i) {
       const line = lines[i];
-      str3 += line ? `
+      str4 += line ? `
 ${indent}${line}` : "\n";
     }
   }
   if (comment) {
-    str3 += "\n" + indentComment(commentString(comment), indent);
+    str4 += "\n" + indentComment(commentString(comment), indent);
     if (onComment)
       onComment();
   } else if (chompKeep && onChompKeep)
     onChompKeep();
-  return str3;
+  return str4;
 }
 function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
   const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -74093,21 +74093,21 @@ function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
     }
     if (comment)
       reqNewline = true;
-    let str3 = stringify(item, itemCtx, () => comment = null);
-    reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
+    let str4 = stringify(item, itemCtx, () => comment = null);
+    reqNewline || (reqNewline = lines.length > linesAtValue || str4.includes("\n"));
     if (i < items.length - 1) {
-      str3 += ",";
+      str4 += ",";
     } else if (ctx.options.trailingComma) {
       if (ctx.options.lineWidth > 0) {
-        reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
+        reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str4.length + 2) > ctx.options.lineWidth);
       }
       if (reqNewline) {
-        str3 += ",";
+        str4 += ",";
       }
     }
     if (comment)
-      str3 += lineComment(str3, itemIndent, commentString(comment));
-    lines.push(str3);
+      str4 += lineComment(str4, itemIndent, commentString(comment));
+    lines.push(str4);
     linesAtValue = lines.length;
   }
   const { start, end } = flowChars;
@@ -74119,11 +74119,11 @@ function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
     }
     if (reqNewline) {
-      let str3 = start;
+      let str4 = start;
       for (const line of lines)
-        str3 += line ? `
+        str4 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-      return `${str3}
+      return `${str4}
 ${indent}${end}`;
     } else {
       return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -74139,7 +74139,7 @@ function addCommentBefore({ indent, options: { commentString } }, lines, comment
   }
 }
 
-// node_modules/yaml/browser/dist/nodes/YAMLMap.js
+// ../main/node_modules/yaml/browser/dist/nodes/YAMLMap.js
 function findPair(items, key) {
   const k = isScalar(key) ? key.value : key;
   for (const it of items) {
@@ -74270,7 +74270,7 @@ var YAMLMap = class extends Collection {
   }
 };
 
-// node_modules/yaml/browser/dist/schema/common/map.js
+// ../main/node_modules/yaml/browser/dist/schema/common/map.js
 var map2 = {
   collection: "map",
   default: true,
@@ -74284,7 +74284,7 @@ var map2 = {
   createNode: (schema5, obj, ctx) => YAMLMap.from(schema5, obj, ctx)
 };
 
-// node_modules/yaml/browser/dist/nodes/YAMLSeq.js
+// ../main/node_modules/yaml/browser/dist/nodes/YAMLSeq.js
 var YAMLSeq = class extends Collection {
   static get tagName() {
     return "tag:yaml.org,2002:seq";
@@ -74388,7 +74388,7 @@ function asItemIndex(key) {
   return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
 }
 
-// node_modules/yaml/browser/dist/schema/common/seq.js
+// ../main/node_modules/yaml/browser/dist/schema/common/seq.js
 var seq = {
   collection: "seq",
   default: true,
@@ -74402,19 +74402,19 @@ var seq = {
   createNode: (schema5, obj, ctx) => YAMLSeq.from(schema5, obj, ctx)
 };
 
-// node_modules/yaml/browser/dist/schema/common/string.js
+// ../main/node_modules/yaml/browser/dist/schema/common/string.js
 var string4 = {
   identify: (value) => typeof value === "string",
   default: true,
   tag: "tag:yaml.org,2002:str",
-  resolve: (str3) => str3,
+  resolve: (str4) => str4,
   stringify(item, ctx, onComment, onChompKeep) {
     ctx = Object.assign({ actualString: true }, ctx);
     return stringifyString(item, ctx, onComment, onChompKeep);
   }
 };
 
-// node_modules/yaml/browser/dist/schema/common/null.js
+// ../main/node_modules/yaml/browser/dist/schema/common/null.js
 var nullTag = {
   identify: (value) => value == null,
   createNode: () => new Scalar(null),
@@ -74425,13 +74425,13 @@ var nullTag = {
   stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
 };
 
-// node_modules/yaml/browser/dist/schema/core/bool.js
+// ../main/node_modules/yaml/browser/dist/schema/core/bool.js
 var boolTag = {
   identify: (value) => typeof value === "boolean",
   default: true,
   tag: "tag:yaml.org,2002:bool",
   test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-  resolve: (str3) => new Scalar(str3[0] === "t" || str3[0] === "T"),
+  resolve: (str4) => new Scalar(str4[0] === "t" || str4[0] === "T"),
   stringify({ source, value }, ctx) {
     if (source && boolTag.test.test(source)) {
       const sv = source[0] === "t" || source[0] === "T";
@@ -74442,15 +74442,15 @@ var boolTag = {
   }
 };
 
-// node_modules/yaml/browser/dist/stringify/stringifyNumber.js
-function stringifyNumber({ format, minFractionDigits, tag, value }) {
+// ../main/node_modules/yaml/browser/dist/stringify/stringifyNumber.js
+function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
   if (typeof value === "bigint")
     return String(value);
   const num = typeof value === "number" ? value : Number(value);
   if (!isFinite(num))
     return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
   let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-  if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
+  if (!format2 && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
     let i = n.indexOf(".");
     if (i < 0) {
       i = n.length;
@@ -74463,13 +74463,13 @@ function stringifyNumber({ format, minFractionDigits, tag, value }) {
   return n;
 }
 
-// node_modules/yaml/browser/dist/schema/core/float.js
+// ../main/node_modules/yaml/browser/dist/schema/core/float.js
 var floatNaN = {
   identify: (value) => typeof value === "number",
   default: true,
   tag: "tag:yaml.org,2002:float",
   test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-  resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+  resolve: (str4) => str4.slice(-3).toLowerCase() === "nan" ? NaN : str4[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
   stringify: stringifyNumber
 };
 var floatExp = {
@@ -74478,7 +74478,7 @@ var floatExp = {
   tag: "tag:yaml.org,2002:float",
   format: "EXP",
   test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-  resolve: (str3) => parseFloat(str3),
+  resolve: (str4) => parseFloat(str4),
   stringify(node2) {
     const num = Number(node2.value);
     return isFinite(num) ? num.toExponential() : stringifyNumber(node2);
@@ -74489,19 +74489,19 @@ var float = {
   default: true,
   tag: "tag:yaml.org,2002:float",
   test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-  resolve(str3) {
-    const node2 = new Scalar(parseFloat(str3));
-    const dot = str3.indexOf(".");
-    if (dot !== -1 && str3[str3.length - 1] === "0")
-      node2.minFractionDigits = str3.length - dot - 1;
+  resolve(str4) {
+    const node2 = new Scalar(parseFloat(str4));
+    const dot = str4.indexOf(".");
+    if (dot !== -1 && str4[str4.length - 1] === "0")
+      node2.minFractionDigits = str4.length - dot - 1;
     return node2;
   },
   stringify: stringifyNumber
 };
 
-// node_modules/yaml/browser/dist/schema/core/int.js
+// ../main/node_modules/yaml/browser/dist/schema/core/int.js
 var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
+var intResolve = (str4, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4.substring(offset), radix);
 function intStringify(node2, radix, prefix) {
   const { value } = node2;
   if (intIdentify(value) && value >= 0)
@@ -74514,7 +74514,7 @@ var intOct = {
   tag: "tag:yaml.org,2002:int",
   format: "OCT",
   test: /^0o[0-7]+$/,
-  resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
+  resolve: (str4, _onError, opt) => intResolve(str4, 2, 8, opt),
   stringify: (node2) => intStringify(node2, 8, "0o")
 };
 var int2 = {
@@ -74522,7 +74522,7 @@ var int2 = {
   default: true,
   tag: "tag:yaml.org,2002:int",
   test: /^[-+]?[0-9]+$/,
-  resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
+  resolve: (str4, _onError, opt) => intResolve(str4, 0, 10, opt),
   stringify: stringifyNumber
 };
 var intHex = {
@@ -74531,11 +74531,11 @@ var intHex = {
   tag: "tag:yaml.org,2002:int",
   format: "HEX",
   test: /^0x[0-9a-fA-F]+$/,
-  resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
+  resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
   stringify: (node2) => intStringify(node2, 16, "0x")
 };
 
-// node_modules/yaml/browser/dist/schema/core/schema.js
+// ../main/node_modules/yaml/browser/dist/schema/core/schema.js
 var schema = [
   map2,
   seq,
@@ -74550,7 +74550,7 @@ var schema = [
   float
 ];
 
-// node_modules/yaml/browser/dist/schema/json/schema.js
+// ../main/node_modules/yaml/browser/dist/schema/json/schema.js
 function intIdentify2(value) {
   return typeof value === "bigint" || Number.isInteger(value);
 }
@@ -74560,7 +74560,7 @@ var jsonScalars = [
     identify: (value) => typeof value === "string",
     default: true,
     tag: "tag:yaml.org,2002:str",
-    resolve: (str3) => str3,
+    resolve: (str4) => str4,
     stringify: stringifyJSON
   },
   {
@@ -74577,7 +74577,7 @@ var jsonScalars = [
     default: true,
     tag: "tag:yaml.org,2002:bool",
     test: /^true$|^false$/,
-    resolve: (str3) => str3 === "true",
+    resolve: (str4) => str4 === "true",
     stringify: stringifyJSON
   },
   {
@@ -74585,7 +74585,7 @@ var jsonScalars = [
     default: true,
     tag: "tag:yaml.org,2002:int",
     test: /^-?(?:0|[1-9][0-9]*)$/,
-    resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
+    resolve: (str4, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4, 10),
     stringify: ({ value }) => intIdentify2(value) ? value.toString() : JSON.stringify(value)
   },
   {
@@ -74593,7 +74593,7 @@ var jsonScalars = [
     default: true,
     tag: "tag:yaml.org,2002:float",
     test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-    resolve: (str3) => parseFloat(str3),
+    resolve: (str4) => parseFloat(str4),
     stringify: stringifyJSON
   }
 ];
@@ -74601,14 +74601,14 @@ var jsonError = {
   default: true,
   tag: "",
   test: /^/,
-  resolve(str3, onError) {
-    onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
-    return str3;
+  resolve(str4, onError) {
+    onError(`Unresolved plain scalar ${JSON.stringify(str4)}`);
+    return str4;
   }
 };
 var schema2 = [map2, seq].concat(jsonScalars, jsonError);
 
-// node_modules/yaml/browser/dist/schema/yaml-1.1/binary.js
+// ../main/node_modules/yaml/browser/dist/schema/yaml-1.1/binary.js
 var binary = {
   identify: (value) => value instanceof Uint8Array,
   // Buffer inherits from Uint8Array
@@ -74624,10 +74624,10 @@ var binary = {
    */
   resolve(src, onError) {
     if (typeof atob === "function") {
-      const str3 = atob(src.replace(/[\n\r]/g, ""));
-      const buffer = new Uint8Array(str3.length);
-      for (let i = 0; i < str3.length; ++i)
-        buffer[i] = str3.charCodeAt(i);
+      const str4 = atob(src.replace(/[\n\r]/g, ""));
+      const buffer = new Uint8Array(str4.length);
+      for (let i = 0; i < str4.length; ++i)
+        buffer[i] = str4.charCodeAt(i);
       return buffer;
     } else {
       onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -74638,30 +74638,30 @@ var binary = {
     if (!value)
       return "";
     const buf = value;
-    let str3;
+    let str4;
     if (typeof btoa === "function") {
       let s = "";
       for (let i = 0; i < buf.length; ++i)
         s += String.fromCharCode(buf[i]);
-      str3 = btoa(s);
+      str4 = btoa(s);
     } else {
       throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
     }
     type2 ?? (type2 = Scalar.BLOCK_LITERAL);
     if (type2 !== Scalar.QUOTE_DOUBLE) {
       const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-      const n = Math.ceil(str3.length / lineWidth);
+      const n = Math.ceil(str4.length / lineWidth);
       const lines = new Array(n);
       for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-        lines[i] = str3.substr(o, lineWidth);
+        lines[i] = str4.substr(o, lineWidth);
       }
-      str3 = lines.join(type2 === Scalar.BLOCK_LITERAL ? "\n" : " ");
+      str4 = lines.join(type2 === Scalar.BLOCK_LITERAL ? "\n" : " ");
     }
-    return stringifyString({ comment, type: type2, value: str3 }, ctx, onComment, onChompKeep);
+    return stringifyString({ comment, type: type2, value: str4 }, ctx, onComment, onChompKeep);
   }
 };
 
-// node_modules/yaml/browser/dist/schema/yaml-1.1/pairs.js
+// ../main/node_modules/yaml/browser/dist/schema/yaml-1.1/pairs.js
 function resolvePairs(seq3, onError) {
   if (isSeq(seq3)) {
     for (let i = 0; i < seq3.items.length; ++i) {
@@ -74727,7 +74727,7 @@ var pairs = {
   createNode: createPairs
 };
 
-// node_modules/yaml/browser/dist/schema/yaml-1.1/omap.js
+// ../main/node_modules/yaml/browser/dist/schema/yaml-1.1/omap.js
 var YAMLOMap = class _YAMLOMap extends YAMLSeq {
   constructor() {
     super();
@@ -74793,7 +74793,7 @@ var omap = {
   createNode: (schema5, iterable, ctx) => YAMLOMap.from(schema5, iterable, ctx)
 };
 
-// node_modules/yaml/browser/dist/schema/yaml-1.1/bool.js
+// ../main/node_modules/yaml/browser/dist/schema/yaml-1.1/bool.js
 function boolStringify({ value, source }, ctx) {
   const boolObj = value ? trueTag : falseTag;
   if (source && boolObj.test.test(source))
@@ -74817,13 +74817,13 @@ var falseTag = {
   stringify: boolStringify
 };
 
-// node_modules/yaml/browser/dist/schema/yaml-1.1/float.js
+// ../main/node_modules/yaml/browser/dist/schema/yaml-1.1/float.js
 var floatNaN2 = {
   identify: (value) => typeof value === "number",
   default: true,
   tag: "tag:yaml.org,2002:float",
   test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-  resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+  resolve: (str4) => str4.slice(-3).toLowerCase() === "nan" ? NaN : str4[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
   stringify: stringifyNumber
 };
 var floatExp2 = {
@@ -74832,7 +74832,7 @@ var floatExp2 = {
   tag: "tag:yaml.org,2002:float",
   format: "EXP",
   test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-  resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
+  resolve: (str4) => parseFloat(str4.replace(/_/g, "")),
   stringify(node2) {
     const num = Number(node2.value);
     return isFinite(num) ? num.toExponential() : stringifyNumber(node2);
@@ -74843,11 +74843,11 @@ var float2 = {
   default: true,
   tag: "tag:yaml.org,2002:float",
   test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-  resolve(str3) {
-    const node2 = new Scalar(parseFloat(str3.replace(/_/g, "")));
-    const dot = str3.indexOf(".");
+  resolve(str4) {
+    const node2 = new Scalar(parseFloat(str4.replace(/_/g, "")));
+    const dot = str4.indexOf(".");
     if (dot !== -1) {
-      const f = str3.substring(dot + 1).replace(/_/g, "");
+      const f = str4.substring(dot + 1).replace(/_/g, "");
       if (f[f.length - 1] === "0")
         node2.minFractionDigits = f.length;
     }
@@ -74856,36 +74856,36 @@ var float2 = {
   stringify: stringifyNumber
 };
 
-// node_modules/yaml/browser/dist/schema/yaml-1.1/int.js
+// ../main/node_modules/yaml/browser/dist/schema/yaml-1.1/int.js
 var intIdentify3 = (value) => typeof value === "bigint" || Number.isInteger(value);
-function intResolve2(str3, offset, radix, { intAsBigInt }) {
-  const sign = str3[0];
+function intResolve2(str4, offset, radix, { intAsBigInt }) {
+  const sign = str4[0];
   if (sign === "-" || sign === "+")
     offset += 1;
-  str3 = str3.substring(offset).replace(/_/g, "");
+  str4 = str4.substring(offset).replace(/_/g, "");
   if (intAsBigInt) {
     switch (radix) {
       case 2:
-        str3 = `0b${str3}`;
+        str4 = `0b${str4}`;
         break;
       case 8:
-        str3 = `0o${str3}`;
+        str4 = `0o${str4}`;
         break;
       case 16:
-        str3 = `0x${str3}`;
+        str4 = `0x${str4}`;
         break;
     }
-    const n2 = BigInt(str3);
+    const n2 = BigInt(str4);
     return sign === "-" ? BigInt(-1) * n2 : n2;
   }
-  const n = parseInt(str3, radix);
+  const n = parseInt(str4, radix);
   return sign === "-" ? -1 * n : n;
 }
 function intStringify2(node2, radix, prefix) {
   const { value } = node2;
   if (intIdentify3(value)) {
-    const str3 = value.toString(radix);
-    return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
+    const str4 = value.toString(radix);
+    return value < 0 ? "-" + prefix + str4.substr(1) : prefix + str4;
   }
   return stringifyNumber(node2);
 }
@@ -74895,7 +74895,7 @@ var intBin = {
   tag: "tag:yaml.org,2002:int",
   format: "BIN",
   test: /^[-+]?0b[0-1_]+$/,
-  resolve: (str3, _onError, opt) => intResolve2(str3, 2, 2, opt),
+  resolve: (str4, _onError, opt) => intResolve2(str4, 2, 2, opt),
   stringify: (node2) => intStringify2(node2, 2, "0b")
 };
 var intOct2 = {
@@ -74904,7 +74904,7 @@ var intOct2 = {
   tag: "tag:yaml.org,2002:int",
   format: "OCT",
   test: /^[-+]?0[0-7_]+$/,
-  resolve: (str3, _onError, opt) => intResolve2(str3, 1, 8, opt),
+  resolve: (str4, _onError, opt) => intResolve2(str4, 1, 8, opt),
   stringify: (node2) => intStringify2(node2, 8, "0")
 };
 var int3 = {
@@ -74912,7 +74912,7 @@ var int3 = {
   default: true,
   tag: "tag:yaml.org,2002:int",
   test: /^[-+]?[0-9][0-9_]*$/,
-  resolve: (str3, _onError, opt) => intResolve2(str3, 0, 10, opt),
+  resolve: (str4, _onError, opt) => intResolve2(str4, 0, 10, opt),
   stringify: stringifyNumber
 };
 var intHex2 = {
@@ -74921,11 +74921,11 @@ var intHex2 = {
   tag: "tag:yaml.org,2002:int",
   format: "HEX",
   test: /^[-+]?0x[0-9a-fA-F_]+$/,
-  resolve: (str3, _onError, opt) => intResolve2(str3, 2, 16, opt),
+  resolve: (str4, _onError, opt) => intResolve2(str4, 2, 16, opt),
   stringify: (node2) => intStringify2(node2, 16, "0x")
 };
 
-// node_modules/yaml/browser/dist/schema/yaml-1.1/set.js
+// ../main/node_modules/yaml/browser/dist/schema/yaml-1.1/set.js
 var YAMLSet = class _YAMLSet extends YAMLMap {
   constructor(schema5) {
     super(schema5);
@@ -75004,10 +75004,10 @@ var set2 = {
   }
 };
 
-// node_modules/yaml/browser/dist/schema/yaml-1.1/timestamp.js
-function parseSexagesimal(str3, asBigInt) {
-  const sign = str3[0];
-  const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
+// ../main/node_modules/yaml/browser/dist/schema/yaml-1.1/timestamp.js
+function parseSexagesimal(str4, asBigInt) {
+  const sign = str4[0];
+  const parts = sign === "-" || sign === "+" ? str4.substring(1) : str4;
   const num = (n) => asBigInt ? BigInt(n) : Number(n);
   const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
   return sign === "-" ? num(-1) * res : res;
@@ -75044,7 +75044,7 @@ var intTime = {
   tag: "tag:yaml.org,2002:int",
   format: "TIME",
   test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-  resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
+  resolve: (str4, _onError, { intAsBigInt }) => parseSexagesimal(str4, intAsBigInt),
   stringify: stringifySexagesimal
 };
 var floatTime = {
@@ -75053,7 +75053,7 @@ var floatTime = {
   tag: "tag:yaml.org,2002:float",
   format: "TIME",
   test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-  resolve: (str3) => parseSexagesimal(str3, false),
+  resolve: (str4) => parseSexagesimal(str4, false),
   stringify: stringifySexagesimal
 };
 var timestamp = {
@@ -75064,8 +75064,8 @@ var timestamp = {
   // may be omitted altogether, resulting in a date format. In such a case, the time part is
   // assumed to be 00:00:00Z (start of day, UTC).
   test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-  resolve(str3) {
-    const match = str3.match(timestamp.test);
+  resolve(str4) {
+    const match = str4.match(timestamp.test);
     if (!match)
       throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
     const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -75083,7 +75083,7 @@ var timestamp = {
   stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
 };
 
-// node_modules/yaml/browser/dist/schema/yaml-1.1/schema.js
+// ../main/node_modules/yaml/browser/dist/schema/yaml-1.1/schema.js
 var schema3 = [
   map2,
   seq,
@@ -75108,7 +75108,7 @@ var schema3 = [
   timestamp
 ];
 
-// node_modules/yaml/browser/dist/schema/tags.js
+// ../main/node_modules/yaml/browser/dist/schema/tags.js
 var schemas = /* @__PURE__ */ new Map([
   ["core", schema],
   ["failsafe", [map2, seq, string4]],
@@ -75179,7 +75179,7 @@ function getTags(customTags, schemaName, addMergeTag) {
   }, []);
 }
 
-// node_modules/yaml/browser/dist/schema/Schema.js
+// ../main/node_modules/yaml/browser/dist/schema/Schema.js
 var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 var Schema = class _Schema {
   constructor({ compat, customTags, merge: merge6, resolveKnownTags, schema: schema5, sortMapEntries, toStringDefaults }) {
@@ -75200,7 +75200,7 @@ var Schema = class _Schema {
   }
 };
 
-// node_modules/yaml/browser/dist/stringify/stringifyDocument.js
+// ../main/node_modules/yaml/browser/dist/stringify/stringifyDocument.js
 function stringifyDocument(doc, options) {
   const lines = [];
   let hasDirectives = options.directives === true;
@@ -75271,7 +75271,7 @@ function stringifyDocument(doc, options) {
   return lines.join("\n") + "\n";
 }
 
-// node_modules/yaml/browser/dist/doc/Document.js
+// ../main/node_modules/yaml/browser/dist/doc/Document.js
 var Document = class _Document {
   constructor(value, replacer, options) {
     this.commentBefore = null;
@@ -75563,7 +75563,7 @@ function assertCollection(contents) {
   throw new Error("Expected a YAML collection as document contents");
 }
 
-// node_modules/yaml/browser/dist/errors.js
+// ../main/node_modules/yaml/browser/dist/errors.js
 var YAMLError = class extends Error {
   constructor(name, pos, code2, message) {
     super();
@@ -75619,7 +75619,7 @@ ${pointer}
   }
 };
 
-// node_modules/yaml/browser/dist/compose/resolve-props.js
+// ../main/node_modules/yaml/browser/dist/compose/resolve-props.js
 function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
   let spaceBefore = false;
   let atNewline = startOnNewline;
@@ -75747,7 +75747,7 @@ function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIn
   };
 }
 
-// node_modules/yaml/browser/dist/compose/util-contains-newline.js
+// ../main/node_modules/yaml/browser/dist/compose/util-contains-newline.js
 function containsNewline(key) {
   if (!key)
     return null;
@@ -75783,7 +75783,7 @@ function containsNewline(key) {
   }
 }
 
-// node_modules/yaml/browser/dist/compose/util-flow-indent-check.js
+// ../main/node_modules/yaml/browser/dist/compose/util-flow-indent-check.js
 function flowIndentCheck(indent, fc, onError) {
   if (fc?.type === "flow-collection") {
     const end = fc.end[0];
@@ -75794,7 +75794,7 @@ function flowIndentCheck(indent, fc, onError) {
   }
 }
 
-// node_modules/yaml/browser/dist/compose/util-map-includes.js
+// ../main/node_modules/yaml/browser/dist/compose/util-map-includes.js
 function mapIncludes(ctx, items, search) {
   const { uniqueKeys } = ctx.options;
   if (uniqueKeys === false)
@@ -75803,7 +75803,7 @@ function mapIncludes(ctx, items, search) {
   return items.some((pair) => isEqual(pair.key, search));
 }
 
-// node_modules/yaml/browser/dist/compose/resolve-block-map.js
+// ../main/node_modules/yaml/browser/dist/compose/resolve-block-map.js
 var startColMsg = "All mapping items must start at the same column";
 function resolveBlockMap({ composeNode: composeNode2, composeEmptyNode: composeEmptyNode2 }, ctx, bm, onError, tag) {
   const NodeClass = tag?.nodeClass ?? YAMLMap;
@@ -75899,7 +75899,7 @@ function resolveBlockMap({ composeNode: composeNode2, composeEmptyNode: composeE
   return map4;
 }
 
-// node_modules/yaml/browser/dist/compose/resolve-block-seq.js
+// ../main/node_modules/yaml/browser/dist/compose/resolve-block-seq.js
 function resolveBlockSeq({ composeNode: composeNode2, composeEmptyNode: composeEmptyNode2 }, ctx, bs, onError, tag) {
   const NodeClass = tag?.nodeClass ?? YAMLSeq;
   const seq3 = new NodeClass(ctx.schema);
@@ -75941,7 +75941,7 @@ function resolveBlockSeq({ composeNode: composeNode2, composeEmptyNode: composeE
   return seq3;
 }
 
-// node_modules/yaml/browser/dist/compose/resolve-end.js
+// ../main/node_modules/yaml/browser/dist/compose/resolve-end.js
 function resolveEnd(end, offset, reqSpace, onError) {
   let comment = "";
   if (end) {
@@ -75978,7 +75978,7 @@ function resolveEnd(end, offset, reqSpace, onError) {
   return { comment, offset };
 }
 
-// node_modules/yaml/browser/dist/compose/resolve-flow-collection.js
+// ../main/node_modules/yaml/browser/dist/compose/resolve-flow-collection.js
 var blockMsg = "Block collections are not allowed within flow collections";
 var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
 function resolveFlowCollection({ composeNode: composeNode2, composeEmptyNode: composeEmptyNode2 }, ctx, fc, onError, tag) {
@@ -76158,7 +76158,7 @@ function resolveFlowCollection({ composeNode: composeNode2, composeEmptyNode: co
   return coll;
 }
 
-// node_modules/yaml/browser/dist/compose/compose-collection.js
+// ../main/node_modules/yaml/browser/dist/compose/compose-collection.js
 function resolveCollection(CN2, ctx, token, onError, tagName, tag) {
   const coll = token.type === "block-map" ? resolveBlockMap(CN2, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq(CN2, ctx, token, onError, tag) : resolveFlowCollection(CN2, ctx, token, onError, tag);
   const Coll = coll.constructor;
@@ -76210,7 +76210,7 @@ function composeCollection(CN2, ctx, token, props, onError) {
   return node2;
 }
 
-// node_modules/yaml/browser/dist/compose/resolve-block-scalar.js
+// ../main/node_modules/yaml/browser/dist/compose/resolve-block-scalar.js
 function resolveBlockScalar(ctx, scalar, onError) {
   const start = scalar.offset;
   const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
@@ -76386,7 +76386,7 @@ function splitLines(source) {
   return lines;
 }
 
-// node_modules/yaml/browser/dist/compose/resolve-flow-scalar.js
+// ../main/node_modules/yaml/browser/dist/compose/resolve-flow-scalar.js
 function resolveFlowScalar(scalar, strict, onError) {
   const { offset, type: type2, source, end } = scalar;
   let _type;
@@ -76599,7 +76599,7 @@ function parseCharCode(source, offset, length, onError) {
   }
 }
 
-// node_modules/yaml/browser/dist/compose/compose-scalar.js
+// ../main/node_modules/yaml/browser/dist/compose/compose-scalar.js
 function composeScalar(ctx, token, tagToken, onError) {
   const { value, type: type2, comment, range } = token.type === "block-scalar" ? resolveBlockScalar(ctx, token, onError) : resolveFlowScalar(token, ctx.options.strict, onError);
   const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
@@ -76670,7 +76670,7 @@ function findScalarTagByTest({ atKey, directives, schema: schema5 }, value, toke
   return tag;
 }
 
-// node_modules/yaml/browser/dist/compose/util-empty-scalar-position.js
+// ../main/node_modules/yaml/browser/dist/compose/util-empty-scalar-position.js
 function emptyScalarPosition(offset, before, pos) {
   if (before) {
     pos ?? (pos = before.length);
@@ -76694,7 +76694,7 @@ function emptyScalarPosition(offset, before, pos) {
   return offset;
 }
 
-// node_modules/yaml/browser/dist/compose/compose-node.js
+// ../main/node_modules/yaml/browser/dist/compose/compose-node.js
 var CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
   const atKey = ctx.atKey;
@@ -76787,7 +76787,7 @@ function composeAlias({ options }, { offset, source, end }, onError) {
   return alias;
 }
 
-// node_modules/yaml/browser/dist/compose/compose-doc.js
+// ../main/node_modules/yaml/browser/dist/compose/compose-doc.js
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
   const opts = Object.assign({ _directives: directives }, options);
   const doc = new Document(void 0, opts);
@@ -76820,7 +76820,7 @@ function composeDoc(options, directives, { offset, start, value, end }, onError)
   return doc;
 }
 
-// node_modules/yaml/browser/dist/compose/composer.js
+// ../main/node_modules/yaml/browser/dist/compose/composer.js
 function getErrorPos(src) {
   if (typeof src === "number")
     return [src, src + 1];
@@ -77013,7 +77013,7 @@ ${end.comment}` : end.comment;
   }
 };
 
-// node_modules/yaml/browser/dist/parse/cst-visit.js
+// ../main/node_modules/yaml/browser/dist/parse/cst-visit.js
 var BREAK2 = /* @__PURE__ */ Symbol("break visit");
 var SKIP2 = /* @__PURE__ */ Symbol("skip children");
 var REMOVE2 = /* @__PURE__ */ Symbol("remove item");
@@ -77069,7 +77069,7 @@ function _visit(path5, item, visitor) {
   return typeof ctrl === "function" ? ctrl(item, path5) : ctrl;
 }
 
-// node_modules/yaml/browser/dist/parse/cst.js
+// ../main/node_modules/yaml/browser/dist/parse/cst.js
 var BOM = "\uFEFF";
 var DOCUMENT = "";
 var FLOW_END = "";
@@ -77134,7 +77134,7 @@ function tokenType(source) {
   return null;
 }
 
-// node_modules/yaml/browser/dist/parse/lexer.js
+// ../main/node_modules/yaml/browser/dist/parse/lexer.js
 function isEmpty(ch) {
   switch (ch) {
     case void 0:
@@ -77716,7 +77716,7 @@ var Lexer = class {
   }
 };
 
-// node_modules/yaml/browser/dist/parse/line-counter.js
+// ../main/node_modules/yaml/browser/dist/parse/line-counter.js
 var LineCounter = class {
   constructor() {
     this.lineStarts = [];
@@ -77741,16 +77741,16 @@ var LineCounter = class {
   }
 };
 
-// node_modules/yaml/browser/dist/parse/parser.js
-function includesToken(list, type2) {
-  for (let i = 0; i < list.length; ++i)
-    if (list[i].type === type2)
+// ../main/node_modules/yaml/browser/dist/parse/parser.js
+function includesToken(list3, type2) {
+  for (let i = 0; i < list3.length; ++i)
+    if (list3[i].type === type2)
       return true;
   return false;
 }
-function findNonEmptyIndex(list) {
-  for (let i = 0; i < list.length; ++i) {
-    switch (list[i].type) {
+function findNonEmptyIndex(list3) {
+  for (let i = 0; i < list3.length; ++i) {
+    switch (list3[i].type) {
       case "space":
       case "comment":
       case "newline":
@@ -78604,7 +78604,7 @@ var Parser = class {
   }
 };
 
-// node_modules/yaml/browser/dist/public-api.js
+// ../main/node_modules/yaml/browser/dist/public-api.js
 function parseOptions(options) {
   const prettyErrors = options.prettyErrors !== false;
   const lineCounter = options.lineCounter || prettyErrors && new LineCounter() || null;
@@ -78880,7 +78880,7 @@ function errorText(err) {
   return (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
 }
 
-// node_modules/diff/libesm/diff/base.js
+// ../main/node_modules/diff/libesm/diff/base.js
 var Diff = class {
   diff(oldStr, newStr, options = {}) {
     let callback;
@@ -79082,7 +79082,7 @@ var Diff = class {
   }
 };
 
-// node_modules/diff/libesm/diff/line.js
+// ../main/node_modules/diff/libesm/diff/line.js
 var LineDiff = class extends Diff {
   constructor() {
     super(...arguments);
@@ -79130,7 +79130,7 @@ function tokenize(value, options) {
   return retLines;
 }
 
-// node_modules/diff/libesm/patch/create.js
+// ../main/node_modules/diff/libesm/patch/create.js
 function needsQuoting(s) {
   for (let i = 0; i < s.length; i++) {
     if (s[i] < " " || s[i] > "~" || s[i] === '"' || s[i] === "\\") {
@@ -79389,2430 +79389,7 @@ function splitLines2(text) {
   return result;
 }
 
-// src/core/report/render.ts
-function toJson(report) {
-  return {
-    branch: report.branch,
-    workloads: report.workloads.map((p) => ({
-      file: p.workload.file,
-      document: p.workload.document,
-      kind: p.workload.kind,
-      name: p.workload.name,
-      namespace: p.workload.namespace,
-      secrets: p.secrets.map((s) => ({
-        path: s.path,
-        source: s.source,
-        recorded: s.recorded,
-        current: s.current,
-        state: s.state,
-        updatedTime: s.updatedTime
-      })),
-      action: p.action,
-      ...p.reasons.length > 0 ? { reasons: p.reasons } : {},
-      ...p.warnings.length > 0 ? { warnings: p.warnings } : {}
-    })),
-    summary: report.summary,
-    problems: report.problems,
-    commit: report.commit,
-    pullRequest: report.pullRequest
-  };
-}
-var fmtVersion = (v) => v === null ? "-" : String(v);
-function workloadLabel(p) {
-  return `${p.workload.kind}/${p.workload.name}`;
-}
-function textTable(header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
-}
-function secretRows(report) {
-  const rows = [];
-  for (const p of report.workloads) {
-    for (const s of p.secrets) {
-      rows.push([
-        workloadLabel(p),
-        p.workload.namespace ?? "-",
-        `${p.workload.file}#${p.workload.document}`,
-        s.path,
-        fmtVersion(s.recorded),
-        fmtVersion(s.current),
-        s.state,
-        p.action
-      ]);
-    }
-  }
-  return rows;
-}
-function summaryLine(report) {
-  const s = report.summary;
-  return `${s.workloads} workload(s): ${s.restart} restart, ${s.record} record only, ${s.blocked} blocked, ${s.unchanged} unchanged`;
-}
-function toTable(report) {
-  const out = [];
-  if (report.workloads.length === 0) out.push("No workload depends on a Vault secret.");
-  else
-    out.push(
-      textTable(
-        ["WORKLOAD", "NAMESPACE", "FILE", "SECRET", "RECORDED", "CURRENT", "STATE", "ACTION"],
-        secretRows(report)
-      )
-    );
-  const notes = report.workloads.flatMap((p) => [
-    ...p.reasons.map((r) => `blocked  ${workloadLabel(p)} (${p.workload.file}): ${r}`),
-    ...p.warnings.map((w) => `warning  ${workloadLabel(p)} (${p.workload.file}): ${w}`)
-  ]);
-  if (notes.length > 0) out.push("", ...notes);
-  if (report.problems.length > 0) {
-    out.push("", "Problems:");
-    for (const pr of report.problems) {
-      const at = pr.line !== void 0 ? `:${pr.line}${pr.column !== void 0 ? `:${pr.column}` : ""}` : "";
-      out.push(`  ${pr.severity.padEnd(7)} ${pr.file}${at}: ${pr.message}`);
-    }
-  }
-  out.push("", summaryLine(report));
-  if (report.commit) out.push(`Commit: ${report.commit}`);
-  if (report.pullRequest) out.push(`Pull request: #${report.pullRequest.number} ${report.pullRequest.url}`);
-  return out.join("\n") + "\n";
-}
-function escapeMarkdown(text) {
-  return text.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
-}
-var ACTION_TEXT = {
-  restart: "rolling restart",
-  record: "record only (no restart)",
-  none: "none",
-  blocked: "blocked"
-};
-function toMarkdown(report) {
-  const e = escapeMarkdown;
-  const out = ["## vault-rollout", "", e(summaryLine(report)), ""];
-  if (report.workloads.length > 0) {
-    out.push("| Workload | Namespace | File | Vault secret | Recorded \u2192 current | State | Action |");
-    out.push("| --- | --- | --- | --- | --- | --- | --- |");
-    for (const p of report.workloads) {
-      for (const s of p.secrets) {
-        out.push(
-          `| ${e(workloadLabel(p))} | ${e(p.workload.namespace ?? "-")} | ${e(p.workload.file)} | ${e(s.path)} | ${fmtVersion(
-            s.recorded
-          )} \u2192 ${fmtVersion(s.current)} | ${s.state} | ${ACTION_TEXT[p.action] ?? p.action} |`
-        );
-      }
-    }
-    out.push("");
-  }
-  const notes = report.workloads.flatMap((p) => [
-    ...p.reasons.map((r) => `- **Blocked** ${e(workloadLabel(p))}: ${e(r)}`),
-    ...p.warnings.map((w) => `- **Warning** ${e(workloadLabel(p))}: ${e(w)}`)
-  ]);
-  if (notes.length > 0) out.push(...notes, "");
-  if (report.problems.length > 0) {
-    out.push("### Problems", "");
-    for (const pr of report.problems) {
-      out.push(
-        `- ${pr.severity}: \`${pr.file}${pr.line !== void 0 ? `:${pr.line}` : ""}\` ${e(pr.message)}`
-      );
-    }
-    out.push("");
-  }
-  if (report.commit) out.push(`Commit: \`${report.commit}\``, "");
-  if (report.pullRequest)
-    out.push(`Pull request: [#${report.pullRequest.number}](${report.pullRequest.url})`, "");
-  return out.join("\n");
-}
-function toDiff(changes) {
-  return changes.map(
-    (c) => createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, c.before, c.after, void 0, void 0, {
-      context: 3
-    })
-  ).map((patch) => patch.replace(/^=+\n/, "")).join("");
-}
-function render(report, format) {
-  switch (format) {
-    case "json":
-      return `${JSON.stringify(toJson(report), null, 2)}
-`;
-    case "markdown":
-      return toMarkdown(report);
-    default:
-      return toTable(report);
-  }
-}
-
-// src/adapters/fs/working-tree.ts
-import { readdirSync, readFileSync as readFileSync2, realpathSync, statSync } from "node:fs";
-import { dirname as dirname2, isAbsolute, join as join2, relative, sep } from "node:path";
-var YAML_FILE = /\.ya?ml$/i;
-var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
-function decodeUtf8(bytes) {
-  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-}
-function compare(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function isInside(root2, target) {
-  const rel = relative(root2, target);
-  return rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
-}
-function errorCode(err) {
-  return typeof err === "object" && err !== null && "code" in err ? String(err.code) : void 0;
-}
-var WorkingTreeSource = class {
-  constructor(root2) {
-    this.root = root2;
-  }
-  root;
-  // Synchronous on purpose: for many small files readFileSync is ~10x faster than sequential
-  // fs/promises reads (10,000 manifests: 92 ms against 850 ms here), and nothing else runs meanwhile.
-  async load(accept) {
-    let root2;
-    try {
-      root2 = realpathSync(this.root);
-    } catch (err) {
-      throw new VaultRolloutError(
-        "RepoNotFoundError",
-        `repository folder "${this.root}" cannot be read (${errorCode(err) ?? "error"}): check --repo`,
-        { root: this.root }
-      );
-    }
-    const problems = [];
-    const found = [];
-    const wanted = (path5) => YAML_FILE.test(path5) && accept(path5);
-    const walk = (dirReal, prefix, ancestors, linked) => {
-      let entries;
-      try {
-        entries = readdirSync(dirReal, { withFileTypes: true });
-      } catch (err) {
-        problems.push({
-          file: prefix || ".",
-          severity: "warning",
-          message: `folder cannot be read (${errorCode(err)}): skipped`
-        });
-        return;
-      }
-      entries.sort((a, b) => compare(a.name, b.name));
-      for (const entry of entries) {
-        if (SKIPPED_DIRS.has(entry.name)) continue;
-        const path5 = prefix ? `${prefix}/${entry.name}` : entry.name;
-        const full = join2(dirReal, entry.name);
-        if (entry.isDirectory()) {
-          walk(full, path5, /* @__PURE__ */ new Set([...ancestors, full]), linked);
-        } else if (entry.isFile()) {
-          if (wanted(path5)) found.push({ path: path5, real: full, viaLink: linked });
-        } else if (entry.isSymbolicLink()) {
-          followLink(full, path5, ancestors);
-        }
-      }
-    };
-    const followLink = (full, path5, ancestors) => {
-      let target;
-      try {
-        target = realpathSync(full);
-      } catch (err) {
-        const code2 = errorCode(err);
-        if (code2 === "ELOOP")
-          problems.push({ file: path5, severity: "warning", message: "symlink loop: skipped" });
-        else if (wanted(path5)) {
-          problems.push({
-            file: path5,
-            severity: "warning",
-            message: `symlink target cannot be read (${code2}): skipped`
-          });
-        }
-        return;
-      }
-      const info2 = statSync(target);
-      if (!isInside(root2, target)) {
-        if (info2.isDirectory() || wanted(path5)) {
-          problems.push({
-            file: path5,
-            severity: "warning",
-            message: "symlink points outside the repository: skipped"
-          });
-        }
-        return;
-      }
-      if (info2.isDirectory()) {
-        if (target === root2 || ancestors.has(target)) {
-          problems.push({ file: path5, severity: "warning", message: "symlink loop: skipped" });
-          return;
-        }
-        walk(target, path5, /* @__PURE__ */ new Set([...ancestors, target]), true);
-      } else if (info2.isFile() && wanted(path5)) {
-        found.push({ path: path5, real: target, viaLink: true });
-      }
-    };
-    walk(root2, "", /* @__PURE__ */ new Set([root2]), false);
-    const byReal = /* @__PURE__ */ new Map();
-    for (const f of found) {
-      const kept = byReal.get(f.real);
-      if (!kept || kept.viaLink && !f.viaLink) byReal.set(f.real, f);
-    }
-    const unique = [...byReal.values()].sort((a, b) => compare(a.path, b.path));
-    const files = [];
-    for (const f of unique) {
-      let bytes;
-      try {
-        bytes = readFileSync2(f.real);
-      } catch (err) {
-        problems.push({
-          file: f.path,
-          severity: "warning",
-          message: `cannot be read (${errorCode(err) ?? "error"}): skipped`
-        });
-        continue;
-      }
-      try {
-        files.push({ path: f.path, text: decodeUtf8(bytes) });
-      } catch {
-        problems.push({ file: f.path, severity: "warning", message: "not valid UTF-8: skipped" });
-      }
-    }
-    problems.sort((a, b) => compare(a.file, b.file));
-    return { files, problems };
-  }
-};
-
-// src/adapters/vault/reader.ts
-var import_node_vault = __toESM(require_src3(), 1);
-import { readFile } from "node:fs/promises";
-
-// src/core/ports.ts
-var silentLogger = { debug() {
-}, info() {
-}, warn() {
-}, error() {
-} };
-
-// src/adapters/vault/transport.ts
-import http2 from "node:http";
-import https from "node:https";
-var TransportError = class extends Error {
-  constructor(code2, message) {
-    super(message);
-    this.code = code2;
-    this.name = "TransportError";
-  }
-  code;
-};
-function createTransport(opts) {
-  const httpAgent = new http2.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
-  const httpsAgent = new https.Agent({
-    keepAlive: true,
-    maxSockets: opts.maxSockets,
-    rejectUnauthorized: opts.rejectUnauthorized,
-    ...opts.ca ? { ca: opts.ca } : {}
-  });
-  const retryAfter = /* @__PURE__ */ new WeakMap();
-  const send = (options) => new Promise((resolve2, reject) => {
-    let url2;
-    try {
-      url2 = new URL(options.uri);
-    } catch {
-      reject(new TransportError("EINVALIDURL", "invalid Vault address"));
-      return;
-    }
-    opts.onRequest?.(options.method, url2.pathname);
-    const isHttps = url2.protocol === "https:";
-    const payload = options.json !== void 0 && typeof options.json === "object" ? JSON.stringify(options.json) : void 0;
-    const headers = { Accept: "application/json", ...options.headers };
-    if (payload !== void 0) {
-      headers["Content-Type"] ??= "application/json";
-      headers["Content-Length"] = String(Buffer.byteLength(payload));
-    }
-    const req = (isHttps ? https : http2).request(url2, {
-      method: options.method,
-      headers,
-      agent: isHttps ? httpsAgent : httpAgent
-    });
-    req.setTimeout(opts.timeoutMs, () => {
-      req.destroy(new TransportError("ETIMEDOUT", `no answer within ${opts.timeoutMs} ms`));
-    });
-    req.on("error", (e) => {
-      reject(e instanceof TransportError ? e : new TransportError(e.code ?? "ENETWORK", e.message));
-    });
-    req.on("response", (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on(
-        "error",
-        (e) => reject(new TransportError(e.code ?? "ECONNRESET", e.message))
-      );
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let body = void 0;
-        if (text.trim()) {
-          try {
-            body = JSON.parse(text);
-          } catch {
-            body = { errors: [] };
-          }
-        }
-        const status = res.statusCode ?? 0;
-        if (status >= 400 && (body === void 0 || typeof body !== "object" || body === null))
-          body = { errors: [] };
-        const ra = res.headers["retry-after"];
-        if (typeof ra === "string" && body && typeof body === "object") retryAfter.set(body, ra);
-        resolve2({ statusCode: status, body, request: { path: url2.pathname } });
-      });
-    });
-    if (payload !== void 0) req.write(payload);
-    req.end();
-  });
-  return {
-    requestPromise: { defaults: () => send },
-    retryAfterOf: (body) => body && typeof body === "object" ? retryAfter.get(body) : void 0,
-    close() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
-    }
-  };
-}
-
-// src/adapters/vault/reader.ts
-var DEFAULT_KUBERNETES_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token";
-var isApiError = (e) => e instanceof Error && typeof e.response?.statusCode === "number";
-var isRecord = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-var trimSlashes2 = (s) => s.replace(/^\/+|\/+$/g, "");
-var encodePath = (p) => p.split("/").map(encodeURIComponent).join("/");
-function metadataPolicyLine(mount2, rest) {
-  return `path "${mount2}/metadata/${rest}" { capabilities = ["read"] }`;
-}
-async function mapLimit(items, limit, fn) {
-  const out = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
-function hasPassed(time3, now) {
-  const ms = Date.parse(time3.replace(/(\.\d{3})\d+/, "$1"));
-  return Number.isNaN(ms) || ms <= now.getTime();
-}
-function statusFromMetadata(path5, body, now) {
-  const data = isRecord(body) && isRecord(body.data) ? body.data : {};
-  const current = Number(data.current_version);
-  const versions = isRecord(data.versions) ? data.versions : {};
-  const updatedTime = typeof data.updated_time === "string" ? data.updated_time : null;
-  if (!Number.isInteger(current) || current <= 0) return { state: "missing", path: path5 };
-  const v = versions[String(current)];
-  if (isRecord(v)) {
-    if (v.destroyed === true) return { state: "deleted", path: path5, current, reason: "destroyed", updatedTime };
-    if (typeof v.deletion_time === "string" && v.deletion_time !== "" && hasPassed(v.deletion_time, now)) {
-      return { state: "deleted", path: path5, current, reason: "deleted", updatedTime };
-    }
-  }
-  return { state: "ok", path: path5, current, updatedTime };
-}
-var NodeVaultReader = class {
-  constructor(opts) {
-    this.opts = opts;
-    this.logger = opts.logger ?? silentLogger;
-    this.clock = opts.clock ?? (() => /* @__PURE__ */ new Date());
-    this.address = displayAddress(opts.address);
-    this.retries = Math.max(0, opts.retries ?? 4);
-    this.baseMs = opts.backoff?.baseMs ?? 250;
-    this.maxMs = opts.backoff?.maxMs ?? 1e4;
-    this.sleep = opts.backoff?.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.random = opts.backoff?.random ?? Math.random;
-    this.concurrency = Math.max(1, opts.concurrency ?? 32);
-    this.configuredMounts = opts.mounts?.length ? opts.mounts.map(trimSlashes2).filter(Boolean) : null;
-    this.transport = createTransport({
-      ca: opts.caCert,
-      rejectUnauthorized: !opts.skipVerify,
-      timeoutMs: opts.timeoutMs ?? 1e4,
-      maxSockets: this.concurrency,
-      onRequest: () => {
-        this.stats.requests += 1;
-      }
-    });
-    this.client = (0, import_node_vault.default)({
-      endpoint: opts.address.replace(/\/+$/, ""),
-      apiVersion: "v1",
-      // node-vault's default debug logger prints request bodies (login secrets included) when DEBUG matches.
-      debug: () => {
-      },
-      // Node's HTTP server (and some proxies) reject the LIST verb: use GET ?list=true.
-      noCustomHTTPVerbs: true,
-      "request-promise": this.transport.requestPromise
-    });
-    this.client.token = "";
-    this.client.namespace = opts.namespace ?? "";
-    this.client.pathPrefix = "";
-  }
-  opts;
-  stats = { requests: 0, detections: 0, metadataReads: 0, retries: 0 };
-  client;
-  transport;
-  logger;
-  clock;
-  address;
-  retries;
-  baseMs;
-  maxMs;
-  sleep;
-  random;
-  concurrency;
-  configuredMounts;
-  /** Mounts learnt from `sys/internal/ui/mounts`, kept for the reader's lifetime. */
-  mounts = [];
-  detectionUnavailable = false;
-  loggedIn = false;
-  closed = false;
-  /** Logs in (or validates the given token). Called once by `createVaultReader`. */
-  async authenticate() {
-    const auth6 = this.opts.auth;
-    if (auth6.method === "token") {
-      if (!auth6.token) throw new VaultError("No Vault token given: set VAULT_TOKEN.", { method: "token" });
-      this.client.token = auth6.token;
-      const a = await this.call("auth/token/lookup-self", () => this.client.tokenLookupSelf());
-      if (a.status === 403 || a.status === 401) {
-        throw new VaultError(
-          `Vault at ${this.address} rejected the token (auth/token/lookup-self answered ${a.status}): it is invalid, expired or revoked${this.nsHint()}. Set VAULT_TOKEN to a valid token.`,
-          { method: "token", status: a.status }
-        );
-      }
-      if (a.status !== 200) throw this.unexpected("auth/token/lookup-self", a.status);
-      return;
-    }
-    const mount2 = trimSlashes2(auth6.mount ?? auth6.method);
-    const payload = await this.loginPayload(auth6);
-    const answer = await this.call(`auth/${mount2}/login`, () => {
-      if (auth6.method === "approle") return this.client.approleLogin({ mount_point: mount2, ...payload });
-      if (auth6.method === "kubernetes")
-        return this.client.kubernetesLogin({ mount_point: mount2, ...payload });
-      if (payload.role !== void 0) return this.client.jwtLogin({ mount_point: mount2, ...payload });
-      return this.client.write(`auth/${encodePath(mount2)}/login`, payload);
-    });
-    const authBlock = isRecord(answer.body) && isRecord(answer.body.auth) ? answer.body.auth : null;
-    const token = authBlock && typeof authBlock.client_token === "string" ? authBlock.client_token : "";
-    if (answer.status !== 200 || !token) {
-      throw new VaultError(
-        `Vault login with the ${auth6.method} method at auth mount "${mount2}"${this.nsHint()} failed (HTTP ${answer.status}): ${loginHint(auth6)}.`,
-        { method: auth6.method, mount: mount2, status: answer.status }
-      );
-    }
-    this.client.token = token;
-    this.loggedIn = true;
-    this.logger.info("logged in to Vault", { method: auth6.method, mount: mount2 });
-  }
-  async read(paths) {
-    const inputs = [...new Set(paths)];
-    const cleaned = new Map(inputs.map((p) => [p, cleanSecretPath(p)]));
-    const resolutions = await this.resolveMounts([...new Set(cleaned.values())]);
-    const canonical = /* @__PURE__ */ new Map();
-    for (const r of resolutions.values()) if (r.kind === "kv2") canonical.set(`${r.mount}/${r.rest}`, r);
-    const now = this.clock();
-    const read = await mapLimit(
-      [...canonical.entries()],
-      this.concurrency,
-      async ([path5, { mount: mount2, rest }]) => {
-        return [path5, await this.readMetadata(path5, mount2, rest, now)];
-      }
-    );
-    const byCanonical = new Map(read);
-    const out = /* @__PURE__ */ new Map();
-    for (const [input2, clean2] of cleaned) {
-      const r = resolutions.get(clean2);
-      out.set(
-        input2,
-        r.kind === "status" ? r.status : byCanonical.get(`${r.mount}/${r.rest}`)
-      );
-    }
-    return out;
-  }
-  async close() {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.loggedIn) {
-      try {
-        await this.client.tokenRevokeSelf();
-      } catch {
-        this.logger.warn("could not revoke the Vault token obtained by login; it expires with its TTL");
-      }
-    }
-    this.transport.close();
-  }
-  // ------------------------------------------------------------------ mounts
-  /** Maps each cleaned path to its KV v2 mount split, or to a final status (unsupported / forbidden). */
-  async resolveMounts(paths) {
-    const out = /* @__PURE__ */ new Map();
-    if (this.configuredMounts) {
-      const sorted = [...this.configuredMounts].sort((a, b) => b.length - a.length);
-      for (const p of paths) {
-        const mount2 = sorted.find((m) => p === m || p.startsWith(`${m}/`));
-        out.set(
-          p,
-          mount2 ? this.fromMount(p, { mount: mount2, kind: "kv2", type: "kv" }) : this.unsupported(
-            p,
-            `"${p}" is not under a configured KV v2 mount (vault.mounts: ${this.configuredMounts.join(", ")}); add its mount to vault.mounts`
-          )
-        );
-      }
-      return out;
-    }
-    const groups2 = /* @__PURE__ */ new Map();
-    for (const p of paths) {
-      const first = p.split("/")[0];
-      groups2.set(first, [...groups2.get(first) ?? [], p]);
-    }
-    await mapLimit([...groups2.values()], this.concurrency, async (group) => {
-      for (const p of group) out.set(p, await this.resolveOne(p));
-    });
-    return out;
-  }
-  cachedMount(p) {
-    let best;
-    for (const m of this.mounts) {
-      if ((p === m.mount || p.startsWith(`${m.mount}/`)) && (!best || m.mount.length > best.mount.length))
-        best = m;
-    }
-    return best;
-  }
-  async resolveOne(p) {
-    const cached2 = this.cachedMount(p);
-    if (cached2) return this.fromMount(p, cached2);
-    if (this.detectionUnavailable) return this.detectionUnavailableStatus(p);
-    this.stats.detections += 1;
-    const a = await this.call(
-      `sys/internal/ui/mounts/${p}`,
-      () => this.client.read(`sys/internal/ui/mounts/${encodePath(p)}`)
-    );
-    if (a.status === 403) {
-      const guess = this.guessSplit(p);
-      return {
-        kind: "status",
-        status: {
-          state: "forbidden",
-          path: `${guess.mount}/${guess.rest}`,
-          message: `Vault denied the mount lookup for "${p}" (no mount there, or the token has no capability under it${this.nsHint()}). The token needs: ${metadataPolicyLine(guess.mount, guess.rest)}; or list the KV v2 mount in vault.mounts.`
-        }
-      };
-    }
-    if (a.status === 404 || a.status === 405) {
-      this.detectionUnavailable = true;
-      return this.detectionUnavailableStatus(p);
-    }
-    if (a.status !== 200) throw this.unexpected(`sys/internal/ui/mounts/${p}`, a.status);
-    const data = isRecord(a.body) && isRecord(a.body.data) ? a.body.data : {};
-    const mount2 = typeof data.path === "string" ? trimSlashes2(data.path) : "";
-    const type2 = typeof data.type === "string" ? data.type : "";
-    const version2 = isRecord(data.options) ? String(data.options.version ?? "") : "";
-    if (!mount2 || p !== mount2 && !p.startsWith(`${mount2}/`)) {
-      return this.unsupported(
-        p,
-        `Vault reported no usable mount for "${p}"; list its KV v2 mount in vault.mounts`
-      );
-    }
-    const info2 = {
-      mount: mount2,
-      type: type2,
-      kind: type2 === "kv" ? version2 === "2" ? "kv2" : "kv1" : "other"
-    };
-    if (!this.mounts.some((m) => m.mount === mount2)) this.mounts.push(info2);
-    this.logger.debug("detected Vault mount", { mount: mount2, type: type2, version: version2 });
-    return this.fromMount(p, info2);
-  }
-  fromMount(p, info2) {
-    if (info2.kind === "kv1") {
-      return this.unsupported(
-        p,
-        `"${info2.mount}/" is a KV version 1 mount: it keeps no versions, and vault-rollout never reads secret values. Move "${p}" to a KV v2 mount (vault kv enable-versioning ${info2.mount}/)`
-      );
-    }
-    if (info2.kind === "other") {
-      return this.unsupported(
-        p,
-        `"${info2.mount}/" is a "${info2.type}" mount, not KV v2; only KV v2 secrets have versions`
-      );
-    }
-    const split = splitAtMount(p, info2.mount);
-    if (!split || !split.rest) {
-      return this.unsupported(p, `"${p}" names the mount "${info2.mount}/" itself, not a secret under it`);
-    }
-    return { kind: "kv2", mount: split.mount, rest: split.rest };
-  }
-  guessSplit(p) {
-    const n = normalizeSecretPath(p);
-    const slash = n.indexOf("/");
-    return slash < 0 ? { mount: n, rest: "" } : { mount: n.slice(0, slash), rest: n.slice(slash + 1) };
-  }
-  unsupported(p, message) {
-    return { kind: "status", status: { state: "unsupported", path: normalizeSecretPath(p), message } };
-  }
-  detectionUnavailableStatus(p) {
-    return this.unsupported(
-      p,
-      `Vault at ${this.address} has no sys/internal/ui/mounts endpoint (older than 0.10, or blocked by a proxy), so the KV v2 mount of "${p}" cannot be detected; list your KV v2 mounts in vault.mounts`
-    );
-  }
-  // ------------------------------------------------------------------ metadata
-  async readMetadata(path5, mount2, rest, now) {
-    const apiPath = `${mount2}/metadata/${rest}`;
-    this.stats.metadataReads += 1;
-    const a = await this.call(apiPath, () => this.client.read(encodePath(apiPath)));
-    if (a.status === 200) return statusFromMetadata(path5, a.body, now);
-    if (a.status === 404) return { state: "missing", path: path5 };
-    if (a.status === 403) {
-      return {
-        state: "forbidden",
-        path: path5,
-        message: `Vault denied reading the metadata of "${path5}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
-      };
-    }
-    throw this.unexpected(apiPath, a.status);
-  }
-  // ------------------------------------------------------------------ HTTP with retries
-  /**
-   * Runs one Vault call with retries. Returns the final status and body for any answer that is not
-   * retryable (2xx, 4xx except 412/429); throws `VaultError` when retries run out.
-   */
-  async call(what, fn) {
-    for (let attempt = 0; ; attempt++) {
-      let reason;
-      let retryAfterMs;
-      try {
-        return { status: 200, body: await fn() };
-      } catch (e) {
-        if (isApiError(e)) {
-          const { statusCode: status, body } = e.response;
-          if (!(status >= 500 || status === 429 || status === 412)) return { status, body };
-          reason = { kind: "status", status, sealed: status === 503 && isSealedBody(body) };
-          if (status === 429) retryAfterMs = parseRetryAfter(this.transport.retryAfterOf(body), this.clock());
-        } else if (e instanceof TransportError) {
-          if (isTlsVerificationError(e.code)) {
-            throw new VaultError(
-              `TLS verification of Vault at ${this.address} failed (${e.code}). Set VAULT_CACERT to the CA bundle that signed its certificate (VAULT_SKIP_VERIFY=true only for tests).`,
-              { address: this.address, code: e.code }
-            );
-          }
-          reason = { kind: "network", code: e.code };
-        } else {
-          throw new VaultError(
-            `Vault request for "${what}" could not be built: ${e?.name ?? "error"}.`,
-            {
-              path: what
-            }
-          );
-        }
-      }
-      if (attempt >= this.retries) throw this.exhausted(what, reason, attempt + 1);
-      const exp = Math.min(this.maxMs, this.baseMs * 2 ** attempt);
-      let delay = Math.round(exp / 2 + exp / 2 * this.random());
-      if (retryAfterMs !== void 0) delay = Math.min(this.maxMs, Math.max(delay, retryAfterMs));
-      this.stats.retries += 1;
-      this.logger.warn("retrying Vault request", {
-        path: what,
-        attempt: attempt + 1,
-        reason: reason.kind === "status" ? reason.sealed ? "sealed" : `HTTP ${reason.status}` : reason.code,
-        delayMs: delay
-      });
-      await this.sleep(delay);
-    }
-  }
-  exhausted(what, reason, attempts) {
-    if (reason.kind === "network") {
-      return new VaultError(
-        `Vault at ${this.address} is unreachable after ${attempts} attempts (last error ${reason.code} on "${what}"). Check VAULT_ADDR, the network and TLS settings.`,
-        { address: this.address, code: reason.code, attempts }
-      );
-    }
-    if (reason.sealed) {
-      return new VaultError(
-        `Vault at ${this.address} is sealed. Unseal it (or wait for it to be unsealed) and run again.`,
-        {
-          address: this.address,
-          status: 503,
-          attempts
-        }
-      );
-    }
-    return new VaultError(
-      `Vault at ${this.address} answered HTTP ${reason.status} to "${what}" after ${attempts} attempts. Try again later.`,
-      { address: this.address, status: reason.status, attempts }
-    );
-  }
-  unexpected(what, status) {
-    return new VaultError(
-      `Vault at ${this.address} answered HTTP ${status} to "${what}", which vault-rollout does not expect.`,
-      {
-        address: this.address,
-        status,
-        path: what
-      }
-    );
-  }
-  nsHint() {
-    return this.opts.namespace ? ` in namespace "${this.opts.namespace}"` : "";
-  }
-  async loginPayload(auth6) {
-    if (auth6.method === "approle") {
-      if (!auth6.roleId)
-        throw new VaultError("AppRole login needs a role id: set VAULT_ROLE_ID.", { method: "approle" });
-      return auth6.secretId !== void 0 ? { role_id: auth6.roleId, secret_id: auth6.secretId } : { role_id: auth6.roleId };
-    }
-    if (auth6.method === "kubernetes") {
-      if (!auth6.role)
-        throw new VaultError("Kubernetes login needs a role: set vault.auth.role.", { method: "kubernetes" });
-      const file2 = auth6.tokenPath ?? DEFAULT_KUBERNETES_TOKEN_PATH;
-      let jwt3;
-      try {
-        jwt3 = (await readFile(file2, "utf8")).trim();
-      } catch (e) {
-        throw new VaultError(
-          `Kubernetes login needs the service account token file "${file2}" (${e.code ?? "unreadable"}). Run in a pod with a mounted service account token, or use another auth method.`,
-          { method: "kubernetes", file: file2 }
-        );
-      }
-      if (!jwt3)
-        throw new VaultError(`The service account token file "${file2}" is empty.`, {
-          method: "kubernetes",
-          file: file2
-        });
-      return { role: auth6.role, jwt: jwt3 };
-    }
-    let jwt2;
-    try {
-      jwt2 = typeof auth6.jwt === "function" ? await auth6.jwt() : auth6.jwt;
-    } catch (e) {
-      if (e instanceof VaultError) throw e;
-      throw new VaultError(
-        `Could not obtain the ID token for Vault JWT login (${e?.name ?? "error"}).`,
-        {
-          method: "jwt"
-        }
-      );
-    }
-    if (!jwt2)
-      throw new VaultError("JWT login needs a token: set VAULT_JWT or VAULT_JWT_FILE.", { method: "jwt" });
-    return auth6.role !== void 0 ? { role: auth6.role, jwt: jwt2 } : { jwt: jwt2 };
-  }
-};
-function loginHint(auth6) {
-  switch (auth6.method) {
-    case "approle":
-      return "check the role id and secret id (VAULT_ROLE_ID, VAULT_SECRET_ID) and the auth mount";
-    case "kubernetes":
-      return `check that role "${auth6.role}" exists on that mount and binds this pod's service account and namespace`;
-    case "jwt":
-      return `check ${auth6.role !== void 0 ? `role "${auth6.role}"` : "the mount's default_role"}, its bound claims and bound_audiences (required since Vault 1.16.3), and the token's audience`;
-  }
-}
-function isTlsVerificationError(code2) {
-  return /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/.test(
-    code2
-  );
-}
-function isSealedBody(body) {
-  return isRecord(body) && Array.isArray(body.errors) && body.errors.some((e) => typeof e === "string" && /sealed/i.test(e));
-}
-function parseRetryAfter(value, now) {
-  if (!value) return void 0;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1e3;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? void 0 : Math.max(0, at - now.getTime());
-}
-function displayAddress(address) {
-  try {
-    const u = new URL(address);
-    return `${u.protocol}//${u.host}${u.pathname === "/" ? "" : u.pathname.replace(/\/+$/, "")}`;
-  } catch {
-    return JSON.stringify(address);
-  }
-}
-async function createVaultReader(options) {
-  const reader = new NodeVaultReader(options);
-  try {
-    await reader.authenticate();
-  } catch (e) {
-    await reader.close();
-    throw e;
-  }
-  return reader;
-}
-
-// src/adapters/vault/env.ts
-import { readFileSync as readFileSync3 } from "node:fs";
-import { readFile as fsReadFile } from "node:fs/promises";
-var METHODS = ["token", "approle", "kubernetes", "jwt"];
-function parseBool(name, value) {
-  if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) return true;
-  if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) return false;
-  throw new VaultError(`${name} must be true or false (got "${value}").`, { variable: name });
-}
-function vaultOptionsFromEnv(env, configVault = {}, io = {}) {
-  const readSync = io.readFileSync ?? ((p) => readFileSync3(p, "utf8"));
-  const read = io.readFile ?? ((p) => fsReadFile(p, "utf8"));
-  const get4 = (name) => {
-    const v = env[name];
-    return v !== void 0 && v.trim() !== "" ? v.trim() : void 0;
-  };
-  const address = configVault.address ?? get4("VAULT_ADDR");
-  if (!address)
-    throw new VaultError("No Vault address: set VAULT_ADDR (or vault.address in the config).", {
-      variable: "VAULT_ADDR"
-    });
-  try {
-    const u = new URL(address);
-    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
-  } catch {
-    throw new VaultError(
-      `VAULT_ADDR must be an http(s) URL like https://vault.example.com:8200 (got "${address}").`,
-      {
-        variable: "VAULT_ADDR"
-      }
-    );
-  }
-  const options = { address, auth: authFromEnv(configVault, get4, read) };
-  const namespace = configVault.namespace ?? get4("VAULT_NAMESPACE");
-  if (namespace) options.namespace = namespace;
-  const caPath = get4("VAULT_CACERT");
-  if (caPath) {
-    try {
-      options.caCert = readSync(caPath);
-    } catch (e) {
-      throw new VaultError(
-        `VAULT_CACERT names "${caPath}", which cannot be read (${e.code ?? "error"}).`,
-        { variable: "VAULT_CACERT", file: caPath }
-      );
-    }
-  }
-  const skip = get4("VAULT_SKIP_VERIFY");
-  if (skip !== void 0) options.skipVerify = parseBool("VAULT_SKIP_VERIFY", skip);
-  if (configVault.mounts?.length) options.mounts = [...configVault.mounts];
-  return options;
-}
-function authFromEnv(configVault, get4, read) {
-  const envMethod = get4("VAULT_AUTH_METHOD");
-  const envRole = get4("VAULT_AUTH_ROLE");
-  const envMount = get4("VAULT_AUTH_MOUNT");
-  const cfg = {
-    method: configVault.auth?.method ?? envMethod,
-    role: configVault.auth?.role ?? envRole,
-    mount: configVault.auth?.mount ?? envMount
-  };
-  const method = cfg.method ?? (get4("VAULT_TOKEN") ? "token" : get4("VAULT_ROLE_ID") ? "approle" : get4("VAULT_JWT") || get4("VAULT_JWT_FILE") ? "jwt" : "token");
-  if (!METHODS.includes(method)) {
-    throw new VaultError(
-      `vault.auth.method (or VAULT_AUTH_METHOD) must be one of ${METHODS.join(", ")} (got "${String(method)}").`,
-      {
-        key: "vault.auth.method"
-      }
-    );
-  }
-  const mount2 = cfg.mount ? { mount: cfg.mount } : {};
-  switch (method) {
-    case "token": {
-      const token = get4("VAULT_TOKEN");
-      if (!token)
-        throw new VaultError("No Vault token: set VAULT_TOKEN (or choose another vault.auth.method).", {
-          variable: "VAULT_TOKEN"
-        });
-      return { method, token };
-    }
-    case "approle": {
-      const roleId = get4("VAULT_ROLE_ID");
-      if (!roleId)
-        throw new VaultError("AppRole login needs a role id: set VAULT_ROLE_ID (and VAULT_SECRET_ID).", {
-          variable: "VAULT_ROLE_ID"
-        });
-      const secretId = get4("VAULT_SECRET_ID");
-      return { method, ...mount2, roleId, ...secretId ? { secretId } : {} };
-    }
-    case "kubernetes": {
-      if (!cfg.role)
-        throw new VaultError(
-          "Kubernetes login needs a Vault role: set vault.auth.role in the config (or VAULT_AUTH_ROLE).",
-          {
-            key: "vault.auth.role"
-          }
-        );
-      return { method, ...mount2, role: cfg.role };
-    }
-    case "jwt": {
-      const inline = get4("VAULT_JWT");
-      const file2 = get4("VAULT_JWT_FILE");
-      if (!inline && !file2)
-        throw new VaultError("JWT login needs a token: set VAULT_JWT or VAULT_JWT_FILE.", {
-          variable: "VAULT_JWT"
-        });
-      const jwt2 = inline ? inline : async () => {
-        try {
-          return (await read(file2)).trim();
-        } catch (e) {
-          throw new VaultError(
-            `VAULT_JWT_FILE names "${file2}", which cannot be read (${e.code ?? "error"}).`,
-            { variable: "VAULT_JWT_FILE", file: file2 }
-          );
-        }
-      };
-      return { method, ...mount2, ...cfg.role ? { role: cfg.role } : {}, jwt: jwt2 };
-    }
-  }
-}
-
-// src/adapters/git/workspace.ts
-var import_isomorphic_git3 = __toESM(require_isomorphic_git(), 1);
-import fs2 from "node:fs";
-import { chmod as chmod2, mkdir as mkdir2, mkdtemp as mkdtemp2, open as open2, rm as rm2, stat, unlink, writeFile as writeFile2 } from "node:fs/promises";
-import os2 from "node:os";
-import path4 from "node:path";
-
-// node_modules/isomorphic-git/http/node/index.js
-var import_simple_get = __toESM(require_simple_get(), 1);
-import { PassThrough } from "stream";
-function fromValue(value) {
-  let queue = [value];
-  return {
-    next() {
-      return Promise.resolve({ done: queue.length === 0, value: queue.pop() });
-    },
-    return() {
-      queue = [];
-      return {};
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    }
-  };
-}
-function getIterator(iterable) {
-  if (iterable[Symbol.asyncIterator]) {
-    return iterable[Symbol.asyncIterator]();
-  }
-  if (iterable[Symbol.iterator]) {
-    return iterable[Symbol.iterator]();
-  }
-  if (iterable.next) {
-    return iterable;
-  }
-  return fromValue(iterable);
-}
-async function forAwait(iterable, cb) {
-  const iter = getIterator(iterable);
-  while (true) {
-    const { value, done } = await iter.next();
-    if (value) await cb(value);
-    if (done) break;
-  }
-  if (iter.return) iter.return();
-}
-function asyncIteratorToStream(iter) {
-  const stream = new PassThrough();
-  setTimeout(async () => {
-    await forAwait(iter, (chunk) => stream.write(chunk));
-    stream.end();
-  }, 1);
-  return stream;
-}
-async function collect(iterable) {
-  let size = 0;
-  const buffers = [];
-  await forAwait(iterable, (value) => {
-    buffers.push(value);
-    size += value.byteLength;
-  });
-  const result = new Uint8Array(size);
-  let nextIndex = 0;
-  for (const buffer of buffers) {
-    result.set(buffer, nextIndex);
-    nextIndex += buffer.byteLength;
-  }
-  return result;
-}
-function fromNodeStream(stream) {
-  const asyncIterator = Object.getOwnPropertyDescriptor(
-    stream,
-    Symbol.asyncIterator
-  );
-  if (asyncIterator && asyncIterator.enumerable) {
-    return stream;
-  }
-  let ended = false;
-  const queue = [];
-  let defer = {};
-  stream.on("data", (chunk) => {
-    queue.push(chunk);
-    if (defer.resolve) {
-      defer.resolve({ value: queue.shift(), done: false });
-      defer = {};
-    }
-  });
-  stream.on("error", (err) => {
-    if (defer.reject) {
-      defer.reject(err);
-      defer = {};
-    }
-  });
-  stream.on("end", () => {
-    ended = true;
-    if (defer.resolve) {
-      defer.resolve({ done: true });
-      defer = {};
-    }
-  });
-  return {
-    next() {
-      return new Promise((resolve2, reject) => {
-        if (queue.length === 0 && ended) {
-          return resolve2({ done: true });
-        } else if (queue.length > 0) {
-          return resolve2({ value: queue.shift(), done: false });
-        } else if (queue.length === 0 && !ended) {
-          defer = { resolve: resolve2, reject };
-        }
-      });
-    },
-    return() {
-      stream.removeAllListeners();
-      if (stream.destroy) stream.destroy();
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    }
-  };
-}
-async function request({
-  onProgress,
-  url: url2,
-  method = "GET",
-  headers = {},
-  agent,
-  fetchOptions = {},
-  body,
-  signal
-}) {
-  if (body && Array.isArray(body)) {
-    body = Buffer.from(await collect(body));
-  } else if (body) {
-    body = asyncIteratorToStream(body);
-  }
-  return new Promise((resolve2, reject) => {
-    (0, import_simple_get.default)(
-      {
-        ...fetchOptions,
-        url: url2,
-        method,
-        headers,
-        agent,
-        body,
-        signal: signal ?? fetchOptions.signal
-      },
-      (err, res) => {
-        if (err) return reject(err);
-        try {
-          const iter = fromNodeStream(res);
-          resolve2({
-            url: res.url,
-            method: res.method,
-            statusCode: res.statusCode,
-            statusMessage: res.statusMessage,
-            body: iter,
-            headers: res.headers
-          });
-        } catch (e) {
-          reject(e);
-        }
-      }
-    );
-  });
-}
-var index = { request };
-var node_default = index;
-
-// src/adapters/git/pack-reader.ts
-var import_isomorphic_git = __toESM(require_isomorphic_git(), 1);
-import fs from "node:fs";
-import { readdir, readFile as readFile2 } from "node:fs/promises";
-import path2 from "node:path";
-import { inflateSync } from "node:zlib";
-var TYPES = { 1: "commit", 2: "tree", 3: "blob", 4: "tag" };
-var OFS_DELTA = 6;
-var REF_DELTA = 7;
-function applyDelta(delta, base) {
-  let pos = 0;
-  const varint = () => {
-    let result = 0;
-    let shift = 0;
-    let byte;
-    do {
-      byte = delta[pos++];
-      result += (byte & 127) * 2 ** shift;
-      shift += 7;
-    } while (byte & 128);
-    return result;
-  };
-  const sourceSize = varint();
-  if (sourceSize !== base.length) throw new Error(`delta base size ${base.length}, expected ${sourceSize}`);
-  const out = Buffer.allocUnsafe(varint());
-  let o = 0;
-  while (pos < delta.length) {
-    const op = delta[pos++];
-    if (op & 128) {
-      let offset = 0;
-      let size = 0;
-      for (let i = 0; i < 4; i++) if (op & 1 << i) offset += delta[pos++] * 2 ** (8 * i);
-      for (let i = 0; i < 3; i++) if (op & 16 << i) size += delta[pos++] * 2 ** (8 * i);
-      if (size === 0) size = 65536;
-      o += base.copy(out, o, offset, offset + size);
-    } else if (op > 0) {
-      o += delta.copy(out, o, pos, pos + op);
-      pos += op;
-    } else {
-      throw new Error("invalid delta opcode 0");
-    }
-  }
-  if (o !== out.length) throw new Error(`delta produced ${o} bytes, expected ${out.length}`);
-  return out;
-}
-var BaseCache = class {
-  constructor(limit) {
-    this.limit = limit;
-  }
-  limit;
-  map = /* @__PURE__ */ new Map();
-  bytes = 0;
-  get(key) {
-    const hit = this.map.get(key);
-    if (hit) {
-      this.map.delete(key);
-      this.map.set(key, hit);
-    }
-    return hit;
-  }
-  set(key, value) {
-    if (value.data.length > this.limit / 4 || this.map.has(key)) return;
-    this.map.set(key, value);
-    this.bytes += value.data.length;
-    for (const [k, v] of this.map) {
-      if (this.bytes <= this.limit) break;
-      this.map.delete(k);
-      this.bytes -= v.data.length;
-    }
-  }
-};
-var PackReader = class {
-  constructor(gitdir, cache, lookup = () => void 0) {
-    this.gitdir = gitdir;
-    this.cache = cache;
-    this.lookup = lookup;
-  }
-  gitdir;
-  cache;
-  lookup;
-  packs = null;
-  index = /* @__PURE__ */ new Map();
-  bases = new BaseCache(32 * 2 ** 20);
-  /** Forget the pack list (after a fetch added a pack). */
-  reset() {
-    this.packs = null;
-    this.index.clear();
-  }
-  async load() {
-    if (this.packs) return;
-    const dir = path2.join(this.gitdir, "objects", "pack");
-    const names = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith(".idx"));
-    const packs = [];
-    for (const name of names) {
-      const idx = await readFile2(path2.join(dir, name));
-      const data = await readFile2(path2.join(dir, name.replace(/\.idx$/, ".pack")));
-      const pack = { name, data, sorted: [] };
-      if (idx.readUInt32BE(0) !== 4285812579 || idx.readUInt32BE(4) !== 2)
-        throw new Error(`unsupported pack index ${name}`);
-      const n = idx.readUInt32BE(8 + 255 * 4);
-      const oids = 8 + 256 * 4;
-      const offsets = oids + n * 20 + n * 4;
-      const large = offsets + n * 4;
-      for (let i = 0; i < n; i++) {
-        let offset = idx.readUInt32BE(offsets + i * 4);
-        if (offset & 2147483648) offset = Number(idx.readBigUInt64BE(large + (offset & 2147483647) * 8));
-        const oid = idx.toString("hex", oids + i * 20, oids + i * 20 + 20);
-        if (!this.index.has(oid)) this.index.set(oid, { pack, offset });
-        pack.sorted.push(offset);
-      }
-      pack.sorted.sort((a, b) => a - b);
-      packs.push(pack);
-    }
-    this.packs = packs;
-  }
-  async read(oid) {
-    await this.load();
-    const hit = this.index.get(oid);
-    if (hit) return this.readAt(hit.pack, hit.offset);
-    const mine = this.lookup(oid);
-    if (mine) return mine;
-    const obj = await import_isomorphic_git.default.readObject({ fs, gitdir: this.gitdir, oid, format: "content", cache: this.cache });
-    return { type: obj.type, data: Buffer.from(obj.object) };
-  }
-  async readAt(pack, start) {
-    const cached2 = this.bases.get(`${pack.name}:${start}`);
-    if (cached2) return cached2;
-    const buf = pack.data;
-    let pos = start;
-    let byte = buf[pos++];
-    const kind = byte >> 4 & 7;
-    let size = byte & 15;
-    let shift = 4;
-    while (byte & 128) {
-      byte = buf[pos++];
-      size += (byte & 127) * 2 ** shift;
-      shift += 7;
-    }
-    let base = null;
-    if (kind === OFS_DELTA) {
-      byte = buf[pos++];
-      let rel = byte & 127;
-      while (byte & 128) {
-        byte = buf[pos++];
-        rel = (rel + 1) * 128 + (byte & 127);
-      }
-      base = await this.readAt(pack, start - rel);
-      this.bases.set(`${pack.name}:${start - rel}`, base);
-    } else if (kind === REF_DELTA) {
-      base = await this.read(buf.toString("hex", pos, pos + 20));
-      pos += 20;
-    } else if (!TYPES[kind]) {
-      throw new Error(`unknown pack object type ${kind} at offset ${start}`);
-    }
-    const end = this.nextOffset(pack, start);
-    const raw = inflateSync(buf.subarray(pos, end));
-    if (raw.length !== size)
-      throw new Error(`pack object at ${start}: ${raw.length} bytes, expected ${size}`);
-    if (base) return { type: base.type, data: applyDelta(raw, base.data) };
-    return { type: TYPES[kind], data: raw };
-  }
-  nextOffset(pack, start) {
-    const s = pack.sorted;
-    let lo = 0;
-    let hi = s.length;
-    while (lo < hi) {
-      const mid = lo + hi >> 1;
-      if (s[mid] <= start) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < s.length ? s[lo] : pack.data.length - 20;
-  }
-};
-function parseTree(data) {
-  const entries = [];
-  let pos = 0;
-  while (pos < data.length) {
-    const space = data.indexOf(32, pos);
-    const nul = data.indexOf(0, space);
-    let mode = data.toString("latin1", pos, space);
-    if (mode.length === 5) mode = `0${mode}`;
-    const name = data.toString("utf8", space + 1, nul);
-    const oid = data.toString("hex", nul + 1, nul + 21);
-    const type2 = mode === "040000" ? "tree" : mode === "160000" ? "commit" : "blob";
-    entries.push({ mode, path: name, oid, type: type2 });
-    pos = nul + 21;
-  }
-  return entries;
-}
-
-// src/adapters/git/write-objects.ts
-import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
-import path3 from "node:path";
-import { crc32, deflateSync } from "node:zlib";
-var ObjectWriter = class {
-  constructor(gitdir) {
-    this.gitdir = gitdir;
-  }
-  gitdir;
-  /** Objects written by this writer, in order (a commit's children come before it). */
-  written = /* @__PURE__ */ new Map();
-  /** Written since the last flush, not on disk yet. */
-  pending = [];
-  async write(type2, data) {
-    const header = Buffer.from(`${type2} ${data.length}\0`);
-    const oid = createHash("sha1").update(header).update(data).digest("hex");
-    if (this.written.has(oid)) return oid;
-    const obj = { oid, type: type2, data };
-    this.written.set(oid, obj);
-    this.pending.push(obj);
-    return oid;
-  }
-  /**
-   * Writes the pending objects as `objects/pack/pack-<sha>.{pack,idx}`, so isomorphic-git and git see
-   * them (refs, the index and later fetches need them on disk). The `.idx` is written last: a reader
-   * never finds an index without its pack.
-   */
-  flush() {
-    if (this.pending.length === 0) return;
-    const { pack, entries } = packObjects(this.pending);
-    const packSha = pack.subarray(pack.length - 20);
-    const name = `pack-${packSha.toString("hex")}`;
-    const dir = path3.join(this.gitdir, "objects", "pack");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path3.join(dir, `${name}.pack`), pack);
-    writeFileSync(path3.join(dir, `${name}.idx`), packIndex(entries, packSha));
-    this.pending = [];
-  }
-  writeTree(entries) {
-    return this.write("tree", serializeTree(entries));
-  }
-  writeCommit(c) {
-    const who = `${clean(c.author.name)} <${clean(c.author.email)}> ${c.timestamp} +0000`;
-    const lines = [
-      `tree ${c.tree}`,
-      ...c.parents.map((p) => `parent ${p}`),
-      `author ${who}`,
-      `committer ${who}`
-    ];
-    const message = c.message.endsWith("\n") ? c.message : `${c.message}
-`;
-    return this.write("commit", Buffer.from(`${lines.join("\n")}
-
-${message}`, "utf8"));
-  }
-  /** The objects reachable from `commit` among those written (drops leftovers of an earlier attempt). */
-  objectsOf(commit, read = (o) => this.written.get(o)) {
-    const out = [];
-    const seen = /* @__PURE__ */ new Set();
-    const visit4 = (oid) => {
-      const obj = read(oid);
-      if (!obj || seen.has(oid)) return;
-      seen.add(oid);
-      out.push(obj);
-      if (obj.type === "commit") {
-        const m = /^tree ([0-9a-f]{40})/.exec(obj.data.toString("latin1", 0, 46));
-        if (m?.[1]) visit4(m[1]);
-      } else if (obj.type === "tree") {
-        let pos = 0;
-        const d = obj.data;
-        while (pos < d.length) {
-          const nul = d.indexOf(0, pos);
-          visit4(d.toString("hex", nul + 1, nul + 21));
-          pos = nul + 21;
-        }
-      }
-    };
-    visit4(commit);
-    return out;
-  }
-};
-function clean(s) {
-  return s.replace(/[<>\n\r]/g, "").trim();
-}
-function serializeTree(entries) {
-  const key = (e) => Buffer.from(e.mode === "040000" ? `${e.path}/` : e.path, "utf8");
-  const sorted = [...entries].sort((a, b) => Buffer.compare(key(a), key(b)));
-  return Buffer.concat(
-    sorted.flatMap((e) => [
-      Buffer.from(`${e.mode.replace(/^0+/, "")} ${e.path}\0`, "utf8"),
-      Buffer.from(e.oid, "hex")
-    ])
-  );
-}
-var PACK_TYPES = { commit: 1, tree: 2, blob: 3 };
-function packObjects(objects) {
-  const parts = [];
-  const entries = [];
-  const head = Buffer.alloc(12);
-  head.write("PACK", 0, "latin1");
-  head.writeUInt32BE(2, 4);
-  head.writeUInt32BE(objects.length, 8);
-  parts.push(head);
-  let offset = head.length;
-  for (const o of objects) {
-    const bytes = [];
-    let size = o.data.length;
-    let byte = PACK_TYPES[o.type] << 4 | size & 15;
-    size = Math.floor(size / 16);
-    while (size > 0) {
-      bytes.push(byte | 128);
-      byte = size & 127;
-      size = Math.floor(size / 128);
-    }
-    bytes.push(byte);
-    const entry = Buffer.concat([Buffer.from(bytes), deflateSync(o.data)]);
-    entries.push({ oid: o.oid, offset, crc: crc32(entry) });
-    parts.push(entry);
-    offset += entry.length;
-  }
-  const body = Buffer.concat(parts);
-  return { pack: Buffer.concat([body, createHash("sha1").update(body).digest()]), entries };
-}
-function buildPack(objects) {
-  return packObjects(objects).pack;
-}
-function packIndex(entries, packSha) {
-  const sorted = [...entries].sort((a, b) => a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0);
-  const n = sorted.length;
-  const buf = Buffer.alloc(8 + 256 * 4 + n * 28 + 20);
-  buf.writeUInt32BE(4285812579, 0);
-  buf.writeUInt32BE(2, 4);
-  let pos = 8;
-  let k = 0;
-  for (let b = 0; b < 256; b++) {
-    while (k < n && parseInt(sorted[k].oid.slice(0, 2), 16) <= b) k++;
-    buf.writeUInt32BE(k, pos);
-    pos += 4;
-  }
-  for (const e of sorted) pos += buf.write(e.oid, pos, "hex");
-  for (const e of sorted) pos = buf.writeUInt32BE(e.crc >>> 0, pos);
-  for (const e of sorted) {
-    if (e.offset >= 2147483648) throw new Error("pack over 2 GiB: not supported");
-    pos = buf.writeUInt32BE(e.offset, pos);
-  }
-  pos += packSha.copy(buf, pos);
-  return Buffer.concat([buf.subarray(0, pos), createHash("sha1").update(buf.subarray(0, pos)).digest()]);
-}
-
-// src/adapters/git/objects.ts
-function objectRepo(dir, gitdir) {
-  const cache = {};
-  const writer = new ObjectWriter(gitdir);
-  return {
-    dir,
-    gitdir,
-    cache,
-    writer,
-    reader: new PackReader(gitdir, cache, (oid) => writer.written.get(oid))
-  };
-}
-var TREE_MODE = "040000";
-var SYMLINK_MODE = "120000";
-var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-async function readTyped(repo, oid, type2) {
-  const obj = await repo.reader.read(oid);
-  if (obj.type !== type2) throw new GitError(`object ${oid} is a ${obj.type}, expected a ${type2}`);
-  return obj.data;
-}
-async function readCommitTree(repo, commit) {
-  const m = /^tree ([0-9a-f]{40})/.exec((await readTyped(repo, commit, "commit")).toString("latin1", 0, 46));
-  if (!m?.[1]) throw new GitError(`commit ${commit} has no tree`);
-  return m[1];
-}
-var parsedTrees = /* @__PURE__ */ new WeakMap();
-async function readTreeEntries(repo, oid) {
-  let cache = parsedTrees.get(repo);
-  if (!cache) parsedTrees.set(repo, cache = /* @__PURE__ */ new Map());
-  const hit = cache.get(oid);
-  if (hit) return hit;
-  const entries = parseTree(await readTyped(repo, oid, "tree"));
-  cache.set(oid, entries);
-  return entries;
-}
-async function readBlobBytes(repo, oid) {
-  return readTyped(repo, oid, "blob");
-}
-async function listTree(repo, treeOid, accept, enterDir = () => true) {
-  const files = [];
-  const problems = [];
-  const visit4 = async (oid, prefix) => {
-    for (const entry of await readTreeEntries(repo, oid)) {
-      const p = prefix + entry.path;
-      if (entry.type === "tree") {
-        if (enterDir(p)) await visit4(entry.oid, `${p}/`);
-      } else if (entry.type === "blob" && accept(p)) {
-        if (entry.mode === SYMLINK_MODE) {
-          problems.push({
-            file: p,
-            severity: "warning",
-            message: "symbolic link: not followed, not rewritten"
-          });
-        } else {
-          files.push({ path: p, oid: entry.oid, mode: entry.mode });
-        }
-      }
-    }
-  };
-  await visit4(treeOid, "");
-  return { files, problems };
-}
-function decodeUtf82(bytes) {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return null;
-  }
-}
-async function loadFiles(repo, treeOid, accept, enterDir) {
-  const listed = await listTree(repo, treeOid, accept, enterDir);
-  const files = [];
-  const problems = listed.problems;
-  for (const f of listed.files) {
-    const text = decodeUtf82(await readBlobBytes(repo, f.oid));
-    if (text === null)
-      problems.push({ file: f.path, severity: "warning", message: "not valid UTF-8: skipped" });
-    else files.push({ path: f.path, text });
-  }
-  files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-  return { files, problems };
-}
-async function entryAt(repo, treeOid, path5) {
-  const parts = path5.split("/");
-  let oid = treeOid;
-  for (let i = 0; i < parts.length; i++) {
-    const entry = (await readTreeEntries(repo, oid)).find((e) => e.path === parts[i]);
-    if (!entry) return null;
-    if (i === parts.length - 1) return { path: path5, oid: entry.oid, mode: entry.mode };
-    if (entry.type !== "tree") return null;
-    oid = entry.oid;
-  }
-  return null;
-}
-function checkPath(p) {
-  const parts = p.split("/");
-  if (p.startsWith("/") || parts.some((s) => s === "" || s === "." || s === ".." || s === ".git")) {
-    throw new GitError(`refusing to commit "${p}": not a plain repository-relative path`, { path: p });
-  }
-}
-async function rewriteTree(repo, treeOid, prefix, edits) {
-  const entries = treeOid ? [...await readTreeEntries(repo, treeOid)] : [];
-  const files = /* @__PURE__ */ new Map();
-  const dirs = /* @__PURE__ */ new Map();
-  for (const [rel, edit2] of edits) {
-    const slash = rel.indexOf("/");
-    if (slash === -1) files.set(rel, edit2);
-    else {
-      const name = rel.slice(0, slash);
-      const sub = dirs.get(name) ?? /* @__PURE__ */ new Map();
-      sub.set(rel.slice(slash + 1), edit2);
-      dirs.set(name, sub);
-    }
-  }
-  const put = (name, mode, oid, type2) => {
-    const i = entries.findIndex((e) => e.path === name);
-    const entry = { path: name, mode, oid, type: type2 };
-    if (i === -1) entries.push(entry);
-    else entries[i] = entry;
-  };
-  for (const [name, edit2] of files) {
-    const existing = entries.find((e) => e.path === name);
-    if (existing && existing.type !== "blob") {
-      throw new GitError(
-        `cannot write file "${prefix}${name}": it is a folder or submodule in the repository`
-      );
-    }
-    put(name, edit2.mode, edit2.oid, "blob");
-  }
-  for (const [name, sub] of dirs) {
-    const existing = entries.find((e) => e.path === name);
-    if (existing && existing.type !== "tree") {
-      throw new GitError(`cannot write below "${prefix}${name}": it is a file in the repository`);
-    }
-    put(name, TREE_MODE, await rewriteTree(repo, existing?.oid ?? null, `${prefix}${name}/`, sub), "tree");
-  }
-  return repo.writer.writeTree(entries);
-}
-async function writeChangesCommit(repo, parent, input2) {
-  const changes = input2.changes.filter((c) => c.before !== c.after);
-  if (changes.length === 0) return null;
-  const seen = /* @__PURE__ */ new Set();
-  for (const c of changes) {
-    checkPath(c.path);
-    if (seen.has(c.path)) throw new GitError(`two changes for "${c.path}" in one commit; merge them first`);
-    seen.add(c.path);
-  }
-  const baseTree = await readCommitTree(repo, parent);
-  const edits = /* @__PURE__ */ new Map();
-  for (const c of changes) {
-    const entry = await entryAt(repo, baseTree, c.path);
-    const current = entry ? decodeUtf82(await readBlobBytes(repo, entry.oid)) : "";
-    if (current !== c.before) {
-      throw new GitError(
-        `"${c.path}" in commit ${parent.slice(0, 12)} differs from what was planned; re-plan on the current head`,
-        { path: c.path, head: parent }
-      );
-    }
-    const oid = await repo.writer.write("blob", Buffer.from(c.after, "utf8"));
-    edits.set(c.path, { oid, mode: entry?.mode === "100755" ? "100755" : "100644" });
-  }
-  const tree = await rewriteTree(repo, baseTree, "", edits);
-  const commit = await repo.writer.writeCommit({
-    tree,
-    parents: [parent],
-    author: input2.author,
-    timestamp: Math.floor(input2.now.getTime() / 1e3),
-    message: input2.message
-  });
-  repo.writer.flush();
-  return commit;
-}
-async function diffTrees(repo, from, to, prefix = "") {
-  if (from === to) return [];
-  const a = from ? await readTreeEntries(repo, from) : [];
-  const b = to ? await readTreeEntries(repo, to) : [];
-  const out = [];
-  const byNameA = new Map(a.map((e) => [e.path, e]));
-  const byNameB = new Map(b.map((e) => [e.path, e]));
-  for (const name of /* @__PURE__ */ new Set([...byNameA.keys(), ...byNameB.keys()])) {
-    const ea = byNameA.get(name);
-    const eb = byNameB.get(name);
-    if (ea && eb && ea.oid === eb.oid && ea.mode === eb.mode) continue;
-    const p = prefix + name;
-    const treeA = ea?.type === "tree" ? ea.oid : null;
-    const treeB = eb?.type === "tree" ? eb.oid : null;
-    if (treeA || treeB) out.push(...await diffTrees(repo, treeA, treeB, `${p}/`));
-    const blobA = ea && ea.type !== "tree" ? ea : null;
-    const blobB = eb && eb.type !== "tree" ? eb : null;
-    if (blobA || blobB)
-      out.push({ path: p, to: blobB ? { path: p, oid: blobB.oid, mode: blobB.mode } : null });
-  }
-  return out;
-}
-
-// src/adapters/git/commit-info.ts
-function parseIdentity(value) {
-  const m = /^(.*?)\s*<([^>]*)>\s*(\d+)?/.exec(value);
-  return { name: m?.[1] ?? "", email: m?.[2] ?? "", timestamp: Number(m?.[3] ?? 0) };
-}
-function parseCommit(oid, data) {
-  const text = data.toString("utf8");
-  const split = text.indexOf("\n\n");
-  const header = split === -1 ? text : text.slice(0, split);
-  const message = split === -1 ? "" : text.slice(split + 2);
-  let tree = "";
-  const parents = [];
-  let author = { name: "", email: "", timestamp: 0 };
-  let committer = author;
-  for (const line of header.split("\n")) {
-    if (line.startsWith(" ")) continue;
-    const space = line.indexOf(" ");
-    const key = line.slice(0, space);
-    const value = line.slice(space + 1);
-    if (key === "tree") tree = value;
-    else if (key === "parent") parents.push(value);
-    else if (key === "author") author = parseIdentity(value);
-    else if (key === "committer") committer = parseIdentity(value);
-  }
-  return { oid, tree, parents, author, committer, message };
-}
-
-// src/adapters/git/receive-pack.ts
-var import_isomorphic_git2 = __toESM(require_isomorphic_git(), 1);
-function authCallbacks(auth6, state) {
-  return {
-    onAuth: () => {
-      if (!auth6) return { cancel: true };
-      const given = { username: auth6.username, password: auth6.token };
-      if (state) state.given = given;
-      return given;
-    },
-    // A rejected token is not retried: isomorphic-git would otherwise ask again in a loop.
-    onAuthFailure: () => ({ cancel: true })
-  };
-}
-async function remoteBranchHead(url2, branch, auth6, state) {
-  const ref = `refs/heads/${branch}`;
-  const refs = await import_isomorphic_git2.default.listServerRefs({
-    http: node_default,
-    url: url2,
-    forPush: true,
-    protocolVersion: 1,
-    prefix: ref,
-    ...authCallbacks(auth6, state)
-  });
-  return refs.find((r) => r.ref === ref)?.oid ?? null;
-}
-function pktLine(payload) {
-  const body = typeof payload === "string" ? Buffer.from(payload, "utf8") : payload;
-  return Buffer.concat([Buffer.from((body.length + 4).toString(16).padStart(4, "0"), "latin1"), body]);
-}
-function* readPktLines(buf) {
-  let pos = 0;
-  while (pos + 4 <= buf.length) {
-    const len = Number.parseInt(buf.toString("latin1", pos, pos + 4), 16);
-    if (Number.isNaN(len)) return;
-    if (len < 4) {
-      yield null;
-      pos += 4;
-      continue;
-    }
-    yield buf.subarray(pos + 4, pos + len);
-    pos += len;
-  }
-}
-async function sendReceivePack(opts) {
-  const ref = `refs/heads/${opts.branch}`;
-  const body = Buffer.concat([
-    pktLine(`${opts.oldOid} ${opts.newOid} ${ref}\0report-status side-band-64k agent=vault-rollout
-`),
-    Buffer.from("0000", "latin1"),
-    opts.pack
-  ]);
-  const headers = {
-    "content-type": "application/x-git-receive-pack-request",
-    accept: "application/x-git-receive-pack-result",
-    "user-agent": "git/vault-rollout"
-  };
-  if (opts.state.given) {
-    const { username, password } = opts.state.given;
-    headers["authorization"] = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
-  }
-  const res = await node_default.request({
-    url: `${opts.url.replace(/\/$/, "")}/git-receive-pack`,
-    method: "POST",
-    headers,
-    body: (async function* () {
-      yield new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-    })()
-  });
-  const chunks = [];
-  if (res.body) for await (const c of res.body) chunks.push(Buffer.from(c));
-  const raw = Buffer.concat(chunks);
-  const messages = [];
-  if (res.statusCode !== 200)
-    return { status: res.statusCode, ok: false, error: `HTTP ${res.statusCode}`, messages };
-  const report = [];
-  let fatal = null;
-  for (const pkt of readPktLines(raw)) {
-    if (!pkt || pkt.length === 0) continue;
-    const band = pkt[0];
-    if (band === 1) report.push(pkt.subarray(1));
-    else if (band === 2)
-      messages.push(
-        ...pkt.subarray(1).toString("utf8").split(/[\r\n]+/).filter(Boolean)
-      );
-    else if (band === 3) fatal = pkt.subarray(1).toString("utf8").trim();
-  }
-  let unpack = null;
-  let refOk = false;
-  let refError = null;
-  for (const line of readPktLines(Buffer.concat(report))) {
-    if (!line) continue;
-    const text = line.toString("utf8").replace(/\n$/, "");
-    if (text.startsWith("unpack ")) unpack = text.slice("unpack ".length);
-    else if (text === `ok ${ref}`) refOk = true;
-    else if (text.startsWith(`ng ${ref} `)) refError = text.slice(`ng ${ref} `.length);
-  }
-  if (fatal) return { status: 200, ok: false, error: fatal, messages };
-  if (unpack !== "ok")
-    return { status: 200, ok: false, error: `unpack failed: ${unpack ?? "no report"}`, messages };
-  return { status: 200, ok: refOk, error: refOk ? null : refError ?? "no status for the ref", messages };
-}
-
-// src/adapters/git/remote-url.ts
-var LOOPBACK = /* @__PURE__ */ new Set(["127.0.0.1", "::1", "[::1]", "localhost"]);
-function looksLikeUrl(repo) {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo);
-}
-function displayUrl(url2) {
-  return `${url2.protocol}//${url2.host}${url2.pathname}`;
-}
-function checkRemoteUrl(raw) {
-  let url2;
-  try {
-    url2 = new URL(raw);
-  } catch {
-    throw new GitError(
-      "the repository is neither a local folder nor an http(s) URL; use an HTTPS URL (SSH is not supported)",
-      { repo: raw.replace(/\/\/[^@/]*@/, "//") }
-    );
-  }
-  if (url2.protocol !== "https:" && url2.protocol !== "http:") {
-    throw new GitError(
-      `unsupported Git URL scheme "${url2.protocol}" in "${displayUrl(url2)}"; use an HTTPS URL`,
-      {
-        url: displayUrl(url2)
-      }
-    );
-  }
-  if (url2.username || url2.password) {
-    url2.username = "";
-    url2.password = "";
-    throw new GitError(
-      `the repository URL "${displayUrl(url2)}" carries credentials; remove them and set GIT_TOKEN (and GIT_USERNAME) instead`,
-      { url: displayUrl(url2) }
-    );
-  }
-  if (url2.protocol === "https:" || LOOPBACK.has(url2.hostname)) return url2;
-  throw new GitError(`plain http is allowed only for loopback hosts; use https for "${displayUrl(url2)}"`, {
-    url: displayUrl(url2)
-  });
-}
-function redact2(text, auth6) {
-  if (!auth6?.token) return text;
-  const secrets2 = [
-    auth6.token,
-    Buffer.from(`${auth6.username}:${auth6.token}`).toString("base64"),
-    encodeURIComponent(auth6.token)
-  ].filter((s) => s.length >= 4);
-  let out = text;
-  for (const s of secrets2) out = out.split(s).join("***");
-  return out;
-}
-
-// src/adapters/git/workspace.ts
-var ZERO_OID = "0".repeat(40);
-function errCode(err) {
-  return typeof err === "object" && err !== null && "code" in err ? String(err.code) : void 0;
-}
-function toGitError(err, action, ctx) {
-  if (err instanceof GitError) return err;
-  if (err instanceof VaultRolloutError) return new GitError(err.message, err.data);
-  const where = `"${displayUrl(ctx.url)}"`;
-  const code2 = errCode(err);
-  const data = err?.data ?? {};
-  if (code2 === "HttpError" || code2 === "UserCanceledError") {
-    const status = Number(data["statusCode"] ?? 401);
-    if (status === 401 || status === 403 || code2 === "UserCanceledError") {
-      const who = ctx.auth ? `as "${ctx.auth.username}" with the given token` : "without credentials";
-      return new GitError(
-        `${action} ${where} failed: authentication refused (${who}); check GIT_TOKEN / GIT_USERNAME and the token's repository access`,
-        { url: displayUrl(ctx.url), status }
-      );
-    }
-    return new GitError(
-      `${action} ${where} failed: HTTP ${status} ${String(data["statusMessage"] ?? "")}`.trim(),
-      {
-        url: displayUrl(ctx.url),
-        status
-      }
-    );
-  }
-  if (code2 === "ECONNREFUSED" || code2 === "ENOTFOUND" || code2 === "ECONNRESET" || code2 === "ETIMEDOUT") {
-    return new GitError(
-      `${action} ${where} failed: cannot reach the server (${code2}); check the URL and network`,
-      {
-        url: displayUrl(ctx.url),
-        cause: code2
-      }
-    );
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return new GitError(`${action} ${where} failed: ${redact2(message, ctx.auth).slice(0, 500)}`, {
-    url: displayUrl(ctx.url),
-    cause: code2 ?? "unknown"
-  });
-}
-var RACE_PATTERNS = [
-  /non-fast-forward/i,
-  /fetch first/i,
-  /stale info/i,
-  /failed to lock/i,
-  // git >= 2.2x: "failed to update ref" + "remote: error: cannot lock ref '...': is at X but expected Y".
-  /cannot lock ref .* but expected/i
-];
-var BaseWorkspace = class {
-  constructor(branch, head, repoObjects, ctx) {
-    this.branch = branch;
-    this.ctx = ctx;
-    this.head = head;
-    this.repoObjects = repoObjects;
-    this.source = {
-      load: async (accept, hints) => {
-        const started = performance.now();
-        const tree = await readCommitTree(this.repoObjects, this.head);
-        const out = await loadFiles(this.repoObjects, tree, accept, hints?.enterDir);
-        this.ctx.logger.debug("read manifests from git objects", {
-          commit: this.head,
-          files: out.files.length,
-          ms: Math.round(performance.now() - started)
-        });
-        return out;
-      }
-    };
-  }
-  branch;
-  ctx;
-  head;
-  source;
-  repoObjects;
-  get url() {
-    return displayUrl(this.ctx.url);
-  }
-  useAuth(auth6) {
-    this.ctx.auth = auth6;
-  }
-  async readCommitInfo(oid) {
-    const obj = await this.repoObjects.reader.read(oid);
-    if (obj.type !== "commit") throw new GitError(`object ${oid} is a ${obj.type}, expected a commit`);
-    return parseCommit(oid, obj.data);
-  }
-  async remoteBranch(branch) {
-    const ref = `refs/heads/${branch}`;
-    let oid;
-    try {
-      const refs = await import_isomorphic_git3.default.listServerRefs({
-        http: node_default,
-        url: this.ctx.url.href,
-        protocolVersion: 1,
-        prefix: ref,
-        ...authCallbacks(this.ctx.auth)
-      });
-      oid = refs.find((r) => r.ref === ref)?.oid ?? null;
-    } catch (err) {
-      throw toGitError(err, `reading branch "${branch}" of`, this.ctx);
-    }
-    if (!oid) return null;
-    const known = await this.readCommitInfo(oid).catch(() => null);
-    if (known) return known;
-    try {
-      await import_isomorphic_git3.default.fetch({
-        ...this.gitArgs,
-        http: node_default,
-        url: this.ctx.url.href,
-        ref: branch,
-        remoteRef: branch,
-        singleBranch: true,
-        depth: 1,
-        tags: false,
-        ...authCallbacks(this.ctx.auth)
-      });
-    } catch (err) {
-      throw toGitError(err, `fetching "${branch}" from`, this.ctx);
-    }
-    this.repoObjects.reader.reset();
-    return this.readCommitInfo(oid);
-  }
-  async pushBranch(commitId, branch, opts) {
-    if (branch === this.branch) {
-      throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
-    }
-    return this.updateRef(branch, opts.expectedOld, commitId);
-  }
-  async deleteBranch(branch, expectedOld) {
-    if (branch === this.branch) throw new GitError(`refusing to delete the base branch "${this.branch}"`);
-    return this.updateRef(branch, expectedOld, null);
-  }
-  /** One receive-pack command `expectedOld -> next` on `branch` (null: absent), with the run's objects. */
-  async updateRef(branch, expectedOld, next) {
-    if (next) {
-      const { commit } = await import_isomorphic_git3.default.readCommit({ ...this.gitArgs, oid: next });
-      if (commit.parent.length !== 1 || commit.parent[0] !== this.head) {
-        throw new GitError(
-          `commit ${next.slice(0, 12)} is not a child of the base head; build it with commit()`
-        );
-      }
-    }
-    const url2 = this.ctx.url.href;
-    const state = { given: null };
-    let current;
-    try {
-      current = await remoteBranchHead(url2, branch, this.ctx.auth, state);
-    } catch (err) {
-      throw toGitError(err, "pushing to", this.ctx);
-    }
-    if (current !== expectedOld) {
-      return {
-        ok: false,
-        reason: "not-fast-forward",
-        message: `branch "${branch}" is at ${current ? current.slice(0, 12) : "(absent)"}, expected ${expectedOld ? expectedOld.slice(0, 12) : "(absent)"}`
-      };
-    }
-    if (current === next) return { ok: true };
-    const pack = next ? buildPack(this.repoObjects.writer.objectsOf(next)) : Buffer.alloc(0);
-    let out;
-    try {
-      out = await sendReceivePack({
-        url: url2,
-        branch,
-        oldOid: expectedOld ?? ZERO_OID,
-        newOid: next ?? ZERO_OID,
-        pack,
-        state
-      });
-    } catch (err) {
-      throw toGitError(err, "pushing to", this.ctx);
-    }
-    if (out.status === 401 || out.status === 403) {
-      throw toGitError({ code: "HttpError", data: { statusCode: out.status } }, "pushing to", this.ctx);
-    }
-    if (!out.ok) return this.classifyPushError(out.error ?? "refused", out.messages, branch);
-    this.ctx.logger.info(next ? "pushed branch" : "deleted branch", {
-      branch,
-      ...next ? { commit: next, packBytes: pack.length } : {}
-    });
-    return { ok: true };
-  }
-  get gitArgs() {
-    return { fs: fs2, dir: this.repoObjects.dir, gitdir: this.repoObjects.gitdir, cache: this.repoObjects.cache };
-  }
-  async commit(opts) {
-    const id = await writeChangesCommit(this.repoObjects, this.head, {
-      changes: opts.changes,
-      message: opts.message,
-      author: opts.author,
-      now: opts.now ?? /* @__PURE__ */ new Date()
-    });
-    if (id)
-      this.ctx.logger.debug("wrote commit", { commit: id, parent: this.head, files: opts.changes.length });
-    return id ?? this.head;
-  }
-  /** Local mode: refuse before pushing if the checkout cannot be moved forward safely. */
-  async beforePush(_commitId) {
-  }
-  /** Local mode: move the checkout forward after a successful push. */
-  async afterPush(_commitId) {
-  }
-  async push(commitId) {
-    const { commit } = await import_isomorphic_git3.default.readCommit({ ...this.gitArgs, oid: commitId });
-    const parent = commit.parent[0];
-    if (commitId === this.head) return { ok: true };
-    if (parent !== this.head || commit.parent.length !== 1) {
-      throw new GitError(
-        `commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`
-      );
-    }
-    await this.beforePush(commitId);
-    const started = performance.now();
-    const url2 = this.ctx.url.href;
-    const state = { given: null };
-    let remoteHead;
-    try {
-      remoteHead = await remoteBranchHead(url2, this.branch, this.ctx.auth, state);
-    } catch (err) {
-      throw toGitError(err, "pushing to", this.ctx);
-    }
-    if (remoteHead !== parent) {
-      return {
-        ok: false,
-        reason: "not-fast-forward",
-        message: remoteHead ? `branch "${this.branch}" moved to ${remoteHead.slice(0, 12)} since ${parent.slice(0, 12)}` : `branch "${this.branch}" no longer exists on the remote`
-      };
-    }
-    const pack = buildPack(this.repoObjects.writer.objectsOf(commitId));
-    let out;
-    try {
-      out = await sendReceivePack({
-        url: url2,
-        branch: this.branch,
-        oldOid: parent,
-        newOid: commitId,
-        pack,
-        state
-      });
-    } catch (err) {
-      throw toGitError(err, "pushing to", this.ctx);
-    }
-    if (out.status === 401 || out.status === 403) {
-      throw toGitError({ code: "HttpError", data: { statusCode: out.status } }, "pushing to", this.ctx);
-    }
-    if (!out.ok) return this.classifyPushError(out.error ?? "refused", out.messages);
-    await import_isomorphic_git3.default.writeRef({
-      ...this.gitArgs,
-      ref: `refs/remotes/origin/${this.branch}`,
-      value: commitId,
-      force: true
-    });
-    this.ctx.logger.info("pushed", {
-      branch: this.branch,
-      commit: commitId,
-      packBytes: pack.length,
-      ms: Math.round(performance.now() - started)
-    });
-    await this.afterPush(commitId);
-    this.head = commitId;
-    return { ok: true };
-  }
-  classifyPushError(err, messages, branch = this.branch) {
-    const result = err.data?.result;
-    const given = typeof err === "string" && branch !== this.branch ? err : void 0;
-    const refError = given ?? result?.refs?.[`refs/heads/${branch}`]?.error ?? "refused";
-    const remoteSays = messages.map((m) => m.replace(/\s+$/, "")).filter(Boolean).join(" | ");
-    const message = redact2(
-      `the remote refused the update of "${branch}": ${refError}${remoteSays ? ` (remote: ${remoteSays})` : ""}`,
-      this.ctx.auth
-    ).slice(0, 1e3);
-    const reason = RACE_PATTERNS.some((re) => re.test(`${refError} ${remoteSays}`)) ? "not-fast-forward" : "rejected";
-    return { ok: false, reason, message };
-  }
-  async fetchHead() {
-    const started = performance.now();
-    try {
-      const res = await import_isomorphic_git3.default.fetch({
-        ...this.gitArgs,
-        http: node_default,
-        url: this.ctx.url.href,
-        ref: this.branch,
-        remoteRef: this.branch,
-        singleBranch: true,
-        depth: 1,
-        tags: false,
-        ...authCallbacks(this.ctx.auth),
-        ...this.ctx.onProgress ? { onProgress: this.ctx.onProgress } : {}
-      });
-      if (!res.fetchHead)
-        throw new GitError(`branch "${this.branch}" not found on "${displayUrl(this.ctx.url)}"`);
-      this.ctx.logger.debug("fetched", {
-        branch: this.branch,
-        head: res.fetchHead,
-        ms: Math.round(performance.now() - started)
-      });
-      return res.fetchHead;
-    } catch (err) {
-      throw toGitError(err, `fetching "${this.branch}" from`, this.ctx);
-    }
-  }
-  async refresh() {
-    this.head = await this.fetchHead();
-  }
-};
-var RemoteWorkspace = class extends BaseWorkspace {
-  mode = "remote";
-  closed = false;
-  async close() {
-    if (this.closed) return;
-    this.closed = true;
-    await rm2(this.repoObjects.dir, { recursive: true, force: true });
-  }
-};
-var LocalWorkspace = class extends BaseWorkspace {
-  constructor(branch, head, repoObjects, ctx, checkoutHead, trackingAtOpen) {
-    super(branch, head, repoObjects, ctx);
-    this.checkoutHead = checkoutHead;
-    this.trackingAtOpen = trackingAtOpen;
-  }
-  checkoutHead;
-  trackingAtOpen;
-  mode = "local";
-  async refresh() {
-    if (this.trackingAtOpen !== this.checkoutHead) {
-      throw new GitError(
-        `the local branch "${this.branch}" is not at "origin/${this.branch}" (local commits not pushed, or a stale remote-tracking ref); re-planning on the new remote head would drop them: push or rebase them first`,
-        { branch: this.branch }
-      );
-    }
-    await super.refresh();
-  }
-  async checkoutDiff(commitId) {
-    const from = await readCommitTree(this.repoObjects, this.checkoutHead);
-    const to = await readCommitTree(this.repoObjects, commitId);
-    return diffTrees(this.repoObjects, from, to);
-  }
-  async beforePush(commitId) {
-    const current = await import_isomorphic_git3.default.resolveRef({ ...this.gitArgs, ref: `refs/heads/${this.branch}` });
-    if (current !== this.checkoutHead) {
-      throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
-    }
-    const dirty = [];
-    for (const d of await this.checkoutDiff(commitId)) {
-      const status = await import_isomorphic_git3.default.status({ ...this.gitArgs, filepath: d.path });
-      if (status !== "unmodified" && status !== "absent") dirty.push(`${d.path} (${status})`);
-    }
-    if (dirty.length > 0) {
-      throw new GitError(
-        `uncommitted changes in files this commit changes: ${dirty.slice(0, 10).join(", ")}; commit or stash them first`,
-        { paths: dirty }
-      );
-    }
-  }
-  async afterPush(commitId) {
-    const dir = this.repoObjects.dir;
-    for (const d of await this.checkoutDiff(commitId)) {
-      const abs = path4.join(dir, ...d.path.split("/"));
-      if (d.to && d.to.mode !== "160000") {
-        await mkdir2(path4.dirname(abs), { recursive: true });
-        await writeFile2(abs, await readBlobBytes(this.repoObjects, d.to.oid));
-        if (d.to.mode === "100755") await chmod2(abs, 493);
-        await import_isomorphic_git3.default.add({ ...this.gitArgs, filepath: d.path, force: true });
-      } else if (!d.to) {
-        await unlink(abs).catch(() => void 0);
-        await import_isomorphic_git3.default.remove({ ...this.gitArgs, filepath: d.path });
-      }
-    }
-    await import_isomorphic_git3.default.writeRef({ ...this.gitArgs, ref: `refs/heads/${this.branch}`, value: commitId, force: true });
-    this.checkoutHead = commitId;
-  }
-  async close() {
-  }
-};
-async function exists(p) {
-  return stat(p).then(
-    () => true,
-    () => false
-  );
-}
-async function checkIndexVersion(gitdir) {
-  const indexPath = path4.join(gitdir, "index");
-  if (!await exists(indexPath)) return;
-  const fh = await open2(indexPath, "r");
-  try {
-    const header = Buffer.alloc(8);
-    await fh.read(header, 0, 8, 0);
-    const version2 = header.readUInt32BE(4);
-    if (header.toString("latin1", 0, 4) === "DIRC" && version2 > 3) {
-      throw new GitError(
-        `the checkout's index is version ${version2}, which isomorphic-git cannot read; run "git update-index --index-version 2" (or unset feature.manyFiles / index.version) and retry`,
-        { version: version2 }
-      );
-    }
-  } finally {
-    await fh.close();
-  }
-}
-async function openLocal(opts, logger) {
-  const dir = path4.resolve(opts.repo);
-  const gitdir = path4.join(dir, ".git");
-  const st = await stat(gitdir).catch(() => null);
-  if (!st)
-    throw new GitError(`"${dir}" is not a Git checkout (no .git folder); pass a checkout or an HTTPS URL`);
-  if (!st.isDirectory()) {
-    throw new GitError(`"${dir}" is a linked worktree or submodule (.git is a file), which is not supported`);
-  }
-  await checkIndexVersion(gitdir);
-  const repoObjects = objectRepo(dir, gitdir);
-  const current = await import_isomorphic_git3.default.currentBranch({ fs: fs2, dir, gitdir, fullname: false });
-  if (!current) {
-    throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
-  }
-  if (opts.branch && opts.branch !== current) {
-    throw new GitError(
-      `the checkout is on branch "${current}", not "${opts.branch}"; check out "${opts.branch}" or pass the repository URL`
-    );
-  }
-  const rawUrl = await import_isomorphic_git3.default.getConfig({ fs: fs2, dir, gitdir, path: "remote.origin.url" });
-  if (typeof rawUrl !== "string" || !rawUrl) {
-    throw new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
-  }
-  if (!looksLikeUrl(rawUrl)) {
-    throw new GitError(
-      `the "origin" remote of "${dir}" is not an http(s) URL; vault-rollout pushes over HTTPS only`
-    );
-  }
-  const url2 = checkRemoteUrl(rawUrl);
-  const head = await import_isomorphic_git3.default.resolveRef({ fs: fs2, dir, gitdir, ref: "HEAD" });
-  const tracking = await import_isomorphic_git3.default.resolveRef({ fs: fs2, dir, gitdir, ref: `refs/remotes/origin/${current}` }).catch(() => null);
-  logger.info("opened local checkout", { dir, branch: current, head });
-  return new LocalWorkspace(
-    current,
-    head,
-    repoObjects,
-    { url: url2, auth: opts.auth, logger, onProgress: opts.onProgress },
-    head,
-    tracking
-  );
-}
-async function openRemote(opts, logger) {
-  const url2 = checkRemoteUrl(opts.repo);
-  const ctx = { url: url2, auth: opts.auth, logger, onProgress: opts.onProgress };
-  const dir = await mkdtemp2(path4.join(opts.tmpRoot ?? os2.tmpdir(), "vault-rollout-"));
-  const repoObjects = objectRepo(dir, path4.join(dir, ".git"));
-  const started = performance.now();
-  try {
-    await import_isomorphic_git3.default.clone({
-      fs: fs2,
-      http: node_default,
-      dir,
-      url: url2.href,
-      ...opts.branch ? { ref: opts.branch } : {},
-      singleBranch: true,
-      depth: 1,
-      noCheckout: true,
-      noTags: true,
-      cache: repoObjects.cache,
-      ...authCallbacks(ctx.auth),
-      ...opts.onProgress ? { onProgress: opts.onProgress } : {}
-    });
-    const branch = opts.branch ?? await import_isomorphic_git3.default.currentBranch({ fs: fs2, dir, fullname: false });
-    if (!branch) throw new GitError(`"${displayUrl(url2)}" has no default branch; pass --branch`);
-    const head = await import_isomorphic_git3.default.resolveRef({ fs: fs2, dir, ref: `refs/remotes/origin/${branch}` }).catch(() => import_isomorphic_git3.default.resolveRef({ fs: fs2, dir, ref: "HEAD" }));
-    logger.info("cloned", {
-      url: displayUrl(url2),
-      branch,
-      head,
-      ms: Math.round(performance.now() - started)
-    });
-    return new RemoteWorkspace(branch, head, repoObjects, ctx);
-  } catch (err) {
-    await rm2(dir, { recursive: true, force: true });
-    if (errCode(err) === "NotFoundError" && opts.branch) {
-      throw new GitError(`branch "${opts.branch}" not found on "${displayUrl(url2)}"`, {
-        url: displayUrl(url2),
-        branch: opts.branch
-      });
-    }
-    throw toGitError(err, "cloning", ctx);
-  }
-}
-async function openWorkspace(opts) {
-  const logger = opts.logger ?? silentLogger;
-  if (looksLikeUrl(opts.repo)) return openRemote(opts, logger);
-  return openLocal(opts, logger);
-}
-
-// src/adapters/git/publish.ts
-var defaultSleep = (ms) => new Promise((resolve2) => setTimeout(resolve2, ms));
-async function publishWithRetry(ws, build, opts) {
-  const attempts = Math.max(1, opts.attempts ?? 5);
-  const backoff = opts.backoffMs ?? 250;
-  const sleep = opts.sleep ?? defaultSleep;
-  const random = opts.random ?? Math.random;
-  let lastMessage = "";
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const plan = await build(ws);
-    const changes = (plan?.changes ?? []).filter((c) => c.before !== c.after);
-    if (!plan || changes.length === 0)
-      return { outcome: "none", commit: null, attempts: attempt, changes: [] };
-    if (opts.dryRun) return { outcome: "dry-run", commit: null, attempts: attempt, changes };
-    const commit = await ws.commit({
-      changes,
-      message: plan.message,
-      author: opts.author,
-      ...opts.clock ? { now: opts.clock() } : {}
-    });
-    const pushed = await ws.push(commit);
-    if (pushed.ok) return { outcome: "pushed", commit, attempts: attempt, changes };
-    if (pushed.reason === "rejected") {
-      throw new GitError(`push to "${ws.branch}" rejected by the remote: ${pushed.message}`, {
-        branch: ws.branch,
-        reason: "rejected"
-      });
-    }
-    lastMessage = pushed.message;
-    if (attempt === attempts) break;
-    await sleep(Math.round(backoff * 2 ** (attempt - 1) * (0.5 + random())));
-    await ws.refresh();
-  }
-  throw new GitError(
-    `push rejected as non-fast-forward ${attempts} times; another writer keeps updating "${ws.branch}" (last: ${lastMessage}); run again later`,
-    { branch: ws.branch, reason: "not-fast-forward", attempts }
-  );
-}
-
-// src/core/report/commit-message.ts
-var import_liquidjs = __toESM(require_liquid_node(), 1);
-var liquid = new import_liquidjs.Liquid({ strictFilters: true, ownPropertyOnly: true });
-var LISTED = 100;
-var ACTION_TEXT2 = { restart: "rolling restart", record: "record only, no restart" };
-function secretTrailers(planned) {
-  const lines = /* @__PURE__ */ new Set();
-  for (const p of planned) {
-    if (p.action !== "restart") continue;
-    for (const s of p.secrets) {
-      if (s.state === "outdated") lines.add(`Vault-Secret: ${s.path} ${s.recorded} -> ${s.current}`);
-    }
-  }
-  return [...lines].sort();
-}
-function renderCommitMessage(template, planned) {
-  const changing = planned.filter(
-    (p) => (p.action === "restart" || p.action === "record") && p.newValue !== null
-  );
-  if (changing.length === 0) return null;
-  const data = {
-    restart: changing.filter((p) => p.action === "restart").length,
-    record: changing.filter((p) => p.action === "record").length,
-    // A commit message lists at most LISTED workloads (an adoption of 5,000 would be unreadable, and
-    // rendering it took 0.3 s); the trailers still name every changed secret.
-    more: Math.max(0, changing.length - LISTED),
-    workloads: changing.slice(0, LISTED).map((p) => ({
-      kind: p.workload.kind,
-      name: p.workload.name,
-      namespace: p.workload.namespace,
-      file: p.workload.file,
-      action: ACTION_TEXT2[p.action],
-      secrets: p.secrets.filter((s) => s.current !== null && s.recorded !== s.current).map((s) => ({ path: s.path, recorded: s.recorded, current: s.current }))
-    }))
-  };
-  const body = liquid.parseAndRenderSync(template, data).replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trim();
-  const trailers = secretTrailers(changing);
-  return `${body}
-${trailers.length > 0 ? `
-${trailers.join("\n")}
-` : ""}`;
-}
-
-// node_modules/js-yaml/dist/js-yaml.mjs
+// ../main/node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
   return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
 }
@@ -84903,6 +82480,3148 @@ var MANIFEST_PARSE_OPTIONS = {
   logLevel: "error"
 };
 
+// src/core/yaml/edit-annotations.ts
+var EditFailure = class extends Error {
+  constructor(message, code2, offset) {
+    super(message);
+    this.code = code2;
+    this.offset = offset;
+  }
+  code;
+  offset;
+};
+var ANNOTATION_KEYS = ["metadata", "annotations"];
+function applyAnnotationEdits(text, edits) {
+  try {
+    return { ok: true, text: edit(text, edits) };
+  } catch (err) {
+    if (err instanceof EditFailure) {
+      const out = { ok: false, message: err.message, code: err.code };
+      if (err.offset !== void 0) Object.assign(out, linePos(text, err.offset));
+      return out;
+    }
+    if (err instanceof InvalidYaml) {
+      return { ok: false, message: err.message, line: err.line, column: err.column, code: err.code };
+    }
+    return {
+      ok: false,
+      message: `cannot edit: ${err instanceof Error ? err.message : String(err)}`,
+      code: "INTERNAL"
+    };
+  }
+}
+var InvalidYaml = class extends Error {
+  constructor(message, code2, line, column2) {
+    super(message);
+    this.code = code2;
+    this.line = line;
+    this.column = column2;
+  }
+  code;
+  line;
+  column;
+};
+function parseStrict(text, what) {
+  const docs = parseAllDocuments(text, MANIFEST_PARSE_OPTIONS);
+  const list3 = Array.isArray(docs) ? docs : [docs];
+  for (let i = 0; i < list3.length; i++) {
+    const err = list3[i].errors[0];
+    if (err) {
+      const head = (err.message.split("\n")[0] ?? "").replace(/:$/, "");
+      const pos = err.linePos?.[0];
+      throw new InvalidYaml(`${what} (document ${i}): ${head}`, err.code, pos?.line, pos?.col);
+    }
+  }
+  return list3;
+}
+function edit(text, edits) {
+  const docs = parseStrict(text, "not valid YAML");
+  if (edits.length === 0) return text;
+  const { splices, groups: groups2 } = annotationSplices(text, docs, edits);
+  const after = applySplices(text, splices);
+  verify(text, docs, after, groups2);
+  return after;
+}
+function annotationSplices(text, docs, edits) {
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const e of edits) {
+    const id = JSON.stringify([e.document, e.mapPath]);
+    let g = groups2.get(id);
+    if (!g) groups2.set(id, g = { document: e.document, mapPath: [...e.mapPath], entries: /* @__PURE__ */ new Map() });
+    g.entries.set(e.key, e.value);
+    if (e.expect) g.expect = e.expect;
+  }
+  const ctx = { text, nl: detectNewline(text), splices: [], where: "" };
+  for (const g of groups2.values()) {
+    const doc = docs[g.document];
+    ctx.where = `document ${g.document}`;
+    if (!doc) {
+      throw new EditFailure(
+        `${ctx.where} does not exist (the file has ${docs.length} document${docs.length === 1 ? "" : "s"})`,
+        "BAD_EDIT"
+      );
+    }
+    if (g.expect) checkExpected(ctx.where, doc, g.expect);
+    const { map: map4, parentCol } = locate2(ctx, doc, g.mapPath);
+    writeInto(ctx, map4, [...ANNOTATION_KEYS], [...g.entries], parentCol, g.mapPath.length > 0, g.mapPath);
+  }
+  return { splices: ctx.splices, groups: [...groups2.values()] };
+}
+function checkExpected(where, doc, expect) {
+  const kind = doc.get("kind");
+  const name = doc.getIn(["metadata", "name"]);
+  if (kind !== expect.kind || name !== expect.name) {
+    throw new EditFailure(
+      `${where} is ${String(kind)}/${String(name)}, not the ${expect.kind}/${expect.name} that was planned`,
+      "BAD_EDIT"
+    );
+  }
+}
+function locate2(ctx, doc, mapPath) {
+  let node2 = doc.contents;
+  let parentCol = null;
+  let where = "(document root)";
+  for (const step of mapPath) {
+    if (!isMap(node2)) break;
+    const pair = findPair2(node2, step);
+    if (!pair) {
+      throw new EditFailure(`${ctx.where}: ${step} not found in ${where}`, "NOT_A_MAP", node2.range?.[0]);
+    }
+    parentCol = node2.flow ? null : column(ctx.text, keyStart(pair));
+    where = where === "(document root)" ? step : `${where}.${step}`;
+    node2 = pair.value;
+    if (isAlias(node2)) {
+      throw new EditFailure(
+        `${ctx.where}: ${where} is an alias; edit the anchored node instead`,
+        "UNSUPPORTED",
+        node2.range?.[0]
+      );
+    }
+  }
+  if (!isMap(node2)) {
+    const offset = node2?.range?.[0];
+    throw new EditFailure(`${ctx.where}: ${where} is ${describe4(node2)}, not a map`, "NOT_A_MAP", offset);
+  }
+  return { map: node2, parentCol };
+}
+function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path5) {
+  if (rest.length === 0) {
+    const fresh = [];
+    for (const entry of entries) {
+      const pair2 = findPair2(map4, entry[0]);
+      if (pair2) updateValue(ctx, map4, pair2, entry[1]);
+      else fresh.push(entry);
+    }
+    if (fresh.length > 0) insertPairs(ctx, map4, [], fresh, parentCol, false);
+    return;
+  }
+  const [head, ...tail] = rest;
+  const pair = findPair2(map4, head);
+  if (!pair) {
+    insertPairs(ctx, map4, rest, entries, parentCol, head === "metadata" && prependMetadata);
+    return;
+  }
+  const value = pair.value;
+  const here = [...path5, head].join(".");
+  if (isAlias(value)) {
+    throw new EditFailure(
+      `${ctx.where}: ${here} is an alias; edit the anchored node instead`,
+      "UNSUPPORTED",
+      value.range?.[0]
+    );
+  }
+  if (isMap(value)) {
+    if (value.flow && value.items.length === 0 && !map4.flow) {
+      replaceEmptyValue(ctx, map4, pair, tail, entries, parentCol, value.range[1]);
+      return;
+    }
+    const col = map4.flow ? null : column(ctx.text, keyStart(pair));
+    writeInto(ctx, value, tail, entries, col, false, [...path5, head]);
+    return;
+  }
+  if (value == null || isScalar(value) && value.value === null) {
+    const explicit = isScalar(value) && value.range && value.range[0] < value.range[1];
+    replaceEmptyValue(ctx, map4, pair, tail, entries, parentCol, explicit ? value.range[1] : null);
+    return;
+  }
+  throw new EditFailure(
+    `${ctx.where}: ${here} is ${describe4(value)}, not a map`,
+    "NOT_A_MAP",
+    value.range?.[0]
+  );
+}
+function updateValue(ctx, map4, pair, value) {
+  const { text } = ctx;
+  const node2 = pair.value;
+  const flow = !!map4.flow;
+  if (isScalar(node2) && node2.value === value) return;
+  if (!node2 || !node2.range || isScalar(node2) && node2.range[0] === node2.range[1]) {
+    ctx.splices.push({
+      start: afterColon(text, pair),
+      end: afterColon(text, pair),
+      text: " " + formatValue(value, flow)
+    });
+    return;
+  }
+  let start = node2.range[0];
+  let end;
+  let out;
+  if (isScalar(node2)) {
+    end = node2.range[1];
+    if (node2.type === Scalar.QUOTE_SINGLE && !/[\r\n]/.test(value)) out = `'${value.replace(/'/g, "''")}'`;
+    else if (node2.type === Scalar.QUOTE_DOUBLE) out = doubleQuote(value);
+    else out = formatValue(value, flow);
+    if (node2.type === Scalar.BLOCK_LITERAL || node2.type === Scalar.BLOCK_FOLDED) {
+      while (end > start && (text[end - 1] === "\n" || text[end - 1] === "\r")) end--;
+    }
+  } else {
+    end = contentEnd(text, node2);
+    out = formatValue(value, flow);
+  }
+  if (isAlias(node2)) start = node2.range[0];
+  ctx.splices.push({ start, end, text: out });
+}
+function insertPairs(ctx, map4, rest, entries, parentCol, prepend) {
+  const { text } = ctx;
+  if (map4.flow) {
+    const piece = renderFlow(rest, entries, keyStyle(map4));
+    if (map4.items.length === 0) {
+      const open3 = map4.range[0];
+      ctx.splices.push({ start: open3 + 1, end: open3 + 1, text: piece });
+    } else if (prepend) {
+      const first = keyStart(map4.items[0]);
+      ctx.splices.push({ start: first, end: first, text: `${piece}, ` });
+    } else {
+      const end = pairEnd(text, map4.items[map4.items.length - 1]);
+      ctx.splices.push({ start: end, end, text: `, ${piece}` });
+    }
+    return;
+  }
+  const col = column(text, keyStart(map4.items[0]));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
+  const lines = renderBlock(rest, entries, col, step, keyStyle(map4));
+  if (prepend && prependAt(ctx, map4, lines)) return;
+  appendLines(ctx, contentEnd(text, map4), lines);
+}
+function prependAt(ctx, map4, lines) {
+  const { text, nl } = ctx;
+  const first = keyStart(map4.items[0]);
+  let pos = lineStart(text, first);
+  const indent = text.slice(pos, first);
+  if (!/^ *$/.test(indent)) return false;
+  while (pos > 0) {
+    const prev = lineStart(text, pos - 1);
+    const line = text.slice(prev, pos).replace(/\r?\n$/, "");
+    if (!line.startsWith(`${indent}#`)) break;
+    pos = prev;
+  }
+  ctx.splices.push({ start: pos, end: pos, text: lines.map((l) => l + nl).join("") });
+  return true;
+}
+function appendLines(ctx, pos, lines) {
+  const { text, nl } = ctx;
+  if (pos > 0 && text[pos - 1] === "\n") {
+    ctx.splices.push({ start: pos, end: pos, text: lines.map((l) => l + nl).join("") });
+  } else {
+    const at = lineEnd(text, pos);
+    ctx.splices.push({ start: at, end: at, text: lines.map((l) => nl + l).join("") });
+  }
+}
+function replaceEmptyValue(ctx, map4, pair, rest, entries, parentCol, valueEnd) {
+  const { text, nl } = ctx;
+  const colon = afterColon(text, pair);
+  const end = valueEnd ?? colon;
+  if (map4.flow) {
+    ctx.splices.push({ start: colon, end, text: ` {${renderFlow(rest, entries, keyStyle(map4))}}` });
+    return;
+  }
+  const col = column(text, keyStart(pair));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
+  const lines = renderBlock(rest, entries, col + step, step, keyStyle(map4));
+  const at = lineEnd(text, end);
+  ctx.splices.push({ start: colon, end: at, text: text.slice(end, at) + lines.map((l) => nl + l).join("") });
+}
+function renderBlock(rest, entries, col, step, style) {
+  const lines = [];
+  let indent = col;
+  for (const key of rest) {
+    lines.push(`${" ".repeat(indent)}${formatKey(key, false, style)}:`);
+    indent += step;
+  }
+  for (const [k, v] of entries)
+    lines.push(`${" ".repeat(indent)}${formatKey(k, false, style)}: ${formatValue(v, false)}`);
+  return lines;
+}
+function renderFlow(rest, entries, style) {
+  let out = entries.map(([k, v]) => `${formatKey(k, true, style)}: ${doubleQuote(v)}`).join(", ");
+  for (let i = rest.length - 1; i >= 0; i--) {
+    out = `${formatKey(rest[i], true, style)}: {${out}}`;
+  }
+  return out;
+}
+function verify(text, before, after, groups2, extra) {
+  const fastBefore = fastManifestData(text);
+  if (fastBefore) {
+    const fastAfter = fastManifestData(after);
+    if (!fastAfter) {
+      throw new EditFailure("refusing the edit: the edited text does not read back as YAML", "VERIFY_FAILED");
+    }
+    compareData(fastBefore, fastAfter, groups2, extra);
+    return;
+  }
+  let docs;
+  try {
+    docs = parseStrict(after, "the edited text is not valid YAML");
+  } catch (err) {
+    if (err instanceof InvalidYaml)
+      throw new EditFailure(`refusing the edit: ${err.message}`, "VERIFY_FAILED");
+    throw err;
+  }
+  compareData(
+    before.map((d) => d.toJS()),
+    docs.map((d) => d.toJS()),
+    groups2,
+    extra
+  );
+}
+function compareData(original, actual, groups2, extra) {
+  if (actual.length !== original.length) {
+    throw new EditFailure(
+      `refusing the edit: the file had ${original.length} documents and would have ${actual.length}`,
+      "VERIFY_FAILED"
+    );
+  }
+  const expected = [...original];
+  for (const g of groups2) {
+    const root2 = expected[g.document];
+    if (!isObject2(root2))
+      throw new EditFailure(`refusing the edit: document ${g.document} is not a map`, "VERIFY_FAILED");
+    let obj = expected[g.document] = { ...root2 };
+    for (const step of [...g.mapPath, ...ANNOTATION_KEYS]) {
+      if (!isObject2(obj)) break;
+      const next = obj[step];
+      obj = obj[step] = next === null || next === void 0 ? {} : isObject2(next) ? { ...next } : next;
+    }
+    if (!isObject2(obj)) {
+      throw new EditFailure(
+        `refusing the edit: document ${g.document}: ${g.mapPath.join(".")} is not a map`,
+        "VERIFY_FAILED"
+      );
+    }
+    for (const [k, v] of g.entries) obj[k] = v;
+  }
+  extra?.(expected);
+  for (let i = 0; i < actual.length; i++) {
+    const where = firstDifference(expected[i], actual[i], []);
+    if (where !== null) {
+      const edited = groups2.filter((g) => g.document === i).map((g) => g.mapPath.join(".") || "(root)");
+      throw new EditFailure(
+        `refusing the edit: document ${i} would change at ${where || "(root)"} (editing annotations under ${edited.join(", ") || "nothing"})`,
+        "VERIFY_FAILED"
+      );
+    }
+  }
+}
+function isObject2(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function firstDifference(a, b, path5) {
+  if (Object.is(a, b)) return null;
+  const here = path5.join(".");
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return here;
+  if (Array.isArray(a) !== Array.isArray(b)) return here;
+  if (a instanceof Date || b instanceof Date) {
+    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime() ? null : here;
+  }
+  if (a instanceof Map || a instanceof Set || b instanceof Map || b instanceof Set) {
+    const ea = [...a.entries()];
+    const eb = [...b.entries()];
+    return firstDifference(ea, eb, path5);
+  }
+  if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
+    return ArrayBuffer.isView(a) && ArrayBuffer.isView(b) && String(a) === String(b) ? null : here;
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) {
+    const missing = ka.find((k) => !(k in b)) ?? kb.find((k) => !(k in a));
+    return [...path5, missing ?? ""].join(".");
+  }
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path5, k].join(".");
+    const d = firstDifference(a[k], b[k], [
+      ...path5,
+      k
+    ]);
+    if (d !== null) return d;
+  }
+  return null;
+}
+function findPair2(map4, key) {
+  return map4.items.find((p) => isScalar(p.key) && p.key.value === key);
+}
+function keyStart(pair) {
+  const key = pair.key;
+  if (!key?.range) throw new EditFailure("a map entry without a key is not supported here", "UNSUPPORTED");
+  return key.range[0];
+}
+function afterColon(text, pair) {
+  const key = pair.key;
+  if (!key?.range) throw new EditFailure("a map entry without a key is not supported here", "UNSUPPORTED");
+  let i = key.range[1];
+  while (text[i] === " " || text[i] === "	") i++;
+  if (text[i] !== ":") {
+    throw new EditFailure("explicit keys (`? key`) are not supported for edits", "UNSUPPORTED", key.range[0]);
+  }
+  return i + 1;
+}
+function pairEnd(text, pair) {
+  const value = pair.value;
+  if (value?.range && !(isScalar(value) && value.range[0] === value.range[1])) return contentEnd(text, value);
+  const key = pair.key;
+  if (key?.range) {
+    let i = key.range[1];
+    while (text[i] === " " || text[i] === "	") i++;
+    return text[i] === ":" ? i + 1 : key.range[1];
+  }
+  return value?.range?.[1] ?? 0;
+}
+function contentEnd(text, node2) {
+  if ((isMap(node2) || isSeq(node2)) && !node2.flow && node2.items.length > 0) {
+    const last = node2.items[node2.items.length - 1];
+    if (isMap(node2)) return pairEnd(text, last);
+    if (last && typeof last === "object" && "range" in last && last.range)
+      return contentEnd(text, last);
+  }
+  return node2.range[1];
+}
+function lineStart(text, pos) {
+  return text.lastIndexOf("\n", pos - 1) + 1;
+}
+function lineEnd(text, pos) {
+  const i = text.indexOf("\n", pos);
+  if (i < 0) return text.length;
+  return text[i - 1] === "\r" ? i - 1 : i;
+}
+function column(text, pos) {
+  const start = lineStart(text, pos);
+  return pos - start - (start === 0 && text.charCodeAt(0) === 65279 ? 1 : 0);
+}
+function linePos(text, offset) {
+  let line = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return { line, column: column(text, offset) + 1 };
+}
+function detectNewline(text) {
+  const i = text.indexOf("\n");
+  return i > 0 && text[i - 1] === "\r" ? "\r\n" : "\n";
+}
+function guessStep(text, map4) {
+  for (const pair of map4.items) {
+    const v = pair.value;
+    if (isMap(v) && !v.flow && v.items.length > 0 && pair.key) {
+      const d = column(text, keyStart(v.items[0])) - column(text, keyStart(pair));
+      if (d > 0) return d;
+    }
+  }
+  return 2;
+}
+function applySplices(text, splices) {
+  const sorted = splices.map((s, i) => ({ ...s, i })).sort((a, b) => a.start - b.start || a.end - b.end || a.i - b.i);
+  let out = "";
+  let at = 0;
+  for (const s of sorted) {
+    if (s.start < at) throw new EditFailure("two edits overlap in the same place", "BAD_EDIT", s.start);
+    out += text.slice(at, s.start) + s.text;
+    at = s.end;
+  }
+  return out + text.slice(at);
+}
+function describe4(node2) {
+  if (node2 === null || node2 === void 0 || isScalar(node2) && node2.value === null) return "empty";
+  if (isSeq(node2)) return "a sequence";
+  if (isScalar(node2)) {
+    const shown = JSON.stringify(node2.value) ?? String(node2.value);
+    return `a scalar (${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown})`;
+  }
+  if (isAlias(node2)) return "an alias";
+  return "not a map";
+}
+function doubleQuote(value) {
+  return JSON.stringify(value);
+}
+function formatValue(value, flow) {
+  return plainSafe(value, flow) ? value : doubleQuote(value);
+}
+function keyStyle(map4) {
+  const key = map4.items[0]?.key;
+  if (isScalar(key) && key.type === Scalar.QUOTE_DOUBLE) return "double";
+  if (isScalar(key) && key.type === Scalar.QUOTE_SINGLE) return "single";
+  return "plain";
+}
+function formatKey(key, flow, style) {
+  if (style === "double") return doubleQuote(key);
+  if (style === "single" && !/[\r\n]/.test(key)) return `'${key.replace(/'/g, "''")}'`;
+  return plainSafe(key, flow) ? key : doubleQuote(key);
+}
+var FAST_PLAIN_BLOCK = /^[A-Za-z0-9_][\w./@,=+-]*$/;
+var FAST_PLAIN_FLOW = /^[A-Za-z0-9_][\w./@=+-]*$/;
+function plainSafe(value, flow) {
+  if ((flow ? FAST_PLAIN_FLOW : FAST_PLAIN_BLOCK).test(value) && /[/@]/.test(value)) return true;
+  if (value === "" || /[\r\n]/.test(value)) return false;
+  const doc = parseDocument(flow ? `{k: ${value}}` : `k: ${value}`);
+  if (doc.errors.length > 0 || doc.warnings.length > 0 || !isMap(doc.contents)) return false;
+  const items = doc.contents.items;
+  const v = items[0]?.value;
+  return items.length === 1 && isScalar(v) && v.type === Scalar.PLAIN && v.value === value;
+}
+
+// src/core/yaml/edit-scalar.ts
+function applyFileEdits(text, edits) {
+  try {
+    const docs = parseStrict(text, "not valid YAML");
+    const annotations = edits.annotations ?? [];
+    const scalars = edits.scalars ?? [];
+    if (annotations.length === 0 && scalars.length === 0) return { ok: true, text };
+    const planned = annotations.length > 0 ? annotationSplices(text, docs, annotations) : { splices: [], groups: [] };
+    const ctx = { text, nl: detectNewline(text), splices: planned.splices, where: "" };
+    for (const e of scalars) planScalar(ctx, docs, e);
+    const after = applySplices(text, ctx.splices);
+    verify(text, docs, after, planned.groups, (expected) => expectScalars(expected, scalars));
+    return { ok: true, text: after };
+  } catch (err) {
+    if (err instanceof EditFailure) {
+      const out = { ok: false, message: err.message, code: err.code };
+      if (err.offset !== void 0) Object.assign(out, linePos(text, err.offset));
+      return out;
+    }
+    if (err instanceof InvalidYaml) {
+      return { ok: false, message: err.message, line: err.line, column: err.column, code: err.code };
+    }
+    return {
+      ok: false,
+      message: `cannot edit: ${err instanceof Error ? err.message : String(err)}`,
+      code: "INTERNAL"
+    };
+  }
+}
+function formatPath(path5) {
+  return path5.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("");
+}
+function planScalar(ctx, docs, e) {
+  ctx.where = `document ${e.document}`;
+  const doc = docs[e.document];
+  if (!doc) {
+    throw new EditFailure(
+      `${ctx.where} does not exist (the file has ${docs.length} document${docs.length === 1 ? "" : "s"})`,
+      "BAD_EDIT"
+    );
+  }
+  if (e.expect) checkExpected(ctx.where, doc, e.expect);
+  if (e.path.length === 0) throw new EditFailure(`${ctx.where}: an empty key path`, "BAD_EDIT");
+  let node2 = doc.contents;
+  let parentCol = null;
+  for (let i = 0; i < e.path.length; i++) {
+    const step = e.path[i];
+    const here = formatPath(e.path.slice(0, i + 1));
+    const last = i === e.path.length - 1;
+    if (isAlias(node2)) {
+      throw new EditFailure(`${ctx.where}: ${here} goes through an alias`, "UNSUPPORTED", node2.range?.[0]);
+    }
+    if (typeof step === "number") {
+      if (!isSeq(node2) || step < 0 || step >= node2.items.length) {
+        throw new EditFailure(`${ctx.where}: ${here} does not exist`, "BAD_EDIT", node2?.range?.[0]);
+      }
+      const item = node2.items[step];
+      if (last) throw new EditFailure(`${ctx.where}: ${here}: only map values are edited`, "UNSUPPORTED");
+      node2 = item;
+      parentCol = null;
+      continue;
+    }
+    if (!isMap(node2)) {
+      throw new EditFailure(
+        `${ctx.where}: ${formatPath(e.path.slice(0, i)) || "(root)"} is ${describe4(node2)}, not a map`,
+        "NOT_A_MAP",
+        node2?.range?.[0]
+      );
+    }
+    const pair = findPair2(node2, step);
+    if (!pair) {
+      if (!("set" in e)) throw new EditFailure(`${ctx.where}: ${here} does not exist`, "BAD_EDIT");
+      const rest = e.path.slice(i + 1);
+      if (rest.some((s) => typeof s === "number")) {
+        throw new EditFailure(`${ctx.where}: ${here} does not exist`, "BAD_EDIT", node2.range?.[0]);
+      }
+      insertPair(ctx, node2, [step, ...rest], e.set, parentCol);
+      return;
+    }
+    if (last) {
+      writeValue(ctx, node2, pair, e, here);
+      return;
+    }
+    const value = pair.value;
+    if (value == null || isScalar(value) && value.value === null) {
+      if (!("set" in e)) throw new EditFailure(`${ctx.where}: ${here} is empty`, "BAD_EDIT");
+      const rest = e.path.slice(i + 1);
+      if (rest.some((s) => typeof s === "number") || node2.flow) {
+        throw new EditFailure(`${ctx.where}: ${here} is empty`, "UNSUPPORTED", keyStart(pair));
+      }
+      const col = column(ctx.text, keyStart(pair));
+      const step2 = parentCol !== null && col > parentCol ? col - parentCol : guessStep(ctx.text, node2);
+      const lines = renderLines(rest, e.set, col + step2, step2, keyStyle(node2));
+      const colon = afterColon(ctx.text, pair);
+      const end = value?.range && value.range[0] < value.range[1] ? value.range[1] : colon;
+      ctx.splices.push({ start: colon, end, text: lines.map((l) => ctx.nl + l).join("") });
+      return;
+    }
+    parentCol = node2.flow ? null : column(ctx.text, keyStart(pair));
+    node2 = value;
+  }
+}
+function writeValue(ctx, map4, pair, e, here) {
+  const node2 = pair.value;
+  const { text } = ctx;
+  if ("replace" in e) {
+    if (!isScalar(node2) || typeof node2.value !== "string" || !node2.range) {
+      throw new EditFailure(`${ctx.where}: ${here} is ${describe4(node2)}, not a string`, "BAD_EDIT");
+    }
+    const { from, to } = e.replace;
+    const wanted = node2.value.split(from).length - 1;
+    if (wanted === 0 && node2.value.includes(to)) return;
+    if (wanted === 0) throw new EditFailure(`${ctx.where}: ${here} does not contain "${from}"`, "BAD_EDIT");
+    const [start, end] = node2.range;
+    const found = [];
+    for (let at = text.indexOf(from, start); at >= 0 && at + from.length <= end; at = text.indexOf(from, at + 1))
+      found.push(at);
+    if (found.length !== wanted) {
+      throw new EditFailure(
+        `${ctx.where}: ${here}: "${from}" is escaped or folded in the source; edit it by hand`,
+        "UNSUPPORTED",
+        start
+      );
+    }
+    for (const at of found) ctx.splices.push({ start: at, end: at + from.length, text: to });
+    return;
+  }
+  const value = e.set;
+  if (isScalar(node2) && node2.value === value) return;
+  if (!node2 || !node2.range || isScalar(node2) && node2.range[0] === node2.range[1]) {
+    const at = afterColon(text, pair);
+    ctx.splices.push({ start: at, end: at, text: " " + format(value, !!map4.flow) });
+    return;
+  }
+  if (!isScalar(node2) || node2.type === Scalar.BLOCK_LITERAL || node2.type === Scalar.BLOCK_FOLDED) {
+    throw new EditFailure(
+      `${ctx.where}: ${here} is ${describe4(node2)}, not a scalar`,
+      "UNSUPPORTED",
+      node2.range[0]
+    );
+  }
+  let out;
+  if (typeof value === "number") out = String(value);
+  else if (node2.type === Scalar.QUOTE_SINGLE) out = `'${value.replace(/'/g, "''")}'`;
+  else if (node2.type === Scalar.QUOTE_DOUBLE) out = doubleQuote(value);
+  else out = format(value, !!map4.flow);
+  ctx.splices.push({ start: node2.range[0], end: node2.range[1], text: out });
+}
+function insertPair(ctx, map4, keys, value, parentCol) {
+  const { text } = ctx;
+  const style = keyStyle(map4);
+  if (map4.flow) {
+    let piece = `${formatKey(keys[keys.length - 1], true, style)}: ${format(value, true)}`;
+    for (let i = keys.length - 2; i >= 0; i--) piece = `${formatKey(keys[i], true, style)}: {${piece}}`;
+    if (map4.items.length === 0) {
+      const open3 = map4.range[0];
+      ctx.splices.push({ start: open3 + 1, end: open3 + 1, text: piece });
+    } else {
+      const end = pairEnd(text, map4.items[map4.items.length - 1]);
+      ctx.splices.push({ start: end, end, text: `, ${piece}` });
+    }
+    return;
+  }
+  if (map4.items.length === 0) throw new EditFailure(`${ctx.where}: an empty block map`, "UNSUPPORTED");
+  const col = column(text, keyStart(map4.items[0]));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
+  appendLines(ctx, contentEnd(text, map4), renderLines(keys, value, col, step, style));
+}
+function renderLines(keys, value, col, step, style) {
+  const lines = [];
+  keys.forEach((key, i) => {
+    const pad = " ".repeat(col + i * step);
+    const k = formatKey(key, false, style);
+    lines.push(i === keys.length - 1 ? `${pad}${k}: ${format(value, false)}` : `${pad}${k}:`);
+  });
+  return lines;
+}
+function format(value, flow) {
+  if (typeof value === "number") {
+    if (!Number.isSafeInteger(value)) throw new EditFailure(`not an integer: ${value}`, "BAD_EDIT");
+    return String(value);
+  }
+  return formatValue(value, flow);
+}
+function expectScalars(expected, edits) {
+  for (const e of edits) {
+    let parent = expected;
+    let step = e.document;
+    for (const next of e.path) {
+      const container = parent;
+      const current = container[step];
+      const copy = Array.isArray(current) ? [...current] : isObject2(current) ? { ...current } : current === null || current === void 0 ? {} : current;
+      container[step] = copy;
+      parent = copy;
+      step = next;
+    }
+    if (typeof parent !== "object" || parent === null) {
+      throw new EditFailure(`refusing the edit: ${formatPath(e.path)} is not in a map`, "VERIFY_FAILED");
+    }
+    const holder = parent;
+    if ("set" in e) holder[step] = e.set;
+    else holder[step] = String(holder[step]).split(e.replace.from).join(e.replace.to);
+  }
+}
+
+// src/core/report/render.ts
+function pinText(pin) {
+  const t = pin.target;
+  const what = t.format === "placeholder" ? `${formatPath(t.field)} ${t.placeholder ?? ""} #version` : formatPath(t.field);
+  return `${t.kind}/${t.name} (${t.file}) ${what} = ${pin.version} (${pin.path})`;
+}
+function toJson(report) {
+  return {
+    branch: report.branch,
+    workloads: report.workloads.map((p) => ({
+      file: p.workload.file,
+      document: p.workload.document,
+      kind: p.workload.kind,
+      name: p.workload.name,
+      namespace: p.workload.namespace,
+      secrets: p.secrets.map((s) => ({
+        path: s.path,
+        source: s.source,
+        recorded: s.recorded,
+        current: s.current,
+        state: s.state,
+        updatedTime: s.updatedTime
+      })),
+      action: p.action,
+      ...p.pins.length > 0 ? {
+        pins: p.pins.map((pin) => ({
+          file: pin.target.file,
+          document: pin.target.document,
+          kind: pin.target.kind,
+          name: pin.target.name,
+          field: formatPath(pin.target.field),
+          path: pin.path,
+          version: pin.version
+        }))
+      } : {},
+      ...p.reasons.length > 0 ? { reasons: p.reasons } : {},
+      ...p.warnings.length > 0 ? { warnings: p.warnings } : {}
+    })),
+    summary: report.summary,
+    problems: report.problems,
+    commit: report.commit,
+    pullRequest: report.pullRequest
+  };
+}
+var fmtVersion = (v) => v === null ? "-" : String(v);
+function workloadLabel(p) {
+  return `${p.workload.kind}/${p.workload.name}`;
+}
+function textTable(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+function secretRows(report) {
+  const rows = [];
+  for (const p of report.workloads) {
+    for (const s of p.secrets) {
+      rows.push([
+        workloadLabel(p),
+        p.workload.namespace ?? "-",
+        `${p.workload.file}#${p.workload.document}`,
+        s.path,
+        fmtVersion(s.recorded),
+        fmtVersion(s.current),
+        s.state,
+        p.action
+      ]);
+    }
+  }
+  return rows;
+}
+function summaryLine(report) {
+  const s = report.summary;
+  return `${s.workloads} workload(s): ${s.restart} restart, ${s.record} record only, ${s.blocked} blocked, ${s.unchanged} unchanged`;
+}
+function toTable(report) {
+  const out = [];
+  if (report.workloads.length === 0) out.push("No workload depends on a Vault secret.");
+  else
+    out.push(
+      textTable(
+        ["WORKLOAD", "NAMESPACE", "FILE", "SECRET", "RECORDED", "CURRENT", "STATE", "ACTION"],
+        secretRows(report)
+      )
+    );
+  const notes = report.workloads.flatMap((p) => [
+    ...p.reasons.map((r) => `blocked  ${workloadLabel(p)} (${p.workload.file}): ${r}`),
+    ...p.warnings.map((w) => `warning  ${workloadLabel(p)} (${p.workload.file}): ${w}`),
+    ...p.pins.map((pin) => `pin      ${workloadLabel(p)}: ${pinText(pin)}`)
+  ]);
+  if (notes.length > 0) out.push("", ...notes);
+  if (report.problems.length > 0) {
+    out.push("", "Problems:");
+    for (const pr of report.problems) {
+      const at = pr.line !== void 0 ? `:${pr.line}${pr.column !== void 0 ? `:${pr.column}` : ""}` : "";
+      out.push(`  ${pr.severity.padEnd(7)} ${pr.file}${at}: ${pr.message}`);
+    }
+  }
+  out.push("", summaryLine(report));
+  if (report.commit) out.push(`Commit: ${report.commit}`);
+  if (report.pullRequest) out.push(`Pull request: #${report.pullRequest.number} ${report.pullRequest.url}`);
+  return out.join("\n") + "\n";
+}
+function escapeMarkdown(text) {
+  return text.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+}
+var ACTION_TEXT = {
+  restart: "rolling restart",
+  record: "record only (no restart)",
+  none: "none",
+  blocked: "blocked"
+};
+function toMarkdown(report) {
+  const e = escapeMarkdown;
+  const out = ["## vault-rollout", "", e(summaryLine(report)), ""];
+  if (report.workloads.length > 0) {
+    out.push("| Workload | Namespace | File | Vault secret | Recorded \u2192 current | State | Action |");
+    out.push("| --- | --- | --- | --- | --- | --- | --- |");
+    for (const p of report.workloads) {
+      for (const s of p.secrets) {
+        out.push(
+          `| ${e(workloadLabel(p))} | ${e(p.workload.namespace ?? "-")} | ${e(p.workload.file)} | ${e(s.path)} | ${fmtVersion(
+            s.recorded
+          )} \u2192 ${fmtVersion(s.current)} | ${s.state} | ${ACTION_TEXT[p.action] ?? p.action} |`
+        );
+      }
+    }
+    out.push("");
+  }
+  const notes = report.workloads.flatMap((p) => [
+    ...p.reasons.map((r) => `- **Blocked** ${e(workloadLabel(p))}: ${e(r)}`),
+    ...p.warnings.map((w) => `- **Warning** ${e(workloadLabel(p))}: ${e(w)}`),
+    ...p.pins.map((pin) => `- **Pin** ${e(workloadLabel(p))}: ${e(pinText(pin))}`)
+  ]);
+  if (notes.length > 0) out.push(...notes, "");
+  if (report.problems.length > 0) {
+    out.push("### Problems", "");
+    for (const pr of report.problems) {
+      out.push(
+        `- ${pr.severity}: \`${pr.file}${pr.line !== void 0 ? `:${pr.line}` : ""}\` ${e(pr.message)}`
+      );
+    }
+    out.push("");
+  }
+  if (report.commit) out.push(`Commit: \`${report.commit}\``, "");
+  if (report.pullRequest)
+    out.push(`Pull request: [#${report.pullRequest.number}](${report.pullRequest.url})`, "");
+  return out.join("\n");
+}
+function toDiff(changes) {
+  return changes.map(
+    (c) => createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, c.before, c.after, void 0, void 0, {
+      context: 3
+    })
+  ).map((patch) => patch.replace(/^=+\n/, "")).join("");
+}
+function render(report, format2) {
+  switch (format2) {
+    case "json":
+      return `${JSON.stringify(toJson(report), null, 2)}
+`;
+    case "markdown":
+      return toMarkdown(report);
+    default:
+      return toTable(report);
+  }
+}
+
+// src/adapters/fs/working-tree.ts
+import { readdirSync, readFileSync as readFileSync2, realpathSync, statSync } from "node:fs";
+import { dirname as dirname2, isAbsolute, join as join2, relative, sep } from "node:path";
+var YAML_FILE = /\.ya?ml$/i;
+var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
+function decodeUtf8(bytes) {
+  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+}
+function compare(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function isInside(root2, target) {
+  const rel = relative(root2, target);
+  return rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+function errorCode(err) {
+  return typeof err === "object" && err !== null && "code" in err ? String(err.code) : void 0;
+}
+var WorkingTreeSource = class {
+  constructor(root2) {
+    this.root = root2;
+  }
+  root;
+  // Synchronous on purpose: for many small files readFileSync is ~10x faster than sequential
+  // fs/promises reads (10,000 manifests: 92 ms against 850 ms here), and nothing else runs meanwhile.
+  async load(accept) {
+    let root2;
+    try {
+      root2 = realpathSync(this.root);
+    } catch (err) {
+      throw new VaultRolloutError(
+        "RepoNotFoundError",
+        `repository folder "${this.root}" cannot be read (${errorCode(err) ?? "error"}): check --repo`,
+        { root: this.root }
+      );
+    }
+    const problems = [];
+    const found = [];
+    const wanted = (path5) => YAML_FILE.test(path5) && accept(path5);
+    const walk = (dirReal, prefix, ancestors, linked) => {
+      let entries;
+      try {
+        entries = readdirSync(dirReal, { withFileTypes: true });
+      } catch (err) {
+        problems.push({
+          file: prefix || ".",
+          severity: "warning",
+          message: `folder cannot be read (${errorCode(err)}): skipped`
+        });
+        return;
+      }
+      entries.sort((a, b) => compare(a.name, b.name));
+      for (const entry of entries) {
+        if (SKIPPED_DIRS.has(entry.name)) continue;
+        const path5 = prefix ? `${prefix}/${entry.name}` : entry.name;
+        const full = join2(dirReal, entry.name);
+        if (entry.isDirectory()) {
+          walk(full, path5, /* @__PURE__ */ new Set([...ancestors, full]), linked);
+        } else if (entry.isFile()) {
+          if (wanted(path5)) found.push({ path: path5, real: full, viaLink: linked });
+        } else if (entry.isSymbolicLink()) {
+          followLink(full, path5, ancestors);
+        }
+      }
+    };
+    const followLink = (full, path5, ancestors) => {
+      let target;
+      try {
+        target = realpathSync(full);
+      } catch (err) {
+        const code2 = errorCode(err);
+        if (code2 === "ELOOP")
+          problems.push({ file: path5, severity: "warning", message: "symlink loop: skipped" });
+        else if (wanted(path5)) {
+          problems.push({
+            file: path5,
+            severity: "warning",
+            message: `symlink target cannot be read (${code2}): skipped`
+          });
+        }
+        return;
+      }
+      const info2 = statSync(target);
+      if (!isInside(root2, target)) {
+        if (info2.isDirectory() || wanted(path5)) {
+          problems.push({
+            file: path5,
+            severity: "warning",
+            message: "symlink points outside the repository: skipped"
+          });
+        }
+        return;
+      }
+      if (info2.isDirectory()) {
+        if (target === root2 || ancestors.has(target)) {
+          problems.push({ file: path5, severity: "warning", message: "symlink loop: skipped" });
+          return;
+        }
+        walk(target, path5, /* @__PURE__ */ new Set([...ancestors, target]), true);
+      } else if (info2.isFile() && wanted(path5)) {
+        found.push({ path: path5, real: target, viaLink: true });
+      }
+    };
+    walk(root2, "", /* @__PURE__ */ new Set([root2]), false);
+    const byReal = /* @__PURE__ */ new Map();
+    for (const f of found) {
+      const kept = byReal.get(f.real);
+      if (!kept || kept.viaLink && !f.viaLink) byReal.set(f.real, f);
+    }
+    const unique = [...byReal.values()].sort((a, b) => compare(a.path, b.path));
+    const files = [];
+    for (const f of unique) {
+      let bytes;
+      try {
+        bytes = readFileSync2(f.real);
+      } catch (err) {
+        problems.push({
+          file: f.path,
+          severity: "warning",
+          message: `cannot be read (${errorCode(err) ?? "error"}): skipped`
+        });
+        continue;
+      }
+      try {
+        files.push({ path: f.path, text: decodeUtf8(bytes) });
+      } catch {
+        problems.push({ file: f.path, severity: "warning", message: "not valid UTF-8: skipped" });
+      }
+    }
+    problems.sort((a, b) => compare(a.file, b.file));
+    return { files, problems };
+  }
+};
+
+// src/adapters/vault/reader.ts
+var import_node_vault = __toESM(require_src3(), 1);
+import { readFile } from "node:fs/promises";
+
+// src/core/ports.ts
+var silentLogger = { debug() {
+}, info() {
+}, warn() {
+}, error() {
+} };
+
+// src/adapters/vault/transport.ts
+import http2 from "node:http";
+import https from "node:https";
+var TransportError = class extends Error {
+  constructor(code2, message) {
+    super(message);
+    this.code = code2;
+    this.name = "TransportError";
+  }
+  code;
+};
+function createTransport(opts) {
+  const httpAgent = new http2.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
+  const httpsAgent = new https.Agent({
+    keepAlive: true,
+    maxSockets: opts.maxSockets,
+    rejectUnauthorized: opts.rejectUnauthorized,
+    ...opts.ca ? { ca: opts.ca } : {}
+  });
+  const retryAfter = /* @__PURE__ */ new WeakMap();
+  const send = (options) => new Promise((resolve2, reject) => {
+    let url2;
+    try {
+      url2 = new URL(options.uri);
+    } catch {
+      reject(new TransportError("EINVALIDURL", "invalid Vault address"));
+      return;
+    }
+    opts.onRequest?.(options.method, url2.pathname);
+    const isHttps = url2.protocol === "https:";
+    const payload = options.json !== void 0 && typeof options.json === "object" ? JSON.stringify(options.json) : void 0;
+    const headers = { Accept: "application/json", ...options.headers };
+    if (payload !== void 0) {
+      headers["Content-Type"] ??= "application/json";
+      headers["Content-Length"] = String(Buffer.byteLength(payload));
+    }
+    const req = (isHttps ? https : http2).request(url2, {
+      method: options.method,
+      headers,
+      agent: isHttps ? httpsAgent : httpAgent
+    });
+    req.setTimeout(opts.timeoutMs, () => {
+      req.destroy(new TransportError("ETIMEDOUT", `no answer within ${opts.timeoutMs} ms`));
+    });
+    req.on("error", (e) => {
+      reject(e instanceof TransportError ? e : new TransportError(e.code ?? "ENETWORK", e.message));
+    });
+    req.on("response", (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on(
+        "error",
+        (e) => reject(new TransportError(e.code ?? "ECONNRESET", e.message))
+      );
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let body = void 0;
+        if (text.trim()) {
+          try {
+            body = JSON.parse(text);
+          } catch {
+            body = { errors: [] };
+          }
+        }
+        const status = res.statusCode ?? 0;
+        if (status >= 400 && (body === void 0 || typeof body !== "object" || body === null))
+          body = { errors: [] };
+        const ra = res.headers["retry-after"];
+        if (typeof ra === "string" && body && typeof body === "object") retryAfter.set(body, ra);
+        resolve2({ statusCode: status, body, request: { path: url2.pathname } });
+      });
+    });
+    if (payload !== void 0) req.write(payload);
+    req.end();
+  });
+  return {
+    requestPromise: { defaults: () => send },
+    retryAfterOf: (body) => body && typeof body === "object" ? retryAfter.get(body) : void 0,
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    }
+  };
+}
+
+// src/adapters/vault/reader.ts
+var DEFAULT_KUBERNETES_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+var isApiError = (e) => e instanceof Error && typeof e.response?.statusCode === "number";
+var isRecord = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+var trimSlashes2 = (s) => s.replace(/^\/+|\/+$/g, "");
+var encodePath = (p) => p.split("/").map(encodeURIComponent).join("/");
+function metadataPolicyLine(mount2, rest) {
+  return `path "${mount2}/metadata/${rest}" { capabilities = ["read"] }`;
+}
+async function mapLimit(items, limit, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+function hasPassed(time3, now) {
+  const ms = Date.parse(time3.replace(/(\.\d{3})\d+/, "$1"));
+  return Number.isNaN(ms) || ms <= now.getTime();
+}
+function statusFromMetadata(path5, body, now) {
+  const data = isRecord(body) && isRecord(body.data) ? body.data : {};
+  const current = Number(data.current_version);
+  const versions = isRecord(data.versions) ? data.versions : {};
+  const updatedTime = typeof data.updated_time === "string" ? data.updated_time : null;
+  if (!Number.isInteger(current) || current <= 0) return { state: "missing", path: path5 };
+  const v = versions[String(current)];
+  if (isRecord(v)) {
+    if (v.destroyed === true) return { state: "deleted", path: path5, current, reason: "destroyed", updatedTime };
+    if (typeof v.deletion_time === "string" && v.deletion_time !== "" && hasPassed(v.deletion_time, now)) {
+      return { state: "deleted", path: path5, current, reason: "deleted", updatedTime };
+    }
+  }
+  return { state: "ok", path: path5, current, updatedTime };
+}
+var NodeVaultReader = class {
+  constructor(opts) {
+    this.opts = opts;
+    this.logger = opts.logger ?? silentLogger;
+    this.clock = opts.clock ?? (() => /* @__PURE__ */ new Date());
+    this.address = displayAddress(opts.address);
+    this.retries = Math.max(0, opts.retries ?? 4);
+    this.baseMs = opts.backoff?.baseMs ?? 250;
+    this.maxMs = opts.backoff?.maxMs ?? 1e4;
+    this.sleep = opts.backoff?.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.random = opts.backoff?.random ?? Math.random;
+    this.concurrency = Math.max(1, opts.concurrency ?? 32);
+    this.configuredMounts = opts.mounts?.length ? opts.mounts.map(trimSlashes2).filter(Boolean) : null;
+    this.transport = createTransport({
+      ca: opts.caCert,
+      rejectUnauthorized: !opts.skipVerify,
+      timeoutMs: opts.timeoutMs ?? 1e4,
+      maxSockets: this.concurrency,
+      onRequest: () => {
+        this.stats.requests += 1;
+      }
+    });
+    this.client = (0, import_node_vault.default)({
+      endpoint: opts.address.replace(/\/+$/, ""),
+      apiVersion: "v1",
+      // node-vault's default debug logger prints request bodies (login secrets included) when DEBUG matches.
+      debug: () => {
+      },
+      // Node's HTTP server (and some proxies) reject the LIST verb: use GET ?list=true.
+      noCustomHTTPVerbs: true,
+      "request-promise": this.transport.requestPromise
+    });
+    this.client.token = "";
+    this.client.namespace = opts.namespace ?? "";
+    this.client.pathPrefix = "";
+  }
+  opts;
+  stats = { requests: 0, detections: 0, metadataReads: 0, retries: 0 };
+  client;
+  transport;
+  logger;
+  clock;
+  address;
+  retries;
+  baseMs;
+  maxMs;
+  sleep;
+  random;
+  concurrency;
+  configuredMounts;
+  /** Mounts learnt from `sys/internal/ui/mounts`, kept for the reader's lifetime. */
+  mounts = [];
+  detectionUnavailable = false;
+  loggedIn = false;
+  closed = false;
+  /** Logs in (or validates the given token). Called once by `createVaultReader`. */
+  async authenticate() {
+    const auth6 = this.opts.auth;
+    if (auth6.method === "token") {
+      if (!auth6.token) throw new VaultError("No Vault token given: set VAULT_TOKEN.", { method: "token" });
+      this.client.token = auth6.token;
+      const a = await this.call("auth/token/lookup-self", () => this.client.tokenLookupSelf());
+      if (a.status === 403 || a.status === 401) {
+        throw new VaultError(
+          `Vault at ${this.address} rejected the token (auth/token/lookup-self answered ${a.status}): it is invalid, expired or revoked${this.nsHint()}. Set VAULT_TOKEN to a valid token.`,
+          { method: "token", status: a.status }
+        );
+      }
+      if (a.status !== 200) throw this.unexpected("auth/token/lookup-self", a.status);
+      return;
+    }
+    const mount2 = trimSlashes2(auth6.mount ?? auth6.method);
+    const payload = await this.loginPayload(auth6);
+    const answer = await this.call(`auth/${mount2}/login`, () => {
+      if (auth6.method === "approle") return this.client.approleLogin({ mount_point: mount2, ...payload });
+      if (auth6.method === "kubernetes")
+        return this.client.kubernetesLogin({ mount_point: mount2, ...payload });
+      if (payload.role !== void 0) return this.client.jwtLogin({ mount_point: mount2, ...payload });
+      return this.client.write(`auth/${encodePath(mount2)}/login`, payload);
+    });
+    const authBlock = isRecord(answer.body) && isRecord(answer.body.auth) ? answer.body.auth : null;
+    const token = authBlock && typeof authBlock.client_token === "string" ? authBlock.client_token : "";
+    if (answer.status !== 200 || !token) {
+      throw new VaultError(
+        `Vault login with the ${auth6.method} method at auth mount "${mount2}"${this.nsHint()} failed (HTTP ${answer.status}): ${loginHint(auth6)}.`,
+        { method: auth6.method, mount: mount2, status: answer.status }
+      );
+    }
+    this.client.token = token;
+    this.loggedIn = true;
+    this.logger.info("logged in to Vault", { method: auth6.method, mount: mount2 });
+  }
+  async read(paths) {
+    const inputs = [...new Set(paths)];
+    const cleaned = new Map(inputs.map((p) => [p, cleanSecretPath(p)]));
+    const resolutions = await this.resolveMounts([...new Set(cleaned.values())]);
+    const canonical = /* @__PURE__ */ new Map();
+    for (const r of resolutions.values()) if (r.kind === "kv2") canonical.set(`${r.mount}/${r.rest}`, r);
+    const now = this.clock();
+    const read = await mapLimit(
+      [...canonical.entries()],
+      this.concurrency,
+      async ([path5, { mount: mount2, rest }]) => {
+        return [path5, await this.readMetadata(path5, mount2, rest, now)];
+      }
+    );
+    const byCanonical = new Map(read);
+    const out = /* @__PURE__ */ new Map();
+    for (const [input2, clean2] of cleaned) {
+      const r = resolutions.get(clean2);
+      out.set(
+        input2,
+        r.kind === "status" ? r.status : byCanonical.get(`${r.mount}/${r.rest}`)
+      );
+    }
+    return out;
+  }
+  async close() {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.loggedIn) {
+      try {
+        await this.client.tokenRevokeSelf();
+      } catch {
+        this.logger.warn("could not revoke the Vault token obtained by login; it expires with its TTL");
+      }
+    }
+    this.transport.close();
+  }
+  // ------------------------------------------------------------------ mounts
+  /** Maps each cleaned path to its KV v2 mount split, or to a final status (unsupported / forbidden). */
+  async resolveMounts(paths) {
+    const out = /* @__PURE__ */ new Map();
+    if (this.configuredMounts) {
+      const sorted = [...this.configuredMounts].sort((a, b) => b.length - a.length);
+      for (const p of paths) {
+        const mount2 = sorted.find((m) => p === m || p.startsWith(`${m}/`));
+        out.set(
+          p,
+          mount2 ? this.fromMount(p, { mount: mount2, kind: "kv2", type: "kv" }) : this.unsupported(
+            p,
+            `"${p}" is not under a configured KV v2 mount (vault.mounts: ${this.configuredMounts.join(", ")}); add its mount to vault.mounts`
+          )
+        );
+      }
+      return out;
+    }
+    const groups2 = /* @__PURE__ */ new Map();
+    for (const p of paths) {
+      const first = p.split("/")[0];
+      groups2.set(first, [...groups2.get(first) ?? [], p]);
+    }
+    await mapLimit([...groups2.values()], this.concurrency, async (group2) => {
+      for (const p of group2) out.set(p, await this.resolveOne(p));
+    });
+    return out;
+  }
+  cachedMount(p) {
+    let best;
+    for (const m of this.mounts) {
+      if ((p === m.mount || p.startsWith(`${m.mount}/`)) && (!best || m.mount.length > best.mount.length))
+        best = m;
+    }
+    return best;
+  }
+  async resolveOne(p) {
+    const cached2 = this.cachedMount(p);
+    if (cached2) return this.fromMount(p, cached2);
+    if (this.detectionUnavailable) return this.detectionUnavailableStatus(p);
+    this.stats.detections += 1;
+    const a = await this.call(
+      `sys/internal/ui/mounts/${p}`,
+      () => this.client.read(`sys/internal/ui/mounts/${encodePath(p)}`)
+    );
+    if (a.status === 403) {
+      const guess = this.guessSplit(p);
+      return {
+        kind: "status",
+        status: {
+          state: "forbidden",
+          path: `${guess.mount}/${guess.rest}`,
+          message: `Vault denied the mount lookup for "${p}" (no mount there, or the token has no capability under it${this.nsHint()}). The token needs: ${metadataPolicyLine(guess.mount, guess.rest)}; or list the KV v2 mount in vault.mounts.`
+        }
+      };
+    }
+    if (a.status === 404 || a.status === 405) {
+      this.detectionUnavailable = true;
+      return this.detectionUnavailableStatus(p);
+    }
+    if (a.status !== 200) throw this.unexpected(`sys/internal/ui/mounts/${p}`, a.status);
+    const data = isRecord(a.body) && isRecord(a.body.data) ? a.body.data : {};
+    const mount2 = typeof data.path === "string" ? trimSlashes2(data.path) : "";
+    const type2 = typeof data.type === "string" ? data.type : "";
+    const version2 = isRecord(data.options) ? String(data.options.version ?? "") : "";
+    if (!mount2 || p !== mount2 && !p.startsWith(`${mount2}/`)) {
+      return this.unsupported(
+        p,
+        `Vault reported no usable mount for "${p}"; list its KV v2 mount in vault.mounts`
+      );
+    }
+    const info2 = {
+      mount: mount2,
+      type: type2,
+      kind: type2 === "kv" ? version2 === "2" ? "kv2" : "kv1" : "other"
+    };
+    if (!this.mounts.some((m) => m.mount === mount2)) this.mounts.push(info2);
+    this.logger.debug("detected Vault mount", { mount: mount2, type: type2, version: version2 });
+    return this.fromMount(p, info2);
+  }
+  fromMount(p, info2) {
+    if (info2.kind === "kv1") {
+      return this.unsupported(
+        p,
+        `"${info2.mount}/" is a KV version 1 mount: it keeps no versions, and vault-rollout never reads secret values. Move "${p}" to a KV v2 mount (vault kv enable-versioning ${info2.mount}/)`
+      );
+    }
+    if (info2.kind === "other") {
+      return this.unsupported(
+        p,
+        `"${info2.mount}/" is a "${info2.type}" mount, not KV v2; only KV v2 secrets have versions`
+      );
+    }
+    const split = splitAtMount(p, info2.mount);
+    if (!split || !split.rest) {
+      return this.unsupported(p, `"${p}" names the mount "${info2.mount}/" itself, not a secret under it`);
+    }
+    return { kind: "kv2", mount: split.mount, rest: split.rest };
+  }
+  guessSplit(p) {
+    const n = normalizeSecretPath(p);
+    const slash = n.indexOf("/");
+    return slash < 0 ? { mount: n, rest: "" } : { mount: n.slice(0, slash), rest: n.slice(slash + 1) };
+  }
+  unsupported(p, message) {
+    return { kind: "status", status: { state: "unsupported", path: normalizeSecretPath(p), message } };
+  }
+  detectionUnavailableStatus(p) {
+    return this.unsupported(
+      p,
+      `Vault at ${this.address} has no sys/internal/ui/mounts endpoint (older than 0.10, or blocked by a proxy), so the KV v2 mount of "${p}" cannot be detected; list your KV v2 mounts in vault.mounts`
+    );
+  }
+  // ------------------------------------------------------------------ metadata
+  async readMetadata(path5, mount2, rest, now) {
+    const apiPath = `${mount2}/metadata/${rest}`;
+    this.stats.metadataReads += 1;
+    const a = await this.call(apiPath, () => this.client.read(encodePath(apiPath)));
+    if (a.status === 200) return statusFromMetadata(path5, a.body, now);
+    if (a.status === 404) return { state: "missing", path: path5 };
+    if (a.status === 403) {
+      return {
+        state: "forbidden",
+        path: path5,
+        message: `Vault denied reading the metadata of "${path5}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
+      };
+    }
+    throw this.unexpected(apiPath, a.status);
+  }
+  // ------------------------------------------------------------------ HTTP with retries
+  /**
+   * Runs one Vault call with retries. Returns the final status and body for any answer that is not
+   * retryable (2xx, 4xx except 412/429); throws `VaultError` when retries run out.
+   */
+  async call(what, fn) {
+    for (let attempt = 0; ; attempt++) {
+      let reason;
+      let retryAfterMs;
+      try {
+        return { status: 200, body: await fn() };
+      } catch (e) {
+        if (isApiError(e)) {
+          const { statusCode: status, body } = e.response;
+          if (!(status >= 500 || status === 429 || status === 412)) return { status, body };
+          reason = { kind: "status", status, sealed: status === 503 && isSealedBody(body) };
+          if (status === 429) retryAfterMs = parseRetryAfter(this.transport.retryAfterOf(body), this.clock());
+        } else if (e instanceof TransportError) {
+          if (isTlsVerificationError(e.code)) {
+            throw new VaultError(
+              `TLS verification of Vault at ${this.address} failed (${e.code}). Set VAULT_CACERT to the CA bundle that signed its certificate (VAULT_SKIP_VERIFY=true only for tests).`,
+              { address: this.address, code: e.code }
+            );
+          }
+          reason = { kind: "network", code: e.code };
+        } else {
+          throw new VaultError(
+            `Vault request for "${what}" could not be built: ${e?.name ?? "error"}.`,
+            {
+              path: what
+            }
+          );
+        }
+      }
+      if (attempt >= this.retries) throw this.exhausted(what, reason, attempt + 1);
+      const exp = Math.min(this.maxMs, this.baseMs * 2 ** attempt);
+      let delay = Math.round(exp / 2 + exp / 2 * this.random());
+      if (retryAfterMs !== void 0) delay = Math.min(this.maxMs, Math.max(delay, retryAfterMs));
+      this.stats.retries += 1;
+      this.logger.warn("retrying Vault request", {
+        path: what,
+        attempt: attempt + 1,
+        reason: reason.kind === "status" ? reason.sealed ? "sealed" : `HTTP ${reason.status}` : reason.code,
+        delayMs: delay
+      });
+      await this.sleep(delay);
+    }
+  }
+  exhausted(what, reason, attempts) {
+    if (reason.kind === "network") {
+      return new VaultError(
+        `Vault at ${this.address} is unreachable after ${attempts} attempts (last error ${reason.code} on "${what}"). Check VAULT_ADDR, the network and TLS settings.`,
+        { address: this.address, code: reason.code, attempts }
+      );
+    }
+    if (reason.sealed) {
+      return new VaultError(
+        `Vault at ${this.address} is sealed. Unseal it (or wait for it to be unsealed) and run again.`,
+        {
+          address: this.address,
+          status: 503,
+          attempts
+        }
+      );
+    }
+    return new VaultError(
+      `Vault at ${this.address} answered HTTP ${reason.status} to "${what}" after ${attempts} attempts. Try again later.`,
+      { address: this.address, status: reason.status, attempts }
+    );
+  }
+  unexpected(what, status) {
+    return new VaultError(
+      `Vault at ${this.address} answered HTTP ${status} to "${what}", which vault-rollout does not expect.`,
+      {
+        address: this.address,
+        status,
+        path: what
+      }
+    );
+  }
+  nsHint() {
+    return this.opts.namespace ? ` in namespace "${this.opts.namespace}"` : "";
+  }
+  async loginPayload(auth6) {
+    if (auth6.method === "approle") {
+      if (!auth6.roleId)
+        throw new VaultError("AppRole login needs a role id: set VAULT_ROLE_ID.", { method: "approle" });
+      return auth6.secretId !== void 0 ? { role_id: auth6.roleId, secret_id: auth6.secretId } : { role_id: auth6.roleId };
+    }
+    if (auth6.method === "kubernetes") {
+      if (!auth6.role)
+        throw new VaultError("Kubernetes login needs a role: set vault.auth.role.", { method: "kubernetes" });
+      const file2 = auth6.tokenPath ?? DEFAULT_KUBERNETES_TOKEN_PATH;
+      let jwt3;
+      try {
+        jwt3 = (await readFile(file2, "utf8")).trim();
+      } catch (e) {
+        throw new VaultError(
+          `Kubernetes login needs the service account token file "${file2}" (${e.code ?? "unreadable"}). Run in a pod with a mounted service account token, or use another auth method.`,
+          { method: "kubernetes", file: file2 }
+        );
+      }
+      if (!jwt3)
+        throw new VaultError(`The service account token file "${file2}" is empty.`, {
+          method: "kubernetes",
+          file: file2
+        });
+      return { role: auth6.role, jwt: jwt3 };
+    }
+    let jwt2;
+    try {
+      jwt2 = typeof auth6.jwt === "function" ? await auth6.jwt() : auth6.jwt;
+    } catch (e) {
+      if (e instanceof VaultError) throw e;
+      throw new VaultError(
+        `Could not obtain the ID token for Vault JWT login (${e?.name ?? "error"}).`,
+        {
+          method: "jwt"
+        }
+      );
+    }
+    if (!jwt2)
+      throw new VaultError("JWT login needs a token: set VAULT_JWT or VAULT_JWT_FILE.", { method: "jwt" });
+    return auth6.role !== void 0 ? { role: auth6.role, jwt: jwt2 } : { jwt: jwt2 };
+  }
+};
+function loginHint(auth6) {
+  switch (auth6.method) {
+    case "approle":
+      return "check the role id and secret id (VAULT_ROLE_ID, VAULT_SECRET_ID) and the auth mount";
+    case "kubernetes":
+      return `check that role "${auth6.role}" exists on that mount and binds this pod's service account and namespace`;
+    case "jwt":
+      return `check ${auth6.role !== void 0 ? `role "${auth6.role}"` : "the mount's default_role"}, its bound claims and bound_audiences (required since Vault 1.16.3), and the token's audience`;
+  }
+}
+function isTlsVerificationError(code2) {
+  return /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/.test(
+    code2
+  );
+}
+function isSealedBody(body) {
+  return isRecord(body) && Array.isArray(body.errors) && body.errors.some((e) => typeof e === "string" && /sealed/i.test(e));
+}
+function parseRetryAfter(value, now) {
+  if (!value) return void 0;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1e3;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? void 0 : Math.max(0, at - now.getTime());
+}
+function displayAddress(address) {
+  try {
+    const u = new URL(address);
+    return `${u.protocol}//${u.host}${u.pathname === "/" ? "" : u.pathname.replace(/\/+$/, "")}`;
+  } catch {
+    return JSON.stringify(address);
+  }
+}
+async function createVaultReader(options) {
+  const reader = new NodeVaultReader(options);
+  try {
+    await reader.authenticate();
+  } catch (e) {
+    await reader.close();
+    throw e;
+  }
+  return reader;
+}
+
+// src/adapters/vault/env.ts
+import { readFileSync as readFileSync3 } from "node:fs";
+import { readFile as fsReadFile } from "node:fs/promises";
+var METHODS = ["token", "approle", "kubernetes", "jwt"];
+function parseBool(name, value) {
+  if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) return true;
+  if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) return false;
+  throw new VaultError(`${name} must be true or false (got "${value}").`, { variable: name });
+}
+function vaultOptionsFromEnv(env, configVault = {}, io = {}) {
+  const readSync = io.readFileSync ?? ((p) => readFileSync3(p, "utf8"));
+  const read = io.readFile ?? ((p) => fsReadFile(p, "utf8"));
+  const get4 = (name) => {
+    const v = env[name];
+    return v !== void 0 && v.trim() !== "" ? v.trim() : void 0;
+  };
+  const address = configVault.address ?? get4("VAULT_ADDR");
+  if (!address)
+    throw new VaultError("No Vault address: set VAULT_ADDR (or vault.address in the config).", {
+      variable: "VAULT_ADDR"
+    });
+  try {
+    const u = new URL(address);
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
+  } catch {
+    throw new VaultError(
+      `VAULT_ADDR must be an http(s) URL like https://vault.example.com:8200 (got "${address}").`,
+      {
+        variable: "VAULT_ADDR"
+      }
+    );
+  }
+  const options = { address, auth: authFromEnv(configVault, get4, read) };
+  const namespace = configVault.namespace ?? get4("VAULT_NAMESPACE");
+  if (namespace) options.namespace = namespace;
+  const caPath = get4("VAULT_CACERT");
+  if (caPath) {
+    try {
+      options.caCert = readSync(caPath);
+    } catch (e) {
+      throw new VaultError(
+        `VAULT_CACERT names "${caPath}", which cannot be read (${e.code ?? "error"}).`,
+        { variable: "VAULT_CACERT", file: caPath }
+      );
+    }
+  }
+  const skip = get4("VAULT_SKIP_VERIFY");
+  if (skip !== void 0) options.skipVerify = parseBool("VAULT_SKIP_VERIFY", skip);
+  if (configVault.mounts?.length) options.mounts = [...configVault.mounts];
+  return options;
+}
+function authFromEnv(configVault, get4, read) {
+  const envMethod = get4("VAULT_AUTH_METHOD");
+  const envRole = get4("VAULT_AUTH_ROLE");
+  const envMount = get4("VAULT_AUTH_MOUNT");
+  const cfg = {
+    method: configVault.auth?.method ?? envMethod,
+    role: configVault.auth?.role ?? envRole,
+    mount: configVault.auth?.mount ?? envMount
+  };
+  const method = cfg.method ?? (get4("VAULT_TOKEN") ? "token" : get4("VAULT_ROLE_ID") ? "approle" : get4("VAULT_JWT") || get4("VAULT_JWT_FILE") ? "jwt" : "token");
+  if (!METHODS.includes(method)) {
+    throw new VaultError(
+      `vault.auth.method (or VAULT_AUTH_METHOD) must be one of ${METHODS.join(", ")} (got "${String(method)}").`,
+      {
+        key: "vault.auth.method"
+      }
+    );
+  }
+  const mount2 = cfg.mount ? { mount: cfg.mount } : {};
+  switch (method) {
+    case "token": {
+      const token = get4("VAULT_TOKEN");
+      if (!token)
+        throw new VaultError("No Vault token: set VAULT_TOKEN (or choose another vault.auth.method).", {
+          variable: "VAULT_TOKEN"
+        });
+      return { method, token };
+    }
+    case "approle": {
+      const roleId = get4("VAULT_ROLE_ID");
+      if (!roleId)
+        throw new VaultError("AppRole login needs a role id: set VAULT_ROLE_ID (and VAULT_SECRET_ID).", {
+          variable: "VAULT_ROLE_ID"
+        });
+      const secretId = get4("VAULT_SECRET_ID");
+      return { method, ...mount2, roleId, ...secretId ? { secretId } : {} };
+    }
+    case "kubernetes": {
+      if (!cfg.role)
+        throw new VaultError(
+          "Kubernetes login needs a Vault role: set vault.auth.role in the config (or VAULT_AUTH_ROLE).",
+          {
+            key: "vault.auth.role"
+          }
+        );
+      return { method, ...mount2, role: cfg.role };
+    }
+    case "jwt": {
+      const inline = get4("VAULT_JWT");
+      const file2 = get4("VAULT_JWT_FILE");
+      if (!inline && !file2)
+        throw new VaultError("JWT login needs a token: set VAULT_JWT or VAULT_JWT_FILE.", {
+          variable: "VAULT_JWT"
+        });
+      const jwt2 = inline ? inline : async () => {
+        try {
+          return (await read(file2)).trim();
+        } catch (e) {
+          throw new VaultError(
+            `VAULT_JWT_FILE names "${file2}", which cannot be read (${e.code ?? "error"}).`,
+            { variable: "VAULT_JWT_FILE", file: file2 }
+          );
+        }
+      };
+      return { method, ...mount2, ...cfg.role ? { role: cfg.role } : {}, jwt: jwt2 };
+    }
+  }
+}
+
+// src/adapters/git/workspace.ts
+var import_isomorphic_git3 = __toESM(require_isomorphic_git(), 1);
+import fs2 from "node:fs";
+import { chmod as chmod2, mkdir as mkdir2, mkdtemp as mkdtemp2, open as open2, rm as rm2, stat, unlink, writeFile as writeFile2 } from "node:fs/promises";
+import os2 from "node:os";
+import path4 from "node:path";
+
+// ../main/node_modules/isomorphic-git/http/node/index.js
+var import_simple_get = __toESM(require_simple_get(), 1);
+import { PassThrough } from "stream";
+function fromValue(value) {
+  let queue = [value];
+  return {
+    next() {
+      return Promise.resolve({ done: queue.length === 0, value: queue.pop() });
+    },
+    return() {
+      queue = [];
+      return {};
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    }
+  };
+}
+function getIterator(iterable) {
+  if (iterable[Symbol.asyncIterator]) {
+    return iterable[Symbol.asyncIterator]();
+  }
+  if (iterable[Symbol.iterator]) {
+    return iterable[Symbol.iterator]();
+  }
+  if (iterable.next) {
+    return iterable;
+  }
+  return fromValue(iterable);
+}
+async function forAwait(iterable, cb) {
+  const iter = getIterator(iterable);
+  while (true) {
+    const { value, done } = await iter.next();
+    if (value) await cb(value);
+    if (done) break;
+  }
+  if (iter.return) iter.return();
+}
+function asyncIteratorToStream(iter) {
+  const stream = new PassThrough();
+  setTimeout(async () => {
+    await forAwait(iter, (chunk) => stream.write(chunk));
+    stream.end();
+  }, 1);
+  return stream;
+}
+async function collect(iterable) {
+  let size = 0;
+  const buffers = [];
+  await forAwait(iterable, (value) => {
+    buffers.push(value);
+    size += value.byteLength;
+  });
+  const result = new Uint8Array(size);
+  let nextIndex = 0;
+  for (const buffer of buffers) {
+    result.set(buffer, nextIndex);
+    nextIndex += buffer.byteLength;
+  }
+  return result;
+}
+function fromNodeStream(stream) {
+  const asyncIterator = Object.getOwnPropertyDescriptor(
+    stream,
+    Symbol.asyncIterator
+  );
+  if (asyncIterator && asyncIterator.enumerable) {
+    return stream;
+  }
+  let ended = false;
+  const queue = [];
+  let defer = {};
+  stream.on("data", (chunk) => {
+    queue.push(chunk);
+    if (defer.resolve) {
+      defer.resolve({ value: queue.shift(), done: false });
+      defer = {};
+    }
+  });
+  stream.on("error", (err) => {
+    if (defer.reject) {
+      defer.reject(err);
+      defer = {};
+    }
+  });
+  stream.on("end", () => {
+    ended = true;
+    if (defer.resolve) {
+      defer.resolve({ done: true });
+      defer = {};
+    }
+  });
+  return {
+    next() {
+      return new Promise((resolve2, reject) => {
+        if (queue.length === 0 && ended) {
+          return resolve2({ done: true });
+        } else if (queue.length > 0) {
+          return resolve2({ value: queue.shift(), done: false });
+        } else if (queue.length === 0 && !ended) {
+          defer = { resolve: resolve2, reject };
+        }
+      });
+    },
+    return() {
+      stream.removeAllListeners();
+      if (stream.destroy) stream.destroy();
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    }
+  };
+}
+async function request({
+  onProgress,
+  url: url2,
+  method = "GET",
+  headers = {},
+  agent,
+  fetchOptions = {},
+  body,
+  signal
+}) {
+  if (body && Array.isArray(body)) {
+    body = Buffer.from(await collect(body));
+  } else if (body) {
+    body = asyncIteratorToStream(body);
+  }
+  return new Promise((resolve2, reject) => {
+    (0, import_simple_get.default)(
+      {
+        ...fetchOptions,
+        url: url2,
+        method,
+        headers,
+        agent,
+        body,
+        signal: signal ?? fetchOptions.signal
+      },
+      (err, res) => {
+        if (err) return reject(err);
+        try {
+          const iter = fromNodeStream(res);
+          resolve2({
+            url: res.url,
+            method: res.method,
+            statusCode: res.statusCode,
+            statusMessage: res.statusMessage,
+            body: iter,
+            headers: res.headers
+          });
+        } catch (e) {
+          reject(e);
+        }
+      }
+    );
+  });
+}
+var index = { request };
+var node_default = index;
+
+// src/adapters/git/pack-reader.ts
+var import_isomorphic_git = __toESM(require_isomorphic_git(), 1);
+import fs from "node:fs";
+import { readdir, readFile as readFile2 } from "node:fs/promises";
+import path2 from "node:path";
+import { inflateSync } from "node:zlib";
+var TYPES = { 1: "commit", 2: "tree", 3: "blob", 4: "tag" };
+var OFS_DELTA = 6;
+var REF_DELTA = 7;
+function applyDelta(delta, base) {
+  let pos = 0;
+  const varint = () => {
+    let result = 0;
+    let shift = 0;
+    let byte;
+    do {
+      byte = delta[pos++];
+      result += (byte & 127) * 2 ** shift;
+      shift += 7;
+    } while (byte & 128);
+    return result;
+  };
+  const sourceSize = varint();
+  if (sourceSize !== base.length) throw new Error(`delta base size ${base.length}, expected ${sourceSize}`);
+  const out = Buffer.allocUnsafe(varint());
+  let o = 0;
+  while (pos < delta.length) {
+    const op = delta[pos++];
+    if (op & 128) {
+      let offset = 0;
+      let size = 0;
+      for (let i = 0; i < 4; i++) if (op & 1 << i) offset += delta[pos++] * 2 ** (8 * i);
+      for (let i = 0; i < 3; i++) if (op & 16 << i) size += delta[pos++] * 2 ** (8 * i);
+      if (size === 0) size = 65536;
+      o += base.copy(out, o, offset, offset + size);
+    } else if (op > 0) {
+      o += delta.copy(out, o, pos, pos + op);
+      pos += op;
+    } else {
+      throw new Error("invalid delta opcode 0");
+    }
+  }
+  if (o !== out.length) throw new Error(`delta produced ${o} bytes, expected ${out.length}`);
+  return out;
+}
+var BaseCache = class {
+  constructor(limit) {
+    this.limit = limit;
+  }
+  limit;
+  map = /* @__PURE__ */ new Map();
+  bytes = 0;
+  get(key) {
+    const hit = this.map.get(key);
+    if (hit) {
+      this.map.delete(key);
+      this.map.set(key, hit);
+    }
+    return hit;
+  }
+  set(key, value) {
+    if (value.data.length > this.limit / 4 || this.map.has(key)) return;
+    this.map.set(key, value);
+    this.bytes += value.data.length;
+    for (const [k, v] of this.map) {
+      if (this.bytes <= this.limit) break;
+      this.map.delete(k);
+      this.bytes -= v.data.length;
+    }
+  }
+};
+var PackReader = class {
+  constructor(gitdir, cache, lookup = () => void 0) {
+    this.gitdir = gitdir;
+    this.cache = cache;
+    this.lookup = lookup;
+  }
+  gitdir;
+  cache;
+  lookup;
+  packs = null;
+  index = /* @__PURE__ */ new Map();
+  bases = new BaseCache(32 * 2 ** 20);
+  /** Forget the pack list (after a fetch added a pack). */
+  reset() {
+    this.packs = null;
+    this.index.clear();
+  }
+  async load() {
+    if (this.packs) return;
+    const dir = path2.join(this.gitdir, "objects", "pack");
+    const names = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith(".idx"));
+    const packs = [];
+    for (const name of names) {
+      const idx = await readFile2(path2.join(dir, name));
+      const data = await readFile2(path2.join(dir, name.replace(/\.idx$/, ".pack")));
+      const pack = { name, data, sorted: [] };
+      if (idx.readUInt32BE(0) !== 4285812579 || idx.readUInt32BE(4) !== 2)
+        throw new Error(`unsupported pack index ${name}`);
+      const n = idx.readUInt32BE(8 + 255 * 4);
+      const oids = 8 + 256 * 4;
+      const offsets = oids + n * 20 + n * 4;
+      const large = offsets + n * 4;
+      for (let i = 0; i < n; i++) {
+        let offset = idx.readUInt32BE(offsets + i * 4);
+        if (offset & 2147483648) offset = Number(idx.readBigUInt64BE(large + (offset & 2147483647) * 8));
+        const oid = idx.toString("hex", oids + i * 20, oids + i * 20 + 20);
+        if (!this.index.has(oid)) this.index.set(oid, { pack, offset });
+        pack.sorted.push(offset);
+      }
+      pack.sorted.sort((a, b) => a - b);
+      packs.push(pack);
+    }
+    this.packs = packs;
+  }
+  async read(oid) {
+    await this.load();
+    const hit = this.index.get(oid);
+    if (hit) return this.readAt(hit.pack, hit.offset);
+    const mine = this.lookup(oid);
+    if (mine) return mine;
+    const obj = await import_isomorphic_git.default.readObject({ fs, gitdir: this.gitdir, oid, format: "content", cache: this.cache });
+    return { type: obj.type, data: Buffer.from(obj.object) };
+  }
+  async readAt(pack, start) {
+    const cached2 = this.bases.get(`${pack.name}:${start}`);
+    if (cached2) return cached2;
+    const buf = pack.data;
+    let pos = start;
+    let byte = buf[pos++];
+    const kind = byte >> 4 & 7;
+    let size = byte & 15;
+    let shift = 4;
+    while (byte & 128) {
+      byte = buf[pos++];
+      size += (byte & 127) * 2 ** shift;
+      shift += 7;
+    }
+    let base = null;
+    if (kind === OFS_DELTA) {
+      byte = buf[pos++];
+      let rel = byte & 127;
+      while (byte & 128) {
+        byte = buf[pos++];
+        rel = (rel + 1) * 128 + (byte & 127);
+      }
+      base = await this.readAt(pack, start - rel);
+      this.bases.set(`${pack.name}:${start - rel}`, base);
+    } else if (kind === REF_DELTA) {
+      base = await this.read(buf.toString("hex", pos, pos + 20));
+      pos += 20;
+    } else if (!TYPES[kind]) {
+      throw new Error(`unknown pack object type ${kind} at offset ${start}`);
+    }
+    const end = this.nextOffset(pack, start);
+    const raw = inflateSync(buf.subarray(pos, end));
+    if (raw.length !== size)
+      throw new Error(`pack object at ${start}: ${raw.length} bytes, expected ${size}`);
+    if (base) return { type: base.type, data: applyDelta(raw, base.data) };
+    return { type: TYPES[kind], data: raw };
+  }
+  nextOffset(pack, start) {
+    const s = pack.sorted;
+    let lo = 0;
+    let hi = s.length;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (s[mid] <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < s.length ? s[lo] : pack.data.length - 20;
+  }
+};
+function parseTree(data) {
+  const entries = [];
+  let pos = 0;
+  while (pos < data.length) {
+    const space = data.indexOf(32, pos);
+    const nul = data.indexOf(0, space);
+    let mode = data.toString("latin1", pos, space);
+    if (mode.length === 5) mode = `0${mode}`;
+    const name = data.toString("utf8", space + 1, nul);
+    const oid = data.toString("hex", nul + 1, nul + 21);
+    const type2 = mode === "040000" ? "tree" : mode === "160000" ? "commit" : "blob";
+    entries.push({ mode, path: name, oid, type: type2 });
+    pos = nul + 21;
+  }
+  return entries;
+}
+
+// src/adapters/git/write-objects.ts
+import { createHash } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path3 from "node:path";
+import { crc32, deflateSync } from "node:zlib";
+var ObjectWriter = class {
+  constructor(gitdir) {
+    this.gitdir = gitdir;
+  }
+  gitdir;
+  /** Objects written by this writer, in order (a commit's children come before it). */
+  written = /* @__PURE__ */ new Map();
+  /** Written since the last flush, not on disk yet. */
+  pending = [];
+  async write(type2, data) {
+    const header = Buffer.from(`${type2} ${data.length}\0`);
+    const oid = createHash("sha1").update(header).update(data).digest("hex");
+    if (this.written.has(oid)) return oid;
+    const obj = { oid, type: type2, data };
+    this.written.set(oid, obj);
+    this.pending.push(obj);
+    return oid;
+  }
+  /**
+   * Writes the pending objects as `objects/pack/pack-<sha>.{pack,idx}`, so isomorphic-git and git see
+   * them (refs, the index and later fetches need them on disk). The `.idx` is written last: a reader
+   * never finds an index without its pack.
+   */
+  flush() {
+    if (this.pending.length === 0) return;
+    const { pack, entries } = packObjects(this.pending);
+    const packSha = pack.subarray(pack.length - 20);
+    const name = `pack-${packSha.toString("hex")}`;
+    const dir = path3.join(this.gitdir, "objects", "pack");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path3.join(dir, `${name}.pack`), pack);
+    writeFileSync(path3.join(dir, `${name}.idx`), packIndex(entries, packSha));
+    this.pending = [];
+  }
+  writeTree(entries) {
+    return this.write("tree", serializeTree(entries));
+  }
+  writeCommit(c) {
+    const who = `${clean(c.author.name)} <${clean(c.author.email)}> ${c.timestamp} +0000`;
+    const lines = [
+      `tree ${c.tree}`,
+      ...c.parents.map((p) => `parent ${p}`),
+      `author ${who}`,
+      `committer ${who}`
+    ];
+    const message = c.message.endsWith("\n") ? c.message : `${c.message}
+`;
+    return this.write("commit", Buffer.from(`${lines.join("\n")}
+
+${message}`, "utf8"));
+  }
+  /** The objects reachable from `commit` among those written (drops leftovers of an earlier attempt). */
+  objectsOf(commit, read = (o) => this.written.get(o)) {
+    const out = [];
+    const seen = /* @__PURE__ */ new Set();
+    const visit4 = (oid) => {
+      const obj = read(oid);
+      if (!obj || seen.has(oid)) return;
+      seen.add(oid);
+      out.push(obj);
+      if (obj.type === "commit") {
+        const m = /^tree ([0-9a-f]{40})/.exec(obj.data.toString("latin1", 0, 46));
+        if (m?.[1]) visit4(m[1]);
+      } else if (obj.type === "tree") {
+        let pos = 0;
+        const d = obj.data;
+        while (pos < d.length) {
+          const nul = d.indexOf(0, pos);
+          visit4(d.toString("hex", nul + 1, nul + 21));
+          pos = nul + 21;
+        }
+      }
+    };
+    visit4(commit);
+    return out;
+  }
+};
+function clean(s) {
+  return s.replace(/[<>\n\r]/g, "").trim();
+}
+function serializeTree(entries) {
+  const key = (e) => Buffer.from(e.mode === "040000" ? `${e.path}/` : e.path, "utf8");
+  const sorted = [...entries].sort((a, b) => Buffer.compare(key(a), key(b)));
+  return Buffer.concat(
+    sorted.flatMap((e) => [
+      Buffer.from(`${e.mode.replace(/^0+/, "")} ${e.path}\0`, "utf8"),
+      Buffer.from(e.oid, "hex")
+    ])
+  );
+}
+var PACK_TYPES = { commit: 1, tree: 2, blob: 3 };
+function packObjects(objects) {
+  const parts = [];
+  const entries = [];
+  const head = Buffer.alloc(12);
+  head.write("PACK", 0, "latin1");
+  head.writeUInt32BE(2, 4);
+  head.writeUInt32BE(objects.length, 8);
+  parts.push(head);
+  let offset = head.length;
+  for (const o of objects) {
+    const bytes = [];
+    let size = o.data.length;
+    let byte = PACK_TYPES[o.type] << 4 | size & 15;
+    size = Math.floor(size / 16);
+    while (size > 0) {
+      bytes.push(byte | 128);
+      byte = size & 127;
+      size = Math.floor(size / 128);
+    }
+    bytes.push(byte);
+    const entry = Buffer.concat([Buffer.from(bytes), deflateSync(o.data)]);
+    entries.push({ oid: o.oid, offset, crc: crc32(entry) });
+    parts.push(entry);
+    offset += entry.length;
+  }
+  const body = Buffer.concat(parts);
+  return { pack: Buffer.concat([body, createHash("sha1").update(body).digest()]), entries };
+}
+function buildPack(objects) {
+  return packObjects(objects).pack;
+}
+function packIndex(entries, packSha) {
+  const sorted = [...entries].sort((a, b) => a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0);
+  const n = sorted.length;
+  const buf = Buffer.alloc(8 + 256 * 4 + n * 28 + 20);
+  buf.writeUInt32BE(4285812579, 0);
+  buf.writeUInt32BE(2, 4);
+  let pos = 8;
+  let k = 0;
+  for (let b = 0; b < 256; b++) {
+    while (k < n && parseInt(sorted[k].oid.slice(0, 2), 16) <= b) k++;
+    buf.writeUInt32BE(k, pos);
+    pos += 4;
+  }
+  for (const e of sorted) pos += buf.write(e.oid, pos, "hex");
+  for (const e of sorted) pos = buf.writeUInt32BE(e.crc >>> 0, pos);
+  for (const e of sorted) {
+    if (e.offset >= 2147483648) throw new Error("pack over 2 GiB: not supported");
+    pos = buf.writeUInt32BE(e.offset, pos);
+  }
+  pos += packSha.copy(buf, pos);
+  return Buffer.concat([buf.subarray(0, pos), createHash("sha1").update(buf.subarray(0, pos)).digest()]);
+}
+
+// src/adapters/git/objects.ts
+function objectRepo(dir, gitdir) {
+  const cache = {};
+  const writer = new ObjectWriter(gitdir);
+  return {
+    dir,
+    gitdir,
+    cache,
+    writer,
+    reader: new PackReader(gitdir, cache, (oid) => writer.written.get(oid))
+  };
+}
+var TREE_MODE = "040000";
+var SYMLINK_MODE = "120000";
+var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+async function readTyped(repo, oid, type2) {
+  const obj = await repo.reader.read(oid);
+  if (obj.type !== type2) throw new GitError(`object ${oid} is a ${obj.type}, expected a ${type2}`);
+  return obj.data;
+}
+async function readCommitTree(repo, commit) {
+  const m = /^tree ([0-9a-f]{40})/.exec((await readTyped(repo, commit, "commit")).toString("latin1", 0, 46));
+  if (!m?.[1]) throw new GitError(`commit ${commit} has no tree`);
+  return m[1];
+}
+var parsedTrees = /* @__PURE__ */ new WeakMap();
+async function readTreeEntries(repo, oid) {
+  let cache = parsedTrees.get(repo);
+  if (!cache) parsedTrees.set(repo, cache = /* @__PURE__ */ new Map());
+  const hit = cache.get(oid);
+  if (hit) return hit;
+  const entries = parseTree(await readTyped(repo, oid, "tree"));
+  cache.set(oid, entries);
+  return entries;
+}
+async function readBlobBytes(repo, oid) {
+  return readTyped(repo, oid, "blob");
+}
+async function listTree(repo, treeOid, accept, enterDir = () => true) {
+  const files = [];
+  const problems = [];
+  const visit4 = async (oid, prefix) => {
+    for (const entry of await readTreeEntries(repo, oid)) {
+      const p = prefix + entry.path;
+      if (entry.type === "tree") {
+        if (enterDir(p)) await visit4(entry.oid, `${p}/`);
+      } else if (entry.type === "blob" && accept(p)) {
+        if (entry.mode === SYMLINK_MODE) {
+          problems.push({
+            file: p,
+            severity: "warning",
+            message: "symbolic link: not followed, not rewritten"
+          });
+        } else {
+          files.push({ path: p, oid: entry.oid, mode: entry.mode });
+        }
+      }
+    }
+  };
+  await visit4(treeOid, "");
+  return { files, problems };
+}
+function decodeUtf82(bytes) {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+async function loadFiles(repo, treeOid, accept, enterDir) {
+  const listed = await listTree(repo, treeOid, accept, enterDir);
+  const files = [];
+  const problems = listed.problems;
+  for (const f of listed.files) {
+    const text = decodeUtf82(await readBlobBytes(repo, f.oid));
+    if (text === null)
+      problems.push({ file: f.path, severity: "warning", message: "not valid UTF-8: skipped" });
+    else files.push({ path: f.path, text });
+  }
+  files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return { files, problems };
+}
+async function entryAt(repo, treeOid, path5) {
+  const parts = path5.split("/");
+  let oid = treeOid;
+  for (let i = 0; i < parts.length; i++) {
+    const entry = (await readTreeEntries(repo, oid)).find((e) => e.path === parts[i]);
+    if (!entry) return null;
+    if (i === parts.length - 1) return { path: path5, oid: entry.oid, mode: entry.mode };
+    if (entry.type !== "tree") return null;
+    oid = entry.oid;
+  }
+  return null;
+}
+function checkPath(p) {
+  const parts = p.split("/");
+  if (p.startsWith("/") || parts.some((s) => s === "" || s === "." || s === ".." || s === ".git")) {
+    throw new GitError(`refusing to commit "${p}": not a plain repository-relative path`, { path: p });
+  }
+}
+async function rewriteTree(repo, treeOid, prefix, edits) {
+  const entries = treeOid ? [...await readTreeEntries(repo, treeOid)] : [];
+  const files = /* @__PURE__ */ new Map();
+  const dirs = /* @__PURE__ */ new Map();
+  for (const [rel, edit2] of edits) {
+    const slash = rel.indexOf("/");
+    if (slash === -1) files.set(rel, edit2);
+    else {
+      const name = rel.slice(0, slash);
+      const sub = dirs.get(name) ?? /* @__PURE__ */ new Map();
+      sub.set(rel.slice(slash + 1), edit2);
+      dirs.set(name, sub);
+    }
+  }
+  const put = (name, mode, oid, type2) => {
+    const i = entries.findIndex((e) => e.path === name);
+    const entry = { path: name, mode, oid, type: type2 };
+    if (i === -1) entries.push(entry);
+    else entries[i] = entry;
+  };
+  for (const [name, edit2] of files) {
+    const existing = entries.find((e) => e.path === name);
+    if (existing && existing.type !== "blob") {
+      throw new GitError(
+        `cannot write file "${prefix}${name}": it is a folder or submodule in the repository`
+      );
+    }
+    put(name, edit2.mode, edit2.oid, "blob");
+  }
+  for (const [name, sub] of dirs) {
+    const existing = entries.find((e) => e.path === name);
+    if (existing && existing.type !== "tree") {
+      throw new GitError(`cannot write below "${prefix}${name}": it is a file in the repository`);
+    }
+    put(name, TREE_MODE, await rewriteTree(repo, existing?.oid ?? null, `${prefix}${name}/`, sub), "tree");
+  }
+  return repo.writer.writeTree(entries);
+}
+async function writeChangesCommit(repo, parent, input2) {
+  const changes = input2.changes.filter((c) => c.before !== c.after);
+  if (changes.length === 0) return null;
+  const seen = /* @__PURE__ */ new Set();
+  for (const c of changes) {
+    checkPath(c.path);
+    if (seen.has(c.path)) throw new GitError(`two changes for "${c.path}" in one commit; merge them first`);
+    seen.add(c.path);
+  }
+  const baseTree = await readCommitTree(repo, parent);
+  const edits = /* @__PURE__ */ new Map();
+  for (const c of changes) {
+    const entry = await entryAt(repo, baseTree, c.path);
+    const current = entry ? decodeUtf82(await readBlobBytes(repo, entry.oid)) : "";
+    if (current !== c.before) {
+      throw new GitError(
+        `"${c.path}" in commit ${parent.slice(0, 12)} differs from what was planned; re-plan on the current head`,
+        { path: c.path, head: parent }
+      );
+    }
+    const oid = await repo.writer.write("blob", Buffer.from(c.after, "utf8"));
+    edits.set(c.path, { oid, mode: entry?.mode === "100755" ? "100755" : "100644" });
+  }
+  const tree = await rewriteTree(repo, baseTree, "", edits);
+  const commit = await repo.writer.writeCommit({
+    tree,
+    parents: [parent],
+    author: input2.author,
+    timestamp: Math.floor(input2.now.getTime() / 1e3),
+    message: input2.message
+  });
+  repo.writer.flush();
+  return commit;
+}
+async function diffTrees(repo, from, to, prefix = "") {
+  if (from === to) return [];
+  const a = from ? await readTreeEntries(repo, from) : [];
+  const b = to ? await readTreeEntries(repo, to) : [];
+  const out = [];
+  const byNameA = new Map(a.map((e) => [e.path, e]));
+  const byNameB = new Map(b.map((e) => [e.path, e]));
+  for (const name of /* @__PURE__ */ new Set([...byNameA.keys(), ...byNameB.keys()])) {
+    const ea = byNameA.get(name);
+    const eb = byNameB.get(name);
+    if (ea && eb && ea.oid === eb.oid && ea.mode === eb.mode) continue;
+    const p = prefix + name;
+    const treeA = ea?.type === "tree" ? ea.oid : null;
+    const treeB = eb?.type === "tree" ? eb.oid : null;
+    if (treeA || treeB) out.push(...await diffTrees(repo, treeA, treeB, `${p}/`));
+    const blobA = ea && ea.type !== "tree" ? ea : null;
+    const blobB = eb && eb.type !== "tree" ? eb : null;
+    if (blobA || blobB)
+      out.push({ path: p, to: blobB ? { path: p, oid: blobB.oid, mode: blobB.mode } : null });
+  }
+  return out;
+}
+
+// src/adapters/git/commit-info.ts
+function parseIdentity(value) {
+  const m = /^(.*?)\s*<([^>]*)>\s*(\d+)?/.exec(value);
+  return { name: m?.[1] ?? "", email: m?.[2] ?? "", timestamp: Number(m?.[3] ?? 0) };
+}
+function parseCommit(oid, data) {
+  const text = data.toString("utf8");
+  const split = text.indexOf("\n\n");
+  const header = split === -1 ? text : text.slice(0, split);
+  const message = split === -1 ? "" : text.slice(split + 2);
+  let tree = "";
+  const parents = [];
+  let author = { name: "", email: "", timestamp: 0 };
+  let committer = author;
+  for (const line of header.split("\n")) {
+    if (line.startsWith(" ")) continue;
+    const space = line.indexOf(" ");
+    const key = line.slice(0, space);
+    const value = line.slice(space + 1);
+    if (key === "tree") tree = value;
+    else if (key === "parent") parents.push(value);
+    else if (key === "author") author = parseIdentity(value);
+    else if (key === "committer") committer = parseIdentity(value);
+  }
+  return { oid, tree, parents, author, committer, message };
+}
+
+// src/adapters/git/receive-pack.ts
+var import_isomorphic_git2 = __toESM(require_isomorphic_git(), 1);
+function authCallbacks(auth6, state) {
+  return {
+    onAuth: () => {
+      if (!auth6) return { cancel: true };
+      const given = { username: auth6.username, password: auth6.token };
+      if (state) state.given = given;
+      return given;
+    },
+    // A rejected token is not retried: isomorphic-git would otherwise ask again in a loop.
+    onAuthFailure: () => ({ cancel: true })
+  };
+}
+async function remoteBranchHead(url2, branch, auth6, state) {
+  const ref = `refs/heads/${branch}`;
+  const refs = await import_isomorphic_git2.default.listServerRefs({
+    http: node_default,
+    url: url2,
+    forPush: true,
+    protocolVersion: 1,
+    prefix: ref,
+    ...authCallbacks(auth6, state)
+  });
+  return refs.find((r) => r.ref === ref)?.oid ?? null;
+}
+function pktLine(payload) {
+  const body = typeof payload === "string" ? Buffer.from(payload, "utf8") : payload;
+  return Buffer.concat([Buffer.from((body.length + 4).toString(16).padStart(4, "0"), "latin1"), body]);
+}
+function* readPktLines(buf) {
+  let pos = 0;
+  while (pos + 4 <= buf.length) {
+    const len = Number.parseInt(buf.toString("latin1", pos, pos + 4), 16);
+    if (Number.isNaN(len)) return;
+    if (len < 4) {
+      yield null;
+      pos += 4;
+      continue;
+    }
+    yield buf.subarray(pos + 4, pos + len);
+    pos += len;
+  }
+}
+async function sendReceivePack(opts) {
+  const ref = `refs/heads/${opts.branch}`;
+  const body = Buffer.concat([
+    pktLine(`${opts.oldOid} ${opts.newOid} ${ref}\0report-status side-band-64k agent=vault-rollout
+`),
+    Buffer.from("0000", "latin1"),
+    opts.pack
+  ]);
+  const headers = {
+    "content-type": "application/x-git-receive-pack-request",
+    accept: "application/x-git-receive-pack-result",
+    "user-agent": "git/vault-rollout"
+  };
+  if (opts.state.given) {
+    const { username, password } = opts.state.given;
+    headers["authorization"] = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+  }
+  const res = await node_default.request({
+    url: `${opts.url.replace(/\/$/, "")}/git-receive-pack`,
+    method: "POST",
+    headers,
+    body: (async function* () {
+      yield new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    })()
+  });
+  const chunks = [];
+  if (res.body) for await (const c of res.body) chunks.push(Buffer.from(c));
+  const raw = Buffer.concat(chunks);
+  const messages = [];
+  if (res.statusCode !== 200)
+    return { status: res.statusCode, ok: false, error: `HTTP ${res.statusCode}`, messages };
+  const report = [];
+  let fatal = null;
+  for (const pkt of readPktLines(raw)) {
+    if (!pkt || pkt.length === 0) continue;
+    const band = pkt[0];
+    if (band === 1) report.push(pkt.subarray(1));
+    else if (band === 2)
+      messages.push(
+        ...pkt.subarray(1).toString("utf8").split(/[\r\n]+/).filter(Boolean)
+      );
+    else if (band === 3) fatal = pkt.subarray(1).toString("utf8").trim();
+  }
+  let unpack = null;
+  let refOk = false;
+  let refError = null;
+  for (const line of readPktLines(Buffer.concat(report))) {
+    if (!line) continue;
+    const text = line.toString("utf8").replace(/\n$/, "");
+    if (text.startsWith("unpack ")) unpack = text.slice("unpack ".length);
+    else if (text === `ok ${ref}`) refOk = true;
+    else if (text.startsWith(`ng ${ref} `)) refError = text.slice(`ng ${ref} `.length);
+  }
+  if (fatal) return { status: 200, ok: false, error: fatal, messages };
+  if (unpack !== "ok")
+    return { status: 200, ok: false, error: `unpack failed: ${unpack ?? "no report"}`, messages };
+  return { status: 200, ok: refOk, error: refOk ? null : refError ?? "no status for the ref", messages };
+}
+
+// src/adapters/git/remote-url.ts
+var LOOPBACK = /* @__PURE__ */ new Set(["127.0.0.1", "::1", "[::1]", "localhost"]);
+function looksLikeUrl(repo) {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo);
+}
+function displayUrl(url2) {
+  return `${url2.protocol}//${url2.host}${url2.pathname}`;
+}
+function checkRemoteUrl(raw) {
+  let url2;
+  try {
+    url2 = new URL(raw);
+  } catch {
+    throw new GitError(
+      "the repository is neither a local folder nor an http(s) URL; use an HTTPS URL (SSH is not supported)",
+      { repo: raw.replace(/\/\/[^@/]*@/, "//") }
+    );
+  }
+  if (url2.protocol !== "https:" && url2.protocol !== "http:") {
+    throw new GitError(
+      `unsupported Git URL scheme "${url2.protocol}" in "${displayUrl(url2)}"; use an HTTPS URL`,
+      {
+        url: displayUrl(url2)
+      }
+    );
+  }
+  if (url2.username || url2.password) {
+    url2.username = "";
+    url2.password = "";
+    throw new GitError(
+      `the repository URL "${displayUrl(url2)}" carries credentials; remove them and set GIT_TOKEN (and GIT_USERNAME) instead`,
+      { url: displayUrl(url2) }
+    );
+  }
+  if (url2.protocol === "https:" || LOOPBACK.has(url2.hostname)) return url2;
+  throw new GitError(`plain http is allowed only for loopback hosts; use https for "${displayUrl(url2)}"`, {
+    url: displayUrl(url2)
+  });
+}
+function redact2(text, auth6) {
+  if (!auth6?.token) return text;
+  const secrets2 = [
+    auth6.token,
+    Buffer.from(`${auth6.username}:${auth6.token}`).toString("base64"),
+    encodeURIComponent(auth6.token)
+  ].filter((s) => s.length >= 4);
+  let out = text;
+  for (const s of secrets2) out = out.split(s).join("***");
+  return out;
+}
+
+// src/adapters/git/workspace.ts
+var ZERO_OID = "0".repeat(40);
+function errCode(err) {
+  return typeof err === "object" && err !== null && "code" in err ? String(err.code) : void 0;
+}
+function toGitError(err, action, ctx) {
+  if (err instanceof GitError) return err;
+  if (err instanceof VaultRolloutError) return new GitError(err.message, err.data);
+  const where = `"${displayUrl(ctx.url)}"`;
+  const code2 = errCode(err);
+  const data = err?.data ?? {};
+  if (code2 === "HttpError" || code2 === "UserCanceledError") {
+    const status = Number(data["statusCode"] ?? 401);
+    if (status === 401 || status === 403 || code2 === "UserCanceledError") {
+      const who = ctx.auth ? `as "${ctx.auth.username}" with the given token` : "without credentials";
+      return new GitError(
+        `${action} ${where} failed: authentication refused (${who}); check GIT_TOKEN / GIT_USERNAME and the token's repository access`,
+        { url: displayUrl(ctx.url), status }
+      );
+    }
+    return new GitError(
+      `${action} ${where} failed: HTTP ${status} ${String(data["statusMessage"] ?? "")}`.trim(),
+      {
+        url: displayUrl(ctx.url),
+        status
+      }
+    );
+  }
+  if (code2 === "ECONNREFUSED" || code2 === "ENOTFOUND" || code2 === "ECONNRESET" || code2 === "ETIMEDOUT") {
+    return new GitError(
+      `${action} ${where} failed: cannot reach the server (${code2}); check the URL and network`,
+      {
+        url: displayUrl(ctx.url),
+        cause: code2
+      }
+    );
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new GitError(`${action} ${where} failed: ${redact2(message, ctx.auth).slice(0, 500)}`, {
+    url: displayUrl(ctx.url),
+    cause: code2 ?? "unknown"
+  });
+}
+var RACE_PATTERNS = [
+  /non-fast-forward/i,
+  /fetch first/i,
+  /stale info/i,
+  /failed to lock/i,
+  // git >= 2.2x: "failed to update ref" + "remote: error: cannot lock ref '...': is at X but expected Y".
+  /cannot lock ref .* but expected/i
+];
+var BaseWorkspace = class {
+  constructor(branch, head, repoObjects, ctx) {
+    this.branch = branch;
+    this.ctx = ctx;
+    this.head = head;
+    this.repoObjects = repoObjects;
+    this.source = {
+      load: async (accept, hints) => {
+        const started = performance.now();
+        const tree = await readCommitTree(this.repoObjects, this.head);
+        const out = await loadFiles(this.repoObjects, tree, accept, hints?.enterDir);
+        this.ctx.logger.debug("read manifests from git objects", {
+          commit: this.head,
+          files: out.files.length,
+          ms: Math.round(performance.now() - started)
+        });
+        return out;
+      }
+    };
+  }
+  branch;
+  ctx;
+  head;
+  source;
+  repoObjects;
+  get url() {
+    return displayUrl(this.ctx.url);
+  }
+  useAuth(auth6) {
+    this.ctx.auth = auth6;
+  }
+  async readCommitInfo(oid) {
+    const obj = await this.repoObjects.reader.read(oid);
+    if (obj.type !== "commit") throw new GitError(`object ${oid} is a ${obj.type}, expected a commit`);
+    return parseCommit(oid, obj.data);
+  }
+  async remoteBranch(branch) {
+    const ref = `refs/heads/${branch}`;
+    let oid;
+    try {
+      const refs = await import_isomorphic_git3.default.listServerRefs({
+        http: node_default,
+        url: this.ctx.url.href,
+        protocolVersion: 1,
+        prefix: ref,
+        ...authCallbacks(this.ctx.auth)
+      });
+      oid = refs.find((r) => r.ref === ref)?.oid ?? null;
+    } catch (err) {
+      throw toGitError(err, `reading branch "${branch}" of`, this.ctx);
+    }
+    if (!oid) return null;
+    const known = await this.readCommitInfo(oid).catch(() => null);
+    if (known) return known;
+    try {
+      await import_isomorphic_git3.default.fetch({
+        ...this.gitArgs,
+        http: node_default,
+        url: this.ctx.url.href,
+        ref: branch,
+        remoteRef: branch,
+        singleBranch: true,
+        depth: 1,
+        tags: false,
+        ...authCallbacks(this.ctx.auth)
+      });
+    } catch (err) {
+      throw toGitError(err, `fetching "${branch}" from`, this.ctx);
+    }
+    this.repoObjects.reader.reset();
+    return this.readCommitInfo(oid);
+  }
+  async pushBranch(commitId, branch, opts) {
+    if (branch === this.branch) {
+      throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
+    }
+    return this.updateRef(branch, opts.expectedOld, commitId);
+  }
+  async deleteBranch(branch, expectedOld) {
+    if (branch === this.branch) throw new GitError(`refusing to delete the base branch "${this.branch}"`);
+    return this.updateRef(branch, expectedOld, null);
+  }
+  /** One receive-pack command `expectedOld -> next` on `branch` (null: absent), with the run's objects. */
+  async updateRef(branch, expectedOld, next) {
+    if (next) {
+      const { commit } = await import_isomorphic_git3.default.readCommit({ ...this.gitArgs, oid: next });
+      if (commit.parent.length !== 1 || commit.parent[0] !== this.head) {
+        throw new GitError(
+          `commit ${next.slice(0, 12)} is not a child of the base head; build it with commit()`
+        );
+      }
+    }
+    const url2 = this.ctx.url.href;
+    const state = { given: null };
+    let current;
+    try {
+      current = await remoteBranchHead(url2, branch, this.ctx.auth, state);
+    } catch (err) {
+      throw toGitError(err, "pushing to", this.ctx);
+    }
+    if (current !== expectedOld) {
+      return {
+        ok: false,
+        reason: "not-fast-forward",
+        message: `branch "${branch}" is at ${current ? current.slice(0, 12) : "(absent)"}, expected ${expectedOld ? expectedOld.slice(0, 12) : "(absent)"}`
+      };
+    }
+    if (current === next) return { ok: true };
+    const pack = next ? buildPack(this.repoObjects.writer.objectsOf(next)) : Buffer.alloc(0);
+    let out;
+    try {
+      out = await sendReceivePack({
+        url: url2,
+        branch,
+        oldOid: expectedOld ?? ZERO_OID,
+        newOid: next ?? ZERO_OID,
+        pack,
+        state
+      });
+    } catch (err) {
+      throw toGitError(err, "pushing to", this.ctx);
+    }
+    if (out.status === 401 || out.status === 403) {
+      throw toGitError({ code: "HttpError", data: { statusCode: out.status } }, "pushing to", this.ctx);
+    }
+    if (!out.ok) return this.classifyPushError(out.error ?? "refused", out.messages, branch);
+    this.ctx.logger.info(next ? "pushed branch" : "deleted branch", {
+      branch,
+      ...next ? { commit: next, packBytes: pack.length } : {}
+    });
+    return { ok: true };
+  }
+  get gitArgs() {
+    return { fs: fs2, dir: this.repoObjects.dir, gitdir: this.repoObjects.gitdir, cache: this.repoObjects.cache };
+  }
+  async commit(opts) {
+    const id = await writeChangesCommit(this.repoObjects, this.head, {
+      changes: opts.changes,
+      message: opts.message,
+      author: opts.author,
+      now: opts.now ?? /* @__PURE__ */ new Date()
+    });
+    if (id)
+      this.ctx.logger.debug("wrote commit", { commit: id, parent: this.head, files: opts.changes.length });
+    return id ?? this.head;
+  }
+  /** Local mode: refuse before pushing if the checkout cannot be moved forward safely. */
+  async beforePush(_commitId) {
+  }
+  /** Local mode: move the checkout forward after a successful push. */
+  async afterPush(_commitId) {
+  }
+  async push(commitId) {
+    const { commit } = await import_isomorphic_git3.default.readCommit({ ...this.gitArgs, oid: commitId });
+    const parent = commit.parent[0];
+    if (commitId === this.head) return { ok: true };
+    if (parent !== this.head || commit.parent.length !== 1) {
+      throw new GitError(
+        `commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`
+      );
+    }
+    await this.beforePush(commitId);
+    const started = performance.now();
+    const url2 = this.ctx.url.href;
+    const state = { given: null };
+    let remoteHead;
+    try {
+      remoteHead = await remoteBranchHead(url2, this.branch, this.ctx.auth, state);
+    } catch (err) {
+      throw toGitError(err, "pushing to", this.ctx);
+    }
+    if (remoteHead !== parent) {
+      return {
+        ok: false,
+        reason: "not-fast-forward",
+        message: remoteHead ? `branch "${this.branch}" moved to ${remoteHead.slice(0, 12)} since ${parent.slice(0, 12)}` : `branch "${this.branch}" no longer exists on the remote`
+      };
+    }
+    const pack = buildPack(this.repoObjects.writer.objectsOf(commitId));
+    let out;
+    try {
+      out = await sendReceivePack({
+        url: url2,
+        branch: this.branch,
+        oldOid: parent,
+        newOid: commitId,
+        pack,
+        state
+      });
+    } catch (err) {
+      throw toGitError(err, "pushing to", this.ctx);
+    }
+    if (out.status === 401 || out.status === 403) {
+      throw toGitError({ code: "HttpError", data: { statusCode: out.status } }, "pushing to", this.ctx);
+    }
+    if (!out.ok) return this.classifyPushError(out.error ?? "refused", out.messages);
+    await import_isomorphic_git3.default.writeRef({
+      ...this.gitArgs,
+      ref: `refs/remotes/origin/${this.branch}`,
+      value: commitId,
+      force: true
+    });
+    this.ctx.logger.info("pushed", {
+      branch: this.branch,
+      commit: commitId,
+      packBytes: pack.length,
+      ms: Math.round(performance.now() - started)
+    });
+    await this.afterPush(commitId);
+    this.head = commitId;
+    return { ok: true };
+  }
+  classifyPushError(err, messages, branch = this.branch) {
+    const result = err.data?.result;
+    const given = typeof err === "string" && branch !== this.branch ? err : void 0;
+    const refError = given ?? result?.refs?.[`refs/heads/${branch}`]?.error ?? "refused";
+    const remoteSays = messages.map((m) => m.replace(/\s+$/, "")).filter(Boolean).join(" | ");
+    const message = redact2(
+      `the remote refused the update of "${branch}": ${refError}${remoteSays ? ` (remote: ${remoteSays})` : ""}`,
+      this.ctx.auth
+    ).slice(0, 1e3);
+    const reason = RACE_PATTERNS.some((re) => re.test(`${refError} ${remoteSays}`)) ? "not-fast-forward" : "rejected";
+    return { ok: false, reason, message };
+  }
+  async fetchHead() {
+    const started = performance.now();
+    try {
+      const res = await import_isomorphic_git3.default.fetch({
+        ...this.gitArgs,
+        http: node_default,
+        url: this.ctx.url.href,
+        ref: this.branch,
+        remoteRef: this.branch,
+        singleBranch: true,
+        depth: 1,
+        tags: false,
+        ...authCallbacks(this.ctx.auth),
+        ...this.ctx.onProgress ? { onProgress: this.ctx.onProgress } : {}
+      });
+      if (!res.fetchHead)
+        throw new GitError(`branch "${this.branch}" not found on "${displayUrl(this.ctx.url)}"`);
+      this.ctx.logger.debug("fetched", {
+        branch: this.branch,
+        head: res.fetchHead,
+        ms: Math.round(performance.now() - started)
+      });
+      return res.fetchHead;
+    } catch (err) {
+      throw toGitError(err, `fetching "${this.branch}" from`, this.ctx);
+    }
+  }
+  async refresh() {
+    this.head = await this.fetchHead();
+  }
+};
+var RemoteWorkspace = class extends BaseWorkspace {
+  mode = "remote";
+  closed = false;
+  async close() {
+    if (this.closed) return;
+    this.closed = true;
+    await rm2(this.repoObjects.dir, { recursive: true, force: true });
+  }
+};
+var LocalWorkspace = class extends BaseWorkspace {
+  constructor(branch, head, repoObjects, ctx, checkoutHead, trackingAtOpen) {
+    super(branch, head, repoObjects, ctx);
+    this.checkoutHead = checkoutHead;
+    this.trackingAtOpen = trackingAtOpen;
+  }
+  checkoutHead;
+  trackingAtOpen;
+  mode = "local";
+  async refresh() {
+    if (this.trackingAtOpen !== this.checkoutHead) {
+      throw new GitError(
+        `the local branch "${this.branch}" is not at "origin/${this.branch}" (local commits not pushed, or a stale remote-tracking ref); re-planning on the new remote head would drop them: push or rebase them first`,
+        { branch: this.branch }
+      );
+    }
+    await super.refresh();
+  }
+  async checkoutDiff(commitId) {
+    const from = await readCommitTree(this.repoObjects, this.checkoutHead);
+    const to = await readCommitTree(this.repoObjects, commitId);
+    return diffTrees(this.repoObjects, from, to);
+  }
+  async beforePush(commitId) {
+    const current = await import_isomorphic_git3.default.resolveRef({ ...this.gitArgs, ref: `refs/heads/${this.branch}` });
+    if (current !== this.checkoutHead) {
+      throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
+    }
+    const dirty = [];
+    for (const d of await this.checkoutDiff(commitId)) {
+      const status = await import_isomorphic_git3.default.status({ ...this.gitArgs, filepath: d.path });
+      if (status !== "unmodified" && status !== "absent") dirty.push(`${d.path} (${status})`);
+    }
+    if (dirty.length > 0) {
+      throw new GitError(
+        `uncommitted changes in files this commit changes: ${dirty.slice(0, 10).join(", ")}; commit or stash them first`,
+        { paths: dirty }
+      );
+    }
+  }
+  async afterPush(commitId) {
+    const dir = this.repoObjects.dir;
+    for (const d of await this.checkoutDiff(commitId)) {
+      const abs = path4.join(dir, ...d.path.split("/"));
+      if (d.to && d.to.mode !== "160000") {
+        await mkdir2(path4.dirname(abs), { recursive: true });
+        await writeFile2(abs, await readBlobBytes(this.repoObjects, d.to.oid));
+        if (d.to.mode === "100755") await chmod2(abs, 493);
+        await import_isomorphic_git3.default.add({ ...this.gitArgs, filepath: d.path, force: true });
+      } else if (!d.to) {
+        await unlink(abs).catch(() => void 0);
+        await import_isomorphic_git3.default.remove({ ...this.gitArgs, filepath: d.path });
+      }
+    }
+    await import_isomorphic_git3.default.writeRef({ ...this.gitArgs, ref: `refs/heads/${this.branch}`, value: commitId, force: true });
+    this.checkoutHead = commitId;
+  }
+  async close() {
+  }
+};
+async function exists(p) {
+  return stat(p).then(
+    () => true,
+    () => false
+  );
+}
+async function checkIndexVersion(gitdir) {
+  const indexPath = path4.join(gitdir, "index");
+  if (!await exists(indexPath)) return;
+  const fh = await open2(indexPath, "r");
+  try {
+    const header = Buffer.alloc(8);
+    await fh.read(header, 0, 8, 0);
+    const version2 = header.readUInt32BE(4);
+    if (header.toString("latin1", 0, 4) === "DIRC" && version2 > 3) {
+      throw new GitError(
+        `the checkout's index is version ${version2}, which isomorphic-git cannot read; run "git update-index --index-version 2" (or unset feature.manyFiles / index.version) and retry`,
+        { version: version2 }
+      );
+    }
+  } finally {
+    await fh.close();
+  }
+}
+async function openLocal(opts, logger) {
+  const dir = path4.resolve(opts.repo);
+  const gitdir = path4.join(dir, ".git");
+  const st = await stat(gitdir).catch(() => null);
+  if (!st)
+    throw new GitError(`"${dir}" is not a Git checkout (no .git folder); pass a checkout or an HTTPS URL`);
+  if (!st.isDirectory()) {
+    throw new GitError(`"${dir}" is a linked worktree or submodule (.git is a file), which is not supported`);
+  }
+  await checkIndexVersion(gitdir);
+  const repoObjects = objectRepo(dir, gitdir);
+  const current = await import_isomorphic_git3.default.currentBranch({ fs: fs2, dir, gitdir, fullname: false });
+  if (!current) {
+    throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
+  }
+  if (opts.branch && opts.branch !== current) {
+    throw new GitError(
+      `the checkout is on branch "${current}", not "${opts.branch}"; check out "${opts.branch}" or pass the repository URL`
+    );
+  }
+  const rawUrl = await import_isomorphic_git3.default.getConfig({ fs: fs2, dir, gitdir, path: "remote.origin.url" });
+  if (typeof rawUrl !== "string" || !rawUrl) {
+    throw new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
+  }
+  if (!looksLikeUrl(rawUrl)) {
+    throw new GitError(
+      `the "origin" remote of "${dir}" is not an http(s) URL; vault-rollout pushes over HTTPS only`
+    );
+  }
+  const url2 = checkRemoteUrl(rawUrl);
+  const head = await import_isomorphic_git3.default.resolveRef({ fs: fs2, dir, gitdir, ref: "HEAD" });
+  const tracking = await import_isomorphic_git3.default.resolveRef({ fs: fs2, dir, gitdir, ref: `refs/remotes/origin/${current}` }).catch(() => null);
+  logger.info("opened local checkout", { dir, branch: current, head });
+  return new LocalWorkspace(
+    current,
+    head,
+    repoObjects,
+    { url: url2, auth: opts.auth, logger, onProgress: opts.onProgress },
+    head,
+    tracking
+  );
+}
+async function openRemote(opts, logger) {
+  const url2 = checkRemoteUrl(opts.repo);
+  const ctx = { url: url2, auth: opts.auth, logger, onProgress: opts.onProgress };
+  const dir = await mkdtemp2(path4.join(opts.tmpRoot ?? os2.tmpdir(), "vault-rollout-"));
+  const repoObjects = objectRepo(dir, path4.join(dir, ".git"));
+  const started = performance.now();
+  try {
+    await import_isomorphic_git3.default.clone({
+      fs: fs2,
+      http: node_default,
+      dir,
+      url: url2.href,
+      ...opts.branch ? { ref: opts.branch } : {},
+      singleBranch: true,
+      depth: 1,
+      noCheckout: true,
+      noTags: true,
+      cache: repoObjects.cache,
+      ...authCallbacks(ctx.auth),
+      ...opts.onProgress ? { onProgress: opts.onProgress } : {}
+    });
+    const branch = opts.branch ?? await import_isomorphic_git3.default.currentBranch({ fs: fs2, dir, fullname: false });
+    if (!branch) throw new GitError(`"${displayUrl(url2)}" has no default branch; pass --branch`);
+    const head = await import_isomorphic_git3.default.resolveRef({ fs: fs2, dir, ref: `refs/remotes/origin/${branch}` }).catch(() => import_isomorphic_git3.default.resolveRef({ fs: fs2, dir, ref: "HEAD" }));
+    logger.info("cloned", {
+      url: displayUrl(url2),
+      branch,
+      head,
+      ms: Math.round(performance.now() - started)
+    });
+    return new RemoteWorkspace(branch, head, repoObjects, ctx);
+  } catch (err) {
+    await rm2(dir, { recursive: true, force: true });
+    if (errCode(err) === "NotFoundError" && opts.branch) {
+      throw new GitError(`branch "${opts.branch}" not found on "${displayUrl(url2)}"`, {
+        url: displayUrl(url2),
+        branch: opts.branch
+      });
+    }
+    throw toGitError(err, "cloning", ctx);
+  }
+}
+async function openWorkspace(opts) {
+  const logger = opts.logger ?? silentLogger;
+  if (looksLikeUrl(opts.repo)) return openRemote(opts, logger);
+  return openLocal(opts, logger);
+}
+
+// src/adapters/git/publish.ts
+var defaultSleep = (ms) => new Promise((resolve2) => setTimeout(resolve2, ms));
+async function publishWithRetry(ws, build, opts) {
+  const attempts = Math.max(1, opts.attempts ?? 5);
+  const backoff = opts.backoffMs ?? 250;
+  const sleep = opts.sleep ?? defaultSleep;
+  const random = opts.random ?? Math.random;
+  let lastMessage = "";
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const plan = await build(ws);
+    const changes = (plan?.changes ?? []).filter((c) => c.before !== c.after);
+    if (!plan || changes.length === 0)
+      return { outcome: "none", commit: null, attempts: attempt, changes: [] };
+    if (opts.dryRun) return { outcome: "dry-run", commit: null, attempts: attempt, changes };
+    const commit = await ws.commit({
+      changes,
+      message: plan.message,
+      author: opts.author,
+      ...opts.clock ? { now: opts.clock() } : {}
+    });
+    const pushed = await ws.push(commit);
+    if (pushed.ok) return { outcome: "pushed", commit, attempts: attempt, changes };
+    if (pushed.reason === "rejected") {
+      throw new GitError(`push to "${ws.branch}" rejected by the remote: ${pushed.message}`, {
+        branch: ws.branch,
+        reason: "rejected"
+      });
+    }
+    lastMessage = pushed.message;
+    if (attempt === attempts) break;
+    await sleep(Math.round(backoff * 2 ** (attempt - 1) * (0.5 + random())));
+    await ws.refresh();
+  }
+  throw new GitError(
+    `push rejected as non-fast-forward ${attempts} times; another writer keeps updating "${ws.branch}" (last: ${lastMessage}); run again later`,
+    { branch: ws.branch, reason: "not-fast-forward", attempts }
+  );
+}
+
+// src/core/report/commit-message.ts
+var import_liquidjs = __toESM(require_liquid_node(), 1);
+var liquid = new import_liquidjs.Liquid({ strictFilters: true, ownPropertyOnly: true });
+var LISTED = 100;
+var ACTION_TEXT2 = { restart: "rolling restart", record: "record only, no restart" };
+function secretTrailers(planned) {
+  const lines = /* @__PURE__ */ new Set();
+  for (const p of planned) {
+    if (p.action !== "restart") continue;
+    for (const s of p.secrets) {
+      if (s.state === "outdated") lines.add(`Vault-Secret: ${s.path} ${s.recorded} -> ${s.current}`);
+    }
+  }
+  return [...lines].sort();
+}
+function renderCommitMessage(template, planned) {
+  const changing = planned.filter(
+    (p) => (p.action === "restart" || p.action === "record") && p.newValue !== null
+  );
+  if (changing.length === 0) return null;
+  const data = {
+    restart: changing.filter((p) => p.action === "restart").length,
+    record: changing.filter((p) => p.action === "record").length,
+    // A commit message lists at most LISTED workloads (an adoption of 5,000 would be unreadable, and
+    // rendering it took 0.3 s); the trailers still name every changed secret.
+    more: Math.max(0, changing.length - LISTED),
+    workloads: changing.slice(0, LISTED).map((p) => ({
+      kind: p.workload.kind,
+      name: p.workload.name,
+      namespace: p.workload.namespace,
+      file: p.workload.file,
+      action: ACTION_TEXT2[p.action],
+      secrets: p.secrets.filter((s) => s.current !== null && s.recorded !== s.current).map((s) => ({ path: s.path, recorded: s.recorded, current: s.current }))
+    }))
+  };
+  const body = liquid.parseAndRenderSync(template, data).replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trim();
+  const trailers = secretTrailers(changing);
+  return `${body}
+${trailers.length > 0 ? `
+${trailers.join("\n")}
+` : ""}`;
+}
+
 // src/core/discover/parse.ts
 var HELM_TEMPLATE_MESSAGE = "Helm chart template: skipped (not rendered here)";
 function chartRoots(files) {
@@ -84921,7 +85640,7 @@ function inTemplatesFolder(path5, roots) {
   }
   return false;
 }
-var RELEVANT_KINDS = /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List)\b/;
+var RELEVANT_KINDS = /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List|ExternalSecret|SecretStore|ClusterSecretStore|VaultStaticSecret|SecretProviderClass)\b|<path:|avp\.kubernetes\.io\//;
 function parseManifests(files, relevant = RELEVANT_KINDS) {
   const roots = chartRoots(files);
   const documents = [];
@@ -85139,6 +85858,18 @@ function annotationMaps(view) {
     out.push({ path: [...view.workload.templatePath, "metadata", "annotations"], annotations: pod });
   return out;
 }
+function graphScanner(index2) {
+  const reported = /* @__PURE__ */ new Set();
+  return { refsFor: (view, report) => index2.refsFor(view, report, reported) };
+}
+function meta3(object2) {
+  const name = get2(object2, ["metadata", "name"]);
+  const namespace = get2(object2, ["metadata", "namespace"]);
+  return {
+    name: typeof name === "string" && name ? name : null,
+    namespace: typeof namespace === "string" && namespace ? namespace : null
+  };
+}
 
 // src/core/discover/sources/annotation.ts
 var annotationSource = {
@@ -85181,6 +85912,543 @@ var annotationSource = {
     };
   }
 };
+
+// src/core/discover/secret-graph.ts
+function folderOf(file2) {
+  const slash = file2.lastIndexOf("/");
+  return slash < 0 ? "" : file2.slice(0, slash);
+}
+function sameScope(a, b) {
+  if (a.namespace && b.namespace) return a.namespace === b.namespace;
+  return folderOf(a.file) === folderOf(b.file);
+}
+var CONTAINER_LISTS = [
+  ["containers", ""],
+  ["initContainers", "initContainer "],
+  ["ephemeralContainers", "ephemeralContainer "]
+];
+function str3(value) {
+  return typeof value === "string" && value !== "" ? value : null;
+}
+function list(value) {
+  return Array.isArray(value) ? value : [];
+}
+var usesCache = /* @__PURE__ */ new WeakMap();
+function podUses(template) {
+  const cached2 = usesCache.get(template);
+  if (cached2) return cached2;
+  const uses = [];
+  const spec = get2(template, ["spec"]);
+  for (const [key, prefix] of CONTAINER_LISTS) {
+    for (const c of list(get2(spec, [key]))) {
+      if (!isRecord2(c)) continue;
+      for (const e of list(c.env)) {
+        const secret = str3(get2(e, ["valueFrom", "secretKeyRef", "name"]));
+        if (secret) uses.push({ kind: "Secret", name: secret, how: `${prefix}env` });
+        const config2 = str3(get2(e, ["valueFrom", "configMapKeyRef", "name"]));
+        if (config2) uses.push({ kind: "ConfigMap", name: config2, how: `${prefix}env` });
+      }
+      for (const e of list(c.envFrom)) {
+        const secret = str3(get2(e, ["secretRef", "name"]));
+        if (secret) uses.push({ kind: "Secret", name: secret, how: `${prefix}envFrom` });
+        const config2 = str3(get2(e, ["configMapRef", "name"]));
+        if (config2) uses.push({ kind: "ConfigMap", name: config2, how: `${prefix}envFrom` });
+      }
+    }
+  }
+  for (const v of list(get2(spec, ["volumes"]))) {
+    if (!isRecord2(v)) continue;
+    const secret = str3(get2(v, ["secret", "secretName"]));
+    if (secret) uses.push({ kind: "Secret", name: secret, how: "volume" });
+    const config2 = str3(get2(v, ["configMap", "name"]));
+    if (config2) uses.push({ kind: "ConfigMap", name: config2, how: "volume" });
+    for (const s of list(get2(v, ["projected", "sources"]))) {
+      const ps = str3(get2(s, ["secret", "name"]));
+      if (ps) uses.push({ kind: "Secret", name: ps, how: "projected volume" });
+      const pc = str3(get2(s, ["configMap", "name"]));
+      if (pc) uses.push({ kind: "ConfigMap", name: pc, how: "projected volume" });
+    }
+    const spc = str3(get2(v, ["csi", "volumeAttributes", "secretProviderClass"]));
+    if (spc) uses.push({ kind: "SecretProviderClass", name: spc, how: "CSI volume" });
+  }
+  usesCache.set(template, uses);
+  return uses;
+}
+var ProducerIndex = class {
+  byObject = /* @__PURE__ */ new Map();
+  add(producer) {
+    if (producer.secrets.length === 0 && producer.problems.length === 0) return;
+    for (const p of producer.produces) {
+      const key = `${p.kind}/${p.name}`;
+      const list3 = this.byObject.get(key) ?? [];
+      list3.push({ producer, self: !!p.self });
+      this.byObject.set(key, list3);
+    }
+  }
+  get size() {
+    return this.byObject.size;
+  }
+  /**
+   * The refs a workload gets through this index: one per secret of each matching producer, with the chain
+   * in `via`. A producer's problems are reported once (per scanner) instead of refs they stand for.
+   */
+  refsFor(view, report, reported) {
+    if (this.byObject.size === 0) return [];
+    const uses = podUses(view.template);
+    if (uses.length === 0) return [];
+    const found = /* @__PURE__ */ new Map();
+    for (const use of uses) {
+      const key = `${use.kind}/${use.name}`;
+      for (const { producer, self: self2 } of this.byObject.get(key) ?? []) {
+        if (!sameScope(producer, view.workload)) continue;
+        let objects = found.get(producer);
+        if (!objects) found.set(producer, objects = /* @__PURE__ */ new Map());
+        const entry = objects.get(key) ?? { self: self2, hows: [] };
+        if (!entry.hows.includes(use.how)) entry.hows.push(use.how);
+        objects.set(key, entry);
+      }
+    }
+    const refs = [];
+    const w = view.workload;
+    for (const [producer, objects] of found) {
+      for (const problem of producer.problems) {
+        const id = `${producer.label}
+${problem.message}`;
+        if (reported.has(id)) continue;
+        reported.add(id);
+        const at = problem.document.position(problem.at);
+        report({
+          file: producer.file,
+          severity: "warning",
+          message: `${problem.message} (used by ${w.kind}/${w.name} in ${w.file})`,
+          ...at ? { line: at.line, column: at.column } : {}
+        });
+      }
+      const ways = [...objects].map(
+        ([key, { self: self2, hows }]) => self2 ? hows.join(", ") : `${key} \u2192 ${hows.join(", ")}`
+      );
+      const via = `${producer.label} \u2192 ${ways.join(" and ")}`;
+      for (const s of producer.secrets) {
+        refs.push({
+          path: s.path,
+          source: producer.source,
+          via,
+          ...s.pins.length > 0 ? { pins: s.pins.map((p) => ({ ...p, field: [...p.field] })) } : {}
+        });
+      }
+    }
+    return refs;
+  }
+};
+function producerLabel(kind, name, file2) {
+  return `${kind}/${name} (${file2})`;
+}
+function mergeSecrets(secrets2) {
+  const byPath = /* @__PURE__ */ new Map();
+  for (const s of secrets2) {
+    const first = byPath.get(s.path);
+    if (first) first.pins.push(...s.pins);
+    else byPath.set(s.path, { path: s.path, pins: [...s.pins] });
+  }
+  return [...byPath.values()];
+}
+
+// src/core/discover/sources/argocd-vault-plugin.ts
+var PREFIX = "avp.kubernetes.io/";
+var PATH_ANNOTATION = `${PREFIX}path`;
+var VERSION_ANNOTATION = `${PREFIX}secret-version`;
+var INLINE = /<path:([^#<>]+)#([^#<>|]+?)(#[^#<>|\s]+)?(\s*\|[^<>]*)?>/g;
+var GENERIC = /<\s*[A-Za-z0-9_.-]+\s*(\|[^<>]*)?>/;
+function strings(value, path5, out) {
+  if (typeof value === "string") {
+    if (value.includes("<")) out.push({ path: path5, text: value });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => strings(v, [...path5, i], out));
+  } else if (isRecord2(value)) {
+    const annotations = path5.length === 1 && path5[0] === "metadata";
+    for (const [k, v] of Object.entries(value)) {
+      if (annotations && k === "annotations" && isRecord2(v)) {
+        for (const [ak, av] of Object.entries(v))
+          if (!ak.startsWith(PREFIX)) strings(av, [...path5, k, ak], out);
+      } else strings(v, [...path5, k], out);
+    }
+  }
+}
+function readAvp(object2, doc, kind, name, mounts) {
+  const annotations = get2(object2, ["metadata", "annotations"]);
+  const a = isRecord2(annotations) ? annotations : {};
+  if (String(a[`${PREFIX}ignore`] ?? "").toLowerCase() === "true") return { state: "none" };
+  const found = [];
+  strings(object2, [], found);
+  const pathAnnotation = typeof a[PATH_ANNOTATION] === "string" ? cleanSecretPath(a[PATH_ANNOTATION]) : null;
+  const inline = [];
+  let generic = false;
+  for (const s of found) {
+    for (const m of s.text.matchAll(INLINE)) {
+      const raw = cleanSecretPath(m[1]);
+      if (!isPlausibleSecretPath(raw)) continue;
+      const start = "<path:".length + m[1].length + 1 + m[2].length;
+      inline.push({
+        path: normalizeSecretPath(raw, mounts),
+        via: `${m[0]} in ${formatPath(s.path)}`,
+        versioned: m[3] !== void 0,
+        pin: {
+          file: doc.file,
+          document: doc.index,
+          kind,
+          name,
+          field: s.path,
+          format: "placeholder",
+          placeholder: m[0],
+          versionAt: [start, start + (m[3]?.length ?? 0)]
+        }
+      });
+    }
+    if (!generic && pathAnnotation && GENERIC.test(s.text.replace(INLINE, ""))) generic = true;
+  }
+  const named = generic && pathAnnotation && isPlausibleSecretPath(pathAnnotation) ? pathAnnotation : null;
+  if (inline.length === 0 && !named) return { state: "none" };
+  if (String(a[`${PREFIX}kv-version`] ?? "2") === "1") {
+    return {
+      state: "unsupported",
+      message: `avp.kubernetes.io/kv-version "1" (KV v1 has no versions): its secrets are not tracked`,
+      at: ["metadata", "annotations", `${PREFIX}kv-version`]
+    };
+  }
+  const secrets2 = /* @__PURE__ */ new Map();
+  const add = (path5, via, pin) => {
+    const s = secrets2.get(path5);
+    if (!s) secrets2.set(path5, { path: path5, via, pins: pin ? [pin] : [] });
+    else if (pin) s.pins.push(pin);
+  };
+  if (named) {
+    const path5 = normalizeSecretPath(named, mounts);
+    const safe = inline.every((i) => i.versioned || i.path === path5);
+    add(
+      path5,
+      `${PATH_ANNOTATION} (<key> placeholders)`,
+      safe ? {
+        file: doc.file,
+        document: doc.index,
+        kind,
+        name,
+        field: ["metadata", "annotations", VERSION_ANNOTATION],
+        format: "string"
+      } : null
+    );
+  }
+  const counts = /* @__PURE__ */ new Map();
+  for (const i of inline) counts.set(i.path, (counts.get(i.path) ?? 0) + 1);
+  for (const i of inline) {
+    const more = (counts.get(i.path) ?? 1) - 1;
+    add(i.path, more > 0 ? `${i.via} (+${more} more)` : i.via, i.pin);
+  }
+  return { state: "ok", secrets: [...secrets2.values()] };
+}
+var argocdVaultPluginSource = {
+  name: "argocdVaultPlugin",
+  enabled: (config2) => config2.sources.argocdVaultPlugin,
+  collect({ config: config2, documents }) {
+    const mounts = config2.vault.mounts;
+    const index2 = new ProducerIndex();
+    for (const doc of documents) {
+      const o = doc.data;
+      if (!isRecord2(o) || o.kind !== "Secret" && o.kind !== "ConfigMap") continue;
+      const { name, namespace } = meta3(o);
+      if (!name) continue;
+      const read = readAvp(o, doc, o.kind, name, mounts);
+      if (read.state === "none") continue;
+      const label = producerLabel(o.kind, name, doc.file);
+      index2.add({
+        source: "argocdVaultPlugin",
+        label,
+        file: doc.file,
+        namespace,
+        produces: [{ kind: o.kind, name, self: true }],
+        secrets: read.state === "ok" ? read.secrets.map((s) => ({ path: s.path, pins: s.pins })) : [],
+        problems: read.state === "unsupported" ? [{ message: `${label}: ${read.message}`, document: doc, at: read.at }] : []
+      });
+    }
+    const graph = graphScanner(index2);
+    return {
+      refsFor(view, report) {
+        const { workload } = view;
+        const own2 = isWorkloadKind(view.object.kind) ? readAvp(view.object, view.document, workload.kind, workload.name, mounts) : { state: "none" };
+        const refs = graph.refsFor(view, report);
+        if (own2.state === "unsupported") report(workloadProblem(view, own2.message, own2.at));
+        if (own2.state !== "ok") return refs;
+        return [
+          ...own2.secrets.map((s) => ({
+            path: s.path,
+            source: "argocdVaultPlugin",
+            via: s.via,
+            ...s.pins.length > 0 ? { pins: s.pins } : {}
+          })),
+          ...refs
+        ];
+      }
+    };
+  }
+};
+
+// src/core/discover/sources/bank-vaults.ts
+var ENV_VALUE = /(?:^|\$\{)(?:>>)?vault:([^#\s{}$]+)#/g;
+var FROM_PATH = "vault.security.banzaicloud.io/vault-env-from-path";
+function bankVaultsPaths(value) {
+  return [...value.matchAll(ENV_VALUE)].map((m) => cleanSecretPath(m[1]));
+}
+var bankVaultsSource = {
+  name: "bankVaults",
+  enabled: (config2) => config2.sources.bankVaults,
+  collect({ config: config2 }) {
+    return {
+      refsFor(view) {
+        const refs = [];
+        const add = (raw, via) => {
+          if (isPlausibleSecretPath(raw)) {
+            refs.push({ path: normalizeSecretPath(raw, config2.vault.mounts), source: "bankVaults", via });
+          }
+        };
+        const spec = get2(view.template, ["spec"]);
+        for (const [key, label] of [
+          ["initContainers", "initContainer"],
+          ["containers", "container"]
+        ]) {
+          const containers = get2(spec, [key]);
+          if (!Array.isArray(containers)) continue;
+          for (const c of containers) {
+            if (!isRecord2(c) || !Array.isArray(c.env)) continue;
+            for (const e of c.env) {
+              const value = get2(e, ["value"]);
+              if (typeof value !== "string" || !value.includes("vault:")) continue;
+              const envName = String(get2(e, ["name"]) ?? "?");
+              for (const raw of bankVaultsPaths(value))
+                add(raw, `env ${envName} (${label} ${String(c.name ?? "?")})`);
+            }
+          }
+        }
+        for (const { annotations } of annotationMaps(view)) {
+          const value = annotations[FROM_PATH];
+          if (typeof value !== "string") continue;
+          for (const entry of value.split(",")) {
+            const raw = cleanSecretPath(entry.replace(/#.*$/s, ""));
+            if (raw) add(raw, FROM_PATH);
+          }
+        }
+        return refs;
+      }
+    };
+  }
+};
+
+// src/core/discover/sources/csi.ts
+function csiSecretPaths(objects) {
+  let parsed;
+  try {
+    parsed = yaml.load(objects, { schema: yaml.CORE_SCHEMA });
+  } catch (err) {
+    return { error: (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "invalid YAML" };
+  }
+  if (parsed === null || parsed === void 0) return [];
+  const items = Array.isArray(parsed) ? parsed : isRecord2(parsed) && Array.isArray(parsed.array) ? parsed.array.map((s) => typeof s === "string" ? yaml.load(s, { schema: yaml.CORE_SCHEMA }) : s) : null;
+  if (!items) return { error: "expected a YAML list of objects" };
+  return items.map((item) => get2(item, ["secretPath"])).filter((p) => typeof p === "string").map((p) => p.replace(/\?.*$/s, ""));
+}
+var csiSource = {
+  name: "csi",
+  enabled: (config2) => config2.sources.csi,
+  collect({ config: config2, documents }) {
+    const index2 = new ProducerIndex();
+    for (const doc of documents) {
+      const producer = readClass(doc, config2.vault.mounts);
+      if (producer) index2.add(producer);
+    }
+    return graphScanner(index2);
+  }
+};
+function readClass(doc, mounts) {
+  const o = doc.data;
+  if (!isRecord2(o) || o.kind !== "SecretProviderClass") return null;
+  if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("secrets-store.csi.x-k8s.io/"))
+    return null;
+  if (get2(o, ["spec", "provider"]) !== "vault") return null;
+  const { name, namespace } = meta3(o);
+  if (!name) return null;
+  const label = producerLabel("SecretProviderClass", name, doc.file);
+  const objects = get2(o, ["spec", "parameters", "objects"]);
+  const paths = typeof objects === "string" ? csiSecretPaths(objects) : [];
+  const produces = [{ kind: "SecretProviderClass", name, self: true }];
+  for (const so of Array.isArray(get2(o, ["spec", "secretObjects"])) ? get2(o, ["spec", "secretObjects"]) : []) {
+    const secretName = get2(so, ["secretName"]);
+    if (typeof secretName === "string" && secretName) produces.push({ kind: "Secret", name: secretName });
+  }
+  const base = { source: "csi", label, file: doc.file, namespace, produces };
+  if (!Array.isArray(paths)) {
+    return {
+      ...base,
+      secrets: [],
+      problems: [
+        {
+          message: `${label}: spec.parameters.objects is not readable (${paths.error}): not tracked`,
+          document: doc,
+          at: ["spec", "parameters", "objects"]
+        }
+      ]
+    };
+  }
+  return {
+    ...base,
+    secrets: mergeSecrets(
+      paths.filter((p) => isPlausibleSecretPath(cleanSecretPath(p))).map((p) => ({ path: normalizeSecretPath(p, mounts), pins: [] }))
+    ),
+    problems: []
+  };
+}
+
+// src/core/discover/sources/external-secrets.ts
+function esoSecretPath(mount2, key, mounts) {
+  let k = cleanSecretPath(key);
+  if (!mount2) return normalizeSecretPath(k, mounts);
+  const m = cleanSecretPath(mount2);
+  if (k.startsWith(`${m}/`)) {
+    k = k.slice(m.length + 1);
+    if (k.startsWith("data/")) k = k.slice(5);
+  }
+  return `${m}/${k}`;
+}
+function readStores(documents) {
+  const stores = [];
+  const names = /* @__PURE__ */ new Set();
+  for (const doc of documents) {
+    const o = doc.data;
+    if (!isRecord2(o) || o.kind !== "SecretStore" && o.kind !== "ClusterSecretStore") continue;
+    if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("external-secrets.io/")) continue;
+    const vault2 = get2(o, ["spec", "provider", "vault"]);
+    const { name, namespace } = meta3(o);
+    if (name) names.add(`${o.kind}/${name}`);
+    if (!isRecord2(vault2) || !name) continue;
+    stores.push({
+      kind: o.kind,
+      name,
+      file: doc.file,
+      namespace: o.kind === "ClusterSecretStore" ? null : namespace,
+      mount: typeof vault2.path === "string" && vault2.path.trim() ? vault2.path : null,
+      version: typeof vault2.version === "string" ? vault2.version : "v2"
+    });
+  }
+  return { vault: stores, names };
+}
+var externalSecretsSource = {
+  name: "externalSecrets",
+  enabled: (config2) => config2.sources.externalSecrets,
+  collect({ config: config2, documents }) {
+    const index2 = new ProducerIndex();
+    let stores = null;
+    for (const doc of documents) {
+      const o = doc.data;
+      if (!isRecord2(o) || o.kind !== "ExternalSecret" || typeof o.apiVersion !== "string") continue;
+      const { name, namespace } = meta3(o);
+      if (!name) continue;
+      const label = producerLabel("ExternalSecret", name, doc.file);
+      const base = { source: "externalSecrets", label, file: doc.file, namespace };
+      if (o.apiVersion.startsWith("kubernetes-client.io/")) {
+        if (get2(o, ["spec", "backendType"]) !== "vault") continue;
+        const keys = [
+          ...list2(get2(o, ["spec", "data"])).map((d) => get2(d, ["key"])),
+          ...list2(get2(o, ["spec", "dataFrom"]))
+        ].filter((k) => typeof k === "string");
+        const kv = get2(o, ["spec", "kvVersion"]);
+        const v1 = kv === 1 || kv === "1";
+        index2.add({
+          ...base,
+          produces: [{ kind: "Secret", name }],
+          secrets: v1 ? [] : mergeSecrets(
+            keys.filter((k) => isPlausibleSecretPath(cleanSecretPath(k))).map((k) => ({ path: normalizeSecretPath(k, config2.vault.mounts), pins: [] }))
+          ),
+          problems: v1 && keys.length > 0 ? [
+            {
+              message: `${label}: kvVersion 1 (KV v1 has no versions): not tracked`,
+              document: doc,
+              at: ["spec", "kvVersion"]
+            }
+          ] : []
+        });
+        continue;
+      }
+      if (!o.apiVersion.startsWith("external-secrets.io/")) continue;
+      stores ??= readStores(documents);
+      const defaultRef = get2(o, ["spec", "secretStoreRef"]);
+      const secrets2 = [];
+      const problems = /* @__PURE__ */ new Map();
+      const entries = [];
+      list2(get2(o, ["spec", "data"])).forEach(
+        (d, i) => entries.push({
+          key: get2(d, ["remoteRef", "key"]),
+          storeRef: get2(d, ["sourceRef", "storeRef"]) ?? defaultRef,
+          at: ["spec", "data", i, "remoteRef", "key"],
+          pin: ["spec", "data", i, "remoteRef", "version"]
+        })
+      );
+      list2(get2(o, ["spec", "dataFrom"])).forEach(
+        (d, i) => entries.push({
+          key: get2(d, ["extract", "key"]),
+          storeRef: get2(d, ["sourceRef", "storeRef"]) ?? defaultRef,
+          at: ["spec", "dataFrom", i, "extract", "key"],
+          pin: ["spec", "dataFrom", i, "extract", "version"]
+        })
+      );
+      for (const entry of entries) {
+        if (typeof entry.key !== "string" || !isRecord2(entry.storeRef)) continue;
+        const storeName = entry.storeRef.name;
+        const storeKind = entry.storeRef.kind === "ClusterSecretStore" ? "ClusterSecretStore" : "SecretStore";
+        if (typeof storeName !== "string") continue;
+        const store = stores.vault.find(
+          (s) => s.kind === storeKind && s.name === storeName && (storeKind === "ClusterSecretStore" || sameScope(s, { file: doc.file, namespace }))
+        );
+        if (!store) {
+          if (!stores.names.has(`${storeKind}/${storeName}`)) {
+            problems.set(`missing ${storeKind}/${storeName}`, {
+              message: `${label}: ${storeKind} "${storeName}" is not in the repository, so whether it is a Vault store is unknown: not tracked`,
+              document: doc,
+              at: entry.at
+            });
+          }
+          continue;
+        }
+        if (store.version === "v1") {
+          problems.set(`v1 ${store.kind}/${store.name}`, {
+            message: `${label}: ${store.kind} "${store.name}" is a KV v1 store (no versions): not tracked`,
+            document: doc,
+            at: entry.at
+          });
+          continue;
+        }
+        const path5 = esoSecretPath(store.mount, entry.key, config2.vault.mounts);
+        if (!isPlausibleSecretPath(path5)) continue;
+        const pin = {
+          file: doc.file,
+          document: doc.index,
+          kind: "ExternalSecret",
+          name,
+          field: entry.pin,
+          format: "string"
+        };
+        secrets2.push({ path: path5, pins: [pin] });
+      }
+      const target = get2(o, ["spec", "target", "name"]);
+      index2.add({
+        ...base,
+        produces: [{ kind: "Secret", name: typeof target === "string" && target ? target : name }],
+        secrets: mergeSecrets(secrets2),
+        problems: [...problems.values()]
+      });
+    }
+    return graphScanner(index2);
+  }
+};
+function list2(value) {
+  return Array.isArray(value) ? value : [];
+}
 
 // src/core/discover/sources/rules.ts
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
@@ -85247,8 +86515,71 @@ var vaultAgentSource = {
   }
 };
 
+// src/core/discover/sources/vault-secrets-operator.ts
+var vaultSecretsOperatorSource = {
+  name: "vaultSecretsOperator",
+  enabled: (config2) => config2.sources.vaultSecretsOperator,
+  collect({ documents }) {
+    const index2 = new ProducerIndex();
+    for (const doc of documents) {
+      const o = doc.data;
+      if (!isRecord2(o) || o.kind !== "VaultStaticSecret") continue;
+      if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("secrets.hashicorp.com/")) continue;
+      const { name, namespace } = meta3(o);
+      const mount2 = get2(o, ["spec", "mount"]);
+      const path5 = get2(o, ["spec", "path"]);
+      const destination = get2(o, ["spec", "destination", "name"]);
+      if (!name || typeof mount2 !== "string" || typeof path5 !== "string") continue;
+      if (typeof destination !== "string" || !destination) continue;
+      const secret = `${cleanSecretPath(mount2)}/${cleanSecretPath(path5)}`;
+      if (!isPlausibleSecretPath(secret)) continue;
+      const label = producerLabel("VaultStaticSecret", name, doc.file);
+      const v1 = get2(o, ["spec", "type"]) === "kv-v1";
+      index2.add({
+        source: "vaultSecretsOperator",
+        label,
+        file: doc.file,
+        namespace,
+        produces: [{ kind: "Secret", name: destination }],
+        secrets: v1 ? [] : [
+          {
+            path: secret,
+            pins: [
+              {
+                file: doc.file,
+                document: doc.index,
+                kind: "VaultStaticSecret",
+                name,
+                field: ["spec", "version"],
+                format: "int"
+              }
+            ]
+          }
+        ],
+        problems: v1 ? [
+          {
+            message: `${label}: type kv-v1 (KV v1 has no versions): not tracked`,
+            document: doc,
+            at: ["spec", "type"]
+          }
+        ] : []
+      });
+    }
+    return graphScanner(index2);
+  }
+};
+
 // src/core/discover/sources/index.ts
-var SOURCES = [annotationSource, vaultAgentSource, rulesSource];
+var SOURCES = [
+  annotationSource,
+  vaultAgentSource,
+  externalSecretsSource,
+  vaultSecretsOperatorSource,
+  argocdVaultPluginSource,
+  bankVaultsSource,
+  csiSource,
+  rulesSource
+];
 
 // src/core/discover/discover.ts
 function discover(files, config2, sources2 = SOURCES) {
@@ -85289,7 +86620,10 @@ function dedupe(refs) {
   for (const ref of refs) {
     const first = byPath.get(ref.path);
     if (!first) byPath.set(ref.path, { ...ref });
-    else if (!first.via.split(", ").includes(ref.via)) first.via = `${first.via}, ${ref.via}`;
+    else {
+      if (!first.via.split(", ").includes(ref.via)) first.via = `${first.via}, ${ref.via}`;
+      if (ref.pins) first.pins = [...first.pins ?? [], ...ref.pins];
+    }
   }
   return [...byPath.values()];
 }
@@ -85309,495 +86643,6 @@ function makePathFilter(include, exclude) {
   const included = (0, import_picomatch3.default)([...include], { dot: true });
   const excluded = (0, import_picomatch3.default)([...exclude, ...ALWAYS_EXCLUDED], { dot: true });
   return (path5) => included(path5) && !excluded(path5);
-}
-
-// src/core/yaml/edit-annotations.ts
-var EditFailure = class extends Error {
-  constructor(message, code2, offset) {
-    super(message);
-    this.code = code2;
-    this.offset = offset;
-  }
-  code;
-  offset;
-};
-var ANNOTATION_KEYS = ["metadata", "annotations"];
-function applyAnnotationEdits(text, edits) {
-  try {
-    return { ok: true, text: edit(text, edits) };
-  } catch (err) {
-    if (err instanceof EditFailure) {
-      const out = { ok: false, message: err.message, code: err.code };
-      if (err.offset !== void 0) Object.assign(out, linePos(text, err.offset));
-      return out;
-    }
-    if (err instanceof InvalidYaml) {
-      return { ok: false, message: err.message, line: err.line, column: err.column, code: err.code };
-    }
-    return {
-      ok: false,
-      message: `cannot edit: ${err instanceof Error ? err.message : String(err)}`,
-      code: "INTERNAL"
-    };
-  }
-}
-var InvalidYaml = class extends Error {
-  constructor(message, code2, line, column2) {
-    super(message);
-    this.code = code2;
-    this.line = line;
-    this.column = column2;
-  }
-  code;
-  line;
-  column;
-};
-function parseStrict(text, what) {
-  const docs = parseAllDocuments(text, MANIFEST_PARSE_OPTIONS);
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (let i = 0; i < list.length; i++) {
-    const err = list[i].errors[0];
-    if (err) {
-      const head = (err.message.split("\n")[0] ?? "").replace(/:$/, "");
-      const pos = err.linePos?.[0];
-      throw new InvalidYaml(`${what} (document ${i}): ${head}`, err.code, pos?.line, pos?.col);
-    }
-  }
-  return list;
-}
-function edit(text, edits) {
-  const docs = parseStrict(text, "not valid YAML");
-  if (edits.length === 0) return text;
-  const groups2 = /* @__PURE__ */ new Map();
-  for (const e of edits) {
-    const id = JSON.stringify([e.document, e.mapPath]);
-    let g = groups2.get(id);
-    if (!g) groups2.set(id, g = { document: e.document, mapPath: [...e.mapPath], entries: /* @__PURE__ */ new Map() });
-    g.entries.set(e.key, e.value);
-    if (e.expect) g.expect = e.expect;
-  }
-  const ctx = { text, nl: detectNewline(text), splices: [], where: "" };
-  for (const g of groups2.values()) {
-    const doc = docs[g.document];
-    ctx.where = `document ${g.document}`;
-    if (!doc) {
-      throw new EditFailure(
-        `${ctx.where} does not exist (the file has ${docs.length} document${docs.length === 1 ? "" : "s"})`,
-        "BAD_EDIT"
-      );
-    }
-    if (g.expect) {
-      const kind = doc.get("kind");
-      const name = doc.getIn(["metadata", "name"]);
-      if (kind !== g.expect.kind || name !== g.expect.name) {
-        throw new EditFailure(
-          `${ctx.where} is ${String(kind)}/${String(name)}, not the ${g.expect.kind}/${g.expect.name} that was planned`,
-          "BAD_EDIT"
-        );
-      }
-    }
-    const { map: map4, parentCol } = locate2(ctx, doc, g.mapPath);
-    writeInto(ctx, map4, [...ANNOTATION_KEYS], [...g.entries], parentCol, g.mapPath.length > 0, g.mapPath);
-  }
-  const after = applySplices(text, ctx.splices);
-  verify(text, docs, after, [...groups2.values()]);
-  return after;
-}
-function locate2(ctx, doc, mapPath) {
-  let node2 = doc.contents;
-  let parentCol = null;
-  let where = "(document root)";
-  for (const step of mapPath) {
-    if (!isMap(node2)) break;
-    const pair = findPair2(node2, step);
-    if (!pair) {
-      throw new EditFailure(`${ctx.where}: ${step} not found in ${where}`, "NOT_A_MAP", node2.range?.[0]);
-    }
-    parentCol = node2.flow ? null : column(ctx.text, keyStart(pair));
-    where = where === "(document root)" ? step : `${where}.${step}`;
-    node2 = pair.value;
-    if (isAlias(node2)) {
-      throw new EditFailure(
-        `${ctx.where}: ${where} is an alias; edit the anchored node instead`,
-        "UNSUPPORTED",
-        node2.range?.[0]
-      );
-    }
-  }
-  if (!isMap(node2)) {
-    const offset = node2?.range?.[0];
-    throw new EditFailure(`${ctx.where}: ${where} is ${describe4(node2)}, not a map`, "NOT_A_MAP", offset);
-  }
-  return { map: node2, parentCol };
-}
-function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path5) {
-  if (rest.length === 0) {
-    const fresh = [];
-    for (const entry of entries) {
-      const pair2 = findPair2(map4, entry[0]);
-      if (pair2) updateValue(ctx, map4, pair2, entry[1]);
-      else fresh.push(entry);
-    }
-    if (fresh.length > 0) insertPairs(ctx, map4, [], fresh, parentCol, false);
-    return;
-  }
-  const [head, ...tail] = rest;
-  const pair = findPair2(map4, head);
-  if (!pair) {
-    insertPairs(ctx, map4, rest, entries, parentCol, head === "metadata" && prependMetadata);
-    return;
-  }
-  const value = pair.value;
-  const here = [...path5, head].join(".");
-  if (isAlias(value)) {
-    throw new EditFailure(
-      `${ctx.where}: ${here} is an alias; edit the anchored node instead`,
-      "UNSUPPORTED",
-      value.range?.[0]
-    );
-  }
-  if (isMap(value)) {
-    if (value.flow && value.items.length === 0 && !map4.flow) {
-      replaceEmptyValue(ctx, map4, pair, tail, entries, parentCol, value.range[1]);
-      return;
-    }
-    const col = map4.flow ? null : column(ctx.text, keyStart(pair));
-    writeInto(ctx, value, tail, entries, col, false, [...path5, head]);
-    return;
-  }
-  if (value == null || isScalar(value) && value.value === null) {
-    const explicit = isScalar(value) && value.range && value.range[0] < value.range[1];
-    replaceEmptyValue(ctx, map4, pair, tail, entries, parentCol, explicit ? value.range[1] : null);
-    return;
-  }
-  throw new EditFailure(
-    `${ctx.where}: ${here} is ${describe4(value)}, not a map`,
-    "NOT_A_MAP",
-    value.range?.[0]
-  );
-}
-function updateValue(ctx, map4, pair, value) {
-  const { text } = ctx;
-  const node2 = pair.value;
-  const flow = !!map4.flow;
-  if (isScalar(node2) && node2.value === value) return;
-  if (!node2 || !node2.range || isScalar(node2) && node2.range[0] === node2.range[1]) {
-    ctx.splices.push({
-      start: afterColon(text, pair),
-      end: afterColon(text, pair),
-      text: " " + formatValue(value, flow)
-    });
-    return;
-  }
-  let start = node2.range[0];
-  let end;
-  let out;
-  if (isScalar(node2)) {
-    end = node2.range[1];
-    if (node2.type === Scalar.QUOTE_SINGLE && !/[\r\n]/.test(value)) out = `'${value.replace(/'/g, "''")}'`;
-    else if (node2.type === Scalar.QUOTE_DOUBLE) out = doubleQuote(value);
-    else out = formatValue(value, flow);
-    if (node2.type === Scalar.BLOCK_LITERAL || node2.type === Scalar.BLOCK_FOLDED) {
-      while (end > start && (text[end - 1] === "\n" || text[end - 1] === "\r")) end--;
-    }
-  } else {
-    end = contentEnd(text, node2);
-    out = formatValue(value, flow);
-  }
-  if (isAlias(node2)) start = node2.range[0];
-  ctx.splices.push({ start, end, text: out });
-}
-function insertPairs(ctx, map4, rest, entries, parentCol, prepend) {
-  const { text } = ctx;
-  if (map4.flow) {
-    const piece = renderFlow(rest, entries, keyStyle(map4));
-    if (map4.items.length === 0) {
-      const open3 = map4.range[0];
-      ctx.splices.push({ start: open3 + 1, end: open3 + 1, text: piece });
-    } else if (prepend) {
-      const first = keyStart(map4.items[0]);
-      ctx.splices.push({ start: first, end: first, text: `${piece}, ` });
-    } else {
-      const end = pairEnd(text, map4.items[map4.items.length - 1]);
-      ctx.splices.push({ start: end, end, text: `, ${piece}` });
-    }
-    return;
-  }
-  const col = column(text, keyStart(map4.items[0]));
-  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
-  const lines = renderBlock(rest, entries, col, step, keyStyle(map4));
-  if (prepend && prependAt(ctx, map4, lines)) return;
-  appendLines(ctx, contentEnd(text, map4), lines);
-}
-function prependAt(ctx, map4, lines) {
-  const { text, nl } = ctx;
-  const first = keyStart(map4.items[0]);
-  let pos = lineStart(text, first);
-  const indent = text.slice(pos, first);
-  if (!/^ *$/.test(indent)) return false;
-  while (pos > 0) {
-    const prev = lineStart(text, pos - 1);
-    const line = text.slice(prev, pos).replace(/\r?\n$/, "");
-    if (!line.startsWith(`${indent}#`)) break;
-    pos = prev;
-  }
-  ctx.splices.push({ start: pos, end: pos, text: lines.map((l) => l + nl).join("") });
-  return true;
-}
-function appendLines(ctx, pos, lines) {
-  const { text, nl } = ctx;
-  if (pos > 0 && text[pos - 1] === "\n") {
-    ctx.splices.push({ start: pos, end: pos, text: lines.map((l) => l + nl).join("") });
-  } else {
-    const at = lineEnd(text, pos);
-    ctx.splices.push({ start: at, end: at, text: lines.map((l) => nl + l).join("") });
-  }
-}
-function replaceEmptyValue(ctx, map4, pair, rest, entries, parentCol, valueEnd) {
-  const { text, nl } = ctx;
-  const colon = afterColon(text, pair);
-  const end = valueEnd ?? colon;
-  if (map4.flow) {
-    ctx.splices.push({ start: colon, end, text: ` {${renderFlow(rest, entries, keyStyle(map4))}}` });
-    return;
-  }
-  const col = column(text, keyStart(pair));
-  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
-  const lines = renderBlock(rest, entries, col + step, step, keyStyle(map4));
-  const at = lineEnd(text, end);
-  ctx.splices.push({ start: colon, end: at, text: text.slice(end, at) + lines.map((l) => nl + l).join("") });
-}
-function renderBlock(rest, entries, col, step, style) {
-  const lines = [];
-  let indent = col;
-  for (const key of rest) {
-    lines.push(`${" ".repeat(indent)}${formatKey(key, false, style)}:`);
-    indent += step;
-  }
-  for (const [k, v] of entries)
-    lines.push(`${" ".repeat(indent)}${formatKey(k, false, style)}: ${formatValue(v, false)}`);
-  return lines;
-}
-function renderFlow(rest, entries, style) {
-  let out = entries.map(([k, v]) => `${formatKey(k, true, style)}: ${doubleQuote(v)}`).join(", ");
-  for (let i = rest.length - 1; i >= 0; i--) {
-    out = `${formatKey(rest[i], true, style)}: {${out}}`;
-  }
-  return out;
-}
-function verify(text, before, after, groups2) {
-  const fastBefore = fastManifestData(text);
-  if (fastBefore) {
-    const fastAfter = fastManifestData(after);
-    if (!fastAfter) {
-      throw new EditFailure("refusing the edit: the edited text does not read back as YAML", "VERIFY_FAILED");
-    }
-    compareData(fastBefore, fastAfter, groups2);
-    return;
-  }
-  let docs;
-  try {
-    docs = parseStrict(after, "the edited text is not valid YAML");
-  } catch (err) {
-    if (err instanceof InvalidYaml)
-      throw new EditFailure(`refusing the edit: ${err.message}`, "VERIFY_FAILED");
-    throw err;
-  }
-  compareData(
-    before.map((d) => d.toJS()),
-    docs.map((d) => d.toJS()),
-    groups2
-  );
-}
-function compareData(original, actual, groups2) {
-  if (actual.length !== original.length) {
-    throw new EditFailure(
-      `refusing the edit: the file had ${original.length} documents and would have ${actual.length}`,
-      "VERIFY_FAILED"
-    );
-  }
-  const expected = [...original];
-  for (const g of groups2) {
-    const root2 = expected[g.document];
-    if (!isObject2(root2))
-      throw new EditFailure(`refusing the edit: document ${g.document} is not a map`, "VERIFY_FAILED");
-    let obj = expected[g.document] = { ...root2 };
-    for (const step of [...g.mapPath, ...ANNOTATION_KEYS]) {
-      if (!isObject2(obj)) break;
-      const next = obj[step];
-      obj = obj[step] = next === null || next === void 0 ? {} : isObject2(next) ? { ...next } : next;
-    }
-    if (!isObject2(obj)) {
-      throw new EditFailure(
-        `refusing the edit: document ${g.document}: ${g.mapPath.join(".")} is not a map`,
-        "VERIFY_FAILED"
-      );
-    }
-    for (const [k, v] of g.entries) obj[k] = v;
-  }
-  for (let i = 0; i < actual.length; i++) {
-    const where = firstDifference(expected[i], actual[i], []);
-    if (where !== null) {
-      const edited = groups2.filter((g) => g.document === i).map((g) => g.mapPath.join(".") || "(root)");
-      throw new EditFailure(
-        `refusing the edit: document ${i} would change at ${where || "(root)"} (editing annotations under ${edited.join(", ") || "nothing"})`,
-        "VERIFY_FAILED"
-      );
-    }
-  }
-}
-function isObject2(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-function firstDifference(a, b, path5) {
-  if (Object.is(a, b)) return null;
-  const here = path5.join(".");
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return here;
-  if (Array.isArray(a) !== Array.isArray(b)) return here;
-  if (a instanceof Date || b instanceof Date) {
-    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime() ? null : here;
-  }
-  if (a instanceof Map || a instanceof Set || b instanceof Map || b instanceof Set) {
-    const ea = [...a.entries()];
-    const eb = [...b.entries()];
-    return firstDifference(ea, eb, path5);
-  }
-  if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
-    return ArrayBuffer.isView(a) && ArrayBuffer.isView(b) && String(a) === String(b) ? null : here;
-  }
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) {
-    const missing = ka.find((k) => !(k in b)) ?? kb.find((k) => !(k in a));
-    return [...path5, missing ?? ""].join(".");
-  }
-  for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path5, k].join(".");
-    const d = firstDifference(a[k], b[k], [
-      ...path5,
-      k
-    ]);
-    if (d !== null) return d;
-  }
-  return null;
-}
-function findPair2(map4, key) {
-  return map4.items.find((p) => isScalar(p.key) && p.key.value === key);
-}
-function keyStart(pair) {
-  const key = pair.key;
-  if (!key?.range) throw new EditFailure("a map entry without a key is not supported here", "UNSUPPORTED");
-  return key.range[0];
-}
-function afterColon(text, pair) {
-  const key = pair.key;
-  if (!key?.range) throw new EditFailure("a map entry without a key is not supported here", "UNSUPPORTED");
-  let i = key.range[1];
-  while (text[i] === " " || text[i] === "	") i++;
-  if (text[i] !== ":") {
-    throw new EditFailure("explicit keys (`? key`) are not supported for edits", "UNSUPPORTED", key.range[0]);
-  }
-  return i + 1;
-}
-function pairEnd(text, pair) {
-  const value = pair.value;
-  if (value?.range && !(isScalar(value) && value.range[0] === value.range[1])) return contentEnd(text, value);
-  const key = pair.key;
-  if (key?.range) {
-    let i = key.range[1];
-    while (text[i] === " " || text[i] === "	") i++;
-    return text[i] === ":" ? i + 1 : key.range[1];
-  }
-  return value?.range?.[1] ?? 0;
-}
-function contentEnd(text, node2) {
-  if ((isMap(node2) || isSeq(node2)) && !node2.flow && node2.items.length > 0) {
-    const last = node2.items[node2.items.length - 1];
-    if (isMap(node2)) return pairEnd(text, last);
-    if (last && typeof last === "object" && "range" in last && last.range)
-      return contentEnd(text, last);
-  }
-  return node2.range[1];
-}
-function lineStart(text, pos) {
-  return text.lastIndexOf("\n", pos - 1) + 1;
-}
-function lineEnd(text, pos) {
-  const i = text.indexOf("\n", pos);
-  if (i < 0) return text.length;
-  return text[i - 1] === "\r" ? i - 1 : i;
-}
-function column(text, pos) {
-  const start = lineStart(text, pos);
-  return pos - start - (start === 0 && text.charCodeAt(0) === 65279 ? 1 : 0);
-}
-function linePos(text, offset) {
-  let line = 1;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
-  return { line, column: column(text, offset) + 1 };
-}
-function detectNewline(text) {
-  const i = text.indexOf("\n");
-  return i > 0 && text[i - 1] === "\r" ? "\r\n" : "\n";
-}
-function guessStep(text, map4) {
-  for (const pair of map4.items) {
-    const v = pair.value;
-    if (isMap(v) && !v.flow && v.items.length > 0 && pair.key) {
-      const d = column(text, keyStart(v.items[0])) - column(text, keyStart(pair));
-      if (d > 0) return d;
-    }
-  }
-  return 2;
-}
-function applySplices(text, splices) {
-  const sorted = splices.map((s, i) => ({ ...s, i })).sort((a, b) => a.start - b.start || a.end - b.end || a.i - b.i);
-  let out = "";
-  let at = 0;
-  for (const s of sorted) {
-    if (s.start < at) throw new EditFailure("two edits overlap in the same place", "BAD_EDIT", s.start);
-    out += text.slice(at, s.start) + s.text;
-    at = s.end;
-  }
-  return out + text.slice(at);
-}
-function describe4(node2) {
-  if (node2 === null || node2 === void 0 || isScalar(node2) && node2.value === null) return "empty";
-  if (isSeq(node2)) return "a sequence";
-  if (isScalar(node2)) {
-    const shown = JSON.stringify(node2.value) ?? String(node2.value);
-    return `a scalar (${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown})`;
-  }
-  if (isAlias(node2)) return "an alias";
-  return "not a map";
-}
-function doubleQuote(value) {
-  return JSON.stringify(value);
-}
-function formatValue(value, flow) {
-  return plainSafe(value, flow) ? value : doubleQuote(value);
-}
-function keyStyle(map4) {
-  const key = map4.items[0]?.key;
-  if (isScalar(key) && key.type === Scalar.QUOTE_DOUBLE) return "double";
-  if (isScalar(key) && key.type === Scalar.QUOTE_SINGLE) return "single";
-  return "plain";
-}
-function formatKey(key, flow, style) {
-  if (style === "double") return doubleQuote(key);
-  if (style === "single" && !/[\r\n]/.test(key)) return `'${key.replace(/'/g, "''")}'`;
-  return plainSafe(key, flow) ? key : doubleQuote(key);
-}
-var FAST_PLAIN_BLOCK = /^[A-Za-z0-9_][\w./@,=+-]*$/;
-var FAST_PLAIN_FLOW = /^[A-Za-z0-9_][\w./@=+-]*$/;
-function plainSafe(value, flow) {
-  if ((flow ? FAST_PLAIN_FLOW : FAST_PLAIN_BLOCK).test(value) && /[/@]/.test(value)) return true;
-  if (value === "" || /[\r\n]/.test(value)) return false;
-  const doc = parseDocument(flow ? `{k: ${value}}` : `k: ${value}`);
-  if (doc.errors.length > 0 || doc.warnings.length > 0 || !isMap(doc.contents)) return false;
-  const items = doc.contents.items;
-  const v = items[0]?.value;
-  return items.length === 1 && isScalar(v) && v.type === Scalar.PLAIN && v.value === value;
 }
 
 // src/core/yaml/fast-edit.ts
@@ -85997,7 +86842,8 @@ function blockReason(s, status) {
       return `${s.path}: ${s.state}`;
   }
 }
-function planWorkload(workload, statuses) {
+function planWorkload(workload, statuses, options = {}) {
+  const pinTargets = /* @__PURE__ */ new Map();
   const secrets2 = [];
   const reasons = [];
   const warnings = [];
@@ -86007,6 +86853,7 @@ function planWorkload(workload, statuses) {
     const status = statuses.get(ref.path);
     if (!status) throw new Error(`internal: no Vault status for "${ref.path}"`);
     const path5 = status.path;
+    if (ref.pins) pinTargets.set(path5, [...pinTargets.get(path5) ?? [], ...ref.pins]);
     if (seen.has(path5)) continue;
     seen.add(path5);
     const recorded = workload.recorded?.get(path5) ?? null;
@@ -86045,10 +86892,18 @@ function planWorkload(workload, statuses) {
       `${workload.kind} uses updateStrategy OnDelete: ${action === "restart" ? "the new pod template" : "a new pod template"} takes effect only when pods are deleted`
     );
   }
-  return { workload, secrets: secrets2, action, reasons, warnings, newValue };
+  const pins = [];
+  if (action === "restart" && options.pinVersions !== false) {
+    for (const s of secrets2) {
+      if (s.state !== "outdated" || s.current === null) continue;
+      for (const target of pinTargets.get(s.path) ?? [])
+        pins.push({ path: s.path, version: s.current, target });
+    }
+  }
+  return { workload, secrets: secrets2, action, pins, reasons, warnings, newValue };
 }
-function planWorkloads(workloads, statuses) {
-  return workloads.map((w) => planWorkload(w, statuses));
+function planWorkloads(workloads, statuses, options = {}) {
+  return workloads.map((w) => planWorkload(w, statuses, options));
 }
 function editsFor(planned, prefix) {
   const { workload, action, newValue } = planned;
@@ -86076,38 +86931,83 @@ function summarize(planned) {
 }
 
 // src/core/plan/changes.ts
-function buildChanges(planned, texts, prefix, fileData) {
+function pinEdit(pin) {
+  const { target, version: version2 } = pin;
+  const base = {
+    document: target.document,
+    path: target.field,
+    expect: { kind: target.kind, name: target.name }
+  };
+  if (target.format === "int") return { ...base, set: version2 };
+  if (target.format === "string") return { ...base, set: String(version2) };
+  const from = target.placeholder ?? "";
+  const [a, b] = target.versionAt ?? [from.length, from.length];
+  const to = `${from.slice(0, a)}#${version2}${from.slice(b)}`;
+  return to === from ? null : { ...base, replace: { from, to } };
+}
+function group(planned, prefix) {
   const byFile = /* @__PURE__ */ new Map();
+  const entry = (file2) => {
+    let e = byFile.get(file2);
+    if (!e) byFile.set(file2, e = { annotations: [], scalars: /* @__PURE__ */ new Map(), workloads: /* @__PURE__ */ new Set() });
+    return e;
+  };
   for (const p of planned) {
     const edits = editsFor(p, prefix);
-    if (edits.length === 0) continue;
-    const entry = byFile.get(p.workload.file) ?? { edits: [], workloads: [] };
-    entry.edits.push(...edits);
-    entry.workloads.push(p);
-    byFile.set(p.workload.file, entry);
+    if (edits.length > 0) {
+      const e = entry(p.workload.file);
+      e.annotations.push(...edits);
+      e.workloads.add(p);
+    }
+    if (p.action !== "restart") continue;
+    for (const pin of p.pins) {
+      const edit2 = pinEdit(pin);
+      const e = entry(pin.target.file);
+      e.workloads.add(p);
+      if (!edit2) continue;
+      const id = JSON.stringify([edit2.document, edit2.path, "replace" in edit2 ? edit2.replace.from : ""]);
+      e.scalars.set(id, edit2);
+    }
   }
-  const changes = [];
+  return byFile;
+}
+function buildChanges(planned, texts, prefix, fileData) {
   const problems = [];
-  for (const [file2, { edits, workloads }] of [...byFile].sort(([a], [b]) => a < b ? -1 : 1)) {
-    const before = texts.get(file2);
-    if (before === void 0) throw new Error(`internal: no text for "${file2}"`);
-    const fast = fastAnnotationEdits(before, edits, fileData?.get(file2));
-    const result = fast !== null ? { ok: true, text: fast } : applyAnnotationEdits(before, edits);
-    if (result.ok) {
-      if (result.text !== before) changes.push({ path: file2, before, after: result.text });
-      continue;
+  for (; ; ) {
+    const changes = [];
+    let failed = false;
+    const byFile = group(planned, prefix);
+    for (const [file2, edits] of [...byFile].sort(([a], [b]) => a < b ? -1 : 1)) {
+      const before = texts.get(file2);
+      if (before === void 0) throw new Error(`internal: no text for "${file2}"`);
+      const result = editFile(before, edits, fileData?.get(file2));
+      if (result.ok) {
+        if (result.text !== before) changes.push({ path: file2, before, after: result.text });
+        continue;
+      }
+      const problem = { file: file2, severity: "error", message: `not edited: ${result.message}` };
+      if (result.line !== void 0) problem.line = result.line;
+      if (result.column !== void 0) problem.column = result.column;
+      problems.push(problem);
+      for (const w of edits.workloads) {
+        w.action = "blocked";
+        w.newValue = null;
+        w.pins = [];
+        w.reasons.push(
+          w.workload.file === file2 ? `the file could not be edited safely: ${result.message}` : `${file2}, where its secret's version is pinned, could not be edited safely: ${result.message}`
+        );
+      }
+      failed = true;
     }
-    const problem = { file: file2, severity: "error", message: `not edited: ${result.message}` };
-    if (result.line !== void 0) problem.line = result.line;
-    if (result.column !== void 0) problem.column = result.column;
-    problems.push(problem);
-    for (const w of workloads) {
-      w.action = "blocked";
-      w.newValue = null;
-      w.reasons.push(`the file could not be edited safely: ${result.message}`);
-    }
+    if (!failed) return { changes, problems };
   }
-  return { changes, problems };
+}
+function editFile(before, edits, data) {
+  if (edits.scalars.size > 0) {
+    return applyFileEdits(before, { annotations: edits.annotations, scalars: [...edits.scalars.values()] });
+  }
+  const fast = fastAnnotationEdits(before, edits.annotations, data);
+  return fast !== null ? { ok: true, text: fast } : applyAnnotationEdits(before, edits.annotations);
 }
 
 // src/pipeline.ts
@@ -86135,7 +87035,7 @@ async function planRepo(opts) {
   const paths = uniqueSecretPaths(workloads);
   opts.logger.info(`Reading metadata of ${paths.length} Vault secret(s) for ${workloads.length} workload(s)`);
   const statuses = await opts.reader.read(paths);
-  const planned = planWorkloads(workloads, statuses);
+  const planned = planWorkloads(workloads, statuses, { pinVersions: opts.config.pinVersions });
   const texts = new Map(files.map((f) => [f.path, f.text]));
   const edited = opts.edits === false ? { changes: [], problems: [] } : buildChanges(planned, texts, opts.config.annotationPrefix, fileData);
   return {
@@ -86283,7 +87183,7 @@ ${PR_BODY_MARKER}
   return { title, body };
 }
 
-// node_modules/universal-user-agent/index.js
+// ../main/node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -86294,7 +87194,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-// node_modules/@octokit/endpoint/dist-bundle/index.js
+// ../main/node_modules/@octokit/endpoint/dist-bundle/index.js
 var VERSION = "0.0.0-development";
 var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
 var DEFAULTS = {
@@ -86399,16 +87299,16 @@ function omit2(object2, keysToOmit) {
   }
   return result;
 }
-function encodeReserved(str3) {
-  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str4) {
+  return str4.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str3) {
-  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str4) {
+  return encodeURIComponent(str4).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -86553,7 +87453,7 @@ function parse4(options) {
   if (!isBinaryRequest) {
     if (options.mediaType.format) {
       headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
+        (format2) => format2.replace(
           /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
           `application/vnd$1$2.${options.mediaType.format}`
         )
@@ -86563,8 +87463,8 @@ function parse4(options) {
       if (options.mediaType.previews?.length) {
         const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
         headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
+          const format2 = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format2}`;
         }).join(",");
       }
     }
@@ -86607,7 +87507,7 @@ function withDefaults(oldDefaults, newDefaults) {
 }
 var endpoint = withDefaults(null, DEFAULTS);
 
-// node_modules/content-type/dist/index.js
+// ../main/node_modules/content-type/dist/index.js
 var SP = 32;
 var HTAB = 9;
 var SEMI = 59;
@@ -86780,18 +87680,18 @@ function parseParameters(header, type2, index2, len, stopFlags) {
   }
   return { type: type2, index: index2, parameters };
 }
-function unescapeQuotedPairs(str3, start, end) {
+function unescapeQuotedPairs(str4, start, end) {
   let result = "";
   for (let index2 = start; index2 < end; index2++) {
-    if (str3.charCodeAt(index2) === BSLASH) {
-      result += str3.slice(start, index2);
+    if (str4.charCodeAt(index2) === BSLASH) {
+      result += str4.slice(start, index2);
       start = ++index2;
     }
   }
-  return result + str3.slice(start, end);
+  return result + str4.slice(start, end);
 }
 
-// node_modules/json-with-bigint/json-with-bigint.js
+// ../main/node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/;
 var noiseValue = /^-?\d+n+$/;
 var originalStringify = JSON.stringify;
@@ -87126,7 +88026,7 @@ var JSONParse = (text, reviver) => {
   }
 };
 
-// node_modules/@octokit/request-error/dist-src/index.js
+// ../main/node_modules/@octokit/request-error/dist-src/index.js
 var RequestError = class extends Error {
   name;
   /**
@@ -87165,7 +88065,7 @@ var RequestError = class extends Error {
   }
 };
 
-// node_modules/@octokit/request/dist-bundle/index.js
+// ../main/node_modules/@octokit/request/dist-bundle/index.js
 var VERSION2 = "10.0.16";
 var defaults_default = {
   headers: {
@@ -87347,7 +88247,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 }
 var request2 = withDefaults2(endpoint, defaults_default);
 
-// node_modules/@octokit/oauth-methods/dist-bundle/index.js
+// ../main/node_modules/@octokit/oauth-methods/dist-bundle/index.js
 function requestToOAuthBaseUrl(request3) {
   const endpointDefaults = request3.endpoint.DEFAULTS;
   if (/^https:\/\/(api\.)?github\.com$/.test(endpointDefaults.baseUrl)) {
@@ -87579,7 +88479,7 @@ async function deleteAuthorization(options) {
   );
 }
 
-// node_modules/@octokit/auth-oauth-device/dist-bundle/index.js
+// ../main/node_modules/@octokit/auth-oauth-device/dist-bundle/index.js
 async function getOAuthAccessToken(state, options) {
   const cachedAuthentication = getCachedAuthentication(state, options.auth);
   if (cachedAuthentication) return cachedAuthentication;
@@ -87702,7 +88602,7 @@ function createOAuthDeviceAuth(options) {
   });
 }
 
-// node_modules/@octokit/auth-oauth-user/dist-bundle/index.js
+// ../main/node_modules/@octokit/auth-oauth-user/dist-bundle/index.js
 var VERSION4 = "0.0.0-development";
 async function getAuthentication(state) {
   if ("code" in state.strategyOptions) {
@@ -87884,7 +88784,7 @@ function createOAuthUserAuth({
 }
 createOAuthUserAuth.VERSION = VERSION4;
 
-// node_modules/@octokit/auth-oauth-app/dist-bundle/index.js
+// ../main/node_modules/@octokit/auth-oauth-app/dist-bundle/index.js
 async function auth3(state, authOptions) {
   if (authOptions.type === "oauth-app") {
     return {
@@ -87962,18 +88862,18 @@ function createOAuthAppAuth(options) {
   });
 }
 
-// node_modules/universal-github-app-jwt/lib/utils.js
+// ../main/node_modules/universal-github-app-jwt/lib/utils.js
 function isPkcs1(privateKey) {
   return privateKey.includes("-----BEGIN RSA PRIVATE KEY-----");
 }
 function isOpenSsh(privateKey) {
   return privateKey.includes("-----BEGIN OPENSSH PRIVATE KEY-----");
 }
-function string2ArrayBuffer(str3) {
-  const buf = new ArrayBuffer(str3.length);
+function string2ArrayBuffer(str4) {
+  const buf = new ArrayBuffer(str4.length);
   const bufView = new Uint8Array(buf);
-  for (let i = 0, strLen = str3.length; i < strLen; i++) {
-    bufView[i] = str3.charCodeAt(i);
+  for (let i = 0, strLen = str4.length; i < strLen; i++) {
+    bufView[i] = str4.charCodeAt(i);
   }
   return buf;
 }
@@ -88001,7 +88901,7 @@ function base64encodeJSON(obj) {
   return fromBase64(btoa(JSON.stringify(obj)));
 }
 
-// node_modules/universal-github-app-jwt/lib/crypto-node.js
+// ../main/node_modules/universal-github-app-jwt/lib/crypto-node.js
 import { subtle } from "node:crypto";
 import { createPrivateKey } from "node:crypto";
 function convertPrivateKey(privateKey) {
@@ -88012,7 +88912,7 @@ function convertPrivateKey(privateKey) {
   });
 }
 
-// node_modules/universal-github-app-jwt/lib/get-token.js
+// ../main/node_modules/universal-github-app-jwt/lib/get-token.js
 async function getToken({ privateKey, payload }) {
   const convertedPrivateKey = convertPrivateKey(privateKey);
   if (isPkcs1(convertedPrivateKey)) {
@@ -88049,7 +88949,7 @@ async function getToken({ privateKey, payload }) {
   return `${encodedMessage}.${encodedSignature}`;
 }
 
-// node_modules/universal-github-app-jwt/index.js
+// ../main/node_modules/universal-github-app-jwt/index.js
 async function githubAppJwt({
   id,
   privateKey,
@@ -88075,7 +88975,7 @@ async function githubAppJwt({
   };
 }
 
-// node_modules/toad-cache/dist/toad-cache.mjs
+// ../main/node_modules/toad-cache/dist/toad-cache.mjs
 function validateCacheParams(max, ttlInMsecs) {
   if (typeof max !== "number" || !Number.isInteger(max) || max < 0) {
     throw new Error("Invalid max value");
@@ -88213,7 +89113,7 @@ var LruObject = class {
   }
 };
 
-// node_modules/@octokit/auth-app/dist-node/index.js
+// ../main/node_modules/@octokit/auth-app/dist-node/index.js
 async function getAppAuthentication({
   appId,
   privateKey,
@@ -88672,7 +89572,7 @@ function createAppAuth(options) {
   });
 }
 
-// node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// ../main/node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
 var VERSION7 = "0.0.0-development";
 function isRequestError(error62) {
@@ -88746,7 +89646,7 @@ function retry(octokit, octokitOptions) {
 }
 retry.VERSION = VERSION7;
 
-// node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// ../main/node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var import_light2 = __toESM(require_light(), 1);
 var VERSION8 = "0.0.0-development";
 var noop2 = () => Promise.resolve();
@@ -88976,7 +89876,7 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION8;
 throttling.triggersNotification = triggersNotification;
 
-// node_modules/before-after-hook/lib/register.js
+// ../main/node_modules/before-after-hook/lib/register.js
 function register(state, name, method, options) {
   if (typeof method !== "function") {
     throw new Error("method for before hook must be a function");
@@ -88999,7 +89899,7 @@ function register(state, name, method, options) {
   });
 }
 
-// node_modules/before-after-hook/lib/add.js
+// ../main/node_modules/before-after-hook/lib/add.js
 function addHook(state, kind, name, hook6) {
   const orig = hook6;
   if (!state.registry[name]) {
@@ -89034,7 +89934,7 @@ function addHook(state, kind, name, hook6) {
   });
 }
 
-// node_modules/before-after-hook/lib/remove.js
+// ../main/node_modules/before-after-hook/lib/remove.js
 function removeHook(state, name, method) {
   if (!state.registry[name]) {
     return;
@@ -89048,7 +89948,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index2, 1);
 }
 
-// node_modules/before-after-hook/index.js
+// ../main/node_modules/before-after-hook/index.js
 var bind = Function.bind;
 var bindable = bind.bind(bind);
 function bindApi(hook6, state, name) {
@@ -89082,7 +89982,7 @@ function Collection2() {
 }
 var before_after_hook_default = { Singular, Collection: Collection2 };
 
-// node_modules/@octokit/graphql/dist-bundle/index.js
+// ../main/node_modules/@octokit/graphql/dist-bundle/index.js
 var VERSION9 = "0.0.0-development";
 function _buildMessageForResponseErrors(data) {
   return `Request failed due to following response errors:
@@ -89192,7 +90092,7 @@ function withCustomRequest(customRequest) {
   });
 }
 
-// node_modules/@octokit/auth-token/dist-bundle/index.js
+// ../main/node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep2 = "\\.";
 var jwtRE = new RegExp(`^${b64url}${sep2}${b64url}${sep2}${b64url}$`);
@@ -89237,10 +90137,10 @@ var createTokenAuth = function createTokenAuth2(token) {
   });
 };
 
-// node_modules/@octokit/core/dist-src/version.js
+// ../main/node_modules/@octokit/core/dist-src/version.js
 var VERSION10 = "7.0.8";
 
-// node_modules/@octokit/core/dist-src/index.js
+// ../main/node_modules/@octokit/core/dist-src/index.js
 var noop3 = () => {
 };
 var consoleWarn = console.warn.bind(console);
@@ -89374,10 +90274,10 @@ var Octokit = class {
   auth;
 };
 
-// node_modules/@octokit/plugin-request-log/dist-src/version.js
+// ../main/node_modules/@octokit/plugin-request-log/dist-src/version.js
 var VERSION11 = "6.0.0";
 
-// node_modules/@octokit/plugin-request-log/dist-src/index.js
+// ../main/node_modules/@octokit/plugin-request-log/dist-src/index.js
 function requestLog(octokit) {
   octokit.hook.wrap("request", (request3, options) => {
     octokit.log.debug("request", options);
@@ -89401,7 +90301,7 @@ function requestLog(octokit) {
 }
 requestLog.VERSION = VERSION11;
 
-// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// ../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 var VERSION12 = "0.0.0-development";
 function normalizePaginatedListResponse(response) {
   if (!response.data) {
@@ -89517,10 +90417,10 @@ function paginateRest(octokit) {
 }
 paginateRest.VERSION = VERSION12;
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 var VERSION13 = "17.0.0";
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 var Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -91812,7 +92712,7 @@ var Endpoints = {
 };
 var endpoints_default = Endpoints;
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 var endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
   for (const [methodName, endpoint2] of Object.entries(endpoints)) {
@@ -91935,7 +92835,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
   return Object.assign(withDecorations, requestWithDefaults);
 }
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 function restEndpointMethods(octokit) {
   const api = endpointsToMethods(octokit);
   return {
@@ -91952,10 +92852,10 @@ function legacyRestEndpointMethods(octokit) {
 }
 legacyRestEndpointMethods.VERSION = VERSION13;
 
-// node_modules/@octokit/rest/dist-src/version.js
+// ../main/node_modules/@octokit/rest/dist-src/version.js
 var VERSION14 = "22.0.1";
 
-// node_modules/@octokit/rest/dist-src/index.js
+// ../main/node_modules/@octokit/rest/dist-src/index.js
 var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
   {
     userAgent: `octokit-rest.js/${VERSION14}`
@@ -92627,17 +93527,31 @@ function maskEnvSecrets(env) {
   }
 }
 function localRepoDir(opts, io) {
-  if (isUrl(opts.repo)) {
-    throw new ConfigError(`--repo "${opts.repo}" is a URL: "scan" reads a local checkout; clone it first`);
-  }
   const dir = resolve(io.cwd, opts.repo);
   if (!existsSync2(dir)) throw new ConfigError(`--repo "${opts.repo}" does not exist`);
   return dir;
 }
+async function withRepo(opts, io, fn) {
+  if (!isUrl(opts.repo)) {
+    const dir = localRepoDir(opts, io);
+    const config2 = loadConfig(dir, opts.config, io.cwd);
+    return fn({ source: new WorkingTreeSource(dir), config: config2, branch: opts.branch ?? config2.branch ?? null });
+  }
+  const ws = await openWorkspace({
+    repo: opts.repo,
+    ...opts.branch ? { branch: opts.branch } : {},
+    ...authOption(io.env),
+    logger: io.logger
+  });
+  try {
+    const config2 = await workspaceConfig(ws, opts.config, io.cwd);
+    return await fn({ source: ws.source, config: config2, branch: ws.branch });
+  } finally {
+    await ws.close();
+  }
+}
 async function scanCommand(opts, io) {
-  const dir = localRepoDir(opts, io);
-  const config2 = loadConfig(dir, opts.config, io.cwd);
-  const found = await discoverRepo(new WorkingTreeSource(dir), config2, io.logger);
+  const found = await withRepo(opts, io, ({ source, config: config2 }) => discoverRepo(source, config2, io.logger));
   if (opts.format === "json") {
     const json3 = {
       workloads: found.workloads.map((w) => ({
@@ -92695,47 +93609,14 @@ ${found.problems.map((p) => `  ${p.severity} ${p.file}${p.line !== void 0 ? `:${
 }
 async function runPlan(opts, io, edits = true) {
   const makeReader = io.makeReader ?? ((c) => defaultReader(c, io));
-  if (isUrl(opts.repo)) {
-    const ws = await openWorkspace({
-      repo: opts.repo,
-      ...opts.branch ? { branch: opts.branch } : {},
-      ...authOption(io.env),
-      logger: io.logger
-    });
+  return withRepo(opts, io, async ({ source, config: config2, branch }) => {
+    const reader = await makeReader(config2);
     try {
-      const config3 = await workspaceConfig(ws, opts.config, io.cwd);
-      const reader2 = await makeReader(config3);
-      try {
-        return await planRepo({
-          source: ws.source,
-          reader: reader2,
-          config: config3,
-          branch: ws.branch,
-          logger: io.logger,
-          edits
-        });
-      } finally {
-        await reader2.close();
-      }
+      return await planRepo({ source, reader, config: config2, branch, logger: io.logger, edits });
     } finally {
-      await ws.close();
+      await reader.close();
     }
-  }
-  const dir = localRepoDir(opts, io);
-  const config2 = loadConfig(dir, opts.config, io.cwd);
-  const reader = await makeReader(config2);
-  try {
-    return await planRepo({
-      source: new WorkingTreeSource(dir),
-      reader,
-      config: config2,
-      branch: opts.branch ?? config2.branch ?? null,
-      logger: io.logger,
-      edits
-    });
-  } finally {
-    await reader.close();
-  }
+  });
 }
 var pending = (r) => r.summary.restart + r.summary.record > 0;
 async function statusCommand(opts, io) {

@@ -62,7 +62,7 @@ export async function planRepo(opts: {
   const paths = uniqueSecretPaths(workloads);
   opts.logger.info(`Reading metadata of ${paths.length} Vault secret(s) for ${workloads.length} workload(s)`);
   const statuses = await opts.reader.read(paths);
-  const planned = planWorkloads(workloads, statuses);
+  const planned = planWorkloads(workloads, statuses, { pinVersions: opts.config.pinVersions });
   const texts = new Map(files.map((f) => [f.path, f.text]));
   const edited =
     opts.edits === false

@@ -24,13 +24,41 @@ export interface RepoFile {
   text: string;
 }
 
+/**
+ * A place in the repository that can name the version of one secret (SPEC "Version pinning"): an
+ * ExternalSecret's `remoteRef.version`, a VaultStaticSecret's `spec.version`, argocd-vault-plugin's
+ * `avp.kubernetes.io/secret-version` annotation or the `#version` suffix of a `<path:...>` placeholder.
+ */
+export interface PinTarget {
+  file: string;
+  /** Index of the YAML document in the file (as `Workload.document`). */
+  document: number;
+  /** The object that holds the pin, e.g. `ExternalSecret` / `db-creds`; the editor checks it is that object. */
+  kind: string;
+  name: string;
+  /** Key path to the field, e.g. `['spec', 'data', 0, 'remoteRef', 'version']`. */
+  field: (string | number)[];
+  /**
+   * How the version is written: `string` (`version: "7"`), `int` (`version: 7`), or `placeholder`: the field
+   * is a string holding `placeholder`, whose characters `[versionAt[0], versionAt[1])` become `#7`.
+   */
+  format: 'string' | 'int' | 'placeholder';
+  placeholder?: string;
+  versionAt?: [number, number];
+}
+
 /** A Vault secret a workload depends on, as written in the manifests (before mount resolution). */
 export interface SecretRef {
   /** Normalised `mount/path` (no `/data/` or `/metadata/` segment, no leading slash). */
   path: string;
   source: SourceName;
-  /** What was read, for `scan`: e.g. the annotation key or the rule index. */
+  /**
+   * What was read, for `scan`: the annotation key, the rule index, or the chain from the object that names
+   * the secret to the workload, e.g. `ExternalSecret/db-creds (apps/es.yaml) → Secret/db-creds → envFrom`.
+   */
   via: string;
+  /** Where the version of this secret can be pinned for this workload; absent when nowhere. */
+  pins?: PinTarget[];
 }
 
 /** A workload found in a manifest. */
@@ -100,10 +128,20 @@ export interface PlannedSecret {
   updatedTime: string | null;
 }
 
+/** A version pin the change set writes because this workload restarts (SPEC "Version pinning"). */
+export interface PlannedPin {
+  /** Canonical `mount/path` of the secret. */
+  path: string;
+  version: number;
+  target: PinTarget;
+}
+
 export interface PlannedWorkload {
   workload: Workload;
   secrets: PlannedSecret[];
   action: WorkloadAction;
+  /** Version pins written with this workload's restart (empty unless `action` is `restart`). */
+  pins: PlannedPin[];
   /** Why the workload is blocked, or other notes for reviewers (e.g. OnDelete). */
   reasons: string[];
   warnings: string[];

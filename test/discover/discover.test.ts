@@ -4,7 +4,8 @@ import { discover } from '../../src/core/discover/discover.js';
 import type { RepoFile, Workload } from '../../src/core/model.js';
 import { deployment, FIXTURES, readTree } from './helpers.js';
 
-const files = readTree(FIXTURES);
+// sources/ holds each discovery source's own fixtures (test/discover/sources.test.ts).
+const files = readTree(FIXTURES).filter((f) => !f.path.startsWith('sources/'));
 
 function config(yaml = ''): Config {
   return yaml ? parseConfig(yaml, 'vault-rollout.yaml') : defaultConfig();

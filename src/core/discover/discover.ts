@@ -71,13 +71,19 @@ export function discover(
   return { workloads, problems, documents: parsed.documentCount, fileData, seen };
 }
 
-/** One ref per path: the first source wins; the other places that name it are appended to `via`. */
+/**
+ * One ref per path: the first source wins; the other places that name it are appended to `via`, and every
+ * place that can pin its version is kept.
+ */
 function dedupe(refs: readonly SecretRef[]): SecretRef[] {
   const byPath = new Map<string, SecretRef>();
   for (const ref of refs) {
     const first = byPath.get(ref.path);
     if (!first) byPath.set(ref.path, { ...ref });
-    else if (!first.via.split(', ').includes(ref.via)) first.via = `${first.via}, ${ref.via}`;
+    else {
+      if (!first.via.split(', ').includes(ref.via)) first.via = `${first.via}, ${ref.via}`;
+      if (ref.pins) first.pins = [...(first.pins ?? []), ...ref.pins];
+    }
   }
   return [...byPath.values()];
 }

@@ -57,13 +57,16 @@ function inTemplatesFolder(path: string, roots?: ReadonlySet<string>): boolean {
 }
 
 /**
- * A document can only matter if the file names a kind a source reads (workloads, `List`). A file without
- * one is never edited, so it is not parsed: half the files of a typical GitOps repo (ConfigMaps,
- * Services, Flux and Argo CD objects) cost one regex test instead of a YAML parse. Quotes and JSON
- * (`"kind": "Deployment"`) are matched too.
+ * A document can only matter if the file names a kind a source reads: workloads, `List`, and the objects the
+ * Secret graph follows (ExternalSecret and its stores, VaultStaticSecret, SecretProviderClass). Secrets and
+ * ConfigMaps matter only with argocd-vault-plugin placeholders (`<path:`) or annotations
+ * (`avp.kubernetes.io`), so those strings are matched instead of their kinds. A file without any is never
+ * edited, so it is not parsed: half the files of a typical GitOps repo (ConfigMaps, Services, Flux and
+ * Argo CD objects) cost one regex test instead of a YAML parse. Quotes and JSON (`"kind": "Deployment"`) are
+ * matched too.
  */
 export const RELEVANT_KINDS =
-  /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List)\b/;
+  /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List|ExternalSecret|SecretStore|ClusterSecretStore|VaultStaticSecret|SecretProviderClass)\b|<path:|avp\.kubernetes\.io\//;
 
 /** Parses every file that can hold a relevant document; see the module comment for what is skipped. */
 export function parseManifests(files: readonly RepoFile[], relevant: RegExp = RELEVANT_KINDS): ParsedFiles {

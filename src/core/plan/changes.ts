@@ -2,8 +2,9 @@
  * The edit stage: planned workloads → per-file before/after text. Nothing is written here; only the
  * publish step touches disk or Git, so `plan` and `apply --dry-run` show exactly what `apply` writes.
  */
-import type { FileChange, PlannedWorkload, Problem } from '../model.js';
-import { applyAnnotationEdits, type AnnotationEdit } from '../yaml/edit-annotations.js';
+import type { FileChange, PlannedPin, PlannedWorkload, Problem } from '../model.js';
+import { applyAnnotationEdits, type AnnotationEdit, type EditResult } from '../yaml/edit-annotations.js';
+import { applyFileEdits, type ScalarEdit } from '../yaml/edit-scalar.js';
 import { fastAnnotationEdits } from '../yaml/fast-edit.js';
 import { editsFor } from './plan.js';
 
@@ -12,10 +13,63 @@ export interface ChangeSet {
   problems: Problem[];
 }
 
+interface FileEdits {
+  annotations: AnnotationEdit[];
+  scalars: Map<string, ScalarEdit>;
+  /** The workloads whose record, trigger or pins are in this file. */
+  workloads: Set<PlannedWorkload>;
+}
+
+/** The scalar edit that writes a pin, or null when the placeholder already names that version. */
+export function pinEdit(pin: PlannedPin): ScalarEdit | null {
+  const { target, version } = pin;
+  const base = {
+    document: target.document,
+    path: target.field,
+    expect: { kind: target.kind, name: target.name },
+  };
+  if (target.format === 'int') return { ...base, set: version };
+  if (target.format === 'string') return { ...base, set: String(version) };
+  const from = target.placeholder ?? '';
+  const [a, b] = target.versionAt ?? [from.length, from.length];
+  const to = `${from.slice(0, a)}#${version}${from.slice(b)}`;
+  return to === from ? null : { ...base, replace: { from, to } };
+}
+
+function group(planned: readonly PlannedWorkload[], prefix: string): Map<string, FileEdits> {
+  const byFile = new Map<string, FileEdits>();
+  const entry = (file: string) => {
+    let e = byFile.get(file);
+    if (!e) byFile.set(file, (e = { annotations: [], scalars: new Map(), workloads: new Set() }));
+    return e;
+  };
+  for (const p of planned) {
+    const edits = editsFor(p, prefix);
+    if (edits.length > 0) {
+      const e = entry(p.workload.file);
+      e.annotations.push(...edits);
+      e.workloads.add(p);
+    }
+    if (p.action !== 'restart') continue;
+    for (const pin of p.pins) {
+      const edit = pinEdit(pin);
+      const e = entry(pin.target.file);
+      e.workloads.add(p);
+      if (!edit) continue;
+      // Two workloads fed by one ExternalSecret ask for the same pin: one edit.
+      const id = JSON.stringify([edit.document, edit.path, 'replace' in edit ? edit.replace.from : '']);
+      e.scalars.set(id, edit);
+    }
+  }
+  return byFile;
+}
+
 /**
- * Builds one FileChange per file that needs edits. A file whose edit fails verification is left
- * untouched, its workloads become `blocked`, and the failure is reported: never a half-edited file.
- * @param texts the current text of every file that holds a planned workload
+ * Builds one FileChange per file that needs edits: the annotations of the workloads it holds and the version
+ * pins of the objects it holds, applied together. A file whose edit fails verification is left untouched,
+ * every workload with an edit or a pin in it becomes `blocked` (a restart without its pin would let the pods
+ * and the Secret disagree), and the failure is reported: never a half-edited file.
+ * @param texts the current text of every file that holds a planned workload or a pinned object
  * @param fileData discovery's data of those files (optional; spares the fast path one read)
  */
 export function buildChanges(
@@ -24,36 +78,46 @@ export function buildChanges(
   prefix: string,
   fileData?: ReadonlyMap<string, readonly unknown[]>,
 ): ChangeSet {
-  const byFile = new Map<string, { edits: AnnotationEdit[]; workloads: PlannedWorkload[] }>();
-  for (const p of planned) {
-    const edits = editsFor(p, prefix);
-    if (edits.length === 0) continue;
-    const entry = byFile.get(p.workload.file) ?? { edits: [], workloads: [] };
-    entry.edits.push(...edits);
-    entry.workloads.push(p);
-    byFile.set(p.workload.file, entry);
-  }
-  const changes: FileChange[] = [];
   const problems: Problem[] = [];
-  for (const [file, { edits, workloads }] of [...byFile].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const before = texts.get(file);
-    if (before === undefined) throw new Error(`internal: no text for "${file}"`);
-    // The fast path writes the same bytes for the common layout, ~20x faster; else the full editor.
-    const fast = fastAnnotationEdits(before, edits, fileData?.get(file));
-    const result = fast !== null ? { ok: true as const, text: fast } : applyAnnotationEdits(before, edits);
-    if (result.ok) {
-      if (result.text !== before) changes.push({ path: file, before, after: result.text });
-      continue;
+  // Blocking a workload drops its edits from other files too, so plan again until no file fails (each
+  // round blocks at least one more workload; failures are rare).
+  for (;;) {
+    const changes: FileChange[] = [];
+    let failed = false;
+    const byFile = group(planned, prefix);
+    for (const [file, edits] of [...byFile].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const before = texts.get(file);
+      if (before === undefined) throw new Error(`internal: no text for "${file}"`);
+      const result = editFile(before, edits, fileData?.get(file));
+      if (result.ok) {
+        if (result.text !== before) changes.push({ path: file, before, after: result.text });
+        continue;
+      }
+      const problem: Problem = { file, severity: 'error', message: `not edited: ${result.message}` };
+      if (result.line !== undefined) problem.line = result.line;
+      if (result.column !== undefined) problem.column = result.column;
+      problems.push(problem);
+      for (const w of edits.workloads) {
+        w.action = 'blocked';
+        w.newValue = null;
+        w.pins = [];
+        w.reasons.push(
+          w.workload.file === file
+            ? `the file could not be edited safely: ${result.message}`
+            : `${file}, where its secret's version is pinned, could not be edited safely: ${result.message}`,
+        );
+      }
+      failed = true;
     }
-    const problem: Problem = { file, severity: 'error', message: `not edited: ${result.message}` };
-    if (result.line !== undefined) problem.line = result.line;
-    if (result.column !== undefined) problem.column = result.column;
-    problems.push(problem);
-    for (const w of workloads) {
-      w.action = 'blocked';
-      w.newValue = null;
-      w.reasons.push(`the file could not be edited safely: ${result.message}`);
-    }
+    if (!failed) return { changes, problems };
   }
-  return { changes, problems };
+}
+
+function editFile(before: string, edits: FileEdits, data: readonly unknown[] | undefined): EditResult {
+  if (edits.scalars.size > 0) {
+    return applyFileEdits(before, { annotations: edits.annotations, scalars: [...edits.scalars.values()] });
+  }
+  // The fast path writes the same bytes for the common layout, ~20x faster; else the full editor.
+  const fast = fastAnnotationEdits(before, edits.annotations, data);
+  return fast !== null ? { ok: true, text: fast } : applyAnnotationEdits(before, edits.annotations);
 }

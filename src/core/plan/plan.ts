@@ -3,6 +3,8 @@
  * Pure: workloads and secret statuses in, planned workloads and annotation edits out.
  */
 import type {
+  PinTarget,
+  PlannedPin,
   PlannedSecret,
   PlannedWorkload,
   SecretState,
@@ -42,6 +44,15 @@ function blockReason(s: PlannedSecret, status: SecretStatus): string {
   }
 }
 
+export interface PlanOptions {
+  /**
+   * `pinVersions` (SPEC, default true): a restart also pins the new version where the secret came through
+   * an object that can name one. Only a restart pins: an adoption writes the record and nothing that
+   * changes what runs.
+   */
+  pinVersions?: boolean;
+}
+
 /**
  * Plans one workload.
  * @param statuses keyed by the SecretRef path that discovery produced; `status.path` is canonical.
@@ -49,7 +60,9 @@ function blockReason(s: PlannedSecret, status: SecretStatus): string {
 export function planWorkload(
   workload: Workload,
   statuses: ReadonlyMap<string, SecretStatus>,
+  options: PlanOptions = {},
 ): PlannedWorkload {
+  const pinTargets = new Map<string, PinTarget[]>();
   const secrets: PlannedSecret[] = [];
   const reasons: string[] = [];
   const warnings: string[] = [];
@@ -60,6 +73,7 @@ export function planWorkload(
     const status = statuses.get(ref.path);
     if (!status) throw new Error(`internal: no Vault status for "${ref.path}"`);
     const path = status.path;
+    if (ref.pins) pinTargets.set(path, [...(pinTargets.get(path) ?? []), ...ref.pins]);
     if (seen.has(path)) continue; // `kv/app` and `kv/data/app` name one secret
     seen.add(path);
     const recorded = workload.recorded?.get(path) ?? null;
@@ -104,15 +118,24 @@ export function planWorkload(
       } takes effect only when pods are deleted`,
     );
   }
-  return { workload, secrets, action, reasons, warnings, newValue };
+  const pins: PlannedPin[] = [];
+  if (action === 'restart' && options.pinVersions !== false) {
+    for (const s of secrets) {
+      if (s.state !== 'outdated' || s.current === null) continue;
+      for (const target of pinTargets.get(s.path) ?? [])
+        pins.push({ path: s.path, version: s.current, target });
+    }
+  }
+  return { workload, secrets, action, pins, reasons, warnings, newValue };
 }
 
 /** Plans every workload; order is kept (discovery sorts by file and document). */
 export function planWorkloads(
   workloads: readonly Workload[],
   statuses: ReadonlyMap<string, SecretStatus>,
+  options: PlanOptions = {},
 ): PlannedWorkload[] {
-  return workloads.map((w) => planWorkload(w, statuses));
+  return workloads.map((w) => planWorkload(w, statuses, options));
 }
 
 /** The annotation edits a planned workload needs: the record, plus the pod-template trigger on restart. */

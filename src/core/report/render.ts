@@ -3,9 +3,20 @@
  * Pure functions of the RunReport. Never a secret value or a token: the report holds none.
  */
 import { createTwoFilesPatch } from 'diff';
-import type { FileChange, PlannedWorkload, RunReport } from '../model.js';
+import type { FileChange, PlannedPin, PlannedWorkload, RunReport } from '../model.js';
+import { formatPath } from '../yaml/edit-scalar.js';
 
 export type Format = 'table' | 'json' | 'markdown';
+
+/** `ExternalSecret/db-creds (apps/es.yaml) spec.data[0].remoteRef.version = 7 (kv/web/db)` */
+export function pinText(pin: PlannedPin): string {
+  const t = pin.target;
+  const what =
+    t.format === 'placeholder'
+      ? `${formatPath(t.field)} ${t.placeholder ?? ''} #version`
+      : formatPath(t.field);
+  return `${t.kind}/${t.name} (${t.file}) ${what} = ${pin.version} (${pin.path})`;
+}
 
 /** The JSON object SPEC defines (plus `reasons`/`warnings`/`updatedTime`, which SPEC leaves open). */
 export function toJson(report: RunReport): Record<string, unknown> {
@@ -26,6 +37,19 @@ export function toJson(report: RunReport): Record<string, unknown> {
         updatedTime: s.updatedTime,
       })),
       action: p.action,
+      ...(p.pins.length > 0
+        ? {
+            pins: p.pins.map((pin) => ({
+              file: pin.target.file,
+              document: pin.target.document,
+              kind: pin.target.kind,
+              name: pin.target.name,
+              field: formatPath(pin.target.field),
+              path: pin.path,
+              version: pin.version,
+            })),
+          }
+        : {}),
       ...(p.reasons.length > 0 ? { reasons: p.reasons } : {}),
       ...(p.warnings.length > 0 ? { warnings: p.warnings } : {}),
     })),
@@ -91,6 +115,7 @@ export function toTable(report: RunReport): string {
   const notes = report.workloads.flatMap((p) => [
     ...p.reasons.map((r) => `blocked  ${workloadLabel(p)} (${p.workload.file}): ${r}`),
     ...p.warnings.map((w) => `warning  ${workloadLabel(p)} (${p.workload.file}): ${w}`),
+    ...p.pins.map((pin) => `pin      ${workloadLabel(p)}: ${pinText(pin)}`),
   ]);
   if (notes.length > 0) out.push('', ...notes);
   if (report.problems.length > 0) {
@@ -139,6 +164,7 @@ export function toMarkdown(report: RunReport): string {
   const notes = report.workloads.flatMap((p) => [
     ...p.reasons.map((r) => `- **Blocked** ${e(workloadLabel(p))}: ${e(r)}`),
     ...p.warnings.map((w) => `- **Warning** ${e(workloadLabel(p))}: ${e(w)}`),
+    ...p.pins.map((pin) => `- **Pin** ${e(workloadLabel(p))}: ${e(pinText(pin))}`),
   ]);
   if (notes.length > 0) out.push(...notes, '');
   if (report.problems.length > 0) {

@@ -42,13 +42,13 @@ export type EditResult =
 
 type Entry = readonly [key: string, value: string];
 
-interface Splice {
+export interface Splice {
   start: number;
   end: number;
   text: string;
 }
 
-interface Ctx {
+export interface Ctx {
   text: string;
   nl: string;
   splices: Splice[];
@@ -57,7 +57,7 @@ interface Ctx {
 }
 
 /** A planned failure; turned into `{ ok: false }` at the API boundary. */
-class EditFailure extends Error {
+export class EditFailure extends Error {
   constructor(
     message: string,
     readonly code: string,
@@ -100,7 +100,7 @@ export function applyAnnotationEdits(text: string, edits: readonly AnnotationEdi
   }
 }
 
-class InvalidYaml extends Error {
+export class InvalidYaml extends Error {
   constructor(
     message: string,
     readonly code: string,
@@ -111,7 +111,7 @@ class InvalidYaml extends Error {
   }
 }
 
-function parseStrict(text: string, what: string): Document.Parsed[] {
+export function parseStrict(text: string, what: string): Document.Parsed[] {
   const docs = parseAllDocuments(text, MANIFEST_PARSE_OPTIONS);
   // An empty stream comes back as an EmptyStream (an empty array with extra fields).
   const list = Array.isArray(docs) ? (docs as Document.Parsed[]) : [docs];
@@ -129,7 +129,23 @@ function parseStrict(text: string, what: string): Document.Parsed[] {
 function edit(text: string, edits: readonly AnnotationEdit[]): string {
   const docs = parseStrict(text, 'not valid YAML');
   if (edits.length === 0) return text;
+  const { splices, groups } = annotationSplices(text, docs, edits);
+  const after = applySplices(text, splices);
+  verify(text, docs, after, groups);
+  return after;
+}
 
+/**
+ * Plans annotation edits against the parsed documents of `text`: the splices to apply, and the groups that
+ * {@link compareData} checks the result against. Exported so that other edits of the same file (version pins,
+ * edit-scalar.ts) can be applied in the same pass and verified together.
+ * @internal
+ */
+export function annotationSplices(
+  text: string,
+  docs: readonly Document.Parsed[],
+  edits: readonly AnnotationEdit[],
+): { splices: Splice[]; groups: Group[] } {
   // Group by target map so several keys for one map become one insertion (two separate insertions would both
   // create `annotations:` and produce a duplicate key).
   const groups = new Map<
@@ -154,23 +170,30 @@ function edit(text: string, edits: readonly AnnotationEdit[]): string {
         'BAD_EDIT',
       );
     }
-    if (g.expect) {
-      const kind: unknown = doc.get('kind');
-      const name: unknown = doc.getIn(['metadata', 'name']);
-      if (kind !== g.expect.kind || name !== g.expect.name) {
-        throw new EditFailure(
-          `${ctx.where} is ${String(kind)}/${String(name)}, not the ${g.expect.kind}/${g.expect.name} that was planned`,
-          'BAD_EDIT',
-        );
-      }
-    }
+    if (g.expect) checkExpected(ctx.where, doc, g.expect);
     const { map, parentCol } = locate(ctx, doc, g.mapPath);
     writeInto(ctx, map, [...ANNOTATION_KEYS], [...g.entries], parentCol, g.mapPath.length > 0, g.mapPath);
   }
+  return { splices: ctx.splices, groups: [...groups.values()] };
+}
 
-  const after = applySplices(text, ctx.splices);
-  verify(text, docs, after, [...groups.values()]);
-  return after;
+/**
+ * Throws unless the document is the object that was planned (its `kind` and `metadata.name`).
+ * @internal
+ */
+export function checkExpected(
+  where: string,
+  doc: Document.Parsed,
+  expect: { kind: string; name: string },
+): void {
+  const kind: unknown = doc.get('kind');
+  const name: unknown = doc.getIn(['metadata', 'name']);
+  if (kind !== expect.kind || name !== expect.name) {
+    throw new EditFailure(
+      `${where} is ${String(kind)}/${String(name)}, not the ${expect.kind}/${expect.name} that was planned`,
+      'BAD_EDIT',
+    );
+  }
 }
 
 /** Walks `mapPath` from the document root; the result must be a map. */
@@ -352,7 +375,7 @@ function prependAt(ctx: Ctx, map: YAMLMap, lines: readonly string[]): boolean {
 }
 
 /** Inserts whole lines right after the line that holds `pos` (the end of a map's last entry). */
-function appendLines(ctx: Ctx, pos: number, lines: readonly string[]): void {
+export function appendLines(ctx: Ctx, pos: number, lines: readonly string[]): void {
   const { text, nl } = ctx;
   if (pos > 0 && text[pos - 1] === '\n') {
     // The last entry ends with a line break (block scalar): insert at the start of the next line.
@@ -428,14 +451,20 @@ export type Group = { document: number; mapPath: string[]; entries: Map<string, 
  * data is read with js-yaml when the original reads with it (fast-data.ts: ~7x faster than composing
  * with `yaml`, and an independent parser); else with `yaml`.
  */
-function verify(text: string, before: Document.Parsed[], after: string, groups: readonly Group[]): void {
+export function verify(
+  text: string,
+  before: readonly Document.Parsed[],
+  after: string,
+  groups: readonly Group[],
+  extra?: (expected: unknown[]) => void,
+): void {
   const fastBefore = fastManifestData(text);
   if (fastBefore) {
     const fastAfter = fastManifestData(after);
     if (!fastAfter) {
       throw new EditFailure('refusing the edit: the edited text does not read back as YAML', 'VERIFY_FAILED');
     }
-    compareData(fastBefore, fastAfter, groups);
+    compareData(fastBefore, fastAfter, groups, extra);
     return;
   }
   let docs: Document.Parsed[];
@@ -450,6 +479,7 @@ function verify(text: string, before: Document.Parsed[], after: string, groups: 
     before.map((d) => d.toJS() as unknown),
     docs.map((d) => d.toJS() as unknown),
     groups,
+    extra,
   );
 }
 
@@ -458,6 +488,7 @@ export function compareData(
   original: readonly unknown[],
   actual: readonly unknown[],
   groups: readonly Group[],
+  extra?: (expected: unknown[]) => void,
 ): void {
   if (actual.length !== original.length) {
     throw new EditFailure(
@@ -486,6 +517,8 @@ export function compareData(
     }
     for (const [k, v] of g.entries) obj[k] = v;
   }
+  // Other edits planned in the same pass (edit-scalar.ts) set their own expectations.
+  extra?.(expected);
   for (let i = 0; i < actual.length; i++) {
     const where = firstDifference(expected[i], actual[i], []);
     if (where !== null) {
@@ -500,12 +533,12 @@ export function compareData(
   }
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** The dotted path of the first difference between two `toJS()` values, or null when they are equal. */
-function firstDifference(a: unknown, b: unknown, path: string[]): string | null {
+export function firstDifference(a: unknown, b: unknown, path: string[]): string | null {
   if (Object.is(a, b)) return null;
   const here = path.join('.');
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return here;
@@ -564,18 +597,18 @@ export function readAnnotations(doc: Document, mapPath: readonly string[]): Reco
 // ---------------------------------------------------------------------------------------------------------------
 // Text helpers
 
-function findPair(map: YAMLMap, key: string): Pair | undefined {
+export function findPair(map: YAMLMap, key: string): Pair | undefined {
   return map.items.find((p) => isScalar(p.key) && p.key.value === key) as Pair | undefined;
 }
 
-function keyStart(pair: Pair): number {
+export function keyStart(pair: Pair): number {
   const key = pair.key as Node | null;
   if (!key?.range) throw new EditFailure('a map entry without a key is not supported here', 'UNSUPPORTED');
   return key.range[0];
 }
 
 /** Offset just after the `:` that follows a pair's key. */
-function afterColon(text: string, pair: Pair): number {
+export function afterColon(text: string, pair: Pair): number {
   const key = pair.key as Node | null;
   if (!key?.range) throw new EditFailure('a map entry without a key is not supported here', 'UNSUPPORTED');
   let i = key.range[1];
@@ -587,7 +620,7 @@ function afterColon(text: string, pair: Pair): number {
 }
 
 /** End offset of a pair's last content (its value, or the `:` when the value is empty). */
-function pairEnd(text: string, pair: Pair): number {
+export function pairEnd(text: string, pair: Pair): number {
   const value = pair.value as Node | null;
   if (value?.range && !(isScalar(value) && value.range[0] === value.range[1])) return contentEnd(text, value);
   const key = pair.key as Node | null;
@@ -603,7 +636,7 @@ function pairEnd(text: string, pair: Pair): number {
  * End offset of a node's last content, excluding the comments and blank lines that a block collection's range
  * swallows (they belong to whatever comes next).
  */
-function contentEnd(text: string, node: Node): number {
+export function contentEnd(text: string, node: Node): number {
   if ((isMap(node) || isSeq(node)) && !node.flow && node.items.length > 0) {
     const last = node.items[node.items.length - 1];
     if (isMap(node)) return pairEnd(text, last as Pair);
@@ -613,24 +646,24 @@ function contentEnd(text: string, node: Node): number {
   return node.range![1];
 }
 
-function lineStart(text: string, pos: number): number {
+export function lineStart(text: string, pos: number): number {
   return text.lastIndexOf('\n', pos - 1) + 1;
 }
 
 /** Offset of the line break (before a `\r\n`'s `\r`) of the line holding `pos`, or the end of the text. */
-function lineEnd(text: string, pos: number): number {
+export function lineEnd(text: string, pos: number): number {
   const i = text.indexOf('\n', pos);
   if (i < 0) return text.length;
   return text[i - 1] === '\r' ? i - 1 : i;
 }
 
-function column(text: string, pos: number): number {
+export function column(text: string, pos: number): number {
   const start = lineStart(text, pos);
   // The BOM is not indentation.
   return pos - start - (start === 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0);
 }
 
-function linePos(text: string, offset: number): { line: number; column: number } {
+export function linePos(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
   return { line, column: column(text, offset) + 1 };
@@ -642,7 +675,7 @@ export function detectNewline(text: string): string {
 }
 
 /** The file's indentation step, from the first nested block map of `map`; 2 if there is none. */
-function guessStep(text: string, map: YAMLMap): number {
+export function guessStep(text: string, map: YAMLMap): number {
   for (const pair of map.items) {
     const v = pair.value;
     if (isMap(v) && !v.flow && v.items.length > 0 && pair.key) {
@@ -653,7 +686,7 @@ function guessStep(text: string, map: YAMLMap): number {
   return 2;
 }
 
-function applySplices(text: string, splices: Splice[]): string {
+export function applySplices(text: string, splices: Splice[]): string {
   const sorted = splices
     .map((s, i) => ({ ...s, i }))
     .sort((a, b) => a.start - b.start || a.end - b.end || a.i - b.i);
@@ -667,7 +700,7 @@ function applySplices(text: string, splices: Splice[]): string {
   return out + text.slice(at);
 }
 
-function describe(node: unknown): string {
+export function describe(node: unknown): string {
   if (node === null || node === undefined || (isScalar(node) && node.value === null)) return 'empty';
   if (isSeq(node)) return 'a sequence';
   if (isScalar(node)) {
@@ -681,25 +714,25 @@ function describe(node: unknown): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Scalar formatting
 
-function doubleQuote(value: string): string {
+export function doubleQuote(value: string): string {
   return JSON.stringify(value);
 }
 
-function formatValue(value: string, flow: boolean): string {
+export function formatValue(value: string, flow: boolean): string {
   return plainSafe(value, flow) ? value : doubleQuote(value);
 }
 
-type KeyStyle = 'plain' | 'single' | 'double';
+export type KeyStyle = 'plain' | 'single' | 'double';
 
 /** New keys follow the quoting of the map's first key (`"metadata":` in JSON-like files gets `"annotations":`). */
-function keyStyle(map: YAMLMap): KeyStyle {
+export function keyStyle(map: YAMLMap): KeyStyle {
   const key = map.items[0]?.key;
   if (isScalar(key) && key.type === Scalar.QUOTE_DOUBLE) return 'double';
   if (isScalar(key) && key.type === Scalar.QUOTE_SINGLE) return 'single';
   return 'plain';
 }
 
-function formatKey(key: string, flow: boolean, style: KeyStyle): string {
+export function formatKey(key: string, flow: boolean, style: KeyStyle): string {
   if (style === 'double') return doubleQuote(key);
   if (style === 'single' && !/[\r\n]/.test(key)) return `'${key.replace(/'/g, "''")}'`;
   return plainSafe(key, flow) ? key : doubleQuote(key);
@@ -710,7 +743,7 @@ const FAST_PLAIN_BLOCK = /^[A-Za-z0-9_][\w./@,=+-]*$/;
 const FAST_PLAIN_FLOW = /^[A-Za-z0-9_][\w./@=+-]*$/;
 
 /** Whether `value` written plain reads back as the same string. */
-function plainSafe(value: string, flow: boolean): boolean {
+export function plainSafe(value: string, flow: boolean): boolean {
   if ((flow ? FAST_PLAIN_FLOW : FAST_PLAIN_BLOCK).test(value) && /[/@]/.test(value)) return true;
   if (value === '' || /[\r\n]/.test(value)) return false;
   const doc = parseDocument(flow ? `{k: ${value}}` : `k: ${value}`);

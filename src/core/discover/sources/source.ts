@@ -11,6 +11,7 @@
 import type { Config } from '../../config/schema.js';
 import type { Problem, SecretRef, SourceName } from '../../model.js';
 import type { ManifestDocument } from '../parse.js';
+import type { ProducerIndex } from '../secret-graph.js';
 import { get, isRecord, type WorkloadView } from '../workloads.js';
 
 export interface SourceContext {
@@ -58,4 +59,20 @@ export function annotationMaps(
   if (isRecord(pod))
     out.push({ path: [...view.workload.templatePath, 'metadata', 'annotations'], annotations: pod });
   return out;
+}
+
+/** A scanner that attaches to each workload the secrets of the producers its pod template uses. */
+export function graphScanner(index: ProducerIndex): SourceScanner {
+  const reported = new Set<string>();
+  return { refsFor: (view, report) => index.refsFor(view, report, reported) };
+}
+
+/** `metadata.name` and `metadata.namespace` of an object (null when absent or not a non-empty string). */
+export function meta(object: Record<string, unknown>): { name: string | null; namespace: string | null } {
+  const name = get(object, ['metadata', 'name']);
+  const namespace = get(object, ['metadata', 'namespace']);
+  return {
+    name: typeof name === 'string' && name ? name : null,
+    namespace: typeof namespace === 'string' && namespace ? namespace : null,
+  };
 }

@@ -1,0 +1,217 @@
+/**
+ * The Secret graph (SPEC "discovered ... followed from the Kubernetes Secret they produce to every workload
+ * that mounts or references it"). Sources that read objects other than workloads (ExternalSecret,
+ * VaultStaticSecret, SecretProviderClass, an argocd-vault-plugin-templated Secret or ConfigMap) register
+ * *producers* here: the Vault secrets an object reads and the objects a pod template can name because of it.
+ * A workload is then matched by what its pod template uses ({@link podUses}).
+ *
+ * Namespace rule ({@link sameScope}): a producer and a workload match when both set `metadata.namespace` and
+ * the namespaces are equal. When either leaves it empty (kustomize's `namespace:`, the Argo CD Application or
+ * the Flux Kustomization decides it later), they match only when their files sit in the same folder, since
+ * that is what one kustomization or one Application source path deploys into one namespace.
+ */
+import type { PinTarget, Problem, SecretRef, SourceName } from '../model.js';
+import type { ManifestDocument } from './parse.js';
+import { get, isRecord, type WorkloadView } from './workloads.js';
+
+/** The kinds a pod template can name, and a producer can produce. */
+export type ProducedKind = 'Secret' | 'ConfigMap' | 'SecretProviderClass';
+
+/** One Vault secret a producer reads, with the places its version can be pinned. */
+export interface ProducedSecret {
+  path: string;
+  pins: PinTarget[];
+}
+
+export interface Producer {
+  source: SourceName;
+  /** How `scan` names it: `ExternalSecret/db-creds (apps/es.yaml)`. */
+  label: string;
+  file: string;
+  namespace: string | null;
+  /**
+   * The objects a pod template can name because of it. `self` when the producer is that object (an
+   * argocd-vault-plugin-templated Secret, a SecretProviderClass mounted by a CSI volume).
+   */
+  produces: { kind: ProducedKind; name: string; self?: boolean }[];
+  secrets: ProducedSecret[];
+  /** Why some of its secrets are not tracked (a KV v1 store, ...): reported once a workload uses it. */
+  problems: { message: string; document: ManifestDocument; at: (string | number)[] }[];
+}
+
+/** Something a pod template names: `how` says where (`env`, `envFrom`, `volume`, ...). */
+export interface Use {
+  kind: ProducedKind;
+  name: string;
+  how: string;
+}
+
+/** The folder of a repo-relative POSIX path ('' at the root). */
+export function folderOf(file: string): string {
+  const slash = file.lastIndexOf('/');
+  return slash < 0 ? '' : file.slice(0, slash);
+}
+
+/**
+ * The namespace rule: both namespaces set → they must be equal; one or both empty (left to kustomize,
+ * Argo CD or Flux) → the two files must sit in the same folder.
+ * @example sameScope({ file: 'apps/es.yaml', namespace: null }, { file: 'apps/web.yaml', namespace: 'prod' }) // true
+ */
+export function sameScope(
+  a: { file: string; namespace: string | null },
+  b: { file: string; namespace: string | null },
+): boolean {
+  if (a.namespace && b.namespace) return a.namespace === b.namespace;
+  return folderOf(a.file) === folderOf(b.file);
+}
+
+const CONTAINER_LISTS = [
+  ['containers', ''],
+  ['initContainers', 'initContainer '],
+  ['ephemeralContainers', 'ephemeralContainer '],
+] as const;
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+const usesCache = new WeakMap<object, Use[]>();
+
+/**
+ * Every Secret, ConfigMap and SecretProviderClass a pod template names: `env[].valueFrom.secretKeyRef` /
+ * `configMapKeyRef`, `envFrom[].secretRef` / `configMapRef` (containers, initContainers and
+ * ephemeralContainers), `volumes[].secret` / `configMap`, projected volume sources, and CSI volumes'
+ * `volumeAttributes.secretProviderClass`. Cached per template: every graph source asks.
+ */
+export function podUses(template: Record<string, unknown>): Use[] {
+  const cached = usesCache.get(template);
+  if (cached) return cached;
+  const uses: Use[] = [];
+  const spec = get(template, ['spec']);
+  for (const [key, prefix] of CONTAINER_LISTS) {
+    for (const c of list(get(spec, [key]))) {
+      if (!isRecord(c)) continue;
+      for (const e of list(c.env)) {
+        const secret = str(get(e, ['valueFrom', 'secretKeyRef', 'name']));
+        if (secret) uses.push({ kind: 'Secret', name: secret, how: `${prefix}env` });
+        const config = str(get(e, ['valueFrom', 'configMapKeyRef', 'name']));
+        if (config) uses.push({ kind: 'ConfigMap', name: config, how: `${prefix}env` });
+      }
+      for (const e of list(c.envFrom)) {
+        const secret = str(get(e, ['secretRef', 'name']));
+        if (secret) uses.push({ kind: 'Secret', name: secret, how: `${prefix}envFrom` });
+        const config = str(get(e, ['configMapRef', 'name']));
+        if (config) uses.push({ kind: 'ConfigMap', name: config, how: `${prefix}envFrom` });
+      }
+    }
+  }
+  for (const v of list(get(spec, ['volumes']))) {
+    if (!isRecord(v)) continue;
+    const secret = str(get(v, ['secret', 'secretName']));
+    if (secret) uses.push({ kind: 'Secret', name: secret, how: 'volume' });
+    const config = str(get(v, ['configMap', 'name']));
+    if (config) uses.push({ kind: 'ConfigMap', name: config, how: 'volume' });
+    for (const s of list(get(v, ['projected', 'sources']))) {
+      const ps = str(get(s, ['secret', 'name']));
+      if (ps) uses.push({ kind: 'Secret', name: ps, how: 'projected volume' });
+      const pc = str(get(s, ['configMap', 'name']));
+      if (pc) uses.push({ kind: 'ConfigMap', name: pc, how: 'projected volume' });
+    }
+    const spc = str(get(v, ['csi', 'volumeAttributes', 'secretProviderClass']));
+    if (spc) uses.push({ kind: 'SecretProviderClass', name: spc, how: 'CSI volume' });
+  }
+  usesCache.set(template, uses);
+  return uses;
+}
+
+/** Producers by what they produce (`Secret/db-creds`). */
+export class ProducerIndex {
+  private readonly byObject = new Map<string, { producer: Producer; self: boolean }[]>();
+
+  add(producer: Producer): void {
+    if (producer.secrets.length === 0 && producer.problems.length === 0) return;
+    for (const p of producer.produces) {
+      const key = `${p.kind}/${p.name}`;
+      const list = this.byObject.get(key) ?? [];
+      list.push({ producer, self: !!p.self });
+      this.byObject.set(key, list);
+    }
+  }
+
+  get size(): number {
+    return this.byObject.size;
+  }
+
+  /**
+   * The refs a workload gets through this index: one per secret of each matching producer, with the chain
+   * in `via`. A producer's problems are reported once (per scanner) instead of refs they stand for.
+   */
+  refsFor(view: WorkloadView, report: (problem: Problem) => void, reported: Set<string>): SecretRef[] {
+    if (this.byObject.size === 0) return [];
+    const uses = podUses(view.template);
+    if (uses.length === 0) return [];
+    // producer → produced object → the ways the pod template uses it
+    const found = new Map<Producer, Map<string, { self: boolean; hows: string[] }>>();
+    for (const use of uses) {
+      const key = `${use.kind}/${use.name}`;
+      for (const { producer, self } of this.byObject.get(key) ?? []) {
+        if (!sameScope(producer, view.workload)) continue;
+        let objects = found.get(producer);
+        if (!objects) found.set(producer, (objects = new Map()));
+        const entry = objects.get(key) ?? { self, hows: [] };
+        if (!entry.hows.includes(use.how)) entry.hows.push(use.how);
+        objects.set(key, entry);
+      }
+    }
+    const refs: SecretRef[] = [];
+    const w = view.workload;
+    for (const [producer, objects] of found) {
+      for (const problem of producer.problems) {
+        const id = `${producer.label}\n${problem.message}`;
+        if (reported.has(id)) continue;
+        reported.add(id);
+        const at = problem.document.position(problem.at);
+        report({
+          file: producer.file,
+          severity: 'warning',
+          message: `${problem.message} (used by ${w.kind}/${w.name} in ${w.file})`,
+          ...(at ? { line: at.line, column: at.column } : {}),
+        });
+      }
+      // `SecretProviderClass/x (f.yaml) → CSI volume and Secret/synced → env`
+      const ways = [...objects].map(([key, { self, hows }]) =>
+        self ? hows.join(', ') : `${key} → ${hows.join(', ')}`,
+      );
+      const via = `${producer.label} → ${ways.join(' and ')}`;
+      for (const s of producer.secrets) {
+        refs.push({
+          path: s.path,
+          source: producer.source,
+          via,
+          ...(s.pins.length > 0 ? { pins: s.pins.map((p) => ({ ...p, field: [...p.field] })) } : {}),
+        });
+      }
+    }
+    return refs;
+  }
+}
+
+/** `Kind/name (file)` */
+export function producerLabel(kind: string, name: string, file: string): string {
+  return `${kind}/${name} (${file})`;
+}
+
+/** Merges the secrets of one producer that name the same path (one ref per path, every pin kept). */
+export function mergeSecrets(secrets: readonly ProducedSecret[]): ProducedSecret[] {
+  const byPath = new Map<string, ProducedSecret>();
+  for (const s of secrets) {
+    const first = byPath.get(s.path);
+    if (first) first.pins.push(...s.pins);
+    else byPath.set(s.path, { path: s.path, pins: [...s.pins] });
+  }
+  return [...byPath.values()];
+}

@@ -1,0 +1,209 @@
+/**
+ * External Secrets Operator: an `ExternalSecret` (external-secrets.io) copies Vault secrets into a Kubernetes
+ * Secret, so a workload that uses that Secret depends on them (the chain is followed in secret-graph.ts).
+ *
+ * - `spec.data[].remoteRef.key` and `spec.dataFrom[].extract.key` name the secrets; `dataFrom[].find` (a
+ *   search) and generators are not followed.
+ * - The store is `spec.secretStoreRef` (`kind` SecretStore by default, or ClusterSecretStore), or an entry's
+ *   own `sourceRef.storeRef`. It must be in the repository with a `vault` provider: its `path` is the KV
+ *   mount (ESO strips a leading `<mount>/` and `<mount>/data/` from the key, as here); without `path` the
+ *   key's first segment is the mount. `version: v1` stores are reported and not tracked (KV v1 has no
+ *   versions). Stores of other providers are skipped silently; a store that is not in the repository is
+ *   reported once a workload uses the ExternalSecret.
+ * - The Secret is `spec.target.name`, else the ExternalSecret's name.
+ * - Pins: `remoteRef.version` / `extract.version` (a string in ESO's API).
+ *
+ * The deprecated kubernetes-external-secrets (`kubernetes-client.io/v1`, `backendType: vault`) is read too:
+ * `data[].key` / `dataFrom[]` are full paths (`secret/data/app`); it has no version field to pin.
+ */
+import type { PinTarget } from '../../model.js';
+import { cleanSecretPath, isPlausibleSecretPath, normalizeSecretPath } from '../../secret-path.js';
+import type { ManifestDocument } from '../parse.js';
+import {
+  mergeSecrets,
+  ProducerIndex,
+  producerLabel,
+  sameScope,
+  type ProducedSecret,
+} from '../secret-graph.js';
+import { get, isRecord } from '../workloads.js';
+import { graphScanner, meta, type WorkloadSource } from './source.js';
+
+interface Store {
+  kind: 'SecretStore' | 'ClusterSecretStore';
+  name: string;
+  file: string;
+  namespace: string | null;
+  /** `spec.provider.vault.path`, or null */
+  mount: string | null;
+  version: string;
+}
+
+/** The Vault secret an ESO key names under a store's mount. */
+export function esoSecretPath(mount: string | null, key: string, mounts: readonly string[]): string {
+  let k = cleanSecretPath(key);
+  if (!mount) return normalizeSecretPath(k, mounts);
+  const m = cleanSecretPath(mount);
+  if (k.startsWith(`${m}/`)) {
+    k = k.slice(m.length + 1);
+    if (k.startsWith('data/')) k = k.slice(5);
+  }
+  return `${m}/${k}`;
+}
+
+/** The Vault stores, and the `Kind/name` of every store of any provider. */
+function readStores(documents: readonly ManifestDocument[]): { vault: Store[]; names: Set<string> } {
+  const stores: Store[] = [];
+  const names = new Set<string>();
+  for (const doc of documents) {
+    const o = doc.data;
+    if (!isRecord(o) || (o.kind !== 'SecretStore' && o.kind !== 'ClusterSecretStore')) continue;
+    if (typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('external-secrets.io/')) continue;
+    const vault = get(o, ['spec', 'provider', 'vault']);
+    const { name, namespace } = meta(o);
+    if (name) names.add(`${o.kind}/${name}`);
+    if (!isRecord(vault) || !name) continue;
+    stores.push({
+      kind: o.kind,
+      name,
+      file: doc.file,
+      namespace: o.kind === 'ClusterSecretStore' ? null : namespace,
+      mount: typeof vault.path === 'string' && vault.path.trim() ? vault.path : null,
+      version: typeof vault.version === 'string' ? vault.version : 'v2',
+    });
+  }
+  return { vault: stores, names };
+}
+
+export const externalSecretsSource: WorkloadSource = {
+  name: 'externalSecrets',
+  enabled: (config) => config.sources.externalSecrets,
+  collect({ config, documents }) {
+    const index = new ProducerIndex();
+    let stores: { vault: Store[]; names: Set<string> } | null = null;
+    for (const doc of documents) {
+      const o = doc.data;
+      if (!isRecord(o) || o.kind !== 'ExternalSecret' || typeof o.apiVersion !== 'string') continue;
+      const { name, namespace } = meta(o);
+      if (!name) continue;
+      const label = producerLabel('ExternalSecret', name, doc.file);
+      const base = { source: 'externalSecrets' as const, label, file: doc.file, namespace };
+
+      if (o.apiVersion.startsWith('kubernetes-client.io/')) {
+        if (get(o, ['spec', 'backendType']) !== 'vault') continue;
+        const keys = [
+          ...list(get(o, ['spec', 'data'])).map((d) => get(d, ['key'])),
+          ...list(get(o, ['spec', 'dataFrom'])),
+        ].filter((k): k is string => typeof k === 'string');
+        const kv = get(o, ['spec', 'kvVersion']);
+        const v1 = kv === 1 || kv === '1';
+        index.add({
+          ...base,
+          produces: [{ kind: 'Secret', name }],
+          secrets: v1
+            ? []
+            : mergeSecrets(
+                keys
+                  .filter((k) => isPlausibleSecretPath(cleanSecretPath(k)))
+                  .map((k) => ({ path: normalizeSecretPath(k, config.vault.mounts), pins: [] })),
+              ),
+          problems:
+            v1 && keys.length > 0
+              ? [
+                  {
+                    message: `${label}: kvVersion 1 (KV v1 has no versions): not tracked`,
+                    document: doc,
+                    at: ['spec', 'kvVersion'],
+                  },
+                ]
+              : [],
+        });
+        continue;
+      }
+      if (!o.apiVersion.startsWith('external-secrets.io/')) continue;
+      stores ??= readStores(documents);
+
+      const defaultRef = get(o, ['spec', 'secretStoreRef']);
+      const secrets: ProducedSecret[] = [];
+      const problems = new Map<
+        string,
+        { message: string; document: ManifestDocument; at: (string | number)[] }
+      >();
+      const entries: {
+        key: unknown;
+        storeRef: unknown;
+        at: (string | number)[];
+        pin: (string | number)[];
+      }[] = [];
+      list(get(o, ['spec', 'data'])).forEach((d, i) =>
+        entries.push({
+          key: get(d, ['remoteRef', 'key']),
+          storeRef: get(d, ['sourceRef', 'storeRef']) ?? defaultRef,
+          at: ['spec', 'data', i, 'remoteRef', 'key'],
+          pin: ['spec', 'data', i, 'remoteRef', 'version'],
+        }),
+      );
+      list(get(o, ['spec', 'dataFrom'])).forEach((d, i) =>
+        entries.push({
+          key: get(d, ['extract', 'key']),
+          storeRef: get(d, ['sourceRef', 'storeRef']) ?? defaultRef,
+          at: ['spec', 'dataFrom', i, 'extract', 'key'],
+          pin: ['spec', 'dataFrom', i, 'extract', 'version'],
+        }),
+      );
+      for (const entry of entries) {
+        if (typeof entry.key !== 'string' || !isRecord(entry.storeRef)) continue;
+        const storeName = entry.storeRef.name;
+        const storeKind = entry.storeRef.kind === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore';
+        if (typeof storeName !== 'string') continue;
+        const store = stores.vault.find(
+          (s) =>
+            s.kind === storeKind &&
+            s.name === storeName &&
+            (storeKind === 'ClusterSecretStore' || sameScope(s, { file: doc.file, namespace })),
+        );
+        if (!store) {
+          if (!stores.names.has(`${storeKind}/${storeName}`)) {
+            problems.set(`missing ${storeKind}/${storeName}`, {
+              message: `${label}: ${storeKind} "${storeName}" is not in the repository, so whether it is a Vault store is unknown: not tracked`,
+              document: doc,
+              at: entry.at,
+            });
+          }
+          continue; // a store of another provider
+        }
+        if (store.version === 'v1') {
+          problems.set(`v1 ${store.kind}/${store.name}`, {
+            message: `${label}: ${store.kind} "${store.name}" is a KV v1 store (no versions): not tracked`,
+            document: doc,
+            at: entry.at,
+          });
+          continue;
+        }
+        const path = esoSecretPath(store.mount, entry.key, config.vault.mounts);
+        if (!isPlausibleSecretPath(path)) continue;
+        const pin: PinTarget = {
+          file: doc.file,
+          document: doc.index,
+          kind: 'ExternalSecret',
+          name,
+          field: entry.pin,
+          format: 'string',
+        };
+        secrets.push({ path, pins: [pin] });
+      }
+      const target = get(o, ['spec', 'target', 'name']);
+      index.add({
+        ...base,
+        produces: [{ kind: 'Secret', name: typeof target === 'string' && target ? target : name }],
+        secrets: mergeSecrets(secrets),
+        problems: [...problems.values()],
+      });
+    }
+    return graphScanner(index);
+  },
+};
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}

@@ -1,0 +1,67 @@
+/**
+ * Vault Secrets Operator: a `VaultStaticSecret` (secrets.hashicorp.com) copies the KV secret `spec.mount` /
+ * `spec.path` into the Secret `spec.destination.name`; workloads that use that Secret depend on it (see
+ * secret-graph.ts). `spec.type: kv-v1` is reported and not tracked (KV v1 has no versions). Pin:
+ * `spec.version`, an integer in VSO's API.
+ */
+import { cleanSecretPath, isPlausibleSecretPath } from '../../secret-path.js';
+import { ProducerIndex, producerLabel } from '../secret-graph.js';
+import { get, isRecord } from '../workloads.js';
+import { graphScanner, meta, type WorkloadSource } from './source.js';
+
+export const vaultSecretsOperatorSource: WorkloadSource = {
+  name: 'vaultSecretsOperator',
+  enabled: (config) => config.sources.vaultSecretsOperator,
+  collect({ documents }) {
+    const index = new ProducerIndex();
+    for (const doc of documents) {
+      const o = doc.data;
+      if (!isRecord(o) || o.kind !== 'VaultStaticSecret') continue;
+      if (typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('secrets.hashicorp.com/')) continue;
+      const { name, namespace } = meta(o);
+      const mount = get(o, ['spec', 'mount']);
+      const path = get(o, ['spec', 'path']);
+      const destination = get(o, ['spec', 'destination', 'name']);
+      if (!name || typeof mount !== 'string' || typeof path !== 'string') continue;
+      if (typeof destination !== 'string' || !destination) continue;
+      const secret = `${cleanSecretPath(mount)}/${cleanSecretPath(path)}`;
+      if (!isPlausibleSecretPath(secret)) continue;
+      const label = producerLabel('VaultStaticSecret', name, doc.file);
+      const v1 = get(o, ['spec', 'type']) === 'kv-v1';
+      index.add({
+        source: 'vaultSecretsOperator',
+        label,
+        file: doc.file,
+        namespace,
+        produces: [{ kind: 'Secret', name: destination }],
+        secrets: v1
+          ? []
+          : [
+              {
+                path: secret,
+                pins: [
+                  {
+                    file: doc.file,
+                    document: doc.index,
+                    kind: 'VaultStaticSecret',
+                    name,
+                    field: ['spec', 'version'],
+                    format: 'int',
+                  },
+                ],
+              },
+            ],
+        problems: v1
+          ? [
+              {
+                message: `${label}: type kv-v1 (KV v1 has no versions): not tracked`,
+                document: doc,
+                at: ['spec', 'type'],
+              },
+            ]
+          : [],
+      });
+    }
+    return graphScanner(index);
+  },
+};
