@@ -1,0 +1,207 @@
+/**
+ * End to end (issue 6): the built CLI (dist/cli.js) discovers a Deployment from the ExternalSecret that
+ * feeds it, adopts it (record only, nothing pinned), then on rotation makes ONE commit that pins the new
+ * version in the ExternalSecret and restarts the Deployment, and changes nothing else.
+ * Run `npm run build` first.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
+import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = join(root, 'dist/cli.js');
+
+function run(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+const FILES: Record<string, string> = {
+  'apps/payments/external-secret.yaml': `# the database credentials, from Vault
+apiVersion: external-secrets.io/v1
+kind: SecretStore
+metadata:
+  name: vault
+spec:
+  provider:
+    vault:
+      server: https://vault.example.com
+      path: kv
+      version: v2
+---
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: db-creds
+spec:
+  refreshInterval: 1h
+  secretStoreRef:
+    name: vault
+    kind: SecretStore
+  target:
+    name: payments-db
+  data:
+    - secretKey: password
+      remoteRef:
+        key: payments/db   # KV v2 at kv/
+        property: password
+`,
+  'apps/payments/deployment.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: payments
+spec:
+  replicas: 2
+  template:
+    metadata:
+      labels:
+        app: payments
+    spec:
+      containers:
+        - name: api
+          image: payments:1
+          envFrom:
+            - secretRef:
+                name: payments-db
+`,
+  'apps/other/unrelated.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: unrelated
+data:
+  a: b
+`,
+};
+
+let vault: VaultDevServer;
+let git: GitServer;
+let tmp: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'vr-pin-e2e-'));
+  vault = await startTestVault({ mounts: [{ path: 'kv', version: 2 }] });
+  for (let i = 0; i < 4; i++) vault.kv.write('kv', 'payments/db');
+  git = await startGitServer({ tmpRoot: tmp });
+  env = { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken };
+});
+
+afterAll(async () => {
+  await git?.close();
+  await vault?.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/** The `+`/`-` lines of a commit's diff, with the file each belongs to. */
+async function changedLines(commit: string): Promise<string[]> {
+  const show = (await runGit(['show', '--format=', commit], { cwd: git.repoPath('pay') })).toString();
+  const out: string[] = [];
+  let file = '';
+  for (const line of show.split('\n')) {
+    const header = /^\+\+\+ b\/(.+)$/.exec(line);
+    if (header) file = header[1]!;
+    else if (/^[+-](?![+-]{2} )/.test(line) && !line.startsWith('--- ')) out.push(`${file}: ${line}`);
+  }
+  return out;
+}
+
+describe('apply with an ExternalSecret-backed Deployment', () => {
+  it('scan shows the chain', async () => {
+    await git.createBareRepo('scan', FILES, { branch: 'main' });
+    const r = await run(['scan', '--repo', git.repoUrl('scan'), '--format', 'json'], env);
+    expect(r.stderr).not.toMatch(/at .+\.js:\d+/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).workloads).toEqual([
+      expect.objectContaining({
+        file: 'apps/payments/deployment.yaml',
+        name: 'payments',
+        secrets: [
+          {
+            path: 'kv/payments/db',
+            source: 'externalSecrets',
+            via: 'ExternalSecret/db-creds (apps/payments/external-secret.yaml) → Secret/payments-db → envFrom',
+            recorded: null,
+          },
+        ],
+      }),
+    ]);
+  });
+
+  it('adopts without a pin, then pins and restarts in one commit that changes nothing else', async () => {
+    await git.createBareRepo('pay', FILES, { branch: 'main' });
+    const url = git.repoUrl('pay');
+
+    // 1. adoption: the record only
+    const first = await run(['apply', '--repo', url, '--format', 'json'], env);
+    expect(first.stderr).not.toMatch(/at .+\.js:\d+/);
+    expect(first.code).toBe(0);
+    const adopted = JSON.parse(first.stdout);
+    expect(adopted.summary).toEqual({ workloads: 1, restart: 0, record: 1, blocked: 0, unchanged: 0 });
+    expect(adopted.workloads[0].pins).toBeUndefined();
+    expect(await changedLines(adopted.commit)).toEqual([
+      'apps/payments/deployment.yaml: +  annotations:',
+      'apps/payments/deployment.yaml: +    vault-rollout/secret-versions: kv/payments/db@4',
+    ]);
+
+    // 2. rotation: one commit with the pin, the record and the trigger
+    vault.kv.write('kv', 'payments/db');
+    const second = await run(['apply', '--repo', url, '--format', 'json'], env);
+    expect(second.code).toBe(0);
+    const rotated = JSON.parse(second.stdout);
+    expect(rotated.summary).toEqual({ workloads: 1, restart: 1, record: 0, blocked: 0, unchanged: 0 });
+    expect(rotated.workloads[0].pins).toEqual([
+      {
+        file: 'apps/payments/external-secret.yaml',
+        document: 1,
+        kind: 'ExternalSecret',
+        name: 'db-creds',
+        field: 'spec.data[0].remoteRef.version',
+        path: 'kv/payments/db',
+        version: 5,
+      },
+    ]);
+    const commits = await git.commits('pay', 'main');
+    expect(commits.map((c) => c.id).slice(0, 2)).toEqual([rotated.commit, adopted.commit]);
+    expect(await changedLines(rotated.commit)).toEqual([
+      'apps/payments/deployment.yaml: -    vault-rollout/secret-versions: kv/payments/db@4',
+      'apps/payments/deployment.yaml: +    vault-rollout/secret-versions: kv/payments/db@5',
+      'apps/payments/deployment.yaml: +      annotations:',
+      'apps/payments/deployment.yaml: +        vault-rollout/secret-versions: kv/payments/db@5',
+      'apps/payments/external-secret.yaml: +        version: "5"',
+    ]);
+    const message = (
+      await runGit(['show', '-s', '--format=%B', rotated.commit], { cwd: git.repoPath('pay') })
+    ).toString();
+    expect(message).toContain('Vault-Secret: kv/payments/db 4 -> 5');
+    expect(await git.readFile('pay', 'main', 'apps/payments/external-secret.yaml')).toBe(
+      FILES['apps/payments/external-secret.yaml']!.replace(
+        '        property: password\n',
+        '        property: password\n        version: "5"\n',
+      ),
+    );
+
+    // 3. nothing new: no commit
+    const third = await run(['apply', '--repo', url, '--format', 'json'], env);
+    expect(third.code).toBe(0);
+    expect(JSON.parse(third.stdout).commit).toBeNull();
+    expect(vault.violations).toBe(0);
+  }, 60_000);
+});
