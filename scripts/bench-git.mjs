@@ -151,8 +151,10 @@ async function child(variant, url, parentTmp) {
   };
   // Phases of isomorphic-git's fetch: the pack is downloaded whole, then indexed ("Receiving objects" is
   // in fact the first indexing pass over the downloaded pack, "Resolving deltas" the second).
+  // vault-rollout's own fetch (remote mode) reports "Downloading pack", then "Indexing pack".
   const onProgress = (e) => {
-    if (e.phase === 'Receiving objects' && marks.downloaded === undefined) mark('downloaded');
+    const downloaded = e.phase === 'Receiving objects' || e.phase === 'Indexing pack';
+    if (downloaded && marks.downloaded === undefined) mark('downloaded');
     if (e.phase === 'Resolving deltas' && marks.indexPass1 === undefined) mark('indexPass1');
   };
   const dir = await mkdtemp(path.join(tmpRoot, `bench-${variant}-`));

@@ -73,11 +73,11 @@ export function applyDelta(delta: Buffer, base: Buffer): Buffer {
 }
 
 /** Byte-bounded LRU of resolved objects by pack offset (Map keeps insertion order). */
-class BaseCache {
-  private readonly map = new Map<string, GitObject>();
+export class BaseCache<K = string> {
+  private readonly map = new Map<K, GitObject>();
   private bytes = 0;
   constructor(private readonly limit: number) {}
-  get(key: string): GitObject | undefined {
+  get(key: K): GitObject | undefined {
     const hit = this.map.get(key);
     if (hit) {
       this.map.delete(key);
@@ -85,7 +85,7 @@ class BaseCache {
     }
     return hit;
   }
-  set(key: string, value: GitObject): void {
+  set(key: K, value: GitObject): void {
     if (value.data.length > this.limit / 4 || this.map.has(key)) return;
     this.map.set(key, value);
     this.bytes += value.data.length;

@@ -46,7 +46,7 @@ export async function remoteBranchHead(
   return refs.find((r) => r.ref === ref)?.oid ?? null;
 }
 
-function pktLine(payload: string | Buffer): Buffer {
+export function pktLine(payload: string | Buffer): Buffer {
   const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
   return Buffer.concat([Buffer.from((body.length + 4).toString(16).padStart(4, '0'), 'latin1'), body]);
 }

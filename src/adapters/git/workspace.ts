@@ -15,9 +15,12 @@
  * is exactly what the commit is built on, and uncommitted edits of a person are never published.
  *
  * Where isomorphic-git is used, and where not (measured with scripts/bench-git.mjs on 10,000 files):
- * clone and fetch are isomorphic-git's; reads go through `PackReader` (13x faster than `readBlob`
- * per object); objects are written by `ObjectWriter` and pushed by a small receive-pack client that
- * sends only those objects (isomorphic-git's push lists both whole trees first: about 1 s).
+ * remote mode clones and fetches with its own upload-pack client and pack indexer (shallow-fetch.ts:
+ * isomorphic-git's clone spent ~1.7 s indexing the pack in JavaScript); local mode fetches with
+ * isomorphic-git (its checkout is the user's: git.fetch keeps its config and refs conventions);
+ * reads go through `PackReader` (13x faster than `readBlob` per object); objects are written by
+ * `ObjectWriter` and pushed by a small receive-pack client that sends only those objects
+ * (isomorphic-git's push lists both whole trees first: about 1 s).
  */
 import fs from 'node:fs';
 import { chmod, mkdir, mkdtemp, open, rm, stat, unlink, writeFile } from 'node:fs/promises';
@@ -42,6 +45,8 @@ import {
 import { parseCommit, type CommitInfo } from './commit-info.js';
 import { authCallbacks, remoteBranchHead, sendReceivePack, type RemoteAuthState } from './receive-pack.js';
 import { checkRemoteUrl, displayUrl, looksLikeUrl, redact, type GitAuth } from './remote-url.js';
+import { defaultBranch, fetchInto, initGitdir, isValidBranchName, writeRefFile } from './shallow-fetch.js';
+import { discoverUploadPack, type RefAdvertisement } from './upload-pack.js';
 import { buildPack } from './write-objects.js';
 
 export type { GitAuth } from './remote-url.js';
@@ -50,7 +55,10 @@ export type { CommitInfo, GitIdentity } from './commit-info.js';
 /** The all-zero object id: "no such ref" in a receive-pack command. */
 const ZERO_OID = '0'.repeat(40);
 
-/** A progress event from isomorphic-git (`phase` is e.g. "Receiving objects", "Resolving deltas"). */
+/**
+ * A clone/fetch progress event: remote mode reports "Downloading pack" (bytes) then "Indexing pack"
+ * (objects); local mode's fetch is isomorphic-git's ("Receiving objects", "Resolving deltas").
+ */
 export interface GitProgress {
   phase: string;
   loaded: number;
@@ -271,40 +279,45 @@ abstract class BaseWorkspace implements Workspace {
 
   async remoteBranch(branch: string): Promise<CommitInfo | null> {
     const ref = `refs/heads/${branch}`;
-    let oid: string | null;
+    const state: RemoteAuthState = { given: null };
+    let advertisement: RefAdvertisement;
     try {
-      const refs = await git.listServerRefs({
-        http,
-        url: this.ctx.url.href,
-        protocolVersion: 1,
-        prefix: ref,
-        ...authCallbacks(this.ctx.auth),
-      });
-      oid = refs.find((r) => r.ref === ref)?.oid ?? null;
+      advertisement = await discoverUploadPack(this.ctx.url.href, this.ctx.auth, state);
     } catch (err) {
       throw toGitError(err, `reading branch "${branch}" of`, this.ctx);
     }
+    const oid = advertisement.refs.get(ref) ?? null;
     if (!oid) return null;
     const known = await this.readCommitInfo(oid).catch(() => null);
     if (known) return known;
     try {
       // Depth 1: only the head commit and the objects the base does not share with it.
-      await git.fetch({
-        ...this.gitArgs,
-        http,
-        url: this.ctx.url.href,
-        ref: branch,
-        remoteRef: branch,
-        singleBranch: true,
-        depth: 1,
-        tags: false,
-        ...authCallbacks(this.ctx.auth),
-      });
+      await this.fetchBranch(branch, oid, advertisement, state);
     } catch (err) {
       throw toGitError(err, `fetching "${branch}" from`, this.ctx);
     }
     this.repoObjects.reader.reset();
     return this.readCommitInfo(oid);
+  }
+
+  /** Fetches `oid`, the head of remote `branch`, at depth 1 and points `refs/remotes/origin/<branch>` at it. */
+  protected async fetchBranch(
+    branch: string,
+    _oid: string,
+    _advertisement: RefAdvertisement,
+    _state: RemoteAuthState,
+  ): Promise<void> {
+    await git.fetch({
+      ...this.gitArgs,
+      http,
+      url: this.ctx.url.href,
+      ref: branch,
+      remoteRef: branch,
+      singleBranch: true,
+      depth: 1,
+      tags: false,
+      ...authCallbacks(this.ctx.auth),
+    });
   }
 
   async pushBranch(
@@ -330,8 +343,8 @@ abstract class BaseWorkspace implements Workspace {
     next: string | null,
   ): Promise<PushResult> {
     if (next) {
-      const { commit } = await git.readCommit({ ...this.gitArgs, oid: next });
-      if (commit.parent.length !== 1 || commit.parent[0] !== this.head) {
+      const commit = await this.readCommitInfo(next);
+      if (commit.parents.length !== 1 || commit.parents[0] !== this.head) {
         throw new GitError(
           `commit ${next.slice(0, 12)} is not a child of the base head; build it with commit()`,
         );
@@ -403,10 +416,10 @@ abstract class BaseWorkspace implements Workspace {
   protected async afterPush(_commitId: string): Promise<void> {}
 
   async push(commitId: string): Promise<PushResult> {
-    const { commit } = await git.readCommit({ ...this.gitArgs, oid: commitId });
-    const parent = commit.parent[0];
     if (commitId === this.head) return { ok: true };
-    if (parent !== this.head || commit.parent.length !== 1) {
+    const commit = await this.readCommitInfo(commitId);
+    const parent = commit.parents[0];
+    if (parent !== this.head || commit.parents.length !== 1) {
       throw new GitError(
         `commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`,
       );
@@ -525,6 +538,47 @@ abstract class BaseWorkspace implements Workspace {
 class RemoteWorkspace extends BaseWorkspace {
   readonly mode = 'remote' as const;
   private closed = false;
+
+  /** Our own depth-1 fetch (shallow-fetch.ts), telling the server which commit is here already. */
+  protected override async fetchBranch(
+    branch: string,
+    oid: string,
+    advertisement: RefAdvertisement,
+    state: RemoteAuthState,
+  ): Promise<void> {
+    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+    const fetched = await fetchInto({
+      gitdir: this.repoObjects.gitdir,
+      url: this.ctx.url.href,
+      advertisement,
+      want: oid,
+      haves: [this.head],
+      readLocal: (o) => this.repoObjects.reader.read(o).catch(() => undefined),
+      auth: this.ctx.auth,
+      state,
+      onProgress: this.ctx.onProgress,
+    });
+    await writeRefFile(this.repoObjects.gitdir, `refs/remotes/origin/${branch}`, oid);
+    this.repoObjects.reader.reset();
+    this.ctx.logger.debug('fetched', { branch, head: oid, ...fetched });
+  }
+
+  protected override async fetchHead(): Promise<string> {
+    const state: RemoteAuthState = { given: null };
+    try {
+      const advertisement = await discoverUploadPack(this.ctx.url.href, this.ctx.auth, state);
+      const oid = advertisement.refs.get(`refs/heads/${this.branch}`);
+      if (!oid) throw new GitError(`branch "${this.branch}" not found on "${displayUrl(this.ctx.url)}"`);
+      if (!(await this.readCommitInfo(oid).catch(() => null))) {
+        await this.fetchBranch(this.branch, oid, advertisement, state);
+      }
+      await writeRefFile(this.repoObjects.gitdir, `refs/remotes/origin/${this.branch}`, oid);
+      await writeRefFile(this.repoObjects.gitdir, `refs/heads/${this.branch}`, oid);
+      return oid;
+    } catch (err) {
+      throw toGitError(err, `fetching "${this.branch}" from`, this.ctx);
+    }
+  }
 
   async close(): Promise<void> {
     if (this.closed) return;
@@ -681,44 +735,53 @@ async function openLocal(opts: OpenWorkspaceOptions, logger: Logger): Promise<Wo
 async function openRemote(opts: OpenWorkspaceOptions, logger: Logger): Promise<Workspace> {
   const url = checkRemoteUrl(opts.repo);
   const ctx: Context = { url, auth: opts.auth, logger, onProgress: opts.onProgress };
-  const dir = await mkdtemp(path.join(opts.tmpRoot ?? os.tmpdir(), 'vault-rollout-'));
-  const repoObjects = objectRepo(dir, path.join(dir, '.git'));
+  const where = displayUrl(url);
+  if (opts.branch !== undefined && !isValidBranchName(opts.branch)) {
+    throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
+  }
   const started = performance.now();
+  const state: RemoteAuthState = { given: null };
+  let advertisement: RefAdvertisement;
   try {
-    await git.clone({
-      fs,
-      http,
-      dir,
+    advertisement = await discoverUploadPack(url.href, ctx.auth, state);
+  } catch (err) {
+    throw toGitError(err, 'cloning', ctx);
+  }
+  const branch = opts.branch ?? defaultBranch(advertisement);
+  if (!branch || !isValidBranchName(branch)) {
+    throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
+  }
+  const head = advertisement.refs.get(`refs/heads/${branch}`);
+  if (!head) {
+    throw new GitError(`branch "${branch}" not found on "${where}"`, { url: where, branch });
+  }
+  const dir = await mkdtemp(path.join(opts.tmpRoot ?? os.tmpdir(), 'vault-rollout-'));
+  const gitdir = path.join(dir, '.git');
+  try {
+    // The URL carries no credentials (checkRemoteUrl refuses them), so it may be written to the config.
+    await initGitdir(gitdir, where, branch);
+    const fetched = await fetchInto({
+      gitdir,
       url: url.href,
-      ...(opts.branch ? { ref: opts.branch } : {}),
-      singleBranch: true,
-      depth: 1,
-      noCheckout: true,
-      noTags: true,
-      cache: repoObjects.cache,
-      ...authCallbacks(ctx.auth),
-      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      advertisement,
+      want: head,
+      haves: [],
+      auth: ctx.auth,
+      state,
+      onProgress: opts.onProgress,
     });
-    const branch = opts.branch ?? (await git.currentBranch({ fs, dir, fullname: false }));
-    if (!branch) throw new GitError(`"${displayUrl(url)}" has no default branch; pass --branch`);
-    const head = await git
-      .resolveRef({ fs, dir, ref: `refs/remotes/origin/${branch}` })
-      .catch(() => git.resolveRef({ fs, dir, ref: 'HEAD' }));
+    await writeRefFile(gitdir, `refs/heads/${branch}`, head);
+    await writeRefFile(gitdir, `refs/remotes/origin/${branch}`, head);
     logger.info('cloned', {
-      url: displayUrl(url),
+      url: where,
       branch,
       head,
       ms: Math.round(performance.now() - started),
+      ...fetched,
     });
-    return new RemoteWorkspace(branch, head, repoObjects, ctx);
+    return new RemoteWorkspace(branch, head, objectRepo(dir, gitdir), ctx);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
-    if (errCode(err) === 'NotFoundError' && opts.branch) {
-      throw new GitError(`branch "${opts.branch}" not found on "${displayUrl(url)}"`, {
-        url: displayUrl(url),
-        branch: opts.branch,
-      });
-    }
     throw toGitError(err, 'cloning', ctx);
   }
 }

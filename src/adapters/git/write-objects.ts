@@ -132,7 +132,7 @@ export function serializeTree(entries: TreeEntryInput[]): Buffer {
 
 const PACK_TYPES: Record<WritableType, number> = { commit: 1, tree: 2, blob: 3 };
 
-interface PackEntry {
+export interface PackEntry {
   oid: string;
   offset: number;
   crc: number;
@@ -173,11 +173,15 @@ export function buildPack(objects: WrittenObject[]): Buffer {
   return packObjects(objects).pack;
 }
 
-/** The version-2 `.idx` of a pack: fan-out, sorted ids, CRC-32s, 32-bit offsets, checksums. */
+/**
+ * The version-2 `.idx` of a pack: fan-out, sorted ids, CRC-32s, 32-bit offsets (with the 64-bit table for
+ * offsets past 2 GiB), checksums.
+ */
 export function packIndex(entries: readonly PackEntry[], packSha: Buffer): Buffer {
   const sorted = [...entries].sort((a, b) => (a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0));
   const n = sorted.length;
-  const buf = Buffer.alloc(8 + 256 * 4 + n * 28 + 20);
+  const large = sorted.filter((e) => e.offset >= 0x80000000).length;
+  const buf = Buffer.alloc(8 + 256 * 4 + n * 28 + large * 8 + 20);
   buf.writeUInt32BE(0xff744f63, 0); // "\377tOc"
   buf.writeUInt32BE(2, 4);
   let pos = 8;
@@ -189,10 +193,16 @@ export function packIndex(entries: readonly PackEntry[], packSha: Buffer): Buffe
   }
   for (const e of sorted) pos += buf.write(e.oid, pos, 'hex');
   for (const e of sorted) pos = buf.writeUInt32BE(e.crc >>> 0, pos);
+  const largeOffsets: number[] = [];
   for (const e of sorted) {
-    if (e.offset >= 0x80000000) throw new Error('pack over 2 GiB: not supported');
-    pos = buf.writeUInt32BE(e.offset, pos);
+    if (e.offset < 0x80000000) {
+      pos = buf.writeUInt32BE(e.offset, pos);
+    } else {
+      pos = buf.writeUInt32BE((0x80000000 | largeOffsets.length) >>> 0, pos);
+      largeOffsets.push(e.offset);
+    }
   }
+  for (const offset of largeOffsets) pos = buf.writeBigUInt64BE(BigInt(offset), pos);
   pos += packSha.copy(buf, pos);
   return Buffer.concat([buf.subarray(0, pos), createHash('sha1').update(buf.subarray(0, pos)).digest()]);
 }
