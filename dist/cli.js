@@ -41,9 +41,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// ../../work/main/node_modules/commander/lib/error.js
+// ../../../work/main/node_modules/commander/lib/error.js
 var require_error = __commonJS({
-  "../../work/main/node_modules/commander/lib/error.js"(exports) {
+  "../../../work/main/node_modules/commander/lib/error.js"(exports) {
     var CommanderError2 = class extends Error {
       /**
        * Constructs the CommanderError class
@@ -76,9 +76,9 @@ var require_error = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/commander/lib/argument.js
+// ../../../work/main/node_modules/commander/lib/argument.js
 var require_argument = __commonJS({
-  "../../work/main/node_modules/commander/lib/argument.js"(exports) {
+  "../../../work/main/node_modules/commander/lib/argument.js"(exports) {
     var { InvalidArgumentError: InvalidArgumentError2 } = require_error();
     var Argument2 = class {
       /**
@@ -204,9 +204,9 @@ var require_argument = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/commander/lib/help.js
+// ../../../work/main/node_modules/commander/lib/help.js
 var require_help = __commonJS({
-  "../../work/main/node_modules/commander/lib/help.js"(exports) {
+  "../../../work/main/node_modules/commander/lib/help.js"(exports) {
     var { humanReadableArgName } = require_argument();
     var Help2 = class {
       constructor() {
@@ -806,9 +806,9 @@ ${itemIndentStr}`);
   }
 });
 
-// ../../work/main/node_modules/commander/lib/option.js
+// ../../../work/main/node_modules/commander/lib/option.js
 var require_option = __commonJS({
-  "../../work/main/node_modules/commander/lib/option.js"(exports) {
+  "../../../work/main/node_modules/commander/lib/option.js"(exports) {
     var { InvalidArgumentError: InvalidArgumentError2 } = require_error();
     var Option2 = class {
       /**
@@ -1119,9 +1119,9 @@ var require_option = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/commander/lib/suggestSimilar.js
+// ../../../work/main/node_modules/commander/lib/suggestSimilar.js
 var require_suggestSimilar = __commonJS({
-  "../../work/main/node_modules/commander/lib/suggestSimilar.js"(exports) {
+  "../../../work/main/node_modules/commander/lib/suggestSimilar.js"(exports) {
     var maxDistance = 3;
     function editDistance(a, b) {
       if (Math.abs(a.length - b.length) > maxDistance)
@@ -1199,12 +1199,12 @@ var require_suggestSimilar = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/commander/lib/command.js
+// ../../../work/main/node_modules/commander/lib/command.js
 var require_command = __commonJS({
-  "../../work/main/node_modules/commander/lib/command.js"(exports) {
+  "../../../work/main/node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path7 = __require("node:path");
+    var path5 = __require("node:path");
     var fs3 = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2217,9 +2217,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path7.resolve(baseDir, baseName);
+          const localBin = path5.resolve(baseDir, baseName);
           if (fs3.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path7.extname(baseName))) return void 0;
+          if (sourceExt.includes(path5.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs3.existsSync(`${localBin}${ext}`)
           );
@@ -2237,17 +2237,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path7.resolve(
-            path7.dirname(resolvedScriptPath),
+          executableDir = path5.resolve(
+            path5.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path7.basename(
+            const legacyName = path5.basename(
               this._scriptPath,
-              path7.extname(this._scriptPath)
+              path5.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path7.extname(executableFile));
+        launchWithNode = sourceExt.includes(path5.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path7.basename(filename, path7.extname(filename));
+        this._name = path5.basename(filename, path5.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path8) {
-        if (path8 === void 0) return this._executableDir;
-        this._executableDir = path8;
+      executableDir(path6) {
+        if (path6 === void 0) return this._executableDir;
+        this._executableDir = path6;
         return this;
       }
       /**
@@ -3206,9 +3206,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
           helpWidth: context.helpWidth,
           outputHasColors: context.hasColors
         });
-        const text2 = helper.formatHelp(this, helper);
-        if (context.hasColors) return text2;
-        return this._outputConfiguration.stripColor(text2);
+        const text = helper.formatHelp(this, helper);
+        if (context.hasColors) return text;
+        return this._outputConfiguration.stripColor(text);
       }
       /**
        * @typedef HelpContext
@@ -3368,7 +3368,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {(string | Function)} text - string to add, or a function returning a string
        * @return {Command} `this` command for chaining
        */
-      addHelpText(position, text2) {
+      addHelpText(position, text) {
         const allowedValues = ["beforeAll", "before", "after", "afterAll"];
         if (!allowedValues.includes(position)) {
           throw new Error(`Unexpected value for position to addHelpText.
@@ -3377,10 +3377,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const helpEvent = `${position}Help`;
         this.on(helpEvent, (context) => {
           let helpStr;
-          if (typeof text2 === "function") {
-            helpStr = text2({ error: context.error, command: context.command });
+          if (typeof text === "function") {
+            helpStr = text({ error: context.error, command: context.command });
           } else {
-            helpStr = text2;
+            helpStr = text;
           }
           if (helpStr) {
             context.write(`${helpStr}
@@ -3445,9 +3445,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
   }
 });
 
-// ../../work/main/node_modules/commander/index.js
+// ../../../work/main/node_modules/commander/index.js
 var require_commander = __commonJS({
-  "../../work/main/node_modules/commander/index.js"(exports) {
+  "../../../work/main/node_modules/commander/index.js"(exports) {
     var { Argument: Argument2 } = require_argument();
     var { Command: Command2 } = require_command();
     var { CommanderError: CommanderError2, InvalidArgumentError: InvalidArgumentError2 } = require_error();
@@ -3467,9 +3467,9 @@ var require_commander = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/picomatch/lib/constants.js
+// ../../../work/main/node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "../../work/main/node_modules/picomatch/lib/constants.js"(exports, module) {
+  "../../../work/main/node_modules/picomatch/lib/constants.js"(exports, module) {
     "use strict";
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
@@ -3669,9 +3669,9 @@ var require_constants = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/picomatch/lib/utils.js
+// ../../../work/main/node_modules/picomatch/lib/utils.js
 var require_utils = __commonJS({
-  "../../work/main/node_modules/picomatch/lib/utils.js"(exports) {
+  "../../../work/main/node_modules/picomatch/lib/utils.js"(exports) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -3722,8 +3722,8 @@ var require_utils = __commonJS({
       }
       return output2;
     };
-    exports.basename = (path7, { windows } = {}) => {
-      const segs = path7.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path5, { windows } = {}) => {
+      const segs = path5.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -3733,9 +3733,9 @@ var require_utils = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/picomatch/lib/scan.js
+// ../../../work/main/node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "../../work/main/node_modules/picomatch/lib/scan.js"(exports, module) {
+  "../../../work/main/node_modules/picomatch/lib/scan.js"(exports, module) {
     "use strict";
     var utils = require_utils();
     var {
@@ -4071,9 +4071,9 @@ var require_scan = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/picomatch/lib/parse.js
+// ../../../work/main/node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "../../work/main/node_modules/picomatch/lib/parse.js"(exports, module) {
+  "../../../work/main/node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
     var constants = require_constants();
     var utils = require_utils();
@@ -5086,9 +5086,9 @@ var require_parse = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/picomatch/lib/picomatch.js
+// ../../../work/main/node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "../../work/main/node_modules/picomatch/lib/picomatch.js"(exports, module) {
+  "../../../work/main/node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
     var parse6 = require_parse();
@@ -5226,9 +5226,9 @@ var require_picomatch = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/picomatch/index.js
+// ../../../work/main/node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "../../work/main/node_modules/picomatch/index.js"(exports, module) {
+  "../../../work/main/node_modules/picomatch/index.js"(exports, module) {
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
@@ -5243,9 +5243,9 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/ms/index.js
+// ../../../work/main/node_modules/ms/index.js
 var require_ms = __commonJS({
-  "../../work/main/node_modules/ms/index.js"(exports, module) {
+  "../../../work/main/node_modules/ms/index.js"(exports, module) {
     var s = 1e3;
     var m = s * 60;
     var h = m * 60;
@@ -5359,9 +5359,9 @@ var require_ms = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/debug/src/common.js
+// ../../../work/main/node_modules/debug/src/common.js
 var require_common = __commonJS({
-  "../../work/main/node_modules/debug/src/common.js"(exports, module) {
+  "../../../work/main/node_modules/debug/src/common.js"(exports, module) {
     function setup(env) {
       createDebug.debug = createDebug;
       createDebug.default = createDebug;
@@ -5536,9 +5536,9 @@ var require_common = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/debug/src/browser.js
+// ../../../work/main/node_modules/debug/src/browser.js
 var require_browser = __commonJS({
-  "../../work/main/node_modules/debug/src/browser.js"(exports, module) {
+  "../../../work/main/node_modules/debug/src/browser.js"(exports, module) {
     exports.formatArgs = formatArgs;
     exports.save = save;
     exports.load = load2;
@@ -5706,9 +5706,9 @@ var require_browser = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/debug/src/node.js
+// ../../../work/main/node_modules/debug/src/node.js
 var require_node = __commonJS({
-  "../../work/main/node_modules/debug/src/node.js"(exports, module) {
+  "../../../work/main/node_modules/debug/src/node.js"(exports, module) {
     var tty = __require("tty");
     var util = __require("util");
     exports.init = init;
@@ -5880,9 +5880,9 @@ var require_node = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/debug/src/index.js
+// ../../../work/main/node_modules/debug/src/index.js
 var require_src = __commonJS({
-  "../../work/main/node_modules/debug/src/index.js"(exports, module) {
+  "../../../work/main/node_modules/debug/src/index.js"(exports, module) {
     if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
       module.exports = require_browser();
     } else {
@@ -5891,9 +5891,9 @@ var require_src = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/tv4/tv4.js
+// ../../../work/main/node_modules/tv4/tv4.js
 var require_tv4 = __commonJS({
-  "../../work/main/node_modules/tv4/tv4.js"(exports, module) {
+  "../../../work/main/node_modules/tv4/tv4.js"(exports, module) {
     (function(global2, factory) {
       if (typeof define === "function" && define.amd) {
         define([], factory);
@@ -7432,9 +7432,9 @@ var require_tv4 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/node-vault/src/commands.js
+// ../../../work/main/node_modules/node-vault/src/commands.js
 var require_commands = __commonJS({
-  "../../work/main/node_modules/node-vault/src/commands.js"(exports, module) {
+  "../../../work/main/node_modules/node-vault/src/commands.js"(exports, module) {
     var sealStatusResponse = {
       type: "object",
       properties: {
@@ -8823,9 +8823,9 @@ var require_commands = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/mustache/mustache.js
+// ../../../work/main/node_modules/mustache/mustache.js
 var require_mustache = __commonJS({
-  "../../work/main/node_modules/mustache/mustache.js"(exports, module) {
+  "../../../work/main/node_modules/mustache/mustache.js"(exports, module) {
     (function(global2, factory) {
       typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : (global2 = global2 || self, global2.Mustache = factory());
     })(exports, (function() {
@@ -9286,9 +9286,9 @@ var require_mustache = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/delayed-stream/lib/delayed_stream.js
+// ../../../work/main/node_modules/delayed-stream/lib/delayed_stream.js
 var require_delayed_stream = __commonJS({
-  "../../work/main/node_modules/delayed-stream/lib/delayed_stream.js"(exports, module) {
+  "../../../work/main/node_modules/delayed-stream/lib/delayed_stream.js"(exports, module) {
     var Stream = __require("stream").Stream;
     var util = __require("util");
     module.exports = DelayedStream;
@@ -9377,9 +9377,9 @@ var require_delayed_stream = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/combined-stream/lib/combined_stream.js
+// ../../../work/main/node_modules/combined-stream/lib/combined_stream.js
 var require_combined_stream = __commonJS({
-  "../../work/main/node_modules/combined-stream/lib/combined_stream.js"(exports, module) {
+  "../../../work/main/node_modules/combined-stream/lib/combined_stream.js"(exports, module) {
     var util = __require("util");
     var Stream = __require("stream").Stream;
     var DelayedStream = require_delayed_stream();
@@ -9546,9 +9546,9 @@ var require_combined_stream = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/mime-db/db.json
+// ../../../work/main/node_modules/mime-db/db.json
 var require_db = __commonJS({
-  "../../work/main/node_modules/mime-db/db.json"(exports, module) {
+  "../../../work/main/node_modules/mime-db/db.json"(exports, module) {
     module.exports = {
       "application/1d-interleaved-parityfec": {
         source: "iana"
@@ -18071,16 +18071,16 @@ var require_db = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/mime-db/index.js
+// ../../../work/main/node_modules/mime-db/index.js
 var require_mime_db = __commonJS({
-  "../../work/main/node_modules/mime-db/index.js"(exports, module) {
+  "../../../work/main/node_modules/mime-db/index.js"(exports, module) {
     module.exports = require_db();
   }
 });
 
-// ../../work/main/node_modules/mime-types/index.js
+// ../../../work/main/node_modules/mime-types/index.js
 var require_mime_types = __commonJS({
-  "../../work/main/node_modules/mime-types/index.js"(exports) {
+  "../../../work/main/node_modules/mime-types/index.js"(exports) {
     "use strict";
     var db = require_mime_db();
     var extname = __require("path").extname;
@@ -18133,11 +18133,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path7) {
-      if (!path7 || typeof path7 !== "string") {
+    function lookup(path5) {
+      if (!path5 || typeof path5 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path7).toLowerCase().substr(1);
+      var extension2 = extname("x." + path5).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -18168,9 +18168,9 @@ var require_mime_types = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/asynckit/lib/defer.js
+// ../../../work/main/node_modules/asynckit/lib/defer.js
 var require_defer = __commonJS({
-  "../../work/main/node_modules/asynckit/lib/defer.js"(exports, module) {
+  "../../../work/main/node_modules/asynckit/lib/defer.js"(exports, module) {
     module.exports = defer;
     function defer(fn) {
       var nextTick = typeof setImmediate == "function" ? setImmediate : typeof process == "object" && typeof process.nextTick == "function" ? process.nextTick : null;
@@ -18183,9 +18183,9 @@ var require_defer = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/asynckit/lib/async.js
+// ../../../work/main/node_modules/asynckit/lib/async.js
 var require_async = __commonJS({
-  "../../work/main/node_modules/asynckit/lib/async.js"(exports, module) {
+  "../../../work/main/node_modules/asynckit/lib/async.js"(exports, module) {
     var defer = require_defer();
     module.exports = async;
     function async(callback) {
@@ -18206,9 +18206,9 @@ var require_async = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/asynckit/lib/abort.js
+// ../../../work/main/node_modules/asynckit/lib/abort.js
 var require_abort = __commonJS({
-  "../../work/main/node_modules/asynckit/lib/abort.js"(exports, module) {
+  "../../../work/main/node_modules/asynckit/lib/abort.js"(exports, module) {
     module.exports = abort;
     function abort(state) {
       Object.keys(state.jobs).forEach(clean2.bind(state));
@@ -18222,9 +18222,9 @@ var require_abort = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/asynckit/lib/iterate.js
+// ../../../work/main/node_modules/asynckit/lib/iterate.js
 var require_iterate = __commonJS({
-  "../../work/main/node_modules/asynckit/lib/iterate.js"(exports, module) {
+  "../../../work/main/node_modules/asynckit/lib/iterate.js"(exports, module) {
     var async = require_async();
     var abort = require_abort();
     module.exports = iterate;
@@ -18255,9 +18255,9 @@ var require_iterate = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/asynckit/lib/state.js
+// ../../../work/main/node_modules/asynckit/lib/state.js
 var require_state = __commonJS({
-  "../../work/main/node_modules/asynckit/lib/state.js"(exports, module) {
+  "../../../work/main/node_modules/asynckit/lib/state.js"(exports, module) {
     module.exports = state;
     function state(list3, sortMethod) {
       var isNamedList = !Array.isArray(list3), initState = {
@@ -18277,9 +18277,9 @@ var require_state = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/asynckit/lib/terminator.js
+// ../../../work/main/node_modules/asynckit/lib/terminator.js
 var require_terminator = __commonJS({
-  "../../work/main/node_modules/asynckit/lib/terminator.js"(exports, module) {
+  "../../../work/main/node_modules/asynckit/lib/terminator.js"(exports, module) {
     var abort = require_abort();
     var async = require_async();
     module.exports = terminator;
@@ -18294,9 +18294,9 @@ var require_terminator = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/asynckit/parallel.js
+// ../../../work/main/node_modules/asynckit/parallel.js
 var require_parallel = __commonJS({
-  "../../work/main/node_modules/asynckit/parallel.js"(exports, module) {
+  "../../../work/main/node_modules/asynckit/parallel.js"(exports, module) {
     var iterate = require_iterate();
     var initState = require_state();
     var terminator = require_terminator();
@@ -18321,9 +18321,9 @@ var require_parallel = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/asynckit/serialOrdered.js
+// ../../../work/main/node_modules/asynckit/serialOrdered.js
 var require_serialOrdered = __commonJS({
-  "../../work/main/node_modules/asynckit/serialOrdered.js"(exports, module) {
+  "../../../work/main/node_modules/asynckit/serialOrdered.js"(exports, module) {
     var iterate = require_iterate();
     var initState = require_state();
     var terminator = require_terminator();
@@ -18355,9 +18355,9 @@ var require_serialOrdered = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/asynckit/serial.js
+// ../../../work/main/node_modules/asynckit/serial.js
 var require_serial = __commonJS({
-  "../../work/main/node_modules/asynckit/serial.js"(exports, module) {
+  "../../../work/main/node_modules/asynckit/serial.js"(exports, module) {
     var serialOrdered = require_serialOrdered();
     module.exports = serial;
     function serial(list3, iterator2, callback) {
@@ -18366,9 +18366,9 @@ var require_serial = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/asynckit/index.js
+// ../../../work/main/node_modules/asynckit/index.js
 var require_asynckit = __commonJS({
-  "../../work/main/node_modules/asynckit/index.js"(exports, module) {
+  "../../../work/main/node_modules/asynckit/index.js"(exports, module) {
     module.exports = {
       parallel: require_parallel(),
       serial: require_serial(),
@@ -18377,121 +18377,121 @@ var require_asynckit = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/es-object-atoms/index.js
+// ../../../work/main/node_modules/es-object-atoms/index.js
 var require_es_object_atoms = __commonJS({
-  "../../work/main/node_modules/es-object-atoms/index.js"(exports, module) {
+  "../../../work/main/node_modules/es-object-atoms/index.js"(exports, module) {
     "use strict";
     module.exports = Object;
   }
 });
 
-// ../../work/main/node_modules/es-errors/index.js
+// ../../../work/main/node_modules/es-errors/index.js
 var require_es_errors = __commonJS({
-  "../../work/main/node_modules/es-errors/index.js"(exports, module) {
+  "../../../work/main/node_modules/es-errors/index.js"(exports, module) {
     "use strict";
     module.exports = Error;
   }
 });
 
-// ../../work/main/node_modules/es-errors/eval.js
+// ../../../work/main/node_modules/es-errors/eval.js
 var require_eval = __commonJS({
-  "../../work/main/node_modules/es-errors/eval.js"(exports, module) {
+  "../../../work/main/node_modules/es-errors/eval.js"(exports, module) {
     "use strict";
     module.exports = EvalError;
   }
 });
 
-// ../../work/main/node_modules/es-errors/range.js
+// ../../../work/main/node_modules/es-errors/range.js
 var require_range = __commonJS({
-  "../../work/main/node_modules/es-errors/range.js"(exports, module) {
+  "../../../work/main/node_modules/es-errors/range.js"(exports, module) {
     "use strict";
     module.exports = RangeError;
   }
 });
 
-// ../../work/main/node_modules/es-errors/ref.js
+// ../../../work/main/node_modules/es-errors/ref.js
 var require_ref = __commonJS({
-  "../../work/main/node_modules/es-errors/ref.js"(exports, module) {
+  "../../../work/main/node_modules/es-errors/ref.js"(exports, module) {
     "use strict";
     module.exports = ReferenceError;
   }
 });
 
-// ../../work/main/node_modules/es-errors/syntax.js
+// ../../../work/main/node_modules/es-errors/syntax.js
 var require_syntax = __commonJS({
-  "../../work/main/node_modules/es-errors/syntax.js"(exports, module) {
+  "../../../work/main/node_modules/es-errors/syntax.js"(exports, module) {
     "use strict";
     module.exports = SyntaxError;
   }
 });
 
-// ../../work/main/node_modules/es-errors/type.js
+// ../../../work/main/node_modules/es-errors/type.js
 var require_type = __commonJS({
-  "../../work/main/node_modules/es-errors/type.js"(exports, module) {
+  "../../../work/main/node_modules/es-errors/type.js"(exports, module) {
     "use strict";
     module.exports = TypeError;
   }
 });
 
-// ../../work/main/node_modules/es-errors/uri.js
+// ../../../work/main/node_modules/es-errors/uri.js
 var require_uri = __commonJS({
-  "../../work/main/node_modules/es-errors/uri.js"(exports, module) {
+  "../../../work/main/node_modules/es-errors/uri.js"(exports, module) {
     "use strict";
     module.exports = URIError;
   }
 });
 
-// ../../work/main/node_modules/math-intrinsics/abs.js
+// ../../../work/main/node_modules/math-intrinsics/abs.js
 var require_abs = __commonJS({
-  "../../work/main/node_modules/math-intrinsics/abs.js"(exports, module) {
+  "../../../work/main/node_modules/math-intrinsics/abs.js"(exports, module) {
     "use strict";
     module.exports = Math.abs;
   }
 });
 
-// ../../work/main/node_modules/math-intrinsics/floor.js
+// ../../../work/main/node_modules/math-intrinsics/floor.js
 var require_floor = __commonJS({
-  "../../work/main/node_modules/math-intrinsics/floor.js"(exports, module) {
+  "../../../work/main/node_modules/math-intrinsics/floor.js"(exports, module) {
     "use strict";
     module.exports = Math.floor;
   }
 });
 
-// ../../work/main/node_modules/math-intrinsics/max.js
+// ../../../work/main/node_modules/math-intrinsics/max.js
 var require_max = __commonJS({
-  "../../work/main/node_modules/math-intrinsics/max.js"(exports, module) {
+  "../../../work/main/node_modules/math-intrinsics/max.js"(exports, module) {
     "use strict";
     module.exports = Math.max;
   }
 });
 
-// ../../work/main/node_modules/math-intrinsics/min.js
+// ../../../work/main/node_modules/math-intrinsics/min.js
 var require_min = __commonJS({
-  "../../work/main/node_modules/math-intrinsics/min.js"(exports, module) {
+  "../../../work/main/node_modules/math-intrinsics/min.js"(exports, module) {
     "use strict";
     module.exports = Math.min;
   }
 });
 
-// ../../work/main/node_modules/math-intrinsics/pow.js
+// ../../../work/main/node_modules/math-intrinsics/pow.js
 var require_pow = __commonJS({
-  "../../work/main/node_modules/math-intrinsics/pow.js"(exports, module) {
+  "../../../work/main/node_modules/math-intrinsics/pow.js"(exports, module) {
     "use strict";
     module.exports = Math.pow;
   }
 });
 
-// ../../work/main/node_modules/math-intrinsics/round.js
+// ../../../work/main/node_modules/math-intrinsics/round.js
 var require_round = __commonJS({
-  "../../work/main/node_modules/math-intrinsics/round.js"(exports, module) {
+  "../../../work/main/node_modules/math-intrinsics/round.js"(exports, module) {
     "use strict";
     module.exports = Math.round;
   }
 });
 
-// ../../work/main/node_modules/math-intrinsics/isNaN.js
+// ../../../work/main/node_modules/math-intrinsics/isNaN.js
 var require_isNaN = __commonJS({
-  "../../work/main/node_modules/math-intrinsics/isNaN.js"(exports, module) {
+  "../../../work/main/node_modules/math-intrinsics/isNaN.js"(exports, module) {
     "use strict";
     module.exports = Number.isNaN || function isNaN2(a) {
       return a !== a;
@@ -18499,9 +18499,9 @@ var require_isNaN = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/math-intrinsics/sign.js
+// ../../../work/main/node_modules/math-intrinsics/sign.js
 var require_sign = __commonJS({
-  "../../work/main/node_modules/math-intrinsics/sign.js"(exports, module) {
+  "../../../work/main/node_modules/math-intrinsics/sign.js"(exports, module) {
     "use strict";
     var $isNaN = require_isNaN();
     module.exports = function sign(number4) {
@@ -18513,17 +18513,17 @@ var require_sign = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/gopd/gOPD.js
+// ../../../work/main/node_modules/gopd/gOPD.js
 var require_gOPD = __commonJS({
-  "../../work/main/node_modules/gopd/gOPD.js"(exports, module) {
+  "../../../work/main/node_modules/gopd/gOPD.js"(exports, module) {
     "use strict";
     module.exports = Object.getOwnPropertyDescriptor;
   }
 });
 
-// ../../work/main/node_modules/gopd/index.js
+// ../../../work/main/node_modules/gopd/index.js
 var require_gopd = __commonJS({
-  "../../work/main/node_modules/gopd/index.js"(exports, module) {
+  "../../../work/main/node_modules/gopd/index.js"(exports, module) {
     "use strict";
     var $gOPD = require_gOPD();
     if ($gOPD) {
@@ -18537,9 +18537,9 @@ var require_gopd = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/es-define-property/index.js
+// ../../../work/main/node_modules/es-define-property/index.js
 var require_es_define_property = __commonJS({
-  "../../work/main/node_modules/es-define-property/index.js"(exports, module) {
+  "../../../work/main/node_modules/es-define-property/index.js"(exports, module) {
     "use strict";
     var $defineProperty = Object.defineProperty || false;
     if ($defineProperty) {
@@ -18553,9 +18553,9 @@ var require_es_define_property = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/has-symbols/shams.js
+// ../../../work/main/node_modules/has-symbols/shams.js
 var require_shams = __commonJS({
-  "../../work/main/node_modules/has-symbols/shams.js"(exports, module) {
+  "../../../work/main/node_modules/has-symbols/shams.js"(exports, module) {
     "use strict";
     module.exports = function hasSymbols() {
       if (typeof Symbol !== "function" || typeof Object.getOwnPropertySymbols !== "function") {
@@ -18608,9 +18608,9 @@ var require_shams = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/has-symbols/index.js
+// ../../../work/main/node_modules/has-symbols/index.js
 var require_has_symbols = __commonJS({
-  "../../work/main/node_modules/has-symbols/index.js"(exports, module) {
+  "../../../work/main/node_modules/has-symbols/index.js"(exports, module) {
     "use strict";
     var origSymbol = typeof Symbol !== "undefined" && Symbol;
     var hasSymbolSham = require_shams();
@@ -18632,26 +18632,26 @@ var require_has_symbols = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/get-proto/Reflect.getPrototypeOf.js
+// ../../../work/main/node_modules/get-proto/Reflect.getPrototypeOf.js
 var require_Reflect_getPrototypeOf = __commonJS({
-  "../../work/main/node_modules/get-proto/Reflect.getPrototypeOf.js"(exports, module) {
+  "../../../work/main/node_modules/get-proto/Reflect.getPrototypeOf.js"(exports, module) {
     "use strict";
     module.exports = typeof Reflect !== "undefined" && Reflect.getPrototypeOf || null;
   }
 });
 
-// ../../work/main/node_modules/get-proto/Object.getPrototypeOf.js
+// ../../../work/main/node_modules/get-proto/Object.getPrototypeOf.js
 var require_Object_getPrototypeOf = __commonJS({
-  "../../work/main/node_modules/get-proto/Object.getPrototypeOf.js"(exports, module) {
+  "../../../work/main/node_modules/get-proto/Object.getPrototypeOf.js"(exports, module) {
     "use strict";
     var $Object = require_es_object_atoms();
     module.exports = $Object.getPrototypeOf || null;
   }
 });
 
-// ../../work/main/node_modules/function-bind/implementation.js
+// ../../../work/main/node_modules/function-bind/implementation.js
 var require_implementation = __commonJS({
-  "../../work/main/node_modules/function-bind/implementation.js"(exports, module) {
+  "../../../work/main/node_modules/function-bind/implementation.js"(exports, module) {
     "use strict";
     var ERROR_MESSAGE = "Function.prototype.bind called on incompatible ";
     var toStr = Object.prototype.toString;
@@ -18725,42 +18725,42 @@ var require_implementation = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/function-bind/index.js
+// ../../../work/main/node_modules/function-bind/index.js
 var require_function_bind = __commonJS({
-  "../../work/main/node_modules/function-bind/index.js"(exports, module) {
+  "../../../work/main/node_modules/function-bind/index.js"(exports, module) {
     "use strict";
     var implementation = require_implementation();
     module.exports = Function.prototype.bind || implementation;
   }
 });
 
-// ../../work/main/node_modules/call-bind-apply-helpers/functionCall.js
+// ../../../work/main/node_modules/call-bind-apply-helpers/functionCall.js
 var require_functionCall = __commonJS({
-  "../../work/main/node_modules/call-bind-apply-helpers/functionCall.js"(exports, module) {
+  "../../../work/main/node_modules/call-bind-apply-helpers/functionCall.js"(exports, module) {
     "use strict";
     module.exports = Function.prototype.call;
   }
 });
 
-// ../../work/main/node_modules/call-bind-apply-helpers/functionApply.js
+// ../../../work/main/node_modules/call-bind-apply-helpers/functionApply.js
 var require_functionApply = __commonJS({
-  "../../work/main/node_modules/call-bind-apply-helpers/functionApply.js"(exports, module) {
+  "../../../work/main/node_modules/call-bind-apply-helpers/functionApply.js"(exports, module) {
     "use strict";
     module.exports = Function.prototype.apply;
   }
 });
 
-// ../../work/main/node_modules/call-bind-apply-helpers/reflectApply.js
+// ../../../work/main/node_modules/call-bind-apply-helpers/reflectApply.js
 var require_reflectApply = __commonJS({
-  "../../work/main/node_modules/call-bind-apply-helpers/reflectApply.js"(exports, module) {
+  "../../../work/main/node_modules/call-bind-apply-helpers/reflectApply.js"(exports, module) {
     "use strict";
     module.exports = typeof Reflect !== "undefined" && Reflect && Reflect.apply;
   }
 });
 
-// ../../work/main/node_modules/call-bind-apply-helpers/actualApply.js
+// ../../../work/main/node_modules/call-bind-apply-helpers/actualApply.js
 var require_actualApply = __commonJS({
-  "../../work/main/node_modules/call-bind-apply-helpers/actualApply.js"(exports, module) {
+  "../../../work/main/node_modules/call-bind-apply-helpers/actualApply.js"(exports, module) {
     "use strict";
     var bind2 = require_function_bind();
     var $apply = require_functionApply();
@@ -18770,9 +18770,9 @@ var require_actualApply = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/call-bind-apply-helpers/index.js
+// ../../../work/main/node_modules/call-bind-apply-helpers/index.js
 var require_call_bind_apply_helpers = __commonJS({
-  "../../work/main/node_modules/call-bind-apply-helpers/index.js"(exports, module) {
+  "../../../work/main/node_modules/call-bind-apply-helpers/index.js"(exports, module) {
     "use strict";
     var bind2 = require_function_bind();
     var $TypeError = require_type();
@@ -18787,9 +18787,9 @@ var require_call_bind_apply_helpers = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/dunder-proto/get.js
+// ../../../work/main/node_modules/dunder-proto/get.js
 var require_get = __commonJS({
-  "../../work/main/node_modules/dunder-proto/get.js"(exports, module) {
+  "../../../work/main/node_modules/dunder-proto/get.js"(exports, module) {
     "use strict";
     var callBind = require_call_bind_apply_helpers();
     var gOPD = require_gopd();
@@ -18818,9 +18818,9 @@ var require_get = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/get-proto/index.js
+// ../../../work/main/node_modules/get-proto/index.js
 var require_get_proto = __commonJS({
-  "../../work/main/node_modules/get-proto/index.js"(exports, module) {
+  "../../../work/main/node_modules/get-proto/index.js"(exports, module) {
     "use strict";
     var reflectGetProto = require_Reflect_getPrototypeOf();
     var originalGetProto = require_Object_getPrototypeOf();
@@ -18838,9 +18838,9 @@ var require_get_proto = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/async-function/index.js
+// ../../../work/main/node_modules/async-function/index.js
 var require_async_function = __commonJS({
-  "../../work/main/node_modules/async-function/index.js"(exports, module) {
+  "../../../work/main/node_modules/async-function/index.js"(exports, module) {
     "use strict";
     var cached2 = (
       /** @type {import('.').AsyncFunctionConstructor} */
@@ -18851,9 +18851,9 @@ var require_async_function = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/generator-function/index.js
+// ../../../work/main/node_modules/generator-function/index.js
 var require_generator_function = __commonJS({
-  "../../work/main/node_modules/generator-function/index.js"(exports, module) {
+  "../../../work/main/node_modules/generator-function/index.js"(exports, module) {
     "use strict";
     var cached2 = (
       /** @type {GeneratorFunctionConstructor} */
@@ -18864,9 +18864,9 @@ var require_generator_function = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/async-generator-function/index.js
+// ../../../work/main/node_modules/async-generator-function/index.js
 var require_async_generator_function = __commonJS({
-  "../../work/main/node_modules/async-generator-function/index.js"(exports, module) {
+  "../../../work/main/node_modules/async-generator-function/index.js"(exports, module) {
     "use strict";
     var cached2 = (
       /** @type {import('.').AsyncGeneratorFunctionConstructor} */
@@ -18877,9 +18877,9 @@ var require_async_generator_function = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/hasown/index.js
+// ../../../work/main/node_modules/hasown/index.js
 var require_hasown = __commonJS({
-  "../../work/main/node_modules/hasown/index.js"(exports, module) {
+  "../../../work/main/node_modules/hasown/index.js"(exports, module) {
     "use strict";
     var call = Function.prototype.call;
     var $hasOwn = Object.prototype.hasOwnProperty;
@@ -18888,9 +18888,9 @@ var require_hasown = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/get-intrinsic/index.js
+// ../../../work/main/node_modules/get-intrinsic/index.js
 var require_get_intrinsic = __commonJS({
-  "../../work/main/node_modules/get-intrinsic/index.js"(exports, module) {
+  "../../../work/main/node_modules/get-intrinsic/index.js"(exports, module) {
     "use strict";
     var undefined2;
     var $Object = require_es_object_atoms();
@@ -19215,9 +19215,9 @@ var require_get_intrinsic = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/has-tostringtag/shams.js
+// ../../../work/main/node_modules/has-tostringtag/shams.js
 var require_shams2 = __commonJS({
-  "../../work/main/node_modules/has-tostringtag/shams.js"(exports, module) {
+  "../../../work/main/node_modules/has-tostringtag/shams.js"(exports, module) {
     "use strict";
     var hasSymbols = require_shams();
     module.exports = function hasToStringTagShams() {
@@ -19226,9 +19226,9 @@ var require_shams2 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/es-set-tostringtag/index.js
+// ../../../work/main/node_modules/es-set-tostringtag/index.js
 var require_es_set_tostringtag = __commonJS({
-  "../../work/main/node_modules/es-set-tostringtag/index.js"(exports, module) {
+  "../../../work/main/node_modules/es-set-tostringtag/index.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $defineProperty = GetIntrinsic("%Object.defineProperty%", true);
@@ -19258,9 +19258,9 @@ var require_es_set_tostringtag = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/form-data/lib/populate.js
+// ../../../work/main/node_modules/form-data/lib/populate.js
 var require_populate = __commonJS({
-  "../../work/main/node_modules/form-data/lib/populate.js"(exports, module) {
+  "../../../work/main/node_modules/form-data/lib/populate.js"(exports, module) {
     "use strict";
     module.exports = function(dst, src) {
       Object.keys(src).forEach(function(prop) {
@@ -19271,13 +19271,13 @@ var require_populate = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/form-data/lib/form_data.js
+// ../../../work/main/node_modules/form-data/lib/form_data.js
 var require_form_data = __commonJS({
-  "../../work/main/node_modules/form-data/lib/form_data.js"(exports, module) {
+  "../../../work/main/node_modules/form-data/lib/form_data.js"(exports, module) {
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path7 = __require("path");
+    var path5 = __require("path");
     var http3 = __require("http");
     var https2 = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -19408,11 +19408,11 @@ var require_form_data = __commonJS({
     FormData2.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path7.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path5.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path7.basename(options.filename || value && (value.name || value.path));
+        filename = path5.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path7.basename(value.client._httpMessage.path || "");
+        filename = path5.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -19532,7 +19532,7 @@ var require_form_data = __commonJS({
       });
     };
     FormData2.prototype.submit = function(params, cb) {
-      var request4;
+      var request3;
       var options;
       var defaults = { method: "post" };
       if (typeof params === "string") {
@@ -19551,9 +19551,9 @@ var require_form_data = __commonJS({
       }
       options.headers = this.getHeaders(params.headers);
       if (options.protocol === "https:") {
-        request4 = https2.request(options);
+        request3 = https2.request(options);
       } else {
-        request4 = http3.request(options);
+        request3 = http3.request(options);
       }
       this.getLength(function(err, length) {
         if (err && err !== "Unknown stream") {
@@ -19561,22 +19561,22 @@ var require_form_data = __commonJS({
           return;
         }
         if (length) {
-          request4.setHeader("Content-Length", length);
+          request3.setHeader("Content-Length", length);
         }
-        this.pipe(request4);
+        this.pipe(request3);
         if (cb) {
           var onResponse;
           var callback = function(error62, responce) {
-            request4.removeListener("error", callback);
-            request4.removeListener("response", onResponse);
+            request3.removeListener("error", callback);
+            request3.removeListener("response", onResponse);
             return cb.call(this, error62, responce);
           };
           onResponse = callback.bind(this, null);
-          request4.on("error", callback);
-          request4.on("response", onResponse);
+          request3.on("error", callback);
+          request3.on("response", onResponse);
         }
       }.bind(this));
-      return request4;
+      return request3;
     };
     FormData2.prototype._error = function(err) {
       if (!this.error) {
@@ -19593,9 +19593,9 @@ var require_form_data = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/agent-base/dist/src/promisify.js
+// ../../../work/main/node_modules/agent-base/dist/src/promisify.js
 var require_promisify = __commonJS({
-  "../../work/main/node_modules/agent-base/dist/src/promisify.js"(exports) {
+  "../../../work/main/node_modules/agent-base/dist/src/promisify.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     function promisify(fn) {
@@ -19615,9 +19615,9 @@ var require_promisify = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/agent-base/dist/src/index.js
+// ../../../work/main/node_modules/agent-base/dist/src/index.js
 var require_src2 = __commonJS({
-  "../../work/main/node_modules/agent-base/dist/src/index.js"(exports, module) {
+  "../../../work/main/node_modules/agent-base/dist/src/index.js"(exports, module) {
     "use strict";
     var __importDefault = exports && exports.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -19798,9 +19798,9 @@ var require_src2 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/https-proxy-agent/dist/parse-proxy-response.js
+// ../../../work/main/node_modules/https-proxy-agent/dist/parse-proxy-response.js
 var require_parse_proxy_response = __commonJS({
-  "../../work/main/node_modules/https-proxy-agent/dist/parse-proxy-response.js"(exports) {
+  "../../../work/main/node_modules/https-proxy-agent/dist/parse-proxy-response.js"(exports) {
     "use strict";
     var __importDefault = exports && exports.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -19864,9 +19864,9 @@ var require_parse_proxy_response = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/https-proxy-agent/dist/agent.js
+// ../../../work/main/node_modules/https-proxy-agent/dist/agent.js
 var require_agent = __commonJS({
-  "../../work/main/node_modules/https-proxy-agent/dist/agent.js"(exports) {
+  "../../../work/main/node_modules/https-proxy-agent/dist/agent.js"(exports) {
     "use strict";
     var __awaiter = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
@@ -20024,9 +20024,9 @@ var require_agent = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/https-proxy-agent/dist/index.js
+// ../../../work/main/node_modules/https-proxy-agent/dist/index.js
 var require_dist = __commonJS({
-  "../../work/main/node_modules/https-proxy-agent/dist/index.js"(exports, module) {
+  "../../../work/main/node_modules/https-proxy-agent/dist/index.js"(exports, module) {
     "use strict";
     var __importDefault = exports && exports.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -20043,9 +20043,9 @@ var require_dist = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/follow-redirects/debug.js
+// ../../../work/main/node_modules/follow-redirects/debug.js
 var require_debug = __commonJS({
-  "../../work/main/node_modules/follow-redirects/debug.js"(exports, module) {
+  "../../../work/main/node_modules/follow-redirects/debug.js"(exports, module) {
     var debug;
     module.exports = function() {
       if (!debug) {
@@ -20063,9 +20063,9 @@ var require_debug = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/follow-redirects/index.js
+// ../../../work/main/node_modules/follow-redirects/index.js
 var require_follow_redirects = __commonJS({
-  "../../work/main/node_modules/follow-redirects/index.js"(exports, module) {
+  "../../../work/main/node_modules/follow-redirects/index.js"(exports, module) {
     var url2 = __require("url");
     var URL2 = url2.URL;
     var http3 = __require("http");
@@ -20329,10 +20329,10 @@ var require_follow_redirects = __commonJS({
         var scheme = protocol.slice(0, -1);
         this._options.agent = this._options.agents[scheme];
       }
-      var request4 = this._currentRequest = nativeProtocol.request(this._options, this._onNativeResponse);
-      request4._redirectable = this;
+      var request3 = this._currentRequest = nativeProtocol.request(this._options, this._onNativeResponse);
+      request3._redirectable = this;
       for (var event of events) {
-        request4.on(event, eventHandlers[event]);
+        request3.on(event, eventHandlers[event]);
       }
       this._currentUrl = /^\//.test(this._options.path) ? url2.format(this._options) : (
         // When making a request to a proxy, […]
@@ -20344,16 +20344,16 @@ var require_follow_redirects = __commonJS({
         var self2 = this;
         var buffers = this._requestBodyBuffers;
         (function writeNext(error62) {
-          if (request4 === self2._currentRequest) {
+          if (request3 === self2._currentRequest) {
             if (error62) {
               self2.emit("error", error62);
             } else if (i < buffers.length) {
               var buffer = buffers[i++];
-              if (!request4.finished) {
-                request4.write(buffer.data, buffer.encoding, writeNext);
+              if (!request3.finished) {
+                request3.write(buffer.data, buffer.encoding, writeNext);
               }
             } else if (self2._ended) {
-              request4.end();
+              request3.end();
             }
           }
         })();
@@ -20435,7 +20435,7 @@ var require_follow_redirects = __commonJS({
         var protocol = scheme + ":";
         var nativeProtocol = nativeProtocols[protocol] = protocols[scheme];
         var wrappedProtocol = exports2[scheme] = Object.create(nativeProtocol);
-        function request4(input2, options, callback) {
+        function request3(input2, options, callback) {
           if (isURL(input2)) {
             input2 = spreadUrlObject(input2);
           } else if (isString(input2)) {
@@ -20467,7 +20467,7 @@ var require_follow_redirects = __commonJS({
           return wrappedRequest;
         }
         Object.defineProperties(wrappedProtocol, {
-          request: { value: request4, configurable: true, enumerable: true, writable: true },
+          request: { value: request3, configurable: true, enumerable: true, writable: true },
           get: { value: get4, configurable: true, enumerable: true, writable: true }
         });
       });
@@ -20545,12 +20545,12 @@ var require_follow_redirects = __commonJS({
       });
       return CustomError;
     }
-    function destroyRequest(request4, error62) {
+    function destroyRequest(request3, error62) {
       for (var event of events) {
-        request4.removeListener(event, eventHandlers[event]);
+        request3.removeListener(event, eventHandlers[event]);
       }
-      request4.on("error", noop4);
-      request4.destroy(error62);
+      request3.on("error", noop4);
+      request3.destroy(error62);
     }
     function isSubdomain(subdomain, domain2) {
       assert2(isString(subdomain) && isString(domain2));
@@ -20577,9 +20577,9 @@ var require_follow_redirects = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/axios/dist/node/axios.cjs
+// ../../../work/main/node_modules/axios/dist/node/axios.cjs
 var require_axios = __commonJS({
-  "../../work/main/node_modules/axios/dist/node/axios.cjs"(exports, module) {
+  "../../../work/main/node_modules/axios/dist/node/axios.cjs"(exports, module) {
     "use strict";
     var FormData$1 = require_form_data();
     var crypto2 = __require("crypto");
@@ -20589,7 +20589,7 @@ var require_axios = __commonJS({
     var https2 = __require("https");
     var http22 = __require("http2");
     var util = __require("util");
-    var path7 = __require("path");
+    var path5 = __require("path");
     var followRedirects = require_follow_redirects();
     var zlib = __require("zlib");
     var stream = __require("stream");
@@ -21674,12 +21674,12 @@ var require_axios = __commonJS({
       }
     }
     var AxiosError = class _AxiosError extends Error {
-      static from(error62, code2, config2, request4, response, customProps) {
+      static from(error62, code2, config2, request3, response, customProps) {
         let message = error62.message;
         if (!message && utils$1.isArray(error62.errors) && error62.errors.length) {
           message = aggregateErrorMessage(error62);
         }
-        const axiosError = new _AxiosError(message, code2 || error62.code, config2, request4, response);
+        const axiosError = new _AxiosError(message, code2 || error62.code, config2, request3, response);
         Object.defineProperty(axiosError, "cause", {
           __proto__: null,
           value: error62,
@@ -21706,7 +21706,7 @@ var require_axios = __commonJS({
        *
        * @returns {Error} The created error.
        */
-      constructor(message, code2, config2, request4, response) {
+      constructor(message, code2, config2, request3, response) {
         super(message);
         Object.defineProperty(this, "message", {
           // Null-proto descriptor so a polluted Object.prototype.get cannot turn
@@ -21721,7 +21721,7 @@ var require_axios = __commonJS({
         this.isAxiosError = true;
         code2 && (this.code = code2);
         config2 && (this.config = config2);
-        request4 && (this.request = request4);
+        request3 && (this.request = request3);
         if (response) {
           this.response = response;
           this.status = response.status;
@@ -21779,9 +21779,9 @@ var require_axios = __commonJS({
     function removeBrackets(key) {
       return utils$1.endsWith(key, "[]") ? key.slice(0, -2) : key;
     }
-    function renderKey(path8, key, dots) {
-      if (!path8) return key;
-      return path8.concat(key).map(function each(token, i) {
+    function renderKey(path6, key, dots) {
+      if (!path6) return key;
+      return path6.concat(key).map(function each(token, i) {
         token = removeBrackets(token);
         return !dots && i ? "[" + token + "]" : token;
       }).join(dots ? "." : "");
@@ -21856,13 +21856,13 @@ var require_axios = __commonJS({
           return currentValue;
         });
       }
-      function defaultVisitor(value, key, path8) {
+      function defaultVisitor(value, key, path6) {
         let arr = value;
         if (utils$1.isReactNative(formData) && utils$1.isReactNativeBlob(value)) {
-          formData.append(renderKey(path8, key, dots), convertValue(value));
+          formData.append(renderKey(path6, key, dots), convertValue(value));
           return false;
         }
-        if (value && !path8 && typeof value === "object") {
+        if (value && !path6 && typeof value === "object") {
           if (utils$1.endsWith(key, "{}")) {
             key = metaTokens ? key : key.slice(0, -2);
             value = stringifyWithDepthLimit(value, 1);
@@ -21881,7 +21881,7 @@ var require_axios = __commonJS({
         if (isVisitable(value)) {
           return true;
         }
-        formData.append(renderKey(path8, key, dots), convertValue(value));
+        formData.append(renderKey(path6, key, dots), convertValue(value));
         return false;
       }
       const exposedHelpers = Object.assign(predicates, {
@@ -21889,17 +21889,17 @@ var require_axios = __commonJS({
         convertValue,
         isVisitable
       });
-      function build(value, path8, depth = 0) {
+      function build(value, path6, depth = 0) {
         if (utils$1.isUndefined(value)) return;
         throwIfMaxDepthExceeded(depth);
         if (stack.indexOf(value) !== -1) {
-          throw new Error("Circular reference detected in " + path8.join("."));
+          throw new Error("Circular reference detected in " + path6.join("."));
         }
         stack.push(value);
         utils$1.forEach(value, function each(el, key) {
-          const result = !(utils$1.isUndefined(el) || el === null) && visitor.call(formData, el, utils$1.isString(key) ? key.trim() : key, path8, exposedHelpers);
+          const result = !(utils$1.isUndefined(el) || el === null) && visitor.call(formData, el, utils$1.isString(key) ? key.trim() : key, path6, exposedHelpers);
           if (result === true) {
-            build(el, path8 ? path8.concat(key) : [key], depth + 1);
+            build(el, path6 ? path6.concat(key) : [key], depth + 1);
           }
         });
         stack.pop();
@@ -22169,7 +22169,7 @@ var require_axios = __commonJS({
     };
     function toURLEncodedForm(data, options) {
       return toFormData(data, new platform.classes.URLSearchParams(), {
-        visitor: function(value, key, path8, helpers) {
+        visitor: function(value, key, path6, helpers) {
           if (platform.isNode && utils$1.isBuffer(value)) {
             this.append(key, value.toString("base64"));
             return false;
@@ -22186,14 +22186,14 @@ var require_axios = __commonJS({
       }
     }
     function parsePropPath(name) {
-      const path8 = [];
+      const path6 = [];
       const pattern = /[^.[\]]+|\[([^.[\]]*)]/g;
       let match;
       while ((match = pattern.exec(name)) !== null) {
-        throwIfDepthExceeded(path8.length);
-        path8.push(match[0] === "[]" ? "" : match[1] || match[0]);
+        throwIfDepthExceeded(path6.length);
+        path6.push(match[0] === "[]" ? "" : match[1] || match[0]);
       }
-      return path8;
+      return path6;
     }
     function arrayToObject(arr) {
       const obj = {};
@@ -22226,12 +22226,12 @@ var require_axios = __commonJS({
       return obj;
     }
     function formDataToJSON(formData) {
-      function buildPath(path8, value, target, index2) {
+      function buildPath(path6, value, target, index2) {
         throwIfDepthExceeded(index2);
-        let name = path8[index2++];
+        let name = path6[index2++];
         if (name === "__proto__") return true;
         const isNumericKey = Number.isFinite(+name);
-        const isLast = index2 >= path8.length;
+        const isLast = index2 >= path6.length;
         name = !name && utils$1.isArray(target) ? target.length : name;
         if (isLast) {
           if (utils$1.hasOwnProp(target, name)) {
@@ -22245,7 +22245,7 @@ var require_axios = __commonJS({
         if (!utils$1.hasOwnProp(target, name) || !utils$1.isObject(target[name])) {
           target[name] = [];
         }
-        const result = buildPath(path8, value, target[name], index2);
+        const result = buildPath(path6, value, target[name], index2);
         if (result && utils$1.isArray(target[name])) {
           target[name] = arrayToObject(target[name]);
         }
@@ -22356,8 +22356,8 @@ var require_axios = __commonJS({
         FormData: platform.classes.FormData,
         Blob: platform.classes.Blob
       },
-      validateStatus: function validateStatus(status) {
-        return status >= 200 && status < 300;
+      validateStatus: function validateStatus(status2) {
+        return status2 >= 200 && status2 < 300;
       },
       headers: {
         common: {
@@ -22393,8 +22393,8 @@ var require_axios = __commonJS({
        *
        * @returns {CanceledError} The created error.
        */
-      constructor(message, config2, request4) {
-        super(message == null ? "canceled" : message, AxiosError.ERR_CANCELED, config2, request4);
+      constructor(message, config2, request3) {
+        super(message == null ? "canceled" : message, AxiosError.ERR_CANCELED, config2, request3);
         this.name = "CanceledError";
         this.__CANCEL__ = true;
       }
@@ -22921,20 +22921,20 @@ var require_axios = __commonJS({
       if (parts[0] !== "127") return false;
       return parts.every((p) => /^\d+$/.test(p) && Number(p) >= 0 && Number(p) <= 255);
     };
-    var parseIPv4Octet = (text2) => {
-      if (/^0[xX][0-9a-fA-F]+$/.test(text2)) {
-        const n = parseInt(text2.slice(2), 16);
+    var parseIPv4Octet = (text) => {
+      if (/^0[xX][0-9a-fA-F]+$/.test(text)) {
+        const n = parseInt(text.slice(2), 16);
         return Number.isFinite(n) ? n : null;
       }
-      if (text2.length > 1 && /^0[0-7]+$/.test(text2)) {
-        const n = parseInt(text2, 8);
+      if (text.length > 1 && /^0[0-7]+$/.test(text)) {
+        const n = parseInt(text, 8);
         return Number.isFinite(n) ? n : null;
       }
-      if (text2.length > 1 && /^0[0-9]+$/.test(text2)) {
+      if (text.length > 1 && /^0[0-9]+$/.test(text)) {
         return null;
       }
-      if (/^[0-9]+$/.test(text2)) {
-        const n = parseInt(text2, 10);
+      if (/^[0-9]+$/.test(text)) {
+        const n = parseInt(text, 10);
         return Number.isFinite(n) ? n : null;
       }
       return null;
@@ -23847,10 +23847,10 @@ var require_axios = __commonJS({
         req.once("response", (responseHeaders) => {
           const response = req;
           responseHeaders = Object.assign({}, responseHeaders);
-          const status = responseHeaders[HTTP2_HEADER_STATUS];
+          const status2 = responseHeaders[HTTP2_HEADER_STATUS];
           delete responseHeaders[HTTP2_HEADER_STATUS];
           response.headers = responseHeaders;
-          response.statusCode = +status;
+          response.statusCode = +status2;
           cb(response);
         });
         return req;
@@ -24121,8 +24121,8 @@ var require_axios = __commonJS({
           const allowedSocketPaths = own3("allowedSocketPaths");
           if (allowedSocketPaths != null) {
             const allowed = Array.isArray(allowedSocketPaths) ? allowedSocketPaths : [allowedSocketPaths];
-            const resolvedSocket = path7.resolve(socketPath);
-            const isAllowed = allowed.some((entry) => typeof entry === "string" && path7.resolve(entry) === resolvedSocket);
+            const resolvedSocket = path5.resolve(socketPath);
+            const isAllowed = allowed.some((entry) => typeof entry === "string" && path5.resolve(entry) === resolvedSocket);
             if (!isAllowed) {
               return reject(new AxiosError(`socketPath "${socketPath}" is not permitted by allowedSocketPaths`, AxiosError.ERR_BAD_OPTION_VALUE, config2));
             }
@@ -24436,14 +24436,14 @@ var require_axios = __commonJS({
     var cookies = platform.hasStandardBrowserEnv ? (
       // Standard browser envs support document.cookie
       {
-        write(name, value, expires, path8, domain2, secure, sameSite) {
+        write(name, value, expires, path6, domain2, secure, sameSite) {
           if (typeof document === "undefined") return;
           const cookie = [`${name}=${encodeURIComponent(value)}`];
           if (utils$1.isNumber(expires)) {
             cookie.push(`expires=${new Date(expires).toUTCString()}`);
           }
-          if (utils$1.isString(path8)) {
-            cookie.push(`path=${path8}`);
+          if (utils$1.isString(path6)) {
+            cookie.push(`path=${path6}`);
           }
           if (utils$1.isString(domain2)) {
             cookie.push(`domain=${domain2}`);
@@ -24829,27 +24829,27 @@ var require_axios = __commonJS({
               throw err;
             });
           }
-          if (request4) {
-            downloadThrottled && request4.removeEventListener("progress", downloadThrottled);
-            if (request4.upload) {
-              uploadThrottled && request4.upload.removeEventListener("progress", uploadThrottled);
-              flushUpload && request4.upload.removeEventListener("loadend", flushUpload);
+          if (request3) {
+            downloadThrottled && request3.removeEventListener("progress", downloadThrottled);
+            if (request3.upload) {
+              uploadThrottled && request3.upload.removeEventListener("progress", uploadThrottled);
+              flushUpload && request3.upload.removeEventListener("loadend", flushUpload);
             }
           }
           _config.cancelToken && _config.cancelToken.unsubscribe(onCanceled);
           _config.signal && _config.signal.removeEventListener("abort", onCanceled);
         }
-        let request4 = new XMLHttpRequest();
-        request4.open(_config.method.toUpperCase(), _config.url, true);
-        request4.timeout = _config.timeout;
+        let request3 = new XMLHttpRequest();
+        request3.open(_config.method.toUpperCase(), _config.url, true);
+        request3.timeout = _config.timeout;
         function onloadend(event) {
-          if (!request4) {
+          if (!request3) {
             return;
           }
-          if (request4.status === 0 && (parseProtocol(normalizeURLForProtocolCheck(_config.url)) || parseProtocol(platform.origin)) !== "file" && !(request4.responseURL && request4.responseURL.startsWith("file:"))) {
-            reject(new AxiosError("Request aborted", AxiosError.ECONNABORTED, config2, request4));
+          if (request3.status === 0 && (parseProtocol(normalizeURLForProtocolCheck(_config.url)) || parseProtocol(platform.origin)) !== "file" && !(request3.responseURL && request3.responseURL.startsWith("file:"))) {
+            reject(new AxiosError("Request aborted", AxiosError.ECONNABORTED, config2, request3));
             done();
-            request4 = null;
+            request3 = null;
             return;
           }
           try {
@@ -24863,18 +24863,18 @@ var require_axios = __commonJS({
               throw err;
             });
           }
-          if (!request4) {
+          if (!request3) {
             return;
           }
-          const responseHeaders = AxiosHeaders.from("getAllResponseHeaders" in request4 && request4.getAllResponseHeaders());
-          const responseData = !responseType || responseType === "text" || responseType === "json" ? request4.responseText : request4.response;
+          const responseHeaders = AxiosHeaders.from("getAllResponseHeaders" in request3 && request3.getAllResponseHeaders());
+          const responseData = !responseType || responseType === "text" || responseType === "json" ? request3.responseText : request3.response;
           const response = {
             data: responseData,
-            status: request4.status,
-            statusText: request4.statusText,
+            status: request3.status,
+            statusText: request3.statusText,
             headers: responseHeaders,
             config: config2,
-            request: request4
+            request: request3
           };
           settle2(function _resolve(value) {
             resolve2(value);
@@ -24883,82 +24883,82 @@ var require_axios = __commonJS({
             reject(err);
             done();
           }, response);
-          request4 = null;
+          request3 = null;
         }
-        if ("onloadend" in request4) {
-          request4.onloadend = onloadend;
+        if ("onloadend" in request3) {
+          request3.onloadend = onloadend;
         } else {
-          request4.onreadystatechange = function handleLoad() {
-            if (!request4 || request4.readyState !== 4) {
+          request3.onreadystatechange = function handleLoad() {
+            if (!request3 || request3.readyState !== 4) {
               return;
             }
-            if (request4.status === 0 && !(request4.responseURL && request4.responseURL.startsWith("file:"))) {
+            if (request3.status === 0 && !(request3.responseURL && request3.responseURL.startsWith("file:"))) {
               return;
             }
             setTimeout(onloadend);
           };
         }
-        request4.onabort = function handleAbort() {
-          if (!request4) {
+        request3.onabort = function handleAbort() {
+          if (!request3) {
             return;
           }
-          reject(new AxiosError("Request aborted", AxiosError.ECONNABORTED, config2, request4));
+          reject(new AxiosError("Request aborted", AxiosError.ECONNABORTED, config2, request3));
           done();
-          request4 = null;
+          request3 = null;
         };
-        request4.onerror = function handleError(event) {
+        request3.onerror = function handleError(event) {
           const msg = event && event.message ? event.message : "Network Error";
-          const err = new AxiosError(msg, AxiosError.ERR_NETWORK, config2, request4);
+          const err = new AxiosError(msg, AxiosError.ERR_NETWORK, config2, request3);
           err.event = event || null;
           reject(err);
           done();
-          request4 = null;
+          request3 = null;
         };
-        request4.ontimeout = function handleTimeout() {
-          if (!request4) return;
+        request3.ontimeout = function handleTimeout() {
+          if (!request3) return;
           let timeoutErrorMessage = _config.timeout ? "timeout of " + _config.timeout + "ms exceeded" : "timeout exceeded";
           const transitional = _config.transitional || transitionalDefaults;
           if (_config.timeoutErrorMessage) {
             timeoutErrorMessage = _config.timeoutErrorMessage;
           }
-          reject(new AxiosError(timeoutErrorMessage, transitional.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED, config2, request4));
+          reject(new AxiosError(timeoutErrorMessage, transitional.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED, config2, request3));
           done();
-          request4 = null;
+          request3 = null;
         };
         requestData === void 0 && requestHeaders.setContentType(null);
         if (!utils$1.isUndefined(_config.withCredentials)) {
-          request4.withCredentials = !!_config.withCredentials;
+          request3.withCredentials = !!_config.withCredentials;
         }
         if (responseType && responseType !== "json") {
-          request4.responseType = _config.responseType;
+          request3.responseType = _config.responseType;
         }
         if (onDownloadProgress) {
           [downloadThrottled, flushDownload, flushDownloadWithEvent] = progressEventReducer(onDownloadProgress, true);
-          request4.addEventListener("progress", downloadThrottled);
+          request3.addEventListener("progress", downloadThrottled);
         }
-        if (onUploadProgress && request4.upload) {
+        if (onUploadProgress && request3.upload) {
           [uploadThrottled, flushUpload] = progressEventReducer(onUploadProgress);
-          request4.upload.addEventListener("progress", uploadThrottled);
-          request4.upload.addEventListener("loadend", flushUpload);
+          request3.upload.addEventListener("progress", uploadThrottled);
+          request3.upload.addEventListener("loadend", flushUpload);
         }
         if (_config.cancelToken || _config.signal) {
           onCanceled = (cancel) => {
-            if (!request4) {
+            if (!request3) {
               return;
             }
-            reject(!cancel || cancel.type ? new CanceledError(null, config2, request4) : cancel);
-            const xhr = request4;
+            reject(!cancel || cancel.type ? new CanceledError(null, config2, request3) : cancel);
+            const xhr = request3;
             done();
-            request4 = null;
+            request3 = null;
             xhr.abort();
           };
           _config.cancelToken && _config.cancelToken.subscribe(onCanceled);
-          if (!request4) return;
+          if (!request3) return;
           if (_config.signal) {
             _config.signal.aborted ? onCanceled() : _config.signal.addEventListener("abort", onCanceled);
           }
         }
-        if (!request4) return;
+        if (!request3) return;
         const protocol = parseProtocol(_config.url);
         if (protocol && !platform.protocols.includes(protocol)) {
           reject(new AxiosError("Unsupported protocol " + protocol + ":", AxiosError.ERR_BAD_REQUEST, config2));
@@ -24966,20 +24966,20 @@ var require_axios = __commonJS({
           return;
         }
         const sendRequest = () => {
-          if (!request4) return;
-          if ("setRequestHeader" in request4) {
+          if (!request3) return;
+          if ("setRequestHeader" in request3) {
             utils$1.forEach(toByteStringHeaderObject(requestHeaders), function setRequestHeader(val, key) {
-              request4.setRequestHeader(key, val);
+              request3.setRequestHeader(key, val);
             });
           }
-          request4.send(requestData || null);
+          request3.send(requestData || null);
         };
         if (xsrfCookieName) {
           const now = typeof performance !== "undefined" && utils$1.isFunction(performance.now) ? () => performance.now() : Date.now;
-          const deadline = request4.timeout > 0 ? now() + Number(request4.timeout) : void 0;
+          const deadline = request3.timeout > 0 ? now() + Number(request3.timeout) : void 0;
           const abortOnTimeout = () => {
-            if (!request4) return;
-            const xhr = request4;
+            if (!request3) return;
+            const xhr = request3;
             xhr.ontimeout();
             xhr.abort();
           };
@@ -24995,7 +24995,7 @@ var require_axios = __commonJS({
             scheduleTimeout();
           }
           cookies.readAsync(xsrfCookieName).then((value) => {
-            if (!request4) return;
+            if (!request3) return;
             if (deadline !== void 0 && now() >= deadline) {
               abortOnTimeout();
               return;
@@ -25006,10 +25006,10 @@ var require_axios = __commonJS({
             }
             sendRequest();
           }).catch((error62) => {
-            if (!request4) return;
-            reject(AxiosError.from(error62, null, config2, request4));
+            if (!request3) return;
+            reject(AxiosError.from(error62, null, config2, request3));
             done();
-            request4 = null;
+            request3 = null;
           });
         } else {
           sendRequest();
@@ -25317,7 +25317,7 @@ var require_axios = __commonJS({
       const encodeText = isFetchSupported && (typeof TextEncoder2 === "function" ? /* @__PURE__ */ ((encoder) => (str4) => encoder.encode(str4))(new TextEncoder2()) : async (str4) => new Uint8Array(await new Request(str4).arrayBuffer()));
       const supportsRequestStream = isRequestSupported && isReadableStreamSupported && test(() => {
         let duplexAccessed = false;
-        const request4 = new Request(platform.origin, {
+        const request3 = new Request(platform.origin, {
           body: new ReadableStream2(),
           method: "POST",
           get duplex() {
@@ -25325,9 +25325,9 @@ var require_axios = __commonJS({
             return "half";
           }
         });
-        const hasContentType = request4.headers.has("Content-Type");
-        if (request4.body != null) {
-          request4.body.cancel();
+        const hasContentType = request3.headers.has("Content-Type");
+        if (request3.body != null) {
+          request3.body.cancel();
         }
         return duplexAccessed && !hasContentType;
       });
@@ -25398,14 +25398,14 @@ var require_axios = __commonJS({
         let _fetch = envFetch || fetch;
         responseType = responseType ? (responseType + "").toLowerCase() : "text";
         let composedSignal = composeSignals([signal, cancelToken && cancelToken.toAbortSignal()], timeout);
-        let request4 = null;
+        let request3 = null;
         const unsubscribe = composedSignal && composedSignal.unsubscribe && (() => {
           composedSignal.unsubscribe();
         });
         let requestContentLength;
         let pendingBodyError = null;
         let pendingResponseError = null;
-        const maxBodyLengthError = () => new AxiosError("Request body larger than maxBodyLength limit", AxiosError.ERR_BAD_REQUEST, config2, request4);
+        const maxBodyLengthError = () => new AxiosError("Request body larger than maxBodyLength limit", AxiosError.ERR_BAD_REQUEST, config2, request3);
         try {
           let auth6 = void 0;
           const configAuth = own3("auth");
@@ -25441,7 +25441,7 @@ var require_axios = __commonJS({
           if (hasMaxContentLength && parsedURL && parsedURL.protocol === "data:") {
             const estimated = estimateDataURLDecodedBytes(parsedURL.href);
             if (estimated > maxContentLength) {
-              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request4);
+              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request3);
             }
           }
           const formContentType = utils$1.isSpecCompliantForm(data) && AxiosHeaders.from(own3("headers")).getContentType();
@@ -25491,7 +25491,7 @@ var require_axios = __commonJS({
           } else if (mustEnforceStreamBody && !isRequestSupported && isReadableStreamSupported && method !== "get" && method !== "head") {
             data = trackRequestStream(data);
           } else if (mustEnforceStreamBody && isRequestSupported && !supportsRequestStream && method !== "get" && method !== "head") {
-            throw new AxiosError("Stream request bodies are not supported by the current fetch implementation", AxiosError.ERR_NOT_SUPPORT, config2, request4);
+            throw new AxiosError("Stream request bodies are not supported by the current fetch implementation", AxiosError.ERR_NOT_SUPPORT, config2, request3);
           }
           if (!utils$1.isString(withCredentials)) {
             withCredentials = withCredentials ? "include" : "omit";
@@ -25540,13 +25540,13 @@ var require_axios = __commonJS({
               safeFetchOptions.redirect = "manual";
             }
           }
-          request4 = isRequestSupported && new Request(url3, resolvedOptions);
-          let response = await (isRequestSupported ? _fetch(request4, safeFetchOptions) : _fetch(url3, resolvedOptions));
+          request3 = isRequestSupported && new Request(url3, resolvedOptions);
+          let response = await (isRequestSupported ? _fetch(request3, safeFetchOptions) : _fetch(url3, resolvedOptions));
           const responseHeaders = AxiosHeaders.from(response.headers);
           if (hasMaxContentLength) {
             const declaredLength = utils$1.toFiniteNumber(responseHeaders.getContentLength());
             if (declaredLength != null && declaredLength > maxContentLength) {
-              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request4);
+              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request3);
             }
           }
           const isStreamResponse = supportsResponseStream && (responseType === "stream" || responseType === "response");
@@ -25562,7 +25562,7 @@ var require_axios = __commonJS({
               if (hasMaxContentLength) {
                 bytesRead = loadedBytes;
                 if (bytesRead > maxContentLength) {
-                  throw pendingResponseError = new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request4);
+                  throw pendingResponseError = new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request3);
                 }
               }
               onProgress && onProgress(loadedBytes);
@@ -25586,7 +25586,7 @@ var require_axios = __commonJS({
               }
             }
             if (typeof materializedSize === "number" && materializedSize > maxContentLength) {
-              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request4);
+              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request3);
             }
           }
           !isStreamResponse && unsubscribe && unsubscribe();
@@ -25597,7 +25597,7 @@ var require_axios = __commonJS({
               status: response.status,
               statusText: response.statusText,
               config: config2,
-              request: request4
+              request: request3
             });
           });
         } catch (err) {
@@ -25605,7 +25605,7 @@ var require_axios = __commonJS({
           if (composedSignal && composedSignal.aborted && composedSignal.reason instanceof AxiosError) {
             const canceledError = composedSignal.reason;
             canceledError.config = config2;
-            request4 && (canceledError.request = request4);
+            request3 && (canceledError.request = request3);
             if (err !== canceledError) {
               Object.defineProperty(canceledError, "cause", {
                 __proto__: null,
@@ -25618,18 +25618,18 @@ var require_axios = __commonJS({
             throw canceledError;
           }
           if (pendingBodyError) {
-            request4 && !pendingBodyError.request && (pendingBodyError.request = request4);
+            request3 && !pendingBodyError.request && (pendingBodyError.request = request3);
             throw pendingBodyError;
           }
           if (pendingResponseError) {
             throw pendingResponseError;
           }
           if (err instanceof AxiosError) {
-            request4 && !err.request && (err.request = request4);
+            request3 && !err.request && (err.request = request3);
             throw err;
           }
           if (err && err.name === "TypeError" && /Load failed|fetch/i.test(err.message)) {
-            const networkError = new AxiosError("Network Error", AxiosError.ERR_NETWORK, config2, request4, err && err.response);
+            const networkError = new AxiosError("Network Error", AxiosError.ERR_NETWORK, config2, request3, err && err.response);
             Object.defineProperty(networkError, "cause", {
               __proto__: null,
               value: err.cause || err,
@@ -25639,7 +25639,7 @@ var require_axios = __commonJS({
             });
             throw networkError;
           }
-          throw AxiosError.from(err, err && err.code, config2, request4, err && err.response);
+          throw AxiosError.from(err, err && err.code, config2, request3, err && err.response);
         }
       };
     };
@@ -26091,11 +26091,11 @@ var require_axios = __commonJS({
           };
           return promise2;
         };
-        executor(function cancel(message, config2, request4) {
+        executor(function cancel(message, config2, request3) {
           if (token.reason) {
             return;
           }
-          token.reason = new CanceledError(message, config2, request4);
+          token.reason = new CanceledError(message, config2, request3);
           resolvePromise(token.reason);
         });
       }
@@ -26288,9 +26288,9 @@ var require_axios = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/node-vault/src/index.js
+// ../../../work/main/node_modules/node-vault/src/index.js
 var require_src3 = __commonJS({
-  "../../work/main/node_modules/node-vault/src/index.js"(exports, module) {
+  "../../../work/main/node_modules/node-vault/src/index.js"(exports, module) {
     "use strict";
     var originalDebug = require_src()("node-vault");
     var originalTv4 = require_tv4();
@@ -26482,54 +26482,54 @@ var require_src3 = __commonJS({
         if (options.json) debug(options.json);
         return rp(options).then(client.handleVaultResponse);
       };
-      client.help = (path7, requestOptions) => {
-        debug(`help for ${path7}`);
+      client.help = (path5, requestOptions) => {
+        debug(`help for ${path5}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}?help=1`;
+        options.path = `/${path5}?help=1`;
         options.method = "GET";
         return client.request(options);
       };
-      client.write = (path7, data, requestOptions) => {
-        debug("write %o to %s", data, path7);
+      client.write = (path5, data, requestOptions) => {
+        debug("write %o to %s", data, path5);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}`;
+        options.path = `/${path5}`;
         options.json = data;
         options.method = "POST";
         return client.request(options);
       };
-      client.update = (path7, data, requestOptions) => {
-        debug("update %o to %s", data, path7);
+      client.update = (path5, data, requestOptions) => {
+        debug("update %o to %s", data, path5);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}`;
+        options.path = `/${path5}`;
         options.json = data;
         options.method = "PATCH";
         options.headers = { "Content-Type": "application/merge-patch+json" };
         return client.request(options);
       };
-      client.read = (path7, requestOptions) => {
-        debug(`read ${path7}`);
+      client.read = (path5, requestOptions) => {
+        debug(`read ${path5}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}`;
+        options.path = `/${path5}`;
         options.method = "GET";
         return client.request(options);
       };
-      client.list = (path7, requestOptions) => {
-        debug(`list ${path7}`);
+      client.list = (path5, requestOptions) => {
+        debug(`list ${path5}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}`;
+        options.path = `/${path5}`;
         if (client.noCustomHTTPVerbs) {
-          options.path = `/${path7}?list=1`;
+          options.path = `/${path5}?list=1`;
           options.method = "GET";
         } else {
-          options.path = `/${path7}`;
+          options.path = `/${path5}`;
           options.method = "LIST";
         }
         return client.request(options);
       };
-      client.delete = (path7, requestOptions) => {
-        debug(`delete ${path7}`);
+      client.delete = (path5, requestOptions) => {
+        debug(`delete ${path5}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}`;
+        options.path = `/${path5}`;
         options.method = "DELETE";
         return client.request(options);
       };
@@ -26693,9 +26693,9 @@ var require_src3 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/inherits/inherits_browser.js
+// ../../../work/main/node_modules/inherits/inherits_browser.js
 var require_inherits_browser = __commonJS({
-  "../../work/main/node_modules/inherits/inherits_browser.js"(exports, module) {
+  "../../../work/main/node_modules/inherits/inherits_browser.js"(exports, module) {
     if (typeof Object.create === "function") {
       module.exports = function inherits(ctor, superCtor) {
         if (superCtor) {
@@ -26725,9 +26725,9 @@ var require_inherits_browser = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/inherits/inherits.js
+// ../../../work/main/node_modules/inherits/inherits.js
 var require_inherits = __commonJS({
-  "../../work/main/node_modules/inherits/inherits.js"(exports, module) {
+  "../../../work/main/node_modules/inherits/inherits.js"(exports, module) {
     try {
       util = __require("util");
       if (typeof util.inherits !== "function") throw "";
@@ -26739,9 +26739,9 @@ var require_inherits = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/safe-buffer/index.js
+// ../../../work/main/node_modules/safe-buffer/index.js
 var require_safe_buffer = __commonJS({
-  "../../work/main/node_modules/safe-buffer/index.js"(exports, module) {
+  "../../../work/main/node_modules/safe-buffer/index.js"(exports, module) {
     var buffer = __require("buffer");
     var Buffer2 = buffer.Buffer;
     function copyProps(src, dst) {
@@ -26797,9 +26797,9 @@ var require_safe_buffer = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/isarray/index.js
+// ../../../work/main/node_modules/isarray/index.js
 var require_isarray = __commonJS({
-  "../../work/main/node_modules/isarray/index.js"(exports, module) {
+  "../../../work/main/node_modules/isarray/index.js"(exports, module) {
     var toString2 = {}.toString;
     module.exports = Array.isArray || function(arr) {
       return toString2.call(arr) == "[object Array]";
@@ -26807,9 +26807,9 @@ var require_isarray = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/call-bound/index.js
+// ../../../work/main/node_modules/call-bound/index.js
 var require_call_bound = __commonJS({
-  "../../work/main/node_modules/call-bound/index.js"(exports, module) {
+  "../../../work/main/node_modules/call-bound/index.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var callBindBasic = require_call_bind_apply_helpers();
@@ -26830,9 +26830,9 @@ var require_call_bound = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/is-callable/index.js
+// ../../../work/main/node_modules/is-callable/index.js
 var require_is_callable = __commonJS({
-  "../../work/main/node_modules/is-callable/index.js"(exports, module) {
+  "../../../work/main/node_modules/is-callable/index.js"(exports, module) {
     "use strict";
     var fnToStr = Function.prototype.toString;
     var reflectApply = typeof Reflect === "object" && Reflect !== null && Reflect.apply;
@@ -26948,9 +26948,9 @@ var require_is_callable = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/for-each/index.js
+// ../../../work/main/node_modules/for-each/index.js
 var require_for_each = __commonJS({
-  "../../work/main/node_modules/for-each/index.js"(exports, module) {
+  "../../../work/main/node_modules/for-each/index.js"(exports, module) {
     "use strict";
     var isCallable = require_is_callable();
     var toStr = Object.prototype.toString;
@@ -27008,9 +27008,9 @@ var require_for_each = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/possible-typed-array-names/index.js
+// ../../../work/main/node_modules/possible-typed-array-names/index.js
 var require_possible_typed_array_names = __commonJS({
-  "../../work/main/node_modules/possible-typed-array-names/index.js"(exports, module) {
+  "../../../work/main/node_modules/possible-typed-array-names/index.js"(exports, module) {
     "use strict";
     module.exports = [
       "Float16Array",
@@ -27029,9 +27029,9 @@ var require_possible_typed_array_names = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/available-typed-arrays/index.js
+// ../../../work/main/node_modules/available-typed-arrays/index.js
 var require_available_typed_arrays = __commonJS({
-  "../../work/main/node_modules/available-typed-arrays/index.js"(exports, module) {
+  "../../../work/main/node_modules/available-typed-arrays/index.js"(exports, module) {
     "use strict";
     var possibleNames = require_possible_typed_array_names();
     var g = typeof globalThis === "undefined" ? global : globalThis;
@@ -27047,9 +27047,9 @@ var require_available_typed_arrays = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/define-data-property/index.js
+// ../../../work/main/node_modules/define-data-property/index.js
 var require_define_data_property = __commonJS({
-  "../../work/main/node_modules/define-data-property/index.js"(exports, module) {
+  "../../../work/main/node_modules/define-data-property/index.js"(exports, module) {
     "use strict";
     var $defineProperty = require_es_define_property();
     var $SyntaxError = require_syntax();
@@ -27095,9 +27095,9 @@ var require_define_data_property = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/has-property-descriptors/index.js
+// ../../../work/main/node_modules/has-property-descriptors/index.js
 var require_has_property_descriptors = __commonJS({
-  "../../work/main/node_modules/has-property-descriptors/index.js"(exports, module) {
+  "../../../work/main/node_modules/has-property-descriptors/index.js"(exports, module) {
     "use strict";
     var $defineProperty = require_es_define_property();
     var hasPropertyDescriptors = function hasPropertyDescriptors2() {
@@ -27117,9 +27117,9 @@ var require_has_property_descriptors = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/set-function-length/index.js
+// ../../../work/main/node_modules/set-function-length/index.js
 var require_set_function_length = __commonJS({
-  "../../work/main/node_modules/set-function-length/index.js"(exports, module) {
+  "../../../work/main/node_modules/set-function-length/index.js"(exports, module) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var define2 = require_define_data_property();
@@ -27170,9 +27170,9 @@ var require_set_function_length = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/call-bind-apply-helpers/applyBind.js
+// ../../../work/main/node_modules/call-bind-apply-helpers/applyBind.js
 var require_applyBind = __commonJS({
-  "../../work/main/node_modules/call-bind-apply-helpers/applyBind.js"(exports, module) {
+  "../../../work/main/node_modules/call-bind-apply-helpers/applyBind.js"(exports, module) {
     "use strict";
     var bind2 = require_function_bind();
     var $apply = require_functionApply();
@@ -27183,9 +27183,9 @@ var require_applyBind = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/call-bind/index.js
+// ../../../work/main/node_modules/call-bind/index.js
 var require_call_bind = __commonJS({
-  "../../work/main/node_modules/call-bind/index.js"(exports, module) {
+  "../../../work/main/node_modules/call-bind/index.js"(exports, module) {
     "use strict";
     var setFunctionLength = require_set_function_length();
     var $defineProperty = require_es_define_property();
@@ -27208,9 +27208,9 @@ var require_call_bind = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/which-typed-array/index.js
+// ../../../work/main/node_modules/which-typed-array/index.js
 var require_which_typed_array = __commonJS({
-  "../../work/main/node_modules/which-typed-array/index.js"(exports, module) {
+  "../../../work/main/node_modules/which-typed-array/index.js"(exports, module) {
     "use strict";
     var forEach = require_for_each();
     var availableTypedArrays = require_available_typed_arrays();
@@ -27333,9 +27333,9 @@ var require_which_typed_array = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/is-typed-array/index.js
+// ../../../work/main/node_modules/is-typed-array/index.js
 var require_is_typed_array = __commonJS({
-  "../../work/main/node_modules/is-typed-array/index.js"(exports, module) {
+  "../../../work/main/node_modules/is-typed-array/index.js"(exports, module) {
     "use strict";
     var whichTypedArray = require_which_typed_array();
     module.exports = function isTypedArray(value) {
@@ -27344,9 +27344,9 @@ var require_is_typed_array = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/typed-array-buffer/index.js
+// ../../../work/main/node_modules/typed-array-buffer/index.js
 var require_typed_array_buffer = __commonJS({
-  "../../work/main/node_modules/typed-array-buffer/index.js"(exports, module) {
+  "../../../work/main/node_modules/typed-array-buffer/index.js"(exports, module) {
     "use strict";
     var $TypeError = require_type();
     var callBound = require_call_bound();
@@ -27361,9 +27361,9 @@ var require_typed_array_buffer = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/to-buffer/index.js
+// ../../../work/main/node_modules/to-buffer/index.js
 var require_to_buffer = __commonJS({
-  "../../work/main/node_modules/to-buffer/index.js"(exports, module) {
+  "../../../work/main/node_modules/to-buffer/index.js"(exports, module) {
     "use strict";
     var Buffer2 = require_safe_buffer().Buffer;
     var isArray = require_isarray();
@@ -27425,9 +27425,9 @@ var require_to_buffer = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/sha.js/hash.js
+// ../../../work/main/node_modules/sha.js/hash.js
 var require_hash = __commonJS({
-  "../../work/main/node_modules/sha.js/hash.js"(exports, module) {
+  "../../../work/main/node_modules/sha.js/hash.js"(exports, module) {
     "use strict";
     var Buffer2 = require_safe_buffer().Buffer;
     var toBuffer = require_to_buffer();
@@ -27486,9 +27486,9 @@ var require_hash = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/sha.js/sha1.js
+// ../../../work/main/node_modules/sha.js/sha1.js
 var require_sha1 = __commonJS({
-  "../../work/main/node_modules/sha.js/sha1.js"(exports, module) {
+  "../../../work/main/node_modules/sha.js/sha1.js"(exports, module) {
     "use strict";
     var inherits = require_inherits();
     var Hash = require_hash();
@@ -27573,9 +27573,9 @@ var require_sha1 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/async-lock/lib/index.js
+// ../../../work/main/node_modules/async-lock/lib/index.js
 var require_lib = __commonJS({
-  "../../work/main/node_modules/async-lock/lib/index.js"(exports, module) {
+  "../../../work/main/node_modules/async-lock/lib/index.js"(exports, module) {
     "use strict";
     var AsyncLock = function(opts) {
       opts = opts || {};
@@ -27806,17 +27806,17 @@ var require_lib = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/async-lock/index.js
+// ../../../work/main/node_modules/async-lock/index.js
 var require_async_lock = __commonJS({
-  "../../work/main/node_modules/async-lock/index.js"(exports, module) {
+  "../../../work/main/node_modules/async-lock/index.js"(exports, module) {
     "use strict";
     module.exports = require_lib();
   }
 });
 
-// ../../work/main/node_modules/clean-git-ref/lib/index.js
+// ../../../work/main/node_modules/clean-git-ref/lib/index.js
 var require_lib2 = __commonJS({
-  "../../work/main/node_modules/clean-git-ref/lib/index.js"(exports, module) {
+  "../../../work/main/node_modules/clean-git-ref/lib/index.js"(exports, module) {
     "use strict";
     function escapeRegExp(string5) {
       return string5.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -27847,9 +27847,9 @@ var require_lib2 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/crc-32/crc32.js
+// ../../../work/main/node_modules/crc-32/crc32.js
 var require_crc32 = __commonJS({
-  "../../work/main/node_modules/crc-32/crc32.js"(exports) {
+  "../../../work/main/node_modules/crc-32/crc32.js"(exports) {
     var CRC32;
     (function(factory) {
       if (typeof DO_NOT_EXPORT_CRC === "undefined") {
@@ -27945,9 +27945,9 @@ var require_crc32 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/pako/lib/utils/common.js
+// ../../../work/main/node_modules/pako/lib/utils/common.js
 var require_common2 = __commonJS({
-  "../../work/main/node_modules/pako/lib/utils/common.js"(exports) {
+  "../../../work/main/node_modules/pako/lib/utils/common.js"(exports) {
     "use strict";
     var TYPED_OK = typeof Uint8Array !== "undefined" && typeof Uint16Array !== "undefined" && typeof Int32Array !== "undefined";
     function _has(obj, key) {
@@ -28036,9 +28036,9 @@ var require_common2 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/pako/lib/zlib/trees.js
+// ../../../work/main/node_modules/pako/lib/zlib/trees.js
 var require_trees = __commonJS({
-  "../../work/main/node_modules/pako/lib/zlib/trees.js"(exports) {
+  "../../../work/main/node_modules/pako/lib/zlib/trees.js"(exports) {
     "use strict";
     var utils = require_common2();
     var Z_FIXED = 4;
@@ -28678,9 +28678,9 @@ var require_trees = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/pako/lib/zlib/adler32.js
+// ../../../work/main/node_modules/pako/lib/zlib/adler32.js
 var require_adler32 = __commonJS({
-  "../../work/main/node_modules/pako/lib/zlib/adler32.js"(exports, module) {
+  "../../../work/main/node_modules/pako/lib/zlib/adler32.js"(exports, module) {
     "use strict";
     function adler32(adler, buf, len, pos) {
       var s1 = adler & 65535 | 0, s2 = adler >>> 16 & 65535 | 0, n = 0;
@@ -28700,9 +28700,9 @@ var require_adler32 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/pako/lib/zlib/crc32.js
+// ../../../work/main/node_modules/pako/lib/zlib/crc32.js
 var require_crc322 = __commonJS({
-  "../../work/main/node_modules/pako/lib/zlib/crc32.js"(exports, module) {
+  "../../../work/main/node_modules/pako/lib/zlib/crc32.js"(exports, module) {
     "use strict";
     function makeTable() {
       var c, table = [];
@@ -28716,7 +28716,7 @@ var require_crc322 = __commonJS({
       return table;
     }
     var crcTable = makeTable();
-    function crc323(crc, buf, len, pos) {
+    function crc322(crc, buf, len, pos) {
       var t = crcTable, end = pos + len;
       crc ^= -1;
       for (var i = pos; i < end; i++) {
@@ -28724,13 +28724,13 @@ var require_crc322 = __commonJS({
       }
       return crc ^ -1;
     }
-    module.exports = crc323;
+    module.exports = crc322;
   }
 });
 
-// ../../work/main/node_modules/pako/lib/zlib/messages.js
+// ../../../work/main/node_modules/pako/lib/zlib/messages.js
 var require_messages = __commonJS({
-  "../../work/main/node_modules/pako/lib/zlib/messages.js"(exports, module) {
+  "../../../work/main/node_modules/pako/lib/zlib/messages.js"(exports, module) {
     "use strict";
     module.exports = {
       2: "need dictionary",
@@ -28755,14 +28755,14 @@ var require_messages = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/pako/lib/zlib/deflate.js
+// ../../../work/main/node_modules/pako/lib/zlib/deflate.js
 var require_deflate = __commonJS({
-  "../../work/main/node_modules/pako/lib/zlib/deflate.js"(exports) {
+  "../../../work/main/node_modules/pako/lib/zlib/deflate.js"(exports) {
     "use strict";
     var utils = require_common2();
     var trees = require_trees();
     var adler32 = require_adler32();
-    var crc323 = require_crc322();
+    var crc322 = require_crc322();
     var msg = require_messages();
     var Z_NO_FLUSH = 0;
     var Z_PARTIAL_FLUSH = 1;
@@ -28865,7 +28865,7 @@ var require_deflate = __commonJS({
       if (strm.state.wrap === 1) {
         strm.adler = adler32(strm.adler, buf, len, start);
       } else if (strm.state.wrap === 2) {
-        strm.adler = crc323(strm.adler, buf, len, start);
+        strm.adler = crc322(strm.adler, buf, len, start);
       }
       strm.next_in += len;
       strm.total_in += len;
@@ -29507,7 +29507,7 @@ var require_deflate = __commonJS({
               put_byte(s, s.gzhead.extra.length >> 8 & 255);
             }
             if (s.gzhead.hcrc) {
-              strm.adler = crc323(strm.adler, s.pending_buf, s.pending, 0);
+              strm.adler = crc322(strm.adler, s.pending_buf, s.pending, 0);
             }
             s.gzindex = 0;
             s.status = EXTRA_STATE;
@@ -29544,7 +29544,7 @@ var require_deflate = __commonJS({
           while (s.gzindex < (s.gzhead.extra.length & 65535)) {
             if (s.pending === s.pending_buf_size) {
               if (s.gzhead.hcrc && s.pending > beg) {
-                strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
+                strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
               }
               flush_pending(strm);
               beg = s.pending;
@@ -29556,7 +29556,7 @@ var require_deflate = __commonJS({
             s.gzindex++;
           }
           if (s.gzhead.hcrc && s.pending > beg) {
-            strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
+            strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
           }
           if (s.gzindex === s.gzhead.extra.length) {
             s.gzindex = 0;
@@ -29572,7 +29572,7 @@ var require_deflate = __commonJS({
           do {
             if (s.pending === s.pending_buf_size) {
               if (s.gzhead.hcrc && s.pending > beg) {
-                strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
+                strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
               }
               flush_pending(strm);
               beg = s.pending;
@@ -29589,7 +29589,7 @@ var require_deflate = __commonJS({
             put_byte(s, val);
           } while (val !== 0);
           if (s.gzhead.hcrc && s.pending > beg) {
-            strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
+            strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
           }
           if (val === 0) {
             s.gzindex = 0;
@@ -29605,7 +29605,7 @@ var require_deflate = __commonJS({
           do {
             if (s.pending === s.pending_buf_size) {
               if (s.gzhead.hcrc && s.pending > beg) {
-                strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
+                strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
               }
               flush_pending(strm);
               beg = s.pending;
@@ -29622,7 +29622,7 @@ var require_deflate = __commonJS({
             put_byte(s, val);
           } while (val !== 0);
           if (s.gzhead.hcrc && s.pending > beg) {
-            strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
+            strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
           }
           if (val === 0) {
             s.status = HCRC_STATE;
@@ -29716,16 +29716,16 @@ var require_deflate = __commonJS({
       return s.pending !== 0 ? Z_OK : Z_STREAM_END;
     }
     function deflateEnd(strm) {
-      var status;
+      var status2;
       if (!strm || !strm.state) {
         return Z_STREAM_ERROR;
       }
-      status = strm.state.status;
-      if (status !== INIT_STATE && status !== EXTRA_STATE && status !== NAME_STATE && status !== COMMENT_STATE && status !== HCRC_STATE && status !== BUSY_STATE && status !== FINISH_STATE) {
+      status2 = strm.state.status;
+      if (status2 !== INIT_STATE && status2 !== EXTRA_STATE && status2 !== NAME_STATE && status2 !== COMMENT_STATE && status2 !== HCRC_STATE && status2 !== BUSY_STATE && status2 !== FINISH_STATE) {
         return err(strm, Z_STREAM_ERROR);
       }
       strm.state = null;
-      return status === BUSY_STATE ? err(strm, Z_DATA_ERROR) : Z_OK;
+      return status2 === BUSY_STATE ? err(strm, Z_DATA_ERROR) : Z_OK;
     }
     function deflateSetDictionary(strm, dictionary) {
       var dictLength = dictionary.length;
@@ -29804,9 +29804,9 @@ var require_deflate = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/pako/lib/utils/strings.js
+// ../../../work/main/node_modules/pako/lib/utils/strings.js
 var require_strings = __commonJS({
-  "../../work/main/node_modules/pako/lib/utils/strings.js"(exports) {
+  "../../../work/main/node_modules/pako/lib/utils/strings.js"(exports) {
     "use strict";
     var utils = require_common2();
     var STR_APPLY_OK = true;
@@ -29946,9 +29946,9 @@ var require_strings = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/pako/lib/zlib/zstream.js
+// ../../../work/main/node_modules/pako/lib/zlib/zstream.js
 var require_zstream = __commonJS({
-  "../../work/main/node_modules/pako/lib/zlib/zstream.js"(exports, module) {
+  "../../../work/main/node_modules/pako/lib/zlib/zstream.js"(exports, module) {
     "use strict";
     function ZStream() {
       this.input = null;
@@ -29968,9 +29968,9 @@ var require_zstream = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/pako/lib/deflate.js
+// ../../../work/main/node_modules/pako/lib/deflate.js
 var require_deflate2 = __commonJS({
-  "../../work/main/node_modules/pako/lib/deflate.js"(exports) {
+  "../../../work/main/node_modules/pako/lib/deflate.js"(exports) {
     "use strict";
     var zlib_deflate = require_deflate();
     var utils = require_common2();
@@ -30009,7 +30009,7 @@ var require_deflate2 = __commonJS({
       this.chunks = [];
       this.strm = new ZStream();
       this.strm.avail_out = 0;
-      var status = zlib_deflate.deflateInit2(
+      var status2 = zlib_deflate.deflateInit2(
         this.strm,
         opt.level,
         opt.method,
@@ -30017,8 +30017,8 @@ var require_deflate2 = __commonJS({
         opt.memLevel,
         opt.strategy
       );
-      if (status !== Z_OK) {
-        throw new Error(msg[status]);
+      if (status2 !== Z_OK) {
+        throw new Error(msg[status2]);
       }
       if (opt.header) {
         zlib_deflate.deflateSetHeader(this.strm, opt.header);
@@ -30032,9 +30032,9 @@ var require_deflate2 = __commonJS({
         } else {
           dict = opt.dictionary;
         }
-        status = zlib_deflate.deflateSetDictionary(this.strm, dict);
-        if (status !== Z_OK) {
-          throw new Error(msg[status]);
+        status2 = zlib_deflate.deflateSetDictionary(this.strm, dict);
+        if (status2 !== Z_OK) {
+          throw new Error(msg[status2]);
         }
         this._dict_set = true;
       }
@@ -30042,7 +30042,7 @@ var require_deflate2 = __commonJS({
     Deflate.prototype.push = function(data, mode) {
       var strm = this.strm;
       var chunkSize = this.options.chunkSize;
-      var status, _mode;
+      var status2, _mode;
       if (this.ended) {
         return false;
       }
@@ -30062,9 +30062,9 @@ var require_deflate2 = __commonJS({
           strm.next_out = 0;
           strm.avail_out = chunkSize;
         }
-        status = zlib_deflate.deflate(strm, _mode);
-        if (status !== Z_STREAM_END && status !== Z_OK) {
-          this.onEnd(status);
+        status2 = zlib_deflate.deflate(strm, _mode);
+        if (status2 !== Z_STREAM_END && status2 !== Z_OK) {
+          this.onEnd(status2);
           this.ended = true;
           return false;
         }
@@ -30075,12 +30075,12 @@ var require_deflate2 = __commonJS({
             this.onData(utils.shrinkBuf(strm.output, strm.next_out));
           }
         }
-      } while ((strm.avail_in > 0 || strm.avail_out === 0) && status !== Z_STREAM_END);
+      } while ((strm.avail_in > 0 || strm.avail_out === 0) && status2 !== Z_STREAM_END);
       if (_mode === Z_FINISH) {
-        status = zlib_deflate.deflateEnd(this.strm);
-        this.onEnd(status);
+        status2 = zlib_deflate.deflateEnd(this.strm);
+        this.onEnd(status2);
         this.ended = true;
-        return status === Z_OK;
+        return status2 === Z_OK;
       }
       if (_mode === Z_SYNC_FLUSH) {
         this.onEnd(Z_OK);
@@ -30092,8 +30092,8 @@ var require_deflate2 = __commonJS({
     Deflate.prototype.onData = function(chunk) {
       this.chunks.push(chunk);
     };
-    Deflate.prototype.onEnd = function(status) {
-      if (status === Z_OK) {
+    Deflate.prototype.onEnd = function(status2) {
+      if (status2 === Z_OK) {
         if (this.options.to === "string") {
           this.result = this.chunks.join("");
         } else {
@@ -30101,7 +30101,7 @@ var require_deflate2 = __commonJS({
         }
       }
       this.chunks = [];
-      this.err = status;
+      this.err = status2;
       this.msg = this.strm.msg;
     };
     function deflate(input2, options) {
@@ -30129,9 +30129,9 @@ var require_deflate2 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/pako/lib/zlib/inffast.js
+// ../../../work/main/node_modules/pako/lib/zlib/inffast.js
 var require_inffast = __commonJS({
-  "../../work/main/node_modules/pako/lib/zlib/inffast.js"(exports, module) {
+  "../../../work/main/node_modules/pako/lib/zlib/inffast.js"(exports, module) {
     "use strict";
     var BAD = 30;
     var TYPE = 12;
@@ -30358,9 +30358,9 @@ var require_inffast = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/pako/lib/zlib/inftrees.js
+// ../../../work/main/node_modules/pako/lib/zlib/inftrees.js
 var require_inftrees = __commonJS({
-  "../../work/main/node_modules/pako/lib/zlib/inftrees.js"(exports, module) {
+  "../../../work/main/node_modules/pako/lib/zlib/inftrees.js"(exports, module) {
     "use strict";
     var utils = require_common2();
     var MAXBITS = 15;
@@ -30674,13 +30674,13 @@ var require_inftrees = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/pako/lib/zlib/inflate.js
+// ../../../work/main/node_modules/pako/lib/zlib/inflate.js
 var require_inflate = __commonJS({
-  "../../work/main/node_modules/pako/lib/zlib/inflate.js"(exports) {
+  "../../../work/main/node_modules/pako/lib/zlib/inflate.js"(exports) {
     "use strict";
     var utils = require_common2();
     var adler32 = require_adler32();
-    var crc323 = require_crc322();
+    var crc322 = require_crc322();
     var inflate_fast = require_inffast();
     var inflate_table = require_inftrees();
     var CODES = 0;
@@ -30984,7 +30984,7 @@ var require_inflate = __commonJS({
                 state.check = 0;
                 hbuf[0] = hold & 255;
                 hbuf[1] = hold >>> 8 & 255;
-                state.check = crc323(state.check, hbuf, 2, 0);
+                state.check = crc322(state.check, hbuf, 2, 0);
                 hold = 0;
                 bits = 0;
                 state.mode = FLAGS;
@@ -31047,7 +31047,7 @@ var require_inflate = __commonJS({
               if (state.flags & 512) {
                 hbuf[0] = hold & 255;
                 hbuf[1] = hold >>> 8 & 255;
-                state.check = crc323(state.check, hbuf, 2, 0);
+                state.check = crc322(state.check, hbuf, 2, 0);
               }
               hold = 0;
               bits = 0;
@@ -31070,7 +31070,7 @@ var require_inflate = __commonJS({
                 hbuf[1] = hold >>> 8 & 255;
                 hbuf[2] = hold >>> 16 & 255;
                 hbuf[3] = hold >>> 24 & 255;
-                state.check = crc323(state.check, hbuf, 4, 0);
+                state.check = crc322(state.check, hbuf, 4, 0);
               }
               hold = 0;
               bits = 0;
@@ -31092,7 +31092,7 @@ var require_inflate = __commonJS({
               if (state.flags & 512) {
                 hbuf[0] = hold & 255;
                 hbuf[1] = hold >>> 8 & 255;
-                state.check = crc323(state.check, hbuf, 2, 0);
+                state.check = crc322(state.check, hbuf, 2, 0);
               }
               hold = 0;
               bits = 0;
@@ -31115,7 +31115,7 @@ var require_inflate = __commonJS({
                 if (state.flags & 512) {
                   hbuf[0] = hold & 255;
                   hbuf[1] = hold >>> 8 & 255;
-                  state.check = crc323(state.check, hbuf, 2, 0);
+                  state.check = crc322(state.check, hbuf, 2, 0);
                 }
                 hold = 0;
                 bits = 0;
@@ -31148,7 +31148,7 @@ var require_inflate = __commonJS({
                     );
                   }
                   if (state.flags & 512) {
-                    state.check = crc323(state.check, input2, copy, next);
+                    state.check = crc322(state.check, input2, copy, next);
                   }
                   have -= copy;
                   next += copy;
@@ -31174,7 +31174,7 @@ var require_inflate = __commonJS({
                   }
                 } while (len && copy < have);
                 if (state.flags & 512) {
-                  state.check = crc323(state.check, input2, copy, next);
+                  state.check = crc322(state.check, input2, copy, next);
                 }
                 have -= copy;
                 next += copy;
@@ -31200,7 +31200,7 @@ var require_inflate = __commonJS({
                   }
                 } while (len && copy < have);
                 if (state.flags & 512) {
-                  state.check = crc323(state.check, input2, copy, next);
+                  state.check = crc322(state.check, input2, copy, next);
                 }
                 have -= copy;
                 next += copy;
@@ -31775,7 +31775,7 @@ var require_inflate = __commonJS({
                 state.total += _out;
                 if (_out) {
                   strm.adler = state.check = /*UPDATE(state.check, put - _out, _out);*/
-                  state.flags ? crc323(state.check, output2, _out, put - _out) : adler32(state.check, output2, _out, put - _out);
+                  state.flags ? crc322(state.check, output2, _out, put - _out) : adler32(state.check, output2, _out, put - _out);
                 }
                 _out = left;
                 if ((state.flags ? hold : zswap32(hold)) !== state.check) {
@@ -31841,7 +31841,7 @@ var require_inflate = __commonJS({
       state.total += _out;
       if (state.wrap && _out) {
         strm.adler = state.check = /*UPDATE(state.check, strm.next_out - _out, _out);*/
-        state.flags ? crc323(state.check, output2, _out, strm.next_out - _out) : adler32(state.check, output2, _out, strm.next_out - _out);
+        state.flags ? crc322(state.check, output2, _out, strm.next_out - _out) : adler32(state.check, output2, _out, strm.next_out - _out);
       }
       strm.data_type = state.bits + (state.last ? 64 : 0) + (state.mode === TYPE ? 128 : 0) + (state.mode === LEN_ || state.mode === COPY_ ? 256 : 0);
       if ((_in === 0 && _out === 0 || flush === Z_FINISH) && ret === Z_OK) {
@@ -31913,9 +31913,9 @@ var require_inflate = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/pako/lib/zlib/constants.js
+// ../../../work/main/node_modules/pako/lib/zlib/constants.js
 var require_constants2 = __commonJS({
-  "../../work/main/node_modules/pako/lib/zlib/constants.js"(exports, module) {
+  "../../../work/main/node_modules/pako/lib/zlib/constants.js"(exports, module) {
     "use strict";
     module.exports = {
       /* Allowed flush values; see deflate() and inflate() below for details */
@@ -31960,9 +31960,9 @@ var require_constants2 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/pako/lib/zlib/gzheader.js
+// ../../../work/main/node_modules/pako/lib/zlib/gzheader.js
 var require_gzheader = __commonJS({
-  "../../work/main/node_modules/pako/lib/zlib/gzheader.js"(exports, module) {
+  "../../../work/main/node_modules/pako/lib/zlib/gzheader.js"(exports, module) {
     "use strict";
     function GZheader() {
       this.text = 0;
@@ -31980,9 +31980,9 @@ var require_gzheader = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/pako/lib/inflate.js
+// ../../../work/main/node_modules/pako/lib/inflate.js
 var require_inflate2 = __commonJS({
-  "../../work/main/node_modules/pako/lib/inflate.js"(exports) {
+  "../../../work/main/node_modules/pako/lib/inflate.js"(exports) {
     "use strict";
     var zlib_inflate = require_inflate();
     var utils = require_common2();
@@ -32020,12 +32020,12 @@ var require_inflate2 = __commonJS({
       this.chunks = [];
       this.strm = new ZStream();
       this.strm.avail_out = 0;
-      var status = zlib_inflate.inflateInit2(
+      var status2 = zlib_inflate.inflateInit2(
         this.strm,
         opt.windowBits
       );
-      if (status !== c.Z_OK) {
-        throw new Error(msg[status]);
+      if (status2 !== c.Z_OK) {
+        throw new Error(msg[status2]);
       }
       this.header = new GZheader();
       zlib_inflate.inflateGetHeader(this.strm, this.header);
@@ -32036,9 +32036,9 @@ var require_inflate2 = __commonJS({
           opt.dictionary = new Uint8Array(opt.dictionary);
         }
         if (opt.raw) {
-          status = zlib_inflate.inflateSetDictionary(this.strm, opt.dictionary);
-          if (status !== c.Z_OK) {
-            throw new Error(msg[status]);
+          status2 = zlib_inflate.inflateSetDictionary(this.strm, opt.dictionary);
+          if (status2 !== c.Z_OK) {
+            throw new Error(msg[status2]);
           }
         }
       }
@@ -32047,7 +32047,7 @@ var require_inflate2 = __commonJS({
       var strm = this.strm;
       var chunkSize = this.options.chunkSize;
       var dictionary = this.options.dictionary;
-      var status, _mode;
+      var status2, _mode;
       var next_out_utf8, tail, utf8str;
       var allowBufError = false;
       if (this.ended) {
@@ -32069,21 +32069,21 @@ var require_inflate2 = __commonJS({
           strm.next_out = 0;
           strm.avail_out = chunkSize;
         }
-        status = zlib_inflate.inflate(strm, c.Z_NO_FLUSH);
-        if (status === c.Z_NEED_DICT && dictionary) {
-          status = zlib_inflate.inflateSetDictionary(this.strm, dictionary);
+        status2 = zlib_inflate.inflate(strm, c.Z_NO_FLUSH);
+        if (status2 === c.Z_NEED_DICT && dictionary) {
+          status2 = zlib_inflate.inflateSetDictionary(this.strm, dictionary);
         }
-        if (status === c.Z_BUF_ERROR && allowBufError === true) {
-          status = c.Z_OK;
+        if (status2 === c.Z_BUF_ERROR && allowBufError === true) {
+          status2 = c.Z_OK;
           allowBufError = false;
         }
-        if (status !== c.Z_STREAM_END && status !== c.Z_OK) {
-          this.onEnd(status);
+        if (status2 !== c.Z_STREAM_END && status2 !== c.Z_OK) {
+          this.onEnd(status2);
           this.ended = true;
           return false;
         }
         if (strm.next_out) {
-          if (strm.avail_out === 0 || status === c.Z_STREAM_END || strm.avail_in === 0 && (_mode === c.Z_FINISH || _mode === c.Z_SYNC_FLUSH)) {
+          if (strm.avail_out === 0 || status2 === c.Z_STREAM_END || strm.avail_in === 0 && (_mode === c.Z_FINISH || _mode === c.Z_SYNC_FLUSH)) {
             if (this.options.to === "string") {
               next_out_utf8 = strings2.utf8border(strm.output, strm.next_out);
               tail = strm.next_out - next_out_utf8;
@@ -32102,15 +32102,15 @@ var require_inflate2 = __commonJS({
         if (strm.avail_in === 0 && strm.avail_out === 0) {
           allowBufError = true;
         }
-      } while ((strm.avail_in > 0 || strm.avail_out === 0) && status !== c.Z_STREAM_END);
-      if (status === c.Z_STREAM_END) {
+      } while ((strm.avail_in > 0 || strm.avail_out === 0) && status2 !== c.Z_STREAM_END);
+      if (status2 === c.Z_STREAM_END) {
         _mode = c.Z_FINISH;
       }
       if (_mode === c.Z_FINISH) {
-        status = zlib_inflate.inflateEnd(this.strm);
-        this.onEnd(status);
+        status2 = zlib_inflate.inflateEnd(this.strm);
+        this.onEnd(status2);
         this.ended = true;
-        return status === c.Z_OK;
+        return status2 === c.Z_OK;
       }
       if (_mode === c.Z_SYNC_FLUSH) {
         this.onEnd(c.Z_OK);
@@ -32122,8 +32122,8 @@ var require_inflate2 = __commonJS({
     Inflate.prototype.onData = function(chunk) {
       this.chunks.push(chunk);
     };
-    Inflate.prototype.onEnd = function(status) {
-      if (status === c.Z_OK) {
+    Inflate.prototype.onEnd = function(status2) {
+      if (status2 === c.Z_OK) {
         if (this.options.to === "string") {
           this.result = this.chunks.join("");
         } else {
@@ -32131,7 +32131,7 @@ var require_inflate2 = __commonJS({
         }
       }
       this.chunks = [];
-      this.err = status;
+      this.err = status2;
       this.msg = this.strm.msg;
     };
     function inflate(input2, options) {
@@ -32154,9 +32154,9 @@ var require_inflate2 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/pako/index.js
+// ../../../work/main/node_modules/pako/index.js
 var require_pako = __commonJS({
-  "../../work/main/node_modules/pako/index.js"(exports, module) {
+  "../../../work/main/node_modules/pako/index.js"(exports, module) {
     "use strict";
     var assign = require_common2().assign;
     var deflate = require_deflate2();
@@ -32168,9 +32168,9 @@ var require_pako = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/pify/index.js
+// ../../../work/main/node_modules/pify/index.js
 var require_pify = __commonJS({
-  "../../work/main/node_modules/pify/index.js"(exports, module) {
+  "../../../work/main/node_modules/pify/index.js"(exports, module) {
     "use strict";
     var processFn = (fn, options) => function(...args) {
       const P = options.promiseModule;
@@ -32233,9 +32233,9 @@ var require_pify = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/ignore/index.js
+// ../../../work/main/node_modules/ignore/index.js
 var require_ignore = __commonJS({
-  "../../work/main/node_modules/ignore/index.js"(exports, module) {
+  "../../../work/main/node_modules/ignore/index.js"(exports, module) {
     function makeArray(subject) {
       return Array.isArray(subject) ? subject : [subject];
     }
@@ -32463,17 +32463,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath2 = (path7, originalPath, doThrow) => {
-      if (!isString(path7)) {
+    var checkPath2 = (path5, originalPath, doThrow) => {
+      if (!isString(path5)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path7) {
+      if (!path5) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath2.isNotRelative(path7)) {
+      if (checkPath2.isNotRelative(path5)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -32482,7 +32482,7 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path7) => REGEX_TEST_INVALID_PATH.test(path7);
+    var isNotRelative = (path5) => REGEX_TEST_INVALID_PATH.test(path5);
     checkPath2.isNotRelative = isNotRelative;
     checkPath2.convert = (p) => p;
     var Ignore = class {
@@ -32541,7 +32541,7 @@ var require_ignore = __commonJS({
       //   setting `checkUnignored` to `false` could reduce additional
       //   path matching.
       // @returns {TestResult} true if a file is ignored
-      _testOne(path7, checkUnignored) {
+      _testOne(path5, checkUnignored) {
         let ignored = false;
         let unignored = false;
         this._rules.forEach((rule2) => {
@@ -32549,7 +32549,7 @@ var require_ignore = __commonJS({
           if (unignored === negative && ignored !== unignored || negative && !ignored && !unignored && !checkUnignored) {
             return;
           }
-          const matched = rule2.regex.test(path7);
+          const matched = rule2.regex.test(path5);
           if (matched) {
             ignored = !negative;
             unignored = negative;
@@ -32562,24 +32562,24 @@ var require_ignore = __commonJS({
       }
       // @returns {TestResult}
       _test(originalPath, cache, checkUnignored, slices) {
-        const path7 = originalPath && checkPath2.convert(originalPath);
+        const path5 = originalPath && checkPath2.convert(originalPath);
         checkPath2(
-          path7,
+          path5,
           originalPath,
           this._allowRelativePaths ? RETURN_FALSE : throwError
         );
-        return this._t(path7, cache, checkUnignored, slices);
+        return this._t(path5, cache, checkUnignored, slices);
       }
-      _t(path7, cache, checkUnignored, slices) {
-        if (path7 in cache) {
-          return cache[path7];
+      _t(path5, cache, checkUnignored, slices) {
+        if (path5 in cache) {
+          return cache[path5];
         }
         if (!slices) {
-          slices = path7.split(SLASH);
+          slices = path5.split(SLASH);
         }
         slices.pop();
         if (!slices.length) {
-          return cache[path7] = this._testOne(path7, checkUnignored);
+          return cache[path5] = this._testOne(path5, checkUnignored);
         }
         const parent = this._t(
           slices.join(SLASH) + SLASH,
@@ -32587,24 +32587,24 @@ var require_ignore = __commonJS({
           checkUnignored,
           slices
         );
-        return cache[path7] = parent.ignored ? parent : this._testOne(path7, checkUnignored);
+        return cache[path5] = parent.ignored ? parent : this._testOne(path5, checkUnignored);
       }
-      ignores(path7) {
-        return this._test(path7, this._ignoreCache, false).ignored;
+      ignores(path5) {
+        return this._test(path5, this._ignoreCache, false).ignored;
       }
       createFilter() {
-        return (path7) => !this.ignores(path7);
+        return (path5) => !this.ignores(path5);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path7) {
-        return this._test(path7, this._testCache, true);
+      test(path5) {
+        return this._test(path5, this._testCache, true);
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path7) => checkPath2(path7 && checkPath2.convert(path7), path7, RETURN_FALSE);
+    var isPathValid = (path5) => checkPath2(path5 && checkPath2.convert(path5), path5, RETURN_FALSE);
     factory.isPathValid = isPathValid;
     factory.default = factory;
     module.exports = factory;
@@ -32615,16 +32615,16 @@ var require_ignore = __commonJS({
       const makePosix = (str4) => /^\\\\\?\\/.test(str4) || /["<>|\u0000-\u001F]+/u.test(str4) ? str4 : str4.replace(/\\/g, "/");
       checkPath2.convert = makePosix;
       const REGIX_IS_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath2.isNotRelative = (path7) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path7) || isNotRelative(path7);
+      checkPath2.isNotRelative = (path5) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path5) || isNotRelative(path5);
     }
   }
 });
 
-// ../../work/main/node_modules/diff3/onp.js
+// ../../../work/main/node_modules/diff3/onp.js
 var require_onp = __commonJS({
-  "../../work/main/node_modules/diff3/onp.js"(exports, module) {
+  "../../../work/main/node_modules/diff3/onp.js"(exports, module) {
     module.exports = function(a_, b_) {
-      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path7 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
+      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path5 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
       var tmp1, tmp2;
       var init = function() {
         if (m >= n) {
@@ -32654,9 +32654,9 @@ var require_onp = __commonJS({
       var snake = function(k, p, pp) {
         var r, x, y;
         if (p > pp) {
-          r = path7[k - 1 + offset];
+          r = path5[k - 1 + offset];
         } else {
-          r = path7[k + 1 + offset];
+          r = path5[k + 1 + offset];
         }
         y = Math.max(p, pp);
         x = y - k;
@@ -32664,7 +32664,7 @@ var require_onp = __commonJS({
           ++x;
           ++y;
         }
-        path7[k + offset] = pathposi.length;
+        path5[k + offset] = pathposi.length;
         pathposi[pathposi.length] = new P(x, y, r);
         return y;
       };
@@ -32722,7 +32722,7 @@ var require_onp = __commonJS({
           fp = {};
           for (i = 0; i < size; ++i) {
             fp[i] = -1;
-            path7[i] = -1;
+            path5[i] = -1;
           }
           p = -1;
           do {
@@ -32736,7 +32736,7 @@ var require_onp = __commonJS({
             fp[delta + offset] = snake(delta, fp[delta - 1 + offset] + 1, fp[delta + 1 + offset]);
           } while (fp[delta + offset] !== n);
           ed = delta + 2 * p;
-          r = path7[delta + offset];
+          r = path5[delta + offset];
           epc = [];
           while (r !== -1) {
             epc[epc.length] = new P(pathposi[r].x, pathposi[r].y, null);
@@ -32749,9 +32749,9 @@ var require_onp = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/diff3/diff3.js
+// ../../../work/main/node_modules/diff3/diff3.js
 var require_diff3 = __commonJS({
-  "../../work/main/node_modules/diff3/diff3.js"(exports, module) {
+  "../../../work/main/node_modules/diff3/diff3.js"(exports, module) {
     var onp = require_onp();
     function longestCommonSubsequence(file1, file2) {
       var diff = new onp(file1, file2);
@@ -32951,9 +32951,9 @@ var require_diff3 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/isomorphic-git/index.cjs
+// ../../../work/main/node_modules/isomorphic-git/index.cjs
 var require_isomorphic_git = __commonJS({
-  "../../work/main/node_modules/isomorphic-git/index.cjs"(exports) {
+  "../../../work/main/node_modules/isomorphic-git/index.cjs"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     function _interopDefault(ex) {
@@ -32962,7 +32962,7 @@ var require_isomorphic_git = __commonJS({
     var Hash = _interopDefault(require_sha1());
     var AsyncLock = _interopDefault(require_async_lock());
     var cleanGitRef = _interopDefault(require_lib2());
-    var crc323 = _interopDefault(require_crc32());
+    var crc322 = _interopDefault(require_crc32());
     var pako = _interopDefault(require_pako());
     var crypto$1 = __require("crypto");
     var pify = _interopDefault(require_pify());
@@ -33164,9 +33164,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       if (milliseconds === void 0) {
         milliseconds = date5.valueOf();
       }
-      const seconds = Math.floor(milliseconds / 1e3);
-      const nanoseconds = Math.floor((milliseconds - seconds * 1e3) * 1e6);
-      return [seconds, nanoseconds];
+      const seconds2 = Math.floor(milliseconds / 1e3);
+      const nanoseconds = Math.floor((milliseconds - seconds2 * 1e3) * 1e6);
+      return [seconds2, nanoseconds];
     }
     function normalizeStats(e) {
       const [ctimeSeconds, ctimeNanoseconds] = SecondsNanoseconds(
@@ -33579,22 +33579,22 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         return result;
       }
     };
-    function basename(path7) {
-      const last = Math.max(path7.lastIndexOf("/"), path7.lastIndexOf("\\"));
+    function basename(path5) {
+      const last = Math.max(path5.lastIndexOf("/"), path5.lastIndexOf("\\"));
       if (last > -1) {
-        path7 = path7.slice(last + 1);
+        path5 = path5.slice(last + 1);
       }
-      return path7;
+      return path5;
     }
-    function dirname3(path7) {
-      const last = Math.max(path7.lastIndexOf("/"), path7.lastIndexOf("\\"));
+    function dirname3(path5) {
+      const last = Math.max(path5.lastIndexOf("/"), path5.lastIndexOf("\\"));
       if (last === -1) return ".";
       if (last === 0) return "/";
-      return path7.slice(0, last);
+      return path5.slice(0, last);
     }
     function flatFileListToDirectoryStructure(files) {
       const inodes = /* @__PURE__ */ new Map();
-      const mkdir5 = function(name) {
+      const mkdir3 = function(name) {
         if (!inodes.has(name)) {
           const dir = {
             type: "tree",
@@ -33604,7 +33604,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             children: []
           };
           inodes.set(name, dir);
-          dir.parent = mkdir5(dirname3(name));
+          dir.parent = mkdir3(dirname3(name));
           if (dir.parent && dir.parent !== dir) dir.parent.children.push(dir);
         }
         return inodes.get(name);
@@ -33617,7 +33617,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             basename: basename(name),
             metadata,
             // This recursively generates any missing parent folders.
-            parent: mkdir5(dirname3(name)),
+            parent: mkdir3(dirname3(name)),
             children: []
           };
           if (file2.parent) file2.parent.children.push(file2);
@@ -33625,7 +33625,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
         return inodes.get(name);
       };
-      mkdir5(".");
+      mkdir3(".");
       for (const file2 of files) {
         mkfile(file2.path, file2);
       }
@@ -33815,12 +33815,12 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     };
     NoRefspecError.code = "NoRefspecError";
     var GitPackedRefs = class _GitPackedRefs {
-      constructor(text2) {
+      constructor(text) {
         this.refs = /* @__PURE__ */ new Map();
         this.parsedConfig = [];
-        if (text2) {
+        if (text) {
           let key = null;
-          this.parsedConfig = text2.trim().split("\n").map((line) => {
+          this.parsedConfig = text.trim().split("\n").map((line) => {
             if (/^\s*#/.test(line)) {
               return { line, comment: true };
             }
@@ -33839,8 +33839,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
         return this;
       }
-      static from(text2) {
-        return new _GitPackedRefs(text2);
+      static from(text) {
+        return new _GitPackedRefs(text);
       }
       delete(ref) {
         this.parsedConfig = this.parsedConfig.filter((entry) => entry.ref !== ref);
@@ -33945,20 +33945,20 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       return tmp;
     }
-    var bad2 = /(^|[/.])([/.]|$)|^@$|@{|[\x00-\x20\x7f~^:?*[\\]|\.lock(\/|$)/;
+    var bad = /(^|[/.])([/.]|$)|^@$|@{|[\x00-\x20\x7f~^:?*[\\]|\.lock(\/|$)/;
     function isValidRef(name, onelevel) {
       if (typeof name !== "string")
         throw new TypeError("Reference name must be a string");
-      return !bad2.test(name) && (!!onelevel || name.includes("/"));
+      return !bad.test(name) && (!!onelevel || name.includes("/"));
     }
-    function normalizeString(path7, aar) {
+    function normalizeString(path5, aar) {
       let res = "";
       let lastSegmentLength = 0;
       let lastSlash = -1;
       let dots = 0;
       let char = "\0";
-      for (let i = 0; i <= path7.length; ++i) {
-        if (i < path7.length) char = path7[i];
+      for (let i = 0; i <= path5.length; ++i) {
+        if (i < path5.length) char = path5[i];
         else if (char === "/") break;
         else char = "/";
         if (char === "/") {
@@ -33990,8 +33990,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               lastSegmentLength = 2;
             }
           } else {
-            if (res.length > 0) res += "/" + path7.slice(lastSlash + 1, i);
-            else res = path7.slice(lastSlash + 1, i);
+            if (res.length > 0) res += "/" + path5.slice(lastSlash + 1, i);
+            else res = path5.slice(lastSlash + 1, i);
             lastSegmentLength = i - lastSlash - 1;
           }
           lastSlash = i;
@@ -34004,19 +34004,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       return res;
     }
-    function getWindowsDrivePrefix(path7) {
-      if (path7.length >= 2 && /^[a-zA-Z]:/.test(path7)) {
-        return path7.slice(0, 2);
+    function getWindowsDrivePrefix(path5) {
+      if (path5.length >= 2 && /^[a-zA-Z]:/.test(path5)) {
+        return path5.slice(0, 2);
       }
       return null;
     }
-    function normalize(path7) {
-      if (!path7.length) return ".";
-      path7 = path7.replace(/\\/g, "/");
-      const drivePrefix = getWindowsDrivePrefix(path7);
-      const isAbsolute3 = path7[0] === "/" || drivePrefix !== null && path7[2] === "/";
-      const trailingSeparator = path7.at(-1) === "/";
-      const pathBody = drivePrefix ? path7.slice(2) : path7;
+    function normalize(path5) {
+      if (!path5.length) return ".";
+      path5 = path5.replace(/\\/g, "/");
+      const drivePrefix = getWindowsDrivePrefix(path5);
+      const isAbsolute3 = path5[0] === "/" || drivePrefix !== null && path5[2] === "/";
+      const trailingSeparator = path5.at(-1) === "/";
+      const pathBody = drivePrefix ? path5.slice(2) : path5;
       let normalized = normalizeString(pathBody, !isAbsolute3);
       if (!normalized.length) {
         const root2 = drivePrefix ? isAbsolute3 ? drivePrefix + "/" : drivePrefix : isAbsolute3 ? "/" : ".";
@@ -34083,8 +34083,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     var extractSectionLine = (line) => {
       const matches = SECTION_LINE_REGEX.exec(line);
       if (matches != null) {
-        const [section, subsection2] = matches.slice(1);
-        return [section, subsection2 && subsection2.replace(/\\(.)/g, "$1")];
+        const [section, subsection] = matches.slice(1);
+        return [section, subsection && subsection.replace(/\\(.)/g, "$1")];
       }
       return null;
     };
@@ -34136,23 +34136,23 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       });
       return `${quote}${escaped}${quote}`;
     };
-    var lower = (text2) => {
-      return text2 != null ? text2.toLowerCase() : null;
+    var lower = (text) => {
+      return text != null ? text.toLowerCase() : null;
     };
-    var getPath = (section, subsection2, name) => {
-      return [lower(section), subsection2, lower(name)].filter((a) => a != null).join(".");
+    var getPath = (section, subsection, name) => {
+      return [lower(section), subsection, lower(name)].filter((a) => a != null).join(".");
     };
-    var normalizePath = (path7) => {
-      const pathSegments = path7.split(".");
+    var normalizePath = (path5) => {
+      const pathSegments = path5.split(".");
       const section = pathSegments.shift();
       const name = pathSegments.pop();
-      const subsection2 = pathSegments.length ? pathSegments.join(".") : void 0;
+      const subsection = pathSegments.length ? pathSegments.join(".") : void 0;
       return {
         section,
-        subsection: subsection2,
+        subsection,
         name,
-        path: getPath(section, subsection2, name),
-        sectionPath: getPath(section, subsection2, null),
+        path: getPath(section, subsection, name),
+        sectionPath: getPath(section, subsection, null),
         isSection: !!section
       };
     };
@@ -34162,10 +34162,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }, -1);
     };
     var GitConfig = class _GitConfig {
-      constructor(text2) {
+      constructor(text) {
         let section = null;
-        let subsection2 = null;
-        this.parsedConfig = text2 ? text2.split("\n").map((line) => {
+        let subsection = null;
+        this.parsedConfig = text ? text.split("\n").map((line) => {
           let name = null;
           let value = null;
           const trimmedLine = line.trim();
@@ -34173,7 +34173,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           const isSection = extractedSection != null;
           if (isSection) {
             ;
-            [section, subsection2] = extractedSection;
+            [section, subsection] = extractedSection;
           } else {
             const extractedVariable = extractVariableLine(trimmedLine);
             const isVariable = extractedVariable != null;
@@ -34182,44 +34182,44 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               [name, value] = extractedVariable;
             }
           }
-          const path7 = getPath(section, subsection2, name);
-          return { line, isSection, section, subsection: subsection2, name, value, path: path7 };
+          const path5 = getPath(section, subsection, name);
+          return { line, isSection, section, subsection, name, value, path: path5 };
         }) : [];
       }
-      static from(text2) {
-        return new _GitConfig(text2);
+      static from(text) {
+        return new _GitConfig(text);
       }
-      async get(path7, getall = false) {
-        const normalizedPath = normalizePath(path7).path;
+      async get(path5, getall = false) {
+        const normalizedPath = normalizePath(path5).path;
         const allValues = this.parsedConfig.filter((config2) => config2.path === normalizedPath).map(({ section, name, value }) => {
           const fn = schema5[section] && schema5[section][name];
           return fn ? fn(value) : value;
         });
         return getall ? allValues : allValues.pop();
       }
-      async getall(path7) {
-        return this.get(path7, true);
+      async getall(path5) {
+        return this.get(path5, true);
       }
       async getSubsections(section) {
         return this.parsedConfig.filter((config2) => config2.isSection && config2.section === section).map((config2) => config2.subsection);
       }
-      async deleteSection(section, subsection2) {
+      async deleteSection(section, subsection) {
         this.parsedConfig = this.parsedConfig.filter(
-          (config2) => !(config2.section === section && config2.subsection === subsection2)
+          (config2) => !(config2.section === section && config2.subsection === subsection)
         );
       }
-      async append(path7, value) {
-        return this.set(path7, value, true);
+      async append(path5, value) {
+        return this.set(path5, value, true);
       }
-      async set(path7, value, append = false) {
+      async set(path5, value, append = false) {
         const {
           section,
-          subsection: subsection2,
+          subsection,
           name,
           path: normalizedPath,
           sectionPath,
           isSection
-        } = normalizePath(path7);
+        } = normalizePath(path5);
         const configIndex = findLastIndex(
           this.parsedConfig,
           (config2) => config2.path === normalizedPath
@@ -34247,7 +34247,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             );
             const newConfig = {
               section,
-              subsection: subsection2,
+              subsection,
               name,
               value,
               modified: true,
@@ -34260,7 +34260,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
                 const newSection = {
                   isSection,
                   section,
-                  subsection: subsection2,
+                  subsection,
                   modified: true,
                   path: sectionPath
                 };
@@ -34271,15 +34271,15 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
       }
       toString() {
-        return this.parsedConfig.map(({ line, section, subsection: subsection2, name, value, modified: modified2 = false }) => {
+        return this.parsedConfig.map(({ line, section, subsection, name, value, modified: modified2 = false }) => {
           if (!modified2) {
             return line;
           }
           if (name != null && value != null) {
             return `	${name} = ${serializeValue(value)}`;
           }
-          if (subsection2 != null) {
-            return `[${section} "${subsection2}"]`;
+          if (subsection != null) {
+            return `[${section} "${subsection}"]`;
           }
           return `[${section}]`;
         }).join("\n");
@@ -34295,8 +34295,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<GitConfig>} A `GitConfig` object representing the parsed configuration.
        */
       static async get({ fs: fs3, gitdir }) {
-        const text2 = await fs3.read(`${gitdir}/config`, { encoding: "utf8" });
-        return GitConfig.from(text2);
+        const text = await fs3.read(`${gitdir}/config`, { encoding: "utf8" });
+        return GitConfig.from(text);
       }
       /**
        * Saves the provided Git configuration to the specified `.git` directory.
@@ -34509,11 +34509,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       static async deleteRefs({ fs: fs3, gitdir, refs }) {
         refs.forEach(assertWritableRef);
         await Promise.all(refs.map((ref) => fs3.rm(join5(gitdir, ref))));
-        let text2 = await acquireLock(
+        let text = await acquireLock(
           "packed-refs",
           async () => fs3.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
         );
-        const packed = GitPackedRefs.from(text2);
+        const packed = GitPackedRefs.from(text);
         const beforeSize = packed.refs.size;
         for (const ref of refs) {
           if (packed.refs.has(ref)) {
@@ -34521,10 +34521,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           }
         }
         if (packed.refs.size < beforeSize) {
-          text2 = packed.toString();
+          text = packed.toString();
           await acquireLock(
             "packed-refs",
-            async () => fs3.write(`${gitdir}/packed-refs`, text2, { encoding: "utf8" })
+            async () => fs3.write(`${gitdir}/packed-refs`, text, { encoding: "utf8" })
           );
         }
       }
@@ -34719,11 +34719,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<Map<string, string>>} - A map of packed refs.
        */
       static async packedRefs({ fs: fs3, gitdir }) {
-        const text2 = await acquireLock(
+        const text = await acquireLock(
           "packed-refs",
           async () => fs3.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
         );
-        const packed = GitPackedRefs.from(text2);
+        const packed = GitPackedRefs.from(text);
         return packed.refs;
       }
       /**
@@ -34832,19 +34832,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         let mode = buffer.slice(cursor, space).toString("utf8");
         if (mode === "40000") mode = "040000";
         const type2 = mode2type$1(mode);
-        const path7 = buffer.slice(space + 1, nullchar).toString("utf8");
-        const hfsClean = path7.replace(
+        const path5 = buffer.slice(space + 1, nullchar).toString("utf8");
+        const hfsClean = path5.replace(
           /[\u200C-\u200F\u202A-\u202E\u206A-\u206F\uFEFF]/g,
           ""
         );
         const ntfsClean = hfsClean.split(":")[0];
         const normalized = ntfsClean.toLowerCase().replace(/[. ]+$/, "");
-        if (path7.includes("\\") || path7.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
-          throw new UnsafeFilepathError(path7);
+        if (path5.includes("\\") || path5.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
+          throw new UnsafeFilepathError(path5);
         }
         const oid = buffer.slice(nullchar + 1, nullchar + 21).toString("hex");
         cursor = nullchar + 21;
-        _entries.push({ mode, path: path7, oid, type: type2 });
+        _entries.push({ mode, path: path5, oid, type: type2 });
       }
       return _entries;
     }
@@ -34893,10 +34893,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           entries.map((entry) => {
             const mode = Buffer.from(entry.mode.replace(/^0/, ""));
             const space = Buffer.from(" ");
-            const path7 = Buffer.from(entry.path, "utf8");
+            const path5 = Buffer.from(entry.path, "utf8");
             const nullchar = Buffer.from([0]);
             const oid = Buffer.from(entry.oid, "hex");
-            return Buffer.concat([mode, space, path7, nullchar, oid]);
+            return Buffer.concat([mode, space, path5, nullchar, oid]);
           })
         );
       }
@@ -35467,7 +35467,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         for (const [i, start] of offsetArray.entries()) {
           const end = i + 1 === offsetArray.length ? pack.byteLength - 20 : offsetArray[i + 1];
           const o = offsetToObject[start];
-          const crc = crc323.buf(pack.slice(start, end)) >>> 0;
+          const crc = crc322.buf(pack.slice(start, end)) >>> 0;
           o.end = end;
           o.crc = crc;
         }
@@ -36922,19 +36922,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return result;
     }
-    async function mkdirp(mkdir5, filepath, retries = 10) {
+    async function mkdirp(mkdir3, filepath, retries = 10) {
       try {
-        await mkdir5(filepath);
+        await mkdir3(filepath);
       } catch (err) {
         if (err === null) return;
         if (err.code === "EEXIST") return;
         if (err.code !== "ENOENT") throw err;
         const parent = dirname3(filepath);
         if (parent === "." || parent === "/" || parent === filepath) throw err;
-        await mkdirp(mkdir5, parent, retries);
+        await mkdirp(mkdir3, parent, retries);
         for (let attempt = 0; ; attempt++) {
           try {
-            await mkdir5(filepath);
+            await mkdir3(filepath);
             return;
           } catch (err2) {
             if (err2 === null || err2.code === "EEXIST") return;
@@ -37297,13 +37297,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           dir,
           gitdir: updatedGitdir,
           trees,
-          map: async function(path7, [head, workdir, index3]) {
+          map: async function(path5, [head, workdir, index3]) {
             const staged = !await modified(workdir, index3);
-            const unmerged = unmergedPaths.includes(path7);
+            const unmerged = unmergedPaths.includes(path5);
             const unmodified = !await modified(index3, head);
             if (staged || unmerged) {
               return head ? {
-                path: path7,
+                path: path5,
                 mode: await head.mode(),
                 oid: await head.oid(),
                 type: await head.type(),
@@ -37311,7 +37311,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               } : void 0;
             }
             if (unmodified) return false;
-            else throw new IndexResetError(path7);
+            else throw new IndexResetError(path5);
           }
         });
         await GitIndexManager.acquire(
@@ -37618,9 +37618,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return result;
     }
-    async function _getConfig({ fs: fs3, gitdir, path: path7 }) {
+    async function _getConfig({ fs: fs3, gitdir, path: path5 }) {
       const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
-      return config2.get(path7);
+      return config2.get(path5);
     }
     function assignDefined(target, ...sources2) {
       for (const source of sources2) {
@@ -39058,14 +39058,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         gitdir,
         trees: [ourTree, baseTree, theirTree],
         map: async function(filepath, [ours, base, theirs]) {
-          const path7 = basename(filepath);
+          const path5 = basename(filepath);
           const ourChange = await modified(ours, base);
           const theirChange = await modified(theirs, base);
           switch (`${ourChange}-${theirChange}`) {
             case "false-false": {
               return {
                 mode: await base.mode(),
-                path: path7,
+                path: path5,
                 oid: await base.oid(),
                 type: await base.type()
               };
@@ -39074,14 +39074,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (!theirs && await ours.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path7,
+                  path: path5,
                   oid: await ours.oid(),
                   type: await ours.type()
                 };
               }
               return theirs ? {
                 mode: await theirs.mode(),
-                path: path7,
+                path: path5,
                 oid: await theirs.oid(),
                 type: await theirs.type()
               } : void 0;
@@ -39090,14 +39090,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (!ours && await theirs.type() === "tree") {
                 return {
                   mode: await theirs.mode(),
-                  path: path7,
+                  path: path5,
                   oid: await theirs.oid(),
                   type: await theirs.type()
                 };
               }
               return ours ? {
                 mode: await ours.mode(),
-                path: path7,
+                path: path5,
                 oid: await ours.oid(),
                 type: await ours.type()
               } : void 0;
@@ -39106,7 +39106,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (ours && theirs && await ours.type() === "tree" && await theirs.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path7,
+                  path: path5,
                   oid: await ours.oid(),
                   type: "tree"
                 };
@@ -39115,7 +39115,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                 return mergeBlobs({
                   fs: fs3,
                   gitdir,
-                  path: path7,
+                  path: path5,
                   ours,
                   base,
                   theirs,
@@ -39161,7 +39161,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   mode: await theirs.mode(),
                   oid: await theirs.oid(),
                   type: "blob",
-                  path: path7
+                  path: path5
                 };
               }
               if (base && ours && !theirs && await base.type() === "blob" && await ours.type() === "blob") {
@@ -39178,7 +39178,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   mode: await ours.mode(),
                   oid: await ours.oid(),
                   type: "blob",
-                  path: path7
+                  path: path5
                 };
               }
               if (base && !ours && !theirs && (await base.type() === "blob" || await base.type() === "tree")) {
@@ -39221,11 +39221,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             gitdir,
             trees: [TREE({ ref: results.oid })],
             map: async function(filepath, [entry]) {
-              const path7 = `${dir}/${filepath}`;
+              const path5 = `${dir}/${filepath}`;
               if (await entry.type() === "blob") {
                 const mode = await entry.mode();
                 const content = await entry.content();
-                await fs3.write(path7, content, { mode });
+                await fs3.write(path5, content, { mode });
               }
               return true;
             }
@@ -39243,7 +39243,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     async function mergeBlobs({
       fs: fs3,
       gitdir,
-      path: path7,
+      path: path5,
       ours,
       base,
       theirs,
@@ -39266,19 +39266,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (await ours.oid() === await theirs.oid()) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path7, oid: await ours.oid(), type: type2 }
+          mergeResult: { mode, path: path5, oid: await ours.oid(), type: type2 }
         };
       }
       if (await ours.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path7, oid: await theirs.oid(), type: type2 }
+          mergeResult: { mode, path: path5, oid: await theirs.oid(), type: type2 }
         };
       }
       if (await theirs.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path7, oid: await ours.oid(), type: type2 }
+          mergeResult: { mode, path: path5, oid: await ours.oid(), type: type2 }
         };
       }
       const ourContent = Buffer.from(await ours.content()).toString("utf8");
@@ -39286,7 +39286,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const { mergedText, cleanMerge } = await mergeDriver({
         branches: [baseName, ourName, theirName],
         contents: [baseContent, ourContent, theirContent],
-        path: path7
+        path: path5
       });
       const oid = await _writeObject({
         fs: fs3,
@@ -39295,7 +39295,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         object: Buffer.from(mergedText, "utf8"),
         dryRun
       });
-      return { cleanMerge, mergeResult: { mode, path: path7, oid, type: type2 } };
+      return { cleanMerge, mergeResult: { mode, path: path5, oid, type: type2 } };
     }
     var _TreeMap = {
       stage: STAGE,
@@ -39667,7 +39667,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         trees: [TREE({ ref: headTree }), STAGE(), WORKDIR()],
         map: async (filepath, [head, stage, workdir]) => {
           if (filepath === ".") return;
-          if (!allTracked && !changed.some((path7) => worthWalking(filepath, path7))) {
+          if (!allTracked && !changed.some((path5) => worthWalking(filepath, path5))) {
             return null;
           }
           const headOid = head && await head.type() === "blob" ? await head.oid() : void 0;
@@ -40205,10 +40205,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const filepath = join5(gitdir, "shallow");
         const oids = /* @__PURE__ */ new Set();
         await acquireLock(filepath, async function() {
-          const text2 = await fs3.read(filepath, { encoding: "utf8" });
-          if (text2 === null) return oids;
-          if (text2.trim() === "") return oids;
-          text2.trim().split("\n").map((oid) => oids.add(oid));
+          const text = await fs3.read(filepath, { encoding: "utf8" });
+          if (text === null) return oids;
+          if (text.trim() === "") return oids;
+          text.trim().split("\n").map((oid) => oids.add(oid));
         });
         return oids;
       }
@@ -40225,9 +40225,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       static async write({ fs: fs3, gitdir, oids }) {
         const filepath = join5(gitdir, "shallow");
         if (oids.size > 0) {
-          const text2 = [...oids].join("\n") + "\n";
+          const text = [...oids].join("\n") + "\n";
           await acquireLock(filepath, async function() {
-            await fs3.write(filepath, text2, {
+            await fs3.write(filepath, text, {
               encoding: "utf8"
             });
           });
@@ -40476,9 +40476,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             }
             unshallows.push(oid);
           } else if (line.startsWith("ACK")) {
-            const [, oid, status2] = line.split(" ");
-            acks.push({ oid, status: status2 });
-            if (!status2) done = true;
+            const [, oid, status3] = line.split(" ");
+            acks.push({ oid, status: status3 });
+            if (!status3) done = true;
           } else if (line.startsWith("NAK")) {
             nak = true;
             done = true;
@@ -40809,7 +40809,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       bare = false,
       dir,
       gitdir = bare ? dir : join5(dir, ".git"),
-      defaultBranch: defaultBranch2 = "master"
+      defaultBranch = "master"
     }) {
       if (await fs3.exists(gitdir + "/config")) return;
       let folders = [
@@ -40832,7 +40832,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
 	bare = ${bare}
 ` + (bare ? "" : "	logallrefupdates = true\n") + "	symlinks = false\n	ignorecase = true\n"
       );
-      await fs3.write(gitdir + "/HEAD", `ref: refs/heads/${defaultBranch2}
+      await fs3.write(gitdir + "/HEAD", `ref: refs/heads/${defaultBranch}
 `);
     }
     async function _clone({
@@ -40870,7 +40870,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           await config2.set(`http.corsProxy`, corsProxy);
           await GitConfigManager.save({ fs: fs3, gitdir, config: config2 });
         }
-        const { defaultBranch: defaultBranch2, fetchHead } = await _fetch({
+        const { defaultBranch, fetchHead } = await _fetch({
           fs: fs3,
           cache,
           http: http3,
@@ -40892,7 +40892,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           tags: !noTags
         });
         if (fetchHead === null) return;
-        ref = ref || defaultBranch2;
+        ref = ref || defaultBranch;
         ref = ref.replace("refs/heads/", "");
         await _checkout({
           fs: fs3,
@@ -41676,51 +41676,51 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function getConfig({ fs: fs3, dir, gitdir = join5(dir, ".git"), path: path7 }) {
+    async function getConfig({ fs: fs3, dir, gitdir = join5(dir, ".git"), path: path5 }) {
       try {
         assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path7);
+        assertParameter("path", path5);
         const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _getConfig({
           fs: fsp,
           gitdir: updatedGitdir,
-          path: path7
+          path: path5
         });
       } catch (err) {
         err.caller = "git.getConfig";
         throw err;
       }
     }
-    async function _getConfigAll({ fs: fs3, gitdir, path: path7 }) {
+    async function _getConfigAll({ fs: fs3, gitdir, path: path5 }) {
       const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
-      return config2.getall(path7);
+      return config2.getall(path5);
     }
     async function getConfigAll({
       fs: fs3,
       dir,
       gitdir = join5(dir, ".git"),
-      path: path7
+      path: path5
     }) {
       try {
         assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path7);
+        assertParameter("path", path5);
         const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _getConfigAll({
           fs: fsp,
           gitdir: updatedGitdir,
-          path: path7
+          path: path5
         });
       } catch (err) {
         err.caller = "git.getConfigAll";
         throw err;
       }
     }
-    function assignRefPath(root2, path7, value) {
-      const parts = path7.split("/");
+    function assignRefPath(root2, path5, value) {
+      const parts = path5.split("/");
       const last = parts.pop();
       if (last === "__proto__" || parts.includes("__proto__")) return;
       let o = root2;
@@ -41906,7 +41906,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function indexPack2({
+    async function indexPack({
       fs: fs3,
       onProgress,
       dir,
@@ -41939,7 +41939,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       bare = false,
       dir,
       gitdir = bare ? dir : join5(dir, ".git"),
-      defaultBranch: defaultBranch2 = "master"
+      defaultBranch = "master"
     }) {
       try {
         assertParameter("fs", fs3);
@@ -41954,7 +41954,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           bare,
           dir,
           gitdir: updatedGitdir,
-          defaultBranch: defaultBranch2
+          defaultBranch
         });
       } catch (err) {
         err.caller = "git.init";
@@ -42955,14 +42955,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       result.refs = {};
       for (const line2 of lines) {
         if (line2.trim() === "") continue;
-        const status2 = line2.slice(0, 2);
+        const status3 = line2.slice(0, 2);
         const refAndMessage = line2.slice(3);
         let space = refAndMessage.indexOf(" ");
         if (space === -1) space = refAndMessage.length;
         const ref = refAndMessage.slice(0, space);
         const error62 = refAndMessage.slice(space + 1);
         result.refs[ref] = {
-          ok: status2 === "ok",
+          ok: status3 === "ok",
           error: error62
         };
       }
@@ -43809,21 +43809,21 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       fs: _fs,
       dir,
       gitdir = join5(dir, ".git"),
-      path: path7,
+      path: path5,
       value,
       append = false
     }) {
       try {
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path7);
+        assertParameter("path", path5);
         const fs3 = new FileSystem(_fs);
         const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         const config2 = await GitConfigManager.get({ fs: fs3, gitdir: updatedGitdir });
         if (append) {
-          await config2.append(path7, value);
+          await config2.append(path5, value);
         } else {
-          await config2.set(path7, value);
+          await config2.set(path5, value);
         }
         await GitConfigManager.save({ fs: fs3, gitdir: updatedGitdir, config: config2 });
       } catch (err) {
@@ -44205,9 +44205,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const stashRefPath = [stashMgr.refStashPath, stashMgr.refLogsStashPath];
       await acquireLock(stashRefPath, async () => {
         await Promise.all(
-          stashRefPath.map(async (path7) => {
-            if (await fs3.exists(path7)) {
-              return fs3.rm(path7);
+          stashRefPath.map(async (path5) => {
+            if (await fs3.exists(path5)) {
+              return fs3.rm(path5);
             }
           })
         );
@@ -44270,7 +44270,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function status({
+    async function status2({
       fs: _fs,
       dir,
       gitdir = join5(dir, ".git"),
@@ -44387,12 +44387,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return true;
     }
-    async function getOidAtPath({ fs: fs3, cache, gitdir: updatedGitdir, tree, path: path7 }) {
-      if (typeof path7 === "string") path7 = path7.split("/");
-      const dirname4 = path7.shift();
+    async function getOidAtPath({ fs: fs3, cache, gitdir: updatedGitdir, tree, path: path5 }) {
+      if (typeof path5 === "string") path5 = path5.split("/");
+      const dirname4 = path5.shift();
       for (const entry of tree) {
         if (entry.path === dirname4) {
-          if (path7.length === 0) {
+          if (path5.length === 0) {
             return entry.oid;
           }
           const { type: type2, object: object2 } = await _readObject({
@@ -44403,10 +44403,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           });
           if (type2 === "tree") {
             const tree2 = GitTree.from(object2);
-            return getOidAtPath({ fs: fs3, cache, gitdir: updatedGitdir, tree: tree2, path: path7 });
+            return getOidAtPath({ fs: fs3, cache, gitdir: updatedGitdir, tree: tree2, path: path5 });
           }
           if (type2 === "blob") {
-            throw new ObjectTypeError(entry.oid, type2, "blob", path7.join("/"));
+            throw new ObjectTypeError(entry.oid, type2, "blob", path5.join("/"));
           }
         }
       }
@@ -44879,7 +44879,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       getRemoteInfo,
       getRemoteInfo2,
       hashBlob,
-      indexPack: indexPack2,
+      indexPack,
       init,
       isDescendent,
       isIgnored,
@@ -44907,7 +44907,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       resetIndex,
       updateIndex: updateIndex$1,
       resolveRef: resolveRef2,
-      status,
+      status: status2,
       statusMatrix,
       tag,
       version: version2,
@@ -44951,7 +44951,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     exports.getRemoteInfo = getRemoteInfo;
     exports.getRemoteInfo2 = getRemoteInfo2;
     exports.hashBlob = hashBlob;
-    exports.indexPack = indexPack2;
+    exports.indexPack = indexPack;
     exports.init = init;
     exports.isDescendent = isDescendent;
     exports.isIgnored = isIgnored;
@@ -44980,7 +44980,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     exports.resolveRef = resolveRef2;
     exports.setConfig = setConfig;
     exports.stash = stash;
-    exports.status = status;
+    exports.status = status2;
     exports.statusMatrix = statusMatrix;
     exports.tag = tag;
     exports.updateIndex = updateIndex$1;
@@ -44995,9 +44995,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
   }
 });
 
-// ../../work/main/node_modules/simple-concat/index.js
+// ../../../work/main/node_modules/simple-concat/index.js
 var require_simple_concat = __commonJS({
-  "../../work/main/node_modules/simple-concat/index.js"(exports, module) {
+  "../../../work/main/node_modules/simple-concat/index.js"(exports, module) {
     module.exports = function(stream, cb) {
       var chunks = [];
       stream.on("data", function(chunk) {
@@ -45015,9 +45015,9 @@ var require_simple_concat = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/mimic-response/index.js
+// ../../../work/main/node_modules/mimic-response/index.js
 var require_mimic_response = __commonJS({
-  "../../work/main/node_modules/mimic-response/index.js"(exports, module) {
+  "../../../work/main/node_modules/mimic-response/index.js"(exports, module) {
     "use strict";
     var knownProperties = [
       "aborted",
@@ -45082,9 +45082,9 @@ var require_mimic_response = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/decompress-response/index.js
+// ../../../work/main/node_modules/decompress-response/index.js
 var require_decompress_response = __commonJS({
-  "../../work/main/node_modules/decompress-response/index.js"(exports, module) {
+  "../../../work/main/node_modules/decompress-response/index.js"(exports, module) {
     "use strict";
     var { Transform, PassThrough: PassThrough2 } = __require("stream");
     var zlib = __require("zlib");
@@ -45131,9 +45131,9 @@ var require_decompress_response = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/wrappy/wrappy.js
+// ../../../work/main/node_modules/wrappy/wrappy.js
 var require_wrappy = __commonJS({
-  "../../work/main/node_modules/wrappy/wrappy.js"(exports, module) {
+  "../../../work/main/node_modules/wrappy/wrappy.js"(exports, module) {
     module.exports = wrappy;
     function wrappy(fn, cb) {
       if (fn && cb) return wrappy(fn)(cb);
@@ -45161,9 +45161,9 @@ var require_wrappy = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/once/once.js
+// ../../../work/main/node_modules/once/once.js
 var require_once = __commonJS({
-  "../../work/main/node_modules/once/once.js"(exports, module) {
+  "../../../work/main/node_modules/once/once.js"(exports, module) {
     var wrappy = require_wrappy();
     module.exports = wrappy(once);
     module.exports.strict = wrappy(onceStrict);
@@ -45205,9 +45205,9 @@ var require_once = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/simple-get/index.js
+// ../../../work/main/node_modules/simple-get/index.js
 var require_simple_get = __commonJS({
-  "../../work/main/node_modules/simple-get/index.js"(exports, module) {
+  "../../../work/main/node_modules/simple-get/index.js"(exports, module) {
     module.exports = simpleGet;
     var concat = require_simple_concat();
     var decompressResponse = require_decompress_response();
@@ -45221,10 +45221,10 @@ var require_simple_get = __commonJS({
       opts = Object.assign({ maxRedirects: 10 }, typeof opts === "string" ? { url: opts } : opts);
       cb = once(cb);
       if (opts.url) {
-        const { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path7 } = url2.parse(opts.url);
+        const { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path5 } = url2.parse(opts.url);
         delete opts.url;
-        if (!hostname3 && !port && !protocol2 && !auth6) opts.path = path7;
-        else Object.assign(opts, { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path7 });
+        if (!hostname3 && !port && !protocol2 && !auth6) opts.path = path5;
+        else Object.assign(opts, { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path5 });
       }
       const headers = { "accept-encoding": "gzip, deflate" };
       if (opts.headers) Object.keys(opts.headers).forEach((k) => headers[k.toLowerCase()] = opts.headers[k]);
@@ -45302,13 +45302,13 @@ var require_simple_get = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/liquidjs/dist/liquid.node.js
+// ../../../work/main/node_modules/liquidjs/dist/liquid.node.js
 var require_liquid_node = __commonJS({
-  "../../work/main/node_modules/liquidjs/dist/liquid.node.js"(exports) {
+  "../../../work/main/node_modules/liquidjs/dist/liquid.node.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var stream = __require("stream");
-    var path7 = __require("path");
+    var path5 = __require("path");
     var fs$1 = __require("fs");
     var crypto2 = __require("crypto");
     var Token = class {
@@ -45626,11 +45626,11 @@ var require_liquid_node = __commonJS({
       const context = range(begin, end + 1).map((lineNumber) => {
         const rowIndicator = lineNumber === line ? ">> " : "   ";
         const num = padStart(String(lineNumber), String(end).length);
-        let text2 = `${rowIndicator}${num}| `;
-        const colIndicator = lineNumber === line ? "\n" + padStart("^", col + text2.length) : "";
-        text2 += lines[lineNumber - 1];
-        text2 += colIndicator;
-        return text2;
+        let text = `${rowIndicator}${num}| `;
+        const colIndicator = lineNumber === line ? "\n" + padStart("^", col + text.length) : "";
+        text += lines[lineNumber - 1];
+        text += colIndicator;
+        return text;
       }).join("\n");
       return context;
     }
@@ -45641,7 +45641,7 @@ var require_liquid_node = __commonJS({
       msg += `, line:${line}, col:${col}`;
       return msg;
     }
-    var TYPES3 = [0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 4, 4, 4, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 2, 8, 0, 0, 0, 0, 8, 0, 0, 0, 64, 0, 65, 0, 0, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 0, 0, 2, 2, 2, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
+    var TYPES2 = [0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 4, 4, 4, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 2, 8, 0, 0, 0, 0, 8, 0, 0, 0, 64, 0, 65, 0, 0, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 0, 0, 2, 2, 2, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
     var WORD = 1;
     var BLANK = 4;
     var QUOTE = 8;
@@ -45651,10 +45651,10 @@ var require_liquid_node = __commonJS({
     var PUNCTUATION = 128;
     function isWord(char) {
       const code2 = char.charCodeAt(0);
-      return code2 >= 128 ? !TYPES3[code2] : !!(TYPES3[code2] & WORD);
+      return code2 >= 128 ? !TYPES2[code2] : !!(TYPES2[code2] & WORD);
     }
-    TYPES3[160] = TYPES3[5760] = TYPES3[6158] = TYPES3[8192] = TYPES3[8193] = TYPES3[8194] = TYPES3[8195] = TYPES3[8196] = TYPES3[8197] = TYPES3[8198] = TYPES3[8199] = TYPES3[8200] = TYPES3[8201] = TYPES3[8202] = TYPES3[8232] = TYPES3[8233] = TYPES3[8239] = TYPES3[8287] = TYPES3[12288] = BLANK;
-    TYPES3[8220] = TYPES3[8221] = PUNCTUATION;
+    TYPES2[160] = TYPES2[5760] = TYPES2[6158] = TYPES2[8192] = TYPES2[8193] = TYPES2[8194] = TYPES2[8195] = TYPES2[8196] = TYPES2[8197] = TYPES2[8198] = TYPES2[8199] = TYPES2[8200] = TYPES2[8201] = TYPES2[8202] = TYPES2[8232] = TYPES2[8233] = TYPES2[8239] = TYPES2[8287] = TYPES2[12288] = BLANK;
+    TYPES2[8220] = TYPES2[8221] = PUNCTUATION;
     function assert2(predicate, message) {
       if (!predicate) {
         const msg = typeof message === "function" ? message() : message || `expect ${predicate} to be true`;
@@ -46220,9 +46220,9 @@ var require_liquid_node = __commonJS({
         const tr = input2[contentEnd2 - 1] === "-";
         let l = tl ? contentBegin + 1 : contentBegin;
         let r = tr ? contentEnd2 - 1 : contentEnd2;
-        while (l < r && TYPES3[input2.charCodeAt(l)] & BLANK)
+        while (l < r && TYPES2[input2.charCodeAt(l)] & BLANK)
           l++;
-        while (r > l && TYPES3[input2.charCodeAt(r - 1)] & BLANK)
+        while (r > l && TYPES2[input2.charCodeAt(r - 1)] & BLANK)
           r--;
         this.contentRange = [l, r];
         this.trimLeft = tl || trimLeft2;
@@ -46770,7 +46770,7 @@ var require_liquid_node = __commonJS({
         return false;
       }
     }
-    function readFile4(filepath) {
+    function readFile3(filepath) {
       return readFileAsync(filepath, "utf8");
     }
     function existsSync3(filepath) {
@@ -46785,9 +46785,9 @@ var require_liquid_node = __commonJS({
       return fs$1.readFileSync(filepath, "utf8");
     }
     function resolve2(root2, file2, ext) {
-      if (!path7.extname(file2))
+      if (!path5.extname(file2))
         file2 += ext;
-      return path7.resolve(root2, file2);
+      return path5.resolve(root2, file2);
     }
     function fallback(file2) {
       try {
@@ -46796,14 +46796,14 @@ var require_liquid_node = __commonJS({
       }
     }
     function dirname3(filepath) {
-      return path7.dirname(filepath);
+      return path5.dirname(filepath);
     }
     var realpathAsync = promisify(fs$1.realpath);
     async function contains(root2, file2) {
       try {
         const realRoot = await realpathAsync(root2);
         const realFile = await realpathAsync(file2);
-        const prefix = realRoot.endsWith(path7.sep) ? realRoot : realRoot + path7.sep;
+        const prefix = realRoot.endsWith(path5.sep) ? realRoot : realRoot + path5.sep;
         return realFile.startsWith(prefix);
       } catch {
         return false;
@@ -46813,7 +46813,7 @@ var require_liquid_node = __commonJS({
       try {
         const realRoot = fs$1.realpathSync(root2);
         const realFile = fs$1.realpathSync(file2);
-        const prefix = realRoot.endsWith(path7.sep) ? realRoot : realRoot + path7.sep;
+        const prefix = realRoot.endsWith(path5.sep) ? realRoot : realRoot + path5.sep;
         return realFile.startsWith(prefix);
       } catch {
         return false;
@@ -46822,7 +46822,7 @@ var require_liquid_node = __commonJS({
     var fs3 = /* @__PURE__ */ Object.freeze({
       __proto__: null,
       exists: exists2,
-      readFile: readFile4,
+      readFile: readFile3,
       existsSync: existsSync3,
       readFileSync: readFileSync6,
       resolve: resolve2,
@@ -46830,7 +46830,7 @@ var require_liquid_node = __commonJS({
       dirname: dirname3,
       contains,
       containsSync,
-      sep: path7.sep
+      sep: path5.sep
     });
     function chargeJsonReplacerValue(memoryLimit, val) {
       if (typeof val === "string") {
@@ -47115,14 +47115,14 @@ var require_liquid_node = __commonJS({
       if (!token || !isHTMLToken(token))
         return;
       const mask = greedy ? BLANK : INLINE_BLANK;
-      while (TYPES3[token.input.charCodeAt(token.end - 1 - token.trimRight)] & mask)
+      while (TYPES2[token.input.charCodeAt(token.end - 1 - token.trimRight)] & mask)
         token.trimRight++;
     }
     function trimRight(token, greedy) {
       if (!token || !isHTMLToken(token))
         return;
       const mask = greedy ? BLANK : INLINE_BLANK;
-      while (TYPES3[token.input.charCodeAt(token.begin + token.trimLeft)] & mask)
+      while (TYPES2[token.input.charCodeAt(token.begin + token.trimLeft)] & mask)
         token.trimLeft++;
       if (token.input.charAt(token.begin + token.trimLeft) === "\n")
         token.trimLeft++;
@@ -47571,7 +47571,7 @@ var require_liquid_node = __commonJS({
         return true;
       }
       peekType(n = 0) {
-        return this.p + n >= this.N ? 0 : TYPES3[this.input.charCodeAt(this.p + n)];
+        return this.p + n >= this.N ? 0 : TYPES2[this.input.charCodeAt(this.p + n)];
       }
       peek(n = 0) {
         return this.p + n >= this.N ? "" : this.input[this.p + n];
@@ -48068,10 +48068,10 @@ var require_liquid_node = __commonJS({
             yield filepath;
         }
       }
-      dirname(path8) {
+      dirname(path6) {
         const fs4 = this.options.fs;
         assert2(fs4.dirname, "`fs.dirname` is required for relative reference");
-        return fs4.dirname(path8);
+        return fs4.dirname(path6);
       }
       lookupError(file2, roots) {
         const err = new Error("ENOENT");
@@ -50238,9 +50238,9 @@ var require_liquid_node = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/bottleneck/light.js
+// ../../../work/main/node_modules/bottleneck/light.js
 var require_light = __commonJS({
-  "../../work/main/node_modules/bottleneck/light.js"(exports, module) {
+  "../../../work/main/node_modules/bottleneck/light.js"(exports, module) {
     (function(global2, factory) {
       typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
     })(exports, (function() {
@@ -50376,12 +50376,12 @@ var require_light = __commonJS({
             }
           };
         }
-        _addListener(name, status, cb) {
+        _addListener(name, status2, cb) {
           var base;
           if ((base = this._events)[name] == null) {
             base[name] = [];
           }
-          this._events[name].push({ cb, status });
+          this._events[name].push({ cb, status: status2 });
           return this.instance;
         }
         listenerCount(name) {
@@ -50554,10 +50554,10 @@ var require_light = __commonJS({
           }
         }
         _assertStatus(expected) {
-          var status;
-          status = this._states.jobStatus(this.options.id);
-          if (!(status === expected || expected === "DONE" && status === null)) {
-            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          var status2;
+          status2 = this._states.jobStatus(this.options.id);
+          if (!(status2 === expected || expected === "DONE" && status2 === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status2}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
           }
         }
         doReceive() {
@@ -50861,10 +50861,10 @@ var require_light = __commonJS({
           var ref;
           return (ref = this.status[this._jobs[id]]) != null ? ref : null;
         }
-        statusJobs(status) {
+        statusJobs(status2) {
           var k, pos, ref, results, v;
-          if (status != null) {
-            pos = this.status.indexOf(status);
+          if (status2 != null) {
+            pos = this.status.indexOf(status2);
             if (pos < 0) {
               throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
             }
@@ -51222,8 +51222,8 @@ var require_light = __commonJS({
           jobStatus(id) {
             return this._states.jobStatus(id);
           }
-          jobs(status) {
-            return this._states.statusJobs(status);
+          jobs(status2) {
+            return this._states.statusJobs(status2);
           }
           counts() {
             return this._states.statusCounts();
@@ -51557,7 +51557,7 @@ var require_light = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/commander/esm.mjs
+// ../../../work/main/node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1);
 var {
   program,
@@ -51581,8 +51581,8 @@ function registerSecret(value) {
   if (!value || value.length < 4) return;
   secrets.add(value);
 }
-function redact(text2) {
-  let out = text2;
+function redact(text) {
+  let out = text;
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join("***");
   return out;
 }
@@ -51756,17 +51756,17 @@ async function startGitServer(options = {}) {
       const headerText = head.subarray(0, found.end).toString("latin1");
       const rest = head.subarray(found.end + found.sep);
       head = null;
-      let status = 200;
+      let status2 = 200;
       const headers = {};
       for (const line of headerText.split(/\r?\n/)) {
         const i = line.indexOf(":");
         if (i === -1) continue;
         const key = line.slice(0, i).trim();
         const value = line.slice(i + 1).trim();
-        if (key.toLowerCase() === "status") status = Number.parseInt(value, 10);
+        if (key.toLowerCase() === "status") status2 = Number.parseInt(value, 10);
         else headers[key] = value;
       }
-      res.writeHead(status, headers);
+      res.writeHead(status2, headers);
       if (rest.length > 0) res.write(rest);
     });
     child.on("error", (err) => {
@@ -51866,8 +51866,8 @@ import { createServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 var PERMISSION_DENIED = "1 error occurred:\n	* permission denied\n\n";
 var HttpAnswer = class {
-  constructor(status, body, headers = {}) {
-    this.status = status;
+  constructor(status2, body, headers = {}) {
+    this.status = status2;
     this.body = body;
     this.headers = headers;
   }
@@ -51937,13 +51937,13 @@ async function startVaultDevServer(options = {}) {
     latencyMs: 0
   };
   const accessor = () => randomBytes(12).toString("base64url");
-  const addToken = (token, spec, viaLogin = false, path7 = "auth/token/create") => {
+  const addToken = (token, spec, viaLogin = false, path5 = "auth/token/create") => {
     tokens.set(token, {
       policies: [...spec.policies],
       namespace: trimSlashes(spec.namespace ?? ""),
       accessor: accessor(),
       viaLogin,
-      path: path7,
+      path: path5,
       creationTime: state.clock().getTime()
     });
   };
@@ -51975,11 +51975,11 @@ async function startVaultDevServer(options = {}) {
     nanoCounter = (nanoCounter + 1) % 1e6;
     return d.toISOString().replace(/Z$/, `${String(nanoCounter).padStart(6, "0")}Z`);
   };
-  const findMount = (ns, path7) => {
+  const findMount = (ns, path5) => {
     let best;
     for (const m of mounts) {
       if (m.namespace !== ns) continue;
-      if (path7 === m.path || path7.startsWith(`${m.path}/`)) {
+      if (path5 === m.path || path5.startsWith(`${m.path}/`)) {
         if (!best || m.path.length > best.path.length) best = m;
       }
     }
@@ -52053,30 +52053,30 @@ async function startVaultDevServer(options = {}) {
     s.updated = timestamp3(state.clock());
   };
   const kv = {
-    write(mountPath, path7, opts) {
-      return writeVersion(mountOrThrow(mountPath, opts?.namespace), trimSlashes(path7), opts?.customMetadata);
+    write(mountPath, path5, opts) {
+      return writeVersion(mountOrThrow(mountPath, opts?.namespace), trimSlashes(path5), opts?.customMetadata);
     },
-    deleteVersions(mountPath, path7, versions, opts) {
-      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path7);
-      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path7}"`);
+    deleteVersions(mountPath, path5, versions, opts) {
+      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path5);
+      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path5}"`);
       markDeleted(s, versions ?? [s.current]);
     },
-    destroyVersions(mountPath, path7, versions, opts) {
-      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path7);
-      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path7}"`);
+    destroyVersions(mountPath, path5, versions, opts) {
+      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path5);
+      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path5}"`);
       markDestroyed(s, versions ?? [s.current]);
     },
-    setDeleteVersionAfter(mountPath, path7, after, opts) {
+    setDeleteVersionAfter(mountPath, path5, after, opts) {
       kv.updateMetadata(
         mountPath,
-        path7,
+        path5,
         { deleteVersionAfter: typeof after === "number" ? `${after}ms` : after },
         opts
       );
     },
-    updateMetadata(mountPath, path7, meta4, opts) {
+    updateMetadata(mountPath, path5, meta4, opts) {
       const m = mountOrThrow(mountPath, opts?.namespace);
-      const key = trimSlashes(path7);
+      const key = trimSlashes(path5);
       if (!m.secrets.has(key)) {
         writeVersion(m, key);
         const s = m.secrets.get(key);
@@ -52085,8 +52085,8 @@ async function startVaultDevServer(options = {}) {
       }
       applyMetadata(m.secrets.get(key), meta4);
     },
-    get(mountPath, path7, opts) {
-      return secretOf(mountOrThrow(mountPath, opts?.namespace), path7);
+    get(mountPath, path5, opts) {
+      return secretOf(mountOrThrow(mountPath, opts?.namespace), path5);
     }
   };
   const metadataBody = (s) => {
@@ -52117,7 +52117,7 @@ async function startVaultDevServer(options = {}) {
   });
   const ok = (data) => new HttpAnswer(200, envelope(data));
   const noContent = () => new HttpAnswer(204, void 0);
-  const err = (status, ...errors) => new HttpAnswer(status, { errors });
+  const err = (status2, ...errors) => new HttpAnswer(status2, { errors });
   const denied = () => err(403, PERMISSION_DENIED);
   const readBody = async (req) => {
     const chunks = [];
@@ -52130,9 +52130,9 @@ async function startVaultDevServer(options = {}) {
       return {};
     }
   };
-  const resolveNamespace = (headerNs, path7) => {
+  const resolveNamespace = (headerNs, path5) => {
     let ns = headerNs;
-    let rest = path7;
+    let rest = path5;
     let moved = "";
     for (; ; ) {
       const slash = rest.indexOf("/");
@@ -52145,14 +52145,14 @@ async function startVaultDevServer(options = {}) {
     }
     return { ns, path: rest, moved };
   };
-  const policyPath = (t, ns, path7) => {
-    if (t.namespace === ns) return path7;
-    if (t.namespace === "") return `${ns}/${path7}`;
-    if (ns.startsWith(`${t.namespace}/`)) return `${ns.slice(t.namespace.length + 1)}/${path7}`;
+  const policyPath = (t, ns, path5) => {
+    if (t.namespace === ns) return path5;
+    if (t.namespace === "") return `${ns}/${path5}`;
+    if (ns.startsWith(`${t.namespace}/`)) return `${ns.slice(t.namespace.length + 1)}/${path5}`;
     return null;
   };
-  const allowed = (t, ns, path7) => {
-    const p = policyPath(t, ns, path7);
+  const allowed = (t, ns, path5) => {
+    const p = policyPath(t, ns, path5);
     return p !== null && t.policies.some((g) => globToRegExp(g).test(p));
   };
   const hasMountAccess = (t, ns, mountPath) => {
@@ -52233,16 +52233,16 @@ async function startVaultDevServer(options = {}) {
   };
   const versionsFrom = (body) => Array.isArray(body.versions) ? body.versions.map(Number).filter((n) => Number.isInteger(n)) : [];
   const route = async (req, method, fullPath, query, headerNs, token, log) => {
-    const { ns, path: path7, moved } = resolveNamespace(headerNs, fullPath);
+    const { ns, path: path5, moved } = resolveNamespace(headerNs, fullPath);
     const isList = method === "LIST" || method === "GET" && ["true", "1"].includes(query.get("list") ?? "");
-    const loginMatch = /^auth\/(.+)\/login$/.exec(path7);
+    const loginMatch = /^auth\/(.+)\/login$/.exec(path5);
     if (loginMatch && (method === "POST" || method === "PUT")) {
       if (!namespaces.has(ns)) return denied();
       return login(ns, loginMatch[1], await readBody(req));
     }
     const t = token ? tokens.get(token) : void 0;
-    if (!t || !namespaces.has(ns) || policyPath(t, ns, path7) === null) return denied();
-    if (path7 === "auth/token/lookup-self" && (method === "GET" || method === "POST")) {
+    if (!t || !namespaces.has(ns) || policyPath(t, ns, path5) === null) return denied();
+    if (path5 === "auth/token/lookup-self" && (method === "GET" || method === "POST")) {
       return ok({
         accessor: t.accessor,
         creation_time: Math.floor(t.creationTime / 1e3),
@@ -52261,11 +52261,11 @@ async function startVaultDevServer(options = {}) {
         type: "service"
       });
     }
-    if (path7 === "auth/token/revoke-self" && (method === "POST" || method === "PUT")) {
+    if (path5 === "auth/token/revoke-self" && (method === "POST" || method === "PUT")) {
       tokens.delete(token);
       return noContent();
     }
-    const uiMount = /^sys\/internal\/ui\/mounts\/(.+)$/.exec(path7);
+    const uiMount = /^sys\/internal\/ui\/mounts\/(.+)$/.exec(path5);
     if (uiMount && method === "GET") {
       const target = resolveNamespace(ns, trimSlashes(uiMount[1]));
       const m2 = findMount(target.ns, target.path);
@@ -52292,10 +52292,10 @@ async function startVaultDevServer(options = {}) {
         uuid: m2.uuid
       });
     }
-    if (!allowed(t, ns, path7)) return denied();
-    const m = findMount(ns, path7);
-    if (!m) return err(404, `no handler for route "${path7}". route entry not found.`);
-    const sub = path7 === m.path ? "" : path7.slice(m.path.length + 1);
+    if (!allowed(t, ns, path5)) return denied();
+    const m = findMount(ns, path5);
+    if (!m) return err(404, `no handler for route "${path5}". route entry not found.`);
+    const sub = path5 === m.path ? "" : path5.slice(m.path.length + 1);
     if (m.type !== "kv" || m.version === 1) {
       if (isList) return listKeys(m, sub);
       if (method === "GET" || method === "HEAD") return refuseValueRead(log, method, fullPath);
@@ -52512,8 +52512,8 @@ async function startVaultDevServer(options = {}) {
     seal(s) {
       sealed = s;
     },
-    failNext(n, status, opts = {}) {
-      faults.push({ remaining: n, status, retryAfter: opts.retryAfter, path: opts.path });
+    failNext(n, status2, opts = {}) {
+      faults.push({ remaining: n, status: status2, retryAfter: opts.retryAfter, path: opts.path });
     },
     dropConnections(n) {
       drops += n;
@@ -52537,7 +52537,7 @@ import { join as join3, resolve } from "node:path";
 // src/core/config/definition.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 
-// ../../work/main/node_modules/zod/v4/classic/external.js
+// ../../../work/main/node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -52800,7 +52800,7 @@ __export(external_exports, {
   xor: () => xor
 });
 
-// ../../work/main/node_modules/zod/v4/core/index.js
+// ../../../work/main/node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -53117,7 +53117,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 
-// ../../work/main/node_modules/zod/v4/core/util.js
+// ../../../work/main/node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -53354,10 +53354,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema5) {
   return mergeDefs(schema5._zod.def);
 }
-function getElementAtPath(obj, path7) {
-  if (!path7)
+function getElementAtPath(obj, path5) {
+  if (!path5)
     return obj;
-  return path7.reduce((acc, key) => acc?.[key], obj);
+  return path5.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -53697,11 +53697,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path7, issues) {
+function prefixIssues(path5, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path7);
+    iss.path.unshift(path5);
     return iss;
   });
 }
@@ -53973,7 +53973,7 @@ function constantCatch(value) {
   return fn;
 }
 
-// ../../work/main/node_modules/zod/v4/core/core.js
+// ../../../work/main/node_modules/zod/v4/core/core.js
 var _a;
 var NEVER = /* @__PURE__ */ Object.freeze({
   status: "aborted"
@@ -54095,7 +54095,7 @@ function config(newConfig) {
   return globalConfig;
 }
 
-// ../../work/main/node_modules/zod/v4/core/errors.js
+// ../../../work/main/node_modules/zod/v4/core/errors.js
 function _getMessage() {
   const internals = this._zod;
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
@@ -54163,16 +54163,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path7 = []) => {
+  const processError = (error63, path5 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
       } else {
-        const fullpath = [...path7, ...issue2.path];
+        const fullpath = [...path5, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -54211,17 +54211,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path7 = []) => {
+  const processError = (error63, path5 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
       } else {
-        const fullpath = [...path7, ...issue2.path];
+        const fullpath = [...path5, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -54260,8 +54260,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path7 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path7) {
+  const path5 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path5) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -54287,7 +54287,7 @@ function prettifyError(error62) {
   return lines.join("\n");
 }
 
-// ../../work/main/node_modules/zod/v4/core/parse.js
+// ../../../work/main/node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -54447,7 +54447,7 @@ var _safeDecodeAsync = (_Err) => async (schema5, value, _ctx) => {
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
-// ../../work/main/node_modules/zod/v4/core/regexes.js
+// ../../../work/main/node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -54619,7 +54619,7 @@ var sha512_hex = /^[0-9a-fA-F]{128}$/;
 var sha512_base64 = /* @__PURE__ */ fixedBase64(86, "==");
 var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
-// ../../work/main/node_modules/zod/v4/core/checks.js
+// ../../../work/main/node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a3;
   inst._zod ?? (inst._zod = {});
@@ -55095,7 +55095,7 @@ var $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (ins
   };
 });
 
-// ../../work/main/node_modules/zod/v4/core/doc.js
+// ../../../work/main/node_modules/zod/v4/core/doc.js
 var Doc = class {
   constructor(args = [], closed = {}) {
     this.content = [];
@@ -55136,14 +55136,14 @@ ${content.join("\n")}
   }
 };
 
-// ../../work/main/node_modules/zod/v4/core/versions.js
+// ../../../work/main/node_modules/zod/v4/core/versions.js
 var version = {
   major: 4,
   minor: 6,
   patch: 7
 };
 
-// ../../work/main/node_modules/zod/v4/core/schemas.js
+// ../../../work/main/node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   var _a3;
   inst ?? (inst = {});
@@ -57585,7 +57585,7 @@ function handleRefineResult(result, payload, input2, inst) {
   }
 }
 
-// ../../work/main/node_modules/zod/v4/core/memoizer.js
+// ../../../work/main/node_modules/zod/v4/core/memoizer.js
 var $ZodCyclicError = class extends Error {
   constructor() {
     super(`Cannot parse a reference cycle that closes through a transform`);
@@ -57862,7 +57862,7 @@ function isBackEdge(ctx, value) {
   return backEdges !== void 0 && isRef(value) && backEdges.has(value);
 }
 
-// ../../work/main/node_modules/zod/v4/locales/index.js
+// ../../../work/main/node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -57930,7 +57930,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 
-// ../../work/main/node_modules/zod/v4/locales/ar.js
+// ../../../work/main/node_modules/zod/v4/locales/ar.js
 var error = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -58042,7 +58042,7 @@ function ar_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/az.js
+// ../../../work/main/node_modules/zod/v4/locales/az.js
 var error2 = () => {
   const Sizable = {
     string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -58153,7 +58153,7 @@ function az_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/be.js
+// ../../../work/main/node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -58322,7 +58322,7 @@ function be_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/bg.js
+// ../../../work/main/node_modules/zod/v4/locales/bg.js
 var error4 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -58448,7 +58448,7 @@ function bg_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/bn.js
+// ../../../work/main/node_modules/zod/v4/locales/bn.js
 var error5 = () => {
   const Sizable = {
     string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -58562,7 +58562,7 @@ function bn_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/ca.js
+// ../../../work/main/node_modules/zod/v4/locales/ca.js
 var error6 = () => {
   const Sizable = {
     string: { unit: "car\xE0cters", verb: "contenir" },
@@ -58676,7 +58676,7 @@ function ca_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/ckb.js
+// ../../../work/main/node_modules/zod/v4/locales/ckb.js
 var error7 = () => {
   const Sizable = {
     string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -58809,7 +58809,7 @@ function ckb_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/cs.js
+// ../../../work/main/node_modules/zod/v4/locales/cs.js
 var error8 = () => {
   const Sizable = {
     string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -58926,7 +58926,7 @@ function cs_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/da.js
+// ../../../work/main/node_modules/zod/v4/locales/da.js
 var error9 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "havde" },
@@ -59047,7 +59047,7 @@ function da_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/de.js
+// ../../../work/main/node_modules/zod/v4/locales/de.js
 var error10 = () => {
   const Sizable = {
     string: { unit: "Zeichen", verb: "zu haben" },
@@ -59161,7 +59161,7 @@ function de_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/el.js
+// ../../../work/main/node_modules/zod/v4/locales/el.js
 var error11 = () => {
   const Sizable = {
     string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -59274,7 +59274,7 @@ function el_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/en.js
+// ../../../work/main/node_modules/zod/v4/locales/en.js
 var error12 = () => {
   const Sizable = {
     string: { unit: "characters", verb: "to have" },
@@ -59399,7 +59399,7 @@ function en_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/eo.js
+// ../../../work/main/node_modules/zod/v4/locales/eo.js
 var error13 = () => {
   const Sizable = {
     string: { unit: "karaktrojn", verb: "havi" },
@@ -59514,7 +59514,7 @@ function eo_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/es.js
+// ../../../work/main/node_modules/zod/v4/locales/es.js
 var error14 = () => {
   const Sizable = {
     string: { unit: "caracteres", verb: "tener" },
@@ -59651,7 +59651,7 @@ function es_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/fa.js
+// ../../../work/main/node_modules/zod/v4/locales/fa.js
 var error15 = () => {
   const Sizable = {
     string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -59771,7 +59771,7 @@ function fa_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/fi.js
+// ../../../work/main/node_modules/zod/v4/locales/fi.js
 var error16 = () => {
   const Sizable = {
     string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -59889,7 +59889,7 @@ function fi_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/fr.js
+// ../../../work/main/node_modules/zod/v4/locales/fr.js
 var error17 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -60019,7 +60019,7 @@ function fr_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/fr-CA.js
+// ../../../work/main/node_modules/zod/v4/locales/fr-CA.js
 var error18 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -60132,7 +60132,7 @@ function fr_CA_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/gu.js
+// ../../../work/main/node_modules/zod/v4/locales/gu.js
 var error19 = () => {
   const Sizable = {
     string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -60246,7 +60246,7 @@ function gu_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/he.js
+// ../../../work/main/node_modules/zod/v4/locales/he.js
 var error20 = () => {
   const TypeNames = {
     string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -60448,7 +60448,7 @@ function he_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/hi.js
+// ../../../work/main/node_modules/zod/v4/locales/hi.js
 var error21 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -60560,7 +60560,7 @@ function hi_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/hr.js
+// ../../../work/main/node_modules/zod/v4/locales/hr.js
 var error22 = () => {
   const Sizable = {
     string: { unit: "znakova", verb: "imati" },
@@ -60687,7 +60687,7 @@ function hr_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/hu.js
+// ../../../work/main/node_modules/zod/v4/locales/hu.js
 var error23 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "legyen" },
@@ -60801,7 +60801,7 @@ function hu_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/hy.js
+// ../../../work/main/node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count, one, many) {
   return Math.abs(count) === 1 ? one : many;
 }
@@ -60960,7 +60960,7 @@ function hy_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/id.js
+// ../../../work/main/node_modules/zod/v4/locales/id.js
 var error25 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "memiliki" },
@@ -61072,7 +61072,7 @@ function id_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/is.js
+// ../../../work/main/node_modules/zod/v4/locales/is.js
 var error26 = () => {
   const Sizable = {
     string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -61187,7 +61187,7 @@ function is_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/it.js
+// ../../../work/main/node_modules/zod/v4/locales/it.js
 var error27 = () => {
   const Sizable = {
     string: { unit: "caratteri", verb: "avere" },
@@ -61301,7 +61301,7 @@ function it_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/ja.js
+// ../../../work/main/node_modules/zod/v4/locales/ja.js
 var error28 = () => {
   const Sizable = {
     string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -61414,7 +61414,7 @@ function ja_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/ka.js
+// ../../../work/main/node_modules/zod/v4/locales/ka.js
 var error29 = () => {
   const Sizable = {
     string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -61532,7 +61532,7 @@ function ka_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/km.js
+// ../../../work/main/node_modules/zod/v4/locales/km.js
 var error30 = () => {
   const Sizable = {
     string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -61648,12 +61648,12 @@ function km_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/kh.js
+// ../../../work/main/node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 
-// ../../work/main/node_modules/zod/v4/locales/kn.js
+// ../../../work/main/node_modules/zod/v4/locales/kn.js
 var error31 = () => {
   const Sizable = {
     string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -61769,7 +61769,7 @@ function kn_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/ko.js
+// ../../../work/main/node_modules/zod/v4/locales/ko.js
 var error32 = () => {
   const Sizable = {
     string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -61886,9 +61886,9 @@ function ko_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text2) => {
-  return text2.charAt(0).toUpperCase() + text2.slice(1);
+// ../../../work/main/node_modules/zod/v4/locales/lt.js
+var capitalizeFirstCharacter = (text) => {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -62094,7 +62094,7 @@ function lt_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/mk.js
+// ../../../work/main/node_modules/zod/v4/locales/mk.js
 var error34 = () => {
   const Sizable = {
     string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -62209,7 +62209,7 @@ function mk_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/ms.js
+// ../../../work/main/node_modules/zod/v4/locales/ms.js
 var error35 = () => {
   const Sizable = {
     string: { unit: "aksara", verb: "mempunyai" },
@@ -62322,7 +62322,7 @@ function ms_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/ne.js
+// ../../../work/main/node_modules/zod/v4/locales/ne.js
 var error36 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -62434,7 +62434,7 @@ function ne_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/nl.js
+// ../../../work/main/node_modules/zod/v4/locales/nl.js
 var error37 = () => {
   const Sizable = {
     string: { unit: "tekens", verb: "heeft" },
@@ -62550,7 +62550,7 @@ function nl_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/nn.js
+// ../../../work/main/node_modules/zod/v4/locales/nn.js
 var error38 = () => {
   const Sizable = {
     string: { unit: "teikn", verb: "\xE5 ha" },
@@ -62664,7 +62664,7 @@ function nn_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/no.js
+// ../../../work/main/node_modules/zod/v4/locales/no.js
 var error39 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "\xE5 ha" },
@@ -62778,7 +62778,7 @@ function no_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/ota.js
+// ../../../work/main/node_modules/zod/v4/locales/ota.js
 var error40 = () => {
   const Sizable = {
     string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -62893,7 +62893,7 @@ function ota_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/ps.js
+// ../../../work/main/node_modules/zod/v4/locales/ps.js
 var error41 = () => {
   const Sizable = {
     string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -63013,7 +63013,7 @@ function ps_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/pl.js
+// ../../../work/main/node_modules/zod/v4/locales/pl.js
 var error42 = () => {
   const Sizable = {
     string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -63128,7 +63128,7 @@ function pl_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/pt.js
+// ../../../work/main/node_modules/zod/v4/locales/pt.js
 var error43 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -63272,7 +63272,7 @@ function pt_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/pt-BR.js
+// ../../../work/main/node_modules/zod/v4/locales/pt-BR.js
 var error44 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -63417,7 +63417,7 @@ function pt_BR_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/ro.js
+// ../../../work/main/node_modules/zod/v4/locales/ro.js
 var error45 = () => {
   const Sizable = {
     string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -63540,7 +63540,7 @@ function ro_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/ru.js
+// ../../../work/main/node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -63709,7 +63709,7 @@ function ru_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/sk.js
+// ../../../work/main/node_modules/zod/v4/locales/sk.js
 var error47 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "ma\u0165" },
@@ -63826,7 +63826,7 @@ function sk_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/sl.js
+// ../../../work/main/node_modules/zod/v4/locales/sl.js
 var error48 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "imeti" },
@@ -63941,7 +63941,7 @@ function sl_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/sv.js
+// ../../../work/main/node_modules/zod/v4/locales/sv.js
 var error49 = () => {
   const Sizable = {
     string: { unit: "tecken", verb: "att ha" },
@@ -64057,7 +64057,7 @@ function sv_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/ta.js
+// ../../../work/main/node_modules/zod/v4/locales/ta.js
 var error50 = () => {
   const Sizable = {
     string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -64173,7 +64173,7 @@ function ta_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/tg.js
+// ../../../work/main/node_modules/zod/v4/locales/tg.js
 var error51 = () => {
   const Sizable = {
     string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -64290,7 +64290,7 @@ function tg_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/th.js
+// ../../../work/main/node_modules/zod/v4/locales/th.js
 var error52 = () => {
   const Sizable = {
     string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -64406,7 +64406,7 @@ function th_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/tk.js
+// ../../../work/main/node_modules/zod/v4/locales/tk.js
 var error53 = () => {
   const Sizable = {
     string: { unit: "simwol", verb: "bolmaly" },
@@ -64514,7 +64514,7 @@ function tk_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/tr.js
+// ../../../work/main/node_modules/zod/v4/locales/tr.js
 var error54 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "olmal\u0131" },
@@ -64625,7 +64625,7 @@ function tr_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/uk.js
+// ../../../work/main/node_modules/zod/v4/locales/uk.js
 var error55 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -64739,12 +64739,12 @@ function uk_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/ua.js
+// ../../../work/main/node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 
-// ../../work/main/node_modules/zod/v4/locales/ur.js
+// ../../../work/main/node_modules/zod/v4/locales/ur.js
 var error56 = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -64860,7 +64860,7 @@ function ur_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/uz.js
+// ../../../work/main/node_modules/zod/v4/locales/uz.js
 var error57 = () => {
   const Sizable = {
     string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -64974,7 +64974,7 @@ function uz_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/vi.js
+// ../../../work/main/node_modules/zod/v4/locales/vi.js
 var error58 = () => {
   const Sizable = {
     string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -65088,7 +65088,7 @@ function vi_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/zh-CN.js
+// ../../../work/main/node_modules/zod/v4/locales/zh-CN.js
 var error59 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -65203,7 +65203,7 @@ function zh_CN_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/zh-TW.js
+// ../../../work/main/node_modules/zod/v4/locales/zh-TW.js
 var error60 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -65316,7 +65316,7 @@ function zh_TW_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/locales/yo.js
+// ../../../work/main/node_modules/zod/v4/locales/yo.js
 var error61 = () => {
   const Sizable = {
     string: { unit: "\xE0mi", verb: "n\xED" },
@@ -65429,7 +65429,7 @@ function yo_default() {
   };
 }
 
-// ../../work/main/node_modules/zod/v4/core/registries.js
+// ../../../work/main/node_modules/zod/v4/core/registries.js
 var _a2;
 var $output = /* @__PURE__ */ Symbol("ZodOutput");
 var $input = /* @__PURE__ */ Symbol("ZodInput");
@@ -65479,7 +65479,7 @@ function registry() {
 (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
 var globalRegistry = globalThis.__zod_globalRegistry;
 
-// ../../work/main/node_modules/zod/v4/core/compile.js
+// ../../../work/main/node_modules/zod/v4/core/compile.js
 var INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
@@ -67089,7 +67089,7 @@ function generateTransformCheck(doc, ctx, schema5, accessor) {
   return accessor;
 }
 
-// ../../work/main/node_modules/zod/v4/core/api.js
+// ../../../work/main/node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   if (def.checks)
     def.checks = [...def.checks];
@@ -68148,7 +68148,7 @@ function _stringFormat(Class2, format2, fnOrRegex, _params = {}) {
   return inst;
 }
 
-// ../../work/main/node_modules/zod/v4/core/to-json-schema.js
+// ../../../work/main/node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources2) {
   for (const source of sources2) {
     for (const key of Reflect.ownKeys(source)) {
@@ -68678,7 +68678,7 @@ var createStandardJSONSchemaMethod = (schema5, io, processors = {}) => (params) 
   return finalize(ctx, schema5);
 };
 
-// ../../work/main/node_modules/zod/v4/core/json-schema-processors.js
+// ../../../work/main/node_modules/zod/v4/core/json-schema-processors.js
 var narrowMin = (agg, key, value) => {
   if (agg[key] === void 0 || value > agg[key])
     agg[key] = value;
@@ -69426,7 +69426,7 @@ function toJSONSchema(input2, params) {
   return finalize(ctx, input2);
 }
 
-// ../../work/main/node_modules/zod/v4/core/json-schema-generator.js
+// ../../../work/main/node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator = class {
   /** @deprecated Access via ctx instead */
   get metadataRegistry() {
@@ -69504,10 +69504,10 @@ var JSONSchemaGenerator = class {
   }
 };
 
-// ../../work/main/node_modules/zod/v4/core/json-schema.js
+// ../../../work/main/node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 
-// ../../work/main/node_modules/zod/v4/classic/schemas.js
+// ../../../work/main/node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -69688,7 +69688,7 @@ __export(schemas_exports2, {
   xor: () => xor
 });
 
-// ../../work/main/node_modules/zod/v4/classic/checks.js
+// ../../../work/main/node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -69723,7 +69723,7 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 
-// ../../work/main/node_modules/zod/v4/classic/errors.js
+// ../../../work/main/node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 function _lazyMethod(proto, key, make) {
   Object.defineProperty(proto, key, {
@@ -69769,7 +69769,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
   Parent: Error
 });
 
-// ../../work/main/node_modules/zod/v4/classic/parse.js
+// ../../../work/main/node_modules/zod/v4/classic/parse.js
 var parse2 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
@@ -69783,7 +69783,7 @@ var safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError);
 var safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 var safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-// ../../work/main/node_modules/zod/v4/classic/schemas.js
+// ../../../work/main/node_modules/zod/v4/classic/schemas.js
 function _ensureDefaultLocale() {
   if (!globalConfig.localeError)
     config(en_default());
@@ -71248,7 +71248,7 @@ function preprocess(fn, schema5) {
   });
 }
 
-// ../../work/main/node_modules/zod/v4/classic/compat.js
+// ../../../work/main/node_modules/zod/v4/classic/compat.js
 var ZodIssueCode = {
   invalid_type: "invalid_type",
   too_big: "too_big",
@@ -71274,7 +71274,7 @@ var ZodFirstPartyTypeKind;
 /* @__PURE__ */ (function(ZodFirstPartyTypeKind2) {
 })(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
 
-// ../../work/main/node_modules/zod/v4/classic/iso.js
+// ../../../work/main/node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -71299,7 +71299,7 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 
-// ../../work/main/node_modules/zod/v4/classic/from-json-schema.js
+// ../../../work/main/node_modules/zod/v4/classic/from-json-schema.js
 var z = {
   ...schemas_exports2,
   ...checks_exports2,
@@ -71399,13 +71399,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path7 = ref.slice(1).split("/").filter(Boolean);
-  if (path7.length === 0) {
+  const path5 = ref.slice(1).split("/").filter(Boolean);
+  if (path5.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path7[0] === defsKey) {
-    const key = path7[1] === void 0 ? void 0 : decodeJSONPointerSegment(path7[1]);
+  if (path5[0] === defsKey) {
+    const key = path5[1] === void 0 ? void 0 : decodeJSONPointerSegment(path5[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -72032,7 +72032,7 @@ function fromJSONSchema(schema5, params) {
   return convertSchema(normalized, ctx);
 }
 
-// ../../work/main/node_modules/zod/v4/core/visit.js
+// ../../../work/main/node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
 function visit(schema5, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
@@ -72187,7 +72187,7 @@ function visit(schema5, fnOrHandlers) {
   return run(schema5);
 }
 
-// ../../work/main/node_modules/zod/v4/classic/deep-partial.js
+// ../../../work/main/node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema5) {
   return visit(schema5, {
     object: (s) => s.partial(),
@@ -72199,7 +72199,7 @@ function deepPartial(schema5) {
   });
 }
 
-// ../../work/main/node_modules/zod/v4/classic/in-out.js
+// ../../../work/main/node_modules/zod/v4/classic/in-out.js
 function withChecks(side, checks) {
   if (!checks?.length)
     return side;
@@ -72229,7 +72229,7 @@ function output(schema5) {
   });
 }
 
-// ../../work/main/node_modules/zod/v4/classic/coerce.js
+// ../../../work/main/node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -72371,7 +72371,15 @@ var configSchema = external_exports.strictObject({
   pullRequest: external_exports.strictObject({
     labels: external_exports.array(external_exports.string()).default([]),
     reviewers: external_exports.array(external_exports.string()).default([]),
-    autoMerge: external_exports.boolean().default(false)
+    autoMerge: external_exports.boolean().default(false),
+    /**
+     * Create the pull-request commit (and, with `mode: commit`, the base-branch commit) through GitHub's
+     * Git Data API instead of a git push. GitHub signs such commits with the App's (or the token user's)
+     * identity and shows them as verified, which "Require signed commits" branch protection needs; the
+     * configured `commit.author` is not used then (an explicit author would drop GitHub's signature).
+     * Needs `contents: write` on the repository. The `--api-commits` flag turns it on too.
+     */
+    apiCommits: external_exports.boolean().default(false)
   }).prefault({})
 });
 function parseAuthor(author) {
@@ -72379,7 +72387,7 @@ function parseAuthor(author) {
   return m ? { name: m[1], email: m[2] } : null;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/nodes/identity.js
+// ../../../work/main/node_modules/yaml/browser/dist/nodes/identity.js
 var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
 var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
 var MAP = /* @__PURE__ */ Symbol.for("yaml.map");
@@ -72415,7 +72423,7 @@ function isNode(node2) {
 }
 var hasAnchor = (node2) => (isScalar(node2) || isCollection(node2)) && !!node2.anchor;
 
-// ../../work/main/node_modules/yaml/browser/dist/visit.js
+// ../../../work/main/node_modules/yaml/browser/dist/visit.js
 var BREAK = /* @__PURE__ */ Symbol("break visit");
 var SKIP = /* @__PURE__ */ Symbol("skip children");
 var REMOVE = /* @__PURE__ */ Symbol("remove node");
@@ -72431,17 +72439,17 @@ function visit2(node2, visitor) {
 visit2.BREAK = BREAK;
 visit2.SKIP = SKIP;
 visit2.REMOVE = REMOVE;
-function visit_(key, node2, visitor, path7) {
-  const ctrl = callVisitor(key, node2, visitor, path7);
+function visit_(key, node2, visitor, path5) {
+  const ctrl = callVisitor(key, node2, visitor, path5);
   if (isNode(ctrl) || isPair(ctrl)) {
-    replaceNode(key, path7, ctrl);
-    return visit_(key, ctrl, visitor, path7);
+    replaceNode(key, path5, ctrl);
+    return visit_(key, ctrl, visitor, path5);
   }
   if (typeof ctrl !== "symbol") {
     if (isCollection(node2)) {
-      path7 = Object.freeze(path7.concat(node2));
+      path5 = Object.freeze(path5.concat(node2));
       for (let i = 0; i < node2.items.length; ++i) {
-        const ci = visit_(i, node2.items[i], visitor, path7);
+        const ci = visit_(i, node2.items[i], visitor, path5);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK)
@@ -72452,13 +72460,13 @@ function visit_(key, node2, visitor, path7) {
         }
       }
     } else if (isPair(node2)) {
-      path7 = Object.freeze(path7.concat(node2));
-      const ck = visit_("key", node2.key, visitor, path7);
+      path5 = Object.freeze(path5.concat(node2));
+      const ck = visit_("key", node2.key, visitor, path5);
       if (ck === BREAK)
         return BREAK;
       else if (ck === REMOVE)
         node2.key = null;
-      const cv = visit_("value", node2.value, visitor, path7);
+      const cv = visit_("value", node2.value, visitor, path5);
       if (cv === BREAK)
         return BREAK;
       else if (cv === REMOVE)
@@ -72479,17 +72487,17 @@ async function visitAsync(node2, visitor) {
 visitAsync.BREAK = BREAK;
 visitAsync.SKIP = SKIP;
 visitAsync.REMOVE = REMOVE;
-async function visitAsync_(key, node2, visitor, path7) {
-  const ctrl = await callVisitor(key, node2, visitor, path7);
+async function visitAsync_(key, node2, visitor, path5) {
+  const ctrl = await callVisitor(key, node2, visitor, path5);
   if (isNode(ctrl) || isPair(ctrl)) {
-    replaceNode(key, path7, ctrl);
-    return visitAsync_(key, ctrl, visitor, path7);
+    replaceNode(key, path5, ctrl);
+    return visitAsync_(key, ctrl, visitor, path5);
   }
   if (typeof ctrl !== "symbol") {
     if (isCollection(node2)) {
-      path7 = Object.freeze(path7.concat(node2));
+      path5 = Object.freeze(path5.concat(node2));
       for (let i = 0; i < node2.items.length; ++i) {
-        const ci = await visitAsync_(i, node2.items[i], visitor, path7);
+        const ci = await visitAsync_(i, node2.items[i], visitor, path5);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK)
@@ -72500,13 +72508,13 @@ async function visitAsync_(key, node2, visitor, path7) {
         }
       }
     } else if (isPair(node2)) {
-      path7 = Object.freeze(path7.concat(node2));
-      const ck = await visitAsync_("key", node2.key, visitor, path7);
+      path5 = Object.freeze(path5.concat(node2));
+      const ck = await visitAsync_("key", node2.key, visitor, path5);
       if (ck === BREAK)
         return BREAK;
       else if (ck === REMOVE)
         node2.key = null;
-      const cv = await visitAsync_("value", node2.value, visitor, path7);
+      const cv = await visitAsync_("value", node2.value, visitor, path5);
       if (cv === BREAK)
         return BREAK;
       else if (cv === REMOVE)
@@ -72533,23 +72541,23 @@ function initVisitor(visitor) {
   }
   return visitor;
 }
-function callVisitor(key, node2, visitor, path7) {
+function callVisitor(key, node2, visitor, path5) {
   if (typeof visitor === "function")
-    return visitor(key, node2, path7);
+    return visitor(key, node2, path5);
   if (isMap(node2))
-    return visitor.Map?.(key, node2, path7);
+    return visitor.Map?.(key, node2, path5);
   if (isSeq(node2))
-    return visitor.Seq?.(key, node2, path7);
+    return visitor.Seq?.(key, node2, path5);
   if (isPair(node2))
-    return visitor.Pair?.(key, node2, path7);
+    return visitor.Pair?.(key, node2, path5);
   if (isScalar(node2))
-    return visitor.Scalar?.(key, node2, path7);
+    return visitor.Scalar?.(key, node2, path5);
   if (isAlias(node2))
-    return visitor.Alias?.(key, node2, path7);
+    return visitor.Alias?.(key, node2, path5);
   return void 0;
 }
-function replaceNode(key, path7, node2) {
-  const parent = path7[path7.length - 1];
+function replaceNode(key, path5, node2) {
+  const parent = path5[path5.length - 1];
   if (isCollection(parent)) {
     parent.items[key] = node2;
   } else if (isPair(parent)) {
@@ -72565,7 +72573,7 @@ function replaceNode(key, path7, node2) {
   }
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/doc/directives.js
+// ../../../work/main/node_modules/yaml/browser/dist/doc/directives.js
 var escapeChars = {
   "!": "%21",
   ",": "%2C",
@@ -72728,7 +72736,7 @@ var Directives = class _Directives {
 Directives.defaultYaml = { explicit: false, version: "1.2" };
 Directives.defaultTags = { "!!": "tag:yaml.org,2002:" };
 
-// ../../work/main/node_modules/yaml/browser/dist/doc/anchors.js
+// ../../../work/main/node_modules/yaml/browser/dist/doc/anchors.js
 function anchorIsValid(anchor2) {
   if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
     const sa = JSON.stringify(anchor2);
@@ -72787,7 +72795,7 @@ function createNodeAnchors(doc, prefix) {
   };
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/doc/applyReviver.js
+// ../../../work/main/node_modules/yaml/browser/dist/doc/applyReviver.js
 function applyReviver(reviver, obj, key, val) {
   if (val && typeof val === "object") {
     if (Array.isArray(val)) {
@@ -72831,7 +72839,7 @@ function applyReviver(reviver, obj, key, val) {
   return reviver.call(obj, key, val);
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/nodes/toJS.js
+// ../../../work/main/node_modules/yaml/browser/dist/nodes/toJS.js
 function toJS(value, arg, ctx) {
   if (Array.isArray(value))
     return value.map((v, i) => toJS(v, String(i), ctx));
@@ -72854,7 +72862,7 @@ function toJS(value, arg, ctx) {
   return value;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/nodes/Node.js
+// ../../../work/main/node_modules/yaml/browser/dist/nodes/Node.js
 var NodeBase = class {
   constructor(type2) {
     Object.defineProperty(this, NODE_TYPE, { value: type2 });
@@ -72886,7 +72894,7 @@ var NodeBase = class {
   }
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/nodes/Alias.js
+// ../../../work/main/node_modules/yaml/browser/dist/nodes/Alias.js
 var Alias = class extends NodeBase {
   constructor(source) {
     super(ALIAS);
@@ -72993,7 +73001,7 @@ function getAliasCount(doc, node2, anchors) {
   return 1;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/nodes/Scalar.js
+// ../../../work/main/node_modules/yaml/browser/dist/nodes/Scalar.js
 var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
 var Scalar = class extends NodeBase {
   constructor(value) {
@@ -73013,7 +73021,7 @@ Scalar.PLAIN = "PLAIN";
 Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
 Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
 
-// ../../work/main/node_modules/yaml/browser/dist/doc/createNode.js
+// ../../../work/main/node_modules/yaml/browser/dist/doc/createNode.js
 var defaultTagPrefix = "tag:yaml.org,2002:";
 function findTagObject(value, tagName, tags) {
   if (tagName) {
@@ -73079,11 +73087,11 @@ function createNode(value, tagName, ctx) {
   return node2;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/nodes/Collection.js
-function collectionFromPath(schema5, path7, value) {
+// ../../../work/main/node_modules/yaml/browser/dist/nodes/Collection.js
+function collectionFromPath(schema5, path5, value) {
   let v = value;
-  for (let i = path7.length - 1; i >= 0; --i) {
-    const k = path7[i];
+  for (let i = path5.length - 1; i >= 0; --i) {
+    const k = path5[i];
     if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
       const a = [];
       a[k] = v;
@@ -73102,7 +73110,7 @@ function collectionFromPath(schema5, path7, value) {
     sourceObjects: /* @__PURE__ */ new Map()
   });
 }
-var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
+var isEmptyPath = (path5) => path5 == null || typeof path5 === "object" && !!path5[Symbol.iterator]().next().done;
 var Collection = class extends NodeBase {
   constructor(type2, schema5) {
     super(type2);
@@ -73132,11 +73140,11 @@ var Collection = class extends NodeBase {
    * be a Pair instance or a `{ key, value }` object, which may not have a key
    * that already exists in the map.
    */
-  addIn(path7, value) {
-    if (isEmptyPath(path7))
+  addIn(path5, value) {
+    if (isEmptyPath(path5))
       this.add(value);
     else {
-      const [key, ...rest] = path7;
+      const [key, ...rest] = path5;
       const node2 = this.get(key, true);
       if (isCollection(node2))
         node2.addIn(rest, value);
@@ -73150,8 +73158,8 @@ var Collection = class extends NodeBase {
    * Removes a value from the collection.
    * @returns `true` if the item was found and removed.
    */
-  deleteIn(path7) {
-    const [key, ...rest] = path7;
+  deleteIn(path5) {
+    const [key, ...rest] = path5;
     if (rest.length === 0)
       return this.delete(key);
     const node2 = this.get(key, true);
@@ -73165,8 +73173,8 @@ var Collection = class extends NodeBase {
    * scalar values from their surrounding node; to disable set `keepScalar` to
    * `true` (collections are always returned intact).
    */
-  getIn(path7, keepScalar) {
-    const [key, ...rest] = path7;
+  getIn(path5, keepScalar) {
+    const [key, ...rest] = path5;
     const node2 = this.get(key, true);
     if (rest.length === 0)
       return !keepScalar && isScalar(node2) ? node2.value : node2;
@@ -73184,8 +73192,8 @@ var Collection = class extends NodeBase {
   /**
    * Checks if the collection includes a value with the key `key`.
    */
-  hasIn(path7) {
-    const [key, ...rest] = path7;
+  hasIn(path5) {
+    const [key, ...rest] = path5;
     if (rest.length === 0)
       return this.has(key);
     const node2 = this.get(key, true);
@@ -73195,8 +73203,8 @@ var Collection = class extends NodeBase {
    * Sets a value in this collection. For `!!set`, `value` needs to be a
    * boolean to add/remove the item from the set.
    */
-  setIn(path7, value) {
-    const [key, ...rest] = path7;
+  setIn(path5, value) {
+    const [key, ...rest] = path5;
     if (rest.length === 0) {
       this.set(key, value);
     } else {
@@ -73211,7 +73219,7 @@ var Collection = class extends NodeBase {
   }
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/stringify/stringifyComment.js
+// ../../../work/main/node_modules/yaml/browser/dist/stringify/stringifyComment.js
 var stringifyComment = (str4) => str4.replace(/^(?!$)(?: $)?/gm, "#");
 function indentComment(comment, indent) {
   if (/^\n+$/.test(comment))
@@ -73220,18 +73228,18 @@ function indentComment(comment, indent) {
 }
 var lineComment = (str4, indent, comment) => str4.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str4.endsWith(" ") ? "" : " ") + comment;
 
-// ../../work/main/node_modules/yaml/browser/dist/stringify/foldFlowLines.js
+// ../../../work/main/node_modules/yaml/browser/dist/stringify/foldFlowLines.js
 var FOLD_FLOW = "flow";
 var FOLD_BLOCK = "block";
 var FOLD_QUOTED = "quoted";
-function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
   if (!lineWidth || lineWidth < 0)
-    return text2;
+    return text;
   if (lineWidth < minContentWidth)
     minContentWidth = 0;
   const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-  if (text2.length <= endStep)
-    return text2;
+  if (text.length <= endStep)
+    return text;
   const folds = [];
   const escapedFolds = {};
   let end = lineWidth - indent.length;
@@ -73248,14 +73256,14 @@ function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth 
   let escStart = -1;
   let escEnd = -1;
   if (mode === FOLD_BLOCK) {
-    i = consumeMoreIndentedLines(text2, i, indent.length);
+    i = consumeMoreIndentedLines(text, i, indent.length);
     if (i !== -1)
       end = i + endStep;
   }
-  for (let ch; ch = text2[i += 1]; ) {
+  for (let ch; ch = text[i += 1]; ) {
     if (mode === FOLD_QUOTED && ch === "\\") {
       escStart = i;
-      switch (text2[i + 1]) {
+      switch (text[i + 1]) {
         case "x":
           i += 3;
           break;
@@ -73272,12 +73280,12 @@ function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth 
     }
     if (ch === "\n") {
       if (mode === FOLD_BLOCK)
-        i = consumeMoreIndentedLines(text2, i, indent.length);
+        i = consumeMoreIndentedLines(text, i, indent.length);
       end = i + indent.length + endStep;
       split = void 0;
     } else {
       if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-        const next = text2[i + 1];
+        const next = text[i + 1];
         if (next && next !== " " && next !== "\n" && next !== "	")
           split = i;
       }
@@ -73289,12 +73297,12 @@ function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth 
         } else if (mode === FOLD_QUOTED) {
           while (prev === " " || prev === "	") {
             prev = ch;
-            ch = text2[i += 1];
+            ch = text[i += 1];
             overflow = true;
           }
           const j = i > escEnd + 1 ? i - 2 : escStart - 1;
           if (escapedFolds[j])
-            return text2;
+            return text;
           folds.push(j);
           escapedFolds[j] = true;
           end = j + endStep;
@@ -73309,45 +73317,45 @@ function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth 
   if (overflow && onOverflow)
     onOverflow();
   if (folds.length === 0)
-    return text2;
+    return text;
   if (onFold)
     onFold();
-  let res = text2.slice(0, folds[0]);
+  let res = text.slice(0, folds[0]);
   for (let i2 = 0; i2 < folds.length; ++i2) {
     const fold = folds[i2];
-    const end2 = folds[i2 + 1] || text2.length;
+    const end2 = folds[i2 + 1] || text.length;
     if (fold === 0)
       res = `
-${indent}${text2.slice(0, end2)}`;
+${indent}${text.slice(0, end2)}`;
     else {
       if (mode === FOLD_QUOTED && escapedFolds[fold])
-        res += `${text2[fold]}\\`;
+        res += `${text[fold]}\\`;
       res += `
-${indent}${text2.slice(fold + 1, end2)}`;
+${indent}${text.slice(fold + 1, end2)}`;
     }
   }
   return res;
 }
-function consumeMoreIndentedLines(text2, i, indent) {
+function consumeMoreIndentedLines(text, i, indent) {
   let end = i;
   let start = i + 1;
-  let ch = text2[start];
+  let ch = text[start];
   while (ch === " " || ch === "	") {
     if (i < start + indent) {
-      ch = text2[++i];
+      ch = text[++i];
     } else {
       do {
-        ch = text2[++i];
+        ch = text[++i];
       } while (ch && ch !== "\n");
       end = i;
       start = i + 1;
-      ch = text2[start];
+      ch = text[start];
     }
   }
   return end;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/stringify/stringifyString.js
+// ../../../work/main/node_modules/yaml/browser/dist/stringify/stringifyString.js
 var getFoldOptions = (ctx, isBlock2) => ({
   indentAtStart: isBlock2 ? ctx.indent.length : ctx.indentAtStart,
   lineWidth: ctx.options.lineWidth,
@@ -73622,7 +73630,7 @@ function stringifyString(item, ctx, onComment, onChompKeep) {
   return res;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/stringify/stringify.js
+// ../../../work/main/node_modules/yaml/browser/dist/stringify/stringify.js
 function createStringifyContext(doc, options) {
   const opt = Object.assign({
     blockQuote: true,
@@ -73735,7 +73743,7 @@ function stringify(item, ctx, onComment, onChompKeep) {
 ${ctx.indent}${str4}`;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/stringify/stringifyPair.js
+// ../../../work/main/node_modules/yaml/browser/dist/stringify/stringifyPair.js
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
   const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
   let keyComment = isNode(key) && key.comment || null;
@@ -73858,14 +73866,14 @@ ${ctx.indent}`;
   return str4;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/log.js
+// ../../../work/main/node_modules/yaml/browser/dist/log.js
 function warn(logLevel, warning) {
   if (logLevel === "debug" || logLevel === "warn") {
     console.warn(warning);
   }
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/merge.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/merge.js
 var MERGE_KEY = "<<";
 var merge2 = {
   identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
@@ -73915,7 +73923,7 @@ function resolveAliasValue(ctx, value) {
   return ctx && isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/nodes/addPairToJSMap.js
+// ../../../work/main/node_modules/yaml/browser/dist/nodes/addPairToJSMap.js
 function addPairToJSMap(ctx, map4, { key, value }) {
   if (isNode(key) && key.addToJSMap)
     key.addToJSMap(ctx, map4, value);
@@ -73968,7 +73976,7 @@ function stringifyKey(key, jsKey, ctx) {
   return JSON.stringify(jsKey);
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/nodes/Pair.js
+// ../../../work/main/node_modules/yaml/browser/dist/nodes/Pair.js
 function createPair(key, value, ctx) {
   const k = createNode(key, void 0, ctx);
   const v = createNode(value, void 0, ctx);
@@ -73997,7 +74005,7 @@ var Pair = class _Pair {
   }
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/stringify/stringifyCollection.js
+// ../../../work/main/node_modules/yaml/browser/dist/stringify/stringifyCollection.js
 function stringifyCollection(collection, ctx, options) {
   const flow = ctx.inFlow ?? collection.flow;
   const stringify4 = flow ? stringifyFlowCollection : stringifyBlockCollection;
@@ -74139,7 +74147,7 @@ function addCommentBefore({ indent, options: { commentString } }, lines, comment
   }
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/nodes/YAMLMap.js
+// ../../../work/main/node_modules/yaml/browser/dist/nodes/YAMLMap.js
 function findPair(items, key) {
   const k = isScalar(key) ? key.value : key;
   for (const it of items) {
@@ -74270,7 +74278,7 @@ var YAMLMap = class extends Collection {
   }
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/common/map.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/common/map.js
 var map2 = {
   collection: "map",
   default: true,
@@ -74284,7 +74292,7 @@ var map2 = {
   createNode: (schema5, obj, ctx) => YAMLMap.from(schema5, obj, ctx)
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/nodes/YAMLSeq.js
+// ../../../work/main/node_modules/yaml/browser/dist/nodes/YAMLSeq.js
 var YAMLSeq = class extends Collection {
   static get tagName() {
     return "tag:yaml.org,2002:seq";
@@ -74388,7 +74396,7 @@ function asItemIndex(key) {
   return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/common/seq.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/common/seq.js
 var seq = {
   collection: "seq",
   default: true,
@@ -74402,7 +74410,7 @@ var seq = {
   createNode: (schema5, obj, ctx) => YAMLSeq.from(schema5, obj, ctx)
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/common/string.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/common/string.js
 var string4 = {
   identify: (value) => typeof value === "string",
   default: true,
@@ -74414,7 +74422,7 @@ var string4 = {
   }
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/common/null.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/common/null.js
 var nullTag = {
   identify: (value) => value == null,
   createNode: () => new Scalar(null),
@@ -74425,7 +74433,7 @@ var nullTag = {
   stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/core/bool.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/core/bool.js
 var boolTag = {
   identify: (value) => typeof value === "boolean",
   default: true,
@@ -74442,7 +74450,7 @@ var boolTag = {
   }
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/stringify/stringifyNumber.js
+// ../../../work/main/node_modules/yaml/browser/dist/stringify/stringifyNumber.js
 function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
   if (typeof value === "bigint")
     return String(value);
@@ -74463,7 +74471,7 @@ function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
   return n;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/core/float.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/core/float.js
 var floatNaN = {
   identify: (value) => typeof value === "number",
   default: true,
@@ -74499,7 +74507,7 @@ var float = {
   stringify: stringifyNumber
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/core/int.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/core/int.js
 var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
 var intResolve = (str4, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4.substring(offset), radix);
 function intStringify(node2, radix, prefix) {
@@ -74535,7 +74543,7 @@ var intHex = {
   stringify: (node2) => intStringify(node2, 16, "0x")
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/core/schema.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/core/schema.js
 var schema = [
   map2,
   seq,
@@ -74550,7 +74558,7 @@ var schema = [
   float
 ];
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/json/schema.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/json/schema.js
 function intIdentify2(value) {
   return typeof value === "bigint" || Number.isInteger(value);
 }
@@ -74608,7 +74616,7 @@ var jsonError = {
 };
 var schema2 = [map2, seq].concat(jsonScalars, jsonError);
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/binary.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/binary.js
 var binary = {
   identify: (value) => value instanceof Uint8Array,
   // Buffer inherits from Uint8Array
@@ -74661,7 +74669,7 @@ var binary = {
   }
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/pairs.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/pairs.js
 function resolvePairs(seq3, onError) {
   if (isSeq(seq3)) {
     for (let i = 0; i < seq3.items.length; ++i) {
@@ -74727,7 +74735,7 @@ var pairs = {
   createNode: createPairs
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/omap.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/omap.js
 var YAMLOMap = class _YAMLOMap extends YAMLSeq {
   constructor() {
     super();
@@ -74793,7 +74801,7 @@ var omap = {
   createNode: (schema5, iterable, ctx) => YAMLOMap.from(schema5, iterable, ctx)
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/bool.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/bool.js
 function boolStringify({ value, source }, ctx) {
   const boolObj = value ? trueTag : falseTag;
   if (source && boolObj.test.test(source))
@@ -74817,7 +74825,7 @@ var falseTag = {
   stringify: boolStringify
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/float.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/float.js
 var floatNaN2 = {
   identify: (value) => typeof value === "number",
   default: true,
@@ -74856,7 +74864,7 @@ var float2 = {
   stringify: stringifyNumber
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/int.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/int.js
 var intIdentify3 = (value) => typeof value === "bigint" || Number.isInteger(value);
 function intResolve2(str4, offset, radix, { intAsBigInt }) {
   const sign = str4[0];
@@ -74925,7 +74933,7 @@ var intHex2 = {
   stringify: (node2) => intStringify2(node2, 16, "0x")
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/set.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/set.js
 var YAMLSet = class _YAMLSet extends YAMLMap {
   constructor(schema5) {
     super(schema5);
@@ -75004,7 +75012,7 @@ var set2 = {
   }
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/timestamp.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/timestamp.js
 function parseSexagesimal(str4, asBigInt) {
   const sign = str4[0];
   const parts = sign === "-" || sign === "+" ? str4.substring(1) : str4;
@@ -75083,7 +75091,7 @@ var timestamp = {
   stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/schema.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/yaml-1.1/schema.js
 var schema3 = [
   map2,
   seq,
@@ -75108,7 +75116,7 @@ var schema3 = [
   timestamp
 ];
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/tags.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/tags.js
 var schemas = /* @__PURE__ */ new Map([
   ["core", schema],
   ["failsafe", [map2, seq, string4]],
@@ -75179,7 +75187,7 @@ function getTags(customTags, schemaName, addMergeTag) {
   }, []);
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/schema/Schema.js
+// ../../../work/main/node_modules/yaml/browser/dist/schema/Schema.js
 var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 var Schema = class _Schema {
   constructor({ compat, customTags, merge: merge6, resolveKnownTags, schema: schema5, sortMapEntries, toStringDefaults }) {
@@ -75200,7 +75208,7 @@ var Schema = class _Schema {
   }
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/stringify/stringifyDocument.js
+// ../../../work/main/node_modules/yaml/browser/dist/stringify/stringifyDocument.js
 function stringifyDocument(doc, options) {
   const lines = [];
   let hasDirectives = options.directives === true;
@@ -75271,7 +75279,7 @@ function stringifyDocument(doc, options) {
   return lines.join("\n") + "\n";
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/doc/Document.js
+// ../../../work/main/node_modules/yaml/browser/dist/doc/Document.js
 var Document = class _Document {
   constructor(value, replacer, options) {
     this.commentBefore = null;
@@ -75335,9 +75343,9 @@ var Document = class _Document {
       this.contents.add(value);
   }
   /** Adds a value to the document. */
-  addIn(path7, value) {
+  addIn(path5, value) {
     if (assertCollection(this.contents))
-      this.contents.addIn(path7, value);
+      this.contents.addIn(path5, value);
   }
   /**
    * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -75412,14 +75420,14 @@ var Document = class _Document {
    * Removes a value from the document.
    * @returns `true` if the item was found and removed.
    */
-  deleteIn(path7) {
-    if (isEmptyPath(path7)) {
+  deleteIn(path5) {
+    if (isEmptyPath(path5)) {
       if (this.contents == null)
         return false;
       this.contents = null;
       return true;
     }
-    return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
+    return assertCollection(this.contents) ? this.contents.deleteIn(path5) : false;
   }
   /**
    * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -75434,10 +75442,10 @@ var Document = class _Document {
    * scalar values from their surrounding node; to disable set `keepScalar` to
    * `true` (collections are always returned intact).
    */
-  getIn(path7, keepScalar) {
-    if (isEmptyPath(path7))
+  getIn(path5, keepScalar) {
+    if (isEmptyPath(path5))
       return !keepScalar && isScalar(this.contents) ? this.contents.value : this.contents;
-    return isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
+    return isCollection(this.contents) ? this.contents.getIn(path5, keepScalar) : void 0;
   }
   /**
    * Checks if the document includes a value with the key `key`.
@@ -75448,10 +75456,10 @@ var Document = class _Document {
   /**
    * Checks if the document includes a value at `path`.
    */
-  hasIn(path7) {
-    if (isEmptyPath(path7))
+  hasIn(path5) {
+    if (isEmptyPath(path5))
       return this.contents !== void 0;
-    return isCollection(this.contents) ? this.contents.hasIn(path7) : false;
+    return isCollection(this.contents) ? this.contents.hasIn(path5) : false;
   }
   /**
    * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -75468,13 +75476,13 @@ var Document = class _Document {
    * Sets a value in this document. For `!!set`, `value` needs to be a
    * boolean to add/remove the item from the set.
    */
-  setIn(path7, value) {
-    if (isEmptyPath(path7)) {
+  setIn(path5, value) {
+    if (isEmptyPath(path5)) {
       this.contents = value;
     } else if (this.contents == null) {
-      this.contents = collectionFromPath(this.schema, Array.from(path7), value);
+      this.contents = collectionFromPath(this.schema, Array.from(path5), value);
     } else if (assertCollection(this.contents)) {
-      this.contents.setIn(path7, value);
+      this.contents.setIn(path5, value);
     }
   }
   /**
@@ -75563,7 +75571,7 @@ function assertCollection(contents) {
   throw new Error("Expected a YAML collection as document contents");
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/errors.js
+// ../../../work/main/node_modules/yaml/browser/dist/errors.js
 var YAMLError = class extends Error {
   constructor(name, pos, code2, message) {
     super();
@@ -75619,7 +75627,7 @@ ${pointer}
   }
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/compose/resolve-props.js
+// ../../../work/main/node_modules/yaml/browser/dist/compose/resolve-props.js
 function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
   let spaceBefore = false;
   let atNewline = startOnNewline;
@@ -75747,7 +75755,7 @@ function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIn
   };
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/compose/util-contains-newline.js
+// ../../../work/main/node_modules/yaml/browser/dist/compose/util-contains-newline.js
 function containsNewline(key) {
   if (!key)
     return null;
@@ -75783,7 +75791,7 @@ function containsNewline(key) {
   }
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/compose/util-flow-indent-check.js
+// ../../../work/main/node_modules/yaml/browser/dist/compose/util-flow-indent-check.js
 function flowIndentCheck(indent, fc, onError) {
   if (fc?.type === "flow-collection") {
     const end = fc.end[0];
@@ -75794,7 +75802,7 @@ function flowIndentCheck(indent, fc, onError) {
   }
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/compose/util-map-includes.js
+// ../../../work/main/node_modules/yaml/browser/dist/compose/util-map-includes.js
 function mapIncludes(ctx, items, search) {
   const { uniqueKeys } = ctx.options;
   if (uniqueKeys === false)
@@ -75803,7 +75811,7 @@ function mapIncludes(ctx, items, search) {
   return items.some((pair) => isEqual(pair.key, search));
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/compose/resolve-block-map.js
+// ../../../work/main/node_modules/yaml/browser/dist/compose/resolve-block-map.js
 var startColMsg = "All mapping items must start at the same column";
 function resolveBlockMap({ composeNode: composeNode2, composeEmptyNode: composeEmptyNode2 }, ctx, bm, onError, tag) {
   const NodeClass = tag?.nodeClass ?? YAMLMap;
@@ -75899,7 +75907,7 @@ function resolveBlockMap({ composeNode: composeNode2, composeEmptyNode: composeE
   return map4;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/compose/resolve-block-seq.js
+// ../../../work/main/node_modules/yaml/browser/dist/compose/resolve-block-seq.js
 function resolveBlockSeq({ composeNode: composeNode2, composeEmptyNode: composeEmptyNode2 }, ctx, bs, onError, tag) {
   const NodeClass = tag?.nodeClass ?? YAMLSeq;
   const seq3 = new NodeClass(ctx.schema);
@@ -75941,7 +75949,7 @@ function resolveBlockSeq({ composeNode: composeNode2, composeEmptyNode: composeE
   return seq3;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/compose/resolve-end.js
+// ../../../work/main/node_modules/yaml/browser/dist/compose/resolve-end.js
 function resolveEnd(end, offset, reqSpace, onError) {
   let comment = "";
   if (end) {
@@ -75978,7 +75986,7 @@ function resolveEnd(end, offset, reqSpace, onError) {
   return { comment, offset };
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/compose/resolve-flow-collection.js
+// ../../../work/main/node_modules/yaml/browser/dist/compose/resolve-flow-collection.js
 var blockMsg = "Block collections are not allowed within flow collections";
 var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
 function resolveFlowCollection({ composeNode: composeNode2, composeEmptyNode: composeEmptyNode2 }, ctx, fc, onError, tag) {
@@ -76158,7 +76166,7 @@ function resolveFlowCollection({ composeNode: composeNode2, composeEmptyNode: co
   return coll;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/compose/compose-collection.js
+// ../../../work/main/node_modules/yaml/browser/dist/compose/compose-collection.js
 function resolveCollection(CN2, ctx, token, onError, tagName, tag) {
   const coll = token.type === "block-map" ? resolveBlockMap(CN2, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq(CN2, ctx, token, onError, tag) : resolveFlowCollection(CN2, ctx, token, onError, tag);
   const Coll = coll.constructor;
@@ -76210,7 +76218,7 @@ function composeCollection(CN2, ctx, token, props, onError) {
   return node2;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/compose/resolve-block-scalar.js
+// ../../../work/main/node_modules/yaml/browser/dist/compose/resolve-block-scalar.js
 function resolveBlockScalar(ctx, scalar, onError) {
   const start = scalar.offset;
   const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
@@ -76386,7 +76394,7 @@ function splitLines(source) {
   return lines;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/compose/resolve-flow-scalar.js
+// ../../../work/main/node_modules/yaml/browser/dist/compose/resolve-flow-scalar.js
 function resolveFlowScalar(scalar, strict, onError) {
   const { offset, type: type2, source, end } = scalar;
   let _type;
@@ -76599,7 +76607,7 @@ function parseCharCode(source, offset, length, onError) {
   }
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/compose/compose-scalar.js
+// ../../../work/main/node_modules/yaml/browser/dist/compose/compose-scalar.js
 function composeScalar(ctx, token, tagToken, onError) {
   const { value, type: type2, comment, range } = token.type === "block-scalar" ? resolveBlockScalar(ctx, token, onError) : resolveFlowScalar(token, ctx.options.strict, onError);
   const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
@@ -76670,7 +76678,7 @@ function findScalarTagByTest({ atKey, directives, schema: schema5 }, value, toke
   return tag;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/compose/util-empty-scalar-position.js
+// ../../../work/main/node_modules/yaml/browser/dist/compose/util-empty-scalar-position.js
 function emptyScalarPosition(offset, before, pos) {
   if (before) {
     pos ?? (pos = before.length);
@@ -76694,7 +76702,7 @@ function emptyScalarPosition(offset, before, pos) {
   return offset;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/compose/compose-node.js
+// ../../../work/main/node_modules/yaml/browser/dist/compose/compose-node.js
 var CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
   const atKey = ctx.atKey;
@@ -76787,7 +76795,7 @@ function composeAlias({ options }, { offset, source, end }, onError) {
   return alias;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/compose/compose-doc.js
+// ../../../work/main/node_modules/yaml/browser/dist/compose/compose-doc.js
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
   const opts = Object.assign({ _directives: directives }, options);
   const doc = new Document(void 0, opts);
@@ -76820,7 +76828,7 @@ function composeDoc(options, directives, { offset, start, value, end }, onError)
   return doc;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/compose/composer.js
+// ../../../work/main/node_modules/yaml/browser/dist/compose/composer.js
 function getErrorPos(src) {
   if (typeof src === "number")
     return [src, src + 1];
@@ -77013,7 +77021,7 @@ ${end.comment}` : end.comment;
   }
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/parse/cst-visit.js
+// ../../../work/main/node_modules/yaml/browser/dist/parse/cst-visit.js
 var BREAK2 = /* @__PURE__ */ Symbol("break visit");
 var SKIP2 = /* @__PURE__ */ Symbol("skip children");
 var REMOVE2 = /* @__PURE__ */ Symbol("remove item");
@@ -77025,9 +77033,9 @@ function visit3(cst, visitor) {
 visit3.BREAK = BREAK2;
 visit3.SKIP = SKIP2;
 visit3.REMOVE = REMOVE2;
-visit3.itemAtPath = (cst, path7) => {
+visit3.itemAtPath = (cst, path5) => {
   let item = cst;
-  for (const [field, index2] of path7) {
+  for (const [field, index2] of path5) {
     const tok = item?.[field];
     if (tok && "items" in tok) {
       item = tok.items[index2];
@@ -77036,23 +77044,23 @@ visit3.itemAtPath = (cst, path7) => {
   }
   return item;
 };
-visit3.parentCollection = (cst, path7) => {
-  const parent = visit3.itemAtPath(cst, path7.slice(0, -1));
-  const field = path7[path7.length - 1][0];
+visit3.parentCollection = (cst, path5) => {
+  const parent = visit3.itemAtPath(cst, path5.slice(0, -1));
+  const field = path5[path5.length - 1][0];
   const coll = parent?.[field];
   if (coll && "items" in coll)
     return coll;
   throw new Error("Parent collection not found");
 };
-function _visit(path7, item, visitor) {
-  let ctrl = visitor(item, path7);
+function _visit(path5, item, visitor) {
+  let ctrl = visitor(item, path5);
   if (typeof ctrl === "symbol")
     return ctrl;
   for (const field of ["key", "value"]) {
     const token = item[field];
     if (token && "items" in token) {
       for (let i = 0; i < token.items.length; ++i) {
-        const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
+        const ci = _visit(Object.freeze(path5.concat([[field, i]])), token.items[i], visitor);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK2)
@@ -77063,13 +77071,13 @@ function _visit(path7, item, visitor) {
         }
       }
       if (typeof ctrl === "function" && field === "key")
-        ctrl = ctrl(item, path7);
+        ctrl = ctrl(item, path5);
     }
   }
-  return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
+  return typeof ctrl === "function" ? ctrl(item, path5) : ctrl;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/parse/cst.js
+// ../../../work/main/node_modules/yaml/browser/dist/parse/cst.js
 var BOM = "\uFEFF";
 var DOCUMENT = "";
 var FLOW_END = "";
@@ -77134,7 +77142,7 @@ function tokenType(source) {
   return null;
 }
 
-// ../../work/main/node_modules/yaml/browser/dist/parse/lexer.js
+// ../../../work/main/node_modules/yaml/browser/dist/parse/lexer.js
 function isEmpty(ch) {
   switch (ch) {
     case void 0:
@@ -77716,7 +77724,7 @@ var Lexer = class {
   }
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/parse/line-counter.js
+// ../../../work/main/node_modules/yaml/browser/dist/parse/line-counter.js
 var LineCounter = class {
   constructor() {
     this.lineStarts = [];
@@ -77741,7 +77749,7 @@ var LineCounter = class {
   }
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/parse/parser.js
+// ../../../work/main/node_modules/yaml/browser/dist/parse/parser.js
 function includesToken(list3, type2) {
   for (let i = 0; i < list3.length; ++i)
     if (list3[i].type === type2)
@@ -78604,7 +78612,7 @@ var Parser = class {
   }
 };
 
-// ../../work/main/node_modules/yaml/browser/dist/public-api.js
+// ../../../work/main/node_modules/yaml/browser/dist/public-api.js
 function parseOptions(options) {
   const prettyErrors = options.prettyErrors !== false;
   const lineCounter = options.lineCounter || prettyErrors && new LineCounter() || null;
@@ -78677,9 +78685,9 @@ var GitError = class extends VaultRolloutError {
 function defaultConfig() {
   return configSchema.parse({});
 }
-function parseConfig(text2, file2) {
+function parseConfig(text, file2) {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text2, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const pos = (offset) => lineCounter.linePos(offset);
   const yamlError = doc.errors[0];
   if (yamlError) {
@@ -78720,23 +78728,23 @@ ${lines.map((l) => `  ${l}`).join("\n")}`;
   throw new ConfigError(message, { file: file2, issues });
 }
 function toConfigIssue(issue2, doc, data, pos) {
-  const path7 = issue2.path.map((p) => typeof p === "number" ? p : String(p));
+  const path5 = issue2.path.map((p) => typeof p === "number" ? p : String(p));
   if (issue2.code === "unrecognized_keys") {
     const keys = issue2.keys;
-    const allowed = allowedKeys(path7);
+    const allowed = allowedKeys(path5);
     const first = keys[0] ?? "";
-    const keyNode = locate(doc, [...path7, first], true);
+    const keyNode = locate(doc, [...path5, first], true);
     const at2 = keyNode?.range ? pos(keyNode.range[0]) : null;
     const hint = suggest(first, allowed);
     const names = keys.map((k) => `"${k}"`).join(", ");
     const message = `unknown key${keys.length > 1 ? "s" : ""} ${names}` + (at2 ? ` (line ${at2.line})` : "") + (hint ? `; did you mean "${hint}"?` : allowed.length ? `; expected one of ${allowed.join(", ")}` : "");
-    return { key: dotted([...path7, first]), line: at2?.line ?? null, column: at2?.col ?? null, message };
+    return { key: dotted([...path5, first]), line: at2?.line ?? null, column: at2?.col ?? null, message };
   }
-  const node2 = locate(doc, path7, false) ?? nearest(doc, path7);
+  const node2 = locate(doc, path5, false) ?? nearest(doc, path5);
   const at = node2?.range ? pos(node2.range[0]) : null;
-  const value = valueAt(data, path7);
+  const value = valueAt(data, path5);
   return {
-    key: dotted(path7),
+    key: dotted(path5),
     line: at?.line ?? null,
     column: at?.col ?? null,
     message: describeIssue(issue2, value)
@@ -78772,19 +78780,19 @@ function describe3(value) {
     return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   return `${typeof value} ${String(value)}`;
 }
-function dotted(path7) {
+function dotted(path5) {
   let out = "";
-  for (const seg of path7) {
+  for (const seg of path5) {
     if (typeof seg === "number") out += `[${seg}]`;
     else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out ? `.${seg}` : seg;
     else out += `[${JSON.stringify(seg)}]`;
   }
   return out;
 }
-function locate(doc, path7, wantKey) {
+function locate(doc, path5, wantKey) {
   let node2 = doc.contents;
   let keyNode = null;
-  for (const seg of path7) {
+  for (const seg of path5) {
     if (isMap(node2)) {
       const pair = node2.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
       if (!pair) return null;
@@ -78798,9 +78806,9 @@ function locate(doc, path7, wantKey) {
   const found = wantKey ? keyNode : node2 ?? keyNode;
   return found && typeof found === "object" && "range" in found ? found : null;
 }
-function nearest(doc, path7) {
-  for (let i = path7.length - 1; i >= 0; i--) {
-    const node2 = locate(doc, path7.slice(0, i), false);
+function nearest(doc, path5) {
+  for (let i = path5.length - 1; i >= 0; i--) {
+    const node2 = locate(doc, path5.slice(0, i), false);
     if (node2) return node2;
   }
   return doc.contents ?? null;
@@ -78809,17 +78817,17 @@ function keyText(key) {
   if (isScalar(key)) return String(key.value);
   return null;
 }
-function valueAt(data, path7) {
+function valueAt(data, path5) {
   let v = data;
-  for (const seg of path7) {
+  for (const seg of path5) {
     if (v === null || typeof v !== "object") return void 0;
     v = v[seg];
   }
   return v;
 }
-function allowedKeys(path7) {
+function allowedKeys(path5) {
   let schema5 = configSchema;
-  for (const seg of path7) {
+  for (const seg of path5) {
     schema5 = unwrap(schema5);
     const def2 = schema5.def;
     if (def2?.type === "object" && typeof seg === "string") schema5 = def2.shape?.[seg];
@@ -78880,7 +78888,7 @@ function errorText(err) {
   return (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
 }
 
-// ../../work/main/node_modules/diff/libesm/diff/base.js
+// ../../../work/main/node_modules/diff/libesm/diff/base.js
 var Diff = class {
   diff(oldStr, newStr, options = {}) {
     let callback;
@@ -78980,16 +78988,16 @@ var Diff = class {
       }
     }
   }
-  addToPath(path7, added, removed, oldPosInc, options) {
-    const last = path7.lastComponent;
+  addToPath(path5, added, removed, oldPosInc, options) {
+    const last = path5.lastComponent;
     if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
       return {
-        oldPos: path7.oldPos + oldPosInc,
+        oldPos: path5.oldPos + oldPosInc,
         lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
       };
     } else {
       return {
-        oldPos: path7.oldPos + oldPosInc,
+        oldPos: path5.oldPos + oldPosInc,
         lastComponent: { count: 1, added, removed, previousComponent: last }
       };
     }
@@ -79082,7 +79090,7 @@ var Diff = class {
   }
 };
 
-// ../../work/main/node_modules/diff/libesm/diff/line.js
+// ../../../work/main/node_modules/diff/libesm/diff/line.js
 var LineDiff = class extends Diff {
   constructor() {
     super(...arguments);
@@ -79130,7 +79138,7 @@ function tokenize(value, options) {
   return retLines;
 }
 
-// ../../work/main/node_modules/diff/libesm/patch/create.js
+// ../../../work/main/node_modules/diff/libesm/patch/create.js
 function needsQuoting(s) {
   for (let i = 0; i < s.length; i++) {
     if (s[i] < " " || s[i] > "~" || s[i] === '"' || s[i] === "\\") {
@@ -79378,9 +79386,9 @@ function createTwoFilesPatch(oldFileName, newFileName, oldStr, newStr, oldHeader
     } }));
   }
 }
-function splitLines2(text2) {
-  const hasTrailingNl = text2.endsWith("\n");
-  const result = text2.split("\n").map((line) => line + "\n");
+function splitLines2(text) {
+  const hasTrailingNl = text.endsWith("\n");
+  const result = text.split("\n").map((line) => line + "\n");
   if (hasTrailingNl) {
     result.pop();
   } else {
@@ -79389,7 +79397,7 @@ function splitLines2(text2) {
   return result;
 }
 
-// ../../work/main/node_modules/js-yaml/dist/js-yaml.mjs
+// ../../../work/main/node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
   return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
 }
@@ -82459,11 +82467,11 @@ var {
 var { merge: merge4 } = yaml.types;
 var SCHEMA = yaml.CORE_SCHEMA.extend([merge4]);
 var ANCHOR = /(?:^|[\s[{,:-])&[^\s,[\]{}]/m;
-function fastManifestData(text2) {
-  if (ANCHOR.test(text2)) return null;
+function fastManifestData(text) {
+  if (ANCHOR.test(text)) return null;
   let docs;
   try {
-    docs = yaml.loadAll(text2, void 0, { schema: SCHEMA, json: false });
+    docs = yaml.loadAll(text, void 0, { schema: SCHEMA, json: false });
   } catch {
     return null;
   }
@@ -82491,13 +82499,13 @@ var EditFailure = class extends Error {
   offset;
 };
 var ANNOTATION_KEYS = ["metadata", "annotations"];
-function applyAnnotationEdits(text2, edits) {
+function applyAnnotationEdits(text, edits) {
   try {
-    return { ok: true, text: edit(text2, edits) };
+    return { ok: true, text: edit(text, edits) };
   } catch (err) {
     if (err instanceof EditFailure) {
       const out = { ok: false, message: err.message, code: err.code };
-      if (err.offset !== void 0) Object.assign(out, linePos(text2, err.offset));
+      if (err.offset !== void 0) Object.assign(out, linePos(text, err.offset));
       return out;
     }
     if (err instanceof InvalidYaml) {
@@ -82521,8 +82529,8 @@ var InvalidYaml = class extends Error {
   line;
   column;
 };
-function parseStrict(text2, what) {
-  const docs = parseAllDocuments(text2, MANIFEST_PARSE_OPTIONS);
+function parseStrict(text, what) {
+  const docs = parseAllDocuments(text, MANIFEST_PARSE_OPTIONS);
   const list3 = Array.isArray(docs) ? docs : [docs];
   for (let i = 0; i < list3.length; i++) {
     const err = list3[i].errors[0];
@@ -82534,15 +82542,15 @@ function parseStrict(text2, what) {
   }
   return list3;
 }
-function edit(text2, edits) {
-  const docs = parseStrict(text2, "not valid YAML");
-  if (edits.length === 0) return text2;
-  const { splices, groups: groups2 } = annotationSplices(text2, docs, edits);
-  const after = applySplices(text2, splices);
-  verify(text2, docs, after, groups2);
+function edit(text, edits) {
+  const docs = parseStrict(text, "not valid YAML");
+  if (edits.length === 0) return text;
+  const { splices, groups: groups2 } = annotationSplices(text, docs, edits);
+  const after = applySplices(text, splices);
+  verify(text, docs, after, groups2);
   return after;
 }
-function annotationSplices(text2, docs, edits) {
+function annotationSplices(text, docs, edits) {
   const groups2 = /* @__PURE__ */ new Map();
   for (const e of edits) {
     const id = JSON.stringify([e.document, e.mapPath]);
@@ -82551,7 +82559,7 @@ function annotationSplices(text2, docs, edits) {
     g.entries.set(e.key, e.value);
     if (e.expect) g.expect = e.expect;
   }
-  const ctx = { text: text2, nl: detectNewline(text2), splices: [], where: "" };
+  const ctx = { text, nl: detectNewline(text), splices: [], where: "" };
   for (const g of groups2.values()) {
     const doc = docs[g.document];
     ctx.where = `document ${g.document}`;
@@ -82604,7 +82612,7 @@ function locate2(ctx, doc, mapPath) {
   }
   return { map: node2, parentCol };
 }
-function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path7) {
+function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path5) {
   if (rest.length === 0) {
     const fresh = [];
     for (const entry of entries) {
@@ -82622,7 +82630,7 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path7) 
     return;
   }
   const value = pair.value;
-  const here = [...path7, head].join(".");
+  const here = [...path5, head].join(".");
   if (isAlias(value)) {
     throw new EditFailure(
       `${ctx.where}: ${here} is an alias; edit the anchored node instead`,
@@ -82636,7 +82644,7 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path7) 
       return;
     }
     const col = map4.flow ? null : column(ctx.text, keyStart(pair));
-    writeInto(ctx, value, tail, entries, col, false, [...path7, head]);
+    writeInto(ctx, value, tail, entries, col, false, [...path5, head]);
     return;
   }
   if (value == null || isScalar(value) && value.value === null) {
@@ -82651,14 +82659,14 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path7) 
   );
 }
 function updateValue(ctx, map4, pair, value) {
-  const { text: text2 } = ctx;
+  const { text } = ctx;
   const node2 = pair.value;
   const flow = !!map4.flow;
   if (isScalar(node2) && node2.value === value) return;
   if (!node2 || !node2.range || isScalar(node2) && node2.range[0] === node2.range[1]) {
     ctx.splices.push({
-      start: afterColon(text2, pair),
-      end: afterColon(text2, pair),
+      start: afterColon(text, pair),
+      end: afterColon(text, pair),
       text: " " + formatValue(value, flow)
     });
     return;
@@ -82672,17 +82680,17 @@ function updateValue(ctx, map4, pair, value) {
     else if (node2.type === Scalar.QUOTE_DOUBLE) out = doubleQuote(value);
     else out = formatValue(value, flow);
     if (node2.type === Scalar.BLOCK_LITERAL || node2.type === Scalar.BLOCK_FOLDED) {
-      while (end > start && (text2[end - 1] === "\n" || text2[end - 1] === "\r")) end--;
+      while (end > start && (text[end - 1] === "\n" || text[end - 1] === "\r")) end--;
     }
   } else {
-    end = contentEnd(text2, node2);
+    end = contentEnd(text, node2);
     out = formatValue(value, flow);
   }
   if (isAlias(node2)) start = node2.range[0];
   ctx.splices.push({ start, end, text: out });
 }
 function insertPairs(ctx, map4, rest, entries, parentCol, prepend) {
-  const { text: text2 } = ctx;
+  const { text } = ctx;
   if (map4.flow) {
     const piece = renderFlow(rest, entries, keyStyle(map4));
     if (map4.items.length === 0) {
@@ -82692,26 +82700,26 @@ function insertPairs(ctx, map4, rest, entries, parentCol, prepend) {
       const first = keyStart(map4.items[0]);
       ctx.splices.push({ start: first, end: first, text: `${piece}, ` });
     } else {
-      const end = pairEnd(text2, map4.items[map4.items.length - 1]);
+      const end = pairEnd(text, map4.items[map4.items.length - 1]);
       ctx.splices.push({ start: end, end, text: `, ${piece}` });
     }
     return;
   }
-  const col = column(text2, keyStart(map4.items[0]));
-  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text2, map4);
+  const col = column(text, keyStart(map4.items[0]));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
   const lines = renderBlock(rest, entries, col, step, keyStyle(map4));
   if (prepend && prependAt(ctx, map4, lines)) return;
-  appendLines(ctx, contentEnd(text2, map4), lines);
+  appendLines(ctx, contentEnd(text, map4), lines);
 }
 function prependAt(ctx, map4, lines) {
-  const { text: text2, nl } = ctx;
+  const { text, nl } = ctx;
   const first = keyStart(map4.items[0]);
-  let pos = lineStart(text2, first);
-  const indent = text2.slice(pos, first);
+  let pos = lineStart(text, first);
+  const indent = text.slice(pos, first);
   if (!/^ *$/.test(indent)) return false;
   while (pos > 0) {
-    const prev = lineStart(text2, pos - 1);
-    const line = text2.slice(prev, pos).replace(/\r?\n$/, "");
+    const prev = lineStart(text, pos - 1);
+    const line = text.slice(prev, pos).replace(/\r?\n$/, "");
     if (!line.startsWith(`${indent}#`)) break;
     pos = prev;
   }
@@ -82719,27 +82727,27 @@ function prependAt(ctx, map4, lines) {
   return true;
 }
 function appendLines(ctx, pos, lines) {
-  const { text: text2, nl } = ctx;
-  if (pos > 0 && text2[pos - 1] === "\n") {
+  const { text, nl } = ctx;
+  if (pos > 0 && text[pos - 1] === "\n") {
     ctx.splices.push({ start: pos, end: pos, text: lines.map((l) => l + nl).join("") });
   } else {
-    const at = lineEnd(text2, pos);
+    const at = lineEnd(text, pos);
     ctx.splices.push({ start: at, end: at, text: lines.map((l) => nl + l).join("") });
   }
 }
 function replaceEmptyValue(ctx, map4, pair, rest, entries, parentCol, valueEnd) {
-  const { text: text2, nl } = ctx;
-  const colon = afterColon(text2, pair);
+  const { text, nl } = ctx;
+  const colon = afterColon(text, pair);
   const end = valueEnd ?? colon;
   if (map4.flow) {
     ctx.splices.push({ start: colon, end, text: ` {${renderFlow(rest, entries, keyStyle(map4))}}` });
     return;
   }
-  const col = column(text2, keyStart(pair));
-  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text2, map4);
+  const col = column(text, keyStart(pair));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
   const lines = renderBlock(rest, entries, col + step, step, keyStyle(map4));
-  const at = lineEnd(text2, end);
-  ctx.splices.push({ start: colon, end: at, text: text2.slice(end, at) + lines.map((l) => nl + l).join("") });
+  const at = lineEnd(text, end);
+  ctx.splices.push({ start: colon, end: at, text: text.slice(end, at) + lines.map((l) => nl + l).join("") });
 }
 function renderBlock(rest, entries, col, step, style) {
   const lines = [];
@@ -82759,8 +82767,8 @@ function renderFlow(rest, entries, style) {
   }
   return out;
 }
-function verify(text2, before, after, groups2, extra) {
-  const fastBefore = fastManifestData(text2);
+function verify(text, before, after, groups2, extra) {
+  const fastBefore = fastManifestData(text);
   if (fastBefore) {
     const fastAfter = fastManifestData(after);
     if (!fastAfter) {
@@ -82825,9 +82833,9 @@ function compareData(original, actual, groups2, extra) {
 function isObject2(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
-function firstDifference(a, b, path7) {
+function firstDifference(a, b, path5) {
   if (Object.is(a, b)) return null;
-  const here = path7.join(".");
+  const here = path5.join(".");
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return here;
   if (Array.isArray(a) !== Array.isArray(b)) return here;
   if (a instanceof Date || b instanceof Date) {
@@ -82836,7 +82844,7 @@ function firstDifference(a, b, path7) {
   if (a instanceof Map || a instanceof Set || b instanceof Map || b instanceof Set) {
     const ea = [...a.entries()];
     const eb = [...b.entries()];
-    return firstDifference(ea, eb, path7);
+    return firstDifference(ea, eb, path5);
   }
   if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
     return ArrayBuffer.isView(a) && ArrayBuffer.isView(b) && String(a) === String(b) ? null : here;
@@ -82845,12 +82853,12 @@ function firstDifference(a, b, path7) {
   const kb = Object.keys(b);
   if (ka.length !== kb.length) {
     const missing = ka.find((k) => !(k in b)) ?? kb.find((k) => !(k in a));
-    return [...path7, missing ?? ""].join(".");
+    return [...path5, missing ?? ""].join(".");
   }
   for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path7, k].join(".");
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path5, k].join(".");
     const d = firstDifference(a[k], b[k], [
-      ...path7,
+      ...path5,
       k
     ]);
     if (d !== null) return d;
@@ -82865,77 +82873,77 @@ function keyStart(pair) {
   if (!key?.range) throw new EditFailure("a map entry without a key is not supported here", "UNSUPPORTED");
   return key.range[0];
 }
-function afterColon(text2, pair) {
+function afterColon(text, pair) {
   const key = pair.key;
   if (!key?.range) throw new EditFailure("a map entry without a key is not supported here", "UNSUPPORTED");
   let i = key.range[1];
-  while (text2[i] === " " || text2[i] === "	") i++;
-  if (text2[i] !== ":") {
+  while (text[i] === " " || text[i] === "	") i++;
+  if (text[i] !== ":") {
     throw new EditFailure("explicit keys (`? key`) are not supported for edits", "UNSUPPORTED", key.range[0]);
   }
   return i + 1;
 }
-function pairEnd(text2, pair) {
+function pairEnd(text, pair) {
   const value = pair.value;
-  if (value?.range && !(isScalar(value) && value.range[0] === value.range[1])) return contentEnd(text2, value);
+  if (value?.range && !(isScalar(value) && value.range[0] === value.range[1])) return contentEnd(text, value);
   const key = pair.key;
   if (key?.range) {
     let i = key.range[1];
-    while (text2[i] === " " || text2[i] === "	") i++;
-    return text2[i] === ":" ? i + 1 : key.range[1];
+    while (text[i] === " " || text[i] === "	") i++;
+    return text[i] === ":" ? i + 1 : key.range[1];
   }
   return value?.range?.[1] ?? 0;
 }
-function contentEnd(text2, node2) {
+function contentEnd(text, node2) {
   if ((isMap(node2) || isSeq(node2)) && !node2.flow && node2.items.length > 0) {
     const last = node2.items[node2.items.length - 1];
-    if (isMap(node2)) return pairEnd(text2, last);
+    if (isMap(node2)) return pairEnd(text, last);
     if (last && typeof last === "object" && "range" in last && last.range)
-      return contentEnd(text2, last);
+      return contentEnd(text, last);
   }
   return node2.range[1];
 }
-function lineStart(text2, pos) {
-  return text2.lastIndexOf("\n", pos - 1) + 1;
+function lineStart(text, pos) {
+  return text.lastIndexOf("\n", pos - 1) + 1;
 }
-function lineEnd(text2, pos) {
-  const i = text2.indexOf("\n", pos);
-  if (i < 0) return text2.length;
-  return text2[i - 1] === "\r" ? i - 1 : i;
+function lineEnd(text, pos) {
+  const i = text.indexOf("\n", pos);
+  if (i < 0) return text.length;
+  return text[i - 1] === "\r" ? i - 1 : i;
 }
-function column(text2, pos) {
-  const start = lineStart(text2, pos);
-  return pos - start - (start === 0 && text2.charCodeAt(0) === 65279 ? 1 : 0);
+function column(text, pos) {
+  const start = lineStart(text, pos);
+  return pos - start - (start === 0 && text.charCodeAt(0) === 65279 ? 1 : 0);
 }
-function linePos(text2, offset) {
+function linePos(text, offset) {
   let line = 1;
-  for (let i = text2.indexOf("\n"); i >= 0 && i < offset; i = text2.indexOf("\n", i + 1)) line++;
-  return { line, column: column(text2, offset) + 1 };
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return { line, column: column(text, offset) + 1 };
 }
-function detectNewline(text2) {
-  const i = text2.indexOf("\n");
-  return i > 0 && text2[i - 1] === "\r" ? "\r\n" : "\n";
+function detectNewline(text) {
+  const i = text.indexOf("\n");
+  return i > 0 && text[i - 1] === "\r" ? "\r\n" : "\n";
 }
-function guessStep(text2, map4) {
+function guessStep(text, map4) {
   for (const pair of map4.items) {
     const v = pair.value;
     if (isMap(v) && !v.flow && v.items.length > 0 && pair.key) {
-      const d = column(text2, keyStart(v.items[0])) - column(text2, keyStart(pair));
+      const d = column(text, keyStart(v.items[0])) - column(text, keyStart(pair));
       if (d > 0) return d;
     }
   }
   return 2;
 }
-function applySplices(text2, splices) {
+function applySplices(text, splices) {
   const sorted = splices.map((s, i) => ({ ...s, i })).sort((a, b) => a.start - b.start || a.end - b.end || a.i - b.i);
   let out = "";
   let at = 0;
   for (const s of sorted) {
     if (s.start < at) throw new EditFailure("two edits overlap in the same place", "BAD_EDIT", s.start);
-    out += text2.slice(at, s.start) + s.text;
+    out += text.slice(at, s.start) + s.text;
     at = s.end;
   }
-  return out + text2.slice(at);
+  return out + text.slice(at);
 }
 function describe4(node2) {
   if (node2 === null || node2 === void 0 || isScalar(node2) && node2.value === null) return "empty";
@@ -82977,22 +82985,22 @@ function plainSafe(value, flow) {
 }
 
 // src/core/yaml/edit-scalar.ts
-function applyFileEdits(text2, edits) {
+function applyFileEdits(text, edits) {
   try {
-    const docs = parseStrict(text2, "not valid YAML");
+    const docs = parseStrict(text, "not valid YAML");
     const annotations = edits.annotations ?? [];
     const scalars = edits.scalars ?? [];
-    if (annotations.length === 0 && scalars.length === 0) return { ok: true, text: text2 };
-    const planned = annotations.length > 0 ? annotationSplices(text2, docs, annotations) : { splices: [], groups: [] };
-    const ctx = { text: text2, nl: detectNewline(text2), splices: planned.splices, where: "" };
+    if (annotations.length === 0 && scalars.length === 0) return { ok: true, text };
+    const planned = annotations.length > 0 ? annotationSplices(text, docs, annotations) : { splices: [], groups: [] };
+    const ctx = { text, nl: detectNewline(text), splices: planned.splices, where: "" };
     for (const e of scalars) planScalar(ctx, docs, e);
-    const after = applySplices(text2, ctx.splices);
-    verify(text2, docs, after, planned.groups, (expected) => expectScalars(expected, scalars));
+    const after = applySplices(text, ctx.splices);
+    verify(text, docs, after, planned.groups, (expected) => expectScalars(expected, scalars));
     return { ok: true, text: after };
   } catch (err) {
     if (err instanceof EditFailure) {
       const out = { ok: false, message: err.message, code: err.code };
-      if (err.offset !== void 0) Object.assign(out, linePos(text2, err.offset));
+      if (err.offset !== void 0) Object.assign(out, linePos(text, err.offset));
       return out;
     }
     if (err instanceof InvalidYaml) {
@@ -83005,8 +83013,8 @@ function applyFileEdits(text2, edits) {
     };
   }
 }
-function formatPath(path7) {
-  return path7.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("");
+function formatPath(path5) {
+  return path5.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("");
 }
 function planScalar(ctx, docs, e) {
   ctx.where = `document ${e.document}`;
@@ -83080,7 +83088,7 @@ function planScalar(ctx, docs, e) {
 }
 function writeValue(ctx, map4, pair, e, here) {
   const node2 = pair.value;
-  const { text: text2 } = ctx;
+  const { text } = ctx;
   if ("replace" in e) {
     if (!isScalar(node2) || typeof node2.value !== "string" || !node2.range) {
       throw new EditFailure(`${ctx.where}: ${here} is ${describe4(node2)}, not a string`, "BAD_EDIT");
@@ -83091,7 +83099,7 @@ function writeValue(ctx, map4, pair, e, here) {
     if (wanted === 0) throw new EditFailure(`${ctx.where}: ${here} does not contain "${from}"`, "BAD_EDIT");
     const [start, end] = node2.range;
     const found = [];
-    for (let at = text2.indexOf(from, start); at >= 0 && at + from.length <= end; at = text2.indexOf(from, at + 1))
+    for (let at = text.indexOf(from, start); at >= 0 && at + from.length <= end; at = text.indexOf(from, at + 1))
       found.push(at);
     if (found.length !== wanted) {
       throw new EditFailure(
@@ -83106,7 +83114,7 @@ function writeValue(ctx, map4, pair, e, here) {
   const value = e.set;
   if (isScalar(node2) && node2.value === value) return;
   if (!node2 || !node2.range || isScalar(node2) && node2.range[0] === node2.range[1]) {
-    const at = afterColon(text2, pair);
+    const at = afterColon(text, pair);
     ctx.splices.push({ start: at, end: at, text: " " + format(value, !!map4.flow) });
     return;
   }
@@ -83125,7 +83133,7 @@ function writeValue(ctx, map4, pair, e, here) {
   ctx.splices.push({ start: node2.range[0], end: node2.range[1], text: out });
 }
 function insertPair(ctx, map4, keys, value, parentCol) {
-  const { text: text2 } = ctx;
+  const { text } = ctx;
   const style = keyStyle(map4);
   if (map4.flow) {
     let piece = `${formatKey(keys[keys.length - 1], true, style)}: ${format(value, true)}`;
@@ -83134,15 +83142,15 @@ function insertPair(ctx, map4, keys, value, parentCol) {
       const open3 = map4.range[0];
       ctx.splices.push({ start: open3 + 1, end: open3 + 1, text: piece });
     } else {
-      const end = pairEnd(text2, map4.items[map4.items.length - 1]);
+      const end = pairEnd(text, map4.items[map4.items.length - 1]);
       ctx.splices.push({ start: end, end, text: `, ${piece}` });
     }
     return;
   }
   if (map4.items.length === 0) throw new EditFailure(`${ctx.where}: an empty block map`, "UNSUPPORTED");
-  const col = column(text2, keyStart(map4.items[0]));
-  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text2, map4);
-  appendLines(ctx, contentEnd(text2, map4), renderLines(keys, value, col, step, style));
+  const col = column(text, keyStart(map4.items[0]));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
+  appendLines(ctx, contentEnd(text, map4), renderLines(keys, value, col, step, style));
 }
 function renderLines(keys, value, col, step, style) {
   const lines = [];
@@ -83284,8 +83292,8 @@ function toTable(report) {
   if (report.pullRequest) out.push(`Pull request: #${report.pullRequest.number} ${report.pullRequest.url}`);
   return out.join("\n") + "\n";
 }
-function escapeMarkdown(text2) {
-  return text2.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+function escapeMarkdown(text) {
+  return text.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
 }
 var ACTION_TEXT = {
   restart: "rolling restart",
@@ -83387,7 +83395,7 @@ var WorkingTreeSource = class {
     }
     const problems = [];
     const found = [];
-    const wanted = (path7) => YAML_FILE.test(path7) && accept(path7);
+    const wanted = (path5) => YAML_FILE.test(path5) && accept(path5);
     const walk = (dirReal, prefix, ancestors, linked) => {
       let entries;
       try {
@@ -83403,28 +83411,28 @@ var WorkingTreeSource = class {
       entries.sort((a, b) => compare(a.name, b.name));
       for (const entry of entries) {
         if (SKIPPED_DIRS.has(entry.name)) continue;
-        const path7 = prefix ? `${prefix}/${entry.name}` : entry.name;
+        const path5 = prefix ? `${prefix}/${entry.name}` : entry.name;
         const full = join2(dirReal, entry.name);
         if (entry.isDirectory()) {
-          walk(full, path7, /* @__PURE__ */ new Set([...ancestors, full]), linked);
+          walk(full, path5, /* @__PURE__ */ new Set([...ancestors, full]), linked);
         } else if (entry.isFile()) {
-          if (wanted(path7)) found.push({ path: path7, real: full, viaLink: linked });
+          if (wanted(path5)) found.push({ path: path5, real: full, viaLink: linked });
         } else if (entry.isSymbolicLink()) {
-          followLink(full, path7, ancestors);
+          followLink(full, path5, ancestors);
         }
       }
     };
-    const followLink = (full, path7, ancestors) => {
+    const followLink = (full, path5, ancestors) => {
       let target;
       try {
         target = realpathSync(full);
       } catch (err) {
         const code2 = errorCode(err);
         if (code2 === "ELOOP")
-          problems.push({ file: path7, severity: "warning", message: "symlink loop: skipped" });
-        else if (wanted(path7)) {
+          problems.push({ file: path5, severity: "warning", message: "symlink loop: skipped" });
+        else if (wanted(path5)) {
           problems.push({
-            file: path7,
+            file: path5,
             severity: "warning",
             message: `symlink target cannot be read (${code2}): skipped`
           });
@@ -83433,9 +83441,9 @@ var WorkingTreeSource = class {
       }
       const info2 = statSync(target);
       if (!isInside(root2, target)) {
-        if (info2.isDirectory() || wanted(path7)) {
+        if (info2.isDirectory() || wanted(path5)) {
           problems.push({
-            file: path7,
+            file: path5,
             severity: "warning",
             message: "symlink points outside the repository: skipped"
           });
@@ -83444,12 +83452,12 @@ var WorkingTreeSource = class {
       }
       if (info2.isDirectory()) {
         if (target === root2 || ancestors.has(target)) {
-          problems.push({ file: path7, severity: "warning", message: "symlink loop: skipped" });
+          problems.push({ file: path5, severity: "warning", message: "symlink loop: skipped" });
           return;
         }
-        walk(target, path7, /* @__PURE__ */ new Set([...ancestors, target]), true);
-      } else if (info2.isFile() && wanted(path7)) {
-        found.push({ path: path7, real: target, viaLink: true });
+        walk(target, path5, /* @__PURE__ */ new Set([...ancestors, target]), true);
+      } else if (info2.isFile() && wanted(path5)) {
+        found.push({ path: path5, real: target, viaLink: true });
       }
     };
     walk(root2, "", /* @__PURE__ */ new Set([root2]), false);
@@ -83549,21 +83557,21 @@ function createTransport(opts) {
         (e) => reject(new TransportError(e.code ?? "ECONNRESET", e.message))
       );
       res.on("end", () => {
-        const text2 = Buffer.concat(chunks).toString("utf8");
+        const text = Buffer.concat(chunks).toString("utf8");
         let body = void 0;
-        if (text2.trim()) {
+        if (text.trim()) {
           try {
-            body = JSON.parse(text2);
+            body = JSON.parse(text);
           } catch {
             body = { errors: [] };
           }
         }
-        const status = res.statusCode ?? 0;
-        if (status >= 400 && (body === void 0 || typeof body !== "object" || body === null))
+        const status2 = res.statusCode ?? 0;
+        if (status2 >= 400 && (body === void 0 || typeof body !== "object" || body === null))
           body = { errors: [] };
         const ra = res.headers["retry-after"];
         if (typeof ra === "string" && body && typeof body === "object") retryAfter.set(body, ra);
-        resolve2({ statusCode: status, body, request: { path: url2.pathname } });
+        resolve2({ statusCode: status2, body, request: { path: url2.pathname } });
       });
     });
     if (payload !== void 0) req.write(payload);
@@ -83604,20 +83612,20 @@ function hasPassed(time3, now) {
   const ms = Date.parse(time3.replace(/(\.\d{3})\d+/, "$1"));
   return Number.isNaN(ms) || ms <= now.getTime();
 }
-function statusFromMetadata(path7, body, now) {
+function statusFromMetadata(path5, body, now) {
   const data = isRecord(body) && isRecord(body.data) ? body.data : {};
   const current = Number(data.current_version);
   const versions = isRecord(data.versions) ? data.versions : {};
   const updatedTime = typeof data.updated_time === "string" ? data.updated_time : null;
-  if (!Number.isInteger(current) || current <= 0) return { state: "missing", path: path7 };
+  if (!Number.isInteger(current) || current <= 0) return { state: "missing", path: path5 };
   const v = versions[String(current)];
   if (isRecord(v)) {
-    if (v.destroyed === true) return { state: "deleted", path: path7, current, reason: "destroyed", updatedTime };
+    if (v.destroyed === true) return { state: "deleted", path: path5, current, reason: "destroyed", updatedTime };
     if (typeof v.deletion_time === "string" && v.deletion_time !== "" && hasPassed(v.deletion_time, now)) {
-      return { state: "deleted", path: path7, current, reason: "deleted", updatedTime };
+      return { state: "deleted", path: path5, current, reason: "deleted", updatedTime };
     }
   }
-  return { state: "ok", path: path7, current, updatedTime };
+  return { state: "ok", path: path5, current, updatedTime };
 }
 var NodeVaultReader = class {
   constructor(opts) {
@@ -83721,8 +83729,8 @@ var NodeVaultReader = class {
     const read = await mapLimit(
       [...canonical.entries()],
       this.concurrency,
-      async ([path7, { mount: mount2, rest }]) => {
-        return [path7, await this.readMetadata(path7, mount2, rest, now)];
+      async ([path5, { mount: mount2, rest }]) => {
+        return [path5, await this.readMetadata(path5, mount2, rest, now)];
       }
     );
     const byCanonical = new Map(read);
@@ -83862,17 +83870,17 @@ var NodeVaultReader = class {
     );
   }
   // ------------------------------------------------------------------ metadata
-  async readMetadata(path7, mount2, rest, now) {
+  async readMetadata(path5, mount2, rest, now) {
     const apiPath = `${mount2}/metadata/${rest}`;
     this.stats.metadataReads += 1;
     const a = await this.call(apiPath, () => this.client.read(encodePath(apiPath)));
-    if (a.status === 200) return statusFromMetadata(path7, a.body, now);
-    if (a.status === 404) return { state: "missing", path: path7 };
+    if (a.status === 200) return statusFromMetadata(path5, a.body, now);
+    if (a.status === 404) return { state: "missing", path: path5 };
     if (a.status === 403) {
       return {
         state: "forbidden",
-        path: path7,
-        message: `Vault denied reading the metadata of "${path7}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
+        path: path5,
+        message: `Vault denied reading the metadata of "${path5}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
       };
     }
     throw this.unexpected(apiPath, a.status);
@@ -83890,10 +83898,10 @@ var NodeVaultReader = class {
         return { status: 200, body: await fn() };
       } catch (e) {
         if (isApiError(e)) {
-          const { statusCode: status, body } = e.response;
-          if (!(status >= 500 || status === 429 || status === 412)) return { status, body };
-          reason = { kind: "status", status, sealed: status === 503 && isSealedBody(body) };
-          if (status === 429) retryAfterMs = parseRetryAfter(this.transport.retryAfterOf(body), this.clock());
+          const { statusCode: status2, body } = e.response;
+          if (!(status2 >= 500 || status2 === 429 || status2 === 412)) return { status: status2, body };
+          reason = { kind: "status", status: status2, sealed: status2 === 503 && isSealedBody(body) };
+          if (status2 === 429) retryAfterMs = parseRetryAfter(this.transport.retryAfterOf(body), this.clock());
         } else if (e instanceof TransportError) {
           if (isTlsVerificationError(e.code)) {
             throw new VaultError(
@@ -83947,12 +83955,12 @@ var NodeVaultReader = class {
       { address: this.address, status: reason.status, attempts }
     );
   }
-  unexpected(what, status) {
+  unexpected(what, status2) {
     return new VaultError(
-      `Vault at ${this.address} answered HTTP ${status} to "${what}", which vault-rollout does not expect.`,
+      `Vault at ${this.address} answered HTTP ${status2} to "${what}", which vault-rollout does not expect.`,
       {
         address: this.address,
-        status,
+        status: status2,
         path: what
       }
     );
@@ -84169,11 +84177,11 @@ function authFromEnv(configVault, get4, read) {
 // src/adapters/git/workspace.ts
 var import_isomorphic_git3 = __toESM(require_isomorphic_git(), 1);
 import fs2 from "node:fs";
-import { chmod as chmod2, mkdir as mkdir4, mkdtemp as mkdtemp2, open as open2, rm as rm2, stat, unlink, writeFile as writeFile4 } from "node:fs/promises";
+import { chmod as chmod2, mkdir as mkdir2, mkdtemp as mkdtemp2, open as open2, rm as rm2, stat, unlink, writeFile as writeFile2 } from "node:fs/promises";
 import os2 from "node:os";
-import path6 from "node:path";
+import path4 from "node:path";
 
-// ../../work/main/node_modules/isomorphic-git/http/node/index.js
+// ../../../work/main/node_modules/isomorphic-git/http/node/index.js
 var import_simple_get = __toESM(require_simple_get(), 1);
 import { PassThrough } from "stream";
 function fromValue(value) {
@@ -84655,8 +84663,7 @@ function buildPack(objects) {
 function packIndex(entries, packSha) {
   const sorted = [...entries].sort((a, b) => a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0);
   const n = sorted.length;
-  const large = sorted.filter((e) => e.offset >= 2147483648).length;
-  const buf = Buffer.alloc(8 + 256 * 4 + n * 28 + large * 8 + 20);
+  const buf = Buffer.alloc(8 + 256 * 4 + n * 28 + 20);
   buf.writeUInt32BE(4285812579, 0);
   buf.writeUInt32BE(2, 4);
   let pos = 8;
@@ -84668,16 +84675,10 @@ function packIndex(entries, packSha) {
   }
   for (const e of sorted) pos += buf.write(e.oid, pos, "hex");
   for (const e of sorted) pos = buf.writeUInt32BE(e.crc >>> 0, pos);
-  const largeOffsets = [];
   for (const e of sorted) {
-    if (e.offset < 2147483648) {
-      pos = buf.writeUInt32BE(e.offset, pos);
-    } else {
-      pos = buf.writeUInt32BE((2147483648 | largeOffsets.length) >>> 0, pos);
-      largeOffsets.push(e.offset);
-    }
+    if (e.offset >= 2147483648) throw new Error("pack over 2 GiB: not supported");
+    pos = buf.writeUInt32BE(e.offset, pos);
   }
-  for (const offset of largeOffsets) pos = buf.writeBigUInt64BE(BigInt(offset), pos);
   pos += packSha.copy(buf, pos);
   return Buffer.concat([buf.subarray(0, pos), createHash("sha1").update(buf.subarray(0, pos)).digest()]);
 }
@@ -84756,21 +84757,21 @@ async function loadFiles(repo, treeOid, accept, enterDir) {
   const files = [];
   const problems = listed.problems;
   for (const f of listed.files) {
-    const text2 = decodeUtf82(await readBlobBytes(repo, f.oid));
-    if (text2 === null)
+    const text = decodeUtf82(await readBlobBytes(repo, f.oid));
+    if (text === null)
       problems.push({ file: f.path, severity: "warning", message: "not valid UTF-8: skipped" });
-    else files.push({ path: f.path, text: text2 });
+    else files.push({ path: f.path, text });
   }
   files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   return { files, problems };
 }
-async function entryAt(repo, treeOid, path7) {
-  const parts = path7.split("/");
+async function entryAt(repo, treeOid, path5) {
+  const parts = path5.split("/");
   let oid = treeOid;
   for (let i = 0; i < parts.length; i++) {
     const entry = (await readTreeEntries(repo, oid)).find((e) => e.path === parts[i]);
     if (!entry) return null;
-    if (i === parts.length - 1) return { path: path7, oid: entry.oid, mode: entry.mode };
+    if (i === parts.length - 1) return { path: path5, oid: entry.oid, mode: entry.mode };
     if (entry.type !== "tree") return null;
     oid = entry.oid;
   }
@@ -84883,10 +84884,10 @@ function parseIdentity(value) {
   return { name: m?.[1] ?? "", email: m?.[2] ?? "", timestamp: Number(m?.[3] ?? 0) };
 }
 function parseCommit(oid, data) {
-  const text2 = data.toString("utf8");
-  const split = text2.indexOf("\n\n");
-  const header = split === -1 ? text2 : text2.slice(0, split);
-  const message = split === -1 ? "" : text2.slice(split + 2);
+  const text = data.toString("utf8");
+  const split = text.indexOf("\n\n");
+  const header = split === -1 ? text : text.slice(0, split);
+  const message = split === -1 ? "" : text.slice(split + 2);
   let tree = "";
   const parents = [];
   let author = { name: "", email: "", timestamp: 0 };
@@ -84996,10 +84997,10 @@ async function sendReceivePack(opts) {
   let refError = null;
   for (const line of readPktLines(Buffer.concat(report))) {
     if (!line) continue;
-    const text2 = line.toString("utf8").replace(/\n$/, "");
-    if (text2.startsWith("unpack ")) unpack = text2.slice("unpack ".length);
-    else if (text2 === `ok ${ref}`) refOk = true;
-    else if (text2.startsWith(`ng ${ref} `)) refError = text2.slice(`ng ${ref} `.length);
+    const text = line.toString("utf8").replace(/\n$/, "");
+    if (text.startsWith("unpack ")) unpack = text.slice("unpack ".length);
+    else if (text === `ok ${ref}`) refOk = true;
+    else if (text.startsWith(`ng ${ref} `)) refError = text.slice(`ng ${ref} `.length);
   }
   if (fatal) return { status: 200, ok: false, error: fatal, messages };
   if (unpack !== "ok")
@@ -85046,561 +85047,16 @@ function checkRemoteUrl(raw) {
     url: displayUrl(url2)
   });
 }
-function redact2(text2, auth6) {
-  if (!auth6?.token) return text2;
+function redact2(text, auth6) {
+  if (!auth6?.token) return text;
   const secrets2 = [
     auth6.token,
     Buffer.from(`${auth6.username}:${auth6.token}`).toString("base64"),
     encodeURIComponent(auth6.token)
   ].filter((s) => s.length >= 4);
-  let out = text2;
+  let out = text;
   for (const s of secrets2) out = out.split(s).join("***");
   return out;
-}
-
-// src/adapters/git/shallow-fetch.ts
-import { mkdir as mkdir3, readFile as readFile3, rename as rename2, writeFile as writeFile3 } from "node:fs/promises";
-import path5 from "node:path";
-
-// src/adapters/git/index-pack.ts
-import { createHash as createHash2 } from "node:crypto";
-import { mkdir as mkdir2, rename, writeFile as writeFile2 } from "node:fs/promises";
-import path4 from "node:path";
-import { crc32 as crc322, deflateSync as deflateSync2, inflateSync as inflateSync2 } from "node:zlib";
-
-// src/adapters/git/upload-pack.ts
-var ProtocolError = class extends Error {
-  code = "ProtocolError";
-};
-var HttpStatusError = class extends Error {
-  code = "HttpError";
-  data;
-  constructor(statusCode, statusMessage) {
-    super(`HTTP ${statusCode} ${statusMessage}`.trim());
-    this.data = { statusCode, statusMessage };
-  }
-};
-var USER_AGENT = "git/vault-rollout";
-function basic(given) {
-  return `Basic ${Buffer.from(`${given.username}:${given.password}`).toString("base64")}`;
-}
-async function readAll(body) {
-  const chunks = [];
-  if (body) for await (const c of body) chunks.push(Buffer.from(c.buffer, c.byteOffset, c.byteLength));
-  return Buffer.concat(chunks);
-}
-async function drain(body) {
-  if (body) for await (const _ of body) void _;
-}
-async function request2(url2, init, auth6, state) {
-  for (; ; ) {
-    const headers = { "user-agent": USER_AGENT, ...init.headers };
-    if (state.given) headers["authorization"] = basic(state.given);
-    const body = init.body ? [
-      new Uint8Array(init.body.buffer, init.body.byteOffset, init.body.length)
-    ] : void 0;
-    const res = await node_default.request({ url: url2, method: init.method, headers, ...body ? { body } : {} });
-    if (res.statusCode === 401 && auth6 && !state.given) {
-      await drain(res.body);
-      state.given = { username: auth6.username, password: auth6.token };
-      continue;
-    }
-    if (res.statusCode !== 200) {
-      await drain(res.body);
-      throw new HttpStatusError(res.statusCode, res.statusMessage);
-    }
-    return res;
-  }
-}
-function* pktLines(buf, start = 0) {
-  let pos = start;
-  while (pos + 4 <= buf.length) {
-    const len = Number.parseInt(buf.toString("latin1", pos, pos + 4), 16);
-    if (Number.isNaN(len) || len > 0 && len < 4)
-      throw new ProtocolError("malformed pkt-line from the server");
-    if (len === 0) {
-      pos += 4;
-      yield { line: null, end: pos };
-      continue;
-    }
-    if (pos + len > buf.length) return;
-    yield { line: buf.subarray(pos + 4, pos + len), end: pos + len };
-    pos += len;
-  }
-}
-function text(line) {
-  return line.toString("utf8").replace(/\n$/, "");
-}
-function parseAdvertisement(body) {
-  const refs = /* @__PURE__ */ new Map();
-  const capabilities = /* @__PURE__ */ new Set();
-  const symrefs = /* @__PURE__ */ new Map();
-  let first = true;
-  let sawService = false;
-  for (const { line } of pktLines(body)) {
-    if (line === null) continue;
-    const t = text(line);
-    if (t.startsWith("ERR ")) throw new ProtocolError(`the server refused: ${t.slice(4).slice(0, 300)}`);
-    if (!sawService && t.startsWith("# service=")) {
-      sawService = true;
-      continue;
-    }
-    if (t === "version 1") continue;
-    let refPart = t;
-    if (first) {
-      first = false;
-      const nul = t.indexOf("\0");
-      if (nul !== -1) {
-        refPart = t.slice(0, nul);
-        for (const cap of t.slice(nul + 1).split(" ").filter(Boolean)) {
-          capabilities.add(cap);
-          const m2 = /^symref=([^:]+):(.+)$/.exec(cap);
-          if (m2) symrefs.set(m2[1], m2[2]);
-        }
-      }
-    }
-    const m = /^([0-9a-f]{40}) (.+)$/.exec(refPart);
-    if (!m) {
-      if (refPart.startsWith("version 2")) {
-        throw new ProtocolError("the server answered with Git protocol v2 only, which is not supported");
-      }
-      throw new ProtocolError("unexpected ref advertisement from the server");
-    }
-    if (m[2] === "capabilities^{}" || m[2].endsWith("^{}")) continue;
-    refs.set(m[2], m[1]);
-  }
-  if (!sawService) {
-    throw new ProtocolError(
-      'the server does not speak the smart HTTP protocol (no "# service=git-upload-pack")'
-    );
-  }
-  return { refs, capabilities, symrefs };
-}
-async function discoverUploadPack(url2, auth6, state) {
-  const res = await request2(
-    `${url2.replace(/\/$/, "")}/info/refs?service=git-upload-pack`,
-    { method: "GET", headers: { accept: "*/*" } },
-    auth6,
-    state
-  );
-  const type2 = String(res.headers?.["content-type"] ?? "");
-  const body = await readAll(res.body);
-  if (type2 && type2 !== "application/x-git-upload-pack-advertisement") {
-    throw new ProtocolError(
-      `the server does not speak the smart HTTP protocol (content type "${type2.slice(0, 80)}")`
-    );
-  }
-  return parseAdvertisement(body);
-}
-async function fetchPack(opts) {
-  const caps = opts.advertisement.capabilities;
-  if (!caps.has("shallow")) {
-    throw new ProtocolError('the server does not support shallow fetches (no "shallow" capability)');
-  }
-  const band = caps.has("side-band-64k") ? "side-band-64k" : caps.has("side-band") ? "side-band" : null;
-  const requested = [
-    ...band ? [band] : [],
-    ...caps.has("ofs-delta") ? ["ofs-delta"] : [],
-    ...opts.thin && caps.has("thin-pack") ? ["thin-pack"] : [],
-    "shallow",
-    ...caps.has("no-progress") ? ["no-progress"] : [],
-    ...[...caps].some((c) => c.startsWith("agent=")) ? ["agent=vault-rollout"] : []
-  ];
-  const lines = [];
-  opts.wants.forEach(
-    (oid, i) => lines.push(pktLine(`want ${oid}${i === 0 ? ` ${requested.join(" ")}` : ""}
-`))
-  );
-  for (const oid of opts.shallow ?? []) lines.push(pktLine(`shallow ${oid}
-`));
-  lines.push(pktLine("deepen 1\n"), Buffer.from("0000", "latin1"));
-  for (const oid of opts.haves ?? []) lines.push(pktLine(`have ${oid}
-`));
-  lines.push(pktLine("done\n"));
-  const res = await request2(
-    `${opts.url.replace(/\/$/, "")}/git-upload-pack`,
-    {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-git-upload-pack-request",
-        accept: "application/x-git-upload-pack-result"
-      },
-      body: Buffer.concat(lines)
-    },
-    opts.auth,
-    opts.state
-  );
-  const shallow = [];
-  const unshallow = [];
-  const packParts = [];
-  let packBytes = 0;
-  let phase = "shallow";
-  let pending2 = Buffer.alloc(0);
-  let lastReport = 0;
-  const addPack = (b) => {
-    packParts.push(b);
-    packBytes += b.length;
-    if (opts.onProgress && packBytes - lastReport >= 1 << 20) {
-      lastReport = packBytes;
-      opts.onProgress({ phase: "Downloading pack", loaded: packBytes });
-    }
-  };
-  const serverError = (msg) => new ProtocolError(`the server failed to send the pack: ${msg.replace(/\s+$/, "").slice(0, 500)}`);
-  if (res.body) {
-    for await (const chunk of res.body) {
-      const c = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      if (phase === "raw") {
-        addPack(c);
-        continue;
-      }
-      pending2 = pending2.length ? Buffer.concat([pending2, c]) : c;
-      let consumed = 0;
-      for (const { line, end } of pktLines(pending2)) {
-        if (phase === "done") break;
-        consumed = end;
-        if (phase === "shallow") {
-          if (line === null) {
-            phase = "ack";
-            continue;
-          }
-          const t = text(line);
-          if (t.startsWith("shallow ")) shallow.push(t.slice(8));
-          else if (t.startsWith("unshallow ")) unshallow.push(t.slice(10));
-          else if (t.startsWith("ERR ")) throw serverError(t.slice(4));
-          else throw new ProtocolError(`unexpected line from the server: ${JSON.stringify(t.slice(0, 80))}`);
-          continue;
-        }
-        if (phase === "ack") {
-          if (line === null) continue;
-          const t = text(line);
-          if (t === "NAK" || t.startsWith("ACK ")) {
-            if (!band) {
-              phase = "raw";
-              break;
-            }
-            continue;
-          }
-          if (t.startsWith("ERR ")) throw serverError(t.slice(4));
-          phase = "pack";
-        }
-        if (line === null) {
-          phase = "done";
-          break;
-        }
-        const b = line[0];
-        if (b === 1) addPack(line.subarray(1));
-        else if (b === 3) throw serverError(line.subarray(1).toString("utf8"));
-        else if (b !== 2) throw new ProtocolError(`unexpected side-band channel ${b} from the server`);
-      }
-      pending2 = pending2.subarray(consumed);
-      if (phase === "raw" && pending2.length) {
-        addPack(Buffer.from(pending2));
-        pending2 = Buffer.alloc(0);
-      }
-    }
-  }
-  if (phase !== "done" && phase !== "raw")
-    throw new ProtocolError("the server closed the connection before the pack ended");
-  const pack = Buffer.concat(packParts, packBytes);
-  opts.onProgress?.({ phase: "Downloading pack", loaded: packBytes, total: packBytes });
-  return { pack, shallow, unshallow };
-}
-
-// src/adapters/git/index-pack.ts
-var TYPES2 = { 1: "commit", 2: "tree", 3: "blob", 4: "tag" };
-var OFS_DELTA2 = 6;
-var REF_DELTA2 = 7;
-function bad(msg) {
-  return new ProtocolError(`the received pack is invalid: ${msg}`);
-}
-async function indexPack(pack, opts = {}) {
-  if (pack.length < 32 || pack.toString("latin1", 0, 4) !== "PACK") throw bad("no PACK header");
-  const version2 = pack.readUInt32BE(4);
-  if (version2 !== 2 && version2 !== 3) throw bad(`version ${version2}`);
-  const count = pack.readUInt32BE(8);
-  const bodyEnd = pack.length - 20;
-  const packSha = pack.subarray(bodyEnd);
-  if (!createHash2("sha1").update(pack.subarray(0, bodyEnd)).digest().equals(packSha)) {
-    throw bad("checksum mismatch");
-  }
-  const offsets = new Float64Array(count);
-  const dataStarts = new Float64Array(count);
-  const ends = new Float64Array(count);
-  const kinds = new Uint8Array(count);
-  const baseIndex = new Int32Array(count).fill(-1);
-  const baseOids = new Array(count);
-  const oids = new Array(count);
-  const crcs = new Uint32Array(count);
-  const byOffset = /* @__PURE__ */ new Map();
-  const byOid = /* @__PURE__ */ new Map();
-  const externals = /* @__PURE__ */ new Map();
-  const cache = new BaseCache(opts.cacheBytes ?? 48 * 2 ** 20);
-  const hash2 = (i, obj) => {
-    const oid = createHash2("sha1").update(`${obj.type} ${obj.data.length}\0`).update(obj.data).digest("hex");
-    oids[i] = oid;
-    if (!byOid.has(oid)) byOid.set(oid, i);
-  };
-  const resolve2 = (i) => {
-    const hit = cache.get(i);
-    if (hit) return hit;
-    const raw = inflateSync2(pack.subarray(dataStarts[i], ends[i]));
-    let obj;
-    const kind = kinds[i];
-    if (kind === OFS_DELTA2 || kind === REF_DELTA2) {
-      const base = baseOf(i);
-      if (!base) throw bad(`delta at offset ${offsets[i]} has no base`);
-      obj = { type: base.type, data: applyDelta(raw, base.data) };
-    } else {
-      obj = { type: TYPES2[kind], data: raw };
-    }
-    cache.set(i, obj);
-    return obj;
-  };
-  const baseOf = (i) => {
-    if (kinds[i] === OFS_DELTA2) {
-      const b2 = baseIndex[i];
-      return oids[b2] !== void 0 ? resolve2(b2) : void 0;
-    }
-    const oid = baseOids[i];
-    const b = byOid.get(oid);
-    if (b !== void 0) return resolve2(b);
-    return externals.get(oid);
-  };
-  const deferred = [];
-  let pos = 12;
-  for (let i = 0; i < count; i++) {
-    if (pos >= bodyEnd) throw bad(`${count} objects announced, ${i} found`);
-    const start = pos;
-    let byte = pack[pos++];
-    const kind = byte >> 4 & 7;
-    let size = byte & 15;
-    let shift = 4;
-    while (byte & 128) {
-      byte = pack[pos++];
-      size += (byte & 127) * 2 ** shift;
-      shift += 7;
-    }
-    if (kind === OFS_DELTA2) {
-      byte = pack[pos++];
-      let rel = byte & 127;
-      while (byte & 128) {
-        byte = pack[pos++];
-        rel = (rel + 1) * 128 + (byte & 127);
-      }
-      const b = byOffset.get(start - rel);
-      if (b === void 0) throw bad(`delta at offset ${start} points to no object`);
-      baseIndex[i] = b;
-    } else if (kind === REF_DELTA2) {
-      baseOids[i] = pack.toString("hex", pos, pos + 20);
-      pos += 20;
-    } else if (!TYPES2[kind]) {
-      throw bad(`unknown object type ${kind} at offset ${start}`);
-    }
-    let inflated;
-    try {
-      inflated = inflateSync2(pack.subarray(pos, bodyEnd), {
-        info: true,
-        chunkSize: Math.max(64, size + 1)
-      });
-    } catch (err) {
-      throw bad(`object at offset ${start}: ${err.message}`);
-    }
-    const raw = inflated.buffer;
-    if (raw.length !== size) throw bad(`object at offset ${start}: ${raw.length} bytes, expected ${size}`);
-    offsets[i] = start;
-    dataStarts[i] = pos;
-    kinds[i] = kind;
-    pos += inflated.engine.bytesWritten;
-    ends[i] = pos;
-    crcs[i] = crc322(pack.subarray(start, pos));
-    byOffset.set(start, i);
-    let obj;
-    if (kind === OFS_DELTA2 || kind === REF_DELTA2) {
-      const base = baseOf(i);
-      if (base) obj = { type: base.type, data: applyDelta(raw, base.data) };
-    } else {
-      obj = { type: TYPES2[kind], data: raw };
-    }
-    if (obj) {
-      hash2(i, obj);
-      cache.set(i, obj);
-    } else {
-      deferred.push(i);
-    }
-    if (opts.onProgress && i % 2e3 === 1999)
-      opts.onProgress({ phase: "Indexing pack", loaded: i + 1, total: count });
-  }
-  if (pos !== bodyEnd) throw bad(`${bodyEnd - pos} bytes after the last object`);
-  let todo = deferred;
-  while (todo.length > 0) {
-    const next = [];
-    for (const i of todo) {
-      const base = baseOf(i);
-      if (!base) {
-        next.push(i);
-        continue;
-      }
-      const data = applyDelta(inflateSync2(pack.subarray(dataStarts[i], ends[i])), base.data);
-      const obj = { type: base.type, data };
-      hash2(i, obj);
-      cache.set(i, obj);
-    }
-    if (next.length === todo.length) {
-      const missing = new Set(next.map((i2) => baseOids[i2]).filter((o) => o !== void 0 && !byOid.has(o)));
-      let found = 0;
-      for (const oid of missing) {
-        const obj = oid && !externals.has(oid) ? await opts.external?.(oid) : void 0;
-        if (obj && oid) {
-          externals.set(oid, obj);
-          found++;
-        }
-      }
-      if (found > 0) continue;
-      const i = next[0];
-      throw bad(
-        `delta at offset ${offsets[i]} needs ${baseOids[i] ?? `the object at ${offsets[baseIndex[i]]}`}, which is not in the pack`
-      );
-    }
-    todo = next;
-  }
-  opts.onProgress?.({ phase: "Indexing pack", loaded: count, total: count });
-  const entries = new Array(count);
-  for (let i = 0; i < count; i++) entries[i] = { oid: oids[i], offset: offsets[i], crc: crcs[i] };
-  if (externals.size === 0) return { pack, entries, packSha: Buffer.from(packSha) };
-  return appendBases(pack, entries, externals);
-}
-var PACK_TYPE = { commit: 1, tree: 2, blob: 3, tag: 4 };
-function appendBases(pack, entries, bases) {
-  const parts = [pack.subarray(0, pack.length - 20)];
-  let offset = pack.length - 20;
-  for (const [oid, obj] of bases) {
-    const head = [];
-    let size = obj.data.length;
-    let byte = PACK_TYPE[obj.type] << 4 | size & 15;
-    size = Math.floor(size / 16);
-    while (size > 0) {
-      head.push(byte | 128);
-      byte = size & 127;
-      size = Math.floor(size / 128);
-    }
-    head.push(byte);
-    const entry = Buffer.concat([Buffer.from(head), deflateSync2(obj.data)]);
-    entries.push({ oid, offset, crc: crc322(entry) });
-    parts.push(entry);
-    offset += entry.length;
-  }
-  const body = Buffer.concat(parts);
-  body.writeUInt32BE(entries.length, 8);
-  const packSha = createHash2("sha1").update(body).digest();
-  return { pack: Buffer.concat([body, packSha]), entries, packSha };
-}
-async function writePackFiles(gitdir, indexed) {
-  const dir = path4.join(gitdir, "objects", "pack");
-  await mkdir2(dir, { recursive: true });
-  const name = `pack-${indexed.packSha.toString("hex")}`;
-  const put = async (file2, data) => {
-    const tmp = path4.join(dir, `tmp_${file2}`);
-    await writeFile2(tmp, data);
-    await rename(tmp, path4.join(dir, file2));
-  };
-  await put(`${name}.pack`, indexed.pack);
-  await put(`${name}.idx`, packIndex(indexed.entries, indexed.packSha));
-  return name;
-}
-
-// src/adapters/git/shallow-fetch.ts
-function isValidBranchName(name) {
-  if (!name || name.startsWith("-") || name.startsWith("/") || name.endsWith("/") || name.endsWith(".")) {
-    return false;
-  }
-  if (/[\x00-\x20\x7f~^:?*[\\]|\.\.|@\{|\/\//.test(name) || name === "@") return false;
-  return name.split("/").every((part) => !part.startsWith(".") && !part.endsWith(".lock"));
-}
-function defaultBranch(adv) {
-  const target = adv.symrefs.get("HEAD");
-  if (target?.startsWith("refs/heads/")) return target.slice("refs/heads/".length);
-  const head = adv.refs.get("HEAD");
-  if (!head) return null;
-  const names = [...adv.refs].filter(([ref, oid]) => ref.startsWith("refs/heads/") && oid === head).map(([ref]) => ref.slice("refs/heads/".length));
-  return names.find((n) => n === "main") ?? names.find((n) => n === "master") ?? names[0] ?? null;
-}
-async function writeAtomic(file2, content) {
-  await mkdir3(path5.dirname(file2), { recursive: true });
-  const tmp = `${file2}.tmp-${process.pid}`;
-  await writeFile3(tmp, content);
-  await rename2(tmp, file2);
-}
-async function writeRefFile(gitdir, ref, oid) {
-  await writeAtomic(path5.join(gitdir, ...ref.split("/")), `${oid}
-`);
-}
-function subsection(name) {
-  return `"${name.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-}
-async function initGitdir(gitdir, url2, branch) {
-  for (const sub of ["objects/pack", "objects/info", "refs/heads", "refs/tags", "refs/remotes/origin"]) {
-    await mkdir3(path5.join(gitdir, sub), { recursive: true });
-  }
-  await writeFile3(path5.join(gitdir, "HEAD"), `ref: refs/heads/${branch}
-`);
-  const config2 = [
-    "[core]",
-    "	repositoryformatversion = 0",
-    "	filemode = true",
-    "	bare = false",
-    "	logallrefupdates = false",
-    '[remote "origin"]',
-    `	url = ${url2}`,
-    `	fetch = +refs/heads/${branch}:refs/remotes/origin/${branch}`,
-    `[branch ${subsection(branch)}]`,
-    "	remote = origin",
-    `	merge = refs/heads/${branch}`,
-    ""
-  ];
-  await writeFile3(path5.join(gitdir, "config"), config2.join("\n"));
-}
-async function readShallow(gitdir) {
-  const text2 = await readFile3(path5.join(gitdir, "shallow"), "utf8").catch(() => "");
-  return text2.split("\n").filter((l) => /^[0-9a-f]{40}$/.test(l));
-}
-async function fetchInto(opts) {
-  const started = performance.now();
-  const current = await readShallow(opts.gitdir);
-  const { pack, shallow, unshallow } = await fetchPack({
-    url: opts.url,
-    advertisement: opts.advertisement,
-    wants: [opts.want],
-    haves: opts.haves,
-    // Without a thin pack, git's upload-pack resends every object of a depth-1 tree (the shallow cut hides
-    // what the haves hold): the whole repository again on every refresh.
-    thin: opts.haves.length > 0 && opts.readLocal !== void 0,
-    shallow: current,
-    auth: opts.auth,
-    state: opts.state,
-    onProgress: opts.onProgress
-  });
-  const downloaded = performance.now();
-  opts.onProgress?.({ phase: "Indexing pack", loaded: 0 });
-  const indexed = await indexPack(pack, {
-    onProgress: opts.onProgress,
-    ...opts.readLocal ? { external: opts.readLocal } : {}
-  });
-  if (indexed.entries.length > 0) await writePackFiles(opts.gitdir, indexed);
-  const next = new Set(current);
-  for (const oid of unshallow) next.delete(oid);
-  for (const oid of shallow) {
-    if (!/^[0-9a-f]{40}$/.test(oid)) throw new ProtocolError("malformed shallow line from the server");
-    next.add(oid);
-  }
-  if (next.size > 0)
-    await writeAtomic(path5.join(opts.gitdir, "shallow"), [...next].map((o) => `${o}
-`).join(""));
-  return {
-    objects: indexed.entries.length,
-    packBytes: indexed.pack.length,
-    downloadMs: Math.round(downloaded - started),
-    indexMs: Math.round(performance.now() - downloaded)
-  };
 }
 
 // src/adapters/git/workspace.ts
@@ -85615,19 +85071,19 @@ function toGitError(err, action, ctx) {
   const code2 = errCode(err);
   const data = err?.data ?? {};
   if (code2 === "HttpError" || code2 === "UserCanceledError") {
-    const status = Number(data["statusCode"] ?? 401);
-    if (status === 401 || status === 403 || code2 === "UserCanceledError") {
+    const status2 = Number(data["statusCode"] ?? 401);
+    if (status2 === 401 || status2 === 403 || code2 === "UserCanceledError") {
       const who = ctx.auth ? `as "${ctx.auth.username}" with the given token` : "without credentials";
       return new GitError(
         `${action} ${where} failed: authentication refused (${who}); check GIT_TOKEN / GIT_USERNAME and the token's repository access`,
-        { url: displayUrl(ctx.url), status }
+        { url: displayUrl(ctx.url), status: status2 }
       );
     }
     return new GitError(
-      `${action} ${where} failed: HTTP ${status} ${String(data["statusMessage"] ?? "")}`.trim(),
+      `${action} ${where} failed: HTTP ${status2} ${String(data["statusMessage"] ?? "")}`.trim(),
       {
         url: displayUrl(ctx.url),
-        status
+        status: status2
       }
     );
   }
@@ -85692,38 +85148,39 @@ var BaseWorkspace = class {
   }
   async remoteBranch(branch) {
     const ref = `refs/heads/${branch}`;
-    const state = { given: null };
-    let advertisement;
+    let oid;
     try {
-      advertisement = await discoverUploadPack(this.ctx.url.href, this.ctx.auth, state);
+      const refs = await import_isomorphic_git3.default.listServerRefs({
+        http: node_default,
+        url: this.ctx.url.href,
+        protocolVersion: 1,
+        prefix: ref,
+        ...authCallbacks(this.ctx.auth)
+      });
+      oid = refs.find((r) => r.ref === ref)?.oid ?? null;
     } catch (err) {
       throw toGitError(err, `reading branch "${branch}" of`, this.ctx);
     }
-    const oid = advertisement.refs.get(ref) ?? null;
     if (!oid) return null;
     const known = await this.readCommitInfo(oid).catch(() => null);
     if (known) return known;
     try {
-      await this.fetchBranch(branch, oid, advertisement, state);
+      await import_isomorphic_git3.default.fetch({
+        ...this.gitArgs,
+        http: node_default,
+        url: this.ctx.url.href,
+        ref: branch,
+        remoteRef: branch,
+        singleBranch: true,
+        depth: 1,
+        tags: false,
+        ...authCallbacks(this.ctx.auth)
+      });
     } catch (err) {
       throw toGitError(err, `fetching "${branch}" from`, this.ctx);
     }
     this.repoObjects.reader.reset();
     return this.readCommitInfo(oid);
-  }
-  /** Fetches `oid`, the head of remote `branch`, at depth 1 and points `refs/remotes/origin/<branch>` at it. */
-  async fetchBranch(branch, _oid, _advertisement, _state) {
-    await import_isomorphic_git3.default.fetch({
-      ...this.gitArgs,
-      http: node_default,
-      url: this.ctx.url.href,
-      ref: branch,
-      remoteRef: branch,
-      singleBranch: true,
-      depth: 1,
-      tags: false,
-      ...authCallbacks(this.ctx.auth)
-    });
   }
   async pushBranch(commitId, branch, opts) {
     if (branch === this.branch) {
@@ -85738,8 +85195,8 @@ var BaseWorkspace = class {
   /** One receive-pack command `expectedOld -> next` on `branch` (null: absent), with the run's objects. */
   async updateRef(branch, expectedOld, next) {
     if (next) {
-      const commit = await this.readCommitInfo(next);
-      if (commit.parents.length !== 1 || commit.parents[0] !== this.head) {
+      const { commit } = await import_isomorphic_git3.default.readCommit({ ...this.gitArgs, oid: next });
+      if (commit.parent.length !== 1 || commit.parent[0] !== this.head) {
         throw new GitError(
           `commit ${next.slice(0, 12)} is not a child of the base head; build it with commit()`
         );
@@ -85806,10 +85263,10 @@ var BaseWorkspace = class {
   async afterPush(_commitId) {
   }
   async push(commitId) {
+    const { commit } = await import_isomorphic_git3.default.readCommit({ ...this.gitArgs, oid: commitId });
+    const parent = commit.parent[0];
     if (commitId === this.head) return { ok: true };
-    const commit = await this.readCommitInfo(commitId);
-    const parent = commit.parents[0];
-    if (parent !== this.head || commit.parents.length !== 1) {
+    if (parent !== this.head || commit.parent.length !== 1) {
       throw new GitError(
         `commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`
       );
@@ -85911,40 +85368,6 @@ var BaseWorkspace = class {
 var RemoteWorkspace = class extends BaseWorkspace {
   mode = "remote";
   closed = false;
-  /** Our own depth-1 fetch (shallow-fetch.ts), telling the server which commit is here already. */
-  async fetchBranch(branch, oid, advertisement, state) {
-    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
-    const fetched = await fetchInto({
-      gitdir: this.repoObjects.gitdir,
-      url: this.ctx.url.href,
-      advertisement,
-      want: oid,
-      haves: [this.head],
-      readLocal: (o) => this.repoObjects.reader.read(o).catch(() => void 0),
-      auth: this.ctx.auth,
-      state,
-      onProgress: this.ctx.onProgress
-    });
-    await writeRefFile(this.repoObjects.gitdir, `refs/remotes/origin/${branch}`, oid);
-    this.repoObjects.reader.reset();
-    this.ctx.logger.debug("fetched", { branch, head: oid, ...fetched });
-  }
-  async fetchHead() {
-    const state = { given: null };
-    try {
-      const advertisement = await discoverUploadPack(this.ctx.url.href, this.ctx.auth, state);
-      const oid = advertisement.refs.get(`refs/heads/${this.branch}`);
-      if (!oid) throw new GitError(`branch "${this.branch}" not found on "${displayUrl(this.ctx.url)}"`);
-      if (!await this.readCommitInfo(oid).catch(() => null)) {
-        await this.fetchBranch(this.branch, oid, advertisement, state);
-      }
-      await writeRefFile(this.repoObjects.gitdir, `refs/remotes/origin/${this.branch}`, oid);
-      await writeRefFile(this.repoObjects.gitdir, `refs/heads/${this.branch}`, oid);
-      return oid;
-    } catch (err) {
-      throw toGitError(err, `fetching "${this.branch}" from`, this.ctx);
-    }
-  }
   async close() {
     if (this.closed) return;
     this.closed = true;
@@ -85981,8 +85404,8 @@ var LocalWorkspace = class extends BaseWorkspace {
     }
     const dirty = [];
     for (const d of await this.checkoutDiff(commitId)) {
-      const status = await import_isomorphic_git3.default.status({ ...this.gitArgs, filepath: d.path });
-      if (status !== "unmodified" && status !== "absent") dirty.push(`${d.path} (${status})`);
+      const status2 = await import_isomorphic_git3.default.status({ ...this.gitArgs, filepath: d.path });
+      if (status2 !== "unmodified" && status2 !== "absent") dirty.push(`${d.path} (${status2})`);
     }
     if (dirty.length > 0) {
       throw new GitError(
@@ -85994,10 +85417,10 @@ var LocalWorkspace = class extends BaseWorkspace {
   async afterPush(commitId) {
     const dir = this.repoObjects.dir;
     for (const d of await this.checkoutDiff(commitId)) {
-      const abs = path6.join(dir, ...d.path.split("/"));
+      const abs = path4.join(dir, ...d.path.split("/"));
       if (d.to && d.to.mode !== "160000") {
-        await mkdir4(path6.dirname(abs), { recursive: true });
-        await writeFile4(abs, await readBlobBytes(this.repoObjects, d.to.oid));
+        await mkdir2(path4.dirname(abs), { recursive: true });
+        await writeFile2(abs, await readBlobBytes(this.repoObjects, d.to.oid));
         if (d.to.mode === "100755") await chmod2(abs, 493);
         await import_isomorphic_git3.default.add({ ...this.gitArgs, filepath: d.path, force: true });
       } else if (!d.to) {
@@ -86018,7 +85441,7 @@ async function exists(p) {
   );
 }
 async function checkIndexVersion(gitdir) {
-  const indexPath = path6.join(gitdir, "index");
+  const indexPath = path4.join(gitdir, "index");
   if (!await exists(indexPath)) return;
   const fh = await open2(indexPath, "r");
   try {
@@ -86036,8 +85459,8 @@ async function checkIndexVersion(gitdir) {
   }
 }
 async function openLocal(opts, logger) {
-  const dir = path6.resolve(opts.repo);
-  const gitdir = path6.join(dir, ".git");
+  const dir = path4.resolve(opts.repo);
+  const gitdir = path4.join(dir, ".git");
   const st = await stat(gitdir).catch(() => null);
   if (!st)
     throw new GitError(`"${dir}" is not a Git checkout (no .git folder); pass a checkout or an HTTPS URL`);
@@ -86080,52 +85503,42 @@ async function openLocal(opts, logger) {
 async function openRemote(opts, logger) {
   const url2 = checkRemoteUrl(opts.repo);
   const ctx = { url: url2, auth: opts.auth, logger, onProgress: opts.onProgress };
-  const where = displayUrl(url2);
-  if (opts.branch !== void 0 && !isValidBranchName(opts.branch)) {
-    throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
-  }
+  const dir = await mkdtemp2(path4.join(opts.tmpRoot ?? os2.tmpdir(), "vault-rollout-"));
+  const repoObjects = objectRepo(dir, path4.join(dir, ".git"));
   const started = performance.now();
-  const state = { given: null };
-  let advertisement;
   try {
-    advertisement = await discoverUploadPack(url2.href, ctx.auth, state);
-  } catch (err) {
-    throw toGitError(err, "cloning", ctx);
-  }
-  const branch = opts.branch ?? defaultBranch(advertisement);
-  if (!branch || !isValidBranchName(branch)) {
-    throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
-  }
-  const head = advertisement.refs.get(`refs/heads/${branch}`);
-  if (!head) {
-    throw new GitError(`branch "${branch}" not found on "${where}"`, { url: where, branch });
-  }
-  const dir = await mkdtemp2(path6.join(opts.tmpRoot ?? os2.tmpdir(), "vault-rollout-"));
-  const gitdir = path6.join(dir, ".git");
-  try {
-    await initGitdir(gitdir, where, branch);
-    const fetched = await fetchInto({
-      gitdir,
+    await import_isomorphic_git3.default.clone({
+      fs: fs2,
+      http: node_default,
+      dir,
       url: url2.href,
-      advertisement,
-      want: head,
-      haves: [],
-      auth: ctx.auth,
-      state,
-      onProgress: opts.onProgress
+      ...opts.branch ? { ref: opts.branch } : {},
+      singleBranch: true,
+      depth: 1,
+      noCheckout: true,
+      noTags: true,
+      cache: repoObjects.cache,
+      ...authCallbacks(ctx.auth),
+      ...opts.onProgress ? { onProgress: opts.onProgress } : {}
     });
-    await writeRefFile(gitdir, `refs/heads/${branch}`, head);
-    await writeRefFile(gitdir, `refs/remotes/origin/${branch}`, head);
+    const branch = opts.branch ?? await import_isomorphic_git3.default.currentBranch({ fs: fs2, dir, fullname: false });
+    if (!branch) throw new GitError(`"${displayUrl(url2)}" has no default branch; pass --branch`);
+    const head = await import_isomorphic_git3.default.resolveRef({ fs: fs2, dir, ref: `refs/remotes/origin/${branch}` }).catch(() => import_isomorphic_git3.default.resolveRef({ fs: fs2, dir, ref: "HEAD" }));
     logger.info("cloned", {
-      url: where,
+      url: displayUrl(url2),
       branch,
       head,
-      ms: Math.round(performance.now() - started),
-      ...fetched
+      ms: Math.round(performance.now() - started)
     });
-    return new RemoteWorkspace(branch, head, objectRepo(dir, gitdir), ctx);
+    return new RemoteWorkspace(branch, head, repoObjects, ctx);
   } catch (err) {
     await rm2(dir, { recursive: true, force: true });
+    if (errCode(err) === "NotFoundError" && opts.branch) {
+      throw new GitError(`branch "${opts.branch}" not found on "${displayUrl(url2)}"`, {
+        url: displayUrl(url2),
+        branch: opts.branch
+      });
+    }
     throw toGitError(err, "cloning", ctx);
   }
 }
@@ -86227,8 +85640,8 @@ function chartRoots(files) {
   }
   return roots;
 }
-function inTemplatesFolder(path7, roots) {
-  const segments = path7.split("/");
+function inTemplatesFolder(path5, roots) {
+  const segments = path5.split("/");
   for (let i = 0; i < segments.length - 1; i++) {
     if (segments[i] !== "templates") continue;
     if (!roots || roots.has(segments.slice(0, i).join("/"))) return true;
@@ -86253,7 +85666,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS) {
       fastData.set(file2.path, fast);
       const finder2 = lazyPositions(file2.text);
       fast.forEach(
-        (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path7, key) => finder2(index2, path7, key) })
+        (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path5, key) => finder2(index2, path5, key) })
       );
       documentCount += fast.length;
       continue;
@@ -86287,7 +85700,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS) {
           file: file2.path,
           index: index2,
           data,
-          position: (path7, key) => finder(index2, path7, key)
+          position: (path5, key) => finder(index2, path5, key)
         });
       });
     } catch (err) {
@@ -86309,22 +85722,22 @@ function firstError(docs, lineCounter) {
   }
   return null;
 }
-function lazyPositions(text2) {
+function lazyPositions(text) {
   let parsed = null;
-  return (index2, path7, key) => {
+  return (index2, path5, key) => {
     if (!parsed) {
       const lineCounter = new LineCounter();
-      parsed = { docs: parseAllDocuments(text2, { ...MANIFEST_PARSE_OPTIONS, lineCounter }), lineCounter };
+      parsed = { docs: parseAllDocuments(text, { ...MANIFEST_PARSE_OPTIONS, lineCounter }), lineCounter };
     }
     const doc = parsed.docs[index2];
-    return doc ? positionFinder(doc, parsed.lineCounter)(path7, key) : void 0;
+    return doc ? positionFinder(doc, parsed.lineCounter)(path5, key) : void 0;
   };
 }
 function positionFinder(doc, lineCounter) {
-  return (path7, key = false) => {
+  return (path5, key = false) => {
     let node2 = doc.contents;
     let keyNode = null;
-    for (const seg of path7) {
+    for (const seg of path5) {
       if (isMap(node2)) {
         const pair = node2.items.find(
           (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg)
@@ -86356,7 +85769,7 @@ function parseRecord(raw) {
   return out;
 }
 function formatRecord(versions) {
-  return [...versions.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([path7, v]) => `${path7}@${v}`).join(",");
+  return [...versions.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([path5, v]) => `${path5}@${v}`).join(",");
 }
 
 // src/core/discover/workloads.ts
@@ -86371,9 +85784,9 @@ var TEMPLATE_PATHS = {
 function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function get2(value, path7) {
+function get2(value, path5) {
   let v = value;
-  for (const seg of path7) {
+  for (const seg of path5) {
     if (!isRecord2(v)) return void 0;
     v = v[seg];
   }
@@ -86434,9 +85847,9 @@ function workloadsInList(document2) {
 }
 
 // src/core/discover/sources/source.ts
-function workloadProblem(view, message, path7) {
+function workloadProblem(view, message, path5) {
   const { workload } = view;
-  const at = path7 ? view.document.position(path7) : void 0;
+  const at = path5 ? view.document.position(path5) : void 0;
   return {
     file: workload.file,
     severity: "warning",
@@ -86475,10 +85888,10 @@ var annotationSource = {
     return {
       refsFor(view, report) {
         const refs = [];
-        for (const { path: path7, annotations } of annotationMaps(view)) {
+        for (const { path: path5, annotations } of annotationMaps(view)) {
           if (!Object.hasOwn(annotations, key)) continue;
           const value = annotations[key];
-          const at = [...path7, key];
+          const at = [...path5, key];
           if (typeof value !== "string") {
             report(workloadProblem(view, `"${key}" must be a string of secret paths`, at));
             continue;
@@ -86654,18 +86067,18 @@ var PATH_ANNOTATION = `${PREFIX}path`;
 var VERSION_ANNOTATION = `${PREFIX}secret-version`;
 var INLINE = /<path:([^#<>]+)#([^#<>|]+?)(#[^#<>|\s]+)?(\s*\|[^<>]*)?>/g;
 var GENERIC = /<\s*[A-Za-z0-9_.-]+\s*(\|[^<>]*)?>/;
-function strings(value, path7, out) {
+function strings(value, path5, out) {
   if (typeof value === "string") {
-    if (value.includes("<")) out.push({ path: path7, text: value });
+    if (value.includes("<")) out.push({ path: path5, text: value });
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => strings(v, [...path7, i], out));
+    value.forEach((v, i) => strings(v, [...path5, i], out));
   } else if (isRecord2(value)) {
-    const annotations = path7.length === 1 && path7[0] === "metadata";
+    const annotations = path5.length === 1 && path5[0] === "metadata";
     for (const [k, v] of Object.entries(value)) {
       if (annotations && k === "annotations" && isRecord2(v)) {
         for (const [ak, av] of Object.entries(v))
-          if (!ak.startsWith(PREFIX)) strings(av, [...path7, k, ak], out);
-      } else strings(v, [...path7, k], out);
+          if (!ak.startsWith(PREFIX)) strings(av, [...path5, k, ak], out);
+      } else strings(v, [...path5, k], out);
     }
   }
 }
@@ -86711,16 +86124,16 @@ function readAvp(object2, doc, kind, name, mounts) {
     };
   }
   const secrets2 = /* @__PURE__ */ new Map();
-  const add = (path7, via, pin) => {
-    const s = secrets2.get(path7);
-    if (!s) secrets2.set(path7, { path: path7, via, pins: pin ? [pin] : [] });
+  const add = (path5, via, pin) => {
+    const s = secrets2.get(path5);
+    if (!s) secrets2.set(path5, { path: path5, via, pins: pin ? [pin] : [] });
     else if (pin) s.pins.push(pin);
   };
   if (named) {
-    const path7 = normalizeSecretPath(named, mounts);
-    const safe = inline.every((i) => i.versioned || i.path === path7);
+    const path5 = normalizeSecretPath(named, mounts);
+    const safe = inline.every((i) => i.versioned || i.path === path5);
     add(
-      path7,
+      path5,
       `${PATH_ANNOTATION} (<key> placeholders)`,
       safe ? {
         file: doc.file,
@@ -87018,8 +86431,8 @@ var externalSecretsSource = {
           });
           continue;
         }
-        const path7 = esoSecretPath(store.mount, entry.key, config2.vault.mounts);
-        if (!isPlausibleSecretPath(path7)) continue;
+        const path5 = esoSecretPath(store.mount, entry.key, config2.vault.mounts);
+        if (!isPlausibleSecretPath(path5)) continue;
         const pin = {
           file: doc.file,
           document: doc.index,
@@ -87028,7 +86441,7 @@ var externalSecretsSource = {
           field: entry.pin,
           format: "string"
         };
-        secrets2.push({ path: path7, pins: [pin] });
+        secrets2.push({ path: path5, pins: [pin] });
       }
       const target = get2(o, ["spec", "target", "name"]);
       index2.add({
@@ -87048,8 +86461,8 @@ function list2(value) {
 // src/core/discover/sources/rules.ts
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
 function matcher(rule2) {
-  const { path: path7, kind, namespace, name, labels } = rule2.select;
-  const pathMatch = path7 === void 0 ? null : (0, import_picomatch2.default)(path7, { dot: true });
+  const { path: path5, kind, namespace, name, labels } = rule2.select;
+  const pathMatch = path5 === void 0 ? null : (0, import_picomatch2.default)(path5, { dot: true });
   const nameMatch = name === void 0 ? null : (0, import_picomatch2.default)(name, { dot: true });
   return (w) => (pathMatch === null || pathMatch(w.file)) && (kind === void 0 || w.kind === kind) && (namespace === void 0 || w.namespace === namespace) && (nameMatch === null || nameMatch(w.name)) && (labels === void 0 || Object.entries(labels).every(([k, v]) => w.labels[k] === v));
 }
@@ -87067,7 +86480,7 @@ var rulesSource = {
         const refs = [];
         for (const rule2 of rules) {
           if (!rule2.matches(workload)) continue;
-          for (const path7 of rule2.paths) refs.push({ path: path7, source: "rule", via: `rules[${rule2.index}]` });
+          for (const path5 of rule2.paths) refs.push({ path: path5, source: "rule", via: `rules[${rule2.index}]` });
         }
         return refs;
       }
@@ -87084,14 +86497,14 @@ var vaultAgentSource = {
     return {
       refsFor(view, report) {
         const refs = [];
-        for (const { path: path7, annotations } of annotationMaps(view)) {
+        for (const { path: path5, annotations } of annotationMaps(view)) {
           for (const [key, value] of Object.entries(annotations)) {
             if (!SECRET_KEY.test(key)) continue;
             const raw = typeof value === "string" ? cleanSecretPath(value.replace(/\?.*$/s, "")) : "";
             if (!isPlausibleSecretPath(raw)) {
               report(
                 workloadProblem(view, `"${key}": ${JSON.stringify(value)} is not a Vault secret path`, [
-                  ...path7,
+                  ...path5,
                   key
                 ])
               );
@@ -87122,11 +86535,11 @@ var vaultSecretsOperatorSource = {
       if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("secrets.hashicorp.com/")) continue;
       const { name, namespace } = meta3(o);
       const mount2 = get2(o, ["spec", "mount"]);
-      const path7 = get2(o, ["spec", "path"]);
+      const path5 = get2(o, ["spec", "path"]);
       const destination = get2(o, ["spec", "destination", "name"]);
-      if (!name || typeof mount2 !== "string" || typeof path7 !== "string") continue;
+      if (!name || typeof mount2 !== "string" || typeof path5 !== "string") continue;
       if (typeof destination !== "string" || !destination) continue;
-      const secret = `${cleanSecretPath(mount2)}/${cleanSecretPath(path7)}`;
+      const secret = `${cleanSecretPath(mount2)}/${cleanSecretPath(path5)}`;
       if (!isPlausibleSecretPath(secret)) continue;
       const label = producerLabel("VaultStaticSecret", name, doc.file);
       const v1 = get2(o, ["spec", "type"]) === "kv-v1";
@@ -87237,20 +86650,20 @@ var ALWAYS_EXCLUDED = [
 function makePathFilter(include, exclude) {
   const included = (0, import_picomatch3.default)([...include], { dot: true });
   const excluded = (0, import_picomatch3.default)([...exclude, ...ALWAYS_EXCLUDED], { dot: true });
-  return (path7) => included(path7) && !excluded(path7);
+  return (path5) => included(path5) && !excluded(path5);
 }
 
 // src/core/yaml/fast-edit.ts
 var PLAIN_VALUE = /^[A-Za-z0-9_./][A-Za-z0-9_./@,+=-]*$/;
 var PLAIN_KEY = /^[A-Za-z0-9_.][A-Za-z0-9_./-]*$/;
-function splitLines3(text2) {
+function splitLines3(text) {
   const lines = [];
   let start = 0;
-  while (start < text2.length) {
-    const nl = text2.indexOf("\n", start);
-    const next = nl === -1 ? text2.length : nl + 1;
-    const end = nl === -1 ? text2.length : nl > start && text2[nl - 1] === "\r" ? nl - 1 : nl;
-    const content = text2.slice(start, end);
+  while (start < text.length) {
+    const nl = text.indexOf("\n", start);
+    const next = nl === -1 ? text.length : nl + 1;
+    const end = nl === -1 ? text.length : nl > start && text[nl - 1] === "\r" ? nl - 1 : nl;
+    const content = text.slice(start, end);
     let indent = 0;
     while (content.charCodeAt(indent) === 32) indent++;
     if (content[indent] === "	" || content.charCodeAt(0) === 65279) return null;
@@ -87299,12 +86712,12 @@ function lastEntryLine(lines, from, to) {
   for (let i = to - 1; i >= from; i--) if (!lines[i].skip) return i;
   return -1;
 }
-function insertAfter(text2, line, rendered, nl) {
+function insertAfter(text, line, rendered, nl) {
   if (line.next > line.end)
     return { at: line.next, end: line.next, text: rendered.map((l) => l + nl).join("") };
   return { at: line.end, end: line.end, text: rendered.map((l) => nl + l).join("") };
 }
-function planGroup(text2, lines, g, nl) {
+function planGroup(text, lines, g, nl) {
   let from = 0;
   let to = lines.length;
   let parentIndent = -1;
@@ -87332,7 +86745,7 @@ function planGroup(text2, lines, g, nl) {
       `${" ".repeat(metaIndent)}annotations:`,
       ...entries.map(([k, v]) => `${" ".repeat(metaIndent + step)}${k}: ${v}`)
     ];
-    return insertAfter(text2, lines[last], rendered, nl);
+    return insertAfter(text, lines[last], rendered, nl);
   }
   if (!isParentKey(lines[annotations], "annotations")) return null;
   const aFrom = annotations + 1;
@@ -87361,7 +86774,7 @@ function planGroup(text2, lines, g, nl) {
     const last = lastEntryLine(lines, aFrom, aTo);
     if (last === -1) return null;
     return insertAfter(
-      text2,
+      text,
       lines[last],
       fresh.map(([k, v]) => `${" ".repeat(aIndent)}${k}: ${v}`),
       nl
@@ -87369,17 +86782,17 @@ function planGroup(text2, lines, g, nl) {
   }
   return splices.length === 1 ? splices[0] : null;
 }
-function fastAnnotationEdits(text2, edits, before) {
+function fastAnnotationEdits(text, edits, before) {
   if (edits.length === 0 || edits.some((e) => e.document !== 0)) return null;
-  const data = before ?? fastManifestData(text2);
+  const data = before ?? fastManifestData(text);
   if (!data || data.length !== 1) return null;
   const doc = data[0];
   for (const e of edits) {
     if (e.expect && (doc?.kind !== e.expect.kind || doc?.metadata?.name !== e.expect.name)) return null;
   }
-  const lines = splitLines3(text2);
+  const lines = splitLines3(text);
   if (!lines) return null;
-  const nl = detectNewline(text2);
+  const nl = detectNewline(text);
   const groups2 = /* @__PURE__ */ new Map();
   for (const e of edits) {
     const id = e.mapPath.join("\0");
@@ -87389,7 +86802,7 @@ function fastAnnotationEdits(text2, edits, before) {
   }
   const splices = [];
   for (const g of groups2.values()) {
-    const s = planGroup(text2, lines, g, nl);
+    const s = planGroup(text, lines, g, nl);
     if (!s) return null;
     splices.push(s);
   }
@@ -87398,10 +86811,10 @@ function fastAnnotationEdits(text2, edits, before) {
   let pos = 0;
   for (const s of splices) {
     if (s.at < pos) return null;
-    out += text2.slice(pos, s.at) + s.text;
+    out += text.slice(pos, s.at) + s.text;
     pos = s.end;
   }
-  out += text2.slice(pos);
+  out += text.slice(pos);
   const after = fastManifestData(out);
   if (!after) return null;
   try {
@@ -87414,25 +86827,25 @@ function fastAnnotationEdits(text2, edits, before) {
 
 // src/core/plan/plan.ts
 var BLOCKING = /* @__PURE__ */ new Set(["missing", "deleted", "forbidden"]);
-function secretState(status, recorded) {
-  switch (status.state) {
+function secretState(status2, recorded) {
+  switch (status2.state) {
     case "ok":
       if (recorded === null) return "unrecorded";
-      return recorded === status.current ? "up-to-date" : "outdated";
+      return recorded === status2.current ? "up-to-date" : "outdated";
     case "deleted":
       return "deleted";
     default:
-      return status.state;
+      return status2.state;
   }
 }
-function blockReason(s, status) {
-  switch (status.state) {
+function blockReason(s, status2) {
+  switch (status2.state) {
     case "missing":
       return `${s.path}: not found in Vault (404)`;
     case "deleted":
-      return `${s.path}: current version ${status.current} is ${status.reason}; a restart would not get a readable secret`;
+      return `${s.path}: current version ${status2.current} is ${status2.reason}; a restart would not get a readable secret`;
     case "forbidden":
-      return status.message;
+      return status2.message;
     default:
       return `${s.path}: ${s.state}`;
   }
@@ -87445,27 +86858,27 @@ function planWorkload(workload, statuses, options = {}) {
   const current = /* @__PURE__ */ new Map();
   const seen = /* @__PURE__ */ new Set();
   for (const ref of workload.secrets) {
-    const status = statuses.get(ref.path);
-    if (!status) throw new Error(`internal: no Vault status for "${ref.path}"`);
-    const path7 = status.path;
-    if (ref.pins) pinTargets.set(path7, [...pinTargets.get(path7) ?? [], ...ref.pins]);
-    if (seen.has(path7)) continue;
-    seen.add(path7);
-    const recorded = workload.recorded?.get(path7) ?? null;
-    const state = secretState(status, recorded);
+    const status2 = statuses.get(ref.path);
+    if (!status2) throw new Error(`internal: no Vault status for "${ref.path}"`);
+    const path5 = status2.path;
+    if (ref.pins) pinTargets.set(path5, [...pinTargets.get(path5) ?? [], ...ref.pins]);
+    if (seen.has(path5)) continue;
+    seen.add(path5);
+    const recorded = workload.recorded?.get(path5) ?? null;
+    const state = secretState(status2, recorded);
     const planned = {
-      path: path7,
+      path: path5,
       source: ref.source,
       via: ref.via,
       recorded,
-      current: status.state === "ok" || status.state === "deleted" ? status.current : null,
+      current: status2.state === "ok" || status2.state === "deleted" ? status2.current : null,
       state,
-      updatedTime: status.state === "ok" || status.state === "deleted" ? status.updatedTime : null
+      updatedTime: status2.state === "ok" || status2.state === "deleted" ? status2.updatedTime : null
     };
     secrets2.push(planned);
-    if (BLOCKING.has(state)) reasons.push(blockReason(planned, status));
-    else if (status.state === "unsupported") warnings.push(status.message);
-    else if (status.state === "ok") current.set(path7, status.current);
+    if (BLOCKING.has(state)) reasons.push(blockReason(planned, status2));
+    else if (status2.state === "unsupported") warnings.push(status2.message);
+    else if (status2.state === "ok") current.set(path5, status2.current);
   }
   const onDelete2 = (workload.kind === "StatefulSet" || workload.kind === "DaemonSet") && workload.updateStrategy === "OnDelete";
   let action;
@@ -87650,9 +87063,9 @@ var GITHUB_BODY_LIMIT = 65536;
 var TITLE_LIMIT = 256;
 var PR_BODY_MARKER = "<!-- vault-rollout:pull-request -->";
 var liquid2 = new import_liquidjs2.Liquid({ strictFilters: true, ownPropertyOnly: true });
-function code(text2) {
-  if (text2.includes("`") || text2.includes("\n")) return escapeMarkdown(text2);
-  return `\`${text2.replace(/\|/g, "\\|")}\``;
+function code(text) {
+  if (text.includes("`") || text.includes("\n")) return escapeMarkdown(text);
+  return `\`${text.replace(/\|/g, "\\|")}\``;
 }
 function formatUpdatedTime(iso) {
   if (!iso) return "\u2013";
@@ -87778,7 +87191,7 @@ ${PR_BODY_MARKER}
   return { title, body };
 }
 
-// ../../work/main/node_modules/universal-user-agent/index.js
+// ../../../work/main/node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -87789,7 +87202,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-// ../../work/main/node_modules/@octokit/endpoint/dist-bundle/index.js
+// ../../../work/main/node_modules/@octokit/endpoint/dist-bundle/index.js
 var VERSION = "0.0.0-development";
 var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
 var DEFAULTS = {
@@ -88102,7 +87515,7 @@ function withDefaults(oldDefaults, newDefaults) {
 }
 var endpoint = withDefaults(null, DEFAULTS);
 
-// ../../work/main/node_modules/content-type/dist/index.js
+// ../../../work/main/node_modules/content-type/dist/index.js
 var SP = 32;
 var HTAB = 9;
 var SEMI = 59;
@@ -88286,7 +87699,7 @@ function unescapeQuotedPairs(str4, start, end) {
   return result + str4.slice(start, end);
 }
 
-// ../../work/main/node_modules/json-with-bigint/json-with-bigint.js
+// ../../../work/main/node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/;
 var noiseValue = /^-?\d+n+$/;
 var originalStringify = JSON.stringify;
@@ -88528,8 +87941,8 @@ var convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
   if (!hasUserReviver) return value;
   return userReviver(key, value, context);
 };
-var JSONParseV2 = (text2, reviver) => {
-  return JSON.parse(text2, (key, value, context) => {
+var JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -88587,8 +88000,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
   }
   return rootHolder[""];
 };
-var serializeBigInts = (text2) => {
-  return text2.replace(
+var serializeBigInts = (text) => {
+  return text.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -88602,18 +88015,18 @@ var serializeBigInts = (text2) => {
     }
   );
 };
-var JSONParse = (text2, reviver) => {
-  if (!text2) return originalParse(text2, reviver);
+var JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
-    const serializedData = serializeBigInts(text2);
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
+    const serializedData = serializeBigInts(text);
     return originalParse(
       serializedData,
       (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
     );
   } catch (error62) {
     if (error62 instanceof RangeError) {
-      const serializedData = serializeBigInts(text2);
+      const serializedData = serializeBigInts(text);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -88621,7 +88034,7 @@ var JSONParse = (text2, reviver) => {
   }
 };
 
-// ../../work/main/node_modules/@octokit/request-error/dist-src/index.js
+// ../../../work/main/node_modules/@octokit/request-error/dist-src/index.js
 var RequestError = class extends Error {
   name;
   /**
@@ -88660,7 +88073,7 @@ var RequestError = class extends Error {
   }
 };
 
-// ../../work/main/node_modules/@octokit/request/dist-bundle/index.js
+// ../../../work/main/node_modules/@octokit/request/dist-bundle/index.js
 var VERSION2 = "10.0.16";
 var defaults_default = {
   headers: {
@@ -88726,7 +88139,7 @@ async function fetchWrapper(requestOptions) {
     requestError.cause = error62;
     throw requestError;
   }
-  const status = fetchResponse.status;
+  const status2 = fetchResponse.status;
   const url2 = fetchResponse.url;
   const responseHeaders = {};
   for (const [key, value] of fetchResponse.headers) {
@@ -88734,7 +88147,7 @@ async function fetchWrapper(requestOptions) {
   }
   const octokitResponse = {
     url: url2,
-    status,
+    status: status2,
     headers: responseHeaders,
     data: ""
   };
@@ -88745,28 +88158,28 @@ async function fetchWrapper(requestOptions) {
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
   }
-  if (status === 204 || status === 205) {
+  if (status2 === 204 || status2 === 205) {
     return octokitResponse;
   }
   if (requestOptions.method === "HEAD") {
-    if (status < 400) {
+    if (status2 < 400) {
       return octokitResponse;
     }
-    throw new RequestError(fetchResponse.statusText, status, {
+    throw new RequestError(fetchResponse.statusText, status2, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status === 304) {
+  if (status2 === 304) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
+    throw new RequestError("Not modified", status2, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status >= 400) {
+  if (status2 >= 400) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+    throw new RequestError(toErrorMessage(octokitResponse.data), status2, {
       response: octokitResponse,
       request: requestOptions
     });
@@ -88781,12 +88194,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse5(contentType);
   if (isJSONResponse(mimetype)) {
-    let text2 = "";
+    let text = "";
     try {
-      text2 = await response.text();
-      return JSONParse(text2);
+      text = await response.text();
+      return JSONParse(text);
     } catch (err) {
-      return text2;
+      return text;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -88840,11 +88253,11 @@ function withDefaults2(oldEndpoint, newDefaults) {
     defaults: withDefaults2.bind(null, endpoint2)
   });
 }
-var request3 = withDefaults2(endpoint, defaults_default);
+var request2 = withDefaults2(endpoint, defaults_default);
 
-// ../../work/main/node_modules/@octokit/oauth-methods/dist-bundle/index.js
-function requestToOAuthBaseUrl(request4) {
-  const endpointDefaults = request4.endpoint.DEFAULTS;
+// ../../../work/main/node_modules/@octokit/oauth-methods/dist-bundle/index.js
+function requestToOAuthBaseUrl(request3) {
+  const endpointDefaults = request3.endpoint.DEFAULTS;
   if (/^https:\/\/(api\.)?github\.com$/.test(endpointDefaults.baseUrl)) {
     return "https://github.com";
   }
@@ -88853,21 +88266,21 @@ function requestToOAuthBaseUrl(request4) {
   }
   return endpointDefaults.baseUrl.replace("/api/v3", "");
 }
-async function oauthRequest(request4, route, parameters) {
+async function oauthRequest(request3, route, parameters) {
   const withOAuthParameters = {
-    baseUrl: requestToOAuthBaseUrl(request4),
+    baseUrl: requestToOAuthBaseUrl(request3),
     headers: {
       accept: "application/json"
     },
     ...parameters
   };
-  const response = await request4(route, withOAuthParameters);
+  const response = await request3(route, withOAuthParameters);
   if ("error" in response.data) {
     const error62 = new RequestError(
       `${response.data.error_description} (${response.data.error}, ${response.data.error_uri})`,
       400,
       {
-        request: request4.endpoint.merge(
+        request: request3.endpoint.merge(
           route,
           withOAuthParameters
         )
@@ -88879,9 +88292,9 @@ async function oauthRequest(request4, route, parameters) {
   return response;
 }
 async function exchangeWebFlowCode(options) {
-  const request4 = options.request || request3;
+  const request3 = options.request || request2;
   const response = await oauthRequest(
-    request4,
+    request3,
     "POST /login/oauth/access_token",
     {
       client_id: options.clientId,
@@ -88916,19 +88329,19 @@ function toTimestamp(apiTimeInMs, expirationInSeconds) {
   return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
 }
 async function createDeviceCode(options) {
-  const request4 = options.request || request3;
+  const request3 = options.request || request2;
   const parameters = {
     client_id: options.clientId
   };
   if ("scopes" in options && Array.isArray(options.scopes)) {
     parameters.scope = options.scopes.join(" ");
   }
-  return oauthRequest(request4, "POST /login/device/code", parameters);
+  return oauthRequest(request3, "POST /login/device/code", parameters);
 }
 async function exchangeDeviceCode(options) {
-  const request4 = options.request || request3;
+  const request3 = options.request || request2;
   const response = await oauthRequest(
-    request4,
+    request3,
     "POST /login/oauth/access_token",
     {
       client_id: options.clientId,
@@ -88964,8 +88377,8 @@ function toTimestamp2(apiTimeInMs, expirationInSeconds) {
   return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
 }
 async function checkToken(options) {
-  const request4 = options.request || request3;
-  const response = await request4("POST /applications/{client_id}/token", {
+  const request3 = options.request || request2;
+  const response = await request3("POST /applications/{client_id}/token", {
     headers: {
       authorization: `basic ${btoa(
         `${options.clientId}:${options.clientSecret}`
@@ -88989,9 +88402,9 @@ async function checkToken(options) {
   return { ...response, authentication };
 }
 async function refreshToken(options) {
-  const request4 = options.request || request3;
+  const request3 = options.request || request2;
   const response = await oauthRequest(
-    request4,
+    request3,
     "POST /login/oauth/access_token",
     {
       client_id: options.clientId,
@@ -89019,9 +88432,9 @@ function toTimestamp3(apiTimeInMs, expirationInSeconds) {
   return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
 }
 async function resetToken(options) {
-  const request4 = options.request || request3;
+  const request3 = options.request || request2;
   const auth6 = btoa(`${options.clientId}:${options.clientSecret}`);
-  const response = await request4(
+  const response = await request3(
     "PATCH /applications/{client_id}/token",
     {
       headers: {
@@ -89046,9 +88459,9 @@ async function resetToken(options) {
   return { ...response, authentication };
 }
 async function deleteToken(options) {
-  const request4 = options.request || request3;
+  const request3 = options.request || request2;
   const auth6 = btoa(`${options.clientId}:${options.clientSecret}`);
-  return request4(
+  return request3(
     "DELETE /applications/{client_id}/token",
     {
       headers: {
@@ -89060,9 +88473,9 @@ async function deleteToken(options) {
   );
 }
 async function deleteAuthorization(options) {
-  const request4 = options.request || request3;
+  const request3 = options.request || request2;
   const auth6 = btoa(`${options.clientId}:${options.clientSecret}`);
-  return request4(
+  return request3(
     "DELETE /applications/{client_id}/grant",
     {
       headers: {
@@ -89074,7 +88487,7 @@ async function deleteAuthorization(options) {
   );
 }
 
-// ../../work/main/node_modules/@octokit/auth-oauth-device/dist-bundle/index.js
+// ../../../work/main/node_modules/@octokit/auth-oauth-device/dist-bundle/index.js
 async function getOAuthAccessToken(state, options) {
   const cachedAuthentication = getCachedAuthentication(state, options.auth);
   if (cachedAuthentication) return cachedAuthentication;
@@ -89108,14 +88521,14 @@ function getCachedAuthentication(state, auth22) {
   const currentScope = authentication.scopes.join(" ");
   return newScope === currentScope ? authentication : false;
 }
-async function wait(seconds) {
-  await new Promise((resolve2) => setTimeout(resolve2, seconds * 1e3));
+async function wait(seconds2) {
+  await new Promise((resolve2) => setTimeout(resolve2, seconds2 * 1e3));
 }
-async function waitForAccessToken(request4, clientId, clientType, verification) {
+async function waitForAccessToken(request3, clientId, clientType, verification) {
   try {
     const options = {
       clientId,
-      request: request4,
+      request: request3,
       code: verification.device_code
     };
     const { authentication } = clientType === "oauth-app" ? await exchangeDeviceCode({
@@ -89135,11 +88548,11 @@ async function waitForAccessToken(request4, clientId, clientType, verification) 
     const errorType = error62.response.data.error;
     if (errorType === "authorization_pending") {
       await wait(verification.interval);
-      return waitForAccessToken(request4, clientId, clientType, verification);
+      return waitForAccessToken(request3, clientId, clientType, verification);
     }
     if (errorType === "slow_down") {
       await wait(verification.interval + 7);
-      return waitForAccessToken(request4, clientId, clientType, verification);
+      return waitForAccessToken(request3, clientId, clientType, verification);
     }
     throw error62;
   }
@@ -89149,37 +88562,37 @@ async function auth(state, authOptions) {
     auth: authOptions
   });
 }
-async function hook(state, request4, route, parameters) {
-  let endpoint2 = request4.endpoint.merge(
+async function hook(state, request3, route, parameters) {
+  let endpoint2 = request3.endpoint.merge(
     route,
     parameters
   );
   if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint2.url)) {
-    return request4(endpoint2);
+    return request3(endpoint2);
   }
   const { token } = await getOAuthAccessToken(state, {
-    request: request4,
+    request: request3,
     auth: { type: "oauth" }
   });
   endpoint2.headers.authorization = `token ${token}`;
-  return request4(endpoint2);
+  return request3(endpoint2);
 }
 var VERSION3 = "0.0.0-development";
 function createOAuthDeviceAuth(options) {
-  const requestWithDefaults = options.request || request3.defaults({
+  const requestWithDefaults = options.request || request2.defaults({
     headers: {
       "user-agent": `octokit-auth-oauth-device.js/${VERSION3} ${getUserAgent()}`
     }
   });
-  const { request: request4 = requestWithDefaults, ...otherOptions } = options;
+  const { request: request3 = requestWithDefaults, ...otherOptions } = options;
   const state = options.clientType === "github-app" ? {
     ...otherOptions,
     clientType: "github-app",
-    request: request4
+    request: request3
   } : {
     ...otherOptions,
     clientType: "oauth-app",
-    request: request4,
+    request: request3,
     scopes: options.scopes || []
   };
   if (!options.clientId) {
@@ -89197,7 +88610,7 @@ function createOAuthDeviceAuth(options) {
   });
 }
 
-// ../../work/main/node_modules/@octokit/auth-oauth-user/dist-bundle/index.js
+// ../../../work/main/node_modules/@octokit/auth-oauth-user/dist-bundle/index.js
 var VERSION4 = "0.0.0-development";
 async function getAuthentication(state) {
   if ("code" in state.strategyOptions) {
@@ -89335,28 +88748,28 @@ var ROUTES_REQUIRING_BASIC_AUTH = /\/applications\/[^/]+\/(token|grant)s?/;
 function requiresBasicAuth(url2) {
   return url2 && ROUTES_REQUIRING_BASIC_AUTH.test(url2);
 }
-async function hook2(state, request4, route, parameters = {}) {
-  const endpoint2 = request4.endpoint.merge(
+async function hook2(state, request3, route, parameters = {}) {
+  const endpoint2 = request3.endpoint.merge(
     route,
     parameters
   );
   if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint2.url)) {
-    return request4(endpoint2);
+    return request3(endpoint2);
   }
   if (requiresBasicAuth(endpoint2.url)) {
     const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
     endpoint2.headers.authorization = `basic ${credentials}`;
-    return request4(endpoint2);
+    return request3(endpoint2);
   }
-  const { token } = state.clientType === "oauth-app" ? await auth2({ ...state, request: request4 }) : await auth2({ ...state, request: request4 });
+  const { token } = state.clientType === "oauth-app" ? await auth2({ ...state, request: request3 }) : await auth2({ ...state, request: request3 });
   endpoint2.headers.authorization = "token " + token;
-  return request4(endpoint2);
+  return request3(endpoint2);
 }
 function createOAuthUserAuth({
   clientId,
   clientSecret,
   clientType = "oauth-app",
-  request: request4 = request3.defaults({
+  request: request3 = request2.defaults({
     headers: {
       "user-agent": `octokit-auth-oauth-app.js/${VERSION4} ${getUserAgent()}`
     }
@@ -89370,7 +88783,7 @@ function createOAuthUserAuth({
     clientSecret,
     onTokenCreated,
     strategyOptions,
-    request: request4
+    request: request3
   });
   return Object.assign(auth2.bind(null, state), {
     // @ts-expect-error not worth the extra code needed to appease TS
@@ -89379,7 +88792,7 @@ function createOAuthUserAuth({
 }
 createOAuthUserAuth.VERSION = VERSION4;
 
-// ../../work/main/node_modules/@octokit/auth-oauth-app/dist-bundle/index.js
+// ../../../work/main/node_modules/@octokit/auth-oauth-app/dist-bundle/index.js
 async function auth3(state, authOptions) {
   if (authOptions.type === "oauth-app") {
     return {
@@ -89443,7 +88856,7 @@ var VERSION5 = "0.0.0-development";
 function createOAuthAppAuth(options) {
   const state = Object.assign(
     {
-      request: request3.defaults({
+      request: request2.defaults({
         headers: {
           "user-agent": `octokit-auth-oauth-app.js/${VERSION5} ${getUserAgent()}`
         }
@@ -89457,7 +88870,7 @@ function createOAuthAppAuth(options) {
   });
 }
 
-// ../../work/main/node_modules/universal-github-app-jwt/lib/utils.js
+// ../../../work/main/node_modules/universal-github-app-jwt/lib/utils.js
 function isPkcs1(privateKey) {
   return privateKey.includes("-----BEGIN RSA PRIVATE KEY-----");
 }
@@ -89496,7 +88909,7 @@ function base64encodeJSON(obj) {
   return fromBase64(btoa(JSON.stringify(obj)));
 }
 
-// ../../work/main/node_modules/universal-github-app-jwt/lib/crypto-node.js
+// ../../../work/main/node_modules/universal-github-app-jwt/lib/crypto-node.js
 import { subtle } from "node:crypto";
 import { createPrivateKey } from "node:crypto";
 function convertPrivateKey(privateKey) {
@@ -89507,7 +88920,7 @@ function convertPrivateKey(privateKey) {
   });
 }
 
-// ../../work/main/node_modules/universal-github-app-jwt/lib/get-token.js
+// ../../../work/main/node_modules/universal-github-app-jwt/lib/get-token.js
 async function getToken({ privateKey, payload }) {
   const convertedPrivateKey = convertPrivateKey(privateKey);
   if (isPkcs1(convertedPrivateKey)) {
@@ -89544,7 +88957,7 @@ async function getToken({ privateKey, payload }) {
   return `${encodedMessage}.${encodedSignature}`;
 }
 
-// ../../work/main/node_modules/universal-github-app-jwt/index.js
+// ../../../work/main/node_modules/universal-github-app-jwt/index.js
 async function githubAppJwt({
   id,
   privateKey,
@@ -89570,7 +88983,7 @@ async function githubAppJwt({
   };
 }
 
-// ../../work/main/node_modules/toad-cache/dist/toad-cache.mjs
+// ../../../work/main/node_modules/toad-cache/dist/toad-cache.mjs
 function validateCacheParams(max, ttlInMsecs) {
   if (typeof max !== "number" || !Number.isInteger(max) || max < 0) {
     throw new Error("Invalid max value");
@@ -89708,7 +89121,7 @@ var LruObject = class {
   }
 };
 
-// ../../work/main/node_modules/@octokit/auth-app/dist-node/index.js
+// ../../../work/main/node_modules/@octokit/auth-app/dist-node/index.js
 async function getAppAuthentication({
   appId,
   privateKey,
@@ -89864,15 +89277,15 @@ async function getInstallationAuthentication(state, options, customRequest) {
     };
     return factory(factoryAuthOptions);
   }
-  const request4 = customRequest || state.request;
+  const request3 = customRequest || state.request;
   return getInstallationAuthenticationConcurrently(
     state,
     { ...options, installationId },
-    request4
+    request3
   );
 }
 var pendingPromises = /* @__PURE__ */ new Map();
-function getInstallationAuthenticationConcurrently(state, options, request4) {
+function getInstallationAuthenticationConcurrently(state, options, request3) {
   const cacheKey = optionsToCacheKey(options);
   if (pendingPromises.has(cacheKey)) {
     return pendingPromises.get(cacheKey);
@@ -89880,12 +89293,12 @@ function getInstallationAuthenticationConcurrently(state, options, request4) {
   const promise2 = getInstallationAuthenticationImpl(
     state,
     options,
-    request4
+    request3
   ).finally(() => pendingPromises.delete(cacheKey));
   pendingPromises.set(cacheKey, promise2);
   return promise2;
 }
-async function getInstallationAuthenticationImpl(state, options, request4) {
+async function getInstallationAuthenticationImpl(state, options, request3) {
   if (!options.refresh) {
     const result = await get3(state.cache, options);
     if (result) {
@@ -89942,7 +89355,7 @@ async function getInstallationAuthenticationImpl(state, options, request4) {
       repository_selection: repositorySelectionOptional,
       single_file: singleFileName
     }
-  } = await request4(
+  } = await request3(
     "POST /app/installations/{installation_id}/access_tokens",
     payload
   );
@@ -90042,18 +89455,18 @@ function isNotTimeSkewError(error62) {
     /'Issued at' claim \('iat'\) must be an Integer representing the time that the assertion was issued/
   ));
 }
-async function hook4(state, request4, route, parameters) {
-  const endpoint2 = request4.endpoint.merge(route, parameters);
+async function hook4(state, request3, route, parameters) {
+  const endpoint2 = request3.endpoint.merge(route, parameters);
   const url2 = endpoint2.url;
   if (/\/login\/oauth\/access_token$/.test(url2)) {
-    return request4(endpoint2);
+    return request3(endpoint2);
   }
-  if (requiresAppAuth(url2.replace(request4.endpoint.DEFAULTS.baseUrl, ""))) {
+  if (requiresAppAuth(url2.replace(request3.endpoint.DEFAULTS.baseUrl, ""))) {
     const { token: token2 } = await getAppAuthentication(state);
     endpoint2.headers.authorization = `bearer ${token2}`;
     let response;
     try {
-      response = await request4(endpoint2);
+      response = await request3(endpoint2);
     } catch (error62) {
       if (isNotTimeSkewError(error62)) {
         throw error62;
@@ -90073,33 +89486,33 @@ async function hook4(state, request4, route, parameters) {
         timeDifference: diff
       });
       endpoint2.headers.authorization = `bearer ${token3}`;
-      return request4(endpoint2);
+      return request3(endpoint2);
     }
     return response;
   }
   if (requiresBasicAuth(url2)) {
     const authentication = await state.oauthApp({ type: "oauth-app" });
     endpoint2.headers.authorization = authentication.headers.authorization;
-    return request4(endpoint2);
+    return request3(endpoint2);
   }
   const { token, createdAt } = await getInstallationAuthentication(
     state,
     // @ts-expect-error TBD
     {},
-    request4.defaults({ baseUrl: endpoint2.baseUrl })
+    request3.defaults({ baseUrl: endpoint2.baseUrl })
   );
   endpoint2.headers.authorization = `token ${token}`;
   return sendRequestWithRetries(
     state,
-    request4,
+    request3,
     endpoint2,
     createdAt
   );
 }
-async function sendRequestWithRetries(state, request4, options, createdAt, retries = 0) {
+async function sendRequestWithRetries(state, request3, options, createdAt, retries = 0) {
   const timeSinceTokenCreationInMs = +/* @__PURE__ */ new Date() - +new Date(createdAt);
   try {
-    return await request4(options);
+    return await request3(options);
   } catch (error62) {
     if (error62.status !== 401) {
       throw error62;
@@ -90116,7 +89529,7 @@ async function sendRequestWithRetries(state, request4, options, createdAt, retri
       `[@octokit/auth-app] Retrying after 401 response to account for token replication delay (retry: ${retries}, wait: ${awaitTime / 1e3}s)`
     );
     await new Promise((resolve2) => setTimeout(resolve2, awaitTime));
-    return sendRequestWithRetries(state, request4, options, createdAt, retries);
+    return sendRequestWithRetries(state, request3, options, createdAt, retries);
   }
 }
 var VERSION6 = "8.3.1";
@@ -90140,14 +89553,14 @@ function createAppAuth(options) {
   if (typeof log.warn !== "function") {
     log.warn = console.warn.bind(console);
   }
-  const request4 = options.request || request3.defaults({
+  const request3 = options.request || request2.defaults({
     headers: {
       "user-agent": `octokit-auth-app.js/${VERSION6} ${getUserAgent()}`
     }
   });
   const state = Object.assign(
     {
-      request: request4,
+      request: request3,
       cache: getCache()
     },
     options,
@@ -90158,7 +89571,7 @@ function createAppAuth(options) {
         clientType: "github-app",
         clientId: options.clientId || "",
         clientSecret: options.clientSecret || "",
-        request: request4
+        request: request3
       })
     }
   );
@@ -90167,7 +89580,7 @@ function createAppAuth(options) {
   });
 }
 
-// ../../work/main/node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// ../../../work/main/node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
 var VERSION7 = "0.0.0-development";
 function isRequestError(error62) {
@@ -90184,7 +89597,7 @@ async function errorRequest(state, octokit, error62, options) {
   }
   throw error62;
 }
-async function wrapRequest(state, octokit, request4, options) {
+async function wrapRequest(state, octokit, request3, options) {
   const limiter = new import_light.default();
   limiter.on("failed", function(error62, info2) {
     const maxRetries = ~~error62.request.request?.retries;
@@ -90195,12 +89608,12 @@ async function wrapRequest(state, octokit, request4, options) {
     }
   });
   return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request4),
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request3),
     options
   );
 }
-async function requestWithGraphqlErrorHandling(state, octokit, request4, options) {
-  const response = await request4(options);
+async function requestWithGraphqlErrorHandling(state, octokit, request3, options) {
+  const response = await request3(options);
   if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
     response.data.errors[0].message
   )) {
@@ -90241,20 +89654,20 @@ function retry(octokit, octokitOptions) {
 }
 retry.VERSION = VERSION7;
 
-// ../../work/main/node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// ../../../work/main/node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var import_light2 = __toESM(require_light(), 1);
 var VERSION8 = "0.0.0-development";
 var noop2 = () => Promise.resolve();
-function wrapRequest2(state, request4, options) {
-  return state.retryLimiter.schedule(doRequest, state, request4, options);
+function wrapRequest2(state, request3, options) {
+  return state.retryLimiter.schedule(doRequest, state, request3, options);
 }
-async function doRequest(state, request4, options) {
+async function doRequest(state, request3, options) {
   const { pathname } = new URL(options.url, "http://github.test");
   const isAuth = isAuthRequest(options.method, pathname);
   const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
   const isSearch = options.method === "GET" && pathname.startsWith("/search/");
   const isGraphQL = pathname.startsWith("/graphql");
-  const retryCount = ~~request4.retryCount;
+  const retryCount = ~~request3.retryCount;
   const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
   if (state.clustering) {
     jobOptions.expiration = 1e3 * 60;
@@ -90268,7 +89681,7 @@ async function doRequest(state, request4, options) {
   if (isSearch) {
     await state.search.key(state.id).schedule(jobOptions, noop2);
   }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request4, options);
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request3, options);
   if (isGraphQL) {
     const res = await req;
     if (res.data.errors != null && res.data.errors.some((error62) => error62.type === "RATE_LIMITED")) {
@@ -90311,7 +89724,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher2(paths) {
   const regexes = paths.map(
-    (path7) => path7.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path5) => path5.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -90412,14 +89825,14 @@ function throttling(octokit, octokitOptions) {
       (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
     );
     state.retryLimiter.on("failed", async function(error62, info2) {
-      const [state2, request4, options] = info2.args;
+      const [state2, request3, options] = info2.args;
       const { pathname } = new URL(options.url, "http://github.test");
       const shouldRetryGraphQL = pathname.startsWith("/graphql") && error62.status !== 401;
       if (!(shouldRetryGraphQL || error62.status === 403 || error62.status === 429)) {
         return;
       }
-      const retryCount = ~~request4.retryCount;
-      request4.retryCount = retryCount;
+      const retryCount = ~~request3.retryCount;
+      request3.retryCount = retryCount;
       options.request.retryCount = retryCount;
       const { wantRetry, retryAfter = 0 } = await (async function() {
         if (/\bsecondary rate\b/i.test(error62.message)) {
@@ -90457,21 +89870,21 @@ function throttling(octokit, octokitOptions) {
         return {};
       })();
       if (wantRetry) {
-        request4.retryCount++;
+        request3.retryCount++;
         return retryAfter * state2.retryAfterBaseValue;
       }
     });
   };
-  octokit.hook.wrap("request", (request4, options) => {
+  octokit.hook.wrap("request", (request3, options) => {
     initializeBottleneck();
-    return wrapRequest2(state, request4, options);
+    return wrapRequest2(state, request3, options);
   });
   return {};
 }
 throttling.VERSION = VERSION8;
 throttling.triggersNotification = triggersNotification;
 
-// ../../work/main/node_modules/before-after-hook/lib/register.js
+// ../../../work/main/node_modules/before-after-hook/lib/register.js
 function register(state, name, method, options) {
   if (typeof method !== "function") {
     throw new Error("method for before hook must be a function");
@@ -90494,7 +89907,7 @@ function register(state, name, method, options) {
   });
 }
 
-// ../../work/main/node_modules/before-after-hook/lib/add.js
+// ../../../work/main/node_modules/before-after-hook/lib/add.js
 function addHook(state, kind, name, hook6) {
   const orig = hook6;
   if (!state.registry[name]) {
@@ -90529,7 +89942,7 @@ function addHook(state, kind, name, hook6) {
   });
 }
 
-// ../../work/main/node_modules/before-after-hook/lib/remove.js
+// ../../../work/main/node_modules/before-after-hook/lib/remove.js
 function removeHook(state, name, method) {
   if (!state.registry[name]) {
     return;
@@ -90543,7 +89956,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index2, 1);
 }
 
-// ../../work/main/node_modules/before-after-hook/index.js
+// ../../../work/main/node_modules/before-after-hook/index.js
 var bind = Function.bind;
 var bindable = bind.bind(bind);
 function bindApi(hook6, state, name) {
@@ -90577,7 +89990,7 @@ function Collection2() {
 }
 var before_after_hook_default = { Singular, Collection: Collection2 };
 
-// ../../work/main/node_modules/@octokit/graphql/dist-bundle/index.js
+// ../../../work/main/node_modules/@octokit/graphql/dist-bundle/index.js
 var VERSION9 = "0.0.0-development";
 function _buildMessageForResponseErrors(data) {
   return `Request failed due to following response errors:
@@ -90673,7 +90086,7 @@ function withDefaults3(request22, newDefaults) {
     endpoint: newRequest.endpoint
   });
 }
-var graphql2 = withDefaults3(request3, {
+var graphql2 = withDefaults3(request2, {
   headers: {
     "user-agent": `octokit-graphql.js/${VERSION9} ${getUserAgent()}`
   },
@@ -90687,7 +90100,7 @@ function withCustomRequest(customRequest) {
   });
 }
 
-// ../../work/main/node_modules/@octokit/auth-token/dist-bundle/index.js
+// ../../../work/main/node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep2 = "\\.";
 var jwtRE = new RegExp(`^${b64url}${sep2}${b64url}${sep2}${b64url}$`);
@@ -90709,13 +90122,13 @@ function withAuthorizationPrefix(token) {
   }
   return `token ${token}`;
 }
-async function hook5(token, request4, route, parameters) {
-  const endpoint2 = request4.endpoint.merge(
+async function hook5(token, request3, route, parameters) {
+  const endpoint2 = request3.endpoint.merge(
     route,
     parameters
   );
   endpoint2.headers.authorization = withAuthorizationPrefix(token);
-  return request4(endpoint2);
+  return request3(endpoint2);
 }
 var createTokenAuth = function createTokenAuth2(token) {
   if (!token) {
@@ -90732,10 +90145,10 @@ var createTokenAuth = function createTokenAuth2(token) {
   });
 };
 
-// ../../work/main/node_modules/@octokit/core/dist-src/version.js
+// ../../../work/main/node_modules/@octokit/core/dist-src/version.js
 var VERSION10 = "7.0.8";
 
-// ../../work/main/node_modules/@octokit/core/dist-src/index.js
+// ../../../work/main/node_modules/@octokit/core/dist-src/index.js
 var noop3 = () => {
 };
 var consoleWarn = console.warn.bind(console);
@@ -90799,7 +90212,7 @@ var Octokit = class {
   constructor(options = {}) {
     const hook6 = new before_after_hook_default.Collection();
     const requestDefaults = {
-      baseUrl: request3.endpoint.DEFAULTS.baseUrl,
+      baseUrl: request2.endpoint.DEFAULTS.baseUrl,
       headers: {},
       request: Object.assign({}, options.request, {
         // @ts-ignore internal usage only, no need to type
@@ -90820,7 +90233,7 @@ var Octokit = class {
     if (options.timeZone) {
       requestDefaults.headers["time-zone"] = options.timeZone;
     }
-    this.request = request3.defaults(requestDefaults);
+    this.request = request2.defaults(requestDefaults);
     this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
     this.log = createLogger2(options.log);
     this.hook = hook6;
@@ -90869,26 +90282,26 @@ var Octokit = class {
   auth;
 };
 
-// ../../work/main/node_modules/@octokit/plugin-request-log/dist-src/version.js
+// ../../../work/main/node_modules/@octokit/plugin-request-log/dist-src/version.js
 var VERSION11 = "6.0.0";
 
-// ../../work/main/node_modules/@octokit/plugin-request-log/dist-src/index.js
+// ../../../work/main/node_modules/@octokit/plugin-request-log/dist-src/index.js
 function requestLog(octokit) {
-  octokit.hook.wrap("request", (request4, options) => {
+  octokit.hook.wrap("request", (request3, options) => {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path7 = requestOptions.url.replace(options.baseUrl, "");
-    return request4(options).then((response) => {
+    const path5 = requestOptions.url.replace(options.baseUrl, "");
+    return request3(options).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path7} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path5} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error62) => {
       const requestId = error62.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path7} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path5} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error62;
     });
@@ -90896,7 +90309,7 @@ function requestLog(octokit) {
 }
 requestLog.VERSION = VERSION11;
 
-// ../../work/main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// ../../../work/main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 var VERSION12 = "0.0.0-development";
 function normalizePaginatedListResponse(response) {
   if (!response.data) {
@@ -91012,10 +90425,10 @@ function paginateRest(octokit) {
 }
 paginateRest.VERSION = VERSION12;
 
-// ../../work/main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+// ../../../work/main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 var VERSION13 = "17.0.0";
 
-// ../../work/main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+// ../../../work/main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 var Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -93307,7 +92720,7 @@ var Endpoints = {
 };
 var endpoints_default = Endpoints;
 
-// ../../work/main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+// ../../../work/main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 var endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
   for (const [methodName, endpoint2] of Object.entries(endpoints)) {
@@ -93430,7 +92843,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
   return Object.assign(withDecorations, requestWithDefaults);
 }
 
-// ../../work/main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+// ../../../work/main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 function restEndpointMethods(octokit) {
   const api = endpointsToMethods(octokit);
   return {
@@ -93447,10 +92860,10 @@ function legacyRestEndpointMethods(octokit) {
 }
 legacyRestEndpointMethods.VERSION = VERSION13;
 
-// ../../work/main/node_modules/@octokit/rest/dist-src/version.js
+// ../../../work/main/node_modules/@octokit/rest/dist-src/version.js
 var VERSION14 = "22.0.1";
 
-// ../../work/main/node_modules/@octokit/rest/dist-src/index.js
+// ../../../work/main/node_modules/@octokit/rest/dist-src/index.js
 var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
   {
     userAgent: `octokit-rest.js/${VERSION14}`
@@ -93463,8 +92876,8 @@ var GitHubError = class extends VaultRolloutError {
     super("GitHubError", redact(message), data);
   }
 };
-function short(text2, max = 300) {
-  const one = text2.replace(/\s+/g, " ").trim();
+function short(text, max = 300) {
+  const one = text.replace(/\s+/g, " ").trim();
   return one.length > max ? `${one.slice(0, max)}\u2026` : one;
 }
 function githubSays(err) {
@@ -93510,23 +92923,23 @@ var HINTS_422 = [
 function toGitHubError(err, call) {
   if (err instanceof GitHubError) return err;
   const e = err ?? {};
-  const status = typeof e.status === "number" ? e.status : void 0;
+  const status2 = typeof e.status === "number" ? e.status : void 0;
   const headers = e.response?.headers ?? {};
   const says = githubSays(err);
   const head = `GitHub API: ${call.what} failed (${call.route})`;
-  const data = { status, route: call.route };
-  if (status === 401) {
+  const data = { status: status2, route: call.route };
+  if (status2 === 401) {
     return new GitHubError(
       `${head}: 401, the credentials were refused${says ? ` ("${says}")` : ""}; check GITHUB_TOKEN, or GITHUB_APP_ID / GITHUB_APP_PRIVATE_KEY / GITHUB_APP_INSTALLATION_ID`,
       data
     );
   }
-  if ((status === 403 || status === 429) && String(headers["x-ratelimit-remaining"]) === "0") {
+  if ((status2 === 403 || status2 === 429) && String(headers["x-ratelimit-remaining"]) === "0") {
     const reset = Number(headers["x-ratelimit-reset"]);
     const when = Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1e3).toISOString()}` : "";
     return new GitHubError(`${head}: the API rate limit is used up${when}; run again later`, data);
   }
-  if (status === 403 || status === 429) {
+  if (status2 === 403 || status2 === 429) {
     if (/secondary rate limit/i.test(says)) {
       return new GitHubError(
         `${head}: GitHub's secondary rate limit held after the retries; run again in a few minutes`,
@@ -93540,39 +92953,39 @@ function toGitHubError(err, call) {
       { ...data, permission: needs }
     );
   }
-  if (status === 404) {
+  if (status2 === 404) {
     return new GitHubError(
       `${head}: 404, not found; the repository does not exist, or the token cannot see it (GitHub answers 404 for a missing "${call.permission}" on private repositories); check --github-repository / GITHUB_REPOSITORY and the token's access`,
       data
     );
   }
-  if (status === 422) {
+  if (status2 === 422) {
     const hint = HINTS_422.find(([re]) => re.test(says))?.[1];
     return new GitHubError(
       `${head}: 422, GitHub refused the request${says ? ` ("${says}")` : ""}${hint ? `: ${hint}` : ""}`,
       data
     );
   }
-  if (status !== void 0 && status >= 500) {
-    return new GitHubError(`${head}: GitHub answered ${status} after retries; try again later`, data);
+  if (status2 !== void 0 && status2 >= 500) {
+    return new GitHubError(`${head}: GitHub answered ${status2} after retries; try again later`, data);
   }
-  if (status === void 0) {
+  if (status2 === void 0) {
     const cause = err?.cause?.code ?? err?.code;
     return new GitHubError(
       `${head}: cannot reach the GitHub API${cause ? ` (${cause})` : ""}${says ? `: ${says}` : ""}; check GITHUB_API_URL and the network`,
       data
     );
   }
-  return new GitHubError(`${head}: HTTP ${status}${says ? ` ("${says}")` : ""}`, data);
+  return new GitHubError(`${head}: HTTP ${status2}${says ? ` ("${says}")` : ""}`, data);
 }
 
 // src/adapters/github/client.ts
 var GitHubOctokit = Octokit2.plugin(retry, throttling);
 var DEFAULT_API_URL = "https://api.github.com";
 function decodePrivateKey(value) {
-  const text2 = value.trim();
-  if (text2.includes("-----BEGIN")) return text2.replace(/\\n/g, "\n");
-  const decoded = Buffer.from(text2, "base64").toString("utf8");
+  const text = value.trim();
+  if (text.includes("-----BEGIN")) return text.replace(/\\n/g, "\n");
+  const decoded = Buffer.from(text, "base64").toString("utf8");
   if (decoded.includes("-----BEGIN")) return decoded.trim();
   throw new GitHubError(
     "GITHUB_APP_PRIVATE_KEY is neither a PEM private key nor a base64-encoded PEM; paste the .pem file GitHub generated"
@@ -93889,8 +93302,8 @@ var GitHubPulls = class {
       return { ok: true };
     } catch (err) {
       const says = githubSays(err);
-      const status = err.status;
-      if (status === 401 || status === 403 || status === 404) {
+      const status2 = err.status;
+      if (status2 === 401 || status2 === 403 || status2 === 404) {
         throw toGitHubError(err, {
           what: `enabling auto-merge on #${pull.number}`,
           route: "POST /graphql (enablePullRequestAutoMerge)",
@@ -93911,6 +93324,414 @@ var GitHubPulls = class {
   }
 };
 
+// src/adapters/github/git-data.ts
+function apiCommit(c) {
+  return {
+    sha: c.sha,
+    tree: c.tree.sha,
+    parents: c.parents.map((p) => p.sha),
+    author: { name: c.author.name, email: c.author.email, date: c.author.date },
+    committer: { name: c.committer.name, email: c.committer.email, date: c.committer.date },
+    message: c.message,
+    verified: c.verification?.verified === true,
+    verificationReason: c.verification?.reason ?? "unknown"
+  };
+}
+var status = (err) => err.status;
+var MOVED = [/not a fast.?forward/i, /reference already exists/i, /reference does not exist/i];
+var GitHubGitData = class {
+  constructor(octokit, repo, logger) {
+    this.octokit = octokit;
+    this.repo = repo;
+    this.logger = logger;
+  }
+  octokit;
+  repo;
+  logger;
+  get base() {
+    return { owner: this.repo.owner, repo: this.repo.name };
+  }
+  path(rest) {
+    return `/repos/${this.repo.owner}/${this.repo.name}${rest}`;
+  }
+  async call(call, run) {
+    try {
+      return await run();
+    } catch (err) {
+      throw toGitHubError(err, call);
+    }
+  }
+  /** The commit `refs/heads/<branch>` points to, or null when the branch does not exist. */
+  async getBranchHead(branch) {
+    const route = `GET ${this.path(`/git/ref/heads/${branch}`)}`;
+    try {
+      const res = await this.octokit.rest.git.getRef({ ...this.base, ref: `heads/${branch}` });
+      return res.data.object.sha;
+    } catch (err) {
+      if (status(err) === 404) return null;
+      throw toGitHubError(err, { what: `reading branch "${branch}"`, route, permission: "contents: read" });
+    }
+  }
+  /** A commit with GitHub's verification verdict. */
+  async getCommit(sha) {
+    const res = await this.call(
+      {
+        what: `reading commit ${sha.slice(0, 12)}`,
+        route: `GET ${this.path(`/git/commits/${sha}`)}`,
+        permission: "contents: read"
+      },
+      () => this.octokit.rest.git.getCommit({ ...this.base, commit_sha: sha })
+    );
+    return apiCommit(res.data);
+  }
+  /** Uploads bytes as a blob (base64, so CRLF, a BOM and a missing final newline arrive as they are). */
+  async createBlob(bytes) {
+    const res = await this.call(
+      {
+        what: "creating a blob",
+        route: `POST ${this.path("/git/blobs")}`,
+        permission: "contents: write"
+      },
+      () => this.octokit.rest.git.createBlob({
+        ...this.base,
+        content: Buffer.from(bytes).toString("base64"),
+        encoding: "base64"
+      })
+    );
+    return res.data.sha;
+  }
+  /** A tree that is `baseTree` with only `changes` applied (nested paths create or rewrite subtrees). */
+  async createTree(baseTree, changes) {
+    const res = await this.call(
+      {
+        what: "creating a tree",
+        route: `POST ${this.path("/git/trees")}`,
+        permission: "contents: write"
+      },
+      () => this.octokit.rest.git.createTree({
+        ...this.base,
+        base_tree: baseTree,
+        tree: changes.map((c) => ({
+          path: c.path,
+          mode: c.mode,
+          type: "blob",
+          sha: c.sha
+        }))
+      })
+    );
+    return res.data.sha;
+  }
+  /**
+   * Creates a commit with no `author` and no `committer`: GitHub then uses the token's identity and signs
+   * the commit, so it shows as verified. Nothing points to it until a ref is created or updated.
+   */
+  async createCommit(opts) {
+    const res = await this.call(
+      {
+        what: "creating a commit",
+        route: `POST ${this.path("/git/commits")}`,
+        permission: "contents: write"
+      },
+      () => this.octokit.rest.git.createCommit({
+        ...this.base,
+        message: opts.message,
+        tree: opts.tree,
+        parents: opts.parents
+      })
+    );
+    return apiCommit(res.data);
+  }
+  refResult(err, call) {
+    const says = githubSays(err);
+    if (status(err) === 422 && MOVED.some((re) => re.test(says))) {
+      return { ok: false, reason: "not-fast-forward", message: `GitHub answered 422 ("${says}")` };
+    }
+    if (status(err) === 422 || status(err) === 409) {
+      return {
+        ok: false,
+        reason: "rejected",
+        message: `${call.what} was refused (${call.route}): ${status(err)} ("${says}")`
+      };
+    }
+    throw toGitHubError(err, call);
+  }
+  /** Creates `refs/heads/<branch>` at `sha`; a branch that appeared meanwhile is `not-fast-forward`. */
+  async createBranch(branch, sha) {
+    const call = {
+      what: `creating branch "${branch}"`,
+      route: `POST ${this.path("/git/refs")}`,
+      permission: "contents: write"
+    };
+    try {
+      await this.octokit.rest.git.createRef({ ...this.base, ref: `refs/heads/${branch}`, sha });
+    } catch (err) {
+      return this.refResult(err, call);
+    }
+    this.logger.debug("created branch through the API", { branch, sha });
+    return { ok: true };
+  }
+  /**
+   * Moves `refs/heads/<branch>` to `sha`. Without `force` GitHub accepts only a fast-forward (else 422
+   * "Update is not a fast forward": `not-fast-forward`); a refusal by branch protection is `rejected`.
+   */
+  async updateBranch(branch, sha, force) {
+    const call = {
+      what: `updating branch "${branch}"`,
+      route: `PATCH ${this.path(`/git/refs/heads/${branch}`)}`,
+      permission: "contents: write"
+    };
+    try {
+      await this.octokit.rest.git.updateRef({ ...this.base, ref: `heads/${branch}`, sha, force });
+    } catch (err) {
+      return this.refResult(err, call);
+    }
+    this.logger.debug("updated branch through the API", { branch, sha, force });
+    return { ok: true };
+  }
+};
+
+// src/adapters/git/commit-files.ts
+function objectsOf(ws) {
+  const repo = ws.repoObjects;
+  if (!repo?.reader || !repo.writer) {
+    throw new GitError(
+      "internal: this workspace does not expose its Git objects (expected an opened Workspace)"
+    );
+  }
+  return repo;
+}
+async function commitFiles(ws, commitId) {
+  const repo = objectsOf(ws);
+  const commit = await ws.readCommitInfo(commitId);
+  if (commit.parents.length !== 1) {
+    throw new GitError(`commit ${commitId.slice(0, 12)} has ${commit.parents.length} parents, expected one`);
+  }
+  const parent = await ws.readCommitInfo(commit.parents[0]);
+  const out = [];
+  for (const d of await diffTrees(repo, parent.tree, commit.tree)) {
+    out.push(
+      d.to ? { path: d.path, oid: d.to.oid, mode: d.to.mode, bytes: await readBlobBytes(repo, d.to.oid) } : { path: d.path, oid: null, mode: null, bytes: null }
+    );
+  }
+  return out;
+}
+
+// src/api-commits.ts
+var seconds = (iso) => Math.floor(Date.parse(iso) / 1e3) || 0;
+function toBranchHead(c) {
+  return {
+    oid: c.sha,
+    tree: c.tree,
+    parents: c.parents,
+    author: { name: c.author.name, email: c.author.email, timestamp: seconds(c.author.date) },
+    committer: { name: c.committer.name, email: c.committer.email, timestamp: seconds(c.committer.date) },
+    message: c.message,
+    verified: c.verified
+  };
+}
+var IDENTITY_PROBE_MESSAGE = "vault-rollout: identity check\n\nThis commit is on no branch; GitHub removes it in its next garbage collection.\n";
+var ApiCommitWorkspace = class {
+  constructor(inner, api, logger) {
+    this.inner = inner;
+    this.api = api;
+    this.logger = logger;
+  }
+  inner;
+  api;
+  logger;
+  /** API commits made by this run, by id. */
+  made = /* @__PURE__ */ new Map();
+  /** Local commit id → its API replay. */
+  replays = /* @__PURE__ */ new Map();
+  identityOf = null;
+  get mode() {
+    return this.inner.mode;
+  }
+  get branch() {
+    return this.inner.branch;
+  }
+  get head() {
+    return this.inner.head;
+  }
+  get source() {
+    return this.inner.source;
+  }
+  get url() {
+    return this.inner.url;
+  }
+  useAuth(auth6) {
+    this.inner.useAuth(auth6);
+  }
+  refresh() {
+    return this.inner.refresh();
+  }
+  close() {
+    return this.inner.close();
+  }
+  deleteBranch(branch, expectedOld) {
+    return this.inner.deleteBranch(branch, expectedOld);
+  }
+  async readCommitInfo(oid) {
+    const made = this.made.get(oid);
+    return made ? toBranchHead(made) : this.inner.readCommitInfo(oid);
+  }
+  /** Builds the commit locally (checked against the plan), then replays it through the API. */
+  async commit(opts) {
+    const local = await this.inner.commit(opts);
+    if (local === this.inner.head) return local;
+    return (await this.replay(local)).sha;
+  }
+  /**
+   * Creates, through the API, the commit equal to the local commit `localId` (a child of the base head):
+   * same blobs, same tree, same message and parent; author and committer are left to GitHub.
+   * @throws GitError when GitHub's blob or tree id differs from the local one (the bytes would differ).
+   */
+  async replay(localId) {
+    const known = this.replays.get(localId);
+    if (known) return known;
+    const local = await this.inner.readCommitInfo(localId);
+    const parent = await this.inner.readCommitInfo(local.parents[0] ?? "");
+    const files = await commitFiles(this.inner, localId);
+    const started = performance.now();
+    const uploaded = /* @__PURE__ */ new Set();
+    for (const f of files) {
+      if (!f.oid || !f.bytes || uploaded.has(f.oid)) continue;
+      const sha = await this.api.createBlob(f.bytes);
+      if (sha !== f.oid) {
+        throw new GitError(
+          `GitHub stored "${f.path}" as blob ${sha.slice(0, 12)}, expected ${f.oid.slice(0, 12)}: the bytes differ; nothing was published`,
+          { path: f.path }
+        );
+      }
+      uploaded.add(f.oid);
+    }
+    const changes = files.map((f) => ({
+      path: f.path,
+      mode: f.mode ?? "100644",
+      sha: f.oid
+    }));
+    const tree = await this.api.createTree(parent.tree, changes);
+    if (tree !== local.tree) {
+      throw new GitError(
+        `GitHub built tree ${tree.slice(0, 12)}, expected ${local.tree.slice(0, 12)} (base tree ${parent.tree.slice(0, 12)} plus ${files.length} file(s)); nothing was published`
+      );
+    }
+    const commit = await this.api.createCommit({ message: local.message, tree, parents: local.parents });
+    if (commit.tree !== tree || commit.parents.join() !== local.parents.join()) {
+      throw new GitError(
+        `GitHub's commit ${commit.sha.slice(0, 12)} does not hold the expected tree and parent`
+      );
+    }
+    this.made.set(commit.sha, commit);
+    this.replays.set(localId, commit);
+    this.identityOf ??= { name: commit.author.name, email: commit.author.email };
+    this.logger.info(
+      `Created commit ${commit.sha} through the GitHub API (${files.length} file(s), ${uploaded.size} blob(s), ${commit.verified ? "verified" : `not verified: ${commit.verificationReason}`}, ${Math.round(performance.now() - started)} ms)`
+    );
+    if (!commit.verified) {
+      this.logger.warn(
+        `GitHub did not sign commit ${commit.sha.slice(0, 12)} (${commit.verificationReason}); branch protection that requires signed commits will refuse it`
+      );
+    }
+    return commit;
+  }
+  /** The identity this token's API commits get, if this run already made one (no request). */
+  knownIdentity() {
+    return this.identityOf;
+  }
+  /**
+   * The identity GitHub gives commits this token makes through the API: the author of a commit this run
+   * made, else of a probe commit (base tree, base parent, on no branch; one `POST git/commits`).
+   */
+  async identity() {
+    if (this.identityOf) return this.identityOf;
+    const base = await this.inner.readCommitInfo(this.inner.head);
+    const probe = await this.api.createCommit({
+      message: IDENTITY_PROBE_MESSAGE,
+      tree: base.tree,
+      parents: [this.inner.head]
+    });
+    this.identityOf = { name: probe.author.name, email: probe.author.email };
+    this.logger.debug("API commit identity", { ...this.identityOf, probe: probe.sha });
+    return this.identityOf;
+  }
+  /** Another branch's head, read through the API with GitHub's verification verdict; null when absent. */
+  async remoteBranch(branch) {
+    const sha = await this.api.getBranchHead(branch);
+    if (!sha) return null;
+    return toBranchHead(this.made.get(sha) ?? await this.api.getCommit(sha));
+  }
+  check(commitId) {
+    const made = this.made.get(commitId);
+    if (!made || made.parents.length !== 1 || made.parents[0] !== this.inner.head) {
+      throw new GitError(
+        `commit ${commitId.slice(0, 12)} was not made by this workspace on the base head; build it with commit()`
+      );
+    }
+  }
+  /** Moves the base branch to an API commit, only as a fast-forward (`force: false`). */
+  async push(commitId) {
+    if (commitId === this.inner.head) return { ok: true };
+    this.check(commitId);
+    const res = await this.api.updateBranch(this.inner.branch, commitId, false);
+    if (res.ok) {
+      this.logger.info("moved branch through the GitHub API", {
+        branch: this.inner.branch,
+        commit: commitId
+      });
+    } else if (res.reason === "not-fast-forward") {
+      return {
+        ok: false,
+        reason: "not-fast-forward",
+        message: `branch "${this.inner.branch}" moved since ${this.inner.head.slice(0, 12)} (${res.message})`
+      };
+    }
+    return res;
+  }
+  /**
+   * Points another branch at an API commit if it is still at `expectedOld` (null: must not exist): re-reads
+   * the ref first, then creates it, or moves it with `force: true`.
+   */
+  async pushBranch(commitId, branch, opts) {
+    if (branch === this.inner.branch) {
+      throw new GitError(
+        `pushBranch() updates another branch than the base "${this.inner.branch}"; use push()`
+      );
+    }
+    this.check(commitId);
+    const current = await this.api.getBranchHead(branch);
+    if (current !== opts.expectedOld) {
+      return {
+        ok: false,
+        reason: "not-fast-forward",
+        message: `branch "${branch}" is at ${current ? current.slice(0, 12) : "(absent)"}, expected ${opts.expectedOld ? opts.expectedOld.slice(0, 12) : "(absent)"}`
+      };
+    }
+    if (current === commitId) return { ok: true };
+    const res = opts.expectedOld === null ? await this.api.createBranch(branch, commitId) : await this.api.updateBranch(branch, commitId, true);
+    if (res.ok) this.logger.info("moved branch through the GitHub API", { branch, commit: commitId });
+    return res;
+  }
+};
+async function apiCommitWorkspace(ws, opts) {
+  const credentials = githubCredentialsFromEnv(opts.env);
+  if (!credentials) {
+    throw new ConfigError(
+      "API commits (pullRequest.apiCommits / --api-commits) need GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY"
+    );
+  }
+  const repository = resolveRepository(opts.githubRepository, opts.env, ws.url);
+  const gh = await connectGitHub({
+    credentials,
+    repository,
+    baseUrl: opts.env["GITHUB_API_URL"] || void 0,
+    logger: opts.logger,
+    ...opts.github
+  });
+  if (gh.via === "app" && !opts.env["GIT_TOKEN"]) ws.useAuth({ username: "x-access-token", token: gh.token });
+  return new ApiCommitWorkspace(ws, new GitHubGitData(gh.octokit, repository, opts.logger), opts.logger);
+}
+
 // src/publish-pr.ts
 var FOREIGN_COMMIT_MARKER = "<!-- vault-rollout:foreign-commit -->";
 var BRANCH_TRAILER = "Vault-Rollout-Branch";
@@ -93926,9 +93747,15 @@ function withBranchTrailer(message, branch) {
 `;
 }
 var sameIdentity = (a, b) => a.name.trim() === b.name.trim() && a.email.trim().toLowerCase() === b.email.trim().toLowerCase();
-function isOwnBranchCommit(head, branch, author) {
+var GITHUB_WEB_FLOW_EMAIL = "noreply@github.com";
+function hasOwnShape(head, branch) {
   const trailer = new RegExp(`^${BRANCH_TRAILER}: ${branch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m");
-  return head.parents.length === 1 && sameIdentity(head.author, author) && sameIdentity(head.committer, author) && trailer.test(head.message);
+  return head.parents.length === 1 && trailer.test(head.message);
+}
+function isOwnBranchCommit(head, branch, author, apiIdentity = null) {
+  if (!hasOwnShape(head, branch)) return false;
+  if (sameIdentity(head.author, author) && sameIdentity(head.committer, author)) return true;
+  return apiIdentity !== null && head.verified === true && sameIdentity(head.author, apiIdentity) && (sameIdentity(head.committer, apiIdentity) || head.committer.email.trim().toLowerCase() === GITHUB_WEB_FLOW_EMAIL);
 }
 function foreignComment(branch, head) {
   return [
@@ -93950,11 +93777,13 @@ async function publishPullRequest(opts) {
   const base = ws.branch;
   const branch = pullRequestBranch(base);
   const report = await planRepo({ source: ws.source, reader: opts.reader, config: config2, branch: base, logger });
+  const apiCommits = opts.apiCommits ?? config2.pullRequest.apiCommits;
   const result = (outcome, pushed = false, apiRequests = 0) => ({
     report,
     outcome,
     branch,
     pushed,
+    apiCommits,
     apiRequests
   });
   const problem = (message2, file2 = branch) => {
@@ -93983,13 +93812,49 @@ async function publishPullRequest(opts) {
   if (gh.via === "app" && !opts.env["GIT_TOKEN"]) ws.useAuth({ username: "x-access-token", token: gh.token });
   const pulls = new GitHubPulls(gh.octokit, repository, logger);
   const done = (outcome, pushed = false) => result(outcome, pushed, gh.requests());
+  const gitData = new GitHubGitData(gh.octokit, repository, logger);
+  const apiWs = new ApiCommitWorkspace(ws, gitData, logger);
+  const target = apiCommits ? apiWs : ws;
   const message = renderCommitMessage(readTemplate("commit-message.liquid"), report.workloads);
   const changes = report.changes.filter((c) => c.before !== c.after);
   const pending2 = message !== null && changes.length > 0;
   let open3 = await pulls.findOpen(branch, base);
+  let localCommit = null;
+  const buildLocal = async () => localCommit ??= await ws.commit({
+    changes,
+    message: withBranchTrailer(message ?? "", branch),
+    author: opts.author,
+    ...opts.clock ? { now: opts.clock() } : {}
+  });
+  const owns = async (head) => {
+    if (isOwnBranchCommit(head, branch, opts.author)) return true;
+    if (!hasOwnShape(head, branch)) return false;
+    try {
+      const verified = head.verified ?? (await gitData.getCommit(head.oid)).verified;
+      if (!verified) return false;
+      let identity = apiWs.knownIdentity();
+      if (!identity && opts.dryRun) {
+        logger.debug(
+          `Dry run: "${branch}" head ${head.oid.slice(0, 12)} is verified; its author is not checked`
+        );
+        return true;
+      }
+      if (!identity && apiCommits && pending2 && head.tree !== (await ws.readCommitInfo(await buildLocal())).tree) {
+        await apiWs.replay(await buildLocal());
+      }
+      identity ??= await apiWs.identity();
+      return isOwnBranchCommit({ ...head, verified }, branch, opts.author, identity);
+    } catch (err) {
+      if (apiCommits || !(err instanceof GitHubError)) throw err;
+      logger.warn(
+        `could not ask GitHub whether "${branch}" head ${head.oid.slice(0, 12)} is its own: ${err.message}`
+      );
+      return false;
+    }
+  };
   for (let attempt = 1; ; attempt++) {
-    const head = await ws.remoteBranch(branch);
-    if (head && !isOwnBranchCommit(head, branch, opts.author)) {
+    const head = await target.remoteBranch(branch);
+    if (head && !await owns(head)) {
       problem(
         `"${branch}" holds a commit vault-rollout did not make (${head.oid.slice(0, 12)} by ${head.author.name}); left as it is${open3 ? ` and pull request #${open3.number} not updated` : ""}: merge or close it, or delete the branch`
       );
@@ -94016,7 +93881,7 @@ async function publishPullRequest(opts) {
         logger.info(`Closed pull request #${open3.number}: nothing is pending on "${base}" any more`);
       }
       if (head) {
-        const deleted = await ws.deleteBranch(branch, head.oid);
+        const deleted = await target.deleteBranch(branch, head.oid);
         if (!deleted.ok && deleted.reason === "not-fast-forward" && attempt < 3) {
           open3 = null;
           continue;
@@ -94032,12 +93897,7 @@ async function publishPullRequest(opts) {
       if (open3) report.pullRequest = { number: open3.number, url: open3.url };
       return done("dry-run");
     }
-    const commit = await ws.commit({
-      changes,
-      message: withBranchTrailer(message, branch),
-      author: opts.author,
-      ...opts.clock ? { now: opts.clock() } : {}
-    });
+    const commit = await buildLocal();
     const tree = (await ws.readCommitInfo(commit)).tree;
     let pushed = false;
     let branchHead = commit;
@@ -94045,18 +93905,24 @@ async function publishPullRequest(opts) {
       branchHead = head.oid;
       logger.info(`"${branch}" already holds these changes (${head.oid.slice(0, 12)}); not pushed`);
     } else {
-      const res = await ws.pushBranch(commit, branch, { expectedOld: head?.oid ?? null });
+      if (apiCommits) branchHead = (await apiWs.replay(commit)).sha;
+      const res = await target.pushBranch(branchHead, branch, { expectedOld: head?.oid ?? null });
       if (!res.ok && res.reason === "not-fast-forward" && attempt < 3) {
         logger.info(`"${branch}" moved during the run (${res.message}); checking it again`);
         continue;
       }
       if (!res.ok) {
-        throw new GitError(`pushing "${branch}" failed: ${res.message}`, { branch, reason: res.reason });
+        throw new GitError(`${apiCommits ? "updating" : "pushing"} "${branch}" failed: ${res.message}`, {
+          branch,
+          reason: res.reason
+        });
       }
       pushed = true;
-      logger.info(`Pushed ${commit} to "${branch}" (${changes.length} file(s))`);
+      logger.info(
+        `${apiCommits ? "Moved" : "Pushed"} ${branchHead} ${apiCommits ? "through the GitHub API " : ""}to "${branch}" (${changes.length} file(s))`
+      );
     }
-    const text2 = renderPullRequest(
+    const text = renderPullRequest(
       { title: readTemplate("pr-title.liquid"), body: readTemplate("pr-body.liquid") },
       report,
       { base, branch, annotationPrefix: config2.annotationPrefix }
@@ -94066,15 +93932,15 @@ async function publishPullRequest(opts) {
     let created = false;
     if (open3) {
       pr = open3;
-      if (open3.title !== text2.title || open3.body !== text2.body) {
-        pr = await pulls.update(open3.number, { title: text2.title, body: text2.body });
+      if (open3.title !== text.title || open3.body !== text.body) {
+        pr = await pulls.update(open3.number, { title: text.title, body: text.body });
         logger.info(`Updated pull request #${pr.number}: ${pr.url}`);
       } else {
         logger.info(`Pull request #${pr.number} is up to date: ${pr.url}`);
       }
       outcome = pushed || pr !== open3 ? "updated" : "unchanged";
     } else {
-      pr = await pulls.create({ branch, base, title: text2.title, body: text2.body });
+      pr = await pulls.create({ branch, base, title: text.title, body: text.body });
       created = true;
       outcome = "created";
       logger.info(`Opened pull request #${pr.number}: ${pr.url}`);
@@ -94262,6 +94128,12 @@ async function runApply(opts, io) {
       ws = await open3(config2.branch);
     }
     const mode = opts.mode ?? config2.mode ?? "commit";
+    const apiCommits = opts.apiCommits ?? config2.pullRequest.apiCommits;
+    if (apiCommits && config2.commit?.author) {
+      io.logger.info(
+        "commit.author is not used with API commits: GitHub sets the author (an explicit one would drop its signature)"
+      );
+    }
     if (mode === "pr") {
       reader = await (io.makeReader ?? ((c) => defaultReader(c, io)))(config2);
       const result = await publishPullRequest({
@@ -94272,7 +94144,9 @@ async function runApply(opts, io) {
         dryRun: opts.dryRun,
         env: io.env,
         logger: io.logger,
-        githubRepository: opts.githubRepository
+        githubRepository: opts.githubRepository,
+        apiCommits,
+        ...io.github ? { github: io.github } : {}
       });
       return result.report;
     }
@@ -94281,8 +94155,14 @@ async function runApply(opts, io) {
     const template = readTemplate("commit-message.liquid");
     let report = null;
     const activeReader = reader;
+    const target = apiCommits && !opts.dryRun ? await apiCommitWorkspace(ws, {
+      env: io.env,
+      logger: io.logger,
+      githubRepository: opts.githubRepository,
+      ...io.github ? { github: io.github } : {}
+    }) : ws;
     const outcome = await publishWithRetry(
-      ws,
+      target,
       async (w) => {
         report = await planRepo({
           source: w.source,
@@ -94296,13 +94176,17 @@ async function runApply(opts, io) {
       },
       { author, dryRun: opts.dryRun }
     );
+    if (outcome.outcome === "pushed" && target !== ws) {
+      if (ws.mode === "local")
+        io.logger.info(`The checkout's "${ws.branch}" is now behind the remote: pull to see the commit`);
+    }
     const final = report;
     if (!final) throw new Error("internal: apply planned nothing");
     final.commit = outcome.commit;
     const branch = ws.branch;
     if (outcome.outcome === "pushed") {
       io.logger.info(
-        `Pushed ${outcome.commit} to "${branch}" (${final.changes.length} file(s), attempt ${outcome.attempts})`
+        `${target === ws ? "Pushed" : "Committed through the GitHub API"} ${outcome.commit} to "${branch}" (${final.changes.length} file(s), attempt ${outcome.attempts})`
       );
     } else if (outcome.outcome === "dry-run") {
       io.logger.info(`Dry run: would commit ${final.changes.length} file(s) to "${branch}"`);
@@ -94440,13 +94324,17 @@ async function main(argv) {
   common2(program2.command("apply").description("edit the manifests, commit and push (or open a pull request)")).addOption(new Option("--mode <mode>", "how to publish").choices(["commit", "pr"])).option("--dry-run", "do everything but write, commit, push and open pull requests").option(
     "--github-repository <owner/name>",
     "repository for --mode pr (default: GITHUB_REPOSITORY, else the remote URL)"
-  ).action(
+  ).option(
+    "--api-commits",
+    "make the commit through the GitHub API instead of a git push: GitHub signs it (verified); needs contents: write"
+  ).option("--no-api-commits", "push with git even when the config sets pullRequest.apiCommits").action(
     async (raw) => {
       const opts = {
         ...toCommon(raw),
         mode: raw.mode,
         dryRun: raw.dryRun ?? false,
-        githubRepository: raw.githubRepository
+        githubRepository: raw.githubRepository,
+        apiCommits: raw.apiCommits
       };
       exit = await applyCommand(opts, io(raw));
     }

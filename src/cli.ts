@@ -111,14 +111,27 @@ async function main(argv: string[]): Promise<number> {
       '--github-repository <owner/name>',
       'repository for --mode pr (default: GITHUB_REPOSITORY, else the remote URL)',
     )
+    .option(
+      '--api-commits',
+      'make the commit through the GitHub API instead of a git push: GitHub signs it (verified); needs contents: write',
+    )
+    .option('--no-api-commits', 'push with git even when the config sets pullRequest.apiCommits')
     .action(
-      async (raw: RawOptions & { mode?: 'commit' | 'pr'; dryRun?: boolean; githubRepository?: string }) => {
-        // githubRepository rides along for pull-request mode (PullRequestFlags in src/publish-pr.ts).
+      async (
+        raw: RawOptions & {
+          mode?: 'commit' | 'pr';
+          dryRun?: boolean;
+          githubRepository?: string;
+          apiCommits?: boolean;
+        },
+      ) => {
+        // githubRepository and apiCommits ride along for GitHub (PullRequestFlags in src/publish-pr.ts).
         const opts = {
           ...toCommon(raw),
           mode: raw.mode,
           dryRun: raw.dryRun ?? false,
           githubRepository: raw.githubRepository,
+          apiCommits: raw.apiCommits,
         };
         exit = await applyCommand(opts, io(raw));
       },

@@ -10,6 +10,13 @@
  *
  * When nothing is pending any more (merged, or bumped by hand on the base), an open pull request is closed
  * with a comment and the branch deleted.
+ *
+ * With `pullRequest.apiCommits` (or `--api-commits`) the branch commit is made through the GitHub Git Data API
+ * instead (src/api-commits.ts): GitHub signs it with the token's identity, so it shows as verified. Such a
+ * commit carries GitHub's identity, not the configured one, so ownership has a second rule (see
+ * {@link isOwnBranchCommit}): one parent, our trailer, verified by GitHub, and authored by the identity
+ * GitHub gives this token's API commits (learned from the commit this run makes, else from a probe commit
+ * that is on no branch). Either rule is accepted in either mode, so switching modes keeps the branch ours.
  */
 import type { Config } from './core/config/schema.js';
 import { ConfigError, GitError } from './core/errors.js';
@@ -18,16 +25,19 @@ import type { Logger, SecretReader } from './core/ports.js';
 import { renderCommitMessage } from './core/report/commit-message.js';
 import { renderPullRequest } from './core/report/pr-body.js';
 import { readTemplate } from './adapters/templates.js';
-import type { CommitInfo, Workspace } from './adapters/git/index.js';
+import type { Workspace } from './adapters/git/index.js';
 import {
   connectGitHub,
   githubCredentialsFromEnv,
+  GitHubError,
+  GitHubGitData,
   GitHubPulls,
   resolveRepository,
   type GitHubClientOptions,
   type PullRequestInfo,
 } from './adapters/github/index.js';
 import { planRepo } from './pipeline.js';
+import { ApiCommitWorkspace, type ApiIdentity, type BranchHead } from './api-commits.js';
 
 /** Hidden marker of the one comment about commits a person pushed to the branch. */
 export const FOREIGN_COMMIT_MARKER = '<!-- vault-rollout:foreign-commit -->';
@@ -53,6 +63,8 @@ export type PullRequestOutcome =
 export interface PullRequestFlags {
   /** `--github-repository OWNER/NAME`. */
   githubRepository?: string | undefined;
+  /** `--api-commits` / `--no-api-commits`; else `pullRequest.apiCommits`. */
+  apiCommits?: boolean | undefined;
 }
 
 export interface PullRequestRunOptions {
@@ -67,6 +79,8 @@ export interface PullRequestRunOptions {
   logger: Logger;
   /** `--github-repository OWNER/NAME`; else GITHUB_REPOSITORY, else the remote URL. */
   githubRepository?: string | undefined;
+  /** Make the branch commit through the GitHub API (default: `config.pullRequest.apiCommits`). */
+  apiCommits?: boolean | undefined;
   /** Client knobs (tests turn pacing off and shrink retry-after). */
   github?: Pick<GitHubClientOptions, 'pacing' | 'retryAfterUnitMs' | 'rateLimitRetries'>;
   /** Commit time (default: now). */
@@ -78,8 +92,10 @@ export interface PullRequestResult {
   outcome: PullRequestOutcome;
   /** The pull-request branch, e.g. `vault-rollout/main`. */
   branch: string;
-  /** Whether this run pushed the branch. */
+  /** Whether this run pushed the branch (or moved it through the API). */
   pushed: boolean;
+  /** Whether the branch commit is made through the GitHub API. */
+  apiCommits: boolean;
   /** GitHub API requests sent (retries included). */
   apiRequests: number;
 }
@@ -101,22 +117,46 @@ export function withBranchTrailer(message: string, branch: string): string {
 const sameIdentity = (a: { name: string; email: string }, b: { name: string; email: string }) =>
   a.name.trim() === b.name.trim() && a.email.trim().toLowerCase() === b.email.trim().toLowerCase();
 
-/** True when `head` is the one commit vault-rollout makes on `branch` (see the module comment). */
+/** Email of GitHub's own committer identity (`GitHub <noreply@github.com>`, the "web-flow" key). */
+export const GITHUB_WEB_FLOW_EMAIL = 'noreply@github.com';
+
+/** One parent and the `Vault-Rollout-Branch: <branch>` trailer: the shape of every commit vault-rollout makes. */
+export function hasOwnShape(head: { parents: string[]; message: string }, branch: string): boolean {
+  const trailer = new RegExp(`^${BRANCH_TRAILER}: ${branch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm');
+  return head.parents.length === 1 && trailer.test(head.message);
+}
+
+/**
+ * True when `head` is the one commit vault-rollout makes on `branch`. It must have one parent and the
+ * `Vault-Rollout-Branch: <branch>` trailer, and either
+ * - (git push) the configured identity as author and committer, or
+ * - (GitHub API, when `apiIdentity` is given) GitHub's verdict `verification.verified: true`, `apiIdentity`
+ *   as author (the identity GitHub puts on commits this token creates through the API: `<slug>[bot]` for an
+ *   App, the user for a personal token), and as committer that identity or GitHub's own
+ *   (`noreply@github.com`).
+ *
+ * What a person does to the branch fails both: an amend or rebase makes them the committer and drops
+ * GitHub's signature; a web-UI edit is their own commit (their author, usually no trailer) on top of ours;
+ * "Update branch" is a merge (two parents).
+ */
 export function isOwnBranchCommit(
-  head: CommitInfo,
+  head: BranchHead,
   branch: string,
   author: { name: string; email: string },
+  apiIdentity: ApiIdentity | null = null,
 ): boolean {
-  const trailer = new RegExp(`^${BRANCH_TRAILER}: ${branch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm');
+  if (!hasOwnShape(head, branch)) return false;
+  if (sameIdentity(head.author, author) && sameIdentity(head.committer, author)) return true;
   return (
-    head.parents.length === 1 &&
-    sameIdentity(head.author, author) &&
-    sameIdentity(head.committer, author) &&
-    trailer.test(head.message)
+    apiIdentity !== null &&
+    head.verified === true &&
+    sameIdentity(head.author, apiIdentity) &&
+    (sameIdentity(head.committer, apiIdentity) ||
+      head.committer.email.trim().toLowerCase() === GITHUB_WEB_FLOW_EMAIL)
   );
 }
 
-function foreignComment(branch: string, head: CommitInfo): string {
+function foreignComment(branch: string, head: BranchHead): string {
   return [
     FOREIGN_COMMIT_MARKER,
     `vault-rollout found a commit on \`${branch}\` that it did not make (\`${head.oid.slice(0, 12)}\`), so it will not ` +
@@ -151,11 +191,13 @@ export async function publishPullRequest(opts: PullRequestRunOptions): Promise<P
   const base = ws.branch;
   const branch = pullRequestBranch(base);
   const report = await planRepo({ source: ws.source, reader: opts.reader, config, branch: base, logger });
+  const apiCommits = opts.apiCommits ?? config.pullRequest.apiCommits;
   const result = (outcome: PullRequestOutcome, pushed = false, apiRequests = 0): PullRequestResult => ({
     report,
     outcome,
     branch,
     pushed,
+    apiCommits,
     apiRequests,
   });
   const problem = (message: string, file = branch): void => {
@@ -186,16 +228,66 @@ export async function publishPullRequest(opts: PullRequestRunOptions): Promise<P
   if (gh.via === 'app' && !opts.env['GIT_TOKEN']) ws.useAuth({ username: 'x-access-token', token: gh.token });
   const pulls = new GitHubPulls(gh.octokit, repository, logger);
   const done = (outcome: PullRequestOutcome, pushed = false) => result(outcome, pushed, gh.requests());
+  const gitData = new GitHubGitData(gh.octokit, repository, logger);
+  const apiWs = new ApiCommitWorkspace(ws, gitData, logger);
+  // Reads and writes of the pull-request branch: git, or the GitHub API (the base always comes from git).
+  const target: Workspace = apiCommits ? apiWs : ws;
 
   const message = renderCommitMessage(readTemplate('commit-message.liquid'), report.workloads);
   const changes = report.changes.filter((c) => c.before !== c.after);
   const pending = message !== null && changes.length > 0;
   let open = await pulls.findOpen(branch, base);
 
-  for (let attempt = 1; ; attempt++) {
-    const head = await ws.remoteBranch(branch);
+  // The commit is built once, locally: the base head does not move during this flow.
+  let localCommit: string | null = null;
+  const buildLocal = async (): Promise<string> =>
+    (localCommit ??= await ws.commit({
+      changes,
+      message: withBranchTrailer(message ?? '', branch),
+      author: opts.author,
+      ...(opts.clock ? { now: opts.clock() } : {}),
+    }));
 
-    if (head && !isOwnBranchCommit(head, branch, opts.author)) {
+  /** The ownership rule of {@link isOwnBranchCommit}, asking GitHub what a git read cannot tell. */
+  const owns = async (head: BranchHead): Promise<boolean> => {
+    if (isOwnBranchCommit(head, branch, opts.author)) return true;
+    if (!hasOwnShape(head, branch)) return false;
+    // Our shape, another identity: perhaps a commit made through the API (this mode, or before a switch).
+    try {
+      const verified = head.verified ?? (await gitData.getCommit(head.oid)).verified;
+      if (!verified) return false;
+      let identity = apiWs.knownIdentity();
+      if (!identity && opts.dryRun) {
+        // A dry run writes nothing, not even the identity probe: a verified commit of our shape counts.
+        logger.debug(
+          `Dry run: "${branch}" head ${head.oid.slice(0, 12)} is verified; its author is not checked`,
+        );
+        return true;
+      }
+      if (
+        !identity &&
+        apiCommits &&
+        pending &&
+        head.tree !== (await ws.readCommitInfo(await buildLocal())).tree
+      ) {
+        await apiWs.replay(await buildLocal()); // needed anyway; its author is the identity
+      }
+      identity ??= await apiWs.identity();
+      return isOwnBranchCommit({ ...head, verified }, branch, opts.author, identity);
+    } catch (err) {
+      // In git-push mode the token may lack API access to contents: then the branch is not proven ours.
+      if (apiCommits || !(err instanceof GitHubError)) throw err;
+      logger.warn(
+        `could not ask GitHub whether "${branch}" head ${head.oid.slice(0, 12)} is its own: ${err.message}`,
+      );
+      return false;
+    }
+  };
+
+  for (let attempt = 1; ; attempt++) {
+    const head: BranchHead | null = await target.remoteBranch(branch);
+
+    if (head && !(await owns(head))) {
       problem(
         `"${branch}" holds a commit vault-rollout did not make (${head.oid.slice(0, 12)} by ${head.author.name}); ` +
           `left as it is${open ? ` and pull request #${open.number} not updated` : ''}: merge or close it, or delete the branch`,
@@ -224,7 +316,7 @@ export async function publishPullRequest(opts: PullRequestRunOptions): Promise<P
         logger.info(`Closed pull request #${open.number}: nothing is pending on "${base}" any more`);
       }
       if (head) {
-        const deleted = await ws.deleteBranch(branch, head.oid);
+        const deleted = await target.deleteBranch(branch, head.oid);
         if (!deleted.ok && deleted.reason === 'not-fast-forward' && attempt < 3) {
           open = null;
           continue; // Someone pushed meanwhile: look at the branch again (it may be theirs now).
@@ -242,12 +334,7 @@ export async function publishPullRequest(opts: PullRequestRunOptions): Promise<P
       return done('dry-run');
     }
 
-    const commit = await ws.commit({
-      changes,
-      message: withBranchTrailer(message, branch),
-      author: opts.author,
-      ...(opts.clock ? { now: opts.clock() } : {}),
-    });
+    const commit = await buildLocal();
     const tree = (await ws.readCommitInfo(commit)).tree;
     let pushed = false;
     let branchHead = commit;
@@ -256,16 +343,23 @@ export async function publishPullRequest(opts: PullRequestRunOptions): Promise<P
       branchHead = head.oid;
       logger.info(`"${branch}" already holds these changes (${head.oid.slice(0, 12)}); not pushed`);
     } else {
-      const res = await ws.pushBranch(commit, branch, { expectedOld: head?.oid ?? null });
+      // Through the API: the same commit, made and signed by GitHub (its id differs: GitHub's author and date).
+      if (apiCommits) branchHead = (await apiWs.replay(commit)).sha;
+      const res = await target.pushBranch(branchHead, branch, { expectedOld: head?.oid ?? null });
       if (!res.ok && res.reason === 'not-fast-forward' && attempt < 3) {
         logger.info(`"${branch}" moved during the run (${res.message}); checking it again`);
         continue;
       }
       if (!res.ok) {
-        throw new GitError(`pushing "${branch}" failed: ${res.message}`, { branch, reason: res.reason });
+        throw new GitError(`${apiCommits ? 'updating' : 'pushing'} "${branch}" failed: ${res.message}`, {
+          branch,
+          reason: res.reason,
+        });
       }
       pushed = true;
-      logger.info(`Pushed ${commit} to "${branch}" (${changes.length} file(s))`);
+      logger.info(
+        `${apiCommits ? 'Moved' : 'Pushed'} ${branchHead} ${apiCommits ? 'through the GitHub API ' : ''}to "${branch}" (${changes.length} file(s))`,
+      );
     }
 
     const text = renderPullRequest(

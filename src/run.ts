@@ -17,6 +17,8 @@ import { readTemplate } from './adapters/templates.js';
 import { renderCommitMessage } from './core/report/commit-message.js';
 import { discoverRepo, planRepo } from './pipeline.js';
 import { publishPullRequest } from './publish-pr.js';
+import { apiCommitWorkspace } from './api-commits.js';
+import type { GitHubClientOptions } from './adapters/github/index.js';
 import { redact, registerSecret } from './log.js';
 
 export type Env = Record<string, string | undefined>;
@@ -38,6 +40,8 @@ export interface Io {
   logger: Logger;
   /** Builds the Vault reader; tests and the demo may inject their own. */
   makeReader?: (config: Config) => Promise<SecretReader & { close(): Promise<void> }>;
+  /** GitHub client knobs (tests turn the pacing of writes off). */
+  github?: Pick<GitHubClientOptions, 'pacing' | 'retryAfterUnitMs' | 'rateLimitRetries'>;
 }
 
 /** Loads the config: `--config FILE`, else `vault-rollout.yaml` at the repo root, else defaults. */
@@ -204,6 +208,11 @@ export interface ApplyOptions extends CommonOptions {
   dryRun: boolean;
   /** `--github-repository OWNER/NAME` for pull requests; else GITHUB_REPOSITORY, else the remote URL. */
   githubRepository?: string | undefined;
+  /**
+   * `--api-commits` (true) / `--no-api-commits` (false): make the commit through the GitHub Git Data API so
+   * GitHub signs it; else the config's `pullRequest.apiCommits`.
+   */
+  apiCommits?: boolean | undefined;
 }
 
 /** Default commit author when the config names none. */
@@ -241,6 +250,12 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
       ws = await open(config.branch);
     }
     const mode = opts.mode ?? config.mode ?? 'commit';
+    const apiCommits = opts.apiCommits ?? config.pullRequest.apiCommits;
+    if (apiCommits && config.commit?.author) {
+      io.logger.info(
+        'commit.author is not used with API commits: GitHub sets the author (an explicit one would drop its signature)',
+      );
+    }
     if (mode === 'pr') {
       reader = await (io.makeReader ?? ((c: Config) => defaultReader(c, io)))(config);
       const result = await publishPullRequest({
@@ -252,6 +267,8 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
         env: io.env,
         logger: io.logger,
         githubRepository: opts.githubRepository,
+        apiCommits,
+        ...(io.github ? { github: io.github } : {}),
       });
       return result.report;
     }
@@ -260,8 +277,18 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
     const template = readTemplate('commit-message.liquid');
     let report: RunReport | null = null;
     const activeReader = reader;
+    // API commits: the same commit, made by GitHub and moved onto the base as a fast-forward only.
+    const target =
+      apiCommits && !opts.dryRun
+        ? await apiCommitWorkspace(ws, {
+            env: io.env,
+            logger: io.logger,
+            githubRepository: opts.githubRepository,
+            ...(io.github ? { github: io.github } : {}),
+          })
+        : ws;
     const outcome = await publishWithRetry(
-      ws,
+      target,
       async (w) => {
         report = await planRepo({
           source: w.source,
@@ -275,13 +302,18 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
       },
       { author, dryRun: opts.dryRun },
     );
+    if (outcome.outcome === 'pushed' && target !== ws) {
+      // The checkout was not moved by a git push: say so, as the local branch is now behind.
+      if (ws.mode === 'local')
+        io.logger.info(`The checkout's "${ws.branch}" is now behind the remote: pull to see the commit`);
+    }
     const final = report as RunReport | null;
     if (!final) throw new Error('internal: apply planned nothing');
     final.commit = outcome.commit;
     const branch = ws.branch;
     if (outcome.outcome === 'pushed') {
       io.logger.info(
-        `Pushed ${outcome.commit} to "${branch}" (${final.changes.length} file(s), attempt ${outcome.attempts})`,
+        `${target === ws ? 'Pushed' : 'Committed through the GitHub API'} ${outcome.commit} to "${branch}" (${final.changes.length} file(s), attempt ${outcome.attempts})`,
       );
     } else if (outcome.outcome === 'dry-run') {
       io.logger.info(`Dry run: would commit ${final.changes.length} file(s) to "${branch}"`);

@@ -52,7 +52,12 @@ describe('parseConfig', () => {
       },
     ]);
     expect(config.commit?.author).toBe('vault-rollout <vault-rollout@example.com>');
-    expect(config.pullRequest).toEqual({ labels: ['secrets'], reviewers: [], autoMerge: false });
+    expect(config.pullRequest).toEqual({
+      labels: ['secrets'],
+      reviewers: [],
+      autoMerge: false,
+      apiCommits: false,
+    });
     expect(Object.values(config.sources).every(Boolean)).toBe(true);
   });
 
@@ -73,7 +78,7 @@ describe('parseConfig', () => {
         csi: true,
       },
       rules: [],
-      pullRequest: { labels: [], reviewers: [], autoMerge: false },
+      pullRequest: { labels: [], reviewers: [], autoMerge: false, apiCommits: false },
     };
     expect(parseConfig('', 'c.yaml')).toEqual(expected);
     expect(parseConfig('# nothing yet\n', 'c.yaml')).toEqual(expected);
@@ -88,7 +93,7 @@ describe('parseConfig', () => {
     expect(config.sources.csi).toBe(false);
     expect(config.sources.annotation).toBe(true);
     expect(config.exclude).toEqual([]);
-    expect(config.pullRequest).toEqual({ labels: [], reviewers: [], autoMerge: true });
+    expect(config.pullRequest).toEqual({ labels: [], reviewers: [], autoMerge: true, apiCommits: false });
   });
 
   it('normalises mounts and stringifies scalar label selectors', () => {
@@ -144,6 +149,16 @@ describe('parseConfig errors name the file, the key and the line', () => {
     ]);
     expect(errorOf('pinVersions: "yes"\ninclude: apps/**\n').message).toMatch(
       /^vault-rollout\.yaml: 2 problems in the config file:\n {2}vault-rollout\.yaml:1: pinVersions: .*\n {2}vault-rollout\.yaml:2: include: /,
+    );
+  });
+
+  it('pullRequest.apiCommits: a boolean, off by default', () => {
+    expect(parseConfig('pullRequest:\n  apiCommits: true\n', 'c.yaml').pullRequest.apiCommits).toBe(true);
+    expect(errorOf('pullRequest:\n  apiCommits: "yes"\n').message).toBe(
+      'vault-rollout.yaml:2: pullRequest.apiCommits: expected a boolean (got "yes")',
+    );
+    expect(errorOf('pullRequest: { apiCommit: true }\n').message).toContain(
+      'pullRequest.apiCommit: unknown key "apiCommit" (line 1); did you mean "apiCommits"?',
     );
   });
 

@@ -9,6 +9,9 @@
  * `retry-after`). A GitHub App is supported: `GET /repos/{o}/{r}/installation` and
  * `POST /app/installations/{id}/access_tokens` check the App JWT's RS256 signature with the public key.
  *
+ * Git Data API (`gitDir`): blobs, trees, commits and refs live in the bare repository the git test server
+ * serves, so the API and git see one repository (see github-git-data.ts).
+ *
  * @example
  * const gh = await startGitHubServer({ owner: 'acme', repo: 'deploy', token: 'ghs_test' });
  * // GITHUB_API_URL=gh.url GITHUB_TOKEN=ghs_test ...
@@ -19,6 +22,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { components } from '@octokit/openapi-types';
+
+import { gitDataStore, type GitDataStore } from './github-git-data.js';
 
 type Schemas = components['schemas'];
 
@@ -82,6 +87,10 @@ export interface GitHubServerOptions {
   collaborators?: string[];
   /** The login our token acts as (author of pull requests and comments). */
   botLogin?: string;
+  /** The bare repository behind the Git Data API (`git/blobs`, `git/trees`, `git/commits`, `git/refs`). */
+  gitDir?: string;
+  /** Committer of the commits GitHub signs: the bot itself (default) or `GitHub <noreply@github.com>`. */
+  apiCommitter?: 'bot' | 'web-flow';
 }
 
 export interface GitHubServer {
@@ -96,6 +105,8 @@ export interface GitHubServer {
   writes(since?: number): GitHubRequestLog[];
   /** Adds a comment as another user (to test pagination and markers). */
   addComment(issue: number, body: string, user?: string): void;
+  /** The Git Data API's record (commits created, ref updates); null without `gitDir`. */
+  gitData: GitDataStore | null;
   close(): Promise<void>;
 }
 
@@ -265,6 +276,17 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
   let url = '';
 
   const now = () => new Date(Date.parse(T0) + ++clockTick * 1000).toISOString().replace('.000', '');
+  const gitData = options.gitDir
+    ? gitDataStore({
+        gitdir: options.gitDir,
+        url: () => url,
+        prefix,
+        bot,
+        botId: 7,
+        committer: options.apiCommitter ?? 'bot',
+        clock: () => Date.parse(now()) / 1000,
+      })
+    : null;
   const headSha = async (branch: string) => (await options.branchHead?.(branch)) ?? '0'.repeat(40);
 
   async function pullSimple(p: StoredPull): Promise<Schemas['pull-request-simple']> {
@@ -433,6 +455,8 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
     if (auth !== 'token') return error(401, 'Bad credentials');
 
     if (method === 'POST' && path === '/graphql') return graphql(body);
+    const data = await gitData?.route(method, path, body);
+    if (data) return new Answer(data.status, data.body);
     if (method === 'GET' && path === `${prefix}/pulls`) {
       const state = q.get('state') ?? 'open';
       const head = q.get('head');
@@ -642,6 +666,7 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
     writes(since = 0) {
       return requests.slice(since).filter((r) => r.method !== 'GET' && !r.fault);
     },
+    gitData,
     addComment(issue, body, login = 'octocat') {
       comments.push({ id: nextComment++, issue, body, user: login });
     },

@@ -16,3 +16,4 @@ export {
 } from './client.js';
 export { GitHubError, githubSays, toGitHubError, type GitHubCall } from './errors.js';
 export { GitHubPulls, type AutoMergeResult, type PullRequestInfo } from './pulls.js';
+export { GitHubGitData, type ApiCommit, type RefUpdateResult, type TreeChange } from './git-data.js';

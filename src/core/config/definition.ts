@@ -128,6 +128,14 @@ export const configSchema = z.strictObject({
       labels: z.array(z.string()).default([]),
       reviewers: z.array(z.string()).default([]),
       autoMerge: z.boolean().default(false),
+      /**
+       * Create the pull-request commit (and, with `mode: commit`, the base-branch commit) through GitHub's
+       * Git Data API instead of a git push. GitHub signs such commits with the App's (or the token user's)
+       * identity and shows them as verified, which "Require signed commits" branch protection needs; the
+       * configured `commit.author` is not used then (an explicit author would drop GitHub's signature).
+       * Needs `contents: write` on the repository. The `--api-commits` flag turns it on too.
+       */
+      apiCommits: z.boolean().default(false),
     })
     .prefault({}),
 });

@@ -1,0 +1,315 @@
+/**
+ * Commits through the GitHub API instead of a git push (issue 4, item 4; `pullRequest.apiCommits: true` or
+ * `apply --api-commits`).
+ *
+ * {@link ApiCommitWorkspace} is a {@link Workspace} whose writes go through the Git Data API: the base branch
+ * is still cloned and read with git, the commit is still built locally by `Workspace.commit()` (which checks
+ * every file against the plan), and then replayed on GitHub with the same bytes: one `POST git/blobs` per
+ * changed file (base64), one `POST git/trees` on the base commit's tree with only the changed paths (modes
+ * kept), one `POST git/commits` with the same message and parent and **no author or committer**, so GitHub
+ * signs it with the token's identity (the App's `<slug>[bot]`) and shows it as verified. GitHub's blob and
+ * tree ids must equal the local ones: a mismatch means the bytes differ and nothing is published.
+ *
+ * Refs: the pull-request branch is created with `POST git/refs` or moved with `PATCH ... force: true` after
+ * re-reading it (the REST API has no compare-and-swap: the window between that read and the update is a
+ * single round trip); the base branch (`--mode commit`) is moved with `force: false`, so GitHub itself
+ * refuses anything but a fast-forward (422 → `not-fast-forward` → re-plan, as a rejected push is).
+ * Deleting the pull-request branch stays a git push, which does have a compare-and-swap.
+ */
+import { ConfigError, GitError } from './core/errors.js';
+import type { Logger } from './core/ports.js';
+import type {
+  CommitInfo,
+  CommitOptions,
+  GitAuth,
+  PushResult,
+  TreeManifestSource,
+  Workspace,
+} from './adapters/git/index.js';
+import { commitFiles } from './adapters/git/commit-files.js';
+import {
+  connectGitHub,
+  githubCredentialsFromEnv,
+  GitHubGitData,
+  resolveRepository,
+  type ApiCommit,
+  type GitHubClientOptions,
+  type TreeChange,
+} from './adapters/github/index.js';
+
+/** A branch head as the ownership check sees it; `verified` is GitHub's verdict when it was asked. */
+export interface BranchHead extends CommitInfo {
+  verified?: boolean;
+}
+
+/** The name and email GitHub writes as author of the commits this token makes through the API. */
+export interface ApiIdentity {
+  name: string;
+  email: string;
+}
+
+const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000) || 0;
+
+/** An API commit in the shape the Git adapter uses. */
+export function toBranchHead(c: ApiCommit): BranchHead {
+  return {
+    oid: c.sha,
+    tree: c.tree,
+    parents: c.parents,
+    author: { name: c.author.name, email: c.author.email, timestamp: seconds(c.author.date) },
+    committer: { name: c.committer.name, email: c.committer.email, timestamp: seconds(c.committer.date) },
+    message: c.message,
+    verified: c.verified,
+  };
+}
+
+/** Message of the commit that only tells which identity GitHub gives this token (it is on no branch). */
+export const IDENTITY_PROBE_MESSAGE =
+  'vault-rollout: identity check\n\nThis commit is on no branch; GitHub removes it in its next garbage collection.\n';
+
+/**
+ * A Workspace that publishes through the GitHub Git Data API (see the module comment). Reads, `refresh()`,
+ * `close()` and branch deletion are the wrapped workspace's.
+ *
+ * @example
+ * const api = new ApiCommitWorkspace(ws, new GitHubGitData(octokit, repository, logger), logger);
+ * await publishWithRetry(api, build, { author });   // the base-branch commit is made and moved by the API
+ */
+export class ApiCommitWorkspace implements Workspace {
+  /** API commits made by this run, by id. */
+  private readonly made = new Map<string, ApiCommit>();
+  /** Local commit id → its API replay. */
+  private readonly replays = new Map<string, ApiCommit>();
+  private identityOf: ApiIdentity | null = null;
+
+  constructor(
+    readonly inner: Workspace,
+    readonly api: GitHubGitData,
+    private readonly logger: Logger,
+  ) {}
+
+  get mode(): 'local' | 'remote' {
+    return this.inner.mode;
+  }
+  get branch(): string {
+    return this.inner.branch;
+  }
+  get head(): string {
+    return this.inner.head;
+  }
+  get source(): TreeManifestSource {
+    return this.inner.source;
+  }
+  get url(): string {
+    return this.inner.url;
+  }
+  useAuth(auth: GitAuth): void {
+    this.inner.useAuth(auth);
+  }
+  refresh(): Promise<void> {
+    return this.inner.refresh();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+  deleteBranch(branch: string, expectedOld: string): Promise<PushResult> {
+    return this.inner.deleteBranch(branch, expectedOld);
+  }
+
+  async readCommitInfo(oid: string): Promise<CommitInfo> {
+    const made = this.made.get(oid);
+    return made ? toBranchHead(made) : this.inner.readCommitInfo(oid);
+  }
+
+  /** Builds the commit locally (checked against the plan), then replays it through the API. */
+  async commit(opts: CommitOptions): Promise<string> {
+    const local = await this.inner.commit(opts);
+    if (local === this.inner.head) return local;
+    return (await this.replay(local)).sha;
+  }
+
+  /**
+   * Creates, through the API, the commit equal to the local commit `localId` (a child of the base head):
+   * same blobs, same tree, same message and parent; author and committer are left to GitHub.
+   * @throws GitError when GitHub's blob or tree id differs from the local one (the bytes would differ).
+   */
+  async replay(localId: string): Promise<ApiCommit> {
+    const known = this.replays.get(localId);
+    if (known) return known;
+    const local = await this.inner.readCommitInfo(localId);
+    const parent = await this.inner.readCommitInfo(local.parents[0] ?? '');
+    const files = await commitFiles(this.inner, localId);
+    const started = performance.now();
+    const uploaded = new Set<string>();
+    for (const f of files) {
+      if (!f.oid || !f.bytes || uploaded.has(f.oid)) continue;
+      const sha = await this.api.createBlob(f.bytes);
+      if (sha !== f.oid) {
+        throw new GitError(
+          `GitHub stored "${f.path}" as blob ${sha.slice(0, 12)}, expected ${f.oid.slice(0, 12)}: the bytes differ; nothing was published`,
+          { path: f.path },
+        );
+      }
+      uploaded.add(f.oid);
+    }
+    const changes: TreeChange[] = files.map((f) => ({
+      path: f.path,
+      mode: f.mode ?? '100644',
+      sha: f.oid,
+    }));
+    const tree = await this.api.createTree(parent.tree, changes);
+    if (tree !== local.tree) {
+      throw new GitError(
+        `GitHub built tree ${tree.slice(0, 12)}, expected ${local.tree.slice(0, 12)} (base tree ${parent.tree.slice(0, 12)} plus ${files.length} file(s)); nothing was published`,
+      );
+    }
+    const commit = await this.api.createCommit({ message: local.message, tree, parents: local.parents });
+    if (commit.tree !== tree || commit.parents.join() !== local.parents.join()) {
+      throw new GitError(
+        `GitHub's commit ${commit.sha.slice(0, 12)} does not hold the expected tree and parent`,
+      );
+    }
+    this.made.set(commit.sha, commit);
+    this.replays.set(localId, commit);
+    this.identityOf ??= { name: commit.author.name, email: commit.author.email };
+    this.logger.info(
+      `Created commit ${commit.sha} through the GitHub API (${files.length} file(s), ${uploaded.size} blob(s), ` +
+        `${commit.verified ? 'verified' : `not verified: ${commit.verificationReason}`}, ${Math.round(performance.now() - started)} ms)`,
+    );
+    if (!commit.verified) {
+      this.logger.warn(
+        `GitHub did not sign commit ${commit.sha.slice(0, 12)} (${commit.verificationReason}); branch protection that requires signed commits will refuse it`,
+      );
+    }
+    return commit;
+  }
+
+  /** The identity this token's API commits get, if this run already made one (no request). */
+  knownIdentity(): ApiIdentity | null {
+    return this.identityOf;
+  }
+
+  /**
+   * The identity GitHub gives commits this token makes through the API: the author of a commit this run
+   * made, else of a probe commit (base tree, base parent, on no branch; one `POST git/commits`).
+   */
+  async identity(): Promise<ApiIdentity> {
+    if (this.identityOf) return this.identityOf;
+    const base = await this.inner.readCommitInfo(this.inner.head);
+    const probe = await this.api.createCommit({
+      message: IDENTITY_PROBE_MESSAGE,
+      tree: base.tree,
+      parents: [this.inner.head],
+    });
+    this.identityOf = { name: probe.author.name, email: probe.author.email };
+    this.logger.debug('API commit identity', { ...this.identityOf, probe: probe.sha });
+    return this.identityOf;
+  }
+
+  /** Another branch's head, read through the API with GitHub's verification verdict; null when absent. */
+  async remoteBranch(branch: string): Promise<BranchHead | null> {
+    const sha = await this.api.getBranchHead(branch);
+    if (!sha) return null;
+    return toBranchHead(this.made.get(sha) ?? (await this.api.getCommit(sha)));
+  }
+
+  private check(commitId: string): void {
+    const made = this.made.get(commitId);
+    if (!made || made.parents.length !== 1 || made.parents[0] !== this.inner.head) {
+      throw new GitError(
+        `commit ${commitId.slice(0, 12)} was not made by this workspace on the base head; build it with commit()`,
+      );
+    }
+  }
+
+  /** Moves the base branch to an API commit, only as a fast-forward (`force: false`). */
+  async push(commitId: string): Promise<PushResult> {
+    if (commitId === this.inner.head) return { ok: true };
+    this.check(commitId);
+    const res = await this.api.updateBranch(this.inner.branch, commitId, false);
+    if (res.ok) {
+      this.logger.info('moved branch through the GitHub API', {
+        branch: this.inner.branch,
+        commit: commitId,
+      });
+    } else if (res.reason === 'not-fast-forward') {
+      return {
+        ok: false,
+        reason: 'not-fast-forward',
+        message: `branch "${this.inner.branch}" moved since ${this.inner.head.slice(0, 12)} (${res.message})`,
+      };
+    }
+    return res;
+  }
+
+  /**
+   * Points another branch at an API commit if it is still at `expectedOld` (null: must not exist): re-reads
+   * the ref first, then creates it, or moves it with `force: true`.
+   */
+  async pushBranch(
+    commitId: string,
+    branch: string,
+    opts: { expectedOld: string | null },
+  ): Promise<PushResult> {
+    if (branch === this.inner.branch) {
+      throw new GitError(
+        `pushBranch() updates another branch than the base "${this.inner.branch}"; use push()`,
+      );
+    }
+    this.check(commitId);
+    const current = await this.api.getBranchHead(branch);
+    if (current !== opts.expectedOld) {
+      return {
+        ok: false,
+        reason: 'not-fast-forward',
+        message: `branch "${branch}" is at ${current ? current.slice(0, 12) : '(absent)'}, expected ${
+          opts.expectedOld ? opts.expectedOld.slice(0, 12) : '(absent)'
+        }`,
+      };
+    }
+    if (current === commitId) return { ok: true };
+    const res =
+      opts.expectedOld === null
+        ? await this.api.createBranch(branch, commitId)
+        : await this.api.updateBranch(branch, commitId, true);
+    if (res.ok) this.logger.info('moved branch through the GitHub API', { branch, commit: commitId });
+    return res;
+  }
+}
+
+export interface ApiCommitConnectOptions {
+  env: Record<string, string | undefined>;
+  logger: Logger;
+  /** `--github-repository OWNER/NAME`; else GITHUB_REPOSITORY, else the remote URL. */
+  githubRepository?: string | undefined;
+  /** Client knobs (tests turn pacing off). */
+  github?: Pick<GitHubClientOptions, 'pacing' | 'retryAfterUnitMs' | 'rateLimitRetries'>;
+}
+
+/**
+ * Connects to GitHub with the credentials of the environment (GITHUB_TOKEN, or a GitHub App) and wraps `ws`
+ * so its commits are made through the API (`apply --mode commit --api-commits`).
+ * @throws ConfigError without GitHub credentials; GitHubError when the connection fails.
+ */
+export async function apiCommitWorkspace(
+  ws: Workspace,
+  opts: ApiCommitConnectOptions,
+): Promise<ApiCommitWorkspace> {
+  const credentials = githubCredentialsFromEnv(opts.env);
+  if (!credentials) {
+    throw new ConfigError(
+      'API commits (pullRequest.apiCommits / --api-commits) need GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY',
+    );
+  }
+  const repository = resolveRepository(opts.githubRepository, opts.env, ws.url);
+  const gh = await connectGitHub({
+    credentials,
+    repository,
+    baseUrl: opts.env['GITHUB_API_URL'] || undefined,
+    logger: opts.logger,
+    ...opts.github,
+  });
+  // A refresh after a non-fast-forward fetches with git: an App's token reads the repository too.
+  if (gh.via === 'app' && !opts.env['GIT_TOKEN']) ws.useAuth({ username: 'x-access-token', token: gh.token });
+  return new ApiCommitWorkspace(ws, new GitHubGitData(gh.octokit, repository, opts.logger), opts.logger);
+}
