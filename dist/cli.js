@@ -1204,7 +1204,7 @@ var require_command = __commonJS({
   "../../../work/main/node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path5 = __require("node:path");
+    var path7 = __require("node:path");
     var fs3 = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2217,9 +2217,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path5.resolve(baseDir, baseName);
+          const localBin = path7.resolve(baseDir, baseName);
           if (fs3.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path5.extname(baseName))) return void 0;
+          if (sourceExt.includes(path7.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs3.existsSync(`${localBin}${ext}`)
           );
@@ -2237,17 +2237,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path5.resolve(
-            path5.dirname(resolvedScriptPath),
+          executableDir = path7.resolve(
+            path7.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path5.basename(
+            const legacyName = path7.basename(
               this._scriptPath,
-              path5.extname(this._scriptPath)
+              path7.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path5.extname(executableFile));
+        launchWithNode = sourceExt.includes(path7.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path5.basename(filename, path5.extname(filename));
+        this._name = path7.basename(filename, path7.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path6) {
-        if (path6 === void 0) return this._executableDir;
-        this._executableDir = path6;
+      executableDir(path8) {
+        if (path8 === void 0) return this._executableDir;
+        this._executableDir = path8;
         return this;
       }
       /**
@@ -3206,9 +3206,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
           helpWidth: context.helpWidth,
           outputHasColors: context.hasColors
         });
-        const text = helper.formatHelp(this, helper);
-        if (context.hasColors) return text;
-        return this._outputConfiguration.stripColor(text);
+        const text2 = helper.formatHelp(this, helper);
+        if (context.hasColors) return text2;
+        return this._outputConfiguration.stripColor(text2);
       }
       /**
        * @typedef HelpContext
@@ -3368,7 +3368,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {(string | Function)} text - string to add, or a function returning a string
        * @return {Command} `this` command for chaining
        */
-      addHelpText(position, text) {
+      addHelpText(position, text2) {
         const allowedValues = ["beforeAll", "before", "after", "afterAll"];
         if (!allowedValues.includes(position)) {
           throw new Error(`Unexpected value for position to addHelpText.
@@ -3377,10 +3377,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const helpEvent = `${position}Help`;
         this.on(helpEvent, (context) => {
           let helpStr;
-          if (typeof text === "function") {
-            helpStr = text({ error: context.error, command: context.command });
+          if (typeof text2 === "function") {
+            helpStr = text2({ error: context.error, command: context.command });
           } else {
-            helpStr = text;
+            helpStr = text2;
           }
           if (helpStr) {
             context.write(`${helpStr}
@@ -3722,8 +3722,8 @@ var require_utils = __commonJS({
       }
       return output2;
     };
-    exports.basename = (path5, { windows } = {}) => {
-      const segs = path5.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path7, { windows } = {}) => {
+      const segs = path7.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -18133,11 +18133,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path5) {
-      if (!path5 || typeof path5 !== "string") {
+    function lookup(path7) {
+      if (!path7 || typeof path7 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path5).toLowerCase().substr(1);
+      var extension2 = extname("x." + path7).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -19277,7 +19277,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path5 = __require("path");
+    var path7 = __require("path");
     var http3 = __require("http");
     var https2 = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -19408,11 +19408,11 @@ var require_form_data = __commonJS({
     FormData2.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path5.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path7.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path5.basename(options.filename || value && (value.name || value.path));
+        filename = path7.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path5.basename(value.client._httpMessage.path || "");
+        filename = path7.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -19532,7 +19532,7 @@ var require_form_data = __commonJS({
       });
     };
     FormData2.prototype.submit = function(params, cb) {
-      var request3;
+      var request4;
       var options;
       var defaults = { method: "post" };
       if (typeof params === "string") {
@@ -19551,9 +19551,9 @@ var require_form_data = __commonJS({
       }
       options.headers = this.getHeaders(params.headers);
       if (options.protocol === "https:") {
-        request3 = https2.request(options);
+        request4 = https2.request(options);
       } else {
-        request3 = http3.request(options);
+        request4 = http3.request(options);
       }
       this.getLength(function(err, length) {
         if (err && err !== "Unknown stream") {
@@ -19561,22 +19561,22 @@ var require_form_data = __commonJS({
           return;
         }
         if (length) {
-          request3.setHeader("Content-Length", length);
+          request4.setHeader("Content-Length", length);
         }
-        this.pipe(request3);
+        this.pipe(request4);
         if (cb) {
           var onResponse;
           var callback = function(error62, responce) {
-            request3.removeListener("error", callback);
-            request3.removeListener("response", onResponse);
+            request4.removeListener("error", callback);
+            request4.removeListener("response", onResponse);
             return cb.call(this, error62, responce);
           };
           onResponse = callback.bind(this, null);
-          request3.on("error", callback);
-          request3.on("response", onResponse);
+          request4.on("error", callback);
+          request4.on("response", onResponse);
         }
       }.bind(this));
-      return request3;
+      return request4;
     };
     FormData2.prototype._error = function(err) {
       if (!this.error) {
@@ -20329,10 +20329,10 @@ var require_follow_redirects = __commonJS({
         var scheme = protocol.slice(0, -1);
         this._options.agent = this._options.agents[scheme];
       }
-      var request3 = this._currentRequest = nativeProtocol.request(this._options, this._onNativeResponse);
-      request3._redirectable = this;
+      var request4 = this._currentRequest = nativeProtocol.request(this._options, this._onNativeResponse);
+      request4._redirectable = this;
       for (var event of events) {
-        request3.on(event, eventHandlers[event]);
+        request4.on(event, eventHandlers[event]);
       }
       this._currentUrl = /^\//.test(this._options.path) ? url2.format(this._options) : (
         // When making a request to a proxy, […]
@@ -20344,16 +20344,16 @@ var require_follow_redirects = __commonJS({
         var self2 = this;
         var buffers = this._requestBodyBuffers;
         (function writeNext(error62) {
-          if (request3 === self2._currentRequest) {
+          if (request4 === self2._currentRequest) {
             if (error62) {
               self2.emit("error", error62);
             } else if (i < buffers.length) {
               var buffer = buffers[i++];
-              if (!request3.finished) {
-                request3.write(buffer.data, buffer.encoding, writeNext);
+              if (!request4.finished) {
+                request4.write(buffer.data, buffer.encoding, writeNext);
               }
             } else if (self2._ended) {
-              request3.end();
+              request4.end();
             }
           }
         })();
@@ -20435,7 +20435,7 @@ var require_follow_redirects = __commonJS({
         var protocol = scheme + ":";
         var nativeProtocol = nativeProtocols[protocol] = protocols[scheme];
         var wrappedProtocol = exports2[scheme] = Object.create(nativeProtocol);
-        function request3(input2, options, callback) {
+        function request4(input2, options, callback) {
           if (isURL(input2)) {
             input2 = spreadUrlObject(input2);
           } else if (isString(input2)) {
@@ -20467,7 +20467,7 @@ var require_follow_redirects = __commonJS({
           return wrappedRequest;
         }
         Object.defineProperties(wrappedProtocol, {
-          request: { value: request3, configurable: true, enumerable: true, writable: true },
+          request: { value: request4, configurable: true, enumerable: true, writable: true },
           get: { value: get4, configurable: true, enumerable: true, writable: true }
         });
       });
@@ -20545,12 +20545,12 @@ var require_follow_redirects = __commonJS({
       });
       return CustomError;
     }
-    function destroyRequest(request3, error62) {
+    function destroyRequest(request4, error62) {
       for (var event of events) {
-        request3.removeListener(event, eventHandlers[event]);
+        request4.removeListener(event, eventHandlers[event]);
       }
-      request3.on("error", noop4);
-      request3.destroy(error62);
+      request4.on("error", noop4);
+      request4.destroy(error62);
     }
     function isSubdomain(subdomain, domain2) {
       assert2(isString(subdomain) && isString(domain2));
@@ -20589,7 +20589,7 @@ var require_axios = __commonJS({
     var https2 = __require("https");
     var http22 = __require("http2");
     var util = __require("util");
-    var path5 = __require("path");
+    var path7 = __require("path");
     var followRedirects = require_follow_redirects();
     var zlib = __require("zlib");
     var stream = __require("stream");
@@ -21674,12 +21674,12 @@ var require_axios = __commonJS({
       }
     }
     var AxiosError = class _AxiosError extends Error {
-      static from(error62, code2, config2, request3, response, customProps) {
+      static from(error62, code2, config2, request4, response, customProps) {
         let message = error62.message;
         if (!message && utils$1.isArray(error62.errors) && error62.errors.length) {
           message = aggregateErrorMessage(error62);
         }
-        const axiosError = new _AxiosError(message, code2 || error62.code, config2, request3, response);
+        const axiosError = new _AxiosError(message, code2 || error62.code, config2, request4, response);
         Object.defineProperty(axiosError, "cause", {
           __proto__: null,
           value: error62,
@@ -21706,7 +21706,7 @@ var require_axios = __commonJS({
        *
        * @returns {Error} The created error.
        */
-      constructor(message, code2, config2, request3, response) {
+      constructor(message, code2, config2, request4, response) {
         super(message);
         Object.defineProperty(this, "message", {
           // Null-proto descriptor so a polluted Object.prototype.get cannot turn
@@ -21721,7 +21721,7 @@ var require_axios = __commonJS({
         this.isAxiosError = true;
         code2 && (this.code = code2);
         config2 && (this.config = config2);
-        request3 && (this.request = request3);
+        request4 && (this.request = request4);
         if (response) {
           this.response = response;
           this.status = response.status;
@@ -21779,9 +21779,9 @@ var require_axios = __commonJS({
     function removeBrackets(key) {
       return utils$1.endsWith(key, "[]") ? key.slice(0, -2) : key;
     }
-    function renderKey(path6, key, dots) {
-      if (!path6) return key;
-      return path6.concat(key).map(function each(token, i) {
+    function renderKey(path8, key, dots) {
+      if (!path8) return key;
+      return path8.concat(key).map(function each(token, i) {
         token = removeBrackets(token);
         return !dots && i ? "[" + token + "]" : token;
       }).join(dots ? "." : "");
@@ -21856,13 +21856,13 @@ var require_axios = __commonJS({
           return currentValue;
         });
       }
-      function defaultVisitor(value, key, path6) {
+      function defaultVisitor(value, key, path8) {
         let arr = value;
         if (utils$1.isReactNative(formData) && utils$1.isReactNativeBlob(value)) {
-          formData.append(renderKey(path6, key, dots), convertValue(value));
+          formData.append(renderKey(path8, key, dots), convertValue(value));
           return false;
         }
-        if (value && !path6 && typeof value === "object") {
+        if (value && !path8 && typeof value === "object") {
           if (utils$1.endsWith(key, "{}")) {
             key = metaTokens ? key : key.slice(0, -2);
             value = stringifyWithDepthLimit(value, 1);
@@ -21881,7 +21881,7 @@ var require_axios = __commonJS({
         if (isVisitable(value)) {
           return true;
         }
-        formData.append(renderKey(path6, key, dots), convertValue(value));
+        formData.append(renderKey(path8, key, dots), convertValue(value));
         return false;
       }
       const exposedHelpers = Object.assign(predicates, {
@@ -21889,17 +21889,17 @@ var require_axios = __commonJS({
         convertValue,
         isVisitable
       });
-      function build(value, path6, depth = 0) {
+      function build(value, path8, depth = 0) {
         if (utils$1.isUndefined(value)) return;
         throwIfMaxDepthExceeded(depth);
         if (stack.indexOf(value) !== -1) {
-          throw new Error("Circular reference detected in " + path6.join("."));
+          throw new Error("Circular reference detected in " + path8.join("."));
         }
         stack.push(value);
         utils$1.forEach(value, function each(el, key) {
-          const result = !(utils$1.isUndefined(el) || el === null) && visitor.call(formData, el, utils$1.isString(key) ? key.trim() : key, path6, exposedHelpers);
+          const result = !(utils$1.isUndefined(el) || el === null) && visitor.call(formData, el, utils$1.isString(key) ? key.trim() : key, path8, exposedHelpers);
           if (result === true) {
-            build(el, path6 ? path6.concat(key) : [key], depth + 1);
+            build(el, path8 ? path8.concat(key) : [key], depth + 1);
           }
         });
         stack.pop();
@@ -22169,7 +22169,7 @@ var require_axios = __commonJS({
     };
     function toURLEncodedForm(data, options) {
       return toFormData(data, new platform.classes.URLSearchParams(), {
-        visitor: function(value, key, path6, helpers) {
+        visitor: function(value, key, path8, helpers) {
           if (platform.isNode && utils$1.isBuffer(value)) {
             this.append(key, value.toString("base64"));
             return false;
@@ -22186,14 +22186,14 @@ var require_axios = __commonJS({
       }
     }
     function parsePropPath(name) {
-      const path6 = [];
+      const path8 = [];
       const pattern = /[^.[\]]+|\[([^.[\]]*)]/g;
       let match;
       while ((match = pattern.exec(name)) !== null) {
-        throwIfDepthExceeded(path6.length);
-        path6.push(match[0] === "[]" ? "" : match[1] || match[0]);
+        throwIfDepthExceeded(path8.length);
+        path8.push(match[0] === "[]" ? "" : match[1] || match[0]);
       }
-      return path6;
+      return path8;
     }
     function arrayToObject(arr) {
       const obj = {};
@@ -22226,12 +22226,12 @@ var require_axios = __commonJS({
       return obj;
     }
     function formDataToJSON(formData) {
-      function buildPath(path6, value, target, index2) {
+      function buildPath(path8, value, target, index2) {
         throwIfDepthExceeded(index2);
-        let name = path6[index2++];
+        let name = path8[index2++];
         if (name === "__proto__") return true;
         const isNumericKey = Number.isFinite(+name);
-        const isLast = index2 >= path6.length;
+        const isLast = index2 >= path8.length;
         name = !name && utils$1.isArray(target) ? target.length : name;
         if (isLast) {
           if (utils$1.hasOwnProp(target, name)) {
@@ -22245,7 +22245,7 @@ var require_axios = __commonJS({
         if (!utils$1.hasOwnProp(target, name) || !utils$1.isObject(target[name])) {
           target[name] = [];
         }
-        const result = buildPath(path6, value, target[name], index2);
+        const result = buildPath(path8, value, target[name], index2);
         if (result && utils$1.isArray(target[name])) {
           target[name] = arrayToObject(target[name]);
         }
@@ -22393,8 +22393,8 @@ var require_axios = __commonJS({
        *
        * @returns {CanceledError} The created error.
        */
-      constructor(message, config2, request3) {
-        super(message == null ? "canceled" : message, AxiosError.ERR_CANCELED, config2, request3);
+      constructor(message, config2, request4) {
+        super(message == null ? "canceled" : message, AxiosError.ERR_CANCELED, config2, request4);
         this.name = "CanceledError";
         this.__CANCEL__ = true;
       }
@@ -22921,20 +22921,20 @@ var require_axios = __commonJS({
       if (parts[0] !== "127") return false;
       return parts.every((p) => /^\d+$/.test(p) && Number(p) >= 0 && Number(p) <= 255);
     };
-    var parseIPv4Octet = (text) => {
-      if (/^0[xX][0-9a-fA-F]+$/.test(text)) {
-        const n = parseInt(text.slice(2), 16);
+    var parseIPv4Octet = (text2) => {
+      if (/^0[xX][0-9a-fA-F]+$/.test(text2)) {
+        const n = parseInt(text2.slice(2), 16);
         return Number.isFinite(n) ? n : null;
       }
-      if (text.length > 1 && /^0[0-7]+$/.test(text)) {
-        const n = parseInt(text, 8);
+      if (text2.length > 1 && /^0[0-7]+$/.test(text2)) {
+        const n = parseInt(text2, 8);
         return Number.isFinite(n) ? n : null;
       }
-      if (text.length > 1 && /^0[0-9]+$/.test(text)) {
+      if (text2.length > 1 && /^0[0-9]+$/.test(text2)) {
         return null;
       }
-      if (/^[0-9]+$/.test(text)) {
-        const n = parseInt(text, 10);
+      if (/^[0-9]+$/.test(text2)) {
+        const n = parseInt(text2, 10);
         return Number.isFinite(n) ? n : null;
       }
       return null;
@@ -24121,8 +24121,8 @@ var require_axios = __commonJS({
           const allowedSocketPaths = own3("allowedSocketPaths");
           if (allowedSocketPaths != null) {
             const allowed = Array.isArray(allowedSocketPaths) ? allowedSocketPaths : [allowedSocketPaths];
-            const resolvedSocket = path5.resolve(socketPath);
-            const isAllowed = allowed.some((entry) => typeof entry === "string" && path5.resolve(entry) === resolvedSocket);
+            const resolvedSocket = path7.resolve(socketPath);
+            const isAllowed = allowed.some((entry) => typeof entry === "string" && path7.resolve(entry) === resolvedSocket);
             if (!isAllowed) {
               return reject(new AxiosError(`socketPath "${socketPath}" is not permitted by allowedSocketPaths`, AxiosError.ERR_BAD_OPTION_VALUE, config2));
             }
@@ -24436,14 +24436,14 @@ var require_axios = __commonJS({
     var cookies = platform.hasStandardBrowserEnv ? (
       // Standard browser envs support document.cookie
       {
-        write(name, value, expires, path6, domain2, secure, sameSite) {
+        write(name, value, expires, path8, domain2, secure, sameSite) {
           if (typeof document === "undefined") return;
           const cookie = [`${name}=${encodeURIComponent(value)}`];
           if (utils$1.isNumber(expires)) {
             cookie.push(`expires=${new Date(expires).toUTCString()}`);
           }
-          if (utils$1.isString(path6)) {
-            cookie.push(`path=${path6}`);
+          if (utils$1.isString(path8)) {
+            cookie.push(`path=${path8}`);
           }
           if (utils$1.isString(domain2)) {
             cookie.push(`domain=${domain2}`);
@@ -24829,27 +24829,27 @@ var require_axios = __commonJS({
               throw err;
             });
           }
-          if (request3) {
-            downloadThrottled && request3.removeEventListener("progress", downloadThrottled);
-            if (request3.upload) {
-              uploadThrottled && request3.upload.removeEventListener("progress", uploadThrottled);
-              flushUpload && request3.upload.removeEventListener("loadend", flushUpload);
+          if (request4) {
+            downloadThrottled && request4.removeEventListener("progress", downloadThrottled);
+            if (request4.upload) {
+              uploadThrottled && request4.upload.removeEventListener("progress", uploadThrottled);
+              flushUpload && request4.upload.removeEventListener("loadend", flushUpload);
             }
           }
           _config.cancelToken && _config.cancelToken.unsubscribe(onCanceled);
           _config.signal && _config.signal.removeEventListener("abort", onCanceled);
         }
-        let request3 = new XMLHttpRequest();
-        request3.open(_config.method.toUpperCase(), _config.url, true);
-        request3.timeout = _config.timeout;
+        let request4 = new XMLHttpRequest();
+        request4.open(_config.method.toUpperCase(), _config.url, true);
+        request4.timeout = _config.timeout;
         function onloadend(event) {
-          if (!request3) {
+          if (!request4) {
             return;
           }
-          if (request3.status === 0 && (parseProtocol(normalizeURLForProtocolCheck(_config.url)) || parseProtocol(platform.origin)) !== "file" && !(request3.responseURL && request3.responseURL.startsWith("file:"))) {
-            reject(new AxiosError("Request aborted", AxiosError.ECONNABORTED, config2, request3));
+          if (request4.status === 0 && (parseProtocol(normalizeURLForProtocolCheck(_config.url)) || parseProtocol(platform.origin)) !== "file" && !(request4.responseURL && request4.responseURL.startsWith("file:"))) {
+            reject(new AxiosError("Request aborted", AxiosError.ECONNABORTED, config2, request4));
             done();
-            request3 = null;
+            request4 = null;
             return;
           }
           try {
@@ -24863,18 +24863,18 @@ var require_axios = __commonJS({
               throw err;
             });
           }
-          if (!request3) {
+          if (!request4) {
             return;
           }
-          const responseHeaders = AxiosHeaders.from("getAllResponseHeaders" in request3 && request3.getAllResponseHeaders());
-          const responseData = !responseType || responseType === "text" || responseType === "json" ? request3.responseText : request3.response;
+          const responseHeaders = AxiosHeaders.from("getAllResponseHeaders" in request4 && request4.getAllResponseHeaders());
+          const responseData = !responseType || responseType === "text" || responseType === "json" ? request4.responseText : request4.response;
           const response = {
             data: responseData,
-            status: request3.status,
-            statusText: request3.statusText,
+            status: request4.status,
+            statusText: request4.statusText,
             headers: responseHeaders,
             config: config2,
-            request: request3
+            request: request4
           };
           settle2(function _resolve(value) {
             resolve2(value);
@@ -24883,82 +24883,82 @@ var require_axios = __commonJS({
             reject(err);
             done();
           }, response);
-          request3 = null;
+          request4 = null;
         }
-        if ("onloadend" in request3) {
-          request3.onloadend = onloadend;
+        if ("onloadend" in request4) {
+          request4.onloadend = onloadend;
         } else {
-          request3.onreadystatechange = function handleLoad() {
-            if (!request3 || request3.readyState !== 4) {
+          request4.onreadystatechange = function handleLoad() {
+            if (!request4 || request4.readyState !== 4) {
               return;
             }
-            if (request3.status === 0 && !(request3.responseURL && request3.responseURL.startsWith("file:"))) {
+            if (request4.status === 0 && !(request4.responseURL && request4.responseURL.startsWith("file:"))) {
               return;
             }
             setTimeout(onloadend);
           };
         }
-        request3.onabort = function handleAbort() {
-          if (!request3) {
+        request4.onabort = function handleAbort() {
+          if (!request4) {
             return;
           }
-          reject(new AxiosError("Request aborted", AxiosError.ECONNABORTED, config2, request3));
+          reject(new AxiosError("Request aborted", AxiosError.ECONNABORTED, config2, request4));
           done();
-          request3 = null;
+          request4 = null;
         };
-        request3.onerror = function handleError(event) {
+        request4.onerror = function handleError(event) {
           const msg = event && event.message ? event.message : "Network Error";
-          const err = new AxiosError(msg, AxiosError.ERR_NETWORK, config2, request3);
+          const err = new AxiosError(msg, AxiosError.ERR_NETWORK, config2, request4);
           err.event = event || null;
           reject(err);
           done();
-          request3 = null;
+          request4 = null;
         };
-        request3.ontimeout = function handleTimeout() {
-          if (!request3) return;
+        request4.ontimeout = function handleTimeout() {
+          if (!request4) return;
           let timeoutErrorMessage = _config.timeout ? "timeout of " + _config.timeout + "ms exceeded" : "timeout exceeded";
           const transitional = _config.transitional || transitionalDefaults;
           if (_config.timeoutErrorMessage) {
             timeoutErrorMessage = _config.timeoutErrorMessage;
           }
-          reject(new AxiosError(timeoutErrorMessage, transitional.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED, config2, request3));
+          reject(new AxiosError(timeoutErrorMessage, transitional.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED, config2, request4));
           done();
-          request3 = null;
+          request4 = null;
         };
         requestData === void 0 && requestHeaders.setContentType(null);
         if (!utils$1.isUndefined(_config.withCredentials)) {
-          request3.withCredentials = !!_config.withCredentials;
+          request4.withCredentials = !!_config.withCredentials;
         }
         if (responseType && responseType !== "json") {
-          request3.responseType = _config.responseType;
+          request4.responseType = _config.responseType;
         }
         if (onDownloadProgress) {
           [downloadThrottled, flushDownload, flushDownloadWithEvent] = progressEventReducer(onDownloadProgress, true);
-          request3.addEventListener("progress", downloadThrottled);
+          request4.addEventListener("progress", downloadThrottled);
         }
-        if (onUploadProgress && request3.upload) {
+        if (onUploadProgress && request4.upload) {
           [uploadThrottled, flushUpload] = progressEventReducer(onUploadProgress);
-          request3.upload.addEventListener("progress", uploadThrottled);
-          request3.upload.addEventListener("loadend", flushUpload);
+          request4.upload.addEventListener("progress", uploadThrottled);
+          request4.upload.addEventListener("loadend", flushUpload);
         }
         if (_config.cancelToken || _config.signal) {
           onCanceled = (cancel) => {
-            if (!request3) {
+            if (!request4) {
               return;
             }
-            reject(!cancel || cancel.type ? new CanceledError(null, config2, request3) : cancel);
-            const xhr = request3;
+            reject(!cancel || cancel.type ? new CanceledError(null, config2, request4) : cancel);
+            const xhr = request4;
             done();
-            request3 = null;
+            request4 = null;
             xhr.abort();
           };
           _config.cancelToken && _config.cancelToken.subscribe(onCanceled);
-          if (!request3) return;
+          if (!request4) return;
           if (_config.signal) {
             _config.signal.aborted ? onCanceled() : _config.signal.addEventListener("abort", onCanceled);
           }
         }
-        if (!request3) return;
+        if (!request4) return;
         const protocol = parseProtocol(_config.url);
         if (protocol && !platform.protocols.includes(protocol)) {
           reject(new AxiosError("Unsupported protocol " + protocol + ":", AxiosError.ERR_BAD_REQUEST, config2));
@@ -24966,20 +24966,20 @@ var require_axios = __commonJS({
           return;
         }
         const sendRequest = () => {
-          if (!request3) return;
-          if ("setRequestHeader" in request3) {
+          if (!request4) return;
+          if ("setRequestHeader" in request4) {
             utils$1.forEach(toByteStringHeaderObject(requestHeaders), function setRequestHeader(val, key) {
-              request3.setRequestHeader(key, val);
+              request4.setRequestHeader(key, val);
             });
           }
-          request3.send(requestData || null);
+          request4.send(requestData || null);
         };
         if (xsrfCookieName) {
           const now = typeof performance !== "undefined" && utils$1.isFunction(performance.now) ? () => performance.now() : Date.now;
-          const deadline = request3.timeout > 0 ? now() + Number(request3.timeout) : void 0;
+          const deadline = request4.timeout > 0 ? now() + Number(request4.timeout) : void 0;
           const abortOnTimeout = () => {
-            if (!request3) return;
-            const xhr = request3;
+            if (!request4) return;
+            const xhr = request4;
             xhr.ontimeout();
             xhr.abort();
           };
@@ -24995,7 +24995,7 @@ var require_axios = __commonJS({
             scheduleTimeout();
           }
           cookies.readAsync(xsrfCookieName).then((value) => {
-            if (!request3) return;
+            if (!request4) return;
             if (deadline !== void 0 && now() >= deadline) {
               abortOnTimeout();
               return;
@@ -25006,10 +25006,10 @@ var require_axios = __commonJS({
             }
             sendRequest();
           }).catch((error62) => {
-            if (!request3) return;
-            reject(AxiosError.from(error62, null, config2, request3));
+            if (!request4) return;
+            reject(AxiosError.from(error62, null, config2, request4));
             done();
-            request3 = null;
+            request4 = null;
           });
         } else {
           sendRequest();
@@ -25317,7 +25317,7 @@ var require_axios = __commonJS({
       const encodeText = isFetchSupported && (typeof TextEncoder2 === "function" ? /* @__PURE__ */ ((encoder) => (str4) => encoder.encode(str4))(new TextEncoder2()) : async (str4) => new Uint8Array(await new Request(str4).arrayBuffer()));
       const supportsRequestStream = isRequestSupported && isReadableStreamSupported && test(() => {
         let duplexAccessed = false;
-        const request3 = new Request(platform.origin, {
+        const request4 = new Request(platform.origin, {
           body: new ReadableStream2(),
           method: "POST",
           get duplex() {
@@ -25325,9 +25325,9 @@ var require_axios = __commonJS({
             return "half";
           }
         });
-        const hasContentType = request3.headers.has("Content-Type");
-        if (request3.body != null) {
-          request3.body.cancel();
+        const hasContentType = request4.headers.has("Content-Type");
+        if (request4.body != null) {
+          request4.body.cancel();
         }
         return duplexAccessed && !hasContentType;
       });
@@ -25398,14 +25398,14 @@ var require_axios = __commonJS({
         let _fetch = envFetch || fetch;
         responseType = responseType ? (responseType + "").toLowerCase() : "text";
         let composedSignal = composeSignals([signal, cancelToken && cancelToken.toAbortSignal()], timeout);
-        let request3 = null;
+        let request4 = null;
         const unsubscribe = composedSignal && composedSignal.unsubscribe && (() => {
           composedSignal.unsubscribe();
         });
         let requestContentLength;
         let pendingBodyError = null;
         let pendingResponseError = null;
-        const maxBodyLengthError = () => new AxiosError("Request body larger than maxBodyLength limit", AxiosError.ERR_BAD_REQUEST, config2, request3);
+        const maxBodyLengthError = () => new AxiosError("Request body larger than maxBodyLength limit", AxiosError.ERR_BAD_REQUEST, config2, request4);
         try {
           let auth6 = void 0;
           const configAuth = own3("auth");
@@ -25441,7 +25441,7 @@ var require_axios = __commonJS({
           if (hasMaxContentLength && parsedURL && parsedURL.protocol === "data:") {
             const estimated = estimateDataURLDecodedBytes(parsedURL.href);
             if (estimated > maxContentLength) {
-              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request3);
+              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request4);
             }
           }
           const formContentType = utils$1.isSpecCompliantForm(data) && AxiosHeaders.from(own3("headers")).getContentType();
@@ -25491,7 +25491,7 @@ var require_axios = __commonJS({
           } else if (mustEnforceStreamBody && !isRequestSupported && isReadableStreamSupported && method !== "get" && method !== "head") {
             data = trackRequestStream(data);
           } else if (mustEnforceStreamBody && isRequestSupported && !supportsRequestStream && method !== "get" && method !== "head") {
-            throw new AxiosError("Stream request bodies are not supported by the current fetch implementation", AxiosError.ERR_NOT_SUPPORT, config2, request3);
+            throw new AxiosError("Stream request bodies are not supported by the current fetch implementation", AxiosError.ERR_NOT_SUPPORT, config2, request4);
           }
           if (!utils$1.isString(withCredentials)) {
             withCredentials = withCredentials ? "include" : "omit";
@@ -25540,13 +25540,13 @@ var require_axios = __commonJS({
               safeFetchOptions.redirect = "manual";
             }
           }
-          request3 = isRequestSupported && new Request(url3, resolvedOptions);
-          let response = await (isRequestSupported ? _fetch(request3, safeFetchOptions) : _fetch(url3, resolvedOptions));
+          request4 = isRequestSupported && new Request(url3, resolvedOptions);
+          let response = await (isRequestSupported ? _fetch(request4, safeFetchOptions) : _fetch(url3, resolvedOptions));
           const responseHeaders = AxiosHeaders.from(response.headers);
           if (hasMaxContentLength) {
             const declaredLength = utils$1.toFiniteNumber(responseHeaders.getContentLength());
             if (declaredLength != null && declaredLength > maxContentLength) {
-              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request3);
+              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request4);
             }
           }
           const isStreamResponse = supportsResponseStream && (responseType === "stream" || responseType === "response");
@@ -25562,7 +25562,7 @@ var require_axios = __commonJS({
               if (hasMaxContentLength) {
                 bytesRead = loadedBytes;
                 if (bytesRead > maxContentLength) {
-                  throw pendingResponseError = new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request3);
+                  throw pendingResponseError = new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request4);
                 }
               }
               onProgress && onProgress(loadedBytes);
@@ -25586,7 +25586,7 @@ var require_axios = __commonJS({
               }
             }
             if (typeof materializedSize === "number" && materializedSize > maxContentLength) {
-              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request3);
+              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request4);
             }
           }
           !isStreamResponse && unsubscribe && unsubscribe();
@@ -25597,7 +25597,7 @@ var require_axios = __commonJS({
               status: response.status,
               statusText: response.statusText,
               config: config2,
-              request: request3
+              request: request4
             });
           });
         } catch (err) {
@@ -25605,7 +25605,7 @@ var require_axios = __commonJS({
           if (composedSignal && composedSignal.aborted && composedSignal.reason instanceof AxiosError) {
             const canceledError = composedSignal.reason;
             canceledError.config = config2;
-            request3 && (canceledError.request = request3);
+            request4 && (canceledError.request = request4);
             if (err !== canceledError) {
               Object.defineProperty(canceledError, "cause", {
                 __proto__: null,
@@ -25618,18 +25618,18 @@ var require_axios = __commonJS({
             throw canceledError;
           }
           if (pendingBodyError) {
-            request3 && !pendingBodyError.request && (pendingBodyError.request = request3);
+            request4 && !pendingBodyError.request && (pendingBodyError.request = request4);
             throw pendingBodyError;
           }
           if (pendingResponseError) {
             throw pendingResponseError;
           }
           if (err instanceof AxiosError) {
-            request3 && !err.request && (err.request = request3);
+            request4 && !err.request && (err.request = request4);
             throw err;
           }
           if (err && err.name === "TypeError" && /Load failed|fetch/i.test(err.message)) {
-            const networkError = new AxiosError("Network Error", AxiosError.ERR_NETWORK, config2, request3, err && err.response);
+            const networkError = new AxiosError("Network Error", AxiosError.ERR_NETWORK, config2, request4, err && err.response);
             Object.defineProperty(networkError, "cause", {
               __proto__: null,
               value: err.cause || err,
@@ -25639,7 +25639,7 @@ var require_axios = __commonJS({
             });
             throw networkError;
           }
-          throw AxiosError.from(err, err && err.code, config2, request3, err && err.response);
+          throw AxiosError.from(err, err && err.code, config2, request4, err && err.response);
         }
       };
     };
@@ -26091,11 +26091,11 @@ var require_axios = __commonJS({
           };
           return promise2;
         };
-        executor(function cancel(message, config2, request3) {
+        executor(function cancel(message, config2, request4) {
           if (token.reason) {
             return;
           }
-          token.reason = new CanceledError(message, config2, request3);
+          token.reason = new CanceledError(message, config2, request4);
           resolvePromise(token.reason);
         });
       }
@@ -26482,54 +26482,54 @@ var require_src3 = __commonJS({
         if (options.json) debug(options.json);
         return rp(options).then(client.handleVaultResponse);
       };
-      client.help = (path5, requestOptions) => {
-        debug(`help for ${path5}`);
+      client.help = (path7, requestOptions) => {
+        debug(`help for ${path7}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path5}?help=1`;
+        options.path = `/${path7}?help=1`;
         options.method = "GET";
         return client.request(options);
       };
-      client.write = (path5, data, requestOptions) => {
-        debug("write %o to %s", data, path5);
+      client.write = (path7, data, requestOptions) => {
+        debug("write %o to %s", data, path7);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path5}`;
+        options.path = `/${path7}`;
         options.json = data;
         options.method = "POST";
         return client.request(options);
       };
-      client.update = (path5, data, requestOptions) => {
-        debug("update %o to %s", data, path5);
+      client.update = (path7, data, requestOptions) => {
+        debug("update %o to %s", data, path7);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path5}`;
+        options.path = `/${path7}`;
         options.json = data;
         options.method = "PATCH";
         options.headers = { "Content-Type": "application/merge-patch+json" };
         return client.request(options);
       };
-      client.read = (path5, requestOptions) => {
-        debug(`read ${path5}`);
+      client.read = (path7, requestOptions) => {
+        debug(`read ${path7}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path5}`;
+        options.path = `/${path7}`;
         options.method = "GET";
         return client.request(options);
       };
-      client.list = (path5, requestOptions) => {
-        debug(`list ${path5}`);
+      client.list = (path7, requestOptions) => {
+        debug(`list ${path7}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path5}`;
+        options.path = `/${path7}`;
         if (client.noCustomHTTPVerbs) {
-          options.path = `/${path5}?list=1`;
+          options.path = `/${path7}?list=1`;
           options.method = "GET";
         } else {
-          options.path = `/${path5}`;
+          options.path = `/${path7}`;
           options.method = "LIST";
         }
         return client.request(options);
       };
-      client.delete = (path5, requestOptions) => {
-        debug(`delete ${path5}`);
+      client.delete = (path7, requestOptions) => {
+        debug(`delete ${path7}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path5}`;
+        options.path = `/${path7}`;
         options.method = "DELETE";
         return client.request(options);
       };
@@ -28716,7 +28716,7 @@ var require_crc322 = __commonJS({
       return table;
     }
     var crcTable = makeTable();
-    function crc322(crc, buf, len, pos) {
+    function crc323(crc, buf, len, pos) {
       var t = crcTable, end = pos + len;
       crc ^= -1;
       for (var i = pos; i < end; i++) {
@@ -28724,7 +28724,7 @@ var require_crc322 = __commonJS({
       }
       return crc ^ -1;
     }
-    module.exports = crc322;
+    module.exports = crc323;
   }
 });
 
@@ -28762,7 +28762,7 @@ var require_deflate = __commonJS({
     var utils = require_common2();
     var trees = require_trees();
     var adler32 = require_adler32();
-    var crc322 = require_crc322();
+    var crc323 = require_crc322();
     var msg = require_messages();
     var Z_NO_FLUSH = 0;
     var Z_PARTIAL_FLUSH = 1;
@@ -28865,7 +28865,7 @@ var require_deflate = __commonJS({
       if (strm.state.wrap === 1) {
         strm.adler = adler32(strm.adler, buf, len, start);
       } else if (strm.state.wrap === 2) {
-        strm.adler = crc322(strm.adler, buf, len, start);
+        strm.adler = crc323(strm.adler, buf, len, start);
       }
       strm.next_in += len;
       strm.total_in += len;
@@ -29507,7 +29507,7 @@ var require_deflate = __commonJS({
               put_byte(s, s.gzhead.extra.length >> 8 & 255);
             }
             if (s.gzhead.hcrc) {
-              strm.adler = crc322(strm.adler, s.pending_buf, s.pending, 0);
+              strm.adler = crc323(strm.adler, s.pending_buf, s.pending, 0);
             }
             s.gzindex = 0;
             s.status = EXTRA_STATE;
@@ -29544,7 +29544,7 @@ var require_deflate = __commonJS({
           while (s.gzindex < (s.gzhead.extra.length & 65535)) {
             if (s.pending === s.pending_buf_size) {
               if (s.gzhead.hcrc && s.pending > beg) {
-                strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
+                strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
               }
               flush_pending(strm);
               beg = s.pending;
@@ -29556,7 +29556,7 @@ var require_deflate = __commonJS({
             s.gzindex++;
           }
           if (s.gzhead.hcrc && s.pending > beg) {
-            strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
+            strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
           }
           if (s.gzindex === s.gzhead.extra.length) {
             s.gzindex = 0;
@@ -29572,7 +29572,7 @@ var require_deflate = __commonJS({
           do {
             if (s.pending === s.pending_buf_size) {
               if (s.gzhead.hcrc && s.pending > beg) {
-                strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
+                strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
               }
               flush_pending(strm);
               beg = s.pending;
@@ -29589,7 +29589,7 @@ var require_deflate = __commonJS({
             put_byte(s, val);
           } while (val !== 0);
           if (s.gzhead.hcrc && s.pending > beg) {
-            strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
+            strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
           }
           if (val === 0) {
             s.gzindex = 0;
@@ -29605,7 +29605,7 @@ var require_deflate = __commonJS({
           do {
             if (s.pending === s.pending_buf_size) {
               if (s.gzhead.hcrc && s.pending > beg) {
-                strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
+                strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
               }
               flush_pending(strm);
               beg = s.pending;
@@ -29622,7 +29622,7 @@ var require_deflate = __commonJS({
             put_byte(s, val);
           } while (val !== 0);
           if (s.gzhead.hcrc && s.pending > beg) {
-            strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
+            strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
           }
           if (val === 0) {
             s.status = HCRC_STATE;
@@ -30680,7 +30680,7 @@ var require_inflate = __commonJS({
     "use strict";
     var utils = require_common2();
     var adler32 = require_adler32();
-    var crc322 = require_crc322();
+    var crc323 = require_crc322();
     var inflate_fast = require_inffast();
     var inflate_table = require_inftrees();
     var CODES = 0;
@@ -30984,7 +30984,7 @@ var require_inflate = __commonJS({
                 state.check = 0;
                 hbuf[0] = hold & 255;
                 hbuf[1] = hold >>> 8 & 255;
-                state.check = crc322(state.check, hbuf, 2, 0);
+                state.check = crc323(state.check, hbuf, 2, 0);
                 hold = 0;
                 bits = 0;
                 state.mode = FLAGS;
@@ -31047,7 +31047,7 @@ var require_inflate = __commonJS({
               if (state.flags & 512) {
                 hbuf[0] = hold & 255;
                 hbuf[1] = hold >>> 8 & 255;
-                state.check = crc322(state.check, hbuf, 2, 0);
+                state.check = crc323(state.check, hbuf, 2, 0);
               }
               hold = 0;
               bits = 0;
@@ -31070,7 +31070,7 @@ var require_inflate = __commonJS({
                 hbuf[1] = hold >>> 8 & 255;
                 hbuf[2] = hold >>> 16 & 255;
                 hbuf[3] = hold >>> 24 & 255;
-                state.check = crc322(state.check, hbuf, 4, 0);
+                state.check = crc323(state.check, hbuf, 4, 0);
               }
               hold = 0;
               bits = 0;
@@ -31092,7 +31092,7 @@ var require_inflate = __commonJS({
               if (state.flags & 512) {
                 hbuf[0] = hold & 255;
                 hbuf[1] = hold >>> 8 & 255;
-                state.check = crc322(state.check, hbuf, 2, 0);
+                state.check = crc323(state.check, hbuf, 2, 0);
               }
               hold = 0;
               bits = 0;
@@ -31115,7 +31115,7 @@ var require_inflate = __commonJS({
                 if (state.flags & 512) {
                   hbuf[0] = hold & 255;
                   hbuf[1] = hold >>> 8 & 255;
-                  state.check = crc322(state.check, hbuf, 2, 0);
+                  state.check = crc323(state.check, hbuf, 2, 0);
                 }
                 hold = 0;
                 bits = 0;
@@ -31148,7 +31148,7 @@ var require_inflate = __commonJS({
                     );
                   }
                   if (state.flags & 512) {
-                    state.check = crc322(state.check, input2, copy, next);
+                    state.check = crc323(state.check, input2, copy, next);
                   }
                   have -= copy;
                   next += copy;
@@ -31174,7 +31174,7 @@ var require_inflate = __commonJS({
                   }
                 } while (len && copy < have);
                 if (state.flags & 512) {
-                  state.check = crc322(state.check, input2, copy, next);
+                  state.check = crc323(state.check, input2, copy, next);
                 }
                 have -= copy;
                 next += copy;
@@ -31200,7 +31200,7 @@ var require_inflate = __commonJS({
                   }
                 } while (len && copy < have);
                 if (state.flags & 512) {
-                  state.check = crc322(state.check, input2, copy, next);
+                  state.check = crc323(state.check, input2, copy, next);
                 }
                 have -= copy;
                 next += copy;
@@ -31775,7 +31775,7 @@ var require_inflate = __commonJS({
                 state.total += _out;
                 if (_out) {
                   strm.adler = state.check = /*UPDATE(state.check, put - _out, _out);*/
-                  state.flags ? crc322(state.check, output2, _out, put - _out) : adler32(state.check, output2, _out, put - _out);
+                  state.flags ? crc323(state.check, output2, _out, put - _out) : adler32(state.check, output2, _out, put - _out);
                 }
                 _out = left;
                 if ((state.flags ? hold : zswap32(hold)) !== state.check) {
@@ -31841,7 +31841,7 @@ var require_inflate = __commonJS({
       state.total += _out;
       if (state.wrap && _out) {
         strm.adler = state.check = /*UPDATE(state.check, strm.next_out - _out, _out);*/
-        state.flags ? crc322(state.check, output2, _out, strm.next_out - _out) : adler32(state.check, output2, _out, strm.next_out - _out);
+        state.flags ? crc323(state.check, output2, _out, strm.next_out - _out) : adler32(state.check, output2, _out, strm.next_out - _out);
       }
       strm.data_type = state.bits + (state.last ? 64 : 0) + (state.mode === TYPE ? 128 : 0) + (state.mode === LEN_ || state.mode === COPY_ ? 256 : 0);
       if ((_in === 0 && _out === 0 || flush === Z_FINISH) && ret === Z_OK) {
@@ -32463,17 +32463,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath2 = (path5, originalPath, doThrow) => {
-      if (!isString(path5)) {
+    var checkPath2 = (path7, originalPath, doThrow) => {
+      if (!isString(path7)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path5) {
+      if (!path7) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath2.isNotRelative(path5)) {
+      if (checkPath2.isNotRelative(path7)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -32482,7 +32482,7 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path5) => REGEX_TEST_INVALID_PATH.test(path5);
+    var isNotRelative = (path7) => REGEX_TEST_INVALID_PATH.test(path7);
     checkPath2.isNotRelative = isNotRelative;
     checkPath2.convert = (p) => p;
     var Ignore = class {
@@ -32541,7 +32541,7 @@ var require_ignore = __commonJS({
       //   setting `checkUnignored` to `false` could reduce additional
       //   path matching.
       // @returns {TestResult} true if a file is ignored
-      _testOne(path5, checkUnignored) {
+      _testOne(path7, checkUnignored) {
         let ignored = false;
         let unignored = false;
         this._rules.forEach((rule2) => {
@@ -32549,7 +32549,7 @@ var require_ignore = __commonJS({
           if (unignored === negative && ignored !== unignored || negative && !ignored && !unignored && !checkUnignored) {
             return;
           }
-          const matched = rule2.regex.test(path5);
+          const matched = rule2.regex.test(path7);
           if (matched) {
             ignored = !negative;
             unignored = negative;
@@ -32562,24 +32562,24 @@ var require_ignore = __commonJS({
       }
       // @returns {TestResult}
       _test(originalPath, cache, checkUnignored, slices) {
-        const path5 = originalPath && checkPath2.convert(originalPath);
+        const path7 = originalPath && checkPath2.convert(originalPath);
         checkPath2(
-          path5,
+          path7,
           originalPath,
           this._allowRelativePaths ? RETURN_FALSE : throwError
         );
-        return this._t(path5, cache, checkUnignored, slices);
+        return this._t(path7, cache, checkUnignored, slices);
       }
-      _t(path5, cache, checkUnignored, slices) {
-        if (path5 in cache) {
-          return cache[path5];
+      _t(path7, cache, checkUnignored, slices) {
+        if (path7 in cache) {
+          return cache[path7];
         }
         if (!slices) {
-          slices = path5.split(SLASH);
+          slices = path7.split(SLASH);
         }
         slices.pop();
         if (!slices.length) {
-          return cache[path5] = this._testOne(path5, checkUnignored);
+          return cache[path7] = this._testOne(path7, checkUnignored);
         }
         const parent = this._t(
           slices.join(SLASH) + SLASH,
@@ -32587,24 +32587,24 @@ var require_ignore = __commonJS({
           checkUnignored,
           slices
         );
-        return cache[path5] = parent.ignored ? parent : this._testOne(path5, checkUnignored);
+        return cache[path7] = parent.ignored ? parent : this._testOne(path7, checkUnignored);
       }
-      ignores(path5) {
-        return this._test(path5, this._ignoreCache, false).ignored;
+      ignores(path7) {
+        return this._test(path7, this._ignoreCache, false).ignored;
       }
       createFilter() {
-        return (path5) => !this.ignores(path5);
+        return (path7) => !this.ignores(path7);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path5) {
-        return this._test(path5, this._testCache, true);
+      test(path7) {
+        return this._test(path7, this._testCache, true);
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path5) => checkPath2(path5 && checkPath2.convert(path5), path5, RETURN_FALSE);
+    var isPathValid = (path7) => checkPath2(path7 && checkPath2.convert(path7), path7, RETURN_FALSE);
     factory.isPathValid = isPathValid;
     factory.default = factory;
     module.exports = factory;
@@ -32615,7 +32615,7 @@ var require_ignore = __commonJS({
       const makePosix = (str4) => /^\\\\\?\\/.test(str4) || /["<>|\u0000-\u001F]+/u.test(str4) ? str4 : str4.replace(/\\/g, "/");
       checkPath2.convert = makePosix;
       const REGIX_IS_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath2.isNotRelative = (path5) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path5) || isNotRelative(path5);
+      checkPath2.isNotRelative = (path7) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path7) || isNotRelative(path7);
     }
   }
 });
@@ -32624,7 +32624,7 @@ var require_ignore = __commonJS({
 var require_onp = __commonJS({
   "../../../work/main/node_modules/diff3/onp.js"(exports, module) {
     module.exports = function(a_, b_) {
-      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path5 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
+      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path7 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
       var tmp1, tmp2;
       var init = function() {
         if (m >= n) {
@@ -32654,9 +32654,9 @@ var require_onp = __commonJS({
       var snake = function(k, p, pp) {
         var r, x, y;
         if (p > pp) {
-          r = path5[k - 1 + offset];
+          r = path7[k - 1 + offset];
         } else {
-          r = path5[k + 1 + offset];
+          r = path7[k + 1 + offset];
         }
         y = Math.max(p, pp);
         x = y - k;
@@ -32664,7 +32664,7 @@ var require_onp = __commonJS({
           ++x;
           ++y;
         }
-        path5[k + offset] = pathposi.length;
+        path7[k + offset] = pathposi.length;
         pathposi[pathposi.length] = new P(x, y, r);
         return y;
       };
@@ -32722,7 +32722,7 @@ var require_onp = __commonJS({
           fp = {};
           for (i = 0; i < size; ++i) {
             fp[i] = -1;
-            path5[i] = -1;
+            path7[i] = -1;
           }
           p = -1;
           do {
@@ -32736,7 +32736,7 @@ var require_onp = __commonJS({
             fp[delta + offset] = snake(delta, fp[delta - 1 + offset] + 1, fp[delta + 1 + offset]);
           } while (fp[delta + offset] !== n);
           ed = delta + 2 * p;
-          r = path5[delta + offset];
+          r = path7[delta + offset];
           epc = [];
           while (r !== -1) {
             epc[epc.length] = new P(pathposi[r].x, pathposi[r].y, null);
@@ -32962,7 +32962,7 @@ var require_isomorphic_git = __commonJS({
     var Hash = _interopDefault(require_sha1());
     var AsyncLock = _interopDefault(require_async_lock());
     var cleanGitRef = _interopDefault(require_lib2());
-    var crc322 = _interopDefault(require_crc32());
+    var crc323 = _interopDefault(require_crc32());
     var pako = _interopDefault(require_pako());
     var crypto$1 = __require("crypto");
     var pify = _interopDefault(require_pify());
@@ -33579,22 +33579,22 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         return result;
       }
     };
-    function basename(path5) {
-      const last = Math.max(path5.lastIndexOf("/"), path5.lastIndexOf("\\"));
+    function basename(path7) {
+      const last = Math.max(path7.lastIndexOf("/"), path7.lastIndexOf("\\"));
       if (last > -1) {
-        path5 = path5.slice(last + 1);
+        path7 = path7.slice(last + 1);
       }
-      return path5;
+      return path7;
     }
-    function dirname3(path5) {
-      const last = Math.max(path5.lastIndexOf("/"), path5.lastIndexOf("\\"));
+    function dirname3(path7) {
+      const last = Math.max(path7.lastIndexOf("/"), path7.lastIndexOf("\\"));
       if (last === -1) return ".";
       if (last === 0) return "/";
-      return path5.slice(0, last);
+      return path7.slice(0, last);
     }
     function flatFileListToDirectoryStructure(files) {
       const inodes = /* @__PURE__ */ new Map();
-      const mkdir3 = function(name) {
+      const mkdir5 = function(name) {
         if (!inodes.has(name)) {
           const dir = {
             type: "tree",
@@ -33604,7 +33604,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             children: []
           };
           inodes.set(name, dir);
-          dir.parent = mkdir3(dirname3(name));
+          dir.parent = mkdir5(dirname3(name));
           if (dir.parent && dir.parent !== dir) dir.parent.children.push(dir);
         }
         return inodes.get(name);
@@ -33617,7 +33617,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             basename: basename(name),
             metadata,
             // This recursively generates any missing parent folders.
-            parent: mkdir3(dirname3(name)),
+            parent: mkdir5(dirname3(name)),
             children: []
           };
           if (file2.parent) file2.parent.children.push(file2);
@@ -33625,7 +33625,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
         return inodes.get(name);
       };
-      mkdir3(".");
+      mkdir5(".");
       for (const file2 of files) {
         mkfile(file2.path, file2);
       }
@@ -33815,12 +33815,12 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     };
     NoRefspecError.code = "NoRefspecError";
     var GitPackedRefs = class _GitPackedRefs {
-      constructor(text) {
+      constructor(text2) {
         this.refs = /* @__PURE__ */ new Map();
         this.parsedConfig = [];
-        if (text) {
+        if (text2) {
           let key = null;
-          this.parsedConfig = text.trim().split("\n").map((line) => {
+          this.parsedConfig = text2.trim().split("\n").map((line) => {
             if (/^\s*#/.test(line)) {
               return { line, comment: true };
             }
@@ -33839,8 +33839,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
         return this;
       }
-      static from(text) {
-        return new _GitPackedRefs(text);
+      static from(text2) {
+        return new _GitPackedRefs(text2);
       }
       delete(ref) {
         this.parsedConfig = this.parsedConfig.filter((entry) => entry.ref !== ref);
@@ -33945,20 +33945,20 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       return tmp;
     }
-    var bad = /(^|[/.])([/.]|$)|^@$|@{|[\x00-\x20\x7f~^:?*[\\]|\.lock(\/|$)/;
+    var bad2 = /(^|[/.])([/.]|$)|^@$|@{|[\x00-\x20\x7f~^:?*[\\]|\.lock(\/|$)/;
     function isValidRef(name, onelevel) {
       if (typeof name !== "string")
         throw new TypeError("Reference name must be a string");
-      return !bad.test(name) && (!!onelevel || name.includes("/"));
+      return !bad2.test(name) && (!!onelevel || name.includes("/"));
     }
-    function normalizeString(path5, aar) {
+    function normalizeString(path7, aar) {
       let res = "";
       let lastSegmentLength = 0;
       let lastSlash = -1;
       let dots = 0;
       let char = "\0";
-      for (let i = 0; i <= path5.length; ++i) {
-        if (i < path5.length) char = path5[i];
+      for (let i = 0; i <= path7.length; ++i) {
+        if (i < path7.length) char = path7[i];
         else if (char === "/") break;
         else char = "/";
         if (char === "/") {
@@ -33990,8 +33990,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               lastSegmentLength = 2;
             }
           } else {
-            if (res.length > 0) res += "/" + path5.slice(lastSlash + 1, i);
-            else res = path5.slice(lastSlash + 1, i);
+            if (res.length > 0) res += "/" + path7.slice(lastSlash + 1, i);
+            else res = path7.slice(lastSlash + 1, i);
             lastSegmentLength = i - lastSlash - 1;
           }
           lastSlash = i;
@@ -34004,19 +34004,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       return res;
     }
-    function getWindowsDrivePrefix(path5) {
-      if (path5.length >= 2 && /^[a-zA-Z]:/.test(path5)) {
-        return path5.slice(0, 2);
+    function getWindowsDrivePrefix(path7) {
+      if (path7.length >= 2 && /^[a-zA-Z]:/.test(path7)) {
+        return path7.slice(0, 2);
       }
       return null;
     }
-    function normalize(path5) {
-      if (!path5.length) return ".";
-      path5 = path5.replace(/\\/g, "/");
-      const drivePrefix = getWindowsDrivePrefix(path5);
-      const isAbsolute3 = path5[0] === "/" || drivePrefix !== null && path5[2] === "/";
-      const trailingSeparator = path5.at(-1) === "/";
-      const pathBody = drivePrefix ? path5.slice(2) : path5;
+    function normalize(path7) {
+      if (!path7.length) return ".";
+      path7 = path7.replace(/\\/g, "/");
+      const drivePrefix = getWindowsDrivePrefix(path7);
+      const isAbsolute3 = path7[0] === "/" || drivePrefix !== null && path7[2] === "/";
+      const trailingSeparator = path7.at(-1) === "/";
+      const pathBody = drivePrefix ? path7.slice(2) : path7;
       let normalized = normalizeString(pathBody, !isAbsolute3);
       if (!normalized.length) {
         const root2 = drivePrefix ? isAbsolute3 ? drivePrefix + "/" : drivePrefix : isAbsolute3 ? "/" : ".";
@@ -34083,8 +34083,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     var extractSectionLine = (line) => {
       const matches = SECTION_LINE_REGEX.exec(line);
       if (matches != null) {
-        const [section, subsection] = matches.slice(1);
-        return [section, subsection && subsection.replace(/\\(.)/g, "$1")];
+        const [section, subsection2] = matches.slice(1);
+        return [section, subsection2 && subsection2.replace(/\\(.)/g, "$1")];
       }
       return null;
     };
@@ -34136,23 +34136,23 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       });
       return `${quote}${escaped}${quote}`;
     };
-    var lower = (text) => {
-      return text != null ? text.toLowerCase() : null;
+    var lower = (text2) => {
+      return text2 != null ? text2.toLowerCase() : null;
     };
-    var getPath = (section, subsection, name) => {
-      return [lower(section), subsection, lower(name)].filter((a) => a != null).join(".");
+    var getPath = (section, subsection2, name) => {
+      return [lower(section), subsection2, lower(name)].filter((a) => a != null).join(".");
     };
-    var normalizePath = (path5) => {
-      const pathSegments = path5.split(".");
+    var normalizePath = (path7) => {
+      const pathSegments = path7.split(".");
       const section = pathSegments.shift();
       const name = pathSegments.pop();
-      const subsection = pathSegments.length ? pathSegments.join(".") : void 0;
+      const subsection2 = pathSegments.length ? pathSegments.join(".") : void 0;
       return {
         section,
-        subsection,
+        subsection: subsection2,
         name,
-        path: getPath(section, subsection, name),
-        sectionPath: getPath(section, subsection, null),
+        path: getPath(section, subsection2, name),
+        sectionPath: getPath(section, subsection2, null),
         isSection: !!section
       };
     };
@@ -34162,10 +34162,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }, -1);
     };
     var GitConfig = class _GitConfig {
-      constructor(text) {
+      constructor(text2) {
         let section = null;
-        let subsection = null;
-        this.parsedConfig = text ? text.split("\n").map((line) => {
+        let subsection2 = null;
+        this.parsedConfig = text2 ? text2.split("\n").map((line) => {
           let name = null;
           let value = null;
           const trimmedLine = line.trim();
@@ -34173,7 +34173,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           const isSection = extractedSection != null;
           if (isSection) {
             ;
-            [section, subsection] = extractedSection;
+            [section, subsection2] = extractedSection;
           } else {
             const extractedVariable = extractVariableLine(trimmedLine);
             const isVariable = extractedVariable != null;
@@ -34182,44 +34182,44 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               [name, value] = extractedVariable;
             }
           }
-          const path5 = getPath(section, subsection, name);
-          return { line, isSection, section, subsection, name, value, path: path5 };
+          const path7 = getPath(section, subsection2, name);
+          return { line, isSection, section, subsection: subsection2, name, value, path: path7 };
         }) : [];
       }
-      static from(text) {
-        return new _GitConfig(text);
+      static from(text2) {
+        return new _GitConfig(text2);
       }
-      async get(path5, getall = false) {
-        const normalizedPath = normalizePath(path5).path;
+      async get(path7, getall = false) {
+        const normalizedPath = normalizePath(path7).path;
         const allValues = this.parsedConfig.filter((config2) => config2.path === normalizedPath).map(({ section, name, value }) => {
           const fn = schema5[section] && schema5[section][name];
           return fn ? fn(value) : value;
         });
         return getall ? allValues : allValues.pop();
       }
-      async getall(path5) {
-        return this.get(path5, true);
+      async getall(path7) {
+        return this.get(path7, true);
       }
       async getSubsections(section) {
         return this.parsedConfig.filter((config2) => config2.isSection && config2.section === section).map((config2) => config2.subsection);
       }
-      async deleteSection(section, subsection) {
+      async deleteSection(section, subsection2) {
         this.parsedConfig = this.parsedConfig.filter(
-          (config2) => !(config2.section === section && config2.subsection === subsection)
+          (config2) => !(config2.section === section && config2.subsection === subsection2)
         );
       }
-      async append(path5, value) {
-        return this.set(path5, value, true);
+      async append(path7, value) {
+        return this.set(path7, value, true);
       }
-      async set(path5, value, append = false) {
+      async set(path7, value, append = false) {
         const {
           section,
-          subsection,
+          subsection: subsection2,
           name,
           path: normalizedPath,
           sectionPath,
           isSection
-        } = normalizePath(path5);
+        } = normalizePath(path7);
         const configIndex = findLastIndex(
           this.parsedConfig,
           (config2) => config2.path === normalizedPath
@@ -34247,7 +34247,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             );
             const newConfig = {
               section,
-              subsection,
+              subsection: subsection2,
               name,
               value,
               modified: true,
@@ -34260,7 +34260,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
                 const newSection = {
                   isSection,
                   section,
-                  subsection,
+                  subsection: subsection2,
                   modified: true,
                   path: sectionPath
                 };
@@ -34271,15 +34271,15 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
       }
       toString() {
-        return this.parsedConfig.map(({ line, section, subsection, name, value, modified: modified2 = false }) => {
+        return this.parsedConfig.map(({ line, section, subsection: subsection2, name, value, modified: modified2 = false }) => {
           if (!modified2) {
             return line;
           }
           if (name != null && value != null) {
             return `	${name} = ${serializeValue(value)}`;
           }
-          if (subsection != null) {
-            return `[${section} "${subsection}"]`;
+          if (subsection2 != null) {
+            return `[${section} "${subsection2}"]`;
           }
           return `[${section}]`;
         }).join("\n");
@@ -34295,8 +34295,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<GitConfig>} A `GitConfig` object representing the parsed configuration.
        */
       static async get({ fs: fs3, gitdir }) {
-        const text = await fs3.read(`${gitdir}/config`, { encoding: "utf8" });
-        return GitConfig.from(text);
+        const text2 = await fs3.read(`${gitdir}/config`, { encoding: "utf8" });
+        return GitConfig.from(text2);
       }
       /**
        * Saves the provided Git configuration to the specified `.git` directory.
@@ -34509,11 +34509,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       static async deleteRefs({ fs: fs3, gitdir, refs }) {
         refs.forEach(assertWritableRef);
         await Promise.all(refs.map((ref) => fs3.rm(join5(gitdir, ref))));
-        let text = await acquireLock(
+        let text2 = await acquireLock(
           "packed-refs",
           async () => fs3.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
         );
-        const packed = GitPackedRefs.from(text);
+        const packed = GitPackedRefs.from(text2);
         const beforeSize = packed.refs.size;
         for (const ref of refs) {
           if (packed.refs.has(ref)) {
@@ -34521,10 +34521,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           }
         }
         if (packed.refs.size < beforeSize) {
-          text = packed.toString();
+          text2 = packed.toString();
           await acquireLock(
             "packed-refs",
-            async () => fs3.write(`${gitdir}/packed-refs`, text, { encoding: "utf8" })
+            async () => fs3.write(`${gitdir}/packed-refs`, text2, { encoding: "utf8" })
           );
         }
       }
@@ -34719,11 +34719,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<Map<string, string>>} - A map of packed refs.
        */
       static async packedRefs({ fs: fs3, gitdir }) {
-        const text = await acquireLock(
+        const text2 = await acquireLock(
           "packed-refs",
           async () => fs3.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
         );
-        const packed = GitPackedRefs.from(text);
+        const packed = GitPackedRefs.from(text2);
         return packed.refs;
       }
       /**
@@ -34832,19 +34832,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         let mode = buffer.slice(cursor, space).toString("utf8");
         if (mode === "40000") mode = "040000";
         const type2 = mode2type$1(mode);
-        const path5 = buffer.slice(space + 1, nullchar).toString("utf8");
-        const hfsClean = path5.replace(
+        const path7 = buffer.slice(space + 1, nullchar).toString("utf8");
+        const hfsClean = path7.replace(
           /[\u200C-\u200F\u202A-\u202E\u206A-\u206F\uFEFF]/g,
           ""
         );
         const ntfsClean = hfsClean.split(":")[0];
         const normalized = ntfsClean.toLowerCase().replace(/[. ]+$/, "");
-        if (path5.includes("\\") || path5.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
-          throw new UnsafeFilepathError(path5);
+        if (path7.includes("\\") || path7.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
+          throw new UnsafeFilepathError(path7);
         }
         const oid = buffer.slice(nullchar + 1, nullchar + 21).toString("hex");
         cursor = nullchar + 21;
-        _entries.push({ mode, path: path5, oid, type: type2 });
+        _entries.push({ mode, path: path7, oid, type: type2 });
       }
       return _entries;
     }
@@ -34893,10 +34893,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           entries.map((entry) => {
             const mode = Buffer.from(entry.mode.replace(/^0/, ""));
             const space = Buffer.from(" ");
-            const path5 = Buffer.from(entry.path, "utf8");
+            const path7 = Buffer.from(entry.path, "utf8");
             const nullchar = Buffer.from([0]);
             const oid = Buffer.from(entry.oid, "hex");
-            return Buffer.concat([mode, space, path5, nullchar, oid]);
+            return Buffer.concat([mode, space, path7, nullchar, oid]);
           })
         );
       }
@@ -35467,7 +35467,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         for (const [i, start] of offsetArray.entries()) {
           const end = i + 1 === offsetArray.length ? pack.byteLength - 20 : offsetArray[i + 1];
           const o = offsetToObject[start];
-          const crc = crc322.buf(pack.slice(start, end)) >>> 0;
+          const crc = crc323.buf(pack.slice(start, end)) >>> 0;
           o.end = end;
           o.crc = crc;
         }
@@ -36922,19 +36922,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return result;
     }
-    async function mkdirp(mkdir3, filepath, retries = 10) {
+    async function mkdirp(mkdir5, filepath, retries = 10) {
       try {
-        await mkdir3(filepath);
+        await mkdir5(filepath);
       } catch (err) {
         if (err === null) return;
         if (err.code === "EEXIST") return;
         if (err.code !== "ENOENT") throw err;
         const parent = dirname3(filepath);
         if (parent === "." || parent === "/" || parent === filepath) throw err;
-        await mkdirp(mkdir3, parent, retries);
+        await mkdirp(mkdir5, parent, retries);
         for (let attempt = 0; ; attempt++) {
           try {
-            await mkdir3(filepath);
+            await mkdir5(filepath);
             return;
           } catch (err2) {
             if (err2 === null || err2.code === "EEXIST") return;
@@ -37297,13 +37297,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           dir,
           gitdir: updatedGitdir,
           trees,
-          map: async function(path5, [head, workdir, index3]) {
+          map: async function(path7, [head, workdir, index3]) {
             const staged = !await modified(workdir, index3);
-            const unmerged = unmergedPaths.includes(path5);
+            const unmerged = unmergedPaths.includes(path7);
             const unmodified = !await modified(index3, head);
             if (staged || unmerged) {
               return head ? {
-                path: path5,
+                path: path7,
                 mode: await head.mode(),
                 oid: await head.oid(),
                 type: await head.type(),
@@ -37311,7 +37311,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               } : void 0;
             }
             if (unmodified) return false;
-            else throw new IndexResetError(path5);
+            else throw new IndexResetError(path7);
           }
         });
         await GitIndexManager.acquire(
@@ -37618,9 +37618,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return result;
     }
-    async function _getConfig({ fs: fs3, gitdir, path: path5 }) {
+    async function _getConfig({ fs: fs3, gitdir, path: path7 }) {
       const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
-      return config2.get(path5);
+      return config2.get(path7);
     }
     function assignDefined(target, ...sources2) {
       for (const source of sources2) {
@@ -39058,14 +39058,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         gitdir,
         trees: [ourTree, baseTree, theirTree],
         map: async function(filepath, [ours, base, theirs]) {
-          const path5 = basename(filepath);
+          const path7 = basename(filepath);
           const ourChange = await modified(ours, base);
           const theirChange = await modified(theirs, base);
           switch (`${ourChange}-${theirChange}`) {
             case "false-false": {
               return {
                 mode: await base.mode(),
-                path: path5,
+                path: path7,
                 oid: await base.oid(),
                 type: await base.type()
               };
@@ -39074,14 +39074,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (!theirs && await ours.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path5,
+                  path: path7,
                   oid: await ours.oid(),
                   type: await ours.type()
                 };
               }
               return theirs ? {
                 mode: await theirs.mode(),
-                path: path5,
+                path: path7,
                 oid: await theirs.oid(),
                 type: await theirs.type()
               } : void 0;
@@ -39090,14 +39090,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (!ours && await theirs.type() === "tree") {
                 return {
                   mode: await theirs.mode(),
-                  path: path5,
+                  path: path7,
                   oid: await theirs.oid(),
                   type: await theirs.type()
                 };
               }
               return ours ? {
                 mode: await ours.mode(),
-                path: path5,
+                path: path7,
                 oid: await ours.oid(),
                 type: await ours.type()
               } : void 0;
@@ -39106,7 +39106,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (ours && theirs && await ours.type() === "tree" && await theirs.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path5,
+                  path: path7,
                   oid: await ours.oid(),
                   type: "tree"
                 };
@@ -39115,7 +39115,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                 return mergeBlobs({
                   fs: fs3,
                   gitdir,
-                  path: path5,
+                  path: path7,
                   ours,
                   base,
                   theirs,
@@ -39161,7 +39161,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   mode: await theirs.mode(),
                   oid: await theirs.oid(),
                   type: "blob",
-                  path: path5
+                  path: path7
                 };
               }
               if (base && ours && !theirs && await base.type() === "blob" && await ours.type() === "blob") {
@@ -39178,7 +39178,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   mode: await ours.mode(),
                   oid: await ours.oid(),
                   type: "blob",
-                  path: path5
+                  path: path7
                 };
               }
               if (base && !ours && !theirs && (await base.type() === "blob" || await base.type() === "tree")) {
@@ -39221,11 +39221,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             gitdir,
             trees: [TREE({ ref: results.oid })],
             map: async function(filepath, [entry]) {
-              const path5 = `${dir}/${filepath}`;
+              const path7 = `${dir}/${filepath}`;
               if (await entry.type() === "blob") {
                 const mode = await entry.mode();
                 const content = await entry.content();
-                await fs3.write(path5, content, { mode });
+                await fs3.write(path7, content, { mode });
               }
               return true;
             }
@@ -39243,7 +39243,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     async function mergeBlobs({
       fs: fs3,
       gitdir,
-      path: path5,
+      path: path7,
       ours,
       base,
       theirs,
@@ -39266,19 +39266,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (await ours.oid() === await theirs.oid()) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path5, oid: await ours.oid(), type: type2 }
+          mergeResult: { mode, path: path7, oid: await ours.oid(), type: type2 }
         };
       }
       if (await ours.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path5, oid: await theirs.oid(), type: type2 }
+          mergeResult: { mode, path: path7, oid: await theirs.oid(), type: type2 }
         };
       }
       if (await theirs.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path5, oid: await ours.oid(), type: type2 }
+          mergeResult: { mode, path: path7, oid: await ours.oid(), type: type2 }
         };
       }
       const ourContent = Buffer.from(await ours.content()).toString("utf8");
@@ -39286,7 +39286,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const { mergedText, cleanMerge } = await mergeDriver({
         branches: [baseName, ourName, theirName],
         contents: [baseContent, ourContent, theirContent],
-        path: path5
+        path: path7
       });
       const oid = await _writeObject({
         fs: fs3,
@@ -39295,7 +39295,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         object: Buffer.from(mergedText, "utf8"),
         dryRun
       });
-      return { cleanMerge, mergeResult: { mode, path: path5, oid, type: type2 } };
+      return { cleanMerge, mergeResult: { mode, path: path7, oid, type: type2 } };
     }
     var _TreeMap = {
       stage: STAGE,
@@ -39667,7 +39667,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         trees: [TREE({ ref: headTree }), STAGE(), WORKDIR()],
         map: async (filepath, [head, stage, workdir]) => {
           if (filepath === ".") return;
-          if (!allTracked && !changed.some((path5) => worthWalking(filepath, path5))) {
+          if (!allTracked && !changed.some((path7) => worthWalking(filepath, path7))) {
             return null;
           }
           const headOid = head && await head.type() === "blob" ? await head.oid() : void 0;
@@ -40205,10 +40205,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const filepath = join5(gitdir, "shallow");
         const oids = /* @__PURE__ */ new Set();
         await acquireLock(filepath, async function() {
-          const text = await fs3.read(filepath, { encoding: "utf8" });
-          if (text === null) return oids;
-          if (text.trim() === "") return oids;
-          text.trim().split("\n").map((oid) => oids.add(oid));
+          const text2 = await fs3.read(filepath, { encoding: "utf8" });
+          if (text2 === null) return oids;
+          if (text2.trim() === "") return oids;
+          text2.trim().split("\n").map((oid) => oids.add(oid));
         });
         return oids;
       }
@@ -40225,9 +40225,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       static async write({ fs: fs3, gitdir, oids }) {
         const filepath = join5(gitdir, "shallow");
         if (oids.size > 0) {
-          const text = [...oids].join("\n") + "\n";
+          const text2 = [...oids].join("\n") + "\n";
           await acquireLock(filepath, async function() {
-            await fs3.write(filepath, text, {
+            await fs3.write(filepath, text2, {
               encoding: "utf8"
             });
           });
@@ -40809,7 +40809,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       bare = false,
       dir,
       gitdir = bare ? dir : join5(dir, ".git"),
-      defaultBranch = "master"
+      defaultBranch: defaultBranch2 = "master"
     }) {
       if (await fs3.exists(gitdir + "/config")) return;
       let folders = [
@@ -40832,7 +40832,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
 	bare = ${bare}
 ` + (bare ? "" : "	logallrefupdates = true\n") + "	symlinks = false\n	ignorecase = true\n"
       );
-      await fs3.write(gitdir + "/HEAD", `ref: refs/heads/${defaultBranch}
+      await fs3.write(gitdir + "/HEAD", `ref: refs/heads/${defaultBranch2}
 `);
     }
     async function _clone({
@@ -40870,7 +40870,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           await config2.set(`http.corsProxy`, corsProxy);
           await GitConfigManager.save({ fs: fs3, gitdir, config: config2 });
         }
-        const { defaultBranch, fetchHead } = await _fetch({
+        const { defaultBranch: defaultBranch2, fetchHead } = await _fetch({
           fs: fs3,
           cache,
           http: http3,
@@ -40892,7 +40892,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           tags: !noTags
         });
         if (fetchHead === null) return;
-        ref = ref || defaultBranch;
+        ref = ref || defaultBranch2;
         ref = ref.replace("refs/heads/", "");
         await _checkout({
           fs: fs3,
@@ -41676,51 +41676,51 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function getConfig({ fs: fs3, dir, gitdir = join5(dir, ".git"), path: path5 }) {
+    async function getConfig({ fs: fs3, dir, gitdir = join5(dir, ".git"), path: path7 }) {
       try {
         assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path5);
+        assertParameter("path", path7);
         const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _getConfig({
           fs: fsp,
           gitdir: updatedGitdir,
-          path: path5
+          path: path7
         });
       } catch (err) {
         err.caller = "git.getConfig";
         throw err;
       }
     }
-    async function _getConfigAll({ fs: fs3, gitdir, path: path5 }) {
+    async function _getConfigAll({ fs: fs3, gitdir, path: path7 }) {
       const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
-      return config2.getall(path5);
+      return config2.getall(path7);
     }
     async function getConfigAll({
       fs: fs3,
       dir,
       gitdir = join5(dir, ".git"),
-      path: path5
+      path: path7
     }) {
       try {
         assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path5);
+        assertParameter("path", path7);
         const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _getConfigAll({
           fs: fsp,
           gitdir: updatedGitdir,
-          path: path5
+          path: path7
         });
       } catch (err) {
         err.caller = "git.getConfigAll";
         throw err;
       }
     }
-    function assignRefPath(root2, path5, value) {
-      const parts = path5.split("/");
+    function assignRefPath(root2, path7, value) {
+      const parts = path7.split("/");
       const last = parts.pop();
       if (last === "__proto__" || parts.includes("__proto__")) return;
       let o = root2;
@@ -41906,7 +41906,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function indexPack({
+    async function indexPack2({
       fs: fs3,
       onProgress,
       dir,
@@ -41939,7 +41939,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       bare = false,
       dir,
       gitdir = bare ? dir : join5(dir, ".git"),
-      defaultBranch = "master"
+      defaultBranch: defaultBranch2 = "master"
     }) {
       try {
         assertParameter("fs", fs3);
@@ -41954,7 +41954,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           bare,
           dir,
           gitdir: updatedGitdir,
-          defaultBranch
+          defaultBranch: defaultBranch2
         });
       } catch (err) {
         err.caller = "git.init";
@@ -43809,21 +43809,21 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       fs: _fs,
       dir,
       gitdir = join5(dir, ".git"),
-      path: path5,
+      path: path7,
       value,
       append = false
     }) {
       try {
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path5);
+        assertParameter("path", path7);
         const fs3 = new FileSystem(_fs);
         const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         const config2 = await GitConfigManager.get({ fs: fs3, gitdir: updatedGitdir });
         if (append) {
-          await config2.append(path5, value);
+          await config2.append(path7, value);
         } else {
-          await config2.set(path5, value);
+          await config2.set(path7, value);
         }
         await GitConfigManager.save({ fs: fs3, gitdir: updatedGitdir, config: config2 });
       } catch (err) {
@@ -44205,9 +44205,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const stashRefPath = [stashMgr.refStashPath, stashMgr.refLogsStashPath];
       await acquireLock(stashRefPath, async () => {
         await Promise.all(
-          stashRefPath.map(async (path5) => {
-            if (await fs3.exists(path5)) {
-              return fs3.rm(path5);
+          stashRefPath.map(async (path7) => {
+            if (await fs3.exists(path7)) {
+              return fs3.rm(path7);
             }
           })
         );
@@ -44387,12 +44387,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return true;
     }
-    async function getOidAtPath({ fs: fs3, cache, gitdir: updatedGitdir, tree, path: path5 }) {
-      if (typeof path5 === "string") path5 = path5.split("/");
-      const dirname4 = path5.shift();
+    async function getOidAtPath({ fs: fs3, cache, gitdir: updatedGitdir, tree, path: path7 }) {
+      if (typeof path7 === "string") path7 = path7.split("/");
+      const dirname4 = path7.shift();
       for (const entry of tree) {
         if (entry.path === dirname4) {
-          if (path5.length === 0) {
+          if (path7.length === 0) {
             return entry.oid;
           }
           const { type: type2, object: object2 } = await _readObject({
@@ -44403,10 +44403,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           });
           if (type2 === "tree") {
             const tree2 = GitTree.from(object2);
-            return getOidAtPath({ fs: fs3, cache, gitdir: updatedGitdir, tree: tree2, path: path5 });
+            return getOidAtPath({ fs: fs3, cache, gitdir: updatedGitdir, tree: tree2, path: path7 });
           }
           if (type2 === "blob") {
-            throw new ObjectTypeError(entry.oid, type2, "blob", path5.join("/"));
+            throw new ObjectTypeError(entry.oid, type2, "blob", path7.join("/"));
           }
         }
       }
@@ -44879,7 +44879,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       getRemoteInfo,
       getRemoteInfo2,
       hashBlob,
-      indexPack,
+      indexPack: indexPack2,
       init,
       isDescendent,
       isIgnored,
@@ -44951,7 +44951,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     exports.getRemoteInfo = getRemoteInfo;
     exports.getRemoteInfo2 = getRemoteInfo2;
     exports.hashBlob = hashBlob;
-    exports.indexPack = indexPack;
+    exports.indexPack = indexPack2;
     exports.init = init;
     exports.isDescendent = isDescendent;
     exports.isIgnored = isIgnored;
@@ -45221,10 +45221,10 @@ var require_simple_get = __commonJS({
       opts = Object.assign({ maxRedirects: 10 }, typeof opts === "string" ? { url: opts } : opts);
       cb = once(cb);
       if (opts.url) {
-        const { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path5 } = url2.parse(opts.url);
+        const { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path7 } = url2.parse(opts.url);
         delete opts.url;
-        if (!hostname3 && !port && !protocol2 && !auth6) opts.path = path5;
-        else Object.assign(opts, { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path5 });
+        if (!hostname3 && !port && !protocol2 && !auth6) opts.path = path7;
+        else Object.assign(opts, { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path7 });
       }
       const headers = { "accept-encoding": "gzip, deflate" };
       if (opts.headers) Object.keys(opts.headers).forEach((k) => headers[k.toLowerCase()] = opts.headers[k]);
@@ -45308,7 +45308,7 @@ var require_liquid_node = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var stream = __require("stream");
-    var path5 = __require("path");
+    var path7 = __require("path");
     var fs$1 = __require("fs");
     var crypto2 = __require("crypto");
     var Token = class {
@@ -45626,11 +45626,11 @@ var require_liquid_node = __commonJS({
       const context = range(begin, end + 1).map((lineNumber) => {
         const rowIndicator = lineNumber === line ? ">> " : "   ";
         const num = padStart(String(lineNumber), String(end).length);
-        let text = `${rowIndicator}${num}| `;
-        const colIndicator = lineNumber === line ? "\n" + padStart("^", col + text.length) : "";
-        text += lines[lineNumber - 1];
-        text += colIndicator;
-        return text;
+        let text2 = `${rowIndicator}${num}| `;
+        const colIndicator = lineNumber === line ? "\n" + padStart("^", col + text2.length) : "";
+        text2 += lines[lineNumber - 1];
+        text2 += colIndicator;
+        return text2;
       }).join("\n");
       return context;
     }
@@ -45641,7 +45641,7 @@ var require_liquid_node = __commonJS({
       msg += `, line:${line}, col:${col}`;
       return msg;
     }
-    var TYPES2 = [0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 4, 4, 4, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 2, 8, 0, 0, 0, 0, 8, 0, 0, 0, 64, 0, 65, 0, 0, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 0, 0, 2, 2, 2, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
+    var TYPES3 = [0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 4, 4, 4, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 2, 8, 0, 0, 0, 0, 8, 0, 0, 0, 64, 0, 65, 0, 0, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 0, 0, 2, 2, 2, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
     var WORD = 1;
     var BLANK = 4;
     var QUOTE = 8;
@@ -45651,10 +45651,10 @@ var require_liquid_node = __commonJS({
     var PUNCTUATION = 128;
     function isWord(char) {
       const code2 = char.charCodeAt(0);
-      return code2 >= 128 ? !TYPES2[code2] : !!(TYPES2[code2] & WORD);
+      return code2 >= 128 ? !TYPES3[code2] : !!(TYPES3[code2] & WORD);
     }
-    TYPES2[160] = TYPES2[5760] = TYPES2[6158] = TYPES2[8192] = TYPES2[8193] = TYPES2[8194] = TYPES2[8195] = TYPES2[8196] = TYPES2[8197] = TYPES2[8198] = TYPES2[8199] = TYPES2[8200] = TYPES2[8201] = TYPES2[8202] = TYPES2[8232] = TYPES2[8233] = TYPES2[8239] = TYPES2[8287] = TYPES2[12288] = BLANK;
-    TYPES2[8220] = TYPES2[8221] = PUNCTUATION;
+    TYPES3[160] = TYPES3[5760] = TYPES3[6158] = TYPES3[8192] = TYPES3[8193] = TYPES3[8194] = TYPES3[8195] = TYPES3[8196] = TYPES3[8197] = TYPES3[8198] = TYPES3[8199] = TYPES3[8200] = TYPES3[8201] = TYPES3[8202] = TYPES3[8232] = TYPES3[8233] = TYPES3[8239] = TYPES3[8287] = TYPES3[12288] = BLANK;
+    TYPES3[8220] = TYPES3[8221] = PUNCTUATION;
     function assert2(predicate, message) {
       if (!predicate) {
         const msg = typeof message === "function" ? message() : message || `expect ${predicate} to be true`;
@@ -46220,9 +46220,9 @@ var require_liquid_node = __commonJS({
         const tr = input2[contentEnd2 - 1] === "-";
         let l = tl ? contentBegin + 1 : contentBegin;
         let r = tr ? contentEnd2 - 1 : contentEnd2;
-        while (l < r && TYPES2[input2.charCodeAt(l)] & BLANK)
+        while (l < r && TYPES3[input2.charCodeAt(l)] & BLANK)
           l++;
-        while (r > l && TYPES2[input2.charCodeAt(r - 1)] & BLANK)
+        while (r > l && TYPES3[input2.charCodeAt(r - 1)] & BLANK)
           r--;
         this.contentRange = [l, r];
         this.trimLeft = tl || trimLeft2;
@@ -46770,7 +46770,7 @@ var require_liquid_node = __commonJS({
         return false;
       }
     }
-    function readFile3(filepath) {
+    function readFile4(filepath) {
       return readFileAsync(filepath, "utf8");
     }
     function existsSync3(filepath) {
@@ -46785,9 +46785,9 @@ var require_liquid_node = __commonJS({
       return fs$1.readFileSync(filepath, "utf8");
     }
     function resolve2(root2, file2, ext) {
-      if (!path5.extname(file2))
+      if (!path7.extname(file2))
         file2 += ext;
-      return path5.resolve(root2, file2);
+      return path7.resolve(root2, file2);
     }
     function fallback(file2) {
       try {
@@ -46796,14 +46796,14 @@ var require_liquid_node = __commonJS({
       }
     }
     function dirname3(filepath) {
-      return path5.dirname(filepath);
+      return path7.dirname(filepath);
     }
     var realpathAsync = promisify(fs$1.realpath);
     async function contains(root2, file2) {
       try {
         const realRoot = await realpathAsync(root2);
         const realFile = await realpathAsync(file2);
-        const prefix = realRoot.endsWith(path5.sep) ? realRoot : realRoot + path5.sep;
+        const prefix = realRoot.endsWith(path7.sep) ? realRoot : realRoot + path7.sep;
         return realFile.startsWith(prefix);
       } catch {
         return false;
@@ -46813,7 +46813,7 @@ var require_liquid_node = __commonJS({
       try {
         const realRoot = fs$1.realpathSync(root2);
         const realFile = fs$1.realpathSync(file2);
-        const prefix = realRoot.endsWith(path5.sep) ? realRoot : realRoot + path5.sep;
+        const prefix = realRoot.endsWith(path7.sep) ? realRoot : realRoot + path7.sep;
         return realFile.startsWith(prefix);
       } catch {
         return false;
@@ -46822,7 +46822,7 @@ var require_liquid_node = __commonJS({
     var fs3 = /* @__PURE__ */ Object.freeze({
       __proto__: null,
       exists: exists2,
-      readFile: readFile3,
+      readFile: readFile4,
       existsSync: existsSync3,
       readFileSync: readFileSync6,
       resolve: resolve2,
@@ -46830,7 +46830,7 @@ var require_liquid_node = __commonJS({
       dirname: dirname3,
       contains,
       containsSync,
-      sep: path5.sep
+      sep: path7.sep
     });
     function chargeJsonReplacerValue(memoryLimit, val) {
       if (typeof val === "string") {
@@ -47115,14 +47115,14 @@ var require_liquid_node = __commonJS({
       if (!token || !isHTMLToken(token))
         return;
       const mask = greedy ? BLANK : INLINE_BLANK;
-      while (TYPES2[token.input.charCodeAt(token.end - 1 - token.trimRight)] & mask)
+      while (TYPES3[token.input.charCodeAt(token.end - 1 - token.trimRight)] & mask)
         token.trimRight++;
     }
     function trimRight(token, greedy) {
       if (!token || !isHTMLToken(token))
         return;
       const mask = greedy ? BLANK : INLINE_BLANK;
-      while (TYPES2[token.input.charCodeAt(token.begin + token.trimLeft)] & mask)
+      while (TYPES3[token.input.charCodeAt(token.begin + token.trimLeft)] & mask)
         token.trimLeft++;
       if (token.input.charAt(token.begin + token.trimLeft) === "\n")
         token.trimLeft++;
@@ -47571,7 +47571,7 @@ var require_liquid_node = __commonJS({
         return true;
       }
       peekType(n = 0) {
-        return this.p + n >= this.N ? 0 : TYPES2[this.input.charCodeAt(this.p + n)];
+        return this.p + n >= this.N ? 0 : TYPES3[this.input.charCodeAt(this.p + n)];
       }
       peek(n = 0) {
         return this.p + n >= this.N ? "" : this.input[this.p + n];
@@ -48068,10 +48068,10 @@ var require_liquid_node = __commonJS({
             yield filepath;
         }
       }
-      dirname(path6) {
+      dirname(path8) {
         const fs4 = this.options.fs;
         assert2(fs4.dirname, "`fs.dirname` is required for relative reference");
-        return fs4.dirname(path6);
+        return fs4.dirname(path8);
       }
       lookupError(file2, roots) {
         const err = new Error("ENOENT");
@@ -51581,8 +51581,8 @@ function registerSecret(value) {
   if (!value || value.length < 4) return;
   secrets.add(value);
 }
-function redact(text) {
-  let out = text;
+function redact(text2) {
+  let out = text2;
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join("***");
   return out;
 }
@@ -51937,13 +51937,13 @@ async function startVaultDevServer(options = {}) {
     latencyMs: 0
   };
   const accessor = () => randomBytes(12).toString("base64url");
-  const addToken = (token, spec, viaLogin = false, path5 = "auth/token/create") => {
+  const addToken = (token, spec, viaLogin = false, path7 = "auth/token/create") => {
     tokens.set(token, {
       policies: [...spec.policies],
       namespace: trimSlashes(spec.namespace ?? ""),
       accessor: accessor(),
       viaLogin,
-      path: path5,
+      path: path7,
       creationTime: state.clock().getTime()
     });
   };
@@ -51975,11 +51975,11 @@ async function startVaultDevServer(options = {}) {
     nanoCounter = (nanoCounter + 1) % 1e6;
     return d.toISOString().replace(/Z$/, `${String(nanoCounter).padStart(6, "0")}Z`);
   };
-  const findMount = (ns, path5) => {
+  const findMount = (ns, path7) => {
     let best;
     for (const m of mounts) {
       if (m.namespace !== ns) continue;
-      if (path5 === m.path || path5.startsWith(`${m.path}/`)) {
+      if (path7 === m.path || path7.startsWith(`${m.path}/`)) {
         if (!best || m.path.length > best.path.length) best = m;
       }
     }
@@ -52053,30 +52053,30 @@ async function startVaultDevServer(options = {}) {
     s.updated = timestamp3(state.clock());
   };
   const kv = {
-    write(mountPath, path5, opts) {
-      return writeVersion(mountOrThrow(mountPath, opts?.namespace), trimSlashes(path5), opts?.customMetadata);
+    write(mountPath, path7, opts) {
+      return writeVersion(mountOrThrow(mountPath, opts?.namespace), trimSlashes(path7), opts?.customMetadata);
     },
-    deleteVersions(mountPath, path5, versions, opts) {
-      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path5);
-      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path5}"`);
+    deleteVersions(mountPath, path7, versions, opts) {
+      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path7);
+      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path7}"`);
       markDeleted(s, versions ?? [s.current]);
     },
-    destroyVersions(mountPath, path5, versions, opts) {
-      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path5);
-      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path5}"`);
+    destroyVersions(mountPath, path7, versions, opts) {
+      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path7);
+      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path7}"`);
       markDestroyed(s, versions ?? [s.current]);
     },
-    setDeleteVersionAfter(mountPath, path5, after, opts) {
+    setDeleteVersionAfter(mountPath, path7, after, opts) {
       kv.updateMetadata(
         mountPath,
-        path5,
+        path7,
         { deleteVersionAfter: typeof after === "number" ? `${after}ms` : after },
         opts
       );
     },
-    updateMetadata(mountPath, path5, meta4, opts) {
+    updateMetadata(mountPath, path7, meta4, opts) {
       const m = mountOrThrow(mountPath, opts?.namespace);
-      const key = trimSlashes(path5);
+      const key = trimSlashes(path7);
       if (!m.secrets.has(key)) {
         writeVersion(m, key);
         const s = m.secrets.get(key);
@@ -52085,8 +52085,8 @@ async function startVaultDevServer(options = {}) {
       }
       applyMetadata(m.secrets.get(key), meta4);
     },
-    get(mountPath, path5, opts) {
-      return secretOf(mountOrThrow(mountPath, opts?.namespace), path5);
+    get(mountPath, path7, opts) {
+      return secretOf(mountOrThrow(mountPath, opts?.namespace), path7);
     }
   };
   const metadataBody = (s) => {
@@ -52130,9 +52130,9 @@ async function startVaultDevServer(options = {}) {
       return {};
     }
   };
-  const resolveNamespace = (headerNs, path5) => {
+  const resolveNamespace = (headerNs, path7) => {
     let ns = headerNs;
-    let rest = path5;
+    let rest = path7;
     let moved = "";
     for (; ; ) {
       const slash = rest.indexOf("/");
@@ -52145,14 +52145,14 @@ async function startVaultDevServer(options = {}) {
     }
     return { ns, path: rest, moved };
   };
-  const policyPath = (t, ns, path5) => {
-    if (t.namespace === ns) return path5;
-    if (t.namespace === "") return `${ns}/${path5}`;
-    if (ns.startsWith(`${t.namespace}/`)) return `${ns.slice(t.namespace.length + 1)}/${path5}`;
+  const policyPath = (t, ns, path7) => {
+    if (t.namespace === ns) return path7;
+    if (t.namespace === "") return `${ns}/${path7}`;
+    if (ns.startsWith(`${t.namespace}/`)) return `${ns.slice(t.namespace.length + 1)}/${path7}`;
     return null;
   };
-  const allowed = (t, ns, path5) => {
-    const p = policyPath(t, ns, path5);
+  const allowed = (t, ns, path7) => {
+    const p = policyPath(t, ns, path7);
     return p !== null && t.policies.some((g) => globToRegExp(g).test(p));
   };
   const hasMountAccess = (t, ns, mountPath) => {
@@ -52233,16 +52233,16 @@ async function startVaultDevServer(options = {}) {
   };
   const versionsFrom = (body) => Array.isArray(body.versions) ? body.versions.map(Number).filter((n) => Number.isInteger(n)) : [];
   const route = async (req, method, fullPath, query, headerNs, token, log) => {
-    const { ns, path: path5, moved } = resolveNamespace(headerNs, fullPath);
+    const { ns, path: path7, moved } = resolveNamespace(headerNs, fullPath);
     const isList = method === "LIST" || method === "GET" && ["true", "1"].includes(query.get("list") ?? "");
-    const loginMatch = /^auth\/(.+)\/login$/.exec(path5);
+    const loginMatch = /^auth\/(.+)\/login$/.exec(path7);
     if (loginMatch && (method === "POST" || method === "PUT")) {
       if (!namespaces.has(ns)) return denied();
       return login(ns, loginMatch[1], await readBody(req));
     }
     const t = token ? tokens.get(token) : void 0;
-    if (!t || !namespaces.has(ns) || policyPath(t, ns, path5) === null) return denied();
-    if (path5 === "auth/token/lookup-self" && (method === "GET" || method === "POST")) {
+    if (!t || !namespaces.has(ns) || policyPath(t, ns, path7) === null) return denied();
+    if (path7 === "auth/token/lookup-self" && (method === "GET" || method === "POST")) {
       return ok({
         accessor: t.accessor,
         creation_time: Math.floor(t.creationTime / 1e3),
@@ -52261,11 +52261,11 @@ async function startVaultDevServer(options = {}) {
         type: "service"
       });
     }
-    if (path5 === "auth/token/revoke-self" && (method === "POST" || method === "PUT")) {
+    if (path7 === "auth/token/revoke-self" && (method === "POST" || method === "PUT")) {
       tokens.delete(token);
       return noContent();
     }
-    const uiMount = /^sys\/internal\/ui\/mounts\/(.+)$/.exec(path5);
+    const uiMount = /^sys\/internal\/ui\/mounts\/(.+)$/.exec(path7);
     if (uiMount && method === "GET") {
       const target = resolveNamespace(ns, trimSlashes(uiMount[1]));
       const m2 = findMount(target.ns, target.path);
@@ -52292,10 +52292,10 @@ async function startVaultDevServer(options = {}) {
         uuid: m2.uuid
       });
     }
-    if (!allowed(t, ns, path5)) return denied();
-    const m = findMount(ns, path5);
-    if (!m) return err(404, `no handler for route "${path5}". route entry not found.`);
-    const sub = path5 === m.path ? "" : path5.slice(m.path.length + 1);
+    if (!allowed(t, ns, path7)) return denied();
+    const m = findMount(ns, path7);
+    if (!m) return err(404, `no handler for route "${path7}". route entry not found.`);
+    const sub = path7 === m.path ? "" : path7.slice(m.path.length + 1);
     if (m.type !== "kv" || m.version === 1) {
       if (isList) return listKeys(m, sub);
       if (method === "GET" || method === "HEAD") return refuseValueRead(log, method, fullPath);
@@ -53354,10 +53354,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema5) {
   return mergeDefs(schema5._zod.def);
 }
-function getElementAtPath(obj, path5) {
-  if (!path5)
+function getElementAtPath(obj, path7) {
+  if (!path7)
     return obj;
-  return path5.reduce((acc, key) => acc?.[key], obj);
+  return path7.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -53697,11 +53697,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path5, issues) {
+function prefixIssues(path7, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path5);
+    iss.path.unshift(path7);
     return iss;
   });
 }
@@ -54163,16 +54163,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path5 = []) => {
+  const processError = (error63, path7 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
       } else {
-        const fullpath = [...path5, ...issue2.path];
+        const fullpath = [...path7, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -54211,17 +54211,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path5 = []) => {
+  const processError = (error63, path7 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
       } else {
-        const fullpath = [...path5, ...issue2.path];
+        const fullpath = [...path7, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -54260,8 +54260,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path5 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path5) {
+  const path7 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path7) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -61887,8 +61887,8 @@ function ko_default() {
 }
 
 // ../../../work/main/node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+var capitalizeFirstCharacter = (text2) => {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -71399,13 +71399,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path5 = ref.slice(1).split("/").filter(Boolean);
-  if (path5.length === 0) {
+  const path7 = ref.slice(1).split("/").filter(Boolean);
+  if (path7.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path5[0] === defsKey) {
-    const key = path5[1] === void 0 ? void 0 : decodeJSONPointerSegment(path5[1]);
+  if (path7[0] === defsKey) {
+    const key = path7[1] === void 0 ? void 0 : decodeJSONPointerSegment(path7[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -72439,17 +72439,17 @@ function visit2(node2, visitor) {
 visit2.BREAK = BREAK;
 visit2.SKIP = SKIP;
 visit2.REMOVE = REMOVE;
-function visit_(key, node2, visitor, path5) {
-  const ctrl = callVisitor(key, node2, visitor, path5);
+function visit_(key, node2, visitor, path7) {
+  const ctrl = callVisitor(key, node2, visitor, path7);
   if (isNode(ctrl) || isPair(ctrl)) {
-    replaceNode(key, path5, ctrl);
-    return visit_(key, ctrl, visitor, path5);
+    replaceNode(key, path7, ctrl);
+    return visit_(key, ctrl, visitor, path7);
   }
   if (typeof ctrl !== "symbol") {
     if (isCollection(node2)) {
-      path5 = Object.freeze(path5.concat(node2));
+      path7 = Object.freeze(path7.concat(node2));
       for (let i = 0; i < node2.items.length; ++i) {
-        const ci = visit_(i, node2.items[i], visitor, path5);
+        const ci = visit_(i, node2.items[i], visitor, path7);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK)
@@ -72460,13 +72460,13 @@ function visit_(key, node2, visitor, path5) {
         }
       }
     } else if (isPair(node2)) {
-      path5 = Object.freeze(path5.concat(node2));
-      const ck = visit_("key", node2.key, visitor, path5);
+      path7 = Object.freeze(path7.concat(node2));
+      const ck = visit_("key", node2.key, visitor, path7);
       if (ck === BREAK)
         return BREAK;
       else if (ck === REMOVE)
         node2.key = null;
-      const cv = visit_("value", node2.value, visitor, path5);
+      const cv = visit_("value", node2.value, visitor, path7);
       if (cv === BREAK)
         return BREAK;
       else if (cv === REMOVE)
@@ -72487,17 +72487,17 @@ async function visitAsync(node2, visitor) {
 visitAsync.BREAK = BREAK;
 visitAsync.SKIP = SKIP;
 visitAsync.REMOVE = REMOVE;
-async function visitAsync_(key, node2, visitor, path5) {
-  const ctrl = await callVisitor(key, node2, visitor, path5);
+async function visitAsync_(key, node2, visitor, path7) {
+  const ctrl = await callVisitor(key, node2, visitor, path7);
   if (isNode(ctrl) || isPair(ctrl)) {
-    replaceNode(key, path5, ctrl);
-    return visitAsync_(key, ctrl, visitor, path5);
+    replaceNode(key, path7, ctrl);
+    return visitAsync_(key, ctrl, visitor, path7);
   }
   if (typeof ctrl !== "symbol") {
     if (isCollection(node2)) {
-      path5 = Object.freeze(path5.concat(node2));
+      path7 = Object.freeze(path7.concat(node2));
       for (let i = 0; i < node2.items.length; ++i) {
-        const ci = await visitAsync_(i, node2.items[i], visitor, path5);
+        const ci = await visitAsync_(i, node2.items[i], visitor, path7);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK)
@@ -72508,13 +72508,13 @@ async function visitAsync_(key, node2, visitor, path5) {
         }
       }
     } else if (isPair(node2)) {
-      path5 = Object.freeze(path5.concat(node2));
-      const ck = await visitAsync_("key", node2.key, visitor, path5);
+      path7 = Object.freeze(path7.concat(node2));
+      const ck = await visitAsync_("key", node2.key, visitor, path7);
       if (ck === BREAK)
         return BREAK;
       else if (ck === REMOVE)
         node2.key = null;
-      const cv = await visitAsync_("value", node2.value, visitor, path5);
+      const cv = await visitAsync_("value", node2.value, visitor, path7);
       if (cv === BREAK)
         return BREAK;
       else if (cv === REMOVE)
@@ -72541,23 +72541,23 @@ function initVisitor(visitor) {
   }
   return visitor;
 }
-function callVisitor(key, node2, visitor, path5) {
+function callVisitor(key, node2, visitor, path7) {
   if (typeof visitor === "function")
-    return visitor(key, node2, path5);
+    return visitor(key, node2, path7);
   if (isMap(node2))
-    return visitor.Map?.(key, node2, path5);
+    return visitor.Map?.(key, node2, path7);
   if (isSeq(node2))
-    return visitor.Seq?.(key, node2, path5);
+    return visitor.Seq?.(key, node2, path7);
   if (isPair(node2))
-    return visitor.Pair?.(key, node2, path5);
+    return visitor.Pair?.(key, node2, path7);
   if (isScalar(node2))
-    return visitor.Scalar?.(key, node2, path5);
+    return visitor.Scalar?.(key, node2, path7);
   if (isAlias(node2))
-    return visitor.Alias?.(key, node2, path5);
+    return visitor.Alias?.(key, node2, path7);
   return void 0;
 }
-function replaceNode(key, path5, node2) {
-  const parent = path5[path5.length - 1];
+function replaceNode(key, path7, node2) {
+  const parent = path7[path7.length - 1];
   if (isCollection(parent)) {
     parent.items[key] = node2;
   } else if (isPair(parent)) {
@@ -73088,10 +73088,10 @@ function createNode(value, tagName, ctx) {
 }
 
 // ../../../work/main/node_modules/yaml/browser/dist/nodes/Collection.js
-function collectionFromPath(schema5, path5, value) {
+function collectionFromPath(schema5, path7, value) {
   let v = value;
-  for (let i = path5.length - 1; i >= 0; --i) {
-    const k = path5[i];
+  for (let i = path7.length - 1; i >= 0; --i) {
+    const k = path7[i];
     if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
       const a = [];
       a[k] = v;
@@ -73110,7 +73110,7 @@ function collectionFromPath(schema5, path5, value) {
     sourceObjects: /* @__PURE__ */ new Map()
   });
 }
-var isEmptyPath = (path5) => path5 == null || typeof path5 === "object" && !!path5[Symbol.iterator]().next().done;
+var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
 var Collection = class extends NodeBase {
   constructor(type2, schema5) {
     super(type2);
@@ -73140,11 +73140,11 @@ var Collection = class extends NodeBase {
    * be a Pair instance or a `{ key, value }` object, which may not have a key
    * that already exists in the map.
    */
-  addIn(path5, value) {
-    if (isEmptyPath(path5))
+  addIn(path7, value) {
+    if (isEmptyPath(path7))
       this.add(value);
     else {
-      const [key, ...rest] = path5;
+      const [key, ...rest] = path7;
       const node2 = this.get(key, true);
       if (isCollection(node2))
         node2.addIn(rest, value);
@@ -73158,8 +73158,8 @@ var Collection = class extends NodeBase {
    * Removes a value from the collection.
    * @returns `true` if the item was found and removed.
    */
-  deleteIn(path5) {
-    const [key, ...rest] = path5;
+  deleteIn(path7) {
+    const [key, ...rest] = path7;
     if (rest.length === 0)
       return this.delete(key);
     const node2 = this.get(key, true);
@@ -73173,8 +73173,8 @@ var Collection = class extends NodeBase {
    * scalar values from their surrounding node; to disable set `keepScalar` to
    * `true` (collections are always returned intact).
    */
-  getIn(path5, keepScalar) {
-    const [key, ...rest] = path5;
+  getIn(path7, keepScalar) {
+    const [key, ...rest] = path7;
     const node2 = this.get(key, true);
     if (rest.length === 0)
       return !keepScalar && isScalar(node2) ? node2.value : node2;
@@ -73192,8 +73192,8 @@ var Collection = class extends NodeBase {
   /**
    * Checks if the collection includes a value with the key `key`.
    */
-  hasIn(path5) {
-    const [key, ...rest] = path5;
+  hasIn(path7) {
+    const [key, ...rest] = path7;
     if (rest.length === 0)
       return this.has(key);
     const node2 = this.get(key, true);
@@ -73203,8 +73203,8 @@ var Collection = class extends NodeBase {
    * Sets a value in this collection. For `!!set`, `value` needs to be a
    * boolean to add/remove the item from the set.
    */
-  setIn(path5, value) {
-    const [key, ...rest] = path5;
+  setIn(path7, value) {
+    const [key, ...rest] = path7;
     if (rest.length === 0) {
       this.set(key, value);
     } else {
@@ -73232,14 +73232,14 @@ var lineComment = (str4, indent, comment) => str4.endsWith("\n") ? indentComment
 var FOLD_FLOW = "flow";
 var FOLD_BLOCK = "block";
 var FOLD_QUOTED = "quoted";
-function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
   if (!lineWidth || lineWidth < 0)
-    return text;
+    return text2;
   if (lineWidth < minContentWidth)
     minContentWidth = 0;
   const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-  if (text.length <= endStep)
-    return text;
+  if (text2.length <= endStep)
+    return text2;
   const folds = [];
   const escapedFolds = {};
   let end = lineWidth - indent.length;
@@ -73256,14 +73256,14 @@ function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth =
   let escStart = -1;
   let escEnd = -1;
   if (mode === FOLD_BLOCK) {
-    i = consumeMoreIndentedLines(text, i, indent.length);
+    i = consumeMoreIndentedLines(text2, i, indent.length);
     if (i !== -1)
       end = i + endStep;
   }
-  for (let ch; ch = text[i += 1]; ) {
+  for (let ch; ch = text2[i += 1]; ) {
     if (mode === FOLD_QUOTED && ch === "\\") {
       escStart = i;
-      switch (text[i + 1]) {
+      switch (text2[i + 1]) {
         case "x":
           i += 3;
           break;
@@ -73280,12 +73280,12 @@ function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth =
     }
     if (ch === "\n") {
       if (mode === FOLD_BLOCK)
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
       end = i + indent.length + endStep;
       split = void 0;
     } else {
       if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-        const next = text[i + 1];
+        const next = text2[i + 1];
         if (next && next !== " " && next !== "\n" && next !== "	")
           split = i;
       }
@@ -73297,12 +73297,12 @@ function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth =
         } else if (mode === FOLD_QUOTED) {
           while (prev === " " || prev === "	") {
             prev = ch;
-            ch = text[i += 1];
+            ch = text2[i += 1];
             overflow = true;
           }
           const j = i > escEnd + 1 ? i - 2 : escStart - 1;
           if (escapedFolds[j])
-            return text;
+            return text2;
           folds.push(j);
           escapedFolds[j] = true;
           end = j + endStep;
@@ -73317,39 +73317,39 @@ function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth =
   if (overflow && onOverflow)
     onOverflow();
   if (folds.length === 0)
-    return text;
+    return text2;
   if (onFold)
     onFold();
-  let res = text.slice(0, folds[0]);
+  let res = text2.slice(0, folds[0]);
   for (let i2 = 0; i2 < folds.length; ++i2) {
     const fold = folds[i2];
-    const end2 = folds[i2 + 1] || text.length;
+    const end2 = folds[i2 + 1] || text2.length;
     if (fold === 0)
       res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
     else {
       if (mode === FOLD_QUOTED && escapedFolds[fold])
-        res += `${text[fold]}\\`;
+        res += `${text2[fold]}\\`;
       res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
     }
   }
   return res;
 }
-function consumeMoreIndentedLines(text, i, indent) {
+function consumeMoreIndentedLines(text2, i, indent) {
   let end = i;
   let start = i + 1;
-  let ch = text[start];
+  let ch = text2[start];
   while (ch === " " || ch === "	") {
     if (i < start + indent) {
-      ch = text[++i];
+      ch = text2[++i];
     } else {
       do {
-        ch = text[++i];
+        ch = text2[++i];
       } while (ch && ch !== "\n");
       end = i;
       start = i + 1;
-      ch = text[start];
+      ch = text2[start];
     }
   }
   return end;
@@ -75343,9 +75343,9 @@ var Document = class _Document {
       this.contents.add(value);
   }
   /** Adds a value to the document. */
-  addIn(path5, value) {
+  addIn(path7, value) {
     if (assertCollection(this.contents))
-      this.contents.addIn(path5, value);
+      this.contents.addIn(path7, value);
   }
   /**
    * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -75420,14 +75420,14 @@ var Document = class _Document {
    * Removes a value from the document.
    * @returns `true` if the item was found and removed.
    */
-  deleteIn(path5) {
-    if (isEmptyPath(path5)) {
+  deleteIn(path7) {
+    if (isEmptyPath(path7)) {
       if (this.contents == null)
         return false;
       this.contents = null;
       return true;
     }
-    return assertCollection(this.contents) ? this.contents.deleteIn(path5) : false;
+    return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
   }
   /**
    * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -75442,10 +75442,10 @@ var Document = class _Document {
    * scalar values from their surrounding node; to disable set `keepScalar` to
    * `true` (collections are always returned intact).
    */
-  getIn(path5, keepScalar) {
-    if (isEmptyPath(path5))
+  getIn(path7, keepScalar) {
+    if (isEmptyPath(path7))
       return !keepScalar && isScalar(this.contents) ? this.contents.value : this.contents;
-    return isCollection(this.contents) ? this.contents.getIn(path5, keepScalar) : void 0;
+    return isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
   }
   /**
    * Checks if the document includes a value with the key `key`.
@@ -75456,10 +75456,10 @@ var Document = class _Document {
   /**
    * Checks if the document includes a value at `path`.
    */
-  hasIn(path5) {
-    if (isEmptyPath(path5))
+  hasIn(path7) {
+    if (isEmptyPath(path7))
       return this.contents !== void 0;
-    return isCollection(this.contents) ? this.contents.hasIn(path5) : false;
+    return isCollection(this.contents) ? this.contents.hasIn(path7) : false;
   }
   /**
    * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -75476,13 +75476,13 @@ var Document = class _Document {
    * Sets a value in this document. For `!!set`, `value` needs to be a
    * boolean to add/remove the item from the set.
    */
-  setIn(path5, value) {
-    if (isEmptyPath(path5)) {
+  setIn(path7, value) {
+    if (isEmptyPath(path7)) {
       this.contents = value;
     } else if (this.contents == null) {
-      this.contents = collectionFromPath(this.schema, Array.from(path5), value);
+      this.contents = collectionFromPath(this.schema, Array.from(path7), value);
     } else if (assertCollection(this.contents)) {
-      this.contents.setIn(path5, value);
+      this.contents.setIn(path7, value);
     }
   }
   /**
@@ -77033,9 +77033,9 @@ function visit3(cst, visitor) {
 visit3.BREAK = BREAK2;
 visit3.SKIP = SKIP2;
 visit3.REMOVE = REMOVE2;
-visit3.itemAtPath = (cst, path5) => {
+visit3.itemAtPath = (cst, path7) => {
   let item = cst;
-  for (const [field, index2] of path5) {
+  for (const [field, index2] of path7) {
     const tok = item?.[field];
     if (tok && "items" in tok) {
       item = tok.items[index2];
@@ -77044,23 +77044,23 @@ visit3.itemAtPath = (cst, path5) => {
   }
   return item;
 };
-visit3.parentCollection = (cst, path5) => {
-  const parent = visit3.itemAtPath(cst, path5.slice(0, -1));
-  const field = path5[path5.length - 1][0];
+visit3.parentCollection = (cst, path7) => {
+  const parent = visit3.itemAtPath(cst, path7.slice(0, -1));
+  const field = path7[path7.length - 1][0];
   const coll = parent?.[field];
   if (coll && "items" in coll)
     return coll;
   throw new Error("Parent collection not found");
 };
-function _visit(path5, item, visitor) {
-  let ctrl = visitor(item, path5);
+function _visit(path7, item, visitor) {
+  let ctrl = visitor(item, path7);
   if (typeof ctrl === "symbol")
     return ctrl;
   for (const field of ["key", "value"]) {
     const token = item[field];
     if (token && "items" in token) {
       for (let i = 0; i < token.items.length; ++i) {
-        const ci = _visit(Object.freeze(path5.concat([[field, i]])), token.items[i], visitor);
+        const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK2)
@@ -77071,10 +77071,10 @@ function _visit(path5, item, visitor) {
         }
       }
       if (typeof ctrl === "function" && field === "key")
-        ctrl = ctrl(item, path5);
+        ctrl = ctrl(item, path7);
     }
   }
-  return typeof ctrl === "function" ? ctrl(item, path5) : ctrl;
+  return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
 }
 
 // ../../../work/main/node_modules/yaml/browser/dist/parse/cst.js
@@ -78685,9 +78685,9 @@ var GitError = class extends VaultRolloutError {
 function defaultConfig() {
   return configSchema.parse({});
 }
-function parseConfig(text, file2) {
+function parseConfig(text2, file2) {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text2, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const pos = (offset) => lineCounter.linePos(offset);
   const yamlError = doc.errors[0];
   if (yamlError) {
@@ -78728,23 +78728,23 @@ ${lines.map((l) => `  ${l}`).join("\n")}`;
   throw new ConfigError(message, { file: file2, issues });
 }
 function toConfigIssue(issue2, doc, data, pos) {
-  const path5 = issue2.path.map((p) => typeof p === "number" ? p : String(p));
+  const path7 = issue2.path.map((p) => typeof p === "number" ? p : String(p));
   if (issue2.code === "unrecognized_keys") {
     const keys = issue2.keys;
-    const allowed = allowedKeys(path5);
+    const allowed = allowedKeys(path7);
     const first = keys[0] ?? "";
-    const keyNode = locate(doc, [...path5, first], true);
+    const keyNode = locate(doc, [...path7, first], true);
     const at2 = keyNode?.range ? pos(keyNode.range[0]) : null;
     const hint = suggest(first, allowed);
     const names = keys.map((k) => `"${k}"`).join(", ");
     const message = `unknown key${keys.length > 1 ? "s" : ""} ${names}` + (at2 ? ` (line ${at2.line})` : "") + (hint ? `; did you mean "${hint}"?` : allowed.length ? `; expected one of ${allowed.join(", ")}` : "");
-    return { key: dotted([...path5, first]), line: at2?.line ?? null, column: at2?.col ?? null, message };
+    return { key: dotted([...path7, first]), line: at2?.line ?? null, column: at2?.col ?? null, message };
   }
-  const node2 = locate(doc, path5, false) ?? nearest(doc, path5);
+  const node2 = locate(doc, path7, false) ?? nearest(doc, path7);
   const at = node2?.range ? pos(node2.range[0]) : null;
-  const value = valueAt(data, path5);
+  const value = valueAt(data, path7);
   return {
-    key: dotted(path5),
+    key: dotted(path7),
     line: at?.line ?? null,
     column: at?.col ?? null,
     message: describeIssue(issue2, value)
@@ -78780,19 +78780,19 @@ function describe3(value) {
     return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   return `${typeof value} ${String(value)}`;
 }
-function dotted(path5) {
+function dotted(path7) {
   let out = "";
-  for (const seg of path5) {
+  for (const seg of path7) {
     if (typeof seg === "number") out += `[${seg}]`;
     else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out ? `.${seg}` : seg;
     else out += `[${JSON.stringify(seg)}]`;
   }
   return out;
 }
-function locate(doc, path5, wantKey) {
+function locate(doc, path7, wantKey) {
   let node2 = doc.contents;
   let keyNode = null;
-  for (const seg of path5) {
+  for (const seg of path7) {
     if (isMap(node2)) {
       const pair = node2.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
       if (!pair) return null;
@@ -78806,9 +78806,9 @@ function locate(doc, path5, wantKey) {
   const found = wantKey ? keyNode : node2 ?? keyNode;
   return found && typeof found === "object" && "range" in found ? found : null;
 }
-function nearest(doc, path5) {
-  for (let i = path5.length - 1; i >= 0; i--) {
-    const node2 = locate(doc, path5.slice(0, i), false);
+function nearest(doc, path7) {
+  for (let i = path7.length - 1; i >= 0; i--) {
+    const node2 = locate(doc, path7.slice(0, i), false);
     if (node2) return node2;
   }
   return doc.contents ?? null;
@@ -78817,17 +78817,17 @@ function keyText(key) {
   if (isScalar(key)) return String(key.value);
   return null;
 }
-function valueAt(data, path5) {
+function valueAt(data, path7) {
   let v = data;
-  for (const seg of path5) {
+  for (const seg of path7) {
     if (v === null || typeof v !== "object") return void 0;
     v = v[seg];
   }
   return v;
 }
-function allowedKeys(path5) {
+function allowedKeys(path7) {
   let schema5 = configSchema;
-  for (const seg of path5) {
+  for (const seg of path7) {
     schema5 = unwrap(schema5);
     const def2 = schema5.def;
     if (def2?.type === "object" && typeof seg === "string") schema5 = def2.shape?.[seg];
@@ -78988,16 +78988,16 @@ var Diff = class {
       }
     }
   }
-  addToPath(path5, added, removed, oldPosInc, options) {
-    const last = path5.lastComponent;
+  addToPath(path7, added, removed, oldPosInc, options) {
+    const last = path7.lastComponent;
     if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
       return {
-        oldPos: path5.oldPos + oldPosInc,
+        oldPos: path7.oldPos + oldPosInc,
         lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
       };
     } else {
       return {
-        oldPos: path5.oldPos + oldPosInc,
+        oldPos: path7.oldPos + oldPosInc,
         lastComponent: { count: 1, added, removed, previousComponent: last }
       };
     }
@@ -79386,9 +79386,9 @@ function createTwoFilesPatch(oldFileName, newFileName, oldStr, newStr, oldHeader
     } }));
   }
 }
-function splitLines2(text) {
-  const hasTrailingNl = text.endsWith("\n");
-  const result = text.split("\n").map((line) => line + "\n");
+function splitLines2(text2) {
+  const hasTrailingNl = text2.endsWith("\n");
+  const result = text2.split("\n").map((line) => line + "\n");
   if (hasTrailingNl) {
     result.pop();
   } else {
@@ -82467,11 +82467,11 @@ var {
 var { merge: merge4 } = yaml.types;
 var SCHEMA = yaml.CORE_SCHEMA.extend([merge4]);
 var ANCHOR = /(?:^|[\s[{,:-])&[^\s,[\]{}]/m;
-function fastManifestData(text) {
-  if (ANCHOR.test(text)) return null;
+function fastManifestData(text2) {
+  if (ANCHOR.test(text2)) return null;
   let docs;
   try {
-    docs = yaml.loadAll(text, void 0, { schema: SCHEMA, json: false });
+    docs = yaml.loadAll(text2, void 0, { schema: SCHEMA, json: false });
   } catch {
     return null;
   }
@@ -82499,13 +82499,13 @@ var EditFailure = class extends Error {
   offset;
 };
 var ANNOTATION_KEYS = ["metadata", "annotations"];
-function applyAnnotationEdits(text, edits) {
+function applyAnnotationEdits(text2, edits) {
   try {
-    return { ok: true, text: edit(text, edits) };
+    return { ok: true, text: edit(text2, edits) };
   } catch (err) {
     if (err instanceof EditFailure) {
       const out = { ok: false, message: err.message, code: err.code };
-      if (err.offset !== void 0) Object.assign(out, linePos(text, err.offset));
+      if (err.offset !== void 0) Object.assign(out, linePos(text2, err.offset));
       return out;
     }
     if (err instanceof InvalidYaml) {
@@ -82529,8 +82529,8 @@ var InvalidYaml = class extends Error {
   line;
   column;
 };
-function parseStrict(text, what) {
-  const docs = parseAllDocuments(text, MANIFEST_PARSE_OPTIONS);
+function parseStrict(text2, what) {
+  const docs = parseAllDocuments(text2, MANIFEST_PARSE_OPTIONS);
   const list3 = Array.isArray(docs) ? docs : [docs];
   for (let i = 0; i < list3.length; i++) {
     const err = list3[i].errors[0];
@@ -82542,15 +82542,15 @@ function parseStrict(text, what) {
   }
   return list3;
 }
-function edit(text, edits) {
-  const docs = parseStrict(text, "not valid YAML");
-  if (edits.length === 0) return text;
-  const { splices, groups: groups2 } = annotationSplices(text, docs, edits);
-  const after = applySplices(text, splices);
-  verify(text, docs, after, groups2);
+function edit(text2, edits) {
+  const docs = parseStrict(text2, "not valid YAML");
+  if (edits.length === 0) return text2;
+  const { splices, groups: groups2 } = annotationSplices(text2, docs, edits);
+  const after = applySplices(text2, splices);
+  verify(text2, docs, after, groups2);
   return after;
 }
-function annotationSplices(text, docs, edits) {
+function annotationSplices(text2, docs, edits) {
   const groups2 = /* @__PURE__ */ new Map();
   for (const e of edits) {
     const id = JSON.stringify([e.document, e.mapPath]);
@@ -82559,7 +82559,7 @@ function annotationSplices(text, docs, edits) {
     g.entries.set(e.key, e.value);
     if (e.expect) g.expect = e.expect;
   }
-  const ctx = { text, nl: detectNewline(text), splices: [], where: "" };
+  const ctx = { text: text2, nl: detectNewline(text2), splices: [], where: "" };
   for (const g of groups2.values()) {
     const doc = docs[g.document];
     ctx.where = `document ${g.document}`;
@@ -82612,7 +82612,7 @@ function locate2(ctx, doc, mapPath) {
   }
   return { map: node2, parentCol };
 }
-function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path5) {
+function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path7) {
   if (rest.length === 0) {
     const fresh = [];
     for (const entry of entries) {
@@ -82630,7 +82630,7 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path5) 
     return;
   }
   const value = pair.value;
-  const here = [...path5, head].join(".");
+  const here = [...path7, head].join(".");
   if (isAlias(value)) {
     throw new EditFailure(
       `${ctx.where}: ${here} is an alias; edit the anchored node instead`,
@@ -82644,7 +82644,7 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path5) 
       return;
     }
     const col = map4.flow ? null : column(ctx.text, keyStart(pair));
-    writeInto(ctx, value, tail, entries, col, false, [...path5, head]);
+    writeInto(ctx, value, tail, entries, col, false, [...path7, head]);
     return;
   }
   if (value == null || isScalar(value) && value.value === null) {
@@ -82659,14 +82659,14 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path5) 
   );
 }
 function updateValue(ctx, map4, pair, value) {
-  const { text } = ctx;
+  const { text: text2 } = ctx;
   const node2 = pair.value;
   const flow = !!map4.flow;
   if (isScalar(node2) && node2.value === value) return;
   if (!node2 || !node2.range || isScalar(node2) && node2.range[0] === node2.range[1]) {
     ctx.splices.push({
-      start: afterColon(text, pair),
-      end: afterColon(text, pair),
+      start: afterColon(text2, pair),
+      end: afterColon(text2, pair),
       text: " " + formatValue(value, flow)
     });
     return;
@@ -82680,17 +82680,17 @@ function updateValue(ctx, map4, pair, value) {
     else if (node2.type === Scalar.QUOTE_DOUBLE) out = doubleQuote(value);
     else out = formatValue(value, flow);
     if (node2.type === Scalar.BLOCK_LITERAL || node2.type === Scalar.BLOCK_FOLDED) {
-      while (end > start && (text[end - 1] === "\n" || text[end - 1] === "\r")) end--;
+      while (end > start && (text2[end - 1] === "\n" || text2[end - 1] === "\r")) end--;
     }
   } else {
-    end = contentEnd(text, node2);
+    end = contentEnd(text2, node2);
     out = formatValue(value, flow);
   }
   if (isAlias(node2)) start = node2.range[0];
   ctx.splices.push({ start, end, text: out });
 }
 function insertPairs(ctx, map4, rest, entries, parentCol, prepend) {
-  const { text } = ctx;
+  const { text: text2 } = ctx;
   if (map4.flow) {
     const piece = renderFlow(rest, entries, keyStyle(map4));
     if (map4.items.length === 0) {
@@ -82700,26 +82700,26 @@ function insertPairs(ctx, map4, rest, entries, parentCol, prepend) {
       const first = keyStart(map4.items[0]);
       ctx.splices.push({ start: first, end: first, text: `${piece}, ` });
     } else {
-      const end = pairEnd(text, map4.items[map4.items.length - 1]);
+      const end = pairEnd(text2, map4.items[map4.items.length - 1]);
       ctx.splices.push({ start: end, end, text: `, ${piece}` });
     }
     return;
   }
-  const col = column(text, keyStart(map4.items[0]));
-  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
+  const col = column(text2, keyStart(map4.items[0]));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text2, map4);
   const lines = renderBlock(rest, entries, col, step, keyStyle(map4));
   if (prepend && prependAt(ctx, map4, lines)) return;
-  appendLines(ctx, contentEnd(text, map4), lines);
+  appendLines(ctx, contentEnd(text2, map4), lines);
 }
 function prependAt(ctx, map4, lines) {
-  const { text, nl } = ctx;
+  const { text: text2, nl } = ctx;
   const first = keyStart(map4.items[0]);
-  let pos = lineStart(text, first);
-  const indent = text.slice(pos, first);
+  let pos = lineStart(text2, first);
+  const indent = text2.slice(pos, first);
   if (!/^ *$/.test(indent)) return false;
   while (pos > 0) {
-    const prev = lineStart(text, pos - 1);
-    const line = text.slice(prev, pos).replace(/\r?\n$/, "");
+    const prev = lineStart(text2, pos - 1);
+    const line = text2.slice(prev, pos).replace(/\r?\n$/, "");
     if (!line.startsWith(`${indent}#`)) break;
     pos = prev;
   }
@@ -82727,27 +82727,27 @@ function prependAt(ctx, map4, lines) {
   return true;
 }
 function appendLines(ctx, pos, lines) {
-  const { text, nl } = ctx;
-  if (pos > 0 && text[pos - 1] === "\n") {
+  const { text: text2, nl } = ctx;
+  if (pos > 0 && text2[pos - 1] === "\n") {
     ctx.splices.push({ start: pos, end: pos, text: lines.map((l) => l + nl).join("") });
   } else {
-    const at = lineEnd(text, pos);
+    const at = lineEnd(text2, pos);
     ctx.splices.push({ start: at, end: at, text: lines.map((l) => nl + l).join("") });
   }
 }
 function replaceEmptyValue(ctx, map4, pair, rest, entries, parentCol, valueEnd) {
-  const { text, nl } = ctx;
-  const colon = afterColon(text, pair);
+  const { text: text2, nl } = ctx;
+  const colon = afterColon(text2, pair);
   const end = valueEnd ?? colon;
   if (map4.flow) {
     ctx.splices.push({ start: colon, end, text: ` {${renderFlow(rest, entries, keyStyle(map4))}}` });
     return;
   }
-  const col = column(text, keyStart(pair));
-  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
+  const col = column(text2, keyStart(pair));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text2, map4);
   const lines = renderBlock(rest, entries, col + step, step, keyStyle(map4));
-  const at = lineEnd(text, end);
-  ctx.splices.push({ start: colon, end: at, text: text.slice(end, at) + lines.map((l) => nl + l).join("") });
+  const at = lineEnd(text2, end);
+  ctx.splices.push({ start: colon, end: at, text: text2.slice(end, at) + lines.map((l) => nl + l).join("") });
 }
 function renderBlock(rest, entries, col, step, style) {
   const lines = [];
@@ -82767,8 +82767,8 @@ function renderFlow(rest, entries, style) {
   }
   return out;
 }
-function verify(text, before, after, groups2, extra) {
-  const fastBefore = fastManifestData(text);
+function verify(text2, before, after, groups2, extra) {
+  const fastBefore = fastManifestData(text2);
   if (fastBefore) {
     const fastAfter = fastManifestData(after);
     if (!fastAfter) {
@@ -82833,9 +82833,9 @@ function compareData(original, actual, groups2, extra) {
 function isObject2(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
-function firstDifference(a, b, path5) {
+function firstDifference(a, b, path7) {
   if (Object.is(a, b)) return null;
-  const here = path5.join(".");
+  const here = path7.join(".");
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return here;
   if (Array.isArray(a) !== Array.isArray(b)) return here;
   if (a instanceof Date || b instanceof Date) {
@@ -82844,7 +82844,7 @@ function firstDifference(a, b, path5) {
   if (a instanceof Map || a instanceof Set || b instanceof Map || b instanceof Set) {
     const ea = [...a.entries()];
     const eb = [...b.entries()];
-    return firstDifference(ea, eb, path5);
+    return firstDifference(ea, eb, path7);
   }
   if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
     return ArrayBuffer.isView(a) && ArrayBuffer.isView(b) && String(a) === String(b) ? null : here;
@@ -82853,12 +82853,12 @@ function firstDifference(a, b, path5) {
   const kb = Object.keys(b);
   if (ka.length !== kb.length) {
     const missing = ka.find((k) => !(k in b)) ?? kb.find((k) => !(k in a));
-    return [...path5, missing ?? ""].join(".");
+    return [...path7, missing ?? ""].join(".");
   }
   for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path5, k].join(".");
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path7, k].join(".");
     const d = firstDifference(a[k], b[k], [
-      ...path5,
+      ...path7,
       k
     ]);
     if (d !== null) return d;
@@ -82873,77 +82873,77 @@ function keyStart(pair) {
   if (!key?.range) throw new EditFailure("a map entry without a key is not supported here", "UNSUPPORTED");
   return key.range[0];
 }
-function afterColon(text, pair) {
+function afterColon(text2, pair) {
   const key = pair.key;
   if (!key?.range) throw new EditFailure("a map entry without a key is not supported here", "UNSUPPORTED");
   let i = key.range[1];
-  while (text[i] === " " || text[i] === "	") i++;
-  if (text[i] !== ":") {
+  while (text2[i] === " " || text2[i] === "	") i++;
+  if (text2[i] !== ":") {
     throw new EditFailure("explicit keys (`? key`) are not supported for edits", "UNSUPPORTED", key.range[0]);
   }
   return i + 1;
 }
-function pairEnd(text, pair) {
+function pairEnd(text2, pair) {
   const value = pair.value;
-  if (value?.range && !(isScalar(value) && value.range[0] === value.range[1])) return contentEnd(text, value);
+  if (value?.range && !(isScalar(value) && value.range[0] === value.range[1])) return contentEnd(text2, value);
   const key = pair.key;
   if (key?.range) {
     let i = key.range[1];
-    while (text[i] === " " || text[i] === "	") i++;
-    return text[i] === ":" ? i + 1 : key.range[1];
+    while (text2[i] === " " || text2[i] === "	") i++;
+    return text2[i] === ":" ? i + 1 : key.range[1];
   }
   return value?.range?.[1] ?? 0;
 }
-function contentEnd(text, node2) {
+function contentEnd(text2, node2) {
   if ((isMap(node2) || isSeq(node2)) && !node2.flow && node2.items.length > 0) {
     const last = node2.items[node2.items.length - 1];
-    if (isMap(node2)) return pairEnd(text, last);
+    if (isMap(node2)) return pairEnd(text2, last);
     if (last && typeof last === "object" && "range" in last && last.range)
-      return contentEnd(text, last);
+      return contentEnd(text2, last);
   }
   return node2.range[1];
 }
-function lineStart(text, pos) {
-  return text.lastIndexOf("\n", pos - 1) + 1;
+function lineStart(text2, pos) {
+  return text2.lastIndexOf("\n", pos - 1) + 1;
 }
-function lineEnd(text, pos) {
-  const i = text.indexOf("\n", pos);
-  if (i < 0) return text.length;
-  return text[i - 1] === "\r" ? i - 1 : i;
+function lineEnd(text2, pos) {
+  const i = text2.indexOf("\n", pos);
+  if (i < 0) return text2.length;
+  return text2[i - 1] === "\r" ? i - 1 : i;
 }
-function column(text, pos) {
-  const start = lineStart(text, pos);
-  return pos - start - (start === 0 && text.charCodeAt(0) === 65279 ? 1 : 0);
+function column(text2, pos) {
+  const start = lineStart(text2, pos);
+  return pos - start - (start === 0 && text2.charCodeAt(0) === 65279 ? 1 : 0);
 }
-function linePos(text, offset) {
+function linePos(text2, offset) {
   let line = 1;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
-  return { line, column: column(text, offset) + 1 };
+  for (let i = text2.indexOf("\n"); i >= 0 && i < offset; i = text2.indexOf("\n", i + 1)) line++;
+  return { line, column: column(text2, offset) + 1 };
 }
-function detectNewline(text) {
-  const i = text.indexOf("\n");
-  return i > 0 && text[i - 1] === "\r" ? "\r\n" : "\n";
+function detectNewline(text2) {
+  const i = text2.indexOf("\n");
+  return i > 0 && text2[i - 1] === "\r" ? "\r\n" : "\n";
 }
-function guessStep(text, map4) {
+function guessStep(text2, map4) {
   for (const pair of map4.items) {
     const v = pair.value;
     if (isMap(v) && !v.flow && v.items.length > 0 && pair.key) {
-      const d = column(text, keyStart(v.items[0])) - column(text, keyStart(pair));
+      const d = column(text2, keyStart(v.items[0])) - column(text2, keyStart(pair));
       if (d > 0) return d;
     }
   }
   return 2;
 }
-function applySplices(text, splices) {
+function applySplices(text2, splices) {
   const sorted = splices.map((s, i) => ({ ...s, i })).sort((a, b) => a.start - b.start || a.end - b.end || a.i - b.i);
   let out = "";
   let at = 0;
   for (const s of sorted) {
     if (s.start < at) throw new EditFailure("two edits overlap in the same place", "BAD_EDIT", s.start);
-    out += text.slice(at, s.start) + s.text;
+    out += text2.slice(at, s.start) + s.text;
     at = s.end;
   }
-  return out + text.slice(at);
+  return out + text2.slice(at);
 }
 function describe4(node2) {
   if (node2 === null || node2 === void 0 || isScalar(node2) && node2.value === null) return "empty";
@@ -82985,22 +82985,22 @@ function plainSafe(value, flow) {
 }
 
 // src/core/yaml/edit-scalar.ts
-function applyFileEdits(text, edits) {
+function applyFileEdits(text2, edits) {
   try {
-    const docs = parseStrict(text, "not valid YAML");
+    const docs = parseStrict(text2, "not valid YAML");
     const annotations = edits.annotations ?? [];
     const scalars = edits.scalars ?? [];
-    if (annotations.length === 0 && scalars.length === 0) return { ok: true, text };
-    const planned = annotations.length > 0 ? annotationSplices(text, docs, annotations) : { splices: [], groups: [] };
-    const ctx = { text, nl: detectNewline(text), splices: planned.splices, where: "" };
+    if (annotations.length === 0 && scalars.length === 0) return { ok: true, text: text2 };
+    const planned = annotations.length > 0 ? annotationSplices(text2, docs, annotations) : { splices: [], groups: [] };
+    const ctx = { text: text2, nl: detectNewline(text2), splices: planned.splices, where: "" };
     for (const e of scalars) planScalar(ctx, docs, e);
-    const after = applySplices(text, ctx.splices);
-    verify(text, docs, after, planned.groups, (expected) => expectScalars(expected, scalars));
+    const after = applySplices(text2, ctx.splices);
+    verify(text2, docs, after, planned.groups, (expected) => expectScalars(expected, scalars));
     return { ok: true, text: after };
   } catch (err) {
     if (err instanceof EditFailure) {
       const out = { ok: false, message: err.message, code: err.code };
-      if (err.offset !== void 0) Object.assign(out, linePos(text, err.offset));
+      if (err.offset !== void 0) Object.assign(out, linePos(text2, err.offset));
       return out;
     }
     if (err instanceof InvalidYaml) {
@@ -83013,8 +83013,8 @@ function applyFileEdits(text, edits) {
     };
   }
 }
-function formatPath(path5) {
-  return path5.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("");
+function formatPath(path7) {
+  return path7.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("");
 }
 function planScalar(ctx, docs, e) {
   ctx.where = `document ${e.document}`;
@@ -83088,7 +83088,7 @@ function planScalar(ctx, docs, e) {
 }
 function writeValue(ctx, map4, pair, e, here) {
   const node2 = pair.value;
-  const { text } = ctx;
+  const { text: text2 } = ctx;
   if ("replace" in e) {
     if (!isScalar(node2) || typeof node2.value !== "string" || !node2.range) {
       throw new EditFailure(`${ctx.where}: ${here} is ${describe4(node2)}, not a string`, "BAD_EDIT");
@@ -83099,7 +83099,7 @@ function writeValue(ctx, map4, pair, e, here) {
     if (wanted === 0) throw new EditFailure(`${ctx.where}: ${here} does not contain "${from}"`, "BAD_EDIT");
     const [start, end] = node2.range;
     const found = [];
-    for (let at = text.indexOf(from, start); at >= 0 && at + from.length <= end; at = text.indexOf(from, at + 1))
+    for (let at = text2.indexOf(from, start); at >= 0 && at + from.length <= end; at = text2.indexOf(from, at + 1))
       found.push(at);
     if (found.length !== wanted) {
       throw new EditFailure(
@@ -83114,7 +83114,7 @@ function writeValue(ctx, map4, pair, e, here) {
   const value = e.set;
   if (isScalar(node2) && node2.value === value) return;
   if (!node2 || !node2.range || isScalar(node2) && node2.range[0] === node2.range[1]) {
-    const at = afterColon(text, pair);
+    const at = afterColon(text2, pair);
     ctx.splices.push({ start: at, end: at, text: " " + format(value, !!map4.flow) });
     return;
   }
@@ -83133,7 +83133,7 @@ function writeValue(ctx, map4, pair, e, here) {
   ctx.splices.push({ start: node2.range[0], end: node2.range[1], text: out });
 }
 function insertPair(ctx, map4, keys, value, parentCol) {
-  const { text } = ctx;
+  const { text: text2 } = ctx;
   const style = keyStyle(map4);
   if (map4.flow) {
     let piece = `${formatKey(keys[keys.length - 1], true, style)}: ${format(value, true)}`;
@@ -83142,15 +83142,15 @@ function insertPair(ctx, map4, keys, value, parentCol) {
       const open3 = map4.range[0];
       ctx.splices.push({ start: open3 + 1, end: open3 + 1, text: piece });
     } else {
-      const end = pairEnd(text, map4.items[map4.items.length - 1]);
+      const end = pairEnd(text2, map4.items[map4.items.length - 1]);
       ctx.splices.push({ start: end, end, text: `, ${piece}` });
     }
     return;
   }
   if (map4.items.length === 0) throw new EditFailure(`${ctx.where}: an empty block map`, "UNSUPPORTED");
-  const col = column(text, keyStart(map4.items[0]));
-  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
-  appendLines(ctx, contentEnd(text, map4), renderLines(keys, value, col, step, style));
+  const col = column(text2, keyStart(map4.items[0]));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text2, map4);
+  appendLines(ctx, contentEnd(text2, map4), renderLines(keys, value, col, step, style));
 }
 function renderLines(keys, value, col, step, style) {
   const lines = [];
@@ -83292,8 +83292,8 @@ function toTable(report) {
   if (report.pullRequest) out.push(`Pull request: #${report.pullRequest.number} ${report.pullRequest.url}`);
   return out.join("\n") + "\n";
 }
-function escapeMarkdown(text) {
-  return text.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+function escapeMarkdown(text2) {
+  return text2.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
 }
 var ACTION_TEXT = {
   restart: "rolling restart",
@@ -83395,7 +83395,7 @@ var WorkingTreeSource = class {
     }
     const problems = [];
     const found = [];
-    const wanted = (path5) => YAML_FILE.test(path5) && accept(path5);
+    const wanted = (path7) => YAML_FILE.test(path7) && accept(path7);
     const walk = (dirReal, prefix, ancestors, linked) => {
       let entries;
       try {
@@ -83411,28 +83411,28 @@ var WorkingTreeSource = class {
       entries.sort((a, b) => compare(a.name, b.name));
       for (const entry of entries) {
         if (SKIPPED_DIRS.has(entry.name)) continue;
-        const path5 = prefix ? `${prefix}/${entry.name}` : entry.name;
+        const path7 = prefix ? `${prefix}/${entry.name}` : entry.name;
         const full = join2(dirReal, entry.name);
         if (entry.isDirectory()) {
-          walk(full, path5, /* @__PURE__ */ new Set([...ancestors, full]), linked);
+          walk(full, path7, /* @__PURE__ */ new Set([...ancestors, full]), linked);
         } else if (entry.isFile()) {
-          if (wanted(path5)) found.push({ path: path5, real: full, viaLink: linked });
+          if (wanted(path7)) found.push({ path: path7, real: full, viaLink: linked });
         } else if (entry.isSymbolicLink()) {
-          followLink(full, path5, ancestors);
+          followLink(full, path7, ancestors);
         }
       }
     };
-    const followLink = (full, path5, ancestors) => {
+    const followLink = (full, path7, ancestors) => {
       let target;
       try {
         target = realpathSync(full);
       } catch (err) {
         const code2 = errorCode(err);
         if (code2 === "ELOOP")
-          problems.push({ file: path5, severity: "warning", message: "symlink loop: skipped" });
-        else if (wanted(path5)) {
+          problems.push({ file: path7, severity: "warning", message: "symlink loop: skipped" });
+        else if (wanted(path7)) {
           problems.push({
-            file: path5,
+            file: path7,
             severity: "warning",
             message: `symlink target cannot be read (${code2}): skipped`
           });
@@ -83441,9 +83441,9 @@ var WorkingTreeSource = class {
       }
       const info2 = statSync(target);
       if (!isInside(root2, target)) {
-        if (info2.isDirectory() || wanted(path5)) {
+        if (info2.isDirectory() || wanted(path7)) {
           problems.push({
-            file: path5,
+            file: path7,
             severity: "warning",
             message: "symlink points outside the repository: skipped"
           });
@@ -83452,12 +83452,12 @@ var WorkingTreeSource = class {
       }
       if (info2.isDirectory()) {
         if (target === root2 || ancestors.has(target)) {
-          problems.push({ file: path5, severity: "warning", message: "symlink loop: skipped" });
+          problems.push({ file: path7, severity: "warning", message: "symlink loop: skipped" });
           return;
         }
-        walk(target, path5, /* @__PURE__ */ new Set([...ancestors, target]), true);
-      } else if (info2.isFile() && wanted(path5)) {
-        found.push({ path: path5, real: target, viaLink: true });
+        walk(target, path7, /* @__PURE__ */ new Set([...ancestors, target]), true);
+      } else if (info2.isFile() && wanted(path7)) {
+        found.push({ path: path7, real: target, viaLink: true });
       }
     };
     walk(root2, "", /* @__PURE__ */ new Set([root2]), false);
@@ -83557,11 +83557,11 @@ function createTransport(opts) {
         (e) => reject(new TransportError(e.code ?? "ECONNRESET", e.message))
       );
       res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
+        const text2 = Buffer.concat(chunks).toString("utf8");
         let body = void 0;
-        if (text.trim()) {
+        if (text2.trim()) {
           try {
-            body = JSON.parse(text);
+            body = JSON.parse(text2);
           } catch {
             body = { errors: [] };
           }
@@ -83612,20 +83612,20 @@ function hasPassed(time3, now) {
   const ms = Date.parse(time3.replace(/(\.\d{3})\d+/, "$1"));
   return Number.isNaN(ms) || ms <= now.getTime();
 }
-function statusFromMetadata(path5, body, now) {
+function statusFromMetadata(path7, body, now) {
   const data = isRecord(body) && isRecord(body.data) ? body.data : {};
   const current = Number(data.current_version);
   const versions = isRecord(data.versions) ? data.versions : {};
   const updatedTime = typeof data.updated_time === "string" ? data.updated_time : null;
-  if (!Number.isInteger(current) || current <= 0) return { state: "missing", path: path5 };
+  if (!Number.isInteger(current) || current <= 0) return { state: "missing", path: path7 };
   const v = versions[String(current)];
   if (isRecord(v)) {
-    if (v.destroyed === true) return { state: "deleted", path: path5, current, reason: "destroyed", updatedTime };
+    if (v.destroyed === true) return { state: "deleted", path: path7, current, reason: "destroyed", updatedTime };
     if (typeof v.deletion_time === "string" && v.deletion_time !== "" && hasPassed(v.deletion_time, now)) {
-      return { state: "deleted", path: path5, current, reason: "deleted", updatedTime };
+      return { state: "deleted", path: path7, current, reason: "deleted", updatedTime };
     }
   }
-  return { state: "ok", path: path5, current, updatedTime };
+  return { state: "ok", path: path7, current, updatedTime };
 }
 var NodeVaultReader = class {
   constructor(opts) {
@@ -83729,8 +83729,8 @@ var NodeVaultReader = class {
     const read = await mapLimit(
       [...canonical.entries()],
       this.concurrency,
-      async ([path5, { mount: mount2, rest }]) => {
-        return [path5, await this.readMetadata(path5, mount2, rest, now)];
+      async ([path7, { mount: mount2, rest }]) => {
+        return [path7, await this.readMetadata(path7, mount2, rest, now)];
       }
     );
     const byCanonical = new Map(read);
@@ -83870,17 +83870,17 @@ var NodeVaultReader = class {
     );
   }
   // ------------------------------------------------------------------ metadata
-  async readMetadata(path5, mount2, rest, now) {
+  async readMetadata(path7, mount2, rest, now) {
     const apiPath = `${mount2}/metadata/${rest}`;
     this.stats.metadataReads += 1;
     const a = await this.call(apiPath, () => this.client.read(encodePath(apiPath)));
-    if (a.status === 200) return statusFromMetadata(path5, a.body, now);
-    if (a.status === 404) return { state: "missing", path: path5 };
+    if (a.status === 200) return statusFromMetadata(path7, a.body, now);
+    if (a.status === 404) return { state: "missing", path: path7 };
     if (a.status === 403) {
       return {
         state: "forbidden",
-        path: path5,
-        message: `Vault denied reading the metadata of "${path5}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
+        path: path7,
+        message: `Vault denied reading the metadata of "${path7}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
       };
     }
     throw this.unexpected(apiPath, a.status);
@@ -84177,9 +84177,9 @@ function authFromEnv(configVault, get4, read) {
 // src/adapters/git/workspace.ts
 var import_isomorphic_git3 = __toESM(require_isomorphic_git(), 1);
 import fs2 from "node:fs";
-import { chmod as chmod2, mkdir as mkdir2, mkdtemp as mkdtemp2, open as open2, rm as rm2, stat, unlink, writeFile as writeFile2 } from "node:fs/promises";
+import { chmod as chmod2, mkdir as mkdir4, mkdtemp as mkdtemp2, open as open2, rm as rm2, stat, unlink, writeFile as writeFile4 } from "node:fs/promises";
 import os2 from "node:os";
-import path4 from "node:path";
+import path6 from "node:path";
 
 // ../../../work/main/node_modules/isomorphic-git/http/node/index.js
 var import_simple_get = __toESM(require_simple_get(), 1);
@@ -84663,7 +84663,8 @@ function buildPack(objects) {
 function packIndex(entries, packSha) {
   const sorted = [...entries].sort((a, b) => a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0);
   const n = sorted.length;
-  const buf = Buffer.alloc(8 + 256 * 4 + n * 28 + 20);
+  const large = sorted.filter((e) => e.offset >= 2147483648).length;
+  const buf = Buffer.alloc(8 + 256 * 4 + n * 28 + large * 8 + 20);
   buf.writeUInt32BE(4285812579, 0);
   buf.writeUInt32BE(2, 4);
   let pos = 8;
@@ -84675,10 +84676,16 @@ function packIndex(entries, packSha) {
   }
   for (const e of sorted) pos += buf.write(e.oid, pos, "hex");
   for (const e of sorted) pos = buf.writeUInt32BE(e.crc >>> 0, pos);
+  const largeOffsets = [];
   for (const e of sorted) {
-    if (e.offset >= 2147483648) throw new Error("pack over 2 GiB: not supported");
-    pos = buf.writeUInt32BE(e.offset, pos);
+    if (e.offset < 2147483648) {
+      pos = buf.writeUInt32BE(e.offset, pos);
+    } else {
+      pos = buf.writeUInt32BE((2147483648 | largeOffsets.length) >>> 0, pos);
+      largeOffsets.push(e.offset);
+    }
   }
+  for (const offset of largeOffsets) pos = buf.writeBigUInt64BE(BigInt(offset), pos);
   pos += packSha.copy(buf, pos);
   return Buffer.concat([buf.subarray(0, pos), createHash("sha1").update(buf.subarray(0, pos)).digest()]);
 }
@@ -84757,21 +84764,21 @@ async function loadFiles(repo, treeOid, accept, enterDir) {
   const files = [];
   const problems = listed.problems;
   for (const f of listed.files) {
-    const text = decodeUtf82(await readBlobBytes(repo, f.oid));
-    if (text === null)
+    const text2 = decodeUtf82(await readBlobBytes(repo, f.oid));
+    if (text2 === null)
       problems.push({ file: f.path, severity: "warning", message: "not valid UTF-8: skipped" });
-    else files.push({ path: f.path, text });
+    else files.push({ path: f.path, text: text2 });
   }
   files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   return { files, problems };
 }
-async function entryAt(repo, treeOid, path5) {
-  const parts = path5.split("/");
+async function entryAt(repo, treeOid, path7) {
+  const parts = path7.split("/");
   let oid = treeOid;
   for (let i = 0; i < parts.length; i++) {
     const entry = (await readTreeEntries(repo, oid)).find((e) => e.path === parts[i]);
     if (!entry) return null;
-    if (i === parts.length - 1) return { path: path5, oid: entry.oid, mode: entry.mode };
+    if (i === parts.length - 1) return { path: path7, oid: entry.oid, mode: entry.mode };
     if (entry.type !== "tree") return null;
     oid = entry.oid;
   }
@@ -84884,10 +84891,10 @@ function parseIdentity(value) {
   return { name: m?.[1] ?? "", email: m?.[2] ?? "", timestamp: Number(m?.[3] ?? 0) };
 }
 function parseCommit(oid, data) {
-  const text = data.toString("utf8");
-  const split = text.indexOf("\n\n");
-  const header = split === -1 ? text : text.slice(0, split);
-  const message = split === -1 ? "" : text.slice(split + 2);
+  const text2 = data.toString("utf8");
+  const split = text2.indexOf("\n\n");
+  const header = split === -1 ? text2 : text2.slice(0, split);
+  const message = split === -1 ? "" : text2.slice(split + 2);
   let tree = "";
   const parents = [];
   let author = { name: "", email: "", timestamp: 0 };
@@ -84997,10 +85004,10 @@ async function sendReceivePack(opts) {
   let refError = null;
   for (const line of readPktLines(Buffer.concat(report))) {
     if (!line) continue;
-    const text = line.toString("utf8").replace(/\n$/, "");
-    if (text.startsWith("unpack ")) unpack = text.slice("unpack ".length);
-    else if (text === `ok ${ref}`) refOk = true;
-    else if (text.startsWith(`ng ${ref} `)) refError = text.slice(`ng ${ref} `.length);
+    const text2 = line.toString("utf8").replace(/\n$/, "");
+    if (text2.startsWith("unpack ")) unpack = text2.slice("unpack ".length);
+    else if (text2 === `ok ${ref}`) refOk = true;
+    else if (text2.startsWith(`ng ${ref} `)) refError = text2.slice(`ng ${ref} `.length);
   }
   if (fatal) return { status: 200, ok: false, error: fatal, messages };
   if (unpack !== "ok")
@@ -85047,16 +85054,561 @@ function checkRemoteUrl(raw) {
     url: displayUrl(url2)
   });
 }
-function redact2(text, auth6) {
-  if (!auth6?.token) return text;
+function redact2(text2, auth6) {
+  if (!auth6?.token) return text2;
   const secrets2 = [
     auth6.token,
     Buffer.from(`${auth6.username}:${auth6.token}`).toString("base64"),
     encodeURIComponent(auth6.token)
   ].filter((s) => s.length >= 4);
-  let out = text;
+  let out = text2;
   for (const s of secrets2) out = out.split(s).join("***");
   return out;
+}
+
+// src/adapters/git/shallow-fetch.ts
+import { mkdir as mkdir3, readFile as readFile3, rename as rename2, writeFile as writeFile3 } from "node:fs/promises";
+import path5 from "node:path";
+
+// src/adapters/git/index-pack.ts
+import { createHash as createHash2 } from "node:crypto";
+import { mkdir as mkdir2, rename, writeFile as writeFile2 } from "node:fs/promises";
+import path4 from "node:path";
+import { crc32 as crc322, deflateSync as deflateSync2, inflateSync as inflateSync2 } from "node:zlib";
+
+// src/adapters/git/upload-pack.ts
+var ProtocolError = class extends Error {
+  code = "ProtocolError";
+};
+var HttpStatusError = class extends Error {
+  code = "HttpError";
+  data;
+  constructor(statusCode, statusMessage) {
+    super(`HTTP ${statusCode} ${statusMessage}`.trim());
+    this.data = { statusCode, statusMessage };
+  }
+};
+var USER_AGENT = "git/vault-rollout";
+function basic(given) {
+  return `Basic ${Buffer.from(`${given.username}:${given.password}`).toString("base64")}`;
+}
+async function readAll(body) {
+  const chunks = [];
+  if (body) for await (const c of body) chunks.push(Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+  return Buffer.concat(chunks);
+}
+async function drain(body) {
+  if (body) for await (const _ of body) void _;
+}
+async function request2(url2, init, auth6, state) {
+  for (; ; ) {
+    const headers = { "user-agent": USER_AGENT, ...init.headers };
+    if (state.given) headers["authorization"] = basic(state.given);
+    const body = init.body ? [
+      new Uint8Array(init.body.buffer, init.body.byteOffset, init.body.length)
+    ] : void 0;
+    const res = await node_default.request({ url: url2, method: init.method, headers, ...body ? { body } : {} });
+    if (res.statusCode === 401 && auth6 && !state.given) {
+      await drain(res.body);
+      state.given = { username: auth6.username, password: auth6.token };
+      continue;
+    }
+    if (res.statusCode !== 200) {
+      await drain(res.body);
+      throw new HttpStatusError(res.statusCode, res.statusMessage);
+    }
+    return res;
+  }
+}
+function* pktLines(buf, start = 0) {
+  let pos = start;
+  while (pos + 4 <= buf.length) {
+    const len = Number.parseInt(buf.toString("latin1", pos, pos + 4), 16);
+    if (Number.isNaN(len) || len > 0 && len < 4)
+      throw new ProtocolError("malformed pkt-line from the server");
+    if (len === 0) {
+      pos += 4;
+      yield { line: null, end: pos };
+      continue;
+    }
+    if (pos + len > buf.length) return;
+    yield { line: buf.subarray(pos + 4, pos + len), end: pos + len };
+    pos += len;
+  }
+}
+function text(line) {
+  return line.toString("utf8").replace(/\n$/, "");
+}
+function parseAdvertisement(body) {
+  const refs = /* @__PURE__ */ new Map();
+  const capabilities = /* @__PURE__ */ new Set();
+  const symrefs = /* @__PURE__ */ new Map();
+  let first = true;
+  let sawService = false;
+  for (const { line } of pktLines(body)) {
+    if (line === null) continue;
+    const t = text(line);
+    if (t.startsWith("ERR ")) throw new ProtocolError(`the server refused: ${t.slice(4).slice(0, 300)}`);
+    if (!sawService && t.startsWith("# service=")) {
+      sawService = true;
+      continue;
+    }
+    if (t === "version 1") continue;
+    let refPart = t;
+    if (first) {
+      first = false;
+      const nul = t.indexOf("\0");
+      if (nul !== -1) {
+        refPart = t.slice(0, nul);
+        for (const cap of t.slice(nul + 1).split(" ").filter(Boolean)) {
+          capabilities.add(cap);
+          const m2 = /^symref=([^:]+):(.+)$/.exec(cap);
+          if (m2) symrefs.set(m2[1], m2[2]);
+        }
+      }
+    }
+    const m = /^([0-9a-f]{40}) (.+)$/.exec(refPart);
+    if (!m) {
+      if (refPart.startsWith("version 2")) {
+        throw new ProtocolError("the server answered with Git protocol v2 only, which is not supported");
+      }
+      throw new ProtocolError("unexpected ref advertisement from the server");
+    }
+    if (m[2] === "capabilities^{}" || m[2].endsWith("^{}")) continue;
+    refs.set(m[2], m[1]);
+  }
+  if (!sawService) {
+    throw new ProtocolError(
+      'the server does not speak the smart HTTP protocol (no "# service=git-upload-pack")'
+    );
+  }
+  return { refs, capabilities, symrefs };
+}
+async function discoverUploadPack(url2, auth6, state) {
+  const res = await request2(
+    `${url2.replace(/\/$/, "")}/info/refs?service=git-upload-pack`,
+    { method: "GET", headers: { accept: "*/*" } },
+    auth6,
+    state
+  );
+  const type2 = String(res.headers?.["content-type"] ?? "");
+  const body = await readAll(res.body);
+  if (type2 && type2 !== "application/x-git-upload-pack-advertisement") {
+    throw new ProtocolError(
+      `the server does not speak the smart HTTP protocol (content type "${type2.slice(0, 80)}")`
+    );
+  }
+  return parseAdvertisement(body);
+}
+async function fetchPack(opts) {
+  const caps = opts.advertisement.capabilities;
+  if (!caps.has("shallow")) {
+    throw new ProtocolError('the server does not support shallow fetches (no "shallow" capability)');
+  }
+  const band = caps.has("side-band-64k") ? "side-band-64k" : caps.has("side-band") ? "side-band" : null;
+  const requested = [
+    ...band ? [band] : [],
+    ...caps.has("ofs-delta") ? ["ofs-delta"] : [],
+    ...opts.thin && caps.has("thin-pack") ? ["thin-pack"] : [],
+    "shallow",
+    ...caps.has("no-progress") ? ["no-progress"] : [],
+    ...[...caps].some((c) => c.startsWith("agent=")) ? ["agent=vault-rollout"] : []
+  ];
+  const lines = [];
+  opts.wants.forEach(
+    (oid, i) => lines.push(pktLine(`want ${oid}${i === 0 ? ` ${requested.join(" ")}` : ""}
+`))
+  );
+  for (const oid of opts.shallow ?? []) lines.push(pktLine(`shallow ${oid}
+`));
+  lines.push(pktLine("deepen 1\n"), Buffer.from("0000", "latin1"));
+  for (const oid of opts.haves ?? []) lines.push(pktLine(`have ${oid}
+`));
+  lines.push(pktLine("done\n"));
+  const res = await request2(
+    `${opts.url.replace(/\/$/, "")}/git-upload-pack`,
+    {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-git-upload-pack-request",
+        accept: "application/x-git-upload-pack-result"
+      },
+      body: Buffer.concat(lines)
+    },
+    opts.auth,
+    opts.state
+  );
+  const shallow = [];
+  const unshallow = [];
+  const packParts = [];
+  let packBytes = 0;
+  let phase = "shallow";
+  let pending2 = Buffer.alloc(0);
+  let lastReport = 0;
+  const addPack = (b) => {
+    packParts.push(b);
+    packBytes += b.length;
+    if (opts.onProgress && packBytes - lastReport >= 1 << 20) {
+      lastReport = packBytes;
+      opts.onProgress({ phase: "Downloading pack", loaded: packBytes });
+    }
+  };
+  const serverError = (msg) => new ProtocolError(`the server failed to send the pack: ${msg.replace(/\s+$/, "").slice(0, 500)}`);
+  if (res.body) {
+    for await (const chunk of res.body) {
+      const c = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (phase === "raw") {
+        addPack(c);
+        continue;
+      }
+      pending2 = pending2.length ? Buffer.concat([pending2, c]) : c;
+      let consumed = 0;
+      for (const { line, end } of pktLines(pending2)) {
+        if (phase === "done") break;
+        consumed = end;
+        if (phase === "shallow") {
+          if (line === null) {
+            phase = "ack";
+            continue;
+          }
+          const t = text(line);
+          if (t.startsWith("shallow ")) shallow.push(t.slice(8));
+          else if (t.startsWith("unshallow ")) unshallow.push(t.slice(10));
+          else if (t.startsWith("ERR ")) throw serverError(t.slice(4));
+          else throw new ProtocolError(`unexpected line from the server: ${JSON.stringify(t.slice(0, 80))}`);
+          continue;
+        }
+        if (phase === "ack") {
+          if (line === null) continue;
+          const t = text(line);
+          if (t === "NAK" || t.startsWith("ACK ")) {
+            if (!band) {
+              phase = "raw";
+              break;
+            }
+            continue;
+          }
+          if (t.startsWith("ERR ")) throw serverError(t.slice(4));
+          phase = "pack";
+        }
+        if (line === null) {
+          phase = "done";
+          break;
+        }
+        const b = line[0];
+        if (b === 1) addPack(line.subarray(1));
+        else if (b === 3) throw serverError(line.subarray(1).toString("utf8"));
+        else if (b !== 2) throw new ProtocolError(`unexpected side-band channel ${b} from the server`);
+      }
+      pending2 = pending2.subarray(consumed);
+      if (phase === "raw" && pending2.length) {
+        addPack(Buffer.from(pending2));
+        pending2 = Buffer.alloc(0);
+      }
+    }
+  }
+  if (phase !== "done" && phase !== "raw")
+    throw new ProtocolError("the server closed the connection before the pack ended");
+  const pack = Buffer.concat(packParts, packBytes);
+  opts.onProgress?.({ phase: "Downloading pack", loaded: packBytes, total: packBytes });
+  return { pack, shallow, unshallow };
+}
+
+// src/adapters/git/index-pack.ts
+var TYPES2 = { 1: "commit", 2: "tree", 3: "blob", 4: "tag" };
+var OFS_DELTA2 = 6;
+var REF_DELTA2 = 7;
+function bad(msg) {
+  return new ProtocolError(`the received pack is invalid: ${msg}`);
+}
+async function indexPack(pack, opts = {}) {
+  if (pack.length < 32 || pack.toString("latin1", 0, 4) !== "PACK") throw bad("no PACK header");
+  const version2 = pack.readUInt32BE(4);
+  if (version2 !== 2 && version2 !== 3) throw bad(`version ${version2}`);
+  const count = pack.readUInt32BE(8);
+  const bodyEnd = pack.length - 20;
+  const packSha = pack.subarray(bodyEnd);
+  if (!createHash2("sha1").update(pack.subarray(0, bodyEnd)).digest().equals(packSha)) {
+    throw bad("checksum mismatch");
+  }
+  const offsets = new Float64Array(count);
+  const dataStarts = new Float64Array(count);
+  const ends = new Float64Array(count);
+  const kinds = new Uint8Array(count);
+  const baseIndex = new Int32Array(count).fill(-1);
+  const baseOids = new Array(count);
+  const oids = new Array(count);
+  const crcs = new Uint32Array(count);
+  const byOffset = /* @__PURE__ */ new Map();
+  const byOid = /* @__PURE__ */ new Map();
+  const externals = /* @__PURE__ */ new Map();
+  const cache = new BaseCache(opts.cacheBytes ?? 48 * 2 ** 20);
+  const hash2 = (i, obj) => {
+    const oid = createHash2("sha1").update(`${obj.type} ${obj.data.length}\0`).update(obj.data).digest("hex");
+    oids[i] = oid;
+    if (!byOid.has(oid)) byOid.set(oid, i);
+  };
+  const resolve2 = (i) => {
+    const hit = cache.get(i);
+    if (hit) return hit;
+    const raw = inflateSync2(pack.subarray(dataStarts[i], ends[i]));
+    let obj;
+    const kind = kinds[i];
+    if (kind === OFS_DELTA2 || kind === REF_DELTA2) {
+      const base = baseOf(i);
+      if (!base) throw bad(`delta at offset ${offsets[i]} has no base`);
+      obj = { type: base.type, data: applyDelta(raw, base.data) };
+    } else {
+      obj = { type: TYPES2[kind], data: raw };
+    }
+    cache.set(i, obj);
+    return obj;
+  };
+  const baseOf = (i) => {
+    if (kinds[i] === OFS_DELTA2) {
+      const b2 = baseIndex[i];
+      return oids[b2] !== void 0 ? resolve2(b2) : void 0;
+    }
+    const oid = baseOids[i];
+    const b = byOid.get(oid);
+    if (b !== void 0) return resolve2(b);
+    return externals.get(oid);
+  };
+  const deferred = [];
+  let pos = 12;
+  for (let i = 0; i < count; i++) {
+    if (pos >= bodyEnd) throw bad(`${count} objects announced, ${i} found`);
+    const start = pos;
+    let byte = pack[pos++];
+    const kind = byte >> 4 & 7;
+    let size = byte & 15;
+    let shift = 4;
+    while (byte & 128) {
+      byte = pack[pos++];
+      size += (byte & 127) * 2 ** shift;
+      shift += 7;
+    }
+    if (kind === OFS_DELTA2) {
+      byte = pack[pos++];
+      let rel = byte & 127;
+      while (byte & 128) {
+        byte = pack[pos++];
+        rel = (rel + 1) * 128 + (byte & 127);
+      }
+      const b = byOffset.get(start - rel);
+      if (b === void 0) throw bad(`delta at offset ${start} points to no object`);
+      baseIndex[i] = b;
+    } else if (kind === REF_DELTA2) {
+      baseOids[i] = pack.toString("hex", pos, pos + 20);
+      pos += 20;
+    } else if (!TYPES2[kind]) {
+      throw bad(`unknown object type ${kind} at offset ${start}`);
+    }
+    let inflated;
+    try {
+      inflated = inflateSync2(pack.subarray(pos, bodyEnd), {
+        info: true,
+        chunkSize: Math.max(64, size + 1)
+      });
+    } catch (err) {
+      throw bad(`object at offset ${start}: ${err.message}`);
+    }
+    const raw = inflated.buffer;
+    if (raw.length !== size) throw bad(`object at offset ${start}: ${raw.length} bytes, expected ${size}`);
+    offsets[i] = start;
+    dataStarts[i] = pos;
+    kinds[i] = kind;
+    pos += inflated.engine.bytesWritten;
+    ends[i] = pos;
+    crcs[i] = crc322(pack.subarray(start, pos));
+    byOffset.set(start, i);
+    let obj;
+    if (kind === OFS_DELTA2 || kind === REF_DELTA2) {
+      const base = baseOf(i);
+      if (base) obj = { type: base.type, data: applyDelta(raw, base.data) };
+    } else {
+      obj = { type: TYPES2[kind], data: raw };
+    }
+    if (obj) {
+      hash2(i, obj);
+      cache.set(i, obj);
+    } else {
+      deferred.push(i);
+    }
+    if (opts.onProgress && i % 2e3 === 1999)
+      opts.onProgress({ phase: "Indexing pack", loaded: i + 1, total: count });
+  }
+  if (pos !== bodyEnd) throw bad(`${bodyEnd - pos} bytes after the last object`);
+  let todo = deferred;
+  while (todo.length > 0) {
+    const next = [];
+    for (const i of todo) {
+      const base = baseOf(i);
+      if (!base) {
+        next.push(i);
+        continue;
+      }
+      const data = applyDelta(inflateSync2(pack.subarray(dataStarts[i], ends[i])), base.data);
+      const obj = { type: base.type, data };
+      hash2(i, obj);
+      cache.set(i, obj);
+    }
+    if (next.length === todo.length) {
+      const missing = new Set(next.map((i2) => baseOids[i2]).filter((o) => o !== void 0 && !byOid.has(o)));
+      let found = 0;
+      for (const oid of missing) {
+        const obj = oid && !externals.has(oid) ? await opts.external?.(oid) : void 0;
+        if (obj && oid) {
+          externals.set(oid, obj);
+          found++;
+        }
+      }
+      if (found > 0) continue;
+      const i = next[0];
+      throw bad(
+        `delta at offset ${offsets[i]} needs ${baseOids[i] ?? `the object at ${offsets[baseIndex[i]]}`}, which is not in the pack`
+      );
+    }
+    todo = next;
+  }
+  opts.onProgress?.({ phase: "Indexing pack", loaded: count, total: count });
+  const entries = new Array(count);
+  for (let i = 0; i < count; i++) entries[i] = { oid: oids[i], offset: offsets[i], crc: crcs[i] };
+  if (externals.size === 0) return { pack, entries, packSha: Buffer.from(packSha) };
+  return appendBases(pack, entries, externals);
+}
+var PACK_TYPE = { commit: 1, tree: 2, blob: 3, tag: 4 };
+function appendBases(pack, entries, bases) {
+  const parts = [pack.subarray(0, pack.length - 20)];
+  let offset = pack.length - 20;
+  for (const [oid, obj] of bases) {
+    const head = [];
+    let size = obj.data.length;
+    let byte = PACK_TYPE[obj.type] << 4 | size & 15;
+    size = Math.floor(size / 16);
+    while (size > 0) {
+      head.push(byte | 128);
+      byte = size & 127;
+      size = Math.floor(size / 128);
+    }
+    head.push(byte);
+    const entry = Buffer.concat([Buffer.from(head), deflateSync2(obj.data)]);
+    entries.push({ oid, offset, crc: crc322(entry) });
+    parts.push(entry);
+    offset += entry.length;
+  }
+  const body = Buffer.concat(parts);
+  body.writeUInt32BE(entries.length, 8);
+  const packSha = createHash2("sha1").update(body).digest();
+  return { pack: Buffer.concat([body, packSha]), entries, packSha };
+}
+async function writePackFiles(gitdir, indexed) {
+  const dir = path4.join(gitdir, "objects", "pack");
+  await mkdir2(dir, { recursive: true });
+  const name = `pack-${indexed.packSha.toString("hex")}`;
+  const put = async (file2, data) => {
+    const tmp = path4.join(dir, `tmp_${file2}`);
+    await writeFile2(tmp, data);
+    await rename(tmp, path4.join(dir, file2));
+  };
+  await put(`${name}.pack`, indexed.pack);
+  await put(`${name}.idx`, packIndex(indexed.entries, indexed.packSha));
+  return name;
+}
+
+// src/adapters/git/shallow-fetch.ts
+function isValidBranchName(name) {
+  if (!name || name.startsWith("-") || name.startsWith("/") || name.endsWith("/") || name.endsWith(".")) {
+    return false;
+  }
+  if (/[\x00-\x20\x7f~^:?*[\\]|\.\.|@\{|\/\//.test(name) || name === "@") return false;
+  return name.split("/").every((part) => !part.startsWith(".") && !part.endsWith(".lock"));
+}
+function defaultBranch(adv) {
+  const target = adv.symrefs.get("HEAD");
+  if (target?.startsWith("refs/heads/")) return target.slice("refs/heads/".length);
+  const head = adv.refs.get("HEAD");
+  if (!head) return null;
+  const names = [...adv.refs].filter(([ref, oid]) => ref.startsWith("refs/heads/") && oid === head).map(([ref]) => ref.slice("refs/heads/".length));
+  return names.find((n) => n === "main") ?? names.find((n) => n === "master") ?? names[0] ?? null;
+}
+async function writeAtomic(file2, content) {
+  await mkdir3(path5.dirname(file2), { recursive: true });
+  const tmp = `${file2}.tmp-${process.pid}`;
+  await writeFile3(tmp, content);
+  await rename2(tmp, file2);
+}
+async function writeRefFile(gitdir, ref, oid) {
+  await writeAtomic(path5.join(gitdir, ...ref.split("/")), `${oid}
+`);
+}
+function subsection(name) {
+  return `"${name.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+async function initGitdir(gitdir, url2, branch) {
+  for (const sub of ["objects/pack", "objects/info", "refs/heads", "refs/tags", "refs/remotes/origin"]) {
+    await mkdir3(path5.join(gitdir, sub), { recursive: true });
+  }
+  await writeFile3(path5.join(gitdir, "HEAD"), `ref: refs/heads/${branch}
+`);
+  const config2 = [
+    "[core]",
+    "	repositoryformatversion = 0",
+    "	filemode = true",
+    "	bare = false",
+    "	logallrefupdates = false",
+    '[remote "origin"]',
+    `	url = ${url2}`,
+    `	fetch = +refs/heads/${branch}:refs/remotes/origin/${branch}`,
+    `[branch ${subsection(branch)}]`,
+    "	remote = origin",
+    `	merge = refs/heads/${branch}`,
+    ""
+  ];
+  await writeFile3(path5.join(gitdir, "config"), config2.join("\n"));
+}
+async function readShallow(gitdir) {
+  const text2 = await readFile3(path5.join(gitdir, "shallow"), "utf8").catch(() => "");
+  return text2.split("\n").filter((l) => /^[0-9a-f]{40}$/.test(l));
+}
+async function fetchInto(opts) {
+  const started = performance.now();
+  const current = await readShallow(opts.gitdir);
+  const { pack, shallow, unshallow } = await fetchPack({
+    url: opts.url,
+    advertisement: opts.advertisement,
+    wants: [opts.want],
+    haves: opts.haves,
+    // Without a thin pack, git's upload-pack resends every object of a depth-1 tree (the shallow cut hides
+    // what the haves hold): the whole repository again on every refresh.
+    thin: opts.haves.length > 0 && opts.readLocal !== void 0,
+    shallow: current,
+    auth: opts.auth,
+    state: opts.state,
+    onProgress: opts.onProgress
+  });
+  const downloaded = performance.now();
+  opts.onProgress?.({ phase: "Indexing pack", loaded: 0 });
+  const indexed = await indexPack(pack, {
+    onProgress: opts.onProgress,
+    ...opts.readLocal ? { external: opts.readLocal } : {}
+  });
+  if (indexed.entries.length > 0) await writePackFiles(opts.gitdir, indexed);
+  const next = new Set(current);
+  for (const oid of unshallow) next.delete(oid);
+  for (const oid of shallow) {
+    if (!/^[0-9a-f]{40}$/.test(oid)) throw new ProtocolError("malformed shallow line from the server");
+    next.add(oid);
+  }
+  if (next.size > 0)
+    await writeAtomic(path5.join(opts.gitdir, "shallow"), [...next].map((o) => `${o}
+`).join(""));
+  return {
+    objects: indexed.entries.length,
+    packBytes: indexed.pack.length,
+    downloadMs: Math.round(downloaded - started),
+    indexMs: Math.round(performance.now() - downloaded)
+  };
 }
 
 // src/adapters/git/workspace.ts
@@ -85148,39 +85700,38 @@ var BaseWorkspace = class {
   }
   async remoteBranch(branch) {
     const ref = `refs/heads/${branch}`;
-    let oid;
+    const state = { given: null };
+    let advertisement;
     try {
-      const refs = await import_isomorphic_git3.default.listServerRefs({
-        http: node_default,
-        url: this.ctx.url.href,
-        protocolVersion: 1,
-        prefix: ref,
-        ...authCallbacks(this.ctx.auth)
-      });
-      oid = refs.find((r) => r.ref === ref)?.oid ?? null;
+      advertisement = await discoverUploadPack(this.ctx.url.href, this.ctx.auth, state);
     } catch (err) {
       throw toGitError(err, `reading branch "${branch}" of`, this.ctx);
     }
+    const oid = advertisement.refs.get(ref) ?? null;
     if (!oid) return null;
     const known = await this.readCommitInfo(oid).catch(() => null);
     if (known) return known;
     try {
-      await import_isomorphic_git3.default.fetch({
-        ...this.gitArgs,
-        http: node_default,
-        url: this.ctx.url.href,
-        ref: branch,
-        remoteRef: branch,
-        singleBranch: true,
-        depth: 1,
-        tags: false,
-        ...authCallbacks(this.ctx.auth)
-      });
+      await this.fetchBranch(branch, oid, advertisement, state);
     } catch (err) {
       throw toGitError(err, `fetching "${branch}" from`, this.ctx);
     }
     this.repoObjects.reader.reset();
     return this.readCommitInfo(oid);
+  }
+  /** Fetches `oid`, the head of remote `branch`, at depth 1 and points `refs/remotes/origin/<branch>` at it. */
+  async fetchBranch(branch, _oid, _advertisement, _state) {
+    await import_isomorphic_git3.default.fetch({
+      ...this.gitArgs,
+      http: node_default,
+      url: this.ctx.url.href,
+      ref: branch,
+      remoteRef: branch,
+      singleBranch: true,
+      depth: 1,
+      tags: false,
+      ...authCallbacks(this.ctx.auth)
+    });
   }
   async pushBranch(commitId, branch, opts) {
     if (branch === this.branch) {
@@ -85195,8 +85746,8 @@ var BaseWorkspace = class {
   /** One receive-pack command `expectedOld -> next` on `branch` (null: absent), with the run's objects. */
   async updateRef(branch, expectedOld, next) {
     if (next) {
-      const { commit } = await import_isomorphic_git3.default.readCommit({ ...this.gitArgs, oid: next });
-      if (commit.parent.length !== 1 || commit.parent[0] !== this.head) {
+      const commit = await this.readCommitInfo(next);
+      if (commit.parents.length !== 1 || commit.parents[0] !== this.head) {
         throw new GitError(
           `commit ${next.slice(0, 12)} is not a child of the base head; build it with commit()`
         );
@@ -85263,10 +85814,10 @@ var BaseWorkspace = class {
   async afterPush(_commitId) {
   }
   async push(commitId) {
-    const { commit } = await import_isomorphic_git3.default.readCommit({ ...this.gitArgs, oid: commitId });
-    const parent = commit.parent[0];
     if (commitId === this.head) return { ok: true };
-    if (parent !== this.head || commit.parent.length !== 1) {
+    const commit = await this.readCommitInfo(commitId);
+    const parent = commit.parents[0];
+    if (parent !== this.head || commit.parents.length !== 1) {
       throw new GitError(
         `commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`
       );
@@ -85368,6 +85919,40 @@ var BaseWorkspace = class {
 var RemoteWorkspace = class extends BaseWorkspace {
   mode = "remote";
   closed = false;
+  /** Our own depth-1 fetch (shallow-fetch.ts), telling the server which commit is here already. */
+  async fetchBranch(branch, oid, advertisement, state) {
+    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+    const fetched = await fetchInto({
+      gitdir: this.repoObjects.gitdir,
+      url: this.ctx.url.href,
+      advertisement,
+      want: oid,
+      haves: [this.head],
+      readLocal: (o) => this.repoObjects.reader.read(o).catch(() => void 0),
+      auth: this.ctx.auth,
+      state,
+      onProgress: this.ctx.onProgress
+    });
+    await writeRefFile(this.repoObjects.gitdir, `refs/remotes/origin/${branch}`, oid);
+    this.repoObjects.reader.reset();
+    this.ctx.logger.debug("fetched", { branch, head: oid, ...fetched });
+  }
+  async fetchHead() {
+    const state = { given: null };
+    try {
+      const advertisement = await discoverUploadPack(this.ctx.url.href, this.ctx.auth, state);
+      const oid = advertisement.refs.get(`refs/heads/${this.branch}`);
+      if (!oid) throw new GitError(`branch "${this.branch}" not found on "${displayUrl(this.ctx.url)}"`);
+      if (!await this.readCommitInfo(oid).catch(() => null)) {
+        await this.fetchBranch(this.branch, oid, advertisement, state);
+      }
+      await writeRefFile(this.repoObjects.gitdir, `refs/remotes/origin/${this.branch}`, oid);
+      await writeRefFile(this.repoObjects.gitdir, `refs/heads/${this.branch}`, oid);
+      return oid;
+    } catch (err) {
+      throw toGitError(err, `fetching "${this.branch}" from`, this.ctx);
+    }
+  }
   async close() {
     if (this.closed) return;
     this.closed = true;
@@ -85417,10 +86002,10 @@ var LocalWorkspace = class extends BaseWorkspace {
   async afterPush(commitId) {
     const dir = this.repoObjects.dir;
     for (const d of await this.checkoutDiff(commitId)) {
-      const abs = path4.join(dir, ...d.path.split("/"));
+      const abs = path6.join(dir, ...d.path.split("/"));
       if (d.to && d.to.mode !== "160000") {
-        await mkdir2(path4.dirname(abs), { recursive: true });
-        await writeFile2(abs, await readBlobBytes(this.repoObjects, d.to.oid));
+        await mkdir4(path6.dirname(abs), { recursive: true });
+        await writeFile4(abs, await readBlobBytes(this.repoObjects, d.to.oid));
         if (d.to.mode === "100755") await chmod2(abs, 493);
         await import_isomorphic_git3.default.add({ ...this.gitArgs, filepath: d.path, force: true });
       } else if (!d.to) {
@@ -85441,7 +86026,7 @@ async function exists(p) {
   );
 }
 async function checkIndexVersion(gitdir) {
-  const indexPath = path4.join(gitdir, "index");
+  const indexPath = path6.join(gitdir, "index");
   if (!await exists(indexPath)) return;
   const fh = await open2(indexPath, "r");
   try {
@@ -85459,8 +86044,8 @@ async function checkIndexVersion(gitdir) {
   }
 }
 async function openLocal(opts, logger) {
-  const dir = path4.resolve(opts.repo);
-  const gitdir = path4.join(dir, ".git");
+  const dir = path6.resolve(opts.repo);
+  const gitdir = path6.join(dir, ".git");
   const st = await stat(gitdir).catch(() => null);
   if (!st)
     throw new GitError(`"${dir}" is not a Git checkout (no .git folder); pass a checkout or an HTTPS URL`);
@@ -85503,42 +86088,52 @@ async function openLocal(opts, logger) {
 async function openRemote(opts, logger) {
   const url2 = checkRemoteUrl(opts.repo);
   const ctx = { url: url2, auth: opts.auth, logger, onProgress: opts.onProgress };
-  const dir = await mkdtemp2(path4.join(opts.tmpRoot ?? os2.tmpdir(), "vault-rollout-"));
-  const repoObjects = objectRepo(dir, path4.join(dir, ".git"));
+  const where = displayUrl(url2);
+  if (opts.branch !== void 0 && !isValidBranchName(opts.branch)) {
+    throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
+  }
   const started = performance.now();
+  const state = { given: null };
+  let advertisement;
   try {
-    await import_isomorphic_git3.default.clone({
-      fs: fs2,
-      http: node_default,
-      dir,
+    advertisement = await discoverUploadPack(url2.href, ctx.auth, state);
+  } catch (err) {
+    throw toGitError(err, "cloning", ctx);
+  }
+  const branch = opts.branch ?? defaultBranch(advertisement);
+  if (!branch || !isValidBranchName(branch)) {
+    throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
+  }
+  const head = advertisement.refs.get(`refs/heads/${branch}`);
+  if (!head) {
+    throw new GitError(`branch "${branch}" not found on "${where}"`, { url: where, branch });
+  }
+  const dir = await mkdtemp2(path6.join(opts.tmpRoot ?? os2.tmpdir(), "vault-rollout-"));
+  const gitdir = path6.join(dir, ".git");
+  try {
+    await initGitdir(gitdir, where, branch);
+    const fetched = await fetchInto({
+      gitdir,
       url: url2.href,
-      ...opts.branch ? { ref: opts.branch } : {},
-      singleBranch: true,
-      depth: 1,
-      noCheckout: true,
-      noTags: true,
-      cache: repoObjects.cache,
-      ...authCallbacks(ctx.auth),
-      ...opts.onProgress ? { onProgress: opts.onProgress } : {}
+      advertisement,
+      want: head,
+      haves: [],
+      auth: ctx.auth,
+      state,
+      onProgress: opts.onProgress
     });
-    const branch = opts.branch ?? await import_isomorphic_git3.default.currentBranch({ fs: fs2, dir, fullname: false });
-    if (!branch) throw new GitError(`"${displayUrl(url2)}" has no default branch; pass --branch`);
-    const head = await import_isomorphic_git3.default.resolveRef({ fs: fs2, dir, ref: `refs/remotes/origin/${branch}` }).catch(() => import_isomorphic_git3.default.resolveRef({ fs: fs2, dir, ref: "HEAD" }));
+    await writeRefFile(gitdir, `refs/heads/${branch}`, head);
+    await writeRefFile(gitdir, `refs/remotes/origin/${branch}`, head);
     logger.info("cloned", {
-      url: displayUrl(url2),
+      url: where,
       branch,
       head,
-      ms: Math.round(performance.now() - started)
+      ms: Math.round(performance.now() - started),
+      ...fetched
     });
-    return new RemoteWorkspace(branch, head, repoObjects, ctx);
+    return new RemoteWorkspace(branch, head, objectRepo(dir, gitdir), ctx);
   } catch (err) {
     await rm2(dir, { recursive: true, force: true });
-    if (errCode(err) === "NotFoundError" && opts.branch) {
-      throw new GitError(`branch "${opts.branch}" not found on "${displayUrl(url2)}"`, {
-        url: displayUrl(url2),
-        branch: opts.branch
-      });
-    }
     throw toGitError(err, "cloning", ctx);
   }
 }
@@ -85640,8 +86235,8 @@ function chartRoots(files) {
   }
   return roots;
 }
-function inTemplatesFolder(path5, roots) {
-  const segments = path5.split("/");
+function inTemplatesFolder(path7, roots) {
+  const segments = path7.split("/");
   for (let i = 0; i < segments.length - 1; i++) {
     if (segments[i] !== "templates") continue;
     if (!roots || roots.has(segments.slice(0, i).join("/"))) return true;
@@ -85666,7 +86261,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS) {
       fastData.set(file2.path, fast);
       const finder2 = lazyPositions(file2.text);
       fast.forEach(
-        (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path5, key) => finder2(index2, path5, key) })
+        (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path7, key) => finder2(index2, path7, key) })
       );
       documentCount += fast.length;
       continue;
@@ -85700,7 +86295,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS) {
           file: file2.path,
           index: index2,
           data,
-          position: (path5, key) => finder(index2, path5, key)
+          position: (path7, key) => finder(index2, path7, key)
         });
       });
     } catch (err) {
@@ -85722,22 +86317,22 @@ function firstError(docs, lineCounter) {
   }
   return null;
 }
-function lazyPositions(text) {
+function lazyPositions(text2) {
   let parsed = null;
-  return (index2, path5, key) => {
+  return (index2, path7, key) => {
     if (!parsed) {
       const lineCounter = new LineCounter();
-      parsed = { docs: parseAllDocuments(text, { ...MANIFEST_PARSE_OPTIONS, lineCounter }), lineCounter };
+      parsed = { docs: parseAllDocuments(text2, { ...MANIFEST_PARSE_OPTIONS, lineCounter }), lineCounter };
     }
     const doc = parsed.docs[index2];
-    return doc ? positionFinder(doc, parsed.lineCounter)(path5, key) : void 0;
+    return doc ? positionFinder(doc, parsed.lineCounter)(path7, key) : void 0;
   };
 }
 function positionFinder(doc, lineCounter) {
-  return (path5, key = false) => {
+  return (path7, key = false) => {
     let node2 = doc.contents;
     let keyNode = null;
-    for (const seg of path5) {
+    for (const seg of path7) {
       if (isMap(node2)) {
         const pair = node2.items.find(
           (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg)
@@ -85769,7 +86364,7 @@ function parseRecord(raw) {
   return out;
 }
 function formatRecord(versions) {
-  return [...versions.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([path5, v]) => `${path5}@${v}`).join(",");
+  return [...versions.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([path7, v]) => `${path7}@${v}`).join(",");
 }
 
 // src/core/discover/workloads.ts
@@ -85784,9 +86379,9 @@ var TEMPLATE_PATHS = {
 function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function get2(value, path5) {
+function get2(value, path7) {
   let v = value;
-  for (const seg of path5) {
+  for (const seg of path7) {
     if (!isRecord2(v)) return void 0;
     v = v[seg];
   }
@@ -85847,9 +86442,9 @@ function workloadsInList(document2) {
 }
 
 // src/core/discover/sources/source.ts
-function workloadProblem(view, message, path5) {
+function workloadProblem(view, message, path7) {
   const { workload } = view;
-  const at = path5 ? view.document.position(path5) : void 0;
+  const at = path7 ? view.document.position(path7) : void 0;
   return {
     file: workload.file,
     severity: "warning",
@@ -85888,10 +86483,10 @@ var annotationSource = {
     return {
       refsFor(view, report) {
         const refs = [];
-        for (const { path: path5, annotations } of annotationMaps(view)) {
+        for (const { path: path7, annotations } of annotationMaps(view)) {
           if (!Object.hasOwn(annotations, key)) continue;
           const value = annotations[key];
-          const at = [...path5, key];
+          const at = [...path7, key];
           if (typeof value !== "string") {
             report(workloadProblem(view, `"${key}" must be a string of secret paths`, at));
             continue;
@@ -86067,18 +86662,18 @@ var PATH_ANNOTATION = `${PREFIX}path`;
 var VERSION_ANNOTATION = `${PREFIX}secret-version`;
 var INLINE = /<path:([^#<>]+)#([^#<>|]+?)(#[^#<>|\s]+)?(\s*\|[^<>]*)?>/g;
 var GENERIC = /<\s*[A-Za-z0-9_.-]+\s*(\|[^<>]*)?>/;
-function strings(value, path5, out) {
+function strings(value, path7, out) {
   if (typeof value === "string") {
-    if (value.includes("<")) out.push({ path: path5, text: value });
+    if (value.includes("<")) out.push({ path: path7, text: value });
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => strings(v, [...path5, i], out));
+    value.forEach((v, i) => strings(v, [...path7, i], out));
   } else if (isRecord2(value)) {
-    const annotations = path5.length === 1 && path5[0] === "metadata";
+    const annotations = path7.length === 1 && path7[0] === "metadata";
     for (const [k, v] of Object.entries(value)) {
       if (annotations && k === "annotations" && isRecord2(v)) {
         for (const [ak, av] of Object.entries(v))
-          if (!ak.startsWith(PREFIX)) strings(av, [...path5, k, ak], out);
-      } else strings(v, [...path5, k], out);
+          if (!ak.startsWith(PREFIX)) strings(av, [...path7, k, ak], out);
+      } else strings(v, [...path7, k], out);
     }
   }
 }
@@ -86124,16 +86719,16 @@ function readAvp(object2, doc, kind, name, mounts) {
     };
   }
   const secrets2 = /* @__PURE__ */ new Map();
-  const add = (path5, via, pin) => {
-    const s = secrets2.get(path5);
-    if (!s) secrets2.set(path5, { path: path5, via, pins: pin ? [pin] : [] });
+  const add = (path7, via, pin) => {
+    const s = secrets2.get(path7);
+    if (!s) secrets2.set(path7, { path: path7, via, pins: pin ? [pin] : [] });
     else if (pin) s.pins.push(pin);
   };
   if (named) {
-    const path5 = normalizeSecretPath(named, mounts);
-    const safe = inline.every((i) => i.versioned || i.path === path5);
+    const path7 = normalizeSecretPath(named, mounts);
+    const safe = inline.every((i) => i.versioned || i.path === path7);
     add(
-      path5,
+      path7,
       `${PATH_ANNOTATION} (<key> placeholders)`,
       safe ? {
         file: doc.file,
@@ -86431,8 +87026,8 @@ var externalSecretsSource = {
           });
           continue;
         }
-        const path5 = esoSecretPath(store.mount, entry.key, config2.vault.mounts);
-        if (!isPlausibleSecretPath(path5)) continue;
+        const path7 = esoSecretPath(store.mount, entry.key, config2.vault.mounts);
+        if (!isPlausibleSecretPath(path7)) continue;
         const pin = {
           file: doc.file,
           document: doc.index,
@@ -86441,7 +87036,7 @@ var externalSecretsSource = {
           field: entry.pin,
           format: "string"
         };
-        secrets2.push({ path: path5, pins: [pin] });
+        secrets2.push({ path: path7, pins: [pin] });
       }
       const target = get2(o, ["spec", "target", "name"]);
       index2.add({
@@ -86461,8 +87056,8 @@ function list2(value) {
 // src/core/discover/sources/rules.ts
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
 function matcher(rule2) {
-  const { path: path5, kind, namespace, name, labels } = rule2.select;
-  const pathMatch = path5 === void 0 ? null : (0, import_picomatch2.default)(path5, { dot: true });
+  const { path: path7, kind, namespace, name, labels } = rule2.select;
+  const pathMatch = path7 === void 0 ? null : (0, import_picomatch2.default)(path7, { dot: true });
   const nameMatch = name === void 0 ? null : (0, import_picomatch2.default)(name, { dot: true });
   return (w) => (pathMatch === null || pathMatch(w.file)) && (kind === void 0 || w.kind === kind) && (namespace === void 0 || w.namespace === namespace) && (nameMatch === null || nameMatch(w.name)) && (labels === void 0 || Object.entries(labels).every(([k, v]) => w.labels[k] === v));
 }
@@ -86480,7 +87075,7 @@ var rulesSource = {
         const refs = [];
         for (const rule2 of rules) {
           if (!rule2.matches(workload)) continue;
-          for (const path5 of rule2.paths) refs.push({ path: path5, source: "rule", via: `rules[${rule2.index}]` });
+          for (const path7 of rule2.paths) refs.push({ path: path7, source: "rule", via: `rules[${rule2.index}]` });
         }
         return refs;
       }
@@ -86497,14 +87092,14 @@ var vaultAgentSource = {
     return {
       refsFor(view, report) {
         const refs = [];
-        for (const { path: path5, annotations } of annotationMaps(view)) {
+        for (const { path: path7, annotations } of annotationMaps(view)) {
           for (const [key, value] of Object.entries(annotations)) {
             if (!SECRET_KEY.test(key)) continue;
             const raw = typeof value === "string" ? cleanSecretPath(value.replace(/\?.*$/s, "")) : "";
             if (!isPlausibleSecretPath(raw)) {
               report(
                 workloadProblem(view, `"${key}": ${JSON.stringify(value)} is not a Vault secret path`, [
-                  ...path5,
+                  ...path7,
                   key
                 ])
               );
@@ -86535,11 +87130,11 @@ var vaultSecretsOperatorSource = {
       if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("secrets.hashicorp.com/")) continue;
       const { name, namespace } = meta3(o);
       const mount2 = get2(o, ["spec", "mount"]);
-      const path5 = get2(o, ["spec", "path"]);
+      const path7 = get2(o, ["spec", "path"]);
       const destination = get2(o, ["spec", "destination", "name"]);
-      if (!name || typeof mount2 !== "string" || typeof path5 !== "string") continue;
+      if (!name || typeof mount2 !== "string" || typeof path7 !== "string") continue;
       if (typeof destination !== "string" || !destination) continue;
-      const secret = `${cleanSecretPath(mount2)}/${cleanSecretPath(path5)}`;
+      const secret = `${cleanSecretPath(mount2)}/${cleanSecretPath(path7)}`;
       if (!isPlausibleSecretPath(secret)) continue;
       const label = producerLabel("VaultStaticSecret", name, doc.file);
       const v1 = get2(o, ["spec", "type"]) === "kv-v1";
@@ -86650,20 +87245,20 @@ var ALWAYS_EXCLUDED = [
 function makePathFilter(include, exclude) {
   const included = (0, import_picomatch3.default)([...include], { dot: true });
   const excluded = (0, import_picomatch3.default)([...exclude, ...ALWAYS_EXCLUDED], { dot: true });
-  return (path5) => included(path5) && !excluded(path5);
+  return (path7) => included(path7) && !excluded(path7);
 }
 
 // src/core/yaml/fast-edit.ts
 var PLAIN_VALUE = /^[A-Za-z0-9_./][A-Za-z0-9_./@,+=-]*$/;
 var PLAIN_KEY = /^[A-Za-z0-9_.][A-Za-z0-9_./-]*$/;
-function splitLines3(text) {
+function splitLines3(text2) {
   const lines = [];
   let start = 0;
-  while (start < text.length) {
-    const nl = text.indexOf("\n", start);
-    const next = nl === -1 ? text.length : nl + 1;
-    const end = nl === -1 ? text.length : nl > start && text[nl - 1] === "\r" ? nl - 1 : nl;
-    const content = text.slice(start, end);
+  while (start < text2.length) {
+    const nl = text2.indexOf("\n", start);
+    const next = nl === -1 ? text2.length : nl + 1;
+    const end = nl === -1 ? text2.length : nl > start && text2[nl - 1] === "\r" ? nl - 1 : nl;
+    const content = text2.slice(start, end);
     let indent = 0;
     while (content.charCodeAt(indent) === 32) indent++;
     if (content[indent] === "	" || content.charCodeAt(0) === 65279) return null;
@@ -86712,12 +87307,12 @@ function lastEntryLine(lines, from, to) {
   for (let i = to - 1; i >= from; i--) if (!lines[i].skip) return i;
   return -1;
 }
-function insertAfter(text, line, rendered, nl) {
+function insertAfter(text2, line, rendered, nl) {
   if (line.next > line.end)
     return { at: line.next, end: line.next, text: rendered.map((l) => l + nl).join("") };
   return { at: line.end, end: line.end, text: rendered.map((l) => nl + l).join("") };
 }
-function planGroup(text, lines, g, nl) {
+function planGroup(text2, lines, g, nl) {
   let from = 0;
   let to = lines.length;
   let parentIndent = -1;
@@ -86745,7 +87340,7 @@ function planGroup(text, lines, g, nl) {
       `${" ".repeat(metaIndent)}annotations:`,
       ...entries.map(([k, v]) => `${" ".repeat(metaIndent + step)}${k}: ${v}`)
     ];
-    return insertAfter(text, lines[last], rendered, nl);
+    return insertAfter(text2, lines[last], rendered, nl);
   }
   if (!isParentKey(lines[annotations], "annotations")) return null;
   const aFrom = annotations + 1;
@@ -86774,7 +87369,7 @@ function planGroup(text, lines, g, nl) {
     const last = lastEntryLine(lines, aFrom, aTo);
     if (last === -1) return null;
     return insertAfter(
-      text,
+      text2,
       lines[last],
       fresh.map(([k, v]) => `${" ".repeat(aIndent)}${k}: ${v}`),
       nl
@@ -86782,17 +87377,17 @@ function planGroup(text, lines, g, nl) {
   }
   return splices.length === 1 ? splices[0] : null;
 }
-function fastAnnotationEdits(text, edits, before) {
+function fastAnnotationEdits(text2, edits, before) {
   if (edits.length === 0 || edits.some((e) => e.document !== 0)) return null;
-  const data = before ?? fastManifestData(text);
+  const data = before ?? fastManifestData(text2);
   if (!data || data.length !== 1) return null;
   const doc = data[0];
   for (const e of edits) {
     if (e.expect && (doc?.kind !== e.expect.kind || doc?.metadata?.name !== e.expect.name)) return null;
   }
-  const lines = splitLines3(text);
+  const lines = splitLines3(text2);
   if (!lines) return null;
-  const nl = detectNewline(text);
+  const nl = detectNewline(text2);
   const groups2 = /* @__PURE__ */ new Map();
   for (const e of edits) {
     const id = e.mapPath.join("\0");
@@ -86802,7 +87397,7 @@ function fastAnnotationEdits(text, edits, before) {
   }
   const splices = [];
   for (const g of groups2.values()) {
-    const s = planGroup(text, lines, g, nl);
+    const s = planGroup(text2, lines, g, nl);
     if (!s) return null;
     splices.push(s);
   }
@@ -86811,10 +87406,10 @@ function fastAnnotationEdits(text, edits, before) {
   let pos = 0;
   for (const s of splices) {
     if (s.at < pos) return null;
-    out += text.slice(pos, s.at) + s.text;
+    out += text2.slice(pos, s.at) + s.text;
     pos = s.end;
   }
-  out += text.slice(pos);
+  out += text2.slice(pos);
   const after = fastManifestData(out);
   if (!after) return null;
   try {
@@ -86860,14 +87455,14 @@ function planWorkload(workload, statuses, options = {}) {
   for (const ref of workload.secrets) {
     const status2 = statuses.get(ref.path);
     if (!status2) throw new Error(`internal: no Vault status for "${ref.path}"`);
-    const path5 = status2.path;
-    if (ref.pins) pinTargets.set(path5, [...pinTargets.get(path5) ?? [], ...ref.pins]);
-    if (seen.has(path5)) continue;
-    seen.add(path5);
-    const recorded = workload.recorded?.get(path5) ?? null;
+    const path7 = status2.path;
+    if (ref.pins) pinTargets.set(path7, [...pinTargets.get(path7) ?? [], ...ref.pins]);
+    if (seen.has(path7)) continue;
+    seen.add(path7);
+    const recorded = workload.recorded?.get(path7) ?? null;
     const state = secretState(status2, recorded);
     const planned = {
-      path: path5,
+      path: path7,
       source: ref.source,
       via: ref.via,
       recorded,
@@ -86878,7 +87473,7 @@ function planWorkload(workload, statuses, options = {}) {
     secrets2.push(planned);
     if (BLOCKING.has(state)) reasons.push(blockReason(planned, status2));
     else if (status2.state === "unsupported") warnings.push(status2.message);
-    else if (status2.state === "ok") current.set(path5, status2.current);
+    else if (status2.state === "ok") current.set(path7, status2.current);
   }
   const onDelete2 = (workload.kind === "StatefulSet" || workload.kind === "DaemonSet") && workload.updateStrategy === "OnDelete";
   let action;
@@ -87063,9 +87658,9 @@ var GITHUB_BODY_LIMIT = 65536;
 var TITLE_LIMIT = 256;
 var PR_BODY_MARKER = "<!-- vault-rollout:pull-request -->";
 var liquid2 = new import_liquidjs2.Liquid({ strictFilters: true, ownPropertyOnly: true });
-function code(text) {
-  if (text.includes("`") || text.includes("\n")) return escapeMarkdown(text);
-  return `\`${text.replace(/\|/g, "\\|")}\``;
+function code(text2) {
+  if (text2.includes("`") || text2.includes("\n")) return escapeMarkdown(text2);
+  return `\`${text2.replace(/\|/g, "\\|")}\``;
 }
 function formatUpdatedTime(iso) {
   if (!iso) return "\u2013";
@@ -87941,8 +88536,8 @@ var convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
   if (!hasUserReviver) return value;
   return userReviver(key, value, context);
 };
-var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
+var JSONParseV2 = (text2, reviver) => {
+  return JSON.parse(text2, (key, value, context) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -88000,8 +88595,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
   }
   return rootHolder[""];
 };
-var serializeBigInts = (text) => {
-  return text.replace(
+var serializeBigInts = (text2) => {
+  return text2.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -88015,18 +88610,18 @@ var serializeBigInts = (text) => {
     }
   );
 };
-var JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
+var JSONParse = (text2, reviver) => {
+  if (!text2) return originalParse(text2, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-    const serializedData = serializeBigInts(text);
+    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+    const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
       (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
     );
   } catch (error62) {
     if (error62 instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
+      const serializedData = serializeBigInts(text2);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -88194,12 +88789,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse5(contentType);
   if (isJSONResponse(mimetype)) {
-    let text = "";
+    let text2 = "";
     try {
-      text = await response.text();
-      return JSONParse(text);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err) {
-      return text;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -88253,11 +88848,11 @@ function withDefaults2(oldEndpoint, newDefaults) {
     defaults: withDefaults2.bind(null, endpoint2)
   });
 }
-var request2 = withDefaults2(endpoint, defaults_default);
+var request3 = withDefaults2(endpoint, defaults_default);
 
 // ../../../work/main/node_modules/@octokit/oauth-methods/dist-bundle/index.js
-function requestToOAuthBaseUrl(request3) {
-  const endpointDefaults = request3.endpoint.DEFAULTS;
+function requestToOAuthBaseUrl(request4) {
+  const endpointDefaults = request4.endpoint.DEFAULTS;
   if (/^https:\/\/(api\.)?github\.com$/.test(endpointDefaults.baseUrl)) {
     return "https://github.com";
   }
@@ -88266,21 +88861,21 @@ function requestToOAuthBaseUrl(request3) {
   }
   return endpointDefaults.baseUrl.replace("/api/v3", "");
 }
-async function oauthRequest(request3, route, parameters) {
+async function oauthRequest(request4, route, parameters) {
   const withOAuthParameters = {
-    baseUrl: requestToOAuthBaseUrl(request3),
+    baseUrl: requestToOAuthBaseUrl(request4),
     headers: {
       accept: "application/json"
     },
     ...parameters
   };
-  const response = await request3(route, withOAuthParameters);
+  const response = await request4(route, withOAuthParameters);
   if ("error" in response.data) {
     const error62 = new RequestError(
       `${response.data.error_description} (${response.data.error}, ${response.data.error_uri})`,
       400,
       {
-        request: request3.endpoint.merge(
+        request: request4.endpoint.merge(
           route,
           withOAuthParameters
         )
@@ -88292,9 +88887,9 @@ async function oauthRequest(request3, route, parameters) {
   return response;
 }
 async function exchangeWebFlowCode(options) {
-  const request3 = options.request || request2;
+  const request4 = options.request || request3;
   const response = await oauthRequest(
-    request3,
+    request4,
     "POST /login/oauth/access_token",
     {
       client_id: options.clientId,
@@ -88329,19 +88924,19 @@ function toTimestamp(apiTimeInMs, expirationInSeconds) {
   return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
 }
 async function createDeviceCode(options) {
-  const request3 = options.request || request2;
+  const request4 = options.request || request3;
   const parameters = {
     client_id: options.clientId
   };
   if ("scopes" in options && Array.isArray(options.scopes)) {
     parameters.scope = options.scopes.join(" ");
   }
-  return oauthRequest(request3, "POST /login/device/code", parameters);
+  return oauthRequest(request4, "POST /login/device/code", parameters);
 }
 async function exchangeDeviceCode(options) {
-  const request3 = options.request || request2;
+  const request4 = options.request || request3;
   const response = await oauthRequest(
-    request3,
+    request4,
     "POST /login/oauth/access_token",
     {
       client_id: options.clientId,
@@ -88377,8 +88972,8 @@ function toTimestamp2(apiTimeInMs, expirationInSeconds) {
   return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
 }
 async function checkToken(options) {
-  const request3 = options.request || request2;
-  const response = await request3("POST /applications/{client_id}/token", {
+  const request4 = options.request || request3;
+  const response = await request4("POST /applications/{client_id}/token", {
     headers: {
       authorization: `basic ${btoa(
         `${options.clientId}:${options.clientSecret}`
@@ -88402,9 +88997,9 @@ async function checkToken(options) {
   return { ...response, authentication };
 }
 async function refreshToken(options) {
-  const request3 = options.request || request2;
+  const request4 = options.request || request3;
   const response = await oauthRequest(
-    request3,
+    request4,
     "POST /login/oauth/access_token",
     {
       client_id: options.clientId,
@@ -88432,9 +89027,9 @@ function toTimestamp3(apiTimeInMs, expirationInSeconds) {
   return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
 }
 async function resetToken(options) {
-  const request3 = options.request || request2;
+  const request4 = options.request || request3;
   const auth6 = btoa(`${options.clientId}:${options.clientSecret}`);
-  const response = await request3(
+  const response = await request4(
     "PATCH /applications/{client_id}/token",
     {
       headers: {
@@ -88459,9 +89054,9 @@ async function resetToken(options) {
   return { ...response, authentication };
 }
 async function deleteToken(options) {
-  const request3 = options.request || request2;
+  const request4 = options.request || request3;
   const auth6 = btoa(`${options.clientId}:${options.clientSecret}`);
-  return request3(
+  return request4(
     "DELETE /applications/{client_id}/token",
     {
       headers: {
@@ -88473,9 +89068,9 @@ async function deleteToken(options) {
   );
 }
 async function deleteAuthorization(options) {
-  const request3 = options.request || request2;
+  const request4 = options.request || request3;
   const auth6 = btoa(`${options.clientId}:${options.clientSecret}`);
-  return request3(
+  return request4(
     "DELETE /applications/{client_id}/grant",
     {
       headers: {
@@ -88524,11 +89119,11 @@ function getCachedAuthentication(state, auth22) {
 async function wait(seconds2) {
   await new Promise((resolve2) => setTimeout(resolve2, seconds2 * 1e3));
 }
-async function waitForAccessToken(request3, clientId, clientType, verification) {
+async function waitForAccessToken(request4, clientId, clientType, verification) {
   try {
     const options = {
       clientId,
-      request: request3,
+      request: request4,
       code: verification.device_code
     };
     const { authentication } = clientType === "oauth-app" ? await exchangeDeviceCode({
@@ -88548,11 +89143,11 @@ async function waitForAccessToken(request3, clientId, clientType, verification) 
     const errorType = error62.response.data.error;
     if (errorType === "authorization_pending") {
       await wait(verification.interval);
-      return waitForAccessToken(request3, clientId, clientType, verification);
+      return waitForAccessToken(request4, clientId, clientType, verification);
     }
     if (errorType === "slow_down") {
       await wait(verification.interval + 7);
-      return waitForAccessToken(request3, clientId, clientType, verification);
+      return waitForAccessToken(request4, clientId, clientType, verification);
     }
     throw error62;
   }
@@ -88562,37 +89157,37 @@ async function auth(state, authOptions) {
     auth: authOptions
   });
 }
-async function hook(state, request3, route, parameters) {
-  let endpoint2 = request3.endpoint.merge(
+async function hook(state, request4, route, parameters) {
+  let endpoint2 = request4.endpoint.merge(
     route,
     parameters
   );
   if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint2.url)) {
-    return request3(endpoint2);
+    return request4(endpoint2);
   }
   const { token } = await getOAuthAccessToken(state, {
-    request: request3,
+    request: request4,
     auth: { type: "oauth" }
   });
   endpoint2.headers.authorization = `token ${token}`;
-  return request3(endpoint2);
+  return request4(endpoint2);
 }
 var VERSION3 = "0.0.0-development";
 function createOAuthDeviceAuth(options) {
-  const requestWithDefaults = options.request || request2.defaults({
+  const requestWithDefaults = options.request || request3.defaults({
     headers: {
       "user-agent": `octokit-auth-oauth-device.js/${VERSION3} ${getUserAgent()}`
     }
   });
-  const { request: request3 = requestWithDefaults, ...otherOptions } = options;
+  const { request: request4 = requestWithDefaults, ...otherOptions } = options;
   const state = options.clientType === "github-app" ? {
     ...otherOptions,
     clientType: "github-app",
-    request: request3
+    request: request4
   } : {
     ...otherOptions,
     clientType: "oauth-app",
-    request: request3,
+    request: request4,
     scopes: options.scopes || []
   };
   if (!options.clientId) {
@@ -88748,28 +89343,28 @@ var ROUTES_REQUIRING_BASIC_AUTH = /\/applications\/[^/]+\/(token|grant)s?/;
 function requiresBasicAuth(url2) {
   return url2 && ROUTES_REQUIRING_BASIC_AUTH.test(url2);
 }
-async function hook2(state, request3, route, parameters = {}) {
-  const endpoint2 = request3.endpoint.merge(
+async function hook2(state, request4, route, parameters = {}) {
+  const endpoint2 = request4.endpoint.merge(
     route,
     parameters
   );
   if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint2.url)) {
-    return request3(endpoint2);
+    return request4(endpoint2);
   }
   if (requiresBasicAuth(endpoint2.url)) {
     const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
     endpoint2.headers.authorization = `basic ${credentials}`;
-    return request3(endpoint2);
+    return request4(endpoint2);
   }
-  const { token } = state.clientType === "oauth-app" ? await auth2({ ...state, request: request3 }) : await auth2({ ...state, request: request3 });
+  const { token } = state.clientType === "oauth-app" ? await auth2({ ...state, request: request4 }) : await auth2({ ...state, request: request4 });
   endpoint2.headers.authorization = "token " + token;
-  return request3(endpoint2);
+  return request4(endpoint2);
 }
 function createOAuthUserAuth({
   clientId,
   clientSecret,
   clientType = "oauth-app",
-  request: request3 = request2.defaults({
+  request: request4 = request3.defaults({
     headers: {
       "user-agent": `octokit-auth-oauth-app.js/${VERSION4} ${getUserAgent()}`
     }
@@ -88783,7 +89378,7 @@ function createOAuthUserAuth({
     clientSecret,
     onTokenCreated,
     strategyOptions,
-    request: request3
+    request: request4
   });
   return Object.assign(auth2.bind(null, state), {
     // @ts-expect-error not worth the extra code needed to appease TS
@@ -88856,7 +89451,7 @@ var VERSION5 = "0.0.0-development";
 function createOAuthAppAuth(options) {
   const state = Object.assign(
     {
-      request: request2.defaults({
+      request: request3.defaults({
         headers: {
           "user-agent": `octokit-auth-oauth-app.js/${VERSION5} ${getUserAgent()}`
         }
@@ -89277,15 +89872,15 @@ async function getInstallationAuthentication(state, options, customRequest) {
     };
     return factory(factoryAuthOptions);
   }
-  const request3 = customRequest || state.request;
+  const request4 = customRequest || state.request;
   return getInstallationAuthenticationConcurrently(
     state,
     { ...options, installationId },
-    request3
+    request4
   );
 }
 var pendingPromises = /* @__PURE__ */ new Map();
-function getInstallationAuthenticationConcurrently(state, options, request3) {
+function getInstallationAuthenticationConcurrently(state, options, request4) {
   const cacheKey = optionsToCacheKey(options);
   if (pendingPromises.has(cacheKey)) {
     return pendingPromises.get(cacheKey);
@@ -89293,12 +89888,12 @@ function getInstallationAuthenticationConcurrently(state, options, request3) {
   const promise2 = getInstallationAuthenticationImpl(
     state,
     options,
-    request3
+    request4
   ).finally(() => pendingPromises.delete(cacheKey));
   pendingPromises.set(cacheKey, promise2);
   return promise2;
 }
-async function getInstallationAuthenticationImpl(state, options, request3) {
+async function getInstallationAuthenticationImpl(state, options, request4) {
   if (!options.refresh) {
     const result = await get3(state.cache, options);
     if (result) {
@@ -89355,7 +89950,7 @@ async function getInstallationAuthenticationImpl(state, options, request3) {
       repository_selection: repositorySelectionOptional,
       single_file: singleFileName
     }
-  } = await request3(
+  } = await request4(
     "POST /app/installations/{installation_id}/access_tokens",
     payload
   );
@@ -89455,18 +90050,18 @@ function isNotTimeSkewError(error62) {
     /'Issued at' claim \('iat'\) must be an Integer representing the time that the assertion was issued/
   ));
 }
-async function hook4(state, request3, route, parameters) {
-  const endpoint2 = request3.endpoint.merge(route, parameters);
+async function hook4(state, request4, route, parameters) {
+  const endpoint2 = request4.endpoint.merge(route, parameters);
   const url2 = endpoint2.url;
   if (/\/login\/oauth\/access_token$/.test(url2)) {
-    return request3(endpoint2);
+    return request4(endpoint2);
   }
-  if (requiresAppAuth(url2.replace(request3.endpoint.DEFAULTS.baseUrl, ""))) {
+  if (requiresAppAuth(url2.replace(request4.endpoint.DEFAULTS.baseUrl, ""))) {
     const { token: token2 } = await getAppAuthentication(state);
     endpoint2.headers.authorization = `bearer ${token2}`;
     let response;
     try {
-      response = await request3(endpoint2);
+      response = await request4(endpoint2);
     } catch (error62) {
       if (isNotTimeSkewError(error62)) {
         throw error62;
@@ -89486,33 +90081,33 @@ async function hook4(state, request3, route, parameters) {
         timeDifference: diff
       });
       endpoint2.headers.authorization = `bearer ${token3}`;
-      return request3(endpoint2);
+      return request4(endpoint2);
     }
     return response;
   }
   if (requiresBasicAuth(url2)) {
     const authentication = await state.oauthApp({ type: "oauth-app" });
     endpoint2.headers.authorization = authentication.headers.authorization;
-    return request3(endpoint2);
+    return request4(endpoint2);
   }
   const { token, createdAt } = await getInstallationAuthentication(
     state,
     // @ts-expect-error TBD
     {},
-    request3.defaults({ baseUrl: endpoint2.baseUrl })
+    request4.defaults({ baseUrl: endpoint2.baseUrl })
   );
   endpoint2.headers.authorization = `token ${token}`;
   return sendRequestWithRetries(
     state,
-    request3,
+    request4,
     endpoint2,
     createdAt
   );
 }
-async function sendRequestWithRetries(state, request3, options, createdAt, retries = 0) {
+async function sendRequestWithRetries(state, request4, options, createdAt, retries = 0) {
   const timeSinceTokenCreationInMs = +/* @__PURE__ */ new Date() - +new Date(createdAt);
   try {
-    return await request3(options);
+    return await request4(options);
   } catch (error62) {
     if (error62.status !== 401) {
       throw error62;
@@ -89529,7 +90124,7 @@ async function sendRequestWithRetries(state, request3, options, createdAt, retri
       `[@octokit/auth-app] Retrying after 401 response to account for token replication delay (retry: ${retries}, wait: ${awaitTime / 1e3}s)`
     );
     await new Promise((resolve2) => setTimeout(resolve2, awaitTime));
-    return sendRequestWithRetries(state, request3, options, createdAt, retries);
+    return sendRequestWithRetries(state, request4, options, createdAt, retries);
   }
 }
 var VERSION6 = "8.3.1";
@@ -89553,14 +90148,14 @@ function createAppAuth(options) {
   if (typeof log.warn !== "function") {
     log.warn = console.warn.bind(console);
   }
-  const request3 = options.request || request2.defaults({
+  const request4 = options.request || request3.defaults({
     headers: {
       "user-agent": `octokit-auth-app.js/${VERSION6} ${getUserAgent()}`
     }
   });
   const state = Object.assign(
     {
-      request: request3,
+      request: request4,
       cache: getCache()
     },
     options,
@@ -89571,7 +90166,7 @@ function createAppAuth(options) {
         clientType: "github-app",
         clientId: options.clientId || "",
         clientSecret: options.clientSecret || "",
-        request: request3
+        request: request4
       })
     }
   );
@@ -89597,7 +90192,7 @@ async function errorRequest(state, octokit, error62, options) {
   }
   throw error62;
 }
-async function wrapRequest(state, octokit, request3, options) {
+async function wrapRequest(state, octokit, request4, options) {
   const limiter = new import_light.default();
   limiter.on("failed", function(error62, info2) {
     const maxRetries = ~~error62.request.request?.retries;
@@ -89608,12 +90203,12 @@ async function wrapRequest(state, octokit, request3, options) {
     }
   });
   return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request3),
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request4),
     options
   );
 }
-async function requestWithGraphqlErrorHandling(state, octokit, request3, options) {
-  const response = await request3(options);
+async function requestWithGraphqlErrorHandling(state, octokit, request4, options) {
+  const response = await request4(options);
   if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
     response.data.errors[0].message
   )) {
@@ -89658,16 +90253,16 @@ retry.VERSION = VERSION7;
 var import_light2 = __toESM(require_light(), 1);
 var VERSION8 = "0.0.0-development";
 var noop2 = () => Promise.resolve();
-function wrapRequest2(state, request3, options) {
-  return state.retryLimiter.schedule(doRequest, state, request3, options);
+function wrapRequest2(state, request4, options) {
+  return state.retryLimiter.schedule(doRequest, state, request4, options);
 }
-async function doRequest(state, request3, options) {
+async function doRequest(state, request4, options) {
   const { pathname } = new URL(options.url, "http://github.test");
   const isAuth = isAuthRequest(options.method, pathname);
   const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
   const isSearch = options.method === "GET" && pathname.startsWith("/search/");
   const isGraphQL = pathname.startsWith("/graphql");
-  const retryCount = ~~request3.retryCount;
+  const retryCount = ~~request4.retryCount;
   const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
   if (state.clustering) {
     jobOptions.expiration = 1e3 * 60;
@@ -89681,7 +90276,7 @@ async function doRequest(state, request3, options) {
   if (isSearch) {
     await state.search.key(state.id).schedule(jobOptions, noop2);
   }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request3, options);
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request4, options);
   if (isGraphQL) {
     const res = await req;
     if (res.data.errors != null && res.data.errors.some((error62) => error62.type === "RATE_LIMITED")) {
@@ -89724,7 +90319,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher2(paths) {
   const regexes = paths.map(
-    (path5) => path5.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path7) => path7.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -89825,14 +90420,14 @@ function throttling(octokit, octokitOptions) {
       (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
     );
     state.retryLimiter.on("failed", async function(error62, info2) {
-      const [state2, request3, options] = info2.args;
+      const [state2, request4, options] = info2.args;
       const { pathname } = new URL(options.url, "http://github.test");
       const shouldRetryGraphQL = pathname.startsWith("/graphql") && error62.status !== 401;
       if (!(shouldRetryGraphQL || error62.status === 403 || error62.status === 429)) {
         return;
       }
-      const retryCount = ~~request3.retryCount;
-      request3.retryCount = retryCount;
+      const retryCount = ~~request4.retryCount;
+      request4.retryCount = retryCount;
       options.request.retryCount = retryCount;
       const { wantRetry, retryAfter = 0 } = await (async function() {
         if (/\bsecondary rate\b/i.test(error62.message)) {
@@ -89870,14 +90465,14 @@ function throttling(octokit, octokitOptions) {
         return {};
       })();
       if (wantRetry) {
-        request3.retryCount++;
+        request4.retryCount++;
         return retryAfter * state2.retryAfterBaseValue;
       }
     });
   };
-  octokit.hook.wrap("request", (request3, options) => {
+  octokit.hook.wrap("request", (request4, options) => {
     initializeBottleneck();
-    return wrapRequest2(state, request3, options);
+    return wrapRequest2(state, request4, options);
   });
   return {};
 }
@@ -90086,7 +90681,7 @@ function withDefaults3(request22, newDefaults) {
     endpoint: newRequest.endpoint
   });
 }
-var graphql2 = withDefaults3(request2, {
+var graphql2 = withDefaults3(request3, {
   headers: {
     "user-agent": `octokit-graphql.js/${VERSION9} ${getUserAgent()}`
   },
@@ -90122,13 +90717,13 @@ function withAuthorizationPrefix(token) {
   }
   return `token ${token}`;
 }
-async function hook5(token, request3, route, parameters) {
-  const endpoint2 = request3.endpoint.merge(
+async function hook5(token, request4, route, parameters) {
+  const endpoint2 = request4.endpoint.merge(
     route,
     parameters
   );
   endpoint2.headers.authorization = withAuthorizationPrefix(token);
-  return request3(endpoint2);
+  return request4(endpoint2);
 }
 var createTokenAuth = function createTokenAuth2(token) {
   if (!token) {
@@ -90212,7 +90807,7 @@ var Octokit = class {
   constructor(options = {}) {
     const hook6 = new before_after_hook_default.Collection();
     const requestDefaults = {
-      baseUrl: request2.endpoint.DEFAULTS.baseUrl,
+      baseUrl: request3.endpoint.DEFAULTS.baseUrl,
       headers: {},
       request: Object.assign({}, options.request, {
         // @ts-ignore internal usage only, no need to type
@@ -90233,7 +90828,7 @@ var Octokit = class {
     if (options.timeZone) {
       requestDefaults.headers["time-zone"] = options.timeZone;
     }
-    this.request = request2.defaults(requestDefaults);
+    this.request = request3.defaults(requestDefaults);
     this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
     this.log = createLogger2(options.log);
     this.hook = hook6;
@@ -90287,21 +90882,21 @@ var VERSION11 = "6.0.0";
 
 // ../../../work/main/node_modules/@octokit/plugin-request-log/dist-src/index.js
 function requestLog(octokit) {
-  octokit.hook.wrap("request", (request3, options) => {
+  octokit.hook.wrap("request", (request4, options) => {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path5 = requestOptions.url.replace(options.baseUrl, "");
-    return request3(options).then((response) => {
+    const path7 = requestOptions.url.replace(options.baseUrl, "");
+    return request4(options).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path5} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path7} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error62) => {
       const requestId = error62.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path5} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path7} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error62;
     });
@@ -92876,8 +93471,8 @@ var GitHubError = class extends VaultRolloutError {
     super("GitHubError", redact(message), data);
   }
 };
-function short(text, max = 300) {
-  const one = text.replace(/\s+/g, " ").trim();
+function short(text2, max = 300) {
+  const one = text2.replace(/\s+/g, " ").trim();
   return one.length > max ? `${one.slice(0, max)}\u2026` : one;
 }
 function githubSays(err) {
@@ -92983,9 +93578,9 @@ function toGitHubError(err, call) {
 var GitHubOctokit = Octokit2.plugin(retry, throttling);
 var DEFAULT_API_URL = "https://api.github.com";
 function decodePrivateKey(value) {
-  const text = value.trim();
-  if (text.includes("-----BEGIN")) return text.replace(/\\n/g, "\n");
-  const decoded = Buffer.from(text, "base64").toString("utf8");
+  const text2 = value.trim();
+  if (text2.includes("-----BEGIN")) return text2.replace(/\\n/g, "\n");
+  const decoded = Buffer.from(text2, "base64").toString("utf8");
   if (decoded.includes("-----BEGIN")) return decoded.trim();
   throw new GitHubError(
     "GITHUB_APP_PRIVATE_KEY is neither a PEM private key nor a base64-encoded PEM; paste the .pem file GitHub generated"
@@ -93922,7 +94517,7 @@ async function publishPullRequest(opts) {
         `${apiCommits ? "Moved" : "Pushed"} ${branchHead} ${apiCommits ? "through the GitHub API " : ""}to "${branch}" (${changes.length} file(s))`
       );
     }
-    const text = renderPullRequest(
+    const text2 = renderPullRequest(
       { title: readTemplate("pr-title.liquid"), body: readTemplate("pr-body.liquid") },
       report,
       { base, branch, annotationPrefix: config2.annotationPrefix }
@@ -93932,15 +94527,15 @@ async function publishPullRequest(opts) {
     let created = false;
     if (open3) {
       pr = open3;
-      if (open3.title !== text.title || open3.body !== text.body) {
-        pr = await pulls.update(open3.number, { title: text.title, body: text.body });
+      if (open3.title !== text2.title || open3.body !== text2.body) {
+        pr = await pulls.update(open3.number, { title: text2.title, body: text2.body });
         logger.info(`Updated pull request #${pr.number}: ${pr.url}`);
       } else {
         logger.info(`Pull request #${pr.number} is up to date: ${pr.url}`);
       }
       outcome = pushed || pr !== open3 ? "updated" : "unchanged";
     } else {
-      pr = await pulls.create({ branch, base, title: text.title, body: text.body });
+      pr = await pulls.create({ branch, base, title: text2.title, body: text2.body });
       created = true;
       outcome = "created";
       logger.info(`Opened pull request #${pr.number}: ${pr.url}`);

@@ -1080,14 +1080,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path4 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path6 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path4 && path4[0] !== "/") {
-          path4 = `/${path4}`;
+        if (path6 && path6[0] !== "/") {
+          path6 = `/${path6}`;
         }
-        return new URL(`${origin}${path4}`);
+        return new URL(`${origin}${path6}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1389,10 +1389,10 @@ var require_util = __commonJS({
       }
       obj[kListeners] = null;
     }
-    function errorRequest2(client, request3, err) {
+    function errorRequest2(client, request4, err) {
       try {
-        request3.onError(err);
-        assert2(request3.aborted);
+        request4.onError(err);
+        assert2(request4.aborted);
       } catch (err2) {
         client.emit("error", err2);
       }
@@ -1538,39 +1538,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path4, origin }
+          request: { method, path: path6, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path4);
+        debuglog("sending request to %s %s/%s", method, origin, path6);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path4, origin },
+          request: { method, path: path6, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path4,
+          path6,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path4, origin }
+          request: { method, path: path6, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path4);
+        debuglog("trailers received from %s %s/%s", method, origin, path6);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path4, origin },
+          request: { method, path: path6, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path4,
+          path6,
           error63.message
         );
       });
@@ -1619,9 +1619,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path4, origin }
+            request: { method, path: path6, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path4);
+          debuglog("sending request to %s %s/%s", method, origin, path6);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1684,7 +1684,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path4,
+        path: path6,
         method,
         body,
         headers,
@@ -1699,11 +1699,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path4 !== "string") {
+        if (typeof path6 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path4[0] !== "/" && !(path4.startsWith("http://") || path4.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path6[0] !== "/" && !(path6.startsWith("http://") || path6.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path4)) {
+        } else if (invalidPathRegex.test(path6)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1769,7 +1769,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path4, query) : path4;
+        this.path = query ? buildURL(path6, query) : path6;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1966,7 +1966,7 @@ var require_request = __commonJS({
         return this;
       }
     };
-    function processHeader(request3, key, val) {
+    function processHeader(request4, key, val) {
       if (val && (typeof val === "object" && !Array.isArray(val))) {
         throw new InvalidArgumentError(`invalid ${key} header`);
       } else if (val === void 0) {
@@ -2013,24 +2013,24 @@ var require_request = __commonJS({
         }
       }
       if (headerName === "host") {
-        if (request3.host !== null) {
+        if (request4.host !== null) {
           throw new InvalidArgumentError("duplicate host header");
         }
         if (typeof val !== "string") {
           throw new InvalidArgumentError("invalid host header");
         }
-        request3.host = val;
+        request4.host = val;
       } else if (headerName === "content-length") {
-        if (request3.contentLength !== null) {
+        if (request4.contentLength !== null) {
           throw new InvalidArgumentError("duplicate content-length header");
         }
-        request3.contentLength = parseInt(val, 10);
-        if (!Number.isFinite(request3.contentLength)) {
+        request4.contentLength = parseInt(val, 10);
+        if (!Number.isFinite(request4.contentLength)) {
           throw new InvalidArgumentError("invalid content-length header");
         }
-      } else if (request3.contentType === null && headerName === "content-type") {
-        request3.contentType = val;
-        request3.headers.push(key, val);
+      } else if (request4.contentType === null && headerName === "content-type") {
+        request4.contentType = val;
+        request4.headers.push(key, val);
       } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
         throw new InvalidArgumentError(`invalid ${headerName} header`);
       } else if (headerName === "connection") {
@@ -2039,12 +2039,12 @@ var require_request = __commonJS({
           throw new InvalidArgumentError("invalid connection header");
         }
         if (value === "close") {
-          request3.reset = true;
+          request4.reset = true;
         }
       } else if (headerName === "expect") {
         throw new NotSupportedError("expect header not supported");
       } else {
-        request3.headers.push(key, val);
+        request4.headers.push(key, val);
       }
     }
     module.exports = Request;
@@ -4134,11 +4134,11 @@ var require_util2 = __commonJS({
     function normalizeBinaryStringToUtf8(value) {
       return Buffer.from(value, "binary").toString("utf8");
     }
-    function requestCurrentURL(request3) {
-      return request3.urlList[request3.urlList.length - 1];
+    function requestCurrentURL(request4) {
+      return request4.urlList[request4.urlList.length - 1];
     }
-    function requestBadPort(request3) {
-      const url2 = requestCurrentURL(request3);
+    function requestBadPort(request4) {
+      const url2 = requestCurrentURL(request4);
       if (urlIsHttpHttpsScheme(url2) && badPortsSet.has(url2.port)) {
         return "blocked";
       }
@@ -4162,7 +4162,7 @@ var require_util2 = __commonJS({
     function isValidHeaderValue(potentialValue) {
       return (potentialValue[0] === "	" || potentialValue[0] === " " || potentialValue[potentialValue.length - 1] === "	" || potentialValue[potentialValue.length - 1] === " " || potentialValue.includes("\n") || potentialValue.includes("\r") || potentialValue.includes("\0")) === false;
     }
-    function setRequestReferrerPolicyOnRedirect(request3, actualResponse) {
+    function setRequestReferrerPolicyOnRedirect(request4, actualResponse) {
       const { headersList } = actualResponse;
       const policyHeader = (headersList.get("referrer-policy", true) ?? "").split(",");
       let policy = "";
@@ -4176,7 +4176,7 @@ var require_util2 = __commonJS({
         }
       }
       if (policy !== "") {
-        request3.referrerPolicy = policy;
+        request4.referrerPolicy = policy;
       }
     }
     function crossOriginResourcePolicyCheck() {
@@ -4193,33 +4193,33 @@ var require_util2 = __commonJS({
       header = httpRequest.mode;
       httpRequest.headersList.set("sec-fetch-mode", header, true);
     }
-    function appendRequestOriginHeader(request3) {
-      let serializedOrigin = request3.origin;
+    function appendRequestOriginHeader(request4) {
+      let serializedOrigin = request4.origin;
       if (serializedOrigin === "client" || serializedOrigin === void 0) {
         return;
       }
-      if (request3.responseTainting === "cors" || request3.mode === "websocket") {
-        request3.headersList.append("origin", serializedOrigin, true);
-      } else if (request3.method !== "GET" && request3.method !== "HEAD") {
-        switch (request3.referrerPolicy) {
+      if (request4.responseTainting === "cors" || request4.mode === "websocket") {
+        request4.headersList.append("origin", serializedOrigin, true);
+      } else if (request4.method !== "GET" && request4.method !== "HEAD") {
+        switch (request4.referrerPolicy) {
           case "no-referrer":
             serializedOrigin = null;
             break;
           case "no-referrer-when-downgrade":
           case "strict-origin":
           case "strict-origin-when-cross-origin":
-            if (request3.origin && urlHasHttpsScheme(request3.origin) && !urlHasHttpsScheme(requestCurrentURL(request3))) {
+            if (request4.origin && urlHasHttpsScheme(request4.origin) && !urlHasHttpsScheme(requestCurrentURL(request4))) {
               serializedOrigin = null;
             }
             break;
           case "same-origin":
-            if (!sameOrigin(request3, requestCurrentURL(request3))) {
+            if (!sameOrigin(request4, requestCurrentURL(request4))) {
               serializedOrigin = null;
             }
             break;
           default:
         }
-        request3.headersList.append("origin", serializedOrigin, true);
+        request4.headersList.append("origin", serializedOrigin, true);
       }
     }
     function coarsenTime(timestamp3, crossOriginIsolatedCapability) {
@@ -4273,26 +4273,26 @@ var require_util2 = __commonJS({
         referrerPolicy: policyContainer.referrerPolicy
       };
     }
-    function determineRequestsReferrer(request3) {
-      const policy = request3.referrerPolicy;
+    function determineRequestsReferrer(request4) {
+      const policy = request4.referrerPolicy;
       assert2(policy);
       let referrerSource = null;
-      if (request3.referrer === "client") {
+      if (request4.referrer === "client") {
         const globalOrigin = getGlobalOrigin();
         if (!globalOrigin || globalOrigin.origin === "null") {
           return "no-referrer";
         }
         referrerSource = new URL(globalOrigin);
-      } else if (request3.referrer instanceof URL) {
-        referrerSource = request3.referrer;
+      } else if (request4.referrer instanceof URL) {
+        referrerSource = request4.referrer;
       }
       let referrerURL = stripURLForReferrer(referrerSource);
       const referrerOrigin = stripURLForReferrer(referrerSource, true);
       if (referrerURL.toString().length > 4096) {
         referrerURL = referrerOrigin;
       }
-      const areSameOrigin = sameOrigin(request3, referrerURL);
-      const isNonPotentiallyTrustWorthy = isURLPotentiallyTrustworthy(referrerURL) && !isURLPotentiallyTrustworthy(request3.url);
+      const areSameOrigin = sameOrigin(request4, referrerURL);
+      const isNonPotentiallyTrustWorthy = isURLPotentiallyTrustworthy(referrerURL) && !isURLPotentiallyTrustworthy(request4.url);
       switch (policy) {
         case "origin":
           return referrerOrigin != null ? referrerOrigin : stripURLForReferrer(referrerSource, true);
@@ -4303,7 +4303,7 @@ var require_util2 = __commonJS({
         case "origin-when-cross-origin":
           return areSameOrigin ? referrerURL : referrerOrigin;
         case "strict-origin-when-cross-origin": {
-          const currentURL = requestCurrentURL(request3);
+          const currentURL = requestCurrentURL(request4);
           if (sameOrigin(referrerURL, currentURL)) {
             return referrerURL;
           }
@@ -4464,7 +4464,7 @@ var require_util2 = __commonJS({
       }
       return true;
     }
-    function tryUpgradeRequestToAPotentiallyTrustworthyURL(request3) {
+    function tryUpgradeRequestToAPotentiallyTrustworthyURL(request4) {
     }
     function sameOrigin(A, B) {
       if (A.origin === B.origin && A.origin === "null") {
@@ -6033,11 +6033,11 @@ var require_client_h1 = __commonJS({
           util.destroy(socket, new SocketError("bad response", util.getSocketInfo(socket)));
           return -1;
         }
-        const request3 = client[kQueue][client[kRunningIdx]];
-        if (!request3) {
+        const request4 = client[kQueue][client[kRunningIdx]];
+        if (!request4) {
           return -1;
         }
-        request3.onResponseStarted();
+        request4.onResponseStarted();
       }
       onHeaderField(buf) {
         const len = this.headers.length;
@@ -6082,9 +6082,9 @@ var require_client_h1 = __commonJS({
         assert2(!socket.destroyed);
         assert2(!this.paused);
         assert2((headers.length & 1) === 0);
-        const request3 = client[kQueue][client[kRunningIdx]];
-        assert2(request3);
-        assert2(request3.upgrade || request3.method === "CONNECT");
+        const request4 = client[kQueue][client[kRunningIdx]];
+        assert2(request4);
+        assert2(request4.upgrade || request4.method === "CONNECT");
         this.statusCode = null;
         this.statusText = "";
         this.shouldKeepAlive = null;
@@ -6101,9 +6101,9 @@ var require_client_h1 = __commonJS({
         client[kQueue][client[kRunningIdx]++] = null;
         client.emit("disconnect", client[kUrl], [client], new InformationalError("upgrade"));
         try {
-          request3.onUpgrade(statusCode, headers, socket, statusText);
+          request4.onUpgrade(statusCode, headers, socket, statusText);
         } catch (error63) {
-          util.errorRequest(client, request3, error63);
+          util.errorRequest(client, request4, error63);
           util.destroy(socket, error63);
         }
         client[kResume]();
@@ -6117,8 +6117,8 @@ var require_client_h1 = __commonJS({
           util.destroy(socket, new SocketError("bad response", util.getSocketInfo(socket)));
           return -1;
         }
-        const request3 = client[kQueue][client[kRunningIdx]];
-        if (!request3) {
+        const request4 = client[kQueue][client[kRunningIdx]];
+        if (!request4) {
           return -1;
         }
         assert2(!this.upgrade);
@@ -6127,23 +6127,23 @@ var require_client_h1 = __commonJS({
           util.destroy(socket, new SocketError("bad response", util.getSocketInfo(socket)));
           return -1;
         }
-        if (upgrade && !request3.upgrade) {
+        if (upgrade && !request4.upgrade) {
           util.destroy(socket, new SocketError("bad upgrade", util.getSocketInfo(socket)));
           return -1;
         }
         assert2(this.timeoutType === TIMEOUT_HEADERS);
         this.statusCode = statusCode;
         this.shouldKeepAlive = shouldKeepAlive || // Override llhttp value which does not allow keepAlive for HEAD.
-        request3.method === "HEAD" && !socket[kReset] && this.connection.toLowerCase() === "keep-alive";
+        request4.method === "HEAD" && !socket[kReset] && this.connection.toLowerCase() === "keep-alive";
         if (this.statusCode >= 200) {
-          const bodyTimeout = request3.bodyTimeout != null ? request3.bodyTimeout : client[kBodyTimeout];
+          const bodyTimeout = request4.bodyTimeout != null ? request4.bodyTimeout : client[kBodyTimeout];
           this.setTimeout(bodyTimeout, TIMEOUT_BODY);
         } else if (this.timeout) {
           if (this.timeout.refresh) {
             this.timeout.refresh();
           }
         }
-        if (request3.method === "CONNECT") {
+        if (request4.method === "CONNECT") {
           assert2(client[kRunning] === 1);
           this.upgrade = true;
           return 2;
@@ -6174,11 +6174,11 @@ var require_client_h1 = __commonJS({
         } else {
           socket[kReset] = true;
         }
-        const pause = request3.onHeaders(statusCode, headers, this.resume, statusText) === false;
-        if (request3.aborted) {
+        const pause = request4.onHeaders(statusCode, headers, this.resume, statusText) === false;
+        if (request4.aborted) {
           return -1;
         }
-        if (request3.method === "HEAD") {
+        if (request4.method === "HEAD") {
           return 1;
         }
         if (statusCode < 200) {
@@ -6195,8 +6195,8 @@ var require_client_h1 = __commonJS({
         if (socket.destroyed) {
           return -1;
         }
-        const request3 = client[kQueue][client[kRunningIdx]];
-        assert2(request3);
+        const request4 = client[kQueue][client[kRunningIdx]];
+        assert2(request4);
         assert2(this.timeoutType === TIMEOUT_BODY);
         if (this.timeout) {
           if (this.timeout.refresh) {
@@ -6209,7 +6209,7 @@ var require_client_h1 = __commonJS({
           return -1;
         }
         this.bytesRead += buf.length;
-        if (request3.onData(buf) === false) {
+        if (request4.onData(buf) === false) {
           return constants3.ERROR.PAUSED;
         }
       }
@@ -6223,8 +6223,8 @@ var require_client_h1 = __commonJS({
         }
         assert2(statusCode >= 100);
         assert2((this.headers.length & 1) === 0);
-        const request3 = client[kQueue][client[kRunningIdx]];
-        assert2(request3);
+        const request4 = client[kQueue][client[kRunningIdx]];
+        assert2(request4);
         this.statusCode = null;
         this.statusText = "";
         this.bytesRead = 0;
@@ -6236,11 +6236,11 @@ var require_client_h1 = __commonJS({
         if (statusCode < 200) {
           return;
         }
-        if (request3.method !== "HEAD" && contentLength && bytesRead !== parseInt(contentLength, 10)) {
+        if (request4.method !== "HEAD" && contentLength && bytesRead !== parseInt(contentLength, 10)) {
           util.destroy(socket, new ResponseContentLengthMismatchError());
           return -1;
         }
-        request3.onComplete(headers);
+        request4.onComplete(headers);
         client[kQueue][client[kRunningIdx]++] = null;
         socket[kSocketUsed] = true;
         if (socket[kWriting]) {
@@ -6338,13 +6338,13 @@ var require_client_h1 = __commonJS({
           assert2(client2[kPending] === 0);
           const requests = client2[kQueue].splice(client2[kRunningIdx]);
           for (let i = 0; i < requests.length; i++) {
-            const request3 = requests[i];
-            util.errorRequest(client2, request3, err);
+            const request4 = requests[i];
+            util.errorRequest(client2, request4, err);
           }
         } else if (client2[kRunning] > 0 && err.code !== "UND_ERR_INFO") {
-          const request3 = client2[kQueue][client2[kRunningIdx]];
+          const request4 = client2[kQueue][client2[kRunningIdx]];
           client2[kQueue][client2[kRunningIdx]++] = null;
-          util.errorRequest(client2, request3, err);
+          util.errorRequest(client2, request4, err);
         }
         client2[kPendingIdx] = client2[kRunningIdx];
         assert2(client2[kRunning] === 0);
@@ -6374,18 +6374,18 @@ var require_client_h1 = __commonJS({
         get destroyed() {
           return socket.destroyed;
         },
-        busy(request3) {
+        busy(request4) {
           if (socket[kWriting] || socket[kReset] || socket[kBlocking] || socket[kIdleSocketValidation] === 1) {
             return true;
           }
-          if (request3) {
-            if (client[kRunning] > 0 && !request3.idempotent) {
+          if (request4) {
+            if (client[kRunning] > 0 && !request4.idempotent) {
               return true;
             }
-            if (client[kRunning] > 0 && (request3.upgrade || request3.method === "CONNECT")) {
+            if (client[kRunning] > 0 && (request4.upgrade || request4.method === "CONNECT")) {
               return true;
             }
-            if (client[kRunning] > 0 && util.bodyLength(request3.body) !== 0 && (util.isStream(request3.body) || util.isAsyncIterable(request3.body) || util.isFormDataLike(request3.body))) {
+            if (client[kRunning] > 0 && util.bodyLength(request4.body) !== 0 && (util.isStream(request4.body) || util.isAsyncIterable(request4.body) || util.isFormDataLike(request4.body))) {
               return true;
             }
           }
@@ -6451,8 +6451,8 @@ var require_client_h1 = __commonJS({
           }
         } else if (client[kRunning] > 0 && socket[kParser].statusCode < 200) {
           if (socket[kParser].timeoutType !== TIMEOUT_HEADERS) {
-            const request3 = client[kQueue][client[kRunningIdx]];
-            const headersTimeout = request3.headersTimeout != null ? request3.headersTimeout : client[kHeadersTimeout];
+            const request4 = client[kQueue][client[kRunningIdx]];
+            const headersTimeout = request4.headersTimeout != null ? request4.headersTimeout : client[kHeadersTimeout];
             socket[kParser].setTimeout(headersTimeout, TIMEOUT_HEADERS);
           }
         }
@@ -6461,26 +6461,26 @@ var require_client_h1 = __commonJS({
     function shouldSendContentLength(method) {
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
-    function writeH1(client, request3) {
-      const { method, path: path4, host, upgrade, blocking, reset } = request3;
-      let { body, headers, contentLength } = request3;
+    function writeH1(client, request4) {
+      const { method, path: path6, host, upgrade, blocking, reset } = request4;
+      let { body, headers, contentLength } = request4;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
         if (!extractBody) {
           extractBody = require_body().extractBody;
         }
         const [bodyStream, contentType] = extractBody(body);
-        if (request3.contentType == null) {
+        if (request4.contentType == null) {
           headers.push("content-type", contentType);
         }
         body = bodyStream.stream;
         contentLength = bodyStream.length;
-      } else if (util.isBlobLike(body) && request3.contentType == null) {
+      } else if (util.isBlobLike(body) && request4.contentType == null) {
         const contentType = body.type;
         if (contentType) {
           const contentTypeValue = `${contentType}`;
           if (!util.isValidHeaderValue(contentTypeValue)) {
-            util.errorRequest(client, request3, new InvalidArgumentError("invalid content-type header"));
+            util.errorRequest(client, request4, new InvalidArgumentError("invalid content-type header"));
             return false;
           }
           headers.push("content-type", contentTypeValue);
@@ -6492,14 +6492,14 @@ var require_client_h1 = __commonJS({
       const bodyLength = util.bodyLength(body);
       contentLength = bodyLength ?? contentLength;
       if (contentLength === null) {
-        contentLength = request3.contentLength;
+        contentLength = request4.contentLength;
       }
       if (contentLength === 0 && !expectsPayload) {
         contentLength = null;
       }
-      if (shouldSendContentLength(method) && contentLength > 0 && request3.contentLength !== null && request3.contentLength !== contentLength) {
+      if (shouldSendContentLength(method) && contentLength > 0 && request4.contentLength !== null && request4.contentLength !== contentLength) {
         if (client[kStrictContentLength]) {
-          util.errorRequest(client, request3, new RequestContentLengthMismatchError());
+          util.errorRequest(client, request4, new RequestContentLengthMismatchError());
           return false;
         }
         process.emitWarning(new RequestContentLengthMismatchError());
@@ -6507,25 +6507,25 @@ var require_client_h1 = __commonJS({
       const socket = client[kSocket];
       clearIdleSocketValidation(socket);
       const abort = (error63) => {
-        if (request3.aborted) {
+        if (request4.aborted) {
           return;
         }
-        if (request3.completed) {
-          if (request3.upgrade || request3.method === "CONNECT") {
+        if (request4.completed) {
+          if (request4.upgrade || request4.method === "CONNECT") {
             util.destroy(socket, new InformationalError("aborted"));
           }
           return;
         }
-        util.errorRequest(client, request3, error63 || new RequestAbortedError());
+        util.errorRequest(client, request4, error63 || new RequestAbortedError());
         util.destroy(body);
         util.destroy(socket, new InformationalError("aborted"));
       };
       try {
-        request3.onConnect(abort);
+        request4.onConnect(abort);
       } catch (err) {
-        util.errorRequest(client, request3, err);
+        util.errorRequest(client, request4, err);
       }
-      if (request3.aborted) {
+      if (request4.aborted) {
         return false;
       }
       if (method === "HEAD") {
@@ -6543,7 +6543,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path4} HTTP/1.1\r
+      let header = `${method} ${path6} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -6576,31 +6576,31 @@ upgrade: ${upgrade}\r
         }
       }
       if (channels.sendHeaders.hasSubscribers) {
-        channels.sendHeaders.publish({ request: request3, headers: header, socket });
+        channels.sendHeaders.publish({ request: request4, headers: header, socket });
       }
       if (!body || bodyLength === 0) {
-        writeBuffer(abort, null, client, request3, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, null, client, request4, socket, contentLength, header, expectsPayload);
       } else if (util.isBuffer(body)) {
-        writeBuffer(abort, body, client, request3, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, body, client, request4, socket, contentLength, header, expectsPayload);
       } else if (util.isBlobLike(body)) {
         if (typeof body.stream === "function") {
-          writeIterable(abort, body.stream(), client, request3, socket, contentLength, header, expectsPayload);
+          writeIterable(abort, body.stream(), client, request4, socket, contentLength, header, expectsPayload);
         } else {
-          writeBlob(abort, body, client, request3, socket, contentLength, header, expectsPayload);
+          writeBlob(abort, body, client, request4, socket, contentLength, header, expectsPayload);
         }
       } else if (util.isStream(body)) {
-        writeStream(abort, body, client, request3, socket, contentLength, header, expectsPayload);
+        writeStream(abort, body, client, request4, socket, contentLength, header, expectsPayload);
       } else if (util.isIterable(body)) {
-        writeIterable(abort, body, client, request3, socket, contentLength, header, expectsPayload);
+        writeIterable(abort, body, client, request4, socket, contentLength, header, expectsPayload);
       } else {
         assert2(false);
       }
       return true;
     }
-    function writeStream(abort, body, client, request3, socket, contentLength, header, expectsPayload) {
+    function writeStream(abort, body, client, request4, socket, contentLength, header, expectsPayload) {
       assert2(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       let finished = false;
-      const writer = new AsyncWriter({ abort, socket, request: request3, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request: request4, contentLength, client, expectsPayload, header });
       const onData = function(chunk) {
         if (finished) {
           return;
@@ -6666,7 +6666,7 @@ upgrade: ${upgrade}\r
         setImmediate(onClose);
       }
     }
-    function writeBuffer(abort, body, client, request3, socket, contentLength, header, expectsPayload) {
+    function writeBuffer(abort, body, client, request4, socket, contentLength, header, expectsPayload) {
       try {
         if (!body) {
           if (contentLength === 0) {
@@ -6686,18 +6686,18 @@ upgrade: ${upgrade}\r
 `, "latin1");
           socket.write(body);
           socket.uncork();
-          request3.onBodySent(body);
-          if (!expectsPayload && request3.reset !== false) {
+          request4.onBodySent(body);
+          if (!expectsPayload && request4.reset !== false) {
             socket[kReset] = true;
           }
         }
-        request3.onRequestSent();
+        request4.onRequestSent();
         client[kResume]();
       } catch (err) {
         abort(err);
       }
     }
-    async function writeBlob(abort, body, client, request3, socket, contentLength, header, expectsPayload) {
+    async function writeBlob(abort, body, client, request4, socket, contentLength, header, expectsPayload) {
       assert2(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
@@ -6710,9 +6710,9 @@ upgrade: ${upgrade}\r
 `, "latin1");
         socket.write(buffer);
         socket.uncork();
-        request3.onBodySent(buffer);
-        request3.onRequestSent();
-        if (!expectsPayload && request3.reset !== false) {
+        request4.onBodySent(buffer);
+        request4.onRequestSent();
+        if (!expectsPayload && request4.reset !== false) {
           socket[kReset] = true;
         }
         client[kResume]();
@@ -6720,7 +6720,7 @@ upgrade: ${upgrade}\r
         abort(err);
       }
     }
-    async function writeIterable(abort, body, client, request3, socket, contentLength, header, expectsPayload) {
+    async function writeIterable(abort, body, client, request4, socket, contentLength, header, expectsPayload) {
       assert2(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
@@ -6739,7 +6739,7 @@ upgrade: ${upgrade}\r
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
-      const writer = new AsyncWriter({ abort, socket, request: request3, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request: request4, contentLength, client, expectsPayload, header });
       try {
         for await (const chunk of body) {
           if (socket[kError]) {
@@ -6757,9 +6757,9 @@ upgrade: ${upgrade}\r
       }
     }
     var AsyncWriter = class {
-      constructor({ abort, socket, request: request3, contentLength, client, expectsPayload, header }) {
+      constructor({ abort, socket, request: request4, contentLength, client, expectsPayload, header }) {
         this.socket = socket;
-        this.request = request3;
+        this.request = request4;
         this.contentLength = contentLength;
         this.client = client;
         this.bytesWritten = 0;
@@ -6769,7 +6769,7 @@ upgrade: ${upgrade}\r
         socket[kWriting] = true;
       }
       write(chunk) {
-        const { socket, request: request3, contentLength, client, bytesWritten, expectsPayload, header } = this;
+        const { socket, request: request4, contentLength, client, bytesWritten, expectsPayload, header } = this;
         if (socket[kError]) {
           throw socket[kError];
         }
@@ -6788,7 +6788,7 @@ upgrade: ${upgrade}\r
         }
         socket.cork();
         if (bytesWritten === 0) {
-          if (!expectsPayload && request3.reset !== false) {
+          if (!expectsPayload && request4.reset !== false) {
             socket[kReset] = true;
           }
           if (contentLength === null) {
@@ -6808,7 +6808,7 @@ ${len.toString(16)}\r
         this.bytesWritten += len;
         const ret = socket.write(chunk);
         socket.uncork();
-        request3.onBodySent(chunk);
+        request4.onBodySent(chunk);
         if (!ret) {
           if (socket[kParser].timeout && socket[kParser].timeoutType === TIMEOUT_HEADERS) {
             if (socket[kParser].timeout.refresh) {
@@ -6819,8 +6819,8 @@ ${len.toString(16)}\r
         return ret;
       }
       end() {
-        const { socket, contentLength, client, bytesWritten, expectsPayload, header, request: request3 } = this;
-        request3.onRequestSent();
+        const { socket, contentLength, client, bytesWritten, expectsPayload, header, request: request4 } = this;
+        request4.onRequestSent();
         socket[kWriting] = false;
         if (socket[kError]) {
           throw socket[kError];
@@ -6965,8 +6965,8 @@ var require_client_h2 = __commonJS({
           assert2(client2[kPending] === 0);
           const requests = client2[kQueue].splice(client2[kRunningIdx]);
           for (let i = 0; i < requests.length; i++) {
-            const request3 = requests[i];
-            util.errorRequest(client2, request3, err);
+            const request4 = requests[i];
+            util.errorRequest(client2, request4, err);
           }
         }
       });
@@ -7058,9 +7058,9 @@ var require_client_h2 = __commonJS({
       }
       util.destroy(this[kSocket], err);
       if (client[kRunningIdx] < client[kQueue].length) {
-        const request3 = client[kQueue][client[kRunningIdx]];
+        const request4 = client[kQueue][client[kRunningIdx]];
         client[kQueue][client[kRunningIdx]++] = null;
-        util.errorRequest(client, request3, err);
+        util.errorRequest(client, request4, err);
         client[kPendingIdx] = client[kRunningIdx];
       }
       assert2(client[kRunning] === 0);
@@ -7070,12 +7070,12 @@ var require_client_h2 = __commonJS({
     function shouldSendContentLength(method) {
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
-    function writeH2(client, request3) {
+    function writeH2(client, request4) {
       const session = client[kHTTP2Session];
-      const { method, path: path4, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
-      let { body } = request3;
+      const { method, path: path6, host, upgrade, expectContinue, signal, headers: reqHeaders } = request4;
+      let { body } = request4;
       if (upgrade) {
-        util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
+        util.errorRequest(client, request4, new Error("Upgrade not supported for H2"));
         return false;
       }
       const headers = {};
@@ -7099,17 +7099,17 @@ var require_client_h2 = __commonJS({
       headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname3}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
       const abort = (error63) => {
-        if (request3.aborted) {
+        if (request4.aborted) {
           return;
         }
-        if (request3.completed) {
+        if (request4.completed) {
           if (method === "CONNECT" && stream != null) {
             util.destroy(stream, error63 || new RequestAbortedError());
           }
           return;
         }
         error63 = error63 || new RequestAbortedError();
-        util.errorRequest(client, request3, error63);
+        util.errorRequest(client, request4, error63);
         if (stream != null) {
           util.destroy(stream, error63);
         }
@@ -7118,11 +7118,11 @@ var require_client_h2 = __commonJS({
         client[kResume]();
       };
       try {
-        request3.onConnect(abort);
+        request4.onConnect(abort);
       } catch (err) {
-        util.errorRequest(client, request3, err);
+        util.errorRequest(client, request4, err);
       }
-      if (request3.aborted) {
+      if (request4.aborted) {
         return false;
       }
       if (method === "CONNECT") {
@@ -7132,22 +7132,22 @@ var require_client_h2 = __commonJS({
         const onResponse = (headers2) => {
           upgradeResponseFinished = true;
           stream.off(errorMonitor, onUpgradeError);
-          request3.onUpgradeResponse(Number(headers2[HTTP2_HEADER_STATUS]), headers2, parseH2ResponseHeaders);
+          request4.onUpgradeResponse(Number(headers2[HTTP2_HEADER_STATUS]), headers2, parseH2ResponseHeaders);
         };
         const onUpgradeError = (error63) => {
           upgradeResponseFinished = true;
           stream.off("response", onResponse);
-          request3.onUpgradeError(error63);
+          request4.onUpgradeError(error63);
         };
         const onReady = () => {
           try {
-            request3.onUpgrade(null, null, stream);
+            request4.onUpgrade(null, null, stream);
           } catch (error63) {
             stream.off("response", onResponse);
             abort(error63);
             return;
           }
-          if (request3.aborted) {
+          if (request4.aborted) {
             return;
           }
           stream.off("error", abort);
@@ -7159,17 +7159,17 @@ var require_client_h2 = __commonJS({
         ++session[kOpenStreams];
         onReady();
         stream.once("close", () => {
-          if (!upgradeResponseFinished && request3.completed) {
+          if (!upgradeResponseFinished && request4.completed) {
             stream.off("response", onResponse);
             stream.off(errorMonitor, onUpgradeError);
-            request3.onUpgradeError(new InformationalError(`HTTP/2: "stream error" received - code ${stream.rstCode}`));
+            request4.onUpgradeError(new InformationalError(`HTTP/2: "stream error" received - code ${stream.rstCode}`));
           }
           session[kOpenStreams] -= 1;
           if (session[kOpenStreams] === 0) session.unref();
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path4;
+      headers[HTTP2_HEADER_PATH] = path6;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7184,14 +7184,14 @@ var require_client_h2 = __commonJS({
         contentLength = bodyStream.length;
       }
       if (contentLength == null) {
-        contentLength = request3.contentLength;
+        contentLength = request4.contentLength;
       }
       if (contentLength === 0 || !expectsPayload) {
         contentLength = null;
       }
-      if (shouldSendContentLength(method) && contentLength > 0 && request3.contentLength != null && request3.contentLength !== contentLength) {
+      if (shouldSendContentLength(method) && contentLength > 0 && request4.contentLength != null && request4.contentLength !== contentLength) {
         if (client[kStrictContentLength]) {
-          util.errorRequest(client, request3, new RequestContentLengthMismatchError());
+          util.errorRequest(client, request4, new RequestContentLengthMismatchError());
           return false;
         }
         process.emitWarning(new RequestContentLengthMismatchError());
@@ -7216,25 +7216,25 @@ var require_client_h2 = __commonJS({
       ++session[kOpenStreams];
       stream.once("response", (headers2) => {
         const { [HTTP2_HEADER_STATUS]: statusCode, ...realHeaders } = headers2;
-        request3.onResponseStarted();
-        if (request3.aborted) {
+        request4.onResponseStarted();
+        if (request4.aborted) {
           const err = new RequestAbortedError();
-          util.errorRequest(client, request3, err);
+          util.errorRequest(client, request4, err);
           util.destroy(stream, err);
           return;
         }
-        if (request3.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream.resume.bind(stream), "") === false) {
+        if (request4.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream.resume.bind(stream), "") === false) {
           stream.pause();
         }
         stream.on("data", (chunk) => {
-          if (request3.onData(chunk) === false) {
+          if (request4.onData(chunk) === false) {
             stream.pause();
           }
         });
       });
       stream.once("end", () => {
         if (stream.state?.state == null || stream.state.state < 6) {
-          request3.onComplete([]);
+          request4.onComplete([]);
         }
         if (session[kOpenStreams] === 0) {
           session.unref();
@@ -7264,7 +7264,7 @@ var require_client_h2 = __commonJS({
             stream,
             null,
             client,
-            request3,
+            request4,
             client[kSocket],
             contentLength,
             expectsPayload
@@ -7275,7 +7275,7 @@ var require_client_h2 = __commonJS({
             stream,
             body,
             client,
-            request3,
+            request4,
             client[kSocket],
             contentLength,
             expectsPayload
@@ -7287,7 +7287,7 @@ var require_client_h2 = __commonJS({
               stream,
               body.stream(),
               client,
-              request3,
+              request4,
               client[kSocket],
               contentLength,
               expectsPayload
@@ -7298,7 +7298,7 @@ var require_client_h2 = __commonJS({
               stream,
               body,
               client,
-              request3,
+              request4,
               client[kSocket],
               contentLength,
               expectsPayload
@@ -7312,7 +7312,7 @@ var require_client_h2 = __commonJS({
             stream,
             body,
             client,
-            request3,
+            request4,
             contentLength
           );
         } else if (util.isIterable(body)) {
@@ -7321,7 +7321,7 @@ var require_client_h2 = __commonJS({
             stream,
             body,
             client,
-            request3,
+            request4,
             client[kSocket],
             contentLength,
             expectsPayload
@@ -7331,7 +7331,7 @@ var require_client_h2 = __commonJS({
         }
       }
     }
-    function writeBuffer(abort, h2stream, body, client, request3, socket, contentLength, expectsPayload) {
+    function writeBuffer(abort, h2stream, body, client, request4, socket, contentLength, expectsPayload) {
       try {
         if (body != null && util.isBuffer(body)) {
           assert2(contentLength === body.byteLength, "buffer body must have content length");
@@ -7339,18 +7339,18 @@ var require_client_h2 = __commonJS({
           h2stream.write(body);
           h2stream.uncork();
           h2stream.end();
-          request3.onBodySent(body);
+          request4.onBodySent(body);
         }
         if (!expectsPayload) {
           socket[kReset] = true;
         }
-        request3.onRequestSent();
+        request4.onRequestSent();
         client[kResume]();
       } catch (error63) {
         abort(error63);
       }
     }
-    function writeStream(abort, socket, expectsPayload, h2stream, body, client, request3, contentLength) {
+    function writeStream(abort, socket, expectsPayload, h2stream, body, client, request4, contentLength) {
       assert2(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       const pipe2 = pipeline(
         body,
@@ -7361,7 +7361,7 @@ var require_client_h2 = __commonJS({
             abort(err);
           } else {
             util.removeAllListeners(pipe2);
-            request3.onRequestSent();
+            request4.onRequestSent();
             if (!expectsPayload) {
               socket[kReset] = true;
             }
@@ -7371,10 +7371,10 @@ var require_client_h2 = __commonJS({
       );
       util.addListener(pipe2, "data", onPipeData);
       function onPipeData(chunk) {
-        request3.onBodySent(chunk);
+        request4.onBodySent(chunk);
       }
     }
-    async function writeBlob(abort, h2stream, body, client, request3, socket, contentLength, expectsPayload) {
+    async function writeBlob(abort, h2stream, body, client, request4, socket, contentLength, expectsPayload) {
       assert2(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
@@ -7385,8 +7385,8 @@ var require_client_h2 = __commonJS({
         h2stream.write(buffer);
         h2stream.uncork();
         h2stream.end();
-        request3.onBodySent(buffer);
-        request3.onRequestSent();
+        request4.onBodySent(buffer);
+        request4.onRequestSent();
         if (!expectsPayload) {
           socket[kReset] = true;
         }
@@ -7395,7 +7395,7 @@ var require_client_h2 = __commonJS({
         abort(err);
       }
     }
-    async function writeIterable(abort, h2stream, body, client, request3, socket, contentLength, expectsPayload) {
+    async function writeIterable(abort, h2stream, body, client, request4, socket, contentLength, expectsPayload) {
       assert2(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
@@ -7420,13 +7420,13 @@ var require_client_h2 = __commonJS({
             throw socket[kError];
           }
           const res = h2stream.write(chunk);
-          request3.onBodySent(chunk);
+          request4.onBodySent(chunk);
           if (!res) {
             await waitForDrain();
           }
         }
         h2stream.end();
-        request3.onRequestSent();
+        request4.onRequestSent();
         if (!expectsPayload) {
           socket[kReset] = true;
         }
@@ -7522,9 +7522,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path4 = search ? `${pathname}${search}` : pathname;
+        const path6 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path4;
+        this.opts.path = path6;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7874,10 +7874,10 @@ var require_client = __commonJS({
       }
       [kDispatch](opts, handler2) {
         const origin = opts.origin || this[kUrl].origin;
-        const request3 = new Request(origin, opts, handler2);
-        this[kQueue].push(request3);
+        const request4 = new Request(origin, opts, handler2);
+        this[kQueue].push(request4);
         if (this[kResuming]) {
-        } else if (util.bodyLength(request3.body) == null && util.isIterable(request3.body)) {
+        } else if (util.bodyLength(request4.body) == null && util.isIterable(request4.body)) {
           this[kResuming] = 1;
           queueMicrotask(() => resume(this));
         } else {
@@ -7901,8 +7901,8 @@ var require_client = __commonJS({
         return new Promise((resolve3) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
-            const request3 = requests[i];
-            util.errorRequest(this, request3, err);
+            const request4 = requests[i];
+            util.errorRequest(this, request4, err);
           }
           const callback = () => {
             if (this[kClosedResolve]) {
@@ -7927,8 +7927,8 @@ var require_client = __commonJS({
         assert2(client[kPendingIdx] === client[kRunningIdx]);
         const requests = client[kQueue].splice(client[kRunningIdx]);
         for (let i = 0; i < requests.length; i++) {
-          const request3 = requests[i];
-          util.errorRequest(client, request3, err);
+          const request4 = requests[i];
+          util.errorRequest(client, request4, err);
         }
         assert2(client[kSize] === 0);
       }
@@ -8031,8 +8031,8 @@ var require_client = __commonJS({
         if (err.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
           assert2(client[kRunning] === 0);
           while (client[kPending] > 0 && client[kQueue][client[kPendingIdx]].servername === client[kServerName]) {
-            const request3 = client[kQueue][client[kPendingIdx]++];
-            util.errorRequest(client, request3, err);
+            const request4 = client[kQueue][client[kPendingIdx]++];
+            util.errorRequest(client, request4, err);
           }
         } else {
           onError(client, err);
@@ -8089,12 +8089,12 @@ var require_client = __commonJS({
         if (client[kRunning] >= (getPipelining(client) || 1)) {
           return;
         }
-        const request3 = client[kQueue][client[kPendingIdx]];
-        if (client[kUrl].protocol === "https:" && client[kServerName] !== request3.servername) {
+        const request4 = client[kQueue][client[kPendingIdx]];
+        if (client[kUrl].protocol === "https:" && client[kServerName] !== request4.servername) {
           if (client[kRunning] > 0) {
             return;
           }
-          client[kServerName] = request3.servername;
+          client[kServerName] = request4.servername;
           client[kHTTPContext]?.destroy(new InformationalError("servername changed"), () => {
             client[kHTTPContext] = null;
             resume(client);
@@ -8110,10 +8110,10 @@ var require_client = __commonJS({
         if (client[kHTTPContext].destroyed) {
           return;
         }
-        if (client[kHTTPContext].busy(request3)) {
+        if (client[kHTTPContext].busy(request4)) {
           return;
         }
-        if (!request3.aborted && client[kHTTPContext].write(request3)) {
+        if (!request4.aborted && client[kHTTPContext].write(request4)) {
           client[kPendingIdx]++;
         } else {
           client[kQueue].splice(client[kPendingIdx], 1);
@@ -8763,10 +8763,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path4 = "/",
+          path: path6 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path4;
+        opts.path = origin + path6;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -9963,10 +9963,10 @@ var require_api_request = __commonJS({
         }
       }
     };
-    function request3(opts, callback) {
+    function request4(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve3, reject) => {
-          request3.call(this, opts, (err, data) => {
+          request4.call(this, opts, (err, data) => {
             return err ? reject(err) : resolve3(data);
           });
         });
@@ -9981,7 +9981,7 @@ var require_api_request = __commonJS({
         queueMicrotask(() => callback(err, { opaque }));
       }
     }
-    module.exports = request3;
+    module.exports = request4;
     module.exports.RequestHandler = RequestHandler;
   }
 });
@@ -10738,20 +10738,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path4) {
-      if (typeof path4 !== "string") {
-        return path4;
+    function safeUrl(path6) {
+      if (typeof path6 !== "string") {
+        return path6;
       }
-      const pathSegments = path4.split("?");
+      const pathSegments = path6.split("?");
       if (pathSegments.length !== 2) {
-        return path4;
+        return path6;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path4, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path4);
+    function matchKey(mockDispatch2, { path: path6, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path6);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10773,7 +10773,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path4 }) => matchValue(safeUrl(path4), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path6 }) => matchValue(safeUrl(path6), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10811,9 +10811,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path4, method, body, headers, query } = opts;
+      const { path: path6, method, body, headers, query } = opts;
       return {
-        path: path4,
+        path: path6,
         method,
         body,
         headers,
@@ -11276,10 +11276,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path4, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path6, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path4,
+            Path: path6,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12888,7 +12888,7 @@ var require_request2 = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         input2 = webidl.converters.RequestInfo(input2, prefix, "input");
         init = webidl.converters.RequestInit(init, prefix, "init");
-        let request3 = null;
+        let request4 = null;
         let fallbackMode = null;
         const baseUrl = environmentSettingsObject.settingsObject.baseUrl;
         let signal = null;
@@ -12905,18 +12905,18 @@ var require_request2 = __commonJS({
               "Request cannot be constructed from a URL that includes credentials: " + input2
             );
           }
-          request3 = makeRequest({ urlList: [parsedURL] });
+          request4 = makeRequest({ urlList: [parsedURL] });
           fallbackMode = "cors";
         } else {
           this[kDispatcher] = init.dispatcher || input2[kDispatcher];
           assert2(input2 instanceof _Request);
-          request3 = input2[kState];
+          request4 = input2[kState];
           signal = input2[kSignal];
         }
         const origin = environmentSettingsObject.settingsObject.origin;
         let window2 = "client";
-        if (request3.window?.constructor?.name === "EnvironmentSettingsObject" && sameOrigin(request3.window, origin)) {
-          window2 = request3.window;
+        if (request4.window?.constructor?.name === "EnvironmentSettingsObject" && sameOrigin(request4.window, origin)) {
+          window2 = request4.window;
         }
         if (init.window != null) {
           throw new TypeError(`'window' option '${window2}' must be null`);
@@ -12924,66 +12924,66 @@ var require_request2 = __commonJS({
         if ("window" in init) {
           window2 = "no-window";
         }
-        request3 = makeRequest({
+        request4 = makeRequest({
           // URL request’s URL.
           // undici implementation note: this is set as the first item in request's urlList in makeRequest
           // method request’s method.
-          method: request3.method,
+          method: request4.method,
           // header list A copy of request’s header list.
           // undici implementation note: headersList is cloned in makeRequest
-          headersList: request3.headersList,
+          headersList: request4.headersList,
           // unsafe-request flag Set.
-          unsafeRequest: request3.unsafeRequest,
+          unsafeRequest: request4.unsafeRequest,
           // client This’s relevant settings object.
           client: environmentSettingsObject.settingsObject,
           // window window.
           window: window2,
           // priority request’s priority.
-          priority: request3.priority,
+          priority: request4.priority,
           // origin request’s origin. The propagation of the origin is only significant for navigation requests
           // being handled by a service worker. In this scenario a request can have an origin that is different
           // from the current client.
-          origin: request3.origin,
+          origin: request4.origin,
           // referrer request’s referrer.
-          referrer: request3.referrer,
+          referrer: request4.referrer,
           // referrer policy request’s referrer policy.
-          referrerPolicy: request3.referrerPolicy,
+          referrerPolicy: request4.referrerPolicy,
           // mode request’s mode.
-          mode: request3.mode,
+          mode: request4.mode,
           // credentials mode request’s credentials mode.
-          credentials: request3.credentials,
+          credentials: request4.credentials,
           // cache mode request’s cache mode.
-          cache: request3.cache,
+          cache: request4.cache,
           // redirect mode request’s redirect mode.
-          redirect: request3.redirect,
+          redirect: request4.redirect,
           // integrity metadata request’s integrity metadata.
-          integrity: request3.integrity,
+          integrity: request4.integrity,
           // keepalive request’s keepalive.
-          keepalive: request3.keepalive,
+          keepalive: request4.keepalive,
           // reload-navigation flag request’s reload-navigation flag.
-          reloadNavigation: request3.reloadNavigation,
+          reloadNavigation: request4.reloadNavigation,
           // history-navigation flag request’s history-navigation flag.
-          historyNavigation: request3.historyNavigation,
+          historyNavigation: request4.historyNavigation,
           // URL list A clone of request’s URL list.
-          urlList: [...request3.urlList]
+          urlList: [...request4.urlList]
         });
         const initHasKey = Object.keys(init).length !== 0;
         if (initHasKey) {
-          if (request3.mode === "navigate") {
-            request3.mode = "same-origin";
+          if (request4.mode === "navigate") {
+            request4.mode = "same-origin";
           }
-          request3.reloadNavigation = false;
-          request3.historyNavigation = false;
-          request3.origin = "client";
-          request3.referrer = "client";
-          request3.referrerPolicy = "";
-          request3.url = request3.urlList[request3.urlList.length - 1];
-          request3.urlList = [request3.url];
+          request4.reloadNavigation = false;
+          request4.historyNavigation = false;
+          request4.origin = "client";
+          request4.referrer = "client";
+          request4.referrerPolicy = "";
+          request4.url = request4.urlList[request4.urlList.length - 1];
+          request4.urlList = [request4.url];
         }
         if (init.referrer !== void 0) {
           const referrer = init.referrer;
           if (referrer === "") {
-            request3.referrer = "no-referrer";
+            request4.referrer = "no-referrer";
           } else {
             let parsedReferrer;
             try {
@@ -12992,14 +12992,14 @@ var require_request2 = __commonJS({
               throw new TypeError(`Referrer "${referrer}" is not a valid URL.`, { cause: err });
             }
             if (parsedReferrer.protocol === "about:" && parsedReferrer.hostname === "client" || origin && !sameOrigin(parsedReferrer, environmentSettingsObject.settingsObject.baseUrl)) {
-              request3.referrer = "client";
+              request4.referrer = "client";
             } else {
-              request3.referrer = parsedReferrer;
+              request4.referrer = parsedReferrer;
             }
           }
         }
         if (init.referrerPolicy !== void 0) {
-          request3.referrerPolicy = init.referrerPolicy;
+          request4.referrerPolicy = init.referrerPolicy;
         }
         let mode;
         if (init.mode !== void 0) {
@@ -13014,33 +13014,33 @@ var require_request2 = __commonJS({
           });
         }
         if (mode != null) {
-          request3.mode = mode;
+          request4.mode = mode;
         }
         if (init.credentials !== void 0) {
-          request3.credentials = init.credentials;
+          request4.credentials = init.credentials;
         }
         if (init.cache !== void 0) {
-          request3.cache = init.cache;
+          request4.cache = init.cache;
         }
-        if (request3.cache === "only-if-cached" && request3.mode !== "same-origin") {
+        if (request4.cache === "only-if-cached" && request4.mode !== "same-origin") {
           throw new TypeError(
             "'only-if-cached' can be set only with 'same-origin' mode"
           );
         }
         if (init.redirect !== void 0) {
-          request3.redirect = init.redirect;
+          request4.redirect = init.redirect;
         }
         if (init.integrity != null) {
-          request3.integrity = String(init.integrity);
+          request4.integrity = String(init.integrity);
         }
         if (init.keepalive !== void 0) {
-          request3.keepalive = Boolean(init.keepalive);
+          request4.keepalive = Boolean(init.keepalive);
         }
         if (init.method !== void 0) {
           let method = init.method;
           const mayBeNormalized = normalizedMethodRecords[method];
           if (mayBeNormalized !== void 0) {
-            request3.method = mayBeNormalized;
+            request4.method = mayBeNormalized;
           } else {
             if (!isValidHTTPToken(method)) {
               throw new TypeError(`'${method}' is not a valid HTTP method.`);
@@ -13050,9 +13050,9 @@ var require_request2 = __commonJS({
               throw new TypeError(`'${method}' HTTP method is unsupported.`);
             }
             method = normalizedMethodRecordsBase[upperCase] ?? method;
-            request3.method = method;
+            request4.method = method;
           }
-          if (!patchMethodWarning && request3.method === "patch") {
+          if (!patchMethodWarning && request4.method === "patch") {
             process.emitWarning("Using `patch` is highly likely to result in a `405 Method Not Allowed`. `PATCH` is much more likely to succeed.", {
               code: "UNDICI-FETCH-patch"
             });
@@ -13062,7 +13062,7 @@ var require_request2 = __commonJS({
         if (init.signal !== void 0) {
           signal = init.signal;
         }
-        this[kState] = request3;
+        this[kState] = request4;
         const ac = new AbortController();
         this[kSignal] = ac.signal;
         if (signal != null) {
@@ -13090,12 +13090,12 @@ var require_request2 = __commonJS({
           }
         }
         this[kHeaders] = new Headers2(kConstruct);
-        setHeadersList(this[kHeaders], request3.headersList);
+        setHeadersList(this[kHeaders], request4.headersList);
         setHeadersGuard(this[kHeaders], "request");
         if (mode === "no-cors") {
-          if (!corsSafeListedMethodsSet.has(request3.method)) {
+          if (!corsSafeListedMethodsSet.has(request4.method)) {
             throw new TypeError(
-              `'${request3.method} is unsupported in no-cors mode.`
+              `'${request4.method} is unsupported in no-cors mode.`
             );
           }
           setHeadersGuard(this[kHeaders], "request-no-cors");
@@ -13114,14 +13114,14 @@ var require_request2 = __commonJS({
           }
         }
         const inputBody = input2 instanceof _Request ? input2[kState].body : null;
-        if ((init.body != null || inputBody != null) && (request3.method === "GET" || request3.method === "HEAD")) {
+        if ((init.body != null || inputBody != null) && (request4.method === "GET" || request4.method === "HEAD")) {
           throw new TypeError("Request with GET/HEAD method cannot have body.");
         }
         let initBody = null;
         if (init.body != null) {
           const [extractedBody, contentType] = extractBody(
             init.body,
-            request3.keepalive
+            request4.keepalive
           );
           initBody = extractedBody;
           if (contentType && !getHeadersList(this[kHeaders]).contains("content-type", true)) {
@@ -13133,12 +13133,12 @@ var require_request2 = __commonJS({
           if (initBody != null && init.duplex == null) {
             throw new TypeError("RequestInit: duplex option is required when sending a body.");
           }
-          if (request3.mode !== "same-origin" && request3.mode !== "cors") {
+          if (request4.mode !== "same-origin" && request4.mode !== "cors") {
             throw new TypeError(
               'If request is made from ReadableStream, mode should be "same-origin" or "cors"'
             );
           }
-          request3.useCORSPreflightFlag = true;
+          request4.useCORSPreflightFlag = true;
         }
         let finalBody = inputOrInitBody;
         if (initBody == null && inputBody != null) {
@@ -13367,21 +13367,21 @@ var require_request2 = __commonJS({
         headersList: init.headersList ? new HeadersList(init.headersList) : new HeadersList()
       };
     }
-    function cloneRequest(request3) {
-      const newRequest = makeRequest({ ...request3, body: null });
-      if (request3.body != null) {
-        newRequest.body = cloneBody(newRequest, request3.body);
+    function cloneRequest(request4) {
+      const newRequest = makeRequest({ ...request4, body: null });
+      if (request4.body != null) {
+        newRequest.body = cloneBody(newRequest, request4.body);
       }
       return newRequest;
     }
     function fromInnerRequest(innerRequest, signal, guard) {
-      const request3 = new Request(kConstruct);
-      request3[kState] = innerRequest;
-      request3[kSignal] = signal;
-      request3[kHeaders] = new Headers2(kConstruct);
-      setHeadersList(request3[kHeaders], innerRequest.headersList);
-      setHeadersGuard(request3[kHeaders], guard);
-      return request3;
+      const request4 = new Request(kConstruct);
+      request4[kState] = innerRequest;
+      request4[kSignal] = signal;
+      request4[kHeaders] = new Headers2(kConstruct);
+      setHeadersList(request4[kHeaders], innerRequest.headersList);
+      setHeadersGuard(request4[kHeaders], guard);
+      return request4;
     }
     Object.defineProperties(Request.prototype, {
       method: kEnumerableProperty,
@@ -13623,14 +13623,14 @@ var require_fetch = __commonJS({
         p.reject(e);
         return p.promise;
       }
-      const request3 = requestObject[kState];
+      const request4 = requestObject[kState];
       if (requestObject.signal.aborted) {
-        abortFetch(p, request3, null, requestObject.signal.reason);
+        abortFetch(p, request4, null, requestObject.signal.reason);
         return p.promise;
       }
-      const globalObject = request3.client.globalObject;
+      const globalObject = request4.client.globalObject;
       if (globalObject?.constructor?.name === "ServiceWorkerGlobalScope") {
-        request3.serviceWorkers = "none";
+        request4.serviceWorkers = "none";
       }
       let responseObject = null;
       let locallyAborted = false;
@@ -13642,7 +13642,7 @@ var require_fetch = __commonJS({
           assert2(controller != null);
           controller.abort(requestObject.signal.reason);
           const realResponse = responseObject?.deref();
-          abortFetch(p, request3, realResponse, requestObject.signal.reason);
+          abortFetch(p, request4, realResponse, requestObject.signal.reason);
         }
       );
       const processResponse = (response) => {
@@ -13650,7 +13650,7 @@ var require_fetch = __commonJS({
           return;
         }
         if (response.aborted) {
-          abortFetch(p, request3, responseObject, controller.serializedAbortReason);
+          abortFetch(p, request4, responseObject, controller.serializedAbortReason);
           return;
         }
         if (response.type === "error") {
@@ -13662,7 +13662,7 @@ var require_fetch = __commonJS({
         p = null;
       };
       controller = fetching({
-        request: request3,
+        request: request4,
         processResponseEndOfBody: handleFetchDone,
         processResponse,
         dispatcher: requestObject[kDispatcher]
@@ -13703,12 +13703,12 @@ var require_fetch = __commonJS({
       );
     }
     var markResourceTiming = performance.markResourceTiming;
-    function abortFetch(p, request3, responseObject, error63) {
+    function abortFetch(p, request4, responseObject, error63) {
       if (p) {
         p.reject(error63);
       }
-      if (request3.body != null && isReadable(request3.body?.stream)) {
-        request3.body.stream.cancel(error63).catch((err) => {
+      if (request4.body != null && isReadable(request4.body?.stream)) {
+        request4.body.stream.cancel(error63).catch((err) => {
           if (err.code === "ERR_INVALID_STATE") {
             return;
           }
@@ -13729,7 +13729,7 @@ var require_fetch = __commonJS({
       }
     }
     function fetching({
-      request: request3,
+      request: request4,
       processRequestBodyChunkLength,
       processRequestEndOfBody,
       processResponse,
@@ -13742,9 +13742,9 @@ var require_fetch = __commonJS({
       assert2(dispatcher);
       let taskDestination = null;
       let crossOriginIsolatedCapability = false;
-      if (request3.client != null) {
-        taskDestination = request3.client.globalObject;
-        crossOriginIsolatedCapability = request3.client.crossOriginIsolatedCapability;
+      if (request4.client != null) {
+        taskDestination = request4.client.globalObject;
+        crossOriginIsolatedCapability = request4.client.crossOriginIsolatedCapability;
       }
       const currentTime = coarsenedSharedCurrentTime(crossOriginIsolatedCapability);
       const timingInfo = createOpaqueTimingInfo({
@@ -13752,7 +13752,7 @@ var require_fetch = __commonJS({
       });
       const fetchParams = {
         controller: new Fetch(dispatcher),
-        request: request3,
+        request: request4,
         timingInfo,
         processRequestBodyChunkLength,
         processRequestEndOfBody,
@@ -13762,32 +13762,32 @@ var require_fetch = __commonJS({
         taskDestination,
         crossOriginIsolatedCapability
       };
-      assert2(!request3.body || request3.body.stream);
-      if (request3.window === "client") {
-        request3.window = request3.client?.globalObject?.constructor?.name === "Window" ? request3.client : "no-window";
+      assert2(!request4.body || request4.body.stream);
+      if (request4.window === "client") {
+        request4.window = request4.client?.globalObject?.constructor?.name === "Window" ? request4.client : "no-window";
       }
-      if (request3.origin === "client") {
-        request3.origin = request3.client.origin;
+      if (request4.origin === "client") {
+        request4.origin = request4.client.origin;
       }
-      if (request3.policyContainer === "client") {
-        if (request3.client != null) {
-          request3.policyContainer = clonePolicyContainer(
-            request3.client.policyContainer
+      if (request4.policyContainer === "client") {
+        if (request4.client != null) {
+          request4.policyContainer = clonePolicyContainer(
+            request4.client.policyContainer
           );
         } else {
-          request3.policyContainer = makePolicyContainer();
+          request4.policyContainer = makePolicyContainer();
         }
       }
-      if (!request3.headersList.contains("accept", true)) {
+      if (!request4.headersList.contains("accept", true)) {
         const value = "*/*";
-        request3.headersList.append("accept", value, true);
+        request4.headersList.append("accept", value, true);
       }
-      if (!request3.headersList.contains("accept-language", true)) {
-        request3.headersList.append("accept-language", "*", true);
+      if (!request4.headersList.contains("accept-language", true)) {
+        request4.headersList.append("accept-language", "*", true);
       }
-      if (request3.priority === null) {
+      if (request4.priority === null) {
       }
-      if (subresourceSet.has(request3.destination)) {
+      if (subresourceSet.has(request4.destination)) {
       }
       mainFetch(fetchParams).catch((err) => {
         fetchParams.controller.terminate(err);
@@ -13795,50 +13795,50 @@ var require_fetch = __commonJS({
       return fetchParams.controller;
     }
     async function mainFetch(fetchParams, recursive2 = false) {
-      const request3 = fetchParams.request;
+      const request4 = fetchParams.request;
       let response = null;
-      if (request3.localURLsOnly && !urlIsLocal(requestCurrentURL(request3))) {
+      if (request4.localURLsOnly && !urlIsLocal(requestCurrentURL(request4))) {
         response = makeNetworkError("local URLs only");
       }
-      tryUpgradeRequestToAPotentiallyTrustworthyURL(request3);
-      if (requestBadPort(request3) === "blocked") {
+      tryUpgradeRequestToAPotentiallyTrustworthyURL(request4);
+      if (requestBadPort(request4) === "blocked") {
         response = makeNetworkError("bad port");
       }
-      if (request3.referrerPolicy === "") {
-        request3.referrerPolicy = request3.policyContainer.referrerPolicy;
+      if (request4.referrerPolicy === "") {
+        request4.referrerPolicy = request4.policyContainer.referrerPolicy;
       }
-      if (request3.referrer !== "no-referrer") {
-        request3.referrer = determineRequestsReferrer(request3);
+      if (request4.referrer !== "no-referrer") {
+        request4.referrer = determineRequestsReferrer(request4);
       }
       if (response === null) {
         response = await (async () => {
-          const currentURL = requestCurrentURL(request3);
+          const currentURL = requestCurrentURL(request4);
           if (
             // - request’s current URL’s origin is same origin with request’s origin,
             //   and request’s response tainting is "basic"
-            sameOrigin(currentURL, request3.url) && request3.responseTainting === "basic" || // request’s current URL’s scheme is "data"
+            sameOrigin(currentURL, request4.url) && request4.responseTainting === "basic" || // request’s current URL’s scheme is "data"
             currentURL.protocol === "data:" || // - request’s mode is "navigate" or "websocket"
-            (request3.mode === "navigate" || request3.mode === "websocket")
+            (request4.mode === "navigate" || request4.mode === "websocket")
           ) {
-            request3.responseTainting = "basic";
+            request4.responseTainting = "basic";
             return await schemeFetch(fetchParams);
           }
-          if (request3.mode === "same-origin") {
+          if (request4.mode === "same-origin") {
             return makeNetworkError('request mode cannot be "same-origin"');
           }
-          if (request3.mode === "no-cors") {
-            if (request3.redirect !== "follow") {
+          if (request4.mode === "no-cors") {
+            if (request4.redirect !== "follow") {
               return makeNetworkError(
                 'redirect mode cannot be "follow" for "no-cors" request'
               );
             }
-            request3.responseTainting = "opaque";
+            request4.responseTainting = "opaque";
             return await schemeFetch(fetchParams);
           }
-          if (!urlIsHttpHttpsScheme(requestCurrentURL(request3))) {
+          if (!urlIsHttpHttpsScheme(requestCurrentURL(request4))) {
             return makeNetworkError("URL scheme must be a HTTP(S) scheme");
           }
-          request3.responseTainting = "cors";
+          request4.responseTainting = "cors";
           return await httpFetch(fetchParams);
         })();
       }
@@ -13846,13 +13846,13 @@ var require_fetch = __commonJS({
         return response;
       }
       if (response.status !== 0 && !response.internalResponse) {
-        if (request3.responseTainting === "cors") {
+        if (request4.responseTainting === "cors") {
         }
-        if (request3.responseTainting === "basic") {
+        if (request4.responseTainting === "basic") {
           response = filterResponse(response, "basic");
-        } else if (request3.responseTainting === "cors") {
+        } else if (request4.responseTainting === "cors") {
           response = filterResponse(response, "cors");
-        } else if (request3.responseTainting === "opaque") {
+        } else if (request4.responseTainting === "opaque") {
           response = filterResponse(response, "opaque");
         } else {
           assert2(false);
@@ -13860,26 +13860,26 @@ var require_fetch = __commonJS({
       }
       let internalResponse = response.status === 0 ? response : response.internalResponse;
       if (internalResponse.urlList.length === 0) {
-        internalResponse.urlList.push(...request3.urlList);
+        internalResponse.urlList.push(...request4.urlList);
       }
-      if (!request3.timingAllowFailed) {
+      if (!request4.timingAllowFailed) {
         response.timingAllowPassed = true;
       }
-      if (response.type === "opaque" && internalResponse.status === 206 && internalResponse.rangeRequested && !request3.headers.contains("range", true)) {
+      if (response.type === "opaque" && internalResponse.status === 206 && internalResponse.rangeRequested && !request4.headers.contains("range", true)) {
         response = internalResponse = makeNetworkError();
       }
-      if (response.status !== 0 && (request3.method === "HEAD" || request3.method === "CONNECT" || nullBodyStatus.includes(internalResponse.status))) {
+      if (response.status !== 0 && (request4.method === "HEAD" || request4.method === "CONNECT" || nullBodyStatus.includes(internalResponse.status))) {
         internalResponse.body = null;
         fetchParams.controller.dump = true;
       }
-      if (request3.integrity) {
+      if (request4.integrity) {
         const processBodyError = (reason) => fetchFinale(fetchParams, makeNetworkError(reason));
-        if (request3.responseTainting === "opaque" || response.body == null) {
+        if (request4.responseTainting === "opaque" || response.body == null) {
           processBodyError(response.error);
           return;
         }
         const processBody = (bytes) => {
-          if (!bytesMatch(bytes, request3.integrity)) {
+          if (!bytesMatch(bytes, request4.integrity)) {
             processBodyError("integrity mismatch");
             return;
           }
@@ -13895,8 +13895,8 @@ var require_fetch = __commonJS({
       if (isCancelled(fetchParams) && fetchParams.request.redirectCount === 0) {
         return Promise.resolve(makeAppropriateNetworkError(fetchParams));
       }
-      const { request: request3 } = fetchParams;
-      const { protocol: scheme } = requestCurrentURL(request3);
+      const { request: request4 } = fetchParams;
+      const { protocol: scheme } = requestCurrentURL(request4);
       switch (scheme) {
         case "about:": {
           return Promise.resolve(makeNetworkError("about scheme is not supported"));
@@ -13905,19 +13905,19 @@ var require_fetch = __commonJS({
           if (!resolveObjectURL) {
             resolveObjectURL = __require("node:buffer").resolveObjectURL;
           }
-          const blobURLEntry = requestCurrentURL(request3);
+          const blobURLEntry = requestCurrentURL(request4);
           if (blobURLEntry.search.length !== 0) {
             return Promise.resolve(makeNetworkError("NetworkError when attempting to fetch resource."));
           }
           const blob = resolveObjectURL(blobURLEntry.toString());
-          if (request3.method !== "GET" || !isBlobLike(blob)) {
+          if (request4.method !== "GET" || !isBlobLike(blob)) {
             return Promise.resolve(makeNetworkError("invalid method"));
           }
           const response = makeResponse();
           const fullLength = blob.size;
           const serializedFullLength = isomorphicEncode(`${fullLength}`);
           const type2 = blob.type;
-          if (!request3.headersList.contains("range", true)) {
+          if (!request4.headersList.contains("range", true)) {
             const bodyWithType = extractBody(blob);
             response.statusText = "OK";
             response.body = bodyWithType[0];
@@ -13925,7 +13925,7 @@ var require_fetch = __commonJS({
             response.headersList.set("content-type", type2, true);
           } else {
             response.rangeRequested = true;
-            const rangeHeader = request3.headersList.get("range", true);
+            const rangeHeader = request4.headersList.get("range", true);
             const rangeValue = simpleRangeHeaderValue(rangeHeader, true);
             if (rangeValue === "failure") {
               return Promise.resolve(makeNetworkError("failed to fetch the data URL"));
@@ -13956,7 +13956,7 @@ var require_fetch = __commonJS({
           return Promise.resolve(response);
         }
         case "data:": {
-          const currentURL = requestCurrentURL(request3);
+          const currentURL = requestCurrentURL(request4);
           const dataURLStruct = dataURLProcessor(currentURL);
           if (dataURLStruct === "failure") {
             return Promise.resolve(makeNetworkError("failed to fetch the data URL"));
@@ -14045,41 +14045,41 @@ var require_fetch = __commonJS({
       }
     }
     async function httpFetch(fetchParams) {
-      const request3 = fetchParams.request;
+      const request4 = fetchParams.request;
       let response = null;
       let actualResponse = null;
       const timingInfo = fetchParams.timingInfo;
-      if (request3.serviceWorkers === "all") {
+      if (request4.serviceWorkers === "all") {
       }
       if (response === null) {
-        if (request3.redirect === "follow") {
-          request3.serviceWorkers = "none";
+        if (request4.redirect === "follow") {
+          request4.serviceWorkers = "none";
         }
         actualResponse = response = await httpNetworkOrCacheFetch(fetchParams);
-        if (request3.responseTainting === "cors" && corsCheck(request3, response) === "failure") {
+        if (request4.responseTainting === "cors" && corsCheck(request4, response) === "failure") {
           return makeNetworkError("cors failure");
         }
-        if (TAOCheck(request3, response) === "failure") {
-          request3.timingAllowFailed = true;
+        if (TAOCheck(request4, response) === "failure") {
+          request4.timingAllowFailed = true;
         }
       }
-      if ((request3.responseTainting === "opaque" || response.type === "opaque") && crossOriginResourcePolicyCheck(
-        request3.origin,
-        request3.client,
-        request3.destination,
+      if ((request4.responseTainting === "opaque" || response.type === "opaque") && crossOriginResourcePolicyCheck(
+        request4.origin,
+        request4.client,
+        request4.destination,
         actualResponse
       ) === "blocked") {
         return makeNetworkError("blocked");
       }
       if (redirectStatusSet.has(actualResponse.status)) {
-        if (request3.redirect !== "manual") {
+        if (request4.redirect !== "manual") {
           fetchParams.controller.connection.destroy(void 0, false);
         }
-        if (request3.redirect === "error") {
+        if (request4.redirect === "error") {
           response = makeNetworkError("unexpected redirect");
-        } else if (request3.redirect === "manual") {
+        } else if (request4.redirect === "manual") {
           response = actualResponse;
-        } else if (request3.redirect === "follow") {
+        } else if (request4.redirect === "follow") {
           response = await httpRedirectFetch(fetchParams, response);
         } else {
           assert2(false);
@@ -14089,13 +14089,13 @@ var require_fetch = __commonJS({
       return response;
     }
     function httpRedirectFetch(fetchParams, response) {
-      const request3 = fetchParams.request;
+      const request4 = fetchParams.request;
       const actualResponse = response.internalResponse ? response.internalResponse : response;
       let locationURL;
       try {
         locationURL = responseLocationURL(
           actualResponse,
-          requestCurrentURL(request3).hash
+          requestCurrentURL(request4).hash
         );
         if (locationURL == null) {
           return response;
@@ -14106,63 +14106,63 @@ var require_fetch = __commonJS({
       if (!urlIsHttpHttpsScheme(locationURL)) {
         return Promise.resolve(makeNetworkError("URL scheme must be a HTTP(S) scheme"));
       }
-      if (request3.redirectCount === 20) {
+      if (request4.redirectCount === 20) {
         return Promise.resolve(makeNetworkError("redirect count exceeded"));
       }
-      request3.redirectCount += 1;
-      if (request3.mode === "cors" && (locationURL.username || locationURL.password) && !sameOrigin(request3, locationURL)) {
+      request4.redirectCount += 1;
+      if (request4.mode === "cors" && (locationURL.username || locationURL.password) && !sameOrigin(request4, locationURL)) {
         return Promise.resolve(makeNetworkError('cross origin not allowed for request mode "cors"'));
       }
-      if (request3.responseTainting === "cors" && (locationURL.username || locationURL.password)) {
+      if (request4.responseTainting === "cors" && (locationURL.username || locationURL.password)) {
         return Promise.resolve(makeNetworkError(
           'URL cannot contain credentials for request mode "cors"'
         ));
       }
-      if (actualResponse.status !== 303 && request3.body != null && request3.body.source == null) {
+      if (actualResponse.status !== 303 && request4.body != null && request4.body.source == null) {
         return Promise.resolve(makeNetworkError());
       }
-      if ([301, 302].includes(actualResponse.status) && request3.method === "POST" || actualResponse.status === 303 && !GET_OR_HEAD.includes(request3.method)) {
-        request3.method = "GET";
-        request3.body = null;
+      if ([301, 302].includes(actualResponse.status) && request4.method === "POST" || actualResponse.status === 303 && !GET_OR_HEAD.includes(request4.method)) {
+        request4.method = "GET";
+        request4.body = null;
         for (const headerName of requestBodyHeader) {
-          request3.headersList.delete(headerName);
+          request4.headersList.delete(headerName);
         }
       }
-      if (!sameOrigin(requestCurrentURL(request3), locationURL)) {
-        request3.headersList.delete("authorization", true);
-        request3.headersList.delete("proxy-authorization", true);
-        request3.headersList.delete("cookie", true);
-        request3.headersList.delete("host", true);
+      if (!sameOrigin(requestCurrentURL(request4), locationURL)) {
+        request4.headersList.delete("authorization", true);
+        request4.headersList.delete("proxy-authorization", true);
+        request4.headersList.delete("cookie", true);
+        request4.headersList.delete("host", true);
       }
-      if (request3.body != null) {
-        assert2(request3.body.source != null);
-        request3.body = safelyExtractBody(request3.body.source)[0];
+      if (request4.body != null) {
+        assert2(request4.body.source != null);
+        request4.body = safelyExtractBody(request4.body.source)[0];
       }
       const timingInfo = fetchParams.timingInfo;
       timingInfo.redirectEndTime = timingInfo.postRedirectStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability);
       if (timingInfo.redirectStartTime === 0) {
         timingInfo.redirectStartTime = timingInfo.startTime;
       }
-      request3.urlList.push(locationURL);
-      setRequestReferrerPolicyOnRedirect(request3, actualResponse);
+      request4.urlList.push(locationURL);
+      setRequestReferrerPolicyOnRedirect(request4, actualResponse);
       return mainFetch(fetchParams, true);
     }
     async function httpNetworkOrCacheFetch(fetchParams, isAuthenticationFetch = false, isNewConnectionFetch = false) {
-      const request3 = fetchParams.request;
+      const request4 = fetchParams.request;
       let httpFetchParams = null;
       let httpRequest = null;
       let response = null;
       const httpCache = null;
       const revalidatingFlag = false;
-      if (request3.window === "no-window" && request3.redirect === "error") {
+      if (request4.window === "no-window" && request4.redirect === "error") {
         httpFetchParams = fetchParams;
-        httpRequest = request3;
+        httpRequest = request4;
       } else {
-        httpRequest = cloneRequest(request3);
+        httpRequest = cloneRequest(request4);
         httpFetchParams = { ...fetchParams };
         httpFetchParams.request = httpRequest;
       }
-      const includeCredentials = request3.credentials === "include" || request3.credentials === "same-origin" && request3.responseTainting === "basic";
+      const includeCredentials = request4.credentials === "include" || request4.credentials === "same-origin" && request4.responseTainting === "basic";
       const contentLength = httpRequest.body ? httpRequest.body.length : null;
       let contentLengthHeaderValue = null;
       if (httpRequest.body == null && ["POST", "PUT"].includes(httpRequest.method)) {
@@ -14239,7 +14239,7 @@ var require_fetch = __commonJS({
       }
       response.requestIncludesCredentials = includeCredentials;
       if (response.status === 407) {
-        if (request3.window === "no-window") {
+        if (request4.window === "no-window") {
           return makeNetworkError();
         }
         if (isCancelled(fetchParams)) {
@@ -14251,7 +14251,7 @@ var require_fetch = __commonJS({
         // response’s status is 421
         response.status === 421 && // isNewConnectionFetch is false
         !isNewConnectionFetch && // request’s body is null, or request’s body is non-null and request’s body’s source is non-null
-        (request3.body == null || request3.body.source != null)
+        (request4.body == null || request4.body.source != null)
       ) {
         if (isCancelled(fetchParams)) {
           return makeAppropriateNetworkError(fetchParams);
@@ -14281,21 +14281,21 @@ var require_fetch = __commonJS({
           }
         }
       };
-      const request3 = fetchParams.request;
+      const request4 = fetchParams.request;
       let response = null;
       const timingInfo = fetchParams.timingInfo;
       const httpCache = null;
       if (httpCache == null) {
-        request3.cache = "no-store";
+        request4.cache = "no-store";
       }
       const newConnection = forceNewConnection ? "yes" : "no";
-      if (request3.mode === "websocket") {
+      if (request4.mode === "websocket") {
       } else {
       }
       let requestBody = null;
-      if (request3.body == null && fetchParams.processRequestEndOfBody) {
+      if (request4.body == null && fetchParams.processRequestEndOfBody) {
         queueMicrotask(() => fetchParams.processRequestEndOfBody());
-      } else if (request3.body != null) {
+      } else if (request4.body != null) {
         const processBodyChunk = async function* (bytes) {
           if (isCancelled(fetchParams)) {
             return;
@@ -14323,7 +14323,7 @@ var require_fetch = __commonJS({
         };
         requestBody = (async function* () {
           try {
-            for await (const bytes of request3.body.stream) {
+            for await (const bytes of request4.body.stream) {
               yield* processBodyChunk(bytes);
             }
             processEndOfBody();
@@ -14434,17 +14434,17 @@ var require_fetch = __commonJS({
       }
       return response;
       function dispatch({ body }) {
-        const url2 = requestCurrentURL(request3);
+        const url2 = requestCurrentURL(request4);
         const agent = fetchParams.controller.dispatcher;
         return new Promise((resolve3, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
-            method: request3.method,
-            body: agent.isMockActive ? request3.body && (request3.body.source || request3.body.stream) : body,
-            headers: request3.headersList.entries,
+            method: request4.method,
+            body: agent.isMockActive ? request4.body && (request4.body.source || request4.body.stream) : body,
+            headers: request4.headersList.entries,
             maxRedirections: 0,
-            upgrade: request3.mode === "websocket" ? "websocket" : void 0
+            upgrade: request4.mode === "websocket" ? "websocket" : void 0
           },
           {
             body: null,
@@ -14474,8 +14474,8 @@ var require_fetch = __commonJS({
               }
               location = headersList.get("location", true);
               const decoders = [];
-              const willFollow = location && request3.redirect === "follow" && redirectStatusSet.has(status2);
-              if (request3.method !== "HEAD" && request3.method !== "CONNECT" && !nullBodyStatus.includes(status2) && !willFollow) {
+              const willFollow = location && request4.redirect === "follow" && redirectStatusSet.has(status2);
+              if (request4.method !== "HEAD" && request4.method !== "CONNECT" && !nullBodyStatus.includes(status2) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
                 const maxContentEncodings = 5;
@@ -15456,31 +15456,31 @@ var require_cache = __commonJS({
         webidl.util.markAsUncloneable(this);
         this.#relevantRequestResponseList = arguments[1];
       }
-      async match(request3, options = {}) {
+      async match(request4, options = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.match";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        request3 = webidl.converters.RequestInfo(request3, prefix, "request");
+        request4 = webidl.converters.RequestInfo(request4, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
-        const p = this.#internalMatchAll(request3, options, 1);
+        const p = this.#internalMatchAll(request4, options, 1);
         if (p.length === 0) {
           return;
         }
         return p[0];
       }
-      async matchAll(request3 = void 0, options = {}) {
+      async matchAll(request4 = void 0, options = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.matchAll";
-        if (request3 !== void 0) request3 = webidl.converters.RequestInfo(request3, prefix, "request");
+        if (request4 !== void 0) request4 = webidl.converters.RequestInfo(request4, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
-        return this.#internalMatchAll(request3, options);
+        return this.#internalMatchAll(request4, options);
       }
-      async add(request3) {
+      async add(request4) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.add";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        request3 = webidl.converters.RequestInfo(request3, prefix, "request");
-        const requests = [request3];
+        request4 = webidl.converters.RequestInfo(request4, prefix, "request");
+        const requests = [request4];
         const responseArrayPromise = this.addAll(requests);
         return await responseArrayPromise;
       }
@@ -15490,19 +15490,19 @@ var require_cache = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         const responsePromises = [];
         const requestList = [];
-        for (let request3 of requests) {
-          if (request3 === void 0) {
+        for (let request4 of requests) {
+          if (request4 === void 0) {
             throw webidl.errors.conversionFailed({
               prefix,
               argument: "Argument 1",
               types: ["undefined is not allowed"]
             });
           }
-          request3 = webidl.converters.RequestInfo(request3);
-          if (typeof request3 === "string") {
+          request4 = webidl.converters.RequestInfo(request4);
+          if (typeof request4 === "string") {
             continue;
           }
-          const r = request3[kState];
+          const r = request4[kState];
           if (!urlIsHttpHttpsScheme(r.url) || r.method !== "GET") {
             throw webidl.errors.exception({
               header: prefix,
@@ -15511,8 +15511,8 @@ var require_cache = __commonJS({
           }
         }
         const fetchControllers = [];
-        for (const request3 of requests) {
-          const r = new Request(request3)[kState];
+        for (const request4 of requests) {
+          const r = new Request(request4)[kState];
           if (!urlIsHttpHttpsScheme(r.url)) {
             throw webidl.errors.exception({
               header: prefix,
@@ -15589,17 +15589,17 @@ var require_cache = __commonJS({
         });
         return cacheJobPromise.promise;
       }
-      async put(request3, response) {
+      async put(request4, response) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.put";
         webidl.argumentLengthCheck(arguments, 2, prefix);
-        request3 = webidl.converters.RequestInfo(request3, prefix, "request");
+        request4 = webidl.converters.RequestInfo(request4, prefix, "request");
         response = webidl.converters.Response(response, prefix, "response");
         let innerRequest = null;
-        if (request3 instanceof Request) {
-          innerRequest = request3[kState];
+        if (request4 instanceof Request) {
+          innerRequest = request4[kState];
         } else {
-          innerRequest = new Request(request3)[kState];
+          innerRequest = new Request(request4)[kState];
         }
         if (!urlIsHttpHttpsScheme(innerRequest.url) || innerRequest.method !== "GET") {
           throw webidl.errors.exception({
@@ -15670,21 +15670,21 @@ var require_cache = __commonJS({
         });
         return cacheJobPromise.promise;
       }
-      async delete(request3, options = {}) {
+      async delete(request4, options = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.delete";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        request3 = webidl.converters.RequestInfo(request3, prefix, "request");
+        request4 = webidl.converters.RequestInfo(request4, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
         let r = null;
-        if (request3 instanceof Request) {
-          r = request3[kState];
+        if (request4 instanceof Request) {
+          r = request4[kState];
           if (r.method !== "GET" && !options.ignoreMethod) {
             return false;
           }
         } else {
-          assert2(typeof request3 === "string");
-          r = new Request(request3)[kState];
+          assert2(typeof request4 === "string");
+          r = new Request(request4)[kState];
         }
         const operations = [];
         const operation = {
@@ -15716,25 +15716,25 @@ var require_cache = __commonJS({
        * @param {import('../../types/cache').CacheQueryOptions} options
        * @returns {Promise<readonly Request[]>}
        */
-      async keys(request3 = void 0, options = {}) {
+      async keys(request4 = void 0, options = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.keys";
-        if (request3 !== void 0) request3 = webidl.converters.RequestInfo(request3, prefix, "request");
+        if (request4 !== void 0) request4 = webidl.converters.RequestInfo(request4, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
         let r = null;
-        if (request3 !== void 0) {
-          if (request3 instanceof Request) {
-            r = request3[kState];
+        if (request4 !== void 0) {
+          if (request4 instanceof Request) {
+            r = request4[kState];
             if (r.method !== "GET" && !options.ignoreMethod) {
               return [];
             }
-          } else if (typeof request3 === "string") {
-            r = new Request(request3)[kState];
+          } else if (typeof request4 === "string") {
+            r = new Request(request4)[kState];
           }
         }
         const promise2 = createDeferredPromise();
         const requests = [];
-        if (request3 === void 0) {
+        if (request4 === void 0) {
           for (const requestResponse of this.#relevantRequestResponseList) {
             requests.push(requestResponse[0]);
           }
@@ -15746,9 +15746,9 @@ var require_cache = __commonJS({
         }
         queueMicrotask(() => {
           const requestList = [];
-          for (const request4 of requests) {
+          for (const request5 of requests) {
             const requestObject = fromInnerRequest(
-              request4,
+              request5,
               new AbortController().signal,
               "immutable"
             );
@@ -15866,9 +15866,9 @@ var require_cache = __commonJS({
        * @param {import('../../types/cache').CacheQueryOptions | undefined} options
        * @returns {boolean}
        */
-      #requestMatchesCachedItem(requestQuery, request3, response = null, options) {
+      #requestMatchesCachedItem(requestQuery, request4, response = null, options) {
         const queryURL = new URL(requestQuery.url);
-        const cachedURL = new URL(request3.url);
+        const cachedURL = new URL(request4.url);
         if (options?.ignoreSearch) {
           cachedURL.search = "";
           queryURL.search = "";
@@ -15884,7 +15884,7 @@ var require_cache = __commonJS({
           if (fieldValue === "*") {
             return false;
           }
-          const requestValue = request3.headersList.get(fieldValue);
+          const requestValue = request4.headersList.get(fieldValue);
           const queryValue = requestQuery.headersList.get(fieldValue);
           if (requestValue !== queryValue) {
             return false;
@@ -15892,20 +15892,20 @@ var require_cache = __commonJS({
         }
         return true;
       }
-      #internalMatchAll(request3, options, maxResponses = Infinity) {
+      #internalMatchAll(request4, options, maxResponses = Infinity) {
         let r = null;
-        if (request3 !== void 0) {
-          if (request3 instanceof Request) {
-            r = request3[kState];
+        if (request4 !== void 0) {
+          if (request4 instanceof Request) {
+            r = request4[kState];
             if (r.method !== "GET" && !options.ignoreMethod) {
               return [];
             }
-          } else if (typeof request3 === "string") {
-            r = new Request(request3)[kState];
+          } else if (typeof request4 === "string") {
+            r = new Request(request4)[kState];
           }
         }
         const responses = [];
-        if (request3 === void 0) {
+        if (request4 === void 0) {
           for (const requestResponse of this.#relevantRequestResponseList) {
             responses.push(requestResponse[1]);
           }
@@ -15994,21 +15994,21 @@ var require_cachestorage = __commonJS({
         }
         webidl.util.markAsUncloneable(this);
       }
-      async match(request3, options = {}) {
+      async match(request4, options = {}) {
         webidl.brandCheck(this, _CacheStorage);
         webidl.argumentLengthCheck(arguments, 1, "CacheStorage.match");
-        request3 = webidl.converters.RequestInfo(request3);
+        request4 = webidl.converters.RequestInfo(request4);
         options = webidl.converters.MultiCacheQueryOptions(options);
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
             const cache = new Cache(kConstruct, cacheList);
-            return await cache.match(request3, options);
+            return await cache.match(request4, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
             const cache = new Cache(kConstruct, cacheList);
-            const response = await cache.match(request3, options);
+            const response = await cache.match(request4, options);
             if (response !== void 0) {
               return response;
             }
@@ -16158,9 +16158,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path4) {
-      for (let i = 0; i < path4.length; ++i) {
-        const code2 = path4.charCodeAt(i);
+    function validateCookiePath(path6) {
+      for (let i = 0; i < path6.length; ++i) {
+        const code2 = path6.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -17188,7 +17188,7 @@ var require_connection = __commonJS({
     function establishWebSocketConnection(url2, protocols, client, ws, onEstablish, options) {
       const requestURL = url2;
       requestURL.protocol = url2.protocol === "ws:" ? "http:" : "https:";
-      const request3 = makeRequest({
+      const request4 = makeRequest({
         urlList: [requestURL],
         client,
         serviceWorkers: "none",
@@ -17200,18 +17200,18 @@ var require_connection = __commonJS({
       });
       if (options.headers) {
         const headersList = getHeadersList(new Headers2(options.headers));
-        request3.headersList = headersList;
+        request4.headersList = headersList;
       }
       const keyValue = crypto3.randomBytes(16).toString("base64");
-      request3.headersList.append("sec-websocket-key", keyValue);
-      request3.headersList.append("sec-websocket-version", "13");
+      request4.headersList.append("sec-websocket-key", keyValue);
+      request4.headersList.append("sec-websocket-version", "13");
       for (const protocol of protocols) {
-        request3.headersList.append("sec-websocket-protocol", protocol);
+        request4.headersList.append("sec-websocket-protocol", protocol);
       }
       const permessageDeflate = "permessage-deflate; client_max_window_bits";
-      request3.headersList.append("sec-websocket-extensions", permessageDeflate);
+      request4.headersList.append("sec-websocket-extensions", permessageDeflate);
       const controller = fetching({
-        request: request3,
+        request: request4,
         useParallelQueue: true,
         dispatcher: options.dispatcher,
         processResponse(response) {
@@ -17248,7 +17248,7 @@ var require_connection = __commonJS({
           }
           const secProtocol = response.headersList.get("Sec-WebSocket-Protocol");
           if (secProtocol !== null) {
-            const requestProtocols = getDecodeSplit("sec-websocket-protocol", request3.headersList);
+            const requestProtocols = getDecodeSplit("sec-websocket-protocol", request4.headersList);
             if (requestProtocols === null || !requestProtocols.includes(secProtocol)) {
               failWebsocketConnection(ws, "Protocol was not set in the opening handshake.");
               return;
@@ -19080,11 +19080,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path4 = opts.path;
+          let path6 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path4 = `/${path4}`;
+            path6 = `/${path6}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path4);
+          url2 = new URL(util.parseOrigin(url2).origin + path6);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -32045,11 +32045,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path4) {
-      if (!path4 || typeof path4 !== "string") {
+    function lookup(path6) {
+      if (!path6 || typeof path6 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path4).toLowerCase().substr(1);
+      var extension2 = extname("x." + path6).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -33189,7 +33189,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path4 = __require("path");
+    var path6 = __require("path");
     var http3 = __require("http");
     var https3 = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -33320,11 +33320,11 @@ var require_form_data = __commonJS({
     FormData2.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path4.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path6.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path4.basename(options.filename || value && (value.name || value.path));
+        filename = path6.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path4.basename(value.client._httpMessage.path || "");
+        filename = path6.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -33444,7 +33444,7 @@ var require_form_data = __commonJS({
       });
     };
     FormData2.prototype.submit = function(params, cb) {
-      var request3;
+      var request4;
       var options;
       var defaults = { method: "post" };
       if (typeof params === "string") {
@@ -33463,9 +33463,9 @@ var require_form_data = __commonJS({
       }
       options.headers = this.getHeaders(params.headers);
       if (options.protocol === "https:") {
-        request3 = https3.request(options);
+        request4 = https3.request(options);
       } else {
-        request3 = http3.request(options);
+        request4 = http3.request(options);
       }
       this.getLength(function(err, length) {
         if (err && err !== "Unknown stream") {
@@ -33473,22 +33473,22 @@ var require_form_data = __commonJS({
           return;
         }
         if (length) {
-          request3.setHeader("Content-Length", length);
+          request4.setHeader("Content-Length", length);
         }
-        this.pipe(request3);
+        this.pipe(request4);
         if (cb) {
           var onResponse;
           var callback = function(error63, responce) {
-            request3.removeListener("error", callback);
-            request3.removeListener("response", onResponse);
+            request4.removeListener("error", callback);
+            request4.removeListener("response", onResponse);
             return cb.call(this, error63, responce);
           };
           onResponse = callback.bind(this, null);
-          request3.on("error", callback);
-          request3.on("response", onResponse);
+          request4.on("error", callback);
+          request4.on("response", onResponse);
         }
       }.bind(this));
-      return request3;
+      return request4;
     };
     FormData2.prototype._error = function(err) {
       if (!this.error) {
@@ -34241,10 +34241,10 @@ var require_follow_redirects = __commonJS({
         var scheme = protocol.slice(0, -1);
         this._options.agent = this._options.agents[scheme];
       }
-      var request3 = this._currentRequest = nativeProtocol.request(this._options, this._onNativeResponse);
-      request3._redirectable = this;
+      var request4 = this._currentRequest = nativeProtocol.request(this._options, this._onNativeResponse);
+      request4._redirectable = this;
       for (var event of events) {
-        request3.on(event, eventHandlers[event]);
+        request4.on(event, eventHandlers[event]);
       }
       this._currentUrl = /^\//.test(this._options.path) ? url2.format(this._options) : (
         // When making a request to a proxy, […]
@@ -34256,16 +34256,16 @@ var require_follow_redirects = __commonJS({
         var self2 = this;
         var buffers = this._requestBodyBuffers;
         (function writeNext(error63) {
-          if (request3 === self2._currentRequest) {
+          if (request4 === self2._currentRequest) {
             if (error63) {
               self2.emit("error", error63);
             } else if (i < buffers.length) {
               var buffer = buffers[i++];
-              if (!request3.finished) {
-                request3.write(buffer.data, buffer.encoding, writeNext);
+              if (!request4.finished) {
+                request4.write(buffer.data, buffer.encoding, writeNext);
               }
             } else if (self2._ended) {
-              request3.end();
+              request4.end();
             }
           }
         })();
@@ -34347,7 +34347,7 @@ var require_follow_redirects = __commonJS({
         var protocol = scheme + ":";
         var nativeProtocol = nativeProtocols[protocol] = protocols[scheme];
         var wrappedProtocol = exports2[scheme] = Object.create(nativeProtocol);
-        function request3(input2, options, callback) {
+        function request4(input2, options, callback) {
           if (isURL(input2)) {
             input2 = spreadUrlObject(input2);
           } else if (isString(input2)) {
@@ -34379,7 +34379,7 @@ var require_follow_redirects = __commonJS({
           return wrappedRequest;
         }
         Object.defineProperties(wrappedProtocol, {
-          request: { value: request3, configurable: true, enumerable: true, writable: true },
+          request: { value: request4, configurable: true, enumerable: true, writable: true },
           get: { value: get4, configurable: true, enumerable: true, writable: true }
         });
       });
@@ -34457,12 +34457,12 @@ var require_follow_redirects = __commonJS({
       });
       return CustomError;
     }
-    function destroyRequest(request3, error63) {
+    function destroyRequest(request4, error63) {
       for (var event of events) {
-        request3.removeListener(event, eventHandlers[event]);
+        request4.removeListener(event, eventHandlers[event]);
       }
-      request3.on("error", noop4);
-      request3.destroy(error63);
+      request4.on("error", noop4);
+      request4.destroy(error63);
     }
     function isSubdomain(subdomain, domain2) {
       assert2(isString(subdomain) && isString(domain2));
@@ -34501,7 +34501,7 @@ var require_axios = __commonJS({
     var https3 = __require("https");
     var http22 = __require("http2");
     var util = __require("util");
-    var path4 = __require("path");
+    var path6 = __require("path");
     var followRedirects = require_follow_redirects();
     var zlib = __require("zlib");
     var stream = __require("stream");
@@ -35586,12 +35586,12 @@ var require_axios = __commonJS({
       }
     }
     var AxiosError = class _AxiosError extends Error {
-      static from(error63, code2, config2, request3, response, customProps) {
+      static from(error63, code2, config2, request4, response, customProps) {
         let message = error63.message;
         if (!message && utils$1.isArray(error63.errors) && error63.errors.length) {
           message = aggregateErrorMessage(error63);
         }
-        const axiosError = new _AxiosError(message, code2 || error63.code, config2, request3, response);
+        const axiosError = new _AxiosError(message, code2 || error63.code, config2, request4, response);
         Object.defineProperty(axiosError, "cause", {
           __proto__: null,
           value: error63,
@@ -35618,7 +35618,7 @@ var require_axios = __commonJS({
        *
        * @returns {Error} The created error.
        */
-      constructor(message, code2, config2, request3, response) {
+      constructor(message, code2, config2, request4, response) {
         super(message);
         Object.defineProperty(this, "message", {
           // Null-proto descriptor so a polluted Object.prototype.get cannot turn
@@ -35633,7 +35633,7 @@ var require_axios = __commonJS({
         this.isAxiosError = true;
         code2 && (this.code = code2);
         config2 && (this.config = config2);
-        request3 && (this.request = request3);
+        request4 && (this.request = request4);
         if (response) {
           this.response = response;
           this.status = response.status;
@@ -35691,9 +35691,9 @@ var require_axios = __commonJS({
     function removeBrackets(key) {
       return utils$1.endsWith(key, "[]") ? key.slice(0, -2) : key;
     }
-    function renderKey(path5, key, dots) {
-      if (!path5) return key;
-      return path5.concat(key).map(function each(token, i) {
+    function renderKey(path7, key, dots) {
+      if (!path7) return key;
+      return path7.concat(key).map(function each(token, i) {
         token = removeBrackets(token);
         return !dots && i ? "[" + token + "]" : token;
       }).join(dots ? "." : "");
@@ -35768,13 +35768,13 @@ var require_axios = __commonJS({
           return currentValue;
         });
       }
-      function defaultVisitor(value, key, path5) {
+      function defaultVisitor(value, key, path7) {
         let arr = value;
         if (utils$1.isReactNative(formData) && utils$1.isReactNativeBlob(value)) {
-          formData.append(renderKey(path5, key, dots), convertValue(value));
+          formData.append(renderKey(path7, key, dots), convertValue(value));
           return false;
         }
-        if (value && !path5 && typeof value === "object") {
+        if (value && !path7 && typeof value === "object") {
           if (utils$1.endsWith(key, "{}")) {
             key = metaTokens ? key : key.slice(0, -2);
             value = stringifyWithDepthLimit(value, 1);
@@ -35793,7 +35793,7 @@ var require_axios = __commonJS({
         if (isVisitable(value)) {
           return true;
         }
-        formData.append(renderKey(path5, key, dots), convertValue(value));
+        formData.append(renderKey(path7, key, dots), convertValue(value));
         return false;
       }
       const exposedHelpers = Object.assign(predicates, {
@@ -35801,17 +35801,17 @@ var require_axios = __commonJS({
         convertValue,
         isVisitable
       });
-      function build(value, path5, depth = 0) {
+      function build(value, path7, depth = 0) {
         if (utils$1.isUndefined(value)) return;
         throwIfMaxDepthExceeded(depth);
         if (stack.indexOf(value) !== -1) {
-          throw new Error("Circular reference detected in " + path5.join("."));
+          throw new Error("Circular reference detected in " + path7.join("."));
         }
         stack.push(value);
         utils$1.forEach(value, function each(el, key) {
-          const result = !(utils$1.isUndefined(el) || el === null) && visitor.call(formData, el, utils$1.isString(key) ? key.trim() : key, path5, exposedHelpers);
+          const result = !(utils$1.isUndefined(el) || el === null) && visitor.call(formData, el, utils$1.isString(key) ? key.trim() : key, path7, exposedHelpers);
           if (result === true) {
-            build(el, path5 ? path5.concat(key) : [key], depth + 1);
+            build(el, path7 ? path7.concat(key) : [key], depth + 1);
           }
         });
         stack.pop();
@@ -36081,7 +36081,7 @@ var require_axios = __commonJS({
     };
     function toURLEncodedForm(data, options) {
       return toFormData(data, new platform2.classes.URLSearchParams(), {
-        visitor: function(value, key, path5, helpers) {
+        visitor: function(value, key, path7, helpers) {
           if (platform2.isNode && utils$1.isBuffer(value)) {
             this.append(key, value.toString("base64"));
             return false;
@@ -36098,14 +36098,14 @@ var require_axios = __commonJS({
       }
     }
     function parsePropPath(name) {
-      const path5 = [];
+      const path7 = [];
       const pattern = /[^.[\]]+|\[([^.[\]]*)]/g;
       let match;
       while ((match = pattern.exec(name)) !== null) {
-        throwIfDepthExceeded(path5.length);
-        path5.push(match[0] === "[]" ? "" : match[1] || match[0]);
+        throwIfDepthExceeded(path7.length);
+        path7.push(match[0] === "[]" ? "" : match[1] || match[0]);
       }
-      return path5;
+      return path7;
     }
     function arrayToObject(arr) {
       const obj = {};
@@ -36138,12 +36138,12 @@ var require_axios = __commonJS({
       return obj;
     }
     function formDataToJSON(formData) {
-      function buildPath(path5, value, target, index2) {
+      function buildPath(path7, value, target, index2) {
         throwIfDepthExceeded(index2);
-        let name = path5[index2++];
+        let name = path7[index2++];
         if (name === "__proto__") return true;
         const isNumericKey = Number.isFinite(+name);
-        const isLast = index2 >= path5.length;
+        const isLast = index2 >= path7.length;
         name = !name && utils$1.isArray(target) ? target.length : name;
         if (isLast) {
           if (utils$1.hasOwnProp(target, name)) {
@@ -36157,7 +36157,7 @@ var require_axios = __commonJS({
         if (!utils$1.hasOwnProp(target, name) || !utils$1.isObject(target[name])) {
           target[name] = [];
         }
-        const result = buildPath(path5, value, target[name], index2);
+        const result = buildPath(path7, value, target[name], index2);
         if (result && utils$1.isArray(target[name])) {
           target[name] = arrayToObject(target[name]);
         }
@@ -36305,8 +36305,8 @@ var require_axios = __commonJS({
        *
        * @returns {CanceledError} The created error.
        */
-      constructor(message, config2, request3) {
-        super(message == null ? "canceled" : message, AxiosError.ERR_CANCELED, config2, request3);
+      constructor(message, config2, request4) {
+        super(message == null ? "canceled" : message, AxiosError.ERR_CANCELED, config2, request4);
         this.name = "CanceledError";
         this.__CANCEL__ = true;
       }
@@ -36833,20 +36833,20 @@ var require_axios = __commonJS({
       if (parts[0] !== "127") return false;
       return parts.every((p) => /^\d+$/.test(p) && Number(p) >= 0 && Number(p) <= 255);
     };
-    var parseIPv4Octet = (text) => {
-      if (/^0[xX][0-9a-fA-F]+$/.test(text)) {
-        const n = parseInt(text.slice(2), 16);
+    var parseIPv4Octet = (text2) => {
+      if (/^0[xX][0-9a-fA-F]+$/.test(text2)) {
+        const n = parseInt(text2.slice(2), 16);
         return Number.isFinite(n) ? n : null;
       }
-      if (text.length > 1 && /^0[0-7]+$/.test(text)) {
-        const n = parseInt(text, 8);
+      if (text2.length > 1 && /^0[0-7]+$/.test(text2)) {
+        const n = parseInt(text2, 8);
         return Number.isFinite(n) ? n : null;
       }
-      if (text.length > 1 && /^0[0-9]+$/.test(text)) {
+      if (text2.length > 1 && /^0[0-9]+$/.test(text2)) {
         return null;
       }
-      if (/^[0-9]+$/.test(text)) {
-        const n = parseInt(text, 10);
+      if (/^[0-9]+$/.test(text2)) {
+        const n = parseInt(text2, 10);
         return Number.isFinite(n) ? n : null;
       }
       return null;
@@ -38033,8 +38033,8 @@ var require_axios = __commonJS({
           const allowedSocketPaths = own3("allowedSocketPaths");
           if (allowedSocketPaths != null) {
             const allowed = Array.isArray(allowedSocketPaths) ? allowedSocketPaths : [allowedSocketPaths];
-            const resolvedSocket = path4.resolve(socketPath);
-            const isAllowed = allowed.some((entry) => typeof entry === "string" && path4.resolve(entry) === resolvedSocket);
+            const resolvedSocket = path6.resolve(socketPath);
+            const isAllowed = allowed.some((entry) => typeof entry === "string" && path6.resolve(entry) === resolvedSocket);
             if (!isAllowed) {
               return reject(new AxiosError(`socketPath "${socketPath}" is not permitted by allowedSocketPaths`, AxiosError.ERR_BAD_OPTION_VALUE, config2));
             }
@@ -38348,14 +38348,14 @@ var require_axios = __commonJS({
     var cookies = platform2.hasStandardBrowserEnv ? (
       // Standard browser envs support document.cookie
       {
-        write(name, value, expires, path5, domain2, secure, sameSite) {
+        write(name, value, expires, path7, domain2, secure, sameSite) {
           if (typeof document === "undefined") return;
           const cookie = [`${name}=${encodeURIComponent(value)}`];
           if (utils$1.isNumber(expires)) {
             cookie.push(`expires=${new Date(expires).toUTCString()}`);
           }
-          if (utils$1.isString(path5)) {
-            cookie.push(`path=${path5}`);
+          if (utils$1.isString(path7)) {
+            cookie.push(`path=${path7}`);
           }
           if (utils$1.isString(domain2)) {
             cookie.push(`domain=${domain2}`);
@@ -38741,27 +38741,27 @@ var require_axios = __commonJS({
               throw err;
             });
           }
-          if (request3) {
-            downloadThrottled && request3.removeEventListener("progress", downloadThrottled);
-            if (request3.upload) {
-              uploadThrottled && request3.upload.removeEventListener("progress", uploadThrottled);
-              flushUpload && request3.upload.removeEventListener("loadend", flushUpload);
+          if (request4) {
+            downloadThrottled && request4.removeEventListener("progress", downloadThrottled);
+            if (request4.upload) {
+              uploadThrottled && request4.upload.removeEventListener("progress", uploadThrottled);
+              flushUpload && request4.upload.removeEventListener("loadend", flushUpload);
             }
           }
           _config.cancelToken && _config.cancelToken.unsubscribe(onCanceled);
           _config.signal && _config.signal.removeEventListener("abort", onCanceled);
         }
-        let request3 = new XMLHttpRequest();
-        request3.open(_config.method.toUpperCase(), _config.url, true);
-        request3.timeout = _config.timeout;
+        let request4 = new XMLHttpRequest();
+        request4.open(_config.method.toUpperCase(), _config.url, true);
+        request4.timeout = _config.timeout;
         function onloadend(event) {
-          if (!request3) {
+          if (!request4) {
             return;
           }
-          if (request3.status === 0 && (parseProtocol(normalizeURLForProtocolCheck(_config.url)) || parseProtocol(platform2.origin)) !== "file" && !(request3.responseURL && request3.responseURL.startsWith("file:"))) {
-            reject(new AxiosError("Request aborted", AxiosError.ECONNABORTED, config2, request3));
+          if (request4.status === 0 && (parseProtocol(normalizeURLForProtocolCheck(_config.url)) || parseProtocol(platform2.origin)) !== "file" && !(request4.responseURL && request4.responseURL.startsWith("file:"))) {
+            reject(new AxiosError("Request aborted", AxiosError.ECONNABORTED, config2, request4));
             done();
-            request3 = null;
+            request4 = null;
             return;
           }
           try {
@@ -38775,18 +38775,18 @@ var require_axios = __commonJS({
               throw err;
             });
           }
-          if (!request3) {
+          if (!request4) {
             return;
           }
-          const responseHeaders = AxiosHeaders.from("getAllResponseHeaders" in request3 && request3.getAllResponseHeaders());
-          const responseData = !responseType || responseType === "text" || responseType === "json" ? request3.responseText : request3.response;
+          const responseHeaders = AxiosHeaders.from("getAllResponseHeaders" in request4 && request4.getAllResponseHeaders());
+          const responseData = !responseType || responseType === "text" || responseType === "json" ? request4.responseText : request4.response;
           const response = {
             data: responseData,
-            status: request3.status,
-            statusText: request3.statusText,
+            status: request4.status,
+            statusText: request4.statusText,
             headers: responseHeaders,
             config: config2,
-            request: request3
+            request: request4
           };
           settle2(function _resolve(value) {
             resolve3(value);
@@ -38795,82 +38795,82 @@ var require_axios = __commonJS({
             reject(err);
             done();
           }, response);
-          request3 = null;
+          request4 = null;
         }
-        if ("onloadend" in request3) {
-          request3.onloadend = onloadend;
+        if ("onloadend" in request4) {
+          request4.onloadend = onloadend;
         } else {
-          request3.onreadystatechange = function handleLoad() {
-            if (!request3 || request3.readyState !== 4) {
+          request4.onreadystatechange = function handleLoad() {
+            if (!request4 || request4.readyState !== 4) {
               return;
             }
-            if (request3.status === 0 && !(request3.responseURL && request3.responseURL.startsWith("file:"))) {
+            if (request4.status === 0 && !(request4.responseURL && request4.responseURL.startsWith("file:"))) {
               return;
             }
             setTimeout(onloadend);
           };
         }
-        request3.onabort = function handleAbort() {
-          if (!request3) {
+        request4.onabort = function handleAbort() {
+          if (!request4) {
             return;
           }
-          reject(new AxiosError("Request aborted", AxiosError.ECONNABORTED, config2, request3));
+          reject(new AxiosError("Request aborted", AxiosError.ECONNABORTED, config2, request4));
           done();
-          request3 = null;
+          request4 = null;
         };
-        request3.onerror = function handleError(event) {
+        request4.onerror = function handleError(event) {
           const msg = event && event.message ? event.message : "Network Error";
-          const err = new AxiosError(msg, AxiosError.ERR_NETWORK, config2, request3);
+          const err = new AxiosError(msg, AxiosError.ERR_NETWORK, config2, request4);
           err.event = event || null;
           reject(err);
           done();
-          request3 = null;
+          request4 = null;
         };
-        request3.ontimeout = function handleTimeout() {
-          if (!request3) return;
+        request4.ontimeout = function handleTimeout() {
+          if (!request4) return;
           let timeoutErrorMessage = _config.timeout ? "timeout of " + _config.timeout + "ms exceeded" : "timeout exceeded";
           const transitional = _config.transitional || transitionalDefaults;
           if (_config.timeoutErrorMessage) {
             timeoutErrorMessage = _config.timeoutErrorMessage;
           }
-          reject(new AxiosError(timeoutErrorMessage, transitional.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED, config2, request3));
+          reject(new AxiosError(timeoutErrorMessage, transitional.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED, config2, request4));
           done();
-          request3 = null;
+          request4 = null;
         };
         requestData === void 0 && requestHeaders.setContentType(null);
         if (!utils$1.isUndefined(_config.withCredentials)) {
-          request3.withCredentials = !!_config.withCredentials;
+          request4.withCredentials = !!_config.withCredentials;
         }
         if (responseType && responseType !== "json") {
-          request3.responseType = _config.responseType;
+          request4.responseType = _config.responseType;
         }
         if (onDownloadProgress) {
           [downloadThrottled, flushDownload, flushDownloadWithEvent] = progressEventReducer(onDownloadProgress, true);
-          request3.addEventListener("progress", downloadThrottled);
+          request4.addEventListener("progress", downloadThrottled);
         }
-        if (onUploadProgress && request3.upload) {
+        if (onUploadProgress && request4.upload) {
           [uploadThrottled, flushUpload] = progressEventReducer(onUploadProgress);
-          request3.upload.addEventListener("progress", uploadThrottled);
-          request3.upload.addEventListener("loadend", flushUpload);
+          request4.upload.addEventListener("progress", uploadThrottled);
+          request4.upload.addEventListener("loadend", flushUpload);
         }
         if (_config.cancelToken || _config.signal) {
           onCanceled = (cancel) => {
-            if (!request3) {
+            if (!request4) {
               return;
             }
-            reject(!cancel || cancel.type ? new CanceledError(null, config2, request3) : cancel);
-            const xhr = request3;
+            reject(!cancel || cancel.type ? new CanceledError(null, config2, request4) : cancel);
+            const xhr = request4;
             done();
-            request3 = null;
+            request4 = null;
             xhr.abort();
           };
           _config.cancelToken && _config.cancelToken.subscribe(onCanceled);
-          if (!request3) return;
+          if (!request4) return;
           if (_config.signal) {
             _config.signal.aborted ? onCanceled() : _config.signal.addEventListener("abort", onCanceled);
           }
         }
-        if (!request3) return;
+        if (!request4) return;
         const protocol = parseProtocol(_config.url);
         if (protocol && !platform2.protocols.includes(protocol)) {
           reject(new AxiosError("Unsupported protocol " + protocol + ":", AxiosError.ERR_BAD_REQUEST, config2));
@@ -38878,20 +38878,20 @@ var require_axios = __commonJS({
           return;
         }
         const sendRequest = () => {
-          if (!request3) return;
-          if ("setRequestHeader" in request3) {
+          if (!request4) return;
+          if ("setRequestHeader" in request4) {
             utils$1.forEach(toByteStringHeaderObject(requestHeaders), function setRequestHeader(val, key) {
-              request3.setRequestHeader(key, val);
+              request4.setRequestHeader(key, val);
             });
           }
-          request3.send(requestData || null);
+          request4.send(requestData || null);
         };
         if (xsrfCookieName) {
           const now = typeof performance !== "undefined" && utils$1.isFunction(performance.now) ? () => performance.now() : Date.now;
-          const deadline = request3.timeout > 0 ? now() + Number(request3.timeout) : void 0;
+          const deadline = request4.timeout > 0 ? now() + Number(request4.timeout) : void 0;
           const abortOnTimeout = () => {
-            if (!request3) return;
-            const xhr = request3;
+            if (!request4) return;
+            const xhr = request4;
             xhr.ontimeout();
             xhr.abort();
           };
@@ -38907,7 +38907,7 @@ var require_axios = __commonJS({
             scheduleTimeout();
           }
           cookies.readAsync(xsrfCookieName).then((value) => {
-            if (!request3) return;
+            if (!request4) return;
             if (deadline !== void 0 && now() >= deadline) {
               abortOnTimeout();
               return;
@@ -38918,10 +38918,10 @@ var require_axios = __commonJS({
             }
             sendRequest();
           }).catch((error63) => {
-            if (!request3) return;
-            reject(AxiosError.from(error63, null, config2, request3));
+            if (!request4) return;
+            reject(AxiosError.from(error63, null, config2, request4));
             done();
-            request3 = null;
+            request4 = null;
           });
         } else {
           sendRequest();
@@ -39229,7 +39229,7 @@ var require_axios = __commonJS({
       const encodeText = isFetchSupported && (typeof TextEncoder2 === "function" ? /* @__PURE__ */ ((encoder) => (str4) => encoder.encode(str4))(new TextEncoder2()) : async (str4) => new Uint8Array(await new Request(str4).arrayBuffer()));
       const supportsRequestStream = isRequestSupported && isReadableStreamSupported && test(() => {
         let duplexAccessed = false;
-        const request3 = new Request(platform2.origin, {
+        const request4 = new Request(platform2.origin, {
           body: new ReadableStream2(),
           method: "POST",
           get duplex() {
@@ -39237,9 +39237,9 @@ var require_axios = __commonJS({
             return "half";
           }
         });
-        const hasContentType = request3.headers.has("Content-Type");
-        if (request3.body != null) {
-          request3.body.cancel();
+        const hasContentType = request4.headers.has("Content-Type");
+        if (request4.body != null) {
+          request4.body.cancel();
         }
         return duplexAccessed && !hasContentType;
       });
@@ -39310,14 +39310,14 @@ var require_axios = __commonJS({
         let _fetch = envFetch || fetch;
         responseType = responseType ? (responseType + "").toLowerCase() : "text";
         let composedSignal = composeSignals([signal, cancelToken && cancelToken.toAbortSignal()], timeout);
-        let request3 = null;
+        let request4 = null;
         const unsubscribe = composedSignal && composedSignal.unsubscribe && (() => {
           composedSignal.unsubscribe();
         });
         let requestContentLength;
         let pendingBodyError = null;
         let pendingResponseError = null;
-        const maxBodyLengthError = () => new AxiosError("Request body larger than maxBodyLength limit", AxiosError.ERR_BAD_REQUEST, config2, request3);
+        const maxBodyLengthError = () => new AxiosError("Request body larger than maxBodyLength limit", AxiosError.ERR_BAD_REQUEST, config2, request4);
         try {
           let auth6 = void 0;
           const configAuth = own3("auth");
@@ -39353,7 +39353,7 @@ var require_axios = __commonJS({
           if (hasMaxContentLength && parsedURL && parsedURL.protocol === "data:") {
             const estimated = estimateDataURLDecodedBytes(parsedURL.href);
             if (estimated > maxContentLength) {
-              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request3);
+              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request4);
             }
           }
           const formContentType = utils$1.isSpecCompliantForm(data) && AxiosHeaders.from(own3("headers")).getContentType();
@@ -39403,7 +39403,7 @@ var require_axios = __commonJS({
           } else if (mustEnforceStreamBody && !isRequestSupported && isReadableStreamSupported && method !== "get" && method !== "head") {
             data = trackRequestStream(data);
           } else if (mustEnforceStreamBody && isRequestSupported && !supportsRequestStream && method !== "get" && method !== "head") {
-            throw new AxiosError("Stream request bodies are not supported by the current fetch implementation", AxiosError.ERR_NOT_SUPPORT, config2, request3);
+            throw new AxiosError("Stream request bodies are not supported by the current fetch implementation", AxiosError.ERR_NOT_SUPPORT, config2, request4);
           }
           if (!utils$1.isString(withCredentials)) {
             withCredentials = withCredentials ? "include" : "omit";
@@ -39452,13 +39452,13 @@ var require_axios = __commonJS({
               safeFetchOptions.redirect = "manual";
             }
           }
-          request3 = isRequestSupported && new Request(url3, resolvedOptions);
-          let response = await (isRequestSupported ? _fetch(request3, safeFetchOptions) : _fetch(url3, resolvedOptions));
+          request4 = isRequestSupported && new Request(url3, resolvedOptions);
+          let response = await (isRequestSupported ? _fetch(request4, safeFetchOptions) : _fetch(url3, resolvedOptions));
           const responseHeaders = AxiosHeaders.from(response.headers);
           if (hasMaxContentLength) {
             const declaredLength = utils$1.toFiniteNumber(responseHeaders.getContentLength());
             if (declaredLength != null && declaredLength > maxContentLength) {
-              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request3);
+              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request4);
             }
           }
           const isStreamResponse = supportsResponseStream && (responseType === "stream" || responseType === "response");
@@ -39474,7 +39474,7 @@ var require_axios = __commonJS({
               if (hasMaxContentLength) {
                 bytesRead = loadedBytes;
                 if (bytesRead > maxContentLength) {
-                  throw pendingResponseError = new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request3);
+                  throw pendingResponseError = new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request4);
                 }
               }
               onProgress && onProgress(loadedBytes);
@@ -39498,7 +39498,7 @@ var require_axios = __commonJS({
               }
             }
             if (typeof materializedSize === "number" && materializedSize > maxContentLength) {
-              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request3);
+              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request4);
             }
           }
           !isStreamResponse && unsubscribe && unsubscribe();
@@ -39509,7 +39509,7 @@ var require_axios = __commonJS({
               status: response.status,
               statusText: response.statusText,
               config: config2,
-              request: request3
+              request: request4
             });
           });
         } catch (err) {
@@ -39517,7 +39517,7 @@ var require_axios = __commonJS({
           if (composedSignal && composedSignal.aborted && composedSignal.reason instanceof AxiosError) {
             const canceledError = composedSignal.reason;
             canceledError.config = config2;
-            request3 && (canceledError.request = request3);
+            request4 && (canceledError.request = request4);
             if (err !== canceledError) {
               Object.defineProperty(canceledError, "cause", {
                 __proto__: null,
@@ -39530,18 +39530,18 @@ var require_axios = __commonJS({
             throw canceledError;
           }
           if (pendingBodyError) {
-            request3 && !pendingBodyError.request && (pendingBodyError.request = request3);
+            request4 && !pendingBodyError.request && (pendingBodyError.request = request4);
             throw pendingBodyError;
           }
           if (pendingResponseError) {
             throw pendingResponseError;
           }
           if (err instanceof AxiosError) {
-            request3 && !err.request && (err.request = request3);
+            request4 && !err.request && (err.request = request4);
             throw err;
           }
           if (err && err.name === "TypeError" && /Load failed|fetch/i.test(err.message)) {
-            const networkError = new AxiosError("Network Error", AxiosError.ERR_NETWORK, config2, request3, err && err.response);
+            const networkError = new AxiosError("Network Error", AxiosError.ERR_NETWORK, config2, request4, err && err.response);
             Object.defineProperty(networkError, "cause", {
               __proto__: null,
               value: err.cause || err,
@@ -39551,7 +39551,7 @@ var require_axios = __commonJS({
             });
             throw networkError;
           }
-          throw AxiosError.from(err, err && err.code, config2, request3, err && err.response);
+          throw AxiosError.from(err, err && err.code, config2, request4, err && err.response);
         }
       };
     };
@@ -40003,11 +40003,11 @@ var require_axios = __commonJS({
           };
           return promise2;
         };
-        executor(function cancel(message, config2, request3) {
+        executor(function cancel(message, config2, request4) {
           if (token.reason) {
             return;
           }
-          token.reason = new CanceledError(message, config2, request3);
+          token.reason = new CanceledError(message, config2, request4);
           resolvePromise(token.reason);
         });
       }
@@ -40394,54 +40394,54 @@ var require_src3 = __commonJS({
         if (options.json) debug2(options.json);
         return rp(options).then(client.handleVaultResponse);
       };
-      client.help = (path4, requestOptions) => {
-        debug2(`help for ${path4}`);
+      client.help = (path6, requestOptions) => {
+        debug2(`help for ${path6}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path4}?help=1`;
+        options.path = `/${path6}?help=1`;
         options.method = "GET";
         return client.request(options);
       };
-      client.write = (path4, data, requestOptions) => {
-        debug2("write %o to %s", data, path4);
+      client.write = (path6, data, requestOptions) => {
+        debug2("write %o to %s", data, path6);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path4}`;
+        options.path = `/${path6}`;
         options.json = data;
         options.method = "POST";
         return client.request(options);
       };
-      client.update = (path4, data, requestOptions) => {
-        debug2("update %o to %s", data, path4);
+      client.update = (path6, data, requestOptions) => {
+        debug2("update %o to %s", data, path6);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path4}`;
+        options.path = `/${path6}`;
         options.json = data;
         options.method = "PATCH";
         options.headers = { "Content-Type": "application/merge-patch+json" };
         return client.request(options);
       };
-      client.read = (path4, requestOptions) => {
-        debug2(`read ${path4}`);
+      client.read = (path6, requestOptions) => {
+        debug2(`read ${path6}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path4}`;
+        options.path = `/${path6}`;
         options.method = "GET";
         return client.request(options);
       };
-      client.list = (path4, requestOptions) => {
-        debug2(`list ${path4}`);
+      client.list = (path6, requestOptions) => {
+        debug2(`list ${path6}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path4}`;
+        options.path = `/${path6}`;
         if (client.noCustomHTTPVerbs) {
-          options.path = `/${path4}?list=1`;
+          options.path = `/${path6}?list=1`;
           options.method = "GET";
         } else {
-          options.path = `/${path4}`;
+          options.path = `/${path6}`;
           options.method = "LIST";
         }
         return client.request(options);
       };
-      client.delete = (path4, requestOptions) => {
-        debug2(`delete ${path4}`);
+      client.delete = (path6, requestOptions) => {
+        debug2(`delete ${path6}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path4}`;
+        options.path = `/${path6}`;
         options.method = "DELETE";
         return client.request(options);
       };
@@ -40860,8 +40860,8 @@ var require_utils2 = __commonJS({
       }
       return output2;
     };
-    exports.basename = (path4, { windows } = {}) => {
-      const segs = path4.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path6, { windows } = {}) => {
+      const segs = path6.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -44404,7 +44404,7 @@ var require_crc322 = __commonJS({
       return table;
     }
     var crcTable = makeTable();
-    function crc322(crc, buf, len, pos) {
+    function crc323(crc, buf, len, pos) {
       var t = crcTable, end = pos + len;
       crc ^= -1;
       for (var i = pos; i < end; i++) {
@@ -44412,7 +44412,7 @@ var require_crc322 = __commonJS({
       }
       return crc ^ -1;
     }
-    module.exports = crc322;
+    module.exports = crc323;
   }
 });
 
@@ -44450,7 +44450,7 @@ var require_deflate = __commonJS({
     var utils = require_common2();
     var trees = require_trees();
     var adler32 = require_adler32();
-    var crc322 = require_crc322();
+    var crc323 = require_crc322();
     var msg = require_messages();
     var Z_NO_FLUSH = 0;
     var Z_PARTIAL_FLUSH = 1;
@@ -44553,7 +44553,7 @@ var require_deflate = __commonJS({
       if (strm.state.wrap === 1) {
         strm.adler = adler32(strm.adler, buf, len, start);
       } else if (strm.state.wrap === 2) {
-        strm.adler = crc322(strm.adler, buf, len, start);
+        strm.adler = crc323(strm.adler, buf, len, start);
       }
       strm.next_in += len;
       strm.total_in += len;
@@ -45195,7 +45195,7 @@ var require_deflate = __commonJS({
               put_byte(s, s.gzhead.extra.length >> 8 & 255);
             }
             if (s.gzhead.hcrc) {
-              strm.adler = crc322(strm.adler, s.pending_buf, s.pending, 0);
+              strm.adler = crc323(strm.adler, s.pending_buf, s.pending, 0);
             }
             s.gzindex = 0;
             s.status = EXTRA_STATE;
@@ -45232,7 +45232,7 @@ var require_deflate = __commonJS({
           while (s.gzindex < (s.gzhead.extra.length & 65535)) {
             if (s.pending === s.pending_buf_size) {
               if (s.gzhead.hcrc && s.pending > beg) {
-                strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
+                strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
               }
               flush_pending(strm);
               beg = s.pending;
@@ -45244,7 +45244,7 @@ var require_deflate = __commonJS({
             s.gzindex++;
           }
           if (s.gzhead.hcrc && s.pending > beg) {
-            strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
+            strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
           }
           if (s.gzindex === s.gzhead.extra.length) {
             s.gzindex = 0;
@@ -45260,7 +45260,7 @@ var require_deflate = __commonJS({
           do {
             if (s.pending === s.pending_buf_size) {
               if (s.gzhead.hcrc && s.pending > beg) {
-                strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
+                strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
               }
               flush_pending(strm);
               beg = s.pending;
@@ -45277,7 +45277,7 @@ var require_deflate = __commonJS({
             put_byte(s, val);
           } while (val !== 0);
           if (s.gzhead.hcrc && s.pending > beg) {
-            strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
+            strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
           }
           if (val === 0) {
             s.gzindex = 0;
@@ -45293,7 +45293,7 @@ var require_deflate = __commonJS({
           do {
             if (s.pending === s.pending_buf_size) {
               if (s.gzhead.hcrc && s.pending > beg) {
-                strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
+                strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
               }
               flush_pending(strm);
               beg = s.pending;
@@ -45310,7 +45310,7 @@ var require_deflate = __commonJS({
             put_byte(s, val);
           } while (val !== 0);
           if (s.gzhead.hcrc && s.pending > beg) {
-            strm.adler = crc322(strm.adler, s.pending_buf, s.pending - beg, beg);
+            strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
           }
           if (val === 0) {
             s.status = HCRC_STATE;
@@ -46368,7 +46368,7 @@ var require_inflate = __commonJS({
     "use strict";
     var utils = require_common2();
     var adler32 = require_adler32();
-    var crc322 = require_crc322();
+    var crc323 = require_crc322();
     var inflate_fast = require_inffast();
     var inflate_table = require_inftrees();
     var CODES = 0;
@@ -46672,7 +46672,7 @@ var require_inflate = __commonJS({
                 state.check = 0;
                 hbuf[0] = hold & 255;
                 hbuf[1] = hold >>> 8 & 255;
-                state.check = crc322(state.check, hbuf, 2, 0);
+                state.check = crc323(state.check, hbuf, 2, 0);
                 hold = 0;
                 bits = 0;
                 state.mode = FLAGS;
@@ -46735,7 +46735,7 @@ var require_inflate = __commonJS({
               if (state.flags & 512) {
                 hbuf[0] = hold & 255;
                 hbuf[1] = hold >>> 8 & 255;
-                state.check = crc322(state.check, hbuf, 2, 0);
+                state.check = crc323(state.check, hbuf, 2, 0);
               }
               hold = 0;
               bits = 0;
@@ -46758,7 +46758,7 @@ var require_inflate = __commonJS({
                 hbuf[1] = hold >>> 8 & 255;
                 hbuf[2] = hold >>> 16 & 255;
                 hbuf[3] = hold >>> 24 & 255;
-                state.check = crc322(state.check, hbuf, 4, 0);
+                state.check = crc323(state.check, hbuf, 4, 0);
               }
               hold = 0;
               bits = 0;
@@ -46780,7 +46780,7 @@ var require_inflate = __commonJS({
               if (state.flags & 512) {
                 hbuf[0] = hold & 255;
                 hbuf[1] = hold >>> 8 & 255;
-                state.check = crc322(state.check, hbuf, 2, 0);
+                state.check = crc323(state.check, hbuf, 2, 0);
               }
               hold = 0;
               bits = 0;
@@ -46803,7 +46803,7 @@ var require_inflate = __commonJS({
                 if (state.flags & 512) {
                   hbuf[0] = hold & 255;
                   hbuf[1] = hold >>> 8 & 255;
-                  state.check = crc322(state.check, hbuf, 2, 0);
+                  state.check = crc323(state.check, hbuf, 2, 0);
                 }
                 hold = 0;
                 bits = 0;
@@ -46836,7 +46836,7 @@ var require_inflate = __commonJS({
                     );
                   }
                   if (state.flags & 512) {
-                    state.check = crc322(state.check, input2, copy, next);
+                    state.check = crc323(state.check, input2, copy, next);
                   }
                   have -= copy;
                   next += copy;
@@ -46862,7 +46862,7 @@ var require_inflate = __commonJS({
                   }
                 } while (len && copy < have);
                 if (state.flags & 512) {
-                  state.check = crc322(state.check, input2, copy, next);
+                  state.check = crc323(state.check, input2, copy, next);
                 }
                 have -= copy;
                 next += copy;
@@ -46888,7 +46888,7 @@ var require_inflate = __commonJS({
                   }
                 } while (len && copy < have);
                 if (state.flags & 512) {
-                  state.check = crc322(state.check, input2, copy, next);
+                  state.check = crc323(state.check, input2, copy, next);
                 }
                 have -= copy;
                 next += copy;
@@ -47463,7 +47463,7 @@ var require_inflate = __commonJS({
                 state.total += _out;
                 if (_out) {
                   strm.adler = state.check = /*UPDATE(state.check, put - _out, _out);*/
-                  state.flags ? crc322(state.check, output2, _out, put - _out) : adler32(state.check, output2, _out, put - _out);
+                  state.flags ? crc323(state.check, output2, _out, put - _out) : adler32(state.check, output2, _out, put - _out);
                 }
                 _out = left;
                 if ((state.flags ? hold : zswap32(hold)) !== state.check) {
@@ -47529,7 +47529,7 @@ var require_inflate = __commonJS({
       state.total += _out;
       if (state.wrap && _out) {
         strm.adler = state.check = /*UPDATE(state.check, strm.next_out - _out, _out);*/
-        state.flags ? crc322(state.check, output2, _out, strm.next_out - _out) : adler32(state.check, output2, _out, strm.next_out - _out);
+        state.flags ? crc323(state.check, output2, _out, strm.next_out - _out) : adler32(state.check, output2, _out, strm.next_out - _out);
       }
       strm.data_type = state.bits + (state.last ? 64 : 0) + (state.mode === TYPE ? 128 : 0) + (state.mode === LEN_ || state.mode === COPY_ ? 256 : 0);
       if ((_in === 0 && _out === 0 || flush === Z_FINISH) && ret === Z_OK) {
@@ -48151,17 +48151,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath2 = (path4, originalPath, doThrow) => {
-      if (!isString(path4)) {
+    var checkPath2 = (path6, originalPath, doThrow) => {
+      if (!isString(path6)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path4) {
+      if (!path6) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath2.isNotRelative(path4)) {
+      if (checkPath2.isNotRelative(path6)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -48170,7 +48170,7 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path4) => REGEX_TEST_INVALID_PATH.test(path4);
+    var isNotRelative = (path6) => REGEX_TEST_INVALID_PATH.test(path6);
     checkPath2.isNotRelative = isNotRelative;
     checkPath2.convert = (p) => p;
     var Ignore = class {
@@ -48229,7 +48229,7 @@ var require_ignore = __commonJS({
       //   setting `checkUnignored` to `false` could reduce additional
       //   path matching.
       // @returns {TestResult} true if a file is ignored
-      _testOne(path4, checkUnignored) {
+      _testOne(path6, checkUnignored) {
         let ignored = false;
         let unignored = false;
         this._rules.forEach((rule2) => {
@@ -48237,7 +48237,7 @@ var require_ignore = __commonJS({
           if (unignored === negative && ignored !== unignored || negative && !ignored && !unignored && !checkUnignored) {
             return;
           }
-          const matched = rule2.regex.test(path4);
+          const matched = rule2.regex.test(path6);
           if (matched) {
             ignored = !negative;
             unignored = negative;
@@ -48250,24 +48250,24 @@ var require_ignore = __commonJS({
       }
       // @returns {TestResult}
       _test(originalPath, cache, checkUnignored, slices) {
-        const path4 = originalPath && checkPath2.convert(originalPath);
+        const path6 = originalPath && checkPath2.convert(originalPath);
         checkPath2(
-          path4,
+          path6,
           originalPath,
           this._allowRelativePaths ? RETURN_FALSE : throwError
         );
-        return this._t(path4, cache, checkUnignored, slices);
+        return this._t(path6, cache, checkUnignored, slices);
       }
-      _t(path4, cache, checkUnignored, slices) {
-        if (path4 in cache) {
-          return cache[path4];
+      _t(path6, cache, checkUnignored, slices) {
+        if (path6 in cache) {
+          return cache[path6];
         }
         if (!slices) {
-          slices = path4.split(SLASH);
+          slices = path6.split(SLASH);
         }
         slices.pop();
         if (!slices.length) {
-          return cache[path4] = this._testOne(path4, checkUnignored);
+          return cache[path6] = this._testOne(path6, checkUnignored);
         }
         const parent = this._t(
           slices.join(SLASH) + SLASH,
@@ -48275,24 +48275,24 @@ var require_ignore = __commonJS({
           checkUnignored,
           slices
         );
-        return cache[path4] = parent.ignored ? parent : this._testOne(path4, checkUnignored);
+        return cache[path6] = parent.ignored ? parent : this._testOne(path6, checkUnignored);
       }
-      ignores(path4) {
-        return this._test(path4, this._ignoreCache, false).ignored;
+      ignores(path6) {
+        return this._test(path6, this._ignoreCache, false).ignored;
       }
       createFilter() {
-        return (path4) => !this.ignores(path4);
+        return (path6) => !this.ignores(path6);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path4) {
-        return this._test(path4, this._testCache, true);
+      test(path6) {
+        return this._test(path6, this._testCache, true);
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path4) => checkPath2(path4 && checkPath2.convert(path4), path4, RETURN_FALSE);
+    var isPathValid = (path6) => checkPath2(path6 && checkPath2.convert(path6), path6, RETURN_FALSE);
     factory.isPathValid = isPathValid;
     factory.default = factory;
     module.exports = factory;
@@ -48303,7 +48303,7 @@ var require_ignore = __commonJS({
       const makePosix = (str4) => /^\\\\\?\\/.test(str4) || /["<>|\u0000-\u001F]+/u.test(str4) ? str4 : str4.replace(/\\/g, "/");
       checkPath2.convert = makePosix;
       const REGIX_IS_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath2.isNotRelative = (path4) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path4) || isNotRelative(path4);
+      checkPath2.isNotRelative = (path6) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path6) || isNotRelative(path6);
     }
   }
 });
@@ -48312,7 +48312,7 @@ var require_ignore = __commonJS({
 var require_onp = __commonJS({
   "../../../work/main/node_modules/diff3/onp.js"(exports, module) {
     module.exports = function(a_, b_) {
-      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path4 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
+      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path6 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
       var tmp1, tmp2;
       var init = function() {
         if (m >= n) {
@@ -48342,9 +48342,9 @@ var require_onp = __commonJS({
       var snake = function(k, p, pp) {
         var r, x, y;
         if (p > pp) {
-          r = path4[k - 1 + offset];
+          r = path6[k - 1 + offset];
         } else {
-          r = path4[k + 1 + offset];
+          r = path6[k + 1 + offset];
         }
         y = Math.max(p, pp);
         x = y - k;
@@ -48352,7 +48352,7 @@ var require_onp = __commonJS({
           ++x;
           ++y;
         }
-        path4[k + offset] = pathposi.length;
+        path6[k + offset] = pathposi.length;
         pathposi[pathposi.length] = new P(x, y, r);
         return y;
       };
@@ -48410,7 +48410,7 @@ var require_onp = __commonJS({
           fp = {};
           for (i = 0; i < size; ++i) {
             fp[i] = -1;
-            path4[i] = -1;
+            path6[i] = -1;
           }
           p = -1;
           do {
@@ -48424,7 +48424,7 @@ var require_onp = __commonJS({
             fp[delta + offset] = snake(delta, fp[delta - 1 + offset] + 1, fp[delta + 1 + offset]);
           } while (fp[delta + offset] !== n);
           ed = delta + 2 * p;
-          r = path4[delta + offset];
+          r = path6[delta + offset];
           epc = [];
           while (r !== -1) {
             epc[epc.length] = new P(pathposi[r].x, pathposi[r].y, null);
@@ -48650,7 +48650,7 @@ var require_isomorphic_git = __commonJS({
     var Hash = _interopDefault(require_sha1());
     var AsyncLock = _interopDefault(require_async_lock());
     var cleanGitRef = _interopDefault(require_lib2());
-    var crc322 = _interopDefault(require_crc32());
+    var crc323 = _interopDefault(require_crc32());
     var pako = _interopDefault(require_pako());
     var crypto$1 = __require("crypto");
     var pify = _interopDefault(require_pify());
@@ -49267,22 +49267,22 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         return result;
       }
     };
-    function basename(path4) {
-      const last = Math.max(path4.lastIndexOf("/"), path4.lastIndexOf("\\"));
+    function basename(path6) {
+      const last = Math.max(path6.lastIndexOf("/"), path6.lastIndexOf("\\"));
       if (last > -1) {
-        path4 = path4.slice(last + 1);
+        path6 = path6.slice(last + 1);
       }
-      return path4;
+      return path6;
     }
-    function dirname2(path4) {
-      const last = Math.max(path4.lastIndexOf("/"), path4.lastIndexOf("\\"));
+    function dirname2(path6) {
+      const last = Math.max(path6.lastIndexOf("/"), path6.lastIndexOf("\\"));
       if (last === -1) return ".";
       if (last === 0) return "/";
-      return path4.slice(0, last);
+      return path6.slice(0, last);
     }
     function flatFileListToDirectoryStructure(files) {
       const inodes = /* @__PURE__ */ new Map();
-      const mkdir3 = function(name) {
+      const mkdir5 = function(name) {
         if (!inodes.has(name)) {
           const dir = {
             type: "tree",
@@ -49292,7 +49292,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             children: []
           };
           inodes.set(name, dir);
-          dir.parent = mkdir3(dirname2(name));
+          dir.parent = mkdir5(dirname2(name));
           if (dir.parent && dir.parent !== dir) dir.parent.children.push(dir);
         }
         return inodes.get(name);
@@ -49305,7 +49305,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             basename: basename(name),
             metadata,
             // This recursively generates any missing parent folders.
-            parent: mkdir3(dirname2(name)),
+            parent: mkdir5(dirname2(name)),
             children: []
           };
           if (file2.parent) file2.parent.children.push(file2);
@@ -49313,7 +49313,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
         return inodes.get(name);
       };
-      mkdir3(".");
+      mkdir5(".");
       for (const file2 of files) {
         mkfile(file2.path, file2);
       }
@@ -49503,12 +49503,12 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     };
     NoRefspecError.code = "NoRefspecError";
     var GitPackedRefs = class _GitPackedRefs {
-      constructor(text) {
+      constructor(text2) {
         this.refs = /* @__PURE__ */ new Map();
         this.parsedConfig = [];
-        if (text) {
+        if (text2) {
           let key = null;
-          this.parsedConfig = text.trim().split("\n").map((line) => {
+          this.parsedConfig = text2.trim().split("\n").map((line) => {
             if (/^\s*#/.test(line)) {
               return { line, comment: true };
             }
@@ -49527,8 +49527,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
         return this;
       }
-      static from(text) {
-        return new _GitPackedRefs(text);
+      static from(text2) {
+        return new _GitPackedRefs(text2);
       }
       delete(ref) {
         this.parsedConfig = this.parsedConfig.filter((entry) => entry.ref !== ref);
@@ -49633,20 +49633,20 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       return tmp;
     }
-    var bad = /(^|[/.])([/.]|$)|^@$|@{|[\x00-\x20\x7f~^:?*[\\]|\.lock(\/|$)/;
+    var bad2 = /(^|[/.])([/.]|$)|^@$|@{|[\x00-\x20\x7f~^:?*[\\]|\.lock(\/|$)/;
     function isValidRef(name, onelevel) {
       if (typeof name !== "string")
         throw new TypeError("Reference name must be a string");
-      return !bad.test(name) && (!!onelevel || name.includes("/"));
+      return !bad2.test(name) && (!!onelevel || name.includes("/"));
     }
-    function normalizeString(path4, aar) {
+    function normalizeString(path6, aar) {
       let res = "";
       let lastSegmentLength = 0;
       let lastSlash = -1;
       let dots = 0;
       let char = "\0";
-      for (let i = 0; i <= path4.length; ++i) {
-        if (i < path4.length) char = path4[i];
+      for (let i = 0; i <= path6.length; ++i) {
+        if (i < path6.length) char = path6[i];
         else if (char === "/") break;
         else char = "/";
         if (char === "/") {
@@ -49678,8 +49678,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               lastSegmentLength = 2;
             }
           } else {
-            if (res.length > 0) res += "/" + path4.slice(lastSlash + 1, i);
-            else res = path4.slice(lastSlash + 1, i);
+            if (res.length > 0) res += "/" + path6.slice(lastSlash + 1, i);
+            else res = path6.slice(lastSlash + 1, i);
             lastSegmentLength = i - lastSlash - 1;
           }
           lastSlash = i;
@@ -49692,19 +49692,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       return res;
     }
-    function getWindowsDrivePrefix(path4) {
-      if (path4.length >= 2 && /^[a-zA-Z]:/.test(path4)) {
-        return path4.slice(0, 2);
+    function getWindowsDrivePrefix(path6) {
+      if (path6.length >= 2 && /^[a-zA-Z]:/.test(path6)) {
+        return path6.slice(0, 2);
       }
       return null;
     }
-    function normalize(path4) {
-      if (!path4.length) return ".";
-      path4 = path4.replace(/\\/g, "/");
-      const drivePrefix = getWindowsDrivePrefix(path4);
-      const isAbsolute2 = path4[0] === "/" || drivePrefix !== null && path4[2] === "/";
-      const trailingSeparator = path4.at(-1) === "/";
-      const pathBody = drivePrefix ? path4.slice(2) : path4;
+    function normalize(path6) {
+      if (!path6.length) return ".";
+      path6 = path6.replace(/\\/g, "/");
+      const drivePrefix = getWindowsDrivePrefix(path6);
+      const isAbsolute2 = path6[0] === "/" || drivePrefix !== null && path6[2] === "/";
+      const trailingSeparator = path6.at(-1) === "/";
+      const pathBody = drivePrefix ? path6.slice(2) : path6;
       let normalized = normalizeString(pathBody, !isAbsolute2);
       if (!normalized.length) {
         const root2 = drivePrefix ? isAbsolute2 ? drivePrefix + "/" : drivePrefix : isAbsolute2 ? "/" : ".";
@@ -49771,8 +49771,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     var extractSectionLine = (line) => {
       const matches = SECTION_LINE_REGEX.exec(line);
       if (matches != null) {
-        const [section, subsection] = matches.slice(1);
-        return [section, subsection && subsection.replace(/\\(.)/g, "$1")];
+        const [section, subsection2] = matches.slice(1);
+        return [section, subsection2 && subsection2.replace(/\\(.)/g, "$1")];
       }
       return null;
     };
@@ -49824,23 +49824,23 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       });
       return `${quote}${escaped}${quote}`;
     };
-    var lower = (text) => {
-      return text != null ? text.toLowerCase() : null;
+    var lower = (text2) => {
+      return text2 != null ? text2.toLowerCase() : null;
     };
-    var getPath = (section, subsection, name) => {
-      return [lower(section), subsection, lower(name)].filter((a) => a != null).join(".");
+    var getPath = (section, subsection2, name) => {
+      return [lower(section), subsection2, lower(name)].filter((a) => a != null).join(".");
     };
-    var normalizePath = (path4) => {
-      const pathSegments = path4.split(".");
+    var normalizePath = (path6) => {
+      const pathSegments = path6.split(".");
       const section = pathSegments.shift();
       const name = pathSegments.pop();
-      const subsection = pathSegments.length ? pathSegments.join(".") : void 0;
+      const subsection2 = pathSegments.length ? pathSegments.join(".") : void 0;
       return {
         section,
-        subsection,
+        subsection: subsection2,
         name,
-        path: getPath(section, subsection, name),
-        sectionPath: getPath(section, subsection, null),
+        path: getPath(section, subsection2, name),
+        sectionPath: getPath(section, subsection2, null),
         isSection: !!section
       };
     };
@@ -49850,10 +49850,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }, -1);
     };
     var GitConfig = class _GitConfig {
-      constructor(text) {
+      constructor(text2) {
         let section = null;
-        let subsection = null;
-        this.parsedConfig = text ? text.split("\n").map((line) => {
+        let subsection2 = null;
+        this.parsedConfig = text2 ? text2.split("\n").map((line) => {
           let name = null;
           let value = null;
           const trimmedLine = line.trim();
@@ -49861,7 +49861,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           const isSection = extractedSection != null;
           if (isSection) {
             ;
-            [section, subsection] = extractedSection;
+            [section, subsection2] = extractedSection;
           } else {
             const extractedVariable = extractVariableLine(trimmedLine);
             const isVariable = extractedVariable != null;
@@ -49870,44 +49870,44 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               [name, value] = extractedVariable;
             }
           }
-          const path4 = getPath(section, subsection, name);
-          return { line, isSection, section, subsection, name, value, path: path4 };
+          const path6 = getPath(section, subsection2, name);
+          return { line, isSection, section, subsection: subsection2, name, value, path: path6 };
         }) : [];
       }
-      static from(text) {
-        return new _GitConfig(text);
+      static from(text2) {
+        return new _GitConfig(text2);
       }
-      async get(path4, getall = false) {
-        const normalizedPath = normalizePath(path4).path;
+      async get(path6, getall = false) {
+        const normalizedPath = normalizePath(path6).path;
         const allValues = this.parsedConfig.filter((config2) => config2.path === normalizedPath).map(({ section, name, value }) => {
           const fn = schema5[section] && schema5[section][name];
           return fn ? fn(value) : value;
         });
         return getall ? allValues : allValues.pop();
       }
-      async getall(path4) {
-        return this.get(path4, true);
+      async getall(path6) {
+        return this.get(path6, true);
       }
       async getSubsections(section) {
         return this.parsedConfig.filter((config2) => config2.isSection && config2.section === section).map((config2) => config2.subsection);
       }
-      async deleteSection(section, subsection) {
+      async deleteSection(section, subsection2) {
         this.parsedConfig = this.parsedConfig.filter(
-          (config2) => !(config2.section === section && config2.subsection === subsection)
+          (config2) => !(config2.section === section && config2.subsection === subsection2)
         );
       }
-      async append(path4, value) {
-        return this.set(path4, value, true);
+      async append(path6, value) {
+        return this.set(path6, value, true);
       }
-      async set(path4, value, append = false) {
+      async set(path6, value, append = false) {
         const {
           section,
-          subsection,
+          subsection: subsection2,
           name,
           path: normalizedPath,
           sectionPath,
           isSection
-        } = normalizePath(path4);
+        } = normalizePath(path6);
         const configIndex = findLastIndex(
           this.parsedConfig,
           (config2) => config2.path === normalizedPath
@@ -49935,7 +49935,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             );
             const newConfig = {
               section,
-              subsection,
+              subsection: subsection2,
               name,
               value,
               modified: true,
@@ -49948,7 +49948,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
                 const newSection = {
                   isSection,
                   section,
-                  subsection,
+                  subsection: subsection2,
                   modified: true,
                   path: sectionPath
                 };
@@ -49959,15 +49959,15 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
       }
       toString() {
-        return this.parsedConfig.map(({ line, section, subsection, name, value, modified: modified2 = false }) => {
+        return this.parsedConfig.map(({ line, section, subsection: subsection2, name, value, modified: modified2 = false }) => {
           if (!modified2) {
             return line;
           }
           if (name != null && value != null) {
             return `	${name} = ${serializeValue(value)}`;
           }
-          if (subsection != null) {
-            return `[${section} "${subsection}"]`;
+          if (subsection2 != null) {
+            return `[${section} "${subsection2}"]`;
           }
           return `[${section}]`;
         }).join("\n");
@@ -49983,8 +49983,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<GitConfig>} A `GitConfig` object representing the parsed configuration.
        */
       static async get({ fs: fs5, gitdir }) {
-        const text = await fs5.read(`${gitdir}/config`, { encoding: "utf8" });
-        return GitConfig.from(text);
+        const text2 = await fs5.read(`${gitdir}/config`, { encoding: "utf8" });
+        return GitConfig.from(text2);
       }
       /**
        * Saves the provided Git configuration to the specified `.git` directory.
@@ -50197,11 +50197,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       static async deleteRefs({ fs: fs5, gitdir, refs }) {
         refs.forEach(assertWritableRef);
         await Promise.all(refs.map((ref) => fs5.rm(join4(gitdir, ref))));
-        let text = await acquireLock(
+        let text2 = await acquireLock(
           "packed-refs",
           async () => fs5.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
         );
-        const packed = GitPackedRefs.from(text);
+        const packed = GitPackedRefs.from(text2);
         const beforeSize = packed.refs.size;
         for (const ref of refs) {
           if (packed.refs.has(ref)) {
@@ -50209,10 +50209,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           }
         }
         if (packed.refs.size < beforeSize) {
-          text = packed.toString();
+          text2 = packed.toString();
           await acquireLock(
             "packed-refs",
-            async () => fs5.write(`${gitdir}/packed-refs`, text, { encoding: "utf8" })
+            async () => fs5.write(`${gitdir}/packed-refs`, text2, { encoding: "utf8" })
           );
         }
       }
@@ -50407,11 +50407,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<Map<string, string>>} - A map of packed refs.
        */
       static async packedRefs({ fs: fs5, gitdir }) {
-        const text = await acquireLock(
+        const text2 = await acquireLock(
           "packed-refs",
           async () => fs5.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
         );
-        const packed = GitPackedRefs.from(text);
+        const packed = GitPackedRefs.from(text2);
         return packed.refs;
       }
       /**
@@ -50520,19 +50520,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         let mode = buffer.slice(cursor, space).toString("utf8");
         if (mode === "40000") mode = "040000";
         const type2 = mode2type$1(mode);
-        const path4 = buffer.slice(space + 1, nullchar).toString("utf8");
-        const hfsClean = path4.replace(
+        const path6 = buffer.slice(space + 1, nullchar).toString("utf8");
+        const hfsClean = path6.replace(
           /[\u200C-\u200F\u202A-\u202E\u206A-\u206F\uFEFF]/g,
           ""
         );
         const ntfsClean = hfsClean.split(":")[0];
         const normalized = ntfsClean.toLowerCase().replace(/[. ]+$/, "");
-        if (path4.includes("\\") || path4.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
-          throw new UnsafeFilepathError(path4);
+        if (path6.includes("\\") || path6.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
+          throw new UnsafeFilepathError(path6);
         }
         const oid = buffer.slice(nullchar + 1, nullchar + 21).toString("hex");
         cursor = nullchar + 21;
-        _entries.push({ mode, path: path4, oid, type: type2 });
+        _entries.push({ mode, path: path6, oid, type: type2 });
       }
       return _entries;
     }
@@ -50581,10 +50581,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           entries.map((entry) => {
             const mode = Buffer.from(entry.mode.replace(/^0/, ""));
             const space = Buffer.from(" ");
-            const path4 = Buffer.from(entry.path, "utf8");
+            const path6 = Buffer.from(entry.path, "utf8");
             const nullchar = Buffer.from([0]);
             const oid = Buffer.from(entry.oid, "hex");
-            return Buffer.concat([mode, space, path4, nullchar, oid]);
+            return Buffer.concat([mode, space, path6, nullchar, oid]);
           })
         );
       }
@@ -51155,7 +51155,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         for (const [i, start] of offsetArray.entries()) {
           const end = i + 1 === offsetArray.length ? pack.byteLength - 20 : offsetArray[i + 1];
           const o = offsetToObject[start];
-          const crc = crc322.buf(pack.slice(start, end)) >>> 0;
+          const crc = crc323.buf(pack.slice(start, end)) >>> 0;
           o.end = end;
           o.crc = crc;
         }
@@ -52610,19 +52610,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return result;
     }
-    async function mkdirp(mkdir3, filepath, retries = 10) {
+    async function mkdirp(mkdir5, filepath, retries = 10) {
       try {
-        await mkdir3(filepath);
+        await mkdir5(filepath);
       } catch (err) {
         if (err === null) return;
         if (err.code === "EEXIST") return;
         if (err.code !== "ENOENT") throw err;
         const parent = dirname2(filepath);
         if (parent === "." || parent === "/" || parent === filepath) throw err;
-        await mkdirp(mkdir3, parent, retries);
+        await mkdirp(mkdir5, parent, retries);
         for (let attempt = 0; ; attempt++) {
           try {
-            await mkdir3(filepath);
+            await mkdir5(filepath);
             return;
           } catch (err2) {
             if (err2 === null || err2.code === "EEXIST") return;
@@ -52985,13 +52985,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           dir,
           gitdir: updatedGitdir,
           trees,
-          map: async function(path4, [head, workdir, index3]) {
+          map: async function(path6, [head, workdir, index3]) {
             const staged = !await modified(workdir, index3);
-            const unmerged = unmergedPaths.includes(path4);
+            const unmerged = unmergedPaths.includes(path6);
             const unmodified = !await modified(index3, head);
             if (staged || unmerged) {
               return head ? {
-                path: path4,
+                path: path6,
                 mode: await head.mode(),
                 oid: await head.oid(),
                 type: await head.type(),
@@ -52999,7 +52999,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               } : void 0;
             }
             if (unmodified) return false;
-            else throw new IndexResetError(path4);
+            else throw new IndexResetError(path6);
           }
         });
         await GitIndexManager.acquire(
@@ -53306,9 +53306,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return result;
     }
-    async function _getConfig({ fs: fs5, gitdir, path: path4 }) {
+    async function _getConfig({ fs: fs5, gitdir, path: path6 }) {
       const config2 = await GitConfigManager.get({ fs: fs5, gitdir });
-      return config2.get(path4);
+      return config2.get(path6);
     }
     function assignDefined(target, ...sources2) {
       for (const source of sources2) {
@@ -54746,14 +54746,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         gitdir,
         trees: [ourTree, baseTree, theirTree],
         map: async function(filepath, [ours, base, theirs]) {
-          const path4 = basename(filepath);
+          const path6 = basename(filepath);
           const ourChange = await modified(ours, base);
           const theirChange = await modified(theirs, base);
           switch (`${ourChange}-${theirChange}`) {
             case "false-false": {
               return {
                 mode: await base.mode(),
-                path: path4,
+                path: path6,
                 oid: await base.oid(),
                 type: await base.type()
               };
@@ -54762,14 +54762,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (!theirs && await ours.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path4,
+                  path: path6,
                   oid: await ours.oid(),
                   type: await ours.type()
                 };
               }
               return theirs ? {
                 mode: await theirs.mode(),
-                path: path4,
+                path: path6,
                 oid: await theirs.oid(),
                 type: await theirs.type()
               } : void 0;
@@ -54778,14 +54778,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (!ours && await theirs.type() === "tree") {
                 return {
                   mode: await theirs.mode(),
-                  path: path4,
+                  path: path6,
                   oid: await theirs.oid(),
                   type: await theirs.type()
                 };
               }
               return ours ? {
                 mode: await ours.mode(),
-                path: path4,
+                path: path6,
                 oid: await ours.oid(),
                 type: await ours.type()
               } : void 0;
@@ -54794,7 +54794,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (ours && theirs && await ours.type() === "tree" && await theirs.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path4,
+                  path: path6,
                   oid: await ours.oid(),
                   type: "tree"
                 };
@@ -54803,7 +54803,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                 return mergeBlobs({
                   fs: fs5,
                   gitdir,
-                  path: path4,
+                  path: path6,
                   ours,
                   base,
                   theirs,
@@ -54849,7 +54849,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   mode: await theirs.mode(),
                   oid: await theirs.oid(),
                   type: "blob",
-                  path: path4
+                  path: path6
                 };
               }
               if (base && ours && !theirs && await base.type() === "blob" && await ours.type() === "blob") {
@@ -54866,7 +54866,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   mode: await ours.mode(),
                   oid: await ours.oid(),
                   type: "blob",
-                  path: path4
+                  path: path6
                 };
               }
               if (base && !ours && !theirs && (await base.type() === "blob" || await base.type() === "tree")) {
@@ -54909,11 +54909,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             gitdir,
             trees: [TREE({ ref: results.oid })],
             map: async function(filepath, [entry]) {
-              const path4 = `${dir}/${filepath}`;
+              const path6 = `${dir}/${filepath}`;
               if (await entry.type() === "blob") {
                 const mode = await entry.mode();
                 const content = await entry.content();
-                await fs5.write(path4, content, { mode });
+                await fs5.write(path6, content, { mode });
               }
               return true;
             }
@@ -54931,7 +54931,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     async function mergeBlobs({
       fs: fs5,
       gitdir,
-      path: path4,
+      path: path6,
       ours,
       base,
       theirs,
@@ -54954,19 +54954,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (await ours.oid() === await theirs.oid()) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path4, oid: await ours.oid(), type: type2 }
+          mergeResult: { mode, path: path6, oid: await ours.oid(), type: type2 }
         };
       }
       if (await ours.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path4, oid: await theirs.oid(), type: type2 }
+          mergeResult: { mode, path: path6, oid: await theirs.oid(), type: type2 }
         };
       }
       if (await theirs.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path4, oid: await ours.oid(), type: type2 }
+          mergeResult: { mode, path: path6, oid: await ours.oid(), type: type2 }
         };
       }
       const ourContent = Buffer.from(await ours.content()).toString("utf8");
@@ -54974,7 +54974,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const { mergedText, cleanMerge } = await mergeDriver({
         branches: [baseName, ourName, theirName],
         contents: [baseContent, ourContent, theirContent],
-        path: path4
+        path: path6
       });
       const oid = await _writeObject({
         fs: fs5,
@@ -54983,7 +54983,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         object: Buffer.from(mergedText, "utf8"),
         dryRun
       });
-      return { cleanMerge, mergeResult: { mode, path: path4, oid, type: type2 } };
+      return { cleanMerge, mergeResult: { mode, path: path6, oid, type: type2 } };
     }
     var _TreeMap = {
       stage: STAGE,
@@ -55355,7 +55355,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         trees: [TREE({ ref: headTree }), STAGE(), WORKDIR()],
         map: async (filepath, [head, stage, workdir]) => {
           if (filepath === ".") return;
-          if (!allTracked && !changed.some((path4) => worthWalking(filepath, path4))) {
+          if (!allTracked && !changed.some((path6) => worthWalking(filepath, path6))) {
             return null;
           }
           const headOid = head && await head.type() === "blob" ? await head.oid() : void 0;
@@ -55893,10 +55893,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const filepath = join4(gitdir, "shallow");
         const oids = /* @__PURE__ */ new Set();
         await acquireLock(filepath, async function() {
-          const text = await fs5.read(filepath, { encoding: "utf8" });
-          if (text === null) return oids;
-          if (text.trim() === "") return oids;
-          text.trim().split("\n").map((oid) => oids.add(oid));
+          const text2 = await fs5.read(filepath, { encoding: "utf8" });
+          if (text2 === null) return oids;
+          if (text2.trim() === "") return oids;
+          text2.trim().split("\n").map((oid) => oids.add(oid));
         });
         return oids;
       }
@@ -55913,9 +55913,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       static async write({ fs: fs5, gitdir, oids }) {
         const filepath = join4(gitdir, "shallow");
         if (oids.size > 0) {
-          const text = [...oids].join("\n") + "\n";
+          const text2 = [...oids].join("\n") + "\n";
           await acquireLock(filepath, async function() {
-            await fs5.write(filepath, text, {
+            await fs5.write(filepath, text2, {
               encoding: "utf8"
             });
           });
@@ -56497,7 +56497,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       bare = false,
       dir,
       gitdir = bare ? dir : join4(dir, ".git"),
-      defaultBranch = "master"
+      defaultBranch: defaultBranch2 = "master"
     }) {
       if (await fs5.exists(gitdir + "/config")) return;
       let folders = [
@@ -56520,7 +56520,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
 	bare = ${bare}
 ` + (bare ? "" : "	logallrefupdates = true\n") + "	symlinks = false\n	ignorecase = true\n"
       );
-      await fs5.write(gitdir + "/HEAD", `ref: refs/heads/${defaultBranch}
+      await fs5.write(gitdir + "/HEAD", `ref: refs/heads/${defaultBranch2}
 `);
     }
     async function _clone({
@@ -56558,7 +56558,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           await config2.set(`http.corsProxy`, corsProxy);
           await GitConfigManager.save({ fs: fs5, gitdir, config: config2 });
         }
-        const { defaultBranch, fetchHead } = await _fetch({
+        const { defaultBranch: defaultBranch2, fetchHead } = await _fetch({
           fs: fs5,
           cache,
           http: http3,
@@ -56580,7 +56580,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           tags: !noTags
         });
         if (fetchHead === null) return;
-        ref = ref || defaultBranch;
+        ref = ref || defaultBranch2;
         ref = ref.replace("refs/heads/", "");
         await _checkout({
           fs: fs5,
@@ -57364,51 +57364,51 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function getConfig({ fs: fs5, dir, gitdir = join4(dir, ".git"), path: path4 }) {
+    async function getConfig({ fs: fs5, dir, gitdir = join4(dir, ".git"), path: path6 }) {
       try {
         assertParameter("fs", fs5);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path4);
+        assertParameter("path", path6);
         const fsp = new FileSystem(fs5);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _getConfig({
           fs: fsp,
           gitdir: updatedGitdir,
-          path: path4
+          path: path6
         });
       } catch (err) {
         err.caller = "git.getConfig";
         throw err;
       }
     }
-    async function _getConfigAll({ fs: fs5, gitdir, path: path4 }) {
+    async function _getConfigAll({ fs: fs5, gitdir, path: path6 }) {
       const config2 = await GitConfigManager.get({ fs: fs5, gitdir });
-      return config2.getall(path4);
+      return config2.getall(path6);
     }
     async function getConfigAll({
       fs: fs5,
       dir,
       gitdir = join4(dir, ".git"),
-      path: path4
+      path: path6
     }) {
       try {
         assertParameter("fs", fs5);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path4);
+        assertParameter("path", path6);
         const fsp = new FileSystem(fs5);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _getConfigAll({
           fs: fsp,
           gitdir: updatedGitdir,
-          path: path4
+          path: path6
         });
       } catch (err) {
         err.caller = "git.getConfigAll";
         throw err;
       }
     }
-    function assignRefPath(root2, path4, value) {
-      const parts = path4.split("/");
+    function assignRefPath(root2, path6, value) {
+      const parts = path6.split("/");
       const last = parts.pop();
       if (last === "__proto__" || parts.includes("__proto__")) return;
       let o = root2;
@@ -57594,7 +57594,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function indexPack({
+    async function indexPack2({
       fs: fs5,
       onProgress,
       dir,
@@ -57627,7 +57627,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       bare = false,
       dir,
       gitdir = bare ? dir : join4(dir, ".git"),
-      defaultBranch = "master"
+      defaultBranch: defaultBranch2 = "master"
     }) {
       try {
         assertParameter("fs", fs5);
@@ -57642,7 +57642,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           bare,
           dir,
           gitdir: updatedGitdir,
-          defaultBranch
+          defaultBranch: defaultBranch2
         });
       } catch (err) {
         err.caller = "git.init";
@@ -59497,21 +59497,21 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       fs: _fs,
       dir,
       gitdir = join4(dir, ".git"),
-      path: path4,
+      path: path6,
       value,
       append = false
     }) {
       try {
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path4);
+        assertParameter("path", path6);
         const fs5 = new FileSystem(_fs);
         const updatedGitdir = await discoverGitdir({ fsp: fs5, dotgit: gitdir });
         const config2 = await GitConfigManager.get({ fs: fs5, gitdir: updatedGitdir });
         if (append) {
-          await config2.append(path4, value);
+          await config2.append(path6, value);
         } else {
-          await config2.set(path4, value);
+          await config2.set(path6, value);
         }
         await GitConfigManager.save({ fs: fs5, gitdir: updatedGitdir, config: config2 });
       } catch (err) {
@@ -59893,9 +59893,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const stashRefPath = [stashMgr.refStashPath, stashMgr.refLogsStashPath];
       await acquireLock(stashRefPath, async () => {
         await Promise.all(
-          stashRefPath.map(async (path4) => {
-            if (await fs5.exists(path4)) {
-              return fs5.rm(path4);
+          stashRefPath.map(async (path6) => {
+            if (await fs5.exists(path6)) {
+              return fs5.rm(path6);
             }
           })
         );
@@ -60075,12 +60075,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return true;
     }
-    async function getOidAtPath({ fs: fs5, cache, gitdir: updatedGitdir, tree, path: path4 }) {
-      if (typeof path4 === "string") path4 = path4.split("/");
-      const dirname3 = path4.shift();
+    async function getOidAtPath({ fs: fs5, cache, gitdir: updatedGitdir, tree, path: path6 }) {
+      if (typeof path6 === "string") path6 = path6.split("/");
+      const dirname3 = path6.shift();
       for (const entry of tree) {
         if (entry.path === dirname3) {
-          if (path4.length === 0) {
+          if (path6.length === 0) {
             return entry.oid;
           }
           const { type: type2, object: object2 } = await _readObject({
@@ -60091,10 +60091,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           });
           if (type2 === "tree") {
             const tree2 = GitTree.from(object2);
-            return getOidAtPath({ fs: fs5, cache, gitdir: updatedGitdir, tree: tree2, path: path4 });
+            return getOidAtPath({ fs: fs5, cache, gitdir: updatedGitdir, tree: tree2, path: path6 });
           }
           if (type2 === "blob") {
-            throw new ObjectTypeError(entry.oid, type2, "blob", path4.join("/"));
+            throw new ObjectTypeError(entry.oid, type2, "blob", path6.join("/"));
           }
         }
       }
@@ -60567,7 +60567,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       getRemoteInfo,
       getRemoteInfo2,
       hashBlob,
-      indexPack,
+      indexPack: indexPack2,
       init,
       isDescendent,
       isIgnored,
@@ -60639,7 +60639,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     exports.getRemoteInfo = getRemoteInfo;
     exports.getRemoteInfo2 = getRemoteInfo2;
     exports.hashBlob = hashBlob;
-    exports.indexPack = indexPack;
+    exports.indexPack = indexPack2;
     exports.init = init;
     exports.isDescendent = isDescendent;
     exports.isIgnored = isIgnored;
@@ -60909,10 +60909,10 @@ var require_simple_get = __commonJS({
       opts = Object.assign({ maxRedirects: 10 }, typeof opts === "string" ? { url: opts } : opts);
       cb = once(cb);
       if (opts.url) {
-        const { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path4 } = url2.parse(opts.url);
+        const { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path6 } = url2.parse(opts.url);
         delete opts.url;
-        if (!hostname3 && !port && !protocol2 && !auth6) opts.path = path4;
-        else Object.assign(opts, { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path4 });
+        if (!hostname3 && !port && !protocol2 && !auth6) opts.path = path6;
+        else Object.assign(opts, { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path6 });
       }
       const headers = { "accept-encoding": "gzip, deflate" };
       if (opts.headers) Object.keys(opts.headers).forEach((k) => headers[k.toLowerCase()] = opts.headers[k]);
@@ -60996,7 +60996,7 @@ var require_liquid_node = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var stream = __require("stream");
-    var path4 = __require("path");
+    var path6 = __require("path");
     var fs$1 = __require("fs");
     var crypto3 = __require("crypto");
     var Token = class {
@@ -61314,11 +61314,11 @@ var require_liquid_node = __commonJS({
       const context = range(begin, end + 1).map((lineNumber) => {
         const rowIndicator = lineNumber === line ? ">> " : "   ";
         const num = padStart(String(lineNumber), String(end).length);
-        let text = `${rowIndicator}${num}| `;
-        const colIndicator = lineNumber === line ? "\n" + padStart("^", col + text.length) : "";
-        text += lines[lineNumber - 1];
-        text += colIndicator;
-        return text;
+        let text2 = `${rowIndicator}${num}| `;
+        const colIndicator = lineNumber === line ? "\n" + padStart("^", col + text2.length) : "";
+        text2 += lines[lineNumber - 1];
+        text2 += colIndicator;
+        return text2;
       }).join("\n");
       return context;
     }
@@ -61329,7 +61329,7 @@ var require_liquid_node = __commonJS({
       msg += `, line:${line}, col:${col}`;
       return msg;
     }
-    var TYPES2 = [0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 4, 4, 4, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 2, 8, 0, 0, 0, 0, 8, 0, 0, 0, 64, 0, 65, 0, 0, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 0, 0, 2, 2, 2, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
+    var TYPES3 = [0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 4, 4, 4, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 2, 8, 0, 0, 0, 0, 8, 0, 0, 0, 64, 0, 65, 0, 0, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 0, 0, 2, 2, 2, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
     var WORD = 1;
     var BLANK = 4;
     var QUOTE = 8;
@@ -61339,10 +61339,10 @@ var require_liquid_node = __commonJS({
     var PUNCTUATION = 128;
     function isWord(char) {
       const code2 = char.charCodeAt(0);
-      return code2 >= 128 ? !TYPES2[code2] : !!(TYPES2[code2] & WORD);
+      return code2 >= 128 ? !TYPES3[code2] : !!(TYPES3[code2] & WORD);
     }
-    TYPES2[160] = TYPES2[5760] = TYPES2[6158] = TYPES2[8192] = TYPES2[8193] = TYPES2[8194] = TYPES2[8195] = TYPES2[8196] = TYPES2[8197] = TYPES2[8198] = TYPES2[8199] = TYPES2[8200] = TYPES2[8201] = TYPES2[8202] = TYPES2[8232] = TYPES2[8233] = TYPES2[8239] = TYPES2[8287] = TYPES2[12288] = BLANK;
-    TYPES2[8220] = TYPES2[8221] = PUNCTUATION;
+    TYPES3[160] = TYPES3[5760] = TYPES3[6158] = TYPES3[8192] = TYPES3[8193] = TYPES3[8194] = TYPES3[8195] = TYPES3[8196] = TYPES3[8197] = TYPES3[8198] = TYPES3[8199] = TYPES3[8200] = TYPES3[8201] = TYPES3[8202] = TYPES3[8232] = TYPES3[8233] = TYPES3[8239] = TYPES3[8287] = TYPES3[12288] = BLANK;
+    TYPES3[8220] = TYPES3[8221] = PUNCTUATION;
     function assert2(predicate, message) {
       if (!predicate) {
         const msg = typeof message === "function" ? message() : message || `expect ${predicate} to be true`;
@@ -61908,9 +61908,9 @@ var require_liquid_node = __commonJS({
         const tr = input2[contentEnd2 - 1] === "-";
         let l = tl ? contentBegin + 1 : contentBegin;
         let r = tr ? contentEnd2 - 1 : contentEnd2;
-        while (l < r && TYPES2[input2.charCodeAt(l)] & BLANK)
+        while (l < r && TYPES3[input2.charCodeAt(l)] & BLANK)
           l++;
-        while (r > l && TYPES2[input2.charCodeAt(r - 1)] & BLANK)
+        while (r > l && TYPES3[input2.charCodeAt(r - 1)] & BLANK)
           r--;
         this.contentRange = [l, r];
         this.trimLeft = tl || trimLeft2;
@@ -62458,7 +62458,7 @@ var require_liquid_node = __commonJS({
         return false;
       }
     }
-    function readFile3(filepath) {
+    function readFile4(filepath) {
       return readFileAsync(filepath, "utf8");
     }
     function existsSync5(filepath) {
@@ -62473,9 +62473,9 @@ var require_liquid_node = __commonJS({
       return fs$1.readFileSync(filepath, "utf8");
     }
     function resolve3(root2, file2, ext) {
-      if (!path4.extname(file2))
+      if (!path6.extname(file2))
         file2 += ext;
-      return path4.resolve(root2, file2);
+      return path6.resolve(root2, file2);
     }
     function fallback(file2) {
       try {
@@ -62484,14 +62484,14 @@ var require_liquid_node = __commonJS({
       }
     }
     function dirname2(filepath) {
-      return path4.dirname(filepath);
+      return path6.dirname(filepath);
     }
     var realpathAsync = promisify(fs$1.realpath);
     async function contains(root2, file2) {
       try {
         const realRoot = await realpathAsync(root2);
         const realFile = await realpathAsync(file2);
-        const prefix = realRoot.endsWith(path4.sep) ? realRoot : realRoot + path4.sep;
+        const prefix = realRoot.endsWith(path6.sep) ? realRoot : realRoot + path6.sep;
         return realFile.startsWith(prefix);
       } catch {
         return false;
@@ -62501,7 +62501,7 @@ var require_liquid_node = __commonJS({
       try {
         const realRoot = fs$1.realpathSync(root2);
         const realFile = fs$1.realpathSync(file2);
-        const prefix = realRoot.endsWith(path4.sep) ? realRoot : realRoot + path4.sep;
+        const prefix = realRoot.endsWith(path6.sep) ? realRoot : realRoot + path6.sep;
         return realFile.startsWith(prefix);
       } catch {
         return false;
@@ -62510,7 +62510,7 @@ var require_liquid_node = __commonJS({
     var fs5 = /* @__PURE__ */ Object.freeze({
       __proto__: null,
       exists: exists3,
-      readFile: readFile3,
+      readFile: readFile4,
       existsSync: existsSync5,
       readFileSync: readFileSync4,
       resolve: resolve3,
@@ -62518,7 +62518,7 @@ var require_liquid_node = __commonJS({
       dirname: dirname2,
       contains,
       containsSync,
-      sep: path4.sep
+      sep: path6.sep
     });
     function chargeJsonReplacerValue(memoryLimit, val) {
       if (typeof val === "string") {
@@ -62803,14 +62803,14 @@ var require_liquid_node = __commonJS({
       if (!token || !isHTMLToken(token))
         return;
       const mask2 = greedy ? BLANK : INLINE_BLANK;
-      while (TYPES2[token.input.charCodeAt(token.end - 1 - token.trimRight)] & mask2)
+      while (TYPES3[token.input.charCodeAt(token.end - 1 - token.trimRight)] & mask2)
         token.trimRight++;
     }
     function trimRight(token, greedy) {
       if (!token || !isHTMLToken(token))
         return;
       const mask2 = greedy ? BLANK : INLINE_BLANK;
-      while (TYPES2[token.input.charCodeAt(token.begin + token.trimLeft)] & mask2)
+      while (TYPES3[token.input.charCodeAt(token.begin + token.trimLeft)] & mask2)
         token.trimLeft++;
       if (token.input.charAt(token.begin + token.trimLeft) === "\n")
         token.trimLeft++;
@@ -63259,7 +63259,7 @@ var require_liquid_node = __commonJS({
         return true;
       }
       peekType(n = 0) {
-        return this.p + n >= this.N ? 0 : TYPES2[this.input.charCodeAt(this.p + n)];
+        return this.p + n >= this.N ? 0 : TYPES3[this.input.charCodeAt(this.p + n)];
       }
       peek(n = 0) {
         return this.p + n >= this.N ? "" : this.input[this.p + n];
@@ -63756,10 +63756,10 @@ var require_liquid_node = __commonJS({
             yield filepath;
         }
       }
-      dirname(path5) {
+      dirname(path7) {
         const fs6 = this.options.fs;
         assert2(fs6.dirname, "`fs.dirname` is required for relative reference");
-        return fs6.dirname(path5);
+        return fs6.dirname(path7);
       }
       lookupError(file2, roots) {
         const err = new Error("ENOENT");
@@ -68331,8 +68331,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text, addEOL = false) {
-    this._buffer += text;
+  addRaw(text2, addEOL = false) {
+    this._buffer += text2;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -68428,10 +68428,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text, level) {
+  addHeading(text2, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text);
+    const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -68460,9 +68460,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text, cite) {
+  addQuote(text2, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text, attrs);
+    const element = this.wrap("blockquote", text2, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -68473,8 +68473,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text, href) {
-    const element = this.wrap("a", text, { href });
+  addLink(text2, href) {
+    const element = this.wrap("a", text2, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -68712,16 +68712,16 @@ var Diff = class {
       }
     }
   }
-  addToPath(path4, added, removed, oldPosInc, options) {
-    const last = path4.lastComponent;
+  addToPath(path6, added, removed, oldPosInc, options) {
+    const last = path6.lastComponent;
     if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
       return {
-        oldPos: path4.oldPos + oldPosInc,
+        oldPos: path6.oldPos + oldPosInc,
         lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
       };
     } else {
       return {
-        oldPos: path4.oldPos + oldPosInc,
+        oldPos: path6.oldPos + oldPosInc,
         lastComponent: { count: 1, added, removed, previousComponent: last }
       };
     }
@@ -69110,9 +69110,9 @@ function createTwoFilesPatch(oldFileName, newFileName, oldStr, newStr, oldHeader
     } }));
   }
 }
-function splitLines(text) {
-  const hasTrailingNl = text.endsWith("\n");
-  const result = text.split("\n").map((line) => line + "\n");
+function splitLines(text2) {
+  const hasTrailingNl = text2.endsWith("\n");
+  const result = text2.split("\n").map((line) => line + "\n");
   if (hasTrailingNl) {
     result.pop();
   } else {
@@ -69173,17 +69173,17 @@ function visit(node2, visitor) {
 visit.BREAK = BREAK;
 visit.SKIP = SKIP;
 visit.REMOVE = REMOVE;
-function visit_(key, node2, visitor, path4) {
-  const ctrl = callVisitor(key, node2, visitor, path4);
+function visit_(key, node2, visitor, path6) {
+  const ctrl = callVisitor(key, node2, visitor, path6);
   if (isNode(ctrl) || isPair(ctrl)) {
-    replaceNode(key, path4, ctrl);
-    return visit_(key, ctrl, visitor, path4);
+    replaceNode(key, path6, ctrl);
+    return visit_(key, ctrl, visitor, path6);
   }
   if (typeof ctrl !== "symbol") {
     if (isCollection(node2)) {
-      path4 = Object.freeze(path4.concat(node2));
+      path6 = Object.freeze(path6.concat(node2));
       for (let i = 0; i < node2.items.length; ++i) {
-        const ci = visit_(i, node2.items[i], visitor, path4);
+        const ci = visit_(i, node2.items[i], visitor, path6);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK)
@@ -69194,13 +69194,13 @@ function visit_(key, node2, visitor, path4) {
         }
       }
     } else if (isPair(node2)) {
-      path4 = Object.freeze(path4.concat(node2));
-      const ck = visit_("key", node2.key, visitor, path4);
+      path6 = Object.freeze(path6.concat(node2));
+      const ck = visit_("key", node2.key, visitor, path6);
       if (ck === BREAK)
         return BREAK;
       else if (ck === REMOVE)
         node2.key = null;
-      const cv = visit_("value", node2.value, visitor, path4);
+      const cv = visit_("value", node2.value, visitor, path6);
       if (cv === BREAK)
         return BREAK;
       else if (cv === REMOVE)
@@ -69221,17 +69221,17 @@ async function visitAsync(node2, visitor) {
 visitAsync.BREAK = BREAK;
 visitAsync.SKIP = SKIP;
 visitAsync.REMOVE = REMOVE;
-async function visitAsync_(key, node2, visitor, path4) {
-  const ctrl = await callVisitor(key, node2, visitor, path4);
+async function visitAsync_(key, node2, visitor, path6) {
+  const ctrl = await callVisitor(key, node2, visitor, path6);
   if (isNode(ctrl) || isPair(ctrl)) {
-    replaceNode(key, path4, ctrl);
-    return visitAsync_(key, ctrl, visitor, path4);
+    replaceNode(key, path6, ctrl);
+    return visitAsync_(key, ctrl, visitor, path6);
   }
   if (typeof ctrl !== "symbol") {
     if (isCollection(node2)) {
-      path4 = Object.freeze(path4.concat(node2));
+      path6 = Object.freeze(path6.concat(node2));
       for (let i = 0; i < node2.items.length; ++i) {
-        const ci = await visitAsync_(i, node2.items[i], visitor, path4);
+        const ci = await visitAsync_(i, node2.items[i], visitor, path6);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK)
@@ -69242,13 +69242,13 @@ async function visitAsync_(key, node2, visitor, path4) {
         }
       }
     } else if (isPair(node2)) {
-      path4 = Object.freeze(path4.concat(node2));
-      const ck = await visitAsync_("key", node2.key, visitor, path4);
+      path6 = Object.freeze(path6.concat(node2));
+      const ck = await visitAsync_("key", node2.key, visitor, path6);
       if (ck === BREAK)
         return BREAK;
       else if (ck === REMOVE)
         node2.key = null;
-      const cv = await visitAsync_("value", node2.value, visitor, path4);
+      const cv = await visitAsync_("value", node2.value, visitor, path6);
       if (cv === BREAK)
         return BREAK;
       else if (cv === REMOVE)
@@ -69275,23 +69275,23 @@ function initVisitor(visitor) {
   }
   return visitor;
 }
-function callVisitor(key, node2, visitor, path4) {
+function callVisitor(key, node2, visitor, path6) {
   if (typeof visitor === "function")
-    return visitor(key, node2, path4);
+    return visitor(key, node2, path6);
   if (isMap(node2))
-    return visitor.Map?.(key, node2, path4);
+    return visitor.Map?.(key, node2, path6);
   if (isSeq(node2))
-    return visitor.Seq?.(key, node2, path4);
+    return visitor.Seq?.(key, node2, path6);
   if (isPair(node2))
-    return visitor.Pair?.(key, node2, path4);
+    return visitor.Pair?.(key, node2, path6);
   if (isScalar(node2))
-    return visitor.Scalar?.(key, node2, path4);
+    return visitor.Scalar?.(key, node2, path6);
   if (isAlias(node2))
-    return visitor.Alias?.(key, node2, path4);
+    return visitor.Alias?.(key, node2, path6);
   return void 0;
 }
-function replaceNode(key, path4, node2) {
-  const parent = path4[path4.length - 1];
+function replaceNode(key, path6, node2) {
+  const parent = path6[path6.length - 1];
   if (isCollection(parent)) {
     parent.items[key] = node2;
   } else if (isPair(parent)) {
@@ -69822,10 +69822,10 @@ function createNode(value, tagName, ctx) {
 }
 
 // ../../../work/main/node_modules/yaml/browser/dist/nodes/Collection.js
-function collectionFromPath(schema5, path4, value) {
+function collectionFromPath(schema5, path6, value) {
   let v = value;
-  for (let i = path4.length - 1; i >= 0; --i) {
-    const k = path4[i];
+  for (let i = path6.length - 1; i >= 0; --i) {
+    const k = path6[i];
     if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
       const a = [];
       a[k] = v;
@@ -69844,7 +69844,7 @@ function collectionFromPath(schema5, path4, value) {
     sourceObjects: /* @__PURE__ */ new Map()
   });
 }
-var isEmptyPath = (path4) => path4 == null || typeof path4 === "object" && !!path4[Symbol.iterator]().next().done;
+var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
 var Collection = class extends NodeBase {
   constructor(type2, schema5) {
     super(type2);
@@ -69874,11 +69874,11 @@ var Collection = class extends NodeBase {
    * be a Pair instance or a `{ key, value }` object, which may not have a key
    * that already exists in the map.
    */
-  addIn(path4, value) {
-    if (isEmptyPath(path4))
+  addIn(path6, value) {
+    if (isEmptyPath(path6))
       this.add(value);
     else {
-      const [key, ...rest] = path4;
+      const [key, ...rest] = path6;
       const node2 = this.get(key, true);
       if (isCollection(node2))
         node2.addIn(rest, value);
@@ -69892,8 +69892,8 @@ var Collection = class extends NodeBase {
    * Removes a value from the collection.
    * @returns `true` if the item was found and removed.
    */
-  deleteIn(path4) {
-    const [key, ...rest] = path4;
+  deleteIn(path6) {
+    const [key, ...rest] = path6;
     if (rest.length === 0)
       return this.delete(key);
     const node2 = this.get(key, true);
@@ -69907,8 +69907,8 @@ var Collection = class extends NodeBase {
    * scalar values from their surrounding node; to disable set `keepScalar` to
    * `true` (collections are always returned intact).
    */
-  getIn(path4, keepScalar) {
-    const [key, ...rest] = path4;
+  getIn(path6, keepScalar) {
+    const [key, ...rest] = path6;
     const node2 = this.get(key, true);
     if (rest.length === 0)
       return !keepScalar && isScalar(node2) ? node2.value : node2;
@@ -69926,8 +69926,8 @@ var Collection = class extends NodeBase {
   /**
    * Checks if the collection includes a value with the key `key`.
    */
-  hasIn(path4) {
-    const [key, ...rest] = path4;
+  hasIn(path6) {
+    const [key, ...rest] = path6;
     if (rest.length === 0)
       return this.has(key);
     const node2 = this.get(key, true);
@@ -69937,8 +69937,8 @@ var Collection = class extends NodeBase {
    * Sets a value in this collection. For `!!set`, `value` needs to be a
    * boolean to add/remove the item from the set.
    */
-  setIn(path4, value) {
-    const [key, ...rest] = path4;
+  setIn(path6, value) {
+    const [key, ...rest] = path6;
     if (rest.length === 0) {
       this.set(key, value);
     } else {
@@ -69966,14 +69966,14 @@ var lineComment = (str4, indent, comment) => str4.endsWith("\n") ? indentComment
 var FOLD_FLOW = "flow";
 var FOLD_BLOCK = "block";
 var FOLD_QUOTED = "quoted";
-function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
   if (!lineWidth || lineWidth < 0)
-    return text;
+    return text2;
   if (lineWidth < minContentWidth)
     minContentWidth = 0;
   const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-  if (text.length <= endStep)
-    return text;
+  if (text2.length <= endStep)
+    return text2;
   const folds = [];
   const escapedFolds = {};
   let end = lineWidth - indent.length;
@@ -69990,14 +69990,14 @@ function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth =
   let escStart = -1;
   let escEnd = -1;
   if (mode === FOLD_BLOCK) {
-    i = consumeMoreIndentedLines(text, i, indent.length);
+    i = consumeMoreIndentedLines(text2, i, indent.length);
     if (i !== -1)
       end = i + endStep;
   }
-  for (let ch; ch = text[i += 1]; ) {
+  for (let ch; ch = text2[i += 1]; ) {
     if (mode === FOLD_QUOTED && ch === "\\") {
       escStart = i;
-      switch (text[i + 1]) {
+      switch (text2[i + 1]) {
         case "x":
           i += 3;
           break;
@@ -70014,12 +70014,12 @@ function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth =
     }
     if (ch === "\n") {
       if (mode === FOLD_BLOCK)
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
       end = i + indent.length + endStep;
       split = void 0;
     } else {
       if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-        const next = text[i + 1];
+        const next = text2[i + 1];
         if (next && next !== " " && next !== "\n" && next !== "	")
           split = i;
       }
@@ -70031,12 +70031,12 @@ function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth =
         } else if (mode === FOLD_QUOTED) {
           while (prev === " " || prev === "	") {
             prev = ch;
-            ch = text[i += 1];
+            ch = text2[i += 1];
             overflow = true;
           }
           const j = i > escEnd + 1 ? i - 2 : escStart - 1;
           if (escapedFolds[j])
-            return text;
+            return text2;
           folds.push(j);
           escapedFolds[j] = true;
           end = j + endStep;
@@ -70051,39 +70051,39 @@ function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth =
   if (overflow && onOverflow)
     onOverflow();
   if (folds.length === 0)
-    return text;
+    return text2;
   if (onFold)
     onFold();
-  let res = text.slice(0, folds[0]);
+  let res = text2.slice(0, folds[0]);
   for (let i2 = 0; i2 < folds.length; ++i2) {
     const fold = folds[i2];
-    const end2 = folds[i2 + 1] || text.length;
+    const end2 = folds[i2 + 1] || text2.length;
     if (fold === 0)
       res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
     else {
       if (mode === FOLD_QUOTED && escapedFolds[fold])
-        res += `${text[fold]}\\`;
+        res += `${text2[fold]}\\`;
       res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
     }
   }
   return res;
 }
-function consumeMoreIndentedLines(text, i, indent) {
+function consumeMoreIndentedLines(text2, i, indent) {
   let end = i;
   let start = i + 1;
-  let ch = text[start];
+  let ch = text2[start];
   while (ch === " " || ch === "	") {
     if (i < start + indent) {
-      ch = text[++i];
+      ch = text2[++i];
     } else {
       do {
-        ch = text[++i];
+        ch = text2[++i];
       } while (ch && ch !== "\n");
       end = i;
       start = i + 1;
-      ch = text[start];
+      ch = text2[start];
     }
   }
   return end;
@@ -72077,9 +72077,9 @@ var Document = class _Document {
       this.contents.add(value);
   }
   /** Adds a value to the document. */
-  addIn(path4, value) {
+  addIn(path6, value) {
     if (assertCollection(this.contents))
-      this.contents.addIn(path4, value);
+      this.contents.addIn(path6, value);
   }
   /**
    * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -72154,14 +72154,14 @@ var Document = class _Document {
    * Removes a value from the document.
    * @returns `true` if the item was found and removed.
    */
-  deleteIn(path4) {
-    if (isEmptyPath(path4)) {
+  deleteIn(path6) {
+    if (isEmptyPath(path6)) {
       if (this.contents == null)
         return false;
       this.contents = null;
       return true;
     }
-    return assertCollection(this.contents) ? this.contents.deleteIn(path4) : false;
+    return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
   }
   /**
    * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -72176,10 +72176,10 @@ var Document = class _Document {
    * scalar values from their surrounding node; to disable set `keepScalar` to
    * `true` (collections are always returned intact).
    */
-  getIn(path4, keepScalar) {
-    if (isEmptyPath(path4))
+  getIn(path6, keepScalar) {
+    if (isEmptyPath(path6))
       return !keepScalar && isScalar(this.contents) ? this.contents.value : this.contents;
-    return isCollection(this.contents) ? this.contents.getIn(path4, keepScalar) : void 0;
+    return isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
   }
   /**
    * Checks if the document includes a value with the key `key`.
@@ -72190,10 +72190,10 @@ var Document = class _Document {
   /**
    * Checks if the document includes a value at `path`.
    */
-  hasIn(path4) {
-    if (isEmptyPath(path4))
+  hasIn(path6) {
+    if (isEmptyPath(path6))
       return this.contents !== void 0;
-    return isCollection(this.contents) ? this.contents.hasIn(path4) : false;
+    return isCollection(this.contents) ? this.contents.hasIn(path6) : false;
   }
   /**
    * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -72210,13 +72210,13 @@ var Document = class _Document {
    * Sets a value in this document. For `!!set`, `value` needs to be a
    * boolean to add/remove the item from the set.
    */
-  setIn(path4, value) {
-    if (isEmptyPath(path4)) {
+  setIn(path6, value) {
+    if (isEmptyPath(path6)) {
       this.contents = value;
     } else if (this.contents == null) {
-      this.contents = collectionFromPath(this.schema, Array.from(path4), value);
+      this.contents = collectionFromPath(this.schema, Array.from(path6), value);
     } else if (assertCollection(this.contents)) {
-      this.contents.setIn(path4, value);
+      this.contents.setIn(path6, value);
     }
   }
   /**
@@ -73767,9 +73767,9 @@ function visit2(cst, visitor) {
 visit2.BREAK = BREAK2;
 visit2.SKIP = SKIP2;
 visit2.REMOVE = REMOVE2;
-visit2.itemAtPath = (cst, path4) => {
+visit2.itemAtPath = (cst, path6) => {
   let item = cst;
-  for (const [field, index2] of path4) {
+  for (const [field, index2] of path6) {
     const tok = item?.[field];
     if (tok && "items" in tok) {
       item = tok.items[index2];
@@ -73778,23 +73778,23 @@ visit2.itemAtPath = (cst, path4) => {
   }
   return item;
 };
-visit2.parentCollection = (cst, path4) => {
-  const parent = visit2.itemAtPath(cst, path4.slice(0, -1));
-  const field = path4[path4.length - 1][0];
+visit2.parentCollection = (cst, path6) => {
+  const parent = visit2.itemAtPath(cst, path6.slice(0, -1));
+  const field = path6[path6.length - 1][0];
   const coll = parent?.[field];
   if (coll && "items" in coll)
     return coll;
   throw new Error("Parent collection not found");
 };
-function _visit(path4, item, visitor) {
-  let ctrl = visitor(item, path4);
+function _visit(path6, item, visitor) {
+  let ctrl = visitor(item, path6);
   if (typeof ctrl === "symbol")
     return ctrl;
   for (const field of ["key", "value"]) {
     const token = item[field];
     if (token && "items" in token) {
       for (let i = 0; i < token.items.length; ++i) {
-        const ci = _visit(Object.freeze(path4.concat([[field, i]])), token.items[i], visitor);
+        const ci = _visit(Object.freeze(path6.concat([[field, i]])), token.items[i], visitor);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK2)
@@ -73805,10 +73805,10 @@ function _visit(path4, item, visitor) {
         }
       }
       if (typeof ctrl === "function" && field === "key")
-        ctrl = ctrl(item, path4);
+        ctrl = ctrl(item, path6);
     }
   }
-  return typeof ctrl === "function" ? ctrl(item, path4) : ctrl;
+  return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
 }
 
 // ../../../work/main/node_modules/yaml/browser/dist/parse/cst.js
@@ -78456,11 +78456,11 @@ var {
 var { merge: merge3 } = yaml.types;
 var SCHEMA = yaml.CORE_SCHEMA.extend([merge3]);
 var ANCHOR = /(?:^|[\s[{,:-])&[^\s,[\]{}]/m;
-function fastManifestData(text) {
-  if (ANCHOR.test(text)) return null;
+function fastManifestData(text2) {
+  if (ANCHOR.test(text2)) return null;
   let docs;
   try {
-    docs = yaml.loadAll(text, void 0, { schema: SCHEMA, json: false });
+    docs = yaml.loadAll(text2, void 0, { schema: SCHEMA, json: false });
   } catch {
     return null;
   }
@@ -78488,13 +78488,13 @@ var EditFailure = class extends Error {
   offset;
 };
 var ANNOTATION_KEYS = ["metadata", "annotations"];
-function applyAnnotationEdits(text, edits) {
+function applyAnnotationEdits(text2, edits) {
   try {
-    return { ok: true, text: edit(text, edits) };
+    return { ok: true, text: edit(text2, edits) };
   } catch (err) {
     if (err instanceof EditFailure) {
       const out = { ok: false, message: err.message, code: err.code };
-      if (err.offset !== void 0) Object.assign(out, linePos(text, err.offset));
+      if (err.offset !== void 0) Object.assign(out, linePos(text2, err.offset));
       return out;
     }
     if (err instanceof InvalidYaml) {
@@ -78518,8 +78518,8 @@ var InvalidYaml = class extends Error {
   line;
   column;
 };
-function parseStrict(text, what) {
-  const docs = parseAllDocuments(text, MANIFEST_PARSE_OPTIONS);
+function parseStrict(text2, what) {
+  const docs = parseAllDocuments(text2, MANIFEST_PARSE_OPTIONS);
   const list3 = Array.isArray(docs) ? docs : [docs];
   for (let i = 0; i < list3.length; i++) {
     const err = list3[i].errors[0];
@@ -78531,15 +78531,15 @@ function parseStrict(text, what) {
   }
   return list3;
 }
-function edit(text, edits) {
-  const docs = parseStrict(text, "not valid YAML");
-  if (edits.length === 0) return text;
-  const { splices, groups: groups2 } = annotationSplices(text, docs, edits);
-  const after = applySplices(text, splices);
-  verify(text, docs, after, groups2);
+function edit(text2, edits) {
+  const docs = parseStrict(text2, "not valid YAML");
+  if (edits.length === 0) return text2;
+  const { splices, groups: groups2 } = annotationSplices(text2, docs, edits);
+  const after = applySplices(text2, splices);
+  verify(text2, docs, after, groups2);
   return after;
 }
-function annotationSplices(text, docs, edits) {
+function annotationSplices(text2, docs, edits) {
   const groups2 = /* @__PURE__ */ new Map();
   for (const e of edits) {
     const id = JSON.stringify([e.document, e.mapPath]);
@@ -78548,7 +78548,7 @@ function annotationSplices(text, docs, edits) {
     g.entries.set(e.key, e.value);
     if (e.expect) g.expect = e.expect;
   }
-  const ctx = { text, nl: detectNewline(text), splices: [], where: "" };
+  const ctx = { text: text2, nl: detectNewline(text2), splices: [], where: "" };
   for (const g of groups2.values()) {
     const doc = docs[g.document];
     ctx.where = `document ${g.document}`;
@@ -78601,7 +78601,7 @@ function locate(ctx, doc, mapPath) {
   }
   return { map: node2, parentCol };
 }
-function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path4) {
+function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path6) {
   if (rest.length === 0) {
     const fresh = [];
     for (const entry of entries) {
@@ -78619,7 +78619,7 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path4) 
     return;
   }
   const value = pair.value;
-  const here = [...path4, head].join(".");
+  const here = [...path6, head].join(".");
   if (isAlias(value)) {
     throw new EditFailure(
       `${ctx.where}: ${here} is an alias; edit the anchored node instead`,
@@ -78633,7 +78633,7 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path4) 
       return;
     }
     const col = map4.flow ? null : column(ctx.text, keyStart(pair));
-    writeInto(ctx, value, tail, entries, col, false, [...path4, head]);
+    writeInto(ctx, value, tail, entries, col, false, [...path6, head]);
     return;
   }
   if (value == null || isScalar(value) && value.value === null) {
@@ -78648,14 +78648,14 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path4) 
   );
 }
 function updateValue(ctx, map4, pair, value) {
-  const { text } = ctx;
+  const { text: text2 } = ctx;
   const node2 = pair.value;
   const flow = !!map4.flow;
   if (isScalar(node2) && node2.value === value) return;
   if (!node2 || !node2.range || isScalar(node2) && node2.range[0] === node2.range[1]) {
     ctx.splices.push({
-      start: afterColon(text, pair),
-      end: afterColon(text, pair),
+      start: afterColon(text2, pair),
+      end: afterColon(text2, pair),
       text: " " + formatValue(value, flow)
     });
     return;
@@ -78669,17 +78669,17 @@ function updateValue(ctx, map4, pair, value) {
     else if (node2.type === Scalar.QUOTE_DOUBLE) out = doubleQuote(value);
     else out = formatValue(value, flow);
     if (node2.type === Scalar.BLOCK_LITERAL || node2.type === Scalar.BLOCK_FOLDED) {
-      while (end > start && (text[end - 1] === "\n" || text[end - 1] === "\r")) end--;
+      while (end > start && (text2[end - 1] === "\n" || text2[end - 1] === "\r")) end--;
     }
   } else {
-    end = contentEnd(text, node2);
+    end = contentEnd(text2, node2);
     out = formatValue(value, flow);
   }
   if (isAlias(node2)) start = node2.range[0];
   ctx.splices.push({ start, end, text: out });
 }
 function insertPairs(ctx, map4, rest, entries, parentCol, prepend) {
-  const { text } = ctx;
+  const { text: text2 } = ctx;
   if (map4.flow) {
     const piece = renderFlow(rest, entries, keyStyle(map4));
     if (map4.items.length === 0) {
@@ -78689,26 +78689,26 @@ function insertPairs(ctx, map4, rest, entries, parentCol, prepend) {
       const first = keyStart(map4.items[0]);
       ctx.splices.push({ start: first, end: first, text: `${piece}, ` });
     } else {
-      const end = pairEnd(text, map4.items[map4.items.length - 1]);
+      const end = pairEnd(text2, map4.items[map4.items.length - 1]);
       ctx.splices.push({ start: end, end, text: `, ${piece}` });
     }
     return;
   }
-  const col = column(text, keyStart(map4.items[0]));
-  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
+  const col = column(text2, keyStart(map4.items[0]));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text2, map4);
   const lines = renderBlock(rest, entries, col, step, keyStyle(map4));
   if (prepend && prependAt(ctx, map4, lines)) return;
-  appendLines(ctx, contentEnd(text, map4), lines);
+  appendLines(ctx, contentEnd(text2, map4), lines);
 }
 function prependAt(ctx, map4, lines) {
-  const { text, nl } = ctx;
+  const { text: text2, nl } = ctx;
   const first = keyStart(map4.items[0]);
-  let pos = lineStart(text, first);
-  const indent = text.slice(pos, first);
+  let pos = lineStart(text2, first);
+  const indent = text2.slice(pos, first);
   if (!/^ *$/.test(indent)) return false;
   while (pos > 0) {
-    const prev = lineStart(text, pos - 1);
-    const line = text.slice(prev, pos).replace(/\r?\n$/, "");
+    const prev = lineStart(text2, pos - 1);
+    const line = text2.slice(prev, pos).replace(/\r?\n$/, "");
     if (!line.startsWith(`${indent}#`)) break;
     pos = prev;
   }
@@ -78716,27 +78716,27 @@ function prependAt(ctx, map4, lines) {
   return true;
 }
 function appendLines(ctx, pos, lines) {
-  const { text, nl } = ctx;
-  if (pos > 0 && text[pos - 1] === "\n") {
+  const { text: text2, nl } = ctx;
+  if (pos > 0 && text2[pos - 1] === "\n") {
     ctx.splices.push({ start: pos, end: pos, text: lines.map((l) => l + nl).join("") });
   } else {
-    const at = lineEnd(text, pos);
+    const at = lineEnd(text2, pos);
     ctx.splices.push({ start: at, end: at, text: lines.map((l) => nl + l).join("") });
   }
 }
 function replaceEmptyValue(ctx, map4, pair, rest, entries, parentCol, valueEnd) {
-  const { text, nl } = ctx;
-  const colon = afterColon(text, pair);
+  const { text: text2, nl } = ctx;
+  const colon = afterColon(text2, pair);
   const end = valueEnd ?? colon;
   if (map4.flow) {
     ctx.splices.push({ start: colon, end, text: ` {${renderFlow(rest, entries, keyStyle(map4))}}` });
     return;
   }
-  const col = column(text, keyStart(pair));
-  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
+  const col = column(text2, keyStart(pair));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text2, map4);
   const lines = renderBlock(rest, entries, col + step, step, keyStyle(map4));
-  const at = lineEnd(text, end);
-  ctx.splices.push({ start: colon, end: at, text: text.slice(end, at) + lines.map((l) => nl + l).join("") });
+  const at = lineEnd(text2, end);
+  ctx.splices.push({ start: colon, end: at, text: text2.slice(end, at) + lines.map((l) => nl + l).join("") });
 }
 function renderBlock(rest, entries, col, step, style) {
   const lines = [];
@@ -78756,8 +78756,8 @@ function renderFlow(rest, entries, style) {
   }
   return out;
 }
-function verify(text, before, after, groups2, extra) {
-  const fastBefore = fastManifestData(text);
+function verify(text2, before, after, groups2, extra) {
+  const fastBefore = fastManifestData(text2);
   if (fastBefore) {
     const fastAfter = fastManifestData(after);
     if (!fastAfter) {
@@ -78822,9 +78822,9 @@ function compareData(original, actual, groups2, extra) {
 function isObject(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
-function firstDifference(a, b, path4) {
+function firstDifference(a, b, path6) {
   if (Object.is(a, b)) return null;
-  const here = path4.join(".");
+  const here = path6.join(".");
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return here;
   if (Array.isArray(a) !== Array.isArray(b)) return here;
   if (a instanceof Date || b instanceof Date) {
@@ -78833,7 +78833,7 @@ function firstDifference(a, b, path4) {
   if (a instanceof Map || a instanceof Set || b instanceof Map || b instanceof Set) {
     const ea = [...a.entries()];
     const eb = [...b.entries()];
-    return firstDifference(ea, eb, path4);
+    return firstDifference(ea, eb, path6);
   }
   if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
     return ArrayBuffer.isView(a) && ArrayBuffer.isView(b) && String(a) === String(b) ? null : here;
@@ -78842,12 +78842,12 @@ function firstDifference(a, b, path4) {
   const kb = Object.keys(b);
   if (ka.length !== kb.length) {
     const missing = ka.find((k) => !(k in b)) ?? kb.find((k) => !(k in a));
-    return [...path4, missing ?? ""].join(".");
+    return [...path6, missing ?? ""].join(".");
   }
   for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path4, k].join(".");
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path6, k].join(".");
     const d = firstDifference(a[k], b[k], [
-      ...path4,
+      ...path6,
       k
     ]);
     if (d !== null) return d;
@@ -78862,77 +78862,77 @@ function keyStart(pair) {
   if (!key?.range) throw new EditFailure("a map entry without a key is not supported here", "UNSUPPORTED");
   return key.range[0];
 }
-function afterColon(text, pair) {
+function afterColon(text2, pair) {
   const key = pair.key;
   if (!key?.range) throw new EditFailure("a map entry without a key is not supported here", "UNSUPPORTED");
   let i = key.range[1];
-  while (text[i] === " " || text[i] === "	") i++;
-  if (text[i] !== ":") {
+  while (text2[i] === " " || text2[i] === "	") i++;
+  if (text2[i] !== ":") {
     throw new EditFailure("explicit keys (`? key`) are not supported for edits", "UNSUPPORTED", key.range[0]);
   }
   return i + 1;
 }
-function pairEnd(text, pair) {
+function pairEnd(text2, pair) {
   const value = pair.value;
-  if (value?.range && !(isScalar(value) && value.range[0] === value.range[1])) return contentEnd(text, value);
+  if (value?.range && !(isScalar(value) && value.range[0] === value.range[1])) return contentEnd(text2, value);
   const key = pair.key;
   if (key?.range) {
     let i = key.range[1];
-    while (text[i] === " " || text[i] === "	") i++;
-    return text[i] === ":" ? i + 1 : key.range[1];
+    while (text2[i] === " " || text2[i] === "	") i++;
+    return text2[i] === ":" ? i + 1 : key.range[1];
   }
   return value?.range?.[1] ?? 0;
 }
-function contentEnd(text, node2) {
+function contentEnd(text2, node2) {
   if ((isMap(node2) || isSeq(node2)) && !node2.flow && node2.items.length > 0) {
     const last = node2.items[node2.items.length - 1];
-    if (isMap(node2)) return pairEnd(text, last);
+    if (isMap(node2)) return pairEnd(text2, last);
     if (last && typeof last === "object" && "range" in last && last.range)
-      return contentEnd(text, last);
+      return contentEnd(text2, last);
   }
   return node2.range[1];
 }
-function lineStart(text, pos) {
-  return text.lastIndexOf("\n", pos - 1) + 1;
+function lineStart(text2, pos) {
+  return text2.lastIndexOf("\n", pos - 1) + 1;
 }
-function lineEnd(text, pos) {
-  const i = text.indexOf("\n", pos);
-  if (i < 0) return text.length;
-  return text[i - 1] === "\r" ? i - 1 : i;
+function lineEnd(text2, pos) {
+  const i = text2.indexOf("\n", pos);
+  if (i < 0) return text2.length;
+  return text2[i - 1] === "\r" ? i - 1 : i;
 }
-function column(text, pos) {
-  const start = lineStart(text, pos);
-  return pos - start - (start === 0 && text.charCodeAt(0) === 65279 ? 1 : 0);
+function column(text2, pos) {
+  const start = lineStart(text2, pos);
+  return pos - start - (start === 0 && text2.charCodeAt(0) === 65279 ? 1 : 0);
 }
-function linePos(text, offset) {
+function linePos(text2, offset) {
   let line = 1;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
-  return { line, column: column(text, offset) + 1 };
+  for (let i = text2.indexOf("\n"); i >= 0 && i < offset; i = text2.indexOf("\n", i + 1)) line++;
+  return { line, column: column(text2, offset) + 1 };
 }
-function detectNewline(text) {
-  const i = text.indexOf("\n");
-  return i > 0 && text[i - 1] === "\r" ? "\r\n" : "\n";
+function detectNewline(text2) {
+  const i = text2.indexOf("\n");
+  return i > 0 && text2[i - 1] === "\r" ? "\r\n" : "\n";
 }
-function guessStep(text, map4) {
+function guessStep(text2, map4) {
   for (const pair of map4.items) {
     const v = pair.value;
     if (isMap(v) && !v.flow && v.items.length > 0 && pair.key) {
-      const d = column(text, keyStart(v.items[0])) - column(text, keyStart(pair));
+      const d = column(text2, keyStart(v.items[0])) - column(text2, keyStart(pair));
       if (d > 0) return d;
     }
   }
   return 2;
 }
-function applySplices(text, splices) {
+function applySplices(text2, splices) {
   const sorted = splices.map((s, i) => ({ ...s, i })).sort((a, b) => a.start - b.start || a.end - b.end || a.i - b.i);
   let out = "";
   let at = 0;
   for (const s of sorted) {
     if (s.start < at) throw new EditFailure("two edits overlap in the same place", "BAD_EDIT", s.start);
-    out += text.slice(at, s.start) + s.text;
+    out += text2.slice(at, s.start) + s.text;
     at = s.end;
   }
-  return out + text.slice(at);
+  return out + text2.slice(at);
 }
 function describe(node2) {
   if (node2 === null || node2 === void 0 || isScalar(node2) && node2.value === null) return "empty";
@@ -78974,22 +78974,22 @@ function plainSafe(value, flow) {
 }
 
 // src/core/yaml/edit-scalar.ts
-function applyFileEdits(text, edits) {
+function applyFileEdits(text2, edits) {
   try {
-    const docs = parseStrict(text, "not valid YAML");
+    const docs = parseStrict(text2, "not valid YAML");
     const annotations = edits.annotations ?? [];
     const scalars = edits.scalars ?? [];
-    if (annotations.length === 0 && scalars.length === 0) return { ok: true, text };
-    const planned = annotations.length > 0 ? annotationSplices(text, docs, annotations) : { splices: [], groups: [] };
-    const ctx = { text, nl: detectNewline(text), splices: planned.splices, where: "" };
+    if (annotations.length === 0 && scalars.length === 0) return { ok: true, text: text2 };
+    const planned = annotations.length > 0 ? annotationSplices(text2, docs, annotations) : { splices: [], groups: [] };
+    const ctx = { text: text2, nl: detectNewline(text2), splices: planned.splices, where: "" };
     for (const e of scalars) planScalar(ctx, docs, e);
-    const after = applySplices(text, ctx.splices);
-    verify(text, docs, after, planned.groups, (expected) => expectScalars(expected, scalars));
+    const after = applySplices(text2, ctx.splices);
+    verify(text2, docs, after, planned.groups, (expected) => expectScalars(expected, scalars));
     return { ok: true, text: after };
   } catch (err) {
     if (err instanceof EditFailure) {
       const out = { ok: false, message: err.message, code: err.code };
-      if (err.offset !== void 0) Object.assign(out, linePos(text, err.offset));
+      if (err.offset !== void 0) Object.assign(out, linePos(text2, err.offset));
       return out;
     }
     if (err instanceof InvalidYaml) {
@@ -79002,8 +79002,8 @@ function applyFileEdits(text, edits) {
     };
   }
 }
-function formatPath(path4) {
-  return path4.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("");
+function formatPath(path6) {
+  return path6.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("");
 }
 function planScalar(ctx, docs, e) {
   ctx.where = `document ${e.document}`;
@@ -79077,7 +79077,7 @@ function planScalar(ctx, docs, e) {
 }
 function writeValue(ctx, map4, pair, e, here) {
   const node2 = pair.value;
-  const { text } = ctx;
+  const { text: text2 } = ctx;
   if ("replace" in e) {
     if (!isScalar(node2) || typeof node2.value !== "string" || !node2.range) {
       throw new EditFailure(`${ctx.where}: ${here} is ${describe(node2)}, not a string`, "BAD_EDIT");
@@ -79088,7 +79088,7 @@ function writeValue(ctx, map4, pair, e, here) {
     if (wanted === 0) throw new EditFailure(`${ctx.where}: ${here} does not contain "${from}"`, "BAD_EDIT");
     const [start, end] = node2.range;
     const found = [];
-    for (let at = text.indexOf(from, start); at >= 0 && at + from.length <= end; at = text.indexOf(from, at + 1))
+    for (let at = text2.indexOf(from, start); at >= 0 && at + from.length <= end; at = text2.indexOf(from, at + 1))
       found.push(at);
     if (found.length !== wanted) {
       throw new EditFailure(
@@ -79103,7 +79103,7 @@ function writeValue(ctx, map4, pair, e, here) {
   const value = e.set;
   if (isScalar(node2) && node2.value === value) return;
   if (!node2 || !node2.range || isScalar(node2) && node2.range[0] === node2.range[1]) {
-    const at = afterColon(text, pair);
+    const at = afterColon(text2, pair);
     ctx.splices.push({ start: at, end: at, text: " " + format(value, !!map4.flow) });
     return;
   }
@@ -79122,7 +79122,7 @@ function writeValue(ctx, map4, pair, e, here) {
   ctx.splices.push({ start: node2.range[0], end: node2.range[1], text: out });
 }
 function insertPair(ctx, map4, keys, value, parentCol) {
-  const { text } = ctx;
+  const { text: text2 } = ctx;
   const style = keyStyle(map4);
   if (map4.flow) {
     let piece = `${formatKey(keys[keys.length - 1], true, style)}: ${format(value, true)}`;
@@ -79131,15 +79131,15 @@ function insertPair(ctx, map4, keys, value, parentCol) {
       const open4 = map4.range[0];
       ctx.splices.push({ start: open4 + 1, end: open4 + 1, text: piece });
     } else {
-      const end = pairEnd(text, map4.items[map4.items.length - 1]);
+      const end = pairEnd(text2, map4.items[map4.items.length - 1]);
       ctx.splices.push({ start: end, end, text: `, ${piece}` });
     }
     return;
   }
   if (map4.items.length === 0) throw new EditFailure(`${ctx.where}: an empty block map`, "UNSUPPORTED");
-  const col = column(text, keyStart(map4.items[0]));
-  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
-  appendLines(ctx, contentEnd(text, map4), renderLines(keys, value, col, step, style));
+  const col = column(text2, keyStart(map4.items[0]));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text2, map4);
+  appendLines(ctx, contentEnd(text2, map4), renderLines(keys, value, col, step, style));
 }
 function renderLines(keys, value, col, step, style) {
   const lines = [];
@@ -79281,8 +79281,8 @@ function toTable(report) {
   if (report.pullRequest) out.push(`Pull request: #${report.pullRequest.number} ${report.pullRequest.url}`);
   return out.join("\n") + "\n";
 }
-function escapeMarkdown(text) {
-  return text.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+function escapeMarkdown(text2) {
+  return text2.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
 }
 var ACTION_TEXT = {
   restart: "rolling restart",
@@ -79551,11 +79551,11 @@ function createTransport(opts) {
         (e) => reject(new TransportError(e.code ?? "ECONNRESET", e.message))
       );
       res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
+        const text2 = Buffer.concat(chunks).toString("utf8");
         let body = void 0;
-        if (text.trim()) {
+        if (text2.trim()) {
           try {
-            body = JSON.parse(text);
+            body = JSON.parse(text2);
           } catch {
             body = { errors: [] };
           }
@@ -79606,20 +79606,20 @@ function hasPassed(time3, now) {
   const ms = Date.parse(time3.replace(/(\.\d{3})\d+/, "$1"));
   return Number.isNaN(ms) || ms <= now.getTime();
 }
-function statusFromMetadata(path4, body, now) {
+function statusFromMetadata(path6, body, now) {
   const data = isRecord(body) && isRecord(body.data) ? body.data : {};
   const current = Number(data.current_version);
   const versions = isRecord(data.versions) ? data.versions : {};
   const updatedTime = typeof data.updated_time === "string" ? data.updated_time : null;
-  if (!Number.isInteger(current) || current <= 0) return { state: "missing", path: path4 };
+  if (!Number.isInteger(current) || current <= 0) return { state: "missing", path: path6 };
   const v = versions[String(current)];
   if (isRecord(v)) {
-    if (v.destroyed === true) return { state: "deleted", path: path4, current, reason: "destroyed", updatedTime };
+    if (v.destroyed === true) return { state: "deleted", path: path6, current, reason: "destroyed", updatedTime };
     if (typeof v.deletion_time === "string" && v.deletion_time !== "" && hasPassed(v.deletion_time, now)) {
-      return { state: "deleted", path: path4, current, reason: "deleted", updatedTime };
+      return { state: "deleted", path: path6, current, reason: "deleted", updatedTime };
     }
   }
-  return { state: "ok", path: path4, current, updatedTime };
+  return { state: "ok", path: path6, current, updatedTime };
 }
 var NodeVaultReader = class {
   constructor(opts) {
@@ -79723,8 +79723,8 @@ var NodeVaultReader = class {
     const read = await mapLimit(
       [...canonical.entries()],
       this.concurrency,
-      async ([path4, { mount: mount2, rest }]) => {
-        return [path4, await this.readMetadata(path4, mount2, rest, now)];
+      async ([path6, { mount: mount2, rest }]) => {
+        return [path6, await this.readMetadata(path6, mount2, rest, now)];
       }
     );
     const byCanonical = new Map(read);
@@ -79864,17 +79864,17 @@ var NodeVaultReader = class {
     );
   }
   // ------------------------------------------------------------------ metadata
-  async readMetadata(path4, mount2, rest, now) {
+  async readMetadata(path6, mount2, rest, now) {
     const apiPath = `${mount2}/metadata/${rest}`;
     this.stats.metadataReads += 1;
     const a = await this.call(apiPath, () => this.client.read(encodePath(apiPath)));
-    if (a.status === 200) return statusFromMetadata(path4, a.body, now);
-    if (a.status === 404) return { state: "missing", path: path4 };
+    if (a.status === 200) return statusFromMetadata(path6, a.body, now);
+    if (a.status === 404) return { state: "missing", path: path6 };
     if (a.status === 403) {
       return {
         state: "forbidden",
-        path: path4,
-        message: `Vault denied reading the metadata of "${path4}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
+        path: path6,
+        message: `Vault denied reading the metadata of "${path6}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
       };
     }
     throw this.unexpected(apiPath, a.status);
@@ -80054,8 +80054,8 @@ function registerSecret(value) {
   if (!value || value.length < 4) return;
   secrets.add(value);
 }
-function redact(text) {
-  let out = text;
+function redact(text2) {
+  let out = text2;
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join("***");
   return out;
 }
@@ -80884,10 +80884,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema5) {
   return mergeDefs(schema5._zod.def);
 }
-function getElementAtPath(obj, path4) {
-  if (!path4)
+function getElementAtPath(obj, path6) {
+  if (!path6)
     return obj;
-  return path4.reduce((acc, key) => acc?.[key], obj);
+  return path6.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -81227,11 +81227,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path4, issues) {
+function prefixIssues(path6, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path4);
+    iss.path.unshift(path6);
     return iss;
   });
 }
@@ -81693,16 +81693,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path4 = []) => {
+  const processError = (error64, path6 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path4, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path6, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path4, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path4, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else {
-        const fullpath = [...path4, ...issue3.path];
+        const fullpath = [...path6, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -81741,17 +81741,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path4 = []) => {
+  const processError = (error64, path6 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path4, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path6, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path4, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path4, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else {
-        const fullpath = [...path4, ...issue3.path];
+        const fullpath = [...path6, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -81790,8 +81790,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path4 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path4) {
+  const path6 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path6) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -89417,8 +89417,8 @@ function ko_default() {
 }
 
 // ../../../work/main/node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+var capitalizeFirstCharacter = (text2) => {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -98929,13 +98929,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path4 = ref.slice(1).split("/").filter(Boolean);
-  if (path4.length === 0) {
+  const path6 = ref.slice(1).split("/").filter(Boolean);
+  if (path6.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path4[0] === defsKey) {
-    const key = path4[1] === void 0 ? void 0 : decodeJSONPointerSegment(path4[1]);
+  if (path6[0] === defsKey) {
+    const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -99891,9 +99891,9 @@ function parseAuthor(author) {
 function defaultConfig() {
   return configSchema.parse({});
 }
-function parseConfig(text, file2) {
+function parseConfig(text2, file2) {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text2, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const pos = (offset) => lineCounter.linePos(offset);
   const yamlError = doc.errors[0];
   if (yamlError) {
@@ -99934,23 +99934,23 @@ ${lines.map((l) => `  ${l}`).join("\n")}`;
   throw new ConfigError(message, { file: file2, issues });
 }
 function toConfigIssue(issue3, doc, data, pos) {
-  const path4 = issue3.path.map((p) => typeof p === "number" ? p : String(p));
+  const path6 = issue3.path.map((p) => typeof p === "number" ? p : String(p));
   if (issue3.code === "unrecognized_keys") {
     const keys = issue3.keys;
-    const allowed = allowedKeys(path4);
+    const allowed = allowedKeys(path6);
     const first = keys[0] ?? "";
-    const keyNode = locate2(doc, [...path4, first], true);
+    const keyNode = locate2(doc, [...path6, first], true);
     const at2 = keyNode?.range ? pos(keyNode.range[0]) : null;
     const hint = suggest(first, allowed);
     const names = keys.map((k) => `"${k}"`).join(", ");
     const message = `unknown key${keys.length > 1 ? "s" : ""} ${names}` + (at2 ? ` (line ${at2.line})` : "") + (hint ? `; did you mean "${hint}"?` : allowed.length ? `; expected one of ${allowed.join(", ")}` : "");
-    return { key: dotted([...path4, first]), line: at2?.line ?? null, column: at2?.col ?? null, message };
+    return { key: dotted([...path6, first]), line: at2?.line ?? null, column: at2?.col ?? null, message };
   }
-  const node2 = locate2(doc, path4, false) ?? nearest(doc, path4);
+  const node2 = locate2(doc, path6, false) ?? nearest(doc, path6);
   const at = node2?.range ? pos(node2.range[0]) : null;
-  const value = valueAt(data, path4);
+  const value = valueAt(data, path6);
   return {
-    key: dotted(path4),
+    key: dotted(path6),
     line: at?.line ?? null,
     column: at?.col ?? null,
     message: describeIssue(issue3, value)
@@ -99986,19 +99986,19 @@ function describe4(value) {
     return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   return `${typeof value} ${String(value)}`;
 }
-function dotted(path4) {
+function dotted(path6) {
   let out = "";
-  for (const seg of path4) {
+  for (const seg of path6) {
     if (typeof seg === "number") out += `[${seg}]`;
     else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out ? `.${seg}` : seg;
     else out += `[${JSON.stringify(seg)}]`;
   }
   return out;
 }
-function locate2(doc, path4, wantKey) {
+function locate2(doc, path6, wantKey) {
   let node2 = doc.contents;
   let keyNode = null;
-  for (const seg of path4) {
+  for (const seg of path6) {
     if (isMap(node2)) {
       const pair = node2.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
       if (!pair) return null;
@@ -100012,9 +100012,9 @@ function locate2(doc, path4, wantKey) {
   const found = wantKey ? keyNode : node2 ?? keyNode;
   return found && typeof found === "object" && "range" in found ? found : null;
 }
-function nearest(doc, path4) {
-  for (let i = path4.length - 1; i >= 0; i--) {
-    const node2 = locate2(doc, path4.slice(0, i), false);
+function nearest(doc, path6) {
+  for (let i = path6.length - 1; i >= 0; i--) {
+    const node2 = locate2(doc, path6.slice(0, i), false);
     if (node2) return node2;
   }
   return doc.contents ?? null;
@@ -100023,17 +100023,17 @@ function keyText(key) {
   if (isScalar(key)) return String(key.value);
   return null;
 }
-function valueAt(data, path4) {
+function valueAt(data, path6) {
   let v = data;
-  for (const seg of path4) {
+  for (const seg of path6) {
     if (v === null || typeof v !== "object") return void 0;
     v = v[seg];
   }
   return v;
 }
-function allowedKeys(path4) {
+function allowedKeys(path6) {
   let schema5 = configSchema;
-  for (const seg of path4) {
+  for (const seg of path6) {
     schema5 = unwrap(schema5);
     const def2 = schema5.def;
     if (def2?.type === "object" && typeof seg === "string") schema5 = def2.shape?.[seg];
@@ -100097,9 +100097,9 @@ function errorText(err) {
 // src/adapters/git/workspace.ts
 var import_isomorphic_git3 = __toESM(require_isomorphic_git(), 1);
 import fs4 from "node:fs";
-import { chmod as chmod2, mkdir as mkdir2, mkdtemp, open as open3, rm as rm2, stat as stat2, unlink as unlink2, writeFile as writeFile2 } from "node:fs/promises";
+import { chmod as chmod2, mkdir as mkdir4, mkdtemp, open as open3, rm as rm2, stat as stat2, unlink as unlink2, writeFile as writeFile4 } from "node:fs/promises";
 import os5 from "node:os";
-import path3 from "node:path";
+import path5 from "node:path";
 
 // ../../../work/main/node_modules/isomorphic-git/http/node/index.js
 var import_simple_get = __toESM(require_simple_get(), 1);
@@ -100583,7 +100583,8 @@ function buildPack(objects) {
 function packIndex(entries, packSha) {
   const sorted = [...entries].sort((a, b) => a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0);
   const n = sorted.length;
-  const buf = Buffer.alloc(8 + 256 * 4 + n * 28 + 20);
+  const large = sorted.filter((e) => e.offset >= 2147483648).length;
+  const buf = Buffer.alloc(8 + 256 * 4 + n * 28 + large * 8 + 20);
   buf.writeUInt32BE(4285812579, 0);
   buf.writeUInt32BE(2, 4);
   let pos = 8;
@@ -100595,10 +100596,16 @@ function packIndex(entries, packSha) {
   }
   for (const e of sorted) pos += buf.write(e.oid, pos, "hex");
   for (const e of sorted) pos = buf.writeUInt32BE(e.crc >>> 0, pos);
+  const largeOffsets = [];
   for (const e of sorted) {
-    if (e.offset >= 2147483648) throw new Error("pack over 2 GiB: not supported");
-    pos = buf.writeUInt32BE(e.offset, pos);
+    if (e.offset < 2147483648) {
+      pos = buf.writeUInt32BE(e.offset, pos);
+    } else {
+      pos = buf.writeUInt32BE((2147483648 | largeOffsets.length) >>> 0, pos);
+      largeOffsets.push(e.offset);
+    }
   }
+  for (const offset of largeOffsets) pos = buf.writeBigUInt64BE(BigInt(offset), pos);
   pos += packSha.copy(buf, pos);
   return Buffer.concat([buf.subarray(0, pos), createHash("sha1").update(buf.subarray(0, pos)).digest()]);
 }
@@ -100677,21 +100684,21 @@ async function loadFiles(repo, treeOid, accept, enterDir) {
   const files = [];
   const problems = listed.problems;
   for (const f of listed.files) {
-    const text = decodeUtf8(await readBlobBytes(repo, f.oid));
-    if (text === null)
+    const text2 = decodeUtf8(await readBlobBytes(repo, f.oid));
+    if (text2 === null)
       problems.push({ file: f.path, severity: "warning", message: "not valid UTF-8: skipped" });
-    else files.push({ path: f.path, text });
+    else files.push({ path: f.path, text: text2 });
   }
   files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   return { files, problems };
 }
-async function entryAt(repo, treeOid, path4) {
-  const parts = path4.split("/");
+async function entryAt(repo, treeOid, path6) {
+  const parts = path6.split("/");
   let oid = treeOid;
   for (let i = 0; i < parts.length; i++) {
     const entry = (await readTreeEntries(repo, oid)).find((e) => e.path === parts[i]);
     if (!entry) return null;
-    if (i === parts.length - 1) return { path: path4, oid: entry.oid, mode: entry.mode };
+    if (i === parts.length - 1) return { path: path6, oid: entry.oid, mode: entry.mode };
     if (entry.type !== "tree") return null;
     oid = entry.oid;
   }
@@ -100804,10 +100811,10 @@ function parseIdentity(value) {
   return { name: m?.[1] ?? "", email: m?.[2] ?? "", timestamp: Number(m?.[3] ?? 0) };
 }
 function parseCommit(oid, data) {
-  const text = data.toString("utf8");
-  const split = text.indexOf("\n\n");
-  const header = split === -1 ? text : text.slice(0, split);
-  const message = split === -1 ? "" : text.slice(split + 2);
+  const text2 = data.toString("utf8");
+  const split = text2.indexOf("\n\n");
+  const header = split === -1 ? text2 : text2.slice(0, split);
+  const message = split === -1 ? "" : text2.slice(split + 2);
   let tree = "";
   const parents = [];
   let author = { name: "", email: "", timestamp: 0 };
@@ -100917,10 +100924,10 @@ async function sendReceivePack(opts) {
   let refError = null;
   for (const line of readPktLines(Buffer.concat(report))) {
     if (!line) continue;
-    const text = line.toString("utf8").replace(/\n$/, "");
-    if (text.startsWith("unpack ")) unpack = text.slice("unpack ".length);
-    else if (text === `ok ${ref}`) refOk = true;
-    else if (text.startsWith(`ng ${ref} `)) refError = text.slice(`ng ${ref} `.length);
+    const text2 = line.toString("utf8").replace(/\n$/, "");
+    if (text2.startsWith("unpack ")) unpack = text2.slice("unpack ".length);
+    else if (text2 === `ok ${ref}`) refOk = true;
+    else if (text2.startsWith(`ng ${ref} `)) refError = text2.slice(`ng ${ref} `.length);
   }
   if (fatal) return { status: 200, ok: false, error: fatal, messages };
   if (unpack !== "ok")
@@ -100967,16 +100974,561 @@ function checkRemoteUrl(raw) {
     url: displayUrl(url2)
   });
 }
-function redact2(text, auth6) {
-  if (!auth6?.token) return text;
+function redact2(text2, auth6) {
+  if (!auth6?.token) return text2;
   const secrets2 = [
     auth6.token,
     Buffer.from(`${auth6.username}:${auth6.token}`).toString("base64"),
     encodeURIComponent(auth6.token)
   ].filter((s) => s.length >= 4);
-  let out = text;
+  let out = text2;
   for (const s of secrets2) out = out.split(s).join("***");
   return out;
+}
+
+// src/adapters/git/shallow-fetch.ts
+import { mkdir as mkdir3, readFile as readFile3, rename as rename3, writeFile as writeFile3 } from "node:fs/promises";
+import path4 from "node:path";
+
+// src/adapters/git/index-pack.ts
+import { createHash as createHash2 } from "node:crypto";
+import { mkdir as mkdir2, rename as rename2, writeFile as writeFile2 } from "node:fs/promises";
+import path3 from "node:path";
+import { crc32 as crc322, deflateSync as deflateSync2, inflateSync as inflateSync2 } from "node:zlib";
+
+// src/adapters/git/upload-pack.ts
+var ProtocolError = class extends Error {
+  code = "ProtocolError";
+};
+var HttpStatusError = class extends Error {
+  code = "HttpError";
+  data;
+  constructor(statusCode, statusMessage) {
+    super(`HTTP ${statusCode} ${statusMessage}`.trim());
+    this.data = { statusCode, statusMessage };
+  }
+};
+var USER_AGENT = "git/vault-rollout";
+function basic(given) {
+  return `Basic ${Buffer.from(`${given.username}:${given.password}`).toString("base64")}`;
+}
+async function readAll(body) {
+  const chunks = [];
+  if (body) for await (const c of body) chunks.push(Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+  return Buffer.concat(chunks);
+}
+async function drain(body) {
+  if (body) for await (const _ of body) void _;
+}
+async function request2(url2, init, auth6, state) {
+  for (; ; ) {
+    const headers = { "user-agent": USER_AGENT, ...init.headers };
+    if (state.given) headers["authorization"] = basic(state.given);
+    const body = init.body ? [
+      new Uint8Array(init.body.buffer, init.body.byteOffset, init.body.length)
+    ] : void 0;
+    const res = await node_default.request({ url: url2, method: init.method, headers, ...body ? { body } : {} });
+    if (res.statusCode === 401 && auth6 && !state.given) {
+      await drain(res.body);
+      state.given = { username: auth6.username, password: auth6.token };
+      continue;
+    }
+    if (res.statusCode !== 200) {
+      await drain(res.body);
+      throw new HttpStatusError(res.statusCode, res.statusMessage);
+    }
+    return res;
+  }
+}
+function* pktLines(buf, start = 0) {
+  let pos = start;
+  while (pos + 4 <= buf.length) {
+    const len = Number.parseInt(buf.toString("latin1", pos, pos + 4), 16);
+    if (Number.isNaN(len) || len > 0 && len < 4)
+      throw new ProtocolError("malformed pkt-line from the server");
+    if (len === 0) {
+      pos += 4;
+      yield { line: null, end: pos };
+      continue;
+    }
+    if (pos + len > buf.length) return;
+    yield { line: buf.subarray(pos + 4, pos + len), end: pos + len };
+    pos += len;
+  }
+}
+function text(line) {
+  return line.toString("utf8").replace(/\n$/, "");
+}
+function parseAdvertisement(body) {
+  const refs = /* @__PURE__ */ new Map();
+  const capabilities = /* @__PURE__ */ new Set();
+  const symrefs = /* @__PURE__ */ new Map();
+  let first = true;
+  let sawService = false;
+  for (const { line } of pktLines(body)) {
+    if (line === null) continue;
+    const t = text(line);
+    if (t.startsWith("ERR ")) throw new ProtocolError(`the server refused: ${t.slice(4).slice(0, 300)}`);
+    if (!sawService && t.startsWith("# service=")) {
+      sawService = true;
+      continue;
+    }
+    if (t === "version 1") continue;
+    let refPart = t;
+    if (first) {
+      first = false;
+      const nul = t.indexOf("\0");
+      if (nul !== -1) {
+        refPart = t.slice(0, nul);
+        for (const cap of t.slice(nul + 1).split(" ").filter(Boolean)) {
+          capabilities.add(cap);
+          const m2 = /^symref=([^:]+):(.+)$/.exec(cap);
+          if (m2) symrefs.set(m2[1], m2[2]);
+        }
+      }
+    }
+    const m = /^([0-9a-f]{40}) (.+)$/.exec(refPart);
+    if (!m) {
+      if (refPart.startsWith("version 2")) {
+        throw new ProtocolError("the server answered with Git protocol v2 only, which is not supported");
+      }
+      throw new ProtocolError("unexpected ref advertisement from the server");
+    }
+    if (m[2] === "capabilities^{}" || m[2].endsWith("^{}")) continue;
+    refs.set(m[2], m[1]);
+  }
+  if (!sawService) {
+    throw new ProtocolError(
+      'the server does not speak the smart HTTP protocol (no "# service=git-upload-pack")'
+    );
+  }
+  return { refs, capabilities, symrefs };
+}
+async function discoverUploadPack(url2, auth6, state) {
+  const res = await request2(
+    `${url2.replace(/\/$/, "")}/info/refs?service=git-upload-pack`,
+    { method: "GET", headers: { accept: "*/*" } },
+    auth6,
+    state
+  );
+  const type2 = String(res.headers?.["content-type"] ?? "");
+  const body = await readAll(res.body);
+  if (type2 && type2 !== "application/x-git-upload-pack-advertisement") {
+    throw new ProtocolError(
+      `the server does not speak the smart HTTP protocol (content type "${type2.slice(0, 80)}")`
+    );
+  }
+  return parseAdvertisement(body);
+}
+async function fetchPack(opts) {
+  const caps = opts.advertisement.capabilities;
+  if (!caps.has("shallow")) {
+    throw new ProtocolError('the server does not support shallow fetches (no "shallow" capability)');
+  }
+  const band = caps.has("side-band-64k") ? "side-band-64k" : caps.has("side-band") ? "side-band" : null;
+  const requested = [
+    ...band ? [band] : [],
+    ...caps.has("ofs-delta") ? ["ofs-delta"] : [],
+    ...opts.thin && caps.has("thin-pack") ? ["thin-pack"] : [],
+    "shallow",
+    ...caps.has("no-progress") ? ["no-progress"] : [],
+    ...[...caps].some((c) => c.startsWith("agent=")) ? ["agent=vault-rollout"] : []
+  ];
+  const lines = [];
+  opts.wants.forEach(
+    (oid, i) => lines.push(pktLine(`want ${oid}${i === 0 ? ` ${requested.join(" ")}` : ""}
+`))
+  );
+  for (const oid of opts.shallow ?? []) lines.push(pktLine(`shallow ${oid}
+`));
+  lines.push(pktLine("deepen 1\n"), Buffer.from("0000", "latin1"));
+  for (const oid of opts.haves ?? []) lines.push(pktLine(`have ${oid}
+`));
+  lines.push(pktLine("done\n"));
+  const res = await request2(
+    `${opts.url.replace(/\/$/, "")}/git-upload-pack`,
+    {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-git-upload-pack-request",
+        accept: "application/x-git-upload-pack-result"
+      },
+      body: Buffer.concat(lines)
+    },
+    opts.auth,
+    opts.state
+  );
+  const shallow = [];
+  const unshallow = [];
+  const packParts = [];
+  let packBytes = 0;
+  let phase = "shallow";
+  let pending = Buffer.alloc(0);
+  let lastReport = 0;
+  const addPack = (b) => {
+    packParts.push(b);
+    packBytes += b.length;
+    if (opts.onProgress && packBytes - lastReport >= 1 << 20) {
+      lastReport = packBytes;
+      opts.onProgress({ phase: "Downloading pack", loaded: packBytes });
+    }
+  };
+  const serverError = (msg) => new ProtocolError(`the server failed to send the pack: ${msg.replace(/\s+$/, "").slice(0, 500)}`);
+  if (res.body) {
+    for await (const chunk of res.body) {
+      const c = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (phase === "raw") {
+        addPack(c);
+        continue;
+      }
+      pending = pending.length ? Buffer.concat([pending, c]) : c;
+      let consumed = 0;
+      for (const { line, end } of pktLines(pending)) {
+        if (phase === "done") break;
+        consumed = end;
+        if (phase === "shallow") {
+          if (line === null) {
+            phase = "ack";
+            continue;
+          }
+          const t = text(line);
+          if (t.startsWith("shallow ")) shallow.push(t.slice(8));
+          else if (t.startsWith("unshallow ")) unshallow.push(t.slice(10));
+          else if (t.startsWith("ERR ")) throw serverError(t.slice(4));
+          else throw new ProtocolError(`unexpected line from the server: ${JSON.stringify(t.slice(0, 80))}`);
+          continue;
+        }
+        if (phase === "ack") {
+          if (line === null) continue;
+          const t = text(line);
+          if (t === "NAK" || t.startsWith("ACK ")) {
+            if (!band) {
+              phase = "raw";
+              break;
+            }
+            continue;
+          }
+          if (t.startsWith("ERR ")) throw serverError(t.slice(4));
+          phase = "pack";
+        }
+        if (line === null) {
+          phase = "done";
+          break;
+        }
+        const b = line[0];
+        if (b === 1) addPack(line.subarray(1));
+        else if (b === 3) throw serverError(line.subarray(1).toString("utf8"));
+        else if (b !== 2) throw new ProtocolError(`unexpected side-band channel ${b} from the server`);
+      }
+      pending = pending.subarray(consumed);
+      if (phase === "raw" && pending.length) {
+        addPack(Buffer.from(pending));
+        pending = Buffer.alloc(0);
+      }
+    }
+  }
+  if (phase !== "done" && phase !== "raw")
+    throw new ProtocolError("the server closed the connection before the pack ended");
+  const pack = Buffer.concat(packParts, packBytes);
+  opts.onProgress?.({ phase: "Downloading pack", loaded: packBytes, total: packBytes });
+  return { pack, shallow, unshallow };
+}
+
+// src/adapters/git/index-pack.ts
+var TYPES2 = { 1: "commit", 2: "tree", 3: "blob", 4: "tag" };
+var OFS_DELTA2 = 6;
+var REF_DELTA2 = 7;
+function bad(msg) {
+  return new ProtocolError(`the received pack is invalid: ${msg}`);
+}
+async function indexPack(pack, opts = {}) {
+  if (pack.length < 32 || pack.toString("latin1", 0, 4) !== "PACK") throw bad("no PACK header");
+  const version2 = pack.readUInt32BE(4);
+  if (version2 !== 2 && version2 !== 3) throw bad(`version ${version2}`);
+  const count = pack.readUInt32BE(8);
+  const bodyEnd = pack.length - 20;
+  const packSha = pack.subarray(bodyEnd);
+  if (!createHash2("sha1").update(pack.subarray(0, bodyEnd)).digest().equals(packSha)) {
+    throw bad("checksum mismatch");
+  }
+  const offsets = new Float64Array(count);
+  const dataStarts = new Float64Array(count);
+  const ends = new Float64Array(count);
+  const kinds = new Uint8Array(count);
+  const baseIndex = new Int32Array(count).fill(-1);
+  const baseOids = new Array(count);
+  const oids = new Array(count);
+  const crcs = new Uint32Array(count);
+  const byOffset = /* @__PURE__ */ new Map();
+  const byOid = /* @__PURE__ */ new Map();
+  const externals = /* @__PURE__ */ new Map();
+  const cache = new BaseCache(opts.cacheBytes ?? 48 * 2 ** 20);
+  const hash2 = (i, obj) => {
+    const oid = createHash2("sha1").update(`${obj.type} ${obj.data.length}\0`).update(obj.data).digest("hex");
+    oids[i] = oid;
+    if (!byOid.has(oid)) byOid.set(oid, i);
+  };
+  const resolve3 = (i) => {
+    const hit = cache.get(i);
+    if (hit) return hit;
+    const raw = inflateSync2(pack.subarray(dataStarts[i], ends[i]));
+    let obj;
+    const kind = kinds[i];
+    if (kind === OFS_DELTA2 || kind === REF_DELTA2) {
+      const base = baseOf(i);
+      if (!base) throw bad(`delta at offset ${offsets[i]} has no base`);
+      obj = { type: base.type, data: applyDelta(raw, base.data) };
+    } else {
+      obj = { type: TYPES2[kind], data: raw };
+    }
+    cache.set(i, obj);
+    return obj;
+  };
+  const baseOf = (i) => {
+    if (kinds[i] === OFS_DELTA2) {
+      const b2 = baseIndex[i];
+      return oids[b2] !== void 0 ? resolve3(b2) : void 0;
+    }
+    const oid = baseOids[i];
+    const b = byOid.get(oid);
+    if (b !== void 0) return resolve3(b);
+    return externals.get(oid);
+  };
+  const deferred = [];
+  let pos = 12;
+  for (let i = 0; i < count; i++) {
+    if (pos >= bodyEnd) throw bad(`${count} objects announced, ${i} found`);
+    const start = pos;
+    let byte = pack[pos++];
+    const kind = byte >> 4 & 7;
+    let size = byte & 15;
+    let shift = 4;
+    while (byte & 128) {
+      byte = pack[pos++];
+      size += (byte & 127) * 2 ** shift;
+      shift += 7;
+    }
+    if (kind === OFS_DELTA2) {
+      byte = pack[pos++];
+      let rel = byte & 127;
+      while (byte & 128) {
+        byte = pack[pos++];
+        rel = (rel + 1) * 128 + (byte & 127);
+      }
+      const b = byOffset.get(start - rel);
+      if (b === void 0) throw bad(`delta at offset ${start} points to no object`);
+      baseIndex[i] = b;
+    } else if (kind === REF_DELTA2) {
+      baseOids[i] = pack.toString("hex", pos, pos + 20);
+      pos += 20;
+    } else if (!TYPES2[kind]) {
+      throw bad(`unknown object type ${kind} at offset ${start}`);
+    }
+    let inflated;
+    try {
+      inflated = inflateSync2(pack.subarray(pos, bodyEnd), {
+        info: true,
+        chunkSize: Math.max(64, size + 1)
+      });
+    } catch (err) {
+      throw bad(`object at offset ${start}: ${err.message}`);
+    }
+    const raw = inflated.buffer;
+    if (raw.length !== size) throw bad(`object at offset ${start}: ${raw.length} bytes, expected ${size}`);
+    offsets[i] = start;
+    dataStarts[i] = pos;
+    kinds[i] = kind;
+    pos += inflated.engine.bytesWritten;
+    ends[i] = pos;
+    crcs[i] = crc322(pack.subarray(start, pos));
+    byOffset.set(start, i);
+    let obj;
+    if (kind === OFS_DELTA2 || kind === REF_DELTA2) {
+      const base = baseOf(i);
+      if (base) obj = { type: base.type, data: applyDelta(raw, base.data) };
+    } else {
+      obj = { type: TYPES2[kind], data: raw };
+    }
+    if (obj) {
+      hash2(i, obj);
+      cache.set(i, obj);
+    } else {
+      deferred.push(i);
+    }
+    if (opts.onProgress && i % 2e3 === 1999)
+      opts.onProgress({ phase: "Indexing pack", loaded: i + 1, total: count });
+  }
+  if (pos !== bodyEnd) throw bad(`${bodyEnd - pos} bytes after the last object`);
+  let todo = deferred;
+  while (todo.length > 0) {
+    const next = [];
+    for (const i of todo) {
+      const base = baseOf(i);
+      if (!base) {
+        next.push(i);
+        continue;
+      }
+      const data = applyDelta(inflateSync2(pack.subarray(dataStarts[i], ends[i])), base.data);
+      const obj = { type: base.type, data };
+      hash2(i, obj);
+      cache.set(i, obj);
+    }
+    if (next.length === todo.length) {
+      const missing = new Set(next.map((i2) => baseOids[i2]).filter((o) => o !== void 0 && !byOid.has(o)));
+      let found = 0;
+      for (const oid of missing) {
+        const obj = oid && !externals.has(oid) ? await opts.external?.(oid) : void 0;
+        if (obj && oid) {
+          externals.set(oid, obj);
+          found++;
+        }
+      }
+      if (found > 0) continue;
+      const i = next[0];
+      throw bad(
+        `delta at offset ${offsets[i]} needs ${baseOids[i] ?? `the object at ${offsets[baseIndex[i]]}`}, which is not in the pack`
+      );
+    }
+    todo = next;
+  }
+  opts.onProgress?.({ phase: "Indexing pack", loaded: count, total: count });
+  const entries = new Array(count);
+  for (let i = 0; i < count; i++) entries[i] = { oid: oids[i], offset: offsets[i], crc: crcs[i] };
+  if (externals.size === 0) return { pack, entries, packSha: Buffer.from(packSha) };
+  return appendBases(pack, entries, externals);
+}
+var PACK_TYPE = { commit: 1, tree: 2, blob: 3, tag: 4 };
+function appendBases(pack, entries, bases) {
+  const parts = [pack.subarray(0, pack.length - 20)];
+  let offset = pack.length - 20;
+  for (const [oid, obj] of bases) {
+    const head = [];
+    let size = obj.data.length;
+    let byte = PACK_TYPE[obj.type] << 4 | size & 15;
+    size = Math.floor(size / 16);
+    while (size > 0) {
+      head.push(byte | 128);
+      byte = size & 127;
+      size = Math.floor(size / 128);
+    }
+    head.push(byte);
+    const entry = Buffer.concat([Buffer.from(head), deflateSync2(obj.data)]);
+    entries.push({ oid, offset, crc: crc322(entry) });
+    parts.push(entry);
+    offset += entry.length;
+  }
+  const body = Buffer.concat(parts);
+  body.writeUInt32BE(entries.length, 8);
+  const packSha = createHash2("sha1").update(body).digest();
+  return { pack: Buffer.concat([body, packSha]), entries, packSha };
+}
+async function writePackFiles(gitdir, indexed) {
+  const dir = path3.join(gitdir, "objects", "pack");
+  await mkdir2(dir, { recursive: true });
+  const name = `pack-${indexed.packSha.toString("hex")}`;
+  const put = async (file2, data) => {
+    const tmp = path3.join(dir, `tmp_${file2}`);
+    await writeFile2(tmp, data);
+    await rename2(tmp, path3.join(dir, file2));
+  };
+  await put(`${name}.pack`, indexed.pack);
+  await put(`${name}.idx`, packIndex(indexed.entries, indexed.packSha));
+  return name;
+}
+
+// src/adapters/git/shallow-fetch.ts
+function isValidBranchName(name) {
+  if (!name || name.startsWith("-") || name.startsWith("/") || name.endsWith("/") || name.endsWith(".")) {
+    return false;
+  }
+  if (/[\x00-\x20\x7f~^:?*[\\]|\.\.|@\{|\/\//.test(name) || name === "@") return false;
+  return name.split("/").every((part) => !part.startsWith(".") && !part.endsWith(".lock"));
+}
+function defaultBranch(adv) {
+  const target = adv.symrefs.get("HEAD");
+  if (target?.startsWith("refs/heads/")) return target.slice("refs/heads/".length);
+  const head = adv.refs.get("HEAD");
+  if (!head) return null;
+  const names = [...adv.refs].filter(([ref, oid]) => ref.startsWith("refs/heads/") && oid === head).map(([ref]) => ref.slice("refs/heads/".length));
+  return names.find((n) => n === "main") ?? names.find((n) => n === "master") ?? names[0] ?? null;
+}
+async function writeAtomic(file2, content) {
+  await mkdir3(path4.dirname(file2), { recursive: true });
+  const tmp = `${file2}.tmp-${process.pid}`;
+  await writeFile3(tmp, content);
+  await rename3(tmp, file2);
+}
+async function writeRefFile(gitdir, ref, oid) {
+  await writeAtomic(path4.join(gitdir, ...ref.split("/")), `${oid}
+`);
+}
+function subsection(name) {
+  return `"${name.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+async function initGitdir(gitdir, url2, branch) {
+  for (const sub of ["objects/pack", "objects/info", "refs/heads", "refs/tags", "refs/remotes/origin"]) {
+    await mkdir3(path4.join(gitdir, sub), { recursive: true });
+  }
+  await writeFile3(path4.join(gitdir, "HEAD"), `ref: refs/heads/${branch}
+`);
+  const config2 = [
+    "[core]",
+    "	repositoryformatversion = 0",
+    "	filemode = true",
+    "	bare = false",
+    "	logallrefupdates = false",
+    '[remote "origin"]',
+    `	url = ${url2}`,
+    `	fetch = +refs/heads/${branch}:refs/remotes/origin/${branch}`,
+    `[branch ${subsection(branch)}]`,
+    "	remote = origin",
+    `	merge = refs/heads/${branch}`,
+    ""
+  ];
+  await writeFile3(path4.join(gitdir, "config"), config2.join("\n"));
+}
+async function readShallow(gitdir) {
+  const text2 = await readFile3(path4.join(gitdir, "shallow"), "utf8").catch(() => "");
+  return text2.split("\n").filter((l) => /^[0-9a-f]{40}$/.test(l));
+}
+async function fetchInto(opts) {
+  const started = performance.now();
+  const current = await readShallow(opts.gitdir);
+  const { pack, shallow, unshallow } = await fetchPack({
+    url: opts.url,
+    advertisement: opts.advertisement,
+    wants: [opts.want],
+    haves: opts.haves,
+    // Without a thin pack, git's upload-pack resends every object of a depth-1 tree (the shallow cut hides
+    // what the haves hold): the whole repository again on every refresh.
+    thin: opts.haves.length > 0 && opts.readLocal !== void 0,
+    shallow: current,
+    auth: opts.auth,
+    state: opts.state,
+    onProgress: opts.onProgress
+  });
+  const downloaded = performance.now();
+  opts.onProgress?.({ phase: "Indexing pack", loaded: 0 });
+  const indexed = await indexPack(pack, {
+    onProgress: opts.onProgress,
+    ...opts.readLocal ? { external: opts.readLocal } : {}
+  });
+  if (indexed.entries.length > 0) await writePackFiles(opts.gitdir, indexed);
+  const next = new Set(current);
+  for (const oid of unshallow) next.delete(oid);
+  for (const oid of shallow) {
+    if (!/^[0-9a-f]{40}$/.test(oid)) throw new ProtocolError("malformed shallow line from the server");
+    next.add(oid);
+  }
+  if (next.size > 0)
+    await writeAtomic(path4.join(opts.gitdir, "shallow"), [...next].map((o) => `${o}
+`).join(""));
+  return {
+    objects: indexed.entries.length,
+    packBytes: indexed.pack.length,
+    downloadMs: Math.round(downloaded - started),
+    indexMs: Math.round(performance.now() - downloaded)
+  };
 }
 
 // src/adapters/git/workspace.ts
@@ -101068,39 +101620,38 @@ var BaseWorkspace = class {
   }
   async remoteBranch(branch) {
     const ref = `refs/heads/${branch}`;
-    let oid;
+    const state = { given: null };
+    let advertisement;
     try {
-      const refs = await import_isomorphic_git3.default.listServerRefs({
-        http: node_default,
-        url: this.ctx.url.href,
-        protocolVersion: 1,
-        prefix: ref,
-        ...authCallbacks(this.ctx.auth)
-      });
-      oid = refs.find((r) => r.ref === ref)?.oid ?? null;
+      advertisement = await discoverUploadPack(this.ctx.url.href, this.ctx.auth, state);
     } catch (err) {
       throw toGitError(err, `reading branch "${branch}" of`, this.ctx);
     }
+    const oid = advertisement.refs.get(ref) ?? null;
     if (!oid) return null;
     const known = await this.readCommitInfo(oid).catch(() => null);
     if (known) return known;
     try {
-      await import_isomorphic_git3.default.fetch({
-        ...this.gitArgs,
-        http: node_default,
-        url: this.ctx.url.href,
-        ref: branch,
-        remoteRef: branch,
-        singleBranch: true,
-        depth: 1,
-        tags: false,
-        ...authCallbacks(this.ctx.auth)
-      });
+      await this.fetchBranch(branch, oid, advertisement, state);
     } catch (err) {
       throw toGitError(err, `fetching "${branch}" from`, this.ctx);
     }
     this.repoObjects.reader.reset();
     return this.readCommitInfo(oid);
+  }
+  /** Fetches `oid`, the head of remote `branch`, at depth 1 and points `refs/remotes/origin/<branch>` at it. */
+  async fetchBranch(branch, _oid, _advertisement, _state) {
+    await import_isomorphic_git3.default.fetch({
+      ...this.gitArgs,
+      http: node_default,
+      url: this.ctx.url.href,
+      ref: branch,
+      remoteRef: branch,
+      singleBranch: true,
+      depth: 1,
+      tags: false,
+      ...authCallbacks(this.ctx.auth)
+    });
   }
   async pushBranch(commitId, branch, opts) {
     if (branch === this.branch) {
@@ -101115,8 +101666,8 @@ var BaseWorkspace = class {
   /** One receive-pack command `expectedOld -> next` on `branch` (null: absent), with the run's objects. */
   async updateRef(branch, expectedOld, next) {
     if (next) {
-      const { commit } = await import_isomorphic_git3.default.readCommit({ ...this.gitArgs, oid: next });
-      if (commit.parent.length !== 1 || commit.parent[0] !== this.head) {
+      const commit = await this.readCommitInfo(next);
+      if (commit.parents.length !== 1 || commit.parents[0] !== this.head) {
         throw new GitError(
           `commit ${next.slice(0, 12)} is not a child of the base head; build it with commit()`
         );
@@ -101183,10 +101734,10 @@ var BaseWorkspace = class {
   async afterPush(_commitId) {
   }
   async push(commitId) {
-    const { commit } = await import_isomorphic_git3.default.readCommit({ ...this.gitArgs, oid: commitId });
-    const parent = commit.parent[0];
     if (commitId === this.head) return { ok: true };
-    if (parent !== this.head || commit.parent.length !== 1) {
+    const commit = await this.readCommitInfo(commitId);
+    const parent = commit.parents[0];
+    if (parent !== this.head || commit.parents.length !== 1) {
       throw new GitError(
         `commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`
       );
@@ -101288,6 +101839,40 @@ var BaseWorkspace = class {
 var RemoteWorkspace = class extends BaseWorkspace {
   mode = "remote";
   closed = false;
+  /** Our own depth-1 fetch (shallow-fetch.ts), telling the server which commit is here already. */
+  async fetchBranch(branch, oid, advertisement, state) {
+    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+    const fetched = await fetchInto({
+      gitdir: this.repoObjects.gitdir,
+      url: this.ctx.url.href,
+      advertisement,
+      want: oid,
+      haves: [this.head],
+      readLocal: (o) => this.repoObjects.reader.read(o).catch(() => void 0),
+      auth: this.ctx.auth,
+      state,
+      onProgress: this.ctx.onProgress
+    });
+    await writeRefFile(this.repoObjects.gitdir, `refs/remotes/origin/${branch}`, oid);
+    this.repoObjects.reader.reset();
+    this.ctx.logger.debug("fetched", { branch, head: oid, ...fetched });
+  }
+  async fetchHead() {
+    const state = { given: null };
+    try {
+      const advertisement = await discoverUploadPack(this.ctx.url.href, this.ctx.auth, state);
+      const oid = advertisement.refs.get(`refs/heads/${this.branch}`);
+      if (!oid) throw new GitError(`branch "${this.branch}" not found on "${displayUrl(this.ctx.url)}"`);
+      if (!await this.readCommitInfo(oid).catch(() => null)) {
+        await this.fetchBranch(this.branch, oid, advertisement, state);
+      }
+      await writeRefFile(this.repoObjects.gitdir, `refs/remotes/origin/${this.branch}`, oid);
+      await writeRefFile(this.repoObjects.gitdir, `refs/heads/${this.branch}`, oid);
+      return oid;
+    } catch (err) {
+      throw toGitError(err, `fetching "${this.branch}" from`, this.ctx);
+    }
+  }
   async close() {
     if (this.closed) return;
     this.closed = true;
@@ -101337,10 +101922,10 @@ var LocalWorkspace = class extends BaseWorkspace {
   async afterPush(commitId) {
     const dir = this.repoObjects.dir;
     for (const d of await this.checkoutDiff(commitId)) {
-      const abs = path3.join(dir, ...d.path.split("/"));
+      const abs = path5.join(dir, ...d.path.split("/"));
       if (d.to && d.to.mode !== "160000") {
-        await mkdir2(path3.dirname(abs), { recursive: true });
-        await writeFile2(abs, await readBlobBytes(this.repoObjects, d.to.oid));
+        await mkdir4(path5.dirname(abs), { recursive: true });
+        await writeFile4(abs, await readBlobBytes(this.repoObjects, d.to.oid));
         if (d.to.mode === "100755") await chmod2(abs, 493);
         await import_isomorphic_git3.default.add({ ...this.gitArgs, filepath: d.path, force: true });
       } else if (!d.to) {
@@ -101361,7 +101946,7 @@ async function exists2(p) {
   );
 }
 async function checkIndexVersion(gitdir) {
-  const indexPath = path3.join(gitdir, "index");
+  const indexPath = path5.join(gitdir, "index");
   if (!await exists2(indexPath)) return;
   const fh = await open3(indexPath, "r");
   try {
@@ -101379,8 +101964,8 @@ async function checkIndexVersion(gitdir) {
   }
 }
 async function openLocal(opts, logger) {
-  const dir = path3.resolve(opts.repo);
-  const gitdir = path3.join(dir, ".git");
+  const dir = path5.resolve(opts.repo);
+  const gitdir = path5.join(dir, ".git");
   const st = await stat2(gitdir).catch(() => null);
   if (!st)
     throw new GitError(`"${dir}" is not a Git checkout (no .git folder); pass a checkout or an HTTPS URL`);
@@ -101423,42 +102008,52 @@ async function openLocal(opts, logger) {
 async function openRemote(opts, logger) {
   const url2 = checkRemoteUrl(opts.repo);
   const ctx = { url: url2, auth: opts.auth, logger, onProgress: opts.onProgress };
-  const dir = await mkdtemp(path3.join(opts.tmpRoot ?? os5.tmpdir(), "vault-rollout-"));
-  const repoObjects = objectRepo(dir, path3.join(dir, ".git"));
+  const where = displayUrl(url2);
+  if (opts.branch !== void 0 && !isValidBranchName(opts.branch)) {
+    throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
+  }
   const started = performance.now();
+  const state = { given: null };
+  let advertisement;
   try {
-    await import_isomorphic_git3.default.clone({
-      fs: fs4,
-      http: node_default,
-      dir,
+    advertisement = await discoverUploadPack(url2.href, ctx.auth, state);
+  } catch (err) {
+    throw toGitError(err, "cloning", ctx);
+  }
+  const branch = opts.branch ?? defaultBranch(advertisement);
+  if (!branch || !isValidBranchName(branch)) {
+    throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
+  }
+  const head = advertisement.refs.get(`refs/heads/${branch}`);
+  if (!head) {
+    throw new GitError(`branch "${branch}" not found on "${where}"`, { url: where, branch });
+  }
+  const dir = await mkdtemp(path5.join(opts.tmpRoot ?? os5.tmpdir(), "vault-rollout-"));
+  const gitdir = path5.join(dir, ".git");
+  try {
+    await initGitdir(gitdir, where, branch);
+    const fetched = await fetchInto({
+      gitdir,
       url: url2.href,
-      ...opts.branch ? { ref: opts.branch } : {},
-      singleBranch: true,
-      depth: 1,
-      noCheckout: true,
-      noTags: true,
-      cache: repoObjects.cache,
-      ...authCallbacks(ctx.auth),
-      ...opts.onProgress ? { onProgress: opts.onProgress } : {}
+      advertisement,
+      want: head,
+      haves: [],
+      auth: ctx.auth,
+      state,
+      onProgress: opts.onProgress
     });
-    const branch = opts.branch ?? await import_isomorphic_git3.default.currentBranch({ fs: fs4, dir, fullname: false });
-    if (!branch) throw new GitError(`"${displayUrl(url2)}" has no default branch; pass --branch`);
-    const head = await import_isomorphic_git3.default.resolveRef({ fs: fs4, dir, ref: `refs/remotes/origin/${branch}` }).catch(() => import_isomorphic_git3.default.resolveRef({ fs: fs4, dir, ref: "HEAD" }));
+    await writeRefFile(gitdir, `refs/heads/${branch}`, head);
+    await writeRefFile(gitdir, `refs/remotes/origin/${branch}`, head);
     logger.info("cloned", {
-      url: displayUrl(url2),
+      url: where,
       branch,
       head,
-      ms: Math.round(performance.now() - started)
+      ms: Math.round(performance.now() - started),
+      ...fetched
     });
-    return new RemoteWorkspace(branch, head, repoObjects, ctx);
+    return new RemoteWorkspace(branch, head, objectRepo(dir, gitdir), ctx);
   } catch (err) {
     await rm2(dir, { recursive: true, force: true });
-    if (errCode(err) === "NotFoundError" && opts.branch) {
-      throw new GitError(`branch "${opts.branch}" not found on "${displayUrl(url2)}"`, {
-        url: displayUrl(url2),
-        branch: opts.branch
-      });
-    }
     throw toGitError(err, "cloning", ctx);
   }
 }
@@ -101579,8 +102174,8 @@ function chartRoots(files) {
   }
   return roots;
 }
-function inTemplatesFolder(path4, roots) {
-  const segments = path4.split("/");
+function inTemplatesFolder(path6, roots) {
+  const segments = path6.split("/");
   for (let i = 0; i < segments.length - 1; i++) {
     if (segments[i] !== "templates") continue;
     if (!roots || roots.has(segments.slice(0, i).join("/"))) return true;
@@ -101605,7 +102200,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS) {
       fastData.set(file2.path, fast);
       const finder2 = lazyPositions(file2.text);
       fast.forEach(
-        (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path4, key) => finder2(index2, path4, key) })
+        (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path6, key) => finder2(index2, path6, key) })
       );
       documentCount += fast.length;
       continue;
@@ -101639,7 +102234,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS) {
           file: file2.path,
           index: index2,
           data,
-          position: (path4, key) => finder(index2, path4, key)
+          position: (path6, key) => finder(index2, path6, key)
         });
       });
     } catch (err) {
@@ -101661,22 +102256,22 @@ function firstError(docs, lineCounter) {
   }
   return null;
 }
-function lazyPositions(text) {
+function lazyPositions(text2) {
   let parsed = null;
-  return (index2, path4, key) => {
+  return (index2, path6, key) => {
     if (!parsed) {
       const lineCounter = new LineCounter();
-      parsed = { docs: parseAllDocuments(text, { ...MANIFEST_PARSE_OPTIONS, lineCounter }), lineCounter };
+      parsed = { docs: parseAllDocuments(text2, { ...MANIFEST_PARSE_OPTIONS, lineCounter }), lineCounter };
     }
     const doc = parsed.docs[index2];
-    return doc ? positionFinder(doc, parsed.lineCounter)(path4, key) : void 0;
+    return doc ? positionFinder(doc, parsed.lineCounter)(path6, key) : void 0;
   };
 }
 function positionFinder(doc, lineCounter) {
-  return (path4, key = false) => {
+  return (path6, key = false) => {
     let node2 = doc.contents;
     let keyNode = null;
-    for (const seg of path4) {
+    for (const seg of path6) {
       if (isMap(node2)) {
         const pair = node2.items.find(
           (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg)
@@ -101708,7 +102303,7 @@ function parseRecord(raw) {
   return out;
 }
 function formatRecord(versions) {
-  return [...versions.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([path4, v]) => `${path4}@${v}`).join(",");
+  return [...versions.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([path6, v]) => `${path6}@${v}`).join(",");
 }
 
 // src/core/discover/workloads.ts
@@ -101723,9 +102318,9 @@ var TEMPLATE_PATHS = {
 function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function get2(value, path4) {
+function get2(value, path6) {
   let v = value;
-  for (const seg of path4) {
+  for (const seg of path6) {
     if (!isRecord2(v)) return void 0;
     v = v[seg];
   }
@@ -101786,9 +102381,9 @@ function workloadsInList(document2) {
 }
 
 // src/core/discover/sources/source.ts
-function workloadProblem(view, message, path4) {
+function workloadProblem(view, message, path6) {
   const { workload } = view;
-  const at = path4 ? view.document.position(path4) : void 0;
+  const at = path6 ? view.document.position(path6) : void 0;
   return {
     file: workload.file,
     severity: "warning",
@@ -101827,10 +102422,10 @@ var annotationSource = {
     return {
       refsFor(view, report) {
         const refs = [];
-        for (const { path: path4, annotations } of annotationMaps(view)) {
+        for (const { path: path6, annotations } of annotationMaps(view)) {
           if (!Object.hasOwn(annotations, key)) continue;
           const value = annotations[key];
-          const at = [...path4, key];
+          const at = [...path6, key];
           if (typeof value !== "string") {
             report(workloadProblem(view, `"${key}" must be a string of secret paths`, at));
             continue;
@@ -102006,18 +102601,18 @@ var PATH_ANNOTATION = `${PREFIX}path`;
 var VERSION_ANNOTATION = `${PREFIX}secret-version`;
 var INLINE = /<path:([^#<>]+)#([^#<>|]+?)(#[^#<>|\s]+)?(\s*\|[^<>]*)?>/g;
 var GENERIC = /<\s*[A-Za-z0-9_.-]+\s*(\|[^<>]*)?>/;
-function strings(value, path4, out) {
+function strings(value, path6, out) {
   if (typeof value === "string") {
-    if (value.includes("<")) out.push({ path: path4, text: value });
+    if (value.includes("<")) out.push({ path: path6, text: value });
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => strings(v, [...path4, i], out));
+    value.forEach((v, i) => strings(v, [...path6, i], out));
   } else if (isRecord2(value)) {
-    const annotations = path4.length === 1 && path4[0] === "metadata";
+    const annotations = path6.length === 1 && path6[0] === "metadata";
     for (const [k, v] of Object.entries(value)) {
       if (annotations && k === "annotations" && isRecord2(v)) {
         for (const [ak, av] of Object.entries(v))
-          if (!ak.startsWith(PREFIX)) strings(av, [...path4, k, ak], out);
-      } else strings(v, [...path4, k], out);
+          if (!ak.startsWith(PREFIX)) strings(av, [...path6, k, ak], out);
+      } else strings(v, [...path6, k], out);
     }
   }
 }
@@ -102063,16 +102658,16 @@ function readAvp(object2, doc, kind, name, mounts) {
     };
   }
   const secrets2 = /* @__PURE__ */ new Map();
-  const add = (path4, via, pin) => {
-    const s = secrets2.get(path4);
-    if (!s) secrets2.set(path4, { path: path4, via, pins: pin ? [pin] : [] });
+  const add = (path6, via, pin) => {
+    const s = secrets2.get(path6);
+    if (!s) secrets2.set(path6, { path: path6, via, pins: pin ? [pin] : [] });
     else if (pin) s.pins.push(pin);
   };
   if (named) {
-    const path4 = normalizeSecretPath(named, mounts);
-    const safe = inline.every((i) => i.versioned || i.path === path4);
+    const path6 = normalizeSecretPath(named, mounts);
+    const safe = inline.every((i) => i.versioned || i.path === path6);
     add(
-      path4,
+      path6,
       `${PATH_ANNOTATION} (<key> placeholders)`,
       safe ? {
         file: doc.file,
@@ -102370,8 +102965,8 @@ var externalSecretsSource = {
           });
           continue;
         }
-        const path4 = esoSecretPath(store.mount, entry.key, config2.vault.mounts);
-        if (!isPlausibleSecretPath(path4)) continue;
+        const path6 = esoSecretPath(store.mount, entry.key, config2.vault.mounts);
+        if (!isPlausibleSecretPath(path6)) continue;
         const pin = {
           file: doc.file,
           document: doc.index,
@@ -102380,7 +102975,7 @@ var externalSecretsSource = {
           field: entry.pin,
           format: "string"
         };
-        secrets2.push({ path: path4, pins: [pin] });
+        secrets2.push({ path: path6, pins: [pin] });
       }
       const target = get2(o, ["spec", "target", "name"]);
       index2.add({
@@ -102400,8 +102995,8 @@ function list2(value) {
 // src/core/discover/sources/rules.ts
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
 function matcher(rule2) {
-  const { path: path4, kind, namespace, name, labels } = rule2.select;
-  const pathMatch = path4 === void 0 ? null : (0, import_picomatch2.default)(path4, { dot: true });
+  const { path: path6, kind, namespace, name, labels } = rule2.select;
+  const pathMatch = path6 === void 0 ? null : (0, import_picomatch2.default)(path6, { dot: true });
   const nameMatch = name === void 0 ? null : (0, import_picomatch2.default)(name, { dot: true });
   return (w) => (pathMatch === null || pathMatch(w.file)) && (kind === void 0 || w.kind === kind) && (namespace === void 0 || w.namespace === namespace) && (nameMatch === null || nameMatch(w.name)) && (labels === void 0 || Object.entries(labels).every(([k, v]) => w.labels[k] === v));
 }
@@ -102419,7 +103014,7 @@ var rulesSource = {
         const refs = [];
         for (const rule2 of rules) {
           if (!rule2.matches(workload)) continue;
-          for (const path4 of rule2.paths) refs.push({ path: path4, source: "rule", via: `rules[${rule2.index}]` });
+          for (const path6 of rule2.paths) refs.push({ path: path6, source: "rule", via: `rules[${rule2.index}]` });
         }
         return refs;
       }
@@ -102436,14 +103031,14 @@ var vaultAgentSource = {
     return {
       refsFor(view, report) {
         const refs = [];
-        for (const { path: path4, annotations } of annotationMaps(view)) {
+        for (const { path: path6, annotations } of annotationMaps(view)) {
           for (const [key, value] of Object.entries(annotations)) {
             if (!SECRET_KEY.test(key)) continue;
             const raw = typeof value === "string" ? cleanSecretPath(value.replace(/\?.*$/s, "")) : "";
             if (!isPlausibleSecretPath(raw)) {
               report(
                 workloadProblem(view, `"${key}": ${JSON.stringify(value)} is not a Vault secret path`, [
-                  ...path4,
+                  ...path6,
                   key
                 ])
               );
@@ -102474,11 +103069,11 @@ var vaultSecretsOperatorSource = {
       if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("secrets.hashicorp.com/")) continue;
       const { name, namespace } = meta3(o);
       const mount2 = get2(o, ["spec", "mount"]);
-      const path4 = get2(o, ["spec", "path"]);
+      const path6 = get2(o, ["spec", "path"]);
       const destination = get2(o, ["spec", "destination", "name"]);
-      if (!name || typeof mount2 !== "string" || typeof path4 !== "string") continue;
+      if (!name || typeof mount2 !== "string" || typeof path6 !== "string") continue;
       if (typeof destination !== "string" || !destination) continue;
-      const secret = `${cleanSecretPath(mount2)}/${cleanSecretPath(path4)}`;
+      const secret = `${cleanSecretPath(mount2)}/${cleanSecretPath(path6)}`;
       if (!isPlausibleSecretPath(secret)) continue;
       const label = producerLabel("VaultStaticSecret", name, doc.file);
       const v1 = get2(o, ["spec", "type"]) === "kv-v1";
@@ -102589,20 +103184,20 @@ var ALWAYS_EXCLUDED = [
 function makePathFilter(include, exclude) {
   const included = (0, import_picomatch3.default)([...include], { dot: true });
   const excluded = (0, import_picomatch3.default)([...exclude, ...ALWAYS_EXCLUDED], { dot: true });
-  return (path4) => included(path4) && !excluded(path4);
+  return (path6) => included(path6) && !excluded(path6);
 }
 
 // src/core/yaml/fast-edit.ts
 var PLAIN_VALUE = /^[A-Za-z0-9_./][A-Za-z0-9_./@,+=-]*$/;
 var PLAIN_KEY = /^[A-Za-z0-9_.][A-Za-z0-9_./-]*$/;
-function splitLines3(text) {
+function splitLines3(text2) {
   const lines = [];
   let start = 0;
-  while (start < text.length) {
-    const nl = text.indexOf("\n", start);
-    const next = nl === -1 ? text.length : nl + 1;
-    const end = nl === -1 ? text.length : nl > start && text[nl - 1] === "\r" ? nl - 1 : nl;
-    const content = text.slice(start, end);
+  while (start < text2.length) {
+    const nl = text2.indexOf("\n", start);
+    const next = nl === -1 ? text2.length : nl + 1;
+    const end = nl === -1 ? text2.length : nl > start && text2[nl - 1] === "\r" ? nl - 1 : nl;
+    const content = text2.slice(start, end);
     let indent = 0;
     while (content.charCodeAt(indent) === 32) indent++;
     if (content[indent] === "	" || content.charCodeAt(0) === 65279) return null;
@@ -102651,12 +103246,12 @@ function lastEntryLine(lines, from, to) {
   for (let i = to - 1; i >= from; i--) if (!lines[i].skip) return i;
   return -1;
 }
-function insertAfter(text, line, rendered, nl) {
+function insertAfter(text2, line, rendered, nl) {
   if (line.next > line.end)
     return { at: line.next, end: line.next, text: rendered.map((l) => l + nl).join("") };
   return { at: line.end, end: line.end, text: rendered.map((l) => nl + l).join("") };
 }
-function planGroup(text, lines, g, nl) {
+function planGroup(text2, lines, g, nl) {
   let from = 0;
   let to = lines.length;
   let parentIndent = -1;
@@ -102684,7 +103279,7 @@ function planGroup(text, lines, g, nl) {
       `${" ".repeat(metaIndent)}annotations:`,
       ...entries.map(([k, v]) => `${" ".repeat(metaIndent + step)}${k}: ${v}`)
     ];
-    return insertAfter(text, lines[last], rendered, nl);
+    return insertAfter(text2, lines[last], rendered, nl);
   }
   if (!isParentKey(lines[annotations], "annotations")) return null;
   const aFrom = annotations + 1;
@@ -102713,7 +103308,7 @@ function planGroup(text, lines, g, nl) {
     const last = lastEntryLine(lines, aFrom, aTo);
     if (last === -1) return null;
     return insertAfter(
-      text,
+      text2,
       lines[last],
       fresh.map(([k, v]) => `${" ".repeat(aIndent)}${k}: ${v}`),
       nl
@@ -102721,17 +103316,17 @@ function planGroup(text, lines, g, nl) {
   }
   return splices.length === 1 ? splices[0] : null;
 }
-function fastAnnotationEdits(text, edits, before) {
+function fastAnnotationEdits(text2, edits, before) {
   if (edits.length === 0 || edits.some((e) => e.document !== 0)) return null;
-  const data = before ?? fastManifestData(text);
+  const data = before ?? fastManifestData(text2);
   if (!data || data.length !== 1) return null;
   const doc = data[0];
   for (const e of edits) {
     if (e.expect && (doc?.kind !== e.expect.kind || doc?.metadata?.name !== e.expect.name)) return null;
   }
-  const lines = splitLines3(text);
+  const lines = splitLines3(text2);
   if (!lines) return null;
-  const nl = detectNewline(text);
+  const nl = detectNewline(text2);
   const groups2 = /* @__PURE__ */ new Map();
   for (const e of edits) {
     const id = e.mapPath.join("\0");
@@ -102741,7 +103336,7 @@ function fastAnnotationEdits(text, edits, before) {
   }
   const splices = [];
   for (const g of groups2.values()) {
-    const s = planGroup(text, lines, g, nl);
+    const s = planGroup(text2, lines, g, nl);
     if (!s) return null;
     splices.push(s);
   }
@@ -102750,10 +103345,10 @@ function fastAnnotationEdits(text, edits, before) {
   let pos = 0;
   for (const s of splices) {
     if (s.at < pos) return null;
-    out += text.slice(pos, s.at) + s.text;
+    out += text2.slice(pos, s.at) + s.text;
     pos = s.end;
   }
-  out += text.slice(pos);
+  out += text2.slice(pos);
   const after = fastManifestData(out);
   if (!after) return null;
   try {
@@ -102799,14 +103394,14 @@ function planWorkload(workload, statuses, options = {}) {
   for (const ref of workload.secrets) {
     const status2 = statuses.get(ref.path);
     if (!status2) throw new Error(`internal: no Vault status for "${ref.path}"`);
-    const path4 = status2.path;
-    if (ref.pins) pinTargets.set(path4, [...pinTargets.get(path4) ?? [], ...ref.pins]);
-    if (seen.has(path4)) continue;
-    seen.add(path4);
-    const recorded = workload.recorded?.get(path4) ?? null;
+    const path6 = status2.path;
+    if (ref.pins) pinTargets.set(path6, [...pinTargets.get(path6) ?? [], ...ref.pins]);
+    if (seen.has(path6)) continue;
+    seen.add(path6);
+    const recorded = workload.recorded?.get(path6) ?? null;
     const state = secretState(status2, recorded);
     const planned = {
-      path: path4,
+      path: path6,
       source: ref.source,
       via: ref.via,
       recorded,
@@ -102817,7 +103412,7 @@ function planWorkload(workload, statuses, options = {}) {
     secrets2.push(planned);
     if (BLOCKING.has(state)) reasons.push(blockReason(planned, status2));
     else if (status2.state === "unsupported") warnings.push(status2.message);
-    else if (status2.state === "ok") current.set(path4, status2.current);
+    else if (status2.state === "ok") current.set(path6, status2.current);
   }
   const onDelete2 = (workload.kind === "StatefulSet" || workload.kind === "DaemonSet") && workload.updateStrategy === "OnDelete";
   let action;
@@ -103002,9 +103597,9 @@ var GITHUB_BODY_LIMIT = 65536;
 var TITLE_LIMIT = 256;
 var PR_BODY_MARKER = "<!-- vault-rollout:pull-request -->";
 var liquid2 = new import_liquidjs2.Liquid({ strictFilters: true, ownPropertyOnly: true });
-function code(text) {
-  if (text.includes("`") || text.includes("\n")) return escapeMarkdown(text);
-  return `\`${text.replace(/\|/g, "\\|")}\``;
+function code(text2) {
+  if (text2.includes("`") || text2.includes("\n")) return escapeMarkdown(text2);
+  return `\`${text2.replace(/\|/g, "\\|")}\``;
 }
 function formatUpdatedTime(iso) {
   if (!iso) return "\u2013";
@@ -103880,8 +104475,8 @@ var convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
   if (!hasUserReviver) return value;
   return userReviver(key, value, context);
 };
-var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
+var JSONParseV2 = (text2, reviver) => {
+  return JSON.parse(text2, (key, value, context) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -103939,8 +104534,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
   }
   return rootHolder[""];
 };
-var serializeBigInts = (text) => {
-  return text.replace(
+var serializeBigInts = (text2) => {
+  return text2.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -103954,18 +104549,18 @@ var serializeBigInts = (text) => {
     }
   );
 };
-var JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
+var JSONParse = (text2, reviver) => {
+  if (!text2) return originalParse(text2, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-    const serializedData = serializeBigInts(text);
+    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+    const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
       (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
     );
   } catch (error63) {
     if (error63 instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
+      const serializedData = serializeBigInts(text2);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -104133,12 +104728,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse5(contentType);
   if (isJSONResponse(mimetype)) {
-    let text = "";
+    let text2 = "";
     try {
-      text = await response.text();
-      return JSONParse(text);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err) {
-      return text;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -104192,11 +104787,11 @@ function withDefaults2(oldEndpoint, newDefaults) {
     defaults: withDefaults2.bind(null, endpoint2)
   });
 }
-var request2 = withDefaults2(endpoint, defaults_default);
+var request3 = withDefaults2(endpoint, defaults_default);
 
 // ../../../work/main/node_modules/@octokit/oauth-methods/dist-bundle/index.js
-function requestToOAuthBaseUrl(request3) {
-  const endpointDefaults = request3.endpoint.DEFAULTS;
+function requestToOAuthBaseUrl(request4) {
+  const endpointDefaults = request4.endpoint.DEFAULTS;
   if (/^https:\/\/(api\.)?github\.com$/.test(endpointDefaults.baseUrl)) {
     return "https://github.com";
   }
@@ -104205,21 +104800,21 @@ function requestToOAuthBaseUrl(request3) {
   }
   return endpointDefaults.baseUrl.replace("/api/v3", "");
 }
-async function oauthRequest(request3, route, parameters) {
+async function oauthRequest(request4, route, parameters) {
   const withOAuthParameters = {
-    baseUrl: requestToOAuthBaseUrl(request3),
+    baseUrl: requestToOAuthBaseUrl(request4),
     headers: {
       accept: "application/json"
     },
     ...parameters
   };
-  const response = await request3(route, withOAuthParameters);
+  const response = await request4(route, withOAuthParameters);
   if ("error" in response.data) {
     const error63 = new RequestError(
       `${response.data.error_description} (${response.data.error}, ${response.data.error_uri})`,
       400,
       {
-        request: request3.endpoint.merge(
+        request: request4.endpoint.merge(
           route,
           withOAuthParameters
         )
@@ -104231,9 +104826,9 @@ async function oauthRequest(request3, route, parameters) {
   return response;
 }
 async function exchangeWebFlowCode(options) {
-  const request3 = options.request || request2;
+  const request4 = options.request || request3;
   const response = await oauthRequest(
-    request3,
+    request4,
     "POST /login/oauth/access_token",
     {
       client_id: options.clientId,
@@ -104268,19 +104863,19 @@ function toTimestamp(apiTimeInMs, expirationInSeconds) {
   return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
 }
 async function createDeviceCode(options) {
-  const request3 = options.request || request2;
+  const request4 = options.request || request3;
   const parameters = {
     client_id: options.clientId
   };
   if ("scopes" in options && Array.isArray(options.scopes)) {
     parameters.scope = options.scopes.join(" ");
   }
-  return oauthRequest(request3, "POST /login/device/code", parameters);
+  return oauthRequest(request4, "POST /login/device/code", parameters);
 }
 async function exchangeDeviceCode(options) {
-  const request3 = options.request || request2;
+  const request4 = options.request || request3;
   const response = await oauthRequest(
-    request3,
+    request4,
     "POST /login/oauth/access_token",
     {
       client_id: options.clientId,
@@ -104316,8 +104911,8 @@ function toTimestamp2(apiTimeInMs, expirationInSeconds) {
   return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
 }
 async function checkToken(options) {
-  const request3 = options.request || request2;
-  const response = await request3("POST /applications/{client_id}/token", {
+  const request4 = options.request || request3;
+  const response = await request4("POST /applications/{client_id}/token", {
     headers: {
       authorization: `basic ${btoa(
         `${options.clientId}:${options.clientSecret}`
@@ -104341,9 +104936,9 @@ async function checkToken(options) {
   return { ...response, authentication };
 }
 async function refreshToken(options) {
-  const request3 = options.request || request2;
+  const request4 = options.request || request3;
   const response = await oauthRequest(
-    request3,
+    request4,
     "POST /login/oauth/access_token",
     {
       client_id: options.clientId,
@@ -104371,9 +104966,9 @@ function toTimestamp3(apiTimeInMs, expirationInSeconds) {
   return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
 }
 async function resetToken(options) {
-  const request3 = options.request || request2;
+  const request4 = options.request || request3;
   const auth6 = btoa(`${options.clientId}:${options.clientSecret}`);
-  const response = await request3(
+  const response = await request4(
     "PATCH /applications/{client_id}/token",
     {
       headers: {
@@ -104398,9 +104993,9 @@ async function resetToken(options) {
   return { ...response, authentication };
 }
 async function deleteToken(options) {
-  const request3 = options.request || request2;
+  const request4 = options.request || request3;
   const auth6 = btoa(`${options.clientId}:${options.clientSecret}`);
-  return request3(
+  return request4(
     "DELETE /applications/{client_id}/token",
     {
       headers: {
@@ -104412,9 +105007,9 @@ async function deleteToken(options) {
   );
 }
 async function deleteAuthorization(options) {
-  const request3 = options.request || request2;
+  const request4 = options.request || request3;
   const auth6 = btoa(`${options.clientId}:${options.clientSecret}`);
-  return request3(
+  return request4(
     "DELETE /applications/{client_id}/grant",
     {
       headers: {
@@ -104463,11 +105058,11 @@ function getCachedAuthentication(state, auth22) {
 async function wait(seconds2) {
   await new Promise((resolve3) => setTimeout(resolve3, seconds2 * 1e3));
 }
-async function waitForAccessToken(request3, clientId, clientType, verification) {
+async function waitForAccessToken(request4, clientId, clientType, verification) {
   try {
     const options = {
       clientId,
-      request: request3,
+      request: request4,
       code: verification.device_code
     };
     const { authentication } = clientType === "oauth-app" ? await exchangeDeviceCode({
@@ -104487,11 +105082,11 @@ async function waitForAccessToken(request3, clientId, clientType, verification) 
     const errorType = error63.response.data.error;
     if (errorType === "authorization_pending") {
       await wait(verification.interval);
-      return waitForAccessToken(request3, clientId, clientType, verification);
+      return waitForAccessToken(request4, clientId, clientType, verification);
     }
     if (errorType === "slow_down") {
       await wait(verification.interval + 7);
-      return waitForAccessToken(request3, clientId, clientType, verification);
+      return waitForAccessToken(request4, clientId, clientType, verification);
     }
     throw error63;
   }
@@ -104501,37 +105096,37 @@ async function auth(state, authOptions) {
     auth: authOptions
   });
 }
-async function hook(state, request3, route, parameters) {
-  let endpoint2 = request3.endpoint.merge(
+async function hook(state, request4, route, parameters) {
+  let endpoint2 = request4.endpoint.merge(
     route,
     parameters
   );
   if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint2.url)) {
-    return request3(endpoint2);
+    return request4(endpoint2);
   }
   const { token } = await getOAuthAccessToken(state, {
-    request: request3,
+    request: request4,
     auth: { type: "oauth" }
   });
   endpoint2.headers.authorization = `token ${token}`;
-  return request3(endpoint2);
+  return request4(endpoint2);
 }
 var VERSION3 = "0.0.0-development";
 function createOAuthDeviceAuth(options) {
-  const requestWithDefaults = options.request || request2.defaults({
+  const requestWithDefaults = options.request || request3.defaults({
     headers: {
       "user-agent": `octokit-auth-oauth-device.js/${VERSION3} ${getUserAgent()}`
     }
   });
-  const { request: request3 = requestWithDefaults, ...otherOptions } = options;
+  const { request: request4 = requestWithDefaults, ...otherOptions } = options;
   const state = options.clientType === "github-app" ? {
     ...otherOptions,
     clientType: "github-app",
-    request: request3
+    request: request4
   } : {
     ...otherOptions,
     clientType: "oauth-app",
-    request: request3,
+    request: request4,
     scopes: options.scopes || []
   };
   if (!options.clientId) {
@@ -104687,28 +105282,28 @@ var ROUTES_REQUIRING_BASIC_AUTH = /\/applications\/[^/]+\/(token|grant)s?/;
 function requiresBasicAuth(url2) {
   return url2 && ROUTES_REQUIRING_BASIC_AUTH.test(url2);
 }
-async function hook2(state, request3, route, parameters = {}) {
-  const endpoint2 = request3.endpoint.merge(
+async function hook2(state, request4, route, parameters = {}) {
+  const endpoint2 = request4.endpoint.merge(
     route,
     parameters
   );
   if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint2.url)) {
-    return request3(endpoint2);
+    return request4(endpoint2);
   }
   if (requiresBasicAuth(endpoint2.url)) {
     const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
     endpoint2.headers.authorization = `basic ${credentials}`;
-    return request3(endpoint2);
+    return request4(endpoint2);
   }
-  const { token } = state.clientType === "oauth-app" ? await auth2({ ...state, request: request3 }) : await auth2({ ...state, request: request3 });
+  const { token } = state.clientType === "oauth-app" ? await auth2({ ...state, request: request4 }) : await auth2({ ...state, request: request4 });
   endpoint2.headers.authorization = "token " + token;
-  return request3(endpoint2);
+  return request4(endpoint2);
 }
 function createOAuthUserAuth({
   clientId,
   clientSecret,
   clientType = "oauth-app",
-  request: request3 = request2.defaults({
+  request: request4 = request3.defaults({
     headers: {
       "user-agent": `octokit-auth-oauth-app.js/${VERSION4} ${getUserAgent()}`
     }
@@ -104722,7 +105317,7 @@ function createOAuthUserAuth({
     clientSecret,
     onTokenCreated,
     strategyOptions,
-    request: request3
+    request: request4
   });
   return Object.assign(auth2.bind(null, state), {
     // @ts-expect-error not worth the extra code needed to appease TS
@@ -104795,7 +105390,7 @@ var VERSION5 = "0.0.0-development";
 function createOAuthAppAuth(options) {
   const state = Object.assign(
     {
-      request: request2.defaults({
+      request: request3.defaults({
         headers: {
           "user-agent": `octokit-auth-oauth-app.js/${VERSION5} ${getUserAgent()}`
         }
@@ -105216,15 +105811,15 @@ async function getInstallationAuthentication(state, options, customRequest) {
     };
     return factory(factoryAuthOptions);
   }
-  const request3 = customRequest || state.request;
+  const request4 = customRequest || state.request;
   return getInstallationAuthenticationConcurrently(
     state,
     { ...options, installationId },
-    request3
+    request4
   );
 }
 var pendingPromises = /* @__PURE__ */ new Map();
-function getInstallationAuthenticationConcurrently(state, options, request3) {
+function getInstallationAuthenticationConcurrently(state, options, request4) {
   const cacheKey = optionsToCacheKey(options);
   if (pendingPromises.has(cacheKey)) {
     return pendingPromises.get(cacheKey);
@@ -105232,12 +105827,12 @@ function getInstallationAuthenticationConcurrently(state, options, request3) {
   const promise2 = getInstallationAuthenticationImpl(
     state,
     options,
-    request3
+    request4
   ).finally(() => pendingPromises.delete(cacheKey));
   pendingPromises.set(cacheKey, promise2);
   return promise2;
 }
-async function getInstallationAuthenticationImpl(state, options, request3) {
+async function getInstallationAuthenticationImpl(state, options, request4) {
   if (!options.refresh) {
     const result = await get3(state.cache, options);
     if (result) {
@@ -105294,7 +105889,7 @@ async function getInstallationAuthenticationImpl(state, options, request3) {
       repository_selection: repositorySelectionOptional,
       single_file: singleFileName
     }
-  } = await request3(
+  } = await request4(
     "POST /app/installations/{installation_id}/access_tokens",
     payload
   );
@@ -105394,18 +105989,18 @@ function isNotTimeSkewError(error63) {
     /'Issued at' claim \('iat'\) must be an Integer representing the time that the assertion was issued/
   ));
 }
-async function hook4(state, request3, route, parameters) {
-  const endpoint2 = request3.endpoint.merge(route, parameters);
+async function hook4(state, request4, route, parameters) {
+  const endpoint2 = request4.endpoint.merge(route, parameters);
   const url2 = endpoint2.url;
   if (/\/login\/oauth\/access_token$/.test(url2)) {
-    return request3(endpoint2);
+    return request4(endpoint2);
   }
-  if (requiresAppAuth(url2.replace(request3.endpoint.DEFAULTS.baseUrl, ""))) {
+  if (requiresAppAuth(url2.replace(request4.endpoint.DEFAULTS.baseUrl, ""))) {
     const { token: token2 } = await getAppAuthentication(state);
     endpoint2.headers.authorization = `bearer ${token2}`;
     let response;
     try {
-      response = await request3(endpoint2);
+      response = await request4(endpoint2);
     } catch (error63) {
       if (isNotTimeSkewError(error63)) {
         throw error63;
@@ -105425,33 +106020,33 @@ async function hook4(state, request3, route, parameters) {
         timeDifference: diff
       });
       endpoint2.headers.authorization = `bearer ${token3}`;
-      return request3(endpoint2);
+      return request4(endpoint2);
     }
     return response;
   }
   if (requiresBasicAuth(url2)) {
     const authentication = await state.oauthApp({ type: "oauth-app" });
     endpoint2.headers.authorization = authentication.headers.authorization;
-    return request3(endpoint2);
+    return request4(endpoint2);
   }
   const { token, createdAt } = await getInstallationAuthentication(
     state,
     // @ts-expect-error TBD
     {},
-    request3.defaults({ baseUrl: endpoint2.baseUrl })
+    request4.defaults({ baseUrl: endpoint2.baseUrl })
   );
   endpoint2.headers.authorization = `token ${token}`;
   return sendRequestWithRetries(
     state,
-    request3,
+    request4,
     endpoint2,
     createdAt
   );
 }
-async function sendRequestWithRetries(state, request3, options, createdAt, retries = 0) {
+async function sendRequestWithRetries(state, request4, options, createdAt, retries = 0) {
   const timeSinceTokenCreationInMs = +/* @__PURE__ */ new Date() - +new Date(createdAt);
   try {
-    return await request3(options);
+    return await request4(options);
   } catch (error63) {
     if (error63.status !== 401) {
       throw error63;
@@ -105468,7 +106063,7 @@ async function sendRequestWithRetries(state, request3, options, createdAt, retri
       `[@octokit/auth-app] Retrying after 401 response to account for token replication delay (retry: ${retries}, wait: ${awaitTime / 1e3}s)`
     );
     await new Promise((resolve3) => setTimeout(resolve3, awaitTime));
-    return sendRequestWithRetries(state, request3, options, createdAt, retries);
+    return sendRequestWithRetries(state, request4, options, createdAt, retries);
   }
 }
 var VERSION6 = "8.3.1";
@@ -105492,14 +106087,14 @@ function createAppAuth(options) {
   if (typeof log.warn !== "function") {
     log.warn = console.warn.bind(console);
   }
-  const request3 = options.request || request2.defaults({
+  const request4 = options.request || request3.defaults({
     headers: {
       "user-agent": `octokit-auth-app.js/${VERSION6} ${getUserAgent()}`
     }
   });
   const state = Object.assign(
     {
-      request: request3,
+      request: request4,
       cache: getCache()
     },
     options,
@@ -105510,7 +106105,7 @@ function createAppAuth(options) {
         clientType: "github-app",
         clientId: options.clientId || "",
         clientSecret: options.clientSecret || "",
-        request: request3
+        request: request4
       })
     }
   );
@@ -105536,7 +106131,7 @@ async function errorRequest(state, octokit, error63, options) {
   }
   throw error63;
 }
-async function wrapRequest(state, octokit, request3, options) {
+async function wrapRequest(state, octokit, request4, options) {
   const limiter = new import_light.default();
   limiter.on("failed", function(error63, info3) {
     const maxRetries = ~~error63.request.request?.retries;
@@ -105547,12 +106142,12 @@ async function wrapRequest(state, octokit, request3, options) {
     }
   });
   return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request3),
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request4),
     options
   );
 }
-async function requestWithGraphqlErrorHandling(state, octokit, request3, options) {
-  const response = await request3(options);
+async function requestWithGraphqlErrorHandling(state, octokit, request4, options) {
+  const response = await request4(options);
   if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
     response.data.errors[0].message
   )) {
@@ -105597,16 +106192,16 @@ retry.VERSION = VERSION7;
 var import_light2 = __toESM(require_light(), 1);
 var VERSION8 = "0.0.0-development";
 var noop2 = () => Promise.resolve();
-function wrapRequest2(state, request3, options) {
-  return state.retryLimiter.schedule(doRequest, state, request3, options);
+function wrapRequest2(state, request4, options) {
+  return state.retryLimiter.schedule(doRequest, state, request4, options);
 }
-async function doRequest(state, request3, options) {
+async function doRequest(state, request4, options) {
   const { pathname } = new URL(options.url, "http://github.test");
   const isAuth = isAuthRequest(options.method, pathname);
   const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
   const isSearch = options.method === "GET" && pathname.startsWith("/search/");
   const isGraphQL = pathname.startsWith("/graphql");
-  const retryCount = ~~request3.retryCount;
+  const retryCount = ~~request4.retryCount;
   const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
   if (state.clustering) {
     jobOptions.expiration = 1e3 * 60;
@@ -105620,7 +106215,7 @@ async function doRequest(state, request3, options) {
   if (isSearch) {
     await state.search.key(state.id).schedule(jobOptions, noop2);
   }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request3, options);
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request4, options);
   if (isGraphQL) {
     const res = await req;
     if (res.data.errors != null && res.data.errors.some((error63) => error63.type === "RATE_LIMITED")) {
@@ -105663,7 +106258,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher2(paths) {
   const regexes = paths.map(
-    (path4) => path4.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path6) => path6.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -105764,14 +106359,14 @@ function throttling(octokit, octokitOptions) {
       (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
     );
     state.retryLimiter.on("failed", async function(error63, info3) {
-      const [state2, request3, options] = info3.args;
+      const [state2, request4, options] = info3.args;
       const { pathname } = new URL(options.url, "http://github.test");
       const shouldRetryGraphQL = pathname.startsWith("/graphql") && error63.status !== 401;
       if (!(shouldRetryGraphQL || error63.status === 403 || error63.status === 429)) {
         return;
       }
-      const retryCount = ~~request3.retryCount;
-      request3.retryCount = retryCount;
+      const retryCount = ~~request4.retryCount;
+      request4.retryCount = retryCount;
       options.request.retryCount = retryCount;
       const { wantRetry, retryAfter = 0 } = await (async function() {
         if (/\bsecondary rate\b/i.test(error63.message)) {
@@ -105809,14 +106404,14 @@ function throttling(octokit, octokitOptions) {
         return {};
       })();
       if (wantRetry) {
-        request3.retryCount++;
+        request4.retryCount++;
         return retryAfter * state2.retryAfterBaseValue;
       }
     });
   };
-  octokit.hook.wrap("request", (request3, options) => {
+  octokit.hook.wrap("request", (request4, options) => {
     initializeBottleneck();
-    return wrapRequest2(state, request3, options);
+    return wrapRequest2(state, request4, options);
   });
   return {};
 }
@@ -106025,7 +106620,7 @@ function withDefaults3(request22, newDefaults) {
     endpoint: newRequest.endpoint
   });
 }
-var graphql2 = withDefaults3(request2, {
+var graphql2 = withDefaults3(request3, {
   headers: {
     "user-agent": `octokit-graphql.js/${VERSION9} ${getUserAgent()}`
   },
@@ -106061,13 +106656,13 @@ function withAuthorizationPrefix(token) {
   }
   return `token ${token}`;
 }
-async function hook5(token, request3, route, parameters) {
-  const endpoint2 = request3.endpoint.merge(
+async function hook5(token, request4, route, parameters) {
+  const endpoint2 = request4.endpoint.merge(
     route,
     parameters
   );
   endpoint2.headers.authorization = withAuthorizationPrefix(token);
-  return request3(endpoint2);
+  return request4(endpoint2);
 }
 var createTokenAuth = function createTokenAuth2(token) {
   if (!token) {
@@ -106151,7 +106746,7 @@ var Octokit = class {
   constructor(options = {}) {
     const hook6 = new before_after_hook_default.Collection();
     const requestDefaults = {
-      baseUrl: request2.endpoint.DEFAULTS.baseUrl,
+      baseUrl: request3.endpoint.DEFAULTS.baseUrl,
       headers: {},
       request: Object.assign({}, options.request, {
         // @ts-ignore internal usage only, no need to type
@@ -106172,7 +106767,7 @@ var Octokit = class {
     if (options.timeZone) {
       requestDefaults.headers["time-zone"] = options.timeZone;
     }
-    this.request = request2.defaults(requestDefaults);
+    this.request = request3.defaults(requestDefaults);
     this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
     this.log = createLogger(options.log);
     this.hook = hook6;
@@ -106226,21 +106821,21 @@ var VERSION11 = "6.0.0";
 
 // ../../../work/main/node_modules/@octokit/plugin-request-log/dist-src/index.js
 function requestLog(octokit) {
-  octokit.hook.wrap("request", (request3, options) => {
+  octokit.hook.wrap("request", (request4, options) => {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path4 = requestOptions.url.replace(options.baseUrl, "");
-    return request3(options).then((response) => {
+    const path6 = requestOptions.url.replace(options.baseUrl, "");
+    return request4(options).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path4} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path6} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error63) => {
       const requestId = error63.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path4} - ${error63.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path6} - ${error63.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error63;
     });
@@ -108815,8 +109410,8 @@ var GitHubError = class extends VaultRolloutError {
     super("GitHubError", redact(message), data);
   }
 };
-function short(text, max = 300) {
-  const one = text.replace(/\s+/g, " ").trim();
+function short(text2, max = 300) {
+  const one = text2.replace(/\s+/g, " ").trim();
   return one.length > max ? `${one.slice(0, max)}\u2026` : one;
 }
 function githubSays(err) {
@@ -108922,9 +109517,9 @@ function toGitHubError(err, call) {
 var GitHubOctokit = Octokit2.plugin(retry, throttling);
 var DEFAULT_API_URL = "https://api.github.com";
 function decodePrivateKey(value) {
-  const text = value.trim();
-  if (text.includes("-----BEGIN")) return text.replace(/\\n/g, "\n");
-  const decoded = Buffer.from(text, "base64").toString("utf8");
+  const text2 = value.trim();
+  if (text2.includes("-----BEGIN")) return text2.replace(/\\n/g, "\n");
+  const decoded = Buffer.from(text2, "base64").toString("utf8");
   if (decoded.includes("-----BEGIN")) return decoded.trim();
   throw new GitHubError(
     "GITHUB_APP_PRIVATE_KEY is neither a PEM private key nor a base64-encoded PEM; paste the .pem file GitHub generated"
@@ -109861,7 +110456,7 @@ async function publishPullRequest(opts) {
         `${apiCommits ? "Moved" : "Pushed"} ${branchHead} ${apiCommits ? "through the GitHub API " : ""}to "${branch}" (${changes.length} file(s))`
       );
     }
-    const text = renderPullRequest(
+    const text2 = renderPullRequest(
       { title: readTemplate("pr-title.liquid"), body: readTemplate("pr-body.liquid") },
       report,
       { base, branch, annotationPrefix: config2.annotationPrefix }
@@ -109871,15 +110466,15 @@ async function publishPullRequest(opts) {
     let created = false;
     if (open4) {
       pr = open4;
-      if (open4.title !== text.title || open4.body !== text.body) {
-        pr = await pulls.update(open4.number, { title: text.title, body: text.body });
+      if (open4.title !== text2.title || open4.body !== text2.body) {
+        pr = await pulls.update(open4.number, { title: text2.title, body: text2.body });
         logger.info(`Updated pull request #${pr.number}: ${pr.url}`);
       } else {
         logger.info(`Pull request #${pr.number} is up to date: ${pr.url}`);
       }
       outcome = pushed || pr !== open4 ? "updated" : "unchanged";
     } else {
-      pr = await pulls.create({ branch, base, title: text.title, body: text.body });
+      pr = await pulls.create({ branch, base, title: text2.title, body: text2.body });
       created = true;
       outcome = "created";
       logger.info(`Opened pull request #${pr.number}: ${pr.url}`);
@@ -110096,8 +110691,8 @@ function secretsToMask(env) {
   if (key) {
     out.add(key);
     for (const line of key.replace(/\\n/g, "\n").split(/\r?\n/)) {
-      const text = line.trim();
-      if (text.length >= 16 && !text.startsWith("-----")) out.add(text);
+      const text2 = line.trim();
+      if (text2.length >= 16 && !text2.startsWith("-----")) out.add(text2);
     }
   }
   return [...out];
@@ -110213,7 +110808,7 @@ async function main() {
     const io = {
       env,
       cwd,
-      stdout: (text) => info(redact(text)),
+      stdout: (text2) => info(redact(text2)),
       logger,
       makeReader: async (config2) => {
         group2.start("Vault: log in");
