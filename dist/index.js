@@ -78492,20 +78492,23 @@ function applyAnnotationEdits(text2, edits) {
   try {
     return { ok: true, text: edit(text2, edits) };
   } catch (err) {
-    if (err instanceof EditFailure) {
-      const out = { ok: false, message: err.message, code: err.code };
-      if (err.offset !== void 0) Object.assign(out, linePos(text2, err.offset));
-      return out;
-    }
-    if (err instanceof InvalidYaml) {
-      return { ok: false, message: err.message, line: err.line, column: err.column, code: err.code };
-    }
-    return {
-      ok: false,
-      message: `cannot edit: ${err instanceof Error ? err.message : String(err)}`,
-      code: "INTERNAL"
-    };
+    return failedEdit(text2, err);
   }
+}
+function failedEdit(text2, err) {
+  if (err instanceof EditFailure) {
+    const out = { ok: false, message: err.message, code: err.code };
+    if (err.offset !== void 0) Object.assign(out, linePos(text2, err.offset));
+    return out;
+  }
+  if (err instanceof InvalidYaml) {
+    return { ok: false, message: err.message, line: err.line, column: err.column, code: err.code };
+  }
+  return {
+    ok: false,
+    message: `cannot edit: ${err instanceof Error ? err.message : String(err)}`,
+    code: "INTERNAL"
+  };
 }
 var InvalidYaml = class extends Error {
   constructor(message, code2, line, column2) {
@@ -78987,19 +78990,7 @@ function applyFileEdits(text2, edits) {
     verify(text2, docs, after, planned.groups, (expected) => expectScalars(expected, scalars));
     return { ok: true, text: after };
   } catch (err) {
-    if (err instanceof EditFailure) {
-      const out = { ok: false, message: err.message, code: err.code };
-      if (err.offset !== void 0) Object.assign(out, linePos(text2, err.offset));
-      return out;
-    }
-    if (err instanceof InvalidYaml) {
-      return { ok: false, message: err.message, line: err.line, column: err.column, code: err.code };
-    }
-    return {
-      ok: false,
-      message: `cannot edit: ${err instanceof Error ? err.message : String(err)}`,
-      code: "INTERNAL"
-    };
+    return failedEdit(text2, err);
   }
 }
 function formatPath(path6) {
@@ -109679,20 +109670,8 @@ async function connectGitHub(opts) {
   return { octokit: buildOctokit(opts, token, counter), token, via: "app", requests: () => counter.n };
 }
 
-// src/adapters/github/pulls.ts
-function info2(p) {
-  return {
-    number: p.number,
-    url: p.html_url,
-    nodeId: p.node_id,
-    title: p.title,
-    body: p.body ?? "",
-    headSha: p.head.sha,
-    labels: p.labels.map((l) => l.name ?? "").filter(Boolean),
-    autoMerge: p.auto_merge !== null && p.auto_merge !== void 0
-  };
-}
-var GitHubPulls = class {
+// src/adapters/github/repo-client.ts
+var RepoClient = class {
   constructor(octokit, repo, logger) {
     this.octokit = octokit;
     this.repo = repo;
@@ -109714,6 +109693,22 @@ var GitHubPulls = class {
       throw toGitHubError(err, call);
     }
   }
+};
+
+// src/adapters/github/pulls.ts
+function info2(p) {
+  return {
+    number: p.number,
+    url: p.html_url,
+    nodeId: p.node_id,
+    title: p.title,
+    body: p.body ?? "",
+    headSha: p.head.sha,
+    labels: p.labels.map((l) => l.name ?? "").filter(Boolean),
+    autoMerge: p.auto_merge !== null && p.auto_merge !== void 0
+  };
+}
+var GitHubPulls = class extends RepoClient {
   /**
    * The open pull request from `branch` into `base`, or null. `head` must be `owner:branch`: GitHub
    * silently ignores a bare branch name and lists every open pull request (DEPENDENCIES.md pitfall 6).
@@ -109873,28 +109868,7 @@ function apiCommit(c) {
 }
 var status = (err) => err.status;
 var MOVED = [/not a fast.?forward/i, /reference already exists/i, /reference does not exist/i];
-var GitHubGitData = class {
-  constructor(octokit, repo, logger) {
-    this.octokit = octokit;
-    this.repo = repo;
-    this.logger = logger;
-  }
-  octokit;
-  repo;
-  logger;
-  get base() {
-    return { owner: this.repo.owner, repo: this.repo.name };
-  }
-  path(rest) {
-    return `/repos/${this.repo.owner}/${this.repo.name}${rest}`;
-  }
-  async call(call, run) {
-    try {
-      return await run();
-    } catch (err) {
-      throw toGitHubError(err, call);
-    }
-  }
+var GitHubGitData = class extends RepoClient {
   /** The commit `refs/heads/<branch>` points to, or null when the branch does not exist. */
   async getBranchHead(branch) {
     const route = `GET ${this.path(`/git/ref/heads/${branch}`)}`;

@@ -9,9 +9,8 @@
  * Like pulls.ts, each call is wrapped so a failure names the call, its route and the permission it needs;
  * the answers this tool handles (a ref that moved, a non-fast-forward update) are results, not exceptions.
  */
-import type { Logger } from '../../core/ports.js';
-import type { GitHubOctokit, RepositoryRef } from './client.js';
 import { githubSays, toGitHubError, type GitHubCall } from './errors.js';
+import { RepoClient } from './repo-client.js';
 
 /** A commit as the Git Data API reports it. */
 export interface ApiCommit {
@@ -70,29 +69,7 @@ const MOVED = [/not a fast.?forward/i, /reference already exists/i, /reference d
  * const data = new GitHubGitData(octokit, { owner: 'acme', name: 'deploy' }, logger);
  * const blob = await data.createBlob(Buffer.from('kind: Deployment\r\n'));
  */
-export class GitHubGitData {
-  constructor(
-    private readonly octokit: GitHubOctokit,
-    readonly repo: RepositoryRef,
-    private readonly logger: Logger,
-  ) {}
-
-  private get base() {
-    return { owner: this.repo.owner, repo: this.repo.name };
-  }
-
-  private path(rest: string): string {
-    return `/repos/${this.repo.owner}/${this.repo.name}${rest}`;
-  }
-
-  private async call<T>(call: GitHubCall, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      throw toGitHubError(err, call);
-    }
-  }
-
+export class GitHubGitData extends RepoClient {
   /** The commit `refs/heads/<branch>` points to, or null when the branch does not exist. */
   async getBranchHead(branch: string): Promise<string | null> {
     const route = `GET ${this.path(`/git/ref/heads/${branch}`)}`;

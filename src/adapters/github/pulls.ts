@@ -2,9 +2,8 @@
  * The pull-request calls vault-rollout makes, each wrapped so a failure names the call, its route and the
  * permission it needs (see errors.ts). Lists are paginated; nothing here decides what to publish.
  */
-import type { Logger } from '../../core/ports.js';
-import type { GitHubOctokit, RepositoryRef } from './client.js';
-import { githubSays, toGitHubError, type GitHubCall } from './errors.js';
+import { githubSays, toGitHubError } from './errors.js';
+import { RepoClient } from './repo-client.js';
 
 /** The fields of a pull request vault-rollout looks at. */
 export interface PullRequestInfo {
@@ -49,29 +48,7 @@ function info(p: PullLike): PullRequestInfo {
  * const pulls = new GitHubPulls(octokit, { owner: 'acme', name: 'deploy' }, logger);
  * const open = await pulls.findOpen('vault-rollout/main', 'main');
  */
-export class GitHubPulls {
-  constructor(
-    private readonly octokit: GitHubOctokit,
-    readonly repo: RepositoryRef,
-    private readonly logger: Logger,
-  ) {}
-
-  private get base() {
-    return { owner: this.repo.owner, repo: this.repo.name };
-  }
-
-  private path(rest: string): string {
-    return `/repos/${this.repo.owner}/${this.repo.name}${rest}`;
-  }
-
-  private async call<T>(call: GitHubCall, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      throw toGitHubError(err, call);
-    }
-  }
-
+export class GitHubPulls extends RepoClient {
   /**
    * The open pull request from `branch` into `base`, or null. `head` must be `owner:branch`: GitHub
    * silently ignores a bare branch name and lists every open pull request (DEPENDENCIES.md pitfall 6).

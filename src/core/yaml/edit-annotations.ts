@@ -83,21 +83,26 @@ export function applyAnnotationEdits(text: string, edits: readonly AnnotationEdi
   try {
     return { ok: true, text: edit(text, edits) };
   } catch (err) {
-    if (err instanceof EditFailure) {
-      const out: EditResult = { ok: false, message: err.message, code: err.code };
-      if (err.offset !== undefined) Object.assign(out, linePos(text, err.offset));
-      return out;
-    }
-    if (err instanceof InvalidYaml) {
-      return { ok: false, message: err.message, line: err.line, column: err.column, code: err.code };
-    }
-    // The yaml package should not throw on any input; if it does, report rather than crash the run.
-    return {
-      ok: false,
-      message: `cannot edit: ${err instanceof Error ? err.message : String(err)}`,
-      code: 'INTERNAL',
-    };
+    return failedEdit(text, err);
   }
+}
+
+/** The `{ ok: false }` result for anything an edit of `text` threw; shared with edit-scalar.ts. */
+export function failedEdit(text: string, err: unknown): EditResult {
+  if (err instanceof EditFailure) {
+    const out: EditResult = { ok: false, message: err.message, code: err.code };
+    if (err.offset !== undefined) Object.assign(out, linePos(text, err.offset));
+    return out;
+  }
+  if (err instanceof InvalidYaml) {
+    return { ok: false, message: err.message, line: err.line, column: err.column, code: err.code };
+  }
+  // The yaml package should not throw on any input; if it does, report rather than crash the run.
+  return {
+    ok: false,
+    message: `cannot edit: ${err instanceof Error ? err.message : String(err)}`,
+    code: 'INTERNAL',
+  };
 }
 
 export class InvalidYaml extends Error {

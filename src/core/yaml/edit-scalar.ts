@@ -22,15 +22,14 @@ import {
   detectNewline,
   doubleQuote,
   EditFailure,
+  failedEdit,
   findPair,
   formatKey,
   formatValue,
   guessStep,
-  InvalidYaml,
   isObject,
   keyStart,
   keyStyle,
-  linePos,
   pairEnd,
   parseStrict,
   verify,
@@ -98,19 +97,7 @@ export function applyFileEdits(
     verify(text, docs, after, planned.groups, (expected) => expectScalars(expected, scalars));
     return { ok: true, text: after };
   } catch (err) {
-    if (err instanceof EditFailure) {
-      const out: EditResult = { ok: false, message: err.message, code: err.code };
-      if (err.offset !== undefined) Object.assign(out, linePos(text, err.offset));
-      return out;
-    }
-    if (err instanceof InvalidYaml) {
-      return { ok: false, message: err.message, line: err.line, column: err.column, code: err.code };
-    }
-    return {
-      ok: false,
-      message: `cannot edit: ${err instanceof Error ? err.message : String(err)}`,
-      code: 'INTERNAL',
-    };
+    return failedEdit(text, err);
   }
 }
 
