@@ -84619,7 +84619,20 @@ function serializeTree(entries) {
     ])
   );
 }
-var PACK_TYPES = { commit: 1, tree: 2, blob: 3 };
+var PACK_TYPES = { commit: 1, tree: 2, blob: 3, tag: 4 };
+function packEntry(type2, data) {
+  const head = [];
+  let size = data.length;
+  let byte = PACK_TYPES[type2] << 4 | size & 15;
+  size = Math.floor(size / 16);
+  while (size > 0) {
+    head.push(byte | 128);
+    byte = size & 127;
+    size = Math.floor(size / 128);
+  }
+  head.push(byte);
+  return Buffer.concat([Buffer.from(head), deflateSync(data)]);
+}
 function packObjects(objects) {
   const parts = [];
   const entries = [];
@@ -84630,17 +84643,7 @@ function packObjects(objects) {
   parts.push(head);
   let offset = head.length;
   for (const o of objects) {
-    const bytes = [];
-    let size = o.data.length;
-    let byte = PACK_TYPES[o.type] << 4 | size & 15;
-    size = Math.floor(size / 16);
-    while (size > 0) {
-      bytes.push(byte | 128);
-      byte = size & 127;
-      size = Math.floor(size / 128);
-    }
-    bytes.push(byte);
-    const entry = Buffer.concat([Buffer.from(bytes), deflateSync(o.data)]);
+    const entry = packEntry(o.type, o.data);
     entries.push({ oid: o.oid, offset, crc: crc32(entry) });
     parts.push(entry);
     offset += entry.length;
@@ -85065,7 +85068,7 @@ import path5 from "node:path";
 import { createHash as createHash2 } from "node:crypto";
 import { mkdir as mkdir2, rename, writeFile as writeFile2 } from "node:fs/promises";
 import path4 from "node:path";
-import { crc32 as crc322, deflateSync as deflateSync2, inflateSync as inflateSync2 } from "node:zlib";
+import { crc32 as crc322, inflateSync as inflateSync2 } from "node:zlib";
 
 // src/adapters/git/upload-pack.ts
 var ProtocolError = class extends Error {
@@ -85468,22 +85471,11 @@ async function indexPack(pack, opts = {}) {
   if (externals.size === 0) return { pack, entries, packSha: Buffer.from(packSha) };
   return appendBases(pack, entries, externals);
 }
-var PACK_TYPE = { commit: 1, tree: 2, blob: 3, tag: 4 };
 function appendBases(pack, entries, bases) {
   const parts = [pack.subarray(0, pack.length - 20)];
   let offset = pack.length - 20;
   for (const [oid, obj] of bases) {
-    const head = [];
-    let size = obj.data.length;
-    let byte = PACK_TYPE[obj.type] << 4 | size & 15;
-    size = Math.floor(size / 16);
-    while (size > 0) {
-      head.push(byte | 128);
-      byte = size & 127;
-      size = Math.floor(size / 128);
-    }
-    head.push(byte);
-    const entry = Buffer.concat([Buffer.from(head), deflateSync2(obj.data)]);
+    const entry = packEntry(obj.type, obj.data);
     entries.push({ oid, offset, crc: crc322(entry) });
     parts.push(entry);
     offset += entry.length;

@@ -11,11 +11,11 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { crc32, deflateSync, inflateSync } from 'node:zlib';
+import { crc32, inflateSync } from 'node:zlib';
 
 import { applyDelta, BaseCache, type GitObject, type ObjectType } from './pack-reader.js';
 import { ProtocolError } from './upload-pack.js';
-import { packIndex, type PackEntry } from './write-objects.js';
+import { packEntry, packIndex, type PackEntry } from './write-objects.js';
 
 const TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
 const OFS_DELTA = 6;
@@ -220,24 +220,12 @@ export async function indexPack(pack: Buffer, opts: IndexPackOptions = {}): Prom
   return appendBases(pack, entries, externals);
 }
 
-const PACK_TYPE: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
-
 /** Appends whole objects to a pack: new object count, new trailing checksum (so a new pack name). */
 function appendBases(pack: Buffer, entries: PackEntry[], bases: Map<string, GitObject>): IndexedPack {
   const parts: Buffer[] = [pack.subarray(0, pack.length - 20)];
   let offset = pack.length - 20;
   for (const [oid, obj] of bases) {
-    const head: number[] = [];
-    let size = obj.data.length;
-    let byte = (PACK_TYPE[obj.type] << 4) | (size & 15);
-    size = Math.floor(size / 16);
-    while (size > 0) {
-      head.push(byte | 0x80);
-      byte = size & 0x7f;
-      size = Math.floor(size / 128);
-    }
-    head.push(byte);
-    const entry = Buffer.concat([Buffer.from(head), deflateSync(obj.data)]);
+    const entry = packEntry(obj.type, obj.data);
     entries.push({ oid, offset, crc: crc32(entry) });
     parts.push(entry);
     offset += entry.length;

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
+import type { ObjectType } from './pack-reader.js';
 
 export type WritableType = 'blob' | 'tree' | 'commit';
 
@@ -130,7 +131,22 @@ export function serializeTree(entries: TreeEntryInput[]): Buffer {
   );
 }
 
-const PACK_TYPES: Record<WritableType, number> = { commit: 1, tree: 2, blob: 3 };
+const PACK_TYPES: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
+
+/** One whole (undeltified) pack entry: the type-and-size header, then the deflated object. */
+export function packEntry(type: ObjectType, data: Buffer): Buffer {
+  const head: number[] = [];
+  let size = data.length;
+  let byte = (PACK_TYPES[type] << 4) | (size & 15);
+  size = Math.floor(size / 16);
+  while (size > 0) {
+    head.push(byte | 0x80);
+    byte = size & 0x7f;
+    size = Math.floor(size / 128);
+  }
+  head.push(byte);
+  return Buffer.concat([Buffer.from(head), deflateSync(data)]);
+}
 
 export interface PackEntry {
   oid: string;
@@ -149,17 +165,7 @@ export function packObjects(objects: readonly WrittenObject[]): { pack: Buffer; 
   parts.push(head);
   let offset = head.length;
   for (const o of objects) {
-    const bytes: number[] = [];
-    let size = o.data.length;
-    let byte = (PACK_TYPES[o.type] << 4) | (size & 15);
-    size = Math.floor(size / 16);
-    while (size > 0) {
-      bytes.push(byte | 0x80);
-      byte = size & 0x7f;
-      size = Math.floor(size / 128);
-    }
-    bytes.push(byte);
-    const entry = Buffer.concat([Buffer.from(bytes), deflateSync(o.data)]);
+    const entry = packEntry(o.type, o.data);
     entries.push({ oid: o.oid, offset, crc: crc32(entry) });
     parts.push(entry);
     offset += entry.length;
