@@ -3,34 +3,15 @@
  * Vault dev server, a real `git http-backend` and the GitHub test server. Spawned asynchronously: the
  * servers run in this process (DEPENDENCIES.md pitfall 11).
  */
-import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.js';
 
 import { startGitServer, type GitServer } from '../support/git-server.js';
 import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
 import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
 import { manifests, OWNER, REPO, seedVault, tempDir, TOKEN } from './helpers.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = join(root, 'dist/cli.js');
-
-function run(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      cwd: root,
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir(), ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const run = runCli;
 
 let git: GitServer;
 let vault: VaultDevServer;
