@@ -7,6 +7,25 @@
 /** Workload kinds that carry a pod template (SPEC "Workload kinds"). Job is ignored on purpose. */
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Rollout' | 'CronJob';
 
+/**
+ * Helm-based apps, whose pod template is rendered from a chart that is not in the repository: a Flux
+ * `HelmRelease` (`spec.values`), an Argo CD `Application` with a Helm source (`helm.valuesObject`), or a
+ * chart values file (`HelmValues`: a plain YAML map, no `kind`). The restart goes through the chart's
+ * pod-annotations value (`podAnnotations` by default).
+ */
+export type ChartKind = 'HelmRelease' | 'Application' | 'HelmValues';
+
+/**
+ * Where an annotation is written: `mapPath` leads from the document root to an existing map, `within`
+ * names the keys under it that lead to the map the key is set in (created when absent). A workload's
+ * record is `{ mapPath: [], within: ['metadata','annotations'] }`; a HelmRelease's trigger is
+ * `{ mapPath: ['spec'], within: ['values','podAnnotations'] }`.
+ */
+export interface AnnotationTarget {
+  mapPath: (string | number)[];
+  within: string[];
+}
+
 /** Which discovery source found a secret reference. */
 export type SourceName =
   | 'annotation'
@@ -66,20 +85,29 @@ export interface Workload {
   file: string;
   /** Index of the YAML document in the file (0-based, counting every document). */
   document: number;
-  kind: WorkloadKind;
+  kind: WorkloadKind | ChartKind;
+  /** `apiVersion`; empty for a chart values file. */
   apiVersion: string;
   name: string;
   /** `metadata.namespace`, or null when the manifest leaves it to kustomize / Argo CD / Flux. */
   namespace: string | null;
   labels: Record<string, string>;
-  /** Key path from the document root to the pod template (e.g. ['spec','template']). */
-  templatePath: string[];
+  /** Where the record goes: the workload's `metadata.annotations` (a values file: its top level). */
+  record: AnnotationTarget;
+  /** Where the restart trigger goes: the pod template's annotations, or the chart's pod-annotations value. */
+  trigger: AnnotationTarget;
+  /**
+   * For a Helm-based app, the dotted path of the chart value the trigger is written to (e.g.
+   * `spec.values.podAnnotations`): the restart goes through the chart. Null for a workload with its own
+   * pod template.
+   */
+  chartValue: string | null;
   secrets: SecretRef[];
   /** The record annotation's parsed value (`<prefix>/secret-versions` in metadata.annotations), or null. */
   recorded: Map<string, number> | null;
   /** The raw record value, to know whether rewriting is needed. */
   recordedRaw: string | null;
-  /** The pod-template trigger annotation's raw value, or null. */
+  /** The trigger annotation's raw value (pod template or chart value), or null. */
   templateRaw: string | null;
   /** `spec.updateStrategy.type` for StatefulSet/DaemonSet, `spec.strategy.type` for Deployment, when given. */
   updateStrategy: string | null;

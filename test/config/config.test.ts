@@ -143,7 +143,7 @@ describe('parseConfig errors name the file, the key and the line', () => {
       '',
     ].join('\n');
     expect(errorOf(text).message).toBe(
-      'vault-rollout.yaml:7: rules[0].select.kind: expected one of Deployment, StatefulSet, DaemonSet, ReplicaSet, Rollout, CronJob (got "Deploymnt")',
+      'vault-rollout.yaml:7: rules[0].select.kind: expected one of Deployment, StatefulSet, DaemonSet, ReplicaSet, Rollout, CronJob, HelmRelease, Application, HelmValues (got "Deploymnt")',
     );
   });
 
@@ -244,6 +244,8 @@ describe('the SPEC example copy', () => {
   it.skipIf(!existsSync(new URL('../../../shared/SPEC.md', import.meta.url)))('matches SPEC.md', () => {
     const spec = readFileSync(new URL('../../../shared/SPEC.md', import.meta.url), 'utf8');
     const match = /```yaml\n([\s\S]*?)```/.exec(spec.slice(spec.indexOf('## Config file')));
-    expect(readFileSync(new URL('../fixtures/config/spec-example.yaml', import.meta.url), 'utf8')).toBe(match![1]);
+    expect(readFileSync(new URL('../fixtures/config/spec-example.yaml', import.meta.url), 'utf8')).toBe(
+      match![1],
+    );
   });
 });

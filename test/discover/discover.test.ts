@@ -3,9 +3,10 @@ import { defaultConfig, parseConfig, type Config } from '../../src/core/config/s
 import { discover } from '../../src/core/discover/discover.js';
 import type { RepoFile, Workload } from '../../src/core/model.js';
 import { deployment, FIXTURES, readTree } from './helpers.js';
+import { podTargets } from '../../src/core/discover/workloads.js';
 
-// sources/ holds each discovery source's own fixtures (test/discover/sources.test.ts).
-const files = readTree(FIXTURES).filter((f) => !f.path.startsWith('sources/'));
+// sources/ and helm/ hold their own suites' fixtures (test/discover/sources.test.ts, helm.test.ts).
+const files = readTree(FIXTURES).filter((f) => !f.path.startsWith('sources/') && !f.path.startsWith('helm/'));
 
 function config(yaml = ''): Config {
   return yaml ? parseConfig(yaml, 'vault-rollout.yaml') : defaultConfig();
@@ -41,6 +42,8 @@ describe('discover over the hand-written fixtures', () => {
       Rollout: 1,
       ReplicaSet: 1,
       StatefulSet: 1,
+      // charts/web/values.yaml: a chart values file; it names no Vault secret, so it is not a workload.
+      HelmValues: 1,
     });
   });
 
@@ -53,7 +56,8 @@ describe('discover over the hand-written fixtures', () => {
       name: 'web',
       namespace: 'prod',
       labels: { app: 'web', team: 'pay' },
-      templatePath: ['spec', 'template'],
+      ...podTargets(['spec', 'template']),
+      chartValue: null,
       secrets: [
         { path: 'kv/web/db', source: 'annotation', via: 'vault-rollout/secrets' },
         { path: 'kv/web/api', source: 'annotation', via: 'vault-rollout/secrets' },
@@ -102,7 +106,8 @@ describe('discover over the hand-written fixtures', () => {
   it('CronJob template path, Rollout with workloadRef skipped, ReplicaSet and apps.kruise.io DaemonSet kept, Job ignored', () => {
     expect(byName(result.workloads, 'report')).toMatchObject({
       kind: 'CronJob',
-      templatePath: ['spec', 'jobTemplate', 'spec', 'template'],
+      ...podTargets(['spec', 'jobTemplate', 'spec', 'template']),
+      chartValue: null,
       secrets: [{ path: 'kv/report/smtp', source: 'annotation' }],
     });
     expect(result.workloads.some((w) => w.name === 'by-ref' || w.name === 'once')).toBe(false);
@@ -187,9 +192,10 @@ describe('discover over the hand-written fixtures', () => {
   });
 
   it('counts every document of the files it read', () => {
-    // agent 1, bad-entries 1, cron 2, list 1, rollouts 4, templated 1, web 4, kustomize-ok 1; Chart.yaml and
-    // values.yaml name no workload kind, so they are not parsed at all (RELEVANT_KINDS).
-    expect(result.documents).toBe(15);
+    // agent 1, bad-entries 1, cron 2, list 1, rollouts 4, templated 1, web 4, kustomize-ok 1, and the chart's
+    // values.yaml 1 (a values file can be a Helm-based app); Chart.yaml names no relevant kind, so it is not
+    // parsed at all (RELEVANT_KINDS).
+    expect(result.documents).toBe(16);
   });
 });
 

@@ -14,6 +14,7 @@ import type { RunReport, SecretStatus, Workload } from '../../src/core/model.js'
 import { planWorkloads, summarize } from '../../src/core/plan/plan.js';
 import { renderPullRequest } from '../../src/core/report/pr-body.js';
 import { isOwnBranchCommit, withBranchTrailer } from '../../src/publish-pr.js';
+import { podTargets } from '../../src/core/discover/workloads.js';
 
 const templates = {
   title: readFileSync(path.join(import.meta.dirname, '../../templates/pr-title.liquid'), 'utf8'),
@@ -27,7 +28,8 @@ function workload(w: Partial<Workload> & Pick<Workload, 'kind' | 'name' | 'file'
     apiVersion: 'apps/v1',
     namespace: 'payments',
     labels: {},
-    templatePath: ['spec', 'template'],
+    ...podTargets(['spec', 'template']),
+    chartValue: null,
     secrets: [],
     recorded: null,
     recordedRaw: null,
@@ -78,7 +80,8 @@ function rotationReport(): RunReport {
       name: 'payments_nightly-report',
       namespace: 'reports',
       file: 'apps/reports/nightly.yaml',
-      templatePath: ['spec', 'jobTemplate', 'spec', 'template'],
+      ...podTargets(['spec', 'jobTemplate', 'spec', 'template']),
+      chartValue: null,
       secrets: [ref('kv/payments/db'), ref('kv/reports/smtp')],
       recorded: new Map([
         ['kv/payments/db', 6],

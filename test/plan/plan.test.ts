@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SecretStatus, Workload } from '../../src/core/model.js';
 import { editsFor, planWorkload, planWorkloads, summarize } from '../../src/core/plan/plan.js';
 import { formatRecord, parseRecord } from '../../src/core/record.js';
+import { podTargets } from '../../src/core/discover/workloads.js';
 
 function workload(over: Partial<Workload> = {}): Workload {
   return {
@@ -12,7 +13,8 @@ function workload(over: Partial<Workload> = {}): Workload {
     name: 'web',
     namespace: 'prod',
     labels: {},
-    templatePath: ['spec', 'template'],
+    ...podTargets(['spec', 'template']),
+    chartValue: null,
     secrets: [
       { path: 'kv/web/db', source: 'annotation', via: 'vault-rollout/secrets' },
       { path: 'kv/web/api', source: 'annotation', via: 'vault-rollout/secrets' },
@@ -62,6 +64,7 @@ describe('planWorkload: recorded × current × state → action', () => {
       {
         document: 0,
         mapPath: [],
+        within: ['metadata', 'annotations'],
         key: 'vault-rollout/secret-versions',
         value: 'kv/web/api@3,kv/web/db@7',
         expect: { kind: 'Deployment', name: 'web' },
@@ -83,6 +86,7 @@ describe('planWorkload: recorded × current × state → action', () => {
       {
         document: 0,
         mapPath: [],
+        within: ['metadata', 'annotations'],
         key: 'acme/secret-versions',
         value: 'kv/web/api@3,kv/web/db@7',
         expect: { kind: 'Deployment', name: 'web' },
@@ -90,6 +94,7 @@ describe('planWorkload: recorded × current × state → action', () => {
       {
         document: 0,
         mapPath: ['spec', 'template'],
+        within: ['metadata', 'annotations'],
         key: 'acme/secret-versions',
         value: 'kv/web/api@3,kv/web/db@7',
         expect: { kind: 'Deployment', name: 'web' },
@@ -199,7 +204,8 @@ describe('planWorkload: recorded × current × state → action', () => {
     const p = planWorkload(
       withRecord('kv/web/api@3,kv/web/db@6', {
         kind: 'CronJob',
-        templatePath: ['spec', 'jobTemplate', 'spec', 'template'],
+        ...podTargets(['spec', 'jobTemplate', 'spec', 'template']),
+        chartValue: null,
       }),
       statuses(ok('kv/web/db', 7), ok('kv/web/api', 3)),
     );

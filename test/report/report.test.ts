@@ -5,6 +5,7 @@ import { planWorkloads, summarize } from '../../src/core/plan/plan.js';
 import { parseRecord } from '../../src/core/record.js';
 import { renderCommitMessage, secretTrailers } from '../../src/core/report/commit-message.js';
 import { escapeMarkdown, toDiff, toJson, toMarkdown, toTable } from '../../src/core/report/render.js';
+import { podTargets } from '../../src/core/discover/workloads.js';
 
 const template = readFileSync(new URL('../../templates/commit-message.liquid', import.meta.url), 'utf8');
 
@@ -22,7 +23,8 @@ function wl(
     name,
     namespace: 'prod',
     labels: {},
-    templatePath: ['spec', 'template'],
+    ...podTargets(['spec', 'template']),
+    chartValue: null,
     secrets: paths.map((path) => ({ path, source: 'annotation' as const, via: 'vault-rollout/secrets' })),
     recorded: recorded === null ? null : parseRecord(recorded),
     recordedRaw: recorded,

@@ -5,7 +5,7 @@
  */
 import picomatch from 'picomatch';
 import { z } from 'zod';
-import type { WorkloadKind } from '../model.js';
+import type { ChartKind, WorkloadKind } from '../model.js';
 import { cleanSecretPath, isPlausibleSecretPath } from '../secret-path.js';
 
 export const WORKLOAD_KINDS = [
@@ -16,6 +16,13 @@ export const WORKLOAD_KINDS = [
   'Rollout',
   'CronJob',
 ] as const satisfies readonly WorkloadKind[];
+
+/** Helm-based apps a rule can select (issue 6): only a rule whose `kind` names one selects them. */
+export const CHART_KINDS = [
+  'HelmRelease',
+  'Application',
+  'HelmValues',
+] as const satisfies readonly ChartKind[];
 
 /** Include globs when the config gives none: every YAML file. */
 export const DEFAULT_INCLUDE: readonly string[] = ['**/*.yaml', '**/*.yml'];
@@ -86,16 +93,44 @@ const sources = z.strictObject({
   csi: z.boolean().default(true),
 });
 
-const rule = z.strictObject({
-  select: z.strictObject({
-    path: glob.optional(),
-    kind: z.enum(WORKLOAD_KINDS).optional(),
-    namespace: z.string().optional(),
-    name: glob.optional(),
-    labels: z.record(z.string(), labelValue).optional(),
-  }),
-  secrets: z.array(secretPath).min(1, { message: 'list at least one secret path' }),
-});
+/** A dotted key path into chart values, e.g. `podAnnotations` or `controller.podAnnotations`. */
+const valuesPath = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, {
+    message:
+      'expected a dotted path into the chart values, e.g. "podAnnotations" or "controller.podAnnotations"',
+  })
+  .transform((p) => p.split('.'));
+
+const rule = z
+  .strictObject({
+    select: z.strictObject({
+      path: glob.optional(),
+      kind: z.enum([...WORKLOAD_KINDS, ...CHART_KINDS]).optional(),
+      namespace: z.string().optional(),
+      name: glob.optional(),
+      labels: z.record(z.string(), labelValue).optional(),
+    }),
+    secrets: z.array(secretPath).min(1, { message: 'list at least one secret path' }).optional(),
+    /**
+     * For a Helm-based app (`kind: HelmRelease`, `Application` or `HelmValues`): the chart value that becomes
+     * the pod template's annotations; default `podAnnotations`.
+     */
+    podAnnotations: valuesPath.optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.secrets === undefined && r.podAnnotations === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['secrets'], message: 'list at least one secret path' });
+    }
+    const kind = r.select.kind;
+    if (r.podAnnotations !== undefined && !(CHART_KINDS as readonly string[]).includes(kind ?? '')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['podAnnotations'],
+        message: `podAnnotations applies to Helm-based apps: set select.kind to ${CHART_KINDS.join(', ')}`,
+      });
+    }
+  });
 
 export const configSchema = z.strictObject({
   vault: vault.prefault({}),

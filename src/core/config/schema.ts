@@ -3,7 +3,14 @@
  * @example
  * const config = text === null ? defaultConfig() : parseConfig(text, 'vault-rollout.yaml');
  */
-export { configSchema, DEFAULT_INCLUDE, globProblem, parseAuthor, WORKLOAD_KINDS } from './definition.js';
+export {
+  CHART_KINDS,
+  configSchema,
+  DEFAULT_INCLUDE,
+  globProblem,
+  parseAuthor,
+  WORKLOAD_KINDS,
+} from './definition.js';
 export type { Config, Rule } from './definition.js';
 export { defaultConfig, dotted, parseConfig } from './parse.js';
 export type { ConfigIssue } from './parse.js';

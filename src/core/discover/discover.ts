@@ -3,11 +3,13 @@
  * the way. Pure: text in, data out.
  */
 import type { Config } from '../config/schema.js';
-import type { Problem, RepoFile, SecretRef, Workload, WorkloadKind } from '../model.js';
+import type { ChartKind, Problem, RepoFile, SecretRef, Workload, WorkloadKind } from '../model.js';
+import { DEFAULT_POD_ANNOTATIONS, isValuesFileName, readChartTarget, type ChartOptions } from './charts.js';
 import { parseManifests } from './parse.js';
 import { SOURCES } from './sources/index.js';
-import type { WorkloadSource } from './sources/source.js';
-import { readWorkload, workloadsInList } from './workloads.js';
+import { ruleMatcher } from './sources/rules.js';
+import { workloadProblem, type WorkloadSource } from './sources/source.js';
+import { readWorkload, workloadsInList, type WorkloadView } from './workloads.js';
 
 export interface DiscoverResult {
   /** Workloads with at least one secret, sorted by file then document. */
@@ -21,7 +23,7 @@ export interface DiscoverResult {
    */
   fileData: Map<string, readonly unknown[]>;
   /** Every workload seen, with or without secrets, by kind. */
-  seen: Partial<Record<WorkloadKind, number>>;
+  seen: Partial<Record<WorkloadKind | ChartKind, number>>;
 }
 
 /**
@@ -36,7 +38,15 @@ export function discover(
   sources: readonly WorkloadSource[] = SOURCES,
 ): DiscoverResult {
   const sorted = [...files].sort((a, b) => compare(a.path, b.path));
-  const parsed = parseManifests(sorted);
+  const charts = chartOptions(config);
+  const optIn = `${config.annotationPrefix}/secrets`;
+  const parsed = parseManifests(
+    sorted,
+    undefined,
+    (f) => isValuesFileName(f.path) || charts.selectedByRule(f.path) || f.text.includes(optIn),
+  );
+  const perFile = new Map<string, number>();
+  for (const d of parsed.documents) perFile.set(d.file, (perFile.get(d.file) ?? 0) + 1);
   const problems = [...parsed.problems];
   const report = (problem: Problem) => problems.push(problem);
 
@@ -45,7 +55,7 @@ export function discover(
 
   const workloads: Workload[] = [];
   const fileData = new Map<string, readonly unknown[]>();
-  const seen: Partial<Record<WorkloadKind, number>> = {};
+  const seen: Partial<Record<WorkloadKind | ChartKind, number>> = {};
   for (const document of parsed.documents) {
     const listed = workloadsInList(document);
     if (listed > 0) {
@@ -56,10 +66,24 @@ export function discover(
         ...(document.position([]) ? { line: document.position([])!.line } : {}),
       });
     }
-    const view = readWorkload(document, config.annotationPrefix);
+    const view: (WorkloadView & { unsupported?: { message: string; at: (string | number)[] } }) | null =
+      readWorkload(document, config.annotationPrefix) ??
+      readChartTarget(document, perFile.get(document.file) ?? 0, charts);
     if (!view) continue;
     seen[view.workload.kind] = (seen[view.workload.kind] ?? 0) + 1;
     const secrets = dedupe(scanners.flatMap((scanner) => scanner.refsFor(view, report)));
+    if (secrets.length > 0 && view.unsupported) {
+      // It depends on Vault secrets, but there is nowhere safe to write the restart: say so, edit nothing.
+      problems.push({
+        ...workloadProblem(
+          view,
+          `${view.unsupported.message} (its secrets: ${secrets.map((r) => r.path).join(', ')})`,
+          view.unsupported.at,
+        ),
+        severity: 'error',
+      });
+      continue;
+    }
     if (secrets.length > 0) {
       workloads.push({ ...view.workload, secrets });
       const data = parsed.fastData.get(document.file);
@@ -86,6 +110,29 @@ function dedupe(refs: readonly SecretRef[]): SecretRef[] {
     }
   }
   return [...byPath.values()];
+}
+
+/** Rules that configure Helm-based apps: which files are chart values, and each app's pod-annotations value. */
+function chartOptions(config: Config): ChartOptions {
+  const rules = config.rules.map((rule) => ({ rule, matches: ruleMatcher(rule) }));
+  return {
+    prefix: config.annotationPrefix,
+    podAnnotations: (target) =>
+      rules.find((r) => r.rule.podAnnotations !== undefined && r.matches(target))?.rule.podAnnotations ??
+      DEFAULT_POD_ANNOTATIONS,
+    selectedByRule: (file) =>
+      rules.some(
+        (r) =>
+          r.rule.select.kind === 'HelmValues' &&
+          r.matches({
+            file,
+            kind: 'HelmValues',
+            name: file.slice(file.lastIndexOf('/') + 1),
+            namespace: null,
+            labels: {},
+          }),
+      ),
+  };
 }
 
 /** Code-unit order: the same on every machine and locale. */

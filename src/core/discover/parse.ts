@@ -57,8 +57,9 @@ function inTemplatesFolder(path: string, roots?: ReadonlySet<string>): boolean {
 }
 
 /**
- * A document can only matter if the file names a kind a source reads: workloads, `List`, and the objects the
- * Secret graph follows (ExternalSecret and its stores, VaultStaticSecret, SecretProviderClass). Secrets and
+ * A document can only matter if the file names a kind a source reads: workloads, `List`, Helm-based apps
+ * (HelmRelease, Application), and the objects the Secret graph follows (ExternalSecret and its stores,
+ * VaultStaticSecret, SecretProviderClass). Secrets and
  * ConfigMaps matter only with argocd-vault-plugin placeholders (`<path:`) or annotations
  * (`avp.kubernetes.io`), so those strings are matched instead of their kinds. A file without any is never
  * edited, so it is not parsed: half the files of a typical GitOps repo (ConfigMaps, Services, Flux and
@@ -66,10 +67,17 @@ function inTemplatesFolder(path: string, roots?: ReadonlySet<string>): boolean {
  * matched too.
  */
 export const RELEVANT_KINDS =
-  /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List|ExternalSecret|SecretStore|ClusterSecretStore|VaultStaticSecret|SecretProviderClass)\b|<path:|avp\.kubernetes\.io\//;
+  /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List|ExternalSecret|SecretStore|ClusterSecretStore|VaultStaticSecret|SecretProviderClass|HelmRelease|Application)\b|<path:|avp\.kubernetes\.io\//;
 
-/** Parses every file that can hold a relevant document; see the module comment for what is skipped. */
-export function parseManifests(files: readonly RepoFile[], relevant: RegExp = RELEVANT_KINDS): ParsedFiles {
+/**
+ * Parses every file that can hold a relevant document; see the module comment for what is skipped.
+ * @param also files to parse although they name no relevant kind (chart values files, discover.ts)
+ */
+export function parseManifests(
+  files: readonly RepoFile[],
+  relevant: RegExp = RELEVANT_KINDS,
+  also: (file: RepoFile) => boolean = () => false,
+): ParsedFiles {
   const roots = chartRoots(files);
   const documents: ManifestDocument[] = [];
   const fastData = new Map<string, unknown[]>();
@@ -81,7 +89,7 @@ export function parseManifests(files: readonly RepoFile[], relevant: RegExp = RE
       problems.push({ file: file.path, severity: 'warning', message: HELM_TEMPLATE_MESSAGE });
       continue;
     }
-    if (!relevant.test(file.text)) continue;
+    if (!relevant.test(file.text) && !also(file)) continue;
     const fast = fastManifestData(file.text);
     if (fast) {
       fastData.set(file.path, fast);

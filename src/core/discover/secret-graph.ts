@@ -128,6 +128,55 @@ export function podUses(template: Record<string, unknown>): Use[] {
   return uses;
 }
 
+/**
+ * What a Helm-based app's chart values name, wherever in the values the chart takes them: the pod-spec
+ * shapes of {@link podUses} (`secretKeyRef`, `secretRef`, `secret.secretName`, `configMapKeyRef`,
+ * `configMapRef`, `configMap.name`, a CSI volume's `secretProviderClass`) at any depth, since charts take
+ * `env`, `envFrom` and `volumes` under keys of their own choosing, and the `existingSecret` convention
+ * (`existingSecret: db-creds`, `auth.existingSecretName`).
+ */
+export function valuesUses(values: Record<string, unknown>): Use[] {
+  const cached = usesCache.get(values);
+  if (cached) return cached;
+  const uses: Use[] = [];
+  const walk = (value: unknown, at: string, depth: number): void => {
+    if (depth > 32) return;
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(v, `${at}[${i}]`, depth + 1));
+      return;
+    }
+    if (!isRecord(value)) return;
+    const how = `values ${at}`;
+    const secret =
+      str(get(value, ['secretKeyRef', 'name'])) ??
+      str(get(value, ['secretRef', 'name'])) ??
+      str(get(value, ['secret', 'secretName'])) ??
+      str(get(value, ['secret', 'name']));
+    if (secret) uses.push({ kind: 'Secret', name: secret, how });
+    const config =
+      str(get(value, ['configMapKeyRef', 'name'])) ??
+      str(get(value, ['configMapRef', 'name'])) ??
+      str(get(value, ['configMap', 'name']));
+    if (config) uses.push({ kind: 'ConfigMap', name: config, how });
+    const spc = str(get(value, ['volumeAttributes', 'secretProviderClass']));
+    if (spc) uses.push({ kind: 'SecretProviderClass', name: spc, how });
+    for (const [k, v] of Object.entries(value)) {
+      const here = at ? `${at}.${k}` : k;
+      if (/^existingSecret(Name)?$/i.test(k) && str(v))
+        uses.push({ kind: 'Secret', name: v as string, how: `values ${here}` });
+      else walk(v, here, depth + 1);
+    }
+  };
+  walk(values, '', 0);
+  usesCache.set(values, uses);
+  return uses;
+}
+
+/** What a workload's pod template names, or what a Helm-based app's chart values name. */
+export function viewUses(view: WorkloadView): Use[] {
+  return view.values ? valuesUses(view.values) : podUses(view.template);
+}
+
 /** Producers by what they produce (`Secret/db-creds`). */
 export class ProducerIndex {
   private readonly byObject = new Map<string, { producer: Producer; self: boolean }[]>();
@@ -152,7 +201,7 @@ export class ProducerIndex {
    */
   refsFor(view: WorkloadView, report: (problem: Problem) => void, reported: Set<string>): SecretRef[] {
     if (this.byObject.size === 0) return [];
-    const uses = podUses(view.template);
+    const uses = viewUses(view);
     if (uses.length === 0) return [];
     // producer → produced object → the ways the pod template uses it
     const found = new Map<Producer, Map<string, { self: boolean; hows: string[] }>>();

@@ -5,7 +5,7 @@
  * OpenKruise's `apps.kruise.io` Advanced DaemonSet/StatefulSet keep `spec.template` just like `apps/v1`,
  * and a pod template change rolls them out the same way. Job is ignored (a finished Job is not restarted).
  */
-import type { Workload, WorkloadKind } from '../model.js';
+import type { AnnotationTarget, Workload, WorkloadKind } from '../model.js';
 import { parseRecord } from '../record.js';
 import type { ManifestDocument } from './parse.js';
 
@@ -27,19 +27,45 @@ export interface WorkloadView {
   document: ManifestDocument;
   /** The whole document. */
   object: Data;
-  /** The pod template (`spec.template`, or `spec.jobTemplate.spec.template`). */
+  /** The pod template (`spec.template`, or `spec.jobTemplate.spec.template`); `{}` for a Helm-based app. */
   template: Data;
+  /**
+   * A Helm-based app's chart values (HelmRelease `spec.values`, Application `helm.valuesObject`, a values
+   * file's top level; `{}` when absent), which the chart renders into the pod template; null for a workload.
+   */
+  values: Data | null;
+}
+
+/** The record and trigger of a workload whose pod template is at `templatePath`. */
+export function podTargets(templatePath: readonly string[]): {
+  record: AnnotationTarget;
+  trigger: AnnotationTarget;
+} {
+  return {
+    record: { mapPath: [], within: ['metadata', 'annotations'] },
+    trigger: { mapPath: [...templatePath], within: ['metadata', 'annotations'] },
+  };
+}
+
+/** The key path of the map a target writes into. */
+export function targetPath(target: AnnotationTarget): (string | number)[] {
+  return [...target.mapPath, ...target.within];
 }
 
 export function isRecord(value: unknown): value is Data {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function get(value: unknown, path: readonly string[]): unknown {
+export function get(value: unknown, path: readonly (string | number)[]): unknown {
   let v = value;
   for (const seg of path) {
-    if (!isRecord(v)) return undefined;
-    v = v[seg];
+    if (typeof seg === 'number') {
+      if (!Array.isArray(v)) return undefined;
+      v = v[seg] as unknown;
+    } else {
+      if (!isRecord(v)) return undefined;
+      v = v[seg];
+    }
   }
   return v;
 }
@@ -85,7 +111,8 @@ export function readWorkload(document: ManifestDocument, prefix: string): Worklo
     name,
     namespace: str(get(object, ['metadata', 'namespace'])),
     labels: stringMap(get(object, ['metadata', 'labels'])),
-    templatePath,
+    ...podTargets(templatePath),
+    chartValue: null,
     secrets: [],
     recorded: recordedRaw === null ? null : parseRecord(recordedRaw),
     recordedRaw,
@@ -93,7 +120,7 @@ export function readWorkload(document: ManifestDocument, prefix: string): Worklo
     updateStrategy: updateStrategy(kind, object),
     replicas: typeof replicas === 'number' && Number.isInteger(replicas) ? replicas : null,
   };
-  return { workload, document, object, template };
+  return { workload, document, object, template, values: null };
 }
 
 function updateStrategy(kind: WorkloadKind, object: Data): string | null {

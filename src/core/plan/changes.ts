@@ -6,7 +6,7 @@ import type { FileChange, PlannedPin, PlannedWorkload, Problem } from '../model.
 import { applyAnnotationEdits, type AnnotationEdit, type EditResult } from '../yaml/edit-annotations.js';
 import { applyFileEdits, type ScalarEdit } from '../yaml/edit-scalar.js';
 import { fastAnnotationEdits } from '../yaml/fast-edit.js';
-import { editsFor } from './plan.js';
+import { editsFor, expectedObject } from './plan.js';
 
 export interface ChangeSet {
   changes: FileChange[];
@@ -23,11 +23,8 @@ interface FileEdits {
 /** The scalar edit that writes a pin, or null when the placeholder already names that version. */
 export function pinEdit(pin: PlannedPin): ScalarEdit | null {
   const { target, version } = pin;
-  const base = {
-    document: target.document,
-    path: target.field,
-    expect: { kind: target.kind, name: target.name },
-  };
+  const expect = expectedObject(target.kind, target.name);
+  const base = { document: target.document, path: target.field, ...(expect ? { expect } : {}) };
   if (target.format === 'int') return { ...base, set: version };
   if (target.format === 'string') return { ...base, set: String(version) };
   const from = target.placeholder ?? '';

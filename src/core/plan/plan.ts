@@ -3,6 +3,7 @@
  * Pure: workloads and secret statuses in, planned workloads and annotation edits out.
  */
 import type {
+  AnnotationTarget,
   PinTarget,
   PlannedPin,
   PlannedSecret,
@@ -138,20 +139,32 @@ export function planWorkloads(
   return workloads.map((w) => planWorkload(w, statuses, options));
 }
 
+/**
+ * The `kind` and `metadata.name` an editor checks a document against before editing it; none for a chart
+ * values file, which has neither.
+ */
+export function expectedObject(kind: string, name: string): { kind: string; name: string } | undefined {
+  return kind === 'HelmValues' ? undefined : { kind, name };
+}
+
 /** The annotation edits a planned workload needs: the record, plus the pod-template trigger on restart. */
 export function editsFor(planned: PlannedWorkload, prefix: string): AnnotationEdit[] {
   const { workload, action, newValue } = planned;
   if (newValue === null || (action !== 'restart' && action !== 'record')) return [];
   const key = `${prefix}/secret-versions`;
   // The editor checks the document is this workload before touching it.
-  const expect = { kind: workload.kind, name: workload.name };
+  const expect = expectedObject(workload.kind, workload.name);
+  const edit = (target: AnnotationTarget): AnnotationEdit => ({
+    document: workload.document,
+    mapPath: target.mapPath,
+    within: target.within,
+    key,
+    value: newValue,
+    ...(expect ? { expect } : {}),
+  });
   const edits: AnnotationEdit[] = [];
-  if (newValue !== workload.recordedRaw) {
-    edits.push({ document: workload.document, mapPath: [], key, value: newValue, expect });
-  }
-  if (action === 'restart' && newValue !== workload.templateRaw) {
-    edits.push({ document: workload.document, mapPath: workload.templatePath, key, value: newValue, expect });
-  }
+  if (newValue !== workload.recordedRaw) edits.push(edit(workload.record));
+  if (action === 'restart' && newValue !== workload.templateRaw) edits.push(edit(workload.trigger));
   return edits;
 }
 

@@ -84,6 +84,8 @@ export function whatHappens(p: PlannedWorkload): string {
   const { kind, updateStrategy, recorded } = p.workload;
   switch (p.action) {
     case 'restart':
+      if (p.workload.chartValue !== null)
+        return `**rolling restart** through the chart (\`${p.workload.chartValue.replace(/[`|]/g, '')}\`)`;
       if (kind === 'CronJob')
         return 'new pod template: the next scheduled Job uses it (running Jobs keep going)';
       if (onDelete(p)) return '⚠️ new pod template, but `OnDelete`: pods change only when deleted by hand';

@@ -18,7 +18,17 @@ export function pinText(pin: PlannedPin): string {
   return `${t.kind}/${t.name} (${t.file}) ${what} = ${pin.version} (${pin.path})`;
 }
 
-/** The JSON object SPEC defines (plus `reasons`/`warnings`/`updatedTime`, which SPEC leaves open). */
+/**
+ * For a Helm-based app, how its restart reaches the pods: `restarts go through the chart: ...`; null for
+ * a workload with its own pod template.
+ */
+export function chartNote(p: PlannedWorkload): string | null {
+  const value = p.workload.chartValue;
+  if (value === null) return null;
+  return `restarts go through the chart: the annotation is set in ${value}, which the chart must copy to the pod template's annotations`;
+}
+
+/** The JSON object SPEC defines (plus `chart`/`pins`/`reasons`/`warnings`/`updatedTime`, which SPEC leaves open). */
 export function toJson(report: RunReport): Record<string, unknown> {
   return {
     branch: report.branch,
@@ -37,6 +47,7 @@ export function toJson(report: RunReport): Record<string, unknown> {
         updatedTime: s.updatedTime,
       })),
       action: p.action,
+      ...(p.workload.chartValue !== null ? { chart: p.workload.chartValue } : {}),
       ...(p.pins.length > 0
         ? {
             pins: p.pins.map((pin) => ({
@@ -113,6 +124,7 @@ export function toTable(report: RunReport): string {
       ),
     );
   const notes = report.workloads.flatMap((p) => [
+    ...[chartNote(p)].flatMap((c) => (c ? [`chart    ${workloadLabel(p)} (${p.workload.file}): ${c}`] : [])),
     ...p.reasons.map((r) => `blocked  ${workloadLabel(p)} (${p.workload.file}): ${r}`),
     ...p.warnings.map((w) => `warning  ${workloadLabel(p)} (${p.workload.file}): ${w}`),
     ...p.pins.map((pin) => `pin      ${workloadLabel(p)}: ${pinText(pin)}`),
@@ -162,6 +174,7 @@ export function toMarkdown(report: RunReport): string {
     out.push('');
   }
   const notes = report.workloads.flatMap((p) => [
+    ...[chartNote(p)].flatMap((c) => (c ? [`- **Chart** ${e(workloadLabel(p))}: ${e(c)}`] : [])),
     ...p.reasons.map((r) => `- **Blocked** ${e(workloadLabel(p))}: ${e(r)}`),
     ...p.warnings.map((w) => `- **Warning** ${e(workloadLabel(p))}: ${e(w)}`),
     ...p.pins.map((pin) => `- **Pin** ${e(workloadLabel(p))}: ${e(pinText(pin))}`),

@@ -17,10 +17,17 @@ export interface AnnotationEdit {
   /** 0-based index of the YAML document in the file, as `parseAllDocuments` counts them. */
   document: number;
   /**
-   * Path from the document root to the object that holds `metadata`: `[]` for the workload itself,
-   * `['spec','template']` for the pod template, `['spec','jobTemplate','spec','template']` for a CronJob.
+   * Path from the document root to an existing map: `[]` for the workload itself, `['spec','template']` for
+   * the pod template, `['spec','jobTemplate','spec','template']` for a CronJob, `['spec','sources',1]` for
+   * the second source of an Argo CD Application (a number indexes a sequence).
    */
-  mapPath: string[];
+  mapPath: (string | number)[];
+  /**
+   * The keys under `mapPath` that lead to the map the key is set in, created when absent: by default
+   * `['metadata','annotations']`; `['values','podAnnotations']` for a Flux HelmRelease's chart values,
+   * `[]` for a key of the map at `mapPath` itself (the top level of a chart values file).
+   */
+  within?: readonly string[];
   /** e.g. `vault-rollout/secret-versions` */
   key: string;
   /** e.g. `kv/app/api@3,kv/app/db@7` */
@@ -67,7 +74,7 @@ export class EditFailure extends Error {
   }
 }
 
-const ANNOTATION_KEYS = ['metadata', 'annotations'] as const;
+export const ANNOTATION_KEYS: readonly string[] = ['metadata', 'annotations'];
 
 /**
  * Sets annotations by splicing the source text, keeping every other byte.
@@ -153,14 +160,14 @@ export function annotationSplices(
 ): { splices: Splice[]; groups: Group[] } {
   // Group by target map so several keys for one map become one insertion (two separate insertions would both
   // create `annotations:` and produce a duplicate key).
-  const groups = new Map<
-    string,
-    { document: number; mapPath: string[]; entries: Map<string, string>; expect?: AnnotationEdit['expect'] }
-  >();
+  const groups = new Map<string, Group & { expect?: AnnotationEdit['expect'] }>();
   for (const e of edits) {
-    const id = JSON.stringify([e.document, e.mapPath]);
+    const within = e.within ?? ANNOTATION_KEYS;
+    const id = JSON.stringify([e.document, e.mapPath, within]);
     let g = groups.get(id);
-    if (!g) groups.set(id, (g = { document: e.document, mapPath: [...e.mapPath], entries: new Map() }));
+    if (!g) {
+      groups.set(id, (g = { document: e.document, mapPath: [...e.mapPath], within, entries: new Map() }));
+    }
     g.entries.set(e.key, e.value);
     if (e.expect) g.expect = e.expect;
   }
@@ -177,7 +184,15 @@ export function annotationSplices(
     }
     if (g.expect) checkExpected(ctx.where, doc, g.expect);
     const { map, parentCol } = locate(ctx, doc, g.mapPath);
-    writeInto(ctx, map, [...ANNOTATION_KEYS], [...g.entries], parentCol, g.mapPath.length > 0, g.mapPath);
+    writeInto(
+      ctx,
+      map,
+      [...(g.within ?? ANNOTATION_KEYS)],
+      [...g.entries],
+      parentCol,
+      g.mapPath.length > 0,
+      g.mapPath.map(String),
+    );
   }
   return { splices: ctx.splices, groups: [...groups.values()] };
 }
@@ -205,20 +220,35 @@ export function checkExpected(
 function locate(
   ctx: Ctx,
   doc: Document.Parsed,
-  mapPath: readonly string[],
+  mapPath: readonly (string | number)[],
 ): { map: YAMLMap; parentCol: number | null } {
   let node: unknown = doc.contents;
   let parentCol: number | null = null;
   let where = '(document root)';
   for (const step of mapPath) {
-    if (!isMap(node)) break;
-    const pair = findPair(node, step);
-    if (!pair) {
-      throw new EditFailure(`${ctx.where}: ${step} not found in ${where}`, 'NOT_A_MAP', node.range?.[0]);
+    if (typeof step === 'number') {
+      // A sequence item: the map's own keys set the indentation, so the parent column is not needed.
+      const item: unknown = isSeq(node) ? node.items[step] : undefined;
+      if (item === undefined) {
+        throw new EditFailure(
+          `${ctx.where}: ${where}[${step}] not found`,
+          'NOT_A_MAP',
+          (node as Node | null)?.range?.[0],
+        );
+      }
+      parentCol = null;
+      where = `${where}[${step}]`;
+      node = item;
+    } else {
+      if (!isMap(node)) break;
+      const pair = findPair(node, step);
+      if (!pair) {
+        throw new EditFailure(`${ctx.where}: ${step} not found in ${where}`, 'NOT_A_MAP', node.range?.[0]);
+      }
+      parentCol = node.flow ? null : column(ctx.text, keyStart(pair));
+      where = where === '(document root)' ? step : `${where}.${step}`;
+      node = pair.value;
     }
-    parentCol = node.flow ? null : column(ctx.text, keyStart(pair));
-    where = where === '(document root)' ? step : `${where}.${step}`;
-    node = pair.value;
     if (isAlias(node)) {
       throw new EditFailure(
         `${ctx.where}: ${where} is an alias; edit the anchored node instead`,
@@ -449,7 +479,13 @@ function renderFlow(rest: readonly string[], entries: readonly Entry[], style: K
 // ---------------------------------------------------------------------------------------------------------------
 // Verification
 
-export type Group = { document: number; mapPath: string[]; entries: Map<string, string> };
+export type Group = {
+  document: number;
+  mapPath: (string | number)[];
+  /** As {@link AnnotationEdit.within}; default `metadata.annotations`. */
+  within?: readonly string[];
+  entries: Map<string, string>;
+};
 
 /**
  * Re-reads the edited text and checks that its data equals the original data plus the annotations. The
@@ -509,10 +545,18 @@ export function compareData(
     if (!isObject(root))
       throw new EditFailure(`refusing the edit: document ${g.document} is not a map`, 'VERIFY_FAILED');
     let obj: unknown = (expected[g.document] = { ...root });
-    for (const step of [...g.mapPath, ...ANNOTATION_KEYS]) {
-      if (!isObject(obj)) break;
-      const next: unknown = obj[step];
-      obj = obj[step] = next === null || next === undefined ? {} : isObject(next) ? { ...next } : next;
+    const copy = (next: unknown): unknown =>
+      next === null || next === undefined
+        ? {}
+        : isObject(next)
+          ? { ...next }
+          : Array.isArray(next)
+            ? [...next]
+            : next;
+    for (const step of [...g.mapPath, ...(g.within ?? ANNOTATION_KEYS)]) {
+      if (Array.isArray(obj) && typeof step === 'number') obj = obj[step] = copy(obj[step]);
+      else if (isObject(obj) && typeof step === 'string') obj = obj[step] = copy(obj[step]);
+      else break;
     }
     if (!isObject(obj)) {
       throw new EditFailure(

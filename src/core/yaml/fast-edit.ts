@@ -128,7 +128,7 @@ function planGroup(text: string, lines: readonly Line[], g: Group, nl: string): 
   let to = lines.length;
   let parentIndent = -1;
   let indent: number | null = 0;
-  for (const step of [...g.mapPath, 'metadata']) {
+  for (const step of [...(g.mapPath as string[]), 'metadata']) {
     if (indent === null) return null;
     const at = findKey(lines, from, to, indent, step);
     if (at === null || at === -1 || !isParentKey(lines[at]!, step)) return null;
@@ -201,7 +201,15 @@ export function fastAnnotationEdits(
   edits: readonly AnnotationEdit[],
   before?: readonly unknown[] | null,
 ): string | null {
-  if (edits.length === 0 || edits.some((e) => e.document !== 0)) return null;
+  // Only `metadata.annotations` under map keys: chart values and sequence steps take the full editor.
+  if (
+    edits.length === 0 ||
+    edits.some(
+      (e) => e.document !== 0 || e.within !== undefined || e.mapPath.some((s) => typeof s !== 'string'),
+    )
+  ) {
+    return null;
+  }
   const data = before ?? fastManifestData(text);
   if (!data || data.length !== 1) return null;
   const doc = data[0] as { kind?: unknown; metadata?: { name?: unknown } } | null;

@@ -179,9 +179,11 @@ export const argocdVaultPluginSource: WorkloadSource = {
     return {
       refsFor(view, report) {
         const { workload } = view;
-        const own = isWorkloadKind(view.object.kind)
-          ? readAvp(view.object, view.document, workload.kind, workload.name, mounts)
-          : { state: 'none' as const };
+        // A Helm-based app: placeholders in its chart values reach the rendered manifests AVP reads.
+        const own =
+          isWorkloadKind(view.object.kind) || view.values
+            ? readAvp(view.object, view.document, workload.kind, workload.name, mounts)
+            : { state: 'none' as const };
         const refs = graph.refsFor(view, report);
         if (own.state === 'unsupported') report(workloadProblem(view, own.message, own.at));
         if (own.state !== 'ok') return refs;

@@ -14,6 +14,7 @@
  */
 import type { SecretRef } from '../../model.js';
 import { cleanSecretPath, isPlausibleSecretPath, normalizeSecretPath } from '../../secret-path.js';
+import { formatPath } from '../../yaml/edit-scalar.js';
 import { get, isRecord } from '../workloads.js';
 import { annotationMaps, type WorkloadSource } from './source.js';
 
@@ -23,6 +24,14 @@ const FROM_PATH = 'vault.security.banzaicloud.io/vault-env-from-path';
 /** The secret paths in one env value (raw, before normalisation). */
 export function bankVaultsPaths(value: string): string[] {
   return [...value.matchAll(ENV_VALUE)].map((m) => cleanSecretPath(m[1]!));
+}
+
+/** Every string in `value` that holds `vault:`, with its key path. */
+function strings(value: unknown, path: (string | number)[]): { path: (string | number)[]; text: string }[] {
+  if (typeof value === 'string') return value.includes('vault:') ? [{ path, text: value }] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, [...path, i]));
+  if (isRecord(value)) return Object.entries(value).flatMap(([k, v]) => strings(v, [...path, k]));
+  return [];
 }
 
 export const bankVaultsSource: WorkloadSource = {
@@ -37,6 +46,12 @@ export const bankVaultsSource: WorkloadSource = {
             refs.push({ path: normalizeSecretPath(raw, config.vault.mounts), source: 'bankVaults', via });
           }
         };
+        if (view.values) {
+          // A Helm-based app: `vault:` env values wherever the chart takes them.
+          for (const { path, text } of strings(view.values, [])) {
+            for (const raw of bankVaultsPaths(text)) add(raw, `values ${formatPath(path)}`);
+          }
+        }
         const spec = get(view.template, ['spec']);
         for (const [key, label] of [
           ['initContainers', 'initContainer'],

@@ -2,24 +2,36 @@
  * Config rules (SPEC "Config file" `rules`): attach secrets to every workload a selector matches. All given
  * select fields must match: `path` (glob on the repo-relative file path), `kind`, `namespace` (exact; a
  * workload without `metadata.namespace` matches no namespace selector, since kustomize, Argo CD or Flux
- * decide it later), `name` (glob) and `labels` (each given label present with that value).
+ * decide it later), `name` (glob) and `labels` (each given label present with that value). A Helm-based
+ * app needs `kind` (see {@link ruleMatcher}).
  */
 import picomatch from 'picomatch';
-import type { Rule } from '../../config/schema.js';
+import { CHART_KINDS, type Rule } from '../../config/schema.js';
 import type { SecretRef, Workload } from '../../model.js';
 import { normalizeSecretPath } from '../../secret-path.js';
 import type { WorkloadSource } from './source.js';
 
-function matcher(rule: Rule): (w: Workload) => boolean {
+type Selectable = Pick<Workload, 'file' | 'kind' | 'name' | 'namespace' | 'labels'>;
+
+/**
+ * Whether a rule selects a workload. A Helm-based app (HelmRelease, Application, values file) is selected
+ * only by a rule whose `kind` names its kind: a rule written for the Deployments under a path does not
+ * attach secrets to a chart release, nor turn a YAML file there into chart values.
+ */
+export function ruleMatcher(rule: Rule): (w: Selectable) => boolean {
   const { path, kind, namespace, name, labels } = rule.select;
   const pathMatch = path === undefined ? null : picomatch(path, { dot: true });
   const nameMatch = name === undefined ? null : picomatch(name, { dot: true });
   return (w) =>
     (pathMatch === null || pathMatch(w.file)) &&
-    (kind === undefined || w.kind === kind) &&
+    (kind === undefined ? !isChartKind(w.kind) : w.kind === kind) &&
     (namespace === undefined || w.namespace === namespace) &&
     (nameMatch === null || nameMatch(w.name)) &&
     (labels === undefined || Object.entries(labels).every(([k, v]) => w.labels[k] === v));
+}
+
+function isChartKind(kind: string): boolean {
+  return (CHART_KINDS as readonly string[]).includes(kind);
 }
 
 export const rulesSource: WorkloadSource = {
@@ -28,8 +40,8 @@ export const rulesSource: WorkloadSource = {
   collect({ config }) {
     const rules = config.rules.map((rule, index) => ({
       index,
-      matches: matcher(rule),
-      paths: rule.secrets.map((s) => normalizeSecretPath(s, config.vault.mounts)),
+      matches: ruleMatcher(rule),
+      paths: (rule.secrets ?? []).map((s) => normalizeSecretPath(s, config.vault.mounts)),
     }));
     return {
       refsFor({ workload }) {

@@ -12,7 +12,7 @@ import type { Config } from '../../config/schema.js';
 import type { Problem, SecretRef, SourceName } from '../../model.js';
 import type { ManifestDocument } from '../parse.js';
 import type { ProducerIndex } from '../secret-graph.js';
-import { get, isRecord, type WorkloadView } from '../workloads.js';
+import { get, isRecord, targetPath, type WorkloadView } from '../workloads.js';
 
 export interface SourceContext {
   config: Config;
@@ -48,16 +48,20 @@ export function workloadProblem(
   };
 }
 
-/** The annotation maps a source reads: the workload's own, then the pod template's, with their key paths. */
+/**
+ * The annotation maps a source reads, with their key paths: where the record goes (the workload's own
+ * annotations; a chart values file's top level), then where the trigger goes (the pod template's
+ * annotations; a Helm-based app's pod-annotations value).
+ */
 export function annotationMaps(
   view: WorkloadView,
-): { path: string[]; annotations: Record<string, unknown> }[] {
-  const out: { path: string[]; annotations: Record<string, unknown> }[] = [];
-  const own = get(view.object, ['metadata', 'annotations']);
-  if (isRecord(own)) out.push({ path: ['metadata', 'annotations'], annotations: own });
-  const pod = get(view.template, ['metadata', 'annotations']);
-  if (isRecord(pod))
-    out.push({ path: [...view.workload.templatePath, 'metadata', 'annotations'], annotations: pod });
+): { path: (string | number)[]; annotations: Record<string, unknown> }[] {
+  const out: { path: (string | number)[]; annotations: Record<string, unknown> }[] = [];
+  for (const target of [view.workload.record, view.workload.trigger]) {
+    const path = targetPath(target);
+    const map = get(view.object, path);
+    if (isRecord(map)) out.push({ path, annotations: map });
+  }
   return out;
 }
 
