@@ -86256,6 +86256,9 @@ function renderCommitMessage(template, planned) {
       namespace: p.workload.namespace,
       file: p.workload.file,
       action: ACTION_TEXT2[p.action],
+      chart: p.workload.chartValue,
+      // `ExternalSecret/db-creds (apps/es.yaml) spec.data[0].remoteRef.version = 7 (kv/web/db)`
+      pins: p.pins.map(pinText),
       secrets: p.secrets.filter((s) => s.current !== null && s.recorded !== s.current).map((s) => ({ path: s.path, recorded: s.recorded, current: s.current }))
     }))
   };
@@ -87960,6 +87963,10 @@ function whatHappens(p) {
       return "nothing";
   }
 }
+function pinsText(p) {
+  const objects = [...new Set(p.pins.map((pin) => `${pin.target.kind}/${pin.target.name}`))];
+  return objects.length > 0 ? `; pins the version in ${objects.map((o) => code(o)).join(", ")}` : "";
+}
 function rolloutCell(p) {
   const parts = [];
   if (p.workload.replicas !== null) parts.push(String(p.workload.replicas));
@@ -87975,7 +87982,7 @@ function rowsOf(p) {
     secret: code(s.path),
     version: versionCell(s),
     updated: formatUpdatedTime(s.updatedTime),
-    happens: i === 0 ? whatHappens(p) : "",
+    happens: i === 0 ? whatHappens(p) + pinsText(p) : "",
     rollout: i === 0 ? rolloutCell(p) : "",
     first: i === 0
   }));
@@ -94854,11 +94861,14 @@ async function scanCommand(opts, io) {
         kind: w.kind,
         name: w.name,
         namespace: w.namespace,
+        ...w.chartValue !== null ? { chart: w.chartValue } : {},
         secrets: w.secrets.map((s) => ({
           path: s.path,
           source: s.source,
           via: s.via,
-          recorded: w.recorded?.get(s.path) ?? null
+          recorded: w.recorded?.get(s.path) ?? null,
+          // Where a restart would pin the new version (SPEC "Version pinning").
+          ...s.pins?.length ? { pins: s.pins.map((p) => `${p.kind}/${p.name} (${p.file}) ${formatPath(p.field)}`) } : {}
         }))
       })),
       summary: {
@@ -94889,6 +94899,13 @@ async function scanCommand(opts, io) {
     `|${" --- |".repeat(header.length)}`,
     ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`)
   ].join("\n") : rows.length > 0 ? textTable(header, rows) : "No workload depends on a Vault secret.";
+  const charts = found.workloads.flatMap(
+    (w) => w.chartValue !== null ? [`  ${w.kind}/${w.name} (${w.file}): restarts go through ${w.chartValue}`] : []
+  );
+  if (charts.length > 0) out += `
+
+Through a Helm chart:
+${charts.join("\n")}`;
   out += `
 
 ${found.workloads.length} workload(s) depend on Vault secrets.

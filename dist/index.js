@@ -102195,6 +102195,9 @@ function renderCommitMessage(template, planned) {
       namespace: p.workload.namespace,
       file: p.workload.file,
       action: ACTION_TEXT2[p.action],
+      chart: p.workload.chartValue,
+      // `ExternalSecret/db-creds (apps/es.yaml) spec.data[0].remoteRef.version = 7 (kv/web/db)`
+      pins: p.pins.map(pinText),
       secrets: p.secrets.filter((s) => s.current !== null && s.recorded !== s.current).map((s) => ({ path: s.path, recorded: s.recorded, current: s.current }))
     }))
   };
@@ -103899,6 +103902,10 @@ function whatHappens(p) {
       return "nothing";
   }
 }
+function pinsText(p) {
+  const objects = [...new Set(p.pins.map((pin) => `${pin.target.kind}/${pin.target.name}`))];
+  return objects.length > 0 ? `; pins the version in ${objects.map((o) => code(o)).join(", ")}` : "";
+}
 function rolloutCell(p) {
   const parts = [];
   if (p.workload.replicas !== null) parts.push(String(p.workload.replicas));
@@ -103914,7 +103921,7 @@ function rowsOf(p) {
     secret: code(s.path),
     version: versionCell(s),
     updated: formatUpdatedTime(s.updatedTime),
-    happens: i === 0 ? whatHappens(p) : "",
+    happens: i === 0 ? whatHappens(p) + pinsText(p) : "",
     rollout: i === 0 ? rolloutCell(p) : "",
     first: i === 0
   }));

@@ -15,6 +15,7 @@ import { vaultOptionsFromEnv } from './adapters/vault/env.js';
 import { openWorkspace, publishWithRetry, type GitAuth, type Workspace } from './adapters/git/index.js';
 import { readTemplate } from './adapters/templates.js';
 import { renderCommitMessage } from './core/report/commit-message.js';
+import { formatPath } from './core/yaml/edit-scalar.js';
 import { discoverRepo, planRepo } from './pipeline.js';
 import { publishPullRequest } from './publish-pr.js';
 import { apiCommitWorkspace } from './api-commits.js';
@@ -116,11 +117,16 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
         kind: w.kind,
         name: w.name,
         namespace: w.namespace,
+        ...(w.chartValue !== null ? { chart: w.chartValue } : {}),
         secrets: w.secrets.map((s) => ({
           path: s.path,
           source: s.source,
           via: s.via,
           recorded: w.recorded?.get(s.path) ?? null,
+          // Where a restart would pin the new version (SPEC "Version pinning").
+          ...(s.pins?.length
+            ? { pins: s.pins.map((p) => `${p.kind}/${p.name} (${p.file}) ${formatPath(p.field)}`) }
+            : {}),
         })),
       })),
       summary: {
@@ -154,6 +160,10 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
     : rows.length > 0
       ? textTable(header, rows)
       : 'No workload depends on a Vault secret.';
+  const charts = found.workloads.flatMap((w) =>
+    w.chartValue !== null ? [`  ${w.kind}/${w.name} (${w.file}): restarts go through ${w.chartValue}`] : [],
+  );
+  if (charts.length > 0) out += `\n\nThrough a Helm chart:\n${charts.join('\n')}`;
   out += `\n\n${found.workloads.length} workload(s) depend on Vault secrets.\n`;
   if (found.problems.length > 0) {
     out += `${md ? '\n' : ''}Problems:\n${found.problems.map((p) => `  ${p.severity} ${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.message}`).join('\n')}\n`;

@@ -119,6 +119,10 @@ describe('apply with an ExternalSecret-backed Deployment', () => {
             source: 'externalSecrets',
             via: 'ExternalSecret/db-creds (apps/payments/external-secret.yaml) → Secret/payments-db → envFrom',
             recorded: null,
+            // where a restart will pin the new version
+            pins: [
+              'ExternalSecret/db-creds (apps/payments/external-secret.yaml) spec.data[0].remoteRef.version',
+            ],
           },
         ],
       }),
@@ -171,6 +175,9 @@ describe('apply with an ExternalSecret-backed Deployment', () => {
       await runGit(['show', '-s', '--format=%B', rotated.commit], { cwd: git.repoPath('pay') })
     ).toString();
     expect(message).toContain('Vault-Secret: kv/payments/db 4 -> 5');
+    expect(message).toContain(
+      '  pinned: ExternalSecret/db-creds (apps/payments/external-secret.yaml) spec.data[0].remoteRef.version = 5 (kv/payments/db)\n',
+    );
     expect(await git.readFile('pay', 'main', 'apps/payments/external-secret.yaml')).toBe(
       FILES['apps/payments/external-secret.yaml']!.replace(
         '        property: password\n',

@@ -140,6 +140,51 @@ describe('pull request body', () => {
     expect(body).not.toMatch(/\n{3}/);
   });
 
+  it('says when a restart goes through a chart and which objects it pins', () => {
+    const release = workload({
+      kind: 'HelmRelease',
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      name: 'shop',
+      file: 'apps/shop/release.yaml',
+      record: { mapPath: [], within: ['metadata', 'annotations'] },
+      trigger: { mapPath: ['spec'], within: ['values', 'podAnnotations'] },
+      chartValue: 'spec.values.podAnnotations',
+      secrets: [
+        {
+          path: 'kv/shop/db',
+          source: 'externalSecrets',
+          via: 'ExternalSecret/shop-db (apps/shop/es.yaml) → Secret/shop-db → values existingSecret',
+          pins: [
+            {
+              file: 'apps/shop/es.yaml',
+              document: 0,
+              kind: 'ExternalSecret',
+              name: 'shop-db',
+              field: ['spec', 'data', 0, 'remoteRef', 'version'],
+              format: 'string',
+            },
+          ],
+        },
+      ],
+      recorded: new Map([['kv/shop/db', 2]]),
+      recordedRaw: 'kv/shop/db@2',
+    });
+    const planned = planWorkloads(
+      [release],
+      new Map([['kv/shop/db', ok('kv/shop/db', 3, '2026-11-05T08:14:03Z')]]),
+    );
+    const report: RunReport = {
+      ...rotationReport(),
+      workloads: planned,
+      summary: summarize(planned),
+      problems: [],
+    };
+    const { body } = renderPullRequest(templates, report, ctx);
+    expect(body).toContain(
+      '| **rolling restart** through the chart (`spec.values.podAnnotations`); pins the version in `ExternalSecret/shop-db` |',
+    );
+  });
+
   it('escapes names so they cannot become markup, links or mentions', () => {
     const report = rotationReport();
     report.workloads[0]!.workload.name = 'x|<img src=x>@octocat';

@@ -5,6 +5,7 @@
  */
 import { Liquid } from 'liquidjs';
 import type { PlannedWorkload } from '../model.js';
+import { pinText } from './render.js';
 
 const liquid = new Liquid({ strictFilters: true, ownPropertyOnly: true });
 
@@ -46,6 +47,9 @@ export function renderCommitMessage(template: string, planned: readonly PlannedW
       namespace: p.workload.namespace,
       file: p.workload.file,
       action: ACTION_TEXT[p.action as 'restart' | 'record'],
+      chart: p.workload.chartValue,
+      // `ExternalSecret/db-creds (apps/es.yaml) spec.data[0].remoteRef.version = 7 (kv/web/db)`
+      pins: p.pins.map(pinText),
       secrets: p.secrets
         .filter((s) => s.current !== null && s.recorded !== s.current)
         .map((s) => ({ path: s.path, recorded: s.recorded, current: s.current })),

@@ -102,6 +102,12 @@ export function whatHappens(p: PlannedWorkload): string {
   }
 }
 
+/** `; pins the version in ExternalSecret/db-creds` for a restart that pins versions, else ''. */
+function pinsText(p: PlannedWorkload): string {
+  const objects = [...new Set(p.pins.map((pin) => `${pin.target.kind}/${pin.target.name}`))];
+  return objects.length > 0 ? `; pins the version in ${objects.map((o) => code(o)).join(', ')}` : '';
+}
+
 function rolloutCell(p: PlannedWorkload): string {
   const parts: string[] = [];
   if (p.workload.replicas !== null) parts.push(String(p.workload.replicas));
@@ -132,7 +138,7 @@ function rowsOf(p: PlannedWorkload): Row[] {
     secret: code(s.path),
     version: versionCell(s),
     updated: formatUpdatedTime(s.updatedTime),
-    happens: i === 0 ? whatHappens(p) : '',
+    happens: i === 0 ? whatHappens(p) + pinsText(p) : '',
     rollout: i === 0 ? rolloutCell(p) : '',
     first: i === 0,
   }));

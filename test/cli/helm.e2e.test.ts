@@ -1,0 +1,184 @@
+/**
+ * End to end (issue 6 item 4): the built CLI (dist/cli.js) against a real Git remote and the Vault test
+ * server. A Flux HelmRelease whose chart takes its database password from an ExternalSecret-produced
+ * Secret (`existingSecret`) adopts with the record only; on rotation ONE commit pins the ExternalSecret,
+ * updates the record and sets the chart's `spec.values.podAnnotations`, and nothing else changes.
+ * Run `npm run build` first.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.js';
+import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
+import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
+
+const FILES: Record<string, string> = {
+  'apps/shop/release.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: shop
+  namespace: shop
+spec:
+  interval: 10m
+  chart:
+    spec:
+      chart: shop
+      version: 1.4.0
+      sourceRef:
+        kind: HelmRepository
+        name: shop
+  values:
+    replicaCount: 2 # two pods
+    postgresql:
+      auth:
+        existingSecret: shop-db
+`,
+  'apps/shop/external-secret.yaml': `apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: shop-db
+  namespace: shop
+spec:
+  secretStoreRef:
+    name: vault
+    kind: ClusterSecretStore
+  target:
+    name: shop-db
+  data:
+    - secretKey: password
+      remoteRef:
+        key: shop/db
+`,
+  'infra/store.yaml': `apiVersion: external-secrets.io/v1
+kind: ClusterSecretStore
+metadata:
+  name: vault
+spec:
+  provider:
+    vault:
+      server: https://vault.example.com
+      path: kv
+      version: v2
+`,
+};
+
+let vault: VaultDevServer;
+let git: GitServer;
+let tmp: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'vr-helm-e2e-'));
+  vault = await startTestVault({ mounts: [{ path: 'kv', version: 2 }] });
+  for (let i = 0; i < 2; i++) vault.kv.write('kv', 'shop/db');
+  git = await startGitServer({ tmpRoot: tmp });
+  env = { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken };
+});
+
+afterAll(async () => {
+  await git?.close();
+  await vault?.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/** The `+`/`-` lines of a commit's diff, with the file each belongs to. */
+async function changedLines(repo: string, commit: string): Promise<string[]> {
+  const show = (await runGit(['show', '--format=', commit], { cwd: git.repoPath(repo) })).toString();
+  const out: string[] = [];
+  let file = '';
+  for (const line of show.split('\n')) {
+    const header = /^\+\+\+ b\/(.+)$/.exec(line);
+    if (header) file = header[1]!;
+    else if (/^[+-](?![+-]{2} )/.test(line) && !line.startsWith('--- ')) out.push(`${file}: ${line}`);
+  }
+  return out;
+}
+
+describe('a Flux HelmRelease fed by an ExternalSecret', () => {
+  it('scan names the chart value and the chain', async () => {
+    await git.createBareRepo('scan', FILES, { branch: 'main' });
+    const r = await runCli(['scan', '--repo', git.repoUrl('scan'), '--format', 'json'], env);
+    expect(r.stderr).not.toMatch(/at .+\.js:\d+/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).workloads).toEqual([
+      {
+        file: 'apps/shop/release.yaml',
+        document: 0,
+        kind: 'HelmRelease',
+        name: 'shop',
+        namespace: 'shop',
+        chart: 'spec.values.podAnnotations',
+        secrets: [
+          {
+            path: 'kv/shop/db',
+            source: 'externalSecrets',
+            via: 'ExternalSecret/shop-db (apps/shop/external-secret.yaml) → Secret/shop-db → values postgresql.auth.existingSecret',
+            recorded: null,
+            pins: ['ExternalSecret/shop-db (apps/shop/external-secret.yaml) spec.data[0].remoteRef.version'],
+          },
+        ],
+      },
+    ]);
+    const table = await runCli(['scan', '--repo', git.repoUrl('scan')], env);
+    expect(table.stdout).toContain(
+      'Through a Helm chart:\n  HelmRelease/shop (apps/shop/release.yaml): restarts go through spec.values.podAnnotations',
+    );
+  });
+
+  it('adopts with the record only, then pins and restarts through the chart in one commit', async () => {
+    await git.createBareRepo('shop', FILES, { branch: 'main' });
+    const url = git.repoUrl('shop');
+
+    const first = await runCli(['apply', '--repo', url, '--format', 'json'], env);
+    expect(first.stderr).not.toMatch(/at .+\.js:\d+/);
+    expect(first.code).toBe(0);
+    const adopted = JSON.parse(first.stdout);
+    expect(adopted.summary).toEqual({ workloads: 1, restart: 0, record: 1, blocked: 0, unchanged: 0 });
+    expect(adopted.workloads[0].chart).toBe('spec.values.podAnnotations');
+    expect(await changedLines('shop', adopted.commit)).toEqual([
+      'apps/shop/release.yaml: +  annotations:',
+      'apps/shop/release.yaml: +    vault-rollout/secret-versions: kv/shop/db@2',
+    ]);
+
+    vault.kv.write('kv', 'shop/db');
+    const plan = await runCli(['plan', '--repo', url], env);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain(
+      "chart    HelmRelease/shop (apps/shop/release.yaml): restarts go through the chart: the annotation is set in spec.values.podAnnotations, which the chart must copy to the pod template's annotations",
+    );
+
+    const second = await runCli(['apply', '--repo', url, '--format', 'json'], env);
+    expect(second.code).toBe(0);
+    const rotated = JSON.parse(second.stdout);
+    expect(rotated.summary).toEqual({ workloads: 1, restart: 1, record: 0, blocked: 0, unchanged: 0 });
+    expect(await changedLines('shop', rotated.commit)).toEqual([
+      'apps/shop/external-secret.yaml: +        version: "3"',
+      'apps/shop/release.yaml: -    vault-rollout/secret-versions: kv/shop/db@2',
+      'apps/shop/release.yaml: +    vault-rollout/secret-versions: kv/shop/db@3',
+      'apps/shop/release.yaml: +    podAnnotations:',
+      'apps/shop/release.yaml: +      vault-rollout/secret-versions: kv/shop/db@3',
+    ]);
+    const message = (
+      await runGit(['show', '-s', '--format=%B', rotated.commit], { cwd: git.repoPath('shop') })
+    ).toString();
+    expect(message).toContain('Vault-Secret: kv/shop/db 2 -> 3');
+    expect(message).toContain(
+      'HelmRelease/shop (shop), apps/shop/release.yaml: rolling restart through the chart (spec.values.podAnnotations)\n',
+    );
+    expect(await git.readFile('shop', 'main', 'apps/shop/release.yaml')).toBe(
+      FILES['apps/shop/release.yaml']!.replace(
+        '  namespace: shop\n',
+        '  namespace: shop\n  annotations:\n    vault-rollout/secret-versions: kv/shop/db@3\n',
+      ).replace(
+        '        existingSecret: shop-db\n',
+        '        existingSecret: shop-db\n    podAnnotations:\n      vault-rollout/secret-versions: kv/shop/db@3\n',
+      ),
+    );
+
+    const third = await runCli(['apply', '--repo', url, '--format', 'json'], env);
+    expect(third.code).toBe(0);
+    expect(JSON.parse(third.stdout).commit).toBeNull();
+    expect(vault.violations).toBe(0);
+  }, 60_000);
+});
