@@ -15,6 +15,7 @@ import * as coreV1 from 'kubernetes-models/v1';
 import { Liquid } from 'liquidjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { parseConfig } from '../../src/core/config/schema.js';
 import { dockerStages, instructions, stageEnv, type Stage } from './dockerfile.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -363,6 +364,16 @@ describe('README', () => {
       .map(rel)
       .filter((f) => /^templates\/(kubernetes|vault|workflows)\//.test(f));
     expect(required.filter((f) => !shown.has(f))).toEqual([]);
+  });
+
+  it('shows config examples that the config parser accepts', async () => {
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)\n```/g)]
+      .map((m) => m[1] as string)
+      .filter((b) => /^(vault|rules):/m.test(b) && !b.includes('kind:\n') && !/^apiVersion:/m.test(b));
+    // the Configuration reference and the Helm-based apps rules
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    for (const block of blocks) expect(() => parseConfig(block, 'README.md')).not.toThrow();
   });
 });
 
