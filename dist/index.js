@@ -102438,7 +102438,7 @@ function inTemplatesFolder(path6, roots) {
   }
   return false;
 }
-var RELEVANT_KINDS = /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List|ExternalSecret|SecretStore|ClusterSecretStore|VaultStaticSecret|SecretProviderClass|HelmRelease|Application)\b|<path:|avp\.kubernetes\.io\//;
+var RELEVANT_KINDS = /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List|ExternalSecret|ClusterExternalSecret|SecretStore|ClusterSecretStore|VaultStaticSecret|SecretProviderClass|HelmRelease|Application)\b|<path:|avp\.kubernetes\.io\//;
 function parseManifests(files, relevant = RELEVANT_KINDS, also = () => false) {
   const roots = chartRoots(files);
   const documents = [];
@@ -102741,7 +102741,7 @@ var ProducerIndex = class {
     for (const use of uses) {
       const key = `${use.kind}/${use.name}`;
       for (const { producer, self: self2 } of this.byObject.get(key) ?? []) {
-        if (!sameScope(producer, view.workload)) continue;
+        if (!producer.anyNamespace && !sameScope(producer, view.workload)) continue;
         let objects = found.get(producer);
         if (!objects) found.set(producer, objects = /* @__PURE__ */ new Map());
         const entry = objects.get(key) ?? { self: self2, hows: [] };
@@ -103129,75 +103129,119 @@ var externalSecretsSource = {
       }
       if (!o.apiVersion.startsWith("external-secrets.io/")) continue;
       stores ??= readStores(documents);
-      const defaultRef = get2(o, ["spec", "secretStoreRef"]);
-      const secrets2 = [];
-      const problems = /* @__PURE__ */ new Map();
-      const entries = [];
-      list2(get2(o, ["spec", "data"])).forEach(
-        (d, i) => entries.push({
-          key: get2(d, ["remoteRef", "key"]),
-          storeRef: get2(d, ["sourceRef", "storeRef"]) ?? defaultRef,
-          at: ["spec", "data", i, "remoteRef", "key"],
-          pin: ["spec", "data", i, "remoteRef", "version"]
-        })
-      );
-      list2(get2(o, ["spec", "dataFrom"])).forEach(
-        (d, i) => entries.push({
-          key: get2(d, ["extract", "key"]),
-          storeRef: get2(d, ["sourceRef", "storeRef"]) ?? defaultRef,
-          at: ["spec", "dataFrom", i, "extract", "key"],
-          pin: ["spec", "dataFrom", i, "extract", "version"]
-        })
-      );
-      for (const entry of entries) {
-        if (typeof entry.key !== "string" || !isRecord2(entry.storeRef)) continue;
-        const storeName = entry.storeRef.name;
-        const storeKind = entry.storeRef.kind === "ClusterSecretStore" ? "ClusterSecretStore" : "SecretStore";
-        if (typeof storeName !== "string") continue;
-        const store = stores.vault.find(
-          (s) => s.kind === storeKind && s.name === storeName && (storeKind === "ClusterSecretStore" || sameScope(s, { file: doc.file, namespace }))
-        );
-        if (!store) {
-          if (!stores.names.has(`${storeKind}/${storeName}`)) {
-            problems.set(`missing ${storeKind}/${storeName}`, {
-              message: `${label}: ${storeKind} "${storeName}" is not in the repository, so whether it is a Vault store is unknown: not tracked`,
-              document: doc,
-              at: entry.at
-            });
-          }
-          continue;
-        }
-        if (store.version === "v1") {
-          problems.set(`v1 ${store.kind}/${store.name}`, {
-            message: `${label}: ${store.kind} "${store.name}" is a KV v1 store (no versions): not tracked`,
-            document: doc,
-            at: entry.at
-          });
-          continue;
-        }
-        const path6 = esoSecretPath(store.mount, entry.key, config2.vault.mounts);
-        if (!isPlausibleSecretPath(path6)) continue;
-        const pin = {
-          file: doc.file,
-          document: doc.index,
-          kind: "ExternalSecret",
-          name,
-          field: entry.pin,
-          format: "string"
-        };
-        secrets2.push({ path: path6, pins: [pin] });
-      }
-      const target = get2(o, ["spec", "target", "name"]);
       index2.add({
         ...base,
-        produces: [{ kind: "Secret", name: typeof target === "string" && target ? target : name }],
-        secrets: mergeSecrets(secrets2),
-        problems: [...problems.values()]
+        ...readSpec(o, ["spec"], doc, "ExternalSecret", name, namespace, stores, config2.vault.mounts)
       });
+    }
+    for (const doc of documents) {
+      const o = doc.data;
+      if (!isRecord2(o) || o.kind !== "ClusterExternalSecret") continue;
+      if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("external-secrets.io/")) continue;
+      const { name } = meta3(o);
+      if (!name) continue;
+      stores ??= readStores(documents);
+      const label = producerLabel("ClusterExternalSecret", name, doc.file);
+      const read = readSpec(
+        o,
+        ["spec", "externalSecretSpec"],
+        doc,
+        "ClusterExternalSecret",
+        name,
+        null,
+        stores,
+        config2.vault.mounts
+      );
+      const secretName = get2(o, ["spec", "externalSecretSpec", "target", "name"]) ?? get2(o, ["spec", "externalSecretName"]);
+      const produces = [
+        { kind: "Secret", name: typeof secretName === "string" && secretName ? secretName : name }
+      ];
+      const namespaces = list2(get2(o, ["spec", "namespaces"])).filter(
+        (n) => typeof n === "string" && n !== ""
+      );
+      const base = { source: "externalSecrets", label, file: doc.file, ...read, produces };
+      if (namespaces.length > 0) for (const ns of namespaces) index2.add({ ...base, namespace: ns });
+      else index2.add({ ...base, namespace: null, anyNamespace: true });
     }
     return graphScanner(index2);
   }
 };
+function readSpec(o, specPath, doc, kind, name, namespace, stores, mounts) {
+  const label = producerLabel(kind, name, doc.file);
+  const defaultRef = get2(o, [...specPath, "secretStoreRef"]);
+  const secrets2 = [];
+  const problems = /* @__PURE__ */ new Map();
+  const entries = [];
+  list2(get2(o, [...specPath, "data"])).forEach(
+    (d, i) => entries.push({
+      key: get2(d, ["remoteRef", "key"]),
+      storeRef: get2(d, ["sourceRef", "storeRef"]) ?? defaultRef,
+      at: [...specPath, "data", i, "remoteRef", "key"],
+      pin: [...specPath, "data", i, "remoteRef", "version"]
+    })
+  );
+  list2(get2(o, [...specPath, "dataFrom"])).forEach((d, i) => {
+    if (isRecord2(d) && (d.find !== void 0 || get2(d, ["sourceRef", "generatorRef"]) !== void 0)) {
+      const what = d.find !== void 0 ? "find (a search)" : "a generator";
+      problems.set(`dataFrom ${i}`, {
+        message: `${label}: dataFrom[${i}] uses ${what}: the secrets it reads are not tracked; name them with a rule`,
+        document: doc,
+        at: [...specPath, "dataFrom", i]
+      });
+      return;
+    }
+    entries.push({
+      key: get2(d, ["extract", "key"]),
+      storeRef: get2(d, ["sourceRef", "storeRef"]) ?? defaultRef,
+      at: [...specPath, "dataFrom", i, "extract", "key"],
+      pin: [...specPath, "dataFrom", i, "extract", "version"]
+    });
+  });
+  for (const entry of entries) {
+    if (typeof entry.key !== "string" || !isRecord2(entry.storeRef)) continue;
+    const storeName = entry.storeRef.name;
+    const storeKind = entry.storeRef.kind === "ClusterSecretStore" ? "ClusterSecretStore" : "SecretStore";
+    if (typeof storeName !== "string") continue;
+    const store = stores.vault.find(
+      (s) => s.kind === storeKind && s.name === storeName && (storeKind === "ClusterSecretStore" || kind === "ClusterExternalSecret" || sameScope(s, { file: doc.file, namespace }))
+    );
+    if (!store) {
+      if (!stores.names.has(`${storeKind}/${storeName}`)) {
+        problems.set(`missing ${storeKind}/${storeName}`, {
+          message: `${label}: ${storeKind} "${storeName}" is not in the repository, so whether it is a Vault store is unknown: not tracked`,
+          document: doc,
+          at: entry.at
+        });
+      }
+      continue;
+    }
+    if (store.version === "v1") {
+      problems.set(`v1 ${store.kind}/${store.name}`, {
+        message: `${label}: ${store.kind} "${store.name}" is a KV v1 store (no versions): not tracked`,
+        document: doc,
+        at: entry.at
+      });
+      continue;
+    }
+    const path6 = esoSecretPath(store.mount, entry.key, mounts);
+    if (!isPlausibleSecretPath(path6)) continue;
+    const pin = {
+      file: doc.file,
+      document: doc.index,
+      kind,
+      name,
+      field: entry.pin,
+      format: "string"
+    };
+    secrets2.push({ path: path6, pins: [pin] });
+  }
+  const target = get2(o, [...specPath, "target", "name"]);
+  return {
+    produces: [{ kind: "Secret", name: typeof target === "string" && target ? target : name }],
+    secrets: mergeSecrets(secrets2),
+    problems: [...problems.values()]
+  };
+}
 function list2(value) {
   return Array.isArray(value) ? value : [];
 }
@@ -103566,7 +103610,7 @@ function planGroup(text2, lines, g, nl) {
 }
 function fastAnnotationEdits(text2, edits, before) {
   if (edits.length === 0 || edits.some(
-    (e) => e.document !== 0 || e.within !== void 0 || e.mapPath.some((s) => typeof s !== "string")
+    (e) => e.document !== 0 || e.within !== void 0 && e.within.join(".") !== "metadata.annotations" || e.mapPath.some((s) => typeof s !== "string")
   )) {
     return null;
   }

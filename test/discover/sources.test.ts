@@ -10,7 +10,7 @@ import { parseManifests, RELEVANT_KINDS } from '../../src/core/discover/parse.js
 import { podUses, sameScope } from '../../src/core/discover/secret-graph.js';
 import { csiSecretPaths } from '../../src/core/discover/sources/csi.js';
 import { esoSecretPath } from '../../src/core/discover/sources/external-secrets.js';
-import type { Workload } from '../../src/core/model.js';
+import type { RepoFile, Workload } from '../../src/core/model.js';
 import { FIXTURES, readTree } from './helpers.js';
 
 function run(dir: string, config = defaultConfig()): DiscoverResult {
@@ -61,8 +61,9 @@ describe('External Secrets Operator', () => {
     ]);
   });
 
-  it('reports KV v1 stores and stores missing from the repo once used; other providers are silent', () => {
+  it('reports find, KV v1 stores and stores missing from the repo once used; other providers are silent', () => {
     expect(result.problems.map((p) => `${p.file}:${p.line} ${p.message}`)).toEqual([
+      'prod/es.yaml:27 ExternalSecret/db-creds (prod/es.yaml): dataFrom[1] uses find (a search): the secrets it reads are not tracked; name them with a rule (used by Deployment/web in elsewhere/web.yaml)',
       'prod/es.yaml:43 ExternalSecret/legacy (prod/es.yaml): ClusterSecretStore "vault-v1" is a KV v1 store (no versions): not tracked (used by Deployment/web in elsewhere/web.yaml)',
       'prod/es.yaml:70 ExternalSecret/nowhere (prod/es.yaml): SecretStore "not-in-this-repo" is not in the repository, so whether it is a Vault store is unknown: not tracked (used by Deployment/web in elsewhere/web.yaml)',
     ]);
@@ -82,6 +83,91 @@ describe('External Secrets Operator', () => {
       parseConfig('sources: { externalSecrets: false }', 'vault-rollout.yaml'),
     );
     expect(off.workloads).toEqual([]);
+  });
+});
+
+describe('External Secrets Operator: ClusterExternalSecret, find and generators', () => {
+  const store = `apiVersion: external-secrets.io/v1
+kind: ClusterSecretStore
+metadata:
+  name: vault
+spec:
+  provider:
+    vault:
+      path: kv
+`;
+  const ces = (namespaces: string) => `apiVersion: external-secrets.io/v1
+kind: ClusterExternalSecret
+metadata:
+  name: shared-tls
+spec:
+  externalSecretName: tls
+${namespaces}  externalSecretSpec:
+    secretStoreRef:
+      name: vault
+      kind: ClusterSecretStore
+    data:
+      - secretKey: crt
+        remoteRef:
+          key: shared/tls
+    dataFrom:
+      - find:
+          name:
+            regexp: "^shared-"
+`;
+  const web = (namespace: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web-${namespace}
+  namespace: ${namespace}
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: web
+          volumeMounts: []
+      volumes:
+        - name: tls
+          secret:
+            secretName: tls
+`;
+  const files = (namespaces: string): RepoFile[] => [
+    { path: 'infra/store.yaml', text: store },
+    { path: 'infra/ces.yaml', text: ces(namespaces) },
+    { path: 'apps/a.yaml', text: web('team-a') },
+    { path: 'apps/b.yaml', text: web('team-b') },
+  ];
+
+  it('follows a ClusterExternalSecret into the namespaces it lists, and pins in externalSecretSpec', () => {
+    const result = discover(files('  namespaces: [team-a]\n'), defaultConfig());
+    expect(summary(result)).toEqual({
+      'apps/a.yaml#0 Deployment/web-team-a': [
+        'kv/shared/tls externalSecrets: ClusterExternalSecret/shared-tls (infra/ces.yaml) → Secret/tls → volume',
+      ],
+    });
+    expect(pinsOf(result, 'web-team-a')).toEqual([
+      'kv/shared/tls ClusterExternalSecret/shared-tls infra/ces.yaml#0 spec.externalSecretSpec.data.0.remoteRef.version string',
+    ]);
+    // dataFrom[].find is a search: reported once a workload uses it, never guessed
+    expect(result.problems).toEqual([
+      expect.objectContaining({
+        file: 'infra/ces.yaml',
+        message:
+          'ClusterExternalSecret/shared-tls (infra/ces.yaml): dataFrom[0] uses find (a search): the secrets it reads are not tracked; name them with a rule (used by Deployment/web-team-a in apps/a.yaml)',
+      }),
+    ]);
+  });
+
+  it('with namespace selectors, matches every namespace', () => {
+    const result = discover(
+      files('  namespaceSelectors:\n    - matchLabels: { tls: "true" }\n'),
+      defaultConfig(),
+    );
+    expect(Object.keys(summary(result))).toEqual([
+      'apps/a.yaml#0 Deployment/web-team-a',
+      'apps/b.yaml#0 Deployment/web-team-b',
+    ]);
   });
 });
 

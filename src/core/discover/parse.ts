@@ -67,7 +67,7 @@ function inTemplatesFolder(path: string, roots?: ReadonlySet<string>): boolean {
  * matched too.
  */
 export const RELEVANT_KINDS =
-  /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List|ExternalSecret|SecretStore|ClusterSecretStore|VaultStaticSecret|SecretProviderClass|HelmRelease|Application)\b|<path:|avp\.kubernetes\.io\//;
+  /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List|ExternalSecret|ClusterExternalSecret|SecretStore|ClusterSecretStore|VaultStaticSecret|SecretProviderClass|HelmRelease|Application)\b|<path:|avp\.kubernetes\.io\//;
 
 /**
  * Parses every file that can hold a relevant document; see the module comment for what is skipped.

@@ -29,6 +29,8 @@ export interface Producer {
   label: string;
   file: string;
   namespace: string | null;
+  /** Matches workloads in any namespace (a ClusterExternalSecret with namespace selectors). */
+  anyNamespace?: boolean;
   /**
    * The objects a pod template can name because of it. `self` when the producer is that object (an
    * argocd-vault-plugin-templated Secret, a SecretProviderClass mounted by a CSI volume).
@@ -208,7 +210,7 @@ export class ProducerIndex {
     for (const use of uses) {
       const key = `${use.kind}/${use.name}`;
       for (const { producer, self } of this.byObject.get(key) ?? []) {
-        if (!sameScope(producer, view.workload)) continue;
+        if (!producer.anyNamespace && !sameScope(producer, view.workload)) continue;
         let objects = found.get(producer);
         if (!objects) found.set(producer, (objects = new Map()));
         const entry = objects.get(key) ?? { self, hows: [] };

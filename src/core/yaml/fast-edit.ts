@@ -205,7 +205,10 @@ export function fastAnnotationEdits(
   if (
     edits.length === 0 ||
     edits.some(
-      (e) => e.document !== 0 || e.within !== undefined || e.mapPath.some((s) => typeof s !== 'string'),
+      (e) =>
+        e.document !== 0 ||
+        (e.within !== undefined && e.within.join('.') !== 'metadata.annotations') ||
+        e.mapPath.some((s) => typeof s !== 'string'),
     )
   ) {
     return null;

@@ -3,7 +3,10 @@
  * Secret, so a workload that uses that Secret depends on them (the chain is followed in secret-graph.ts).
  *
  * - `spec.data[].remoteRef.key` and `spec.dataFrom[].extract.key` name the secrets; `dataFrom[].find` (a
- *   search) and generators are not followed.
+ *   search) and generators are not followed, and say so once a workload uses the ExternalSecret.
+ * - A `ClusterExternalSecret` is read the same way from `spec.externalSecretSpec`, for each namespace in
+ *   `spec.namespaces` (selectors: any namespace); its Secret is the spec's `target.name`, else
+ *   `spec.externalSecretName`, else its name.
  * - The store is `spec.secretStoreRef` (`kind` SecretStore by default, or ClusterSecretStore), or an entry's
  *   own `sourceRef.storeRef`. It must be in the repository with a `vault` provider: its `path` is the KV
  *   mount (ESO strips a leading `<mount>/` and `<mount>/data/` from the key, as here); without `path` the
@@ -25,6 +28,7 @@ import {
   producerLabel,
   sameScope,
   type ProducedSecret,
+  type Producer,
 } from '../secret-graph.js';
 import { get, isRecord } from '../workloads.js';
 import { graphScanner, meta, type WorkloadSource } from './source.js';
@@ -122,87 +126,149 @@ export const externalSecretsSource: WorkloadSource = {
       }
       if (!o.apiVersion.startsWith('external-secrets.io/')) continue;
       stores ??= readStores(documents);
-
-      const defaultRef = get(o, ['spec', 'secretStoreRef']);
-      const secrets: ProducedSecret[] = [];
-      const problems = new Map<
-        string,
-        { message: string; document: ManifestDocument; at: (string | number)[] }
-      >();
-      const entries: {
-        key: unknown;
-        storeRef: unknown;
-        at: (string | number)[];
-        pin: (string | number)[];
-      }[] = [];
-      list(get(o, ['spec', 'data'])).forEach((d, i) =>
-        entries.push({
-          key: get(d, ['remoteRef', 'key']),
-          storeRef: get(d, ['sourceRef', 'storeRef']) ?? defaultRef,
-          at: ['spec', 'data', i, 'remoteRef', 'key'],
-          pin: ['spec', 'data', i, 'remoteRef', 'version'],
-        }),
-      );
-      list(get(o, ['spec', 'dataFrom'])).forEach((d, i) =>
-        entries.push({
-          key: get(d, ['extract', 'key']),
-          storeRef: get(d, ['sourceRef', 'storeRef']) ?? defaultRef,
-          at: ['spec', 'dataFrom', i, 'extract', 'key'],
-          pin: ['spec', 'dataFrom', i, 'extract', 'version'],
-        }),
-      );
-      for (const entry of entries) {
-        if (typeof entry.key !== 'string' || !isRecord(entry.storeRef)) continue;
-        const storeName = entry.storeRef.name;
-        const storeKind = entry.storeRef.kind === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore';
-        if (typeof storeName !== 'string') continue;
-        const store = stores.vault.find(
-          (s) =>
-            s.kind === storeKind &&
-            s.name === storeName &&
-            (storeKind === 'ClusterSecretStore' || sameScope(s, { file: doc.file, namespace })),
-        );
-        if (!store) {
-          if (!stores.names.has(`${storeKind}/${storeName}`)) {
-            problems.set(`missing ${storeKind}/${storeName}`, {
-              message: `${label}: ${storeKind} "${storeName}" is not in the repository, so whether it is a Vault store is unknown: not tracked`,
-              document: doc,
-              at: entry.at,
-            });
-          }
-          continue; // a store of another provider
-        }
-        if (store.version === 'v1') {
-          problems.set(`v1 ${store.kind}/${store.name}`, {
-            message: `${label}: ${store.kind} "${store.name}" is a KV v1 store (no versions): not tracked`,
-            document: doc,
-            at: entry.at,
-          });
-          continue;
-        }
-        const path = esoSecretPath(store.mount, entry.key, config.vault.mounts);
-        if (!isPlausibleSecretPath(path)) continue;
-        const pin: PinTarget = {
-          file: doc.file,
-          document: doc.index,
-          kind: 'ExternalSecret',
-          name,
-          field: entry.pin,
-          format: 'string',
-        };
-        secrets.push({ path, pins: [pin] });
-      }
-      const target = get(o, ['spec', 'target', 'name']);
       index.add({
         ...base,
-        produces: [{ kind: 'Secret', name: typeof target === 'string' && target ? target : name }],
-        secrets: mergeSecrets(secrets),
-        problems: [...problems.values()],
+        ...readSpec(o, ['spec'], doc, 'ExternalSecret', name, namespace, stores, config.vault.mounts),
       });
+    }
+    // A ClusterExternalSecret creates the ExternalSecret of `spec.externalSecretSpec` in each namespace it
+    // selects: listed in `spec.namespaces`, or by label selectors, which are not evaluated here (the
+    // Namespace objects and their labels are rarely in the repository), so those match any namespace.
+    for (const doc of documents) {
+      const o = doc.data;
+      if (!isRecord(o) || o.kind !== 'ClusterExternalSecret') continue;
+      if (typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('external-secrets.io/')) continue;
+      const { name } = meta(o);
+      if (!name) continue;
+      stores ??= readStores(documents);
+      const label = producerLabel('ClusterExternalSecret', name, doc.file);
+      const read = readSpec(
+        o,
+        ['spec', 'externalSecretSpec'],
+        doc,
+        'ClusterExternalSecret',
+        name,
+        null,
+        stores,
+        config.vault.mounts,
+      );
+      const secretName =
+        get(o, ['spec', 'externalSecretSpec', 'target', 'name']) ?? get(o, ['spec', 'externalSecretName']);
+      const produces = [
+        { kind: 'Secret' as const, name: typeof secretName === 'string' && secretName ? secretName : name },
+      ];
+      const namespaces = list(get(o, ['spec', 'namespaces'])).filter(
+        (n): n is string => typeof n === 'string' && n !== '',
+      );
+      const base = { source: 'externalSecrets' as const, label, file: doc.file, ...read, produces };
+      if (namespaces.length > 0) for (const ns of namespaces) index.add({ ...base, namespace: ns });
+      else index.add({ ...base, namespace: null, anyNamespace: true });
     }
     return graphScanner(index);
   },
 };
+
+type StoreIndex = { vault: Store[]; names: Set<string> };
+
+/**
+ * The Vault secrets an ExternalSecret spec (at `specPath` of `o`: an ExternalSecret's `spec`, a
+ * ClusterExternalSecret's `spec.externalSecretSpec`) reads, with pins and the problems of what it cannot
+ * track, and the Secret it produces. `namespace` null: the store is matched by name alone.
+ */
+function readSpec(
+  o: Record<string, unknown>,
+  specPath: string[],
+  doc: ManifestDocument,
+  kind: 'ExternalSecret' | 'ClusterExternalSecret',
+  name: string,
+  namespace: string | null,
+  stores: StoreIndex,
+  mounts: readonly string[],
+): Pick<Producer, 'produces' | 'secrets' | 'problems'> {
+  const label = producerLabel(kind, name, doc.file);
+  const defaultRef = get(o, [...specPath, 'secretStoreRef']);
+  const secrets: ProducedSecret[] = [];
+  const problems = new Map<
+    string,
+    { message: string; document: ManifestDocument; at: (string | number)[] }
+  >();
+  const entries: { key: unknown; storeRef: unknown; at: (string | number)[]; pin: (string | number)[] }[] =
+    [];
+  list(get(o, [...specPath, 'data'])).forEach((d, i) =>
+    entries.push({
+      key: get(d, ['remoteRef', 'key']),
+      storeRef: get(d, ['sourceRef', 'storeRef']) ?? defaultRef,
+      at: [...specPath, 'data', i, 'remoteRef', 'key'],
+      pin: [...specPath, 'data', i, 'remoteRef', 'version'],
+    }),
+  );
+  list(get(o, [...specPath, 'dataFrom'])).forEach((d, i) => {
+    if (isRecord(d) && (d.find !== undefined || get(d, ['sourceRef', 'generatorRef']) !== undefined)) {
+      const what = d.find !== undefined ? 'find (a search)' : 'a generator';
+      problems.set(`dataFrom ${i}`, {
+        message: `${label}: dataFrom[${i}] uses ${what}: the secrets it reads are not tracked; name them with a rule`,
+        document: doc,
+        at: [...specPath, 'dataFrom', i],
+      });
+      return;
+    }
+    entries.push({
+      key: get(d, ['extract', 'key']),
+      storeRef: get(d, ['sourceRef', 'storeRef']) ?? defaultRef,
+      at: [...specPath, 'dataFrom', i, 'extract', 'key'],
+      pin: [...specPath, 'dataFrom', i, 'extract', 'version'],
+    });
+  });
+  for (const entry of entries) {
+    if (typeof entry.key !== 'string' || !isRecord(entry.storeRef)) continue;
+    const storeName = entry.storeRef.name;
+    const storeKind = entry.storeRef.kind === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore';
+    if (typeof storeName !== 'string') continue;
+    const store = stores.vault.find(
+      (s) =>
+        s.kind === storeKind &&
+        s.name === storeName &&
+        (storeKind === 'ClusterSecretStore' ||
+          kind === 'ClusterExternalSecret' ||
+          sameScope(s, { file: doc.file, namespace })),
+    );
+    if (!store) {
+      if (!stores.names.has(`${storeKind}/${storeName}`)) {
+        problems.set(`missing ${storeKind}/${storeName}`, {
+          message: `${label}: ${storeKind} "${storeName}" is not in the repository, so whether it is a Vault store is unknown: not tracked`,
+          document: doc,
+          at: entry.at,
+        });
+      }
+      continue; // a store of another provider
+    }
+    if (store.version === 'v1') {
+      problems.set(`v1 ${store.kind}/${store.name}`, {
+        message: `${label}: ${store.kind} "${store.name}" is a KV v1 store (no versions): not tracked`,
+        document: doc,
+        at: entry.at,
+      });
+      continue;
+    }
+    const path = esoSecretPath(store.mount, entry.key, mounts);
+    if (!isPlausibleSecretPath(path)) continue;
+    const pin: PinTarget = {
+      file: doc.file,
+      document: doc.index,
+      kind,
+      name,
+      field: entry.pin,
+      format: 'string',
+    };
+    secrets.push({ path, pins: [pin] });
+  }
+  const target = get(o, [...specPath, 'target', 'name']);
+  return {
+    produces: [{ kind: 'Secret', name: typeof target === 'string' && target ? target : name }],
+    secrets: mergeSecrets(secrets),
+    problems: [...problems.values()],
+  };
+}
 
 function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
