@@ -23,4 +23,8 @@ await build({
 const r = spawnSync(process.execPath, ['--expose-gc', '.bench/bin/bench.mjs', ...process.argv.slice(2)], {
   stdio: 'inherit',
 });
-process.exit(r.status ?? 1);
+if (r.status !== 0) process.exit(r.status ?? 1);
+// The GitHub Action's start-up (bundle load to the first Vault request), from the committed dist/index.js.
+console.log('');
+const action = spawnSync(process.execPath, ['scripts/bench-action.mjs'], { stdio: 'inherit' });
+process.exit(action.status ?? 1);
