@@ -110238,7 +110238,7 @@ var GitHubGitData = class extends RepoClient {
           path: c.path,
           mode: c.mode,
           type: "blob",
-          sha: c.sha
+          ..."content" in c ? { content: c.content } : { sha: c.sha }
         }))
       })
     );
@@ -110340,6 +110340,23 @@ async function commitFiles(ws, commitId) {
 }
 
 // src/api-commits.ts
+var TREE_BATCH = { entries: 1e3, bytes: 4 * 1024 * 1024 };
+function treeBatches(changes) {
+  const batches = [[]];
+  let bytes = 0;
+  for (const c of changes) {
+    const size = "content" in c ? c.content.length : 0;
+    const current = batches[batches.length - 1];
+    if (current.length > 0 && (current.length >= TREE_BATCH.entries || bytes + size > TREE_BATCH.bytes)) {
+      batches.push([c]);
+      bytes = size;
+    } else {
+      current.push(c);
+      bytes += size;
+    }
+  }
+  return batches;
+}
 var seconds = (iso) => Math.floor(Date.parse(iso) / 1e3) || 0;
 function toBranchHead(c) {
   return {
@@ -110417,23 +110434,38 @@ var ApiCommitWorkspace = class {
     const files = await commitFiles(this.inner, localId);
     const started = performance.now();
     const uploaded = /* @__PURE__ */ new Set();
-    for (const f of files) {
-      if (!f.oid || !f.bytes || uploaded.has(f.oid)) continue;
-      const sha = await this.api.createBlob(f.bytes);
-      if (sha !== f.oid) {
-        throw new GitError(
-          `GitHub stored "${f.path}" as blob ${sha.slice(0, 12)}, expected ${f.oid.slice(0, 12)}: the bytes differ; nothing was published`,
-          { path: f.path }
-        );
+    const buildTree = async (inline) => {
+      const changes = [];
+      for (const f of files) {
+        const mode = f.mode ?? "100644";
+        const text2 = inline && f.bytes ? decodeUtf8(f.bytes) : null;
+        if (!f.oid || !f.bytes) changes.push({ path: f.path, mode, sha: null });
+        else if (text2 !== null) changes.push({ path: f.path, mode, content: text2 });
+        else {
+          if (!uploaded.has(f.oid)) {
+            const sha = await this.api.createBlob(f.bytes);
+            if (sha !== f.oid) {
+              throw new GitError(
+                `GitHub stored "${f.path}" as blob ${sha.slice(0, 12)}, expected ${f.oid.slice(0, 12)}: the bytes differ; nothing was published`,
+                { path: f.path }
+              );
+            }
+            uploaded.add(f.oid);
+          }
+          changes.push({ path: f.path, mode, sha: f.oid });
+        }
       }
-      uploaded.add(f.oid);
+      let tree2 = parent.tree;
+      for (const batch of treeBatches(changes)) tree2 = await this.api.createTree(tree2, batch);
+      return tree2;
+    };
+    let tree = await buildTree(true);
+    if (tree !== local.tree) {
+      this.logger.warn(
+        `GitHub built tree ${tree.slice(0, 12)} from inline file contents, expected ${local.tree.slice(0, 12)}: uploading the files as blobs instead`
+      );
+      tree = await buildTree(false);
     }
-    const changes = files.map((f) => ({
-      path: f.path,
-      mode: f.mode ?? "100644",
-      sha: f.oid
-    }));
-    const tree = await this.api.createTree(parent.tree, changes);
     if (tree !== local.tree) {
       throw new GitError(
         `GitHub built tree ${tree.slice(0, 12)}, expected ${local.tree.slice(0, 12)} (base tree ${parent.tree.slice(0, 12)} plus ${files.length} file(s)); nothing was published`
@@ -110449,7 +110481,7 @@ var ApiCommitWorkspace = class {
     this.replays.set(localId, commit);
     this.identityOf ??= { name: commit.author.name, email: commit.author.email };
     this.logger.info(
-      `Created commit ${commit.sha} through the GitHub API (${files.length} file(s), ${uploaded.size} blob(s), ${commit.verified ? "verified" : `not verified: ${commit.verificationReason}`}, ${Math.round(performance.now() - started)} ms)`
+      `Created commit ${commit.sha} through the GitHub API (${files.length} file(s), ${uploaded.size} blob upload(s), ${commit.verified ? "verified" : `not verified: ${commit.verificationReason}`}, ${Math.round(performance.now() - started)} ms)`
     );
     if (!commit.verified) {
       this.logger.warn(

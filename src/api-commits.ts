@@ -4,9 +4,9 @@
  *
  * {@link ApiCommitWorkspace} is a {@link Workspace} whose writes go through the Git Data API: the base branch
  * is still cloned and read with git, the commit is still built locally by `Workspace.commit()` (which checks
- * every file against the plan), and then replayed on GitHub with the same bytes: one `POST git/blobs` per
- * changed file (base64), one `POST git/trees` on the base commit's tree with only the changed paths (modes
- * kept), one `POST git/commits` with the same message and parent and **no author or committer**, so GitHub
+ * every file against the plan), and then replayed on GitHub with the same bytes: `POST git/trees` on the base
+ * commit's tree with only the changed paths (modes kept) and their text inline (one request per 1,000 files
+ * or 4 MB; a file that is not UTF-8 gets its own base64 `POST git/blobs` first), one `POST git/commits` with the same message and parent and **no author or committer**, so GitHub
  * signs it with the token's identity (the App's `<slug>[bot]`) and shows it as verified. GitHub's blob and
  * tree ids must equal the local ones: a mismatch means the bytes differ and nothing is published.
  *
@@ -27,6 +27,7 @@ import type {
   Workspace,
 } from './adapters/git/index.js';
 import { commitFiles } from './adapters/git/commit-files.js';
+import { decodeUtf8 } from './adapters/git/objects.js';
 import {
   connectGitHub,
   githubCredentialsFromEnv,
@@ -36,6 +37,27 @@ import {
   type GitHubClientOptions,
   type TreeChange,
 } from './adapters/github/index.js';
+
+/** Per tree request: at most this many entries, or this much inline text (GitHub's JSON body limit). */
+export const TREE_BATCH = { entries: 1000, bytes: 4 * 1024 * 1024 };
+
+/** Splits the changes into tree requests, each built on the previous one's tree. */
+export function treeBatches(changes: readonly TreeChange[]): TreeChange[][] {
+  const batches: TreeChange[][] = [[]];
+  let bytes = 0;
+  for (const c of changes) {
+    const size = 'content' in c ? c.content.length : 0;
+    const current = batches[batches.length - 1]!;
+    if (current.length > 0 && (current.length >= TREE_BATCH.entries || bytes + size > TREE_BATCH.bytes)) {
+      batches.push([c]);
+      bytes = size;
+    } else {
+      current.push(c);
+      bytes += size;
+    }
+  }
+  return batches;
+}
 
 /** A branch head as the ownership check sees it; `verified` is GitHub's verdict when it was asked. */
 export interface BranchHead extends CommitInfo {
@@ -140,24 +162,44 @@ export class ApiCommitWorkspace implements Workspace {
     const parent = await this.inner.readCommitInfo(local.parents[0] ?? '');
     const files = await commitFiles(this.inner, localId);
     const started = performance.now();
+    // Text files go inline in the tree requests (GitHub stores each `content` as a blob): a first adoption
+    // of thousands of files is a handful of requests, not one blob request per file, which GitHub's
+    // secondary rate limit on content-creating requests (80 a minute) would stretch to an hour. Bytes that
+    // are not UTF-8 are uploaded as base64 blobs. Either way the tree id below proves the bytes.
     const uploaded = new Set<string>();
-    for (const f of files) {
-      if (!f.oid || !f.bytes || uploaded.has(f.oid)) continue;
-      const sha = await this.api.createBlob(f.bytes);
-      if (sha !== f.oid) {
-        throw new GitError(
-          `GitHub stored "${f.path}" as blob ${sha.slice(0, 12)}, expected ${f.oid.slice(0, 12)}: the bytes differ; nothing was published`,
-          { path: f.path },
-        );
+    const buildTree = async (inline: boolean): Promise<string> => {
+      const changes: TreeChange[] = [];
+      for (const f of files) {
+        const mode = f.mode ?? '100644';
+        const text = inline && f.bytes ? decodeUtf8(f.bytes) : null;
+        if (!f.oid || !f.bytes) changes.push({ path: f.path, mode, sha: null });
+        else if (text !== null) changes.push({ path: f.path, mode, content: text });
+        else {
+          if (!uploaded.has(f.oid)) {
+            const sha = await this.api.createBlob(f.bytes);
+            if (sha !== f.oid) {
+              throw new GitError(
+                `GitHub stored "${f.path}" as blob ${sha.slice(0, 12)}, expected ${f.oid.slice(0, 12)}: the bytes differ; nothing was published`,
+                { path: f.path },
+              );
+            }
+            uploaded.add(f.oid);
+          }
+          changes.push({ path: f.path, mode, sha: f.oid });
+        }
       }
-      uploaded.add(f.oid);
+      let tree = parent.tree;
+      for (const batch of treeBatches(changes)) tree = await this.api.createTree(tree, batch);
+      return tree;
+    };
+    let tree = await buildTree(true);
+    if (tree !== local.tree) {
+      // Inline text that GitHub stored differently (it should not): upload every file as base64 instead.
+      this.logger.warn(
+        `GitHub built tree ${tree.slice(0, 12)} from inline file contents, expected ${local.tree.slice(0, 12)}: uploading the files as blobs instead`,
+      );
+      tree = await buildTree(false);
     }
-    const changes: TreeChange[] = files.map((f) => ({
-      path: f.path,
-      mode: f.mode ?? '100644',
-      sha: f.oid,
-    }));
-    const tree = await this.api.createTree(parent.tree, changes);
     if (tree !== local.tree) {
       throw new GitError(
         `GitHub built tree ${tree.slice(0, 12)}, expected ${local.tree.slice(0, 12)} (base tree ${parent.tree.slice(0, 12)} plus ${files.length} file(s)); nothing was published`,
@@ -173,7 +215,7 @@ export class ApiCommitWorkspace implements Workspace {
     this.replays.set(localId, commit);
     this.identityOf ??= { name: commit.author.name, email: commit.author.email };
     this.logger.info(
-      `Created commit ${commit.sha} through the GitHub API (${files.length} file(s), ${uploaded.size} blob(s), ` +
+      `Created commit ${commit.sha} through the GitHub API (${files.length} file(s), ${uploaded.size} blob upload(s), ` +
         `${commit.verified ? 'verified' : `not verified: ${commit.verificationReason}`}, ${Math.round(performance.now() - started)} ms)`,
     );
     if (!commit.verified) {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { openWorkspace } from '../../src/adapters/git/index.js';
 import { connectGitHub, GitHubGitData } from '../../src/adapters/github/index.js';
-import { ApiCommitWorkspace } from '../../src/api-commits.js';
+import { ApiCommitWorkspace, TREE_BATCH, treeBatches } from '../../src/api-commits.js';
 import { isOwnBranchCommit } from '../../src/publish-pr.js';
 import { runApply, type Io } from '../../src/run.js';
 import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
@@ -119,8 +119,8 @@ describe('apply --mode pr with API commits', () => {
     expect(gh.gitData?.refUpdates).toEqual([{ ref: `refs/heads/${BRANCH}`, kind: 'create', sha: head }]);
     const paths = first.report.changes.map((c) => c.path).sort();
     expect(paths).toEqual(['apps/api.yaml', 'apps/nightly.yaml', 'apps/worker.yaml', CRLF_PATH].sort());
+    // The files' text goes inline in the tree request: no blob request per file.
     expect(apiWrites(gh)).toEqual([
-      ...paths.map(() => 'POST /git/blobs'),
       'POST /git/trees',
       'POST /git/commits',
       'POST /git/refs',
@@ -268,19 +268,62 @@ describe('apply --mode pr with API commits', () => {
     expect(gh.gitData?.createdCommits).not.toContain(viaGit.report.commit);
   });
 
-  it('names the call and the permission when GitHub refuses to create a blob', async () => {
+  it('falls back to base64 blobs when GitHub stores inline text differently, and publishes the same bytes', async () => {
+    const { gh, run } = await setup('api-normalized');
+    gh.gitData!.normalizeInlineContent = true;
+    const first = await run();
+    expect(first.outcome).toBe('created');
+    const paths = first.report.changes.map((c) => c.path);
+    // the first tree (inline) came out wrong: every file again as a blob, then the tree again
+    expect(apiWrites(gh).slice(0, 2 + paths.length)).toEqual([
+      'POST /git/trees',
+      ...paths.map(() => 'POST /git/blobs'),
+      'POST /git/trees',
+    ]);
+    const head = await git.head('api-normalized', BRANCH);
+    const crlf = await git.readFile('api-normalized', BRANCH, CRLF_PATH);
+    expect(crlf).toBe(first.report.changes.find((c) => c.path === CRLF_PATH)!.after);
+    expect(first.report.commit).toBe(head);
+  });
+
+  it('names the call and the permission when GitHub refuses to create a tree', async () => {
     const { gh, run } = await setup('api-forbidden');
     gh.failNext({
       method: 'POST',
-      path: /\/git\/blobs$/,
+      path: /\/git\/trees$/,
       status: 403,
       message: 'Resource not accessible by integration',
       headers: { 'x-accepted-github-permissions': 'contents=write' },
     });
     await expect(run()).rejects.toThrow(
-      /^GitHub API: creating a blob failed \(POST \/repos\/acme\/deploy\/git\/blobs\): 403, permission denied .*the token needs "contents: write"/,
+      /^GitHub API: creating a tree failed \(POST \/repos\/acme\/deploy\/git\/trees\): 403, permission denied .*the token needs "contents: write"/,
     );
     await expect(git.head('api-forbidden', BRANCH)).rejects.toThrow();
+  });
+});
+
+describe('tree requests', () => {
+  it('carry at most 1,000 files or 4 MB of text each, so a first adoption of 5,000 files is 5 requests', () => {
+    const files = (n: number, size: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        path: `apps/f${i}.yaml`,
+        mode: '100644',
+        content: 'x'.repeat(size),
+      }));
+    expect(treeBatches(files(5000, 1200)).map((b) => b.length)).toEqual([1000, 1000, 1000, 1000, 1000]);
+    // 3 MB files: one per request (a request is never empty, even for a file over the limit)
+    expect(treeBatches(files(3, 3 * 1024 * 1024)).map((b) => b.length)).toEqual([1, 1, 1]);
+    const small = treeBatches(files(10, 1024 * 1024));
+    expect(small.map((b) => b.length)).toEqual([4, 4, 2]);
+    expect(
+      small.every(
+        (b) => b.reduce((n, c) => n + ('content' in c ? c.content.length : 0), 0) <= TREE_BATCH.bytes,
+      ),
+    ).toBe(true);
+    // removals and blob references cost no bytes
+    expect(treeBatches([{ path: 'a', mode: '100644', sha: null }])).toEqual([
+      [{ path: 'a', mode: '100644', sha: null }],
+    ]);
   });
 });
 

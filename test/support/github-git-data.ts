@@ -46,6 +46,11 @@ export interface GitDataStore {
   createdCommits: string[];
   /** Ref updates done through the API (`create`, `update`, `force-update`, `delete`). */
   refUpdates: { ref: string; kind: 'create' | 'update' | 'force-update' | 'delete'; sha: string | null }[];
+  /**
+   * Fault injection: store a tree entry's inline `content` with CRLF turned into LF, as a server that
+   * normalised text would (the client must notice by the tree id and fall back to base64 blobs).
+   */
+  normalizeInlineContent: boolean;
 }
 
 const SIGNATURE_KEY = 'github-test-server web-flow key';
@@ -74,6 +79,8 @@ export function gitDataStore(o: GitDataOptions): GitDataStore {
   const gitdir = o.gitdir;
   const createdCommits: string[] = [];
   const refUpdates: GitDataStore['refUpdates'] = [];
+  // Assigned once `route` is defined below (a function declaration, hoisted).
+  const store: GitDataStore = { route, createdCommits, refUpdates, normalizeInlineContent: false };
   const api = () => `${o.url()}${o.prefix}`;
 
   async function objectType(oid: string): Promise<string | null> {
@@ -242,7 +249,10 @@ export function gitDataStore(o: GitDataOptions): GitDataStore {
         return fail(422, `Must supply a valid tree.mode (got "${mode}")`);
       }
       if ('content' in item && typeof item['content'] === 'string') {
-        const oid = await git.writeBlob({ fs, gitdir, blob: Buffer.from(item['content'], 'utf8') });
+        const content = store.normalizeInlineContent
+          ? item['content'].replace(/\r\n/g, '\n')
+          : item['content'];
+        const oid = await git.writeBlob({ fs, gitdir, blob: Buffer.from(content, 'utf8') });
         edits.set(path, { mode, oid, type: 'blob' });
       } else if (item['sha'] === null) {
         if (!base) return fail(422, 'A tree entry with sha: null needs base_tree');
@@ -339,5 +349,5 @@ export function gitDataStore(o: GitDataOptions): GitDataStore {
     return fail(404, 'Not Found');
   }
 
-  return { route, createdCommits, refUpdates };
+  return store;
 }

@@ -26,12 +26,11 @@ export interface ApiCommit {
   verificationReason: string;
 }
 
-/** One changed path for {@link GitHubGitData.createTree}: a blob, or `sha: null` to remove the path. */
-export interface TreeChange {
-  path: string;
-  mode: string;
-  sha: string | null;
-}
+/**
+ * One changed path for {@link GitHubGitData.createTree}: an uploaded blob (`sha`), the file's text for
+ * GitHub to store as a blob (`content`, UTF-8), or `sha: null` to remove the path.
+ */
+export type TreeChange = { path: string; mode: string } & ({ sha: string | null } | { content: string });
 
 export type RefUpdateResult =
   { ok: true } | { ok: false; reason: 'not-fast-forward' | 'rejected'; message: string };
@@ -130,7 +129,7 @@ export class GitHubGitData extends RepoClient {
             path: c.path,
             mode: c.mode as '100644' | '100755',
             type: 'blob' as const,
-            sha: c.sha,
+            ...('content' in c ? { content: c.content } : { sha: c.sha }),
           })),
         }),
     );
