@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
-import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
+import { commitDiffLines, runGit, startGitServer, type GitServer } from '../support/git-server.js';
 import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
 
 const FILES: Record<string, string> = {
@@ -82,19 +82,6 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-/** The `+`/`-` lines of a commit's diff, with the file each belongs to. */
-async function changedLines(repo: string, commit: string): Promise<string[]> {
-  const show = (await runGit(['show', '--format=', commit], { cwd: git.repoPath(repo) })).toString();
-  const out: string[] = [];
-  let file = '';
-  for (const line of show.split('\n')) {
-    const header = /^\+\+\+ b\/(.+)$/.exec(line);
-    if (header) file = header[1]!;
-    else if (/^[+-](?![+-]{2} )/.test(line) && !line.startsWith('--- ')) out.push(`${file}: ${line}`);
-  }
-  return out;
-}
-
 describe('a Flux HelmRelease fed by an ExternalSecret', () => {
   it('scan names the chart value and the chain', async () => {
     await git.createBareRepo('scan', FILES, { branch: 'main' });
@@ -136,7 +123,7 @@ describe('a Flux HelmRelease fed by an ExternalSecret', () => {
     const adopted = JSON.parse(first.stdout);
     expect(adopted.summary).toEqual({ workloads: 1, restart: 0, record: 1, blocked: 0, unchanged: 0 });
     expect(adopted.workloads[0].chart).toBe('spec.values.podAnnotations');
-    expect(await changedLines('shop', adopted.commit)).toEqual([
+    expect(await commitDiffLines(git.repoPath('shop'), adopted.commit)).toEqual([
       'apps/shop/release.yaml: +  annotations:',
       'apps/shop/release.yaml: +    vault-rollout/secret-versions: kv/shop/db@2',
     ]);
@@ -152,7 +139,7 @@ describe('a Flux HelmRelease fed by an ExternalSecret', () => {
     expect(second.code).toBe(0);
     const rotated = JSON.parse(second.stdout);
     expect(rotated.summary).toEqual({ workloads: 1, restart: 1, record: 0, blocked: 0, unchanged: 0 });
-    expect(await changedLines('shop', rotated.commit)).toEqual([
+    expect(await commitDiffLines(git.repoPath('shop'), rotated.commit)).toEqual([
       'apps/shop/external-secret.yaml: +        version: "3"',
       'apps/shop/release.yaml: -    vault-rollout/secret-versions: kv/shop/db@2',
       'apps/shop/release.yaml: +    vault-rollout/secret-versions: kv/shop/db@3',

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
-import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
+import { commitDiffLines, runGit, startGitServer, type GitServer } from '../support/git-server.js';
 import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
 
 const run = runCli;
@@ -90,19 +90,6 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-/** The `+`/`-` lines of a commit's diff, with the file each belongs to. */
-async function changedLines(commit: string): Promise<string[]> {
-  const show = (await runGit(['show', '--format=', commit], { cwd: git.repoPath('pay') })).toString();
-  const out: string[] = [];
-  let file = '';
-  for (const line of show.split('\n')) {
-    const header = /^\+\+\+ b\/(.+)$/.exec(line);
-    if (header) file = header[1]!;
-    else if (/^[+-](?![+-]{2} )/.test(line) && !line.startsWith('--- ')) out.push(`${file}: ${line}`);
-  }
-  return out;
-}
-
 describe('apply with an ExternalSecret-backed Deployment', () => {
   it('scan shows the chain', async () => {
     await git.createBareRepo('scan', FILES, { branch: 'main' });
@@ -140,7 +127,7 @@ describe('apply with an ExternalSecret-backed Deployment', () => {
     const adopted = JSON.parse(first.stdout);
     expect(adopted.summary).toEqual({ workloads: 1, restart: 0, record: 1, blocked: 0, unchanged: 0 });
     expect(adopted.workloads[0].pins).toBeUndefined();
-    expect(await changedLines(adopted.commit)).toEqual([
+    expect(await commitDiffLines(git.repoPath('pay'), adopted.commit)).toEqual([
       'apps/payments/deployment.yaml: +  annotations:',
       'apps/payments/deployment.yaml: +    vault-rollout/secret-versions: kv/payments/db@4',
     ]);
@@ -164,7 +151,7 @@ describe('apply with an ExternalSecret-backed Deployment', () => {
     ]);
     const commits = await git.commits('pay', 'main');
     expect(commits.map((c) => c.id).slice(0, 2)).toEqual([rotated.commit, adopted.commit]);
-    expect(await changedLines(rotated.commit)).toEqual([
+    expect(await commitDiffLines(git.repoPath('pay'), rotated.commit)).toEqual([
       'apps/payments/deployment.yaml: -    vault-rollout/secret-versions: kv/payments/db@4',
       'apps/payments/deployment.yaml: +    vault-rollout/secret-versions: kv/payments/db@5',
       'apps/payments/deployment.yaml: +      annotations:',

@@ -4,9 +4,8 @@
  * the chart's pod-annotations trigger, then update both, and check that only those lines (and the keys
  * created to hold them) changed and the data is the original plus the two annotations.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { diffLines } from 'diff';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -16,24 +15,14 @@ import { targetPath } from '../../src/core/discover/workloads.js';
 import type { Workload } from '../../src/core/model.js';
 import { expectedObject } from '../../src/core/plan/plan.js';
 import { applyAnnotationEdits, type AnnotationEdit } from '../../src/core/yaml/edit-annotations.js';
+import { CORPUS, CORPUS_PRESENT, listYaml } from '../support/corpus.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const corpus = path.resolve(repoRoot, '../shared/corpus');
-const present = existsSync(corpus);
+const corpus = CORPUS;
+const present = CORPUS_PRESENT;
 
 const KEY = 'vault-rollout/secret-versions';
 const V1 = 'kv/app/api@3,kv/app/db@7';
 const V2 = 'kv/app/api@4,kv/app/db@7';
-
-function listYaml(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listYaml(full));
-    else if (/\.ya?ml$/.test(entry.name)) out.push(full);
-  }
-  return out.sort();
-}
 
 const files = present
   ? listYaml(corpus).map((f) => ({

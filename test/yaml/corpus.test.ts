@@ -3,33 +3,22 @@
  * trigger, then update both, and check that only annotation lines changed and the data is the original plus the
  * annotations. Files that do not parse must be refused, never rewritten, never crash.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { diffLines } from 'diff';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isMap, isScalar, parseAllDocuments } from 'yaml';
 import { applyAnnotationEdits, type AnnotationEdit } from '../../src/core/yaml/edit-annotations.js';
+import { CORPUS, CORPUS_PRESENT, listYaml } from '../support/corpus.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const corpus = path.resolve(repoRoot, '../shared/corpus');
-const present = existsSync(corpus);
+const corpus = CORPUS;
+const present = CORPUS_PRESENT;
 if (!present) console.warn(`corpus tests skipped: ${corpus} is absent`);
 
 const KEY = 'vault-rollout/secret-versions';
 const V1 = 'kv/app/api@3,kv/app/db@7';
 const V2 = 'kv/app/api@4,kv/app/db@7';
 const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Rollout']);
-
-function listYaml(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listYaml(full));
-    else if (/\.ya?ml$/.test(entry.name)) out.push(full);
-  }
-  return out.sort();
-}
 
 const files = present ? listYaml(corpus) : [];
 

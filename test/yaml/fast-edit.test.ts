@@ -10,11 +10,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { applyAnnotationEdits, type AnnotationEdit } from '../../src/core/yaml/edit-annotations.js';
 import { fastAnnotationEdits } from '../../src/core/yaml/fast-edit.js';
+import { CORPUS as corpus, listYaml } from '../support/corpus.js';
 
 const KEY = 'vault-rollout/secret-versions';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = path.join(repoRoot, 'test/fixtures/yaml');
-const corpus = path.resolve(repoRoot, '../shared/corpus');
 
 const stats = { cases: 0, fast: 0 };
 
@@ -29,16 +29,6 @@ function check(text: string, edits: AnnotationEdit[]): string | null {
     if (full.ok) expect(fast).toBe(full.text);
   }
   return fast;
-}
-
-function listYaml(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listYaml(full));
-    else if (/\.ya?ml$/.test(entry.name)) out.push(full);
-  }
-  return out.sort();
 }
 
 afterAll(() => {
