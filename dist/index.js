@@ -1992,11 +1992,11 @@ var require_request = __commonJS({
           } else if (typeof val[i] === "object") {
             throw new InvalidArgumentError(`invalid ${key} header`);
           } else {
-            const str5 = `${val[i]}`;
-            if (!isValidHeaderValue(str5)) {
+            const str3 = `${val[i]}`;
+            if (!isValidHeaderValue(str3)) {
               throw new InvalidArgumentError(`invalid ${key} header`);
             }
-            arr.push(str5);
+            arr.push(str3);
           }
         }
         val = arr;
@@ -3569,25 +3569,25 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str5, leading = true, trailing = true) {
-      return removeChars(str5, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str3, leading = true, trailing = true) {
+      return removeChars(str3, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str5, leading = true, trailing = true) {
-      return removeChars(str5, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str3, leading = true, trailing = true) {
+      return removeChars(str3, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str5, leading, trailing, predicate) {
+    function removeChars(str3, leading, trailing, predicate) {
       let lead = 0;
-      let trail = str5.length - 1;
+      let trail = str3.length - 1;
       if (leading) {
-        while (lead < str5.length && predicate(str5.charCodeAt(lead))) lead++;
+        while (lead < str3.length && predicate(str3.charCodeAt(lead))) lead++;
       }
       if (trailing) {
-        while (trail > 0 && predicate(str5.charCodeAt(trail))) trail--;
+        while (trail > 0 && predicate(str3.charCodeAt(trail))) trail--;
       }
-      return lead === 0 && trail === str5.length - 1 ? str5 : str5.slice(lead, trail + 1);
+      return lead === 0 && trail === str3.length - 1 ? str3 : str3.slice(lead, trail + 1);
     }
     function isomorphicDecode(input2) {
       const length = input2.length;
@@ -5506,7 +5506,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape = (str5) => str5.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape = (str3) => str3.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -16489,9 +16489,9 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str5 = stringify4(cookie);
-      if (str5) {
-        headers.append("Set-Cookie", str5);
+      const str3 = stringify4(cookie);
+      if (str3) {
+        headers.append("Set-Cookie", str3);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -19176,13 +19176,13 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse6(str5) {
-      str5 = String(str5);
-      if (str5.length > 100) {
+    function parse6(str3) {
+      str3 = String(str3);
+      if (str3.length > 100) {
         return;
       }
       var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-        str5
+        str3
       );
       if (!match) {
         return;
@@ -19783,7 +19783,7 @@ var require_node = __commonJS({
     var { formatters } = module.exports;
     formatters.o = function(v) {
       this.inspectOpts.colors = this.useColors;
-      return util.inspect(v, this.inspectOpts).split("\n").map((str5) => str5.trim()).join(" ");
+      return util.inspect(v, this.inspectOpts).split("\n").map((str3) => str3.trim()).join(" ");
     };
     formatters.O = function(v) {
       this.inspectOpts.colors = this.useColors;
@@ -32020,11 +32020,11 @@ var require_mime_types = __commonJS({
       }
       return false;
     }
-    function contentType(str5) {
-      if (!str5 || typeof str5 !== "string") {
+    function contentType(str3) {
+      if (!str3 || typeof str3 !== "string") {
         return false;
       }
-      var mime = str5.indexOf("/") === -1 ? exports.lookup(str5) : str5;
+      var mime = str3.indexOf("/") === -1 ? exports.lookup(str3) : str3;
       if (!mime) {
         return false;
       }
@@ -32587,14 +32587,14 @@ var require_implementation = __commonJS({
       return arr;
     };
     var joiny = function(arr, joiner) {
-      var str5 = "";
+      var str3 = "";
       for (var i = 0; i < arr.length; i += 1) {
-        str5 += arr[i];
+        str3 += arr[i];
         if (i + 1 < arr.length) {
-          str5 += joiner;
+          str3 += joiner;
         }
       }
-      return str5;
+      return str3;
     };
     module.exports = function bind2(that) {
       var target = this;
@@ -33201,8 +33201,8 @@ var require_form_data = __commonJS({
     var setToStringTag = require_es_set_tostringtag();
     var hasOwn = require_hasown();
     var populate = require_populate();
-    function escapeHeaderParam(str5) {
-      return String(str5).replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/"/g, "%22");
+    function escapeHeaderParam(str3) {
+      return String(str3).replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/"/g, "%22");
     }
     function FormData2(options) {
       if (!(this instanceof FormData2)) {
@@ -34601,8 +34601,8 @@ var require_axios = __commonJS({
       return result;
     };
     var kindOf = /* @__PURE__ */ ((cache) => (thing) => {
-      const str5 = toString2.call(thing);
-      return cache[str5] || (cache[str5] = str5.slice(8, -1).toLowerCase());
+      const str3 = toString2.call(thing);
+      return cache[str3] || (cache[str3] = str3.slice(8, -1).toLowerCase());
     })(/* @__PURE__ */ Object.create(null));
     var kindOfTest = (type2) => {
       type2 = type2.toLowerCase();
@@ -34688,8 +34688,8 @@ var require_axios = __commonJS({
     };
     var isURLSearchParams = kindOfTest("URLSearchParams");
     var [isReadableStream, isRequest, isResponse, isHeaders] = ["ReadableStream", "Request", "Response", "Headers"].map(kindOfTest);
-    var trim = (str5) => {
-      return str5.trim ? str5.trim() : str5.replace(/^[\s\uFEFF\xA0]+|[\s\uFEFF\xA0]+$/g, "");
+    var trim = (str3) => {
+      return str3.trim ? str3.trim() : str3.replace(/^[\s\uFEFF\xA0]+|[\s\uFEFF\xA0]+$/g, "");
     };
     function forEach(obj, fn, {
       allOwnKeys = false
@@ -34861,13 +34861,13 @@ var require_axios = __commonJS({
       } while (sourceObj && (!filter || filter(sourceObj, destObj)) && sourceObj !== Object.prototype);
       return destObj;
     };
-    var endsWith = (str5, searchString, position) => {
-      str5 = String(str5);
-      if (position === void 0 || position > str5.length) {
-        position = str5.length;
+    var endsWith = (str3, searchString, position) => {
+      str3 = String(str3);
+      if (position === void 0 || position > str3.length) {
+        position = str3.length;
       }
       position -= searchString.length;
-      const lastIndex = str5.indexOf(searchString, position);
+      const lastIndex = str3.indexOf(searchString, position);
       return lastIndex !== -1 && lastIndex === position;
     };
     var toArray = (thing) => {
@@ -34912,17 +34912,17 @@ var require_axios = __commonJS({
         fn.call(obj, pair[0], pair[1]);
       }
     };
-    var matchAll = (regExp, str5) => {
+    var matchAll = (regExp, str3) => {
       let matches;
       const arr = [];
-      while ((matches = regExp.exec(str5)) !== null) {
+      while ((matches = regExp.exec(str3)) !== null) {
         arr.push(matches);
       }
       return arr;
     };
     var isHTMLForm = kindOfTest("HTMLFormElement");
-    var toCamelCase = (str5) => {
-      return str5.toLowerCase().replace(/[-_\s]([a-z\d])(\w*)/g, function replacer(m, p1, p2) {
+    var toCamelCase = (str3) => {
+      return str3.toLowerCase().replace(/[-_\s]([a-z\d])(\w*)/g, function replacer(m, p1, p2) {
         return p1.toUpperCase() + p2;
       });
     };
@@ -35128,24 +35128,24 @@ var require_axios = __commonJS({
       });
       return parsed;
     };
-    function trimSPorHTAB(str5) {
+    function trimSPorHTAB(str3) {
       let start = 0;
-      let end = str5.length;
+      let end = str3.length;
       while (start < end) {
-        const code2 = str5.charCodeAt(start);
+        const code2 = str3.charCodeAt(start);
         if (code2 !== 9 && code2 !== 32) {
           break;
         }
         start += 1;
       }
       while (end > start) {
-        const code2 = str5.charCodeAt(end - 1);
+        const code2 = str3.charCodeAt(end - 1);
         if (code2 !== 9 && code2 !== 32) {
           break;
         }
         end -= 1;
       }
-      return start === 0 && end === str5.length ? str5 : str5.slice(start, end);
+      return start === 0 && end === str3.length ? str3 : str3.slice(start, end);
     }
     var INVALID_UNICODE_HEADER_VALUE_CHARS = new RegExp("[\\u0000-\\u0008\\u000a-\\u001f\\u007f]+", "g");
     var INVALID_BYTE_STRING_HEADER_VALUE_CHARS = new RegExp("[^\\u0009\\u0020-\\u007e\\u0080-\\u00ff]+", "g");
@@ -35174,11 +35174,11 @@ var require_axios = __commonJS({
       }
       return utils$1.isArray(value) ? value.map(normalizeValue) : sanitizeHeaderValue(String(value));
     }
-    function parseTokens(str5) {
+    function parseTokens(str3) {
       const tokens = /* @__PURE__ */ Object.create(null);
       const tokensRE = /([^\s,;=]+)\s*(?:=\s*([^,;]+))?/g;
       let match;
-      while (match = tokensRE.exec(str5)) {
+      while (match = tokensRE.exec(str3)) {
         tokens[match[1]] = match[2];
       }
       return tokens;
@@ -35226,12 +35226,12 @@ var require_axios = __commonJS({
     }
     function parseParameters2(value) {
       const parameters = /* @__PURE__ */ Object.create(null);
-      const str5 = String(value);
+      const str3 = String(value);
       let start = 0;
       let quoted = false;
       let escaped = false;
       function parseParameter(end) {
-        const part = trimOWS(str5.slice(start, end));
+        const part = trimOWS(str3.slice(start, end));
         const equals = part.indexOf("=");
         if (equals < 1) {
           return;
@@ -35247,8 +35247,8 @@ var require_axios = __commonJS({
         const parameterValue = trimOWS(part.slice(equals + 1));
         parameters[normalizedName] = decodeQuotedString(parameterValue);
       }
-      for (let i = 0; i < str5.length; i++) {
-        const code2 = str5.charCodeAt(i);
+      for (let i = 0; i < str3.length; i++) {
+        const code2 = str3.charCodeAt(i);
         if (quoted) {
           if (escaped) {
             escaped = false;
@@ -35264,10 +35264,10 @@ var require_axios = __commonJS({
           start = i + 1;
         }
       }
-      parseParameter(str5.length);
+      parseParameter(str3.length);
       return parameters;
     }
-    var isValidHeaderName = (str5) => /^[-_a-zA-Z0-9^`|~,!#$%&'*+.]+$/.test(str5.trim());
+    var isValidHeaderName = (str3) => /^[-_a-zA-Z0-9^`|~,!#$%&'*+.]+$/.test(str3.trim());
     var PROTO_HEADER_SLOT = "__Proto__";
     var headerSlot = (name) => name === "__proto__" ? PROTO_HEADER_SLOT : name;
     function matchHeaderValue(context, value, header, filter, isHeaderNameFilter) {
@@ -35286,8 +35286,8 @@ var require_axios = __commonJS({
       }
     }
     function formatHeader(header) {
-      return header.trim().toLowerCase().replace(/([a-z\d])(\w*)/g, (w, char, str5) => {
-        return char.toUpperCase() + str5;
+      return header.trim().toLowerCase().replace(/([a-z\d])(\w*)/g, (w, char, str3) => {
+        return char.toUpperCase() + str3;
       });
     }
     function buildAccessors(obj, header) {
@@ -35822,7 +35822,7 @@ var require_axios = __commonJS({
       build2(obj);
       return formData;
     }
-    function encode$1(str5) {
+    function encode$1(str3) {
       const charMap = {
         "!": "%21",
         "'": "%27",
@@ -35831,7 +35831,7 @@ var require_axios = __commonJS({
         "~": "%7E",
         "%20": "+"
       };
-      return encodeURIComponent(str5).replace(/[!'()~]|%20/g, function replacer(match) {
+      return encodeURIComponent(str3).replace(/[!'()~]|%20/g, function replacer(match) {
         return charMap[match];
       });
     }
@@ -36037,16 +36037,16 @@ var require_axios = __commonJS({
       ALPHA_DIGIT: ALPHA + ALPHA.toUpperCase() + DIGIT
     };
     var generateString = (size = 16, alphabet = ALPHABET.ALPHA_DIGIT) => {
-      let str5 = "";
+      let str3 = "";
       const {
         length
       } = alphabet;
       const randomValues = new Uint32Array(size);
       crypto3.randomFillSync(randomValues);
       for (let i = 0; i < size; i++) {
-        str5 += alphabet[randomValues[i] % length];
+        str3 += alphabet[randomValues[i] % length];
       }
-      return str5;
+      return str3;
     };
     var platform$1 = {
       isNode: true,
@@ -37266,7 +37266,7 @@ var require_axios = __commonJS({
     };
     var asyncDecorator = (fn, scheduler = utils$1.asap) => (...args) => scheduler(() => fn(...args));
     var isHexDigit = (charCode) => charCode >= 48 && charCode <= 57 || charCode >= 65 && charCode <= 70 || charCode >= 97 && charCode <= 102;
-    var isPercentEncodedByte = (str5, i, len) => i + 2 < len && isHexDigit(str5.charCodeAt(i + 1)) && isHexDigit(str5.charCodeAt(i + 2));
+    var isPercentEncodedByte = (str3, i, len) => i + 2 < len && isHexDigit(str3.charCodeAt(i + 1)) && isHexDigit(str3.charCodeAt(i + 2));
     var hexValue = (charCode) => charCode <= 57 ? charCode - 48 : (charCode & 223) - 55;
     var isBase64Char = (charCode) => charCode >= 65 && charCode <= 90 || // A-Z
     charCode >= 97 && charCode <= 122 || // a-z
@@ -38647,7 +38647,7 @@ var require_axios = __commonJS({
       }
       return config3;
     }
-    var encodeUTF8$1 = (str5) => encodeURIComponent(str5).replace(/%([0-9A-F]{2})/gi, (_, hex3) => String.fromCharCode(parseInt(hex3, 16)));
+    var encodeUTF8$1 = (str3) => encodeURIComponent(str3).replace(/%([0-9A-F]{2})/gi, (_, hex3) => String.fromCharCode(parseInt(hex3, 16)));
     var readCookie = (name) => cookies.read(name);
     function resolveConfig(config2, readXsrfCookie = readCookie) {
       const newConfig = mergeConfig({}, config2);
@@ -39174,7 +39174,7 @@ var require_axios = __commonJS({
     var {
       isFunction
     } = utils$1;
-    var encodeUTF8 = (str5) => encodeURIComponent(str5).replace(/%([0-9A-F]{2})/gi, (_, hex3) => String.fromCharCode(parseInt(hex3, 16)));
+    var encodeUTF8 = (str3) => encodeURIComponent(str3).replace(/%([0-9A-F]{2})/gi, (_, hex3) => String.fromCharCode(parseInt(hex3, 16)));
     var decodeURIComponentSafe = (value) => {
       if (!utils$1.isString(value)) {
         return value;
@@ -39226,7 +39226,7 @@ var require_axios = __commonJS({
         return false;
       }
       const isReadableStreamSupported = isFetchSupported && isFunction(ReadableStream2);
-      const encodeText = isFetchSupported && (typeof TextEncoder2 === "function" ? /* @__PURE__ */ ((encoder) => (str5) => encoder.encode(str5))(new TextEncoder2()) : async (str5) => new Uint8Array(await new Request(str5).arrayBuffer()));
+      const encodeText = isFetchSupported && (typeof TextEncoder2 === "function" ? /* @__PURE__ */ ((encoder) => (str3) => encoder.encode(str3))(new TextEncoder2()) : async (str3) => new Uint8Array(await new Request(str3).arrayBuffer()));
       const supportsRequestStream = isRequestSupported && isReadableStreamSupported && test(() => {
         let duplexAccessed = false;
         const request4 = new Request(platform2.origin, {
@@ -40818,10 +40818,10 @@ var require_utils2 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants6();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str5) => REGEX_SPECIAL_CHARS.test(str5);
-    exports.isRegexChar = (str5) => str5.length === 1 && exports.hasRegexChars(str5);
-    exports.escapeRegex = (str5) => str5.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str5) => str5.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str3) => REGEX_SPECIAL_CHARS.test(str3);
+    exports.isRegexChar = (str3) => str3.length === 1 && exports.hasRegexChars(str3);
+    exports.escapeRegex = (str3) => str3.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str3) => str3.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator !== "undefined" && navigator.platform) {
         const platform2 = navigator.platform.toLowerCase();
@@ -40832,8 +40832,8 @@ var require_utils2 = __commonJS({
       }
       return false;
     };
-    exports.removeBackslashes = (str5) => {
-      return str5.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.removeBackslashes = (str3) => {
+      return str3.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -40923,7 +40923,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str5 = input2;
+      let str3 = input2;
       let index2 = -1;
       let start = 0;
       let lastIndex = 0;
@@ -40942,10 +40942,10 @@ var require_scan = __commonJS({
       let code2;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index2 >= length;
-      const peek = () => str5.charCodeAt(index2 + 1);
+      const peek = () => str3.charCodeAt(index2 + 1);
       const advance = () => {
         prev = code2;
-        return str5.charCodeAt(++index2);
+        return str3.charCodeAt(++index2);
       };
       while (index2 < length) {
         code2 = advance();
@@ -41122,24 +41122,24 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base = str5;
+      let base = str3;
       let prefix = "";
       let glob2 = "";
       if (start > 0) {
-        prefix = str5.slice(0, start);
-        str5 = str5.slice(start);
+        prefix = str3.slice(0, start);
+        str3 = str3.slice(start);
         lastIndex -= start;
       }
       if (base && isGlob === true && lastIndex > 0) {
-        base = str5.slice(0, lastIndex);
-        glob2 = str5.slice(lastIndex);
+        base = str3.slice(0, lastIndex);
+        glob2 = str3.slice(lastIndex);
       } else if (isGlob === true) {
         base = "";
-        glob2 = str5;
+        glob2 = str3;
       } else {
-        base = str5;
+        base = str3;
       }
-      if (base && base !== "" && base !== "/" && base !== str5) {
+      if (base && base !== "" && base !== "/" && base !== str3) {
         if (isPathSeparator(base.charCodeAt(base.length - 1))) {
           base = base.slice(0, -1);
         }
@@ -42186,8 +42186,8 @@ var require_parse2 = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str5) => {
-        switch (str5) {
+      const create = (str3) => {
+        switch (str3) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -42205,7 +42205,7 @@ var require_parse2 = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str5);
+            const match = /^(.*?)\.(\w+)$/.exec(str3);
             if (!match) return;
             const source2 = create(match[1]);
             if (!source2) return;
@@ -42236,9 +42236,9 @@ var require_picomatch = __commonJS({
     var picomatch4 = (glob2, options, returnState = false) => {
       if (Array.isArray(glob2)) {
         const fns = glob2.map((input2) => picomatch4(input2, options, returnState));
-        const arrayMatcher = (str5) => {
+        const arrayMatcher = (str3) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str5);
+            const state2 = isMatch(str3);
             if (state2) return state2;
           }
           return false;
@@ -42314,7 +42314,7 @@ var require_picomatch = __commonJS({
       const regex2 = glob2 instanceof RegExp ? glob2 : picomatch4.makeRe(glob2, options);
       return regex2.test(utils.basename(input2, { windows: posix }));
     };
-    picomatch4.isMatch = (str5, patterns, options) => picomatch4(patterns, options)(str5);
+    picomatch4.isMatch = (str3, patterns, options) => picomatch4(patterns, options)(str3);
     picomatch4.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch4.parse(p, options));
       return parse6(pattern, { ...options, fastpaths: false });
@@ -42583,8 +42583,8 @@ var require_is_callable = __commonJS({
         isDDA = function isDocumentDotAll(value) {
           if ((isIE68 || !value) && (typeof value === "undefined" || typeof value === "object")) {
             try {
-              var str5 = toStr.call(value);
-              return (str5 === ddaClass || str5 === ddaClass2 || str5 === ddaClass3 || str5 === objectClass) && value("") == null;
+              var str3 = toStr.call(value);
+              return (str3 === ddaClass || str3 === ddaClass2 || str3 === ddaClass3 || str3 === objectClass) && value("") == null;
             } catch (e) {
             }
           }
@@ -43509,9 +43509,9 @@ var require_lib2 = __commonJS({
     function escapeRegExp(string5) {
       return string5.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     }
-    function replaceAll(str5, search, replacement) {
+    function replaceAll(str3, search, replacement) {
       search = search instanceof RegExp ? search : new RegExp(escapeRegExp(search), "g");
-      return str5.replace(search, replacement);
+      return str3.replace(search, replacement);
     }
     var CleanGitRef = {
       clean: function clean2(value) {
@@ -43601,10 +43601,10 @@ var require_crc32 = __commonJS({
         while (i < L) C = C >>> 8 ^ T0[(C ^ B[i++]) & 255];
         return ~C;
       }
-      function crc32_str(str5, seed) {
+      function crc32_str(str3, seed) {
         var C = seed ^ -1;
-        for (var i = 0, L = str5.length, c = 0, d = 0; i < L; ) {
-          c = str5.charCodeAt(i++);
+        for (var i = 0, L = str3.length, c = 0, d = 0; i < L; ) {
+          c = str3.charCodeAt(i++);
           if (c < 128) {
             C = C >>> 8 ^ T0[(C ^ c) & 255];
           } else if (c < 2048) {
@@ -43612,7 +43612,7 @@ var require_crc32 = __commonJS({
             C = C >>> 8 ^ T0[(C ^ (128 | c & 63)) & 255];
           } else if (c >= 55296 && c < 57344) {
             c = (c & 1023) + 64;
-            d = str5.charCodeAt(i++) & 1023;
+            d = str3.charCodeAt(i++) & 1023;
             C = C >>> 8 ^ T0[(C ^ (240 | c >> 8 & 7)) & 255];
             C = C >>> 8 ^ T0[(C ^ (128 | c >> 2 & 63)) & 255];
             C = C >>> 8 ^ T0[(C ^ (128 | d >> 6 & 15 | (c & 3) << 4)) & 255];
@@ -44607,7 +44607,7 @@ var require_deflate = __commonJS({
     }
     function fill_window(s) {
       var _w_size = s.w_size;
-      var p, n, m, more, str5;
+      var p, n, m, more, str3;
       do {
         more = s.window_size - s.lookahead - s.strstart;
         if (s.strstart >= _w_size + (_w_size - MIN_LOOKAHEAD)) {
@@ -44635,14 +44635,14 @@ var require_deflate = __commonJS({
         n = read_buf(s.strm, s.window, s.strstart + s.lookahead, more);
         s.lookahead += n;
         if (s.lookahead + s.insert >= MIN_MATCH) {
-          str5 = s.strstart - s.insert;
-          s.ins_h = s.window[str5];
-          s.ins_h = (s.ins_h << s.hash_shift ^ s.window[str5 + 1]) & s.hash_mask;
+          str3 = s.strstart - s.insert;
+          s.ins_h = s.window[str3];
+          s.ins_h = (s.ins_h << s.hash_shift ^ s.window[str3 + 1]) & s.hash_mask;
           while (s.insert) {
-            s.ins_h = (s.ins_h << s.hash_shift ^ s.window[str5 + MIN_MATCH - 1]) & s.hash_mask;
-            s.prev[str5 & s.w_mask] = s.head[s.ins_h];
-            s.head[s.ins_h] = str5;
-            str5++;
+            s.ins_h = (s.ins_h << s.hash_shift ^ s.window[str3 + MIN_MATCH - 1]) & s.hash_mask;
+            s.prev[str3 & s.w_mask] = s.head[s.ins_h];
+            s.head[s.ins_h] = str3;
+            str3++;
             s.insert--;
             if (s.lookahead + s.insert < MIN_MATCH) {
               break;
@@ -45418,7 +45418,7 @@ var require_deflate = __commonJS({
     function deflateSetDictionary(strm, dictionary) {
       var dictLength = dictionary.length;
       var s;
-      var str5, n;
+      var str3, n;
       var wrap;
       var avail;
       var next;
@@ -45456,15 +45456,15 @@ var require_deflate = __commonJS({
       strm.input = dictionary;
       fill_window(s);
       while (s.lookahead >= MIN_MATCH) {
-        str5 = s.strstart;
+        str3 = s.strstart;
         n = s.lookahead - (MIN_MATCH - 1);
         do {
-          s.ins_h = (s.ins_h << s.hash_shift ^ s.window[str5 + MIN_MATCH - 1]) & s.hash_mask;
-          s.prev[str5 & s.w_mask] = s.head[s.ins_h];
-          s.head[s.ins_h] = str5;
-          str5++;
+          s.ins_h = (s.ins_h << s.hash_shift ^ s.window[str3 + MIN_MATCH - 1]) & s.hash_mask;
+          s.prev[str3 & s.w_mask] = s.head[s.ins_h];
+          s.head[s.ins_h] = str3;
+          str3++;
         } while (--n);
-        s.strstart = str5;
+        s.strstart = str3;
         s.lookahead = MIN_MATCH - 1;
         fill_window(s);
       }
@@ -45515,12 +45515,12 @@ var require_strings = __commonJS({
     }
     var q;
     _utf8len[254] = _utf8len[254] = 1;
-    exports.string2buf = function(str5) {
-      var buf, c, c2, m_pos, i, str_len = str5.length, buf_len = 0;
+    exports.string2buf = function(str3) {
+      var buf, c, c2, m_pos, i, str_len = str3.length, buf_len = 0;
       for (m_pos = 0; m_pos < str_len; m_pos++) {
-        c = str5.charCodeAt(m_pos);
+        c = str3.charCodeAt(m_pos);
         if ((c & 64512) === 55296 && m_pos + 1 < str_len) {
-          c2 = str5.charCodeAt(m_pos + 1);
+          c2 = str3.charCodeAt(m_pos + 1);
           if ((c2 & 64512) === 56320) {
             c = 65536 + (c - 55296 << 10) + (c2 - 56320);
             m_pos++;
@@ -45530,9 +45530,9 @@ var require_strings = __commonJS({
       }
       buf = new utils.Buf8(buf_len);
       for (i = 0, m_pos = 0; i < buf_len; m_pos++) {
-        c = str5.charCodeAt(m_pos);
+        c = str3.charCodeAt(m_pos);
         if ((c & 64512) === 55296 && m_pos + 1 < str_len) {
-          c2 = str5.charCodeAt(m_pos + 1);
+          c2 = str3.charCodeAt(m_pos + 1);
           if ((c2 & 64512) === 56320) {
             c = 65536 + (c - 55296 << 10) + (c2 - 56320);
             m_pos++;
@@ -45571,10 +45571,10 @@ var require_strings = __commonJS({
     exports.buf2binstring = function(buf) {
       return buf2binstring(buf, buf.length);
     };
-    exports.binstring2buf = function(str5) {
-      var buf = new utils.Buf8(str5.length);
+    exports.binstring2buf = function(str3) {
+      var buf = new utils.Buf8(str3.length);
       for (var i = 0, len = buf.length; i < len; i++) {
-        buf[i] = str5.charCodeAt(i);
+        buf[i] = str3.charCodeAt(i);
       }
       return buf;
     };
@@ -45662,7 +45662,7 @@ var require_deflate2 = __commonJS({
     "use strict";
     var zlib_deflate = require_deflate();
     var utils = require_common2();
-    var strings3 = require_strings();
+    var strings = require_strings();
     var msg = require_messages();
     var ZStream = require_zstream();
     var toString2 = Object.prototype.toString;
@@ -45714,7 +45714,7 @@ var require_deflate2 = __commonJS({
       if (opt.dictionary) {
         var dict;
         if (typeof opt.dictionary === "string") {
-          dict = strings3.string2buf(opt.dictionary);
+          dict = strings.string2buf(opt.dictionary);
         } else if (toString2.call(opt.dictionary) === "[object ArrayBuffer]") {
           dict = new Uint8Array(opt.dictionary);
         } else {
@@ -45736,7 +45736,7 @@ var require_deflate2 = __commonJS({
       }
       _mode = mode === ~~mode ? mode : mode === true ? Z_FINISH : Z_NO_FLUSH;
       if (typeof data === "string") {
-        strm.input = strings3.string2buf(data);
+        strm.input = strings.string2buf(data);
       } else if (toString2.call(data) === "[object ArrayBuffer]") {
         strm.input = new Uint8Array(data);
       } else {
@@ -45758,7 +45758,7 @@ var require_deflate2 = __commonJS({
         }
         if (strm.avail_out === 0 || strm.avail_in === 0 && (_mode === Z_FINISH || _mode === Z_SYNC_FLUSH)) {
           if (this.options.to === "string") {
-            this.onData(strings3.buf2binstring(utils.shrinkBuf(strm.output, strm.next_out)));
+            this.onData(strings.buf2binstring(utils.shrinkBuf(strm.output, strm.next_out)));
           } else {
             this.onData(utils.shrinkBuf(strm.output, strm.next_out));
           }
@@ -47674,7 +47674,7 @@ var require_inflate2 = __commonJS({
     "use strict";
     var zlib_inflate = require_inflate();
     var utils = require_common2();
-    var strings3 = require_strings();
+    var strings = require_strings();
     var c = require_constants7();
     var msg = require_messages();
     var ZStream = require_zstream();
@@ -47719,7 +47719,7 @@ var require_inflate2 = __commonJS({
       zlib_inflate.inflateGetHeader(this.strm, this.header);
       if (opt.dictionary) {
         if (typeof opt.dictionary === "string") {
-          opt.dictionary = strings3.string2buf(opt.dictionary);
+          opt.dictionary = strings.string2buf(opt.dictionary);
         } else if (toString2.call(opt.dictionary) === "[object ArrayBuffer]") {
           opt.dictionary = new Uint8Array(opt.dictionary);
         }
@@ -47743,7 +47743,7 @@ var require_inflate2 = __commonJS({
       }
       _mode = mode === ~~mode ? mode : mode === true ? c.Z_FINISH : c.Z_NO_FLUSH;
       if (typeof data === "string") {
-        strm.input = strings3.binstring2buf(data);
+        strm.input = strings.binstring2buf(data);
       } else if (toString2.call(data) === "[object ArrayBuffer]") {
         strm.input = new Uint8Array(data);
       } else {
@@ -47773,9 +47773,9 @@ var require_inflate2 = __commonJS({
         if (strm.next_out) {
           if (strm.avail_out === 0 || status2 === c.Z_STREAM_END || strm.avail_in === 0 && (_mode === c.Z_FINISH || _mode === c.Z_SYNC_FLUSH)) {
             if (this.options.to === "string") {
-              next_out_utf8 = strings3.utf8border(strm.output, strm.next_out);
+              next_out_utf8 = strings.utf8border(strm.output, strm.next_out);
               tail = strm.next_out - next_out_utf8;
-              utf8str = strings3.buf2string(strm.output, next_out_utf8);
+              utf8str = strings.buf2string(strm.output, next_out_utf8);
               strm.next_out = tail;
               strm.avail_out = chunkSize - tail;
               if (tail) {
@@ -48047,7 +48047,7 @@ var require_ignore = __commonJS({
         // Zero, one or several directories
         // should not use '*', or it will be replaced by the next replacer
         // Check if it is not the last `'/**'`
-        (_, index2, str5) => index2 + 6 < str5.length ? "(?:\\/[^\\/]+)*" : "\\/.+"
+        (_, index2, str3) => index2 + 6 < str3.length ? "(?:\\/[^\\/]+)*" : "\\/.+"
       ],
       // normal intermediate wildcards
       [
@@ -48300,7 +48300,7 @@ var require_ignore = __commonJS({
       // Detect `process` so that it can run in browsers.
       typeof process !== "undefined" && (process.env && process.env.IGNORE_TEST_WIN32 || process.platform === "win32")
     ) {
-      const makePosix = (str5) => /^\\\\\?\\/.test(str5) || /["<>|\u0000-\u001F]+/u.test(str5) ? str5 : str5.replace(/\\/g, "/");
+      const makePosix = (str3) => /^\\\\\?\\/.test(str3) || /["<>|\u0000-\u001F]+/u.test(str3) ? str3 : str3.replace(/\\/g, "/");
       checkPath2.convert = makePosix;
       const REGIX_IS_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
       checkPath2.isNotRelative = (path6) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path6) || isNotRelative(path6);
@@ -51205,8 +51205,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       async toBuffer() {
         const buffers = [];
-        const write = (str5, encoding) => {
-          buffers.push(Buffer.from(str5, encoding));
+        const write = (str3, encoding) => {
+          buffers.push(Buffer.from(str3, encoding));
         };
         write("ff744f63", "hex");
         write("00000002", "hex");
@@ -51904,11 +51904,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     function negateExceptForZero(n) {
       return n === 0 ? n : -n;
     }
-    function normalizeNewlines(str5) {
-      str5 = str5.replace(/\r/g, "");
-      str5 = str5.replace(/^\n+/, "");
-      str5 = str5.replace(/\n+$/, "") + "\n";
-      return str5;
+    function normalizeNewlines(str3) {
+      str3 = str3.replace(/\r/g, "");
+      str3 = str3.replace(/^\n+/, "");
+      str3 = str3.replace(/\n+$/, "") + "\n";
+      return str3;
     }
     function parseAuthor2(author) {
       const [, name, email3, timestamp3, offset] = author.match(
@@ -52026,11 +52026,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return _GitAnnotatedTag.from(signedTag);
       }
     };
-    function indent(str5) {
-      return str5.trim().split("\n").map((x) => " " + x).join("\n") + "\n";
+    function indent(str3) {
+      return str3.trim().split("\n").map((x) => " " + x).join("\n") + "\n";
     }
-    function outdent(str5) {
-      return str5.split("\n").map((x) => x.replace(/^ /, "")).join("\n");
+    function outdent(str3) {
+      return str3.split("\n").map((x) => x.replace(/^ /, "")).join("\n");
     }
     var GitCommit = class _GitCommit {
       constructor(commit2) {
@@ -55997,9 +55997,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         });
       }
     };
-    function findSplit(str5) {
-      const r = str5.indexOf("\r");
-      const n = str5.indexOf("\n");
+    function findSplit(str3) {
+      const r = str3.indexOf("\r");
+      const n = str3.indexOf("\n");
       if (r === -1 && n === -1) return -1;
       if (r === -1) return n + 1;
       if (n === -1) return r + 1;
@@ -61064,15 +61064,15 @@ var require_liquid_node = __commonJS({
         return value.map((x) => stringify4(x)).join("");
       return String(value);
     }
-    function advanceCodePoints(str5, from, count) {
+    function advanceCodePoints(str3, from, count) {
       let index2 = from;
-      for (let i = 0; i < count && index2 < str5.length; i++)
-        index2 += str5.codePointAt(index2) > 65535 ? 2 : 1;
+      for (let i = 0; i < count && index2 < str3.length; i++)
+        index2 += str3.codePointAt(index2) > 65535 ? 2 : 1;
       return index2;
     }
-    function codePointLength2(str5) {
+    function codePointLength2(str3) {
       let length = 0;
-      for (let index2 = 0; index2 < str5.length; index2 = advanceCodePoints(str5, index2, 1))
+      for (let index2 = 0; index2 < str3.length; index2 = advanceCodePoints(str3, index2, 1))
         length++;
       return length;
     }
@@ -61153,28 +61153,28 @@ var require_liquid_node = __commonJS({
       }
       return arr;
     }
-    function padStart(str5, length, ch = " ") {
-      return pad(str5, length, ch, (str6, ch2) => ch2 + str6);
+    function padStart(str3, length, ch = " ") {
+      return pad(str3, length, ch, (str4, ch2) => ch2 + str4);
     }
-    function padEnd(str5, length, ch = " ") {
-      return pad(str5, length, ch, (str6, ch2) => str6 + ch2);
+    function padEnd(str3, length, ch = " ") {
+      return pad(str3, length, ch, (str4, ch2) => str4 + ch2);
     }
-    function pad(str5, length, ch, add) {
-      str5 = String(str5);
-      const n = length - str5.length;
+    function pad(str3, length, ch, add) {
+      str3 = String(str3);
+      const n = length - str3.length;
       if (n <= 0)
-        return str5;
-      return add(str5, ch.repeat(n));
+        return str3;
+      return add(str3, ch.repeat(n));
     }
     function identify(val) {
       return val;
     }
-    function changeCase(str5) {
-      const hasLowerCase = [...str5].some((ch) => ch >= "a" && ch <= "z");
-      return hasLowerCase ? str5.toUpperCase() : str5.toLowerCase();
+    function changeCase(str3) {
+      const hasLowerCase = [...str3].some((ch) => ch >= "a" && ch <= "z");
+      return hasLowerCase ? str3.toUpperCase() : str3.toLowerCase();
     }
-    function ellipsis(str5, N) {
-      return str5.length > N ? str5.slice(0, N - 3) + "..." : str5;
+    function ellipsis(str3, N) {
+      return str3.length > N ? str3.slice(0, N - 3) + "..." : str3;
     }
     function orderedCompare(a, b) {
       if (isNil(a) && isNil(b))
@@ -61666,9 +61666,9 @@ var require_liquid_node = __commonJS({
       M: (d) => d.getMinutes(),
       N: (d, opts) => {
         const width = Number(opts.width) || 9;
-        const str5 = padStart(String(d.getMilliseconds()), 3, "0").slice(0, width);
-        opts.memoryLimit?.use(width - str5.length);
-        return padEnd(str5, width, "0");
+        const str3 = padStart(String(d.getMilliseconds()), 3, "0").slice(0, width);
+        opts.memoryLimit?.use(width - str3.length);
+        return padEnd(str3, width, "0");
       },
       p: (d) => d.getHours() < 12 ? "AM" : "PM",
       P: (d) => d.getHours() < 12 ? "am" : "pm",
@@ -62065,30 +62065,30 @@ var require_liquid_node = __commonJS({
         return code2 - 55;
       return code2 - 48;
     }
-    function parseStringLiteral(str5) {
+    function parseStringLiteral(str3) {
       let ret = "";
-      for (let i = 1; i < str5.length - 1; i++) {
-        if (str5[i] !== "\\") {
-          ret += str5[i];
+      for (let i = 1; i < str3.length - 1; i++) {
+        if (str3[i] !== "\\") {
+          ret += str3[i];
           continue;
         }
-        if (escapeChar[str5[i + 1]] !== void 0) {
-          ret += escapeChar[str5[++i]];
-        } else if (str5[i + 1] === "u") {
+        if (escapeChar[str3[i + 1]] !== void 0) {
+          ret += escapeChar[str3[++i]];
+        } else if (str3[i + 1] === "u") {
           let val = 0;
           let j = i + 2;
-          while (j <= i + 5 && rHex.test(str5[j])) {
-            val = val * 16 + hexVal(str5[j++]);
+          while (j <= i + 5 && rHex.test(str3[j])) {
+            val = val * 16 + hexVal(str3[j++]);
           }
           i = j - 1;
           ret += String.fromCharCode(val);
-        } else if (!rOct.test(str5[i + 1])) {
-          ret += str5[++i];
+        } else if (!rOct.test(str3[i + 1])) {
+          ret += str3[++i];
         } else {
           let j = i + 1;
           let val = 0;
-          while (j <= i + 3 && rOct.test(str5[j])) {
-            val = val * 8 + hexVal(str5[j++]);
+          while (j <= i + 3 && rOct.test(str3[j])) {
+            val = val * 8 + hexVal(str3[j++]);
           }
           i = j - 1;
           ret += String.fromCharCode(val);
@@ -62594,42 +62594,42 @@ var require_liquid_node = __commonJS({
       "&#34;": '"',
       "&#39;": "'"
     };
-    function escape(str5) {
-      str5 = stringify4(str5);
-      this.context.memoryLimit.use(str5.length);
-      return str5.replace(/&|<|>|"|'/g, (m) => escapeMap[m]);
+    function escape(str3) {
+      str3 = stringify4(str3);
+      this.context.memoryLimit.use(str3.length);
+      return str3.replace(/&|<|>|"|'/g, (m) => escapeMap[m]);
     }
-    function xml_escape(str5) {
-      return escape.call(this, str5);
+    function xml_escape(str3) {
+      return escape.call(this, str3);
     }
-    function unescape(str5) {
-      str5 = stringify4(str5);
-      this.context.memoryLimit.use(str5.length);
-      return str5.replace(/&(amp|lt|gt|#34|#39);/g, (m) => unescapeMap[m]);
+    function unescape(str3) {
+      str3 = stringify4(str3);
+      this.context.memoryLimit.use(str3.length);
+      return str3.replace(/&(amp|lt|gt|#34|#39);/g, (m) => unescapeMap[m]);
     }
-    function escape_once(str5) {
-      return escape.call(this, unescape.call(this, str5));
+    function escape_once(str3) {
+      return escape.call(this, unescape.call(this, str3));
     }
     function newline_to_br(v) {
-      const str5 = stringify4(v);
-      this.context.memoryLimit.use(str5.length);
-      return str5.replace(/\r?\n/gm, "<br />\n");
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      return str3.replace(/\r?\n/gm, "<br />\n");
     }
     function strip_html(v) {
-      const str5 = stringify4(v);
-      this.context.memoryLimit.use(str5.length);
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
       const blocks = /* @__PURE__ */ new Map([["<script", "</script>"], ["<style", "</style>"], ["<!--", "-->"], ["<", ">"]]);
       let out = "";
       let i = 0;
-      while (i < str5.length) {
-        const lt = str5.indexOf("<", i);
+      while (i < str3.length) {
+        const lt = str3.indexOf("<", i);
         if (lt < 0)
-          return out + str5.slice(i);
-        out += str5.slice(i, lt);
+          return out + str3.slice(i);
+        out += str3.slice(i, lt);
         for (const [opener, closer] of blocks) {
-          if (!str5.startsWith(opener, lt))
+          if (!str3.startsWith(opener, lt))
             continue;
-          const e = str5.indexOf(closer, lt + opener.length);
+          const e = str3.indexOf(closer, lt + opener.length);
           if (e >= 0) {
             i = e + closer.length;
             break;
@@ -62637,7 +62637,7 @@ var require_liquid_node = __commonJS({
           blocks.delete(opener);
         }
         if (i <= lt)
-          return out + str5.slice(lt);
+          return out + str3.slice(lt);
       }
       return out;
     }
@@ -62943,7 +62943,7 @@ var require_liquid_node = __commonJS({
       readHTMLToken(stopStrings) {
         const begin = this.p;
         while (this.p < this.N) {
-          if (stopStrings.some((str5) => this.match(str5)))
+          if (stopStrings.some((str3) => this.match(str3)))
             break;
           ++this.p;
         }
@@ -64128,18 +64128,18 @@ var require_liquid_node = __commonJS({
       "latin": rSlugifyDefault,
       "none": null
     };
-    function slugify2(str5, mode = "default", cased = false) {
-      str5 = stringify4(str5);
+    function slugify2(str3, mode = "default", cased = false) {
+      str3 = stringify4(str3);
       const replacer = rSlugifyReplacers[mode];
       if (replacer) {
         if (mode === "latin")
-          str5 = removeAccents(str5);
-        str5 = str5.replace(replacer, "-").replace(/^-|-$/g, "");
+          str3 = removeAccents(str3);
+        str3 = str3.replace(replacer, "-").replace(/^-|-$/g, "");
       }
-      return cased ? str5 : str5.toLowerCase();
+      return cased ? str3 : str3.toLowerCase();
     }
-    function removeAccents(str5) {
-      return str5.replace(/[àáâãäå]/g, "a").replace(/[æ]/g, "ae").replace(/[ç]/g, "c").replace(/[èéêë]/g, "e").replace(/[ìíîï]/g, "i").replace(/[ð]/g, "d").replace(/[ñ]/g, "n").replace(/[òóôõöø]/g, "o").replace(/[ùúûü]/g, "u").replace(/[ýÿ]/g, "y").replace(/[ß]/g, "ss").replace(/[œ]/g, "oe").replace(/[þ]/g, "th").replace(/[ẞ]/g, "SS").replace(/[Œ]/g, "OE").replace(/[Þ]/g, "TH");
+    function removeAccents(str3) {
+      return str3.replace(/[àáâãäå]/g, "a").replace(/[æ]/g, "ae").replace(/[ç]/g, "c").replace(/[èéêë]/g, "e").replace(/[ìíîï]/g, "i").replace(/[ð]/g, "d").replace(/[ñ]/g, "n").replace(/[òóôõöø]/g, "o").replace(/[ùúûü]/g, "u").replace(/[ýÿ]/g, "y").replace(/[ß]/g, "ss").replace(/[œ]/g, "oe").replace(/[þ]/g, "th").replace(/[ẞ]/g, "SS").replace(/[Œ]/g, "OE").replace(/[Þ]/g, "TH");
     }
     var urlFilters = /* @__PURE__ */ Object.freeze({
       __proto__: null,
@@ -64512,149 +64512,149 @@ var require_liquid_node = __commonJS({
       this.context.memoryLimit.use(lhs.length + rhs.length);
       return rhs + lhs;
     }
-    function getTrimStart(str5, chars) {
+    function getTrimStart(str3, chars) {
       let start = 0;
-      for (const char of str5) {
+      for (const char of str3) {
         if (!chars.has(char))
           break;
         start += char.length;
       }
       return start;
     }
-    function getTrimEnd(str5, chars, start = 0) {
-      let end = str5.length;
+    function getTrimEnd(str3, chars, start = 0) {
+      let end = str3.length;
       while (end > start) {
-        const size2 = end - start >= 2 && str5.codePointAt(end - 2) > 65535 ? 2 : 1;
-        if (!chars.has(str5.slice(end - size2, end)))
+        const size2 = end - start >= 2 && str3.codePointAt(end - 2) > 65535 ? 2 : 1;
+        if (!chars.has(str3.slice(end - size2, end)))
           break;
         end -= size2;
       }
       return end;
     }
     function lstrip(v, chars) {
-      const str5 = stringify4(v);
-      this.context.memoryLimit.use(str5.length);
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
       if (chars) {
         chars = stringify4(chars);
         this.context.memoryLimit.use(chars.length);
-        return str5.slice(getTrimStart(str5, new Set(chars)));
+        return str3.slice(getTrimStart(str3, new Set(chars)));
       }
-      return str5.trimStart();
+      return str3.trimStart();
     }
     function downcase(v) {
-      const str5 = stringify4(v);
-      this.context.memoryLimit.use(str5.length);
-      return str5.toLowerCase();
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      return str3.toLowerCase();
     }
     function upcase(v) {
-      const str5 = stringify4(v);
-      this.context.memoryLimit.use(str5.length);
-      return stringify4(str5).toUpperCase();
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      return stringify4(str3).toUpperCase();
     }
     function remove(v, arg) {
-      const str5 = stringify4(v);
+      const str3 = stringify4(v);
       arg = stringify4(arg);
-      this.context.memoryLimit.use(str5.length + arg.length);
-      return str5.split(arg).join("");
+      this.context.memoryLimit.use(str3.length + arg.length);
+      return str3.split(arg).join("");
     }
     function remove_first(v, l) {
-      const str5 = stringify4(v);
+      const str3 = stringify4(v);
       l = stringify4(l);
-      this.context.memoryLimit.use(str5.length + l.length);
-      return str5.replace(l, "");
+      this.context.memoryLimit.use(str3.length + l.length);
+      return str3.replace(l, "");
     }
     function remove_last(v, l) {
-      const str5 = stringify4(v);
+      const str3 = stringify4(v);
       const pattern = stringify4(l);
-      this.context.memoryLimit.use(str5.length + pattern.length);
-      const index2 = str5.lastIndexOf(pattern);
+      this.context.memoryLimit.use(str3.length + pattern.length);
+      const index2 = str3.lastIndexOf(pattern);
       if (index2 === -1)
-        return str5;
-      return str5.substring(0, index2) + str5.substring(index2 + pattern.length);
+        return str3;
+      return str3.substring(0, index2) + str3.substring(index2 + pattern.length);
     }
-    function rstrip(str5, chars) {
-      str5 = stringify4(str5);
-      this.context.memoryLimit.use(str5.length);
+    function rstrip(str3, chars) {
+      str3 = stringify4(str3);
+      this.context.memoryLimit.use(str3.length);
       if (chars) {
         chars = stringify4(chars);
         this.context.memoryLimit.use(chars.length);
-        return str5.slice(0, getTrimEnd(str5, new Set(chars)));
+        return str3.slice(0, getTrimEnd(str3, new Set(chars)));
       }
-      return str5.trimEnd();
+      return str3.trimEnd();
     }
     function split(v, arg) {
-      const str5 = stringify4(v);
-      this.context.memoryLimit.use(str5.length);
-      const arr = str5.split(stringify4(arg));
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      const arr = str3.split(stringify4(arg));
       while (arr.length && arr[arr.length - 1] === "")
         arr.pop();
       return arr;
     }
     function strip(v, chars) {
-      const str5 = stringify4(v);
-      this.context.memoryLimit.use(str5.length);
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
       if (chars) {
         const set5 = new Set(stringify4(chars));
         this.context.memoryLimit.use(set5.size);
-        const start = getTrimStart(str5, set5);
-        return str5.slice(start, getTrimEnd(str5, set5, start));
+        const start = getTrimStart(str3, set5);
+        return str3.slice(start, getTrimEnd(str3, set5, start));
       }
-      return str5.trim();
+      return str3.trim();
     }
     function strip_newlines(v) {
-      const str5 = stringify4(v);
-      this.context.memoryLimit.use(str5.length);
-      return str5.replace(/\r?\n/gm, "");
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      return str3.replace(/\r?\n/gm, "");
     }
     function squish(v) {
-      const str5 = stringify4(v);
-      this.context.memoryLimit.use(str5.length);
-      return str5.replace(/\s+/g, " ").trim();
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      return str3.replace(/\s+/g, " ").trim();
     }
-    function capitalize(str5) {
-      str5 = stringify4(str5);
-      this.context.memoryLimit.use(str5.length);
-      return str5.charAt(0).toUpperCase() + str5.slice(1).toLowerCase();
+    function capitalize(str3) {
+      str3 = stringify4(str3);
+      this.context.memoryLimit.use(str3.length);
+      return str3.charAt(0).toUpperCase() + str3.slice(1).toLowerCase();
     }
     function replace(v, pattern, replacement) {
-      const str5 = stringify4(v);
+      const str3 = stringify4(v);
       pattern = stringify4(pattern);
       replacement = stringify4(replacement);
-      const parts = str5.split(pattern);
-      const outputSize = str5.length + (parts.length - 1) * (replacement.length - pattern.length);
+      const parts = str3.split(pattern);
+      const outputSize = str3.length + (parts.length - 1) * (replacement.length - pattern.length);
       this.context.memoryLimit.use(outputSize);
       return parts.join(replacement);
     }
     function replace_first(v, arg1, arg2) {
-      const str5 = stringify4(v);
+      const str3 = stringify4(v);
       arg1 = stringify4(arg1);
       arg2 = stringify4(arg2);
-      this.context.memoryLimit.use(str5.length + arg1.length + arg2.length);
-      return str5.replace(arg1, () => arg2);
+      this.context.memoryLimit.use(str3.length + arg1.length + arg2.length);
+      return str3.replace(arg1, () => arg2);
     }
     function replace_last(v, arg1, arg2) {
-      const str5 = stringify4(v);
+      const str3 = stringify4(v);
       const pattern = stringify4(arg1);
       const replacement = stringify4(arg2);
-      this.context.memoryLimit.use(str5.length + pattern.length + replacement.length);
-      const index2 = str5.lastIndexOf(pattern);
+      this.context.memoryLimit.use(str3.length + pattern.length + replacement.length);
+      const index2 = str3.lastIndexOf(pattern);
       if (index2 === -1)
-        return str5;
-      return str5.substring(0, index2) + replacement + str5.substring(index2 + pattern.length);
+        return str3;
+      return str3.substring(0, index2) + replacement + str3.substring(index2 + pattern.length);
     }
     function truncate(v, l = 50, o = "...") {
-      const str5 = stringify4(v);
+      const str3 = stringify4(v);
       o = stringify4(o);
-      this.context.memoryLimit.use(str5.length + o.length);
-      if (str5.length <= l || advanceCodePoints(str5, 0, l) >= str5.length)
+      this.context.memoryLimit.use(str3.length + o.length);
+      if (str3.length <= l || advanceCodePoints(str3, 0, l) >= str3.length)
         return v;
-      return str5.slice(0, advanceCodePoints(str5, 0, Math.max(l - codePointLength2(o), 0))) + o;
+      return str3.slice(0, advanceCodePoints(str3, 0, Math.max(l - codePointLength2(o), 0))) + o;
     }
     function truncatewords(v, words = 15, o = "...") {
-      const str5 = stringify4(v);
+      const str3 = stringify4(v);
       o = stringify4(o);
-      this.context.memoryLimit.use(str5.length + o.length);
-      const arr = str5.trimStart().split(/\s+/);
+      this.context.memoryLimit.use(str3.length + o.length);
+      const arr = str3.trimStart().split(/\s+/);
       if (words <= 0)
         words = 1;
       let ret = arr.slice(0, words).join(" ");
@@ -64663,14 +64663,14 @@ var require_liquid_node = __commonJS({
       return ret;
     }
     function normalize_whitespace(v) {
-      const str5 = stringify4(v);
-      this.context.memoryLimit.use(str5.length);
-      return str5.replace(/\s+/g, " ");
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      return str3.replace(/\s+/g, " ");
     }
     function number_of_words(input2, mode) {
-      const str5 = stringify4(input2);
-      this.context.memoryLimit.use(str5.length);
-      input2 = str5.trim();
+      const str3 = stringify4(input2);
+      this.context.memoryLimit.use(str3.length);
+      input2 = str3.trim();
       if (!input2)
         return 0;
       switch (mode) {
@@ -64725,54 +64725,54 @@ var require_liquid_node = __commonJS({
       number_of_words,
       array_to_sentence_string
     });
-    function base64Encode(str5) {
-      return Buffer.from(str5, "utf8").toString("base64");
+    function base64Encode(str3) {
+      return Buffer.from(str3, "utf8").toString("base64");
     }
-    function base64Decode(str5) {
-      return Buffer.from(str5, "base64").toString("utf8");
+    function base64Decode(str3) {
+      return Buffer.from(str3, "base64").toString("utf8");
     }
     function base64_encode(value) {
       if (typeof Buffer !== "undefined" && Buffer.isBuffer(value)) {
         this.context.memoryLimit.use(value.byteLength);
         return value.toString("base64");
       }
-      const str5 = stringify4(value);
-      this.context.memoryLimit.use(str5.length);
-      return base64Encode(str5);
+      const str3 = stringify4(value);
+      this.context.memoryLimit.use(str3.length);
+      return base64Encode(str3);
     }
     function base64_decode(value) {
-      const str5 = stringify4(value);
-      this.context.memoryLimit.use(str5.length);
-      assert2(isBase64(str5), "invalid base64 provided to base64_decode");
-      return base64Decode(str5);
+      const str3 = stringify4(value);
+      this.context.memoryLimit.use(str3.length);
+      assert2(isBase64(str3), "invalid base64 provided to base64_decode");
+      return base64Decode(str3);
     }
-    function isBase64(str5) {
-      str5 = str5.replace(/[\t\n\f\r ]/g, "");
-      if (str5.length % 4 === 0)
-        str5 = str5.replace(/==?$/, "");
-      return str5.length % 4 !== 1 && /^[A-Za-z0-9+/]*$/.test(str5);
+    function isBase64(str3) {
+      str3 = str3.replace(/[\t\n\f\r ]/g, "");
+      if (str3.length % 4 === 0)
+        str3 = str3.replace(/==?$/, "");
+      return str3.length % 4 !== 1 && /^[A-Za-z0-9+/]*$/.test(str3);
     }
     var base64Filters = /* @__PURE__ */ Object.freeze({
       __proto__: null,
       base64_encode,
       base64_decode
     });
-    function sha256(str5) {
-      return crypto3.createHash("sha256").update(str5, "utf8").digest("hex");
+    function sha256(str3) {
+      return crypto3.createHash("sha256").update(str3, "utf8").digest("hex");
     }
-    function hmacSha256(str5, key) {
-      return crypto3.createHmac("sha256", key).update(str5, "utf8").digest("hex");
+    function hmacSha256(str3, key) {
+      return crypto3.createHmac("sha256", key).update(str3, "utf8").digest("hex");
     }
     function sha256$1(value) {
-      const str5 = stringify4(value);
-      this.context.memoryLimit.use(str5.length);
-      return sha256(str5);
+      const str3 = stringify4(value);
+      this.context.memoryLimit.use(str3.length);
+      return sha256(str3);
     }
     function hmac_sha256(value, key) {
-      const str5 = stringify4(value);
+      const str3 = stringify4(value);
       const keyStr = stringify4(key);
-      this.context.memoryLimit.use(str5.length + keyStr.length);
-      return hmacSha256(str5, keyStr);
+      this.context.memoryLimit.use(str3.length + keyStr.length);
+      return hmacSha256(str3, keyStr);
     }
     var cryptoFilters = /* @__PURE__ */ Object.freeze({
       __proto__: null,
@@ -65752,16 +65752,16 @@ var require_liquid_node = __commonJS({
         const templates = await this.parseFile(file2);
         return this.renderToNodeStream(templates, scope, renderOptions);
       }
-      _evalValue(str5, scope) {
-        const value = new Value(str5, this);
+      _evalValue(str3, scope) {
+        const value = new Value(str3, this);
         const ctx = scope instanceof Context ? scope : new Context(scope, this.options, {}, { liquid: this });
         return value.value(ctx);
       }
-      async evalValue(str5, scope) {
-        return toPromise(this._evalValue(str5, scope));
+      async evalValue(str3, scope) {
+        return toPromise(this._evalValue(str3, scope));
       }
-      evalValueSync(str5, scope) {
-        return toValueSync(this._evalValue(str5, scope));
+      evalValueSync(str3, scope) {
+        return toValueSync(this._evalValue(str3, scope));
       }
       registerFilter(name, filter2) {
         this.filters[name] = filter2;
@@ -69954,13 +69954,13 @@ var Collection = class extends NodeBase {
 };
 
 // node_modules/yaml/browser/dist/stringify/stringifyComment.js
-var stringifyComment = (str5) => str5.replace(/^(?!$)(?: $)?/gm, "#");
+var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
 function indentComment(comment, indent) {
   if (/^\n+$/.test(comment))
     return comment.substring(1);
   return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
 }
-var lineComment = (str5, indent, comment) => str5.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str5.endsWith(" ") ? "" : " ") + comment;
+var lineComment = (str3, indent, comment) => str3.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str3.endsWith(" ") ? "" : " ") + comment;
 
 // node_modules/yaml/browser/dist/stringify/foldFlowLines.js
 var FOLD_FLOW = "flow";
@@ -70095,16 +70095,16 @@ var getFoldOptions = (ctx, isBlock2) => ({
   lineWidth: ctx.options.lineWidth,
   minContentWidth: ctx.options.minContentWidth
 });
-var containsDocumentMarker = (str5) => /^(%|---|\.\.\.)/m.test(str5);
-function lineLengthOverLimit(str5, lineWidth, indentLength) {
+var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
+function lineLengthOverLimit(str3, lineWidth, indentLength) {
   if (!lineWidth || lineWidth < 0)
     return false;
   const limit = lineWidth - indentLength;
-  const strLen = str5.length;
+  const strLen = str3.length;
   if (strLen <= limit)
     return false;
   for (let i = 0, start = 0; i < strLen; ++i) {
-    if (str5[i] === "\n") {
+    if (str3[i] === "\n") {
       if (i - start > limit)
         return true;
       start = i + 1;
@@ -70121,11 +70121,11 @@ function doubleQuotedString(value, ctx) {
   const { implicitKey } = ctx;
   const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
   const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-  let str5 = "";
+  let str3 = "";
   let start = 0;
   for (let i = 0, ch = json3[i]; ch; ch = json3[++i]) {
     if (ch === " " && json3[i + 1] === "\\" && json3[i + 2] === "n") {
-      str5 += json3.slice(start, i) + "\\ ";
+      str3 += json3.slice(start, i) + "\\ ";
       i += 1;
       start = i;
       ch = "\\";
@@ -70134,38 +70134,38 @@ function doubleQuotedString(value, ctx) {
       switch (json3[i + 1]) {
         case "u":
           {
-            str5 += json3.slice(start, i);
+            str3 += json3.slice(start, i);
             const code2 = json3.substr(i + 2, 4);
             switch (code2) {
               case "0000":
-                str5 += "\\0";
+                str3 += "\\0";
                 break;
               case "0007":
-                str5 += "\\a";
+                str3 += "\\a";
                 break;
               case "000b":
-                str5 += "\\v";
+                str3 += "\\v";
                 break;
               case "001b":
-                str5 += "\\e";
+                str3 += "\\e";
                 break;
               case "0085":
-                str5 += "\\N";
+                str3 += "\\N";
                 break;
               case "00a0":
-                str5 += "\\_";
+                str3 += "\\_";
                 break;
               case "2028":
-                str5 += "\\L";
+                str3 += "\\L";
                 break;
               case "2029":
-                str5 += "\\P";
+                str3 += "\\P";
                 break;
               default:
                 if (code2.substr(0, 2) === "00")
-                  str5 += "\\x" + code2.substr(2);
+                  str3 += "\\x" + code2.substr(2);
                 else
-                  str5 += json3.substr(i, 6);
+                  str3 += json3.substr(i, 6);
             }
             i += 5;
             start = i + 1;
@@ -70175,14 +70175,14 @@ function doubleQuotedString(value, ctx) {
           if (implicitKey || json3[i + 2] === '"' || json3.length < minMultiLineLength) {
             i += 1;
           } else {
-            str5 += json3.slice(start, i) + "\n\n";
+            str3 += json3.slice(start, i) + "\n\n";
             while (json3[i + 2] === "\\" && json3[i + 3] === "n" && json3[i + 4] !== '"') {
-              str5 += "\n";
+              str3 += "\n";
               i += 2;
             }
-            str5 += indent;
+            str3 += indent;
             if (json3[i + 2] === " ")
-              str5 += "\\";
+              str3 += "\\";
             i += 1;
             start = i + 1;
           }
@@ -70191,8 +70191,8 @@ function doubleQuotedString(value, ctx) {
           i += 1;
       }
   }
-  str5 = start ? str5 + json3.slice(start) : json3;
-  return implicitKey ? str5 : foldFlowLines(str5, indent, FOLD_QUOTED, getFoldOptions(ctx, false));
+  str3 = start ? str3 + json3.slice(start) : json3;
+  return implicitKey ? str3 : foldFlowLines(str3, indent, FOLD_QUOTED, getFoldOptions(ctx, false));
 }
 function singleQuotedString(value, ctx) {
   if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -70320,15 +70320,15 @@ function plainString(item, ctx, onComment, onChompKeep) {
       return quotedString(value, ctx);
     }
   }
-  const str5 = value.replace(/\n+/g, `$&
+  const str3 = value.replace(/\n+/g, `$&
 ${indent}`);
   if (actualString) {
-    const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str5);
+    const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
     const { compat, tags } = ctx.doc.schema;
     if (tags.some(test) || compat?.some(test))
       return quotedString(value, ctx);
   }
-  return implicitKey ? str5 : foldFlowLines(str5, indent, FOLD_FLOW, getFoldOptions(ctx, false));
+  return implicitKey ? str3 : foldFlowLines(str3, indent, FOLD_FLOW, getFoldOptions(ctx, false));
 }
 function stringifyString(item, ctx, onComment, onChompKeep) {
   const { implicitKey, inFlow } = ctx;
@@ -70470,11 +70470,11 @@ function stringify(item, ctx, onComment, onChompKeep) {
   const props = stringifyProps(node2, tagObj, ctx);
   if (props.length > 0)
     ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-  const str5 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : isScalar(node2) ? stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
+  const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : isScalar(node2) ? stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
   if (!props)
-    return str5;
-  return isScalar(node2) || str5[0] === "{" || str5[0] === "[" ? `${props} ${str5}` : `${props}
-${ctx.indent}${str5}`;
+    return str3;
+  return isScalar(node2) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
+${ctx.indent}${str3}`;
 }
 
 // node_modules/yaml/browser/dist/stringify/stringifyPair.js
@@ -70498,8 +70498,8 @@ function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
   });
   let keyCommentDone = false;
   let chompKeep = false;
-  let str5 = stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-  if (!explicitKey && !ctx.inFlow && str5.length > 1024) {
+  let str3 = stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+  if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
     if (simpleKeys)
       throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
     explicitKey = true;
@@ -70508,27 +70508,27 @@ function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     if (allNullValues || value == null) {
       if (keyCommentDone && onComment)
         onComment();
-      return str5 === "" ? "?" : explicitKey ? `? ${str5}` : str5;
+      return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
     }
   } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-    str5 = `? ${str5}`;
+    str3 = `? ${str3}`;
     if (keyComment && !keyCommentDone) {
-      str5 += lineComment(str5, ctx.indent, commentString(keyComment));
+      str3 += lineComment(str3, ctx.indent, commentString(keyComment));
     } else if (chompKeep && onChompKeep)
       onChompKeep();
-    return str5;
+    return str3;
   }
   if (keyCommentDone)
     keyComment = null;
   if (explicitKey) {
     if (keyComment)
-      str5 += lineComment(str5, ctx.indent, commentString(keyComment));
-    str5 = `? ${str5}
+      str3 += lineComment(str3, ctx.indent, commentString(keyComment));
+    str3 = `? ${str3}
 ${indent}:`;
   } else {
-    str5 = `${str5}:`;
+    str3 = `${str3}:`;
     if (keyComment)
-      str5 += lineComment(str5, ctx.indent, commentString(keyComment));
+      str3 += lineComment(str3, ctx.indent, commentString(keyComment));
   }
   let vsb, vcb, valueComment;
   if (isNode(value)) {
@@ -70544,7 +70544,7 @@ ${indent}:`;
   }
   ctx.implicitKey = false;
   if (!explicitKey && !keyComment && isScalar(value))
-    ctx.indentAtStart = str5.length + 1;
+    ctx.indentAtStart = str3.length + 1;
   chompKeep = false;
   if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && isSeq(value) && !value.flow && !value.tag && !value.anchor) {
     ctx.indent = ctx.indent.substring(2);
@@ -70588,16 +70588,16 @@ ${ctx.indent}`;
   } else if (valueStr === "" || valueStr[0] === "\n") {
     ws = "";
   }
-  str5 += ws + valueStr;
+  str3 += ws + valueStr;
   if (ctx.inFlow) {
     if (valueCommentDone && onComment)
       onComment();
   } else if (valueComment && !valueCommentDone) {
-    str5 += lineComment(str5, ctx.indent, commentString(valueComment));
+    str3 += lineComment(str3, ctx.indent, commentString(valueComment));
   } else if (chompKeep && onChompKeep) {
     onChompKeep();
   }
-  return str5;
+  return str3;
 }
 
 // node_modules/yaml/browser/dist/log.js
@@ -70768,31 +70768,31 @@ function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, fl
       }
     }
     chompKeep = false;
-    let str6 = stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+    let str4 = stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
     if (comment2)
-      str6 += lineComment(str6, itemIndent, commentString(comment2));
+      str4 += lineComment(str4, itemIndent, commentString(comment2));
     if (chompKeep && comment2)
       chompKeep = false;
-    lines.push(blockItemPrefix + str6);
+    lines.push(blockItemPrefix + str4);
   }
-  let str5;
+  let str3;
   if (lines.length === 0) {
-    str5 = flowChars.start + flowChars.end;
+    str3 = flowChars.start + flowChars.end;
   } else {
-    str5 = lines[0];
+    str3 = lines[0];
     for (let i = 1; i < lines.length; ++i) {
       const line = lines[i];
-      str5 += line ? `
+      str3 += line ? `
 ${indent}${line}` : "\n";
     }
   }
   if (comment) {
-    str5 += "\n" + indentComment(commentString(comment), indent);
+    str3 += "\n" + indentComment(commentString(comment), indent);
     if (onComment)
       onComment();
   } else if (chompKeep && onChompKeep)
     onChompKeep();
-  return str5;
+  return str3;
 }
 function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
   const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -70835,21 +70835,21 @@ function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
     }
     if (comment)
       reqNewline = true;
-    let str5 = stringify(item, itemCtx, () => comment = null);
-    reqNewline || (reqNewline = lines.length > linesAtValue || str5.includes("\n"));
+    let str3 = stringify(item, itemCtx, () => comment = null);
+    reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
     if (i < items.length - 1) {
-      str5 += ",";
+      str3 += ",";
     } else if (ctx.options.trailingComma) {
       if (ctx.options.lineWidth > 0) {
-        reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str5.length + 2) > ctx.options.lineWidth);
+        reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
       }
       if (reqNewline) {
-        str5 += ",";
+        str3 += ",";
       }
     }
     if (comment)
-      str5 += lineComment(str5, itemIndent, commentString(comment));
-    lines.push(str5);
+      str3 += lineComment(str3, itemIndent, commentString(comment));
+    lines.push(str3);
     linesAtValue = lines.length;
   }
   const { start, end } = flowChars;
@@ -70861,11 +70861,11 @@ function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
     }
     if (reqNewline) {
-      let str5 = start;
+      let str3 = start;
       for (const line of lines)
-        str5 += line ? `
+        str3 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-      return `${str5}
+      return `${str3}
 ${indent}${end}`;
     } else {
       return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -71149,7 +71149,7 @@ var string = {
   identify: (value) => typeof value === "string",
   default: true,
   tag: "tag:yaml.org,2002:str",
-  resolve: (str5) => str5,
+  resolve: (str3) => str3,
   stringify(item, ctx, onComment, onChompKeep) {
     ctx = Object.assign({ actualString: true }, ctx);
     return stringifyString(item, ctx, onComment, onChompKeep);
@@ -71173,7 +71173,7 @@ var boolTag = {
   default: true,
   tag: "tag:yaml.org,2002:bool",
   test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-  resolve: (str5) => new Scalar(str5[0] === "t" || str5[0] === "T"),
+  resolve: (str3) => new Scalar(str3[0] === "t" || str3[0] === "T"),
   stringify({ source, value }, ctx) {
     if (source && boolTag.test.test(source)) {
       const sv = source[0] === "t" || source[0] === "T";
@@ -71211,7 +71211,7 @@ var floatNaN = {
   default: true,
   tag: "tag:yaml.org,2002:float",
   test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-  resolve: (str5) => str5.slice(-3).toLowerCase() === "nan" ? NaN : str5[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+  resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
   stringify: stringifyNumber
 };
 var floatExp = {
@@ -71220,7 +71220,7 @@ var floatExp = {
   tag: "tag:yaml.org,2002:float",
   format: "EXP",
   test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-  resolve: (str5) => parseFloat(str5),
+  resolve: (str3) => parseFloat(str3),
   stringify(node2) {
     const num = Number(node2.value);
     return isFinite(num) ? num.toExponential() : stringifyNumber(node2);
@@ -71231,11 +71231,11 @@ var float = {
   default: true,
   tag: "tag:yaml.org,2002:float",
   test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-  resolve(str5) {
-    const node2 = new Scalar(parseFloat(str5));
-    const dot = str5.indexOf(".");
-    if (dot !== -1 && str5[str5.length - 1] === "0")
-      node2.minFractionDigits = str5.length - dot - 1;
+  resolve(str3) {
+    const node2 = new Scalar(parseFloat(str3));
+    const dot = str3.indexOf(".");
+    if (dot !== -1 && str3[str3.length - 1] === "0")
+      node2.minFractionDigits = str3.length - dot - 1;
     return node2;
   },
   stringify: stringifyNumber
@@ -71243,7 +71243,7 @@ var float = {
 
 // node_modules/yaml/browser/dist/schema/core/int.js
 var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-var intResolve = (str5, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str5) : parseInt(str5.substring(offset), radix);
+var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
 function intStringify(node2, radix, prefix) {
   const { value } = node2;
   if (intIdentify(value) && value >= 0)
@@ -71256,7 +71256,7 @@ var intOct = {
   tag: "tag:yaml.org,2002:int",
   format: "OCT",
   test: /^0o[0-7]+$/,
-  resolve: (str5, _onError, opt) => intResolve(str5, 2, 8, opt),
+  resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
   stringify: (node2) => intStringify(node2, 8, "0o")
 };
 var int = {
@@ -71264,7 +71264,7 @@ var int = {
   default: true,
   tag: "tag:yaml.org,2002:int",
   test: /^[-+]?[0-9]+$/,
-  resolve: (str5, _onError, opt) => intResolve(str5, 0, 10, opt),
+  resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
   stringify: stringifyNumber
 };
 var intHex = {
@@ -71273,7 +71273,7 @@ var intHex = {
   tag: "tag:yaml.org,2002:int",
   format: "HEX",
   test: /^0x[0-9a-fA-F]+$/,
-  resolve: (str5, _onError, opt) => intResolve(str5, 2, 16, opt),
+  resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
   stringify: (node2) => intStringify(node2, 16, "0x")
 };
 
@@ -71302,7 +71302,7 @@ var jsonScalars = [
     identify: (value) => typeof value === "string",
     default: true,
     tag: "tag:yaml.org,2002:str",
-    resolve: (str5) => str5,
+    resolve: (str3) => str3,
     stringify: stringifyJSON
   },
   {
@@ -71319,7 +71319,7 @@ var jsonScalars = [
     default: true,
     tag: "tag:yaml.org,2002:bool",
     test: /^true$|^false$/,
-    resolve: (str5) => str5 === "true",
+    resolve: (str3) => str3 === "true",
     stringify: stringifyJSON
   },
   {
@@ -71327,7 +71327,7 @@ var jsonScalars = [
     default: true,
     tag: "tag:yaml.org,2002:int",
     test: /^-?(?:0|[1-9][0-9]*)$/,
-    resolve: (str5, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str5) : parseInt(str5, 10),
+    resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
     stringify: ({ value }) => intIdentify2(value) ? value.toString() : JSON.stringify(value)
   },
   {
@@ -71335,7 +71335,7 @@ var jsonScalars = [
     default: true,
     tag: "tag:yaml.org,2002:float",
     test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-    resolve: (str5) => parseFloat(str5),
+    resolve: (str3) => parseFloat(str3),
     stringify: stringifyJSON
   }
 ];
@@ -71343,9 +71343,9 @@ var jsonError = {
   default: true,
   tag: "",
   test: /^/,
-  resolve(str5, onError) {
-    onError(`Unresolved plain scalar ${JSON.stringify(str5)}`);
-    return str5;
+  resolve(str3, onError) {
+    onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
+    return str3;
   }
 };
 var schema2 = [map, seq].concat(jsonScalars, jsonError);
@@ -71366,10 +71366,10 @@ var binary = {
    */
   resolve(src, onError) {
     if (typeof atob === "function") {
-      const str5 = atob(src.replace(/[\n\r]/g, ""));
-      const buffer = new Uint8Array(str5.length);
-      for (let i = 0; i < str5.length; ++i)
-        buffer[i] = str5.charCodeAt(i);
+      const str3 = atob(src.replace(/[\n\r]/g, ""));
+      const buffer = new Uint8Array(str3.length);
+      for (let i = 0; i < str3.length; ++i)
+        buffer[i] = str3.charCodeAt(i);
       return buffer;
     } else {
       onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -71380,26 +71380,26 @@ var binary = {
     if (!value)
       return "";
     const buf = value;
-    let str5;
+    let str3;
     if (typeof btoa === "function") {
       let s = "";
       for (let i = 0; i < buf.length; ++i)
         s += String.fromCharCode(buf[i]);
-      str5 = btoa(s);
+      str3 = btoa(s);
     } else {
       throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
     }
     type2 ?? (type2 = Scalar.BLOCK_LITERAL);
     if (type2 !== Scalar.QUOTE_DOUBLE) {
       const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-      const n = Math.ceil(str5.length / lineWidth);
+      const n = Math.ceil(str3.length / lineWidth);
       const lines = new Array(n);
       for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-        lines[i] = str5.substr(o, lineWidth);
+        lines[i] = str3.substr(o, lineWidth);
       }
-      str5 = lines.join(type2 === Scalar.BLOCK_LITERAL ? "\n" : " ");
+      str3 = lines.join(type2 === Scalar.BLOCK_LITERAL ? "\n" : " ");
     }
-    return stringifyString({ comment, type: type2, value: str5 }, ctx, onComment, onChompKeep);
+    return stringifyString({ comment, type: type2, value: str3 }, ctx, onComment, onChompKeep);
   }
 };
 
@@ -71565,7 +71565,7 @@ var floatNaN2 = {
   default: true,
   tag: "tag:yaml.org,2002:float",
   test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-  resolve: (str5) => str5.slice(-3).toLowerCase() === "nan" ? NaN : str5[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+  resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
   stringify: stringifyNumber
 };
 var floatExp2 = {
@@ -71574,7 +71574,7 @@ var floatExp2 = {
   tag: "tag:yaml.org,2002:float",
   format: "EXP",
   test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-  resolve: (str5) => parseFloat(str5.replace(/_/g, "")),
+  resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
   stringify(node2) {
     const num = Number(node2.value);
     return isFinite(num) ? num.toExponential() : stringifyNumber(node2);
@@ -71585,11 +71585,11 @@ var float2 = {
   default: true,
   tag: "tag:yaml.org,2002:float",
   test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-  resolve(str5) {
-    const node2 = new Scalar(parseFloat(str5.replace(/_/g, "")));
-    const dot = str5.indexOf(".");
+  resolve(str3) {
+    const node2 = new Scalar(parseFloat(str3.replace(/_/g, "")));
+    const dot = str3.indexOf(".");
     if (dot !== -1) {
-      const f = str5.substring(dot + 1).replace(/_/g, "");
+      const f = str3.substring(dot + 1).replace(/_/g, "");
       if (f[f.length - 1] === "0")
         node2.minFractionDigits = f.length;
     }
@@ -71600,34 +71600,34 @@ var float2 = {
 
 // node_modules/yaml/browser/dist/schema/yaml-1.1/int.js
 var intIdentify3 = (value) => typeof value === "bigint" || Number.isInteger(value);
-function intResolve2(str5, offset, radix, { intAsBigInt }) {
-  const sign = str5[0];
+function intResolve2(str3, offset, radix, { intAsBigInt }) {
+  const sign = str3[0];
   if (sign === "-" || sign === "+")
     offset += 1;
-  str5 = str5.substring(offset).replace(/_/g, "");
+  str3 = str3.substring(offset).replace(/_/g, "");
   if (intAsBigInt) {
     switch (radix) {
       case 2:
-        str5 = `0b${str5}`;
+        str3 = `0b${str3}`;
         break;
       case 8:
-        str5 = `0o${str5}`;
+        str3 = `0o${str3}`;
         break;
       case 16:
-        str5 = `0x${str5}`;
+        str3 = `0x${str3}`;
         break;
     }
-    const n2 = BigInt(str5);
+    const n2 = BigInt(str3);
     return sign === "-" ? BigInt(-1) * n2 : n2;
   }
-  const n = parseInt(str5, radix);
+  const n = parseInt(str3, radix);
   return sign === "-" ? -1 * n : n;
 }
 function intStringify2(node2, radix, prefix) {
   const { value } = node2;
   if (intIdentify3(value)) {
-    const str5 = value.toString(radix);
-    return value < 0 ? "-" + prefix + str5.substr(1) : prefix + str5;
+    const str3 = value.toString(radix);
+    return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
   }
   return stringifyNumber(node2);
 }
@@ -71637,7 +71637,7 @@ var intBin = {
   tag: "tag:yaml.org,2002:int",
   format: "BIN",
   test: /^[-+]?0b[0-1_]+$/,
-  resolve: (str5, _onError, opt) => intResolve2(str5, 2, 2, opt),
+  resolve: (str3, _onError, opt) => intResolve2(str3, 2, 2, opt),
   stringify: (node2) => intStringify2(node2, 2, "0b")
 };
 var intOct2 = {
@@ -71646,7 +71646,7 @@ var intOct2 = {
   tag: "tag:yaml.org,2002:int",
   format: "OCT",
   test: /^[-+]?0[0-7_]+$/,
-  resolve: (str5, _onError, opt) => intResolve2(str5, 1, 8, opt),
+  resolve: (str3, _onError, opt) => intResolve2(str3, 1, 8, opt),
   stringify: (node2) => intStringify2(node2, 8, "0")
 };
 var int2 = {
@@ -71654,7 +71654,7 @@ var int2 = {
   default: true,
   tag: "tag:yaml.org,2002:int",
   test: /^[-+]?[0-9][0-9_]*$/,
-  resolve: (str5, _onError, opt) => intResolve2(str5, 0, 10, opt),
+  resolve: (str3, _onError, opt) => intResolve2(str3, 0, 10, opt),
   stringify: stringifyNumber
 };
 var intHex2 = {
@@ -71663,7 +71663,7 @@ var intHex2 = {
   tag: "tag:yaml.org,2002:int",
   format: "HEX",
   test: /^[-+]?0x[0-9a-fA-F_]+$/,
-  resolve: (str5, _onError, opt) => intResolve2(str5, 2, 16, opt),
+  resolve: (str3, _onError, opt) => intResolve2(str3, 2, 16, opt),
   stringify: (node2) => intStringify2(node2, 16, "0x")
 };
 
@@ -71747,9 +71747,9 @@ var set = {
 };
 
 // node_modules/yaml/browser/dist/schema/yaml-1.1/timestamp.js
-function parseSexagesimal(str5, asBigInt) {
-  const sign = str5[0];
-  const parts = sign === "-" || sign === "+" ? str5.substring(1) : str5;
+function parseSexagesimal(str3, asBigInt) {
+  const sign = str3[0];
+  const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
   const num = (n) => asBigInt ? BigInt(n) : Number(n);
   const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
   return sign === "-" ? num(-1) * res : res;
@@ -71786,7 +71786,7 @@ var intTime = {
   tag: "tag:yaml.org,2002:int",
   format: "TIME",
   test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-  resolve: (str5, _onError, { intAsBigInt }) => parseSexagesimal(str5, intAsBigInt),
+  resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
   stringify: stringifySexagesimal
 };
 var floatTime = {
@@ -71795,7 +71795,7 @@ var floatTime = {
   tag: "tag:yaml.org,2002:float",
   format: "TIME",
   test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-  resolve: (str5) => parseSexagesimal(str5, false),
+  resolve: (str3) => parseSexagesimal(str3, false),
   stringify: stringifySexagesimal
 };
 var timestamp = {
@@ -71806,8 +71806,8 @@ var timestamp = {
   // may be omitted altogether, resulting in a date format. In such a case, the time part is
   // assumed to be 00:00:00Z (start of day, UTC).
   test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-  resolve(str5) {
-    const match = str5.match(timestamp.test);
+  resolve(str3) {
+    const match = str3.match(timestamp.test);
     if (!match)
       throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
     const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -78823,12 +78823,15 @@ function compareData(original, actual, groups2, extra) {
       throw new EditFailure(`refusing the edit: document ${g.document} is not a map`, "VERIFY_FAILED");
     let obj = expected[g.document] = { ...root2 };
     const copy = (next) => next === null || next === void 0 ? {} : isObject(next) ? { ...next } : Array.isArray(next) ? [...next] : next;
-    for (const step of [...g.mapPath, ...g.within ?? ANNOTATION_KEYS]) {
+    const steps = [...g.mapPath, ...g.within ?? ANNOTATION_KEYS];
+    let followed = 0;
+    for (const step of steps) {
       if (Array.isArray(obj) && typeof step === "number") obj = obj[step] = copy(obj[step]);
       else if (isObject(obj) && typeof step === "string") obj = obj[step] = copy(obj[step]);
       else break;
+      followed++;
     }
-    if (!isObject(obj)) {
+    if (followed < steps.length || !isObject(obj)) {
       throw new EditFailure(
         `refusing the edit: document ${g.document}: ${g.mapPath.join(".")} is not a map`,
         "VERIFY_FAILED"
@@ -80927,14 +80930,14 @@ function promiseAllObject(promisesObj) {
 }
 function randomString(length = 10) {
   const chars = "abcdefghijklmnopqrstuvwxyz";
-  let str5 = "";
+  let str3 = "";
   for (let i = 0; i < length; i++) {
-    str5 += chars[Math.floor(Math.random() * chars.length)];
+    str3 += chars[Math.floor(Math.random() * chars.length)];
   }
-  return str5;
+  return str3;
 }
-function esc(str5) {
-  return JSON.stringify(str5);
+function esc(str3) {
+  return JSON.stringify(str3);
 }
 function slugify(input2) {
   return input2.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
@@ -81048,8 +81051,8 @@ var primitiveTypes = /* @__PURE__ */ new Set([
   "symbol",
   "undefined"
 ]);
-function escapeRegex(str5) {
-  return str5.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function escapeRegex(str3) {
+  return str3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function clone(inst, def, params) {
   const cl = new inst._zod.constr(def ?? inst._zod.def);
@@ -81315,13 +81318,13 @@ function getSizableOrigin(input2) {
   return "unknown";
 }
 var highSurrogate = /[\uD800-\uDBFF]/;
-function codePointLength(str5) {
-  const units = str5.length;
-  if (!highSurrogate.test(str5))
+function codePointLength(str3) {
+  const units = str3.length;
+  if (!highSurrogate.test(str3))
     return units;
   let count = units;
   for (let i = 0; i < units - 1; i++) {
-    if ((str5.charCodeAt(i) & 64512) === 55296 && (str5.charCodeAt(i + 1) & 64512) === 56320) {
+    if ((str3.charCodeAt(i) & 64512) === 55296 && (str3.charCodeAt(i + 1) & 64512) === 56320) {
       count--;
       i++;
     }
@@ -99823,6 +99826,9 @@ var CHART_KINDS = [
   "Application",
   "HelmValues"
 ];
+function isChartKind(kind) {
+  return CHART_KINDS.includes(kind ?? "");
+}
 var DEFAULT_INCLUDE = ["**/*.yaml", "**/*.yml"];
 function globProblem(glob2) {
   if (glob2.trim() === "") return "a glob must not be empty";
@@ -99893,7 +99899,14 @@ var rule = external_exports.strictObject({
     ctx.addIssue({ code: "custom", path: ["secrets"], message: "list at least one secret path" });
   }
   const kind = r.select.kind;
-  if (r.podAnnotations !== void 0 && !CHART_KINDS.includes(kind ?? "")) {
+  if (kind === "HelmValues" && r.select.path === void 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["select", "path"],
+      message: 'kind HelmValues selects values files by path: give select.path, e.g. "charts/web/values-prod.yaml"'
+    });
+  }
+  if (r.podAnnotations !== void 0 && !isChartKind(kind)) {
     ctx.addIssue({
       code: "custom",
       path: ["podAnnotations"],
@@ -102195,7 +102208,8 @@ function renderCommitMessage(template, planned) {
       namespace: p.workload.namespace,
       file: p.workload.file,
       action: ACTION_TEXT2[p.action],
-      chart: p.workload.chartValue,
+      // a restart reaches the pods through this chart value (an adoption writes only the record)
+      chart: p.action === "restart" ? p.workload.chartValue : null,
       // `ExternalSecret/db-creds (apps/es.yaml) spec.data[0].remoteRef.version = 7 (kv/web/db)`
       pins: p.pins.map(pinText),
       secrets: p.secrets.filter((s) => s.current !== null && s.recorded !== s.current).map((s) => ({ path: s.path, recorded: s.recorded, current: s.current }))
@@ -102258,6 +102272,22 @@ function get2(value, path6) {
   }
   return v;
 }
+function stringsIn(value, keep, skip) {
+  const out = [];
+  const walk = (v, path6) => {
+    if (typeof v === "string") {
+      if (keep(v)) out.push({ path: path6, text: v });
+    } else if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path6, i]));
+    else if (isRecord2(v)) {
+      for (const [k, item] of Object.entries(v)) if (!skip?.(path6, k)) walk(item, [...path6, k]);
+    }
+  };
+  walk(value, []);
+  return out;
+}
+function nonEmptyString(value) {
+  return typeof value === "string" && value !== "" ? value : null;
+}
 function str2(value) {
   return typeof value === "string" ? value : null;
 }
@@ -102315,12 +102345,10 @@ function workloadsInList(document2) {
 
 // src/core/discover/charts.ts
 var DEFAULT_POD_ANNOTATIONS = ["podAnnotations"];
-function str3(value) {
-  return typeof value === "string" && value !== "" ? value : null;
-}
 function isValuesFileName(file2) {
-  const base = file2.slice(file2.lastIndexOf("/") + 1);
-  return /values/i.test(base) && /\.ya?ml$/i.test(base);
+  const base = file2.slice(file2.lastIndexOf("/") + 1).toLowerCase();
+  if (base.includes("schema")) return false;
+  return /^values([-._][^/]*)?\.ya?ml$/.test(base) || /[-._]values\.ya?ml$/.test(base);
 }
 function readChartTarget(document2, documents, options) {
   const object2 = document2.data;
@@ -102337,86 +102365,90 @@ function build(document2, object2, base, options, recordMap, anchor2, valuesKeys
   const pa = [...options.podAnnotations({ ...base, file: document2.file })];
   const key = `${options.prefix}/secret-versions`;
   const values = get2(object2, [...anchor2, ...valuesKeys]);
-  const recordedRaw = str3(get2(object2, [...recordMap, key]));
+  const recordedRaw = nonEmptyString(get2(object2, [...recordMap, key]));
   const workload = {
     file: document2.file,
     document: document2.index,
     ...base,
-    record: { mapPath: [], within: recordMap.map(String) },
+    record: { mapPath: [], within: recordMap },
     trigger: { mapPath: anchor2, within: [...valuesKeys, ...pa] },
     chartValue: formatPath([...anchor2, ...valuesKeys, ...pa]),
     secrets: [],
     recorded: recordedRaw === null ? null : parseRecord(recordedRaw),
     recordedRaw,
-    templateRaw: str3(get2(object2, [...anchor2, ...valuesKeys, ...pa, key])),
+    templateRaw: nonEmptyString(get2(object2, [...anchor2, ...valuesKeys, ...pa, key])),
     updateStrategy: null,
     replicas: null
   };
   return { workload, document: document2, object: object2, template: {}, values: isRecord2(values) ? values : {} };
 }
 function helmRelease(document2, object2, options) {
-  const name = str3(get2(object2, ["metadata", "name"]));
+  const name = nonEmptyString(get2(object2, ["metadata", "name"]));
   if (!name || !isRecord2(object2.spec)) return null;
   const base = {
     kind: "HelmRelease",
     apiVersion: String(object2.apiVersion),
     name,
     // Where the pods run: `spec.targetNamespace`, else the release's own namespace.
-    namespace: str3(get2(object2, ["spec", "targetNamespace"])) ?? str3(get2(object2, ["metadata", "namespace"])),
+    namespace: nonEmptyString(get2(object2, ["spec", "targetNamespace"])) ?? nonEmptyString(get2(object2, ["metadata", "namespace"])),
     labels: stringMap(get2(object2, ["metadata", "labels"]))
   };
   return build(document2, object2, base, options, ["metadata", "annotations"], ["spec"], ["values"]);
 }
 function application(document2, object2, options) {
-  const name = str3(get2(object2, ["metadata", "name"]));
+  const name = nonEmptyString(get2(object2, ["metadata", "name"]));
   if (!name || !isRecord2(object2.spec)) return null;
   const base = {
     kind: "Application",
     apiVersion: String(object2.apiVersion),
     name,
-    namespace: str3(get2(object2, ["spec", "destination", "namespace"])),
+    namespace: nonEmptyString(get2(object2, ["spec", "destination", "namespace"])),
     labels: stringMap(get2(object2, ["metadata", "labels"]))
   };
-  const isHelm = (s) => isRecord2(s) && (s.chart !== void 0 || s.helm !== void 0);
-  let source = null;
-  if (isHelm(get2(object2, ["spec", "source"]))) source = ["spec", "source"];
-  else {
-    const sources2 = get2(object2, ["spec", "sources"]);
-    const i = Array.isArray(sources2) ? sources2.findIndex(isHelm) : -1;
-    if (i >= 0) source = ["spec", "sources", i];
-  }
+  const list3 = get2(object2, ["spec", "sources"]);
+  const sources2 = Array.isArray(list3) && list3.length > 0 ? list3.map((_, i) => ["spec", "sources", i]) : [["spec", "source"]];
   const record2 = ["metadata", "annotations"];
-  if (source === null) {
-    const at = get2(object2, ["spec", "source"]) !== void 0 ? ["spec", "source"] : ["spec"];
+  const helmAt = sources2.find((at) => sourceType(get2(object2, at)) === "helm");
+  if (helmAt === void 0) {
+    const at = sources2.find((a) => sourceType(get2(object2, a)) === "other chart") ?? sources2[0];
     const view2 = build(document2, object2, base, options, record2, at, ["helm", "valuesObject"]);
     view2.unsupported = {
-      message: "no Helm source (spec.source.chart or spec.source.helm), so there are no chart values to restart it through; if the source path is a chart, add `helm: {}` to it",
+      message: sourceType(get2(object2, at)) === "other chart" ? `${formatPath(at)} renders its chart through a ${Object.keys(get2(object2, at)).find((k) => OTHER_TYPES.includes(k))} block, which Helm values do not reach: there is nowhere to write a restart` : `no Helm source (neither ${formatPath([...at, "chart"])} nor ${formatPath([...at, "helm"])}), so there are no chart values to restart it through; if the source path is a chart, add \`helm: {}\` to it`,
       at
     };
     return view2;
   }
-  const view = build(document2, object2, base, options, record2, source, ["helm", "valuesObject"]);
-  const helm = get2(object2, [...source, "helm"]);
+  const view = build(document2, object2, base, options, record2, helmAt, ["helm", "valuesObject"]);
+  const helm = get2(object2, [...helmAt, "helm"]);
   const inline = get2(helm, ["values"]);
   if (get2(helm, ["valuesObject"]) === void 0 && typeof inline === "string" && inline.trim() !== "") {
     view.unsupported = {
-      message: `${formatPath([...source, "helm", "values"])} is a string, and Argo CD ignores it once helm.valuesObject is set: move those values to helm.valuesObject, then vault-rollout sets ${view.workload.chartValue}`,
-      at: [...source, "helm", "values"]
+      message: `${formatPath([...helmAt, "helm", "values"])} is a string, and Argo CD ignores it once helm.valuesObject is set: move those values to helm.valuesObject, then vault-rollout sets ${view.workload.chartValue}`,
+      at: [...helmAt, "helm", "values"]
     };
   }
   return view;
 }
-function valuesFile(document2, object2, options) {
-  const file2 = document2.file;
-  const optIn = Object.hasOwn(object2, `${options.prefix}/secrets`);
-  if (!optIn && !options.selectedByRule(file2) && !isValuesFileName(file2)) return null;
-  const base = {
+var OTHER_TYPES = ["plugin", "kustomize", "directory"];
+function sourceType(source) {
+  if (!isRecord2(source) || source.chart === void 0 && source.helm === void 0) return "none";
+  return OTHER_TYPES.some((k) => source[k] !== void 0) ? "other chart" : "helm";
+}
+function valuesTarget(file2) {
+  return {
+    file: file2,
     kind: "HelmValues",
     apiVersion: "",
     name: file2.slice(file2.lastIndexOf("/") + 1),
     namespace: null,
     labels: {}
   };
+}
+function valuesFile(document2, object2, options) {
+  const file2 = document2.file;
+  const optIn = Object.hasOwn(object2, `${options.prefix}/secrets`);
+  if (!optIn && !options.selectedByRule(file2) && !isValuesFileName(file2)) return null;
+  const { file: _file2, ...base } = valuesTarget(file2);
   return build(document2, object2, base, options, [], [], []);
 }
 
@@ -102636,9 +102668,6 @@ var CONTAINER_LISTS = [
   ["initContainers", "initContainer "],
   ["ephemeralContainers", "ephemeralContainer "]
 ];
-function str4(value) {
-  return typeof value === "string" && value !== "" ? value : null;
-}
 function list(value) {
   return Array.isArray(value) ? value : [];
 }
@@ -102652,32 +102681,32 @@ function podUses(template) {
     for (const c of list(get2(spec, [key]))) {
       if (!isRecord2(c)) continue;
       for (const e of list(c.env)) {
-        const secret = str4(get2(e, ["valueFrom", "secretKeyRef", "name"]));
+        const secret = nonEmptyString(get2(e, ["valueFrom", "secretKeyRef", "name"]));
         if (secret) uses.push({ kind: "Secret", name: secret, how: `${prefix}env` });
-        const config2 = str4(get2(e, ["valueFrom", "configMapKeyRef", "name"]));
+        const config2 = nonEmptyString(get2(e, ["valueFrom", "configMapKeyRef", "name"]));
         if (config2) uses.push({ kind: "ConfigMap", name: config2, how: `${prefix}env` });
       }
       for (const e of list(c.envFrom)) {
-        const secret = str4(get2(e, ["secretRef", "name"]));
+        const secret = nonEmptyString(get2(e, ["secretRef", "name"]));
         if (secret) uses.push({ kind: "Secret", name: secret, how: `${prefix}envFrom` });
-        const config2 = str4(get2(e, ["configMapRef", "name"]));
+        const config2 = nonEmptyString(get2(e, ["configMapRef", "name"]));
         if (config2) uses.push({ kind: "ConfigMap", name: config2, how: `${prefix}envFrom` });
       }
     }
   }
   for (const v of list(get2(spec, ["volumes"]))) {
     if (!isRecord2(v)) continue;
-    const secret = str4(get2(v, ["secret", "secretName"]));
+    const secret = nonEmptyString(get2(v, ["secret", "secretName"]));
     if (secret) uses.push({ kind: "Secret", name: secret, how: "volume" });
-    const config2 = str4(get2(v, ["configMap", "name"]));
+    const config2 = nonEmptyString(get2(v, ["configMap", "name"]));
     if (config2) uses.push({ kind: "ConfigMap", name: config2, how: "volume" });
     for (const s of list(get2(v, ["projected", "sources"]))) {
-      const ps = str4(get2(s, ["secret", "name"]));
+      const ps = nonEmptyString(get2(s, ["secret", "name"]));
       if (ps) uses.push({ kind: "Secret", name: ps, how: "projected volume" });
-      const pc = str4(get2(s, ["configMap", "name"]));
+      const pc = nonEmptyString(get2(s, ["configMap", "name"]));
       if (pc) uses.push({ kind: "ConfigMap", name: pc, how: "projected volume" });
     }
-    const spc = str4(get2(v, ["csi", "volumeAttributes", "secretProviderClass"]));
+    const spc = nonEmptyString(get2(v, ["csi", "volumeAttributes", "secretProviderClass"]));
     if (spc) uses.push({ kind: "SecretProviderClass", name: spc, how: "CSI volume" });
   }
   usesCache.set(template, uses);
@@ -102695,15 +102724,15 @@ function valuesUses(values) {
     }
     if (!isRecord2(value)) return;
     const how = `values ${at}`;
-    const secret = str4(get2(value, ["secretKeyRef", "name"])) ?? str4(get2(value, ["secretRef", "name"])) ?? str4(get2(value, ["secret", "secretName"])) ?? str4(get2(value, ["secret", "name"]));
+    const secret = nonEmptyString(get2(value, ["secretKeyRef", "name"])) ?? nonEmptyString(get2(value, ["secretRef", "name"])) ?? nonEmptyString(get2(value, ["secret", "secretName"])) ?? nonEmptyString(get2(value, ["secret", "name"]));
     if (secret) uses.push({ kind: "Secret", name: secret, how });
-    const config2 = str4(get2(value, ["configMapKeyRef", "name"])) ?? str4(get2(value, ["configMapRef", "name"])) ?? str4(get2(value, ["configMap", "name"]));
+    const config2 = nonEmptyString(get2(value, ["configMapKeyRef", "name"])) ?? nonEmptyString(get2(value, ["configMapRef", "name"])) ?? nonEmptyString(get2(value, ["configMap", "name"]));
     if (config2) uses.push({ kind: "ConfigMap", name: config2, how });
-    const spc = str4(get2(value, ["volumeAttributes", "secretProviderClass"]));
+    const spc = nonEmptyString(get2(value, ["volumeAttributes", "secretProviderClass"]));
     if (spc) uses.push({ kind: "SecretProviderClass", name: spc, how });
     for (const [k, v] of Object.entries(value)) {
       const here = at ? `${at}.${k}` : k;
-      if (/^existingSecret(Name)?$/i.test(k) && str4(v))
+      if (/^existingSecret(Name)?$/i.test(k) && nonEmptyString(v))
         uses.push({ kind: "Secret", name: v, how: `values ${here}` });
       else walk(v, here, depth + 1);
     }
@@ -102800,27 +102829,12 @@ var PATH_ANNOTATION = `${PREFIX}path`;
 var VERSION_ANNOTATION = `${PREFIX}secret-version`;
 var INLINE = /<path:([^#<>]+)#([^#<>|]+?)(#[^#<>|\s]+)?(\s*\|[^<>]*)?>/g;
 var GENERIC = /<\s*[A-Za-z0-9_.-]+\s*(\|[^<>]*)?>/;
-function strings(value, path6, out) {
-  if (typeof value === "string") {
-    if (value.includes("<")) out.push({ path: path6, text: value });
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => strings(v, [...path6, i], out));
-  } else if (isRecord2(value)) {
-    const annotations = path6.length === 1 && path6[0] === "metadata";
-    for (const [k, v] of Object.entries(value)) {
-      if (annotations && k === "annotations" && isRecord2(v)) {
-        for (const [ak, av] of Object.entries(v))
-          if (!ak.startsWith(PREFIX)) strings(av, [...path6, k, ak], out);
-      } else strings(v, [...path6, k], out);
-    }
-  }
-}
+var avpAnnotation = (at, key) => at.length === 2 && at[0] === "metadata" && at[1] === "annotations" && key.startsWith(PREFIX);
 function readAvp(object2, doc, kind, name, mounts) {
   const annotations = get2(object2, ["metadata", "annotations"]);
   const a = isRecord2(annotations) ? annotations : {};
   if (String(a[`${PREFIX}ignore`] ?? "").toLowerCase() === "true") return { state: "none" };
-  const found = [];
-  strings(object2, [], found);
+  const found = stringsIn(object2, (text2) => text2.includes("<"), avpAnnotation);
   const pathAnnotation = typeof a[PATH_ANNOTATION] === "string" ? cleanSecretPath(a[PATH_ANNOTATION]) : null;
   const inline = [];
   let generic = false;
@@ -102914,7 +102928,7 @@ var argocdVaultPluginSource = {
     return {
       refsFor(view, report) {
         const { workload } = view;
-        const own2 = isWorkloadKind(view.object.kind) || view.values ? readAvp(view.object, view.document, workload.kind, workload.name, mounts) : { state: "none" };
+        const own2 = isWorkloadKind(view.object.kind) || view.values !== null ? readAvp(view.object, view.document, workload.kind, workload.name, mounts) : { state: "none" };
         const refs = graph.refsFor(view, report);
         if (own2.state === "unsupported") report(workloadProblem(view, own2.message, own2.at));
         if (own2.state !== "ok") return refs;
@@ -102938,12 +102952,6 @@ var FROM_PATH = "vault.security.banzaicloud.io/vault-env-from-path";
 function bankVaultsPaths(value) {
   return [...value.matchAll(ENV_VALUE)].map((m) => cleanSecretPath(m[1]));
 }
-function strings2(value, path6) {
-  if (typeof value === "string") return value.includes("vault:") ? [{ path: path6, text: value }] : [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => strings2(v, [...path6, i]));
-  if (isRecord2(value)) return Object.entries(value).flatMap(([k, v]) => strings2(v, [...path6, k]));
-  return [];
-}
 var bankVaultsSource = {
   name: "bankVaults",
   enabled: (config2) => config2.sources.bankVaults,
@@ -102957,7 +102965,7 @@ var bankVaultsSource = {
           }
         };
         if (view.values) {
-          for (const { path: path6, text: text2 } of strings2(view.values, [])) {
+          for (const { path: path6, text: text2 } of stringsIn(view.values, (t) => t.includes("vault:"))) {
             for (const raw of bankVaultsPaths(text2)) add(raw, `values ${formatPath(path6)}`);
           }
         }
@@ -103098,7 +103106,14 @@ var externalSecretsSource = {
     let stores = null;
     for (const doc of documents) {
       const o = doc.data;
-      if (!isRecord2(o) || o.kind !== "ExternalSecret" || typeof o.apiVersion !== "string") continue;
+      if (!isRecord2(o) || typeof o.apiVersion !== "string") continue;
+      if (o.kind === "ClusterExternalSecret") {
+        if (!o.apiVersion.startsWith("external-secrets.io/")) continue;
+        stores ??= readStores(documents);
+        addCluster(index2, o, doc, stores, config2.vault.mounts);
+        continue;
+      }
+      if (o.kind !== "ExternalSecret") continue;
       const { name, namespace } = meta3(o);
       if (!name) continue;
       const label = producerLabel("ExternalSecret", name, doc.file);
@@ -103131,42 +103146,42 @@ var externalSecretsSource = {
       stores ??= readStores(documents);
       index2.add({
         ...base,
-        ...readSpec(o, ["spec"], doc, "ExternalSecret", name, namespace, stores, config2.vault.mounts)
+        ...readSpec(o, doc, "ExternalSecret", name, { namespace }, stores, config2.vault.mounts)
       });
-    }
-    for (const doc of documents) {
-      const o = doc.data;
-      if (!isRecord2(o) || o.kind !== "ClusterExternalSecret") continue;
-      if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("external-secrets.io/")) continue;
-      const { name } = meta3(o);
-      if (!name) continue;
-      stores ??= readStores(documents);
-      const label = producerLabel("ClusterExternalSecret", name, doc.file);
-      const read = readSpec(
-        o,
-        ["spec", "externalSecretSpec"],
-        doc,
-        "ClusterExternalSecret",
-        name,
-        null,
-        stores,
-        config2.vault.mounts
-      );
-      const secretName = get2(o, ["spec", "externalSecretSpec", "target", "name"]) ?? get2(o, ["spec", "externalSecretName"]);
-      const produces = [
-        { kind: "Secret", name: typeof secretName === "string" && secretName ? secretName : name }
-      ];
-      const namespaces = list2(get2(o, ["spec", "namespaces"])).filter(
-        (n) => typeof n === "string" && n !== ""
-      );
-      const base = { source: "externalSecrets", label, file: doc.file, ...read, produces };
-      if (namespaces.length > 0) for (const ns of namespaces) index2.add({ ...base, namespace: ns });
-      else index2.add({ ...base, namespace: null, anyNamespace: true });
     }
     return graphScanner(index2);
   }
 };
-function readSpec(o, specPath, doc, kind, name, namespace, stores, mounts) {
+function addCluster(index2, o, doc, stores, mounts) {
+  const { name } = meta3(o);
+  if (!name) return;
+  const base = {
+    source: "externalSecrets",
+    label: producerLabel("ClusterExternalSecret", name, doc.file),
+    file: doc.file
+  };
+  const selectors = get2(o, ["spec", "namespaceSelectors"]) !== void 0 || get2(o, ["spec", "namespaceSelector"]) !== void 0;
+  if (selectors) {
+    index2.add({
+      ...base,
+      namespace: null,
+      anyNamespace: true,
+      ...readSpec(o, doc, "ClusterExternalSecret", name, "any", stores, mounts)
+    });
+    return;
+  }
+  for (const ns of list2(get2(o, ["spec", "namespaces"]))) {
+    if (typeof ns !== "string" || ns === "") continue;
+    index2.add({
+      ...base,
+      namespace: ns,
+      ...readSpec(o, doc, "ClusterExternalSecret", name, { namespace: ns }, stores, mounts)
+    });
+  }
+}
+function readSpec(o, doc, kind, name, scope, stores, mounts) {
+  const specPath = kind === "ExternalSecret" ? ["spec"] : ["spec", "externalSecretSpec"];
+  const esName = kind === "ClusterExternalSecret" && nonEmptyString(get2(o, ["spec", "externalSecretName"])) || name;
   const label = producerLabel(kind, name, doc.file);
   const defaultRef = get2(o, [...specPath, "secretStoreRef"]);
   const secrets2 = [];
@@ -103203,7 +103218,7 @@ function readSpec(o, specPath, doc, kind, name, namespace, stores, mounts) {
     const storeKind = entry.storeRef.kind === "ClusterSecretStore" ? "ClusterSecretStore" : "SecretStore";
     if (typeof storeName !== "string") continue;
     const store = stores.vault.find(
-      (s) => s.kind === storeKind && s.name === storeName && (storeKind === "ClusterSecretStore" || kind === "ClusterExternalSecret" || sameScope(s, { file: doc.file, namespace }))
+      (s) => s.kind === storeKind && s.name === storeName && (storeKind === "ClusterSecretStore" || scope === "any" || sameScope(s, { file: doc.file, namespace: scope.namespace }))
     );
     if (!store) {
       if (!stores.names.has(`${storeKind}/${storeName}`)) {
@@ -103235,9 +103250,8 @@ function readSpec(o, specPath, doc, kind, name, namespace, stores, mounts) {
     };
     secrets2.push({ path: path6, pins: [pin] });
   }
-  const target = get2(o, [...specPath, "target", "name"]);
   return {
-    produces: [{ kind: "Secret", name: typeof target === "string" && target ? target : name }],
+    produces: [{ kind: "Secret", name: nonEmptyString(get2(o, [...specPath, "target", "name"])) ?? esName }],
     secrets: mergeSecrets(secrets2),
     problems: [...problems.values()]
   };
@@ -103253,9 +103267,6 @@ function ruleMatcher(rule2) {
   const pathMatch = path6 === void 0 ? null : (0, import_picomatch2.default)(path6, { dot: true });
   const nameMatch = name === void 0 ? null : (0, import_picomatch2.default)(name, { dot: true });
   return (w) => (pathMatch === null || pathMatch(w.file)) && (kind === void 0 ? !isChartKind(w.kind) : w.kind === kind) && (namespace === void 0 || w.namespace === namespace) && (nameMatch === null || nameMatch(w.name)) && (labels === void 0 || Object.entries(labels).every(([k, v]) => w.labels[k] === v));
-}
-function isChartKind(kind) {
-  return CHART_KINDS.includes(kind);
 }
 var rulesSource = {
   name: "rule",
@@ -103450,15 +103461,7 @@ function chartOptions(config2) {
   return {
     prefix: config2.annotationPrefix,
     podAnnotations: (target) => rules.find((r) => r.rule.podAnnotations !== void 0 && r.matches(target))?.rule.podAnnotations ?? DEFAULT_POD_ANNOTATIONS,
-    selectedByRule: (file2) => rules.some(
-      (r) => r.rule.select.kind === "HelmValues" && r.matches({
-        file: file2,
-        kind: "HelmValues",
-        name: file2.slice(file2.lastIndexOf("/") + 1),
-        namespace: null,
-        labels: {}
-      })
-    )
+    selectedByRule: (file2) => rules.some((r) => r.rule.select.kind === "HelmValues" && r.matches(valuesTarget(file2)))
   };
 }
 function compare(a, b) {
@@ -103610,7 +103613,7 @@ function planGroup(text2, lines, g, nl) {
 }
 function fastAnnotationEdits(text2, edits, before) {
   if (edits.length === 0 || edits.some(
-    (e) => e.document !== 0 || e.within !== void 0 && e.within.join(".") !== "metadata.annotations" || e.mapPath.some((s) => typeof s !== "string")
+    (e) => e.document !== 0 || e.within !== void 0 && (e.within.length !== ANNOTATION_KEYS.length || e.within.some((k, i) => k !== ANNOTATION_KEYS[i])) || e.mapPath.some((s) => typeof s !== "string")
   )) {
     return null;
   }
@@ -103932,7 +103935,7 @@ function whatHappens(p) {
   switch (p.action) {
     case "restart":
       if (p.workload.chartValue !== null)
-        return `**rolling restart** through the chart (\`${p.workload.chartValue.replace(/[`|]/g, "")}\`)`;
+        return `**rolling restart** through the chart (${code(p.workload.chartValue)})`;
       if (kind === "CronJob")
         return "new pod template: the next scheduled Job uses it (running Jobs keep going)";
       if (onDelete(p)) return "\u26A0\uFE0F new pod template, but `OnDelete`: pods change only when deleted by hand";
@@ -104147,16 +104150,16 @@ function omit2(object2, keysToOmit) {
   }
   return result;
 }
-function encodeReserved(str5) {
-  return str5.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str3) {
+  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str5) {
-  return encodeURIComponent(str5).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str3) {
+  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -104528,15 +104531,15 @@ function parseParameters(header, type2, index2, len, stopFlags) {
   }
   return { type: type2, index: index2, parameters };
 }
-function unescapeQuotedPairs(str5, start, end) {
+function unescapeQuotedPairs(str3, start, end) {
   let result = "";
   for (let index2 = start; index2 < end; index2++) {
-    if (str5.charCodeAt(index2) === BSLASH) {
-      result += str5.slice(start, index2);
+    if (str3.charCodeAt(index2) === BSLASH) {
+      result += str3.slice(start, index2);
       start = ++index2;
     }
   }
-  return result + str5.slice(start, end);
+  return result + str3.slice(start, end);
 }
 
 // node_modules/json-with-bigint/json-with-bigint.js
@@ -105717,11 +105720,11 @@ function isPkcs1(privateKey) {
 function isOpenSsh(privateKey) {
   return privateKey.includes("-----BEGIN OPENSSH PRIVATE KEY-----");
 }
-function string2ArrayBuffer(str5) {
-  const buf = new ArrayBuffer(str5.length);
+function string2ArrayBuffer(str3) {
+  const buf = new ArrayBuffer(str3.length);
   const bufView = new Uint8Array(buf);
-  for (let i = 0, strLen = str5.length; i < strLen; i++) {
-    bufView[i] = str5.charCodeAt(i);
+  for (let i = 0, strLen = str3.length; i < strLen; i++) {
+    bufView[i] = str3.charCodeAt(i);
   }
   return buf;
 }

@@ -123,6 +123,13 @@ describe('a Flux HelmRelease fed by an ExternalSecret', () => {
     const adopted = JSON.parse(first.stdout);
     expect(adopted.summary).toEqual({ workloads: 1, restart: 0, record: 1, blocked: 0, unchanged: 0 });
     expect(adopted.workloads[0].chart).toBe('spec.values.podAnnotations');
+    const adoptMessage = (
+      await runGit(['show', '-s', '--format=%B', adopted.commit], { cwd: git.repoPath('shop') })
+    ).toString();
+    // an adoption writes the record only: nothing goes through the chart yet
+    expect(adoptMessage).toContain(
+      'HelmRelease/shop (shop), apps/shop/release.yaml: record only, no restart\n',
+    );
     expect(await commitDiffLines(git.repoPath('shop'), adopted.commit)).toEqual([
       'apps/shop/release.yaml: +  annotations:',
       'apps/shop/release.yaml: +    vault-rollout/secret-versions: kv/shop/db@2',

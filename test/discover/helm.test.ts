@@ -7,6 +7,7 @@
 import { diffLines } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, parseConfig, type Config } from '../../src/core/config/schema.js';
+import { isValuesFileName } from '../../src/core/discover/charts.js';
 import { discover } from '../../src/core/discover/discover.js';
 import type { RepoFile, SecretStatus, Workload } from '../../src/core/model.js';
 import { buildChanges } from '../../src/core/plan/changes.js';
@@ -99,6 +100,12 @@ describe('discovery of Helm-based apps', () => {
           'kv/payments/db externalSecrets: ExternalSecret/payments-db (argo/payments.yaml) → Secret/payments-db → values database.existingSecret',
         ],
       },
+      'argo/plugin.yaml#1 Application/both': {
+        // spec.sources wins over spec.source, as in Argo CD
+        namespace: 'both',
+        chart: 'spec.sources[0].helm.valuesObject.podAnnotations',
+        secrets: ['kv/both/api annotation: vault-rollout/secrets'],
+      },
       'flux/agent.yaml#0 HelmRelease/billing': {
         namespace: 'billing',
         chart: 'spec.values.podAnnotations',
@@ -135,8 +142,16 @@ describe('discovery of Helm-based apps', () => {
         file: 'argo/directory.yaml',
         severity: 'error',
         message:
-          'Application "manifests": no Helm source (spec.source.chart or spec.source.helm), so there are no chart values to restart it through; if the source path is a chart, add `helm: {}` to it (its secrets: kv/manifests/db)',
+          'Application "manifests": no Helm source (neither spec.source.chart nor spec.source.helm), so there are no chart values to restart it through; if the source path is a chart, add `helm: {}` to it (its secrets: kv/manifests/db)',
         line: 9,
+        column: 5,
+      },
+      {
+        file: 'argo/plugin.yaml',
+        severity: 'error',
+        message:
+          'Application "avp-helm": spec.source renders its chart through a plugin block, which Helm values do not reach: there is nowhere to write a restart (its secrets: kv/web)',
+        line: 8,
         column: 5,
       },
       {
@@ -151,7 +166,7 @@ describe('discovery of Helm-based apps', () => {
   });
 
   it('counts the HelmReleases and Applications it saw, with or without secrets', () => {
-    expect(result.seen).toEqual({ HelmRelease: 3, Application: 4, HelmValues: 2 });
+    expect(result.seen).toEqual({ HelmRelease: 3, Application: 6, HelmValues: 2 });
   });
 });
 
@@ -163,6 +178,7 @@ describe('adoption, then a rotation, through the chart', () => {
       'kv/podinfo/redis',
       'kv/payments/db',
       'kv/orders/api',
+      'kv/both/api',
       'kv/billing/db',
       'kv/edge/tls',
       'kv/web/session',
@@ -177,7 +193,7 @@ describe('adoption, then a rotation, through the chart', () => {
 
   it('adoption writes only the record: nothing in the chart values, nothing restarts', () => {
     expect(adopt.problems).toEqual([]);
-    expect(adopt.planned.map((p) => p.action)).toEqual(Array(6).fill('record'));
+    expect(adopt.planned.map((p) => p.action)).toEqual(Array(7).fill('record'));
     expect(diff(adopt, 'flux/podinfo.yaml')).toEqual([
       '+    vault-rollout/secret-versions: kv/podinfo/redis@3',
     ]);
@@ -197,6 +213,7 @@ describe('adoption, then a rotation, through the chart', () => {
     expect(rotate.planned.map((p) => `${p.workload.name} ${p.action} ${p.newValue}`)).toEqual([
       'orders restart kv/orders/api@4',
       'payments restart kv/payments/db@4',
+      'both restart kv/both/api@4',
       'billing restart kv/billing/api@3,kv/billing/db@4',
       'podinfo restart kv/podinfo/redis@4',
       'nginx.yaml restart kv/edge/tls@4',
@@ -257,7 +274,7 @@ describe('adoption, then a rotation, through the chart', () => {
     const report = {
       branch: 'main',
       workloads: rotate.planned,
-      summary: { workloads: 6, restart: 6, record: 0, blocked: 0, unchanged: 0 },
+      summary: { workloads: 7, restart: 7, record: 0, blocked: 0, unchanged: 0 },
       problems: [],
       changes: rotate.changes,
       commit: null,
@@ -270,12 +287,13 @@ describe('adoption, then a rotation, through the chart', () => {
     expect(json.workloads.map((w) => w.chart)).toEqual([
       'spec.sources[1].helm.valuesObject.podAnnotations',
       'spec.source.helm.valuesObject.podAnnotations',
+      'spec.sources[0].helm.valuesObject.podAnnotations',
       'spec.values.podAnnotations',
       'spec.values.podAnnotations',
       'controller.podAnnotations',
       'podAnnotations',
     ]);
-    expect(whatHappens(rotate.planned[3]!)).toBe(
+    expect(whatHappens(rotate.planned[4]!)).toBe(
       '**rolling restart** through the chart (`spec.values.podAnnotations`)',
     );
   });
@@ -289,6 +307,31 @@ describe('rules and Helm-based apps', () => {
     expect(() =>
       parseConfig('rules:\n  - select: { kind: HelmRelease }\n    podAnnotations: "web..x"\n', 'c.yaml'),
     ).toThrow(/expected a dotted path into the chart values/);
+  });
+
+  it('a HelmValues rule needs a path: else every plain YAML file would be chart values', () => {
+    expect(() =>
+      parseConfig('rules:\n  - select: { kind: HelmValues }\n    secrets: [kv/a/b]\n', 'c.yaml'),
+    ).toThrow(/rules\[0\]\.select\.path: kind HelmValues selects values files by path/);
+  });
+
+  it("knows Helm's values-file names, and nothing else", () => {
+    for (const yes of [
+      'values.yaml',
+      'a/values-prod.yml',
+      'values.prod.yaml',
+      'prod-values.yaml',
+      'app.values.yaml',
+    ])
+      expect(isValuesFileName(yes), yes).toBe(true);
+    for (const no of [
+      'values.schema.yaml',
+      'my-values-notes.yaml',
+      'valuesfoo.yaml',
+      'values.json',
+      'ci/pipeline.yaml',
+    ])
+      expect(isValuesFileName(no), no).toBe(false);
   });
 
   it('a podAnnotations-only rule moves the trigger of a release discovered otherwise', () => {

@@ -159,6 +159,51 @@ spec:
     ]);
   });
 
+  it('with namespace selectors (also next to a list), matches every namespace; with neither, none', () => {
+    const both = discover(
+      files('  namespaces: [team-a]\n  namespaceSelectors:\n    - matchLabels: { tls: "true" }\n'),
+      defaultConfig(),
+    );
+    expect(Object.keys(summary(both))).toEqual([
+      'apps/a.yaml#0 Deployment/web-team-a',
+      'apps/b.yaml#0 Deployment/web-team-b',
+    ]);
+    expect(discover(files(''), defaultConfig()).workloads).toEqual([]);
+  });
+
+  it("looks up a namespaced SecretStore in each listed namespace, so each gets that store's mount", () => {
+    const store = (ns: string, mount: string) => `apiVersion: external-secrets.io/v1
+kind: SecretStore
+metadata:
+  name: vault
+  namespace: ${ns}
+spec:
+  provider:
+    vault:
+      path: ${mount}
+`;
+    const result = discover(
+      [
+        { path: 'infra/a-store.yaml', text: store('team-a', 'kv-a') },
+        { path: 'infra/b-store.yaml', text: store('team-b', 'kv-b') },
+        {
+          path: 'infra/ces.yaml',
+          text: ces('  namespaces: [team-a, team-b]\n').replace(
+            'kind: ClusterSecretStore',
+            'kind: SecretStore',
+          ),
+        },
+        { path: 'apps/a.yaml', text: web('team-a') },
+        { path: 'apps/b.yaml', text: web('team-b') },
+      ],
+      defaultConfig(),
+    );
+    expect(result.workloads.map((w) => `${w.name} ${w.secrets.map((r) => r.path).join()}`)).toEqual([
+      'web-team-a kv-a/shared/tls',
+      'web-team-b kv-b/shared/tls',
+    ]);
+  });
+
   it('with namespace selectors, matches every namespace', () => {
     const result = discover(
       files('  namespaceSelectors:\n    - matchLabels: { tls: "true" }\n'),

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import {
   applyAnnotationEdits,
+  compareData,
   readAnnotations,
   type AnnotationEdit,
 } from '../../src/core/yaml/edit-annotations.js';
@@ -36,6 +37,34 @@ describe('golden input/expected pairs (exact bytes)', () => {
     // A second run with nothing new changes nothing (SPEC guarantee).
     const again = applyAnnotationEdits(result.text, edits);
     expect(again).toEqual({ ok: true, text: result.text });
+  });
+});
+
+describe('verification', () => {
+  it('refuses an expectation whose path it cannot follow, instead of checking another level', () => {
+    const data = [{ kind: 'Application', spec: { source: { chart: 'a' } } }];
+    const group = { document: 0, mapPath: ['spec', 0], within: ['helm'], entries: new Map([[K, 'kv/a@1']]) };
+    expect(() => compareData(data, data, [group])).toThrow(
+      /refusing the edit: document 0: spec\.0 is not a map/,
+    );
+  });
+
+  it('sets chart values inside a sequence item, creating the keys it lacks', () => {
+    const text =
+      'kind: Application\nmetadata:\n  name: a\nspec:\n  sources:\n    - ref: values\n    - chart: web\n';
+    const r = applyAnnotationEdits(text, [
+      {
+        document: 0,
+        mapPath: ['spec', 'sources', 1],
+        within: ['helm', 'valuesObject', 'podAnnotations'],
+        key: K,
+        value: 'kv/a@1',
+      },
+    ]);
+    expect(r).toEqual({
+      ok: true,
+      text: `${text}      helm:\n        valuesObject:\n          podAnnotations:\n            ${K}: kv/a@1\n`,
+    });
   });
 });
 

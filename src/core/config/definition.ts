@@ -24,6 +24,10 @@ export const CHART_KINDS = [
   'HelmValues',
 ] as const satisfies readonly ChartKind[];
 
+export function isChartKind(kind: string | undefined): kind is ChartKind {
+  return (CHART_KINDS as readonly string[]).includes(kind ?? '');
+}
+
 /** Include globs when the config gives none: every YAML file. */
 export const DEFAULT_INCLUDE: readonly string[] = ['**/*.yaml', '**/*.yml'];
 
@@ -123,7 +127,16 @@ const rule = z
       ctx.addIssue({ code: 'custom', path: ['secrets'], message: 'list at least one secret path' });
     }
     const kind = r.select.kind;
-    if (r.podAnnotations !== undefined && !(CHART_KINDS as readonly string[]).includes(kind ?? '')) {
+    if (kind === 'HelmValues' && r.select.path === undefined) {
+      // Without a path every plain YAML file of the repository would count as chart values.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['select', 'path'],
+        message:
+          'kind HelmValues selects values files by path: give select.path, e.g. "charts/web/values-prod.yaml"',
+      });
+    }
+    if (r.podAnnotations !== undefined && !isChartKind(kind)) {
       ctx.addIssue({
         code: 'custom',
         path: ['podAnnotations'],

@@ -5,6 +5,7 @@
  */
 export {
   CHART_KINDS,
+  isChartKind,
   configSchema,
   DEFAULT_INCLUDE,
   globProblem,

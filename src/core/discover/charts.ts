@@ -9,20 +9,22 @@
  * | Argo CD `Application`, Helm source | `metadata.annotations` | `spec.source.helm.valuesObject.<podAnnotations>` (or `spec.sources[i]`) |
  * | a chart values file (a plain map) | a top-level key | `<podAnnotations>` |
  *
- * An Argo CD Application is a Helm app when its source names a `chart` or has a `helm` block; with several
- * such sources the first is used. Argo CD reads `helm.valuesObject` *instead of* the `helm.values` string when
+ * An Argo CD Application is a Helm app when its source names a `chart` or has a `helm` block and no other
+ * type (`plugin`, `kustomize`, `directory`): a chart rendered by a plugin (argocd-vault-plugin's Helm mode)
+ * never sees `helm.valuesObject`, so it is reported, not edited. With `spec.sources` (which Argo CD reads
+ * instead of `spec.source`), the first Helm source is used. Argo CD reads `helm.valuesObject` *instead of* the `helm.values` string when
  * both are set, so an Application that keeps its values in the string cannot be given a `valuesObject`
  * without losing them: it is reported, not edited.
  *
- * A values file is a single-document plain map (no `kind`) that a rule selects by path, that names
- * `<prefix>/secrets` at its top level, or whose file name contains `values`: other plain YAML (CI configs,
- * tool settings) is never treated as one.
+ * A values file is a single-document plain map (no `kind`) that a `kind: HelmValues` rule selects by path,
+ * that names `<prefix>/secrets` at its top level, or whose file name follows Helm's conventions
+ * ({@link isValuesFileName}): other plain YAML (CI configs, tool settings) is never treated as one.
  */
 import type { ChartKind, Workload } from '../model.js';
 import { parseRecord } from '../record.js';
 import { formatPath } from '../yaml/edit-scalar.js';
 import type { ManifestDocument } from './parse.js';
-import { get, isRecord, stringMap, type WorkloadView } from './workloads.js';
+import { get, isRecord, nonEmptyString as str, stringMap, type WorkloadView } from './workloads.js';
 
 type Data = Record<string, unknown>;
 
@@ -34,14 +36,14 @@ export interface ChartView extends WorkloadView {
 
 export const DEFAULT_POD_ANNOTATIONS: readonly string[] = ['podAnnotations'];
 
-function str(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-/** Whether a file name looks like chart values (`values.yaml`, `values-prod.yml`, `app.values.yaml`). */
+/**
+ * Whether a file name is one of Helm's values-file conventions: `values.yaml`, `values-prod.yml`,
+ * `values.prod.yaml`, `prod-values.yaml`, `app.values.yaml`; not `values.schema.yaml` nor `my-values-notes.yaml`.
+ */
 export function isValuesFileName(file: string): boolean {
-  const base = file.slice(file.lastIndexOf('/') + 1);
-  return /values/i.test(base) && /\.ya?ml$/i.test(base);
+  const base = file.slice(file.lastIndexOf('/') + 1).toLowerCase();
+  if (base.includes('schema')) return false;
+  return /^values([-._][^/]*)?\.ya?ml$/.test(base) || /[-._]values\.ya?ml$/.test(base);
 }
 
 export interface ChartOptions {
@@ -74,7 +76,7 @@ export function readChartTarget(
   return null;
 }
 
-interface Base {
+export interface Base {
   kind: ChartKind;
   apiVersion: string;
   name: string;
@@ -100,7 +102,7 @@ function build(
     file: document.file,
     document: document.index,
     ...base,
-    record: { mapPath: [], within: recordMap.map(String) },
+    record: { mapPath: [], within: recordMap },
     trigger: { mapPath: anchor, within: [...valuesKeys, ...pa] },
     chartValue: formatPath([...anchor, ...valuesKeys, ...pa]),
     secrets: [],
@@ -137,48 +139,68 @@ function application(document: ManifestDocument, object: Data, options: ChartOpt
     namespace: str(get(object, ['spec', 'destination', 'namespace'])),
     labels: stringMap(get(object, ['metadata', 'labels'])),
   };
-  const isHelm = (s: unknown) => isRecord(s) && (s.chart !== undefined || s.helm !== undefined);
-  let source: (string | number)[] | null = null;
-  if (isHelm(get(object, ['spec', 'source']))) source = ['spec', 'source'];
-  else {
-    const sources = get(object, ['spec', 'sources']);
-    const i = Array.isArray(sources) ? sources.findIndex(isHelm) : -1;
-    if (i >= 0) source = ['spec', 'sources', i];
-  }
+  // Argo CD reads `spec.sources` when it is set, and ignores `spec.source` then.
+  const list = get(object, ['spec', 'sources']);
+  const sources: (string | number)[][] =
+    Array.isArray(list) && list.length > 0
+      ? list.map((_, i) => ['spec', 'sources', i])
+      : [['spec', 'source']];
   const record = ['metadata', 'annotations'];
-  if (source === null) {
-    const at = get(object, ['spec', 'source']) !== undefined ? ['spec', 'source'] : ['spec'];
+  const helmAt = sources.find((at) => sourceType(get(object, at)) === 'helm');
+  if (helmAt === undefined) {
+    // The source that names a chart through a plugin, or else the first: where the problem is.
+    const at = sources.find((a) => sourceType(get(object, a)) === 'other chart') ?? sources[0]!;
     const view = build(document, object, base, options, record, at, ['helm', 'valuesObject']);
     view.unsupported = {
       message:
-        'no Helm source (spec.source.chart or spec.source.helm), so there are no chart values to restart it through; ' +
-        'if the source path is a chart, add `helm: {}` to it',
+        sourceType(get(object, at)) === 'other chart'
+          ? `${formatPath(at)} renders its chart through a ${Object.keys(get(object, at) as Data).find((k) => OTHER_TYPES.includes(k))} block, which Helm values do not reach: there is nowhere to write a restart`
+          : `no Helm source (neither ${formatPath([...at, 'chart'])} nor ${formatPath([...at, 'helm'])}), so there are no chart values to restart it through; if the source path is a chart, add \`helm: {}\` to it`,
       at,
     };
     return view;
   }
-  const view = build(document, object, base, options, record, source, ['helm', 'valuesObject']);
-  const helm = get(object, [...source, 'helm']);
+  const view = build(document, object, base, options, record, helmAt, ['helm', 'valuesObject']);
+  const helm = get(object, [...helmAt, 'helm']);
   const inline = get(helm, ['values']);
   if (get(helm, ['valuesObject']) === undefined && typeof inline === 'string' && inline.trim() !== '') {
     view.unsupported = {
-      message: `${formatPath([...source, 'helm', 'values'])} is a string, and Argo CD ignores it once helm.valuesObject is set: move those values to helm.valuesObject, then vault-rollout sets ${view.workload.chartValue}`,
-      at: [...source, 'helm', 'values'],
+      message: `${formatPath([...helmAt, 'helm', 'values'])} is a string, and Argo CD ignores it once helm.valuesObject is set: move those values to helm.valuesObject, then vault-rollout sets ${view.workload.chartValue}`,
+      at: [...helmAt, 'helm', 'values'],
     };
   }
   return view;
 }
 
-function valuesFile(document: ManifestDocument, object: Data, options: ChartOptions): ChartView | null {
-  const file = document.file;
-  const optIn = Object.hasOwn(object, `${options.prefix}/secrets`);
-  if (!optIn && !options.selectedByRule(file) && !isValuesFileName(file)) return null;
-  const base: Base = {
+/** Source blocks of other tools: a source that has one is not rendered by Argo CD's Helm. */
+const OTHER_TYPES = ['plugin', 'kustomize', 'directory'];
+
+/**
+ * `helm`: Argo CD renders it with Helm (it names a `chart` or has a `helm` block, and no other type);
+ * `other chart`: it names a chart or a helm block but a plugin (e.g. argocd-vault-plugin's Helm mode) or
+ * another type renders it; `none`: no chart at all.
+ */
+function sourceType(source: unknown): 'helm' | 'other chart' | 'none' {
+  if (!isRecord(source) || (source.chart === undefined && source.helm === undefined)) return 'none';
+  return OTHER_TYPES.some((k) => source[k] !== undefined) ? 'other chart' : 'helm';
+}
+
+/** A values file as rules select it: named by its file name, no namespace, no labels. */
+export function valuesTarget(file: string): Base & { file: string } {
+  return {
+    file,
     kind: 'HelmValues',
     apiVersion: '',
     name: file.slice(file.lastIndexOf('/') + 1),
     namespace: null,
     labels: {},
   };
+}
+
+function valuesFile(document: ManifestDocument, object: Data, options: ChartOptions): ChartView | null {
+  const file = document.file;
+  const optIn = Object.hasOwn(object, `${options.prefix}/secrets`);
+  if (!optIn && !options.selectedByRule(file) && !isValuesFileName(file)) return null;
+  const { file: _file, ...base } = valuesTarget(file);
   return build(document, object, base, options, [], [], []);
 }

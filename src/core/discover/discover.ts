@@ -4,7 +4,13 @@
  */
 import type { Config } from '../config/schema.js';
 import type { ChartKind, Problem, RepoFile, SecretRef, Workload, WorkloadKind } from '../model.js';
-import { DEFAULT_POD_ANNOTATIONS, isValuesFileName, readChartTarget, type ChartOptions } from './charts.js';
+import {
+  DEFAULT_POD_ANNOTATIONS,
+  isValuesFileName,
+  readChartTarget,
+  valuesTarget,
+  type ChartOptions,
+} from './charts.js';
 import { parseManifests } from './parse.js';
 import { SOURCES } from './sources/index.js';
 import { ruleMatcher } from './sources/rules.js';
@@ -121,17 +127,7 @@ function chartOptions(config: Config): ChartOptions {
       rules.find((r) => r.rule.podAnnotations !== undefined && r.matches(target))?.rule.podAnnotations ??
       DEFAULT_POD_ANNOTATIONS,
     selectedByRule: (file) =>
-      rules.some(
-        (r) =>
-          r.rule.select.kind === 'HelmValues' &&
-          r.matches({
-            file,
-            kind: 'HelmValues',
-            name: file.slice(file.lastIndexOf('/') + 1),
-            namespace: null,
-            labels: {},
-          }),
-      ),
+      rules.some((r) => r.rule.select.kind === 'HelmValues' && r.matches(valuesTarget(file))),
   };
 }
 

@@ -12,7 +12,7 @@
  */
 import type { PinTarget, Problem, SecretRef, SourceName } from '../model.js';
 import type { ManifestDocument } from './parse.js';
-import { get, isRecord, type WorkloadView } from './workloads.js';
+import { get, isRecord, nonEmptyString as str, type WorkloadView } from './workloads.js';
 
 /** The kinds a pod template can name, and a producer can produce. */
 export type ProducedKind = 'Secret' | 'ConfigMap' | 'SecretProviderClass';
@@ -72,10 +72,6 @@ const CONTAINER_LISTS = [
   ['initContainers', 'initContainer '],
   ['ephemeralContainers', 'ephemeralContainer '],
 ] as const;
-
-function str(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
 
 function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];

@@ -70,6 +70,33 @@ export function get(value: unknown, path: readonly (string | number)[]): unknown
   return v;
 }
 
+/**
+ * Every string in `value` that `keep` accepts, with its key path; `skip` leaves out map entries (by the
+ * path of the map and the key).
+ */
+export function stringsIn(
+  value: unknown,
+  keep: (text: string) => boolean,
+  skip?: (at: readonly (string | number)[], key: string) => boolean,
+): { path: (string | number)[]; text: string }[] {
+  const out: { path: (string | number)[]; text: string }[] = [];
+  const walk = (v: unknown, path: (string | number)[]): void => {
+    if (typeof v === 'string') {
+      if (keep(v)) out.push({ path, text: v });
+    } else if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path, i]));
+    else if (isRecord(v)) {
+      for (const [k, item] of Object.entries(v)) if (!skip?.(path, k)) walk(item, [...path, k]);
+    }
+  };
+  walk(value, []);
+  return out;
+}
+
+/** A string that is not empty, else null. */
+export function nonEmptyString(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
 function str(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }

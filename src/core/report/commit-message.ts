@@ -47,7 +47,8 @@ export function renderCommitMessage(template: string, planned: readonly PlannedW
       namespace: p.workload.namespace,
       file: p.workload.file,
       action: ACTION_TEXT[p.action as 'restart' | 'record'],
-      chart: p.workload.chartValue,
+      // a restart reaches the pods through this chart value (an adoption writes only the record)
+      chart: p.action === 'restart' ? p.workload.chartValue : null,
       // `ExternalSecret/db-creds (apps/es.yaml) spec.data[0].remoteRef.version = 7 (kv/web/db)`
       pins: p.pins.map(pinText),
       secrets: p.secrets

@@ -85,7 +85,7 @@ export function whatHappens(p: PlannedWorkload): string {
   switch (p.action) {
     case 'restart':
       if (p.workload.chartValue !== null)
-        return `**rolling restart** through the chart (\`${p.workload.chartValue.replace(/[`|]/g, '')}\`)`;
+        return `**rolling restart** through the chart (${code(p.workload.chartValue)})`;
       if (kind === 'CronJob')
         return 'new pod template: the next scheduled Job uses it (running Jobs keep going)';
       if (onDelete(p)) return '⚠️ new pod template, but `OnDelete`: pods change only when deleted by hand';

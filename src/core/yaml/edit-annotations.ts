@@ -553,12 +553,15 @@ export function compareData(
           : Array.isArray(next)
             ? [...next]
             : next;
-    for (const step of [...g.mapPath, ...(g.within ?? ANNOTATION_KEYS)]) {
+    const steps = [...g.mapPath, ...(g.within ?? ANNOTATION_KEYS)];
+    let followed = 0;
+    for (const step of steps) {
       if (Array.isArray(obj) && typeof step === 'number') obj = obj[step] = copy(obj[step]);
       else if (isObject(obj) && typeof step === 'string') obj = obj[step] = copy(obj[step]);
       else break;
+      followed++;
     }
-    if (!isObject(obj)) {
+    if (followed < steps.length || !isObject(obj)) {
       throw new EditFailure(
         `refusing the edit: document ${g.document}: ${g.mapPath.join('.')} is not a map`,
         'VERIFY_FAILED',

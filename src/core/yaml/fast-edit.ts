@@ -10,7 +10,7 @@
  * editor (edit-annotations.ts), so this path can only make an edit faster, never different or unsafe.
  */
 import type { AnnotationEdit } from './edit-annotations.js';
-import { compareData, detectNewline, type Group } from './edit-annotations.js';
+import { ANNOTATION_KEYS, compareData, detectNewline, type Group } from './edit-annotations.js';
 import { fastManifestData } from './fast-data.js';
 
 interface Line {
@@ -207,7 +207,9 @@ export function fastAnnotationEdits(
     edits.some(
       (e) =>
         e.document !== 0 ||
-        (e.within !== undefined && e.within.join('.') !== 'metadata.annotations') ||
+        (e.within !== undefined &&
+          (e.within.length !== ANNOTATION_KEYS.length ||
+            e.within.some((k, i) => k !== ANNOTATION_KEYS[i]))) ||
         e.mapPath.some((s) => typeof s !== 'string'),
     )
   ) {

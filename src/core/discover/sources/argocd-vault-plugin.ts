@@ -19,7 +19,7 @@ import { cleanSecretPath, isPlausibleSecretPath, normalizeSecretPath } from '../
 import { formatPath } from '../../yaml/edit-scalar.js';
 import type { ManifestDocument } from '../parse.js';
 import { ProducerIndex, producerLabel } from '../secret-graph.js';
-import { get, isRecord, isWorkloadKind } from '../workloads.js';
+import { get, isRecord, isWorkloadKind, stringsIn } from '../workloads.js';
 import { graphScanner, meta, workloadProblem, type WorkloadSource } from './source.js';
 
 const PREFIX = 'avp.kubernetes.io/';
@@ -41,26 +41,9 @@ export type AvpRead =
   | { state: 'ok'; secrets: AvpSecret[] }
   | { state: 'unsupported'; message: string; at: string[] };
 
-/** Every string value of `value` with its key path; AVP's own annotations are not content. */
-function strings(
-  value: unknown,
-  path: (string | number)[],
-  out: { path: (string | number)[]; text: string }[],
-): void {
-  if (typeof value === 'string') {
-    if (value.includes('<')) out.push({ path, text: value });
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => strings(v, [...path, i], out));
-  } else if (isRecord(value)) {
-    const annotations = path.length === 1 && path[0] === 'metadata';
-    for (const [k, v] of Object.entries(value)) {
-      if (annotations && k === 'annotations' && isRecord(v)) {
-        for (const [ak, av] of Object.entries(v))
-          if (!ak.startsWith(PREFIX)) strings(av, [...path, k, ak], out);
-      } else strings(v, [...path, k], out);
-    }
-  }
-}
+/** AVP's own annotations (`metadata.annotations["avp.kubernetes.io/..."]`) are not content. */
+const avpAnnotation = (at: readonly (string | number)[], key: string) =>
+  at.length === 2 && at[0] === 'metadata' && at[1] === 'annotations' && key.startsWith(PREFIX);
 
 /**
  * What an object reads through AVP.
@@ -76,8 +59,7 @@ export function readAvp(
   const annotations = get(object, ['metadata', 'annotations']);
   const a = isRecord(annotations) ? annotations : {};
   if (String(a[`${PREFIX}ignore`] ?? '').toLowerCase() === 'true') return { state: 'none' };
-  const found: { path: (string | number)[]; text: string }[] = [];
-  strings(object, [], found);
+  const found = stringsIn(object, (text) => text.includes('<'), avpAnnotation);
   const pathAnnotation = typeof a[PATH_ANNOTATION] === 'string' ? cleanSecretPath(a[PATH_ANNOTATION]) : null;
 
   const inline: { path: string; via: string; pin: PinTarget; versioned: boolean }[] = [];
@@ -181,7 +163,7 @@ export const argocdVaultPluginSource: WorkloadSource = {
         const { workload } = view;
         // A Helm-based app: placeholders in its chart values reach the rendered manifests AVP reads.
         const own =
-          isWorkloadKind(view.object.kind) || view.values
+          isWorkloadKind(view.object.kind) || view.values !== null
             ? readAvp(view.object, view.document, workload.kind, workload.name, mounts)
             : { state: 'none' as const };
         const refs = graph.refsFor(view, report);

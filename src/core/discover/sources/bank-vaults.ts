@@ -15,7 +15,7 @@
 import type { SecretRef } from '../../model.js';
 import { cleanSecretPath, isPlausibleSecretPath, normalizeSecretPath } from '../../secret-path.js';
 import { formatPath } from '../../yaml/edit-scalar.js';
-import { get, isRecord } from '../workloads.js';
+import { get, isRecord, stringsIn } from '../workloads.js';
 import { annotationMaps, type WorkloadSource } from './source.js';
 
 const ENV_VALUE = /(?:^|\$\{)(?:>>)?vault:([^#\s{}$]+)#/g;
@@ -24,14 +24,6 @@ const FROM_PATH = 'vault.security.banzaicloud.io/vault-env-from-path';
 /** The secret paths in one env value (raw, before normalisation). */
 export function bankVaultsPaths(value: string): string[] {
   return [...value.matchAll(ENV_VALUE)].map((m) => cleanSecretPath(m[1]!));
-}
-
-/** Every string in `value` that holds `vault:`, with its key path. */
-function strings(value: unknown, path: (string | number)[]): { path: (string | number)[]; text: string }[] {
-  if (typeof value === 'string') return value.includes('vault:') ? [{ path, text: value }] : [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, [...path, i]));
-  if (isRecord(value)) return Object.entries(value).flatMap(([k, v]) => strings(v, [...path, k]));
-  return [];
 }
 
 export const bankVaultsSource: WorkloadSource = {
@@ -48,7 +40,7 @@ export const bankVaultsSource: WorkloadSource = {
         };
         if (view.values) {
           // A Helm-based app: `vault:` env values wherever the chart takes them.
-          for (const { path, text } of strings(view.values, [])) {
+          for (const { path, text } of stringsIn(view.values, (t) => t.includes('vault:'))) {
             for (const raw of bankVaultsPaths(text)) add(raw, `values ${formatPath(path)}`);
           }
         }

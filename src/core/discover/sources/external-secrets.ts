@@ -5,8 +5,8 @@
  * - `spec.data[].remoteRef.key` and `spec.dataFrom[].extract.key` name the secrets; `dataFrom[].find` (a
  *   search) and generators are not followed, and say so once a workload uses the ExternalSecret.
  * - A `ClusterExternalSecret` is read the same way from `spec.externalSecretSpec`, for each namespace in
- *   `spec.namespaces` (selectors: any namespace); its Secret is the spec's `target.name`, else
- *   `spec.externalSecretName`, else its name.
+ *   `spec.namespaces`, or every namespace when it has a `namespaceSelector(s)` (see `addCluster`); its Secret
+ *   is the spec's `target.name`, else `spec.externalSecretName`, else its name.
  * - The store is `spec.secretStoreRef` (`kind` SecretStore by default, or ClusterSecretStore), or an entry's
  *   own `sourceRef.storeRef`. It must be in the repository with a `vault` provider: its `path` is the KV
  *   mount (ESO strips a leading `<mount>/` and `<mount>/data/` from the key, as here); without `path` the
@@ -30,7 +30,7 @@ import {
   type ProducedSecret,
   type Producer,
 } from '../secret-graph.js';
-import { get, isRecord } from '../workloads.js';
+import { get, isRecord, nonEmptyString } from '../workloads.js';
 import { graphScanner, meta, type WorkloadSource } from './source.js';
 
 interface Store {
@@ -87,7 +87,14 @@ export const externalSecretsSource: WorkloadSource = {
     let stores: { vault: Store[]; names: Set<string> } | null = null;
     for (const doc of documents) {
       const o = doc.data;
-      if (!isRecord(o) || o.kind !== 'ExternalSecret' || typeof o.apiVersion !== 'string') continue;
+      if (!isRecord(o) || typeof o.apiVersion !== 'string') continue;
+      if (o.kind === 'ClusterExternalSecret') {
+        if (!o.apiVersion.startsWith('external-secrets.io/')) continue;
+        stores ??= readStores(documents);
+        addCluster(index, o, doc, stores, config.vault.mounts);
+        continue;
+      }
+      if (o.kind !== 'ExternalSecret') continue;
       const { name, namespace } = meta(o);
       if (!name) continue;
       const label = producerLabel('ExternalSecret', name, doc.file);
@@ -128,41 +135,8 @@ export const externalSecretsSource: WorkloadSource = {
       stores ??= readStores(documents);
       index.add({
         ...base,
-        ...readSpec(o, ['spec'], doc, 'ExternalSecret', name, namespace, stores, config.vault.mounts),
+        ...readSpec(o, doc, 'ExternalSecret', name, { namespace }, stores, config.vault.mounts),
       });
-    }
-    // A ClusterExternalSecret creates the ExternalSecret of `spec.externalSecretSpec` in each namespace it
-    // selects: listed in `spec.namespaces`, or by label selectors, which are not evaluated here (the
-    // Namespace objects and their labels are rarely in the repository), so those match any namespace.
-    for (const doc of documents) {
-      const o = doc.data;
-      if (!isRecord(o) || o.kind !== 'ClusterExternalSecret') continue;
-      if (typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('external-secrets.io/')) continue;
-      const { name } = meta(o);
-      if (!name) continue;
-      stores ??= readStores(documents);
-      const label = producerLabel('ClusterExternalSecret', name, doc.file);
-      const read = readSpec(
-        o,
-        ['spec', 'externalSecretSpec'],
-        doc,
-        'ClusterExternalSecret',
-        name,
-        null,
-        stores,
-        config.vault.mounts,
-      );
-      const secretName =
-        get(o, ['spec', 'externalSecretSpec', 'target', 'name']) ?? get(o, ['spec', 'externalSecretName']);
-      const produces = [
-        { kind: 'Secret' as const, name: typeof secretName === 'string' && secretName ? secretName : name },
-      ];
-      const namespaces = list(get(o, ['spec', 'namespaces'])).filter(
-        (n): n is string => typeof n === 'string' && n !== '',
-      );
-      const base = { source: 'externalSecrets' as const, label, file: doc.file, ...read, produces };
-      if (namespaces.length > 0) for (const ns of namespaces) index.add({ ...base, namespace: ns });
-      else index.add({ ...base, namespace: null, anyNamespace: true });
     }
     return graphScanner(index);
   },
@@ -171,20 +145,64 @@ export const externalSecretsSource: WorkloadSource = {
 type StoreIndex = { vault: Store[]; names: Set<string> };
 
 /**
- * The Vault secrets an ExternalSecret spec (at `specPath` of `o`: an ExternalSecret's `spec`, a
- * ClusterExternalSecret's `spec.externalSecretSpec`) reads, with pins and the problems of what it cannot
- * track, and the Secret it produces. `namespace` null: the store is matched by name alone.
+ * A ClusterExternalSecret creates the ExternalSecret of `spec.externalSecretSpec` in the namespaces listed in
+ * `spec.namespaces` and in those its `namespaceSelector(s)` match. Selectors are not evaluated here (the
+ * Namespace objects and their labels are rarely in the repository), so with one it reaches every namespace.
+ */
+function addCluster(
+  index: ProducerIndex,
+  o: Record<string, unknown>,
+  doc: ManifestDocument,
+  stores: StoreIndex,
+  mounts: readonly string[],
+): void {
+  const { name } = meta(o);
+  if (!name) return;
+  const base = {
+    source: 'externalSecrets' as const,
+    label: producerLabel('ClusterExternalSecret', name, doc.file),
+    file: doc.file,
+  };
+  const selectors =
+    get(o, ['spec', 'namespaceSelectors']) !== undefined ||
+    get(o, ['spec', 'namespaceSelector']) !== undefined;
+  if (selectors) {
+    index.add({
+      ...base,
+      namespace: null,
+      anyNamespace: true,
+      ...readSpec(o, doc, 'ClusterExternalSecret', name, 'any', stores, mounts),
+    });
+    return;
+  }
+  for (const ns of list(get(o, ['spec', 'namespaces']))) {
+    if (typeof ns !== 'string' || ns === '') continue;
+    index.add({
+      ...base,
+      namespace: ns,
+      ...readSpec(o, doc, 'ClusterExternalSecret', name, { namespace: ns }, stores, mounts),
+    });
+  }
+}
+
+/**
+ * The Vault secrets an ExternalSecret's `spec` (a ClusterExternalSecret's `spec.externalSecretSpec`) reads,
+ * with pins and the problems of what it cannot track, and the Secret it produces. `scope` is where a
+ * namespaced SecretStore must be (the namespace the ExternalSecret lives in), or `any`.
  */
 function readSpec(
   o: Record<string, unknown>,
-  specPath: string[],
   doc: ManifestDocument,
   kind: 'ExternalSecret' | 'ClusterExternalSecret',
   name: string,
-  namespace: string | null,
+  scope: { namespace: string | null } | 'any',
   stores: StoreIndex,
   mounts: readonly string[],
 ): Pick<Producer, 'produces' | 'secrets' | 'problems'> {
+  const specPath = kind === 'ExternalSecret' ? ['spec'] : ['spec', 'externalSecretSpec'];
+  // The ExternalSecret's name: a ClusterExternalSecret names the ones it creates `spec.externalSecretName`.
+  const esName =
+    (kind === 'ClusterExternalSecret' && nonEmptyString(get(o, ['spec', 'externalSecretName']))) || name;
   const label = producerLabel(kind, name, doc.file);
   const defaultRef = get(o, [...specPath, 'secretStoreRef']);
   const secrets: ProducedSecret[] = [];
@@ -229,8 +247,8 @@ function readSpec(
         s.kind === storeKind &&
         s.name === storeName &&
         (storeKind === 'ClusterSecretStore' ||
-          kind === 'ClusterExternalSecret' ||
-          sameScope(s, { file: doc.file, namespace })),
+          scope === 'any' ||
+          sameScope(s, { file: doc.file, namespace: scope.namespace })),
     );
     if (!store) {
       if (!stores.names.has(`${storeKind}/${storeName}`)) {
@@ -262,9 +280,8 @@ function readSpec(
     };
     secrets.push({ path, pins: [pin] });
   }
-  const target = get(o, [...specPath, 'target', 'name']);
   return {
-    produces: [{ kind: 'Secret', name: typeof target === 'string' && target ? target : name }],
+    produces: [{ kind: 'Secret', name: nonEmptyString(get(o, [...specPath, 'target', 'name'])) ?? esName }],
     secrets: mergeSecrets(secrets),
     problems: [...problems.values()],
   };

@@ -6,7 +6,7 @@
  * app needs `kind` (see {@link ruleMatcher}).
  */
 import picomatch from 'picomatch';
-import { CHART_KINDS, type Rule } from '../../config/schema.js';
+import { isChartKind, type Rule } from '../../config/schema.js';
 import type { SecretRef, Workload } from '../../model.js';
 import { normalizeSecretPath } from '../../secret-path.js';
 import type { WorkloadSource } from './source.js';
@@ -28,10 +28,6 @@ export function ruleMatcher(rule: Rule): (w: Selectable) => boolean {
     (namespace === undefined || w.namespace === namespace) &&
     (nameMatch === null || nameMatch(w.name)) &&
     (labels === undefined || Object.entries(labels).every(([k, v]) => w.labels[k] === v));
-}
-
-function isChartKind(kind: string): boolean {
-  return (CHART_KINDS as readonly string[]).includes(kind);
 }
 
 export const rulesSource: WorkloadSource = {
