@@ -94920,7 +94920,7 @@ async function withRepo(opts, io, fn) {
   const ws = await openWorkspace({
     repo: opts.repo,
     ...opts.branch ? { branch: opts.branch } : {},
-    ...authOption(io.env),
+    ...await gitAuth(opts.repo, io),
     logger: io.logger
   });
   try {
@@ -95033,9 +95033,21 @@ function describeError(err) {
   return { message: redact(`unexpected error: ${message}`), exitCode: 1 };
 }
 var DEFAULT_AUTHOR = { name: "vault-rollout", email: "vault-rollout@users.noreply.github.com" };
-function authOption(env) {
+async function gitAuth(repo, io, githubRepository) {
+  const env = io.env;
   const token = env.GIT_TOKEN || env.GITHUB_TOKEN;
-  return token ? { auth: { username: env.GIT_USERNAME || "x-access-token", token } } : {};
+  if (token) return { auth: { username: env.GIT_USERNAME || "x-access-token", token } };
+  const credentials = isUrl(repo) ? githubCredentialsFromEnv(env) : null;
+  if (credentials?.kind !== "app") return {};
+  const gh = await connectGitHub({
+    credentials,
+    repository: resolveRepository(githubRepository, env, repo),
+    baseUrl: env.GITHUB_API_URL || void 0,
+    logger: io.logger,
+    ...io.github
+  });
+  io.logger.debug("cloning with the GitHub App installation token");
+  return { auth: { username: "x-access-token", token: gh.token } };
 }
 async function workspaceConfig(ws, configFlag, cwd) {
   if (configFlag) return loadConfig(cwd, configFlag, cwd);
@@ -95047,7 +95059,8 @@ async function runApply(opts, io) {
   const local = !isUrl(opts.repo);
   const repo = local ? localRepoDir(opts, io) : opts.repo;
   const diskConfig = local ? loadConfig(repo, opts.config, io.cwd) : null;
-  const open3 = (branch) => openWorkspace({ repo, ...branch ? { branch } : {}, ...authOption(io.env), logger: io.logger });
+  const auth6 = await gitAuth(repo, io, opts.githubRepository);
+  const open3 = (branch) => openWorkspace({ repo, ...branch ? { branch } : {}, ...auth6, logger: io.logger });
   let ws = await open3(opts.branch ?? diskConfig?.branch);
   let reader = null;
   try {

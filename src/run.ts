@@ -19,7 +19,12 @@ import { formatPath } from './core/yaml/edit-scalar.js';
 import { discoverRepo, planRepo } from './pipeline.js';
 import { publishPullRequest } from './publish-pr.js';
 import { apiCommitWorkspace } from './api-commits.js';
-import type { GitHubClientOptions } from './adapters/github/index.js';
+import {
+  connectGitHub,
+  githubCredentialsFromEnv,
+  resolveRepository,
+  type GitHubClientOptions,
+} from './adapters/github/index.js';
 import { redact, registerSecret } from './log.js';
 
 export type Env = Record<string, string | undefined>;
@@ -95,7 +100,7 @@ async function withRepo<T>(opts: CommonOptions, io: Io, fn: (repo: OpenedRepo) =
   const ws = await openWorkspace({
     repo: opts.repo,
     ...(opts.branch ? { branch: opts.branch } : {}),
-    ...authOption(io.env),
+    ...(await gitAuth(opts.repo, io)),
     logger: io.logger,
   });
   try {
@@ -228,10 +233,27 @@ export interface ApplyOptions extends CommonOptions {
 /** Default commit author when the config names none. */
 export const DEFAULT_AUTHOR = { name: 'vault-rollout', email: 'vault-rollout@users.noreply.github.com' };
 
-/** Git credentials from GIT_TOKEN (else GITHUB_TOKEN) and GIT_USERNAME (default x-access-token). */
-function authOption(env: Env): { auth?: GitAuth } {
+/**
+ * Git credentials for cloning `repo`: GIT_TOKEN (else GITHUB_TOKEN) with GIT_USERNAME (default
+ * x-access-token); else, for a URL, a GitHub App's installation token when GITHUB_APP_ID and
+ * GITHUB_APP_PRIVATE_KEY are set (the cron container's "App only" option), so a private repository
+ * clones without a second credential.
+ */
+async function gitAuth(repo: string, io: Io, githubRepository?: string): Promise<{ auth?: GitAuth }> {
+  const env = io.env;
   const token = env.GIT_TOKEN || env.GITHUB_TOKEN;
-  return token ? { auth: { username: env.GIT_USERNAME || 'x-access-token', token } } : {};
+  if (token) return { auth: { username: env.GIT_USERNAME || 'x-access-token', token } };
+  const credentials = isUrl(repo) ? githubCredentialsFromEnv(env) : null;
+  if (credentials?.kind !== 'app') return {};
+  const gh = await connectGitHub({
+    credentials,
+    repository: resolveRepository(githubRepository, env, repo),
+    baseUrl: env.GITHUB_API_URL || undefined,
+    logger: io.logger,
+    ...io.github,
+  });
+  io.logger.debug('cloning with the GitHub App installation token');
+  return { auth: { username: 'x-access-token', token: gh.token } };
 }
 
 /** The config of a workspace: `--config FILE` on disk, else `vault-rollout.yaml` in the base branch. */
@@ -248,8 +270,9 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
   const repo = local ? localRepoDir(opts, io) : opts.repo;
   // A local checkout's config is read from disk first, so its `branch` and `mode` apply before opening.
   const diskConfig = local ? loadConfig(repo, opts.config, io.cwd) : null;
+  const auth = await gitAuth(repo, io, opts.githubRepository);
   const open = (branch: string | undefined) =>
-    openWorkspace({ repo, ...(branch ? { branch } : {}), ...authOption(io.env), logger: io.logger });
+    openWorkspace({ repo, ...(branch ? { branch } : {}), ...auth, logger: io.logger });
   let ws = await open(opts.branch ?? diskConfig?.branch);
   let reader: (SecretReader & { close(): Promise<void> }) | null = null;
   try {

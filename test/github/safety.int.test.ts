@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { GitHubError } from '../../src/adapters/github/index.js';
 import { redact } from '../../src/log.js';
+import { runApply, type Io } from '../../src/run.js';
 import { startGitServer, type GitServer } from '../support/git-server.js';
 import { startGitHubServer, type GitHubServer, type GitHubServerOptions } from '../support/github-server.js';
 import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
@@ -274,6 +275,65 @@ describe('GitHub App authentication', () => {
       expect(gh.requests.slice(2).every((r) => r.auth === 'token')).toBe(true);
       expect(logger.lines.join('\n')).not.toContain(installationToken);
       expect(redact(`token ${installationToken}`)).toBe('token ***');
+    } finally {
+      await appGit.close();
+    }
+  });
+});
+
+describe('GitHub App only (no GIT_TOKEN, no GITHUB_TOKEN)', () => {
+  it('clones a private repository with the installation token, then opens the pull request', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const installationToken = 'ghs_installationToken_only_credential_01';
+    const appGit = await startGitServer({
+      tmpRoot: tmp.dir,
+      auth: { username: 'x-access-token', token: installationToken },
+    });
+    try {
+      await appGit.createBareRepo('deploy', manifests);
+      const gh = await startGitHubServer({
+        owner: OWNER,
+        repo: REPO,
+        app: {
+          appId: '4242',
+          publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+          installationId: 77,
+          installationToken,
+        },
+        branchHead: (b) => appGit.head('deploy', b).catch(() => null),
+      });
+      servers.push(gh);
+      const logger = captureLogger();
+      const io: Io = {
+        env: {
+          VAULT_ADDR: vault.url,
+          VAULT_TOKEN: vault.rootToken,
+          GITHUB_API_URL: gh.url,
+          GITHUB_APP_ID: '4242',
+          GITHUB_APP_PRIVATE_KEY: pem,
+        },
+        cwd: tmp.dir,
+        stdout: () => {},
+        logger,
+        github: { pacing: false, retryAfterUnitMs: 1 },
+      };
+      const report = await runApply(
+        {
+          repo: appGit.repoUrl('deploy'),
+          format: 'json',
+          exitCode: false,
+          mode: 'pr',
+          dryRun: false,
+          githubRepository: `${OWNER}/${REPO}`,
+        },
+        io,
+      );
+      expect(report.pullRequest?.number).toBe(1);
+      expect(await appGit.head('deploy', BRANCH)).toBe(report.commit);
+      // one installation token for the clone, one for the pull request
+      expect(gh.requests.filter((r) => r.path === '/app/installations/77/access_tokens')).toHaveLength(2);
+      expect(logger.lines.join('\n')).not.toContain(installationToken);
     } finally {
       await appGit.close();
     }
