@@ -109884,6 +109884,13 @@ var unpaced = {
 function buildOctokit(opts, auth6, counter) {
   const max = opts.rateLimitRetries ?? 3;
   const log = opts.logger;
+  const retryHandler = (what, longest) => (retryAfter, options, _o, retryCount) => {
+    if (retryCount >= max) return false;
+    log.warn(
+      `GitHub ${what} on ${options.method} ${options.url}; retrying in ${retryAfter} s (${retryCount + 1}/${max})`
+    );
+    return retryAfter <= longest;
+  };
   const octokit = new GitHubOctokit({
     ...auth6 ? { auth: auth6 } : {},
     baseUrl: (opts.baseUrl || DEFAULT_API_URL).replace(/\/+$/, ""),
@@ -109907,20 +109914,9 @@ function buildOctokit(opts, auth6, counter) {
       fallbackSecondaryRateRetryAfter: 60,
       // The plugin only calls `key(id).schedule(...)` on these Bottleneck groups.
       ...opts.pacing === false ? { write: unpaced, notifications: unpaced } : {},
-      onRateLimit: (retryAfter, options, _o, retryCount) => {
-        if (retryCount >= max) return false;
-        log.warn(
-          `GitHub rate limit hit on ${options.method} ${options.url}; retrying in ${retryAfter} s (${retryCount + 1}/${max})`
-        );
-        return retryAfter <= 15 * 60;
-      },
-      onSecondaryRateLimit: (retryAfter, options, _o, retryCount) => {
-        if (retryCount >= max) return false;
-        log.warn(
-          `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter} s (${retryCount + 1}/${max})`
-        );
-        return true;
-      }
+      // Primary limit: wait up to 15 minutes for the reset; secondary limit: wait as GitHub says.
+      onRateLimit: retryHandler("rate limit hit", 15 * 60),
+      onSecondaryRateLimit: retryHandler("secondary rate limit", Infinity)
     }
   });
   octokit.hook.before("request", () => {

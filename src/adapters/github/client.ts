@@ -142,6 +142,21 @@ function buildOctokit(
 ): GitHubOctokit {
   const max = opts.rateLimitRetries ?? 3;
   const log = opts.logger;
+  /** Retries a rate-limited request up to `max` times, when GitHub's wait is at most `longest` seconds. */
+  const retryHandler =
+    (what: string, longest: number) =>
+    (
+      retryAfter: number,
+      options: { method: string; url: string },
+      _o: unknown,
+      retryCount: number,
+    ): boolean => {
+      if (retryCount >= max) return false;
+      log.warn(
+        `GitHub ${what} on ${options.method} ${options.url}; retrying in ${retryAfter} s (${retryCount + 1}/${max})`,
+      );
+      return retryAfter <= longest;
+    };
   const octokit = new GitHubOctokit({
     ...(auth ? { auth } : {}),
     baseUrl: (opts.baseUrl || DEFAULT_API_URL).replace(/\/+$/, ''),
@@ -163,30 +178,9 @@ function buildOctokit(
       fallbackSecondaryRateRetryAfter: 60,
       // The plugin only calls `key(id).schedule(...)` on these Bottleneck groups.
       ...(opts.pacing === false ? { write: unpaced as never, notifications: unpaced as never } : {}),
-      onRateLimit: (
-        retryAfter: number,
-        options: { method: string; url: string },
-        _o: unknown,
-        retryCount: number,
-      ) => {
-        if (retryCount >= max) return false;
-        log.warn(
-          `GitHub rate limit hit on ${options.method} ${options.url}; retrying in ${retryAfter} s (${retryCount + 1}/${max})`,
-        );
-        return retryAfter <= 15 * 60;
-      },
-      onSecondaryRateLimit: (
-        retryAfter: number,
-        options: { method: string; url: string },
-        _o: unknown,
-        retryCount: number,
-      ) => {
-        if (retryCount >= max) return false;
-        log.warn(
-          `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter} s (${retryCount + 1}/${max})`,
-        );
-        return true;
-      },
+      // Primary limit: wait up to 15 minutes for the reset; secondary limit: wait as GitHub says.
+      onRateLimit: retryHandler('rate limit hit', 15 * 60),
+      onSecondaryRateLimit: retryHandler('secondary rate limit', Infinity),
     },
   });
   octokit.hook.before('request', () => {
