@@ -2,13 +2,13 @@
  * End to end: the built CLI (dist/cli.js, as users run it) against the Vault dev server and a real
  * `git http-backend` remote. Asserts the JSON on stdout, the exit code and the remote's history.
  */
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
-import { startGitServer, runGit, type GitServer } from '../support/git-server.js';
-import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
+import { runGit } from '../support/git-server.js';
+import { startTestVault } from '../support/vault-server.js';
+import { useE2eServers } from '../support/e2e-servers.js';
 
 const run = runCli;
 
@@ -73,29 +73,14 @@ commit:
 `,
 };
 
-let vault: VaultDevServer;
-let git: GitServer;
-let tmp: string;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'vr-e2e-'));
-  vault = await startTestVault({ mounts: [{ path: 'kv', version: 2 }] });
+const servers = useE2eServers('vr-e2e-', (vault) => {
   for (let i = 0; i < 6; i++) vault.kv.write('kv', 'web/db');
   for (let i = 0; i < 3; i++) vault.kv.write('kv', 'web/api');
   vault.kv.write('kv', 'report/smtp');
-  git = await startGitServer({ tmpRoot: tmp });
-  env = { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken };
-});
-
-afterAll(async () => {
-  await git?.close();
-  await vault?.close();
-  await rm(tmp, { recursive: true, force: true });
 });
 
 async function localRepo(name: string): Promise<string> {
-  const dir = join(tmp, name);
+  const dir = join(servers.tmp, name);
   for (const [rel, text] of Object.entries(FILES)) {
     await mkdir(dirname(join(dir, rel)), { recursive: true });
     await writeFile(join(dir, rel), text);
@@ -106,7 +91,7 @@ async function localRepo(name: string): Promise<string> {
 describe('plan --format json', () => {
   it("prints SPEC's JSON for a repo with 3 workloads, and exits 2 with --exit-code", async () => {
     const dir = await localRepo('plan');
-    const r = await run(['plan', '--repo', dir, '--format', 'json'], env);
+    const r = await run(['plan', '--repo', dir, '--format', 'json'], servers.env);
     expect(r.stderr).not.toMatch(/at .+\.js:\d+/); // no stack trace
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
@@ -157,16 +142,16 @@ describe('plan --format json', () => {
       commit: null,
       pullRequest: null,
     });
-    const pending = await run(['plan', '--repo', dir, '--format', 'json', '--exit-code'], env);
+    const pending = await run(['plan', '--repo', dir, '--format', 'json', '--exit-code'], servers.env);
     expect(pending.code).toBe(2);
     // plan writes nothing
     expect(await readFile(join(dir, 'apps/web.yaml'), 'utf8')).toBe(FILES['apps/web.yaml']);
-    expect(vault.violations).toBe(0);
+    expect(servers.vault.violations).toBe(0);
   });
 
   it('prints the table and a unified diff by default', async () => {
     const dir = await localRepo('plan-table');
-    const r = await run(['plan', '--repo', dir], env);
+    const r = await run(['plan', '--repo', dir], servers.env);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       /^Deployment\/web\s+prod\s+apps\/web\.yaml#0\s+kv\/web\/db\s+-\s+6\s+unrecorded\s+record$/m,
@@ -178,21 +163,21 @@ describe('plan --format json', () => {
 
 describe('apply --mode commit against a remote URL', () => {
   it('adopts without touching pod templates, restarts on rotation, then does nothing', async () => {
-    await git.createBareRepo('deploy', FILES, { branch: 'main' });
-    const url = git.repoUrl('deploy');
-    const seed = await git.head('deploy', 'main');
+    await servers.git.createBareRepo('deploy', FILES, { branch: 'main' });
+    const url = servers.git.repoUrl('deploy');
+    const seed = await servers.git.head('deploy', 'main');
 
     // 1. adoption
-    const first = await run(['apply', '--repo', url, '--format', 'json'], env);
+    const first = await run(['apply', '--repo', url, '--format', 'json'], servers.env);
     expect(first.stderr).not.toMatch(/at .+\.js:\d+/);
     expect(first.code).toBe(0);
     const firstJson = JSON.parse(first.stdout);
     expect(firstJson.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(firstJson.branch).toBe('main');
     expect(firstJson.summary).toEqual({ workloads: 3, restart: 0, record: 3, blocked: 0, unchanged: 0 });
-    expect(await git.head('deploy', 'main')).toBe(firstJson.commit);
+    expect(await servers.git.head('deploy', 'main')).toBe(firstJson.commit);
     const adoption = await runGit(['show', '--format=%an <%ae>%n%B', firstJson.commit], {
-      cwd: git.repoPath('deploy'),
+      cwd: servers.git.repoPath('deploy'),
     });
     const adoptionText = adoption.toString();
     expect(adoptionText).toContain('Rollout Bot <bot@example.com>');
@@ -208,39 +193,39 @@ describe('apply --mode commit against a remote URL', () => {
     ]);
 
     // 2. rotation of kv/web/db: web and worker restart (record + template), report untouched
-    vault.kv.write('kv', 'web/db');
-    const second = await run(['apply', '--repo', url, '--format', 'json'], env);
+    servers.vault.kv.write('kv', 'web/db');
+    const second = await run(['apply', '--repo', url, '--format', 'json'], servers.env);
     expect(second.code).toBe(0);
     const secondJson = JSON.parse(second.stdout);
     expect(secondJson.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(secondJson.summary).toEqual({ workloads: 3, restart: 2, record: 0, blocked: 0, unchanged: 1 });
     const rotation = (
-      await runGit(['show', '--format=%B', secondJson.commit], { cwd: git.repoPath('deploy') })
+      await runGit(['show', '--format=%B', secondJson.commit], { cwd: servers.git.repoPath('deploy') })
     ).toString();
     expect(rotation).toContain('Vault-Secret: kv/web/db 6 -> 7');
     expect(rotation).not.toContain('apps/report.yaml');
-    const web = await git.readFile('deploy', 'main', 'apps/web.yaml');
+    const web = await servers.git.readFile('deploy', 'main', 'apps/web.yaml');
     expect(web).toContain('    vault-rollout/secret-versions: kv/web/api@3,kv/web/db@7\n');
     expect(web).toContain(
       '      annotations:\n        vault-rollout/secret-versions: kv/web/api@3,kv/web/db@7\n    spec:',
     );
-    const worker = await git.readFile('deploy', 'main', 'apps/worker.yaml');
+    const worker = await servers.git.readFile('deploy', 'main', 'apps/worker.yaml');
     expect(worker).toContain(
       '        vault.hashicorp.com/agent-inject-secret-db: kv/data/web/db\n        vault-rollout/secret-versions: kv/web/db@7\n',
     );
 
     // 3. nothing new: no commit
-    const third = await run(['apply', '--repo', url, '--format', 'json'], env);
+    const third = await run(['apply', '--repo', url, '--format', 'json'], servers.env);
     expect(third.code).toBe(0);
     expect(JSON.parse(third.stdout).commit).toBeNull();
-    const commits = await git.commits('deploy', 'main');
+    const commits = await servers.git.commits('deploy', 'main');
     expect(commits.map((c) => c.id)).toEqual([secondJson.commit, firstJson.commit, seed]);
-    expect(vault.violations).toBe(0);
+    expect(servers.vault.violations).toBe(0);
   });
 
   it('scan and status also take a remote URL (shallow clone into a temporary folder)', async () => {
-    await git.createBareRepo('read-only', FILES, { branch: 'main' });
-    const url = git.repoUrl('read-only');
+    await servers.git.createBareRepo('read-only', FILES, { branch: 'main' });
+    const url = servers.git.repoUrl('read-only');
     const scan = await run(['scan', '--repo', url, '--format', 'json'], {});
     expect(scan.code).toBe(0);
     expect(JSON.parse(scan.stdout).workloads.map((w: { name: string }) => w.name)).toEqual([
@@ -248,33 +233,36 @@ describe('apply --mode commit against a remote URL', () => {
       'web',
       'worker',
     ]);
-    const status = await run(['status', '--repo', url, '--format', 'json', '--exit-code'], env);
+    const status = await run(['status', '--repo', url, '--format', 'json', '--exit-code'], servers.env);
     expect(status.code).toBe(2);
     expect(JSON.parse(status.stdout).branch).toBe('main');
   });
 
   it('--dry-run pushes nothing', async () => {
-    await git.createBareRepo('dry', FILES, { branch: 'main' });
-    const before = await git.head('dry', 'main');
-    const r = await run(['apply', '--repo', git.repoUrl('dry'), '--dry-run', '--format', 'json'], env);
+    await servers.git.createBareRepo('dry', FILES, { branch: 'main' });
+    const before = await servers.git.head('dry', 'main');
+    const r = await run(
+      ['apply', '--repo', servers.git.repoUrl('dry'), '--dry-run', '--format', 'json'],
+      servers.env,
+    );
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
     expect(json.commit).toBeNull();
     expect(json.summary.record).toBe(3);
-    expect(await git.head('dry', 'main')).toBe(before);
+    expect(await servers.git.head('dry', 'main')).toBe(before);
   });
 });
 
 describe('apply on a local shallow checkout', () => {
   it('commits, pushes to origin and updates the working tree', async () => {
-    await git.createBareRepo('local', FILES, { branch: 'main' });
-    const dir = join(tmp, 'checkout');
-    await runGit(['clone', '--depth', '1', git.repoUrl('local'), dir]);
-    const r = await run(['apply', '--repo', dir, '--format', 'json'], env);
+    await servers.git.createBareRepo('local', FILES, { branch: 'main' });
+    const dir = join(servers.tmp, 'checkout');
+    await runGit(['clone', '--depth', '1', servers.git.repoUrl('local'), dir]);
+    const r = await run(['apply', '--repo', dir, '--format', 'json'], servers.env);
     expect(r.stderr).not.toMatch(/at .+\.js:\d+/);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
-    expect(await git.head('local', 'main')).toBe(json.commit);
+    expect(await servers.git.head('local', 'main')).toBe(json.commit);
     expect(await readFile(join(dir, 'apps/report.yaml'), 'utf8')).toContain(
       'vault-rollout/secret-versions: kv/report/smtp@1',
     );
@@ -288,7 +276,7 @@ describe('errors: one clear line, exit 1, no stack trace', () => {
       join(dir, 'vault-rollout.yaml'),
       'include: ["apps/**"]\nrules:\n  - select: { kind: Deploymnt }\n    secrets: [kv/a]\n',
     );
-    const r = await run(['plan', '--repo', dir], env);
+    const r = await run(['plan', '--repo', dir], servers.env);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/vault-rollout\.yaml:3: rules\[0\]\.select\.kind/);
     expect(r.stderr).not.toMatch(/at .+\.js:\d+/);

@@ -5,13 +5,10 @@
  * updates the record and sets the chart's `spec.values.podAnnotations`, and nothing else changes.
  * Run `npm run build` first.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
-import { commitDiffLines, runGit, startGitServer, type GitServer } from '../support/git-server.js';
-import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
+import { commitDiffLines, runGit } from '../support/git-server.js';
+import { useE2eServers } from '../support/e2e-servers.js';
 
 const FILES: Record<string, string> = {
   'apps/shop/release.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2
@@ -63,29 +60,14 @@ spec:
 `,
 };
 
-let vault: VaultDevServer;
-let git: GitServer;
-let tmp: string;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'vr-helm-e2e-'));
-  vault = await startTestVault({ mounts: [{ path: 'kv', version: 2 }] });
+const servers = useE2eServers('vr-helm-e2e-', (vault) => {
   for (let i = 0; i < 2; i++) vault.kv.write('kv', 'shop/db');
-  git = await startGitServer({ tmpRoot: tmp });
-  env = { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken };
-});
-
-afterAll(async () => {
-  await git?.close();
-  await vault?.close();
-  await rm(tmp, { recursive: true, force: true });
 });
 
 describe('a Flux HelmRelease fed by an ExternalSecret', () => {
   it('scan names the chart value and the chain', async () => {
-    await git.createBareRepo('scan', FILES, { branch: 'main' });
-    const r = await runCli(['scan', '--repo', git.repoUrl('scan'), '--format', 'json'], env);
+    await servers.git.createBareRepo('scan', FILES, { branch: 'main' });
+    const r = await runCli(['scan', '--repo', servers.git.repoUrl('scan'), '--format', 'json'], servers.env);
     expect(r.stderr).not.toMatch(/at .+\.js:\d+/);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).workloads).toEqual([
@@ -107,46 +89,46 @@ describe('a Flux HelmRelease fed by an ExternalSecret', () => {
         ],
       },
     ]);
-    const table = await runCli(['scan', '--repo', git.repoUrl('scan')], env);
+    const table = await runCli(['scan', '--repo', servers.git.repoUrl('scan')], servers.env);
     expect(table.stdout).toContain(
       'Through a Helm chart:\n  HelmRelease/shop (apps/shop/release.yaml): restarts go through spec.values.podAnnotations',
     );
   });
 
   it('adopts with the record only, then pins and restarts through the chart in one commit', async () => {
-    await git.createBareRepo('shop', FILES, { branch: 'main' });
-    const url = git.repoUrl('shop');
+    await servers.git.createBareRepo('shop', FILES, { branch: 'main' });
+    const url = servers.git.repoUrl('shop');
 
-    const first = await runCli(['apply', '--repo', url, '--format', 'json'], env);
+    const first = await runCli(['apply', '--repo', url, '--format', 'json'], servers.env);
     expect(first.stderr).not.toMatch(/at .+\.js:\d+/);
     expect(first.code).toBe(0);
     const adopted = JSON.parse(first.stdout);
     expect(adopted.summary).toEqual({ workloads: 1, restart: 0, record: 1, blocked: 0, unchanged: 0 });
     expect(adopted.workloads[0].chart).toBe('spec.values.podAnnotations');
     const adoptMessage = (
-      await runGit(['show', '-s', '--format=%B', adopted.commit], { cwd: git.repoPath('shop') })
+      await runGit(['show', '-s', '--format=%B', adopted.commit], { cwd: servers.git.repoPath('shop') })
     ).toString();
     // an adoption writes the record only: nothing goes through the chart yet
     expect(adoptMessage).toContain(
       'HelmRelease/shop (shop), apps/shop/release.yaml: record only, no restart\n',
     );
-    expect(await commitDiffLines(git.repoPath('shop'), adopted.commit)).toEqual([
+    expect(await commitDiffLines(servers.git.repoPath('shop'), adopted.commit)).toEqual([
       'apps/shop/release.yaml: +  annotations:',
       'apps/shop/release.yaml: +    vault-rollout/secret-versions: kv/shop/db@2',
     ]);
 
-    vault.kv.write('kv', 'shop/db');
-    const plan = await runCli(['plan', '--repo', url], env);
+    servers.vault.kv.write('kv', 'shop/db');
+    const plan = await runCli(['plan', '--repo', url], servers.env);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain(
       "chart    HelmRelease/shop (apps/shop/release.yaml): restarts go through the chart: the annotation is set in spec.values.podAnnotations, which the chart must copy to the pod template's annotations",
     );
 
-    const second = await runCli(['apply', '--repo', url, '--format', 'json'], env);
+    const second = await runCli(['apply', '--repo', url, '--format', 'json'], servers.env);
     expect(second.code).toBe(0);
     const rotated = JSON.parse(second.stdout);
     expect(rotated.summary).toEqual({ workloads: 1, restart: 1, record: 0, blocked: 0, unchanged: 0 });
-    expect(await commitDiffLines(git.repoPath('shop'), rotated.commit)).toEqual([
+    expect(await commitDiffLines(servers.git.repoPath('shop'), rotated.commit)).toEqual([
       'apps/shop/external-secret.yaml: +        version: "3"',
       'apps/shop/release.yaml: -    vault-rollout/secret-versions: kv/shop/db@2',
       'apps/shop/release.yaml: +    vault-rollout/secret-versions: kv/shop/db@3',
@@ -154,13 +136,13 @@ describe('a Flux HelmRelease fed by an ExternalSecret', () => {
       'apps/shop/release.yaml: +      vault-rollout/secret-versions: kv/shop/db@3',
     ]);
     const message = (
-      await runGit(['show', '-s', '--format=%B', rotated.commit], { cwd: git.repoPath('shop') })
+      await runGit(['show', '-s', '--format=%B', rotated.commit], { cwd: servers.git.repoPath('shop') })
     ).toString();
     expect(message).toContain('Vault-Secret: kv/shop/db 2 -> 3');
     expect(message).toContain(
       'HelmRelease/shop (shop), apps/shop/release.yaml: rolling restart through the chart (spec.values.podAnnotations)\n',
     );
-    expect(await git.readFile('shop', 'main', 'apps/shop/release.yaml')).toBe(
+    expect(await servers.git.readFile('shop', 'main', 'apps/shop/release.yaml')).toBe(
       FILES['apps/shop/release.yaml']!.replace(
         '  namespace: shop\n',
         '  namespace: shop\n  annotations:\n    vault-rollout/secret-versions: kv/shop/db@3\n',
@@ -170,9 +152,9 @@ describe('a Flux HelmRelease fed by an ExternalSecret', () => {
       ),
     );
 
-    const third = await runCli(['apply', '--repo', url, '--format', 'json'], env);
+    const third = await runCli(['apply', '--repo', url, '--format', 'json'], servers.env);
     expect(third.code).toBe(0);
     expect(JSON.parse(third.stdout).commit).toBeNull();
-    expect(vault.violations).toBe(0);
+    expect(servers.vault.violations).toBe(0);
   }, 60_000);
 });

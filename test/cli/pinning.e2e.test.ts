@@ -4,13 +4,10 @@
  * version in the ExternalSecret and restarts the Deployment, and changes nothing else.
  * Run `npm run build` first.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
-import { commitDiffLines, runGit, startGitServer, type GitServer } from '../support/git-server.js';
-import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
+import { commitDiffLines, runGit } from '../support/git-server.js';
+import { useE2eServers } from '../support/e2e-servers.js';
 
 const run = runCli;
 
@@ -71,29 +68,14 @@ data:
 `,
 };
 
-let vault: VaultDevServer;
-let git: GitServer;
-let tmp: string;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'vr-pin-e2e-'));
-  vault = await startTestVault({ mounts: [{ path: 'kv', version: 2 }] });
+const servers = useE2eServers('vr-pin-e2e-', (vault) => {
   for (let i = 0; i < 4; i++) vault.kv.write('kv', 'payments/db');
-  git = await startGitServer({ tmpRoot: tmp });
-  env = { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken };
-});
-
-afterAll(async () => {
-  await git?.close();
-  await vault?.close();
-  await rm(tmp, { recursive: true, force: true });
 });
 
 describe('apply with an ExternalSecret-backed Deployment', () => {
   it('scan shows the chain', async () => {
-    await git.createBareRepo('scan', FILES, { branch: 'main' });
-    const r = await run(['scan', '--repo', git.repoUrl('scan'), '--format', 'json'], env);
+    await servers.git.createBareRepo('scan', FILES, { branch: 'main' });
+    const r = await run(['scan', '--repo', servers.git.repoUrl('scan'), '--format', 'json'], servers.env);
     expect(r.stderr).not.toMatch(/at .+\.js:\d+/);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).workloads).toEqual([
@@ -117,24 +99,24 @@ describe('apply with an ExternalSecret-backed Deployment', () => {
   });
 
   it('adopts without a pin, then pins and restarts in one commit that changes nothing else', async () => {
-    await git.createBareRepo('pay', FILES, { branch: 'main' });
-    const url = git.repoUrl('pay');
+    await servers.git.createBareRepo('pay', FILES, { branch: 'main' });
+    const url = servers.git.repoUrl('pay');
 
     // 1. adoption: the record only
-    const first = await run(['apply', '--repo', url, '--format', 'json'], env);
+    const first = await run(['apply', '--repo', url, '--format', 'json'], servers.env);
     expect(first.stderr).not.toMatch(/at .+\.js:\d+/);
     expect(first.code).toBe(0);
     const adopted = JSON.parse(first.stdout);
     expect(adopted.summary).toEqual({ workloads: 1, restart: 0, record: 1, blocked: 0, unchanged: 0 });
     expect(adopted.workloads[0].pins).toBeUndefined();
-    expect(await commitDiffLines(git.repoPath('pay'), adopted.commit)).toEqual([
+    expect(await commitDiffLines(servers.git.repoPath('pay'), adopted.commit)).toEqual([
       'apps/payments/deployment.yaml: +  annotations:',
       'apps/payments/deployment.yaml: +    vault-rollout/secret-versions: kv/payments/db@4',
     ]);
 
     // 2. rotation: one commit with the pin, the record and the trigger
-    vault.kv.write('kv', 'payments/db');
-    const second = await run(['apply', '--repo', url, '--format', 'json'], env);
+    servers.vault.kv.write('kv', 'payments/db');
+    const second = await run(['apply', '--repo', url, '--format', 'json'], servers.env);
     expect(second.code).toBe(0);
     const rotated = JSON.parse(second.stdout);
     expect(rotated.summary).toEqual({ workloads: 1, restart: 1, record: 0, blocked: 0, unchanged: 0 });
@@ -149,9 +131,9 @@ describe('apply with an ExternalSecret-backed Deployment', () => {
         version: 5,
       },
     ]);
-    const commits = await git.commits('pay', 'main');
+    const commits = await servers.git.commits('pay', 'main');
     expect(commits.map((c) => c.id).slice(0, 2)).toEqual([rotated.commit, adopted.commit]);
-    expect(await commitDiffLines(git.repoPath('pay'), rotated.commit)).toEqual([
+    expect(await commitDiffLines(servers.git.repoPath('pay'), rotated.commit)).toEqual([
       'apps/payments/deployment.yaml: -    vault-rollout/secret-versions: kv/payments/db@4',
       'apps/payments/deployment.yaml: +    vault-rollout/secret-versions: kv/payments/db@5',
       'apps/payments/deployment.yaml: +      annotations:',
@@ -159,13 +141,13 @@ describe('apply with an ExternalSecret-backed Deployment', () => {
       'apps/payments/external-secret.yaml: +        version: "5"',
     ]);
     const message = (
-      await runGit(['show', '-s', '--format=%B', rotated.commit], { cwd: git.repoPath('pay') })
+      await runGit(['show', '-s', '--format=%B', rotated.commit], { cwd: servers.git.repoPath('pay') })
     ).toString();
     expect(message).toContain('Vault-Secret: kv/payments/db 4 -> 5');
     expect(message).toContain(
       '  pinned: ExternalSecret/db-creds (apps/payments/external-secret.yaml) spec.data[0].remoteRef.version = 5 (kv/payments/db)\n',
     );
-    expect(await git.readFile('pay', 'main', 'apps/payments/external-secret.yaml')).toBe(
+    expect(await servers.git.readFile('pay', 'main', 'apps/payments/external-secret.yaml')).toBe(
       FILES['apps/payments/external-secret.yaml']!.replace(
         '        property: password\n',
         '        property: password\n        version: "5"\n',
@@ -173,9 +155,9 @@ describe('apply with an ExternalSecret-backed Deployment', () => {
     );
 
     // 3. nothing new: no commit
-    const third = await run(['apply', '--repo', url, '--format', 'json'], env);
+    const third = await run(['apply', '--repo', url, '--format', 'json'], servers.env);
     expect(third.code).toBe(0);
     expect(JSON.parse(third.stdout).commit).toBeNull();
-    expect(vault.violations).toBe(0);
+    expect(servers.vault.violations).toBe(0);
   }, 60_000);
 });

@@ -225,30 +225,39 @@ describe('rate limits', () => {
   });
 });
 
+/**
+ * A GitHub App (id 4242, installation 77) whose installation token is the only credential a fresh git
+ * remote accepts, holding `manifests` as repository `name`; the GitHub test server knows the App's key.
+ */
+async function appFixture(name: string, installationToken: string) {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const appGit = await startGitServer({
+    tmpRoot: tmp.dir,
+    auth: { username: 'x-access-token', token: installationToken },
+  });
+  await appGit.createBareRepo(name, manifests);
+  const gh = await startGitHubServer({
+    owner: OWNER,
+    repo: REPO,
+    app: {
+      appId: '4242',
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      installationId: 77,
+      installationToken,
+    },
+    branchHead: (b) => appGit.head(name, b).catch(() => null),
+  });
+  servers.push(gh);
+  return { pem, appGit, gh };
+}
+
 describe('GitHub App authentication', () => {
   it('finds the installation, creates an installation token and uses it for every call and the git push', async () => {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
     const installationToken = 'ghs_installationToken_abcdefghijklmnop';
     // A remote that accepts only the installation token.
-    const appGit = await startGitServer({
-      tmpRoot: tmp.dir,
-      auth: { username: 'x-access-token', token: installationToken },
-    });
+    const { pem, appGit, gh } = await appFixture('app', installationToken);
     try {
-      await appGit.createBareRepo('app', manifests);
-      const gh = await startGitHubServer({
-        owner: OWNER,
-        repo: REPO,
-        app: {
-          appId: '4242',
-          publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-          installationId: 77,
-          installationToken,
-        },
-        branchHead: (b) => appGit.head('app', b).catch(() => null),
-      });
-      servers.push(gh);
       const logger = captureLogger();
       const res = await runPr({
         git: appGit,
@@ -283,27 +292,9 @@ describe('GitHub App authentication', () => {
 
 describe('GitHub App only (no GIT_TOKEN, no GITHUB_TOKEN)', () => {
   it('clones a private repository with the installation token, then opens the pull request', async () => {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
     const installationToken = 'ghs_installationToken_only_credential_01';
-    const appGit = await startGitServer({
-      tmpRoot: tmp.dir,
-      auth: { username: 'x-access-token', token: installationToken },
-    });
+    const { pem, appGit, gh } = await appFixture('deploy', installationToken);
     try {
-      await appGit.createBareRepo('deploy', manifests);
-      const gh = await startGitHubServer({
-        owner: OWNER,
-        repo: REPO,
-        app: {
-          appId: '4242',
-          publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-          installationId: 77,
-          installationToken,
-        },
-        branchHead: (b) => appGit.head('deploy', b).catch(() => null),
-      });
-      servers.push(gh);
       const logger = captureLogger();
       const io: Io = {
         env: {
