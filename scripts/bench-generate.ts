@@ -111,3 +111,64 @@ export async function generateRepo(root: string, shape: RepoShape): Promise<stri
   await Promise.all(writes);
   return Array.from({ length: shape.secrets }, (_, k) => `kv/apps/app-${k}/db`);
 }
+
+/**
+ * Helm-based apps (issue 6): `releases` Flux HelmReleases opted in by annotation, each with a chart values
+ * file whose `podAnnotations` carry Vault Agent annotations, plus an ExternalSecret feeding every fifth
+ * release through `existingSecret`. Returns the unique secret paths.
+ */
+export async function generateHelmRepo(root: string, releases: number, secrets: number): Promise<string[]> {
+  const store = `apiVersion: external-secrets.io/v1\nkind: ClusterSecretStore\nmetadata:\n  name: vault\nspec:\n  provider:\n    vault:\n      path: kv\n      version: v2\n`;
+  await mkdir(join(root, 'infra'), { recursive: true });
+  await writeFile(join(root, 'infra/store.yaml'), store);
+  const writes: Promise<void>[] = [];
+  for (let i = 0; i < releases; i++) {
+    const dir = join(root, `apps/team-${i % 40}/app-${i}`);
+    await mkdir(dir, { recursive: true });
+    const ns = `team-${i % 40}`;
+    const fed = i % 5 === 0;
+    writes.push(
+      writeFile(
+        join(dir, 'release.yaml'),
+        [
+          `# Copyright 2026 Example Corp`,
+          `apiVersion: helm.toolkit.fluxcd.io/v2`,
+          `kind: HelmRelease`,
+          `metadata:`,
+          `  name: app-${i}`,
+          `  namespace: ${ns}`,
+          `  annotations:`,
+          `    vault-rollout/secrets: kv/apps/app-${i % secrets}/db`,
+          `spec:`,
+          `  interval: 10m`,
+          `  chart:`,
+          `    spec:`,
+          `      chart: app`,
+          `      sourceRef: { kind: HelmRepository, name: charts, namespace: flux-system }`,
+          `  values:`,
+          `    replicaCount: 2`,
+          `    image:`,
+          `      repository: ghcr.io/example/app-${i}`,
+          `      tag: "1.${i % 10}.0"`,
+          ...(fed ? [`    database:`, `      existingSecret: app-${i}-db`] : []),
+          ``,
+        ].join('\n'),
+      ),
+      writeFile(
+        join(dir, 'values-prod.yaml'),
+        `replicaCount: 3\npodAnnotations:\n  vault.hashicorp.com/agent-inject: "true"\n  vault.hashicorp.com/agent-inject-secret-api: kv/data/apps/app-${(i * 7 + 3) % secrets}/api\nresources:\n  limits: { cpu: 500m, memory: 256Mi }\n`,
+      ),
+    );
+    if (fed) {
+      writes.push(
+        writeFile(
+          join(dir, 'external-secret.yaml'),
+          `apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: app-${i}-db\n  namespace: ${ns}\nspec:\n  secretStoreRef: { name: vault, kind: ClusterSecretStore }\n  data:\n    - secretKey: password\n      remoteRef:\n        key: apps/app-${i % secrets}/db\n`,
+        ),
+      );
+    }
+    if (writes.length >= 256) await Promise.all(writes.splice(0));
+  }
+  await Promise.all(writes);
+  return Array.from({ length: secrets }, (_, k) => [`kv/apps/app-${k}/db`, `kv/apps/app-${k}/api`]).flat();
+}
