@@ -102347,8 +102347,9 @@ function workloadsInList(document2) {
 var DEFAULT_POD_ANNOTATIONS = ["podAnnotations"];
 function isValuesFileName(file2) {
   const base = file2.slice(file2.lastIndexOf("/") + 1).toLowerCase();
-  if (base.includes("schema")) return false;
-  return /^values([-._][^/]*)?\.ya?ml$/.test(base) || /[-._]values\.ya?ml$/.test(base);
+  const m = /^(.*)\.ya?ml$/.exec(base);
+  if (!m || base.startsWith("values.schema.")) return false;
+  return /(^|[-._])values([-._]|$)/.test(m[1]);
 }
 function readChartTarget(document2, documents, options) {
   const object2 = document2.data;
@@ -102446,7 +102447,7 @@ function valuesTarget(file2) {
 }
 function valuesFile(document2, object2, options) {
   const file2 = document2.file;
-  const optIn = Object.hasOwn(object2, `${options.prefix}/secrets`);
+  const optIn = Object.hasOwn(object2, `${options.prefix}/secrets`) || Object.hasOwn(object2, `${options.prefix}/secret-versions`);
   if (!optIn && !options.selectedByRule(file2) && !isValuesFileName(file2)) return null;
   const { file: _file2, ...base } = valuesTarget(file2);
   return build(document2, object2, base, options, [], [], []);
@@ -103217,9 +103218,18 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
     const storeName = entry.storeRef.name;
     const storeKind = entry.storeRef.kind === "ClusterSecretStore" ? "ClusterSecretStore" : "SecretStore";
     if (typeof storeName !== "string") continue;
-    const store = stores.vault.find(
+    const candidates = stores.vault.filter(
       (s) => s.kind === storeKind && s.name === storeName && (storeKind === "ClusterSecretStore" || scope === "any" || sameScope(s, { file: doc.file, namespace: scope.namespace }))
     );
+    if (scope === "any" && new Set(candidates.map((c) => `${c.mount ?? ""} ${c.version}`)).size > 1) {
+      problems.set(`ambiguous ${storeKind}/${storeName}`, {
+        message: `${label}: ${candidates.length} SecretStores named "${storeName}" (${candidates.map((c) => c.namespace ?? c.file).join(", ")}) with different paths, and its namespaces are chosen by selectors: not tracked; list spec.namespaces`,
+        document: doc,
+        at: entry.at
+      });
+      continue;
+    }
+    const store = candidates[0];
     if (!store) {
       if (!stores.names.has(`${storeKind}/${storeName}`)) {
         problems.set(`missing ${storeKind}/${storeName}`, {
@@ -103395,7 +103405,7 @@ var SOURCES = [
 function discover(files, config2, sources2 = SOURCES) {
   const sorted = [...files].sort((a, b) => compare(a.path, b.path));
   const charts = chartOptions(config2);
-  const optIn = `${config2.annotationPrefix}/secrets`;
+  const optIn = `${config2.annotationPrefix}/secret`;
   const parsed = parseManifests(
     sorted,
     void 0,
@@ -110339,12 +110349,19 @@ async function commitFiles(ws, commitId) {
 }
 
 // src/api-commits.ts
-var TREE_BATCH = { entries: 1e3, bytes: 4 * 1024 * 1024 };
+var TREE_BATCH = { entries: 1e3, bytes: 1024 * 1024 };
+function entryBytes(c) {
+  return Buffer.byteLength(JSON.stringify(c)) + 32;
+}
 function treeBatches(changes) {
+  const ordered = [
+    ...changes.filter((c) => "sha" in c && c.sha === null),
+    ...changes.filter((c) => !("sha" in c && c.sha === null))
+  ];
   const batches = [[]];
   let bytes = 0;
-  for (const c of changes) {
-    const size = "content" in c ? c.content.length : 0;
+  for (const c of ordered) {
+    const size = entryBytes(c);
     const current = batches[batches.length - 1];
     if (current.length > 0 && (current.length >= TREE_BATCH.entries || bytes + size > TREE_BATCH.bytes)) {
       batches.push([c]);
@@ -110355,6 +110372,10 @@ function treeBatches(changes) {
     }
   }
   return batches;
+}
+function inlineText(bytes) {
+  const text2 = decodeUtf8(bytes);
+  return text2 !== null && !text2.includes("\r") && !text2.startsWith("\uFEFF") ? text2 : null;
 }
 var seconds = (iso) => Math.floor(Date.parse(iso) / 1e3) || 0;
 function toBranchHead(c) {
@@ -110437,7 +110458,7 @@ var ApiCommitWorkspace = class {
       const changes = [];
       for (const f of files) {
         const mode = f.mode ?? "100644";
-        const text2 = inline && f.bytes ? decodeUtf8(f.bytes) : null;
+        const text2 = inline && f.bytes ? inlineText(f.bytes) : null;
         if (!f.oid || !f.bytes) changes.push({ path: f.path, mode, sha: null });
         else if (text2 !== null) changes.push({ path: f.path, mode, content: text2 });
         else {
@@ -110848,17 +110869,39 @@ async function gitAuth(repo, io, githubRepository) {
   const env = io.env;
   const token = env.GIT_TOKEN || env.GITHUB_TOKEN;
   if (token) return { auth: { username: env.GIT_USERNAME || "x-access-token", token } };
-  const credentials = isUrl(repo) ? githubCredentialsFromEnv(env) : null;
-  if (credentials?.kind !== "app") return {};
-  const gh = await connectGitHub({
-    credentials,
-    repository: resolveRepository(githubRepository, env, repo),
-    baseUrl: env.GITHUB_API_URL || void 0,
-    logger: io.logger,
-    ...io.github
-  });
-  io.logger.debug("cloning with the GitHub App installation token");
-  return { auth: { username: "x-access-token", token: gh.token } };
+  if (!isUrl(repo) || !(env.GITHUB_APP_ID || env.GITHUB_APP_PRIVATE_KEY) || !onGitHubHost(repo, env))
+    return {};
+  try {
+    const credentials = githubCredentialsFromEnv(env);
+    if (credentials?.kind !== "app") return {};
+    const gh = await connectGitHub({
+      credentials,
+      // The repository being cloned: its URL first (GITHUB_REPOSITORY names the workflow's own one).
+      repository: resolveRepository(githubRepository, {}, repo),
+      baseUrl: env.GITHUB_API_URL || void 0,
+      logger: io.logger,
+      ...io.github
+    });
+    io.logger.debug("cloning with the GitHub App installation token");
+    return { auth: { username: "x-access-token", token: gh.token } };
+  } catch (err) {
+    io.logger.warn(
+      `cloning without credentials: the GitHub App gave no installation token (${err instanceof Error ? err.message : String(err)})`
+    );
+    return {};
+  }
+}
+function onGitHubHost(url2, env) {
+  const host = (u) => {
+    try {
+      return u ? new URL(u).hostname.replace(/^api\./, "") : null;
+    } catch {
+      return null;
+    }
+  };
+  const target = host(url2);
+  const known = [host(env.GITHUB_SERVER_URL), host(env.GITHUB_API_URL), "github.com"];
+  return target !== null && known.includes(target);
 }
 async function workspaceConfig(ws, configFlag, cwd) {
   if (configFlag) return loadConfig(cwd, configFlag, cwd);

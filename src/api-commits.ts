@@ -6,7 +6,7 @@
  * is still cloned and read with git, the commit is still built locally by `Workspace.commit()` (which checks
  * every file against the plan), and then replayed on GitHub with the same bytes: `POST git/trees` on the base
  * commit's tree with only the changed paths (modes kept) and their text inline (one request per 1,000 files
- * or 4 MB; a file that is not UTF-8 gets its own base64 `POST git/blobs` first), one `POST git/commits` with the same message and parent and **no author or committer**, so GitHub
+ * or 1 MB; a file with CR line endings or a BOM gets its own base64 `POST git/blobs` first), one `POST git/commits` with the same message and parent and **no author or committer**, so GitHub
  * signs it with the token's identity (the App's `<slug>[bot]`) and shows it as verified. GitHub's blob and
  * tree ids must equal the local ones: a mismatch means the bytes differ and nothing is published.
  *
@@ -38,15 +38,30 @@ import {
   type TreeChange,
 } from './adapters/github/index.js';
 
-/** Per tree request: at most this many entries, or this much inline text (GitHub's JSON body limit). */
-export const TREE_BATCH = { entries: 1000, bytes: 4 * 1024 * 1024 };
+/**
+ * Per tree request: at most this many entries, and this many bytes of JSON body. GitHub has been seen to
+ * refuse tree requests of 2-2.5 MB (502, or 422 "payload is large"), so 1 MB, counted as the bytes sent.
+ */
+export const TREE_BATCH = { entries: 1000, bytes: 1024 * 1024 };
 
-/** Splits the changes into tree requests, each built on the previous one's tree. */
+/** The bytes an entry adds to the JSON body of a tree request. */
+function entryBytes(c: TreeChange): number {
+  return Buffer.byteLength(JSON.stringify(c)) + 32; // + `"type":"blob"`, separators
+}
+
+/**
+ * Splits the changes into tree requests, each built on the previous one's tree. Removals come first: a
+ * path removed and another created under it (a file becoming a folder) then never meet in the wrong order.
+ */
 export function treeBatches(changes: readonly TreeChange[]): TreeChange[][] {
+  const ordered = [
+    ...changes.filter((c) => 'sha' in c && c.sha === null),
+    ...changes.filter((c) => !('sha' in c && c.sha === null)),
+  ];
   const batches: TreeChange[][] = [[]];
   let bytes = 0;
-  for (const c of changes) {
-    const size = 'content' in c ? c.content.length : 0;
+  for (const c of ordered) {
+    const size = entryBytes(c);
     const current = batches[batches.length - 1]!;
     if (current.length > 0 && (current.length >= TREE_BATCH.entries || bytes + size > TREE_BATCH.bytes)) {
       batches.push([c]);
@@ -57,6 +72,16 @@ export function treeBatches(changes: readonly TreeChange[]): TreeChange[][] {
     }
   }
   return batches;
+}
+
+/**
+ * Whether a file goes inline in the tree request: UTF-8 text without a carriage return or a BOM. Those
+ * few (Windows line endings, a BOM) are uploaded as base64 blobs up front, the bytes GitHub could most
+ * plausibly normalise, so the fallback below (every file as a blob) stays a should-not-happen.
+ */
+function inlineText(bytes: Uint8Array): string | null {
+  const text = decodeUtf8(bytes);
+  return text !== null && !text.includes('\r') && !text.startsWith('\uFEFF') ? text : null;
 }
 
 /** A branch head as the ownership check sees it; `verified` is GitHub's verdict when it was asked. */
@@ -171,7 +196,7 @@ export class ApiCommitWorkspace implements Workspace {
       const changes: TreeChange[] = [];
       for (const f of files) {
         const mode = f.mode ?? '100644';
-        const text = inline && f.bytes ? decodeUtf8(f.bytes) : null;
+        const text = inline && f.bytes ? inlineText(f.bytes) : null;
         if (!f.oid || !f.bytes) changes.push({ path: f.path, mode, sha: null });
         else if (text !== null) changes.push({ path: f.path, mode, content: text });
         else {

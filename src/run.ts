@@ -235,25 +235,51 @@ export const DEFAULT_AUTHOR = { name: 'vault-rollout', email: 'vault-rollout@use
 
 /**
  * Git credentials for cloning `repo`: GIT_TOKEN (else GITHUB_TOKEN) with GIT_USERNAME (default
- * x-access-token); else, for a URL, a GitHub App's installation token when GITHUB_APP_ID and
- * GITHUB_APP_PRIVATE_KEY are set (the cron container's "App only" option), so a private repository
- * clones without a second credential.
+ * x-access-token); else, for a URL on the GitHub host (github.com, or the host of GITHUB_SERVER_URL /
+ * GITHUB_API_URL), a GitHub App's installation token when GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY are set
+ * (the cron container's "App only" option), so a private repository clones without a second credential.
+ * If the App cannot give a token, the clone goes on without credentials (a public repository still
+ * clones) after a warning that says why.
  */
 async function gitAuth(repo: string, io: Io, githubRepository?: string): Promise<{ auth?: GitAuth }> {
   const env = io.env;
   const token = env.GIT_TOKEN || env.GITHUB_TOKEN;
   if (token) return { auth: { username: env.GIT_USERNAME || 'x-access-token', token } };
-  const credentials = isUrl(repo) ? githubCredentialsFromEnv(env) : null;
-  if (credentials?.kind !== 'app') return {};
-  const gh = await connectGitHub({
-    credentials,
-    repository: resolveRepository(githubRepository, env, repo),
-    baseUrl: env.GITHUB_API_URL || undefined,
-    logger: io.logger,
-    ...io.github,
-  });
-  io.logger.debug('cloning with the GitHub App installation token');
-  return { auth: { username: 'x-access-token', token: gh.token } };
+  if (!isUrl(repo) || !(env.GITHUB_APP_ID || env.GITHUB_APP_PRIVATE_KEY) || !onGitHubHost(repo, env))
+    return {};
+  try {
+    const credentials = githubCredentialsFromEnv(env);
+    if (credentials?.kind !== 'app') return {};
+    const gh = await connectGitHub({
+      credentials,
+      // The repository being cloned: its URL first (GITHUB_REPOSITORY names the workflow's own one).
+      repository: resolveRepository(githubRepository, {}, repo),
+      baseUrl: env.GITHUB_API_URL || undefined,
+      logger: io.logger,
+      ...io.github,
+    });
+    io.logger.debug('cloning with the GitHub App installation token');
+    return { auth: { username: 'x-access-token', token: gh.token } };
+  } catch (err) {
+    io.logger.warn(
+      `cloning without credentials: the GitHub App gave no installation token (${err instanceof Error ? err.message : String(err)})`,
+    );
+    return {};
+  }
+}
+
+/** Whether `url` is on the GitHub host this run talks to. */
+function onGitHubHost(url: string, env: Env): boolean {
+  const host = (u: string | undefined) => {
+    try {
+      return u ? new URL(u).hostname.replace(/^api\./, '') : null;
+    } catch {
+      return null;
+    }
+  };
+  const target = host(url);
+  const known = [host(env.GITHUB_SERVER_URL), host(env.GITHUB_API_URL), 'github.com'];
+  return target !== null && known.includes(target);
 }
 
 /** The config of a workspace: `--config FILE` on disk, else `vault-rollout.yaml` in the base branch. */

@@ -322,16 +322,25 @@ describe('rules and Helm-based apps', () => {
       'values.prod.yaml',
       'prod-values.yaml',
       'app.values.yaml',
+      'app-values-prod.yaml',
+      'schema-registry-values.yaml',
     ])
       expect(isValuesFileName(yes), yes).toBe(true);
     for (const no of [
       'values.schema.yaml',
-      'my-values-notes.yaml',
+      'myvalues.yaml',
       'valuesfoo.yaml',
       'values.json',
       'ci/pipeline.yaml',
     ])
       expect(isValuesFileName(no), no).toBe(false);
+  });
+
+  it('keeps tracking a values file it adopted, whatever its name', () => {
+    const text =
+      'replicaCount: 1\npodAnnotations:\n  vault.hashicorp.com/agent-inject-secret-db: kv/data/a/db\nvault-rollout/secret-versions: kv/a/db@2\n';
+    const found = discover([{ path: 'deploy/prod.yaml', text }], defaultConfig());
+    expect(found.workloads.map((w) => `${w.kind} ${w.recordedRaw}`)).toEqual(['HelmValues kv/a/db@2']);
   });
 
   it('a podAnnotations-only rule moves the trigger of a release discovered otherwise', () => {

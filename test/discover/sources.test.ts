@@ -204,6 +204,30 @@ spec:
     ]);
   });
 
+  it('with selectors and SecretStores of one name that disagree, guesses no mount and says why', () => {
+    const store = (ns: string, mount: string) =>
+      `apiVersion: external-secrets.io/v1\nkind: SecretStore\nmetadata:\n  name: vault\n  namespace: ${ns}\nspec:\n  provider:\n    vault:\n      path: ${mount}\n`;
+    const result = discover(
+      [
+        { path: 'infra/a-store.yaml', text: store('team-a', 'kv-a') },
+        { path: 'infra/b-store.yaml', text: store('team-b', 'kv-b') },
+        {
+          path: 'infra/ces.yaml',
+          text: ces('  namespaceSelectors:\n    - matchLabels: { tls: "true" }\n').replace(
+            'kind: ClusterSecretStore',
+            'kind: SecretStore',
+          ),
+        },
+        { path: 'apps/a.yaml', text: web('team-a') },
+      ],
+      defaultConfig(),
+    );
+    expect(result.workloads).toEqual([]);
+    expect(result.problems.map((p) => p.message)).toContainEqual(
+      'ClusterExternalSecret/shared-tls (infra/ces.yaml): 2 SecretStores named "vault" (team-a, team-b) with different paths, and its namespaces are chosen by selectors: not tracked; list spec.namespaces (used by Deployment/web-team-a in apps/a.yaml)',
+    );
+  });
+
   it('with namespace selectors, matches every namespace', () => {
     const result = discover(
       files('  namespaceSelectors:\n    - matchLabels: { tls: "true" }\n'),

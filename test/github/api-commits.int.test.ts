@@ -119,8 +119,10 @@ describe('apply --mode pr with API commits', () => {
     expect(gh.gitData?.refUpdates).toEqual([{ ref: `refs/heads/${BRANCH}`, kind: 'create', sha: head }]);
     const paths = first.report.changes.map((c) => c.path).sort();
     expect(paths).toEqual(['apps/api.yaml', 'apps/nightly.yaml', 'apps/worker.yaml', CRLF_PATH].sort());
-    // The files' text goes inline in the tree request: no blob request per file.
+    // The files' text goes inline in the tree request: no blob request per file, except the CRLF file
+    // (Windows line endings and BOMs go as base64 blobs).
     expect(apiWrites(gh)).toEqual([
+      'POST /git/blobs',
       'POST /git/trees',
       'POST /git/commits',
       'POST /git/refs',
@@ -270,14 +272,15 @@ describe('apply --mode pr with API commits', () => {
 
   it('falls back to base64 blobs when GitHub stores inline text differently, and publishes the same bytes', async () => {
     const { gh, run } = await setup('api-normalized');
-    gh.gitData!.normalizeInlineContent = true;
+    gh.gitData!.alterInlineContent = true;
     const first = await run();
     expect(first.outcome).toBe('created');
-    const paths = first.report.changes.map((c) => c.path);
-    // the first tree (inline) came out wrong: every file again as a blob, then the tree again
-    expect(apiWrites(gh).slice(0, 2 + paths.length)).toEqual([
+    const inline = first.report.changes.filter((c) => c.path !== CRLF_PATH);
+    // the CRLF file as a blob; the first tree (inline) came out wrong: every other file as a blob, the tree again
+    expect(apiWrites(gh).slice(0, 3 + inline.length)).toEqual([
+      'POST /git/blobs',
       'POST /git/trees',
-      ...paths.map(() => 'POST /git/blobs'),
+      ...inline.map(() => 'POST /git/blobs'),
       'POST /git/trees',
     ]);
     const head = await git.head('api-normalized', BRANCH);
@@ -303,26 +306,43 @@ describe('apply --mode pr with API commits', () => {
 });
 
 describe('tree requests', () => {
-  it('carry at most 1,000 files or 4 MB of text each, so a first adoption of 5,000 files is 5 requests', () => {
+  it('carry at most 1,000 files or 1 MB of JSON each, removals first', () => {
     const files = (n: number, size: number) =>
       Array.from({ length: n }, (_, i) => ({
         path: `apps/f${i}.yaml`,
         mode: '100644',
         content: 'x'.repeat(size),
       }));
-    expect(treeBatches(files(5000, 1200)).map((b) => b.length)).toEqual([1000, 1000, 1000, 1000, 1000]);
+    // a first adoption of 5,000 small manifests: 5 requests
+    expect(treeBatches(files(5000, 600)).map((b) => b.length)).toEqual([1000, 1000, 1000, 1000, 1000]);
     // 3 MB files: one per request (a request is never empty, even for a file over the limit)
     expect(treeBatches(files(3, 3 * 1024 * 1024)).map((b) => b.length)).toEqual([1, 1, 1]);
-    const small = treeBatches(files(10, 1024 * 1024));
-    expect(small.map((b) => b.length)).toEqual([4, 4, 2]);
-    expect(
-      small.every(
-        (b) => b.reduce((n, c) => n + ('content' in c ? c.content.length : 0), 0) <= TREE_BATCH.bytes,
-      ),
-    ).toBe(true);
-    // removals and blob references cost no bytes
-    expect(treeBatches([{ path: 'a', mode: '100644', sha: null }])).toEqual([
-      [{ path: 'a', mode: '100644', sha: null }],
+    // bytes are counted as sent: JSON escapes (a newline is two bytes) and multi-byte characters
+    const quarter = treeBatches(files(10, 256 * 1024)).map((b) => b.length);
+    expect(quarter).toEqual([3, 3, 3, 1]);
+    const escaped = treeBatches(
+      files(10, 128 * 1024).map((f) => ({ ...f, content: f.content.replace(/x/g, '\n') })),
+    );
+    expect(escaped.map((b) => b.length)).toEqual(quarter);
+    const wide = treeBatches(
+      files(10, 64 * 1024).map((f) => ({ ...f, content: f.content.replace(/x/g, '€') })),
+    );
+    expect(wide.map((b) => b.length)).toEqual([5, 5]);
+    for (const batch of [...escaped, ...wide]) {
+      expect(batch.reduce((n, c) => n + Buffer.byteLength(JSON.stringify(c)), 0)).toBeLessThanOrEqual(
+        TREE_BATCH.bytes,
+      );
+    }
+    // removals go first, whatever the order they came in
+    const mixed = treeBatches([
+      { path: 'a/new', mode: '100644', content: 'x' },
+      { path: 'a', mode: '100644', sha: null },
+    ]);
+    expect(mixed).toEqual([
+      [
+        { path: 'a', mode: '100644', sha: null },
+        { path: 'a/new', mode: '100644', content: 'x' },
+      ],
     ]);
   });
 });

@@ -331,6 +331,49 @@ describe('GitHub App only (no GIT_TOKEN, no GITHUB_TOKEN)', () => {
   });
 });
 
+describe('GitHub App credentials and the clone', () => {
+  const appEnv = (apiUrl: string) => ({
+    VAULT_ADDR: vault.url,
+    VAULT_TOKEN: vault.rootToken,
+    GITHUB_API_URL: apiUrl,
+    GITHUB_APP_ID: '4242',
+    GITHUB_APP_PRIVATE_KEY: generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs1', format: 'pem' })
+      .toString(),
+  });
+  const dryRun = (name: string, env: Record<string, string>, logger = captureLogger()) =>
+    runApply(
+      {
+        repo: git.repoUrl(name),
+        format: 'json',
+        exitCode: false,
+        mode: 'commit',
+        dryRun: true,
+        githubRepository: `${OWNER}/${REPO}`,
+      },
+      { env, cwd: tmp.dir, stdout: () => {}, logger, github: { pacing: false, retryAfterUnitMs: 1 } },
+    ).then((report) => ({ report, logger }));
+
+  it('asks no token for a URL on another host than the GitHub API', async () => {
+    await git.createBareRepo('elsewhere', manifests);
+    const { report, logger } = await dryRun('elsewhere', appEnv('https://github-api.invalid'));
+    expect(report.changes.length).toBeGreaterThan(0);
+    expect(logger.lines.join('\n')).not.toContain('GitHub App');
+  });
+
+  it('clones without credentials, after a warning, when the App gives no token', async () => {
+    await git.createBareRepo('public', manifests);
+    // a GitHub server that knows no App: the installation lookup fails
+    const gh = await startGitHubServer({ owner: OWNER, repo: REPO, token: TOKEN });
+    servers.push(gh);
+    const { report, logger } = await dryRun('public', appEnv(gh.url));
+    expect(report.changes.length).toBeGreaterThan(0);
+    expect(logger.lines.join('\n')).toMatch(
+      /warn: cloning without credentials: the GitHub App gave no installation token \(/,
+    );
+  });
+});
+
 describe('dry run', () => {
   it('reads the branch and the pull request but pushes and writes nothing', async () => {
     const { gh, run } = await setup('dry');

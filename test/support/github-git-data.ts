@@ -47,10 +47,10 @@ export interface GitDataStore {
   /** Ref updates done through the API (`create`, `update`, `force-update`, `delete`). */
   refUpdates: { ref: string; kind: 'create' | 'update' | 'force-update' | 'delete'; sha: string | null }[];
   /**
-   * Fault injection: store a tree entry's inline `content` with CRLF turned into LF, as a server that
+   * Fault injection: store a tree entry's inline `content` with a line break added, as a server that
    * normalised text would (the client must notice by the tree id and fall back to base64 blobs).
    */
-  normalizeInlineContent: boolean;
+  alterInlineContent: boolean;
 }
 
 const SIGNATURE_KEY = 'github-test-server web-flow key';
@@ -80,7 +80,7 @@ export function gitDataStore(o: GitDataOptions): GitDataStore {
   const createdCommits: string[] = [];
   const refUpdates: GitDataStore['refUpdates'] = [];
   // Assigned once `route` is defined below (a function declaration, hoisted).
-  const store: GitDataStore = { route, createdCommits, refUpdates, normalizeInlineContent: false };
+  const store: GitDataStore = { route, createdCommits, refUpdates, alterInlineContent: false };
   const api = () => `${o.url()}${o.prefix}`;
 
   async function objectType(oid: string): Promise<string | null> {
@@ -249,9 +249,7 @@ export function gitDataStore(o: GitDataOptions): GitDataStore {
         return fail(422, `Must supply a valid tree.mode (got "${mode}")`);
       }
       if ('content' in item && typeof item['content'] === 'string') {
-        const content = store.normalizeInlineContent
-          ? item['content'].replace(/\r\n/g, '\n')
-          : item['content'];
+        const content = store.alterInlineContent ? `${item['content']}\n` : item['content'];
         const oid = await git.writeBlob({ fs, gitdir, blob: Buffer.from(content, 'utf8') });
         edits.set(path, { mode, oid, type: 'blob' });
       } else if (item['sha'] === null) {

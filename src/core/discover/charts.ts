@@ -17,7 +17,7 @@
  * without losing them: it is reported, not edited.
  *
  * A values file is a single-document plain map (no `kind`) that a `kind: HelmValues` rule selects by path,
- * that names `<prefix>/secrets` at its top level, or whose file name follows Helm's conventions
+ * that names `<prefix>/secrets` (or holds a record) at its top level, or whose file name says values
  * ({@link isValuesFileName}): other plain YAML (CI configs, tool settings) is never treated as one.
  */
 import type { ChartKind, Workload } from '../model.js';
@@ -37,13 +37,15 @@ export interface ChartView extends WorkloadView {
 export const DEFAULT_POD_ANNOTATIONS: readonly string[] = ['podAnnotations'];
 
 /**
- * Whether a file name is one of Helm's values-file conventions: `values.yaml`, `values-prod.yml`,
- * `values.prod.yaml`, `prod-values.yaml`, `app.values.yaml`; not `values.schema.yaml` nor `my-values-notes.yaml`.
+ * Whether a file name says chart values: `values` as a word of the name (`values.yaml`, `values-prod.yml`,
+ * `values.prod.yaml`, `prod-values.yaml`, `app.values.yaml`, `app-values-prod.yaml`), but not Helm's
+ * `values.schema.*` nor `myvalues.yaml`.
  */
 export function isValuesFileName(file: string): boolean {
   const base = file.slice(file.lastIndexOf('/') + 1).toLowerCase();
-  if (base.includes('schema')) return false;
-  return /^values([-._][^/]*)?\.ya?ml$/.test(base) || /[-._]values\.ya?ml$/.test(base);
+  const m = /^(.*)\.ya?ml$/.exec(base);
+  if (!m || base.startsWith('values.schema.')) return false;
+  return /(^|[-._])values([-._]|$)/.test(m[1]!);
 }
 
 export interface ChartOptions {
@@ -199,7 +201,10 @@ export function valuesTarget(file: string): Base & { file: string } {
 
 function valuesFile(document: ManifestDocument, object: Data, options: ChartOptions): ChartView | null {
   const file = document.file;
-  const optIn = Object.hasOwn(object, `${options.prefix}/secrets`);
+  // Opted in, or adopted before (a record at the top level): whatever the file's name.
+  const optIn =
+    Object.hasOwn(object, `${options.prefix}/secrets`) ||
+    Object.hasOwn(object, `${options.prefix}/secret-versions`);
   if (!optIn && !options.selectedByRule(file) && !isValuesFileName(file)) return null;
   const { file: _file, ...base } = valuesTarget(file);
   return build(document, object, base, options, [], [], []);

@@ -45,7 +45,8 @@ export function discover(
 ): DiscoverResult {
   const sorted = [...files].sort((a, b) => compare(a.path, b.path));
   const charts = chartOptions(config);
-  const optIn = `${config.annotationPrefix}/secrets`;
+  // `<prefix>/secrets` (opt-in) and `<prefix>/secret-versions` (adopted): a values file with either is read.
+  const optIn = `${config.annotationPrefix}/secret`;
   const parsed = parseManifests(
     sorted,
     undefined,

@@ -242,7 +242,7 @@ function readSpec(
     const storeName = entry.storeRef.name;
     const storeKind = entry.storeRef.kind === 'ClusterSecretStore' ? 'ClusterSecretStore' : 'SecretStore';
     if (typeof storeName !== 'string') continue;
-    const store = stores.vault.find(
+    const candidates = stores.vault.filter(
       (s) =>
         s.kind === storeKind &&
         s.name === storeName &&
@@ -250,6 +250,17 @@ function readSpec(
           scope === 'any' ||
           sameScope(s, { file: doc.file, namespace: scope.namespace })),
     );
+    // Namespace selectors and several SecretStores of that name that disagree on the mount or KV version:
+    // which one applies depends on the namespace, so no path is guessed.
+    if (scope === 'any' && new Set(candidates.map((c) => `${c.mount ?? ''} ${c.version}`)).size > 1) {
+      problems.set(`ambiguous ${storeKind}/${storeName}`, {
+        message: `${label}: ${candidates.length} SecretStores named "${storeName}" (${candidates.map((c) => c.namespace ?? c.file).join(', ')}) with different paths, and its namespaces are chosen by selectors: not tracked; list spec.namespaces`,
+        document: doc,
+        at: entry.at,
+      });
+      continue;
+    }
+    const store = candidates[0];
     if (!store) {
       if (!stores.names.has(`${storeKind}/${storeName}`)) {
         problems.set(`missing ${storeKind}/${storeName}`, {
