@@ -110476,7 +110476,7 @@ var ApiCommitWorkspace = class {
         }
       }
       let tree2 = parent.tree;
-      for (const batch of treeBatches(changes)) tree2 = await this.api.createTree(tree2, batch);
+      for (const batch of treeBatches(changes)) tree2 = await this.createTreeSplitting(tree2, batch);
       return tree2;
     };
     let tree = await buildTree(true);
@@ -110509,6 +110509,25 @@ var ApiCommitWorkspace = class {
       );
     }
     return commit;
+  }
+  /**
+   * `POST git/trees`, split in two (and again) when GitHub refuses the request for its size: 413, 502
+   * (which GitHub answers for some large bodies) or a 422 that says the payload is too large.
+   */
+  async createTreeSplitting(base, batch) {
+    try {
+      return await this.api.createTree(base, batch);
+    } catch (err) {
+      const status2 = err instanceof GitHubError ? err.data["status"] : void 0;
+      const tooBig = status2 === 413 || status2 === 502 || status2 === 422 && /too large|payload/i.test(String(err));
+      if (!tooBig || batch.length < 2) throw err;
+      const half = Math.ceil(batch.length / 2);
+      this.logger.info(
+        `GitHub refused a tree request of ${batch.length} files (${String(status2)}): sending it in two halves`
+      );
+      const first = await this.createTreeSplitting(base, batch.slice(0, half));
+      return this.createTreeSplitting(first, batch.slice(half));
+    }
   }
   /** The identity this token's API commits get, if this run already made one (no request). */
   knownIdentity() {

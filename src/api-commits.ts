@@ -31,6 +31,7 @@ import { decodeUtf8 } from './adapters/git/objects.js';
 import {
   connectGitHub,
   githubCredentialsFromEnv,
+  GitHubError,
   GitHubGitData,
   resolveRepository,
   type ApiCommit,
@@ -214,7 +215,7 @@ export class ApiCommitWorkspace implements Workspace {
         }
       }
       let tree = parent.tree;
-      for (const batch of treeBatches(changes)) tree = await this.api.createTree(tree, batch);
+      for (const batch of treeBatches(changes)) tree = await this.createTreeSplitting(tree, batch);
       return tree;
     };
     let tree = await buildTree(true);
@@ -249,6 +250,27 @@ export class ApiCommitWorkspace implements Workspace {
       );
     }
     return commit;
+  }
+
+  /**
+   * `POST git/trees`, split in two (and again) when GitHub refuses the request for its size: 413, 502
+   * (which GitHub answers for some large bodies) or a 422 that says the payload is too large.
+   */
+  private async createTreeSplitting(base: string, batch: TreeChange[]): Promise<string> {
+    try {
+      return await this.api.createTree(base, batch);
+    } catch (err) {
+      const status = err instanceof GitHubError ? err.data['status'] : undefined;
+      const tooBig =
+        status === 413 || status === 502 || (status === 422 && /too large|payload/i.test(String(err)));
+      if (!tooBig || batch.length < 2) throw err;
+      const half = Math.ceil(batch.length / 2);
+      this.logger.info(
+        `GitHub refused a tree request of ${batch.length} files (${String(status)}): sending it in two halves`,
+      );
+      const first = await this.createTreeSplitting(base, batch.slice(0, half));
+      return this.createTreeSplitting(first, batch.slice(half));
+    }
   }
 
   /** The identity this token's API commits get, if this run already made one (no request). */

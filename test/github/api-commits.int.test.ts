@@ -289,6 +289,27 @@ describe('apply --mode pr with API commits', () => {
     expect(first.report.commit).toBe(head);
   });
 
+  it('splits a tree request GitHub refuses for its size, and publishes the same commit', async () => {
+    const { gh, run } = await setup('api-split');
+    gh.failNext({ method: 'POST', path: /\/git\/trees$/, status: 422, message: 'Payload too large' });
+    const logger = captureLogger();
+    const first = await run({ logger });
+    expect(first.outcome).toBe('created');
+    // the refused request is not among the writes; its two halves are
+    expect(apiWrites(gh).slice(0, 4)).toEqual([
+      'POST /git/blobs',
+      'POST /git/trees',
+      'POST /git/trees',
+      'POST /git/commits',
+    ]);
+    expect(logger.lines.join('\n')).toMatch(
+      /GitHub refused a tree request of 4 files \(422\): sending it in two halves/,
+    );
+    expect(await git.head('api-split', BRANCH)).toBe(first.report.commit);
+    for (const c of first.report.changes)
+      expect(await git.readFile('api-split', BRANCH, c.path)).toBe(c.after);
+  });
+
   it('names the call and the permission when GitHub refuses to create a tree', async () => {
     const { gh, run } = await setup('api-forbidden');
     gh.failNext({
