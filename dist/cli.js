@@ -86532,7 +86532,7 @@ function inTemplatesFolder(path7, roots) {
   }
   return false;
 }
-var RELEVANT_KINDS = /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List|ExternalSecret|ClusterExternalSecret|SecretStore|ClusterSecretStore|VaultStaticSecret|SecretProviderClass|HelmRelease|Application)\b|<path:|avp\.kubernetes\.io\//;
+var RELEVANT_KINDS = /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List|ExternalSecret|ClusterExternalSecret|SecretStore|ClusterSecretStore|VaultStaticSecret|SecretProviderClass|HelmRelease|Application)\b|<path:|avp\.kubernetes\.io\/|\{\{-?\s*(?:with\s+)?secret\s/;
 function parseManifests(files, relevant = RELEVANT_KINDS, also = () => false) {
   const roots = chartRoots(files);
   const documents = [];
@@ -87011,13 +87011,33 @@ var argocdVaultPluginSource = {
 // src/core/discover/sources/bank-vaults.ts
 var ENV_VALUE = /(?:^|\$\{)(?:>>)?vault:([^#\s{}$]+)#/g;
 var FROM_PATH = "vault.security.banzaicloud.io/vault-env-from-path";
+var TEMPLATE_CONFIGMAPS = [
+  "vault.security.banzaicloud.io/vault-agent-configmap",
+  "vault.security.banzaicloud.io/vault-ct-configmap"
+];
+var TEMPLATE_SECRET = /\{\{-?\s*(?:with\s+)?secret\s+["'`]([^"'`]+)["'`]/g;
+function templateSecretPaths(text2) {
+  return [...text2.matchAll(TEMPLATE_SECRET)].map((m) => cleanSecretPath(m[1].replace(/\?.*$/s, "")));
+}
 function bankVaultsPaths(value) {
   return [...value.matchAll(ENV_VALUE)].map((m) => cleanSecretPath(m[1]));
 }
 var bankVaultsSource = {
   name: "bankVaults",
   enabled: (config2) => config2.sources.bankVaults,
-  collect({ config: config2 }) {
+  collect({ config: config2, documents }) {
+    const templates = /* @__PURE__ */ new Map();
+    for (const doc of documents) {
+      const o = doc.data;
+      if (!isRecord2(o) || o.kind !== "ConfigMap" || !isRecord2(o.data)) continue;
+      const { name, namespace } = meta3(o);
+      if (!name) continue;
+      const paths = Object.values(o.data).flatMap(
+        (v) => typeof v === "string" ? templateSecretPaths(v) : []
+      );
+      if (paths.length === 0) continue;
+      templates.set(name, [...templates.get(name) ?? [], { file: doc.file, namespace, paths }]);
+    }
     return {
       refsFor(view) {
         const refs = [];
@@ -87050,6 +87070,15 @@ var bankVaultsSource = {
           }
         }
         for (const { annotations } of annotationMaps(view)) {
+          for (const key of TEMPLATE_CONFIGMAPS) {
+            const name = annotations[key];
+            if (typeof name !== "string") continue;
+            for (const cm of templates.get(name) ?? []) {
+              if (!sameScope(cm, view.workload)) continue;
+              for (const raw of cm.paths)
+                add(raw, `${key} \u2192 ${producerLabel("ConfigMap", name, cm.file)} template`);
+            }
+          }
           const value = annotations[FROM_PATH];
           if (typeof value !== "string") continue;
           for (const entry of value.split(",")) {

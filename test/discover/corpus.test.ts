@@ -87,16 +87,22 @@ describe.skipIf(!existsSync(CORPUS))('discovery over ../shared/corpus', () => {
       // is AVP's rendered output (the annotation is left, no placeholder), and the Secrets, ConfigMaps and
       // examples/ are used by no workload. fixtures/input/invalid.yaml is not YAML.
       argocdVaultPlugin: 1,
-      // e2e/test/deployment*.yaml: four Deployments with vault:secret/data/accounts/aws#... env values.
-      // Missed: deployment-template.yaml reads secret/accounts/aws through a Vault Agent template in the
-      // ConfigMap named by vault-agent-configmap (consul-template, not followed); Secret/ConfigMap vault:
+      // e2e/test/deployment*.yaml: four Deployments with vault:secret/data/accounts/aws#... env values, and
+      // deployment-template.yaml, which reads secret/accounts/aws through the Vault Agent template of the
+      // ConfigMap its vault-agent-configmap annotation names. Missed on purpose: Secret/ConfigMap vault:
       // values are rewritten by the webhook at admission, so a restart would not refresh them.
-      bankVaults: 4,
+      bankVaults: 5,
       // test/bats/tests/vault: the two Deployments get secret/foo and secret/foo1 through the CSI volume of
       // vault-foo-sync and the synced Secret foosecret. The Pods that mount classes are not workloads.
       csi: 4,
       // srinandan/apigee-vault vault-agent-sample/client.yaml
       vaultAgent: 1,
+    });
+    const template = refs.find(({ w }) => w.name === 'test-deployment-template');
+    expect(template?.s).toEqual({
+      path: 'secret/accounts/aws',
+      source: 'bankVaults',
+      via: 'vault.security.banzaicloud.io/vault-agent-configmap → ConfigMap/my-app-vault-agent (bank-vaults__vault-secrets-webhook/e2e/test/deployment-template.yaml) template',
     });
     // No VaultStaticSecret in the corpus (BUSL-1.1 upstream): fixtures only.
     const csi = refs.filter(({ s }) => s.source === 'csi').map(({ w, s }) => `${w.name} ${s.path}`);

@@ -318,6 +318,38 @@ describe('Bank-Vaults', () => {
       ],
     });
   });
+
+  it('follows vault-agent-configmap / vault-ct-configmap to the templates of that ConfigMap', () => {
+    const configMap = (name: string, ns: string, template: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ${ns}\ndata:\n  config.hcl: |\n    template {\n      contents = <<EOH\n      ${template}\n      EOH\n    }\n`;
+    const app = (annotation: string, ns: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${ns}\n  namespace: ${ns}\nspec:\n  template:\n    metadata:\n      annotations:\n        vault.security.banzaicloud.io/${annotation}: agent-config\n    spec:\n      containers: [{ name: a, image: a }]\n`;
+    const result = discover(
+      [
+        // separate files: the ConfigMap is read for its template, although it names no workload kind
+        {
+          path: 'cm/a.yaml',
+          text: configMap(
+            'agent-config',
+            'a',
+            '{{- with secret "secret/accounts/aws" }}{{ .Data.data.KEY }}{{ end }}',
+          ),
+        },
+        { path: 'cm/b.yaml', text: configMap('agent-config', 'b', `{{ secret 'kv/data/b/db?version=3' }}`) },
+        { path: 'apps/a.yaml', text: app('vault-agent-configmap', 'a') },
+        { path: 'apps/b.yaml', text: app('vault-ct-configmap', 'b') },
+      ],
+      defaultConfig(),
+    );
+    expect(summary(result)).toEqual({
+      'apps/a.yaml#0 Deployment/app-a': [
+        'secret/accounts/aws bankVaults: vault.security.banzaicloud.io/vault-agent-configmap → ConfigMap/agent-config (cm/a.yaml) template',
+      ],
+      'apps/b.yaml#0 Deployment/app-b': [
+        'kv/b/db bankVaults: vault.security.banzaicloud.io/vault-ct-configmap → ConfigMap/agent-config (cm/b.yaml) template',
+      ],
+    });
+  });
 });
 
 describe('Secrets Store CSI driver', () => {

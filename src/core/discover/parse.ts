@@ -61,13 +61,14 @@ function inTemplatesFolder(path: string, roots?: ReadonlySet<string>): boolean {
  * (HelmRelease, Application), and the objects the Secret graph follows (ExternalSecret and its stores,
  * VaultStaticSecret, SecretProviderClass). Secrets and
  * ConfigMaps matter only with argocd-vault-plugin placeholders (`<path:`) or annotations
- * (`avp.kubernetes.io`), so those strings are matched instead of their kinds. A file without any is never
+ * (`avp.kubernetes.io`) or Vault Agent templates (`{{ with secret`, Bank-Vaults' agent ConfigMaps), so
+ * those strings are matched instead of their kinds. A file without any is never
  * edited, so it is not parsed: half the files of a typical GitOps repo (ConfigMaps, Services, Flux and
  * Argo CD objects) cost one regex test instead of a YAML parse. Quotes and JSON (`"kind": "Deployment"`) are
  * matched too.
  */
 export const RELEVANT_KINDS =
-  /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List|ExternalSecret|ClusterExternalSecret|SecretStore|ClusterSecretStore|VaultStaticSecret|SecretProviderClass|HelmRelease|Application)\b|<path:|avp\.kubernetes\.io\//;
+  /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List|ExternalSecret|ClusterExternalSecret|SecretStore|ClusterSecretStore|VaultStaticSecret|SecretProviderClass|HelmRelease|Application)\b|<path:|avp\.kubernetes\.io\/|\{\{-?\s*(?:with\s+)?secret\s/;
 
 /**
  * Parses every file that can hold a relevant document; see the module comment for what is skipped.

@@ -7,6 +7,11 @@
  * or the workload. Other `vault.security.banzaicloud.io/*` annotations configure the webhook (address, role,
  * TLS) and name no secret.
  *
+ * The `vault-agent-configmap` and `vault-ct-configmap` annotations name a ConfigMap whose Vault Agent or
+ * consul-template templates (`{{ with secret "secret/app" }}`, `{{ secret "secret/data/app" }}`) the
+ * webhook's sidecar renders into the pod: those secrets are followed too, through the ConfigMap found by
+ * name (same namespace, or same folder when either leaves it empty), and the chain says so.
+ *
  * Not followed: `vault:` values inside Secrets and ConfigMaps. The webhook rewrites those objects when they
  * are applied, so restarting the pods that use them would not bring a new version; re-applying the object
  * would. Paths of other engines (`>>vault:database/creds/app#...`, dynamic secrets) are kept: the Vault
@@ -15,11 +20,23 @@
 import type { SecretRef } from '../../model.js';
 import { cleanSecretPath, isPlausibleSecretPath, normalizeSecretPath } from '../../secret-path.js';
 import { formatPath } from '../../yaml/edit-scalar.js';
+import { producerLabel, sameScope } from '../secret-graph.js';
 import { get, isRecord, stringsIn } from '../workloads.js';
-import { annotationMaps, type WorkloadSource } from './source.js';
+import { annotationMaps, meta, type WorkloadSource } from './source.js';
 
 const ENV_VALUE = /(?:^|\$\{)(?:>>)?vault:([^#\s{}$]+)#/g;
 const FROM_PATH = 'vault.security.banzaicloud.io/vault-env-from-path';
+const TEMPLATE_CONFIGMAPS = [
+  'vault.security.banzaicloud.io/vault-agent-configmap',
+  'vault.security.banzaicloud.io/vault-ct-configmap',
+];
+/** `{{ with secret "secret/app" }}`, `{{- secret "secret/data/app?version=2" -}}`, single quotes or backquotes. */
+const TEMPLATE_SECRET = /\{\{-?\s*(?:with\s+)?secret\s+["'`]([^"'`]+)["'`]/g;
+
+/** The secret paths a Vault Agent / consul-template template reads (raw, without `?version=`). */
+export function templateSecretPaths(text: string): string[] {
+  return [...text.matchAll(TEMPLATE_SECRET)].map((m) => cleanSecretPath(m[1]!.replace(/\?.*$/s, '')));
+}
 
 /** The secret paths in one env value (raw, before normalisation). */
 export function bankVaultsPaths(value: string): string[] {
@@ -29,7 +46,20 @@ export function bankVaultsPaths(value: string): string[] {
 export const bankVaultsSource: WorkloadSource = {
   name: 'bankVaults',
   enabled: (config) => config.sources.bankVaults,
-  collect({ config }) {
+  collect({ config, documents }) {
+    // ConfigMaps whose data holds templates that read secrets, by name.
+    const templates = new Map<string, { file: string; namespace: string | null; paths: string[] }[]>();
+    for (const doc of documents) {
+      const o = doc.data;
+      if (!isRecord(o) || o.kind !== 'ConfigMap' || !isRecord(o.data)) continue;
+      const { name, namespace } = meta(o);
+      if (!name) continue;
+      const paths = Object.values(o.data).flatMap((v) =>
+        typeof v === 'string' ? templateSecretPaths(v) : [],
+      );
+      if (paths.length === 0) continue;
+      templates.set(name, [...(templates.get(name) ?? []), { file: doc.file, namespace, paths }]);
+    }
     return {
       refsFor(view) {
         const refs: SecretRef[] = [];
@@ -63,6 +93,15 @@ export const bankVaultsSource: WorkloadSource = {
           }
         }
         for (const { annotations } of annotationMaps(view)) {
+          for (const key of TEMPLATE_CONFIGMAPS) {
+            const name = annotations[key];
+            if (typeof name !== 'string') continue;
+            for (const cm of templates.get(name) ?? []) {
+              if (!sameScope(cm, view.workload)) continue;
+              for (const raw of cm.paths)
+                add(raw, `${key} → ${producerLabel('ConfigMap', name, cm.file)} template`);
+            }
+          }
           const value = annotations[FROM_PATH];
           if (typeof value !== 'string') continue;
           for (const entry of value.split(',')) {
