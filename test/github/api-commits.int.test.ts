@@ -13,25 +13,27 @@ import { connectGitHub, GitHubGitData } from '../../src/adapters/github/index.js
 import { ApiCommitWorkspace, TREE_BATCH, treeBatches } from '../../src/api-commits.js';
 import { isOwnBranchCommit } from '../../src/publish-pr.js';
 import { runApply, type Io } from '../../src/run.js';
-import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
+import { runGit, type GitServer } from '../support/git-server.js';
 import { startGitHubServer, type GitHubServer, type GitHubServerOptions } from '../support/github-server.js';
-import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
+import type { VaultDevServer } from '../support/vault-server.js';
 import {
   author,
   captureLogger,
   manifests,
   OWNER,
   prConfig,
+  type PrServers,
   REPO,
   runPr,
-  seedVault,
-  tempDir,
+  startGitHubFor,
+  startPrServers,
+  stopPrServers,
   TOKEN,
 } from './helpers.js';
 
 let git: GitServer;
 let vault: VaultDevServer;
-let tmp: Awaited<ReturnType<typeof tempDir>>;
+let tmp: PrServers['tmp'];
 const servers: GitHubServer[] = [];
 const BRANCH = 'vault-rollout/main';
 const BOT = { name: 'vault-rollout[bot]', email: '7+vault-rollout[bot]@users.noreply.github.com' };
@@ -48,28 +50,13 @@ const apiConfig = prConfig('pullRequest: { labels: [secrets], apiCommits: true }
 const pushConfig = prConfig('pullRequest: { labels: [secrets] }\n');
 
 beforeAll(async () => {
-  tmp = await tempDir();
-  git = await startGitServer({ tmpRoot: tmp.dir });
-  vault = await startTestVault({ mounts: [{ path: 'kv', version: 2 }] });
-  seedVault(vault);
+  ({ git, vault, tmp } = await startPrServers());
 });
-afterAll(async () => {
-  for (const s of servers) await s.close();
-  await git?.close();
-  await vault?.close();
-  await tmp?.cleanup();
-});
+afterAll(() => stopPrServers({ git, vault, tmp }, servers));
 
 async function setup(name: string, extra: Partial<GitHubServerOptions> = {}) {
   await git.createBareRepo(name, files);
-  const gh = await startGitHubServer({
-    owner: OWNER,
-    repo: REPO,
-    token: TOKEN,
-    branchHead: (b) => git.head(name, b).catch(() => null),
-    gitDir: git.repoPath(name),
-    ...extra,
-  });
+  const gh = await startGitHubFor(git, name, { gitData: true, ...extra });
   servers.push(gh);
   const run = (o: Partial<Parameters<typeof runPr>[0]> = {}) =>
     runPr({ git, vault, githubUrl: gh.url, repo: name, tmpRoot: tmp.dir, config: apiConfig, ...o });

@@ -6,37 +6,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
 
-import { startGitServer, type GitServer } from '../support/git-server.js';
-import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
-import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
-import { manifests, OWNER, REPO, seedVault, tempDir, TOKEN } from './helpers.js';
+import type { GitServer } from '../support/git-server.js';
+import type { GitHubServer } from '../support/github-server.js';
+import type { VaultDevServer } from '../support/vault-server.js';
+import {
+  manifests,
+  OWNER,
+  REPO,
+  startGitHubFor,
+  startPrServers,
+  stopPrServers,
+  TOKEN,
+  type PrServers,
+} from './helpers.js';
 
 const run = runCli;
 
 let git: GitServer;
 let vault: VaultDevServer;
 let gh: GitHubServer;
-let tmp: Awaited<ReturnType<typeof tempDir>>;
+let tmp: PrServers['tmp'];
 
 beforeAll(async () => {
-  tmp = await tempDir();
-  git = await startGitServer({ tmpRoot: tmp.dir });
-  vault = await startTestVault({ mounts: [{ path: 'kv', version: 2 }] });
-  seedVault(vault);
+  ({ git, vault, tmp } = await startPrServers());
   await git.createBareRepo('cli', manifests);
-  gh = await startGitHubServer({
-    owner: OWNER,
-    repo: REPO,
-    token: TOKEN,
-    branchHead: (b) => git.head('cli', b).catch(() => null),
-  });
+  gh = await startGitHubFor(git, 'cli');
 });
-afterAll(async () => {
-  await gh?.close();
-  await git?.close();
-  await vault?.close();
-  await tmp?.cleanup();
-});
+afterAll(() => stopPrServers({ git, vault, tmp }, [gh]));
 
 describe('node dist/cli.js apply --mode pr', () => {
   it('prints pullRequest {number, url} in the JSON report; the token appears nowhere', async () => {

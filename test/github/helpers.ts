@@ -9,8 +9,9 @@ import { vaultOptionsFromEnv } from '../../src/adapters/vault/env.js';
 import { defaultConfig, parseConfig, type Config } from '../../src/core/config/schema.js';
 import type { Logger } from '../../src/core/ports.js';
 import { publishPullRequest, type PullRequestResult } from '../../src/publish-pr.js';
-import type { GitServer } from '../support/git-server.js';
-import type { VaultDevServer } from '../support/vault-server.js';
+import { startGitServer, type GitServer } from '../support/git-server.js';
+import { startGitHubServer, type GitHubServer, type GitHubServerOptions } from '../support/github-server.js';
+import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
 
 export const OWNER = 'acme';
 export const REPO = 'deploy';
@@ -145,4 +146,48 @@ export function prConfig(yaml: string): Config {
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vr-gh-test-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** The servers every pull-request suite runs against: a temp folder, the git server, a seeded Vault. */
+export interface PrServers {
+  tmp: Awaited<ReturnType<typeof tempDir>>;
+  git: GitServer;
+  vault: VaultDevServer;
+}
+
+/** Starts the servers (Vault seeded by {@link seedVault}); call from `beforeAll`. */
+export async function startPrServers(): Promise<PrServers> {
+  const tmp = await tempDir();
+  const git = await startGitServer({ tmpRoot: tmp.dir });
+  const vault = await startTestVault({ mounts: [{ path: 'kv', version: 2 }] });
+  seedVault(vault);
+  return { tmp, git, vault };
+}
+
+/** Closes what {@link startPrServers} started and every GitHub test server in `github`; call from `afterAll`. */
+export async function stopPrServers(
+  s: Partial<PrServers>,
+  github: readonly (GitHubServer | undefined)[] = [],
+): Promise<void> {
+  for (const gh of github) await gh?.close();
+  await s.git?.close();
+  await s.vault?.close();
+  await s.tmp?.cleanup();
+}
+
+/** A GitHub test server for repository `name` of the git server (its branch heads, optionally its Git Data API). */
+export async function startGitHubFor(
+  git: GitServer,
+  name: string,
+  extra: Partial<GitHubServerOptions> & { gitData?: boolean } = {},
+): Promise<GitHubServer> {
+  const { gitData, ...options } = extra;
+  return startGitHubServer({
+    owner: OWNER,
+    repo: REPO,
+    token: TOKEN,
+    branchHead: (b) => git.head(name, b).catch(() => null),
+    ...(gitData ? { gitDir: git.repoPath(name) } : {}),
+    ...options,
+  });
 }

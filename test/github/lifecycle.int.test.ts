@@ -4,25 +4,27 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startGitServer, type GitServer } from '../support/git-server.js';
-import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
-import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
+import type { GitServer } from '../support/git-server.js';
+import type { GitHubServer } from '../support/github-server.js';
+import type { VaultDevServer } from '../support/vault-server.js';
 import {
   captureLogger,
   manifests,
   OWNER,
   prConfig,
+  type PrServers,
   REPO,
   runPr,
-  seedVault,
-  tempDir,
+  startGitHubFor,
+  startPrServers,
+  stopPrServers,
   TOKEN,
 } from './helpers.js';
 
 let git: GitServer;
 let vault: VaultDevServer;
 let gh: GitHubServer;
-let tmp: Awaited<ReturnType<typeof tempDir>>;
+let tmp: PrServers['tmp'];
 const NAME = 'life';
 const BRANCH = 'vault-rollout/main';
 const config = prConfig(
@@ -30,24 +32,11 @@ const config = prConfig(
 );
 
 beforeAll(async () => {
-  tmp = await tempDir();
-  git = await startGitServer({ tmpRoot: tmp.dir });
-  vault = await startTestVault({ mounts: [{ path: 'kv', version: 2 }] });
-  seedVault(vault);
+  ({ git, vault, tmp } = await startPrServers());
   await git.createBareRepo(NAME, manifests);
-  gh = await startGitHubServer({
-    owner: OWNER,
-    repo: REPO,
-    token: TOKEN,
-    branchHead: (b) => git.head(NAME, b).catch(() => null),
-  });
+  gh = await startGitHubFor(git, NAME);
 });
-afterAll(async () => {
-  await gh?.close();
-  await git?.close();
-  await vault?.close();
-  await tmp?.cleanup();
-});
+afterAll(() => stopPrServers({ git, vault, tmp }, [gh]));
 
 const run = () => runPr({ git, vault, githubUrl: gh.url, repo: NAME, config, tmpRoot: tmp.dir });
 const receivePacks = () =>

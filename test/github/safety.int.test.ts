@@ -11,47 +11,35 @@ import { redact } from '../../src/log.js';
 import { runApply, type Io } from '../../src/run.js';
 import { startGitServer, type GitServer } from '../support/git-server.js';
 import { startGitHubServer, type GitHubServer, type GitHubServerOptions } from '../support/github-server.js';
-import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
+import type { VaultDevServer } from '../support/vault-server.js';
 import {
   captureLogger,
   manifests,
   OWNER,
   prConfig,
+  type PrServers,
   REPO,
   runPr,
-  seedVault,
-  tempDir,
+  startGitHubFor,
+  startPrServers,
+  stopPrServers,
   TOKEN,
 } from './helpers.js';
 
 let git: GitServer;
 let vault: VaultDevServer;
-let tmp: Awaited<ReturnType<typeof tempDir>>;
+let tmp: PrServers['tmp'];
 const servers: GitHubServer[] = [];
 const BRANCH = 'vault-rollout/main';
 
 beforeAll(async () => {
-  tmp = await tempDir();
-  git = await startGitServer({ tmpRoot: tmp.dir });
-  vault = await startTestVault({ mounts: [{ path: 'kv', version: 2 }] });
-  seedVault(vault);
+  ({ git, vault, tmp } = await startPrServers());
 });
-afterAll(async () => {
-  for (const s of servers) await s.close();
-  await git?.close();
-  await vault?.close();
-  await tmp?.cleanup();
-});
+afterAll(() => stopPrServers({ git, vault, tmp }, servers));
 
 async function setup(name: string, extra: Partial<GitHubServerOptions> = {}) {
   await git.createBareRepo(name, manifests);
-  const gh = await startGitHubServer({
-    owner: OWNER,
-    repo: REPO,
-    token: TOKEN,
-    branchHead: (b) => git.head(name, b).catch(() => null),
-    ...extra,
-  });
+  const gh = await startGitHubFor(git, name, extra);
   servers.push(gh);
   const run = (o: Partial<Parameters<typeof runPr>[0]> = {}) =>
     runPr({ git, vault, githubUrl: gh.url, repo: name, tmpRoot: tmp.dir, ...o });
