@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
+import { commitMessage, runGit, startGitServer, type GitServer } from '../support/git-server.js';
 import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
 import { expectMasked, runActionEntry } from './run-action.js';
 
@@ -181,9 +181,7 @@ describe('the Action (dist/index.js) in commit mode', () => {
       first.outputs['commit-sha'],
       seed,
     ]);
-    const message = (
-      await runGit(['show', '--format=%B', '--no-patch', commits[0]!.id], { cwd: git.repoPath('manifests') })
-    ).toString();
+    const message = await commitMessage(git.repoPath('manifests'), commits[0]!.id);
     expect(message).toContain('Vault-Secret: kv/web/db 4 -> 5');
     expect(await git.readFile('manifests', 'main', 'apps/web.yaml')).toContain(
       '      annotations:\n        vault-rollout/secret-versions: kv/web/api@1,kv/web/db@5\n',

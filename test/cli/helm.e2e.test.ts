@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
-import { commitDiffLines, runGit } from '../support/git-server.js';
+import { commitDiffLines, commitMessage } from '../support/git-server.js';
 import { useE2eServers } from '../support/e2e-servers.js';
 
 const FILES: Record<string, string> = {
@@ -105,9 +105,7 @@ describe('a Flux HelmRelease fed by an ExternalSecret', () => {
     const adopted = JSON.parse(first.stdout);
     expect(adopted.summary).toEqual({ workloads: 1, restart: 0, record: 1, blocked: 0, unchanged: 0 });
     expect(adopted.workloads[0].chart).toBe('spec.values.podAnnotations');
-    const adoptMessage = (
-      await runGit(['show', '-s', '--format=%B', adopted.commit], { cwd: servers.git.repoPath('shop') })
-    ).toString();
+    const adoptMessage = await commitMessage(servers.git.repoPath('shop'), adopted.commit);
     // an adoption writes the record only: nothing goes through the chart yet
     expect(adoptMessage).toContain(
       'HelmRelease/shop (shop), apps/shop/release.yaml: record only, no restart\n',
@@ -135,9 +133,7 @@ describe('a Flux HelmRelease fed by an ExternalSecret', () => {
       'apps/shop/release.yaml: +    podAnnotations:',
       'apps/shop/release.yaml: +      vault-rollout/secret-versions: kv/shop/db@3',
     ]);
-    const message = (
-      await runGit(['show', '-s', '--format=%B', rotated.commit], { cwd: servers.git.repoPath('shop') })
-    ).toString();
+    const message = await commitMessage(servers.git.repoPath('shop'), rotated.commit);
     expect(message).toContain('Vault-Secret: kv/shop/db 2 -> 3');
     expect(message).toContain(
       'HelmRelease/shop (shop), apps/shop/release.yaml: rolling restart through the chart (spec.values.podAnnotations)\n',

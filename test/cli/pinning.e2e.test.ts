@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
-import { commitDiffLines, runGit } from '../support/git-server.js';
+import { commitDiffLines, commitMessage } from '../support/git-server.js';
 import { useE2eServers } from '../support/e2e-servers.js';
 
 const run = runCli;
@@ -140,9 +140,7 @@ describe('apply with an ExternalSecret-backed Deployment', () => {
       'apps/payments/deployment.yaml: +        vault-rollout/secret-versions: kv/payments/db@5',
       'apps/payments/external-secret.yaml: +        version: "5"',
     ]);
-    const message = (
-      await runGit(['show', '-s', '--format=%B', rotated.commit], { cwd: servers.git.repoPath('pay') })
-    ).toString();
+    const message = await commitMessage(servers.git.repoPath('pay'), rotated.commit);
     expect(message).toContain('Vault-Secret: kv/payments/db 4 -> 5');
     expect(message).toContain(
       '  pinned: ExternalSecret/db-creds (apps/payments/external-secret.yaml) spec.data[0].remoteRef.version = 5 (kv/payments/db)\n',

@@ -22,3 +22,8 @@ export async function commitDiffLines(cwd: string, commit: string): Promise<stri
   }
   return out;
 }
+
+/** A commit's message (`git show -s --format=%B`). */
+export async function commitMessage(cwd: string, commit: string): Promise<string> {
+  return (await runGit(['show', '-s', '--format=%B', commit], { cwd })).toString();
+}
