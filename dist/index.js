@@ -102409,12 +102409,14 @@ function application(document2, object2, options) {
   const list3 = get2(object2, ["spec", "sources"]);
   const sources2 = Array.isArray(list3) && list3.length > 0 ? list3.map((_, i) => ["spec", "sources", i]) : [["spec", "source"]];
   const record2 = ["metadata", "annotations"];
-  const helmAt = sources2.find((at) => sourceType(get2(object2, at)) === "helm");
+  const types2 = sources2.map((at) => sourceType(get2(object2, at)));
+  const helmAt = sources2[types2.indexOf("helm")];
   if (helmAt === void 0) {
-    const at = sources2.find((a) => sourceType(get2(object2, a)) === "other chart") ?? sources2[0];
+    const other = types2.indexOf("other chart");
+    const at = sources2[Math.max(other, 0)];
     const view2 = build(document2, object2, base, options, record2, at, ["helm", "valuesObject"]);
     view2.unsupported = {
-      message: sourceType(get2(object2, at)) === "other chart" ? `${formatPath(at)} renders its chart through a ${Object.keys(get2(object2, at)).find((k) => OTHER_TYPES.includes(k))} block, which Helm values do not reach: there is nowhere to write a restart` : `no Helm source (neither ${formatPath([...at, "chart"])} nor ${formatPath([...at, "helm"])}), so there are no chart values to restart it through; if the source path is a chart, add \`helm: {}\` to it`,
+      message: other >= 0 ? `${formatPath(at)} renders its chart through a ${Object.keys(get2(object2, at)).find((k) => OTHER_TYPES.includes(k))} block, which Helm values do not reach: there is nowhere to write a restart` : `no Helm source (neither ${formatPath([...at, "chart"])} nor ${formatPath([...at, "helm"])}), so there are no chart values to restart it through; if the source path is a chart, add \`helm: {}\` to it`,
       at
     };
     return view2;

@@ -12,9 +12,9 @@
  * An Argo CD Application is a Helm app when its source names a `chart` or has a `helm` block and no other
  * type (`plugin`, `kustomize`, `directory`): a chart rendered by a plugin (argocd-vault-plugin's Helm mode)
  * never sees `helm.valuesObject`, so it is reported, not edited. With `spec.sources` (which Argo CD reads
- * instead of `spec.source`), the first Helm source is used. Argo CD reads `helm.valuesObject` *instead of* the `helm.values` string when
- * both are set, so an Application that keeps its values in the string cannot be given a `valuesObject`
- * without losing them: it is reported, not edited.
+ * instead of `spec.source`), the first Helm source is used. Argo CD reads `helm.valuesObject` *instead of*
+ * the `helm.values` string when both are set, so an Application that keeps its values in the string cannot
+ * be given a `valuesObject` without losing them: it is reported, not edited.
  *
  * A values file is a single-document plain map (no `kind`) that a `kind: HelmValues` rule selects by path,
  * that names `<prefix>/secrets` (or holds a record) at its top level, or whose file name says values
@@ -148,14 +148,16 @@ function application(document: ManifestDocument, object: Data, options: ChartOpt
       ? list.map((_, i) => ['spec', 'sources', i])
       : [['spec', 'source']];
   const record = ['metadata', 'annotations'];
-  const helmAt = sources.find((at) => sourceType(get(object, at)) === 'helm');
+  const types = sources.map((at) => sourceType(get(object, at)));
+  const helmAt = sources[types.indexOf('helm')];
   if (helmAt === undefined) {
     // The source that names a chart through a plugin, or else the first: where the problem is.
-    const at = sources.find((a) => sourceType(get(object, a)) === 'other chart') ?? sources[0]!;
+    const other = types.indexOf('other chart');
+    const at = sources[Math.max(other, 0)]!;
     const view = build(document, object, base, options, record, at, ['helm', 'valuesObject']);
     view.unsupported = {
       message:
-        sourceType(get(object, at)) === 'other chart'
+        other >= 0
           ? `${formatPath(at)} renders its chart through a ${Object.keys(get(object, at) as Data).find((k) => OTHER_TYPES.includes(k))} block, which Helm values do not reach: there is nowhere to write a restart`
           : `no Helm source (neither ${formatPath([...at, 'chart'])} nor ${formatPath([...at, 'helm'])}), so there are no chart values to restart it through; if the source path is a chart, add \`helm: {}\` to it`,
       at,

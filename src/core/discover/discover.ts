@@ -10,12 +10,13 @@ import {
   readChartTarget,
   valuesTarget,
   type ChartOptions,
+  type ChartView,
 } from './charts.js';
 import { parseManifests } from './parse.js';
 import { SOURCES } from './sources/index.js';
 import { ruleMatcher } from './sources/rules.js';
 import { workloadProblem, type WorkloadSource } from './sources/source.js';
-import { readWorkload, workloadsInList, type WorkloadView } from './workloads.js';
+import { readWorkload, workloadsInList } from './workloads.js';
 
 export interface DiscoverResult {
   /** Workloads with at least one secret, sorted by file then document. */
@@ -73,7 +74,7 @@ export function discover(
         ...(document.position([]) ? { line: document.position([])!.line } : {}),
       });
     }
-    const view: (WorkloadView & { unsupported?: { message: string; at: (string | number)[] } }) | null =
+    const view: ChartView | null =
       readWorkload(document, config.annotationPrefix) ??
       readChartTarget(document, perFile.get(document.file) ?? 0, charts);
     if (!view) continue;
