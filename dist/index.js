@@ -110926,7 +110926,8 @@ async function gitAuth(repo, io, githubRepository) {
     if (credentials?.kind !== "app") return {};
     const gh = await connectGitHub({
       credentials,
-      // The repository being cloned: its URL first (GITHUB_REPOSITORY names the workflow's own one).
+      // The repository being cloned: --github-repository, else its URL (not GITHUB_REPOSITORY: in a workflow
+      // that names the workflow's own repository).
       repository: resolveRepository(githubRepository, {}, repo),
       baseUrl: env.GITHUB_API_URL || void 0,
       logger: io.logger,

@@ -6,8 +6,8 @@
  * is still cloned and read with git, the commit is still built locally by `Workspace.commit()` (which checks
  * every file against the plan), and then replayed on GitHub with the same bytes: `POST git/trees` on the base
  * commit's tree with only the changed paths (modes kept) and their text inline (one request per 1,000 files
- * or 1 MB; a file with CR line endings or a BOM gets its own base64 `POST git/blobs` first), one `POST git/commits` with the same message and parent and **no author or committer**, so GitHub
- * signs it with the token's identity (the App's `<slug>[bot]`) and shows it as verified. GitHub's blob and
+ * or 1 MB; a file with CR line endings or a BOM gets its own base64 `POST git/blobs` first), one
+ * `POST git/commits` with the same message and parent and **no author or committer**, so GitHub signs it with the token's identity (the App's `<slug>[bot]`) and shows it as verified. GitHub's blob and
  * tree ids must equal the local ones: a mismatch means the bytes differ and nothing is published.
  *
  * Refs: the pull-request branch is created with `POST git/refs` or moved with `PATCH ... force: true` after
@@ -190,8 +190,8 @@ export class ApiCommitWorkspace implements Workspace {
     const started = performance.now();
     // Text files go inline in the tree requests (GitHub stores each `content` as a blob): a first adoption
     // of thousands of files is a handful of requests, not one blob request per file, which GitHub's
-    // secondary rate limit on content-creating requests (80 a minute) would stretch to an hour. Bytes that
-    // are not UTF-8 are uploaded as base64 blobs. Either way the tree id below proves the bytes.
+    // secondary rate limit on content-creating requests (80 a minute) would stretch to an hour. What
+    // inlineText declines is uploaded as a base64 blob. Either way the tree id below proves the bytes.
     const uploaded = new Set<string>();
     const buildTree = async (inline: boolean): Promise<string> => {
       const changes: TreeChange[] = [];
