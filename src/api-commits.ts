@@ -7,8 +7,9 @@
  * every file against the plan), and then replayed on GitHub with the same bytes: `POST git/trees` on the base
  * commit's tree with only the changed paths (modes kept) and their text inline (one request per 1,000 files
  * or 1 MB; a file with CR line endings or a BOM gets its own base64 `POST git/blobs` first), one
- * `POST git/commits` with the same message and parent and **no author or committer**, so GitHub signs it with the token's identity (the App's `<slug>[bot]`) and shows it as verified. GitHub's blob and
- * tree ids must equal the local ones: a mismatch means the bytes differ and nothing is published.
+ * `POST git/commits` with the same message and parent and **no author or committer**, so GitHub signs it
+ * with the token's identity (the App's `<slug>[bot]`) and shows it as verified. GitHub's blob and tree ids
+ * must equal the local ones: a mismatch means the bytes differ and nothing is published.
  *
  * Refs: the pull-request branch is created with `POST git/refs` or moved with `PATCH ... force: true` after
  * re-reading it (the REST API has no compare-and-swap: the window between that read and the update is a
