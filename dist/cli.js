@@ -880,8 +880,8 @@ var require_option = __commonJS({
        * @param {(string | string[])} names
        * @return {Option}
        */
-      conflicts(names) {
-        this.conflictsWith = this.conflictsWith.concat(names);
+      conflicts(names2) {
+        this.conflictsWith = this.conflictsWith.concat(names2);
         return this;
       }
       /**
@@ -1508,8 +1508,8 @@ var require_command = __commonJS({
        * @param {string} names
        * @return {Command} `this` command for chaining
        */
-      arguments(names) {
-        names.trim().split(/ +/).forEach((detail) => {
+      arguments(names2) {
+        names2.trim().split(/ +/).forEach((detail) => {
           this.argument(detail);
         });
         return this;
@@ -2216,10 +2216,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
         args = args.slice();
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
-        function findFile(baseDir, baseName) {
-          const localBin = path7.resolve(baseDir, baseName);
+        function findFile(baseDir, baseName2) {
+          const localBin = path7.resolve(baseDir, baseName2);
           if (fs3.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path7.extname(baseName))) return void 0;
+          if (sourceExt.includes(path7.extname(baseName2))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs3.existsSync(`${localBin}${ext}`)
           );
@@ -5095,9 +5095,9 @@ var require_picomatch = __commonJS({
     var utils = require_utils();
     var constants = require_constants();
     var isObject3 = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch4 = (glob2, options, returnState = false) => {
+    var picomatch5 = (glob2, options, returnState = false) => {
       if (Array.isArray(glob2)) {
-        const fns = glob2.map((input2) => picomatch4(input2, options, returnState));
+        const fns = glob2.map((input2) => picomatch5(input2, options, returnState));
         const arrayMatcher = (str3) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str3);
@@ -5113,16 +5113,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex2 = isState ? picomatch4.compileRe(glob2, options) : picomatch4.makeRe(glob2, options, false, true);
+      const regex2 = isState ? picomatch5.compileRe(glob2, options) : picomatch5.makeRe(glob2, options, false, true);
       const state = regex2.state;
       delete regex2.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch4(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch5(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch4.test(input2, regex2, options, { glob: glob2, posix });
+        const { isMatch, match, output: output2 } = picomatch5.test(input2, regex2, options, { glob: glob2, posix });
         const result = { glob: glob2, state, regex: regex2, posix, input: input2, output: output2, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
@@ -5148,7 +5148,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch4.test = (input2, regex2, options, { glob: glob2, posix } = {}) => {
+    picomatch5.test = (input2, regex2, options, { glob: glob2, posix } = {}) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -5165,24 +5165,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch4.matchBase(input2, regex2, options, posix);
+          match = picomatch5.matchBase(input2, regex2, options, posix);
         } else {
           match = regex2.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch4.matchBase = (input2, glob2, options, posix = options && options.windows) => {
-      const regex2 = glob2 instanceof RegExp ? glob2 : picomatch4.makeRe(glob2, options);
+    picomatch5.matchBase = (input2, glob2, options, posix = options && options.windows) => {
+      const regex2 = glob2 instanceof RegExp ? glob2 : picomatch5.makeRe(glob2, options);
       return regex2.test(utils.basename(input2, { windows: posix }));
     };
-    picomatch4.isMatch = (str3, patterns, options) => picomatch4(patterns, options)(str3);
-    picomatch4.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch4.parse(p, options));
+    picomatch5.isMatch = (str3, patterns, options) => picomatch5(patterns, options)(str3);
+    picomatch5.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch5.parse(p, options));
       return parse6(pattern, { ...options, fastpaths: false });
     };
-    picomatch4.scan = (input2, options) => scan(input2, options);
-    picomatch4.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch5.scan = (input2, options) => scan(input2, options);
+    picomatch5.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -5193,13 +5193,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex2 = picomatch4.toRegex(source, options);
+      const regex2 = picomatch5.toRegex(source, options);
       if (returnState === true) {
         regex2.state = state;
       }
       return regex2;
     };
-    picomatch4.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
+    picomatch5.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
       if (!input2 || typeof input2 !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -5210,9 +5210,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse6(input2, options);
       }
-      return picomatch4.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch5.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch4.toRegex = (source, options) => {
+    picomatch5.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -5221,8 +5221,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch4.constants = constants;
-    module.exports = picomatch4;
+    picomatch5.constants = constants;
+    module.exports = picomatch5;
   }
 });
 
@@ -5232,14 +5232,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
-    function picomatch4(glob2, options, returnState = false) {
+    function picomatch5(glob2, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob2, options, returnState);
     }
-    Object.assign(picomatch4, pico);
-    module.exports = picomatch4;
+    Object.assign(picomatch5, pico);
+    module.exports = picomatch5;
   }
 });
 
@@ -6360,22 +6360,22 @@ var require_tv4 = __commonJS({
         return map4;
       };
       ValidatorContext.prototype.getSchemaUris = function(filterRegExp) {
-        var list3 = [];
+        var list4 = [];
         for (var key2 in this.schemas) {
           if (!filterRegExp || filterRegExp.test(key2)) {
-            list3.push(key2);
+            list4.push(key2);
           }
         }
-        return list3;
+        return list4;
       };
       ValidatorContext.prototype.getMissingUris = function(filterRegExp) {
-        var list3 = [];
+        var list4 = [];
         for (var key2 in this.missingMap) {
           if (!filterRegExp || filterRegExp.test(key2)) {
-            list3.push(key2);
+            list4.push(key2);
           }
         }
-        return list3;
+        return list4;
       };
       ValidatorContext.prototype.dropSchemas = function() {
         this.schemas = {};
@@ -9071,16 +9071,16 @@ var require_mustache = __commonJS({
         if (cache.hasOwnProperty(name)) {
           value = cache[name];
         } else {
-          var context = this, intermediateValue, names, index2, lookupHit = false;
+          var context = this, intermediateValue, names2, index2, lookupHit = false;
           while (context) {
             if (name.indexOf(".") > 0) {
               intermediateValue = context.view;
-              names = name.split(".");
+              names2 = name.split(".");
               index2 = 0;
-              while (intermediateValue != null && index2 < names.length) {
-                if (index2 === names.length - 1)
-                  lookupHit = hasProperty(intermediateValue, names[index2]) || primitiveHasOwnProperty(intermediateValue, names[index2]);
-                intermediateValue = intermediateValue[names[index2++]];
+              while (intermediateValue != null && index2 < names2.length) {
+                if (index2 === names2.length - 1)
+                  lookupHit = hasProperty(intermediateValue, names2[index2]) || primitiveHasOwnProperty(intermediateValue, names2[index2]);
+                intermediateValue = intermediateValue[names2[index2++]];
               }
             } else {
               intermediateValue = context.view[name];
@@ -18228,9 +18228,9 @@ var require_iterate = __commonJS({
     var async = require_async();
     var abort = require_abort();
     module.exports = iterate;
-    function iterate(list3, iterator2, state, callback) {
+    function iterate(list4, iterator2, state, callback) {
       var key = state["keyedList"] ? state["keyedList"][state.index] : state.index;
-      state.jobs[key] = runJob(iterator2, key, list3[key], function(error62, output2) {
+      state.jobs[key] = runJob(iterator2, key, list4[key], function(error62, output2) {
         if (!(key in state.jobs)) {
           return;
         }
@@ -18259,17 +18259,17 @@ var require_iterate = __commonJS({
 var require_state = __commonJS({
   "node_modules/asynckit/lib/state.js"(exports, module) {
     module.exports = state;
-    function state(list3, sortMethod) {
-      var isNamedList = !Array.isArray(list3), initState = {
+    function state(list4, sortMethod) {
+      var isNamedList = !Array.isArray(list4), initState = {
         index: 0,
-        keyedList: isNamedList || sortMethod ? Object.keys(list3) : null,
+        keyedList: isNamedList || sortMethod ? Object.keys(list4) : null,
         jobs: {},
         results: isNamedList ? {} : [],
-        size: isNamedList ? Object.keys(list3).length : list3.length
+        size: isNamedList ? Object.keys(list4).length : list4.length
       };
       if (sortMethod) {
         initState.keyedList.sort(isNamedList ? sortMethod : function(a, b) {
-          return sortMethod(list3[a], list3[b]);
+          return sortMethod(list4[a], list4[b]);
         });
       }
       return initState;
@@ -18301,10 +18301,10 @@ var require_parallel = __commonJS({
     var initState = require_state();
     var terminator = require_terminator();
     module.exports = parallel;
-    function parallel(list3, iterator2, callback) {
-      var state = initState(list3);
-      while (state.index < (state["keyedList"] || list3).length) {
-        iterate(list3, iterator2, state, function(error62, result) {
+    function parallel(list4, iterator2, callback) {
+      var state = initState(list4);
+      while (state.index < (state["keyedList"] || list4).length) {
+        iterate(list4, iterator2, state, function(error62, result) {
           if (error62) {
             callback(error62, result);
             return;
@@ -18330,16 +18330,16 @@ var require_serialOrdered = __commonJS({
     module.exports = serialOrdered;
     module.exports.ascending = ascending;
     module.exports.descending = descending;
-    function serialOrdered(list3, iterator2, sortMethod, callback) {
-      var state = initState(list3, sortMethod);
-      iterate(list3, iterator2, state, function iteratorHandler(error62, result) {
+    function serialOrdered(list4, iterator2, sortMethod, callback) {
+      var state = initState(list4, sortMethod);
+      iterate(list4, iterator2, state, function iteratorHandler(error62, result) {
         if (error62) {
           callback(error62, result);
           return;
         }
         state.index++;
-        if (state.index < (state["keyedList"] || list3).length) {
-          iterate(list3, iterator2, state, iteratorHandler);
+        if (state.index < (state["keyedList"] || list4).length) {
+          iterate(list4, iterator2, state, iteratorHandler);
           return;
         }
         callback(null, state.results);
@@ -18360,8 +18360,8 @@ var require_serial = __commonJS({
   "node_modules/asynckit/serial.js"(exports, module) {
     var serialOrdered = require_serialOrdered();
     module.exports = serial;
-    function serial(list3, iterator2, callback) {
-      return serialOrdered(list3, iterator2, null, callback);
+    function serial(list4, iterator2, callback) {
+      return serialOrdered(list4, iterator2, null, callback);
     }
   }
 });
@@ -26989,7 +26989,7 @@ var require_for_each = __commonJS({
     function isArray(x) {
       return toStr.call(x) === "[object Array]";
     }
-    module.exports = function forEach(list3, iterator2, thisArg) {
+    module.exports = function forEach(list4, iterator2, thisArg) {
       if (!isCallable(iterator2)) {
         throw new TypeError("iterator must be a function");
       }
@@ -26997,12 +26997,12 @@ var require_for_each = __commonJS({
       if (arguments.length >= 3) {
         receiver = thisArg;
       }
-      if (isArray(list3)) {
-        forEachArray(list3, iterator2, receiver);
-      } else if (typeof list3 === "string") {
-        forEachString(list3, iterator2, receiver);
+      if (isArray(list4)) {
+        forEachArray(list4, iterator2, receiver);
+      } else if (typeof list4 === "string") {
+        forEachString(list4, iterator2, receiver);
       } else {
-        forEachObject(list3, iterator2, receiver);
+        forEachObject(list4, iterator2, receiver);
       }
     };
   }
@@ -33689,9 +33689,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         if (inode.type !== "tree") {
           throw new Error(`ENOTDIR: not a directory, scandir '${filepath}'`);
         }
-        const names = inode.children.map((inode2) => inode2.fullpath);
-        names.sort(compareStrings);
-        return names;
+        const names2 = inode.children.map((inode2) => inode2.fullpath);
+        names2.sort(compareStrings);
+        return names2;
       }
       async type(entry) {
         if (entry._type === false) {
@@ -35683,9 +35683,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       format: format2 = "content",
       getExternalRefDelta
     }) {
-      let list3 = await fs3.readdir(join5(gitdir, "objects/pack"));
-      list3 = list3.filter((x) => x.endsWith(".idx"));
-      for (const filename of list3) {
+      let list4 = await fs3.readdir(join5(gitdir, "objects/pack"));
+      list4 = list4.filter((x) => x.endsWith(".idx"));
+      for (const filename of list4) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs3,
@@ -36672,9 +36672,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (await entry.type() !== "tree") return null;
         const filepath = entry._fullpath;
         const { fs: fs3, dir } = this;
-        const names = await fs3.readdir(join5(dir, filepath));
-        if (names === null) return null;
-        return names.map((name) => join5(filepath, name));
+        const names2 = await fs3.readdir(join5(dir, filepath));
+        if (names2 === null) return null;
+        return names2.map((name) => join5(filepath, name));
       }
       async type(entry) {
         if (entry._type === false) {
@@ -37154,16 +37154,16 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
        * @returns {Promise<string[]|null>} - An array of file names, or `null` if the path is not a directory.
        */
       async readdir(filepath) {
-        let names;
+        let names2;
         try {
-          names = await this._readdir(filepath);
+          names2 = await this._readdir(filepath);
         } catch (err) {
           if (err.code === "ENOTDIR") return null;
           if (isNotFoundError(err)) return [];
           throw err;
         }
-        names.sort(compareStrings);
-        return names;
+        names2.sort(compareStrings);
+        return names2;
       }
       /**
        * Return a flat list of all the files nested inside a directory
@@ -37581,9 +37581,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       oid,
       getExternalRefDelta
     }) {
-      let list3 = await fs3.readdir(join5(gitdir, "objects/pack"));
-      list3 = list3.filter((x) => x.endsWith(".idx"));
-      for (const filename of list3) {
+      let list4 = await fs3.readdir(join5(gitdir, "objects/pack"));
+      list4 = list4.filter((x) => x.endsWith(".idx"));
+      for (const filename of list4) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs3,
@@ -39038,7 +39038,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       baseOid,
       theirOid,
       ourName = "ours",
-      baseName = "base",
+      baseName: baseName2 = "base",
       theirName = "theirs",
       dryRun = false,
       abortOnConflict = true,
@@ -39120,7 +39120,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   base,
                   theirs,
                   ourName,
-                  baseName,
+                  baseName: baseName2,
                   theirName,
                   mergeDriver
                 }).then(async (r) => {
@@ -39249,7 +39249,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       theirs,
       ourName,
       theirName,
-      baseName,
+      baseName: baseName2,
       dryRun,
       mergeDriver = mergeFile
     }) {
@@ -39284,7 +39284,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const ourContent = Buffer.from(await ours.content()).toString("utf8");
       const theirContent = Buffer.from(await theirs.content()).toString("utf8");
       const { mergedText, cleanMerge } = await mergeDriver({
-        branches: [baseName, ourName, theirName],
+        branches: [baseName2, ourName, theirName],
         contents: [baseContent, ourContent, theirContent],
         path: path7
       });
@@ -41164,9 +41164,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       getExternalRefDelta
     }) {
       const results = [];
-      let list3 = await fs3.readdir(join5(gitdir, "objects/pack"));
-      list3 = list3.filter((x) => x.endsWith(".idx"));
-      for (const filename of list3) {
+      let list4 = await fs3.readdir(join5(gitdir, "objects/pack"));
+      list4 = list4.filter((x) => x.endsWith(".idx"));
+      for (const filename of list4) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs3,
@@ -47084,12 +47084,12 @@ var require_liquid_node = __commonJS({
       return nameOrFunction;
     }
     function normalizeDirectoryList(value) {
-      let list3 = [];
+      let list4 = [];
       if (isArray(value))
-        list3 = value;
+        list4 = value;
       if (isString(value))
-        list3 = [value];
-      return list3;
+        list4 = [value];
+      return list4;
     }
     function whiteSpaceCtrl(tokens, options) {
       let inRaw = false;
@@ -49402,24 +49402,24 @@ var require_liquid_node = __commonJS({
       }
       partialScope() {
         if (isString(this.file)) {
-          const names = Object.keys(this.hash.hash);
+          const names2 = Object.keys(this.hash.hash);
           if (this.with) {
             const { value, alias } = this.with;
             if (isString(alias)) {
-              names.push([alias, value]);
+              names2.push([alias, value]);
             } else if (isString(this.file)) {
-              names.push([this.file, value]);
+              names2.push([this.file, value]);
             }
           }
           if (this.forBinding) {
             const { value, alias } = this.forBinding;
             if (isString(alias)) {
-              names.push([alias, value]);
+              names2.push([alias, value]);
             } else if (isString(this.file)) {
-              names.push([this.file, value]);
+              names2.push([this.file, value]);
             }
           }
-          return { name: this.file, isolated: true, scope: names };
+          return { name: this.file, isolated: true, scope: names2 };
         }
       }
       *arguments() {
@@ -49513,16 +49513,16 @@ var require_liquid_node = __commonJS({
       }
       partialScope() {
         if (isString(this.file)) {
-          let names;
+          let names2;
           if (this.liquid.options.jekyllInclude) {
-            names = ["include"];
+            names2 = ["include"];
           } else {
-            names = Object.keys(this.hash.hash);
+            names2 = Object.keys(this.hash.hash);
             if (this.withVar) {
-              names.push([this.file, this.withVar]);
+              names2.push([this.file, this.withVar]);
             }
           }
-          return { name: this.file, isolated: false, scope: names };
+          return { name: this.file, isolated: false, scope: names2 };
         }
       }
       *arguments() {
@@ -50481,16 +50481,16 @@ var require_light = __commonJS({
           }
         }
         shiftAll(fn) {
-          return this._lists.forEach(function(list3) {
-            return list3.forEachShift(fn);
+          return this._lists.forEach(function(list4) {
+            return list4.forEachShift(fn);
           });
         }
         getFirst(arr = this._lists) {
-          var j, len, list3;
+          var j, len, list4;
           for (j = 0, len = arr.length; j < len; j++) {
-            list3 = arr[j];
-            if (list3.length > 0) {
-              return list3;
+            list4 = arr[j];
+            if (list4.length > 0) {
+              return list4;
             }
           }
           return [];
@@ -68742,8 +68742,8 @@ var contributors = {
 function aggregateChecks(schema5) {
   const agg = {};
   const def = schema5._zod.def;
-  const list3 = schema5._zod.traits.has("$ZodCheck") ? [schema5, ...def.checks ?? []] : def.checks ?? [];
-  for (const ch of list3)
+  const list4 = schema5._zod.traits.has("$ZodCheck") ? [schema5, ...def.checks ?? []] : def.checks ?? [];
+  for (const ch of list4)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
   const bag = schema5._zod.bag;
   if (bag.minimum !== void 0)
@@ -69192,12 +69192,12 @@ function rewriteKeyNames(ctx) {
   const rewrites = /* @__PURE__ */ new Map();
   for (const record2 of pendingRecords.get(ctx) ?? []) {
     const seen = ctx.seen.get(record2);
-    const names = (seen?.def ?? seen?.schema)?.propertyNames;
-    if (!names || names === true || rewrites.has(names))
+    const names2 = (seen?.def ?? seen?.schema)?.propertyNames;
+    if (!names2 || names2 === true || rewrites.has(names2))
       continue;
-    const rewritten = stringifyKeyNames(bySchema, names, /* @__PURE__ */ new Set());
-    if (rewritten !== names)
-      rewrites.set(names, rewritten);
+    const rewritten = stringifyKeyNames(bySchema, names2, /* @__PURE__ */ new Set());
+    if (rewritten !== names2)
+      rewrites.set(names2, rewritten);
   }
   if (!rewrites.size)
     return;
@@ -72352,6 +72352,17 @@ var sources = external_exports.strictObject({
 var valuesPath = external_exports.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, {
   message: 'expected a dotted path into the chart values, e.g. "podAnnotations" or "controller.podAnnotations"'
 }).transform((p) => p.split("."));
+var secretValuePath = external_exports.string().regex(/^(\*|[A-Za-z0-9_-]+)(\.(\*|[A-Za-z0-9_-]+))*$/, {
+  message: 'expected a dotted path into the chart values, e.g. "extraEnvSecrets.*.secret"'
+}).transform((p) => p.split("."));
+var environment = external_exports.strictObject({
+  name: external_exports.string().regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/, {
+    message: 'expected a short name such as "prod" or "dev-eu" (letters, digits, ".", "_", "-")'
+  }),
+  /** Globs of the render roots' folders (or, for a manifest no root builds, of its file). */
+  paths: external_exports.array(glob).min(1, { message: 'list at least one glob, e.g. "clusters/prod/**"' }),
+  vault: vault.optional()
+});
 var rule = external_exports.strictObject({
   select: external_exports.strictObject({
     path: glob.optional(),
@@ -72365,9 +72376,22 @@ var rule = external_exports.strictObject({
    * For a Helm-based app (`kind: HelmRelease`, `Application` or `HelmValues`): the chart value that becomes
    * the pod template's annotations; default `podAnnotations`.
    */
-  podAnnotations: valuesPath.optional()
+  podAnnotations: valuesPath.optional(),
+  /**
+   * For a Helm-based app: chart values that hold the name of a Kubernetes Secret the chart mounts, in a
+   * shape the chart chose (`extraEnvSecrets.*.secret`; `*` is any key or list item), followed like
+   * `existingSecret`.
+   */
+  secretValues: external_exports.array(secretValuePath).min(1).optional()
 }).superRefine((r, ctx) => {
-  if (r.secrets === void 0 && r.podAnnotations === void 0) {
+  if (r.secretValues !== void 0 && !isChartKind(r.select.kind)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["secretValues"],
+      message: `secretValues applies to Helm-based apps: set select.kind to ${CHART_KINDS.join(", ")}`
+    });
+  }
+  if (r.secrets === void 0 && r.podAnnotations === void 0 && r.secretValues === void 0) {
     ctx.addIssue({ code: "custom", path: ["secrets"], message: "list at least one secret path" });
   }
   const kind = r.select.kind;
@@ -72396,6 +72420,18 @@ var configSchema = external_exports.strictObject({
   mode: external_exports.enum(["commit", "pr"]).optional(),
   branch: external_exports.string().min(1).optional(),
   pinVersions: external_exports.boolean().default(true),
+  environments: external_exports.array(environment).default([]).superRefine((envs, ctx) => {
+    const seen = /* @__PURE__ */ new Set();
+    envs.forEach((e, i) => {
+      if (seen.has(e.name))
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "name"],
+          message: `environment "${e.name}" is listed twice`
+        });
+      seen.add(e.name);
+    });
+  }),
   sources: sources.prefault({}),
   rules: external_exports.array(rule).default([]),
   commit: external_exports.strictObject({
@@ -75653,11 +75689,11 @@ var prettifyError2 = (src, lc) => (error62) => {
     if (end?.line === line && end.col > col) {
       count = Math.max(1, Math.min(end.col - col, 80 - ci));
     }
-    const pointer = " ".repeat(ci) + "^".repeat(count);
+    const pointer2 = " ".repeat(ci) + "^".repeat(count);
     error62.message += `:
 
 ${lineStr}
-${pointer}
+${pointer2}
 `;
   }
 };
@@ -77785,15 +77821,15 @@ var LineCounter = class {
 };
 
 // node_modules/yaml/browser/dist/parse/parser.js
-function includesToken(list3, type2) {
-  for (let i = 0; i < list3.length; ++i)
-    if (list3[i].type === type2)
+function includesToken(list4, type2) {
+  for (let i = 0; i < list4.length; ++i)
+    if (list4[i].type === type2)
       return true;
   return false;
 }
-function findNonEmptyIndex(list3) {
-  for (let i = 0; i < list3.length; ++i) {
-    switch (list3[i].type) {
+function findNonEmptyIndex(list4) {
+  for (let i = 0; i < list4.length; ++i) {
+    switch (list4[i].type) {
       case "space":
       case "comment":
       case "newline":
@@ -78686,6 +78722,28 @@ function parseDocument(source, options = {}) {
   }
   return doc;
 }
+function stringify3(value, replacer, options) {
+  let _replacer = null;
+  if (typeof replacer === "function" || Array.isArray(replacer)) {
+    _replacer = replacer;
+  } else if (options === void 0 && replacer) {
+    options = replacer;
+  }
+  if (typeof options === "string")
+    options = options.length;
+  if (typeof options === "number") {
+    const indent = Math.round(options);
+    options = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
+  }
+  if (value === void 0) {
+    const { keepUndefined } = options ?? replacer ?? {};
+    if (!keepUndefined)
+      return void 0;
+  }
+  if (isDocument(value) && !_replacer)
+    return value.toString(options);
+  return new Document(value, _replacer, options).toString(options);
+}
 
 // src/core/errors.ts
 var VaultRolloutError = class extends Error {
@@ -78771,8 +78829,8 @@ function toConfigIssue(issue2, doc, data, pos) {
     const keyNode = locate(doc, [...path7, first], true);
     const at2 = keyNode?.range ? pos(keyNode.range[0]) : null;
     const hint = suggest(first, allowed);
-    const names = keys.map((k) => `"${k}"`).join(", ");
-    const message = `unknown key${keys.length > 1 ? "s" : ""} ${names}` + (at2 ? ` (line ${at2.line})` : "") + (hint ? `; did you mean "${hint}"?` : allowed.length ? `; expected one of ${allowed.join(", ")}` : "");
+    const names2 = keys.map((k) => `"${k}"`).join(", ");
+    const message = `unknown key${keys.length > 1 ? "s" : ""} ${names2}` + (at2 ? ` (line ${at2.line})` : "") + (hint ? `; did you mean "${hint}"?` : allowed.length ? `; expected one of ${allowed.join(", ")}` : "");
     return { key: dotted([...path7, first]), line: at2?.line ?? null, column: at2?.col ?? null, message };
   }
   const node2 = locate(doc, path7, false) ?? nearest(doc, path7);
@@ -78921,6 +78979,20 @@ function stripNulls(value) {
 }
 function errorText(err) {
   return (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
+}
+function configForEnvironment(config2, environment2) {
+  const env = environment2 === null ? void 0 : config2.environments.find((e) => e.name === environment2);
+  if (!env?.vault) return config2;
+  const { mounts, auth: auth6, ...rest } = env.vault;
+  return {
+    ...config2,
+    vault: {
+      ...config2.vault,
+      ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== void 0)),
+      ...auth6 ? { auth: { ...config2.vault.auth, ...auth6 } } : {},
+      mounts: mounts.length > 0 ? mounts : config2.vault.mounts
+    }
+  };
 }
 
 // node_modules/diff/libesm/diff/base.js
@@ -80603,9 +80675,9 @@ function requireLoader() {
     const transactions = state.anchorMapTransactions;
     if (transactions.length === 0) return;
     const parent = transactions[transactions.length - 1];
-    const names = Object.keys(transaction);
-    for (let index2 = 0, length = names.length; index2 < length; index2 += 1) {
-      const name = names[index2];
+    const names2 = Object.keys(transaction);
+    for (let index2 = 0, length = names2.length; index2 < length; index2 += 1) {
+      const name = names2[index2];
       if (!_hasOwnProperty.call(parent, name)) {
         parent[name] = transaction[name];
       }
@@ -80613,13 +80685,13 @@ function requireLoader() {
   }
   function rollbackAnchorTransaction(state) {
     const transaction = state.anchorMapTransactions.pop();
-    const names = Object.keys(transaction);
-    for (let index2 = names.length - 1; index2 >= 0; index2 -= 1) {
-      const entry = transaction[names[index2]];
+    const names2 = Object.keys(transaction);
+    for (let index2 = names2.length - 1; index2 >= 0; index2 -= 1) {
+      const entry = transaction[names2[index2]];
       if (entry.existed) {
-        state.anchorMap[names[index2]] = entry.value;
+        state.anchorMap[names2[index2]] = entry.value;
       } else {
-        delete state.anchorMap[names[index2]];
+        delete state.anchorMap[names2[index2]];
       }
     }
   }
@@ -82211,12 +82283,12 @@ function requireDumper() {
       let pairBuffer = "";
       if (_result !== "") pairBuffer += ", ";
       if (state.condenseFlow) pairBuffer += '"';
-      const objectKey = objectKeyList[index2];
-      let objectValue = object2[objectKey];
+      const objectKey2 = objectKeyList[index2];
+      let objectValue = object2[objectKey2];
       if (state.replacer) {
-        objectValue = state.replacer.call(object2, objectKey, objectValue);
+        objectValue = state.replacer.call(object2, objectKey2, objectValue);
       }
-      if (!writeNode(state, level, objectKey, false, false)) {
+      if (!writeNode(state, level, objectKey2, false, false)) {
         continue;
       }
       if (state.dump.length > 1024) pairBuffer += "? ";
@@ -82246,12 +82318,12 @@ function requireDumper() {
       if (!compact || _result !== "") {
         pairBuffer += generateNextLine(state, level);
       }
-      const objectKey = objectKeyList[index2];
-      let objectValue = object2[objectKey];
+      const objectKey2 = objectKeyList[index2];
+      let objectValue = object2[objectKey2];
       if (state.replacer) {
-        objectValue = state.replacer.call(object2, objectKey, objectValue);
+        objectValue = state.replacer.call(object2, objectKey2, objectValue);
       }
-      if (!writeNode(state, level + 1, objectKey, true, true, true)) {
+      if (!writeNode(state, level + 1, objectKey2, true, true, true)) {
         continue;
       }
       const explicitPair = state.tag !== null && state.tag !== "?" || state.dump && state.dump.length > 1024;
@@ -82569,16 +82641,16 @@ var InvalidYaml = class extends Error {
 };
 function parseStrict(text2, what) {
   const docs = parseAllDocuments(text2, MANIFEST_PARSE_OPTIONS);
-  const list3 = Array.isArray(docs) ? docs : [docs];
-  for (let i = 0; i < list3.length; i++) {
-    const err = list3[i].errors[0];
+  const list4 = Array.isArray(docs) ? docs : [docs];
+  for (let i = 0; i < list4.length; i++) {
+    const err = list4[i].errors[0];
     if (err) {
       const head = (err.message.split("\n")[0] ?? "").replace(/:$/, "");
       const pos = err.linePos?.[0];
       throw new InvalidYaml(`${what} (document ${i}): ${head}`, err.code, pos?.line, pos?.col);
     }
   }
-  return list3;
+  return list4;
 }
 function edit(text2, edits) {
   const docs = parseStrict(text2, "not valid YAML");
@@ -83273,6 +83345,9 @@ function toJson(report) {
         updatedTime: s.updatedTime
       })),
       action: p.action,
+      ...p.workload.root != null ? { root: p.workload.root } : {},
+      ...p.workload.environment != null ? { environment: p.workload.environment } : {},
+      ...p.workload.rootPatch ? { patch: p.workload.rootPatch.file } : {},
       ...p.workload.chartValue !== null ? { chart: p.workload.chartValue } : {},
       ...p.pins.length > 0 ? {
         pins: p.pins.map((pin) => ({
@@ -84497,9 +84572,9 @@ var PackReader = class {
   async load() {
     if (this.packs) return;
     const dir = path2.join(this.gitdir, "objects", "pack");
-    const names = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith(".idx"));
+    const names2 = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith(".idx"));
     const packs = [];
-    for (const name of names) {
+    for (const name of names2) {
       const idx = await readFile2(path2.join(dir, name));
       const data = await readFile2(path2.join(dir, name.replace(/\.idx$/, ".pack")));
       const pack = { name, data, sorted: [] };
@@ -85584,8 +85659,8 @@ function defaultBranch(adv) {
   if (target?.startsWith("refs/heads/")) return target.slice("refs/heads/".length);
   const head = adv.refs.get("HEAD");
   if (!head) return null;
-  const names = [...adv.refs].filter(([ref, oid]) => ref.startsWith("refs/heads/") && oid === head).map(([ref]) => ref.slice("refs/heads/".length));
-  return names.find((n) => n === "main") ?? names.find((n) => n === "master") ?? names[0] ?? null;
+  const names2 = [...adv.refs].filter(([ref, oid]) => ref.startsWith("refs/heads/") && oid === head).map(([ref]) => ref.slice("refs/heads/".length));
+  return names2.find((n) => n === "main") ?? names2.find((n) => n === "master") ?? names2[0] ?? null;
 }
 async function writeAtomic(file2, content) {
   await mkdir3(path5.dirname(file2), { recursive: true });
@@ -86247,7 +86322,8 @@ function secretTrailers(planned) {
   for (const p of planned) {
     if (p.action !== "restart") continue;
     for (const s of p.secrets) {
-      if (s.state === "outdated") lines.add(`Vault-Secret: ${s.path} ${s.recorded} -> ${s.current}`);
+      const env = p.workload.environment ? `${p.workload.environment}:` : "";
+      if (s.state === "outdated") lines.add(`Vault-Secret: ${env}${s.path} ${s.recorded} -> ${s.current}`);
     }
   }
   return [...lines].sort();
@@ -86267,7 +86343,9 @@ function renderCommitMessage(template, planned) {
       kind: p.workload.kind,
       name: p.workload.name,
       namespace: p.workload.namespace,
-      file: p.workload.file,
+      file: p.workload.rootPatch?.file ?? p.workload.file,
+      root: p.workload.root ?? null,
+      environment: p.workload.environment ?? null,
       action: ACTION_TEXT2[p.action],
       // a restart reaches the pods through this chart value (an adoption writes only the record)
       chart: p.action === "restart" ? p.workload.chartValue : null,
@@ -86283,6 +86361,9 @@ ${trailers.length > 0 ? `
 ${trailers.join("\n")}
 ` : ""}`;
 }
+
+// src/core/discover/discover.ts
+var import_picomatch3 = __toESM(require_picomatch2(), 1);
 
 // src/core/record.ts
 function parseRecord(raw) {
@@ -86404,6 +86485,648 @@ function workloadsInList(document2) {
   return object2.items.filter((item) => isRecord2(item) && isWorkloadKind(item.kind)).length;
 }
 
+// src/core/discover/kustomize-patch.ts
+var ASSOCIATIVE_KEYS = ["name", "mountPath", "devicePath", "containerPort", "ip", "type", "topologyKey"];
+function associativeKey(base, patch) {
+  const items = [...base, ...patch].filter((i) => !(isRecord2(i) && i.$patch === "delete" && !i.name));
+  if (items.length === 0) return null;
+  for (const key of ASSOCIATIVE_KEYS) {
+    if (items.every((i) => isRecord2(i) && (typeof i[key] === "string" || typeof i[key] === "number")))
+      return key;
+  }
+  return null;
+}
+function strategicMerge(base, patch) {
+  if (isRecord2(patch)) {
+    if (patch.$patch === "delete") return void 0;
+    if (patch.$patch === "replace") return withoutDirectives(patch);
+    const out = isRecord2(base) ? { ...base } : {};
+    for (const [k, v] of Object.entries(patch)) {
+      if (k.startsWith("$")) continue;
+      if (v === null) {
+        delete out[k];
+        continue;
+      }
+      const merged = strategicMerge(out[k], v);
+      if (merged === void 0) delete out[k];
+      else out[k] = merged;
+    }
+    return out;
+  }
+  if (Array.isArray(patch) && Array.isArray(base)) {
+    const key = associativeKey(base, patch);
+    if (key === null) return patch.map(withoutDirectives);
+    const out = [...base];
+    for (const item of patch) {
+      const id = item[key];
+      const at = out.findIndex((b) => b[key] === id);
+      if (item.$patch === "delete") {
+        if (at >= 0) out.splice(at, 1);
+      } else if (at >= 0) out[at] = strategicMerge(out[at], item);
+      else out.push(withoutDirectives(item));
+    }
+    return out;
+  }
+  return withoutDirectives(patch);
+}
+function withoutDirectives(value) {
+  if (Array.isArray(value)) return value.map(withoutDirectives);
+  if (!isRecord2(value)) return value;
+  const out = {};
+  for (const [k, v] of Object.entries(value)) if (!k.startsWith("$")) out[k] = withoutDirectives(v);
+  return out;
+}
+function isJsonPatch(value) {
+  return Array.isArray(value) && value.every((op) => isRecord2(op) && typeof op.op === "string" && typeof op.path === "string");
+}
+function pointer(path7) {
+  if (path7 === "") return [];
+  if (!path7.startsWith("/")) throw new Error(`JSON pointer "${path7}" must start with "/"`);
+  return path7.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+function getAt(root2, segs) {
+  let v = root2;
+  for (const s of segs) {
+    if (Array.isArray(v)) v = v[Number(s)];
+    else if (isRecord2(v)) v = v[s];
+    else return void 0;
+  }
+  return v;
+}
+function setAt(root2, segs, op, value) {
+  if (segs.length === 0) return op === "remove" ? void 0 : value;
+  const [head, ...rest] = segs;
+  if (Array.isArray(root2)) {
+    const out2 = [...root2];
+    const index2 = head === "-" ? out2.length : Number(head);
+    if (!Number.isInteger(index2) || index2 < 0 || index2 > out2.length)
+      throw new Error(`no list index "${head}"`);
+    if (rest.length > 0) {
+      if (index2 >= out2.length) throw new Error(`no list index "${head}"`);
+      out2[index2] = setAt(out2[index2], rest, op, value);
+    } else if (op === "add") out2.splice(index2, 0, value);
+    else if (op === "remove") {
+      if (index2 >= out2.length) throw new Error(`no list index "${head}"`);
+      out2.splice(index2, 1);
+    } else {
+      if (index2 >= out2.length) throw new Error(`no list index "${head}"`);
+      out2[index2] = value;
+    }
+    return out2;
+  }
+  if (!isRecord2(root2)) throw new Error(`"${head}" is not in a map or list`);
+  const out = { ...root2 };
+  if (rest.length > 0) {
+    if (!(head in out)) throw new Error(`no key "${head}"`);
+    out[head] = setAt(out[head], rest, op, value);
+  } else if (op === "remove") {
+    if (!(head in out)) throw new Error(`no key "${head}"`);
+    delete out[head];
+  } else {
+    if (op === "replace" && !(head in out)) throw new Error(`no key "${head}"`);
+    out[head] = value;
+  }
+  return out;
+}
+function applyJsonPatch(doc, ops) {
+  let out = doc;
+  for (const op of ops) {
+    try {
+      const segs = pointer(op.path);
+      switch (op.op) {
+        case "add":
+        case "replace":
+          out = setAt(out, segs, op.op, op.value);
+          break;
+        case "remove":
+          out = setAt(out, segs, "remove");
+          break;
+        case "copy":
+        case "move": {
+          const from = pointer(op.from ?? "");
+          const value = getAt(out, from);
+          if (value === void 0) throw new Error(`no value at "${op.from ?? ""}"`);
+          if (op.op === "move") out = setAt(out, from, "remove");
+          out = setAt(out, segs, "add", value);
+          break;
+        }
+        case "test":
+          if (JSON.stringify(getAt(out, segs)) !== JSON.stringify(op.value)) throw new Error("test failed");
+          break;
+        default:
+          throw new Error(`unknown op "${op.op}"`);
+      }
+    } catch (err) {
+      throw new Error(`${op.op} ${op.path}: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err
+      });
+    }
+  }
+  return out;
+}
+
+// src/core/discover/roots.ts
+var KUSTOMIZATION_NAMES = [
+  "kustomization.yaml",
+  "kustomization.yml",
+  "Kustomization"
+];
+var ROOT_PATCH_FILE = "vault-rollout.patch.yaml";
+function isKustomizationFile(path7) {
+  return KUSTOMIZATION_NAMES.includes(baseName(path7));
+}
+var ROOT_NAMING_KINDS = /\bkind["']?\s*:\s*["']?(?:Kustomization|Application|ApplicationSet)\b/;
+function objectKey(o) {
+  return JSON.stringify([o.kind, o.namespace ?? "", o.name, o.apiVersion]);
+}
+function docKey(file2, index2) {
+  return `${file2}#${index2}`;
+}
+function baseName(path7) {
+  return path7.slice(path7.lastIndexOf("/") + 1);
+}
+function dirName(path7) {
+  const slash = path7.lastIndexOf("/");
+  return slash < 0 ? "" : path7.slice(0, slash);
+}
+function joinPath(dir, rel) {
+  const out = rel.startsWith("/") ? [] : dir.split("/").filter(Boolean);
+  for (const seg of rel.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") {
+      if (out.length === 0) return null;
+      out.pop();
+    } else out.push(seg);
+  }
+  return out.join("/");
+}
+function isRemote(entry) {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^(git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/.test(entry) || /\?ref=|\/\/.*\?/.test(entry);
+}
+var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
+  "Namespace",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "PersistentVolume",
+  "StorageClass",
+  "PriorityClass",
+  "IngressClass",
+  "APIService",
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+  "ClusterSecretStore",
+  "ClusterExternalSecret",
+  "ClusterIssuer"
+]);
+var list = (value) => Array.isArray(value) ? value : [];
+function withMeta(item, changes) {
+  const data = item.data;
+  const metadata = isRecord2(data.metadata) ? data.metadata : {};
+  return { doc: item.doc, data: { ...data, metadata: { ...metadata, ...changes } } };
+}
+function selects(target, item) {
+  const o = item.data;
+  if (!isRecord2(o)) return false;
+  const re = (pattern, value) => {
+    try {
+      return new RegExp(`^(?:${pattern})$`).test(value);
+    } catch {
+      return pattern === value;
+    }
+  };
+  const apiVersion = String(o.apiVersion ?? "");
+  const [group2, version2] = apiVersion.includes("/") ? apiVersion.split("/", 2) : ["", apiVersion];
+  if (target.kind !== void 0 && !re(target.kind, String(o.kind ?? ""))) return false;
+  if (target.group !== void 0 && target.group !== group2) return false;
+  if (target.version !== void 0 && target.version !== version2) return false;
+  const name = String(get2(o, ["metadata", "name"]) ?? "");
+  const origName = String(get2(item.doc.data, ["metadata", "name"]) ?? "");
+  if (target.name !== void 0 && !re(target.name, name) && !re(target.name, origName)) return false;
+  if (target.namespace !== void 0 && !re(target.namespace, String(get2(o, ["metadata", "namespace"]) ?? "")))
+    return false;
+  if (target.labelSelector !== void 0 && !matchSelector(target.labelSelector, get2(o, ["metadata", "labels"])))
+    return false;
+  if (target.annotationSelector !== void 0 && !matchSelector(target.annotationSelector, get2(o, ["metadata", "annotations"])))
+    return false;
+  return true;
+}
+function matchSelector(selector, map4) {
+  const m = isRecord2(map4) ? map4 : {};
+  return selector.split(",").map((t) => t.trim()).filter(Boolean).every((term) => {
+    const ne = /^([^!=]+)!=(.*)$/.exec(term);
+    if (ne) return m[ne[1].trim()] !== ne[2].trim();
+    const eq = /^([^!=]+)==?(.*)$/.exec(term);
+    if (eq) return m[eq[1].trim()] === eq[2].trim();
+    if (term.startsWith("!")) return !(term.slice(1) in m);
+    return /^[\w./-]+$/.test(term) && term in m;
+  });
+}
+function names(patch, item) {
+  const o = item.data;
+  if (!isRecord2(o) || o.kind !== patch.kind) return false;
+  const name = get2(patch, ["metadata", "name"]);
+  const current = get2(o, ["metadata", "name"]);
+  const original = get2(item.doc.data, ["metadata", "name"]);
+  if (name !== current && name !== original) return false;
+  const ns = nonEmptyString(get2(patch, ["metadata", "namespace"]));
+  if (ns === null) return true;
+  return ns === get2(o, ["metadata", "namespace"]) || ns === get2(item.doc.data, ["metadata", "namespace"]);
+}
+function buildRoots(input2) {
+  const texts = new Map(input2.files.map((f) => [f.path, f.text]));
+  const docsByFile = /* @__PURE__ */ new Map();
+  for (const d of input2.documents) {
+    const docs = docsByFile.get(d.file);
+    if (docs) docs.push(d);
+    else docsByFile.set(d.file, [d]);
+  }
+  const problems = [];
+  const missing = /* @__PURE__ */ new Set();
+  const report = (file2, message, severity = "warning") => problems.push({ file: file2, severity, message });
+  const kustomizations = /* @__PURE__ */ new Map();
+  const brokenDirs = /* @__PURE__ */ new Set();
+  for (const file2 of texts.keys()) {
+    if (!isKustomizationFile(file2)) continue;
+    const dir = dirName(file2);
+    const doc = docsByFile.get(file2);
+    const data = doc?.[0]?.data;
+    if (doc === void 0 || doc.length !== 1 || !isRecord2(data)) {
+      brokenDirs.add(dir);
+      continue;
+    }
+    if (String(data.apiVersion ?? "").startsWith("kustomize.toolkit.fluxcd.io/")) continue;
+    if (kustomizations.has(dir)) {
+      report(file2, `several kustomization files in "${dir || "."}": kustomize refuses to build it; skipped`);
+      brokenDirs.add(dir);
+      continue;
+    }
+    kustomizations.set(dir, { file: file2, data });
+  }
+  const isDir = (() => {
+    const dirs = /* @__PURE__ */ new Set();
+    for (const file2 of texts.keys()) {
+      let d = dirName(file2);
+      while (d !== "" && !dirs.has(d)) {
+        dirs.add(d);
+        d = dirName(d);
+      }
+    }
+    return (p) => p === "" || dirs.has(p);
+  })();
+  const inputs = /* @__PURE__ */ new Set();
+  const included = /* @__PURE__ */ new Set();
+  const parseText = (file2) => {
+    const text2 = texts.get(file2);
+    if (text2 === void 0) return null;
+    return parseYaml(text2, file2);
+  };
+  const parseYaml = (text2, file2) => {
+    try {
+      const docs = parseAllDocuments(text2, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
+      const failed = docs.find((d) => d.errors.length > 0);
+      if (failed) {
+        report(file2, `not valid YAML: ${failed.errors[0].message.split("\n")[0]}`);
+        return null;
+      }
+      return docs.map((d) => d.toJS({ maxAliasCount: 1e3 })).filter((d) => d !== null);
+    } catch (err) {
+      report(file2, `not valid YAML: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`);
+      return null;
+    }
+  };
+  const memo2 = /* @__PURE__ */ new Map();
+  const building = /* @__PURE__ */ new Set();
+  function build2(dir, from) {
+    const cached2 = memo2.get(dir);
+    if (cached2) return cached2;
+    const k = kustomizations.get(dir);
+    if (!k) return { items: [], generated: [] };
+    if (building.has(dir)) {
+      report(k.file, `kustomization cycle through "${dir || "."}" (from "${from}"): skipped`);
+      return { items: [], generated: [] };
+    }
+    building.add(dir);
+    const layer = apply(dir, k, { items: [], generated: [] });
+    building.delete(dir);
+    memo2.set(dir, layer);
+    return layer;
+  }
+  function apply(dir, k, start) {
+    const d = k.data;
+    let items = [...start.items];
+    const generated = [...start.generated];
+    for (const entry of [...list(d.resources), ...list(d.bases)]) {
+      if (typeof entry !== "string") continue;
+      if (isRemote(entry)) {
+        report(k.file, `remote resource "${entry}" is not fetched: what it builds is not discovered`);
+        continue;
+      }
+      const path7 = joinPath(dir, entry);
+      if (path7 === null) {
+        report(k.file, `resource "${entry}" is outside the repository: skipped`);
+        continue;
+      }
+      if (kustomizations.has(path7)) {
+        included.add(path7);
+        const sub = build2(path7, k.file);
+        items.push(...sub.items);
+        generated.push(...sub.generated);
+      } else if (texts.has(path7)) {
+        inputs.add(path7);
+        for (const doc of docsByFile.get(path7) ?? [])
+          if (isRecord2(doc.data)) items.push({ doc, data: doc.data });
+      } else if (brokenDirs.has(path7)) {
+        included.add(path7);
+      } else if (isDir(path7)) {
+        report(k.file, `resource "${entry}" is a folder without a kustomization file: kustomize refuses it`);
+      } else {
+        missing.add(path7);
+        report(k.file, `resource "${entry}" not found (or not selected by include/exclude)`);
+      }
+    }
+    for (const [field, kind] of [
+      ["configMapGenerator", "ConfigMap"],
+      ["secretGenerator", "Secret"]
+    ]) {
+      for (const g of list(d[field])) {
+        const name = nonEmptyString(get2(g, ["name"]));
+        if (!name) continue;
+        const files2 = /* @__PURE__ */ new Map();
+        for (const f of list(get2(g, ["files"]))) {
+          if (typeof f !== "string") continue;
+          const eq = f.indexOf("=");
+          const rel = eq >= 0 ? f.slice(eq + 1) : f;
+          const path7 = joinPath(dir, rel);
+          if (path7 === null) continue;
+          inputs.add(path7);
+          files2.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path7);
+        }
+        generated.push({ kind, names: /* @__PURE__ */ new Set([name]), files: files2 });
+      }
+    }
+    let layer = { items, generated };
+    for (const entry of list(d.components)) {
+      if (typeof entry !== "string") continue;
+      if (isRemote(entry)) {
+        report(k.file, `remote component "${entry}" is not fetched: what it adds is not discovered`);
+        continue;
+      }
+      const path7 = joinPath(dir, entry);
+      const c = path7 === null ? void 0 : kustomizations.get(path7);
+      if (path7 === null || !c) {
+        if (path7 !== null && brokenDirs.has(path7)) continue;
+        report(k.file, `component "${entry}" not found`);
+        continue;
+      }
+      included.add(path7);
+      if (building.has(path7)) {
+        report(k.file, `kustomization cycle through component "${entry}": skipped`);
+        continue;
+      }
+      building.add(path7);
+      layer = apply(path7, c, layer);
+      building.delete(path7);
+    }
+    items = patch(dir, k, layer.items);
+    const namespace = nonEmptyString(d.namespace);
+    const prefix = typeof d.namePrefix === "string" ? d.namePrefix : "";
+    const suffix = typeof d.nameSuffix === "string" ? d.nameSuffix : "";
+    if (namespace !== null || prefix || suffix) {
+      items = items.map((item) => {
+        const o = item.data;
+        const kind = String(o.kind ?? "");
+        const changes = {};
+        if (namespace !== null && !CLUSTER_SCOPED.has(kind)) changes.namespace = namespace;
+        const name = get2(o, ["metadata", "name"]);
+        if ((prefix || suffix) && typeof name === "string" && !RENAMED_WITH_REFERENCES.has(kind))
+          changes.name = `${prefix}${name}${suffix}`;
+        return Object.keys(changes).length > 0 ? withMeta(item, changes) : item;
+      });
+      const renamed = layer.generated.map((g) => ({
+        ...g,
+        names: /* @__PURE__ */ new Set([...g.names, ...[...g.names].map((n) => `${prefix}${n}${suffix}`)])
+      }));
+      return { items, generated: renamed };
+    }
+    return { items, generated: layer.generated };
+  }
+  function patch(dir, k, items) {
+    const d = k.data;
+    const loaded = (entry, what) => {
+      if (typeof entry === "string") {
+        if (!entry.includes("\n") && /\.(ya?ml|json)$/i.test(entry.trim())) return fromFile(entry.trim());
+        return parseYaml(entry, k.file);
+      }
+      if (!isRecord2(entry)) return null;
+      if (typeof entry.patch === "string") return parseYaml(entry.patch, k.file);
+      if (typeof entry.path === "string") return fromFile(entry.path);
+      report(k.file, `${what} entry without "path" or "patch": skipped`);
+      return null;
+    };
+    const fromFile = (rel) => {
+      const path7 = joinPath(dir, rel);
+      if (path7 === null || !texts.has(path7)) {
+        if (path7 !== null) missing.add(path7);
+        report(k.file, `patch "${rel}" not found (or not selected by include/exclude)`);
+        return null;
+      }
+      inputs.add(path7);
+      return parseText(path7);
+    };
+    const run = (docs, target) => {
+      const t = isRecord2(target) ? target : void 0;
+      const first = docs.length === 1 ? docs[0] : void 0;
+      if (isJsonPatch(first) || docs.length === 0 && t) {
+        if (!t) {
+          report(k.file, 'a JSON 6902 patch needs a "target": skipped');
+          return;
+        }
+        items = items.map((item) => {
+          if (!selects(t, item)) return item;
+          try {
+            return { doc: item.doc, data: applyJsonPatch(item.data, first ?? []) };
+          } catch (err) {
+            report(k.file, `JSON 6902 patch does not apply to ${describe5(item)}: ${err.message}`);
+            return item;
+          }
+        });
+        return;
+      }
+      for (const p of docs) {
+        if (!isRecord2(p)) continue;
+        items = items.flatMap((item) => {
+          if (t ? !selects(t, item) : !names(p, item)) return [item];
+          const merged = strategicMerge(item.data, t ? withoutIdentity(p) : p);
+          return merged === void 0 ? [] : [{ doc: item.doc, data: merged }];
+        });
+      }
+    };
+    for (const entry of list(d.patchesStrategicMerge)) {
+      const docs = loaded(entry, "patchesStrategicMerge");
+      if (docs) run(docs, void 0);
+    }
+    for (const entry of list(d.patches)) {
+      const docs = loaded(entry, "patches");
+      if (docs) run(docs, get2(entry, ["target"]));
+    }
+    for (const entry of list(d.patchesJson6902)) {
+      const docs = loaded(entry, "patchesJson6902");
+      if (docs) run(docs, get2(entry, ["target"]) ?? {});
+    }
+    return items;
+  }
+  const named = /* @__PURE__ */ new Map();
+  const namedValues = /* @__PURE__ */ new Set();
+  for (const doc of input2.documents) {
+    const o = doc.data;
+    if (!isRecord2(o)) continue;
+    const api = String(o.apiVersion ?? "");
+    const add = (raw, recurse, namespace) => {
+      if (typeof raw !== "string" || raw.includes("{{") || raw.includes("$")) return;
+      const path7 = joinPath("", raw);
+      if (path7 === null || !isDir(path7) || texts.has(`${path7 ? `${path7}/` : ""}Chart.yaml`)) return;
+      if (!named.has(path7)) named.set(path7, { recurse, namespace, by: doc.file });
+    };
+    if (o.kind === "Kustomization" && api.startsWith("kustomize.toolkit.fluxcd.io/")) {
+      add(get2(o, ["spec", "path"]) ?? "./", true, nonEmptyString(get2(o, ["spec", "targetNamespace"])));
+    } else if ((o.kind === "Application" || o.kind === "ApplicationSet") && api.startsWith("argoproj.io/")) {
+      const spec = o.kind === "Application" ? o.spec : get2(o, ["spec", "template", "spec"]);
+      const sources2 = [get2(spec, ["source"]), ...list(get2(spec, ["sources"]))];
+      for (const s of sources2) {
+        if (!isRecord2(s) || typeof s.path !== "string") continue;
+        const base = joinPath("", s.path);
+        for (const v of list(get2(s, ["helm", "valueFiles"]))) {
+          if (typeof v !== "string" || base === null) continue;
+          const file2 = joinPath(base, v);
+          if (file2 !== null && texts.has(file2)) namedValues.add(file2);
+        }
+        if (s.chart === void 0 && s.helm === void 0)
+          add(s.path, get2(s, ["directory", "recurse"]) === true, null);
+      }
+    }
+  }
+  for (const dir of [...kustomizations.keys()].sort())
+    if (!isComponent(kustomizations.get(dir).data)) build2(dir, dir);
+  const roots = [];
+  const rootDirs = /* @__PURE__ */ new Set();
+  for (const dir of [...kustomizations.keys()].sort()) {
+    const k = kustomizations.get(dir);
+    if (isComponent(k.data) || included.has(dir) && !named.has(dir)) continue;
+    const layer = build2(dir, dir);
+    const ns = named.get(dir)?.namespace ?? null;
+    roots.push(makeRoot(dir, "kustomize", k.file, layer, ns));
+    rootDirs.add(dir);
+  }
+  const files = [...texts.keys()].sort();
+  for (const [dir, how] of [...named].sort(([a], [b]) => a < b ? -1 : 1)) {
+    if (rootDirs.has(dir) || kustomizations.has(dir) || brokenDirs.has(dir)) continue;
+    const items = [];
+    const generated = [];
+    const sub = /* @__PURE__ */ new Set();
+    for (const file2 of files) {
+      if (dir !== "" && !file2.startsWith(`${dir}/`)) continue;
+      const fileDir = dirName(file2);
+      if (!how.recurse && fileDir !== dir) continue;
+      const owner = kustomizationAbove(fileDir, dir);
+      if (owner !== null) {
+        if (!sub.has(owner) && kustomizations.has(owner) && !isComponent(kustomizations.get(owner).data)) {
+          sub.add(owner);
+          const layer = build2(owner, dir);
+          items.push(...layer.items);
+          generated.push(...layer.generated);
+        }
+        continue;
+      }
+      if (inputs.has(file2)) continue;
+      for (const doc of docsByFile.get(file2) ?? [])
+        if (isRecord2(doc.data)) items.push({ doc, data: doc.data });
+    }
+    roots.push(makeRoot(dir, "folder", null, { items, generated }, how.namespace));
+    rootDirs.add(dir);
+  }
+  const builders = /* @__PURE__ */ new Map();
+  for (const root2 of roots) {
+    for (const doc of root2.documents) {
+      const key = docKey(doc.file, doc.index);
+      const by = builders.get(key);
+      if (!by) builders.set(key, [root2.dir]);
+      else if (!by.includes(root2.dir)) by.push(root2.dir);
+    }
+  }
+  const flat = input2.documents.filter(
+    (d) => !builders.has(docKey(d.file, d.index)) && !inputs.has(d.file) && !isKustomizationFile(d.file) && !underBroken(dirName(d.file))
+  );
+  return { roots, flat, builders, problems, missing: [...missing].sort(), namedValues };
+  function kustomizationAbove(fileDir, top) {
+    for (let d = fileDir; ; d = dirName(d)) {
+      if (kustomizations.has(d) || brokenDirs.has(d)) return d;
+      if (d === top || d === "") return null;
+    }
+  }
+  function underBroken(dir) {
+    if (brokenDirs.size === 0) return false;
+    for (let d = dir; ; d = dirName(d)) {
+      if (brokenDirs.has(d)) return true;
+      if (d === "") return false;
+    }
+  }
+  function makeRoot(dir, kind, kustomization, layer, targetNamespace) {
+    const seen = /* @__PURE__ */ new Set();
+    const documents = [];
+    for (let item of layer.items) {
+      const key = docKey(item.doc.file, item.doc.index);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const o = item.data;
+      if (targetNamespace !== null && !CLUSTER_SCOPED.has(String(o.kind ?? "")))
+        item = withMeta(item, { namespace: targetNamespace });
+      const doc = { ...item.doc, data: item.data, root: dir };
+      const values = valuesFromGenerators(item.data, layer.generated);
+      if (values) doc.valuesFrom = values;
+      documents.push(doc);
+    }
+    return { dir, kind, kustomization, documents };
+  }
+  function valuesFromGenerators(o, generated) {
+    if (!isRecord2(o) || o.kind !== "HelmRelease") return null;
+    let values = null;
+    for (const ref of list(get2(o, ["spec", "valuesFrom"]))) {
+      const kind = get2(ref, ["kind"]);
+      const name = get2(ref, ["name"]);
+      const key = nonEmptyString(get2(ref, ["valuesKey"])) ?? "values.yaml";
+      const gen = generated.find((g) => g.kind === kind && typeof name === "string" && g.names.has(name));
+      const file2 = gen?.files.get(key);
+      if (!file2) continue;
+      const docs = parseText(file2);
+      const data = docs?.[0];
+      if (isRecord2(data)) values = deepMerge(values ?? {}, data);
+    }
+    return values;
+  }
+}
+var RENAMED_WITH_REFERENCES = /* @__PURE__ */ new Set(["Secret", "ConfigMap"]);
+function isComponent(data) {
+  return data.kind === "Component";
+}
+function withoutIdentity(p) {
+  const { apiVersion: _a3, kind: _k, ...rest } = p;
+  if (!isRecord2(rest.metadata)) return rest;
+  const { name: _n, namespace: _ns, ...metadata } = rest.metadata;
+  return { ...rest, metadata };
+}
+function describe5(item) {
+  return `${String(get2(item.data, ["kind"]) ?? "?")}/${String(get2(item.data, ["metadata", "name"]) ?? "?")} (${item.doc.file})`;
+}
+function deepMerge(base, over) {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isRecord2(b) && isRecord2(v) ? deepMerge(b, v) : v;
+  }
+  return out;
+}
+
 // src/core/discover/charts.ts
 var DEFAULT_POD_ANNOTATIONS = ["podAnnotations"];
 function isValuesFileName(file2) {
@@ -86419,14 +87142,15 @@ function readChartTarget(document2, documents, options) {
     return helmRelease(document2, object2, options);
   if (object2.kind === "Application" && String(object2.apiVersion ?? "").startsWith("argoproj.io/"))
     return application(document2, object2, options);
-  if (object2.kind === void 0 && object2.apiVersion === void 0 && documents === 1)
+  if (documents === 1 && (object2.kind === void 0 && object2.apiVersion === void 0 || options.namedValues(document2.file)))
     return valuesFile(document2, object2, options);
   return null;
 }
 function build(document2, object2, base, options, recordMap, anchor2, valuesKeys) {
   const pa = [...options.podAnnotations({ ...base, file: document2.file })];
   const key = `${options.prefix}/secret-versions`;
-  const values = get2(object2, [...anchor2, ...valuesKeys]);
+  const own2 = get2(object2, [...anchor2, ...valuesKeys]);
+  const values = document2.valuesFrom ? deepMerge(document2.valuesFrom, isRecord2(own2) ? own2 : {}) : own2;
   const recordedRaw = nonEmptyString(get2(object2, [...recordMap, key]));
   const workload = {
     file: document2.file,
@@ -86467,8 +87191,8 @@ function application(document2, object2, options) {
     namespace: nonEmptyString(get2(object2, ["spec", "destination", "namespace"])),
     labels: stringMap(get2(object2, ["metadata", "labels"]))
   };
-  const list3 = get2(object2, ["spec", "sources"]);
-  const sources2 = Array.isArray(list3) && list3.length > 0 ? list3.map((_, i) => ["spec", "sources", i]) : [["spec", "source"]];
+  const list4 = get2(object2, ["spec", "sources"]);
+  const sources2 = Array.isArray(list4) && list4.length > 0 ? list4.map((_, i) => ["spec", "sources", i]) : [["spec", "source"]];
   const record2 = ["metadata", "annotations"];
   const types2 = sources2.map((at) => sourceType(get2(object2, at)));
   const helmAt = sources2[types2.indexOf("helm")];
@@ -86511,7 +87235,8 @@ function valuesTarget(file2) {
 function valuesFile(document2, object2, options) {
   const file2 = document2.file;
   const optIn = Object.hasOwn(object2, `${options.prefix}/secrets`) || Object.hasOwn(object2, `${options.prefix}/secret-versions`);
-  if (!optIn && !options.selectedByRule(file2) && !isValuesFileName(file2)) return null;
+  if (!optIn && !options.selectedByRule(file2) && !isValuesFileName(file2) && !options.namedValues(file2))
+    return null;
   const { file: _file2, ...base } = valuesTarget(file2);
   return build(document2, object2, base, options, [], [], []);
 }
@@ -86723,16 +87448,16 @@ function folderOf(file2) {
   const slash = file2.lastIndexOf("/");
   return slash < 0 ? "" : file2.slice(0, slash);
 }
-function sameScope(a, b) {
+function sameScope(a, b, inRoot = false) {
   if (a.namespace && b.namespace) return a.namespace === b.namespace;
-  return folderOf(a.file) === folderOf(b.file);
+  return inRoot || folderOf(a.file) === folderOf(b.file);
 }
 var CONTAINER_LISTS = [
   ["containers", ""],
   ["initContainers", "initContainer "],
   ["ephemeralContainers", "ephemeralContainer "]
 ];
-function list(value) {
+function list2(value) {
   return Array.isArray(value) ? value : [];
 }
 var usesCache = /* @__PURE__ */ new WeakMap();
@@ -86742,15 +87467,15 @@ function podUses(template) {
   const uses = [];
   const spec = get2(template, ["spec"]);
   for (const [key, prefix] of CONTAINER_LISTS) {
-    for (const c of list(get2(spec, [key]))) {
+    for (const c of list2(get2(spec, [key]))) {
       if (!isRecord2(c)) continue;
-      for (const e of list(c.env)) {
+      for (const e of list2(c.env)) {
         const secret = nonEmptyString(get2(e, ["valueFrom", "secretKeyRef", "name"]));
         if (secret) uses.push({ kind: "Secret", name: secret, how: `${prefix}env` });
         const config2 = nonEmptyString(get2(e, ["valueFrom", "configMapKeyRef", "name"]));
         if (config2) uses.push({ kind: "ConfigMap", name: config2, how: `${prefix}env` });
       }
-      for (const e of list(c.envFrom)) {
+      for (const e of list2(c.envFrom)) {
         const secret = nonEmptyString(get2(e, ["secretRef", "name"]));
         if (secret) uses.push({ kind: "Secret", name: secret, how: `${prefix}envFrom` });
         const config2 = nonEmptyString(get2(e, ["configMapRef", "name"]));
@@ -86758,13 +87483,13 @@ function podUses(template) {
       }
     }
   }
-  for (const v of list(get2(spec, ["volumes"]))) {
+  for (const v of list2(get2(spec, ["volumes"]))) {
     if (!isRecord2(v)) continue;
     const secret = nonEmptyString(get2(v, ["secret", "secretName"]));
     if (secret) uses.push({ kind: "Secret", name: secret, how: "volume" });
     const config2 = nonEmptyString(get2(v, ["configMap", "name"]));
     if (config2) uses.push({ kind: "ConfigMap", name: config2, how: "volume" });
-    for (const s of list(get2(v, ["projected", "sources"]))) {
+    for (const s of list2(get2(v, ["projected", "sources"]))) {
       const ps = nonEmptyString(get2(s, ["secret", "name"]));
       if (ps) uses.push({ kind: "Secret", name: ps, how: "projected volume" });
       const pc = nonEmptyString(get2(s, ["configMap", "name"]));
@@ -86814,9 +87539,9 @@ var ProducerIndex = class {
     if (producer.secrets.length === 0 && producer.problems.length === 0) return;
     for (const p of producer.produces) {
       const key = `${p.kind}/${p.name}`;
-      const list3 = this.byObject.get(key) ?? [];
-      list3.push({ producer, self: !!p.self });
-      this.byObject.set(key, list3);
+      const list4 = this.byObject.get(key) ?? [];
+      list4.push({ producer, self: !!p.self });
+      this.byObject.set(key, list4);
     }
   }
   get size() {
@@ -86834,7 +87559,8 @@ var ProducerIndex = class {
     for (const use of uses) {
       const key = `${use.kind}/${use.name}`;
       for (const { producer, self: self2 } of this.byObject.get(key) ?? []) {
-        if (!producer.anyNamespace && !sameScope(producer, view.workload)) continue;
+        if (!producer.anyNamespace && !sameScope(producer, view.workload, view.document.root !== void 0))
+          continue;
         let objects = found.get(producer);
         if (!objects) found.set(producer, objects = /* @__PURE__ */ new Map());
         const entry = objects.get(key) ?? { self: self2, hows: [] };
@@ -87076,7 +87802,7 @@ var bankVaultsSource = {
             const name = annotations[key];
             if (typeof name !== "string") continue;
             for (const cm of templates.get(name) ?? []) {
-              if (!sameScope(cm, view.workload)) continue;
+              if (!sameScope(cm, view.workload, view.document.root !== void 0)) continue;
               for (const raw of cm.paths)
                 add(raw, `${key} \u2192 ${producerLabel("ConfigMap", name, cm.file)} template`);
             }
@@ -87171,14 +87897,14 @@ function esoSecretPath(mount2, key, mounts) {
 }
 function readStores(documents) {
   const stores = [];
-  const names = /* @__PURE__ */ new Set();
+  const names2 = /* @__PURE__ */ new Set();
   for (const doc of documents) {
     const o = doc.data;
     if (!isRecord2(o) || o.kind !== "SecretStore" && o.kind !== "ClusterSecretStore") continue;
     if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("external-secrets.io/")) continue;
     const vault2 = get2(o, ["spec", "provider", "vault"]);
     const { name, namespace } = meta3(o);
-    if (name) names.add(`${o.kind}/${name}`);
+    if (name) names2.add(`${o.kind}/${name}`);
     if (!isRecord2(vault2) || !name) continue;
     stores.push({
       kind: o.kind,
@@ -87189,12 +87915,24 @@ function readStores(documents) {
       version: typeof vault2.version === "string" ? vault2.version : "v2"
     });
   }
-  return { vault: stores, names };
+  return { vault: stores, names: names2 };
+}
+function readAllStores(documents, elsewhere) {
+  const local = readStores(documents);
+  if (elsewhere.length === 0) return local;
+  const other = readStores(elsewhere);
+  for (const store of other.vault) {
+    const id = `${store.kind}/${store.name}`;
+    if (local.names.has(id) || store.kind === "SecretStore" && store.namespace === null) continue;
+    local.vault.push(store);
+  }
+  for (const id of other.names) local.names.add(id);
+  return local;
 }
 var externalSecretsSource = {
   name: "externalSecrets",
   enabled: (config2) => config2.sources.externalSecrets,
-  collect({ config: config2, documents }) {
+  collect({ config: config2, documents, elsewhere = [] }) {
     const index2 = new ProducerIndex();
     let stores = null;
     for (const doc of documents) {
@@ -87202,7 +87940,7 @@ var externalSecretsSource = {
       if (!isRecord2(o) || typeof o.apiVersion !== "string") continue;
       if (o.kind === "ClusterExternalSecret") {
         if (!o.apiVersion.startsWith("external-secrets.io/")) continue;
-        stores ??= readStores(documents);
+        stores ??= readAllStores(documents, elsewhere);
         addCluster(index2, o, doc, stores, config2.vault.mounts);
         continue;
       }
@@ -87214,8 +87952,8 @@ var externalSecretsSource = {
       if (o.apiVersion.startsWith("kubernetes-client.io/")) {
         if (get2(o, ["spec", "backendType"]) !== "vault") continue;
         const keys = [
-          ...list2(get2(o, ["spec", "data"])).map((d) => get2(d, ["key"])),
-          ...list2(get2(o, ["spec", "dataFrom"]))
+          ...list3(get2(o, ["spec", "data"])).map((d) => get2(d, ["key"])),
+          ...list3(get2(o, ["spec", "dataFrom"]))
         ].filter((k) => typeof k === "string");
         const kv = get2(o, ["spec", "kvVersion"]);
         const v1 = kv === 1 || kv === "1";
@@ -87236,7 +87974,7 @@ var externalSecretsSource = {
         continue;
       }
       if (!o.apiVersion.startsWith("external-secrets.io/")) continue;
-      stores ??= readStores(documents);
+      stores ??= readAllStores(documents, elsewhere);
       index2.add({
         ...base,
         ...readSpec(o, doc, "ExternalSecret", name, { namespace }, stores, config2.vault.mounts)
@@ -87263,7 +88001,7 @@ function addCluster(index2, o, doc, stores, mounts) {
     });
     return;
   }
-  for (const ns of list2(get2(o, ["spec", "namespaces"]))) {
+  for (const ns of list3(get2(o, ["spec", "namespaces"]))) {
     if (typeof ns !== "string" || ns === "") continue;
     index2.add({
       ...base,
@@ -87280,7 +88018,7 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
   const secrets2 = [];
   const problems = /* @__PURE__ */ new Map();
   const entries = [];
-  list2(get2(o, [...specPath, "data"])).forEach(
+  list3(get2(o, [...specPath, "data"])).forEach(
     (d, i) => entries.push({
       key: get2(d, ["remoteRef", "key"]),
       storeRef: get2(d, ["sourceRef", "storeRef"]) ?? defaultRef,
@@ -87288,7 +88026,7 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
       pin: [...specPath, "data", i, "remoteRef", "version"]
     })
   );
-  list2(get2(o, [...specPath, "dataFrom"])).forEach((d, i) => {
+  list3(get2(o, [...specPath, "dataFrom"])).forEach((d, i) => {
     if (isRecord2(d) && (d.find !== void 0 || get2(d, ["sourceRef", "generatorRef"]) !== void 0)) {
       const what = d.find !== void 0 ? "find (a search)" : "a generator";
       problems.set(`dataFrom ${i}`, {
@@ -87311,7 +88049,7 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
     const storeKind = entry.storeRef.kind === "ClusterSecretStore" ? "ClusterSecretStore" : "SecretStore";
     if (typeof storeName !== "string") continue;
     const candidates = stores.vault.filter(
-      (s) => s.kind === storeKind && s.name === storeName && (storeKind === "ClusterSecretStore" || scope === "any" || sameScope(s, { file: doc.file, namespace: scope.namespace }))
+      (s) => s.kind === storeKind && s.name === storeName && (storeKind === "ClusterSecretStore" || scope === "any" || sameScope(s, { file: doc.file, namespace: scope.namespace }, doc.root !== void 0))
     );
     if (scope === "any" && new Set(candidates.map((c) => `${c.mount ?? ""} ${c.version}`)).size > 1) {
       problems.set(`ambiguous ${storeKind}/${storeName}`, {
@@ -87358,7 +88096,7 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
     problems: [...problems.values()]
   };
 }
-function list2(value) {
+function list3(value) {
   return Array.isArray(value) ? value : [];
 }
 
@@ -87496,23 +88234,97 @@ var SOURCES = [
 // src/core/discover/discover.ts
 function discover(files, config2, sources2 = SOURCES) {
   const sorted = [...files].sort((a, b) => compare2(a.path, b.path));
-  const charts = chartOptions(config2);
   const optIn = `${config2.annotationPrefix}/secret`;
+  const ruleCharts = chartOptions(config2, /* @__PURE__ */ new Set());
   const parsed = parseManifests(
     sorted,
     void 0,
-    (f) => isValuesFileName(f.path) || charts.selectedByRule(f.path) || f.text.includes(optIn)
+    (f) => isValuesFileName(f.path) || ruleCharts.selectedByRule(f.path) || f.text.includes(optIn) || isKustomizationFile(f.path) || ROOT_NAMING_KINDS.test(f.text)
   );
+  const graph = buildRoots({ files: sorted, documents: parsed.documents });
+  const extra = sorted.filter(
+    (f) => graph.namedValues.has(f.path) && !parsed.documents.some((d) => d.file === f.path)
+  );
+  const flat = [...graph.flat];
+  const problems = [...parsed.problems, ...graph.problems];
+  const all = [...parsed.documents];
+  let documentCount = parsed.documentCount;
+  if (extra.length > 0) {
+    const more = parseManifests(extra, /(?!)/, () => true);
+    flat.push(...more.documents);
+    all.push(...more.documents);
+    problems.push(...more.problems);
+    documentCount += more.documentCount;
+    for (const [file2, data] of more.fastData) parsed.fastData.set(file2, data);
+  }
   const perFile = /* @__PURE__ */ new Map();
-  for (const d of parsed.documents) perFile.set(d.file, (perFile.get(d.file) ?? 0) + 1);
-  const problems = [...parsed.problems];
-  const report = (problem) => problems.push(problem);
-  const context = { config: config2, documents: parsed.documents };
-  const scanners = sources2.filter((s) => s.enabled(config2)).map((s) => s.collect(context));
+  for (const d of all) perFile.set(d.file, (perFile.get(d.file) ?? 0) + 1);
+  const charts = chartOptions(config2, graph.namedValues);
+  const environment2 = environmentMatcher(config2);
+  const originals = new Map(parsed.documents.map((d) => [docKey(d.file, d.index), d]));
   const workloads = [];
   const fileData = /* @__PURE__ */ new Map();
   const seen = {};
-  for (const document2 of parsed.documents) {
+  const sets = [
+    { root: null, documents: flat },
+    ...graph.roots.map((root2) => ({ root: root2, documents: root2.documents }))
+  ];
+  const stores = sets.flatMap(
+    (set5, i) => set5.documents.filter((d) => STORE_KINDS.has(String(get2(d.data, ["kind"])))).map((d) => ({ set: i, env: environment2(set5.root ? set5.root.dir : null, d.file), doc: d }))
+  );
+  for (const [i, set5] of sets.entries()) {
+    const env = set5.root ? environment2(set5.root.dir, "") : null;
+    const elsewhere = stores.filter((s) => s.set !== i && (s.env === null || s.env === env)).map((s) => s.doc);
+    const found = discoverSet(set5.documents, { config: config2, sources: sources2, charts, perFile, problems, seen, elsewhere });
+    for (const { workload, document: document2 } of found) {
+      const w = set5.root ? placeInRoot(workload, set5.root, graph.builders, originals) : workload;
+      if (set5.root) w.root = set5.root.dir;
+      const env2 = environment2(set5.root ? set5.root.dir : null, w.file);
+      if (env2 !== null) w.environment = env2;
+      workloads.push(w);
+      const data = parsed.fastData.get(document2.file);
+      if (data) fileData.set(document2.file, data);
+    }
+  }
+  workloads.sort(
+    (a, b) => compare2(a.file, b.file) || a.document - b.document || compare2(a.root ?? "", b.root ?? "")
+  );
+  problems.sort((a, b) => compare2(a.file, b.file));
+  const rootObjects = /* @__PURE__ */ new Map();
+  for (const root2 of graph.roots) {
+    const ids = /* @__PURE__ */ new Set();
+    for (const doc of root2.documents) {
+      const data = originals.get(docKey(doc.file, doc.index))?.data;
+      ids.add(
+        objectKey({
+          apiVersion: String(get2(data, ["apiVersion"]) ?? ""),
+          kind: String(get2(data, ["kind"]) ?? ""),
+          name: String(get2(data, ["metadata", "name"]) ?? ""),
+          namespace: nonEmptyString(get2(data, ["metadata", "namespace"]))
+        })
+      );
+    }
+    rootObjects.set(`${root2.dir ? `${root2.dir}/` : ""}${ROOT_PATCH_FILE}`, ids);
+  }
+  return {
+    workloads,
+    problems,
+    documents: documentCount,
+    fileData,
+    seen,
+    roots: graph.roots,
+    missing: graph.missing,
+    rootObjects
+  };
+}
+var STORE_KINDS = /* @__PURE__ */ new Set(["SecretStore", "ClusterSecretStore"]);
+function discoverSet(documents, ctx) {
+  const { config: config2, problems, seen } = ctx;
+  const report = (problem) => problems.push(problem);
+  const context = { config: config2, documents, elsewhere: ctx.elsewhere };
+  const scanners = ctx.sources.filter((s) => s.enabled(config2)).map((s) => s.collect(context));
+  const out = [];
+  for (const document2 of documents) {
     const listed = workloadsInList(document2);
     if (listed > 0) {
       problems.push({
@@ -87522,7 +88334,7 @@ function discover(files, config2, sources2 = SOURCES) {
         ...document2.position([]) ? { line: document2.position([]).line } : {}
       });
     }
-    const view = readWorkload(document2, config2.annotationPrefix) ?? readChartTarget(document2, perFile.get(document2.file) ?? 0, charts);
+    const view = readWorkload(document2, config2.annotationPrefix) ?? readChartTarget(document2, ctx.perFile.get(document2.file) ?? 0, ctx.charts);
     if (!view) continue;
     seen[view.workload.kind] = (seen[view.workload.kind] ?? 0) + 1;
     const secrets2 = dedupe(scanners.flatMap((scanner) => scanner.refsFor(view, report)));
@@ -87537,14 +88349,70 @@ function discover(files, config2, sources2 = SOURCES) {
       });
       continue;
     }
-    if (secrets2.length > 0) {
-      workloads.push({ ...view.workload, secrets: secrets2 });
-      const data = parsed.fastData.get(document2.file);
-      if (data) fileData.set(document2.file, data);
+    if (secrets2.length > 0) out.push({ workload: { ...view.workload, secrets: secrets2 }, document: document2 });
+  }
+  return out;
+}
+function placeInRoot(workload, root2, builders, originals) {
+  const identity2 = (file2, index2) => {
+    const data = originals.get(docKey(file2, index2))?.data;
+    return {
+      apiVersion: String(get2(data, ["apiVersion"]) ?? ""),
+      kind: String(get2(data, ["kind"]) ?? ""),
+      name: String(get2(data, ["metadata", "name"]) ?? ""),
+      namespace: nonEmptyString(get2(data, ["metadata", "namespace"]))
+    };
+  };
+  const shared = (file2, index2) => (builders.get(docKey(file2, index2))?.length ?? 0) > 1;
+  const patchFile = `${root2.dir ? `${root2.dir}/` : ""}${ROOT_PATCH_FILE}`;
+  const own2 = identity2(workload.file, workload.document);
+  const w = { ...workload, name: own2.name || workload.name };
+  if (shared(workload.file, workload.document)) {
+    if (root2.kustomization === null) {
+      w.blocked = `${workload.file} is built by ${builders.get(docKey(workload.file, workload.document)).length} render roots, and root "${root2.dir || "."}" has no kustomization file to hold a patch of its own: not edited`;
+    } else if (workload.kind === "Application" && workload.trigger.mapPath.includes("sources")) {
+      w.blocked = `${workload.file} is built by several render roots, and a patch cannot set values in one item of spec.sources: not edited`;
+    } else {
+      w.rootPatch = { file: patchFile, kustomization: root2.kustomization, object: own2 };
     }
   }
-  problems.sort((a, b) => compare2(a.file, b.file));
-  return { workloads, problems, documents: parsed.documentCount, fileData, seen };
+  w.secrets = workload.secrets.map((ref) => {
+    if (!ref.pins) return ref;
+    const pins = [];
+    const unpinned = [...ref.unpinned ?? []];
+    for (const pin of ref.pins) {
+      const object2 = identity2(pin.file, pin.document);
+      const named = { ...pin, name: object2.name || pin.name };
+      if (!shared(pin.file, pin.document)) {
+        pins.push(named);
+        continue;
+      }
+      const expressible = root2.kustomization !== null && pin.format !== "placeholder" && pin.field.every((seg) => typeof seg === "string");
+      if (expressible)
+        pins.push({ ...named, rootPatch: { file: patchFile, kustomization: root2.kustomization, object: object2 } });
+      else
+        unpinned.push(
+          `${pin.kind}/${object2.name} (${pin.file}) is built by several render roots and its version field ${formatPath(pin.field)} ${root2.kustomization === null ? "has no kustomization to patch it in" : "is inside a list, which a strategic-merge patch would replace whole"}: version not pinned for root "${root2.dir || "."}"`
+        );
+    }
+    const out = { ...ref };
+    if (pins.length > 0) out.pins = pins;
+    else delete out.pins;
+    if (unpinned.length > 0) out.unpinned = unpinned;
+    return out;
+  });
+  return w;
+}
+function environmentMatcher(config2) {
+  const envs = config2.environments.map((e) => ({
+    name: e.name,
+    match: (0, import_picomatch3.default)([...e.paths], { dot: true })
+  }));
+  if (envs.length === 0) return () => null;
+  return (root2, file2) => {
+    const candidates = root2 !== null ? [root2, `${root2}/`] : [file2, dirName(file2)];
+    return envs.find((e) => candidates.some((c) => c !== "" && e.match(c)))?.name ?? null;
+  };
 }
 function dedupe(refs) {
   const byPath = /* @__PURE__ */ new Map();
@@ -87558,9 +88426,10 @@ function dedupe(refs) {
   }
   return [...byPath.values()];
 }
-function chartOptions(config2) {
+function chartOptions(config2, namedValues) {
   const rules = config2.rules.map((rule2) => ({ rule: rule2, matches: ruleMatcher(rule2) }));
   return {
+    namedValues: (file2) => namedValues.has(file2),
     prefix: config2.annotationPrefix,
     podAnnotations: (target) => rules.find((r) => r.rule.podAnnotations !== void 0 && r.matches(target))?.rule.podAnnotations ?? DEFAULT_POD_ANNOTATIONS,
     selectedByRule: (file2) => rules.some((r) => r.rule.select.kind === "HelmValues" && r.matches(valuesTarget(file2)))
@@ -87571,7 +88440,7 @@ function compare2(a, b) {
 }
 
 // src/core/discover/globs.ts
-var import_picomatch3 = __toESM(require_picomatch2(), 1);
+var import_picomatch4 = __toESM(require_picomatch2(), 1);
 var ALWAYS_EXCLUDED = [
   ".git/**",
   "**/.git/**",
@@ -87579,9 +88448,149 @@ var ALWAYS_EXCLUDED = [
   "**/node_modules/**"
 ];
 function makePathFilter(include, exclude) {
-  const included = (0, import_picomatch3.default)([...include], { dot: true });
-  const excluded = (0, import_picomatch3.default)([...exclude, ...ALWAYS_EXCLUDED], { dot: true });
+  const included = (0, import_picomatch4.default)([...include], { dot: true });
+  const excluded = (0, import_picomatch4.default)([...exclude, ...ALWAYS_EXCLUDED], { dot: true });
   return (path7) => included(path7) && !excluded(path7);
+}
+
+// src/core/plan/root-patch.ts
+var ROOT_PATCH_HEADER = [
+  "# Generated by vault-rollout: do not edit. Rewritten whole on every run that changes it.",
+  "# Strategic-merge patches listed in this folder's kustomization (`patches`): the Vault secret versions",
+  "# this render root last rolled out, for objects it shares with other roots."
+].join("\n");
+function isData(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function renderRootPatch(existing, sets, keep) {
+  const entries = /* @__PURE__ */ new Map();
+  if (existing !== void 0 && existing.trim() !== "") {
+    const docs = parseAllDocuments(existing, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
+    for (const doc of docs) {
+      if (doc.errors.length > 0)
+        return { ok: false, message: `not valid YAML: ${doc.errors[0].message.split("\n")[0]}` };
+      const data = doc.toJS();
+      if (data === null || data === void 0) continue;
+      if (!isData(data) || typeof data.kind !== "string" || !isData(data.metadata) || typeof data.metadata.name !== "string")
+        return { ok: false, message: "holds a document that is not a patch of a named object" };
+      const id = identity(data);
+      entries.set(objectKey(id), data);
+    }
+  }
+  for (const set5 of sets) {
+    const key = objectKey(set5.object);
+    let entry = entries.get(key);
+    if (!entry) {
+      entry = {
+        apiVersion: set5.object.apiVersion,
+        kind: set5.object.kind,
+        metadata: {
+          name: set5.object.name,
+          ...set5.object.namespace ? { namespace: set5.object.namespace } : {}
+        }
+      };
+      entries.set(key, entry);
+    }
+    let map4 = entry;
+    set5.path.slice(0, -1).forEach((seg) => {
+      const next = map4[seg];
+      if (!isData(next)) map4[seg] = {};
+      map4 = map4[seg];
+    });
+    map4[set5.path[set5.path.length - 1]] = set5.value;
+  }
+  const kept = [...entries.values()].filter((e) => keep(identity(e)));
+  kept.sort((a, b) => objectKey(identity(a)) < objectKey(identity(b)) ? -1 : 1);
+  const body = kept.map((e) => stringify3(sortKeys(e), { lineWidth: 0 })).join("---\n");
+  return { ok: true, text: `${ROOT_PATCH_HEADER}
+${body}` };
+}
+function identity(e) {
+  const metadata = isData(e.metadata) ? e.metadata : {};
+  return {
+    apiVersion: String(e.apiVersion ?? ""),
+    kind: String(e.kind),
+    name: String(metadata.name),
+    namespace: typeof metadata.namespace === "string" ? metadata.namespace : null
+  };
+}
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (!isData(value)) return value;
+  const first = ["apiVersion", "kind", "metadata", "name", "namespace"];
+  const keys = Object.keys(value).sort((a, b) => {
+    const ia = first.indexOf(a);
+    const ib = first.indexOf(b);
+    if (ia >= 0 || ib >= 0) return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+  return Object.fromEntries(keys.map((k) => [k, sortKeys(value[k])]));
+}
+function listPatchInKustomization(text2, file2) {
+  const doc = parseDocument(text2, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
+  if (doc.errors.length > 0)
+    return { ok: false, message: `not valid YAML: ${doc.errors[0].message.split("\n")[0]}` };
+  const root2 = doc.contents;
+  if (!isMap(root2)) return { ok: false, message: "is not a YAML map" };
+  const nl = text2.includes("\r\n") ? "\r\n" : "\n";
+  const entry = `path: ${file2}`;
+  const pair = root2.items.find((p) => isScalar(p.key) && p.key.value === "patches");
+  const listed = (v) => isData(v) && typeof v.path === "string" && v.path.replace(/^\.\//, "") === file2 && v.target === void 0;
+  const data = doc.toJS();
+  if (Array.isArray(data.patches) && data.patches.some(listed)) return { ok: true, text: text2 };
+  let out;
+  if (!pair) {
+    const sep3 = text2 === "" || text2.endsWith("\n") ? "" : nl;
+    out = `${text2}${sep3}patches:${nl}- ${entry}${nl}`;
+  } else if (pair.value === null || isScalar(pair.value) && pair.value.value === null) {
+    const keyEnd = pair.key.range[1];
+    const colon = text2.indexOf(":", keyEnd);
+    const lineEnd2 = endOfLine(text2, colon);
+    out = `${text2.slice(0, colon + 1)}${nl}- ${entry}${text2.slice(lineEnd2)}`;
+    if (lineEnd2 === text2.length) out += nl;
+  } else if (isSeq(pair.value) && pair.value.flow) {
+    const [start, end] = pair.value.range;
+    const inner = text2.slice(start, end);
+    const close = inner.lastIndexOf("]");
+    if (close < 0) return { ok: false, message: "has a `patches` list vault-rollout cannot extend" };
+    const before = inner.slice(0, close).trimEnd();
+    const sep3 = before.endsWith("[") ? "" : ", ";
+    out = `${text2.slice(0, start)}${before}${sep3}{${entry}}${inner.slice(close)}${text2.slice(end)}`;
+  } else if (isSeq(pair.value) && pair.value.items.length > 0) {
+    const first = pair.value.items[0];
+    const last = pair.value.items[pair.value.items.length - 1];
+    if (!first.range || !last.range)
+      return { ok: false, message: "has a `patches` list vault-rollout cannot extend" };
+    const lineStart2 = text2.lastIndexOf("\n", first.range[0]) + 1;
+    const dash = text2.slice(lineStart2, first.range[0]);
+    const m = /^(\s*)-\s*/.exec(dash);
+    if (!m) return { ok: false, message: "has a `patches` list vault-rollout cannot extend" };
+    const indent = m[1];
+    const at = endOfLine(text2, Math.max(last.range[1] - 1, last.range[0]));
+    const tail = text2.slice(at);
+    const lineBreak = at < text2.length ? "" : nl;
+    const nextLine = at < text2.length ? at + (text2.startsWith("\r\n", at) ? 2 : 1) : at;
+    out = at < text2.length ? `${text2.slice(0, nextLine)}${indent}- ${entry}${nl}${text2.slice(nextLine)}` : `${text2}${lineBreak}${indent}- ${entry}${nl}`;
+    void tail;
+  } else {
+    return { ok: false, message: "has a `patches` value that is not a list" };
+  }
+  const after = parseDocument(out, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
+  const expected = {
+    ...data,
+    patches: [...Array.isArray(data.patches) ? data.patches : [], { path: file2 }]
+  };
+  if (after.errors.length > 0 || JSON.stringify(after.toJS()) !== JSON.stringify(expected))
+    return {
+      ok: false,
+      message: "could not list the patch file in `patches` without changing anything else"
+    };
+  return { ok: true, text: out };
+}
+function endOfLine(text2, from) {
+  const i = text2.indexOf("\n", from);
+  if (i < 0) return text2.length;
+  return text2[i - 1] === "\r" ? i - 1 : i;
 }
 
 // src/core/yaml/fast-edit.ts
@@ -87792,11 +88801,14 @@ function planWorkload(workload, statuses, options = {}) {
   const warnings = [];
   const current = /* @__PURE__ */ new Map();
   const seen = /* @__PURE__ */ new Set();
+  const unpinned = /* @__PURE__ */ new Map();
+  if (workload.blocked) reasons.push(workload.blocked);
   for (const ref of workload.secrets) {
     const status2 = statuses.get(ref.path);
     if (!status2) throw new Error(`internal: no Vault status for "${ref.path}"`);
     const path7 = status2.path;
     if (ref.pins) pinTargets.set(path7, [...pinTargets.get(path7) ?? [], ...ref.pins]);
+    if (ref.unpinned) unpinned.set(path7, [...unpinned.get(path7) ?? [], ...ref.unpinned]);
     if (seen.has(path7)) continue;
     seen.add(path7);
     const recorded = workload.recorded?.get(path7) ?? null;
@@ -87841,6 +88853,7 @@ function planWorkload(workload, statuses, options = {}) {
       if (s.state !== "outdated" || s.current === null) continue;
       for (const target of pinTargets.get(s.path) ?? [])
         pins.push({ path: s.path, version: s.current, target });
+      for (const why of unpinned.get(s.path) ?? []) if (!warnings.includes(why)) warnings.push(why);
     }
   }
   return { workload, secrets: secrets2, action, pins, reasons, warnings, newValue };
@@ -87881,6 +88894,7 @@ function summarize(planned) {
 }
 
 // src/core/plan/changes.ts
+var ROOT_PATCH_NAME = "vault-rollout.patch.yaml";
 function pinEdit(pin) {
   const { target, version: version2 } = pin;
   const expect = expectedObject(target.kind, target.name);
@@ -87894,20 +88908,47 @@ function pinEdit(pin) {
 }
 function group(planned, prefix) {
   const byFile = /* @__PURE__ */ new Map();
+  const byPatch = /* @__PURE__ */ new Map();
   const entry = (file2) => {
     let e = byFile.get(file2);
     if (!e) byFile.set(file2, e = { annotations: [], scalars: /* @__PURE__ */ new Map(), workloads: /* @__PURE__ */ new Set() });
     return e;
   };
+  const patchEntry = (target) => {
+    let e = byPatch.get(target.file);
+    if (!e)
+      byPatch.set(target.file, e = { kustomization: target.kustomization, sets: [], workloads: /* @__PURE__ */ new Set() });
+    return e;
+  };
   for (const p of planned) {
     const edits = editsFor(p, prefix);
-    if (edits.length > 0) {
+    const rootPatch = p.workload.rootPatch;
+    if (edits.length > 0 && rootPatch) {
+      const e = patchEntry(rootPatch);
+      for (const edit2 of edits)
+        e.sets.push({
+          object: rootPatch.object,
+          path: [...edit2.mapPath, ...edit2.within ?? [], edit2.key].map(String),
+          value: edit2.value
+        });
+      e.workloads.add(p);
+    } else if (edits.length > 0) {
       const e = entry(p.workload.file);
       e.annotations.push(...edits);
       e.workloads.add(p);
     }
     if (p.action !== "restart") continue;
     for (const pin of p.pins) {
+      if (pin.target.rootPatch) {
+        const e2 = patchEntry(pin.target.rootPatch);
+        e2.sets.push({
+          object: pin.target.rootPatch.object,
+          path: pin.target.field.map(String),
+          value: pin.target.format === "int" ? pin.version : String(pin.version)
+        });
+        e2.workloads.add(p);
+        continue;
+      }
       const edit2 = pinEdit(pin);
       const e = entry(pin.target.file);
       e.workloads.add(p);
@@ -87916,14 +88957,47 @@ function group(planned, prefix) {
       e.scalars.set(id, edit2);
     }
   }
-  return byFile;
+  return { byFile, byPatch };
 }
-function buildChanges(planned, texts, prefix, fileData) {
+function buildChanges(planned, texts, prefix, fileData, rootBuilds = () => true) {
   const problems = [];
   for (; ; ) {
     const changes = [];
     let failed = false;
-    const byFile = group(planned, prefix);
+    const { byFile, byPatch } = group(planned, prefix);
+    const block = (workloads, file2, message) => {
+      for (const w of workloads) {
+        w.action = "blocked";
+        w.newValue = null;
+        w.pins = [];
+        w.reasons.push(`${file2}, its render root's patch, could not be written safely: ${message}`);
+      }
+      failed = true;
+    };
+    for (const [file2, edits] of [...byPatch].sort(([a], [b]) => a < b ? -1 : 1)) {
+      const before = texts.get(file2);
+      const patch = renderRootPatch(before, edits.sets, (object2) => rootBuilds(file2, object2));
+      if (!patch.ok) {
+        problems.push({ file: file2, severity: "error", message: `not edited: ${patch.message}` });
+        block(edits.workloads, file2, patch.message);
+        continue;
+      }
+      const kustomization = texts.get(edits.kustomization);
+      const listed = kustomization === void 0 ? { ok: false, message: "the kustomization file was not read" } : listPatchInKustomization(kustomization, ROOT_PATCH_NAME);
+      if (!listed.ok) {
+        problems.push({
+          file: edits.kustomization,
+          severity: "error",
+          message: `not edited: ${listed.message}`
+        });
+        block(edits.workloads, file2, `${edits.kustomization} ${listed.message}`);
+        continue;
+      }
+      if (patch.text !== before) changes.push({ path: file2, before: before ?? "", after: patch.text });
+      if (kustomization !== void 0 && listed.text !== kustomization)
+        changes.push({ path: edits.kustomization, before: kustomization, after: listed.text });
+    }
+    if (failed) continue;
     for (const [file2, edits] of [...byFile].sort(([a], [b]) => a < b ? -1 : 1)) {
       const before = texts.get(file2);
       if (before === void 0) throw new Error(`internal: no text for "${file2}"`);
@@ -87946,7 +89020,8 @@ function buildChanges(planned, texts, prefix, fileData) {
       }
       failed = true;
     }
-    if (!failed) return { changes, problems };
+    if (!failed)
+      return { changes: changes.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0), problems };
   }
 }
 function editFile(before, edits, data) {
@@ -87958,33 +89033,71 @@ function editFile(before, edits, data) {
 }
 
 // src/pipeline.ts
+function selectEnvironment(workloads, config2, environment2) {
+  if (environment2 === void 0) return workloads;
+  if (!config2.environments.some((e) => e.name === environment2)) {
+    const known = config2.environments.map((e) => `"${e.name}"`).join(", ");
+    throw new ConfigError(
+      known ? `--environment "${environment2}" is not in the config's environments (${known})` : `--environment "${environment2}" given, but the config lists no environments`,
+      { key: "environments" }
+    );
+  }
+  return workloads.filter((w) => w.environment === environment2);
+}
 async function discoverRepo(source, config2, logger) {
-  const accept = makePathFilter(config2.include, config2.exclude);
+  const selected = makePathFilter(config2.include, config2.exclude);
+  const accept = (path7) => selected(path7) || isKustomizationFile(path7) && notExcluded(path7);
+  const notExcluded = makePathFilter(["**"], config2.exclude);
   const loaded = await source.load(accept);
-  const found = discover(loaded.files, config2);
+  let found = discover(loaded.files, config2);
+  const wanted = new Set(found.missing.filter(notExcluded));
+  if (wanted.size > 0) {
+    const more = await source.load((path7) => wanted.has(path7));
+    if (more.files.length > 0) {
+      loaded.files.push(...more.files);
+      loaded.problems.push(...more.problems);
+      found = discover(loaded.files, config2);
+    }
+  }
   logger.debug("discovered", {
     files: loaded.files.length,
     workloads: found.workloads.length,
+    roots: found.roots.length,
     problems: loaded.problems.length + found.problems.length
   });
   return {
     files: loaded.files,
     workloads: found.workloads,
     problems: [...loaded.problems, ...found.problems],
-    fileData: found.fileData
+    fileData: found.fileData,
+    rootBuilds: (patchFile, object2) => found.rootObjects.get(patchFile)?.has(objectKey(object2)) ?? false
   };
 }
 function uniqueSecretPaths(workloads) {
   return [...new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path)))].sort();
 }
 async function planRepo(opts) {
-  const { files, workloads, problems, fileData } = await discoverRepo(opts.source, opts.config, opts.logger);
-  const paths = uniqueSecretPaths(workloads);
-  opts.logger.info(`Reading metadata of ${paths.length} Vault secret(s) for ${workloads.length} workload(s)`);
-  const statuses = await opts.reader.read(paths);
-  const planned = planWorkloads(workloads, statuses, { pinVersions: opts.config.pinVersions });
+  const found = await discoverRepo(opts.source, opts.config, opts.logger);
+  const { files, problems, fileData } = found;
+  const workloads = selectEnvironment(found.workloads, opts.config, opts.environment);
+  const byEnvironment = /* @__PURE__ */ new Map();
+  for (const w of workloads) {
+    const env = w.environment ?? null;
+    byEnvironment.set(env, [...byEnvironment.get(env) ?? [], w]);
+  }
+  const plannedBy = /* @__PURE__ */ new Map();
+  for (const [env, group2] of byEnvironment) {
+    const paths = uniqueSecretPaths(group2);
+    opts.logger.info(
+      `Reading metadata of ${paths.length} Vault secret(s) for ${group2.length} workload(s)${env === null ? "" : ` of environment "${env}"`}`
+    );
+    const statuses = await opts.reader.read(paths, env);
+    const planned2 = planWorkloads(group2, statuses, { pinVersions: opts.config.pinVersions });
+    group2.forEach((w, i) => plannedBy.set(w, planned2[i]));
+  }
+  const planned = workloads.map((w) => plannedBy.get(w));
   const texts = new Map(files.map((f) => [f.path, f.text]));
-  const edited = opts.edits === false ? { changes: [], problems: [] } : buildChanges(planned, texts, opts.config.annotationPrefix, fileData);
+  const edited = opts.edits === false ? { changes: [], problems: [] } : buildChanges(planned, texts, opts.config.annotationPrefix, fileData, found.rootBuilds);
   return {
     branch: opts.branch,
     workloads: planned,
@@ -88221,11 +89334,11 @@ function merge5(defaults, route, options) {
 }
 function addQueryParameters(url2, parameters) {
   const separator = /\?/.test(url2) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
+  const names2 = Object.keys(parameters);
+  if (names2.length === 0) {
     return url2;
   }
-  return url2 + separator + names.map((name) => {
+  return url2 + separator + names2.map((name) => {
     if (name === "q") {
       return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
     }
@@ -94721,8 +95834,8 @@ async function apiCommitWorkspace(ws, opts) {
 // src/publish-pr.ts
 var FOREIGN_COMMIT_MARKER = "<!-- vault-rollout:foreign-commit -->";
 var BRANCH_TRAILER = "Vault-Rollout-Branch";
-function pullRequestBranch(base) {
-  return `vault-rollout/${base}`;
+function pullRequestBranch(base, environment2) {
+  return environment2 ? `vault-rollout/${base}/${environment2}` : `vault-rollout/${base}`;
 }
 function withBranchTrailer(message, branch) {
   const trimmed = message.replace(/\s+$/, "");
@@ -94761,8 +95874,15 @@ function closeComment(base, branch) {
 async function publishPullRequest(opts) {
   const { ws, config: config2, logger } = opts;
   const base = ws.branch;
-  const branch = pullRequestBranch(base);
-  const report = await planRepo({ source: ws.source, reader: opts.reader, config: config2, branch: base, logger });
+  const branch = pullRequestBranch(base, opts.environment);
+  const report = await planRepo({
+    source: ws.source,
+    reader: opts.reader,
+    config: config2,
+    branch: base,
+    logger,
+    environment: opts.environment
+  });
   const apiCommits = opts.apiCommits ?? config2.pullRequest.apiCommits;
   const result = (outcome, pushed = false, apiRequests = 0) => ({
     report,
@@ -94818,18 +95938,18 @@ async function publishPullRequest(opts) {
     try {
       const verified = head.verified ?? (await gitData.getCommit(head.oid)).verified;
       if (!verified) return false;
-      let identity = apiWs.knownIdentity();
-      if (!identity && opts.dryRun) {
+      let identity2 = apiWs.knownIdentity();
+      if (!identity2 && opts.dryRun) {
         logger.debug(
           `Dry run: "${branch}" head ${head.oid.slice(0, 12)} is verified; its author is not checked`
         );
         return true;
       }
-      if (!identity && apiCommits && pending2 && head.tree !== (await ws.readCommitInfo(await buildLocal())).tree) {
+      if (!identity2 && apiCommits && pending2 && head.tree !== (await ws.readCommitInfo(await buildLocal())).tree) {
         await apiWs.replay(await buildLocal());
       }
-      identity ??= await apiWs.identity();
-      return isOwnBranchCommit({ ...head, verified }, branch, opts.author, identity);
+      identity2 ??= await apiWs.identity();
+      return isOwnBranchCommit({ ...head, verified }, branch, opts.author, identity2);
     } catch (err) {
       if (apiCommits || !(err instanceof GitHubError)) throw err;
       logger.warn(
@@ -94965,6 +96085,25 @@ async function defaultReader(config2, io) {
   const options = vaultOptionsFromEnv(io.env, config2.vault);
   return createVaultReader({ ...options, logger: io.logger });
 }
+function environmentReaders(config2, io) {
+  const make = io.makeReader ?? ((c) => defaultReader(c, io));
+  const made = /* @__PURE__ */ new Map();
+  const get4 = (environment2) => {
+    const key = environment2 !== null && config2.environments.some((e) => e.name === environment2) ? environment2 : null;
+    let reader = made.get(key);
+    if (!reader) {
+      reader = make(configForEnvironment(config2, key));
+      made.set(key, reader);
+    }
+    return reader;
+  };
+  return {
+    read: async (paths, environment2) => (await get4(environment2 ?? null)).read(paths),
+    close: async () => {
+      for (const reader of made.values()) await (await reader.catch(() => null))?.close();
+    }
+  };
+}
 function maskEnvSecrets(env) {
   for (const name of ["VAULT_TOKEN", "VAULT_SECRET_ID", "VAULT_JWT", "GIT_TOKEN", "GITHUB_TOKEN"]) {
     const value = env[name];
@@ -94998,7 +96137,10 @@ async function withRepo(opts, io, fn) {
   }
 }
 async function scanCommand(opts, io) {
-  const found = await withRepo(opts, io, ({ source, config: config2 }) => discoverRepo(source, config2, io.logger));
+  const found = await withRepo(opts, io, async ({ source, config: config2 }) => {
+    const all = await discoverRepo(source, config2, io.logger);
+    return { ...all, workloads: selectEnvironment(all.workloads, config2, opts.environment) };
+  });
   if (opts.format === "json") {
     const json3 = {
       workloads: found.workloads.map((w) => ({
@@ -95007,6 +96149,11 @@ async function scanCommand(opts, io) {
         kind: w.kind,
         name: w.name,
         namespace: w.namespace,
+        ...w.root != null ? { root: w.root } : {},
+        ...w.environment != null ? { environment: w.environment } : {},
+        // Built by several roots: this root's record and trigger go into its own patch file.
+        ...w.rootPatch ? { patch: w.rootPatch.file } : {},
+        ...w.blocked ? { blocked: w.blocked } : {},
         ...w.chartValue !== null ? { chart: w.chartValue } : {},
         secrets: w.secrets.map((s) => ({
           path: s.path,
@@ -95027,10 +96174,12 @@ async function scanCommand(opts, io) {
 `);
     return 0;
   }
+  const rooted = found.workloads.some((w) => w.root != null);
   const rows = found.workloads.flatMap(
     (w) => w.secrets.map((s) => [
       `${w.kind}/${w.name}`,
       w.namespace ?? "-",
+      ...rooted ? [w.root == null ? "-" : w.root || "."] : [],
       `${w.file}#${w.document}`,
       s.path,
       s.source,
@@ -95039,7 +96188,16 @@ async function scanCommand(opts, io) {
     ])
   );
   const md = opts.format === "markdown";
-  const header = ["WORKLOAD", "NAMESPACE", "FILE", "SECRET", "SOURCE", "FOUND THROUGH", "RECORDED"];
+  const header = [
+    "WORKLOAD",
+    "NAMESPACE",
+    ...rooted ? ["ROOT"] : [],
+    "FILE",
+    "SECRET",
+    "SOURCE",
+    "FOUND THROUGH",
+    "RECORDED"
+  ];
   let out = md ? [
     `| ${header.join(" | ")} |`,
     `|${" --- |".repeat(header.length)}`,
@@ -95065,11 +96223,18 @@ ${found.problems.map((p) => `  ${p.severity} ${p.file}${p.line !== void 0 ? `:${
   return 0;
 }
 async function runPlan(opts, io, edits = true) {
-  const makeReader = io.makeReader ?? ((c) => defaultReader(c, io));
   return withRepo(opts, io, async ({ source, config: config2, branch }) => {
-    const reader = await makeReader(config2);
+    const reader = environmentReaders(config2, io);
     try {
-      return await planRepo({ source, reader, config: config2, branch, logger: io.logger, edits });
+      return await planRepo({
+        source,
+        reader,
+        config: config2,
+        branch,
+        logger: io.logger,
+        edits,
+        environment: opts.environment
+      });
     } finally {
       await reader.close();
     }
@@ -95167,7 +96332,7 @@ async function runApply(opts, io) {
       );
     }
     if (mode === "pr") {
-      reader = await (io.makeReader ?? ((c) => defaultReader(c, io)))(config2);
+      reader = environmentReaders(config2, io);
       const result = await publishPullRequest({
         ws,
         config: config2,
@@ -95178,11 +96343,12 @@ async function runApply(opts, io) {
         logger: io.logger,
         githubRepository: opts.githubRepository,
         apiCommits,
+        environment: opts.environment,
         ...io.github ? { github: io.github } : {}
       });
       return result.report;
     }
-    reader = await (io.makeReader ?? ((c) => defaultReader(c, io)))(config2);
+    reader = environmentReaders(config2, io);
     const author = (config2.commit?.author ? parseAuthor(config2.commit.author) : null) ?? DEFAULT_AUTHOR;
     const template = readTemplate("commit-message.liquid");
     let report = null;
@@ -95201,7 +96367,8 @@ async function runApply(opts, io) {
           reader: activeReader,
           config: config2,
           branch: w.branch,
-          logger: io.logger
+          logger: io.logger,
+          environment: opts.environment
         });
         const message = renderCommitMessage(template, report.workloads);
         return message && report.changes.length > 0 ? { changes: report.changes, message } : null;
@@ -95306,7 +96473,10 @@ Value reads attempted against Vault: ${vault2.violations} (metadata only)
 // src/cli.ts
 var VERSION15 = "0.1.0";
 function common2(cmd) {
-  return cmd.option("--repo <dirOrUrl>", "a local checkout, or a Git URL (apply only)", ".").option("--config <file>", "config file (default: vault-rollout.yaml at the repo root)").option("--branch <name>", "base branch").addOption(
+  return cmd.option("--repo <dirOrUrl>", "a local checkout, or a Git URL (apply only)", ".").option("--config <file>", "config file (default: vault-rollout.yaml at the repo root)").option("--branch <name>", "base branch").option(
+    "--environment <name>",
+    "only this entry of the config's environments: its render roots, its Vault"
+  ).addOption(
     new Option("--format <format>", "output format").choices(["table", "json", "markdown"]).default("table")
   ).addOption(
     new Option("--log-format <format>", "stderr log format").choices(["text", "json"]).default("text")
@@ -95318,7 +96488,8 @@ function toCommon(raw) {
     config: raw.config,
     branch: raw.branch,
     format: raw.format,
-    exitCode: raw.exitCode ?? false
+    exitCode: raw.exitCode ?? false,
+    environment: raw.environment
   };
 }
 function quietDependencyWarnings() {

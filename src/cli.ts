@@ -25,6 +25,7 @@ interface RawOptions {
   branch?: string;
   format: Format;
   exitCode?: boolean;
+  environment?: string;
   logFormat: LogFormat;
   verbose?: boolean;
 }
@@ -34,6 +35,10 @@ function common(cmd: Command): Command {
     .option('--repo <dirOrUrl>', 'a local checkout, or a Git URL (apply only)', '.')
     .option('--config <file>', 'config file (default: vault-rollout.yaml at the repo root)')
     .option('--branch <name>', 'base branch')
+    .option(
+      '--environment <name>',
+      "only this entry of the config's environments: its render roots, its Vault",
+    )
     .addOption(
       new Option('--format <format>', 'output format')
         .choices(['table', 'json', 'markdown'])
@@ -52,6 +57,7 @@ function toCommon(raw: RawOptions): CommonOptions {
     branch: raw.branch,
     format: raw.format,
     exitCode: raw.exitCode ?? false,
+    environment: raw.environment,
   };
 }
 

@@ -5,8 +5,10 @@
 import type { Config } from './core/config/schema.js';
 import { discover } from './core/discover/discover.js';
 import { makePathFilter } from './core/discover/globs.js';
-import type { Problem, RepoFile, RunReport, Workload } from './core/model.js';
-import { buildChanges } from './core/plan/changes.js';
+import { isKustomizationFile, objectKey } from './core/discover/roots.js';
+import { ConfigError } from './core/errors.js';
+import type { PlannedWorkload, Problem, RepoFile, RunReport, SecretStatus, Workload } from './core/model.js';
+import { buildChanges, type RootBuilds } from './core/plan/changes.js';
 import { planWorkloads, summarize } from './core/plan/plan.js';
 import type { Logger, ManifestSource, SecretReader } from './core/ports.js';
 
@@ -16,6 +18,30 @@ export interface Discovered {
   problems: Problem[];
   /** Discovery's data of the files holding those workloads (see DiscoverResult.fileData). */
   fileData: Map<string, readonly unknown[]>;
+  /** Whether a render root still builds an object (the root-patch editor drops entries for gone ones). */
+  rootBuilds: RootBuilds;
+}
+
+/**
+ * The workloads of the run: with `environment`, only those whose render root belongs to it (an unknown
+ * name is a config error that lists the known ones).
+ */
+export function selectEnvironment(
+  workloads: Workload[],
+  config: Config,
+  environment: string | undefined,
+): Workload[] {
+  if (environment === undefined) return workloads;
+  if (!config.environments.some((e) => e.name === environment)) {
+    const known = config.environments.map((e) => `"${e.name}"`).join(', ');
+    throw new ConfigError(
+      known
+        ? `--environment "${environment}" is not in the config's environments (${known})`
+        : `--environment "${environment}" given, but the config lists no environments`,
+      { key: 'environments' },
+    );
+  }
+  return workloads.filter((w) => w.environment === environment);
 }
 
 /** Loads the selected manifest files and discovers the workloads that depend on Vault secrets. */
@@ -24,12 +50,28 @@ export async function discoverRepo(
   config: Config,
   logger: Logger,
 ): Promise<Discovered> {
-  const accept = makePathFilter(config.include, config.exclude);
+  const selected = makePathFilter(config.include, config.exclude);
+  // Kustomization files are read whatever include says (`Kustomization` has no .yaml extension): they
+  // say what each render root builds.
+  const accept = (path: string) => selected(path) || (isKustomizationFile(path) && notExcluded(path));
+  const notExcluded = makePathFilter(['**'], config.exclude);
   const loaded = await source.load(accept);
-  const found = discover(loaded.files, config);
+  let found = discover(loaded.files, config);
+  // A root may build files include does not select (a base outside `clusters/**`, a JSON patch): kustomize
+  // reads them, so discovery does too. `exclude` still wins.
+  const wanted = new Set(found.missing.filter(notExcluded));
+  if (wanted.size > 0) {
+    const more = await source.load((path) => wanted.has(path));
+    if (more.files.length > 0) {
+      loaded.files.push(...more.files);
+      loaded.problems.push(...more.problems);
+      found = discover(loaded.files, config);
+    }
+  }
   logger.debug('discovered', {
     files: loaded.files.length,
     workloads: found.workloads.length,
+    roots: found.roots.length,
     problems: loaded.problems.length + found.problems.length,
   });
   return {
@@ -37,6 +79,7 @@ export async function discoverRepo(
     workloads: found.workloads,
     problems: [...loaded.problems, ...found.problems],
     fileData: found.fileData,
+    rootBuilds: (patchFile, object) => found.rootObjects.get(patchFile)?.has(objectKey(object)) ?? false,
   };
 }
 
@@ -51,23 +94,41 @@ export function uniqueSecretPaths(workloads: readonly Workload[]): string[] {
  */
 export async function planRepo(opts: {
   source: ManifestSource;
+  /** Vault: each environment's workloads are read with that environment's name (see SecretReader). */
   reader: SecretReader;
+  /** `--environment`: only this environment's roots are planned and edited. */
+  environment?: string | undefined;
   config: Config;
   branch: string | null;
   logger: Logger;
   /** false for `status`: versions only, no edits computed (an edit that cannot be made shows in `plan`). */
   edits?: boolean;
 }): Promise<RunReport> {
-  const { files, workloads, problems, fileData } = await discoverRepo(opts.source, opts.config, opts.logger);
-  const paths = uniqueSecretPaths(workloads);
-  opts.logger.info(`Reading metadata of ${paths.length} Vault secret(s) for ${workloads.length} workload(s)`);
-  const statuses = await opts.reader.read(paths);
-  const planned = planWorkloads(workloads, statuses, { pinVersions: opts.config.pinVersions });
+  const found = await discoverRepo(opts.source, opts.config, opts.logger);
+  const { files, problems, fileData } = found;
+  const workloads = selectEnvironment(found.workloads, opts.config, opts.environment);
+  // Each environment's workloads are read against its own Vault: one status map per environment.
+  const byEnvironment = new Map<string | null, Workload[]>();
+  for (const w of workloads) {
+    const env = w.environment ?? null;
+    byEnvironment.set(env, [...(byEnvironment.get(env) ?? []), w]);
+  }
+  const plannedBy = new Map<Workload, PlannedWorkload>();
+  for (const [env, group] of byEnvironment) {
+    const paths = uniqueSecretPaths(group);
+    opts.logger.info(
+      `Reading metadata of ${paths.length} Vault secret(s) for ${group.length} workload(s)${env === null ? '' : ` of environment "${env}"`}`,
+    );
+    const statuses: Map<string, SecretStatus> = await opts.reader.read(paths, env);
+    const planned = planWorkloads(group, statuses, { pinVersions: opts.config.pinVersions });
+    group.forEach((w, i) => plannedBy.set(w, planned[i]!));
+  }
+  const planned = workloads.map((w) => plannedBy.get(w)!);
   const texts = new Map(files.map((f) => [f.path, f.text]));
   const edited =
     opts.edits === false
       ? { changes: [], problems: [] }
-      : buildChanges(planned, texts, opts.config.annotationPrefix, fileData);
+      : buildChanges(planned, texts, opts.config.annotationPrefix, fileData, found.rootBuilds);
   return {
     branch: opts.branch,
     workloads: planned,

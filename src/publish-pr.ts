@@ -85,6 +85,8 @@ export interface PullRequestRunOptions {
   github?: Pick<GitHubClientOptions, 'pacing' | 'retryAfterUnitMs' | 'rateLimitRetries'>;
   /** Commit time (default: now). */
   clock?: () => Date;
+  /** `--environment NAME`: plan only that environment's roots, on the branch `vault-rollout/<base>/<NAME>`. */
+  environment?: string | undefined;
 }
 
 export interface PullRequestResult {
@@ -100,9 +102,12 @@ export interface PullRequestResult {
   apiRequests: number;
 }
 
-/** `vault-rollout/<base>`. */
-export function pullRequestBranch(base: string): string {
-  return `vault-rollout/${base}`;
+/**
+ * `vault-rollout/<base>`, or `vault-rollout/<base>/<environment>` for a run limited to one environment, so
+ * each cluster's cron job keeps its own pull request.
+ */
+export function pullRequestBranch(base: string, environment?: string): string {
+  return environment ? `vault-rollout/${base}/${environment}` : `vault-rollout/${base}`;
 }
 
 /** Appends the branch trailer to the message's trailer block (or starts one). */
@@ -189,8 +194,15 @@ function closeComment(base: string, branch: string): string {
 export async function publishPullRequest(opts: PullRequestRunOptions): Promise<PullRequestResult> {
   const { ws, config, logger } = opts;
   const base = ws.branch;
-  const branch = pullRequestBranch(base);
-  const report = await planRepo({ source: ws.source, reader: opts.reader, config, branch: base, logger });
+  const branch = pullRequestBranch(base, opts.environment);
+  const report = await planRepo({
+    source: ws.source,
+    reader: opts.reader,
+    config,
+    branch: base,
+    logger,
+    environment: opts.environment,
+  });
   const apiCommits = opts.apiCommits ?? config.pullRequest.apiCommits;
   const result = (outcome: PullRequestOutcome, pushed = false, apiRequests = 0): PullRequestResult => ({
     report,

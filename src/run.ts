@@ -4,7 +4,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { defaultConfig, parseAuthor, parseConfig, type Config } from './core/config/schema.js';
+import {
+  configForEnvironment,
+  defaultConfig,
+  parseAuthor,
+  parseConfig,
+  type Config,
+} from './core/config/schema.js';
 import { ConfigError, VaultRolloutError } from './core/errors.js';
 import type { RunReport } from './core/model.js';
 import type { Logger, ManifestSource, SecretReader } from './core/ports.js';
@@ -16,7 +22,7 @@ import { openWorkspace, publishWithRetry, type GitAuth, type Workspace } from '.
 import { readTemplate } from './adapters/templates.js';
 import { renderCommitMessage } from './core/report/commit-message.js';
 import { formatPath } from './core/yaml/edit-scalar.js';
-import { discoverRepo, planRepo } from './pipeline.js';
+import { discoverRepo, planRepo, selectEnvironment } from './pipeline.js';
 import { publishPullRequest } from './publish-pr.js';
 import { apiCommitWorkspace } from './api-commits.js';
 import {
@@ -37,6 +43,8 @@ export interface CommonOptions {
   branch?: string | undefined;
   format: Format;
   exitCode: boolean;
+  /** `--environment NAME`: only that `environments` entry's render roots, read against its Vault. */
+  environment?: string | undefined;
 }
 
 export interface Io {
@@ -63,6 +71,33 @@ export function loadConfig(repoDir: string, configFlag: string | undefined, cwd:
 async function defaultReader(config: Config, io: Io) {
   const options = vaultOptionsFromEnv(io.env, config.vault);
   return createVaultReader({ ...options, logger: io.logger });
+}
+
+type ClosableReader = SecretReader & { close(): Promise<void> };
+
+/**
+ * One reader per Vault the run needs, made on first use: the top-level `vault`, and each environment's
+ * (config `environments`), so a run that touches only `prod` never connects to dev's Vault.
+ */
+export function environmentReaders(config: Config, io: Io): ClosableReader {
+  const make = io.makeReader ?? ((c: Config) => defaultReader(c, io));
+  const made = new Map<string | null, Promise<ClosableReader>>();
+  const get = (environment: string | null) => {
+    const key =
+      environment !== null && config.environments.some((e) => e.name === environment) ? environment : null;
+    let reader = made.get(key);
+    if (!reader) {
+      reader = make(configForEnvironment(config, key));
+      made.set(key, reader);
+    }
+    return reader;
+  };
+  return {
+    read: async (paths, environment) => (await get(environment ?? null)).read(paths),
+    close: async () => {
+      for (const reader of made.values()) await (await reader.catch(() => null))?.close();
+    },
+  };
 }
 
 /** Registers every token-like variable for redaction before anything can print it. */
@@ -113,7 +148,10 @@ async function withRepo<T>(opts: CommonOptions, io: Io, fn: (repo: OpenedRepo) =
 
 /** `scan`: workloads and the Vault secrets each depends on. No Vault access. */
 export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> {
-  const found = await withRepo(opts, io, ({ source, config }) => discoverRepo(source, config, io.logger));
+  const found = await withRepo(opts, io, async ({ source, config }) => {
+    const all = await discoverRepo(source, config, io.logger);
+    return { ...all, workloads: selectEnvironment(all.workloads, config, opts.environment) };
+  });
   if (opts.format === 'json') {
     const json = {
       workloads: found.workloads.map((w) => ({
@@ -122,6 +160,11 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
         kind: w.kind,
         name: w.name,
         namespace: w.namespace,
+        ...(w.root != null ? { root: w.root } : {}),
+        ...(w.environment != null ? { environment: w.environment } : {}),
+        // Built by several roots: this root's record and trigger go into its own patch file.
+        ...(w.rootPatch ? { patch: w.rootPatch.file } : {}),
+        ...(w.blocked ? { blocked: w.blocked } : {}),
         ...(w.chartValue !== null ? { chart: w.chartValue } : {}),
         secrets: w.secrets.map((s) => ({
           path: s.path,
@@ -143,10 +186,12 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
     io.stdout(`${JSON.stringify(json, null, 2)}\n`);
     return 0;
   }
+  const rooted = found.workloads.some((w) => w.root != null);
   const rows = found.workloads.flatMap((w) =>
     w.secrets.map((s) => [
       `${w.kind}/${w.name}`,
       w.namespace ?? '-',
+      ...(rooted ? [w.root == null ? '-' : w.root || '.'] : []),
       `${w.file}#${w.document}`,
       s.path,
       s.source,
@@ -155,7 +200,16 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
     ]),
   );
   const md = opts.format === 'markdown';
-  const header = ['WORKLOAD', 'NAMESPACE', 'FILE', 'SECRET', 'SOURCE', 'FOUND THROUGH', 'RECORDED'];
+  const header = [
+    'WORKLOAD',
+    'NAMESPACE',
+    ...(rooted ? ['ROOT'] : []),
+    'FILE',
+    'SECRET',
+    'SOURCE',
+    'FOUND THROUGH',
+    'RECORDED',
+  ];
   let out = md
     ? [
         `| ${header.join(' | ')} |`,
@@ -179,11 +233,18 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
 
 /** Plans against Vault; shared by `status` and `plan`. A URL is cloned shallowly into a temporary folder. */
 export async function runPlan(opts: CommonOptions, io: Io, edits = true): Promise<RunReport> {
-  const makeReader = io.makeReader ?? ((c: Config) => defaultReader(c, io));
   return withRepo(opts, io, async ({ source, config, branch }) => {
-    const reader = await makeReader(config);
+    const reader = environmentReaders(config, io);
     try {
-      return await planRepo({ source, reader, config, branch, logger: io.logger, edits });
+      return await planRepo({
+        source,
+        reader,
+        config,
+        branch,
+        logger: io.logger,
+        edits,
+        environment: opts.environment,
+      });
     } finally {
       await reader.close();
     }
@@ -317,7 +378,7 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
       );
     }
     if (mode === 'pr') {
-      reader = await (io.makeReader ?? ((c: Config) => defaultReader(c, io)))(config);
+      reader = environmentReaders(config, io);
       const result = await publishPullRequest({
         ws,
         config,
@@ -328,11 +389,12 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
         logger: io.logger,
         githubRepository: opts.githubRepository,
         apiCommits,
+        environment: opts.environment,
         ...(io.github ? { github: io.github } : {}),
       });
       return result.report;
     }
-    reader = await (io.makeReader ?? ((c: Config) => defaultReader(c, io)))(config);
+    reader = environmentReaders(config, io);
     const author = (config.commit?.author ? parseAuthor(config.commit.author) : null) ?? DEFAULT_AUTHOR;
     const template = readTemplate('commit-message.liquid');
     let report: RunReport | null = null;
@@ -356,6 +418,7 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
           config,
           branch: w.branch,
           logger: io.logger,
+          environment: opts.environment,
         });
         const message = renderCommitMessage(template, report.workloads);
         return message && report.changes.length > 0 ? { changes: report.changes, message } : null;

@@ -64,6 +64,21 @@ export interface PinTarget {
   format: 'string' | 'int' | 'placeholder';
   placeholder?: string;
   versionAt?: [number, number];
+  /** Set when several render roots build the object: the pin goes into this root's patch instead. */
+  rootPatch?: RootPatchTarget;
+}
+
+/**
+ * A render root's tool-owned patch (`<root>/vault-rollout.patch.yaml`, see roots.ts): where the annotations
+ * and pins go for a document that several roots build, so that each root gets its own.
+ */
+export interface RootPatchTarget {
+  /** The patch file, repo-relative. */
+  file: string;
+  /** The root's kustomization file, which lists the patch file once in its `patches`. */
+  kustomization: string;
+  /** The object the patch names, as its source document writes it (kustomize matches it by that id too). */
+  object: { apiVersion: string; kind: string; name: string; namespace: string | null };
 }
 
 /** A Vault secret a workload depends on, as written in the manifests (before mount resolution). */
@@ -78,6 +93,8 @@ export interface SecretRef {
   via: string;
   /** Where the version of this secret can be pinned for this workload; absent when nowhere. */
   pins?: PinTarget[];
+  /** Pins that cannot be written for this workload's root, with the reason (reported on restart). */
+  unpinned?: string[];
 }
 
 /** A workload found in a manifest. */
@@ -112,6 +129,14 @@ export interface Workload {
   /** `spec.updateStrategy.type` for StatefulSet/DaemonSet, `spec.strategy.type` for Deployment, when given. */
   updateStrategy: string | null;
   replicas: number | null;
+  /** The render root (its folder) that builds it, or null when none does (a flat repository). */
+  root?: string | null;
+  /** The config's `environments` entry its root belongs to, or null. */
+  environment?: string | null;
+  /** Set when several roots build the document: its record and trigger go into this root's patch. */
+  rootPatch?: RootPatchTarget | null;
+  /** Why it cannot be edited at all (it is reported as blocked), e.g. shared by roots without a kustomization. */
+  blocked?: string;
 }
 
 export type ProblemSeverity = 'error' | 'warning';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { defaultConfig, parseConfig, type ConfigIssue } from '../../src/core/config/schema.js';
+import { configForEnvironment, defaultConfig, parseConfig, type ConfigIssue } from '../../src/core/config/schema.js';
 
 /**
  * The example from SPEC.md "Config file", verbatim: read from ../shared/SPEC.md when it is there (so a
@@ -75,6 +75,7 @@ describe('parseConfig', () => {
       exclude: [],
       annotationPrefix: 'vault-rollout',
       pinVersions: true,
+      environments: [],
       sources: {
         annotation: true,
         vaultAgent: true,
@@ -246,6 +247,65 @@ describe('the SPEC example copy', () => {
     const match = /```yaml\n([\s\S]*?)```/.exec(spec.slice(spec.indexOf('## Config file')));
     expect(readFileSync(new URL('../fixtures/config/spec-example.yaml', import.meta.url), 'utf8')).toBe(
       match![1],
+    );
+  });
+});
+
+describe('environments', () => {
+  const text = [
+    'vault:',
+    '  address: https://vault.example.com',
+    '  auth: { method: kubernetes, role: vault-rollout }',
+    '  mounts: [kv]',
+    'environments:',
+    '  - name: prod',
+    '    paths: ["clusters/prod/**"]',
+    '    vault: { address: https://vault.prod.example.com, auth: { role: prod-reader } }',
+    '  - name: dev',
+    '    paths: ["clusters/dev/**"]',
+    '',
+  ].join('\n');
+
+  it('parses the SPEC shape, and an environment Vault overrides only the keys it gives', () => {
+    const config = parseConfig(text, 'vault-rollout.yaml');
+    expect(config.environments.map((e) => [e.name, e.paths])).toEqual([
+      ['prod', ['clusters/prod/**']],
+      ['dev', ['clusters/dev/**']],
+    ]);
+    expect(configForEnvironment(config, 'prod').vault).toEqual({
+      address: 'https://vault.prod.example.com',
+      auth: { method: 'kubernetes', role: 'prod-reader' },
+      mounts: ['kv'],
+    });
+    // No vault of its own, or no environment: the top-level one.
+    expect(configForEnvironment(config, 'dev').vault).toEqual(config.vault);
+    expect(configForEnvironment(config, null)).toBe(config);
+  });
+
+  it('names the bad key and line: a duplicate name, no paths, a bad glob, an unknown key', () => {
+    const issues = issuesOf(
+      [
+        'environments:',
+        '  - name: prod',
+        '    paths: ["clusters/prod/**"]',
+        '  - name: prod',
+        '    paths: []',
+        '  - name: "has space"',
+        '    paths: ["/abs/**"]',
+        '    vault: { adress: https://x }',
+        '',
+      ].join('\n'),
+    );
+    expect(issues.map((i) => [i.key, i.line])).toEqual(
+      expect.arrayContaining([
+        ['environments[1].paths', 5],
+        ['environments[2].name', 6],
+        ['environments[2].paths[0]', 7],
+        ['environments[1].name', 4],
+      ]),
+    );
+    expect(issues.some((i) => i.key.startsWith('environments[2].vault') && i.message.includes('adress'))).toBe(
+      true,
     );
   });
 });

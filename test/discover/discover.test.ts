@@ -305,7 +305,7 @@ describe('robustness', () => {
       config(),
     );
     // a-d name no workload kind, so they are not even parsed; e and f are parsed and hold no workload.
-    expect(r).toEqual({ workloads: [], problems: [], documents: 2, fileData: new Map(), seen: {} });
+    expect(r).toEqual({ workloads: [], problems: [], documents: 2, fileData: new Map(), seen: {}, roots: [], missing: [], rootObjects: new Map() });
   });
 
   it('does not parse files that name no workload kind, and matches quoted and JSON kinds', () => {

@@ -40,6 +40,7 @@ function targets(file: { path: string; text: string }): { workload: Workload; un
       prefix: 'vault-rollout',
       podAnnotations: () => DEFAULT_POD_ANNOTATIONS,
       selectedByRule: () => false,
+  namedValues: () => false,
     });
     return view ? [{ workload: view.workload, unsupported: view.unsupported !== undefined }] : [];
   });

@@ -106,6 +106,24 @@ const valuesPath = z
   })
   .transform((p) => p.split('.'));
 
+/** A dotted path into chart values where `*` stands for any key or list index. */
+const secretValuePath = z
+  .string()
+  .regex(/^(\*|[A-Za-z0-9_-]+)(\.(\*|[A-Za-z0-9_-]+))*$/, {
+    message: 'expected a dotted path into the chart values, e.g. "extraEnvSecrets.*.secret"',
+  })
+  .transform((p) => p.split('.'));
+
+/** One `environments[]` entry: the render roots of one cluster (or stage) and the Vault it reads. */
+const environment = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/, {
+    message: 'expected a short name such as "prod" or "dev-eu" (letters, digits, ".", "_", "-")',
+  }),
+  /** Globs of the render roots' folders (or, for a manifest no root builds, of its file). */
+  paths: z.array(glob).min(1, { message: 'list at least one glob, e.g. "clusters/prod/**"' }),
+  vault: vault.optional(),
+});
+
 const rule = z
   .strictObject({
     select: z.strictObject({
@@ -121,9 +139,22 @@ const rule = z
      * the pod template's annotations; default `podAnnotations`.
      */
     podAnnotations: valuesPath.optional(),
+    /**
+     * For a Helm-based app: chart values that hold the name of a Kubernetes Secret the chart mounts, in a
+     * shape the chart chose (`extraEnvSecrets.*.secret`; `*` is any key or list item), followed like
+     * `existingSecret`.
+     */
+    secretValues: z.array(secretValuePath).min(1).optional(),
   })
   .superRefine((r, ctx) => {
-    if (r.secrets === undefined && r.podAnnotations === undefined) {
+    if (r.secretValues !== undefined && !isChartKind(r.select.kind)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secretValues'],
+        message: `secretValues applies to Helm-based apps: set select.kind to ${CHART_KINDS.join(', ')}`,
+      });
+    }
+    if (r.secrets === undefined && r.podAnnotations === undefined && r.secretValues === undefined) {
       ctx.addIssue({ code: 'custom', path: ['secrets'], message: 'list at least one secret path' });
     }
     const kind = r.select.kind;
@@ -159,6 +190,21 @@ export const configSchema = z.strictObject({
   mode: z.enum(['commit', 'pr']).optional(),
   branch: z.string().min(1).optional(),
   pinVersions: z.boolean().default(true),
+  environments: z
+    .array(environment)
+    .default([])
+    .superRefine((envs, ctx) => {
+      const seen = new Set<string>();
+      envs.forEach((e, i) => {
+        if (seen.has(e.name))
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'name'],
+            message: `environment "${e.name}" is listed twice`,
+          });
+        seen.add(e.name);
+      });
+    }),
   sources: sources.prefault({}),
   rules: z.array(rule).default([]),
   commit: z

@@ -270,3 +270,22 @@ function stripNulls(value: unknown): unknown {
 function errorText(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 }
+
+/**
+ * The config an environment's Vault is read with: its `vault` keys over the top-level ones (mounts: its
+ * own when it lists any). Null or an unknown name: the config as it is.
+ */
+export function configForEnvironment(config: Config, environment: string | null): Config {
+  const env = environment === null ? undefined : config.environments.find((e) => e.name === environment);
+  if (!env?.vault) return config;
+  const { mounts, auth, ...rest } = env.vault;
+  return {
+    ...config,
+    vault: {
+      ...config.vault,
+      ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+      ...(auth ? { auth: { ...config.vault.auth, ...auth } } : {}),
+      mounts: mounts.length > 0 ? mounts : config.vault.mounts,
+    },
+  };
+}

@@ -24,6 +24,7 @@ import type { ChartKind, Workload } from '../model.js';
 import { parseRecord } from '../record.js';
 import { formatPath } from '../yaml/edit-scalar.js';
 import type { ManifestDocument } from './parse.js';
+import { deepMerge } from './roots.js';
 import { get, isRecord, nonEmptyString as str, stringMap, type WorkloadView } from './workloads.js';
 
 type Data = Record<string, unknown>;
@@ -56,6 +57,8 @@ export interface ChartOptions {
   ) => readonly string[];
   /** Whether a rule selects this file by path (makes a plain map a values file whatever its name). */
   selectedByRule: (file: string) => boolean;
+  /** Whether an Argo CD Application names this file in `helm.valueFiles`: values whatever their keys. */
+  namedValues: (file: string) => boolean;
 }
 
 /**
@@ -73,7 +76,10 @@ export function readChartTarget(
     return helmRelease(document, object, options);
   if (object.kind === 'Application' && String(object.apiVersion ?? '').startsWith('argoproj.io/'))
     return application(document, object, options);
-  if (object.kind === undefined && object.apiVersion === undefined && documents === 1)
+  if (
+    documents === 1 &&
+    ((object.kind === undefined && object.apiVersion === undefined) || options.namedValues(document.file))
+  )
     return valuesFile(document, object, options);
   return null;
 }
@@ -98,7 +104,9 @@ function build(
 ): ChartView {
   const pa = [...options.podAnnotations({ ...base, file: document.file })];
   const key = `${options.prefix}/secret-versions`;
-  const values = get(object, [...anchor, ...valuesKeys]);
+  const own = get(object, [...anchor, ...valuesKeys]);
+  // Values a root's generators feed in through `valuesFrom`; the object's own values are merged last.
+  const values = document.valuesFrom ? deepMerge(document.valuesFrom, isRecord(own) ? own : {}) : own;
   const recordedRaw = str(get(object, [...recordMap, key]));
   const workload: Workload = {
     file: document.file,
@@ -207,7 +215,8 @@ function valuesFile(document: ManifestDocument, object: Data, options: ChartOpti
   const optIn =
     Object.hasOwn(object, `${options.prefix}/secrets`) ||
     Object.hasOwn(object, `${options.prefix}/secret-versions`);
-  if (!optIn && !options.selectedByRule(file) && !isValuesFileName(file)) return null;
+  if (!optIn && !options.selectedByRule(file) && !isValuesFileName(file) && !options.namedValues(file))
+    return null;
   const { file: _file, ...base } = valuesTarget(file);
   return build(document, object, base, options, [], [], []);
 }

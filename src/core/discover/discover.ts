@@ -3,7 +3,9 @@
  * the way. Pure: text in, data out.
  */
 import type { Config } from '../config/schema.js';
-import type { ChartKind, Problem, RepoFile, SecretRef, Workload, WorkloadKind } from '../model.js';
+import picomatch from 'picomatch';
+import type { ChartKind, PinTarget, Problem, RepoFile, SecretRef, Workload, WorkloadKind } from '../model.js';
+import { formatPath } from '../yaml/edit-scalar.js';
 import {
   DEFAULT_POD_ANNOTATIONS,
   isValuesFileName,
@@ -12,11 +14,21 @@ import {
   type ChartOptions,
   type ChartView,
 } from './charts.js';
-import { parseManifests } from './parse.js';
+import { parseManifests, type ManifestDocument } from './parse.js';
+import {
+  buildRoots,
+  dirName,
+  docKey,
+  objectKey,
+  isKustomizationFile,
+  ROOT_NAMING_KINDS,
+  ROOT_PATCH_FILE,
+  type RenderRoot,
+} from './roots.js';
 import { SOURCES } from './sources/index.js';
 import { ruleMatcher } from './sources/rules.js';
 import { workloadProblem, type WorkloadSource } from './sources/source.js';
-import { readWorkload, workloadsInList } from './workloads.js';
+import { get, nonEmptyString, readWorkload, workloadsInList } from './workloads.js';
 
 export interface DiscoverResult {
   /** Workloads with at least one secret, sorted by file then document. */
@@ -31,6 +43,12 @@ export interface DiscoverResult {
   fileData: Map<string, readonly unknown[]>;
   /** Every workload seen, with or without secrets, by kind. */
   seen: Partial<Record<WorkloadKind | ChartKind, number>>;
+  /** The render roots (kustomize overlays, folders Flux or Argo CD name); empty for a flat repository. */
+  roots: RenderRoot[];
+  /** Files a kustomization names that were not among `files` (the caller may read them and discover again). */
+  missing: string[];
+  /** The objects each root builds ({@link objectKey}), by the root's patch file. */
+  rootObjects: Map<string, Set<string>>;
 }
 
 /**
@@ -45,26 +63,129 @@ export function discover(
   sources: readonly WorkloadSource[] = SOURCES,
 ): DiscoverResult {
   const sorted = [...files].sort((a, b) => compare(a.path, b.path));
-  const charts = chartOptions(config);
   // `<prefix>/secrets` (opt-in) and `<prefix>/secret-versions` (adopted): a values file with either is read.
   const optIn = `${config.annotationPrefix}/secret`;
+  const ruleCharts = chartOptions(config, new Set());
   const parsed = parseManifests(
     sorted,
     undefined,
-    (f) => isValuesFileName(f.path) || charts.selectedByRule(f.path) || f.text.includes(optIn),
+    (f) =>
+      isValuesFileName(f.path) ||
+      ruleCharts.selectedByRule(f.path) ||
+      f.text.includes(optIn) ||
+      isKustomizationFile(f.path) ||
+      ROOT_NAMING_KINDS.test(f.text),
   );
+  const graph = buildRoots({ files: sorted, documents: parsed.documents });
+  // Chart values files an Argo CD Application names are values whatever their keys (a chart option may be
+  // called `kind`); those the first pass did not read are read now.
+  const extra = sorted.filter(
+    (f) => graph.namedValues.has(f.path) && !parsed.documents.some((d) => d.file === f.path),
+  );
+  const flat = [...graph.flat];
+  const problems = [...parsed.problems, ...graph.problems];
+  const all = [...parsed.documents];
+  let documentCount = parsed.documentCount;
+  if (extra.length > 0) {
+    const more = parseManifests(extra, /(?!)/, () => true);
+    flat.push(...more.documents);
+    all.push(...more.documents);
+    problems.push(...more.problems);
+    documentCount += more.documentCount;
+    for (const [file, data] of more.fastData) parsed.fastData.set(file, data);
+  }
   const perFile = new Map<string, number>();
-  for (const d of parsed.documents) perFile.set(d.file, (perFile.get(d.file) ?? 0) + 1);
-  const problems = [...parsed.problems];
-  const report = (problem: Problem) => problems.push(problem);
-
-  const context = { config, documents: parsed.documents };
-  const scanners = sources.filter((s) => s.enabled(config)).map((s) => s.collect(context));
+  for (const d of all) perFile.set(d.file, (perFile.get(d.file) ?? 0) + 1);
+  const charts = chartOptions(config, graph.namedValues);
+  const environment = environmentMatcher(config);
+  const originals = new Map(parsed.documents.map((d) => [docKey(d.file, d.index), d]));
 
   const workloads: Workload[] = [];
   const fileData = new Map<string, readonly unknown[]>();
   const seen: Partial<Record<WorkloadKind | ChartKind, number>> = {};
-  for (const document of parsed.documents) {
+  const sets: { root: RenderRoot | null; documents: readonly ManifestDocument[] }[] = [
+    { root: null, documents: flat },
+    ...graph.roots.map((root) => ({ root, documents: root.documents })),
+  ];
+  // Stores are cluster-wide: each set also sees those of the other sets in its environment, and those in
+  // no environment (shared infrastructure).
+  const stores = sets.flatMap((set, i) =>
+    set.documents
+      .filter((d) => STORE_KINDS.has(String(get(d.data, ['kind']))))
+      .map((d) => ({ set: i, env: environment(set.root ? set.root.dir : null, d.file), doc: d })),
+  );
+  for (const [i, set] of sets.entries()) {
+    const env = set.root ? environment(set.root.dir, '') : null;
+    const elsewhere = stores
+      .filter((s) => s.set !== i && (s.env === null || s.env === env))
+      .map((s) => s.doc);
+    const found = discoverSet(set.documents, { config, sources, charts, perFile, problems, seen, elsewhere });
+    for (const { workload, document } of found) {
+      const w = set.root ? placeInRoot(workload, set.root, graph.builders, originals) : workload;
+      if (set.root) w.root = set.root.dir;
+      const env = environment(set.root ? set.root.dir : null, w.file);
+      if (env !== null) w.environment = env;
+      workloads.push(w);
+      const data = parsed.fastData.get(document.file);
+      if (data) fileData.set(document.file, data);
+    }
+  }
+  workloads.sort(
+    (a, b) => compare(a.file, b.file) || a.document - b.document || compare(a.root ?? '', b.root ?? ''),
+  );
+  // Stable sort: by file, then as found (parse problems before source problems, each in line order).
+  problems.sort((a, b) => compare(a.file, b.file));
+  const rootObjects = new Map<string, Set<string>>();
+  for (const root of graph.roots) {
+    const ids = new Set<string>();
+    for (const doc of root.documents) {
+      const data = originals.get(docKey(doc.file, doc.index))?.data;
+      ids.add(
+        objectKey({
+          apiVersion: String(get(data, ['apiVersion']) ?? ''),
+          kind: String(get(data, ['kind']) ?? ''),
+          name: String(get(data, ['metadata', 'name']) ?? ''),
+          namespace: nonEmptyString(get(data, ['metadata', 'namespace'])),
+        }),
+      );
+    }
+    rootObjects.set(`${root.dir ? `${root.dir}/` : ''}${ROOT_PATCH_FILE}`, ids);
+  }
+  return {
+    workloads,
+    problems,
+    documents: documentCount,
+    fileData,
+    seen,
+    roots: graph.roots,
+    missing: graph.missing,
+    rootObjects,
+  };
+}
+
+interface SetContext {
+  config: Config;
+  sources: readonly WorkloadSource[];
+  charts: ChartOptions;
+  perFile: ReadonlyMap<string, number>;
+  problems: Problem[];
+  seen: Partial<Record<WorkloadKind | ChartKind, number>>;
+  elsewhere: readonly ManifestDocument[];
+}
+
+const STORE_KINDS = new Set(['SecretStore', 'ClusterSecretStore']);
+
+/** Discovery on one set of documents that is deployed together: the flat set, or what one root builds. */
+function discoverSet(
+  documents: readonly ManifestDocument[],
+  ctx: SetContext,
+): { workload: Workload; document: ManifestDocument }[] {
+  const { config, problems, seen } = ctx;
+  const report = (problem: Problem) => problems.push(problem);
+  const context = { config, documents, elsewhere: ctx.elsewhere };
+  const scanners = ctx.sources.filter((s) => s.enabled(config)).map((s) => s.collect(context));
+  const out: { workload: Workload; document: ManifestDocument }[] = [];
+  for (const document of documents) {
     const listed = workloadsInList(document);
     if (listed > 0) {
       problems.push({
@@ -76,7 +197,7 @@ export function discover(
     }
     const view: ChartView | null =
       readWorkload(document, config.annotationPrefix) ??
-      readChartTarget(document, perFile.get(document.file) ?? 0, charts);
+      readChartTarget(document, ctx.perFile.get(document.file) ?? 0, ctx.charts);
     if (!view) continue;
     seen[view.workload.kind] = (seen[view.workload.kind] ?? 0) + 1;
     const secrets = dedupe(scanners.flatMap((scanner) => scanner.refsFor(view, report)));
@@ -92,15 +213,90 @@ export function discover(
       });
       continue;
     }
-    if (secrets.length > 0) {
-      workloads.push({ ...view.workload, secrets });
-      const data = parsed.fastData.get(document.file);
-      if (data) fileData.set(document.file, data);
+    if (secrets.length > 0) out.push({ workload: { ...view.workload, secrets }, document });
+  }
+  return out;
+}
+
+/**
+ * A workload as one root builds it, placed for editing: named as its source document names it (the editor
+ * checks that name), and, when several roots build that document, given this root's patch for its record
+ * and trigger; so are the pins of shared objects, where a strategic-merge patch can express them.
+ */
+function placeInRoot(
+  workload: Workload,
+  root: RenderRoot,
+  builders: ReadonlyMap<string, readonly string[]>,
+  originals: ReadonlyMap<string, ManifestDocument>,
+): Workload {
+  const identity = (file: string, index: number) => {
+    const data = originals.get(docKey(file, index))?.data;
+    return {
+      apiVersion: String(get(data, ['apiVersion']) ?? ''),
+      kind: String(get(data, ['kind']) ?? ''),
+      name: String(get(data, ['metadata', 'name']) ?? ''),
+      namespace: nonEmptyString(get(data, ['metadata', 'namespace'])),
+    };
+  };
+  const shared = (file: string, index: number) => (builders.get(docKey(file, index))?.length ?? 0) > 1;
+  const patchFile = `${root.dir ? `${root.dir}/` : ''}${ROOT_PATCH_FILE}`;
+  const own = identity(workload.file, workload.document);
+  const w: Workload = { ...workload, name: own.name || workload.name };
+  if (shared(workload.file, workload.document)) {
+    if (root.kustomization === null) {
+      w.blocked = `${workload.file} is built by ${builders.get(docKey(workload.file, workload.document))!.length} render roots, and root "${root.dir || '.'}" has no kustomization file to hold a patch of its own: not edited`;
+    } else if (workload.kind === 'Application' && workload.trigger.mapPath.includes('sources')) {
+      w.blocked = `${workload.file} is built by several render roots, and a patch cannot set values in one item of spec.sources: not edited`;
+    } else {
+      w.rootPatch = { file: patchFile, kustomization: root.kustomization, object: own };
     }
   }
-  // Stable sort: by file, then as found (parse problems before source problems, each in line order).
-  problems.sort((a, b) => compare(a.file, b.file));
-  return { workloads, problems, documents: parsed.documentCount, fileData, seen };
+  w.secrets = workload.secrets.map((ref) => {
+    if (!ref.pins) return ref;
+    const pins: PinTarget[] = [];
+    const unpinned: string[] = [...(ref.unpinned ?? [])];
+    for (const pin of ref.pins) {
+      const object = identity(pin.file, pin.document);
+      const named = { ...pin, name: object.name || pin.name };
+      if (!shared(pin.file, pin.document)) {
+        pins.push(named);
+        continue;
+      }
+      const expressible =
+        root.kustomization !== null &&
+        pin.format !== 'placeholder' &&
+        pin.field.every((seg) => typeof seg === 'string');
+      if (expressible)
+        pins.push({ ...named, rootPatch: { file: patchFile, kustomization: root.kustomization!, object } });
+      else
+        unpinned.push(
+          `${pin.kind}/${object.name} (${pin.file}) is built by several render roots and its version field ${formatPath(pin.field)} ${
+            root.kustomization === null
+              ? 'has no kustomization to patch it in'
+              : 'is inside a list, which a strategic-merge patch would replace whole'
+          }: version not pinned for root "${root.dir || '.'}"`,
+        );
+    }
+    const out: SecretRef = { ...ref };
+    if (pins.length > 0) out.pins = pins;
+    else delete out.pins;
+    if (unpinned.length > 0) out.unpinned = unpinned;
+    return out;
+  });
+  return w;
+}
+
+/** The `environments` entry a root (its folder) or a flat manifest (its file) belongs to. */
+function environmentMatcher(config: Config): (root: string | null, file: string) => string | null {
+  const envs = config.environments.map((e) => ({
+    name: e.name,
+    match: picomatch([...e.paths], { dot: true }),
+  }));
+  if (envs.length === 0) return () => null;
+  return (root, file) => {
+    const candidates = root !== null ? [root, `${root}/`] : [file, dirName(file)];
+    return envs.find((e) => candidates.some((c) => c !== '' && e.match(c)))?.name ?? null;
+  };
 }
 
 /**
@@ -121,9 +317,10 @@ function dedupe(refs: readonly SecretRef[]): SecretRef[] {
 }
 
 /** Rules that configure Helm-based apps: which files are chart values, and each app's pod-annotations value. */
-function chartOptions(config: Config): ChartOptions {
+function chartOptions(config: Config, namedValues: ReadonlySet<string>): ChartOptions {
   const rules = config.rules.map((rule) => ({ rule, matches: ruleMatcher(rule) }));
   return {
+    namedValues: (file) => namedValues.has(file),
     prefix: config.annotationPrefix,
     podAnnotations: (target) =>
       rules.find((r) => r.rule.podAnnotations !== undefined && r.matches(target))?.rule.podAnnotations ??

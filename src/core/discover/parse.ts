@@ -23,6 +23,13 @@ export interface ManifestDocument {
   data: unknown;
   /** Where the node at `path` starts (the value, or with `key` its key), for problems. */
   position(path: readonly (string | number)[], key?: boolean): Position | undefined;
+  /**
+   * Set on a document as a render root builds it (roots.ts): the root's folder. `data` is then what the root
+   * makes of it (patches, namespace, name prefix and suffix applied); `file` and `index` stay the source's.
+   */
+  root?: string;
+  /** A HelmRelease's chart values from the root's generators (`valuesFrom`), under its `spec.values`. */
+  valuesFrom?: Record<string, unknown>;
 }
 
 export interface ParsedFiles {

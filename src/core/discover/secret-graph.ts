@@ -8,7 +8,8 @@
  * Namespace rule ({@link sameScope}): a producer and a workload match when both set `metadata.namespace` and
  * the namespaces are equal. When either leaves it empty (kustomize's `namespace:`, the Argo CD Application or
  * the Flux Kustomization decides it later), they match only when their files sit in the same folder, since
- * that is what one kustomization or one Application source path deploys into one namespace.
+ * that is what one kustomization or one Application source path deploys into one namespace. Within a render
+ * root (roots.ts) the root decides: every document it builds is deployed together.
  */
 import type { PinTarget, Problem, SecretRef, SourceName } from '../model.js';
 import type { ManifestDocument } from './parse.js';
@@ -62,9 +63,14 @@ export function folderOf(file: string): string {
 export function sameScope(
   a: { file: string; namespace: string | null },
   b: { file: string; namespace: string | null },
+  /**
+   * Both were built by one render root (roots.ts): an empty namespace is the one Argo CD or Flux deploys
+   * that root into, so it matches whatever the other says.
+   */
+  inRoot = false,
 ): boolean {
   if (a.namespace && b.namespace) return a.namespace === b.namespace;
-  return folderOf(a.file) === folderOf(b.file);
+  return inRoot || folderOf(a.file) === folderOf(b.file);
 }
 
 const CONTAINER_LISTS = [
@@ -206,7 +212,8 @@ export class ProducerIndex {
     for (const use of uses) {
       const key = `${use.kind}/${use.name}`;
       for (const { producer, self } of this.byObject.get(key) ?? []) {
-        if (!producer.anyNamespace && !sameScope(producer, view.workload)) continue;
+        if (!producer.anyNamespace && !sameScope(producer, view.workload, view.document.root !== undefined))
+          continue;
         let objects = found.get(producer);
         if (!objects) found.set(producer, (objects = new Map()));
         const entry = objects.get(key) ?? { self, hows: [] };

@@ -2,7 +2,11 @@
  * The edit stage: planned workloads → per-file before/after text. Nothing is written here; only the
  * publish step touches disk or Git, so `plan` and `apply --dry-run` show exactly what `apply` writes.
  */
-import type { FileChange, PlannedPin, PlannedWorkload, Problem } from '../model.js';
+import type { FileChange, PlannedPin, PlannedWorkload, Problem, RootPatchTarget } from '../model.js';
+import { listPatchInKustomization, renderRootPatch, type PatchSet } from './root-patch.js';
+
+/** The tool-owned patch file's name in a root's folder (SPEC "Render roots and environments"). */
+const ROOT_PATCH_NAME = 'vault-rollout.patch.yaml';
 import { applyAnnotationEdits, type AnnotationEdit, type EditResult } from '../yaml/edit-annotations.js';
 import { applyFileEdits, type ScalarEdit } from '../yaml/edit-scalar.js';
 import { fastAnnotationEdits } from '../yaml/fast-edit.js';
@@ -20,6 +24,16 @@ interface FileEdits {
   workloads: Set<PlannedWorkload>;
 }
 
+/** What goes into one root's tool-owned patch file (root-patch.ts). */
+interface RootPatchEdits {
+  kustomization: string;
+  sets: PatchSet[];
+  workloads: Set<PlannedWorkload>;
+}
+
+/** Whether a render root still builds an object, by its patch file (an entry for a gone object is dropped). */
+export type RootBuilds = (patchFile: string, object: RootPatchTarget['object']) => boolean;
+
 /** The scalar edit that writes a pin, or null when the placeholder already names that version. */
 export function pinEdit(pin: PlannedPin): ScalarEdit | null {
   const { target, version } = pin;
@@ -33,22 +47,52 @@ export function pinEdit(pin: PlannedPin): ScalarEdit | null {
   return to === from ? null : { ...base, replace: { from, to } };
 }
 
-function group(planned: readonly PlannedWorkload[], prefix: string): Map<string, FileEdits> {
+function group(
+  planned: readonly PlannedWorkload[],
+  prefix: string,
+): { byFile: Map<string, FileEdits>; byPatch: Map<string, RootPatchEdits> } {
   const byFile = new Map<string, FileEdits>();
+  const byPatch = new Map<string, RootPatchEdits>();
   const entry = (file: string) => {
     let e = byFile.get(file);
     if (!e) byFile.set(file, (e = { annotations: [], scalars: new Map(), workloads: new Set() }));
     return e;
   };
+  const patchEntry = (target: RootPatchTarget) => {
+    let e = byPatch.get(target.file);
+    if (!e)
+      byPatch.set(target.file, (e = { kustomization: target.kustomization, sets: [], workloads: new Set() }));
+    return e;
+  };
   for (const p of planned) {
     const edits = editsFor(p, prefix);
-    if (edits.length > 0) {
+    const rootPatch = p.workload.rootPatch;
+    if (edits.length > 0 && rootPatch) {
+      const e = patchEntry(rootPatch);
+      for (const edit of edits)
+        e.sets.push({
+          object: rootPatch.object,
+          path: [...edit.mapPath, ...(edit.within ?? []), edit.key].map(String),
+          value: edit.value,
+        });
+      e.workloads.add(p);
+    } else if (edits.length > 0) {
       const e = entry(p.workload.file);
       e.annotations.push(...edits);
       e.workloads.add(p);
     }
     if (p.action !== 'restart') continue;
     for (const pin of p.pins) {
+      if (pin.target.rootPatch) {
+        const e = patchEntry(pin.target.rootPatch);
+        e.sets.push({
+          object: pin.target.rootPatch.object,
+          path: pin.target.field.map(String),
+          value: pin.target.format === 'int' ? pin.version : String(pin.version),
+        });
+        e.workloads.add(p);
+        continue;
+      }
       const edit = pinEdit(pin);
       const e = entry(pin.target.file);
       e.workloads.add(p);
@@ -58,7 +102,7 @@ function group(planned: readonly PlannedWorkload[], prefix: string): Map<string,
       e.scalars.set(id, edit);
     }
   }
-  return byFile;
+  return { byFile, byPatch };
 }
 
 /**
@@ -74,6 +118,7 @@ export function buildChanges(
   texts: ReadonlyMap<string, string>,
   prefix: string,
   fileData?: ReadonlyMap<string, readonly unknown[]>,
+  rootBuilds: RootBuilds = () => true,
 ): ChangeSet {
   const problems: Problem[] = [];
   // Blocking a workload drops its edits from other files too, so plan again until no file fails (each
@@ -81,7 +126,43 @@ export function buildChanges(
   for (;;) {
     const changes: FileChange[] = [];
     let failed = false;
-    const byFile = group(planned, prefix);
+    const { byFile, byPatch } = group(planned, prefix);
+    const block = (workloads: Iterable<PlannedWorkload>, file: string, message: string) => {
+      for (const w of workloads) {
+        w.action = 'blocked';
+        w.newValue = null;
+        w.pins = [];
+        w.reasons.push(`${file}, its render root's patch, could not be written safely: ${message}`);
+      }
+      failed = true;
+    };
+    for (const [file, edits] of [...byPatch].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const before = texts.get(file);
+      const patch = renderRootPatch(before, edits.sets, (object) => rootBuilds(file, object));
+      if (!patch.ok) {
+        problems.push({ file, severity: 'error', message: `not edited: ${patch.message}` });
+        block(edits.workloads, file, patch.message);
+        continue;
+      }
+      const kustomization = texts.get(edits.kustomization);
+      const listed =
+        kustomization === undefined
+          ? ({ ok: false, message: 'the kustomization file was not read' } as const)
+          : listPatchInKustomization(kustomization, ROOT_PATCH_NAME);
+      if (!listed.ok) {
+        problems.push({
+          file: edits.kustomization,
+          severity: 'error',
+          message: `not edited: ${listed.message}`,
+        });
+        block(edits.workloads, file, `${edits.kustomization} ${listed.message}`);
+        continue;
+      }
+      if (patch.text !== before) changes.push({ path: file, before: before ?? '', after: patch.text });
+      if (kustomization !== undefined && listed.text !== kustomization)
+        changes.push({ path: edits.kustomization, before: kustomization, after: listed.text });
+    }
+    if (failed) continue;
     for (const [file, edits] of [...byFile].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const before = texts.get(file);
       if (before === undefined) throw new Error(`internal: no text for "${file}"`);
@@ -106,7 +187,8 @@ export function buildChanges(
       }
       failed = true;
     }
-    if (!failed) return { changes, problems };
+    if (!failed)
+      return { changes: changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), problems };
   }
 }
 

@@ -69,12 +69,15 @@ export function planWorkload(
   const warnings: string[] = [];
   const current = new Map<string, number>();
   const seen = new Set<string>();
+  const unpinned = new Map<string, string[]>();
+  if (workload.blocked) reasons.push(workload.blocked);
 
   for (const ref of workload.secrets) {
     const status = statuses.get(ref.path);
     if (!status) throw new Error(`internal: no Vault status for "${ref.path}"`);
     const path = status.path;
     if (ref.pins) pinTargets.set(path, [...(pinTargets.get(path) ?? []), ...ref.pins]);
+    if (ref.unpinned) unpinned.set(path, [...(unpinned.get(path) ?? []), ...ref.unpinned]);
     if (seen.has(path)) continue; // `kv/app` and `kv/data/app` name one secret
     seen.add(path);
     const recorded = workload.recorded?.get(path) ?? null;
@@ -125,6 +128,7 @@ export function planWorkload(
       if (s.state !== 'outdated' || s.current === null) continue;
       for (const target of pinTargets.get(s.path) ?? [])
         pins.push({ path: s.path, version: s.current, target });
+      for (const why of unpinned.get(s.path) ?? []) if (!warnings.includes(why)) warnings.push(why);
     }
   }
   return { workload, secrets, action, pins, reasons, warnings, newValue };

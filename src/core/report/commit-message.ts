@@ -20,7 +20,9 @@ export function secretTrailers(planned: readonly PlannedWorkload[]): string[] {
   for (const p of planned) {
     if (p.action !== 'restart') continue;
     for (const s of p.secrets) {
-      if (s.state === 'outdated') lines.add(`Vault-Secret: ${s.path} ${s.recorded} -> ${s.current}`);
+      // With environments, each one's Vault has its own versions: the trailer names whose.
+      const env = p.workload.environment ? `${p.workload.environment}:` : '';
+      if (s.state === 'outdated') lines.add(`Vault-Secret: ${env}${s.path} ${s.recorded} -> ${s.current}`);
     }
   }
   return [...lines].sort();
@@ -45,7 +47,9 @@ export function renderCommitMessage(template: string, planned: readonly PlannedW
       kind: p.workload.kind,
       name: p.workload.name,
       namespace: p.workload.namespace,
-      file: p.workload.file,
+      file: p.workload.rootPatch?.file ?? p.workload.file,
+      root: p.workload.root ?? null,
+      environment: p.workload.environment ?? null,
       action: ACTION_TEXT[p.action as 'restart' | 'record'],
       // a restart reaches the pods through this chart value (an adoption writes only the record)
       chart: p.action === 'restart' ? p.workload.chartValue : null,

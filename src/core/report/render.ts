@@ -47,6 +47,9 @@ export function toJson(report: RunReport): Record<string, unknown> {
         updatedTime: s.updatedTime,
       })),
       action: p.action,
+      ...(p.workload.root != null ? { root: p.workload.root } : {}),
+      ...(p.workload.environment != null ? { environment: p.workload.environment } : {}),
+      ...(p.workload.rootPatch ? { patch: p.workload.rootPatch.file } : {}),
       ...(p.workload.chartValue !== null ? { chart: p.workload.chartValue } : {}),
       ...(p.pins.length > 0
         ? {

@@ -97,7 +97,7 @@ export const bankVaultsSource: WorkloadSource = {
             const name = annotations[key];
             if (typeof name !== 'string') continue;
             for (const cm of templates.get(name) ?? []) {
-              if (!sameScope(cm, view.workload)) continue;
+              if (!sameScope(cm, view.workload, view.document.root !== undefined)) continue;
               for (const raw of cm.paths)
                 add(raw, `${key} → ${producerLabel('ConfigMap', name, cm.file)} template`);
             }

@@ -79,10 +79,31 @@ function readStores(documents: readonly ManifestDocument[]): { vault: Store[]; n
   return { vault: stores, names };
 }
 
+/**
+ * The stores of the set, then those the rest of the cluster defines (`elsewhere`: a ClusterSecretStore, or a
+ * SecretStore with its namespace, in another render root of the same environment), which count only where
+ * the set defines no store of that kind and name.
+ */
+function readAllStores(
+  documents: readonly ManifestDocument[],
+  elsewhere: readonly ManifestDocument[],
+): { vault: Store[]; names: Set<string> } {
+  const local = readStores(documents);
+  if (elsewhere.length === 0) return local;
+  const other = readStores(elsewhere);
+  for (const store of other.vault) {
+    const id = `${store.kind}/${store.name}`;
+    if (local.names.has(id) || (store.kind === 'SecretStore' && store.namespace === null)) continue;
+    local.vault.push(store);
+  }
+  for (const id of other.names) local.names.add(id);
+  return local;
+}
+
 export const externalSecretsSource: WorkloadSource = {
   name: 'externalSecrets',
   enabled: (config) => config.sources.externalSecrets,
-  collect({ config, documents }) {
+  collect({ config, documents, elsewhere = [] }) {
     const index = new ProducerIndex();
     let stores: { vault: Store[]; names: Set<string> } | null = null;
     for (const doc of documents) {
@@ -90,7 +111,7 @@ export const externalSecretsSource: WorkloadSource = {
       if (!isRecord(o) || typeof o.apiVersion !== 'string') continue;
       if (o.kind === 'ClusterExternalSecret') {
         if (!o.apiVersion.startsWith('external-secrets.io/')) continue;
-        stores ??= readStores(documents);
+        stores ??= readAllStores(documents, elsewhere);
         addCluster(index, o, doc, stores, config.vault.mounts);
         continue;
       }
@@ -132,7 +153,7 @@ export const externalSecretsSource: WorkloadSource = {
         continue;
       }
       if (!o.apiVersion.startsWith('external-secrets.io/')) continue;
-      stores ??= readStores(documents);
+      stores ??= readAllStores(documents, elsewhere);
       index.add({
         ...base,
         ...readSpec(o, doc, 'ExternalSecret', name, { namespace }, stores, config.vault.mounts),
@@ -248,7 +269,7 @@ function readSpec(
         s.name === storeName &&
         (storeKind === 'ClusterSecretStore' ||
           scope === 'any' ||
-          sameScope(s, { file: doc.file, namespace: scope.namespace })),
+          sameScope(s, { file: doc.file, namespace: scope.namespace }, doc.root !== undefined)),
     );
     // Namespace selectors and several SecretStores of that name that disagree on the mount or KV version:
     // which one applies depends on the namespace, so no path is guessed.

@@ -16,8 +16,13 @@ import { get, isRecord, targetPath, type WorkloadView } from '../workloads.js';
 
 export interface SourceContext {
   config: Config;
-  /** Every document of every file that parsed, in file order. */
+  /** The documents deployed together: the flat set, or what one render root builds. */
   documents: readonly ManifestDocument[];
+  /**
+   * Cluster-wide objects the rest of the same environment defines (stores), for sources whose objects
+   * name them across roots: a ClusterSecretStore usually lives in an infrastructure root of its own.
+   */
+  elsewhere?: readonly ManifestDocument[];
 }
 
 export interface SourceScanner {

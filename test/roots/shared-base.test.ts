@@ -1,0 +1,217 @@
+/**
+ * Render roots end to end through the pure core (discover → plan → edit) on a small kustomize repository:
+ * a Deployment in `apps/web` that two overlays (`clusters/dev/web`, `clusters/prod/web`) build, each with its
+ * own ExternalSecret and namespace. The real kustomize renders each root before and after every round: the
+ * render may differ only by the record, the trigger and the pins the round reported, and only in the roots
+ * whose secrets moved. Fixture: test/fixtures/kustomize/shared-base.
+ */
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { defaultConfig, parseConfig, type Config } from '../../src/core/config/schema.js';
+import { discover } from '../../src/core/discover/discover.js';
+import { objectKey } from '../../src/core/discover/roots.js';
+import type { FileChange, PlannedWorkload, RepoFile, SecretStatus } from '../../src/core/model.js';
+import { buildChanges } from '../../src/core/plan/changes.js';
+import { planWorkloads } from '../../src/core/plan/plan.js';
+import { readTree } from '../discover/helpers.js';
+import {
+  describeIfKubectl,
+  diffRenders,
+  isAnnotation,
+  renderRoot,
+  unexpectedChanges,
+} from '../support/kustomize.js';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/kustomize/shared-base/', import.meta.url));
+const KEY = 'vault-rollout/secret-versions';
+const ROOTS = ['clusters/dev/web', 'clusters/prod/web'];
+
+/** One plan → edit round: every secret at its version in `versions` (by path). */
+function round(files: RepoFile[], versions: Record<string, number>, config: Config = defaultConfig()) {
+  const found = discover(files, config);
+  const planned: PlannedWorkload[] = [];
+  for (const w of found.workloads) {
+    const statuses = new Map<string, SecretStatus>(
+      w.secrets.map((s) => [
+        s.path,
+        { state: 'ok', path: s.path, current: versions[s.path] ?? 1, updatedTime: null },
+      ]),
+    );
+    planned.push(...planWorkloads([w], statuses));
+  }
+  const texts = new Map(files.map((f) => [f.path, f.text]));
+  const edited = buildChanges(
+    planned,
+    texts,
+    'vault-rollout',
+    found.fileData,
+    (patchFile, object) => found.rootObjects.get(patchFile)?.has(objectKey(object)) ?? false,
+  );
+  return { found, planned, ...edited };
+}
+
+function applyChanges(files: RepoFile[], changes: readonly FileChange[]): RepoFile[] {
+  const byPath = new Map(files.map((f) => [f.path, f.text]));
+  for (const c of changes) byPath.set(c.path, c.after);
+  return [...byPath].map(([path, text]) => ({ path, text }));
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vr-roots-'));
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function renders(files: RepoFile[]): Promise<Map<string, string>> {
+  await rm(join(dir, 'repo'), { recursive: true, force: true });
+  await cp(FIXTURE, join(dir, 'repo'), { recursive: true });
+  for (const f of files) await writeFile(join(dir, 'repo', f.path), f.text);
+  const out = new Map<string, string>();
+  for (const root of ROOTS) out.set(root, await renderRoot(join(dir, 'repo', root)));
+  return out;
+}
+
+it('finds the shared Deployment once per root, with the root, its namespace and the root patch', () => {
+  const { found } = round(readTree(FIXTURE), {});
+  expect(
+    found.workloads.map((w) => [
+      w.root,
+      w.namespace,
+      w.name,
+      w.rootPatch?.file,
+      w.secrets.map((s) => s.path),
+    ]),
+  ).toEqual([
+    ['clusters/dev/web', 'web-dev', 'web', 'clusters/dev/web/vault-rollout.patch.yaml', ['kv/dev/web/db']],
+    [
+      'clusters/prod/web',
+      'web-prod',
+      'web',
+      'clusters/prod/web/vault-rollout.patch.yaml',
+      ['kv/prod/web/db'],
+    ],
+  ]);
+  expect(found.problems).toEqual([]);
+});
+
+it('a flat repository is unchanged: no root, edits in place', () => {
+  const files = readTree(FIXTURE).filter((f) => !f.path.endsWith('kustomization.yaml'));
+  const { found } = round(files, {});
+  expect(found.roots).toEqual([]);
+  expect(found.workloads.every((w) => w.root === undefined && w.rootPatch === undefined)).toBe(true);
+});
+
+it('assigns each root to its environment, and --environment keeps to it', () => {
+  const config = parseConfig(
+    [
+      'environments:',
+      '  - name: dev',
+      '    paths: ["clusters/dev/**"]',
+      '  - name: prod',
+      '    paths: ["clusters/prod/**"]',
+      '',
+    ].join('\n'),
+    'vault-rollout.yaml',
+  );
+  const { found } = round(readTree(FIXTURE), {}, config);
+  expect(found.workloads.map((w) => [w.root, w.environment])).toEqual([
+    ['clusters/dev/web', 'dev'],
+    ['clusters/prod/web', 'prod'],
+  ]);
+});
+
+describeIfKubectl('shared base: adoption, rotation per root, no-op (kustomize as the oracle)', () => {
+  let files = readTree(FIXTURE);
+  let before: Map<string, string>;
+
+  it('adoption writes only the record, into each root patch listed once in that root', async () => {
+    before = await renders(files);
+    const r = round(files, { 'kv/dev/web/db': 3, 'kv/prod/web/db': 5 });
+    expect(r.planned.map((p) => p.action)).toEqual(['record', 'record']);
+    expect(r.changes.map((c) => c.path)).toEqual([
+      'clusters/dev/web/kustomization.yaml',
+      'clusters/dev/web/vault-rollout.patch.yaml',
+      'clusters/prod/web/kustomization.yaml',
+      'clusters/prod/web/vault-rollout.patch.yaml',
+    ]);
+    // The base is not touched; the kustomization gains exactly one entry.
+    const k = r.changes.find((c) => c.path === 'clusters/dev/web/kustomization.yaml')!;
+    expect(k.after).toBe(`${k.before}patches:\n- path: vault-rollout.patch.yaml\n`);
+    files = applyChanges(files, r.changes);
+    const after = await renders(files);
+    for (const root of ROOTS) {
+      const diff = diffRenders(before.get(root)!, after.get(root)!);
+      expect(
+        unexpectedChanges(
+          diff,
+          (key, c) => key.startsWith('Deployment/') && isAnnotation(c, KEY) && c.segments[0] === 'metadata',
+        ),
+      ).toEqual([]);
+      expect([...diff.keys()]).toEqual([`Deployment/web-${root.split('/')[1]}/web`]);
+    }
+    before = after;
+  });
+
+  it('a dev rotation restarts dev only and pins the overlay ExternalSecret in place; prod renders the same', async () => {
+    const r = round(files, { 'kv/dev/web/db': 4, 'kv/prod/web/db': 5 });
+    expect(r.planned.map((p) => [p.workload.root, p.action])).toEqual([
+      ['clusters/dev/web', 'restart'],
+      ['clusters/prod/web', 'none'],
+    ]);
+    expect(r.changes.map((c) => c.path)).toEqual([
+      'clusters/dev/web/external-secret.yaml',
+      'clusters/dev/web/vault-rollout.patch.yaml',
+    ]);
+    files = applyChanges(files, r.changes);
+    const after = await renders(files);
+    expect(after.get('clusters/prod/web')).toBe(before.get('clusters/prod/web'));
+    const diff = diffRenders(before.get('clusters/dev/web')!, after.get('clusters/dev/web')!);
+    expect(
+      unexpectedChanges(
+        diff,
+        (key, c) =>
+          (key === 'Deployment/web-dev/web' && isAnnotation(c, KEY)) ||
+          (key === 'ExternalSecret/web-dev/web-db' &&
+            c.path === 'spec.data[0].remoteRef.version' &&
+            c.new === '4'),
+      ),
+    ).toEqual([]);
+    expect(diff.get('Deployment/web-dev/web')?.map((c) => [c.path, c.new])).toEqual([
+      [`metadata.annotations["${KEY}"]`, 'kv/dev/web/db@4'],
+      [`spec.template.metadata.annotations["${KEY}"]`, 'kv/dev/web/db@4'],
+    ]);
+    before = after;
+  });
+
+  it('a third run changes nothing', () => {
+    const r = round(files, { 'kv/dev/web/db': 4, 'kv/prod/web/db': 5 });
+    expect(r.changes).toEqual([]);
+    expect(r.planned.map((p) => p.action)).toEqual(['none', 'none']);
+  });
+
+  it('the patch file is generated whole: sorted, stable, marked as generated', () => {
+    const text = files.find((f) => f.path === 'clusters/dev/web/vault-rollout.patch.yaml')!.text;
+    expect(text).toMatchInlineSnapshot(`
+      "# Generated by vault-rollout: do not edit. Rewritten whole on every run that changes it.
+      # Strategic-merge patches listed in this folder's kustomization (\`patches\`): the Vault secret versions
+      # this render root last rolled out, for objects it shares with other roots.
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+        annotations:
+          vault-rollout/secret-versions: kv/dev/web/db@4
+      spec:
+        template:
+          metadata:
+            annotations:
+              vault-rollout/secret-versions: kv/dev/web/db@4
+      "
+    `);
+  });
+});
