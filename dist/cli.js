@@ -86833,7 +86833,6 @@ function buildRoots(input2) {
         items.push(...sub.items);
         generated.push(...sub.generated);
       } else if (texts.has(path7)) {
-        inputs.add(path7);
         for (const doc of docsByFile.get(path7) ?? [])
           if (isRecord2(doc.data)) items.push({ doc, data: doc.data });
       } else if (brokenDirs.has(path7)) {
@@ -87166,7 +87165,15 @@ function build(document2, object2, base, options, recordMap, anchor2, valuesKeys
     updateStrategy: null,
     replicas: null
   };
-  return { workload, document: document2, object: object2, template: {}, values: isRecord2(values) ? values : {} };
+  const secretValues = options.secretValues?.({ ...base, file: document2.file }) ?? [];
+  return {
+    workload,
+    document: document2,
+    object: object2,
+    template: {},
+    values: isRecord2(values) ? values : {},
+    ...secretValues.length > 0 ? { secretValues } : {}
+  };
 }
 function helmRelease(document2, object2, options) {
   const name = nonEmptyString(get2(object2, ["metadata", "name"]));
@@ -87531,7 +87538,28 @@ function valuesUses(values) {
   return uses;
 }
 function viewUses(view) {
-  return view.values ? valuesUses(view.values) : podUses(view.template);
+  if (!view.values) return podUses(view.template);
+  const uses = valuesUses(view.values);
+  if (!view.secretValues?.length) return uses;
+  return [...uses, ...view.secretValues.flatMap((path7) => secretsAt(view.values, path7))];
+}
+function secretsAt(values, path7) {
+  const out = [];
+  const walk = (v, i, at) => {
+    if (i === path7.length) {
+      if (typeof v === "string" && v) out.push({ kind: "Secret", name: v, how: `values ${at}` });
+      return;
+    }
+    const seg = path7[i];
+    const step = (key, child) => walk(child, i + 1, typeof key === "number" ? `${at}[${key}]` : at ? `${at}.${key}` : key);
+    if (seg === "*") {
+      if (Array.isArray(v)) v.forEach((child, k) => step(k, child));
+      else if (isRecord2(v)) for (const [k, child] of Object.entries(v)) step(k, child);
+    } else if (Array.isArray(v) && /^\d+$/.test(seg)) step(Number(seg), v[Number(seg)]);
+    else if (isRecord2(v) && seg in v) step(seg, v[seg]);
+  };
+  walk(values, 0, "");
+  return out;
 }
 var ProducerIndex = class {
   byObject = /* @__PURE__ */ new Map();
@@ -87588,12 +87616,17 @@ ${problem.message}`;
         ([key, { self: self2, hows }]) => self2 ? hows.join(", ") : `${key} \u2192 ${hows.join(", ")}`
       );
       const via = `${producer.label} \u2192 ${ways.join(" and ")}`;
+      const also = producer.restarts?.find((r) => r.kind === w.kind && r.name === view.workload.name);
+      const warnings = also ? [
+        `${producer.label} also restarts ${w.kind}/${w.name} (${also.by}): two restart paths; remove it there to let Git decide`
+      ] : [];
       for (const s of producer.secrets) {
         refs.push({
           path: s.path,
           source: producer.source,
           via,
-          ...s.pins.length > 0 ? { pins: s.pins.map((p) => ({ ...p, field: [...p.field] })) } : {}
+          ...s.pins.length > 0 ? { pins: s.pins.map((p) => ({ ...p, field: [...p.field] })) } : {},
+          ...warnings.length > 0 ? { warnings } : {}
         });
       }
     }
@@ -88191,6 +88224,7 @@ var vaultSecretsOperatorSource = {
         file: doc.file,
         namespace,
         produces: [{ kind: "Secret", name: destination }],
+        restarts: restartTargets(get2(o, ["spec", "rolloutRestartTargets"])),
         secrets: v1 ? [] : [
           {
             path: secret,
@@ -88218,6 +88252,12 @@ var vaultSecretsOperatorSource = {
     return graphScanner(index2);
   }
 };
+function restartTargets(value) {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap(
+    (t, i) => isRecord2(t) && typeof t.kind === "string" && typeof t.name === "string" ? [{ kind: t.kind, name: t.name, by: `spec.rolloutRestartTargets[${i}]` }] : []
+  );
+}
 
 // src/core/discover/sources/index.ts
 var SOURCES = [
@@ -88422,6 +88462,7 @@ function dedupe(refs) {
     else {
       if (!first.via.split(", ").includes(ref.via)) first.via = `${first.via}, ${ref.via}`;
       if (ref.pins) first.pins = [...first.pins ?? [], ...ref.pins];
+      if (ref.warnings) first.warnings = [.../* @__PURE__ */ new Set([...first.warnings ?? [], ...ref.warnings])];
     }
   }
   return [...byPath.values()];
@@ -88432,7 +88473,10 @@ function chartOptions(config2, namedValues) {
     namedValues: (file2) => namedValues.has(file2),
     prefix: config2.annotationPrefix,
     podAnnotations: (target) => rules.find((r) => r.rule.podAnnotations !== void 0 && r.matches(target))?.rule.podAnnotations ?? DEFAULT_POD_ANNOTATIONS,
-    selectedByRule: (file2) => rules.some((r) => r.rule.select.kind === "HelmValues" && r.matches(valuesTarget(file2)))
+    selectedByRule: (file2) => rules.some((r) => r.rule.select.kind === "HelmValues" && r.matches(valuesTarget(file2))),
+    secretValues: (target) => rules.flatMap(
+      (r) => r.rule.secretValues !== void 0 && r.matches(target) ? r.rule.secretValues : []
+    )
   };
 }
 function compare2(a, b) {
@@ -88809,6 +88853,7 @@ function planWorkload(workload, statuses, options = {}) {
     const path7 = status2.path;
     if (ref.pins) pinTargets.set(path7, [...pinTargets.get(path7) ?? [], ...ref.pins]);
     if (ref.unpinned) unpinned.set(path7, [...unpinned.get(path7) ?? [], ...ref.unpinned]);
+    for (const why of ref.warnings ?? []) if (!warnings.includes(why)) warnings.push(why);
     if (seen.has(path7)) continue;
     seen.add(path7);
     const recorded = workload.recorded?.get(path7) ?? null;

@@ -95,6 +95,8 @@ export interface SecretRef {
   pins?: PinTarget[];
   /** Pins that cannot be written for this workload's root, with the reason (reported on restart). */
   unpinned?: string[];
+  /** Notes for reviewers about this dependency (e.g. another tool also restarts the workload for it). */
+  warnings?: string[];
 }
 
 /** A workload found in a manifest. */

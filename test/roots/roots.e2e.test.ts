@@ -192,8 +192,7 @@ function isTrigger(c: LeafChange): boolean {
     : /podAnnotations$/.test(String(c.segments.at(-2)));
 }
 
-// enabled when render roots land
-describe.skip('render roots (issue 10)', () => {
+describe('render roots (issue 10)', () => {
   describeIfKubectl.each(SCENARIOS)('$fixture', (scenario) => {
     const vaults: Record<string, VaultDevServer> = {};
     let git: GitServer;

@@ -59,6 +59,10 @@ export interface ChartOptions {
   selectedByRule: (file: string) => boolean;
   /** Whether an Argo CD Application names this file in `helm.valueFiles`: values whatever their keys. */
   namedValues: (file: string) => boolean;
+  /** Chart values that name a Secret in the chart's own shape (a rule's `secretValues`), e.g. `extraEnvSecrets.*.secret`. */
+  secretValues?: (
+    target: Pick<Workload, 'file' | 'kind' | 'name' | 'namespace' | 'labels'>,
+  ) => readonly (readonly string[])[];
 }
 
 /**
@@ -122,7 +126,15 @@ function build(
     updateStrategy: null,
     replicas: null,
   };
-  return { workload, document, object, template: {}, values: isRecord(values) ? values : {} };
+  const secretValues = options.secretValues?.({ ...base, file: document.file }) ?? [];
+  return {
+    workload,
+    document,
+    object,
+    template: {},
+    values: isRecord(values) ? values : {},
+    ...(secretValues.length > 0 ? { secretValues } : {}),
+  };
 }
 
 function helmRelease(document: ManifestDocument, object: Data, options: ChartOptions): ChartView | null {

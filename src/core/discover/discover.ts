@@ -311,6 +311,7 @@ function dedupe(refs: readonly SecretRef[]): SecretRef[] {
     else {
       if (!first.via.split(', ').includes(ref.via)) first.via = `${first.via}, ${ref.via}`;
       if (ref.pins) first.pins = [...(first.pins ?? []), ...ref.pins];
+      if (ref.warnings) first.warnings = [...new Set([...(first.warnings ?? []), ...ref.warnings])];
     }
   }
   return [...byPath.values()];
@@ -327,6 +328,10 @@ function chartOptions(config: Config, namedValues: ReadonlySet<string>): ChartOp
       DEFAULT_POD_ANNOTATIONS,
     selectedByRule: (file) =>
       rules.some((r) => r.rule.select.kind === 'HelmValues' && r.matches(valuesTarget(file))),
+    secretValues: (target) =>
+      rules.flatMap((r) =>
+        r.rule.secretValues !== undefined && r.matches(target) ? r.rule.secretValues : [],
+      ),
   };
 }
 

@@ -294,7 +294,7 @@ export function buildRoots(input: RootInput): RootGraph {
     return (p: string) => p === '' || dirs.has(p);
   })();
 
-  /** Every file any kustomization reads as input: kept out of the flat set. */
+  /** Files kustomizations read as patches or generator input: never manifests of their own. */
   const inputs = new Set<string>();
   const included = new Set<string>();
 
@@ -359,7 +359,6 @@ export function buildRoots(input: RootInput): RootGraph {
         items.push(...sub.items);
         generated.push(...sub.generated);
       } else if (texts.has(path)) {
-        inputs.add(path);
         for (const doc of docsByFile.get(path) ?? [])
           if (isRecord(doc.data)) items.push({ doc, data: doc.data });
       } else if (brokenDirs.has(path)) {

@@ -40,6 +40,11 @@ export interface Producer {
   secrets: ProducedSecret[];
   /** Why some of its secrets are not tracked (a KV v1 store, ...): reported once a workload uses it. */
   problems: { message: string; document: ManifestDocument; at: (string | number)[] }[];
+  /**
+   * Workloads the producer's operator restarts by itself (VaultStaticSecret `rolloutRestartTargets`): a
+   * second restart path for them, which reviewers should know about.
+   */
+  restarts?: { kind: string; name: string; by: string }[];
 }
 
 /** Something a pod template names: `how` says where (`env`, `envFrom`, `volume`, ...). */
@@ -178,7 +183,31 @@ export function valuesUses(values: Record<string, unknown>): Use[] {
 
 /** What a workload's pod template names, or what a Helm-based app's chart values name. */
 export function viewUses(view: WorkloadView): Use[] {
-  return view.values ? valuesUses(view.values) : podUses(view.template);
+  if (!view.values) return podUses(view.template);
+  const uses = valuesUses(view.values);
+  if (!view.secretValues?.length) return uses;
+  return [...uses, ...view.secretValues.flatMap((path) => secretsAt(view.values!, path))];
+}
+
+/** The Secret names at a `secretValues` path (`*` matches every key of a map and every item of a list). */
+function secretsAt(values: Record<string, unknown>, path: readonly string[]): Use[] {
+  const out: Use[] = [];
+  const walk = (v: unknown, i: number, at: string): void => {
+    if (i === path.length) {
+      if (typeof v === 'string' && v) out.push({ kind: 'Secret', name: v, how: `values ${at}` });
+      return;
+    }
+    const seg = path[i]!;
+    const step = (key: string | number, child: unknown) =>
+      walk(child, i + 1, typeof key === 'number' ? `${at}[${key}]` : at ? `${at}.${key}` : key);
+    if (seg === '*') {
+      if (Array.isArray(v)) v.forEach((child, k) => step(k, child));
+      else if (isRecord(v)) for (const [k, child] of Object.entries(v)) step(k, child);
+    } else if (Array.isArray(v) && /^\d+$/.test(seg)) step(Number(seg), v[Number(seg)]);
+    else if (isRecord(v) && seg in v) step(seg, v[seg]);
+  };
+  walk(values, 0, '');
+  return out;
 }
 
 /** Producers by what they produce (`Secret/db-creds`). */
@@ -241,12 +270,19 @@ export class ProducerIndex {
         self ? hows.join(', ') : `${key} → ${hows.join(', ')}`,
       );
       const via = `${producer.label} → ${ways.join(' and ')}`;
+      const also = producer.restarts?.find((r) => r.kind === w.kind && r.name === view.workload.name);
+      const warnings = also
+        ? [
+            `${producer.label} also restarts ${w.kind}/${w.name} (${also.by}): two restart paths; remove it there to let Git decide`,
+          ]
+        : [];
       for (const s of producer.secrets) {
         refs.push({
           path: s.path,
           source: producer.source,
           via,
           ...(s.pins.length > 0 ? { pins: s.pins.map((p) => ({ ...p, field: [...p.field] })) } : {}),
+          ...(warnings.length > 0 ? { warnings } : {}),
         });
       }
     }

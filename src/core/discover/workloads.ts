@@ -34,6 +34,8 @@ export interface WorkloadView {
    * file's top level; `{}` when absent), which the chart renders into the pod template; null for a workload.
    */
   values: Data | null;
+  /** Paths into `values` (`*`: any key or item) whose string is the name of a Secret the chart mounts. */
+  secretValues?: readonly (readonly string[])[];
 }
 
 /** The record and trigger of a workload whose pod template is at `templatePath`. */

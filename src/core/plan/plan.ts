@@ -78,6 +78,7 @@ export function planWorkload(
     const path = status.path;
     if (ref.pins) pinTargets.set(path, [...(pinTargets.get(path) ?? []), ...ref.pins]);
     if (ref.unpinned) unpinned.set(path, [...(unpinned.get(path) ?? []), ...ref.unpinned]);
+    for (const why of ref.warnings ?? []) if (!warnings.includes(why)) warnings.push(why);
     if (seen.has(path)) continue; // `kv/app` and `kv/data/app` name one secret
     seen.add(path);
     const recorded = workload.recorded?.get(path) ?? null;

@@ -2,7 +2,9 @@
  * Vault Secrets Operator: a `VaultStaticSecret` (secrets.hashicorp.com) copies the KV secret `spec.mount` /
  * `spec.path` into the Secret `spec.destination.name`; workloads that use that Secret depend on it (see
  * secret-graph.ts). `spec.type: kv-v1` is reported and not tracked (KV v1 has no versions). Pin:
- * `spec.version`, an integer in VSO's API.
+ * `spec.version`, an integer in VSO's API. `spec.rolloutRestartTargets` makes VSO restart those workloads
+ * itself when the secret changes (a live-cluster patch Argo CD and Flux see as drift): a workload vault-rollout
+ * restarts through Git that is also listed there gets a warning.
  */
 import { cleanSecretPath, isPlausibleSecretPath } from '../../secret-path.js';
 import { ProducerIndex, producerLabel } from '../secret-graph.js';
@@ -34,6 +36,7 @@ export const vaultSecretsOperatorSource: WorkloadSource = {
         file: doc.file,
         namespace,
         produces: [{ kind: 'Secret', name: destination }],
+        restarts: restartTargets(get(o, ['spec', 'rolloutRestartTargets'])),
         secrets: v1
           ? []
           : [
@@ -65,3 +68,12 @@ export const vaultSecretsOperatorSource: WorkloadSource = {
     return graphScanner(index);
   },
 };
+
+function restartTargets(value: unknown): { kind: string; name: string; by: string }[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((t, i) =>
+    isRecord(t) && typeof t.kind === 'string' && typeof t.name === 'string'
+      ? [{ kind: t.kind, name: t.name, by: `spec.rolloutRestartTargets[${i}]` }]
+      : [],
+  );
+}
