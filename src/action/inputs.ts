@@ -29,6 +29,8 @@ export interface ActionInputs {
   /** Audience of the runner's OIDC token; empty means GitHub's default (`https://github.com/OWNER`). */
   jwtAudience?: string;
   githubToken?: string;
+  /** The config's `environments` entry to run: its render roots, its Vault, its pull-request branch. */
+  environment?: string;
 }
 
 /** Reads one input as the runner passes it (`INPUT_<NAME>` with dashes kept), trimmed; '' when unset. */
@@ -81,6 +83,7 @@ export function parseInputs(get: InputGetter, env: Env, cwd: string): ActionInpu
   set('vaultToken', opt('vault-token'));
   set('jwtAudience', opt('jwt-audience'));
   set('githubToken', opt('github-token'));
+  set('environment', opt('environment'));
   return inputs;
 }
 
@@ -94,6 +97,7 @@ export function applyOptions(inputs: ActionInputs): ApplyOptions {
     dryRun: inputs.dryRun,
     format: 'json',
     exitCode: false,
+    environment: inputs.environment,
   };
 }
 

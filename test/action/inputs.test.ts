@@ -49,6 +49,7 @@ describe('parseInputs', () => {
         'vault-token': 'hvs.x',
         'jwt-audience': 'https://vault.example.com',
         'github-token': 'ghs_x',
+        environment: 'prod-eu',
       }),
       WS,
       '/x',
@@ -65,12 +66,14 @@ describe('parseInputs', () => {
       vaultToken: 'hvs.x',
       jwtAudience: 'https://vault.example.com',
       githubToken: 'ghs_x',
+      environment: 'prod-eu',
     });
     expect(applyOptions(inputs)).toMatchObject({
       mode: 'commit',
       dryRun: true,
       branch: 'prod',
       format: 'json',
+      environment: 'prod-eu',
     });
   });
 

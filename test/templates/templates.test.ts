@@ -350,6 +350,7 @@ describe('action.yml and the workflow template', () => {
       'branch',
       'config',
       'dry-run',
+      'environment',
       'vault-address',
       'vault-namespace',
       'vault-auth',
