@@ -51591,7 +51591,7 @@ function createLogger(opts) {
   const min = ORDER[opts.level ?? "info"];
   const write = opts.write ?? ((line) => process.stderr.write(line));
   const clock = opts.clock ?? (() => /* @__PURE__ */ new Date());
-  const emit = (level, msg, data) => {
+  const emit2 = (level, msg, data) => {
     if (ORDER[level] < min) return;
     if (format2 === "json") {
       write(redact(JSON.stringify({ time: clock().toISOString(), level, msg, ...data })) + "\n");
@@ -51601,10 +51601,10 @@ function createLogger(opts) {
     }
   };
   return {
-    debug: (m, d) => emit("debug", m, d),
-    info: (m, d) => emit("info", m, d),
-    warn: (m, d) => emit("warn", m, d),
-    error: (m, d) => emit("error", m, d)
+    debug: (m, d) => emit2("debug", m, d),
+    info: (m, d) => emit2("info", m, d),
+    warn: (m, d) => emit2("warn", m, d),
+    error: (m, d) => emit2("error", m, d)
   };
 }
 
@@ -76290,13 +76290,13 @@ function composeCollection(CN2, ctx, token, props, onError) {
 }
 
 // node_modules/yaml/browser/dist/compose/resolve-block-scalar.js
-function resolveBlockScalar(ctx, scalar, onError) {
-  const start = scalar.offset;
-  const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+function resolveBlockScalar(ctx, scalar2, onError) {
+  const start = scalar2.offset;
+  const header = parseBlockScalarHeader(scalar2, ctx.options.strict, onError);
   if (!header)
     return { value: "", type: null, comment: "", range: [start, start, start] };
   const type2 = header.mode === ">" ? Scalar.BLOCK_FOLDED : Scalar.BLOCK_LITERAL;
-  const lines = scalar.source ? splitLines(scalar.source) : [];
+  const lines = scalar2.source ? splitLines(scalar2.source) : [];
   let chompStart = lines.length;
   for (let i = lines.length - 1; i >= 0; --i) {
     const content = lines[i][1];
@@ -76308,12 +76308,12 @@ function resolveBlockScalar(ctx, scalar, onError) {
   if (chompStart === 0) {
     const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
     let end2 = start + header.length;
-    if (scalar.source)
-      end2 += scalar.source.length;
+    if (scalar2.source)
+      end2 += scalar2.source.length;
     return { value: value2, type: type2, comment: header.comment, range: [start, end2, end2] };
   }
-  let trimIndent = scalar.indent + header.indent;
-  let offset = scalar.offset + header.length;
+  let trimIndent = scalar2.indent + header.indent;
+  let offset = scalar2.offset + header.length;
   let contentStart = 0;
   for (let i = 0; i < chompStart; ++i) {
     const [indent, content] = lines[i];
@@ -76391,7 +76391,7 @@ function resolveBlockScalar(ctx, scalar, onError) {
     default:
       value += "\n";
   }
-  const end = start + header.length + scalar.source.length;
+  const end = start + header.length + scalar2.source.length;
   return { value, type: type2, comment: header.comment, range: [start, end, end] };
 }
 function parseBlockScalarHeader({ offset, props }, strict, onError) {
@@ -76466,8 +76466,8 @@ function splitLines(source) {
 }
 
 // node_modules/yaml/browser/dist/compose/resolve-flow-scalar.js
-function resolveFlowScalar(scalar, strict, onError) {
-  const { offset, type: type2, source, end } = scalar;
+function resolveFlowScalar(scalar2, strict, onError) {
+  const { offset, type: type2, source, end } = scalar2;
   let _type;
   let value;
   const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
@@ -76486,7 +76486,7 @@ function resolveFlowScalar(scalar, strict, onError) {
       break;
     /* istanbul ignore next should not happen */
     default:
-      onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type2}`);
+      onError(scalar2, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type2}`);
       return {
         value: "",
         type: null,
@@ -76691,26 +76691,26 @@ function composeScalar(ctx, token, tagToken, onError) {
     tag = findScalarTagByTest(ctx, value, token, onError);
   else
     tag = ctx.schema[SCALAR];
-  let scalar;
+  let scalar2;
   try {
     const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-    scalar = isScalar(res) ? res : new Scalar(res);
+    scalar2 = isScalar(res) ? res : new Scalar(res);
   } catch (error62) {
     const msg = error62 instanceof Error ? error62.message : String(error62);
     onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-    scalar = new Scalar(value);
+    scalar2 = new Scalar(value);
   }
-  scalar.range = range;
-  scalar.source = value;
+  scalar2.range = range;
+  scalar2.source = value;
   if (type2)
-    scalar.type = type2;
+    scalar2.type = type2;
   if (tagName)
-    scalar.tag = tagName;
+    scalar2.tag = tagName;
   if (tag.format)
-    scalar.format = tag.format;
+    scalar2.format = tag.format;
   if (comment)
-    scalar.comment = comment;
-  return scalar;
+    scalar2.comment = comment;
+  return scalar2;
 }
 function findScalarTagByName(schema5, value, tagName, tagToken, onError) {
   if (tagName === "!")
@@ -78181,37 +78181,37 @@ var Parser = class {
       };
     }
   }
-  *scalar(scalar) {
+  *scalar(scalar2) {
     if (this.type === "map-value-ind") {
       const prev = getPrevProps(this.peek(2));
       const start = getFirstKeyStartProps(prev);
       let sep3;
-      if (scalar.end) {
-        sep3 = scalar.end;
+      if (scalar2.end) {
+        sep3 = scalar2.end;
         sep3.push(this.sourceToken);
-        delete scalar.end;
+        delete scalar2.end;
       } else
         sep3 = [this.sourceToken];
       const map4 = {
         type: "block-map",
-        offset: scalar.offset,
-        indent: scalar.indent,
-        items: [{ start, key: scalar, sep: sep3 }]
+        offset: scalar2.offset,
+        indent: scalar2.indent,
+        items: [{ start, key: scalar2, sep: sep3 }]
       };
       this.onKeyLine = true;
       this.stack[this.stack.length - 1] = map4;
     } else
-      yield* this.lineEnd(scalar);
+      yield* this.lineEnd(scalar2);
   }
-  *blockScalar(scalar) {
+  *blockScalar(scalar2) {
     switch (this.type) {
       case "space":
       case "comment":
       case "newline":
-        scalar.props.push(this.sourceToken);
+        scalar2.props.push(this.sourceToken);
         return;
       case "scalar":
-        scalar.source = this.source;
+        scalar2.source = this.source;
         this.atNewLine = true;
         this.indent = 0;
         if (this.onNewLine) {
@@ -83378,13 +83378,15 @@ function textTable(header, rows) {
   const line = (cells) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
   return [line(header), ...rows.map(line)].join("\n");
 }
-function secretRows(report) {
+function secretRows(report, rooted) {
   const rows = [];
   for (const p of report.workloads) {
     for (const s of p.secrets) {
       rows.push([
         workloadLabel(p),
         p.workload.namespace ?? "-",
+        // A workload several render roots build is listed once per root.
+        ...rooted ? [p.workload.root == null ? "-" : p.workload.root || "."] : [],
         `${p.workload.file}#${p.workload.document}`,
         s.path,
         fmtVersion(s.recorded),
@@ -83402,12 +83404,23 @@ function summaryLine(report) {
 }
 function toTable(report) {
   const out = [];
+  const rooted = report.workloads.some((p) => p.workload.root != null);
   if (report.workloads.length === 0) out.push("No workload depends on a Vault secret.");
   else
     out.push(
       textTable(
-        ["WORKLOAD", "NAMESPACE", "FILE", "SECRET", "RECORDED", "CURRENT", "STATE", "ACTION"],
-        secretRows(report)
+        [
+          "WORKLOAD",
+          "NAMESPACE",
+          ...rooted ? ["ROOT"] : [],
+          "FILE",
+          "SECRET",
+          "RECORDED",
+          "CURRENT",
+          "STATE",
+          "ACTION"
+        ],
+        secretRows(report, rooted)
       )
     );
   const notes = report.workloads.flatMap((p) => [
@@ -86830,8 +86843,8 @@ function buildRoots(input2) {
       if (kustomizations.has(path7)) {
         included.add(path7);
         const sub = build2(path7, k.file);
-        items.push(...sub.items);
-        generated.push(...sub.generated);
+        for (const item of sub.items) items.push(item);
+        for (const g of sub.generated) generated.push(g);
       } else if (texts.has(path7)) {
         for (const doc of docsByFile.get(path7) ?? [])
           if (isRecord2(doc.data)) items.push({ doc, data: doc.data });
@@ -87032,8 +87045,8 @@ function buildRoots(input2) {
         if (!sub.has(owner) && kustomizations.has(owner) && !isComponent(kustomizations.get(owner).data)) {
           sub.add(owner);
           const layer = build2(owner, dir);
-          items.push(...layer.items);
-          generated.push(...layer.generated);
+          for (const item of layer.items) items.push(item);
+          for (const g of layer.generated) generated.push(g);
         }
         continue;
       }
@@ -87950,13 +87963,16 @@ function readStores(documents) {
   }
   return { vault: stores, names: names2 };
 }
+var elsewhereStores = /* @__PURE__ */ new WeakMap();
 function readAllStores(documents, elsewhere) {
   const local = readStores(documents);
   if (elsewhere.length === 0) return local;
-  const other = readStores(elsewhere);
+  let other = elsewhereStores.get(elsewhere);
+  if (!other) elsewhereStores.set(elsewhere, other = readStores(elsewhere));
+  const own2 = new Set(local.names);
   for (const store of other.vault) {
     const id = `${store.kind}/${store.name}`;
-    if (local.names.has(id) || store.kind === "SecretStore" && store.namespace === null) continue;
+    if (own2.has(id) || store.kind === "SecretStore" && store.namespace === null) continue;
     local.vault.push(store);
   }
   for (const id of other.names) local.names.add(id);
@@ -88310,17 +88326,23 @@ function discover(files, config2, sources2 = SOURCES) {
     ...graph.roots.map((root2) => ({ root: root2, documents: root2.documents }))
   ];
   const stores = sets.flatMap(
-    (set5, i) => set5.documents.filter((d) => STORE_KINDS.has(String(get2(d.data, ["kind"])))).map((d) => ({ set: i, env: environment2(set5.root ? set5.root.dir : null, d.file), doc: d }))
+    (set5) => set5.documents.filter((d) => STORE_KINDS.has(String(get2(d.data, ["kind"])))).map((d) => ({ env: environment2(set5.root ? set5.root.dir : null, d.file), doc: d }))
   );
-  for (const [i, set5] of sets.entries()) {
-    const env = set5.root ? environment2(set5.root.dir, "") : null;
-    const elsewhere = stores.filter((s) => s.set !== i && (s.env === null || s.env === env)).map((s) => s.doc);
+  const storesOf = /* @__PURE__ */ new Map();
+  const elsewhereFor = (env) => {
+    let list4 = storesOf.get(env);
+    if (!list4)
+      storesOf.set(env, list4 = stores.filter((s) => s.env === null || s.env === env).map((s) => s.doc));
+    return list4;
+  };
+  for (const set5 of sets) {
+    const elsewhere = elsewhereFor(set5.root ? environment2(set5.root.dir, "") : null);
     const found = discoverSet(set5.documents, { config: config2, sources: sources2, charts, perFile, problems, seen, elsewhere });
     for (const { workload, document: document2 } of found) {
       const w = set5.root ? placeInRoot(workload, set5.root, graph.builders, originals) : workload;
       if (set5.root) w.root = set5.root.dir;
-      const env2 = environment2(set5.root ? set5.root.dir : null, w.file);
-      if (env2 !== null) w.environment = env2;
+      const env = environment2(set5.root ? set5.root.dir : null, w.file);
+      if (env !== null) w.environment = env;
       workloads.push(w);
       const data = parsed.fastData.get(document2.file);
       if (data) fileData.set(document2.file, data);
@@ -88362,7 +88384,8 @@ function discoverSet(documents, ctx) {
   const { config: config2, problems, seen } = ctx;
   const report = (problem) => problems.push(problem);
   const context = { config: config2, documents, elsewhere: ctx.elsewhere };
-  const scanners = ctx.sources.filter((s) => s.enabled(config2)).map((s) => s.collect(context));
+  let collected = null;
+  const scanners = () => collected ??= ctx.sources.filter((s) => s.enabled(config2)).map((s) => s.collect(context));
   const out = [];
   for (const document2 of documents) {
     const listed = workloadsInList(document2);
@@ -88377,7 +88400,7 @@ function discoverSet(documents, ctx) {
     const view = readWorkload(document2, config2.annotationPrefix) ?? readChartTarget(document2, ctx.perFile.get(document2.file) ?? 0, ctx.charts);
     if (!view) continue;
     seen[view.workload.kind] = (seen[view.workload.kind] ?? 0) + 1;
-    const secrets2 = dedupe(scanners.flatMap((scanner) => scanner.refsFor(view, report)));
+    const secrets2 = dedupe(scanners().flatMap((scanner) => scanner.refsFor(view, report)));
     if (secrets2.length > 0 && view.unsupported) {
       problems.push({
         ...workloadProblem(
@@ -88509,11 +88532,9 @@ function isData(v) {
 function renderRootPatch(existing, sets, keep) {
   const entries = /* @__PURE__ */ new Map();
   if (existing !== void 0 && existing.trim() !== "") {
-    const docs = parseAllDocuments(existing, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
-    for (const doc of docs) {
-      if (doc.errors.length > 0)
-        return { ok: false, message: `not valid YAML: ${doc.errors[0].message.split("\n")[0]}` };
-      const data = doc.toJS();
+    const parsed = readAll2(existing);
+    if (!parsed.ok) return parsed;
+    for (const data of parsed.docs) {
       if (data === null || data === void 0) continue;
       if (!isData(data) || typeof data.kind !== "string" || !isData(data.metadata) || typeof data.metadata.name !== "string")
         return { ok: false, message: "holds a document that is not a patch of a named object" };
@@ -88545,9 +88566,35 @@ function renderRootPatch(existing, sets, keep) {
   }
   const kept = [...entries.values()].filter((e) => keep(identity(e)));
   kept.sort((a, b) => objectKey(identity(a)) < objectKey(identity(b)) ? -1 : 1);
-  const body = kept.map((e) => stringify3(sortKeys(e), { lineWidth: 0 })).join("---\n");
+  const body = kept.map((e) => emit(sortKeys(e), "")).join("---\n");
   return { ok: true, text: `${ROOT_PATCH_HEADER}
 ${body}` };
+}
+function readAll2(text2) {
+  const fast = fastManifestData(text2);
+  if (fast) return { ok: true, docs: fast };
+  const docs = parseAllDocuments(text2, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
+  const failed = docs.find((d) => d.errors.length > 0);
+  if (failed) return { ok: false, message: `not valid YAML: ${failed.errors[0].message.split("\n")[0]}` };
+  return { ok: true, docs: docs.map((d) => d.toJS()) };
+}
+function emit(map4, indent) {
+  let out = "";
+  for (const [k, v] of Object.entries(map4)) {
+    const key = scalar(k);
+    if (isData(v) && Object.keys(v).length > 0) out += `${indent}${key}:
+${emit(v, `${indent}  `)}`;
+    else
+      out += `${indent}${key}: ${isData(v) ? "{}" : Array.isArray(v) ? stringify3(v, { flow: true, lineWidth: 0 }).trim() : scalar(v)}
+`;
+  }
+  return out;
+}
+function scalar(v) {
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  const s = String(v);
+  const plain = /^[A-Za-z0-9_][A-Za-z0-9_./@,=+-]*$/.test(s) && !/^(?:true|false|yes|no|on|off|null|~|y|n)$/i.test(s) && !/^[-+]?(?:\d[\d_]*(?:\.\d*)?(?:e[-+]?\d+)?|0x[0-9a-f]+|0o[0-7]+|\.inf|\.nan)$/i.test(s);
+  return plain ? s : JSON.stringify(s);
 }
 function identity(e) {
   const metadata = isData(e.metadata) ? e.metadata : {};
@@ -88571,15 +88618,24 @@ function sortKeys(value) {
   return Object.fromEntries(keys.map((k) => [k, sortKeys(value[k])]));
 }
 function listPatchInKustomization(text2, file2) {
+  const nl = text2.includes("\r\n") ? "\r\n" : "\n";
+  const entry = `path: ${file2}`;
+  const listed = (v) => isData(v) && typeof v.path === "string" && v.path.replace(/^\.\//, "") === file2 && v.target === void 0;
+  const fast = fastManifestData(text2);
+  const only = fast?.length === 1 && isData(fast[0]) ? fast[0] : null;
+  if (only && !("patches" in only) && !/^patches\s*:/m.test(text2)) {
+    const sep3 = text2 === "" || text2.endsWith("\n") ? "" : nl;
+    const out2 = `${text2}${sep3}patches:${nl}- ${entry}${nl}`;
+    const after2 = fastManifestData(out2);
+    if (after2?.length === 1 && JSON.stringify(after2[0]) === JSON.stringify({ ...only, patches: [{ path: file2 }] }))
+      return { ok: true, text: out2 };
+  }
   const doc = parseDocument(text2, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
   if (doc.errors.length > 0)
     return { ok: false, message: `not valid YAML: ${doc.errors[0].message.split("\n")[0]}` };
   const root2 = doc.contents;
   if (!isMap(root2)) return { ok: false, message: "is not a YAML map" };
-  const nl = text2.includes("\r\n") ? "\r\n" : "\n";
-  const entry = `path: ${file2}`;
   const pair = root2.items.find((p) => isScalar(p.key) && p.key.value === "patches");
-  const listed = (v) => isData(v) && typeof v.path === "string" && v.path.replace(/^\.\//, "") === file2 && v.target === void 0;
   const data = doc.toJS();
   if (Array.isArray(data.patches) && data.patches.some(listed)) return { ok: true, text: text2 };
   let out;
@@ -89128,7 +89184,9 @@ async function planRepo(opts) {
   const byEnvironment = /* @__PURE__ */ new Map();
   for (const w of workloads) {
     const env = w.environment ?? null;
-    byEnvironment.set(env, [...byEnvironment.get(env) ?? [], w]);
+    const group2 = byEnvironment.get(env);
+    if (group2) group2.push(w);
+    else byEnvironment.set(env, [w]);
   }
   const plannedBy = /* @__PURE__ */ new Map();
   for (const [env, group2] of byEnvironment) {
@@ -89224,7 +89282,8 @@ function rowsOf(p) {
     workload: i === 0 ? `**${escapeMarkdown(p.workload.name)}**` : "",
     kind: i === 0 ? p.workload.kind : "",
     namespace: i === 0 ? p.workload.namespace ? code(p.workload.namespace) : "\u2013" : "",
-    file: i === 0 ? code(p.workload.file) : "",
+    // Where the change is: the root's patch file for a workload in a shared base.
+    file: i === 0 ? code(p.workload.rootPatch?.file ?? p.workload.file) : "",
     secret: code(s.path),
     version: versionCell(s),
     updated: formatUpdatedTime(s.updatedTime),

@@ -111,7 +111,9 @@ export async function planRepo(opts: {
   const byEnvironment = new Map<string | null, Workload[]>();
   for (const w of workloads) {
     const env = w.environment ?? null;
-    byEnvironment.set(env, [...(byEnvironment.get(env) ?? []), w]);
+    const group = byEnvironment.get(env);
+    if (group) group.push(w);
+    else byEnvironment.set(env, [w]);
   }
   const plannedBy = new Map<Workload, PlannedWorkload>();
   for (const [env, group] of byEnvironment) {

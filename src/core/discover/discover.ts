@@ -27,7 +27,7 @@ import {
 } from './roots.js';
 import { SOURCES } from './sources/index.js';
 import { ruleMatcher } from './sources/rules.js';
-import { workloadProblem, type WorkloadSource } from './sources/source.js';
+import { workloadProblem, type SourceScanner, type WorkloadSource } from './sources/source.js';
 import { get, nonEmptyString, readWorkload, workloadsInList } from './workloads.js';
 
 export interface DiscoverResult {
@@ -107,18 +107,23 @@ export function discover(
     { root: null, documents: flat },
     ...graph.roots.map((root) => ({ root, documents: root.documents })),
   ];
-  // Stores are cluster-wide: each set also sees those of the other sets in its environment, and those in
-  // no environment (shared infrastructure).
-  const stores = sets.flatMap((set, i) =>
+  // Stores are cluster-wide: each set also sees those of the sets in its environment, and those in no
+  // environment (shared infrastructure). One list per environment, so sources can cache what they read
+  // of it; a set's own stores are in it too, and win by name (external-secrets.ts).
+  const stores = sets.flatMap((set) =>
     set.documents
       .filter((d) => STORE_KINDS.has(String(get(d.data, ['kind']))))
-      .map((d) => ({ set: i, env: environment(set.root ? set.root.dir : null, d.file), doc: d })),
+      .map((d) => ({ env: environment(set.root ? set.root.dir : null, d.file), doc: d })),
   );
-  for (const [i, set] of sets.entries()) {
-    const env = set.root ? environment(set.root.dir, '') : null;
-    const elsewhere = stores
-      .filter((s) => s.set !== i && (s.env === null || s.env === env))
-      .map((s) => s.doc);
+  const storesOf = new Map<string | null, ManifestDocument[]>();
+  const elsewhereFor = (env: string | null) => {
+    let list = storesOf.get(env);
+    if (!list)
+      storesOf.set(env, (list = stores.filter((s) => s.env === null || s.env === env).map((s) => s.doc)));
+    return list;
+  };
+  for (const set of sets) {
+    const elsewhere = elsewhereFor(set.root ? environment(set.root.dir, '') : null);
     const found = discoverSet(set.documents, { config, sources, charts, perFile, problems, seen, elsewhere });
     for (const { workload, document } of found) {
       const w = set.root ? placeInRoot(workload, set.root, graph.builders, originals) : workload;
@@ -183,7 +188,10 @@ function discoverSet(
   const { config, problems, seen } = ctx;
   const report = (problem: Problem) => problems.push(problem);
   const context = { config, documents, elsewhere: ctx.elsewhere };
-  const scanners = ctx.sources.filter((s) => s.enabled(config)).map((s) => s.collect(context));
+  let collected: SourceScanner[] | null = null;
+  // Sources index the set only once a workload asks (most roots of an infrastructure folder have none).
+  const scanners = () =>
+    (collected ??= ctx.sources.filter((s) => s.enabled(config)).map((s) => s.collect(context)));
   const out: { workload: Workload; document: ManifestDocument }[] = [];
   for (const document of documents) {
     const listed = workloadsInList(document);
@@ -200,7 +208,7 @@ function discoverSet(
       readChartTarget(document, ctx.perFile.get(document.file) ?? 0, ctx.charts);
     if (!view) continue;
     seen[view.workload.kind] = (seen[view.workload.kind] ?? 0) + 1;
-    const secrets = dedupe(scanners.flatMap((scanner) => scanner.refsFor(view, report)));
+    const secrets = dedupe(scanners().flatMap((scanner) => scanner.refsFor(view, report)));
     if (secrets.length > 0 && view.unsupported) {
       // It depends on Vault secrets, but there is nowhere safe to write the restart: say so, edit nothing.
       problems.push({

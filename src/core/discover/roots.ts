@@ -356,8 +356,8 @@ export function buildRoots(input: RootInput): RootGraph {
       if (kustomizations.has(path)) {
         included.add(path);
         const sub = build(path, k.file);
-        items.push(...sub.items);
-        generated.push(...sub.generated);
+        for (const item of sub.items) items.push(item);
+        for (const g of sub.generated) generated.push(g);
       } else if (texts.has(path)) {
         for (const doc of docsByFile.get(path) ?? [])
           if (isRecord(doc.data)) items.push({ doc, data: doc.data });
@@ -569,8 +569,8 @@ export function buildRoots(input: RootInput): RootGraph {
         if (!sub.has(owner) && kustomizations.has(owner) && !isComponent(kustomizations.get(owner)!.data)) {
           sub.add(owner);
           const layer = build(owner, dir);
-          items.push(...layer.items);
-          generated.push(...layer.generated);
+          for (const item of layer.items) items.push(item);
+          for (const g of layer.generated) generated.push(g);
         }
         continue;
       }

@@ -11,6 +11,7 @@
 import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument, stringify, type Pair } from 'yaml';
 import type { RootPatchTarget } from '../model.js';
 import { objectKey } from '../discover/roots.js';
+import { fastManifestData } from '../yaml/fast-data.js';
 import { MANIFEST_PARSE_OPTIONS } from '../yaml/options.js';
 
 type Data = Record<string, unknown>;
@@ -48,11 +49,9 @@ export function renderRootPatch(
 ): { ok: true; text: string } | { ok: false; message: string } {
   const entries = new Map<string, Data>();
   if (existing !== undefined && existing.trim() !== '') {
-    const docs = parseAllDocuments(existing, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
-    for (const doc of docs) {
-      if (doc.errors.length > 0)
-        return { ok: false, message: `not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}` };
-      const data = doc.toJS() as unknown;
+    const parsed = readAll(existing);
+    if (!parsed.ok) return parsed;
+    for (const data of parsed.docs) {
       if (data === null || data === undefined) continue;
       if (
         !isData(data) ||
@@ -89,8 +88,43 @@ export function renderRootPatch(
   }
   const kept = [...entries.values()].filter((e) => keep(identity(e)));
   kept.sort((a, b) => (objectKey(identity(a)) < objectKey(identity(b)) ? -1 : 1));
-  const body = kept.map((e) => stringify(sortKeys(e), { lineWidth: 0 })).join('---\n');
+  const body = kept.map((e) => emit(sortKeys(e) as Data, '')).join('---\n');
   return { ok: true, text: `${ROOT_PATCH_HEADER}\n${body}` };
+}
+
+/** Every document's data (js-yaml's fast path, else `yaml`), or why the text is not valid YAML. */
+function readAll(text: string): { ok: true; docs: unknown[] } | { ok: false; message: string } {
+  const fast = fastManifestData(text);
+  if (fast) return { ok: true, docs: fast };
+  const docs = parseAllDocuments(text, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
+  const failed = docs.find((d) => d.errors.length > 0);
+  if (failed) return { ok: false, message: `not valid YAML: ${failed.errors[0]!.message.split('\n')[0]}` };
+  return { ok: true, docs: docs.map((d) => d.toJS() as unknown) };
+}
+
+/**
+ * Block YAML for the patch's plain data (maps, strings, numbers; lists are written in flow style by
+ * `yaml` itself). A string that could read as another type or holds special characters is quoted.
+ */
+function emit(map: Data, indent: string): string {
+  let out = '';
+  for (const [k, v] of Object.entries(map)) {
+    const key = scalar(k);
+    if (isData(v) && Object.keys(v).length > 0) out += `${indent}${key}:\n${emit(v, `${indent}  `)}`;
+    else
+      out += `${indent}${key}: ${isData(v) ? '{}' : Array.isArray(v) ? stringify(v, { flow: true, lineWidth: 0 }).trim() : scalar(v)}\n`;
+  }
+  return out;
+}
+
+function scalar(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  const s = String(v);
+  const plain =
+    /^[A-Za-z0-9_][A-Za-z0-9_./@,=+-]*$/.test(s) &&
+    !/^(?:true|false|yes|no|on|off|null|~|y|n)$/i.test(s) &&
+    !/^[-+]?(?:\d[\d_]*(?:\.\d*)?(?:e[-+]?\d+)?|0x[0-9a-f]+|0o[0-7]+|\.inf|\.nan)$/i.test(s);
+  return plain ? s : JSON.stringify(s);
 }
 
 function identity(e: Data): ObjectId {
@@ -127,16 +161,29 @@ export function listPatchInKustomization(
   text: string,
   file: string,
 ): { ok: true; text: string } | { ok: false; message: string } {
+  const nl = text.includes('\r\n') ? '\r\n' : '\n';
+  const entry = `path: ${file}`;
+  const listed = (v: unknown) =>
+    isData(v) && typeof v.path === 'string' && v.path.replace(/^\.\//, '') === file && v.target === undefined;
+  // The common case, a kustomization without `patches`: append, and check with the fast reader.
+  const fast = fastManifestData(text);
+  const only = fast?.length === 1 && isData(fast[0]) ? fast[0] : null;
+  if (only && !('patches' in only) && !/^patches\s*:/m.test(text)) {
+    const sep = text === '' || text.endsWith('\n') ? '' : nl;
+    const out = `${text}${sep}patches:${nl}- ${entry}${nl}`;
+    const after = fastManifestData(out);
+    if (
+      after?.length === 1 &&
+      JSON.stringify(after[0]) === JSON.stringify({ ...only, patches: [{ path: file }] })
+    )
+      return { ok: true, text: out };
+  }
   const doc = parseDocument(text, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
   if (doc.errors.length > 0)
     return { ok: false, message: `not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}` };
   const root = doc.contents;
   if (!isMap(root)) return { ok: false, message: 'is not a YAML map' };
-  const nl = text.includes('\r\n') ? '\r\n' : '\n';
-  const entry = `path: ${file}`;
   const pair = root.items.find((p: Pair) => isScalar(p.key) && p.key.value === 'patches');
-  const listed = (v: unknown) =>
-    isData(v) && typeof v.path === 'string' && v.path.replace(/^\.\//, '') === file && v.target === undefined;
   const data = doc.toJS() as Data;
   if (Array.isArray(data.patches) && data.patches.some(listed)) return { ok: true, text };
 

@@ -134,7 +134,8 @@ function rowsOf(p: PlannedWorkload): Row[] {
     workload: i === 0 ? `**${escapeMarkdown(p.workload.name)}**` : '',
     kind: i === 0 ? p.workload.kind : '',
     namespace: i === 0 ? (p.workload.namespace ? code(p.workload.namespace) : '–') : '',
-    file: i === 0 ? code(p.workload.file) : '',
+    // Where the change is: the root's patch file for a workload in a shared base.
+    file: i === 0 ? code(p.workload.rootPatch?.file ?? p.workload.file) : '',
     secret: code(s.path),
     version: versionCell(s),
     updated: formatUpdatedTime(s.updatedTime),

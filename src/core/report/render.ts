@@ -91,13 +91,15 @@ export function textTable(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-function secretRows(report: RunReport): string[][] {
+function secretRows(report: RunReport, rooted: boolean): string[][] {
   const rows: string[][] = [];
   for (const p of report.workloads) {
     for (const s of p.secrets) {
       rows.push([
         workloadLabel(p),
         p.workload.namespace ?? '-',
+        // A workload several render roots build is listed once per root.
+        ...(rooted ? [p.workload.root == null ? '-' : p.workload.root || '.'] : []),
         `${p.workload.file}#${p.workload.document}`,
         s.path,
         fmtVersion(s.recorded),
@@ -118,12 +120,23 @@ function summaryLine(report: RunReport): string {
 /** The terminal table: one row per workload secret, then notes, problems and the summary. */
 export function toTable(report: RunReport): string {
   const out: string[] = [];
+  const rooted = report.workloads.some((p) => p.workload.root != null);
   if (report.workloads.length === 0) out.push('No workload depends on a Vault secret.');
   else
     out.push(
       textTable(
-        ['WORKLOAD', 'NAMESPACE', 'FILE', 'SECRET', 'RECORDED', 'CURRENT', 'STATE', 'ACTION'],
-        secretRows(report),
+        [
+          'WORKLOAD',
+          'NAMESPACE',
+          ...(rooted ? ['ROOT'] : []),
+          'FILE',
+          'SECRET',
+          'RECORDED',
+          'CURRENT',
+          'STATE',
+          'ACTION',
+        ],
+        secretRows(report, rooted),
       ),
     );
   const notes = report.workloads.flatMap((p) => [

@@ -79,6 +79,9 @@ function readStores(documents: readonly ManifestDocument[]): { vault: Store[]; n
   return { vault: stores, names };
 }
 
+/** `elsewhere` lists are shared by every set of an environment: read once each. */
+const elsewhereStores = new WeakMap<readonly ManifestDocument[], { vault: Store[]; names: Set<string> }>();
+
 /**
  * The stores of the set, then those the rest of the cluster defines (`elsewhere`: a ClusterSecretStore, or a
  * SecretStore with its namespace, in another render root of the same environment), which count only where
@@ -90,10 +93,12 @@ function readAllStores(
 ): { vault: Store[]; names: Set<string> } {
   const local = readStores(documents);
   if (elsewhere.length === 0) return local;
-  const other = readStores(elsewhere);
+  let other = elsewhereStores.get(elsewhere);
+  if (!other) elsewhereStores.set(elsewhere, (other = readStores(elsewhere)));
+  const own = new Set(local.names);
   for (const store of other.vault) {
     const id = `${store.kind}/${store.name}`;
-    if (local.names.has(id) || (store.kind === 'SecretStore' && store.namespace === null)) continue;
+    if (own.has(id) || (store.kind === 'SecretStore' && store.namespace === null)) continue;
     local.vault.push(store);
   }
   for (const id of other.names) local.names.add(id);
