@@ -83338,6 +83338,7 @@ function toJson(report) {
       namespace: p.workload.namespace,
       secrets: p.secrets.map((s) => ({
         path: s.path,
+        ...s.vaultNamespace ? { vaultNamespace: s.vaultNamespace } : {},
         source: s.source,
         recorded: s.recorded,
         current: s.current,
@@ -87388,6 +87389,136 @@ function positionFinder(doc, lineCounter) {
   };
 }
 
+// src/core/plan/plan.ts
+function statusKey(ref) {
+  return ref.vaultNamespace ? `${ref.vaultNamespace}\0${ref.path}` : ref.path;
+}
+var BLOCKING = /* @__PURE__ */ new Set(["missing", "deleted", "forbidden"]);
+function secretState(status2, recorded) {
+  switch (status2.state) {
+    case "ok":
+      if (recorded === null) return "unrecorded";
+      return recorded === status2.current ? "up-to-date" : "outdated";
+    case "deleted":
+      return "deleted";
+    default:
+      return status2.state;
+  }
+}
+function blockReason(s, status2) {
+  switch (status2.state) {
+    case "missing":
+      return `${s.path}: not found in Vault (404)`;
+    case "deleted":
+      return `${s.path}: current version ${status2.current} is ${status2.reason}; a restart would not get a readable secret`;
+    case "forbidden":
+      return status2.message;
+    default:
+      return `${s.path}: ${s.state}`;
+  }
+}
+function planWorkload(workload, statuses, options = {}) {
+  const pinTargets = /* @__PURE__ */ new Map();
+  const secrets2 = [];
+  const reasons = [];
+  const warnings = [];
+  const current = /* @__PURE__ */ new Map();
+  const seen = /* @__PURE__ */ new Set();
+  const unpinned = /* @__PURE__ */ new Map();
+  if (workload.blocked) reasons.push(workload.blocked);
+  for (const ref of workload.secrets) {
+    const status2 = statuses.get(statusKey(ref));
+    if (!status2) throw new Error(`internal: no Vault status for "${ref.path}"`);
+    const path7 = status2.path;
+    if (ref.pins) pinTargets.set(path7, [...pinTargets.get(path7) ?? [], ...ref.pins]);
+    if (ref.unpinned) unpinned.set(path7, [...unpinned.get(path7) ?? [], ...ref.unpinned]);
+    for (const why of ref.warnings ?? []) if (!warnings.includes(why)) warnings.push(why);
+    const id = statusKey({ path: path7, vaultNamespace: ref.vaultNamespace });
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const recorded = workload.recorded?.get(path7) ?? null;
+    const state = secretState(status2, recorded);
+    const planned = {
+      path: path7,
+      ...ref.vaultNamespace ? { vaultNamespace: ref.vaultNamespace } : {},
+      source: ref.source,
+      via: ref.via,
+      recorded,
+      current: status2.state === "ok" || status2.state === "deleted" ? status2.current : null,
+      state,
+      updatedTime: status2.state === "ok" || status2.state === "deleted" ? status2.updatedTime : null
+    };
+    secrets2.push(planned);
+    if (BLOCKING.has(state)) reasons.push(blockReason(planned, status2));
+    else if (status2.state === "unsupported") warnings.push(status2.message);
+    else if (status2.state === "ok") current.set(path7, status2.current);
+  }
+  const onDelete2 = (workload.kind === "StatefulSet" || workload.kind === "DaemonSet") && workload.updateStrategy === "OnDelete";
+  let action;
+  let newValue = null;
+  if (reasons.length > 0) {
+    action = "blocked";
+  } else if (current.size === 0) {
+    action = "none";
+  } else {
+    newValue = formatRecord(current);
+    if (workload.recorded === null) action = "record";
+    else if (secrets2.some((s) => s.state === "outdated")) action = "restart";
+    else if (newValue !== workload.recordedRaw) action = "record";
+    else action = "none";
+    if (action === "none") newValue = null;
+  }
+  if (onDelete2) {
+    warnings.push(
+      `${workload.kind} uses updateStrategy OnDelete: ${action === "restart" ? "the new pod template" : "a new pod template"} takes effect only when pods are deleted`
+    );
+  }
+  const pins = [];
+  if (action === "restart" && options.pinVersions !== false) {
+    for (const s of secrets2) {
+      if (s.state !== "outdated" || s.current === null) continue;
+      for (const target of pinTargets.get(s.path) ?? [])
+        pins.push({ path: s.path, version: s.current, target });
+      for (const why of unpinned.get(s.path) ?? []) if (!warnings.includes(why)) warnings.push(why);
+    }
+  }
+  return { workload, secrets: secrets2, action, pins, reasons, warnings, newValue };
+}
+function planWorkloads(workloads, statuses, options = {}) {
+  return workloads.map((w) => planWorkload(w, statuses, options));
+}
+function expectedObject(kind, name) {
+  return kind === "HelmValues" ? void 0 : { kind, name };
+}
+function editsFor(planned, prefix) {
+  const { workload, action, newValue } = planned;
+  if (newValue === null || action !== "restart" && action !== "record") return [];
+  const key = `${prefix}/secret-versions`;
+  const expect = expectedObject(workload.kind, workload.name);
+  const edit2 = (target) => ({
+    document: workload.document,
+    mapPath: target.mapPath,
+    within: target.within,
+    key,
+    value: newValue,
+    ...expect ? { expect } : {}
+  });
+  const edits = [];
+  if (newValue !== workload.recordedRaw) edits.push(edit2(workload.record));
+  if (action === "restart" && newValue !== workload.templateRaw) edits.push(edit2(workload.trigger));
+  return edits;
+}
+function summarize(planned) {
+  const count = (a) => planned.filter((p) => p.action === a).length;
+  return {
+    workloads: planned.length,
+    restart: count("restart"),
+    record: count("record"),
+    blocked: count("blocked"),
+    unchanged: count("none")
+  };
+}
+
 // src/core/discover/sources/source.ts
 function workloadProblem(view, message, path7) {
   const { workload } = view;
@@ -87639,7 +87770,8 @@ ${problem.message}`;
           source: producer.source,
           via,
           ...s.pins.length > 0 ? { pins: s.pins.map((p) => ({ ...p, field: [...p.field] })) } : {},
-          ...warnings.length > 0 ? { warnings } : {}
+          ...warnings.length > 0 ? { warnings } : {},
+          ...s.vaultNamespace ? { vaultNamespace: s.vaultNamespace } : {}
         });
       }
     }
@@ -87652,9 +87784,10 @@ function producerLabel(kind, name, file2) {
 function mergeSecrets(secrets2) {
   const byPath = /* @__PURE__ */ new Map();
   for (const s of secrets2) {
-    const first = byPath.get(s.path);
+    const key = `${s.vaultNamespace ?? ""}\0${s.path}`;
+    const first = byPath.get(key);
     if (first) first.pins.push(...s.pins);
-    else byPath.set(s.path, { path: s.path, pins: [...s.pins] });
+    else byPath.set(key, { ...s, pins: [...s.pins] });
   }
   return [...byPath.values()];
 }
@@ -87958,7 +88091,8 @@ function readStores(documents) {
       file: doc.file,
       namespace: o.kind === "ClusterSecretStore" ? null : namespace,
       mount: typeof vault2.path === "string" && vault2.path.trim() ? vault2.path : null,
-      version: typeof vault2.version === "string" ? vault2.version : "v2"
+      version: typeof vault2.version === "string" ? vault2.version : "v2",
+      vaultNamespace: nonEmptyString(vault2.namespace)
     });
   }
   return { vault: stores, names: names2 };
@@ -88137,7 +88271,11 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
       field: entry.pin,
       format: "string"
     };
-    secrets2.push({ path: path7, pins: [pin] });
+    secrets2.push({
+      path: path7,
+      pins: [pin],
+      ...store.vaultNamespace ? { vaultNamespace: store.vaultNamespace } : {}
+    });
   }
   return {
     produces: [{ kind: "Secret", name: nonEmptyString(get2(o, [...specPath, "target", "name"])) ?? esName }],
@@ -88181,6 +88319,7 @@ var rulesSource = {
 
 // src/core/discover/sources/vault-agent.ts
 var SECRET_KEY = /^vault\.hashicorp\.com\/agent-inject-secret-(.+)$/;
+var NAMESPACE_KEY = "vault.hashicorp.com/namespace";
 var vaultAgentSource = {
   name: "vaultAgent",
   enabled: (config2) => config2.sources.vaultAgent,
@@ -88189,6 +88328,8 @@ var vaultAgentSource = {
       refsFor(view, report) {
         const refs = [];
         for (const { path: path7, annotations } of annotationMaps(view)) {
+          const ns = annotations[NAMESPACE_KEY];
+          const vaultNamespace = typeof ns === "string" && ns.trim() ? ns.trim() : null;
           for (const [key, value] of Object.entries(annotations)) {
             if (!SECRET_KEY.test(key)) continue;
             const raw = typeof value === "string" ? cleanSecretPath(value.replace(/\?.*$/s, "")) : "";
@@ -88204,7 +88345,8 @@ var vaultAgentSource = {
             refs.push({
               path: normalizeSecretPath(raw, config2.vault.mounts),
               source: "vaultAgent",
-              via: key
+              via: key,
+              ...vaultNamespace ? { vaultNamespace } : {}
             });
           }
         }
@@ -88220,6 +88362,14 @@ var vaultSecretsOperatorSource = {
   enabled: (config2) => config2.sources.vaultSecretsOperator,
   collect({ documents }) {
     const index2 = new ProducerIndex();
+    const auths = /* @__PURE__ */ new Map();
+    for (const doc of documents) {
+      const o = doc.data;
+      if (!isRecord2(o) || o.kind !== "VaultAuth") continue;
+      const { name } = meta3(o);
+      const ns = get2(o, ["spec", "namespace"]);
+      if (name && typeof ns === "string" && ns) auths.set(name, ns);
+    }
     for (const doc of documents) {
       const o = doc.data;
       if (!isRecord2(o) || o.kind !== "VaultStaticSecret") continue;
@@ -88233,6 +88383,9 @@ var vaultSecretsOperatorSource = {
       const secret = `${cleanSecretPath(mount2)}/${cleanSecretPath(path7)}`;
       if (!isPlausibleSecretPath(secret)) continue;
       const label = producerLabel("VaultStaticSecret", name, doc.file);
+      const ownNs = get2(o, ["spec", "namespace"]);
+      const authRef = get2(o, ["spec", "vaultAuthRef"]);
+      const vaultNamespace = typeof ownNs === "string" && ownNs ? ownNs : typeof authRef === "string" ? auths.get(authRef) : void 0;
       const v1 = get2(o, ["spec", "type"]) === "kv-v1";
       index2.add({
         source: "vaultSecretsOperator",
@@ -88253,7 +88406,8 @@ var vaultSecretsOperatorSource = {
                 field: ["spec", "version"],
                 format: "int"
               }
-            ]
+            ],
+            ...vaultNamespace ? { vaultNamespace } : {}
           }
         ],
         problems: v1 ? [
@@ -88480,8 +88634,9 @@ function environmentMatcher(config2) {
 function dedupe(refs) {
   const byPath = /* @__PURE__ */ new Map();
   for (const ref of refs) {
-    const first = byPath.get(ref.path);
-    if (!first) byPath.set(ref.path, { ...ref });
+    const key = statusKey(ref);
+    const first = byPath.get(key);
+    if (!first) byPath.set(key, { ...ref });
     else {
       if (!first.via.split(", ").includes(ref.via)) first.via = `${first.via}, ${ref.via}`;
       if (ref.pins) first.pins = [...first.pins ?? [], ...ref.pins];
@@ -88869,131 +89024,6 @@ function fastAnnotationEdits(text2, edits, before) {
   return out;
 }
 
-// src/core/plan/plan.ts
-var BLOCKING = /* @__PURE__ */ new Set(["missing", "deleted", "forbidden"]);
-function secretState(status2, recorded) {
-  switch (status2.state) {
-    case "ok":
-      if (recorded === null) return "unrecorded";
-      return recorded === status2.current ? "up-to-date" : "outdated";
-    case "deleted":
-      return "deleted";
-    default:
-      return status2.state;
-  }
-}
-function blockReason(s, status2) {
-  switch (status2.state) {
-    case "missing":
-      return `${s.path}: not found in Vault (404)`;
-    case "deleted":
-      return `${s.path}: current version ${status2.current} is ${status2.reason}; a restart would not get a readable secret`;
-    case "forbidden":
-      return status2.message;
-    default:
-      return `${s.path}: ${s.state}`;
-  }
-}
-function planWorkload(workload, statuses, options = {}) {
-  const pinTargets = /* @__PURE__ */ new Map();
-  const secrets2 = [];
-  const reasons = [];
-  const warnings = [];
-  const current = /* @__PURE__ */ new Map();
-  const seen = /* @__PURE__ */ new Set();
-  const unpinned = /* @__PURE__ */ new Map();
-  if (workload.blocked) reasons.push(workload.blocked);
-  for (const ref of workload.secrets) {
-    const status2 = statuses.get(ref.path);
-    if (!status2) throw new Error(`internal: no Vault status for "${ref.path}"`);
-    const path7 = status2.path;
-    if (ref.pins) pinTargets.set(path7, [...pinTargets.get(path7) ?? [], ...ref.pins]);
-    if (ref.unpinned) unpinned.set(path7, [...unpinned.get(path7) ?? [], ...ref.unpinned]);
-    for (const why of ref.warnings ?? []) if (!warnings.includes(why)) warnings.push(why);
-    if (seen.has(path7)) continue;
-    seen.add(path7);
-    const recorded = workload.recorded?.get(path7) ?? null;
-    const state = secretState(status2, recorded);
-    const planned = {
-      path: path7,
-      source: ref.source,
-      via: ref.via,
-      recorded,
-      current: status2.state === "ok" || status2.state === "deleted" ? status2.current : null,
-      state,
-      updatedTime: status2.state === "ok" || status2.state === "deleted" ? status2.updatedTime : null
-    };
-    secrets2.push(planned);
-    if (BLOCKING.has(state)) reasons.push(blockReason(planned, status2));
-    else if (status2.state === "unsupported") warnings.push(status2.message);
-    else if (status2.state === "ok") current.set(path7, status2.current);
-  }
-  const onDelete2 = (workload.kind === "StatefulSet" || workload.kind === "DaemonSet") && workload.updateStrategy === "OnDelete";
-  let action;
-  let newValue = null;
-  if (reasons.length > 0) {
-    action = "blocked";
-  } else if (current.size === 0) {
-    action = "none";
-  } else {
-    newValue = formatRecord(current);
-    if (workload.recorded === null) action = "record";
-    else if (secrets2.some((s) => s.state === "outdated")) action = "restart";
-    else if (newValue !== workload.recordedRaw) action = "record";
-    else action = "none";
-    if (action === "none") newValue = null;
-  }
-  if (onDelete2) {
-    warnings.push(
-      `${workload.kind} uses updateStrategy OnDelete: ${action === "restart" ? "the new pod template" : "a new pod template"} takes effect only when pods are deleted`
-    );
-  }
-  const pins = [];
-  if (action === "restart" && options.pinVersions !== false) {
-    for (const s of secrets2) {
-      if (s.state !== "outdated" || s.current === null) continue;
-      for (const target of pinTargets.get(s.path) ?? [])
-        pins.push({ path: s.path, version: s.current, target });
-      for (const why of unpinned.get(s.path) ?? []) if (!warnings.includes(why)) warnings.push(why);
-    }
-  }
-  return { workload, secrets: secrets2, action, pins, reasons, warnings, newValue };
-}
-function planWorkloads(workloads, statuses, options = {}) {
-  return workloads.map((w) => planWorkload(w, statuses, options));
-}
-function expectedObject(kind, name) {
-  return kind === "HelmValues" ? void 0 : { kind, name };
-}
-function editsFor(planned, prefix) {
-  const { workload, action, newValue } = planned;
-  if (newValue === null || action !== "restart" && action !== "record") return [];
-  const key = `${prefix}/secret-versions`;
-  const expect = expectedObject(workload.kind, workload.name);
-  const edit2 = (target) => ({
-    document: workload.document,
-    mapPath: target.mapPath,
-    within: target.within,
-    key,
-    value: newValue,
-    ...expect ? { expect } : {}
-  });
-  const edits = [];
-  if (newValue !== workload.recordedRaw) edits.push(edit2(workload.record));
-  if (action === "restart" && newValue !== workload.templateRaw) edits.push(edit2(workload.trigger));
-  return edits;
-}
-function summarize(planned) {
-  const count = (a) => planned.filter((p) => p.action === a).length;
-  return {
-    workloads: planned.length,
-    restart: count("restart"),
-    record: count("record"),
-    blocked: count("blocked"),
-    unchanged: count("none")
-  };
-}
-
 // src/core/plan/changes.ts
 var ROOT_PATCH_NAME = "vault-rollout.patch.yaml";
 function pinEdit(pin) {
@@ -89194,7 +89224,25 @@ async function planRepo(opts) {
     opts.logger.info(
       `Reading metadata of ${paths.length} Vault secret(s) for ${group2.length} workload(s)${env === null ? "" : ` of environment "${env}"`}`
     );
-    const statuses = await opts.reader.read(paths, env);
+    const byNamespace = /* @__PURE__ */ new Map();
+    for (const w of group2) {
+      for (const s of w.secrets) {
+        const ns = s.vaultNamespace ?? null;
+        let set5 = byNamespace.get(ns);
+        if (!set5) byNamespace.set(ns, set5 = /* @__PURE__ */ new Set());
+        set5.add(s.path);
+      }
+    }
+    const statuses = /* @__PURE__ */ new Map();
+    for (const [ns, set5] of byNamespace) {
+      const read = await opts.reader.read(
+        ns === null ? paths.filter((p) => set5.has(p)) : [...set5].sort(),
+        env,
+        ns
+      );
+      for (const [path7, status2] of read)
+        statuses.set(statusKey({ path: path7, vaultNamespace: ns ?? void 0 }), status2);
+    }
     const planned2 = planWorkloads(group2, statuses, { pinVersions: opts.config.pinVersions });
     group2.forEach((w, i) => plannedBy.set(w, planned2[i]));
   }
@@ -96192,17 +96240,19 @@ async function defaultReader(config2, io) {
 function environmentReaders(config2, io) {
   const make = io.makeReader ?? ((c) => defaultReader(c, io));
   const made = /* @__PURE__ */ new Map();
-  const get4 = (environment2) => {
-    const key = environment2 !== null && config2.environments.some((e) => e.name === environment2) ? environment2 : null;
+  const get4 = (environment2, namespace) => {
+    const env = environment2 !== null && config2.environments.some((e) => e.name === environment2) ? environment2 : null;
+    const key = JSON.stringify([env, namespace]);
     let reader = made.get(key);
     if (!reader) {
-      reader = make(configForEnvironment(config2, key));
+      const base = configForEnvironment(config2, env);
+      reader = make(namespace === null ? base : { ...base, vault: { ...base.vault, namespace } });
       made.set(key, reader);
     }
     return reader;
   };
   return {
-    read: async (paths, environment2) => (await get4(environment2 ?? null)).read(paths),
+    read: async (paths, environment2, namespace) => (await get4(environment2 ?? null, namespace ?? null)).read(paths),
     close: async () => {
       for (const reader of made.values()) await (await reader.catch(() => null))?.close();
     }
@@ -96261,6 +96311,7 @@ async function scanCommand(opts, io) {
         ...w.chartValue !== null ? { chart: w.chartValue } : {},
         secrets: w.secrets.map((s) => ({
           path: s.path,
+          ...s.vaultNamespace ? { vaultNamespace: s.vaultNamespace } : {},
           source: s.source,
           via: s.via,
           recorded: w.recorded?.get(s.path) ?? null,

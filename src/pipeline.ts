@@ -9,7 +9,7 @@ import { isKustomizationFile, objectKey } from './core/discover/roots.js';
 import { ConfigError } from './core/errors.js';
 import type { PlannedWorkload, Problem, RepoFile, RunReport, SecretStatus, Workload } from './core/model.js';
 import { buildChanges, type RootBuilds } from './core/plan/changes.js';
-import { planWorkloads, summarize } from './core/plan/plan.js';
+import { planWorkloads, statusKey, summarize } from './core/plan/plan.js';
 import type { Logger, ManifestSource, SecretReader } from './core/ports.js';
 
 export interface Discovered {
@@ -121,7 +121,26 @@ export async function planRepo(opts: {
     opts.logger.info(
       `Reading metadata of ${paths.length} Vault secret(s) for ${group.length} workload(s)${env === null ? '' : ` of environment "${env}"`}`,
     );
-    const statuses: Map<string, SecretStatus> = await opts.reader.read(paths, env);
+    // Secrets the manifests place in a Vault Enterprise namespace are read there (statusKey).
+    const byNamespace = new Map<string | null, Set<string>>();
+    for (const w of group) {
+      for (const s of w.secrets) {
+        const ns = s.vaultNamespace ?? null;
+        let set = byNamespace.get(ns);
+        if (!set) byNamespace.set(ns, (set = new Set()));
+        set.add(s.path);
+      }
+    }
+    const statuses = new Map<string, SecretStatus>();
+    for (const [ns, set] of byNamespace) {
+      const read = await opts.reader.read(
+        ns === null ? paths.filter((p) => set.has(p)) : [...set].sort(),
+        env,
+        ns,
+      );
+      for (const [path, status] of read)
+        statuses.set(statusKey({ path, vaultNamespace: ns ?? undefined }), status);
+    }
     const planned = planWorkloads(group, statuses, { pinVersions: opts.config.pinVersions });
     group.forEach((w, i) => plannedBy.set(w, planned[i]!));
   }

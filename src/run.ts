@@ -81,19 +81,23 @@ type ClosableReader = SecretReader & { close(): Promise<void> };
  */
 export function environmentReaders(config: Config, io: Io): ClosableReader {
   const make = io.makeReader ?? ((c: Config) => defaultReader(c, io));
-  const made = new Map<string | null, Promise<ClosableReader>>();
-  const get = (environment: string | null) => {
-    const key =
+  const made = new Map<string, Promise<ClosableReader>>();
+  const get = (environment: string | null, namespace: string | null) => {
+    const env =
       environment !== null && config.environments.some((e) => e.name === environment) ? environment : null;
+    const key = JSON.stringify([env, namespace]);
     let reader = made.get(key);
     if (!reader) {
-      reader = make(configForEnvironment(config, key));
+      const base = configForEnvironment(config, env);
+      // A namespace the manifests name (Vault Agent's annotation, a store's) replaces the configured one.
+      reader = make(namespace === null ? base : { ...base, vault: { ...base.vault, namespace } });
       made.set(key, reader);
     }
     return reader;
   };
   return {
-    read: async (paths, environment) => (await get(environment ?? null)).read(paths),
+    read: async (paths, environment, namespace) =>
+      (await get(environment ?? null, namespace ?? null)).read(paths),
     close: async () => {
       for (const reader of made.values()) await (await reader.catch(() => null))?.close();
     },
@@ -168,6 +172,7 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
         ...(w.chartValue !== null ? { chart: w.chartValue } : {}),
         secrets: w.secrets.map((s) => ({
           path: s.path,
+          ...(s.vaultNamespace ? { vaultNamespace: s.vaultNamespace } : {}),
           source: s.source,
           via: s.via,
           recorded: w.recorded?.get(s.path) ?? null,

@@ -97,6 +97,11 @@ export interface SecretRef {
   unpinned?: string[];
   /** Notes for reviewers about this dependency (e.g. another tool also restarts the workload for it). */
   warnings?: string[];
+  /**
+   * The Vault Enterprise namespace the manifests read it from (Vault Agent's `vault.hashicorp.com/namespace`,
+   * an ESO store's `namespace`, a VaultStaticSecret's or its VaultAuth's `namespace`); absent: the run's.
+   */
+  vaultNamespace?: string;
 }
 
 /** A workload found in a manifest. */
@@ -175,6 +180,8 @@ export type WorkloadAction = 'restart' | 'record' | 'none' | 'blocked';
 
 export interface PlannedSecret {
   path: string;
+  /** As `SecretRef.vaultNamespace`. */
+  vaultNamespace?: string;
   source: SourceName;
   via: string;
   recorded: number | null;

@@ -10,9 +10,15 @@ export interface SecretReader {
    * @param paths normalised `mount/path` strings (see secret-path.ts); duplicates are read once.
    * @param environment the config `environments` entry whose Vault holds them (null or absent: the
    *   top-level `vault`); a reader for one Vault ignores it.
+   * @param namespace the Vault Enterprise namespace the manifests name for them (null or absent: the
+   *   configured one); a reader for one namespace ignores it.
    * @returns a status per input path; `status.path` is the canonical `mount/path` after mount detection.
    */
-  read(paths: readonly string[], environment?: string | null): Promise<Map<string, SecretStatus>>;
+  read(
+    paths: readonly string[],
+    environment?: string | null,
+    namespace?: string | null,
+  ): Promise<Map<string, SecretStatus>>;
 }
 
 /** Supplies the manifest files of a repository (working tree, or Git objects of a shallow clone). */

@@ -25,6 +25,7 @@ import {
   ROOT_PATCH_FILE,
   type RenderRoot,
 } from './roots.js';
+import { statusKey } from '../plan/plan.js';
 import { SOURCES } from './sources/index.js';
 import { ruleMatcher } from './sources/rules.js';
 import { workloadProblem, type SourceScanner, type WorkloadSource } from './sources/source.js';
@@ -314,8 +315,9 @@ function environmentMatcher(config: Config): (root: string | null, file: string)
 function dedupe(refs: readonly SecretRef[]): SecretRef[] {
   const byPath = new Map<string, SecretRef>();
   for (const ref of refs) {
-    const first = byPath.get(ref.path);
-    if (!first) byPath.set(ref.path, { ...ref });
+    const key = statusKey(ref);
+    const first = byPath.get(key);
+    if (!first) byPath.set(key, { ...ref });
     else {
       if (!first.via.split(', ').includes(ref.via)) first.via = `${first.via}, ${ref.via}`;
       if (ref.pins) first.pins = [...(first.pins ?? []), ...ref.pins];

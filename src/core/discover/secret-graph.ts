@@ -22,6 +22,8 @@ export type ProducedKind = 'Secret' | 'ConfigMap' | 'SecretProviderClass';
 export interface ProducedSecret {
   path: string;
   pins: PinTarget[];
+  /** The Vault Enterprise namespace the producer reads it from, when its manifests name one. */
+  vaultNamespace?: string;
 }
 
 export interface Producer {
@@ -283,6 +285,7 @@ export class ProducerIndex {
           via,
           ...(s.pins.length > 0 ? { pins: s.pins.map((p) => ({ ...p, field: [...p.field] })) } : {}),
           ...(warnings.length > 0 ? { warnings } : {}),
+          ...(s.vaultNamespace ? { vaultNamespace: s.vaultNamespace } : {}),
         });
       }
     }
@@ -299,9 +302,10 @@ export function producerLabel(kind: string, name: string, file: string): string 
 export function mergeSecrets(secrets: readonly ProducedSecret[]): ProducedSecret[] {
   const byPath = new Map<string, ProducedSecret>();
   for (const s of secrets) {
-    const first = byPath.get(s.path);
+    const key = `${s.vaultNamespace ?? ''}\u0000${s.path}`;
+    const first = byPath.get(key);
     if (first) first.pins.push(...s.pins);
-    else byPath.set(s.path, { path: s.path, pins: [...s.pins] });
+    else byPath.set(key, { ...s, pins: [...s.pins] });
   }
   return [...byPath.values()];
 }

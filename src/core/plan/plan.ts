@@ -17,6 +17,14 @@ import type {
 import { formatRecord } from '../record.js';
 import type { AnnotationEdit } from '../yaml/edit-annotations.js';
 
+/**
+ * How a secret's status is keyed: its path, prefixed by the Vault Enterprise namespace the manifests name
+ * (the same path in two namespaces is two secrets).
+ */
+export function statusKey(ref: { path: string; vaultNamespace?: string | undefined }): string {
+  return ref.vaultNamespace ? `${ref.vaultNamespace}\u0000${ref.path}` : ref.path;
+}
+
 /** States that stop a workload from being touched (SPEC: missing, deleted or forbidden → blocked). */
 const BLOCKING: ReadonlySet<SecretState> = new Set(['missing', 'deleted', 'forbidden']);
 
@@ -73,18 +81,20 @@ export function planWorkload(
   if (workload.blocked) reasons.push(workload.blocked);
 
   for (const ref of workload.secrets) {
-    const status = statuses.get(ref.path);
+    const status = statuses.get(statusKey(ref));
     if (!status) throw new Error(`internal: no Vault status for "${ref.path}"`);
     const path = status.path;
     if (ref.pins) pinTargets.set(path, [...(pinTargets.get(path) ?? []), ...ref.pins]);
     if (ref.unpinned) unpinned.set(path, [...(unpinned.get(path) ?? []), ...ref.unpinned]);
     for (const why of ref.warnings ?? []) if (!warnings.includes(why)) warnings.push(why);
-    if (seen.has(path)) continue; // `kv/app` and `kv/data/app` name one secret
-    seen.add(path);
+    const id = statusKey({ path, vaultNamespace: ref.vaultNamespace });
+    if (seen.has(id)) continue; // `kv/app` and `kv/data/app` name one secret
+    seen.add(id);
     const recorded = workload.recorded?.get(path) ?? null;
     const state = secretState(status, recorded);
     const planned: PlannedSecret = {
       path,
+      ...(ref.vaultNamespace ? { vaultNamespace: ref.vaultNamespace } : {}),
       source: ref.source,
       via: ref.via,
       recorded,

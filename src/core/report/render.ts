@@ -40,6 +40,7 @@ export function toJson(report: RunReport): Record<string, unknown> {
       namespace: p.workload.namespace,
       secrets: p.secrets.map((s) => ({
         path: s.path,
+        ...(s.vaultNamespace ? { vaultNamespace: s.vaultNamespace } : {}),
         source: s.source,
         recorded: s.recorded,
         current: s.current,

@@ -41,6 +41,8 @@ interface Store {
   /** `spec.provider.vault.path`, or null */
   mount: string | null;
   version: string;
+  /** `spec.provider.vault.namespace`: the Vault Enterprise namespace it reads from, or null. */
+  vaultNamespace: string | null;
 }
 
 /** The Vault secret an ESO key names under a store's mount. */
@@ -74,6 +76,7 @@ function readStores(documents: readonly ManifestDocument[]): { vault: Store[]; n
       namespace: o.kind === 'ClusterSecretStore' ? null : namespace,
       mount: typeof vault.path === 'string' && vault.path.trim() ? vault.path : null,
       version: typeof vault.version === 'string' ? vault.version : 'v2',
+      vaultNamespace: nonEmptyString(vault.namespace),
     });
   }
   return { vault: stores, names };
@@ -315,7 +318,11 @@ function readSpec(
       field: entry.pin,
       format: 'string',
     };
-    secrets.push({ path, pins: [pin] });
+    secrets.push({
+      path,
+      pins: [pin],
+      ...(store.vaultNamespace ? { vaultNamespace: store.vaultNamespace } : {}),
+    });
   }
   return {
     produces: [{ kind: 'Secret', name: nonEmptyString(get(o, [...specPath, 'target', 'name'])) ?? esName }],

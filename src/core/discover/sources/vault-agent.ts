@@ -13,6 +13,7 @@ import { cleanSecretPath, isPlausibleSecretPath, normalizeSecretPath } from '../
 import { annotationMaps, workloadProblem, type WorkloadSource } from './source.js';
 
 const SECRET_KEY = /^vault\.hashicorp\.com\/agent-inject-secret-(.+)$/;
+const NAMESPACE_KEY = 'vault.hashicorp.com/namespace';
 
 export const vaultAgentSource: WorkloadSource = {
   name: 'vaultAgent',
@@ -22,6 +23,9 @@ export const vaultAgentSource: WorkloadSource = {
       refsFor(view, report) {
         const refs: SecretRef[] = [];
         for (const { path, annotations } of annotationMaps(view)) {
+          // The injector logs in to, and reads from, this Vault Enterprise namespace.
+          const ns = annotations[NAMESPACE_KEY];
+          const vaultNamespace = typeof ns === 'string' && ns.trim() ? ns.trim() : null;
           for (const [key, value] of Object.entries(annotations)) {
             if (!SECRET_KEY.test(key)) continue;
             const raw = typeof value === 'string' ? cleanSecretPath(value.replace(/\?.*$/s, '')) : '';
@@ -38,6 +42,7 @@ export const vaultAgentSource: WorkloadSource = {
               path: normalizeSecretPath(raw, config.vault.mounts),
               source: 'vaultAgent',
               via: key,
+              ...(vaultNamespace ? { vaultNamespace } : {}),
             });
           }
         }

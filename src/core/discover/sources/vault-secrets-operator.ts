@@ -16,6 +16,15 @@ export const vaultSecretsOperatorSource: WorkloadSource = {
   enabled: (config) => config.sources.vaultSecretsOperator,
   collect({ documents }) {
     const index = new ProducerIndex();
+    // VaultAuth objects by name: a VaultStaticSecret without a namespace of its own reads from its auth's.
+    const auths = new Map<string, string>();
+    for (const doc of documents) {
+      const o = doc.data;
+      if (!isRecord(o) || o.kind !== 'VaultAuth') continue;
+      const { name } = meta(o);
+      const ns = get(o, ['spec', 'namespace']);
+      if (name && typeof ns === 'string' && ns) auths.set(name, ns);
+    }
     for (const doc of documents) {
       const o = doc.data;
       if (!isRecord(o) || o.kind !== 'VaultStaticSecret') continue;
@@ -29,6 +38,14 @@ export const vaultSecretsOperatorSource: WorkloadSource = {
       const secret = `${cleanSecretPath(mount)}/${cleanSecretPath(path)}`;
       if (!isPlausibleSecretPath(secret)) continue;
       const label = producerLabel('VaultStaticSecret', name, doc.file);
+      const ownNs = get(o, ['spec', 'namespace']);
+      const authRef = get(o, ['spec', 'vaultAuthRef']);
+      const vaultNamespace =
+        typeof ownNs === 'string' && ownNs
+          ? ownNs
+          : typeof authRef === 'string'
+            ? auths.get(authRef)
+            : undefined;
       const v1 = get(o, ['spec', 'type']) === 'kv-v1';
       index.add({
         source: 'vaultSecretsOperator',
@@ -52,6 +69,7 @@ export const vaultSecretsOperatorSource: WorkloadSource = {
                     format: 'int',
                   },
                 ],
+                ...(vaultNamespace ? { vaultNamespace } : {}),
               },
             ],
         problems: v1
