@@ -72280,8 +72280,33 @@ function normalizeSecretPath(raw, mounts = []) {
   const split = splitAtMount(p, p.slice(0, slash));
   return split && split.rest ? `${split.mount}/${split.rest}` : p;
 }
+var SEGMENT = /^[A-Za-z0-9_.@+=-]+$/;
+function secretPathProblem(p) {
+  if (p === "") return "the path is empty";
+  const segments = p.split("/");
+  if (segments.length < 2) return "expected mount/path, e.g. kv/app/db";
+  for (const segment of segments) {
+    if (segment === "") return 'it has an empty segment ("//" or a trailing "/")';
+    if (segment === "." || segment === "..") return `it has a "${segment}" segment`;
+    if (segment.includes("%")) {
+      let decoded = null;
+      try {
+        decoded = decodeURIComponent(segment);
+      } catch {
+      }
+      if (decoded === "." || decoded === "..") return `it has a percent-encoded "${decoded}" segment`;
+      if (decoded?.includes("/")) return 'it has a percent-encoded "/"';
+      return "it has a percent-encoded character";
+    }
+    if (!SEGMENT.test(segment)) {
+      const bad2 = [...segment].find((c) => !SEGMENT.test(c)) ?? "";
+      return `it has the character ${JSON.stringify(bad2)}, which Vault secret paths do not use`;
+    }
+  }
+  return null;
+}
 function isPlausibleSecretPath(p) {
-  return /^[A-Za-z0-9_.@+=-]+(\/[A-Za-z0-9_.@+=-]+)+$/.test(p);
+  return secretPathProblem(p) === null;
 }
 
 // src/core/config/definition.ts
@@ -87086,10 +87111,14 @@ function buildRoots(input2) {
   }
   function makeRoot(dir, kind, kustomization, layer, targetNamespace) {
     const seen = /* @__PURE__ */ new Set();
+    const twice = /* @__PURE__ */ new Set();
     const documents = [];
     for (let item of layer.items) {
       const key = docKey(item.doc.file, item.doc.index);
-      if (seen.has(key)) continue;
+      if (seen.has(key)) {
+        twice.add(key);
+        continue;
+      }
       seen.add(key);
       const o = item.data;
       if (targetNamespace !== null && !CLUSTER_SCOPED.has(String(o.kind ?? "")))
@@ -87099,7 +87128,7 @@ function buildRoots(input2) {
       if (values) doc.valuesFrom = values;
       documents.push(doc);
     }
-    return { dir, kind, kustomization, documents };
+    return { dir, kind, kustomization, documents, twice };
   }
   function valuesFromGenerators(o, generated) {
     if (!isRecord2(o) || o.kind !== "HelmRelease") return null;
@@ -88585,7 +88614,9 @@ function placeInRoot(workload, root2, builders, originals) {
   const own2 = identity2(workload.file, workload.document);
   const w = { ...workload, name: own2.name || workload.name };
   if (shared(workload.file, workload.document)) {
-    if (root2.kustomization === null) {
+    if (root2.twice.has(docKey(workload.file, workload.document))) {
+      w.blocked = `root "${root2.dir || "."}" builds ${workload.file} more than once (one base through two layers), and other roots build it too: a patch cannot name one of the copies, so it is not edited`;
+    } else if (root2.kustomization === null) {
       w.blocked = `${workload.file} is built by ${builders.get(docKey(workload.file, workload.document)).length} render roots, and root "${root2.dir || "."}" has no kustomization file to hold a patch of its own: not edited`;
     } else if (workload.kind === "Application" && workload.trigger.mapPath.includes("sources")) {
       w.blocked = `${workload.file} is built by several render roots, and a patch cannot set values in one item of spec.sources: not edited`;
@@ -88604,7 +88635,7 @@ function placeInRoot(workload, root2, builders, originals) {
         pins.push(named);
         continue;
       }
-      const expressible = root2.kustomization !== null && pin.format !== "placeholder" && pin.field.every((seg) => typeof seg === "string");
+      const expressible = root2.kustomization !== null && !root2.twice.has(docKey(pin.file, pin.document)) && pin.format !== "placeholder" && pin.field.every((seg) => typeof seg === "string");
       if (expressible)
         pins.push({ ...named, rootPatch: { file: patchFile, kustomization: root2.kustomization, object: object2 } });
       else

@@ -407,3 +407,24 @@ describe('kustomize patches on plain data', () => {
     expect(joinPath('a', '../../etc')).toBeNull();
   });
 });
+
+describe('a base a root builds twice', () => {
+  it('is not patched for that root (a patch by its name would match both copies); other roots still are', () => {
+    const files = repo({
+      'base/kustomization.yaml': 'resources: [web.yaml]\n',
+      'base/web.yaml': deployment('web').replace(
+        'metadata:\n',
+        'metadata:\n  annotations: { vault-rollout/secrets: kv/web }\n',
+      ),
+      'blue/kustomization.yaml': 'nameSuffix: -blue\nresources: [../base]\n',
+      'green/kustomization.yaml': 'nameSuffix: -green\nresources: [../base]\n',
+      'both/kustomization.yaml': 'resources: [../blue, ../green]\n',
+      'single/kustomization.yaml': 'resources: [../base]\n',
+    });
+    const r = discover(files, defaultConfig());
+    expect(r.workloads.map((w) => [w.root, w.rootPatch?.file ?? null, w.blocked ?? null])).toEqual([
+      ['both', null, expect.stringContaining('builds base/web.yaml more than once')],
+      ['single', 'single/vault-rollout.patch.yaml', null],
+    ]);
+  });
+});

@@ -252,7 +252,9 @@ function placeInRoot(
   const own = identity(workload.file, workload.document);
   const w: Workload = { ...workload, name: own.name || workload.name };
   if (shared(workload.file, workload.document)) {
-    if (root.kustomization === null) {
+    if (root.twice.has(docKey(workload.file, workload.document))) {
+      w.blocked = `root "${root.dir || '.'}" builds ${workload.file} more than once (one base through two layers), and other roots build it too: a patch cannot name one of the copies, so it is not edited`;
+    } else if (root.kustomization === null) {
       w.blocked = `${workload.file} is built by ${builders.get(docKey(workload.file, workload.document))!.length} render roots, and root "${root.dir || '.'}" has no kustomization file to hold a patch of its own: not edited`;
     } else if (workload.kind === 'Application' && workload.trigger.mapPath.includes('sources')) {
       w.blocked = `${workload.file} is built by several render roots, and a patch cannot set values in one item of spec.sources: not edited`;
@@ -273,6 +275,7 @@ function placeInRoot(
       }
       const expressible =
         root.kustomization !== null &&
+        !root.twice.has(docKey(pin.file, pin.document)) &&
         pin.format !== 'placeholder' &&
         pin.field.every((seg) => typeof seg === 'string');
       if (expressible)

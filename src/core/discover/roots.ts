@@ -52,6 +52,11 @@ export interface RenderRoot {
   kustomization: string | null;
   /** What the root builds, as it builds it (`root` set on each). */
   documents: ManifestDocument[];
+  /**
+   * Source documents the root builds more than once (one base through two layers with different name
+   * suffixes): a patch by the source's name would match both, so they are not edited for this root.
+   */
+  twice: Set<string>;
 }
 
 export interface RootGraph {
@@ -625,10 +630,15 @@ export function buildRoots(input: RootInput): RootGraph {
     targetNamespace: string | null,
   ): RenderRoot {
     const seen = new Set<string>();
+    const twice = new Set<string>();
     const documents: ManifestDocument[] = [];
     for (let item of layer.items) {
       const key = docKey(item.doc.file, item.doc.index);
-      if (seen.has(key)) continue; // kustomize refuses a duplicate id; the first is what is discovered
+      if (seen.has(key)) {
+        // The first build is what is discovered; editing is refused (RenderRoot.twice).
+        twice.add(key);
+        continue;
+      }
       seen.add(key);
       const o = item.data as Data;
       if (targetNamespace !== null && !CLUSTER_SCOPED.has(String(o.kind ?? '')))
@@ -638,7 +648,7 @@ export function buildRoots(input: RootInput): RootGraph {
       if (values) doc.valuesFrom = values;
       documents.push(doc);
     }
-    return { dir, kind, kustomization, documents };
+    return { dir, kind, kustomization, documents, twice };
   }
 
   /** A HelmRelease's `valuesFrom` entries that a generator of the root makes, merged in order. */
