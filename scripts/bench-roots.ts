@@ -1,5 +1,5 @@
 /**
- * `npm run bench`, issue 10: render roots. A 10,000-file repository laid out as 20 clusters × overlays over
+ * `npm run bench`: render roots. A 10,000-file repository laid out as 20 clusters × overlays over
  * 250 shared bases (Argo CD style: `apps/<app>/` bases with a Deployment, a Service and ConfigMaps;
  * `clusters/<c>/apps/<app>/kustomization.yaml` overlays that set the namespace, some holding an
  * ExternalSecret), next to today's flat repository of the same number of files (bench-generate.ts).

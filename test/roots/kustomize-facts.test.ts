@@ -1,5 +1,5 @@
 /**
- * What the real kustomize (v5.5, inside kubectl) does with the patches vault-rollout writes (issue 10):
+ * What the real kustomize (v5.5, inside kubectl) does with the patches vault-rollout writes:
  * which name and namespace a strategic-merge patch must carry to match a document that lower layers or
  * the root itself rename, multi-document patch files, target-based patches, and list replacement. These
  * pin down kustomize's behaviour, not ours, so a change of kustomize version that breaks them shows here.

@@ -1,5 +1,5 @@
 /**
- * The kustomize oracle (test/support/kustomize.ts) on the issue 10 fixture repositories: it finds the
+ * The kustomize oracle (test/support/kustomize.ts) on the render-root fixture repositories: it finds the
  * render roots, every root builds with the real kustomize, and diffRenders sees exactly a change made in
  * a temporary copy.
  */

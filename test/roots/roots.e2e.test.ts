@@ -1,5 +1,5 @@
 /**
- * End to end (issue 10): the built CLI (dist/cli.js) on the render-root fixture repositories
+ * End to end: the built CLI (dist/cli.js) on the render-root fixture repositories
  * (test/fixtures/roots), with one Vault test server per environment and the real kustomize as the
  * oracle. Per environment: scan shows each workload once per root with its root and environment;
  * adoption records only; a rotation restarts exactly the roots whose secret changed; a third run changes
@@ -192,7 +192,7 @@ function isTrigger(c: LeafChange): boolean {
     : /podAnnotations$/.test(String(c.segments.at(-2)));
 }
 
-describe('render roots (issue 10)', () => {
+describe('render roots', () => {
   describeIfKubectl.each(SCENARIOS)('$fixture', (scenario) => {
     const vaults: Record<string, VaultDevServer> = {};
     let git: GitServer;

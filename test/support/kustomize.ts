@@ -1,6 +1,6 @@
 /**
- * The real kustomize as a test oracle (issue 10): find the render roots of a repository the way SPEC
- * "Render roots and environments" defines them, build each with `kubectl kustomize` (kustomize v5.5 is
+ * The real kustomize as a test oracle: find the render roots of a repository the way the README
+ * ("Kustomize repositories: render roots") defines them, build each with `kubectl kustomize` (kustomize v5.5 is
  * inside kubectl), and diff two builds object by object down to leaf fields, so a test can assert "this
  * run changed only these annotations and these pins".
  *
@@ -155,7 +155,7 @@ function namedPaths(o: Record<string, unknown>): string[] {
 }
 
 /**
- * The render roots of a repository checkout (SPEC "Render roots and environments"): kustomization folders
+ * The render roots of a repository checkout: kustomization folders
  * not included by any other kustomization's `resources`/`bases`/`components`, plus the folders that Flux
  * `Kustomization.spec.path` or Argo CD `Application(Set)` source paths name (when they hold a
  * kustomization file). Manifests no kustomization includes (the flat case) are not listed: kustomize

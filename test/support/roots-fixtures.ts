@@ -1,5 +1,5 @@
 /**
- * The render-root fixture repositories of issue 10 (test/fixtures/roots/<name>): read one as a file map
+ * The render-root fixture repositories (test/fixtures/roots/<name>): read one as a file map
  * for the git test server, seed a Vault test server from its `secrets.json`, point its config's
  * environments at the test servers, and check a pushed branch out to render it.
  *
