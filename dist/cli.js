@@ -72256,7 +72256,7 @@ function date4(params) {
 
 // src/core/secret-path.ts
 function cleanSecretPath(raw) {
-  let p = raw.trim().replace(/\/+/g, "/").replace(/^\/+|\/+$/g, "");
+  let p = raw.trim().replace(/^\/+/, "");
   if (p.startsWith("v1/")) p = p.slice(3);
   return p;
 }
@@ -72304,6 +72304,14 @@ function secretPathProblem(p) {
     }
   }
   return null;
+}
+function parseSecretPath(raw, mounts = []) {
+  const p = cleanSecretPath(raw);
+  const reason = secretPathProblem(p);
+  if (reason !== null) return { ok: false, path: p, reason };
+  const path7 = normalizeSecretPath(p, mounts);
+  const after = secretPathProblem(path7);
+  return after === null ? { ok: true, path: path7 } : { ok: false, path: p, reason: after };
 }
 function isPlausibleSecretPath(p) {
   return secretPathProblem(p) === null;
@@ -87455,6 +87463,7 @@ function planWorkload(workload, statuses, options = {}) {
   const seen = /* @__PURE__ */ new Set();
   const unpinned = /* @__PURE__ */ new Map();
   if (workload.blocked) reasons.push(workload.blocked);
+  reasons.push(...workload.rejected ?? []);
   for (const ref of workload.secrets) {
     const status2 = statuses.get(statusKey(ref));
     if (!status2) throw new Error(`internal: no Vault status for "${ref.path}"`);
@@ -87580,6 +87589,10 @@ function meta3(object2) {
     namespace: typeof namespace === "string" && namespace ? namespace : null
   };
 }
+function pathRef(raw, mounts, fields) {
+  const parsed = parseSecretPath(raw, mounts);
+  return { ...fields, path: parsed.path, ...parsed.ok ? {} : { rejected: parsed.reason } };
+}
 
 // src/core/discover/sources/annotation.ts
 var annotationSource = {
@@ -87600,21 +87613,7 @@ var annotationSource = {
           }
           for (const entry of value.split(/[\s,]+/)) {
             if (!entry) continue;
-            if (!isPlausibleSecretPath(cleanSecretPath(entry))) {
-              report(
-                workloadProblem(
-                  view,
-                  `"${key}": "${entry}" is not a secret path (expected mount/path, e.g. kv/app/db)`,
-                  at
-                )
-              );
-              continue;
-            }
-            refs.push({
-              path: normalizeSecretPath(entry, config2.vault.mounts),
-              source: "annotation",
-              via: key
-            });
+            refs.push(pathRef(entry, config2.vault.mounts, { source: "annotation", via: key }));
           }
         }
         return refs;
@@ -87800,7 +87799,8 @@ ${problem.message}`;
           via,
           ...s.pins.length > 0 ? { pins: s.pins.map((p) => ({ ...p, field: [...p.field] })) } : {},
           ...warnings.length > 0 ? { warnings } : {},
-          ...s.vaultNamespace ? { vaultNamespace: s.vaultNamespace } : {}
+          ...s.vaultNamespace ? { vaultNamespace: s.vaultNamespace } : {},
+          ...s.rejected !== void 0 ? { rejected: s.rejected } : {}
         });
       }
     }
@@ -87809,6 +87809,15 @@ ${problem.message}`;
 };
 function producerLabel(kind, name, file2) {
   return `${kind}/${name} (${file2})`;
+}
+function producedSecret(raw, mounts, extra = {}) {
+  const parsed = parseSecretPath(raw, mounts);
+  return {
+    path: parsed.path,
+    pins: extra.pins ?? [],
+    ...extra.vaultNamespace ? { vaultNamespace: extra.vaultNamespace } : {},
+    ...parsed.ok ? {} : { rejected: parsed.reason }
+  };
 }
 function mergeSecrets(secrets2) {
   const byPath = /* @__PURE__ */ new Map();
@@ -87838,14 +87847,14 @@ function readAvp(object2, doc, kind, name, mounts) {
   let generic = false;
   for (const s of found) {
     for (const m of s.text.matchAll(INLINE)) {
-      const raw = cleanSecretPath(m[1]);
-      if (!isPlausibleSecretPath(raw)) continue;
+      const parsed = parseSecretPath(m[1], mounts);
       const start = "<path:".length + m[1].length + 1 + m[2].length;
       inline.push({
-        path: normalizeSecretPath(raw, mounts),
+        path: parsed.path,
         via: `${m[0]} in ${formatPath(s.path)}`,
         versioned: m[3] !== void 0,
-        pin: {
+        ...parsed.ok ? {} : { rejected: parsed.reason },
+        pin: !parsed.ok ? null : {
           file: doc.file,
           document: doc.index,
           kind,
@@ -87859,7 +87868,7 @@ function readAvp(object2, doc, kind, name, mounts) {
     }
     if (!generic && pathAnnotation && GENERIC.test(s.text.replace(INLINE, ""))) generic = true;
   }
-  const named = generic && pathAnnotation && isPlausibleSecretPath(pathAnnotation) ? pathAnnotation : null;
+  const named = generic && pathAnnotation ? parseSecretPath(pathAnnotation, mounts) : null;
   if (inline.length === 0 && !named) return { state: "none" };
   if (String(a[`${PREFIX}kv-version`] ?? "2") === "1") {
     return {
@@ -87869,13 +87878,14 @@ function readAvp(object2, doc, kind, name, mounts) {
     };
   }
   const secrets2 = /* @__PURE__ */ new Map();
-  const add = (path7, via, pin) => {
+  const add = (path7, via, pin, rejected) => {
     const s = secrets2.get(path7);
-    if (!s) secrets2.set(path7, { path: path7, via, pins: pin ? [pin] : [] });
+    if (!s) secrets2.set(path7, { path: path7, via, pins: pin ? [pin] : [], ...rejected ? { rejected } : {} });
     else if (pin) s.pins.push(pin);
   };
-  if (named) {
-    const path7 = normalizeSecretPath(named, mounts);
+  if (named && !named.ok) add(named.path, `${PATH_ANNOTATION} (<key> placeholders)`, null, named.reason);
+  else if (named) {
+    const path7 = named.path;
     const safe = inline.every((i) => i.versioned || i.path === path7);
     add(
       path7,
@@ -87894,7 +87904,7 @@ function readAvp(object2, doc, kind, name, mounts) {
   for (const i of inline) counts.set(i.path, (counts.get(i.path) ?? 0) + 1);
   for (const i of inline) {
     const more = (counts.get(i.path) ?? 1) - 1;
-    add(i.path, more > 0 ? `${i.via} (+${more} more)` : i.via, i.pin);
+    add(i.path, more > 0 ? `${i.via} (+${more} more)` : i.via, i.pin, i.rejected);
   }
   return { state: "ok", secrets: [...secrets2.values()] };
 }
@@ -87918,7 +87928,11 @@ var argocdVaultPluginSource = {
         file: doc.file,
         namespace,
         produces: [{ kind: o.kind, name, self: true }],
-        secrets: read.state === "ok" ? read.secrets.map((s) => ({ path: s.path, pins: s.pins })) : [],
+        secrets: read.state === "ok" ? read.secrets.map((s) => ({
+          path: s.path,
+          pins: s.pins,
+          ...s.rejected !== void 0 ? { rejected: s.rejected } : {}
+        })) : [],
         problems: read.state === "unsupported" ? [{ message: `${label}: ${read.message}`, document: doc, at: read.at }] : []
       });
     }
@@ -87935,7 +87949,8 @@ var argocdVaultPluginSource = {
             path: s.path,
             source: "argocdVaultPlugin",
             via: s.via,
-            ...s.pins.length > 0 ? { pins: s.pins } : {}
+            ...s.pins.length > 0 ? { pins: s.pins } : {},
+            ...s.rejected !== void 0 ? { rejected: s.rejected } : {}
           })),
           ...refs
         ];
@@ -87978,9 +87993,7 @@ var bankVaultsSource = {
       refsFor(view) {
         const refs = [];
         const add = (raw, via) => {
-          if (isPlausibleSecretPath(raw)) {
-            refs.push({ path: normalizeSecretPath(raw, config2.vault.mounts), source: "bankVaults", via });
-          }
+          refs.push(pathRef(raw, config2.vault.mounts, { source: "bankVaults", via }));
         };
         if (view.values) {
           for (const { path: path7, text: text2 } of stringsIn(view.values, (t) => t.includes("vault:"))) {
@@ -88086,7 +88099,7 @@ function readClass(doc, mounts) {
   return {
     ...base,
     secrets: mergeSecrets(
-      paths.filter((p) => isPlausibleSecretPath(cleanSecretPath(p))).map((p) => ({ path: normalizeSecretPath(p, mounts), pins: [] }))
+      paths.map((p) => producedSecret(p, mounts))
     ),
     problems: []
   };
@@ -88096,7 +88109,7 @@ function readClass(doc, mounts) {
 function esoSecretPath(mount2, key, mounts) {
   let k = cleanSecretPath(key);
   if (!mount2) return normalizeSecretPath(k, mounts);
-  const m = cleanSecretPath(mount2);
+  const m = cleanSecretPath(mount2).replace(/\/+$/, "");
   if (k.startsWith(`${m}/`)) {
     k = k.slice(m.length + 1);
     if (k.startsWith("data/")) k = k.slice(5);
@@ -88173,7 +88186,7 @@ var externalSecretsSource = {
           ...base,
           produces: [{ kind: "Secret", name }],
           secrets: v1 ? [] : mergeSecrets(
-            keys.filter((k) => isPlausibleSecretPath(cleanSecretPath(k))).map((k) => ({ path: normalizeSecretPath(k, config2.vault.mounts), pins: [] }))
+            keys.map((k) => producedSecret(k, config2.vault.mounts))
           ),
           problems: v1 && keys.length > 0 ? [
             {
@@ -88291,7 +88304,6 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
       continue;
     }
     const path7 = esoSecretPath(store.mount, entry.key, mounts);
-    if (!isPlausibleSecretPath(path7)) continue;
     const pin = {
       file: doc.file,
       document: doc.index,
@@ -88300,11 +88312,7 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
       field: entry.pin,
       format: "string"
     };
-    secrets2.push({
-      path: path7,
-      pins: [pin],
-      ...store.vaultNamespace ? { vaultNamespace: store.vaultNamespace } : {}
-    });
+    secrets2.push(producedSecret(path7, mounts, { pins: [pin], vaultNamespace: store.vaultNamespace }));
   }
   return {
     produces: [{ kind: "Secret", name: nonEmptyString(get2(o, [...specPath, "target", "name"])) ?? esName }],
@@ -88331,14 +88339,21 @@ var rulesSource = {
     const rules = config2.rules.map((rule2, index2) => ({
       index: index2,
       matches: ruleMatcher(rule2),
-      paths: (rule2.secrets ?? []).map((s) => normalizeSecretPath(s, config2.vault.mounts))
+      // The config schema rejects a bad path with its key and line; parsing again keeps one gate for all.
+      paths: (rule2.secrets ?? []).map((s) => parseSecretPath(s, config2.vault.mounts))
     }));
     return {
       refsFor({ workload }) {
         const refs = [];
         for (const rule2 of rules) {
           if (!rule2.matches(workload)) continue;
-          for (const path7 of rule2.paths) refs.push({ path: path7, source: "rule", via: `rules[${rule2.index}]` });
+          for (const parsed of rule2.paths)
+            refs.push({
+              path: parsed.path,
+              source: "rule",
+              via: `rules[${rule2.index}]`,
+              ...parsed.ok ? {} : { rejected: parsed.reason }
+            });
         }
         return refs;
       }
@@ -88361,8 +88376,7 @@ var vaultAgentSource = {
           const vaultNamespace = typeof ns === "string" && ns.trim() ? ns.trim() : null;
           for (const [key, value] of Object.entries(annotations)) {
             if (!SECRET_KEY.test(key)) continue;
-            const raw = typeof value === "string" ? cleanSecretPath(value.replace(/\?.*$/s, "")) : "";
-            if (!isPlausibleSecretPath(raw)) {
+            if (typeof value !== "string" || value.trim() === "") {
               report(
                 workloadProblem(view, `"${key}": ${JSON.stringify(value)} is not a Vault secret path`, [
                   ...path7,
@@ -88371,12 +88385,13 @@ var vaultAgentSource = {
               );
               continue;
             }
-            refs.push({
-              path: normalizeSecretPath(raw, config2.vault.mounts),
-              source: "vaultAgent",
-              via: key,
-              ...vaultNamespace ? { vaultNamespace } : {}
-            });
+            refs.push(
+              pathRef(value.replace(/\?.*$/s, ""), config2.vault.mounts, {
+                source: "vaultAgent",
+                via: key,
+                ...vaultNamespace ? { vaultNamespace } : {}
+              })
+            );
           }
         }
         return refs;
@@ -88409,8 +88424,8 @@ var vaultSecretsOperatorSource = {
       const destination = get2(o, ["spec", "destination", "name"]);
       if (!name || typeof mount2 !== "string" || typeof path7 !== "string") continue;
       if (typeof destination !== "string" || !destination) continue;
-      const secret = `${cleanSecretPath(mount2)}/${cleanSecretPath(path7)}`;
-      if (!isPlausibleSecretPath(secret)) continue;
+      const secret = `${cleanSecretPath(mount2).replace(/\/+$/, "")}/${cleanSecretPath(path7)}`;
+      const rejected = secretPathProblem(secret);
       const label = producerLabel("VaultStaticSecret", name, doc.file);
       const ownNs = get2(o, ["spec", "namespace"]);
       const authRef = get2(o, ["spec", "vaultAuthRef"]);
@@ -88436,7 +88451,8 @@ var vaultSecretsOperatorSource = {
                 format: "int"
               }
             ],
-            ...vaultNamespace ? { vaultNamespace } : {}
+            ...vaultNamespace ? { vaultNamespace } : {},
+            ...rejected !== null ? { rejected } : {}
           }
         ],
         problems: v1 ? [
@@ -88583,8 +88599,22 @@ function discoverSet(documents, ctx) {
     const view = readWorkload(document2, config2.annotationPrefix) ?? readChartTarget(document2, ctx.perFile.get(document2.file) ?? 0, ctx.charts);
     if (!view) continue;
     seen[view.workload.kind] = (seen[view.workload.kind] ?? 0) + 1;
-    const secrets2 = dedupe(scanners().flatMap((scanner) => scanner.refsFor(view, report)));
-    if (secrets2.length > 0 && view.unsupported) {
+    const found = scanners().flatMap((scanner) => scanner.refsFor(view, report));
+    const rejected = [];
+    const accepted = [];
+    for (const ref of found) {
+      const why = ref.rejected ?? secretPathProblem(ref.path);
+      if (why === null) {
+        accepted.push(ref);
+        continue;
+      }
+      const reason = `secret path "${ref.path}" (${ref.via}) is rejected: ${why}; it is not read from Vault`;
+      if (rejected.includes(reason)) continue;
+      rejected.push(reason);
+      problems.push({ ...workloadProblem(view, reason, []), severity: "error" });
+    }
+    const secrets2 = dedupe(accepted);
+    if ((secrets2.length > 0 || rejected.length > 0) && view.unsupported) {
       problems.push({
         ...workloadProblem(
           view,
@@ -88595,7 +88625,8 @@ function discoverSet(documents, ctx) {
       });
       continue;
     }
-    if (secrets2.length > 0) out.push({ workload: { ...view.workload, secrets: secrets2 }, document: document2 });
+    if (rejected.length > 0) out.push({ workload: { ...view.workload, secrets: secrets2, rejected }, document: document2 });
+    else if (secrets2.length > 0) out.push({ workload: { ...view.workload, secrets: secrets2 }, document: document2 });
   }
   return out;
 }
@@ -89056,7 +89087,6 @@ function fastAnnotationEdits(text2, edits, before) {
 }
 
 // src/core/plan/changes.ts
-var ROOT_PATCH_NAME = "vault-rollout.patch.yaml";
 function pinEdit(pin) {
   const { target, version: version2 } = pin;
   const expect = expectedObject(target.kind, target.name);
@@ -89145,7 +89175,7 @@ function buildChanges(planned, texts, prefix, fileData, rootBuilds = () => true)
         continue;
       }
       const kustomization = texts.get(edits.kustomization);
-      const listed = kustomization === void 0 ? { ok: false, message: "the kustomization file was not read" } : listPatchInKustomization(kustomization, ROOT_PATCH_NAME);
+      const listed = kustomization === void 0 ? { ok: false, message: "the kustomization file was not read" } : listPatchInKustomization(kustomization, ROOT_PATCH_FILE);
       if (!listed.ok) {
         problems.push({
           file: edits.kustomization,

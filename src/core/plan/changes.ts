@@ -3,10 +3,9 @@
  * publish step touches disk or Git, so `plan` and `apply --dry-run` show exactly what `apply` writes.
  */
 import type { FileChange, PlannedPin, PlannedWorkload, Problem, RootPatchTarget } from '../model.js';
+import { ROOT_PATCH_FILE } from '../discover/roots.js';
 import { listPatchInKustomization, renderRootPatch, type PatchSet } from './root-patch.js';
 
-/** The tool-owned patch file's name in a root's folder (SPEC "Render roots and environments"). */
-const ROOT_PATCH_NAME = 'vault-rollout.patch.yaml';
 import { applyAnnotationEdits, type AnnotationEdit, type EditResult } from '../yaml/edit-annotations.js';
 import { applyFileEdits, type ScalarEdit } from '../yaml/edit-scalar.js';
 import { fastAnnotationEdits } from '../yaml/fast-edit.js';
@@ -148,7 +147,7 @@ export function buildChanges(
       const listed =
         kustomization === undefined
           ? ({ ok: false, message: 'the kustomization file was not read' } as const)
-          : listPatchInKustomization(kustomization, ROOT_PATCH_NAME);
+          : listPatchInKustomization(kustomization, ROOT_PATCH_FILE);
       if (!listed.ok) {
         problems.push({
           file: edits.kustomization,
