@@ -7,6 +7,7 @@ import { discover } from './core/discover/discover.js';
 import { makePathFilter } from './core/discover/globs.js';
 import { isKustomizationFile, objectKey } from './core/discover/roots.js';
 import { ConfigError } from './core/errors.js';
+import { oversizeProblem } from './core/limits.js';
 import type { PlannedWorkload, Problem, RepoFile, RunReport, SecretStatus, Workload } from './core/model.js';
 import { buildChanges, type RootBuilds } from './core/plan/changes.js';
 import { planWorkloads, statusKey, summarize } from './core/plan/plan.js';
@@ -55,13 +56,15 @@ export async function discoverRepo(
   // say what each render root builds.
   const accept = (path: string) => selected(path) || (isKustomizationFile(path) && notExcluded(path));
   const notExcluded = makePathFilter(['**'], config.exclude);
-  const loaded = await source.load(accept);
+  const loaded = withinLimit(await source.load(accept), config.maxFileBytes);
   let found = discover(loaded.files, config);
   // A root may build files include does not select (a base outside `clusters/**`, a JSON patch): kustomize
   // reads them, so discovery does too. `exclude` still wins.
-  const wanted = new Set(found.missing.filter(notExcluded));
+  // A file already reported (over maxFileBytes, unreadable) is not asked for twice.
+  const reported = new Set(loaded.problems.map((p) => p.file));
+  const wanted = new Set(found.missing.filter((path) => notExcluded(path) && !reported.has(path)));
   if (wanted.size > 0) {
-    const more = await source.load((path) => wanted.has(path));
+    const more = withinLimit(await source.load((path) => wanted.has(path)), config.maxFileBytes);
     if (more.files.length > 0) {
       loaded.files.push(...more.files);
       loaded.problems.push(...more.problems);
@@ -81,6 +84,25 @@ export async function discoverRepo(
     fileData: found.fileData,
     rootBuilds: (patchFile, object) => found.rootObjects.get(patchFile)?.has(objectKey(object)) ?? false,
   };
+}
+
+/**
+ * Drops files over `maxFileBytes` that a source read anyway (one that cannot tell a size before reading),
+ * each reported like the sources that check first do.
+ */
+function withinLimit(
+  loaded: { files: RepoFile[]; problems: Problem[] },
+  maxFileBytes: number,
+): { files: RepoFile[]; problems: Problem[] } {
+  const files: RepoFile[] = [];
+  const problems = [...loaded.problems];
+  for (const f of loaded.files) {
+    // UTF-8 is at most 3 bytes per UTF-16 unit: only a file that long can be over the limit.
+    const size = f.text.length * 3 > maxFileBytes ? Buffer.byteLength(f.text, 'utf8') : 0;
+    if (size > maxFileBytes) problems.push(oversizeProblem(f.path, size, maxFileBytes));
+    else files.push(f);
+  }
+  return { files, problems };
 }
 
 /** Every distinct secret path the workloads reference, sorted. */

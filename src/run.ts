@@ -134,7 +134,8 @@ async function withRepo<T>(opts: CommonOptions, io: Io, fn: (repo: OpenedRepo) =
   if (!isUrl(opts.repo)) {
     const dir = localRepoDir(opts, io);
     const config = loadConfig(dir, opts.config, io.cwd);
-    return fn({ source: new WorkingTreeSource(dir), config, branch: opts.branch ?? config.branch ?? null });
+    const source = new WorkingTreeSource(dir, { maxFileBytes: config.maxFileBytes });
+    return fn({ source, config, branch: opts.branch ?? config.branch ?? null });
   }
   const ws = await openWorkspace({
     repo: opts.repo,

@@ -102,6 +102,13 @@ export interface SecretRef {
    * an ESO store's `namespace`, a VaultStaticSecret's or its VaultAuth's `namespace`); absent: the run's.
    */
   vaultNamespace?: string;
+  /**
+   * Set when the path as written is not one vault-rollout may send to Vault (see secret-path.ts): the
+   * reason. Discovery moves such a ref out of `secrets` into the workload's `rejected`, so it is never read.
+   */
+  rejected?: string;
+  /** Where the workload's document writes a rejected path (key path), for the problem line. */
+  rejectedAt?: (string | number)[];
 }
 
 /** A workload found in a manifest. */
@@ -129,6 +136,8 @@ export interface Workload {
   secrets: SecretRef[];
   /** The record annotation's parsed value (`<prefix>/secret-versions` in metadata.annotations), or null. */
   recorded: Map<string, number> | null;
+  /** Why the record value is not trusted (malformed entries): `recorded` is then null. */
+  recordWarnings?: string[];
   /** The raw record value, to know whether rewriting is needed. */
   recordedRaw: string | null;
   /** The trigger annotation's raw value (pod template or chart value), or null. */
@@ -144,6 +153,8 @@ export interface Workload {
   rootPatch?: RootPatchTarget | null;
   /** Why it cannot be edited at all (it is reported as blocked), e.g. shared by roots without a kustomization. */
   blocked?: string;
+  /** Secret references that were rejected as written (each blocks the workload; none is read from Vault). */
+  rejected?: string[];
 }
 
 export type ProblemSeverity = 'error' | 'warning';

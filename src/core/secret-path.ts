@@ -6,12 +6,12 @@
  * with `vault.mounts` in the config, or after the Vault reader detected the mount, the real mount is used.
  */
 
-/** Strips slashes, a leading `v1/`, and collapses repeated slashes. */
+/**
+ * Strips surrounding space, leading slashes and a leading `v1/`. Inner and trailing slashes are kept:
+ * an empty segment is for {@link secretPathProblem} to reject, not to be silently repaired.
+ */
 export function cleanSecretPath(raw: string): string {
-  let p = raw
-    .trim()
-    .replace(/\/+/g, '/')
-    .replace(/^\/+|\/+$/g, '');
+  let p = raw.trim().replace(/^\/+/, '');
   if (p.startsWith('v1/')) p = p.slice(3);
   return p;
 }
@@ -48,7 +48,72 @@ export function normalizeSecretPath(raw: string, mounts: readonly string[] = [])
   return split && split.rest ? `${split.mount}/${split.rest}` : p;
 }
 
-/** True when the string looks like a usable secret path (at least `mount/name`, no spaces or odd characters). */
+/** Characters a Vault path segment uses; anything else (spaces, `%`, `?`, `#`, `\\`, quotes) is rejected. */
+const SEGMENT = /^[A-Za-z0-9_.@+=-]+$/;
+
+/**
+ * Why `p` (already cleaned of a leading `/` or `v1/`) cannot be sent to Vault, or null when it can. This
+ * is the one gate every discovery source and the Vault reader apply: a `.` or `..` segment is resolved by
+ * URL parsers before the request leaves (`kv/x/../../data/a` would read a value), and a percent-encoded
+ * one is decoded by servers and proxies on the way, so neither may ever reach a request URL.
+ */
+export function secretPathProblem(p: string): string | null {
+  const problem = unsafePathProblem(p);
+  if (problem !== null) return problem;
+  if (!p.includes('/')) return 'it is not of the form mount/path (e.g. kv/app/db)';
+  return null;
+}
+
+/**
+ * The part of {@link secretPathProblem} that keeps a request URL to what was asked (no `.`, `..`, empty
+ * or encoded segment, no foreign character), without requiring a `mount/path` shape: the Vault reader
+ * applies it to everything it sends, a bare mount name included.
+ */
+export function unsafePathProblem(p: string): string | null {
+  if (p === '') return 'the path is empty';
+  const segments = p.split('/');
+  for (const segment of segments) {
+    if (segment === '') return 'it has an empty segment ("//" or a trailing "/")';
+    if (segment === '.' || segment === '..') return `it has a "${segment}" segment`;
+    if (segment.includes('%')) {
+      let decoded: string | null = null;
+      try {
+        decoded = decodeURIComponent(segment);
+      } catch {
+        // not valid percent-encoding either: still a character Vault paths do not use
+      }
+      if (decoded === '.' || decoded === '..') return `it has a percent-encoded "${decoded}" segment`;
+      if (decoded?.includes('/')) return 'it has a percent-encoded "/"';
+      return 'it has a percent-encoded character';
+    }
+    if (!SEGMENT.test(segment)) {
+      const bad = [...segment].find((c) => !SEGMENT.test(c)) ?? '';
+      return `it has the character ${JSON.stringify(bad)}, which Vault secret paths do not use`;
+    }
+  }
+  return null;
+}
+
+/** A secret reference parsed for use: the canonical `mount/path`, or why it must not be read. */
+export type ParsedSecretPath = { ok: true; path: string } | { ok: false; path: string; reason: string };
+
+/**
+ * The one secret-path parser: cleans a reference as written in a manifest or the config, rejects it
+ * when {@link secretPathProblem} says so, and normalises it to `mount/path`. A rejected reference keeps
+ * its cleaned text in `path`, for messages only.
+ * @example parseSecretPath('kv/data/app/db') // { ok: true, path: 'kv/app/db' }
+ * @example parseSecretPath('kv/x/../../data/a') // { ok: false, path: 'kv/x/../../data/a', reason: 'it has a ".." segment' }
+ */
+export function parseSecretPath(raw: string, mounts: readonly string[] = []): ParsedSecretPath {
+  const p = cleanSecretPath(raw);
+  const reason = secretPathProblem(p);
+  if (reason !== null) return { ok: false, path: p, reason };
+  const path = normalizeSecretPath(p, mounts);
+  const after = secretPathProblem(path);
+  return after === null ? { ok: true, path } : { ok: false, path: p, reason: after };
+}
+
+/** True when the string is a secret path vault-rollout would read (see {@link secretPathProblem}). */
 export function isPlausibleSecretPath(p: string): boolean {
-  return /^[A-Za-z0-9_.@+=-]+(\/[A-Za-z0-9_.@+=-]+)+$/.test(p);
+  return secretPathProblem(p) === null;
 }

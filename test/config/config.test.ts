@@ -1,7 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { configForEnvironment, defaultConfig, parseConfig, type ConfigIssue } from '../../src/core/config/schema.js';
+import {
+  configForEnvironment,
+  defaultConfig,
+  parseConfig,
+  type ConfigIssue,
+} from '../../src/core/config/schema.js';
 
 /**
  * The example from SPEC.md "Config file", verbatim: read from ../shared/SPEC.md when it is there (so a
@@ -74,6 +79,7 @@ describe('parseConfig', () => {
       include: ['**/*.yaml', '**/*.yml'],
       exclude: [],
       annotationPrefix: 'vault-rollout',
+      maxFileBytes: 5 * 1024 * 1024,
       pinVersions: true,
       environments: [],
       sources: {
@@ -188,7 +194,7 @@ describe('parseConfig errors name the file, the key and the line', () => {
       'rules:\n  - select: { kind: Deployment }\n    secrets:\n      - kv/ok\n      - justone\n',
     );
     expect(err.message).toBe(
-      'vault-rollout.yaml:5: rules[0].secrets[1]: expected a Vault KV v2 secret path "mount/path", e.g. kv/payments/db (got "justone")',
+      'vault-rollout.yaml:5: rules[0].secrets[1]: expected a Vault KV v2 secret path "mount/path", e.g. kv/payments/db (got "justone": it is not of the form mount/path (e.g. kv/app/db))',
     );
     expect(errorOf('rules:\n  - select: {}\n    secrets: []\n').message).toContain(
       'vault-rollout.yaml:3: rules[0].secrets: list at least one secret path',
@@ -304,8 +310,8 @@ describe('environments', () => {
         ['environments[1].name', 4],
       ]),
     );
-    expect(issues.some((i) => i.key.startsWith('environments[2].vault') && i.message.includes('adress'))).toBe(
-      true,
-    );
+    expect(
+      issues.some((i) => i.key.startsWith('environments[2].vault') && i.message.includes('adress')),
+    ).toBe(true);
   });
 });

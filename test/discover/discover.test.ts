@@ -123,25 +123,32 @@ describe('discover over the hand-written fixtures', () => {
     });
   });
 
-  it('reports bad annotation entries with file, workload, entry and line, and keeps the good ones', () => {
+  it('rejects bad annotation entries with file, workload, entry and line, blocking that workload only', () => {
     // `kv/has space?` splits at the space: `kv/has` is a path, `space?` is not.
-    expect(byName(result.workloads, 'agentd').secrets.map((s) => s.path)).toEqual(['kv/ok', 'kv/has']);
+    const agentd = byName(result.workloads, 'agentd');
+    expect(agentd.secrets.map((s) => s.path)).toEqual(['kv/ok', 'kv/has']);
+    expect(agentd.rejected).toEqual([
+      'secret path "justone" (vault-rollout/secrets) is rejected: it is not of the form mount/path (e.g. kv/app/db); it is not read from Vault',
+      'secret path "space?" (vault-rollout/secrets) is rejected: it has the character "?", which Vault secret paths do not use; it is not read from Vault',
+    ]);
     const problems = result.problems.filter((p) => p.file === 'apps/bad-entries.yaml');
     expect(problems).toEqual([
+      expect.objectContaining({
+        message: 'DaemonSet "agentd": "vault-rollout/secrets" must be a string of secret paths',
+        line: 11,
+      }),
       {
         file: 'apps/bad-entries.yaml',
-        severity: 'warning',
+        severity: 'error',
         message:
-          'DaemonSet "agentd": "vault-rollout/secrets": "justone" is not a secret path (expected mount/path, e.g. kv/app/db)',
+          'DaemonSet "agentd": secret path "justone" (vault-rollout/secrets) is rejected: it is not of the form mount/path (e.g. kv/app/db); it is not read from Vault',
         line: 6,
         column: 28,
       },
       expect.objectContaining({
-        message: expect.stringContaining('"vault-rollout/secrets": "space?" is not a secret path'),
-      }),
-      expect.objectContaining({
-        message: 'DaemonSet "agentd": "vault-rollout/secrets" must be a string of secret paths',
-        line: 11,
+        severity: 'error',
+        line: 6,
+        message: expect.stringContaining('secret path "space?" (vault-rollout/secrets) is rejected'),
       }),
     ]);
   });
@@ -305,7 +312,16 @@ describe('robustness', () => {
       config(),
     );
     // a-d name no workload kind, so they are not even parsed; e and f are parsed and hold no workload.
-    expect(r).toEqual({ workloads: [], problems: [], documents: 2, fileData: new Map(), seen: {}, roots: [], missing: [], rootObjects: new Map() });
+    expect(r).toEqual({
+      workloads: [],
+      problems: [],
+      documents: 2,
+      fileData: new Map(),
+      seen: {},
+      roots: [],
+      missing: [],
+      rootObjects: new Map(),
+    });
   });
 
   it('does not parse files that name no workload kind, and matches quoted and JSON kinds', () => {

@@ -44,11 +44,11 @@ describe('statusFromMetadata', () => {
         body({ current_version: 1, versions: { '1': v({ deletion_time: t }) } }),
         now,
       );
-    expect(at('2026-11-02T10:00:00.000999999Z').state).toBe('deleted');
-    expect(at('2026-11-02T09:59:59.999999999Z').state).toBe('deleted');
-    expect(at('2026-11-02T10:00:00.001000001Z').state).toBe('ok');
+    expect(at('2026-11-02T10:00:00.000999999Z')?.state).toBe('deleted');
+    expect(at('2026-11-02T09:59:59.999999999Z')?.state).toBe('deleted');
+    expect(at('2026-11-02T10:00:00.001000001Z')?.state).toBe('ok');
     // A time we cannot parse is treated as passed: never restart on doubt.
-    expect(at('not a time').state).toBe('deleted');
+    expect(at('not a time')?.state).toBe('deleted');
   });
 
   it('destroyed wins, and only the current version counts', () => {
@@ -66,17 +66,32 @@ describe('statusFromMetadata', () => {
         'kv/a',
         body({ current_version: 2, versions: { '1': v({ destroyed: true }), '2': v() } }),
         now,
-      ).state,
+      )?.state,
     ).toBe('ok');
   });
 
-  it('missing for current_version 0, an empty or a malformed body', () => {
+  it('missing for current_version 0 (metadata written before any version)', () => {
     expect(statusFromMetadata('kv/a', body({ current_version: 0, versions: {} }), now)).toEqual({
       state: 'missing',
       path: 'kv/a',
     });
-    expect(statusFromMetadata('kv/a', body(null), now).state).toBe('missing');
-    expect(statusFromMetadata('kv/a', 'garbage', now).state).toBe('missing');
+  });
+
+  it('null (not a metadata answer) for a body that is not what Vault documents', () => {
+    for (const bad of [
+      body(null),
+      'garbage',
+      undefined,
+      [],
+      body({}),
+      body({ current_version: '3' }),
+      body({ current_version: 1.5 }),
+      body({ current_version: -1 }),
+      body({ current_version: 1, versions: [] }),
+      { errors: [] },
+    ]) {
+      expect(statusFromMetadata('kv/a', bad, now)).toBeNull();
+    }
   });
 
   it('names the exact policy line', () => {

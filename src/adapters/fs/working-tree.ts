@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { chmod, lstat, readFile, realpath, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { VaultRolloutError } from '../../core/errors.js';
+import { oversizeProblem, type LoadLimits } from '../../core/limits.js';
 import type { FileChange, Problem, RepoFile } from '../../core/model.js';
 import type { ManifestSource } from '../../core/ports.js';
 
@@ -48,11 +49,16 @@ interface Found {
  * @example const { files, problems } = await new WorkingTreeSource(dir).load(makePathFilter(include, exclude));
  */
 export class WorkingTreeSource implements ManifestSource {
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    /** `maxFileBytes`: a larger file is reported and never read. */
+    private readonly limits: LoadLimits = {},
+  ) {}
 
   // Synchronous on purpose: for many small files readFileSync is ~10x faster than sequential
   // fs/promises reads (10,000 manifests: 92 ms against 850 ms here), and nothing else runs meanwhile.
   async load(accept: (path: string) => boolean): Promise<{ files: RepoFile[]; problems: Problem[] }> {
+    const limits = this.limits;
     let root: string;
     try {
       root = realpathSync(this.root);
@@ -148,6 +154,12 @@ export class WorkingTreeSource implements ManifestSource {
     for (const f of unique) {
       let bytes: Uint8Array;
       try {
+        // The size is checked before reading: a huge file must not be loaded into memory at all.
+        const size = statSync(f.real).size;
+        if (limits.maxFileBytes !== undefined && size > limits.maxFileBytes) {
+          problems.push(oversizeProblem(f.path, size, limits.maxFileBytes));
+          continue;
+        }
         bytes = readFileSync(f.real);
       } catch (err) {
         problems.push({

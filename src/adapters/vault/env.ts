@@ -13,6 +13,8 @@ export interface VaultConfigBlock {
   namespace?: string | undefined;
   auth?: { method?: VaultAuthMethod | undefined; role?: string | undefined; mount?: string | undefined };
   mounts?: string[];
+  timeoutSeconds?: number | undefined;
+  maxResponseBytes?: number | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -81,6 +83,8 @@ export function vaultOptionsFromEnv(
   const skip = get('VAULT_SKIP_VERIFY');
   if (skip !== undefined) options.skipVerify = parseBool('VAULT_SKIP_VERIFY', skip);
   if (configVault.mounts?.length) options.mounts = [...configVault.mounts];
+  if (configVault.timeoutSeconds !== undefined) options.deadlineMs = configVault.timeoutSeconds * 1000;
+  if (configVault.maxResponseBytes !== undefined) options.maxResponseBytes = configVault.maxResponseBytes;
   return options;
 }
 

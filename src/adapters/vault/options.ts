@@ -48,8 +48,12 @@ export interface VaultReaderOptions {
   /** Retries after the first attempt, for 5xx, 412, 429 and network errors. Default 4. */
   retries?: number;
   backoff?: VaultBackoff;
-  /** Per-request timeout (ms). Default 10,000. */
+  /** Longest silence on a request's socket (ms). Default 10,000. */
   timeoutMs?: number;
+  /** Total deadline of one request, from sending to the last byte of the answer (ms). Default 30,000. */
+  deadlineMs?: number;
+  /** Largest answer body accepted (bytes). Default 16 MiB: a metadata answer is a few KiB. */
+  maxResponseBytes?: number;
   /** Decides whether a `deletion_time` has passed. Default: the system clock. */
   clock?: Clock;
   logger?: Logger;

@@ -8,9 +8,19 @@ import nodeVault from 'node-vault';
 import { VaultError } from '../../core/errors.js';
 import type { SecretStatus } from '../../core/model.js';
 import { silentLogger, type Clock, type Logger, type SecretReader } from '../../core/ports.js';
-import { cleanSecretPath, normalizeSecretPath, splitAtMount } from '../../core/secret-path.js';
+import {
+  cleanSecretPath,
+  normalizeSecretPath,
+  splitAtMount,
+  unsafePathProblem,
+} from '../../core/secret-path.js';
 import type { VaultAuth, VaultReaderOptions } from './options.js';
 import { createTransport, TransportError, type Transport } from './transport.js';
+
+/** Total deadline of one Vault request, when the config sets none. */
+export const DEFAULT_DEADLINE_MS = 30_000;
+/** Largest Vault answer accepted, when the config sets none: metadata answers are a few KiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export const DEFAULT_KUBERNETES_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
@@ -75,13 +85,21 @@ function hasPassed(time: string, now: Date): boolean {
   return Number.isNaN(ms) || ms <= now.getTime();
 }
 
-/** Interprets a `GET <mount>/metadata/<path>` body (leniently: unknown fields are ignored). */
-export function statusFromMetadata(path: string, body: unknown, now: Date): SecretStatus {
-  const data = isRecord(body) && isRecord(body.data) ? body.data : {};
-  const current = Number(data.current_version);
+/**
+ * Interprets a `GET <mount>/metadata/<path>` body. Unknown fields are ignored, but a body without
+ * `data.current_version` as a whole number is not a metadata answer (a proxy's page, a truncated or
+ * foreign JSON): that is `null`, for the caller to fail the run on, never a `missing` secret.
+ */
+export function statusFromMetadata(path: string, body: unknown, now: Date): SecretStatus | null {
+  if (!isRecord(body) || !isRecord(body.data)) return null;
+  const data = body.data;
+  const current = data.current_version;
+  if (typeof current !== 'number' || !Number.isSafeInteger(current) || current < 0) return null;
+  if (data.versions !== undefined && data.versions !== null && !isRecord(data.versions)) return null;
   const versions = isRecord(data.versions) ? data.versions : {};
   const updatedTime = typeof data.updated_time === 'string' ? data.updated_time : null;
-  if (!Number.isInteger(current) || current <= 0) return { state: 'missing', path };
+  // Metadata written before any version (`vault kv metadata put`) has current_version 0: no secret yet.
+  if (current === 0) return { state: 'missing', path };
   const v = versions[String(current)];
   if (isRecord(v)) {
     if (v.destroyed === true) return { state: 'deleted', path, current, reason: 'destroyed', updatedTime };
@@ -106,6 +124,8 @@ class NodeVaultReader implements VaultReader {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly concurrency: number;
+  private readonly deadlineMs: number;
+  private readonly maxResponseBytes: number;
   private readonly configuredMounts: string[] | null;
   /** Mounts learnt from `sys/internal/ui/mounts`, kept for the reader's lifetime. */
   private readonly mounts: MountInfo[] = [];
@@ -123,11 +143,15 @@ class NodeVaultReader implements VaultReader {
     this.sleep = opts.backoff?.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.random = opts.backoff?.random ?? Math.random;
     this.concurrency = Math.max(1, opts.concurrency ?? 32);
+    this.deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.configuredMounts = opts.mounts?.length ? opts.mounts.map(trimSlashes).filter(Boolean) : null;
     this.transport = createTransport({
       ca: opts.caCert,
       rejectUnauthorized: !opts.skipVerify,
       timeoutMs: opts.timeoutMs ?? 10_000,
+      deadlineMs: this.deadlineMs,
+      maxResponseBytes: this.maxResponseBytes,
       maxSockets: this.concurrency,
       onRequest: () => {
         this.stats.requests += 1;
@@ -189,7 +213,20 @@ class NodeVaultReader implements VaultReader {
   }
 
   async read(paths: readonly string[]): Promise<Map<string, SecretStatus>> {
-    const inputs = [...new Set(paths)];
+    const out = new Map<string, SecretStatus>();
+    // Discovery already rejects such paths; this reader refuses them too, so no caller can make it
+    // send a `..` (resolved by URL parsing) or an encoded one (decoded by servers and proxies).
+    const inputs: string[] = [];
+    for (const p of new Set(paths)) {
+      const problem = unsafePathProblem(cleanSecretPath(p));
+      if (problem === null) inputs.push(p);
+      else
+        out.set(p, {
+          state: 'forbidden',
+          path: p,
+          message: `vault-rollout refuses to read "${p}": ${problem}`,
+        });
+    }
     const cleaned = new Map(inputs.map((p) => [p, cleanSecretPath(p)]));
     const resolutions = await this.resolveMounts([...new Set(cleaned.values())]);
 
@@ -205,7 +242,6 @@ class NodeVaultReader implements VaultReader {
     );
     const byCanonical = new Map(read);
 
-    const out = new Map<string, SecretStatus>();
     for (const [input, clean] of cleaned) {
       const r = resolutions.get(clean) as Resolution;
       out.set(
@@ -300,10 +336,14 @@ class NodeVaultReader implements VaultReader {
       return this.detectionUnavailableStatus(p);
     }
     if (a.status !== 200) throw this.unexpected(`sys/internal/ui/mounts/${p}`, a.status);
-    const data = isRecord(a.body) && isRecord(a.body.data) ? a.body.data : {};
-    const mount = typeof data.path === 'string' ? trimSlashes(data.path) : '';
-    const type = typeof data.type === 'string' ? data.type : '';
+    const data = isRecord(a.body) && isRecord(a.body.data) ? a.body.data : null;
+    if (!data || typeof data.path !== 'string' || typeof data.type !== 'string')
+      throw this.malformed(`sys/internal/ui/mounts/${p}`, 'a mount with data.path and data.type');
+    const mount = trimSlashes(data.path);
+    const type = data.type;
     const version = isRecord(data.options) ? String(data.options.version ?? '') : '';
+    // The answer may only speak for the path that was asked: a mount that does not contain it is never
+    // cached, so one odd answer cannot change how the other secrets of a mount are read.
     if (!mount || (p !== mount && !p.startsWith(`${mount}/`))) {
       return this.unsupported(
         p,
@@ -363,7 +403,11 @@ class NodeVaultReader implements VaultReader {
     const apiPath = `${mount}/metadata/${rest}`;
     this.stats.metadataReads += 1;
     const a = await this.call(apiPath, () => this.client.read(encodePath(apiPath)));
-    if (a.status === 200) return statusFromMetadata(path, a.body, now);
+    if (a.status === 200) {
+      const status = statusFromMetadata(path, a.body, now);
+      if (status === null) throw this.malformed(apiPath, 'KV v2 metadata with data.current_version');
+      return status;
+    }
     if (a.status === 404) return { state: 'missing', path };
     if (a.status === 403) {
       return {
@@ -401,6 +445,14 @@ class NodeVaultReader implements VaultReader {
               { address: this.address, code: e.code },
             );
           }
+          if (e.code === 'ENOTJSON') throw this.malformed(what, 'a JSON body');
+          if (e.code === 'ETOOLARGE') {
+            // A body over the cap will not shrink on a retry.
+            throw new VaultError(
+              `Vault at ${this.address} answered "${what}" with more than ${this.maxResponseBytes} bytes; vault-rollout stopped reading (raise vault.maxResponseBytes if this is expected).`,
+              { address: this.address, path: what, code: e.code },
+            );
+          }
           reason = { kind: 'network', code: e.code };
         } else {
           // node-vault's own argument validation (tv4) or a programming error: not worth retrying.
@@ -433,6 +485,12 @@ class NodeVaultReader implements VaultReader {
     reason: { kind: 'status'; status: number; sealed: boolean } | { kind: 'network'; code: string },
     attempts: number,
   ): VaultError {
+    if (reason.kind === 'network' && reason.code === 'EDEADLINE') {
+      return new VaultError(
+        `Vault at ${this.address} did not answer "${what}" completely within ${this.deadlineMs / 1000} s, ${attempts} attempt(s) (raise vault.timeoutSeconds if it is just slow).`,
+        { address: this.address, code: reason.code, attempts },
+      );
+    }
     if (reason.kind === 'network') {
       return new VaultError(
         `Vault at ${this.address} is unreachable after ${attempts} attempts (last error ${reason.code} on "${what}"). Check VAULT_ADDR, the network and TLS settings.`,
@@ -452,6 +510,14 @@ class NodeVaultReader implements VaultReader {
     return new VaultError(
       `Vault at ${this.address} answered HTTP ${reason.status} to "${what}" after ${attempts} attempts. Try again later.`,
       { address: this.address, status: reason.status, attempts },
+    );
+  }
+
+  /** A 200 whose body is not what Vault documents for that endpoint: fail the run, never guess. */
+  private malformed(what: string, expected: string): VaultError {
+    return new VaultError(
+      `Vault at ${this.address} answered "${what}" with HTTP 200 but not the expected JSON (${expected}); a proxy or a server that is not Vault may be in the way. Check VAULT_ADDR.`,
+      { address: this.address, path: what },
     );
   }
 

@@ -29,13 +29,25 @@ export interface TransportOptions {
   ca?: string;
   /** False only when the user asked to skip TLS verification. */
   rejectUnauthorized: boolean;
+  /** Longest silence on the socket (ms). */
   timeoutMs: number;
+  /**
+   * Longest time one request may take from sending to the last byte of the answer (ms): the idle timeout
+   * alone lets a server that sends one byte every few seconds hold a request forever.
+   */
+  deadlineMs: number;
+  /** Largest answer body accepted (bytes); a larger one is abandoned before it fills memory. */
+  maxResponseBytes: number;
   maxSockets: number;
   /** Called once per HTTP attempt (for stats). */
   onRequest?: (method: string, path: string) => void;
 }
 
-/** A network-level failure with a stable code (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ...). */
+/**
+ * A network-level failure with a stable code (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ...), or one of ours:
+ * `EDEADLINE` (the total deadline passed), `ETOOLARGE` (the body passed the size cap), `ENOTJSON` (a 2xx
+ * answer whose body is not JSON: an HTML login page from a proxy, a truncated body).
+ */
 export class TransportError extends Error {
   constructor(
     readonly code: string,
@@ -91,30 +103,65 @@ export function createTransport(opts: TransportOptions): Transport {
         headers,
         agent: isHttps ? httpsAgent : httpAgent,
       });
+      // The first of our own failures wins over the socket errors that destroying the request causes.
+      let ours: TransportError | null = null;
+      const abort = (e: TransportError) => {
+        ours ??= e;
+        req.destroy(e);
+      };
       req.setTimeout(opts.timeoutMs, () => {
-        req.destroy(new TransportError('ETIMEDOUT', `no answer within ${opts.timeoutMs} ms`));
+        abort(new TransportError('ETIMEDOUT', `no answer within ${opts.timeoutMs} ms`));
       });
+      const deadline = setTimeout(() => {
+        abort(new TransportError('EDEADLINE', `no complete answer within ${opts.deadlineMs} ms`));
+      }, opts.deadlineMs);
+      deadline.unref();
+      req.on('close', () => clearTimeout(deadline));
       req.on('error', (e: NodeJS.ErrnoException) => {
         // Keep only the code and Node's message (which names host:port, never headers).
-        reject(e instanceof TransportError ? e : new TransportError(e.code ?? 'ENETWORK', e.message));
+        reject(
+          ours ?? (e instanceof TransportError ? e : new TransportError(e.code ?? 'ENETWORK', e.message)),
+        );
       });
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let size = 0;
+        const tooLarge = () =>
+          new TransportError('ETOOLARGE', `answer larger than ${opts.maxResponseBytes} bytes`);
+        const declared = Number(res.headers['content-length']);
+        if (Number.isFinite(declared) && declared > opts.maxResponseBytes) {
+          abort(tooLarge());
+          return;
+        }
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > opts.maxResponseBytes) {
+            chunks.length = 0;
+            abort(tooLarge());
+            return;
+          }
+          chunks.push(c);
+        });
         res.on('error', (e: NodeJS.ErrnoException) =>
-          reject(new TransportError(e.code ?? 'ECONNRESET', e.message)),
+          reject(ours ?? new TransportError(e.code ?? 'ECONNRESET', e.message)),
         );
         res.on('end', () => {
+          if (ours) return;
           const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
           let body: unknown = undefined;
           if (text.trim()) {
             try {
               body = JSON.parse(text);
             } catch {
+              if (status >= 200 && status < 300) {
+                // A success that is not JSON is not Vault's answer: never read it as "no data".
+                reject(new TransportError('ENOTJSON', `HTTP ${status} answer that is not JSON`));
+                return;
+              }
               body = { errors: [] };
             }
           }
-          const status = res.statusCode ?? 0;
           if (status >= 400 && (body === undefined || typeof body !== 'object' || body === null))
             body = { errors: [] };
           const ra = res.headers['retry-after'];

@@ -6,7 +6,7 @@
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import type { ChartKind, WorkloadKind } from '../model.js';
-import { cleanSecretPath, isPlausibleSecretPath } from '../secret-path.js';
+import { parseSecretPath } from '../secret-path.js';
 
 export const WORKLOAD_KINDS = [
   'Deployment',
@@ -34,8 +34,12 @@ export const DEFAULT_INCLUDE: readonly string[] = ['**/*.yaml', '**/*.yml'];
 /** Why a glob is unusable, or null when picomatch accepts it. */
 export function globProblem(glob: string): string | null {
   if (glob.trim() === '') return 'a glob must not be empty';
-  if (glob.startsWith('/'))
+  if (glob.startsWith('/') || /^[A-Za-z]:[\\/]/.test(glob))
     return `globs are relative to the repository root: remove the leading "/" (got "${glob}")`;
+  // Paths are matched relative to the root, so a `..` segment can never match: it is a mistake that
+  // would silently select nothing (or, for a consumer that resolves it, files outside the repository).
+  if (glob.split(/[\\/]/).some((segment) => segment === '..'))
+    return `globs are relative to the repository root and cannot leave it: remove the ".." segment (got "${glob}")`;
   try {
     // strictBrackets: an unbalanced `[`, `{` or `(` is a typo, not a literal character.
     picomatch.makeRe(glob, { dot: true, strictBrackets: true });
@@ -51,10 +55,11 @@ const glob = z.string().superRefine((value, ctx) => {
 });
 
 const secretPath = z.string().superRefine((value, ctx) => {
-  if (!isPlausibleSecretPath(cleanSecretPath(value))) {
+  const parsed = parseSecretPath(value);
+  if (!parsed.ok) {
     ctx.addIssue({
       code: 'custom',
-      message: `expected a Vault KV v2 secret path "mount/path", e.g. kv/payments/db (got "${value}")`,
+      message: `expected a Vault KV v2 secret path "mount/path", e.g. kv/payments/db (got "${value}": ${parsed.reason})`,
     });
   }
 });
@@ -85,6 +90,13 @@ const vault = z.strictObject({
     })
     .optional(),
   mounts: z.array(mount).default([]),
+  /**
+   * Total deadline of one Vault request, in seconds (default 30, applied by the Vault adapter so that an
+   * environment's block without it inherits the top-level one).
+   */
+  timeoutSeconds: z.number().positive().max(3600).optional(),
+  /** Largest Vault answer accepted, in bytes (default 16 MiB; a metadata answer is a few KiB). */
+  maxResponseBytes: z.number().int().min(1024).optional(),
 });
 
 const sources = z.strictObject({
@@ -176,8 +188,12 @@ const rule = z
     }
   });
 
+/** A manifest file larger than this is reported and skipped, so one huge file cannot stall a run. */
+export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
+
 export const configSchema = z.strictObject({
   vault: vault.prefault({}),
+  maxFileBytes: z.number().int().positive().default(DEFAULT_MAX_FILE_BYTES),
   include: z.array(glob).default([...DEFAULT_INCLUDE]),
   exclude: z.array(glob).default([]),
   annotationPrefix: z

@@ -8,6 +8,13 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { configSchema, type Config } from './definition.js';
 
+/**
+ * Characters no YAML config holds: NUL and other C0 controls except tab, newline and carriage return
+ * (YAML forbids them), DEL, and U+FFFD, which decoding turns bytes that are not UTF-8 into.
+ */
+// eslint-disable-next-line no-control-regex
+const BINARY = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/;
+
 /** One validation failure, as carried in `ConfigError.data.issues`. */
 export interface ConfigIssue {
   /** Dotted key, e.g. `rules[0].select.kind`; empty for the document itself. */
@@ -30,6 +37,20 @@ export function defaultConfig(): Config {
  * @example parseConfig(await readFile('vault-rollout.yaml', 'utf8'), 'vault-rollout.yaml').include
  */
 export function parseConfig(text: string, file: string): Config {
+  // A binary file (an image, a gzip, an encrypted blob) would otherwise surface as a YAML error that
+  // quotes its bytes; say what it is instead, quoting nothing from it.
+  const binary = BINARY.exec(text);
+  if (binary) {
+    const line = text.slice(0, binary.index).split('\n').length;
+    fail(file, [
+      {
+        key: '',
+        line,
+        column: null,
+        message: `not a text file: it holds ${binary[0] === '\uFFFD' ? 'bytes that are not UTF-8' : 'control characters'}, expected YAML`,
+      },
+    ]);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const pos = (offset: number) => lineCounter.linePos(offset);

@@ -21,7 +21,7 @@
  * ({@link isValuesFileName}): other plain YAML (CI configs, tool settings) is never treated as one.
  */
 import type { ChartKind, Workload } from '../model.js';
-import { parseRecord } from '../record.js';
+import { recordFields } from '../record.js';
 import { formatPath } from '../yaml/edit-scalar.js';
 import type { ManifestDocument } from './parse.js';
 import { deepMerge } from './roots.js';
@@ -120,7 +120,7 @@ function build(
     trigger: { mapPath: anchor, within: [...valuesKeys, ...pa] },
     chartValue: formatPath([...anchor, ...valuesKeys, ...pa]),
     secrets: [],
-    recorded: recordedRaw === null ? null : parseRecord(recordedRaw),
+    ...recordFields(recordedRaw, key),
     recordedRaw,
     templateRaw: str(get(object, [...anchor, ...valuesKeys, ...pa, key])),
     updateStrategy: null,

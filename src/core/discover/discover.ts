@@ -5,6 +5,7 @@
 import type { Config } from '../config/schema.js';
 import picomatch from 'picomatch';
 import type { ChartKind, PinTarget, Problem, RepoFile, SecretRef, Workload, WorkloadKind } from '../model.js';
+import { secretPathProblem } from '../secret-path.js';
 import { formatPath } from '../yaml/edit-scalar.js';
 import {
   DEFAULT_POD_ANNOTATIONS,
@@ -29,7 +30,7 @@ import { statusKey } from '../plan/plan.js';
 import { SOURCES } from './sources/index.js';
 import { ruleMatcher } from './sources/rules.js';
 import { workloadProblem, type SourceScanner, type WorkloadSource } from './sources/source.js';
-import { get, nonEmptyString, readWorkload, workloadsInList } from './workloads.js';
+import { get, nonEmptyString, readWorkload, targetPath, workloadsInList } from './workloads.js';
 
 export interface DiscoverResult {
   /** Workloads with at least one secret, sorted by file then document. */
@@ -209,8 +210,24 @@ function discoverSet(
       readChartTarget(document, ctx.perFile.get(document.file) ?? 0, ctx.charts);
     if (!view) continue;
     seen[view.workload.kind] = (seen[view.workload.kind] ?? 0) + 1;
-    const secrets = dedupe(scanners().flatMap((scanner) => scanner.refsFor(view, report)));
-    if (secrets.length > 0 && view.unsupported) {
+    const found = scanners().flatMap((scanner) => scanner.refsFor(view, report));
+    // The last gate before Vault: a path the one parser rejects (whichever source read it) blocks this
+    // workload alone and is never read.
+    const rejected: string[] = [];
+    const accepted: SecretRef[] = [];
+    for (const ref of found) {
+      const why = ref.rejected ?? secretPathProblem(ref.path);
+      if (why === null) {
+        accepted.push(ref);
+        continue;
+      }
+      const reason = `secret path "${ref.path}" (${ref.via}) is rejected: ${why}; it is not read from Vault`;
+      if (rejected.includes(reason)) continue;
+      rejected.push(reason);
+      problems.push({ ...workloadProblem(view, reason, ref.rejectedAt ?? []), severity: 'error' });
+    }
+    const secrets = dedupe(accepted);
+    if ((secrets.length > 0 || rejected.length > 0) && view.unsupported) {
       // It depends on Vault secrets, but there is nowhere safe to write the restart: say so, edit nothing.
       problems.push({
         ...workloadProblem(
@@ -222,7 +239,12 @@ function discoverSet(
       });
       continue;
     }
-    if (secrets.length > 0) out.push({ workload: { ...view.workload, secrets }, document });
+    if ((secrets.length > 0 || rejected.length > 0) && view.workload.recordWarnings) {
+      const at = [...targetPath(view.workload.record), `${config.annotationPrefix}/secret-versions`];
+      for (const why of view.workload.recordWarnings) problems.push(workloadProblem(view, why, at));
+    }
+    if (rejected.length > 0) out.push({ workload: { ...view.workload, secrets, rejected }, document });
+    else if (secrets.length > 0) out.push({ workload: { ...view.workload, secrets }, document });
   }
   return out;
 }

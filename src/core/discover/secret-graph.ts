@@ -12,6 +12,7 @@
  * root (roots.ts) the root decides: every document it builds is deployed together.
  */
 import type { PinTarget, Problem, SecretRef, SourceName } from '../model.js';
+import { parseSecretPath } from '../secret-path.js';
 import type { ManifestDocument } from './parse.js';
 import { get, isRecord, nonEmptyString as str, type WorkloadView } from './workloads.js';
 
@@ -24,6 +25,8 @@ export interface ProducedSecret {
   pins: PinTarget[];
   /** The Vault Enterprise namespace the producer reads it from, when its manifests name one. */
   vaultNamespace?: string;
+  /** Why the path as written cannot be read (see SecretRef.rejected). */
+  rejected?: string;
 }
 
 export interface Producer {
@@ -286,6 +289,7 @@ export class ProducerIndex {
           ...(s.pins.length > 0 ? { pins: s.pins.map((p) => ({ ...p, field: [...p.field] })) } : {}),
           ...(warnings.length > 0 ? { warnings } : {}),
           ...(s.vaultNamespace ? { vaultNamespace: s.vaultNamespace } : {}),
+          ...(s.rejected !== undefined ? { rejected: s.rejected } : {}),
         });
       }
     }
@@ -296,6 +300,24 @@ export class ProducerIndex {
 /** `Kind/name (file)` */
 export function producerLabel(kind: string, name: string, file: string): string {
   return `${kind}/${name} (${file})`;
+}
+
+/**
+ * One secret a producer reads, parsed by the one secret-path parser: canonical when valid, else kept with
+ * the reason, so that every workload using the producer is blocked instead of silently losing it.
+ */
+export function producedSecret(
+  raw: string,
+  mounts: readonly string[],
+  extra: { pins?: PinTarget[]; vaultNamespace?: string | null | undefined } = {},
+): ProducedSecret {
+  const parsed = parseSecretPath(raw, mounts);
+  return {
+    path: parsed.path,
+    pins: extra.pins ?? [],
+    ...(extra.vaultNamespace ? { vaultNamespace: extra.vaultNamespace } : {}),
+    ...(parsed.ok ? {} : { rejected: parsed.reason }),
+  };
 }
 
 /** Merges the secrets of one producer that name the same path (one ref per path, every pin kept). */

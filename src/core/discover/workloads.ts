@@ -6,7 +6,7 @@
  * and a pod template change rolls them out the same way. Job is ignored (a finished Job is not restarted).
  */
 import type { AnnotationTarget, Workload, WorkloadKind } from '../model.js';
-import { parseRecord } from '../record.js';
+import { recordFields } from '../record.js';
 import type { ManifestDocument } from './parse.js';
 
 type Data = Record<string, unknown>;
@@ -143,7 +143,7 @@ export function readWorkload(document: ManifestDocument, prefix: string): Worklo
     ...podTargets(templatePath),
     chartValue: null,
     secrets: [],
-    recorded: recordedRaw === null ? null : parseRecord(recordedRaw),
+    ...recordFields(recordedRaw, recordKey),
     recordedRaw,
     templateRaw: str(get(template, ['metadata', 'annotations', recordKey])),
     updateStrategy: updateStrategy(kind, object),

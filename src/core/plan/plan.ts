@@ -79,6 +79,8 @@ export function planWorkload(
   const seen = new Set<string>();
   const unpinned = new Map<string, string[]>();
   if (workload.blocked) reasons.push(workload.blocked);
+  reasons.push(...(workload.rejected ?? []));
+  warnings.push(...(workload.recordWarnings ?? []));
 
   for (const ref of workload.secrets) {
     const status = statuses.get(statusKey(ref));

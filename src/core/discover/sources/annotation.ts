@@ -4,8 +4,7 @@
  * all mean the secret `kv/app`.
  */
 import type { SecretRef } from '../../model.js';
-import { cleanSecretPath, isPlausibleSecretPath, normalizeSecretPath } from '../../secret-path.js';
-import { annotationMaps, workloadProblem, type WorkloadSource } from './source.js';
+import { annotationMaps, pathRef, workloadProblem, type WorkloadSource } from './source.js';
 
 export const annotationSource: WorkloadSource = {
   name: 'annotation',
@@ -25,21 +24,8 @@ export const annotationSource: WorkloadSource = {
           }
           for (const entry of value.split(/[\s,]+/)) {
             if (!entry) continue;
-            if (!isPlausibleSecretPath(cleanSecretPath(entry))) {
-              report(
-                workloadProblem(
-                  view,
-                  `"${key}": "${entry}" is not a secret path (expected mount/path, e.g. kv/app/db)`,
-                  at,
-                ),
-              );
-              continue;
-            }
-            refs.push({
-              path: normalizeSecretPath(entry, config.vault.mounts),
-              source: 'annotation',
-              via: key,
-            });
+            // A bad entry is kept as a rejected ref: discovery blocks the workload and reports it.
+            refs.push(pathRef(entry, config.vault.mounts, { source: 'annotation', via: key }, at));
           }
         }
         return refs;

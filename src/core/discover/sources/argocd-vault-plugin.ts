@@ -15,7 +15,7 @@
  * another path, which that annotation would pin to the wrong secret's version (AVP applies it to them too).
  */
 import type { PinTarget } from '../../model.js';
-import { cleanSecretPath, isPlausibleSecretPath, normalizeSecretPath } from '../../secret-path.js';
+import { cleanSecretPath, parseSecretPath } from '../../secret-path.js';
 import { formatPath } from '../../yaml/edit-scalar.js';
 import type { ManifestDocument } from '../parse.js';
 import { ProducerIndex, producerLabel } from '../secret-graph.js';
@@ -34,6 +34,8 @@ export interface AvpSecret {
   /** e.g. `<path:kv/data/app#password> in spec.template.spec.containers[0].env[0].value` */
   via: string;
   pins: PinTarget[];
+  /** Why the path as written is not read (see SecretRef.rejected); such a secret has no pins. */
+  rejected?: string;
 }
 
 export type AvpRead =
@@ -62,32 +64,40 @@ export function readAvp(
   const found = stringsIn(object, (text) => text.includes('<'), avpAnnotation);
   const pathAnnotation = typeof a[PATH_ANNOTATION] === 'string' ? cleanSecretPath(a[PATH_ANNOTATION]) : null;
 
-  const inline: { path: string; via: string; pin: PinTarget; versioned: boolean }[] = [];
+  const inline: {
+    path: string;
+    via: string;
+    pin: PinTarget | null;
+    versioned: boolean;
+    rejected?: string;
+  }[] = [];
   let generic = false;
   for (const s of found) {
     for (const m of s.text.matchAll(INLINE)) {
-      const raw = cleanSecretPath(m[1]!);
-      if (!isPlausibleSecretPath(raw)) continue;
+      const parsed = parseSecretPath(m[1]!, mounts);
       const start = '<path:'.length + m[1]!.length + 1 + m[2]!.length;
       inline.push({
-        path: normalizeSecretPath(raw, mounts),
+        path: parsed.path,
         via: `${m[0]} in ${formatPath(s.path)}`,
         versioned: m[3] !== undefined,
-        pin: {
-          file: doc.file,
-          document: doc.index,
-          kind,
-          name,
-          field: s.path,
-          format: 'placeholder',
-          placeholder: m[0],
-          versionAt: [start, start + (m[3]?.length ?? 0)],
-        },
+        ...(parsed.ok ? {} : { rejected: parsed.reason }),
+        pin: !parsed.ok
+          ? null
+          : {
+              file: doc.file,
+              document: doc.index,
+              kind,
+              name,
+              field: s.path,
+              format: 'placeholder',
+              placeholder: m[0],
+              versionAt: [start, start + (m[3]?.length ?? 0)],
+            },
       });
     }
     if (!generic && pathAnnotation && GENERIC.test(s.text.replace(INLINE, ''))) generic = true;
   }
-  const named = generic && pathAnnotation && isPlausibleSecretPath(pathAnnotation) ? pathAnnotation : null;
+  const named = generic && pathAnnotation ? parseSecretPath(pathAnnotation, mounts) : null;
   if (inline.length === 0 && !named) return { state: 'none' };
   if (String(a[`${PREFIX}kv-version`] ?? '2') === '1') {
     return {
@@ -97,13 +107,14 @@ export function readAvp(
     };
   }
   const secrets = new Map<string, AvpSecret>();
-  const add = (path: string, via: string, pin: PinTarget | null) => {
+  const add = (path: string, via: string, pin: PinTarget | null, rejected?: string) => {
     const s = secrets.get(path);
-    if (!s) secrets.set(path, { path, via, pins: pin ? [pin] : [] });
+    if (!s) secrets.set(path, { path, via, pins: pin ? [pin] : [], ...(rejected ? { rejected } : {}) });
     else if (pin) s.pins.push(pin);
   };
-  if (named) {
-    const path = normalizeSecretPath(named, mounts);
+  if (named && !named.ok) add(named.path, `${PATH_ANNOTATION} (<key> placeholders)`, null, named.reason);
+  else if (named) {
+    const path = named.path;
     // The annotation also pins unversioned inline placeholders: only when they name this same secret.
     const safe = inline.every((i) => i.versioned || i.path === path);
     add(
@@ -125,7 +136,7 @@ export function readAvp(
   for (const i of inline) counts.set(i.path, (counts.get(i.path) ?? 0) + 1);
   for (const i of inline) {
     const more = (counts.get(i.path) ?? 1) - 1;
-    add(i.path, more > 0 ? `${i.via} (+${more} more)` : i.via, i.pin);
+    add(i.path, more > 0 ? `${i.via} (+${more} more)` : i.via, i.pin, i.rejected);
   }
   return { state: 'ok', secrets: [...secrets.values()] };
 }
@@ -150,7 +161,14 @@ export const argocdVaultPluginSource: WorkloadSource = {
         file: doc.file,
         namespace,
         produces: [{ kind: o.kind, name, self: true }],
-        secrets: read.state === 'ok' ? read.secrets.map((s) => ({ path: s.path, pins: s.pins })) : [],
+        secrets:
+          read.state === 'ok'
+            ? read.secrets.map((s) => ({
+                path: s.path,
+                pins: s.pins,
+                ...(s.rejected !== undefined ? { rejected: s.rejected } : {}),
+              }))
+            : [],
         problems:
           read.state === 'unsupported'
             ? [{ message: `${label}: ${read.message}`, document: doc, at: read.at }]
@@ -175,6 +193,7 @@ export const argocdVaultPluginSource: WorkloadSource = {
             source: 'argocdVaultPlugin' as const,
             via: s.via,
             ...(s.pins.length > 0 ? { pins: s.pins } : {}),
+            ...(s.rejected !== undefined ? { rejected: s.rejected } : {}),
           })),
           ...refs,
         ];

@@ -18,11 +18,11 @@
  * reader reports them as unsupported rather than discovery guessing.
  */
 import type { SecretRef } from '../../model.js';
-import { cleanSecretPath, isPlausibleSecretPath, normalizeSecretPath } from '../../secret-path.js';
+import { cleanSecretPath } from '../../secret-path.js';
 import { formatPath } from '../../yaml/edit-scalar.js';
 import { producerLabel, sameScope } from '../secret-graph.js';
 import { get, isRecord, stringsIn } from '../workloads.js';
-import { annotationMaps, meta, type WorkloadSource } from './source.js';
+import { annotationMaps, meta, pathRef, type WorkloadSource } from './source.js';
 
 const ENV_VALUE = /(?:^|\$\{)(?:>>)?vault:([^#\s{}$]+)#/g;
 const FROM_PATH = 'vault.security.banzaicloud.io/vault-env-from-path';
@@ -64,9 +64,7 @@ export const bankVaultsSource: WorkloadSource = {
       refsFor(view) {
         const refs: SecretRef[] = [];
         const add = (raw: string, via: string) => {
-          if (isPlausibleSecretPath(raw)) {
-            refs.push({ path: normalizeSecretPath(raw, config.vault.mounts), source: 'bankVaults', via });
-          }
+          refs.push(pathRef(raw, config.vault.mounts, { source: 'bankVaults', via }));
         };
         if (view.values) {
           // A Helm-based app: `vault:` env values wherever the chart takes them.

@@ -6,9 +6,14 @@
  * (`spec.secretObjects[].secretName`). The driver cannot pin a version from the class, so nothing is pinned.
  */
 import jsyaml from 'js-yaml';
-import { cleanSecretPath, isPlausibleSecretPath, normalizeSecretPath } from '../../secret-path.js';
 import type { ManifestDocument } from '../parse.js';
-import { mergeSecrets, ProducerIndex, producerLabel, type Producer } from '../secret-graph.js';
+import {
+  mergeSecrets,
+  ProducerIndex,
+  producedSecret,
+  producerLabel,
+  type Producer,
+} from '../secret-graph.js';
 import { get, isRecord } from '../workloads.js';
 import { graphScanner, meta, type WorkloadSource } from './source.js';
 
@@ -81,11 +86,7 @@ function readClass(doc: ManifestDocument, mounts: readonly string[]): Producer |
   }
   return {
     ...base,
-    secrets: mergeSecrets(
-      paths
-        .filter((p) => isPlausibleSecretPath(cleanSecretPath(p)))
-        .map((p) => ({ path: normalizeSecretPath(p, mounts), pins: [] })),
-    ),
+    secrets: mergeSecrets(paths.map((p) => producedSecret(p, mounts))),
     problems: [],
   };
 }

@@ -20,10 +20,11 @@
  * `data[].key` / `dataFrom[]` are full paths (`secret/data/app`); it has no version field to pin.
  */
 import type { PinTarget } from '../../model.js';
-import { cleanSecretPath, isPlausibleSecretPath, normalizeSecretPath } from '../../secret-path.js';
+import { cleanSecretPath, normalizeSecretPath } from '../../secret-path.js';
 import type { ManifestDocument } from '../parse.js';
 import {
   mergeSecrets,
+  producedSecret,
   ProducerIndex,
   producerLabel,
   sameScope,
@@ -49,7 +50,7 @@ interface Store {
 export function esoSecretPath(mount: string | null, key: string, mounts: readonly string[]): string {
   let k = cleanSecretPath(key);
   if (!mount) return normalizeSecretPath(k, mounts);
-  const m = cleanSecretPath(mount);
+  const m = cleanSecretPath(mount).replace(/\/+$/, '');
   if (k.startsWith(`${m}/`)) {
     k = k.slice(m.length + 1);
     if (k.startsWith('data/')) k = k.slice(5);
@@ -140,13 +141,7 @@ export const externalSecretsSource: WorkloadSource = {
         index.add({
           ...base,
           produces: [{ kind: 'Secret', name }],
-          secrets: v1
-            ? []
-            : mergeSecrets(
-                keys
-                  .filter((k) => isPlausibleSecretPath(cleanSecretPath(k)))
-                  .map((k) => ({ path: normalizeSecretPath(k, config.vault.mounts), pins: [] })),
-              ),
+          secrets: v1 ? [] : mergeSecrets(keys.map((k) => producedSecret(k, config.vault.mounts))),
           problems:
             v1 && keys.length > 0
               ? [
@@ -309,7 +304,6 @@ function readSpec(
       continue;
     }
     const path = esoSecretPath(store.mount, entry.key, mounts);
-    if (!isPlausibleSecretPath(path)) continue;
     const pin: PinTarget = {
       file: doc.file,
       document: doc.index,
@@ -318,11 +312,7 @@ function readSpec(
       field: entry.pin,
       format: 'string',
     };
-    secrets.push({
-      path,
-      pins: [pin],
-      ...(store.vaultNamespace ? { vaultNamespace: store.vaultNamespace } : {}),
-    });
+    secrets.push(producedSecret(path, mounts, { pins: [pin], vaultNamespace: store.vaultNamespace }));
   }
   return {
     produces: [{ kind: 'Secret', name: nonEmptyString(get(o, [...specPath, 'target', 'name'])) ?? esName }],

@@ -8,7 +8,7 @@
 import picomatch from 'picomatch';
 import { isChartKind, type Rule } from '../../config/schema.js';
 import type { SecretRef, Workload } from '../../model.js';
-import { normalizeSecretPath } from '../../secret-path.js';
+import { parseSecretPath } from '../../secret-path.js';
 import type { WorkloadSource } from './source.js';
 
 type Selectable = Pick<Workload, 'file' | 'kind' | 'name' | 'namespace' | 'labels'>;
@@ -37,14 +37,21 @@ export const rulesSource: WorkloadSource = {
     const rules = config.rules.map((rule, index) => ({
       index,
       matches: ruleMatcher(rule),
-      paths: (rule.secrets ?? []).map((s) => normalizeSecretPath(s, config.vault.mounts)),
+      // The config schema rejects a bad path with its key and line; parsing again keeps one gate for all.
+      paths: (rule.secrets ?? []).map((s) => parseSecretPath(s, config.vault.mounts)),
     }));
     return {
       refsFor({ workload }) {
         const refs: SecretRef[] = [];
         for (const rule of rules) {
           if (!rule.matches(workload)) continue;
-          for (const path of rule.paths) refs.push({ path, source: 'rule', via: `rules[${rule.index}]` });
+          for (const parsed of rule.paths)
+            refs.push({
+              path: parsed.path,
+              source: 'rule',
+              via: `rules[${rule.index}]`,
+              ...(parsed.ok ? {} : { rejected: parsed.reason }),
+            });
         }
         return refs;
       },

@@ -10,6 +10,7 @@
  */
 import type { Config } from '../../config/schema.js';
 import type { Problem, SecretRef, SourceName } from '../../model.js';
+import { parseSecretPath } from '../../secret-path.js';
 import type { ManifestDocument } from '../parse.js';
 import type { ProducerIndex } from '../secret-graph.js';
 import { get, isRecord, targetPath, type WorkloadView } from '../workloads.js';
@@ -84,4 +85,19 @@ export function meta(object: Record<string, unknown>): { name: string | null; na
     name: typeof name === 'string' && name ? name : null,
     namespace: typeof namespace === 'string' && namespace ? namespace : null,
   };
+}
+
+/**
+ * A ref for one secret path a source read from a workload, parsed by the one secret-path parser: the
+ * canonical path, or the cleaned text with `rejected` set (discovery then blocks the workload).
+ */
+export function pathRef(
+  raw: string,
+  mounts: readonly string[],
+  fields: Omit<SecretRef, 'path'>,
+  at?: (string | number)[],
+): SecretRef {
+  const parsed = parseSecretPath(raw, mounts);
+  if (parsed.ok) return { ...fields, path: parsed.path };
+  return { ...fields, path: parsed.path, rejected: parsed.reason, ...(at ? { rejectedAt: at } : {}) };
 }

@@ -9,8 +9,7 @@
  * unsupported rather than discovery guessing. `agent-inject-template-*` and other keys are ignored.
  */
 import type { SecretRef } from '../../model.js';
-import { cleanSecretPath, isPlausibleSecretPath, normalizeSecretPath } from '../../secret-path.js';
-import { annotationMaps, workloadProblem, type WorkloadSource } from './source.js';
+import { annotationMaps, pathRef, workloadProblem, type WorkloadSource } from './source.js';
 
 const SECRET_KEY = /^vault\.hashicorp\.com\/agent-inject-secret-(.+)$/;
 const NAMESPACE_KEY = 'vault.hashicorp.com/namespace';
@@ -28,8 +27,7 @@ export const vaultAgentSource: WorkloadSource = {
           const vaultNamespace = typeof ns === 'string' && ns.trim() ? ns.trim() : null;
           for (const [key, value] of Object.entries(annotations)) {
             if (!SECRET_KEY.test(key)) continue;
-            const raw = typeof value === 'string' ? cleanSecretPath(value.replace(/\?.*$/s, '')) : '';
-            if (!isPlausibleSecretPath(raw)) {
+            if (typeof value !== 'string' || value.trim() === '') {
               report(
                 workloadProblem(view, `"${key}": ${JSON.stringify(value)} is not a Vault secret path`, [
                   ...path,
@@ -38,12 +36,18 @@ export const vaultAgentSource: WorkloadSource = {
               );
               continue;
             }
-            refs.push({
-              path: normalizeSecretPath(raw, config.vault.mounts),
-              source: 'vaultAgent',
-              via: key,
-              ...(vaultNamespace ? { vaultNamespace } : {}),
-            });
+            refs.push(
+              pathRef(
+                value.replace(/\?.*$/s, ''),
+                config.vault.mounts,
+                {
+                  source: 'vaultAgent',
+                  via: key,
+                  ...(vaultNamespace ? { vaultNamespace } : {}),
+                },
+                [...path, key],
+              ),
+            );
           }
         }
         return refs;

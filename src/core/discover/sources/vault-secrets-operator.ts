@@ -6,7 +6,7 @@
  * itself when the secret changes (a live-cluster patch Argo CD and Flux see as drift): a workload vault-rollout
  * restarts through Git that is also listed there gets a warning.
  */
-import { cleanSecretPath, isPlausibleSecretPath } from '../../secret-path.js';
+import { cleanSecretPath, secretPathProblem } from '../../secret-path.js';
 import { ProducerIndex, producerLabel } from '../secret-graph.js';
 import { get, isRecord } from '../workloads.js';
 import { graphScanner, meta, type WorkloadSource } from './source.js';
@@ -35,8 +35,9 @@ export const vaultSecretsOperatorSource: WorkloadSource = {
       const destination = get(o, ['spec', 'destination', 'name']);
       if (!name || typeof mount !== 'string' || typeof path !== 'string') continue;
       if (typeof destination !== 'string' || !destination) continue;
-      const secret = `${cleanSecretPath(mount)}/${cleanSecretPath(path)}`;
-      if (!isPlausibleSecretPath(secret)) continue;
+      // `spec.path` is relative to `spec.mount` (no `data/`), so it is joined, not normalised.
+      const secret = `${cleanSecretPath(mount).replace(/\/+$/, '')}/${cleanSecretPath(path)}`;
+      const rejected = secretPathProblem(secret);
       const label = producerLabel('VaultStaticSecret', name, doc.file);
       const ownNs = get(o, ['spec', 'namespace']);
       const authRef = get(o, ['spec', 'vaultAuthRef']);
@@ -70,6 +71,7 @@ export const vaultSecretsOperatorSource: WorkloadSource = {
                   },
                 ],
                 ...(vaultNamespace ? { vaultNamespace } : {}),
+                ...(rejected !== null ? { rejected } : {}),
               },
             ],
         problems: v1
