@@ -82654,6 +82654,44 @@ var MANIFEST_PARSE_OPTIONS = {
   // yaml warns through process.emitWarning (e.g. for a `{{ x }}:` key); the core must not log.
   logLevel: "error"
 };
+function parseManifestStream(text2, extra = {}) {
+  const lineCounter = extra.lineCounter ?? new LineCounter();
+  const docs = parseAllDocuments(text2, {
+    ...MANIFEST_PARSE_OPTIONS,
+    ...extra,
+    lineCounter,
+    uniqueKeys: false
+  });
+  for (const doc of docs) addDuplicateKeyErrors(doc, lineCounter, extra.prettyErrors !== false);
+  return docs;
+}
+function addDuplicateKeyErrors(doc, lineCounter, pretty) {
+  const found = [];
+  visit2(doc, {
+    Map(_, map4) {
+      const seen = /* @__PURE__ */ new Set();
+      for (const pair of map4.items) {
+        const key = pair.key;
+        if (!isScalar(key) || key.value !== null && typeof key.value === "object") continue;
+        if (typeof key.value === "symbol") continue;
+        if (typeof key.value === "number" && Number.isNaN(key.value)) continue;
+        if (!seen.has(key.value)) {
+          seen.add(key.value);
+          continue;
+        }
+        const start = key.range?.[0] ?? 0;
+        const error62 = new YAMLParseError([start, start + 1], "DUPLICATE_KEY", "Map keys must be unique");
+        error62.linePos = [lineCounter.linePos(start), lineCounter.linePos(start + 1)];
+        if (pretty) error62.message += ` at line ${error62.linePos[0].line}, column ${error62.linePos[0].col}:
+`;
+        found.push(error62);
+      }
+    }
+  });
+  if (found.length === 0) return;
+  doc.errors.push(...found);
+  doc.errors.sort((a, b) => a.pos[0] - b.pos[0]);
+}
 
 // src/core/yaml/edit-annotations.ts
 var EditFailure = class extends Error {
@@ -82700,7 +82738,7 @@ var InvalidYaml = class extends Error {
   column;
 };
 function parseStrict(text2, what) {
-  const docs = parseAllDocuments(text2, MANIFEST_PARSE_OPTIONS);
+  const docs = parseManifestStream(text2);
   const list4 = Array.isArray(docs) ? docs : [docs];
   for (let i = 0; i < list4.length; i++) {
     const err = list4[i].errors[0];
@@ -87492,11 +87530,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS, also = () => false) {
       continue;
     }
     const lineCounter = new LineCounter();
-    const docs = parseAllDocuments(file2.text, {
-      ...MANIFEST_PARSE_OPTIONS,
-      prettyErrors: false,
-      lineCounter
-    });
+    const docs = parseManifestStream(file2.text, { prettyErrors: false, lineCounter });
     const failed = firstError(docs, lineCounter);
     if (failed) {
       const helm = file2.text.includes("{{") && inTemplatesFolder(file2.path);
@@ -87547,7 +87581,7 @@ function lazyPositions(text2) {
   return (index2, path7, key) => {
     if (!parsed) {
       const lineCounter = new LineCounter();
-      parsed = { docs: parseAllDocuments(text2, { ...MANIFEST_PARSE_OPTIONS, lineCounter }), lineCounter };
+      parsed = { docs: parseManifestStream(text2, { lineCounter }), lineCounter };
     }
     const doc = parsed.docs[index2];
     return doc ? positionFinder(doc, parsed.lineCounter)(path7, key) : void 0;

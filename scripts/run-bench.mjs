@@ -11,6 +11,7 @@ await build({
     bench: 'scripts/bench.ts',
     'bench-floor': 'scripts/bench-floor.ts',
     'bench-roots': 'scripts/bench-roots.ts',
+    'bench-large': 'scripts/bench-large.ts',
   },
   outdir: '.bench/bin',
   outExtension: { '.js': '.mjs' },
@@ -32,6 +33,10 @@ if (r.status !== 0) process.exit(r.status ?? 1);
 console.log('');
 const roots = spawnSync(process.execPath, ['.bench/bin/bench-roots.mjs'], { stdio: 'inherit' });
 if (roots.status !== 0) process.exit(roots.status ?? 1);
+// One large file: plan time per MB from 1 MB to 50 MB, and a file of 120,000 short lines.
+console.log('');
+const large = spawnSync(process.execPath, ['.bench/bin/bench-large.mjs'], { stdio: 'inherit' });
+if (large.status !== 0) process.exit(large.status ?? 1);
 // The GitHub Action's start-up (bundle load to the first Vault request), from the committed dist/index.js.
 console.log('');
 const action = spawnSync(process.execPath, ['scripts/bench-action.mjs'], { stdio: 'inherit' });

@@ -3,10 +3,10 @@
  * duplicate keys), is reported and skipped as a whole, so it is never edited (SPEC "Guarantees").
  * `{{ }}` inside valid YAML is ordinary text.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Document } from 'yaml';
 import type { Problem, RepoFile } from '../model.js';
 import { fastManifestData } from '../yaml/fast-data.js';
-import { MANIFEST_PARSE_OPTIONS } from '../yaml/options.js';
+import { parseManifestStream } from '../yaml/options.js';
 
 /** Line and column, 1-based. */
 export interface Position {
@@ -111,11 +111,7 @@ export function parseManifests(
     const lineCounter = new LineCounter();
     // merge: Kubernetes' YAML reader (go-yaml) resolves `<<` merge keys, so the data view does too.
     // prettyErrors off: one-line messages; the line comes from the LineCounter.
-    const docs = parseAllDocuments(file.text, {
-      ...MANIFEST_PARSE_OPTIONS,
-      prettyErrors: false,
-      lineCounter,
-    });
+    const docs = parseManifestStream(file.text, { prettyErrors: false, lineCounter });
     const failed = firstError(docs, lineCounter);
     if (failed) {
       // Unrendered Helm outside a chart we can see (Chart.yaml excluded by the globs, or a copied chart).
@@ -181,7 +177,7 @@ function lazyPositions(
   return (index, path, key) => {
     if (!parsed) {
       const lineCounter = new LineCounter();
-      parsed = { docs: parseAllDocuments(text, { ...MANIFEST_PARSE_OPTIONS, lineCounter }), lineCounter };
+      parsed = { docs: parseManifestStream(text, { lineCounter }), lineCounter };
     }
     const doc = parsed.docs[index];
     return doc ? positionFinder(doc, parsed.lineCounter)(path, key) : undefined;

@@ -7,10 +7,10 @@
  * parsed again and compared with the original data plus the annotations. If anything else changed, the edit is
  * refused: broken text is never returned.
  */
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, parseDocument, Scalar } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { fastManifestData } from './fast-data.js';
-import { MANIFEST_PARSE_OPTIONS } from './options.js';
+import { parseManifestStream } from './options.js';
 
 /** One annotation to set. */
 export interface AnnotationEdit {
@@ -124,7 +124,7 @@ export class InvalidYaml extends Error {
 }
 
 export function parseStrict(text: string, what: string): Document.Parsed[] {
-  const docs = parseAllDocuments(text, MANIFEST_PARSE_OPTIONS);
+  const docs = parseManifestStream(text);
   // An empty stream comes back as an EmptyStream (an empty array with extra fields).
   const list = Array.isArray(docs) ? (docs as Document.Parsed[]) : [docs];
   for (let i = 0; i < list.length; i++) {
