@@ -77,12 +77,19 @@ try {
       line: (i: number) => `  key${i}: "value number ${i} with some padding text to make a line"`,
     })),
     { label: '120,000 short lines', bytes: 3.7 * MB, line: (i: number) => `  k${i}: v${'x'.repeat(18)}` },
+    { label: '16,000 Deployments, all adopted', bytes: -1, line: () => '' },
   ];
+  // Many edits in one file: every document of a 16,000-Deployment file gets a record (the diff's cost
+  // grows with lines × edits in a Myers diff).
+  const many = Array.from({ length: 16_000 }, (_, i) =>
+    HEAD.split('---')[0]!.replace('name: web', `name: web-${i}`),
+  ).join('---\n');
   console.log('plan on one large file (limit raised with maxFileBytes), table output with the diff:');
   for (const c of cases) {
     const dir = resolve(root, c.label.replace(/[^a-z0-9]+/gi, '-'));
     await mkdir(dir, { recursive: true });
-    const { text, lines } = manifest(c.bytes, c.line);
+    const { text, lines } =
+      c.bytes < 0 ? { text: many, lines: many.split('\n').length } : manifest(c.bytes, c.line);
     await writeFile(resolve(dir, 'app.yaml'), text);
     await writeFile(resolve(dir, 'vault-rollout.yaml'), 'maxFileBytes: 1073741824\n');
     const r = await run(['plan', '--repo', dir], env);

@@ -145,7 +145,25 @@ describe('hand-written layouts', () => {
   });
 
   it.each([
-    ['a multi-document file', `${deployment}---\nkind: Service\n`],
+    ['after another document', (d: string) => `kind: Service\nmetadata: {name: s}\n---\n${d}`, 1],
+    ['before another document', (d: string) => `${d}---\nkind: ConfigMap\ndata:\n  a: b\n`, 0],
+    ['with a preamble and marker comments', (d: string) => `# pre\n--- # one\n${d}--- # two\nkind: X\n`, 0],
+    ['between two others, CRLF', (d: string) => `a: 1\n---\n${d}---\nb: 2`.replace(/\n/g, '\r\n'), 1],
+  ])('edits one document of a stream %s, like the full editor', (_label, wrap, document) => {
+    const text = wrap(deployment);
+    const out = check(text, [
+      { document, mapPath: [], key: KEY, value: 'kv/a@1', expect: expect_ },
+      { document, mapPath: ['spec', 'template'], key: KEY, value: 'kv/a@1', expect: expect_ },
+    ]);
+    expect(out).not.toBeNull();
+    expect(out).toContain(`${KEY}: kv/a@1`);
+  });
+
+  it.each([
+    ['a document end marker', `${deployment}...\n---\nkind: Service\n`],
+    ['a marker followed by content', `${deployment}--- !!map\nkind: Service\n`],
+    ['a directive', `%YAML 1.2\n---\n${deployment}---\nkind: Service\n`],
+    ['an empty document', `${deployment}---\n# nothing\n---\nkind: Service\n`],
     ['a flow-style metadata', 'kind: Deployment\nmetadata: {name: web}\n'],
     ['empty annotations', 'kind: Deployment\nmetadata:\n  name: web\n  annotations: {}\n'],
     [

@@ -2,9 +2,9 @@
  * Report renderers: table (terminal), json (SPEC "Outputs"), markdown (job summary, PR body parts).
  * Pure functions of the RunReport. Never a secret value or a token: the report holds none.
  */
-import { createTwoFilesPatch } from 'diff';
 import type { FileChange, PlannedPin, PlannedWorkload, RunReport } from '../model.js';
 import { formatPath } from '../yaml/edit-scalar.js';
+import { unifiedDiff } from './line-diff.js';
 
 export type Format = 'table' | 'json' | 'markdown';
 
@@ -214,14 +214,7 @@ export function toMarkdown(report: RunReport): string {
 
 /** Unified diff of every change, as `git diff` shows it. */
 export function toDiff(changes: readonly FileChange[]): string {
-  return changes
-    .map((c) =>
-      createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, c.before, c.after, undefined, undefined, {
-        context: 3,
-      }),
-    )
-    .map((patch) => patch.replace(/^=+\n/, ''))
-    .join('');
+  return changes.map((c) => unifiedDiff(`a/${c.path}`, `b/${c.path}`, c.before, c.after, 3)).join('');
 }
 
 export function render(report: RunReport, format: Format): string {

@@ -201,6 +201,64 @@ export function fastAnnotationEdits(
   edits: readonly AnnotationEdit[],
   before?: readonly unknown[] | null,
 ): string | null {
+  if (edits.length === 0) return null;
+  const data = before ?? fastManifestData(text);
+  if (!data) return null;
+  if (data.length === 1) return fastEditDocument(text, edits, data);
+  // Several documents: each edited one is edited and verified on its own slice of the text, so a large
+  // ConfigMap next to the workload is neither composed by `yaml` nor read back after the edit.
+  const slices = documentSlices(text);
+  if (!slices || slices.length !== data.length) return null;
+  const byDocument = new Map<number, AnnotationEdit[]>();
+  for (const e of edits)
+    byDocument.set(e.document, [...(byDocument.get(e.document) ?? []), { ...e, document: 0 }]);
+  let out = '';
+  let pos = 0;
+  for (const [index, documentEdits] of [...byDocument].sort(([a], [b]) => a - b)) {
+    const slice = slices[index];
+    if (!slice) return null;
+    const edited = fastEditDocument(text.slice(slice.start, slice.end), documentEdits, [data[index]]);
+    if (edited === null) return null;
+    out += text.slice(pos, slice.start) + edited;
+    pos = slice.end;
+  }
+  return out + text.slice(pos);
+}
+
+/**
+ * Where each document of a stream lies: split at `---` marker lines (a line that is exactly `---`, or
+ * `---` and a comment; YAML forbids such a line inside any scalar, so it always separates documents).
+ * Text before the first marker that holds only comments and blank lines belongs to the first document,
+ * as `yaml` counts documents. Null for anything else (a marker followed by content, `...`, directives,
+ * an empty document): the caller then takes the full editor.
+ */
+export function documentSlices(text: string): { start: number; end: number }[] | null {
+  const bounds: number[] = [];
+  const marker = /^(---|\.\.\.|%)(.*)$/gm;
+  for (let m = marker.exec(text); m; m = marker.exec(text)) {
+    if (m[1] !== '---' || !/^[ \t]*(#.*)?\r?$/.test(m[2]!)) return null;
+    bounds.push(m.index);
+  }
+  const segments: { start: number; end: number }[] = [];
+  let start = 0;
+  for (const at of bounds) {
+    segments.push({ start, end: at });
+    const nl = text.indexOf('\n', at);
+    start = nl === -1 ? text.length : nl + 1;
+  }
+  segments.push({ start, end: text.length });
+  const blank = (seg: { start: number; end: number }) =>
+    /^(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:#[^\n]*)?$/.test(text.slice(seg.start, seg.end));
+  // The preamble (before the first marker) is not a document of its own when it holds no content.
+  if (bounds.length > 0 && blank(segments[0]!)) segments.shift();
+  return segments.some(blank) ? null : segments;
+}
+
+function fastEditDocument(
+  text: string,
+  edits: readonly AnnotationEdit[],
+  before?: readonly unknown[] | null,
+): string | null {
   // Only `metadata.annotations` under map keys: chart values and sequence steps take the full editor.
   if (
     edits.length === 0 ||
