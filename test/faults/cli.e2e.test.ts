@@ -27,6 +27,7 @@ beforeAll(async () => {
     body: '<!doctype html><html><body>Sign in to continue</body></html>',
   });
   proxy.on(/\/kv\/metadata\/app\/huge$/, { kind: 'huge', bytes: 32 * 1024 * 1024 });
+  proxy.on(/\/kv\/metadata\/app\/slow$/, { kind: 'trickle', everyMs: 100 });
   dir = await mkdtemp(join(tmpdir(), 'vr-faults-repo-'));
 });
 
@@ -186,6 +187,24 @@ describe('hostile Vault answers (exit 1, nothing published)', () => {
     const r = await runCli(['plan', '--repo', root, '--format', 'json'], { ...s.env, VAULT_ADDR: proxy.url });
     expect(r.code).toBe(1);
     expectOneCleanLine(r.stderr, 'answered "kv/metadata/app/huge" with more than 1048576 bytes');
+  });
+});
+
+describe('a Vault answer dribbled out byte by byte', () => {
+  it('fails after the total deadline and its retries, with one clear line', async () => {
+    const root = await repo('slow', {
+      'vault-rollout.yaml': 'vault:\n  timeoutSeconds: 0.5\n',
+      'apps/web.yaml': deployment('web', 'kv/app/slow'),
+    });
+    const started = Date.now();
+    const r = await runCli(['plan', '--repo', root, '--format', 'json'], { ...s.env, VAULT_ADDR: proxy.url });
+    expect(r.code).toBe(1);
+    expectOneCleanLine(
+      r.stderr,
+      'did not answer "kv/metadata/app/slow" completely within 0.5 s, 5 attempt(s)',
+    );
+    // Five attempts of 0.5 s plus backoff; the idle timeout alone would never have fired.
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 });
 

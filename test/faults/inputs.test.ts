@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkingTreeSource } from '../../src/adapters/fs/working-tree.js';
-import { parseConfig } from '../../src/core/config/schema.js';
+import { defaultConfig, parseConfig } from '../../src/core/config/schema.js';
+import { silentLogger } from '../../src/core/ports.js';
+import { discoverRepo } from '../../src/pipeline.js';
 import { readRecord, recordFields } from '../../src/core/record.js';
 
 describe('malformed records', () => {
@@ -97,5 +99,30 @@ describe('maxFileBytes in the working tree', () => {
   it('reads everything without a limit', async () => {
     const loaded = await new WorkingTreeSource(dir).load(() => true);
     expect(loaded.files.map((f) => f.path)).toEqual(['big.yaml', 'small.yaml']);
+  });
+});
+
+describe('maxFileBytes for sources that cannot tell a size first', () => {
+  it('the pipeline drops an over-size file any source returned, and reports it', async () => {
+    const big = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: big\n  annotations:\n    vault-rollout/secrets: kv/a/b\nspec:\n  template:\n    spec:\n      containers: [{ name: c, image: c }]\n# ${'é'.repeat(600)}\n`;
+    const source = {
+      load: async () => ({
+        files: [
+          { path: 'big.yaml', text: big },
+          { path: 'small.yaml', text: big.replace('name: big', 'name: small').replace(/# é+\n/, '') },
+        ],
+        problems: [],
+      }),
+    };
+    const config = { ...defaultConfig(), maxFileBytes: 1024 };
+    const found = await discoverRepo(source, config, silentLogger);
+    expect(found.workloads.map((w) => w.name)).toEqual(['small']);
+    expect(found.problems).toEqual([
+      {
+        file: 'big.yaml',
+        severity: 'warning',
+        message: `file is ${Buffer.byteLength(big)} bytes, over the maxFileBytes limit of 1024 bytes: skipped (raise maxFileBytes in the config to read it)`,
+      },
+    ]);
   });
 });
