@@ -131,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
           apiCommits?: boolean;
         },
       ) => {
-        // githubRepository and apiCommits ride along for GitHub (PullRequestFlags in src/publish-pr.ts).
+        // githubRepository and apiCommits ride along for GitHub (PullRequestFlags in src/publish/pull-request.ts).
         const opts = {
           ...toCommon(raw),
           mode: raw.mode,

@@ -6,12 +6,12 @@ import type { Config } from './core/config/schema.js';
 import { discover } from './core/discover/discover.js';
 import { makePathFilter } from './core/discover/globs.js';
 import { isKustomizationFile, objectKey } from './core/discover/roots.js';
-import { ConfigError } from './core/errors.js';
+import { ConfigError, GitError } from './core/errors.js';
 import { oversizeProblem } from './core/limits.js';
 import type { PlannedWorkload, Problem, RepoFile, RunReport, SecretStatus, Workload } from './core/model.js';
 import { buildChanges, type RootBuilds } from './core/plan/changes.js';
 import { planWorkloads, statusKey, summarize } from './core/plan/plan.js';
-import type { Logger, ManifestSource, SecretReader } from './core/ports.js';
+import type { Logger, ManifestSource, SecretReader, Workspace } from './core/ports.js';
 
 export interface Discovered {
   files: RepoFile[];
@@ -181,4 +181,62 @@ export async function planRepo(opts: {
     commit: null,
     pullRequest: null,
   };
+}
+
+/** How often, and how patiently, a publish that found its branch moved is re-planned. */
+export interface RetryPolicy {
+  /** Planning passes in total (default 5). */
+  attempts?: number;
+  /** First wait; doubles each time, with ±50 % jitter (default 250 ms). */
+  backoffMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Random source in [0, 1) for the jitter. */
+  random?: () => number;
+}
+
+/** What a publish stage returns to the loop: done with a result, or "the branch moved, plan again". */
+export type PublishStep<T> = { moved: false; result: T } | { moved: true; message: string };
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The one re-planning loop of every publish mode: plan on the workspace's head, publish, and when the
+ * publish stage says the branch moved, fetch the new head and plan again, with exponential backoff, at
+ * most `attempts` times. Publishing never calls planning: it only reports `moved`.
+ *
+ * @example
+ * const { plan: report, result } = await publishLoop({
+ *   ws, plan: (w) => planRepo({ source: w.source, reader, config, branch: w.branch, logger }),
+ *   publish: async (report, w) => { const o = await publishCommit(w, ...); return o.outcome === 'moved' ? { moved: true, message: o.message } : { moved: false, result: o }; },
+ *   logger,
+ * });
+ * @throws GitError when the branch keeps moving for every attempt.
+ */
+export async function publishLoop<P, T>(opts: {
+  ws: Workspace;
+  plan: (ws: Workspace) => Promise<P>;
+  publish: (plan: P, ws: Workspace, attempt: number) => Promise<PublishStep<T>>;
+  retry?: RetryPolicy;
+  logger: Logger;
+}): Promise<{ plan: P; result: T; attempts: number }> {
+  const attempts = Math.max(1, opts.retry?.attempts ?? 5);
+  const backoff = opts.retry?.backoffMs ?? 250;
+  const sleep = opts.retry?.sleep ?? defaultSleep;
+  const random = opts.retry?.random ?? Math.random;
+  let last = '';
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const plan = await opts.plan(opts.ws);
+    const step = await opts.publish(plan, opts.ws, attempt);
+    if (!step.moved) return { plan, result: step.result, attempts: attempt };
+    last = step.message;
+    if (attempt === attempts) break;
+    opts.logger.info(`"${opts.ws.branch}" moved during the run (${step.message}); planning again`);
+    await sleep(Math.round(backoff * 2 ** (attempt - 1) * (0.5 + random())));
+    await opts.ws.refresh();
+  }
+  throw new GitError(
+    `the remote kept moving: ${attempts} attempts on "${opts.ws.branch}" of "${opts.ws.url}" were overtaken by other ` +
+      `writers (last: ${last}); run again later`,
+    { branch: opts.ws.branch, reason: 'not-fast-forward', attempts },
+  );
 }

@@ -18,19 +18,24 @@ import { render, toDiff, textTable, type Format } from './core/report/render.js'
 import { WorkingTreeSource } from './adapters/fs/working-tree.js';
 import { createVaultReader } from './adapters/vault/reader.js';
 import { vaultOptionsFromEnv } from './adapters/vault/env.js';
-import { openWorkspace, publishWithRetry, type GitAuth, type Workspace } from './adapters/git/index.js';
+import { openWorkspace, type GitEngine, type OpenWorkspaceOptions } from './adapters/git/index.js';
 import { readTemplate } from './adapters/templates.js';
 import { renderCommitMessage } from './core/report/commit-message.js';
 import { formatPath } from './core/yaml/edit-scalar.js';
-import { discoverRepo, planRepo, selectEnvironment } from './pipeline.js';
-import { publishPullRequest } from './publish-pr.js';
-import { apiCommitWorkspace } from './api-commits.js';
+import { discoverRepo, planRepo, publishLoop, selectEnvironment } from './pipeline.js';
+import { publishCommit } from './publish/commit.js';
+import { publishPullRequest } from './publish/pull-request.js';
+import { ApiCommitWorkspace } from './publish/api-commits.js';
 import {
   connectGitHub,
   githubCredentialsFromEnv,
+  GitHubGitData,
   resolveRepository,
   type GitHubClientOptions,
+  type GitHubConnection,
+  type RepositoryRef,
 } from './adapters/github/index.js';
+import type { GitAuth, Workspace } from './core/ports.js';
 import { redact, registerSecret } from './log.js';
 
 export type Env = Record<string, string | undefined>;
@@ -138,10 +143,10 @@ async function withRepo<T>(opts: CommonOptions, io: Io, fn: (repo: OpenedRepo) =
     return fn({ source, config, branch: opts.branch ?? config.branch ?? null });
   }
   const ws = await openWorkspace({
+    ...gitOptions(io),
     repo: opts.repo,
-    ...(opts.branch ? { branch: opts.branch } : {}),
-    ...(await gitAuth(opts.repo, io)),
-    logger: io.logger,
+    branch: opts.branch,
+    auth: await gitAuth(opts.repo, io, githubConnector(io)),
   });
   try {
     const config = await workspaceConfig(ws, opts.config, io.cwd);
@@ -301,38 +306,79 @@ export interface ApplyOptions extends CommonOptions {
 export const DEFAULT_AUTHOR = { name: 'vault-rollout', email: 'vault-rollout@users.noreply.github.com' };
 
 /**
- * Git credentials for cloning `repo`: GIT_TOKEN (else GITHUB_TOKEN) with GIT_USERNAME (default
- * x-access-token); else, for a URL on the GitHub host (github.com, or the host of GITHUB_SERVER_URL /
- * GITHUB_API_URL), a GitHub App's installation token when GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY are set
- * (the cron container's "App only" option), so a private repository clones without a second credential.
- * If the App cannot give a token, the clone goes on without credentials (a public repository still
- * clones) after a warning that says why.
+ * Which git a run uses: `VAULT_ROLLOUT_GIT=native|isomorphic`, else the git CLI when `PATH` has one, else
+ * isomorphic-git (README "Which git").
  */
-async function gitAuth(repo: string, io: Io, githubRepository?: string): Promise<{ auth?: GitAuth }> {
+function gitOptions(io: Io): Pick<OpenWorkspaceOptions, 'env' | 'engine' | 'logger'> {
+  const asked = io.env['VAULT_ROLLOUT_GIT']?.trim();
+  if (asked && asked !== 'native' && asked !== 'isomorphic') {
+    throw new ConfigError(`VAULT_ROLLOUT_GIT must be "native" or "isomorphic" (got "${asked}")`);
+  }
+  return { env: io.env, engine: (asked || undefined) as GitEngine | undefined, logger: io.logger };
+}
+
+/**
+ * The GitHub connection of a run, built once, on first need, from the environment's credentials
+ * (GITHUB_TOKEN, or a GitHub App), and handed to every stage that talks to GitHub.
+ */
+interface GitHubConnector {
+  /** null without GitHub credentials. */
+  readonly credentials: ReturnType<typeof githubCredentialsFromEnv>;
+  /** The connection (the App's installation is looked up for `repository` on the first call only). */
+  connect(repository: RepositoryRef): Promise<GitHubConnection>;
+}
+
+function githubConnector(io: Io): GitHubConnector {
+  const credentials = githubCredentialsFromEnv(io.env);
+  let made: Promise<GitHubConnection> | null = null;
+  return {
+    credentials,
+    connect(repository) {
+      if (!credentials)
+        throw new ConfigError(
+          'no GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY',
+        );
+      made ??= connectGitHub({
+        credentials,
+        repository,
+        baseUrl: io.env['GITHUB_API_URL'] || undefined,
+        logger: io.logger,
+        ...io.github,
+      });
+      return made;
+    },
+  };
+}
+
+/**
+ * Git credentials: GIT_TOKEN (else GITHUB_TOKEN) with GIT_USERNAME (default x-access-token); else, for a URL
+ * on the GitHub host (github.com, or the host of GITHUB_SERVER_URL / GITHUB_API_URL), a GitHub App's
+ * installation token when GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY are set (the cron container's "App only"
+ * option), so a private repository clones without a second credential. If the App cannot give a token, the
+ * clone goes on without credentials (a public repository still clones) after a warning that says why.
+ * A local checkout otherwise uses the person's own git setup (SSH keys, credential helpers).
+ */
+async function gitAuth(
+  repo: string,
+  io: Io,
+  github: GitHubConnector,
+  githubRepository?: string,
+): Promise<GitAuth | undefined> {
   const env = io.env;
   const token = env.GIT_TOKEN || env.GITHUB_TOKEN;
-  if (token) return { auth: { username: env.GIT_USERNAME || 'x-access-token', token } };
-  if (!isUrl(repo) || !(env.GITHUB_APP_ID || env.GITHUB_APP_PRIVATE_KEY) || !onGitHubHost(repo, env))
-    return {};
+  if (token) return { username: env.GIT_USERNAME || 'x-access-token', token };
+  if (!isUrl(repo) || github.credentials?.kind !== 'app' || !onGitHubHost(repo, env)) return undefined;
   try {
-    const credentials = githubCredentialsFromEnv(env);
-    if (credentials?.kind !== 'app') return {};
-    const gh = await connectGitHub({
-      credentials,
-      // The repository being cloned: --github-repository, else its URL (not GITHUB_REPOSITORY: in a workflow
-      // that names the workflow's own repository).
-      repository: resolveRepository(githubRepository, {}, repo),
-      baseUrl: env.GITHUB_API_URL || undefined,
-      logger: io.logger,
-      ...io.github,
-    });
+    // The repository being cloned: --github-repository, else its URL (not GITHUB_REPOSITORY: in a workflow
+    // that names the workflow's own repository).
+    const gh = await github.connect(resolveRepository(githubRepository, {}, repo));
     io.logger.debug('cloning with the GitHub App installation token');
-    return { auth: { username: 'x-access-token', token: gh.token } };
+    return { username: 'x-access-token', token: gh.token };
   } catch (err) {
     io.logger.warn(
       `cloning without credentials: the GitHub App gave no installation token (${err instanceof Error ? err.message : String(err)})`,
     );
-    return {};
+    return undefined;
   }
 }
 
@@ -358,15 +404,20 @@ async function workspaceConfig(ws: Workspace, configFlag: string | undefined, cw
   return file ? parseConfig(file.text, 'vault-rollout.yaml') : defaultConfig();
 }
 
-/** Runs `apply` and returns the report (the Action and the CLI render it their own way). */
+/**
+ * Runs `apply` and returns the report (the Action and the CLI render it their own way). The composition
+ * root of publishing: it opens the repository, builds the Vault reader and the GitHub connection once, and
+ * hands them to the one re-planning loop (src/pipeline.ts) with the publish stage of the mode.
+ */
 export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
   const local = !isUrl(opts.repo);
   const repo = local ? localRepoDir(opts, io) : opts.repo;
   // A local checkout's config is read from disk first, so its `branch` and `mode` apply before opening.
   const diskConfig = local ? loadConfig(repo, opts.config, io.cwd) : null;
-  const auth = await gitAuth(repo, io, opts.githubRepository);
+  const github = githubConnector(io);
+  const auth = await gitAuth(repo, io, github, opts.githubRepository);
   const open = (branch: string | undefined) =>
-    openWorkspace({ repo, ...(branch ? { branch } : {}), ...auth, logger: io.logger });
+    openWorkspace({ ...gitOptions(io), repo, branch, auth, readOnly: opts.dryRun });
   let ws = await open(opts.branch ?? diskConfig?.branch);
   let reader: (SecretReader & { close(): Promise<void> }) | null = null;
   try {
@@ -383,67 +434,89 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
         'commit.author is not used with API commits: GitHub sets the author (an explicit one would drop its signature)',
       );
     }
-    if (mode === 'pr') {
-      reader = environmentReaders(config, io);
-      const result = await publishPullRequest({
-        ws,
+    const needsGitHub = mode === 'pr' || (apiCommits && !opts.dryRun);
+    if (needsGitHub && !github.credentials && !(mode === 'pr' && opts.dryRun)) {
+      throw new ConfigError(
+        mode === 'pr'
+          ? '--mode pr needs GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY'
+          : 'API commits (pullRequest.apiCommits / --api-commits) need GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY',
+      );
+    }
+    const repository =
+      needsGitHub && github.credentials ? resolveRepository(opts.githubRepository, io.env, ws.url) : null;
+    const gh = repository ? await github.connect(repository) : null;
+    // An App's installation token pushes too, so the pushed branch triggers workflows (DEPENDENCIES.md 7).
+    if (gh?.via === 'app' && !io.env.GIT_TOKEN) ws.useAuth({ username: 'x-access-token', token: gh.token });
+
+    const activeReader = (reader = environmentReaders(config, io));
+    const author = (config.commit?.author ? parseAuthor(config.commit.author) : null) ?? DEFAULT_AUTHOR;
+    const plan = (w: Workspace) =>
+      planRepo({
+        source: w.source,
+        reader: activeReader,
         config,
-        reader,
-        author: (config.commit?.author ? parseAuthor(config.commit.author) : null) ?? DEFAULT_AUTHOR,
-        dryRun: opts.dryRun,
-        env: io.env,
+        branch: w.branch,
         logger: io.logger,
-        githubRepository: opts.githubRepository,
-        apiCommits,
         environment: opts.environment,
-        ...(io.github ? { github: io.github } : {}),
+      });
+
+    if (mode === 'pr') {
+      const opened = ws;
+      const { result } = await publishLoop({
+        ws: opened,
+        plan,
+        logger: io.logger,
+        publish: (report, w) =>
+          publishPullRequest({
+            ws: w,
+            report,
+            config,
+            author,
+            dryRun: opts.dryRun,
+            logger: io.logger,
+            github: gh && repository ? { gh, repository } : null,
+            apiCommits,
+            environment: opts.environment,
+          }),
       });
       return result.report;
     }
-    reader = environmentReaders(config, io);
-    const author = (config.commit?.author ? parseAuthor(config.commit.author) : null) ?? DEFAULT_AUTHOR;
+
     const template = readTemplate('commit-message.liquid');
-    let report: RunReport | null = null;
-    const activeReader = reader;
     // API commits: the same commit, made by GitHub and moved onto the base as a fast-forward only.
-    const target =
-      apiCommits && !opts.dryRun
-        ? await apiCommitWorkspace(ws, {
-            env: io.env,
-            logger: io.logger,
-            githubRepository: opts.githubRepository,
-            ...(io.github ? { github: io.github } : {}),
-          })
+    const target: Workspace =
+      gh && repository
+        ? new ApiCommitWorkspace(ws, new GitHubGitData(gh.octokit, repository, io.logger), io.logger)
         : ws;
-    const outcome = await publishWithRetry(
-      target,
-      async (w) => {
-        report = await planRepo({
-          source: w.source,
-          reader: activeReader,
-          config,
-          branch: w.branch,
-          logger: io.logger,
-          environment: opts.environment,
+    const {
+      plan: final,
+      result: outcome,
+      attempts,
+    } = await publishLoop({
+      ws: target,
+      plan,
+      logger: io.logger,
+      publish: async (report, w) => {
+        const out = await publishCommit(w, {
+          changes: report.changes,
+          message: renderCommitMessage(template, report.workloads),
+          author,
+          dryRun: opts.dryRun,
         });
-        const message = renderCommitMessage(template, report.workloads);
-        return message && report.changes.length > 0 ? { changes: report.changes, message } : null;
+        return out.outcome === 'moved'
+          ? { moved: true, message: out.message }
+          : { moved: false, result: out };
       },
-      { author, dryRun: opts.dryRun },
-    );
-    if (outcome.outcome === 'pushed' && target !== ws) {
-      // The checkout was not moved by a git push: say so, as the local branch is now behind.
-      if (ws.mode === 'local')
-        io.logger.info(`The checkout's "${ws.branch}" is now behind the remote: pull to see the commit`);
-    }
-    const final = report as RunReport | null;
-    if (!final) throw new Error('internal: apply planned nothing');
+    });
     final.commit = outcome.commit;
     const branch = ws.branch;
     if (outcome.outcome === 'pushed') {
       io.logger.info(
-        `${target === ws ? 'Pushed' : 'Committed through the GitHub API'} ${outcome.commit} to "${branch}" (${final.changes.length} file(s), attempt ${outcome.attempts})`,
+        `${target === ws ? 'Pushed' : 'Committed through the GitHub API'} ${outcome.commit} to "${branch}" (${final.changes.length} file(s), attempt ${attempts})`,
       );
+      // The checkout was not moved by a git push: say so, as the local branch is now behind.
+      if (target !== ws && ws.mode === 'local')
+        io.logger.info(`The checkout's "${ws.branch}" is now behind the remote: pull to see the commit`);
     } else if (outcome.outcome === 'dry-run') {
       io.logger.info(`Dry run: would commit ${final.changes.length} file(s) to "${branch}"`);
     } else {

@@ -2,7 +2,7 @@
  * The small interfaces the core owns and the adapters implement (STYLE.md "Three rings").
  * Adapters never call each other; only the orchestrator (src/pipeline.ts) sees them all.
  */
-import type { Problem, RepoFile, SecretStatus } from './model.js';
+import type { FileChange, Problem, RepoFile, SecretStatus } from './model.js';
 
 /** Reads Vault KV v2 metadata. One status per requested path; throws only for run-level failures. */
 export interface SecretReader {
@@ -28,6 +28,125 @@ export interface ManifestSource {
    * Files that cannot be read (symlink out of the repo, not UTF-8, ...) come back as problems.
    */
   load(accept: (path: string) => boolean): Promise<{ files: RepoFile[]; problems: Problem[] }>;
+}
+
+/** A {@link ManifestSource} over the committed files of one commit (never the working tree). */
+export interface TreeManifestSource extends ManifestSource {
+  /**
+   * @param hints.enterDir false for a folder that cannot hold an accepted file (an adapter may skip it).
+   */
+  load(
+    accept: (path: string) => boolean,
+    hints?: { enterDir?: (dir: string) => boolean },
+  ): Promise<{ files: RepoFile[]; problems: Problem[] }>;
+}
+
+/** HTTPS credentials for Git. They reach git through the environment only, never argv, a URL or a file. */
+export interface GitAuth {
+  username: string;
+  token: string;
+}
+
+export interface GitIdentity {
+  name: string;
+  email: string;
+  /** Seconds since the epoch. */
+  timestamp: number;
+}
+
+/** A commit's header and message, as the pull-request ownership check reads it. */
+export interface CommitInfo {
+  oid: string;
+  tree: string;
+  parents: string[];
+  author: GitIdentity;
+  committer: GitIdentity;
+  message: string;
+}
+
+export interface CommitOptions {
+  /** Every edit of the run; changes whose `before` equals `after` are ignored. */
+  changes: FileChange[];
+  message: string;
+  author: { name: string; email: string };
+  /** Author and committer time (default: now). */
+  now?: Date;
+}
+
+/** One file a commit changes against its parent, as bytes (for replaying it through another channel). */
+export interface CommitFile {
+  path: string;
+  /** Blob id in the commit, or null when the commit removes the path. */
+  oid: string | null;
+  /** `100644` or `100755`; null when removed. */
+  mode: string | null;
+  /** The blob's exact bytes; null when removed. */
+  bytes: Uint8Array | null;
+}
+
+/**
+ * The outcome of a ref update: `not-fast-forward` means the branch moved (fetch, re-plan, retry);
+ * `rejected` is a server-side refusal (hook, protected branch) with the remote's message.
+ */
+export type PushResult =
+  | { ok: true }
+  | { ok: false; reason: 'not-fast-forward' | 'rejected'; message: string };
+
+/**
+ * An opened base branch of a Git repository: a local checkout (pushed to its own `origin`) or a URL
+ * cloned into a temporary folder. Driven by the publish stage; it never plans.
+ *
+ * @example
+ * const ws = await openWorkspace({ repo: 'https://git.example.com/org/deploy.git', env, auth });
+ * try {
+ *   const { files } = await ws.source.load((p) => p.endsWith('.yaml'));
+ *   const commit = await ws.commit({ changes, message, author });
+ *   const pushed = await ws.push(commit);
+ * } finally {
+ *   await ws.close();
+ * }
+ */
+export interface Workspace {
+  readonly mode: 'local' | 'remote';
+  /** Base branch name (without `refs/heads/`). */
+  readonly branch: string;
+  /** The commit `source` reads and `commit` builds on; moves on `refresh()` and after a successful push. */
+  readonly head: string;
+  /** Files of `head`, read from Git objects: what is planned is exactly what the commit is built on. */
+  readonly source: TreeManifestSource;
+  /** The remote without credentials (for messages and for parsing `owner/name`). */
+  readonly url: string;
+  /**
+   * Writes one commit on top of `head` holding every change, after checking that each file's content in
+   * `head` equals `change.before` (a missing file counts as `''`). Writes objects only: no ref moves.
+   * @returns the commit id, or `head` itself when no change alters a file.
+   * @throws GitError when a file differs from `before` (stale plan) or a path is not plain.
+   */
+  commit(opts: CommitOptions): Promise<string>;
+  /**
+   * Pushes a commit made by `commit()` to the base branch, only if the remote branch is still at `head`.
+   * A local checkout is moved to it afterwards (branch, index and files of the changed paths).
+   */
+  push(commitId: string): Promise<PushResult>;
+  /** Fetches the remote branch and moves `head` (and a clean local checkout) to it. */
+  refresh(): Promise<void>;
+  /** Replaces the HTTPS credentials for later fetches and pushes (e.g. an App token obtained later). */
+  useAuth(auth: GitAuth): void;
+  /** Reads a commit's header and message from local objects. */
+  readCommitInfo(oid: string): Promise<CommitInfo>;
+  /** The files `commitId` changes against its only parent, with their bytes. */
+  changedFiles(commitId: string): Promise<CommitFile[]>;
+  /** Another remote branch's head commit (fetched when not known locally), or null when absent. */
+  remoteBranch(branch: string): Promise<CommitInfo | null>;
+  /**
+   * Points another remote branch at a commit made by `commit()`, replacing whatever it held, but only if
+   * it is still at `expectedOld` (null: must not exist): a compare-and-swap.
+   */
+  pushBranch(commitId: string, branch: string, opts: { expectedOld: string | null }): Promise<PushResult>;
+  /** Deletes a remote branch if it is still at `expectedOld`. */
+  deleteBranch(branch: string, expectedOld: string): Promise<PushResult>;
+  /** Removes the temporary clone (URL mode). Safe to call twice. */
+  close(): Promise<void>;
 }
 
 /** A clock, injected so the core never calls Date.now(). */

@@ -3,21 +3,7 @@
  * pull-request branch check needs: tree, parents, author, committer and message.
  */
 
-export interface GitIdentity {
-  name: string;
-  email: string;
-  /** Seconds since the epoch. */
-  timestamp: number;
-}
-
-export interface CommitInfo {
-  oid: string;
-  tree: string;
-  parents: string[];
-  author: GitIdentity;
-  committer: GitIdentity;
-  message: string;
-}
+import type { CommitInfo, GitIdentity } from '../../core/ports.js';
 
 function parseIdentity(value: string): GitIdentity {
   const m = /^(.*?)\s*<([^>]*)>\s*(\d+)?/.exec(value);

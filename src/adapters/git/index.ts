@@ -1,19 +1,71 @@
 /**
- * Git adapter (issue 3): open a checkout or a remote URL, read manifests from Git objects, write one
- * commit, push it with re-planning on non-fast-forward. The orchestrator owns planning.
+ * Git adapter: opens a checkout or a URL as a {@link Workspace} (the port in src/core/ports.ts), on the
+ * native git CLI when one is found, else on isomorphic-git (pure JavaScript, no git needed).
  */
-export {
-  openWorkspace,
-  toGitError,
-  type CommitInfo,
-  type CommitOptions,
-  type GitIdentity,
-  type GitAuth,
-  type GitProgress,
-  type OpenWorkspaceOptions,
-  type PushResult,
-  type TreeManifestSource,
-  type Workspace,
-} from './workspace.js';
-export { publishWithRetry, type BuildResult, type PublishOptions, type PublishOutcome } from './publish.js';
-export { checkRemoteUrl, redact } from './remote-url.js';
+import { GitError } from '../../core/errors.js';
+import { silentLogger, type GitAuth, type Logger, type Workspace } from '../../core/ports.js';
+import { GitCli, findGit, type Env } from './exec.js';
+import { IsoWorkspace } from './iso.js';
+import { NativeWorkspace } from './native.js';
+import { looksLikeUrl } from './remote-url.js';
+
+export type GitEngine = 'native' | 'isomorphic';
+
+export interface OpenWorkspaceOptions {
+  /** A local checkout folder, or an http(s) URL (plain http only for 127.0.0.1, ::1, localhost). */
+  repo: string;
+  /** Base branch; default: the checkout's current branch, or the remote's default branch. */
+  branch?: string | undefined;
+  /** HTTPS credentials (through the environment of git children, or isomorphic-git's `onAuth`). */
+  auth?: GitAuth | undefined;
+  /** The environment git children inherit (PATH, HOME, SSH agent, the person's GIT_* settings). */
+  env: Env;
+  /** `native` (needs `git` on env.PATH) or `isomorphic`; default: native when git is found. */
+  engine?: GitEngine | undefined;
+  /** Parent folder of the temporary clone (URL mode); default `os.tmpdir()`. */
+  tmpRoot?: string | undefined;
+  /** Local mode: plan on the remote head, move nothing in the checkout (`apply --dry-run`). */
+  readOnly?: boolean | undefined;
+  logger?: Logger | undefined;
+}
+
+/** The engine a run uses: the one asked for, else native git when `PATH` has it, else isomorphic-git. */
+export function chooseEngine(env: Env, asked?: string): { engine: GitEngine; git: string | null } {
+  const git = findGit(env['PATH']);
+  if (asked === 'isomorphic') return { engine: 'isomorphic', git };
+  return { engine: asked === 'native' || git ? 'native' : 'isomorphic', git };
+}
+
+/**
+ * Opens the base branch of a local checkout or of a remote URL.
+ * @example
+ * const ws = await openWorkspace({ repo: '.', env: process.env, logger });
+ * @throws GitError for an unreachable or refusing remote, a missing branch, a detached or diverged checkout.
+ */
+export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspace> {
+  const logger = opts.logger ?? silentLogger;
+  const chosen = chooseEngine(opts.env, opts.engine);
+  const remote = looksLikeUrl(opts.repo);
+  if (chosen.engine === 'native') {
+    if (!chosen.git) throw new GitError('the native git CLI was asked for (VAULT_ROLLOUT_GIT=native) but "git" is not on PATH');
+    const git = new GitCli(chosen.git, opts.env);
+    const args = { ...opts, git, logger };
+    return remote ? NativeWorkspace.openRemote(args) : NativeWorkspace.openLocal(args);
+  }
+  logger.debug('using isomorphic-git (no git CLI)');
+  return remote ? IsoWorkspace.openRemote({ ...opts, logger }) : IsoWorkspace.openLocal({ ...opts, logger });
+}
+
+export { checkRemoteUrl, displayRemote, redact } from './remote-url.js';
+export { decodeUtf8 } from './shared.js';
+export { parseCommit } from './commit-info.js';
+export type {
+  CommitFile,
+  CommitInfo,
+  CommitOptions,
+  GitAuth,
+  GitIdentity,
+  PushResult,
+  TreeManifestSource,
+  Workspace,
+} from '../../core/ports.js';

@@ -4,12 +4,9 @@
  * carrying credentials is refused rather than silently used (it would end up in `.git/config` and in logs).
  */
 import { GitError } from '../../core/errors.js';
+import type { GitAuth } from '../../core/ports.js';
 
-/** Credentials for HTTPS Git; handed to isomorphic-git through `onAuth` only, never put in a URL or message. */
-export interface GitAuth {
-  username: string;
-  token: string;
-}
+export type { GitAuth } from '../../core/ports.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
 
@@ -21,6 +18,22 @@ export function looksLikeUrl(repo: string): boolean {
 /** The URL without user info, query or fragment: safe to print. */
 export function displayUrl(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
+/**
+ * A remote as git names it (URL, scp-like `user@host:path`, or a path), printable: no user info, query or
+ * fragment. scp-like remotes become `ssh://host/path`, so `owner/name` parses from them like from a URL.
+ */
+export function displayRemote(remote: string): string {
+  const scp = /^(?:[^@/]+@)?([\w.-]+):(?!\/\/)(.+)$/.exec(remote);
+  if (scp && !/^[a-z]:[\\/]/i.test(remote)) return `ssh://${scp[1]}/${scp[2]!.replace(/^\//, '')}`;
+  try {
+    const url = new URL(remote);
+    if (url.protocol === 'file:') return url.href;
+    return displayUrl(url);
+  } catch {
+    return remote;
+  }
 }
 
 /**

@@ -17,28 +17,19 @@
  * refuses anything but a fast-forward (422 → `not-fast-forward` → re-plan, as a rejected push is).
  * Deleting the pull-request branch stays a git push, which does have a compare-and-swap.
  */
-import { ConfigError, GitError } from './core/errors.js';
-import type { Logger } from './core/ports.js';
+import { GitError } from '../core/errors.js';
 import type {
+  CommitFile,
   CommitInfo,
   CommitOptions,
   GitAuth,
+  Logger,
   PushResult,
   TreeManifestSource,
   Workspace,
-} from './adapters/git/index.js';
-import { commitFiles } from './adapters/git/commit-files.js';
-import { decodeUtf8 } from './adapters/git/objects.js';
-import {
-  connectGitHub,
-  githubCredentialsFromEnv,
-  GitHubError,
-  GitHubGitData,
-  resolveRepository,
-  type ApiCommit,
-  type GitHubClientOptions,
-  type TreeChange,
-} from './adapters/github/index.js';
+} from '../core/ports.js';
+import { decodeUtf8 } from '../adapters/git/index.js';
+import { GitHubError, GitHubGitData, type ApiCommit, type TreeChange } from '../adapters/github/index.js';
 
 /**
  * Per tree request: at most this many entries, and this many bytes of JSON body. GitHub has been seen to
@@ -122,7 +113,7 @@ export const IDENTITY_PROBE_MESSAGE =
  *
  * @example
  * const api = new ApiCommitWorkspace(ws, new GitHubGitData(octokit, repository, logger), logger);
- * await publishWithRetry(api, build, { author });   // the base-branch commit is made and moved by the API
+ * const { result } = await publishLoop({ ws: api, plan, publish: (r, w) => publishCommit(w, ...), logger }); // moved by the API
  */
 export class ApiCommitWorkspace implements Workspace {
   /** API commits made by this run, by id. */
@@ -164,6 +155,9 @@ export class ApiCommitWorkspace implements Workspace {
   deleteBranch(branch: string, expectedOld: string): Promise<PushResult> {
     return this.inner.deleteBranch(branch, expectedOld);
   }
+  changedFiles(commitId: string): Promise<CommitFile[]> {
+    return this.inner.changedFiles(commitId);
+  }
 
   async readCommitInfo(oid: string): Promise<CommitInfo> {
     const made = this.made.get(oid);
@@ -187,7 +181,7 @@ export class ApiCommitWorkspace implements Workspace {
     if (known) return known;
     const local = await this.inner.readCommitInfo(localId);
     const parent = await this.inner.readCommitInfo(local.parents[0] ?? '');
-    const files = await commitFiles(this.inner, localId);
+    const files = await this.inner.changedFiles(localId);
     const started = performance.now();
     // Text files go inline in the tree requests (GitHub stores each `content` as a blob): a first adoption
     // of thousands of files is a handful of requests, not one blob request per file, which GitHub's
@@ -365,41 +359,4 @@ export class ApiCommitWorkspace implements Workspace {
     if (res.ok) this.logger.info('moved branch through the GitHub API', { branch, commit: commitId });
     return res;
   }
-}
-
-export interface ApiCommitConnectOptions {
-  env: Record<string, string | undefined>;
-  logger: Logger;
-  /** `--github-repository OWNER/NAME`; else GITHUB_REPOSITORY, else the remote URL. */
-  githubRepository?: string | undefined;
-  /** Client knobs (tests turn pacing off). */
-  github?: Pick<GitHubClientOptions, 'pacing' | 'retryAfterUnitMs' | 'rateLimitRetries'>;
-}
-
-/**
- * Connects to GitHub with the credentials of the environment (GITHUB_TOKEN, or a GitHub App) and wraps `ws`
- * so its commits are made through the API (`apply --mode commit --api-commits`).
- * @throws ConfigError without GitHub credentials; GitHubError when the connection fails.
- */
-export async function apiCommitWorkspace(
-  ws: Workspace,
-  opts: ApiCommitConnectOptions,
-): Promise<ApiCommitWorkspace> {
-  const credentials = githubCredentialsFromEnv(opts.env);
-  if (!credentials) {
-    throw new ConfigError(
-      'API commits (pullRequest.apiCommits / --api-commits) need GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY',
-    );
-  }
-  const repository = resolveRepository(opts.githubRepository, opts.env, ws.url);
-  const gh = await connectGitHub({
-    credentials,
-    repository,
-    baseUrl: opts.env['GITHUB_API_URL'] || undefined,
-    logger: opts.logger,
-    ...opts.github,
-  });
-  // A refresh after a non-fast-forward fetches with git: an App's token reads the repository too.
-  if (gh.via === 'app' && !opts.env['GIT_TOKEN']) ws.useAuth({ username: 'x-access-token', token: gh.token });
-  return new ApiCommitWorkspace(ws, new GitHubGitData(gh.octokit, repository, opts.logger), opts.logger);
 }

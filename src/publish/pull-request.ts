@@ -18,26 +18,23 @@
  * GitHub gives this token's API commits (learned from the commit this run makes, else from a probe commit
  * that is on no branch). Either rule is accepted in either mode, so switching modes keeps the branch ours.
  */
-import type { Config } from './core/config/schema.js';
-import { ConfigError, GitError } from './core/errors.js';
-import type { Problem, RunReport } from './core/model.js';
-import type { Logger, SecretReader } from './core/ports.js';
-import { renderCommitMessage } from './core/report/commit-message.js';
-import { renderPullRequest } from './core/report/pr-body.js';
-import { readTemplate } from './adapters/templates.js';
-import type { Workspace } from './adapters/git/index.js';
+import type { Config } from '../core/config/schema.js';
+import { GitError } from '../core/errors.js';
+import type { Problem, RunReport } from '../core/model.js';
+import type { Logger, Workspace } from '../core/ports.js';
+import { renderCommitMessage } from '../core/report/commit-message.js';
+import { renderPullRequest } from '../core/report/pr-body.js';
+import { readTemplate } from '../adapters/templates.js';
 import {
-  connectGitHub,
-  githubCredentialsFromEnv,
   GitHubError,
   GitHubGitData,
   GitHubPulls,
-  resolveRepository,
-  type GitHubClientOptions,
+  type GitHubConnection,
   type PullRequestInfo,
-} from './adapters/github/index.js';
-import { planRepo } from './pipeline.js';
+  type RepositoryRef,
+} from '../adapters/github/index.js';
 import { ApiCommitWorkspace, type ApiIdentity, type BranchHead } from './api-commits.js';
+import type { PublishStep } from '../pipeline.js';
 
 /** Hidden marker of the one comment about commits a person pushed to the branch. */
 export const FOREIGN_COMMIT_MARKER = '<!-- vault-rollout:foreign-commit -->';
@@ -70,22 +67,23 @@ export interface PullRequestFlags {
 export interface PullRequestRunOptions {
   /** The opened base branch. */
   ws: Workspace;
+  /** The plan made on `ws.head` (the pipeline's loop plans; this stage never does). */
+  report: RunReport;
   config: Config;
-  reader: SecretReader;
   /** Author and committer of the branch commit. */
   author: { name: string; email: string };
   dryRun: boolean;
-  env: Record<string, string | undefined>;
   logger: Logger;
-  /** `--github-repository OWNER/NAME`; else GITHUB_REPOSITORY, else the remote URL. */
-  githubRepository?: string | undefined;
+  /**
+   * The GitHub connection built once at the composition root, and the repository of the pull request;
+   * null only in a dry run without GitHub credentials.
+   */
+  github: { gh: GitHubConnection; repository: RepositoryRef } | null;
   /** Make the branch commit through the GitHub API (default: `config.pullRequest.apiCommits`). */
   apiCommits?: boolean | undefined;
-  /** Client knobs (tests turn pacing off and shrink retry-after). */
-  github?: Pick<GitHubClientOptions, 'pacing' | 'retryAfterUnitMs' | 'rateLimitRetries'>;
   /** Commit time (default: now). */
   clock?: () => Date;
-  /** `--environment NAME`: plan only that environment's roots, on the branch `vault-rollout/<base>/<NAME>`. */
+  /** `--environment NAME`: the plan covers only that environment's roots; the branch is `vault-rollout/<base>/<NAME>`. */
   environment?: string | undefined;
 }
 
@@ -181,36 +179,31 @@ function closeComment(base: string, branch: string): string {
 }
 
 /**
- * Runs `apply --mode pr` on an opened workspace and returns the report with `pullRequest` (and `commit`,
+ * Publishes a plan as a pull request (one pass; `moved` when the pull-request branch changed under us, so the
+ * pipeline's loop plans again) and returns the report with `pullRequest` (and `commit`,
  * the branch head holding this run's changes) filled in.
  *
  * @example
- * const ws = await openWorkspace({ repo: url, auth });
- * const { report, outcome } = await publishPullRequest({ ws, config, reader, author, dryRun: false, env: process.env, logger });
+ * const step = await publishPullRequest({ ws, report, config, author, dryRun: false, logger, github: { gh, repository } });
+ * if (step.moved) { await ws.refresh(); // plan again (src/pipeline.ts publishLoop) }
  *
  * @throws GitHubError (a call failed: which one, what permission), GitError (push refused), ConfigError
  *   (no GitHub credentials, repository unknown).
  */
-export async function publishPullRequest(opts: PullRequestRunOptions): Promise<PullRequestResult> {
-  const { ws, config, logger } = opts;
+export async function publishPullRequest(
+  opts: PullRequestRunOptions,
+): Promise<PublishStep<PullRequestResult>> {
+  const { ws, config, logger, report } = opts;
   const base = ws.branch;
   const branch = pullRequestBranch(base, opts.environment);
-  const report = await planRepo({
-    source: ws.source,
-    reader: opts.reader,
-    config,
-    branch: base,
-    logger,
-    environment: opts.environment,
-  });
   const apiCommits = opts.apiCommits ?? config.pullRequest.apiCommits;
-  const result = (outcome: PullRequestOutcome, pushed = false, apiRequests = 0): PullRequestResult => ({
-    report,
-    outcome,
-    branch,
-    pushed,
-    apiCommits,
-    apiRequests,
+  const result = (
+    outcome: PullRequestOutcome,
+    pushed = false,
+    apiRequests = 0,
+  ): PublishStep<PullRequestResult> => ({
+    moved: false,
+    result: { report, outcome, branch, pushed, apiCommits, apiRequests },
   });
   const problem = (message: string, file = branch): void => {
     const p: Problem = { file, severity: 'warning', message };
@@ -218,26 +211,11 @@ export async function publishPullRequest(opts: PullRequestRunOptions): Promise<P
     logger.warn(message);
   };
 
-  const credentials = githubCredentialsFromEnv(opts.env);
-  if (!credentials) {
-    if (opts.dryRun) {
-      logger.info(`Dry run: no GitHub credentials, so the pull request for "${branch}" was not looked up`);
-      return result('dry-run');
-    }
-    throw new ConfigError(
-      '--mode pr needs GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY',
-    );
+  if (!opts.github) {
+    logger.info(`Dry run: no GitHub credentials, so the pull request for "${branch}" was not looked up`);
+    return result('dry-run');
   }
-  const repository = resolveRepository(opts.githubRepository, opts.env, ws.url);
-  const gh = await connectGitHub({
-    credentials,
-    repository,
-    baseUrl: opts.env['GITHUB_API_URL'] || undefined,
-    logger,
-    ...opts.github,
-  });
-  // An App's installation token pushes too, so the pushed branch triggers workflows (DEPENDENCIES.md 7).
-  if (gh.via === 'app' && !opts.env['GIT_TOKEN']) ws.useAuth({ username: 'x-access-token', token: gh.token });
+  const { gh, repository } = opts.github;
   const pulls = new GitHubPulls(gh.octokit, repository, logger);
   const done = (outcome: PullRequestOutcome, pushed = false) => result(outcome, pushed, gh.requests());
   const gitData = new GitHubGitData(gh.octokit, repository, logger);
@@ -248,7 +226,7 @@ export async function publishPullRequest(opts: PullRequestRunOptions): Promise<P
   const message = renderCommitMessage(readTemplate('commit-message.liquid'), report.workloads);
   const changes = report.changes.filter((c) => c.before !== c.after);
   const pending = message !== null && changes.length > 0;
-  let open = await pulls.findOpen(branch, base);
+  const open = await pulls.findOpen(branch, base);
 
   // The commit is built once, locally: the base head does not move during this flow.
   let localCommit: string | null = null;
@@ -296,7 +274,7 @@ export async function publishPullRequest(opts: PullRequestRunOptions): Promise<P
     }
   };
 
-  for (let attempt = 1; ; attempt++) {
+  {
     const head: BranchHead | null = await target.remoteBranch(branch);
 
     if (head && !(await owns(head))) {
@@ -329,9 +307,9 @@ export async function publishPullRequest(opts: PullRequestRunOptions): Promise<P
       }
       if (head) {
         const deleted = await target.deleteBranch(branch, head.oid);
-        if (!deleted.ok && deleted.reason === 'not-fast-forward' && attempt < 3) {
-          open = null;
-          continue; // Someone pushed meanwhile: look at the branch again (it may be theirs now).
+        if (!deleted.ok && deleted.reason === 'not-fast-forward') {
+          // Someone pushed meanwhile: the loop looks at the branch again (it may be theirs now).
+          return { moved: true, message: deleted.message };
         }
         if (!deleted.ok) problem(`could not delete "${branch}": ${deleted.message}`);
       }
@@ -358,10 +336,7 @@ export async function publishPullRequest(opts: PullRequestRunOptions): Promise<P
       // Through the API: the same commit, made and signed by GitHub (its id differs: GitHub's author and date).
       if (apiCommits) branchHead = (await apiWs.replay(commit)).sha;
       const res = await target.pushBranch(branchHead, branch, { expectedOld: head?.oid ?? null });
-      if (!res.ok && res.reason === 'not-fast-forward' && attempt < 3) {
-        logger.info(`"${branch}" moved during the run (${res.message}); checking it again`);
-        continue;
-      }
+      if (!res.ok && res.reason === 'not-fast-forward') return { moved: true, message: res.message };
       if (!res.ok) {
         throw new GitError(`${apiCommits ? 'updating' : 'pushing'} "${branch}" failed: ${res.message}`, {
           branch,

@@ -1,0 +1,551 @@
+/**
+ * The Git port on isomorphic-git: the fallback when no `git` is on PATH (or `VAULT_ROLLOUT_GIT=isomorphic`).
+ * Same contract and same step order as native.ts (build from objects, push as a compare-and-swap, then
+ * move the checkout), with isomorphic-git's limits: HTTP(S) remotes only, index versions 2 and 3 only, and
+ * about 10x the memory of native git for a clone (DEPENDENCIES.md pitfall 5).
+ *
+ * Kept batched: one `add` with every path (one index write per commit), never `status` per file.
+ * The push lease is isomorphic-git's `onPrePush` (it sees the remote's current value before sending) and
+ * the receive-pack command itself, which names that old value, so the server refuses a ref that moved.
+ */
+import fs from 'node:fs';
+import { chmod, mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import git, { type TreeEntry } from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
+
+import { GitError, VaultRolloutError } from '../../core/errors.js';
+import type { Problem, RepoFile } from '../../core/model.js';
+import type {
+  CommitFile,
+  CommitInfo,
+  CommitOptions,
+  GitAuth,
+  Logger,
+  PushResult,
+  TreeManifestSource,
+  Workspace,
+} from '../../core/ports.js';
+import { checkRemoteUrl, displayRemote, displayUrl, redact } from './remote-url.js';
+import { checkPath, decodeUtf8, isValidBranchName, RACE_PATTERNS } from './shared.js';
+
+export interface IsoOpenOptions {
+  repo: string;
+  branch?: string | undefined;
+  auth?: GitAuth | undefined;
+  logger: Logger;
+  tmpRoot?: string | undefined;
+  readOnly?: boolean | undefined;
+}
+
+const ZERO = '0'.repeat(40);
+
+function errCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+}
+
+/** Turns an isomorphic-git or network error into a one-line GitError without the token. */
+function toGitError(err: unknown, action: string, where: string, auth: GitAuth | undefined): GitError {
+  if (err instanceof GitError) return err;
+  if (err instanceof VaultRolloutError) return new GitError(err.message, err.data);
+  const code = errCode(err);
+  const data = (err as { data?: Record<string, unknown> } | null)?.data ?? {};
+  if (code === 'HttpError' || code === 'UserCanceledError') {
+    const status = Number(data['statusCode'] ?? 401);
+    if (status === 401 || status === 403) {
+      const who = auth ? `as "${auth.username}" with the given token` : 'without credentials';
+      return new GitError(
+        `${action} "${where}" failed: authentication refused (${who}); check GIT_TOKEN / GIT_USERNAME and the token's repository access`,
+        { url: where, status },
+      );
+    }
+    return new GitError(`${action} "${where}" failed: HTTP ${status}`, { url: where, status });
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET' || code === 'ETIMEDOUT') {
+    return new GitError(`${action} "${where}" failed: cannot reach the server (${code}); check the URL and network`, {
+      url: where,
+    });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new GitError(redact(`${action} "${where}" failed: ${message.split('\n')[0]}`, auth).slice(0, 500), {
+    url: where,
+  });
+}
+
+export class IsoWorkspace implements Workspace {
+  readonly source: TreeManifestSource;
+  private readonly cache = {};
+  private readonly made = new Map<string, { parent: string; paths: string[] }>();
+  private closed = false;
+
+  private constructor(
+    readonly mode: 'local' | 'remote',
+    private readonly dir: string,
+    readonly branch: string,
+    public head: string,
+    private readonly remoteUrl: string,
+    private auth: GitAuth | undefined,
+    private readonly logger: Logger,
+    private readonly readOnly: boolean,
+    private readonly tmp: string | null,
+  ) {
+    this.source = { load: (accept) => this.load(accept) };
+  }
+
+  get url(): string {
+    return displayRemote(this.remoteUrl);
+  }
+
+  useAuth(auth: GitAuth): void {
+    this.auth = auth;
+  }
+
+  private get args() {
+    return { fs, dir: this.dir, gitdir: path.join(this.dir, '.git'), cache: this.cache };
+  }
+
+  private get remoteArgs() {
+    const auth = this.auth;
+    return {
+      http,
+      url: this.remoteUrl,
+      // Tokens travel through onAuth only, never inside the URL (isomorphic-git writes URLs to .git/config).
+      ...(auth
+        ? { onAuth: () => ({ username: auth.username, password: auth.token }), onAuthFailure: () => ({ cancel: true }) }
+        : {}),
+    };
+  }
+
+  private async entries(commit: string): Promise<Map<string, { oid: string; mode: string; type: string }>> {
+    const out = new Map<string, { oid: string; mode: string; type: string }>();
+    const visit = async (oid: string, prefix: string): Promise<void> => {
+      const { tree } = await git.readTree({ ...this.args, oid });
+      for (const e of tree) {
+        const p = prefix + e.path;
+        if (e.type === 'tree') await visit(e.oid, `${p}/`);
+        else out.set(p, { oid: e.oid, mode: e.mode, type: e.type });
+      }
+    };
+    const { commit: c } = await git.readCommit({ ...this.args, oid: commit });
+    await visit(c.tree, '');
+    return out;
+  }
+
+  private async load(accept: (path: string) => boolean): Promise<{ files: RepoFile[]; problems: Problem[] }> {
+    const files: RepoFile[] = [];
+    const problems: Problem[] = [];
+    for (const [p, e] of await this.entries(this.head)) {
+      if (e.type !== 'blob' || !accept(p)) continue;
+      if (e.mode === '120000') {
+        problems.push({ file: p, severity: 'warning', message: 'symbolic link: not followed, not rewritten' });
+        continue;
+      }
+      const { blob } = await git.readBlob({ ...this.args, oid: e.oid });
+      const text = decodeUtf8(blob);
+      if (text === null) problems.push({ file: p, severity: 'warning', message: 'not valid UTF-8: skipped' });
+      else files.push({ path: p, text });
+    }
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { files, problems };
+  }
+
+  async readCommitInfo(oid: string): Promise<CommitInfo> {
+    const { commit } = await git.readCommit({ ...this.args, oid }).catch(() => {
+      throw new GitError(`commit ${oid.slice(0, 12)} is not in the clone of "${this.url}"`);
+    });
+    const who = (p: { name: string; email: string; timestamp: number }) => ({
+      name: p.name,
+      email: p.email,
+      timestamp: p.timestamp,
+    });
+    return {
+      oid,
+      tree: commit.tree,
+      parents: commit.parent,
+      author: who(commit.author),
+      committer: who(commit.committer),
+      message: commit.message,
+    };
+  }
+
+  async changedFiles(commitId: string): Promise<CommitFile[]> {
+    const commit = await this.readCommitInfo(commitId);
+    if (commit.parents.length !== 1) {
+      throw new GitError(`commit ${commitId.slice(0, 12)} has ${commit.parents.length} parents, expected one`);
+    }
+    return this.diff(commit.parents[0]!, commitId);
+  }
+
+  private async diff(from: string, to: string): Promise<CommitFile[]> {
+    const a = await this.entries(from);
+    const b = await this.entries(to);
+    const out: CommitFile[] = [];
+    for (const [p, e] of b) {
+      const old = a.get(p);
+      if (old && old.oid === e.oid && old.mode === e.mode) continue;
+      const { blob } = await git.readBlob({ ...this.args, oid: e.oid });
+      out.push({ path: p, oid: e.oid, mode: e.mode, bytes: blob });
+    }
+    for (const p of a.keys()) if (!b.has(p)) out.push({ path: p, oid: null, mode: null, bytes: null });
+    return out;
+  }
+
+  async commit(opts: CommitOptions): Promise<string> {
+    const changes = opts.changes.filter((c) => c.before !== c.after);
+    if (changes.length === 0) return this.head;
+    const seen = new Set<string>();
+    for (const c of changes) {
+      checkPath(c.path);
+      if (seen.has(c.path)) throw new GitError(`two changes for "${c.path}" in one commit; merge them first`);
+      seen.add(c.path);
+    }
+    const base = this.head;
+    const listing = await this.entries(base);
+    const edits = new Map<string, { oid: string; mode: string }>();
+    for (const c of changes) {
+      const entry = listing.get(c.path);
+      const current = entry ? decodeUtf8((await git.readBlob({ ...this.args, oid: entry.oid })).blob) : '';
+      if (current !== c.before) {
+        throw new GitError(
+          `"${c.path}" in commit ${base.slice(0, 12)} differs from what was planned; re-plan on the current head`,
+          { path: c.path, head: base },
+        );
+      }
+      const oid = await git.writeBlob({ ...this.args, blob: Buffer.from(c.after, 'utf8') });
+      edits.set(c.path, { oid, mode: entry?.mode === '100755' ? '100755' : '100644' });
+    }
+    const { commit: parent } = await git.readCommit({ ...this.args, oid: base });
+    const tree = await this.rewriteTree(parent.tree, '', edits);
+    const seconds = Math.floor((opts.now ?? new Date()).getTime() / 1000);
+    const person = { name: opts.author.name, email: opts.author.email, timestamp: seconds, timezoneOffset: 0 };
+    const commit = await git.writeCommit({
+      ...this.args,
+      commit: { message: opts.message, tree, parent: [base], author: person, committer: person },
+    });
+    this.made.set(commit, { parent: base, paths: changes.map((c) => c.path) });
+    return commit;
+  }
+
+  /** Rewrites only the trees on the edited paths; every other subtree keeps its object id. */
+  private async rewriteTree(oid: string | null, prefix: string, edits: Map<string, { oid: string; mode: string }>): Promise<string> {
+    const entries: TreeEntry[] = oid ? [...(await git.readTree({ ...this.args, oid })).tree] : [];
+    const dirs = new Map<string, Map<string, { oid: string; mode: string }>>();
+    const put = (e: TreeEntry) => {
+      const i = entries.findIndex((x) => x.path === e.path);
+      if (i === -1) entries.push(e);
+      else entries[i] = e;
+    };
+    for (const [rel, edit] of edits) {
+      const slash = rel.indexOf('/');
+      if (slash === -1) {
+        if (entries.find((e) => e.path === rel && e.type !== 'blob')) {
+          throw new GitError(`cannot write file "${prefix}${rel}": it is a folder or submodule in the repository`);
+        }
+        put({ path: rel, mode: edit.mode, oid: edit.oid, type: 'blob' });
+      } else {
+        const name = rel.slice(0, slash);
+        const sub = dirs.get(name) ?? new Map();
+        sub.set(rel.slice(slash + 1), edit);
+        dirs.set(name, sub);
+      }
+    }
+    for (const [name, sub] of dirs) {
+      const existing = entries.find((e) => e.path === name);
+      if (existing && existing.type !== 'tree') throw new GitError(`cannot write below "${prefix}${name}": it is a file in the repository`);
+      put({ path: name, mode: '040000', oid: await this.rewriteTree(existing?.oid ?? null, `${prefix}${name}/`, sub), type: 'tree' });
+    }
+    return git.writeTree({ ...this.args, tree: entries });
+  }
+
+  private ownChild(commitId: string): { parent: string; paths: string[] } {
+    const made = this.made.get(commitId);
+    if (!made || made.parent !== this.head) {
+      throw new GitError(`commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`);
+    }
+    return made;
+  }
+
+  /** One receive-pack command `expected -> src` on `branch` (null: absent / delete). */
+  private async pushRef(branch: string, expected: string | null, src: string | null): Promise<PushResult> {
+    let moved: string | null = null;
+    try {
+      const res = await git.push({
+        ...this.args,
+        ...this.remoteArgs,
+        ref: src ?? this.head,
+        remoteRef: `refs/heads/${branch}`,
+        force: true,
+        ...(src === null ? { delete: true } : {}),
+        onPrePush: ({ remoteRef }) => {
+          const current = remoteRef.oid === ZERO ? null : remoteRef.oid;
+          if (current === expected) return true;
+          moved = current ?? '(absent)';
+          return false;
+        },
+      });
+      if (res.ok) return { ok: true };
+      const why = res.refs?.[`refs/heads/${branch}`]?.error ?? res.error ?? 'refused';
+      return this.refused(branch, why);
+    } catch (err) {
+      if (moved !== null) {
+        return {
+          ok: false,
+          reason: 'not-fast-forward',
+          message: `branch "${branch}" is at ${String(moved).slice(0, 12)}, expected ${expected ? expected.slice(0, 12) : '(absent)'}`,
+        };
+      }
+      const refs = (err as { data?: { result?: { refs?: Record<string, { error?: string }> } } }).data?.result?.refs;
+      const why = refs?.[`refs/heads/${branch}`]?.error;
+      if (errCode(err) === 'GitPushError' && why) return this.refused(branch, why);
+      throw toGitError(err, 'pushing to', this.url, this.auth);
+    }
+  }
+
+  private refused(branch: string, why: string): PushResult {
+    const message = redact(`the remote refused the update of "${branch}": ${why}`, this.auth).slice(0, 1000);
+    return { ok: false, reason: RACE_PATTERNS.some((re) => re.test(why)) ? 'not-fast-forward' : 'rejected', message };
+  }
+
+  async push(commitId: string): Promise<PushResult> {
+    if (commitId === this.head) return { ok: true };
+    const made = this.ownChild(commitId);
+    if (this.mode === 'local') await this.checkCheckout(made.paths);
+    const res = await this.pushRef(this.branch, made.parent, commitId);
+    if (!res.ok) return res;
+    await git.writeRef({ ...this.args, ref: `refs/remotes/origin/${this.branch}`, value: commitId, force: true });
+    this.logger.info('pushed', { branch: this.branch, commit: commitId });
+    if (this.mode === 'local') await this.moveCheckout(made.parent, commitId);
+    this.head = commitId;
+    return { ok: true };
+  }
+
+  async pushBranch(commitId: string, branch: string, opts: { expectedOld: string | null }): Promise<PushResult> {
+    if (branch === this.branch) throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
+    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+    this.ownChild(commitId);
+    return this.pushRef(branch, opts.expectedOld, commitId);
+  }
+
+  async deleteBranch(branch: string, expectedOld: string): Promise<PushResult> {
+    if (branch === this.branch) throw new GitError(`refusing to delete the base branch "${this.branch}"`);
+    return this.pushRef(branch, expectedOld, null);
+  }
+
+  private async remoteHead(branch: string): Promise<string | null> {
+    try {
+      const refs = await git.listServerRefs({ ...this.remoteArgs, prefix: `refs/heads/${branch}` });
+      return refs.find((r) => r.ref === `refs/heads/${branch}`)?.oid ?? null;
+    } catch (err) {
+      throw toGitError(err, `reading branch "${branch}" of`, this.url, this.auth);
+    }
+  }
+
+  private async fetch(branch: string): Promise<void> {
+    try {
+      await git.fetch({
+        ...this.args,
+        ...this.remoteArgs,
+        remote: 'origin',
+        ref: branch,
+        remoteRef: branch,
+        singleBranch: true,
+        tags: false,
+        // A checkout is never made shallow behind its owner's back; the temporary clone may be.
+        ...(this.mode === 'remote' ? { depth: 1 } : {}),
+      });
+    } catch (err) {
+      if (errCode(err) === 'NotFoundError') throw new GitError(`branch "${branch}" not found on "${this.url}"`);
+      throw toGitError(err, `fetching "${branch}" from`, this.url, this.auth);
+    }
+  }
+
+  async remoteBranch(branch: string): Promise<CommitInfo | null> {
+    const oid = await this.remoteHead(branch);
+    if (!oid) return null;
+    const known = await this.readCommitInfo(oid).catch(() => null);
+    if (known) return known;
+    await this.fetch(branch);
+    return this.readCommitInfo(oid);
+  }
+
+  async refresh(): Promise<void> {
+    await this.fetch(this.branch);
+    if (this.mode === 'local') await this.syncCheckout();
+    else this.head = await git.resolveRef({ ...this.args, ref: `refs/remotes/origin/${this.branch}` });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.tmp) await rm(this.tmp, { recursive: true, force: true });
+  }
+
+  // --- the local checkout (same rules as native.ts) -------------------------------------------
+
+  private async syncCheckout(): Promise<void> {
+    const local = await git.resolveRef({ ...this.args, ref: `refs/heads/${this.branch}` });
+    const origin = await git.resolveRef({ ...this.args, ref: `refs/remotes/origin/${this.branch}` });
+    if (local === origin) {
+      this.head = local;
+      return;
+    }
+    const behind = await git.isDescendent({ ...this.args, oid: origin, ancestor: local, depth: 10_000 }).catch(() => false);
+    if (!behind) {
+      throw new GitError(
+        `the local branch "${this.branch}" has commits that are not on "origin/${this.branch}" (${this.url}); ` +
+          'push or reset them first: vault-rollout publishes on top of the remote branch only',
+        { branch: this.branch },
+      );
+    }
+    if (!this.readOnly) await this.moveCheckout(local, origin, true);
+    this.head = origin;
+  }
+
+  /** Paths among `paths` whose index or file differs from `head` (one statusMatrix over those paths). */
+  private async dirty(paths: string[]): Promise<string[]> {
+    if (paths.length === 0) return [];
+    const matrix = await git.statusMatrix({ ...this.args, ref: this.head, filepaths: paths });
+    const wanted = new Set(paths);
+    return matrix.filter(([p, h, w, s]) => wanted.has(p) && !(h === w && w === s && (h === 1 || h === 0))).map(([p]) => p);
+  }
+
+  private async checkCheckout(paths: string[]): Promise<void> {
+    const current = await git.resolveRef({ ...this.args, ref: `refs/heads/${this.branch}` });
+    if (current !== this.head) throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
+    const dirty = await this.dirty(paths);
+    if (dirty.length > 0) {
+      throw new GitError(`uncommitted changes in files this commit changes: ${dirty.slice(0, 10).join(', ')}; commit or stash them first`, {
+        paths: dirty,
+      });
+    }
+  }
+
+  /** Writes the files that differ between `from` and `to`, one index update for all of them, then the ref. */
+  private async moveCheckout(from: string, to: string, check = false): Promise<void> {
+    const changed = await this.diff(from, to);
+    if (check) {
+      const prev = this.head;
+      this.head = from;
+      const dirty = await this.dirty(changed.map((c) => c.path));
+      this.head = prev;
+      // A file already at the target content is a fast-forward that was interrupted: not a person's edit.
+      const reallyDirty: string[] = [];
+      for (const p of dirty) {
+        const target = changed.find((c) => c.path === p);
+        const onDisk = await fs.promises.readFile(path.join(this.dir, p)).catch(() => null);
+        if (!target?.bytes || !onDisk || !Buffer.from(target.bytes).equals(onDisk)) reallyDirty.push(p);
+      }
+      if (reallyDirty.length > 0) {
+        throw new GitError(
+          `the checkout's "${this.branch}" is behind "origin/${this.branch}" and has uncommitted changes in ${reallyDirty.slice(0, 10).join(', ')}; commit or stash them first`,
+        );
+      }
+    }
+    const added: string[] = [];
+    const removed: string[] = [];
+    for (const c of changed) {
+      const abs = path.join(this.dir, ...c.path.split('/'));
+      if (c.bytes && c.mode !== '160000') {
+        await mkdir(path.dirname(abs), { recursive: true });
+        await writeFile(abs, c.bytes);
+        if (c.mode === '100755') await chmod(abs, 0o755);
+        added.push(c.path);
+      } else if (!c.bytes) {
+        await rm(abs, { force: true });
+        removed.push(c.path);
+      }
+    }
+    if (added.length > 0) await git.add({ ...this.args, filepath: added, force: true });
+    for (const p of removed) await git.remove({ ...this.args, filepath: p });
+    await git.writeRef({ ...this.args, ref: `refs/heads/${this.branch}`, value: to, force: true });
+  }
+
+  // --- opening --------------------------------------------------------------------------------
+
+  static async openRemote(opts: IsoOpenOptions): Promise<IsoWorkspace> {
+    const url = checkRemoteUrl(opts.repo);
+    const where = displayUrl(url);
+    if (opts.branch !== undefined && !isValidBranchName(opts.branch)) {
+      throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
+    }
+    const tmp = await mkdtemp(path.join(opts.tmpRoot ?? os.tmpdir(), 'vault-rollout-'));
+    try {
+      const ws = new IsoWorkspace('remote', tmp, opts.branch ?? '', '', url.href, opts.auth, opts.logger, false, tmp);
+      try {
+        await git.clone({
+          ...ws.args,
+          ...ws.remoteArgs,
+          ...(opts.branch ? { ref: opts.branch } : {}),
+          singleBranch: true,
+          depth: 1,
+          noCheckout: true,
+          noTags: true,
+        });
+      } catch (err) {
+        if (errCode(err) === 'NotFoundError') throw new GitError(`branch "${opts.branch}" not found on "${where}"`, { url: where });
+        throw toGitError(err, 'cloning', where, opts.auth);
+      }
+      const branch = opts.branch ?? (await git.currentBranch({ ...ws.args })) ?? '';
+      if (!branch) throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
+      const head = await git.resolveRef({ ...ws.args, ref: 'HEAD' });
+      const opened = new IsoWorkspace('remote', tmp, branch, head, url.href, opts.auth, opts.logger, false, tmp);
+      opts.logger.info('cloned', { url: where, branch, head });
+      return opened;
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  static async openLocal(opts: IsoOpenOptions): Promise<IsoWorkspace> {
+    const dir = path.resolve(opts.repo);
+    const gitdir = path.join(dir, '.git');
+    const st = await stat(gitdir).catch(() => null);
+    if (!st) throw new GitError(`"${dir}" is not a Git checkout (no .git folder); pass a checkout or an HTTPS URL`);
+    if (!st.isDirectory()) {
+      throw new GitError(`"${dir}" is a linked worktree or submodule (.git is a file), which needs the git CLI: install git`);
+    }
+    await checkIndexVersion(gitdir);
+    const current = await git.currentBranch({ fs, dir, gitdir, fullname: false });
+    if (!current) throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
+    if (opts.branch && opts.branch !== current) {
+      throw new GitError(
+        `the checkout is on branch "${current}", not "${opts.branch}"; check out "${opts.branch}" or pass the repository URL`,
+      );
+    }
+    const rawUrl = await git.getConfig({ fs, dir, gitdir, path: 'remote.origin.url' });
+    if (typeof rawUrl !== 'string' || !rawUrl) throw new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
+    if (!/^https?:\/\//i.test(rawUrl)) {
+      throw new GitError(
+        `the "origin" remote of "${dir}" (${displayRemote(rawUrl)}) is not HTTP(S), which only the git CLI can reach: install git`,
+      );
+    }
+    const url = checkRemoteUrl(rawUrl);
+    const ws = new IsoWorkspace('local', dir, current, '', url.href, opts.auth, opts.logger, opts.readOnly ?? false, null);
+    await ws.refresh();
+    opts.logger.info('opened local checkout', { dir, branch: current, head: ws.head });
+    return ws;
+  }
+}
+
+/** isomorphic-git reads index versions 2 and 3 only (DEPENDENCIES.md pitfall 4). */
+async function checkIndexVersion(gitdir: string): Promise<void> {
+  const fh = await open(path.join(gitdir, 'index'), 'r').catch(() => null);
+  if (!fh) return;
+  try {
+    const header = Buffer.alloc(8);
+    await fh.read(header, 0, 8, 0);
+    const version = header.readUInt32BE(4);
+    if (header.toString('latin1', 0, 4) === 'DIRC' && version > 3) {
+      throw new GitError(
+        `the checkout's index is version ${version}, which isomorphic-git cannot read; install git, or run ` +
+          '"git update-index --index-version 2" and retry',
+        { version },
+      );
+    }
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,676 @@
+/**
+ * The Git port on the native git CLI (used whenever `git` is on PATH).
+ *
+ * - **local** (`--repo` is a checkout): git talks to the checkout's own `origin` with the person's own
+ *   setup (SSH keys and agent, credential helpers, proxies, `insteadOf`), whatever the protocol.
+ * - **remote** (`--repo` is a URL): `git clone --depth 1 --no-checkout --single-branch` into a temporary
+ *   folder, removed on close.
+ *
+ * In both modes manifests are read from the commit (`ls-tree` + one `cat-file --batch`), and the commit is
+ * built with plumbing on a temporary index (`read-tree`, `update-index --index-info`, `write-tree`,
+ * `commit-tree`), so neither the person's index nor their files are touched before the push. The push is a
+ * compare-and-swap (`--force-with-lease=<ref>:<expected>` on a child of the expected commit, which is a
+ * fast-forward-only push that also refuses a branch reset behind our back).
+ *
+ * Local mode keeps the checkout as `git commit && git push` would leave it, in an order that survives a
+ * `kill -9` anywhere: (1) fetch `origin/<branch>` without `--depth` (no new shallow boundary); a branch
+ * behind it is fast-forwarded when clean (`read-tree -m -u`, then the ref), refused when it has commits of
+ * its own; (2) build the commit from objects; (3) push, which also moves `origin/<branch>`; (4) move the
+ * index and files of the changed paths (`read-tree -m -u <base> <commit>`, which keeps every other entry
+ * and refuses to overwrite a person's edit), then the branch ref. Git children run to completion even when
+ * this process is killed, so a run killed after (3) leaves a branch behind its origin with the index or
+ * files possibly already moved, and the next run's step (1) finishes the fast-forward.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { GitError } from '../../core/errors.js';
+import type { Problem, RepoFile } from '../../core/model.js';
+import type {
+  CommitFile,
+  CommitInfo,
+  CommitOptions,
+  GitAuth,
+  Logger,
+  PushResult,
+  TreeManifestSource,
+  Workspace,
+} from '../../core/ports.js';
+import { parseCommit } from './commit-info.js';
+import { GitCli, type GitRunOptions, type GitRunResult } from './exec.js';
+import { checkRemoteUrl, displayRemote, redact } from './remote-url.js';
+import { checkPath, decodeUtf8, isValidBranchName, RACE_PATTERNS } from './shared.js';
+
+export interface NativeOpenOptions {
+  repo: string;
+  branch?: string | undefined;
+  auth?: GitAuth | undefined;
+  git: GitCli;
+  logger: Logger;
+  tmpRoot?: string | undefined;
+  /** Local mode: plan on the remote head but move nothing in the checkout (`apply --dry-run`). */
+  readOnly?: boolean | undefined;
+}
+
+interface TreeEntry {
+  mode: string;
+  type: string;
+  oid: string;
+}
+
+/** Parses `ls-tree -z` output: `<mode> <type> <oid>\t<path>\0`. */
+function parseLsTree(out: Buffer): Map<string, TreeEntry> {
+  const entries = new Map<string, TreeEntry>();
+  for (const rec of out.toString('utf8').split('\0')) {
+    if (!rec) continue;
+    const tab = rec.indexOf('\t');
+    const [mode = '', type = '', oid = ''] = rec.slice(0, tab).split(' ');
+    entries.set(rec.slice(tab + 1), { mode, type, oid });
+  }
+  return entries;
+}
+
+/** Parses `cat-file --batch` output into the bytes of each object, by id. */
+function parseBatch(out: Buffer): Map<string, Buffer> {
+  const objects = new Map<string, Buffer>();
+  let at = 0;
+  while (at < out.length) {
+    const eol = out.indexOf(10, at);
+    if (eol === -1) break;
+    const header = out.toString('latin1', at, eol).split(' ');
+    at = eol + 1;
+    if (header[1] === 'missing' || header.length < 3) continue;
+    const size = Number(header[2]);
+    objects.set(header[0]!, out.subarray(at, at + size));
+    at += size + 1;
+  }
+  return objects;
+}
+
+/** The first lines of git's stderr that say what went wrong, without progress noise. */
+function gitSays(stderr: string): string {
+  return stderr
+    .split('\n')
+    .map((l) => l.replace(/^(fatal|error): /, '').trim())
+    .filter((l) => l && !/^(hint|warning):/.test(l))
+    .slice(0, 3)
+    .join(' | ')
+    .slice(0, 500);
+}
+
+const AUTH_FAILED =
+  /Authentication failed|could not read (Username|Password)|returned error: 40[13]|HTTP 40[13]|Permission denied \(publickey|Invalid username or password|terminal prompts disabled/i;
+const UNREACHABLE =
+  /Could not resolve host|Connection refused|Failed to connect|Connection timed out|Couldn't connect|Network is unreachable|Could not read from remote repository/i;
+
+export class NativeWorkspace implements Workspace {
+  readonly source: TreeManifestSource;
+  private listings = new Map<string, Map<string, TreeEntry>>();
+  /** Commits this run built: id → { parent, changed paths }. */
+  private readonly made = new Map<string, { parent: string; paths: string[] }>();
+  private closed = false;
+
+  private constructor(
+    readonly mode: 'local' | 'remote',
+    /** The checkout, or the temporary clone. */
+    private readonly dir: string,
+    readonly branch: string,
+    public head: string,
+    /** The remote as given (origin's URL or path), for git; `url` is its printable form. */
+    private readonly remote: string,
+    private readonly git: GitCli,
+    private auth: GitAuth | undefined,
+    /** Whether our Authorization header may be added (not when the checkout configures its own). */
+    private readonly headerAllowed: boolean,
+    private readonly objectFormat: 'sha1' | 'sha256',
+    private readonly logger: Logger,
+    private readonly readOnly: boolean,
+    /** The temporary folder to remove on close (remote mode). */
+    private readonly tmp: string | null,
+    /** origin's URL in local mode, where `remote` is the name `origin` (for messages and the header scope). */
+    private readonly originUrl: string | null = null,
+  ) {
+    this.source = { load: (accept) => this.load(accept) };
+  }
+
+  get url(): string {
+    return displayRemote(this.originUrl ?? this.remote);
+  }
+
+  useAuth(auth: GitAuth): void {
+    this.auth = auth;
+  }
+
+  // --- running git -------------------------------------------------------------------------------
+
+  /** The Authorization header for an http(s) remote, scoped to its host, or nothing. */
+  private authConfig(): [string, string][] {
+    if (!this.auth || !this.headerAllowed) return [];
+    return headerConfig(this.originUrl ?? this.remote, this.auth);
+  }
+
+  private run(args: string[], opts: GitRunOptions = {}): Promise<GitRunResult> {
+    return this.git.run(args, { cwd: this.dir, ...opts, config: [...this.authConfig(), ...(opts.config ?? [])] });
+  }
+
+  /** Runs git and throws a one-line GitError (naming the remote and branch) on a non-zero exit. */
+  private async must(args: string[], action: string, opts: GitRunOptions = {}): Promise<Buffer> {
+    const res = await this.run(args, opts);
+    if (res.code !== 0) throw this.failure(action, res.stderr);
+    return res.stdout;
+  }
+
+  private failure(action: string, stderr: string): GitError {
+    return gitFailure(action, this.url, stderr, this.auth, this.headerAllowed || this.mode === 'local');
+  }
+
+  private async revParse(ref: string): Promise<string | null> {
+    const res = await this.run(['rev-parse', '-q', '--verify', `${ref}^{commit}`]);
+    return res.code === 0 ? res.stdout.toString('utf8').trim() : null;
+  }
+
+  // --- reading -------------------------------------------------------------------------------------
+
+  private async listing(commit: string): Promise<Map<string, TreeEntry>> {
+    let hit = this.listings.get(commit);
+    if (!hit) {
+      hit = parseLsTree(await this.must(['ls-tree', '-r', '-z', '--full-tree', commit], `reading ${commit.slice(0, 12)} of`));
+      this.listings.clear(); // one commit at a time: the base of this attempt
+      this.listings.set(commit, hit);
+    }
+    return hit;
+  }
+
+  private async readBlobs(oids: string[]): Promise<Map<string, Buffer>> {
+    if (oids.length === 0) return new Map();
+    return parseBatch(await this.must(['cat-file', '--batch'], 'reading objects of', { input: `${oids.join('\n')}\n` }));
+  }
+
+  private async load(accept: (path: string) => boolean): Promise<{ files: RepoFile[]; problems: Problem[] }> {
+    const started = performance.now();
+    const listing = await this.listing(this.head);
+    const problems: Problem[] = [];
+    const wanted: [string, string][] = [];
+    for (const [p, e] of listing) {
+      if (e.type !== 'blob' || !accept(p)) continue; // a `commit` entry is a submodule: not our manifests
+      if (e.mode === '120000') {
+        problems.push({ file: p, severity: 'warning', message: 'symbolic link: not followed, not rewritten' });
+      } else wanted.push([p, e.oid]);
+    }
+    const blobs = await this.readBlobs([...new Set(wanted.map(([, oid]) => oid))]);
+    const files: RepoFile[] = [];
+    for (const [p, oid] of wanted) {
+      const text = decodeUtf8(blobs.get(oid) ?? Buffer.alloc(0));
+      if (text === null) problems.push({ file: p, severity: 'warning', message: 'not valid UTF-8: skipped' });
+      else files.push({ path: p, text });
+    }
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    this.logger.debug('read manifests from git objects', {
+      commit: this.head,
+      files: files.length,
+      ms: Math.round(performance.now() - started),
+    });
+    return { files, problems };
+  }
+
+  async readCommitInfo(oid: string): Promise<CommitInfo> {
+    const res = await this.run(['cat-file', 'commit', oid]);
+    if (res.code !== 0) throw new GitError(`commit ${oid.slice(0, 12)} is not in the clone of "${this.url}"`);
+    return parseCommit(oid, res.stdout);
+  }
+
+  async changedFiles(commitId: string): Promise<CommitFile[]> {
+    const commit = await this.readCommitInfo(commitId);
+    if (commit.parents.length !== 1) {
+      throw new GitError(`commit ${commitId.slice(0, 12)} has ${commit.parents.length} parents, expected one`);
+    }
+    const out = await this.must(
+      ['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', commit.parents[0]!, commitId],
+      'comparing commits of',
+    );
+    const recs = out.toString('utf8').split('\0');
+    const files: CommitFile[] = [];
+    for (let i = 0; i + 1 < recs.length; i += 2) {
+      const [, dstMode = '', , dstOid = '', status = ''] = recs[i]!.slice(1).split(' ');
+      const p = recs[i + 1]!;
+      if (status === 'D') files.push({ path: p, oid: null, mode: null, bytes: null });
+      else files.push({ path: p, oid: dstOid, mode: dstMode, bytes: null });
+    }
+    const blobs = await this.readBlobs(files.flatMap((f) => (f.oid ? [f.oid] : [])));
+    for (const f of files) if (f.oid) f.bytes = blobs.get(f.oid) ?? null;
+    return files;
+  }
+
+  // --- writing -------------------------------------------------------------------------------------
+
+  private blobId(bytes: Buffer): string {
+    return createHash(this.objectFormat)
+      .update(`blob ${bytes.length}\0`)
+      .update(bytes)
+      .digest('hex');
+  }
+
+  async commit(opts: CommitOptions): Promise<string> {
+    const changes = opts.changes.filter((c) => c.before !== c.after);
+    if (changes.length === 0) return this.head;
+    const seen = new Set<string>();
+    for (const c of changes) {
+      checkPath(c.path);
+      if (seen.has(c.path)) throw new GitError(`two changes for "${c.path}" in one commit; merge them first`);
+      seen.add(c.path);
+    }
+    const base = this.head;
+    const listing = await this.listing(base);
+    for (const c of changes) {
+      // Compared by object id: the planned `before` hashes to the blob in the base, or the plan is stale.
+      const entry = listing.get(c.path);
+      const matches = entry ? entry.type === 'blob' && entry.oid === this.blobId(Buffer.from(c.before, 'utf8')) : c.before === '';
+      if (!matches) {
+        throw new GitError(
+          `"${c.path}" in commit ${base.slice(0, 12)} differs from what was planned; re-plan on the current head`,
+          { path: c.path, head: base },
+        );
+      }
+    }
+    const started = performance.now();
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'vault-rollout-commit-'));
+    try {
+      // Blobs: one `hash-object -w --stdin-paths` over files in a scratch folder (one process, not one per file).
+      await mkdir(path.join(tmp, 'b'));
+      const names: string[] = [];
+      for (let i = 0; i < changes.length; i++) {
+        const name = path.join(tmp, 'b', String(i));
+        await writeFile(name, changes[i]!.after, 'utf8');
+        names.push(name);
+      }
+      const oids = (
+        await this.must(['hash-object', '-w', '--no-filters', '--stdin-paths'], 'writing objects into', {
+          input: `${names.join('\n')}\n`,
+        })
+      )
+        .toString('utf8')
+        .trim()
+        .split('\n');
+      // Tree: the base tree in a temporary index, the changed entries replaced, written as trees.
+      const index = { GIT_INDEX_FILE: path.join(tmp, 'index') };
+      await this.must(['read-tree', base], 'building the commit in', { env: index });
+      const info = changes
+        .map((c, i) => `${listing.get(c.path)?.mode === '100755' ? '100755' : '100644'} ${oids[i]}\t${c.path}\0`)
+        .join('');
+      await this.must(['update-index', '-z', '--index-info'], 'building the commit in', { env: index, input: info });
+      const tree = (await this.must(['write-tree'], 'building the commit in', { env: index })).toString('utf8').trim();
+      const when = `${Math.floor((opts.now ?? new Date()).getTime() / 1000)} +0000`;
+      const commit = (
+        await this.must(['commit-tree', tree, '-p', base, '-F', '-'], 'building the commit in', {
+          input: opts.message,
+          env: {
+            GIT_AUTHOR_NAME: opts.author.name,
+            GIT_AUTHOR_EMAIL: opts.author.email,
+            GIT_AUTHOR_DATE: when,
+            GIT_COMMITTER_NAME: opts.author.name,
+            GIT_COMMITTER_EMAIL: opts.author.email,
+            GIT_COMMITTER_DATE: when,
+          },
+        })
+      )
+        .toString('utf8')
+        .trim();
+      this.made.set(commit, { parent: base, paths: changes.map((c) => c.path) });
+      this.logger.debug('wrote commit', {
+        commit,
+        parent: base,
+        files: changes.length,
+        ms: Math.round(performance.now() - started),
+      });
+      return commit;
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /** A commit made by `commit()` on the current head; anything else is a programming error. */
+  private ownChild(commitId: string): { parent: string; paths: string[] } {
+    const made = this.made.get(commitId);
+    if (!made || made.parent !== this.head) {
+      throw new GitError(`commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`);
+    }
+    return made;
+  }
+
+  /** `git push --porcelain --force-with-lease=<ref>:<expected> origin <src>:<ref>`, classified. */
+  private async pushRef(ref: string, expected: string | null, src: string): Promise<PushResult> {
+    const res = await this.run(
+      ['push', '--porcelain', '--no-progress', `--force-with-lease=${ref}:${expected ?? ''}`, this.remote, `${src}:${ref}`],
+      { timeoutMs: 10 * 60_000 },
+    );
+    if (res.code === 0) return { ok: true };
+    const out = res.stdout.toString('utf8');
+    const refLine = out.split('\n').find((l) => l.startsWith('!')) ?? '';
+    const why = refLine.split('\t')[2] ?? '';
+    const remoteSays = res.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('remote: '))
+      .map((l) => l.slice('remote: '.length).trim())
+      .filter(Boolean)
+      .join(' | ');
+    if (!why && AUTH_FAILED.test(res.stderr)) throw this.failure('pushing to', res.stderr);
+    if (!why) throw this.failure('pushing to', res.stderr);
+    const branch = ref.replace(/^refs\/heads\//, '');
+    const message = redact(
+      `the remote refused the update of "${branch}": ${why}${remoteSays ? ` (remote: ${remoteSays})` : ''}`,
+      this.auth,
+    ).slice(0, 1000);
+    const race = RACE_PATTERNS.some((re) => re.test(`${why} ${remoteSays}`));
+    return { ok: false, reason: race ? 'not-fast-forward' : 'rejected', message };
+  }
+
+  async push(commitId: string): Promise<PushResult> {
+    if (commitId === this.head) return { ok: true };
+    const made = this.ownChild(commitId);
+    if (this.mode === 'local') await this.checkCheckout(made.paths);
+    const started = performance.now();
+    const res = await this.pushRef(`refs/heads/${this.branch}`, made.parent, commitId);
+    if (!res.ok) return res;
+    await this.must(['update-ref', `refs/remotes/origin/${this.branch}`, commitId], 'updating origin/' + this.branch + ' of');
+    this.logger.info('pushed', { branch: this.branch, commit: commitId, ms: Math.round(performance.now() - started) });
+    if (this.mode === 'local') await this.moveCheckout(made.parent, commitId);
+    this.head = commitId;
+    return { ok: true };
+  }
+
+  async pushBranch(commitId: string, branch: string, opts: { expectedOld: string | null }): Promise<PushResult> {
+    if (branch === this.branch) throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
+    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+    this.ownChild(commitId);
+    const res = await this.pushRef(`refs/heads/${branch}`, opts.expectedOld, commitId);
+    if (res.ok) this.logger.info('pushed branch', { branch, commit: commitId });
+    return res;
+  }
+
+  async deleteBranch(branch: string, expectedOld: string): Promise<PushResult> {
+    if (branch === this.branch) throw new GitError(`refusing to delete the base branch "${this.branch}"`);
+    const res = await this.pushRef(`refs/heads/${branch}`, expectedOld, '');
+    if (res.ok) this.logger.info('deleted branch', { branch });
+    return res;
+  }
+
+  async remoteBranch(branch: string): Promise<CommitInfo | null> {
+    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+    const listed = await this.must(['ls-remote', this.remote, `refs/heads/${branch}`], `reading branch "${branch}" of`);
+    const oid = listed.toString('utf8').split('\t')[0]?.trim();
+    if (!oid) return null;
+    const known = await this.readCommitInfo(oid).catch(() => null);
+    if (known) return known;
+    // A checkout is never deepened or made shallow behind its owner's back; the temporary clone may be.
+    const depth = this.mode === 'remote' ? ['--depth', '1'] : [];
+    await this.must(
+      ['fetch', '-q', '--no-tags', ...depth, this.remote, `+refs/heads/${branch}:refs/remotes/origin/${branch}`],
+      `fetching "${branch}" from`,
+    );
+    return this.readCommitInfo(oid);
+  }
+
+  async refresh(): Promise<void> {
+    await this.fetchBase();
+    if (this.mode === 'local') await this.syncCheckout();
+    else this.head = (await this.revParse(`refs/remotes/origin/${this.branch}`))!;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.tmp) await rm(this.tmp, { recursive: true, force: true });
+  }
+
+  // --- the local checkout -------------------------------------------------------------------------
+
+  /** Fetches the base branch into `origin/<branch>`; a checkout gets no `--depth` (no new shallow boundary). */
+  private async fetchBase(): Promise<void> {
+    const started = performance.now();
+    const depth = this.mode === 'remote' ? ['--depth', '1'] : [];
+    const res = await this.run([
+      'fetch',
+      '-q',
+      '--no-tags',
+      ...depth,
+      this.remote,
+      `+refs/heads/${this.branch}:refs/remotes/origin/${this.branch}`,
+    ]);
+    if (res.code !== 0) {
+      if (/couldn't find remote ref/i.test(res.stderr)) {
+        throw new GitError(`branch "${this.branch}" not found on "${this.url}"`, { branch: this.branch });
+      }
+      throw this.failure(`fetching "${this.branch}" from`, res.stderr);
+    }
+    this.logger.debug('fetched', { branch: this.branch, ms: Math.round(performance.now() - started) });
+  }
+
+  /**
+   * Brings the local branch to `origin/<branch>` when it is behind (fast-forward of a clean checkout), and
+   * sets `head` to it. Refuses when the branch has commits origin does not have.
+   */
+  private async syncCheckout(): Promise<void> {
+    const local = await this.revParse(`refs/heads/${this.branch}`);
+    const origin = await this.revParse(`refs/remotes/origin/${this.branch}`);
+    if (!local || !origin) throw new GitError(`branch "${this.branch}" has no commit in "${this.dir}" or on "${this.url}"`);
+    if (local === origin) {
+      this.head = local;
+      return;
+    }
+    const behind = (await this.run(['merge-base', '--is-ancestor', local, origin])).code === 0;
+    if (!behind) {
+      throw new GitError(
+        `the local branch "${this.branch}" has commits that are not on "origin/${this.branch}" (${this.url}); ` +
+          'push or reset them first: vault-rollout publishes on top of the remote branch only',
+        { branch: this.branch },
+      );
+    }
+    if (this.readOnly) {
+      this.logger.info(`The checkout's "${this.branch}" is behind "origin/${this.branch}": planning on the remote head`);
+      this.head = origin;
+      return;
+    }
+    await this.moveCheckout(local, origin, 'fast-forward');
+    this.logger.info(`Fast-forwarded the checkout's "${this.branch}" to "origin/${this.branch}" (${origin.slice(0, 12)})`);
+    this.head = origin;
+  }
+
+  /**
+   * Before pushing: the branch is still where we built, and no path the commit changes has uncommitted
+   * edits (they would be overwritten) or is an untracked file the commit would create.
+   */
+  private async checkCheckout(paths: string[]): Promise<void> {
+    const current = await this.revParse(`refs/heads/${this.branch}`);
+    if (current !== this.head) throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
+    const touched = new Set(paths);
+    const changed = new Set<string>();
+    for (const cached of [false, true]) {
+      const out = await this.must(
+        ['diff-index', '-z', '--name-only', '--no-renames', ...(cached ? ['--cached'] : []), this.head],
+        'checking the checkout of',
+      );
+      for (const p of out.toString('utf8').split('\0')) if (touched.has(p)) changed.add(p);
+    }
+    const listing = await this.listing(this.head);
+    for (const p of paths) if (!listing.has(p) && existsSync(path.join(this.dir, p))) changed.add(p);
+    if (changed.size > 0) {
+      const list = [...changed].sort();
+      throw new GitError(
+        `uncommitted changes in files this commit changes: ${list.slice(0, 10).join(', ')}; commit or stash them first`,
+        { paths: list },
+      );
+    }
+  }
+
+  /**
+   * Moves index and files of the paths that differ between `from` and `to` (a two-tree merge: other
+   * entries, staged or not, are kept; a person's edit in a moved path makes git refuse), then the branch.
+   */
+  private async moveCheckout(from: string, to: string, what = 'commit'): Promise<void> {
+    const res = await this.run(['read-tree', '-m', '-u', from, to]);
+    if (res.code !== 0) {
+      throw new GitError(
+        `cannot move the checkout's "${this.branch}" to ${to.slice(0, 12)} (${what}): ${gitSays(res.stderr)}; ` +
+          'commit or stash the changes in those files, then run again',
+        { branch: this.branch },
+      );
+    }
+    await this.must(
+      ['update-ref', '-m', `vault-rollout: ${what}`, `refs/heads/${this.branch}`, to, from],
+      `moving "${this.branch}" in`,
+    );
+  }
+
+  // --- opening ------------------------------------------------------------------------------------
+
+  static async openLocal(opts: NativeOpenOptions): Promise<NativeWorkspace> {
+    const dir = path.resolve(opts.repo);
+    const git = opts.git;
+    if (!existsSync(dir)) throw new GitError(`"${dir}" does not exist; pass a checkout or an HTTPS URL`);
+    const top = await git.run(['rev-parse', '--show-toplevel'], { cwd: dir });
+    if (top.code !== 0) throw new GitError(`"${dir}" is not a Git checkout; pass a checkout or an HTTPS URL`);
+    if (path.resolve(top.stdout.toString('utf8').trim()) !== (await realDir(dir))) {
+      throw new GitError(`"${dir}" is inside a Git checkout but not its top folder; pass "${top.stdout.toString('utf8').trim()}"`);
+    }
+    const sym = await git.run(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd: dir });
+    const current = sym.code === 0 ? sym.stdout.toString('utf8').trim() : '';
+    if (!current) throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
+    if (opts.branch && opts.branch !== current) {
+      throw new GitError(
+        `the checkout is on branch "${current}", not "${opts.branch}"; check out "${opts.branch}" or pass the repository URL`,
+      );
+    }
+    const origin = await git.run(['remote', 'get-url', 'origin'], { cwd: dir });
+    const remoteUrl = origin.code === 0 ? origin.stdout.toString('utf8').trim() : '';
+    if (!remoteUrl) throw new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
+    // A checkout that sends its own Authorization header (actions/checkout does) keeps it: a second one
+    // would be sent alongside. Everything else about credentials is the person's git setup.
+    const own = /^https?:\/\//i.test(remoteUrl)
+      ? await git.run(['config', '--get-urlmatch', 'http.extraheader', remoteUrl], { cwd: dir })
+      : { code: 1 };
+    const format = await objectFormat(git, dir);
+    const ws = new NativeWorkspace(
+      'local',
+      dir,
+      current,
+      '',
+      'origin',
+      git,
+      opts.auth,
+      own.code !== 0,
+      format,
+      opts.logger,
+      opts.readOnly ?? false,
+      null,
+      remoteUrl,
+    );
+    await ws.fetchBase();
+    await ws.syncCheckout();
+    opts.logger.info('opened local checkout', { dir, branch: current, head: ws.head, remote: ws.url });
+    return ws;
+  }
+
+
+  static async openRemote(opts: NativeOpenOptions): Promise<NativeWorkspace> {
+    const url = checkRemoteUrl(opts.repo);
+    const where = displayRemote(url.href);
+    if (opts.branch !== undefined && !isValidBranchName(opts.branch)) {
+      throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
+    }
+    const tmp = await mkdtemp(path.join(opts.tmpRoot ?? os.tmpdir(), 'vault-rollout-'));
+    const dir = path.join(tmp, 'repo');
+    try {
+      const started = performance.now();
+      const res = await opts.git.run(
+        [
+          'clone',
+          '-q',
+          '--depth',
+          '1',
+          '--no-checkout',
+          '--single-branch',
+          '--no-tags',
+          ...(opts.branch ? ['--branch', opts.branch] : []),
+          '--',
+          url.href,
+          dir,
+        ],
+        { cwd: tmp, config: opts.auth ? headerConfig(url.href, opts.auth) : [] },
+      );
+      if (res.code !== 0) {
+        if (/Remote branch .* not found/i.test(res.stderr)) {
+          throw new GitError(`branch "${opts.branch}" not found on "${where}"`, { url: where, branch: opts.branch });
+        }
+        throw gitFailure('cloning', where, res.stderr, opts.auth, true);
+      }
+      const sym = await opts.git.run(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd: dir });
+      const branch = opts.branch ?? sym.stdout.toString('utf8').trim();
+      const head = await opts.git.run(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: dir });
+      if (!branch || head.code !== 0) throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
+      const ws = new NativeWorkspace(
+        'remote',
+        dir,
+        branch,
+        head.stdout.toString('utf8').trim(),
+        url.href,
+        opts.git,
+        opts.auth,
+        true,
+        await objectFormat(opts.git, dir),
+        opts.logger,
+        false,
+        tmp,
+      );
+      opts.logger.info('cloned', { url: where, branch, head: ws.head, ms: Math.round(performance.now() - started) });
+      return ws;
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+}
+
+async function realDir(dir: string): Promise<string> {
+  const { realpath } = await import('node:fs/promises');
+  return path.resolve(await realpath(dir));
+}
+
+async function objectFormat(git: GitCli, dir: string): Promise<'sha1' | 'sha256'> {
+  const res = await git.run(['rev-parse', '--show-object-format'], { cwd: dir });
+  return res.stdout.toString('utf8').trim() === 'sha256' ? 'sha256' : 'sha1';
+}
+
+/** `http.<scheme://host/>.extraHeader: Authorization: Basic …` for an http(s) remote; nothing otherwise. */
+function headerConfig(remote: string, auth: GitAuth): [string, string][] {
+  let url: URL;
+  try {
+    url = new URL(remote);
+  } catch {
+    return [];
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return [];
+  const basic = Buffer.from(`${auth.username}:${auth.token}`).toString('base64');
+  return [[`http.${url.protocol}//${url.host}/.extraHeader`, `Authorization: Basic ${basic}`]];
+}
+
+/** A one-line GitError for a failed git command: authentication, reachability, else git's own words. */
+function gitFailure(action: string, where: string, stderr: string, auth: GitAuth | undefined, tokenUsed: boolean): GitError {
+  const at = `${action} "${where}"`;
+  if (AUTH_FAILED.test(stderr)) {
+    const who = auth && tokenUsed ? `as "${auth.username}" with the given token` : 'with the credentials git has for it';
+    return new GitError(
+      `${at} failed: authentication refused (${who}); check GIT_TOKEN / GIT_USERNAME, the SSH key or credential helper, and the repository access`,
+      { url: where },
+    );
+  }
+  if (UNREACHABLE.test(stderr) && !/not found|does not appear to be a git repository/i.test(stderr)) {
+    return new GitError(`${at} failed: cannot reach the server (${gitSays(stderr)}); check the URL and network`, {
+      url: where,
+    });
+  }
+  return new GitError(redact(`${at} failed: ${gitSays(stderr) || 'git exited with an error'}`, auth), { url: where });
+}

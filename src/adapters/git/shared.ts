@@ -1,0 +1,41 @@
+/** Rules both Git adapters (native CLI and isomorphic-git) apply the same way. */
+import { GitError } from '../../core/errors.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Decodes blob bytes as strict UTF-8, keeping a BOM as U+FEFF so that writing the text back keeps it. */
+export function decodeUtf8(bytes: Uint8Array): string | null {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** A branch name git accepts (`git check-ref-format --branch`), checked before it reaches a refspec. */
+export function isValidBranchName(name: string): boolean {
+  if (!name || name.startsWith('-') || name.startsWith('/') || name.endsWith('/') || name.endsWith('.')) {
+    return false;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x20\x7f~^:?*[\\]|\.\.|@\{|\/\//.test(name) || name === '@') return false;
+  return name.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock'));
+}
+
+/** Only plain repository-relative paths are committed: no `..`, no `.git`, no absolute path. */
+export function checkPath(p: string): void {
+  const parts = p.split('/');
+  if (p.startsWith('/') || parts.some((s) => s === '' || s === '.' || s === '..' || s.toLowerCase() === '.git')) {
+    throw new GitError(`refusing to commit "${p}": not a plain repository-relative path`, { path: p });
+  }
+}
+
+/** Server refusals that mean "the branch moved under you": fetch, re-plan and retry. */
+export const RACE_PATTERNS = [
+  /non-fast-forward/i,
+  /fetch first/i,
+  /stale info/i,
+  /failed to lock/i,
+  // git >= 2.2x: "failed to update ref" + "remote: error: cannot lock ref '...': is at X but expected Y".
+  /cannot lock ref .* but expected/i,
+];
