@@ -89,8 +89,7 @@ export interface CommitFile {
  * `rejected` is a server-side refusal (hook, protected branch) with the remote's message.
  */
 export type PushResult =
-  | { ok: true }
-  | { ok: false; reason: 'not-fast-forward' | 'rejected'; message: string };
+  { ok: true } | { ok: false; reason: 'not-fast-forward' | 'rejected'; message: string };
 
 /**
  * An opened base branch of a Git repository: a local checkout (pushed to its own `origin`) or a URL

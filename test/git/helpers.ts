@@ -58,13 +58,20 @@ export function setFile(file: string, content: string, message = `set ${file}`) 
 export async function publishWithRetry(
   ws: Workspace,
   build: (ws: Workspace) => Promise<BuildResult>,
-  opts: { author: typeof author; dryRun?: boolean; clock?: () => Date } & RetryPolicy & { sleep?: RetryPolicy['sleep'] },
+  opts: { author: typeof author; dryRun?: boolean; clock?: () => Date } & RetryPolicy & {
+      sleep?: RetryPolicy['sleep'];
+    },
 ): Promise<{ outcome: string; commit: string | null; attempts: number; changes: FileChange[] }> {
   const { plan, result, attempts } = await publishLoop({
     ws,
     plan: build,
     logger: silentLogger,
-    retry: { attempts: opts.attempts, backoffMs: opts.backoffMs ?? 5, sleep: opts.sleep, random: opts.random },
+    retry: {
+      attempts: opts.attempts,
+      backoffMs: opts.backoffMs ?? 5,
+      sleep: opts.sleep,
+      random: opts.random,
+    },
     publish: async (p, w) => {
       const out = await publishCommit(w, {
         changes: p?.changes ?? [],

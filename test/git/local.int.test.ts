@@ -58,23 +58,26 @@ const shallowOf = (dir: string) => readFile(path.join(dir, '.git', 'shallow'), '
 
 describe.each(ENGINES)('local mode (%s)', (engine) => {
   const origins: Origin[] = engine === 'native' ? ['http', 'path', 'file'] : ['http'];
-  it.each(origins)('commits on a shallow checkout with a %s origin, pushes, and moves the checkout', async (origin) => {
-    const name = `local-${engine}-${origin}`;
-    const dir = await checkout(name, origin);
-    const shallow = await shallowOf(dir);
-    const ws = await open(engine, { repo: dir });
-    expect(ws.mode).toBe('local');
-    expect(ws.branch).toBe('main');
-    const res = await publishWithRetry(ws, setFile('apps/a.yaml', 'a: 2\r\n'), { author, sleep: noSleep });
-    await ws.close();
-    expect(res.outcome).toBe('pushed');
-    expect(await server.head(name, 'main')).toBe(res.commit);
-    expect(await server.readFile(name, 'main', 'apps/a.yaml')).toBe('a: 2\r\n');
-    expect(await readFile(path.join(dir, 'apps/a.yaml'), 'utf8')).toBe('a: 2\r\n');
-    await expectSettled(dir, res.commit!, shallow);
-    // The executable bit of a file in the base survives.
-    expect((await git(dir, 'ls-tree', 'HEAD', 'run.sh')).split(' ')[0]).toBe('100644');
-  });
+  it.each(origins)(
+    'commits on a shallow checkout with a %s origin, pushes, and moves the checkout',
+    async (origin) => {
+      const name = `local-${engine}-${origin}`;
+      const dir = await checkout(name, origin);
+      const shallow = await shallowOf(dir);
+      const ws = await open(engine, { repo: dir });
+      expect(ws.mode).toBe('local');
+      expect(ws.branch).toBe('main');
+      const res = await publishWithRetry(ws, setFile('apps/a.yaml', 'a: 2\r\n'), { author, sleep: noSleep });
+      await ws.close();
+      expect(res.outcome).toBe('pushed');
+      expect(await server.head(name, 'main')).toBe(res.commit);
+      expect(await server.readFile(name, 'main', 'apps/a.yaml')).toBe('a: 2\r\n');
+      expect(await readFile(path.join(dir, 'apps/a.yaml'), 'utf8')).toBe('a: 2\r\n');
+      await expectSettled(dir, res.commit!, shallow);
+      // The executable bit of a file in the base survives.
+      expect((await git(dir, 'ls-tree', 'HEAD', 'run.sh')).split(' ')[0]).toBe('100644');
+    },
+  );
 
   it('keeps uncommitted changes of other files out of the commit and in the working tree', async () => {
     const dir = await checkout(`local-dirty-other-${engine}`);
@@ -98,7 +101,9 @@ describe.each(ENGINES)('local mode (%s)', (engine) => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(GitError);
-    expect((err as GitError).message).toMatch(/uncommitted changes in files this commit changes: apps\/a.yaml/);
+    expect((err as GitError).message).toMatch(
+      /uncommitted changes in files this commit changes: apps\/a.yaml/,
+    );
     expect(await server.head(name, 'main')).toBe(seedHead);
     expect(await readFile(path.join(dir, 'apps/a.yaml'), 'utf8')).toBe('a: mine\n');
   });
@@ -131,7 +136,11 @@ describe.each(ENGINES)('local mode (%s)', (engine) => {
     const ws = await open(engine, { repo: dir });
     const res = await publishWithRetry(ws, setFile('apps/a.yaml', 'a: 2\r\n'), { author });
     expect(res.attempts).toBe(1);
-    expect((await server.commits(name, 'main')).map((c) => c.subject)).toEqual(['set apps/a.yaml', 'theirs', 'seed']);
+    expect((await server.commits(name, 'main')).map((c) => c.subject)).toEqual([
+      'set apps/a.yaml',
+      'theirs',
+      'seed',
+    ]);
     expect(await readFile(path.join(dir, 'apps/c.yaml'), 'utf8')).toBe('c: 1\n');
     await expectSettled(dir, res.commit!, null);
     expect((await git(dir, 'rev-list', '--count', 'HEAD')).trim()).toBe('3');
@@ -145,7 +154,9 @@ describe.each(ENGINES)('local mode (%s)', (engine) => {
     const before = (await git(dir, 'rev-parse', 'HEAD')).trim();
     const err = await open(engine, { repo: dir }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GitError);
-    expect((err as GitError).message).toMatch(/local branch "main" has commits that are not on "origin\/main"/);
+    expect((err as GitError).message).toMatch(
+      /local branch "main" has commits that are not on "origin\/main"/,
+    );
     expect((await git(dir, 'rev-parse', 'HEAD')).trim()).toBe(before);
     expect(await git(dir, 'status', '--porcelain')).toBe('');
   });
@@ -158,12 +169,16 @@ describe.each(ENGINES)('local mode (%s)', (engine) => {
       const dir = path.join(tmp.dir, `checkout-${++n}`);
       // actions/checkout style: credentials outside the URL (here: a one-off header for the native clone).
       const header = `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
-      await runGit(['-c', `http.extraHeader=${header}`, 'clone', '-q', '--depth', '1', authServer.repoUrl('priv'), dir], {
-        env,
-      });
-      const err = await open(engine, { repo: dir, auth: { username: 'x-access-token', token: 'nope-nope-nope' } }).catch(
-        (e: unknown) => e,
+      await runGit(
+        ['-c', `http.extraHeader=${header}`, 'clone', '-q', '--depth', '1', authServer.repoUrl('priv'), dir],
+        {
+          env,
+        },
       );
+      const err = await open(engine, {
+        repo: dir,
+        auth: { username: 'x-access-token', token: 'nope-nope-nope' },
+      }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(GitError);
       expect((err as GitError).message).toMatch(/authentication refused/);
       expect((err as GitError).message).toContain(authServer.repoUrl('priv'));
@@ -195,7 +210,9 @@ describe.each(ENGINES)('local mode (%s)', (engine) => {
     await git(dir, 'checkout', '-q', 'main');
     await git(dir, 'remote', 'remove', 'origin');
     await expect(open(engine, { repo: dir })).rejects.toThrow(/no "origin" remote/);
-    await expect(open(engine, { repo: path.join(tmp.dir, 'missing') })).rejects.toThrow(/not a Git checkout|does not exist/);
+    await expect(open(engine, { repo: path.join(tmp.dir, 'missing') })).rejects.toThrow(
+      /not a Git checkout|does not exist/,
+    );
     expect(await stat(dir).then(() => true)).toBe(true);
   });
 });

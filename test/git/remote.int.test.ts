@@ -2,10 +2,9 @@
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { openWorkspace, publishWithRetry } from '../../src/adapters/git/index.js';
 import { GitError } from '../../src/core/errors.js';
 import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
-import { author, noSleep, setFile, tempDir } from './helpers.js';
+import { ENGINES, author, noSleep, open, publishWithRetry, setFile, tempDir } from './helpers.js';
 
 let server: GitServer;
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -19,19 +18,18 @@ const seed = {
   'README.md': '# deploy\n',
 };
 
-beforeAll(async () => {
-  server = await startGitServer();
-  tmp = await tempDir();
-});
-afterAll(async () => {
-  await server.close();
-  await tmp.cleanup();
-});
-
-describe('remote mode', () => {
+describe.each(ENGINES)('remote mode (%s)', (engine) => {
+  beforeAll(async () => {
+    server = await startGitServer();
+    tmp = await tempDir();
+  });
+  afterAll(async () => {
+    await server.close();
+    await tmp.cleanup();
+  });
   it('reads only accepted blobs, commits exactly the change, pushes, and cleans up', async () => {
     const seedHead = await server.createBareRepo('basic', seed, { branch: 'trunk' });
-    const ws = await openWorkspace({ repo: server.repoUrl('basic'), tmpRoot: tmp.dir });
+    const ws = await open(engine, { repo: server.repoUrl('basic'), tmpRoot: tmp.dir });
     expect(ws.mode).toBe('remote');
     expect(ws.branch).toBe('trunk'); // the remote's default branch
     expect(ws.head).toBe(seedHead);
@@ -83,7 +81,7 @@ describe('remote mode', () => {
       'a.yaml': 'x: 1\n',
       'b.yaml': Buffer.from([0x78, 0x3a, 0xe9, 0x0a]),
     });
-    const ws = await openWorkspace({ repo: server.repoUrl('latin1'), tmpRoot: tmp.dir });
+    const ws = await open(engine, { repo: server.repoUrl('latin1'), tmpRoot: tmp.dir });
     try {
       const { files, problems } = await ws.source.load(() => true);
       expect(files.map((f) => f.path)).toEqual(['a.yaml']);
@@ -98,11 +96,11 @@ describe('remote mode', () => {
   it('is idempotent: a second run makes no commit', async () => {
     await server.createBareRepo('idem', seed);
     const build = setFile('apps/web/deploy.yaml', 'kind: Deployment\nmetadata:\n  name: web2\n');
-    const ws1 = await openWorkspace({ repo: server.repoUrl('idem'), tmpRoot: tmp.dir });
+    const ws1 = await open(engine, { repo: server.repoUrl('idem'), tmpRoot: tmp.dir });
     const first = await publishWithRetry(ws1, build, { author, sleep: noSleep }).finally(() => ws1.close());
     expect(first.outcome).toBe('pushed');
     const head = await server.head('idem', 'main');
-    const ws2 = await openWorkspace({ repo: server.repoUrl('idem'), branch: 'main', tmpRoot: tmp.dir });
+    const ws2 = await open(engine, { repo: server.repoUrl('idem'), branch: 'main', tmpRoot: tmp.dir });
     const second = await publishWithRetry(ws2, build, { author, sleep: noSleep }).finally(() => ws2.close());
     expect(second).toEqual({ outcome: 'none', commit: null, attempts: 1, changes: [] });
     expect(await server.head('idem', 'main')).toBe(head);
@@ -110,7 +108,7 @@ describe('remote mode', () => {
 
   it('dry-run builds but pushes nothing', async () => {
     const seedHead = await server.createBareRepo('dry', seed);
-    const ws = await openWorkspace({ repo: server.repoUrl('dry'), tmpRoot: tmp.dir });
+    const ws = await open(engine, { repo: server.repoUrl('dry'), tmpRoot: tmp.dir });
     const res = await publishWithRetry(ws, setFile('new/file.yaml', 'a: 1\n'), {
       author,
       dryRun: true,
@@ -127,7 +125,7 @@ describe('remote mode', () => {
 
   it('creates new files in new folders', async () => {
     await server.createBareRepo('create', seed);
-    const ws = await openWorkspace({ repo: server.repoUrl('create'), tmpRoot: tmp.dir });
+    const ws = await open(engine, { repo: server.repoUrl('create'), tmpRoot: tmp.dir });
     const res = await publishWithRetry(ws, setFile('deep/new/dir/file.yaml', 'a: 1\n'), { author }).finally(
       () => ws.close(),
     );
@@ -144,7 +142,7 @@ describe('remote mode', () => {
       'apps-b.yaml': 'b\n',
       'apps0/y.yaml': 'y\n',
     });
-    const ws = await openWorkspace({ repo: server.repoUrl('order'), tmpRoot: tmp.dir });
+    const ws = await open(engine, { repo: server.repoUrl('order'), tmpRoot: tmp.dir });
     try {
       const commit = await ws.commit({
         changes: [
@@ -172,7 +170,7 @@ describe('remote mode', () => {
     for (let i = 0; i < 60; i++) files[`d${i % 4}/f${i}.yaml`] = `name: f${i}\n${body}\nlast: ${i * 7}\n`;
     await server.createBareRepo('deltas', files);
     await runGit(['--git-dir', server.repoPath('deltas'), 'gc', '-q', '--aggressive']);
-    const ws = await openWorkspace({ repo: server.repoUrl('deltas'), tmpRoot: tmp.dir });
+    const ws = await open(engine, { repo: server.repoUrl('deltas'), tmpRoot: tmp.dir });
     try {
       const { files: read } = await ws.source.load(() => true);
       expect(Object.fromEntries(read.map((f) => [f.path, f.text]))).toEqual(files);
@@ -183,7 +181,7 @@ describe('remote mode', () => {
 
   it('refuses a stale plan before anything is written to the remote', async () => {
     const seedHead = await server.createBareRepo('stale', seed);
-    const ws = await openWorkspace({ repo: server.repoUrl('stale'), tmpRoot: tmp.dir });
+    const ws = await open(engine, { repo: server.repoUrl('stale'), tmpRoot: tmp.dir });
     try {
       await expect(
         ws.commit({
@@ -202,21 +200,21 @@ describe('remote mode', () => {
   });
 
   it('refuses plain http to a non-loopback host, credentials in URLs and ssh', async () => {
-    await expect(openWorkspace({ repo: 'http://git.example.com/org/repo.git' })).rejects.toThrow(
+    await expect(open(engine, { repo: 'http://git.example.com/org/repo.git' })).rejects.toThrow(
       /plain http is allowed only for loopback/,
     );
-    const err = await openWorkspace({ repo: 'https://user:hunter2hunter2@git.example.com/r.git' }).catch(
+    const err = await open(engine, { repo: 'https://user:hunter2hunter2@git.example.com/r.git' }).catch(
       (e) => e,
     );
     expect(err).toBeInstanceOf(GitError);
     expect(String(err.message)).not.toContain('hunter2');
-    await expect(openWorkspace({ repo: 'ssh://git@example.com/r.git' })).rejects.toThrow(/use an HTTPS URL/);
+    await expect(open(engine, { repo: 'ssh://git@example.com/r.git' })).rejects.toThrow(/use an HTTPS URL/);
   });
 
   it('names a missing branch', async () => {
     await server.createBareRepo('nobranch', seed);
     await expect(
-      openWorkspace({ repo: server.repoUrl('nobranch'), branch: 'nope', tmpRoot: tmp.dir }),
+      open(engine, { repo: server.repoUrl('nobranch'), branch: 'nope', tmpRoot: tmp.dir }),
     ).rejects.toThrow(/branch "nope" not found/);
     expect(await readdir(tmp.dir)).toEqual([]);
   });

@@ -47,7 +47,10 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspa
   const chosen = chooseEngine(opts.env, opts.engine);
   const remote = looksLikeUrl(opts.repo);
   if (chosen.engine === 'native') {
-    if (!chosen.git) throw new GitError('the native git CLI was asked for (VAULT_ROLLOUT_GIT=native) but "git" is not on PATH');
+    if (!chosen.git)
+      throw new GitError(
+        'the native git CLI was asked for (VAULT_ROLLOUT_GIT=native) but "git" is not on PATH',
+      );
     const git = new GitCli(chosen.git, opts.env);
     const args = { ...opts, git, logger };
     return remote ? NativeWorkspace.openRemote(args) : NativeWorkspace.openLocal(args);

@@ -29,7 +29,7 @@ import type {
   Workspace,
 } from '../../core/ports.js';
 import { checkRemoteUrl, displayRemote, displayUrl, redact } from './remote-url.js';
-import { checkPath, decodeUtf8, isValidBranchName, RACE_PATTERNS } from './shared.js';
+import { checkPath, decodeUtf8, folderFilter, isValidBranchName, RACE_PATTERNS } from './shared.js';
 
 export interface IsoOpenOptions {
   repo: string;
@@ -43,7 +43,9 @@ export interface IsoOpenOptions {
 const ZERO = '0'.repeat(40);
 
 function errCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+  return typeof err === 'object' && err !== null && 'code' in err
+    ? String((err as { code: unknown }).code)
+    : undefined;
 }
 
 /** Turns an isomorphic-git or network error into a one-line GitError without the token. */
@@ -64,9 +66,12 @@ function toGitError(err: unknown, action: string, where: string, auth: GitAuth |
     return new GitError(`${action} "${where}" failed: HTTP ${status}`, { url: where, status });
   }
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET' || code === 'ETIMEDOUT') {
-    return new GitError(`${action} "${where}" failed: cannot reach the server (${code}); check the URL and network`, {
-      url: where,
-    });
+    return new GitError(
+      `${action} "${where}" failed: cannot reach the server (${code}); check the URL and network`,
+      {
+        url: where,
+      },
+    );
   }
   const message = err instanceof Error ? err.message : String(err);
   return new GitError(redact(`${action} "${where}" failed: ${message.split('\n')[0]}`, auth).slice(0, 500), {
@@ -91,7 +96,7 @@ export class IsoWorkspace implements Workspace {
     private readonly readOnly: boolean,
     private readonly tmp: string | null,
   ) {
-    this.source = { load: (accept) => this.load(accept) };
+    this.source = { load: (accept, hints) => this.load(accept, hints?.enterDir) };
   }
 
   get url(): string {
@@ -113,7 +118,10 @@ export class IsoWorkspace implements Workspace {
       url: this.remoteUrl,
       // Tokens travel through onAuth only, never inside the URL (isomorphic-git writes URLs to .git/config).
       ...(auth
-        ? { onAuth: () => ({ username: auth.username, password: auth.token }), onAuthFailure: () => ({ cancel: true }) }
+        ? {
+            onAuth: () => ({ username: auth.username, password: auth.token }),
+            onAuthFailure: () => ({ cancel: true }),
+          }
         : {}),
     };
   }
@@ -133,13 +141,21 @@ export class IsoWorkspace implements Workspace {
     return out;
   }
 
-  private async load(accept: (path: string) => boolean): Promise<{ files: RepoFile[]; problems: Problem[] }> {
+  private async load(
+    accept: (path: string) => boolean,
+    enterDir?: (dir: string) => boolean,
+  ): Promise<{ files: RepoFile[]; problems: Problem[] }> {
+    const inFolder = folderFilter(enterDir);
     const files: RepoFile[] = [];
     const problems: Problem[] = [];
     for (const [p, e] of await this.entries(this.head)) {
-      if (e.type !== 'blob' || !accept(p)) continue;
+      if (e.type !== 'blob' || !inFolder(p) || !accept(p)) continue;
       if (e.mode === '120000') {
-        problems.push({ file: p, severity: 'warning', message: 'symbolic link: not followed, not rewritten' });
+        problems.push({
+          file: p,
+          severity: 'warning',
+          message: 'symbolic link: not followed, not rewritten',
+        });
         continue;
       }
       const { blob } = await git.readBlob({ ...this.args, oid: e.oid });
@@ -173,7 +189,9 @@ export class IsoWorkspace implements Workspace {
   async changedFiles(commitId: string): Promise<CommitFile[]> {
     const commit = await this.readCommitInfo(commitId);
     if (commit.parents.length !== 1) {
-      throw new GitError(`commit ${commitId.slice(0, 12)} has ${commit.parents.length} parents, expected one`);
+      throw new GitError(
+        `commit ${commitId.slice(0, 12)} has ${commit.parents.length} parents, expected one`,
+      );
     }
     return this.diff(commit.parents[0]!, commitId);
   }
@@ -219,7 +237,12 @@ export class IsoWorkspace implements Workspace {
     const { commit: parent } = await git.readCommit({ ...this.args, oid: base });
     const tree = await this.rewriteTree(parent.tree, '', edits);
     const seconds = Math.floor((opts.now ?? new Date()).getTime() / 1000);
-    const person = { name: opts.author.name, email: opts.author.email, timestamp: seconds, timezoneOffset: 0 };
+    const person = {
+      name: opts.author.name,
+      email: opts.author.email,
+      timestamp: seconds,
+      timezoneOffset: 0,
+    };
     const commit = await git.writeCommit({
       ...this.args,
       commit: { message: opts.message, tree, parent: [base], author: person, committer: person },
@@ -229,7 +252,11 @@ export class IsoWorkspace implements Workspace {
   }
 
   /** Rewrites only the trees on the edited paths; every other subtree keeps its object id. */
-  private async rewriteTree(oid: string | null, prefix: string, edits: Map<string, { oid: string; mode: string }>): Promise<string> {
+  private async rewriteTree(
+    oid: string | null,
+    prefix: string,
+    edits: Map<string, { oid: string; mode: string }>,
+  ): Promise<string> {
     const entries: TreeEntry[] = oid ? [...(await git.readTree({ ...this.args, oid })).tree] : [];
     const dirs = new Map<string, Map<string, { oid: string; mode: string }>>();
     const put = (e: TreeEntry) => {
@@ -241,7 +268,9 @@ export class IsoWorkspace implements Workspace {
       const slash = rel.indexOf('/');
       if (slash === -1) {
         if (entries.find((e) => e.path === rel && e.type !== 'blob')) {
-          throw new GitError(`cannot write file "${prefix}${rel}": it is a folder or submodule in the repository`);
+          throw new GitError(
+            `cannot write file "${prefix}${rel}": it is a folder or submodule in the repository`,
+          );
         }
         put({ path: rel, mode: edit.mode, oid: edit.oid, type: 'blob' });
       } else {
@@ -253,8 +282,14 @@ export class IsoWorkspace implements Workspace {
     }
     for (const [name, sub] of dirs) {
       const existing = entries.find((e) => e.path === name);
-      if (existing && existing.type !== 'tree') throw new GitError(`cannot write below "${prefix}${name}": it is a file in the repository`);
-      put({ path: name, mode: '040000', oid: await this.rewriteTree(existing?.oid ?? null, `${prefix}${name}/`, sub), type: 'tree' });
+      if (existing && existing.type !== 'tree')
+        throw new GitError(`cannot write below "${prefix}${name}": it is a file in the repository`);
+      put({
+        path: name,
+        mode: '040000',
+        oid: await this.rewriteTree(existing?.oid ?? null, `${prefix}${name}/`, sub),
+        type: 'tree',
+      });
     }
     return git.writeTree({ ...this.args, tree: entries });
   }
@@ -262,7 +297,9 @@ export class IsoWorkspace implements Workspace {
   private ownChild(commitId: string): { parent: string; paths: string[] } {
     const made = this.made.get(commitId);
     if (!made || made.parent !== this.head) {
-      throw new GitError(`commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`);
+      throw new GitError(
+        `commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`,
+      );
     }
     return made;
   }
@@ -270,8 +307,12 @@ export class IsoWorkspace implements Workspace {
   /** One receive-pack command `expected -> src` on `branch` (null: absent / delete). */
   private async pushRef(branch: string, expected: string | null, src: string | null): Promise<PushResult> {
     let moved: string | null = null;
+    const said: string[] = [];
     try {
       const res = await git.push({
+        onMessage: (m) => {
+          if (m.trim()) said.push(m.trim());
+        },
         ...this.args,
         ...this.remoteArgs,
         ref: src ?? this.head,
@@ -287,7 +328,7 @@ export class IsoWorkspace implements Workspace {
       });
       if (res.ok) return { ok: true };
       const why = res.refs?.[`refs/heads/${branch}`]?.error ?? res.error ?? 'refused';
-      return this.refused(branch, why);
+      return this.refused(branch, why, said);
     } catch (err) {
       if (moved !== null) {
         return {
@@ -296,16 +337,25 @@ export class IsoWorkspace implements Workspace {
           message: `branch "${branch}" is at ${String(moved).slice(0, 12)}, expected ${expected ? expected.slice(0, 12) : '(absent)'}`,
         };
       }
-      const refs = (err as { data?: { result?: { refs?: Record<string, { error?: string }> } } }).data?.result?.refs;
+      const refs = (err as { data?: { result?: { refs?: Record<string, { error?: string }> } } }).data?.result
+        ?.refs;
       const why = refs?.[`refs/heads/${branch}`]?.error;
-      if (errCode(err) === 'GitPushError' && why) return this.refused(branch, why);
+      if (errCode(err) === 'GitPushError' && why) return this.refused(branch, why, said);
       throw toGitError(err, 'pushing to', this.url, this.auth);
     }
   }
 
-  private refused(branch: string, why: string): PushResult {
-    const message = redact(`the remote refused the update of "${branch}": ${why}`, this.auth).slice(0, 1000);
-    return { ok: false, reason: RACE_PATTERNS.some((re) => re.test(why)) ? 'not-fast-forward' : 'rejected', message };
+  private refused(branch: string, why: string, said: string[]): PushResult {
+    const remote = said.join(' | ');
+    const message = redact(
+      `the remote refused the update of "${branch}": ${why}${remote ? ` (remote: ${remote})` : ''}`,
+      this.auth,
+    ).slice(0, 1000);
+    return {
+      ok: false,
+      reason: RACE_PATTERNS.some((re) => re.test(why)) ? 'not-fast-forward' : 'rejected',
+      message,
+    };
   }
 
   async push(commitId: string): Promise<PushResult> {
@@ -314,15 +364,25 @@ export class IsoWorkspace implements Workspace {
     if (this.mode === 'local') await this.checkCheckout(made.paths);
     const res = await this.pushRef(this.branch, made.parent, commitId);
     if (!res.ok) return res;
-    await git.writeRef({ ...this.args, ref: `refs/remotes/origin/${this.branch}`, value: commitId, force: true });
+    await git.writeRef({
+      ...this.args,
+      ref: `refs/remotes/origin/${this.branch}`,
+      value: commitId,
+      force: true,
+    });
     this.logger.info('pushed', { branch: this.branch, commit: commitId });
     if (this.mode === 'local') await this.moveCheckout(made.parent, commitId);
     this.head = commitId;
     return { ok: true };
   }
 
-  async pushBranch(commitId: string, branch: string, opts: { expectedOld: string | null }): Promise<PushResult> {
-    if (branch === this.branch) throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
+  async pushBranch(
+    commitId: string,
+    branch: string,
+    opts: { expectedOld: string | null },
+  ): Promise<PushResult> {
+    if (branch === this.branch)
+      throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
     if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
     this.ownChild(commitId);
     return this.pushRef(branch, opts.expectedOld, commitId);
@@ -356,7 +416,8 @@ export class IsoWorkspace implements Workspace {
         ...(this.mode === 'remote' ? { depth: 1 } : {}),
       });
     } catch (err) {
-      if (errCode(err) === 'NotFoundError') throw new GitError(`branch "${branch}" not found on "${this.url}"`);
+      if (errCode(err) === 'NotFoundError')
+        throw new GitError(`branch "${branch}" not found on "${this.url}"`);
       throw toGitError(err, `fetching "${branch}" from`, this.url, this.auth);
     }
   }
@@ -391,7 +452,9 @@ export class IsoWorkspace implements Workspace {
       this.head = local;
       return;
     }
-    const behind = await git.isDescendent({ ...this.args, oid: origin, ancestor: local, depth: 10_000 }).catch(() => false);
+    const behind = await git
+      .isDescendent({ ...this.args, oid: origin, ancestor: local, depth: 10_000 })
+      .catch(() => false);
     if (!behind) {
       throw new GitError(
         `the local branch "${this.branch}" has commits that are not on "origin/${this.branch}" (${this.url}); ` +
@@ -408,17 +471,23 @@ export class IsoWorkspace implements Workspace {
     if (paths.length === 0) return [];
     const matrix = await git.statusMatrix({ ...this.args, ref: this.head, filepaths: paths });
     const wanted = new Set(paths);
-    return matrix.filter(([p, h, w, s]) => wanted.has(p) && !(h === w && w === s && (h === 1 || h === 0))).map(([p]) => p);
+    return matrix
+      .filter(([p, h, w, s]) => wanted.has(p) && !(h === w && w === s && (h === 1 || h === 0)))
+      .map(([p]) => p);
   }
 
   private async checkCheckout(paths: string[]): Promise<void> {
     const current = await git.resolveRef({ ...this.args, ref: `refs/heads/${this.branch}` });
-    if (current !== this.head) throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
+    if (current !== this.head)
+      throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
     const dirty = await this.dirty(paths);
     if (dirty.length > 0) {
-      throw new GitError(`uncommitted changes in files this commit changes: ${dirty.slice(0, 10).join(', ')}; commit or stash them first`, {
-        paths: dirty,
-      });
+      throw new GitError(
+        `uncommitted changes in files this commit changes: ${dirty.slice(0, 10).join(', ')}; commit or stash them first`,
+        {
+          paths: dirty,
+        },
+      );
     }
   }
 
@@ -472,7 +541,17 @@ export class IsoWorkspace implements Workspace {
     }
     const tmp = await mkdtemp(path.join(opts.tmpRoot ?? os.tmpdir(), 'vault-rollout-'));
     try {
-      const ws = new IsoWorkspace('remote', tmp, opts.branch ?? '', '', url.href, opts.auth, opts.logger, false, tmp);
+      const ws = new IsoWorkspace(
+        'remote',
+        tmp,
+        opts.branch ?? '',
+        '',
+        url.href,
+        opts.auth,
+        opts.logger,
+        false,
+        tmp,
+      );
       try {
         await git.clone({
           ...ws.args,
@@ -484,13 +563,24 @@ export class IsoWorkspace implements Workspace {
           noTags: true,
         });
       } catch (err) {
-        if (errCode(err) === 'NotFoundError') throw new GitError(`branch "${opts.branch}" not found on "${where}"`, { url: where });
+        if (errCode(err) === 'NotFoundError')
+          throw new GitError(`branch "${opts.branch}" not found on "${where}"`, { url: where });
         throw toGitError(err, 'cloning', where, opts.auth);
       }
       const branch = opts.branch ?? (await git.currentBranch({ ...ws.args })) ?? '';
       if (!branch) throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
       const head = await git.resolveRef({ ...ws.args, ref: 'HEAD' });
-      const opened = new IsoWorkspace('remote', tmp, branch, head, url.href, opts.auth, opts.logger, false, tmp);
+      const opened = new IsoWorkspace(
+        'remote',
+        tmp,
+        branch,
+        head,
+        url.href,
+        opts.auth,
+        opts.logger,
+        false,
+        tmp,
+      );
       opts.logger.info('cloned', { url: where, branch, head });
       return opened;
     } catch (err) {
@@ -503,27 +593,42 @@ export class IsoWorkspace implements Workspace {
     const dir = path.resolve(opts.repo);
     const gitdir = path.join(dir, '.git');
     const st = await stat(gitdir).catch(() => null);
-    if (!st) throw new GitError(`"${dir}" is not a Git checkout (no .git folder); pass a checkout or an HTTPS URL`);
+    if (!st)
+      throw new GitError(`"${dir}" is not a Git checkout (no .git folder); pass a checkout or an HTTPS URL`);
     if (!st.isDirectory()) {
-      throw new GitError(`"${dir}" is a linked worktree or submodule (.git is a file), which needs the git CLI: install git`);
+      throw new GitError(
+        `"${dir}" is a linked worktree or submodule (.git is a file), which needs the git CLI: install git`,
+      );
     }
     await checkIndexVersion(gitdir);
     const current = await git.currentBranch({ fs, dir, gitdir, fullname: false });
-    if (!current) throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
+    if (!current)
+      throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
     if (opts.branch && opts.branch !== current) {
       throw new GitError(
         `the checkout is on branch "${current}", not "${opts.branch}"; check out "${opts.branch}" or pass the repository URL`,
       );
     }
     const rawUrl = await git.getConfig({ fs, dir, gitdir, path: 'remote.origin.url' });
-    if (typeof rawUrl !== 'string' || !rawUrl) throw new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
+    if (typeof rawUrl !== 'string' || !rawUrl)
+      throw new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
     if (!/^https?:\/\//i.test(rawUrl)) {
       throw new GitError(
         `the "origin" remote of "${dir}" (${displayRemote(rawUrl)}) is not HTTP(S), which only the git CLI can reach: install git`,
       );
     }
     const url = checkRemoteUrl(rawUrl);
-    const ws = new IsoWorkspace('local', dir, current, '', url.href, opts.auth, opts.logger, opts.readOnly ?? false, null);
+    const ws = new IsoWorkspace(
+      'local',
+      dir,
+      current,
+      '',
+      url.href,
+      opts.auth,
+      opts.logger,
+      opts.readOnly ?? false,
+      null,
+    );
     await ws.refresh();
     opts.logger.info('opened local checkout', { dir, branch: current, head: ws.head });
     return ws;

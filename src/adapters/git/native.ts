@@ -42,7 +42,7 @@ import type {
 import { parseCommit } from './commit-info.js';
 import { GitCli, type GitRunOptions, type GitRunResult } from './exec.js';
 import { checkRemoteUrl, displayRemote, redact } from './remote-url.js';
-import { checkPath, decodeUtf8, isValidBranchName, RACE_PATTERNS } from './shared.js';
+import { checkPath, decodeUtf8, folderFilter, isValidBranchName, RACE_PATTERNS } from './shared.js';
 
 export interface NativeOpenOptions {
   repo: string;
@@ -133,7 +133,7 @@ export class NativeWorkspace implements Workspace {
     /** origin's URL in local mode, where `remote` is the name `origin` (for messages and the header scope). */
     private readonly originUrl: string | null = null,
   ) {
-    this.source = { load: (accept) => this.load(accept) };
+    this.source = { load: (accept, hints) => this.load(accept, hints?.enterDir) };
   }
 
   get url(): string {
@@ -153,7 +153,11 @@ export class NativeWorkspace implements Workspace {
   }
 
   private run(args: string[], opts: GitRunOptions = {}): Promise<GitRunResult> {
-    return this.git.run(args, { cwd: this.dir, ...opts, config: [...this.authConfig(), ...(opts.config ?? [])] });
+    return this.git.run(args, {
+      cwd: this.dir,
+      ...opts,
+      config: [...this.authConfig(), ...(opts.config ?? [])],
+    });
   }
 
   /** Runs git and throws a one-line GitError (naming the remote and branch) on a non-zero exit. */
@@ -164,7 +168,7 @@ export class NativeWorkspace implements Workspace {
   }
 
   private failure(action: string, stderr: string): GitError {
-    return gitFailure(action, this.url, stderr, this.auth, this.headerAllowed || this.mode === 'local');
+    return gitFailure(action, this.url, stderr, this.auth, this.headerAllowed, this.mode === 'local');
   }
 
   private async revParse(ref: string): Promise<string | null> {
@@ -177,7 +181,9 @@ export class NativeWorkspace implements Workspace {
   private async listing(commit: string): Promise<Map<string, TreeEntry>> {
     let hit = this.listings.get(commit);
     if (!hit) {
-      hit = parseLsTree(await this.must(['ls-tree', '-r', '-z', '--full-tree', commit], `reading ${commit.slice(0, 12)} of`));
+      hit = parseLsTree(
+        await this.must(['ls-tree', '-r', '-z', '--full-tree', commit], `reading ${commit.slice(0, 12)} of`),
+      );
       this.listings.clear(); // one commit at a time: the base of this attempt
       this.listings.set(commit, hit);
     }
@@ -186,18 +192,28 @@ export class NativeWorkspace implements Workspace {
 
   private async readBlobs(oids: string[]): Promise<Map<string, Buffer>> {
     if (oids.length === 0) return new Map();
-    return parseBatch(await this.must(['cat-file', '--batch'], 'reading objects of', { input: `${oids.join('\n')}\n` }));
+    return parseBatch(
+      await this.must(['cat-file', '--batch'], 'reading objects of', { input: `${oids.join('\n')}\n` }),
+    );
   }
 
-  private async load(accept: (path: string) => boolean): Promise<{ files: RepoFile[]; problems: Problem[] }> {
+  private async load(
+    accept: (path: string) => boolean,
+    enterDir?: (dir: string) => boolean,
+  ): Promise<{ files: RepoFile[]; problems: Problem[] }> {
+    const inFolder = folderFilter(enterDir);
     const started = performance.now();
     const listing = await this.listing(this.head);
     const problems: Problem[] = [];
     const wanted: [string, string][] = [];
     for (const [p, e] of listing) {
-      if (e.type !== 'blob' || !accept(p)) continue; // a `commit` entry is a submodule: not our manifests
+      if (e.type !== 'blob' || !inFolder(p) || !accept(p)) continue; // a `commit` entry is a submodule: not our manifests
       if (e.mode === '120000') {
-        problems.push({ file: p, severity: 'warning', message: 'symbolic link: not followed, not rewritten' });
+        problems.push({
+          file: p,
+          severity: 'warning',
+          message: 'symbolic link: not followed, not rewritten',
+        });
       } else wanted.push([p, e.oid]);
     }
     const blobs = await this.readBlobs([...new Set(wanted.map(([, oid]) => oid))]);
@@ -225,7 +241,9 @@ export class NativeWorkspace implements Workspace {
   async changedFiles(commitId: string): Promise<CommitFile[]> {
     const commit = await this.readCommitInfo(commitId);
     if (commit.parents.length !== 1) {
-      throw new GitError(`commit ${commitId.slice(0, 12)} has ${commit.parents.length} parents, expected one`);
+      throw new GitError(
+        `commit ${commitId.slice(0, 12)} has ${commit.parents.length} parents, expected one`,
+      );
     }
     const out = await this.must(
       ['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', commit.parents[0]!, commitId],
@@ -247,10 +265,7 @@ export class NativeWorkspace implements Workspace {
   // --- writing -------------------------------------------------------------------------------------
 
   private blobId(bytes: Buffer): string {
-    return createHash(this.objectFormat)
-      .update(`blob ${bytes.length}\0`)
-      .update(bytes)
-      .digest('hex');
+    return createHash(this.objectFormat).update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
   }
 
   async commit(opts: CommitOptions): Promise<string> {
@@ -267,7 +282,9 @@ export class NativeWorkspace implements Workspace {
     for (const c of changes) {
       // Compared by object id: the planned `before` hashes to the blob in the base, or the plan is stale.
       const entry = listing.get(c.path);
-      const matches = entry ? entry.type === 'blob' && entry.oid === this.blobId(Buffer.from(c.before, 'utf8')) : c.before === '';
+      const matches = entry
+        ? entry.type === 'blob' && entry.oid === this.blobId(Buffer.from(c.before, 'utf8'))
+        : c.before === '';
       if (!matches) {
         throw new GitError(
           `"${c.path}" in commit ${base.slice(0, 12)} differs from what was planned; re-plan on the current head`,
@@ -298,10 +315,17 @@ export class NativeWorkspace implements Workspace {
       const index = { GIT_INDEX_FILE: path.join(tmp, 'index') };
       await this.must(['read-tree', base], 'building the commit in', { env: index });
       const info = changes
-        .map((c, i) => `${listing.get(c.path)?.mode === '100755' ? '100755' : '100644'} ${oids[i]}\t${c.path}\0`)
+        .map(
+          (c, i) => `${listing.get(c.path)?.mode === '100755' ? '100755' : '100644'} ${oids[i]}\t${c.path}\0`,
+        )
         .join('');
-      await this.must(['update-index', '-z', '--index-info'], 'building the commit in', { env: index, input: info });
-      const tree = (await this.must(['write-tree'], 'building the commit in', { env: index })).toString('utf8').trim();
+      await this.must(['update-index', '-z', '--index-info'], 'building the commit in', {
+        env: index,
+        input: info,
+      });
+      const tree = (await this.must(['write-tree'], 'building the commit in', { env: index }))
+        .toString('utf8')
+        .trim();
       const when = `${Math.floor((opts.now ?? new Date()).getTime() / 1000)} +0000`;
       const commit = (
         await this.must(['commit-tree', tree, '-p', base, '-F', '-'], 'building the commit in', {
@@ -335,7 +359,9 @@ export class NativeWorkspace implements Workspace {
   private ownChild(commitId: string): { parent: string; paths: string[] } {
     const made = this.made.get(commitId);
     if (!made || made.parent !== this.head) {
-      throw new GitError(`commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`);
+      throw new GitError(
+        `commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`,
+      );
     }
     return made;
   }
@@ -343,7 +369,14 @@ export class NativeWorkspace implements Workspace {
   /** `git push --porcelain --force-with-lease=<ref>:<expected> origin <src>:<ref>`, classified. */
   private async pushRef(ref: string, expected: string | null, src: string): Promise<PushResult> {
     const res = await this.run(
-      ['push', '--porcelain', '--no-progress', `--force-with-lease=${ref}:${expected ?? ''}`, this.remote, `${src}:${ref}`],
+      [
+        'push',
+        '--porcelain',
+        '--no-progress',
+        `--force-with-lease=${ref}:${expected ?? ''}`,
+        this.remote,
+        `${src}:${ref}`,
+      ],
       { timeoutMs: 10 * 60_000 },
     );
     if (res.code === 0) return { ok: true };
@@ -374,15 +407,27 @@ export class NativeWorkspace implements Workspace {
     const started = performance.now();
     const res = await this.pushRef(`refs/heads/${this.branch}`, made.parent, commitId);
     if (!res.ok) return res;
-    await this.must(['update-ref', `refs/remotes/origin/${this.branch}`, commitId], 'updating origin/' + this.branch + ' of');
-    this.logger.info('pushed', { branch: this.branch, commit: commitId, ms: Math.round(performance.now() - started) });
+    await this.must(
+      ['update-ref', `refs/remotes/origin/${this.branch}`, commitId],
+      'updating origin/' + this.branch + ' of',
+    );
+    this.logger.info('pushed', {
+      branch: this.branch,
+      commit: commitId,
+      ms: Math.round(performance.now() - started),
+    });
     if (this.mode === 'local') await this.moveCheckout(made.parent, commitId);
     this.head = commitId;
     return { ok: true };
   }
 
-  async pushBranch(commitId: string, branch: string, opts: { expectedOld: string | null }): Promise<PushResult> {
-    if (branch === this.branch) throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
+  async pushBranch(
+    commitId: string,
+    branch: string,
+    opts: { expectedOld: string | null },
+  ): Promise<PushResult> {
+    if (branch === this.branch)
+      throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
     if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
     this.ownChild(commitId);
     const res = await this.pushRef(`refs/heads/${branch}`, opts.expectedOld, commitId);
@@ -399,7 +444,10 @@ export class NativeWorkspace implements Workspace {
 
   async remoteBranch(branch: string): Promise<CommitInfo | null> {
     if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
-    const listed = await this.must(['ls-remote', this.remote, `refs/heads/${branch}`], `reading branch "${branch}" of`);
+    const listed = await this.must(
+      ['ls-remote', this.remote, `refs/heads/${branch}`],
+      `reading branch "${branch}" of`,
+    );
     const oid = listed.toString('utf8').split('\t')[0]?.trim();
     if (!oid) return null;
     const known = await this.readCommitInfo(oid).catch(() => null);
@@ -407,7 +455,14 @@ export class NativeWorkspace implements Workspace {
     // A checkout is never deepened or made shallow behind its owner's back; the temporary clone may be.
     const depth = this.mode === 'remote' ? ['--depth', '1'] : [];
     await this.must(
-      ['fetch', '-q', '--no-tags', ...depth, this.remote, `+refs/heads/${branch}:refs/remotes/origin/${branch}`],
+      [
+        'fetch',
+        '-q',
+        '--no-tags',
+        ...depth,
+        this.remote,
+        `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
+      ],
       `fetching "${branch}" from`,
     );
     return this.readCommitInfo(oid);
@@ -455,7 +510,8 @@ export class NativeWorkspace implements Workspace {
   private async syncCheckout(): Promise<void> {
     const local = await this.revParse(`refs/heads/${this.branch}`);
     const origin = await this.revParse(`refs/remotes/origin/${this.branch}`);
-    if (!local || !origin) throw new GitError(`branch "${this.branch}" has no commit in "${this.dir}" or on "${this.url}"`);
+    if (!local || !origin)
+      throw new GitError(`branch "${this.branch}" has no commit in "${this.dir}" or on "${this.url}"`);
     if (local === origin) {
       this.head = local;
       return;
@@ -469,12 +525,16 @@ export class NativeWorkspace implements Workspace {
       );
     }
     if (this.readOnly) {
-      this.logger.info(`The checkout's "${this.branch}" is behind "origin/${this.branch}": planning on the remote head`);
+      this.logger.info(
+        `The checkout's "${this.branch}" is behind "origin/${this.branch}": planning on the remote head`,
+      );
       this.head = origin;
       return;
     }
     await this.moveCheckout(local, origin, 'fast-forward');
-    this.logger.info(`Fast-forwarded the checkout's "${this.branch}" to "origin/${this.branch}" (${origin.slice(0, 12)})`);
+    this.logger.info(
+      `Fast-forwarded the checkout's "${this.branch}" to "origin/${this.branch}" (${origin.slice(0, 12)})`,
+    );
     this.head = origin;
   }
 
@@ -484,7 +544,8 @@ export class NativeWorkspace implements Workspace {
    */
   private async checkCheckout(paths: string[]): Promise<void> {
     const current = await this.revParse(`refs/heads/${this.branch}`);
-    if (current !== this.head) throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
+    if (current !== this.head)
+      throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
     const touched = new Set(paths);
     const changed = new Set<string>();
     for (const cached of [false, true]) {
@@ -533,11 +594,14 @@ export class NativeWorkspace implements Workspace {
     const top = await git.run(['rev-parse', '--show-toplevel'], { cwd: dir });
     if (top.code !== 0) throw new GitError(`"${dir}" is not a Git checkout; pass a checkout or an HTTPS URL`);
     if (path.resolve(top.stdout.toString('utf8').trim()) !== (await realDir(dir))) {
-      throw new GitError(`"${dir}" is inside a Git checkout but not its top folder; pass "${top.stdout.toString('utf8').trim()}"`);
+      throw new GitError(
+        `"${dir}" is inside a Git checkout but not its top folder; pass "${top.stdout.toString('utf8').trim()}"`,
+      );
     }
     const sym = await git.run(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd: dir });
     const current = sym.code === 0 ? sym.stdout.toString('utf8').trim() : '';
-    if (!current) throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
+    if (!current)
+      throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
     if (opts.branch && opts.branch !== current) {
       throw new GitError(
         `the checkout is on branch "${current}", not "${opts.branch}"; check out "${opts.branch}" or pass the repository URL`,
@@ -573,7 +637,6 @@ export class NativeWorkspace implements Workspace {
     return ws;
   }
 
-
   static async openRemote(opts: NativeOpenOptions): Promise<NativeWorkspace> {
     const url = checkRemoteUrl(opts.repo);
     const where = displayRemote(url.href);
@@ -602,14 +665,18 @@ export class NativeWorkspace implements Workspace {
       );
       if (res.code !== 0) {
         if (/Remote branch .* not found/i.test(res.stderr)) {
-          throw new GitError(`branch "${opts.branch}" not found on "${where}"`, { url: where, branch: opts.branch });
+          throw new GitError(`branch "${opts.branch}" not found on "${where}"`, {
+            url: where,
+            branch: opts.branch,
+          });
         }
         throw gitFailure('cloning', where, res.stderr, opts.auth, true);
       }
       const sym = await opts.git.run(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd: dir });
       const branch = opts.branch ?? sym.stdout.toString('utf8').trim();
       const head = await opts.git.run(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: dir });
-      if (!branch || head.code !== 0) throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
+      if (!branch || head.code !== 0)
+        throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
       const ws = new NativeWorkspace(
         'remote',
         dir,
@@ -624,14 +691,18 @@ export class NativeWorkspace implements Workspace {
         false,
         tmp,
       );
-      opts.logger.info('cloned', { url: where, branch, head: ws.head, ms: Math.round(performance.now() - started) });
+      opts.logger.info('cloned', {
+        url: where,
+        branch,
+        head: ws.head,
+        ms: Math.round(performance.now() - started),
+      });
       return ws;
     } catch (err) {
       await rm(tmp, { recursive: true, force: true });
       throw err;
     }
   }
-
 }
 
 async function realDir(dir: string): Promise<string> {
@@ -658,19 +729,36 @@ function headerConfig(remote: string, auth: GitAuth): [string, string][] {
 }
 
 /** A one-line GitError for a failed git command: authentication, reachability, else git's own words. */
-function gitFailure(action: string, where: string, stderr: string, auth: GitAuth | undefined, tokenUsed: boolean): GitError {
+function gitFailure(
+  action: string,
+  where: string,
+  stderr: string,
+  auth: GitAuth | undefined,
+  tokenUsed: boolean,
+  local = false,
+): GitError {
   const at = `${action} "${where}"`;
   if (AUTH_FAILED.test(stderr)) {
-    const who = auth && tokenUsed ? `as "${auth.username}" with the given token` : 'with the credentials git has for it';
+    const who =
+      auth && tokenUsed
+        ? `as "${auth.username}" with the given token`
+        : local
+          ? "with the checkout's own git credentials"
+          : 'without credentials';
     return new GitError(
       `${at} failed: authentication refused (${who}); check GIT_TOKEN / GIT_USERNAME, the SSH key or credential helper, and the repository access`,
       { url: where },
     );
   }
   if (UNREACHABLE.test(stderr) && !/not found|does not appear to be a git repository/i.test(stderr)) {
-    return new GitError(`${at} failed: cannot reach the server (${gitSays(stderr)}); check the URL and network`, {
-      url: where,
-    });
+    return new GitError(
+      `${at} failed: cannot reach the server (${gitSays(stderr)}); check the URL and network`,
+      {
+        url: where,
+      },
+    );
   }
-  return new GitError(redact(`${at} failed: ${gitSays(stderr) || 'git exited with an error'}`, auth), { url: where });
+  return new GitError(redact(`${at} failed: ${gitSays(stderr) || 'git exited with an error'}`, auth), {
+    url: where,
+  });
 }

@@ -25,7 +25,10 @@ export function isValidBranchName(name: string): boolean {
 /** Only plain repository-relative paths are committed: no `..`, no `.git`, no absolute path. */
 export function checkPath(p: string): void {
   const parts = p.split('/');
-  if (p.startsWith('/') || parts.some((s) => s === '' || s === '.' || s === '..' || s.toLowerCase() === '.git')) {
+  if (
+    p.startsWith('/') ||
+    parts.some((s) => s === '' || s === '.' || s === '..' || s.toLowerCase() === '.git')
+  ) {
     throw new GitError(`refusing to commit "${p}": not a plain repository-relative path`, { path: p });
   }
 }
@@ -38,4 +41,26 @@ export const RACE_PATTERNS = [
   /failed to lock/i,
   // git >= 2.2x: "failed to update ref" + "remote: error: cannot lock ref '...': is at X but expected Y".
   /cannot lock ref .* but expected/i,
+  // isomorphic-git's report of the same server-side lock failure.
+  /failed to update ref/i,
 ];
+
+/**
+ * Turns a "may this folder hold an accepted file" hint into a per-path test that asks about each folder
+ * once, top-down, and never about a folder below one it refused (as a tree walk would skip it).
+ */
+export function folderFilter(enterDir: ((dir: string) => boolean) | undefined): (path: string) => boolean {
+  if (!enterDir) return () => true;
+  const known = new Map<string, boolean>();
+  return (p) => {
+    let at = p.indexOf('/');
+    while (at !== -1) {
+      const dir = p.slice(0, at);
+      let ok = known.get(dir);
+      if (ok === undefined) known.set(dir, (ok = enterDir(dir)));
+      if (!ok) return false;
+      at = p.indexOf('/', at + 1);
+    }
+    return true;
+  };
+}
