@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { openWorkspace } from '../../src/adapters/git/index.js';
 import { connectGitHub, GitHubGitData } from '../../src/adapters/github/index.js';
-import { ApiCommitWorkspace, TREE_BATCH, treeBatches } from '../../src/api-commits.js';
-import { isOwnBranchCommit } from '../../src/publish-pr.js';
+import { ApiCommitWorkspace, TREE_BATCH, treeBatches } from '../../src/publish/api-commits.js';
+import { isOwnBranchCommit } from '../../src/publish/pull-request.js';
 import { runApply, type Io } from '../../src/run.js';
 import { runGit, type GitServer } from '../support/git-server.js';
 import { startGitHubServer, type GitHubServer, type GitHubServerOptions } from '../support/github-server.js';
@@ -457,7 +457,12 @@ describe('apply --mode commit with API commits', () => {
     });
     servers.push(gh);
     const logger = captureLogger();
-    const ws = await openWorkspace({ repo: git.repoUrl('api-race'), logger, tmpRoot: tmp.dir });
+    const ws = await openWorkspace({
+      env: { PATH: process.env['PATH'], HOME: '/nonexistent' },
+      repo: git.repoUrl('api-race'),
+      logger,
+      tmpRoot: tmp.dir,
+    });
     try {
       const { octokit } = await connectGitHub({
         credentials: { kind: 'token', token: TOKEN },

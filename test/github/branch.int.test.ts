@@ -24,7 +24,11 @@ afterAll(async () => {
 describe('pull-request branch on the remote', () => {
   it('creates, reads, force-updates and deletes the branch only from the expected head', async () => {
     const base = await git.createBareRepo('cas', { 'a.yaml': 'a: 1\n' });
-    const ws = await openWorkspace({ repo: git.repoUrl('cas'), tmpRoot: tmp.dir });
+    const ws = await openWorkspace({
+      env: { PATH: process.env['PATH'], HOME: '/nonexistent' },
+      repo: git.repoUrl('cas'),
+      tmpRoot: tmp.dir,
+    });
     try {
       expect(await ws.remoteBranch(BRANCH)).toBeNull();
       const c1 = await ws.commit({

@@ -4,11 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { openWorkspace, type GitAuth, type Workspace } from '../../src/adapters/git/index.js';
+import {
+  connectGitHub,
+  githubCredentialsFromEnv,
+  resolveRepository,
+} from '../../src/adapters/github/index.js';
+import { planRepo, publishLoop } from '../../src/pipeline.js';
 import { createVaultReader } from '../../src/adapters/vault/reader.js';
 import { vaultOptionsFromEnv } from '../../src/adapters/vault/env.js';
 import { defaultConfig, parseConfig, type Config } from '../../src/core/config/schema.js';
 import type { Logger } from '../../src/core/ports.js';
-import { publishPullRequest, type PullRequestResult } from '../../src/publish-pr.js';
+import { publishPullRequest, type PullRequestResult } from '../../src/publish/pull-request.js';
 import { startGitServer, type GitServer } from '../support/git-server.js';
 import { startGitHubServer, type GitHubServer, type GitHubServerOptions } from '../support/github-server.js';
 import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
@@ -116,6 +122,7 @@ export async function runPr(o: RunPrOptions): Promise<PullRequestResult> {
   };
   const ws = await openWorkspace({
     repo: o.git.repoUrl(o.repo),
+    env: { PATH: process.env['PATH'], HOME: '/nonexistent', GIT_CONFIG_NOSYSTEM: '1' },
     logger,
     ...(o.tmpRoot ? { tmpRoot: o.tmpRoot } : {}),
     ...(o.gitAuth ? { auth: o.gitAuth } : {}),
@@ -123,16 +130,40 @@ export async function runPr(o: RunPrOptions): Promise<PullRequestResult> {
   o.afterOpen?.(ws);
   const reader = await createVaultReader({ ...vaultOptionsFromEnv(env, config.vault), logger });
   try {
-    return await publishPullRequest({
+    // As the composition root (src/run.ts runApply) does: one GitHub connection, one re-planning loop.
+    const credentials = githubCredentialsFromEnv(env);
+    const repository = credentials ? resolveRepository(undefined, env, ws.url) : null;
+    const gh =
+      credentials && repository
+        ? await connectGitHub({
+            credentials,
+            repository,
+            baseUrl: env['GITHUB_API_URL'],
+            logger,
+            pacing: false,
+            retryAfterUnitMs: 1,
+          })
+        : null;
+    if (gh?.via === 'app' && !('GIT_TOKEN' in env && env['GIT_TOKEN'])) {
+      ws.useAuth({ username: 'x-access-token', token: gh.token });
+    }
+    const { result } = await publishLoop({
       ws,
-      config,
-      reader,
-      author,
-      dryRun: o.dryRun ?? false,
-      env,
+      plan: (w) => planRepo({ source: w.source, reader, config, branch: w.branch, logger }),
       logger,
-      github: { pacing: false, retryAfterUnitMs: 1 },
+      retry: { backoffMs: 1 },
+      publish: (report, w) =>
+        publishPullRequest({
+          ws: w,
+          report,
+          config,
+          author,
+          dryRun: o.dryRun ?? false,
+          logger,
+          github: gh && repository ? { gh, repository } : null,
+        }),
     });
+    return result;
   } finally {
     await reader.close();
     await ws.close();

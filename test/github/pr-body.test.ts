@@ -13,7 +13,7 @@ import type { CommitInfo } from '../../src/adapters/git/index.js';
 import type { RunReport, SecretStatus, Workload } from '../../src/core/model.js';
 import { planWorkloads, summarize } from '../../src/core/plan/plan.js';
 import { renderPullRequest } from '../../src/core/report/pr-body.js';
-import { isOwnBranchCommit, withBranchTrailer } from '../../src/publish-pr.js';
+import { isOwnBranchCommit, withBranchTrailer } from '../../src/publish/pull-request.js';
 import { podTargets } from '../../src/core/discover/workloads.js';
 
 const templates = {

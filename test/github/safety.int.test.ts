@@ -310,8 +310,8 @@ describe('GitHub App only (no GIT_TOKEN, no GITHUB_TOKEN)', () => {
       );
       expect(report.pullRequest?.number).toBe(1);
       expect(await appGit.head('deploy', BRANCH)).toBe(report.commit);
-      // one installation token for the clone, one for the pull request
-      expect(gh.requests.filter((r) => r.path === '/app/installations/77/access_tokens')).toHaveLength(2);
+      // One GitHub connection per run: the clone and the pull request share one installation token.
+      expect(gh.requests.filter((r) => r.path === '/app/installations/77/access_tokens')).toHaveLength(1);
       expect(logger.lines.join('\n')).not.toContain(installationToken);
     } finally {
       await appGit.close();

@@ -245,7 +245,13 @@ export class IsoWorkspace implements Workspace {
     };
     const commit = await git.writeCommit({
       ...this.args,
-      commit: { message: opts.message, tree, parent: [base], author: person, committer: person },
+      commit: {
+        message: opts.message.endsWith('\n') ? opts.message : `${opts.message}\n`,
+        tree,
+        parent: [base],
+        author: person,
+        committer: person,
+      },
     });
     this.made.set(commit, { parent: base, paths: changes.map((c) => c.path) });
     return commit;

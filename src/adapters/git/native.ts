@@ -329,7 +329,8 @@ export class NativeWorkspace implements Workspace {
       const when = `${Math.floor((opts.now ?? new Date()).getTime() / 1000)} +0000`;
       const commit = (
         await this.must(['commit-tree', tree, '-p', base, '-F', '-'], 'building the commit in', {
-          input: opts.message,
+          // A message ends with a newline, as `git commit` writes it.
+          input: opts.message.endsWith('\n') ? opts.message : `${opts.message}\n`,
           env: {
             GIT_AUTHOR_NAME: opts.author.name,
             GIT_AUTHOR_EMAIL: opts.author.email,
