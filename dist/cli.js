@@ -1204,8 +1204,8 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path7 = __require("node:path");
-    var fs3 = __require("node:fs");
+    var path5 = __require("node:path");
+    var fs2 = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
     var { CommanderError: CommanderError2 } = require_error();
@@ -2199,7 +2199,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} subcommandName
        */
       _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
-        if (fs3.existsSync(executableFile)) return;
+        if (fs2.existsSync(executableFile)) return;
         const executableDirMessage = executableDir ? `searched for local subcommand relative to directory '${executableDir}'` : "no directory for search for local subcommand, use .executableDir() to supply a custom directory";
         const executableMissing = `'${executableFile}' does not exist
  - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
@@ -2217,11 +2217,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName2) {
-          const localBin = path7.resolve(baseDir, baseName2);
-          if (fs3.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path7.extname(baseName2))) return void 0;
+          const localBin = path5.resolve(baseDir, baseName2);
+          if (fs2.existsSync(localBin)) return localBin;
+          if (sourceExt.includes(path5.extname(baseName2))) return void 0;
           const foundExt = sourceExt.find(
-            (ext) => fs3.existsSync(`${localBin}${ext}`)
+            (ext) => fs2.existsSync(`${localBin}${ext}`)
           );
           if (foundExt) return `${localBin}${foundExt}`;
           return void 0;
@@ -2233,21 +2233,21 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._scriptPath) {
           let resolvedScriptPath;
           try {
-            resolvedScriptPath = fs3.realpathSync(this._scriptPath);
+            resolvedScriptPath = fs2.realpathSync(this._scriptPath);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path7.resolve(
-            path7.dirname(resolvedScriptPath),
+          executableDir = path5.resolve(
+            path5.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path7.basename(
+            const legacyName = path5.basename(
               this._scriptPath,
-              path7.extname(this._scriptPath)
+              path5.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path7.extname(executableFile));
+        launchWithNode = sourceExt.includes(path5.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path7.basename(filename, path7.extname(filename));
+        this._name = path5.basename(filename, path5.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path8) {
-        if (path8 === void 0) return this._executableDir;
-        this._executableDir = path8;
+      executableDir(path6) {
+        if (path6 === void 0) return this._executableDir;
+        this._executableDir = path6;
         return this;
       }
       /**
@@ -3206,9 +3206,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
           helpWidth: context.helpWidth,
           outputHasColors: context.hasColors
         });
-        const text2 = helper.formatHelp(this, helper);
-        if (context.hasColors) return text2;
-        return this._outputConfiguration.stripColor(text2);
+        const text = helper.formatHelp(this, helper);
+        if (context.hasColors) return text;
+        return this._outputConfiguration.stripColor(text);
       }
       /**
        * @typedef HelpContext
@@ -3368,7 +3368,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {(string | Function)} text - string to add, or a function returning a string
        * @return {Command} `this` command for chaining
        */
-      addHelpText(position, text2) {
+      addHelpText(position, text) {
         const allowedValues = ["beforeAll", "before", "after", "afterAll"];
         if (!allowedValues.includes(position)) {
           throw new Error(`Unexpected value for position to addHelpText.
@@ -3377,10 +3377,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const helpEvent = `${position}Help`;
         this.on(helpEvent, (context) => {
           let helpStr;
-          if (typeof text2 === "function") {
-            helpStr = text2({ error: context.error, command: context.command });
+          if (typeof text === "function") {
+            helpStr = text({ error: context.error, command: context.command });
           } else {
-            helpStr = text2;
+            helpStr = text;
           }
           if (helpStr) {
             context.write(`${helpStr}
@@ -3722,8 +3722,8 @@ var require_utils = __commonJS({
       }
       return output2;
     };
-    exports.basename = (path7, { windows } = {}) => {
-      const segs = path7.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path5, { windows } = {}) => {
+      const segs = path5.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -4075,7 +4075,7 @@ var require_scan = __commonJS({
 var require_parse = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants = require_constants();
+    var constants2 = require_constants();
     var utils = require_utils();
     var {
       MAX_LENGTH,
@@ -4083,7 +4083,7 @@ var require_parse = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants;
+    } = constants2;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -4292,7 +4292,7 @@ var require_parse = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants2.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -4338,8 +4338,8 @@ var require_parse = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants2.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants2.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -5035,7 +5035,7 @@ var require_parse = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants.globChars(opts.windows);
+      } = constants2.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -5093,7 +5093,7 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse6 = require_parse();
     var utils = require_utils();
-    var constants = require_constants();
+    var constants2 = require_constants();
     var isObject3 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch5 = (glob2, options, returnState = false) => {
       if (Array.isArray(glob2)) {
@@ -5221,7 +5221,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch5.constants = constants;
+    picomatch5.constants = constants2;
     module.exports = picomatch5;
   }
 });
@@ -18133,11 +18133,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path7) {
-      if (!path7 || typeof path7 !== "string") {
+    function lookup(path5) {
+      if (!path5 || typeof path5 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path7).toLowerCase().substr(1);
+      var extension2 = extname("x." + path5).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -18211,10 +18211,10 @@ var require_abort = __commonJS({
   "node_modules/asynckit/lib/abort.js"(exports, module) {
     module.exports = abort;
     function abort(state) {
-      Object.keys(state.jobs).forEach(clean2.bind(state));
+      Object.keys(state.jobs).forEach(clean.bind(state));
       state.jobs = {};
     }
-    function clean2(key) {
+    function clean(key) {
       if (typeof this.jobs[key] == "function") {
         this.jobs[key]();
       }
@@ -19277,11 +19277,11 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path7 = __require("path");
+    var path5 = __require("path");
     var http3 = __require("http");
     var https2 = __require("https");
     var parseUrl2 = __require("url").parse;
-    var fs3 = __require("fs");
+    var fs2 = __require("fs");
     var Stream = __require("stream").Stream;
     var crypto2 = __require("crypto");
     var mime = require_mime_types();
@@ -19351,7 +19351,7 @@ var require_form_data = __commonJS({
         if (value.end != void 0 && value.end != Infinity && value.start != void 0) {
           callback(null, value.end + 1 - (value.start ? value.start : 0));
         } else {
-          fs3.stat(value.path, function(err, stat2) {
+          fs2.stat(value.path, function(err, stat2) {
             if (err) {
               callback(err);
               return;
@@ -19408,11 +19408,11 @@ var require_form_data = __commonJS({
     FormData2.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path7.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path5.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path7.basename(options.filename || value && (value.name || value.path));
+        filename = path5.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path7.basename(value.client._httpMessage.path || "");
+        filename = path5.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -19532,7 +19532,7 @@ var require_form_data = __commonJS({
       });
     };
     FormData2.prototype.submit = function(params, cb) {
-      var request4;
+      var request3;
       var options;
       var defaults = { method: "post" };
       if (typeof params === "string") {
@@ -19551,9 +19551,9 @@ var require_form_data = __commonJS({
       }
       options.headers = this.getHeaders(params.headers);
       if (options.protocol === "https:") {
-        request4 = https2.request(options);
+        request3 = https2.request(options);
       } else {
-        request4 = http3.request(options);
+        request3 = http3.request(options);
       }
       this.getLength(function(err, length) {
         if (err && err !== "Unknown stream") {
@@ -19561,22 +19561,22 @@ var require_form_data = __commonJS({
           return;
         }
         if (length) {
-          request4.setHeader("Content-Length", length);
+          request3.setHeader("Content-Length", length);
         }
-        this.pipe(request4);
+        this.pipe(request3);
         if (cb) {
           var onResponse;
           var callback = function(error62, responce) {
-            request4.removeListener("error", callback);
-            request4.removeListener("response", onResponse);
+            request3.removeListener("error", callback);
+            request3.removeListener("response", onResponse);
             return cb.call(this, error62, responce);
           };
           onResponse = callback.bind(this, null);
-          request4.on("error", callback);
-          request4.on("response", onResponse);
+          request3.on("error", callback);
+          request3.on("response", onResponse);
         }
       }.bind(this));
-      return request4;
+      return request3;
     };
     FormData2.prototype._error = function(err) {
       if (!this.error) {
@@ -20329,10 +20329,10 @@ var require_follow_redirects = __commonJS({
         var scheme = protocol.slice(0, -1);
         this._options.agent = this._options.agents[scheme];
       }
-      var request4 = this._currentRequest = nativeProtocol.request(this._options, this._onNativeResponse);
-      request4._redirectable = this;
+      var request3 = this._currentRequest = nativeProtocol.request(this._options, this._onNativeResponse);
+      request3._redirectable = this;
       for (var event of events) {
-        request4.on(event, eventHandlers[event]);
+        request3.on(event, eventHandlers[event]);
       }
       this._currentUrl = /^\//.test(this._options.path) ? url2.format(this._options) : (
         // When making a request to a proxy, […]
@@ -20344,16 +20344,16 @@ var require_follow_redirects = __commonJS({
         var self2 = this;
         var buffers = this._requestBodyBuffers;
         (function writeNext(error62) {
-          if (request4 === self2._currentRequest) {
+          if (request3 === self2._currentRequest) {
             if (error62) {
               self2.emit("error", error62);
             } else if (i < buffers.length) {
               var buffer = buffers[i++];
-              if (!request4.finished) {
-                request4.write(buffer.data, buffer.encoding, writeNext);
+              if (!request3.finished) {
+                request3.write(buffer.data, buffer.encoding, writeNext);
               }
             } else if (self2._ended) {
-              request4.end();
+              request3.end();
             }
           }
         })();
@@ -20435,7 +20435,7 @@ var require_follow_redirects = __commonJS({
         var protocol = scheme + ":";
         var nativeProtocol = nativeProtocols[protocol] = protocols[scheme];
         var wrappedProtocol = exports2[scheme] = Object.create(nativeProtocol);
-        function request4(input2, options, callback) {
+        function request3(input2, options, callback) {
           if (isURL(input2)) {
             input2 = spreadUrlObject(input2);
           } else if (isString(input2)) {
@@ -20467,7 +20467,7 @@ var require_follow_redirects = __commonJS({
           return wrappedRequest;
         }
         Object.defineProperties(wrappedProtocol, {
-          request: { value: request4, configurable: true, enumerable: true, writable: true },
+          request: { value: request3, configurable: true, enumerable: true, writable: true },
           get: { value: get4, configurable: true, enumerable: true, writable: true }
         });
       });
@@ -20545,12 +20545,12 @@ var require_follow_redirects = __commonJS({
       });
       return CustomError;
     }
-    function destroyRequest(request4, error62) {
+    function destroyRequest(request3, error62) {
       for (var event of events) {
-        request4.removeListener(event, eventHandlers[event]);
+        request3.removeListener(event, eventHandlers[event]);
       }
-      request4.on("error", noop4);
-      request4.destroy(error62);
+      request3.on("error", noop4);
+      request3.destroy(error62);
     }
     function isSubdomain(subdomain, domain2) {
       assert2(isString(subdomain) && isString(domain2));
@@ -20589,7 +20589,7 @@ var require_axios = __commonJS({
     var https2 = __require("https");
     var http22 = __require("http2");
     var util = __require("util");
-    var path7 = __require("path");
+    var path5 = __require("path");
     var followRedirects = require_follow_redirects();
     var zlib = __require("zlib");
     var stream = __require("stream");
@@ -21674,12 +21674,12 @@ var require_axios = __commonJS({
       }
     }
     var AxiosError = class _AxiosError extends Error {
-      static from(error62, code2, config2, request4, response, customProps) {
+      static from(error62, code2, config2, request3, response, customProps) {
         let message = error62.message;
         if (!message && utils$1.isArray(error62.errors) && error62.errors.length) {
           message = aggregateErrorMessage(error62);
         }
-        const axiosError = new _AxiosError(message, code2 || error62.code, config2, request4, response);
+        const axiosError = new _AxiosError(message, code2 || error62.code, config2, request3, response);
         Object.defineProperty(axiosError, "cause", {
           __proto__: null,
           value: error62,
@@ -21706,7 +21706,7 @@ var require_axios = __commonJS({
        *
        * @returns {Error} The created error.
        */
-      constructor(message, code2, config2, request4, response) {
+      constructor(message, code2, config2, request3, response) {
         super(message);
         Object.defineProperty(this, "message", {
           // Null-proto descriptor so a polluted Object.prototype.get cannot turn
@@ -21721,7 +21721,7 @@ var require_axios = __commonJS({
         this.isAxiosError = true;
         code2 && (this.code = code2);
         config2 && (this.config = config2);
-        request4 && (this.request = request4);
+        request3 && (this.request = request3);
         if (response) {
           this.response = response;
           this.status = response.status;
@@ -21779,9 +21779,9 @@ var require_axios = __commonJS({
     function removeBrackets(key) {
       return utils$1.endsWith(key, "[]") ? key.slice(0, -2) : key;
     }
-    function renderKey(path8, key, dots) {
-      if (!path8) return key;
-      return path8.concat(key).map(function each(token, i) {
+    function renderKey(path6, key, dots) {
+      if (!path6) return key;
+      return path6.concat(key).map(function each(token, i) {
         token = removeBrackets(token);
         return !dots && i ? "[" + token + "]" : token;
       }).join(dots ? "." : "");
@@ -21856,13 +21856,13 @@ var require_axios = __commonJS({
           return currentValue;
         });
       }
-      function defaultVisitor(value, key, path8) {
+      function defaultVisitor(value, key, path6) {
         let arr = value;
         if (utils$1.isReactNative(formData) && utils$1.isReactNativeBlob(value)) {
-          formData.append(renderKey(path8, key, dots), convertValue(value));
+          formData.append(renderKey(path6, key, dots), convertValue(value));
           return false;
         }
-        if (value && !path8 && typeof value === "object") {
+        if (value && !path6 && typeof value === "object") {
           if (utils$1.endsWith(key, "{}")) {
             key = metaTokens ? key : key.slice(0, -2);
             value = stringifyWithDepthLimit(value, 1);
@@ -21881,7 +21881,7 @@ var require_axios = __commonJS({
         if (isVisitable(value)) {
           return true;
         }
-        formData.append(renderKey(path8, key, dots), convertValue(value));
+        formData.append(renderKey(path6, key, dots), convertValue(value));
         return false;
       }
       const exposedHelpers = Object.assign(predicates, {
@@ -21889,17 +21889,17 @@ var require_axios = __commonJS({
         convertValue,
         isVisitable
       });
-      function build2(value, path8, depth = 0) {
+      function build2(value, path6, depth = 0) {
         if (utils$1.isUndefined(value)) return;
         throwIfMaxDepthExceeded(depth);
         if (stack.indexOf(value) !== -1) {
-          throw new Error("Circular reference detected in " + path8.join("."));
+          throw new Error("Circular reference detected in " + path6.join("."));
         }
         stack.push(value);
         utils$1.forEach(value, function each(el, key) {
-          const result = !(utils$1.isUndefined(el) || el === null) && visitor.call(formData, el, utils$1.isString(key) ? key.trim() : key, path8, exposedHelpers);
+          const result = !(utils$1.isUndefined(el) || el === null) && visitor.call(formData, el, utils$1.isString(key) ? key.trim() : key, path6, exposedHelpers);
           if (result === true) {
-            build2(el, path8 ? path8.concat(key) : [key], depth + 1);
+            build2(el, path6 ? path6.concat(key) : [key], depth + 1);
           }
         });
         stack.pop();
@@ -22169,7 +22169,7 @@ var require_axios = __commonJS({
     };
     function toURLEncodedForm(data, options) {
       return toFormData(data, new platform.classes.URLSearchParams(), {
-        visitor: function(value, key, path8, helpers) {
+        visitor: function(value, key, path6, helpers) {
           if (platform.isNode && utils$1.isBuffer(value)) {
             this.append(key, value.toString("base64"));
             return false;
@@ -22186,14 +22186,14 @@ var require_axios = __commonJS({
       }
     }
     function parsePropPath(name) {
-      const path8 = [];
+      const path6 = [];
       const pattern = /[^.[\]]+|\[([^.[\]]*)]/g;
       let match;
       while ((match = pattern.exec(name)) !== null) {
-        throwIfDepthExceeded(path8.length);
-        path8.push(match[0] === "[]" ? "" : match[1] || match[0]);
+        throwIfDepthExceeded(path6.length);
+        path6.push(match[0] === "[]" ? "" : match[1] || match[0]);
       }
-      return path8;
+      return path6;
     }
     function arrayToObject(arr) {
       const obj = {};
@@ -22226,12 +22226,12 @@ var require_axios = __commonJS({
       return obj;
     }
     function formDataToJSON(formData) {
-      function buildPath(path8, value, target, index2) {
+      function buildPath(path6, value, target, index2) {
         throwIfDepthExceeded(index2);
-        let name = path8[index2++];
+        let name = path6[index2++];
         if (name === "__proto__") return true;
         const isNumericKey = Number.isFinite(+name);
-        const isLast = index2 >= path8.length;
+        const isLast = index2 >= path6.length;
         name = !name && utils$1.isArray(target) ? target.length : name;
         if (isLast) {
           if (utils$1.hasOwnProp(target, name)) {
@@ -22245,7 +22245,7 @@ var require_axios = __commonJS({
         if (!utils$1.hasOwnProp(target, name) || !utils$1.isObject(target[name])) {
           target[name] = [];
         }
-        const result = buildPath(path8, value, target[name], index2);
+        const result = buildPath(path6, value, target[name], index2);
         if (result && utils$1.isArray(target[name])) {
           target[name] = arrayToObject(target[name]);
         }
@@ -22393,8 +22393,8 @@ var require_axios = __commonJS({
        *
        * @returns {CanceledError} The created error.
        */
-      constructor(message, config2, request4) {
-        super(message == null ? "canceled" : message, AxiosError.ERR_CANCELED, config2, request4);
+      constructor(message, config2, request3) {
+        super(message == null ? "canceled" : message, AxiosError.ERR_CANCELED, config2, request3);
         this.name = "CanceledError";
         this.__CANCEL__ = true;
       }
@@ -22921,20 +22921,20 @@ var require_axios = __commonJS({
       if (parts[0] !== "127") return false;
       return parts.every((p) => /^\d+$/.test(p) && Number(p) >= 0 && Number(p) <= 255);
     };
-    var parseIPv4Octet = (text2) => {
-      if (/^0[xX][0-9a-fA-F]+$/.test(text2)) {
-        const n = parseInt(text2.slice(2), 16);
+    var parseIPv4Octet = (text) => {
+      if (/^0[xX][0-9a-fA-F]+$/.test(text)) {
+        const n = parseInt(text.slice(2), 16);
         return Number.isFinite(n) ? n : null;
       }
-      if (text2.length > 1 && /^0[0-7]+$/.test(text2)) {
-        const n = parseInt(text2, 8);
+      if (text.length > 1 && /^0[0-7]+$/.test(text)) {
+        const n = parseInt(text, 8);
         return Number.isFinite(n) ? n : null;
       }
-      if (text2.length > 1 && /^0[0-9]+$/.test(text2)) {
+      if (text.length > 1 && /^0[0-9]+$/.test(text)) {
         return null;
       }
-      if (/^[0-9]+$/.test(text2)) {
-        const n = parseInt(text2, 10);
+      if (/^[0-9]+$/.test(text)) {
+        const n = parseInt(text, 10);
         return Number.isFinite(n) ? n : null;
       }
       return null;
@@ -24121,8 +24121,8 @@ var require_axios = __commonJS({
           const allowedSocketPaths = own3("allowedSocketPaths");
           if (allowedSocketPaths != null) {
             const allowed = Array.isArray(allowedSocketPaths) ? allowedSocketPaths : [allowedSocketPaths];
-            const resolvedSocket = path7.resolve(socketPath);
-            const isAllowed = allowed.some((entry) => typeof entry === "string" && path7.resolve(entry) === resolvedSocket);
+            const resolvedSocket = path5.resolve(socketPath);
+            const isAllowed = allowed.some((entry) => typeof entry === "string" && path5.resolve(entry) === resolvedSocket);
             if (!isAllowed) {
               return reject(new AxiosError(`socketPath "${socketPath}" is not permitted by allowedSocketPaths`, AxiosError.ERR_BAD_OPTION_VALUE, config2));
             }
@@ -24436,14 +24436,14 @@ var require_axios = __commonJS({
     var cookies = platform.hasStandardBrowserEnv ? (
       // Standard browser envs support document.cookie
       {
-        write(name, value, expires, path8, domain2, secure, sameSite) {
+        write(name, value, expires, path6, domain2, secure, sameSite) {
           if (typeof document === "undefined") return;
           const cookie = [`${name}=${encodeURIComponent(value)}`];
           if (utils$1.isNumber(expires)) {
             cookie.push(`expires=${new Date(expires).toUTCString()}`);
           }
-          if (utils$1.isString(path8)) {
-            cookie.push(`path=${path8}`);
+          if (utils$1.isString(path6)) {
+            cookie.push(`path=${path6}`);
           }
           if (utils$1.isString(domain2)) {
             cookie.push(`domain=${domain2}`);
@@ -24829,27 +24829,27 @@ var require_axios = __commonJS({
               throw err;
             });
           }
-          if (request4) {
-            downloadThrottled && request4.removeEventListener("progress", downloadThrottled);
-            if (request4.upload) {
-              uploadThrottled && request4.upload.removeEventListener("progress", uploadThrottled);
-              flushUpload && request4.upload.removeEventListener("loadend", flushUpload);
+          if (request3) {
+            downloadThrottled && request3.removeEventListener("progress", downloadThrottled);
+            if (request3.upload) {
+              uploadThrottled && request3.upload.removeEventListener("progress", uploadThrottled);
+              flushUpload && request3.upload.removeEventListener("loadend", flushUpload);
             }
           }
           _config.cancelToken && _config.cancelToken.unsubscribe(onCanceled);
           _config.signal && _config.signal.removeEventListener("abort", onCanceled);
         }
-        let request4 = new XMLHttpRequest();
-        request4.open(_config.method.toUpperCase(), _config.url, true);
-        request4.timeout = _config.timeout;
+        let request3 = new XMLHttpRequest();
+        request3.open(_config.method.toUpperCase(), _config.url, true);
+        request3.timeout = _config.timeout;
         function onloadend(event) {
-          if (!request4) {
+          if (!request3) {
             return;
           }
-          if (request4.status === 0 && (parseProtocol(normalizeURLForProtocolCheck(_config.url)) || parseProtocol(platform.origin)) !== "file" && !(request4.responseURL && request4.responseURL.startsWith("file:"))) {
-            reject(new AxiosError("Request aborted", AxiosError.ECONNABORTED, config2, request4));
+          if (request3.status === 0 && (parseProtocol(normalizeURLForProtocolCheck(_config.url)) || parseProtocol(platform.origin)) !== "file" && !(request3.responseURL && request3.responseURL.startsWith("file:"))) {
+            reject(new AxiosError("Request aborted", AxiosError.ECONNABORTED, config2, request3));
             done();
-            request4 = null;
+            request3 = null;
             return;
           }
           try {
@@ -24863,18 +24863,18 @@ var require_axios = __commonJS({
               throw err;
             });
           }
-          if (!request4) {
+          if (!request3) {
             return;
           }
-          const responseHeaders = AxiosHeaders.from("getAllResponseHeaders" in request4 && request4.getAllResponseHeaders());
-          const responseData = !responseType || responseType === "text" || responseType === "json" ? request4.responseText : request4.response;
+          const responseHeaders = AxiosHeaders.from("getAllResponseHeaders" in request3 && request3.getAllResponseHeaders());
+          const responseData = !responseType || responseType === "text" || responseType === "json" ? request3.responseText : request3.response;
           const response = {
             data: responseData,
-            status: request4.status,
-            statusText: request4.statusText,
+            status: request3.status,
+            statusText: request3.statusText,
             headers: responseHeaders,
             config: config2,
-            request: request4
+            request: request3
           };
           settle2(function _resolve(value) {
             resolve2(value);
@@ -24883,82 +24883,82 @@ var require_axios = __commonJS({
             reject(err);
             done();
           }, response);
-          request4 = null;
+          request3 = null;
         }
-        if ("onloadend" in request4) {
-          request4.onloadend = onloadend;
+        if ("onloadend" in request3) {
+          request3.onloadend = onloadend;
         } else {
-          request4.onreadystatechange = function handleLoad() {
-            if (!request4 || request4.readyState !== 4) {
+          request3.onreadystatechange = function handleLoad() {
+            if (!request3 || request3.readyState !== 4) {
               return;
             }
-            if (request4.status === 0 && !(request4.responseURL && request4.responseURL.startsWith("file:"))) {
+            if (request3.status === 0 && !(request3.responseURL && request3.responseURL.startsWith("file:"))) {
               return;
             }
             setTimeout(onloadend);
           };
         }
-        request4.onabort = function handleAbort() {
-          if (!request4) {
+        request3.onabort = function handleAbort() {
+          if (!request3) {
             return;
           }
-          reject(new AxiosError("Request aborted", AxiosError.ECONNABORTED, config2, request4));
+          reject(new AxiosError("Request aborted", AxiosError.ECONNABORTED, config2, request3));
           done();
-          request4 = null;
+          request3 = null;
         };
-        request4.onerror = function handleError(event) {
+        request3.onerror = function handleError(event) {
           const msg = event && event.message ? event.message : "Network Error";
-          const err = new AxiosError(msg, AxiosError.ERR_NETWORK, config2, request4);
+          const err = new AxiosError(msg, AxiosError.ERR_NETWORK, config2, request3);
           err.event = event || null;
           reject(err);
           done();
-          request4 = null;
+          request3 = null;
         };
-        request4.ontimeout = function handleTimeout() {
-          if (!request4) return;
+        request3.ontimeout = function handleTimeout() {
+          if (!request3) return;
           let timeoutErrorMessage = _config.timeout ? "timeout of " + _config.timeout + "ms exceeded" : "timeout exceeded";
           const transitional = _config.transitional || transitionalDefaults;
           if (_config.timeoutErrorMessage) {
             timeoutErrorMessage = _config.timeoutErrorMessage;
           }
-          reject(new AxiosError(timeoutErrorMessage, transitional.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED, config2, request4));
+          reject(new AxiosError(timeoutErrorMessage, transitional.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED, config2, request3));
           done();
-          request4 = null;
+          request3 = null;
         };
         requestData === void 0 && requestHeaders.setContentType(null);
         if (!utils$1.isUndefined(_config.withCredentials)) {
-          request4.withCredentials = !!_config.withCredentials;
+          request3.withCredentials = !!_config.withCredentials;
         }
         if (responseType && responseType !== "json") {
-          request4.responseType = _config.responseType;
+          request3.responseType = _config.responseType;
         }
         if (onDownloadProgress) {
           [downloadThrottled, flushDownload, flushDownloadWithEvent] = progressEventReducer(onDownloadProgress, true);
-          request4.addEventListener("progress", downloadThrottled);
+          request3.addEventListener("progress", downloadThrottled);
         }
-        if (onUploadProgress && request4.upload) {
+        if (onUploadProgress && request3.upload) {
           [uploadThrottled, flushUpload] = progressEventReducer(onUploadProgress);
-          request4.upload.addEventListener("progress", uploadThrottled);
-          request4.upload.addEventListener("loadend", flushUpload);
+          request3.upload.addEventListener("progress", uploadThrottled);
+          request3.upload.addEventListener("loadend", flushUpload);
         }
         if (_config.cancelToken || _config.signal) {
           onCanceled = (cancel) => {
-            if (!request4) {
+            if (!request3) {
               return;
             }
-            reject(!cancel || cancel.type ? new CanceledError(null, config2, request4) : cancel);
-            const xhr = request4;
+            reject(!cancel || cancel.type ? new CanceledError(null, config2, request3) : cancel);
+            const xhr = request3;
             done();
-            request4 = null;
+            request3 = null;
             xhr.abort();
           };
           _config.cancelToken && _config.cancelToken.subscribe(onCanceled);
-          if (!request4) return;
+          if (!request3) return;
           if (_config.signal) {
             _config.signal.aborted ? onCanceled() : _config.signal.addEventListener("abort", onCanceled);
           }
         }
-        if (!request4) return;
+        if (!request3) return;
         const protocol = parseProtocol(_config.url);
         if (protocol && !platform.protocols.includes(protocol)) {
           reject(new AxiosError("Unsupported protocol " + protocol + ":", AxiosError.ERR_BAD_REQUEST, config2));
@@ -24966,20 +24966,20 @@ var require_axios = __commonJS({
           return;
         }
         const sendRequest = () => {
-          if (!request4) return;
-          if ("setRequestHeader" in request4) {
+          if (!request3) return;
+          if ("setRequestHeader" in request3) {
             utils$1.forEach(toByteStringHeaderObject(requestHeaders), function setRequestHeader(val, key) {
-              request4.setRequestHeader(key, val);
+              request3.setRequestHeader(key, val);
             });
           }
-          request4.send(requestData || null);
+          request3.send(requestData || null);
         };
         if (xsrfCookieName) {
           const now = typeof performance !== "undefined" && utils$1.isFunction(performance.now) ? () => performance.now() : Date.now;
-          const deadline = request4.timeout > 0 ? now() + Number(request4.timeout) : void 0;
+          const deadline = request3.timeout > 0 ? now() + Number(request3.timeout) : void 0;
           const abortOnTimeout = () => {
-            if (!request4) return;
-            const xhr = request4;
+            if (!request3) return;
+            const xhr = request3;
             xhr.ontimeout();
             xhr.abort();
           };
@@ -24995,7 +24995,7 @@ var require_axios = __commonJS({
             scheduleTimeout();
           }
           cookies.readAsync(xsrfCookieName).then((value) => {
-            if (!request4) return;
+            if (!request3) return;
             if (deadline !== void 0 && now() >= deadline) {
               abortOnTimeout();
               return;
@@ -25006,10 +25006,10 @@ var require_axios = __commonJS({
             }
             sendRequest();
           }).catch((error62) => {
-            if (!request4) return;
-            reject(AxiosError.from(error62, null, config2, request4));
+            if (!request3) return;
+            reject(AxiosError.from(error62, null, config2, request3));
             done();
-            request4 = null;
+            request3 = null;
           });
         } else {
           sendRequest();
@@ -25317,7 +25317,7 @@ var require_axios = __commonJS({
       const encodeText = isFetchSupported && (typeof TextEncoder2 === "function" ? /* @__PURE__ */ ((encoder) => (str3) => encoder.encode(str3))(new TextEncoder2()) : async (str3) => new Uint8Array(await new Request(str3).arrayBuffer()));
       const supportsRequestStream = isRequestSupported && isReadableStreamSupported && test(() => {
         let duplexAccessed = false;
-        const request4 = new Request(platform.origin, {
+        const request3 = new Request(platform.origin, {
           body: new ReadableStream2(),
           method: "POST",
           get duplex() {
@@ -25325,9 +25325,9 @@ var require_axios = __commonJS({
             return "half";
           }
         });
-        const hasContentType = request4.headers.has("Content-Type");
-        if (request4.body != null) {
-          request4.body.cancel();
+        const hasContentType = request3.headers.has("Content-Type");
+        if (request3.body != null) {
+          request3.body.cancel();
         }
         return duplexAccessed && !hasContentType;
       });
@@ -25398,14 +25398,14 @@ var require_axios = __commonJS({
         let _fetch = envFetch || fetch;
         responseType = responseType ? (responseType + "").toLowerCase() : "text";
         let composedSignal = composeSignals([signal, cancelToken && cancelToken.toAbortSignal()], timeout);
-        let request4 = null;
+        let request3 = null;
         const unsubscribe = composedSignal && composedSignal.unsubscribe && (() => {
           composedSignal.unsubscribe();
         });
         let requestContentLength;
         let pendingBodyError = null;
         let pendingResponseError = null;
-        const maxBodyLengthError = () => new AxiosError("Request body larger than maxBodyLength limit", AxiosError.ERR_BAD_REQUEST, config2, request4);
+        const maxBodyLengthError = () => new AxiosError("Request body larger than maxBodyLength limit", AxiosError.ERR_BAD_REQUEST, config2, request3);
         try {
           let auth6 = void 0;
           const configAuth = own3("auth");
@@ -25441,7 +25441,7 @@ var require_axios = __commonJS({
           if (hasMaxContentLength && parsedURL && parsedURL.protocol === "data:") {
             const estimated = estimateDataURLDecodedBytes(parsedURL.href);
             if (estimated > maxContentLength) {
-              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request4);
+              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request3);
             }
           }
           const formContentType = utils$1.isSpecCompliantForm(data) && AxiosHeaders.from(own3("headers")).getContentType();
@@ -25491,7 +25491,7 @@ var require_axios = __commonJS({
           } else if (mustEnforceStreamBody && !isRequestSupported && isReadableStreamSupported && method !== "get" && method !== "head") {
             data = trackRequestStream(data);
           } else if (mustEnforceStreamBody && isRequestSupported && !supportsRequestStream && method !== "get" && method !== "head") {
-            throw new AxiosError("Stream request bodies are not supported by the current fetch implementation", AxiosError.ERR_NOT_SUPPORT, config2, request4);
+            throw new AxiosError("Stream request bodies are not supported by the current fetch implementation", AxiosError.ERR_NOT_SUPPORT, config2, request3);
           }
           if (!utils$1.isString(withCredentials)) {
             withCredentials = withCredentials ? "include" : "omit";
@@ -25540,13 +25540,13 @@ var require_axios = __commonJS({
               safeFetchOptions.redirect = "manual";
             }
           }
-          request4 = isRequestSupported && new Request(url3, resolvedOptions);
-          let response = await (isRequestSupported ? _fetch(request4, safeFetchOptions) : _fetch(url3, resolvedOptions));
+          request3 = isRequestSupported && new Request(url3, resolvedOptions);
+          let response = await (isRequestSupported ? _fetch(request3, safeFetchOptions) : _fetch(url3, resolvedOptions));
           const responseHeaders = AxiosHeaders.from(response.headers);
           if (hasMaxContentLength) {
             const declaredLength = utils$1.toFiniteNumber(responseHeaders.getContentLength());
             if (declaredLength != null && declaredLength > maxContentLength) {
-              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request4);
+              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request3);
             }
           }
           const isStreamResponse = supportsResponseStream && (responseType === "stream" || responseType === "response");
@@ -25562,7 +25562,7 @@ var require_axios = __commonJS({
               if (hasMaxContentLength) {
                 bytesRead = loadedBytes;
                 if (bytesRead > maxContentLength) {
-                  throw pendingResponseError = new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request4);
+                  throw pendingResponseError = new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request3);
                 }
               }
               onProgress && onProgress(loadedBytes);
@@ -25586,7 +25586,7 @@ var require_axios = __commonJS({
               }
             }
             if (typeof materializedSize === "number" && materializedSize > maxContentLength) {
-              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request4);
+              throw new AxiosError("maxContentLength size of " + maxContentLength + " exceeded", AxiosError.ERR_BAD_RESPONSE, config2, request3);
             }
           }
           !isStreamResponse && unsubscribe && unsubscribe();
@@ -25597,7 +25597,7 @@ var require_axios = __commonJS({
               status: response.status,
               statusText: response.statusText,
               config: config2,
-              request: request4
+              request: request3
             });
           });
         } catch (err) {
@@ -25605,7 +25605,7 @@ var require_axios = __commonJS({
           if (composedSignal && composedSignal.aborted && composedSignal.reason instanceof AxiosError) {
             const canceledError = composedSignal.reason;
             canceledError.config = config2;
-            request4 && (canceledError.request = request4);
+            request3 && (canceledError.request = request3);
             if (err !== canceledError) {
               Object.defineProperty(canceledError, "cause", {
                 __proto__: null,
@@ -25618,18 +25618,18 @@ var require_axios = __commonJS({
             throw canceledError;
           }
           if (pendingBodyError) {
-            request4 && !pendingBodyError.request && (pendingBodyError.request = request4);
+            request3 && !pendingBodyError.request && (pendingBodyError.request = request3);
             throw pendingBodyError;
           }
           if (pendingResponseError) {
             throw pendingResponseError;
           }
           if (err instanceof AxiosError) {
-            request4 && !err.request && (err.request = request4);
+            request3 && !err.request && (err.request = request3);
             throw err;
           }
           if (err && err.name === "TypeError" && /Load failed|fetch/i.test(err.message)) {
-            const networkError = new AxiosError("Network Error", AxiosError.ERR_NETWORK, config2, request4, err && err.response);
+            const networkError = new AxiosError("Network Error", AxiosError.ERR_NETWORK, config2, request3, err && err.response);
             Object.defineProperty(networkError, "cause", {
               __proto__: null,
               value: err.cause || err,
@@ -25639,7 +25639,7 @@ var require_axios = __commonJS({
             });
             throw networkError;
           }
-          throw AxiosError.from(err, err && err.code, config2, request4, err && err.response);
+          throw AxiosError.from(err, err && err.code, config2, request3, err && err.response);
         }
       };
     };
@@ -26091,11 +26091,11 @@ var require_axios = __commonJS({
           };
           return promise2;
         };
-        executor(function cancel(message, config2, request4) {
+        executor(function cancel(message, config2, request3) {
           if (token.reason) {
             return;
           }
-          token.reason = new CanceledError(message, config2, request4);
+          token.reason = new CanceledError(message, config2, request3);
           resolvePromise(token.reason);
         });
       }
@@ -26482,54 +26482,54 @@ var require_src3 = __commonJS({
         if (options.json) debug(options.json);
         return rp(options).then(client.handleVaultResponse);
       };
-      client.help = (path7, requestOptions) => {
-        debug(`help for ${path7}`);
+      client.help = (path5, requestOptions) => {
+        debug(`help for ${path5}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}?help=1`;
+        options.path = `/${path5}?help=1`;
         options.method = "GET";
         return client.request(options);
       };
-      client.write = (path7, data, requestOptions) => {
-        debug("write %o to %s", data, path7);
+      client.write = (path5, data, requestOptions) => {
+        debug("write %o to %s", data, path5);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}`;
+        options.path = `/${path5}`;
         options.json = data;
         options.method = "POST";
         return client.request(options);
       };
-      client.update = (path7, data, requestOptions) => {
-        debug("update %o to %s", data, path7);
+      client.update = (path5, data, requestOptions) => {
+        debug("update %o to %s", data, path5);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}`;
+        options.path = `/${path5}`;
         options.json = data;
         options.method = "PATCH";
         options.headers = { "Content-Type": "application/merge-patch+json" };
         return client.request(options);
       };
-      client.read = (path7, requestOptions) => {
-        debug(`read ${path7}`);
+      client.read = (path5, requestOptions) => {
+        debug(`read ${path5}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}`;
+        options.path = `/${path5}`;
         options.method = "GET";
         return client.request(options);
       };
-      client.list = (path7, requestOptions) => {
-        debug(`list ${path7}`);
+      client.list = (path5, requestOptions) => {
+        debug(`list ${path5}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}`;
+        options.path = `/${path5}`;
         if (client.noCustomHTTPVerbs) {
-          options.path = `/${path7}?list=1`;
+          options.path = `/${path5}?list=1`;
           options.method = "GET";
         } else {
-          options.path = `/${path7}`;
+          options.path = `/${path5}`;
           options.method = "LIST";
         }
         return client.request(options);
       };
-      client.delete = (path7, requestOptions) => {
-        debug(`delete ${path7}`);
+      client.delete = (path5, requestOptions) => {
+        debug(`delete ${path5}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}`;
+        options.path = `/${path5}`;
         options.method = "DELETE";
         return client.request(options);
       };
@@ -27826,7 +27826,7 @@ var require_lib2 = __commonJS({
       return str3.replace(search, replacement);
     }
     var CleanGitRef = {
-      clean: function clean2(value) {
+      clean: function clean(value) {
         if (typeof value !== "string") {
           throw new Error("Expected a string, received: " + value);
         }
@@ -28716,7 +28716,7 @@ var require_crc322 = __commonJS({
       return table;
     }
     var crcTable = makeTable();
-    function crc323(crc, buf, len, pos) {
+    function crc32(crc, buf, len, pos) {
       var t = crcTable, end = pos + len;
       crc ^= -1;
       for (var i = pos; i < end; i++) {
@@ -28724,7 +28724,7 @@ var require_crc322 = __commonJS({
       }
       return crc ^ -1;
     }
-    module.exports = crc323;
+    module.exports = crc32;
   }
 });
 
@@ -28762,7 +28762,7 @@ var require_deflate = __commonJS({
     var utils = require_common2();
     var trees = require_trees();
     var adler32 = require_adler32();
-    var crc323 = require_crc322();
+    var crc32 = require_crc322();
     var msg = require_messages();
     var Z_NO_FLUSH = 0;
     var Z_PARTIAL_FLUSH = 1;
@@ -28865,7 +28865,7 @@ var require_deflate = __commonJS({
       if (strm.state.wrap === 1) {
         strm.adler = adler32(strm.adler, buf, len, start);
       } else if (strm.state.wrap === 2) {
-        strm.adler = crc323(strm.adler, buf, len, start);
+        strm.adler = crc32(strm.adler, buf, len, start);
       }
       strm.next_in += len;
       strm.total_in += len;
@@ -29507,7 +29507,7 @@ var require_deflate = __commonJS({
               put_byte(s, s.gzhead.extra.length >> 8 & 255);
             }
             if (s.gzhead.hcrc) {
-              strm.adler = crc323(strm.adler, s.pending_buf, s.pending, 0);
+              strm.adler = crc32(strm.adler, s.pending_buf, s.pending, 0);
             }
             s.gzindex = 0;
             s.status = EXTRA_STATE;
@@ -29544,7 +29544,7 @@ var require_deflate = __commonJS({
           while (s.gzindex < (s.gzhead.extra.length & 65535)) {
             if (s.pending === s.pending_buf_size) {
               if (s.gzhead.hcrc && s.pending > beg) {
-                strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
+                strm.adler = crc32(strm.adler, s.pending_buf, s.pending - beg, beg);
               }
               flush_pending(strm);
               beg = s.pending;
@@ -29556,7 +29556,7 @@ var require_deflate = __commonJS({
             s.gzindex++;
           }
           if (s.gzhead.hcrc && s.pending > beg) {
-            strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
+            strm.adler = crc32(strm.adler, s.pending_buf, s.pending - beg, beg);
           }
           if (s.gzindex === s.gzhead.extra.length) {
             s.gzindex = 0;
@@ -29572,7 +29572,7 @@ var require_deflate = __commonJS({
           do {
             if (s.pending === s.pending_buf_size) {
               if (s.gzhead.hcrc && s.pending > beg) {
-                strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
+                strm.adler = crc32(strm.adler, s.pending_buf, s.pending - beg, beg);
               }
               flush_pending(strm);
               beg = s.pending;
@@ -29589,7 +29589,7 @@ var require_deflate = __commonJS({
             put_byte(s, val);
           } while (val !== 0);
           if (s.gzhead.hcrc && s.pending > beg) {
-            strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
+            strm.adler = crc32(strm.adler, s.pending_buf, s.pending - beg, beg);
           }
           if (val === 0) {
             s.gzindex = 0;
@@ -29605,7 +29605,7 @@ var require_deflate = __commonJS({
           do {
             if (s.pending === s.pending_buf_size) {
               if (s.gzhead.hcrc && s.pending > beg) {
-                strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
+                strm.adler = crc32(strm.adler, s.pending_buf, s.pending - beg, beg);
               }
               flush_pending(strm);
               beg = s.pending;
@@ -29622,7 +29622,7 @@ var require_deflate = __commonJS({
             put_byte(s, val);
           } while (val !== 0);
           if (s.gzhead.hcrc && s.pending > beg) {
-            strm.adler = crc323(strm.adler, s.pending_buf, s.pending - beg, beg);
+            strm.adler = crc32(strm.adler, s.pending_buf, s.pending - beg, beg);
           }
           if (val === 0) {
             s.status = HCRC_STATE;
@@ -30680,7 +30680,7 @@ var require_inflate = __commonJS({
     "use strict";
     var utils = require_common2();
     var adler32 = require_adler32();
-    var crc323 = require_crc322();
+    var crc32 = require_crc322();
     var inflate_fast = require_inffast();
     var inflate_table = require_inftrees();
     var CODES = 0;
@@ -30984,7 +30984,7 @@ var require_inflate = __commonJS({
                 state.check = 0;
                 hbuf[0] = hold & 255;
                 hbuf[1] = hold >>> 8 & 255;
-                state.check = crc323(state.check, hbuf, 2, 0);
+                state.check = crc32(state.check, hbuf, 2, 0);
                 hold = 0;
                 bits = 0;
                 state.mode = FLAGS;
@@ -31047,7 +31047,7 @@ var require_inflate = __commonJS({
               if (state.flags & 512) {
                 hbuf[0] = hold & 255;
                 hbuf[1] = hold >>> 8 & 255;
-                state.check = crc323(state.check, hbuf, 2, 0);
+                state.check = crc32(state.check, hbuf, 2, 0);
               }
               hold = 0;
               bits = 0;
@@ -31070,7 +31070,7 @@ var require_inflate = __commonJS({
                 hbuf[1] = hold >>> 8 & 255;
                 hbuf[2] = hold >>> 16 & 255;
                 hbuf[3] = hold >>> 24 & 255;
-                state.check = crc323(state.check, hbuf, 4, 0);
+                state.check = crc32(state.check, hbuf, 4, 0);
               }
               hold = 0;
               bits = 0;
@@ -31092,7 +31092,7 @@ var require_inflate = __commonJS({
               if (state.flags & 512) {
                 hbuf[0] = hold & 255;
                 hbuf[1] = hold >>> 8 & 255;
-                state.check = crc323(state.check, hbuf, 2, 0);
+                state.check = crc32(state.check, hbuf, 2, 0);
               }
               hold = 0;
               bits = 0;
@@ -31115,7 +31115,7 @@ var require_inflate = __commonJS({
                 if (state.flags & 512) {
                   hbuf[0] = hold & 255;
                   hbuf[1] = hold >>> 8 & 255;
-                  state.check = crc323(state.check, hbuf, 2, 0);
+                  state.check = crc32(state.check, hbuf, 2, 0);
                 }
                 hold = 0;
                 bits = 0;
@@ -31148,7 +31148,7 @@ var require_inflate = __commonJS({
                     );
                   }
                   if (state.flags & 512) {
-                    state.check = crc323(state.check, input2, copy, next);
+                    state.check = crc32(state.check, input2, copy, next);
                   }
                   have -= copy;
                   next += copy;
@@ -31174,7 +31174,7 @@ var require_inflate = __commonJS({
                   }
                 } while (len && copy < have);
                 if (state.flags & 512) {
-                  state.check = crc323(state.check, input2, copy, next);
+                  state.check = crc32(state.check, input2, copy, next);
                 }
                 have -= copy;
                 next += copy;
@@ -31200,7 +31200,7 @@ var require_inflate = __commonJS({
                   }
                 } while (len && copy < have);
                 if (state.flags & 512) {
-                  state.check = crc323(state.check, input2, copy, next);
+                  state.check = crc32(state.check, input2, copy, next);
                 }
                 have -= copy;
                 next += copy;
@@ -31775,7 +31775,7 @@ var require_inflate = __commonJS({
                 state.total += _out;
                 if (_out) {
                   strm.adler = state.check = /*UPDATE(state.check, put - _out, _out);*/
-                  state.flags ? crc323(state.check, output2, _out, put - _out) : adler32(state.check, output2, _out, put - _out);
+                  state.flags ? crc32(state.check, output2, _out, put - _out) : adler32(state.check, output2, _out, put - _out);
                 }
                 _out = left;
                 if ((state.flags ? hold : zswap32(hold)) !== state.check) {
@@ -31841,7 +31841,7 @@ var require_inflate = __commonJS({
       state.total += _out;
       if (state.wrap && _out) {
         strm.adler = state.check = /*UPDATE(state.check, strm.next_out - _out, _out);*/
-        state.flags ? crc323(state.check, output2, _out, strm.next_out - _out) : adler32(state.check, output2, _out, strm.next_out - _out);
+        state.flags ? crc32(state.check, output2, _out, strm.next_out - _out) : adler32(state.check, output2, _out, strm.next_out - _out);
       }
       strm.data_type = state.bits + (state.last ? 64 : 0) + (state.mode === TYPE ? 128 : 0) + (state.mode === LEN_ || state.mode === COPY_ ? 256 : 0);
       if ((_in === 0 && _out === 0 || flush === Z_FINISH) && ret === Z_OK) {
@@ -32161,9 +32161,9 @@ var require_pako = __commonJS({
     var assign = require_common2().assign;
     var deflate = require_deflate2();
     var inflate = require_inflate2();
-    var constants = require_constants2();
+    var constants2 = require_constants2();
     var pako = {};
-    assign(pako, deflate, inflate, constants);
+    assign(pako, deflate, inflate, constants2);
     module.exports = pako;
   }
 });
@@ -32463,17 +32463,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath2 = (path7, originalPath, doThrow) => {
-      if (!isString(path7)) {
+    var checkPath2 = (path5, originalPath, doThrow) => {
+      if (!isString(path5)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path7) {
+      if (!path5) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath2.isNotRelative(path7)) {
+      if (checkPath2.isNotRelative(path5)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -32482,7 +32482,7 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path7) => REGEX_TEST_INVALID_PATH.test(path7);
+    var isNotRelative = (path5) => REGEX_TEST_INVALID_PATH.test(path5);
     checkPath2.isNotRelative = isNotRelative;
     checkPath2.convert = (p) => p;
     var Ignore = class {
@@ -32541,7 +32541,7 @@ var require_ignore = __commonJS({
       //   setting `checkUnignored` to `false` could reduce additional
       //   path matching.
       // @returns {TestResult} true if a file is ignored
-      _testOne(path7, checkUnignored) {
+      _testOne(path5, checkUnignored) {
         let ignored = false;
         let unignored = false;
         this._rules.forEach((rule2) => {
@@ -32549,7 +32549,7 @@ var require_ignore = __commonJS({
           if (unignored === negative && ignored !== unignored || negative && !ignored && !unignored && !checkUnignored) {
             return;
           }
-          const matched = rule2.regex.test(path7);
+          const matched = rule2.regex.test(path5);
           if (matched) {
             ignored = !negative;
             unignored = negative;
@@ -32562,24 +32562,24 @@ var require_ignore = __commonJS({
       }
       // @returns {TestResult}
       _test(originalPath, cache, checkUnignored, slices) {
-        const path7 = originalPath && checkPath2.convert(originalPath);
+        const path5 = originalPath && checkPath2.convert(originalPath);
         checkPath2(
-          path7,
+          path5,
           originalPath,
           this._allowRelativePaths ? RETURN_FALSE : throwError
         );
-        return this._t(path7, cache, checkUnignored, slices);
+        return this._t(path5, cache, checkUnignored, slices);
       }
-      _t(path7, cache, checkUnignored, slices) {
-        if (path7 in cache) {
-          return cache[path7];
+      _t(path5, cache, checkUnignored, slices) {
+        if (path5 in cache) {
+          return cache[path5];
         }
         if (!slices) {
-          slices = path7.split(SLASH);
+          slices = path5.split(SLASH);
         }
         slices.pop();
         if (!slices.length) {
-          return cache[path7] = this._testOne(path7, checkUnignored);
+          return cache[path5] = this._testOne(path5, checkUnignored);
         }
         const parent = this._t(
           slices.join(SLASH) + SLASH,
@@ -32587,24 +32587,24 @@ var require_ignore = __commonJS({
           checkUnignored,
           slices
         );
-        return cache[path7] = parent.ignored ? parent : this._testOne(path7, checkUnignored);
+        return cache[path5] = parent.ignored ? parent : this._testOne(path5, checkUnignored);
       }
-      ignores(path7) {
-        return this._test(path7, this._ignoreCache, false).ignored;
+      ignores(path5) {
+        return this._test(path5, this._ignoreCache, false).ignored;
       }
       createFilter() {
-        return (path7) => !this.ignores(path7);
+        return (path5) => !this.ignores(path5);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path7) {
-        return this._test(path7, this._testCache, true);
+      test(path5) {
+        return this._test(path5, this._testCache, true);
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path7) => checkPath2(path7 && checkPath2.convert(path7), path7, RETURN_FALSE);
+    var isPathValid = (path5) => checkPath2(path5 && checkPath2.convert(path5), path5, RETURN_FALSE);
     factory.isPathValid = isPathValid;
     factory.default = factory;
     module.exports = factory;
@@ -32615,7 +32615,7 @@ var require_ignore = __commonJS({
       const makePosix = (str3) => /^\\\\\?\\/.test(str3) || /["<>|\u0000-\u001F]+/u.test(str3) ? str3 : str3.replace(/\\/g, "/");
       checkPath2.convert = makePosix;
       const REGIX_IS_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath2.isNotRelative = (path7) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path7) || isNotRelative(path7);
+      checkPath2.isNotRelative = (path5) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path5) || isNotRelative(path5);
     }
   }
 });
@@ -32624,7 +32624,7 @@ var require_ignore = __commonJS({
 var require_onp = __commonJS({
   "node_modules/diff3/onp.js"(exports, module) {
     module.exports = function(a_, b_) {
-      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path7 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
+      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path5 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
       var tmp1, tmp2;
       var init = function() {
         if (m >= n) {
@@ -32654,9 +32654,9 @@ var require_onp = __commonJS({
       var snake = function(k, p, pp) {
         var r, x, y;
         if (p > pp) {
-          r = path7[k - 1 + offset];
+          r = path5[k - 1 + offset];
         } else {
-          r = path7[k + 1 + offset];
+          r = path5[k + 1 + offset];
         }
         y = Math.max(p, pp);
         x = y - k;
@@ -32664,7 +32664,7 @@ var require_onp = __commonJS({
           ++x;
           ++y;
         }
-        path7[k + offset] = pathposi.length;
+        path5[k + offset] = pathposi.length;
         pathposi[pathposi.length] = new P(x, y, r);
         return y;
       };
@@ -32722,7 +32722,7 @@ var require_onp = __commonJS({
           fp = {};
           for (i = 0; i < size; ++i) {
             fp[i] = -1;
-            path7[i] = -1;
+            path5[i] = -1;
           }
           p = -1;
           do {
@@ -32736,7 +32736,7 @@ var require_onp = __commonJS({
             fp[delta + offset] = snake(delta, fp[delta - 1 + offset] + 1, fp[delta + 1 + offset]);
           } while (fp[delta + offset] !== n);
           ed = delta + 2 * p;
-          r = path7[delta + offset];
+          r = path5[delta + offset];
           epc = [];
           while (r !== -1) {
             epc[epc.length] = new P(pathposi[r].x, pathposi[r].y, null);
@@ -32962,7 +32962,7 @@ var require_isomorphic_git = __commonJS({
     var Hash = _interopDefault(require_sha1());
     var AsyncLock = _interopDefault(require_async_lock());
     var cleanGitRef = _interopDefault(require_lib2());
-    var crc323 = _interopDefault(require_crc32());
+    var crc32 = _interopDefault(require_crc32());
     var pako = _interopDefault(require_pako());
     var crypto$1 = __require("crypto");
     var pify = _interopDefault(require_pify());
@@ -33519,20 +33519,20 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         stats: /* @__PURE__ */ new Map()
       };
     }
-    async function updateCachedIndexFile(fs3, filepath, cache) {
+    async function updateCachedIndexFile(fs2, filepath, cache) {
       const [stat2, rawIndexFile] = await Promise.all([
-        fs3.lstat(filepath),
-        fs3.read(filepath)
+        fs2.lstat(filepath),
+        fs2.read(filepath)
       ]);
       const index3 = await GitIndex.from(rawIndexFile);
       cache.map.set(filepath, index3);
       cache.stats.set(filepath, stat2);
     }
-    async function isIndexStale(fs3, filepath, cache) {
+    async function isIndexStale(fs2, filepath, cache) {
       const savedStats = cache.stats.get(filepath);
       if (savedStats === void 0) return true;
       if (savedStats === null) return false;
-      const currStats = await fs3.lstat(filepath);
+      const currStats = await fs2.lstat(filepath);
       if (currStats === null) return false;
       if (compareStats(savedStats, currStats)) return true;
       const saved = normalizeStats(savedStats);
@@ -33552,7 +33552,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<any>} The result of the closure function.
        * @throws {UnmergedPathsError} If unmerged paths exist and `allowUnmerged` is `false`.
        */
-      static async acquire({ fs: fs3, gitdir, cache, allowUnmerged = true }, closure) {
+      static async acquire({ fs: fs2, gitdir, cache, allowUnmerged = true }, closure) {
         if (!cache[IndexCache]) {
           cache[IndexCache] = createCache();
         }
@@ -33561,8 +33561,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         let unmergedPaths = [];
         await acquireLock(filepath, async () => {
           const theIndexCache = cache[IndexCache];
-          if (await isIndexStale(fs3, filepath, theIndexCache)) {
-            await updateCachedIndexFile(fs3, filepath, theIndexCache);
+          if (await isIndexStale(fs2, filepath, theIndexCache)) {
+            await updateCachedIndexFile(fs2, filepath, theIndexCache);
           }
           const index3 = theIndexCache.map.get(filepath);
           unmergedPaths = index3.unmergedPaths;
@@ -33571,30 +33571,30 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           result = await closure(index3);
           if (index3._dirty) {
             const buffer = await index3.toObject();
-            await fs3.write(filepath, buffer);
-            theIndexCache.stats.set(filepath, await fs3.lstat(filepath));
+            await fs2.write(filepath, buffer);
+            theIndexCache.stats.set(filepath, await fs2.lstat(filepath));
             index3._dirty = false;
           }
         });
         return result;
       }
     };
-    function basename(path7) {
-      const last = Math.max(path7.lastIndexOf("/"), path7.lastIndexOf("\\"));
+    function basename(path5) {
+      const last = Math.max(path5.lastIndexOf("/"), path5.lastIndexOf("\\"));
       if (last > -1) {
-        path7 = path7.slice(last + 1);
+        path5 = path5.slice(last + 1);
       }
-      return path7;
+      return path5;
     }
-    function dirname3(path7) {
-      const last = Math.max(path7.lastIndexOf("/"), path7.lastIndexOf("\\"));
+    function dirname3(path5) {
+      const last = Math.max(path5.lastIndexOf("/"), path5.lastIndexOf("\\"));
       if (last === -1) return ".";
       if (last === 0) return "/";
-      return path7.slice(0, last);
+      return path5.slice(0, last);
     }
     function flatFileListToDirectoryStructure(files) {
       const inodes = /* @__PURE__ */ new Map();
-      const mkdir5 = function(name) {
+      const mkdir4 = function(name) {
         if (!inodes.has(name)) {
           const dir = {
             type: "tree",
@@ -33604,7 +33604,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             children: []
           };
           inodes.set(name, dir);
-          dir.parent = mkdir5(dirname3(name));
+          dir.parent = mkdir4(dirname3(name));
           if (dir.parent && dir.parent !== dir) dir.parent.children.push(dir);
         }
         return inodes.get(name);
@@ -33617,7 +33617,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             basename: basename(name),
             metadata,
             // This recursively generates any missing parent folders.
-            parent: mkdir5(dirname3(name)),
+            parent: mkdir4(dirname3(name)),
             children: []
           };
           if (file2.parent) file2.parent.children.push(file2);
@@ -33625,7 +33625,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
         return inodes.get(name);
       };
-      mkdir5(".");
+      mkdir4(".");
       for (const file2 of files) {
         mkfile(file2.path, file2);
       }
@@ -33647,9 +33647,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       throw new InternalError(`Unexpected GitTree entry mode: ${mode.toString(8)}`);
     }
     var GitWalkerIndex = class {
-      constructor({ fs: fs3, gitdir, cache }) {
+      constructor({ fs: fs2, gitdir, cache }) {
         this.treePromise = GitIndexManager.acquire(
-          { fs: fs3, gitdir, cache },
+          { fs: fs2, gitdir, cache },
           async function(index3) {
             return flatFileListToDirectoryStructure(index3.entries);
           }
@@ -33740,8 +33740,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     function STAGE() {
       const o = /* @__PURE__ */ Object.create(null);
       Object.defineProperty(o, GitWalkSymbol, {
-        value: function({ fs: fs3, gitdir, cache }) {
-          return new GitWalkerIndex({ fs: fs3, gitdir, cache });
+        value: function({ fs: fs2, gitdir, cache }) {
+          return new GitWalkerIndex({ fs: fs2, gitdir, cache });
         }
       });
       Object.freeze(o);
@@ -33815,12 +33815,12 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     };
     NoRefspecError.code = "NoRefspecError";
     var GitPackedRefs = class _GitPackedRefs {
-      constructor(text2) {
+      constructor(text) {
         this.refs = /* @__PURE__ */ new Map();
         this.parsedConfig = [];
-        if (text2) {
+        if (text) {
           let key = null;
-          this.parsedConfig = text2.trim().split("\n").map((line) => {
+          this.parsedConfig = text.trim().split("\n").map((line) => {
             if (/^\s*#/.test(line)) {
               return { line, comment: true };
             }
@@ -33839,8 +33839,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
         return this;
       }
-      static from(text2) {
-        return new _GitPackedRefs(text2);
+      static from(text) {
+        return new _GitPackedRefs(text);
       }
       delete(ref) {
         this.parsedConfig = this.parsedConfig.filter((entry) => entry.ref !== ref);
@@ -33945,20 +33945,20 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       return tmp;
     }
-    var bad2 = /(^|[/.])([/.]|$)|^@$|@{|[\x00-\x20\x7f~^:?*[\\]|\.lock(\/|$)/;
+    var bad = /(^|[/.])([/.]|$)|^@$|@{|[\x00-\x20\x7f~^:?*[\\]|\.lock(\/|$)/;
     function isValidRef(name, onelevel) {
       if (typeof name !== "string")
         throw new TypeError("Reference name must be a string");
-      return !bad2.test(name) && (!!onelevel || name.includes("/"));
+      return !bad.test(name) && (!!onelevel || name.includes("/"));
     }
-    function normalizeString(path7, aar) {
+    function normalizeString(path5, aar) {
       let res = "";
       let lastSegmentLength = 0;
       let lastSlash = -1;
       let dots = 0;
       let char = "\0";
-      for (let i = 0; i <= path7.length; ++i) {
-        if (i < path7.length) char = path7[i];
+      for (let i = 0; i <= path5.length; ++i) {
+        if (i < path5.length) char = path5[i];
         else if (char === "/") break;
         else char = "/";
         if (char === "/") {
@@ -33990,8 +33990,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               lastSegmentLength = 2;
             }
           } else {
-            if (res.length > 0) res += "/" + path7.slice(lastSlash + 1, i);
-            else res = path7.slice(lastSlash + 1, i);
+            if (res.length > 0) res += "/" + path5.slice(lastSlash + 1, i);
+            else res = path5.slice(lastSlash + 1, i);
             lastSegmentLength = i - lastSlash - 1;
           }
           lastSlash = i;
@@ -34004,19 +34004,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       return res;
     }
-    function getWindowsDrivePrefix(path7) {
-      if (path7.length >= 2 && /^[a-zA-Z]:/.test(path7)) {
-        return path7.slice(0, 2);
+    function getWindowsDrivePrefix(path5) {
+      if (path5.length >= 2 && /^[a-zA-Z]:/.test(path5)) {
+        return path5.slice(0, 2);
       }
       return null;
     }
-    function normalize(path7) {
-      if (!path7.length) return ".";
-      path7 = path7.replace(/\\/g, "/");
-      const drivePrefix = getWindowsDrivePrefix(path7);
-      const isAbsolute3 = path7[0] === "/" || drivePrefix !== null && path7[2] === "/";
-      const trailingSeparator = path7.at(-1) === "/";
-      const pathBody = drivePrefix ? path7.slice(2) : path7;
+    function normalize(path5) {
+      if (!path5.length) return ".";
+      path5 = path5.replace(/\\/g, "/");
+      const drivePrefix = getWindowsDrivePrefix(path5);
+      const isAbsolute3 = path5[0] === "/" || drivePrefix !== null && path5[2] === "/";
+      const trailingSeparator = path5.at(-1) === "/";
+      const pathBody = drivePrefix ? path5.slice(2) : path5;
       let normalized = normalizeString(pathBody, !isAbsolute3);
       if (!normalized.length) {
         const root2 = drivePrefix ? isAbsolute3 ? drivePrefix + "/" : drivePrefix : isAbsolute3 ? "/" : ".";
@@ -34083,8 +34083,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     var extractSectionLine = (line) => {
       const matches = SECTION_LINE_REGEX.exec(line);
       if (matches != null) {
-        const [section, subsection2] = matches.slice(1);
-        return [section, subsection2 && subsection2.replace(/\\(.)/g, "$1")];
+        const [section, subsection] = matches.slice(1);
+        return [section, subsection && subsection.replace(/\\(.)/g, "$1")];
       }
       return null;
     };
@@ -34136,23 +34136,23 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       });
       return `${quote}${escaped}${quote}`;
     };
-    var lower = (text2) => {
-      return text2 != null ? text2.toLowerCase() : null;
+    var lower = (text) => {
+      return text != null ? text.toLowerCase() : null;
     };
-    var getPath = (section, subsection2, name) => {
-      return [lower(section), subsection2, lower(name)].filter((a) => a != null).join(".");
+    var getPath = (section, subsection, name) => {
+      return [lower(section), subsection, lower(name)].filter((a) => a != null).join(".");
     };
-    var normalizePath = (path7) => {
-      const pathSegments = path7.split(".");
+    var normalizePath = (path5) => {
+      const pathSegments = path5.split(".");
       const section = pathSegments.shift();
       const name = pathSegments.pop();
-      const subsection2 = pathSegments.length ? pathSegments.join(".") : void 0;
+      const subsection = pathSegments.length ? pathSegments.join(".") : void 0;
       return {
         section,
-        subsection: subsection2,
+        subsection,
         name,
-        path: getPath(section, subsection2, name),
-        sectionPath: getPath(section, subsection2, null),
+        path: getPath(section, subsection, name),
+        sectionPath: getPath(section, subsection, null),
         isSection: !!section
       };
     };
@@ -34162,10 +34162,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }, -1);
     };
     var GitConfig = class _GitConfig {
-      constructor(text2) {
+      constructor(text) {
         let section = null;
-        let subsection2 = null;
-        this.parsedConfig = text2 ? text2.split("\n").map((line) => {
+        let subsection = null;
+        this.parsedConfig = text ? text.split("\n").map((line) => {
           let name = null;
           let value = null;
           const trimmedLine = line.trim();
@@ -34173,7 +34173,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           const isSection = extractedSection != null;
           if (isSection) {
             ;
-            [section, subsection2] = extractedSection;
+            [section, subsection] = extractedSection;
           } else {
             const extractedVariable = extractVariableLine(trimmedLine);
             const isVariable = extractedVariable != null;
@@ -34182,44 +34182,44 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               [name, value] = extractedVariable;
             }
           }
-          const path7 = getPath(section, subsection2, name);
-          return { line, isSection, section, subsection: subsection2, name, value, path: path7 };
+          const path5 = getPath(section, subsection, name);
+          return { line, isSection, section, subsection, name, value, path: path5 };
         }) : [];
       }
-      static from(text2) {
-        return new _GitConfig(text2);
+      static from(text) {
+        return new _GitConfig(text);
       }
-      async get(path7, getall = false) {
-        const normalizedPath = normalizePath(path7).path;
+      async get(path5, getall = false) {
+        const normalizedPath = normalizePath(path5).path;
         const allValues = this.parsedConfig.filter((config2) => config2.path === normalizedPath).map(({ section, name, value }) => {
           const fn = schema5[section] && schema5[section][name];
           return fn ? fn(value) : value;
         });
         return getall ? allValues : allValues.pop();
       }
-      async getall(path7) {
-        return this.get(path7, true);
+      async getall(path5) {
+        return this.get(path5, true);
       }
       async getSubsections(section) {
         return this.parsedConfig.filter((config2) => config2.isSection && config2.section === section).map((config2) => config2.subsection);
       }
-      async deleteSection(section, subsection2) {
+      async deleteSection(section, subsection) {
         this.parsedConfig = this.parsedConfig.filter(
-          (config2) => !(config2.section === section && config2.subsection === subsection2)
+          (config2) => !(config2.section === section && config2.subsection === subsection)
         );
       }
-      async append(path7, value) {
-        return this.set(path7, value, true);
+      async append(path5, value) {
+        return this.set(path5, value, true);
       }
-      async set(path7, value, append = false) {
+      async set(path5, value, append = false) {
         const {
           section,
-          subsection: subsection2,
+          subsection,
           name,
           path: normalizedPath,
           sectionPath,
           isSection
-        } = normalizePath(path7);
+        } = normalizePath(path5);
         const configIndex = findLastIndex(
           this.parsedConfig,
           (config2) => config2.path === normalizedPath
@@ -34247,7 +34247,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             );
             const newConfig = {
               section,
-              subsection: subsection2,
+              subsection,
               name,
               value,
               modified: true,
@@ -34260,7 +34260,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
                 const newSection = {
                   isSection,
                   section,
-                  subsection: subsection2,
+                  subsection,
                   modified: true,
                   path: sectionPath
                 };
@@ -34271,15 +34271,15 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
       }
       toString() {
-        return this.parsedConfig.map(({ line, section, subsection: subsection2, name, value, modified: modified2 = false }) => {
+        return this.parsedConfig.map(({ line, section, subsection, name, value, modified: modified2 = false }) => {
           if (!modified2) {
             return line;
           }
           if (name != null && value != null) {
             return `	${name} = ${serializeValue(value)}`;
           }
-          if (subsection2 != null) {
-            return `[${section} "${subsection2}"]`;
+          if (subsection != null) {
+            return `[${section} "${subsection}"]`;
           }
           return `[${section}]`;
         }).join("\n");
@@ -34294,9 +34294,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} opts.gitdir - The path to the `.git` directory.
        * @returns {Promise<GitConfig>} A `GitConfig` object representing the parsed configuration.
        */
-      static async get({ fs: fs3, gitdir }) {
-        const text2 = await fs3.read(`${gitdir}/config`, { encoding: "utf8" });
-        return GitConfig.from(text2);
+      static async get({ fs: fs2, gitdir }) {
+        const text = await fs2.read(`${gitdir}/config`, { encoding: "utf8" });
+        return GitConfig.from(text);
       }
       /**
        * Saves the provided Git configuration to the specified `.git` directory.
@@ -34307,8 +34307,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {GitConfig} opts.config - The `GitConfig` object to save.
        * @returns {Promise<void>} Resolves when the configuration has been successfully saved.
        */
-      static async save({ fs: fs3, gitdir, config: config2 }) {
-        await fs3.write(`${gitdir}/config`, config2.toString(), {
+      static async save({ fs: fs2, gitdir, config: config2 }) {
+        await fs2.write(`${gitdir}/config`, config2.toString(), {
           encoding: "utf8"
         });
       }
@@ -34347,7 +34347,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<Object>} - An object containing pruned refs.
        */
       static async updateRemoteRefs({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         remote,
         refs,
@@ -34362,7 +34362,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             throw new InvalidOidError(value);
           }
         }
-        const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
+        const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
         if (!refspecs) {
           refspecs = await config2.getall(`remote.${remote}.fetch`);
           if (refspecs.length === 0) {
@@ -34395,18 +34395,18 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         tagRefsToWrite.forEach(assertWritableRef);
         if (pruneTags) {
           const tags2 = await _GitRefManager.listRefs({
-            fs: fs3,
+            fs: fs2,
             gitdir,
             filepath: "refs/tags"
           });
           await _GitRefManager.deleteRefs({
-            fs: fs3,
+            fs: fs2,
             gitdir,
             refs: tags2.map((tag2) => `refs/tags/${tag2}`)
           });
         }
         for (const serverRef of tagRefsToWrite) {
-          if (!await _GitRefManager.exists({ fs: fs3, gitdir, ref: serverRef })) {
+          if (!await _GitRefManager.exists({ fs: fs2, gitdir, ref: serverRef })) {
             const oid = refs.get(serverRef);
             actualRefsToWrite.set(serverRef, oid);
           }
@@ -34422,7 +34422,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         if (prune) {
           for (const filepath of refspec.localNamespaces()) {
             const refs2 = (await _GitRefManager.listRefs({
-              fs: fs3,
+              fs: fs2,
               gitdir,
               filepath
             })).map((file2) => `${filepath}/${file2}`);
@@ -34433,13 +34433,13 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             }
           }
           if (pruned.length > 0) {
-            await _GitRefManager.deleteRefs({ fs: fs3, gitdir, refs: pruned });
+            await _GitRefManager.deleteRefs({ fs: fs2, gitdir, refs: pruned });
           }
         }
         for (const [key, value] of actualRefsToWrite) {
           await acquireLock(
             key,
-            async () => fs3.write(join5(gitdir, key), `${value.trim()}
+            async () => fs2.write(join5(gitdir, key), `${value.trim()}
 `, "utf8")
           );
         }
@@ -34456,14 +34456,14 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<void>}
        */
       // TODO: make this less crude?
-      static async writeRef({ fs: fs3, gitdir, ref, value }) {
+      static async writeRef({ fs: fs2, gitdir, ref, value }) {
         assertWritableRef(ref);
         if (!value.match(/[0-9a-f]{40}/)) {
           throw new InvalidOidError(value);
         }
         await acquireLock(
           ref,
-          async () => fs3.write(join5(gitdir, ref), `${value.trim()}
+          async () => fs2.write(join5(gitdir, ref), `${value.trim()}
 `, "utf8")
         );
       }
@@ -34477,11 +34477,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.value - The target ref.
        * @returns {Promise<void>}
        */
-      static async writeSymbolicRef({ fs: fs3, gitdir, ref, value }) {
+      static async writeSymbolicRef({ fs: fs2, gitdir, ref, value }) {
         assertWritableRef(ref);
         await acquireLock(
           ref,
-          async () => fs3.write(join5(gitdir, ref), `ref: ${value.trim()}
+          async () => fs2.write(join5(gitdir, ref), `ref: ${value.trim()}
 `, "utf8")
         );
       }
@@ -34494,8 +34494,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.ref - The ref to delete.
        * @returns {Promise<void>}
        */
-      static async deleteRef({ fs: fs3, gitdir, ref }) {
-        return _GitRefManager.deleteRefs({ fs: fs3, gitdir, refs: [ref] });
+      static async deleteRef({ fs: fs2, gitdir, ref }) {
+        return _GitRefManager.deleteRefs({ fs: fs2, gitdir, refs: [ref] });
       }
       /**
        * Deletes multiple refs.
@@ -34506,14 +34506,14 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string[]} args.refs - The refs to delete.
        * @returns {Promise<void>}
        */
-      static async deleteRefs({ fs: fs3, gitdir, refs }) {
+      static async deleteRefs({ fs: fs2, gitdir, refs }) {
         refs.forEach(assertWritableRef);
-        await Promise.all(refs.map((ref) => fs3.rm(join5(gitdir, ref))));
-        let text2 = await acquireLock(
+        await Promise.all(refs.map((ref) => fs2.rm(join5(gitdir, ref))));
+        let text = await acquireLock(
           "packed-refs",
-          async () => fs3.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
+          async () => fs2.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
         );
-        const packed = GitPackedRefs.from(text2);
+        const packed = GitPackedRefs.from(text);
         const beforeSize = packed.refs.size;
         for (const ref of refs) {
           if (packed.refs.has(ref)) {
@@ -34521,10 +34521,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           }
         }
         if (packed.refs.size < beforeSize) {
-          text2 = packed.toString();
+          text = packed.toString();
           await acquireLock(
             "packed-refs",
-            async () => fs3.write(`${gitdir}/packed-refs`, text2, { encoding: "utf8" })
+            async () => fs2.write(`${gitdir}/packed-refs`, text, { encoding: "utf8" })
           );
         }
       }
@@ -34539,7 +34539,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<string>} - The resolved object ID.
        */
       static async resolve({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         ref,
         depth = void 0,
@@ -34553,17 +34553,17 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
         if (ref.startsWith("ref: ")) {
           ref = ref.slice("ref: ".length);
-          return _GitRefManager.resolve({ fs: fs3, gitdir, ref, depth, visited });
+          return _GitRefManager.resolve({ fs: fs2, gitdir, ref, depth, visited });
         }
         if (ref.length === 40 && /[0-9a-f]{40}/.test(ref)) {
           return ref;
         }
-        const packedMap = await _GitRefManager.packedRefs({ fs: fs3, gitdir });
+        const packedMap = await _GitRefManager.packedRefs({ fs: fs2, gitdir });
         const allpaths = refpaths(ref).filter((p) => !GIT_FILES.includes(p));
         for (const ref2 of allpaths) {
           const sha = await acquireLock(
             ref2,
-            async () => await fs3.read(`${gitdir}/${ref2}`, { encoding: "utf8" }) || packedMap.get(ref2)
+            async () => await fs2.read(`${gitdir}/${ref2}`, { encoding: "utf8" }) || packedMap.get(ref2)
           );
           if (sha) {
             if (visited.has(ref2)) {
@@ -34573,7 +34573,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             }
             visited.add(ref2);
             return _GitRefManager.resolve({
-              fs: fs3,
+              fs: fs2,
               gitdir,
               ref: sha.trim(),
               depth,
@@ -34598,11 +34598,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.ref - The ref to check.
        * @returns {Promise<boolean>} - True if the ref names an unborn branch.
        */
-      static async isUnbornBranch({ fs: fs3, gitdir, ref }) {
+      static async isUnbornBranch({ fs: fs2, gitdir, ref }) {
         let target;
         try {
           target = await _GitRefManager.resolve({
-            fs: fs3,
+            fs: fs2,
             gitdir,
             ref: "HEAD",
             depth: 2
@@ -34623,9 +34623,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.ref - The ref to check.
        * @returns {Promise<boolean>} - True if the ref exists, false otherwise.
        */
-      static async exists({ fs: fs3, gitdir, ref }) {
+      static async exists({ fs: fs2, gitdir, ref }) {
         try {
-          await _GitRefManager.expand({ fs: fs3, gitdir, ref });
+          await _GitRefManager.expand({ fs: fs2, gitdir, ref });
           return true;
         } catch (err) {
           if (err instanceof NotFoundError) return false;
@@ -34641,16 +34641,16 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.ref - The ref to expand.
        * @returns {Promise<string>} - The full ref name.
        */
-      static async expand({ fs: fs3, gitdir, ref }) {
+      static async expand({ fs: fs2, gitdir, ref }) {
         if (ref.length === 40 && /[0-9a-f]{40}/.test(ref)) {
           return ref;
         }
-        const packedMap = await _GitRefManager.packedRefs({ fs: fs3, gitdir });
+        const packedMap = await _GitRefManager.packedRefs({ fs: fs2, gitdir });
         const allpaths = refpaths(ref).filter((p) => !GIT_FILES.includes(p));
         for (const ref2 of allpaths) {
           const refExists = await acquireLock(
             ref2,
-            async () => fs3.exists(`${gitdir}/${ref2}`)
+            async () => fs2.exists(`${gitdir}/${ref2}`)
           );
           if (refExists) return ref2;
           if (packedMap.has(ref2)) return ref2;
@@ -34718,12 +34718,12 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} [args.gitdir=join(dir, '.git')] - [required] The [git directory](dir-vs-gitdir.md) path
        * @returns {Promise<Map<string, string>>} - A map of packed refs.
        */
-      static async packedRefs({ fs: fs3, gitdir }) {
-        const text2 = await acquireLock(
+      static async packedRefs({ fs: fs2, gitdir }) {
+        const text = await acquireLock(
           "packed-refs",
-          async () => fs3.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
+          async () => fs2.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
         );
-        const packed = GitPackedRefs.from(text2);
+        const packed = GitPackedRefs.from(text);
         return packed.refs;
       }
       /**
@@ -34735,11 +34735,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.filepath - The filepath prefix to match.
        * @returns {Promise<string[]>} - A sorted list of refs.
        */
-      static async listRefs({ fs: fs3, gitdir, filepath }) {
-        const packedMap = await _GitRefManager.packedRefs({ fs: fs3, gitdir });
+      static async listRefs({ fs: fs2, gitdir, filepath }) {
+        const packedMap = await _GitRefManager.packedRefs({ fs: fs2, gitdir });
         let files = null;
         try {
-          files = await fs3.readdirDeep(`${gitdir}/${filepath}`);
+          files = await fs2.readdirDeep(`${gitdir}/${filepath}`);
           files = files.map((x) => x.replace(`${gitdir}/${filepath}/`, ""));
         } catch (err) {
           files = [];
@@ -34764,15 +34764,15 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} [args.remote] - The remote to filter branches by.
        * @returns {Promise<string[]>} - A list of branch names.
        */
-      static async listBranches({ fs: fs3, gitdir, remote }) {
+      static async listBranches({ fs: fs2, gitdir, remote }) {
         if (remote) {
           return _GitRefManager.listRefs({
-            fs: fs3,
+            fs: fs2,
             gitdir,
             filepath: `refs/remotes/${remote}`
           });
         } else {
-          return _GitRefManager.listRefs({ fs: fs3, gitdir, filepath: `refs/heads` });
+          return _GitRefManager.listRefs({ fs: fs2, gitdir, filepath: `refs/heads` });
         }
       }
       /**
@@ -34783,9 +34783,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} [args.gitdir=join(dir, '.git')] - [required] The [git directory](dir-vs-gitdir.md) path
        * @returns {Promise<string[]>} - A list of tag names.
        */
-      static async listTags({ fs: fs3, gitdir }) {
+      static async listTags({ fs: fs2, gitdir }) {
         const tags = await _GitRefManager.listRefs({
-          fs: fs3,
+          fs: fs2,
           gitdir,
           filepath: `refs/tags`
         });
@@ -34832,19 +34832,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         let mode = buffer.slice(cursor, space).toString("utf8");
         if (mode === "40000") mode = "040000";
         const type2 = mode2type$1(mode);
-        const path7 = buffer.slice(space + 1, nullchar).toString("utf8");
-        const hfsClean = path7.replace(
+        const path5 = buffer.slice(space + 1, nullchar).toString("utf8");
+        const hfsClean = path5.replace(
           /[\u200C-\u200F\u202A-\u202E\u206A-\u206F\uFEFF]/g,
           ""
         );
         const ntfsClean = hfsClean.split(":")[0];
         const normalized = ntfsClean.toLowerCase().replace(/[. ]+$/, "");
-        if (path7.includes("\\") || path7.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
-          throw new UnsafeFilepathError(path7);
+        if (path5.includes("\\") || path5.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
+          throw new UnsafeFilepathError(path5);
         }
         const oid = buffer.slice(nullchar + 1, nullchar + 21).toString("hex");
         cursor = nullchar + 21;
-        _entries.push({ mode, path: path7, oid, type: type2 });
+        _entries.push({ mode, path: path5, oid, type: type2 });
       }
       return _entries;
     }
@@ -34893,10 +34893,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           entries.map((entry) => {
             const mode = Buffer.from(entry.mode.replace(/^0/, ""));
             const space = Buffer.from(" ");
-            const path7 = Buffer.from(entry.path, "utf8");
+            const path5 = Buffer.from(entry.path, "utf8");
             const nullchar = Buffer.from([0]);
             const oid = Buffer.from(entry.oid, "hex");
-            return Buffer.concat([mode, space, path7, nullchar, oid]);
+            return Buffer.concat([mode, space, path5, nullchar, oid]);
           })
         );
       }
@@ -34956,15 +34956,15 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         };
       }
     };
-    async function readObjectLoose({ fs: fs3, gitdir, oid }) {
+    async function readObjectLoose({ fs: fs2, gitdir, oid }) {
       const source = `objects/${oid.slice(0, 2)}/${oid.slice(2)}`;
-      const file2 = await fs3.read(`${gitdir}/${source}`);
+      const file2 = await fs2.read(`${gitdir}/${source}`);
       if (!file2) {
         return null;
       }
       return { object: file2, format: "deflated", source };
     }
-    function applyDelta2(delta, source) {
+    function applyDelta(delta, source) {
       const reader = new BufferCursor(delta);
       const sourceSize = readVarIntLE(reader);
       if (sourceSize !== source.byteLength) {
@@ -35351,7 +35351,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       try {
         return {
           type: base.type,
-          object: Buffer.from(applyDelta2(object2, base.object))
+          object: Buffer.from(applyDelta(object2, base.object))
         };
       } catch (err) {
         if (err instanceof InternalError || err instanceof RangeError) return null;
@@ -35467,7 +35467,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         for (const [i, start] of offsetArray.entries()) {
           const end = i + 1 === offsetArray.length ? pack.byteLength - 20 : offsetArray[i + 1];
           const o = offsetToObject[start];
-          const crc = crc323.buf(pack.slice(start, end)) >>> 0;
+          const crc = crc32.buf(pack.slice(start, end)) >>> 0;
           o.end = end;
           o.crc = crc;
         }
@@ -35621,7 +35621,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           );
         }
         if (base) {
-          object2 = Buffer.from(applyDelta2(object2, base));
+          object2 = Buffer.from(applyDelta(object2, base));
         }
         if (this.readDepth > 3) {
           this.offsetCache[start] = { type: type2, object: object2 };
@@ -35631,17 +35631,17 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     };
     var PackfileCache = /* @__PURE__ */ Symbol("PackfileCache");
     async function loadPackIndex({
-      fs: fs3,
+      fs: fs2,
       filename,
       getExternalRefDelta,
       emitter,
       emitterPrefix
     }) {
-      const idx = await fs3.read(filename);
+      const idx = await fs2.read(filename);
       return GitPackIndex.fromIdx({ idx, getExternalRefDelta });
     }
     function readPackIndex({
-      fs: fs3,
+      fs: fs2,
       cache,
       filename,
       getExternalRefDelta,
@@ -35652,7 +35652,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       let p = cache[PackfileCache].get(filename);
       if (!p) {
         p = loadPackIndex({
-          fs: fs3,
+          fs: fs2,
           filename,
           getExternalRefDelta,
           emitter,
@@ -35676,19 +35676,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       return hash2.digest("hex");
     }
     async function readObjectPacked({
-      fs: fs3,
+      fs: fs2,
       cache,
       gitdir,
       oid,
       format: format2 = "content",
       getExternalRefDelta
     }) {
-      let list4 = await fs3.readdir(join5(gitdir, "objects/pack"));
+      let list4 = await fs2.readdir(join5(gitdir, "objects/pack"));
       list4 = list4.filter((x) => x.endsWith(".idx"));
       for (const filename of list4) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
-          fs: fs3,
+          fs: fs2,
           cache,
           filename: indexFile,
           getExternalRefDelta
@@ -35697,7 +35697,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         if (p.offsets.has(oid)) {
           const packFile = indexFile.replace(/idx$/, "pack");
           if (!p.pack) {
-            const read = fs3.read(packFile);
+            const read = fs2.read(packFile);
             p.pack = read;
             read.catch(() => {
               if (p.pack === read) p.pack = null;
@@ -35741,7 +35741,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
     }
     async function _readObject({
-      fs: fs3,
+      fs: fs2,
       cache,
       gitdir,
       oid,
@@ -35750,17 +35750,17 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       if (!["deflated", "wrapped", "content"].includes(format2)) {
         throw new InternalError(`invalid requested format "${format2}"`);
       }
-      const getExternalRefDelta = (oid2) => _readObject({ fs: fs3, cache, gitdir, oid: oid2 });
+      const getExternalRefDelta = (oid2) => _readObject({ fs: fs2, cache, gitdir, oid: oid2 });
       let result;
       if (oid === "4b825dc642cb6eb9a060e54bf8d69288fbee4904") {
         result = { format: "wrapped", object: Buffer.from(`tree 0\0`) };
       }
       if (!result) {
-        result = await readObjectLoose({ fs: fs3, gitdir, oid });
+        result = await readObjectLoose({ fs: fs2, gitdir, oid });
       }
       if (!result) {
         result = await readObjectPacked({
-          fs: fs3,
+          fs: fs2,
           cache,
           gitdir,
           oid,
@@ -36490,18 +36490,18 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return _GitCommit.from(signedCommit);
       }
     };
-    async function resolveTree({ fs: fs3, cache, gitdir, oid }) {
+    async function resolveTree({ fs: fs2, cache, gitdir, oid }) {
       if (oid === "4b825dc642cb6eb9a060e54bf8d69288fbee4904") {
         return { tree: GitTree.from([]), oid };
       }
-      const { type: type2, object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
+      const { type: type2, object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
       if (type2 === "tag") {
         oid = GitAnnotatedTag.from(object2).parse().object;
-        return resolveTree({ fs: fs3, cache, gitdir, oid });
+        return resolveTree({ fs: fs2, cache, gitdir, oid });
       }
       if (type2 === "commit") {
         oid = GitCommit.from(object2).parse().tree;
-        return resolveTree({ fs: fs3, cache, gitdir, oid });
+        return resolveTree({ fs: fs2, cache, gitdir, oid });
       }
       if (type2 !== "tree") {
         throw new ObjectTypeError(oid, type2, "tree");
@@ -36509,23 +36509,23 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return { tree: GitTree.from(object2), oid };
     }
     var GitWalkerRepo = class {
-      constructor({ fs: fs3, gitdir, ref, cache }) {
-        this.fs = fs3;
+      constructor({ fs: fs2, gitdir, ref, cache }) {
+        this.fs = fs2;
         this.cache = cache;
         this.gitdir = gitdir;
         this.mapPromise = (async () => {
           const map4 = /* @__PURE__ */ new Map();
           let oid;
           try {
-            oid = await GitRefManager.resolve({ fs: fs3, gitdir, ref });
+            oid = await GitRefManager.resolve({ fs: fs2, gitdir, ref });
           } catch (e) {
-            if (e instanceof NotFoundError && await GitRefManager.isUnbornBranch({ fs: fs3, gitdir, ref })) {
+            if (e instanceof NotFoundError && await GitRefManager.isUnbornBranch({ fs: fs2, gitdir, ref })) {
               oid = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
             } else {
               throw e;
             }
           }
-          const tree = await resolveTree({ fs: fs3, cache: this.cache, gitdir, oid });
+          const tree = await resolveTree({ fs: fs2, cache: this.cache, gitdir, oid });
           tree.type = "tree";
           tree.mode = "40000";
           map4.set(".", tree);
@@ -36560,7 +36560,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       async readdir(entry) {
         const filepath = entry._fullpath;
-        const { fs: fs3, cache, gitdir } = this;
+        const { fs: fs2, cache, gitdir } = this;
         const map4 = await this.mapPromise;
         const obj = map4.get(filepath);
         if (!obj) throw new Error(`No obj for ${filepath}`);
@@ -36569,7 +36569,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (obj.type !== "tree") {
           return null;
         }
-        const { type: type2, object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
+        const { type: type2, object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
         if (type2 !== obj.type) {
           throw new ObjectTypeError(oid, type2, obj.type);
         }
@@ -36600,10 +36600,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       async content(entry) {
         if (entry._content === false) {
           const map4 = await this.mapPromise;
-          const { fs: fs3, cache, gitdir } = this;
+          const { fs: fs2, cache, gitdir } = this;
           const obj = map4.get(entry._fullpath);
           const oid = obj.oid;
-          const { type: type2, object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
+          const { type: type2, object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
           if (type2 !== "blob") {
             entry._content = void 0;
           } else {
@@ -36624,16 +36624,16 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     function TREE({ ref = "HEAD" } = {}) {
       const o = /* @__PURE__ */ Object.create(null);
       Object.defineProperty(o, GitWalkSymbol, {
-        value: function({ fs: fs3, gitdir, cache }) {
-          return new GitWalkerRepo({ fs: fs3, gitdir, ref, cache });
+        value: function({ fs: fs2, gitdir, cache }) {
+          return new GitWalkerRepo({ fs: fs2, gitdir, ref, cache });
         }
       });
       Object.freeze(o);
       return o;
     }
     var GitWalkerFs = class {
-      constructor({ fs: fs3, dir, gitdir, cache, refresh = true }) {
-        this.fs = fs3;
+      constructor({ fs: fs2, dir, gitdir, cache, refresh = true }) {
+        this.fs = fs2;
         this.cache = cache;
         this.dir = dir;
         this.gitdir = gitdir;
@@ -36671,8 +36671,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       async readdir(entry) {
         if (await entry.type() !== "tree") return null;
         const filepath = entry._fullpath;
-        const { fs: fs3, dir } = this;
-        const names2 = await fs3.readdir(join5(dir, filepath));
+        const { fs: fs2, dir } = this;
+        const names2 = await fs2.readdir(join5(dir, filepath));
         if (names2 === null) return null;
         return names2.map((name) => join5(filepath, name));
       }
@@ -36690,8 +36690,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       async stat(entry) {
         if (entry._stat === false) {
-          const { fs: fs3, dir } = this;
-          let stat2 = await fs3.lstat(`${dir}/${entry._fullpath}`);
+          const { fs: fs2, dir } = this;
+          let stat2 = await fs2.lstat(`${dir}/${entry._fullpath}`);
           if (!stat2) {
             throw new Error(
               `ENOENT: no such file or directory, lstat '${entry._fullpath}'`
@@ -36713,17 +36713,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       async content(entry) {
         if (entry._content === false) {
-          const { fs: fs3, dir, gitdir } = this;
+          const { fs: fs2, dir, gitdir } = this;
           if (await entry.type() === "tree") {
             entry._content = void 0;
           } else {
             let content;
             if (await entry.mode() >> 12 === 10) {
-              content = await fs3.readlink(`${dir}/${entry._fullpath}`);
+              content = await fs2.readlink(`${dir}/${entry._fullpath}`);
             } else {
-              const config2 = await this._getGitConfig(fs3, gitdir);
+              const config2 = await this._getGitConfig(fs2, gitdir);
               const autocrlf = await config2.get("core.autocrlf");
-              content = await fs3.read(`${dir}/${entry._fullpath}`, { autocrlf });
+              content = await fs2.read(`${dir}/${entry._fullpath}`, { autocrlf });
             }
             entry._actualSize = content.length;
             if (entry._stat && entry._stat.size === -1) {
@@ -36737,14 +36737,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       async oid(entry) {
         if (entry._oid === false) {
           const self2 = this;
-          const { fs: fs3, gitdir, cache } = this;
+          const { fs: fs2, gitdir, cache } = this;
           let oid;
           await GitIndexManager.acquire(
-            { fs: fs3, gitdir, cache },
+            { fs: fs2, gitdir, cache },
             async function(index3) {
               const stage = index3.entriesMap.get(entry._fullpath);
               const stats = await entry.stat();
-              const config2 = await self2._getGitConfig(fs3, gitdir);
+              const config2 = await self2._getGitConfig(fs2, gitdir);
               const filemode = await config2.get("core.filemode");
               const trustino = typeof process !== "undefined" ? !(process.platform === "win32") : true;
               if (!stage || compareStats(stats, stage, filemode, trustino)) {
@@ -36784,30 +36784,30 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
        * writes a refresh right away instead of queueing it.
        */
       async flush() {
-        const { fs: fs3, gitdir, cache, refreshQueue } = this;
+        const { fs: fs2, gitdir, cache, refreshQueue } = this;
         this.refreshQueue = [];
         this.flushed = true;
         if (refreshQueue.length === 0) return;
-        await GitIndexManager.acquire({ fs: fs3, gitdir, cache }, async (index3) => {
+        await GitIndexManager.acquire({ fs: fs2, gitdir, cache }, async (index3) => {
           for (const { filepath, stage, stats, oid } of refreshQueue) {
             if (index3.entriesMap.get(filepath) !== stage) continue;
             index3.insert({ filepath, stats, oid });
           }
         });
       }
-      async _getGitConfig(fs3, gitdir) {
+      async _getGitConfig(fs2, gitdir) {
         if (this.config) {
           return this.config;
         }
-        this.config = await GitConfigManager.get({ fs: fs3, gitdir });
+        this.config = await GitConfigManager.get({ fs: fs2, gitdir });
         return this.config;
       }
     };
     function WORKDIR({ refresh = true } = {}) {
       const o = /* @__PURE__ */ Object.create(null);
       Object.defineProperty(o, GitWalkSymbol, {
-        value: function({ fs: fs3, dir, gitdir, cache }) {
-          return new GitWalkerFs({ fs: fs3, dir, gitdir, cache, refresh });
+        value: function({ fs: fs2, dir, gitdir, cache }) {
+          return new GitWalkerFs({ fs: fs2, dir, gitdir, cache, refresh });
         }
       });
       Object.freeze(o);
@@ -36866,7 +36866,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _walk({
-      fs: fs3,
+      fs: fs2,
       cache,
       dir,
       gitdir,
@@ -36883,7 +36883,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       iterate = (walk2, children) => Promise.all([...children].map(walk2))
     }) {
       const walkers = trees.map(
-        (proxy) => proxy[GitWalkSymbol]({ fs: fs3, dir, gitdir, cache })
+        (proxy) => proxy[GitWalkSymbol]({ fs: fs2, dir, gitdir, cache })
       );
       const root2 = new Array(walkers.length).fill(".");
       const range = arrayRange(0, walkers.length);
@@ -36922,19 +36922,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return result;
     }
-    async function mkdirp(mkdir5, filepath, retries = 10) {
+    async function mkdirp(mkdir4, filepath, retries = 10) {
       try {
-        await mkdir5(filepath);
+        await mkdir4(filepath);
       } catch (err) {
         if (err === null) return;
         if (err.code === "EEXIST") return;
         if (err.code !== "ENOENT") throw err;
         const parent = dirname3(filepath);
         if (parent === "." || parent === "/" || parent === filepath) throw err;
-        await mkdirp(mkdir5, parent, retries);
+        await mkdirp(mkdir4, parent, retries);
         for (let attempt = 0; ; attempt++) {
           try {
-            await mkdir5(filepath);
+            await mkdir4(filepath);
             return;
           } catch (err2) {
             if (err2 === null || err2.code === "EEXIST") return;
@@ -36947,22 +36947,22 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
       }
     }
-    async function rmRecursive(fs3, filepath) {
-      const entries = await fs3.readdir(filepath);
+    async function rmRecursive(fs2, filepath) {
+      const entries = await fs2.readdir(filepath);
       if (entries == null) {
-        await fs3.rm(filepath);
+        await fs2.rm(filepath);
       } else if (entries.length) {
         await Promise.all(
           entries.map((entry) => {
             const subpath = join5(filepath, entry);
-            return fs3.lstat(subpath).then((stat2) => {
+            return fs2.lstat(subpath).then((stat2) => {
               if (!stat2) return;
-              return stat2.isDirectory() ? rmRecursive(fs3, subpath) : fs3.rm(subpath);
+              return stat2.isDirectory() ? rmRecursive(fs2, subpath) : fs2.rm(subpath);
             });
           })
-        ).then(() => fs3.rmdir(filepath));
+        ).then(() => fs2.rmdir(filepath));
       } else {
-        await fs3.rmdir(filepath);
+        await fs2.rmdir(filepath);
       }
     }
     function isPromiseLike(obj) {
@@ -36979,7 +36979,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (typeof code2 !== "string") return false;
       return code2 === "ENOENT" || code2 === "ENOTDIR" || code2.includes("ENS");
     }
-    function isPromiseFs(fs3) {
+    function isPromiseFs(fs2) {
       const test = (targetFs) => {
         try {
           return targetFs.readFile().catch((e) => e);
@@ -36987,7 +36987,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           return e;
         }
       };
-      return isPromiseLike(test(fs3));
+      return isPromiseLike(test(fs2));
     }
     var commands = [
       "readFile",
@@ -37001,25 +37001,25 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       "readlink",
       "symlink"
     ];
-    function bindFs(target, fs3) {
-      if (isPromiseFs(fs3)) {
+    function bindFs(target, fs2) {
+      if (isPromiseFs(fs2)) {
         for (const command of commands) {
-          target[`_${command}`] = fs3[command].bind(fs3);
+          target[`_${command}`] = fs2[command].bind(fs2);
         }
       } else {
         for (const command of commands) {
-          target[`_${command}`] = pify(fs3[command].bind(fs3));
+          target[`_${command}`] = pify(fs2[command].bind(fs2));
         }
       }
-      if (isPromiseFs(fs3)) {
-        if (fs3.cp) target._cp = fs3.cp.bind(fs3);
-        if (fs3.rm) target._rm = fs3.rm.bind(fs3);
-        else if (fs3.rmdir.length > 1) target._rm = fs3.rmdir.bind(fs3);
+      if (isPromiseFs(fs2)) {
+        if (fs2.cp) target._cp = fs2.cp.bind(fs2);
+        if (fs2.rm) target._rm = fs2.rm.bind(fs2);
+        else if (fs2.rmdir.length > 1) target._rm = fs2.rmdir.bind(fs2);
         else target._rm = rmRecursive.bind(null, target);
       } else {
-        if (fs3.cp) target._cp = pify(fs3.cp.bind(fs3));
-        if (fs3.rm) target._rm = pify(fs3.rm.bind(fs3));
-        else if (fs3.rmdir.length > 2) target._rm = pify(fs3.rmdir.bind(fs3));
+        if (fs2.cp) target._cp = pify(fs2.cp.bind(fs2));
+        if (fs2.rm) target._rm = pify(fs2.rm.bind(fs2));
+        else if (fs2.rmdir.length > 2) target._rm = pify(fs2.rmdir.bind(fs2));
         else target._rm = rmRecursive.bind(null, target);
       }
     }
@@ -37029,15 +37029,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
        *
        * @param {Object} fs - A file system implementation to wrap.
        */
-      constructor(fs3) {
-        if (typeof fs3._original_unwrapped_fs !== "undefined") return fs3;
-        const promises = Object.getOwnPropertyDescriptor(fs3, "promises");
+      constructor(fs2) {
+        if (typeof fs2._original_unwrapped_fs !== "undefined") return fs2;
+        const promises = Object.getOwnPropertyDescriptor(fs2, "promises");
         if (promises && promises.enumerable) {
-          bindFs(this, fs3.promises);
+          bindFs(this, fs2.promises);
         } else {
-          bindFs(this, fs3);
+          bindFs(this, fs2);
         }
-        this._original_unwrapped_fs = fs3;
+        this._original_unwrapped_fs = fs2;
       }
       /**
        * Return true if a file exists, false if it doesn't exist.
@@ -37281,29 +37281,29 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("dir", dir);
         assertParameter("gitdir", gitdir);
-        const fs3 = new FileSystem(_fs);
+        const fs2 = new FileSystem(_fs);
         const trees = [TREE({ ref: commit2 }), WORKDIR(), STAGE()];
         let unmergedPaths = [];
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
         await GitIndexManager.acquire(
-          { fs: fs3, gitdir: updatedGitdir, cache },
+          { fs: fs2, gitdir: updatedGitdir, cache },
           async function(index3) {
             unmergedPaths = index3.unmergedPaths;
           }
         );
         const results = await _walk({
-          fs: fs3,
+          fs: fs2,
           cache,
           dir,
           gitdir: updatedGitdir,
           trees,
-          map: async function(path7, [head, workdir, index3]) {
+          map: async function(path5, [head, workdir, index3]) {
             const staged = !await modified(workdir, index3);
-            const unmerged = unmergedPaths.includes(path7);
+            const unmerged = unmergedPaths.includes(path5);
             const unmodified = !await modified(index3, head);
             if (staged || unmerged) {
               return head ? {
-                path: path7,
+                path: path5,
                 mode: await head.mode(),
                 oid: await head.oid(),
                 type: await head.type(),
@@ -37311,22 +37311,22 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               } : void 0;
             }
             if (unmodified) return false;
-            else throw new IndexResetError(path7);
+            else throw new IndexResetError(path5);
           }
         });
         await GitIndexManager.acquire(
-          { fs: fs3, gitdir: updatedGitdir, cache },
+          { fs: fs2, gitdir: updatedGitdir, cache },
           async function(index3) {
             for (const entry of results) {
               if (entry === false) continue;
               if (!entry) {
-                await fs3.rmdir(`${dir}/${entry.path}`, { recursive: true });
+                await fs2.rmdir(`${dir}/${entry.path}`, { recursive: true });
                 index3.delete({ filepath: entry.path });
                 continue;
               }
               if (entry.type === "blob") {
                 const content = new TextDecoder().decode(entry.content);
-                await fs3.write(`${dir}/${entry.path}`, content, {
+                await fs2.write(`${dir}/${entry.path}`, content, {
                   mode: entry.mode
                 });
                 index3.insert({
@@ -37354,13 +37354,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
        * @param {string} args.filepath - The path of the file to check.
        * @returns {Promise<boolean>} - `true` if the file is ignored, `false` otherwise.
        */
-      static async isIgnored({ fs: fs3, dir, gitdir = join5(dir, ".git"), filepath }) {
+      static async isIgnored({ fs: fs2, dir, gitdir = join5(dir, ".git"), filepath }) {
         if (basename(filepath) === ".git") return true;
         if (filepath === ".") return false;
         let excludes = "";
         const excludesFile = join5(gitdir, "info", "exclude");
-        if (await fs3.exists(excludesFile)) {
-          excludes = await fs3.read(excludesFile, "utf8");
+        if (await fs2.exists(excludesFile)) {
+          excludes = await fs2.read(excludesFile, "utf8");
         }
         const pairs3 = [
           {
@@ -37379,7 +37379,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         let ignoredStatus = false;
         for (const [index3, p] of pairs3.entries()) {
-          const file2 = await fs3.read(p.gitignore, "utf8");
+          const file2 = await fs2.read(p.gitignore, "utf8");
           const ign = ignore();
           if (index3 === 0) ign.add(excludes);
           ign.add(file2);
@@ -37394,7 +37394,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return ignoredStatus;
       }
     };
-    async function writeObjectLoose({ fs: fs3, gitdir, object: object2, format: format2, oid }) {
+    async function writeObjectLoose({ fs: fs2, gitdir, object: object2, format: format2, oid }) {
       if (format2 !== "deflated") {
         throw new InternalError(
           "GitObjectStoreLoose expects objects to write to be in deflated format"
@@ -37402,7 +37402,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       const source = `objects/${oid.slice(0, 2)}/${oid.slice(2)}`;
       const filepath = `${gitdir}/${source}`;
-      if (!await fs3.exists(filepath)) await fs3.write(filepath, object2);
+      if (!await fs2.exists(filepath)) await fs2.write(filepath, object2);
     }
     var supportsCompressionStream = null;
     async function deflate(buffer) {
@@ -37428,7 +37428,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _writeObject({
-      fs: fs3,
+      fs: fs2,
       gitdir,
       type: type2,
       object: object2,
@@ -37444,7 +37444,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         object2 = Buffer.from(await deflate(object2));
       }
       if (!dryRun) {
-        await writeObjectLoose({ fs: fs3, gitdir, object: object2, format: "deflated", oid });
+        await writeObjectLoose({ fs: fs2, gitdir, object: object2, format: "deflated", oid });
       }
       return oid;
     }
@@ -37467,17 +37467,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("dir", dir);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fs3 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const fs2 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
         await GitIndexManager.acquire(
-          { fs: fs3, gitdir: updatedGitdir, cache },
+          { fs: fs2, gitdir: updatedGitdir, cache },
           async (index3) => {
-            const config2 = await GitConfigManager.get({ fs: fs3, gitdir: updatedGitdir });
+            const config2 = await GitConfigManager.get({ fs: fs2, gitdir: updatedGitdir });
             const autocrlf = await config2.get("core.autocrlf");
             return addToIndex({
               dir,
               gitdir: updatedGitdir,
-              fs: fs3,
+              fs: fs2,
               filepath,
               index: index3,
               force,
@@ -37502,7 +37502,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     async function addToIndex({
       dir,
       gitdir,
-      fs: fs3,
+      fs: fs2,
       filepath,
       index: index3,
       force,
@@ -37513,23 +37513,23 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const promises = filepath.map(async (currentFilepath) => {
         if (!force && !isTracked(index3, currentFilepath)) {
           const ignored = await GitIgnoreManager.isIgnored({
-            fs: fs3,
+            fs: fs2,
             dir,
             gitdir,
             filepath: currentFilepath
           });
           if (ignored) return;
         }
-        const stats = await fs3.lstat(join5(dir, currentFilepath));
+        const stats = await fs2.lstat(join5(dir, currentFilepath));
         if (!stats) throw new NotFoundError(currentFilepath);
         if (stats.isDirectory()) {
-          const children = await fs3.readdir(join5(dir, currentFilepath));
+          const children = await fs2.readdir(join5(dir, currentFilepath));
           if (parallel) {
             const promises2 = children.map(
               (child) => addToIndex({
                 dir,
                 gitdir,
-                fs: fs3,
+                fs: fs2,
                 filepath: [join5(currentFilepath, child)],
                 index: index3,
                 force,
@@ -37543,7 +37543,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               await addToIndex({
                 dir,
                 gitdir,
-                fs: fs3,
+                fs: fs2,
                 filepath: [join5(currentFilepath, child)],
                 index: index3,
                 force,
@@ -37553,9 +37553,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             }
           }
         } else {
-          const object2 = stats.isSymbolicLink() ? await fs3.readlink(join5(dir, currentFilepath)).then(posixifyPathBuffer) : await fs3.read(join5(dir, currentFilepath), { autocrlf });
+          const object2 = stats.isSymbolicLink() ? await fs2.readlink(join5(dir, currentFilepath)).then(posixifyPathBuffer) : await fs2.read(join5(dir, currentFilepath), { autocrlf });
           if (object2 === null) throw new NotFoundError(currentFilepath);
-          const oid = await _writeObject({ fs: fs3, gitdir, type: "blob", object: object2 });
+          const oid = await _writeObject({ fs: fs2, gitdir, type: "blob", object: object2 });
           index3.insert({ filepath: currentFilepath, stats, oid });
         }
       });
@@ -37570,23 +37570,23 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const fulfilledPromises = settledPromises.filter((settle2) => settle2.status === "fulfilled" && settle2.value).map((settle2) => settle2.value);
       return fulfilledPromises;
     }
-    async function hasObjectLoose({ fs: fs3, gitdir, oid }) {
+    async function hasObjectLoose({ fs: fs2, gitdir, oid }) {
       const source = `objects/${oid.slice(0, 2)}/${oid.slice(2)}`;
-      return fs3.exists(`${gitdir}/${source}`);
+      return fs2.exists(`${gitdir}/${source}`);
     }
     async function hasObjectPacked({
-      fs: fs3,
+      fs: fs2,
       cache,
       gitdir,
       oid,
       getExternalRefDelta
     }) {
-      let list4 = await fs3.readdir(join5(gitdir, "objects/pack"));
+      let list4 = await fs2.readdir(join5(gitdir, "objects/pack"));
       list4 = list4.filter((x) => x.endsWith(".idx"));
       for (const filename of list4) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
-          fs: fs3,
+          fs: fs2,
           cache,
           filename: indexFile,
           getExternalRefDelta
@@ -37599,17 +37599,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return false;
     }
     async function hasObject({
-      fs: fs3,
+      fs: fs2,
       cache,
       gitdir,
       oid,
       format: format2 = "content"
     }) {
-      const getExternalRefDelta = (oid2) => _readObject({ fs: fs3, cache, gitdir, oid: oid2 });
-      let result = await hasObjectLoose({ fs: fs3, gitdir, oid });
+      const getExternalRefDelta = (oid2) => _readObject({ fs: fs2, cache, gitdir, oid: oid2 });
+      let result = await hasObjectLoose({ fs: fs2, gitdir, oid });
       if (!result) {
         result = await hasObjectPacked({
-          fs: fs3,
+          fs: fs2,
           cache,
           gitdir,
           oid,
@@ -37618,9 +37618,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return result;
     }
-    async function _getConfig({ fs: fs3, gitdir, path: path7 }) {
-      const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
-      return config2.get(path7);
+    async function _getConfig({ fs: fs2, gitdir, path: path5 }) {
+      const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
+      return config2.get(path5);
     }
     function assignDefined(target, ...sources2) {
       for (const source of sources2) {
@@ -37635,11 +37635,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return target;
     }
-    async function normalizeAuthorObject({ fs: fs3, gitdir, author, commit: commit2 }) {
+    async function normalizeAuthorObject({ fs: fs2, gitdir, author, commit: commit2 }) {
       const timestamp3 = Math.floor(Date.now() / 1e3);
       const defaultAuthor = {
-        name: await _getConfig({ fs: fs3, gitdir, path: "user.name" }),
-        email: await _getConfig({ fs: fs3, gitdir, path: "user.email" }) || "",
+        name: await _getConfig({ fs: fs2, gitdir, path: "user.name" }),
+        email: await _getConfig({ fs: fs2, gitdir, path: "user.email" }) || "",
         // author.email is allowed to be empty string
         timestamp: timestamp3,
         timezoneOffset: new Date(timestamp3 * 1e3).getTimezoneOffset()
@@ -37656,7 +37656,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return normalizedAuthor;
     }
     async function normalizeCommitterObject({
-      fs: fs3,
+      fs: fs2,
       gitdir,
       author,
       committer,
@@ -37664,8 +37664,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }) {
       const timestamp3 = Math.floor(Date.now() / 1e3);
       const defaultCommitter = {
-        name: await _getConfig({ fs: fs3, gitdir, path: "user.name" }),
-        email: await _getConfig({ fs: fs3, gitdir, path: "user.email" }) || "",
+        name: await _getConfig({ fs: fs2, gitdir, path: "user.name" }),
+        email: await _getConfig({ fs: fs2, gitdir, path: "user.email" }) || "",
         // committer.email is allowed to be empty string
         timestamp: timestamp3,
         timezoneOffset: new Date(timestamp3 * 1e3).getTimezoneOffset()
@@ -37682,20 +37682,20 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return normalizedCommitter;
     }
-    async function resolveCommit({ fs: fs3, cache, gitdir, oid }) {
-      const { type: type2, object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
+    async function resolveCommit({ fs: fs2, cache, gitdir, oid }) {
+      const { type: type2, object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
       if (type2 === "tag") {
         oid = GitAnnotatedTag.from(object2).parse().object;
-        return resolveCommit({ fs: fs3, cache, gitdir, oid });
+        return resolveCommit({ fs: fs2, cache, gitdir, oid });
       }
       if (type2 !== "commit") {
         throw new ObjectTypeError(oid, type2, "commit");
       }
       return { commit: GitCommit.from(object2), oid };
     }
-    async function _readCommit({ fs: fs3, cache, gitdir, oid }) {
+    async function _readCommit({ fs: fs2, cache, gitdir, oid }) {
       const { commit: commit2, oid: commitOid } = await resolveCommit({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
         oid
@@ -37709,7 +37709,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     var EMPTY_TREE_OID = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
     async function _commit({
-      fs: fs3,
+      fs: fs2,
       cache,
       onSign,
       gitdir,
@@ -37728,10 +37728,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       let initialCommit = false;
       let detachedHead = false;
       if (!ref) {
-        const headContent = await fs3.read(`${gitdir}/HEAD`, { encoding: "utf8" });
+        const headContent = await fs2.read(`${gitdir}/HEAD`, { encoding: "utf8" });
         detachedHead = !headContent.startsWith("ref:");
         ref = await GitRefManager.resolve({
-          fs: fs3,
+          fs: fs2,
           gitdir,
           ref: "HEAD",
           depth: 2
@@ -37740,7 +37740,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       let refOid, refCommit;
       try {
         refOid = await GitRefManager.resolve({
-          fs: fs3,
+          fs: fs2,
           gitdir,
           ref
         });
@@ -37749,25 +37749,25 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         initialCommit = true;
       }
       if (!initialCommit && (amend || disallowEmpty)) {
-        refCommit = await _readCommit({ fs: fs3, gitdir, oid: refOid, cache });
+        refCommit = await _readCommit({ fs: fs2, gitdir, oid: refOid, cache });
       }
       if (amend && initialCommit) {
         throw new NoCommitError(ref);
       }
-      const author = !amend ? await normalizeAuthorObject({ fs: fs3, gitdir, author: _author }) : await normalizeAuthorObject({
-        fs: fs3,
+      const author = !amend ? await normalizeAuthorObject({ fs: fs2, gitdir, author: _author }) : await normalizeAuthorObject({
+        fs: fs2,
         gitdir,
         author: _author,
         commit: refCommit.commit
       });
       if (!author) throw new MissingNameError("author");
       const committer = !amend ? await normalizeCommitterObject({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         author,
         committer: _committer
       }) : await normalizeCommitterObject({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         author,
         committer: _committer,
@@ -37775,14 +37775,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       if (!committer) throw new MissingNameError("committer");
       return GitIndexManager.acquire(
-        { fs: fs3, gitdir, cache, allowUnmerged: false },
+        { fs: fs2, gitdir, cache, allowUnmerged: false },
         async function(index3) {
           const inodes = flatFileListToDirectoryStructure(
             index3.entries.filter((entry) => !entry.flags.intentToAdd)
           );
           const inode = inodes.get(".");
           if (!tree) {
-            tree = await constructTree({ fs: fs3, gitdir, inode, dryRun });
+            tree = await constructTree({ fs: fs2, gitdir, inode, dryRun });
           }
           if (!parent) {
             if (!amend) {
@@ -37793,10 +37793,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           } else {
             parent = await Promise.all(
               parent.map(async (p) => {
-                let oid2 = await GitRefManager.resolve({ fs: fs3, gitdir, ref: p });
-                while (await hasObject({ fs: fs3, cache, gitdir, oid: oid2 })) {
+                let oid2 = await GitRefManager.resolve({ fs: fs2, gitdir, ref: p });
+                while (await hasObject({ fs: fs2, cache, gitdir, oid: oid2 })) {
                   const { type: type2, object: object2 } = await _readObject({
-                    fs: fs3,
+                    fs: fs2,
                     cache,
                     gitdir,
                     oid: oid2
@@ -37832,7 +37832,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             comm = await GitCommit.sign(comm, onSign, signingKey);
           }
           const oid = await _writeObject({
-            fs: fs3,
+            fs: fs2,
             gitdir,
             type: "commit",
             object: comm.toObject(),
@@ -37840,7 +37840,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           });
           if (!noUpdateBranch && !dryRun) {
             await GitRefManager.writeRef({
-              fs: fs3,
+              fs: fs2,
               gitdir,
               ref: detachedHead ? "HEAD" : ref,
               value: oid
@@ -37850,12 +37850,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
       );
     }
-    async function constructTree({ fs: fs3, gitdir, inode, dryRun }) {
+    async function constructTree({ fs: fs2, gitdir, inode, dryRun }) {
       const children = inode.children;
       for (const inode2 of children) {
         if (inode2.type === "tree") {
           inode2.metadata.mode = "040000";
-          inode2.metadata.oid = await constructTree({ fs: fs3, gitdir, inode: inode2, dryRun });
+          inode2.metadata.oid = await constructTree({ fs: fs2, gitdir, inode: inode2, dryRun });
         }
       }
       const entries = children.map((inode2) => ({
@@ -37866,7 +37866,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }));
       const tree = GitTree.from(entries);
       const oid = await _writeObject({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         type: "tree",
         object: tree.toObject(),
@@ -37874,9 +37874,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       return oid;
     }
-    async function resolveFilepath({ fs: fs3, cache, gitdir, oid, filepath }) {
+    async function resolveFilepath({ fs: fs2, cache, gitdir, oid, filepath }) {
       const entry = await resolveFilepathEntry({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
         oid,
@@ -37885,7 +37885,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return entry.oid;
     }
     async function resolveFilepathEntry({
-      fs: fs3,
+      fs: fs2,
       cache,
       gitdir,
       oid,
@@ -37897,14 +37897,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw new InvalidFilepathError("trailing-slash");
       }
       const _oid = oid;
-      const result = await resolveTree({ fs: fs3, cache, gitdir, oid });
+      const result = await resolveTree({ fs: fs2, cache, gitdir, oid });
       const tree = result.tree;
       if (filepath === "") {
         return { mode: "040000", oid: result.oid, path: "", type: "tree" };
       } else {
         const pathArray = filepath.split("/");
         return _resolveFilepath({
-          fs: fs3,
+          fs: fs2,
           cache,
           gitdir,
           tree,
@@ -37915,7 +37915,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _resolveFilepath({
-      fs: fs3,
+      fs: fs2,
       cache,
       gitdir,
       tree,
@@ -37930,7 +37930,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             return entry;
           } else {
             const { type: type2, object: object2 } = await _readObject({
-              fs: fs3,
+              fs: fs2,
               cache,
               gitdir,
               oid: entry.oid
@@ -37940,7 +37940,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             }
             tree = GitTree.from(object2);
             return _resolveFilepath({
-              fs: fs3,
+              fs: fs2,
               cache,
               gitdir,
               tree,
@@ -37954,26 +37954,26 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       throw new NotFoundError(`file or directory found at "${oid}:${filepath}"`);
     }
     async function _readTree({
-      fs: fs3,
+      fs: fs2,
       cache,
       gitdir,
       oid,
       filepath = void 0
     }) {
       if (filepath !== void 0) {
-        oid = await resolveFilepath({ fs: fs3, cache, gitdir, oid, filepath });
+        oid = await resolveFilepath({ fs: fs2, cache, gitdir, oid, filepath });
       }
-      const { tree, oid: treeOid } = await resolveTree({ fs: fs3, cache, gitdir, oid });
+      const { tree, oid: treeOid } = await resolveTree({ fs: fs2, cache, gitdir, oid });
       const result = {
         oid: treeOid,
         tree: tree.entries()
       };
       return result;
     }
-    async function _writeTree({ fs: fs3, gitdir, tree }) {
+    async function _writeTree({ fs: fs2, gitdir, tree }) {
       const object2 = GitTree.from(tree).toObject();
       const oid = await _writeObject({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         type: "tree",
         object: object2,
@@ -37982,7 +37982,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return oid;
     }
     async function _addNote({
-      fs: fs3,
+      fs: fs2,
       cache,
       onSign,
       gitdir,
@@ -37996,14 +37996,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }) {
       let parent;
       try {
-        parent = await GitRefManager.resolve({ gitdir, fs: fs3, ref });
+        parent = await GitRefManager.resolve({ gitdir, fs: fs2, ref });
       } catch (err) {
         if (!(err instanceof NotFoundError)) {
           throw err;
         }
       }
       const result = await _readTree({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
         oid: parent || "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -38022,7 +38022,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         note = Buffer.from(note, "utf8");
       }
       const noteOid = await _writeObject({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         type: "blob",
         object: note,
@@ -38030,12 +38030,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       tree.push({ mode: "100644", path: oid, oid: noteOid, type: "blob" });
       const treeOid = await _writeTree({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         tree
       });
       const commitOid = await _commit({
-        fs: fs3,
+        fs: fs2,
         cache,
         onSign,
         gitdir,
@@ -38072,19 +38072,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (signingKey) {
           assertParameter("onSign", onSign);
         }
-        const fs3 = new FileSystem(_fs);
-        const author = await normalizeAuthorObject({ fs: fs3, gitdir, author: _author });
+        const fs2 = new FileSystem(_fs);
+        const author = await normalizeAuthorObject({ fs: fs2, gitdir, author: _author });
         if (!author) throw new MissingNameError("author");
         const committer = await normalizeCommitterObject({
-          fs: fs3,
+          fs: fs2,
           gitdir,
           author,
           committer: _committer
         });
         if (!committer) throw new MissingNameError("committer");
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
         return await _addNote({
-          fs: fs3,
+          fs: fs2,
           cache,
           onSign,
           gitdir: updatedGitdir,
@@ -38101,11 +38101,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _addRemote({ fs: fs3, gitdir, remote, url: url2, force }) {
+    async function _addRemote({ fs: fs2, gitdir, remote, url: url2, force }) {
       if (!isValidRef(remote, true)) {
         throw new InvalidRefNameError(remote, cleanGitRef.clean(remote));
       }
-      const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
+      const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
       if (!force) {
         const remoteNames = await config2.getSubsections("remote");
         if (remoteNames.includes(remote)) {
@@ -38119,10 +38119,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         `remote.${remote}.fetch`,
         `+refs/heads/*:refs/remotes/${remote}/*`
       );
-      await GitConfigManager.save({ fs: fs3, gitdir, config: config2 });
+      await GitConfigManager.save({ fs: fs2, gitdir, config: config2 });
     }
     async function addRemote({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       remote,
@@ -38130,11 +38130,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       force = false
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("remote", remote);
         assertParameter("url", url2);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _addRemote({
           fs: fsp,
@@ -38149,7 +38149,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _annotatedTag({
-      fs: fs3,
+      fs: fs2,
       cache,
       onSign,
       gitdir,
@@ -38162,15 +38162,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       force = false
     }) {
       ref = ref.startsWith("refs/tags/") ? ref : `refs/tags/${ref}`;
-      if (!force && await GitRefManager.exists({ fs: fs3, gitdir, ref })) {
+      if (!force && await GitRefManager.exists({ fs: fs2, gitdir, ref })) {
         throw new AlreadyExistsError("tag", ref);
       }
       const oid = await GitRefManager.resolve({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         ref: object2 || "HEAD"
       });
-      const { type: type2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
+      const { type: type2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
       let tagObject = GitAnnotatedTag.from({
         object: oid,
         type: type2,
@@ -38183,12 +38183,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         tagObject = await GitAnnotatedTag.sign(tagObject, onSign, signingKey);
       }
       const value = await _writeObject({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         type: "tag",
         object: tagObject.toObject()
       });
-      await GitRefManager.writeRef({ fs: fs3, gitdir, ref, value });
+      await GitRefManager.writeRef({ fs: fs2, gitdir, ref, value });
     }
     async function annotatedTag({
       fs: _fs,
@@ -38211,16 +38211,16 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (signingKey) {
           assertParameter("onSign", onSign);
         }
-        const fs3 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const fs2 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
         const tagger = await normalizeAuthorObject({
-          fs: fs3,
+          fs: fs2,
           gitdir: updatedGitdir,
           author: _tagger
         });
         if (!tagger) throw new MissingNameError("tagger");
         return await _annotatedTag({
-          fs: fs3,
+          fs: fs2,
           cache,
           onSign,
           gitdir: updatedGitdir,
@@ -38238,7 +38238,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _branch({
-      fs: fs3,
+      fs: fs2,
       gitdir,
       ref,
       object: object2,
@@ -38250,24 +38250,24 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       const fullref = `refs/heads/${ref}`;
       if (!force) {
-        const exist = await GitRefManager.exists({ fs: fs3, gitdir, ref: fullref });
+        const exist = await GitRefManager.exists({ fs: fs2, gitdir, ref: fullref });
         if (exist) {
           throw new AlreadyExistsError("branch", ref, false);
         }
       }
       let oid;
       try {
-        oid = await GitRefManager.resolve({ fs: fs3, gitdir, ref: object2 || "HEAD" });
+        oid = await GitRefManager.resolve({ fs: fs2, gitdir, ref: object2 || "HEAD" });
       } catch (e) {
         if (!(e instanceof NotFoundError)) throw e;
       }
       if (oid) {
-        oid = (await resolveCommit({ fs: fs3, cache: {}, gitdir, oid })).oid;
-        await GitRefManager.writeRef({ fs: fs3, gitdir, ref: fullref, value: oid });
+        oid = (await resolveCommit({ fs: fs2, cache: {}, gitdir, oid })).oid;
+        await GitRefManager.writeRef({ fs: fs2, gitdir, ref: fullref, value: oid });
       }
       if (checkout2) {
         await GitRefManager.writeSymbolicRef({
-          fs: fs3,
+          fs: fs2,
           gitdir,
           ref: "HEAD",
           value: fullref
@@ -38275,7 +38275,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function branch({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       ref,
@@ -38284,10 +38284,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       force = false
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _branch({
           fs: fsp,
@@ -38302,14 +38302,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function assertNoSymlinkInLeadingPath(fs3, dir, fullpath) {
+    async function assertNoSymlinkInLeadingPath(fs2, dir, fullpath) {
       const parts = fullpath.split("/");
       parts.pop();
       let current = dir;
       for (const part of parts) {
         if (part === "" || part === ".") continue;
         current = `${current}/${part}`;
-        const stats = await fs3.lstat(current);
+        const stats = await fs2.lstat(current);
         if (stats && stats.isSymbolicLink()) {
           throw new UnsafeFilepathError(fullpath);
         }
@@ -38329,7 +38329,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return filepath.startsWith(`${base}/`);
     };
     async function _checkout({
-      fs: fs3,
+      fs: fs2,
       cache,
       onProgress,
       onPostCheckout,
@@ -38350,30 +38350,30 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       let oldOid;
       if (onPostCheckout) {
         try {
-          oldOid = await GitRefManager.resolve({ fs: fs3, gitdir, ref: "HEAD" });
+          oldOid = await GitRefManager.resolve({ fs: fs2, gitdir, ref: "HEAD" });
         } catch (err) {
           oldOid = "0000000000000000000000000000000000000000";
         }
       }
       let oid;
       try {
-        oid = await GitRefManager.resolve({ fs: fs3, gitdir, ref });
+        oid = await GitRefManager.resolve({ fs: fs2, gitdir, ref });
       } catch (err) {
         if (ref === "HEAD" || !(err instanceof NotFoundError)) throw err;
         const remoteRef = `${remote}/${ref}`;
         oid = await GitRefManager.resolve({
-          fs: fs3,
+          fs: fs2,
           gitdir,
           ref: remoteRef
         });
         if (track) {
-          const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
+          const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
           await config2.set(`branch.${ref}.remote`, remote);
           await config2.set(`branch.${ref}.merge`, `refs/heads/${ref}`);
-          await GitConfigManager.save({ fs: fs3, gitdir, config: config2 });
+          await GitConfigManager.save({ fs: fs2, gitdir, config: config2 });
         }
         await GitRefManager.writeRef({
-          fs: fs3,
+          fs: fs2,
           gitdir,
           ref: `refs/heads/${ref}`,
           value: oid
@@ -38381,7 +38381,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       if (!noUpdateHead) {
         try {
-          oid = (await resolveCommit({ fs: fs3, cache, gitdir, oid })).oid;
+          oid = (await resolveCommit({ fs: fs2, cache, gitdir, oid })).oid;
         } catch (err) {
           if (err instanceof NotFoundError) {
             throw new CommitNotFetchedError(ref, err.data.what);
@@ -38393,7 +38393,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         let ops;
         try {
           ops = await analyze({
-            fs: fs3,
+            fs: fs2,
             cache,
             onProgress,
             dir,
@@ -38431,7 +38431,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         let count = 0;
         const total = ops.length;
         await GitIndexManager.acquire(
-          { fs: fs3, gitdir, cache },
+          { fs: fs2, gitdir, cache },
           async function(index3) {
             await Promise.all(
               ops.filter(
@@ -38439,7 +38439,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               ).map(async function([method, fullpath]) {
                 const filepath = `${dir}/${fullpath}`;
                 if (method === "delete") {
-                  await fs3.rm(filepath);
+                  await fs2.rm(filepath);
                 }
                 index3.delete({ filepath: fullpath });
                 if (onProgress) {
@@ -38454,14 +38454,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           }
         );
         await GitIndexManager.acquire(
-          { fs: fs3, gitdir, cache },
+          { fs: fs2, gitdir, cache },
           async function(index3) {
             for (const [method, fullpath] of ops) {
               if (method === "rmdir" || method === "rmdir-index") {
                 const filepath = `${dir}/${fullpath}`;
                 try {
                   if (method === "rmdir") {
-                    await fs3.rmdir(filepath);
+                    await fs2.rmdir(filepath);
                   }
                   index3.delete({ filepath: fullpath });
                   if (onProgress) {
@@ -38487,8 +38487,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         await Promise.all(
           ops.filter(([method]) => method === "mkdir" || method === "mkdir-index").map(async function([_, fullpath]) {
             const filepath = `${dir}/${fullpath}`;
-            await assertNoSymlinkInLeadingPath(fs3, dir, fullpath);
-            await fs3.mkdir(filepath);
+            await assertNoSymlinkInLeadingPath(fs2, dir, fullpath);
+            await fs2.mkdir(filepath);
             if (onProgress) {
               await onProgress({
                 phase: "Updating workdir",
@@ -38505,7 +38505,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           const updateWorkingDirResults = await batchAllSettled(
             "Update Working Dir",
             eligibleOps.map(
-              ([method, fullpath, oid2, mode, chmod3]) => () => updateWorkingDir({ fs: fs3, cache, gitdir, dir }, [
+              ([method, fullpath, oid2, mode, chmod3]) => () => updateWorkingDir({ fs: fs2, cache, gitdir, dir }, [
                 method,
                 fullpath,
                 oid2,
@@ -38517,7 +38517,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             batchSize
           );
           await GitIndexManager.acquire(
-            { fs: fs3, gitdir, cache, allowUnmerged: true },
+            { fs: fs2, gitdir, cache, allowUnmerged: true },
             async function(index3) {
               await batchAllSettled(
                 "Update Index",
@@ -38531,7 +38531,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           );
         } else {
           await GitIndexManager.acquire(
-            { fs: fs3, gitdir, cache, allowUnmerged: true },
+            { fs: fs2, gitdir, cache, allowUnmerged: true },
             async function(index3) {
               const settled = await Promise.allSettled(
                 ops.filter(
@@ -38539,22 +38539,22 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                 ).map(async function([method, fullpath, oid2, mode, chmod3]) {
                   const filepath = `${dir}/${fullpath}`;
                   if (method !== "create-index" && method !== "mkdir-index") {
-                    await assertNoSymlinkInLeadingPath(fs3, dir, fullpath);
+                    await assertNoSymlinkInLeadingPath(fs2, dir, fullpath);
                     const { object: object2 } = await _readObject({
-                      fs: fs3,
+                      fs: fs2,
                       cache,
                       gitdir,
                       oid: oid2
                     });
                     if (chmod3) {
-                      await fs3.rm(filepath);
+                      await fs2.rm(filepath);
                     }
                     if (mode === 33188) {
-                      await fs3.write(filepath, object2);
+                      await fs2.write(filepath, object2);
                     } else if (mode === 33261) {
-                      await fs3.write(filepath, object2, { mode: 511 });
+                      await fs2.write(filepath, object2, { mode: 511 });
                     } else if (mode === 40960) {
-                      await fs3.writelink(filepath, object2);
+                      await fs2.writelink(filepath, object2);
                     } else {
                       throw new InternalError(
                         `Invalid mode 0o${mode.toString(
@@ -38563,7 +38563,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                       );
                     }
                   }
-                  const stats = await fs3.lstat(filepath);
+                  const stats = await fs2.lstat(filepath);
                   if (mode === 33261) {
                     stats.mode = 493;
                   }
@@ -38609,21 +38609,21 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
       }
       if (!noUpdateHead) {
-        const fullRef = await GitRefManager.expand({ fs: fs3, gitdir, ref });
+        const fullRef = await GitRefManager.expand({ fs: fs2, gitdir, ref });
         if (fullRef.startsWith("refs/heads")) {
           await GitRefManager.writeSymbolicRef({
-            fs: fs3,
+            fs: fs2,
             gitdir,
             ref: "HEAD",
             value: fullRef
           });
         } else {
-          await GitRefManager.writeRef({ fs: fs3, gitdir, ref: "HEAD", value: oid });
+          await GitRefManager.writeRef({ fs: fs2, gitdir, ref: "HEAD", value: oid });
         }
       }
     }
     async function analyze({
-      fs: fs3,
+      fs: fs2,
       cache,
       onProgress,
       dir,
@@ -38635,7 +38635,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }) {
       let count = 0;
       return _walk({
-        fs: fs3,
+        fs: fs2,
         cache,
         dir,
         gitdir,
@@ -38887,27 +38887,27 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         console.warn(`Error inserting ${fullpath} into index:`, e);
       }
     }
-    async function updateWorkingDir({ fs: fs3, cache, gitdir, dir }, [method, fullpath, oid, mode, chmod3]) {
+    async function updateWorkingDir({ fs: fs2, cache, gitdir, dir }, [method, fullpath, oid, mode, chmod3]) {
       const filepath = `${dir}/${fullpath}`;
       if (method !== "create-index" && method !== "mkdir-index") {
-        await assertNoSymlinkInLeadingPath(fs3, dir, fullpath);
-        const { object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
+        await assertNoSymlinkInLeadingPath(fs2, dir, fullpath);
+        const { object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
         if (chmod3) {
-          await fs3.rm(filepath);
+          await fs2.rm(filepath);
         }
         if (mode === 33188) {
-          await fs3.write(filepath, object2);
+          await fs2.write(filepath, object2);
         } else if (mode === 33261) {
-          await fs3.write(filepath, object2, { mode: 511 });
+          await fs2.write(filepath, object2, { mode: 511 });
         } else if (mode === 40960) {
-          await fs3.writelink(filepath, object2);
+          await fs2.writelink(filepath, object2);
         } else {
           throw new InternalError(
             `Invalid mode 0o${mode.toString(8)} detected in blob ${oid}`
           );
         }
       }
-      const stats = await fs3.lstat(filepath);
+      const stats = await fs2.lstat(filepath);
       if (mode === 33261) {
         stats.mode = 493;
       }
@@ -38947,7 +38947,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return results;
     }
     async function checkout({
-      fs: fs3,
+      fs: fs2,
       onProgress,
       onPostCheckout,
       dir,
@@ -38965,12 +38965,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       batchSize = 100
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("dir", dir);
         assertParameter("gitdir", gitdir);
         const ref = _ref || "HEAD";
         const restoreFromIndex = _ref === void 0 && filepaths != null && filepaths.length > 0;
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _checkout({
           fs: fsp,
@@ -39029,7 +39029,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return { cleanMerge, mergedText };
     }
     async function mergeTree({
-      fs: fs3,
+      fs: fs2,
       cache,
       dir,
       gitdir = join5(dir, ".git"),
@@ -39052,20 +39052,20 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const deleteByUs = [];
       const deleteByTheirs = [];
       const results = await _walk({
-        fs: fs3,
+        fs: fs2,
         cache,
         dir,
         gitdir,
         trees: [ourTree, baseTree, theirTree],
         map: async function(filepath, [ours, base, theirs]) {
-          const path7 = basename(filepath);
+          const path5 = basename(filepath);
           const ourChange = await modified(ours, base);
           const theirChange = await modified(theirs, base);
           switch (`${ourChange}-${theirChange}`) {
             case "false-false": {
               return {
                 mode: await base.mode(),
-                path: path7,
+                path: path5,
                 oid: await base.oid(),
                 type: await base.type()
               };
@@ -39074,14 +39074,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (!theirs && await ours.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path7,
+                  path: path5,
                   oid: await ours.oid(),
                   type: await ours.type()
                 };
               }
               return theirs ? {
                 mode: await theirs.mode(),
-                path: path7,
+                path: path5,
                 oid: await theirs.oid(),
                 type: await theirs.type()
               } : void 0;
@@ -39090,14 +39090,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (!ours && await theirs.type() === "tree") {
                 return {
                   mode: await theirs.mode(),
-                  path: path7,
+                  path: path5,
                   oid: await theirs.oid(),
                   type: await theirs.type()
                 };
               }
               return ours ? {
                 mode: await ours.mode(),
-                path: path7,
+                path: path5,
                 oid: await ours.oid(),
                 type: await ours.type()
               } : void 0;
@@ -39106,16 +39106,16 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (ours && theirs && await ours.type() === "tree" && await theirs.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path7,
+                  path: path5,
                   oid: await ours.oid(),
                   type: "tree"
                 };
               }
               if (ours && theirs && await ours.type() === "blob" && await theirs.type() === "blob") {
                 return mergeBlobs({
-                  fs: fs3,
+                  fs: fs2,
                   gitdir,
-                  path: path7,
+                  path: path5,
                   ours,
                   base,
                   theirs,
@@ -39161,7 +39161,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   mode: await theirs.mode(),
                   oid: await theirs.oid(),
                   type: "blob",
-                  path: path7
+                  path: path5
                 };
               }
               if (base && ours && !theirs && await base.type() === "blob" && await ours.type() === "blob") {
@@ -39178,7 +39178,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   mode: await ours.mode(),
                   oid: await ours.oid(),
                   type: "blob",
-                  path: path7
+                  path: path5
                 };
               }
               if (base && !ours && !theirs && (await base.type() === "blob" || await base.type() === "tree")) {
@@ -39201,7 +39201,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             const tree = new GitTree(entries);
             const object2 = tree.toObject();
             const oid = await _writeObject({
-              fs: fs3,
+              fs: fs2,
               gitdir,
               type: "tree",
               object: object2,
@@ -39215,17 +39215,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (unmergedFiles.length !== 0) {
         if (dir && !abortOnConflict) {
           await _walk({
-            fs: fs3,
+            fs: fs2,
             cache,
             dir,
             gitdir,
             trees: [TREE({ ref: results.oid })],
             map: async function(filepath, [entry]) {
-              const path7 = `${dir}/${filepath}`;
+              const path5 = `${dir}/${filepath}`;
               if (await entry.type() === "blob") {
                 const mode = await entry.mode();
                 const content = await entry.content();
-                await fs3.write(path7, content, { mode });
+                await fs2.write(path5, content, { mode });
               }
               return true;
             }
@@ -39241,9 +39241,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return results.oid;
     }
     async function mergeBlobs({
-      fs: fs3,
+      fs: fs2,
       gitdir,
-      path: path7,
+      path: path5,
       ours,
       base,
       theirs,
@@ -39266,19 +39266,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (await ours.oid() === await theirs.oid()) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path7, oid: await ours.oid(), type: type2 }
+          mergeResult: { mode, path: path5, oid: await ours.oid(), type: type2 }
         };
       }
       if (await ours.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path7, oid: await theirs.oid(), type: type2 }
+          mergeResult: { mode, path: path5, oid: await theirs.oid(), type: type2 }
         };
       }
       if (await theirs.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path7, oid: await ours.oid(), type: type2 }
+          mergeResult: { mode, path: path5, oid: await ours.oid(), type: type2 }
         };
       }
       const ourContent = Buffer.from(await ours.content()).toString("utf8");
@@ -39286,47 +39286,47 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const { mergedText, cleanMerge } = await mergeDriver({
         branches: [baseName2, ourName, theirName],
         contents: [baseContent, ourContent, theirContent],
-        path: path7
+        path: path5
       });
       const oid = await _writeObject({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         type: "blob",
         object: Buffer.from(mergedText, "utf8"),
         dryRun
       });
-      return { cleanMerge, mergeResult: { mode, path: path7, oid, type: type2 } };
+      return { cleanMerge, mergeResult: { mode, path: path5, oid, type: type2 } };
     }
     var _TreeMap = {
       stage: STAGE,
       workdir: WORKDIR
     };
-    async function checkAndWriteBlob(fs3, gitdir, dir, filepath, oid = null) {
+    async function checkAndWriteBlob(fs2, gitdir, dir, filepath, oid = null) {
       const currentFilepath = join5(dir, filepath);
-      const stats = await fs3.lstat(currentFilepath);
+      const stats = await fs2.lstat(currentFilepath);
       if (!stats) throw new NotFoundError(currentFilepath);
       if (stats.isDirectory())
         throw new InternalError(
           `${currentFilepath}: file expected, but found directory`
         );
-      const objContent = oid ? await readObjectLoose({ fs: fs3, gitdir, oid }) : void 0;
+      const objContent = oid ? await readObjectLoose({ fs: fs2, gitdir, oid }) : void 0;
       let retOid = objContent ? oid : void 0;
       if (!objContent) {
         await acquireLock(currentFilepath, async () => {
-          const object2 = stats.isSymbolicLink() ? await fs3.readlink(currentFilepath).then(posixifyPathBuffer) : await fs3.read(currentFilepath);
+          const object2 = stats.isSymbolicLink() ? await fs2.readlink(currentFilepath).then(posixifyPathBuffer) : await fs2.read(currentFilepath);
           if (object2 === null) throw new NotFoundError(currentFilepath);
-          retOid = await _writeObject({ fs: fs3, gitdir, type: "blob", object: object2 });
+          retOid = await _writeObject({ fs: fs2, gitdir, type: "blob", object: object2 });
         });
       }
       return retOid;
     }
-    async function processTreeEntries({ fs: fs3, dir, gitdir, entries }) {
+    async function processTreeEntries({ fs: fs2, dir, gitdir, entries }) {
       async function processTreeEntry(entry) {
         if (entry.type === "tree") {
           if (!entry.oid) {
             const children = await Promise.all(entry.children.map(processTreeEntry));
             entry.oid = await _writeTree({
-              fs: fs3,
+              fs: fs2,
               gitdir,
               tree: children
             });
@@ -39334,7 +39334,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           }
         } else if (entry.type === "blob") {
           entry.oid = await checkAndWriteBlob(
-            fs3,
+            fs2,
             gitdir,
             dir,
             entry.path,
@@ -39348,7 +39348,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return Promise.all(entries.map(processTreeEntry));
     }
     async function writeTreeChanges({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir,
       treePair
@@ -39358,7 +39358,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const trees = treePair.map((t) => typeof t === "string" ? _TreeMap[t]() : t);
       const changedEntries = [];
       const map4 = async (filepath, [head, stage]) => {
-        if (filepath === "." || await GitIgnoreManager.isIgnored({ fs: fs3, dir, gitdir, filepath })) {
+        if (filepath === "." || await GitIgnoreManager.isIgnored({ fs: fs2, dir, gitdir, filepath })) {
           return;
         }
         if (stage) {
@@ -39388,7 +39388,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           const [head, stage] = child;
           if (isStage) {
             if (stage) {
-              if (await fs3.exists(`${dir}/${stage.toString()}`)) {
+              if (await fs2.exists(`${dir}/${stage.toString()}`)) {
                 filtered.push(child);
               } else {
                 changedEntries.push([null, stage]);
@@ -39405,7 +39405,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return filtered.length ? Promise.all(filtered.map(walk2)) : [];
       };
       const entries = await _walk({
-        fs: fs3,
+        fs: fs2,
         cache: {},
         dir,
         gitdir,
@@ -39418,7 +39418,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return null;
       }
       const processedEntries = await processTreeEntries({
-        fs: fs3,
+        fs: fs2,
         dir,
         gitdir,
         entries
@@ -39429,10 +39429,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         oid: entry.oid,
         type: entry.type
       }));
-      return _writeTree({ fs: fs3, gitdir, tree: treeEntries });
+      return _writeTree({ fs: fs2, gitdir, tree: treeEntries });
     }
     async function applyTreeChanges({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir,
       stashCommit,
@@ -39442,13 +39442,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const dirRemoved = [];
       const stageUpdated = [];
       const ops = await _walk({
-        fs: fs3,
+        fs: fs2,
         cache: {},
         dir,
         gitdir,
         trees: [TREE({ ref: parentCommit }), TREE({ ref: stashCommit })],
         map: async (filepath, [parent, stash2]) => {
-          if (filepath === "." || await GitIgnoreManager.isIgnored({ fs: fs3, dir, gitdir, filepath })) {
+          if (filepath === "." || await GitIgnoreManager.isIgnored({ fs: fs2, dir, gitdir, filepath })) {
             return;
           }
           const type2 = stash2 ? await stash2.type() : await parent.type();
@@ -39471,7 +39471,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                 stageUpdated.push({
                   filepath,
                   oid,
-                  stats: await fs3.lstat(join5(dir, filepath))
+                  stats: await fs2.lstat(join5(dir, filepath))
                 });
               return {
                 method: "write",
@@ -39487,43 +39487,43 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           const currentFilepath = join5(dir, op.filepath);
           switch (op.method) {
             case "rmdir":
-              await fs3.rmdir(currentFilepath);
+              await fs2.rmdir(currentFilepath);
               break;
             case "mkdir":
-              await assertNoSymlinkInLeadingPath(fs3, dir, op.filepath);
-              await fs3.mkdir(currentFilepath);
+              await assertNoSymlinkInLeadingPath(fs2, dir, op.filepath);
+              await fs2.mkdir(currentFilepath);
               break;
             case "rm":
-              await fs3.rm(currentFilepath);
+              await fs2.rm(currentFilepath);
               break;
             case "write":
               if (!dirRemoved.some(
                 (removedDir) => currentFilepath.startsWith(removedDir)
               )) {
-                await assertNoSymlinkInLeadingPath(fs3, dir, op.filepath);
+                await assertNoSymlinkInLeadingPath(fs2, dir, op.filepath);
                 const { object: object2 } = await _readObject({
-                  fs: fs3,
+                  fs: fs2,
                   cache: {},
                   gitdir,
                   oid: op.oid
                 });
-                if (await fs3.exists(currentFilepath)) {
-                  await fs3.rm(currentFilepath);
+                if (await fs2.exists(currentFilepath)) {
+                  await fs2.rm(currentFilepath);
                 }
-                await fs3.write(currentFilepath, object2);
+                await fs2.write(currentFilepath, object2);
               }
               break;
           }
         }
       });
-      await GitIndexManager.acquire({ fs: fs3, gitdir, cache: {} }, async (index3) => {
+      await GitIndexManager.acquire({ fs: fs2, gitdir, cache: {} }, async (index3) => {
         stageUpdated.forEach(({ filepath, stats, oid }) => {
           index3.insert({ filepath, stats, oid });
         });
       });
     }
     async function _cherryPick({
-      fs: fs3,
+      fs: fs2,
       cache,
       dir,
       gitdir,
@@ -39535,7 +39535,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       mergeDriver
     }) {
       const { commit: cherryCommit, oid: cherryOid } = await _readCommit({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
         oid
@@ -39547,26 +39547,26 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw new CherryPickRootCommitError(cherryOid);
       }
       const currentOid = await GitRefManager.resolve({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         ref: "HEAD"
       });
       const { commit: currentCommit } = await _readCommit({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
         oid: currentOid
       });
       const cherryParentOid = cherryCommit.parent[0];
       const { commit: cherryParent } = await _readCommit({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
         oid: cherryParentOid
       });
       if (dir && (!dryRun && !noUpdateBranch || !abortOnConflict)) {
         const filepaths = await findLocalChanges({
-          fs: fs3,
+          fs: fs2,
           cache,
           dir,
           gitdir,
@@ -39580,10 +39580,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
       }
       const mergedTreeOid = await GitIndexManager.acquire(
-        { fs: fs3, gitdir, cache, allowUnmerged: false },
+        { fs: fs2, gitdir, cache, allowUnmerged: false },
         async (index3) => {
           return mergeTree({
-            fs: fs3,
+            fs: fs2,
             cache,
             dir,
             gitdir,
@@ -39604,7 +39604,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw mergedTreeOid;
       }
       const newOid = await _commit({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
         message: cherryCommit.message,
@@ -39620,7 +39620,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       if (dir && !dryRun && !noUpdateBranch) {
         await applyTreeChanges({
-          fs: fs3,
+          fs: fs2,
           dir,
           gitdir,
           stashCommit: newOid,
@@ -39631,7 +39631,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return newOid;
     }
     async function findLocalChanges({
-      fs: fs3,
+      fs: fs2,
       cache,
       dir,
       gitdir,
@@ -39641,7 +39641,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       allTracked
     }) {
       const changed = await _walk({
-        fs: fs3,
+        fs: fs2,
         cache,
         dir,
         gitdir,
@@ -39660,14 +39660,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       if (changed.length === 0 && !allTracked) return [];
       return _walk({
-        fs: fs3,
+        fs: fs2,
         cache,
         dir,
         gitdir,
         trees: [TREE({ ref: headTree }), STAGE(), WORKDIR()],
         map: async (filepath, [head, stage, workdir]) => {
           if (filepath === ".") return;
-          if (!allTracked && !changed.some((path7) => worthWalking(filepath, path7))) {
+          if (!allTracked && !changed.some((path5) => worthWalking(filepath, path5))) {
             return null;
           }
           const headOid = head && await head.type() === "blob" ? await head.oid() : void 0;
@@ -39697,17 +39697,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fs3 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const fs2 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
         const { commit: cherryCommit } = await _readCommit({
-          fs: fs3,
+          fs: fs2,
           cache,
           gitdir: updatedGitdir,
           oid
         });
         if (cherryCommit.parent && cherryCommit.parent.length > 1) {
           return await _cherryPick({
-            fs: fs3,
+            fs: fs2,
             cache,
             dir,
             gitdir: updatedGitdir,
@@ -39720,7 +39720,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           });
         }
         const normalizedCommitter = await normalizeCommitterObject({
-          fs: fs3,
+          fs: fs2,
           gitdir: updatedGitdir,
           committer
         });
@@ -39728,7 +39728,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           throw new MissingNameError("committer");
         }
         return await _cherryPick({
-          fs: fs3,
+          fs: fs2,
           cache,
           dir,
           gitdir: updatedGitdir,
@@ -39757,20 +39757,20 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return ref;
     }
     async function _currentBranch({
-      fs: fs3,
+      fs: fs2,
       gitdir,
       fullname = false,
       test = false
     }) {
       const ref = await GitRefManager.resolve({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         ref: "HEAD",
         depth: 2
       });
       if (test) {
         try {
-          await GitRefManager.resolve({ fs: fs3, gitdir, ref });
+          await GitRefManager.resolve({ fs: fs2, gitdir, ref });
         } catch (err) {
           if (err instanceof NotFoundError) return;
           throw err;
@@ -40201,14 +40201,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
        * @param {string} [args.gitdir] - [required] The [git directory](dir-vs-gitdir.md) path
        * @returns {Promise<Set<string>>} - A set of shallow object IDs.
        */
-      static async read({ fs: fs3, gitdir }) {
+      static async read({ fs: fs2, gitdir }) {
         const filepath = join5(gitdir, "shallow");
         const oids = /* @__PURE__ */ new Set();
         await acquireLock(filepath, async function() {
-          const text2 = await fs3.read(filepath, { encoding: "utf8" });
-          if (text2 === null) return oids;
-          if (text2.trim() === "") return oids;
-          text2.trim().split("\n").map((oid) => oids.add(oid));
+          const text = await fs2.read(filepath, { encoding: "utf8" });
+          if (text === null) return oids;
+          if (text.trim() === "") return oids;
+          text.trim().split("\n").map((oid) => oids.add(oid));
         });
         return oids;
       }
@@ -40222,18 +40222,18 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
        * @param {Set<string>} args.oids - A set of shallow object IDs to write.
        * @returns {Promise<void>}
        */
-      static async write({ fs: fs3, gitdir, oids }) {
+      static async write({ fs: fs2, gitdir, oids }) {
         const filepath = join5(gitdir, "shallow");
         if (oids.size > 0) {
-          const text2 = [...oids].join("\n") + "\n";
+          const text = [...oids].join("\n") + "\n";
           await acquireLock(filepath, async function() {
-            await fs3.write(filepath, text2, {
+            await fs2.write(filepath, text, {
               encoding: "utf8"
             });
           });
         } else {
           await acquireLock(filepath, async function() {
-            await fs3.rm(filepath);
+            await fs2.rm(filepath);
           });
         }
       }
@@ -40541,7 +40541,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return packstream;
     }
     async function _fetch({
-      fs: fs3,
+      fs: fs2,
       cache,
       http: http3,
       onProgress,
@@ -40565,8 +40565,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       prune = false,
       pruneTags = false
     }) {
-      const ref = _ref || await _currentBranch({ fs: fs3, gitdir, test: true });
-      const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
+      const ref = _ref || await _currentBranch({ fs: fs2, gitdir, test: true });
+      const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
       const remote = _remote || ref && await config2.get(`branch.${ref}.remote`) || "origin";
       const url2 = _url2 || await config2.get(`remote.${remote}.url`);
       if (typeof url2 === "undefined") {
@@ -40637,23 +40637,23 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (relative3) capabilities.push("deepen-relative");
       const wants = singleBranch ? [oid] : remoteRefs.values();
       const haveRefs = singleBranch ? [ref] : await GitRefManager.listRefs({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         filepath: `refs`
       });
       let haves = [];
       for (let ref2 of haveRefs) {
         try {
-          ref2 = await GitRefManager.expand({ fs: fs3, gitdir, ref: ref2 });
-          const oid2 = await GitRefManager.resolve({ fs: fs3, gitdir, ref: ref2 });
-          if (await hasObject({ fs: fs3, cache, gitdir, oid: oid2 })) {
+          ref2 = await GitRefManager.expand({ fs: fs2, gitdir, ref: ref2 });
+          const oid2 = await GitRefManager.resolve({ fs: fs2, gitdir, ref: ref2 });
+          if (await hasObject({ fs: fs2, cache, gitdir, oid: oid2 })) {
             haves.push(oid2);
           }
         } catch (err) {
         }
       }
       haves = [...new Set(haves)];
-      const oids = await GitShallowManager.read({ fs: fs3, gitdir });
+      const oids = await GitShallowManager.read({ fs: fs2, gitdir });
       const shallows = remoteHTTP.capabilities.has("shallow") ? [...oids] : [];
       const packstream = writeUploadPackRequest({
         capabilities,
@@ -40682,10 +40682,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       for (const oid2 of response.shallows) {
         if (!oids.has(oid2)) {
           try {
-            const { object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid: oid2 });
+            const { object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid: oid2 });
             const commit2 = new GitCommit(object2);
             const hasParents = await Promise.all(
-              commit2.headers().parent.map((oid3) => hasObject({ fs: fs3, cache, gitdir, oid: oid3 }))
+              commit2.headers().parent.map((oid3) => hasObject({ fs: fs2, cache, gitdir, oid: oid3 }))
             );
             const haveAllParents = hasParents.length === 0 || hasParents.every((has) => has);
             if (!haveAllParents) {
@@ -40699,7 +40699,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       for (const oid2 of response.unshallows) {
         oids.delete(oid2);
       }
-      await GitShallowManager.write({ fs: fs3, gitdir, oids });
+      await GitShallowManager.write({ fs: fs2, gitdir, oids });
       if (singleBranch) {
         const refs = /* @__PURE__ */ new Map([[fullref, oid]]);
         const symrefs = /* @__PURE__ */ new Map();
@@ -40716,7 +40716,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           refs.set(key, realRef);
         }
         const { pruned } = await GitRefManager.updateRemoteRefs({
-          fs: fs3,
+          fs: fs2,
           gitdir,
           remote,
           refs,
@@ -40729,7 +40729,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
       } else {
         const { pruned } = await GitRefManager.updateRemoteRefs({
-          fs: fs3,
+          fs: fs2,
           gitdir,
           remote,
           refs: remoteRefs,
@@ -40793,25 +40793,25 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (packfileSha !== "" && !emptyPackfile(packfile)) {
         res.packfile = `objects/pack/pack-${packfileSha}.pack`;
         const fullpath = join5(gitdir, res.packfile);
-        await fs3.write(fullpath, packfile);
-        const getExternalRefDelta = (oid2) => _readObject({ fs: fs3, cache, gitdir, oid: oid2 });
+        await fs2.write(fullpath, packfile);
+        const getExternalRefDelta = (oid2) => _readObject({ fs: fs2, cache, gitdir, oid: oid2 });
         const idx = await GitPackIndex.fromPack({
           pack: packfile,
           getExternalRefDelta,
           onProgress
         });
-        await fs3.write(fullpath.replace(/\.pack$/, ".idx"), await idx.toBuffer());
+        await fs2.write(fullpath.replace(/\.pack$/, ".idx"), await idx.toBuffer());
       }
       return res;
     }
     async function _init({
-      fs: fs3,
+      fs: fs2,
       bare = false,
       dir,
       gitdir = bare ? dir : join5(dir, ".git"),
-      defaultBranch: defaultBranch2 = "master"
+      defaultBranch = "master"
     }) {
-      if (await fs3.exists(gitdir + "/config")) return;
+      if (await fs2.exists(gitdir + "/config")) return;
       let folders = [
         "hooks",
         "info",
@@ -40822,9 +40822,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       ];
       folders = folders.map((dir2) => gitdir + "/" + dir2);
       for (const folder of folders) {
-        await fs3.mkdir(folder);
+        await fs2.mkdir(folder);
       }
-      await fs3.write(
+      await fs2.write(
         gitdir + "/config",
         `[core]
 	repositoryformatversion = 0
@@ -40832,11 +40832,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
 	bare = ${bare}
 ` + (bare ? "" : "	logallrefupdates = true\n") + "	symlinks = false\n	ignorecase = true\n"
       );
-      await fs3.write(gitdir + "/HEAD", `ref: refs/heads/${defaultBranch2}
+      await fs2.write(gitdir + "/HEAD", `ref: refs/heads/${defaultBranch}
 `);
     }
     async function _clone({
-      fs: fs3,
+      fs: fs2,
       cache,
       http: http3,
       onProgress,
@@ -40863,15 +40863,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       batchSize = 100
     }) {
       try {
-        await _init({ fs: fs3, gitdir });
-        await _addRemote({ fs: fs3, gitdir, remote, url: url2, force: false });
+        await _init({ fs: fs2, gitdir });
+        await _addRemote({ fs: fs2, gitdir, remote, url: url2, force: false });
         if (corsProxy) {
-          const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
+          const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
           await config2.set(`http.corsProxy`, corsProxy);
-          await GitConfigManager.save({ fs: fs3, gitdir, config: config2 });
+          await GitConfigManager.save({ fs: fs2, gitdir, config: config2 });
         }
-        const { defaultBranch: defaultBranch2, fetchHead } = await _fetch({
-          fs: fs3,
+        const { defaultBranch, fetchHead } = await _fetch({
+          fs: fs2,
           cache,
           http: http3,
           onProgress,
@@ -40892,10 +40892,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           tags: !noTags
         });
         if (fetchHead === null) return;
-        ref = ref || defaultBranch2;
+        ref = ref || defaultBranch;
         ref = ref.replace("refs/heads/", "");
         await _checkout({
-          fs: fs3,
+          fs: fs2,
           cache,
           onProgress,
           onPostCheckout,
@@ -40908,12 +40908,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           batchSize
         });
       } catch (err) {
-        await fs3.rmdir(gitdir, { recursive: true, maxRetries: 10 }).catch(() => void 0);
+        await fs2.rmdir(gitdir, { recursive: true, maxRetries: 10 }).catch(() => void 0);
         throw err;
       }
     }
     async function clone2({
-      fs: fs3,
+      fs: fs2,
       http: http3,
       onProgress,
       onMessage,
@@ -40940,14 +40940,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       batchSize = 100
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("http", http3);
         assertParameter("gitdir", gitdir);
         if (!noCheckout) {
           assertParameter("dir", dir);
         }
         assertParameter("url", url2);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _clone({
           fs: fsp,
@@ -41007,10 +41007,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (signingKey) {
           assertParameter("onSign", onSign);
         }
-        const fs3 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const fs2 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
         return await _commit({
-          fs: fs3,
+          fs: fs2,
           cache,
           onSign,
           gitdir: updatedGitdir,
@@ -41032,16 +41032,16 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function currentBranch({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       fullname = false,
       test = false
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _currentBranch({
           fs: fsp,
@@ -41054,34 +41054,34 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _deleteBranch({ fs: fs3, gitdir, ref }) {
+    async function _deleteBranch({ fs: fs2, gitdir, ref }) {
       ref = ref.startsWith("refs/heads/") ? ref : `refs/heads/${ref}`;
-      const exist = await GitRefManager.exists({ fs: fs3, gitdir, ref });
+      const exist = await GitRefManager.exists({ fs: fs2, gitdir, ref });
       if (!exist) {
         throw new NotFoundError(ref);
       }
-      const fullRef = await GitRefManager.expand({ fs: fs3, gitdir, ref });
-      const currentRef = await _currentBranch({ fs: fs3, gitdir, fullname: true });
+      const fullRef = await GitRefManager.expand({ fs: fs2, gitdir, ref });
+      const currentRef = await _currentBranch({ fs: fs2, gitdir, fullname: true });
       if (fullRef === currentRef) {
-        const value = await GitRefManager.resolve({ fs: fs3, gitdir, ref: fullRef });
-        await GitRefManager.writeRef({ fs: fs3, gitdir, ref: "HEAD", value });
+        const value = await GitRefManager.resolve({ fs: fs2, gitdir, ref: fullRef });
+        await GitRefManager.writeRef({ fs: fs2, gitdir, ref: "HEAD", value });
       }
-      await GitRefManager.deleteRef({ fs: fs3, gitdir, ref: fullRef });
+      await GitRefManager.deleteRef({ fs: fs2, gitdir, ref: fullRef });
       const abbrevRef = abbreviateRef(ref);
-      const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
+      const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
       await config2.deleteSection("branch", abbrevRef);
-      await GitConfigManager.save({ fs: fs3, gitdir, config: config2 });
+      await GitConfigManager.save({ fs: fs2, gitdir, config: config2 });
     }
     async function deleteBranch({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       ref
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("ref", ref);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _deleteBranch({
           fs: fsp,
@@ -41093,11 +41093,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function deleteRef({ fs: fs3, dir, gitdir = join5(dir, ".git"), ref }) {
+    async function deleteRef({ fs: fs2, dir, gitdir = join5(dir, ".git"), ref }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("ref", ref);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         await GitRefManager.deleteRef({ fs: fsp, gitdir: updatedGitdir, ref });
       } catch (err) {
@@ -41105,21 +41105,21 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _deleteRemote({ fs: fs3, gitdir, remote }) {
-      const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
+    async function _deleteRemote({ fs: fs2, gitdir, remote }) {
+      const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
       await config2.deleteSection("remote", remote);
-      await GitConfigManager.save({ fs: fs3, gitdir, config: config2 });
+      await GitConfigManager.save({ fs: fs2, gitdir, config: config2 });
     }
     async function deleteRemote({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       remote
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("remote", remote);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _deleteRemote({
           fs: fsp,
@@ -41131,15 +41131,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _deleteTag({ fs: fs3, gitdir, ref }) {
+    async function _deleteTag({ fs: fs2, gitdir, ref }) {
       ref = ref.startsWith("refs/tags/") ? ref : `refs/tags/${ref}`;
-      await GitRefManager.deleteRef({ fs: fs3, gitdir, ref });
+      await GitRefManager.deleteRef({ fs: fs2, gitdir, ref });
     }
-    async function deleteTag({ fs: fs3, dir, gitdir = join5(dir, ".git"), ref }) {
+    async function deleteTag({ fs: fs2, dir, gitdir = join5(dir, ".git"), ref }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("ref", ref);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _deleteTag({
           fs: fsp,
@@ -41151,25 +41151,25 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function expandOidLoose({ fs: fs3, gitdir, oid: short2 }) {
+    async function expandOidLoose({ fs: fs2, gitdir, oid: short2 }) {
       const prefix = short2.slice(0, 2);
-      const objectsSuffixes = await fs3.readdir(`${gitdir}/objects/${prefix}`);
+      const objectsSuffixes = await fs2.readdir(`${gitdir}/objects/${prefix}`);
       return objectsSuffixes.map((suffix) => `${prefix}${suffix}`).filter((_oid) => _oid.startsWith(short2));
     }
     async function expandOidPacked({
-      fs: fs3,
+      fs: fs2,
       cache,
       gitdir,
       oid: short2,
       getExternalRefDelta
     }) {
       const results = [];
-      let list4 = await fs3.readdir(join5(gitdir, "objects/pack"));
+      let list4 = await fs2.readdir(join5(gitdir, "objects/pack"));
       list4 = list4.filter((x) => x.endsWith(".idx"));
       for (const filename of list4) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
-          fs: fs3,
+          fs: fs2,
           cache,
           filename: indexFile,
           getExternalRefDelta
@@ -41181,11 +41181,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return results;
     }
-    async function _expandOid({ fs: fs3, cache, gitdir, oid: short2 }) {
-      const getExternalRefDelta = (oid) => _readObject({ fs: fs3, cache, gitdir, oid });
-      const results = await expandOidLoose({ fs: fs3, gitdir, oid: short2 });
+    async function _expandOid({ fs: fs2, cache, gitdir, oid: short2 }) {
+      const getExternalRefDelta = (oid) => _readObject({ fs: fs2, cache, gitdir, oid });
+      const results = await expandOidLoose({ fs: fs2, gitdir, oid: short2 });
       const packedOids = await expandOidPacked({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
         oid: short2,
@@ -41205,17 +41205,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       throw new NotFoundError(`an object matching "${short2}"`);
     }
     async function expandOid({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       oid,
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _expandOid({
           fs: fsp,
@@ -41228,12 +41228,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function expandRef({ fs: fs3, dir, gitdir = join5(dir, ".git"), ref }) {
+    async function expandRef({ fs: fs2, dir, gitdir = join5(dir, ".git"), ref }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await GitRefManager.expand({
           fs: fsp,
@@ -41245,15 +41245,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _findMergeBase({ fs: fs3, cache, gitdir, oids }) {
+    async function _findMergeBase({ fs: fs2, cache, gitdir, oids }) {
       const visits = {};
       const passes = oids.length;
       const common3 = /* @__PURE__ */ new Set();
       const parents = /* @__PURE__ */ new Map();
-      const shallows = await GitShallowManager.read({ fs: fs3, gitdir });
+      const shallows = await GitShallowManager.read({ fs: fs2, gitdir });
       const readParents = async (oid) => {
         if (parents.has(oid)) return parents.get(oid);
-        const { object: object2, type: type2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
+        const { object: object2, type: type2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
         if (type2 !== "commit") {
           throw new ObjectTypeError(oid, type2, "commit");
         }
@@ -41303,7 +41303,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return [...common3].filter((oid) => !redundant.has(oid));
     }
     async function _merge({
-      fs: fs3,
+      fs: fs2,
       cache,
       dir,
       gitdir,
@@ -41323,31 +41323,31 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       allowUnrelatedHistories = false
     }) {
       if (ours === void 0) {
-        ours = await _currentBranch({ fs: fs3, gitdir, fullname: true });
+        ours = await _currentBranch({ fs: fs2, gitdir, fullname: true });
       }
       ours = await GitRefManager.expand({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         ref: ours
       });
       theirs = await GitRefManager.expand({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         ref: theirs
       });
       const ourOid = await GitRefManager.resolve({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         ref: ours
       });
       const { oid: theirOid } = await resolveCommit({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
-        oid: await GitRefManager.resolve({ fs: fs3, gitdir, ref: theirs })
+        oid: await GitRefManager.resolve({ fs: fs2, gitdir, ref: theirs })
       });
       const baseOids = await _findMergeBase({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
         oids: [ourOid, theirOid]
@@ -41368,7 +41368,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       if (fastForward2 && baseOid === ourOid) {
         if (!dryRun && !noUpdateBranch) {
-          await GitRefManager.writeRef({ fs: fs3, gitdir, ref: ours, value: theirOid });
+          await GitRefManager.writeRef({ fs: fs2, gitdir, ref: ours, value: theirOid });
         }
         return {
           oid: theirOid,
@@ -41379,10 +41379,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           throw new FastForwardError();
         }
         const tree = await GitIndexManager.acquire(
-          { fs: fs3, gitdir, cache, allowUnmerged: false },
+          { fs: fs2, gitdir, cache, allowUnmerged: false },
           async (index3) => {
             return mergeTree({
-              fs: fs3,
+              fs: fs2,
               cache,
               dir,
               gitdir,
@@ -41406,7 +41406,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           )}`;
         }
         const oid = await _commit({
-          fs: fs3,
+          fs: fs2,
           cache,
           gitdir,
           message,
@@ -41428,7 +41428,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _pull({
-      fs: fs3,
+      fs: fs2,
       cache,
       http: http3,
       onProgress,
@@ -41455,14 +41455,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }) {
       try {
         if (!ref) {
-          const head = await _currentBranch({ fs: fs3, gitdir });
+          const head = await _currentBranch({ fs: fs2, gitdir });
           if (!head) {
             throw new MissingParameterError("ref");
           }
           ref = head;
         }
         const { fetchHead, fetchHeadDescription } = await _fetch({
-          fs: fs3,
+          fs: fs2,
           cache,
           http: http3,
           onProgress,
@@ -41482,7 +41482,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           pruneTags
         });
         await _merge({
-          fs: fs3,
+          fs: fs2,
           cache,
           gitdir,
           ours: ref,
@@ -41497,7 +41497,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           noUpdateBranch: false
         });
         await _checkout({
-          fs: fs3,
+          fs: fs2,
           cache,
           onProgress,
           dir,
@@ -41512,7 +41512,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function fastForward({
-      fs: fs3,
+      fs: fs2,
       http: http3,
       onProgress,
       onMessage,
@@ -41531,7 +41531,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("http", http3);
         assertParameter("gitdir", gitdir);
         const thisWillNotBeUsed = {
@@ -41540,7 +41540,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           timestamp: Date.now(),
           timezoneOffset: 0
         };
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _pull({
           fs: fsp,
@@ -41570,7 +41570,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function fetch2({
-      fs: fs3,
+      fs: fs2,
       http: http3,
       onProgress,
       onMessage,
@@ -41596,10 +41596,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("http", http3);
         assertParameter("gitdir", gitdir);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _fetch({
           fs: fsp,
@@ -41632,17 +41632,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function findMergeBase({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       oids,
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("oids", oids);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _findMergeBase({
           fs: fsp,
@@ -41655,72 +41655,72 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _findRoot({ fs: fs3, filepath }) {
-      if (await fs3.exists(join5(filepath, ".git"))) {
+    async function _findRoot({ fs: fs2, filepath }) {
+      if (await fs2.exists(join5(filepath, ".git"))) {
         return filepath;
       } else {
         const parent = dirname3(filepath);
         if (parent === filepath) {
           throw new NotFoundError(`git root for ${filepath}`);
         }
-        return _findRoot({ fs: fs3, filepath: parent });
+        return _findRoot({ fs: fs2, filepath: parent });
       }
     }
-    async function findRoot({ fs: fs3, filepath }) {
+    async function findRoot({ fs: fs2, filepath }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("filepath", filepath);
-        return await _findRoot({ fs: new FileSystem(fs3), filepath });
+        return await _findRoot({ fs: new FileSystem(fs2), filepath });
       } catch (err) {
         err.caller = "git.findRoot";
         throw err;
       }
     }
-    async function getConfig({ fs: fs3, dir, gitdir = join5(dir, ".git"), path: path7 }) {
+    async function getConfig({ fs: fs2, dir, gitdir = join5(dir, ".git"), path: path5 }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path7);
-        const fsp = new FileSystem(fs3);
+        assertParameter("path", path5);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _getConfig({
           fs: fsp,
           gitdir: updatedGitdir,
-          path: path7
+          path: path5
         });
       } catch (err) {
         err.caller = "git.getConfig";
         throw err;
       }
     }
-    async function _getConfigAll({ fs: fs3, gitdir, path: path7 }) {
-      const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
-      return config2.getall(path7);
+    async function _getConfigAll({ fs: fs2, gitdir, path: path5 }) {
+      const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
+      return config2.getall(path5);
     }
     async function getConfigAll({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
-      path: path7
+      path: path5
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path7);
-        const fsp = new FileSystem(fs3);
+        assertParameter("path", path5);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _getConfigAll({
           fs: fsp,
           gitdir: updatedGitdir,
-          path: path7
+          path: path5
         });
       } catch (err) {
         err.caller = "git.getConfigAll";
         throw err;
       }
     }
-    function assignRefPath(root2, path7, value) {
-      const parts = path7.split("/");
+    function assignRefPath(root2, path5, value) {
+      const parts = path5.split("/");
       const last = parts.pop();
       if (last === "__proto__" || parts.includes("__proto__")) return;
       let o = root2;
@@ -41881,7 +41881,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _indexPack({
-      fs: fs3,
+      fs: fs2,
       cache,
       onProgress,
       dir,
@@ -41890,14 +41890,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }) {
       try {
         filepath = join5(dir, filepath);
-        const pack = await fs3.read(filepath);
-        const getExternalRefDelta = (oid) => _readObject({ fs: fs3, cache, gitdir, oid });
+        const pack = await fs2.read(filepath);
+        const getExternalRefDelta = (oid) => _readObject({ fs: fs2, cache, gitdir, oid });
         const idx = await GitPackIndex.fromPack({
           pack,
           getExternalRefDelta,
           onProgress
         });
-        await fs3.write(filepath.replace(/\.pack$/, ".idx"), await idx.toBuffer());
+        await fs2.write(filepath.replace(/\.pack$/, ".idx"), await idx.toBuffer());
         return {
           oids: [...idx.hashes]
         };
@@ -41906,8 +41906,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function indexPack2({
-      fs: fs3,
+    async function indexPack({
+      fs: fs2,
       onProgress,
       dir,
       gitdir = join5(dir, ".git"),
@@ -41915,11 +41915,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("dir", dir);
         assertParameter("gitdir", dir);
         assertParameter("filepath", filepath);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _indexPack({
           fs: fsp,
@@ -41935,26 +41935,26 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function init({
-      fs: fs3,
+      fs: fs2,
       bare = false,
       dir,
       gitdir = bare ? dir : join5(dir, ".git"),
-      defaultBranch: defaultBranch2 = "master"
+      defaultBranch = "master"
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         if (!bare) {
           assertParameter("dir", dir);
         }
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _init({
           fs: fsp,
           bare,
           dir,
           gitdir: updatedGitdir,
-          defaultBranch: defaultBranch2
+          defaultBranch
         });
       } catch (err) {
         err.caller = "git.init";
@@ -41962,14 +41962,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _isDescendent({
-      fs: fs3,
+      fs: fs2,
       cache,
       gitdir,
       oid,
       ancestor,
       depth
     }) {
-      const shallows = await GitShallowManager.read({ fs: fs3, gitdir });
+      const shallows = await GitShallowManager.read({ fs: fs2, gitdir });
       if (!oid) {
         throw new MissingParameterError("oid");
       }
@@ -41986,7 +41986,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         const oid2 = queue.shift();
         const { type: type2, object: object2 } = await _readObject({
-          fs: fs3,
+          fs: fs2,
           cache,
           gitdir,
           oid: oid2
@@ -42010,7 +42010,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return false;
     }
     async function isDescendent({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       oid,
@@ -42019,11 +42019,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
         assertParameter("ancestor", ancestor);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _isDescendent({
           fs: fsp,
@@ -42039,17 +42039,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function isIgnored({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       filepath
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("dir", dir);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return GitIgnoreManager.isIgnored({
           fs: fsp,
@@ -42063,15 +42063,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function listBranches({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       remote
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return GitRefManager.listBranches({
           fs: fsp,
@@ -42083,12 +42083,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _listFiles({ fs: fs3, gitdir, ref, cache }) {
+    async function _listFiles({ fs: fs2, gitdir, ref, cache }) {
       if (ref) {
-        const oid = await GitRefManager.resolve({ gitdir, fs: fs3, ref });
+        const oid = await GitRefManager.resolve({ gitdir, fs: fs2, ref });
         const filenames = [];
         await accumulateFilesFromOid({
-          fs: fs3,
+          fs: fs2,
           cache,
           gitdir,
           oid,
@@ -42098,7 +42098,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return filenames;
       } else {
         return GitIndexManager.acquire(
-          { fs: fs3, gitdir, cache },
+          { fs: fs2, gitdir, cache },
           async function(index3) {
             return index3.entries.map((x) => x.path);
           }
@@ -42106,18 +42106,18 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function accumulateFilesFromOid({
-      fs: fs3,
+      fs: fs2,
       cache,
       gitdir,
       oid,
       filenames,
       prefix
     }) {
-      const { tree } = await _readTree({ fs: fs3, cache, gitdir, oid });
+      const { tree } = await _readTree({ fs: fs2, cache, gitdir, oid });
       for (const entry of tree) {
         if (entry.type === "tree") {
           await accumulateFilesFromOid({
-            fs: fs3,
+            fs: fs2,
             cache,
             gitdir,
             oid: entry.oid,
@@ -42130,16 +42130,16 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function listFiles({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       ref,
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _listFiles({
           fs: fsp,
@@ -42152,10 +42152,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _listNotes({ fs: fs3, cache, gitdir, ref }) {
+    async function _listNotes({ fs: fs2, cache, gitdir, ref }) {
       let parent;
       try {
-        parent = await GitRefManager.resolve({ gitdir, fs: fs3, ref });
+        parent = await GitRefManager.resolve({ gitdir, fs: fs2, ref });
       } catch (err) {
         if (err instanceof NotFoundError) {
           return [];
@@ -42163,7 +42163,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
       const result = await _readTree({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
         oid: parent
@@ -42175,17 +42175,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return notes;
     }
     async function listNotes({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       ref = "refs/notes/commits",
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _listNotes({
           fs: fsp,
@@ -42199,15 +42199,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function listRefs({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       filepath
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return GitRefManager.listRefs({ fs: fsp, gitdir: updatedGitdir, filepath });
       } catch (err) {
@@ -42215,8 +42215,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _listRemotes({ fs: fs3, gitdir }) {
-      const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
+    async function _listRemotes({ fs: fs2, gitdir }) {
+      const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
       const remoteNames = await config2.getSubsections("remote");
       const remotes = Promise.all(
         remoteNames.map(async (remote) => {
@@ -42226,11 +42226,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       );
       return remotes;
     }
-    async function listRemotes({ fs: fs3, dir, gitdir = join5(dir, ".git") }) {
+    async function listRemotes({ fs: fs2, dir, gitdir = join5(dir, ".git") }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _listRemotes({
           fs: fsp,
@@ -42325,11 +42325,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function listTags({ fs: fs3, dir, gitdir = join5(dir, ".git") }) {
+    async function listTags({ fs: fs2, dir, gitdir = join5(dir, ".git") }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return GitRefManager.listTags({ fs: fsp, gitdir: updatedGitdir });
       } catch (err) {
@@ -42341,17 +42341,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return a.committer.timestamp - b.committer.timestamp;
     }
     var EMPTY_OID = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
-    async function resolveFileIdInTree({ fs: fs3, cache, gitdir, oid, fileId }) {
+    async function resolveFileIdInTree({ fs: fs2, cache, gitdir, oid, fileId }) {
       if (fileId === EMPTY_OID) return;
       const _oid = oid;
       let filepath;
-      const result = await resolveTree({ fs: fs3, cache, gitdir, oid });
+      const result = await resolveTree({ fs: fs2, cache, gitdir, oid });
       const tree = result.tree;
       if (fileId === result.oid) {
         filepath = result.path;
       } else {
         filepath = await _resolveFileId({
-          fs: fs3,
+          fs: fs2,
           cache,
           gitdir,
           tree,
@@ -42366,7 +42366,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return filepath;
     }
     async function _resolveFileId({
-      fs: fs3,
+      fs: fs2,
       cache,
       gitdir,
       tree,
@@ -42382,13 +42382,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           filepaths.push(result);
         } else if (entry.type === "tree") {
           result = _readObject({
-            fs: fs3,
+            fs: fs2,
             cache,
             gitdir,
             oid: entry.oid
           }).then(function({ object: object2 }) {
             return _resolveFileId({
-              fs: fs3,
+              fs: fs2,
               cache,
               gitdir,
               tree: GitTree.from(object2),
@@ -42405,7 +42405,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return filepaths;
     }
     async function _log({
-      fs: fs3,
+      fs: fs2,
       cache,
       gitdir,
       filepath,
@@ -42428,9 +42428,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const pushCommit = (commit2) => {
         if (matchesAuthor(commit2)) commits.push(commit2);
       };
-      const shallowCommits = await GitShallowManager.read({ fs: fs3, gitdir });
-      const oid = await GitRefManager.resolve({ fs: fs3, gitdir, ref });
-      const tips = [await _readCommit({ fs: fs3, cache, gitdir, oid })];
+      const shallowCommits = await GitShallowManager.read({ fs: fs2, gitdir });
+      const oid = await GitRefManager.resolve({ fs: fs2, gitdir, ref });
+      const tips = [await _readCommit({ fs: fs2, cache, gitdir, oid })];
       let lastFileOid;
       let lastFileMode;
       let lastCommit;
@@ -42447,7 +42447,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           let vFileEntry;
           try {
             vFileEntry = await resolveFilepathEntry({
-              fs: fs3,
+              fs: fs2,
               cache,
               gitdir,
               oid: commit2.commit.tree,
@@ -42465,7 +42465,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               let found = follow && lastFileOid;
               if (found) {
                 found = await resolveFileIdInTree({
-                  fs: fs3,
+                  fs: fs2,
                   cache,
                   gitdir,
                   oid: commit2.commit.tree,
@@ -42475,7 +42475,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   if (Array.isArray(found)) {
                     if (lastCommit) {
                       const lastFound = await resolveFileIdInTree({
-                        fs: fs3,
+                        fs: fs2,
                         cache,
                         gitdir,
                         oid: lastCommit.commit.tree,
@@ -42520,7 +42520,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         if (!shallowCommits.has(commit2.oid)) {
           for (const oid2 of commit2.commit.parent) {
-            const commit3 = await _readCommit({ fs: fs3, cache, gitdir, oid: oid2 });
+            const commit3 = await _readCommit({ fs: fs2, cache, gitdir, oid: oid2 });
             if (!tips.map((commit4) => commit4.oid).includes(commit3.oid)) {
               tips.push(commit3);
             }
@@ -42534,7 +42534,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (includeChanges) {
         for (const commit2 of commits) {
           commit2.commit.changes = await getChanges({
-            fs: fs3,
+            fs: fs2,
             cache,
             gitdir,
             commit: commit2,
@@ -42544,10 +42544,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return commits;
     }
-    async function getChanges({ fs: fs3, cache, gitdir, commit: commit2, shallow }) {
+    async function getChanges({ fs: fs2, cache, gitdir, commit: commit2, shallow }) {
       const parent = shallow || !commit2.commit.parent[0] ? "4b825dc642cb6eb9a060e54bf8d69288fbee4904" : commit2.commit.parent[0];
       return _walk({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
         trees: [TREE({ ref: commit2.oid }), TREE({ ref: parent })],
@@ -42578,7 +42578,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
     }
     async function log({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       filepath,
@@ -42593,10 +42593,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _log({
           fs: fsp,
@@ -42641,10 +42641,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (signingKey) {
           assertParameter("onSign", onSign);
         }
-        const fs3 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const fs2 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
         const author = await normalizeAuthorObject({
-          fs: fs3,
+          fs: fs2,
           gitdir: updatedGitdir,
           author: _author
         });
@@ -42652,7 +42652,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           throw new MissingNameError("author");
         }
         const committer = await normalizeCommitterObject({
-          fs: fs3,
+          fs: fs2,
           gitdir: updatedGitdir,
           author,
           committer: _committer
@@ -42661,7 +42661,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           throw new MissingNameError("committer");
         }
         return await _merge({
-          fs: fs3,
+          fs: fs2,
           cache,
           dir,
           gitdir: updatedGitdir,
@@ -42694,7 +42694,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       ref_delta: 112
     };
     async function _pack({
-      fs: fs3,
+      fs: fs2,
       cache,
       dir,
       gitdir = join5(dir, ".git"),
@@ -42727,20 +42727,20 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       write("00000002", "hex");
       write(padHex(8, oids.length), "hex");
       for (const oid of oids) {
-        const { type: type2, object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
+        const { type: type2, object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
         await writeObject2({ write, object: object2, stype: type2 });
       }
       const digest = hash2.digest();
       outputStream.push(digest);
       return outputStream;
     }
-    async function _packObjects({ fs: fs3, cache, gitdir, oids, write }) {
-      const buffers = await _pack({ fs: fs3, cache, gitdir, oids });
+    async function _packObjects({ fs: fs2, cache, gitdir, oids, write }) {
+      const buffers = await _pack({ fs: fs2, cache, gitdir, oids });
       const packfile = Buffer.from(await collect2(buffers));
       const packfileSha = packfile.slice(-20).toString("hex");
       const filename = `pack-${packfileSha}.pack`;
       if (write) {
-        await fs3.write(join5(gitdir, `objects/pack/${filename}`), packfile);
+        await fs2.write(join5(gitdir, `objects/pack/${filename}`), packfile);
         return { filename };
       }
       return {
@@ -42748,8 +42748,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         packfile: new Uint8Array(packfile)
       };
     }
-    async function packObjects2({
-      fs: fs3,
+    async function packObjects({
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       oids,
@@ -42757,10 +42757,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("oids", oids);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _packObjects({
           fs: fsp,
@@ -42803,23 +42803,23 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       try {
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
-        const fs3 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const fs2 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
         const author = await normalizeAuthorObject({
-          fs: fs3,
+          fs: fs2,
           gitdir: updatedGitdir,
           author: _author
         });
         if (!author) throw new MissingNameError("author");
         const committer = await normalizeCommitterObject({
-          fs: fs3,
+          fs: fs2,
           gitdir: updatedGitdir,
           author,
           committer: _committer
         });
         if (!committer) throw new MissingNameError("committer");
         return await _pull({
-          fs: fs3,
+          fs: fs2,
           cache,
           http: http3,
           onProgress,
@@ -42850,22 +42850,22 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function listCommitsAndTags({
-      fs: fs3,
+      fs: fs2,
       cache,
       dir,
       gitdir = join5(dir, ".git"),
       start,
       finish
     }) {
-      const shallows = await GitShallowManager.read({ fs: fs3, gitdir });
+      const shallows = await GitShallowManager.read({ fs: fs2, gitdir });
       const startingSet = /* @__PURE__ */ new Set();
       const finishingSet = /* @__PURE__ */ new Set();
       for (const ref of start) {
-        startingSet.add(await GitRefManager.resolve({ fs: fs3, gitdir, ref }));
+        startingSet.add(await GitRefManager.resolve({ fs: fs2, gitdir, ref }));
       }
       for (const ref of finish) {
         try {
-          const oid = await GitRefManager.resolve({ fs: fs3, gitdir, ref });
+          const oid = await GitRefManager.resolve({ fs: fs2, gitdir, ref });
           finishingSet.add(oid);
         } catch (err) {
         }
@@ -42873,7 +42873,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const visited = /* @__PURE__ */ new Set();
       async function walk2(oid) {
         visited.add(oid);
-        const { type: type2, object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
+        const { type: type2, object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
         if (type2 === "tag") {
           const tag2 = GitAnnotatedTag.from(object2);
           const commit2 = tag2.headers().object;
@@ -42898,7 +42898,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return visited;
     }
     async function listObjects({
-      fs: fs3,
+      fs: fs2,
       cache,
       dir,
       gitdir = join5(dir, ".git"),
@@ -42908,7 +42908,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       async function walk2(oid) {
         if (visited.has(oid)) return;
         visited.add(oid);
-        const { type: type2, object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
+        const { type: type2, object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
         if (type2 === "tag") {
           const tag2 = GitAnnotatedTag.from(object2);
           const obj = tag2.headers().object;
@@ -42987,7 +42987,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return packstream;
     }
     async function _push({
-      fs: fs3,
+      fs: fs2,
       cache,
       http: http3,
       onProgress,
@@ -43007,11 +43007,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       headers = {},
       signal
     }) {
-      const ref = _ref || await _currentBranch({ fs: fs3, gitdir });
+      const ref = _ref || await _currentBranch({ fs: fs2, gitdir });
       if (typeof ref === "undefined") {
         throw new MissingParameterError("ref");
       }
-      const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
+      const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
       remote = remote || await config2.get(`branch.${ref}.pushRemote`) || await config2.get("remote.pushDefault") || await config2.get(`branch.${ref}.remote`) || "origin";
       const url2 = _url2 || await config2.get(`remote.${remote}.pushurl`) || await config2.get(`remote.${remote}.url`);
       if (typeof url2 === "undefined") {
@@ -43024,8 +43024,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (corsProxy === void 0) {
         corsProxy = await config2.get("http.corsProxy");
       }
-      const fullRef = await GitRefManager.expand({ fs: fs3, gitdir, ref });
-      const oid = _delete ? "0000000000000000000000000000000000000000" : await GitRefManager.resolve({ fs: fs3, gitdir, ref: fullRef });
+      const fullRef = await GitRefManager.expand({ fs: fs2, gitdir, ref });
+      const oid = _delete ? "0000000000000000000000000000000000000000" : await GitRefManager.resolve({ fs: fs2, gitdir, ref: fullRef });
       const GitRemoteHTTP2 = GitRemoteManager.getRemoteHelperFor({ url: url2 });
       const httpRemote = await GitRemoteHTTP2.discover({
         http: http3,
@@ -43076,7 +43076,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           let mergebase = [];
           try {
             mergebase = await _findMergeBase({
-              fs: fs3,
+              fs: fs2,
               cache,
               gitdir,
               oids: [oid, oldoid]
@@ -43086,23 +43086,23 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           }
           for (const oid2 of mergebase) finish.push(oid2);
           if (thinPack) {
-            skipObjects = await listObjects({ fs: fs3, cache, gitdir, oids: mergebase });
+            skipObjects = await listObjects({ fs: fs2, cache, gitdir, oids: mergebase });
           }
         }
         if (!finish.includes(oid)) {
           const commits = await listCommitsAndTags({
-            fs: fs3,
+            fs: fs2,
             cache,
             gitdir,
             start: [oid],
             finish
           });
-          objects = await listObjects({ fs: fs3, cache, gitdir, oids: commits });
+          objects = await listObjects({ fs: fs2, cache, gitdir, oids: commits });
         }
         if (thinPack) {
           try {
             const ref2 = await GitRefManager.resolve({
-              fs: fs3,
+              fs: fs2,
               gitdir,
               ref: `refs/remotes/${remote}/HEAD`,
               depth: 2
@@ -43113,7 +43113,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               map: httpRemote.refs
             });
             const oids = [oid2];
-            for (const oid3 of await listObjects({ fs: fs3, cache, gitdir, oids })) {
+            for (const oid3 of await listObjects({ fs: fs2, cache, gitdir, oids })) {
               skipObjects.add(oid3);
             }
           } catch (e) {
@@ -43128,7 +43128,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             throw new PushRejectedError("tag-exists");
           }
           if (oid !== "0000000000000000000000000000000000000000" && oldoid !== "0000000000000000000000000000000000000000" && !await _isDescendent({
-            fs: fs3,
+            fs: fs2,
             cache,
             gitdir,
             oid,
@@ -43148,7 +43148,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         triplets: [{ oldoid, oid, fullRef: fullRemoteRef }]
       });
       const packstream2 = _delete ? [] : await _pack({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
         oids: [...objects]
@@ -43181,9 +43181,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           ""
         )}`;
         if (_delete) {
-          await GitRefManager.deleteRef({ fs: fs3, gitdir, ref: ref2 });
+          await GitRefManager.deleteRef({ fs: fs2, gitdir, ref: ref2 });
         } else {
-          await GitRefManager.writeRef({ fs: fs3, gitdir, ref: ref2, value: oid });
+          await GitRefManager.writeRef({ fs: fs2, gitdir, ref: ref2, value: oid });
         }
       }
       if (result.ok && Object.values(result.refs).every((result2) => result2.ok)) {
@@ -43195,7 +43195,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function push2({
-      fs: fs3,
+      fs: fs2,
       http: http3,
       onProgress,
       onMessage,
@@ -43217,10 +43217,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       signal
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("http", http3);
         assertParameter("gitdir", gitdir);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _push({
           fs: fsp,
@@ -43248,11 +43248,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function resolveBlob({ fs: fs3, cache, gitdir, oid }) {
-      const { type: type2, object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
+    async function resolveBlob({ fs: fs2, cache, gitdir, oid }) {
+      const { type: type2, object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
       if (type2 === "tag") {
         oid = GitAnnotatedTag.from(object2).parse().object;
-        return resolveBlob({ fs: fs3, cache, gitdir, oid });
+        return resolveBlob({ fs: fs2, cache, gitdir, oid });
       }
       if (type2 !== "blob") {
         throw new ObjectTypeError(oid, type2, "blob");
@@ -43260,17 +43260,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return { oid, blob: new Uint8Array(object2) };
     }
     async function _readBlob({
-      fs: fs3,
+      fs: fs2,
       cache,
       gitdir,
       oid,
       filepath = void 0
     }) {
       if (filepath !== void 0) {
-        oid = await resolveFilepath({ fs: fs3, cache, gitdir, oid, filepath });
+        oid = await resolveFilepath({ fs: fs2, cache, gitdir, oid, filepath });
       }
       const blob = await resolveBlob({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
         oid
@@ -43278,7 +43278,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return blob;
     }
     async function readBlob({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       oid,
@@ -43286,10 +43286,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _readBlob({
           fs: fsp,
@@ -43304,17 +43304,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function readCommit({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       oid,
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _readCommit({
           fs: fsp,
@@ -43328,15 +43328,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _readNote({
-      fs: fs3,
+      fs: fs2,
       cache,
       gitdir,
       ref = "refs/notes/commits",
       oid
     }) {
-      const parent = await GitRefManager.resolve({ gitdir, fs: fs3, ref });
+      const parent = await GitRefManager.resolve({ gitdir, fs: fs2, ref });
       const { blob } = await _readBlob({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
         oid: parent,
@@ -43345,7 +43345,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return blob;
     }
     async function readNote({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       ref = "refs/notes/commits",
@@ -43353,11 +43353,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
         assertParameter("oid", oid);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _readNote({
           fs: fsp,
@@ -43385,11 +43385,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fs3 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const fs2 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
         if (filepath !== void 0) {
           oid = await resolveFilepath({
-            fs: fs3,
+            fs: fs2,
             cache,
             gitdir: updatedGitdir,
             oid,
@@ -43398,7 +43398,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         const _format = format2 === "parsed" ? "content" : format2;
         const result = await _readObject({
-          fs: fs3,
+          fs: fs2,
           cache,
           gitdir: updatedGitdir,
           oid,
@@ -43441,9 +43441,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _readTag({ fs: fs3, cache, gitdir, oid }) {
+    async function _readTag({ fs: fs2, cache, gitdir, oid }) {
       const { type: type2, object: object2 } = await _readObject({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
         oid,
@@ -43461,17 +43461,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return result;
     }
     async function readTag({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       oid,
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _readTag({
           fs: fsp,
@@ -43485,7 +43485,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function readTree2({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       oid,
@@ -43493,10 +43493,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _readTree({
           fs: fsp,
@@ -43538,7 +43538,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _removeNote({
-      fs: fs3,
+      fs: fs2,
       cache,
       onSign,
       gitdir,
@@ -43550,14 +43550,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }) {
       let parent;
       try {
-        parent = await GitRefManager.resolve({ gitdir, fs: fs3, ref });
+        parent = await GitRefManager.resolve({ gitdir, fs: fs2, ref });
       } catch (err) {
         if (!(err instanceof NotFoundError)) {
           throw err;
         }
       }
       const result = await _readTree({
-        fs: fs3,
+        fs: fs2,
         cache,
         gitdir,
         oid: parent || "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -43565,12 +43565,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       let tree = result.tree;
       tree = tree.filter((entry) => entry.path !== oid);
       const treeOid = await _writeTree({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         tree
       });
       const commitOid = await _commit({
-        fs: fs3,
+        fs: fs2,
         cache,
         onSign,
         gitdir,
@@ -43601,23 +43601,23 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fs3 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const fs2 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
         const author = await normalizeAuthorObject({
-          fs: fs3,
+          fs: fs2,
           gitdir: updatedGitdir,
           author: _author
         });
         if (!author) throw new MissingNameError("author");
         const committer = await normalizeCommitterObject({
-          fs: fs3,
+          fs: fs2,
           gitdir: updatedGitdir,
           author,
           committer: _committer
         });
         if (!committer) throw new MissingNameError("committer");
         return await _removeNote({
-          fs: fs3,
+          fs: fs2,
           cache,
           onSign,
           gitdir: updatedGitdir,
@@ -43633,7 +43633,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _renameBranch({
-      fs: fs3,
+      fs: fs2,
       gitdir,
       oldref,
       ref,
@@ -43647,27 +43647,27 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       const fulloldref = `refs/heads/${oldref}`;
       const fullnewref = `refs/heads/${ref}`;
-      const newexist = await GitRefManager.exists({ fs: fs3, gitdir, ref: fullnewref });
+      const newexist = await GitRefManager.exists({ fs: fs2, gitdir, ref: fullnewref });
       if (newexist) {
         throw new AlreadyExistsError("branch", ref, false);
       }
       const value = await GitRefManager.resolve({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         ref: fulloldref,
         depth: 1
       });
-      await GitRefManager.writeRef({ fs: fs3, gitdir, ref: fullnewref, value });
-      await GitRefManager.deleteRef({ fs: fs3, gitdir, ref: fulloldref });
+      await GitRefManager.writeRef({ fs: fs2, gitdir, ref: fullnewref, value });
+      await GitRefManager.deleteRef({ fs: fs2, gitdir, ref: fulloldref });
       const fullCurrentBranchRef = await _currentBranch({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         fullname: true
       });
       const isCurrentBranch = fullCurrentBranchRef === fulloldref;
       if (checkout2 || isCurrentBranch) {
         await GitRefManager.writeSymbolicRef({
-          fs: fs3,
+          fs: fs2,
           gitdir,
           ref: "HEAD",
           value: fullnewref
@@ -43675,7 +43675,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function renameBranch({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       ref,
@@ -43683,11 +43683,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       checkout: checkout2 = false
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
         assertParameter("oldref", oldref);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _renameBranch({
           fs: fsp,
@@ -43716,13 +43716,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fs3 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const fs2 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
         let oid;
         let workdirOid;
         try {
           oid = await GitRefManager.resolve({
-            fs: fs3,
+            fs: fs2,
             gitdir: updatedGitdir,
             ref: ref || "HEAD"
           });
@@ -43732,7 +43732,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (oid) {
           try {
             oid = await resolveFilepath({
-              fs: fs3,
+              fs: fs2,
               cache,
               gitdir: updatedGitdir,
               oid,
@@ -43755,7 +43755,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           gid: 0,
           size: 0
         };
-        const object2 = dir && await fs3.read(join5(dir, filepath));
+        const object2 = dir && await fs2.read(join5(dir, filepath));
         if (object2) {
           workdirOid = await hashObject$1({
             gitdir: updatedGitdir,
@@ -43763,11 +43763,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             object: object2
           });
           if (oid === workdirOid) {
-            stats = await fs3.lstat(join5(dir, filepath));
+            stats = await fs2.lstat(join5(dir, filepath));
           }
         }
         await GitIndexManager.acquire(
-          { fs: fs3, gitdir: updatedGitdir, cache },
+          { fs: fs2, gitdir: updatedGitdir, cache },
           async function(index3) {
             index3.delete({ filepath });
             if (oid) {
@@ -43781,17 +43781,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function resolveRef2({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       ref,
       depth
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         const oid = await GitRefManager.resolve({
           fs: fsp,
@@ -43809,32 +43809,32 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       fs: _fs,
       dir,
       gitdir = join5(dir, ".git"),
-      path: path7,
+      path: path5,
       value,
       append = false
     }) {
       try {
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path7);
-        const fs3 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
-        const config2 = await GitConfigManager.get({ fs: fs3, gitdir: updatedGitdir });
+        assertParameter("path", path5);
+        const fs2 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const config2 = await GitConfigManager.get({ fs: fs2, gitdir: updatedGitdir });
         if (append) {
-          await config2.append(path7, value);
+          await config2.append(path5, value);
         } else {
-          await config2.set(path7, value);
+          await config2.set(path5, value);
         }
-        await GitConfigManager.save({ fs: fs3, gitdir: updatedGitdir, config: config2 });
+        await GitConfigManager.save({ fs: fs2, gitdir: updatedGitdir, config: config2 });
       } catch (err) {
         err.caller = "git.setConfig";
         throw err;
       }
     }
-    async function _writeCommit({ fs: fs3, gitdir, commit: commit2 }) {
+    async function _writeCommit({ fs: fs2, gitdir, commit: commit2 }) {
       const object2 = GitCommit.from(commit2).toObject();
       const oid = await _writeObject({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         type: "commit",
         object: object2,
@@ -43876,9 +43876,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
        * @param {string} args.dir - The working directory.
        * @param {string}[args.gitdir=join(dir, '.git')] - [required] The [git directory](dir-vs-gitdir.md) path
        */
-      constructor({ fs: fs3, dir, gitdir = join5(dir, ".git") }) {
+      constructor({ fs: fs2, dir, gitdir = join5(dir, ".git") }) {
         Object.assign(this, {
-          fs: fs3,
+          fs: fs2,
           dir,
           gitdir,
           _author: null
@@ -44047,26 +44047,26 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return GitRefStash.getStashReflogEntry(reflogString, parsed);
       }
     };
-    async function _createStashCommit({ fs: fs3, dir, gitdir, message = "" }) {
-      const stashMgr = new GitStashManager({ fs: fs3, dir, gitdir });
+    async function _createStashCommit({ fs: fs2, dir, gitdir, message = "" }) {
+      const stashMgr = new GitStashManager({ fs: fs2, dir, gitdir });
       await stashMgr.getAuthor();
       const branch2 = await _currentBranch({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         fullname: false
       });
       const headCommit = await GitRefManager.resolve({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         ref: "HEAD"
       });
-      const headCommitObj = await readCommit({ fs: fs3, dir, gitdir, oid: headCommit });
+      const headCommitObj = await readCommit({ fs: fs2, dir, gitdir, oid: headCommit });
       const headMsg = headCommitObj.commit.message;
       const stashCommitParents = [headCommit];
       let stashCommitTree = null;
       let workDirCompareBase = TREE({ ref: "HEAD" });
       const indexTree = await writeTreeChanges({
-        fs: fs3,
+        fs: fs2,
         dir,
         gitdir,
         treePair: [TREE({ ref: "HEAD" }), "stage"]
@@ -44082,7 +44082,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         workDirCompareBase = STAGE();
       }
       const workingTree = await writeTreeChanges({
-        fs: fs3,
+        fs: fs2,
         dir,
         gitdir,
         treePair: [workDirCompareBase, "workdir"]
@@ -44107,9 +44107,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       return { stashCommit, stashMsg, branch: branch2, stashMgr };
     }
-    async function _stashPush({ fs: fs3, dir, gitdir, message = "" }) {
+    async function _stashPush({ fs: fs2, dir, gitdir, message = "" }) {
       const { stashCommit, stashMsg, branch: branch2, stashMgr } = await _createStashCommit({
-        fs: fs3,
+        fs: fs2,
         dir,
         gitdir,
         message
@@ -44120,7 +44120,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         message: stashMsg
       });
       await checkout({
-        fs: fs3,
+        fs: fs2,
         dir,
         gitdir,
         ref: branch2,
@@ -44130,17 +44130,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       return stashCommit;
     }
-    async function _stashCreate({ fs: fs3, dir, gitdir, message = "" }) {
+    async function _stashCreate({ fs: fs2, dir, gitdir, message = "" }) {
       const { stashCommit } = await _createStashCommit({
-        fs: fs3,
+        fs: fs2,
         dir,
         gitdir,
         message
       });
       return stashCommit;
     }
-    async function _stashApply({ fs: fs3, dir, gitdir, refIdx = 0 }) {
-      const stashMgr = new GitStashManager({ fs: fs3, dir, gitdir });
+    async function _stashApply({ fs: fs2, dir, gitdir, refIdx = 0 }) {
+      const stashMgr = new GitStashManager({ fs: fs2, dir, gitdir });
       const stashCommit = await stashMgr.readStashCommit(refIdx);
       const { parent: stashParents = null } = stashCommit.commit ? stashCommit.commit : {};
       if (!stashParents || !Array.isArray(stashParents)) {
@@ -44148,14 +44148,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       for (let i = 0; i < stashParents.length - 1; i++) {
         const applyingCommit = await _readCommit({
-          fs: fs3,
+          fs: fs2,
           cache: {},
           gitdir,
           oid: stashParents[i + 1]
         });
         const wasStaged = applyingCommit.commit.message.startsWith("stash-Index");
         await applyTreeChanges({
-          fs: fs3,
+          fs: fs2,
           dir,
           gitdir,
           stashCommit: stashParents[i + 1],
@@ -44164,16 +44164,16 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         });
       }
     }
-    async function _stashDrop({ fs: fs3, dir, gitdir, refIdx = 0 }) {
-      const stashMgr = new GitStashManager({ fs: fs3, dir, gitdir });
+    async function _stashDrop({ fs: fs2, dir, gitdir, refIdx = 0 }) {
+      const stashMgr = new GitStashManager({ fs: fs2, dir, gitdir });
       const stashCommit = await stashMgr.readStashCommit(refIdx);
       if (!stashCommit.commit) {
         return;
       }
       const stashRefPath = stashMgr.refStashPath;
       await acquireLock(stashRefPath, async () => {
-        if (await fs3.exists(stashRefPath)) {
-          await fs3.rm(stashRefPath);
+        if (await fs2.exists(stashRefPath)) {
+          await fs2.rm(stashRefPath);
         }
       });
       const reflogEntries = await stashMgr.readStashReflogs({ parsed: false });
@@ -44184,7 +44184,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const stashReflogPath = stashMgr.refLogsStashPath;
       await acquireLock(stashReflogPath, async () => {
         if (reflogEntries.length) {
-          await fs3.write(
+          await fs2.write(
             stashReflogPath,
             reflogEntries.reverse().join("\n") + "\n",
             "utf8"
@@ -44192,40 +44192,40 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           const lastStashCommit = reflogEntries[reflogEntries.length - 1].split(" ")[1];
           await stashMgr.writeStashRef(lastStashCommit);
         } else {
-          await fs3.rm(stashReflogPath);
+          await fs2.rm(stashReflogPath);
         }
       });
     }
-    async function _stashList({ fs: fs3, dir, gitdir }) {
-      const stashMgr = new GitStashManager({ fs: fs3, dir, gitdir });
+    async function _stashList({ fs: fs2, dir, gitdir }) {
+      const stashMgr = new GitStashManager({ fs: fs2, dir, gitdir });
       return stashMgr.readStashReflogs({ parsed: true });
     }
-    async function _stashClear({ fs: fs3, dir, gitdir }) {
-      const stashMgr = new GitStashManager({ fs: fs3, dir, gitdir });
+    async function _stashClear({ fs: fs2, dir, gitdir }) {
+      const stashMgr = new GitStashManager({ fs: fs2, dir, gitdir });
       const stashRefPath = [stashMgr.refStashPath, stashMgr.refLogsStashPath];
       await acquireLock(stashRefPath, async () => {
         await Promise.all(
-          stashRefPath.map(async (path7) => {
-            if (await fs3.exists(path7)) {
-              return fs3.rm(path7);
+          stashRefPath.map(async (path5) => {
+            if (await fs2.exists(path5)) {
+              return fs2.rm(path5);
             }
           })
         );
       });
     }
-    async function _stashPop({ fs: fs3, dir, gitdir, refIdx = 0 }) {
-      await _stashApply({ fs: fs3, dir, gitdir, refIdx });
-      await _stashDrop({ fs: fs3, dir, gitdir, refIdx });
+    async function _stashPop({ fs: fs2, dir, gitdir, refIdx = 0 }) {
+      await _stashApply({ fs: fs2, dir, gitdir, refIdx });
+      await _stashDrop({ fs: fs2, dir, gitdir, refIdx });
     }
     async function stash({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       op = "push",
       message = "",
       refIdx = 0
     }) {
-      assertParameter("fs", fs3);
+      assertParameter("fs", fs2);
       assertParameter("dir", dir);
       assertParameter("gitdir", gitdir);
       assertParameter("op", op);
@@ -44240,7 +44240,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       };
       const opsNeedRefIdx = ["apply", "drop", "pop"];
       try {
-        const _fs = new FileSystem(fs3);
+        const _fs = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp: _fs, dotgit: gitdir });
         const folders = ["refs", "logs", "logs/refs"];
         folders.map((f) => join5(updatedGitdir, f)).forEach(async (folder) => {
@@ -44282,18 +44282,18 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fs3 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
-        const headTree = await getHeadTree({ fs: fs3, cache, gitdir: updatedGitdir });
+        const fs2 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const headTree = await getHeadTree({ fs: fs2, cache, gitdir: updatedGitdir });
         const treeOid = await getOidAtPath({
-          fs: fs3,
+          fs: fs2,
           cache,
           gitdir: updatedGitdir,
           tree: headTree,
           path: filepath
         });
         const indexEntry = await GitIndexManager.acquire(
-          { fs: fs3, gitdir: updatedGitdir, cache },
+          { fs: fs2, gitdir: updatedGitdir, cache },
           async function(index3) {
             for (const entry of index3) {
               if (entry.path === filepath) return entry;
@@ -44303,7 +44303,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         );
         if (treeOid === null && indexEntry === null) {
           const ignored = await GitIgnoreManager.isIgnored({
-            fs: fs3,
+            fs: fs2,
             gitdir: updatedGitdir,
             dir,
             filepath
@@ -44312,17 +44312,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             return "ignored";
           }
         }
-        const stats = await fs3.lstat(join5(dir, filepath));
+        const stats = await fs2.lstat(join5(dir, filepath));
         const H = treeOid !== null;
         const I = indexEntry !== null;
-        const W = stats !== null && (H || I || await hasExactCasePath({ fs: fs3, dir, filepath }));
+        const W = stats !== null && (H || I || await hasExactCasePath({ fs: fs2, dir, filepath }));
         const getWorkdirOid = async () => {
           if (I && !compareStats(indexEntry, stats)) {
             return indexEntry.oid;
           } else {
-            const config2 = await GitConfigManager.get({ fs: fs3, gitdir: updatedGitdir });
+            const config2 = await GitConfigManager.get({ fs: fs2, gitdir: updatedGitdir });
             const autocrlf = await config2.get("core.autocrlf");
-            const object2 = await fs3.read(join5(dir, filepath), { autocrlf });
+            const object2 = await fs2.read(join5(dir, filepath), { autocrlf });
             const workdirOid = await hashObject$1({
               gitdir: updatedGitdir,
               type: "blob",
@@ -44331,7 +44331,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             if (refresh && I && !indexEntry.flags.intentToAdd && indexEntry.oid === workdirOid) {
               if (stats.size !== -1) {
                 await GitIndexManager.acquire(
-                  { fs: fs3, gitdir: updatedGitdir, cache },
+                  { fs: fs2, gitdir: updatedGitdir, cache },
                   async function(index3) {
                     index3.insert({ filepath, stats, oid: workdirOid });
                   }
@@ -44369,13 +44369,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function hasExactCasePath({ fs: fs3, dir, filepath }) {
+    async function hasExactCasePath({ fs: fs2, dir, filepath }) {
       const segments = filepath.replace(/\\/g, "/").split("/").filter((segment) => segment !== "" && segment !== ".");
       let parent = dir;
       for (const segment of segments) {
         let entries;
         try {
-          entries = await fs3._readdir(parent);
+          entries = await fs2._readdir(parent);
         } catch (err) {
           if (err.code === "ENOENT" || err.code === "ENOTDIR") return false;
           throw err;
@@ -44387,36 +44387,36 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return true;
     }
-    async function getOidAtPath({ fs: fs3, cache, gitdir: updatedGitdir, tree, path: path7 }) {
-      if (typeof path7 === "string") path7 = path7.split("/");
-      const dirname4 = path7.shift();
+    async function getOidAtPath({ fs: fs2, cache, gitdir: updatedGitdir, tree, path: path5 }) {
+      if (typeof path5 === "string") path5 = path5.split("/");
+      const dirname4 = path5.shift();
       for (const entry of tree) {
         if (entry.path === dirname4) {
-          if (path7.length === 0) {
+          if (path5.length === 0) {
             return entry.oid;
           }
           const { type: type2, object: object2 } = await _readObject({
-            fs: fs3,
+            fs: fs2,
             cache,
             gitdir: updatedGitdir,
             oid: entry.oid
           });
           if (type2 === "tree") {
             const tree2 = GitTree.from(object2);
-            return getOidAtPath({ fs: fs3, cache, gitdir: updatedGitdir, tree: tree2, path: path7 });
+            return getOidAtPath({ fs: fs2, cache, gitdir: updatedGitdir, tree: tree2, path: path5 });
           }
           if (type2 === "blob") {
-            throw new ObjectTypeError(entry.oid, type2, "blob", path7.join("/"));
+            throw new ObjectTypeError(entry.oid, type2, "blob", path5.join("/"));
           }
         }
       }
       return null;
     }
-    async function getHeadTree({ fs: fs3, cache, gitdir: updatedGitdir }) {
+    async function getHeadTree({ fs: fs2, cache, gitdir: updatedGitdir }) {
       let oid;
       try {
         oid = await GitRefManager.resolve({
-          fs: fs3,
+          fs: fs2,
           gitdir: updatedGitdir,
           ref: "HEAD"
         });
@@ -44426,7 +44426,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         throw e;
       }
-      const { tree } = await _readTree({ fs: fs3, cache, gitdir: updatedGitdir, oid });
+      const { tree } = await _readTree({ fs: fs2, cache, gitdir: updatedGitdir, oid });
       return tree;
     }
     async function statusMatrix({
@@ -44444,10 +44444,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fs3 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const fs2 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
         return await _walk({
-          fs: fs3,
+          fs: fs2,
           cache,
           dir,
           gitdir: updatedGitdir,
@@ -44456,7 +44456,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             if (!head && !stage && workdir) {
               if (!shouldIgnore) {
                 const isIgnored2 = await GitIgnoreManager.isIgnored({
-                  fs: fs3,
+                  fs: fs2,
                   dir,
                   filepath
                 });
@@ -44514,21 +44514,21 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fs3 = new FileSystem(_fs);
+        const fs2 = new FileSystem(_fs);
         if (ref === void 0) {
           throw new MissingParameterError("ref");
         }
         ref = ref.startsWith("refs/tags/") ? ref : `refs/tags/${ref}`;
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
         const value = await GitRefManager.resolve({
-          fs: fs3,
+          fs: fs2,
           gitdir: updatedGitdir,
           ref: object2 || "HEAD"
         });
-        if (!force && await GitRefManager.exists({ fs: fs3, gitdir: updatedGitdir, ref })) {
+        if (!force && await GitRefManager.exists({ fs: fs2, gitdir: updatedGitdir, ref })) {
           throw new AlreadyExistsError("tag", ref);
         }
-        await GitRefManager.writeRef({ fs: fs3, gitdir: updatedGitdir, ref, value });
+        await GitRefManager.writeRef({ fs: fs2, gitdir: updatedGitdir, ref, value });
       } catch (err) {
         err.caller = "git.tag";
         throw err;
@@ -44550,14 +44550,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fs3 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const fs2 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
         if (remove2) {
           return await GitIndexManager.acquire(
-            { fs: fs3, gitdir: updatedGitdir, cache },
+            { fs: fs2, gitdir: updatedGitdir, cache },
             async function(index3) {
               if (!force) {
-                const fileStats2 = await fs3.lstat(join5(dir, filepath));
+                const fileStats2 = await fs2.lstat(join5(dir, filepath));
                 if (fileStats2) {
                   if (fileStats2.isDirectory()) {
                     throw new InvalidFilepathError("directory");
@@ -44575,7 +44575,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         let fileStats;
         if (!oid) {
-          fileStats = await fs3.lstat(join5(dir, filepath));
+          fileStats = await fs2.lstat(join5(dir, filepath));
           if (!fileStats) {
             throw new NotFoundError(
               `file at "${filepath}" on disk and "remove" not set`
@@ -44586,7 +44586,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           }
         }
         return await GitIndexManager.acquire(
-          { fs: fs3, gitdir: updatedGitdir, cache },
+          { fs: fs2, gitdir: updatedGitdir, cache },
           async function(index3) {
             if (!add2 && !index3.has({ filepath })) {
               throw new NotFoundError(
@@ -44596,9 +44596,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             let stats;
             if (!oid) {
               stats = fileStats;
-              const object2 = stats.isSymbolicLink() ? await fs3.readlink(join5(dir, filepath)) : await fs3.read(join5(dir, filepath));
+              const object2 = stats.isSymbolicLink() ? await fs2.readlink(join5(dir, filepath)) : await fs2.read(join5(dir, filepath));
               oid = await _writeObject({
-                fs: fs3,
+                fs: fs2,
                 gitdir: updatedGitdir,
                 type: "blob",
                 format: "content",
@@ -44638,7 +44638,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function walk({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       trees,
@@ -44648,10 +44648,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("trees", trees);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _walk({
           fs: fsp,
@@ -44668,12 +44668,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function writeBlob({ fs: fs3, dir, gitdir = join5(dir, ".git"), blob }) {
+    async function writeBlob({ fs: fs2, dir, gitdir = join5(dir, ".git"), blob }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("blob", blob);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _writeObject({
           fs: fsp,
@@ -44688,16 +44688,16 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function writeCommit({
-      fs: fs3,
+      fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
       commit: commit2
     }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("commit", commit2);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _writeCommit({
           fs: fsp,
@@ -44720,8 +44720,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       encoding = void 0
     }) {
       try {
-        const fs3 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const fs2 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
         if (format2 === "parsed") {
           switch (type2) {
             case "commit":
@@ -44742,7 +44742,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           format2 = "content";
         }
         oid = await _writeObject({
-          fs: fs3,
+          fs: fs2,
           gitdir: updatedGitdir,
           type: type2,
           object: object2,
@@ -44769,29 +44769,29 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
         assertParameter("value", value);
-        const fs3 = new FileSystem(_fs);
+        const fs2 = new FileSystem(_fs);
         if (!isValidRef(ref, true)) {
           throw new InvalidRefNameError(ref, cleanGitRef.clean(ref));
         }
-        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
-        if (!force && await GitRefManager.exists({ fs: fs3, gitdir: updatedGitdir, ref })) {
+        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        if (!force && await GitRefManager.exists({ fs: fs2, gitdir: updatedGitdir, ref })) {
           throw new AlreadyExistsError("ref", ref);
         }
         if (symbolic) {
           await GitRefManager.writeSymbolicRef({
-            fs: fs3,
+            fs: fs2,
             gitdir: updatedGitdir,
             ref,
             value
           });
         } else {
           value = await GitRefManager.resolve({
-            fs: fs3,
+            fs: fs2,
             gitdir: updatedGitdir,
             ref: value
           });
           await GitRefManager.writeRef({
-            fs: fs3,
+            fs: fs2,
             gitdir: updatedGitdir,
             ref,
             value
@@ -44802,10 +44802,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _writeTag({ fs: fs3, gitdir, tag: tag2 }) {
+    async function _writeTag({ fs: fs2, gitdir, tag: tag2 }) {
       const object2 = GitAnnotatedTag.from(tag2).toObject();
       const oid = await _writeObject({
-        fs: fs3,
+        fs: fs2,
         gitdir,
         type: "tag",
         object: object2,
@@ -44813,12 +44813,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       return oid;
     }
-    async function writeTag({ fs: fs3, dir, gitdir = join5(dir, ".git"), tag: tag2 }) {
+    async function writeTag({ fs: fs2, dir, gitdir = join5(dir, ".git"), tag: tag2 }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("tag", tag2);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _writeTag({
           fs: fsp,
@@ -44830,12 +44830,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function writeTree({ fs: fs3, dir, gitdir = join5(dir, ".git"), tree }) {
+    async function writeTree({ fs: fs2, dir, gitdir = join5(dir, ".git"), tree }) {
       try {
-        assertParameter("fs", fs3);
+        assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
         assertParameter("tree", tree);
-        const fsp = new FileSystem(fs3);
+        const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _writeTree({
           fs: fsp,
@@ -44879,7 +44879,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       getRemoteInfo,
       getRemoteInfo2,
       hashBlob,
-      indexPack: indexPack2,
+      indexPack,
       init,
       isDescendent,
       isIgnored,
@@ -44892,7 +44892,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       listTags,
       log,
       merge: merge6,
-      packObjects: packObjects2,
+      packObjects,
       pull,
       push: push2,
       readBlob,
@@ -44951,7 +44951,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     exports.getRemoteInfo = getRemoteInfo;
     exports.getRemoteInfo2 = getRemoteInfo2;
     exports.hashBlob = hashBlob;
-    exports.indexPack = indexPack2;
+    exports.indexPack = indexPack;
     exports.init = init;
     exports.isDescendent = isDescendent;
     exports.isIgnored = isIgnored;
@@ -44964,7 +44964,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     exports.listTags = listTags;
     exports.log = log;
     exports.merge = merge6;
-    exports.packObjects = packObjects2;
+    exports.packObjects = packObjects;
     exports.pull = pull;
     exports.push = push2;
     exports.readBlob = readBlob;
@@ -45221,10 +45221,10 @@ var require_simple_get = __commonJS({
       opts = Object.assign({ maxRedirects: 10 }, typeof opts === "string" ? { url: opts } : opts);
       cb = once(cb);
       if (opts.url) {
-        const { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path7 } = url2.parse(opts.url);
+        const { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path5 } = url2.parse(opts.url);
         delete opts.url;
-        if (!hostname3 && !port && !protocol2 && !auth6) opts.path = path7;
-        else Object.assign(opts, { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path7 });
+        if (!hostname3 && !port && !protocol2 && !auth6) opts.path = path5;
+        else Object.assign(opts, { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path5 });
       }
       const headers = { "accept-encoding": "gzip, deflate" };
       if (opts.headers) Object.keys(opts.headers).forEach((k) => headers[k.toLowerCase()] = opts.headers[k]);
@@ -45308,7 +45308,7 @@ var require_liquid_node = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var stream = __require("stream");
-    var path7 = __require("path");
+    var path5 = __require("path");
     var fs$1 = __require("fs");
     var crypto2 = __require("crypto");
     var Token = class {
@@ -45626,11 +45626,11 @@ var require_liquid_node = __commonJS({
       const context = range(begin, end + 1).map((lineNumber) => {
         const rowIndicator = lineNumber === line ? ">> " : "   ";
         const num = padStart(String(lineNumber), String(end).length);
-        let text2 = `${rowIndicator}${num}| `;
-        const colIndicator = lineNumber === line ? "\n" + padStart("^", col + text2.length) : "";
-        text2 += lines[lineNumber - 1];
-        text2 += colIndicator;
-        return text2;
+        let text = `${rowIndicator}${num}| `;
+        const colIndicator = lineNumber === line ? "\n" + padStart("^", col + text.length) : "";
+        text += lines[lineNumber - 1];
+        text += colIndicator;
+        return text;
       }).join("\n");
       return context;
     }
@@ -45641,7 +45641,7 @@ var require_liquid_node = __commonJS({
       msg += `, line:${line}, col:${col}`;
       return msg;
     }
-    var TYPES3 = [0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 4, 4, 4, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 2, 8, 0, 0, 0, 0, 8, 0, 0, 0, 64, 0, 65, 0, 0, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 0, 0, 2, 2, 2, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
+    var TYPES = [0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 4, 4, 4, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 2, 8, 0, 0, 0, 0, 8, 0, 0, 0, 64, 0, 65, 0, 0, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 0, 0, 2, 2, 2, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
     var WORD = 1;
     var BLANK = 4;
     var QUOTE = 8;
@@ -45651,10 +45651,10 @@ var require_liquid_node = __commonJS({
     var PUNCTUATION = 128;
     function isWord(char) {
       const code2 = char.charCodeAt(0);
-      return code2 >= 128 ? !TYPES3[code2] : !!(TYPES3[code2] & WORD);
+      return code2 >= 128 ? !TYPES[code2] : !!(TYPES[code2] & WORD);
     }
-    TYPES3[160] = TYPES3[5760] = TYPES3[6158] = TYPES3[8192] = TYPES3[8193] = TYPES3[8194] = TYPES3[8195] = TYPES3[8196] = TYPES3[8197] = TYPES3[8198] = TYPES3[8199] = TYPES3[8200] = TYPES3[8201] = TYPES3[8202] = TYPES3[8232] = TYPES3[8233] = TYPES3[8239] = TYPES3[8287] = TYPES3[12288] = BLANK;
-    TYPES3[8220] = TYPES3[8221] = PUNCTUATION;
+    TYPES[160] = TYPES[5760] = TYPES[6158] = TYPES[8192] = TYPES[8193] = TYPES[8194] = TYPES[8195] = TYPES[8196] = TYPES[8197] = TYPES[8198] = TYPES[8199] = TYPES[8200] = TYPES[8201] = TYPES[8202] = TYPES[8232] = TYPES[8233] = TYPES[8239] = TYPES[8287] = TYPES[12288] = BLANK;
+    TYPES[8220] = TYPES[8221] = PUNCTUATION;
     function assert2(predicate, message) {
       if (!predicate) {
         const msg = typeof message === "function" ? message() : message || `expect ${predicate} to be true`;
@@ -46220,9 +46220,9 @@ var require_liquid_node = __commonJS({
         const tr = input2[contentEnd2 - 1] === "-";
         let l = tl ? contentBegin + 1 : contentBegin;
         let r = tr ? contentEnd2 - 1 : contentEnd2;
-        while (l < r && TYPES3[input2.charCodeAt(l)] & BLANK)
+        while (l < r && TYPES[input2.charCodeAt(l)] & BLANK)
           l++;
-        while (r > l && TYPES3[input2.charCodeAt(r - 1)] & BLANK)
+        while (r > l && TYPES[input2.charCodeAt(r - 1)] & BLANK)
           r--;
         this.contentRange = [l, r];
         this.trimLeft = tl || trimLeft2;
@@ -46762,7 +46762,7 @@ var require_liquid_node = __commonJS({
     var requireResolve = (partial2) => __require.resolve(partial2, { paths: ["."] });
     var statAsync = promisify(fs$1.stat);
     var readFileAsync = promisify(fs$1.readFile);
-    async function exists2(filepath) {
+    async function exists(filepath) {
       try {
         await statAsync(filepath);
         return true;
@@ -46770,10 +46770,10 @@ var require_liquid_node = __commonJS({
         return false;
       }
     }
-    function readFile4(filepath) {
+    function readFile2(filepath) {
       return readFileAsync(filepath, "utf8");
     }
-    function existsSync3(filepath) {
+    function existsSync4(filepath) {
       try {
         fs$1.statSync(filepath);
         return true;
@@ -46785,9 +46785,9 @@ var require_liquid_node = __commonJS({
       return fs$1.readFileSync(filepath, "utf8");
     }
     function resolve2(root2, file2, ext) {
-      if (!path7.extname(file2))
+      if (!path5.extname(file2))
         file2 += ext;
-      return path7.resolve(root2, file2);
+      return path5.resolve(root2, file2);
     }
     function fallback(file2) {
       try {
@@ -46796,14 +46796,14 @@ var require_liquid_node = __commonJS({
       }
     }
     function dirname3(filepath) {
-      return path7.dirname(filepath);
+      return path5.dirname(filepath);
     }
     var realpathAsync = promisify(fs$1.realpath);
     async function contains(root2, file2) {
       try {
         const realRoot = await realpathAsync(root2);
         const realFile = await realpathAsync(file2);
-        const prefix = realRoot.endsWith(path7.sep) ? realRoot : realRoot + path7.sep;
+        const prefix = realRoot.endsWith(path5.sep) ? realRoot : realRoot + path5.sep;
         return realFile.startsWith(prefix);
       } catch {
         return false;
@@ -46813,24 +46813,24 @@ var require_liquid_node = __commonJS({
       try {
         const realRoot = fs$1.realpathSync(root2);
         const realFile = fs$1.realpathSync(file2);
-        const prefix = realRoot.endsWith(path7.sep) ? realRoot : realRoot + path7.sep;
+        const prefix = realRoot.endsWith(path5.sep) ? realRoot : realRoot + path5.sep;
         return realFile.startsWith(prefix);
       } catch {
         return false;
       }
     }
-    var fs3 = /* @__PURE__ */ Object.freeze({
+    var fs2 = /* @__PURE__ */ Object.freeze({
       __proto__: null,
-      exists: exists2,
-      readFile: readFile4,
-      existsSync: existsSync3,
+      exists,
+      readFile: readFile2,
+      existsSync: existsSync4,
       readFileSync: readFileSync6,
       resolve: resolve2,
       fallback,
       dirname: dirname3,
       contains,
       containsSync,
-      sep: path7.sep
+      sep: path5.sep
     });
     function chargeJsonReplacerValue(memoryLimit, val) {
       if (typeof val === "string") {
@@ -47012,7 +47012,7 @@ var require_liquid_node = __commonJS({
       keyValueSeparator: ":",
       cache: void 0,
       extname: "",
-      fs: fs3,
+      fs: fs2,
       dynamicPartials: true,
       jsTruthy: false,
       dateFormat: "%A, %B %-e, %Y at %-l:%M %P %z",
@@ -47115,14 +47115,14 @@ var require_liquid_node = __commonJS({
       if (!token || !isHTMLToken(token))
         return;
       const mask = greedy ? BLANK : INLINE_BLANK;
-      while (TYPES3[token.input.charCodeAt(token.end - 1 - token.trimRight)] & mask)
+      while (TYPES[token.input.charCodeAt(token.end - 1 - token.trimRight)] & mask)
         token.trimRight++;
     }
     function trimRight(token, greedy) {
       if (!token || !isHTMLToken(token))
         return;
       const mask = greedy ? BLANK : INLINE_BLANK;
-      while (TYPES3[token.input.charCodeAt(token.begin + token.trimLeft)] & mask)
+      while (TYPES[token.input.charCodeAt(token.begin + token.trimLeft)] & mask)
         token.trimLeft++;
       if (token.input.charAt(token.begin + token.trimLeft) === "\n")
         token.trimLeft++;
@@ -47571,7 +47571,7 @@ var require_liquid_node = __commonJS({
         return true;
       }
       peekType(n = 0) {
-        return this.p + n >= this.N ? 0 : TYPES3[this.input.charCodeAt(this.p + n)];
+        return this.p + n >= this.N ? 0 : TYPES[this.input.charCodeAt(this.p + n)];
       }
       peek(n = 0) {
         return this.p + n >= this.N ? "" : this.input[this.p + n];
@@ -48031,9 +48031,9 @@ var require_liquid_node = __commonJS({
         } else {
           this.shouldLoadRelative = (_referencedFile) => false;
         }
-        const fs4 = options.fs;
-        this.contains = toLiquidAsync(fs4.contains?.bind(fs4) || (async () => true), fs4.containsSync?.bind(fs4) || (() => true));
-        this.exists = toLiquidAsync(fs4.exists?.bind(fs4) || (async () => false), fs4.existsSync?.bind(fs4));
+        const fs3 = options.fs;
+        this.contains = toLiquidAsync(fs3.contains?.bind(fs3) || (async () => true), fs3.containsSync?.bind(fs3) || (() => true));
+        this.exists = toLiquidAsync(fs3.exists?.bind(fs3) || (async () => false), fs3.existsSync?.bind(fs3));
       }
       *lookup(file2, type2, sync, currentFile) {
         const dirs = this.options[type2];
@@ -48053,25 +48053,25 @@ var require_liquid_node = __commonJS({
         throw this.lookupError(file2, dirs);
       }
       *candidates(file2, dirs, currentFile) {
-        const { fs: fs4, extname } = this.options;
+        const { fs: fs3, extname } = this.options;
         if (this.shouldLoadRelative(file2) && currentFile) {
-          const referenced = fs4.resolve(this.dirname(currentFile), file2, extname);
+          const referenced = fs3.resolve(this.dirname(currentFile), file2, extname);
           yield referenced;
         }
         for (const dir of dirs) {
-          const referenced = fs4.resolve(dir, file2, extname);
+          const referenced = fs3.resolve(dir, file2, extname);
           yield referenced;
         }
-        if (fs4.fallback !== void 0) {
-          const filepath = fs4.fallback(file2);
+        if (fs3.fallback !== void 0) {
+          const filepath = fs3.fallback(file2);
           if (filepath !== void 0)
             yield filepath;
         }
       }
-      dirname(path8) {
-        const fs4 = this.options.fs;
-        assert2(fs4.dirname, "`fs.dirname` is required for relative reference");
-        return fs4.dirname(path8);
+      dirname(path6) {
+        const fs3 = this.options.fs;
+        assert2(fs3.dirname, "`fs.dirname` is required for relative reference");
+        return fs3.dirname(path6);
       }
       lookupError(file2, roots) {
         const err = new Error("ENOENT");
@@ -51581,8 +51581,8 @@ function registerSecret(value) {
   if (!value || value.length < 4) return;
   secrets.add(value);
 }
-function redact(text2) {
-  let out = text2;
+function redact(text) {
+  let out = text;
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join("***");
   return out;
 }
@@ -51610,7 +51610,7 @@ function createLogger(opts) {
 
 // src/demo.ts
 import { readdirSync as readdirSync2, readFileSync as readFileSync5 } from "node:fs";
-import { mkdtemp as mkdtemp3, rm as rm3 } from "node:fs/promises";
+import { mkdtemp as mkdtemp4, rm as rm4 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join4, relative as relative2 } from "node:path";
 
@@ -51937,13 +51937,13 @@ async function startVaultDevServer(options = {}) {
     latencyMs: 0
   };
   const accessor = () => randomBytes(12).toString("base64url");
-  const addToken = (token, spec, viaLogin = false, path7 = "auth/token/create") => {
+  const addToken = (token, spec, viaLogin = false, path5 = "auth/token/create") => {
     tokens.set(token, {
       policies: [...spec.policies],
       namespace: trimSlashes(spec.namespace ?? ""),
       accessor: accessor(),
       viaLogin,
-      path: path7,
+      path: path5,
       creationTime: state.clock().getTime()
     });
   };
@@ -51975,11 +51975,11 @@ async function startVaultDevServer(options = {}) {
     nanoCounter = (nanoCounter + 1) % 1e6;
     return d.toISOString().replace(/Z$/, `${String(nanoCounter).padStart(6, "0")}Z`);
   };
-  const findMount = (ns, path7) => {
+  const findMount = (ns, path5) => {
     let best;
     for (const m of mounts) {
       if (m.namespace !== ns) continue;
-      if (path7 === m.path || path7.startsWith(`${m.path}/`)) {
+      if (path5 === m.path || path5.startsWith(`${m.path}/`)) {
         if (!best || m.path.length > best.path.length) best = m;
       }
     }
@@ -52053,30 +52053,30 @@ async function startVaultDevServer(options = {}) {
     s.updated = timestamp3(state.clock());
   };
   const kv = {
-    write(mountPath, path7, opts) {
-      return writeVersion(mountOrThrow(mountPath, opts?.namespace), trimSlashes(path7), opts?.customMetadata);
+    write(mountPath, path5, opts) {
+      return writeVersion(mountOrThrow(mountPath, opts?.namespace), trimSlashes(path5), opts?.customMetadata);
     },
-    deleteVersions(mountPath, path7, versions, opts) {
-      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path7);
-      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path7}"`);
+    deleteVersions(mountPath, path5, versions, opts) {
+      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path5);
+      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path5}"`);
       markDeleted(s, versions ?? [s.current]);
     },
-    destroyVersions(mountPath, path7, versions, opts) {
-      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path7);
-      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path7}"`);
+    destroyVersions(mountPath, path5, versions, opts) {
+      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path5);
+      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path5}"`);
       markDestroyed(s, versions ?? [s.current]);
     },
-    setDeleteVersionAfter(mountPath, path7, after, opts) {
+    setDeleteVersionAfter(mountPath, path5, after, opts) {
       kv.updateMetadata(
         mountPath,
-        path7,
+        path5,
         { deleteVersionAfter: typeof after === "number" ? `${after}ms` : after },
         opts
       );
     },
-    updateMetadata(mountPath, path7, meta4, opts) {
+    updateMetadata(mountPath, path5, meta4, opts) {
       const m = mountOrThrow(mountPath, opts?.namespace);
-      const key = trimSlashes(path7);
+      const key = trimSlashes(path5);
       if (!m.secrets.has(key)) {
         writeVersion(m, key);
         const s = m.secrets.get(key);
@@ -52085,8 +52085,8 @@ async function startVaultDevServer(options = {}) {
       }
       applyMetadata(m.secrets.get(key), meta4);
     },
-    get(mountPath, path7, opts) {
-      return secretOf(mountOrThrow(mountPath, opts?.namespace), path7);
+    get(mountPath, path5, opts) {
+      return secretOf(mountOrThrow(mountPath, opts?.namespace), path5);
     }
   };
   const metadataBody = (s) => {
@@ -52130,9 +52130,9 @@ async function startVaultDevServer(options = {}) {
       return {};
     }
   };
-  const resolveNamespace = (headerNs, path7) => {
+  const resolveNamespace = (headerNs, path5) => {
     let ns = headerNs;
-    let rest = path7;
+    let rest = path5;
     let moved = "";
     for (; ; ) {
       const slash = rest.indexOf("/");
@@ -52145,14 +52145,14 @@ async function startVaultDevServer(options = {}) {
     }
     return { ns, path: rest, moved };
   };
-  const policyPath = (t, ns, path7) => {
-    if (t.namespace === ns) return path7;
-    if (t.namespace === "") return `${ns}/${path7}`;
-    if (ns.startsWith(`${t.namespace}/`)) return `${ns.slice(t.namespace.length + 1)}/${path7}`;
+  const policyPath = (t, ns, path5) => {
+    if (t.namespace === ns) return path5;
+    if (t.namespace === "") return `${ns}/${path5}`;
+    if (ns.startsWith(`${t.namespace}/`)) return `${ns.slice(t.namespace.length + 1)}/${path5}`;
     return null;
   };
-  const allowed = (t, ns, path7) => {
-    const p = policyPath(t, ns, path7);
+  const allowed = (t, ns, path5) => {
+    const p = policyPath(t, ns, path5);
     return p !== null && t.policies.some((g) => globToRegExp(g).test(p));
   };
   const hasMountAccess = (t, ns, mountPath) => {
@@ -52233,16 +52233,16 @@ async function startVaultDevServer(options = {}) {
   };
   const versionsFrom = (body) => Array.isArray(body.versions) ? body.versions.map(Number).filter((n) => Number.isInteger(n)) : [];
   const route = async (req, method, fullPath, query, headerNs, token, log) => {
-    const { ns, path: path7, moved } = resolveNamespace(headerNs, fullPath);
+    const { ns, path: path5, moved } = resolveNamespace(headerNs, fullPath);
     const isList = method === "LIST" || method === "GET" && ["true", "1"].includes(query.get("list") ?? "");
-    const loginMatch = /^auth\/(.+)\/login$/.exec(path7);
+    const loginMatch = /^auth\/(.+)\/login$/.exec(path5);
     if (loginMatch && (method === "POST" || method === "PUT")) {
       if (!namespaces.has(ns)) return denied();
       return login(ns, loginMatch[1], await readBody(req));
     }
     const t = token ? tokens.get(token) : void 0;
-    if (!t || !namespaces.has(ns) || policyPath(t, ns, path7) === null) return denied();
-    if (path7 === "auth/token/lookup-self" && (method === "GET" || method === "POST")) {
+    if (!t || !namespaces.has(ns) || policyPath(t, ns, path5) === null) return denied();
+    if (path5 === "auth/token/lookup-self" && (method === "GET" || method === "POST")) {
       return ok({
         accessor: t.accessor,
         creation_time: Math.floor(t.creationTime / 1e3),
@@ -52261,11 +52261,11 @@ async function startVaultDevServer(options = {}) {
         type: "service"
       });
     }
-    if (path7 === "auth/token/revoke-self" && (method === "POST" || method === "PUT")) {
+    if (path5 === "auth/token/revoke-self" && (method === "POST" || method === "PUT")) {
       tokens.delete(token);
       return noContent();
     }
-    const uiMount = /^sys\/internal\/ui\/mounts\/(.+)$/.exec(path7);
+    const uiMount = /^sys\/internal\/ui\/mounts\/(.+)$/.exec(path5);
     if (uiMount && method === "GET") {
       const target = resolveNamespace(ns, trimSlashes(uiMount[1]));
       const m2 = findMount(target.ns, target.path);
@@ -52292,10 +52292,10 @@ async function startVaultDevServer(options = {}) {
         uuid: m2.uuid
       });
     }
-    if (!allowed(t, ns, path7)) return denied();
-    const m = findMount(ns, path7);
-    if (!m) return err(404, `no handler for route "${path7}". route entry not found.`);
-    const sub = path7 === m.path ? "" : path7.slice(m.path.length + 1);
+    if (!allowed(t, ns, path5)) return denied();
+    const m = findMount(ns, path5);
+    if (!m) return err(404, `no handler for route "${path5}". route entry not found.`);
+    const sub = path5 === m.path ? "" : path5.slice(m.path.length + 1);
     if (m.type !== "kv" || m.version === 1) {
       if (isList) return listKeys(m, sub);
       if (method === "GET" || method === "HEAD") return refuseValueRead(log, method, fullPath);
@@ -52531,7 +52531,7 @@ async function startVaultDevServer(options = {}) {
 }
 
 // src/run.ts
-import { existsSync as existsSync2, readFileSync as readFileSync4 } from "node:fs";
+import { existsSync as existsSync3, readFileSync as readFileSync4 } from "node:fs";
 import { join as join3, resolve } from "node:path";
 
 // src/core/config/definition.ts
@@ -53354,10 +53354,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema5) {
   return mergeDefs(schema5._zod.def);
 }
-function getElementAtPath(obj, path7) {
-  if (!path7)
+function getElementAtPath(obj, path5) {
+  if (!path5)
     return obj;
-  return path7.reduce((acc, key) => acc?.[key], obj);
+  return path5.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -53697,11 +53697,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path7, issues) {
+function prefixIssues(path5, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path7);
+    iss.path.unshift(path5);
     return iss;
   });
 }
@@ -54163,16 +54163,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path7 = []) => {
+  const processError = (error63, path5 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
       } else {
-        const fullpath = [...path7, ...issue2.path];
+        const fullpath = [...path5, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -54211,17 +54211,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path7 = []) => {
+  const processError = (error63, path5 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
       } else {
-        const fullpath = [...path7, ...issue2.path];
+        const fullpath = [...path5, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -54260,8 +54260,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path7 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path7) {
+  const path5 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path5) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -61887,8 +61887,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text2) => {
-  return text2.charAt(0).toUpperCase() + text2.slice(1);
+var capitalizeFirstCharacter = (text) => {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -71399,13 +71399,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path7 = ref.slice(1).split("/").filter(Boolean);
-  if (path7.length === 0) {
+  const path5 = ref.slice(1).split("/").filter(Boolean);
+  if (path5.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path7[0] === defsKey) {
-    const key = path7[1] === void 0 ? void 0 : decodeJSONPointerSegment(path7[1]);
+  if (path5[0] === defsKey) {
+    const key = path5[1] === void 0 ? void 0 : decodeJSONPointerSegment(path5[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -72304,8 +72304,8 @@ function unsafePathProblem(p) {
       return "it has a percent-encoded character";
     }
     if (!SEGMENT.test(segment)) {
-      const bad2 = [...segment].find((c) => !SEGMENT.test(c)) ?? "";
-      return `it has the character ${JSON.stringify(bad2)}, which Vault secret paths do not use`;
+      const bad = [...segment].find((c) => !SEGMENT.test(c)) ?? "";
+      return `it has the character ${JSON.stringify(bad)}, which Vault secret paths do not use`;
     }
   }
   return null;
@@ -72314,9 +72314,9 @@ function parseSecretPath(raw, mounts = []) {
   const p = cleanSecretPath(raw);
   const reason = secretPathProblem(p);
   if (reason !== null) return { ok: false, path: p, reason };
-  const path7 = normalizeSecretPath(p, mounts);
-  const after = secretPathProblem(path7);
-  return after === null ? { ok: true, path: path7 } : { ok: false, path: p, reason: after };
+  const path5 = normalizeSecretPath(p, mounts);
+  const after = secretPathProblem(path5);
+  return after === null ? { ok: true, path: path5 } : { ok: false, path: p, reason: after };
 }
 
 // src/core/config/definition.ts
@@ -72557,17 +72557,17 @@ function visit2(node2, visitor) {
 visit2.BREAK = BREAK;
 visit2.SKIP = SKIP;
 visit2.REMOVE = REMOVE;
-function visit_(key, node2, visitor, path7) {
-  const ctrl = callVisitor(key, node2, visitor, path7);
+function visit_(key, node2, visitor, path5) {
+  const ctrl = callVisitor(key, node2, visitor, path5);
   if (isNode(ctrl) || isPair(ctrl)) {
-    replaceNode(key, path7, ctrl);
-    return visit_(key, ctrl, visitor, path7);
+    replaceNode(key, path5, ctrl);
+    return visit_(key, ctrl, visitor, path5);
   }
   if (typeof ctrl !== "symbol") {
     if (isCollection(node2)) {
-      path7 = Object.freeze(path7.concat(node2));
+      path5 = Object.freeze(path5.concat(node2));
       for (let i = 0; i < node2.items.length; ++i) {
-        const ci = visit_(i, node2.items[i], visitor, path7);
+        const ci = visit_(i, node2.items[i], visitor, path5);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK)
@@ -72578,13 +72578,13 @@ function visit_(key, node2, visitor, path7) {
         }
       }
     } else if (isPair(node2)) {
-      path7 = Object.freeze(path7.concat(node2));
-      const ck = visit_("key", node2.key, visitor, path7);
+      path5 = Object.freeze(path5.concat(node2));
+      const ck = visit_("key", node2.key, visitor, path5);
       if (ck === BREAK)
         return BREAK;
       else if (ck === REMOVE)
         node2.key = null;
-      const cv = visit_("value", node2.value, visitor, path7);
+      const cv = visit_("value", node2.value, visitor, path5);
       if (cv === BREAK)
         return BREAK;
       else if (cv === REMOVE)
@@ -72605,17 +72605,17 @@ async function visitAsync(node2, visitor) {
 visitAsync.BREAK = BREAK;
 visitAsync.SKIP = SKIP;
 visitAsync.REMOVE = REMOVE;
-async function visitAsync_(key, node2, visitor, path7) {
-  const ctrl = await callVisitor(key, node2, visitor, path7);
+async function visitAsync_(key, node2, visitor, path5) {
+  const ctrl = await callVisitor(key, node2, visitor, path5);
   if (isNode(ctrl) || isPair(ctrl)) {
-    replaceNode(key, path7, ctrl);
-    return visitAsync_(key, ctrl, visitor, path7);
+    replaceNode(key, path5, ctrl);
+    return visitAsync_(key, ctrl, visitor, path5);
   }
   if (typeof ctrl !== "symbol") {
     if (isCollection(node2)) {
-      path7 = Object.freeze(path7.concat(node2));
+      path5 = Object.freeze(path5.concat(node2));
       for (let i = 0; i < node2.items.length; ++i) {
-        const ci = await visitAsync_(i, node2.items[i], visitor, path7);
+        const ci = await visitAsync_(i, node2.items[i], visitor, path5);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK)
@@ -72626,13 +72626,13 @@ async function visitAsync_(key, node2, visitor, path7) {
         }
       }
     } else if (isPair(node2)) {
-      path7 = Object.freeze(path7.concat(node2));
-      const ck = await visitAsync_("key", node2.key, visitor, path7);
+      path5 = Object.freeze(path5.concat(node2));
+      const ck = await visitAsync_("key", node2.key, visitor, path5);
       if (ck === BREAK)
         return BREAK;
       else if (ck === REMOVE)
         node2.key = null;
-      const cv = await visitAsync_("value", node2.value, visitor, path7);
+      const cv = await visitAsync_("value", node2.value, visitor, path5);
       if (cv === BREAK)
         return BREAK;
       else if (cv === REMOVE)
@@ -72659,23 +72659,23 @@ function initVisitor(visitor) {
   }
   return visitor;
 }
-function callVisitor(key, node2, visitor, path7) {
+function callVisitor(key, node2, visitor, path5) {
   if (typeof visitor === "function")
-    return visitor(key, node2, path7);
+    return visitor(key, node2, path5);
   if (isMap(node2))
-    return visitor.Map?.(key, node2, path7);
+    return visitor.Map?.(key, node2, path5);
   if (isSeq(node2))
-    return visitor.Seq?.(key, node2, path7);
+    return visitor.Seq?.(key, node2, path5);
   if (isPair(node2))
-    return visitor.Pair?.(key, node2, path7);
+    return visitor.Pair?.(key, node2, path5);
   if (isScalar(node2))
-    return visitor.Scalar?.(key, node2, path7);
+    return visitor.Scalar?.(key, node2, path5);
   if (isAlias(node2))
-    return visitor.Alias?.(key, node2, path7);
+    return visitor.Alias?.(key, node2, path5);
   return void 0;
 }
-function replaceNode(key, path7, node2) {
-  const parent = path7[path7.length - 1];
+function replaceNode(key, path5, node2) {
+  const parent = path5[path5.length - 1];
   if (isCollection(parent)) {
     parent.items[key] = node2;
   } else if (isPair(parent)) {
@@ -73206,10 +73206,10 @@ function createNode(value, tagName, ctx) {
 }
 
 // node_modules/yaml/browser/dist/nodes/Collection.js
-function collectionFromPath(schema5, path7, value) {
+function collectionFromPath(schema5, path5, value) {
   let v = value;
-  for (let i = path7.length - 1; i >= 0; --i) {
-    const k = path7[i];
+  for (let i = path5.length - 1; i >= 0; --i) {
+    const k = path5[i];
     if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
       const a = [];
       a[k] = v;
@@ -73228,7 +73228,7 @@ function collectionFromPath(schema5, path7, value) {
     sourceObjects: /* @__PURE__ */ new Map()
   });
 }
-var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
+var isEmptyPath = (path5) => path5 == null || typeof path5 === "object" && !!path5[Symbol.iterator]().next().done;
 var Collection = class extends NodeBase {
   constructor(type2, schema5) {
     super(type2);
@@ -73258,11 +73258,11 @@ var Collection = class extends NodeBase {
    * be a Pair instance or a `{ key, value }` object, which may not have a key
    * that already exists in the map.
    */
-  addIn(path7, value) {
-    if (isEmptyPath(path7))
+  addIn(path5, value) {
+    if (isEmptyPath(path5))
       this.add(value);
     else {
-      const [key, ...rest] = path7;
+      const [key, ...rest] = path5;
       const node2 = this.get(key, true);
       if (isCollection(node2))
         node2.addIn(rest, value);
@@ -73276,8 +73276,8 @@ var Collection = class extends NodeBase {
    * Removes a value from the collection.
    * @returns `true` if the item was found and removed.
    */
-  deleteIn(path7) {
-    const [key, ...rest] = path7;
+  deleteIn(path5) {
+    const [key, ...rest] = path5;
     if (rest.length === 0)
       return this.delete(key);
     const node2 = this.get(key, true);
@@ -73291,8 +73291,8 @@ var Collection = class extends NodeBase {
    * scalar values from their surrounding node; to disable set `keepScalar` to
    * `true` (collections are always returned intact).
    */
-  getIn(path7, keepScalar) {
-    const [key, ...rest] = path7;
+  getIn(path5, keepScalar) {
+    const [key, ...rest] = path5;
     const node2 = this.get(key, true);
     if (rest.length === 0)
       return !keepScalar && isScalar(node2) ? node2.value : node2;
@@ -73310,8 +73310,8 @@ var Collection = class extends NodeBase {
   /**
    * Checks if the collection includes a value with the key `key`.
    */
-  hasIn(path7) {
-    const [key, ...rest] = path7;
+  hasIn(path5) {
+    const [key, ...rest] = path5;
     if (rest.length === 0)
       return this.has(key);
     const node2 = this.get(key, true);
@@ -73321,8 +73321,8 @@ var Collection = class extends NodeBase {
    * Sets a value in this collection. For `!!set`, `value` needs to be a
    * boolean to add/remove the item from the set.
    */
-  setIn(path7, value) {
-    const [key, ...rest] = path7;
+  setIn(path5, value) {
+    const [key, ...rest] = path5;
     if (rest.length === 0) {
       this.set(key, value);
     } else {
@@ -73350,14 +73350,14 @@ var lineComment = (str3, indent, comment) => str3.endsWith("\n") ? indentComment
 var FOLD_FLOW = "flow";
 var FOLD_BLOCK = "block";
 var FOLD_QUOTED = "quoted";
-function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
   if (!lineWidth || lineWidth < 0)
-    return text2;
+    return text;
   if (lineWidth < minContentWidth)
     minContentWidth = 0;
   const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-  if (text2.length <= endStep)
-    return text2;
+  if (text.length <= endStep)
+    return text;
   const folds = [];
   const escapedFolds = {};
   let end = lineWidth - indent.length;
@@ -73374,14 +73374,14 @@ function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth 
   let escStart = -1;
   let escEnd = -1;
   if (mode === FOLD_BLOCK) {
-    i = consumeMoreIndentedLines(text2, i, indent.length);
+    i = consumeMoreIndentedLines(text, i, indent.length);
     if (i !== -1)
       end = i + endStep;
   }
-  for (let ch; ch = text2[i += 1]; ) {
+  for (let ch; ch = text[i += 1]; ) {
     if (mode === FOLD_QUOTED && ch === "\\") {
       escStart = i;
-      switch (text2[i + 1]) {
+      switch (text[i + 1]) {
         case "x":
           i += 3;
           break;
@@ -73398,12 +73398,12 @@ function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth 
     }
     if (ch === "\n") {
       if (mode === FOLD_BLOCK)
-        i = consumeMoreIndentedLines(text2, i, indent.length);
+        i = consumeMoreIndentedLines(text, i, indent.length);
       end = i + indent.length + endStep;
       split = void 0;
     } else {
       if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-        const next = text2[i + 1];
+        const next = text[i + 1];
         if (next && next !== " " && next !== "\n" && next !== "	")
           split = i;
       }
@@ -73415,12 +73415,12 @@ function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth 
         } else if (mode === FOLD_QUOTED) {
           while (prev === " " || prev === "	") {
             prev = ch;
-            ch = text2[i += 1];
+            ch = text[i += 1];
             overflow = true;
           }
           const j = i > escEnd + 1 ? i - 2 : escStart - 1;
           if (escapedFolds[j])
-            return text2;
+            return text;
           folds.push(j);
           escapedFolds[j] = true;
           end = j + endStep;
@@ -73435,39 +73435,39 @@ function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth 
   if (overflow && onOverflow)
     onOverflow();
   if (folds.length === 0)
-    return text2;
+    return text;
   if (onFold)
     onFold();
-  let res = text2.slice(0, folds[0]);
+  let res = text.slice(0, folds[0]);
   for (let i2 = 0; i2 < folds.length; ++i2) {
     const fold = folds[i2];
-    const end2 = folds[i2 + 1] || text2.length;
+    const end2 = folds[i2 + 1] || text.length;
     if (fold === 0)
       res = `
-${indent}${text2.slice(0, end2)}`;
+${indent}${text.slice(0, end2)}`;
     else {
       if (mode === FOLD_QUOTED && escapedFolds[fold])
-        res += `${text2[fold]}\\`;
+        res += `${text[fold]}\\`;
       res += `
-${indent}${text2.slice(fold + 1, end2)}`;
+${indent}${text.slice(fold + 1, end2)}`;
     }
   }
   return res;
 }
-function consumeMoreIndentedLines(text2, i, indent) {
+function consumeMoreIndentedLines(text, i, indent) {
   let end = i;
   let start = i + 1;
-  let ch = text2[start];
+  let ch = text[start];
   while (ch === " " || ch === "	") {
     if (i < start + indent) {
-      ch = text2[++i];
+      ch = text[++i];
     } else {
       do {
-        ch = text2[++i];
+        ch = text[++i];
       } while (ch && ch !== "\n");
       end = i;
       start = i + 1;
-      ch = text2[start];
+      ch = text[start];
     }
   }
   return end;
@@ -75461,9 +75461,9 @@ var Document = class _Document {
       this.contents.add(value);
   }
   /** Adds a value to the document. */
-  addIn(path7, value) {
+  addIn(path5, value) {
     if (assertCollection(this.contents))
-      this.contents.addIn(path7, value);
+      this.contents.addIn(path5, value);
   }
   /**
    * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -75538,14 +75538,14 @@ var Document = class _Document {
    * Removes a value from the document.
    * @returns `true` if the item was found and removed.
    */
-  deleteIn(path7) {
-    if (isEmptyPath(path7)) {
+  deleteIn(path5) {
+    if (isEmptyPath(path5)) {
       if (this.contents == null)
         return false;
       this.contents = null;
       return true;
     }
-    return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
+    return assertCollection(this.contents) ? this.contents.deleteIn(path5) : false;
   }
   /**
    * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -75560,10 +75560,10 @@ var Document = class _Document {
    * scalar values from their surrounding node; to disable set `keepScalar` to
    * `true` (collections are always returned intact).
    */
-  getIn(path7, keepScalar) {
-    if (isEmptyPath(path7))
+  getIn(path5, keepScalar) {
+    if (isEmptyPath(path5))
       return !keepScalar && isScalar(this.contents) ? this.contents.value : this.contents;
-    return isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
+    return isCollection(this.contents) ? this.contents.getIn(path5, keepScalar) : void 0;
   }
   /**
    * Checks if the document includes a value with the key `key`.
@@ -75574,10 +75574,10 @@ var Document = class _Document {
   /**
    * Checks if the document includes a value at `path`.
    */
-  hasIn(path7) {
-    if (isEmptyPath(path7))
+  hasIn(path5) {
+    if (isEmptyPath(path5))
       return this.contents !== void 0;
-    return isCollection(this.contents) ? this.contents.hasIn(path7) : false;
+    return isCollection(this.contents) ? this.contents.hasIn(path5) : false;
   }
   /**
    * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -75594,13 +75594,13 @@ var Document = class _Document {
    * Sets a value in this document. For `!!set`, `value` needs to be a
    * boolean to add/remove the item from the set.
    */
-  setIn(path7, value) {
-    if (isEmptyPath(path7)) {
+  setIn(path5, value) {
+    if (isEmptyPath(path5)) {
       this.contents = value;
     } else if (this.contents == null) {
-      this.contents = collectionFromPath(this.schema, Array.from(path7), value);
+      this.contents = collectionFromPath(this.schema, Array.from(path5), value);
     } else if (assertCollection(this.contents)) {
-      this.contents.setIn(path7, value);
+      this.contents.setIn(path5, value);
     }
   }
   /**
@@ -77151,9 +77151,9 @@ function visit3(cst, visitor) {
 visit3.BREAK = BREAK2;
 visit3.SKIP = SKIP2;
 visit3.REMOVE = REMOVE2;
-visit3.itemAtPath = (cst, path7) => {
+visit3.itemAtPath = (cst, path5) => {
   let item = cst;
-  for (const [field, index2] of path7) {
+  for (const [field, index2] of path5) {
     const tok = item?.[field];
     if (tok && "items" in tok) {
       item = tok.items[index2];
@@ -77162,23 +77162,23 @@ visit3.itemAtPath = (cst, path7) => {
   }
   return item;
 };
-visit3.parentCollection = (cst, path7) => {
-  const parent = visit3.itemAtPath(cst, path7.slice(0, -1));
-  const field = path7[path7.length - 1][0];
+visit3.parentCollection = (cst, path5) => {
+  const parent = visit3.itemAtPath(cst, path5.slice(0, -1));
+  const field = path5[path5.length - 1][0];
   const coll = parent?.[field];
   if (coll && "items" in coll)
     return coll;
   throw new Error("Parent collection not found");
 };
-function _visit(path7, item, visitor) {
-  let ctrl = visitor(item, path7);
+function _visit(path5, item, visitor) {
+  let ctrl = visitor(item, path5);
   if (typeof ctrl === "symbol")
     return ctrl;
   for (const field of ["key", "value"]) {
     const token = item[field];
     if (token && "items" in token) {
       for (let i = 0; i < token.items.length; ++i) {
-        const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
+        const ci = _visit(Object.freeze(path5.concat([[field, i]])), token.items[i], visitor);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK2)
@@ -77189,10 +77189,10 @@ function _visit(path7, item, visitor) {
         }
       }
       if (typeof ctrl === "function" && field === "key")
-        ctrl = ctrl(item, path7);
+        ctrl = ctrl(item, path5);
     }
   }
-  return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
+  return typeof ctrl === "function" ? ctrl(item, path5) : ctrl;
 }
 
 // node_modules/yaml/browser/dist/parse/cst.js
@@ -78433,14 +78433,14 @@ var Parser = class {
         case "scalar":
         case "single-quoted-scalar":
         case "double-quoted-scalar": {
-          const fs3 = this.flowScalar(this.type);
+          const fs2 = this.flowScalar(this.type);
           if (atNextItem || it.value) {
-            map4.items.push({ start, key: fs3, sep: [] });
+            map4.items.push({ start, key: fs2, sep: [] });
             this.onKeyLine = true;
           } else if (it.sep) {
-            this.stack.push(fs3);
+            this.stack.push(fs2);
           } else {
-            Object.assign(it, { key: fs3, sep: [] });
+            Object.assign(it, { key: fs2, sep: [] });
             this.onKeyLine = true;
           }
           return;
@@ -78568,13 +78568,13 @@ var Parser = class {
         case "scalar":
         case "single-quoted-scalar":
         case "double-quoted-scalar": {
-          const fs3 = this.flowScalar(this.type);
+          const fs2 = this.flowScalar(this.type);
           if (!it || it.value)
-            fc.items.push({ start: [], key: fs3, sep: [] });
+            fc.items.push({ start: [], key: fs2, sep: [] });
           else if (it.sep)
-            this.stack.push(fs3);
+            this.stack.push(fs2);
           else
-            Object.assign(it, { key: fs3, sep: [] });
+            Object.assign(it, { key: fs2, sep: [] });
           return;
         }
         case "flow-map-end":
@@ -78826,10 +78826,10 @@ var BINARY = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/;
 function defaultConfig() {
   return configSchema.parse({});
 }
-function parseConfig(text2, file2) {
-  const binary3 = BINARY.exec(text2);
+function parseConfig(text, file2) {
+  const binary3 = BINARY.exec(text);
   if (binary3) {
-    const line = text2.slice(0, binary3.index).split("\n").length;
+    const line = text.slice(0, binary3.index).split("\n").length;
     fail(file2, [
       {
         key: "",
@@ -78840,7 +78840,7 @@ function parseConfig(text2, file2) {
     ]);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text2, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const pos = (offset) => lineCounter.linePos(offset);
   const yamlError = doc.errors[0];
   if (yamlError) {
@@ -78881,23 +78881,23 @@ ${lines.map((l) => `  ${l}`).join("\n")}`;
   throw new ConfigError(message, { file: file2, issues });
 }
 function toConfigIssue(issue2, doc, data, pos) {
-  const path7 = issue2.path.map((p) => typeof p === "number" ? p : String(p));
+  const path5 = issue2.path.map((p) => typeof p === "number" ? p : String(p));
   if (issue2.code === "unrecognized_keys") {
     const keys = issue2.keys;
-    const allowed = allowedKeys(path7);
+    const allowed = allowedKeys(path5);
     const first = keys[0] ?? "";
-    const keyNode = locate(doc, [...path7, first], true);
+    const keyNode = locate(doc, [...path5, first], true);
     const at2 = keyNode?.range ? pos(keyNode.range[0]) : null;
     const hint = suggest(first, allowed);
     const names2 = keys.map((k) => `"${k}"`).join(", ");
     const message = `unknown key${keys.length > 1 ? "s" : ""} ${names2}` + (at2 ? ` (line ${at2.line})` : "") + (hint ? `; did you mean "${hint}"?` : allowed.length ? `; expected one of ${allowed.join(", ")}` : "");
-    return { key: dotted([...path7, first]), line: at2?.line ?? null, column: at2?.col ?? null, message };
+    return { key: dotted([...path5, first]), line: at2?.line ?? null, column: at2?.col ?? null, message };
   }
-  const node2 = locate(doc, path7, false) ?? nearest(doc, path7);
+  const node2 = locate(doc, path5, false) ?? nearest(doc, path5);
   const at = node2?.range ? pos(node2.range[0]) : null;
-  const value = valueAt(data, path7);
+  const value = valueAt(data, path5);
   return {
-    key: dotted(path7),
+    key: dotted(path5),
     line: at?.line ?? null,
     column: at?.col ?? null,
     message: describeIssue(issue2, value)
@@ -78933,19 +78933,19 @@ function describe3(value) {
     return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   return `${typeof value} ${String(value)}`;
 }
-function dotted(path7) {
+function dotted(path5) {
   let out = "";
-  for (const seg of path7) {
+  for (const seg of path5) {
     if (typeof seg === "number") out += `[${seg}]`;
     else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out ? `.${seg}` : seg;
     else out += `[${JSON.stringify(seg)}]`;
   }
   return out;
 }
-function locate(doc, path7, wantKey) {
+function locate(doc, path5, wantKey) {
   let node2 = doc.contents;
   let keyNode = null;
-  for (const seg of path7) {
+  for (const seg of path5) {
     if (isMap(node2)) {
       const pair = node2.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
       if (!pair) return null;
@@ -78959,9 +78959,9 @@ function locate(doc, path7, wantKey) {
   const found = wantKey ? keyNode : node2 ?? keyNode;
   return found && typeof found === "object" && "range" in found ? found : null;
 }
-function nearest(doc, path7) {
-  for (let i = path7.length - 1; i >= 0; i--) {
-    const node2 = locate(doc, path7.slice(0, i), false);
+function nearest(doc, path5) {
+  for (let i = path5.length - 1; i >= 0; i--) {
+    const node2 = locate(doc, path5.slice(0, i), false);
     if (node2) return node2;
   }
   return doc.contents ?? null;
@@ -78970,17 +78970,17 @@ function keyText(key) {
   if (isScalar(key)) return String(key.value);
   return null;
 }
-function valueAt(data, path7) {
+function valueAt(data, path5) {
   let v = data;
-  for (const seg of path7) {
+  for (const seg of path5) {
     if (v === null || typeof v !== "object") return void 0;
     v = v[seg];
   }
   return v;
 }
-function allowedKeys(path7) {
+function allowedKeys(path5) {
   let schema5 = configSchema;
-  for (const seg of path7) {
+  for (const seg of path5) {
     schema5 = unwrap(schema5);
     const def2 = schema5.def;
     if (def2?.type === "object" && typeof seg === "string") schema5 = def2.shape?.[seg];
@@ -82125,11 +82125,11 @@ var {
 var { merge: merge4 } = yaml.types;
 var SCHEMA = yaml.CORE_SCHEMA.extend([merge4]);
 var ANCHOR = /(?:^|[\s[{,:-])&[^\s,[\]{}]/m;
-function fastManifestData(text2) {
-  if (ANCHOR.test(text2)) return null;
+function fastManifestData(text) {
+  if (ANCHOR.test(text)) return null;
   let docs;
   try {
-    docs = yaml.loadAll(text2, void 0, { schema: SCHEMA, json: false });
+    docs = yaml.loadAll(text, void 0, { schema: SCHEMA, json: false });
   } catch {
     return null;
   }
@@ -82145,9 +82145,9 @@ var MANIFEST_PARSE_OPTIONS = {
   // yaml warns through process.emitWarning (e.g. for a `{{ x }}:` key); the core must not log.
   logLevel: "error"
 };
-function parseManifestStream(text2, extra = {}) {
+function parseManifestStream(text, extra = {}) {
   const lineCounter = extra.lineCounter ?? new LineCounter();
-  const docs = parseAllDocuments(text2, {
+  const docs = parseAllDocuments(text, {
     ...MANIFEST_PARSE_OPTIONS,
     ...extra,
     lineCounter,
@@ -82195,17 +82195,17 @@ var EditFailure = class extends Error {
   offset;
 };
 var ANNOTATION_KEYS = ["metadata", "annotations"];
-function applyAnnotationEdits(text2, edits) {
+function applyAnnotationEdits(text, edits) {
   try {
-    return { ok: true, text: edit(text2, edits) };
+    return { ok: true, text: edit(text, edits) };
   } catch (err) {
-    return failedEdit(text2, err);
+    return failedEdit(text, err);
   }
 }
-function failedEdit(text2, err) {
+function failedEdit(text, err) {
   if (err instanceof EditFailure) {
     const out = { ok: false, message: err.message, code: err.code };
-    if (err.offset !== void 0) Object.assign(out, linePos(text2, err.offset));
+    if (err.offset !== void 0) Object.assign(out, linePos(text, err.offset));
     return out;
   }
   if (err instanceof InvalidYaml) {
@@ -82228,8 +82228,8 @@ var InvalidYaml = class extends Error {
   line;
   column;
 };
-function parseStrict(text2, what) {
-  const docs = parseManifestStream(text2);
+function parseStrict(text, what) {
+  const docs = parseManifestStream(text);
   const list4 = Array.isArray(docs) ? docs : [docs];
   for (let i = 0; i < list4.length; i++) {
     const err = list4[i].errors[0];
@@ -82241,15 +82241,15 @@ function parseStrict(text2, what) {
   }
   return list4;
 }
-function edit(text2, edits) {
-  const docs = parseStrict(text2, "not valid YAML");
-  if (edits.length === 0) return text2;
-  const { splices, groups: groups2 } = annotationSplices(text2, docs, edits);
-  const after = applySplices(text2, splices);
-  verify(text2, docs, after, groups2);
+function edit(text, edits) {
+  const docs = parseStrict(text, "not valid YAML");
+  if (edits.length === 0) return text;
+  const { splices, groups: groups2 } = annotationSplices(text, docs, edits);
+  const after = applySplices(text, splices);
+  verify(text, docs, after, groups2);
   return after;
 }
-function annotationSplices(text2, docs, edits) {
+function annotationSplices(text, docs, edits) {
   const groups2 = /* @__PURE__ */ new Map();
   for (const e of edits) {
     const within = e.within ?? ANNOTATION_KEYS;
@@ -82261,7 +82261,7 @@ function annotationSplices(text2, docs, edits) {
     g.entries.set(e.key, e.value);
     if (e.expect) g.expect = e.expect;
   }
-  const ctx = { text: text2, nl: detectNewline(text2), splices: [], where: "" };
+  const ctx = { text, nl: detectNewline(text), splices: [], where: "" };
   for (const g of groups2.values()) {
     const doc = docs[g.document];
     ctx.where = `document ${g.document}`;
@@ -82336,7 +82336,7 @@ function locate2(ctx, doc, mapPath) {
   }
   return { map: node2, parentCol };
 }
-function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path7) {
+function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path5) {
   if (rest.length === 0) {
     const fresh = [];
     for (const entry of entries) {
@@ -82354,7 +82354,7 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path7) 
     return;
   }
   const value = pair.value;
-  const here = [...path7, head].join(".");
+  const here = [...path5, head].join(".");
   if (isAlias(value)) {
     throw new EditFailure(
       `${ctx.where}: ${here} is an alias; edit the anchored node instead`,
@@ -82368,7 +82368,7 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path7) 
       return;
     }
     const col = map4.flow ? null : column(ctx.text, keyStart(pair));
-    writeInto(ctx, value, tail, entries, col, false, [...path7, head]);
+    writeInto(ctx, value, tail, entries, col, false, [...path5, head]);
     return;
   }
   if (value == null || isScalar(value) && value.value === null) {
@@ -82383,14 +82383,14 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path7) 
   );
 }
 function updateValue(ctx, map4, pair, value) {
-  const { text: text2 } = ctx;
+  const { text } = ctx;
   const node2 = pair.value;
   const flow = !!map4.flow;
   if (isScalar(node2) && node2.value === value) return;
   if (!node2 || !node2.range || isScalar(node2) && node2.range[0] === node2.range[1]) {
     ctx.splices.push({
-      start: afterColon(text2, pair),
-      end: afterColon(text2, pair),
+      start: afterColon(text, pair),
+      end: afterColon(text, pair),
       text: " " + formatValue(value, flow)
     });
     return;
@@ -82404,17 +82404,17 @@ function updateValue(ctx, map4, pair, value) {
     else if (node2.type === Scalar.QUOTE_DOUBLE) out = doubleQuote(value);
     else out = formatValue(value, flow);
     if (node2.type === Scalar.BLOCK_LITERAL || node2.type === Scalar.BLOCK_FOLDED) {
-      while (end > start && (text2[end - 1] === "\n" || text2[end - 1] === "\r")) end--;
+      while (end > start && (text[end - 1] === "\n" || text[end - 1] === "\r")) end--;
     }
   } else {
-    end = contentEnd(text2, node2);
+    end = contentEnd(text, node2);
     out = formatValue(value, flow);
   }
   if (isAlias(node2)) start = node2.range[0];
   ctx.splices.push({ start, end, text: out });
 }
 function insertPairs(ctx, map4, rest, entries, parentCol, prepend) {
-  const { text: text2 } = ctx;
+  const { text } = ctx;
   if (map4.flow) {
     const piece = renderFlow(rest, entries, keyStyle(map4));
     if (map4.items.length === 0) {
@@ -82424,26 +82424,26 @@ function insertPairs(ctx, map4, rest, entries, parentCol, prepend) {
       const first = keyStart(map4.items[0]);
       ctx.splices.push({ start: first, end: first, text: `${piece}, ` });
     } else {
-      const end = pairEnd(text2, map4.items[map4.items.length - 1]);
+      const end = pairEnd(text, map4.items[map4.items.length - 1]);
       ctx.splices.push({ start: end, end, text: `, ${piece}` });
     }
     return;
   }
-  const col = column(text2, keyStart(map4.items[0]));
-  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text2, map4);
+  const col = column(text, keyStart(map4.items[0]));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
   const lines = renderBlock(rest, entries, col, step, keyStyle(map4));
   if (prepend && prependAt(ctx, map4, lines)) return;
-  appendLines(ctx, contentEnd(text2, map4), lines);
+  appendLines(ctx, contentEnd(text, map4), lines);
 }
 function prependAt(ctx, map4, lines) {
-  const { text: text2, nl } = ctx;
+  const { text, nl } = ctx;
   const first = keyStart(map4.items[0]);
-  let pos = lineStart(text2, first);
-  const indent = text2.slice(pos, first);
+  let pos = lineStart(text, first);
+  const indent = text.slice(pos, first);
   if (!/^ *$/.test(indent)) return false;
   while (pos > 0) {
-    const prev = lineStart(text2, pos - 1);
-    const line = text2.slice(prev, pos).replace(/\r?\n$/, "");
+    const prev = lineStart(text, pos - 1);
+    const line = text.slice(prev, pos).replace(/\r?\n$/, "");
     if (!line.startsWith(`${indent}#`)) break;
     pos = prev;
   }
@@ -82451,27 +82451,27 @@ function prependAt(ctx, map4, lines) {
   return true;
 }
 function appendLines(ctx, pos, lines) {
-  const { text: text2, nl } = ctx;
-  if (pos > 0 && text2[pos - 1] === "\n") {
+  const { text, nl } = ctx;
+  if (pos > 0 && text[pos - 1] === "\n") {
     ctx.splices.push({ start: pos, end: pos, text: lines.map((l) => l + nl).join("") });
   } else {
-    const at = lineEnd(text2, pos);
+    const at = lineEnd(text, pos);
     ctx.splices.push({ start: at, end: at, text: lines.map((l) => nl + l).join("") });
   }
 }
 function replaceEmptyValue(ctx, map4, pair, rest, entries, parentCol, valueEnd) {
-  const { text: text2, nl } = ctx;
-  const colon = afterColon(text2, pair);
+  const { text, nl } = ctx;
+  const colon = afterColon(text, pair);
   const end = valueEnd ?? colon;
   if (map4.flow) {
     ctx.splices.push({ start: colon, end, text: ` {${renderFlow(rest, entries, keyStyle(map4))}}` });
     return;
   }
-  const col = column(text2, keyStart(pair));
-  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text2, map4);
+  const col = column(text, keyStart(pair));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
   const lines = renderBlock(rest, entries, col + step, step, keyStyle(map4));
-  const at = lineEnd(text2, end);
-  ctx.splices.push({ start: colon, end: at, text: text2.slice(end, at) + lines.map((l) => nl + l).join("") });
+  const at = lineEnd(text, end);
+  ctx.splices.push({ start: colon, end: at, text: text.slice(end, at) + lines.map((l) => nl + l).join("") });
 }
 function renderBlock(rest, entries, col, step, style) {
   const lines = [];
@@ -82491,8 +82491,8 @@ function renderFlow(rest, entries, style) {
   }
   return out;
 }
-function verify(text2, before, after, groups2, extra) {
-  const fastBefore = fastManifestData(text2);
+function verify(text, before, after, groups2, extra) {
+  const fastBefore = fastManifestData(text);
   if (fastBefore) {
     const fastAfter = fastManifestData(after);
     if (!fastAfter) {
@@ -82561,9 +82561,9 @@ function compareData(original, actual, groups2, extra) {
 function isObject2(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
-function firstDifference(a, b, path7) {
+function firstDifference(a, b, path5) {
   if (Object.is(a, b)) return null;
-  const here = path7.join(".");
+  const here = path5.join(".");
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return here;
   if (Array.isArray(a) !== Array.isArray(b)) return here;
   if (a instanceof Date || b instanceof Date) {
@@ -82572,7 +82572,7 @@ function firstDifference(a, b, path7) {
   if (a instanceof Map || a instanceof Set || b instanceof Map || b instanceof Set) {
     const ea = [...a.entries()];
     const eb = [...b.entries()];
-    return firstDifference(ea, eb, path7);
+    return firstDifference(ea, eb, path5);
   }
   if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
     return ArrayBuffer.isView(a) && ArrayBuffer.isView(b) && String(a) === String(b) ? null : here;
@@ -82581,12 +82581,12 @@ function firstDifference(a, b, path7) {
   const kb = Object.keys(b);
   if (ka.length !== kb.length) {
     const missing = ka.find((k) => !(k in b)) ?? kb.find((k) => !(k in a));
-    return [...path7, missing ?? ""].join(".");
+    return [...path5, missing ?? ""].join(".");
   }
   for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path7, k].join(".");
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path5, k].join(".");
     const d = firstDifference(a[k], b[k], [
-      ...path7,
+      ...path5,
       k
     ]);
     if (d !== null) return d;
@@ -82601,77 +82601,77 @@ function keyStart(pair) {
   if (!key?.range) throw new EditFailure("a map entry without a key is not supported here", "UNSUPPORTED");
   return key.range[0];
 }
-function afterColon(text2, pair) {
+function afterColon(text, pair) {
   const key = pair.key;
   if (!key?.range) throw new EditFailure("a map entry without a key is not supported here", "UNSUPPORTED");
   let i = key.range[1];
-  while (text2[i] === " " || text2[i] === "	") i++;
-  if (text2[i] !== ":") {
+  while (text[i] === " " || text[i] === "	") i++;
+  if (text[i] !== ":") {
     throw new EditFailure("explicit keys (`? key`) are not supported for edits", "UNSUPPORTED", key.range[0]);
   }
   return i + 1;
 }
-function pairEnd(text2, pair) {
+function pairEnd(text, pair) {
   const value = pair.value;
-  if (value?.range && !(isScalar(value) && value.range[0] === value.range[1])) return contentEnd(text2, value);
+  if (value?.range && !(isScalar(value) && value.range[0] === value.range[1])) return contentEnd(text, value);
   const key = pair.key;
   if (key?.range) {
     let i = key.range[1];
-    while (text2[i] === " " || text2[i] === "	") i++;
-    return text2[i] === ":" ? i + 1 : key.range[1];
+    while (text[i] === " " || text[i] === "	") i++;
+    return text[i] === ":" ? i + 1 : key.range[1];
   }
   return value?.range?.[1] ?? 0;
 }
-function contentEnd(text2, node2) {
+function contentEnd(text, node2) {
   if ((isMap(node2) || isSeq(node2)) && !node2.flow && node2.items.length > 0) {
     const last = node2.items[node2.items.length - 1];
-    if (isMap(node2)) return pairEnd(text2, last);
+    if (isMap(node2)) return pairEnd(text, last);
     if (last && typeof last === "object" && "range" in last && last.range)
-      return contentEnd(text2, last);
+      return contentEnd(text, last);
   }
   return node2.range[1];
 }
-function lineStart(text2, pos) {
-  return text2.lastIndexOf("\n", pos - 1) + 1;
+function lineStart(text, pos) {
+  return text.lastIndexOf("\n", pos - 1) + 1;
 }
-function lineEnd(text2, pos) {
-  const i = text2.indexOf("\n", pos);
-  if (i < 0) return text2.length;
-  return text2[i - 1] === "\r" ? i - 1 : i;
+function lineEnd(text, pos) {
+  const i = text.indexOf("\n", pos);
+  if (i < 0) return text.length;
+  return text[i - 1] === "\r" ? i - 1 : i;
 }
-function column(text2, pos) {
-  const start = lineStart(text2, pos);
-  return pos - start - (start === 0 && text2.charCodeAt(0) === 65279 ? 1 : 0);
+function column(text, pos) {
+  const start = lineStart(text, pos);
+  return pos - start - (start === 0 && text.charCodeAt(0) === 65279 ? 1 : 0);
 }
-function linePos(text2, offset) {
+function linePos(text, offset) {
   let line = 1;
-  for (let i = text2.indexOf("\n"); i >= 0 && i < offset; i = text2.indexOf("\n", i + 1)) line++;
-  return { line, column: column(text2, offset) + 1 };
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return { line, column: column(text, offset) + 1 };
 }
-function detectNewline(text2) {
-  const i = text2.indexOf("\n");
-  return i > 0 && text2[i - 1] === "\r" ? "\r\n" : "\n";
+function detectNewline(text) {
+  const i = text.indexOf("\n");
+  return i > 0 && text[i - 1] === "\r" ? "\r\n" : "\n";
 }
-function guessStep(text2, map4) {
+function guessStep(text, map4) {
   for (const pair of map4.items) {
     const v = pair.value;
     if (isMap(v) && !v.flow && v.items.length > 0 && pair.key) {
-      const d = column(text2, keyStart(v.items[0])) - column(text2, keyStart(pair));
+      const d = column(text, keyStart(v.items[0])) - column(text, keyStart(pair));
       if (d > 0) return d;
     }
   }
   return 2;
 }
-function applySplices(text2, splices) {
+function applySplices(text, splices) {
   const sorted = splices.map((s, i) => ({ ...s, i })).sort((a, b) => a.start - b.start || a.end - b.end || a.i - b.i);
   let out = "";
   let at = 0;
   for (const s of sorted) {
     if (s.start < at) throw new EditFailure("two edits overlap in the same place", "BAD_EDIT", s.start);
-    out += text2.slice(at, s.start) + s.text;
+    out += text.slice(at, s.start) + s.text;
     at = s.end;
   }
-  return out + text2.slice(at);
+  return out + text.slice(at);
 }
 function describe4(node2) {
   if (node2 === null || node2 === void 0 || isScalar(node2) && node2.value === null) return "empty";
@@ -82713,24 +82713,24 @@ function plainSafe(value, flow) {
 }
 
 // src/core/yaml/edit-scalar.ts
-function applyFileEdits(text2, edits) {
+function applyFileEdits(text, edits) {
   try {
-    const docs = parseStrict(text2, "not valid YAML");
+    const docs = parseStrict(text, "not valid YAML");
     const annotations = edits.annotations ?? [];
     const scalars = edits.scalars ?? [];
-    if (annotations.length === 0 && scalars.length === 0) return { ok: true, text: text2 };
-    const planned = annotations.length > 0 ? annotationSplices(text2, docs, annotations) : { splices: [], groups: [] };
-    const ctx = { text: text2, nl: detectNewline(text2), splices: planned.splices, where: "" };
+    if (annotations.length === 0 && scalars.length === 0) return { ok: true, text };
+    const planned = annotations.length > 0 ? annotationSplices(text, docs, annotations) : { splices: [], groups: [] };
+    const ctx = { text, nl: detectNewline(text), splices: planned.splices, where: "" };
     for (const e of scalars) planScalar(ctx, docs, e);
-    const after = applySplices(text2, ctx.splices);
-    verify(text2, docs, after, planned.groups, (expected) => expectScalars(expected, scalars));
+    const after = applySplices(text, ctx.splices);
+    verify(text, docs, after, planned.groups, (expected) => expectScalars(expected, scalars));
     return { ok: true, text: after };
   } catch (err) {
-    return failedEdit(text2, err);
+    return failedEdit(text, err);
   }
 }
-function formatPath(path7) {
-  return path7.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("");
+function formatPath(path5) {
+  return path5.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("");
 }
 function planScalar(ctx, docs, e) {
   ctx.where = `document ${e.document}`;
@@ -82804,7 +82804,7 @@ function planScalar(ctx, docs, e) {
 }
 function writeValue(ctx, map4, pair, e, here) {
   const node2 = pair.value;
-  const { text: text2 } = ctx;
+  const { text } = ctx;
   if ("replace" in e) {
     if (!isScalar(node2) || typeof node2.value !== "string" || !node2.range) {
       throw new EditFailure(`${ctx.where}: ${here} is ${describe4(node2)}, not a string`, "BAD_EDIT");
@@ -82815,7 +82815,7 @@ function writeValue(ctx, map4, pair, e, here) {
     if (wanted === 0) throw new EditFailure(`${ctx.where}: ${here} does not contain "${from}"`, "BAD_EDIT");
     const [start, end] = node2.range;
     const found = [];
-    for (let at = text2.indexOf(from, start); at >= 0 && at + from.length <= end; at = text2.indexOf(from, at + 1))
+    for (let at = text.indexOf(from, start); at >= 0 && at + from.length <= end; at = text.indexOf(from, at + 1))
       found.push(at);
     if (found.length !== wanted) {
       throw new EditFailure(
@@ -82830,7 +82830,7 @@ function writeValue(ctx, map4, pair, e, here) {
   const value = e.set;
   if (isScalar(node2) && node2.value === value) return;
   if (!node2 || !node2.range || isScalar(node2) && node2.range[0] === node2.range[1]) {
-    const at = afterColon(text2, pair);
+    const at = afterColon(text, pair);
     ctx.splices.push({ start: at, end: at, text: " " + format(value, !!map4.flow) });
     return;
   }
@@ -82849,7 +82849,7 @@ function writeValue(ctx, map4, pair, e, here) {
   ctx.splices.push({ start: node2.range[0], end: node2.range[1], text: out });
 }
 function insertPair(ctx, map4, keys, value, parentCol) {
-  const { text: text2 } = ctx;
+  const { text } = ctx;
   const style = keyStyle(map4);
   if (map4.flow) {
     let piece = `${formatKey(keys[keys.length - 1], true, style)}: ${format(value, true)}`;
@@ -82858,15 +82858,15 @@ function insertPair(ctx, map4, keys, value, parentCol) {
       const open3 = map4.range[0];
       ctx.splices.push({ start: open3 + 1, end: open3 + 1, text: piece });
     } else {
-      const end = pairEnd(text2, map4.items[map4.items.length - 1]);
+      const end = pairEnd(text, map4.items[map4.items.length - 1]);
       ctx.splices.push({ start: end, end, text: `, ${piece}` });
     }
     return;
   }
   if (map4.items.length === 0) throw new EditFailure(`${ctx.where}: an empty block map`, "UNSUPPORTED");
-  const col = column(text2, keyStart(map4.items[0]));
-  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text2, map4);
-  appendLines(ctx, contentEnd(text2, map4), renderLines(keys, value, col, step, style));
+  const col = column(text, keyStart(map4.items[0]));
+  const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
+  appendLines(ctx, contentEnd(text, map4), renderLines(keys, value, col, step, style));
 }
 function renderLines(keys, value, col, step, style) {
   const lines = [];
@@ -83005,16 +83005,16 @@ var Diff = class {
       }
     }
   }
-  addToPath(path7, added, removed, oldPosInc, options) {
-    const last = path7.lastComponent;
+  addToPath(path5, added, removed, oldPosInc, options) {
+    const last = path5.lastComponent;
     if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
       return {
-        oldPos: path7.oldPos + oldPosInc,
+        oldPos: path5.oldPos + oldPosInc,
         lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
       };
     } else {
       return {
-        oldPos: path7.oldPos + oldPosInc,
+        oldPos: path5.oldPos + oldPosInc,
         lastComponent: { count: 1, added, removed, previousComponent: last }
       };
     }
@@ -83247,9 +83247,9 @@ function formatPatch(patch, headerOptions) {
 }
 
 // src/core/report/line-diff.ts
-function splitLines2(text2) {
-  if (text2 === "") return [];
-  const out = text2.split("\n");
+function splitLines2(text) {
+  if (text === "") return [];
+  const out = text.split("\n");
   const last = out.pop();
   const lines = out.map((l) => `${l}
 `);
@@ -83532,8 +83532,8 @@ function toTable(report) {
   if (report.pullRequest) out.push(`Pull request: #${report.pullRequest.number} ${report.pullRequest.url}`);
   return out.join("\n") + "\n";
 }
-function escapeMarkdown(text2) {
-  return text2.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+function escapeMarkdown(text) {
+  return text.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
 }
 var ACTION_TEXT = {
   restart: "rolling restart",
@@ -83646,7 +83646,7 @@ var WorkingTreeSource = class {
     }
     const problems = [];
     const found = [];
-    const wanted = (path7) => YAML_FILE.test(path7) && accept(path7);
+    const wanted = (path5) => YAML_FILE.test(path5) && accept(path5);
     const walk = (dirReal, prefix, ancestors, linked) => {
       let entries;
       try {
@@ -83662,28 +83662,28 @@ var WorkingTreeSource = class {
       entries.sort((a, b) => compare(a.name, b.name));
       for (const entry of entries) {
         if (SKIPPED_DIRS.has(entry.name)) continue;
-        const path7 = prefix ? `${prefix}/${entry.name}` : entry.name;
+        const path5 = prefix ? `${prefix}/${entry.name}` : entry.name;
         const full = join2(dirReal, entry.name);
         if (entry.isDirectory()) {
-          walk(full, path7, /* @__PURE__ */ new Set([...ancestors, full]), linked);
+          walk(full, path5, /* @__PURE__ */ new Set([...ancestors, full]), linked);
         } else if (entry.isFile()) {
-          if (wanted(path7)) found.push({ path: path7, real: full, viaLink: linked });
+          if (wanted(path5)) found.push({ path: path5, real: full, viaLink: linked });
         } else if (entry.isSymbolicLink()) {
-          followLink(full, path7, ancestors);
+          followLink(full, path5, ancestors);
         }
       }
     };
-    const followLink = (full, path7, ancestors) => {
+    const followLink = (full, path5, ancestors) => {
       let target;
       try {
         target = realpathSync(full);
       } catch (err) {
         const code2 = errorCode(err);
         if (code2 === "ELOOP")
-          problems.push({ file: path7, severity: "warning", message: "symlink loop: skipped" });
-        else if (wanted(path7)) {
+          problems.push({ file: path5, severity: "warning", message: "symlink loop: skipped" });
+        else if (wanted(path5)) {
           problems.push({
-            file: path7,
+            file: path5,
             severity: "warning",
             message: `symlink target cannot be read (${code2}): skipped`
           });
@@ -83692,9 +83692,9 @@ var WorkingTreeSource = class {
       }
       const info2 = statSync(target);
       if (!isInside(root2, target)) {
-        if (info2.isDirectory() || wanted(path7)) {
+        if (info2.isDirectory() || wanted(path5)) {
           problems.push({
-            file: path7,
+            file: path5,
             severity: "warning",
             message: "symlink points outside the repository: skipped"
           });
@@ -83703,12 +83703,12 @@ var WorkingTreeSource = class {
       }
       if (info2.isDirectory()) {
         if (target === root2 || ancestors.has(target)) {
-          problems.push({ file: path7, severity: "warning", message: "symlink loop: skipped" });
+          problems.push({ file: path5, severity: "warning", message: "symlink loop: skipped" });
           return;
         }
-        walk(target, path7, /* @__PURE__ */ new Set([...ancestors, target]), true);
-      } else if (info2.isFile() && wanted(path7)) {
-        found.push({ path: path7, real: target, viaLink: true });
+        walk(target, path5, /* @__PURE__ */ new Set([...ancestors, target]), true);
+      } else if (info2.isFile() && wanted(path5)) {
+        found.push({ path: path5, real: target, viaLink: true });
       }
     };
     walk(root2, "", /* @__PURE__ */ new Set([root2]), false);
@@ -83841,12 +83841,12 @@ function createTransport(opts) {
       );
       res.on("end", () => {
         if (ours) return;
-        const text2 = Buffer.concat(chunks).toString("utf8");
+        const text = Buffer.concat(chunks).toString("utf8");
         const status2 = res.statusCode ?? 0;
         let body = void 0;
-        if (text2.trim()) {
+        if (text.trim()) {
           try {
-            body = JSON.parse(text2);
+            body = JSON.parse(text);
           } catch {
             if (status2 >= 200 && status2 < 300) {
               reject(new TransportError("ENOTJSON", `HTTP ${status2} answer that is not JSON`));
@@ -83902,7 +83902,7 @@ function hasPassed(time3, now) {
   const ms = Date.parse(time3.replace(/(\.\d{3})\d+/, "$1"));
   return Number.isNaN(ms) || ms <= now.getTime();
 }
-function statusFromMetadata(path7, body, now) {
+function statusFromMetadata(path5, body, now) {
   if (!isRecord(body) || !isRecord(body.data)) return null;
   const data = body.data;
   const current = data.current_version;
@@ -83910,15 +83910,15 @@ function statusFromMetadata(path7, body, now) {
   if (data.versions !== void 0 && data.versions !== null && !isRecord(data.versions)) return null;
   const versions = isRecord(data.versions) ? data.versions : {};
   const updatedTime = typeof data.updated_time === "string" ? data.updated_time : null;
-  if (current === 0) return { state: "missing", path: path7 };
+  if (current === 0) return { state: "missing", path: path5 };
   const v = versions[String(current)];
   if (isRecord(v)) {
-    if (v.destroyed === true) return { state: "deleted", path: path7, current, reason: "destroyed", updatedTime };
+    if (v.destroyed === true) return { state: "deleted", path: path5, current, reason: "destroyed", updatedTime };
     if (typeof v.deletion_time === "string" && v.deletion_time !== "" && hasPassed(v.deletion_time, now)) {
-      return { state: "deleted", path: path7, current, reason: "deleted", updatedTime };
+      return { state: "deleted", path: path5, current, reason: "deleted", updatedTime };
     }
   }
-  return { state: "ok", path: path7, current, updatedTime };
+  return { state: "ok", path: path5, current, updatedTime };
 }
 var NodeVaultReader = class {
   constructor(opts) {
@@ -84039,13 +84039,13 @@ var NodeVaultReader = class {
     const read = await mapLimit(
       [...canonical.entries()],
       this.concurrency,
-      async ([path7, { mount: mount2, rest }]) => {
-        return [path7, await this.readMetadata(path7, mount2, rest, now)];
+      async ([path5, { mount: mount2, rest }]) => {
+        return [path5, await this.readMetadata(path5, mount2, rest, now)];
       }
     );
     const byCanonical = new Map(read);
-    for (const [input2, clean2] of cleaned) {
-      const r = resolutions.get(clean2);
+    for (const [input2, clean] of cleaned) {
+      const r = resolutions.get(clean);
       out.set(
         input2,
         r.kind === "status" ? r.status : byCanonical.get(`${r.mount}/${r.rest}`)
@@ -84181,21 +84181,21 @@ var NodeVaultReader = class {
     );
   }
   // ------------------------------------------------------------------ metadata
-  async readMetadata(path7, mount2, rest, now) {
+  async readMetadata(path5, mount2, rest, now) {
     const apiPath = `${mount2}/metadata/${rest}`;
     this.stats.metadataReads += 1;
     const a = await this.call(apiPath, () => this.client.read(encodePath(apiPath)));
     if (a.status === 200) {
-      const status2 = statusFromMetadata(path7, a.body, now);
+      const status2 = statusFromMetadata(path5, a.body, now);
       if (status2 === null) throw this.malformed(apiPath, "KV v2 metadata with data.current_version");
       return status2;
     }
-    if (a.status === 404) return { state: "missing", path: path7 };
+    if (a.status === 404) return { state: "missing", path: path5 };
     if (a.status === 403) {
       return {
         state: "forbidden",
-        path: path7,
-        message: `Vault denied reading the metadata of "${path7}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
+        path: path5,
+        message: `Vault denied reading the metadata of "${path5}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
       };
     }
     throw this.unexpected(apiPath, a.status);
@@ -84511,12 +84511,82 @@ function authFromEnv(configVault, get4, read) {
   }
 }
 
-// src/adapters/git/workspace.ts
-var import_isomorphic_git3 = __toESM(require_isomorphic_git(), 1);
-import fs2 from "node:fs";
-import { chmod as chmod2, mkdir as mkdir4, mkdtemp as mkdtemp2, open as open2, rm as rm2, stat, unlink, writeFile as writeFile4 } from "node:fs/promises";
+// src/adapters/git/exec.ts
+import { execFile } from "node:child_process";
+import { accessSync, constants, statSync as statSync2 } from "node:fs";
+import path2 from "node:path";
+var MAX_OUTPUT = 1024 * 1024 * 1024;
+function findGit(pathVar) {
+  for (const dir of (pathVar ?? "").split(path2.delimiter)) {
+    if (!dir) continue;
+    const candidate = path2.join(dir, "git");
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync2(candidate).isFile()) return candidate;
+    } catch {
+    }
+  }
+  return null;
+}
+var GitCli = class {
+  constructor(bin, baseEnv) {
+    this.bin = bin;
+    this.baseEnv = baseEnv;
+  }
+  bin;
+  baseEnv;
+  /** Runs git and returns its exit code and output; never throws for a non-zero exit. */
+  run(args, opts = {}) {
+    const env = { ...this.baseEnv, ...opts.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", LANGUAGE: "" };
+    const config2 = [
+      // No background `git gc --auto` or maintenance started by our commands: they would outlive the run.
+      ["gc.auto", "0"],
+      ["maintenance.auto", "false"],
+      ...opts.config ?? []
+    ];
+    let count = Number.parseInt(env["GIT_CONFIG_COUNT"] ?? "0", 10) || 0;
+    for (const [key, value] of config2) {
+      env[`GIT_CONFIG_KEY_${count}`] = key;
+      env[`GIT_CONFIG_VALUE_${count}`] = value;
+      count++;
+    }
+    env["GIT_CONFIG_COUNT"] = String(count);
+    return new Promise((resolve2, reject) => {
+      const child = execFile(
+        this.bin,
+        args,
+        {
+          cwd: opts.cwd,
+          env,
+          encoding: "buffer",
+          maxBuffer: MAX_OUTPUT,
+          timeout: opts.timeoutMs ?? 10 * 6e4,
+          windowsHide: true
+        },
+        (err, stdout, stderr) => {
+          const code2 = err ? typeof err.code === "number" ? err.code : null : 0;
+          if (code2 === null) {
+            const why = err?.killed ? "timed out" : err?.message ?? "failed";
+            reject(new Error(`git ${args[0] ?? ""} ${why}`));
+            return;
+          }
+          resolve2({ code: code2, stdout, stderr: stderr.toString("utf8") });
+        }
+      );
+      child.stdin?.on("error", () => {
+      });
+      if (opts.input !== void 0) child.stdin?.end(opts.input);
+      else child.stdin?.end();
+    });
+  }
+};
+
+// src/adapters/git/iso.ts
+var import_isomorphic_git = __toESM(require_isomorphic_git(), 1);
+import fs from "node:fs";
+import { chmod as chmod2, mkdir as mkdir2, mkdtemp as mkdtemp2, open as open2, rm as rm2, stat, writeFile as writeFile2 } from "node:fs/promises";
 import os2 from "node:os";
-import path6 from "node:path";
+import path3 from "node:path";
 
 // node_modules/isomorphic-git/http/node/index.js
 var import_simple_get = __toESM(require_simple_get(), 1);
@@ -84680,681 +84750,6 @@ async function request({
 var index = { request };
 var node_default = index;
 
-// src/adapters/git/pack-reader.ts
-var import_isomorphic_git = __toESM(require_isomorphic_git(), 1);
-import fs from "node:fs";
-import { readdir, readFile as readFile2 } from "node:fs/promises";
-import path2 from "node:path";
-import { inflateSync } from "node:zlib";
-var TYPES = { 1: "commit", 2: "tree", 3: "blob", 4: "tag" };
-var OFS_DELTA = 6;
-var REF_DELTA = 7;
-function applyDelta(delta, base) {
-  let pos = 0;
-  const varint = () => {
-    let result = 0;
-    let shift = 0;
-    let byte;
-    do {
-      byte = delta[pos++];
-      result += (byte & 127) * 2 ** shift;
-      shift += 7;
-    } while (byte & 128);
-    return result;
-  };
-  const sourceSize = varint();
-  if (sourceSize !== base.length) throw new Error(`delta base size ${base.length}, expected ${sourceSize}`);
-  const out = Buffer.allocUnsafe(varint());
-  let o = 0;
-  while (pos < delta.length) {
-    const op = delta[pos++];
-    if (op & 128) {
-      let offset = 0;
-      let size = 0;
-      for (let i = 0; i < 4; i++) if (op & 1 << i) offset += delta[pos++] * 2 ** (8 * i);
-      for (let i = 0; i < 3; i++) if (op & 16 << i) size += delta[pos++] * 2 ** (8 * i);
-      if (size === 0) size = 65536;
-      o += base.copy(out, o, offset, offset + size);
-    } else if (op > 0) {
-      o += delta.copy(out, o, pos, pos + op);
-      pos += op;
-    } else {
-      throw new Error("invalid delta opcode 0");
-    }
-  }
-  if (o !== out.length) throw new Error(`delta produced ${o} bytes, expected ${out.length}`);
-  return out;
-}
-var BaseCache = class {
-  constructor(limit) {
-    this.limit = limit;
-  }
-  limit;
-  map = /* @__PURE__ */ new Map();
-  bytes = 0;
-  get(key) {
-    const hit = this.map.get(key);
-    if (hit) {
-      this.map.delete(key);
-      this.map.set(key, hit);
-    }
-    return hit;
-  }
-  set(key, value) {
-    if (value.data.length > this.limit / 4 || this.map.has(key)) return;
-    this.map.set(key, value);
-    this.bytes += value.data.length;
-    for (const [k, v] of this.map) {
-      if (this.bytes <= this.limit) break;
-      this.map.delete(k);
-      this.bytes -= v.data.length;
-    }
-  }
-};
-var PackReader = class {
-  constructor(gitdir, cache, lookup = () => void 0) {
-    this.gitdir = gitdir;
-    this.cache = cache;
-    this.lookup = lookup;
-  }
-  gitdir;
-  cache;
-  lookup;
-  packs = null;
-  index = /* @__PURE__ */ new Map();
-  bases = new BaseCache(32 * 2 ** 20);
-  /** Forget the pack list (after a fetch added a pack). */
-  reset() {
-    this.packs = null;
-    this.index.clear();
-  }
-  async load() {
-    if (this.packs) return;
-    const dir = path2.join(this.gitdir, "objects", "pack");
-    const names2 = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith(".idx"));
-    const packs = [];
-    for (const name of names2) {
-      const idx = await readFile2(path2.join(dir, name));
-      const data = await readFile2(path2.join(dir, name.replace(/\.idx$/, ".pack")));
-      const pack = { name, data, sorted: [] };
-      if (idx.readUInt32BE(0) !== 4285812579 || idx.readUInt32BE(4) !== 2)
-        throw new Error(`unsupported pack index ${name}`);
-      const n = idx.readUInt32BE(8 + 255 * 4);
-      const oids = 8 + 256 * 4;
-      const offsets = oids + n * 20 + n * 4;
-      const large = offsets + n * 4;
-      for (let i = 0; i < n; i++) {
-        let offset = idx.readUInt32BE(offsets + i * 4);
-        if (offset & 2147483648) offset = Number(idx.readBigUInt64BE(large + (offset & 2147483647) * 8));
-        const oid = idx.toString("hex", oids + i * 20, oids + i * 20 + 20);
-        if (!this.index.has(oid)) this.index.set(oid, { pack, offset });
-        pack.sorted.push(offset);
-      }
-      pack.sorted.sort((a, b) => a - b);
-      packs.push(pack);
-    }
-    this.packs = packs;
-  }
-  async read(oid) {
-    await this.load();
-    const hit = this.index.get(oid);
-    if (hit) return this.readAt(hit.pack, hit.offset);
-    const mine = this.lookup(oid);
-    if (mine) return mine;
-    const obj = await import_isomorphic_git.default.readObject({ fs, gitdir: this.gitdir, oid, format: "content", cache: this.cache });
-    return { type: obj.type, data: Buffer.from(obj.object) };
-  }
-  async readAt(pack, start) {
-    const cached2 = this.bases.get(`${pack.name}:${start}`);
-    if (cached2) return cached2;
-    const buf = pack.data;
-    let pos = start;
-    let byte = buf[pos++];
-    const kind = byte >> 4 & 7;
-    let size = byte & 15;
-    let shift = 4;
-    while (byte & 128) {
-      byte = buf[pos++];
-      size += (byte & 127) * 2 ** shift;
-      shift += 7;
-    }
-    let base = null;
-    if (kind === OFS_DELTA) {
-      byte = buf[pos++];
-      let rel = byte & 127;
-      while (byte & 128) {
-        byte = buf[pos++];
-        rel = (rel + 1) * 128 + (byte & 127);
-      }
-      base = await this.readAt(pack, start - rel);
-      this.bases.set(`${pack.name}:${start - rel}`, base);
-    } else if (kind === REF_DELTA) {
-      base = await this.read(buf.toString("hex", pos, pos + 20));
-      pos += 20;
-    } else if (!TYPES[kind]) {
-      throw new Error(`unknown pack object type ${kind} at offset ${start}`);
-    }
-    const end = this.nextOffset(pack, start);
-    const raw = inflateSync(buf.subarray(pos, end));
-    if (raw.length !== size)
-      throw new Error(`pack object at ${start}: ${raw.length} bytes, expected ${size}`);
-    if (base) return { type: base.type, data: applyDelta(raw, base.data) };
-    return { type: TYPES[kind], data: raw };
-  }
-  nextOffset(pack, start) {
-    const s = pack.sorted;
-    let lo = 0;
-    let hi = s.length;
-    while (lo < hi) {
-      const mid = lo + hi >> 1;
-      if (s[mid] <= start) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < s.length ? s[lo] : pack.data.length - 20;
-  }
-};
-function parseTree(data) {
-  const entries = [];
-  let pos = 0;
-  while (pos < data.length) {
-    const space = data.indexOf(32, pos);
-    const nul = data.indexOf(0, space);
-    let mode = data.toString("latin1", pos, space);
-    if (mode.length === 5) mode = `0${mode}`;
-    const name = data.toString("utf8", space + 1, nul);
-    const oid = data.toString("hex", nul + 1, nul + 21);
-    const type2 = mode === "040000" ? "tree" : mode === "160000" ? "commit" : "blob";
-    entries.push({ mode, path: name, oid, type: type2 });
-    pos = nul + 21;
-  }
-  return entries;
-}
-
-// src/adapters/git/write-objects.ts
-import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
-import path3 from "node:path";
-import { crc32, deflateSync } from "node:zlib";
-var ObjectWriter = class {
-  constructor(gitdir) {
-    this.gitdir = gitdir;
-  }
-  gitdir;
-  /** Objects written by this writer, in order (a commit's children come before it). */
-  written = /* @__PURE__ */ new Map();
-  /** Written since the last flush, not on disk yet. */
-  pending = [];
-  async write(type2, data) {
-    const header = Buffer.from(`${type2} ${data.length}\0`);
-    const oid = createHash("sha1").update(header).update(data).digest("hex");
-    if (this.written.has(oid)) return oid;
-    const obj = { oid, type: type2, data };
-    this.written.set(oid, obj);
-    this.pending.push(obj);
-    return oid;
-  }
-  /**
-   * Writes the pending objects as `objects/pack/pack-<sha>.{pack,idx}`, so isomorphic-git and git see
-   * them (refs, the index and later fetches need them on disk). The `.idx` is written last: a reader
-   * never finds an index without its pack.
-   */
-  flush() {
-    if (this.pending.length === 0) return;
-    const { pack, entries } = packObjects(this.pending);
-    const packSha = pack.subarray(pack.length - 20);
-    const name = `pack-${packSha.toString("hex")}`;
-    const dir = path3.join(this.gitdir, "objects", "pack");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path3.join(dir, `${name}.pack`), pack);
-    writeFileSync(path3.join(dir, `${name}.idx`), packIndex(entries, packSha));
-    this.pending = [];
-  }
-  writeTree(entries) {
-    return this.write("tree", serializeTree(entries));
-  }
-  writeCommit(c) {
-    const who = `${clean(c.author.name)} <${clean(c.author.email)}> ${c.timestamp} +0000`;
-    const lines = [
-      `tree ${c.tree}`,
-      ...c.parents.map((p) => `parent ${p}`),
-      `author ${who}`,
-      `committer ${who}`
-    ];
-    const message = c.message.endsWith("\n") ? c.message : `${c.message}
-`;
-    return this.write("commit", Buffer.from(`${lines.join("\n")}
-
-${message}`, "utf8"));
-  }
-  /** The objects reachable from `commit` among those written (drops leftovers of an earlier attempt). */
-  objectsOf(commit, read = (o) => this.written.get(o)) {
-    const out = [];
-    const seen = /* @__PURE__ */ new Set();
-    const visit4 = (oid) => {
-      const obj = read(oid);
-      if (!obj || seen.has(oid)) return;
-      seen.add(oid);
-      out.push(obj);
-      if (obj.type === "commit") {
-        const m = /^tree ([0-9a-f]{40})/.exec(obj.data.toString("latin1", 0, 46));
-        if (m?.[1]) visit4(m[1]);
-      } else if (obj.type === "tree") {
-        let pos = 0;
-        const d = obj.data;
-        while (pos < d.length) {
-          const nul = d.indexOf(0, pos);
-          visit4(d.toString("hex", nul + 1, nul + 21));
-          pos = nul + 21;
-        }
-      }
-    };
-    visit4(commit);
-    return out;
-  }
-};
-function clean(s) {
-  return s.replace(/[<>\n\r]/g, "").trim();
-}
-function serializeTree(entries) {
-  const key = (e) => Buffer.from(e.mode === "040000" ? `${e.path}/` : e.path, "utf8");
-  const sorted = [...entries].sort((a, b) => Buffer.compare(key(a), key(b)));
-  return Buffer.concat(
-    sorted.flatMap((e) => [
-      Buffer.from(`${e.mode.replace(/^0+/, "")} ${e.path}\0`, "utf8"),
-      Buffer.from(e.oid, "hex")
-    ])
-  );
-}
-var PACK_TYPES = { commit: 1, tree: 2, blob: 3, tag: 4 };
-function packEntry(type2, data) {
-  const head = [];
-  let size = data.length;
-  let byte = PACK_TYPES[type2] << 4 | size & 15;
-  size = Math.floor(size / 16);
-  while (size > 0) {
-    head.push(byte | 128);
-    byte = size & 127;
-    size = Math.floor(size / 128);
-  }
-  head.push(byte);
-  return Buffer.concat([Buffer.from(head), deflateSync(data)]);
-}
-function packObjects(objects) {
-  const parts = [];
-  const entries = [];
-  const head = Buffer.alloc(12);
-  head.write("PACK", 0, "latin1");
-  head.writeUInt32BE(2, 4);
-  head.writeUInt32BE(objects.length, 8);
-  parts.push(head);
-  let offset = head.length;
-  for (const o of objects) {
-    const entry = packEntry(o.type, o.data);
-    entries.push({ oid: o.oid, offset, crc: crc32(entry) });
-    parts.push(entry);
-    offset += entry.length;
-  }
-  const body = Buffer.concat(parts);
-  return { pack: Buffer.concat([body, createHash("sha1").update(body).digest()]), entries };
-}
-function buildPack(objects) {
-  return packObjects(objects).pack;
-}
-function packIndex(entries, packSha) {
-  const sorted = [...entries].sort((a, b) => a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0);
-  const n = sorted.length;
-  const large = sorted.filter((e) => e.offset >= 2147483648).length;
-  const buf = Buffer.alloc(8 + 256 * 4 + n * 28 + large * 8 + 20);
-  buf.writeUInt32BE(4285812579, 0);
-  buf.writeUInt32BE(2, 4);
-  let pos = 8;
-  let k = 0;
-  for (let b = 0; b < 256; b++) {
-    while (k < n && parseInt(sorted[k].oid.slice(0, 2), 16) <= b) k++;
-    buf.writeUInt32BE(k, pos);
-    pos += 4;
-  }
-  for (const e of sorted) pos += buf.write(e.oid, pos, "hex");
-  for (const e of sorted) pos = buf.writeUInt32BE(e.crc >>> 0, pos);
-  const largeOffsets = [];
-  for (const e of sorted) {
-    if (e.offset < 2147483648) {
-      pos = buf.writeUInt32BE(e.offset, pos);
-    } else {
-      pos = buf.writeUInt32BE((2147483648 | largeOffsets.length) >>> 0, pos);
-      largeOffsets.push(e.offset);
-    }
-  }
-  for (const offset of largeOffsets) pos = buf.writeBigUInt64BE(BigInt(offset), pos);
-  pos += packSha.copy(buf, pos);
-  return Buffer.concat([buf.subarray(0, pos), createHash("sha1").update(buf.subarray(0, pos)).digest()]);
-}
-
-// src/adapters/git/objects.ts
-function objectRepo(dir, gitdir) {
-  const cache = {};
-  const writer = new ObjectWriter(gitdir);
-  return {
-    dir,
-    gitdir,
-    cache,
-    writer,
-    reader: new PackReader(gitdir, cache, (oid) => writer.written.get(oid))
-  };
-}
-var TREE_MODE = "040000";
-var SYMLINK_MODE = "120000";
-var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-async function readTyped(repo, oid, type2) {
-  const obj = await repo.reader.read(oid);
-  if (obj.type !== type2) throw new GitError(`object ${oid} is a ${obj.type}, expected a ${type2}`);
-  return obj.data;
-}
-async function readCommitTree(repo, commit) {
-  const m = /^tree ([0-9a-f]{40})/.exec((await readTyped(repo, commit, "commit")).toString("latin1", 0, 46));
-  if (!m?.[1]) throw new GitError(`commit ${commit} has no tree`);
-  return m[1];
-}
-var parsedTrees = /* @__PURE__ */ new WeakMap();
-async function readTreeEntries(repo, oid) {
-  let cache = parsedTrees.get(repo);
-  if (!cache) parsedTrees.set(repo, cache = /* @__PURE__ */ new Map());
-  const hit = cache.get(oid);
-  if (hit) return hit;
-  const entries = parseTree(await readTyped(repo, oid, "tree"));
-  cache.set(oid, entries);
-  return entries;
-}
-async function readBlobBytes(repo, oid) {
-  return readTyped(repo, oid, "blob");
-}
-async function listTree(repo, treeOid, accept, enterDir = () => true) {
-  const files = [];
-  const problems = [];
-  const visit4 = async (oid, prefix) => {
-    for (const entry of await readTreeEntries(repo, oid)) {
-      const p = prefix + entry.path;
-      if (entry.type === "tree") {
-        if (enterDir(p)) await visit4(entry.oid, `${p}/`);
-      } else if (entry.type === "blob" && accept(p)) {
-        if (entry.mode === SYMLINK_MODE) {
-          problems.push({
-            file: p,
-            severity: "warning",
-            message: "symbolic link: not followed, not rewritten"
-          });
-        } else {
-          files.push({ path: p, oid: entry.oid, mode: entry.mode });
-        }
-      }
-    }
-  };
-  await visit4(treeOid, "");
-  return { files, problems };
-}
-function decodeUtf82(bytes) {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return null;
-  }
-}
-async function loadFiles(repo, treeOid, accept, enterDir) {
-  const listed = await listTree(repo, treeOid, accept, enterDir);
-  const files = [];
-  const problems = listed.problems;
-  for (const f of listed.files) {
-    const text2 = decodeUtf82(await readBlobBytes(repo, f.oid));
-    if (text2 === null)
-      problems.push({ file: f.path, severity: "warning", message: "not valid UTF-8: skipped" });
-    else files.push({ path: f.path, text: text2 });
-  }
-  files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-  return { files, problems };
-}
-async function entryAt(repo, treeOid, path7) {
-  const parts = path7.split("/");
-  let oid = treeOid;
-  for (let i = 0; i < parts.length; i++) {
-    const entry = (await readTreeEntries(repo, oid)).find((e) => e.path === parts[i]);
-    if (!entry) return null;
-    if (i === parts.length - 1) return { path: path7, oid: entry.oid, mode: entry.mode };
-    if (entry.type !== "tree") return null;
-    oid = entry.oid;
-  }
-  return null;
-}
-function checkPath(p) {
-  const parts = p.split("/");
-  if (p.startsWith("/") || parts.some((s) => s === "" || s === "." || s === ".." || s === ".git")) {
-    throw new GitError(`refusing to commit "${p}": not a plain repository-relative path`, { path: p });
-  }
-}
-async function rewriteTree(repo, treeOid, prefix, edits) {
-  const entries = treeOid ? [...await readTreeEntries(repo, treeOid)] : [];
-  const files = /* @__PURE__ */ new Map();
-  const dirs = /* @__PURE__ */ new Map();
-  for (const [rel, edit2] of edits) {
-    const slash = rel.indexOf("/");
-    if (slash === -1) files.set(rel, edit2);
-    else {
-      const name = rel.slice(0, slash);
-      const sub = dirs.get(name) ?? /* @__PURE__ */ new Map();
-      sub.set(rel.slice(slash + 1), edit2);
-      dirs.set(name, sub);
-    }
-  }
-  const put = (name, mode, oid, type2) => {
-    const i = entries.findIndex((e) => e.path === name);
-    const entry = { path: name, mode, oid, type: type2 };
-    if (i === -1) entries.push(entry);
-    else entries[i] = entry;
-  };
-  for (const [name, edit2] of files) {
-    const existing = entries.find((e) => e.path === name);
-    if (existing && existing.type !== "blob") {
-      throw new GitError(
-        `cannot write file "${prefix}${name}": it is a folder or submodule in the repository`
-      );
-    }
-    put(name, edit2.mode, edit2.oid, "blob");
-  }
-  for (const [name, sub] of dirs) {
-    const existing = entries.find((e) => e.path === name);
-    if (existing && existing.type !== "tree") {
-      throw new GitError(`cannot write below "${prefix}${name}": it is a file in the repository`);
-    }
-    put(name, TREE_MODE, await rewriteTree(repo, existing?.oid ?? null, `${prefix}${name}/`, sub), "tree");
-  }
-  return repo.writer.writeTree(entries);
-}
-async function writeChangesCommit(repo, parent, input2) {
-  const changes = input2.changes.filter((c) => c.before !== c.after);
-  if (changes.length === 0) return null;
-  const seen = /* @__PURE__ */ new Set();
-  for (const c of changes) {
-    checkPath(c.path);
-    if (seen.has(c.path)) throw new GitError(`two changes for "${c.path}" in one commit; merge them first`);
-    seen.add(c.path);
-  }
-  const baseTree = await readCommitTree(repo, parent);
-  const edits = /* @__PURE__ */ new Map();
-  for (const c of changes) {
-    const entry = await entryAt(repo, baseTree, c.path);
-    const current = entry ? decodeUtf82(await readBlobBytes(repo, entry.oid)) : "";
-    if (current !== c.before) {
-      throw new GitError(
-        `"${c.path}" in commit ${parent.slice(0, 12)} differs from what was planned; re-plan on the current head`,
-        { path: c.path, head: parent }
-      );
-    }
-    const oid = await repo.writer.write("blob", Buffer.from(c.after, "utf8"));
-    edits.set(c.path, { oid, mode: entry?.mode === "100755" ? "100755" : "100644" });
-  }
-  const tree = await rewriteTree(repo, baseTree, "", edits);
-  const commit = await repo.writer.writeCommit({
-    tree,
-    parents: [parent],
-    author: input2.author,
-    timestamp: Math.floor(input2.now.getTime() / 1e3),
-    message: input2.message
-  });
-  repo.writer.flush();
-  return commit;
-}
-async function diffTrees(repo, from, to, prefix = "") {
-  if (from === to) return [];
-  const a = from ? await readTreeEntries(repo, from) : [];
-  const b = to ? await readTreeEntries(repo, to) : [];
-  const out = [];
-  const byNameA = new Map(a.map((e) => [e.path, e]));
-  const byNameB = new Map(b.map((e) => [e.path, e]));
-  for (const name of /* @__PURE__ */ new Set([...byNameA.keys(), ...byNameB.keys()])) {
-    const ea = byNameA.get(name);
-    const eb = byNameB.get(name);
-    if (ea && eb && ea.oid === eb.oid && ea.mode === eb.mode) continue;
-    const p = prefix + name;
-    const treeA = ea?.type === "tree" ? ea.oid : null;
-    const treeB = eb?.type === "tree" ? eb.oid : null;
-    if (treeA || treeB) out.push(...await diffTrees(repo, treeA, treeB, `${p}/`));
-    const blobA = ea && ea.type !== "tree" ? ea : null;
-    const blobB = eb && eb.type !== "tree" ? eb : null;
-    if (blobA || blobB)
-      out.push({ path: p, to: blobB ? { path: p, oid: blobB.oid, mode: blobB.mode } : null });
-  }
-  return out;
-}
-
-// src/adapters/git/commit-info.ts
-function parseIdentity(value) {
-  const m = /^(.*?)\s*<([^>]*)>\s*(\d+)?/.exec(value);
-  return { name: m?.[1] ?? "", email: m?.[2] ?? "", timestamp: Number(m?.[3] ?? 0) };
-}
-function parseCommit(oid, data) {
-  const text2 = data.toString("utf8");
-  const split = text2.indexOf("\n\n");
-  const header = split === -1 ? text2 : text2.slice(0, split);
-  const message = split === -1 ? "" : text2.slice(split + 2);
-  let tree = "";
-  const parents = [];
-  let author = { name: "", email: "", timestamp: 0 };
-  let committer = author;
-  for (const line of header.split("\n")) {
-    if (line.startsWith(" ")) continue;
-    const space = line.indexOf(" ");
-    const key = line.slice(0, space);
-    const value = line.slice(space + 1);
-    if (key === "tree") tree = value;
-    else if (key === "parent") parents.push(value);
-    else if (key === "author") author = parseIdentity(value);
-    else if (key === "committer") committer = parseIdentity(value);
-  }
-  return { oid, tree, parents, author, committer, message };
-}
-
-// src/adapters/git/receive-pack.ts
-var import_isomorphic_git2 = __toESM(require_isomorphic_git(), 1);
-function authCallbacks(auth6, state) {
-  return {
-    onAuth: () => {
-      if (!auth6) return { cancel: true };
-      const given = { username: auth6.username, password: auth6.token };
-      if (state) state.given = given;
-      return given;
-    },
-    // A rejected token is not retried: isomorphic-git would otherwise ask again in a loop.
-    onAuthFailure: () => ({ cancel: true })
-  };
-}
-async function remoteBranchHead(url2, branch, auth6, state) {
-  const ref = `refs/heads/${branch}`;
-  const refs = await import_isomorphic_git2.default.listServerRefs({
-    http: node_default,
-    url: url2,
-    forPush: true,
-    protocolVersion: 1,
-    prefix: ref,
-    ...authCallbacks(auth6, state)
-  });
-  return refs.find((r) => r.ref === ref)?.oid ?? null;
-}
-function pktLine(payload) {
-  const body = typeof payload === "string" ? Buffer.from(payload, "utf8") : payload;
-  return Buffer.concat([Buffer.from((body.length + 4).toString(16).padStart(4, "0"), "latin1"), body]);
-}
-function* readPktLines(buf) {
-  let pos = 0;
-  while (pos + 4 <= buf.length) {
-    const len = Number.parseInt(buf.toString("latin1", pos, pos + 4), 16);
-    if (Number.isNaN(len)) return;
-    if (len < 4) {
-      yield null;
-      pos += 4;
-      continue;
-    }
-    yield buf.subarray(pos + 4, pos + len);
-    pos += len;
-  }
-}
-async function sendReceivePack(opts) {
-  const ref = `refs/heads/${opts.branch}`;
-  const body = Buffer.concat([
-    pktLine(`${opts.oldOid} ${opts.newOid} ${ref}\0report-status side-band-64k agent=vault-rollout
-`),
-    Buffer.from("0000", "latin1"),
-    opts.pack
-  ]);
-  const headers = {
-    "content-type": "application/x-git-receive-pack-request",
-    accept: "application/x-git-receive-pack-result",
-    "user-agent": "git/vault-rollout"
-  };
-  if (opts.state.given) {
-    const { username, password } = opts.state.given;
-    headers["authorization"] = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
-  }
-  const res = await node_default.request({
-    url: `${opts.url.replace(/\/$/, "")}/git-receive-pack`,
-    method: "POST",
-    headers,
-    body: (async function* () {
-      yield new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-    })()
-  });
-  const chunks = [];
-  if (res.body) for await (const c of res.body) chunks.push(Buffer.from(c));
-  const raw = Buffer.concat(chunks);
-  const messages = [];
-  if (res.statusCode !== 200)
-    return { status: res.statusCode, ok: false, error: `HTTP ${res.statusCode}`, messages };
-  const report = [];
-  let fatal = null;
-  for (const pkt of readPktLines(raw)) {
-    if (!pkt || pkt.length === 0) continue;
-    const band = pkt[0];
-    if (band === 1) report.push(pkt.subarray(1));
-    else if (band === 2)
-      messages.push(
-        ...pkt.subarray(1).toString("utf8").split(/[\r\n]+/).filter(Boolean)
-      );
-    else if (band === 3) fatal = pkt.subarray(1).toString("utf8").trim();
-  }
-  let unpack = null;
-  let refOk = false;
-  let refError = null;
-  for (const line of readPktLines(Buffer.concat(report))) {
-    if (!line) continue;
-    const text2 = line.toString("utf8").replace(/\n$/, "");
-    if (text2.startsWith("unpack ")) unpack = text2.slice("unpack ".length);
-    else if (text2 === `ok ${ref}`) refOk = true;
-    else if (text2.startsWith(`ng ${ref} `)) refError = text2.slice(`ng ${ref} `.length);
-  }
-  if (fatal) return { status: 200, ok: false, error: fatal, messages };
-  if (unpack !== "ok")
-    return { status: 200, ok: false, error: `unpack failed: ${unpack ?? "no report"}`, messages };
-  return { status: 200, ok: refOk, error: refOk ? null : refError ?? "no status for the ref", messages };
-}
-
 // src/adapters/git/remote-url.ts
 var LOOPBACK = /* @__PURE__ */ new Set(["127.0.0.1", "::1", "[::1]", "localhost"]);
 function looksLikeUrl(repo) {
@@ -85362,6 +84757,17 @@ function looksLikeUrl(repo) {
 }
 function displayUrl(url2) {
   return `${url2.protocol}//${url2.host}${url2.pathname}`;
+}
+function displayRemote(remote) {
+  const scp = /^(?:[^@/]+@)?([\w.-]+):(?!\/\/)(.+)$/.exec(remote);
+  if (scp && !/^[a-z]:[\\/]/i.test(remote)) return `ssh://${scp[1]}/${scp[2].replace(/^\//, "")}`;
+  try {
+    const url2 = new URL(remote);
+    if (url2.protocol === "file:") return url2.href;
+    return displayUrl(url2);
+  } catch {
+    return remote;
+  }
 }
 function checkRemoteUrl(raw) {
   let url2;
@@ -85394,458 +84800,27 @@ function checkRemoteUrl(raw) {
     url: displayUrl(url2)
   });
 }
-function redact2(text2, auth6) {
-  if (!auth6?.token) return text2;
+function redact2(text, auth6) {
+  if (!auth6?.token) return text;
   const secrets2 = [
     auth6.token,
     Buffer.from(`${auth6.username}:${auth6.token}`).toString("base64"),
     encodeURIComponent(auth6.token)
   ].filter((s) => s.length >= 4);
-  let out = text2;
+  let out = text;
   for (const s of secrets2) out = out.split(s).join("***");
   return out;
 }
 
-// src/adapters/git/shallow-fetch.ts
-import { mkdir as mkdir3, readFile as readFile3, rename as rename2, writeFile as writeFile3 } from "node:fs/promises";
-import path5 from "node:path";
-
-// src/adapters/git/index-pack.ts
-import { createHash as createHash2 } from "node:crypto";
-import { mkdir as mkdir2, rename, writeFile as writeFile2 } from "node:fs/promises";
-import path4 from "node:path";
-import { crc32 as crc322, inflateSync as inflateSync2 } from "node:zlib";
-
-// src/adapters/git/upload-pack.ts
-var ProtocolError = class extends Error {
-  code = "ProtocolError";
-};
-var HttpStatusError = class extends Error {
-  code = "HttpError";
-  data;
-  constructor(statusCode, statusMessage) {
-    super(`HTTP ${statusCode} ${statusMessage}`.trim());
-    this.data = { statusCode, statusMessage };
-  }
-};
-var USER_AGENT = "git/vault-rollout";
-function basic(given) {
-  return `Basic ${Buffer.from(`${given.username}:${given.password}`).toString("base64")}`;
-}
-async function readAll(body) {
-  const chunks = [];
-  if (body) for await (const c of body) chunks.push(Buffer.from(c.buffer, c.byteOffset, c.byteLength));
-  return Buffer.concat(chunks);
-}
-async function drain(body) {
-  if (body) for await (const _ of body) void _;
-}
-async function request2(url2, init, auth6, state) {
-  for (; ; ) {
-    const headers = { "user-agent": USER_AGENT, ...init.headers };
-    if (state.given) headers["authorization"] = basic(state.given);
-    const body = init.body ? [
-      new Uint8Array(init.body.buffer, init.body.byteOffset, init.body.length)
-    ] : void 0;
-    const res = await node_default.request({ url: url2, method: init.method, headers, ...body ? { body } : {} });
-    if (res.statusCode === 401 && auth6 && !state.given) {
-      await drain(res.body);
-      state.given = { username: auth6.username, password: auth6.token };
-      continue;
-    }
-    if (res.statusCode !== 200) {
-      await drain(res.body);
-      throw new HttpStatusError(res.statusCode, res.statusMessage);
-    }
-    return res;
+// src/adapters/git/shared.ts
+var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+function decodeUtf82(bytes) {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
   }
 }
-function* pktLines(buf, start = 0) {
-  let pos = start;
-  while (pos + 4 <= buf.length) {
-    const len = Number.parseInt(buf.toString("latin1", pos, pos + 4), 16);
-    if (Number.isNaN(len) || len > 0 && len < 4)
-      throw new ProtocolError("malformed pkt-line from the server");
-    if (len === 0) {
-      pos += 4;
-      yield { line: null, end: pos };
-      continue;
-    }
-    if (pos + len > buf.length) return;
-    yield { line: buf.subarray(pos + 4, pos + len), end: pos + len };
-    pos += len;
-  }
-}
-function text(line) {
-  return line.toString("utf8").replace(/\n$/, "");
-}
-function parseAdvertisement(body) {
-  const refs = /* @__PURE__ */ new Map();
-  const capabilities = /* @__PURE__ */ new Set();
-  const symrefs = /* @__PURE__ */ new Map();
-  let first = true;
-  let sawService = false;
-  for (const { line } of pktLines(body)) {
-    if (line === null) continue;
-    const t = text(line);
-    if (t.startsWith("ERR ")) throw new ProtocolError(`the server refused: ${t.slice(4).slice(0, 300)}`);
-    if (!sawService && t.startsWith("# service=")) {
-      sawService = true;
-      continue;
-    }
-    if (t === "version 1") continue;
-    let refPart = t;
-    if (first) {
-      first = false;
-      const nul = t.indexOf("\0");
-      if (nul !== -1) {
-        refPart = t.slice(0, nul);
-        for (const cap of t.slice(nul + 1).split(" ").filter(Boolean)) {
-          capabilities.add(cap);
-          const m2 = /^symref=([^:]+):(.+)$/.exec(cap);
-          if (m2) symrefs.set(m2[1], m2[2]);
-        }
-      }
-    }
-    const m = /^([0-9a-f]{40}) (.+)$/.exec(refPart);
-    if (!m) {
-      if (refPart.startsWith("version 2")) {
-        throw new ProtocolError("the server answered with Git protocol v2 only, which is not supported");
-      }
-      throw new ProtocolError("unexpected ref advertisement from the server");
-    }
-    if (m[2] === "capabilities^{}" || m[2].endsWith("^{}")) continue;
-    refs.set(m[2], m[1]);
-  }
-  if (!sawService) {
-    throw new ProtocolError(
-      'the server does not speak the smart HTTP protocol (no "# service=git-upload-pack")'
-    );
-  }
-  return { refs, capabilities, symrefs };
-}
-async function discoverUploadPack(url2, auth6, state) {
-  const res = await request2(
-    `${url2.replace(/\/$/, "")}/info/refs?service=git-upload-pack`,
-    { method: "GET", headers: { accept: "*/*" } },
-    auth6,
-    state
-  );
-  const type2 = String(res.headers?.["content-type"] ?? "");
-  const body = await readAll(res.body);
-  if (type2 && type2 !== "application/x-git-upload-pack-advertisement") {
-    throw new ProtocolError(
-      `the server does not speak the smart HTTP protocol (content type "${type2.slice(0, 80)}")`
-    );
-  }
-  return parseAdvertisement(body);
-}
-async function fetchPack(opts) {
-  const caps = opts.advertisement.capabilities;
-  if (!caps.has("shallow")) {
-    throw new ProtocolError('the server does not support shallow fetches (no "shallow" capability)');
-  }
-  const band = caps.has("side-band-64k") ? "side-band-64k" : caps.has("side-band") ? "side-band" : null;
-  const requested = [
-    ...band ? [band] : [],
-    ...caps.has("ofs-delta") ? ["ofs-delta"] : [],
-    ...opts.thin && caps.has("thin-pack") ? ["thin-pack"] : [],
-    "shallow",
-    ...caps.has("no-progress") ? ["no-progress"] : [],
-    ...[...caps].some((c) => c.startsWith("agent=")) ? ["agent=vault-rollout"] : []
-  ];
-  const lines = [];
-  opts.wants.forEach(
-    (oid, i) => lines.push(pktLine(`want ${oid}${i === 0 ? ` ${requested.join(" ")}` : ""}
-`))
-  );
-  for (const oid of opts.shallow ?? []) lines.push(pktLine(`shallow ${oid}
-`));
-  lines.push(pktLine("deepen 1\n"), Buffer.from("0000", "latin1"));
-  for (const oid of opts.haves ?? []) lines.push(pktLine(`have ${oid}
-`));
-  lines.push(pktLine("done\n"));
-  const res = await request2(
-    `${opts.url.replace(/\/$/, "")}/git-upload-pack`,
-    {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-git-upload-pack-request",
-        accept: "application/x-git-upload-pack-result"
-      },
-      body: Buffer.concat(lines)
-    },
-    opts.auth,
-    opts.state
-  );
-  const shallow = [];
-  const unshallow = [];
-  const packParts = [];
-  let packBytes = 0;
-  let phase = "shallow";
-  let pending2 = Buffer.alloc(0);
-  let lastReport = 0;
-  const addPack = (b) => {
-    packParts.push(b);
-    packBytes += b.length;
-    if (opts.onProgress && packBytes - lastReport >= 1 << 20) {
-      lastReport = packBytes;
-      opts.onProgress({ phase: "Downloading pack", loaded: packBytes });
-    }
-  };
-  const serverError = (msg) => new ProtocolError(`the server failed to send the pack: ${msg.replace(/\s+$/, "").slice(0, 500)}`);
-  if (res.body) {
-    for await (const chunk of res.body) {
-      const c = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      if (phase === "raw") {
-        addPack(c);
-        continue;
-      }
-      pending2 = pending2.length ? Buffer.concat([pending2, c]) : c;
-      let consumed = 0;
-      for (const { line, end } of pktLines(pending2)) {
-        if (phase === "done") break;
-        consumed = end;
-        if (phase === "shallow") {
-          if (line === null) {
-            phase = "ack";
-            continue;
-          }
-          const t = text(line);
-          if (t.startsWith("shallow ")) shallow.push(t.slice(8));
-          else if (t.startsWith("unshallow ")) unshallow.push(t.slice(10));
-          else if (t.startsWith("ERR ")) throw serverError(t.slice(4));
-          else throw new ProtocolError(`unexpected line from the server: ${JSON.stringify(t.slice(0, 80))}`);
-          continue;
-        }
-        if (phase === "ack") {
-          if (line === null) continue;
-          const t = text(line);
-          if (t === "NAK" || t.startsWith("ACK ")) {
-            if (!band) {
-              phase = "raw";
-              break;
-            }
-            continue;
-          }
-          if (t.startsWith("ERR ")) throw serverError(t.slice(4));
-          phase = "pack";
-        }
-        if (line === null) {
-          phase = "done";
-          break;
-        }
-        const b = line[0];
-        if (b === 1) addPack(line.subarray(1));
-        else if (b === 3) throw serverError(line.subarray(1).toString("utf8"));
-        else if (b !== 2) throw new ProtocolError(`unexpected side-band channel ${b} from the server`);
-      }
-      pending2 = pending2.subarray(consumed);
-      if (phase === "raw" && pending2.length) {
-        addPack(Buffer.from(pending2));
-        pending2 = Buffer.alloc(0);
-      }
-    }
-  }
-  if (phase !== "done" && phase !== "raw")
-    throw new ProtocolError("the server closed the connection before the pack ended");
-  const pack = Buffer.concat(packParts, packBytes);
-  opts.onProgress?.({ phase: "Downloading pack", loaded: packBytes, total: packBytes });
-  return { pack, shallow, unshallow };
-}
-
-// src/adapters/git/index-pack.ts
-var TYPES2 = { 1: "commit", 2: "tree", 3: "blob", 4: "tag" };
-var OFS_DELTA2 = 6;
-var REF_DELTA2 = 7;
-function bad(msg) {
-  return new ProtocolError(`the received pack is invalid: ${msg}`);
-}
-async function indexPack(pack, opts = {}) {
-  if (pack.length < 32 || pack.toString("latin1", 0, 4) !== "PACK") throw bad("no PACK header");
-  const version2 = pack.readUInt32BE(4);
-  if (version2 !== 2 && version2 !== 3) throw bad(`version ${version2}`);
-  const count = pack.readUInt32BE(8);
-  const bodyEnd = pack.length - 20;
-  const packSha = pack.subarray(bodyEnd);
-  if (!createHash2("sha1").update(pack.subarray(0, bodyEnd)).digest().equals(packSha)) {
-    throw bad("checksum mismatch");
-  }
-  const offsets = new Float64Array(count);
-  const dataStarts = new Float64Array(count);
-  const ends = new Float64Array(count);
-  const kinds = new Uint8Array(count);
-  const baseIndex = new Int32Array(count).fill(-1);
-  const baseOids = new Array(count);
-  const oids = new Array(count);
-  const crcs = new Uint32Array(count);
-  const byOffset = /* @__PURE__ */ new Map();
-  const byOid = /* @__PURE__ */ new Map();
-  const externals = /* @__PURE__ */ new Map();
-  const cache = new BaseCache(opts.cacheBytes ?? 48 * 2 ** 20);
-  const hash2 = (i, obj) => {
-    const oid = createHash2("sha1").update(`${obj.type} ${obj.data.length}\0`).update(obj.data).digest("hex");
-    oids[i] = oid;
-    if (!byOid.has(oid)) byOid.set(oid, i);
-  };
-  const resolve2 = (i) => {
-    const hit = cache.get(i);
-    if (hit) return hit;
-    const raw = inflateSync2(pack.subarray(dataStarts[i], ends[i]));
-    let obj;
-    const kind = kinds[i];
-    if (kind === OFS_DELTA2 || kind === REF_DELTA2) {
-      const base = baseOf(i);
-      if (!base) throw bad(`delta at offset ${offsets[i]} has no base`);
-      obj = { type: base.type, data: applyDelta(raw, base.data) };
-    } else {
-      obj = { type: TYPES2[kind], data: raw };
-    }
-    cache.set(i, obj);
-    return obj;
-  };
-  const baseOf = (i) => {
-    if (kinds[i] === OFS_DELTA2) {
-      const b2 = baseIndex[i];
-      return oids[b2] !== void 0 ? resolve2(b2) : void 0;
-    }
-    const oid = baseOids[i];
-    const b = byOid.get(oid);
-    if (b !== void 0) return resolve2(b);
-    return externals.get(oid);
-  };
-  const deferred = [];
-  let pos = 12;
-  for (let i = 0; i < count; i++) {
-    if (pos >= bodyEnd) throw bad(`${count} objects announced, ${i} found`);
-    const start = pos;
-    let byte = pack[pos++];
-    const kind = byte >> 4 & 7;
-    let size = byte & 15;
-    let shift = 4;
-    while (byte & 128) {
-      byte = pack[pos++];
-      size += (byte & 127) * 2 ** shift;
-      shift += 7;
-    }
-    if (kind === OFS_DELTA2) {
-      byte = pack[pos++];
-      let rel = byte & 127;
-      while (byte & 128) {
-        byte = pack[pos++];
-        rel = (rel + 1) * 128 + (byte & 127);
-      }
-      const b = byOffset.get(start - rel);
-      if (b === void 0) throw bad(`delta at offset ${start} points to no object`);
-      baseIndex[i] = b;
-    } else if (kind === REF_DELTA2) {
-      baseOids[i] = pack.toString("hex", pos, pos + 20);
-      pos += 20;
-    } else if (!TYPES2[kind]) {
-      throw bad(`unknown object type ${kind} at offset ${start}`);
-    }
-    let inflated;
-    try {
-      inflated = inflateSync2(pack.subarray(pos, bodyEnd), {
-        info: true,
-        chunkSize: Math.max(64, size + 1)
-      });
-    } catch (err) {
-      throw bad(`object at offset ${start}: ${err.message}`);
-    }
-    const raw = inflated.buffer;
-    if (raw.length !== size) throw bad(`object at offset ${start}: ${raw.length} bytes, expected ${size}`);
-    offsets[i] = start;
-    dataStarts[i] = pos;
-    kinds[i] = kind;
-    pos += inflated.engine.bytesWritten;
-    ends[i] = pos;
-    crcs[i] = crc322(pack.subarray(start, pos));
-    byOffset.set(start, i);
-    let obj;
-    if (kind === OFS_DELTA2 || kind === REF_DELTA2) {
-      const base = baseOf(i);
-      if (base) obj = { type: base.type, data: applyDelta(raw, base.data) };
-    } else {
-      obj = { type: TYPES2[kind], data: raw };
-    }
-    if (obj) {
-      hash2(i, obj);
-      cache.set(i, obj);
-    } else {
-      deferred.push(i);
-    }
-    if (opts.onProgress && i % 2e3 === 1999)
-      opts.onProgress({ phase: "Indexing pack", loaded: i + 1, total: count });
-  }
-  if (pos !== bodyEnd) throw bad(`${bodyEnd - pos} bytes after the last object`);
-  let todo = deferred;
-  while (todo.length > 0) {
-    const next = [];
-    for (const i of todo) {
-      const base = baseOf(i);
-      if (!base) {
-        next.push(i);
-        continue;
-      }
-      const data = applyDelta(inflateSync2(pack.subarray(dataStarts[i], ends[i])), base.data);
-      const obj = { type: base.type, data };
-      hash2(i, obj);
-      cache.set(i, obj);
-    }
-    if (next.length === todo.length) {
-      const missing = new Set(next.map((i2) => baseOids[i2]).filter((o) => o !== void 0 && !byOid.has(o)));
-      let found = 0;
-      for (const oid of missing) {
-        const obj = oid && !externals.has(oid) ? await opts.external?.(oid) : void 0;
-        if (obj && oid) {
-          externals.set(oid, obj);
-          found++;
-        }
-      }
-      if (found > 0) continue;
-      const i = next[0];
-      throw bad(
-        `delta at offset ${offsets[i]} needs ${baseOids[i] ?? `the object at ${offsets[baseIndex[i]]}`}, which is not in the pack`
-      );
-    }
-    todo = next;
-  }
-  opts.onProgress?.({ phase: "Indexing pack", loaded: count, total: count });
-  const entries = new Array(count);
-  for (let i = 0; i < count; i++) entries[i] = { oid: oids[i], offset: offsets[i], crc: crcs[i] };
-  if (externals.size === 0) return { pack, entries, packSha: Buffer.from(packSha) };
-  return appendBases(pack, entries, externals);
-}
-function appendBases(pack, entries, bases) {
-  const parts = [pack.subarray(0, pack.length - 20)];
-  let offset = pack.length - 20;
-  for (const [oid, obj] of bases) {
-    const entry = packEntry(obj.type, obj.data);
-    entries.push({ oid, offset, crc: crc322(entry) });
-    parts.push(entry);
-    offset += entry.length;
-  }
-  const body = Buffer.concat(parts);
-  body.writeUInt32BE(entries.length, 8);
-  const packSha = createHash2("sha1").update(body).digest();
-  return { pack: Buffer.concat([body, packSha]), entries, packSha };
-}
-async function writePackFiles(gitdir, indexed) {
-  const dir = path4.join(gitdir, "objects", "pack");
-  await mkdir2(dir, { recursive: true });
-  const name = `pack-${indexed.packSha.toString("hex")}`;
-  const put = async (file2, data) => {
-    const tmp = path4.join(dir, `tmp_${file2}`);
-    await writeFile2(tmp, data);
-    await rename(tmp, path4.join(dir, file2));
-  };
-  await put(`${name}.pack`, indexed.pack);
-  await put(`${name}.idx`, packIndex(indexed.entries, indexed.packSha));
-  return name;
-}
-
-// src/adapters/git/shallow-fetch.ts
 function isValidBranchName(name) {
   if (!name || name.startsWith("-") || name.startsWith("/") || name.endsWith("/") || name.endsWith(".")) {
     return false;
@@ -85853,135 +84828,11 @@ function isValidBranchName(name) {
   if (/[\x00-\x20\x7f~^:?*[\\]|\.\.|@\{|\/\//.test(name) || name === "@") return false;
   return name.split("/").every((part) => !part.startsWith(".") && !part.endsWith(".lock"));
 }
-function defaultBranch(adv) {
-  const target = adv.symrefs.get("HEAD");
-  if (target?.startsWith("refs/heads/")) return target.slice("refs/heads/".length);
-  const head = adv.refs.get("HEAD");
-  if (!head) return null;
-  const names2 = [...adv.refs].filter(([ref, oid]) => ref.startsWith("refs/heads/") && oid === head).map(([ref]) => ref.slice("refs/heads/".length));
-  return names2.find((n) => n === "main") ?? names2.find((n) => n === "master") ?? names2[0] ?? null;
-}
-async function writeAtomic(file2, content) {
-  await mkdir3(path5.dirname(file2), { recursive: true });
-  const tmp = `${file2}.tmp-${process.pid}`;
-  await writeFile3(tmp, content);
-  await rename2(tmp, file2);
-}
-async function writeRefFile(gitdir, ref, oid) {
-  await writeAtomic(path5.join(gitdir, ...ref.split("/")), `${oid}
-`);
-}
-function subsection(name) {
-  return `"${name.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-}
-async function initGitdir(gitdir, url2, branch) {
-  for (const sub of ["objects/pack", "objects/info", "refs/heads", "refs/tags", "refs/remotes/origin"]) {
-    await mkdir3(path5.join(gitdir, sub), { recursive: true });
+function checkPath(p) {
+  const parts = p.split("/");
+  if (p.startsWith("/") || parts.some((s) => s === "" || s === "." || s === ".." || s.toLowerCase() === ".git")) {
+    throw new GitError(`refusing to commit "${p}": not a plain repository-relative path`, { path: p });
   }
-  await writeFile3(path5.join(gitdir, "HEAD"), `ref: refs/heads/${branch}
-`);
-  const config2 = [
-    "[core]",
-    "	repositoryformatversion = 0",
-    "	filemode = true",
-    "	bare = false",
-    "	logallrefupdates = false",
-    '[remote "origin"]',
-    `	url = ${url2}`,
-    `	fetch = +refs/heads/${branch}:refs/remotes/origin/${branch}`,
-    `[branch ${subsection(branch)}]`,
-    "	remote = origin",
-    `	merge = refs/heads/${branch}`,
-    ""
-  ];
-  await writeFile3(path5.join(gitdir, "config"), config2.join("\n"));
-}
-async function readShallow(gitdir) {
-  const text2 = await readFile3(path5.join(gitdir, "shallow"), "utf8").catch(() => "");
-  return text2.split("\n").filter((l) => /^[0-9a-f]{40}$/.test(l));
-}
-async function fetchInto(opts) {
-  const started = performance.now();
-  const current = await readShallow(opts.gitdir);
-  const { pack, shallow, unshallow } = await fetchPack({
-    url: opts.url,
-    advertisement: opts.advertisement,
-    wants: [opts.want],
-    haves: opts.haves,
-    // Without a thin pack, git's upload-pack resends every object of a depth-1 tree (the shallow cut hides
-    // what the haves hold): the whole repository again on every refresh.
-    thin: opts.haves.length > 0 && opts.readLocal !== void 0,
-    shallow: current,
-    auth: opts.auth,
-    state: opts.state,
-    onProgress: opts.onProgress
-  });
-  const downloaded = performance.now();
-  opts.onProgress?.({ phase: "Indexing pack", loaded: 0 });
-  const indexed = await indexPack(pack, {
-    onProgress: opts.onProgress,
-    ...opts.readLocal ? { external: opts.readLocal } : {}
-  });
-  if (indexed.entries.length > 0) await writePackFiles(opts.gitdir, indexed);
-  const next = new Set(current);
-  for (const oid of unshallow) next.delete(oid);
-  for (const oid of shallow) {
-    if (!/^[0-9a-f]{40}$/.test(oid)) throw new ProtocolError("malformed shallow line from the server");
-    next.add(oid);
-  }
-  if (next.size > 0)
-    await writeAtomic(path5.join(opts.gitdir, "shallow"), [...next].map((o) => `${o}
-`).join(""));
-  return {
-    objects: indexed.entries.length,
-    packBytes: indexed.pack.length,
-    downloadMs: Math.round(downloaded - started),
-    indexMs: Math.round(performance.now() - downloaded)
-  };
-}
-
-// src/adapters/git/workspace.ts
-var ZERO_OID = "0".repeat(40);
-function errCode(err) {
-  return typeof err === "object" && err !== null && "code" in err ? String(err.code) : void 0;
-}
-function toGitError(err, action, ctx) {
-  if (err instanceof GitError) return err;
-  if (err instanceof VaultRolloutError) return new GitError(err.message, err.data);
-  const where = `"${displayUrl(ctx.url)}"`;
-  const code2 = errCode(err);
-  const data = err?.data ?? {};
-  if (code2 === "HttpError" || code2 === "UserCanceledError") {
-    const status2 = Number(data["statusCode"] ?? 401);
-    if (status2 === 401 || status2 === 403 || code2 === "UserCanceledError") {
-      const who = ctx.auth ? `as "${ctx.auth.username}" with the given token` : "without credentials";
-      return new GitError(
-        `${action} ${where} failed: authentication refused (${who}); check GIT_TOKEN / GIT_USERNAME and the token's repository access`,
-        { url: displayUrl(ctx.url), status: status2 }
-      );
-    }
-    return new GitError(
-      `${action} ${where} failed: HTTP ${status2} ${String(data["statusMessage"] ?? "")}`.trim(),
-      {
-        url: displayUrl(ctx.url),
-        status: status2
-      }
-    );
-  }
-  if (code2 === "ECONNREFUSED" || code2 === "ENOTFOUND" || code2 === "ECONNRESET" || code2 === "ETIMEDOUT") {
-    return new GitError(
-      `${action} ${where} failed: cannot reach the server (${code2}); check the URL and network`,
-      {
-        url: displayUrl(ctx.url),
-        cause: code2
-      }
-    );
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return new GitError(`${action} ${where} failed: ${redact2(message, ctx.auth).slice(0, 500)}`, {
-    url: displayUrl(ctx.url),
-    cause: code2 ?? "unknown"
-  });
 }
 var RACE_PATTERNS = [
   /non-fast-forward/i,
@@ -85989,382 +84840,590 @@ var RACE_PATTERNS = [
   /stale info/i,
   /failed to lock/i,
   // git >= 2.2x: "failed to update ref" + "remote: error: cannot lock ref '...': is at X but expected Y".
-  /cannot lock ref .* but expected/i
+  /cannot lock ref .* but expected/i,
+  // isomorphic-git's report of the same server-side lock failure.
+  /failed to update ref/i
 ];
-var BaseWorkspace = class {
-  constructor(branch, head, repoObjects, ctx) {
-    this.branch = branch;
-    this.ctx = ctx;
-    this.head = head;
-    this.repoObjects = repoObjects;
-    this.source = {
-      load: async (accept, hints) => {
-        const started = performance.now();
-        const tree = await readCommitTree(this.repoObjects, this.head);
-        const out = await loadFiles(this.repoObjects, tree, accept, hints?.enterDir);
-        this.ctx.logger.debug("read manifests from git objects", {
-          commit: this.head,
-          files: out.files.length,
-          ms: Math.round(performance.now() - started)
-        });
-        return out;
-      }
-    };
+function folderFilter(enterDir) {
+  if (!enterDir) return () => true;
+  const known = /* @__PURE__ */ new Map();
+  return (p) => {
+    let at = p.indexOf("/");
+    while (at !== -1) {
+      const dir = p.slice(0, at);
+      let ok = known.get(dir);
+      if (ok === void 0) known.set(dir, ok = enterDir(dir));
+      if (!ok) return false;
+      at = p.indexOf("/", at + 1);
+    }
+    return true;
+  };
+}
+
+// src/adapters/git/iso.ts
+var ZERO = "0".repeat(40);
+function errCode(err) {
+  return typeof err === "object" && err !== null && "code" in err ? String(err.code) : void 0;
+}
+function toGitError(err, action, where, auth6) {
+  if (err instanceof GitError) return err;
+  if (err instanceof VaultRolloutError) return new GitError(err.message, err.data);
+  const code2 = errCode(err);
+  const data = err?.data ?? {};
+  if (code2 === "HttpError" || code2 === "UserCanceledError") {
+    const status2 = Number(data["statusCode"] ?? 401);
+    if (status2 === 401 || status2 === 403) {
+      const who = auth6 ? `as "${auth6.username}" with the given token` : "without credentials";
+      return new GitError(
+        `${action} "${where}" failed: authentication refused (${who}); check GIT_TOKEN / GIT_USERNAME and the token's repository access`,
+        { url: where, status: status2 }
+      );
+    }
+    return new GitError(`${action} "${where}" failed: HTTP ${status2}`, { url: where, status: status2 });
   }
+  if (code2 === "ECONNREFUSED" || code2 === "ENOTFOUND" || code2 === "ECONNRESET" || code2 === "ETIMEDOUT") {
+    return new GitError(
+      `${action} "${where}" failed: cannot reach the server (${code2}); check the URL and network`,
+      {
+        url: where
+      }
+    );
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new GitError(redact2(`${action} "${where}" failed: ${message.split("\n")[0]}`, auth6).slice(0, 500), {
+    url: where
+  });
+}
+var IsoWorkspace = class _IsoWorkspace {
+  constructor(mode, dir, branch, head, remoteUrl, auth6, logger, readOnly, tmp) {
+    this.mode = mode;
+    this.dir = dir;
+    this.branch = branch;
+    this.head = head;
+    this.remoteUrl = remoteUrl;
+    this.auth = auth6;
+    this.logger = logger;
+    this.readOnly = readOnly;
+    this.tmp = tmp;
+    this.source = { load: (accept, hints) => this.load(accept, hints?.enterDir) };
+  }
+  mode;
+  dir;
   branch;
-  ctx;
   head;
+  remoteUrl;
+  auth;
+  logger;
+  readOnly;
+  tmp;
   source;
-  repoObjects;
+  cache = {};
+  made = /* @__PURE__ */ new Map();
+  closed = false;
   get url() {
-    return displayUrl(this.ctx.url);
+    return displayRemote(this.remoteUrl);
   }
   useAuth(auth6) {
-    this.ctx.auth = auth6;
+    this.auth = auth6;
+  }
+  get args() {
+    return { fs, dir: this.dir, gitdir: path3.join(this.dir, ".git"), cache: this.cache };
+  }
+  get remoteArgs() {
+    const auth6 = this.auth;
+    return {
+      http: node_default,
+      url: this.remoteUrl,
+      // Tokens travel through onAuth only, never inside the URL (isomorphic-git writes URLs to .git/config).
+      ...auth6 ? {
+        onAuth: () => ({ username: auth6.username, password: auth6.token }),
+        onAuthFailure: () => ({ cancel: true })
+      } : {}
+    };
+  }
+  async entries(commit) {
+    const out = /* @__PURE__ */ new Map();
+    const visit4 = async (oid, prefix) => {
+      const { tree } = await import_isomorphic_git.default.readTree({ ...this.args, oid });
+      for (const e of tree) {
+        const p = prefix + e.path;
+        if (e.type === "tree") await visit4(e.oid, `${p}/`);
+        else out.set(p, { oid: e.oid, mode: e.mode, type: e.type });
+      }
+    };
+    const { commit: c } = await import_isomorphic_git.default.readCommit({ ...this.args, oid: commit });
+    await visit4(c.tree, "");
+    return out;
+  }
+  async load(accept, enterDir) {
+    const inFolder = folderFilter(enterDir);
+    const files = [];
+    const problems = [];
+    for (const [p, e] of await this.entries(this.head)) {
+      if (e.type !== "blob" || !inFolder(p) || !accept(p)) continue;
+      if (e.mode === "120000") {
+        problems.push({
+          file: p,
+          severity: "warning",
+          message: "symbolic link: not followed, not rewritten"
+        });
+        continue;
+      }
+      const { blob } = await import_isomorphic_git.default.readBlob({ ...this.args, oid: e.oid });
+      const text = decodeUtf82(blob);
+      if (text === null) problems.push({ file: p, severity: "warning", message: "not valid UTF-8: skipped" });
+      else files.push({ path: p, text });
+    }
+    files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+    return { files, problems };
   }
   async readCommitInfo(oid) {
-    const obj = await this.repoObjects.reader.read(oid);
-    if (obj.type !== "commit") throw new GitError(`object ${oid} is a ${obj.type}, expected a commit`);
-    return parseCommit(oid, obj.data);
-  }
-  async remoteBranch(branch) {
-    const ref = `refs/heads/${branch}`;
-    const state = { given: null };
-    let advertisement;
-    try {
-      advertisement = await discoverUploadPack(this.ctx.url.href, this.ctx.auth, state);
-    } catch (err) {
-      throw toGitError(err, `reading branch "${branch}" of`, this.ctx);
-    }
-    const oid = advertisement.refs.get(ref) ?? null;
-    if (!oid) return null;
-    const known = await this.readCommitInfo(oid).catch(() => null);
-    if (known) return known;
-    try {
-      await this.fetchBranch(branch, oid, advertisement, state);
-    } catch (err) {
-      throw toGitError(err, `fetching "${branch}" from`, this.ctx);
-    }
-    this.repoObjects.reader.reset();
-    return this.readCommitInfo(oid);
-  }
-  /** Fetches `oid`, the head of remote `branch`, at depth 1 and points `refs/remotes/origin/<branch>` at it. */
-  async fetchBranch(branch, _oid, _advertisement, _state) {
-    await import_isomorphic_git3.default.fetch({
-      ...this.gitArgs,
-      http: node_default,
-      url: this.ctx.url.href,
-      ref: branch,
-      remoteRef: branch,
-      singleBranch: true,
-      depth: 1,
-      tags: false,
-      ...authCallbacks(this.ctx.auth)
+    const { commit } = await import_isomorphic_git.default.readCommit({ ...this.args, oid }).catch(() => {
+      throw new GitError(`commit ${oid.slice(0, 12)} is not in the clone of "${this.url}"`);
     });
-  }
-  async pushBranch(commitId, branch, opts) {
-    if (branch === this.branch) {
-      throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
-    }
-    return this.updateRef(branch, opts.expectedOld, commitId);
-  }
-  async deleteBranch(branch, expectedOld) {
-    if (branch === this.branch) throw new GitError(`refusing to delete the base branch "${this.branch}"`);
-    return this.updateRef(branch, expectedOld, null);
-  }
-  /** One receive-pack command `expectedOld -> next` on `branch` (null: absent), with the run's objects. */
-  async updateRef(branch, expectedOld, next) {
-    if (next) {
-      const commit = await this.readCommitInfo(next);
-      if (commit.parents.length !== 1 || commit.parents[0] !== this.head) {
-        throw new GitError(
-          `commit ${next.slice(0, 12)} is not a child of the base head; build it with commit()`
-        );
-      }
-    }
-    const url2 = this.ctx.url.href;
-    const state = { given: null };
-    let current;
-    try {
-      current = await remoteBranchHead(url2, branch, this.ctx.auth, state);
-    } catch (err) {
-      throw toGitError(err, "pushing to", this.ctx);
-    }
-    if (current !== expectedOld) {
-      return {
-        ok: false,
-        reason: "not-fast-forward",
-        message: `branch "${branch}" is at ${current ? current.slice(0, 12) : "(absent)"}, expected ${expectedOld ? expectedOld.slice(0, 12) : "(absent)"}`
-      };
-    }
-    if (current === next) return { ok: true };
-    const pack = next ? buildPack(this.repoObjects.writer.objectsOf(next)) : Buffer.alloc(0);
-    let out;
-    try {
-      out = await sendReceivePack({
-        url: url2,
-        branch,
-        oldOid: expectedOld ?? ZERO_OID,
-        newOid: next ?? ZERO_OID,
-        pack,
-        state
-      });
-    } catch (err) {
-      throw toGitError(err, "pushing to", this.ctx);
-    }
-    if (out.status === 401 || out.status === 403) {
-      throw toGitError({ code: "HttpError", data: { statusCode: out.status } }, "pushing to", this.ctx);
-    }
-    if (!out.ok) return this.classifyPushError(out.error ?? "refused", out.messages, branch);
-    this.ctx.logger.info(next ? "pushed branch" : "deleted branch", {
-      branch,
-      ...next ? { commit: next, packBytes: pack.length } : {}
+    const who = (p) => ({
+      name: p.name,
+      email: p.email,
+      timestamp: p.timestamp
     });
-    return { ok: true };
+    return {
+      oid,
+      tree: commit.tree,
+      parents: commit.parent,
+      author: who(commit.author),
+      committer: who(commit.committer),
+      message: commit.message
+    };
   }
-  get gitArgs() {
-    return { fs: fs2, dir: this.repoObjects.dir, gitdir: this.repoObjects.gitdir, cache: this.repoObjects.cache };
+  async changedFiles(commitId) {
+    const commit = await this.readCommitInfo(commitId);
+    if (commit.parents.length !== 1) {
+      throw new GitError(
+        `commit ${commitId.slice(0, 12)} has ${commit.parents.length} parents, expected one`
+      );
+    }
+    return this.diff(commit.parents[0], commitId);
+  }
+  async diff(from, to) {
+    const a = await this.entries(from);
+    const b = await this.entries(to);
+    const out = [];
+    for (const [p, e] of b) {
+      const old = a.get(p);
+      if (old && old.oid === e.oid && old.mode === e.mode) continue;
+      const { blob } = await import_isomorphic_git.default.readBlob({ ...this.args, oid: e.oid });
+      out.push({ path: p, oid: e.oid, mode: e.mode, bytes: blob });
+    }
+    for (const p of a.keys()) if (!b.has(p)) out.push({ path: p, oid: null, mode: null, bytes: null });
+    return out;
   }
   async commit(opts) {
-    const id = await writeChangesCommit(this.repoObjects, this.head, {
-      changes: opts.changes,
-      message: opts.message,
-      author: opts.author,
-      now: opts.now ?? /* @__PURE__ */ new Date()
+    const changes = opts.changes.filter((c) => c.before !== c.after);
+    if (changes.length === 0) return this.head;
+    const seen = /* @__PURE__ */ new Set();
+    for (const c of changes) {
+      checkPath(c.path);
+      if (seen.has(c.path)) throw new GitError(`two changes for "${c.path}" in one commit; merge them first`);
+      seen.add(c.path);
+    }
+    const base = this.head;
+    const listing = await this.entries(base);
+    const edits = /* @__PURE__ */ new Map();
+    for (const c of changes) {
+      const entry = listing.get(c.path);
+      const current = entry ? decodeUtf82((await import_isomorphic_git.default.readBlob({ ...this.args, oid: entry.oid })).blob) : "";
+      if (current !== c.before) {
+        throw new GitError(
+          `"${c.path}" in commit ${base.slice(0, 12)} differs from what was planned; re-plan on the current head`,
+          { path: c.path, head: base }
+        );
+      }
+      const oid = await import_isomorphic_git.default.writeBlob({ ...this.args, blob: Buffer.from(c.after, "utf8") });
+      edits.set(c.path, { oid, mode: entry?.mode === "100755" ? "100755" : "100644" });
+    }
+    const { commit: parent } = await import_isomorphic_git.default.readCommit({ ...this.args, oid: base });
+    const tree = await this.rewriteTree(parent.tree, "", edits);
+    const seconds2 = Math.floor((opts.now ?? /* @__PURE__ */ new Date()).getTime() / 1e3);
+    const person = {
+      name: opts.author.name,
+      email: opts.author.email,
+      timestamp: seconds2,
+      timezoneOffset: 0
+    };
+    const commit = await import_isomorphic_git.default.writeCommit({
+      ...this.args,
+      commit: {
+        message: opts.message.endsWith("\n") ? opts.message : `${opts.message}
+`,
+        tree,
+        parent: [base],
+        author: person,
+        committer: person
+      }
     });
-    if (id)
-      this.ctx.logger.debug("wrote commit", { commit: id, parent: this.head, files: opts.changes.length });
-    return id ?? this.head;
+    this.made.set(commit, { parent: base, paths: changes.map((c) => c.path) });
+    this.logger.debug("wrote commit", { commit, parent: base, files: changes.length });
+    return commit;
   }
-  /** Local mode: refuse before pushing if the checkout cannot be moved forward safely. */
-  async beforePush(_commitId) {
+  /** Rewrites only the trees on the edited paths; every other subtree keeps its object id. */
+  async rewriteTree(oid, prefix, edits) {
+    const entries = oid ? [...(await import_isomorphic_git.default.readTree({ ...this.args, oid })).tree] : [];
+    const dirs = /* @__PURE__ */ new Map();
+    const put = (e) => {
+      const i = entries.findIndex((x) => x.path === e.path);
+      if (i === -1) entries.push(e);
+      else entries[i] = e;
+    };
+    for (const [rel, edit2] of edits) {
+      const slash = rel.indexOf("/");
+      if (slash === -1) {
+        if (entries.find((e) => e.path === rel && e.type !== "blob")) {
+          throw new GitError(
+            `cannot write file "${prefix}${rel}": it is a folder or submodule in the repository`
+          );
+        }
+        put({ path: rel, mode: edit2.mode, oid: edit2.oid, type: "blob" });
+      } else {
+        const name = rel.slice(0, slash);
+        const sub = dirs.get(name) ?? /* @__PURE__ */ new Map();
+        sub.set(rel.slice(slash + 1), edit2);
+        dirs.set(name, sub);
+      }
+    }
+    for (const [name, sub] of dirs) {
+      const existing = entries.find((e) => e.path === name);
+      if (existing && existing.type !== "tree")
+        throw new GitError(`cannot write below "${prefix}${name}": it is a file in the repository`);
+      put({
+        path: name,
+        mode: "040000",
+        oid: await this.rewriteTree(existing?.oid ?? null, `${prefix}${name}/`, sub),
+        type: "tree"
+      });
+    }
+    return import_isomorphic_git.default.writeTree({ ...this.args, tree: entries });
   }
-  /** Local mode: move the checkout forward after a successful push. */
-  async afterPush(_commitId) {
-  }
-  async push(commitId) {
-    if (commitId === this.head) return { ok: true };
-    const commit = await this.readCommitInfo(commitId);
-    const parent = commit.parents[0];
-    if (parent !== this.head || commit.parents.length !== 1) {
+  ownChild(commitId) {
+    const made = this.made.get(commitId);
+    if (!made || made.parent !== this.head) {
       throw new GitError(
         `commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`
       );
     }
-    await this.beforePush(commitId);
-    const started = performance.now();
-    const url2 = this.ctx.url.href;
-    const state = { given: null };
-    let remoteHead;
+    return made;
+  }
+  /** One receive-pack command `expected -> src` on `branch` (null: absent / delete). */
+  async pushRef(branch, expected, src) {
+    let moved = null;
+    const said = [];
     try {
-      remoteHead = await remoteBranchHead(url2, this.branch, this.ctx.auth, state);
-    } catch (err) {
-      throw toGitError(err, "pushing to", this.ctx);
-    }
-    if (remoteHead !== parent) {
-      return {
-        ok: false,
-        reason: "not-fast-forward",
-        message: remoteHead ? `branch "${this.branch}" moved to ${remoteHead.slice(0, 12)} since ${parent.slice(0, 12)}` : `branch "${this.branch}" no longer exists on the remote`
-      };
-    }
-    const pack = buildPack(this.repoObjects.writer.objectsOf(commitId));
-    let out;
-    try {
-      out = await sendReceivePack({
-        url: url2,
-        branch: this.branch,
-        oldOid: parent,
-        newOid: commitId,
-        pack,
-        state
+      const res = await import_isomorphic_git.default.push({
+        onMessage: (m) => {
+          if (m.trim()) said.push(m.trim());
+        },
+        ...this.args,
+        ...this.remoteArgs,
+        ref: src ?? this.head,
+        remoteRef: `refs/heads/${branch}`,
+        force: true,
+        ...src === null ? { delete: true } : {},
+        onPrePush: ({ remoteRef }) => {
+          const current = remoteRef.oid === ZERO ? null : remoteRef.oid;
+          if (current === expected) return true;
+          moved = current ?? "(absent)";
+          return false;
+        }
       });
+      if (res.ok) return { ok: true };
+      const why = res.refs?.[`refs/heads/${branch}`]?.error ?? res.error ?? "refused";
+      return this.refused(branch, why, said);
     } catch (err) {
-      throw toGitError(err, "pushing to", this.ctx);
+      if (moved !== null) {
+        return {
+          ok: false,
+          reason: "not-fast-forward",
+          message: `branch "${branch}" is at ${String(moved).slice(0, 12)}, expected ${expected ? expected.slice(0, 12) : "(absent)"}`
+        };
+      }
+      const refs = err.data?.result?.refs;
+      const why = refs?.[`refs/heads/${branch}`]?.error;
+      if (errCode(err) === "GitPushError" && why) return this.refused(branch, why, said);
+      throw toGitError(err, "pushing to", this.url, this.auth);
     }
-    if (out.status === 401 || out.status === 403) {
-      throw toGitError({ code: "HttpError", data: { statusCode: out.status } }, "pushing to", this.ctx);
-    }
-    if (!out.ok) return this.classifyPushError(out.error ?? "refused", out.messages);
-    await import_isomorphic_git3.default.writeRef({
-      ...this.gitArgs,
+  }
+  refused(branch, why, said) {
+    const remote = said.join(" | ");
+    const message = redact2(
+      `the remote refused the update of "${branch}": ${why}${remote ? ` (remote: ${remote})` : ""}`,
+      this.auth
+    ).slice(0, 1e3);
+    return {
+      ok: false,
+      reason: RACE_PATTERNS.some((re) => re.test(why)) ? "not-fast-forward" : "rejected",
+      message
+    };
+  }
+  async push(commitId) {
+    if (commitId === this.head) return { ok: true };
+    const made = this.ownChild(commitId);
+    if (this.mode === "local") await this.checkCheckout(made.paths);
+    const res = await this.pushRef(this.branch, made.parent, commitId);
+    if (!res.ok) return res;
+    await import_isomorphic_git.default.writeRef({
+      ...this.args,
       ref: `refs/remotes/origin/${this.branch}`,
       value: commitId,
       force: true
     });
-    this.ctx.logger.info("pushed", {
-      branch: this.branch,
-      commit: commitId,
-      packBytes: pack.length,
-      ms: Math.round(performance.now() - started)
-    });
-    await this.afterPush(commitId);
+    this.logger.info("pushed", { branch: this.branch, commit: commitId });
+    if (this.mode === "local") await this.moveCheckout(made.parent, commitId);
     this.head = commitId;
     return { ok: true };
   }
-  classifyPushError(err, messages, branch = this.branch) {
-    const result = err.data?.result;
-    const given = typeof err === "string" && branch !== this.branch ? err : void 0;
-    const refError = given ?? result?.refs?.[`refs/heads/${branch}`]?.error ?? "refused";
-    const remoteSays = messages.map((m) => m.replace(/\s+$/, "")).filter(Boolean).join(" | ");
-    const message = redact2(
-      `the remote refused the update of "${branch}": ${refError}${remoteSays ? ` (remote: ${remoteSays})` : ""}`,
-      this.ctx.auth
-    ).slice(0, 1e3);
-    const reason = RACE_PATTERNS.some((re) => re.test(`${refError} ${remoteSays}`)) ? "not-fast-forward" : "rejected";
-    return { ok: false, reason, message };
+  async pushBranch(commitId, branch, opts) {
+    if (branch === this.branch)
+      throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
+    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+    this.ownChild(commitId);
+    return this.pushRef(branch, opts.expectedOld, commitId);
   }
-  async fetchHead() {
-    const started = performance.now();
+  async deleteBranch(branch, expectedOld) {
+    if (branch === this.branch) throw new GitError(`refusing to delete the base branch "${this.branch}"`);
+    return this.pushRef(branch, expectedOld, null);
+  }
+  async remoteHead(branch) {
     try {
-      const res = await import_isomorphic_git3.default.fetch({
-        ...this.gitArgs,
-        http: node_default,
-        url: this.ctx.url.href,
-        ref: this.branch,
-        remoteRef: this.branch,
-        singleBranch: true,
-        depth: 1,
-        tags: false,
-        ...authCallbacks(this.ctx.auth),
-        ...this.ctx.onProgress ? { onProgress: this.ctx.onProgress } : {}
-      });
-      if (!res.fetchHead)
-        throw new GitError(`branch "${this.branch}" not found on "${displayUrl(this.ctx.url)}"`);
-      this.ctx.logger.debug("fetched", {
-        branch: this.branch,
-        head: res.fetchHead,
-        ms: Math.round(performance.now() - started)
-      });
-      return res.fetchHead;
+      const refs = await import_isomorphic_git.default.listServerRefs({ ...this.remoteArgs, prefix: `refs/heads/${branch}` });
+      return refs.find((r) => r.ref === `refs/heads/${branch}`)?.oid ?? null;
     } catch (err) {
-      throw toGitError(err, `fetching "${this.branch}" from`, this.ctx);
+      throw toGitError(err, `reading branch "${branch}" of`, this.url, this.auth);
     }
+  }
+  async fetch(branch) {
+    try {
+      await import_isomorphic_git.default.fetch({
+        ...this.args,
+        ...this.remoteArgs,
+        remote: "origin",
+        ref: branch,
+        remoteRef: branch,
+        singleBranch: true,
+        tags: false,
+        // A checkout is never made shallow behind its owner's back; the temporary clone may be.
+        ...this.mode === "remote" ? { depth: 1 } : {}
+      });
+    } catch (err) {
+      if (errCode(err) === "NotFoundError")
+        throw new GitError(`branch "${branch}" not found on "${this.url}"`);
+      throw toGitError(err, `fetching "${branch}" from`, this.url, this.auth);
+    }
+  }
+  async remoteBranch(branch) {
+    const oid = await this.remoteHead(branch);
+    if (!oid) return null;
+    const known = await this.readCommitInfo(oid).catch(() => null);
+    if (known) return known;
+    await this.fetch(branch);
+    return this.readCommitInfo(oid);
   }
   async refresh() {
-    this.head = await this.fetchHead();
-  }
-};
-var RemoteWorkspace = class extends BaseWorkspace {
-  mode = "remote";
-  closed = false;
-  /** Our own depth-1 fetch (shallow-fetch.ts), telling the server which commit is here already. */
-  async fetchBranch(branch, oid, advertisement, state) {
-    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
-    const fetched = await fetchInto({
-      gitdir: this.repoObjects.gitdir,
-      url: this.ctx.url.href,
-      advertisement,
-      want: oid,
-      haves: [this.head],
-      readLocal: (o) => this.repoObjects.reader.read(o).catch(() => void 0),
-      auth: this.ctx.auth,
-      state,
-      onProgress: this.ctx.onProgress
-    });
-    await writeRefFile(this.repoObjects.gitdir, `refs/remotes/origin/${branch}`, oid);
-    this.repoObjects.reader.reset();
-    this.ctx.logger.debug("fetched", { branch, head: oid, ...fetched });
-  }
-  async fetchHead() {
-    const state = { given: null };
-    try {
-      const advertisement = await discoverUploadPack(this.ctx.url.href, this.ctx.auth, state);
-      const oid = advertisement.refs.get(`refs/heads/${this.branch}`);
-      if (!oid) throw new GitError(`branch "${this.branch}" not found on "${displayUrl(this.ctx.url)}"`);
-      if (!await this.readCommitInfo(oid).catch(() => null)) {
-        await this.fetchBranch(this.branch, oid, advertisement, state);
-      }
-      await writeRefFile(this.repoObjects.gitdir, `refs/remotes/origin/${this.branch}`, oid);
-      await writeRefFile(this.repoObjects.gitdir, `refs/heads/${this.branch}`, oid);
-      return oid;
-    } catch (err) {
-      throw toGitError(err, `fetching "${this.branch}" from`, this.ctx);
-    }
+    await this.fetch(this.branch);
+    if (this.mode === "local") await this.syncCheckout();
+    else this.head = await import_isomorphic_git.default.resolveRef({ ...this.args, ref: `refs/remotes/origin/${this.branch}` });
   }
   async close() {
     if (this.closed) return;
     this.closed = true;
-    await rm2(this.repoObjects.dir, { recursive: true, force: true });
+    if (this.tmp) await rm2(this.tmp, { recursive: true, force: true });
   }
-};
-var LocalWorkspace = class extends BaseWorkspace {
-  constructor(branch, head, repoObjects, ctx, checkoutHead, trackingAtOpen) {
-    super(branch, head, repoObjects, ctx);
-    this.checkoutHead = checkoutHead;
-    this.trackingAtOpen = trackingAtOpen;
-  }
-  checkoutHead;
-  trackingAtOpen;
-  mode = "local";
-  async refresh() {
-    if (this.trackingAtOpen !== this.checkoutHead) {
+  // --- the local checkout (same rules as native.ts) -------------------------------------------
+  async syncCheckout() {
+    const local = await import_isomorphic_git.default.resolveRef({ ...this.args, ref: `refs/heads/${this.branch}` });
+    const origin = await import_isomorphic_git.default.resolveRef({ ...this.args, ref: `refs/remotes/origin/${this.branch}` });
+    if (local === origin) {
+      this.head = local;
+      return;
+    }
+    const behind = await import_isomorphic_git.default.isDescendent({ ...this.args, oid: origin, ancestor: local, depth: 1e4 }).catch(() => false);
+    if (!behind) {
       throw new GitError(
-        `the local branch "${this.branch}" is not at "origin/${this.branch}" (local commits not pushed, or a stale remote-tracking ref); re-planning on the new remote head would drop them: push or rebase them first`,
+        `the local branch "${this.branch}" has commits that are not on "origin/${this.branch}" (${this.url}); push or reset them first: vault-rollout publishes on top of the remote branch only`,
         { branch: this.branch }
       );
     }
-    await super.refresh();
+    if (!this.readOnly) await this.moveCheckout(local, origin, true);
+    this.head = origin;
   }
-  async checkoutDiff(commitId) {
-    const from = await readCommitTree(this.repoObjects, this.checkoutHead);
-    const to = await readCommitTree(this.repoObjects, commitId);
-    return diffTrees(this.repoObjects, from, to);
+  /** Paths among `paths` whose index or file differs from `head` (one statusMatrix over those paths). */
+  async dirty(paths) {
+    if (paths.length === 0) return [];
+    const matrix = await import_isomorphic_git.default.statusMatrix({ ...this.args, ref: this.head, filepaths: paths });
+    const wanted = new Set(paths);
+    return matrix.filter(([p, h, w, s]) => wanted.has(p) && !(h === w && w === s && (h === 1 || h === 0))).map(([p]) => p);
   }
-  async beforePush(commitId) {
-    const current = await import_isomorphic_git3.default.resolveRef({ ...this.gitArgs, ref: `refs/heads/${this.branch}` });
-    if (current !== this.checkoutHead) {
+  async checkCheckout(paths) {
+    const current = await import_isomorphic_git.default.resolveRef({ ...this.args, ref: `refs/heads/${this.branch}` });
+    if (current !== this.head)
       throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
-    }
-    const dirty = [];
-    for (const d of await this.checkoutDiff(commitId)) {
-      const status2 = await import_isomorphic_git3.default.status({ ...this.gitArgs, filepath: d.path });
-      if (status2 !== "unmodified" && status2 !== "absent") dirty.push(`${d.path} (${status2})`);
-    }
+    const dirty = await this.dirty(paths);
     if (dirty.length > 0) {
       throw new GitError(
         `uncommitted changes in files this commit changes: ${dirty.slice(0, 10).join(", ")}; commit or stash them first`,
-        { paths: dirty }
+        {
+          paths: dirty
+        }
       );
     }
   }
-  async afterPush(commitId) {
-    const dir = this.repoObjects.dir;
-    for (const d of await this.checkoutDiff(commitId)) {
-      const abs = path6.join(dir, ...d.path.split("/"));
-      if (d.to && d.to.mode !== "160000") {
-        await mkdir4(path6.dirname(abs), { recursive: true });
-        await writeFile4(abs, await readBlobBytes(this.repoObjects, d.to.oid));
-        if (d.to.mode === "100755") await chmod2(abs, 493);
-        await import_isomorphic_git3.default.add({ ...this.gitArgs, filepath: d.path, force: true });
-      } else if (!d.to) {
-        await unlink(abs).catch(() => void 0);
-        await import_isomorphic_git3.default.remove({ ...this.gitArgs, filepath: d.path });
+  /** Writes the files that differ between `from` and `to`, one index update for all of them, then the ref. */
+  async moveCheckout(from, to, check2 = false) {
+    const changed = await this.diff(from, to);
+    if (check2) {
+      const prev = this.head;
+      this.head = from;
+      const dirty = await this.dirty(changed.map((c) => c.path));
+      this.head = prev;
+      const reallyDirty = [];
+      for (const p of dirty) {
+        const target = changed.find((c) => c.path === p);
+        const onDisk = await fs.promises.readFile(path3.join(this.dir, p)).catch(() => null);
+        if (!target?.bytes || !onDisk || !Buffer.from(target.bytes).equals(onDisk)) reallyDirty.push(p);
+      }
+      if (reallyDirty.length > 0) {
+        throw new GitError(
+          `the checkout's "${this.branch}" is behind "origin/${this.branch}" and has uncommitted changes in ${reallyDirty.slice(0, 10).join(", ")}; commit or stash them first`
+        );
       }
     }
-    await import_isomorphic_git3.default.writeRef({ ...this.gitArgs, ref: `refs/heads/${this.branch}`, value: commitId, force: true });
-    this.checkoutHead = commitId;
+    const added = [];
+    const removed = [];
+    for (const c of changed) {
+      const abs = path3.join(this.dir, ...c.path.split("/"));
+      if (c.bytes && c.mode !== "160000") {
+        await mkdir2(path3.dirname(abs), { recursive: true });
+        await writeFile2(abs, c.bytes);
+        if (c.mode === "100755") await chmod2(abs, 493);
+        added.push(c.path);
+      } else if (!c.bytes) {
+        await rm2(abs, { force: true });
+        removed.push(c.path);
+      }
+    }
+    if (added.length > 0) await import_isomorphic_git.default.add({ ...this.args, filepath: added, force: true });
+    for (const p of removed) await import_isomorphic_git.default.remove({ ...this.args, filepath: p });
+    await import_isomorphic_git.default.writeRef({ ...this.args, ref: `refs/heads/${this.branch}`, value: to, force: true });
   }
-  async close() {
+  // --- opening --------------------------------------------------------------------------------
+  static async openRemote(opts) {
+    const url2 = checkRemoteUrl(opts.repo);
+    const where = displayUrl(url2);
+    if (opts.branch !== void 0 && !isValidBranchName(opts.branch)) {
+      throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
+    }
+    const tmp = await mkdtemp2(path3.join(opts.tmpRoot ?? os2.tmpdir(), "vault-rollout-"));
+    try {
+      const ws = new _IsoWorkspace(
+        "remote",
+        tmp,
+        opts.branch ?? "",
+        "",
+        url2.href,
+        opts.auth,
+        opts.logger,
+        false,
+        tmp
+      );
+      try {
+        await import_isomorphic_git.default.clone({
+          ...ws.args,
+          ...ws.remoteArgs,
+          ...opts.branch ? { ref: opts.branch } : {},
+          singleBranch: true,
+          depth: 1,
+          noCheckout: true,
+          noTags: true
+        });
+      } catch (err) {
+        if (errCode(err) === "NotFoundError")
+          throw new GitError(`branch "${opts.branch}" not found on "${where}"`, { url: where });
+        throw toGitError(err, "cloning", where, opts.auth);
+      }
+      const branch = opts.branch ?? await import_isomorphic_git.default.currentBranch({ ...ws.args }) ?? "";
+      if (!branch) throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
+      const head = await import_isomorphic_git.default.resolveRef({ ...ws.args, ref: "HEAD" });
+      const opened = new _IsoWorkspace(
+        "remote",
+        tmp,
+        branch,
+        head,
+        url2.href,
+        opts.auth,
+        opts.logger,
+        false,
+        tmp
+      );
+      opts.logger.info("cloned", { url: where, branch, head });
+      return opened;
+    } catch (err) {
+      await rm2(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+  static async openLocal(opts) {
+    const dir = path3.resolve(opts.repo);
+    const gitdir = path3.join(dir, ".git");
+    const st = await stat(gitdir).catch(() => null);
+    if (!st)
+      throw new GitError(`"${dir}" is not a Git checkout (no .git folder); pass a checkout or an HTTPS URL`);
+    if (!st.isDirectory()) {
+      throw new GitError(
+        `"${dir}" is a linked worktree or submodule (.git is a file), which needs the git CLI: install git`
+      );
+    }
+    await checkIndexVersion(gitdir);
+    const current = await import_isomorphic_git.default.currentBranch({ fs, dir, gitdir, fullname: false });
+    if (!current)
+      throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
+    if (opts.branch && opts.branch !== current) {
+      throw new GitError(
+        `the checkout is on branch "${current}", not "${opts.branch}"; check out "${opts.branch}" or pass the repository URL`
+      );
+    }
+    const rawUrl = await import_isomorphic_git.default.getConfig({ fs, dir, gitdir, path: "remote.origin.url" });
+    if (typeof rawUrl !== "string" || !rawUrl)
+      throw new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
+    if (!/^https?:\/\//i.test(rawUrl)) {
+      throw new GitError(
+        `the "origin" remote of "${dir}" (${displayRemote(rawUrl)}) is not HTTP(S), which only the git CLI can reach: install git`
+      );
+    }
+    const url2 = checkRemoteUrl(rawUrl);
+    const ws = new _IsoWorkspace(
+      "local",
+      dir,
+      current,
+      "",
+      url2.href,
+      opts.auth,
+      opts.logger,
+      opts.readOnly ?? false,
+      null
+    );
+    await ws.refresh();
+    opts.logger.info("opened local checkout", { dir, branch: current, head: ws.head });
+    return ws;
   }
 };
-async function exists(p) {
-  return stat(p).then(
-    () => true,
-    () => false
-  );
-}
 async function checkIndexVersion(gitdir) {
-  const indexPath = path6.join(gitdir, "index");
-  if (!await exists(indexPath)) return;
-  const fh = await open2(indexPath, "r");
+  const fh = await open2(path3.join(gitdir, "index"), "r").catch(() => null);
+  if (!fh) return;
   try {
     const header = Buffer.alloc(8);
     await fh.read(header, 0, 8, 0);
     const version2 = header.readUInt32BE(4);
     if (header.toString("latin1", 0, 4) === "DIRC" && version2 > 3) {
       throw new GitError(
-        `the checkout's index is version ${version2}, which isomorphic-git cannot read; run "git update-index --index-version 2" (or unset feature.manyFiles / index.version) and retry`,
+        `the checkout's index is version ${version2}, which isomorphic-git cannot read; install git, or run "git update-index --index-version 2" and retry`,
         { version: version2 }
       );
     }
@@ -86372,143 +85431,672 @@ async function checkIndexVersion(gitdir) {
     await fh.close();
   }
 }
-async function openLocal(opts, logger) {
-  const dir = path6.resolve(opts.repo);
-  const gitdir = path6.join(dir, ".git");
-  const st = await stat(gitdir).catch(() => null);
-  if (!st)
-    throw new GitError(`"${dir}" is not a Git checkout (no .git folder); pass a checkout or an HTTPS URL`);
-  if (!st.isDirectory()) {
-    throw new GitError(`"${dir}" is a linked worktree or submodule (.git is a file), which is not supported`);
-  }
-  await checkIndexVersion(gitdir);
-  const repoObjects = objectRepo(dir, gitdir);
-  const current = await import_isomorphic_git3.default.currentBranch({ fs: fs2, dir, gitdir, fullname: false });
-  if (!current) {
-    throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
-  }
-  if (opts.branch && opts.branch !== current) {
-    throw new GitError(
-      `the checkout is on branch "${current}", not "${opts.branch}"; check out "${opts.branch}" or pass the repository URL`
-    );
-  }
-  const rawUrl = await import_isomorphic_git3.default.getConfig({ fs: fs2, dir, gitdir, path: "remote.origin.url" });
-  if (typeof rawUrl !== "string" || !rawUrl) {
-    throw new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
-  }
-  if (!looksLikeUrl(rawUrl)) {
-    throw new GitError(
-      `the "origin" remote of "${dir}" is not an http(s) URL; vault-rollout pushes over HTTPS only`
-    );
-  }
-  const url2 = checkRemoteUrl(rawUrl);
-  const head = await import_isomorphic_git3.default.resolveRef({ fs: fs2, dir, gitdir, ref: "HEAD" });
-  const tracking = await import_isomorphic_git3.default.resolveRef({ fs: fs2, dir, gitdir, ref: `refs/remotes/origin/${current}` }).catch(() => null);
-  logger.info("opened local checkout", { dir, branch: current, head });
-  return new LocalWorkspace(
-    current,
-    head,
-    repoObjects,
-    { url: url2, auth: opts.auth, logger, onProgress: opts.onProgress },
-    head,
-    tracking
-  );
+
+// src/adapters/git/native.ts
+import { createHash } from "node:crypto";
+import { existsSync as existsSync2 } from "node:fs";
+import { mkdir as mkdir3, mkdtemp as mkdtemp3, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
+import os3 from "node:os";
+import path4 from "node:path";
+
+// src/adapters/git/commit-info.ts
+function parseIdentity(value) {
+  const m = /^(.*?)\s*<([^>]*)>\s*(\d+)?/.exec(value);
+  return { name: m?.[1] ?? "", email: m?.[2] ?? "", timestamp: Number(m?.[3] ?? 0) };
 }
-async function openRemote(opts, logger) {
-  const url2 = checkRemoteUrl(opts.repo);
-  const ctx = { url: url2, auth: opts.auth, logger, onProgress: opts.onProgress };
-  const where = displayUrl(url2);
-  if (opts.branch !== void 0 && !isValidBranchName(opts.branch)) {
-    throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
+function parseCommit(oid, data) {
+  const text = data.toString("utf8");
+  const split = text.indexOf("\n\n");
+  const header = split === -1 ? text : text.slice(0, split);
+  const message = split === -1 ? "" : text.slice(split + 2);
+  let tree = "";
+  const parents = [];
+  let author = { name: "", email: "", timestamp: 0 };
+  let committer = author;
+  for (const line of header.split("\n")) {
+    if (line.startsWith(" ")) continue;
+    const space = line.indexOf(" ");
+    const key = line.slice(0, space);
+    const value = line.slice(space + 1);
+    if (key === "tree") tree = value;
+    else if (key === "parent") parents.push(value);
+    else if (key === "author") author = parseIdentity(value);
+    else if (key === "committer") committer = parseIdentity(value);
   }
-  const started = performance.now();
-  const state = { given: null };
-  let advertisement;
-  try {
-    advertisement = await discoverUploadPack(url2.href, ctx.auth, state);
-  } catch (err) {
-    throw toGitError(err, "cloning", ctx);
+  return { oid, tree, parents, author, committer, message };
+}
+
+// src/adapters/git/native.ts
+function parseLsTree(out) {
+  const entries = /* @__PURE__ */ new Map();
+  for (const rec of out.toString("utf8").split("\0")) {
+    if (!rec) continue;
+    const tab = rec.indexOf("	");
+    const [mode = "", type2 = "", oid = ""] = rec.slice(0, tab).split(" ");
+    entries.set(rec.slice(tab + 1), { mode, type: type2, oid });
   }
-  const branch = opts.branch ?? defaultBranch(advertisement);
-  if (!branch || !isValidBranchName(branch)) {
-    throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
+  return entries;
+}
+function parseBatch(out) {
+  const objects = /* @__PURE__ */ new Map();
+  let at = 0;
+  while (at < out.length) {
+    const eol = out.indexOf(10, at);
+    if (eol === -1) break;
+    const header = out.toString("latin1", at, eol).split(" ");
+    at = eol + 1;
+    if (header[1] === "missing" || header.length < 3) continue;
+    const size = Number(header[2]);
+    objects.set(header[0], out.subarray(at, at + size));
+    at += size + 1;
   }
-  const head = advertisement.refs.get(`refs/heads/${branch}`);
-  if (!head) {
-    throw new GitError(`branch "${branch}" not found on "${where}"`, { url: where, branch });
+  return objects;
+}
+function gitSays(stderr) {
+  return stderr.split("\n").map((l) => l.replace(/^(fatal|error): /, "").trim()).filter((l) => l && !/^(hint|warning):/.test(l)).slice(0, 3).join(" | ").slice(0, 500);
+}
+var AUTH_FAILED = /Authentication failed|could not read (Username|Password)|returned error: 40[13]|HTTP 40[13]|Permission denied \(publickey|Invalid username or password|terminal prompts disabled/i;
+var UNREACHABLE = /Could not resolve host|Connection refused|Failed to connect|Connection timed out|Couldn't connect|Network is unreachable|Could not read from remote repository/i;
+var NativeWorkspace = class _NativeWorkspace {
+  constructor(mode, dir, branch, head, remote, git2, auth6, headerAllowed, objectFormat2, logger, readOnly, tmp, originUrl = null) {
+    this.mode = mode;
+    this.dir = dir;
+    this.branch = branch;
+    this.head = head;
+    this.remote = remote;
+    this.git = git2;
+    this.auth = auth6;
+    this.headerAllowed = headerAllowed;
+    this.objectFormat = objectFormat2;
+    this.logger = logger;
+    this.readOnly = readOnly;
+    this.tmp = tmp;
+    this.originUrl = originUrl;
+    this.source = { load: (accept, hints) => this.load(accept, hints?.enterDir) };
   }
-  const dir = await mkdtemp2(path6.join(opts.tmpRoot ?? os2.tmpdir(), "vault-rollout-"));
-  const gitdir = path6.join(dir, ".git");
-  try {
-    await initGitdir(gitdir, where, branch);
-    const fetched = await fetchInto({
-      gitdir,
-      url: url2.href,
-      advertisement,
-      want: head,
-      haves: [],
-      auth: ctx.auth,
-      state,
-      onProgress: opts.onProgress
+  mode;
+  dir;
+  branch;
+  head;
+  remote;
+  git;
+  auth;
+  headerAllowed;
+  objectFormat;
+  logger;
+  readOnly;
+  tmp;
+  originUrl;
+  source;
+  listings = /* @__PURE__ */ new Map();
+  /** Commits this run built: id → { parent, changed paths }. */
+  made = /* @__PURE__ */ new Map();
+  closed = false;
+  get url() {
+    return displayRemote(this.originUrl ?? this.remote);
+  }
+  useAuth(auth6) {
+    this.auth = auth6;
+  }
+  // --- running git -------------------------------------------------------------------------------
+  /** The Authorization header for an http(s) remote, scoped to its host, or nothing. */
+  authConfig() {
+    if (!this.auth || !this.headerAllowed) return [];
+    return headerConfig(this.originUrl ?? this.remote, this.auth);
+  }
+  run(args, opts = {}) {
+    return this.git.run(args, {
+      cwd: this.dir,
+      ...opts,
+      config: [...this.authConfig(), ...opts.config ?? []]
     });
-    await writeRefFile(gitdir, `refs/heads/${branch}`, head);
-    await writeRefFile(gitdir, `refs/remotes/origin/${branch}`, head);
-    logger.info("cloned", {
-      url: where,
-      branch,
-      head,
-      ms: Math.round(performance.now() - started),
-      ...fetched
-    });
-    return new RemoteWorkspace(branch, head, objectRepo(dir, gitdir), ctx);
-  } catch (err) {
-    await rm2(dir, { recursive: true, force: true });
-    throw toGitError(err, "cloning", ctx);
   }
+  /** Runs git and throws a one-line GitError (naming the remote and branch) on a non-zero exit. */
+  async must(args, action, opts = {}) {
+    const res = await this.run(args, opts);
+    if (res.code !== 0) throw this.failure(action, res.stderr);
+    return res.stdout;
+  }
+  failure(action, stderr) {
+    return gitFailure(action, this.url, stderr, this.auth, this.headerAllowed, this.mode === "local");
+  }
+  async revParse(ref) {
+    const res = await this.run(["rev-parse", "-q", "--verify", `${ref}^{commit}`]);
+    return res.code === 0 ? res.stdout.toString("utf8").trim() : null;
+  }
+  // --- reading -------------------------------------------------------------------------------------
+  async listing(commit) {
+    let hit = this.listings.get(commit);
+    if (!hit) {
+      hit = parseLsTree(
+        await this.must(["ls-tree", "-r", "-z", "--full-tree", commit], `reading ${commit.slice(0, 12)} of`)
+      );
+      this.listings.clear();
+      this.listings.set(commit, hit);
+    }
+    return hit;
+  }
+  async readBlobs(oids) {
+    if (oids.length === 0) return /* @__PURE__ */ new Map();
+    return parseBatch(
+      await this.must(["cat-file", "--batch"], "reading objects of", { input: `${oids.join("\n")}
+` })
+    );
+  }
+  async load(accept, enterDir) {
+    const inFolder = folderFilter(enterDir);
+    const started = performance.now();
+    const listing = await this.listing(this.head);
+    const problems = [];
+    const wanted = [];
+    for (const [p, e] of listing) {
+      if (e.type !== "blob" || !inFolder(p) || !accept(p)) continue;
+      if (e.mode === "120000") {
+        problems.push({
+          file: p,
+          severity: "warning",
+          message: "symbolic link: not followed, not rewritten"
+        });
+      } else wanted.push([p, e.oid]);
+    }
+    const blobs = await this.readBlobs([...new Set(wanted.map(([, oid]) => oid))]);
+    const files = [];
+    for (const [p, oid] of wanted) {
+      const text = decodeUtf82(blobs.get(oid) ?? Buffer.alloc(0));
+      if (text === null) problems.push({ file: p, severity: "warning", message: "not valid UTF-8: skipped" });
+      else files.push({ path: p, text });
+    }
+    files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+    this.logger.debug("read manifests from git objects", {
+      commit: this.head,
+      files: files.length,
+      ms: Math.round(performance.now() - started)
+    });
+    return { files, problems };
+  }
+  async readCommitInfo(oid) {
+    const res = await this.run(["cat-file", "commit", oid]);
+    if (res.code !== 0) throw new GitError(`commit ${oid.slice(0, 12)} is not in the clone of "${this.url}"`);
+    return parseCommit(oid, res.stdout);
+  }
+  async changedFiles(commitId) {
+    const commit = await this.readCommitInfo(commitId);
+    if (commit.parents.length !== 1) {
+      throw new GitError(
+        `commit ${commitId.slice(0, 12)} has ${commit.parents.length} parents, expected one`
+      );
+    }
+    const out = await this.must(
+      ["diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", commit.parents[0], commitId],
+      "comparing commits of"
+    );
+    const recs = out.toString("utf8").split("\0");
+    const files = [];
+    for (let i = 0; i + 1 < recs.length; i += 2) {
+      const [, dstMode = "", , dstOid = "", status2 = ""] = recs[i].slice(1).split(" ");
+      const p = recs[i + 1];
+      if (status2 === "D") files.push({ path: p, oid: null, mode: null, bytes: null });
+      else files.push({ path: p, oid: dstOid, mode: dstMode, bytes: null });
+    }
+    const blobs = await this.readBlobs(files.flatMap((f) => f.oid ? [f.oid] : []));
+    for (const f of files) if (f.oid) f.bytes = blobs.get(f.oid) ?? null;
+    return files;
+  }
+  // --- writing -------------------------------------------------------------------------------------
+  blobId(bytes) {
+    return createHash(this.objectFormat).update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+  }
+  async commit(opts) {
+    const changes = opts.changes.filter((c) => c.before !== c.after);
+    if (changes.length === 0) return this.head;
+    const seen = /* @__PURE__ */ new Set();
+    for (const c of changes) {
+      checkPath(c.path);
+      if (seen.has(c.path)) throw new GitError(`two changes for "${c.path}" in one commit; merge them first`);
+      seen.add(c.path);
+    }
+    const base = this.head;
+    const listing = await this.listing(base);
+    for (const c of changes) {
+      const entry = listing.get(c.path);
+      const matches = entry ? entry.type === "blob" && entry.oid === this.blobId(Buffer.from(c.before, "utf8")) : c.before === "";
+      if (!matches) {
+        throw new GitError(
+          `"${c.path}" in commit ${base.slice(0, 12)} differs from what was planned; re-plan on the current head`,
+          { path: c.path, head: base }
+        );
+      }
+    }
+    const started = performance.now();
+    const tmp = await mkdtemp3(path4.join(os3.tmpdir(), "vault-rollout-commit-"));
+    try {
+      await mkdir3(path4.join(tmp, "b"));
+      const names2 = [];
+      for (let i = 0; i < changes.length; i++) {
+        const name = path4.join(tmp, "b", String(i));
+        await writeFile3(name, changes[i].after, "utf8");
+        names2.push(name);
+      }
+      const oids = (await this.must(["hash-object", "-w", "--no-filters", "--stdin-paths"], "writing objects into", {
+        input: `${names2.join("\n")}
+`
+      })).toString("utf8").trim().split("\n");
+      const index2 = { GIT_INDEX_FILE: path4.join(tmp, "index") };
+      await this.must(["read-tree", base], "building the commit in", { env: index2 });
+      const info2 = changes.map(
+        (c, i) => `${listing.get(c.path)?.mode === "100755" ? "100755" : "100644"} ${oids[i]}	${c.path}\0`
+      ).join("");
+      await this.must(["update-index", "-z", "--index-info"], "building the commit in", {
+        env: index2,
+        input: info2
+      });
+      const tree = (await this.must(["write-tree"], "building the commit in", { env: index2 })).toString("utf8").trim();
+      const when = `${Math.floor((opts.now ?? /* @__PURE__ */ new Date()).getTime() / 1e3)} +0000`;
+      const commit = (await this.must(["commit-tree", tree, "-p", base, "-F", "-"], "building the commit in", {
+        // A message ends with a newline, as `git commit` writes it.
+        input: opts.message.endsWith("\n") ? opts.message : `${opts.message}
+`,
+        env: {
+          GIT_AUTHOR_NAME: opts.author.name,
+          GIT_AUTHOR_EMAIL: opts.author.email,
+          GIT_AUTHOR_DATE: when,
+          GIT_COMMITTER_NAME: opts.author.name,
+          GIT_COMMITTER_EMAIL: opts.author.email,
+          GIT_COMMITTER_DATE: when
+        }
+      })).toString("utf8").trim();
+      this.made.set(commit, { parent: base, paths: changes.map((c) => c.path) });
+      this.logger.debug("wrote commit", {
+        commit,
+        parent: base,
+        files: changes.length,
+        ms: Math.round(performance.now() - started)
+      });
+      return commit;
+    } finally {
+      await rm3(tmp, { recursive: true, force: true });
+    }
+  }
+  /** A commit made by `commit()` on the current head; anything else is a programming error. */
+  ownChild(commitId) {
+    const made = this.made.get(commitId);
+    if (!made || made.parent !== this.head) {
+      throw new GitError(
+        `commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`
+      );
+    }
+    return made;
+  }
+  /** `git push --porcelain --force-with-lease=<ref>:<expected> origin <src>:<ref>`, classified. */
+  async pushRef(ref, expected, src) {
+    const res = await this.run(
+      [
+        "push",
+        "--porcelain",
+        "--no-progress",
+        `--force-with-lease=${ref}:${expected ?? ""}`,
+        this.remote,
+        `${src}:${ref}`
+      ],
+      { timeoutMs: 10 * 6e4 }
+    );
+    if (res.code === 0) return { ok: true };
+    const out = res.stdout.toString("utf8");
+    const refLine = out.split("\n").find((l) => l.startsWith("!")) ?? "";
+    const why = refLine.split("	")[2] ?? "";
+    const remoteSays = res.stderr.split("\n").filter((l) => l.startsWith("remote: ")).map((l) => l.slice("remote: ".length).trim()).filter(Boolean).join(" | ");
+    if (!why && AUTH_FAILED.test(res.stderr)) throw this.failure("pushing to", res.stderr);
+    if (!why) throw this.failure("pushing to", res.stderr);
+    const branch = ref.replace(/^refs\/heads\//, "");
+    const message = redact2(
+      `the remote refused the update of "${branch}": ${why}${remoteSays ? ` (remote: ${remoteSays})` : ""}`,
+      this.auth
+    ).slice(0, 1e3);
+    const race = RACE_PATTERNS.some((re) => re.test(`${why} ${remoteSays}`));
+    return { ok: false, reason: race ? "not-fast-forward" : "rejected", message };
+  }
+  async push(commitId) {
+    if (commitId === this.head) return { ok: true };
+    const made = this.ownChild(commitId);
+    if (this.mode === "local") await this.checkCheckout(made.paths);
+    const started = performance.now();
+    const res = await this.pushRef(`refs/heads/${this.branch}`, made.parent, commitId);
+    if (!res.ok) return res;
+    await this.must(
+      ["update-ref", `refs/remotes/origin/${this.branch}`, commitId],
+      "updating origin/" + this.branch + " of"
+    );
+    this.logger.info("pushed", {
+      branch: this.branch,
+      commit: commitId,
+      ms: Math.round(performance.now() - started)
+    });
+    if (this.mode === "local") await this.moveCheckout(made.parent, commitId);
+    this.head = commitId;
+    return { ok: true };
+  }
+  async pushBranch(commitId, branch, opts) {
+    if (branch === this.branch)
+      throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
+    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+    this.ownChild(commitId);
+    const res = await this.pushRef(`refs/heads/${branch}`, opts.expectedOld, commitId);
+    if (res.ok) this.logger.info("pushed branch", { branch, commit: commitId });
+    return res;
+  }
+  async deleteBranch(branch, expectedOld) {
+    if (branch === this.branch) throw new GitError(`refusing to delete the base branch "${this.branch}"`);
+    const res = await this.pushRef(`refs/heads/${branch}`, expectedOld, "");
+    if (res.ok) this.logger.info("deleted branch", { branch });
+    return res;
+  }
+  async remoteBranch(branch) {
+    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+    const listed = await this.must(
+      ["ls-remote", this.remote, `refs/heads/${branch}`],
+      `reading branch "${branch}" of`
+    );
+    const oid = listed.toString("utf8").split("	")[0]?.trim();
+    if (!oid) return null;
+    const known = await this.readCommitInfo(oid).catch(() => null);
+    if (known) return known;
+    const depth = this.mode === "remote" ? ["--depth", "1"] : [];
+    await this.must(
+      [
+        "fetch",
+        "-q",
+        "--no-tags",
+        ...depth,
+        this.remote,
+        `+refs/heads/${branch}:refs/remotes/origin/${branch}`
+      ],
+      `fetching "${branch}" from`
+    );
+    return this.readCommitInfo(oid);
+  }
+  async refresh() {
+    await this.fetchBase();
+    if (this.mode === "local") await this.syncCheckout();
+    else this.head = await this.revParse(`refs/remotes/origin/${this.branch}`);
+  }
+  async close() {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.tmp) await rm3(this.tmp, { recursive: true, force: true });
+  }
+  // --- the local checkout -------------------------------------------------------------------------
+  /** Fetches the base branch into `origin/<branch>`; a checkout gets no `--depth` (no new shallow boundary). */
+  async fetchBase() {
+    const started = performance.now();
+    const depth = this.mode === "remote" ? ["--depth", "1"] : [];
+    const res = await this.run([
+      "fetch",
+      "-q",
+      "--no-tags",
+      ...depth,
+      this.remote,
+      `+refs/heads/${this.branch}:refs/remotes/origin/${this.branch}`
+    ]);
+    if (res.code !== 0) {
+      if (/couldn't find remote ref/i.test(res.stderr)) {
+        throw new GitError(`branch "${this.branch}" not found on "${this.url}"`, { branch: this.branch });
+      }
+      throw this.failure(`fetching "${this.branch}" from`, res.stderr);
+    }
+    this.logger.debug("fetched", { branch: this.branch, ms: Math.round(performance.now() - started) });
+  }
+  /**
+   * Brings the local branch to `origin/<branch>` when it is behind (fast-forward of a clean checkout), and
+   * sets `head` to it. Refuses when the branch has commits origin does not have.
+   */
+  async syncCheckout() {
+    const local = await this.revParse(`refs/heads/${this.branch}`);
+    const origin = await this.revParse(`refs/remotes/origin/${this.branch}`);
+    if (!local || !origin)
+      throw new GitError(`branch "${this.branch}" has no commit in "${this.dir}" or on "${this.url}"`);
+    if (local === origin) {
+      this.head = local;
+      return;
+    }
+    const behind = (await this.run(["merge-base", "--is-ancestor", local, origin])).code === 0;
+    if (!behind) {
+      throw new GitError(
+        `the local branch "${this.branch}" has commits that are not on "origin/${this.branch}" (${this.url}); push or reset them first: vault-rollout publishes on top of the remote branch only`,
+        { branch: this.branch }
+      );
+    }
+    if (this.readOnly) {
+      this.logger.info(
+        `The checkout's "${this.branch}" is behind "origin/${this.branch}": planning on the remote head`
+      );
+      this.head = origin;
+      return;
+    }
+    await this.moveCheckout(local, origin, "fast-forward");
+    this.logger.info(
+      `Fast-forwarded the checkout's "${this.branch}" to "origin/${this.branch}" (${origin.slice(0, 12)})`
+    );
+    this.head = origin;
+  }
+  /**
+   * Before pushing: the branch is still where we built, and no path the commit changes has uncommitted
+   * edits (they would be overwritten) or is an untracked file the commit would create.
+   */
+  async checkCheckout(paths) {
+    const current = await this.revParse(`refs/heads/${this.branch}`);
+    if (current !== this.head)
+      throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
+    const touched = new Set(paths);
+    const changed = /* @__PURE__ */ new Set();
+    for (const cached2 of [false, true]) {
+      const out = await this.must(
+        ["diff-index", "-z", "--name-only", "--no-renames", ...cached2 ? ["--cached"] : [], this.head],
+        "checking the checkout of"
+      );
+      for (const p of out.toString("utf8").split("\0")) if (touched.has(p)) changed.add(p);
+    }
+    const listing = await this.listing(this.head);
+    for (const p of paths) if (!listing.has(p) && existsSync2(path4.join(this.dir, p))) changed.add(p);
+    if (changed.size > 0) {
+      const list4 = [...changed].sort();
+      throw new GitError(
+        `uncommitted changes in files this commit changes: ${list4.slice(0, 10).join(", ")}; commit or stash them first`,
+        { paths: list4 }
+      );
+    }
+  }
+  /**
+   * Moves index and files of the paths that differ between `from` and `to` (a two-tree merge: other
+   * entries, staged or not, are kept; a person's edit in a moved path makes git refuse), then the branch.
+   */
+  async moveCheckout(from, to, what = "commit") {
+    const res = await this.run(["read-tree", "-m", "-u", from, to]);
+    if (res.code !== 0) {
+      throw new GitError(
+        `cannot move the checkout's "${this.branch}" to ${to.slice(0, 12)} (${what}): ${gitSays(res.stderr)}; commit or stash the changes in those files, then run again`,
+        { branch: this.branch }
+      );
+    }
+    await this.must(
+      ["update-ref", "-m", `vault-rollout: ${what}`, `refs/heads/${this.branch}`, to, from],
+      `moving "${this.branch}" in`
+    );
+  }
+  // --- opening ------------------------------------------------------------------------------------
+  static async openLocal(opts) {
+    const dir = path4.resolve(opts.repo);
+    const git2 = opts.git;
+    if (!existsSync2(dir)) throw new GitError(`"${dir}" does not exist; pass a checkout or an HTTPS URL`);
+    const top = await git2.run(["rev-parse", "--show-toplevel"], { cwd: dir });
+    if (top.code !== 0) throw new GitError(`"${dir}" is not a Git checkout; pass a checkout or an HTTPS URL`);
+    if (path4.resolve(top.stdout.toString("utf8").trim()) !== await realDir(dir)) {
+      throw new GitError(
+        `"${dir}" is inside a Git checkout but not its top folder; pass "${top.stdout.toString("utf8").trim()}"`
+      );
+    }
+    const sym = await git2.run(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: dir });
+    const current = sym.code === 0 ? sym.stdout.toString("utf8").trim() : "";
+    if (!current)
+      throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
+    if (opts.branch && opts.branch !== current) {
+      throw new GitError(
+        `the checkout is on branch "${current}", not "${opts.branch}"; check out "${opts.branch}" or pass the repository URL`
+      );
+    }
+    const origin = await git2.run(["remote", "get-url", "origin"], { cwd: dir });
+    const remoteUrl = origin.code === 0 ? origin.stdout.toString("utf8").trim() : "";
+    if (!remoteUrl) throw new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
+    const own2 = /^https?:\/\//i.test(remoteUrl) ? await git2.run(["config", "--get-urlmatch", "http.extraheader", remoteUrl], { cwd: dir }) : { code: 1 };
+    const format2 = await objectFormat(git2, dir);
+    const ws = new _NativeWorkspace(
+      "local",
+      dir,
+      current,
+      "",
+      "origin",
+      git2,
+      opts.auth,
+      own2.code !== 0,
+      format2,
+      opts.logger,
+      opts.readOnly ?? false,
+      null,
+      remoteUrl
+    );
+    await ws.fetchBase();
+    await ws.syncCheckout();
+    opts.logger.info("opened local checkout", { dir, branch: current, head: ws.head, remote: ws.url });
+    return ws;
+  }
+  static async openRemote(opts) {
+    const url2 = checkRemoteUrl(opts.repo);
+    const where = displayRemote(url2.href);
+    if (opts.branch !== void 0 && !isValidBranchName(opts.branch)) {
+      throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
+    }
+    const tmp = await mkdtemp3(path4.join(opts.tmpRoot ?? os3.tmpdir(), "vault-rollout-"));
+    const dir = path4.join(tmp, "repo");
+    try {
+      const started = performance.now();
+      const res = await opts.git.run(
+        [
+          "clone",
+          "-q",
+          "--depth",
+          "1",
+          "--no-checkout",
+          "--single-branch",
+          "--no-tags",
+          ...opts.branch ? ["--branch", opts.branch] : [],
+          "--",
+          url2.href,
+          dir
+        ],
+        { cwd: tmp, config: opts.auth ? headerConfig(url2.href, opts.auth) : [] }
+      );
+      if (res.code !== 0) {
+        if (/Remote branch .* not found/i.test(res.stderr)) {
+          throw new GitError(`branch "${opts.branch}" not found on "${where}"`, {
+            url: where,
+            branch: opts.branch
+          });
+        }
+        throw gitFailure("cloning", where, res.stderr, opts.auth, true);
+      }
+      const sym = await opts.git.run(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: dir });
+      const branch = opts.branch ?? sym.stdout.toString("utf8").trim();
+      const head = await opts.git.run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], { cwd: dir });
+      if (!branch || head.code !== 0)
+        throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
+      const ws = new _NativeWorkspace(
+        "remote",
+        dir,
+        branch,
+        head.stdout.toString("utf8").trim(),
+        url2.href,
+        opts.git,
+        opts.auth,
+        true,
+        await objectFormat(opts.git, dir),
+        opts.logger,
+        false,
+        tmp
+      );
+      opts.logger.info("cloned", {
+        url: where,
+        branch,
+        head: ws.head,
+        ms: Math.round(performance.now() - started)
+      });
+      return ws;
+    } catch (err) {
+      await rm3(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+};
+async function realDir(dir) {
+  const { realpath } = await import("node:fs/promises");
+  return path4.resolve(await realpath(dir));
+}
+async function objectFormat(git2, dir) {
+  const res = await git2.run(["rev-parse", "--show-object-format"], { cwd: dir });
+  return res.stdout.toString("utf8").trim() === "sha256" ? "sha256" : "sha1";
+}
+function headerConfig(remote, auth6) {
+  let url2;
+  try {
+    url2 = new URL(remote);
+  } catch {
+    return [];
+  }
+  if (url2.protocol !== "https:" && url2.protocol !== "http:") return [];
+  const basic = Buffer.from(`${auth6.username}:${auth6.token}`).toString("base64");
+  return [[`http.${url2.protocol}//${url2.host}/.extraHeader`, `Authorization: Basic ${basic}`]];
+}
+function gitFailure(action, where, stderr, auth6, tokenUsed, local = false) {
+  const at = `${action} "${where}"`;
+  if (AUTH_FAILED.test(stderr)) {
+    const who = auth6 && tokenUsed ? `as "${auth6.username}" with the given token` : local ? "with the checkout's own git credentials" : "without credentials";
+    return new GitError(
+      `${at} failed: authentication refused (${who}); check GIT_TOKEN / GIT_USERNAME, the SSH key or credential helper, and the repository access`,
+      { url: where }
+    );
+  }
+  if (UNREACHABLE.test(stderr) && !/not found|does not appear to be a git repository/i.test(stderr)) {
+    return new GitError(
+      `${at} failed: cannot reach the server (${gitSays(stderr)}); check the URL and network`,
+      {
+        url: where
+      }
+    );
+  }
+  return new GitError(redact2(`${at} failed: ${gitSays(stderr) || "git exited with an error"}`, auth6), {
+    url: where
+  });
+}
+
+// src/adapters/git/index.ts
+function chooseEngine(env, asked) {
+  const git2 = findGit(env["PATH"]);
+  if (asked === "isomorphic") return { engine: "isomorphic", git: git2 };
+  return { engine: asked === "native" || git2 ? "native" : "isomorphic", git: git2 };
 }
 async function openWorkspace(opts) {
   const logger = opts.logger ?? silentLogger;
-  if (looksLikeUrl(opts.repo)) return openRemote(opts, logger);
-  return openLocal(opts, logger);
-}
-
-// src/adapters/git/publish.ts
-var defaultSleep = (ms) => new Promise((resolve2) => setTimeout(resolve2, ms));
-async function publishWithRetry(ws, build2, opts) {
-  const attempts = Math.max(1, opts.attempts ?? 5);
-  const backoff = opts.backoffMs ?? 250;
-  const sleep = opts.sleep ?? defaultSleep;
-  const random = opts.random ?? Math.random;
-  let lastMessage = "";
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const plan = await build2(ws);
-    const changes = (plan?.changes ?? []).filter((c) => c.before !== c.after);
-    if (!plan || changes.length === 0)
-      return { outcome: "none", commit: null, attempts: attempt, changes: [] };
-    if (opts.dryRun) return { outcome: "dry-run", commit: null, attempts: attempt, changes };
-    const commit = await ws.commit({
-      changes,
-      message: plan.message,
-      author: opts.author,
-      ...opts.clock ? { now: opts.clock() } : {}
-    });
-    const pushed = await ws.push(commit);
-    if (pushed.ok) return { outcome: "pushed", commit, attempts: attempt, changes };
-    if (pushed.reason === "rejected") {
-      throw new GitError(`push to "${ws.branch}" rejected by the remote: ${pushed.message}`, {
-        branch: ws.branch,
-        reason: "rejected"
-      });
-    }
-    lastMessage = pushed.message;
-    if (attempt === attempts) break;
-    await sleep(Math.round(backoff * 2 ** (attempt - 1) * (0.5 + random())));
-    await ws.refresh();
+  const chosen = chooseEngine(opts.env, opts.engine);
+  const remote = looksLikeUrl(opts.repo);
+  if (chosen.engine === "native") {
+    if (!chosen.git)
+      throw new GitError(
+        'the native git CLI was asked for (VAULT_ROLLOUT_GIT=native) but "git" is not on PATH'
+      );
+    const git2 = new GitCli(chosen.git, opts.env);
+    const args = { ...opts, git: git2, logger };
+    return remote ? NativeWorkspace.openRemote(args) : NativeWorkspace.openLocal(args);
   }
-  throw new GitError(
-    `push rejected as non-fast-forward ${attempts} times; another writer keeps updating "${ws.branch}" (last: ${lastMessage}); run again later`,
-    { branch: ws.branch, reason: "not-fast-forward", attempts }
-  );
+  logger.debug("using isomorphic-git (no git CLI)");
+  return remote ? IsoWorkspace.openRemote({ ...opts, logger }) : IsoWorkspace.openLocal({ ...opts, logger });
 }
 
 // src/core/report/commit-message.ts
@@ -86600,7 +86188,7 @@ function recordFields(raw, key) {
   };
 }
 function formatRecord(versions) {
-  return [...versions.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([path7, v]) => `${path7}@${v}`).join(",");
+  return [...versions.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([path5, v]) => `${path5}@${v}`).join(",");
 }
 
 // src/core/discover/workloads.ts
@@ -86624,9 +86212,9 @@ function targetPath(target) {
 function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function get2(value, path7) {
+function get2(value, path5) {
   let v = value;
-  for (const seg of path7) {
+  for (const seg of path5) {
     if (typeof seg === "number") {
       if (!Array.isArray(v)) return void 0;
       v = v[seg];
@@ -86639,12 +86227,12 @@ function get2(value, path7) {
 }
 function stringsIn(value, keep, skip) {
   const out = [];
-  const walk = (v, path7) => {
+  const walk = (v, path5) => {
     if (typeof v === "string") {
-      if (keep(v)) out.push({ path: path7, text: v });
-    } else if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path7, i]));
+      if (keep(v)) out.push({ path: path5, text: v });
+    } else if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path5, i]));
     else if (isRecord2(v)) {
-      for (const [k, item] of Object.entries(v)) if (!skip?.(path7, k)) walk(item, [...path7, k]);
+      for (const [k, item] of Object.entries(v)) if (!skip?.(path5, k)) walk(item, [...path5, k]);
     }
   };
   walk(value, []);
@@ -86762,10 +86350,10 @@ function withoutDirectives(value) {
 function isJsonPatch(value) {
   return Array.isArray(value) && value.every((op) => isRecord2(op) && typeof op.op === "string" && typeof op.path === "string");
 }
-function pointer(path7) {
-  if (path7 === "") return [];
-  if (!path7.startsWith("/")) throw new Error(`JSON pointer "${path7}" must start with "/"`);
-  return path7.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+function pointer(path5) {
+  if (path5 === "") return [];
+  if (!path5.startsWith("/")) throw new Error(`JSON pointer "${path5}" must start with "/"`);
+  return path5.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 function getAt(root2, segs) {
   let v = root2;
@@ -86855,8 +86443,8 @@ var KUSTOMIZATION_NAMES = [
   "Kustomization"
 ];
 var ROOT_PATCH_FILE = "vault-rollout.patch.yaml";
-function isKustomizationFile(path7) {
-  return KUSTOMIZATION_NAMES.includes(baseName(path7));
+function isKustomizationFile(path5) {
+  return KUSTOMIZATION_NAMES.includes(baseName(path5));
 }
 var ROOT_NAMING_KINDS = /\bkind["']?\s*:\s*["']?(?:Kustomization|Application|ApplicationSet)\b/;
 function objectKey(o) {
@@ -86865,12 +86453,12 @@ function objectKey(o) {
 function docKey(file2, index2) {
   return `${file2}#${index2}`;
 }
-function baseName(path7) {
-  return path7.slice(path7.lastIndexOf("/") + 1);
+function baseName(path5) {
+  return path5.slice(path5.lastIndexOf("/") + 1);
 }
-function dirName(path7) {
-  const slash = path7.lastIndexOf("/");
-  return slash < 0 ? "" : path7.slice(0, slash);
+function dirName(path5) {
+  const slash = path5.lastIndexOf("/");
+  return slash < 0 ? "" : path5.slice(0, slash);
 }
 function joinPath(dir, rel) {
   const out = rel.startsWith("/") ? [] : dir.split("/").filter(Boolean);
@@ -87000,13 +86588,13 @@ function buildRoots(input2) {
   const inputs = /* @__PURE__ */ new Set();
   const included = /* @__PURE__ */ new Set();
   const parseText = (file2) => {
-    const text2 = texts.get(file2);
-    if (text2 === void 0) return null;
-    return parseYaml(text2, file2);
+    const text = texts.get(file2);
+    if (text === void 0) return null;
+    return parseYaml(text, file2);
   };
-  const parseYaml = (text2, file2) => {
+  const parseYaml = (text, file2) => {
     try {
-      const docs = parseAllDocuments(text2, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
+      const docs = parseAllDocuments(text, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
       const failed = docs.find((d) => d.errors.length > 0);
       if (failed) {
         report(file2, `not valid YAML: ${failed.errors[0].message.split("\n")[0]}`);
@@ -87045,25 +86633,25 @@ function buildRoots(input2) {
         report(k.file, `remote resource "${entry}" is not fetched: what it builds is not discovered`);
         continue;
       }
-      const path7 = joinPath(dir, entry);
-      if (path7 === null) {
+      const path5 = joinPath(dir, entry);
+      if (path5 === null) {
         report(k.file, `resource "${entry}" is outside the repository: skipped`);
         continue;
       }
-      if (kustomizations.has(path7)) {
-        included.add(path7);
-        const sub = build2(path7, k.file);
+      if (kustomizations.has(path5)) {
+        included.add(path5);
+        const sub = build2(path5, k.file);
         for (const item of sub.items) items.push(item);
         for (const g of sub.generated) generated.push(g);
-      } else if (texts.has(path7)) {
-        for (const doc of docsByFile.get(path7) ?? [])
+      } else if (texts.has(path5)) {
+        for (const doc of docsByFile.get(path5) ?? [])
           if (isRecord2(doc.data)) items.push({ doc, data: doc.data });
-      } else if (brokenDirs.has(path7)) {
-        included.add(path7);
-      } else if (isDir(path7)) {
+      } else if (brokenDirs.has(path5)) {
+        included.add(path5);
+      } else if (isDir(path5)) {
         report(k.file, `resource "${entry}" is a folder without a kustomization file: kustomize refuses it`);
       } else {
-        missing.add(path7);
+        missing.add(path5);
         report(k.file, `resource "${entry}" not found (or not selected by include/exclude)`);
       }
     }
@@ -87079,10 +86667,10 @@ function buildRoots(input2) {
           if (typeof f !== "string") continue;
           const eq = f.indexOf("=");
           const rel = eq >= 0 ? f.slice(eq + 1) : f;
-          const path7 = joinPath(dir, rel);
-          if (path7 === null) continue;
-          inputs.add(path7);
-          files2.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path7);
+          const path5 = joinPath(dir, rel);
+          if (path5 === null) continue;
+          inputs.add(path5);
+          files2.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path5);
         }
         generated.push({ kind, names: /* @__PURE__ */ new Set([name]), files: files2 });
       }
@@ -87094,21 +86682,21 @@ function buildRoots(input2) {
         report(k.file, `remote component "${entry}" is not fetched: what it adds is not discovered`);
         continue;
       }
-      const path7 = joinPath(dir, entry);
-      const c = path7 === null ? void 0 : kustomizations.get(path7);
-      if (path7 === null || !c) {
-        if (path7 !== null && brokenDirs.has(path7)) continue;
+      const path5 = joinPath(dir, entry);
+      const c = path5 === null ? void 0 : kustomizations.get(path5);
+      if (path5 === null || !c) {
+        if (path5 !== null && brokenDirs.has(path5)) continue;
         report(k.file, `component "${entry}" not found`);
         continue;
       }
-      included.add(path7);
-      if (building.has(path7)) {
+      included.add(path5);
+      if (building.has(path5)) {
         report(k.file, `kustomization cycle through component "${entry}": skipped`);
         continue;
       }
-      building.add(path7);
-      layer = apply(path7, c, layer);
-      building.delete(path7);
+      building.add(path5);
+      layer = apply(path5, c, layer);
+      building.delete(path5);
     }
     items = patch(dir, k, layer.items);
     const namespace = nonEmptyString(d.namespace);
@@ -87147,14 +86735,14 @@ function buildRoots(input2) {
       return null;
     };
     const fromFile = (rel) => {
-      const path7 = joinPath(dir, rel);
-      if (path7 === null || !texts.has(path7)) {
-        if (path7 !== null) missing.add(path7);
+      const path5 = joinPath(dir, rel);
+      if (path5 === null || !texts.has(path5)) {
+        if (path5 !== null) missing.add(path5);
         report(k.file, `patch "${rel}" not found (or not selected by include/exclude)`);
         return null;
       }
-      inputs.add(path7);
-      return parseText(path7);
+      inputs.add(path5);
+      return parseText(path5);
     };
     const run = (docs, target) => {
       const t = isRecord2(target) ? target : void 0;
@@ -87206,9 +86794,9 @@ function buildRoots(input2) {
     const api = String(o.apiVersion ?? "");
     const add = (raw, recurse, namespace) => {
       if (typeof raw !== "string" || raw.includes("{{") || raw.includes("$")) return;
-      const path7 = joinPath("", raw);
-      if (path7 === null || !isDir(path7) || texts.has(`${path7 ? `${path7}/` : ""}Chart.yaml`)) return;
-      if (!named.has(path7)) named.set(path7, { recurse, namespace, by: doc.file });
+      const path5 = joinPath("", raw);
+      if (path5 === null || !isDir(path5) || texts.has(`${path5 ? `${path5}/` : ""}Chart.yaml`)) return;
+      if (!named.has(path5)) named.set(path5, { recurse, namespace, by: doc.file });
     };
     if (o.kind === "Kustomization" && api.startsWith("kustomize.toolkit.fluxcd.io/")) {
       add(get2(o, ["spec", "path"]) ?? "./", true, nonEmptyString(get2(o, ["spec", "targetNamespace"])));
@@ -87485,8 +87073,8 @@ function chartRoots(files) {
   }
   return roots;
 }
-function inTemplatesFolder(path7, roots) {
-  const segments = path7.split("/");
+function inTemplatesFolder(path5, roots) {
+  const segments = path5.split("/");
   for (let i = 0; i < segments.length - 1; i++) {
     if (segments[i] !== "templates") continue;
     if (!roots || roots.has(segments.slice(0, i).join("/"))) return true;
@@ -87511,7 +87099,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS, also = () => false) {
       fastData.set(file2.path, fast);
       const finder2 = lazyPositions(file2.text);
       fast.forEach(
-        (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path7, key) => finder2(index2, path7, key) })
+        (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path5, key) => finder2(index2, path5, key) })
       );
       documentCount += fast.length;
       continue;
@@ -87541,7 +87129,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS, also = () => false) {
           file: file2.path,
           index: index2,
           data,
-          position: (path7, key) => finder(index2, path7, key)
+          position: (path5, key) => finder(index2, path5, key)
         });
       });
     } catch (err) {
@@ -87563,22 +87151,22 @@ function firstError(docs, lineCounter) {
   }
   return null;
 }
-function lazyPositions(text2) {
+function lazyPositions(text) {
   let parsed = null;
-  return (index2, path7, key) => {
+  return (index2, path5, key) => {
     if (!parsed) {
       const lineCounter = new LineCounter();
-      parsed = { docs: parseManifestStream(text2, { lineCounter }), lineCounter };
+      parsed = { docs: parseManifestStream(text, { lineCounter }), lineCounter };
     }
     const doc = parsed.docs[index2];
-    return doc ? positionFinder(doc, parsed.lineCounter)(path7, key) : void 0;
+    return doc ? positionFinder(doc, parsed.lineCounter)(path5, key) : void 0;
   };
 }
 function positionFinder(doc, lineCounter) {
-  return (path7, key = false) => {
+  return (path5, key = false) => {
     let node2 = doc.contents;
     let keyNode = null;
-    for (const seg of path7) {
+    for (const seg of path5) {
       if (isMap(node2)) {
         const pair = node2.items.find(
           (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg)
@@ -87640,17 +87228,17 @@ function planWorkload(workload, statuses, options = {}) {
   for (const ref of workload.secrets) {
     const status2 = statuses.get(statusKey(ref));
     if (!status2) throw new Error(`internal: no Vault status for "${ref.path}"`);
-    const path7 = status2.path;
-    if (ref.pins) pinTargets.set(path7, [...pinTargets.get(path7) ?? [], ...ref.pins]);
-    if (ref.unpinned) unpinned.set(path7, [...unpinned.get(path7) ?? [], ...ref.unpinned]);
+    const path5 = status2.path;
+    if (ref.pins) pinTargets.set(path5, [...pinTargets.get(path5) ?? [], ...ref.pins]);
+    if (ref.unpinned) unpinned.set(path5, [...unpinned.get(path5) ?? [], ...ref.unpinned]);
     for (const why of ref.warnings ?? []) if (!warnings.includes(why)) warnings.push(why);
-    const id = statusKey({ path: path7, vaultNamespace: ref.vaultNamespace });
+    const id = statusKey({ path: path5, vaultNamespace: ref.vaultNamespace });
     if (seen.has(id)) continue;
     seen.add(id);
-    const recorded = workload.recorded?.get(path7) ?? null;
+    const recorded = workload.recorded?.get(path5) ?? null;
     const state = secretState(status2, recorded);
     const planned = {
-      path: path7,
+      path: path5,
       ...ref.vaultNamespace ? { vaultNamespace: ref.vaultNamespace } : {},
       source: ref.source,
       via: ref.via,
@@ -87662,7 +87250,7 @@ function planWorkload(workload, statuses, options = {}) {
     secrets2.push(planned);
     if (BLOCKING.has(state)) reasons.push(blockReason(planned, status2));
     else if (status2.state === "unsupported") warnings.push(status2.message);
-    else if (status2.state === "ok") current.set(path7, status2.current);
+    else if (status2.state === "ok") current.set(path5, status2.current);
   }
   const onDelete2 = (workload.kind === "StatefulSet" || workload.kind === "DaemonSet") && workload.updateStrategy === "OnDelete";
   let action;
@@ -87731,9 +87319,9 @@ function summarize(planned) {
 }
 
 // src/core/discover/sources/source.ts
-function workloadProblem(view, message, path7) {
+function workloadProblem(view, message, path5) {
   const { workload } = view;
-  const at = path7 ? view.document.position(path7) : void 0;
+  const at = path5 ? view.document.position(path5) : void 0;
   return {
     file: workload.file,
     severity: "warning",
@@ -87744,9 +87332,9 @@ function workloadProblem(view, message, path7) {
 function annotationMaps(view) {
   const out = [];
   for (const target of [view.workload.record, view.workload.trigger]) {
-    const path7 = targetPath(target);
-    const map4 = get2(view.object, path7);
-    if (isRecord2(map4)) out.push({ path: path7, annotations: map4 });
+    const path5 = targetPath(target);
+    const map4 = get2(view.object, path5);
+    if (isRecord2(map4)) out.push({ path: path5, annotations: map4 });
   }
   return out;
 }
@@ -87777,10 +87365,10 @@ var annotationSource = {
     return {
       refsFor(view, report) {
         const refs = [];
-        for (const { path: path7, annotations } of annotationMaps(view)) {
+        for (const { path: path5, annotations } of annotationMaps(view)) {
           if (!Object.hasOwn(annotations, key)) continue;
           const value = annotations[key];
-          const at = [...path7, key];
+          const at = [...path5, key];
           if (typeof value !== "string") {
             report(workloadProblem(view, `"${key}" must be a string of secret paths`, at));
             continue;
@@ -87887,16 +87475,16 @@ function viewUses(view) {
   if (!view.values) return podUses(view.template);
   const uses = valuesUses(view.values);
   if (!view.secretValues?.length) return uses;
-  return [...uses, ...view.secretValues.flatMap((path7) => secretsAt(view.values, path7))];
+  return [...uses, ...view.secretValues.flatMap((path5) => secretsAt(view.values, path5))];
 }
-function secretsAt(values, path7) {
+function secretsAt(values, path5) {
   const out = [];
   const walk = (v, i, at) => {
-    if (i === path7.length) {
+    if (i === path5.length) {
       if (typeof v === "string" && v) out.push({ kind: "Secret", name: v, how: `values ${at}` });
       return;
     }
-    const seg = path7[i];
+    const seg = path5[i];
     const step = (key, child) => walk(child, i + 1, typeof key === "number" ? `${at}[${key}]` : at ? `${at}.${key}` : key);
     if (seg === "*") {
       if (Array.isArray(v)) v.forEach((child, k) => step(k, child));
@@ -88015,7 +87603,7 @@ function readAvp(object2, doc, kind, name, mounts) {
   const annotations = get2(object2, ["metadata", "annotations"]);
   const a = isRecord2(annotations) ? annotations : {};
   if (String(a[`${PREFIX}ignore`] ?? "").toLowerCase() === "true") return { state: "none" };
-  const found = stringsIn(object2, (text2) => text2.includes("<"), avpAnnotation);
+  const found = stringsIn(object2, (text) => text.includes("<"), avpAnnotation);
   const pathAnnotation = typeof a[PATH_ANNOTATION] === "string" ? cleanSecretPath(a[PATH_ANNOTATION]) : null;
   const inline = [];
   let generic = false;
@@ -88052,17 +87640,17 @@ function readAvp(object2, doc, kind, name, mounts) {
     };
   }
   const secrets2 = /* @__PURE__ */ new Map();
-  const add = (path7, via, pin, rejected) => {
-    const s = secrets2.get(path7);
-    if (!s) secrets2.set(path7, { path: path7, via, pins: pin ? [pin] : [], ...rejected ? { rejected } : {} });
+  const add = (path5, via, pin, rejected) => {
+    const s = secrets2.get(path5);
+    if (!s) secrets2.set(path5, { path: path5, via, pins: pin ? [pin] : [], ...rejected ? { rejected } : {} });
     else if (pin) s.pins.push(pin);
   };
   if (named && !named.ok) add(named.path, `${PATH_ANNOTATION} (<key> placeholders)`, null, named.reason);
   else if (named) {
-    const path7 = named.path;
-    const safe = inline.every((i) => i.versioned || i.path === path7);
+    const path5 = named.path;
+    const safe = inline.every((i) => i.versioned || i.path === path5);
     add(
-      path7,
+      path5,
       `${PATH_ANNOTATION} (<key> placeholders)`,
       safe ? {
         file: doc.file,
@@ -88141,8 +87729,8 @@ var TEMPLATE_CONFIGMAPS = [
   "vault.security.banzaicloud.io/vault-ct-configmap"
 ];
 var TEMPLATE_SECRET = /\{\{-?\s*(?:with\s+)?secret\s+["'`]([^"'`]+)["'`]/g;
-function templateSecretPaths(text2) {
-  return [...text2.matchAll(TEMPLATE_SECRET)].map((m) => cleanSecretPath(m[1].replace(/\?.*$/s, "")));
+function templateSecretPaths(text) {
+  return [...text.matchAll(TEMPLATE_SECRET)].map((m) => cleanSecretPath(m[1].replace(/\?.*$/s, "")));
 }
 function bankVaultsPaths(value) {
   return [...value.matchAll(ENV_VALUE)].map((m) => cleanSecretPath(m[1]));
@@ -88170,8 +87758,8 @@ var bankVaultsSource = {
           refs.push(pathRef(raw, config2.vault.mounts, { source: "bankVaults", via }));
         };
         if (view.values) {
-          for (const { path: path7, text: text2 } of stringsIn(view.values, (t) => t.includes("vault:"))) {
-            for (const raw of bankVaultsPaths(text2)) add(raw, `values ${formatPath(path7)}`);
+          for (const { path: path5, text } of stringsIn(view.values, (t) => t.includes("vault:"))) {
+            for (const raw of bankVaultsPaths(text)) add(raw, `values ${formatPath(path5)}`);
           }
         }
         const spec = get2(view.template, ["spec"]);
@@ -88473,7 +88061,7 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
       });
       continue;
     }
-    const path7 = esoSecretPath(store.mount, entry.key, mounts);
+    const path5 = esoSecretPath(store.mount, entry.key, mounts);
     const pin = {
       file: doc.file,
       document: doc.index,
@@ -88482,7 +88070,7 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
       field: entry.pin,
       format: "string"
     };
-    secrets2.push(producedSecret(path7, mounts, { pins: [pin], vaultNamespace: store.vaultNamespace }));
+    secrets2.push(producedSecret(path5, mounts, { pins: [pin], vaultNamespace: store.vaultNamespace }));
   }
   return {
     produces: [{ kind: "Secret", name: nonEmptyString(get2(o, [...specPath, "target", "name"])) ?? esName }],
@@ -88497,8 +88085,8 @@ function list3(value) {
 // src/core/discover/sources/rules.ts
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
 function ruleMatcher(rule2) {
-  const { path: path7, kind, namespace, name, labels } = rule2.select;
-  const pathMatch = path7 === void 0 ? null : (0, import_picomatch2.default)(path7, { dot: true });
+  const { path: path5, kind, namespace, name, labels } = rule2.select;
+  const pathMatch = path5 === void 0 ? null : (0, import_picomatch2.default)(path5, { dot: true });
   const nameMatch = name === void 0 ? null : (0, import_picomatch2.default)(name, { dot: true });
   return (w) => (pathMatch === null || pathMatch(w.file)) && (kind === void 0 ? !isChartKind(w.kind) : w.kind === kind) && (namespace === void 0 || w.namespace === namespace) && (nameMatch === null || nameMatch(w.name)) && (labels === void 0 || Object.entries(labels).every(([k, v]) => w.labels[k] === v));
 }
@@ -88541,7 +88129,7 @@ var vaultAgentSource = {
     return {
       refsFor(view, report) {
         const refs = [];
-        for (const { path: path7, annotations } of annotationMaps(view)) {
+        for (const { path: path5, annotations } of annotationMaps(view)) {
           const ns = annotations[NAMESPACE_KEY];
           const vaultNamespace = typeof ns === "string" && ns.trim() ? ns.trim() : null;
           for (const [key, value] of Object.entries(annotations)) {
@@ -88549,7 +88137,7 @@ var vaultAgentSource = {
             if (typeof value !== "string" || value.trim() === "") {
               report(
                 workloadProblem(view, `"${key}": ${JSON.stringify(value)} is not a Vault secret path`, [
-                  ...path7,
+                  ...path5,
                   key
                 ])
               );
@@ -88564,7 +88152,7 @@ var vaultAgentSource = {
                   via: key,
                   ...vaultNamespace ? { vaultNamespace } : {}
                 },
-                [...path7, key]
+                [...path5, key]
               )
             );
           }
@@ -88595,11 +88183,11 @@ var vaultSecretsOperatorSource = {
       if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("secrets.hashicorp.com/")) continue;
       const { name, namespace } = meta3(o);
       const mount2 = get2(o, ["spec", "mount"]);
-      const path7 = get2(o, ["spec", "path"]);
+      const path5 = get2(o, ["spec", "path"]);
       const destination = get2(o, ["spec", "destination", "name"]);
-      if (!name || typeof mount2 !== "string" || typeof path7 !== "string") continue;
+      if (!name || typeof mount2 !== "string" || typeof path5 !== "string") continue;
       if (typeof destination !== "string" || !destination) continue;
-      const secret = `${cleanSecretPath(mount2).replace(/\/+$/, "")}/${cleanSecretPath(path7)}`;
+      const secret = `${cleanSecretPath(mount2).replace(/\/+$/, "")}/${cleanSecretPath(path5)}`;
       const rejected = secretPathProblem(secret);
       const label = producerLabel("VaultStaticSecret", name, doc.file);
       const ownNs = get2(o, ["spec", "namespace"]);
@@ -88913,7 +88501,7 @@ var ALWAYS_EXCLUDED = [
 function makePathFilter(include, exclude) {
   const included = (0, import_picomatch4.default)([...include], { dot: true });
   const excluded = (0, import_picomatch4.default)([...exclude, ...ALWAYS_EXCLUDED], { dot: true });
-  return (path7) => included(path7) && !excluded(path7);
+  return (path5) => included(path5) && !excluded(path5);
 }
 
 // src/core/plan/root-patch.ts
@@ -88928,7 +88516,7 @@ function isData(v) {
 function renderRootPatch(existing, sets, keep) {
   const entries = /* @__PURE__ */ new Map();
   if (existing !== void 0 && existing.trim() !== "") {
-    const parsed = readAll2(existing);
+    const parsed = readAll(existing);
     if (!parsed.ok) return parsed;
     for (const data of parsed.docs) {
       if (data === null || data === void 0) continue;
@@ -88966,10 +88554,10 @@ function renderRootPatch(existing, sets, keep) {
   return { ok: true, text: `${ROOT_PATCH_HEADER}
 ${body}` };
 }
-function readAll2(text2) {
-  const fast = fastManifestData(text2);
+function readAll(text) {
+  const fast = fastManifestData(text);
   if (fast) return { ok: true, docs: fast };
-  const docs = parseAllDocuments(text2, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
+  const docs = parseAllDocuments(text, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
   const failed = docs.find((d) => d.errors.length > 0);
   if (failed) return { ok: false, message: `not valid YAML: ${failed.errors[0].message.split("\n")[0]}` };
   return { ok: true, docs: docs.map((d) => d.toJS()) };
@@ -89013,60 +88601,60 @@ function sortKeys(value) {
   });
   return Object.fromEntries(keys.map((k) => [k, sortKeys(value[k])]));
 }
-function listPatchInKustomization(text2, file2) {
-  const nl = text2.includes("\r\n") ? "\r\n" : "\n";
+function listPatchInKustomization(text, file2) {
+  const nl = text.includes("\r\n") ? "\r\n" : "\n";
   const entry = `path: ${file2}`;
   const listed = (v) => isData(v) && typeof v.path === "string" && v.path.replace(/^\.\//, "") === file2 && v.target === void 0;
-  const fast = fastManifestData(text2);
+  const fast = fastManifestData(text);
   const only = fast?.length === 1 && isData(fast[0]) ? fast[0] : null;
-  if (only && !("patches" in only) && !/^patches\s*:/m.test(text2)) {
-    const sep3 = text2 === "" || text2.endsWith("\n") ? "" : nl;
-    const out2 = `${text2}${sep3}patches:${nl}- ${entry}${nl}`;
+  if (only && !("patches" in only) && !/^patches\s*:/m.test(text)) {
+    const sep3 = text === "" || text.endsWith("\n") ? "" : nl;
+    const out2 = `${text}${sep3}patches:${nl}- ${entry}${nl}`;
     const after2 = fastManifestData(out2);
     if (after2?.length === 1 && JSON.stringify(after2[0]) === JSON.stringify({ ...only, patches: [{ path: file2 }] }))
       return { ok: true, text: out2 };
   }
-  const doc = parseDocument(text2, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
+  const doc = parseDocument(text, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
   if (doc.errors.length > 0)
     return { ok: false, message: `not valid YAML: ${doc.errors[0].message.split("\n")[0]}` };
   const root2 = doc.contents;
   if (!isMap(root2)) return { ok: false, message: "is not a YAML map" };
   const pair = root2.items.find((p) => isScalar(p.key) && p.key.value === "patches");
   const data = doc.toJS();
-  if (Array.isArray(data.patches) && data.patches.some(listed)) return { ok: true, text: text2 };
+  if (Array.isArray(data.patches) && data.patches.some(listed)) return { ok: true, text };
   let out;
   if (!pair) {
-    const sep3 = text2 === "" || text2.endsWith("\n") ? "" : nl;
-    out = `${text2}${sep3}patches:${nl}- ${entry}${nl}`;
+    const sep3 = text === "" || text.endsWith("\n") ? "" : nl;
+    out = `${text}${sep3}patches:${nl}- ${entry}${nl}`;
   } else if (pair.value === null || isScalar(pair.value) && pair.value.value === null) {
     const keyEnd = pair.key.range[1];
-    const colon = text2.indexOf(":", keyEnd);
-    const lineEnd2 = endOfLine(text2, colon);
-    out = `${text2.slice(0, colon + 1)}${nl}- ${entry}${text2.slice(lineEnd2)}`;
-    if (lineEnd2 === text2.length) out += nl;
+    const colon = text.indexOf(":", keyEnd);
+    const lineEnd2 = endOfLine(text, colon);
+    out = `${text.slice(0, colon + 1)}${nl}- ${entry}${text.slice(lineEnd2)}`;
+    if (lineEnd2 === text.length) out += nl;
   } else if (isSeq(pair.value) && pair.value.flow) {
     const [start, end] = pair.value.range;
-    const inner = text2.slice(start, end);
+    const inner = text.slice(start, end);
     const close = inner.lastIndexOf("]");
     if (close < 0) return { ok: false, message: "has a `patches` list vault-rollout cannot extend" };
     const before = inner.slice(0, close).trimEnd();
     const sep3 = before.endsWith("[") ? "" : ", ";
-    out = `${text2.slice(0, start)}${before}${sep3}{${entry}}${inner.slice(close)}${text2.slice(end)}`;
+    out = `${text.slice(0, start)}${before}${sep3}{${entry}}${inner.slice(close)}${text.slice(end)}`;
   } else if (isSeq(pair.value) && pair.value.items.length > 0) {
     const first = pair.value.items[0];
     const last = pair.value.items[pair.value.items.length - 1];
     if (!first.range || !last.range)
       return { ok: false, message: "has a `patches` list vault-rollout cannot extend" };
-    const lineStart2 = text2.lastIndexOf("\n", first.range[0]) + 1;
-    const dash = text2.slice(lineStart2, first.range[0]);
+    const lineStart2 = text.lastIndexOf("\n", first.range[0]) + 1;
+    const dash = text.slice(lineStart2, first.range[0]);
     const m = /^(\s*)-\s*/.exec(dash);
     if (!m) return { ok: false, message: "has a `patches` list vault-rollout cannot extend" };
     const indent = m[1];
-    const at = endOfLine(text2, Math.max(last.range[1] - 1, last.range[0]));
-    const tail = text2.slice(at);
-    const lineBreak = at < text2.length ? "" : nl;
-    const nextLine = at < text2.length ? at + (text2.startsWith("\r\n", at) ? 2 : 1) : at;
-    out = at < text2.length ? `${text2.slice(0, nextLine)}${indent}- ${entry}${nl}${text2.slice(nextLine)}` : `${text2}${lineBreak}${indent}- ${entry}${nl}`;
+    const at = endOfLine(text, Math.max(last.range[1] - 1, last.range[0]));
+    const tail = text.slice(at);
+    const lineBreak = at < text.length ? "" : nl;
+    const nextLine = at < text.length ? at + (text.startsWith("\r\n", at) ? 2 : 1) : at;
+    out = at < text.length ? `${text.slice(0, nextLine)}${indent}- ${entry}${nl}${text.slice(nextLine)}` : `${text}${lineBreak}${indent}- ${entry}${nl}`;
     void tail;
   } else {
     return { ok: false, message: "has a `patches` value that is not a list" };
@@ -89083,23 +88671,23 @@ function listPatchInKustomization(text2, file2) {
     };
   return { ok: true, text: out };
 }
-function endOfLine(text2, from) {
-  const i = text2.indexOf("\n", from);
-  if (i < 0) return text2.length;
-  return text2[i - 1] === "\r" ? i - 1 : i;
+function endOfLine(text, from) {
+  const i = text.indexOf("\n", from);
+  if (i < 0) return text.length;
+  return text[i - 1] === "\r" ? i - 1 : i;
 }
 
 // src/core/yaml/fast-edit.ts
 var PLAIN_VALUE = /^[A-Za-z0-9_./][A-Za-z0-9_./@,+=-]*$/;
 var PLAIN_KEY = /^[A-Za-z0-9_.][A-Za-z0-9_./-]*$/;
-function splitLines3(text2) {
+function splitLines3(text) {
   const lines = [];
   let start = 0;
-  while (start < text2.length) {
-    const nl = text2.indexOf("\n", start);
-    const next = nl === -1 ? text2.length : nl + 1;
-    const end = nl === -1 ? text2.length : nl > start && text2[nl - 1] === "\r" ? nl - 1 : nl;
-    const content = text2.slice(start, end);
+  while (start < text.length) {
+    const nl = text.indexOf("\n", start);
+    const next = nl === -1 ? text.length : nl + 1;
+    const end = nl === -1 ? text.length : nl > start && text[nl - 1] === "\r" ? nl - 1 : nl;
+    const content = text.slice(start, end);
     let indent = 0;
     while (content.charCodeAt(indent) === 32) indent++;
     if (content[indent] === "	" || content.charCodeAt(0) === 65279) return null;
@@ -89148,12 +88736,12 @@ function lastEntryLine(lines, from, to) {
   for (let i = to - 1; i >= from; i--) if (!lines[i].skip) return i;
   return -1;
 }
-function insertAfter(text2, line, rendered, nl) {
+function insertAfter(text, line, rendered, nl) {
   if (line.next > line.end)
     return { at: line.next, end: line.next, text: rendered.map((l) => l + nl).join("") };
   return { at: line.end, end: line.end, text: rendered.map((l) => nl + l).join("") };
 }
-function planGroup(text2, lines, g, nl) {
+function planGroup(text, lines, g, nl) {
   let from = 0;
   let to = lines.length;
   let parentIndent = -1;
@@ -89181,7 +88769,7 @@ function planGroup(text2, lines, g, nl) {
       `${" ".repeat(metaIndent)}annotations:`,
       ...entries.map(([k, v]) => `${" ".repeat(metaIndent + step)}${k}: ${v}`)
     ];
-    return insertAfter(text2, lines[last], rendered, nl);
+    return insertAfter(text, lines[last], rendered, nl);
   }
   if (!isParentKey(lines[annotations], "annotations")) return null;
   const aFrom = annotations + 1;
@@ -89210,7 +88798,7 @@ function planGroup(text2, lines, g, nl) {
     const last = lastEntryLine(lines, aFrom, aTo);
     if (last === -1) return null;
     return insertAfter(
-      text2,
+      text,
       lines[last],
       fresh.map(([k, v]) => `${" ".repeat(aIndent)}${k}: ${v}`),
       nl
@@ -89218,12 +88806,12 @@ function planGroup(text2, lines, g, nl) {
   }
   return splices.length === 1 ? splices[0] : null;
 }
-function fastAnnotationEdits(text2, edits, before) {
+function fastAnnotationEdits(text, edits, before) {
   if (edits.length === 0) return null;
-  const data = before ?? fastManifestData(text2);
+  const data = before ?? fastManifestData(text);
   if (!data) return null;
-  if (data.length === 1) return fastEditDocument(text2, edits, data);
-  const slices = documentSlices(text2);
+  if (data.length === 1) return fastEditDocument(text, edits, data);
+  const slices = documentSlices(text);
   if (!slices || slices.length !== data.length) return null;
   const byDocument = /* @__PURE__ */ new Map();
   for (const e of edits)
@@ -89233,17 +88821,17 @@ function fastAnnotationEdits(text2, edits, before) {
   for (const [index2, documentEdits] of [...byDocument].sort(([a], [b]) => a - b)) {
     const slice = slices[index2];
     if (!slice) return null;
-    const edited = fastEditDocument(text2.slice(slice.start, slice.end), documentEdits, [data[index2]]);
+    const edited = fastEditDocument(text.slice(slice.start, slice.end), documentEdits, [data[index2]]);
     if (edited === null) return null;
-    out += text2.slice(pos, slice.start) + edited;
+    out += text.slice(pos, slice.start) + edited;
     pos = slice.end;
   }
-  return out + text2.slice(pos);
+  return out + text.slice(pos);
 }
-function documentSlices(text2) {
+function documentSlices(text) {
   const bounds = [];
   const marker = /^(---|\.\.\.|%)(.*)$/gm;
-  for (let m = marker.exec(text2); m; m = marker.exec(text2)) {
+  for (let m = marker.exec(text); m; m = marker.exec(text)) {
     if (m[1] !== "---" || !/^[ \t]*(#.*)?\r?$/.test(m[2])) return null;
     bounds.push(m.index);
   }
@@ -89251,29 +88839,29 @@ function documentSlices(text2) {
   let start = 0;
   for (const at of bounds) {
     segments.push({ start, end: at });
-    const nl = text2.indexOf("\n", at);
-    start = nl === -1 ? text2.length : nl + 1;
+    const nl = text.indexOf("\n", at);
+    start = nl === -1 ? text.length : nl + 1;
   }
-  segments.push({ start, end: text2.length });
-  const blank = (seg) => /^(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:#[^\n]*)?$/.test(text2.slice(seg.start, seg.end));
+  segments.push({ start, end: text.length });
+  const blank = (seg) => /^(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:#[^\n]*)?$/.test(text.slice(seg.start, seg.end));
   if (bounds.length > 0 && blank(segments[0])) segments.shift();
   return segments.some(blank) ? null : segments;
 }
-function fastEditDocument(text2, edits, before) {
+function fastEditDocument(text, edits, before) {
   if (edits.length === 0 || edits.some(
     (e) => e.document !== 0 || e.within !== void 0 && (e.within.length !== ANNOTATION_KEYS.length || e.within.some((k, i) => k !== ANNOTATION_KEYS[i])) || e.mapPath.some((s) => typeof s !== "string")
   )) {
     return null;
   }
-  const data = before ?? fastManifestData(text2);
+  const data = before ?? fastManifestData(text);
   if (!data || data.length !== 1) return null;
   const doc = data[0];
   for (const e of edits) {
     if (e.expect && (doc?.kind !== e.expect.kind || doc?.metadata?.name !== e.expect.name)) return null;
   }
-  const lines = splitLines3(text2);
+  const lines = splitLines3(text);
   if (!lines) return null;
-  const nl = detectNewline(text2);
+  const nl = detectNewline(text);
   const groups2 = /* @__PURE__ */ new Map();
   for (const e of edits) {
     const id = e.mapPath.join("\0");
@@ -89283,7 +88871,7 @@ function fastEditDocument(text2, edits, before) {
   }
   const splices = [];
   for (const g of groups2.values()) {
-    const s = planGroup(text2, lines, g, nl);
+    const s = planGroup(text, lines, g, nl);
     if (!s) return null;
     splices.push(s);
   }
@@ -89292,10 +88880,10 @@ function fastEditDocument(text2, edits, before) {
   let pos = 0;
   for (const s of splices) {
     if (s.at < pos) return null;
-    out += text2.slice(pos, s.at) + s.text;
+    out += text.slice(pos, s.at) + s.text;
     pos = s.end;
   }
-  out += text2.slice(pos);
+  out += text.slice(pos);
   const after = fastManifestData(out);
   if (!after) return null;
   try {
@@ -89458,14 +89046,14 @@ function selectEnvironment(workloads, config2, environment2) {
 }
 async function discoverRepo(source, config2, logger) {
   const selected = makePathFilter(config2.include, config2.exclude);
-  const accept = (path7) => selected(path7) || isKustomizationFile(path7) && notExcluded(path7);
+  const accept = (path5) => selected(path5) || isKustomizationFile(path5) && notExcluded(path5);
   const notExcluded = makePathFilter(["**"], config2.exclude);
   const loaded = withinLimit(await source.load(accept), config2.maxFileBytes);
   let found = discover(loaded.files, config2);
   const reported = new Set(loaded.problems.map((p) => p.file));
-  const wanted = new Set(found.missing.filter((path7) => notExcluded(path7) && !reported.has(path7)));
+  const wanted = new Set(found.missing.filter((path5) => notExcluded(path5) && !reported.has(path5)));
   if (wanted.size > 0) {
-    const more = withinLimit(await source.load((path7) => wanted.has(path7)), config2.maxFileBytes);
+    const more = withinLimit(await source.load((path5) => wanted.has(path5)), config2.maxFileBytes);
     if (more.files.length > 0) {
       loaded.files.push(...more.files);
       loaded.problems.push(...more.problems);
@@ -89532,8 +89120,8 @@ async function planRepo(opts) {
         env,
         ns
       );
-      for (const [path7, status2] of read)
-        statuses.set(statusKey({ path: path7, vaultNamespace: ns ?? void 0 }), status2);
+      for (const [path5, status2] of read)
+        statuses.set(statusKey({ path: path5, vaultNamespace: ns ?? void 0 }), status2);
     }
     const planned2 = planWorkloads(group2, statuses, { pinVersions: opts.config.pinVersions });
     group2.forEach((w, i) => plannedBy.set(w, planned2[i]));
@@ -89551,6 +89139,48 @@ async function planRepo(opts) {
     pullRequest: null
   };
 }
+var defaultSleep = (ms) => new Promise((resolve2) => setTimeout(resolve2, ms));
+async function publishLoop(opts) {
+  const attempts = Math.max(1, opts.retry?.attempts ?? 5);
+  const backoff = opts.retry?.backoffMs ?? 250;
+  const sleep = opts.retry?.sleep ?? defaultSleep;
+  const random = opts.retry?.random ?? Math.random;
+  let last = "";
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const plan = await opts.plan(opts.ws);
+    const step = await opts.publish(plan, opts.ws, attempt);
+    if (!step.moved) return { plan, result: step.result, attempts: attempt };
+    last = step.message;
+    if (attempt === attempts) break;
+    opts.logger.info(`"${opts.ws.branch}" moved during the run (${step.message}); planning again`);
+    await sleep(Math.round(backoff * 2 ** (attempt - 1) * (0.5 + random())));
+    await opts.ws.refresh();
+  }
+  throw new GitError(
+    `the remote kept moving: ${attempts} attempts on "${opts.ws.branch}" of "${opts.ws.url}" were overtaken by other writers (last: ${last}); run again later`,
+    { branch: opts.ws.branch, reason: "not-fast-forward", attempts }
+  );
+}
+
+// src/publish/commit.ts
+async function publishCommit(ws, opts) {
+  const changes = opts.changes.filter((c) => c.before !== c.after);
+  if (!opts.message || changes.length === 0) return { outcome: "none", commit: null };
+  if (opts.dryRun) return { outcome: "dry-run", commit: null };
+  const commit = await ws.commit({
+    changes,
+    message: opts.message,
+    author: opts.author,
+    ...opts.clock ? { now: opts.clock() } : {}
+  });
+  const pushed = await ws.push(commit);
+  if (pushed.ok) return { outcome: "pushed", commit };
+  if (pushed.reason === "not-fast-forward") return { outcome: "moved", message: pushed.message };
+  throw new GitError(`push to "${ws.branch}" of "${ws.url}" rejected by the remote: ${pushed.message}`, {
+    branch: ws.branch,
+    reason: "rejected"
+  });
+}
 
 // src/core/report/pr-body.ts
 var import_liquidjs2 = __toESM(require_liquid_node(), 1);
@@ -89558,9 +89188,9 @@ var GITHUB_BODY_LIMIT = 65536;
 var TITLE_LIMIT = 256;
 var PR_BODY_MARKER = "<!-- vault-rollout:pull-request -->";
 var liquid2 = new import_liquidjs2.Liquid({ strictFilters: true, ownPropertyOnly: true });
-function code(text2) {
-  if (text2.includes("`") || text2.includes("\n")) return escapeMarkdown(text2);
-  return `\`${text2.replace(/\|/g, "\\|")}\``;
+function code(text) {
+  if (text.includes("`") || text.includes("\n")) return escapeMarkdown(text);
+  return `\`${text.replace(/\|/g, "\\|")}\``;
 }
 function formatUpdatedTime(iso) {
   if (!iso) return "\u2013";
@@ -90443,8 +90073,8 @@ var convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
   if (!hasUserReviver) return value;
   return userReviver(key, value, context);
 };
-var JSONParseV2 = (text2, reviver) => {
-  return JSON.parse(text2, (key, value, context) => {
+var JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -90502,8 +90132,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
   }
   return rootHolder[""];
 };
-var serializeBigInts = (text2) => {
-  return text2.replace(
+var serializeBigInts = (text) => {
+  return text.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -90517,18 +90147,18 @@ var serializeBigInts = (text2) => {
     }
   );
 };
-var JSONParse = (text2, reviver) => {
-  if (!text2) return originalParse(text2, reviver);
+var JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
-    const serializedData = serializeBigInts(text2);
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
+    const serializedData = serializeBigInts(text);
     return originalParse(
       serializedData,
       (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
     );
   } catch (error62) {
     if (error62 instanceof RangeError) {
-      const serializedData = serializeBigInts(text2);
+      const serializedData = serializeBigInts(text);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -90696,12 +90326,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse5(contentType);
   if (isJSONResponse(mimetype)) {
-    let text2 = "";
+    let text = "";
     try {
-      text2 = await response.text();
-      return JSONParse(text2);
+      text = await response.text();
+      return JSONParse(text);
     } catch (err) {
-      return text2;
+      return text;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -90755,11 +90385,11 @@ function withDefaults2(oldEndpoint, newDefaults) {
     defaults: withDefaults2.bind(null, endpoint2)
   });
 }
-var request3 = withDefaults2(endpoint, defaults_default);
+var request2 = withDefaults2(endpoint, defaults_default);
 
 // node_modules/@octokit/oauth-methods/dist-bundle/index.js
-function requestToOAuthBaseUrl(request4) {
-  const endpointDefaults = request4.endpoint.DEFAULTS;
+function requestToOAuthBaseUrl(request3) {
+  const endpointDefaults = request3.endpoint.DEFAULTS;
   if (/^https:\/\/(api\.)?github\.com$/.test(endpointDefaults.baseUrl)) {
     return "https://github.com";
   }
@@ -90768,21 +90398,21 @@ function requestToOAuthBaseUrl(request4) {
   }
   return endpointDefaults.baseUrl.replace("/api/v3", "");
 }
-async function oauthRequest(request4, route, parameters) {
+async function oauthRequest(request3, route, parameters) {
   const withOAuthParameters = {
-    baseUrl: requestToOAuthBaseUrl(request4),
+    baseUrl: requestToOAuthBaseUrl(request3),
     headers: {
       accept: "application/json"
     },
     ...parameters
   };
-  const response = await request4(route, withOAuthParameters);
+  const response = await request3(route, withOAuthParameters);
   if ("error" in response.data) {
     const error62 = new RequestError(
       `${response.data.error_description} (${response.data.error}, ${response.data.error_uri})`,
       400,
       {
-        request: request4.endpoint.merge(
+        request: request3.endpoint.merge(
           route,
           withOAuthParameters
         )
@@ -90794,9 +90424,9 @@ async function oauthRequest(request4, route, parameters) {
   return response;
 }
 async function exchangeWebFlowCode(options) {
-  const request4 = options.request || request3;
+  const request3 = options.request || request2;
   const response = await oauthRequest(
-    request4,
+    request3,
     "POST /login/oauth/access_token",
     {
       client_id: options.clientId,
@@ -90831,19 +90461,19 @@ function toTimestamp(apiTimeInMs, expirationInSeconds) {
   return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
 }
 async function createDeviceCode(options) {
-  const request4 = options.request || request3;
+  const request3 = options.request || request2;
   const parameters = {
     client_id: options.clientId
   };
   if ("scopes" in options && Array.isArray(options.scopes)) {
     parameters.scope = options.scopes.join(" ");
   }
-  return oauthRequest(request4, "POST /login/device/code", parameters);
+  return oauthRequest(request3, "POST /login/device/code", parameters);
 }
 async function exchangeDeviceCode(options) {
-  const request4 = options.request || request3;
+  const request3 = options.request || request2;
   const response = await oauthRequest(
-    request4,
+    request3,
     "POST /login/oauth/access_token",
     {
       client_id: options.clientId,
@@ -90879,8 +90509,8 @@ function toTimestamp2(apiTimeInMs, expirationInSeconds) {
   return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
 }
 async function checkToken(options) {
-  const request4 = options.request || request3;
-  const response = await request4("POST /applications/{client_id}/token", {
+  const request3 = options.request || request2;
+  const response = await request3("POST /applications/{client_id}/token", {
     headers: {
       authorization: `basic ${btoa(
         `${options.clientId}:${options.clientSecret}`
@@ -90904,9 +90534,9 @@ async function checkToken(options) {
   return { ...response, authentication };
 }
 async function refreshToken(options) {
-  const request4 = options.request || request3;
+  const request3 = options.request || request2;
   const response = await oauthRequest(
-    request4,
+    request3,
     "POST /login/oauth/access_token",
     {
       client_id: options.clientId,
@@ -90934,9 +90564,9 @@ function toTimestamp3(apiTimeInMs, expirationInSeconds) {
   return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
 }
 async function resetToken(options) {
-  const request4 = options.request || request3;
+  const request3 = options.request || request2;
   const auth6 = btoa(`${options.clientId}:${options.clientSecret}`);
-  const response = await request4(
+  const response = await request3(
     "PATCH /applications/{client_id}/token",
     {
       headers: {
@@ -90961,9 +90591,9 @@ async function resetToken(options) {
   return { ...response, authentication };
 }
 async function deleteToken(options) {
-  const request4 = options.request || request3;
+  const request3 = options.request || request2;
   const auth6 = btoa(`${options.clientId}:${options.clientSecret}`);
-  return request4(
+  return request3(
     "DELETE /applications/{client_id}/token",
     {
       headers: {
@@ -90975,9 +90605,9 @@ async function deleteToken(options) {
   );
 }
 async function deleteAuthorization(options) {
-  const request4 = options.request || request3;
+  const request3 = options.request || request2;
   const auth6 = btoa(`${options.clientId}:${options.clientSecret}`);
-  return request4(
+  return request3(
     "DELETE /applications/{client_id}/grant",
     {
       headers: {
@@ -91026,11 +90656,11 @@ function getCachedAuthentication(state, auth22) {
 async function wait(seconds2) {
   await new Promise((resolve2) => setTimeout(resolve2, seconds2 * 1e3));
 }
-async function waitForAccessToken(request4, clientId, clientType, verification) {
+async function waitForAccessToken(request3, clientId, clientType, verification) {
   try {
     const options = {
       clientId,
-      request: request4,
+      request: request3,
       code: verification.device_code
     };
     const { authentication } = clientType === "oauth-app" ? await exchangeDeviceCode({
@@ -91050,11 +90680,11 @@ async function waitForAccessToken(request4, clientId, clientType, verification) 
     const errorType = error62.response.data.error;
     if (errorType === "authorization_pending") {
       await wait(verification.interval);
-      return waitForAccessToken(request4, clientId, clientType, verification);
+      return waitForAccessToken(request3, clientId, clientType, verification);
     }
     if (errorType === "slow_down") {
       await wait(verification.interval + 7);
-      return waitForAccessToken(request4, clientId, clientType, verification);
+      return waitForAccessToken(request3, clientId, clientType, verification);
     }
     throw error62;
   }
@@ -91064,37 +90694,37 @@ async function auth(state, authOptions) {
     auth: authOptions
   });
 }
-async function hook(state, request4, route, parameters) {
-  let endpoint2 = request4.endpoint.merge(
+async function hook(state, request3, route, parameters) {
+  let endpoint2 = request3.endpoint.merge(
     route,
     parameters
   );
   if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint2.url)) {
-    return request4(endpoint2);
+    return request3(endpoint2);
   }
   const { token } = await getOAuthAccessToken(state, {
-    request: request4,
+    request: request3,
     auth: { type: "oauth" }
   });
   endpoint2.headers.authorization = `token ${token}`;
-  return request4(endpoint2);
+  return request3(endpoint2);
 }
 var VERSION3 = "0.0.0-development";
 function createOAuthDeviceAuth(options) {
-  const requestWithDefaults = options.request || request3.defaults({
+  const requestWithDefaults = options.request || request2.defaults({
     headers: {
       "user-agent": `octokit-auth-oauth-device.js/${VERSION3} ${getUserAgent()}`
     }
   });
-  const { request: request4 = requestWithDefaults, ...otherOptions } = options;
+  const { request: request3 = requestWithDefaults, ...otherOptions } = options;
   const state = options.clientType === "github-app" ? {
     ...otherOptions,
     clientType: "github-app",
-    request: request4
+    request: request3
   } : {
     ...otherOptions,
     clientType: "oauth-app",
-    request: request4,
+    request: request3,
     scopes: options.scopes || []
   };
   if (!options.clientId) {
@@ -91250,28 +90880,28 @@ var ROUTES_REQUIRING_BASIC_AUTH = /\/applications\/[^/]+\/(token|grant)s?/;
 function requiresBasicAuth(url2) {
   return url2 && ROUTES_REQUIRING_BASIC_AUTH.test(url2);
 }
-async function hook2(state, request4, route, parameters = {}) {
-  const endpoint2 = request4.endpoint.merge(
+async function hook2(state, request3, route, parameters = {}) {
+  const endpoint2 = request3.endpoint.merge(
     route,
     parameters
   );
   if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint2.url)) {
-    return request4(endpoint2);
+    return request3(endpoint2);
   }
   if (requiresBasicAuth(endpoint2.url)) {
     const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
     endpoint2.headers.authorization = `basic ${credentials}`;
-    return request4(endpoint2);
+    return request3(endpoint2);
   }
-  const { token } = state.clientType === "oauth-app" ? await auth2({ ...state, request: request4 }) : await auth2({ ...state, request: request4 });
+  const { token } = state.clientType === "oauth-app" ? await auth2({ ...state, request: request3 }) : await auth2({ ...state, request: request3 });
   endpoint2.headers.authorization = "token " + token;
-  return request4(endpoint2);
+  return request3(endpoint2);
 }
 function createOAuthUserAuth({
   clientId,
   clientSecret,
   clientType = "oauth-app",
-  request: request4 = request3.defaults({
+  request: request3 = request2.defaults({
     headers: {
       "user-agent": `octokit-auth-oauth-app.js/${VERSION4} ${getUserAgent()}`
     }
@@ -91285,7 +90915,7 @@ function createOAuthUserAuth({
     clientSecret,
     onTokenCreated,
     strategyOptions,
-    request: request4
+    request: request3
   });
   return Object.assign(auth2.bind(null, state), {
     // @ts-expect-error not worth the extra code needed to appease TS
@@ -91358,7 +90988,7 @@ var VERSION5 = "0.0.0-development";
 function createOAuthAppAuth(options) {
   const state = Object.assign(
     {
-      request: request3.defaults({
+      request: request2.defaults({
         headers: {
           "user-agent": `octokit-auth-oauth-app.js/${VERSION5} ${getUserAgent()}`
         }
@@ -91779,15 +91409,15 @@ async function getInstallationAuthentication(state, options, customRequest) {
     };
     return factory(factoryAuthOptions);
   }
-  const request4 = customRequest || state.request;
+  const request3 = customRequest || state.request;
   return getInstallationAuthenticationConcurrently(
     state,
     { ...options, installationId },
-    request4
+    request3
   );
 }
 var pendingPromises = /* @__PURE__ */ new Map();
-function getInstallationAuthenticationConcurrently(state, options, request4) {
+function getInstallationAuthenticationConcurrently(state, options, request3) {
   const cacheKey = optionsToCacheKey(options);
   if (pendingPromises.has(cacheKey)) {
     return pendingPromises.get(cacheKey);
@@ -91795,12 +91425,12 @@ function getInstallationAuthenticationConcurrently(state, options, request4) {
   const promise2 = getInstallationAuthenticationImpl(
     state,
     options,
-    request4
+    request3
   ).finally(() => pendingPromises.delete(cacheKey));
   pendingPromises.set(cacheKey, promise2);
   return promise2;
 }
-async function getInstallationAuthenticationImpl(state, options, request4) {
+async function getInstallationAuthenticationImpl(state, options, request3) {
   if (!options.refresh) {
     const result = await get3(state.cache, options);
     if (result) {
@@ -91857,7 +91487,7 @@ async function getInstallationAuthenticationImpl(state, options, request4) {
       repository_selection: repositorySelectionOptional,
       single_file: singleFileName
     }
-  } = await request4(
+  } = await request3(
     "POST /app/installations/{installation_id}/access_tokens",
     payload
   );
@@ -91957,18 +91587,18 @@ function isNotTimeSkewError(error62) {
     /'Issued at' claim \('iat'\) must be an Integer representing the time that the assertion was issued/
   ));
 }
-async function hook4(state, request4, route, parameters) {
-  const endpoint2 = request4.endpoint.merge(route, parameters);
+async function hook4(state, request3, route, parameters) {
+  const endpoint2 = request3.endpoint.merge(route, parameters);
   const url2 = endpoint2.url;
   if (/\/login\/oauth\/access_token$/.test(url2)) {
-    return request4(endpoint2);
+    return request3(endpoint2);
   }
-  if (requiresAppAuth(url2.replace(request4.endpoint.DEFAULTS.baseUrl, ""))) {
+  if (requiresAppAuth(url2.replace(request3.endpoint.DEFAULTS.baseUrl, ""))) {
     const { token: token2 } = await getAppAuthentication(state);
     endpoint2.headers.authorization = `bearer ${token2}`;
     let response;
     try {
-      response = await request4(endpoint2);
+      response = await request3(endpoint2);
     } catch (error62) {
       if (isNotTimeSkewError(error62)) {
         throw error62;
@@ -91988,33 +91618,33 @@ async function hook4(state, request4, route, parameters) {
         timeDifference: diff
       });
       endpoint2.headers.authorization = `bearer ${token3}`;
-      return request4(endpoint2);
+      return request3(endpoint2);
     }
     return response;
   }
   if (requiresBasicAuth(url2)) {
     const authentication = await state.oauthApp({ type: "oauth-app" });
     endpoint2.headers.authorization = authentication.headers.authorization;
-    return request4(endpoint2);
+    return request3(endpoint2);
   }
   const { token, createdAt } = await getInstallationAuthentication(
     state,
     // @ts-expect-error TBD
     {},
-    request4.defaults({ baseUrl: endpoint2.baseUrl })
+    request3.defaults({ baseUrl: endpoint2.baseUrl })
   );
   endpoint2.headers.authorization = `token ${token}`;
   return sendRequestWithRetries(
     state,
-    request4,
+    request3,
     endpoint2,
     createdAt
   );
 }
-async function sendRequestWithRetries(state, request4, options, createdAt, retries = 0) {
+async function sendRequestWithRetries(state, request3, options, createdAt, retries = 0) {
   const timeSinceTokenCreationInMs = +/* @__PURE__ */ new Date() - +new Date(createdAt);
   try {
-    return await request4(options);
+    return await request3(options);
   } catch (error62) {
     if (error62.status !== 401) {
       throw error62;
@@ -92031,7 +91661,7 @@ async function sendRequestWithRetries(state, request4, options, createdAt, retri
       `[@octokit/auth-app] Retrying after 401 response to account for token replication delay (retry: ${retries}, wait: ${awaitTime / 1e3}s)`
     );
     await new Promise((resolve2) => setTimeout(resolve2, awaitTime));
-    return sendRequestWithRetries(state, request4, options, createdAt, retries);
+    return sendRequestWithRetries(state, request3, options, createdAt, retries);
   }
 }
 var VERSION6 = "8.3.1";
@@ -92055,14 +91685,14 @@ function createAppAuth(options) {
   if (typeof log.warn !== "function") {
     log.warn = console.warn.bind(console);
   }
-  const request4 = options.request || request3.defaults({
+  const request3 = options.request || request2.defaults({
     headers: {
       "user-agent": `octokit-auth-app.js/${VERSION6} ${getUserAgent()}`
     }
   });
   const state = Object.assign(
     {
-      request: request4,
+      request: request3,
       cache: getCache()
     },
     options,
@@ -92073,7 +91703,7 @@ function createAppAuth(options) {
         clientType: "github-app",
         clientId: options.clientId || "",
         clientSecret: options.clientSecret || "",
-        request: request4
+        request: request3
       })
     }
   );
@@ -92099,7 +91729,7 @@ async function errorRequest(state, octokit, error62, options) {
   }
   throw error62;
 }
-async function wrapRequest(state, octokit, request4, options) {
+async function wrapRequest(state, octokit, request3, options) {
   const limiter = new import_light.default();
   limiter.on("failed", function(error62, info2) {
     const maxRetries = ~~error62.request.request?.retries;
@@ -92110,12 +91740,12 @@ async function wrapRequest(state, octokit, request4, options) {
     }
   });
   return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request4),
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request3),
     options
   );
 }
-async function requestWithGraphqlErrorHandling(state, octokit, request4, options) {
-  const response = await request4(options);
+async function requestWithGraphqlErrorHandling(state, octokit, request3, options) {
+  const response = await request3(options);
   if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
     response.data.errors[0].message
   )) {
@@ -92160,16 +91790,16 @@ retry.VERSION = VERSION7;
 var import_light2 = __toESM(require_light(), 1);
 var VERSION8 = "0.0.0-development";
 var noop2 = () => Promise.resolve();
-function wrapRequest2(state, request4, options) {
-  return state.retryLimiter.schedule(doRequest, state, request4, options);
+function wrapRequest2(state, request3, options) {
+  return state.retryLimiter.schedule(doRequest, state, request3, options);
 }
-async function doRequest(state, request4, options) {
+async function doRequest(state, request3, options) {
   const { pathname } = new URL(options.url, "http://github.test");
   const isAuth = isAuthRequest(options.method, pathname);
   const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
   const isSearch = options.method === "GET" && pathname.startsWith("/search/");
   const isGraphQL = pathname.startsWith("/graphql");
-  const retryCount = ~~request4.retryCount;
+  const retryCount = ~~request3.retryCount;
   const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
   if (state.clustering) {
     jobOptions.expiration = 1e3 * 60;
@@ -92183,7 +91813,7 @@ async function doRequest(state, request4, options) {
   if (isSearch) {
     await state.search.key(state.id).schedule(jobOptions, noop2);
   }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request4, options);
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request3, options);
   if (isGraphQL) {
     const res = await req;
     if (res.data.errors != null && res.data.errors.some((error62) => error62.type === "RATE_LIMITED")) {
@@ -92226,7 +91856,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher2(paths) {
   const regexes = paths.map(
-    (path7) => path7.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path5) => path5.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -92327,14 +91957,14 @@ function throttling(octokit, octokitOptions) {
       (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
     );
     state.retryLimiter.on("failed", async function(error62, info2) {
-      const [state2, request4, options] = info2.args;
+      const [state2, request3, options] = info2.args;
       const { pathname } = new URL(options.url, "http://github.test");
       const shouldRetryGraphQL = pathname.startsWith("/graphql") && error62.status !== 401;
       if (!(shouldRetryGraphQL || error62.status === 403 || error62.status === 429)) {
         return;
       }
-      const retryCount = ~~request4.retryCount;
-      request4.retryCount = retryCount;
+      const retryCount = ~~request3.retryCount;
+      request3.retryCount = retryCount;
       options.request.retryCount = retryCount;
       const { wantRetry, retryAfter = 0 } = await (async function() {
         if (/\bsecondary rate\b/i.test(error62.message)) {
@@ -92372,14 +92002,14 @@ function throttling(octokit, octokitOptions) {
         return {};
       })();
       if (wantRetry) {
-        request4.retryCount++;
+        request3.retryCount++;
         return retryAfter * state2.retryAfterBaseValue;
       }
     });
   };
-  octokit.hook.wrap("request", (request4, options) => {
+  octokit.hook.wrap("request", (request3, options) => {
     initializeBottleneck();
-    return wrapRequest2(state, request4, options);
+    return wrapRequest2(state, request3, options);
   });
   return {};
 }
@@ -92588,7 +92218,7 @@ function withDefaults3(request22, newDefaults) {
     endpoint: newRequest.endpoint
   });
 }
-var graphql2 = withDefaults3(request3, {
+var graphql2 = withDefaults3(request2, {
   headers: {
     "user-agent": `octokit-graphql.js/${VERSION9} ${getUserAgent()}`
   },
@@ -92624,13 +92254,13 @@ function withAuthorizationPrefix(token) {
   }
   return `token ${token}`;
 }
-async function hook5(token, request4, route, parameters) {
-  const endpoint2 = request4.endpoint.merge(
+async function hook5(token, request3, route, parameters) {
+  const endpoint2 = request3.endpoint.merge(
     route,
     parameters
   );
   endpoint2.headers.authorization = withAuthorizationPrefix(token);
-  return request4(endpoint2);
+  return request3(endpoint2);
 }
 var createTokenAuth = function createTokenAuth2(token) {
   if (!token) {
@@ -92714,7 +92344,7 @@ var Octokit = class {
   constructor(options = {}) {
     const hook6 = new before_after_hook_default.Collection();
     const requestDefaults = {
-      baseUrl: request3.endpoint.DEFAULTS.baseUrl,
+      baseUrl: request2.endpoint.DEFAULTS.baseUrl,
       headers: {},
       request: Object.assign({}, options.request, {
         // @ts-ignore internal usage only, no need to type
@@ -92735,7 +92365,7 @@ var Octokit = class {
     if (options.timeZone) {
       requestDefaults.headers["time-zone"] = options.timeZone;
     }
-    this.request = request3.defaults(requestDefaults);
+    this.request = request2.defaults(requestDefaults);
     this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
     this.log = createLogger2(options.log);
     this.hook = hook6;
@@ -92789,21 +92419,21 @@ var VERSION11 = "6.0.0";
 
 // node_modules/@octokit/plugin-request-log/dist-src/index.js
 function requestLog(octokit) {
-  octokit.hook.wrap("request", (request4, options) => {
+  octokit.hook.wrap("request", (request3, options) => {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path7 = requestOptions.url.replace(options.baseUrl, "");
-    return request4(options).then((response) => {
+    const path5 = requestOptions.url.replace(options.baseUrl, "");
+    return request3(options).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path7} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path5} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error62) => {
       const requestId = error62.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path7} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path5} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error62;
     });
@@ -95378,8 +95008,8 @@ var GitHubError = class extends VaultRolloutError {
     super("GitHubError", redact(message), data);
   }
 };
-function short(text2, max = 300) {
-  const one = text2.replace(/\s+/g, " ").trim();
+function short(text, max = 300) {
+  const one = text.replace(/\s+/g, " ").trim();
   return one.length > max ? `${one.slice(0, max)}\u2026` : one;
 }
 function githubSays(err) {
@@ -95485,9 +95115,9 @@ function toGitHubError(err, call) {
 var GitHubOctokit = Octokit2.plugin(retry, throttling);
 var DEFAULT_API_URL = "https://api.github.com";
 function decodePrivateKey(value) {
-  const text2 = value.trim();
-  if (text2.includes("-----BEGIN")) return text2.replace(/\\n/g, "\n");
-  const decoded = Buffer.from(text2, "base64").toString("utf8");
+  const text = value.trim();
+  if (text.includes("-----BEGIN")) return text.replace(/\\n/g, "\n");
+  const decoded = Buffer.from(text, "base64").toString("utf8");
   if (decoded.includes("-----BEGIN")) return decoded.trim();
   throw new GitHubError(
     "GITHUB_APP_PRIVATE_KEY is neither a PEM private key nor a base64-encoded PEM; paste the .pem file GitHub generated"
@@ -95971,33 +95601,7 @@ var GitHubGitData = class extends RepoClient {
   }
 };
 
-// src/adapters/git/commit-files.ts
-function objectsOf(ws) {
-  const repo = ws.repoObjects;
-  if (!repo?.reader || !repo.writer) {
-    throw new GitError(
-      "internal: this workspace does not expose its Git objects (expected an opened Workspace)"
-    );
-  }
-  return repo;
-}
-async function commitFiles(ws, commitId) {
-  const repo = objectsOf(ws);
-  const commit = await ws.readCommitInfo(commitId);
-  if (commit.parents.length !== 1) {
-    throw new GitError(`commit ${commitId.slice(0, 12)} has ${commit.parents.length} parents, expected one`);
-  }
-  const parent = await ws.readCommitInfo(commit.parents[0]);
-  const out = [];
-  for (const d of await diffTrees(repo, parent.tree, commit.tree)) {
-    out.push(
-      d.to ? { path: d.path, oid: d.to.oid, mode: d.to.mode, bytes: await readBlobBytes(repo, d.to.oid) } : { path: d.path, oid: null, mode: null, bytes: null }
-    );
-  }
-  return out;
-}
-
-// src/api-commits.ts
+// src/publish/api-commits.ts
 var TREE_BATCH = { entries: 1e3, bytes: 1024 * 1024 };
 function entryBytes(c) {
   return Buffer.byteLength(JSON.stringify(c)) + 32;
@@ -96023,8 +95627,8 @@ function treeBatches(changes) {
   return batches;
 }
 function inlineText(bytes) {
-  const text2 = decodeUtf82(bytes);
-  return text2 !== null && !text2.includes("\r") && !text2.startsWith("\uFEFF") ? text2 : null;
+  const text = decodeUtf82(bytes);
+  return text !== null && !text.includes("\r") && !text.startsWith("\uFEFF") ? text : null;
 }
 var seconds = (iso) => Math.floor(Date.parse(iso) / 1e3) || 0;
 function toBranchHead(c) {
@@ -96080,6 +95684,9 @@ var ApiCommitWorkspace = class {
   deleteBranch(branch, expectedOld) {
     return this.inner.deleteBranch(branch, expectedOld);
   }
+  changedFiles(commitId) {
+    return this.inner.changedFiles(commitId);
+  }
   async readCommitInfo(oid) {
     const made = this.made.get(oid);
     return made ? toBranchHead(made) : this.inner.readCommitInfo(oid);
@@ -96100,16 +95707,16 @@ var ApiCommitWorkspace = class {
     if (known) return known;
     const local = await this.inner.readCommitInfo(localId);
     const parent = await this.inner.readCommitInfo(local.parents[0] ?? "");
-    const files = await commitFiles(this.inner, localId);
+    const files = await this.inner.changedFiles(localId);
     const started = performance.now();
     const uploaded = /* @__PURE__ */ new Set();
     const buildTree = async (inline) => {
       const changes = [];
       for (const f of files) {
         const mode = f.mode ?? "100644";
-        const text2 = inline && f.bytes ? inlineText(f.bytes) : null;
+        const text = inline && f.bytes ? inlineText(f.bytes) : null;
         if (!f.oid || !f.bytes) changes.push({ path: f.path, mode, sha: null });
-        else if (text2 !== null) changes.push({ path: f.path, mode, content: text2 });
+        else if (text !== null) changes.push({ path: f.path, mode, content: text });
         else {
           if (!uploaded.has(f.oid)) {
             const sha = await this.api.createBlob(f.bytes);
@@ -96256,26 +95863,8 @@ var ApiCommitWorkspace = class {
     return res;
   }
 };
-async function apiCommitWorkspace(ws, opts) {
-  const credentials = githubCredentialsFromEnv(opts.env);
-  if (!credentials) {
-    throw new ConfigError(
-      "API commits (pullRequest.apiCommits / --api-commits) need GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY"
-    );
-  }
-  const repository = resolveRepository(opts.githubRepository, opts.env, ws.url);
-  const gh = await connectGitHub({
-    credentials,
-    repository,
-    baseUrl: opts.env["GITHUB_API_URL"] || void 0,
-    logger: opts.logger,
-    ...opts.github
-  });
-  if (gh.via === "app" && !opts.env["GIT_TOKEN"]) ws.useAuth({ username: "x-access-token", token: gh.token });
-  return new ApiCommitWorkspace(ws, new GitHubGitData(gh.octokit, repository, opts.logger), opts.logger);
-}
 
-// src/publish-pr.ts
+// src/publish/pull-request.ts
 var FOREIGN_COMMIT_MARKER = "<!-- vault-rollout:foreign-commit -->";
 var BRANCH_TRAILER = "Vault-Rollout-Branch";
 function pullRequestBranch(base, environment2) {
@@ -96316,50 +95905,24 @@ function closeComment(base, branch) {
   ].join("\n");
 }
 async function publishPullRequest(opts) {
-  const { ws, config: config2, logger } = opts;
+  const { ws, config: config2, logger, report } = opts;
   const base = ws.branch;
   const branch = pullRequestBranch(base, opts.environment);
-  const report = await planRepo({
-    source: ws.source,
-    reader: opts.reader,
-    config: config2,
-    branch: base,
-    logger,
-    environment: opts.environment
-  });
   const apiCommits = opts.apiCommits ?? config2.pullRequest.apiCommits;
   const result = (outcome, pushed = false, apiRequests = 0) => ({
-    report,
-    outcome,
-    branch,
-    pushed,
-    apiCommits,
-    apiRequests
+    moved: false,
+    result: { report, outcome, branch, pushed, apiCommits, apiRequests }
   });
   const problem = (message2, file2 = branch) => {
     const p = { file: file2, severity: "warning", message: message2 };
     report.problems.push(p);
     logger.warn(message2);
   };
-  const credentials = githubCredentialsFromEnv(opts.env);
-  if (!credentials) {
-    if (opts.dryRun) {
-      logger.info(`Dry run: no GitHub credentials, so the pull request for "${branch}" was not looked up`);
-      return result("dry-run");
-    }
-    throw new ConfigError(
-      "--mode pr needs GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY"
-    );
+  if (!opts.github) {
+    logger.info(`Dry run: no GitHub credentials, so the pull request for "${branch}" was not looked up`);
+    return result("dry-run");
   }
-  const repository = resolveRepository(opts.githubRepository, opts.env, ws.url);
-  const gh = await connectGitHub({
-    credentials,
-    repository,
-    baseUrl: opts.env["GITHUB_API_URL"] || void 0,
-    logger,
-    ...opts.github
-  });
-  if (gh.via === "app" && !opts.env["GIT_TOKEN"]) ws.useAuth({ username: "x-access-token", token: gh.token });
+  const { gh, repository } = opts.github;
   const pulls = new GitHubPulls(gh.octokit, repository, logger);
   const done = (outcome, pushed = false) => result(outcome, pushed, gh.requests());
   const gitData = new GitHubGitData(gh.octokit, repository, logger);
@@ -96368,7 +95931,7 @@ async function publishPullRequest(opts) {
   const message = renderCommitMessage(readTemplate("commit-message.liquid"), report.workloads);
   const changes = report.changes.filter((c) => c.before !== c.after);
   const pending2 = message !== null && changes.length > 0;
-  let open3 = await pulls.findOpen(branch, base);
+  const open3 = await pulls.findOpen(branch, base);
   let localCommit = null;
   const buildLocal = async () => localCommit ??= await ws.commit({
     changes,
@@ -96402,7 +95965,7 @@ async function publishPullRequest(opts) {
       return false;
     }
   };
-  for (let attempt = 1; ; attempt++) {
+  {
     const head = await target.remoteBranch(branch);
     if (head && !await owns(head)) {
       problem(
@@ -96432,9 +95995,8 @@ async function publishPullRequest(opts) {
       }
       if (head) {
         const deleted = await target.deleteBranch(branch, head.oid);
-        if (!deleted.ok && deleted.reason === "not-fast-forward" && attempt < 3) {
-          open3 = null;
-          continue;
+        if (!deleted.ok && deleted.reason === "not-fast-forward") {
+          return { moved: true, message: deleted.message };
         }
         if (!deleted.ok) problem(`could not delete "${branch}": ${deleted.message}`);
       }
@@ -96457,10 +96019,7 @@ async function publishPullRequest(opts) {
     } else {
       if (apiCommits) branchHead = (await apiWs.replay(commit)).sha;
       const res = await target.pushBranch(branchHead, branch, { expectedOld: head?.oid ?? null });
-      if (!res.ok && res.reason === "not-fast-forward" && attempt < 3) {
-        logger.info(`"${branch}" moved during the run (${res.message}); checking it again`);
-        continue;
-      }
+      if (!res.ok && res.reason === "not-fast-forward") return { moved: true, message: res.message };
       if (!res.ok) {
         throw new GitError(`${apiCommits ? "updating" : "pushing"} "${branch}" failed: ${res.message}`, {
           branch,
@@ -96472,7 +96031,7 @@ async function publishPullRequest(opts) {
         `${apiCommits ? "Moved" : "Pushed"} ${branchHead} ${apiCommits ? "through the GitHub API " : ""}to "${branch}" (${changes.length} file(s))`
       );
     }
-    const text2 = renderPullRequest(
+    const text = renderPullRequest(
       { title: readTemplate("pr-title.liquid"), body: readTemplate("pr-body.liquid") },
       report,
       { base, branch, annotationPrefix: config2.annotationPrefix }
@@ -96482,15 +96041,15 @@ async function publishPullRequest(opts) {
     let created = false;
     if (open3) {
       pr = open3;
-      if (open3.title !== text2.title || open3.body !== text2.body) {
-        pr = await pulls.update(open3.number, { title: text2.title, body: text2.body });
+      if (open3.title !== text.title || open3.body !== text.body) {
+        pr = await pulls.update(open3.number, { title: text.title, body: text.body });
         logger.info(`Updated pull request #${pr.number}: ${pr.url}`);
       } else {
         logger.info(`Pull request #${pr.number} is up to date: ${pr.url}`);
       }
       outcome = pushed || pr !== open3 ? "updated" : "unchanged";
     } else {
-      pr = await pulls.create({ branch, base, title: text2.title, body: text2.body });
+      pr = await pulls.create({ branch, base, title: text.title, body: text.body });
       created = true;
       outcome = "created";
       logger.info(`Opened pull request #${pr.number}: ${pr.url}`);
@@ -96519,7 +96078,7 @@ async function publishPullRequest(opts) {
 var isUrl = (repo) => /^[a-z][a-z0-9+.-]*:\/\//i.test(repo);
 function loadConfig(repoDir, configFlag, cwd) {
   const file2 = configFlag ? resolve(cwd, configFlag) : join3(repoDir, "vault-rollout.yaml");
-  if (!existsSync2(file2)) {
+  if (!existsSync3(file2)) {
     if (configFlag) throw new ConfigError(`config file "${configFlag}" does not exist`, { file: configFlag });
     return defaultConfig();
   }
@@ -96560,7 +96119,7 @@ function maskEnvSecrets(env) {
 }
 function localRepoDir(opts, io) {
   const dir = resolve(io.cwd, opts.repo);
-  if (!existsSync2(dir)) throw new ConfigError(`--repo "${opts.repo}" does not exist`);
+  if (!existsSync3(dir)) throw new ConfigError(`--repo "${opts.repo}" does not exist`);
   return dir;
 }
 async function withRepo(opts, io, fn) {
@@ -96571,10 +96130,10 @@ async function withRepo(opts, io, fn) {
     return fn({ source, config: config2, branch: opts.branch ?? config2.branch ?? null });
   }
   const ws = await openWorkspace({
+    ...gitOptions(io),
     repo: opts.repo,
-    ...opts.branch ? { branch: opts.branch } : {},
-    ...await gitAuth(opts.repo, io),
-    logger: io.logger
+    branch: opts.branch,
+    auth: await gitAuth(opts.repo, io, githubConnector(io))
   });
   try {
     const config2 = await workspaceConfig(ws, opts.config, io.cwd);
@@ -96713,31 +96272,48 @@ function describeError(err) {
   return { message: redact(`unexpected error: ${message}`), exitCode: 1 };
 }
 var DEFAULT_AUTHOR = { name: "vault-rollout", email: "vault-rollout@users.noreply.github.com" };
-async function gitAuth(repo, io, githubRepository) {
+function gitOptions(io) {
+  const asked = io.env["VAULT_ROLLOUT_GIT"]?.trim();
+  if (asked && asked !== "native" && asked !== "isomorphic") {
+    throw new ConfigError(`VAULT_ROLLOUT_GIT must be "native" or "isomorphic" (got "${asked}")`);
+  }
+  return { env: io.env, engine: asked || void 0, logger: io.logger };
+}
+function githubConnector(io) {
+  const credentials = githubCredentialsFromEnv(io.env);
+  let made = null;
+  return {
+    credentials,
+    connect(repository) {
+      if (!credentials)
+        throw new ConfigError(
+          "no GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY"
+        );
+      made ??= connectGitHub({
+        credentials,
+        repository,
+        baseUrl: io.env["GITHUB_API_URL"] || void 0,
+        logger: io.logger,
+        ...io.github
+      });
+      return made;
+    }
+  };
+}
+async function gitAuth(repo, io, github, githubRepository) {
   const env = io.env;
   const token = env.GIT_TOKEN || env.GITHUB_TOKEN;
-  if (token) return { auth: { username: env.GIT_USERNAME || "x-access-token", token } };
-  if (!isUrl(repo) || !(env.GITHUB_APP_ID || env.GITHUB_APP_PRIVATE_KEY) || !onGitHubHost(repo, env))
-    return {};
+  if (token) return { username: env.GIT_USERNAME || "x-access-token", token };
+  if (!isUrl(repo) || github.credentials?.kind !== "app" || !onGitHubHost(repo, env)) return void 0;
   try {
-    const credentials = githubCredentialsFromEnv(env);
-    if (credentials?.kind !== "app") return {};
-    const gh = await connectGitHub({
-      credentials,
-      // The repository being cloned: --github-repository, else its URL (not GITHUB_REPOSITORY: in a workflow
-      // that names the workflow's own repository).
-      repository: resolveRepository(githubRepository, {}, repo),
-      baseUrl: env.GITHUB_API_URL || void 0,
-      logger: io.logger,
-      ...io.github
-    });
+    const gh = await github.connect(resolveRepository(githubRepository, {}, repo));
     io.logger.debug("cloning with the GitHub App installation token");
-    return { auth: { username: "x-access-token", token: gh.token } };
+    return { username: "x-access-token", token: gh.token };
   } catch (err) {
     io.logger.warn(
       `cloning without credentials: the GitHub App gave no installation token (${err instanceof Error ? err.message : String(err)})`
     );
-    return {};
+    return void 0;
   }
 }
 function onGitHubHost(url2, env) {
@@ -96762,8 +96338,9 @@ async function runApply(opts, io) {
   const local = !isUrl(opts.repo);
   const repo = local ? localRepoDir(opts, io) : opts.repo;
   const diskConfig = local ? loadConfig(repo, opts.config, io.cwd) : null;
-  const auth6 = await gitAuth(repo, io, opts.githubRepository);
-  const open3 = (branch) => openWorkspace({ repo, ...branch ? { branch } : {}, ...auth6, logger: io.logger });
+  const github = githubConnector(io);
+  const auth6 = await gitAuth(repo, io, github, opts.githubRepository);
+  const open3 = (branch) => openWorkspace({ ...gitOptions(io), repo, branch, auth: auth6, readOnly: opts.dryRun });
   let ws = await open3(opts.branch ?? diskConfig?.branch);
   let reader = null;
   try {
@@ -96779,62 +96356,73 @@ async function runApply(opts, io) {
         "commit.author is not used with API commits: GitHub sets the author (an explicit one would drop its signature)"
       );
     }
+    const needsGitHub = mode === "pr" || apiCommits && !opts.dryRun;
+    if (needsGitHub && !github.credentials && !(mode === "pr" && opts.dryRun)) {
+      throw new ConfigError(
+        mode === "pr" ? "--mode pr needs GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY" : "API commits (pullRequest.apiCommits / --api-commits) need GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY"
+      );
+    }
+    const repository = needsGitHub && github.credentials ? resolveRepository(opts.githubRepository, io.env, ws.url) : null;
+    const gh = repository ? await github.connect(repository) : null;
+    if (gh?.via === "app" && !io.env.GIT_TOKEN) ws.useAuth({ username: "x-access-token", token: gh.token });
+    const activeReader = reader = environmentReaders(config2, io);
+    const author = (config2.commit?.author ? parseAuthor(config2.commit.author) : null) ?? DEFAULT_AUTHOR;
+    const plan = (w) => planRepo({
+      source: w.source,
+      reader: activeReader,
+      config: config2,
+      branch: w.branch,
+      logger: io.logger,
+      environment: opts.environment
+    });
     if (mode === "pr") {
-      reader = environmentReaders(config2, io);
-      const result = await publishPullRequest({
-        ws,
-        config: config2,
-        reader,
-        author: (config2.commit?.author ? parseAuthor(config2.commit.author) : null) ?? DEFAULT_AUTHOR,
-        dryRun: opts.dryRun,
-        env: io.env,
+      const opened = ws;
+      const { result } = await publishLoop({
+        ws: opened,
+        plan,
         logger: io.logger,
-        githubRepository: opts.githubRepository,
-        apiCommits,
-        environment: opts.environment,
-        ...io.github ? { github: io.github } : {}
+        publish: (report, w) => publishPullRequest({
+          ws: w,
+          report,
+          config: config2,
+          author,
+          dryRun: opts.dryRun,
+          logger: io.logger,
+          github: gh && repository ? { gh, repository } : null,
+          apiCommits,
+          environment: opts.environment
+        })
       });
       return result.report;
     }
-    reader = environmentReaders(config2, io);
-    const author = (config2.commit?.author ? parseAuthor(config2.commit.author) : null) ?? DEFAULT_AUTHOR;
     const template = readTemplate("commit-message.liquid");
-    let report = null;
-    const activeReader = reader;
-    const target = apiCommits && !opts.dryRun ? await apiCommitWorkspace(ws, {
-      env: io.env,
+    const target = gh && repository ? new ApiCommitWorkspace(ws, new GitHubGitData(gh.octokit, repository, io.logger), io.logger) : ws;
+    const {
+      plan: final,
+      result: outcome,
+      attempts
+    } = await publishLoop({
+      ws: target,
+      plan,
       logger: io.logger,
-      githubRepository: opts.githubRepository,
-      ...io.github ? { github: io.github } : {}
-    }) : ws;
-    const outcome = await publishWithRetry(
-      target,
-      async (w) => {
-        report = await planRepo({
-          source: w.source,
-          reader: activeReader,
-          config: config2,
-          branch: w.branch,
-          logger: io.logger,
-          environment: opts.environment
+      publish: async (report, w) => {
+        const out = await publishCommit(w, {
+          changes: report.changes,
+          message: renderCommitMessage(template, report.workloads),
+          author,
+          dryRun: opts.dryRun
         });
-        const message = renderCommitMessage(template, report.workloads);
-        return message && report.changes.length > 0 ? { changes: report.changes, message } : null;
-      },
-      { author, dryRun: opts.dryRun }
-    );
-    if (outcome.outcome === "pushed" && target !== ws) {
-      if (ws.mode === "local")
-        io.logger.info(`The checkout's "${ws.branch}" is now behind the remote: pull to see the commit`);
-    }
-    const final = report;
-    if (!final) throw new Error("internal: apply planned nothing");
+        return out.outcome === "moved" ? { moved: true, message: out.message } : { moved: false, result: out };
+      }
+    });
     final.commit = outcome.commit;
     const branch = ws.branch;
     if (outcome.outcome === "pushed") {
       io.logger.info(
-        `${target === ws ? "Pushed" : "Committed through the GitHub API"} ${outcome.commit} to "${branch}" (${final.changes.length} file(s), attempt ${outcome.attempts})`
+        `${target === ws ? "Pushed" : "Committed through the GitHub API"} ${outcome.commit} to "${branch}" (${final.changes.length} file(s), attempt ${attempts})`
       );
+      if (target !== ws && ws.mode === "local")
+        io.logger.info(`The checkout's "${ws.branch}" is now behind the remote: pull to see the commit`);
     } else if (outcome.outcome === "dry-run") {
       io.logger.info(`Dry run: would commit ${final.changes.length} file(s) to "${branch}"`);
     } else {
@@ -96869,18 +96457,18 @@ async function demoCommand(io) {
 \x1B[1m== ${title}\x1B[0m
 
 `);
-  const tmp = await mkdtemp3(join4(tmpdir(), "vault-rollout-demo-"));
+  const tmp = await mkdtemp4(join4(tmpdir(), "vault-rollout-demo-"));
   const vault2 = await startVaultDevServer({ mounts: [{ path: "kv", version: 2 }] });
-  const git4 = await startGitServer({ tmpRoot: tmp });
+  const git2 = await startGitServer({ tmpRoot: tmp });
   try {
     for (let i = 0; i < 3; i++) vault2.kv.write("kv", "payments/db");
     vault2.kv.write("kv", "payments/stripe");
     vault2.kv.write("kv", "reports/smtp");
     vault2.kv.write("kv", "reports/smtp");
-    await git4.createBareRepo("manifests", readTree(join4(templatesDir(), "examples", "manifests")), {
+    await git2.createBareRepo("manifests", readTree(join4(templatesDir(), "examples", "manifests")), {
       branch: "main"
     });
-    const remote = git4.repoUrl("manifests");
+    const remote = git2.repoUrl("manifests");
     io.stdout(
       `Vault-compatible dev server: ${vault2.url} (kv/payments/db v3, kv/payments/stripe v1, kv/reports/smtp v2)
 Git remote: ${remote} (seeded from templates/examples/manifests)
@@ -96906,15 +96494,15 @@ Git remote: ${remote} (seeded from templates/examples/manifests)
     say("5. apply again: nothing new, no commit");
     await applyCommand({ ...common3, mode: "commit", dryRun: false }, cmdIo);
     say("git log -p on the remote");
-    io.stdout(await git4.log("manifests", "main"));
+    io.stdout(await git2.log("manifests", "main"));
     io.stdout(`
 Value reads attempted against Vault: ${vault2.violations} (metadata only)
 `);
     return 0;
   } finally {
-    await git4.close();
+    await git2.close();
     await vault2.close();
-    await rm3(tmp, { recursive: true, force: true });
+    await rm4(tmp, { recursive: true, force: true });
   }
 }
 

@@ -254,6 +254,7 @@ export class IsoWorkspace implements Workspace {
       },
     });
     this.made.set(commit, { parent: base, paths: changes.map((c) => c.path) });
+    this.logger.debug('wrote commit', { commit, parent: base, files: changes.length });
     return commit;
   }
 
