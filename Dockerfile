@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # The in-cluster cron container: `vault-rollout apply` on Node 24, as a non-root user, with a read-only
 # root filesystem. The only writable folder it needs is TMPDIR (/tmp, an emptyDir in the CronJob of
-# templates/kubernetes), where a remote repository is cloned shallowly. Git itself is not needed: the
-# product speaks Git over HTTPS through isomorphic-git.
+# templates/kubernetes), where a remote repository is cloned shallowly. Debian's git is installed: it is
+# what vault-rollout drives (clone, cat-file, commit-tree, push); without it, the isomorphic-git fallback
+# would hold about 10x the memory for the clone.
 #
 #   docker build -t vault-rollout .
 #   docker run --rm --read-only --tmpfs /tmp -e VAULT_ADDR -e VAULT_TOKEN -e GIT_TOKEN \
@@ -18,6 +19,10 @@ COPY src/ src/
 RUN node scripts/build.mjs
 
 FROM node:24-bookworm-slim
+# git for the Git side of apply; ca-certificates for HTTPS remotes (git uses the system store, not Node's).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends git ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --gid 10001 vault-rollout \
   && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin vault-rollout
 # DEP0169: bundled dependencies (simple-get, follow-redirects) call url.parse(), which Node 24 warns about
