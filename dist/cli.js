@@ -33594,7 +33594,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     }
     function flatFileListToDirectoryStructure(files) {
       const inodes = /* @__PURE__ */ new Map();
-      const mkdir4 = function(name) {
+      const mkdir3 = function(name) {
         if (!inodes.has(name)) {
           const dir = {
             type: "tree",
@@ -33604,7 +33604,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             children: []
           };
           inodes.set(name, dir);
-          dir.parent = mkdir4(dirname3(name));
+          dir.parent = mkdir3(dirname3(name));
           if (dir.parent && dir.parent !== dir) dir.parent.children.push(dir);
         }
         return inodes.get(name);
@@ -33617,7 +33617,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             basename: basename(name),
             metadata,
             // This recursively generates any missing parent folders.
-            parent: mkdir4(dirname3(name)),
+            parent: mkdir3(dirname3(name)),
             children: []
           };
           if (file2.parent) file2.parent.children.push(file2);
@@ -33625,7 +33625,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
         return inodes.get(name);
       };
-      mkdir4(".");
+      mkdir3(".");
       for (const file2 of files) {
         mkfile(file2.path, file2);
       }
@@ -36922,19 +36922,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return result;
     }
-    async function mkdirp(mkdir4, filepath, retries = 10) {
+    async function mkdirp(mkdir3, filepath, retries = 10) {
       try {
-        await mkdir4(filepath);
+        await mkdir3(filepath);
       } catch (err) {
         if (err === null) return;
         if (err.code === "EEXIST") return;
         if (err.code !== "ENOENT") throw err;
         const parent = dirname3(filepath);
         if (parent === "." || parent === "/" || parent === filepath) throw err;
-        await mkdirp(mkdir4, parent, retries);
+        await mkdirp(mkdir3, parent, retries);
         for (let attempt = 0; ; attempt++) {
           try {
-            await mkdir4(filepath);
+            await mkdir3(filepath);
             return;
           } catch (err2) {
             if (err2 === null || err2.code === "EEXIST") return;
@@ -46770,7 +46770,7 @@ var require_liquid_node = __commonJS({
         return false;
       }
     }
-    function readFile2(filepath) {
+    function readFile3(filepath) {
       return readFileAsync(filepath, "utf8");
     }
     function existsSync4(filepath) {
@@ -46822,7 +46822,7 @@ var require_liquid_node = __commonJS({
     var fs2 = /* @__PURE__ */ Object.freeze({
       __proto__: null,
       exists,
-      readFile: readFile2,
+      readFile: readFile3,
       existsSync: existsSync4,
       readFileSync: readFileSync6,
       resolve: resolve2,
@@ -85435,7 +85435,7 @@ async function checkIndexVersion(gitdir) {
 // src/adapters/git/native.ts
 import { createHash } from "node:crypto";
 import { existsSync as existsSync2 } from "node:fs";
-import { mkdir as mkdir3, mkdtemp as mkdtemp3, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdtemp as mkdtemp3, readFile as readFile2, realpath, rm as rm3 } from "node:fs/promises";
 import os3 from "node:os";
 import path4 from "node:path";
 
@@ -85668,43 +85668,57 @@ var NativeWorkspace = class _NativeWorkspace {
       }
     }
     const started = performance.now();
-    const tmp = await mkdtemp3(path4.join(os3.tmpdir(), "vault-rollout-commit-"));
+    const scratch = await mkdtemp3(path4.join(os3.tmpdir(), "vault-rollout-commit-"));
     try {
-      await mkdir3(path4.join(tmp, "b"));
-      const names2 = [];
-      for (let i = 0; i < changes.length; i++) {
-        const name = path4.join(tmp, "b", String(i));
-        await writeFile3(name, changes[i].after, "utf8");
-        names2.push(name);
-      }
-      const oids = (await this.must(["hash-object", "-w", "--no-filters", "--stdin-paths"], "writing objects into", {
-        input: `${names2.join("\n")}
-`
-      })).toString("utf8").trim().split("\n");
-      const index2 = { GIT_INDEX_FILE: path4.join(tmp, "index") };
-      await this.must(["read-tree", base], "building the commit in", { env: index2 });
-      const info2 = changes.map(
-        (c, i) => `${listing.get(c.path)?.mode === "100755" ? "100755" : "100644"} ${oids[i]}	${c.path}\0`
-      ).join("");
-      await this.must(["update-index", "-z", "--index-info"], "building the commit in", {
-        env: index2,
-        input: info2
-      });
-      const tree = (await this.must(["write-tree"], "building the commit in", { env: index2 })).toString("utf8").trim();
+      const objects = await this.objectDir();
+      const gitDir = path4.join(scratch, "git");
+      await this.must(
+        ["init", "-q", "--bare", `--object-format=${this.objectFormat}`, gitDir],
+        "building the commit in"
+      );
       const when = `${Math.floor((opts.now ?? /* @__PURE__ */ new Date()).getTime() / 1e3)} +0000`;
-      const commit = (await this.must(["commit-tree", tree, "-p", base, "-F", "-"], "building the commit in", {
-        // A message ends with a newline, as `git commit` writes it.
-        input: opts.message.endsWith("\n") ? opts.message : `${opts.message}
-`,
-        env: {
-          GIT_AUTHOR_NAME: opts.author.name,
-          GIT_AUTHOR_EMAIL: opts.author.email,
-          GIT_AUTHOR_DATE: when,
-          GIT_COMMITTER_NAME: opts.author.name,
-          GIT_COMMITTER_EMAIL: opts.author.email,
-          GIT_COMMITTER_DATE: when
+      const who = `${identityPart(opts.author.name)} <${identityPart(opts.author.email)}> ${when}`;
+      const message = Buffer.from(opts.message.endsWith("\n") ? opts.message : `${opts.message}
+`, "utf8");
+      const parts = [
+        Buffer.from(
+          `commit refs/heads/vault-rollout
+mark :1
+author ${who}
+committer ${who}
+data ${message.length}
+`
+        ),
+        message,
+        Buffer.from(`
+from ${base}
+`)
+      ];
+      for (const c of changes) {
+        const bytes = Buffer.from(c.after, "utf8");
+        const mode = listing.get(c.path)?.mode === "100755" ? "100755" : "100644";
+        parts.push(
+          Buffer.from(`M ${mode} inline ${quotePath(c.path)}
+data ${bytes.length}
+`),
+          bytes,
+          Buffer.from("\n")
+        );
+      }
+      parts.push(Buffer.from("\ndone\n"));
+      const marks = path4.join(scratch, "marks");
+      await this.must(
+        ["fast-import", "--quiet", "--done", "--date-format=raw", `--export-marks=${marks}`],
+        "building the commit in",
+        {
+          input: Buffer.concat(parts),
+          env: { GIT_DIR: gitDir, GIT_OBJECT_DIRECTORY: objects },
+          cwd: scratch
         }
-      })).toString("utf8").trim();
+      );
+      const commit = /^:1 ([0-9a-f]+)$/m.exec(await readFile2(marks, "utf8"))?.[1];
+      if (!commit)
+        throw new GitError(`building the commit in "${this.url}" failed: git fast-import named no commit`);
       this.made.set(commit, { parent: base, paths: changes.map((c) => c.path) });
       this.logger.debug("wrote commit", {
         commit,
@@ -85714,8 +85728,13 @@ var NativeWorkspace = class _NativeWorkspace {
       });
       return commit;
     } finally {
-      await rm3(tmp, { recursive: true, force: true });
+      await rm3(scratch, { recursive: true, force: true });
     }
+  }
+  /** The absolute path of this repository's object store (a linked worktree shares its main one). */
+  async objectDir() {
+    const out = await this.must(["rev-parse", "--path-format=absolute", "--git-path", "objects"], "reading");
+    return out.toString("utf8").trim();
   }
   /** A commit made by `commit()` on the current head; anything else is a programming error. */
   ownChild(commitId) {
@@ -85796,7 +85815,7 @@ var NativeWorkspace = class _NativeWorkspace {
       ["ls-remote", this.remote, `refs/heads/${branch}`],
       `reading branch "${branch}" of`
     );
-    const oid = listed.toString("utf8").split("	")[0]?.trim();
+    const oid = listed.toString("utf8").split("\n").map((l) => l.split("	")).find(([, ref]) => ref === `refs/heads/${branch}`)?.[0];
     if (!oid) return null;
     const known = await this.readCommitInfo(oid).catch(() => null);
     if (known) return known;
@@ -85910,7 +85929,7 @@ var NativeWorkspace = class _NativeWorkspace {
    * entries, staged or not, are kept; a person's edit in a moved path makes git refuse), then the branch.
    */
   async moveCheckout(from, to, what = "commit") {
-    const res = await this.run(["read-tree", "-m", "-u", from, to]);
+    const res = await this.run(["read-tree", "-m", "-u", from, to], { config: [["checkout.workers", "0"]] });
     if (res.code !== 0) {
       throw new GitError(
         `cannot move the checkout's "${this.branch}" to ${to.slice(0, 12)} (${what}): ${gitSays(res.stderr)}; commit or stash the changes in those files, then run again`,
@@ -86035,8 +86054,14 @@ var NativeWorkspace = class _NativeWorkspace {
     }
   }
 };
+function identityPart(value) {
+  return value.replace(/[<>\r\n]/g, "").trim();
+}
+function quotePath(p) {
+  if (!/^"|[\\\n"]/.test(p)) return p;
+  return `"${p.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+}
 async function realDir(dir) {
-  const { realpath } = await import("node:fs/promises");
   return path4.resolve(await realpath(dir));
 }
 async function objectFormat(git2, dir) {
