@@ -19279,7 +19279,7 @@ var require_form_data = __commonJS({
     var util = __require("util");
     var path5 = __require("path");
     var http3 = __require("http");
-    var https2 = __require("https");
+    var https3 = __require("https");
     var parseUrl2 = __require("url").parse;
     var fs2 = __require("fs");
     var Stream = __require("stream").Stream;
@@ -19551,7 +19551,7 @@ var require_form_data = __commonJS({
       }
       options.headers = this.getHeaders(params.headers);
       if (options.protocol === "https:") {
-        request3 = https2.request(options);
+        request3 = https3.request(options);
       } else {
         request3 = http3.request(options);
       }
@@ -20069,7 +20069,7 @@ var require_follow_redirects = __commonJS({
     var url2 = __require("url");
     var URL2 = url2.URL;
     var http3 = __require("http");
-    var https2 = __require("https");
+    var https3 = __require("https");
     var Writable = __require("stream").Writable;
     var assert2 = __require("assert");
     var debug = require_debug();
@@ -20572,7 +20572,7 @@ var require_follow_redirects = __commonJS({
     function escapeRegex2(regex2) {
       return regex2.replace(/[\^$\\.*+?()[\]{}|]/g, "\\$&");
     }
-    module.exports = wrap({ http: http3, https: https2 });
+    module.exports = wrap({ http: http3, https: https3 });
     module.exports.wrap = wrap;
   }
 });
@@ -20586,7 +20586,7 @@ var require_axios = __commonJS({
     var url2 = __require("url");
     var HttpsProxyAgent = require_dist();
     var http3 = __require("http");
-    var https2 = __require("https");
+    var https3 = __require("https");
     var http22 = __require("http2");
     var util = __require("util");
     var path5 = __require("path");
@@ -23532,7 +23532,7 @@ var require_axios = __commonJS({
       return Boolean(agentOptions && utils$1.hasOwnProp(agentOptions, "proxyEnv") && agentOptions.proxyEnv != null);
     }
     function getProxyEnvAgent(options, configHttpAgent, configHttpsAgent) {
-      return isHttps.test(options.protocol) ? configHttpsAgent || https2.globalAgent : configHttpAgent || http3.globalAgent;
+      return isHttps.test(options.protocol) ? configHttpsAgent || https3.globalAgent : configHttpAgent || http3.globalAgent;
     }
     function getDirectAgent(configuredAgent, transport) {
       if (!process.allowedNodeEnvironmentFlags || !process.allowedNodeEnvironmentFlags.has("--use-env-proxy")) {
@@ -23571,7 +23571,7 @@ var require_axios = __commonJS({
     }
     function setDirectAgent(options, configHttpAgent, configHttpsAgent) {
       const secure = isHttps.test(options.protocol);
-      const agent = getDirectAgent(secure ? configHttpsAgent : configHttpAgent, secure ? https2 : http3);
+      const agent = getDirectAgent(secure ? configHttpsAgent : configHttpAgent, secure ? https3 : http3);
       options.agent = agent;
       if (options.agents) {
         options.agents[secure ? "https" : "http"] = agent;
@@ -23589,7 +23589,7 @@ var require_axios = __commonJS({
       agent = new HttpsProxyAgent(merged);
       const callback = agent.callback;
       agent.callback = function axiosTunnelingAgentCallback(req, opts) {
-        const originTLSAgent = userHttpsAgent || https2.globalAgent;
+        const originTLSAgent = userHttpsAgent || https3.globalAgent;
         const originTLSOptions = originTLSAgent && originTLSAgent.options;
         return callback.call(this, req, {
           ...originTLSOptions,
@@ -24165,7 +24165,7 @@ var require_axios = __commonJS({
           if (configTransport) {
             transport = configTransport;
           } else if (maxRedirects === 0) {
-            transport = isHttpsRequest ? https2 : http3;
+            transport = isHttpsRequest ? https3 : http3;
             isNativeTransport = true;
           } else {
             options.sensitiveHeaders = [];
@@ -26297,7 +26297,7 @@ var require_src3 = __commonJS({
     var originalCommands = require_commands();
     var originalMustache = require_mustache();
     var axios = require_axios();
-    var https2 = __require("https");
+    var https3 = __require("https");
     var EventEmitter = __require("events");
     var VaultError2 = class extends Error {
     };
@@ -26351,7 +26351,7 @@ var require_src3 = __commonJS({
           defaultAgentOpts.rejectUnauthorized = configReqOpts.strictSSL !== false;
           hasDefaultTls = true;
         }
-        const defaultHttpsAgent = hasDefaultTls ? new https2.Agent(defaultAgentOpts) : void 0;
+        const defaultHttpsAgent = hasDefaultTls ? new https3.Agent(defaultAgentOpts) : void 0;
         const instance = axios.create({
           // Accept all HTTP status codes (equivalent to request's simple: false)
           // so that vault response handling logic can process non-2xx responses.
@@ -26401,7 +26401,7 @@ var require_src3 = __commonJS({
             if (options.strictSSL !== configTlsSnapshot.strictSSL) hasOverride = true;
           }
           if (hasOverride) {
-            axiosOptions.httpsAgent = new https2.Agent({
+            axiosOptions.httpsAgent = new https3.Agent({
               ...defaultAgentOpts,
               ...perRequestAgentOpts
             });
@@ -45212,7 +45212,7 @@ var require_simple_get = __commonJS({
     var concat = require_simple_concat();
     var decompressResponse = require_decompress_response();
     var http3 = __require("http");
-    var https2 = __require("https");
+    var https3 = __require("https");
     var once = require_once();
     var querystring = __require("querystring");
     var url2 = __require("url");
@@ -45246,7 +45246,7 @@ var require_simple_get = __commonJS({
       if (opts.json) opts.headers.accept = "application/json";
       if (opts.method) opts.method = opts.method.toUpperCase();
       const originalHost = opts.hostname;
-      const protocol = opts.protocol === "https:" ? https2 : http3;
+      const protocol = opts.protocol === "https:" ? https3 : http3;
       const req = protocol.request(opts, (res) => {
         if (opts.followRedirects !== false && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
           opts.url = res.headers.location;
@@ -51637,6 +51637,7 @@ function readTemplate(name) {
 import { spawn } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
+import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 function gitEnv(home) {
@@ -51701,7 +51702,7 @@ async function startGitServer(options = {}) {
   await mkdir(home, { recursive: true });
   const env = gitEnv(home);
   const requests = [];
-  const server = http.createServer((req, res) => {
+  const handler2 = (req, res) => {
     const url3 = new URL(req.url ?? "/", "http://127.0.0.1");
     const entry = {
       method: req.method ?? "GET",
@@ -51781,10 +51782,11 @@ async function startGitServer(options = {}) {
       }
       res.end();
     });
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, handler2) : http.createServer(handler2);
   await new Promise((resolve2) => server.listen(0, "127.0.0.1", resolve2));
   const { port } = server.address();
-  const url2 = `http://127.0.0.1:${port}`;
+  const url2 = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
   const repoPath = (name) => path.join(root2, `${name}.git`);
   const bare = (name) => ["--git-dir", repoPath(name)];
   const api = {
@@ -83760,7 +83762,7 @@ var silentLogger = { debug() {
 
 // src/adapters/vault/transport.ts
 import http2 from "node:http";
-import https from "node:https";
+import https2 from "node:https";
 var TransportError = class extends Error {
   constructor(code2, message) {
     super(message);
@@ -83771,7 +83773,7 @@ var TransportError = class extends Error {
 };
 function createTransport(opts) {
   const httpAgent = new http2.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
-  const httpsAgent = new https.Agent({
+  const httpsAgent = new https2.Agent({
     keepAlive: true,
     maxSockets: opts.maxSockets,
     rejectUnauthorized: opts.rejectUnauthorized,
@@ -83794,7 +83796,7 @@ function createTransport(opts) {
       headers["Content-Type"] ??= "application/json";
       headers["Content-Length"] = String(Buffer.byteLength(payload));
     }
-    const req = (isHttps ? https : http2).request(url2, {
+    const req = (isHttps ? https2 : http2).request(url2, {
       method: options.method,
       headers,
       agent: isHttps ? httpsAgent : httpAgent

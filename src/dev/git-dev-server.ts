@@ -14,6 +14,7 @@
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,8 @@ export interface GitServerOptions {
   auth?: { username: string; token: string };
   /** Parent of the temporary project root (default os.tmpdir()). */
   tmpRoot?: string;
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 export interface RequestLogEntry {
@@ -140,7 +143,7 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
   const env = gitEnv(home);
   const requests: RequestLogEntry[] = [];
 
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const entry: RequestLogEntry = {
       method: req.method ?? 'GET',
@@ -225,11 +228,11 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
       }
       res.end();
     });
-  });
-
+  };
+  const server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 
   const repoPath = (name: string) => path.join(root, `${name}.git`);
   const bare = (name: string) => ['--git-dir', repoPath(name)];

@@ -2,8 +2,10 @@
  * Local mode: a checkout (shallow, as actions/checkout leaves it, or full) pushed to its own `origin`,
  * over HTTP (`git http-backend`), a filesystem path or a `file://` URL, on both Git engines.
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { GitError } from '../../src/core/errors.js';
@@ -225,5 +227,59 @@ describe('local mode (native only)', () => {
     const res = await publishWithRetry(ws, setFile('apps/a.yaml', 'a: 2\r\n'), { author });
     expect(res.outcome).toBe('pushed');
     await expectSettled(dir, res.commit!, await shallowOf(dir));
+  });
+});
+
+describe('local mode over HTTPS (native)', () => {
+  let tls: GitServer;
+  let certFile: string;
+  beforeAll(async () => {
+    const dir = path.join(tmp.dir, 'tls');
+    await mkdir(dir);
+    certFile = path.join(dir, 'cert.pem');
+    // Spawned asynchronously (never execSync next to an in-process server).
+    await promisify(execFile)('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      path.join(dir, 'key.pem'),
+      '-out',
+      certFile,
+    ]);
+    tls = await startGitServer({
+      tls: { key: await readFile(path.join(dir, 'key.pem'), 'utf8'), cert: await readFile(certFile, 'utf8') },
+    });
+  });
+  afterAll(() => tls.close());
+
+  it("pushes to an HTTPS origin with the checkout's own TLS setting (http.sslCAInfo)", async () => {
+    await tls.createBareRepo('secure', seed);
+    const dir = path.join(tmp.dir, `checkout-${++n}`);
+    await runGit(
+      ['-c', `http.sslCAInfo=${certFile}`, 'clone', '-q', '--depth', '1', tls.repoUrl('secure'), dir],
+      { env: gitTestEnv as NodeJS.ProcessEnv }, // not this machine's GIT_SSL_CAINFO, which would win
+    );
+    // Without the person's CA setting, git refuses the server: proof the run goes through HTTPS.
+    await expect(open('native', { repo: dir })).rejects.toThrow(
+      /fetching "main" from "https:\/\/127\.0\.0\.1:\d+\/secure\.git" failed/,
+    );
+    await git(dir, 'config', 'http.sslCAInfo', certFile);
+    const shallow = await shallowOf(dir);
+    const ws = await open('native', { repo: dir });
+    const res = await publishWithRetry(ws, setFile('apps/a.yaml', 'a: 2\r\n'), { author });
+    expect(res.outcome).toBe('pushed');
+    expect(await tls.readFile('secure', 'main', 'apps/a.yaml')).toBe('a: 2\r\n');
+    await expectSettled(dir, res.commit!, shallow);
   });
 });
