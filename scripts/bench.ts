@@ -250,7 +250,10 @@ async function benchRemoteApply(
       `git clone --depth 1 (native, same server): ${fmt(native.ms)}, peak ${native.maxRssMb.toFixed(0)} MB`,
     );
     // The floor of URL mode: what a person would do by hand, a native shallow clone, then `plan` on it.
-    const nativePlan = await measure([cli, 'plan', '--repo', resolve(clones, 'native'), '--format', 'json'], env);
+    const nativePlan = await measure(
+      [cli, 'plan', '--repo', resolve(clones, 'native'), '--format', 'json'],
+      env,
+    );
     const urlFloor = native.ms + nativePlan.ms;
     console.log(`plan on that clone: ${fmt(nativePlan.ms)}; clone + plan: ${fmt(urlFloor)}`);
     const adoption = await applyRun('adoption (clone, plan, one commit of 5,000 edits, push)');
@@ -308,13 +311,18 @@ async function benchLocalApply(
         `targets [apply on a checkout, adoption]: ${ratio.toFixed(2)}x plan <= 2.0 ${ratio <= 2 ? 'PASS' : 'MISSED'}; peak ${apply.maxRssMb.toFixed(0)} MB < 300 MB ${apply.maxRssMb < 300 ? 'PASS' : 'MISSED'}`,
       );
     } else {
-      console.log(`fallback [apply on a checkout, adoption]: ${ratio.toFixed(2)}x plan, peak ${apply.maxRssMb.toFixed(0)} MB`);
+      console.log(
+        `fallback [apply on a checkout, adoption]: ${ratio.toFixed(2)}x plan, peak ${apply.maxRssMb.toFixed(0)} MB`,
+      );
     }
     await rm(dir, { recursive: true, force: true });
   }
   // The URL mode on the fallback, for information.
   await git.createBareRepo('url-iso', tree, { branch: 'main' });
-  const iso = await measure([cli, 'apply', '--repo', git.repoUrl('url-iso'), '--format', 'json'], { ...env, PATH: noGit });
+  const iso = await measure([cli, 'apply', '--repo', git.repoUrl('url-iso'), '--format', 'json'], {
+    ...env,
+    PATH: noGit,
+  });
   console.log(`fallback [apply --repo <url>, adoption]: ${fmt(iso.ms)}, peak ${iso.maxRssMb.toFixed(0)} MB`);
 }
 
