@@ -84585,6 +84585,7 @@ var GitCli = class {
 
 // src/adapters/git/iso.ts
 var import_isomorphic_git = __toESM(require_isomorphic_git(), 1);
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { chmod as chmod2, mkdir as mkdir2, mkdtemp as mkdtemp2, open as open2, rm as rm2, stat, writeFile as writeFile2 } from "node:fs/promises";
 import os2 from "node:os";
@@ -84864,6 +84865,7 @@ function folderFilter(enterDir) {
 
 // src/adapters/git/iso.ts
 var ZERO = "0".repeat(40);
+var ADD_BATCH = 1e3;
 function errCode(err) {
   return typeof err === "object" && err !== null && "code" in err ? String(err.code) : void 0;
 }
@@ -84919,6 +84921,10 @@ var IsoWorkspace = class _IsoWorkspace {
   readOnly;
   tmp;
   source;
+  /**
+   * isomorphic-git's object cache (parsed pack indexes, inflated objects). Replaced at the start of each
+   * phase (read, commit, push, checkout update): one cache for a whole adoption run grew past 1 GB.
+   */
   cache = {};
   made = /* @__PURE__ */ new Map();
   closed = false;
@@ -84959,6 +84965,7 @@ var IsoWorkspace = class _IsoWorkspace {
   }
   async load(accept, enterDir) {
     const inFolder = folderFilter(enterDir);
+    this.cache = {};
     const files = [];
     const problems = [];
     for (const [p, e] of await this.entries(this.head)) {
@@ -85029,12 +85036,13 @@ var IsoWorkspace = class _IsoWorkspace {
       seen.add(c.path);
     }
     const base = this.head;
+    this.cache = {};
     const listing = await this.entries(base);
     const edits = /* @__PURE__ */ new Map();
     for (const c of changes) {
       const entry = listing.get(c.path);
-      const current = entry ? decodeUtf82((await import_isomorphic_git.default.readBlob({ ...this.args, oid: entry.oid })).blob) : "";
-      if (current !== c.before) {
+      const matches = entry ? entry.type === "blob" && entry.oid === blobId(c.before) : c.before === "";
+      if (!matches) {
         throw new GitError(
           `"${c.path}" in commit ${base.slice(0, 12)} differs from what was planned; re-plan on the current head`,
           { path: c.path, head: base }
@@ -85169,6 +85177,7 @@ var IsoWorkspace = class _IsoWorkspace {
     if (commitId === this.head) return { ok: true };
     const made = this.ownChild(commitId);
     if (this.mode === "local") await this.checkCheckout(made.paths);
+    this.cache = {};
     const res = await this.pushRef(this.branch, made.parent, commitId);
     if (!res.ok) return res;
     await import_isomorphic_git.default.writeRef({
@@ -85259,8 +85268,8 @@ var IsoWorkspace = class _IsoWorkspace {
   /** Paths among `paths` whose index or file differs from `head` (one statusMatrix over those paths). */
   async dirty(paths) {
     if (paths.length === 0) return [];
-    const matrix = await import_isomorphic_git.default.statusMatrix({ ...this.args, ref: this.head, filepaths: paths });
     const wanted = new Set(paths);
+    const matrix = await import_isomorphic_git.default.statusMatrix({ ...this.args, ref: this.head, filter: (f) => wanted.has(f) });
     return matrix.filter(([p, h, w, s]) => wanted.has(p) && !(h === w && w === s && (h === 1 || h === 0))).map(([p]) => p);
   }
   async checkCheckout(paths) {
@@ -85279,6 +85288,7 @@ var IsoWorkspace = class _IsoWorkspace {
   }
   /** Writes the files that differ between `from` and `to`, one index update for all of them, then the ref. */
   async moveCheckout(from, to, check2 = false) {
+    this.cache = {};
     const changed = await this.diff(from, to);
     if (check2) {
       const prev = this.head;
@@ -85311,7 +85321,9 @@ var IsoWorkspace = class _IsoWorkspace {
         removed.push(c.path);
       }
     }
-    if (added.length > 0) await import_isomorphic_git.default.add({ ...this.args, filepath: added, force: true });
+    for (let i = 0; i < added.length; i += ADD_BATCH) {
+      await import_isomorphic_git.default.add({ ...this.args, filepath: added.slice(i, i + ADD_BATCH), force: true });
+    }
     for (const p of removed) await import_isomorphic_git.default.remove({ ...this.args, filepath: p });
     await import_isomorphic_git.default.writeRef({ ...this.args, ref: `refs/heads/${this.branch}`, value: to, force: true });
   }
@@ -85416,6 +85428,10 @@ var IsoWorkspace = class _IsoWorkspace {
     return ws;
   }
 };
+function blobId(text) {
+  const bytes = Buffer.from(text, "utf8");
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
 async function checkIndexVersion(gitdir) {
   const fh = await open2(path3.join(gitdir, "index"), "r").catch(() => null);
   if (!fh) return;
@@ -85435,7 +85451,7 @@ async function checkIndexVersion(gitdir) {
 }
 
 // src/adapters/git/native.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 import { existsSync as existsSync2 } from "node:fs";
 import { mkdtemp as mkdtemp3, readFile as readFile2, realpath, rm as rm3 } from "node:fs/promises";
 import os3 from "node:os";
@@ -85646,7 +85662,7 @@ var NativeWorkspace = class _NativeWorkspace {
   }
   // --- writing -------------------------------------------------------------------------------------
   blobId(bytes) {
-    return createHash(this.objectFormat).update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+    return createHash2(this.objectFormat).update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
   }
   async commit(opts) {
     const changes = opts.changes.filter((c) => c.before !== c.after);
@@ -85931,7 +85947,7 @@ data ${bytes.length}
    * entries, staged or not, are kept; a person's edit in a moved path makes git refuse), then the branch.
    */
   async moveCheckout(from, to, what = "commit") {
-    const res = await this.run(["read-tree", "-m", "-u", from, to], { config: [["checkout.workers", "0"]] });
+    const res = await this.run(["read-tree", "-m", "-u", from, to]);
     if (res.code !== 0) {
       throw new GitError(
         `cannot move the checkout's "${this.branch}" to ${to.slice(0, 12)} (${what}): ${gitSays(res.stderr)}; commit or stash the changes in those files, then run again`,
@@ -86092,7 +86108,7 @@ function gitFailure(action, where, stderr, auth6, tokenUsed, local = false) {
   }
   if (UNREACHABLE.test(stderr) && !/not found|does not appear to be a git repository/i.test(stderr)) {
     return new GitError(
-      `${at} failed: cannot reach the server (${gitSays(stderr)}); check the URL and network`,
+      redact2(`${at} failed: cannot reach the server (${gitSays(stderr)}); check the URL and network`, auth6),
       {
         url: where
       }

@@ -1,5 +1,5 @@
 /**
- * Commits through the GitHub API instead of a git push (issue 4, item 4; `pullRequest.apiCommits: true` or
+ * Commits through the GitHub API instead of a git push (`pullRequest.apiCommits: true` or
  * `apply --api-commits`).
  *
  * {@link ApiCommitWorkspace} is a {@link Workspace} whose writes go through the Git Data API: the base branch

@@ -1,5 +1,5 @@
 /**
- * `apply --mode pr` (issue 4): plan on the base head, put every edit in one commit on top of it, force-push
+ * `apply --mode pr`: with the plan made on the base head, put every edit in one commit on top of it, force-push
  * that commit to the stable branch `vault-rollout/<base>`, and create or update the pull request in place.
  *
  * The branch is ours only while it holds exactly one commit that vault-rollout made: one parent, our
@@ -12,7 +12,7 @@
  * with a comment and the branch deleted.
  *
  * With `pullRequest.apiCommits` (or `--api-commits`) the branch commit is made through the GitHub Git Data API
- * instead (src/api-commits.ts): GitHub signs it with the token's identity, so it shows as verified. Such a
+ * instead (src/publish/api-commits.ts): GitHub signs it with the token's identity, so it shows as verified. Such a
  * commit carries GitHub's identity, not the configured one, so ownership has a second rule (see
  * {@link isOwnBranchCommit}): one parent, our trailer, verified by GitHub, and authored by the identity
  * GitHub gives this token's API commits (learned from the commit this run makes, else from a probe commit

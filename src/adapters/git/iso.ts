@@ -8,6 +8,7 @@
  * The push lease is isomorphic-git's `onPrePush` (it sees the remote's current value before sending) and
  * the receive-pack command itself, which names that old value, so the server refuses a ref that moved.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { chmod, mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -41,6 +42,8 @@ export interface IsoOpenOptions {
 }
 
 const ZERO = '0'.repeat(40);
+/** Paths per isomorphic-git `add` call (see moveCheckout). */
+const ADD_BATCH = 1000;
 
 function errCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err
@@ -81,7 +84,11 @@ function toGitError(err: unknown, action: string, where: string, auth: GitAuth |
 
 export class IsoWorkspace implements Workspace {
   readonly source: TreeManifestSource;
-  private readonly cache = {};
+  /**
+   * isomorphic-git's object cache (parsed pack indexes, inflated objects). Replaced at the start of each
+   * phase (read, commit, push, checkout update): one cache for a whole adoption run grew past 1 GB.
+   */
+  private cache: object = {};
   private readonly made = new Map<string, { parent: string; paths: string[] }>();
   private closed = false;
 
@@ -146,6 +153,7 @@ export class IsoWorkspace implements Workspace {
     enterDir?: (dir: string) => boolean,
   ): Promise<{ files: RepoFile[]; problems: Problem[] }> {
     const inFolder = folderFilter(enterDir);
+    this.cache = {};
     const files: RepoFile[] = [];
     const problems: Problem[] = [];
     for (const [p, e] of await this.entries(this.head)) {
@@ -220,12 +228,14 @@ export class IsoWorkspace implements Workspace {
       seen.add(c.path);
     }
     const base = this.head;
+    this.cache = {};
     const listing = await this.entries(base);
     const edits = new Map<string, { oid: string; mode: string }>();
     for (const c of changes) {
+      // Compared by object id: the planned `before` hashes to the blob in the base, or the plan is stale.
       const entry = listing.get(c.path);
-      const current = entry ? decodeUtf8((await git.readBlob({ ...this.args, oid: entry.oid })).blob) : '';
-      if (current !== c.before) {
+      const matches = entry ? entry.type === 'blob' && entry.oid === blobId(c.before) : c.before === '';
+      if (!matches) {
         throw new GitError(
           `"${c.path}" in commit ${base.slice(0, 12)} differs from what was planned; re-plan on the current head`,
           { path: c.path, head: base },
@@ -369,6 +379,7 @@ export class IsoWorkspace implements Workspace {
     if (commitId === this.head) return { ok: true };
     const made = this.ownChild(commitId);
     if (this.mode === 'local') await this.checkCheckout(made.paths);
+    this.cache = {};
     const res = await this.pushRef(this.branch, made.parent, commitId);
     if (!res.ok) return res;
     await git.writeRef({
@@ -476,8 +487,9 @@ export class IsoWorkspace implements Workspace {
   /** Paths among `paths` whose index or file differs from `head` (one statusMatrix over those paths). */
   private async dirty(paths: string[]): Promise<string[]> {
     if (paths.length === 0) return [];
-    const matrix = await git.statusMatrix({ ...this.args, ref: this.head, filepaths: paths });
     const wanted = new Set(paths);
+    // `filter`, not `filepaths`: isomorphic-git tests every entry against every given path (5,000 x 10,000).
+    const matrix = await git.statusMatrix({ ...this.args, ref: this.head, filter: (f) => wanted.has(f) });
     return matrix
       .filter(([p, h, w, s]) => wanted.has(p) && !(h === w && w === s && (h === 1 || h === 0)))
       .map(([p]) => p);
@@ -500,6 +512,7 @@ export class IsoWorkspace implements Workspace {
 
   /** Writes the files that differ between `from` and `to`, one index update for all of them, then the ref. */
   private async moveCheckout(from: string, to: string, check = false): Promise<void> {
+    this.cache = {};
     const changed = await this.diff(from, to);
     if (check) {
       const prev = this.head;
@@ -533,7 +546,11 @@ export class IsoWorkspace implements Workspace {
         removed.push(c.path);
       }
     }
-    if (added.length > 0) await git.add({ ...this.args, filepath: added, force: true });
+    // isomorphic-git's add reads, hashes and stores every path of one call at once: 5,000 at a time peaked
+    // at 1.4 GB. A few calls of 1,000 paths each keep the index writes to a handful.
+    for (let i = 0; i < added.length; i += ADD_BATCH) {
+      await git.add({ ...this.args, filepath: added.slice(i, i + ADD_BATCH), force: true });
+    }
     for (const p of removed) await git.remove({ ...this.args, filepath: p });
     await git.writeRef({ ...this.args, ref: `refs/heads/${this.branch}`, value: to, force: true });
   }
@@ -640,6 +657,12 @@ export class IsoWorkspace implements Workspace {
     opts.logger.info('opened local checkout', { dir, branch: current, head: ws.head });
     return ws;
   }
+}
+
+/** The SHA-1 id of a blob holding `text` (isomorphic-git repositories are SHA-1 only). */
+function blobId(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
 /** isomorphic-git reads index versions 2 and 3 only (DEPENDENCIES.md pitfall 4). */

@@ -578,8 +578,7 @@ export class NativeWorkspace implements Workspace {
    * entries, staged or not, are kept; a person's edit in a moved path makes git refuse), then the branch.
    */
   private async moveCheckout(from: string, to: string, what = 'commit'): Promise<void> {
-    // Parallel checkout (one worker per core): writing thousands of files is most of an adoption's time.
-    const res = await this.run(['read-tree', '-m', '-u', from, to], { config: [['checkout.workers', '0']] });
+    const res = await this.run(['read-tree', '-m', '-u', from, to]);
     if (res.code !== 0) {
       throw new GitError(
         `cannot move the checkout's "${this.branch}" to ${to.slice(0, 12)} (${what}): ${gitSays(res.stderr)}; ` +
@@ -770,7 +769,7 @@ function gitFailure(
   }
   if (UNREACHABLE.test(stderr) && !/not found|does not appear to be a git repository/i.test(stderr)) {
     return new GitError(
-      `${at} failed: cannot reach the server (${gitSays(stderr)}); check the URL and network`,
+      redact(`${at} failed: cannot reach the server (${gitSays(stderr)}); check the URL and network`, auth),
       {
         url: where,
       },

@@ -1,6 +1,6 @@
 /**
- * GitHub adapter (issue 4): the octokit client with token or App authentication, and the pull-request
- * calls. It never touches Git; the orchestrator (src/publish-pr.ts) drives both.
+ * GitHub adapter: the octokit client with token or App authentication, and the pull-request
+ * calls. It never touches Git; the publish stage (src/publish/) drives both.
  */
 export {
   connectGitHub,
