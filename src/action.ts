@@ -7,6 +7,7 @@
  * - uses: OWNER/vault-rollout@v1
  *   with: { vault-address: https://vault.example.com, vault-auth: jwt, vault-role: vault-rollout }
  */
+import { cleanTempDirsOnExit } from './adapters/fs/temp.js';
 import * as core from '@actions/core';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -92,6 +93,7 @@ function routeProcessWarnings(): void {
 
 async function main(): Promise<void> {
   routeProcessWarnings();
+  cleanTempDirsOnExit();
   const group = phases();
   try {
     const cwd = process.env.GITHUB_WORKSPACE || process.cwd();

@@ -2,6 +2,7 @@
  * The CLI edge: argv → typed options → command → report on stdout, logs on stderr, exit code.
  * @example node dist/cli.js plan --repo ./manifests --format json --exit-code
  */
+import { cleanTempDirsOnExit } from './adapters/fs/temp.js';
 import { Command, Option } from 'commander';
 import { createLogger, type LogFormat } from './log.js';
 import { demoCommand } from './demo.js';
@@ -78,6 +79,7 @@ function quietDependencyWarnings(): void {
 
 async function main(argv: string[]): Promise<number> {
   quietDependencyWarnings();
+  cleanTempDirsOnExit();
   maskEnvSecrets(process.env);
   let exit = 0;
   const io = (raw: RawOptions): Io => ({

@@ -10,14 +10,14 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { chmod, mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import git, { type TreeEntry } from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 
 import { GitError, VaultRolloutError } from '../../core/errors.js';
+import { makeTempDir, removeTempDir } from '../fs/temp.js';
 import type { Problem, RepoFile } from '../../core/model.js';
 import type {
   CommitFile,
@@ -458,7 +458,7 @@ export class IsoWorkspace implements Workspace {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.tmp) await rm(this.tmp, { recursive: true, force: true });
+    if (this.tmp) await removeTempDir(this.tmp);
   }
 
   // --- the local checkout (same rules as native.ts) -------------------------------------------
@@ -563,7 +563,7 @@ export class IsoWorkspace implements Workspace {
     if (opts.branch !== undefined && !isValidBranchName(opts.branch)) {
       throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
     }
-    const tmp = await mkdtemp(path.join(opts.tmpRoot ?? os.tmpdir(), 'vault-rollout-'));
+    const tmp = await makeTempDir('vault-rollout-', opts.tmpRoot);
     try {
       const ws = new IsoWorkspace(
         'remote',
@@ -608,7 +608,7 @@ export class IsoWorkspace implements Workspace {
       opts.logger.info('cloned', { url: where, branch, head });
       return opened;
     } catch (err) {
-      await rm(tmp, { recursive: true, force: true });
+      await removeTempDir(tmp);
       throw err;
     }
   }

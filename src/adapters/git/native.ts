@@ -23,11 +23,11 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 
 import { GitError } from '../../core/errors.js';
+import { makeTempDir, removeTempDir } from '../fs/temp.js';
 import type { Problem, RepoFile } from '../../core/model.js';
 import type {
   CommitFile,
@@ -297,7 +297,7 @@ export class NativeWorkspace implements Workspace {
     // writing them as loose objects (hash-object, write-tree) took 10-20 s for 5,000 files on a loaded
     // disk. fast-import must name a ref to update, so it runs with a throwaway GIT_DIR whose object store
     // is this repository's: the ref lands in the scratch folder, the objects here, no ref of ours moves.
-    const scratch = await mkdtemp(path.join(os.tmpdir(), 'vault-rollout-commit-'));
+    const scratch = await makeTempDir('vault-rollout-commit-');
     try {
       const objects = await this.objectDir();
       const gitDir = path.join(scratch, 'git');
@@ -347,7 +347,7 @@ export class NativeWorkspace implements Workspace {
       });
       return commit;
     } finally {
-      await rm(scratch, { recursive: true, force: true });
+      await removeTempDir(scratch);
     }
   }
 
@@ -484,7 +484,7 @@ export class NativeWorkspace implements Workspace {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.tmp) await rm(this.tmp, { recursive: true, force: true });
+    if (this.tmp) await removeTempDir(this.tmp);
   }
 
   // --- the local checkout -------------------------------------------------------------------------
@@ -650,7 +650,7 @@ export class NativeWorkspace implements Workspace {
     if (opts.branch !== undefined && !isValidBranchName(opts.branch)) {
       throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
     }
-    const tmp = await mkdtemp(path.join(opts.tmpRoot ?? os.tmpdir(), 'vault-rollout-'));
+    const tmp = await makeTempDir('vault-rollout-', opts.tmpRoot);
     const dir = path.join(tmp, 'repo');
     try {
       const started = performance.now();
@@ -706,7 +706,7 @@ export class NativeWorkspace implements Workspace {
       });
       return ws;
     } catch (err) {
-      await rm(tmp, { recursive: true, force: true });
+      await removeTempDir(tmp);
       throw err;
     }
   }
