@@ -84901,6 +84901,11 @@ function folderFilter(enterDir) {
     return true;
   };
 }
+function checkOtherBranch(base, branch) {
+  if (branch === base)
+    throw new GitError(`pushBranch() updates another branch than the base "${base}"; use push()`);
+  if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+}
 
 // src/adapters/git/iso.ts
 var ZERO = "0".repeat(40);
@@ -85231,9 +85236,7 @@ var IsoWorkspace = class _IsoWorkspace {
     return { ok: true };
   }
   async pushBranch(commitId, branch, opts) {
-    if (branch === this.branch)
-      throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
-    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+    checkOtherBranch(this.branch, branch);
     this.ownChild(commitId);
     return this.pushRef(branch, opts.expectedOld, commitId);
   }
@@ -85851,9 +85854,7 @@ data ${bytes.length}
     return { ok: true };
   }
   async pushBranch(commitId, branch, opts) {
-    if (branch === this.branch)
-      throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
-    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+    checkOtherBranch(this.branch, branch);
     this.ownChild(commitId);
     const res = await this.pushRef(`refs/heads/${branch}`, opts.expectedOld, commitId);
     if (res.ok) this.logger.info("pushed branch", { branch, commit: commitId });

@@ -30,7 +30,14 @@ import type {
   Workspace,
 } from '../../core/ports.js';
 import { checkRemoteUrl, displayRemote, displayUrl, redact } from './remote-url.js';
-import { checkPath, decodeUtf8, folderFilter, isValidBranchName, RACE_PATTERNS } from './shared.js';
+import {
+  checkOtherBranch,
+  checkPath,
+  decodeUtf8,
+  folderFilter,
+  isValidBranchName,
+  RACE_PATTERNS,
+} from './shared.js';
 
 export interface IsoOpenOptions {
   repo: string;
@@ -399,9 +406,7 @@ export class IsoWorkspace implements Workspace {
     branch: string,
     opts: { expectedOld: string | null },
   ): Promise<PushResult> {
-    if (branch === this.branch)
-      throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
-    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+    checkOtherBranch(this.branch, branch);
     this.ownChild(commitId);
     return this.pushRef(branch, opts.expectedOld, commitId);
   }

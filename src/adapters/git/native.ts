@@ -42,7 +42,14 @@ import type {
 import { parseCommit } from './commit-info.js';
 import { GitCli, type GitRunOptions, type GitRunResult } from './exec.js';
 import { checkRemoteUrl, displayRemote, redact } from './remote-url.js';
-import { checkPath, decodeUtf8, folderFilter, isValidBranchName, RACE_PATTERNS } from './shared.js';
+import {
+  checkOtherBranch,
+  checkPath,
+  decodeUtf8,
+  folderFilter,
+  isValidBranchName,
+  RACE_PATTERNS,
+} from './shared.js';
 
 export interface NativeOpenOptions {
   repo: string;
@@ -428,9 +435,7 @@ export class NativeWorkspace implements Workspace {
     branch: string,
     opts: { expectedOld: string | null },
   ): Promise<PushResult> {
-    if (branch === this.branch)
-      throw new GitError(`pushBranch() updates another branch than the base "${this.branch}"; use push()`);
-    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+    checkOtherBranch(this.branch, branch);
     this.ownChild(commitId);
     const res = await this.pushRef(`refs/heads/${branch}`, opts.expectedOld, commitId);
     if (res.ok) this.logger.info('pushed branch', { branch, commit: commitId });

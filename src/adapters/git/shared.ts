@@ -64,3 +64,13 @@ export function folderFilter(enterDir: ((dir: string) => boolean) | undefined): 
     return true;
   };
 }
+
+/**
+ * The checks both engines make before `pushBranch`: a pull-request branch is never the base branch (that
+ * goes through `push`, fast-forward only) and is a valid branch name.
+ */
+export function checkOtherBranch(base: string, branch: string): void {
+  if (branch === base)
+    throw new GitError(`pushBranch() updates another branch than the base "${base}"; use push()`);
+  if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+}
