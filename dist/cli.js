@@ -82163,22 +82163,6 @@ var {
   safeDump
 } = yaml;
 
-// src/core/yaml/fast-data.ts
-var { merge: merge4 } = yaml.types;
-var SCHEMA = yaml.CORE_SCHEMA.extend([merge4]);
-var ANCHOR = /(?:^|[\s[{,:-])&[^\s,[\]{}]/m;
-function fastManifestData(text) {
-  if (ANCHOR.test(text)) return null;
-  let docs;
-  try {
-    docs = yaml.loadAll(text, void 0, { schema: SCHEMA, json: false });
-  } catch {
-    return null;
-  }
-  if (docs.some((d) => d === null || d === void 0)) return null;
-  return docs;
-}
-
 // src/core/yaml/options.ts
 var MANIFEST_PARSE_OPTIONS = {
   // Kubernetes' YAML reader (go-yaml) resolves `<<` merge keys, so the data view does too.
@@ -82197,6 +82181,12 @@ function parseManifestStream(text, extra = {}) {
   });
   for (const doc of docs) addDuplicateKeyErrors(doc, lineCounter, extra.prettyErrors !== false);
   return docs;
+}
+function parseManifestDocument(text, extra = {}) {
+  const lineCounter = extra.lineCounter ?? new LineCounter();
+  const doc = parseDocument(text, { ...MANIFEST_PARSE_OPTIONS, ...extra, lineCounter, uniqueKeys: false });
+  addDuplicateKeyErrors(doc, lineCounter, extra.prettyErrors !== false);
+  return doc;
 }
 function addDuplicateKeyErrors(doc, lineCounter, pretty) {
   const found = [];
@@ -82224,6 +82214,40 @@ function addDuplicateKeyErrors(doc, lineCounter, pretty) {
   if (found.length === 0) return;
   doc.errors.push(...found);
   doc.errors.sort((a, b) => a.pos[0] - b.pos[0]);
+}
+
+// src/core/yaml/fast-data.ts
+var { merge: merge4 } = yaml.types;
+var SCHEMA = yaml.CORE_SCHEMA.extend([merge4]);
+var ANCHOR = /(?:^|[\s[{,:-])&[^\s,[\]{}]/m;
+function fastManifestData(text) {
+  if (ANCHOR.test(text)) return null;
+  let docs;
+  try {
+    docs = yaml.loadAll(text, void 0, { schema: SCHEMA, json: false });
+  } catch {
+    return null;
+  }
+  if (docs.some((d) => d === null || d === void 0)) return null;
+  return docs;
+}
+function readYamlData(text) {
+  const fast = fastManifestData(text);
+  if (fast) return { ok: true, docs: fast };
+  try {
+    const docs = parseManifestStream(text, { prettyErrors: false });
+    const failed = docs.find((d) => d.errors.length > 0);
+    if (failed) return { ok: false, message: `not valid YAML: ${failed.errors[0].message.split("\n")[0]}` };
+    return {
+      ok: true,
+      docs: docs.map((d) => d.toJS({ maxAliasCount: 1e3 })).filter((d) => d !== null && d !== void 0)
+    };
+  } catch (err) {
+    return {
+      ok: false,
+      message: `not valid YAML: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`
+    };
+  }
 }
 
 // src/core/yaml/edit-annotations.ts
@@ -86532,6 +86556,9 @@ var ROOT_NAMING_KINDS = /\bkind["']?\s*:\s*["']?(?:Kustomization|Application|App
 function objectKey(o) {
   return JSON.stringify([o.kind, o.namespace ?? "", o.name, o.apiVersion]);
 }
+function rootPatchFile(dir) {
+  return `${dir ? `${dir}/` : ""}${ROOT_PATCH_FILE}`;
+}
 function docKey(file2, index2) {
   return `${file2}#${index2}`;
 }
@@ -86675,18 +86702,10 @@ function buildRoots(input2) {
     return parseYaml(text, file2);
   };
   const parseYaml = (text, file2) => {
-    try {
-      const docs = parseAllDocuments(text, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
-      const failed = docs.find((d) => d.errors.length > 0);
-      if (failed) {
-        report(file2, `not valid YAML: ${failed.errors[0].message.split("\n")[0]}`);
-        return null;
-      }
-      return docs.map((d) => d.toJS({ maxAliasCount: 1e3 })).filter((d) => d !== null);
-    } catch (err) {
-      report(file2, `not valid YAML: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`);
-      return null;
-    }
+    const read = readYamlData(text);
+    if (read.ok) return read.docs;
+    report(file2, read.message);
+    return null;
   };
   const memo2 = /* @__PURE__ */ new Map();
   const building = /* @__PURE__ */ new Set();
@@ -88342,9 +88361,8 @@ function discover(files, config2, sources2 = SOURCES) {
     (f) => isValuesFileName(f.path) || ruleCharts.selectedByRule(f.path) || f.text.includes(optIn) || isKustomizationFile(f.path) || ROOT_NAMING_KINDS.test(f.text)
   );
   const graph = buildRoots({ files: sorted, documents: parsed.documents });
-  const extra = sorted.filter(
-    (f) => graph.namedValues.has(f.path) && !parsed.documents.some((d) => d.file === f.path)
-  );
+  const read = new Set(parsed.documents.map((d) => d.file));
+  const extra = sorted.filter((f) => graph.namedValues.has(f.path) && !read.has(f.path));
   const flat = [...graph.flat];
   const problems = [...parsed.problems, ...graph.problems];
   const all = [...parsed.documents];
@@ -88380,12 +88398,13 @@ function discover(files, config2, sources2 = SOURCES) {
     return list4;
   };
   for (const set5 of sets) {
-    const elsewhere = elsewhereFor(set5.root ? environment2(set5.root.dir, "") : null);
+    const rootEnv = set5.root ? environment2(set5.root.dir, "") : null;
+    const elsewhere = elsewhereFor(rootEnv);
     const found = discoverSet(set5.documents, { config: config2, sources: sources2, charts, perFile, problems, seen, elsewhere });
     for (const { workload, document: document2 } of found) {
       const w = set5.root ? placeInRoot(workload, set5.root, graph.builders, originals) : workload;
       if (set5.root) w.root = set5.root.dir;
-      const env = environment2(set5.root ? set5.root.dir : null, w.file);
+      const env = set5.root ? rootEnv : environment2(null, w.file);
       if (env !== null) w.environment = env;
       workloads.push(w);
       const data = parsed.fastData.get(document2.file);
@@ -88399,18 +88418,8 @@ function discover(files, config2, sources2 = SOURCES) {
   const rootObjects = /* @__PURE__ */ new Map();
   for (const root2 of graph.roots) {
     const ids = /* @__PURE__ */ new Set();
-    for (const doc of root2.documents) {
-      const data = originals.get(docKey(doc.file, doc.index))?.data;
-      ids.add(
-        objectKey({
-          apiVersion: String(get2(data, ["apiVersion"]) ?? ""),
-          kind: String(get2(data, ["kind"]) ?? ""),
-          name: String(get2(data, ["metadata", "name"]) ?? ""),
-          namespace: nonEmptyString(get2(data, ["metadata", "namespace"]))
-        })
-      );
-    }
-    rootObjects.set(`${root2.dir ? `${root2.dir}/` : ""}${ROOT_PATCH_FILE}`, ids);
+    for (const doc of root2.documents) ids.add(objectKey(sourceIdentity(originals, doc.file, doc.index)));
+    rootObjects.set(rootPatchFile(root2.dir), ids);
   }
   return {
     workloads,
@@ -88480,17 +88489,9 @@ function discoverSet(documents, ctx) {
   return out;
 }
 function placeInRoot(workload, root2, builders, originals) {
-  const identity2 = (file2, index2) => {
-    const data = originals.get(docKey(file2, index2))?.data;
-    return {
-      apiVersion: String(get2(data, ["apiVersion"]) ?? ""),
-      kind: String(get2(data, ["kind"]) ?? ""),
-      name: String(get2(data, ["metadata", "name"]) ?? ""),
-      namespace: nonEmptyString(get2(data, ["metadata", "namespace"]))
-    };
-  };
+  const identity2 = (file2, index2) => sourceIdentity(originals, file2, index2);
   const shared = (file2, index2) => (builders.get(docKey(file2, index2))?.length ?? 0) > 1;
-  const patchFile = `${root2.dir ? `${root2.dir}/` : ""}${ROOT_PATCH_FILE}`;
+  const patchFile = rootPatchFile(root2.dir);
   const own2 = identity2(workload.file, workload.document);
   const w = { ...workload, name: own2.name || workload.name };
   if (shared(workload.file, workload.document)) {
@@ -88530,6 +88531,15 @@ function placeInRoot(workload, root2, builders, originals) {
     return out;
   });
   return w;
+}
+function sourceIdentity(originals, file2, index2) {
+  const data = originals.get(docKey(file2, index2))?.data;
+  return {
+    apiVersion: String(get2(data, ["apiVersion"]) ?? ""),
+    kind: String(get2(data, ["kind"]) ?? ""),
+    name: String(get2(data, ["metadata", "name"]) ?? ""),
+    namespace: nonEmptyString(get2(data, ["metadata", "namespace"]))
+  };
 }
 function environmentMatcher(config2) {
   const envs = config2.environments.map((e) => ({
@@ -88598,7 +88608,7 @@ function isData(v) {
 function renderRootPatch(existing, sets, keep) {
   const entries = /* @__PURE__ */ new Map();
   if (existing !== void 0 && existing.trim() !== "") {
-    const parsed = readAll(existing);
+    const parsed = readYamlData(existing);
     if (!parsed.ok) return parsed;
     for (const data of parsed.docs) {
       if (data === null || data === void 0) continue;
@@ -88635,14 +88645,6 @@ function renderRootPatch(existing, sets, keep) {
   const body = kept.map((e) => emit(sortKeys(e), "")).join("---\n");
   return { ok: true, text: `${ROOT_PATCH_HEADER}
 ${body}` };
-}
-function readAll(text) {
-  const fast = fastManifestData(text);
-  if (fast) return { ok: true, docs: fast };
-  const docs = parseAllDocuments(text, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
-  const failed = docs.find((d) => d.errors.length > 0);
-  if (failed) return { ok: false, message: `not valid YAML: ${failed.errors[0].message.split("\n")[0]}` };
-  return { ok: true, docs: docs.map((d) => d.toJS()) };
 }
 function emit(map4, indent) {
   let out = "";
@@ -88696,7 +88698,7 @@ function listPatchInKustomization(text, file2) {
     if (after2?.length === 1 && JSON.stringify(after2[0]) === JSON.stringify({ ...only, patches: [{ path: file2 }] }))
       return { ok: true, text: out2 };
   }
-  const doc = parseDocument(text, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
+  const doc = parseManifestDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0)
     return { ok: false, message: `not valid YAML: ${doc.errors[0].message.split("\n")[0]}` };
   const root2 = doc.contents;
@@ -88741,7 +88743,7 @@ function listPatchInKustomization(text, file2) {
   } else {
     return { ok: false, message: "has a `patches` value that is not a list" };
   }
-  const after = parseDocument(out, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
+  const after = parseManifestDocument(out, { prettyErrors: false });
   const expected = {
     ...data,
     patches: [...Array.isArray(data.patches) ? data.patches : [], { path: file2 }]
@@ -88977,12 +88979,14 @@ function fastEditDocument(text, edits, before) {
 }
 
 // src/core/plan/changes.ts
+function pinValue(pin) {
+  return pin.target.format === "int" ? pin.version : String(pin.version);
+}
 function pinEdit(pin) {
   const { target, version: version2 } = pin;
   const expect = expectedObject(target.kind, target.name);
   const base = { document: target.document, path: target.field, ...expect ? { expect } : {} };
-  if (target.format === "int") return { ...base, set: version2 };
-  if (target.format === "string") return { ...base, set: String(version2) };
+  if (target.format !== "placeholder") return { ...base, set: pinValue(pin) };
   const from = target.placeholder ?? "";
   const [a, b] = target.versionAt ?? [from.length, from.length];
   const to = `${from.slice(0, a)}#${version2}${from.slice(b)}`;
@@ -89026,7 +89030,7 @@ function group(planned, prefix) {
         e2.sets.push({
           object: pin.target.rootPatch.object,
           path: pin.target.field.map(String),
-          value: pin.target.format === "int" ? pin.version : String(pin.version)
+          value: pinValue(pin)
         });
         e2.workloads.add(p);
         continue;
@@ -89197,11 +89201,7 @@ async function planRepo(opts) {
     }
     const statuses = /* @__PURE__ */ new Map();
     for (const [ns, set5] of byNamespace) {
-      const read = await opts.reader.read(
-        ns === null ? paths.filter((p) => set5.has(p)) : [...set5].sort(),
-        env,
-        ns
-      );
+      const read = await opts.reader.read([...set5].sort(), env, ns);
       for (const [path6, status2] of read)
         statuses.set(statusKey({ path: path6, vaultNamespace: ns ?? void 0 }), status2);
     }

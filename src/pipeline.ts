@@ -155,11 +155,7 @@ export async function planRepo(opts: {
     }
     const statuses = new Map<string, SecretStatus>();
     for (const [ns, set] of byNamespace) {
-      const read = await opts.reader.read(
-        ns === null ? paths.filter((p) => set.has(p)) : [...set].sort(),
-        env,
-        ns,
-      );
+      const read = await opts.reader.read([...set].sort(), env, ns);
       for (const [path, status] of read)
         statuses.set(statusKey({ path, vaultNamespace: ns ?? undefined }), status);
     }

@@ -4,7 +4,16 @@
  */
 import type { Config } from '../config/schema.js';
 import picomatch from 'picomatch';
-import type { ChartKind, PinTarget, Problem, RepoFile, SecretRef, Workload, WorkloadKind } from '../model.js';
+import type {
+  ChartKind,
+  PinTarget,
+  Problem,
+  RepoFile,
+  RootPatchTarget,
+  SecretRef,
+  Workload,
+  WorkloadKind,
+} from '../model.js';
 import { secretPathProblem } from '../secret-path.js';
 import { formatPath } from '../yaml/edit-scalar.js';
 import {
@@ -23,7 +32,7 @@ import {
   objectKey,
   isKustomizationFile,
   ROOT_NAMING_KINDS,
-  ROOT_PATCH_FILE,
+  rootPatchFile,
   type RenderRoot,
 } from './roots.js';
 import { statusKey } from '../plan/plan.js';
@@ -81,9 +90,8 @@ export function discover(
   const graph = buildRoots({ files: sorted, documents: parsed.documents });
   // Chart values files an Argo CD Application names are values whatever their keys (a chart option may be
   // called `kind`); those the first pass did not read are read now.
-  const extra = sorted.filter(
-    (f) => graph.namedValues.has(f.path) && !parsed.documents.some((d) => d.file === f.path),
-  );
+  const read = new Set(parsed.documents.map((d) => d.file));
+  const extra = sorted.filter((f) => graph.namedValues.has(f.path) && !read.has(f.path));
   const flat = [...graph.flat];
   const problems = [...parsed.problems, ...graph.problems];
   const all = [...parsed.documents];
@@ -125,12 +133,14 @@ export function discover(
     return list;
   };
   for (const set of sets) {
-    const elsewhere = elsewhereFor(set.root ? environment(set.root.dir, '') : null);
+    // A root belongs to one environment; a flat manifest to its file's.
+    const rootEnv = set.root ? environment(set.root.dir, '') : null;
+    const elsewhere = elsewhereFor(rootEnv);
     const found = discoverSet(set.documents, { config, sources, charts, perFile, problems, seen, elsewhere });
     for (const { workload, document } of found) {
       const w = set.root ? placeInRoot(workload, set.root, graph.builders, originals) : workload;
       if (set.root) w.root = set.root.dir;
-      const env = environment(set.root ? set.root.dir : null, w.file);
+      const env = set.root ? rootEnv : environment(null, w.file);
       if (env !== null) w.environment = env;
       workloads.push(w);
       const data = parsed.fastData.get(document.file);
@@ -145,18 +155,8 @@ export function discover(
   const rootObjects = new Map<string, Set<string>>();
   for (const root of graph.roots) {
     const ids = new Set<string>();
-    for (const doc of root.documents) {
-      const data = originals.get(docKey(doc.file, doc.index))?.data;
-      ids.add(
-        objectKey({
-          apiVersion: String(get(data, ['apiVersion']) ?? ''),
-          kind: String(get(data, ['kind']) ?? ''),
-          name: String(get(data, ['metadata', 'name']) ?? ''),
-          namespace: nonEmptyString(get(data, ['metadata', 'namespace'])),
-        }),
-      );
-    }
-    rootObjects.set(`${root.dir ? `${root.dir}/` : ''}${ROOT_PATCH_FILE}`, ids);
+    for (const doc of root.documents) ids.add(objectKey(sourceIdentity(originals, doc.file, doc.index)));
+    rootObjects.set(rootPatchFile(root.dir), ids);
   }
   return {
     workloads,
@@ -260,17 +260,9 @@ function placeInRoot(
   builders: ReadonlyMap<string, readonly string[]>,
   originals: ReadonlyMap<string, ManifestDocument>,
 ): Workload {
-  const identity = (file: string, index: number) => {
-    const data = originals.get(docKey(file, index))?.data;
-    return {
-      apiVersion: String(get(data, ['apiVersion']) ?? ''),
-      kind: String(get(data, ['kind']) ?? ''),
-      name: String(get(data, ['metadata', 'name']) ?? ''),
-      namespace: nonEmptyString(get(data, ['metadata', 'namespace'])),
-    };
-  };
+  const identity = (file: string, index: number) => sourceIdentity(originals, file, index);
   const shared = (file: string, index: number) => (builders.get(docKey(file, index))?.length ?? 0) > 1;
-  const patchFile = `${root.dir ? `${root.dir}/` : ''}${ROOT_PATCH_FILE}`;
+  const patchFile = rootPatchFile(root.dir);
   const own = identity(workload.file, workload.document);
   const w: Workload = { ...workload, name: own.name || workload.name };
   if (shared(workload.file, workload.document)) {
@@ -318,6 +310,24 @@ function placeInRoot(
     return out;
   });
   return w;
+}
+
+/**
+ * An object's identity as its source document writes it: what the editor checks, and what a root's
+ * patch names (kustomize matches a patch by the original name and namespace too).
+ */
+function sourceIdentity(
+  originals: ReadonlyMap<string, ManifestDocument>,
+  file: string,
+  index: number,
+): RootPatchTarget['object'] {
+  const data = originals.get(docKey(file, index))?.data;
+  return {
+    apiVersion: String(get(data, ['apiVersion']) ?? ''),
+    kind: String(get(data, ['kind']) ?? ''),
+    name: String(get(data, ['metadata', 'name']) ?? ''),
+    namespace: nonEmptyString(get(data, ['metadata', 'namespace'])),
+  };
 }
 
 /** The `environments` entry a root (its folder) or a flat manifest (its file) belongs to. */

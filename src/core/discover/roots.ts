@@ -18,9 +18,8 @@
  * name prefix/suffix. Secrets and ConfigMaps keep their names: kustomize renames them and every reference
  * to them together, so the links discovery follows are the same either way.
  */
-import { parseAllDocuments } from 'yaml';
 import type { Problem, RepoFile } from '../model.js';
-import { MANIFEST_PARSE_OPTIONS } from '../yaml/options.js';
+import { readYamlData } from '../yaml/fast-data.js';
 import { applyJsonPatch, isJsonPatch, strategicMerge } from './kustomize-patch.js';
 import type { ManifestDocument } from './parse.js';
 import { get, isRecord, nonEmptyString as str } from './workloads.js';
@@ -80,6 +79,11 @@ export function objectKey(o: {
   namespace: string | null;
 }): string {
   return JSON.stringify([o.kind, o.namespace ?? '', o.name, o.apiVersion]);
+}
+
+/** A root's tool-owned patch file, repo-relative. */
+export function rootPatchFile(dir: string): string {
+  return `${dir ? `${dir}/` : ''}${ROOT_PATCH_FILE}`;
 }
 
 export function docKey(file: string, index: number): string {
@@ -309,18 +313,10 @@ export function buildRoots(input: RootInput): RootGraph {
     return parseYaml(text, file);
   };
   const parseYaml = (text: string, file: string): unknown[] | null => {
-    try {
-      const docs = parseAllDocuments(text, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
-      const failed = docs.find((d) => d.errors.length > 0);
-      if (failed) {
-        report(file, `not valid YAML: ${failed.errors[0]!.message.split('\n')[0]}`);
-        return null;
-      }
-      return docs.map((d) => d.toJS({ maxAliasCount: 1000 }) as unknown).filter((d) => d !== null);
-    } catch (err) {
-      report(file, `not valid YAML: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
-      return null;
-    }
+    const read = readYamlData(text);
+    if (read.ok) return read.docs;
+    report(file, read.message);
+    return null;
   };
 
   const memo = new Map<string, Layer>();

@@ -5,7 +5,6 @@
 import type { FileChange, PlannedPin, PlannedWorkload, Problem, RootPatchTarget } from '../model.js';
 import { ROOT_PATCH_FILE } from '../discover/roots.js';
 import { listPatchInKustomization, renderRootPatch, type PatchSet } from './root-patch.js';
-
 import { applyAnnotationEdits, type AnnotationEdit, type EditResult } from '../yaml/edit-annotations.js';
 import { applyFileEdits, type ScalarEdit } from '../yaml/edit-scalar.js';
 import { fastAnnotationEdits } from '../yaml/fast-edit.js';
@@ -33,13 +32,17 @@ interface RootPatchEdits {
 /** Whether a render root still builds an object, by its patch file (an entry for a gone object is dropped). */
 export type RootBuilds = (patchFile: string, object: RootPatchTarget['object']) => boolean;
 
+/** The value a `string` or `int` pin writes (`version: "7"`, `version: 7`). */
+function pinValue(pin: PlannedPin): string | number {
+  return pin.target.format === 'int' ? pin.version : String(pin.version);
+}
+
 /** The scalar edit that writes a pin, or null when the placeholder already names that version. */
 export function pinEdit(pin: PlannedPin): ScalarEdit | null {
   const { target, version } = pin;
   const expect = expectedObject(target.kind, target.name);
   const base = { document: target.document, path: target.field, ...(expect ? { expect } : {}) };
-  if (target.format === 'int') return { ...base, set: version };
-  if (target.format === 'string') return { ...base, set: String(version) };
+  if (target.format !== 'placeholder') return { ...base, set: pinValue(pin) };
   const from = target.placeholder ?? '';
   const [a, b] = target.versionAt ?? [from.length, from.length];
   const to = `${from.slice(0, a)}#${version}${from.slice(b)}`;
@@ -87,7 +90,7 @@ function group(
         e.sets.push({
           object: pin.target.rootPatch.object,
           path: pin.target.field.map(String),
-          value: pin.target.format === 'int' ? pin.version : String(pin.version),
+          value: pinValue(pin),
         });
         e.workloads.add(p);
         continue;

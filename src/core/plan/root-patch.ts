@@ -8,11 +8,11 @@
  * reads the same whoever wrote it last. The one edit made to a person's kustomization is to list the file
  * once in its `patches`, byte-preserving like every other edit.
  */
-import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument, stringify, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, stringify, type Pair } from 'yaml';
 import type { RootPatchTarget } from '../model.js';
 import { objectKey } from '../discover/roots.js';
-import { fastManifestData } from '../yaml/fast-data.js';
-import { MANIFEST_PARSE_OPTIONS } from '../yaml/options.js';
+import { fastManifestData, readYamlData } from '../yaml/fast-data.js';
+import { parseManifestDocument } from '../yaml/options.js';
 
 type Data = Record<string, unknown>;
 type ObjectId = RootPatchTarget['object'];
@@ -49,7 +49,7 @@ export function renderRootPatch(
 ): { ok: true; text: string } | { ok: false; message: string } {
   const entries = new Map<string, Data>();
   if (existing !== undefined && existing.trim() !== '') {
-    const parsed = readAll(existing);
+    const parsed = readYamlData(existing);
     if (!parsed.ok) return parsed;
     for (const data of parsed.docs) {
       if (data === null || data === undefined) continue;
@@ -90,16 +90,6 @@ export function renderRootPatch(
   kept.sort((a, b) => (objectKey(identity(a)) < objectKey(identity(b)) ? -1 : 1));
   const body = kept.map((e) => emit(sortKeys(e) as Data, '')).join('---\n');
   return { ok: true, text: `${ROOT_PATCH_HEADER}\n${body}` };
-}
-
-/** Every document's data (js-yaml's fast path, else `yaml`), or why the text is not valid YAML. */
-function readAll(text: string): { ok: true; docs: unknown[] } | { ok: false; message: string } {
-  const fast = fastManifestData(text);
-  if (fast) return { ok: true, docs: fast };
-  const docs = parseAllDocuments(text, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
-  const failed = docs.find((d) => d.errors.length > 0);
-  if (failed) return { ok: false, message: `not valid YAML: ${failed.errors[0]!.message.split('\n')[0]}` };
-  return { ok: true, docs: docs.map((d) => d.toJS() as unknown) };
 }
 
 /**
@@ -178,7 +168,7 @@ export function listPatchInKustomization(
     )
       return { ok: true, text: out };
   }
-  const doc = parseDocument(text, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
+  const doc = parseManifestDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0)
     return { ok: false, message: `not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}` };
   const root = doc.contents;
@@ -229,7 +219,7 @@ export function listPatchInKustomization(
     return { ok: false, message: 'has a `patches` value that is not a list' };
   }
   // Verify: the same data, plus the one entry.
-  const after = parseDocument(out, { ...MANIFEST_PARSE_OPTIONS, prettyErrors: false });
+  const after = parseManifestDocument(out, { prettyErrors: false });
   const expected = {
     ...data,
     patches: [...(Array.isArray(data.patches) ? data.patches : []), { path: file }],

@@ -11,6 +11,7 @@
  * under a limit), are left to `yaml`: the caller falls back when this returns null.
  */
 import jsyaml from 'js-yaml';
+import { parseManifestStream } from './options.js';
 
 // `types` is exported at run time but missing from @types/js-yaml 4.0.9.
 const { merge } = (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types;
@@ -34,4 +35,31 @@ export function fastManifestData(text: string): unknown[] | null {
   }
   if (docs.some((d) => d === null || d === undefined)) return null;
   return docs;
+}
+
+/**
+ * The data of every non-empty document (js-yaml when it applies, else `yaml` with the linear duplicate-key
+ * check), or the first error as `not valid YAML: …`. For files read only as data: kustomization patches,
+ * generator values files, the tool-owned root patch.
+ */
+export function readYamlData(text: string): { ok: true; docs: unknown[] } | { ok: false; message: string } {
+  const fast = fastManifestData(text);
+  if (fast) return { ok: true, docs: fast };
+  try {
+    const docs = parseManifestStream(text, { prettyErrors: false });
+    const failed = docs.find((d) => d.errors.length > 0);
+    if (failed) return { ok: false, message: `not valid YAML: ${failed.errors[0]!.message.split('\n')[0]}` };
+    return {
+      ok: true,
+      docs: docs
+        .map((d) => d.toJS({ maxAliasCount: 1000 }) as unknown)
+        .filter((d) => d !== null && d !== undefined),
+    };
+  } catch (err) {
+    // e.g. an alias bomb ("Excessive alias count")
+    return {
+      ok: false,
+      message: `not valid YAML: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`,
+    };
+  }
 }
