@@ -1204,7 +1204,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path6 = __require("node:path");
+    var path7 = __require("node:path");
     var fs2 = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2217,9 +2217,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName2) {
-          const localBin = path6.resolve(baseDir, baseName2);
+          const localBin = path7.resolve(baseDir, baseName2);
           if (fs2.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path6.extname(baseName2))) return void 0;
+          if (sourceExt.includes(path7.extname(baseName2))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs2.existsSync(`${localBin}${ext}`)
           );
@@ -2237,17 +2237,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path6.resolve(
-            path6.dirname(resolvedScriptPath),
+          executableDir = path7.resolve(
+            path7.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path6.basename(
+            const legacyName = path7.basename(
               this._scriptPath,
-              path6.extname(this._scriptPath)
+              path7.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path6.extname(executableFile));
+        launchWithNode = sourceExt.includes(path7.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path6.basename(filename, path6.extname(filename));
+        this._name = path7.basename(filename, path7.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path7) {
-        if (path7 === void 0) return this._executableDir;
-        this._executableDir = path7;
+      executableDir(path8) {
+        if (path8 === void 0) return this._executableDir;
+        this._executableDir = path8;
         return this;
       }
       /**
@@ -3722,8 +3722,8 @@ var require_utils = __commonJS({
       }
       return output2;
     };
-    exports.basename = (path6, { windows } = {}) => {
-      const segs = path6.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path7, { windows } = {}) => {
+      const segs = path7.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -18133,11 +18133,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path6) {
-      if (!path6 || typeof path6 !== "string") {
+    function lookup(path7) {
+      if (!path7 || typeof path7 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path6).toLowerCase().substr(1);
+      var extension2 = extname("x." + path7).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -19277,7 +19277,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path6 = __require("path");
+    var path7 = __require("path");
     var http3 = __require("http");
     var https3 = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -19408,11 +19408,11 @@ var require_form_data = __commonJS({
     FormData2.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path6.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path7.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path6.basename(options.filename || value && (value.name || value.path));
+        filename = path7.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path6.basename(value.client._httpMessage.path || "");
+        filename = path7.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -20589,7 +20589,7 @@ var require_axios = __commonJS({
     var https3 = __require("https");
     var http22 = __require("http2");
     var util = __require("util");
-    var path6 = __require("path");
+    var path7 = __require("path");
     var followRedirects = require_follow_redirects();
     var zlib = __require("zlib");
     var stream = __require("stream");
@@ -21779,9 +21779,9 @@ var require_axios = __commonJS({
     function removeBrackets(key) {
       return utils$1.endsWith(key, "[]") ? key.slice(0, -2) : key;
     }
-    function renderKey(path7, key, dots) {
-      if (!path7) return key;
-      return path7.concat(key).map(function each(token, i) {
+    function renderKey(path8, key, dots) {
+      if (!path8) return key;
+      return path8.concat(key).map(function each(token, i) {
         token = removeBrackets(token);
         return !dots && i ? "[" + token + "]" : token;
       }).join(dots ? "." : "");
@@ -21856,13 +21856,13 @@ var require_axios = __commonJS({
           return currentValue;
         });
       }
-      function defaultVisitor(value, key, path7) {
+      function defaultVisitor(value, key, path8) {
         let arr = value;
         if (utils$1.isReactNative(formData) && utils$1.isReactNativeBlob(value)) {
-          formData.append(renderKey(path7, key, dots), convertValue(value));
+          formData.append(renderKey(path8, key, dots), convertValue(value));
           return false;
         }
-        if (value && !path7 && typeof value === "object") {
+        if (value && !path8 && typeof value === "object") {
           if (utils$1.endsWith(key, "{}")) {
             key = metaTokens ? key : key.slice(0, -2);
             value = stringifyWithDepthLimit(value, 1);
@@ -21881,7 +21881,7 @@ var require_axios = __commonJS({
         if (isVisitable(value)) {
           return true;
         }
-        formData.append(renderKey(path7, key, dots), convertValue(value));
+        formData.append(renderKey(path8, key, dots), convertValue(value));
         return false;
       }
       const exposedHelpers = Object.assign(predicates, {
@@ -21889,17 +21889,17 @@ var require_axios = __commonJS({
         convertValue,
         isVisitable
       });
-      function build2(value, path7, depth = 0) {
+      function build2(value, path8, depth = 0) {
         if (utils$1.isUndefined(value)) return;
         throwIfMaxDepthExceeded(depth);
         if (stack.indexOf(value) !== -1) {
-          throw new Error("Circular reference detected in " + path7.join("."));
+          throw new Error("Circular reference detected in " + path8.join("."));
         }
         stack.push(value);
         utils$1.forEach(value, function each(el, key) {
-          const result = !(utils$1.isUndefined(el) || el === null) && visitor.call(formData, el, utils$1.isString(key) ? key.trim() : key, path7, exposedHelpers);
+          const result = !(utils$1.isUndefined(el) || el === null) && visitor.call(formData, el, utils$1.isString(key) ? key.trim() : key, path8, exposedHelpers);
           if (result === true) {
-            build2(el, path7 ? path7.concat(key) : [key], depth + 1);
+            build2(el, path8 ? path8.concat(key) : [key], depth + 1);
           }
         });
         stack.pop();
@@ -22169,7 +22169,7 @@ var require_axios = __commonJS({
     };
     function toURLEncodedForm(data, options) {
       return toFormData(data, new platform.classes.URLSearchParams(), {
-        visitor: function(value, key, path7, helpers) {
+        visitor: function(value, key, path8, helpers) {
           if (platform.isNode && utils$1.isBuffer(value)) {
             this.append(key, value.toString("base64"));
             return false;
@@ -22186,14 +22186,14 @@ var require_axios = __commonJS({
       }
     }
     function parsePropPath(name) {
-      const path7 = [];
+      const path8 = [];
       const pattern = /[^.[\]]+|\[([^.[\]]*)]/g;
       let match;
       while ((match = pattern.exec(name)) !== null) {
-        throwIfDepthExceeded(path7.length);
-        path7.push(match[0] === "[]" ? "" : match[1] || match[0]);
+        throwIfDepthExceeded(path8.length);
+        path8.push(match[0] === "[]" ? "" : match[1] || match[0]);
       }
-      return path7;
+      return path8;
     }
     function arrayToObject(arr) {
       const obj = {};
@@ -22226,12 +22226,12 @@ var require_axios = __commonJS({
       return obj;
     }
     function formDataToJSON(formData) {
-      function buildPath(path7, value, target, index2) {
+      function buildPath(path8, value, target, index2) {
         throwIfDepthExceeded(index2);
-        let name = path7[index2++];
+        let name = path8[index2++];
         if (name === "__proto__") return true;
         const isNumericKey = Number.isFinite(+name);
-        const isLast = index2 >= path7.length;
+        const isLast = index2 >= path8.length;
         name = !name && utils$1.isArray(target) ? target.length : name;
         if (isLast) {
           if (utils$1.hasOwnProp(target, name)) {
@@ -22245,7 +22245,7 @@ var require_axios = __commonJS({
         if (!utils$1.hasOwnProp(target, name) || !utils$1.isObject(target[name])) {
           target[name] = [];
         }
-        const result = buildPath(path7, value, target[name], index2);
+        const result = buildPath(path8, value, target[name], index2);
         if (result && utils$1.isArray(target[name])) {
           target[name] = arrayToObject(target[name]);
         }
@@ -24121,8 +24121,8 @@ var require_axios = __commonJS({
           const allowedSocketPaths = own3("allowedSocketPaths");
           if (allowedSocketPaths != null) {
             const allowed = Array.isArray(allowedSocketPaths) ? allowedSocketPaths : [allowedSocketPaths];
-            const resolvedSocket = path6.resolve(socketPath);
-            const isAllowed = allowed.some((entry) => typeof entry === "string" && path6.resolve(entry) === resolvedSocket);
+            const resolvedSocket = path7.resolve(socketPath);
+            const isAllowed = allowed.some((entry) => typeof entry === "string" && path7.resolve(entry) === resolvedSocket);
             if (!isAllowed) {
               return reject(new AxiosError(`socketPath "${socketPath}" is not permitted by allowedSocketPaths`, AxiosError.ERR_BAD_OPTION_VALUE, config2));
             }
@@ -24436,14 +24436,14 @@ var require_axios = __commonJS({
     var cookies = platform.hasStandardBrowserEnv ? (
       // Standard browser envs support document.cookie
       {
-        write(name, value, expires, path7, domain2, secure, sameSite) {
+        write(name, value, expires, path8, domain2, secure, sameSite) {
           if (typeof document === "undefined") return;
           const cookie = [`${name}=${encodeURIComponent(value)}`];
           if (utils$1.isNumber(expires)) {
             cookie.push(`expires=${new Date(expires).toUTCString()}`);
           }
-          if (utils$1.isString(path7)) {
-            cookie.push(`path=${path7}`);
+          if (utils$1.isString(path8)) {
+            cookie.push(`path=${path8}`);
           }
           if (utils$1.isString(domain2)) {
             cookie.push(`domain=${domain2}`);
@@ -26482,54 +26482,54 @@ var require_src3 = __commonJS({
         if (options.json) debug(options.json);
         return rp(options).then(client.handleVaultResponse);
       };
-      client.help = (path6, requestOptions) => {
-        debug(`help for ${path6}`);
+      client.help = (path7, requestOptions) => {
+        debug(`help for ${path7}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path6}?help=1`;
+        options.path = `/${path7}?help=1`;
         options.method = "GET";
         return client.request(options);
       };
-      client.write = (path6, data, requestOptions) => {
-        debug("write %o to %s", data, path6);
+      client.write = (path7, data, requestOptions) => {
+        debug("write %o to %s", data, path7);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path6}`;
+        options.path = `/${path7}`;
         options.json = data;
         options.method = "POST";
         return client.request(options);
       };
-      client.update = (path6, data, requestOptions) => {
-        debug("update %o to %s", data, path6);
+      client.update = (path7, data, requestOptions) => {
+        debug("update %o to %s", data, path7);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path6}`;
+        options.path = `/${path7}`;
         options.json = data;
         options.method = "PATCH";
         options.headers = { "Content-Type": "application/merge-patch+json" };
         return client.request(options);
       };
-      client.read = (path6, requestOptions) => {
-        debug(`read ${path6}`);
+      client.read = (path7, requestOptions) => {
+        debug(`read ${path7}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path6}`;
+        options.path = `/${path7}`;
         options.method = "GET";
         return client.request(options);
       };
-      client.list = (path6, requestOptions) => {
-        debug(`list ${path6}`);
+      client.list = (path7, requestOptions) => {
+        debug(`list ${path7}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path6}`;
+        options.path = `/${path7}`;
         if (client.noCustomHTTPVerbs) {
-          options.path = `/${path6}?list=1`;
+          options.path = `/${path7}?list=1`;
           options.method = "GET";
         } else {
-          options.path = `/${path6}`;
+          options.path = `/${path7}`;
           options.method = "LIST";
         }
         return client.request(options);
       };
-      client.delete = (path6, requestOptions) => {
-        debug(`delete ${path6}`);
+      client.delete = (path7, requestOptions) => {
+        debug(`delete ${path7}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path6}`;
+        options.path = `/${path7}`;
         options.method = "DELETE";
         return client.request(options);
       };
@@ -32463,17 +32463,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath2 = (path6, originalPath, doThrow) => {
-      if (!isString(path6)) {
+    var checkPath2 = (path7, originalPath, doThrow) => {
+      if (!isString(path7)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path6) {
+      if (!path7) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath2.isNotRelative(path6)) {
+      if (checkPath2.isNotRelative(path7)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -32482,7 +32482,7 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path6) => REGEX_TEST_INVALID_PATH.test(path6);
+    var isNotRelative = (path7) => REGEX_TEST_INVALID_PATH.test(path7);
     checkPath2.isNotRelative = isNotRelative;
     checkPath2.convert = (p) => p;
     var Ignore = class {
@@ -32541,7 +32541,7 @@ var require_ignore = __commonJS({
       //   setting `checkUnignored` to `false` could reduce additional
       //   path matching.
       // @returns {TestResult} true if a file is ignored
-      _testOne(path6, checkUnignored) {
+      _testOne(path7, checkUnignored) {
         let ignored = false;
         let unignored = false;
         this._rules.forEach((rule2) => {
@@ -32549,7 +32549,7 @@ var require_ignore = __commonJS({
           if (unignored === negative && ignored !== unignored || negative && !ignored && !unignored && !checkUnignored) {
             return;
           }
-          const matched = rule2.regex.test(path6);
+          const matched = rule2.regex.test(path7);
           if (matched) {
             ignored = !negative;
             unignored = negative;
@@ -32562,24 +32562,24 @@ var require_ignore = __commonJS({
       }
       // @returns {TestResult}
       _test(originalPath, cache, checkUnignored, slices) {
-        const path6 = originalPath && checkPath2.convert(originalPath);
+        const path7 = originalPath && checkPath2.convert(originalPath);
         checkPath2(
-          path6,
+          path7,
           originalPath,
           this._allowRelativePaths ? RETURN_FALSE : throwError
         );
-        return this._t(path6, cache, checkUnignored, slices);
+        return this._t(path7, cache, checkUnignored, slices);
       }
-      _t(path6, cache, checkUnignored, slices) {
-        if (path6 in cache) {
-          return cache[path6];
+      _t(path7, cache, checkUnignored, slices) {
+        if (path7 in cache) {
+          return cache[path7];
         }
         if (!slices) {
-          slices = path6.split(SLASH);
+          slices = path7.split(SLASH);
         }
         slices.pop();
         if (!slices.length) {
-          return cache[path6] = this._testOne(path6, checkUnignored);
+          return cache[path7] = this._testOne(path7, checkUnignored);
         }
         const parent = this._t(
           slices.join(SLASH) + SLASH,
@@ -32587,24 +32587,24 @@ var require_ignore = __commonJS({
           checkUnignored,
           slices
         );
-        return cache[path6] = parent.ignored ? parent : this._testOne(path6, checkUnignored);
+        return cache[path7] = parent.ignored ? parent : this._testOne(path7, checkUnignored);
       }
-      ignores(path6) {
-        return this._test(path6, this._ignoreCache, false).ignored;
+      ignores(path7) {
+        return this._test(path7, this._ignoreCache, false).ignored;
       }
       createFilter() {
-        return (path6) => !this.ignores(path6);
+        return (path7) => !this.ignores(path7);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path6) {
-        return this._test(path6, this._testCache, true);
+      test(path7) {
+        return this._test(path7, this._testCache, true);
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path6) => checkPath2(path6 && checkPath2.convert(path6), path6, RETURN_FALSE);
+    var isPathValid = (path7) => checkPath2(path7 && checkPath2.convert(path7), path7, RETURN_FALSE);
     factory.isPathValid = isPathValid;
     factory.default = factory;
     module.exports = factory;
@@ -32615,7 +32615,7 @@ var require_ignore = __commonJS({
       const makePosix = (str3) => /^\\\\\?\\/.test(str3) || /["<>|\u0000-\u001F]+/u.test(str3) ? str3 : str3.replace(/\\/g, "/");
       checkPath2.convert = makePosix;
       const REGIX_IS_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath2.isNotRelative = (path6) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path6) || isNotRelative(path6);
+      checkPath2.isNotRelative = (path7) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path7) || isNotRelative(path7);
     }
   }
 });
@@ -32624,7 +32624,7 @@ var require_ignore = __commonJS({
 var require_onp = __commonJS({
   "node_modules/diff3/onp.js"(exports, module) {
     module.exports = function(a_, b_) {
-      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path6 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
+      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path7 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
       var tmp1, tmp2;
       var init = function() {
         if (m >= n) {
@@ -32654,9 +32654,9 @@ var require_onp = __commonJS({
       var snake = function(k, p, pp) {
         var r, x, y;
         if (p > pp) {
-          r = path6[k - 1 + offset];
+          r = path7[k - 1 + offset];
         } else {
-          r = path6[k + 1 + offset];
+          r = path7[k + 1 + offset];
         }
         y = Math.max(p, pp);
         x = y - k;
@@ -32664,7 +32664,7 @@ var require_onp = __commonJS({
           ++x;
           ++y;
         }
-        path6[k + offset] = pathposi.length;
+        path7[k + offset] = pathposi.length;
         pathposi[pathposi.length] = new P(x, y, r);
         return y;
       };
@@ -32722,7 +32722,7 @@ var require_onp = __commonJS({
           fp = {};
           for (i = 0; i < size; ++i) {
             fp[i] = -1;
-            path6[i] = -1;
+            path7[i] = -1;
           }
           p = -1;
           do {
@@ -32736,7 +32736,7 @@ var require_onp = __commonJS({
             fp[delta + offset] = snake(delta, fp[delta - 1 + offset] + 1, fp[delta + 1 + offset]);
           } while (fp[delta + offset] !== n);
           ed = delta + 2 * p;
-          r = path6[delta + offset];
+          r = path7[delta + offset];
           epc = [];
           while (r !== -1) {
             epc[epc.length] = new P(pathposi[r].x, pathposi[r].y, null);
@@ -33579,18 +33579,18 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         return result;
       }
     };
-    function basename(path6) {
-      const last = Math.max(path6.lastIndexOf("/"), path6.lastIndexOf("\\"));
+    function basename(path7) {
+      const last = Math.max(path7.lastIndexOf("/"), path7.lastIndexOf("\\"));
       if (last > -1) {
-        path6 = path6.slice(last + 1);
+        path7 = path7.slice(last + 1);
       }
-      return path6;
+      return path7;
     }
-    function dirname3(path6) {
-      const last = Math.max(path6.lastIndexOf("/"), path6.lastIndexOf("\\"));
+    function dirname3(path7) {
+      const last = Math.max(path7.lastIndexOf("/"), path7.lastIndexOf("\\"));
       if (last === -1) return ".";
       if (last === 0) return "/";
-      return path6.slice(0, last);
+      return path7.slice(0, last);
     }
     function flatFileListToDirectoryStructure(files) {
       const inodes = /* @__PURE__ */ new Map();
@@ -33951,14 +33951,14 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         throw new TypeError("Reference name must be a string");
       return !bad.test(name) && (!!onelevel || name.includes("/"));
     }
-    function normalizeString(path6, aar) {
+    function normalizeString(path7, aar) {
       let res = "";
       let lastSegmentLength = 0;
       let lastSlash = -1;
       let dots = 0;
       let char = "\0";
-      for (let i = 0; i <= path6.length; ++i) {
-        if (i < path6.length) char = path6[i];
+      for (let i = 0; i <= path7.length; ++i) {
+        if (i < path7.length) char = path7[i];
         else if (char === "/") break;
         else char = "/";
         if (char === "/") {
@@ -33990,8 +33990,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               lastSegmentLength = 2;
             }
           } else {
-            if (res.length > 0) res += "/" + path6.slice(lastSlash + 1, i);
-            else res = path6.slice(lastSlash + 1, i);
+            if (res.length > 0) res += "/" + path7.slice(lastSlash + 1, i);
+            else res = path7.slice(lastSlash + 1, i);
             lastSegmentLength = i - lastSlash - 1;
           }
           lastSlash = i;
@@ -34004,19 +34004,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       return res;
     }
-    function getWindowsDrivePrefix(path6) {
-      if (path6.length >= 2 && /^[a-zA-Z]:/.test(path6)) {
-        return path6.slice(0, 2);
+    function getWindowsDrivePrefix(path7) {
+      if (path7.length >= 2 && /^[a-zA-Z]:/.test(path7)) {
+        return path7.slice(0, 2);
       }
       return null;
     }
-    function normalize(path6) {
-      if (!path6.length) return ".";
-      path6 = path6.replace(/\\/g, "/");
-      const drivePrefix = getWindowsDrivePrefix(path6);
-      const isAbsolute3 = path6[0] === "/" || drivePrefix !== null && path6[2] === "/";
-      const trailingSeparator = path6.at(-1) === "/";
-      const pathBody = drivePrefix ? path6.slice(2) : path6;
+    function normalize(path7) {
+      if (!path7.length) return ".";
+      path7 = path7.replace(/\\/g, "/");
+      const drivePrefix = getWindowsDrivePrefix(path7);
+      const isAbsolute3 = path7[0] === "/" || drivePrefix !== null && path7[2] === "/";
+      const trailingSeparator = path7.at(-1) === "/";
+      const pathBody = drivePrefix ? path7.slice(2) : path7;
       let normalized = normalizeString(pathBody, !isAbsolute3);
       if (!normalized.length) {
         const root2 = drivePrefix ? isAbsolute3 ? drivePrefix + "/" : drivePrefix : isAbsolute3 ? "/" : ".";
@@ -34142,8 +34142,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     var getPath = (section, subsection, name) => {
       return [lower(section), subsection, lower(name)].filter((a) => a != null).join(".");
     };
-    var normalizePath = (path6) => {
-      const pathSegments = path6.split(".");
+    var normalizePath = (path7) => {
+      const pathSegments = path7.split(".");
       const section = pathSegments.shift();
       const name = pathSegments.pop();
       const subsection = pathSegments.length ? pathSegments.join(".") : void 0;
@@ -34182,23 +34182,23 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               [name, value] = extractedVariable;
             }
           }
-          const path6 = getPath(section, subsection, name);
-          return { line, isSection, section, subsection, name, value, path: path6 };
+          const path7 = getPath(section, subsection, name);
+          return { line, isSection, section, subsection, name, value, path: path7 };
         }) : [];
       }
       static from(text) {
         return new _GitConfig(text);
       }
-      async get(path6, getall = false) {
-        const normalizedPath = normalizePath(path6).path;
+      async get(path7, getall = false) {
+        const normalizedPath = normalizePath(path7).path;
         const allValues = this.parsedConfig.filter((config2) => config2.path === normalizedPath).map(({ section, name, value }) => {
           const fn = schema5[section] && schema5[section][name];
           return fn ? fn(value) : value;
         });
         return getall ? allValues : allValues.pop();
       }
-      async getall(path6) {
-        return this.get(path6, true);
+      async getall(path7) {
+        return this.get(path7, true);
       }
       async getSubsections(section) {
         return this.parsedConfig.filter((config2) => config2.isSection && config2.section === section).map((config2) => config2.subsection);
@@ -34208,10 +34208,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           (config2) => !(config2.section === section && config2.subsection === subsection)
         );
       }
-      async append(path6, value) {
-        return this.set(path6, value, true);
+      async append(path7, value) {
+        return this.set(path7, value, true);
       }
-      async set(path6, value, append = false) {
+      async set(path7, value, append = false) {
         const {
           section,
           subsection,
@@ -34219,7 +34219,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           path: normalizedPath,
           sectionPath,
           isSection
-        } = normalizePath(path6);
+        } = normalizePath(path7);
         const configIndex = findLastIndex(
           this.parsedConfig,
           (config2) => config2.path === normalizedPath
@@ -34832,19 +34832,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         let mode = buffer.slice(cursor, space).toString("utf8");
         if (mode === "40000") mode = "040000";
         const type2 = mode2type$1(mode);
-        const path6 = buffer.slice(space + 1, nullchar).toString("utf8");
-        const hfsClean = path6.replace(
+        const path7 = buffer.slice(space + 1, nullchar).toString("utf8");
+        const hfsClean = path7.replace(
           /[\u200C-\u200F\u202A-\u202E\u206A-\u206F\uFEFF]/g,
           ""
         );
         const ntfsClean = hfsClean.split(":")[0];
         const normalized = ntfsClean.toLowerCase().replace(/[. ]+$/, "");
-        if (path6.includes("\\") || path6.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
-          throw new UnsafeFilepathError(path6);
+        if (path7.includes("\\") || path7.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
+          throw new UnsafeFilepathError(path7);
         }
         const oid = buffer.slice(nullchar + 1, nullchar + 21).toString("hex");
         cursor = nullchar + 21;
-        _entries.push({ mode, path: path6, oid, type: type2 });
+        _entries.push({ mode, path: path7, oid, type: type2 });
       }
       return _entries;
     }
@@ -34893,10 +34893,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           entries.map((entry) => {
             const mode = Buffer.from(entry.mode.replace(/^0/, ""));
             const space = Buffer.from(" ");
-            const path6 = Buffer.from(entry.path, "utf8");
+            const path7 = Buffer.from(entry.path, "utf8");
             const nullchar = Buffer.from([0]);
             const oid = Buffer.from(entry.oid, "hex");
-            return Buffer.concat([mode, space, path6, nullchar, oid]);
+            return Buffer.concat([mode, space, path7, nullchar, oid]);
           })
         );
       }
@@ -37297,13 +37297,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           dir,
           gitdir: updatedGitdir,
           trees,
-          map: async function(path6, [head, workdir, index3]) {
+          map: async function(path7, [head, workdir, index3]) {
             const staged = !await modified(workdir, index3);
-            const unmerged = unmergedPaths.includes(path6);
+            const unmerged = unmergedPaths.includes(path7);
             const unmodified = !await modified(index3, head);
             if (staged || unmerged) {
               return head ? {
-                path: path6,
+                path: path7,
                 mode: await head.mode(),
                 oid: await head.oid(),
                 type: await head.type(),
@@ -37311,7 +37311,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               } : void 0;
             }
             if (unmodified) return false;
-            else throw new IndexResetError(path6);
+            else throw new IndexResetError(path7);
           }
         });
         await GitIndexManager.acquire(
@@ -37618,9 +37618,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return result;
     }
-    async function _getConfig({ fs: fs2, gitdir, path: path6 }) {
+    async function _getConfig({ fs: fs2, gitdir, path: path7 }) {
       const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
-      return config2.get(path6);
+      return config2.get(path7);
     }
     function assignDefined(target, ...sources2) {
       for (const source of sources2) {
@@ -39058,14 +39058,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         gitdir,
         trees: [ourTree, baseTree, theirTree],
         map: async function(filepath, [ours, base, theirs]) {
-          const path6 = basename(filepath);
+          const path7 = basename(filepath);
           const ourChange = await modified(ours, base);
           const theirChange = await modified(theirs, base);
           switch (`${ourChange}-${theirChange}`) {
             case "false-false": {
               return {
                 mode: await base.mode(),
-                path: path6,
+                path: path7,
                 oid: await base.oid(),
                 type: await base.type()
               };
@@ -39074,14 +39074,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (!theirs && await ours.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path6,
+                  path: path7,
                   oid: await ours.oid(),
                   type: await ours.type()
                 };
               }
               return theirs ? {
                 mode: await theirs.mode(),
-                path: path6,
+                path: path7,
                 oid: await theirs.oid(),
                 type: await theirs.type()
               } : void 0;
@@ -39090,14 +39090,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (!ours && await theirs.type() === "tree") {
                 return {
                   mode: await theirs.mode(),
-                  path: path6,
+                  path: path7,
                   oid: await theirs.oid(),
                   type: await theirs.type()
                 };
               }
               return ours ? {
                 mode: await ours.mode(),
-                path: path6,
+                path: path7,
                 oid: await ours.oid(),
                 type: await ours.type()
               } : void 0;
@@ -39106,7 +39106,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (ours && theirs && await ours.type() === "tree" && await theirs.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path6,
+                  path: path7,
                   oid: await ours.oid(),
                   type: "tree"
                 };
@@ -39115,7 +39115,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                 return mergeBlobs({
                   fs: fs2,
                   gitdir,
-                  path: path6,
+                  path: path7,
                   ours,
                   base,
                   theirs,
@@ -39161,7 +39161,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   mode: await theirs.mode(),
                   oid: await theirs.oid(),
                   type: "blob",
-                  path: path6
+                  path: path7
                 };
               }
               if (base && ours && !theirs && await base.type() === "blob" && await ours.type() === "blob") {
@@ -39178,7 +39178,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   mode: await ours.mode(),
                   oid: await ours.oid(),
                   type: "blob",
-                  path: path6
+                  path: path7
                 };
               }
               if (base && !ours && !theirs && (await base.type() === "blob" || await base.type() === "tree")) {
@@ -39221,11 +39221,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             gitdir,
             trees: [TREE({ ref: results.oid })],
             map: async function(filepath, [entry]) {
-              const path6 = `${dir}/${filepath}`;
+              const path7 = `${dir}/${filepath}`;
               if (await entry.type() === "blob") {
                 const mode = await entry.mode();
                 const content = await entry.content();
-                await fs2.write(path6, content, { mode });
+                await fs2.write(path7, content, { mode });
               }
               return true;
             }
@@ -39243,7 +39243,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     async function mergeBlobs({
       fs: fs2,
       gitdir,
-      path: path6,
+      path: path7,
       ours,
       base,
       theirs,
@@ -39266,19 +39266,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (await ours.oid() === await theirs.oid()) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path6, oid: await ours.oid(), type: type2 }
+          mergeResult: { mode, path: path7, oid: await ours.oid(), type: type2 }
         };
       }
       if (await ours.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path6, oid: await theirs.oid(), type: type2 }
+          mergeResult: { mode, path: path7, oid: await theirs.oid(), type: type2 }
         };
       }
       if (await theirs.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path6, oid: await ours.oid(), type: type2 }
+          mergeResult: { mode, path: path7, oid: await ours.oid(), type: type2 }
         };
       }
       const ourContent = Buffer.from(await ours.content()).toString("utf8");
@@ -39286,7 +39286,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const { mergedText, cleanMerge } = await mergeDriver({
         branches: [baseName2, ourName, theirName],
         contents: [baseContent, ourContent, theirContent],
-        path: path6
+        path: path7
       });
       const oid = await _writeObject({
         fs: fs2,
@@ -39295,7 +39295,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         object: Buffer.from(mergedText, "utf8"),
         dryRun
       });
-      return { cleanMerge, mergeResult: { mode, path: path6, oid, type: type2 } };
+      return { cleanMerge, mergeResult: { mode, path: path7, oid, type: type2 } };
     }
     var _TreeMap = {
       stage: STAGE,
@@ -39667,7 +39667,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         trees: [TREE({ ref: headTree }), STAGE(), WORKDIR()],
         map: async (filepath, [head, stage, workdir]) => {
           if (filepath === ".") return;
-          if (!allTracked && !changed.some((path6) => worthWalking(filepath, path6))) {
+          if (!allTracked && !changed.some((path7) => worthWalking(filepath, path7))) {
             return null;
           }
           const headOid = head && await head.type() === "blob" ? await head.oid() : void 0;
@@ -41676,51 +41676,51 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function getConfig({ fs: fs2, dir, gitdir = join5(dir, ".git"), path: path6 }) {
+    async function getConfig({ fs: fs2, dir, gitdir = join5(dir, ".git"), path: path7 }) {
       try {
         assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path6);
+        assertParameter("path", path7);
         const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _getConfig({
           fs: fsp,
           gitdir: updatedGitdir,
-          path: path6
+          path: path7
         });
       } catch (err) {
         err.caller = "git.getConfig";
         throw err;
       }
     }
-    async function _getConfigAll({ fs: fs2, gitdir, path: path6 }) {
+    async function _getConfigAll({ fs: fs2, gitdir, path: path7 }) {
       const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
-      return config2.getall(path6);
+      return config2.getall(path7);
     }
     async function getConfigAll({
       fs: fs2,
       dir,
       gitdir = join5(dir, ".git"),
-      path: path6
+      path: path7
     }) {
       try {
         assertParameter("fs", fs2);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path6);
+        assertParameter("path", path7);
         const fsp = new FileSystem(fs2);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _getConfigAll({
           fs: fsp,
           gitdir: updatedGitdir,
-          path: path6
+          path: path7
         });
       } catch (err) {
         err.caller = "git.getConfigAll";
         throw err;
       }
     }
-    function assignRefPath(root2, path6, value) {
-      const parts = path6.split("/");
+    function assignRefPath(root2, path7, value) {
+      const parts = path7.split("/");
       const last = parts.pop();
       if (last === "__proto__" || parts.includes("__proto__")) return;
       let o = root2;
@@ -43809,21 +43809,21 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       fs: _fs,
       dir,
       gitdir = join5(dir, ".git"),
-      path: path6,
+      path: path7,
       value,
       append = false
     }) {
       try {
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path6);
+        assertParameter("path", path7);
         const fs2 = new FileSystem(_fs);
         const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
         const config2 = await GitConfigManager.get({ fs: fs2, gitdir: updatedGitdir });
         if (append) {
-          await config2.append(path6, value);
+          await config2.append(path7, value);
         } else {
-          await config2.set(path6, value);
+          await config2.set(path7, value);
         }
         await GitConfigManager.save({ fs: fs2, gitdir: updatedGitdir, config: config2 });
       } catch (err) {
@@ -44205,9 +44205,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const stashRefPath = [stashMgr.refStashPath, stashMgr.refLogsStashPath];
       await acquireLock(stashRefPath, async () => {
         await Promise.all(
-          stashRefPath.map(async (path6) => {
-            if (await fs2.exists(path6)) {
-              return fs2.rm(path6);
+          stashRefPath.map(async (path7) => {
+            if (await fs2.exists(path7)) {
+              return fs2.rm(path7);
             }
           })
         );
@@ -44387,12 +44387,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return true;
     }
-    async function getOidAtPath({ fs: fs2, cache, gitdir: updatedGitdir, tree, path: path6 }) {
-      if (typeof path6 === "string") path6 = path6.split("/");
-      const dirname4 = path6.shift();
+    async function getOidAtPath({ fs: fs2, cache, gitdir: updatedGitdir, tree, path: path7 }) {
+      if (typeof path7 === "string") path7 = path7.split("/");
+      const dirname4 = path7.shift();
       for (const entry of tree) {
         if (entry.path === dirname4) {
-          if (path6.length === 0) {
+          if (path7.length === 0) {
             return entry.oid;
           }
           const { type: type2, object: object2 } = await _readObject({
@@ -44403,10 +44403,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           });
           if (type2 === "tree") {
             const tree2 = GitTree.from(object2);
-            return getOidAtPath({ fs: fs2, cache, gitdir: updatedGitdir, tree: tree2, path: path6 });
+            return getOidAtPath({ fs: fs2, cache, gitdir: updatedGitdir, tree: tree2, path: path7 });
           }
           if (type2 === "blob") {
-            throw new ObjectTypeError(entry.oid, type2, "blob", path6.join("/"));
+            throw new ObjectTypeError(entry.oid, type2, "blob", path7.join("/"));
           }
         }
       }
@@ -45221,10 +45221,10 @@ var require_simple_get = __commonJS({
       opts = Object.assign({ maxRedirects: 10 }, typeof opts === "string" ? { url: opts } : opts);
       cb = once(cb);
       if (opts.url) {
-        const { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path6 } = url2.parse(opts.url);
+        const { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path7 } = url2.parse(opts.url);
         delete opts.url;
-        if (!hostname3 && !port && !protocol2 && !auth6) opts.path = path6;
-        else Object.assign(opts, { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path6 });
+        if (!hostname3 && !port && !protocol2 && !auth6) opts.path = path7;
+        else Object.assign(opts, { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path7 });
       }
       const headers = { "accept-encoding": "gzip, deflate" };
       if (opts.headers) Object.keys(opts.headers).forEach((k) => headers[k.toLowerCase()] = opts.headers[k]);
@@ -45308,7 +45308,7 @@ var require_liquid_node = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var stream = __require("stream");
-    var path6 = __require("path");
+    var path7 = __require("path");
     var fs$1 = __require("fs");
     var crypto2 = __require("crypto");
     var Token = class {
@@ -46781,13 +46781,13 @@ var require_liquid_node = __commonJS({
         return false;
       }
     }
-    function readFileSync6(filepath) {
+    function readFileSync7(filepath) {
       return fs$1.readFileSync(filepath, "utf8");
     }
     function resolve2(root2, file2, ext) {
-      if (!path6.extname(file2))
+      if (!path7.extname(file2))
         file2 += ext;
-      return path6.resolve(root2, file2);
+      return path7.resolve(root2, file2);
     }
     function fallback(file2) {
       try {
@@ -46796,14 +46796,14 @@ var require_liquid_node = __commonJS({
       }
     }
     function dirname3(filepath) {
-      return path6.dirname(filepath);
+      return path7.dirname(filepath);
     }
     var realpathAsync = promisify(fs$1.realpath);
     async function contains(root2, file2) {
       try {
         const realRoot = await realpathAsync(root2);
         const realFile = await realpathAsync(file2);
-        const prefix = realRoot.endsWith(path6.sep) ? realRoot : realRoot + path6.sep;
+        const prefix = realRoot.endsWith(path7.sep) ? realRoot : realRoot + path7.sep;
         return realFile.startsWith(prefix);
       } catch {
         return false;
@@ -46813,7 +46813,7 @@ var require_liquid_node = __commonJS({
       try {
         const realRoot = fs$1.realpathSync(root2);
         const realFile = fs$1.realpathSync(file2);
-        const prefix = realRoot.endsWith(path6.sep) ? realRoot : realRoot + path6.sep;
+        const prefix = realRoot.endsWith(path7.sep) ? realRoot : realRoot + path7.sep;
         return realFile.startsWith(prefix);
       } catch {
         return false;
@@ -46824,13 +46824,13 @@ var require_liquid_node = __commonJS({
       exists,
       readFile: readFile3,
       existsSync: existsSync4,
-      readFileSync: readFileSync6,
+      readFileSync: readFileSync7,
       resolve: resolve2,
       fallback,
       dirname: dirname3,
       contains,
       containsSync,
-      sep: path6.sep
+      sep: path7.sep
     });
     function chargeJsonReplacerValue(memoryLimit, val) {
       if (typeof val === "string") {
@@ -48068,10 +48068,10 @@ var require_liquid_node = __commonJS({
             yield filepath;
         }
       }
-      dirname(path7) {
+      dirname(path8) {
         const fs3 = this.options.fs;
         assert2(fs3.dirname, "`fs.dirname` is required for relative reference");
-        return fs3.dirname(path7);
+        return fs3.dirname(path8);
       }
       lookupError(file2, roots) {
         const err = new Error("ENOENT");
@@ -51649,7 +51649,7 @@ function createLogger(opts) {
 }
 
 // src/demo.ts
-import { readdirSync as readdirSync2, readFileSync as readFileSync5 } from "node:fs";
+import { readdirSync as readdirSync2, readFileSync as readFileSync6 } from "node:fs";
 import { mkdtemp as mkdtemp3, rm as rm4 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join4, relative as relative2 } from "node:path";
@@ -51979,13 +51979,13 @@ async function startVaultDevServer(options = {}) {
     latencyMs: 0
   };
   const accessor = () => randomBytes(12).toString("base64url");
-  const addToken = (token, spec, viaLogin = false, path6 = "auth/token/create") => {
+  const addToken = (token, spec, viaLogin = false, path7 = "auth/token/create") => {
     tokens.set(token, {
       policies: [...spec.policies],
       namespace: trimSlashes(spec.namespace ?? ""),
       accessor: accessor(),
       viaLogin,
-      path: path6,
+      path: path7,
       creationTime: state.clock().getTime()
     });
   };
@@ -52017,11 +52017,11 @@ async function startVaultDevServer(options = {}) {
     nanoCounter = (nanoCounter + 1) % 1e6;
     return d.toISOString().replace(/Z$/, `${String(nanoCounter).padStart(6, "0")}Z`);
   };
-  const findMount = (ns, path6) => {
+  const findMount = (ns, path7) => {
     let best;
     for (const m of mounts) {
       if (m.namespace !== ns) continue;
-      if (path6 === m.path || path6.startsWith(`${m.path}/`)) {
+      if (path7 === m.path || path7.startsWith(`${m.path}/`)) {
         if (!best || m.path.length > best.path.length) best = m;
       }
     }
@@ -52095,30 +52095,30 @@ async function startVaultDevServer(options = {}) {
     s.updated = timestamp3(state.clock());
   };
   const kv = {
-    write(mountPath, path6, opts) {
-      return writeVersion(mountOrThrow(mountPath, opts?.namespace), trimSlashes(path6), opts?.customMetadata);
+    write(mountPath, path7, opts) {
+      return writeVersion(mountOrThrow(mountPath, opts?.namespace), trimSlashes(path7), opts?.customMetadata);
     },
-    deleteVersions(mountPath, path6, versions, opts) {
-      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path6);
-      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path6}"`);
+    deleteVersions(mountPath, path7, versions, opts) {
+      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path7);
+      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path7}"`);
       markDeleted(s, versions ?? [s.current]);
     },
-    destroyVersions(mountPath, path6, versions, opts) {
-      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path6);
-      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path6}"`);
+    destroyVersions(mountPath, path7, versions, opts) {
+      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path7);
+      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path7}"`);
       markDestroyed(s, versions ?? [s.current]);
     },
-    setDeleteVersionAfter(mountPath, path6, after, opts) {
+    setDeleteVersionAfter(mountPath, path7, after, opts) {
       kv.updateMetadata(
         mountPath,
-        path6,
+        path7,
         { deleteVersionAfter: typeof after === "number" ? `${after}ms` : after },
         opts
       );
     },
-    updateMetadata(mountPath, path6, meta4, opts) {
+    updateMetadata(mountPath, path7, meta4, opts) {
       const m = mountOrThrow(mountPath, opts?.namespace);
-      const key = trimSlashes(path6);
+      const key = trimSlashes(path7);
       if (!m.secrets.has(key)) {
         writeVersion(m, key);
         const s = m.secrets.get(key);
@@ -52127,8 +52127,8 @@ async function startVaultDevServer(options = {}) {
       }
       applyMetadata(m.secrets.get(key), meta4);
     },
-    get(mountPath, path6, opts) {
-      return secretOf(mountOrThrow(mountPath, opts?.namespace), path6);
+    get(mountPath, path7, opts) {
+      return secretOf(mountOrThrow(mountPath, opts?.namespace), path7);
     }
   };
   const metadataBody = (s) => {
@@ -52172,9 +52172,9 @@ async function startVaultDevServer(options = {}) {
       return {};
     }
   };
-  const resolveNamespace = (headerNs, path6) => {
+  const resolveNamespace = (headerNs, path7) => {
     let ns = headerNs;
-    let rest = path6;
+    let rest = path7;
     let moved = "";
     for (; ; ) {
       const slash = rest.indexOf("/");
@@ -52187,14 +52187,14 @@ async function startVaultDevServer(options = {}) {
     }
     return { ns, path: rest, moved };
   };
-  const policyPath = (t, ns, path6) => {
-    if (t.namespace === ns) return path6;
-    if (t.namespace === "") return `${ns}/${path6}`;
-    if (ns.startsWith(`${t.namespace}/`)) return `${ns.slice(t.namespace.length + 1)}/${path6}`;
+  const policyPath = (t, ns, path7) => {
+    if (t.namespace === ns) return path7;
+    if (t.namespace === "") return `${ns}/${path7}`;
+    if (ns.startsWith(`${t.namespace}/`)) return `${ns.slice(t.namespace.length + 1)}/${path7}`;
     return null;
   };
-  const allowed = (t, ns, path6) => {
-    const p = policyPath(t, ns, path6);
+  const allowed = (t, ns, path7) => {
+    const p = policyPath(t, ns, path7);
     return p !== null && t.policies.some((g) => globToRegExp(g).test(p));
   };
   const hasMountAccess = (t, ns, mountPath) => {
@@ -52275,16 +52275,16 @@ async function startVaultDevServer(options = {}) {
   };
   const versionsFrom = (body) => Array.isArray(body.versions) ? body.versions.map(Number).filter((n) => Number.isInteger(n)) : [];
   const route = async (req, method, fullPath, query, headerNs, token, log) => {
-    const { ns, path: path6, moved } = resolveNamespace(headerNs, fullPath);
+    const { ns, path: path7, moved } = resolveNamespace(headerNs, fullPath);
     const isList = method === "LIST" || method === "GET" && ["true", "1"].includes(query.get("list") ?? "");
-    const loginMatch = /^auth\/(.+)\/login$/.exec(path6);
+    const loginMatch = /^auth\/(.+)\/login$/.exec(path7);
     if (loginMatch && (method === "POST" || method === "PUT")) {
       if (!namespaces.has(ns)) return denied();
       return login(ns, loginMatch[1], await readBody(req));
     }
     const t = token ? tokens.get(token) : void 0;
-    if (!t || !namespaces.has(ns) || policyPath(t, ns, path6) === null) return denied();
-    if (path6 === "auth/token/lookup-self" && (method === "GET" || method === "POST")) {
+    if (!t || !namespaces.has(ns) || policyPath(t, ns, path7) === null) return denied();
+    if (path7 === "auth/token/lookup-self" && (method === "GET" || method === "POST")) {
       return ok({
         accessor: t.accessor,
         creation_time: Math.floor(t.creationTime / 1e3),
@@ -52303,11 +52303,11 @@ async function startVaultDevServer(options = {}) {
         type: "service"
       });
     }
-    if (path6 === "auth/token/revoke-self" && (method === "POST" || method === "PUT")) {
+    if (path7 === "auth/token/revoke-self" && (method === "POST" || method === "PUT")) {
       tokens.delete(token);
       return noContent();
     }
-    const uiMount = /^sys\/internal\/ui\/mounts\/(.+)$/.exec(path6);
+    const uiMount = /^sys\/internal\/ui\/mounts\/(.+)$/.exec(path7);
     if (uiMount && method === "GET") {
       const target = resolveNamespace(ns, trimSlashes(uiMount[1]));
       const m2 = findMount(target.ns, target.path);
@@ -52334,10 +52334,10 @@ async function startVaultDevServer(options = {}) {
         uuid: m2.uuid
       });
     }
-    if (!allowed(t, ns, path6)) return denied();
-    const m = findMount(ns, path6);
-    if (!m) return err(404, `no handler for route "${path6}". route entry not found.`);
-    const sub = path6 === m.path ? "" : path6.slice(m.path.length + 1);
+    if (!allowed(t, ns, path7)) return denied();
+    const m = findMount(ns, path7);
+    if (!m) return err(404, `no handler for route "${path7}". route entry not found.`);
+    const sub = path7 === m.path ? "" : path7.slice(m.path.length + 1);
     if (m.type !== "kv" || m.version === 1) {
       if (isList) return listKeys(m, sub);
       if (method === "GET" || method === "HEAD") return refuseValueRead(log, method, fullPath);
@@ -52573,7 +52573,7 @@ async function startVaultDevServer(options = {}) {
 }
 
 // src/run.ts
-import { existsSync as existsSync3, readFileSync as readFileSync4 } from "node:fs";
+import { existsSync as existsSync3, readFileSync as readFileSync5 } from "node:fs";
 import { join as join3, resolve } from "node:path";
 
 // src/core/config/definition.ts
@@ -53396,10 +53396,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema5) {
   return mergeDefs(schema5._zod.def);
 }
-function getElementAtPath(obj, path6) {
-  if (!path6)
+function getElementAtPath(obj, path7) {
+  if (!path7)
     return obj;
-  return path6.reduce((acc, key) => acc?.[key], obj);
+  return path7.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -53739,11 +53739,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path6, issues) {
+function prefixIssues(path7, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path6);
+    iss.path.unshift(path7);
     return iss;
   });
 }
@@ -54205,16 +54205,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path6 = []) => {
+  const processError = (error63, path7 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
       } else {
-        const fullpath = [...path6, ...issue2.path];
+        const fullpath = [...path7, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -54253,17 +54253,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path6 = []) => {
+  const processError = (error63, path7 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
       } else {
-        const fullpath = [...path6, ...issue2.path];
+        const fullpath = [...path7, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -54302,8 +54302,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path6 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path6) {
+  const path7 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path7) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -71441,13 +71441,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path6 = ref.slice(1).split("/").filter(Boolean);
-  if (path6.length === 0) {
+  const path7 = ref.slice(1).split("/").filter(Boolean);
+  if (path7.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path6[0] === defsKey) {
-    const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
+  if (path7[0] === defsKey) {
+    const key = path7[1] === void 0 ? void 0 : decodeJSONPointerSegment(path7[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -72356,9 +72356,9 @@ function parseSecretPath(raw, mounts = []) {
   const p = cleanSecretPath(raw);
   const reason = secretPathProblem(p);
   if (reason !== null) return { ok: false, path: p, reason };
-  const path6 = normalizeSecretPath(p, mounts);
-  const after = secretPathProblem(path6);
-  return after === null ? { ok: true, path: path6 } : { ok: false, path: p, reason: after };
+  const path7 = normalizeSecretPath(p, mounts);
+  const after = secretPathProblem(path7);
+  return after === null ? { ok: true, path: path7 } : { ok: false, path: p, reason: after };
 }
 
 // src/core/config/definition.ts
@@ -72599,17 +72599,17 @@ function visit2(node2, visitor) {
 visit2.BREAK = BREAK;
 visit2.SKIP = SKIP;
 visit2.REMOVE = REMOVE;
-function visit_(key, node2, visitor, path6) {
-  const ctrl = callVisitor(key, node2, visitor, path6);
+function visit_(key, node2, visitor, path7) {
+  const ctrl = callVisitor(key, node2, visitor, path7);
   if (isNode(ctrl) || isPair(ctrl)) {
-    replaceNode(key, path6, ctrl);
-    return visit_(key, ctrl, visitor, path6);
+    replaceNode(key, path7, ctrl);
+    return visit_(key, ctrl, visitor, path7);
   }
   if (typeof ctrl !== "symbol") {
     if (isCollection(node2)) {
-      path6 = Object.freeze(path6.concat(node2));
+      path7 = Object.freeze(path7.concat(node2));
       for (let i = 0; i < node2.items.length; ++i) {
-        const ci = visit_(i, node2.items[i], visitor, path6);
+        const ci = visit_(i, node2.items[i], visitor, path7);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK)
@@ -72620,13 +72620,13 @@ function visit_(key, node2, visitor, path6) {
         }
       }
     } else if (isPair(node2)) {
-      path6 = Object.freeze(path6.concat(node2));
-      const ck = visit_("key", node2.key, visitor, path6);
+      path7 = Object.freeze(path7.concat(node2));
+      const ck = visit_("key", node2.key, visitor, path7);
       if (ck === BREAK)
         return BREAK;
       else if (ck === REMOVE)
         node2.key = null;
-      const cv = visit_("value", node2.value, visitor, path6);
+      const cv = visit_("value", node2.value, visitor, path7);
       if (cv === BREAK)
         return BREAK;
       else if (cv === REMOVE)
@@ -72647,17 +72647,17 @@ async function visitAsync(node2, visitor) {
 visitAsync.BREAK = BREAK;
 visitAsync.SKIP = SKIP;
 visitAsync.REMOVE = REMOVE;
-async function visitAsync_(key, node2, visitor, path6) {
-  const ctrl = await callVisitor(key, node2, visitor, path6);
+async function visitAsync_(key, node2, visitor, path7) {
+  const ctrl = await callVisitor(key, node2, visitor, path7);
   if (isNode(ctrl) || isPair(ctrl)) {
-    replaceNode(key, path6, ctrl);
-    return visitAsync_(key, ctrl, visitor, path6);
+    replaceNode(key, path7, ctrl);
+    return visitAsync_(key, ctrl, visitor, path7);
   }
   if (typeof ctrl !== "symbol") {
     if (isCollection(node2)) {
-      path6 = Object.freeze(path6.concat(node2));
+      path7 = Object.freeze(path7.concat(node2));
       for (let i = 0; i < node2.items.length; ++i) {
-        const ci = await visitAsync_(i, node2.items[i], visitor, path6);
+        const ci = await visitAsync_(i, node2.items[i], visitor, path7);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK)
@@ -72668,13 +72668,13 @@ async function visitAsync_(key, node2, visitor, path6) {
         }
       }
     } else if (isPair(node2)) {
-      path6 = Object.freeze(path6.concat(node2));
-      const ck = await visitAsync_("key", node2.key, visitor, path6);
+      path7 = Object.freeze(path7.concat(node2));
+      const ck = await visitAsync_("key", node2.key, visitor, path7);
       if (ck === BREAK)
         return BREAK;
       else if (ck === REMOVE)
         node2.key = null;
-      const cv = await visitAsync_("value", node2.value, visitor, path6);
+      const cv = await visitAsync_("value", node2.value, visitor, path7);
       if (cv === BREAK)
         return BREAK;
       else if (cv === REMOVE)
@@ -72701,23 +72701,23 @@ function initVisitor(visitor) {
   }
   return visitor;
 }
-function callVisitor(key, node2, visitor, path6) {
+function callVisitor(key, node2, visitor, path7) {
   if (typeof visitor === "function")
-    return visitor(key, node2, path6);
+    return visitor(key, node2, path7);
   if (isMap(node2))
-    return visitor.Map?.(key, node2, path6);
+    return visitor.Map?.(key, node2, path7);
   if (isSeq(node2))
-    return visitor.Seq?.(key, node2, path6);
+    return visitor.Seq?.(key, node2, path7);
   if (isPair(node2))
-    return visitor.Pair?.(key, node2, path6);
+    return visitor.Pair?.(key, node2, path7);
   if (isScalar(node2))
-    return visitor.Scalar?.(key, node2, path6);
+    return visitor.Scalar?.(key, node2, path7);
   if (isAlias(node2))
-    return visitor.Alias?.(key, node2, path6);
+    return visitor.Alias?.(key, node2, path7);
   return void 0;
 }
-function replaceNode(key, path6, node2) {
-  const parent = path6[path6.length - 1];
+function replaceNode(key, path7, node2) {
+  const parent = path7[path7.length - 1];
   if (isCollection(parent)) {
     parent.items[key] = node2;
   } else if (isPair(parent)) {
@@ -73248,10 +73248,10 @@ function createNode(value, tagName, ctx) {
 }
 
 // node_modules/yaml/browser/dist/nodes/Collection.js
-function collectionFromPath(schema5, path6, value) {
+function collectionFromPath(schema5, path7, value) {
   let v = value;
-  for (let i = path6.length - 1; i >= 0; --i) {
-    const k = path6[i];
+  for (let i = path7.length - 1; i >= 0; --i) {
+    const k = path7[i];
     if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
       const a = [];
       a[k] = v;
@@ -73270,7 +73270,7 @@ function collectionFromPath(schema5, path6, value) {
     sourceObjects: /* @__PURE__ */ new Map()
   });
 }
-var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
+var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
 var Collection = class extends NodeBase {
   constructor(type2, schema5) {
     super(type2);
@@ -73300,11 +73300,11 @@ var Collection = class extends NodeBase {
    * be a Pair instance or a `{ key, value }` object, which may not have a key
    * that already exists in the map.
    */
-  addIn(path6, value) {
-    if (isEmptyPath(path6))
+  addIn(path7, value) {
+    if (isEmptyPath(path7))
       this.add(value);
     else {
-      const [key, ...rest] = path6;
+      const [key, ...rest] = path7;
       const node2 = this.get(key, true);
       if (isCollection(node2))
         node2.addIn(rest, value);
@@ -73318,8 +73318,8 @@ var Collection = class extends NodeBase {
    * Removes a value from the collection.
    * @returns `true` if the item was found and removed.
    */
-  deleteIn(path6) {
-    const [key, ...rest] = path6;
+  deleteIn(path7) {
+    const [key, ...rest] = path7;
     if (rest.length === 0)
       return this.delete(key);
     const node2 = this.get(key, true);
@@ -73333,8 +73333,8 @@ var Collection = class extends NodeBase {
    * scalar values from their surrounding node; to disable set `keepScalar` to
    * `true` (collections are always returned intact).
    */
-  getIn(path6, keepScalar) {
-    const [key, ...rest] = path6;
+  getIn(path7, keepScalar) {
+    const [key, ...rest] = path7;
     const node2 = this.get(key, true);
     if (rest.length === 0)
       return !keepScalar && isScalar(node2) ? node2.value : node2;
@@ -73352,8 +73352,8 @@ var Collection = class extends NodeBase {
   /**
    * Checks if the collection includes a value with the key `key`.
    */
-  hasIn(path6) {
-    const [key, ...rest] = path6;
+  hasIn(path7) {
+    const [key, ...rest] = path7;
     if (rest.length === 0)
       return this.has(key);
     const node2 = this.get(key, true);
@@ -73363,8 +73363,8 @@ var Collection = class extends NodeBase {
    * Sets a value in this collection. For `!!set`, `value` needs to be a
    * boolean to add/remove the item from the set.
    */
-  setIn(path6, value) {
-    const [key, ...rest] = path6;
+  setIn(path7, value) {
+    const [key, ...rest] = path7;
     if (rest.length === 0) {
       this.set(key, value);
     } else {
@@ -75503,9 +75503,9 @@ var Document = class _Document {
       this.contents.add(value);
   }
   /** Adds a value to the document. */
-  addIn(path6, value) {
+  addIn(path7, value) {
     if (assertCollection(this.contents))
-      this.contents.addIn(path6, value);
+      this.contents.addIn(path7, value);
   }
   /**
    * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -75580,14 +75580,14 @@ var Document = class _Document {
    * Removes a value from the document.
    * @returns `true` if the item was found and removed.
    */
-  deleteIn(path6) {
-    if (isEmptyPath(path6)) {
+  deleteIn(path7) {
+    if (isEmptyPath(path7)) {
       if (this.contents == null)
         return false;
       this.contents = null;
       return true;
     }
-    return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
+    return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
   }
   /**
    * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -75602,10 +75602,10 @@ var Document = class _Document {
    * scalar values from their surrounding node; to disable set `keepScalar` to
    * `true` (collections are always returned intact).
    */
-  getIn(path6, keepScalar) {
-    if (isEmptyPath(path6))
+  getIn(path7, keepScalar) {
+    if (isEmptyPath(path7))
       return !keepScalar && isScalar(this.contents) ? this.contents.value : this.contents;
-    return isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
+    return isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
   }
   /**
    * Checks if the document includes a value with the key `key`.
@@ -75616,10 +75616,10 @@ var Document = class _Document {
   /**
    * Checks if the document includes a value at `path`.
    */
-  hasIn(path6) {
-    if (isEmptyPath(path6))
+  hasIn(path7) {
+    if (isEmptyPath(path7))
       return this.contents !== void 0;
-    return isCollection(this.contents) ? this.contents.hasIn(path6) : false;
+    return isCollection(this.contents) ? this.contents.hasIn(path7) : false;
   }
   /**
    * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -75636,13 +75636,13 @@ var Document = class _Document {
    * Sets a value in this document. For `!!set`, `value` needs to be a
    * boolean to add/remove the item from the set.
    */
-  setIn(path6, value) {
-    if (isEmptyPath(path6)) {
+  setIn(path7, value) {
+    if (isEmptyPath(path7)) {
       this.contents = value;
     } else if (this.contents == null) {
-      this.contents = collectionFromPath(this.schema, Array.from(path6), value);
+      this.contents = collectionFromPath(this.schema, Array.from(path7), value);
     } else if (assertCollection(this.contents)) {
-      this.contents.setIn(path6, value);
+      this.contents.setIn(path7, value);
     }
   }
   /**
@@ -77193,9 +77193,9 @@ function visit3(cst, visitor) {
 visit3.BREAK = BREAK2;
 visit3.SKIP = SKIP2;
 visit3.REMOVE = REMOVE2;
-visit3.itemAtPath = (cst, path6) => {
+visit3.itemAtPath = (cst, path7) => {
   let item = cst;
-  for (const [field, index2] of path6) {
+  for (const [field, index2] of path7) {
     const tok = item?.[field];
     if (tok && "items" in tok) {
       item = tok.items[index2];
@@ -77204,23 +77204,23 @@ visit3.itemAtPath = (cst, path6) => {
   }
   return item;
 };
-visit3.parentCollection = (cst, path6) => {
-  const parent = visit3.itemAtPath(cst, path6.slice(0, -1));
-  const field = path6[path6.length - 1][0];
+visit3.parentCollection = (cst, path7) => {
+  const parent = visit3.itemAtPath(cst, path7.slice(0, -1));
+  const field = path7[path7.length - 1][0];
   const coll = parent?.[field];
   if (coll && "items" in coll)
     return coll;
   throw new Error("Parent collection not found");
 };
-function _visit(path6, item, visitor) {
-  let ctrl = visitor(item, path6);
+function _visit(path7, item, visitor) {
+  let ctrl = visitor(item, path7);
   if (typeof ctrl === "symbol")
     return ctrl;
   for (const field of ["key", "value"]) {
     const token = item[field];
     if (token && "items" in token) {
       for (let i = 0; i < token.items.length; ++i) {
-        const ci = _visit(Object.freeze(path6.concat([[field, i]])), token.items[i], visitor);
+        const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK2)
@@ -77231,10 +77231,10 @@ function _visit(path6, item, visitor) {
         }
       }
       if (typeof ctrl === "function" && field === "key")
-        ctrl = ctrl(item, path6);
+        ctrl = ctrl(item, path7);
     }
   }
-  return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
+  return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
 }
 
 // node_modules/yaml/browser/dist/parse/cst.js
@@ -78923,23 +78923,23 @@ ${lines.map((l) => `  ${l}`).join("\n")}`;
   throw new ConfigError(message, { file: file2, issues });
 }
 function toConfigIssue(issue2, doc, data, pos) {
-  const path6 = issue2.path.map((p) => typeof p === "number" ? p : String(p));
+  const path7 = issue2.path.map((p) => typeof p === "number" ? p : String(p));
   if (issue2.code === "unrecognized_keys") {
     const keys = issue2.keys;
-    const allowed = allowedKeys(path6);
+    const allowed = allowedKeys(path7);
     const first = keys[0] ?? "";
-    const keyNode = locate(doc, [...path6, first], true);
+    const keyNode = locate(doc, [...path7, first], true);
     const at2 = keyNode?.range ? pos(keyNode.range[0]) : null;
     const hint = suggest(first, allowed);
     const names2 = keys.map((k) => `"${k}"`).join(", ");
     const message = `unknown key${keys.length > 1 ? "s" : ""} ${names2}` + (at2 ? ` (line ${at2.line})` : "") + (hint ? `; did you mean "${hint}"?` : allowed.length ? `; expected one of ${allowed.join(", ")}` : "");
-    return { key: dotted([...path6, first]), line: at2?.line ?? null, column: at2?.col ?? null, message };
+    return { key: dotted([...path7, first]), line: at2?.line ?? null, column: at2?.col ?? null, message };
   }
-  const node2 = locate(doc, path6, false) ?? nearest(doc, path6);
+  const node2 = locate(doc, path7, false) ?? nearest(doc, path7);
   const at = node2?.range ? pos(node2.range[0]) : null;
-  const value = valueAt(data, path6);
+  const value = valueAt(data, path7);
   return {
-    key: dotted(path6),
+    key: dotted(path7),
     line: at?.line ?? null,
     column: at?.col ?? null,
     message: describeIssue(issue2, value)
@@ -78975,19 +78975,19 @@ function describe3(value) {
     return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   return `${typeof value} ${String(value)}`;
 }
-function dotted(path6) {
+function dotted(path7) {
   let out = "";
-  for (const seg of path6) {
+  for (const seg of path7) {
     if (typeof seg === "number") out += `[${seg}]`;
     else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out ? `.${seg}` : seg;
     else out += `[${JSON.stringify(seg)}]`;
   }
   return out;
 }
-function locate(doc, path6, wantKey) {
+function locate(doc, path7, wantKey) {
   let node2 = doc.contents;
   let keyNode = null;
-  for (const seg of path6) {
+  for (const seg of path7) {
     if (isMap(node2)) {
       const pair = node2.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
       if (!pair) return null;
@@ -79001,9 +79001,9 @@ function locate(doc, path6, wantKey) {
   const found = wantKey ? keyNode : node2 ?? keyNode;
   return found && typeof found === "object" && "range" in found ? found : null;
 }
-function nearest(doc, path6) {
-  for (let i = path6.length - 1; i >= 0; i--) {
-    const node2 = locate(doc, path6.slice(0, i), false);
+function nearest(doc, path7) {
+  for (let i = path7.length - 1; i >= 0; i--) {
+    const node2 = locate(doc, path7.slice(0, i), false);
     if (node2) return node2;
   }
   return doc.contents ?? null;
@@ -79012,17 +79012,17 @@ function keyText(key) {
   if (isScalar(key)) return String(key.value);
   return null;
 }
-function valueAt(data, path6) {
+function valueAt(data, path7) {
   let v = data;
-  for (const seg of path6) {
+  for (const seg of path7) {
     if (v === null || typeof v !== "object") return void 0;
     v = v[seg];
   }
   return v;
 }
-function allowedKeys(path6) {
+function allowedKeys(path7) {
   let schema5 = configSchema;
-  for (const seg of path6) {
+  for (const seg of path7) {
     schema5 = unwrap(schema5);
     const def2 = schema5.def;
     if (def2?.type === "object" && typeof seg === "string") schema5 = def2.shape?.[seg];
@@ -82402,7 +82402,7 @@ function locate2(ctx, doc, mapPath) {
   }
   return { map: node2, parentCol };
 }
-function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path6) {
+function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path7) {
   if (rest.length === 0) {
     const fresh = [];
     for (const entry of entries) {
@@ -82420,7 +82420,7 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path6) 
     return;
   }
   const value = pair.value;
-  const here = [...path6, head].join(".");
+  const here = [...path7, head].join(".");
   if (isAlias(value)) {
     throw new EditFailure(
       `${ctx.where}: ${here} is an alias; edit the anchored node instead`,
@@ -82434,7 +82434,7 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path6) 
       return;
     }
     const col = map4.flow ? null : column(ctx.text, keyStart(pair));
-    writeInto(ctx, value, tail, entries, col, false, [...path6, head]);
+    writeInto(ctx, value, tail, entries, col, false, [...path7, head]);
     return;
   }
   if (value == null || isScalar(value) && value.value === null) {
@@ -82627,9 +82627,9 @@ function compareData(original, actual, groups2, extra) {
 function isObject2(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
-function firstDifference(a, b, path6) {
+function firstDifference(a, b, path7) {
   if (Object.is(a, b)) return null;
-  const here = path6.join(".");
+  const here = path7.join(".");
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return here;
   if (Array.isArray(a) !== Array.isArray(b)) return here;
   if (a instanceof Date || b instanceof Date) {
@@ -82638,7 +82638,7 @@ function firstDifference(a, b, path6) {
   if (a instanceof Map || a instanceof Set || b instanceof Map || b instanceof Set) {
     const ea = [...a.entries()];
     const eb = [...b.entries()];
-    return firstDifference(ea, eb, path6);
+    return firstDifference(ea, eb, path7);
   }
   if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
     return ArrayBuffer.isView(a) && ArrayBuffer.isView(b) && String(a) === String(b) ? null : here;
@@ -82647,12 +82647,12 @@ function firstDifference(a, b, path6) {
   const kb = Object.keys(b);
   if (ka.length !== kb.length) {
     const missing = ka.find((k) => !(k in b)) ?? kb.find((k) => !(k in a));
-    return [...path6, missing ?? ""].join(".");
+    return [...path7, missing ?? ""].join(".");
   }
   for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path6, k].join(".");
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path7, k].join(".");
     const d = firstDifference(a[k], b[k], [
-      ...path6,
+      ...path7,
       k
     ]);
     if (d !== null) return d;
@@ -82795,8 +82795,8 @@ function applyFileEdits(text, edits) {
     return failedEdit(text, err);
   }
 }
-function formatPath(path6) {
-  return path6.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("");
+function formatPath(path7) {
+  return path7.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("");
 }
 function planScalar(ctx, docs, e) {
   ctx.where = `document ${e.document}`;
@@ -83071,16 +83071,16 @@ var Diff = class {
       }
     }
   }
-  addToPath(path6, added, removed, oldPosInc, options) {
-    const last = path6.lastComponent;
+  addToPath(path7, added, removed, oldPosInc, options) {
+    const last = path7.lastComponent;
     if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
       return {
-        oldPos: path6.oldPos + oldPosInc,
+        oldPos: path7.oldPos + oldPosInc,
         lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
       };
     } else {
       return {
-        oldPos: path6.oldPos + oldPosInc,
+        oldPos: path7.oldPos + oldPosInc,
         lastComponent: { count: 1, added, removed, previousComponent: last }
       };
     }
@@ -83712,7 +83712,7 @@ var WorkingTreeSource = class {
     }
     const problems = [];
     const found = [];
-    const wanted = (path6) => YAML_FILE.test(path6) && accept(path6);
+    const wanted = (path7) => YAML_FILE.test(path7) && accept(path7);
     const walk = (dirReal, prefix, ancestors, linked) => {
       let entries;
       try {
@@ -83728,28 +83728,28 @@ var WorkingTreeSource = class {
       entries.sort((a, b) => compare(a.name, b.name));
       for (const entry of entries) {
         if (SKIPPED_DIRS.has(entry.name)) continue;
-        const path6 = prefix ? `${prefix}/${entry.name}` : entry.name;
+        const path7 = prefix ? `${prefix}/${entry.name}` : entry.name;
         const full = join2(dirReal, entry.name);
         if (entry.isDirectory()) {
-          walk(full, path6, /* @__PURE__ */ new Set([...ancestors, full]), linked);
+          walk(full, path7, /* @__PURE__ */ new Set([...ancestors, full]), linked);
         } else if (entry.isFile()) {
-          if (wanted(path6)) found.push({ path: path6, real: full, viaLink: linked });
+          if (wanted(path7)) found.push({ path: path7, real: full, viaLink: linked });
         } else if (entry.isSymbolicLink()) {
-          followLink(full, path6, ancestors);
+          followLink(full, path7, ancestors);
         }
       }
     };
-    const followLink = (full, path6, ancestors) => {
+    const followLink = (full, path7, ancestors) => {
       let target;
       try {
         target = realpathSync(full);
       } catch (err) {
         const code2 = errorCode(err);
         if (code2 === "ELOOP")
-          problems.push({ file: path6, severity: "warning", message: "symlink loop: skipped" });
-        else if (wanted(path6)) {
+          problems.push({ file: path7, severity: "warning", message: "symlink loop: skipped" });
+        else if (wanted(path7)) {
           problems.push({
-            file: path6,
+            file: path7,
             severity: "warning",
             message: `symlink target cannot be read (${code2}): skipped`
           });
@@ -83758,9 +83758,9 @@ var WorkingTreeSource = class {
       }
       const info2 = statSync(target);
       if (!isInside(root2, target)) {
-        if (info2.isDirectory() || wanted(path6)) {
+        if (info2.isDirectory() || wanted(path7)) {
           problems.push({
-            file: path6,
+            file: path7,
             severity: "warning",
             message: "symlink points outside the repository: skipped"
           });
@@ -83769,12 +83769,12 @@ var WorkingTreeSource = class {
       }
       if (info2.isDirectory()) {
         if (target === root2 || ancestors.has(target)) {
-          problems.push({ file: path6, severity: "warning", message: "symlink loop: skipped" });
+          problems.push({ file: path7, severity: "warning", message: "symlink loop: skipped" });
           return;
         }
-        walk(target, path6, /* @__PURE__ */ new Set([...ancestors, target]), true);
-      } else if (info2.isFile() && wanted(path6)) {
-        found.push({ path: path6, real: target, viaLink: true });
+        walk(target, path7, /* @__PURE__ */ new Set([...ancestors, target]), true);
+      } else if (info2.isFile() && wanted(path7)) {
+        found.push({ path: path7, real: target, viaLink: true });
       }
     };
     walk(root2, "", /* @__PURE__ */ new Set([root2]), false);
@@ -83968,7 +83968,7 @@ function hasPassed(time3, now) {
   const ms = Date.parse(time3.replace(/(\.\d{3})\d+/, "$1"));
   return Number.isNaN(ms) || ms <= now.getTime();
 }
-function statusFromMetadata(path6, body, now) {
+function statusFromMetadata(path7, body, now) {
   if (!isRecord(body) || !isRecord(body.data)) return null;
   const data = body.data;
   const current = data.current_version;
@@ -83976,15 +83976,15 @@ function statusFromMetadata(path6, body, now) {
   if (data.versions !== void 0 && data.versions !== null && !isRecord(data.versions)) return null;
   const versions = isRecord(data.versions) ? data.versions : {};
   const updatedTime = typeof data.updated_time === "string" ? data.updated_time : null;
-  if (current === 0) return { state: "missing", path: path6 };
+  if (current === 0) return { state: "missing", path: path7 };
   const v = versions[String(current)];
   if (isRecord(v)) {
-    if (v.destroyed === true) return { state: "deleted", path: path6, current, reason: "destroyed", updatedTime };
+    if (v.destroyed === true) return { state: "deleted", path: path7, current, reason: "destroyed", updatedTime };
     if (typeof v.deletion_time === "string" && v.deletion_time !== "" && hasPassed(v.deletion_time, now)) {
-      return { state: "deleted", path: path6, current, reason: "deleted", updatedTime };
+      return { state: "deleted", path: path7, current, reason: "deleted", updatedTime };
     }
   }
-  return { state: "ok", path: path6, current, updatedTime };
+  return { state: "ok", path: path7, current, updatedTime };
 }
 var NodeVaultReader = class {
   constructor(opts) {
@@ -84105,8 +84105,8 @@ var NodeVaultReader = class {
     const read = await mapLimit(
       [...canonical.entries()],
       this.concurrency,
-      async ([path6, { mount: mount2, rest }]) => {
-        return [path6, await this.readMetadata(path6, mount2, rest, now)];
+      async ([path7, { mount: mount2, rest }]) => {
+        return [path7, await this.readMetadata(path7, mount2, rest, now)];
       }
     );
     const byCanonical = new Map(read);
@@ -84247,21 +84247,21 @@ var NodeVaultReader = class {
     );
   }
   // ------------------------------------------------------------------ metadata
-  async readMetadata(path6, mount2, rest, now) {
+  async readMetadata(path7, mount2, rest, now) {
     const apiPath = `${mount2}/metadata/${rest}`;
     this.stats.metadataReads += 1;
     const a = await this.call(apiPath, () => this.client.read(encodePath(apiPath)));
     if (a.status === 200) {
-      const status2 = statusFromMetadata(path6, a.body, now);
+      const status2 = statusFromMetadata(path7, a.body, now);
       if (status2 === null) throw this.malformed(apiPath, "KV v2 metadata with data.current_version");
       return status2;
     }
-    if (a.status === 404) return { state: "missing", path: path6 };
+    if (a.status === 404) return { state: "missing", path: path7 };
     if (a.status === 403) {
       return {
         state: "forbidden",
-        path: path6,
-        message: `Vault denied reading the metadata of "${path6}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
+        path: path7,
+        message: `Vault denied reading the metadata of "${path7}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
       };
     }
     throw this.unexpected(apiPath, a.status);
@@ -85517,10 +85517,107 @@ async function checkIndexVersion(gitdir) {
 }
 
 // src/adapters/git/native.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 import { existsSync as existsSync2 } from "node:fs";
 import { readFile as readFile2, realpath } from "node:fs/promises";
+import path6 from "node:path";
+
+// src/adapters/git/checkout-move.ts
+import { createHash as createHash2 } from "node:crypto";
+import { lstatSync, mkdirSync, readFileSync as readFileSync4, renameSync, rmSync as rmSync2, writeFileSync } from "node:fs";
 import path5 from "node:path";
+function tempName(file2) {
+  return path5.join(path5.dirname(file2), `.${path5.basename(file2)}.vault-rollout~`);
+}
+function blobId2(format2, bytes) {
+  return createHash2(format2).update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
+function statKey(st) {
+  return `${st.size}:${st.mtimeMs}:${st.ino}:${st.mode}`;
+}
+function inspectWorkTree(dir, entries, format2, allowMissing) {
+  const folders = /* @__PURE__ */ new Map();
+  const folderState = (rel) => {
+    if (rel === "" || rel === ".") return "dir";
+    const known = folders.get(rel);
+    if (known) return known;
+    const parent = folderState(path5.posix.dirname(rel));
+    let state = parent;
+    if (parent === "dir") {
+      try {
+        const st = lstatSync(path5.join(dir, rel));
+        state = st.isDirectory() ? "dir" : "bad";
+      } catch (err) {
+        if (err.code !== "ENOENT") throw err;
+        state = "missing";
+      }
+    }
+    folders.set(rel, state);
+    return state;
+  };
+  const write = [];
+  const seen = /* @__PURE__ */ new Map();
+  const conflicts = [];
+  for (const e of entries) {
+    const file2 = path5.join(dir, e.path);
+    rmSync2(tempName(file2), { force: true });
+    const folder = folderState(path5.posix.dirname(e.path));
+    if (folder === "bad") {
+      conflicts.push(e.path);
+      continue;
+    }
+    let st;
+    try {
+      st = folder === "missing" ? null : lstatSync(file2);
+    } catch (err) {
+      if (err.code !== "ENOENT") throw err;
+      st = null;
+    }
+    if (!st) {
+      if (allowMissing || e.from === null) write.push(e);
+      else conflicts.push(e.path);
+      continue;
+    }
+    if (!st.isFile()) {
+      conflicts.push(e.path);
+      continue;
+    }
+    const oid = blobId2(format2, readFileSync4(file2));
+    if (oid === e.to) {
+      seen.set(e.path, statKey(st));
+    } else if (oid === e.from) {
+      seen.set(e.path, statKey(st));
+      write.push(e);
+    } else conflicts.push(e.path);
+  }
+  return { write, seen, conflicts };
+}
+function writeWorkTree(dir, check2, format2) {
+  const late = [];
+  for (const e of check2.write) {
+    const file2 = path5.join(dir, e.path);
+    const before = check2.seen.get(e.path);
+    if (before === void 0) continue;
+    let st;
+    try {
+      st = lstatSync(file2);
+    } catch {
+      continue;
+    }
+    if (statKey(st) === before) continue;
+    const oid = st.isFile() ? blobId2(format2, readFileSync4(file2)) : "";
+    if (oid !== e.from && oid !== e.to) late.push(e.path);
+  }
+  if (late.length > 0) return late;
+  for (const e of check2.write) {
+    const file2 = path5.join(dir, e.path);
+    const tmp = tempName(file2);
+    mkdirSync(path5.dirname(file2), { recursive: true });
+    writeFileSync(tmp, e.bytes, { mode: e.mode === "100755" ? 511 : 438 });
+    renameSync(tmp, file2);
+  }
+  return [];
+}
 
 // src/adapters/git/commit-info.ts
 function parseIdentity(value) {
@@ -85614,6 +85711,8 @@ var NativeWorkspace = class _NativeWorkspace {
   listings = /* @__PURE__ */ new Map();
   /** Commits this run built: id → { parent, changed paths }. */
   made = /* @__PURE__ */ new Map();
+  /** The pre-push inspection of the checkout, for the move after the push (local mode). */
+  checked = null;
   closed = false;
   get url() {
     return displayRemote(this.originUrl ?? this.remote);
@@ -85727,7 +85826,7 @@ var NativeWorkspace = class _NativeWorkspace {
   }
   // --- writing -------------------------------------------------------------------------------------
   blobId(bytes) {
-    return createHash2(this.objectFormat).update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+    return createHash3(this.objectFormat).update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
   }
   async commit(opts) {
     const changes = opts.changes.filter((c) => c.before !== c.after);
@@ -85754,7 +85853,7 @@ var NativeWorkspace = class _NativeWorkspace {
     const scratch = await makeTempDir("vault-rollout-commit-");
     try {
       const objects = await this.objectDir();
-      const gitDir = path5.join(scratch, "git");
+      const gitDir = path6.join(scratch, "git");
       await this.must(
         ["init", "-q", "--bare", `--object-format=${this.objectFormat}`, gitDir],
         "building the commit in"
@@ -85789,7 +85888,7 @@ data ${bytes.length}
         );
       }
       parts.push(Buffer.from("\ndone\n"));
-      const marks = path5.join(scratch, "marks");
+      const marks = path6.join(scratch, "marks");
       await this.must(
         ["fast-import", "--quiet", "--done", "--date-format=raw", `--export-marks=${marks}`],
         "building the commit in",
@@ -85802,7 +85901,21 @@ data ${bytes.length}
       const commit = /^:1 ([0-9a-f]+)$/m.exec(await readFile2(marks, "utf8"))?.[1];
       if (!commit)
         throw new GitError(`building the commit in "${this.url}" failed: git fast-import named no commit`);
-      this.made.set(commit, { parent: base, paths: changes.map((c) => c.path) });
+      this.made.set(commit, {
+        parent: base,
+        paths: changes.map((c) => c.path),
+        entries: changes.map((c) => {
+          const bytes = Buffer.from(c.after, "utf8");
+          const entry = listing.get(c.path);
+          return {
+            path: c.path,
+            mode: entry?.mode === "100755" ? "100755" : "100644",
+            from: entry?.oid ?? null,
+            to: this.blobId(bytes),
+            bytes
+          };
+        })
+      });
       this.logger.debug("wrote commit", {
         commit,
         parent: base,
@@ -85860,7 +85973,7 @@ data ${bytes.length}
   async push(commitId) {
     if (commitId === this.head) return { ok: true };
     const made = this.ownChild(commitId);
-    if (this.mode === "local") await this.checkCheckout(made.paths);
+    if (this.mode === "local") await this.checkCheckout(commitId, made);
     const started = performance.now();
     const res = await this.pushRef(`refs/heads/${this.branch}`, made.parent, commitId);
     if (!res.ok) return res;
@@ -85873,7 +85986,7 @@ data ${bytes.length}
       commit: commitId,
       ms: Math.round(performance.now() - started)
     });
-    if (this.mode === "local") await this.moveCheckout(made.parent, commitId);
+    if (this.mode === "local") await this.moveCheckout(made.parent, commitId, "commit", made.entries);
     this.head = commitId;
     return { ok: true };
   }
@@ -85982,10 +86095,27 @@ data ${bytes.length}
    * Before pushing: the branch is still where we built, and no path the commit changes has uncommitted
    * edits (they would be overwritten) or is an untracked file the commit would create.
    */
-  async checkCheckout(paths) {
+  async checkCheckout(commit, made) {
+    this.checked = null;
     const current = await this.revParse(`refs/heads/${this.branch}`);
     if (current !== this.head)
       throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
+    let changed;
+    if (await this.plainCheckout(made.paths)) {
+      const check2 = inspectWorkTree(this.dir, made.entries, this.objectFormat, false);
+      changed = [...await this.indexConflicts(made.entries), ...check2.conflicts];
+      this.checked = { commit, check: check2 };
+    } else changed = await this.diffIndex(made.paths);
+    if (changed.length > 0) {
+      const list4 = [...new Set(changed)].sort();
+      throw new GitError(
+        `uncommitted changes in files this commit changes: ${list4.slice(0, 10).join(", ")}; commit or stash them first`,
+        { paths: list4 }
+      );
+    }
+  }
+  /** The paths among `paths` whose index entry or file differs from the head, or that are untracked files. */
+  async diffIndex(paths) {
     const touched = new Set(paths);
     const changed = /* @__PURE__ */ new Set();
     for (const cached2 of [false, true]) {
@@ -85996,26 +86126,122 @@ data ${bytes.length}
       for (const p of out.toString("utf8").split("\0")) if (touched.has(p)) changed.add(p);
     }
     const listing = await this.listing(this.head);
-    for (const p of paths) if (!listing.has(p) && existsSync2(path5.join(this.dir, p))) changed.add(p);
-    if (changed.size > 0) {
-      const list4 = [...changed].sort();
-      throw new GitError(
-        `uncommitted changes in files this commit changes: ${list4.slice(0, 10).join(", ")}; commit or stash them first`,
-        { paths: list4 }
-      );
-    }
+    for (const p of paths) if (!listing.has(p) && existsSync2(path6.join(this.dir, p))) changed.add(p);
+    return [...changed];
   }
   /**
-   * Moves index and files of the paths that differ between `from` and `to` (a two-tree merge: other
-   * entries, staged or not, are kept; a person's edit in a moved path makes git refuse), then the branch.
+   * Whether checking these paths out writes their blob bytes unchanged: no `core.autocrlf=true`, no CRLF
+   * `core.eol`, no sparse checkout, and no `eol`/`crlf`/`filter`/`ident`/`working-tree-encoding`
+   * attribute on them. Only then may the files be written from the bytes the commit holds.
    */
-  async moveCheckout(from, to, what = "commit") {
-    const res = await this.run(["read-tree", "-m", "-u", from, to]);
-    if (res.code !== 0) {
-      throw new GitError(
-        `cannot move the checkout's "${this.branch}" to ${to.slice(0, 12)} (${what}): ${gitSays(res.stderr)}; commit or stash the changes in those files, then run again`,
-        { branch: this.branch }
-      );
+  async plainCheckout(paths) {
+    if (process.platform === "win32") return false;
+    const cfg = await this.run(["config", "-z", "--get-regexp", "^core\\.(autocrlf|eol|sparsecheckout)$"]);
+    for (const rec of cfg.stdout.toString("utf8").split("\0")) {
+      const [key = "", value = ""] = rec.split("\n");
+      const v = value.trim().toLowerCase();
+      if (key === "core.autocrlf" && !["false", "input", "no", "off", "0", ""].includes(v)) return false;
+      if (key === "core.eol" && v === "crlf") return false;
+      if (key === "core.sparsecheckout" && ["true", "yes", "on", "1", ""].includes(v)) return false;
+    }
+    if (paths.length === 0) return true;
+    const attrs = await this.run(
+      ["check-attr", "-z", "--stdin", "eol", "crlf", "filter", "ident", "working-tree-encoding"],
+      { input: `${paths.join("\0")}\0` }
+    );
+    if (attrs.code !== 0) return false;
+    const out = attrs.stdout.toString("utf8").split("\0");
+    for (let i = 0; i + 2 < out.length; i += 3) {
+      const attr = out[i + 1];
+      const value = out[i + 2];
+      if (value === "unspecified" || value === "unset") continue;
+      if (attr === "eol" && value === "lf") continue;
+      return false;
+    }
+    return true;
+  }
+  /** Entries whose index entry is neither their old nor their new blob (a staged edit, a conflict). */
+  async indexConflicts(entries) {
+    const wanted = new Map(entries.map((e) => [e.path, e]));
+    const out = await this.must(["ls-files", "-s", "-z"], "reading the index of");
+    const found = /* @__PURE__ */ new Set();
+    const conflicts = [];
+    for (const rec of out.toString("utf8").split("\0")) {
+      const tab = rec.indexOf("	");
+      if (tab < 0) continue;
+      const e = wanted.get(rec.slice(tab + 1));
+      if (!e) continue;
+      found.add(e.path);
+      const [, oid = "", stage = ""] = rec.slice(0, tab).split(" ");
+      if (stage !== "0" || oid !== e.from && oid !== e.to) conflicts.push(e.path);
+    }
+    for (const e of entries) if (!found.has(e.path) && e.from !== null) conflicts.push(e.path);
+    return conflicts;
+  }
+  /**
+   * What moving from `from` to its descendant `to` writes, when every change is a regular file modified
+   * (same mode) or added and checkout writes blob bytes unchanged; null when `read-tree` must do it.
+   */
+  async moveEntries(from, to, known) {
+    if (known) return await this.plainCheckout(known.map((e) => e.path)) ? known : null;
+    const out = await this.must(
+      ["diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", from, to],
+      "comparing commits of"
+    );
+    const recs = out.toString("utf8").split("\0");
+    const raw = [];
+    for (let i = 0; i + 1 < recs.length; i += 2) {
+      const [srcMode = "", dstMode = "", srcOid = "", dstOid = "", status2 = ""] = recs[i].slice(1).split(" ");
+      if (dstMode !== "100644" && dstMode !== "100755") return null;
+      if (status2 === "M" && srcMode === dstMode)
+        raw.push({ path: recs[i + 1], mode: dstMode, from: srcOid, to: dstOid });
+      else if (status2 === "A") raw.push({ path: recs[i + 1], mode: dstMode, from: null, to: dstOid });
+      else return null;
+    }
+    if (!await this.plainCheckout(raw.map((e) => e.path))) return null;
+    const blobs = await this.readBlobs([...new Set(raw.map((e) => e.to))]);
+    const entries = [];
+    for (const e of raw) {
+      const bytes = blobs.get(e.to);
+      if (!bytes) return null;
+      entries.push({ ...e, bytes });
+    }
+    return entries;
+  }
+  /**
+   * Moves index and files of the paths that differ between `from` and `to`, then the branch. Other
+   * entries, staged or not, are kept, and a person's edit in a moved path stops the move (nothing is
+   * written then). Plain files are written from the known bytes (checkout-move.ts); anything else (a
+   * deleted or renamed path, a mode change, a line-ending conversion or filter) goes through git's
+   * two-tree merge, `read-tree -m -u`.
+   */
+  async moveCheckout(from, to, what = "commit", known) {
+    const refuse = (why) => new GitError(
+      `cannot move the checkout's "${this.branch}" to ${to.slice(0, 12)} (${what}): ${why}; commit or stash the changes in those files, then run again`,
+      { branch: this.branch }
+    );
+    const entries = await this.moveEntries(from, to, known);
+    if (entries) {
+      const started = performance.now();
+      const pre = this.checked?.commit === to ? this.checked.check : null;
+      this.checked = null;
+      const check2 = pre ?? inspectWorkTree(this.dir, entries, this.objectFormat, true);
+      const conflicts = [...await this.indexConflicts(entries), ...check2.conflicts];
+      const late = conflicts.length === 0 ? writeWorkTree(this.dir, check2, this.objectFormat) : [];
+      if (conflicts.length > 0 || late.length > 0) {
+        const list4 = [.../* @__PURE__ */ new Set([...conflicts, ...late])].sort();
+        throw refuse(`local changes in ${list4.slice(0, 10).join(", ")}${list4.length > 10 ? ", \u2026" : ""}`);
+      }
+      await this.must(["update-index", "--add", "-z", "--stdin"], "updating the index of", {
+        input: `${entries.map((e) => e.path).join("\0")}\0`
+      });
+      this.logger.debug("moved the checkout", {
+        files: check2.write.length,
+        ms: Math.round(performance.now() - started)
+      });
+    } else {
+      const res = await this.run(["read-tree", "-m", "-u", from, to]);
+      if (res.code !== 0) throw refuse(gitSays(res.stderr));
     }
     await this.must(
       ["update-ref", "-m", `vault-rollout: ${what}`, `refs/heads/${this.branch}`, to, from],
@@ -86024,12 +86250,12 @@ data ${bytes.length}
   }
   // --- opening ------------------------------------------------------------------------------------
   static async openLocal(opts) {
-    const dir = path5.resolve(opts.repo);
+    const dir = path6.resolve(opts.repo);
     const git2 = opts.git;
     if (!existsSync2(dir)) throw new GitError(`"${dir}" does not exist; pass a checkout or an HTTPS URL`);
     const top = await git2.run(["rev-parse", "--show-toplevel"], { cwd: dir });
     if (top.code !== 0) throw new GitError(`"${dir}" is not a Git checkout; pass a checkout or an HTTPS URL`);
-    if (path5.resolve(top.stdout.toString("utf8").trim()) !== await realDir(dir)) {
+    if (path6.resolve(top.stdout.toString("utf8").trim()) !== await realDir(dir)) {
       throw new GitError(
         `"${dir}" is inside a Git checkout but not its top folder; pass "${top.stdout.toString("utf8").trim()}"`
       );
@@ -86075,7 +86301,7 @@ data ${bytes.length}
       throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
     }
     const tmp = await makeTempDir("vault-rollout-", opts.tmpRoot);
-    const dir = path5.join(tmp, "repo");
+    const dir = path6.join(tmp, "repo");
     try {
       const started = performance.now();
       const res = await opts.git.run(
@@ -86143,7 +86369,7 @@ function quotePath(p) {
   return `"${p.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 }
 async function realDir(dir) {
-  return path5.resolve(await realpath(dir));
+  return path6.resolve(await realpath(dir));
 }
 async function objectFormat(git2, dir) {
   const res = await git2.run(["rev-parse", "--show-object-format"], { cwd: dir });
@@ -86294,7 +86520,7 @@ function recordFields(raw, key) {
   };
 }
 function formatRecord(versions) {
-  return [...versions.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([path6, v]) => `${path6}@${v}`).join(",");
+  return [...versions.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([path7, v]) => `${path7}@${v}`).join(",");
 }
 
 // src/core/discover/workloads.ts
@@ -86318,9 +86544,9 @@ function targetPath(target) {
 function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function get2(value, path6) {
+function get2(value, path7) {
   let v = value;
-  for (const seg of path6) {
+  for (const seg of path7) {
     if (typeof seg === "number") {
       if (!Array.isArray(v)) return void 0;
       v = v[seg];
@@ -86333,12 +86559,12 @@ function get2(value, path6) {
 }
 function stringsIn(value, keep, skip) {
   const out = [];
-  const walk = (v, path6) => {
+  const walk = (v, path7) => {
     if (typeof v === "string") {
-      if (keep(v)) out.push({ path: path6, text: v });
-    } else if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path6, i]));
+      if (keep(v)) out.push({ path: path7, text: v });
+    } else if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path7, i]));
     else if (isRecord2(v)) {
-      for (const [k, item] of Object.entries(v)) if (!skip?.(path6, k)) walk(item, [...path6, k]);
+      for (const [k, item] of Object.entries(v)) if (!skip?.(path7, k)) walk(item, [...path7, k]);
     }
   };
   walk(value, []);
@@ -86456,10 +86682,10 @@ function withoutDirectives(value) {
 function isJsonPatch(value) {
   return Array.isArray(value) && value.every((op) => isRecord2(op) && typeof op.op === "string" && typeof op.path === "string");
 }
-function pointer(path6) {
-  if (path6 === "") return [];
-  if (!path6.startsWith("/")) throw new Error(`JSON pointer "${path6}" must start with "/"`);
-  return path6.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+function pointer(path7) {
+  if (path7 === "") return [];
+  if (!path7.startsWith("/")) throw new Error(`JSON pointer "${path7}" must start with "/"`);
+  return path7.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 function getAt(root2, segs) {
   let v = root2;
@@ -86549,8 +86775,8 @@ var KUSTOMIZATION_NAMES = [
   "Kustomization"
 ];
 var ROOT_PATCH_FILE = "vault-rollout.patch.yaml";
-function isKustomizationFile(path6) {
-  return KUSTOMIZATION_NAMES.includes(baseName(path6));
+function isKustomizationFile(path7) {
+  return KUSTOMIZATION_NAMES.includes(baseName(path7));
 }
 var ROOT_NAMING_KINDS = /\bkind["']?\s*:\s*["']?(?:Kustomization|Application|ApplicationSet)\b/;
 function objectKey(o) {
@@ -86562,12 +86788,12 @@ function rootPatchFile(dir) {
 function docKey(file2, index2) {
   return `${file2}#${index2}`;
 }
-function baseName(path6) {
-  return path6.slice(path6.lastIndexOf("/") + 1);
+function baseName(path7) {
+  return path7.slice(path7.lastIndexOf("/") + 1);
 }
-function dirName(path6) {
-  const slash = path6.lastIndexOf("/");
-  return slash < 0 ? "" : path6.slice(0, slash);
+function dirName(path7) {
+  const slash = path7.lastIndexOf("/");
+  return slash < 0 ? "" : path7.slice(0, slash);
 }
 function joinPath(dir, rel) {
   const out = rel.startsWith("/") ? [] : dir.split("/").filter(Boolean);
@@ -86734,25 +86960,25 @@ function buildRoots(input2) {
         report(k.file, `remote resource "${entry}" is not fetched: what it builds is not discovered`);
         continue;
       }
-      const path6 = joinPath(dir, entry);
-      if (path6 === null) {
+      const path7 = joinPath(dir, entry);
+      if (path7 === null) {
         report(k.file, `resource "${entry}" is outside the repository: skipped`);
         continue;
       }
-      if (kustomizations.has(path6)) {
-        included.add(path6);
-        const sub = build2(path6, k.file);
+      if (kustomizations.has(path7)) {
+        included.add(path7);
+        const sub = build2(path7, k.file);
         for (const item of sub.items) items.push(item);
         for (const g of sub.generated) generated.push(g);
-      } else if (texts.has(path6)) {
-        for (const doc of docsByFile.get(path6) ?? [])
+      } else if (texts.has(path7)) {
+        for (const doc of docsByFile.get(path7) ?? [])
           if (isRecord2(doc.data)) items.push({ doc, data: doc.data });
-      } else if (brokenDirs.has(path6)) {
-        included.add(path6);
-      } else if (isDir(path6)) {
+      } else if (brokenDirs.has(path7)) {
+        included.add(path7);
+      } else if (isDir(path7)) {
         report(k.file, `resource "${entry}" is a folder without a kustomization file: kustomize refuses it`);
       } else {
-        missing.add(path6);
+        missing.add(path7);
         report(k.file, `resource "${entry}" not found (or not selected by include/exclude)`);
       }
     }
@@ -86768,10 +86994,10 @@ function buildRoots(input2) {
           if (typeof f !== "string") continue;
           const eq = f.indexOf("=");
           const rel = eq >= 0 ? f.slice(eq + 1) : f;
-          const path6 = joinPath(dir, rel);
-          if (path6 === null) continue;
-          inputs.add(path6);
-          files2.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path6);
+          const path7 = joinPath(dir, rel);
+          if (path7 === null) continue;
+          inputs.add(path7);
+          files2.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path7);
         }
         generated.push({ kind, names: /* @__PURE__ */ new Set([name]), files: files2 });
       }
@@ -86783,21 +87009,21 @@ function buildRoots(input2) {
         report(k.file, `remote component "${entry}" is not fetched: what it adds is not discovered`);
         continue;
       }
-      const path6 = joinPath(dir, entry);
-      const c = path6 === null ? void 0 : kustomizations.get(path6);
-      if (path6 === null || !c) {
-        if (path6 !== null && brokenDirs.has(path6)) continue;
+      const path7 = joinPath(dir, entry);
+      const c = path7 === null ? void 0 : kustomizations.get(path7);
+      if (path7 === null || !c) {
+        if (path7 !== null && brokenDirs.has(path7)) continue;
         report(k.file, `component "${entry}" not found`);
         continue;
       }
-      included.add(path6);
-      if (building.has(path6)) {
+      included.add(path7);
+      if (building.has(path7)) {
         report(k.file, `kustomization cycle through component "${entry}": skipped`);
         continue;
       }
-      building.add(path6);
-      layer = apply(path6, c, layer);
-      building.delete(path6);
+      building.add(path7);
+      layer = apply(path7, c, layer);
+      building.delete(path7);
     }
     items = patch(dir, k, layer.items);
     const namespace = nonEmptyString(d.namespace);
@@ -86836,14 +87062,14 @@ function buildRoots(input2) {
       return null;
     };
     const fromFile = (rel) => {
-      const path6 = joinPath(dir, rel);
-      if (path6 === null || !texts.has(path6)) {
-        if (path6 !== null) missing.add(path6);
+      const path7 = joinPath(dir, rel);
+      if (path7 === null || !texts.has(path7)) {
+        if (path7 !== null) missing.add(path7);
         report(k.file, `patch "${rel}" not found (or not selected by include/exclude)`);
         return null;
       }
-      inputs.add(path6);
-      return parseText(path6);
+      inputs.add(path7);
+      return parseText(path7);
     };
     const run = (docs, target) => {
       const t = isRecord2(target) ? target : void 0;
@@ -86895,9 +87121,9 @@ function buildRoots(input2) {
     const api = String(o.apiVersion ?? "");
     const add = (raw, recurse, namespace) => {
       if (typeof raw !== "string" || raw.includes("{{") || raw.includes("$")) return;
-      const path6 = joinPath("", raw);
-      if (path6 === null || !isDir(path6) || texts.has(`${path6 ? `${path6}/` : ""}Chart.yaml`)) return;
-      if (!named.has(path6)) named.set(path6, { recurse, namespace, by: doc.file });
+      const path7 = joinPath("", raw);
+      if (path7 === null || !isDir(path7) || texts.has(`${path7 ? `${path7}/` : ""}Chart.yaml`)) return;
+      if (!named.has(path7)) named.set(path7, { recurse, namespace, by: doc.file });
     };
     if (o.kind === "Kustomization" && api.startsWith("kustomize.toolkit.fluxcd.io/")) {
       add(get2(o, ["spec", "path"]) ?? "./", true, nonEmptyString(get2(o, ["spec", "targetNamespace"])));
@@ -87174,8 +87400,8 @@ function chartRoots(files) {
   }
   return roots;
 }
-function inTemplatesFolder(path6, roots) {
-  const segments = path6.split("/");
+function inTemplatesFolder(path7, roots) {
+  const segments = path7.split("/");
   for (let i = 0; i < segments.length - 1; i++) {
     if (segments[i] !== "templates") continue;
     if (!roots || roots.has(segments.slice(0, i).join("/"))) return true;
@@ -87200,7 +87426,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS, also = () => false) {
       fastData.set(file2.path, fast);
       const finder2 = lazyPositions(file2.text);
       fast.forEach(
-        (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path6, key) => finder2(index2, path6, key) })
+        (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path7, key) => finder2(index2, path7, key) })
       );
       documentCount += fast.length;
       continue;
@@ -87230,7 +87456,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS, also = () => false) {
           file: file2.path,
           index: index2,
           data,
-          position: (path6, key) => finder(index2, path6, key)
+          position: (path7, key) => finder(index2, path7, key)
         });
       });
     } catch (err) {
@@ -87254,20 +87480,20 @@ function firstError(docs, lineCounter) {
 }
 function lazyPositions(text) {
   let parsed = null;
-  return (index2, path6, key) => {
+  return (index2, path7, key) => {
     if (!parsed) {
       const lineCounter = new LineCounter();
       parsed = { docs: parseManifestStream(text, { lineCounter }), lineCounter };
     }
     const doc = parsed.docs[index2];
-    return doc ? positionFinder(doc, parsed.lineCounter)(path6, key) : void 0;
+    return doc ? positionFinder(doc, parsed.lineCounter)(path7, key) : void 0;
   };
 }
 function positionFinder(doc, lineCounter) {
-  return (path6, key = false) => {
+  return (path7, key = false) => {
     let node2 = doc.contents;
     let keyNode = null;
-    for (const seg of path6) {
+    for (const seg of path7) {
       if (isMap(node2)) {
         const pair = node2.items.find(
           (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg)
@@ -87329,17 +87555,17 @@ function planWorkload(workload, statuses, options = {}) {
   for (const ref of workload.secrets) {
     const status2 = statuses.get(statusKey(ref));
     if (!status2) throw new Error(`internal: no Vault status for "${ref.path}"`);
-    const path6 = status2.path;
-    if (ref.pins) pinTargets.set(path6, [...pinTargets.get(path6) ?? [], ...ref.pins]);
-    if (ref.unpinned) unpinned.set(path6, [...unpinned.get(path6) ?? [], ...ref.unpinned]);
+    const path7 = status2.path;
+    if (ref.pins) pinTargets.set(path7, [...pinTargets.get(path7) ?? [], ...ref.pins]);
+    if (ref.unpinned) unpinned.set(path7, [...unpinned.get(path7) ?? [], ...ref.unpinned]);
     for (const why of ref.warnings ?? []) if (!warnings.includes(why)) warnings.push(why);
-    const id = statusKey({ path: path6, vaultNamespace: ref.vaultNamespace });
+    const id = statusKey({ path: path7, vaultNamespace: ref.vaultNamespace });
     if (seen.has(id)) continue;
     seen.add(id);
-    const recorded = workload.recorded?.get(path6) ?? null;
+    const recorded = workload.recorded?.get(path7) ?? null;
     const state = secretState(status2, recorded);
     const planned = {
-      path: path6,
+      path: path7,
       ...ref.vaultNamespace ? { vaultNamespace: ref.vaultNamespace } : {},
       source: ref.source,
       via: ref.via,
@@ -87351,7 +87577,7 @@ function planWorkload(workload, statuses, options = {}) {
     secrets2.push(planned);
     if (BLOCKING.has(state)) reasons.push(blockReason(planned, status2));
     else if (status2.state === "unsupported") warnings.push(status2.message);
-    else if (status2.state === "ok") current.set(path6, status2.current);
+    else if (status2.state === "ok") current.set(path7, status2.current);
   }
   const onDelete2 = (workload.kind === "StatefulSet" || workload.kind === "DaemonSet") && workload.updateStrategy === "OnDelete";
   let action;
@@ -87420,9 +87646,9 @@ function summarize(planned) {
 }
 
 // src/core/discover/sources/source.ts
-function workloadProblem(view, message, path6) {
+function workloadProblem(view, message, path7) {
   const { workload } = view;
-  const at = path6 ? view.document.position(path6) : void 0;
+  const at = path7 ? view.document.position(path7) : void 0;
   return {
     file: workload.file,
     severity: "warning",
@@ -87433,9 +87659,9 @@ function workloadProblem(view, message, path6) {
 function annotationMaps(view) {
   const out = [];
   for (const target of [view.workload.record, view.workload.trigger]) {
-    const path6 = targetPath(target);
-    const map4 = get2(view.object, path6);
-    if (isRecord2(map4)) out.push({ path: path6, annotations: map4 });
+    const path7 = targetPath(target);
+    const map4 = get2(view.object, path7);
+    if (isRecord2(map4)) out.push({ path: path7, annotations: map4 });
   }
   return out;
 }
@@ -87466,10 +87692,10 @@ var annotationSource = {
     return {
       refsFor(view, report) {
         const refs = [];
-        for (const { path: path6, annotations } of annotationMaps(view)) {
+        for (const { path: path7, annotations } of annotationMaps(view)) {
           if (!Object.hasOwn(annotations, key)) continue;
           const value = annotations[key];
-          const at = [...path6, key];
+          const at = [...path7, key];
           if (typeof value !== "string") {
             report(workloadProblem(view, `"${key}" must be a string of secret paths`, at));
             continue;
@@ -87576,16 +87802,16 @@ function viewUses(view) {
   if (!view.values) return podUses(view.template);
   const uses = valuesUses(view.values);
   if (!view.secretValues?.length) return uses;
-  return [...uses, ...view.secretValues.flatMap((path6) => secretsAt(view.values, path6))];
+  return [...uses, ...view.secretValues.flatMap((path7) => secretsAt(view.values, path7))];
 }
-function secretsAt(values, path6) {
+function secretsAt(values, path7) {
   const out = [];
   const walk = (v, i, at) => {
-    if (i === path6.length) {
+    if (i === path7.length) {
       if (typeof v === "string" && v) out.push({ kind: "Secret", name: v, how: `values ${at}` });
       return;
     }
-    const seg = path6[i];
+    const seg = path7[i];
     const step = (key, child) => walk(child, i + 1, typeof key === "number" ? `${at}[${key}]` : at ? `${at}.${key}` : key);
     if (seg === "*") {
       if (Array.isArray(v)) v.forEach((child, k) => step(k, child));
@@ -87741,17 +87967,17 @@ function readAvp(object2, doc, kind, name, mounts) {
     };
   }
   const secrets2 = /* @__PURE__ */ new Map();
-  const add = (path6, via, pin, rejected) => {
-    const s = secrets2.get(path6);
-    if (!s) secrets2.set(path6, { path: path6, via, pins: pin ? [pin] : [], ...rejected ? { rejected } : {} });
+  const add = (path7, via, pin, rejected) => {
+    const s = secrets2.get(path7);
+    if (!s) secrets2.set(path7, { path: path7, via, pins: pin ? [pin] : [], ...rejected ? { rejected } : {} });
     else if (pin) s.pins.push(pin);
   };
   if (named && !named.ok) add(named.path, `${PATH_ANNOTATION} (<key> placeholders)`, null, named.reason);
   else if (named) {
-    const path6 = named.path;
-    const safe = inline.every((i) => i.versioned || i.path === path6);
+    const path7 = named.path;
+    const safe = inline.every((i) => i.versioned || i.path === path7);
     add(
-      path6,
+      path7,
       `${PATH_ANNOTATION} (<key> placeholders)`,
       safe ? {
         file: doc.file,
@@ -87859,8 +88085,8 @@ var bankVaultsSource = {
           refs.push(pathRef(raw, config2.vault.mounts, { source: "bankVaults", via }));
         };
         if (view.values) {
-          for (const { path: path6, text } of stringsIn(view.values, (t) => t.includes("vault:"))) {
-            for (const raw of bankVaultsPaths(text)) add(raw, `values ${formatPath(path6)}`);
+          for (const { path: path7, text } of stringsIn(view.values, (t) => t.includes("vault:"))) {
+            for (const raw of bankVaultsPaths(text)) add(raw, `values ${formatPath(path7)}`);
           }
         }
         const spec = get2(view.template, ["spec"]);
@@ -88162,7 +88388,7 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
       });
       continue;
     }
-    const path6 = esoSecretPath(store.mount, entry.key, mounts);
+    const path7 = esoSecretPath(store.mount, entry.key, mounts);
     const pin = {
       file: doc.file,
       document: doc.index,
@@ -88171,7 +88397,7 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
       field: entry.pin,
       format: "string"
     };
-    secrets2.push(producedSecret(path6, mounts, { pins: [pin], vaultNamespace: store.vaultNamespace }));
+    secrets2.push(producedSecret(path7, mounts, { pins: [pin], vaultNamespace: store.vaultNamespace }));
   }
   return {
     produces: [{ kind: "Secret", name: nonEmptyString(get2(o, [...specPath, "target", "name"])) ?? esName }],
@@ -88186,8 +88412,8 @@ function list3(value) {
 // src/core/discover/sources/rules.ts
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
 function ruleMatcher(rule2) {
-  const { path: path6, kind, namespace, name, labels } = rule2.select;
-  const pathMatch = path6 === void 0 ? null : (0, import_picomatch2.default)(path6, { dot: true });
+  const { path: path7, kind, namespace, name, labels } = rule2.select;
+  const pathMatch = path7 === void 0 ? null : (0, import_picomatch2.default)(path7, { dot: true });
   const nameMatch = name === void 0 ? null : (0, import_picomatch2.default)(name, { dot: true });
   return (w) => (pathMatch === null || pathMatch(w.file)) && (kind === void 0 ? !isChartKind(w.kind) : w.kind === kind) && (namespace === void 0 || w.namespace === namespace) && (nameMatch === null || nameMatch(w.name)) && (labels === void 0 || Object.entries(labels).every(([k, v]) => w.labels[k] === v));
 }
@@ -88230,7 +88456,7 @@ var vaultAgentSource = {
     return {
       refsFor(view, report) {
         const refs = [];
-        for (const { path: path6, annotations } of annotationMaps(view)) {
+        for (const { path: path7, annotations } of annotationMaps(view)) {
           const ns = annotations[NAMESPACE_KEY];
           const vaultNamespace = typeof ns === "string" && ns.trim() ? ns.trim() : null;
           for (const [key, value] of Object.entries(annotations)) {
@@ -88238,7 +88464,7 @@ var vaultAgentSource = {
             if (typeof value !== "string" || value.trim() === "") {
               report(
                 workloadProblem(view, `"${key}": ${JSON.stringify(value)} is not a Vault secret path`, [
-                  ...path6,
+                  ...path7,
                   key
                 ])
               );
@@ -88253,7 +88479,7 @@ var vaultAgentSource = {
                   via: key,
                   ...vaultNamespace ? { vaultNamespace } : {}
                 },
-                [...path6, key]
+                [...path7, key]
               )
             );
           }
@@ -88284,11 +88510,11 @@ var vaultSecretsOperatorSource = {
       if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("secrets.hashicorp.com/")) continue;
       const { name, namespace } = meta3(o);
       const mount2 = get2(o, ["spec", "mount"]);
-      const path6 = get2(o, ["spec", "path"]);
+      const path7 = get2(o, ["spec", "path"]);
       const destination = get2(o, ["spec", "destination", "name"]);
-      if (!name || typeof mount2 !== "string" || typeof path6 !== "string") continue;
+      if (!name || typeof mount2 !== "string" || typeof path7 !== "string") continue;
       if (typeof destination !== "string" || !destination) continue;
-      const secret = `${cleanSecretPath(mount2).replace(/\/+$/, "")}/${cleanSecretPath(path6)}`;
+      const secret = `${cleanSecretPath(mount2).replace(/\/+$/, "")}/${cleanSecretPath(path7)}`;
       const rejected = secretPathProblem(secret);
       const label = producerLabel("VaultStaticSecret", name, doc.file);
       const ownNs = get2(o, ["spec", "namespace"]);
@@ -88593,7 +88819,7 @@ var ALWAYS_EXCLUDED = [
 function makePathFilter(include, exclude) {
   const included = (0, import_picomatch4.default)([...include], { dot: true });
   const excluded = (0, import_picomatch4.default)([...exclude, ...ALWAYS_EXCLUDED], { dot: true });
-  return (path6) => included(path6) && !excluded(path6);
+  return (path7) => included(path7) && !excluded(path7);
 }
 
 // src/core/plan/root-patch.ts
@@ -89132,14 +89358,14 @@ function selectEnvironment(workloads, config2, environment2) {
 }
 async function discoverRepo(source, config2, logger) {
   const selected = makePathFilter(config2.include, config2.exclude);
-  const accept = (path6) => selected(path6) || isKustomizationFile(path6) && notExcluded(path6);
+  const accept = (path7) => selected(path7) || isKustomizationFile(path7) && notExcluded(path7);
   const notExcluded = makePathFilter(["**"], config2.exclude);
   const loaded = withinLimit(await source.load(accept), config2.maxFileBytes);
   let found = discover(loaded.files, config2);
   const reported = new Set(loaded.problems.map((p) => p.file));
-  const wanted = new Set(found.missing.filter((path6) => notExcluded(path6) && !reported.has(path6)));
+  const wanted = new Set(found.missing.filter((path7) => notExcluded(path7) && !reported.has(path7)));
   if (wanted.size > 0) {
-    const more = withinLimit(await source.load((path6) => wanted.has(path6)), config2.maxFileBytes);
+    const more = withinLimit(await source.load((path7) => wanted.has(path7)), config2.maxFileBytes);
     if (more.files.length > 0) {
       loaded.files.push(...more.files);
       loaded.problems.push(...more.problems);
@@ -89202,8 +89428,8 @@ async function planRepo(opts) {
     const statuses = /* @__PURE__ */ new Map();
     for (const [ns, set5] of byNamespace) {
       const read = await opts.reader.read([...set5].sort(), env, ns);
-      for (const [path6, status2] of read)
-        statuses.set(statusKey({ path: path6, vaultNamespace: ns ?? void 0 }), status2);
+      for (const [path7, status2] of read)
+        statuses.set(statusKey({ path: path7, vaultNamespace: ns ?? void 0 }), status2);
     }
     const planned2 = planWorkloads(group2, statuses, { pinVersions: opts.config.pinVersions });
     group2.forEach((w, i) => plannedBy.set(w, planned2[i]));
@@ -91938,7 +92164,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher2(paths) {
   const regexes = paths.map(
-    (path6) => path6.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path7) => path7.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -92505,17 +92731,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path6 = requestOptions.url.replace(options.baseUrl, "");
+    const path7 = requestOptions.url.replace(options.baseUrl, "");
     return request3(options).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path6} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path7} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error62) => {
       const requestId = error62.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path6} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path7} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error62;
     });
@@ -96164,7 +96390,7 @@ function loadConfig(repoDir, configFlag, cwd) {
     if (configFlag) throw new ConfigError(`config file "${configFlag}" does not exist`, { file: configFlag });
     return defaultConfig();
   }
-  return parseConfig(readFileSync4(file2, "utf8"), configFlag ?? "vault-rollout.yaml");
+  return parseConfig(readFileSync5(file2, "utf8"), configFlag ?? "vault-rollout.yaml");
 }
 async function defaultReader(config2, io) {
   const options = vaultOptionsFromEnv(io.env, config2.vault);
@@ -96530,7 +96756,7 @@ function readTree(dir, root2 = dir, out = {}) {
   for (const entry of readdirSync2(dir, { withFileTypes: true })) {
     const p = join4(dir, entry.name);
     if (entry.isDirectory()) readTree(p, root2, out);
-    else out[relative2(root2, p).split("\\").join("/")] = readFileSync5(p, "utf8");
+    else out[relative2(root2, p).split("\\").join("/")] = readFileSync6(p, "utf8");
   }
   return out;
 }

@@ -7,8 +7,8 @@
  *   folder, removed on close.
  *
  * In both modes manifests are read from the commit (`ls-tree` + one `cat-file --batch`), and the commit is
- * built with plumbing on a temporary index (`read-tree`, `update-index --index-info`, `write-tree`,
- * `commit-tree`), so neither the person's index nor their files are touched before the push. The push is a
+ * built by one `git fast-import` into the object store (blobs, trees and the commit as one pack), so
+ * neither the person's index nor their files are touched before the push. The push is a
  * compare-and-swap (`--force-with-lease=<ref>:<expected>` on a child of the expected commit, which is a
  * fast-forward-only push that also refuses a branch reset behind our back).
  *
@@ -16,10 +16,12 @@
  * `kill -9` anywhere: (1) fetch `origin/<branch>` without `--depth` (no new shallow boundary); a branch
  * behind it is fast-forwarded when clean (`read-tree -m -u`, then the ref), refused when it has commits of
  * its own; (2) build the commit from objects; (3) push, which also moves `origin/<branch>`; (4) move the
- * index and files of the changed paths (`read-tree -m -u <base> <commit>`, which keeps every other entry
- * and refuses to overwrite a person's edit), then the branch ref. Git children run to completion even when
- * this process is killed, so a run killed after (3) leaves a branch behind its origin with the index or
- * files possibly already moved, and the next run's step (1) finishes the fast-forward.
+ * files and index entries of the changed paths (plain files are written from the commit's bytes and
+ * re-indexed by one `update-index`, see checkout-move.ts; anything else goes through
+ * `read-tree -m -u <base> <commit>`; both keep every other entry and refuse to overwrite a person's edit),
+ * then the branch ref. A run killed after (3) leaves a branch behind its origin with some files possibly
+ * already moved, and the next run's step (1) finishes the fast-forward (a file holding the old or the new
+ * bytes, or missing, is ours to write).
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -39,6 +41,7 @@ import type {
   TreeManifestSource,
   Workspace,
 } from '../../core/ports.js';
+import { inspectWorkTree, type MoveCheck, type MoveEntry, writeWorkTree } from './checkout-move.js';
 import { parseCommit } from './commit-info.js';
 import { GitCli, type GitRunOptions, type GitRunResult } from './exec.js';
 import { checkRemoteUrl, displayRemote, redact } from './remote-url.js';
@@ -60,6 +63,13 @@ export interface NativeOpenOptions {
   tmpRoot?: string | undefined;
   /** Local mode: plan on the remote head but move nothing in the checkout (`apply --dry-run`). */
   readOnly?: boolean | undefined;
+}
+
+/** A commit this run built: its parent, the paths it changes, and what moving a checkout to it writes. */
+interface Made {
+  parent: string;
+  paths: string[];
+  entries: MoveEntry[];
 }
 
 interface TreeEntry {
@@ -117,7 +127,9 @@ export class NativeWorkspace implements Workspace {
   readonly source: TreeManifestSource;
   private listings = new Map<string, Map<string, TreeEntry>>();
   /** Commits this run built: id → { parent, changed paths }. */
-  private readonly made = new Map<string, { parent: string; paths: string[] }>();
+  private readonly made = new Map<string, Made>();
+  /** The pre-push inspection of the checkout, for the move after the push (local mode). */
+  private checked: { commit: string; check: MoveCheck } | null = null;
   private closed = false;
 
   private constructor(
@@ -345,7 +357,21 @@ export class NativeWorkspace implements Workspace {
       const commit = /^:1 ([0-9a-f]+)$/m.exec(await readFile(marks, 'utf8'))?.[1];
       if (!commit)
         throw new GitError(`building the commit in "${this.url}" failed: git fast-import named no commit`);
-      this.made.set(commit, { parent: base, paths: changes.map((c) => c.path) });
+      this.made.set(commit, {
+        parent: base,
+        paths: changes.map((c) => c.path),
+        entries: changes.map((c) => {
+          const bytes = Buffer.from(c.after, 'utf8');
+          const entry = listing.get(c.path);
+          return {
+            path: c.path,
+            mode: entry?.mode === '100755' ? '100755' : '100644',
+            from: entry?.oid ?? null,
+            to: this.blobId(bytes),
+            bytes,
+          };
+        }),
+      });
       this.logger.debug('wrote commit', {
         commit,
         parent: base,
@@ -365,7 +391,7 @@ export class NativeWorkspace implements Workspace {
   }
 
   /** A commit made by `commit()` on the current head; anything else is a programming error. */
-  private ownChild(commitId: string): { parent: string; paths: string[] } {
+  private ownChild(commitId: string): Made {
     const made = this.made.get(commitId);
     if (!made || made.parent !== this.head) {
       throw new GitError(
@@ -412,7 +438,7 @@ export class NativeWorkspace implements Workspace {
   async push(commitId: string): Promise<PushResult> {
     if (commitId === this.head) return { ok: true };
     const made = this.ownChild(commitId);
-    if (this.mode === 'local') await this.checkCheckout(made.paths);
+    if (this.mode === 'local') await this.checkCheckout(commitId, made);
     const started = performance.now();
     const res = await this.pushRef(`refs/heads/${this.branch}`, made.parent, commitId);
     if (!res.ok) return res;
@@ -425,7 +451,7 @@ export class NativeWorkspace implements Workspace {
       commit: commitId,
       ms: Math.round(performance.now() - started),
     });
-    if (this.mode === 'local') await this.moveCheckout(made.parent, commitId);
+    if (this.mode === 'local') await this.moveCheckout(made.parent, commitId, 'commit', made.entries);
     this.head = commitId;
     return { ok: true };
   }
@@ -554,10 +580,28 @@ export class NativeWorkspace implements Workspace {
    * Before pushing: the branch is still where we built, and no path the commit changes has uncommitted
    * edits (they would be overwritten) or is an untracked file the commit would create.
    */
-  private async checkCheckout(paths: string[]): Promise<void> {
+  private async checkCheckout(commit: string, made: Made): Promise<void> {
+    this.checked = null;
     const current = await this.revParse(`refs/heads/${this.branch}`);
     if (current !== this.head)
       throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
+    let changed: string[];
+    if (await this.plainCheckout(made.paths)) {
+      const check = inspectWorkTree(this.dir, made.entries, this.objectFormat, false);
+      changed = [...(await this.indexConflicts(made.entries)), ...check.conflicts];
+      this.checked = { commit, check };
+    } else changed = await this.diffIndex(made.paths);
+    if (changed.length > 0) {
+      const list = [...new Set(changed)].sort();
+      throw new GitError(
+        `uncommitted changes in files this commit changes: ${list.slice(0, 10).join(', ')}; commit or stash them first`,
+        { paths: list },
+      );
+    }
+  }
+
+  /** The paths among `paths` whose index entry or file differs from the head, or that are untracked files. */
+  private async diffIndex(paths: string[]): Promise<string[]> {
     const touched = new Set(paths);
     const changed = new Set<string>();
     for (const cached of [false, true]) {
@@ -569,27 +613,128 @@ export class NativeWorkspace implements Workspace {
     }
     const listing = await this.listing(this.head);
     for (const p of paths) if (!listing.has(p) && existsSync(path.join(this.dir, p))) changed.add(p);
-    if (changed.size > 0) {
-      const list = [...changed].sort();
-      throw new GitError(
-        `uncommitted changes in files this commit changes: ${list.slice(0, 10).join(', ')}; commit or stash them first`,
-        { paths: list },
-      );
-    }
+    return [...changed];
   }
 
   /**
-   * Moves index and files of the paths that differ between `from` and `to` (a two-tree merge: other
-   * entries, staged or not, are kept; a person's edit in a moved path makes git refuse), then the branch.
+   * Whether checking these paths out writes their blob bytes unchanged: no `core.autocrlf=true`, no CRLF
+   * `core.eol`, no sparse checkout, and no `eol`/`crlf`/`filter`/`ident`/`working-tree-encoding`
+   * attribute on them. Only then may the files be written from the bytes the commit holds.
    */
-  private async moveCheckout(from: string, to: string, what = 'commit'): Promise<void> {
-    const res = await this.run(['read-tree', '-m', '-u', from, to]);
-    if (res.code !== 0) {
-      throw new GitError(
-        `cannot move the checkout's "${this.branch}" to ${to.slice(0, 12)} (${what}): ${gitSays(res.stderr)}; ` +
+  private async plainCheckout(paths: string[]): Promise<boolean> {
+    if (process.platform === 'win32') return false;
+    const cfg = await this.run(['config', '-z', '--get-regexp', '^core\\.(autocrlf|eol|sparsecheckout)$']);
+    for (const rec of cfg.stdout.toString('utf8').split('\0')) {
+      const [key = '', value = ''] = rec.split('\n');
+      const v = value.trim().toLowerCase();
+      if (key === 'core.autocrlf' && !['false', 'input', 'no', 'off', '0', ''].includes(v)) return false;
+      if (key === 'core.eol' && v === 'crlf') return false;
+      if (key === 'core.sparsecheckout' && ['true', 'yes', 'on', '1', ''].includes(v)) return false;
+    }
+    if (paths.length === 0) return true;
+    const attrs = await this.run(
+      ['check-attr', '-z', '--stdin', 'eol', 'crlf', 'filter', 'ident', 'working-tree-encoding'],
+      { input: `${paths.join('\0')}\0` },
+    );
+    if (attrs.code !== 0) return false;
+    const out = attrs.stdout.toString('utf8').split('\0');
+    for (let i = 0; i + 2 < out.length; i += 3) {
+      const attr = out[i + 1];
+      const value = out[i + 2];
+      if (value === 'unspecified' || value === 'unset') continue;
+      if (attr === 'eol' && value === 'lf') continue;
+      return false;
+    }
+    return true;
+  }
+
+  /** Entries whose index entry is neither their old nor their new blob (a staged edit, a conflict). */
+  private async indexConflicts(entries: readonly MoveEntry[]): Promise<string[]> {
+    const wanted = new Map(entries.map((e) => [e.path, e]));
+    const out = await this.must(['ls-files', '-s', '-z'], 'reading the index of');
+    const found = new Set<string>();
+    const conflicts: string[] = [];
+    for (const rec of out.toString('utf8').split('\0')) {
+      const tab = rec.indexOf('\t');
+      if (tab < 0) continue;
+      const e = wanted.get(rec.slice(tab + 1));
+      if (!e) continue;
+      found.add(e.path);
+      const [, oid = '', stage = ''] = rec.slice(0, tab).split(' ');
+      if (stage !== '0' || (oid !== e.from && oid !== e.to)) conflicts.push(e.path);
+    }
+    for (const e of entries) if (!found.has(e.path) && e.from !== null) conflicts.push(e.path);
+    return conflicts;
+  }
+
+  /**
+   * What moving from `from` to its descendant `to` writes, when every change is a regular file modified
+   * (same mode) or added and checkout writes blob bytes unchanged; null when `read-tree` must do it.
+   */
+  private async moveEntries(from: string, to: string, known?: MoveEntry[]): Promise<MoveEntry[] | null> {
+    if (known) return (await this.plainCheckout(known.map((e) => e.path))) ? known : null;
+    const out = await this.must(
+      ['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', from, to],
+      'comparing commits of',
+    );
+    const recs = out.toString('utf8').split('\0');
+    const raw: { path: string; mode: '100644' | '100755'; from: string | null; to: string }[] = [];
+    for (let i = 0; i + 1 < recs.length; i += 2) {
+      const [srcMode = '', dstMode = '', srcOid = '', dstOid = '', status = ''] =
+        recs[i]!.slice(1).split(' ');
+      if (dstMode !== '100644' && dstMode !== '100755') return null;
+      if (status === 'M' && srcMode === dstMode)
+        raw.push({ path: recs[i + 1]!, mode: dstMode, from: srcOid, to: dstOid });
+      else if (status === 'A') raw.push({ path: recs[i + 1]!, mode: dstMode, from: null, to: dstOid });
+      else return null;
+    }
+    if (!(await this.plainCheckout(raw.map((e) => e.path)))) return null;
+    const blobs = await this.readBlobs([...new Set(raw.map((e) => e.to))]);
+    const entries: MoveEntry[] = [];
+    for (const e of raw) {
+      const bytes = blobs.get(e.to);
+      if (!bytes) return null;
+      entries.push({ ...e, bytes });
+    }
+    return entries;
+  }
+
+  /**
+   * Moves index and files of the paths that differ between `from` and `to`, then the branch. Other
+   * entries, staged or not, are kept, and a person's edit in a moved path stops the move (nothing is
+   * written then). Plain files are written from the known bytes (checkout-move.ts); anything else (a
+   * deleted or renamed path, a mode change, a line-ending conversion or filter) goes through git's
+   * two-tree merge, `read-tree -m -u`.
+   */
+  private async moveCheckout(from: string, to: string, what = 'commit', known?: MoveEntry[]): Promise<void> {
+    const refuse = (why: string) =>
+      new GitError(
+        `cannot move the checkout's "${this.branch}" to ${to.slice(0, 12)} (${what}): ${why}; ` +
           'commit or stash the changes in those files, then run again',
         { branch: this.branch },
       );
+    const entries = await this.moveEntries(from, to, known);
+    if (entries) {
+      const started = performance.now();
+      const pre = this.checked?.commit === to ? this.checked.check : null;
+      this.checked = null;
+      const check = pre ?? inspectWorkTree(this.dir, entries, this.objectFormat, true);
+      const conflicts = [...(await this.indexConflicts(entries)), ...check.conflicts];
+      const late = conflicts.length === 0 ? writeWorkTree(this.dir, check, this.objectFormat) : [];
+      if (conflicts.length > 0 || late.length > 0) {
+        const list = [...new Set([...conflicts, ...late])].sort();
+        throw refuse(`local changes in ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`);
+      }
+      await this.must(['update-index', '--add', '-z', '--stdin'], 'updating the index of', {
+        input: `${entries.map((e) => e.path).join('\0')}\0`,
+      });
+      this.logger.debug('moved the checkout', {
+        files: check.write.length,
+        ms: Math.round(performance.now() - started),
+      });
+    } else {
+      const res = await this.run(['read-tree', '-m', '-u', from, to]);
+      if (res.code !== 0) throw refuse(gitSays(res.stderr));
     }
     await this.must(
       ['update-ref', '-m', `vault-rollout: ${what}`, `refs/heads/${this.branch}`, to, from],

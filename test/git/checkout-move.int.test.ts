@@ -1,0 +1,179 @@
+/**
+ * How the git CLI engine moves a checkout after its push, and when it finishes a move a killed run left
+ * half done: plain files are written from the commit's bytes (keeping the executable bit), anything with a
+ * checkout conversion goes through `read-tree -m -u`, and a person's edit always stops the move with the
+ * file named and nothing written.
+ */
+import { chmod, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { Workspace } from '../../src/core/ports.js';
+import { tempName } from '../../src/adapters/git/checkout-move.js';
+import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
+import { author, gitTestEnv, noSleep, open, publishWithRetry, tempDir, type BuildResult } from './helpers.js';
+
+let server: GitServer;
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+let n = 0;
+const env = { ...process.env, ...gitTestEnv } as NodeJS.ProcessEnv;
+const FILES = Object.fromEntries(
+  Array.from({ length: 12 }, (_, i) => [`apps/app-${i}.yaml`, `name: app-${i}\nversion: 1\n`]),
+);
+
+beforeAll(async () => {
+  server = await startGitServer();
+  tmp = await tempDir();
+});
+afterAll(async () => {
+  await server.close();
+  await tmp.cleanup();
+});
+
+const git = async (dir: string, ...args: string[]) =>
+  (await runGit(args, { cwd: dir, env })).toString('utf8');
+
+/** A full clone of a fresh bare repository (path origin) with the given files. */
+async function checkout(files: Record<string, string> = FILES): Promise<{ name: string; dir: string }> {
+  const name = `move-${++n}`;
+  await server.createBareRepo(name, files);
+  const dir = path.join(tmp.dir, name);
+  await runGit(['clone', '-q', server.repoPath(name), dir], { env });
+  return { name, dir };
+}
+
+/** A planner stand-in that rewrites every file `pick` selects with `edit`. */
+function editAll(pick: (p: string) => boolean, edit: (text: string) => string) {
+  return async (ws: Workspace): Promise<BuildResult> => {
+    const { files } = await ws.source.load(pick);
+    const changes = files.map((f) => ({ path: f.path, before: f.text, after: edit(f.text) }));
+    return changes.length ? { changes, message: 'edit' } : null;
+  };
+}
+
+async function settled(dir: string, name: string): Promise<string> {
+  const remote = await server.head(name, 'main');
+  expect((await git(dir, 'rev-parse', 'HEAD')).trim()).toBe(remote);
+  expect((await git(dir, 'rev-parse', 'origin/main')).trim()).toBe(remote);
+  expect(await git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+  return remote;
+}
+
+describe('moving a checkout after the push (git CLI)', () => {
+  it('writes the files in place, keeps the executable bit, and leaves index and status clean', async () => {
+    const { name, dir } = await checkout({ ...FILES, 'bin/run.sh': '#!/bin/sh\necho 1\n' });
+    await chmod(path.join(dir, 'bin/run.sh'), 0o755);
+    await git(dir, 'update-index', '--chmod=+x', 'bin/run.sh');
+    await git(dir, '-c', 'user.name=P', '-c', 'user.email=p@example.com', 'commit', '-qm', 'exec');
+    await git(dir, 'push', '-q', 'origin', 'main');
+
+    const ws = await open('native', { repo: dir });
+    const res = await publishWithRetry(
+      ws,
+      editAll(
+        (p) => p.startsWith('apps/') || p === 'bin/run.sh',
+        (t) => t.replace(/1\n$/, '2\n'),
+      ),
+      { author, sleep: noSleep },
+    );
+    await ws.close();
+    expect(res.outcome).toBe('pushed');
+    expect(res.changes).toHaveLength(13);
+    expect(await settled(dir, name)).toBe(res.commit);
+    expect(await readFile(path.join(dir, 'apps/app-3.yaml'), 'utf8')).toBe('name: app-3\nversion: 2\n');
+    expect((await stat(path.join(dir, 'bin/run.sh'))).mode & 0o111).not.toBe(0);
+    expect((await git(dir, 'ls-tree', 'HEAD', 'bin/run.sh')).split(' ')[0]).toBe('100755');
+    // The index holds fresh stat data: nothing to refresh.
+    expect(await git(dir, 'diff-files', '--name-only')).toBe('');
+  });
+
+  it('lets git check out files with a line-ending attribute (eol=crlf), so they match what git writes', async () => {
+    const { name, dir } = await checkout({ ...FILES, '.gitattributes': 'apps/app-1.yaml eol=crlf\n' });
+    // The clone wrote app-1 with CRLF, as the attribute asks.
+    expect(await readFile(path.join(dir, 'apps/app-1.yaml'), 'utf8')).toBe('name: app-1\r\nversion: 1\r\n');
+    const ws = await open('native', { repo: dir });
+    const res = await publishWithRetry(
+      ws,
+      editAll(
+        (p) => p.startsWith('apps/'),
+        (t) => t.replace('version: 1', 'version: 2'),
+      ),
+      { author, sleep: noSleep },
+    );
+    await ws.close();
+    expect(res.outcome).toBe('pushed');
+    expect(await settled(dir, name)).toBe(res.commit);
+    expect(await readFile(path.join(dir, 'apps/app-1.yaml'), 'utf8')).toBe('name: app-1\r\nversion: 2\r\n');
+    expect(await readFile(path.join(dir, 'apps/app-2.yaml'), 'utf8')).toBe('name: app-2\nversion: 2\n');
+  });
+
+  it('finishes a move a killed run left half done: some files new, one missing, a temporary file left', async () => {
+    const { name, dir } = await checkout();
+    const base = (await git(dir, 'rev-parse', 'HEAD')).trim();
+    const ws = await open('native', { repo: dir });
+    const res = await publishWithRetry(
+      ws,
+      editAll(
+        (p) => p.startsWith('apps/'),
+        (t) => t.replace('version: 1', 'version: 2'),
+      ),
+      { author, sleep: noSleep },
+    );
+    await ws.close();
+    // Put the checkout back where a run killed while writing files leaves it: branch and index at the
+    // base, origin/main at the pushed commit, files a mix of old and new, one removed, a temp file left.
+    await git(dir, 'update-ref', 'refs/heads/main', base);
+    await git(dir, 'read-tree', base);
+    for (let i = 0; i < 6; i++) {
+      await writeFile(path.join(dir, `apps/app-${i}.yaml`), FILES[`apps/app-${i}.yaml`]!);
+    }
+    await rm(path.join(dir, 'apps/app-7.yaml'));
+    await writeFile(tempName(path.join(dir, 'apps/app-8.yaml')), 'name: app-8\nvers');
+
+    const again = await open('native', { repo: dir });
+    await again.close();
+    expect(await settled(dir, name)).toBe(res.commit);
+    for (let i = 0; i < 12; i++) {
+      expect(await readFile(path.join(dir, `apps/app-${i}.yaml`), 'utf8')).toBe(
+        `name: app-${i}\nversion: 2\n`,
+      );
+    }
+    expect(existsSync(tempName(path.join(dir, 'apps/app-8.yaml')))).toBe(false);
+  });
+
+  it('refuses to fast-forward over a person’s edit, names the file, and writes nothing', async () => {
+    const { name, dir } = await checkout();
+    const base = (await git(dir, 'rev-parse', 'HEAD')).trim();
+    const next: Record<string, string> = {};
+    for (let i = 0; i < 12; i++) next[`apps/app-${i}.yaml`] = `name: app-${i}\nversion: 3\n`;
+    await server.pushCompetingCommit(name, 'main', next, 'theirs');
+    await writeFile(path.join(dir, 'apps/app-5.yaml'), 'name: app-5\nmine: true\n');
+
+    const err = await open('native', { repo: dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(
+      /cannot move the checkout's "main".*fast-forward.*apps\/app-5\.yaml/,
+    );
+    expect((await git(dir, 'rev-parse', 'HEAD')).trim()).toBe(base);
+    expect(await readFile(path.join(dir, 'apps/app-5.yaml'), 'utf8')).toBe('name: app-5\nmine: true\n');
+    expect(await readFile(path.join(dir, 'apps/app-4.yaml'), 'utf8')).toBe('name: app-4\nversion: 1\n');
+    expect(await git(dir, 'status', '--porcelain')).toBe(' M apps/app-5.yaml\n');
+  });
+
+  it('fast-forwards through read-tree when the new commit deletes a file', async () => {
+    const { name, dir } = await checkout();
+    // Another writer deletes one file and edits another.
+    const other = path.join(tmp.dir, `${name}-other`);
+    await runGit(['clone', '-q', server.repoPath(name), other], { env });
+    await git(other, 'rm', '-q', 'apps/app-2.yaml');
+    await writeFile(path.join(other, 'apps/app-3.yaml'), 'name: app-3\nversion: 9\n');
+    await git(other, '-c', 'user.name=W', '-c', 'user.email=w@example.com', 'commit', '-qam', 'theirs');
+    await git(other, 'push', '-q', 'origin', 'main');
+    const ws = await open('native', { repo: dir });
+    await ws.close();
+    await settled(dir, name);
+    expect(existsSync(path.join(dir, 'apps/app-2.yaml'))).toBe(false);
+    expect(await readFile(path.join(dir, 'apps/app-3.yaml'), 'utf8')).toBe('name: app-3\nversion: 9\n');
+  });
+});
