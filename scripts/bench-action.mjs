@@ -39,8 +39,10 @@ for (const cmd of [
   ['init', '-q', '-b', 'main'],
   ['add', '.'],
   ['commit', '-q', '-m', 'seed'],
-  // A checkout has an origin to push to; a dry run never contacts it.
-  ['remote', 'add', 'origin', 'http://127.0.0.1:9/manifests.git'],
+  // A checkout has an origin: a bare repository as a path remote (a run fetches it first).
+  ['init', '-q', '--bare', '-b', 'main', join(tmp, 'origin.git')],
+  ['remote', 'add', 'origin', join(tmp, 'origin.git')],
+  ['push', '-q', 'origin', 'main'],
 ]) {
   const r = spawnSync('git', cmd, { cwd: repo, env: gitEnv });
   if (r.status !== 0) throw new Error(`git ${cmd.join(' ')}: ${r.stderr}`);

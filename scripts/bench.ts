@@ -21,6 +21,8 @@ const repo = resolve(root, 'repo');
 const adopted = resolve(root, 'repo-adopted');
 const ROTATED = 50;
 const cli = resolve('dist/cli.js');
+/** `--only local`: generate the repository and run the local-checkout figures alone (for working on them). */
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 
 interface Measured {
   ms: number;
@@ -75,6 +77,15 @@ async function main(): Promise<void> {
   const env = { ...process.env, VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken };
 
   try {
+    if (ONLY === 'local' || ONLY === 'local-native') {
+      const git = await startGitServer({ tmpRoot: root });
+      try {
+        await benchLocalApply(git, env, ONLY === 'local-native' ? ['native'] : undefined);
+      } finally {
+        await git.close();
+      }
+      return;
+    }
     // Warm the page cache so neither run pays for the first disk read.
     await measure([resolve('.bench/bin/bench-floor.mjs'), repo]);
     const floor = await measure([resolve('.bench/bin/bench-floor.mjs'), repo]);
@@ -286,12 +297,13 @@ async function benchRemoteApply(
 async function benchLocalApply(
   git: Awaited<ReturnType<typeof startGitServer>>,
   env: NodeJS.ProcessEnv,
+  engines: ('native' | 'isomorphic')[] = ['native', 'isomorphic'],
 ): Promise<void> {
   const noGit = resolve(root, 'no-git-bin');
   await mkdir(noGit, { recursive: true });
   const tree = readTree(repo);
   console.log('');
-  for (const engine of ['native', 'isomorphic'] as const) {
+  for (const engine of engines) {
     const name = `local-${engine}`;
     await git.createBareRepo(name, tree, { branch: 'main' });
     const dir = resolve(root, 'clones', name);
@@ -317,6 +329,7 @@ async function benchLocalApply(
     }
     await rm(dir, { recursive: true, force: true });
   }
+  if (!engines.includes('isomorphic')) return;
   // The URL mode on the fallback, for information.
   await git.createBareRepo('url-iso', tree, { branch: 'main' });
   const iso = await measure([cli, 'apply', '--repo', git.repoUrl('url-iso'), '--format', 'json'], {
