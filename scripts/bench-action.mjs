@@ -1,7 +1,7 @@
 // Startup of the bundled Action entry (dist/index.js) to its first Vault request, as the runner starts it:
 // `node dist/index.js` with INPUT_* variables, over a small local checkout. A tiny HTTP server stands in for
 // Vault and records when the first request arrives; it answers 403, so the run stops right there.
-// Target (issue 5): under 300 ms. Prints one line per run and the median; `--json` prints one JSON object.
+// Target: under 300 ms. Prints one line per run and the median; `--json` prints one JSON object.
 //
 //   node scripts/bench-action.mjs [--runs 7] [--json]
 import { spawn, spawnSync } from 'node:child_process';
@@ -25,7 +25,7 @@ writeFileSync(
   join(repo, 'apps/web.yaml'),
   'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations:\n    vault-rollout/secrets: kv/web/db\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: web:1\n',
 );
-// No test server runs in this process yet, so synchronous git is safe here (DEPENDENCIES.md pitfall 11).
+// No test server runs in this process yet, so synchronous git is safe here (no event loop to block).
 const gitEnv = {
   ...process.env,
   GIT_CONFIG_NOSYSTEM: '1',

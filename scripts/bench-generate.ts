@@ -113,7 +113,7 @@ export async function generateRepo(root: string, shape: RepoShape): Promise<stri
 }
 
 /**
- * Helm-based apps (issue 6): `releases` Flux HelmReleases opted in by annotation, each with a chart values
+ * Helm-based apps: `releases` Flux HelmReleases opted in by annotation, each with a chart values
  * file whose `podAnnotations` carry Vault Agent annotations, plus an ExternalSecret feeding every fifth
  * release through `existingSecret`. Returns the unique secret paths.
  */

@@ -5,7 +5,7 @@
  * ExternalSecret), next to today's flat repository of the same number of files (bench-generate.ts).
  * `scan`, `plan` and `apply --dry-run` of the built CLI on each, median of 3 runs, against the Vault dev
  * server answering after 5 ms. Target: root-aware `plan` at most 1.3× the flat `plan`.
- * Prints figures only; asserts nothing about time (STYLE.md).
+ * Prints figures only; asserts nothing about time (timing assertions flake on shared machines).
  *
  * Alone, after `npm run build` and one `node scripts/run-bench.mjs` (which bundles it):
  * `node .bench/bin/bench-roots.mjs`.

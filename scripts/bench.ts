@@ -1,10 +1,10 @@
 /**
- * `npm run bench`: prints figures, asserts nothing about time (STYLE.md: speed targets live here, not in tests).
+ * `npm run bench`: prints figures, asserts nothing about time (timing asserts in tests would flake).
  *
- * Issue #2 targets: on a synthetic repo of 10,000 manifest files, 5,000 workloads and 1,000 unique secrets,
+ * Targets: on a synthetic repo of 10,000 manifest files, 5,000 workloads and 1,000 unique secrets,
  * with a Vault answering after 5 ms, `plan` is faster than merely reading and parsing every file, makes as
- * many Vault requests as there are unique secrets, and peaks under 300 MB. Issue #3: `apply` against a URL
- * is no slower than `git clone --depth 1`. Issue #6: the same for a repository of Helm-based apps.
+ * many Vault requests as there are unique secrets, and peaks under 300 MB. `apply` against a URL
+ * is no slower than `git clone --depth 1`. The same for a repository of Helm-based apps.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
 }
 
 /**
- * Issue #6: Helm-based apps. 2,500 HelmReleases (record on the release, restart through
+ * Helm-based apps. 2,500 HelmReleases (record on the release, restart through
  * spec.values.podAnnotations), 2,500 values files (top-level record, podAnnotations), every fifth release
  * fed by an ExternalSecret (pinned on rotation): `apply --repo <url>` adoption, then a rotation.
  */
@@ -228,7 +228,7 @@ function readTree(dir: string, out: Record<string, string> = {}, base = dir): Re
 }
 
 /**
- * Issue #3: remote-mode `apply` end to end (shallow clone, plan, one commit of every edit, push) against
+ * Remote-mode `apply` end to end (shallow clone, plan, one commit of every edit, push) against
  * `git clone --depth 1` of the same repository from the same `git http-backend` server.
  */
 async function benchRemoteApply(

@@ -31,7 +31,7 @@ const r = spawnSync(process.execPath, ['--expose-gc', '.bench/bin/bench.mjs', ..
 if (r.status !== 0) process.exit(r.status ?? 1);
 // `npm run bench -- --only local`: that part alone.
 if (process.argv.includes('--only')) process.exit(0);
-// Issue 10: render roots (20 clusters × overlays over 250 shared bases) next to a flat repo of as many files.
+// Render roots (20 clusters × overlays over 250 shared bases) next to a flat repo of as many files.
 console.log('');
 const roots = spawnSync(process.execPath, ['.bench/bin/bench-roots.mjs'], { stdio: 'inherit' });
 if (roots.status !== 0) process.exit(roots.status ?? 1);

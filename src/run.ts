@@ -182,7 +182,7 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
           source: s.source,
           via: s.via,
           recorded: w.recorded?.get(s.path) ?? null,
-          // Where a restart would pin the new version (SPEC "Version pinning").
+          // Where a restart would pin the new version (docs/annotations.md "Version pins").
           ...(s.pins?.length
             ? { pins: s.pins.map((p) => `${p.kind}/${p.name} (${p.file}) ${formatPath(p.field)}`) }
             : {}),
@@ -445,7 +445,7 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
     const repository =
       needsGitHub && github.credentials ? resolveRepository(opts.githubRepository, io.env, ws.url) : null;
     const gh = repository ? await github.connect(repository) : null;
-    // An App's installation token pushes too, so the pushed branch triggers workflows (DEPENDENCIES.md 7).
+    // An App's installation token pushes too, so the pushed branch triggers workflows (GITHUB_TOKEN's can't).
     if (gh?.via === 'app' && !io.env.GIT_TOKEN) ws.useAuth({ username: 'x-access-token', token: gh.token });
 
     const activeReader = (reader = environmentReaders(config, io));

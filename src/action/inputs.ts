@@ -4,7 +4,7 @@
  * tests can drive this with a plain record.
  *
  * Precedence follows the CLI's: an input is a flag, so it wins over `vault-rollout.yaml`, which wins over
- * the environment (SPEC "Options (each also settable in the config file; flags win)").
+ * the environment (every option is also settable in the config file; flags win).
  */
 import { resolve } from 'node:path';
 import { ConfigError, VaultError } from '../core/errors.js';
@@ -114,7 +114,7 @@ export function actionEnv(inputs: ActionInputs, env: Env): Env {
 
 /**
  * Every token the run may hold, and the base64 `user:token` form it takes in a Basic-auth header
- * (DEPENDENCIES.md pitfall 9), to mask in the runner's log and to redact from our own messages.
+ * (tokens are opaque: match them whole), to mask in the runner's log and to redact from our own messages.
  */
 export function secretsToMask(env: Env): string[] {
   const users = new Set(['x-access-token', env.GIT_USERNAME?.trim() || 'x-access-token']);

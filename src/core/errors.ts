@@ -5,7 +5,7 @@
 export class VaultRolloutError extends Error {
   readonly code: string;
   readonly data: Record<string, unknown>;
-  /** Exit code the edges map this error to (SPEC: 1 for errors). */
+  /** Exit code the edges map this error to (1 for errors: docs/exit-codes.md). */
   readonly exitCode: number = 1;
 
   constructor(code: string, message: string, data: Record<string, unknown> = {}) {

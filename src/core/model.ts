@@ -1,10 +1,10 @@
 /**
- * The data that flows through the pipeline (see STYLE.md):
+ * The data that flows through the pipeline (README "How it works"):
  * files ──discover──▶ workloads + secret refs ──resolve──▶ secret statuses ──plan──▶ actions ──edit──▶ file changes.
  * Everything here is plain data so the core stays pure and testable.
  */
 
-/** Workload kinds that carry a pod template (SPEC "Workload kinds"). Job is ignored on purpose. */
+/** Workload kinds that carry a pod template (docs/annotations.md). Job is ignored on purpose. */
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Rollout' | 'CronJob';
 
 /**
@@ -44,7 +44,7 @@ export interface RepoFile {
 }
 
 /**
- * A place in the repository that can name the version of one secret (SPEC "Version pinning"): an
+ * A place in the repository that can name the version of one secret (docs/annotations.md "Version pins"): an
  * ExternalSecret's `remoteRef.version`, a VaultStaticSecret's `spec.version`, argocd-vault-plugin's
  * `avp.kubernetes.io/secret-version` annotation or the `#version` suffix of a `<path:...>` placeholder.
  */
@@ -168,7 +168,7 @@ export interface Problem {
   column?: number;
 }
 
-/** Result of reading one secret's metadata (a union, never an exception; see STYLE.md). */
+/** Result of reading one secret's metadata (a union, never an exception: per-secret outcomes are data). */
 export type SecretStatus =
   | { state: 'ok'; path: string; current: number; updatedTime: string | null }
   | { state: 'missing'; path: string }
@@ -182,11 +182,11 @@ export type SecretStatus =
   | { state: 'forbidden'; path: string; message: string }
   | { state: 'unsupported'; path: string; message: string };
 
-/** SPEC secret states in the report. */
+/** Secret states in the report (docs/schema/report.schema.json). */
 export type SecretState =
   'up-to-date' | 'outdated' | 'unrecorded' | 'missing' | 'deleted' | 'forbidden' | 'unsupported';
 
-/** SPEC workload actions. */
+/** Workload actions in the report (docs/schema/report.schema.json). */
 export type WorkloadAction = 'restart' | 'record' | 'none' | 'blocked';
 
 export interface PlannedSecret {
@@ -201,7 +201,7 @@ export interface PlannedSecret {
   updatedTime: string | null;
 }
 
-/** A version pin the change set writes because this workload restarts (SPEC "Version pinning"). */
+/** A version pin the change set writes because this workload restarts (docs/annotations.md). */
 export interface PlannedPin {
   /** Canonical `mount/path` of the secret. */
   path: string;

@@ -1,5 +1,5 @@
 /**
- * The small interfaces the core owns and the adapters implement (STYLE.md "Three rings").
+ * The small interfaces the core owns and the adapters implement (the core itself does no I/O).
  * Adapters never call each other; only the orchestrator (src/pipeline.ts) sees them all.
  */
 import type { FileChange, Problem, RepoFile, SecretStatus } from './model.js';

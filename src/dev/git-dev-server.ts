@@ -1,9 +1,9 @@
 /**
  * A real `git http-backend` behind a Node HTTP server on 127.0.0.1:0, for integration tests and the bench
- * (STYLE.md "Tests": isomorphic-git's own tests do the same).
+ * (isomorphic-git's own tests do the same).
  *
  * Every git child is spawned asynchronously: the server runs in the test process, so a synchronous
- * `execSync('git ...')` against it would block the event loop that has to answer it (DEPENDENCIES.md pitfall 11).
+ * `execSync('git ...')` against it would block the event loop that has to answer it: a deadlock.
  *
  * @example
  * const server = await startGitServer({ auth: { username: 'x-access-token', token: 's3cret' } });

@@ -1,7 +1,7 @@
 /**
  * A Vault-API-compatible dev server for the `demo` command and the integration tests.
  *
- * It answers like Vault does (shapes in shared/VAULT-API.md): the standard response envelope, errors as
+ * It answers like Vault (developer.hashicorp.com/vault/api-docs): the standard response envelope, errors as
  * `{"errors":[...]}`, KV v2 metadata, `sys/internal/ui/mounts`, token lookup/revoke, AppRole / Kubernetes /
  * JWT logins, namespaces (`X-Vault-Namespace` or a namespace prefix in the path) and path-glob policies.
  *

@@ -5,7 +5,7 @@
  * The branch is ours only while it holds exactly one commit that vault-rollout made: one parent, our
  * identity as author and committer, and a `Vault-Rollout-Branch: <branch>` trailer. Anything else (a
  * person's commit on top, an amend, GitHub's "Update branch" merge) is never overwritten: the branch is
- * left alone, the pull request gets one comment, and the run reports it (SPEC "Guarantees"). The push is a
+ * left alone, the pull request gets one comment, and the run reports it (never overwritten). The push is a
  * compare-and-swap on the head that was checked, so a commit pushed during the run is safe too.
  *
  * When nothing is pending any more (merged, or bumped by hand on the base), an open pull request is closed

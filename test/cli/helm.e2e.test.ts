@@ -1,5 +1,5 @@
 /**
- * End to end (issue 6 item 4): the built CLI (dist/cli.js) against a real Git remote and the Vault test
+ * End to end: the built CLI (dist/cli.js) against a real Git remote and the Vault test
  * server. A Flux HelmRelease whose chart takes its database password from an ExternalSecret-produced
  * Secret (`existingSecret`) adopts with the record only; on rotation ONE commit pins the ExternalSecret,
  * updates the record and sets the chart's `spec.values.podAnnotations`, and nothing else changes.

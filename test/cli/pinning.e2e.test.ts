@@ -1,5 +1,5 @@
 /**
- * End to end (issue 6): the built CLI (dist/cli.js) discovers a Deployment from the ExternalSecret that
+ * End to end: the built CLI (dist/cli.js) discovers a Deployment from the ExternalSecret that
  * feeds it, adopts it (record only, nothing pinned), then on rotation makes ONE commit that pins the new
  * version in the ExternalSecret and restarts the Deployment, and changes nothing else.
  * Run `npm run build` first.

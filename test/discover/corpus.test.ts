@@ -1,5 +1,5 @@
 /**
- * Discovery over the real-world corpus (../shared/corpus, see its SOURCES.md): nothing throws, the known
+ * Discovery over the real-world corpus (test/support/corpus.ts): nothing throws, the known
  * Vault Agent Deployment is found, and Helm chart templates are reported, never parsed.
  */
 import { existsSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Helm-based apps (issue 6 item 4): a Flux HelmRelease, an Argo CD Application with a Helm source, or a
+ * Helm-based apps: a Flux HelmRelease, an Argo CD Application with a Helm source, or a
  * chart values file. Discovery finds them and their secrets, adoption writes only the record, a rotation
  * writes the record and the chart's pod-annotations value, and the plan says the restart goes through
  * the chart. Fixtures: test/fixtures/discover/helm/.

@@ -1,5 +1,5 @@
 /**
- * The discovery sources that read Vault wiring other tools already have (issue 6): External Secrets,
+ * The discovery sources that read Vault wiring other tools already have: External Secrets,
  * Vault Secrets Operator, argocd-vault-plugin, Bank-Vaults and the Secrets Store CSI driver, and the Secret
  * graph that follows what they produce to the workloads that use it. Fixtures: test/fixtures/discover/sources/.
  */

@@ -1,5 +1,5 @@
 /**
- * `pullRequest.apiCommits` / `--api-commits` (issue 4, item 4): the branch commit is made through the GitHub
+ * `pullRequest.apiCommits` / `--api-commits`: the branch commit is made through the GitHub
  * Git Data API, so GitHub signs it. Against the Vault dev server, a real `git http-backend` (the base branch
  * is still cloned with git) and the GitHub test server, whose Git Data API writes into the same bare
  * repository: created PR whose head was made by the API (no git push at all), byte-exact content including a

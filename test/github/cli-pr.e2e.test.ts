@@ -1,7 +1,7 @@
 /**
  * End to end: `node dist/cli.js apply --mode pr --format json` (build first: `npm run build`) against the
  * Vault dev server, a real `git http-backend` and the GitHub test server. Spawned asynchronously: the
- * servers run in this process (DEPENDENCIES.md pitfall 11).
+ * servers run in this process (a synchronous spawn would deadlock).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';

@@ -1,5 +1,5 @@
 /**
- * Version pinning (SPEC "Version pinning", issue 6): discovery → plan → edits, pure. A restart pins the new
+ * Version pinning (docs/annotations.md): discovery → plan → edits, pure. A restart pins the new
  * version where the secret came through; an adoption pins nothing; a pin that cannot be written blocks the
  * workloads that rely on it, so pods and Secret never disagree.
  */

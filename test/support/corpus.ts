@@ -1,5 +1,5 @@
 /**
- * The real-world manifest corpus (`../shared/corpus`, see its SOURCES.md), shared by the suites that walk
+ * The real-world manifest corpus (`../shared/corpus`, beside the repository), shared by the suites that walk
  * it. On a machine without it (a clean clone alone) those suites skip.
  */
 import { existsSync, readdirSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * A GitHub REST + GraphQL test server on 127.0.0.1:0 for the pull-request flow (issue 4). It keeps pull
+ * A GitHub REST + GraphQL test server on 127.0.0.1:0 for the pull-request flow. It keeps pull
  * requests, comments, labels and reviewers in memory, checks the Authorization header on every request,
  * and answers with bodies typed against `@octokit/openapi-types`, so a field GitHub does not send (or a
  * missing required one) fails to compile.
@@ -461,7 +461,7 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
       const state = q.get('state') ?? 'open';
       const head = q.get('head');
       const base = q.get('base');
-      // GitHub ignores a head without "owner:" (DEPENDENCIES.md pitfall 6): so does this server.
+      // GitHub ignores a head without "owner:" and lists every open pull request: so does this server.
       const headRef = head?.startsWith(`${owner}:`) ? head.slice(owner.length + 1) : null;
       const list = [...pulls.values()].filter(
         (p) =>

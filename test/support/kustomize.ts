@@ -5,7 +5,7 @@
  * run changed only these annotations and these pins".
  *
  * Every kubectl child is spawned asynchronously: the test servers run in the test process
- * (DEPENDENCIES.md pitfall 11), so a synchronous spawn would block the event loop that has to answer them.
+ * too, so a synchronous spawn would block the event loop that has to answer them.
  *
  * @example
  * const describeIfKubectl = kubectlDescribe();

@@ -1,6 +1,6 @@
 /**
  * Runs the built CLI (dist/cli.js) the way a user does, with only PATH and HOME from this process plus
- * `env`. Spawned asynchronously: the test servers run in this process (DEPENDENCIES.md pitfall 11).
+ * `env`. Spawned asynchronously: the test servers run in this process (a synchronous spawn would deadlock).
  */
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';

@@ -2,7 +2,7 @@
  * Everything under templates/ is something a user copies: each file must parse, the Kubernetes manifests
  * must be valid for their kinds (the API's OpenAPI schemas, shipped by kubernetes-models, plus a strict
  * check for unknown fields, which the API server would drop silently), the README must show the very same
- * text, action.yml must match SPEC, and the Dockerfile's entry must run the bundled CLI as the image does.
+ * text, action.yml must match the README's tables, and the Dockerfile's entry must run the bundled CLI.
  */
 import { spawn } from 'node:child_process';
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';

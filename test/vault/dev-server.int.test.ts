@@ -1,4 +1,4 @@
-/** The dev server answers with Vault's documented shapes (shared/VAULT-API.md) and refuses value reads. */
+/** The dev server answers with Vault's documented shapes (its API docs) and refuses value reads. */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   formatGoDuration,

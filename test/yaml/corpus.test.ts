@@ -1,5 +1,5 @@
 /**
- * Every workload in the real-world corpus (`../shared/corpus`, see its SOURCES.md): insert the record and the
+ * Every workload in the real-world corpus (test/support/corpus.ts): insert the record and the
  * trigger, then update both, and check that only annotation lines changed and the data is the original plus the
  * annotations. Files that do not parse must be refused, never rewritten, never crash.
  */
@@ -40,7 +40,7 @@ interface Target {
   templatePath: string[];
 }
 
-/** Workload documents whose pod template is a map (SPEC "Workload kinds"). */
+/** Workload documents whose pod template is a map (docs/annotations.md "Where the trigger goes"). */
 function findTargets(text: string): Target[] {
   const targets: Target[] = [];
   parse(text).forEach((doc, document) => {

@@ -34,7 +34,7 @@ describe('golden input/expected pairs (exact bytes)', () => {
     expect(result.text).toBe(expected.toString('utf8'));
     expect(Buffer.from(result.text, 'utf8').equals(expected)).toBe(true);
 
-    // A second run with nothing new changes nothing (SPEC guarantee).
+    // A second run with nothing new changes nothing.
     const again = applyAnnotationEdits(result.text, edits);
     expect(again).toEqual({ ok: true, text: result.text });
   });

@@ -3,7 +3,7 @@
  *
  * Symlinks are followed only when their target is inside the repository (read under the link's own
  * path, as Git and Argo CD see it); anything else is a problem, never an error. Text is decoded as strict
- * UTF-8 with BOM and CRLF kept, so the YAML editor can preserve every byte (DEPENDENCIES.md pitfall 2).
+ * UTF-8 with BOM and CRLF kept, so the YAML editor can preserve every byte.
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';

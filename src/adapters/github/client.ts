@@ -1,9 +1,9 @@
 /**
- * The octokit client (issue 4, "octokit done right"): `@octokit/rest` with the retry and throttling
+ * The octokit client: `@octokit/rest` with the retry and throttling
  * plugins, token or GitHub App authentication, `GITHUB_API_URL` for GitHub Enterprise Server.
  *
  * Why a GitHub App: pull requests opened with a workflow's `GITHUB_TOKEN` trigger no workflows, so required
- * checks never run and auto-merge never completes (DEPENDENCIES.md pitfall 7). The App's installation
+ * checks never run and auto-merge never completes. The App's installation
  * token is also handed to the git push, so the branch update triggers CI too.
  */
 import { createAppAuth } from '@octokit/auth-app';

@@ -1,10 +1,10 @@
 /**
- * The Git Data API calls behind `pullRequest.apiCommits` / `--api-commits` (issue 4, item 4): blobs, trees,
+ * The Git Data API calls behind `pullRequest.apiCommits` / `--api-commits`: blobs, trees,
  * commits and refs written through GitHub's REST API instead of a git push.
  *
  * Why: a commit created with `POST /git/commits` and no `author`/`committer` is signed by GitHub with the
  * identity of the token (the App's `<slug>[bot]`, or the token's user) and shown as verified, which
- * "Require signed commits" branch protection needs (DEPENDENCIES.md pitfall 7).
+ * "Require signed commits" branch protection needs.
  *
  * Like pulls.ts, each call is wrapped so a failure names the call, its route and the permission it needs;
  * the answers this tool handles (a ref that moved, a non-fast-forward update) are results, not exceptions.

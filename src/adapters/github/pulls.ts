@@ -51,7 +51,7 @@ function info(p: PullLike): PullRequestInfo {
 export class GitHubPulls extends RepoClient {
   /**
    * The open pull request from `branch` into `base`, or null. `head` must be `owner:branch`: GitHub
-   * silently ignores a bare branch name and lists every open pull request (DEPENDENCIES.md pitfall 6).
+   * silently ignores a bare branch name and lists every open pull request.
    */
   async findOpen(branch: string, base: string): Promise<PullRequestInfo | null> {
     const pulls = await this.call(

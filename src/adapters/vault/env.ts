@@ -7,7 +7,7 @@ import { readFile as fsReadFile } from 'node:fs/promises';
 import { VaultError } from '../../core/errors.js';
 import type { VaultAuth, VaultAuthMethod, VaultReaderOptions } from './options.js';
 
-/** SPEC's `vault:` block of `vault-rollout.yaml`. */
+/** The `vault:` block of `vault-rollout.yaml` (docs/configuration.md). */
 export interface VaultConfigBlock {
   address?: string | undefined;
   namespace?: string | undefined;
@@ -29,7 +29,7 @@ function parseBool(name: string, value: string): boolean {
 }
 
 /**
- * Precedence follows SPEC: a config value wins over its variable (`address: ... # else VAULT_ADDR`).
+ * Precedence (docs/configuration.md): a config value wins over its variable (`address` over VAULT_ADDR).
  * The auth method is the config's, else guessed: VAULT_TOKEN → token, VAULT_ROLE_ID → approle,
  * VAULT_JWT / VAULT_JWT_FILE → jwt.
  * @throws VaultError naming the variable to set when something required is missing or unreadable.

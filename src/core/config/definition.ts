@@ -1,5 +1,5 @@
 /**
- * The zod definition of `vault-rollout.yaml` (SPEC "Config file"). Every key is optional; unknown keys are
+ * The zod definition of `vault-rollout.yaml` (docs/configuration.md). Every key is optional; unknown keys are
  * errors (`z.strictObject`) so a typo such as `incude:` is reported instead of silently ignored.
  * Import from `./schema.js`, the public face of this folder.
  */
@@ -17,7 +17,7 @@ export const WORKLOAD_KINDS = [
   'CronJob',
 ] as const satisfies readonly WorkloadKind[];
 
-/** Helm-based apps a rule can select (issue 6): only a rule whose `kind` names one selects them. */
+/** Helm-based apps a rule can select: only a rule whose `kind` names one selects them. */
 export const CHART_KINDS = [
   'HelmRelease',
   'Application',

@@ -1,5 +1,5 @@
 /**
- * Helm-based apps (issue 6): where the pod template is not in Git but rendered from a chart, the restart goes
+ * Helm-based apps: where the pod template is not in Git but rendered from a chart, the restart goes
  * through the chart's pod-annotations value, which every common chart copies into the pod template
  * (`podAnnotations` by default; a rule's `podAnnotations` names another, e.g. `controller.podAnnotations`).
  *

@@ -1,6 +1,6 @@
 /**
  * Files → YAML documents. A file that is a Helm chart template, or that has any YAML error (syntax,
- * duplicate keys), is reported and skipped as a whole, so it is never edited (SPEC "Guarantees").
+ * duplicate keys), is reported and skipped as a whole, so it is never edited (nor rewritten).
  * `{{ }}` inside valid YAML is ordinary text.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Document } from 'yaml';

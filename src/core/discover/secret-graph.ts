@@ -1,5 +1,5 @@
 /**
- * The Secret graph (SPEC "discovered ... followed from the Kubernetes Secret they produce to every workload
+ * The Secret graph (secrets are "followed from the Kubernetes Secret they produce to every workload
  * that mounts or references it"). Sources that read objects other than workloads (ExternalSecret,
  * VaultStaticSecret, SecretProviderClass, an argocd-vault-plugin-templated Secret or ConfigMap) register
  * *producers* here: the Vault secrets an object reads and the objects a pod template can name because of it.

@@ -1,5 +1,5 @@
 /**
- * Which documents are workloads, and the facts the planner needs about each (SPEC "Workload kinds").
+ * Which documents are workloads, and the facts the planner needs about each (docs/annotations.md).
  *
  * Any apiVersion is accepted as long as the pod template sits where the kind puts it and is a mapping:
  * OpenKruise's `apps.kruise.io` Advanced DaemonSet/StatefulSet keep `spec.template` just like `apps/v1`,

@@ -1,5 +1,5 @@
 /**
- * The planner: recorded × current × state → action, per workload (SPEC "Outputs").
+ * The planner: recorded × current × state → action, per workload (docs/annotations.md).
  * Pure: workloads and secret statuses in, planned workloads and annotation edits out.
  */
 import type {
@@ -25,7 +25,7 @@ export function statusKey(ref: { path: string; vaultNamespace?: string | undefin
   return ref.vaultNamespace ? `${ref.vaultNamespace}\u0000${ref.path}` : ref.path;
 }
 
-/** States that stop a workload from being touched (SPEC: missing, deleted or forbidden → blocked). */
+/** States that stop a workload from being touched: missing, deleted or forbidden → blocked. */
 const BLOCKING: ReadonlySet<SecretState> = new Set(['missing', 'deleted', 'forbidden']);
 
 function secretState(status: SecretStatus, recorded: number | null): SecretState {
@@ -55,7 +55,7 @@ function blockReason(s: PlannedSecret, status: SecretStatus): string {
 
 export interface PlanOptions {
   /**
-   * `pinVersions` (SPEC, default true): a restart also pins the new version where the secret came through
+   * `pinVersions` (default true): a restart also pins the new version where the secret came through
    * an object that can name one. Only a restart pins: an adoption writes the record and nothing that
    * changes what runs.
    */

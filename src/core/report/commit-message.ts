@@ -1,7 +1,7 @@
 /**
  * The commit message: subject and body from a user-editable Liquid template (templates/commit-message.liquid),
  * then the machine-readable trailers, which are appended here in code so no template edit can break them
- * (SPEC: one `Vault-Secret: <mount/path> <old> -> <new>` line per changed secret).
+ * (one `Vault-Secret: <mount/path> <old> -> <new>` line per changed secret; docs/annotations.md).
  */
 import { Liquid } from 'liquidjs';
 import type { PlannedWorkload } from '../model.js';

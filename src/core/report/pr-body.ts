@@ -1,5 +1,5 @@
 /**
- * The pull request's title and body (issue 4): user-editable Liquid templates (templates/pr-title.liquid,
+ * The pull request's title and body: user-editable Liquid templates (templates/pr-title.liquid,
  * templates/pr-body.liquid) over data prepared here, where every cell is already escaped Markdown, so a
  * template edit cannot turn a workload name or a file path into markup. Nothing here holds a secret value:
  * the report carries versions and times only.

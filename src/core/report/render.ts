@@ -1,5 +1,5 @@
 /**
- * Report renderers: table (terminal), json (SPEC "Outputs"), markdown (job summary, PR body parts).
+ * Report renderers: table (terminal), json (docs/schema/report.schema.json), markdown (job summary, PR body).
  * Pure functions of the RunReport. Never a secret value or a token: the report holds none.
  */
 import type { FileChange, PlannedPin, PlannedWorkload, RunReport } from '../model.js';
@@ -28,7 +28,7 @@ export function chartNote(p: PlannedWorkload): string | null {
   return `restarts go through the chart: the annotation is set in ${value}, which the chart must copy to the pod template's annotations`;
 }
 
-/** The JSON object SPEC defines (plus `chart`/`pins`/`reasons`/`warnings`/`updatedTime`, which SPEC leaves open). */
+/** The JSON report: docs/schema/report.schema.json describes every field (test/report/schema.test.ts). */
 export function toJson(report: RunReport): Record<string, unknown> {
   return {
     branch: report.branch,

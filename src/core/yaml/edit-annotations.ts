@@ -1,7 +1,7 @@
 /**
  * Surgical annotation edits: set `<mapPath>.metadata.annotations[key] = value` by splicing the source text at
  * the node ranges that the `yaml` package reports, never by re-stringifying a document (a round trip folds long
- * lines, re-indents sequences, pads `{ }`, drops the BOM and CRLF: DEPENDENCIES.md pitfalls 1-2).
+ * lines, re-indents sequences, pads `{ }`, drops the BOM and CRLF).
  *
  * Every edit of a file is planned against one parse, the splices are applied in one pass, and the whole result is
  * parsed again and compared with the original data plus the annotations. If anything else changed, the edit is

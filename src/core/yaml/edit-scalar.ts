@@ -1,7 +1,7 @@
 /**
  * Surgical scalar edits at a key path: set (or insert) one scalar, or rewrite a substring of a string scalar,
  * by splicing the source text at the node ranges the `yaml` package reports, like edit-annotations.ts and with
- * its helpers. Version pins use it (SPEC "Version pinning"): `spec.data[0].remoteRef.version` of an
+ * its helpers. Version pins use it (docs/annotations.md): `spec.data[0].remoteRef.version` of an
  * ExternalSecret, `spec.version` of a VaultStaticSecret, `avp.kubernetes.io/secret-version`, or the
  * `#version` suffix of an argocd-vault-plugin placeholder inside a longer string.
  *

@@ -1,5 +1,5 @@
 /**
- * The explicit opt-in: `<prefix>/secrets` on the workload or its pod template (SPEC "Annotations").
+ * The explicit opt-in: `<prefix>/secrets` on the workload or its pod template (docs/annotations.md).
  * Entries are separated by commas, spaces or newlines; `kv/app`, `kv/data/app` and `kv/metadata/app`
  * all mean the secret `kv/app`.
  */

@@ -1,5 +1,5 @@
 /**
- * Config rules (SPEC "Config file" `rules`): attach secrets to every workload a selector matches. All given
+ * Config rules (docs/configuration.md): attach secrets to every workload a selector matches. All given
  * select fields must match: `path` (glob on the repo-relative file path), `kind`, `namespace` (exact; a
  * workload without `metadata.namespace` matches no namespace selector, since kustomize, Argo CD or Flux
  * decide it later), `name` (glob) and `labels` (each given label present with that value). A Helm-based

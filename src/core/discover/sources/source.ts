@@ -1,5 +1,5 @@
 /**
- * The discovery-source plugin interface (STYLE.md "Discovery sources are plugins"). One file per source,
+ * The discovery-source plugin interface (as Renovate's managers: one tiny interface). One file per source,
  * listed in `./index.ts`.
  *
  * Two phases, so that sources which follow a graph across documents fit the same shape: `collect` sees
