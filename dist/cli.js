@@ -78838,7 +78838,7 @@ function stringify3(value, replacer, options) {
 var VaultRolloutError = class extends Error {
   code;
   data;
-  /** Exit code the edges map this error to (SPEC: 1 for errors). */
+  /** Exit code the edges map this error to (1 for errors: docs/exit-codes.md). */
   exitCode = 1;
   constructor(code2, message, data = {}) {
     super(message);
@@ -85524,13 +85524,34 @@ import path6 from "node:path";
 
 // src/adapters/git/checkout-move.ts
 import { createHash as createHash2 } from "node:crypto";
-import { lstatSync, mkdirSync, readFileSync as readFileSync4, renameSync, rmSync as rmSync2, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync as readFileSync4,
+  renameSync,
+  rmSync as rmSync2,
+  writeFileSync,
+  writeSync
+} from "node:fs";
 import path5 from "node:path";
 function tempName(file2) {
   return path5.join(path5.dirname(file2), `.${path5.basename(file2)}.vault-rollout~`);
 }
 function blobId2(format2, bytes) {
   return createHash2(format2).update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
+var PAGE = 4096;
+function isCutWrite(content, to, from) {
+  const old = from ?? Buffer.alloc(0);
+  for (let k = PAGE; k < to.length; k += PAGE) {
+    if (content.length !== Math.max(k, old.length)) continue;
+    if (content.subarray(0, k).equals(to.subarray(0, k)) && content.subarray(k).equals(old.subarray(k))) {
+      return true;
+    }
+  }
+  return false;
 }
 function statKey(st) {
   return `${st.size}:${st.mtimeMs}:${st.ino}:${st.mode}`;
@@ -85582,10 +85603,11 @@ function inspectWorkTree(dir, entries, format2, allowMissing) {
       conflicts.push(e.path);
       continue;
     }
-    const oid = blobId2(format2, readFileSync4(file2));
+    const content = readFileSync4(file2);
+    const oid = blobId2(format2, content);
     if (oid === e.to) {
       seen.set(e.path, statKey(st));
-    } else if (oid === e.from) {
+    } else if (oid === e.from || allowMissing && isCutWrite(content, e.bytes, e.before)) {
       seen.set(e.path, statKey(st));
       write.push(e);
     } else conflicts.push(e.path);
@@ -85611,9 +85633,29 @@ function writeWorkTree(dir, check2, format2) {
   if (late.length > 0) return late;
   for (const e of check2.write) {
     const file2 = path5.join(dir, e.path);
+    let st;
+    try {
+      st = lstatSync(file2);
+    } catch {
+      st = null;
+    }
+    if (st && st.isFile() && st.nlink === 1 && e.bytes.length >= st.size) {
+      const fd = openSync(file2, "r+");
+      try {
+        for (let at = 0; at < e.bytes.length; ) at += writeSync(fd, e.bytes, at, e.bytes.length - at, at);
+      } finally {
+        closeSync(fd);
+      }
+      continue;
+    }
+    const mode = e.mode === "100755" ? 511 : 438;
+    if (!st) {
+      mkdirSync(path5.dirname(file2), { recursive: true });
+      writeFileSync(file2, e.bytes, { mode, flag: "wx" });
+      continue;
+    }
     const tmp = tempName(file2);
-    mkdirSync(path5.dirname(file2), { recursive: true });
-    writeFileSync(tmp, e.bytes, { mode: e.mode === "100755" ? 511 : 438 });
+    writeFileSync(tmp, e.bytes, { mode });
     renameSync(tmp, file2);
   }
   return [];
@@ -85912,7 +85954,8 @@ data ${bytes.length}
             mode: entry?.mode === "100755" ? "100755" : "100644",
             from: entry?.oid ?? null,
             to: this.blobId(bytes),
-            bytes
+            bytes,
+            before: entry ? Buffer.from(c.before, "utf8") : null
           };
         })
       });
@@ -86199,12 +86242,14 @@ data ${bytes.length}
       else return null;
     }
     if (!await this.plainCheckout(raw.map((e) => e.path))) return null;
-    const blobs = await this.readBlobs([...new Set(raw.map((e) => e.to))]);
+    const oids = raw.flatMap((e) => e.from ? [e.to, e.from] : [e.to]);
+    const blobs = await this.readBlobs([...new Set(oids)]);
     const entries = [];
     for (const e of raw) {
       const bytes = blobs.get(e.to);
-      if (!bytes) return null;
-      entries.push({ ...e, bytes });
+      const before = e.from ? blobs.get(e.from) : null;
+      if (!bytes || before === void 0) return null;
+      entries.push({ ...e, bytes, before });
     }
     return entries;
   }
@@ -95622,7 +95667,7 @@ function info(p) {
 var GitHubPulls = class extends RepoClient {
   /**
    * The open pull request from `branch` into `base`, or null. `head` must be `owner:branch`: GitHub
-   * silently ignores a bare branch name and lists every open pull request (DEPENDENCIES.md pitfall 6).
+   * silently ignores a bare branch name and lists every open pull request.
    */
   async findOpen(branch, base) {
     const pulls = await this.call(
@@ -96475,7 +96520,7 @@ async function scanCommand(opts, io) {
           source: s.source,
           via: s.via,
           recorded: w.recorded?.get(s.path) ?? null,
-          // Where a restart would pin the new version (SPEC "Version pinning").
+          // Where a restart would pin the new version (docs/annotations.md "Version pins").
           ...s.pins?.length ? { pins: s.pins.map((p) => `${p.kind}/${p.name} (${p.file}) ${formatPath(p.field)}`) } : {}
         }))
       })),

@@ -4,13 +4,13 @@
  * checkout conversion goes through `read-tree -m -u`, and a person's edit always stops the move with the
  * file named and nothing written.
  */
-import { chmod, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Workspace } from '../../src/core/ports.js';
-import { tempName } from '../../src/adapters/git/checkout-move.js';
+import { isCutWrite, tempName } from '../../src/adapters/git/checkout-move.js';
 import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
 import { author, gitTestEnv, noSleep, open, publishWithRetry, tempDir, type BuildResult } from './helpers.js';
 
@@ -21,6 +21,8 @@ const env = { ...process.env, ...gitTestEnv } as NodeJS.ProcessEnv;
 const FILES = Object.fromEntries(
   Array.from({ length: 12 }, (_, i) => [`apps/app-${i}.yaml`, `name: app-${i}\nversion: 1\n`]),
 );
+/** A file of three and a half pages whose edit (near the top) grows it. */
+const BIG = `version: 1\n${'# padding line of a large manifest\n'.repeat(400)}`;
 
 beforeAll(async () => {
   server = await startGitServer();
@@ -108,15 +110,15 @@ describe('moving a checkout after the push (git CLI)', () => {
     expect(await readFile(path.join(dir, 'apps/app-2.yaml'), 'utf8')).toBe('name: app-2\nversion: 2\n');
   });
 
-  it('finishes a move a killed run left half done: some files new, one missing, a temporary file left', async () => {
-    const { name, dir } = await checkout();
+  it('finishes a move a killed run left half done: some files new, one missing, one cut after a page, a temporary file left', async () => {
+    const { name, dir } = await checkout({ ...FILES, 'apps/big.yaml': BIG });
     const base = (await git(dir, 'rev-parse', 'HEAD')).trim();
     const ws = await open('native', { repo: dir });
     const res = await publishWithRetry(
       ws,
       editAll(
         (p) => p.startsWith('apps/'),
-        (t) => t.replace('version: 1', 'version: 2'),
+        (t) => t.replace('version: 1', 'version: 20'),
       ),
       { author, sleep: noSleep },
     );
@@ -130,16 +132,42 @@ describe('moving a checkout after the push (git CLI)', () => {
     }
     await rm(path.join(dir, 'apps/app-7.yaml'));
     await writeFile(tempName(path.join(dir, 'apps/app-8.yaml')), 'name: app-8\nvers');
+    const bigNew = Buffer.from(BIG.replace('version: 1', 'version: 20'));
+    const cut = Buffer.concat([bigNew.subarray(0, 8192), Buffer.from(BIG).subarray(8192)]);
+    expect(isCutWrite(cut, bigNew, Buffer.from(BIG))).toBe(true);
+    await writeFile(path.join(dir, 'apps/big.yaml'), cut);
 
     const again = await open('native', { repo: dir });
     await again.close();
     expect(await settled(dir, name)).toBe(res.commit);
     for (let i = 0; i < 12; i++) {
       expect(await readFile(path.join(dir, `apps/app-${i}.yaml`), 'utf8')).toBe(
-        `name: app-${i}\nversion: 2\n`,
+        `name: app-${i}\nversion: 20\n`,
       );
     }
+    expect(await readFile(path.join(dir, 'apps/big.yaml'), 'utf8')).toBe(
+      BIG.replace('version: 1', 'version: 20'),
+    );
     expect(existsSync(tempName(path.join(dir, 'apps/app-8.yaml')))).toBe(false);
+  });
+
+  it('writes a file that shrinks, or has another hard link, by a rename, leaving the other link alone', async () => {
+    const { name, dir } = await checkout({ ...FILES, 'apps/big.yaml': BIG });
+    await link(path.join(dir, 'apps/app-4.yaml'), path.join(tmp.dir, `${name}-hardlink`));
+    const ws = await open('native', { repo: dir });
+    const res = await publishWithRetry(
+      ws,
+      editAll(
+        (p) => p === 'apps/big.yaml' || p === 'apps/app-4.yaml',
+        (t) => (t.length > 1000 ? t.slice(0, 100) : t.replace('version: 1', 'version: 2')),
+      ),
+      { author, sleep: noSleep },
+    );
+    await ws.close();
+    expect(await settled(dir, name)).toBe(res.commit);
+    expect(await readFile(path.join(dir, 'apps/big.yaml'), 'utf8')).toBe(BIG.slice(0, 100));
+    expect(await readFile(path.join(dir, 'apps/app-4.yaml'), 'utf8')).toBe('name: app-4\nversion: 2\n');
+    expect(await readFile(path.join(tmp.dir, `${name}-hardlink`), 'utf8')).toBe('name: app-4\nversion: 1\n');
   });
 
   it('refuses to fast-forward over a person’s edit, names the file, and writes nothing', async () => {
@@ -175,5 +203,21 @@ describe('moving a checkout after the push (git CLI)', () => {
     await settled(dir, name);
     expect(existsSync(path.join(dir, 'apps/app-2.yaml'))).toBe(false);
     expect(await readFile(path.join(dir, 'apps/app-3.yaml'), 'utf8')).toBe('name: app-3\nversion: 9\n');
+  });
+});
+
+describe('isCutWrite', () => {
+  const from = Buffer.from('a'.repeat(9000));
+  const to = Buffer.from('b'.repeat(9100));
+  it('recognises the new bytes cut after whole pages over the old ones, and nothing else', () => {
+    expect(isCutWrite(Buffer.concat([to.subarray(0, 4096), from.subarray(4096)]), to, from)).toBe(true);
+    expect(isCutWrite(Buffer.concat([to.subarray(0, 8192), from.subarray(8192)]), to, from)).toBe(true);
+    expect(isCutWrite(to.subarray(0, 4096), to, null)).toBe(true); // a new file cut after one page
+    expect(isCutWrite(Buffer.concat([to.subarray(0, 4000), from.subarray(4000)]), to, from)).toBe(false);
+    expect(isCutWrite(from, to, from)).toBe(false);
+    expect(isCutWrite(to, to, from)).toBe(false);
+    const edited = Buffer.concat([to.subarray(0, 4096), from.subarray(4096)]);
+    edited[5000] = 0x7a;
+    expect(isCutWrite(edited, to, from)).toBe(false);
   });
 });

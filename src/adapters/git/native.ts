@@ -369,6 +369,7 @@ export class NativeWorkspace implements Workspace {
             from: entry?.oid ?? null,
             to: this.blobId(bytes),
             bytes,
+            before: entry ? Buffer.from(c.before, 'utf8') : null,
           };
         }),
       });
@@ -689,12 +690,14 @@ export class NativeWorkspace implements Workspace {
       else return null;
     }
     if (!(await this.plainCheckout(raw.map((e) => e.path)))) return null;
-    const blobs = await this.readBlobs([...new Set(raw.map((e) => e.to))]);
+    const oids = raw.flatMap((e) => (e.from ? [e.to, e.from] : [e.to]));
+    const blobs = await this.readBlobs([...new Set(oids)]);
     const entries: MoveEntry[] = [];
     for (const e of raw) {
       const bytes = blobs.get(e.to);
-      if (!bytes) return null;
-      entries.push({ ...e, bytes });
+      const before = e.from ? blobs.get(e.from) : null;
+      if (!bytes || before === undefined) return null;
+      entries.push({ ...e, bytes, before });
     }
     return entries;
   }
