@@ -217,11 +217,7 @@ async function main(argv: string[]): Promise<number> {
     .command('demo')
     .description('the whole job against a local Vault-compatible dev server and a throwaway Git remote')
     .action(async () => {
-      exit = await demoCommand({
-        stdout: (t) => process.stdout.write(t),
-        logger: createLogger({ format: 'text', level: 'info' }),
-        cwd: process.cwd(),
-      });
+      exit = await demoCommand({ stdout: (t) => process.stdout.write(t), cwd: process.cwd() });
     });
 
   program.exitOverride();
