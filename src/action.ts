@@ -17,11 +17,12 @@ import { toDiff, toMarkdown, toTable } from './core/report/render.js';
 import { vaultOptionsFromEnv } from './adapters/vault/env.js';
 import { createVaultReader } from './adapters/vault/reader.js';
 import { redact, registerSecret } from './log.js';
-import { describeError, runApply, type Env, type Io } from './run.js';
+import { describeError, runApplyWithOutcome, type Env, type Io } from './run.js';
 import {
   actionEnv,
   actionOutputs,
   applyOptions,
+  blockedFailure,
   checkWorkspace,
   missingOidcError,
   parseInputs,
@@ -29,6 +30,7 @@ import {
   usesRunnerOidc,
   vaultBlock,
   withInputHint,
+  withTlsInputs,
 } from './action/inputs.js';
 
 /** Characters of the dry-run diff shown in the job summary, which GitHub caps at 1 MiB. */
@@ -114,7 +116,10 @@ async function main(): Promise<void> {
         const oidc = usesRunnerOidc(block, env);
         // vaultOptionsFromEnv wants VAULT_JWT for the jwt method; the placeholder is replaced right below
         // by the function that fetches the runner's token, so it is never sent.
-        const options = vaultOptionsFromEnv(oidc ? { ...env, VAULT_JWT: 'runner-oidc' } : env, block);
+        const options = withTlsInputs(
+          vaultOptionsFromEnv(oidc ? { ...env, VAULT_JWT: 'runner-oidc' } : env, block),
+          inputs,
+        );
         if (oidc && options.auth.method === 'jwt') {
           options.auth = { ...options.auth, jwt: () => runnerIdToken(env, inputs.jwtAudience) };
         }
@@ -126,10 +131,10 @@ async function main(): Promise<void> {
     };
 
     group.start(`Open "${inputs.repo}"`);
-    const report = await runApply(applyOptions(inputs), io);
+    const { report, pullRequestOperation } = await runApplyWithOutcome(applyOptions(inputs), io);
     group.end();
 
-    const outputs = actionOutputs(report);
+    const outputs = actionOutputs(report, pullRequestOperation);
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
     core.info(toTable(report));
     const diff = inputs.dryRun && report.changes.length > 0 ? toDiff(report.changes) : '';
@@ -146,6 +151,13 @@ async function main(): Promise<void> {
       }
       await core.summary.addRaw(redact(markdown)).write();
     }
+    // Blocked workloads fail the step last, once the outputs and the summary are written.
+    const blocked = blockedFailure(report, inputs.failOnBlocked);
+    if (blocked) core.setFailed(redact(blocked));
+    else if (report.summary.blocked > 0)
+      core.warning(
+        `${report.summary.blocked} workload(s) blocked (fail-on-blocked: false): see the job summary`,
+      );
   } catch (err) {
     group.end();
     const { message } = describeError(err);

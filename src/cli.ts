@@ -6,6 +6,9 @@ import { cleanTempDirsOnExit } from './adapters/fs/temp.js';
 import { Command, Option } from 'commander';
 import { createLogger, type LogFormat } from './log.js';
 import { demoCommand } from './demo.js';
+import { devServerCommand, putSecret } from './dev-server.js';
+import { validateCommand } from './validate.js';
+import { ConfigError } from './core/errors.js';
 import {
   applyCommand,
   describeError,
@@ -79,7 +82,6 @@ function quietDependencyWarnings(): void {
 
 async function main(argv: string[]): Promise<number> {
   quietDependencyWarnings();
-  cleanTempDirsOnExit();
   maskEnvSecrets(process.env);
   let exit = 0;
   const io = (raw: RawOptions): Io => ({
@@ -92,7 +94,12 @@ async function main(argv: string[]): Promise<number> {
     .description('Turns a rotated Vault secret into a reviewed, rolling restart through Git.')
     .version(VERSION)
     .showHelpAfterError()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    // dev-server handles SIGINT/SIGTERM itself (it stops cleanly and exits 0); every other command removes its
+    // temporary folders on the way out.
+    .hook('preAction', (_program, command) => {
+      if (command.name() !== 'dev-server') cleanTempDirsOnExit();
+    });
 
   common(
     program
@@ -145,14 +152,72 @@ async function main(argv: string[]): Promise<number> {
       },
     );
   program
+    .command('validate')
+    .description(
+      'check the config file (and --environment) without touching Vault or Git; exit 1 with every error',
+    )
+    .option('--repo <dir>', 'a local checkout', '.')
+    .option('--config <file>', 'config file (default: vault-rollout.yaml at the repo root)')
+    .option('--environment <name>', "check that the config's environments list this one")
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(
+      new Option('--log-format <format>', 'stderr log format').choices(['text', 'json']).default('text'),
+    )
+    .option('-v, --verbose', 'debug logs on stderr')
+    .action(async (raw: RawOptions) => {
+      exit = await validateCommand(
+        { repo: raw.repo, config: raw.config, environment: raw.environment, format: raw.format },
+        io(raw),
+      );
+    });
+  program
+    .command('dev-server')
+    .description(
+      'a local Vault-compatible dev server (metadata only) to try vault-rollout on your repository; `dev-server put mount/path` rotates a secret',
+    )
+    .argument('[put]', '`put`: add a version to a secret on the running server (VAULT_ADDR, VAULT_TOKEN)')
+    .argument('[secret]', 'the secret to rotate, e.g. kv/app/db')
+    .option('--seed <secrets>', 'secrets to create, e.g. kv/app/db@3,kv/app/api (or a file listing them)')
+    .option('--port <port>', 'port on 127.0.0.1 (default: any free port)')
+    .option('--token <token>', 'the root token (default: random)')
+    .action(
+      async (
+        put: string | undefined,
+        secret: string | undefined,
+        raw: { seed?: string; port?: string; token?: string },
+      ) => {
+        if (put !== undefined) {
+          if (put !== 'put' || secret === undefined)
+            throw new ConfigError(
+              `dev-server takes no argument but \`put mount/path\` (got "${[put, secret].filter(Boolean).join(' ')}")`,
+            );
+          const version = await putSecret(secret, process.env);
+          process.stdout.write(`${secret} is now at version ${version}\n`);
+          exit = 0;
+          return;
+        }
+        const port = raw.port === undefined ? undefined : Number(raw.port);
+        if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+          throw new ConfigError(`--port must be a port number (got "${raw.port}")`);
+        const stopped = new Promise<string>((done) => {
+          for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done(signal));
+        });
+        exit = await devServerCommand(
+          { seed: raw.seed, port, token: raw.token },
+          {
+            stdout: (t) => process.stdout.write(t),
+            stderr: (t) => process.stderr.write(t),
+            cwd: process.cwd(),
+            stopped,
+          },
+        );
+      },
+    );
+  program
     .command('demo')
     .description('the whole job against a local Vault-compatible dev server and a throwaway Git remote')
     .action(async () => {
-      exit = await demoCommand({
-        stdout: (t) => process.stdout.write(t),
-        logger: createLogger({ format: 'text', level: 'info' }),
-        cwd: process.cwd(),
-      });
+      exit = await demoCommand({ stdout: (t) => process.stdout.write(t), cwd: process.cwd() });
     });
 
   program.exitOverride();

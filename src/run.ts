@@ -20,11 +20,17 @@ import { createVaultReader } from './adapters/vault/reader.js';
 import { vaultOptionsFromEnv } from './adapters/vault/env.js';
 import { openWorkspace, type GitEngine, type OpenWorkspaceOptions } from './adapters/git/index.js';
 import { readTemplate } from './adapters/templates.js';
+import {
+  resolveTemplates,
+  templateFile,
+  TEMPLATE_KEYS,
+  type MessageTemplates,
+} from './core/config/templates.js';
 import { renderCommitMessage } from './core/report/commit-message.js';
 import { formatPath } from './core/yaml/edit-scalar.js';
 import { discoverRepo, planRepo, publishLoop, selectEnvironment } from './pipeline.js';
 import { publishCommit } from './publish/commit.js';
-import { publishPullRequest } from './publish/pull-request.js';
+import { publishPullRequest, type PullRequestOutcome } from './publish/pull-request.js';
 import { ApiCommitWorkspace } from './publish/api-commits.js';
 import {
   connectGitHub,
@@ -264,11 +270,31 @@ export async function runPlan(opts: CommonOptions, io: Io, edits = true): Promis
 
 const pending = (r: RunReport) => r.summary.restart + r.summary.record > 0;
 
+/** Exit code of a run that finished (docs: exit codes). */
+export const EXIT_PENDING = 2;
+export const EXIT_BLOCKED = 3;
+
+/**
+ * The exit code of a finished `status`, `plan` or `apply`: 3 when a workload is blocked (a secret missing,
+ * deleted or forbidden; everything else was still planned or published), else 2 with `--exit-code` when
+ * changes are pending, else 0. Blocked wins over pending: a pipeline that only looks at "non-zero" must
+ * not take a blocked workload for routine work.
+ */
+export function runExitCode(report: RunReport, exitCodeFlag: boolean, logger?: Logger): number {
+  if (report.summary.blocked > 0) {
+    logger?.warn(
+      `${report.summary.blocked} workload(s) blocked: a secret is missing, deleted or forbidden (see the report); exit code ${EXIT_BLOCKED}`,
+    );
+    return EXIT_BLOCKED;
+  }
+  return exitCodeFlag && pending(report) ? EXIT_PENDING : 0;
+}
+
 /** `status`: recorded versions against Vault. Writes nothing. */
 export async function statusCommand(opts: CommonOptions, io: Io): Promise<number> {
   const report = await runPlan(opts, io, false);
   io.stdout(render(report, opts.format));
-  return opts.exitCode && pending(report) ? 2 : 0;
+  return runExitCode(report, opts.exitCode, io.logger);
 }
 
 /** `plan`: what `apply` would change, with the unified diff. Writes nothing. */
@@ -279,7 +305,7 @@ export async function planCommand(opts: CommonOptions, io: Io): Promise<number> 
   if (opts.format === 'markdown' && report.changes.length > 0)
     out += `\n\`\`\`diff\n${toDiff(report.changes)}\`\`\`\n`;
   io.stdout(out);
-  return opts.exitCode && pending(report) ? 2 : 0;
+  return runExitCode(report, opts.exitCode, io.logger);
 }
 
 /** Maps any error to a one-line message (never a stack trace) and an exit code. */
@@ -300,6 +326,38 @@ export interface ApplyOptions extends CommonOptions {
    * GitHub signs it; else the config's `pullRequest.apiCommits`.
    */
   apiCommits?: boolean | undefined;
+  /** Pull-request labels, reviewers and draft state; each replaces the config's `pullRequest` key when given. */
+  labels?: string[] | undefined;
+  reviewers?: string[] | undefined;
+  draft?: boolean | undefined;
+}
+
+/** What the pull request step did, as the Action reports it (`pull-request-operation`). */
+export type PullRequestOperation = 'created' | 'updated' | 'closed' | 'none';
+
+/** A pull-request stage outcome, in the four words the Action's output uses. */
+export function pullRequestOperation(outcome: PullRequestOutcome | null): PullRequestOperation {
+  if (outcome === 'created' || outcome === 'updated' || outcome === 'closed') return outcome;
+  // unchanged, left alone, dry run, nothing to do, or commit mode: the pull request was not touched.
+  return 'none';
+}
+
+export interface ApplyResult {
+  report: RunReport;
+  pullRequestOperation: PullRequestOperation;
+}
+
+/**
+ * The templates of a publish, read from the base head the plan was made on: the user's files that the
+ * config names, else the shipped ones.
+ */
+async function workspaceTemplates(ws: Workspace, config: Config): Promise<MessageTemplates> {
+  const named = new Set(
+    TEMPLATE_KEYS.map(({ key }) => templateFile(config, key)).filter((f): f is string => f !== undefined),
+  );
+  const files = named.size === 0 ? [] : (await ws.source.load((p) => named.has(p))).files;
+  const text = new Map(files.map((f) => [f.path, f.text]));
+  return resolveTemplates(config, (p) => text.get(p) ?? null, readTemplate);
 }
 
 /** Default commit author when the config names none. */
@@ -410,6 +468,11 @@ async function workspaceConfig(ws: Workspace, configFlag: string | undefined, cw
  * hands them to the one re-planning loop (src/pipeline.ts) with the publish stage of the mode.
  */
 export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
+  return (await runApplyWithOutcome(opts, io)).report;
+}
+
+/** {@link runApply}, also saying what happened to the pull request (the Action's `pull-request-operation`). */
+export async function runApplyWithOutcome(opts: ApplyOptions, io: Io): Promise<ApplyResult> {
   const local = !isUrl(opts.repo);
   const repo = local ? localRepoDir(opts, io) : opts.repo;
   // A local checkout's config is read from disk first, so its `branch` and `mode` apply before opening.
@@ -421,7 +484,16 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
   let ws = await open(opts.branch ?? diskConfig?.branch);
   let reader: (SecretReader & { close(): Promise<void> }) | null = null;
   try {
-    const config = diskConfig ?? (await workspaceConfig(ws, opts.config, io.cwd));
+    const loaded = diskConfig ?? (await workspaceConfig(ws, opts.config, io.cwd));
+    const config: Config = {
+      ...loaded,
+      pullRequest: {
+        ...loaded.pullRequest,
+        ...(opts.labels !== undefined ? { labels: opts.labels } : {}),
+        ...(opts.reviewers !== undefined ? { reviewers: opts.reviewers } : {}),
+        ...(opts.draft !== undefined ? { draft: opts.draft } : {}),
+      },
+    };
     if (!opts.branch && !diskConfig && config.branch && config.branch !== ws.branch) {
       // The config in the remote's default branch names another base branch: plan on that one.
       await ws.close();
@@ -448,6 +520,7 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
     // An App's installation token pushes too, so the pushed branch triggers workflows (GITHUB_TOKEN's can't).
     if (gh?.via === 'app' && !io.env.GIT_TOKEN) ws.useAuth({ username: 'x-access-token', token: gh.token });
 
+    const templates = await workspaceTemplates(ws, config);
     const activeReader = (reader = environmentReaders(config, io));
     const author = (config.commit?.author ? parseAuthor(config.commit.author) : null) ?? DEFAULT_AUTHOR;
     const plan = (w: Workspace) =>
@@ -477,12 +550,13 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
             github: gh && repository ? { gh, repository } : null,
             apiCommits,
             environment: opts.environment,
+            templates,
           }),
       });
-      return result.report;
+      return { report: result.report, pullRequestOperation: pullRequestOperation(result.outcome) };
     }
 
-    const template = readTemplate('commit-message.liquid');
+    const template = templates.commitMessage;
     // API commits: the same commit, made by GitHub and moved onto the base as a fast-forward only.
     const target: Workspace =
       gh && repository
@@ -522,7 +596,7 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
     } else {
       io.logger.info(`Nothing to commit on "${branch}"`);
     }
-    return final;
+    return { report: final, pullRequestOperation: 'none' };
   } finally {
     await reader?.close();
     await ws.close();
@@ -538,5 +612,5 @@ export async function applyCommand(opts: ApplyOptions, io: Io): Promise<number> 
   let out = render(report, opts.format);
   if (opts.format === 'table' && report.changes.length > 0) out += `\n${toDiff(report.changes)}`;
   io.stdout(out);
-  return 0;
+  return runExitCode(report, false, io.logger);
 }

@@ -12,7 +12,7 @@ import type { RunReport } from '../core/model.js';
 import { toJson } from '../core/report/render.js';
 import type { VaultConfigBlock } from '../adapters/vault/env.js';
 import type { VaultAuthMethod } from '../adapters/vault/options.js';
-import type { ApplyOptions, Env } from '../run.js';
+import type { ApplyOptions, Env, PullRequestOperation } from '../run.js';
 
 export interface ActionInputs {
   /** Absolute folder or URL: the `repo` input, else the workspace that actions/checkout filled. */
@@ -31,6 +31,19 @@ export interface ActionInputs {
   githubToken?: string;
   /** The config's `environments` entry to run: its render roots, its Vault, its pull-request branch. */
   environment?: string;
+  /** Where the Vault auth method is mounted (`vault.auth.mount`), e.g. `github-jwt`. */
+  vaultAuthPath?: string;
+  /** PEM of the CA that signed Vault's certificate (the input may be PEM or base64 of PEM). */
+  vaultCaCert?: string;
+  /** Skip TLS verification of Vault (testing only); undefined leaves VAULT_SKIP_VERIFY to decide. */
+  vaultSkipVerify?: boolean;
+  /** Pull-request labels and reviewers, replacing the config's when given. */
+  labels?: string[];
+  reviewers?: string[];
+  /** Open the pull request as a draft; undefined leaves the config's `pullRequest.draft`. */
+  draft?: boolean;
+  /** Fail the step when a workload is blocked (default true); the outputs are set either way. */
+  failOnBlocked: boolean;
 }
 
 /** Reads one input as the runner passes it (`INPUT_<NAME>` with dashes kept), trimmed; '' when unset. */
@@ -45,6 +58,30 @@ function parseBoolean(name: string, value: string): boolean {
   if (['true', 'True', 'TRUE'].includes(value)) return true;
   if (['false', 'False', 'FALSE'].includes(value)) return false;
   throw new ConfigError(`input "${name}" must be true or false (got "${value}").`, { input: name });
+}
+
+/** A list input: items separated by commas or newlines (as create-pull-request takes them), blanks dropped. */
+export function parseList(value: string): string[] {
+  return value
+    .split(/[,\n]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/**
+ * The `vault-ca-cert` input as PEM: PEM text as it is (a secret holding `\n` escapes is unescaped), or
+ * base64 of PEM, as hashicorp/vault-action's `caCertificate` takes it.
+ * @throws ConfigError when it is neither.
+ */
+export function parseCaCert(value: string): string {
+  const pem = (text: string) => /-----BEGIN [A-Z0-9 ]+-----/.test(text);
+  if (pem(value)) return value.includes('\n') ? value : value.replace(/\\n/g, '\n');
+  const decoded = Buffer.from(value.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (pem(decoded)) return decoded;
+  throw new ConfigError(
+    'input "vault-ca-cert" must be a PEM certificate ("-----BEGIN CERTIFICATE-----...") or its base64 encoding.',
+    { input: 'vault-ca-cert' },
+  );
 }
 
 /**
@@ -70,7 +107,14 @@ export function parseInputs(get: InputGetter, env: Env, cwd: string): ActionInpu
       { input: 'vault-auth' },
     );
   }
-  const inputs: ActionInputs = { repo, mode, dryRun: parseBoolean('dry-run', get('dry-run')) };
+  const optionalBoolean = (name: string): boolean | undefined =>
+    get(name) === '' ? undefined : parseBoolean(name, get(name));
+  const inputs: ActionInputs = {
+    repo,
+    mode,
+    dryRun: parseBoolean('dry-run', get('dry-run')),
+    failOnBlocked: optionalBoolean('fail-on-blocked') ?? true,
+  };
   const set = <K extends keyof ActionInputs>(key: K, value: ActionInputs[K] | undefined) => {
     if (value !== undefined) inputs[key] = value;
   };
@@ -84,6 +128,15 @@ export function parseInputs(get: InputGetter, env: Env, cwd: string): ActionInpu
   set('jwtAudience', opt('jwt-audience'));
   set('githubToken', opt('github-token'));
   set('environment', opt('environment'));
+  set('vaultAuthPath', opt('vault-auth-path')?.replace(/^\/+|\/+$/g, '') || undefined);
+  const ca = opt('vault-ca-cert');
+  set('vaultCaCert', ca === undefined ? undefined : parseCaCert(ca));
+  set('vaultSkipVerify', optionalBoolean('vault-skip-verify'));
+  const labels = opt('labels');
+  set('labels', labels === undefined ? undefined : parseList(labels));
+  const reviewers = opt('reviewers');
+  set('reviewers', reviewers === undefined ? undefined : parseList(reviewers));
+  set('draft', optionalBoolean('draft'));
   return inputs;
 }
 
@@ -98,6 +151,21 @@ export function applyOptions(inputs: ActionInputs): ApplyOptions {
     format: 'json',
     exitCode: false,
     environment: inputs.environment,
+    labels: inputs.labels,
+    reviewers: inputs.reviewers,
+    draft: inputs.draft,
+  };
+}
+
+/** The TLS inputs laid over the reader options (inputs win over VAULT_CACERT / VAULT_SKIP_VERIFY). */
+export function withTlsInputs<T extends { caCert?: string; skipVerify?: boolean }>(
+  options: T,
+  inputs: Pick<ActionInputs, 'vaultCaCert' | 'vaultSkipVerify'>,
+): T {
+  return {
+    ...options,
+    ...(inputs.vaultCaCert !== undefined ? { caCert: inputs.vaultCaCert } : {}),
+    ...(inputs.vaultSkipVerify !== undefined ? { skipVerify: inputs.vaultSkipVerify } : {}),
   };
 }
 
@@ -144,11 +212,12 @@ export function vaultBlock(inputs: ActionInputs, config: VaultConfigBlock = {}):
   if (inputs.vaultNamespace) out.namespace = inputs.vaultNamespace;
   // A `vault-token` input alone means token auth, whatever the config's method says.
   const method = inputs.vaultAuth ?? (inputs.vaultToken ? 'token' : undefined);
-  if (method || inputs.vaultRole) {
+  if (method || inputs.vaultRole || inputs.vaultAuthPath) {
     out.auth = {
       ...config.auth,
       ...(method ? { method } : {}),
       ...(inputs.vaultRole ? { role: inputs.vaultRole } : {}),
+      ...(inputs.vaultAuthPath ? { mount: inputs.vaultAuthPath } : {}),
     };
   }
   return out;
@@ -174,6 +243,8 @@ const INPUT_FOR: readonly (readonly [string, string])[] = [
   ['VAULT_NAMESPACE', 'the `vault-namespace` input'],
   ['vault.auth.role', 'the `vault-role` input'],
   ['vault.auth.method', 'the `vault-auth` input'],
+  ['vault.auth.mount', 'the `vault-auth-path` input'],
+  ['VAULT_CACERT', 'the `vault-ca-cert` input'],
   ['--mode', 'the `mode` input'],
 ];
 
@@ -202,13 +273,37 @@ export function checkWorkspace(inputs: ActionInputs, isCheckout: (dir: string) =
 }
 
 /** Step outputs (action.yml `outputs:`), all strings as the runner stores them. */
-export function actionOutputs(report: RunReport): Record<string, string> {
+export function actionOutputs(
+  report: RunReport,
+  pullRequestOperation: PullRequestOperation = 'none',
+): Record<string, string> {
   return {
     changed: String(report.changes.length > 0),
     restarts: String(report.summary.restart),
+    blocked: String(report.summary.blocked),
     'commit-sha': report.commit ?? '',
     'pull-request-number': report.pullRequest ? String(report.pullRequest.number) : '',
     'pull-request-url': report.pullRequest?.url ?? '',
+    'pull-request-operation': pullRequestOperation,
     plan: JSON.stringify(toJson(report)),
   };
+}
+
+/**
+ * The step's failure when a workload is blocked and `fail-on-blocked` is true (the CLI's exit code 3), else
+ * null. Everything that was not blocked has been published by then.
+ */
+export function blockedFailure(report: RunReport, failOnBlocked: boolean): string | null {
+  const blocked = report.workloads.filter((p) => p.action === 'blocked');
+  if (blocked.length === 0 || !failOnBlocked) return null;
+  const names = blocked
+    .slice(0, 5)
+    .map((p) => `${p.workload.kind}/${p.workload.name} (${p.workload.file})`)
+    .join(', ');
+  const more = blocked.length > 5 ? ` and ${blocked.length - 5} more` : '';
+  return (
+    `${blocked.length} workload(s) blocked: ${names}${more}. A secret they depend on is missing, deleted or ` +
+    'forbidden; they were left as they are and everything else was published. Fix the secret or the ' +
+    'reference (see the job summary), or set `fail-on-blocked: false` to keep the step green.'
+  );
 }

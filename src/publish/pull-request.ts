@@ -25,6 +25,7 @@ import type { Logger, Workspace } from '../core/ports.js';
 import { renderCommitMessage } from '../core/report/commit-message.js';
 import { renderPullRequest } from '../core/report/pr-body.js';
 import { readTemplate } from '../adapters/templates.js';
+import type { MessageTemplates } from '../core/config/templates.js';
 import {
   GitHubError,
   GitHubGitData,
@@ -85,6 +86,8 @@ export interface PullRequestRunOptions {
   clock?: () => Date;
   /** `--environment NAME`: the plan covers only that environment's roots; the branch is `vault-rollout/<base>/<NAME>`. */
   environment?: string | undefined;
+  /** Commit message and pull-request templates (default: the shipped ones in templates/). */
+  templates?: MessageTemplates | undefined;
 }
 
 export interface PullRequestResult {
@@ -223,7 +226,12 @@ export async function publishPullRequest(
   // Reads and writes of the pull-request branch: git, or the GitHub API (the base always comes from git).
   const target: Workspace = apiCommits ? apiWs : ws;
 
-  const message = renderCommitMessage(readTemplate('commit-message.liquid'), report.workloads);
+  const templates = opts.templates ?? {
+    commitMessage: readTemplate('commit-message.liquid'),
+    pullRequestTitle: readTemplate('pr-title.liquid'),
+    pullRequestBody: readTemplate('pr-body.liquid'),
+  };
+  const message = renderCommitMessage(templates.commitMessage, report.workloads);
   const changes = report.changes.filter((c) => c.before !== c.after);
   const pending = message !== null && changes.length > 0;
   const open = await pulls.findOpen(branch, base);
@@ -350,7 +358,7 @@ export async function publishPullRequest(
     }
 
     const text = renderPullRequest(
-      { title: readTemplate('pr-title.liquid'), body: readTemplate('pr-body.liquid') },
+      { title: templates.pullRequestTitle, body: templates.pullRequestBody },
       report,
       { base, branch, annotationPrefix: config.annotationPrefix },
     );
@@ -367,7 +375,13 @@ export async function publishPullRequest(
       }
       outcome = pushed || pr !== open ? 'updated' : 'unchanged';
     } else {
-      pr = await pulls.create({ branch, base, title: text.title, body: text.body });
+      pr = await pulls.create({
+        branch,
+        base,
+        title: text.title,
+        body: text.body,
+        draft: config.pullRequest.draft,
+      });
       created = true;
       outcome = 'created';
       logger.info(`Opened pull request #${pr.number}: ${pr.url}`);

@@ -4,13 +4,18 @@ import {
   actionEnv,
   actionOutputs,
   applyOptions,
+  blockedFailure,
   checkWorkspace,
+  parseCaCert,
   parseInputs,
+  parseList,
   secretsToMask,
   usesRunnerOidc,
   vaultBlock,
   withInputHint,
+  withTlsInputs,
 } from '../../src/action/inputs.js';
+import { pullRequestOperation } from '../../src/run.js';
 import type { RunReport } from '../../src/core/model.js';
 
 const getter = (inputs: Record<string, string>) => (name: string) => inputs[name] ?? '';
@@ -22,6 +27,7 @@ describe('parseInputs', () => {
       repo: '/home/runner/work/manifests/manifests',
       mode: 'pr',
       dryRun: false,
+      failOnBlocked: true,
     });
     expect(parseInputs(getter({}), {}, '/cwd').repo).toBe('/cwd');
   });
@@ -219,5 +225,120 @@ describe('actionOutputs', () => {
       'pull-request-number': '7',
       'pull-request-url': 'https://github.example.com/o/r/pull/7',
     });
+  });
+});
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n';
+
+describe('the inputs other actions have', () => {
+  it('labels and reviewers: commas or newlines, blanks dropped; they reach the apply options', () => {
+    expect(parseList('secrets, rollout\n\n urgent ,')).toEqual(['secrets', 'rollout', 'urgent']);
+    const inputs = parseInputs(
+      getter({ labels: 'a,b', reviewers: 'alice\nacme/platform', draft: 'true' }),
+      WS,
+      '/x',
+    );
+    expect(applyOptions(inputs)).toMatchObject({
+      labels: ['a', 'b'],
+      reviewers: ['alice', 'acme/platform'],
+      draft: true,
+    });
+    // unset inputs leave the config's values alone
+    expect(applyOptions(parseInputs(getter({}), WS, '/x'))).toMatchObject({
+      labels: undefined,
+      reviewers: undefined,
+      draft: undefined,
+    });
+  });
+
+  it('fail-on-blocked defaults to true; booleans are checked', () => {
+    expect(parseInputs(getter({}), WS, '/x').failOnBlocked).toBe(true);
+    expect(parseInputs(getter({ 'fail-on-blocked': 'false' }), WS, '/x').failOnBlocked).toBe(false);
+    expect(() => parseInputs(getter({ draft: 'yes' }), WS, '/x')).toThrow(
+      'input "draft" must be true or false (got "yes").',
+    );
+    expect(() => parseInputs(getter({ 'vault-skip-verify': 'on' }), WS, '/x')).toThrow(
+      'input "vault-skip-verify" must be true or false',
+    );
+  });
+
+  it('vault-ca-cert: PEM, PEM with \\n escapes, or base64 of PEM', () => {
+    expect(parseCaCert(PEM)).toBe(PEM);
+    expect(parseCaCert(PEM.replace(/\n/g, '\\n'))).toBe(PEM);
+    expect(parseCaCert(Buffer.from(PEM).toString('base64'))).toBe(PEM);
+    expect(() => parseCaCert('not a certificate')).toThrow('input "vault-ca-cert" must be a PEM certificate');
+  });
+
+  it('TLS inputs win over VAULT_CACERT / VAULT_SKIP_VERIFY; unset ones leave them', () => {
+    const fromEnv = { address: 'https://v', caCert: 'env-ca', skipVerify: false };
+    expect(withTlsInputs(fromEnv, {})).toEqual(fromEnv);
+    expect(withTlsInputs(fromEnv, { vaultCaCert: PEM, vaultSkipVerify: true })).toEqual({
+      address: 'https://v',
+      caCert: PEM,
+      skipVerify: true,
+    });
+  });
+
+  it('vault-auth-path sets the auth mount, over the config', () => {
+    const inputs = parseInputs(getter({ 'vault-auth-path': '/github-jwt/', 'vault-auth': 'jwt' }), WS, '/x');
+    expect(inputs.vaultAuthPath).toBe('github-jwt');
+    expect(vaultBlock(inputs, { auth: { method: 'kubernetes', mount: 'k8s', role: 'r' } }).auth).toEqual({
+      method: 'jwt',
+      mount: 'github-jwt',
+      role: 'r',
+    });
+    expect(withInputHint('x', { key: 'vault.auth.mount' })).toBe(
+      'x In the workflow, set the `vault-auth-path` input.',
+    );
+  });
+});
+
+describe('blocked and pull-request-operation', () => {
+  const planned = (name: string, action: 'blocked' | 'record') =>
+    ({
+      action,
+      workload: { kind: 'Deployment', name, file: `apps/${name}.yaml` },
+    }) as RunReport['workloads'][number];
+  const report = (workloads: RunReport['workloads']): RunReport => ({
+    branch: 'main',
+    workloads,
+    summary: {
+      workloads: workloads.length,
+      restart: 0,
+      record: workloads.filter((w) => w.action === 'record').length,
+      blocked: workloads.filter((w) => w.action === 'blocked').length,
+      unchanged: 0,
+    },
+    problems: [],
+    changes: [],
+    commit: null,
+    pullRequest: null,
+  });
+
+  it('outputs count the blocked workloads and name the operation', () => {
+    // the count comes from the summary (the plan output holds the full report)
+    const r = { ...report([]), summary: { workloads: 2, restart: 0, record: 1, blocked: 1, unchanged: 0 } };
+    expect(actionOutputs(r, 'created')).toMatchObject({ blocked: '1', 'pull-request-operation': 'created' });
+    expect(actionOutputs(report([]))).toMatchObject({ blocked: '0', 'pull-request-operation': 'none' });
+  });
+
+  it('fails the step only with fail-on-blocked, naming at most five workloads', () => {
+    const many = report(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((n) => planned(n, 'blocked')));
+    const message = blockedFailure(many, true);
+    expect(message).toMatch(
+      /^7 workload\(s\) blocked: Deployment\/a \(apps\/a\.yaml\), .*Deployment\/e \(apps\/e\.yaml\) and 2 more\./,
+    );
+    expect(message).toContain('`fail-on-blocked: false`');
+    expect(blockedFailure(many, false)).toBeNull();
+    expect(blockedFailure(report([planned('b', 'record')]), true)).toBeNull();
+  });
+
+  it('pull-request stage outcomes in the four words of the output', () => {
+    expect(
+      (['created', 'updated', 'closed', 'unchanged', 'left-alone', 'dry-run', 'none'] as const).map(
+        pullRequestOperation,
+      ),
+    ).toEqual(['created', 'updated', 'closed', 'none', 'none', 'none', 'none']);
+    expect(pullRequestOperation(null)).toBe('none');
   });
 });

@@ -67,6 +67,7 @@ describe('parseConfig', () => {
     expect(config.pullRequest).toEqual({
       labels: ['secrets'],
       reviewers: [],
+      draft: false,
       autoMerge: false,
       apiCommits: false,
     });
@@ -92,7 +93,7 @@ describe('parseConfig', () => {
         csi: true,
       },
       rules: [],
-      pullRequest: { labels: [], reviewers: [], autoMerge: false, apiCommits: false },
+      pullRequest: { labels: [], reviewers: [], draft: false, autoMerge: false, apiCommits: false },
     };
     expect(parseConfig('', 'c.yaml')).toEqual(expected);
     expect(parseConfig('# nothing yet\n', 'c.yaml')).toEqual(expected);
@@ -107,7 +108,13 @@ describe('parseConfig', () => {
     expect(config.sources.csi).toBe(false);
     expect(config.sources.annotation).toBe(true);
     expect(config.exclude).toEqual([]);
-    expect(config.pullRequest).toEqual({ labels: [], reviewers: [], autoMerge: true, apiCommits: false });
+    expect(config.pullRequest).toEqual({
+      labels: [],
+      reviewers: [],
+      draft: false,
+      autoMerge: true,
+      apiCommits: false,
+    });
   });
 
   it('normalises mounts and stringifies scalar label selectors', () => {

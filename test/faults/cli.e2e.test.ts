@@ -87,9 +87,9 @@ describe('hostile manifests', () => {
   it('path traversal from every source: blocked one by one, never sent to Vault', async () => {
     const root = await repo('traversal', Object.fromEntries(HOSTILE_FILES.map((f) => [f.path, f.text])));
     const since = s.vault.requests.length;
-    // `plan` exits 0 with blocked workloads (3 is for `apply`); `--exit-code` makes the good one's record 2.
+    // A blocked workload makes `plan` exit 3, even with `--exit-code` and the good one's record pending (2).
     const r = await runCli(['plan', '--repo', root, '--format', 'json', '--exit-code'], s.env);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     const report = JSON.parse(r.stdout) as Report;
     for (const name of Object.keys(HOSTILE)) {
       const w = report.workloads.find((x) => x.name === name);

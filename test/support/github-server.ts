@@ -38,6 +38,8 @@ export interface StoredPull {
   labels: string[];
   reviewers: string[];
   teamReviewers: string[];
+  /** Opened as a draft (`draft: true` in the create request). */
+  draft: boolean;
   autoMerge: boolean;
   createdAt: string;
   updatedAt: string;
@@ -338,7 +340,7 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
       auto_merge: p.autoMerge
         ? { enabled_by: user(bot, 7), merge_method: 'merge', commit_title: p.title, commit_message: '' }
         : null,
-      draft: false,
+      draft: p.draft,
     };
   }
 
@@ -510,6 +512,7 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
         labels: [],
         reviewers: [],
         teamReviewers: [],
+        draft: body['draft'] === true,
         autoMerge: false,
         createdAt: t,
         updatedAt: t,

@@ -356,17 +356,27 @@ describe('action.yml and the workflow template', () => {
       'vault-auth',
       'vault-role',
       'vault-token',
+      'vault-auth-path',
+      'vault-ca-cert',
+      'vault-skip-verify',
       'jwt-audience',
+      'labels',
+      'reviewers',
+      'draft',
+      'fail-on-blocked',
       'github-token',
     ]);
+    expect(action.inputs['fail-on-blocked'].default).toBe('true');
     expect(action.inputs.mode.default).toBe('pr');
     expect(action.inputs['github-token'].default).toBe('${{ github.token }}');
     expect(Object.keys(action.outputs)).toEqual([
       'changed',
       'restarts',
+      'blocked',
       'commit-sha',
       'pull-request-number',
       'pull-request-url',
+      'pull-request-operation',
       'plan',
     ]);
     for (const input of Object.values(action.inputs) as { description: string }[]) {
@@ -391,6 +401,34 @@ describe('action.yml and the workflow template', () => {
 });
 
 describe('README', () => {
+  it("lists the Action's inputs and outputs as action.yml declares them, in the same order", async () => {
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    const action = parse(await readFile(join(root, 'action.yml'), 'utf8'));
+    const section = readme.slice(readme.indexOf('\n## GitHub Action'), readme.indexOf('\n## Cron container'));
+    /** First-column names of the table whose header starts with `| <first> |`. */
+    const column = (first: string): string[] => {
+      const start = section.indexOf(`| ${first} |`);
+      expect(start, `README table "${first}"`).toBeGreaterThan(0);
+      const rows = section.slice(start).split('\n').slice(2);
+      const names: string[] = [];
+      for (const row of rows) {
+        if (!row.startsWith('|')) break;
+        const cell = row.split(' | ')[0]!.replace(/^\|\s*/, '');
+        names.push(...[...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] as string));
+      }
+      return names;
+    };
+    expect(column('input')).toEqual(Object.keys(action.inputs));
+    expect(column('output')).toEqual(Object.keys(action.outputs));
+    // a default that action.yml declares is the one the README shows
+    const defaults = section.slice(section.indexOf('| input |')).split('\n');
+    for (const [name, input] of Object.entries(action.inputs) as [string, { default?: string }][]) {
+      if (input.default === undefined) continue;
+      const row = defaults.find((r) => r.startsWith(`| \`${name}\` |`)) ?? '';
+      expect(row, name).toContain(`\`${input.default}\``);
+    }
+  });
+
   it('shows each template exactly as the file holds it', async () => {
     const readme = await readFile(join(root, 'README.md'), 'utf8');
     const snippets = [...readme.matchAll(/<!-- file: (\S+) -->\n+(`{3,})[^\n]*\n([\s\S]*?)\n\2\n/g)];

@@ -79,6 +79,8 @@ export class GitHubPulls extends RepoClient {
     base: string;
     title: string;
     body: string;
+    /** Open it as a draft (default false). */
+    draft?: boolean;
   }): Promise<PullRequestInfo> {
     const res = await this.call(
       {
@@ -93,6 +95,7 @@ export class GitHubPulls extends RepoClient {
           base: opts.base,
           title: opts.title,
           body: opts.body,
+          ...(opts.draft ? { draft: true } : {}),
           maintainer_can_modify: false,
         }),
     );

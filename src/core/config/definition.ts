@@ -74,6 +74,24 @@ const mount = z
 /** Label values are strings in Kubernetes; `tier: 1` in the selector means the label value "1". */
 const labelValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
+/**
+ * A file in the manifests repository, relative to its root (a user's own Liquid template): no leading `/`,
+ * no `..` segment, so it can only name a file of the repository.
+ */
+const repoFile = z.string().superRefine((value, ctx) => {
+  if (value.trim() === '') ctx.addIssue({ code: 'custom', message: 'must not be empty' });
+  else if (value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value))
+    ctx.addIssue({
+      code: 'custom',
+      message: `a path relative to the repository root, e.g. ".github/vault-rollout/commit-message.liquid" (got "${value}")`,
+    });
+  else if (value.split(/[\\/]/).some((segment) => segment === '..' || segment === ''))
+    ctx.addIssue({
+      code: 'custom',
+      message: `a path inside the repository: remove the ".." or empty segment (got "${value}")`,
+    });
+});
+
 /** `Name <email>`, as git writes an identity. */
 const AUTHOR = /^([^<>]*[^<>\s])\s*<([^<>\s]+@[^<>\s]+)>$/;
 
@@ -231,13 +249,23 @@ export const configSchema = z.strictObject({
           message: 'expected "Name <email>", e.g. "vault-rollout <vault-rollout@example.com>"',
         })
         .optional(),
+      /**
+       * The user's own Liquid template of the commit message (a file in the repository); default the shipped
+       * templates/commit-message.liquid. The `Vault-Secret:` trailers are appended in code, whatever it says.
+       */
+      messageTemplate: repoFile.optional(),
     })
     .optional(),
   pullRequest: z
     .strictObject({
       labels: z.array(z.string()).default([]),
       reviewers: z.array(z.string()).default([]),
+      /** Open the pull request as a draft (an existing one keeps its state). */
+      draft: z.boolean().default(false),
       autoMerge: z.boolean().default(false),
+      /** The user's own Liquid templates of the title and body (files in the repository); default the shipped ones. */
+      titleTemplate: repoFile.optional(),
+      bodyTemplate: repoFile.optional(),
       /**
        * Create the pull-request commit (and, with `mode: commit`, the base-branch commit) through GitHub's
        * Git Data API instead of a git push. GitHub signs such commits with the App's (or the token user's)

@@ -177,6 +177,17 @@ export function dotted(path: readonly (string | number)[]): string {
   return out;
 }
 
+/**
+ * The line of the key at `path` (e.g. `['commit', 'messageTemplate']`) in a config's YAML text, or null
+ * when the text does not hold it: for errors found after parsing, which must still name a line.
+ */
+export function keyLine(text: string, path: readonly (string | number)[]): number | null {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const node = locate(doc, path, true) ?? locate(doc, path, false);
+  return node?.range ? lineCounter.linePos(node.range[0]).line : null;
+}
+
 /** Finds the value node (or, with `wantKey`, the key node) at `path`. */
 function locate(doc: Document, path: readonly (string | number)[], wantKey: boolean): Node | null {
   let node: unknown = doc.contents;

@@ -13,5 +13,5 @@ export {
   WORKLOAD_KINDS,
 } from './definition.js';
 export type { Config, Rule } from './definition.js';
-export { configForEnvironment, defaultConfig, dotted, parseConfig } from './parse.js';
+export { configForEnvironment, defaultConfig, dotted, keyLine, parseConfig } from './parse.js';
 export type { ConfigIssue } from './parse.js';
