@@ -88,13 +88,14 @@ function toCommon(raw: RawOptions): CommonOptions {
  * Progress on stderr: redrawn in place on a terminal, else a log line at most every
  * `VAULT_ROLLOUT_PROGRESS_INTERVAL_MS` (default 5 s), through `logger` so `--log-format json` holds.
  */
-function progressFor(logger: () => Logger): ProgressReporter {
+function progressFor(logger: () => Logger, format: LogFormat): ProgressReporter {
   const interval = Number.parseInt(process.env['VAULT_ROLLOUT_PROGRESS_INTERVAL_MS'] ?? '', 10);
   return createProgress({
     tty: process.stderr.isTTY === true,
     columns: process.stderr.columns,
     write: (t) => process.stderr.write(t),
-    log: (msg, data) => logger().info(msg, data),
+    // Text logs get the sentence alone; JSON logs also get its numbers as fields.
+    log: (msg, data) => logger().info(msg, format === 'json' ? data : undefined),
     intervalMs: Number.isFinite(interval) && interval > 0 ? interval : DEFAULT_PROGRESS_INTERVAL_MS,
   });
 }
@@ -127,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
       // A log line goes above the terminal's progress line, never through it.
       write: (line) => (progress ? progress.above(line) : process.stderr.write(line)),
     });
-    progress = progressFor(() => logger);
+    progress = progressFor(() => logger, raw.logFormat);
     return { env: process.env, cwd: process.cwd(), stdout: (t) => process.stdout.write(t), logger, progress };
   };
   const program = new Command('vault-rollout')

@@ -36,11 +36,12 @@ export interface ProgressReporter extends Progress {
 
 export const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
 
-const PHASES: Record<ProgressPhase, { label: string; unit: string | null }> = {
-  files: { label: 'Reading manifests', unit: 'file' },
-  vault: { label: 'Reading Vault metadata', unit: 'secret' },
-  write: { label: 'Writing the commit', unit: 'file' },
-  push: { label: 'Pushing', unit: null },
+/** What each phase is called, what it counts, and whether its items are counted as they finish. */
+const PHASES: Record<ProgressPhase, { label: string; unit: string | null; counted: boolean }> = {
+  files: { label: 'Reading manifests', unit: 'file', counted: true },
+  vault: { label: 'Reading Vault metadata', unit: 'secret', counted: true },
+  write: { label: 'Writing the commit', unit: 'file', counted: false },
+  push: { label: 'Pushing', unit: null, counted: false },
 };
 
 /**
@@ -61,10 +62,14 @@ export function createProgress(opts: ProgressOptions): ProgressReporter {
   const seconds = () => (phase ? Math.round((now() - phase.started) / 1000) : 0);
   const text = () => {
     if (!phase) return '';
-    const { label, unit } = PHASES[phase.name];
+    const { label, unit, counted } = PHASES[phase.name];
     const count =
-      unit === null ? '' : ` ${phase.done}${phase.total !== null ? ` of ${phase.total}` : ''} ${unit}(s)`;
-    return `${label}:${count} (${seconds()} s)`;
+      unit === null
+        ? ''
+        : counted
+          ? ` ${phase.done}${phase.total !== null ? ` of ${phase.total}` : ''} ${unit}(s)`
+          : ` ${phase.total ?? '?'} ${unit}(s)`;
+    return `${label}${count ? `:${count}` : ''} (${seconds()} s)`;
   };
   const clearLine = () => {
     if (opts.tty && shown) opts.write('\r\x1b[2K');
@@ -124,9 +129,10 @@ export function createProgress(opts: ProgressOptions): ProgressReporter {
       stopTimer();
       if (opts.tty) clearLine();
       else if (shown) {
-        const { label, unit } = PHASES[phase.name];
+        const { label, unit, counted } = PHASES[phase.name];
+        const n = counted ? phase.done : phase.total;
         opts.log(
-          `${label}: done${unit === null ? '' : `, ${phase.done} ${unit}(s)`} in ${seconds()} s`,
+          `${label}: done${unit === null || n === null ? '' : `, ${n} ${unit}(s)`} in ${seconds()} s`,
           data(),
         );
       }

@@ -279,11 +279,11 @@ function planTable(report: RunReport, opts: TableOptions): string {
     return textTable(header, rows);
   }
   const columns: ColumnSpec[] = [
-    { header: 'WORKLOAD', min: 18, weight: 1.5 },
+    { header: 'WORKLOAD', min: 12, weight: 1.5 },
     { header: 'NAMESPACE', min: 9, weight: 0.6 },
-    ...(rooted ? [{ header: 'ROOT', min: 8, keep: 'path' as const, weight: 0.8 }] : []),
-    { header: 'FILE', min: 12, keep: 'path', weight: 0.7 },
-    { header: 'SECRETS', min: 20, weight: 2 },
+    ...(rooted ? [{ header: 'ROOT', min: 6, keep: 'path' as const, weight: 0.8 }] : []),
+    { header: 'FILE', min: 10, keep: 'path', weight: 0.7 },
+    { header: 'SECRETS', min: 16, weight: 2 },
     { header: 'ACTION' },
   ];
   const rows = report.workloads.map((p, i) => [
@@ -383,12 +383,12 @@ export function toScanTable(
     out.push(textTable(header, rows));
   } else {
     const columns: ColumnSpec[] = [
-      { header: 'WORKLOAD', min: 18, weight: 1.3 },
+      { header: 'WORKLOAD', min: 12, weight: 1.3 },
       { header: 'NAMESPACE', min: 9, weight: 0.6 },
-      ...(rooted ? [{ header: 'ROOT', min: 8, keep: 'path' as const, weight: 0.8 }] : []),
-      { header: 'FILE', min: 12, keep: 'path', weight: 0.7 },
-      { header: 'SECRETS', min: 16, weight: 1.3 },
-      { header: 'SOURCES', min: 15, weight: 0.6 },
+      ...(rooted ? [{ header: 'ROOT', min: 6, keep: 'path' as const, weight: 0.8 }] : []),
+      { header: 'FILE', min: 10, keep: 'path', weight: 0.7 },
+      { header: 'SECRETS', min: 12, weight: 1.3 },
+      { header: 'SOURCES', min: 10, weight: 1.2 },
       { header: 'RECORDED' },
     ];
     const rows = workloads.map((w, i) => {
