@@ -67,7 +67,7 @@ describe('tables that fit', () => {
     });
     expect(roomy.stdout.split('\nProblems')[0]).not.toContain('…');
     expect(roomy.stdout).toMatch(
-      /^Deployment\/checkout\s+shop\s+clusters\/prod\/shop\/checkout\.yaml\s+3 secrets · 1 changed: kv\/shop\/stripe 2→3\s+restart$/m,
+      /^Deployment\/checkout\s+shop\s+clusters\/prod\/shop\/checkout\.yaml\s+1 of 3 changed: kv\/shop\/stripe 2→3\s+restart$/m,
     );
 
     const wide = await runCli(['scan', '--repo', OUTPUT_40, '--wide'], { COLUMNS: '100' });

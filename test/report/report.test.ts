@@ -123,7 +123,7 @@ describe('table and markdown', () => {
     const text = toTable(report());
     expect(text).toMatch(/^WORKLOAD\s+NAMESPACE\s+FILE\s+SECRETS\s+ACTION$/m);
     expect(text).toMatch(
-      /^Deployment\/web\s+prod\s+apps\/web\.yaml\s+2 secrets · 1 changed: kv\/web\/db 6→7\s+restart$/m,
+      /^Deployment\/web\s+prod\s+apps\/web\.yaml\s+1 of 2 changed: kv\/web\/db 6→7\s+restart$/m,
     );
     expect(text).toMatch(/^Deployment\/new\s+prod\s+apps\/new\.yaml\s+unrecorded: kv\/web\/db\s+record$/m);
     expect(text).toMatch(/^Deployment\/broken\s+prod\s+apps\/broken\.yaml\s+missing: kv\/gone\s+blocked$/m);

@@ -147,7 +147,7 @@ const SECRET_STATE_TEXT: Partial<Record<PlannedSecret['state'], string>> = {
 };
 
 /**
- * One workload's secrets in a few words: `2 secrets · 1 changed: kv/web/db 6→7`. Changed secrets and the
+ * One workload's secrets in a few words: `1 of 2 changed: kv/web/db 6→7`, `2 secrets · up to date`. Changed secrets and the
  * ones that block the workload are named; up-to-date and unrecorded ones are counted. A single secret is
  * named whatever its state: `up to date: kv/web/db`.
  */
@@ -159,7 +159,7 @@ export function secretsSummary(secrets: readonly PlannedSecret[]): string {
     if (only.state === 'outdated') return `changed: ${changed(only)}`;
     return `${only.state === 'up-to-date' ? 'up to date' : SECRET_STATE_TEXT[only.state]}: ${only.path}`;
   }
-  const parts = [plural(secrets.length, 'secret')];
+  const parts: string[] = [];
   const states: PlannedSecret['state'][] = [
     'outdated',
     'missing',
@@ -171,12 +171,13 @@ export function secretsSummary(secrets: readonly PlannedSecret[]): string {
   for (const state of states) {
     const these = secrets.filter((s) => s.state === state);
     if (these.length === 0) continue;
-    const label = `${these.length} ${SECRET_STATE_TEXT[state]}`;
+    // The first part says out of how many: `1 of 2 changed: ...`.
+    const label = `${these.length}${parts.length === 0 ? ` of ${secrets.length}` : ''} ${SECRET_STATE_TEXT[state]}`;
     if (state === 'unrecorded') parts.push(label);
     else if (state === 'outdated') parts.push(`${label}: ${these.map(changed).join(', ')}`);
     else parts.push(`${label}: ${these.map((s) => s.path).join(', ')}`);
   }
-  if (parts.length === 1) parts.push('up to date');
+  if (parts.length === 0) return `${plural(secrets.length, 'secret')} · up to date`;
   return parts.join(' · ');
 }
 
@@ -383,12 +384,12 @@ export function toScanTable(
     out.push(textTable(header, rows));
   } else {
     const columns: ColumnSpec[] = [
-      { header: 'WORKLOAD', min: 12, weight: 1.3 },
+      { header: 'WORKLOAD', min: 12, weight: 1.5 },
       { header: 'NAMESPACE', min: 9, weight: 0.6 },
       ...(rooted ? [{ header: 'ROOT', min: 6, keep: 'path' as const, weight: 0.8 }] : []),
       { header: 'FILE', min: 10, keep: 'path', weight: 0.7 },
-      { header: 'SECRETS', min: 12, weight: 1.3 },
-      { header: 'SOURCES', min: 10, weight: 1.2 },
+      { header: 'SECRETS', min: 12, weight: 1.5 },
+      { header: 'SOURCES', min: 10, weight: 0.9 },
       { header: 'RECORDED' },
     ];
     const rows = workloads.map((w, i) => {
