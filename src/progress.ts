@@ -63,12 +63,16 @@ export function createProgress(opts: ProgressOptions): ProgressReporter {
   const text = () => {
     if (!phase) return '';
     const { label, unit, counted } = PHASES[phase.name];
+    // Items are counted once an adapter reports them; until then (or for a source that does not) the
+    // total is all there is to say.
     const count =
       unit === null
         ? ''
-        : counted
+        : counted && phase.done > 0
           ? ` ${phase.done}${phase.total !== null ? ` of ${phase.total}` : ''} ${unit}(s)`
-          : ` ${phase.total ?? '?'} ${unit}(s)`;
+          : phase.total !== null
+            ? ` ${phase.total} ${unit}(s)`
+            : '';
     return `${label}${count ? `:${count}` : ''} (${seconds()} s)`;
   };
   const clearLine = () => {
@@ -130,7 +134,7 @@ export function createProgress(opts: ProgressOptions): ProgressReporter {
       if (opts.tty) clearLine();
       else if (shown) {
         const { label, unit, counted } = PHASES[phase.name];
-        const n = counted ? phase.done : phase.total;
+        const n = counted && phase.done > 0 ? phase.done : phase.total;
         opts.log(
           `${label}: done${unit === null || n === null ? '' : `, ${n} ${unit}(s)`} in ${seconds()} s`,
           data(),

@@ -201,6 +201,31 @@ describe('progress', () => {
     ]);
   });
 
+  it('log mode: a phase whose items are not counted (a push, a Git-backed read) says its total or its time', () => {
+    const h = harness(false);
+    h.progress.start('files');
+    h.advance(1500);
+    h.progress.advance(0);
+    h.progress.end();
+    h.progress.start('write', 8);
+    h.advance(1000);
+    h.progress.advance(0);
+    h.progress.end();
+    h.progress.start('push');
+    h.advance(2000);
+    h.progress.advance(0);
+    h.progress.end();
+    h.progress.close();
+    expect(h.logs).toEqual([
+      'Reading manifests (2 s)',
+      'Reading manifests: done in 2 s',
+      'Writing the commit: 8 file(s) (1 s)',
+      'Writing the commit: done, 8 file(s) in 1 s',
+      'Pushing (2 s)',
+      'Pushing: done in 2 s',
+    ]);
+  });
+
   it('terminal mode: one line redrawn in place after a delay, wiped at the end; log lines pass above it', () => {
     const h = harness(true);
     h.progress.start('files');
