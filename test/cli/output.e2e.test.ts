@@ -3,12 +3,14 @@
  * tables that fit the width, problems grouped by kind (each one with -v, all of them in JSON), plan's
  * diff capped or left out, and progress on stderr only, never on stdout.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useE2eServers } from '../support/e2e-servers.js';
 import { OUTPUT_40, seedOutput40 } from '../support/output-40.js';
-import { runCli } from '../support/run-cli.js';
+import { cliPath, repoRoot, runCli } from '../support/run-cli.js';
 
 const servers = useE2eServers('vr-output-e2e-', seedOutput40);
 
@@ -57,6 +59,13 @@ describe('tables that fit', () => {
         expect(table).toMatch(/^CronJob\/warehouse-sync\s.*missing: kv\/analytics\/snowflake\s+blocked$/m);
       }
       expect(table).toContain('40 workload(s): 5 restart, 3 record only, 1 blocked, 31 unchanged');
+
+      const status = await runCli(['status', '--repo', OUTPUT_40], env);
+      expect(finished(status.code)).toBe(true);
+      expect(longLines(status.stdout, columns)).toEqual([]);
+      expect(
+        status.stdout.split('\n').filter((l) => /\s(restart|record|none|blocked)$/.test(l)),
+      ).toHaveLength(40);
     }
   });
 
@@ -207,6 +216,51 @@ describe('progress', () => {
       expect(JSON.parse(r.stdout).commit).toMatch(/^[0-9a-f]{40}$/);
       expect(r.stderr).toMatch(/^Pushing: done in \d+ s$/m);
       expect(r.stderr).toMatch(/^Writing the commit: done, 8 file\(s\) in \d+ s$/m);
+    } finally {
+      servers.vault.latencyMs = 0;
+    }
+  });
+});
+
+/** Runs `command` in a pseudo-terminal (util-linux `script`), as a person at a terminal would. */
+function inTerminal(command: string, env: Record<string, string>): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], {
+      cwd: repoRoot,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir(), TERM: 'xterm', ...env },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', fail);
+    child.on('close', () => done(out.replace(/\r\n/g, '\n')));
+  });
+}
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+describe.skipIf(!hasScript)('at a terminal', () => {
+  it("the table fits the terminal's width, whatever COLUMNS says", async () => {
+    const out = await inTerminal(`stty cols 90; node ${cliPath} scan --repo ${OUTPUT_40}`, {
+      COLUMNS: '200',
+    });
+    expect(out).toContain('40 workload(s) depend on 42 Vault secrets.');
+    expect(longLines(out, 90)).toEqual([]);
+    expect(out.split('\n').some((l) => l.length > 80)).toBe(true);
+  });
+
+  it('progress is one line redrawn on the terminal, then wiped; stdout gets only the report', async () => {
+    const quiet = await runCli(['plan', '--repo', OUTPUT_40], servers.env);
+    const file = join(servers.tmp, 'plan-at-terminal.txt');
+    servers.vault.latencyMs = 400;
+    try {
+      const screen = await inTerminal(`node ${cliPath} plan --repo ${OUTPUT_40} > ${file}`, servers.env);
+      const clear = '\r\x1b[2K'; // back to the line's start, erase the line
+      const drawn = screen.split(clear).slice(1);
+      expect(drawn.some((d) => /^Reading Vault metadata: (\d+ of )?42 secret\(s\) \(\d+ s\)$/.test(d))).toBe(
+        true,
+      );
+      expect(screen.endsWith(clear)).toBe(true); // wiped at the end
+      expect(await readFile(file, 'utf8')).toBe(quiet.stdout);
     } finally {
       servers.vault.latencyMs = 0;
     }
