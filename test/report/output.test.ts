@@ -120,7 +120,7 @@ describe('groupProblems', () => {
       pullRequest: null,
     };
     const grouped = toMarkdown(report);
-    expect(grouped).toContain('### Problems \\(50, 4 kinds; -v lists each one\\)');
+    expect(grouped).toContain('### Problems \\(50, 4 kinds; -v or the JSON report lists each one\\)');
     expect(grouped).toContain('- 45 Helm chart templates skipped');
     expect(grouped.match(/^- /gm)).toHaveLength(4);
     const all = toMarkdown(report, { allProblems: true });

@@ -134,9 +134,15 @@ export function problemLine(p: Problem): string {
 /**
  * The heading of the problems section: how many there are, and, when they were grouped, how to list them all.
  * @param listed true when each problem has its own line
+ * @param howToList what lists each problem, e.g. `-v`
  */
-export function problemsHeading(problems: readonly Problem[], groups: number, listed: boolean): string {
+export function problemsHeading(
+  problems: readonly Problem[],
+  groups: number,
+  listed: boolean,
+  howToList = '-v',
+): string {
   const n = problems.length;
   if (listed || groups === n) return `Problems (${n}):`;
-  return `Problems (${n}, ${groups} kind${groups === 1 ? '' : 's'}; -v lists each one):`;
+  return `Problems (${n}, ${groups} kind${groups === 1 ? '' : 's'}; ${howToList} lists each one):`;
 }

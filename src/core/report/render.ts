@@ -445,7 +445,8 @@ function problemsMarkdown(problems: readonly Problem[], allProblems: boolean): s
     ? problems.map(one)
     : groups.map((g) => (g.problems.length === 1 ? one(g.problems[0]!) : `- ${e(g.summary)}`));
   return [
-    `### ${e(problemsHeading(problems, groups.length, allProblems).replace(/:$/, ''))}`,
+    // Also read in a job summary, where there is no -v: the JSON report has them all too.
+    `### ${e(problemsHeading(problems, groups.length, allProblems, '-v or the JSON report').replace(/:$/, ''))}`,
     '',
     ...lines,
     '',
