@@ -17,6 +17,7 @@ import { toDiff, toMarkdown, toTable } from './core/report/render.js';
 import { vaultOptionsFromEnv } from './adapters/vault/env.js';
 import { createVaultReader } from './adapters/vault/reader.js';
 import { redact, registerSecret } from './log.js';
+import { createProgress } from './progress.js';
 import { describeError, runApplyWithOutcome, type Env, type Io } from './run.js';
 import {
   actionEnv,
@@ -105,11 +106,20 @@ async function main(): Promise<void> {
     checkWorkspace(inputs, (dir) => existsSync(join(dir, '.git')));
 
     const logger = actionLogger();
+    // A job log is not a terminal: a progress line at most every few seconds on long runs.
+    const interval = Number.parseInt(process.env['VAULT_ROLLOUT_PROGRESS_INTERVAL_MS'] ?? '', 10);
+    const progress = createProgress({
+      tty: false,
+      write: () => {},
+      log: (msg) => logger.info(msg),
+      ...(interval > 0 ? { intervalMs: interval } : {}),
+    });
     const io: Io = {
       env,
       cwd,
       stdout: (text) => core.info(redact(text)),
       logger,
+      progress,
       makeReader: async (config) => {
         group.start('Vault: log in');
         const block = vaultBlock(inputs, config.vault);
@@ -124,7 +134,11 @@ async function main(): Promise<void> {
           options.auth = { ...options.auth, jwt: () => runnerIdToken(env, inputs.jwtAudience) };
         }
         logger.info(`Vault at "${options.address}", auth method "${options.auth.method}"`);
-        const reader = await createVaultReader({ ...options, logger });
+        const reader = await createVaultReader({
+          ...options,
+          logger,
+          onSecretRead: () => progress.advance(),
+        });
         group.start(`Plan${inputs.dryRun ? ' (dry run)' : ` and publish (mode "${inputs.mode}")`}`);
         return reader;
       },
@@ -132,6 +146,7 @@ async function main(): Promise<void> {
 
     group.start(`Open "${inputs.repo}"`);
     const { report, pullRequestOperation } = await runApplyWithOutcome(applyOptions(inputs), io);
+    progress.close();
     group.end();
 
     const outputs = actionOutputs(report, pullRequestOperation);

@@ -5,6 +5,8 @@
 import { cleanTempDirsOnExit } from './adapters/fs/temp.js';
 import { Command, Option } from 'commander';
 import { createLogger, type LogFormat } from './log.js';
+import type { Logger } from './core/ports.js';
+import { createProgress, DEFAULT_PROGRESS_INTERVAL_MS, type ProgressReporter } from './progress.js';
 import { demoCommand } from './demo.js';
 import { devServerCommand, putSecret } from './dev-server.js';
 import { validateCommand } from './validate.js';
@@ -32,6 +34,9 @@ interface RawOptions {
   environment?: string;
   logFormat: LogFormat;
   verbose?: boolean;
+  wide?: boolean;
+  /** `--no-diff` sets it to false. */
+  diff?: boolean;
 }
 
 function common(cmd: Command): Command {
@@ -51,7 +56,18 @@ function common(cmd: Command): Command {
     .addOption(
       new Option('--log-format <format>', 'stderr log format').choices(['text', 'json']).default('text'),
     )
-    .option('-v, --verbose', 'debug logs on stderr');
+    .option('-v, --verbose', 'debug logs on stderr, and every problem on its own line')
+    .option('--wide', 'table output: every column in full, one row per secret, and the whole diff');
+}
+
+/**
+ * The width a table fits: the terminal's when stdout is one, else `COLUMNS` (set by shells and by people
+ * piping to a pager), else 100.
+ */
+function terminalWidth(columns: number | undefined, env: Record<string, string | undefined>): number {
+  if (columns !== undefined && columns > 0) return columns;
+  const fromEnv = Number.parseInt(env['COLUMNS'] ?? '', 10);
+  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 100;
 }
 
 function toCommon(raw: RawOptions): CommonOptions {
@@ -62,7 +78,29 @@ function toCommon(raw: RawOptions): CommonOptions {
     format: raw.format,
     exitCode: raw.exitCode ?? false,
     environment: raw.environment,
+    table: {
+      width: terminalWidth(process.stdout.isTTY ? process.stdout.columns : undefined, process.env),
+      wide: raw.wide ?? false,
+      allProblems: raw.verbose ?? false,
+    },
+    ...(raw.diff === false ? { diff: false } : {}),
   };
+}
+
+/**
+ * Progress on stderr: redrawn in place on a terminal, else a log line at most every
+ * `VAULT_ROLLOUT_PROGRESS_INTERVAL_MS` (default 5 s), through `logger` so `--log-format json` holds.
+ */
+function progressFor(logger: () => Logger, format: LogFormat): ProgressReporter {
+  const interval = Number.parseInt(process.env['VAULT_ROLLOUT_PROGRESS_INTERVAL_MS'] ?? '', 10);
+  return createProgress({
+    tty: process.stderr.isTTY === true,
+    columns: process.stderr.columns,
+    write: (t) => process.stderr.write(t),
+    // Text logs get the sentence alone; JSON logs also get its numbers as fields.
+    log: (msg, data) => logger().info(msg, format === 'json' ? data : undefined),
+    intervalMs: Number.isFinite(interval) && interval > 0 ? interval : DEFAULT_PROGRESS_INTERVAL_MS,
+  });
 }
 
 /**
@@ -84,12 +122,17 @@ async function main(argv: string[]): Promise<number> {
   quietDependencyWarnings();
   maskEnvSecrets(process.env);
   let exit = 0;
-  const io = (raw: RawOptions): Io => ({
-    env: process.env,
-    cwd: process.cwd(),
-    stdout: (t) => process.stdout.write(t),
-    logger: createLogger({ format: raw.logFormat, level: raw.verbose ? 'debug' : 'info' }),
-  });
+  let progress = null as ProgressReporter | null;
+  const io = (raw: RawOptions): Io => {
+    const logger: Logger = createLogger({
+      format: raw.logFormat,
+      level: raw.verbose ? 'debug' : 'info',
+      // A log line goes above the terminal's progress line, never through it.
+      write: (line) => (progress ? progress.above(line) : process.stderr.write(line)),
+    });
+    progress = progressFor(() => logger, raw.logFormat);
+    return { env: process.env, cwd: process.cwd(), stdout: (t) => process.stdout.write(t), logger, progress };
+  };
   const program = new Command('vault-rollout')
     .description('Turns a rotated Vault secret into a reviewed, rolling restart through Git.')
     .version(VERSION)
@@ -115,6 +158,7 @@ async function main(argv: string[]): Promise<number> {
     });
   common(program.command('plan').description('show what apply would change: summary and unified diff'))
     .option('--exit-code', 'exit 2 when changes are pending')
+    .option('--no-diff', 'print the summary only, without the unified diff')
     .action(async (raw: RawOptions) => {
       exit = await planCommand(toCommon(raw), io(raw));
     });
@@ -224,6 +268,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
+    progress?.close();
     if (
       err &&
       typeof err === 'object' &&
@@ -235,6 +280,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  progress?.close();
   return exit;
 }
 

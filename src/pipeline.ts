@@ -11,7 +11,14 @@ import { oversizeProblem } from './core/limits.js';
 import type { PlannedWorkload, Problem, RepoFile, RunReport, SecretStatus, Workload } from './core/model.js';
 import { buildChanges, type RootBuilds } from './core/plan/changes.js';
 import { planWorkloads, statusKey, summarize } from './core/plan/plan.js';
-import type { Logger, ManifestSource, SecretReader, Workspace } from './core/ports.js';
+import {
+  silentProgress,
+  type Logger,
+  type ManifestSource,
+  type Progress,
+  type SecretReader,
+  type Workspace,
+} from './core/ports.js';
 
 export interface Discovered {
   files: RepoFile[];
@@ -50,13 +57,15 @@ export async function discoverRepo(
   source: ManifestSource,
   config: Config,
   logger: Logger,
+  progress: Progress = silentProgress,
 ): Promise<Discovered> {
   const selected = makePathFilter(config.include, config.exclude);
   // Kustomization files are read whatever include says (`Kustomization` has no .yaml extension): they
   // say what each render root builds.
   const accept = (path: string) => selected(path) || (isKustomizationFile(path) && notExcluded(path));
   const notExcluded = makePathFilter(['**'], config.exclude);
-  const loaded = withinLimit(await source.load(accept), config.maxFileBytes);
+  progress.start('files');
+  const loaded = withinLimit(await source.load(accept).finally(() => progress.end()), config.maxFileBytes);
   let found = discover(loaded.files, config);
   // A root may build files include does not select (a base outside `clusters/**`, a JSON patch): kustomize
   // reads them, so discovery does too. `exclude` still wins.
@@ -125,8 +134,11 @@ export async function planRepo(opts: {
   logger: Logger;
   /** false for `status`: versions only, no edits computed (an edit that cannot be made shows in `plan`). */
   edits?: boolean;
+  /** Told when reading files and Vault starts and ends; the adapters count what they finish. */
+  progress?: Progress;
 }): Promise<RunReport> {
-  const found = await discoverRepo(opts.source, opts.config, opts.logger);
+  const progress = opts.progress ?? silentProgress;
+  const found = await discoverRepo(opts.source, opts.config, opts.logger, progress);
   const { files, problems, fileData } = found;
   const workloads = selectEnvironment(found.workloads, opts.config, opts.environment);
   // Each environment's workloads are read against its own Vault: one status map per environment.
@@ -154,10 +166,18 @@ export async function planRepo(opts: {
       }
     }
     const statuses = new Map<string, SecretStatus>();
-    for (const [ns, set] of byNamespace) {
-      const read = await opts.reader.read([...set].sort(), env, ns);
-      for (const [path, status] of read)
-        statuses.set(statusKey({ path, vaultNamespace: ns ?? undefined }), status);
+    progress.start(
+      'vault',
+      [...byNamespace.values()].reduce((n, set) => n + set.size, 0),
+    );
+    try {
+      for (const [ns, set] of byNamespace) {
+        const read = await opts.reader.read([...set].sort(), env, ns);
+        for (const [path, status] of read)
+          statuses.set(statusKey({ path, vaultNamespace: ns ?? undefined }), status);
+      }
+    } finally {
+      progress.end();
     }
     const planned = planWorkloads(group, statuses, { pinVersions: opts.config.pinVersions });
     group.forEach((w, i) => plannedBy.set(w, planned[i]!));

@@ -13,8 +13,16 @@ import {
 } from './core/config/schema.js';
 import { ConfigError, VaultRolloutError } from './core/errors.js';
 import type { RunReport } from './core/model.js';
-import type { Logger, ManifestSource, SecretReader } from './core/ports.js';
-import { render, toDiff, textTable, type Format } from './core/report/render.js';
+import type { Logger, ManifestSource, Progress, SecretReader } from './core/ports.js';
+import {
+  cappedDiff,
+  DEFAULT_DIFF_LINES,
+  render,
+  toScanMarkdown,
+  toScanTable,
+  type Format,
+  type TableOptions,
+} from './core/report/render.js';
 import { WorkingTreeSource } from './adapters/fs/working-tree.js';
 import { createVaultReader } from './adapters/vault/reader.js';
 import { vaultOptionsFromEnv } from './adapters/vault/env.js';
@@ -56,6 +64,13 @@ export interface CommonOptions {
   exitCode: boolean;
   /** `--environment NAME`: only that `environments` entry's render roots, read against its Vault. */
   environment?: string | undefined;
+  /** Table output: the width it fits (the terminal's), `--wide`, and `-v` (every problem listed). */
+  table?: TableOptions | undefined;
+}
+
+/** `plan` and `apply`: whether the unified diff is printed after the table (`--no-diff`: false). */
+export interface DiffOptions {
+  diff?: boolean | undefined;
 }
 
 export interface Io {
@@ -65,6 +80,8 @@ export interface Io {
   logger: Logger;
   /** Builds the Vault reader; tests and the demo may inject their own. */
   makeReader?: (config: Config) => Promise<SecretReader & { close(): Promise<void> }>;
+  /** Progress of the long phases on stderr; none when absent. */
+  progress?: Progress;
   /** GitHub client knobs (tests turn the pacing of writes off). */
   github?: Pick<GitHubClientOptions, 'pacing' | 'retryAfterUnitMs' | 'rateLimitRetries'>;
 }
@@ -81,7 +98,7 @@ export function loadConfig(repoDir: string, configFlag: string | undefined, cwd:
 
 async function defaultReader(config: Config, io: Io) {
   const options = vaultOptionsFromEnv(io.env, config.vault);
-  return createVaultReader({ ...options, logger: io.logger });
+  return createVaultReader({ ...options, logger: io.logger, onSecretRead: () => io.progress?.advance() });
 }
 
 type ClosableReader = SecretReader & { close(): Promise<void> };
@@ -145,7 +162,7 @@ async function withRepo<T>(opts: CommonOptions, io: Io, fn: (repo: OpenedRepo) =
   if (!isUrl(opts.repo)) {
     const dir = localRepoDir(opts, io);
     const config = loadConfig(dir, opts.config, io.cwd);
-    const source = new WorkingTreeSource(dir, { maxFileBytes: config.maxFileBytes });
+    const source = new WorkingTreeSource(dir, { maxFileBytes: config.maxFileBytes }, io.progress);
     return fn({ source, config, branch: opts.branch ?? config.branch ?? null });
   }
   const ws = await openWorkspace({
@@ -165,7 +182,7 @@ async function withRepo<T>(opts: CommonOptions, io: Io, fn: (repo: OpenedRepo) =
 /** `scan`: workloads and the Vault secrets each depends on. No Vault access. */
 export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> {
   const found = await withRepo(opts, io, async ({ source, config }) => {
-    const all = await discoverRepo(source, config, io.logger);
+    const all = await discoverRepo(source, config, io.logger, io.progress);
     return { ...all, workloads: selectEnvironment(all.workloads, config, opts.environment) };
   });
   if (opts.format === 'json') {
@@ -203,48 +220,11 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
     io.stdout(`${JSON.stringify(json, null, 2)}\n`);
     return 0;
   }
-  const rooted = found.workloads.some((w) => w.root != null);
-  const rows = found.workloads.flatMap((w) =>
-    w.secrets.map((s) => [
-      `${w.kind}/${w.name}`,
-      w.namespace ?? '-',
-      ...(rooted ? [w.root == null ? '-' : w.root || '.'] : []),
-      `${w.file}#${w.document}`,
-      s.path,
-      s.source,
-      s.via,
-      String(w.recorded?.get(s.path) ?? '-'),
-    ]),
+  io.stdout(
+    opts.format === 'markdown'
+      ? toScanMarkdown(found.workloads, found.problems, opts.table)
+      : toScanTable(found.workloads, found.problems, opts.table),
   );
-  const md = opts.format === 'markdown';
-  const header = [
-    'WORKLOAD',
-    'NAMESPACE',
-    ...(rooted ? ['ROOT'] : []),
-    'FILE',
-    'SECRET',
-    'SOURCE',
-    'FOUND THROUGH',
-    'RECORDED',
-  ];
-  let out = md
-    ? [
-        `| ${header.join(' | ')} |`,
-        `|${' --- |'.repeat(header.length)}`,
-        ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`),
-      ].join('\n')
-    : rows.length > 0
-      ? textTable(header, rows)
-      : 'No workload depends on a Vault secret.';
-  const charts = found.workloads.flatMap((w) =>
-    w.chartValue !== null ? [`  ${w.kind}/${w.name} (${w.file}): restarts go through ${w.chartValue}`] : [],
-  );
-  if (charts.length > 0) out += `\n\nThrough a Helm chart:\n${charts.join('\n')}`;
-  out += `\n\n${found.workloads.length} workload(s) depend on Vault secrets.\n`;
-  if (found.problems.length > 0) {
-    out += `${md ? '\n' : ''}Problems:\n${found.problems.map((p) => `  ${p.severity} ${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.message}`).join('\n')}\n`;
-  }
-  io.stdout(out);
   return 0;
 }
 
@@ -261,6 +241,7 @@ export async function runPlan(opts: CommonOptions, io: Io, edits = true): Promis
         logger: io.logger,
         edits,
         environment: opts.environment,
+        progress: io.progress,
       });
     } finally {
       await reader.close();
@@ -293,19 +274,29 @@ export function runExitCode(report: RunReport, exitCodeFlag: boolean, logger?: L
 /** `status`: recorded versions against Vault. Writes nothing. */
 export async function statusCommand(opts: CommonOptions, io: Io): Promise<number> {
   const report = await runPlan(opts, io, false);
-  io.stdout(render(report, opts.format));
+  io.stdout(render(report, opts.format, opts.table));
   return runExitCode(report, opts.exitCode, io.logger);
 }
 
 /** `plan`: what `apply` would change, with the unified diff. Writes nothing. */
-export async function planCommand(opts: CommonOptions, io: Io): Promise<number> {
+export async function planCommand(opts: CommonOptions & DiffOptions, io: Io): Promise<number> {
   const report = await runPlan(opts, io);
-  let out = render(report, opts.format);
-  if (opts.format === 'table' && report.changes.length > 0) out += `\n${toDiff(report.changes)}`;
-  if (opts.format === 'markdown' && report.changes.length > 0)
-    out += `\n\`\`\`diff\n${toDiff(report.changes)}\`\`\`\n`;
-  io.stdout(out);
+  io.stdout(render(report, opts.format, opts.table) + diffText(report, opts));
   return runExitCode(report, opts.exitCode, io.logger);
+}
+
+/**
+ * The unified diff printed after a `table` or `markdown` report (`--no-diff`: none). A table prints the
+ * first lines only, with a note on how to see all of it (`--wide`); Markdown, read in a browser, has all.
+ */
+export function diffText(
+  report: RunReport,
+  opts: Pick<CommonOptions, 'format' | 'table'> & DiffOptions,
+): string {
+  if (opts.diff === false || report.changes.length === 0 || opts.format === 'json') return '';
+  if (opts.format === 'markdown') return `\n\`\`\`diff\n${cappedDiff(report.changes, null, '').text}\`\`\`\n`;
+  const { text, note } = cappedDiff(report.changes, opts.table?.wide ? null : DEFAULT_DIFF_LINES, '--wide');
+  return `\n${text}${note ? `${note}\n` : ''}`;
 }
 
 /** Maps any error to a one-line message (never a stack trace) and an exit code. */
@@ -315,7 +306,7 @@ export function describeError(err: unknown): { message: string; exitCode: number
   return { message: redact(`unexpected error: ${message}`), exitCode: 1 };
 }
 
-export interface ApplyOptions extends CommonOptions {
+export interface ApplyOptions extends CommonOptions, DiffOptions {
   /** Flag value; else the config's `mode`, else `commit`. */
   mode?: 'commit' | 'pr' | undefined;
   dryRun: boolean;
@@ -531,6 +522,7 @@ export async function runApplyWithOutcome(opts: ApplyOptions, io: Io): Promise<A
         branch: w.branch,
         logger: io.logger,
         environment: opts.environment,
+        progress: io.progress,
       });
 
     if (mode === 'pr') {
@@ -576,6 +568,7 @@ export async function runApplyWithOutcome(opts: ApplyOptions, io: Io): Promise<A
           message: renderCommitMessage(template, report.workloads),
           author,
           dryRun: opts.dryRun,
+          ...(io.progress ? { progress: io.progress } : {}),
         });
         return out.outcome === 'moved'
           ? { moved: true, message: out.message }
@@ -609,8 +602,9 @@ export async function runApplyWithOutcome(opts: ApplyOptions, io: Io): Promise<A
  */
 export async function applyCommand(opts: ApplyOptions, io: Io): Promise<number> {
   const report = await runApply(opts, io);
-  let out = render(report, opts.format);
-  if (opts.format === 'table' && report.changes.length > 0) out += `\n${toDiff(report.changes)}`;
-  io.stdout(out);
+  // Markdown `apply` output never carried the diff: the commit or pull request holds it.
+  io.stdout(
+    render(report, opts.format, opts.table) + (opts.format === 'table' ? diffText(report, opts) : ''),
+  );
   return runExitCode(report, false, io.logger);
 }

@@ -160,3 +160,22 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** The long phases of a run that report progress (stderr only). */
+export type ProgressPhase = 'files' | 'vault' | 'write' | 'push';
+
+/**
+ * Progress of the long phases of a run, for people watching a terminal or a CI log: the stages say when
+ * a phase starts and ends, the adapters count the items they finish. One phase at a time; every call is
+ * cheap, and the edge decides what (if anything) to print.
+ */
+export interface Progress {
+  /** A phase begins; `total` items when known. */
+  start(phase: ProgressPhase, total?: number): void;
+  /** `n` more items of the current phase are done (default 1). */
+  advance(n?: number): void;
+  /** The current phase is over. */
+  end(): void;
+}
+
+export const silentProgress: Progress = { start() {}, advance() {}, end() {} };

@@ -5,7 +5,7 @@
  */
 import { GitError } from '../core/errors.js';
 import type { FileChange } from '../core/model.js';
-import type { Workspace } from '../core/ports.js';
+import { silentProgress, type Progress, type Workspace } from '../core/ports.js';
 
 export type CommitOutcome =
   /** Pushed: the base branch is at `commit`. */
@@ -25,6 +25,8 @@ export interface CommitPublishOptions {
   dryRun: boolean;
   /** Commit time (default: now). */
   clock?: () => Date;
+  /** Told when writing the commit and pushing start and end. */
+  progress?: Progress;
 }
 
 /**
@@ -39,13 +41,18 @@ export async function publishCommit(ws: Workspace, opts: CommitPublishOptions): 
   const changes = opts.changes.filter((c) => c.before !== c.after);
   if (!opts.message || changes.length === 0) return { outcome: 'none', commit: null };
   if (opts.dryRun) return { outcome: 'dry-run', commit: null };
-  const commit = await ws.commit({
-    changes,
-    message: opts.message,
-    author: opts.author,
-    ...(opts.clock ? { now: opts.clock() } : {}),
-  });
-  const pushed = await ws.push(commit);
+  const progress = opts.progress ?? silentProgress;
+  progress.start('write', changes.length);
+  const commit = await ws
+    .commit({
+      changes,
+      message: opts.message,
+      author: opts.author,
+      ...(opts.clock ? { now: opts.clock() } : {}),
+    })
+    .finally(() => progress.end());
+  progress.start('push');
+  const pushed = await ws.push(commit).finally(() => progress.end());
   if (pushed.ok) return { outcome: 'pushed', commit };
   if (pushed.reason === 'not-fast-forward') return { outcome: 'moved', message: pushed.message };
   throw new GitError(`push to "${ws.branch}" of "${ws.url}" rejected by the remote: ${pushed.message}`, {

@@ -154,7 +154,10 @@ describe('plan --format json', () => {
     const r = await run(['plan', '--repo', dir], servers.env);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /^Deployment\/web\s+prod\s+apps\/web\.yaml#0\s+kv\/web\/db\s+-\s+6\s+unrecorded\s+record$/m,
+      /^Deployment\/web\s+prod\s+apps\/web\.yaml\s+2 of 2 unrecorded\s+record$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^CronJob\/report\s+batch\s+apps\/report\.yaml\s+unrecorded: kv\/report\/smtp\s+record$/m,
     );
     expect(r.stdout).toContain('+++ b/apps/web.yaml');
     expect(r.stdout).toContain('+    vault-rollout/secret-versions: kv/web/api@3,kv/web/db@6');

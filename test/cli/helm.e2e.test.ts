@@ -116,7 +116,7 @@ describe('a Flux HelmRelease fed by an ExternalSecret', () => {
     ]);
 
     servers.vault.kv.write('kv', 'shop/db');
-    const plan = await runCli(['plan', '--repo', url], servers.env);
+    const plan = await runCli(['plan', '--repo', url, '--wide'], servers.env);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain(
       "chart    HelmRelease/shop (apps/shop/release.yaml): restarts go through the chart: the annotation is set in spec.values.podAnnotations, which the chart must copy to the pod template's annotations",

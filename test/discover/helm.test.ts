@@ -280,7 +280,7 @@ describe('adoption, then a rotation, through the chart', () => {
       commit: null,
       pullRequest: null,
     };
-    expect(toTable(report)).toContain(
+    expect(toTable(report, { width: null })).toContain(
       "chart    HelmRelease/podinfo (flux/podinfo.yaml): restarts go through the chart: the annotation is set in spec.values.podAnnotations, which the chart must copy to the pod template's annotations",
     );
     const json = toJson(report) as { workloads: { name: string; chart?: string }[] };

@@ -111,15 +111,18 @@ describe('pinning', () => {
         version: 7,
       },
     ]);
-    const table = toTable({
-      branch: null,
-      workloads: r.planned,
-      summary: { workloads: 2, restart: 2, record: 0, blocked: 0, unchanged: 0 },
-      problems: [],
-      changes: r.changes,
-      commit: null,
-      pullRequest: null,
-    });
+    const table = toTable(
+      {
+        branch: null,
+        workloads: r.planned,
+        summary: { workloads: 2, restart: 2, record: 0, blocked: 0, unchanged: 0 },
+        problems: [],
+        changes: r.changes,
+        commit: null,
+        pullRequest: null,
+      },
+      { width: null }, // notes unwrapped
+    );
     expect(table).toContain(
       'pin      Deployment/web: ExternalSecret/db-creds (apps/es.yaml) spec.data[0].remoteRef.version = 7 (kv/web/db)',
     );

@@ -119,17 +119,48 @@ describe('JSON report', () => {
 });
 
 describe('table and markdown', () => {
-  it('lists one row per secret with the action, the blocked reason and problems', () => {
+  it('lists one row per workload, its secrets summarised, then the blocked reason and problems', () => {
     const text = toTable(report());
-    expect(text).toMatch(/^WORKLOAD\s+NAMESPACE\s+FILE\s+SECRET\s+RECORDED\s+CURRENT\s+STATE\s+ACTION$/m);
+    expect(text).toMatch(/^WORKLOAD\s+NAMESPACE\s+FILE\s+SECRETS\s+ACTION$/m);
     expect(text).toMatch(
-      /^Deployment\/web\s+prod\s+apps\/web\.yaml#0\s+kv\/web\/db\s+6\s+7\s+outdated\s+restart$/m,
+      /^Deployment\/web\s+prod\s+apps\/web\.yaml\s+1 of 2 changed: kv\/web\/db 6→7\s+restart$/m,
     );
+    expect(text).toMatch(/^Deployment\/new\s+prod\s+apps\/new\.yaml\s+unrecorded: kv\/web\/db\s+record$/m);
+    expect(text).toMatch(/^Deployment\/broken\s+prod\s+apps\/broken\.yaml\s+missing: kv\/gone\s+blocked$/m);
+    // One row per workload: the unchanged kv/web/api has no row of its own.
+    expect(text).not.toMatch(/^\S+\s+prod\s+\S+\s+kv\/web\/api/m);
     expect(text).toContain(
       'blocked  Deployment/broken (apps/broken.yaml): kv/gone: not found in Vault (404)',
     );
     expect(text).toContain('warning apps/bad.yaml:3: not valid YAML');
     expect(text).toContain('3 workload(s): 1 restart, 1 record only, 1 blocked, 0 unchanged');
+  });
+
+  it("--wide: one row per secret, every column in full, the action on the workload's first row only", () => {
+    const text = toTable(report(), { wide: true });
+    expect(text).toMatch(
+      /^WORKLOAD\s+NAMESPACE\s+FILE\s+SECRET\s+SOURCE\s+RECORDED\s+CURRENT\s+STATE\s+ACTION$/m,
+    );
+    expect(text).toMatch(
+      /^Deployment\/web\s+prod\s+apps\/web\.yaml\s+kv\/web\/db\s+annotation\s+6\s+7\s+outdated\s+restart$/m,
+    );
+    expect(text).toMatch(/^\s+kv\/web\/api\s+annotation\s+3\s+3\s+up-to-date$/m);
+  });
+
+  it('fits the width it is given, cutting cells with … and wrapping notes', () => {
+    const long = report();
+    long.workloads[0]!.workload.name = 'a-very-long-deployment-name-that-goes-on-and-on-and-on';
+    long.workloads[0]!.workload.file =
+      'clusters/production/europe-west/apps/payments/api/a-deployment-file-with-a-long-name.yaml';
+    for (const width of [80, 100, 120]) {
+      const lines = toTable(long, { width }).trimEnd().split('\n');
+      expect(lines.filter((l) => l.length > width)).toEqual([]);
+      expect(lines.some((l) => l.includes('…'))).toBe(true);
+    }
+    // Without a width nothing is cut.
+    expect(toTable(long, { width: null })).toContain(
+      'Deployment/a-very-long-deployment-name-that-goes-on-and-on-and-on',
+    );
   });
 
   it('escapes Markdown in every cell', () => {

@@ -12,7 +12,7 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { VaultRolloutError } from '../../core/errors.js';
 import { oversizeProblem, type LoadLimits } from '../../core/limits.js';
 import type { FileChange, Problem, RepoFile } from '../../core/model.js';
-import type { ManifestSource } from '../../core/ports.js';
+import { silentProgress, type ManifestSource, type Progress } from '../../core/ports.js';
 
 const YAML_FILE = /\.ya?ml$/i;
 /** Folders never walked: Git's data and installed packages (also excluded by the path filter). */
@@ -53,6 +53,8 @@ export class WorkingTreeSource implements ManifestSource {
     readonly root: string,
     /** `maxFileBytes`: a larger file is reported and never read. */
     private readonly limits: LoadLimits = {},
+    /** Counts each file read (the caller starts and ends the phase). */
+    private readonly progress: Progress = silentProgress,
   ) {}
 
   // Synchronous on purpose: for many small files readFileSync is ~10x faster than sequential
@@ -161,6 +163,7 @@ export class WorkingTreeSource implements ManifestSource {
           continue;
         }
         bytes = readFileSync(f.real);
+        this.progress.advance();
       } catch (err) {
         problems.push({
           file: f.path,

@@ -57,4 +57,6 @@ export interface VaultReaderOptions {
   /** Decides whether a `deletion_time` has passed. Default: the system clock. */
   clock?: Clock;
   logger?: Logger;
+  /** Called once per secret whose metadata read finished (whatever the answer): drives progress. */
+  onSecretRead?: () => void;
 }

@@ -237,7 +237,9 @@ class NodeVaultReader implements VaultReader {
       [...canonical.entries()],
       this.concurrency,
       async ([path, { mount, rest }]) => {
-        return [path, await this.readMetadata(path, mount, rest, now)] as const;
+        const status = await this.readMetadata(path, mount, rest, now);
+        this.opts.onSecretRead?.();
+        return [path, status] as const;
       },
     );
     const byCanonical = new Map(read);

@@ -2,7 +2,17 @@
  * Report renderers: table (terminal), json (docs/schema/report.schema.json), markdown (job summary, PR body).
  * Pure functions of the RunReport. Never a secret value or a token: the report holds none.
  */
-import type { FileChange, PlannedPin, PlannedWorkload, RunReport } from '../model.js';
+import type {
+  FileChange,
+  PlannedPin,
+  PlannedSecret,
+  PlannedWorkload,
+  Problem,
+  RunReport,
+  Workload,
+} from '../model.js';
+import { cut, fitTable, wrap, type ColumnSpec } from './fit.js';
+import { groupProblems, problemLine, problemsHeading } from './problems.js';
 import { formatPath } from '../yaml/edit-scalar.js';
 import { unifiedDiff } from './line-diff.js';
 
@@ -81,36 +91,211 @@ function workloadLabel(p: PlannedWorkload): string {
   return `${p.workload.kind}/${p.workload.name}`;
 }
 
-/** Pads columns; plain text for terminals and logs. */
-export function textTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+/** How a table is laid out for the terminal it is printed on. */
+export interface TableOptions {
+  /** The width the table fits (cutting long cells with `…`); null: no limit. Default 100. */
+  width?: number | null;
+  /** Every column in full, one row per secret, nothing cut. */
+  wide?: boolean;
+  /** Every problem on its own line, instead of one line per kind of problem. */
+  allProblems?: boolean;
 }
 
-function secretRows(report: RunReport, rooted: boolean): string[][] {
-  const rows: string[][] = [];
-  for (const p of report.workloads) {
-    for (const s of p.secrets) {
-      rows.push([
-        workloadLabel(p),
-        p.workload.namespace ?? '-',
-        // A workload several render roots build is listed once per root.
-        ...(rooted ? [p.workload.root == null ? '-' : p.workload.root || '.'] : []),
-        `${p.workload.file}#${p.workload.document}`,
+const DEFAULT_WIDTH = 100;
+
+/** The width a table fits: null (no limit) for `wide`. */
+function tableWidth(opts: TableOptions): number | null {
+  if (opts.wide) return null;
+  return opts.width === undefined ? DEFAULT_WIDTH : opts.width;
+}
+
+/** Pads columns; plain text for terminals and logs. */
+export function textTable(header: string[], rows: string[][]): string {
+  return fitTable(
+    header.map((h) => ({ header: h })),
+    rows,
+    null,
+  );
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** A render root for a table cell: `.` for the repository root, `-` for none. */
+const rootCell = (root: string | null | undefined) => (root == null ? '-' : root || '.');
+
+/**
+ * The document index after a file name, only where a file holds several workloads (`apps/all.yaml#2`,
+ * 0-based as `document` in the JSON report); a file with one workload is named alone.
+ */
+function fileCells<T>(items: readonly T[], file: (t: T) => string, document: (t: T) => number): string[] {
+  const docs = new Map<string, Set<number>>();
+  for (const t of items) {
+    const set = docs.get(file(t)) ?? new Set<number>();
+    set.add(document(t));
+    docs.set(file(t), set);
+  }
+  return items.map((t) => ((docs.get(file(t))?.size ?? 0) > 1 ? `${file(t)}#${document(t)}` : file(t)));
+}
+
+const SECRET_STATE_TEXT: Partial<Record<PlannedSecret['state'], string>> = {
+  outdated: 'changed',
+  unrecorded: 'unrecorded',
+  missing: 'missing',
+  deleted: 'deleted',
+  forbidden: 'forbidden',
+  unsupported: 'unsupported',
+};
+
+/**
+ * One workload's secrets in a few words: `1 of 2 changed: kv/web/db 6→7`, `2 secrets · up to date`. Changed secrets and the
+ * ones that block the workload are named; up-to-date and unrecorded ones are counted. A single secret is
+ * named whatever its state: `up to date: kv/web/db`.
+ */
+export function secretsSummary(secrets: readonly PlannedSecret[]): string {
+  const changed = (s: PlannedSecret) => `${s.path} ${fmtVersion(s.recorded)}→${fmtVersion(s.current)}`;
+  const only = secrets.length === 1 ? secrets[0]! : null;
+  if (only) {
+    // One secret: its name and what happened to it, e.g. `changed: kv/payments/db 6→7`.
+    if (only.state === 'outdated') return `changed: ${changed(only)}`;
+    return `${only.state === 'up-to-date' ? 'up to date' : SECRET_STATE_TEXT[only.state]}: ${only.path}`;
+  }
+  const parts: string[] = [];
+  const states: PlannedSecret['state'][] = [
+    'outdated',
+    'missing',
+    'deleted',
+    'forbidden',
+    'unsupported',
+    'unrecorded',
+  ];
+  for (const state of states) {
+    const these = secrets.filter((s) => s.state === state);
+    if (these.length === 0) continue;
+    // The first part says out of how many: `1 of 2 changed: ...`.
+    const label = `${these.length}${parts.length === 0 ? ` of ${secrets.length}` : ''} ${SECRET_STATE_TEXT[state]}`;
+    if (state === 'unrecorded') parts.push(label);
+    else if (state === 'outdated') parts.push(`${label}: ${these.map(changed).join(', ')}`);
+    else parts.push(`${label}: ${these.map((s) => s.path).join(', ')}`);
+  }
+  if (parts.length === 0) return `${plural(secrets.length, 'secret')} · up to date`;
+  return parts.join(' · ');
+}
+
+/**
+ * Secret paths in few characters: the names under one folder in braces, as a shell would expand them,
+ * e.g. `kv/payments/{api,db}, kv/shared/tls`.
+ */
+export function compactPaths(paths: readonly string[]): string {
+  const byFolder = new Map<string, string[]>();
+  for (const p of paths) {
+    const slash = p.lastIndexOf('/');
+    const folder = p.slice(0, slash + 1);
+    const names = byFolder.get(folder) ?? [];
+    names.push(p.slice(slash + 1));
+    byFolder.set(folder, names);
+  }
+  return [...byFolder]
+    .map(([folder, names]) => (names.length === 1 ? `${folder}${names[0]}` : `${folder}{${names.join(',')}}`))
+    .join(', ');
+}
+
+/** `vaultAgent ×7, annotation`: each discovery source once, with how many references it found. */
+export function sourcesSummary(sources: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const s of sources) counts.set(s, (counts.get(s) ?? 0) + 1);
+  return [...counts].map(([s, n]) => (n === 1 ? s : `${s} ×${n}`)).join(', ');
+}
+
+/** The folder every path is in (`clusters/prod/`), or '' when they share none. */
+export function commonFolder(paths: readonly string[]): string {
+  if (paths.length === 0) return '';
+  let common = paths[0]!.split('/').slice(0, -1);
+  for (const p of paths) {
+    const dirs = p.split('/').slice(0, -1);
+    let i = 0;
+    while (i < common.length && i < dirs.length && common[i] === dirs[i]) i++;
+    common = common.slice(0, i);
+  }
+  return common.length > 0 ? `${common.join('/')}/` : '';
+}
+
+/**
+ * Fits a workload table to `width`. When it does not fit as it is and every file is under one folder,
+ * the FILE column names files relative to that folder, said once above the table, before anything is cut.
+ */
+function fitWorkloads(
+  columns: readonly ColumnSpec[],
+  rows: string[][],
+  fileColumn: number,
+  width: number | null,
+): string {
+  const natural = fitTable(columns, rows, null);
+  if (width === null || natural.split('\n').every((l) => l.length <= width)) return natural;
+  const folder = commonFolder(rows.map((r) => r[fileColumn]!));
+  if (folder === '') return fitTable(columns, rows, width);
+  const relative = rows.map((r) => r.map((c, i) => (i === fileColumn ? c.slice(folder.length) : c)));
+  return `${cut(`FILE is relative to ${folder}`, width, 'start')}\n${fitTable(columns, relative, width)}`;
+}
+
+function planTable(report: RunReport, opts: TableOptions): string {
+  const rooted = report.workloads.some((p) => p.workload.root != null);
+  const files = fileCells(
+    report.workloads,
+    (p) => p.workload.file,
+    (p) => p.workload.document,
+  );
+  if (opts.wide) {
+    // One row per secret; the workload's own cells only on its first row, so that an unchanged secret
+    // does not read as the cause of its workload's action.
+    const rows = report.workloads.flatMap((p, i) =>
+      p.secrets.map((s, j) => [
+        ...(j === 0
+          ? [
+              workloadLabel(p),
+              p.workload.namespace ?? '-',
+              ...(rooted ? [rootCell(p.workload.root)] : []),
+              files[i]!,
+            ]
+          : ['', '', ...(rooted ? [''] : []), '']),
         s.path,
+        s.source,
         fmtVersion(s.recorded),
         fmtVersion(s.current),
         s.state,
-        p.action,
-      ]);
-    }
+        j === 0 ? p.action : '',
+      ]),
+    );
+    const header = [
+      'WORKLOAD',
+      'NAMESPACE',
+      ...(rooted ? ['ROOT'] : []),
+      'FILE',
+      'SECRET',
+      'SOURCE',
+      'RECORDED',
+      'CURRENT',
+      'STATE',
+      'ACTION',
+    ];
+    return textTable(header, rows);
   }
-  return rows;
+  const columns: ColumnSpec[] = [
+    { header: 'WORKLOAD', min: 12, weight: 1.5 },
+    { header: 'NAMESPACE', min: 9, weight: 0.6 },
+    ...(rooted ? [{ header: 'ROOT', min: 6, keep: 'path' as const, weight: 0.8 }] : []),
+    { header: 'FILE', min: 10, keep: 'path', weight: 0.7 },
+    { header: 'SECRETS', min: 16, weight: 2 },
+    { header: 'ACTION' },
+  ];
+  const rows = report.workloads.map((p, i) => [
+    workloadLabel(p),
+    p.workload.namespace ?? '-',
+    ...(rooted ? [rootCell(p.workload.root)] : []),
+    files[i]!,
+    secretsSummary(p.secrets),
+    p.action,
+  ]);
+  return fitWorkloads(columns, rows, rooted ? 3 : 2, tableWidth(opts));
 }
 
 function summaryLine(report: RunReport): string {
@@ -118,45 +303,119 @@ function summaryLine(report: RunReport): string {
   return `${s.workloads} workload(s): ${s.restart} restart, ${s.record} record only, ${s.blocked} blocked, ${s.unchanged} unchanged`;
 }
 
-/** The terminal table: one row per workload secret, then notes, problems and the summary. */
-export function toTable(report: RunReport): string {
+/**
+ * The problems section of a terminal report: one line per kind of problem (count and example), or with
+ * `allProblems` one line per problem. Empty when there is none.
+ */
+export function problemsText(problems: readonly Problem[], opts: TableOptions): string[] {
+  if (problems.length === 0) return [];
+  const width = tableWidth(opts);
+  const groups = groupProblems(problems);
+  const listed = opts.allProblems === true;
+  const lines = listed ? problems.map(problemLine) : groups.map((g) => g.summary);
+  return [
+    problemsHeading(problems, groups.length, listed),
+    ...lines.flatMap((l) => wrap(`  ${l}`, width, '      ')),
+  ];
+}
+
+/**
+ * The terminal table: one row per workload (its secrets summarised) fitted to `width`, or with `wide`
+ * one row per secret in full; then notes, problems (grouped by kind) and the summary.
+ */
+export function toTable(report: RunReport, opts: TableOptions = {}): string {
   const out: string[] = [];
-  const rooted = report.workloads.some((p) => p.workload.root != null);
+  const width = tableWidth(opts);
   if (report.workloads.length === 0) out.push('No workload depends on a Vault secret.');
-  else
-    out.push(
-      textTable(
-        [
-          'WORKLOAD',
-          'NAMESPACE',
-          ...(rooted ? ['ROOT'] : []),
-          'FILE',
-          'SECRET',
-          'RECORDED',
-          'CURRENT',
-          'STATE',
-          'ACTION',
-        ],
-        secretRows(report, rooted),
-      ),
-    );
+  else out.push(planTable(report, opts));
   const notes = report.workloads.flatMap((p) => [
     ...[chartNote(p)].flatMap((c) => (c ? [`chart    ${workloadLabel(p)} (${p.workload.file}): ${c}`] : [])),
     ...p.reasons.map((r) => `blocked  ${workloadLabel(p)} (${p.workload.file}): ${r}`),
     ...p.warnings.map((w) => `warning  ${workloadLabel(p)} (${p.workload.file}): ${w}`),
     ...p.pins.map((pin) => `pin      ${workloadLabel(p)}: ${pinText(pin)}`),
   ]);
-  if (notes.length > 0) out.push('', ...notes);
-  if (report.problems.length > 0) {
-    out.push('', 'Problems:');
-    for (const pr of report.problems) {
-      const at = pr.line !== undefined ? `:${pr.line}${pr.column !== undefined ? `:${pr.column}` : ''}` : '';
-      out.push(`  ${pr.severity.padEnd(7)} ${pr.file}${at}: ${pr.message}`);
-    }
-  }
+  if (notes.length > 0) out.push('', ...notes.flatMap((n) => wrap(n, width, '         ')));
+  const problems = problemsText(report.problems, opts);
+  if (problems.length > 0) out.push('', ...problems);
   out.push('', summaryLine(report));
   if (report.commit) out.push(`Commit: ${report.commit}`);
   if (report.pullRequest) out.push(`Pull request: #${report.pullRequest.number} ${report.pullRequest.url}`);
+  return out.join('\n') + '\n';
+}
+
+/** A scan's row data: a workload and the record it already carries. */
+export function toScanTable(
+  workloads: readonly Workload[],
+  problems: readonly Problem[],
+  opts: TableOptions = {},
+): string {
+  const out: string[] = [];
+  const width = tableWidth(opts);
+  const rooted = workloads.some((w) => w.root != null);
+  const files = fileCells(
+    workloads,
+    (w) => w.file,
+    (w) => w.document,
+  );
+  const recorded = (w: Workload, path: string) => String(w.recorded?.get(path) ?? '-');
+  if (workloads.length === 0) out.push('No workload depends on a Vault secret.');
+  else if (opts.wide) {
+    const rows = workloads.flatMap((w, i) =>
+      w.secrets.map((s, j) => [
+        ...(j === 0
+          ? [`${w.kind}/${w.name}`, w.namespace ?? '-', ...(rooted ? [rootCell(w.root)] : []), files[i]!]
+          : ['', '', ...(rooted ? [''] : []), '']),
+        s.path,
+        s.source,
+        s.via,
+        recorded(w, s.path),
+      ]),
+    );
+    const header = [
+      'WORKLOAD',
+      'NAMESPACE',
+      ...(rooted ? ['ROOT'] : []),
+      'FILE',
+      'SECRET',
+      'SOURCE',
+      'FOUND THROUGH',
+      'RECORDED',
+    ];
+    out.push(textTable(header, rows));
+  } else {
+    const columns: ColumnSpec[] = [
+      { header: 'WORKLOAD', min: 12, weight: 1.5 },
+      { header: 'NAMESPACE', min: 9, weight: 0.6 },
+      ...(rooted ? [{ header: 'ROOT', min: 6, keep: 'path' as const, weight: 0.8 }] : []),
+      { header: 'FILE', min: 10, keep: 'path', weight: 0.7 },
+      { header: 'SECRETS', min: 12, weight: 1.5 },
+      { header: 'SOURCES', min: 10, weight: 0.9 },
+      { header: 'RECORDED' },
+    ];
+    const rows = workloads.map((w, i) => {
+      const paths = [...new Set(w.secrets.map((s) => s.path))];
+      const known = paths.filter((p) => w.recorded?.has(p)).length;
+      return [
+        `${w.kind}/${w.name}`,
+        w.namespace ?? '-',
+        ...(rooted ? [rootCell(w.root)] : []),
+        files[i]!,
+        compactPaths(paths),
+        sourcesSummary(w.secrets.map((s) => s.source)),
+        known === 0 ? 'no' : known === paths.length ? 'yes' : `${known} of ${paths.length}`,
+      ];
+    });
+    out.push(fitWorkloads(columns, rows, rooted ? 3 : 2, width));
+  }
+  const charts = workloads.flatMap((w) =>
+    w.chartValue !== null ? [`  ${w.kind}/${w.name} (${w.file}): restarts go through ${w.chartValue}`] : [],
+  );
+  if (charts.length > 0)
+    out.push('', 'Through a Helm chart:', ...charts.flatMap((c) => wrap(c, width, '    ')));
+  const secrets = new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path))).size;
+  const lines = problemsText(problems, opts);
+  if (lines.length > 0) out.push('', ...lines);
+  out.push('', `${workloads.length} workload(s) depend on ${plural(secrets, 'Vault secret')}.`);
   return out.join('\n') + '\n';
 }
 
@@ -172,8 +431,30 @@ const ACTION_TEXT: Record<string, string> = {
   blocked: 'blocked',
 };
 
-/** Markdown report for the job summary. */
-export function toMarkdown(report: RunReport): string {
+/**
+ * The problems section of a Markdown report: one bullet per kind of problem, or with `allProblems` one
+ * per problem.
+ */
+function problemsMarkdown(problems: readonly Problem[], allProblems: boolean): string[] {
+  if (problems.length === 0) return [];
+  const e = escapeMarkdown;
+  const one = (pr: Problem) =>
+    `- ${pr.severity}: \`${pr.file}${pr.line !== undefined ? `:${pr.line}` : ''}\` ${e(pr.message)}`;
+  const groups = groupProblems(problems);
+  const lines = allProblems
+    ? problems.map(one)
+    : groups.map((g) => (g.problems.length === 1 ? one(g.problems[0]!) : `- ${e(g.summary)}`));
+  return [
+    // Also read in a job summary, where there is no -v: the JSON report has them all too.
+    `### ${e(problemsHeading(problems, groups.length, allProblems, '-v or the JSON report').replace(/:$/, ''))}`,
+    '',
+    ...lines,
+    '',
+  ];
+}
+
+/** Markdown report for the job summary; problems grouped by kind unless `allProblems`. */
+export function toMarkdown(report: RunReport, opts: Pick<TableOptions, 'allProblems'> = {}): string {
   const e = escapeMarkdown;
   const out: string[] = ['## vault-rollout', '', e(summaryLine(report)), ''];
   if (report.workloads.length > 0) {
@@ -197,18 +478,65 @@ export function toMarkdown(report: RunReport): string {
     ...p.pins.map((pin) => `- **Pin** ${e(workloadLabel(p))}: ${e(pinText(pin))}`),
   ]);
   if (notes.length > 0) out.push(...notes, '');
-  if (report.problems.length > 0) {
-    out.push('### Problems', '');
-    for (const pr of report.problems) {
-      out.push(
-        `- ${pr.severity}: \`${pr.file}${pr.line !== undefined ? `:${pr.line}` : ''}\` ${e(pr.message)}`,
-      );
-    }
-    out.push('');
-  }
+  out.push(...problemsMarkdown(report.problems, opts.allProblems === true));
   if (report.commit) out.push(`Commit: \`${report.commit}\``, '');
   if (report.pullRequest)
     out.push(`Pull request: [#${report.pullRequest.number}](${report.pullRequest.url})`, '');
+  return out.join('\n');
+}
+
+/** The Markdown form of `scan`: one row per secret (a Markdown table has no width), problems grouped. */
+export function toScanMarkdown(
+  workloads: readonly Workload[],
+  problems: readonly Problem[],
+  opts: Pick<TableOptions, 'allProblems'> = {},
+): string {
+  const e = escapeMarkdown;
+  const rooted = workloads.some((w) => w.root != null);
+  const files = fileCells(
+    workloads,
+    (w) => w.file,
+    (w) => w.document,
+  );
+  const header = [
+    'Workload',
+    'Namespace',
+    ...(rooted ? ['Root'] : []),
+    'File',
+    'Vault secret',
+    'Source',
+    'Found through',
+    'Recorded',
+  ];
+  const out: string[] = [];
+  if (workloads.length > 0) {
+    out.push(`| ${header.join(' | ')} |`, `|${' --- |'.repeat(header.length)}`);
+    workloads.forEach((w, i) => {
+      for (const s of w.secrets) {
+        const cells = [
+          `${w.kind}/${w.name}`,
+          w.namespace ?? '-',
+          ...(rooted ? [rootCell(w.root)] : []),
+          files[i]!,
+          s.path,
+          s.source,
+          s.via,
+          String(w.recorded?.get(s.path) ?? '-'),
+        ];
+        out.push(`| ${cells.map(e).join(' | ')} |`);
+      }
+    });
+    out.push('');
+  } else out.push('No workload depends on a Vault secret.', '');
+  const charts = workloads.flatMap((w) =>
+    w.chartValue !== null
+      ? [`- ${e(`${w.kind}/${w.name} (${w.file}): restarts go through ${w.chartValue}`)}`]
+      : [],
+  );
+  if (charts.length > 0) out.push('Through a Helm chart:', '', ...charts, '');
+  const secrets = new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path))).size;
+  out.push(`${workloads.length} workload(s) depend on ${plural(secrets, 'Vault secret')}.`, '');
+  out.push(...problemsMarkdown(problems, opts.allProblems === true));
   return out.join('\n');
 }
 
@@ -217,13 +545,57 @@ export function toDiff(changes: readonly FileChange[]): string {
   return changes.map((c) => unifiedDiff(`a/${c.path}`, `b/${c.path}`, c.before, c.after, 3)).join('');
 }
 
-export function render(report: RunReport, format: Format): string {
+/** How many diff lines a terminal report prints before it leaves the rest out. */
+export const DEFAULT_DIFF_LINES = 60;
+
+/**
+ * The unified diff, cut at whole files once `maxLines` lines are printed (the first file is always
+ * shown, itself cut at `maxLines`), with a note that says what was left out and how to see it.
+ * `maxLines` null prints everything.
+ * @param howToSeeAll the option that prints the whole diff, named in the note
+ */
+export function cappedDiff(
+  changes: readonly FileChange[],
+  maxLines: number | null,
+  howToSeeAll: string,
+): { text: string; note: string | null } {
+  const diffs = changes
+    .map((c) => unifiedDiff(`a/${c.path}`, `b/${c.path}`, c.before, c.after, 3))
+    .filter(Boolean);
+  if (maxLines === null) return { text: diffs.join(''), note: null };
+  const lineCount = (d: string) => d.split('\n').length - 1;
+  const total = diffs.reduce((n, d) => n + lineCount(d), 0);
+  if (total <= maxLines) return { text: diffs.join(''), note: null };
+  let text = '';
+  let shown = 0;
+  let files = 0;
+  for (const d of diffs) {
+    const n = lineCount(d);
+    if (files > 0 && shown + n > maxLines) break;
+    if (files === 0 && n > maxLines) {
+      text += `${d.split('\n').slice(0, maxLines).join('\n')}\n`;
+      shown = maxLines;
+    } else {
+      text += d;
+      shown += n;
+    }
+    files += 1;
+  }
+  const hiddenFiles = diffs.length - files;
+  const what =
+    hiddenFiles > 0
+      ? `${total - shown} more diff line(s) in ${plural(hiddenFiles, 'more file')}`
+      : `${total - shown} more diff line(s)`;
+  return { text, note: `... ${what} not shown (${total} in all): ${howToSeeAll} prints the whole diff.` };
+}
+
+export function render(report: RunReport, format: Format, opts: TableOptions = {}): string {
   switch (format) {
     case 'json':
       return `${JSON.stringify(toJson(report), null, 2)}\n`;
     case 'markdown':
-      return toMarkdown(report);
+      return toMarkdown(report, opts);
     default:
-      return toTable(report);
+      return toTable(report, opts);
   }
 }
