@@ -5339,20 +5339,20 @@ var require_ms = __commonJS({
     function fmtLong(ms) {
       var msAbs = Math.abs(ms);
       if (msAbs >= d) {
-        return plural3(ms, msAbs, d, "day");
+        return plural4(ms, msAbs, d, "day");
       }
       if (msAbs >= h) {
-        return plural3(ms, msAbs, h, "hour");
+        return plural4(ms, msAbs, h, "hour");
       }
       if (msAbs >= m) {
-        return plural3(ms, msAbs, m, "minute");
+        return plural4(ms, msAbs, m, "minute");
       }
       if (msAbs >= s) {
-        return plural3(ms, msAbs, s, "second");
+        return plural4(ms, msAbs, s, "second");
       }
       return ms + " ms";
     }
-    function plural3(ms, msAbs, n, name) {
+    function plural4(ms, msAbs, n, name) {
       var isPlural = msAbs >= n * 1.5;
       return Math.round(ms / n) + " " + name + (isPlural ? "s" : "");
     }
@@ -20425,7 +20425,7 @@ var require_follow_redirects = __commonJS({
       }
       this._performRequest();
     };
-    function wrap(protocols) {
+    function wrap2(protocols) {
       var exports2 = {
         maxRedirects: 21,
         maxBodyLength: 10 * 1024 * 1024
@@ -20572,8 +20572,8 @@ var require_follow_redirects = __commonJS({
     function escapeRegex2(regex2) {
       return regex2.replace(/[\^$\\.*+?()[\]{}|]/g, "\\$&");
     }
-    module.exports = wrap({ http: http3, https: https3 });
-    module.exports.wrap = wrap;
+    module.exports = wrap2({ http: http3, https: https3 });
+    module.exports.wrap = wrap2;
   }
 });
 
@@ -20595,7 +20595,7 @@ var require_axios = __commonJS({
     var stream = __require("stream");
     var events = __require("events");
     function bind2(fn, thisArg) {
-      return function wrap() {
+      return function wrap2() {
         return fn.apply(thisArg, arguments);
       };
     }
@@ -26158,7 +26158,7 @@ var require_axios = __commonJS({
       }
     };
     function spread(callback) {
-      return function wrap(arr) {
+      return function wrap2(arr) {
         return callback.apply(null, arr);
       };
     }
@@ -28919,9 +28919,9 @@ var require_deflate = __commonJS({
     }
     function fill_window(s) {
       var _w_size = s.w_size;
-      var p, n, m, more, str3;
+      var p, n, m, more2, str3;
       do {
-        more = s.window_size - s.lookahead - s.strstart;
+        more2 = s.window_size - s.lookahead - s.strstart;
         if (s.strstart >= _w_size + (_w_size - MIN_LOOKAHEAD)) {
           utils.arraySet(s.window, s.window, _w_size, _w_size, 0);
           s.match_start -= _w_size;
@@ -28939,12 +28939,12 @@ var require_deflate = __commonJS({
             m = s.prev[--p];
             s.prev[p] = m >= _w_size ? m - _w_size : 0;
           } while (--n);
-          more += _w_size;
+          more2 += _w_size;
         }
         if (s.strm.avail_in === 0) {
           break;
         }
-        n = read_buf(s.strm, s.window, s.strstart + s.lookahead, more);
+        n = read_buf(s.strm, s.window, s.strstart + s.lookahead, more2);
         s.lookahead += n;
         if (s.lookahead + s.insert >= MIN_MATCH) {
           str3 = s.strstart - s.insert;
@@ -29418,15 +29418,15 @@ var require_deflate = __commonJS({
       if (!strm) {
         return Z_STREAM_ERROR;
       }
-      var wrap = 1;
+      var wrap2 = 1;
       if (level === Z_DEFAULT_COMPRESSION) {
         level = 6;
       }
       if (windowBits < 0) {
-        wrap = 0;
+        wrap2 = 0;
         windowBits = -windowBits;
       } else if (windowBits > 15) {
-        wrap = 2;
+        wrap2 = 2;
         windowBits -= 16;
       }
       if (memLevel < 1 || memLevel > MAX_MEM_LEVEL || method !== Z_DEFLATED || windowBits < 8 || windowBits > 15 || level < 0 || level > 9 || strategy < 0 || strategy > Z_FIXED) {
@@ -29438,7 +29438,7 @@ var require_deflate = __commonJS({
       var s = new DeflateState();
       strm.state = s;
       s.strm = strm;
-      s.wrap = wrap;
+      s.wrap = wrap2;
       s.gzhead = null;
       s.w_bits = windowBits;
       s.w_size = 1 << s.w_bits;
@@ -29731,7 +29731,7 @@ var require_deflate = __commonJS({
       var dictLength = dictionary.length;
       var s;
       var str3, n;
-      var wrap;
+      var wrap2;
       var avail;
       var next;
       var input2;
@@ -29740,16 +29740,16 @@ var require_deflate = __commonJS({
         return Z_STREAM_ERROR;
       }
       s = strm.state;
-      wrap = s.wrap;
-      if (wrap === 2 || wrap === 1 && s.status !== INIT_STATE || s.lookahead) {
+      wrap2 = s.wrap;
+      if (wrap2 === 2 || wrap2 === 1 && s.status !== INIT_STATE || s.lookahead) {
         return Z_STREAM_ERROR;
       }
-      if (wrap === 1) {
+      if (wrap2 === 1) {
         strm.adler = adler32(strm.adler, dictionary, dictLength, 0);
       }
       s.wrap = 0;
       if (dictLength >= s.w_size) {
-        if (wrap === 0) {
+        if (wrap2 === 0) {
           zero(s.head);
           s.strstart = 0;
           s.block_start = 0;
@@ -29789,7 +29789,7 @@ var require_deflate = __commonJS({
       strm.next_in = next;
       strm.input = input2;
       strm.avail_in = avail;
-      s.wrap = wrap;
+      s.wrap = wrap2;
       return Z_OK;
     }
     exports.deflateInit = deflateInit;
@@ -30809,17 +30809,17 @@ var require_inflate = __commonJS({
       return inflateResetKeep(strm);
     }
     function inflateReset2(strm, windowBits) {
-      var wrap;
+      var wrap2;
       var state;
       if (!strm || !strm.state) {
         return Z_STREAM_ERROR;
       }
       state = strm.state;
       if (windowBits < 0) {
-        wrap = 0;
+        wrap2 = 0;
         windowBits = -windowBits;
       } else {
-        wrap = (windowBits >> 4) + 1;
+        wrap2 = (windowBits >> 4) + 1;
         if (windowBits < 48) {
           windowBits &= 15;
         }
@@ -30830,7 +30830,7 @@ var require_inflate = __commonJS({
       if (state.window !== null && state.wbits !== windowBits) {
         state.window = null;
       }
-      state.wrap = wrap;
+      state.wrap = wrap2;
       state.wbits = windowBits;
       return inflateReset(strm);
     }
@@ -51326,12 +51326,12 @@ var require_light = __commonJS({
           stop(options = {}) {
             var done, waitForExecuting;
             options = parser$5.load(options, this.stopDefaults);
-            waitForExecuting = (at) => {
+            waitForExecuting = (at2) => {
               var finished;
               finished = () => {
                 var counts;
                 counts = this._states.counts;
-                return counts[0] + counts[1] + counts[2] + counts[3] === at;
+                return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
               return new this.Promise((resolve4, reject) => {
                 if (finished()) {
@@ -51648,6 +51648,104 @@ function createLogger(opts) {
   };
 }
 
+// src/progress.ts
+var DEFAULT_PROGRESS_INTERVAL_MS = 5e3;
+var PHASES = {
+  files: { label: "Reading manifests", unit: "file", counted: true },
+  vault: { label: "Reading Vault metadata", unit: "secret", counted: true },
+  write: { label: "Writing the commit", unit: "file", counted: false },
+  push: { label: "Pushing", unit: null, counted: false }
+};
+function createProgress(opts) {
+  const now = opts.now ?? Date.now;
+  const interval = Math.max(1, opts.intervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
+  const delay = opts.delayMs ?? 300;
+  let phase = null;
+  let lastShown = 0;
+  let shown = false;
+  let timer = null;
+  const seconds2 = () => phase ? Math.round((now() - phase.started) / 1e3) : 0;
+  const text = () => {
+    if (!phase) return "";
+    const { label, unit, counted } = PHASES[phase.name];
+    const count = unit === null ? "" : counted && phase.done > 0 ? ` ${phase.done}${phase.total !== null ? ` of ${phase.total}` : ""} ${unit}(s)` : phase.total !== null ? ` ${phase.total} ${unit}(s)` : "";
+    return `${label}${count ? `:${count}` : ""} (${seconds2()} s)`;
+  };
+  const clearLine = () => {
+    if (opts.tty && shown) opts.write("\r\x1B[2K");
+  };
+  const draw = () => {
+    const line = text();
+    opts.write(`\r\x1B[2K${opts.columns ? line.slice(0, opts.columns - 1) : line}`);
+    shown = true;
+  };
+  const data = () => phase ? {
+    phase: phase.name,
+    done: phase.done,
+    ...phase.total !== null ? { total: phase.total } : {},
+    seconds: seconds2()
+  } : {};
+  const maybeShow = () => {
+    if (!phase) return;
+    const t = now();
+    if (opts.tty) {
+      if (t - phase.started < delay || shown && t - lastShown < 100) return;
+      lastShown = t;
+      draw();
+    } else if (t - lastShown >= interval) {
+      lastShown = t;
+      shown = true;
+      opts.log(text(), data());
+    }
+  };
+  const stopTimer = () => {
+    if (timer) clearInterval(timer);
+    timer = null;
+  };
+  const reporter = {
+    start(name, total) {
+      if (phase) reporter.end();
+      phase = { name, total: total ?? null, done: 0, started: now() };
+      lastShown = phase.started;
+      shown = false;
+      timer = setInterval(maybeShow, opts.tty ? 250 : interval);
+      timer.unref?.();
+    },
+    advance(n = 1) {
+      if (!phase) return;
+      phase.done += n;
+      maybeShow();
+    },
+    end() {
+      if (!phase) return;
+      stopTimer();
+      if (opts.tty) clearLine();
+      else if (shown) {
+        const { label, unit, counted } = PHASES[phase.name];
+        const n = counted && phase.done > 0 ? phase.done : phase.total;
+        opts.log(
+          `${label}: done${unit === null || n === null ? "" : `, ${n} ${unit}(s)`} in ${seconds2()} s`,
+          data()
+        );
+      }
+      phase = null;
+      shown = false;
+    },
+    above(line) {
+      if (opts.tty && shown) {
+        opts.write("\r\x1B[2K");
+        opts.write(line);
+        draw();
+      } else opts.write(line);
+    },
+    close() {
+      reporter.end();
+      stopTimer();
+    }
+  };
+  return reporter;
+}
+
 // src/demo.ts
 import { readdirSync as readdirSync2, readFileSync as readFileSync6 } from "node:fs";
 import { mkdtemp as mkdtemp3, rm as rm4 } from "node:fs/promises";
@@ -51660,6 +51758,87 @@ var silentLogger = { debug() {
 }, warn() {
 }, error() {
 } };
+var silentProgress = { start() {
+}, advance() {
+}, end() {
+} };
+
+// src/core/report/fit.ts
+var ELLIPSIS = "\u2026";
+function cut(text, width, keep = "start") {
+  if (text.length <= width) return text;
+  if (width <= 1) return ELLIPSIS.slice(0, width);
+  if (keep === "start") return `${text.slice(0, width - 1)}${ELLIPSIS}`;
+  const parts = text.split("/");
+  for (let i = 1; i < parts.length; i++) {
+    const rest = `${ELLIPSIS}/${parts.slice(i).join("/")}`;
+    if (rest.length <= width) return rest;
+  }
+  return `${ELLIPSIS}${text.slice(-(width - 1))}`;
+}
+var GAP = "  ";
+function fitTable(columns, rows, width) {
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? "").length)));
+  if (width !== null) {
+    const total = () => widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
+    let excess = total() - width;
+    while (excess > 0) {
+      let pick2 = -1;
+      const share = (i) => widths[i] / (columns[i].weight ?? 1);
+      for (let i = 0; i < columns.length; i++) {
+        const min = columns[i].min;
+        if (min === void 0 || widths[i] <= Math.max(min, columns[i].header.length)) continue;
+        if (pick2 < 0 || share(i) > share(pick2)) pick2 = i;
+      }
+      if (pick2 < 0) break;
+      widths[pick2] -= 1;
+      excess -= 1;
+    }
+  }
+  const line = (cells) => cells.map((c, i) => cut(c, widths[i], columns[i].keep).padEnd(widths[i])).join(GAP).trimEnd();
+  return [line(columns.map((c) => c.header)), ...rows.map(line)].join("\n");
+}
+function wrap(text, width, indent = "") {
+  if (width === null || text.length <= width) return [text];
+  const room = Math.max(8, width - indent.length);
+  const lines = [];
+  const lead = /^ */.exec(text)[0];
+  let current = lead;
+  let limit = Math.max(8, width);
+  for (const word of text.slice(lead.length).split(" ")) {
+    if (word === "") {
+      current += " ";
+      continue;
+    }
+    let w = word;
+    while (w.length > 0) {
+      const sep4 = current.trim() === "" ? "" : " ";
+      if (current.length + sep4.length + w.length <= limit) {
+        current += sep4 + w;
+        w = "";
+      } else if (current !== "" && w.length <= room) {
+        lines.push(current);
+        current = "";
+        limit = room;
+      } else {
+        const space = limit - current.length - sep4.length;
+        if (space <= 0) {
+          lines.push(current);
+          current = "";
+          limit = room;
+          continue;
+        }
+        current += sep4 + w.slice(0, space);
+        w = w.slice(space);
+        lines.push(current);
+        current = "";
+        limit = room;
+      }
+    }
+  }
+  if (current !== "" || lines.length === 0) lines.push(current);
+  return lines.map((l, i) => (i === 0 ? l : `${indent}${l.trimStart()}`).trimEnd());
+}
 
 // node_modules/yaml/browser/dist/nodes/identity.js
 var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
@@ -61101,6 +61280,217 @@ function readYamlData(text) {
   }
 }
 
+// src/core/discover/parse.ts
+var HELM_TEMPLATE_MESSAGE = "Helm chart template: skipped (not rendered here)";
+function chartRoots(files) {
+  const roots = /* @__PURE__ */ new Set();
+  for (const f of files) {
+    if (f.path === "Chart.yaml") roots.add("");
+    else if (f.path.endsWith("/Chart.yaml")) roots.add(f.path.slice(0, -"/Chart.yaml".length));
+  }
+  return roots;
+}
+function inTemplatesFolder(path7, roots) {
+  const segments = path7.split("/");
+  for (let i = 0; i < segments.length - 1; i++) {
+    if (segments[i] !== "templates") continue;
+    if (!roots || roots.has(segments.slice(0, i).join("/"))) return true;
+  }
+  return false;
+}
+var RELEVANT_KINDS = /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List|ExternalSecret|ClusterExternalSecret|SecretStore|ClusterSecretStore|VaultStaticSecret|SecretProviderClass|HelmRelease|Application)\b|<path:|avp\.kubernetes\.io\/|\{\{-?\s*(?:with\s+)?secret\s/;
+function parseManifests(files, relevant = RELEVANT_KINDS, also = () => false) {
+  const roots = chartRoots(files);
+  const documents = [];
+  const fastData = /* @__PURE__ */ new Map();
+  const problems = [];
+  let documentCount = 0;
+  for (const file2 of files) {
+    if (inTemplatesFolder(file2.path, roots)) {
+      problems.push({ file: file2.path, severity: "warning", message: HELM_TEMPLATE_MESSAGE });
+      continue;
+    }
+    if (!relevant.test(file2.text) && !also(file2)) continue;
+    const fast = fastManifestData(file2.text);
+    if (fast) {
+      fastData.set(file2.path, fast);
+      const finder2 = lazyPositions(file2.text);
+      fast.forEach(
+        (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path7, key) => finder2(index2, path7, key) })
+      );
+      documentCount += fast.length;
+      continue;
+    }
+    const lineCounter = new LineCounter();
+    const docs = parseManifestStream(file2.text, { prettyErrors: false, lineCounter });
+    const failed = firstError(docs, lineCounter);
+    if (failed) {
+      const helm = file2.text.includes("{{") && inTemplatesFolder(file2.path);
+      problems.push(
+        helm ? { file: file2.path, severity: "warning", message: HELM_TEMPLATE_MESSAGE } : {
+          file: file2.path,
+          severity: "warning",
+          message: `not valid YAML: ${failed.message} (line ${failed.line})`,
+          line: failed.line,
+          column: failed.column
+        }
+      );
+      continue;
+    }
+    const fileDocs = [];
+    const finder = lazyPositions(file2.text);
+    try {
+      docs.forEach((doc, index2) => {
+        const data = doc.toJS({ maxAliasCount: 1e3 }) ?? null;
+        fileDocs.push({
+          file: file2.path,
+          index: index2,
+          data,
+          position: (path7, key) => finder(index2, path7, key)
+        });
+      });
+    } catch (err) {
+      const first = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+      problems.push({ file: file2.path, severity: "warning", message: `not valid YAML: ${first}` });
+      continue;
+    }
+    documents.push(...fileDocs);
+    documentCount += docs.length;
+  }
+  return { documents, fastData, problems, documentCount };
+}
+function firstError(docs, lineCounter) {
+  for (const doc of docs) {
+    const err = doc.errors[0];
+    if (!err) continue;
+    const { line, col } = lineCounter.linePos(err.pos[0]);
+    return { message: err.message.split("\n")[0] ?? err.message, line, column: col };
+  }
+  return null;
+}
+function lazyPositions(text) {
+  let parsed = null;
+  return (index2, path7, key) => {
+    if (!parsed) {
+      const lineCounter = new LineCounter();
+      parsed = { docs: parseManifestStream(text, { lineCounter }), lineCounter };
+    }
+    const doc = parsed.docs[index2];
+    return doc ? positionFinder(doc, parsed.lineCounter)(path7, key) : void 0;
+  };
+}
+function positionFinder(doc, lineCounter) {
+  return (path7, key = false) => {
+    let node2 = doc.contents;
+    let keyNode = null;
+    for (const seg of path7) {
+      if (isMap(node2)) {
+        const pair = node2.items.find(
+          (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg)
+        );
+        if (!pair) return void 0;
+        keyNode = pair.key;
+        node2 = pair.value;
+      } else if (isSeq(node2) && typeof seg === "number") {
+        keyNode = null;
+        node2 = node2.items[seg];
+      } else return void 0;
+    }
+    const target = key ? keyNode : node2;
+    if (!target?.range) return void 0;
+    const { line, col } = lineCounter.linePos(target.range[0]);
+    return { line, column: col };
+  };
+}
+
+// src/core/report/problems.ts
+var at = (p) => `${p.file}${p.line !== void 0 ? `:${p.line}${p.column !== void 0 ? `:${p.column}` : ""}` : ""}`;
+var afterPrefix = (message, prefix) => message.startsWith(prefix) ? message.slice(prefix.length) : message;
+var more = (count) => count > 1 ? ` (and ${count - 1} more)` : "";
+var KINDS = [
+  {
+    match: (p) => p.message === HELM_TEMPLATE_MESSAGE,
+    describe: (_n, _first, files) => `Helm chart templates skipped, not rendered here (${pathPattern(files)})`
+  },
+  {
+    match: (p) => p.message.startsWith("not valid YAML"),
+    describe: (n, first) => `files not valid YAML, never rewritten: ${at(first)}: ${afterPrefix(first.message, "not valid YAML: ")}${more(n)}`
+  },
+  {
+    match: (p) => p.message === "not valid UTF-8: skipped",
+    describe: (_n, _first, files) => `files not valid UTF-8 skipped (${pathPattern(files)})`
+  },
+  {
+    match: (p) => p.message.includes("over the maxFileBytes limit"),
+    describe: (n, first) => `files over the maxFileBytes limit skipped (raise maxFileBytes in the config to read them): ${first.file}${more(n)}`
+  },
+  {
+    match: (p) => p.message.startsWith("symlink loop") || p.message.startsWith("symbolic link"),
+    describe: (n, first) => `symbolic links not followed: ${first.file}: ${first.message}${more(n)}`
+  },
+  {
+    match: (p) => / is rejected: .*it is not read from Vault$/.test(p.message),
+    describe: (n, first) => `secret paths rejected, never read from Vault: ${at(first)}: ${first.message}${more(n)}`
+  },
+  {
+    match: (p) => /: not tracked( \(used by .*\))?$|: its secrets are not tracked/.test(p.message),
+    describe: (n, first) => `secret references not tracked: ${first.file}: ${first.message}${more(n)}`
+  },
+  {
+    match: (p) => p.message.startsWith("not edited: "),
+    describe: (n, first) => `files not edited: ${at(first)}: ${afterPrefix(first.message, "not edited: ")}${more(n)}`
+  }
+];
+function shape(message) {
+  return message.replace(/"[^"]*"/g, '"\u2026"').replace(/\d+/g, "N");
+}
+function pathPattern(files) {
+  const unique = [...new Set(files)];
+  if (unique.length === 1) return unique[0];
+  const dirs = unique.map((f) => f.split("/").slice(0, -1));
+  const depth = Math.min(...dirs.map((d) => d.length));
+  const parts = [];
+  for (let i = 0; i < depth; i++) {
+    const names3 = new Set(dirs.map((d) => d[i]));
+    parts.push(names3.size === 1 ? dirs[0][i] : "*");
+  }
+  while (parts.at(-1) === "*") parts.pop();
+  if (parts.length === 0 || parts[0] === "*") return `e.g. ${unique[0]}`;
+  return `${parts.join("/")}/${ELLIPSIS}`;
+}
+function groupProblems(problems) {
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const p of problems) {
+    const index2 = KINDS.findIndex((k) => k.match(p));
+    const key = index2 >= 0 ? `${p.severity}:kind:${index2}` : `${p.severity}:${shape(p.message)}`;
+    const group2 = groups2.get(key);
+    if (group2) group2.problems.push(p);
+    else groups2.set(key, { kind: index2 >= 0 ? KINDS[index2] : null, problems: [p] });
+  }
+  const out = [...groups2.values()].map(({ kind, problems: list4 }) => {
+    const first = list4[0];
+    const n = list4.length;
+    const summary = n === 1 ? problemLine(first) : kind ? `${n} ${kind.describe(
+      n,
+      first,
+      list4.map((p) => p.file)
+    )}` : `${n} ${first.severity}s like ${at(first)}: ${first.message}`;
+    return { summary, problems: list4 };
+  });
+  return [
+    ...out.filter((g) => g.problems[0].severity === "error"),
+    ...out.filter((g) => g.problems[0].severity !== "error")
+  ];
+}
+function problemLine(p) {
+  return `${p.severity.padEnd(7)} ${at(p)}: ${p.message}`;
+}
+function problemsHeading(problems, groups2, listed, howToList = "-v") {
+  const n = problems.length;
+  if (listed || groups2 === n) return `Problems (${n}):`;
+  return `Problems (${n}, ${groups2} kind${groups2 === 1 ? "" : "s"}; ${howToList} lists each one):`;
+}
+
 // src/core/yaml/edit-annotations.ts
 var EditFailure = class extends Error {
   constructor(message, code2, offset) {
@@ -61372,8 +61762,8 @@ function appendLines(ctx, pos, lines) {
   if (pos > 0 && text[pos - 1] === "\n") {
     ctx.splices.push({ start: pos, end: pos, text: lines.map((l) => l + nl).join("") });
   } else {
-    const at = lineEnd(text, pos);
-    ctx.splices.push({ start: at, end: at, text: lines.map((l) => nl + l).join("") });
+    const at2 = lineEnd(text, pos);
+    ctx.splices.push({ start: at2, end: at2, text: lines.map((l) => nl + l).join("") });
   }
 }
 function replaceEmptyValue(ctx, map4, pair, rest, entries, parentCol, valueEnd) {
@@ -61387,8 +61777,8 @@ function replaceEmptyValue(ctx, map4, pair, rest, entries, parentCol, valueEnd) 
   const col = column(text, keyStart(pair));
   const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map4);
   const lines = renderBlock(rest, entries, col + step, step, keyStyle(map4));
-  const at = lineEnd(text, end);
-  ctx.splices.push({ start: colon, end: at, text: text.slice(end, at) + lines.map((l) => nl + l).join("") });
+  const at2 = lineEnd(text, end);
+  ctx.splices.push({ start: colon, end: at2, text: text.slice(end, at2) + lines.map((l) => nl + l).join("") });
 }
 function renderBlock(rest, entries, col, step, style) {
   const lines = [];
@@ -61582,13 +61972,13 @@ function guessStep(text, map4) {
 function applySplices(text, splices) {
   const sorted = splices.map((s, i) => ({ ...s, i })).sort((a, b) => a.start - b.start || a.end - b.end || a.i - b.i);
   let out = "";
-  let at = 0;
+  let at2 = 0;
   for (const s of sorted) {
-    if (s.start < at) throw new EditFailure("two edits overlap in the same place", "BAD_EDIT", s.start);
-    out += text.slice(at, s.start) + s.text;
-    at = s.end;
+    if (s.start < at2) throw new EditFailure("two edits overlap in the same place", "BAD_EDIT", s.start);
+    out += text.slice(at2, s.start) + s.text;
+    at2 = s.end;
   }
-  return out + text.slice(at);
+  return out + text.slice(at2);
 }
 function describe(node2) {
   if (node2 === null || node2 === void 0 || isScalar(node2) && node2.value === null) return "empty";
@@ -61732,8 +62122,8 @@ function writeValue(ctx, map4, pair, e, here) {
     if (wanted === 0) throw new EditFailure(`${ctx.where}: ${here} does not contain "${from}"`, "BAD_EDIT");
     const [start, end] = node2.range;
     const found = [];
-    for (let at = text.indexOf(from, start); at >= 0 && at + from.length <= end; at = text.indexOf(from, at + 1))
-      found.push(at);
+    for (let at2 = text.indexOf(from, start); at2 >= 0 && at2 + from.length <= end; at2 = text.indexOf(from, at2 + 1))
+      found.push(at2);
     if (found.length !== wanted) {
       throw new EditFailure(
         `${ctx.where}: ${here}: "${from}" is escaped or folded in the source; edit it by hand`,
@@ -61741,14 +62131,14 @@ function writeValue(ctx, map4, pair, e, here) {
         start
       );
     }
-    for (const at of found) ctx.splices.push({ start: at, end: at + from.length, text: to });
+    for (const at2 of found) ctx.splices.push({ start: at2, end: at2 + from.length, text: to });
     return;
   }
   const value = e.set;
   if (isScalar(node2) && node2.value === value) return;
   if (!node2 || !node2.range || isScalar(node2) && node2.range[0] === node2.range[1]) {
-    const at = afterColon(text, pair);
-    ctx.splices.push({ start: at, end: at, text: " " + format(value, !!map4.flow) });
+    const at2 = afterColon(text, pair);
+    ctx.splices.push({ start: at2, end: at2, text: " " + format(value, !!map4.flow) });
     return;
   }
   if (!isScalar(node2) || node2.type === Scalar.BLOCK_LITERAL || node2.type === Scalar.BLOCK_FOLDED) {
@@ -62380,73 +62770,256 @@ var fmtVersion = (v) => v === null ? "-" : String(v);
 function workloadLabel(p) {
   return `${p.workload.kind}/${p.workload.name}`;
 }
-function textTable(header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
+var DEFAULT_WIDTH = 100;
+function tableWidth(opts) {
+  if (opts.wide) return null;
+  return opts.width === void 0 ? DEFAULT_WIDTH : opts.width;
 }
-function secretRows(report, rooted) {
-  const rows = [];
-  for (const p of report.workloads) {
-    for (const s of p.secrets) {
-      rows.push([
-        workloadLabel(p),
-        p.workload.namespace ?? "-",
-        // A workload several render roots build is listed once per root.
-        ...rooted ? [p.workload.root == null ? "-" : p.workload.root || "."] : [],
-        `${p.workload.file}#${p.workload.document}`,
+function textTable(header, rows) {
+  return fitTable(
+    header.map((h) => ({ header: h })),
+    rows,
+    null
+  );
+}
+var plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+var rootCell = (root2) => root2 == null ? "-" : root2 || ".";
+function fileCells(items, file2, document2) {
+  const docs = /* @__PURE__ */ new Map();
+  for (const t of items) {
+    const set5 = docs.get(file2(t)) ?? /* @__PURE__ */ new Set();
+    set5.add(document2(t));
+    docs.set(file2(t), set5);
+  }
+  return items.map((t) => (docs.get(file2(t))?.size ?? 0) > 1 ? `${file2(t)}#${document2(t)}` : file2(t));
+}
+var SECRET_STATE_TEXT = {
+  outdated: "changed",
+  unrecorded: "unrecorded",
+  missing: "missing",
+  deleted: "deleted",
+  forbidden: "forbidden",
+  unsupported: "unsupported"
+};
+function secretsSummary(secrets2) {
+  const changed = (s) => `${s.path} ${fmtVersion(s.recorded)}\u2192${fmtVersion(s.current)}`;
+  const only = secrets2.length === 1 ? secrets2[0] : null;
+  if (only) {
+    if (only.state === "outdated") return `changed: ${changed(only)}`;
+    return `${only.state === "up-to-date" ? "up to date" : SECRET_STATE_TEXT[only.state]}: ${only.path}`;
+  }
+  const parts = [];
+  const states = [
+    "outdated",
+    "missing",
+    "deleted",
+    "forbidden",
+    "unsupported",
+    "unrecorded"
+  ];
+  for (const state of states) {
+    const these = secrets2.filter((s) => s.state === state);
+    if (these.length === 0) continue;
+    const label = `${these.length}${parts.length === 0 ? ` of ${secrets2.length}` : ""} ${SECRET_STATE_TEXT[state]}`;
+    if (state === "unrecorded") parts.push(label);
+    else if (state === "outdated") parts.push(`${label}: ${these.map(changed).join(", ")}`);
+    else parts.push(`${label}: ${these.map((s) => s.path).join(", ")}`);
+  }
+  if (parts.length === 0) return `${plural(secrets2.length, "secret")} \xB7 up to date`;
+  return parts.join(" \xB7 ");
+}
+function compactPaths(paths) {
+  const byFolder = /* @__PURE__ */ new Map();
+  for (const p of paths) {
+    const slash = p.lastIndexOf("/");
+    const folder = p.slice(0, slash + 1);
+    const names3 = byFolder.get(folder) ?? [];
+    names3.push(p.slice(slash + 1));
+    byFolder.set(folder, names3);
+  }
+  return [...byFolder].map(([folder, names3]) => names3.length === 1 ? `${folder}${names3[0]}` : `${folder}{${names3.join(",")}}`).join(", ");
+}
+function sourcesSummary(sources2) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const s of sources2) counts.set(s, (counts.get(s) ?? 0) + 1);
+  return [...counts].map(([s, n]) => n === 1 ? s : `${s} \xD7${n}`).join(", ");
+}
+function commonFolder(paths) {
+  if (paths.length === 0) return "";
+  let common3 = paths[0].split("/").slice(0, -1);
+  for (const p of paths) {
+    const dirs = p.split("/").slice(0, -1);
+    let i = 0;
+    while (i < common3.length && i < dirs.length && common3[i] === dirs[i]) i++;
+    common3 = common3.slice(0, i);
+  }
+  return common3.length > 0 ? `${common3.join("/")}/` : "";
+}
+function fitWorkloads(columns, rows, fileColumn, width) {
+  const natural = fitTable(columns, rows, null);
+  if (width === null || natural.split("\n").every((l) => l.length <= width)) return natural;
+  const folder = commonFolder(rows.map((r) => r[fileColumn]));
+  if (folder === "") return fitTable(columns, rows, width);
+  const relative4 = rows.map((r) => r.map((c, i) => i === fileColumn ? c.slice(folder.length) : c));
+  return `${cut(`FILE is relative to ${folder}`, width, "start")}
+${fitTable(columns, relative4, width)}`;
+}
+function planTable(report, opts) {
+  const rooted = report.workloads.some((p) => p.workload.root != null);
+  const files = fileCells(
+    report.workloads,
+    (p) => p.workload.file,
+    (p) => p.workload.document
+  );
+  if (opts.wide) {
+    const rows2 = report.workloads.flatMap(
+      (p, i) => p.secrets.map((s, j) => [
+        ...j === 0 ? [
+          workloadLabel(p),
+          p.workload.namespace ?? "-",
+          ...rooted ? [rootCell(p.workload.root)] : [],
+          files[i]
+        ] : ["", "", ...rooted ? [""] : [], ""],
         s.path,
+        s.source,
         fmtVersion(s.recorded),
         fmtVersion(s.current),
         s.state,
-        p.action
-      ]);
-    }
+        j === 0 ? p.action : ""
+      ])
+    );
+    const header = [
+      "WORKLOAD",
+      "NAMESPACE",
+      ...rooted ? ["ROOT"] : [],
+      "FILE",
+      "SECRET",
+      "SOURCE",
+      "RECORDED",
+      "CURRENT",
+      "STATE",
+      "ACTION"
+    ];
+    return textTable(header, rows2);
   }
-  return rows;
+  const columns = [
+    { header: "WORKLOAD", min: 12, weight: 1.5 },
+    { header: "NAMESPACE", min: 9, weight: 0.6 },
+    ...rooted ? [{ header: "ROOT", min: 6, keep: "path", weight: 0.8 }] : [],
+    { header: "FILE", min: 10, keep: "path", weight: 0.7 },
+    { header: "SECRETS", min: 16, weight: 2 },
+    { header: "ACTION" }
+  ];
+  const rows = report.workloads.map((p, i) => [
+    workloadLabel(p),
+    p.workload.namespace ?? "-",
+    ...rooted ? [rootCell(p.workload.root)] : [],
+    files[i],
+    secretsSummary(p.secrets),
+    p.action
+  ]);
+  return fitWorkloads(columns, rows, rooted ? 3 : 2, tableWidth(opts));
 }
 function summaryLine(report) {
   const s = report.summary;
   return `${s.workloads} workload(s): ${s.restart} restart, ${s.record} record only, ${s.blocked} blocked, ${s.unchanged} unchanged`;
 }
-function toTable(report) {
+function problemsText(problems, opts) {
+  if (problems.length === 0) return [];
+  const width = tableWidth(opts);
+  const groups2 = groupProblems(problems);
+  const listed = opts.allProblems === true;
+  const lines = listed ? problems.map(problemLine) : groups2.map((g) => g.summary);
+  return [
+    problemsHeading(problems, groups2.length, listed),
+    ...lines.flatMap((l) => wrap(`  ${l}`, width, "      "))
+  ];
+}
+function toTable(report, opts = {}) {
   const out = [];
-  const rooted = report.workloads.some((p) => p.workload.root != null);
+  const width = tableWidth(opts);
   if (report.workloads.length === 0) out.push("No workload depends on a Vault secret.");
-  else
-    out.push(
-      textTable(
-        [
-          "WORKLOAD",
-          "NAMESPACE",
-          ...rooted ? ["ROOT"] : [],
-          "FILE",
-          "SECRET",
-          "RECORDED",
-          "CURRENT",
-          "STATE",
-          "ACTION"
-        ],
-        secretRows(report, rooted)
-      )
-    );
+  else out.push(planTable(report, opts));
   const notes = report.workloads.flatMap((p) => [
     ...[chartNote(p)].flatMap((c) => c ? [`chart    ${workloadLabel(p)} (${p.workload.file}): ${c}`] : []),
     ...p.reasons.map((r) => `blocked  ${workloadLabel(p)} (${p.workload.file}): ${r}`),
     ...p.warnings.map((w) => `warning  ${workloadLabel(p)} (${p.workload.file}): ${w}`),
     ...p.pins.map((pin) => `pin      ${workloadLabel(p)}: ${pinText(pin)}`)
   ]);
-  if (notes.length > 0) out.push("", ...notes);
-  if (report.problems.length > 0) {
-    out.push("", "Problems:");
-    for (const pr of report.problems) {
-      const at = pr.line !== void 0 ? `:${pr.line}${pr.column !== void 0 ? `:${pr.column}` : ""}` : "";
-      out.push(`  ${pr.severity.padEnd(7)} ${pr.file}${at}: ${pr.message}`);
-    }
-  }
+  if (notes.length > 0) out.push("", ...notes.flatMap((n) => wrap(n, width, "         ")));
+  const problems = problemsText(report.problems, opts);
+  if (problems.length > 0) out.push("", ...problems);
   out.push("", summaryLine(report));
   if (report.commit) out.push(`Commit: ${report.commit}`);
   if (report.pullRequest) out.push(`Pull request: #${report.pullRequest.number} ${report.pullRequest.url}`);
+  return out.join("\n") + "\n";
+}
+function toScanTable(workloads, problems, opts = {}) {
+  const out = [];
+  const width = tableWidth(opts);
+  const rooted = workloads.some((w) => w.root != null);
+  const files = fileCells(
+    workloads,
+    (w) => w.file,
+    (w) => w.document
+  );
+  const recorded = (w, path7) => String(w.recorded?.get(path7) ?? "-");
+  if (workloads.length === 0) out.push("No workload depends on a Vault secret.");
+  else if (opts.wide) {
+    const rows = workloads.flatMap(
+      (w, i) => w.secrets.map((s, j) => [
+        ...j === 0 ? [`${w.kind}/${w.name}`, w.namespace ?? "-", ...rooted ? [rootCell(w.root)] : [], files[i]] : ["", "", ...rooted ? [""] : [], ""],
+        s.path,
+        s.source,
+        s.via,
+        recorded(w, s.path)
+      ])
+    );
+    const header = [
+      "WORKLOAD",
+      "NAMESPACE",
+      ...rooted ? ["ROOT"] : [],
+      "FILE",
+      "SECRET",
+      "SOURCE",
+      "FOUND THROUGH",
+      "RECORDED"
+    ];
+    out.push(textTable(header, rows));
+  } else {
+    const columns = [
+      { header: "WORKLOAD", min: 12, weight: 1.5 },
+      { header: "NAMESPACE", min: 9, weight: 0.6 },
+      ...rooted ? [{ header: "ROOT", min: 6, keep: "path", weight: 0.8 }] : [],
+      { header: "FILE", min: 10, keep: "path", weight: 0.7 },
+      { header: "SECRETS", min: 12, weight: 1.5 },
+      { header: "SOURCES", min: 10, weight: 0.9 },
+      { header: "RECORDED" }
+    ];
+    const rows = workloads.map((w, i) => {
+      const paths = [...new Set(w.secrets.map((s) => s.path))];
+      const known = paths.filter((p) => w.recorded?.has(p)).length;
+      return [
+        `${w.kind}/${w.name}`,
+        w.namespace ?? "-",
+        ...rooted ? [rootCell(w.root)] : [],
+        files[i],
+        compactPaths(paths),
+        sourcesSummary(w.secrets.map((s) => s.source)),
+        known === 0 ? "no" : known === paths.length ? "yes" : `${known} of ${paths.length}`
+      ];
+    });
+    out.push(fitWorkloads(columns, rows, rooted ? 3 : 2, width));
+  }
+  const charts = workloads.flatMap(
+    (w) => w.chartValue !== null ? [`  ${w.kind}/${w.name} (${w.file}): restarts go through ${w.chartValue}`] : []
+  );
+  if (charts.length > 0)
+    out.push("", "Through a Helm chart:", ...charts.flatMap((c) => wrap(c, width, "    ")));
+  const secrets2 = new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path))).size;
+  const lines = problemsText(problems, opts);
+  if (lines.length > 0) out.push("", ...lines);
+  out.push("", `${workloads.length} workload(s) depend on ${plural(secrets2, "Vault secret")}.`);
   return out.join("\n") + "\n";
 }
 function escapeMarkdown(text) {
@@ -62458,7 +63031,21 @@ var ACTION_TEXT = {
   none: "none",
   blocked: "blocked"
 };
-function toMarkdown(report) {
+function problemsMarkdown(problems, allProblems) {
+  if (problems.length === 0) return [];
+  const e = escapeMarkdown;
+  const one = (pr) => `- ${pr.severity}: \`${pr.file}${pr.line !== void 0 ? `:${pr.line}` : ""}\` ${e(pr.message)}`;
+  const groups2 = groupProblems(problems);
+  const lines = allProblems ? problems.map(one) : groups2.map((g) => g.problems.length === 1 ? one(g.problems[0]) : `- ${e(g.summary)}`);
+  return [
+    // Also read in a job summary, where there is no -v: the JSON report has them all too.
+    `### ${e(problemsHeading(problems, groups2.length, allProblems, "-v or the JSON report").replace(/:$/, ""))}`,
+    "",
+    ...lines,
+    ""
+  ];
+}
+function toMarkdown(report, opts = {}) {
   const e = escapeMarkdown;
   const out = ["## vault-rollout", "", e(summaryLine(report)), ""];
   if (report.workloads.length > 0) {
@@ -62482,32 +63069,98 @@ function toMarkdown(report) {
     ...p.pins.map((pin) => `- **Pin** ${e(workloadLabel(p))}: ${e(pinText(pin))}`)
   ]);
   if (notes.length > 0) out.push(...notes, "");
-  if (report.problems.length > 0) {
-    out.push("### Problems", "");
-    for (const pr of report.problems) {
-      out.push(
-        `- ${pr.severity}: \`${pr.file}${pr.line !== void 0 ? `:${pr.line}` : ""}\` ${e(pr.message)}`
-      );
-    }
-    out.push("");
-  }
+  out.push(...problemsMarkdown(report.problems, opts.allProblems === true));
   if (report.commit) out.push(`Commit: \`${report.commit}\``, "");
   if (report.pullRequest)
     out.push(`Pull request: [#${report.pullRequest.number}](${report.pullRequest.url})`, "");
   return out.join("\n");
 }
+function toScanMarkdown(workloads, problems, opts = {}) {
+  const e = escapeMarkdown;
+  const rooted = workloads.some((w) => w.root != null);
+  const files = fileCells(
+    workloads,
+    (w) => w.file,
+    (w) => w.document
+  );
+  const header = [
+    "Workload",
+    "Namespace",
+    ...rooted ? ["Root"] : [],
+    "File",
+    "Vault secret",
+    "Source",
+    "Found through",
+    "Recorded"
+  ];
+  const out = [];
+  if (workloads.length > 0) {
+    out.push(`| ${header.join(" | ")} |`, `|${" --- |".repeat(header.length)}`);
+    workloads.forEach((w, i) => {
+      for (const s of w.secrets) {
+        const cells = [
+          `${w.kind}/${w.name}`,
+          w.namespace ?? "-",
+          ...rooted ? [rootCell(w.root)] : [],
+          files[i],
+          s.path,
+          s.source,
+          s.via,
+          String(w.recorded?.get(s.path) ?? "-")
+        ];
+        out.push(`| ${cells.map(e).join(" | ")} |`);
+      }
+    });
+    out.push("");
+  } else out.push("No workload depends on a Vault secret.", "");
+  const charts = workloads.flatMap(
+    (w) => w.chartValue !== null ? [`- ${e(`${w.kind}/${w.name} (${w.file}): restarts go through ${w.chartValue}`)}`] : []
+  );
+  if (charts.length > 0) out.push("Through a Helm chart:", "", ...charts, "");
+  const secrets2 = new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path))).size;
+  out.push(`${workloads.length} workload(s) depend on ${plural(secrets2, "Vault secret")}.`, "");
+  out.push(...problemsMarkdown(problems, opts.allProblems === true));
+  return out.join("\n");
+}
 function toDiff(changes) {
   return changes.map((c) => unifiedDiff(`a/${c.path}`, `b/${c.path}`, c.before, c.after, 3)).join("");
 }
-function render(report, format2) {
+var DEFAULT_DIFF_LINES = 60;
+function cappedDiff(changes, maxLines, howToSeeAll) {
+  const diffs = changes.map((c) => unifiedDiff(`a/${c.path}`, `b/${c.path}`, c.before, c.after, 3)).filter(Boolean);
+  if (maxLines === null) return { text: diffs.join(""), note: null };
+  const lineCount = (d) => d.split("\n").length - 1;
+  const total = diffs.reduce((n, d) => n + lineCount(d), 0);
+  if (total <= maxLines) return { text: diffs.join(""), note: null };
+  let text = "";
+  let shown = 0;
+  let files = 0;
+  for (const d of diffs) {
+    const n = lineCount(d);
+    if (files > 0 && shown + n > maxLines) break;
+    if (files === 0 && n > maxLines) {
+      text += `${d.split("\n").slice(0, maxLines).join("\n")}
+`;
+      shown = maxLines;
+    } else {
+      text += d;
+      shown += n;
+    }
+    files += 1;
+  }
+  const hiddenFiles = diffs.length - files;
+  const what = hiddenFiles > 0 ? `${total - shown} more diff line(s) in ${plural(hiddenFiles, "more file")}` : `${total - shown} more diff line(s)`;
+  return { text, note: `... ${what} not shown (${total} in all): ${howToSeeAll} prints the whole diff.` };
+}
+function render(report, format2, opts = {}) {
   switch (format2) {
     case "json":
       return `${JSON.stringify(toJson(report), null, 2)}
 `;
     case "markdown":
-      return toMarkdown(report);
+      return toMarkdown(report, opts);
     default:
-      return toTable(report);
+      return toTable(report, opts);
   }
 }
 
@@ -64216,7 +64869,7 @@ function putProp(target, key, value) {
   else
     target[key] = value;
 }
-function mirrorShape(target, source, keys, wrap) {
+function mirrorShape(target, source, keys, wrap2) {
   const raw = sourceShape(source);
   for (const key of keys) {
     const desc = Object.getOwnPropertyDescriptor(raw, key);
@@ -64225,10 +64878,10 @@ function mirrorShape(target, source, keys, wrap) {
     if (desc.get) {
       deferProp(target, key, () => {
         const value = source._zod.def.shape[key];
-        return wrap ? wrap(value, key) : value;
+        return wrap2 ? wrap2(value, key) : value;
       });
     } else
-      putProp(target, key, wrap ? wrap(desc.value, key) : desc.value);
+      putProp(target, key, wrap2 ? wrap2(desc.value, key) : desc.value);
   }
 }
 function mirrorProps(target, source) {
@@ -64457,9 +65110,9 @@ function stringifyPrimitive(value) {
     return `"${value}"`;
   return `${value}`;
 }
-function optionalKeys(shape) {
-  return Object.keys(shape).filter((k) => {
-    return shape[k]._zod.optin !== void 0 && shape[k]._zod.optout === "optional";
+function optionalKeys(shape2) {
+  return Object.keys(shape2).filter((k) => {
+    return shape2[k]._zod.optin !== void 0 && shape2[k]._zod.optout === "optional";
   });
 }
 var NUMBER_FORMAT_RANGES = /* @__PURE__ */ (() => ({
@@ -64508,33 +65161,33 @@ function omit(schema5, mask) {
   mirrorShape(newShape, schema5, Reflect.ownKeys(sourceShape(schema5)).filter((key) => !omitted.has(key)));
   return clone(schema5, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
-function extend(schema5, shape) {
-  if (!isPlainObject(shape)) {
+function extend(schema5, shape2) {
+  if (!isPlainObject(shape2)) {
     throw new Error("Invalid input to extend: expected a plain object");
   }
   const checks = schema5._zod.def.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     const existingShape = sourceShape(schema5);
-    for (const key of Reflect.ownKeys(shape)) {
+    for (const key of Reflect.ownKeys(shape2)) {
       if (Object.getOwnPropertyDescriptor(existingShape, key) !== void 0) {
         throw new Error("Cannot overwrite keys on object schemas containing refinements. Use `.safeExtend()` instead.");
       }
     }
   }
-  return clone(schema5, mergeDefs(schema5._zod.def, { shape: extended(schema5, shape) }));
+  return clone(schema5, mergeDefs(schema5._zod.def, { shape: extended(schema5, shape2) }));
 }
-function extended(schema5, shape) {
+function extended(schema5, shape2) {
   const newShape = {};
   mirrorShape(newShape, schema5, Reflect.ownKeys(sourceShape(schema5)));
-  mirrorProps(newShape, shape);
+  mirrorProps(newShape, shape2);
   return newShape;
 }
-function safeExtend(schema5, shape) {
-  if (!isPlainObject(shape)) {
+function safeExtend(schema5, shape2) {
+  if (!isPlainObject(shape2)) {
     throw new Error("Invalid input to safeExtend: expected a plain object");
   }
-  return clone(schema5, mergeDefs(schema5._zod.def, { shape: extended(schema5, shape) }));
+  return clone(schema5, mergeDefs(schema5._zod.def, { shape: extended(schema5, shape2) }));
 }
 function merge4(a, b) {
   if (!b?._zod?.def) {
@@ -66982,10 +67635,10 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   }
   const _normalized = cached(() => normalizeDef(def));
   defineLazyInternal(inst, "propValues", (zod) => {
-    const shape = zod.def.shape;
+    const shape2 = zod.def.shape;
     const propValues = {};
-    for (const key in shape) {
-      const field = shape[key]._zod;
+    for (const key in shape2) {
+      const field = shape2[key]._zod;
       if (field.values) {
         if (!Object.prototype.hasOwnProperty.call(propValues, key)) {
           assignProp(propValues, key, /* @__PURE__ */ new Set());
@@ -67017,7 +67670,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     }
     payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
     const proms = [];
-    const shape = value.shape;
+    const shape2 = value.shape;
     const abortEarly = ctx?.abortEarly;
     let seen = payload.issues.length;
     for (const key of value.allKeys) {
@@ -67028,7 +67681,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
       }
       if (key === "__proto__")
         continue;
-      const el = shape[key];
+      const el = shape2[key];
       const optin = el._zod.optin;
       const optout = el._zod.optout;
       const r = el._zod.run({ value: input2[key], issues: [] }, ctx);
@@ -67049,10 +67702,10 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   const superParse = inst._zod.parse;
   const _normalized = cached(() => normalizeDef(def));
   const memo2 = globalConfig.memoizer;
-  const generateFastpass = (shape) => {
+  const generateFastpass = (shape2) => {
     const normalized = _normalized.value;
     const syms = normalized.symbolKeys;
-    const doc = new Doc(["payload", "ctx"], { shape, inst, memo: memo2, syms });
+    const doc = new Doc(["payload", "ctx"], { shape: shape2, inst, memo: memo2, syms });
     const parseStr = (k) => `shape[${k}]._zod.run({ value: input[${k}], issues: [] }, ctx)`;
     const prefixStr = (id, k) => `
           let ${id}_ab = false;
@@ -67079,7 +67732,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       const id = ids[key];
       const k = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
       const isPresent = `${k} in input`;
-      const schema5 = shape[key];
+      const schema5 = shape2[key];
       const optin = schema5?._zod?.optin;
       const isOptionalIn = optin !== void 0;
       const isOptionalOut = schema5?._zod?.optout === "optional";
@@ -68518,7 +69171,7 @@ function isRecursive(inst, stack, resolve4) {
         result = answer;
     }
   };
-  const shape = (sh2, spread) => {
+  const shape2 = (sh2, spread) => {
     let answer = NONE;
     for (const key of Reflect.ownKeys(sh2)) {
       const desc = Object.getOwnPropertyDescriptor(sh2, key);
@@ -68539,7 +69192,7 @@ function isRecursive(inst, stack, resolve4) {
   switch (kind) {
     case "object": {
       const raw = rawShape(def);
-      merge6(raw ? shape(raw, true) : ASSUMED);
+      merge6(raw ? shape2(raw, true) : ASSUMED);
       check2(def.catchall);
       break;
     }
@@ -74147,8 +74800,8 @@ var error43 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural3 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
+        const plural4 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural4} inv\xE1lida${plural4}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -74292,8 +74945,8 @@ var error44 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural3 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
+        const plural4 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural4} inv\xE1lida${plural4}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -76750,12 +77403,12 @@ function generatePropertiesChecks(doc, ctx, def, accessor) {
     throw new ZodCompileUnsupportedError(`check with a custom "when" condition`);
   }
   doc.write(`if (${accessor} == null) return INVALID;`);
-  const shape = def.shape;
-  for (const key of Reflect.ownKeys(shape)) {
+  const shape2 = def.shape;
+  for (const key of Reflect.ownKeys(shape2)) {
     const keyExpr = typeof key === "symbol" ? addConstant(ctx, key) : esc(key);
     const inputVar = newVar(ctx);
     doc.write(`const ${inputVar} = ${accessor}[${keyExpr}];`);
-    compileChild(doc, ctx, shape[key], inputVar, false);
+    compileChild(doc, ctx, shape2[key], inputVar, false);
   }
 }
 function generatePropertyCheck(doc, ctx, def, accessor) {
@@ -77137,13 +77790,13 @@ function generateDateCheck(doc, accessor) {
 function generateObjectCheck(doc, ctx, schema5, accessor, buildsValue = true) {
   const def = schema5._zod.def;
   doc.write(`if (typeof ${accessor} !== "object" || ${accessor} === null || Array.isArray(${accessor})) return INVALID;`);
-  const shape = def.shape;
-  const keys = Object.keys(shape);
-  const symbolKeys = Object.getOwnPropertySymbols(shape);
+  const shape2 = def.shape;
+  const keys = Object.keys(shape2);
+  const symbolKeys = Object.getOwnPropertySymbols(shape2);
   const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
   const keyExpr = (k) => typeof k === "symbol" ? addConstant(ctx, k) : esc(k);
   const propKey = (k) => typeof k === "symbol" ? `[${keyExpr(k)}]` : esc(k);
-  const propShape = shape;
+  const propShape = shape2;
   if (keys.includes("__proto__")) {
     throw new ZodCompileUnsupportedError('object shape key "__proto__"');
   }
@@ -78650,10 +79303,10 @@ function _property(property, schema5, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _properties(shape, params) {
+function _properties(shape2, params) {
   return new $ZodCheckProperties({
     check: "properties",
-    shape,
+    shape: shape2,
     ...normalizeParams(params)
   });
 }
@@ -79915,21 +80568,21 @@ function inputOptin(schema5) {
 var objectProcessor = (schema5, ctx, _json, params) => {
   const json3 = _json;
   const def = schema5._zod.def;
-  const shape = def.shape;
-  const symbolKeys = Object.getOwnPropertySymbols(shape);
+  const shape2 = def.shape;
+  const symbolKeys = Object.getOwnPropertySymbols(shape2);
   if (symbolKeys.length && handleUnrepresentable(schema5, ctx, json3, params, "Symbol keys cannot be represented in JSON Schema")) {
     return;
   }
   json3.type = "object";
   json3.properties = {};
-  for (const key in shape) {
-    assignProp(json3.properties, key, processSchema(shape[key], ctx, {
+  for (const key in shape2) {
+    assignProp(json3.properties, key, processSchema(shape2[key], ctx, {
       ...params,
       path: [...params.path, "properties", key]
     }));
   }
   const requiredKeys = [];
-  for (const key of Object.keys(shape)) {
+  for (const key of Object.keys(shape2)) {
     const field = def.shape[key];
     if (ctx.io === "input" ? inputOptin(field) === void 0 : field._zod.optout === void 0) {
       requiredKeys.push(key);
@@ -81491,8 +82144,8 @@ function array(element, params) {
   return _array(ZodArray, element, params);
 }
 function keyof(schema5) {
-  const shape = schema5._zod.def.shape;
-  return _enum2(Object.keys(shape));
+  const shape2 = schema5._zod.def.shape;
+  return _enum2(Object.keys(shape2));
 }
 var ZodObject = /* @__PURE__ */ $constructor("ZodObject", (inst, def) => {
   _ensureDefaultMemoizer();
@@ -81544,26 +82197,26 @@ var ZodObject = /* @__PURE__ */ $constructor("ZodObject", (inst, def) => {
     return util_exports.required(ZodNonOptional, this, args[0]);
   }
 });
-function object(shape, params) {
+function object(shape2, params) {
   const def = {
     type: "object",
-    shape: shape ?? {},
+    shape: shape2 ?? {},
     ...util_exports.normalizeParams(params)
   };
   return new ZodObject(def);
 }
-function strictObject(shape, params) {
+function strictObject(shape2, params) {
   return new ZodObject({
     type: "object",
-    shape,
+    shape: shape2,
     catchall: never(),
     ...util_exports.normalizeParams(params)
   });
 }
-function looseObject(shape, params) {
+function looseObject(shape2, params) {
   return new ZodObject({
     type: "object",
-    shape,
+    shape: shape2,
     catchall: unknown(),
     ...util_exports.normalizeParams(params)
   });
@@ -82102,8 +82755,8 @@ var meta2 = meta;
 var ZodInstanceOf = /* @__PURE__ */ $constructor("ZodInstanceOf", (inst, def) => {
   ZodCustom.init(inst, def);
 }, {
-  properties(shape, params) {
-    return this.check(_properties(shape, params));
+  properties(shape2, params) {
+    return this.check(_properties(shape2, params));
   }
 });
 function _instanceof(cls, params = {}) {
@@ -82438,7 +83091,7 @@ function containsRef(value) {
     return Object.values(sub).some(containsRef);
   });
 }
-function plural(n) {
+function plural2(n) {
   return n === 1 ? "element" : "elements";
 }
 function checkArrayGuards(arraySchema, guards) {
@@ -82477,7 +83130,7 @@ function checkArrayGuards(arraySchema, guards) {
       if (matches < minContains) {
         payload.issues.push({
           code: "custom",
-          message: `Array must contain at least ${minContains} matching ${plural(minContains)}; found ${matches}`,
+          message: `Array must contain at least ${minContains} matching ${plural2(minContains)}; found ${matches}`,
           input: items,
           continue: true
         });
@@ -82485,7 +83138,7 @@ function checkArrayGuards(arraySchema, guards) {
       if (guards.maxContains !== void 0 && matches > guards.maxContains) {
         payload.issues.push({
           code: "custom",
-          message: `Array must contain at most ${guards.maxContains} matching ${plural(guards.maxContains)}`,
+          message: `Array must contain at most ${guards.maxContains} matching ${plural2(guards.maxContains)}`,
           input: items,
           continue: true
         });
@@ -82689,13 +83342,13 @@ function convertBaseSchema(schema5, ctx) {
       break;
     }
     case "object": {
-      const shape = {};
+      const shape2 = {};
       const properties = schema5.properties || {};
       const requiredSet = new Set(schema5.required || []);
       const additionalSchema = typeof schema5.additionalProperties === "object" ? convertSchema(schema5.additionalProperties, ctx) : void 0;
       for (const [key, propSchema] of Object.entries(properties)) {
         const propZodSchema = convertSchema(propSchema, ctx);
-        assignProp(shape, key, requiredSet.has(key) ? propZodSchema : propZodSchema.optional());
+        assignProp(shape2, key, requiredSet.has(key) ? propZodSchema : propZodSchema.optional());
       }
       if (schema5.patternProperties) {
         const patternProps = schema5.patternProperties;
@@ -82707,8 +83360,8 @@ function convertBaseSchema(schema5, ctx) {
           looseRecords.push(z.looseRecord(keySchema, patternValue));
         }
         const schemasToIntersect = [];
-        if (Object.keys(shape).length > 0) {
-          schemasToIntersect.push(z.object(shape).passthrough());
+        if (Object.keys(shape2).length > 0) {
+          schemasToIntersect.push(z.object(shape2).passthrough());
         }
         schemasToIntersect.push(...looseRecords);
         if (schemasToIntersect.length === 0) {
@@ -82723,7 +83376,7 @@ function convertBaseSchema(schema5, ctx) {
           zodSchema = result;
         }
         if (schema5.additionalProperties === false) {
-          const propertyKeys = Object.keys(shape);
+          const propertyKeys = Object.keys(shape2);
           const patterns = patternKeys.map((p) => new RegExp(p));
           const basePatternSchema = zodSchema;
           zodSchema = zodSchema.check((payload) => {
@@ -82748,7 +83401,7 @@ function convertBaseSchema(schema5, ctx) {
           });
         }
       } else {
-        const objectSchema = z.object(shape);
+        const objectSchema = z.object(shape2);
         if (schema5.additionalProperties === false) {
           zodSchema = objectSchema.strict();
         } else if (additionalSchema) {
@@ -83491,12 +84144,12 @@ function parseConfig(text, file2) {
   }
   if (data === void 0) data = {};
   if (typeof data !== "object" || Array.isArray(data)) {
-    const at = doc.contents?.range ? pos(doc.contents.range[0]) : null;
+    const at2 = doc.contents?.range ? pos(doc.contents.range[0]) : null;
     fail(file2, [
       {
         key: "",
-        line: at?.line ?? null,
-        column: at?.col ?? null,
+        line: at2?.line ?? null,
+        column: at2?.col ?? null,
         message: `expected a mapping of options (got ${describe4(data)})`
       }
     ]);
@@ -83522,19 +84175,19 @@ function toConfigIssue(issue2, doc, data, pos) {
     const allowed = allowedKeys(path7);
     const first = keys[0] ?? "";
     const keyNode = locate2(doc, [...path7, first], true);
-    const at2 = keyNode?.range ? pos(keyNode.range[0]) : null;
+    const at3 = keyNode?.range ? pos(keyNode.range[0]) : null;
     const hint = suggest(first, allowed);
     const names3 = keys.map((k) => `"${k}"`).join(", ");
-    const message = `unknown key${keys.length > 1 ? "s" : ""} ${names3}` + (at2 ? ` (line ${at2.line})` : "") + (hint ? `; did you mean "${hint}"?` : allowed.length ? `; expected one of ${allowed.join(", ")}` : "");
-    return { key: dotted([...path7, first]), line: at2?.line ?? null, column: at2?.col ?? null, message };
+    const message = `unknown key${keys.length > 1 ? "s" : ""} ${names3}` + (at3 ? ` (line ${at3.line})` : "") + (hint ? `; did you mean "${hint}"?` : allowed.length ? `; expected one of ${allowed.join(", ")}` : "");
+    return { key: dotted([...path7, first]), line: at3?.line ?? null, column: at3?.col ?? null, message };
   }
   const node2 = locate2(doc, path7, false) ?? nearest(doc, path7);
-  const at = node2?.range ? pos(node2.range[0]) : null;
+  const at2 = node2?.range ? pos(node2.range[0]) : null;
   const value = valueAt(data, path7);
   return {
     key: dotted(path7),
-    line: at?.line ?? null,
-    column: at?.col ?? null,
+    line: at2?.line ?? null,
+    column: at2?.col ?? null,
     message: describeIssue(issue2, value)
   };
 }
@@ -83726,12 +84379,14 @@ function errorCode(err) {
   return typeof err === "object" && err !== null && "code" in err ? String(err.code) : void 0;
 }
 var WorkingTreeSource = class {
-  constructor(root2, limits = {}) {
+  constructor(root2, limits = {}, progress = silentProgress) {
     this.root = root2;
     this.limits = limits;
+    this.progress = progress;
   }
   root;
   limits;
+  progress;
   // Synchronous on purpose: for many small files readFileSync is ~10x faster than sequential
   // fs/promises reads (10,000 manifests: 92 ms against 850 ms here), and nothing else runs meanwhile.
   async load(accept) {
@@ -83830,6 +84485,7 @@ var WorkingTreeSource = class {
           continue;
         }
         bytes = readFileSync2(f.real);
+        this.progress.advance();
       } catch (err) {
         problems.push({
           file: f.path,
@@ -84135,7 +84791,9 @@ var NodeVaultReader = class {
       [...canonical.entries()],
       this.concurrency,
       async ([path7, { mount: mount2, rest }]) => {
-        return [path7, await this.readMetadata(path7, mount2, rest, now)];
+        const status2 = await this.readMetadata(path7, mount2, rest, now);
+        this.opts.onSecretRead?.();
+        return [path7, status2];
       }
     );
     const byCanonical = new Map(read);
@@ -84462,8 +85120,8 @@ function isSealedBody(body) {
 function parseRetryAfter(value, now) {
   if (!value) return void 0;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1e3;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? void 0 : Math.max(0, at - now.getTime());
+  const at2 = Date.parse(value);
+  return Number.isNaN(at2) ? void 0 : Math.max(0, at2 - now.getTime());
 }
 function displayAddress(address) {
   try {
@@ -84943,13 +85601,13 @@ function folderFilter(enterDir) {
   if (!enterDir) return () => true;
   const known = /* @__PURE__ */ new Map();
   return (p) => {
-    let at = p.indexOf("/");
-    while (at !== -1) {
-      const dir = p.slice(0, at);
+    let at2 = p.indexOf("/");
+    while (at2 !== -1) {
+      const dir = p.slice(0, at2);
       let ok = known.get(dir);
       if (ok === void 0) known.set(dir, ok = enterDir(dir));
       if (!ok) return false;
-      at = p.indexOf("/", at + 1);
+      at2 = p.indexOf("/", at2 + 1);
     }
     return true;
   };
@@ -85671,7 +86329,7 @@ function writeWorkTree(dir, check2, format2) {
     if (st && st.isFile() && st.nlink === 1 && e.bytes.length >= st.size) {
       const fd = openSync(file2, "r+");
       try {
-        for (let at = 0; at < e.bytes.length; ) at += writeSync(fd, e.bytes, at, e.bytes.length - at, at);
+        for (let at2 = 0; at2 < e.bytes.length; ) at2 += writeSync(fd, e.bytes, at2, e.bytes.length - at2, at2);
       } finally {
         closeSync(fd);
       }
@@ -85730,16 +86388,16 @@ function parseLsTree(out) {
 }
 function parseBatch(out) {
   const objects = /* @__PURE__ */ new Map();
-  let at = 0;
-  while (at < out.length) {
-    const eol = out.indexOf(10, at);
+  let at2 = 0;
+  while (at2 < out.length) {
+    const eol = out.indexOf(10, at2);
     if (eol === -1) break;
-    const header = out.toString("latin1", at, eol).split(" ");
-    at = eol + 1;
+    const header = out.toString("latin1", at2, eol).split(" ");
+    at2 = eol + 1;
     if (header[1] === "missing" || header.length < 3) continue;
     const size = Number(header[2]);
-    objects.set(header[0], out.subarray(at, at + size));
-    at += size + 1;
+    objects.set(header[0], out.subarray(at2, at2 + size));
+    at2 += size + 1;
   }
   return objects;
 }
@@ -86461,23 +87119,23 @@ function headerConfig(remote, auth6) {
   return [[`http.${url2.protocol}//${url2.host}/.extraHeader`, `Authorization: Basic ${basic}`]];
 }
 function gitFailure(action, where, stderr, auth6, tokenUsed, local = false) {
-  const at = `${action} "${where}"`;
+  const at2 = `${action} "${where}"`;
   if (AUTH_FAILED.test(stderr)) {
     const who = auth6 && tokenUsed ? `as "${auth6.username}" with the given token` : local ? "with the checkout's own git credentials" : "without credentials";
     return new GitError(
-      `${at} failed: authentication refused (${who}); check GIT_TOKEN / GIT_USERNAME, the SSH key or credential helper, and the repository access`,
+      `${at2} failed: authentication refused (${who}); check GIT_TOKEN / GIT_USERNAME, the SSH key or credential helper, and the repository access`,
       { url: where }
     );
   }
   if (UNREACHABLE.test(stderr) && !/not found|does not appear to be a git repository/i.test(stderr)) {
     return new GitError(
-      redact2(`${at} failed: cannot reach the server (${gitSays(stderr)}); check the URL and network`, auth6),
+      redact2(`${at2} failed: cannot reach the server (${gitSays(stderr)}); check the URL and network`, auth6),
       {
         url: where
       }
     );
   }
-  return new GitError(redact2(`${at} failed: ${gitSays(stderr) || "git exited with an error"}`, auth6), {
+  return new GitError(redact2(`${at2} failed: ${gitSays(stderr) || "git exited with an error"}`, auth6), {
     url: where
   });
 }
@@ -86795,10 +87453,10 @@ function strategicMerge(base, patch) {
     const out = [...base];
     for (const item of patch) {
       const id = item[key];
-      const at = out.findIndex((b) => b[key] === id);
+      const at2 = out.findIndex((b) => b[key] === id);
       if (item.$patch === "delete") {
-        if (at >= 0) out.splice(at, 1);
-      } else if (at >= 0) out[at] = strategicMerge(out[at], item);
+        if (at2 >= 0) out.splice(at2, 1);
+      } else if (at2 >= 0) out[at2] = strategicMerge(out[at2], item);
       else out.push(withoutDirectives(item));
     }
     return out;
@@ -87476,15 +88134,15 @@ function application(document2, object2, options) {
   const list4 = get2(object2, ["spec", "sources"]);
   const sources2 = Array.isArray(list4) && list4.length > 0 ? list4.map((_, i) => ["spec", "sources", i]) : [["spec", "source"]];
   const record2 = ["metadata", "annotations"];
-  const types2 = sources2.map((at) => sourceType(get2(object2, at)));
+  const types2 = sources2.map((at2) => sourceType(get2(object2, at2)));
   const helmAt = sources2[types2.indexOf("helm")];
   if (helmAt === void 0) {
     const other = types2.indexOf("other chart");
-    const at = sources2[Math.max(other, 0)];
-    const view2 = build(document2, object2, base, options, record2, at, ["helm", "valuesObject"]);
+    const at2 = sources2[Math.max(other, 0)];
+    const view2 = build(document2, object2, base, options, record2, at2, ["helm", "valuesObject"]);
     view2.unsupported = {
-      message: other >= 0 ? `${formatPath(at)} renders its chart through a ${Object.keys(get2(object2, at)).find((k) => OTHER_TYPES.includes(k))} block, which Helm values do not reach: there is nowhere to write a restart` : `no Helm source (neither ${formatPath([...at, "chart"])} nor ${formatPath([...at, "helm"])}), so there are no chart values to restart it through; if the source path is a chart, add \`helm: {}\` to it`,
-      at
+      message: other >= 0 ? `${formatPath(at2)} renders its chart through a ${Object.keys(get2(object2, at2)).find((k) => OTHER_TYPES.includes(k))} block, which Helm values do not reach: there is nowhere to write a restart` : `no Helm source (neither ${formatPath([...at2, "chart"])} nor ${formatPath([...at2, "helm"])}), so there are no chart values to restart it through; if the source path is a chart, add \`helm: {}\` to it`,
+      at: at2
     };
     return view2;
   }
@@ -87521,129 +88179,6 @@ function valuesFile(document2, object2, options) {
     return null;
   const { file: _file2, ...base } = valuesTarget(file2);
   return build(document2, object2, base, options, [], [], []);
-}
-
-// src/core/discover/parse.ts
-var HELM_TEMPLATE_MESSAGE = "Helm chart template: skipped (not rendered here)";
-function chartRoots(files) {
-  const roots = /* @__PURE__ */ new Set();
-  for (const f of files) {
-    if (f.path === "Chart.yaml") roots.add("");
-    else if (f.path.endsWith("/Chart.yaml")) roots.add(f.path.slice(0, -"/Chart.yaml".length));
-  }
-  return roots;
-}
-function inTemplatesFolder(path7, roots) {
-  const segments = path7.split("/");
-  for (let i = 0; i < segments.length - 1; i++) {
-    if (segments[i] !== "templates") continue;
-    if (!roots || roots.has(segments.slice(0, i).join("/"))) return true;
-  }
-  return false;
-}
-var RELEVANT_KINDS = /\bkind["']?\s*:\s*["']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Rollout|CronJob|List|ExternalSecret|ClusterExternalSecret|SecretStore|ClusterSecretStore|VaultStaticSecret|SecretProviderClass|HelmRelease|Application)\b|<path:|avp\.kubernetes\.io\/|\{\{-?\s*(?:with\s+)?secret\s/;
-function parseManifests(files, relevant = RELEVANT_KINDS, also = () => false) {
-  const roots = chartRoots(files);
-  const documents = [];
-  const fastData = /* @__PURE__ */ new Map();
-  const problems = [];
-  let documentCount = 0;
-  for (const file2 of files) {
-    if (inTemplatesFolder(file2.path, roots)) {
-      problems.push({ file: file2.path, severity: "warning", message: HELM_TEMPLATE_MESSAGE });
-      continue;
-    }
-    if (!relevant.test(file2.text) && !also(file2)) continue;
-    const fast = fastManifestData(file2.text);
-    if (fast) {
-      fastData.set(file2.path, fast);
-      const finder2 = lazyPositions(file2.text);
-      fast.forEach(
-        (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path7, key) => finder2(index2, path7, key) })
-      );
-      documentCount += fast.length;
-      continue;
-    }
-    const lineCounter = new LineCounter();
-    const docs = parseManifestStream(file2.text, { prettyErrors: false, lineCounter });
-    const failed = firstError(docs, lineCounter);
-    if (failed) {
-      const helm = file2.text.includes("{{") && inTemplatesFolder(file2.path);
-      problems.push(
-        helm ? { file: file2.path, severity: "warning", message: HELM_TEMPLATE_MESSAGE } : {
-          file: file2.path,
-          severity: "warning",
-          message: `not valid YAML: ${failed.message} (line ${failed.line})`,
-          line: failed.line,
-          column: failed.column
-        }
-      );
-      continue;
-    }
-    const fileDocs = [];
-    const finder = lazyPositions(file2.text);
-    try {
-      docs.forEach((doc, index2) => {
-        const data = doc.toJS({ maxAliasCount: 1e3 }) ?? null;
-        fileDocs.push({
-          file: file2.path,
-          index: index2,
-          data,
-          position: (path7, key) => finder(index2, path7, key)
-        });
-      });
-    } catch (err) {
-      const first = (err instanceof Error ? err.message : String(err)).split("\n")[0];
-      problems.push({ file: file2.path, severity: "warning", message: `not valid YAML: ${first}` });
-      continue;
-    }
-    documents.push(...fileDocs);
-    documentCount += docs.length;
-  }
-  return { documents, fastData, problems, documentCount };
-}
-function firstError(docs, lineCounter) {
-  for (const doc of docs) {
-    const err = doc.errors[0];
-    if (!err) continue;
-    const { line, col } = lineCounter.linePos(err.pos[0]);
-    return { message: err.message.split("\n")[0] ?? err.message, line, column: col };
-  }
-  return null;
-}
-function lazyPositions(text) {
-  let parsed = null;
-  return (index2, path7, key) => {
-    if (!parsed) {
-      const lineCounter = new LineCounter();
-      parsed = { docs: parseManifestStream(text, { lineCounter }), lineCounter };
-    }
-    const doc = parsed.docs[index2];
-    return doc ? positionFinder(doc, parsed.lineCounter)(path7, key) : void 0;
-  };
-}
-function positionFinder(doc, lineCounter) {
-  return (path7, key = false) => {
-    let node2 = doc.contents;
-    let keyNode = null;
-    for (const seg of path7) {
-      if (isMap(node2)) {
-        const pair = node2.items.find(
-          (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg)
-        );
-        if (!pair) return void 0;
-        keyNode = pair.key;
-        node2 = pair.value;
-      } else if (isSeq(node2) && typeof seg === "number") {
-        keyNode = null;
-        node2 = node2.items[seg];
-      } else return void 0;
-    }
-    const target = key ? keyNode : node2;
-    if (!target?.range) return void 0;
-    const { line, col } = lineCounter.linePos(target.range[0]);
-    return { line, column: col };
-  };
 }
 
 // src/core/plan/plan.ts
@@ -87781,12 +88316,12 @@ function summarize(planned) {
 // src/core/discover/sources/source.ts
 function workloadProblem(view, message, path7) {
   const { workload } = view;
-  const at = path7 ? view.document.position(path7) : void 0;
+  const at2 = path7 ? view.document.position(path7) : void 0;
   return {
     file: workload.file,
     severity: "warning",
     message: `${workload.kind} "${workload.name}": ${message}`,
-    ...at ? { line: at.line, column: at.column } : {}
+    ...at2 ? { line: at2.line, column: at2.column } : {}
   };
 }
 function annotationMaps(view) {
@@ -87810,10 +88345,10 @@ function meta3(object2) {
     namespace: typeof namespace === "string" && namespace ? namespace : null
   };
 }
-function pathRef(raw, mounts, fields, at) {
+function pathRef(raw, mounts, fields, at2) {
   const parsed = parseSecretPath(raw, mounts);
   if (parsed.ok) return { ...fields, path: parsed.path };
-  return { ...fields, path: parsed.path, rejected: parsed.reason, ...at ? { rejectedAt: at } : {} };
+  return { ...fields, path: parsed.path, rejected: parsed.reason, ...at2 ? { rejectedAt: at2 } : {} };
 }
 
 // src/core/discover/sources/annotation.ts
@@ -87828,14 +88363,14 @@ var annotationSource = {
         for (const { path: path7, annotations } of annotationMaps(view)) {
           if (!Object.hasOwn(annotations, key)) continue;
           const value = annotations[key];
-          const at = [...path7, key];
+          const at2 = [...path7, key];
           if (typeof value !== "string") {
-            report(workloadProblem(view, `"${key}" must be a string of secret paths`, at));
+            report(workloadProblem(view, `"${key}" must be a string of secret paths`, at2));
             continue;
           }
           for (const entry of value.split(/[\s,]+/)) {
             if (!entry) continue;
-            refs.push(pathRef(entry, config2.vault.mounts, { source: "annotation", via: key }, at));
+            refs.push(pathRef(entry, config2.vault.mounts, { source: "annotation", via: key }, at2));
           }
         }
         return refs;
@@ -87906,14 +88441,14 @@ function valuesUses(values) {
   const cached2 = usesCache.get(values);
   if (cached2) return cached2;
   const uses = [];
-  const walk = (value, at, depth) => {
+  const walk = (value, at2, depth) => {
     if (depth > 32) return;
     if (Array.isArray(value)) {
-      value.forEach((v, i) => walk(v, `${at}[${i}]`, depth + 1));
+      value.forEach((v, i) => walk(v, `${at2}[${i}]`, depth + 1));
       return;
     }
     if (!isRecord2(value)) return;
-    const how = `values ${at}`;
+    const how = `values ${at2}`;
     const secret = nonEmptyString(get2(value, ["secretKeyRef", "name"])) ?? nonEmptyString(get2(value, ["secretRef", "name"])) ?? nonEmptyString(get2(value, ["secret", "secretName"])) ?? nonEmptyString(get2(value, ["secret", "name"]));
     if (secret) uses.push({ kind: "Secret", name: secret, how });
     const config2 = nonEmptyString(get2(value, ["configMapKeyRef", "name"])) ?? nonEmptyString(get2(value, ["configMapRef", "name"])) ?? nonEmptyString(get2(value, ["configMap", "name"]));
@@ -87921,7 +88456,7 @@ function valuesUses(values) {
     const spc = nonEmptyString(get2(value, ["volumeAttributes", "secretProviderClass"]));
     if (spc) uses.push({ kind: "SecretProviderClass", name: spc, how });
     for (const [k, v] of Object.entries(value)) {
-      const here = at ? `${at}.${k}` : k;
+      const here = at2 ? `${at2}.${k}` : k;
       if (/^existingSecret(Name)?$/i.test(k) && nonEmptyString(v))
         uses.push({ kind: "Secret", name: v, how: `values ${here}` });
       else walk(v, here, depth + 1);
@@ -87939,13 +88474,13 @@ function viewUses(view) {
 }
 function secretsAt(values, path7) {
   const out = [];
-  const walk = (v, i, at) => {
+  const walk = (v, i, at2) => {
     if (i === path7.length) {
-      if (typeof v === "string" && v) out.push({ kind: "Secret", name: v, how: `values ${at}` });
+      if (typeof v === "string" && v) out.push({ kind: "Secret", name: v, how: `values ${at2}` });
       return;
     }
     const seg = path7[i];
-    const step = (key, child) => walk(child, i + 1, typeof key === "number" ? `${at}[${key}]` : at ? `${at}.${key}` : key);
+    const step = (key, child) => walk(child, i + 1, typeof key === "number" ? `${at2}[${key}]` : at2 ? `${at2}.${key}` : key);
     if (seg === "*") {
       if (Array.isArray(v)) v.forEach((child, k) => step(k, child));
       else if (isRecord2(v)) for (const [k, child] of Object.entries(v)) step(k, child);
@@ -87998,12 +88533,12 @@ var ProducerIndex = class {
 ${problem.message}`;
         if (reported.has(id)) continue;
         reported.add(id);
-        const at = problem.document.position(problem.at);
+        const at2 = problem.document.position(problem.at);
         report({
           file: producer.file,
           severity: "warning",
           message: `${problem.message} (used by ${w.kind}/${w.name} in ${w.file})`,
-          ...at ? { line: at.line, column: at.column } : {}
+          ...at2 ? { line: at2.line, column: at2.column } : {}
         });
       }
       const ways = [...objects].map(
@@ -88058,7 +88593,7 @@ var PATH_ANNOTATION = `${PREFIX}path`;
 var VERSION_ANNOTATION = `${PREFIX}secret-version`;
 var INLINE = /<path:([^#<>]+)#([^#<>|]+?)(#[^#<>|\s]+)?(\s*\|[^<>]*)?>/g;
 var GENERIC = /<\s*[A-Za-z0-9_.-]+\s*(\|[^<>]*)?>/;
-var avpAnnotation = (at, key) => at.length === 2 && at[0] === "metadata" && at[1] === "annotations" && key.startsWith(PREFIX);
+var avpAnnotation = (at2, key) => at2.length === 2 && at2[0] === "metadata" && at2[1] === "annotations" && key.startsWith(PREFIX);
 function readAvp(object2, doc, kind, name, mounts) {
   const annotations = get2(object2, ["metadata", "annotations"]);
   const a = isRecord2(annotations) ? annotations : {};
@@ -88125,8 +88660,8 @@ function readAvp(object2, doc, kind, name, mounts) {
   const counts = /* @__PURE__ */ new Map();
   for (const i of inline) counts.set(i.path, (counts.get(i.path) ?? 0) + 1);
   for (const i of inline) {
-    const more = (counts.get(i.path) ?? 1) - 1;
-    add(i.path, more > 0 ? `${i.via} (+${more} more)` : i.via, i.pin, i.rejected);
+    const more2 = (counts.get(i.path) ?? 1) - 1;
+    add(i.path, more2 > 0 ? `${i.via} (+${more2} more)` : i.via, i.pin, i.rejected);
   }
   return { state: "ok", secrets: [...secrets2.values()] };
 }
@@ -88727,12 +89262,12 @@ function discover(files, config2, sources2 = SOURCES) {
   const all = [...parsed.documents];
   let documentCount = parsed.documentCount;
   if (extra.length > 0) {
-    const more = parseManifests(extra, /(?!)/, () => true);
-    flat.push(...more.documents);
-    all.push(...more.documents);
-    problems.push(...more.problems);
-    documentCount += more.documentCount;
-    for (const [file2, data] of more.fastData) parsed.fastData.set(file2, data);
+    const more2 = parseManifests(extra, /(?!)/, () => true);
+    flat.push(...more2.documents);
+    all.push(...more2.documents);
+    problems.push(...more2.problems);
+    documentCount += more2.documentCount;
+    for (const [file2, data] of more2.fastData) parsed.fastData.set(file2, data);
   }
   const perFile = /* @__PURE__ */ new Map();
   for (const d of all) perFile.set(d.file, (perFile.get(d.file) ?? 0) + 1);
@@ -88839,8 +89374,8 @@ function discoverSet(documents, ctx) {
       continue;
     }
     if ((secrets2.length > 0 || rejected.length > 0) && view.workload.recordWarnings) {
-      const at = [...targetPath(view.workload.record), `${config2.annotationPrefix}/secret-versions`];
-      for (const why of view.workload.recordWarnings) problems.push(workloadProblem(view, why, at));
+      const at2 = [...targetPath(view.workload.record), `${config2.annotationPrefix}/secret-versions`];
+      for (const why of view.workload.recordWarnings) problems.push(workloadProblem(view, why, at2));
     }
     if (rejected.length > 0) out.push({ workload: { ...view.workload, secrets: secrets2, rejected }, document: document2 });
     else if (secrets2.length > 0) out.push({ workload: { ...view.workload, secrets: secrets2 }, document: document2 });
@@ -89093,11 +89628,11 @@ function listPatchInKustomization(text, file2) {
     const m = /^(\s*)-\s*/.exec(dash);
     if (!m) return { ok: false, message: "has a `patches` list vault-rollout cannot extend" };
     const indent = m[1];
-    const at = endOfLine(text, Math.max(last.range[1] - 1, last.range[0]));
-    const tail = text.slice(at);
-    const lineBreak = at < text.length ? "" : nl;
-    const nextLine = at < text.length ? at + (text.startsWith("\r\n", at) ? 2 : 1) : at;
-    out = at < text.length ? `${text.slice(0, nextLine)}${indent}- ${entry}${nl}${text.slice(nextLine)}` : `${text}${lineBreak}${indent}- ${entry}${nl}`;
+    const at2 = endOfLine(text, Math.max(last.range[1] - 1, last.range[0]));
+    const tail = text.slice(at2);
+    const lineBreak = at2 < text.length ? "" : nl;
+    const nextLine = at2 < text.length ? at2 + (text.startsWith("\r\n", at2) ? 2 : 1) : at2;
+    out = at2 < text.length ? `${text.slice(0, nextLine)}${indent}- ${entry}${nl}${text.slice(nextLine)}` : `${text}${lineBreak}${indent}- ${entry}${nl}`;
     void tail;
   } else {
     return { ok: false, message: "has a `patches` value that is not a list" };
@@ -89191,11 +89726,11 @@ function planGroup(text, lines, g, nl) {
   let indent = 0;
   for (const step of [...g.mapPath, "metadata"]) {
     if (indent === null) return null;
-    const at = findKey(lines, from, to, indent, step);
-    if (at === null || at === -1 || !isParentKey(lines[at], step)) return null;
+    const at2 = findKey(lines, from, to, indent, step);
+    if (at2 === null || at2 === -1 || !isParentKey(lines[at2], step)) return null;
     parentIndent = indent;
-    from = at + 1;
-    to = blockEnd(lines, at, indent);
+    from = at2 + 1;
+    to = blockEnd(lines, at2, indent);
     indent = childIndent(lines, from, to, indent);
   }
   if (indent === null) return null;
@@ -89222,16 +89757,16 @@ function planGroup(text, lines, g, nl) {
   const splices = [];
   const fresh = [];
   for (const [k, v] of entries) {
-    const at = findKey(lines, aFrom, aTo, aIndent, k);
-    if (at === null) return null;
-    if (at === -1) {
+    const at2 = findKey(lines, aFrom, aTo, aIndent, k);
+    if (at2 === null) return null;
+    if (at2 === -1) {
       fresh.push([k, v]);
       continue;
     }
-    const l = lines[at];
+    const l = lines[at2];
     const m = /^: ([A-Za-z0-9_./][A-Za-z0-9_./@,+=-]*)$/.exec(l.text.slice(l.indent + k.length));
     if (!m) return null;
-    const next = lines[at + 1];
+    const next = lines[at2 + 1];
     if (next && !next.skip && next.indent > aIndent) return null;
     const valueStart = l.start + l.indent + k.length + 2;
     splices.push({ at: valueStart, end: l.end, text: v });
@@ -89280,9 +89815,9 @@ function documentSlices(text) {
   }
   const segments = [];
   let start = 0;
-  for (const at of bounds) {
-    segments.push({ start, end: at });
-    const nl = text.indexOf("\n", at);
+  for (const at2 of bounds) {
+    segments.push({ start, end: at2 });
+    const nl = text.indexOf("\n", at2);
     start = nl === -1 ? text.length : nl + 1;
   }
   segments.push({ start, end: text.length });
@@ -89489,19 +90024,20 @@ function selectEnvironment(workloads, config2, environment2) {
   }
   return workloads.filter((w) => w.environment === environment2);
 }
-async function discoverRepo(source, config2, logger) {
+async function discoverRepo(source, config2, logger, progress = silentProgress) {
   const selected = makePathFilter(config2.include, config2.exclude);
   const accept = (path7) => selected(path7) || isKustomizationFile(path7) && notExcluded(path7);
   const notExcluded = makePathFilter(["**"], config2.exclude);
-  const loaded = withinLimit(await source.load(accept), config2.maxFileBytes);
+  progress.start("files");
+  const loaded = withinLimit(await source.load(accept).finally(() => progress.end()), config2.maxFileBytes);
   let found = discover(loaded.files, config2);
   const reported = new Set(loaded.problems.map((p) => p.file));
   const wanted = new Set(found.missing.filter((path7) => notExcluded(path7) && !reported.has(path7)));
   if (wanted.size > 0) {
-    const more = withinLimit(await source.load((path7) => wanted.has(path7)), config2.maxFileBytes);
-    if (more.files.length > 0) {
-      loaded.files.push(...more.files);
-      loaded.problems.push(...more.problems);
+    const more2 = withinLimit(await source.load((path7) => wanted.has(path7)), config2.maxFileBytes);
+    if (more2.files.length > 0) {
+      loaded.files.push(...more2.files);
+      loaded.problems.push(...more2.problems);
       found = discover(loaded.files, config2);
     }
   }
@@ -89533,7 +90069,8 @@ function uniqueSecretPaths(workloads) {
   return [...new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path)))].sort();
 }
 async function planRepo(opts) {
-  const found = await discoverRepo(opts.source, opts.config, opts.logger);
+  const progress = opts.progress ?? silentProgress;
+  const found = await discoverRepo(opts.source, opts.config, opts.logger, progress);
   const { files, problems, fileData } = found;
   const workloads = selectEnvironment(found.workloads, opts.config, opts.environment);
   const byEnvironment = /* @__PURE__ */ new Map();
@@ -89559,10 +90096,18 @@ async function planRepo(opts) {
       }
     }
     const statuses = /* @__PURE__ */ new Map();
-    for (const [ns, set5] of byNamespace) {
-      const read = await opts.reader.read([...set5].sort(), env, ns);
-      for (const [path7, status2] of read)
-        statuses.set(statusKey({ path: path7, vaultNamespace: ns ?? void 0 }), status2);
+    progress.start(
+      "vault",
+      [...byNamespace.values()].reduce((n, set5) => n + set5.size, 0)
+    );
+    try {
+      for (const [ns, set5] of byNamespace) {
+        const read = await opts.reader.read([...set5].sort(), env, ns);
+        for (const [path7, status2] of read)
+          statuses.set(statusKey({ path: path7, vaultNamespace: ns ?? void 0 }), status2);
+      }
+    } finally {
+      progress.end();
     }
     const planned2 = planWorkloads(group2, statuses, { pinVersions: opts.config.pinVersions });
     group2.forEach((w, i) => plannedBy.set(w, planned2[i]));
@@ -89608,13 +90153,16 @@ async function publishCommit(ws, opts) {
   const changes = opts.changes.filter((c) => c.before !== c.after);
   if (!opts.message || changes.length === 0) return { outcome: "none", commit: null };
   if (opts.dryRun) return { outcome: "dry-run", commit: null };
+  const progress = opts.progress ?? silentProgress;
+  progress.start("write", changes.length);
   const commit = await ws.commit({
     changes,
     message: opts.message,
     author: opts.author,
     ...opts.clock ? { now: opts.clock() } : {}
-  });
-  const pushed = await ws.push(commit);
+  }).finally(() => progress.end());
+  progress.start("push");
+  const pushed = await ws.push(commit).finally(() => progress.end());
   if (pushed.ok) return { outcome: "pushed", commit };
   if (pushed.reason === "not-fast-forward") return { outcome: "moved", message: pushed.message };
   throw new GitError(`push to "${ws.branch}" of "${ws.url}" rejected by the remote: ${pushed.message}`, {
@@ -89703,7 +90251,7 @@ function rowsOf(p) {
     first: i === 0
   }));
 }
-var plural2 = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+var plural3 = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 function renderPullRequest(templates, report, ctx) {
   const limit = ctx.maxBodyLength ?? GITHUB_BODY_LIMIT;
   const shown = report.workloads.filter((p) => p.action !== "none");
@@ -89725,10 +90273,10 @@ function renderPullRequest(templates, report, ctx) {
     record: s.record,
     blocked: s.blocked,
     unchanged: s.unchanged,
-    restart_text: plural2(s.restart, "workload"),
-    record_text: plural2(s.record, "workload"),
-    blocked_text: plural2(s.blocked, "workload"),
-    unchanged_text: plural2(s.unchanged, "workload"),
+    restart_text: plural3(s.restart, "workload"),
+    record_text: plural3(s.record, "workload"),
+    blocked_text: plural3(s.blocked, "workload"),
+    unchanged_text: plural3(s.unchanged, "workload"),
     secrets: new Set(shown.flatMap((p) => p.secrets.filter((x) => x.state === "outdated").map((x) => x.path))).size,
     notes,
     problems,
@@ -89739,7 +90287,7 @@ function renderPullRequest(templates, report, ctx) {
     ...base,
     rows: rows.slice(0, count),
     omitted: rows.length - count,
-    omitted_text: plural2(rows.length - count, "row")
+    omitted_text: plural3(rows.length - count, "row")
   }).replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trim() + "\n";
   let body = render2(rows.length);
   if (body.length > limit) {
@@ -89752,13 +90300,13 @@ function renderPullRequest(templates, report, ctx) {
     }
     body = render2(lo);
     if (body.length > limit) {
-      const cut = `
+      const cut2 = `
 
 \u2026 (cut to GitHub's ${limit}-character limit)
 
 ${PR_BODY_MARKER}
 `;
-      body = body.slice(0, limit - cut.length) + cut;
+      body = body.slice(0, limit - cut2.length) + cut2;
     }
   }
   return { title, body };
@@ -96314,8 +96862,8 @@ function pullRequestBranch(base, environment2) {
 }
 function withBranchTrailer(message, branch) {
   const trimmed = message.replace(/\s+$/, "");
-  const cut = trimmed.lastIndexOf("\n\n");
-  const last = cut === -1 ? "" : trimmed.slice(cut + 2);
+  const cut2 = trimmed.lastIndexOf("\n\n");
+  const last = cut2 === -1 ? "" : trimmed.slice(cut2 + 2);
   const isTrailers = last !== "" && last.split("\n").every((l) => /^[A-Za-z][A-Za-z0-9-]*: /.test(l));
   return `${trimmed}${isTrailers ? "\n" : "\n\n"}${BRANCH_TRAILER}: ${branch}
 `;
@@ -96539,7 +97087,7 @@ function loadConfig(repoDir, configFlag, cwd) {
 }
 async function defaultReader(config2, io) {
   const options = vaultOptionsFromEnv(io.env, config2.vault);
-  return createVaultReader({ ...options, logger: io.logger });
+  return createVaultReader({ ...options, logger: io.logger, onSecretRead: () => io.progress?.advance() });
 }
 function environmentReaders(config2, io) {
   const make = io.makeReader ?? ((c) => defaultReader(c, io));
@@ -96579,7 +97127,7 @@ async function withRepo(opts, io, fn) {
   if (!isUrl(opts.repo)) {
     const dir = localRepoDir(opts, io);
     const config2 = loadConfig(dir, opts.config, io.cwd);
-    const source = new WorkingTreeSource(dir, { maxFileBytes: config2.maxFileBytes });
+    const source = new WorkingTreeSource(dir, { maxFileBytes: config2.maxFileBytes }, io.progress);
     return fn({ source, config: config2, branch: opts.branch ?? config2.branch ?? null });
   }
   const ws = await openWorkspace({
@@ -96597,7 +97145,7 @@ async function withRepo(opts, io, fn) {
 }
 async function scanCommand(opts, io) {
   const found = await withRepo(opts, io, async ({ source, config: config2 }) => {
-    const all = await discoverRepo(source, config2, io.logger);
+    const all = await discoverRepo(source, config2, io.logger, io.progress);
     return { ...all, workloads: selectEnvironment(all.workloads, config2, opts.environment) };
   });
   if (opts.format === "json") {
@@ -96634,52 +97182,9 @@ async function scanCommand(opts, io) {
 `);
     return 0;
   }
-  const rooted = found.workloads.some((w) => w.root != null);
-  const rows = found.workloads.flatMap(
-    (w) => w.secrets.map((s) => [
-      `${w.kind}/${w.name}`,
-      w.namespace ?? "-",
-      ...rooted ? [w.root == null ? "-" : w.root || "."] : [],
-      `${w.file}#${w.document}`,
-      s.path,
-      s.source,
-      s.via,
-      String(w.recorded?.get(s.path) ?? "-")
-    ])
+  io.stdout(
+    opts.format === "markdown" ? toScanMarkdown(found.workloads, found.problems, opts.table) : toScanTable(found.workloads, found.problems, opts.table)
   );
-  const md = opts.format === "markdown";
-  const header = [
-    "WORKLOAD",
-    "NAMESPACE",
-    ...rooted ? ["ROOT"] : [],
-    "FILE",
-    "SECRET",
-    "SOURCE",
-    "FOUND THROUGH",
-    "RECORDED"
-  ];
-  let out = md ? [
-    `| ${header.join(" | ")} |`,
-    `|${" --- |".repeat(header.length)}`,
-    ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`)
-  ].join("\n") : rows.length > 0 ? textTable(header, rows) : "No workload depends on a Vault secret.";
-  const charts = found.workloads.flatMap(
-    (w) => w.chartValue !== null ? [`  ${w.kind}/${w.name} (${w.file}): restarts go through ${w.chartValue}`] : []
-  );
-  if (charts.length > 0) out += `
-
-Through a Helm chart:
-${charts.join("\n")}`;
-  out += `
-
-${found.workloads.length} workload(s) depend on Vault secrets.
-`;
-  if (found.problems.length > 0) {
-    out += `${md ? "\n" : ""}Problems:
-${found.problems.map((p) => `  ${p.severity} ${p.file}${p.line !== void 0 ? `:${p.line}` : ""}: ${p.message}`).join("\n")}
-`;
-  }
-  io.stdout(out);
   return 0;
 }
 async function runPlan(opts, io, edits = true) {
@@ -96693,7 +97198,8 @@ async function runPlan(opts, io, edits = true) {
         branch,
         logger: io.logger,
         edits,
-        environment: opts.environment
+        environment: opts.environment,
+        progress: io.progress
       });
     } finally {
       await reader.close();
@@ -96714,21 +97220,24 @@ function runExitCode(report, exitCodeFlag, logger) {
 }
 async function statusCommand(opts, io) {
   const report = await runPlan(opts, io, false);
-  io.stdout(render(report, opts.format));
+  io.stdout(render(report, opts.format, opts.table));
   return runExitCode(report, opts.exitCode, io.logger);
 }
 async function planCommand(opts, io) {
   const report = await runPlan(opts, io);
-  let out = render(report, opts.format);
-  if (opts.format === "table" && report.changes.length > 0) out += `
-${toDiff(report.changes)}`;
-  if (opts.format === "markdown" && report.changes.length > 0)
-    out += `
-\`\`\`diff
-${toDiff(report.changes)}\`\`\`
-`;
-  io.stdout(out);
+  io.stdout(render(report, opts.format, opts.table) + diffText(report, opts));
   return runExitCode(report, opts.exitCode, io.logger);
+}
+function diffText(report, opts) {
+  if (opts.diff === false || report.changes.length === 0 || opts.format === "json") return "";
+  if (opts.format === "markdown") return `
+\`\`\`diff
+${cappedDiff(report.changes, null, "").text}\`\`\`
+`;
+  const { text, note } = cappedDiff(report.changes, opts.table?.wide ? null : DEFAULT_DIFF_LINES, "--wide");
+  return `
+${text}${note ? `${note}
+` : ""}`;
 }
 function describeError(err) {
   if (err instanceof VaultRolloutError) return { message: redact(err.message), exitCode: err.exitCode };
@@ -96862,7 +97371,8 @@ async function runApplyWithOutcome(opts, io) {
       config: config2,
       branch: w.branch,
       logger: io.logger,
-      environment: opts.environment
+      environment: opts.environment,
+      progress: io.progress
     });
     if (mode === "pr") {
       const opened = ws;
@@ -96900,7 +97410,8 @@ async function runApplyWithOutcome(opts, io) {
           changes: report.changes,
           message: renderCommitMessage(template, report.workloads),
           author,
-          dryRun: opts.dryRun
+          dryRun: opts.dryRun,
+          ...io.progress ? { progress: io.progress } : {}
         });
         return out.outcome === "moved" ? { moved: true, message: out.message } : { moved: false, result: out };
       }
@@ -96926,10 +97437,9 @@ async function runApplyWithOutcome(opts, io) {
 }
 async function applyCommand(opts, io) {
   const report = await runApply(opts, io);
-  let out = render(report, opts.format);
-  if (opts.format === "table" && report.changes.length > 0) out += `
-${toDiff(report.changes)}`;
-  io.stdout(out);
+  io.stdout(
+    render(report, opts.format, opts.table) + (opts.format === "table" ? diffText(report, opts) : "")
+  );
   return runExitCode(report, false, io.logger);
 }
 
@@ -97053,8 +97563,8 @@ function parseSeed(text) {
     pairs3 = Object.entries(json3);
   } else {
     pairs3 = trimmed.split("\n").map((line) => line.replace(/#.*$/, "")).join(" ").split(/[\s,]+/).filter((e) => e !== "").map((entry) => {
-      const at = entry.lastIndexOf("@");
-      return at === -1 ? [entry, 1] : [entry.slice(0, at), Number(entry.slice(at + 1))];
+      const at2 = entry.lastIndexOf("@");
+      return at2 === -1 ? [entry, 1] : [entry.slice(0, at2), Number(entry.slice(at2 + 1))];
     });
   }
   return pairs3.map(([raw, version2]) => {
@@ -97290,7 +97800,12 @@ function common2(cmd) {
     new Option("--format <format>", "output format").choices(["table", "json", "markdown"]).default("table")
   ).addOption(
     new Option("--log-format <format>", "stderr log format").choices(["text", "json"]).default("text")
-  ).option("-v, --verbose", "debug logs on stderr");
+  ).option("-v, --verbose", "debug logs on stderr, and every problem on its own line").option("--wide", "table output: every column in full, one row per secret, and the whole diff");
+}
+function terminalWidth(columns, env) {
+  if (columns !== void 0 && columns > 0) return columns;
+  const fromEnv = Number.parseInt(env["COLUMNS"] ?? "", 10);
+  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 100;
 }
 function toCommon(raw) {
   return {
@@ -97299,8 +97814,25 @@ function toCommon(raw) {
     branch: raw.branch,
     format: raw.format,
     exitCode: raw.exitCode ?? false,
-    environment: raw.environment
+    environment: raw.environment,
+    table: {
+      width: terminalWidth(process.stdout.isTTY ? process.stdout.columns : void 0, process.env),
+      wide: raw.wide ?? false,
+      allProblems: raw.verbose ?? false
+    },
+    ...raw.diff === false ? { diff: false } : {}
   };
+}
+function progressFor(logger, format2) {
+  const interval = Number.parseInt(process.env["VAULT_ROLLOUT_PROGRESS_INTERVAL_MS"] ?? "", 10);
+  return createProgress({
+    tty: process.stderr.isTTY === true,
+    columns: process.stderr.columns,
+    write: (t) => process.stderr.write(t),
+    // Text logs get the sentence alone; JSON logs also get its numbers as fields.
+    log: (msg, data) => logger().info(msg, format2 === "json" ? data : void 0),
+    intervalMs: Number.isFinite(interval) && interval > 0 ? interval : DEFAULT_PROGRESS_INTERVAL_MS
+  });
 }
 function quietDependencyWarnings() {
   process.removeAllListeners("warning");
@@ -97316,12 +97848,17 @@ async function main(argv) {
   quietDependencyWarnings();
   maskEnvSecrets(process.env);
   let exit = 0;
-  const io = (raw) => ({
-    env: process.env,
-    cwd: process.cwd(),
-    stdout: (t) => process.stdout.write(t),
-    logger: createLogger({ format: raw.logFormat, level: raw.verbose ? "debug" : "info" })
-  });
+  let progress = null;
+  const io = (raw) => {
+    const logger = createLogger({
+      format: raw.logFormat,
+      level: raw.verbose ? "debug" : "info",
+      // A log line goes above the terminal's progress line, never through it.
+      write: (line) => progress ? progress.above(line) : process.stderr.write(line)
+    });
+    progress = progressFor(() => logger, raw.logFormat);
+    return { env: process.env, cwd: process.cwd(), stdout: (t) => process.stdout.write(t), logger, progress };
+  };
   const program2 = new Command("vault-rollout").description("Turns a rotated Vault secret into a reviewed, rolling restart through Git.").version(VERSION15).showHelpAfterError().configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) }).hook("preAction", (_program, command) => {
     if (command.name() !== "dev-server") cleanTempDirsOnExit();
   });
@@ -97333,7 +97870,7 @@ async function main(argv) {
   common2(program2.command("status").description("compare recorded versions with Vault")).option("--exit-code", "exit 2 when changes are pending").action(async (raw) => {
     exit = await statusCommand(toCommon(raw), io(raw));
   });
-  common2(program2.command("plan").description("show what apply would change: summary and unified diff")).option("--exit-code", "exit 2 when changes are pending").action(async (raw) => {
+  common2(program2.command("plan").description("show what apply would change: summary and unified diff")).option("--exit-code", "exit 2 when changes are pending").option("--no-diff", "print the summary only, without the unified diff").action(async (raw) => {
     exit = await planCommand(toCommon(raw), io(raw));
   });
   common2(program2.command("apply").description("edit the manifests, commit and push (or open a pull request)")).addOption(new Option("--mode <mode>", "how to publish").choices(["commit", "pr"])).option("--dry-run", "do everything but write, commit, push and open pull requests").option(
@@ -97403,11 +97940,13 @@ async function main(argv) {
   try {
     await program2.parseAsync(argv);
   } catch (err) {
+    progress?.close();
     if (err && typeof err === "object" && "exitCode" in err && "code" in err && String(err.code).startsWith("commander.")) {
       return Number(err.exitCode) === 0 ? 0 : 1;
     }
     throw err;
   }
+  progress?.close();
   return exit;
 }
 main(process.argv).then(

@@ -13,6 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { startGitServer } from '../src/dev/git-dev-server.js';
 import { startVaultDevServer } from '../src/dev/vault-dev-server.js';
+import { loadavg } from 'node:os';
 import { generateHelmRepo, generateRepo } from './bench-generate.js';
 
 const SHAPE = { files: 10_000, workloads: 5_000, secrets: 1_000 };
@@ -304,30 +305,41 @@ async function benchLocalApply(
   const tree = readTree(repo);
   console.log('');
   for (const engine of engines) {
-    const name = `local-${engine}`;
-    await git.createBareRepo(name, tree, { branch: 'main' });
-    const dir = resolve(root, 'clones', name);
-    await rm(dir, { recursive: true, force: true });
-    await measure(['clone', '--quiet', '--depth', '1', git.repoUrl(name), dir], process.env, 'git');
-    const runEnv = engine === 'native' ? env : { ...env, PATH: noGit };
-    const plan = await measure([cli, 'plan', '--repo', dir, '--format', 'json'], runEnv);
-    const apply = await measure([cli, 'apply', '--repo', dir, '--format', 'json'], runEnv);
-    const json = JSON.parse(apply.stdout) as { commit: string | null; summary: Record<string, number> };
-    const ratio = apply.ms / plan.ms;
-    console.log(
-      `local checkout (${engine === 'native' ? 'git CLI' : 'isomorphic-git fallback, for information'}): plan ${fmt(plan.ms)} (peak ${plan.maxRssMb.toFixed(0)} MB), ` +
-        `apply adoption ${fmt(apply.ms)} (peak ${apply.maxRssMb.toFixed(0)} MB, ${json.summary['record']} records, commit ${json.commit?.slice(0, 12)})`,
-    );
+    // The target is judged on the median of three runs (each on a fresh clone), with the load average.
+    const runs = engine === 'native' ? 3 : 1;
+    const ratios: number[] = [];
+    let peak = 0;
+    for (let k = 1; k <= runs; k++) {
+      const name = `local-${engine}-${k}`;
+      await git.createBareRepo(name, tree, { branch: 'main' });
+      const dir = resolve(root, 'clones', name);
+      await rm(dir, { recursive: true, force: true });
+      await measure(['clone', '--quiet', '--depth', '1', git.repoUrl(name), dir], process.env, 'git');
+      const runEnv = engine === 'native' ? env : { ...env, PATH: noGit };
+      const plan = await measure([cli, 'plan', '--repo', dir, '--format', 'json'], runEnv);
+      const apply = await measure([cli, 'apply', '--repo', dir, '--format', 'json'], runEnv);
+      const json = JSON.parse(apply.stdout) as { commit: string | null; summary: Record<string, number> };
+      ratios.push(apply.ms / plan.ms);
+      peak = Math.max(peak, apply.maxRssMb);
+      console.log(
+        `local checkout (${engine === 'native' ? 'git CLI' : 'isomorphic-git fallback, for information'}), run ${k}: plan ${fmt(plan.ms)} (peak ${plan.maxRssMb.toFixed(0)} MB), ` +
+          `apply adoption ${fmt(apply.ms)} (peak ${apply.maxRssMb.toFixed(0)} MB, ${json.summary['record']} records, commit ${json.commit?.slice(0, 12)}), ` +
+          `${(apply.ms / plan.ms).toFixed(2)}x; load ${loadavg()
+            .map((l) => l.toFixed(2))
+            .join(' ')}`,
+      );
+      await rm(dir, { recursive: true, force: true });
+    }
+    const ratio = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
     if (engine === 'native') {
       console.log(
-        `targets [apply on a checkout, adoption]: ${ratio.toFixed(2)}x plan <= 2.0 ${ratio <= 2 ? 'PASS' : 'MISSED'}; peak ${apply.maxRssMb.toFixed(0)} MB < 300 MB ${apply.maxRssMb < 300 ? 'PASS' : 'MISSED'}`,
+        `targets [apply on a checkout, adoption, median of ${runs}]: ${ratio.toFixed(2)}x plan <= 2.0 ${ratio <= 2 ? 'PASS' : 'MISSED'}; peak ${peak.toFixed(0)} MB < 300 MB ${peak < 300 ? 'PASS' : 'MISSED'}`,
       );
     } else {
       console.log(
-        `fallback [apply on a checkout, adoption]: ${ratio.toFixed(2)}x plan, peak ${apply.maxRssMb.toFixed(0)} MB`,
+        `fallback [apply on a checkout, adoption]: ${ratio.toFixed(2)}x plan, peak ${peak.toFixed(0)} MB`,
       );
     }
-    await rm(dir, { recursive: true, force: true });
   }
   if (!engines.includes('isomorphic')) return;
   // The URL mode on the fallback, for information.
