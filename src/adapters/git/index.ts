@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import git from 'isomorphic-git';
 import { GitError } from '../../core/errors.js';
+import type { RequestLimits } from '../../core/limits.js';
 import { silentLogger, type GitAuth, type Logger, type Workspace } from '../../core/ports.js';
 import { GitCli, findGit, type Env } from './exec.js';
 import { IsoWorkspace } from './iso.js';
@@ -30,6 +31,12 @@ export interface OpenWorkspaceOptions {
   /** Local mode: plan on the remote head, move nothing in the checkout (`apply --dry-run`). */
   readOnly?: boolean | undefined;
   logger?: Logger | undefined;
+  /**
+   * Deadline and size cap of every request to the remote (`git.timeoutSeconds`, `git.maxResponseBytes`):
+   * each git child on the native engine, each HTTP request on isomorphic-git. Read at every request, so
+   * the caller may update the object once the repository's own config is read.
+   */
+  limits?: RequestLimits | undefined;
 }
 
 /** The engine a run uses: the one asked for, else native git when `PATH` has it, else isomorphic-git. */
@@ -54,7 +61,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspa
       throw new GitError(
         'the native git CLI was asked for (VAULT_ROLLOUT_GIT=native) but "git" is not on PATH',
       );
-    const cli = new GitCli(chosen.git, opts.env);
+    const cli = new GitCli(chosen.git, opts.env, opts.limits);
     const args = { ...opts, git: cli, logger };
     if (remote) return NativeWorkspace.openRemote(args);
     refuseUnborn(opts.repo, await unbornNative(cli, path.resolve(opts.repo)));
