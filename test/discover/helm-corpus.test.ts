@@ -1,5 +1,5 @@
 /**
- * Every Helm-based app in the real-world corpus (`../shared/corpus`: Flux HelmReleases, Argo CD
+ * Every Helm-based app in the real-world corpus (test/support/corpus.ts: Flux HelmReleases, Argo CD
  * Applications, chart values files such as podinfo's and bank-vaults' `values.yaml`): insert the record and
  * the chart's pod-annotations trigger, then update both, and check that only those lines (and the keys
  * created to hold them) changed and the data is the original plus the two annotations.

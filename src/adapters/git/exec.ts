@@ -1,5 +1,5 @@
 /**
- * The one wrapper around the git CLI: `execFile` (never a shell), the caller decides what an exit code
+ * The one wrapper around the git CLI: `spawn` (never a shell), the caller decides what an exit code
  * means (create-pull-request's `exec(args, { allowAllExitCodes })`).
  *
  * Every child gets `GIT_TERMINAL_PROMPT=0` (a missing credential fails instead of waiting on a terminal
