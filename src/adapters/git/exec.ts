@@ -58,7 +58,9 @@ function trackGroup(pid: number): void {
   liveGroups.add(pid);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
+  // First among the exit handlers: a git still writing into a temporary folder while it is being
+  // removed could leave files behind.
+  process.prependListener('exit', () => {
     for (const group of liveGroups) killGroup(group);
   });
 }
