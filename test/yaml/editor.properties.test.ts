@@ -38,6 +38,8 @@ interface Style {
   keys: KeyStyle;
   comments: boolean;
   anchors: boolean;
+  /** `annotations` before `name`/`labels` in a block `metadata`. */
+  annotationsFirst: boolean;
 }
 
 interface WorkloadSpec {
@@ -49,6 +51,8 @@ interface WorkloadSpec {
   existing: string | null;
   others: [string, string][];
   quoteIndex: number;
+  /** A literal block scalar (`note: |`) among block annotations. */
+  blockScalar: boolean;
 }
 
 type DocSpec = { type: 'workload'; w: WorkloadSpec } | { type: 'configmap'; name: string };
@@ -60,6 +64,8 @@ interface FileSpec {
   bom: boolean;
   finalNewline: boolean;
   leadingMarker: boolean;
+  /** Between documents: `---`, `--- # comment`, or an end marker `...` before `---`. */
+  separator: 'plain' | 'commented' | 'end';
 }
 
 const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/);
@@ -88,6 +94,7 @@ const workload: fc.Arbitrary<WorkloadSpec> = fc.record({
     maxLength: 2,
   }),
   quoteIndex: fc.nat(7),
+  blockScalar: fc.boolean(),
 });
 
 const fileSpec: fc.Arbitrary<FileSpec> = fc.record({
@@ -97,6 +104,7 @@ const fileSpec: fc.Arbitrary<FileSpec> = fc.record({
     keys: fc.constantFrom<KeyStyle>('plain', 'plain', 'single', 'double', 'mixed'),
     comments: fc.boolean(),
     anchors: fc.boolean(),
+    annotationsFirst: fc.boolean(),
   }),
   docs: fc
     .array(
@@ -111,6 +119,7 @@ const fileSpec: fc.Arbitrary<FileSpec> = fc.record({
   bom: fc.boolean(),
   finalNewline: fc.boolean(),
   leadingMarker: fc.boolean(),
+  separator: fc.constantFrom<FileSpec['separator']>('plain', 'commented', 'end'),
 });
 
 /** Renders one key in the file's key style (`mixed` quotes by a counter, so neighbours differ). */
@@ -141,6 +150,7 @@ function metadataLines(
   extra: string[],
   extraFlow: string[],
   pairs: string[],
+  blockScalar: boolean,
 ): string[] {
   const ind = pad + ' '.repeat(s.step);
   const inner = ind + ' '.repeat(s.step);
@@ -155,17 +165,27 @@ function metadataLines(
       return [`${pad}${k('metadata')}: {${[...extraFlow, ...ann].join(', ')}}${comment}`];
     }
     default: {
-      const lines = [`${pad}${k('metadata')}:${comment}`, ...extra.map((l) => ind + l)];
-      if (s.comments) lines.push(`${ind}# a comment line inside metadata`);
-      if (form === 'annotations-empty') lines.push(`${ind}${k('annotations')}:`);
-      if (form === 'annotations-{}') lines.push(`${ind}${k('annotations')}: {}`);
-      if (form === 'annotations-flow')
-        lines.push(`${ind}${k('annotations')}: {${pairs.join(', ')}}${comment}`);
+      const ann: string[] = [];
+      if (form === 'annotations-empty') ann.push(`${ind}${k('annotations')}:`);
+      if (form === 'annotations-{}') ann.push(`${ind}${k('annotations')}: {}`);
+      if (form === 'annotations-flow') ann.push(`${ind}${k('annotations')}: {${pairs.join(', ')}}${comment}`);
       if (form === 'annotations-block') {
-        lines.push(`${ind}${k('annotations')}:${comment}`);
-        for (const p of pairs) lines.push(inner + p);
-        if (pairs.length === 0) lines.push(`${inner}${k('placeholder')}: "y"`);
+        ann.push(`${ind}${k('annotations')}:${comment}`);
+        for (const p of pairs) ann.push(inner + p);
+        if (blockScalar)
+          ann.push(
+            `${inner}${k('example.com/description')}: |`,
+            `${inner}  first line`,
+            `${inner}  second: line`,
+          );
+        if (pairs.length === 0 && !blockScalar) ann.push(`${inner}${k('placeholder')}: "y"`);
       }
+      const rest = extra.map((l) => ind + l);
+      if (s.comments) rest.push(`${ind}# a comment line inside metadata`);
+      const lines = [
+        `${pad}${k('metadata')}:${comment}`,
+        ...(s.annotationsFirst ? [...ann, ...rest] : [...rest, ...ann]),
+      ];
       if (lines.length === 1) lines.push(`${ind}${k('labels')}: {}`);
       return lines;
     }
@@ -193,6 +213,7 @@ function workloadLines(w: WorkloadSpec, s: Style): string[] {
       [`${k('name')}: ${w.name}`, labels],
       [`${k('name')}: ${w.name}`],
       pairs,
+      w.blockScalar,
     ),
   );
   // The pod template sits at `pad`: spec.template, or spec.jobTemplate.spec.template for a CronJob.
@@ -223,6 +244,7 @@ function workloadLines(w: WorkloadSpec, s: Style): string[] {
       [`${k('labels')}: ${tplLabels}`],
       [`${k('labels')}: {app: x}`],
       pairs,
+      w.blockScalar,
     ),
   );
   lines.push(`${tpl}${k('spec')}:`, `${tpl + t}${k('containers')}:`);
@@ -233,6 +255,12 @@ function workloadLines(w: WorkloadSpec, s: Style): string[] {
   return lines;
 }
 
+const SEPARATORS: Record<FileSpec['separator'], string[]> = {
+  plain: ['---'],
+  commented: ['--- # next document'],
+  end: ['...', '---'],
+};
+
 function render(f: FileSpec): string {
   const docs = f.docs.map((d) =>
     d.type === 'workload'
@@ -241,7 +269,7 @@ function render(f: FileSpec): string {
   );
   const lines = [
     ...(f.leadingMarker ? ['---'] : []),
-    ...docs.flatMap((d, i) => (i === 0 ? d : ['---', ...d])),
+    ...docs.flatMap((d, i) => (i === 0 ? d : [...SEPARATORS[f.separator], ...d])),
   ];
   const nl = f.crlf ? '\r\n' : '\n';
   return (f.bom ? '\ufeff' : '') + lines.join(nl) + (f.finalNewline ? nl : '');
