@@ -95,7 +95,8 @@ describe.each(ENGINES)('Git deadline through the CLI (%s)', (engine) => {
   });
 
   it("a dribbled push stops at the repository's own git.timeoutSeconds; the remote is unchanged", async () => {
-    const r = await setup({ 'vault-rollout.yaml': 'git:\n  timeoutSeconds: 1\n' });
+    // Long enough for the run's local git processes on a busy machine, far below the dribble (6 s).
+    const r = await setup({ 'vault-rollout.yaml': 'git:\n  timeoutSeconds: 2\n' });
     gitProxy.on(
       new RegExp(`/${r.name}\\.git/info/refs\\?service=git-receive-pack$`),
       { kind: 'trickle', everyMs: 200 },
@@ -106,7 +107,7 @@ describe.each(ENGINES)('Git deadline through the CLI (%s)', (engine) => {
       TMPDIR: r.tmp,
       VAULT_ROLLOUT_GIT: engine,
     });
-    expectFailure(res, `push to "${r.url}" did not finish within 1 s and was stopped`);
+    expectFailure(res, `push to "${r.url}" did not finish within 2 s and was stopped`);
     await r.refsUnchanged();
     expect(await readdir(r.tmp)).toEqual([]);
   });
