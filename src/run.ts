@@ -12,6 +12,12 @@ import {
   type Config,
 } from './core/config/schema.js';
 import { ConfigError, VaultRolloutError } from './core/errors.js';
+import {
+  DEFAULT_GIT_LIMITS,
+  DEFAULT_GITHUB_LIMITS,
+  requestLimits,
+  type RequestLimits,
+} from './core/limits.js';
 import type { RunReport } from './core/model.js';
 import type { Logger, ManifestSource, Progress, SecretReader } from './core/ports.js';
 import {
@@ -165,14 +171,17 @@ async function withRepo<T>(opts: CommonOptions, io: Io, fn: (repo: OpenedRepo) =
     const source = new WorkingTreeSource(dir, { maxFileBytes: config.maxFileBytes }, io.progress);
     return fn({ source, config, branch: opts.branch ?? config.branch ?? null });
   }
+  const limits = runLimits(opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null);
   const ws = await openWorkspace({
     ...gitOptions(io),
     repo: opts.repo,
     branch: opts.branch,
-    auth: await gitAuth(opts.repo, io, githubConnector(io)),
+    auth: await gitAuth(opts.repo, io, githubConnector(io, limits.github)),
+    limits: limits.git,
   });
   try {
     const config = await workspaceConfig(ws, opts.config, io.cwd);
+    setLimits(limits, config);
     return await fn({ source: ws.source, config, branch: ws.branch });
   } finally {
     await ws.close();
@@ -377,7 +386,29 @@ interface GitHubConnector {
   connect(repository: RepositoryRef): Promise<GitHubConnection>;
 }
 
-function githubConnector(io: Io): GitHubConnector {
+/**
+ * The request bounds of a run (`git:` and `github:` in the config). Known before opening the repository
+ * for a local checkout or `--config FILE`; for a URL, the clone runs with the defaults and the config in
+ * the repository applies from the next request on (the adapters read these objects at every request).
+ */
+interface RunLimits {
+  git: RequestLimits;
+  github: RequestLimits;
+}
+
+function runLimits(config: Config | null): RunLimits {
+  return {
+    git: requestLimits(config?.git, DEFAULT_GIT_LIMITS),
+    github: requestLimits(config?.github, DEFAULT_GITHUB_LIMITS),
+  };
+}
+
+function setLimits(limits: RunLimits, config: Config): void {
+  Object.assign(limits.git, requestLimits(config.git, DEFAULT_GIT_LIMITS));
+  Object.assign(limits.github, requestLimits(config.github, DEFAULT_GITHUB_LIMITS));
+}
+
+function githubConnector(io: Io, limits: RequestLimits): GitHubConnector {
   const credentials = githubCredentialsFromEnv(io.env);
   let made: Promise<GitHubConnection> | null = null;
   return {
@@ -392,6 +423,7 @@ function githubConnector(io: Io): GitHubConnector {
         repository,
         baseUrl: io.env['GITHUB_API_URL'] || undefined,
         logger: io.logger,
+        limits,
         ...io.github,
       });
       return made;
@@ -468,10 +500,11 @@ export async function runApplyWithOutcome(opts: ApplyOptions, io: Io): Promise<A
   const repo = local ? localRepoDir(opts, io) : opts.repo;
   // A local checkout's config is read from disk first, so its `branch` and `mode` apply before opening.
   const diskConfig = local ? loadConfig(repo, opts.config, io.cwd) : null;
-  const github = githubConnector(io);
+  const limits = runLimits(diskConfig ?? (opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null));
+  const github = githubConnector(io, limits.github);
   const auth = await gitAuth(repo, io, github, opts.githubRepository);
   const open = (branch: string | undefined) =>
-    openWorkspace({ ...gitOptions(io), repo, branch, auth, readOnly: opts.dryRun });
+    openWorkspace({ ...gitOptions(io), repo, branch, auth, readOnly: opts.dryRun, limits: limits.git });
   let ws = await open(opts.branch ?? diskConfig?.branch);
   let reader: (SecretReader & { close(): Promise<void> }) | null = null;
   try {
@@ -485,6 +518,7 @@ export async function runApplyWithOutcome(opts: ApplyOptions, io: Io): Promise<A
         ...(opts.draft !== undefined ? { draft: opts.draft } : {}),
       },
     };
+    setLimits(limits, config);
     if (!opts.branch && !diskConfig && config.branch && config.branch !== ws.branch) {
       // The config in the remote's default branch names another base branch: plan on that one.
       await ws.close();

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
+import { DEFAULT_GIT_LIMITS, DEFAULT_GITHUB_LIMITS, requestLimits } from '../../src/core/limits.js';
 import {
   configForEnvironment,
   defaultConfig,
@@ -77,6 +78,8 @@ describe('parseConfig', () => {
   it('gives every default for an empty file, a comment-only file and defaultConfig()', () => {
     const expected = {
       vault: { mounts: [] },
+      git: {},
+      github: {},
       include: ['**/*.yaml', '**/*.yml'],
       exclude: [],
       annotationPrefix: 'vault-rollout',
@@ -171,6 +174,43 @@ describe('parseConfig errors name the file, the key and the line', () => {
     expect(errorOf('pinVersions: "yes"\ninclude: apps/**\n').message).toMatch(
       /^vault-rollout\.yaml: 2 problems in the config file:\n {2}vault-rollout\.yaml:1: pinVersions: .*\n {2}vault-rollout\.yaml:2: include: /,
     );
+  });
+
+  it('git and github request bounds: seconds and bytes, each key checked with its line', () => {
+    const config = parseConfig(
+      'git:\n  timeoutSeconds: 120\n  maxResponseBytes: 1048576\ngithub: { timeoutSeconds: 2.5 }\n',
+      'c.yaml',
+    );
+    expect(config.git).toEqual({ timeoutSeconds: 120, maxResponseBytes: 1048576 });
+    expect(config.github).toEqual({ timeoutSeconds: 2.5 });
+    expect(requestLimits(config.git, DEFAULT_GIT_LIMITS)).toEqual({
+      timeoutMs: 120_000,
+      maxResponseBytes: 1048576,
+    });
+    expect(requestLimits(config.github, DEFAULT_GITHUB_LIMITS)).toEqual({
+      timeoutMs: 2500,
+      maxResponseBytes: DEFAULT_GITHUB_LIMITS.maxResponseBytes,
+    });
+    expect(issuesOf('git:\n  timeoutSeconds: 0\ngithub:\n  maxResponseBytes: 12\n  timeout: 3\n')).toEqual([
+      {
+        key: 'git.timeoutSeconds',
+        line: 2,
+        column: 19,
+        message: expect.stringMatching(/>0|greater than 0/) as string,
+      },
+      {
+        key: 'github.maxResponseBytes',
+        line: 4,
+        column: 21,
+        message: expect.stringMatching(/1024/) as string,
+      },
+      {
+        key: 'github.timeout',
+        line: 5,
+        column: 3,
+        message: expect.stringContaining('unknown key "timeout"') as string,
+      },
+    ]);
   });
 
   it('pullRequest.apiCommits: a boolean, off by default', () => {

@@ -1,11 +1,9 @@
 /**
- * Discovery over the real-world corpus (test/support/corpus.ts): nothing throws, the known
+ * Discovery over the real-world corpus (test/support/corpus.ts says where it is): nothing throws, the known
  * Vault Agent Deployment is found, and Helm chart templates are reported, never parsed.
  */
-import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { WorkingTreeSource } from '../../src/adapters/fs/working-tree.js';
 import { defaultConfig } from '../../src/core/config/schema.js';
@@ -13,8 +11,7 @@ import { discover, type DiscoverResult } from '../../src/core/discover/discover.
 import { makePathFilter } from '../../src/core/discover/globs.js';
 import { HELM_TEMPLATE_MESSAGE } from '../../src/core/discover/parse.js';
 import type { Problem, RepoFile } from '../../src/core/model.js';
-
-const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
+import { CORPUS, CORPUS_PRESENT } from '../support/corpus.js';
 
 function category(p: Problem): string {
   if (p.message === HELM_TEMPLATE_MESSAGE) return 'helm template';
@@ -29,7 +26,7 @@ function count<T>(items: readonly T[], key: (item: T) => string): Record<string,
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-describe.skipIf(!existsSync(CORPUS))('discovery over ../shared/corpus', () => {
+describe.skipIf(!CORPUS_PRESENT)('discovery over the corpus', () => {
   let files: RepoFile[];
   let loadProblems: Problem[];
   let result: DiscoverResult;
@@ -77,7 +74,7 @@ describe.skipIf(!existsSync(CORPUS))('discovery over ../shared/corpus', () => {
   it('finds the Vault wiring of each source (issue 6): refs per source, and why the rest is missed', () => {
     const refs = result.workloads.flatMap((w) => w.secrets.map((s) => ({ w, s })));
     const bySource = count(refs, ({ s }) => s.source);
-    console.log('refs per source in ../shared/corpus', bySource);
+    console.log('refs per source in the corpus', bySource);
     expect(bySource).toEqual({
       // srinandan/apigee-vault: client-ext-secret uses apigee-secret (kubernetes-external-secrets, kvVersion 2).
       // external-secrets/external-secrets has no workload at all, and 18 of its snippets are {% raw %} templates.

@@ -2,7 +2,8 @@
  * A fault-injecting HTTP proxy in front of the Vault test server: requests whose path matches a rule get
  * a hostile answer (an HTML page, truncated JSON, a body without the documented fields, a huge body, a
  * body dribbled out byte by byte); every other request is forwarded unchanged. It logs every path it
- * receives, as sent on the wire (before any normalisation).
+ * receives, as sent on the wire (before any normalisation). It stands in front of the Vault, git and
+ * GitHub test servers alike.
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -10,20 +11,26 @@ import type { AddressInfo, Socket } from 'node:net';
 export type Fault =
   | { kind: 'body'; status?: number; contentType?: string; body: string }
   | { kind: 'huge'; bytes: number }
-  | { kind: 'trickle'; everyMs: number };
+  | { kind: 'trickle'; everyMs: number; body?: string };
 
 export interface FaultProxy {
   readonly url: string;
   /** Raw request targets (`/v1/...?...`) in arrival order. */
   readonly seen: string[];
-  /** Answers requests whose path matches `path` with `fault` (the first matching rule wins). */
-  on(path: RegExp, fault: Fault): void;
+  /**
+   * Answers requests whose path matches `path` with `fault` (the first matching rule wins); with
+   * `withQuery`, `path` is matched against the path and query (`/repo.git/info/refs?service=...`).
+   */
+  on(path: RegExp, fault: Fault, opts?: { withQuery?: boolean }): void;
+  /** Requests answered by a fault so far. */
+  readonly faulted: string[];
   close(): Promise<void>;
 }
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
-  const rules: { path: RegExp; fault: Fault }[] = [];
+  const rules: { path: RegExp; fault: Fault; withQuery: boolean }[] = [];
   const seen: string[] = [];
+  const faulted: string[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const upstream = new URL(target);
@@ -51,7 +58,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       pump();
       return;
     }
-    const body = '{"data":{"current_version":1}}';
+    const body = fault.body ?? '{"data":{"current_version":1}}';
     let i = 0;
     const timer = setInterval(() => {
       if (res.destroyed || i >= body.length) {
@@ -69,8 +76,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const raw = req.url ?? '/';
     seen.push(raw);
     const path = raw.split('?')[0]!;
-    const rule = rules.find((r) => r.path.test(path));
-    if (rule) return inject(rule.fault, res);
+    const rule = rules.find((r) => r.path.test(r.withQuery ? raw : path));
+    if (rule) {
+      faulted.push(raw);
+      // The request body (a push's pack) is read and dropped: nothing reaches the server behind.
+      req.resume();
+      return inject(rule.fault, res);
+    }
     const forward = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: raw, headers: req.headers },
       (answer) => {
@@ -90,8 +102,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    on(path, fault) {
-      rules.push({ path, fault });
+    faulted,
+    on(path, fault, opts = {}) {
+      rules.push({ path, fault, withQuery: opts.withQuery ?? false });
     },
     close() {
       for (const t of timers) clearInterval(t);

@@ -1,6 +1,6 @@
 /**
  * The fast path must write exactly what the full editor writes, wherever it applies, and step aside
- * everywhere else. Checked over every golden case, the test/support/corpus.ts workloads (insert, then update,
+ * everywhere else. Checked over every golden case, every workload of the corpus (insert, then update,
  * record and trigger) and hand-written layouts.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

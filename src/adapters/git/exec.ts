@@ -1,5 +1,5 @@
 /**
- * The one wrapper around the git CLI: `execFile` (never a shell), the caller decides what an exit code
+ * The one wrapper around the git CLI: `spawn` (never a shell), the caller decides what an exit code
  * means (create-pull-request's `exec(args, { allowAllExitCodes })`).
  *
  * Every child gets `GIT_TERMINAL_PROMPT=0` (a missing credential fails instead of waiting on a terminal
@@ -7,10 +7,20 @@
  * travels as `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n` (git >= 2.31), appended after any the
  * caller's environment already holds: a token then reaches git through the environment of its own child
  * only, never argv (visible to every user in `ps`) and never a config file left on disk.
+ *
+ * Every child is bounded (`git.timeoutSeconds`, `git.maxResponseBytes`): a total deadline, not an idle
+ * timeout, and a cap on the output held in memory. Each child leads its own process group, so that on
+ * expiry the whole group is killed: `git fetch` over HTTP runs `git-remote-http` and `index-pack` as its
+ * own children, which a signal to git alone leaves reading from the remote. Groups still alive when the
+ * process exits (a signal handler calling `process.exit`) are killed too.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
+
+import { GitError } from '../../core/errors.js';
+import { DEFAULT_GIT_LIMITS, type RequestLimits } from '../../core/limits.js';
+import { displayRemote } from './remote-url.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -22,7 +32,7 @@ export interface GitRunOptions {
   env?: Env;
   /** Extra `-c`-like config entries, passed through the environment. */
   config?: [string, string][];
-  /** Total deadline (default 10 minutes: a clone of a large repository). */
+  /** A shorter deadline for this call (ms); the configured `git.timeoutSeconds` is the longest. */
   timeoutMs?: number;
 }
 
@@ -32,8 +42,40 @@ export interface GitRunResult {
   stderr: string;
 }
 
-/** Output cap per git child: far above any manifest repository, well below what would exhaust memory. */
-const MAX_OUTPUT = 1024 * 1024 * 1024;
+/** Process groups of the git children still running, killed if the process exits first. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+function trackGroup(pid: number): void {
+  liveGroups.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // First among the exit handlers: a git still writing into a temporary folder while it is being
+  // removed could leave files behind.
+  process.prependListener('exit', () => {
+    for (const group of liveGroups) killGroup(group);
+  });
+}
+
+/** `fetch from "https://host/repo.git"`, `push to the "origin" remote of "/work/app"`, or `cat-file`. */
+export function describeGitCall(args: string[], cwd: string | undefined): string {
+  const command = args[0] ?? '';
+  const preposition = command === 'push' ? 'to' : 'from';
+  const url = args.find((a) => /^[a-z][a-z0-9+.-]*:\/\//i.test(a));
+  if (url) return `${command} ${preposition} "${displayRemote(url)}"`;
+  if (args.includes('origin') && ['fetch', 'push', 'ls-remote', 'pull'].includes(command)) {
+    return `${command} ${preposition} the "origin" remote${cwd ? ` of "${cwd}"` : ''}`;
+  }
+  return command;
+}
 
 /** Finds an executable `git` on `PATH` (the edge passes its environment's PATH), or null. */
 export function findGit(pathVar: string | undefined): string | null {
@@ -56,9 +98,17 @@ export class GitCli {
     readonly bin: string,
     /** The environment of the run (PATH, HOME, SSH_AUTH_SOCK, the user's GIT_* settings). */
     private readonly baseEnv: Env,
+    /**
+     * Deadline and output cap of each child. Read at every call: the composition root may set them from
+     * the repository's own config once the clone has been read.
+     */
+    private readonly limits: RequestLimits = { ...DEFAULT_GIT_LIMITS },
   ) {}
 
-  /** Runs git and returns its exit code and output; never throws for a non-zero exit. */
+  /**
+   * Runs git and returns its exit code and output; never throws for a non-zero exit.
+   * @throws GitError when git cannot start, is killed, or goes over the deadline or the output cap.
+   */
   run(args: string[], opts: GitRunOptions = {}): Promise<GitRunResult> {
     const env: Env = { ...this.baseEnv, ...opts.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', LANGUAGE: '' };
     const config: [string, string][] = [
@@ -74,34 +124,68 @@ export class GitCli {
       count++;
     }
     env['GIT_CONFIG_COUNT'] = String(count);
+    const limits = this.limits;
+    const deadline = Math.min(opts.timeoutMs ?? Infinity, limits.timeoutMs);
     return new Promise((resolve, reject) => {
-      const child = execFile(
-        this.bin,
-        args,
-        {
-          cwd: opts.cwd,
-          env: env as NodeJS.ProcessEnv,
-          encoding: 'buffer',
-          maxBuffer: MAX_OUTPUT,
-          timeout: opts.timeoutMs ?? 10 * 60_000,
-          windowsHide: true,
-        },
-        (err, stdout, stderr) => {
-          const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
-          if (code === null) {
-            // Not an exit status: spawn failure, timeout (killed) or output over the cap.
-            const why = err?.killed ? 'timed out' : (err?.message ?? 'failed');
-            reject(new Error(`git ${args[0] ?? ''} ${why}`));
-            return;
-          }
-          resolve({ code, stdout, stderr: stderr.toString('utf8') });
-        },
-      );
-      child.stdin?.on('error', () => {
+      const child = spawn(this.bin, args, {
+        cwd: opts.cwd,
+        env: env as NodeJS.ProcessEnv,
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
+      const pid = child.pid;
+      if (pid !== undefined) trackGroup(pid);
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let size = 0;
+      let failure: GitError | null = null;
+      const stop = (why: GitError) => {
+        if (failure) return;
+        failure = why;
+        if (pid !== undefined) killGroup(pid);
+      };
+      const timer = setTimeout(() => {
+        stop(
+          new GitError(
+            `git ${describeGitCall(args, opts.cwd)} did not finish within ${deadline / 1000} s and was stopped (raise git.timeoutSeconds if the remote is just slow)`,
+            { command: args[0], timeoutMs: deadline },
+          ),
+        );
+      }, deadline);
+      const collect = (into: Buffer[]) => (chunk: Buffer) => {
+        if (failure) return;
+        size += chunk.length;
+        if (size > limits.maxResponseBytes) {
+          stop(
+            new GitError(
+              `git ${describeGitCall(args, opts.cwd)} sent more than ${limits.maxResponseBytes} bytes of output and was stopped (raise git.maxResponseBytes if this is expected)`,
+              { command: args[0], maxResponseBytes: limits.maxResponseBytes },
+            ),
+          );
+          return;
+        }
+        into.push(chunk);
+      };
+      child.stdout.on('data', collect(out));
+      child.stderr.on('data', collect(err));
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        if (pid !== undefined) liveGroups.delete(pid);
+        reject(failure ?? new GitError(`git ${args[0] ?? ''} could not start: ${e.message}`));
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        if (pid !== undefined) liveGroups.delete(pid);
+        if (failure) return reject(failure);
+        if (code === null) return reject(new GitError(`git ${describeGitCall(args, opts.cwd)} was killed`));
+        resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') });
+      });
+      child.stdin.on('error', () => {
         // git may exit before reading all of stdin (e.g. a failed cat-file); the exit code says why.
       });
-      if (opts.input !== undefined) child.stdin?.end(opts.input);
-      else child.stdin?.end();
+      if (opts.input !== undefined) child.stdin.end(opts.input);
+      else child.stdin.end();
     });
   }
 }

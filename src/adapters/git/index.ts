@@ -2,7 +2,11 @@
  * Git adapter: opens a checkout or a URL as a {@link Workspace} (the port in src/core/ports.ts), on the
  * native git CLI when one is found, else on isomorphic-git (pure JavaScript, no git needed).
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import git from 'isomorphic-git';
 import { GitError } from '../../core/errors.js';
+import type { RequestLimits } from '../../core/limits.js';
 import { silentLogger, type GitAuth, type Logger, type Workspace } from '../../core/ports.js';
 import { GitCli, findGit, type Env } from './exec.js';
 import { IsoWorkspace } from './iso.js';
@@ -27,6 +31,12 @@ export interface OpenWorkspaceOptions {
   /** Local mode: plan on the remote head, move nothing in the checkout (`apply --dry-run`). */
   readOnly?: boolean | undefined;
   logger?: Logger | undefined;
+  /**
+   * Deadline and size cap of every request to the remote (`git.timeoutSeconds`, `git.maxResponseBytes`):
+   * each git child on the native engine, each HTTP request on isomorphic-git. Read at every request, so
+   * the caller may update the object once the repository's own config is read.
+   */
+  limits?: RequestLimits | undefined;
 }
 
 /** The engine a run uses: the one asked for, else native git when `PATH` has it, else isomorphic-git. */
@@ -51,12 +61,49 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspa
       throw new GitError(
         'the native git CLI was asked for (VAULT_ROLLOUT_GIT=native) but "git" is not on PATH',
       );
-    const git = new GitCli(chosen.git, opts.env);
-    const args = { ...opts, git, logger };
-    return remote ? NativeWorkspace.openRemote(args) : NativeWorkspace.openLocal(args);
+    const cli = new GitCli(chosen.git, opts.env, opts.limits);
+    const args = { ...opts, git: cli, logger };
+    if (remote) return NativeWorkspace.openRemote(args);
+    refuseUnborn(opts.repo, await unbornNative(cli, path.resolve(opts.repo)));
+    return NativeWorkspace.openLocal(args);
   }
   logger.debug('using isomorphic-git (no git CLI)');
-  return remote ? IsoWorkspace.openRemote({ ...opts, logger }) : IsoWorkspace.openLocal({ ...opts, logger });
+  if (remote) return IsoWorkspace.openRemote({ ...opts, logger });
+  refuseUnborn(opts.repo, await unbornIso(path.resolve(opts.repo)));
+  return IsoWorkspace.openLocal({ ...opts, logger });
+}
+
+/**
+ * A checkout whose current branch has no commit yet (`git init` and nothing committed, or a clone of an
+ * empty repository) has no base to plan on or to build a commit on; each engine would otherwise fail
+ * later with a lower-level message ("Could not find refs/heads/main.").
+ */
+function refuseUnborn(repo: string, branch: string | null): void {
+  if (branch === null) return;
+  const dir = path.resolve(repo);
+  throw new GitError(
+    `the checkout "${dir}" has no commits yet (branch "${branch}" is empty); commit and push the manifests first, or pass the repository URL`,
+    { dir, branch },
+  );
+}
+
+/** The unborn branch HEAD names, or null (a branch with commits, a detached HEAD, or no checkout at all). */
+async function unbornNative(cli: GitCli, dir: string): Promise<string | null> {
+  if (!fs.existsSync(dir)) return null;
+  const sym = await cli.run(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd: dir });
+  if (sym.code !== 0) return null;
+  const head = await cli.run(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: dir });
+  return head.code === 0 ? null : sym.stdout.toString('utf8').trim() || null;
+}
+
+/** {@link unbornNative} with isomorphic-git (a `.git` folder only; other layouts are refused later). */
+async function unbornIso(dir: string): Promise<string | null> {
+  const gitdir = path.join(dir, '.git');
+  if (!fs.statSync(gitdir, { throwIfNoEntry: false })?.isDirectory()) return null;
+  const branch = await git.currentBranch({ fs, dir, gitdir }).catch(() => undefined);
+  if (!branch) return null;
+  const head = await git.resolveRef({ fs, dir, gitdir, ref: 'HEAD' }).catch(() => null);
+  return head === null ? branch : null;
 }
 
 export { checkRemoteUrl, displayRemote, redact } from './remote-url.js';

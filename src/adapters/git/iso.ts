@@ -14,9 +14,11 @@ import { chmod, mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import git, { type TreeEntry } from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
+import nodeHttp from 'isomorphic-git/http/node';
 
 import { GitError, VaultRolloutError } from '../../core/errors.js';
+import { DEFAULT_GIT_LIMITS, type RequestLimits } from '../../core/limits.js';
+import { boundedHttp, type BoundedHttpClient } from './bounded-http.js';
 import { makeTempDir, removeTempDir } from '../fs/temp.js';
 import type { Problem, RepoFile } from '../../core/model.js';
 import type {
@@ -46,6 +48,8 @@ export interface IsoOpenOptions {
   logger: Logger;
   tmpRoot?: string | undefined;
   readOnly?: boolean | undefined;
+  /** Deadline and byte cap of each HTTP request (read per request); default: the git defaults. */
+  limits?: RequestLimits | undefined;
 }
 
 const ZERO = '0'.repeat(40);
@@ -59,7 +63,17 @@ function errCode(err: unknown): string | undefined {
 }
 
 /** Turns an isomorphic-git or network error into a one-line GitError without the token. */
-function toGitError(err: unknown, action: string, where: string, auth: GitAuth | undefined): GitError {
+function toGitError(
+  err: unknown,
+  action: string,
+  where: string,
+  auth: GitAuth | undefined,
+  http: BoundedHttpClient,
+): GitError {
+  // isomorphic-git turns some failed reads into its own protocol errors; the bound that stopped the
+  // request is the real reason.
+  const stopped = http.takeFailure();
+  if (stopped) return stopped;
   if (err instanceof GitError) return err;
   if (err instanceof VaultRolloutError) return new GitError(err.message, err.data);
   const code = errCode(err);
@@ -109,6 +123,7 @@ export class IsoWorkspace implements Workspace {
     private readonly logger: Logger,
     private readonly readOnly: boolean,
     private readonly tmp: string | null,
+    private readonly http: BoundedHttpClient,
   ) {
     this.source = { load: (accept, hints) => this.load(accept, hints?.enterDir) };
   }
@@ -128,7 +143,7 @@ export class IsoWorkspace implements Workspace {
   private get remoteArgs() {
     const auth = this.auth;
     return {
-      http,
+      http: this.http,
       url: this.remoteUrl,
       // Tokens travel through onAuth only, never inside the URL (isomorphic-git writes URLs to .git/config).
       ...(auth
@@ -365,7 +380,7 @@ export class IsoWorkspace implements Workspace {
         ?.refs;
       const why = refs?.[`refs/heads/${branch}`]?.error;
       if (errCode(err) === 'GitPushError' && why) return this.refused(branch, why, said);
-      throw toGitError(err, 'pushing to', this.url, this.auth);
+      throw toGitError(err, 'pushing to', this.url, this.auth, this.http);
     }
   }
 
@@ -421,7 +436,7 @@ export class IsoWorkspace implements Workspace {
       const refs = await git.listServerRefs({ ...this.remoteArgs, prefix: `refs/heads/${branch}` });
       return refs.find((r) => r.ref === `refs/heads/${branch}`)?.oid ?? null;
     } catch (err) {
-      throw toGitError(err, `reading branch "${branch}" of`, this.url, this.auth);
+      throw toGitError(err, `reading branch "${branch}" of`, this.url, this.auth, this.http);
     }
   }
 
@@ -441,7 +456,7 @@ export class IsoWorkspace implements Workspace {
     } catch (err) {
       if (errCode(err) === 'NotFoundError')
         throw new GitError(`branch "${branch}" not found on "${this.url}"`);
-      throw toGitError(err, `fetching "${branch}" from`, this.url, this.auth);
+      throw toGitError(err, `fetching "${branch}" from`, this.url, this.auth, this.http);
     }
   }
 
@@ -569,6 +584,7 @@ export class IsoWorkspace implements Workspace {
       throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
     }
     const tmp = await makeTempDir('vault-rollout-', opts.tmpRoot);
+    const http = boundedHttp(nodeHttp, opts.limits ?? { ...DEFAULT_GIT_LIMITS });
     try {
       const ws = new IsoWorkspace(
         'remote',
@@ -580,6 +596,7 @@ export class IsoWorkspace implements Workspace {
         opts.logger,
         false,
         tmp,
+        http,
       );
       try {
         await git.clone({
@@ -594,7 +611,7 @@ export class IsoWorkspace implements Workspace {
       } catch (err) {
         if (errCode(err) === 'NotFoundError')
           throw new GitError(`branch "${opts.branch}" not found on "${where}"`, { url: where });
-        throw toGitError(err, 'cloning', where, opts.auth);
+        throw toGitError(err, 'cloning', where, opts.auth, http);
       }
       const branch = opts.branch ?? (await git.currentBranch({ ...ws.args })) ?? '';
       if (!branch) throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
@@ -609,6 +626,7 @@ export class IsoWorkspace implements Workspace {
         opts.logger,
         false,
         tmp,
+        http,
       );
       opts.logger.info('cloned', { url: where, branch, head });
       return opened;
@@ -657,6 +675,7 @@ export class IsoWorkspace implements Workspace {
       opts.logger,
       opts.readOnly ?? false,
       null,
+      boundedHttp(nodeHttp, opts.limits ?? { ...DEFAULT_GIT_LIMITS }),
     );
     await ws.refresh();
     opts.logger.info('opened local checkout', { dir, branch: current, head: ws.head });

@@ -404,17 +404,14 @@ export class NativeWorkspace implements Workspace {
 
   /** `git push --porcelain --force-with-lease=<ref>:<expected> origin <src>:<ref>`, classified. */
   private async pushRef(ref: string, expected: string | null, src: string): Promise<PushResult> {
-    const res = await this.run(
-      [
-        'push',
-        '--porcelain',
-        '--no-progress',
-        `--force-with-lease=${ref}:${expected ?? ''}`,
-        this.remote,
-        `${src}:${ref}`,
-      ],
-      { timeoutMs: 10 * 60_000 },
-    );
+    const res = await this.run([
+      'push',
+      '--porcelain',
+      '--no-progress',
+      `--force-with-lease=${ref}:${expected ?? ''}`,
+      this.remote,
+      `${src}:${ref}`,
+    ]);
     if (res.code === 0) return { ok: true };
     const out = res.stdout.toString('utf8');
     const refLine = out.split('\n').find((l) => l.startsWith('!')) ?? '';

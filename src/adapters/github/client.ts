@@ -1,6 +1,7 @@
 /**
- * The octokit client: `@octokit/rest` with the retry and throttling
- * plugins, token or GitHub App authentication, `GITHUB_API_URL` for GitHub Enterprise Server.
+ * The octokit client: `@octokit/rest` with the retry and throttling plugins, token or GitHub App
+ * authentication, `GITHUB_API_URL` for GitHub Enterprise Server, and every request bounded in time and
+ * size (bounded-fetch.ts).
  *
  * Why a GitHub App: pull requests opened with a workflow's `GITHUB_TOKEN` trigger no workflows, so required
  * checks never run and auto-merge never completes. The App's installation
@@ -11,8 +12,10 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 
+import { DEFAULT_GITHUB_LIMITS, type RequestLimits } from '../../core/limits.js';
 import type { Logger } from '../../core/ports.js';
 import { registerSecret } from '../../log.js';
+import { boundedFetch } from './bounded-fetch.js';
 import { GitHubError, toGitHubError } from './errors.js';
 
 export const GitHubOctokit = Octokit.plugin(retry, throttling);
@@ -117,6 +120,11 @@ export interface GitHubClientOptions {
    * the throttling plugin's defaults). Default true; tests turn it off.
    */
   pacing?: boolean;
+  /**
+   * Deadline and size cap of each request (`github.timeoutSeconds`, `github.maxResponseBytes`); read per
+   * request. Default: src/core/limits.ts.
+   */
+  limits?: RequestLimits;
 }
 
 export interface GitHubConnection {
@@ -161,6 +169,7 @@ function buildOctokit(
     ...(auth ? { auth } : {}),
     baseUrl: (opts.baseUrl || DEFAULT_API_URL).replace(/\/+$/, ''),
     userAgent: 'vault-rollout',
+    request: { fetch: boundedFetch(opts.limits ?? { ...DEFAULT_GITHUB_LIMITS }) },
     log: {
       debug: () => {},
       info: () => {},

@@ -117,6 +117,17 @@ const vault = z.strictObject({
   maxResponseBytes: z.number().int().min(1024).optional(),
 });
 
+/**
+ * Bounds on every request to the Git remote (`git:`) or the GitHub API (`github:`); defaults in
+ * src/core/limits.ts, applied by the composition root.
+ */
+const requestBounds = z.strictObject({
+  /** Total deadline of one request (one git child process, one HTTP request), in seconds. */
+  timeoutSeconds: z.number().positive().max(86_400).optional(),
+  /** Most bytes read from one answer (git: one child's output, or one HTTP answer of isomorphic-git). */
+  maxResponseBytes: z.number().int().min(1024).optional(),
+});
+
 const sources = z.strictObject({
   annotation: z.boolean().default(true),
   vaultAgent: z.boolean().default(true),
@@ -211,6 +222,8 @@ export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 
 export const configSchema = z.strictObject({
   vault: vault.prefault({}),
+  git: requestBounds.prefault({}),
+  github: requestBounds.prefault({}),
   maxFileBytes: z.number().int().positive().default(DEFAULT_MAX_FILE_BYTES),
   include: z.array(glob).default([...DEFAULT_INCLUDE]),
   exclude: z.array(glob).default([]),

@@ -5,7 +5,7 @@
  * composing a document costs ~180 µs for a 650-byte manifest here; js-yaml 4 reads the same data in
  * ~25 µs. On the 10,000-file benchmark that is most of `plan`'s time. js-yaml is used only where data is
  * enough, with the same schema as `yaml`'s (YAML 1.2 core + `<<` merge keys, as Kubernetes reads them).
- * Over the 406 files of the corpus (test/support/corpus.ts) both give equal data, reject the same 64 files;
+ * Over the 406 files of the corpus both libraries give equal data and reject the same 64 files;
  * they differ only on comment-only documents (js-yaml: one null document, yaml: none), so files with
  * an empty document, and files with anchors (js-yaml shares aliased objects instead of expanding them
  * under a limit), are left to `yaml`: the caller falls back when this returns null.

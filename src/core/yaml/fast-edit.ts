@@ -3,7 +3,7 @@
  * maps indented with spaces, `metadata:` present where the annotation goes, and plain keys and values.
  * It finds the lines by indentation instead of composing the document with `yaml` (about 10 µs against
  * 180 µs for a 650-byte manifest), writes exactly what the full editor writes for the same case (a test
- * checks that over the corpus, test/support/corpus.ts), and is verified the same way: the result is read
+ * checks that over every workload of the corpus), and is verified the same way: the result is read
  * back and must equal the original data plus the annotations, on the planned workload.
  *
  * Whenever the layout is anything else, or the check fails, it returns null and the caller runs the full
