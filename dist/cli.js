@@ -1204,8 +1204,8 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path7 = __require("node:path");
-    var fs2 = __require("node:fs");
+    var path8 = __require("node:path");
+    var fs3 = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
     var { CommanderError: CommanderError2 } = require_error();
@@ -2199,7 +2199,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} subcommandName
        */
       _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
-        if (fs2.existsSync(executableFile)) return;
+        if (fs3.existsSync(executableFile)) return;
         const executableDirMessage = executableDir ? `searched for local subcommand relative to directory '${executableDir}'` : "no directory for search for local subcommand, use .executableDir() to supply a custom directory";
         const executableMissing = `'${executableFile}' does not exist
  - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
@@ -2217,11 +2217,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName2) {
-          const localBin = path7.resolve(baseDir, baseName2);
-          if (fs2.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path7.extname(baseName2))) return void 0;
+          const localBin = path8.resolve(baseDir, baseName2);
+          if (fs3.existsSync(localBin)) return localBin;
+          if (sourceExt.includes(path8.extname(baseName2))) return void 0;
           const foundExt = sourceExt.find(
-            (ext) => fs2.existsSync(`${localBin}${ext}`)
+            (ext) => fs3.existsSync(`${localBin}${ext}`)
           );
           if (foundExt) return `${localBin}${foundExt}`;
           return void 0;
@@ -2233,21 +2233,21 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._scriptPath) {
           let resolvedScriptPath;
           try {
-            resolvedScriptPath = fs2.realpathSync(this._scriptPath);
+            resolvedScriptPath = fs3.realpathSync(this._scriptPath);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path7.resolve(
-            path7.dirname(resolvedScriptPath),
+          executableDir = path8.resolve(
+            path8.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path7.basename(
+            const legacyName = path8.basename(
               this._scriptPath,
-              path7.extname(this._scriptPath)
+              path8.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path7.extname(executableFile));
+        launchWithNode = sourceExt.includes(path8.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path7.basename(filename, path7.extname(filename));
+        this._name = path8.basename(filename, path8.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path8) {
-        if (path8 === void 0) return this._executableDir;
-        this._executableDir = path8;
+      executableDir(path9) {
+        if (path9 === void 0) return this._executableDir;
+        this._executableDir = path9;
         return this;
       }
       /**
@@ -3722,8 +3722,8 @@ var require_utils = __commonJS({
       }
       return output2;
     };
-    exports.basename = (path7, { windows } = {}) => {
-      const segs = path7.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path8, { windows } = {}) => {
+      const segs = path8.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -18133,11 +18133,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path7) {
-      if (!path7 || typeof path7 !== "string") {
+    function lookup(path8) {
+      if (!path8 || typeof path8 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path7).toLowerCase().substr(1);
+      var extension2 = extname("x." + path8).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -19277,11 +19277,11 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path7 = __require("path");
+    var path8 = __require("path");
     var http3 = __require("http");
     var https3 = __require("https");
     var parseUrl2 = __require("url").parse;
-    var fs2 = __require("fs");
+    var fs3 = __require("fs");
     var Stream = __require("stream").Stream;
     var crypto2 = __require("crypto");
     var mime = require_mime_types();
@@ -19351,7 +19351,7 @@ var require_form_data = __commonJS({
         if (value.end != void 0 && value.end != Infinity && value.start != void 0) {
           callback(null, value.end + 1 - (value.start ? value.start : 0));
         } else {
-          fs2.stat(value.path, function(err, stat2) {
+          fs3.stat(value.path, function(err, stat2) {
             if (err) {
               callback(err);
               return;
@@ -19408,11 +19408,11 @@ var require_form_data = __commonJS({
     FormData2.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path7.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path8.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path7.basename(options.filename || value && (value.name || value.path));
+        filename = path8.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path7.basename(value.client._httpMessage.path || "");
+        filename = path8.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -20589,7 +20589,7 @@ var require_axios = __commonJS({
     var https3 = __require("https");
     var http22 = __require("http2");
     var util = __require("util");
-    var path7 = __require("path");
+    var path8 = __require("path");
     var followRedirects = require_follow_redirects();
     var zlib = __require("zlib");
     var stream = __require("stream");
@@ -21779,9 +21779,9 @@ var require_axios = __commonJS({
     function removeBrackets(key) {
       return utils$1.endsWith(key, "[]") ? key.slice(0, -2) : key;
     }
-    function renderKey(path8, key, dots) {
-      if (!path8) return key;
-      return path8.concat(key).map(function each(token, i) {
+    function renderKey(path9, key, dots) {
+      if (!path9) return key;
+      return path9.concat(key).map(function each(token, i) {
         token = removeBrackets(token);
         return !dots && i ? "[" + token + "]" : token;
       }).join(dots ? "." : "");
@@ -21856,13 +21856,13 @@ var require_axios = __commonJS({
           return currentValue;
         });
       }
-      function defaultVisitor(value, key, path8) {
+      function defaultVisitor(value, key, path9) {
         let arr = value;
         if (utils$1.isReactNative(formData) && utils$1.isReactNativeBlob(value)) {
-          formData.append(renderKey(path8, key, dots), convertValue(value));
+          formData.append(renderKey(path9, key, dots), convertValue(value));
           return false;
         }
-        if (value && !path8 && typeof value === "object") {
+        if (value && !path9 && typeof value === "object") {
           if (utils$1.endsWith(key, "{}")) {
             key = metaTokens ? key : key.slice(0, -2);
             value = stringifyWithDepthLimit(value, 1);
@@ -21881,7 +21881,7 @@ var require_axios = __commonJS({
         if (isVisitable(value)) {
           return true;
         }
-        formData.append(renderKey(path8, key, dots), convertValue(value));
+        formData.append(renderKey(path9, key, dots), convertValue(value));
         return false;
       }
       const exposedHelpers = Object.assign(predicates, {
@@ -21889,17 +21889,17 @@ var require_axios = __commonJS({
         convertValue,
         isVisitable
       });
-      function build2(value, path8, depth = 0) {
+      function build2(value, path9, depth = 0) {
         if (utils$1.isUndefined(value)) return;
         throwIfMaxDepthExceeded(depth);
         if (stack.indexOf(value) !== -1) {
-          throw new Error("Circular reference detected in " + path8.join("."));
+          throw new Error("Circular reference detected in " + path9.join("."));
         }
         stack.push(value);
         utils$1.forEach(value, function each(el, key) {
-          const result = !(utils$1.isUndefined(el) || el === null) && visitor.call(formData, el, utils$1.isString(key) ? key.trim() : key, path8, exposedHelpers);
+          const result = !(utils$1.isUndefined(el) || el === null) && visitor.call(formData, el, utils$1.isString(key) ? key.trim() : key, path9, exposedHelpers);
           if (result === true) {
-            build2(el, path8 ? path8.concat(key) : [key], depth + 1);
+            build2(el, path9 ? path9.concat(key) : [key], depth + 1);
           }
         });
         stack.pop();
@@ -22169,7 +22169,7 @@ var require_axios = __commonJS({
     };
     function toURLEncodedForm(data, options) {
       return toFormData(data, new platform.classes.URLSearchParams(), {
-        visitor: function(value, key, path8, helpers) {
+        visitor: function(value, key, path9, helpers) {
           if (platform.isNode && utils$1.isBuffer(value)) {
             this.append(key, value.toString("base64"));
             return false;
@@ -22186,14 +22186,14 @@ var require_axios = __commonJS({
       }
     }
     function parsePropPath(name) {
-      const path8 = [];
+      const path9 = [];
       const pattern = /[^.[\]]+|\[([^.[\]]*)]/g;
       let match;
       while ((match = pattern.exec(name)) !== null) {
-        throwIfDepthExceeded(path8.length);
-        path8.push(match[0] === "[]" ? "" : match[1] || match[0]);
+        throwIfDepthExceeded(path9.length);
+        path9.push(match[0] === "[]" ? "" : match[1] || match[0]);
       }
-      return path8;
+      return path9;
     }
     function arrayToObject(arr) {
       const obj = {};
@@ -22226,12 +22226,12 @@ var require_axios = __commonJS({
       return obj;
     }
     function formDataToJSON(formData) {
-      function buildPath(path8, value, target, index2) {
+      function buildPath(path9, value, target, index2) {
         throwIfDepthExceeded(index2);
-        let name = path8[index2++];
+        let name = path9[index2++];
         if (name === "__proto__") return true;
         const isNumericKey = Number.isFinite(+name);
-        const isLast = index2 >= path8.length;
+        const isLast = index2 >= path9.length;
         name = !name && utils$1.isArray(target) ? target.length : name;
         if (isLast) {
           if (utils$1.hasOwnProp(target, name)) {
@@ -22245,7 +22245,7 @@ var require_axios = __commonJS({
         if (!utils$1.hasOwnProp(target, name) || !utils$1.isObject(target[name])) {
           target[name] = [];
         }
-        const result = buildPath(path8, value, target[name], index2);
+        const result = buildPath(path9, value, target[name], index2);
         if (result && utils$1.isArray(target[name])) {
           target[name] = arrayToObject(target[name]);
         }
@@ -24121,8 +24121,8 @@ var require_axios = __commonJS({
           const allowedSocketPaths = own3("allowedSocketPaths");
           if (allowedSocketPaths != null) {
             const allowed = Array.isArray(allowedSocketPaths) ? allowedSocketPaths : [allowedSocketPaths];
-            const resolvedSocket = path7.resolve(socketPath);
-            const isAllowed = allowed.some((entry) => typeof entry === "string" && path7.resolve(entry) === resolvedSocket);
+            const resolvedSocket = path8.resolve(socketPath);
+            const isAllowed = allowed.some((entry) => typeof entry === "string" && path8.resolve(entry) === resolvedSocket);
             if (!isAllowed) {
               return reject(new AxiosError(`socketPath "${socketPath}" is not permitted by allowedSocketPaths`, AxiosError.ERR_BAD_OPTION_VALUE, config2));
             }
@@ -24436,14 +24436,14 @@ var require_axios = __commonJS({
     var cookies = platform.hasStandardBrowserEnv ? (
       // Standard browser envs support document.cookie
       {
-        write(name, value, expires, path8, domain2, secure, sameSite) {
+        write(name, value, expires, path9, domain2, secure, sameSite) {
           if (typeof document === "undefined") return;
           const cookie = [`${name}=${encodeURIComponent(value)}`];
           if (utils$1.isNumber(expires)) {
             cookie.push(`expires=${new Date(expires).toUTCString()}`);
           }
-          if (utils$1.isString(path8)) {
-            cookie.push(`path=${path8}`);
+          if (utils$1.isString(path9)) {
+            cookie.push(`path=${path9}`);
           }
           if (utils$1.isString(domain2)) {
             cookie.push(`domain=${domain2}`);
@@ -26482,54 +26482,54 @@ var require_src3 = __commonJS({
         if (options.json) debug(options.json);
         return rp(options).then(client.handleVaultResponse);
       };
-      client.help = (path7, requestOptions) => {
-        debug(`help for ${path7}`);
+      client.help = (path8, requestOptions) => {
+        debug(`help for ${path8}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}?help=1`;
+        options.path = `/${path8}?help=1`;
         options.method = "GET";
         return client.request(options);
       };
-      client.write = (path7, data, requestOptions) => {
-        debug("write %o to %s", data, path7);
+      client.write = (path8, data, requestOptions) => {
+        debug("write %o to %s", data, path8);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}`;
+        options.path = `/${path8}`;
         options.json = data;
         options.method = "POST";
         return client.request(options);
       };
-      client.update = (path7, data, requestOptions) => {
-        debug("update %o to %s", data, path7);
+      client.update = (path8, data, requestOptions) => {
+        debug("update %o to %s", data, path8);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}`;
+        options.path = `/${path8}`;
         options.json = data;
         options.method = "PATCH";
         options.headers = { "Content-Type": "application/merge-patch+json" };
         return client.request(options);
       };
-      client.read = (path7, requestOptions) => {
-        debug(`read ${path7}`);
+      client.read = (path8, requestOptions) => {
+        debug(`read ${path8}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}`;
+        options.path = `/${path8}`;
         options.method = "GET";
         return client.request(options);
       };
-      client.list = (path7, requestOptions) => {
-        debug(`list ${path7}`);
+      client.list = (path8, requestOptions) => {
+        debug(`list ${path8}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}`;
+        options.path = `/${path8}`;
         if (client.noCustomHTTPVerbs) {
-          options.path = `/${path7}?list=1`;
+          options.path = `/${path8}?list=1`;
           options.method = "GET";
         } else {
-          options.path = `/${path7}`;
+          options.path = `/${path8}`;
           options.method = "LIST";
         }
         return client.request(options);
       };
-      client.delete = (path7, requestOptions) => {
-        debug(`delete ${path7}`);
+      client.delete = (path8, requestOptions) => {
+        debug(`delete ${path8}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path7}`;
+        options.path = `/${path8}`;
         options.method = "DELETE";
         return client.request(options);
       };
@@ -32463,17 +32463,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath2 = (path7, originalPath, doThrow) => {
-      if (!isString(path7)) {
+    var checkPath2 = (path8, originalPath, doThrow) => {
+      if (!isString(path8)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path7) {
+      if (!path8) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath2.isNotRelative(path7)) {
+      if (checkPath2.isNotRelative(path8)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -32482,7 +32482,7 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path7) => REGEX_TEST_INVALID_PATH.test(path7);
+    var isNotRelative = (path8) => REGEX_TEST_INVALID_PATH.test(path8);
     checkPath2.isNotRelative = isNotRelative;
     checkPath2.convert = (p) => p;
     var Ignore = class {
@@ -32541,7 +32541,7 @@ var require_ignore = __commonJS({
       //   setting `checkUnignored` to `false` could reduce additional
       //   path matching.
       // @returns {TestResult} true if a file is ignored
-      _testOne(path7, checkUnignored) {
+      _testOne(path8, checkUnignored) {
         let ignored = false;
         let unignored = false;
         this._rules.forEach((rule2) => {
@@ -32549,7 +32549,7 @@ var require_ignore = __commonJS({
           if (unignored === negative && ignored !== unignored || negative && !ignored && !unignored && !checkUnignored) {
             return;
           }
-          const matched = rule2.regex.test(path7);
+          const matched = rule2.regex.test(path8);
           if (matched) {
             ignored = !negative;
             unignored = negative;
@@ -32562,24 +32562,24 @@ var require_ignore = __commonJS({
       }
       // @returns {TestResult}
       _test(originalPath, cache, checkUnignored, slices) {
-        const path7 = originalPath && checkPath2.convert(originalPath);
+        const path8 = originalPath && checkPath2.convert(originalPath);
         checkPath2(
-          path7,
+          path8,
           originalPath,
           this._allowRelativePaths ? RETURN_FALSE : throwError
         );
-        return this._t(path7, cache, checkUnignored, slices);
+        return this._t(path8, cache, checkUnignored, slices);
       }
-      _t(path7, cache, checkUnignored, slices) {
-        if (path7 in cache) {
-          return cache[path7];
+      _t(path8, cache, checkUnignored, slices) {
+        if (path8 in cache) {
+          return cache[path8];
         }
         if (!slices) {
-          slices = path7.split(SLASH);
+          slices = path8.split(SLASH);
         }
         slices.pop();
         if (!slices.length) {
-          return cache[path7] = this._testOne(path7, checkUnignored);
+          return cache[path8] = this._testOne(path8, checkUnignored);
         }
         const parent = this._t(
           slices.join(SLASH) + SLASH,
@@ -32587,24 +32587,24 @@ var require_ignore = __commonJS({
           checkUnignored,
           slices
         );
-        return cache[path7] = parent.ignored ? parent : this._testOne(path7, checkUnignored);
+        return cache[path8] = parent.ignored ? parent : this._testOne(path8, checkUnignored);
       }
-      ignores(path7) {
-        return this._test(path7, this._ignoreCache, false).ignored;
+      ignores(path8) {
+        return this._test(path8, this._ignoreCache, false).ignored;
       }
       createFilter() {
-        return (path7) => !this.ignores(path7);
+        return (path8) => !this.ignores(path8);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path7) {
-        return this._test(path7, this._testCache, true);
+      test(path8) {
+        return this._test(path8, this._testCache, true);
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path7) => checkPath2(path7 && checkPath2.convert(path7), path7, RETURN_FALSE);
+    var isPathValid = (path8) => checkPath2(path8 && checkPath2.convert(path8), path8, RETURN_FALSE);
     factory.isPathValid = isPathValid;
     factory.default = factory;
     module.exports = factory;
@@ -32615,7 +32615,7 @@ var require_ignore = __commonJS({
       const makePosix = (str3) => /^\\\\\?\\/.test(str3) || /["<>|\u0000-\u001F]+/u.test(str3) ? str3 : str3.replace(/\\/g, "/");
       checkPath2.convert = makePosix;
       const REGIX_IS_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath2.isNotRelative = (path7) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path7) || isNotRelative(path7);
+      checkPath2.isNotRelative = (path8) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path8) || isNotRelative(path8);
     }
   }
 });
@@ -32624,7 +32624,7 @@ var require_ignore = __commonJS({
 var require_onp = __commonJS({
   "node_modules/diff3/onp.js"(exports, module) {
     module.exports = function(a_, b_) {
-      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path7 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
+      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path8 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
       var tmp1, tmp2;
       var init = function() {
         if (m >= n) {
@@ -32654,9 +32654,9 @@ var require_onp = __commonJS({
       var snake = function(k, p, pp) {
         var r, x, y;
         if (p > pp) {
-          r = path7[k - 1 + offset];
+          r = path8[k - 1 + offset];
         } else {
-          r = path7[k + 1 + offset];
+          r = path8[k + 1 + offset];
         }
         y = Math.max(p, pp);
         x = y - k;
@@ -32664,7 +32664,7 @@ var require_onp = __commonJS({
           ++x;
           ++y;
         }
-        path7[k + offset] = pathposi.length;
+        path8[k + offset] = pathposi.length;
         pathposi[pathposi.length] = new P(x, y, r);
         return y;
       };
@@ -32722,7 +32722,7 @@ var require_onp = __commonJS({
           fp = {};
           for (i = 0; i < size; ++i) {
             fp[i] = -1;
-            path7[i] = -1;
+            path8[i] = -1;
           }
           p = -1;
           do {
@@ -32736,7 +32736,7 @@ var require_onp = __commonJS({
             fp[delta + offset] = snake(delta, fp[delta - 1 + offset] + 1, fp[delta + 1 + offset]);
           } while (fp[delta + offset] !== n);
           ed = delta + 2 * p;
-          r = path7[delta + offset];
+          r = path8[delta + offset];
           epc = [];
           while (r !== -1) {
             epc[epc.length] = new P(pathposi[r].x, pathposi[r].y, null);
@@ -33519,20 +33519,20 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         stats: /* @__PURE__ */ new Map()
       };
     }
-    async function updateCachedIndexFile(fs2, filepath, cache) {
+    async function updateCachedIndexFile(fs3, filepath, cache) {
       const [stat2, rawIndexFile] = await Promise.all([
-        fs2.lstat(filepath),
-        fs2.read(filepath)
+        fs3.lstat(filepath),
+        fs3.read(filepath)
       ]);
       const index3 = await GitIndex.from(rawIndexFile);
       cache.map.set(filepath, index3);
       cache.stats.set(filepath, stat2);
     }
-    async function isIndexStale(fs2, filepath, cache) {
+    async function isIndexStale(fs3, filepath, cache) {
       const savedStats = cache.stats.get(filepath);
       if (savedStats === void 0) return true;
       if (savedStats === null) return false;
-      const currStats = await fs2.lstat(filepath);
+      const currStats = await fs3.lstat(filepath);
       if (currStats === null) return false;
       if (compareStats(savedStats, currStats)) return true;
       const saved = normalizeStats(savedStats);
@@ -33552,7 +33552,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<any>} The result of the closure function.
        * @throws {UnmergedPathsError} If unmerged paths exist and `allowUnmerged` is `false`.
        */
-      static async acquire({ fs: fs2, gitdir, cache, allowUnmerged = true }, closure) {
+      static async acquire({ fs: fs3, gitdir, cache, allowUnmerged = true }, closure) {
         if (!cache[IndexCache]) {
           cache[IndexCache] = createCache();
         }
@@ -33561,8 +33561,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         let unmergedPaths = [];
         await acquireLock(filepath, async () => {
           const theIndexCache = cache[IndexCache];
-          if (await isIndexStale(fs2, filepath, theIndexCache)) {
-            await updateCachedIndexFile(fs2, filepath, theIndexCache);
+          if (await isIndexStale(fs3, filepath, theIndexCache)) {
+            await updateCachedIndexFile(fs3, filepath, theIndexCache);
           }
           const index3 = theIndexCache.map.get(filepath);
           unmergedPaths = index3.unmergedPaths;
@@ -33571,26 +33571,26 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           result = await closure(index3);
           if (index3._dirty) {
             const buffer = await index3.toObject();
-            await fs2.write(filepath, buffer);
-            theIndexCache.stats.set(filepath, await fs2.lstat(filepath));
+            await fs3.write(filepath, buffer);
+            theIndexCache.stats.set(filepath, await fs3.lstat(filepath));
             index3._dirty = false;
           }
         });
         return result;
       }
     };
-    function basename(path7) {
-      const last = Math.max(path7.lastIndexOf("/"), path7.lastIndexOf("\\"));
+    function basename(path8) {
+      const last = Math.max(path8.lastIndexOf("/"), path8.lastIndexOf("\\"));
       if (last > -1) {
-        path7 = path7.slice(last + 1);
+        path8 = path8.slice(last + 1);
       }
-      return path7;
+      return path8;
     }
-    function dirname3(path7) {
-      const last = Math.max(path7.lastIndexOf("/"), path7.lastIndexOf("\\"));
+    function dirname3(path8) {
+      const last = Math.max(path8.lastIndexOf("/"), path8.lastIndexOf("\\"));
       if (last === -1) return ".";
       if (last === 0) return "/";
-      return path7.slice(0, last);
+      return path8.slice(0, last);
     }
     function flatFileListToDirectoryStructure(files) {
       const inodes = /* @__PURE__ */ new Map();
@@ -33647,9 +33647,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       throw new InternalError(`Unexpected GitTree entry mode: ${mode.toString(8)}`);
     }
     var GitWalkerIndex = class {
-      constructor({ fs: fs2, gitdir, cache }) {
+      constructor({ fs: fs3, gitdir, cache }) {
         this.treePromise = GitIndexManager.acquire(
-          { fs: fs2, gitdir, cache },
+          { fs: fs3, gitdir, cache },
           async function(index3) {
             return flatFileListToDirectoryStructure(index3.entries);
           }
@@ -33740,8 +33740,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     function STAGE() {
       const o = /* @__PURE__ */ Object.create(null);
       Object.defineProperty(o, GitWalkSymbol, {
-        value: function({ fs: fs2, gitdir, cache }) {
-          return new GitWalkerIndex({ fs: fs2, gitdir, cache });
+        value: function({ fs: fs3, gitdir, cache }) {
+          return new GitWalkerIndex({ fs: fs3, gitdir, cache });
         }
       });
       Object.freeze(o);
@@ -33951,14 +33951,14 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         throw new TypeError("Reference name must be a string");
       return !bad.test(name) && (!!onelevel || name.includes("/"));
     }
-    function normalizeString(path7, aar) {
+    function normalizeString(path8, aar) {
       let res = "";
       let lastSegmentLength = 0;
       let lastSlash = -1;
       let dots = 0;
       let char = "\0";
-      for (let i = 0; i <= path7.length; ++i) {
-        if (i < path7.length) char = path7[i];
+      for (let i = 0; i <= path8.length; ++i) {
+        if (i < path8.length) char = path8[i];
         else if (char === "/") break;
         else char = "/";
         if (char === "/") {
@@ -33990,8 +33990,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               lastSegmentLength = 2;
             }
           } else {
-            if (res.length > 0) res += "/" + path7.slice(lastSlash + 1, i);
-            else res = path7.slice(lastSlash + 1, i);
+            if (res.length > 0) res += "/" + path8.slice(lastSlash + 1, i);
+            else res = path8.slice(lastSlash + 1, i);
             lastSegmentLength = i - lastSlash - 1;
           }
           lastSlash = i;
@@ -34004,19 +34004,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       return res;
     }
-    function getWindowsDrivePrefix(path7) {
-      if (path7.length >= 2 && /^[a-zA-Z]:/.test(path7)) {
-        return path7.slice(0, 2);
+    function getWindowsDrivePrefix(path8) {
+      if (path8.length >= 2 && /^[a-zA-Z]:/.test(path8)) {
+        return path8.slice(0, 2);
       }
       return null;
     }
-    function normalize(path7) {
-      if (!path7.length) return ".";
-      path7 = path7.replace(/\\/g, "/");
-      const drivePrefix = getWindowsDrivePrefix(path7);
-      const isAbsolute3 = path7[0] === "/" || drivePrefix !== null && path7[2] === "/";
-      const trailingSeparator = path7.at(-1) === "/";
-      const pathBody = drivePrefix ? path7.slice(2) : path7;
+    function normalize(path8) {
+      if (!path8.length) return ".";
+      path8 = path8.replace(/\\/g, "/");
+      const drivePrefix = getWindowsDrivePrefix(path8);
+      const isAbsolute3 = path8[0] === "/" || drivePrefix !== null && path8[2] === "/";
+      const trailingSeparator = path8.at(-1) === "/";
+      const pathBody = drivePrefix ? path8.slice(2) : path8;
       let normalized = normalizeString(pathBody, !isAbsolute3);
       if (!normalized.length) {
         const root2 = drivePrefix ? isAbsolute3 ? drivePrefix + "/" : drivePrefix : isAbsolute3 ? "/" : ".";
@@ -34142,8 +34142,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     var getPath = (section, subsection, name) => {
       return [lower(section), subsection, lower(name)].filter((a) => a != null).join(".");
     };
-    var normalizePath = (path7) => {
-      const pathSegments = path7.split(".");
+    var normalizePath = (path8) => {
+      const pathSegments = path8.split(".");
       const section = pathSegments.shift();
       const name = pathSegments.pop();
       const subsection = pathSegments.length ? pathSegments.join(".") : void 0;
@@ -34182,23 +34182,23 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               [name, value] = extractedVariable;
             }
           }
-          const path7 = getPath(section, subsection, name);
-          return { line, isSection, section, subsection, name, value, path: path7 };
+          const path8 = getPath(section, subsection, name);
+          return { line, isSection, section, subsection, name, value, path: path8 };
         }) : [];
       }
       static from(text) {
         return new _GitConfig(text);
       }
-      async get(path7, getall = false) {
-        const normalizedPath = normalizePath(path7).path;
+      async get(path8, getall = false) {
+        const normalizedPath = normalizePath(path8).path;
         const allValues = this.parsedConfig.filter((config2) => config2.path === normalizedPath).map(({ section, name, value }) => {
           const fn = schema5[section] && schema5[section][name];
           return fn ? fn(value) : value;
         });
         return getall ? allValues : allValues.pop();
       }
-      async getall(path7) {
-        return this.get(path7, true);
+      async getall(path8) {
+        return this.get(path8, true);
       }
       async getSubsections(section) {
         return this.parsedConfig.filter((config2) => config2.isSection && config2.section === section).map((config2) => config2.subsection);
@@ -34208,10 +34208,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           (config2) => !(config2.section === section && config2.subsection === subsection)
         );
       }
-      async append(path7, value) {
-        return this.set(path7, value, true);
+      async append(path8, value) {
+        return this.set(path8, value, true);
       }
-      async set(path7, value, append = false) {
+      async set(path8, value, append = false) {
         const {
           section,
           subsection,
@@ -34219,7 +34219,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           path: normalizedPath,
           sectionPath,
           isSection
-        } = normalizePath(path7);
+        } = normalizePath(path8);
         const configIndex = findLastIndex(
           this.parsedConfig,
           (config2) => config2.path === normalizedPath
@@ -34294,8 +34294,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} opts.gitdir - The path to the `.git` directory.
        * @returns {Promise<GitConfig>} A `GitConfig` object representing the parsed configuration.
        */
-      static async get({ fs: fs2, gitdir }) {
-        const text = await fs2.read(`${gitdir}/config`, { encoding: "utf8" });
+      static async get({ fs: fs3, gitdir }) {
+        const text = await fs3.read(`${gitdir}/config`, { encoding: "utf8" });
         return GitConfig.from(text);
       }
       /**
@@ -34307,8 +34307,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {GitConfig} opts.config - The `GitConfig` object to save.
        * @returns {Promise<void>} Resolves when the configuration has been successfully saved.
        */
-      static async save({ fs: fs2, gitdir, config: config2 }) {
-        await fs2.write(`${gitdir}/config`, config2.toString(), {
+      static async save({ fs: fs3, gitdir, config: config2 }) {
+        await fs3.write(`${gitdir}/config`, config2.toString(), {
           encoding: "utf8"
         });
       }
@@ -34347,7 +34347,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<Object>} - An object containing pruned refs.
        */
       static async updateRemoteRefs({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         remote,
         refs,
@@ -34362,7 +34362,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             throw new InvalidOidError(value);
           }
         }
-        const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
+        const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
         if (!refspecs) {
           refspecs = await config2.getall(`remote.${remote}.fetch`);
           if (refspecs.length === 0) {
@@ -34395,18 +34395,18 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         tagRefsToWrite.forEach(assertWritableRef);
         if (pruneTags) {
           const tags2 = await _GitRefManager.listRefs({
-            fs: fs2,
+            fs: fs3,
             gitdir,
             filepath: "refs/tags"
           });
           await _GitRefManager.deleteRefs({
-            fs: fs2,
+            fs: fs3,
             gitdir,
             refs: tags2.map((tag2) => `refs/tags/${tag2}`)
           });
         }
         for (const serverRef of tagRefsToWrite) {
-          if (!await _GitRefManager.exists({ fs: fs2, gitdir, ref: serverRef })) {
+          if (!await _GitRefManager.exists({ fs: fs3, gitdir, ref: serverRef })) {
             const oid = refs.get(serverRef);
             actualRefsToWrite.set(serverRef, oid);
           }
@@ -34422,7 +34422,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         if (prune) {
           for (const filepath of refspec.localNamespaces()) {
             const refs2 = (await _GitRefManager.listRefs({
-              fs: fs2,
+              fs: fs3,
               gitdir,
               filepath
             })).map((file2) => `${filepath}/${file2}`);
@@ -34433,13 +34433,13 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             }
           }
           if (pruned.length > 0) {
-            await _GitRefManager.deleteRefs({ fs: fs2, gitdir, refs: pruned });
+            await _GitRefManager.deleteRefs({ fs: fs3, gitdir, refs: pruned });
           }
         }
         for (const [key, value] of actualRefsToWrite) {
           await acquireLock(
             key,
-            async () => fs2.write(join6(gitdir, key), `${value.trim()}
+            async () => fs3.write(join6(gitdir, key), `${value.trim()}
 `, "utf8")
           );
         }
@@ -34456,14 +34456,14 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<void>}
        */
       // TODO: make this less crude?
-      static async writeRef({ fs: fs2, gitdir, ref, value }) {
+      static async writeRef({ fs: fs3, gitdir, ref, value }) {
         assertWritableRef(ref);
         if (!value.match(/[0-9a-f]{40}/)) {
           throw new InvalidOidError(value);
         }
         await acquireLock(
           ref,
-          async () => fs2.write(join6(gitdir, ref), `${value.trim()}
+          async () => fs3.write(join6(gitdir, ref), `${value.trim()}
 `, "utf8")
         );
       }
@@ -34477,11 +34477,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.value - The target ref.
        * @returns {Promise<void>}
        */
-      static async writeSymbolicRef({ fs: fs2, gitdir, ref, value }) {
+      static async writeSymbolicRef({ fs: fs3, gitdir, ref, value }) {
         assertWritableRef(ref);
         await acquireLock(
           ref,
-          async () => fs2.write(join6(gitdir, ref), `ref: ${value.trim()}
+          async () => fs3.write(join6(gitdir, ref), `ref: ${value.trim()}
 `, "utf8")
         );
       }
@@ -34494,8 +34494,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.ref - The ref to delete.
        * @returns {Promise<void>}
        */
-      static async deleteRef({ fs: fs2, gitdir, ref }) {
-        return _GitRefManager.deleteRefs({ fs: fs2, gitdir, refs: [ref] });
+      static async deleteRef({ fs: fs3, gitdir, ref }) {
+        return _GitRefManager.deleteRefs({ fs: fs3, gitdir, refs: [ref] });
       }
       /**
        * Deletes multiple refs.
@@ -34506,12 +34506,12 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string[]} args.refs - The refs to delete.
        * @returns {Promise<void>}
        */
-      static async deleteRefs({ fs: fs2, gitdir, refs }) {
+      static async deleteRefs({ fs: fs3, gitdir, refs }) {
         refs.forEach(assertWritableRef);
-        await Promise.all(refs.map((ref) => fs2.rm(join6(gitdir, ref))));
+        await Promise.all(refs.map((ref) => fs3.rm(join6(gitdir, ref))));
         let text = await acquireLock(
           "packed-refs",
-          async () => fs2.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
+          async () => fs3.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
         );
         const packed = GitPackedRefs.from(text);
         const beforeSize = packed.refs.size;
@@ -34524,7 +34524,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           text = packed.toString();
           await acquireLock(
             "packed-refs",
-            async () => fs2.write(`${gitdir}/packed-refs`, text, { encoding: "utf8" })
+            async () => fs3.write(`${gitdir}/packed-refs`, text, { encoding: "utf8" })
           );
         }
       }
@@ -34539,7 +34539,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<string>} - The resolved object ID.
        */
       static async resolve({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         ref,
         depth = void 0,
@@ -34553,17 +34553,17 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
         if (ref.startsWith("ref: ")) {
           ref = ref.slice("ref: ".length);
-          return _GitRefManager.resolve({ fs: fs2, gitdir, ref, depth, visited });
+          return _GitRefManager.resolve({ fs: fs3, gitdir, ref, depth, visited });
         }
         if (ref.length === 40 && /[0-9a-f]{40}/.test(ref)) {
           return ref;
         }
-        const packedMap = await _GitRefManager.packedRefs({ fs: fs2, gitdir });
+        const packedMap = await _GitRefManager.packedRefs({ fs: fs3, gitdir });
         const allpaths = refpaths(ref).filter((p) => !GIT_FILES.includes(p));
         for (const ref2 of allpaths) {
           const sha = await acquireLock(
             ref2,
-            async () => await fs2.read(`${gitdir}/${ref2}`, { encoding: "utf8" }) || packedMap.get(ref2)
+            async () => await fs3.read(`${gitdir}/${ref2}`, { encoding: "utf8" }) || packedMap.get(ref2)
           );
           if (sha) {
             if (visited.has(ref2)) {
@@ -34573,7 +34573,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             }
             visited.add(ref2);
             return _GitRefManager.resolve({
-              fs: fs2,
+              fs: fs3,
               gitdir,
               ref: sha.trim(),
               depth,
@@ -34598,11 +34598,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.ref - The ref to check.
        * @returns {Promise<boolean>} - True if the ref names an unborn branch.
        */
-      static async isUnbornBranch({ fs: fs2, gitdir, ref }) {
+      static async isUnbornBranch({ fs: fs3, gitdir, ref }) {
         let target;
         try {
           target = await _GitRefManager.resolve({
-            fs: fs2,
+            fs: fs3,
             gitdir,
             ref: "HEAD",
             depth: 2
@@ -34623,9 +34623,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.ref - The ref to check.
        * @returns {Promise<boolean>} - True if the ref exists, false otherwise.
        */
-      static async exists({ fs: fs2, gitdir, ref }) {
+      static async exists({ fs: fs3, gitdir, ref }) {
         try {
-          await _GitRefManager.expand({ fs: fs2, gitdir, ref });
+          await _GitRefManager.expand({ fs: fs3, gitdir, ref });
           return true;
         } catch (err) {
           if (err instanceof NotFoundError) return false;
@@ -34641,16 +34641,16 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.ref - The ref to expand.
        * @returns {Promise<string>} - The full ref name.
        */
-      static async expand({ fs: fs2, gitdir, ref }) {
+      static async expand({ fs: fs3, gitdir, ref }) {
         if (ref.length === 40 && /[0-9a-f]{40}/.test(ref)) {
           return ref;
         }
-        const packedMap = await _GitRefManager.packedRefs({ fs: fs2, gitdir });
+        const packedMap = await _GitRefManager.packedRefs({ fs: fs3, gitdir });
         const allpaths = refpaths(ref).filter((p) => !GIT_FILES.includes(p));
         for (const ref2 of allpaths) {
           const refExists = await acquireLock(
             ref2,
-            async () => fs2.exists(`${gitdir}/${ref2}`)
+            async () => fs3.exists(`${gitdir}/${ref2}`)
           );
           if (refExists) return ref2;
           if (packedMap.has(ref2)) return ref2;
@@ -34718,10 +34718,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} [args.gitdir=join(dir, '.git')] - [required] The [git directory](dir-vs-gitdir.md) path
        * @returns {Promise<Map<string, string>>} - A map of packed refs.
        */
-      static async packedRefs({ fs: fs2, gitdir }) {
+      static async packedRefs({ fs: fs3, gitdir }) {
         const text = await acquireLock(
           "packed-refs",
-          async () => fs2.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
+          async () => fs3.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
         );
         const packed = GitPackedRefs.from(text);
         return packed.refs;
@@ -34735,11 +34735,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.filepath - The filepath prefix to match.
        * @returns {Promise<string[]>} - A sorted list of refs.
        */
-      static async listRefs({ fs: fs2, gitdir, filepath }) {
-        const packedMap = await _GitRefManager.packedRefs({ fs: fs2, gitdir });
+      static async listRefs({ fs: fs3, gitdir, filepath }) {
+        const packedMap = await _GitRefManager.packedRefs({ fs: fs3, gitdir });
         let files = null;
         try {
-          files = await fs2.readdirDeep(`${gitdir}/${filepath}`);
+          files = await fs3.readdirDeep(`${gitdir}/${filepath}`);
           files = files.map((x) => x.replace(`${gitdir}/${filepath}/`, ""));
         } catch (err) {
           files = [];
@@ -34764,15 +34764,15 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} [args.remote] - The remote to filter branches by.
        * @returns {Promise<string[]>} - A list of branch names.
        */
-      static async listBranches({ fs: fs2, gitdir, remote }) {
+      static async listBranches({ fs: fs3, gitdir, remote }) {
         if (remote) {
           return _GitRefManager.listRefs({
-            fs: fs2,
+            fs: fs3,
             gitdir,
             filepath: `refs/remotes/${remote}`
           });
         } else {
-          return _GitRefManager.listRefs({ fs: fs2, gitdir, filepath: `refs/heads` });
+          return _GitRefManager.listRefs({ fs: fs3, gitdir, filepath: `refs/heads` });
         }
       }
       /**
@@ -34783,9 +34783,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} [args.gitdir=join(dir, '.git')] - [required] The [git directory](dir-vs-gitdir.md) path
        * @returns {Promise<string[]>} - A list of tag names.
        */
-      static async listTags({ fs: fs2, gitdir }) {
+      static async listTags({ fs: fs3, gitdir }) {
         const tags = await _GitRefManager.listRefs({
-          fs: fs2,
+          fs: fs3,
           gitdir,
           filepath: `refs/tags`
         });
@@ -34832,19 +34832,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         let mode = buffer.slice(cursor, space).toString("utf8");
         if (mode === "40000") mode = "040000";
         const type2 = mode2type$1(mode);
-        const path7 = buffer.slice(space + 1, nullchar).toString("utf8");
-        const hfsClean = path7.replace(
+        const path8 = buffer.slice(space + 1, nullchar).toString("utf8");
+        const hfsClean = path8.replace(
           /[\u200C-\u200F\u202A-\u202E\u206A-\u206F\uFEFF]/g,
           ""
         );
         const ntfsClean = hfsClean.split(":")[0];
         const normalized = ntfsClean.toLowerCase().replace(/[. ]+$/, "");
-        if (path7.includes("\\") || path7.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
-          throw new UnsafeFilepathError(path7);
+        if (path8.includes("\\") || path8.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
+          throw new UnsafeFilepathError(path8);
         }
         const oid = buffer.slice(nullchar + 1, nullchar + 21).toString("hex");
         cursor = nullchar + 21;
-        _entries.push({ mode, path: path7, oid, type: type2 });
+        _entries.push({ mode, path: path8, oid, type: type2 });
       }
       return _entries;
     }
@@ -34893,10 +34893,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           entries.map((entry) => {
             const mode = Buffer.from(entry.mode.replace(/^0/, ""));
             const space = Buffer.from(" ");
-            const path7 = Buffer.from(entry.path, "utf8");
+            const path8 = Buffer.from(entry.path, "utf8");
             const nullchar = Buffer.from([0]);
             const oid = Buffer.from(entry.oid, "hex");
-            return Buffer.concat([mode, space, path7, nullchar, oid]);
+            return Buffer.concat([mode, space, path8, nullchar, oid]);
           })
         );
       }
@@ -34956,9 +34956,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         };
       }
     };
-    async function readObjectLoose({ fs: fs2, gitdir, oid }) {
+    async function readObjectLoose({ fs: fs3, gitdir, oid }) {
       const source = `objects/${oid.slice(0, 2)}/${oid.slice(2)}`;
-      const file2 = await fs2.read(`${gitdir}/${source}`);
+      const file2 = await fs3.read(`${gitdir}/${source}`);
       if (!file2) {
         return null;
       }
@@ -35631,17 +35631,17 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     };
     var PackfileCache = /* @__PURE__ */ Symbol("PackfileCache");
     async function loadPackIndex({
-      fs: fs2,
+      fs: fs3,
       filename,
       getExternalRefDelta,
       emitter,
       emitterPrefix
     }) {
-      const idx = await fs2.read(filename);
+      const idx = await fs3.read(filename);
       return GitPackIndex.fromIdx({ idx, getExternalRefDelta });
     }
     function readPackIndex({
-      fs: fs2,
+      fs: fs3,
       cache,
       filename,
       getExternalRefDelta,
@@ -35652,7 +35652,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       let p = cache[PackfileCache].get(filename);
       if (!p) {
         p = loadPackIndex({
-          fs: fs2,
+          fs: fs3,
           filename,
           getExternalRefDelta,
           emitter,
@@ -35676,19 +35676,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       return hash2.digest("hex");
     }
     async function readObjectPacked({
-      fs: fs2,
+      fs: fs3,
       cache,
       gitdir,
       oid,
       format: format2 = "content",
       getExternalRefDelta
     }) {
-      let list4 = await fs2.readdir(join6(gitdir, "objects/pack"));
+      let list4 = await fs3.readdir(join6(gitdir, "objects/pack"));
       list4 = list4.filter((x) => x.endsWith(".idx"));
       for (const filename of list4) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
-          fs: fs2,
+          fs: fs3,
           cache,
           filename: indexFile,
           getExternalRefDelta
@@ -35697,7 +35697,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         if (p.offsets.has(oid)) {
           const packFile = indexFile.replace(/idx$/, "pack");
           if (!p.pack) {
-            const read = fs2.read(packFile);
+            const read = fs3.read(packFile);
             p.pack = read;
             read.catch(() => {
               if (p.pack === read) p.pack = null;
@@ -35741,7 +35741,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
     }
     async function _readObject({
-      fs: fs2,
+      fs: fs3,
       cache,
       gitdir,
       oid,
@@ -35750,17 +35750,17 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       if (!["deflated", "wrapped", "content"].includes(format2)) {
         throw new InternalError(`invalid requested format "${format2}"`);
       }
-      const getExternalRefDelta = (oid2) => _readObject({ fs: fs2, cache, gitdir, oid: oid2 });
+      const getExternalRefDelta = (oid2) => _readObject({ fs: fs3, cache, gitdir, oid: oid2 });
       let result;
       if (oid === "4b825dc642cb6eb9a060e54bf8d69288fbee4904") {
         result = { format: "wrapped", object: Buffer.from(`tree 0\0`) };
       }
       if (!result) {
-        result = await readObjectLoose({ fs: fs2, gitdir, oid });
+        result = await readObjectLoose({ fs: fs3, gitdir, oid });
       }
       if (!result) {
         result = await readObjectPacked({
-          fs: fs2,
+          fs: fs3,
           cache,
           gitdir,
           oid,
@@ -36490,18 +36490,18 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return _GitCommit.from(signedCommit);
       }
     };
-    async function resolveTree({ fs: fs2, cache, gitdir, oid }) {
+    async function resolveTree({ fs: fs3, cache, gitdir, oid }) {
       if (oid === "4b825dc642cb6eb9a060e54bf8d69288fbee4904") {
         return { tree: GitTree.from([]), oid };
       }
-      const { type: type2, object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
+      const { type: type2, object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
       if (type2 === "tag") {
         oid = GitAnnotatedTag.from(object2).parse().object;
-        return resolveTree({ fs: fs2, cache, gitdir, oid });
+        return resolveTree({ fs: fs3, cache, gitdir, oid });
       }
       if (type2 === "commit") {
         oid = GitCommit.from(object2).parse().tree;
-        return resolveTree({ fs: fs2, cache, gitdir, oid });
+        return resolveTree({ fs: fs3, cache, gitdir, oid });
       }
       if (type2 !== "tree") {
         throw new ObjectTypeError(oid, type2, "tree");
@@ -36509,23 +36509,23 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return { tree: GitTree.from(object2), oid };
     }
     var GitWalkerRepo = class {
-      constructor({ fs: fs2, gitdir, ref, cache }) {
-        this.fs = fs2;
+      constructor({ fs: fs3, gitdir, ref, cache }) {
+        this.fs = fs3;
         this.cache = cache;
         this.gitdir = gitdir;
         this.mapPromise = (async () => {
           const map4 = /* @__PURE__ */ new Map();
           let oid;
           try {
-            oid = await GitRefManager.resolve({ fs: fs2, gitdir, ref });
+            oid = await GitRefManager.resolve({ fs: fs3, gitdir, ref });
           } catch (e) {
-            if (e instanceof NotFoundError && await GitRefManager.isUnbornBranch({ fs: fs2, gitdir, ref })) {
+            if (e instanceof NotFoundError && await GitRefManager.isUnbornBranch({ fs: fs3, gitdir, ref })) {
               oid = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
             } else {
               throw e;
             }
           }
-          const tree = await resolveTree({ fs: fs2, cache: this.cache, gitdir, oid });
+          const tree = await resolveTree({ fs: fs3, cache: this.cache, gitdir, oid });
           tree.type = "tree";
           tree.mode = "40000";
           map4.set(".", tree);
@@ -36560,7 +36560,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       async readdir(entry) {
         const filepath = entry._fullpath;
-        const { fs: fs2, cache, gitdir } = this;
+        const { fs: fs3, cache, gitdir } = this;
         const map4 = await this.mapPromise;
         const obj = map4.get(filepath);
         if (!obj) throw new Error(`No obj for ${filepath}`);
@@ -36569,7 +36569,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (obj.type !== "tree") {
           return null;
         }
-        const { type: type2, object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
+        const { type: type2, object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
         if (type2 !== obj.type) {
           throw new ObjectTypeError(oid, type2, obj.type);
         }
@@ -36600,10 +36600,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       async content(entry) {
         if (entry._content === false) {
           const map4 = await this.mapPromise;
-          const { fs: fs2, cache, gitdir } = this;
+          const { fs: fs3, cache, gitdir } = this;
           const obj = map4.get(entry._fullpath);
           const oid = obj.oid;
-          const { type: type2, object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
+          const { type: type2, object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
           if (type2 !== "blob") {
             entry._content = void 0;
           } else {
@@ -36624,16 +36624,16 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     function TREE({ ref = "HEAD" } = {}) {
       const o = /* @__PURE__ */ Object.create(null);
       Object.defineProperty(o, GitWalkSymbol, {
-        value: function({ fs: fs2, gitdir, cache }) {
-          return new GitWalkerRepo({ fs: fs2, gitdir, ref, cache });
+        value: function({ fs: fs3, gitdir, cache }) {
+          return new GitWalkerRepo({ fs: fs3, gitdir, ref, cache });
         }
       });
       Object.freeze(o);
       return o;
     }
     var GitWalkerFs = class {
-      constructor({ fs: fs2, dir, gitdir, cache, refresh = true }) {
-        this.fs = fs2;
+      constructor({ fs: fs3, dir, gitdir, cache, refresh = true }) {
+        this.fs = fs3;
         this.cache = cache;
         this.dir = dir;
         this.gitdir = gitdir;
@@ -36671,8 +36671,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       async readdir(entry) {
         if (await entry.type() !== "tree") return null;
         const filepath = entry._fullpath;
-        const { fs: fs2, dir } = this;
-        const names3 = await fs2.readdir(join6(dir, filepath));
+        const { fs: fs3, dir } = this;
+        const names3 = await fs3.readdir(join6(dir, filepath));
         if (names3 === null) return null;
         return names3.map((name) => join6(filepath, name));
       }
@@ -36690,8 +36690,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       async stat(entry) {
         if (entry._stat === false) {
-          const { fs: fs2, dir } = this;
-          let stat2 = await fs2.lstat(`${dir}/${entry._fullpath}`);
+          const { fs: fs3, dir } = this;
+          let stat2 = await fs3.lstat(`${dir}/${entry._fullpath}`);
           if (!stat2) {
             throw new Error(
               `ENOENT: no such file or directory, lstat '${entry._fullpath}'`
@@ -36713,17 +36713,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       async content(entry) {
         if (entry._content === false) {
-          const { fs: fs2, dir, gitdir } = this;
+          const { fs: fs3, dir, gitdir } = this;
           if (await entry.type() === "tree") {
             entry._content = void 0;
           } else {
             let content;
             if (await entry.mode() >> 12 === 10) {
-              content = await fs2.readlink(`${dir}/${entry._fullpath}`);
+              content = await fs3.readlink(`${dir}/${entry._fullpath}`);
             } else {
-              const config2 = await this._getGitConfig(fs2, gitdir);
+              const config2 = await this._getGitConfig(fs3, gitdir);
               const autocrlf = await config2.get("core.autocrlf");
-              content = await fs2.read(`${dir}/${entry._fullpath}`, { autocrlf });
+              content = await fs3.read(`${dir}/${entry._fullpath}`, { autocrlf });
             }
             entry._actualSize = content.length;
             if (entry._stat && entry._stat.size === -1) {
@@ -36737,14 +36737,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       async oid(entry) {
         if (entry._oid === false) {
           const self2 = this;
-          const { fs: fs2, gitdir, cache } = this;
+          const { fs: fs3, gitdir, cache } = this;
           let oid;
           await GitIndexManager.acquire(
-            { fs: fs2, gitdir, cache },
+            { fs: fs3, gitdir, cache },
             async function(index3) {
               const stage = index3.entriesMap.get(entry._fullpath);
               const stats = await entry.stat();
-              const config2 = await self2._getGitConfig(fs2, gitdir);
+              const config2 = await self2._getGitConfig(fs3, gitdir);
               const filemode = await config2.get("core.filemode");
               const trustino = typeof process !== "undefined" ? !(process.platform === "win32") : true;
               if (!stage || compareStats(stats, stage, filemode, trustino)) {
@@ -36784,30 +36784,30 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
        * writes a refresh right away instead of queueing it.
        */
       async flush() {
-        const { fs: fs2, gitdir, cache, refreshQueue } = this;
+        const { fs: fs3, gitdir, cache, refreshQueue } = this;
         this.refreshQueue = [];
         this.flushed = true;
         if (refreshQueue.length === 0) return;
-        await GitIndexManager.acquire({ fs: fs2, gitdir, cache }, async (index3) => {
+        await GitIndexManager.acquire({ fs: fs3, gitdir, cache }, async (index3) => {
           for (const { filepath, stage, stats, oid } of refreshQueue) {
             if (index3.entriesMap.get(filepath) !== stage) continue;
             index3.insert({ filepath, stats, oid });
           }
         });
       }
-      async _getGitConfig(fs2, gitdir) {
+      async _getGitConfig(fs3, gitdir) {
         if (this.config) {
           return this.config;
         }
-        this.config = await GitConfigManager.get({ fs: fs2, gitdir });
+        this.config = await GitConfigManager.get({ fs: fs3, gitdir });
         return this.config;
       }
     };
     function WORKDIR({ refresh = true } = {}) {
       const o = /* @__PURE__ */ Object.create(null);
       Object.defineProperty(o, GitWalkSymbol, {
-        value: function({ fs: fs2, dir, gitdir, cache }) {
-          return new GitWalkerFs({ fs: fs2, dir, gitdir, cache, refresh });
+        value: function({ fs: fs3, dir, gitdir, cache }) {
+          return new GitWalkerFs({ fs: fs3, dir, gitdir, cache, refresh });
         }
       });
       Object.freeze(o);
@@ -36866,7 +36866,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _walk({
-      fs: fs2,
+      fs: fs3,
       cache,
       dir,
       gitdir,
@@ -36883,7 +36883,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       iterate = (walk2, children) => Promise.all([...children].map(walk2))
     }) {
       const walkers = trees.map(
-        (proxy) => proxy[GitWalkSymbol]({ fs: fs2, dir, gitdir, cache })
+        (proxy) => proxy[GitWalkSymbol]({ fs: fs3, dir, gitdir, cache })
       );
       const root2 = new Array(walkers.length).fill(".");
       const range = arrayRange(0, walkers.length);
@@ -36947,22 +36947,22 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
       }
     }
-    async function rmRecursive(fs2, filepath) {
-      const entries = await fs2.readdir(filepath);
+    async function rmRecursive(fs3, filepath) {
+      const entries = await fs3.readdir(filepath);
       if (entries == null) {
-        await fs2.rm(filepath);
+        await fs3.rm(filepath);
       } else if (entries.length) {
         await Promise.all(
           entries.map((entry) => {
             const subpath = join6(filepath, entry);
-            return fs2.lstat(subpath).then((stat2) => {
+            return fs3.lstat(subpath).then((stat2) => {
               if (!stat2) return;
-              return stat2.isDirectory() ? rmRecursive(fs2, subpath) : fs2.rm(subpath);
+              return stat2.isDirectory() ? rmRecursive(fs3, subpath) : fs3.rm(subpath);
             });
           })
-        ).then(() => fs2.rmdir(filepath));
+        ).then(() => fs3.rmdir(filepath));
       } else {
-        await fs2.rmdir(filepath);
+        await fs3.rmdir(filepath);
       }
     }
     function isPromiseLike(obj) {
@@ -36979,7 +36979,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (typeof code2 !== "string") return false;
       return code2 === "ENOENT" || code2 === "ENOTDIR" || code2.includes("ENS");
     }
-    function isPromiseFs(fs2) {
+    function isPromiseFs(fs3) {
       const test = (targetFs) => {
         try {
           return targetFs.readFile().catch((e) => e);
@@ -36987,7 +36987,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           return e;
         }
       };
-      return isPromiseLike(test(fs2));
+      return isPromiseLike(test(fs3));
     }
     var commands = [
       "readFile",
@@ -37001,25 +37001,25 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       "readlink",
       "symlink"
     ];
-    function bindFs(target, fs2) {
-      if (isPromiseFs(fs2)) {
+    function bindFs(target, fs3) {
+      if (isPromiseFs(fs3)) {
         for (const command of commands) {
-          target[`_${command}`] = fs2[command].bind(fs2);
+          target[`_${command}`] = fs3[command].bind(fs3);
         }
       } else {
         for (const command of commands) {
-          target[`_${command}`] = pify(fs2[command].bind(fs2));
+          target[`_${command}`] = pify(fs3[command].bind(fs3));
         }
       }
-      if (isPromiseFs(fs2)) {
-        if (fs2.cp) target._cp = fs2.cp.bind(fs2);
-        if (fs2.rm) target._rm = fs2.rm.bind(fs2);
-        else if (fs2.rmdir.length > 1) target._rm = fs2.rmdir.bind(fs2);
+      if (isPromiseFs(fs3)) {
+        if (fs3.cp) target._cp = fs3.cp.bind(fs3);
+        if (fs3.rm) target._rm = fs3.rm.bind(fs3);
+        else if (fs3.rmdir.length > 1) target._rm = fs3.rmdir.bind(fs3);
         else target._rm = rmRecursive.bind(null, target);
       } else {
-        if (fs2.cp) target._cp = pify(fs2.cp.bind(fs2));
-        if (fs2.rm) target._rm = pify(fs2.rm.bind(fs2));
-        else if (fs2.rmdir.length > 2) target._rm = pify(fs2.rmdir.bind(fs2));
+        if (fs3.cp) target._cp = pify(fs3.cp.bind(fs3));
+        if (fs3.rm) target._rm = pify(fs3.rm.bind(fs3));
+        else if (fs3.rmdir.length > 2) target._rm = pify(fs3.rmdir.bind(fs3));
         else target._rm = rmRecursive.bind(null, target);
       }
     }
@@ -37029,15 +37029,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
        *
        * @param {Object} fs - A file system implementation to wrap.
        */
-      constructor(fs2) {
-        if (typeof fs2._original_unwrapped_fs !== "undefined") return fs2;
-        const promises = Object.getOwnPropertyDescriptor(fs2, "promises");
+      constructor(fs3) {
+        if (typeof fs3._original_unwrapped_fs !== "undefined") return fs3;
+        const promises = Object.getOwnPropertyDescriptor(fs3, "promises");
         if (promises && promises.enumerable) {
-          bindFs(this, fs2.promises);
+          bindFs(this, fs3.promises);
         } else {
-          bindFs(this, fs2);
+          bindFs(this, fs3);
         }
-        this._original_unwrapped_fs = fs2;
+        this._original_unwrapped_fs = fs3;
       }
       /**
        * Return true if a file exists, false if it doesn't exist.
@@ -37281,29 +37281,29 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("dir", dir);
         assertParameter("gitdir", gitdir);
-        const fs2 = new FileSystem(_fs);
+        const fs3 = new FileSystem(_fs);
         const trees = [TREE({ ref: commit2 }), WORKDIR(), STAGE()];
         let unmergedPaths = [];
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         await GitIndexManager.acquire(
-          { fs: fs2, gitdir: updatedGitdir, cache },
+          { fs: fs3, gitdir: updatedGitdir, cache },
           async function(index3) {
             unmergedPaths = index3.unmergedPaths;
           }
         );
         const results = await _walk({
-          fs: fs2,
+          fs: fs3,
           cache,
           dir,
           gitdir: updatedGitdir,
           trees,
-          map: async function(path7, [head, workdir, index3]) {
+          map: async function(path8, [head, workdir, index3]) {
             const staged = !await modified(workdir, index3);
-            const unmerged = unmergedPaths.includes(path7);
+            const unmerged = unmergedPaths.includes(path8);
             const unmodified = !await modified(index3, head);
             if (staged || unmerged) {
               return head ? {
-                path: path7,
+                path: path8,
                 mode: await head.mode(),
                 oid: await head.oid(),
                 type: await head.type(),
@@ -37311,22 +37311,22 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               } : void 0;
             }
             if (unmodified) return false;
-            else throw new IndexResetError(path7);
+            else throw new IndexResetError(path8);
           }
         });
         await GitIndexManager.acquire(
-          { fs: fs2, gitdir: updatedGitdir, cache },
+          { fs: fs3, gitdir: updatedGitdir, cache },
           async function(index3) {
             for (const entry of results) {
               if (entry === false) continue;
               if (!entry) {
-                await fs2.rmdir(`${dir}/${entry.path}`, { recursive: true });
+                await fs3.rmdir(`${dir}/${entry.path}`, { recursive: true });
                 index3.delete({ filepath: entry.path });
                 continue;
               }
               if (entry.type === "blob") {
                 const content = new TextDecoder().decode(entry.content);
-                await fs2.write(`${dir}/${entry.path}`, content, {
+                await fs3.write(`${dir}/${entry.path}`, content, {
                   mode: entry.mode
                 });
                 index3.insert({
@@ -37354,13 +37354,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
        * @param {string} args.filepath - The path of the file to check.
        * @returns {Promise<boolean>} - `true` if the file is ignored, `false` otherwise.
        */
-      static async isIgnored({ fs: fs2, dir, gitdir = join6(dir, ".git"), filepath }) {
+      static async isIgnored({ fs: fs3, dir, gitdir = join6(dir, ".git"), filepath }) {
         if (basename(filepath) === ".git") return true;
         if (filepath === ".") return false;
         let excludes = "";
         const excludesFile = join6(gitdir, "info", "exclude");
-        if (await fs2.exists(excludesFile)) {
-          excludes = await fs2.read(excludesFile, "utf8");
+        if (await fs3.exists(excludesFile)) {
+          excludes = await fs3.read(excludesFile, "utf8");
         }
         const pairs3 = [
           {
@@ -37379,7 +37379,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         let ignoredStatus = false;
         for (const [index3, p] of pairs3.entries()) {
-          const file2 = await fs2.read(p.gitignore, "utf8");
+          const file2 = await fs3.read(p.gitignore, "utf8");
           const ign = ignore();
           if (index3 === 0) ign.add(excludes);
           ign.add(file2);
@@ -37394,7 +37394,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return ignoredStatus;
       }
     };
-    async function writeObjectLoose({ fs: fs2, gitdir, object: object2, format: format2, oid }) {
+    async function writeObjectLoose({ fs: fs3, gitdir, object: object2, format: format2, oid }) {
       if (format2 !== "deflated") {
         throw new InternalError(
           "GitObjectStoreLoose expects objects to write to be in deflated format"
@@ -37402,7 +37402,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       const source = `objects/${oid.slice(0, 2)}/${oid.slice(2)}`;
       const filepath = `${gitdir}/${source}`;
-      if (!await fs2.exists(filepath)) await fs2.write(filepath, object2);
+      if (!await fs3.exists(filepath)) await fs3.write(filepath, object2);
     }
     var supportsCompressionStream = null;
     async function deflate(buffer) {
@@ -37428,7 +37428,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _writeObject({
-      fs: fs2,
+      fs: fs3,
       gitdir,
       type: type2,
       object: object2,
@@ -37444,7 +37444,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         object2 = Buffer.from(await deflate(object2));
       }
       if (!dryRun) {
-        await writeObjectLoose({ fs: fs2, gitdir, object: object2, format: "deflated", oid });
+        await writeObjectLoose({ fs: fs3, gitdir, object: object2, format: "deflated", oid });
       }
       return oid;
     }
@@ -37467,17 +37467,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("dir", dir);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fs2 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const fs3 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         await GitIndexManager.acquire(
-          { fs: fs2, gitdir: updatedGitdir, cache },
+          { fs: fs3, gitdir: updatedGitdir, cache },
           async (index3) => {
-            const config2 = await GitConfigManager.get({ fs: fs2, gitdir: updatedGitdir });
+            const config2 = await GitConfigManager.get({ fs: fs3, gitdir: updatedGitdir });
             const autocrlf = await config2.get("core.autocrlf");
             return addToIndex({
               dir,
               gitdir: updatedGitdir,
-              fs: fs2,
+              fs: fs3,
               filepath,
               index: index3,
               force,
@@ -37502,7 +37502,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     async function addToIndex({
       dir,
       gitdir,
-      fs: fs2,
+      fs: fs3,
       filepath,
       index: index3,
       force,
@@ -37513,23 +37513,23 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const promises = filepath.map(async (currentFilepath) => {
         if (!force && !isTracked(index3, currentFilepath)) {
           const ignored = await GitIgnoreManager.isIgnored({
-            fs: fs2,
+            fs: fs3,
             dir,
             gitdir,
             filepath: currentFilepath
           });
           if (ignored) return;
         }
-        const stats = await fs2.lstat(join6(dir, currentFilepath));
+        const stats = await fs3.lstat(join6(dir, currentFilepath));
         if (!stats) throw new NotFoundError(currentFilepath);
         if (stats.isDirectory()) {
-          const children = await fs2.readdir(join6(dir, currentFilepath));
+          const children = await fs3.readdir(join6(dir, currentFilepath));
           if (parallel) {
             const promises2 = children.map(
               (child) => addToIndex({
                 dir,
                 gitdir,
-                fs: fs2,
+                fs: fs3,
                 filepath: [join6(currentFilepath, child)],
                 index: index3,
                 force,
@@ -37543,7 +37543,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               await addToIndex({
                 dir,
                 gitdir,
-                fs: fs2,
+                fs: fs3,
                 filepath: [join6(currentFilepath, child)],
                 index: index3,
                 force,
@@ -37553,9 +37553,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             }
           }
         } else {
-          const object2 = stats.isSymbolicLink() ? await fs2.readlink(join6(dir, currentFilepath)).then(posixifyPathBuffer) : await fs2.read(join6(dir, currentFilepath), { autocrlf });
+          const object2 = stats.isSymbolicLink() ? await fs3.readlink(join6(dir, currentFilepath)).then(posixifyPathBuffer) : await fs3.read(join6(dir, currentFilepath), { autocrlf });
           if (object2 === null) throw new NotFoundError(currentFilepath);
-          const oid = await _writeObject({ fs: fs2, gitdir, type: "blob", object: object2 });
+          const oid = await _writeObject({ fs: fs3, gitdir, type: "blob", object: object2 });
           index3.insert({ filepath: currentFilepath, stats, oid });
         }
       });
@@ -37570,23 +37570,23 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const fulfilledPromises = settledPromises.filter((settle2) => settle2.status === "fulfilled" && settle2.value).map((settle2) => settle2.value);
       return fulfilledPromises;
     }
-    async function hasObjectLoose({ fs: fs2, gitdir, oid }) {
+    async function hasObjectLoose({ fs: fs3, gitdir, oid }) {
       const source = `objects/${oid.slice(0, 2)}/${oid.slice(2)}`;
-      return fs2.exists(`${gitdir}/${source}`);
+      return fs3.exists(`${gitdir}/${source}`);
     }
     async function hasObjectPacked({
-      fs: fs2,
+      fs: fs3,
       cache,
       gitdir,
       oid,
       getExternalRefDelta
     }) {
-      let list4 = await fs2.readdir(join6(gitdir, "objects/pack"));
+      let list4 = await fs3.readdir(join6(gitdir, "objects/pack"));
       list4 = list4.filter((x) => x.endsWith(".idx"));
       for (const filename of list4) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
-          fs: fs2,
+          fs: fs3,
           cache,
           filename: indexFile,
           getExternalRefDelta
@@ -37599,17 +37599,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return false;
     }
     async function hasObject({
-      fs: fs2,
+      fs: fs3,
       cache,
       gitdir,
       oid,
       format: format2 = "content"
     }) {
-      const getExternalRefDelta = (oid2) => _readObject({ fs: fs2, cache, gitdir, oid: oid2 });
-      let result = await hasObjectLoose({ fs: fs2, gitdir, oid });
+      const getExternalRefDelta = (oid2) => _readObject({ fs: fs3, cache, gitdir, oid: oid2 });
+      let result = await hasObjectLoose({ fs: fs3, gitdir, oid });
       if (!result) {
         result = await hasObjectPacked({
-          fs: fs2,
+          fs: fs3,
           cache,
           gitdir,
           oid,
@@ -37618,9 +37618,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return result;
     }
-    async function _getConfig({ fs: fs2, gitdir, path: path7 }) {
-      const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
-      return config2.get(path7);
+    async function _getConfig({ fs: fs3, gitdir, path: path8 }) {
+      const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
+      return config2.get(path8);
     }
     function assignDefined(target, ...sources2) {
       for (const source of sources2) {
@@ -37635,11 +37635,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return target;
     }
-    async function normalizeAuthorObject({ fs: fs2, gitdir, author, commit: commit2 }) {
+    async function normalizeAuthorObject({ fs: fs3, gitdir, author, commit: commit2 }) {
       const timestamp3 = Math.floor(Date.now() / 1e3);
       const defaultAuthor = {
-        name: await _getConfig({ fs: fs2, gitdir, path: "user.name" }),
-        email: await _getConfig({ fs: fs2, gitdir, path: "user.email" }) || "",
+        name: await _getConfig({ fs: fs3, gitdir, path: "user.name" }),
+        email: await _getConfig({ fs: fs3, gitdir, path: "user.email" }) || "",
         // author.email is allowed to be empty string
         timestamp: timestamp3,
         timezoneOffset: new Date(timestamp3 * 1e3).getTimezoneOffset()
@@ -37656,7 +37656,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return normalizedAuthor;
     }
     async function normalizeCommitterObject({
-      fs: fs2,
+      fs: fs3,
       gitdir,
       author,
       committer,
@@ -37664,8 +37664,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }) {
       const timestamp3 = Math.floor(Date.now() / 1e3);
       const defaultCommitter = {
-        name: await _getConfig({ fs: fs2, gitdir, path: "user.name" }),
-        email: await _getConfig({ fs: fs2, gitdir, path: "user.email" }) || "",
+        name: await _getConfig({ fs: fs3, gitdir, path: "user.name" }),
+        email: await _getConfig({ fs: fs3, gitdir, path: "user.email" }) || "",
         // committer.email is allowed to be empty string
         timestamp: timestamp3,
         timezoneOffset: new Date(timestamp3 * 1e3).getTimezoneOffset()
@@ -37682,20 +37682,20 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return normalizedCommitter;
     }
-    async function resolveCommit({ fs: fs2, cache, gitdir, oid }) {
-      const { type: type2, object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
+    async function resolveCommit({ fs: fs3, cache, gitdir, oid }) {
+      const { type: type2, object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
       if (type2 === "tag") {
         oid = GitAnnotatedTag.from(object2).parse().object;
-        return resolveCommit({ fs: fs2, cache, gitdir, oid });
+        return resolveCommit({ fs: fs3, cache, gitdir, oid });
       }
       if (type2 !== "commit") {
         throw new ObjectTypeError(oid, type2, "commit");
       }
       return { commit: GitCommit.from(object2), oid };
     }
-    async function _readCommit({ fs: fs2, cache, gitdir, oid }) {
+    async function _readCommit({ fs: fs3, cache, gitdir, oid }) {
       const { commit: commit2, oid: commitOid } = await resolveCommit({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
         oid
@@ -37709,7 +37709,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     var EMPTY_TREE_OID = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
     async function _commit({
-      fs: fs2,
+      fs: fs3,
       cache,
       onSign,
       gitdir,
@@ -37728,10 +37728,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       let initialCommit = false;
       let detachedHead = false;
       if (!ref) {
-        const headContent = await fs2.read(`${gitdir}/HEAD`, { encoding: "utf8" });
+        const headContent = await fs3.read(`${gitdir}/HEAD`, { encoding: "utf8" });
         detachedHead = !headContent.startsWith("ref:");
         ref = await GitRefManager.resolve({
-          fs: fs2,
+          fs: fs3,
           gitdir,
           ref: "HEAD",
           depth: 2
@@ -37740,7 +37740,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       let refOid, refCommit;
       try {
         refOid = await GitRefManager.resolve({
-          fs: fs2,
+          fs: fs3,
           gitdir,
           ref
         });
@@ -37749,25 +37749,25 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         initialCommit = true;
       }
       if (!initialCommit && (amend || disallowEmpty)) {
-        refCommit = await _readCommit({ fs: fs2, gitdir, oid: refOid, cache });
+        refCommit = await _readCommit({ fs: fs3, gitdir, oid: refOid, cache });
       }
       if (amend && initialCommit) {
         throw new NoCommitError(ref);
       }
-      const author = !amend ? await normalizeAuthorObject({ fs: fs2, gitdir, author: _author }) : await normalizeAuthorObject({
-        fs: fs2,
+      const author = !amend ? await normalizeAuthorObject({ fs: fs3, gitdir, author: _author }) : await normalizeAuthorObject({
+        fs: fs3,
         gitdir,
         author: _author,
         commit: refCommit.commit
       });
       if (!author) throw new MissingNameError("author");
       const committer = !amend ? await normalizeCommitterObject({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         author,
         committer: _committer
       }) : await normalizeCommitterObject({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         author,
         committer: _committer,
@@ -37775,14 +37775,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       if (!committer) throw new MissingNameError("committer");
       return GitIndexManager.acquire(
-        { fs: fs2, gitdir, cache, allowUnmerged: false },
+        { fs: fs3, gitdir, cache, allowUnmerged: false },
         async function(index3) {
           const inodes = flatFileListToDirectoryStructure(
             index3.entries.filter((entry) => !entry.flags.intentToAdd)
           );
           const inode = inodes.get(".");
           if (!tree) {
-            tree = await constructTree({ fs: fs2, gitdir, inode, dryRun });
+            tree = await constructTree({ fs: fs3, gitdir, inode, dryRun });
           }
           if (!parent) {
             if (!amend) {
@@ -37793,10 +37793,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           } else {
             parent = await Promise.all(
               parent.map(async (p) => {
-                let oid2 = await GitRefManager.resolve({ fs: fs2, gitdir, ref: p });
-                while (await hasObject({ fs: fs2, cache, gitdir, oid: oid2 })) {
+                let oid2 = await GitRefManager.resolve({ fs: fs3, gitdir, ref: p });
+                while (await hasObject({ fs: fs3, cache, gitdir, oid: oid2 })) {
                   const { type: type2, object: object2 } = await _readObject({
-                    fs: fs2,
+                    fs: fs3,
                     cache,
                     gitdir,
                     oid: oid2
@@ -37832,7 +37832,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             comm = await GitCommit.sign(comm, onSign, signingKey);
           }
           const oid = await _writeObject({
-            fs: fs2,
+            fs: fs3,
             gitdir,
             type: "commit",
             object: comm.toObject(),
@@ -37840,7 +37840,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           });
           if (!noUpdateBranch && !dryRun) {
             await GitRefManager.writeRef({
-              fs: fs2,
+              fs: fs3,
               gitdir,
               ref: detachedHead ? "HEAD" : ref,
               value: oid
@@ -37850,12 +37850,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
       );
     }
-    async function constructTree({ fs: fs2, gitdir, inode, dryRun }) {
+    async function constructTree({ fs: fs3, gitdir, inode, dryRun }) {
       const children = inode.children;
       for (const inode2 of children) {
         if (inode2.type === "tree") {
           inode2.metadata.mode = "040000";
-          inode2.metadata.oid = await constructTree({ fs: fs2, gitdir, inode: inode2, dryRun });
+          inode2.metadata.oid = await constructTree({ fs: fs3, gitdir, inode: inode2, dryRun });
         }
       }
       const entries = children.map((inode2) => ({
@@ -37866,7 +37866,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }));
       const tree = GitTree.from(entries);
       const oid = await _writeObject({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         type: "tree",
         object: tree.toObject(),
@@ -37874,9 +37874,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       return oid;
     }
-    async function resolveFilepath({ fs: fs2, cache, gitdir, oid, filepath }) {
+    async function resolveFilepath({ fs: fs3, cache, gitdir, oid, filepath }) {
       const entry = await resolveFilepathEntry({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
         oid,
@@ -37885,7 +37885,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return entry.oid;
     }
     async function resolveFilepathEntry({
-      fs: fs2,
+      fs: fs3,
       cache,
       gitdir,
       oid,
@@ -37897,14 +37897,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw new InvalidFilepathError("trailing-slash");
       }
       const _oid = oid;
-      const result = await resolveTree({ fs: fs2, cache, gitdir, oid });
+      const result = await resolveTree({ fs: fs3, cache, gitdir, oid });
       const tree = result.tree;
       if (filepath === "") {
         return { mode: "040000", oid: result.oid, path: "", type: "tree" };
       } else {
         const pathArray = filepath.split("/");
         return _resolveFilepath({
-          fs: fs2,
+          fs: fs3,
           cache,
           gitdir,
           tree,
@@ -37915,7 +37915,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _resolveFilepath({
-      fs: fs2,
+      fs: fs3,
       cache,
       gitdir,
       tree,
@@ -37930,7 +37930,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             return entry;
           } else {
             const { type: type2, object: object2 } = await _readObject({
-              fs: fs2,
+              fs: fs3,
               cache,
               gitdir,
               oid: entry.oid
@@ -37940,7 +37940,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             }
             tree = GitTree.from(object2);
             return _resolveFilepath({
-              fs: fs2,
+              fs: fs3,
               cache,
               gitdir,
               tree,
@@ -37954,26 +37954,26 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       throw new NotFoundError(`file or directory found at "${oid}:${filepath}"`);
     }
     async function _readTree({
-      fs: fs2,
+      fs: fs3,
       cache,
       gitdir,
       oid,
       filepath = void 0
     }) {
       if (filepath !== void 0) {
-        oid = await resolveFilepath({ fs: fs2, cache, gitdir, oid, filepath });
+        oid = await resolveFilepath({ fs: fs3, cache, gitdir, oid, filepath });
       }
-      const { tree, oid: treeOid } = await resolveTree({ fs: fs2, cache, gitdir, oid });
+      const { tree, oid: treeOid } = await resolveTree({ fs: fs3, cache, gitdir, oid });
       const result = {
         oid: treeOid,
         tree: tree.entries()
       };
       return result;
     }
-    async function _writeTree({ fs: fs2, gitdir, tree }) {
+    async function _writeTree({ fs: fs3, gitdir, tree }) {
       const object2 = GitTree.from(tree).toObject();
       const oid = await _writeObject({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         type: "tree",
         object: object2,
@@ -37982,7 +37982,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return oid;
     }
     async function _addNote({
-      fs: fs2,
+      fs: fs3,
       cache,
       onSign,
       gitdir,
@@ -37996,14 +37996,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }) {
       let parent;
       try {
-        parent = await GitRefManager.resolve({ gitdir, fs: fs2, ref });
+        parent = await GitRefManager.resolve({ gitdir, fs: fs3, ref });
       } catch (err) {
         if (!(err instanceof NotFoundError)) {
           throw err;
         }
       }
       const result = await _readTree({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
         oid: parent || "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -38022,7 +38022,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         note = Buffer.from(note, "utf8");
       }
       const noteOid = await _writeObject({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         type: "blob",
         object: note,
@@ -38030,12 +38030,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       tree.push({ mode: "100644", path: oid, oid: noteOid, type: "blob" });
       const treeOid = await _writeTree({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         tree
       });
       const commitOid = await _commit({
-        fs: fs2,
+        fs: fs3,
         cache,
         onSign,
         gitdir,
@@ -38072,19 +38072,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (signingKey) {
           assertParameter("onSign", onSign);
         }
-        const fs2 = new FileSystem(_fs);
-        const author = await normalizeAuthorObject({ fs: fs2, gitdir, author: _author });
+        const fs3 = new FileSystem(_fs);
+        const author = await normalizeAuthorObject({ fs: fs3, gitdir, author: _author });
         if (!author) throw new MissingNameError("author");
         const committer = await normalizeCommitterObject({
-          fs: fs2,
+          fs: fs3,
           gitdir,
           author,
           committer: _committer
         });
         if (!committer) throw new MissingNameError("committer");
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         return await _addNote({
-          fs: fs2,
+          fs: fs3,
           cache,
           onSign,
           gitdir: updatedGitdir,
@@ -38101,11 +38101,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _addRemote({ fs: fs2, gitdir, remote, url: url2, force }) {
+    async function _addRemote({ fs: fs3, gitdir, remote, url: url2, force }) {
       if (!isValidRef(remote, true)) {
         throw new InvalidRefNameError(remote, cleanGitRef.clean(remote));
       }
-      const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
+      const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
       if (!force) {
         const remoteNames = await config2.getSubsections("remote");
         if (remoteNames.includes(remote)) {
@@ -38119,10 +38119,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         `remote.${remote}.fetch`,
         `+refs/heads/*:refs/remotes/${remote}/*`
       );
-      await GitConfigManager.save({ fs: fs2, gitdir, config: config2 });
+      await GitConfigManager.save({ fs: fs3, gitdir, config: config2 });
     }
     async function addRemote({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       remote,
@@ -38130,11 +38130,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       force = false
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("remote", remote);
         assertParameter("url", url2);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _addRemote({
           fs: fsp,
@@ -38149,7 +38149,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _annotatedTag({
-      fs: fs2,
+      fs: fs3,
       cache,
       onSign,
       gitdir,
@@ -38162,15 +38162,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       force = false
     }) {
       ref = ref.startsWith("refs/tags/") ? ref : `refs/tags/${ref}`;
-      if (!force && await GitRefManager.exists({ fs: fs2, gitdir, ref })) {
+      if (!force && await GitRefManager.exists({ fs: fs3, gitdir, ref })) {
         throw new AlreadyExistsError("tag", ref);
       }
       const oid = await GitRefManager.resolve({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         ref: object2 || "HEAD"
       });
-      const { type: type2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
+      const { type: type2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
       let tagObject = GitAnnotatedTag.from({
         object: oid,
         type: type2,
@@ -38183,12 +38183,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         tagObject = await GitAnnotatedTag.sign(tagObject, onSign, signingKey);
       }
       const value = await _writeObject({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         type: "tag",
         object: tagObject.toObject()
       });
-      await GitRefManager.writeRef({ fs: fs2, gitdir, ref, value });
+      await GitRefManager.writeRef({ fs: fs3, gitdir, ref, value });
     }
     async function annotatedTag({
       fs: _fs,
@@ -38211,16 +38211,16 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (signingKey) {
           assertParameter("onSign", onSign);
         }
-        const fs2 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const fs3 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         const tagger = await normalizeAuthorObject({
-          fs: fs2,
+          fs: fs3,
           gitdir: updatedGitdir,
           author: _tagger
         });
         if (!tagger) throw new MissingNameError("tagger");
         return await _annotatedTag({
-          fs: fs2,
+          fs: fs3,
           cache,
           onSign,
           gitdir: updatedGitdir,
@@ -38238,7 +38238,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _branch({
-      fs: fs2,
+      fs: fs3,
       gitdir,
       ref,
       object: object2,
@@ -38250,24 +38250,24 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       const fullref = `refs/heads/${ref}`;
       if (!force) {
-        const exist = await GitRefManager.exists({ fs: fs2, gitdir, ref: fullref });
+        const exist = await GitRefManager.exists({ fs: fs3, gitdir, ref: fullref });
         if (exist) {
           throw new AlreadyExistsError("branch", ref, false);
         }
       }
       let oid;
       try {
-        oid = await GitRefManager.resolve({ fs: fs2, gitdir, ref: object2 || "HEAD" });
+        oid = await GitRefManager.resolve({ fs: fs3, gitdir, ref: object2 || "HEAD" });
       } catch (e) {
         if (!(e instanceof NotFoundError)) throw e;
       }
       if (oid) {
-        oid = (await resolveCommit({ fs: fs2, cache: {}, gitdir, oid })).oid;
-        await GitRefManager.writeRef({ fs: fs2, gitdir, ref: fullref, value: oid });
+        oid = (await resolveCommit({ fs: fs3, cache: {}, gitdir, oid })).oid;
+        await GitRefManager.writeRef({ fs: fs3, gitdir, ref: fullref, value: oid });
       }
       if (checkout2) {
         await GitRefManager.writeSymbolicRef({
-          fs: fs2,
+          fs: fs3,
           gitdir,
           ref: "HEAD",
           value: fullref
@@ -38275,7 +38275,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function branch({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       ref,
@@ -38284,10 +38284,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       force = false
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _branch({
           fs: fsp,
@@ -38302,14 +38302,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function assertNoSymlinkInLeadingPath(fs2, dir, fullpath) {
+    async function assertNoSymlinkInLeadingPath(fs3, dir, fullpath) {
       const parts = fullpath.split("/");
       parts.pop();
       let current = dir;
       for (const part of parts) {
         if (part === "" || part === ".") continue;
         current = `${current}/${part}`;
-        const stats = await fs2.lstat(current);
+        const stats = await fs3.lstat(current);
         if (stats && stats.isSymbolicLink()) {
           throw new UnsafeFilepathError(fullpath);
         }
@@ -38329,7 +38329,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return filepath.startsWith(`${base}/`);
     };
     async function _checkout({
-      fs: fs2,
+      fs: fs3,
       cache,
       onProgress,
       onPostCheckout,
@@ -38350,30 +38350,30 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       let oldOid;
       if (onPostCheckout) {
         try {
-          oldOid = await GitRefManager.resolve({ fs: fs2, gitdir, ref: "HEAD" });
+          oldOid = await GitRefManager.resolve({ fs: fs3, gitdir, ref: "HEAD" });
         } catch (err) {
           oldOid = "0000000000000000000000000000000000000000";
         }
       }
       let oid;
       try {
-        oid = await GitRefManager.resolve({ fs: fs2, gitdir, ref });
+        oid = await GitRefManager.resolve({ fs: fs3, gitdir, ref });
       } catch (err) {
         if (ref === "HEAD" || !(err instanceof NotFoundError)) throw err;
         const remoteRef = `${remote}/${ref}`;
         oid = await GitRefManager.resolve({
-          fs: fs2,
+          fs: fs3,
           gitdir,
           ref: remoteRef
         });
         if (track) {
-          const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
+          const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
           await config2.set(`branch.${ref}.remote`, remote);
           await config2.set(`branch.${ref}.merge`, `refs/heads/${ref}`);
-          await GitConfigManager.save({ fs: fs2, gitdir, config: config2 });
+          await GitConfigManager.save({ fs: fs3, gitdir, config: config2 });
         }
         await GitRefManager.writeRef({
-          fs: fs2,
+          fs: fs3,
           gitdir,
           ref: `refs/heads/${ref}`,
           value: oid
@@ -38381,7 +38381,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       if (!noUpdateHead) {
         try {
-          oid = (await resolveCommit({ fs: fs2, cache, gitdir, oid })).oid;
+          oid = (await resolveCommit({ fs: fs3, cache, gitdir, oid })).oid;
         } catch (err) {
           if (err instanceof NotFoundError) {
             throw new CommitNotFetchedError(ref, err.data.what);
@@ -38393,7 +38393,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         let ops;
         try {
           ops = await analyze({
-            fs: fs2,
+            fs: fs3,
             cache,
             onProgress,
             dir,
@@ -38431,7 +38431,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         let count = 0;
         const total = ops.length;
         await GitIndexManager.acquire(
-          { fs: fs2, gitdir, cache },
+          { fs: fs3, gitdir, cache },
           async function(index3) {
             await Promise.all(
               ops.filter(
@@ -38439,7 +38439,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               ).map(async function([method, fullpath]) {
                 const filepath = `${dir}/${fullpath}`;
                 if (method === "delete") {
-                  await fs2.rm(filepath);
+                  await fs3.rm(filepath);
                 }
                 index3.delete({ filepath: fullpath });
                 if (onProgress) {
@@ -38454,14 +38454,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           }
         );
         await GitIndexManager.acquire(
-          { fs: fs2, gitdir, cache },
+          { fs: fs3, gitdir, cache },
           async function(index3) {
             for (const [method, fullpath] of ops) {
               if (method === "rmdir" || method === "rmdir-index") {
                 const filepath = `${dir}/${fullpath}`;
                 try {
                   if (method === "rmdir") {
-                    await fs2.rmdir(filepath);
+                    await fs3.rmdir(filepath);
                   }
                   index3.delete({ filepath: fullpath });
                   if (onProgress) {
@@ -38487,8 +38487,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         await Promise.all(
           ops.filter(([method]) => method === "mkdir" || method === "mkdir-index").map(async function([_, fullpath]) {
             const filepath = `${dir}/${fullpath}`;
-            await assertNoSymlinkInLeadingPath(fs2, dir, fullpath);
-            await fs2.mkdir(filepath);
+            await assertNoSymlinkInLeadingPath(fs3, dir, fullpath);
+            await fs3.mkdir(filepath);
             if (onProgress) {
               await onProgress({
                 phase: "Updating workdir",
@@ -38505,7 +38505,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           const updateWorkingDirResults = await batchAllSettled(
             "Update Working Dir",
             eligibleOps.map(
-              ([method, fullpath, oid2, mode, chmod3]) => () => updateWorkingDir({ fs: fs2, cache, gitdir, dir }, [
+              ([method, fullpath, oid2, mode, chmod3]) => () => updateWorkingDir({ fs: fs3, cache, gitdir, dir }, [
                 method,
                 fullpath,
                 oid2,
@@ -38517,7 +38517,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             batchSize
           );
           await GitIndexManager.acquire(
-            { fs: fs2, gitdir, cache, allowUnmerged: true },
+            { fs: fs3, gitdir, cache, allowUnmerged: true },
             async function(index3) {
               await batchAllSettled(
                 "Update Index",
@@ -38531,7 +38531,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           );
         } else {
           await GitIndexManager.acquire(
-            { fs: fs2, gitdir, cache, allowUnmerged: true },
+            { fs: fs3, gitdir, cache, allowUnmerged: true },
             async function(index3) {
               const settled = await Promise.allSettled(
                 ops.filter(
@@ -38539,22 +38539,22 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                 ).map(async function([method, fullpath, oid2, mode, chmod3]) {
                   const filepath = `${dir}/${fullpath}`;
                   if (method !== "create-index" && method !== "mkdir-index") {
-                    await assertNoSymlinkInLeadingPath(fs2, dir, fullpath);
+                    await assertNoSymlinkInLeadingPath(fs3, dir, fullpath);
                     const { object: object2 } = await _readObject({
-                      fs: fs2,
+                      fs: fs3,
                       cache,
                       gitdir,
                       oid: oid2
                     });
                     if (chmod3) {
-                      await fs2.rm(filepath);
+                      await fs3.rm(filepath);
                     }
                     if (mode === 33188) {
-                      await fs2.write(filepath, object2);
+                      await fs3.write(filepath, object2);
                     } else if (mode === 33261) {
-                      await fs2.write(filepath, object2, { mode: 511 });
+                      await fs3.write(filepath, object2, { mode: 511 });
                     } else if (mode === 40960) {
-                      await fs2.writelink(filepath, object2);
+                      await fs3.writelink(filepath, object2);
                     } else {
                       throw new InternalError(
                         `Invalid mode 0o${mode.toString(
@@ -38563,7 +38563,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                       );
                     }
                   }
-                  const stats = await fs2.lstat(filepath);
+                  const stats = await fs3.lstat(filepath);
                   if (mode === 33261) {
                     stats.mode = 493;
                   }
@@ -38609,21 +38609,21 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
       }
       if (!noUpdateHead) {
-        const fullRef = await GitRefManager.expand({ fs: fs2, gitdir, ref });
+        const fullRef = await GitRefManager.expand({ fs: fs3, gitdir, ref });
         if (fullRef.startsWith("refs/heads")) {
           await GitRefManager.writeSymbolicRef({
-            fs: fs2,
+            fs: fs3,
             gitdir,
             ref: "HEAD",
             value: fullRef
           });
         } else {
-          await GitRefManager.writeRef({ fs: fs2, gitdir, ref: "HEAD", value: oid });
+          await GitRefManager.writeRef({ fs: fs3, gitdir, ref: "HEAD", value: oid });
         }
       }
     }
     async function analyze({
-      fs: fs2,
+      fs: fs3,
       cache,
       onProgress,
       dir,
@@ -38635,7 +38635,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }) {
       let count = 0;
       return _walk({
-        fs: fs2,
+        fs: fs3,
         cache,
         dir,
         gitdir,
@@ -38887,27 +38887,27 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         console.warn(`Error inserting ${fullpath} into index:`, e);
       }
     }
-    async function updateWorkingDir({ fs: fs2, cache, gitdir, dir }, [method, fullpath, oid, mode, chmod3]) {
+    async function updateWorkingDir({ fs: fs3, cache, gitdir, dir }, [method, fullpath, oid, mode, chmod3]) {
       const filepath = `${dir}/${fullpath}`;
       if (method !== "create-index" && method !== "mkdir-index") {
-        await assertNoSymlinkInLeadingPath(fs2, dir, fullpath);
-        const { object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
+        await assertNoSymlinkInLeadingPath(fs3, dir, fullpath);
+        const { object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
         if (chmod3) {
-          await fs2.rm(filepath);
+          await fs3.rm(filepath);
         }
         if (mode === 33188) {
-          await fs2.write(filepath, object2);
+          await fs3.write(filepath, object2);
         } else if (mode === 33261) {
-          await fs2.write(filepath, object2, { mode: 511 });
+          await fs3.write(filepath, object2, { mode: 511 });
         } else if (mode === 40960) {
-          await fs2.writelink(filepath, object2);
+          await fs3.writelink(filepath, object2);
         } else {
           throw new InternalError(
             `Invalid mode 0o${mode.toString(8)} detected in blob ${oid}`
           );
         }
       }
-      const stats = await fs2.lstat(filepath);
+      const stats = await fs3.lstat(filepath);
       if (mode === 33261) {
         stats.mode = 493;
       }
@@ -38947,7 +38947,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return results;
     }
     async function checkout({
-      fs: fs2,
+      fs: fs3,
       onProgress,
       onPostCheckout,
       dir,
@@ -38965,12 +38965,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       batchSize = 100
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("dir", dir);
         assertParameter("gitdir", gitdir);
         const ref = _ref || "HEAD";
         const restoreFromIndex = _ref === void 0 && filepaths != null && filepaths.length > 0;
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _checkout({
           fs: fsp,
@@ -39029,7 +39029,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return { cleanMerge, mergedText };
     }
     async function mergeTree({
-      fs: fs2,
+      fs: fs3,
       cache,
       dir,
       gitdir = join6(dir, ".git"),
@@ -39052,20 +39052,20 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const deleteByUs = [];
       const deleteByTheirs = [];
       const results = await _walk({
-        fs: fs2,
+        fs: fs3,
         cache,
         dir,
         gitdir,
         trees: [ourTree, baseTree, theirTree],
         map: async function(filepath, [ours, base, theirs]) {
-          const path7 = basename(filepath);
+          const path8 = basename(filepath);
           const ourChange = await modified(ours, base);
           const theirChange = await modified(theirs, base);
           switch (`${ourChange}-${theirChange}`) {
             case "false-false": {
               return {
                 mode: await base.mode(),
-                path: path7,
+                path: path8,
                 oid: await base.oid(),
                 type: await base.type()
               };
@@ -39074,14 +39074,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (!theirs && await ours.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path7,
+                  path: path8,
                   oid: await ours.oid(),
                   type: await ours.type()
                 };
               }
               return theirs ? {
                 mode: await theirs.mode(),
-                path: path7,
+                path: path8,
                 oid: await theirs.oid(),
                 type: await theirs.type()
               } : void 0;
@@ -39090,14 +39090,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (!ours && await theirs.type() === "tree") {
                 return {
                   mode: await theirs.mode(),
-                  path: path7,
+                  path: path8,
                   oid: await theirs.oid(),
                   type: await theirs.type()
                 };
               }
               return ours ? {
                 mode: await ours.mode(),
-                path: path7,
+                path: path8,
                 oid: await ours.oid(),
                 type: await ours.type()
               } : void 0;
@@ -39106,16 +39106,16 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (ours && theirs && await ours.type() === "tree" && await theirs.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path7,
+                  path: path8,
                   oid: await ours.oid(),
                   type: "tree"
                 };
               }
               if (ours && theirs && await ours.type() === "blob" && await theirs.type() === "blob") {
                 return mergeBlobs({
-                  fs: fs2,
+                  fs: fs3,
                   gitdir,
-                  path: path7,
+                  path: path8,
                   ours,
                   base,
                   theirs,
@@ -39161,7 +39161,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   mode: await theirs.mode(),
                   oid: await theirs.oid(),
                   type: "blob",
-                  path: path7
+                  path: path8
                 };
               }
               if (base && ours && !theirs && await base.type() === "blob" && await ours.type() === "blob") {
@@ -39178,7 +39178,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   mode: await ours.mode(),
                   oid: await ours.oid(),
                   type: "blob",
-                  path: path7
+                  path: path8
                 };
               }
               if (base && !ours && !theirs && (await base.type() === "blob" || await base.type() === "tree")) {
@@ -39201,7 +39201,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             const tree = new GitTree(entries);
             const object2 = tree.toObject();
             const oid = await _writeObject({
-              fs: fs2,
+              fs: fs3,
               gitdir,
               type: "tree",
               object: object2,
@@ -39215,17 +39215,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (unmergedFiles.length !== 0) {
         if (dir && !abortOnConflict) {
           await _walk({
-            fs: fs2,
+            fs: fs3,
             cache,
             dir,
             gitdir,
             trees: [TREE({ ref: results.oid })],
             map: async function(filepath, [entry]) {
-              const path7 = `${dir}/${filepath}`;
+              const path8 = `${dir}/${filepath}`;
               if (await entry.type() === "blob") {
                 const mode = await entry.mode();
                 const content = await entry.content();
-                await fs2.write(path7, content, { mode });
+                await fs3.write(path8, content, { mode });
               }
               return true;
             }
@@ -39241,9 +39241,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return results.oid;
     }
     async function mergeBlobs({
-      fs: fs2,
+      fs: fs3,
       gitdir,
-      path: path7,
+      path: path8,
       ours,
       base,
       theirs,
@@ -39266,19 +39266,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (await ours.oid() === await theirs.oid()) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path7, oid: await ours.oid(), type: type2 }
+          mergeResult: { mode, path: path8, oid: await ours.oid(), type: type2 }
         };
       }
       if (await ours.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path7, oid: await theirs.oid(), type: type2 }
+          mergeResult: { mode, path: path8, oid: await theirs.oid(), type: type2 }
         };
       }
       if (await theirs.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path7, oid: await ours.oid(), type: type2 }
+          mergeResult: { mode, path: path8, oid: await ours.oid(), type: type2 }
         };
       }
       const ourContent = Buffer.from(await ours.content()).toString("utf8");
@@ -39286,47 +39286,47 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const { mergedText, cleanMerge } = await mergeDriver({
         branches: [baseName2, ourName, theirName],
         contents: [baseContent, ourContent, theirContent],
-        path: path7
+        path: path8
       });
       const oid = await _writeObject({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         type: "blob",
         object: Buffer.from(mergedText, "utf8"),
         dryRun
       });
-      return { cleanMerge, mergeResult: { mode, path: path7, oid, type: type2 } };
+      return { cleanMerge, mergeResult: { mode, path: path8, oid, type: type2 } };
     }
     var _TreeMap = {
       stage: STAGE,
       workdir: WORKDIR
     };
-    async function checkAndWriteBlob(fs2, gitdir, dir, filepath, oid = null) {
+    async function checkAndWriteBlob(fs3, gitdir, dir, filepath, oid = null) {
       const currentFilepath = join6(dir, filepath);
-      const stats = await fs2.lstat(currentFilepath);
+      const stats = await fs3.lstat(currentFilepath);
       if (!stats) throw new NotFoundError(currentFilepath);
       if (stats.isDirectory())
         throw new InternalError(
           `${currentFilepath}: file expected, but found directory`
         );
-      const objContent = oid ? await readObjectLoose({ fs: fs2, gitdir, oid }) : void 0;
+      const objContent = oid ? await readObjectLoose({ fs: fs3, gitdir, oid }) : void 0;
       let retOid = objContent ? oid : void 0;
       if (!objContent) {
         await acquireLock(currentFilepath, async () => {
-          const object2 = stats.isSymbolicLink() ? await fs2.readlink(currentFilepath).then(posixifyPathBuffer) : await fs2.read(currentFilepath);
+          const object2 = stats.isSymbolicLink() ? await fs3.readlink(currentFilepath).then(posixifyPathBuffer) : await fs3.read(currentFilepath);
           if (object2 === null) throw new NotFoundError(currentFilepath);
-          retOid = await _writeObject({ fs: fs2, gitdir, type: "blob", object: object2 });
+          retOid = await _writeObject({ fs: fs3, gitdir, type: "blob", object: object2 });
         });
       }
       return retOid;
     }
-    async function processTreeEntries({ fs: fs2, dir, gitdir, entries }) {
+    async function processTreeEntries({ fs: fs3, dir, gitdir, entries }) {
       async function processTreeEntry(entry) {
         if (entry.type === "tree") {
           if (!entry.oid) {
             const children = await Promise.all(entry.children.map(processTreeEntry));
             entry.oid = await _writeTree({
-              fs: fs2,
+              fs: fs3,
               gitdir,
               tree: children
             });
@@ -39334,7 +39334,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           }
         } else if (entry.type === "blob") {
           entry.oid = await checkAndWriteBlob(
-            fs2,
+            fs3,
             gitdir,
             dir,
             entry.path,
@@ -39348,7 +39348,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return Promise.all(entries.map(processTreeEntry));
     }
     async function writeTreeChanges({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir,
       treePair
@@ -39358,7 +39358,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const trees = treePair.map((t) => typeof t === "string" ? _TreeMap[t]() : t);
       const changedEntries = [];
       const map4 = async (filepath, [head, stage]) => {
-        if (filepath === "." || await GitIgnoreManager.isIgnored({ fs: fs2, dir, gitdir, filepath })) {
+        if (filepath === "." || await GitIgnoreManager.isIgnored({ fs: fs3, dir, gitdir, filepath })) {
           return;
         }
         if (stage) {
@@ -39388,7 +39388,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           const [head, stage] = child;
           if (isStage) {
             if (stage) {
-              if (await fs2.exists(`${dir}/${stage.toString()}`)) {
+              if (await fs3.exists(`${dir}/${stage.toString()}`)) {
                 filtered.push(child);
               } else {
                 changedEntries.push([null, stage]);
@@ -39405,7 +39405,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return filtered.length ? Promise.all(filtered.map(walk2)) : [];
       };
       const entries = await _walk({
-        fs: fs2,
+        fs: fs3,
         cache: {},
         dir,
         gitdir,
@@ -39418,7 +39418,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return null;
       }
       const processedEntries = await processTreeEntries({
-        fs: fs2,
+        fs: fs3,
         dir,
         gitdir,
         entries
@@ -39429,10 +39429,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         oid: entry.oid,
         type: entry.type
       }));
-      return _writeTree({ fs: fs2, gitdir, tree: treeEntries });
+      return _writeTree({ fs: fs3, gitdir, tree: treeEntries });
     }
     async function applyTreeChanges({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir,
       stashCommit,
@@ -39442,13 +39442,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const dirRemoved = [];
       const stageUpdated = [];
       const ops = await _walk({
-        fs: fs2,
+        fs: fs3,
         cache: {},
         dir,
         gitdir,
         trees: [TREE({ ref: parentCommit }), TREE({ ref: stashCommit })],
         map: async (filepath, [parent, stash2]) => {
-          if (filepath === "." || await GitIgnoreManager.isIgnored({ fs: fs2, dir, gitdir, filepath })) {
+          if (filepath === "." || await GitIgnoreManager.isIgnored({ fs: fs3, dir, gitdir, filepath })) {
             return;
           }
           const type2 = stash2 ? await stash2.type() : await parent.type();
@@ -39471,7 +39471,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                 stageUpdated.push({
                   filepath,
                   oid,
-                  stats: await fs2.lstat(join6(dir, filepath))
+                  stats: await fs3.lstat(join6(dir, filepath))
                 });
               return {
                 method: "write",
@@ -39487,43 +39487,43 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           const currentFilepath = join6(dir, op.filepath);
           switch (op.method) {
             case "rmdir":
-              await fs2.rmdir(currentFilepath);
+              await fs3.rmdir(currentFilepath);
               break;
             case "mkdir":
-              await assertNoSymlinkInLeadingPath(fs2, dir, op.filepath);
-              await fs2.mkdir(currentFilepath);
+              await assertNoSymlinkInLeadingPath(fs3, dir, op.filepath);
+              await fs3.mkdir(currentFilepath);
               break;
             case "rm":
-              await fs2.rm(currentFilepath);
+              await fs3.rm(currentFilepath);
               break;
             case "write":
               if (!dirRemoved.some(
                 (removedDir) => currentFilepath.startsWith(removedDir)
               )) {
-                await assertNoSymlinkInLeadingPath(fs2, dir, op.filepath);
+                await assertNoSymlinkInLeadingPath(fs3, dir, op.filepath);
                 const { object: object2 } = await _readObject({
-                  fs: fs2,
+                  fs: fs3,
                   cache: {},
                   gitdir,
                   oid: op.oid
                 });
-                if (await fs2.exists(currentFilepath)) {
-                  await fs2.rm(currentFilepath);
+                if (await fs3.exists(currentFilepath)) {
+                  await fs3.rm(currentFilepath);
                 }
-                await fs2.write(currentFilepath, object2);
+                await fs3.write(currentFilepath, object2);
               }
               break;
           }
         }
       });
-      await GitIndexManager.acquire({ fs: fs2, gitdir, cache: {} }, async (index3) => {
+      await GitIndexManager.acquire({ fs: fs3, gitdir, cache: {} }, async (index3) => {
         stageUpdated.forEach(({ filepath, stats, oid }) => {
           index3.insert({ filepath, stats, oid });
         });
       });
     }
     async function _cherryPick({
-      fs: fs2,
+      fs: fs3,
       cache,
       dir,
       gitdir,
@@ -39535,7 +39535,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       mergeDriver
     }) {
       const { commit: cherryCommit, oid: cherryOid } = await _readCommit({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
         oid
@@ -39547,26 +39547,26 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw new CherryPickRootCommitError(cherryOid);
       }
       const currentOid = await GitRefManager.resolve({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         ref: "HEAD"
       });
       const { commit: currentCommit } = await _readCommit({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
         oid: currentOid
       });
       const cherryParentOid = cherryCommit.parent[0];
       const { commit: cherryParent } = await _readCommit({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
         oid: cherryParentOid
       });
       if (dir && (!dryRun && !noUpdateBranch || !abortOnConflict)) {
         const filepaths = await findLocalChanges({
-          fs: fs2,
+          fs: fs3,
           cache,
           dir,
           gitdir,
@@ -39580,10 +39580,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
       }
       const mergedTreeOid = await GitIndexManager.acquire(
-        { fs: fs2, gitdir, cache, allowUnmerged: false },
+        { fs: fs3, gitdir, cache, allowUnmerged: false },
         async (index3) => {
           return mergeTree({
-            fs: fs2,
+            fs: fs3,
             cache,
             dir,
             gitdir,
@@ -39604,7 +39604,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw mergedTreeOid;
       }
       const newOid = await _commit({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
         message: cherryCommit.message,
@@ -39620,7 +39620,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       if (dir && !dryRun && !noUpdateBranch) {
         await applyTreeChanges({
-          fs: fs2,
+          fs: fs3,
           dir,
           gitdir,
           stashCommit: newOid,
@@ -39631,7 +39631,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return newOid;
     }
     async function findLocalChanges({
-      fs: fs2,
+      fs: fs3,
       cache,
       dir,
       gitdir,
@@ -39641,7 +39641,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       allTracked
     }) {
       const changed = await _walk({
-        fs: fs2,
+        fs: fs3,
         cache,
         dir,
         gitdir,
@@ -39660,14 +39660,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       if (changed.length === 0 && !allTracked) return [];
       return _walk({
-        fs: fs2,
+        fs: fs3,
         cache,
         dir,
         gitdir,
         trees: [TREE({ ref: headTree }), STAGE(), WORKDIR()],
         map: async (filepath, [head, stage, workdir]) => {
           if (filepath === ".") return;
-          if (!allTracked && !changed.some((path7) => worthWalking(filepath, path7))) {
+          if (!allTracked && !changed.some((path8) => worthWalking(filepath, path8))) {
             return null;
           }
           const headOid = head && await head.type() === "blob" ? await head.oid() : void 0;
@@ -39697,17 +39697,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fs2 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const fs3 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         const { commit: cherryCommit } = await _readCommit({
-          fs: fs2,
+          fs: fs3,
           cache,
           gitdir: updatedGitdir,
           oid
         });
         if (cherryCommit.parent && cherryCommit.parent.length > 1) {
           return await _cherryPick({
-            fs: fs2,
+            fs: fs3,
             cache,
             dir,
             gitdir: updatedGitdir,
@@ -39720,7 +39720,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           });
         }
         const normalizedCommitter = await normalizeCommitterObject({
-          fs: fs2,
+          fs: fs3,
           gitdir: updatedGitdir,
           committer
         });
@@ -39728,7 +39728,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           throw new MissingNameError("committer");
         }
         return await _cherryPick({
-          fs: fs2,
+          fs: fs3,
           cache,
           dir,
           gitdir: updatedGitdir,
@@ -39757,20 +39757,20 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return ref;
     }
     async function _currentBranch({
-      fs: fs2,
+      fs: fs3,
       gitdir,
       fullname = false,
       test = false
     }) {
       const ref = await GitRefManager.resolve({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         ref: "HEAD",
         depth: 2
       });
       if (test) {
         try {
-          await GitRefManager.resolve({ fs: fs2, gitdir, ref });
+          await GitRefManager.resolve({ fs: fs3, gitdir, ref });
         } catch (err) {
           if (err instanceof NotFoundError) return;
           throw err;
@@ -40201,11 +40201,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
        * @param {string} [args.gitdir] - [required] The [git directory](dir-vs-gitdir.md) path
        * @returns {Promise<Set<string>>} - A set of shallow object IDs.
        */
-      static async read({ fs: fs2, gitdir }) {
+      static async read({ fs: fs3, gitdir }) {
         const filepath = join6(gitdir, "shallow");
         const oids = /* @__PURE__ */ new Set();
         await acquireLock(filepath, async function() {
-          const text = await fs2.read(filepath, { encoding: "utf8" });
+          const text = await fs3.read(filepath, { encoding: "utf8" });
           if (text === null) return oids;
           if (text.trim() === "") return oids;
           text.trim().split("\n").map((oid) => oids.add(oid));
@@ -40222,18 +40222,18 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
        * @param {Set<string>} args.oids - A set of shallow object IDs to write.
        * @returns {Promise<void>}
        */
-      static async write({ fs: fs2, gitdir, oids }) {
+      static async write({ fs: fs3, gitdir, oids }) {
         const filepath = join6(gitdir, "shallow");
         if (oids.size > 0) {
           const text = [...oids].join("\n") + "\n";
           await acquireLock(filepath, async function() {
-            await fs2.write(filepath, text, {
+            await fs3.write(filepath, text, {
               encoding: "utf8"
             });
           });
         } else {
           await acquireLock(filepath, async function() {
-            await fs2.rm(filepath);
+            await fs3.rm(filepath);
           });
         }
       }
@@ -40541,7 +40541,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return packstream;
     }
     async function _fetch({
-      fs: fs2,
+      fs: fs3,
       cache,
       http: http3,
       onProgress,
@@ -40565,8 +40565,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       prune = false,
       pruneTags = false
     }) {
-      const ref = _ref || await _currentBranch({ fs: fs2, gitdir, test: true });
-      const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
+      const ref = _ref || await _currentBranch({ fs: fs3, gitdir, test: true });
+      const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
       const remote = _remote || ref && await config2.get(`branch.${ref}.remote`) || "origin";
       const url2 = _url2 || await config2.get(`remote.${remote}.url`);
       if (typeof url2 === "undefined") {
@@ -40637,23 +40637,23 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (relative4) capabilities.push("deepen-relative");
       const wants = singleBranch ? [oid] : remoteRefs.values();
       const haveRefs = singleBranch ? [ref] : await GitRefManager.listRefs({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         filepath: `refs`
       });
       let haves = [];
       for (let ref2 of haveRefs) {
         try {
-          ref2 = await GitRefManager.expand({ fs: fs2, gitdir, ref: ref2 });
-          const oid2 = await GitRefManager.resolve({ fs: fs2, gitdir, ref: ref2 });
-          if (await hasObject({ fs: fs2, cache, gitdir, oid: oid2 })) {
+          ref2 = await GitRefManager.expand({ fs: fs3, gitdir, ref: ref2 });
+          const oid2 = await GitRefManager.resolve({ fs: fs3, gitdir, ref: ref2 });
+          if (await hasObject({ fs: fs3, cache, gitdir, oid: oid2 })) {
             haves.push(oid2);
           }
         } catch (err) {
         }
       }
       haves = [...new Set(haves)];
-      const oids = await GitShallowManager.read({ fs: fs2, gitdir });
+      const oids = await GitShallowManager.read({ fs: fs3, gitdir });
       const shallows = remoteHTTP.capabilities.has("shallow") ? [...oids] : [];
       const packstream = writeUploadPackRequest({
         capabilities,
@@ -40682,10 +40682,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       for (const oid2 of response.shallows) {
         if (!oids.has(oid2)) {
           try {
-            const { object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid: oid2 });
+            const { object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid: oid2 });
             const commit2 = new GitCommit(object2);
             const hasParents = await Promise.all(
-              commit2.headers().parent.map((oid3) => hasObject({ fs: fs2, cache, gitdir, oid: oid3 }))
+              commit2.headers().parent.map((oid3) => hasObject({ fs: fs3, cache, gitdir, oid: oid3 }))
             );
             const haveAllParents = hasParents.length === 0 || hasParents.every((has) => has);
             if (!haveAllParents) {
@@ -40699,7 +40699,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       for (const oid2 of response.unshallows) {
         oids.delete(oid2);
       }
-      await GitShallowManager.write({ fs: fs2, gitdir, oids });
+      await GitShallowManager.write({ fs: fs3, gitdir, oids });
       if (singleBranch) {
         const refs = /* @__PURE__ */ new Map([[fullref, oid]]);
         const symrefs = /* @__PURE__ */ new Map();
@@ -40716,7 +40716,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           refs.set(key, realRef);
         }
         const { pruned } = await GitRefManager.updateRemoteRefs({
-          fs: fs2,
+          fs: fs3,
           gitdir,
           remote,
           refs,
@@ -40729,7 +40729,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
       } else {
         const { pruned } = await GitRefManager.updateRemoteRefs({
-          fs: fs2,
+          fs: fs3,
           gitdir,
           remote,
           refs: remoteRefs,
@@ -40793,25 +40793,25 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (packfileSha !== "" && !emptyPackfile(packfile)) {
         res.packfile = `objects/pack/pack-${packfileSha}.pack`;
         const fullpath = join6(gitdir, res.packfile);
-        await fs2.write(fullpath, packfile);
-        const getExternalRefDelta = (oid2) => _readObject({ fs: fs2, cache, gitdir, oid: oid2 });
+        await fs3.write(fullpath, packfile);
+        const getExternalRefDelta = (oid2) => _readObject({ fs: fs3, cache, gitdir, oid: oid2 });
         const idx = await GitPackIndex.fromPack({
           pack: packfile,
           getExternalRefDelta,
           onProgress
         });
-        await fs2.write(fullpath.replace(/\.pack$/, ".idx"), await idx.toBuffer());
+        await fs3.write(fullpath.replace(/\.pack$/, ".idx"), await idx.toBuffer());
       }
       return res;
     }
     async function _init({
-      fs: fs2,
+      fs: fs3,
       bare = false,
       dir,
       gitdir = bare ? dir : join6(dir, ".git"),
       defaultBranch = "master"
     }) {
-      if (await fs2.exists(gitdir + "/config")) return;
+      if (await fs3.exists(gitdir + "/config")) return;
       let folders = [
         "hooks",
         "info",
@@ -40822,9 +40822,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       ];
       folders = folders.map((dir2) => gitdir + "/" + dir2);
       for (const folder of folders) {
-        await fs2.mkdir(folder);
+        await fs3.mkdir(folder);
       }
-      await fs2.write(
+      await fs3.write(
         gitdir + "/config",
         `[core]
 	repositoryformatversion = 0
@@ -40832,11 +40832,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
 	bare = ${bare}
 ` + (bare ? "" : "	logallrefupdates = true\n") + "	symlinks = false\n	ignorecase = true\n"
       );
-      await fs2.write(gitdir + "/HEAD", `ref: refs/heads/${defaultBranch}
+      await fs3.write(gitdir + "/HEAD", `ref: refs/heads/${defaultBranch}
 `);
     }
     async function _clone({
-      fs: fs2,
+      fs: fs3,
       cache,
       http: http3,
       onProgress,
@@ -40863,15 +40863,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       batchSize = 100
     }) {
       try {
-        await _init({ fs: fs2, gitdir });
-        await _addRemote({ fs: fs2, gitdir, remote, url: url2, force: false });
+        await _init({ fs: fs3, gitdir });
+        await _addRemote({ fs: fs3, gitdir, remote, url: url2, force: false });
         if (corsProxy) {
-          const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
+          const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
           await config2.set(`http.corsProxy`, corsProxy);
-          await GitConfigManager.save({ fs: fs2, gitdir, config: config2 });
+          await GitConfigManager.save({ fs: fs3, gitdir, config: config2 });
         }
         const { defaultBranch, fetchHead } = await _fetch({
-          fs: fs2,
+          fs: fs3,
           cache,
           http: http3,
           onProgress,
@@ -40895,7 +40895,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         ref = ref || defaultBranch;
         ref = ref.replace("refs/heads/", "");
         await _checkout({
-          fs: fs2,
+          fs: fs3,
           cache,
           onProgress,
           onPostCheckout,
@@ -40908,12 +40908,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           batchSize
         });
       } catch (err) {
-        await fs2.rmdir(gitdir, { recursive: true, maxRetries: 10 }).catch(() => void 0);
+        await fs3.rmdir(gitdir, { recursive: true, maxRetries: 10 }).catch(() => void 0);
         throw err;
       }
     }
     async function clone2({
-      fs: fs2,
+      fs: fs3,
       http: http3,
       onProgress,
       onMessage,
@@ -40940,14 +40940,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       batchSize = 100
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("http", http3);
         assertParameter("gitdir", gitdir);
         if (!noCheckout) {
           assertParameter("dir", dir);
         }
         assertParameter("url", url2);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _clone({
           fs: fsp,
@@ -41007,10 +41007,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (signingKey) {
           assertParameter("onSign", onSign);
         }
-        const fs2 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const fs3 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         return await _commit({
-          fs: fs2,
+          fs: fs3,
           cache,
           onSign,
           gitdir: updatedGitdir,
@@ -41032,16 +41032,16 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function currentBranch({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       fullname = false,
       test = false
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _currentBranch({
           fs: fsp,
@@ -41054,34 +41054,34 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _deleteBranch({ fs: fs2, gitdir, ref }) {
+    async function _deleteBranch({ fs: fs3, gitdir, ref }) {
       ref = ref.startsWith("refs/heads/") ? ref : `refs/heads/${ref}`;
-      const exist = await GitRefManager.exists({ fs: fs2, gitdir, ref });
+      const exist = await GitRefManager.exists({ fs: fs3, gitdir, ref });
       if (!exist) {
         throw new NotFoundError(ref);
       }
-      const fullRef = await GitRefManager.expand({ fs: fs2, gitdir, ref });
-      const currentRef = await _currentBranch({ fs: fs2, gitdir, fullname: true });
+      const fullRef = await GitRefManager.expand({ fs: fs3, gitdir, ref });
+      const currentRef = await _currentBranch({ fs: fs3, gitdir, fullname: true });
       if (fullRef === currentRef) {
-        const value = await GitRefManager.resolve({ fs: fs2, gitdir, ref: fullRef });
-        await GitRefManager.writeRef({ fs: fs2, gitdir, ref: "HEAD", value });
+        const value = await GitRefManager.resolve({ fs: fs3, gitdir, ref: fullRef });
+        await GitRefManager.writeRef({ fs: fs3, gitdir, ref: "HEAD", value });
       }
-      await GitRefManager.deleteRef({ fs: fs2, gitdir, ref: fullRef });
+      await GitRefManager.deleteRef({ fs: fs3, gitdir, ref: fullRef });
       const abbrevRef = abbreviateRef(ref);
-      const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
+      const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
       await config2.deleteSection("branch", abbrevRef);
-      await GitConfigManager.save({ fs: fs2, gitdir, config: config2 });
+      await GitConfigManager.save({ fs: fs3, gitdir, config: config2 });
     }
     async function deleteBranch({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       ref
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("ref", ref);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _deleteBranch({
           fs: fsp,
@@ -41093,11 +41093,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function deleteRef({ fs: fs2, dir, gitdir = join6(dir, ".git"), ref }) {
+    async function deleteRef({ fs: fs3, dir, gitdir = join6(dir, ".git"), ref }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("ref", ref);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         await GitRefManager.deleteRef({ fs: fsp, gitdir: updatedGitdir, ref });
       } catch (err) {
@@ -41105,21 +41105,21 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _deleteRemote({ fs: fs2, gitdir, remote }) {
-      const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
+    async function _deleteRemote({ fs: fs3, gitdir, remote }) {
+      const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
       await config2.deleteSection("remote", remote);
-      await GitConfigManager.save({ fs: fs2, gitdir, config: config2 });
+      await GitConfigManager.save({ fs: fs3, gitdir, config: config2 });
     }
     async function deleteRemote({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       remote
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("remote", remote);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _deleteRemote({
           fs: fsp,
@@ -41131,15 +41131,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _deleteTag({ fs: fs2, gitdir, ref }) {
+    async function _deleteTag({ fs: fs3, gitdir, ref }) {
       ref = ref.startsWith("refs/tags/") ? ref : `refs/tags/${ref}`;
-      await GitRefManager.deleteRef({ fs: fs2, gitdir, ref });
+      await GitRefManager.deleteRef({ fs: fs3, gitdir, ref });
     }
-    async function deleteTag({ fs: fs2, dir, gitdir = join6(dir, ".git"), ref }) {
+    async function deleteTag({ fs: fs3, dir, gitdir = join6(dir, ".git"), ref }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("ref", ref);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _deleteTag({
           fs: fsp,
@@ -41151,25 +41151,25 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function expandOidLoose({ fs: fs2, gitdir, oid: short3 }) {
+    async function expandOidLoose({ fs: fs3, gitdir, oid: short3 }) {
       const prefix = short3.slice(0, 2);
-      const objectsSuffixes = await fs2.readdir(`${gitdir}/objects/${prefix}`);
+      const objectsSuffixes = await fs3.readdir(`${gitdir}/objects/${prefix}`);
       return objectsSuffixes.map((suffix) => `${prefix}${suffix}`).filter((_oid) => _oid.startsWith(short3));
     }
     async function expandOidPacked({
-      fs: fs2,
+      fs: fs3,
       cache,
       gitdir,
       oid: short3,
       getExternalRefDelta
     }) {
       const results = [];
-      let list4 = await fs2.readdir(join6(gitdir, "objects/pack"));
+      let list4 = await fs3.readdir(join6(gitdir, "objects/pack"));
       list4 = list4.filter((x) => x.endsWith(".idx"));
       for (const filename of list4) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
-          fs: fs2,
+          fs: fs3,
           cache,
           filename: indexFile,
           getExternalRefDelta
@@ -41181,11 +41181,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return results;
     }
-    async function _expandOid({ fs: fs2, cache, gitdir, oid: short3 }) {
-      const getExternalRefDelta = (oid) => _readObject({ fs: fs2, cache, gitdir, oid });
-      const results = await expandOidLoose({ fs: fs2, gitdir, oid: short3 });
+    async function _expandOid({ fs: fs3, cache, gitdir, oid: short3 }) {
+      const getExternalRefDelta = (oid) => _readObject({ fs: fs3, cache, gitdir, oid });
+      const results = await expandOidLoose({ fs: fs3, gitdir, oid: short3 });
       const packedOids = await expandOidPacked({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
         oid: short3,
@@ -41205,17 +41205,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       throw new NotFoundError(`an object matching "${short3}"`);
     }
     async function expandOid({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       oid,
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _expandOid({
           fs: fsp,
@@ -41228,12 +41228,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function expandRef({ fs: fs2, dir, gitdir = join6(dir, ".git"), ref }) {
+    async function expandRef({ fs: fs3, dir, gitdir = join6(dir, ".git"), ref }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await GitRefManager.expand({
           fs: fsp,
@@ -41245,15 +41245,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _findMergeBase({ fs: fs2, cache, gitdir, oids }) {
+    async function _findMergeBase({ fs: fs3, cache, gitdir, oids }) {
       const visits = {};
       const passes = oids.length;
       const common3 = /* @__PURE__ */ new Set();
       const parents = /* @__PURE__ */ new Map();
-      const shallows = await GitShallowManager.read({ fs: fs2, gitdir });
+      const shallows = await GitShallowManager.read({ fs: fs3, gitdir });
       const readParents = async (oid) => {
         if (parents.has(oid)) return parents.get(oid);
-        const { object: object2, type: type2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
+        const { object: object2, type: type2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
         if (type2 !== "commit") {
           throw new ObjectTypeError(oid, type2, "commit");
         }
@@ -41303,7 +41303,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return [...common3].filter((oid) => !redundant.has(oid));
     }
     async function _merge({
-      fs: fs2,
+      fs: fs3,
       cache,
       dir,
       gitdir,
@@ -41323,31 +41323,31 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       allowUnrelatedHistories = false
     }) {
       if (ours === void 0) {
-        ours = await _currentBranch({ fs: fs2, gitdir, fullname: true });
+        ours = await _currentBranch({ fs: fs3, gitdir, fullname: true });
       }
       ours = await GitRefManager.expand({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         ref: ours
       });
       theirs = await GitRefManager.expand({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         ref: theirs
       });
       const ourOid = await GitRefManager.resolve({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         ref: ours
       });
       const { oid: theirOid } = await resolveCommit({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
-        oid: await GitRefManager.resolve({ fs: fs2, gitdir, ref: theirs })
+        oid: await GitRefManager.resolve({ fs: fs3, gitdir, ref: theirs })
       });
       const baseOids = await _findMergeBase({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
         oids: [ourOid, theirOid]
@@ -41368,7 +41368,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       if (fastForward2 && baseOid === ourOid) {
         if (!dryRun && !noUpdateBranch) {
-          await GitRefManager.writeRef({ fs: fs2, gitdir, ref: ours, value: theirOid });
+          await GitRefManager.writeRef({ fs: fs3, gitdir, ref: ours, value: theirOid });
         }
         return {
           oid: theirOid,
@@ -41379,10 +41379,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           throw new FastForwardError();
         }
         const tree = await GitIndexManager.acquire(
-          { fs: fs2, gitdir, cache, allowUnmerged: false },
+          { fs: fs3, gitdir, cache, allowUnmerged: false },
           async (index3) => {
             return mergeTree({
-              fs: fs2,
+              fs: fs3,
               cache,
               dir,
               gitdir,
@@ -41406,7 +41406,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           )}`;
         }
         const oid = await _commit({
-          fs: fs2,
+          fs: fs3,
           cache,
           gitdir,
           message,
@@ -41428,7 +41428,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _pull({
-      fs: fs2,
+      fs: fs3,
       cache,
       http: http3,
       onProgress,
@@ -41455,14 +41455,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }) {
       try {
         if (!ref) {
-          const head = await _currentBranch({ fs: fs2, gitdir });
+          const head = await _currentBranch({ fs: fs3, gitdir });
           if (!head) {
             throw new MissingParameterError("ref");
           }
           ref = head;
         }
         const { fetchHead, fetchHeadDescription } = await _fetch({
-          fs: fs2,
+          fs: fs3,
           cache,
           http: http3,
           onProgress,
@@ -41482,7 +41482,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           pruneTags
         });
         await _merge({
-          fs: fs2,
+          fs: fs3,
           cache,
           gitdir,
           ours: ref,
@@ -41497,7 +41497,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           noUpdateBranch: false
         });
         await _checkout({
-          fs: fs2,
+          fs: fs3,
           cache,
           onProgress,
           dir,
@@ -41512,7 +41512,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function fastForward({
-      fs: fs2,
+      fs: fs3,
       http: http3,
       onProgress,
       onMessage,
@@ -41531,7 +41531,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("http", http3);
         assertParameter("gitdir", gitdir);
         const thisWillNotBeUsed = {
@@ -41540,7 +41540,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           timestamp: Date.now(),
           timezoneOffset: 0
         };
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _pull({
           fs: fsp,
@@ -41570,7 +41570,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function fetch2({
-      fs: fs2,
+      fs: fs3,
       http: http3,
       onProgress,
       onMessage,
@@ -41596,10 +41596,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("http", http3);
         assertParameter("gitdir", gitdir);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _fetch({
           fs: fsp,
@@ -41632,17 +41632,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function findMergeBase({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       oids,
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("oids", oids);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _findMergeBase({
           fs: fsp,
@@ -41655,72 +41655,72 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _findRoot({ fs: fs2, filepath }) {
-      if (await fs2.exists(join6(filepath, ".git"))) {
+    async function _findRoot({ fs: fs3, filepath }) {
+      if (await fs3.exists(join6(filepath, ".git"))) {
         return filepath;
       } else {
         const parent = dirname3(filepath);
         if (parent === filepath) {
           throw new NotFoundError(`git root for ${filepath}`);
         }
-        return _findRoot({ fs: fs2, filepath: parent });
+        return _findRoot({ fs: fs3, filepath: parent });
       }
     }
-    async function findRoot({ fs: fs2, filepath }) {
+    async function findRoot({ fs: fs3, filepath }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("filepath", filepath);
-        return await _findRoot({ fs: new FileSystem(fs2), filepath });
+        return await _findRoot({ fs: new FileSystem(fs3), filepath });
       } catch (err) {
         err.caller = "git.findRoot";
         throw err;
       }
     }
-    async function getConfig({ fs: fs2, dir, gitdir = join6(dir, ".git"), path: path7 }) {
+    async function getConfig({ fs: fs3, dir, gitdir = join6(dir, ".git"), path: path8 }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path7);
-        const fsp = new FileSystem(fs2);
+        assertParameter("path", path8);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _getConfig({
           fs: fsp,
           gitdir: updatedGitdir,
-          path: path7
+          path: path8
         });
       } catch (err) {
         err.caller = "git.getConfig";
         throw err;
       }
     }
-    async function _getConfigAll({ fs: fs2, gitdir, path: path7 }) {
-      const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
-      return config2.getall(path7);
+    async function _getConfigAll({ fs: fs3, gitdir, path: path8 }) {
+      const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
+      return config2.getall(path8);
     }
     async function getConfigAll({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
-      path: path7
+      path: path8
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path7);
-        const fsp = new FileSystem(fs2);
+        assertParameter("path", path8);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _getConfigAll({
           fs: fsp,
           gitdir: updatedGitdir,
-          path: path7
+          path: path8
         });
       } catch (err) {
         err.caller = "git.getConfigAll";
         throw err;
       }
     }
-    function assignRefPath(root2, path7, value) {
-      const parts = path7.split("/");
+    function assignRefPath(root2, path8, value) {
+      const parts = path8.split("/");
       const last = parts.pop();
       if (last === "__proto__" || parts.includes("__proto__")) return;
       let o = root2;
@@ -41881,7 +41881,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _indexPack({
-      fs: fs2,
+      fs: fs3,
       cache,
       onProgress,
       dir,
@@ -41890,14 +41890,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }) {
       try {
         filepath = join6(dir, filepath);
-        const pack = await fs2.read(filepath);
-        const getExternalRefDelta = (oid) => _readObject({ fs: fs2, cache, gitdir, oid });
+        const pack = await fs3.read(filepath);
+        const getExternalRefDelta = (oid) => _readObject({ fs: fs3, cache, gitdir, oid });
         const idx = await GitPackIndex.fromPack({
           pack,
           getExternalRefDelta,
           onProgress
         });
-        await fs2.write(filepath.replace(/\.pack$/, ".idx"), await idx.toBuffer());
+        await fs3.write(filepath.replace(/\.pack$/, ".idx"), await idx.toBuffer());
         return {
           oids: [...idx.hashes]
         };
@@ -41907,7 +41907,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function indexPack({
-      fs: fs2,
+      fs: fs3,
       onProgress,
       dir,
       gitdir = join6(dir, ".git"),
@@ -41915,11 +41915,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("dir", dir);
         assertParameter("gitdir", dir);
         assertParameter("filepath", filepath);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _indexPack({
           fs: fsp,
@@ -41935,19 +41935,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function init({
-      fs: fs2,
+      fs: fs3,
       bare = false,
       dir,
       gitdir = bare ? dir : join6(dir, ".git"),
       defaultBranch = "master"
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         if (!bare) {
           assertParameter("dir", dir);
         }
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _init({
           fs: fsp,
@@ -41962,14 +41962,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _isDescendent({
-      fs: fs2,
+      fs: fs3,
       cache,
       gitdir,
       oid,
       ancestor,
       depth
     }) {
-      const shallows = await GitShallowManager.read({ fs: fs2, gitdir });
+      const shallows = await GitShallowManager.read({ fs: fs3, gitdir });
       if (!oid) {
         throw new MissingParameterError("oid");
       }
@@ -41986,7 +41986,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         const oid2 = queue.shift();
         const { type: type2, object: object2 } = await _readObject({
-          fs: fs2,
+          fs: fs3,
           cache,
           gitdir,
           oid: oid2
@@ -42010,7 +42010,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return false;
     }
     async function isDescendent({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       oid,
@@ -42019,11 +42019,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
         assertParameter("ancestor", ancestor);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _isDescendent({
           fs: fsp,
@@ -42039,17 +42039,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function isIgnored({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       filepath
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("dir", dir);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return GitIgnoreManager.isIgnored({
           fs: fsp,
@@ -42063,15 +42063,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function listBranches({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       remote
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return GitRefManager.listBranches({
           fs: fsp,
@@ -42083,12 +42083,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _listFiles({ fs: fs2, gitdir, ref, cache }) {
+    async function _listFiles({ fs: fs3, gitdir, ref, cache }) {
       if (ref) {
-        const oid = await GitRefManager.resolve({ gitdir, fs: fs2, ref });
+        const oid = await GitRefManager.resolve({ gitdir, fs: fs3, ref });
         const filenames = [];
         await accumulateFilesFromOid({
-          fs: fs2,
+          fs: fs3,
           cache,
           gitdir,
           oid,
@@ -42098,7 +42098,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return filenames;
       } else {
         return GitIndexManager.acquire(
-          { fs: fs2, gitdir, cache },
+          { fs: fs3, gitdir, cache },
           async function(index3) {
             return index3.entries.map((x) => x.path);
           }
@@ -42106,18 +42106,18 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function accumulateFilesFromOid({
-      fs: fs2,
+      fs: fs3,
       cache,
       gitdir,
       oid,
       filenames,
       prefix
     }) {
-      const { tree } = await _readTree({ fs: fs2, cache, gitdir, oid });
+      const { tree } = await _readTree({ fs: fs3, cache, gitdir, oid });
       for (const entry of tree) {
         if (entry.type === "tree") {
           await accumulateFilesFromOid({
-            fs: fs2,
+            fs: fs3,
             cache,
             gitdir,
             oid: entry.oid,
@@ -42130,16 +42130,16 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function listFiles({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       ref,
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _listFiles({
           fs: fsp,
@@ -42152,10 +42152,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _listNotes({ fs: fs2, cache, gitdir, ref }) {
+    async function _listNotes({ fs: fs3, cache, gitdir, ref }) {
       let parent;
       try {
-        parent = await GitRefManager.resolve({ gitdir, fs: fs2, ref });
+        parent = await GitRefManager.resolve({ gitdir, fs: fs3, ref });
       } catch (err) {
         if (err instanceof NotFoundError) {
           return [];
@@ -42163,7 +42163,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
       const result = await _readTree({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
         oid: parent
@@ -42175,17 +42175,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return notes;
     }
     async function listNotes({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       ref = "refs/notes/commits",
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _listNotes({
           fs: fsp,
@@ -42199,15 +42199,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function listRefs({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       filepath
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return GitRefManager.listRefs({ fs: fsp, gitdir: updatedGitdir, filepath });
       } catch (err) {
@@ -42215,8 +42215,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _listRemotes({ fs: fs2, gitdir }) {
-      const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
+    async function _listRemotes({ fs: fs3, gitdir }) {
+      const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
       const remoteNames = await config2.getSubsections("remote");
       const remotes = Promise.all(
         remoteNames.map(async (remote) => {
@@ -42226,11 +42226,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       );
       return remotes;
     }
-    async function listRemotes({ fs: fs2, dir, gitdir = join6(dir, ".git") }) {
+    async function listRemotes({ fs: fs3, dir, gitdir = join6(dir, ".git") }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _listRemotes({
           fs: fsp,
@@ -42325,11 +42325,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function listTags({ fs: fs2, dir, gitdir = join6(dir, ".git") }) {
+    async function listTags({ fs: fs3, dir, gitdir = join6(dir, ".git") }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return GitRefManager.listTags({ fs: fsp, gitdir: updatedGitdir });
       } catch (err) {
@@ -42341,17 +42341,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return a.committer.timestamp - b.committer.timestamp;
     }
     var EMPTY_OID = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
-    async function resolveFileIdInTree({ fs: fs2, cache, gitdir, oid, fileId }) {
+    async function resolveFileIdInTree({ fs: fs3, cache, gitdir, oid, fileId }) {
       if (fileId === EMPTY_OID) return;
       const _oid = oid;
       let filepath;
-      const result = await resolveTree({ fs: fs2, cache, gitdir, oid });
+      const result = await resolveTree({ fs: fs3, cache, gitdir, oid });
       const tree = result.tree;
       if (fileId === result.oid) {
         filepath = result.path;
       } else {
         filepath = await _resolveFileId({
-          fs: fs2,
+          fs: fs3,
           cache,
           gitdir,
           tree,
@@ -42366,7 +42366,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return filepath;
     }
     async function _resolveFileId({
-      fs: fs2,
+      fs: fs3,
       cache,
       gitdir,
       tree,
@@ -42382,13 +42382,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           filepaths.push(result);
         } else if (entry.type === "tree") {
           result = _readObject({
-            fs: fs2,
+            fs: fs3,
             cache,
             gitdir,
             oid: entry.oid
           }).then(function({ object: object2 }) {
             return _resolveFileId({
-              fs: fs2,
+              fs: fs3,
               cache,
               gitdir,
               tree: GitTree.from(object2),
@@ -42405,7 +42405,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return filepaths;
     }
     async function _log({
-      fs: fs2,
+      fs: fs3,
       cache,
       gitdir,
       filepath,
@@ -42428,9 +42428,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const pushCommit = (commit2) => {
         if (matchesAuthor(commit2)) commits.push(commit2);
       };
-      const shallowCommits = await GitShallowManager.read({ fs: fs2, gitdir });
-      const oid = await GitRefManager.resolve({ fs: fs2, gitdir, ref });
-      const tips = [await _readCommit({ fs: fs2, cache, gitdir, oid })];
+      const shallowCommits = await GitShallowManager.read({ fs: fs3, gitdir });
+      const oid = await GitRefManager.resolve({ fs: fs3, gitdir, ref });
+      const tips = [await _readCommit({ fs: fs3, cache, gitdir, oid })];
       let lastFileOid;
       let lastFileMode;
       let lastCommit;
@@ -42447,7 +42447,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           let vFileEntry;
           try {
             vFileEntry = await resolveFilepathEntry({
-              fs: fs2,
+              fs: fs3,
               cache,
               gitdir,
               oid: commit2.commit.tree,
@@ -42465,7 +42465,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               let found = follow && lastFileOid;
               if (found) {
                 found = await resolveFileIdInTree({
-                  fs: fs2,
+                  fs: fs3,
                   cache,
                   gitdir,
                   oid: commit2.commit.tree,
@@ -42475,7 +42475,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   if (Array.isArray(found)) {
                     if (lastCommit) {
                       const lastFound = await resolveFileIdInTree({
-                        fs: fs2,
+                        fs: fs3,
                         cache,
                         gitdir,
                         oid: lastCommit.commit.tree,
@@ -42520,7 +42520,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         if (!shallowCommits.has(commit2.oid)) {
           for (const oid2 of commit2.commit.parent) {
-            const commit3 = await _readCommit({ fs: fs2, cache, gitdir, oid: oid2 });
+            const commit3 = await _readCommit({ fs: fs3, cache, gitdir, oid: oid2 });
             if (!tips.map((commit4) => commit4.oid).includes(commit3.oid)) {
               tips.push(commit3);
             }
@@ -42534,7 +42534,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (includeChanges) {
         for (const commit2 of commits) {
           commit2.commit.changes = await getChanges({
-            fs: fs2,
+            fs: fs3,
             cache,
             gitdir,
             commit: commit2,
@@ -42544,10 +42544,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return commits;
     }
-    async function getChanges({ fs: fs2, cache, gitdir, commit: commit2, shallow }) {
+    async function getChanges({ fs: fs3, cache, gitdir, commit: commit2, shallow }) {
       const parent = shallow || !commit2.commit.parent[0] ? "4b825dc642cb6eb9a060e54bf8d69288fbee4904" : commit2.commit.parent[0];
       return _walk({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
         trees: [TREE({ ref: commit2.oid }), TREE({ ref: parent })],
@@ -42578,7 +42578,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
     }
     async function log({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       filepath,
@@ -42593,10 +42593,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _log({
           fs: fsp,
@@ -42641,10 +42641,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (signingKey) {
           assertParameter("onSign", onSign);
         }
-        const fs2 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const fs3 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         const author = await normalizeAuthorObject({
-          fs: fs2,
+          fs: fs3,
           gitdir: updatedGitdir,
           author: _author
         });
@@ -42652,7 +42652,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           throw new MissingNameError("author");
         }
         const committer = await normalizeCommitterObject({
-          fs: fs2,
+          fs: fs3,
           gitdir: updatedGitdir,
           author,
           committer: _committer
@@ -42661,7 +42661,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           throw new MissingNameError("committer");
         }
         return await _merge({
-          fs: fs2,
+          fs: fs3,
           cache,
           dir,
           gitdir: updatedGitdir,
@@ -42694,7 +42694,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       ref_delta: 112
     };
     async function _pack({
-      fs: fs2,
+      fs: fs3,
       cache,
       dir,
       gitdir = join6(dir, ".git"),
@@ -42727,20 +42727,20 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       write("00000002", "hex");
       write(padHex(8, oids.length), "hex");
       for (const oid of oids) {
-        const { type: type2, object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
+        const { type: type2, object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
         await writeObject2({ write, object: object2, stype: type2 });
       }
       const digest = hash2.digest();
       outputStream.push(digest);
       return outputStream;
     }
-    async function _packObjects({ fs: fs2, cache, gitdir, oids, write }) {
-      const buffers = await _pack({ fs: fs2, cache, gitdir, oids });
+    async function _packObjects({ fs: fs3, cache, gitdir, oids, write }) {
+      const buffers = await _pack({ fs: fs3, cache, gitdir, oids });
       const packfile = Buffer.from(await collect2(buffers));
       const packfileSha = packfile.slice(-20).toString("hex");
       const filename = `pack-${packfileSha}.pack`;
       if (write) {
-        await fs2.write(join6(gitdir, `objects/pack/${filename}`), packfile);
+        await fs3.write(join6(gitdir, `objects/pack/${filename}`), packfile);
         return { filename };
       }
       return {
@@ -42749,7 +42749,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       };
     }
     async function packObjects({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       oids,
@@ -42757,10 +42757,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("oids", oids);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _packObjects({
           fs: fsp,
@@ -42803,23 +42803,23 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       try {
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
-        const fs2 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const fs3 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         const author = await normalizeAuthorObject({
-          fs: fs2,
+          fs: fs3,
           gitdir: updatedGitdir,
           author: _author
         });
         if (!author) throw new MissingNameError("author");
         const committer = await normalizeCommitterObject({
-          fs: fs2,
+          fs: fs3,
           gitdir: updatedGitdir,
           author,
           committer: _committer
         });
         if (!committer) throw new MissingNameError("committer");
         return await _pull({
-          fs: fs2,
+          fs: fs3,
           cache,
           http: http3,
           onProgress,
@@ -42850,22 +42850,22 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function listCommitsAndTags({
-      fs: fs2,
+      fs: fs3,
       cache,
       dir,
       gitdir = join6(dir, ".git"),
       start,
       finish
     }) {
-      const shallows = await GitShallowManager.read({ fs: fs2, gitdir });
+      const shallows = await GitShallowManager.read({ fs: fs3, gitdir });
       const startingSet = /* @__PURE__ */ new Set();
       const finishingSet = /* @__PURE__ */ new Set();
       for (const ref of start) {
-        startingSet.add(await GitRefManager.resolve({ fs: fs2, gitdir, ref }));
+        startingSet.add(await GitRefManager.resolve({ fs: fs3, gitdir, ref }));
       }
       for (const ref of finish) {
         try {
-          const oid = await GitRefManager.resolve({ fs: fs2, gitdir, ref });
+          const oid = await GitRefManager.resolve({ fs: fs3, gitdir, ref });
           finishingSet.add(oid);
         } catch (err) {
         }
@@ -42873,7 +42873,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const visited = /* @__PURE__ */ new Set();
       async function walk2(oid) {
         visited.add(oid);
-        const { type: type2, object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
+        const { type: type2, object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
         if (type2 === "tag") {
           const tag2 = GitAnnotatedTag.from(object2);
           const commit2 = tag2.headers().object;
@@ -42898,7 +42898,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return visited;
     }
     async function listObjects({
-      fs: fs2,
+      fs: fs3,
       cache,
       dir,
       gitdir = join6(dir, ".git"),
@@ -42908,7 +42908,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       async function walk2(oid) {
         if (visited.has(oid)) return;
         visited.add(oid);
-        const { type: type2, object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
+        const { type: type2, object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
         if (type2 === "tag") {
           const tag2 = GitAnnotatedTag.from(object2);
           const obj = tag2.headers().object;
@@ -42987,7 +42987,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return packstream;
     }
     async function _push({
-      fs: fs2,
+      fs: fs3,
       cache,
       http: http3,
       onProgress,
@@ -43007,11 +43007,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       headers = {},
       signal
     }) {
-      const ref = _ref || await _currentBranch({ fs: fs2, gitdir });
+      const ref = _ref || await _currentBranch({ fs: fs3, gitdir });
       if (typeof ref === "undefined") {
         throw new MissingParameterError("ref");
       }
-      const config2 = await GitConfigManager.get({ fs: fs2, gitdir });
+      const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
       remote = remote || await config2.get(`branch.${ref}.pushRemote`) || await config2.get("remote.pushDefault") || await config2.get(`branch.${ref}.remote`) || "origin";
       const url2 = _url2 || await config2.get(`remote.${remote}.pushurl`) || await config2.get(`remote.${remote}.url`);
       if (typeof url2 === "undefined") {
@@ -43024,8 +43024,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (corsProxy === void 0) {
         corsProxy = await config2.get("http.corsProxy");
       }
-      const fullRef = await GitRefManager.expand({ fs: fs2, gitdir, ref });
-      const oid = _delete ? "0000000000000000000000000000000000000000" : await GitRefManager.resolve({ fs: fs2, gitdir, ref: fullRef });
+      const fullRef = await GitRefManager.expand({ fs: fs3, gitdir, ref });
+      const oid = _delete ? "0000000000000000000000000000000000000000" : await GitRefManager.resolve({ fs: fs3, gitdir, ref: fullRef });
       const GitRemoteHTTP2 = GitRemoteManager.getRemoteHelperFor({ url: url2 });
       const httpRemote = await GitRemoteHTTP2.discover({
         http: http3,
@@ -43076,7 +43076,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           let mergebase = [];
           try {
             mergebase = await _findMergeBase({
-              fs: fs2,
+              fs: fs3,
               cache,
               gitdir,
               oids: [oid, oldoid]
@@ -43086,23 +43086,23 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           }
           for (const oid2 of mergebase) finish.push(oid2);
           if (thinPack) {
-            skipObjects = await listObjects({ fs: fs2, cache, gitdir, oids: mergebase });
+            skipObjects = await listObjects({ fs: fs3, cache, gitdir, oids: mergebase });
           }
         }
         if (!finish.includes(oid)) {
           const commits = await listCommitsAndTags({
-            fs: fs2,
+            fs: fs3,
             cache,
             gitdir,
             start: [oid],
             finish
           });
-          objects = await listObjects({ fs: fs2, cache, gitdir, oids: commits });
+          objects = await listObjects({ fs: fs3, cache, gitdir, oids: commits });
         }
         if (thinPack) {
           try {
             const ref2 = await GitRefManager.resolve({
-              fs: fs2,
+              fs: fs3,
               gitdir,
               ref: `refs/remotes/${remote}/HEAD`,
               depth: 2
@@ -43113,7 +43113,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               map: httpRemote.refs
             });
             const oids = [oid2];
-            for (const oid3 of await listObjects({ fs: fs2, cache, gitdir, oids })) {
+            for (const oid3 of await listObjects({ fs: fs3, cache, gitdir, oids })) {
               skipObjects.add(oid3);
             }
           } catch (e) {
@@ -43128,7 +43128,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             throw new PushRejectedError("tag-exists");
           }
           if (oid !== "0000000000000000000000000000000000000000" && oldoid !== "0000000000000000000000000000000000000000" && !await _isDescendent({
-            fs: fs2,
+            fs: fs3,
             cache,
             gitdir,
             oid,
@@ -43148,7 +43148,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         triplets: [{ oldoid, oid, fullRef: fullRemoteRef }]
       });
       const packstream2 = _delete ? [] : await _pack({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
         oids: [...objects]
@@ -43181,9 +43181,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           ""
         )}`;
         if (_delete) {
-          await GitRefManager.deleteRef({ fs: fs2, gitdir, ref: ref2 });
+          await GitRefManager.deleteRef({ fs: fs3, gitdir, ref: ref2 });
         } else {
-          await GitRefManager.writeRef({ fs: fs2, gitdir, ref: ref2, value: oid });
+          await GitRefManager.writeRef({ fs: fs3, gitdir, ref: ref2, value: oid });
         }
       }
       if (result.ok && Object.values(result.refs).every((result2) => result2.ok)) {
@@ -43195,7 +43195,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function push2({
-      fs: fs2,
+      fs: fs3,
       http: http3,
       onProgress,
       onMessage,
@@ -43217,10 +43217,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       signal
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("http", http3);
         assertParameter("gitdir", gitdir);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _push({
           fs: fsp,
@@ -43248,11 +43248,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function resolveBlob({ fs: fs2, cache, gitdir, oid }) {
-      const { type: type2, object: object2 } = await _readObject({ fs: fs2, cache, gitdir, oid });
+    async function resolveBlob({ fs: fs3, cache, gitdir, oid }) {
+      const { type: type2, object: object2 } = await _readObject({ fs: fs3, cache, gitdir, oid });
       if (type2 === "tag") {
         oid = GitAnnotatedTag.from(object2).parse().object;
-        return resolveBlob({ fs: fs2, cache, gitdir, oid });
+        return resolveBlob({ fs: fs3, cache, gitdir, oid });
       }
       if (type2 !== "blob") {
         throw new ObjectTypeError(oid, type2, "blob");
@@ -43260,17 +43260,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return { oid, blob: new Uint8Array(object2) };
     }
     async function _readBlob({
-      fs: fs2,
+      fs: fs3,
       cache,
       gitdir,
       oid,
       filepath = void 0
     }) {
       if (filepath !== void 0) {
-        oid = await resolveFilepath({ fs: fs2, cache, gitdir, oid, filepath });
+        oid = await resolveFilepath({ fs: fs3, cache, gitdir, oid, filepath });
       }
       const blob = await resolveBlob({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
         oid
@@ -43278,7 +43278,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return blob;
     }
     async function readBlob({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       oid,
@@ -43286,10 +43286,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _readBlob({
           fs: fsp,
@@ -43304,17 +43304,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function readCommit({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       oid,
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _readCommit({
           fs: fsp,
@@ -43328,15 +43328,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _readNote({
-      fs: fs2,
+      fs: fs3,
       cache,
       gitdir,
       ref = "refs/notes/commits",
       oid
     }) {
-      const parent = await GitRefManager.resolve({ gitdir, fs: fs2, ref });
+      const parent = await GitRefManager.resolve({ gitdir, fs: fs3, ref });
       const { blob } = await _readBlob({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
         oid: parent,
@@ -43345,7 +43345,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return blob;
     }
     async function readNote({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       ref = "refs/notes/commits",
@@ -43353,11 +43353,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
         assertParameter("oid", oid);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _readNote({
           fs: fsp,
@@ -43385,11 +43385,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fs2 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const fs3 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         if (filepath !== void 0) {
           oid = await resolveFilepath({
-            fs: fs2,
+            fs: fs3,
             cache,
             gitdir: updatedGitdir,
             oid,
@@ -43398,7 +43398,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         const _format = format2 === "parsed" ? "content" : format2;
         const result = await _readObject({
-          fs: fs2,
+          fs: fs3,
           cache,
           gitdir: updatedGitdir,
           oid,
@@ -43441,9 +43441,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _readTag({ fs: fs2, cache, gitdir, oid }) {
+    async function _readTag({ fs: fs3, cache, gitdir, oid }) {
       const { type: type2, object: object2 } = await _readObject({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
         oid,
@@ -43461,17 +43461,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return result;
     }
     async function readTag({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       oid,
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _readTag({
           fs: fsp,
@@ -43485,7 +43485,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function readTree2({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       oid,
@@ -43493,10 +43493,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _readTree({
           fs: fsp,
@@ -43538,7 +43538,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _removeNote({
-      fs: fs2,
+      fs: fs3,
       cache,
       onSign,
       gitdir,
@@ -43550,14 +43550,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }) {
       let parent;
       try {
-        parent = await GitRefManager.resolve({ gitdir, fs: fs2, ref });
+        parent = await GitRefManager.resolve({ gitdir, fs: fs3, ref });
       } catch (err) {
         if (!(err instanceof NotFoundError)) {
           throw err;
         }
       }
       const result = await _readTree({
-        fs: fs2,
+        fs: fs3,
         cache,
         gitdir,
         oid: parent || "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -43565,12 +43565,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       let tree = result.tree;
       tree = tree.filter((entry) => entry.path !== oid);
       const treeOid = await _writeTree({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         tree
       });
       const commitOid = await _commit({
-        fs: fs2,
+        fs: fs3,
         cache,
         onSign,
         gitdir,
@@ -43601,23 +43601,23 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fs2 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const fs3 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         const author = await normalizeAuthorObject({
-          fs: fs2,
+          fs: fs3,
           gitdir: updatedGitdir,
           author: _author
         });
         if (!author) throw new MissingNameError("author");
         const committer = await normalizeCommitterObject({
-          fs: fs2,
+          fs: fs3,
           gitdir: updatedGitdir,
           author,
           committer: _committer
         });
         if (!committer) throw new MissingNameError("committer");
         return await _removeNote({
-          fs: fs2,
+          fs: fs3,
           cache,
           onSign,
           gitdir: updatedGitdir,
@@ -43633,7 +43633,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function _renameBranch({
-      fs: fs2,
+      fs: fs3,
       gitdir,
       oldref,
       ref,
@@ -43647,27 +43647,27 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       const fulloldref = `refs/heads/${oldref}`;
       const fullnewref = `refs/heads/${ref}`;
-      const newexist = await GitRefManager.exists({ fs: fs2, gitdir, ref: fullnewref });
+      const newexist = await GitRefManager.exists({ fs: fs3, gitdir, ref: fullnewref });
       if (newexist) {
         throw new AlreadyExistsError("branch", ref, false);
       }
       const value = await GitRefManager.resolve({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         ref: fulloldref,
         depth: 1
       });
-      await GitRefManager.writeRef({ fs: fs2, gitdir, ref: fullnewref, value });
-      await GitRefManager.deleteRef({ fs: fs2, gitdir, ref: fulloldref });
+      await GitRefManager.writeRef({ fs: fs3, gitdir, ref: fullnewref, value });
+      await GitRefManager.deleteRef({ fs: fs3, gitdir, ref: fulloldref });
       const fullCurrentBranchRef = await _currentBranch({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         fullname: true
       });
       const isCurrentBranch = fullCurrentBranchRef === fulloldref;
       if (checkout2 || isCurrentBranch) {
         await GitRefManager.writeSymbolicRef({
-          fs: fs2,
+          fs: fs3,
           gitdir,
           ref: "HEAD",
           value: fullnewref
@@ -43675,7 +43675,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function renameBranch({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       ref,
@@ -43683,11 +43683,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       checkout: checkout2 = false
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
         assertParameter("oldref", oldref);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _renameBranch({
           fs: fsp,
@@ -43716,13 +43716,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fs2 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const fs3 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         let oid;
         let workdirOid;
         try {
           oid = await GitRefManager.resolve({
-            fs: fs2,
+            fs: fs3,
             gitdir: updatedGitdir,
             ref: ref || "HEAD"
           });
@@ -43732,7 +43732,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (oid) {
           try {
             oid = await resolveFilepath({
-              fs: fs2,
+              fs: fs3,
               cache,
               gitdir: updatedGitdir,
               oid,
@@ -43755,7 +43755,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           gid: 0,
           size: 0
         };
-        const object2 = dir && await fs2.read(join6(dir, filepath));
+        const object2 = dir && await fs3.read(join6(dir, filepath));
         if (object2) {
           workdirOid = await hashObject$1({
             gitdir: updatedGitdir,
@@ -43763,11 +43763,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             object: object2
           });
           if (oid === workdirOid) {
-            stats = await fs2.lstat(join6(dir, filepath));
+            stats = await fs3.lstat(join6(dir, filepath));
           }
         }
         await GitIndexManager.acquire(
-          { fs: fs2, gitdir: updatedGitdir, cache },
+          { fs: fs3, gitdir: updatedGitdir, cache },
           async function(index3) {
             index3.delete({ filepath });
             if (oid) {
@@ -43781,17 +43781,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function resolveRef2({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       ref,
       depth
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         const oid = await GitRefManager.resolve({
           fs: fsp,
@@ -43809,32 +43809,32 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       fs: _fs,
       dir,
       gitdir = join6(dir, ".git"),
-      path: path7,
+      path: path8,
       value,
       append = false
     }) {
       try {
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path7);
-        const fs2 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
-        const config2 = await GitConfigManager.get({ fs: fs2, gitdir: updatedGitdir });
+        assertParameter("path", path8);
+        const fs3 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const config2 = await GitConfigManager.get({ fs: fs3, gitdir: updatedGitdir });
         if (append) {
-          await config2.append(path7, value);
+          await config2.append(path8, value);
         } else {
-          await config2.set(path7, value);
+          await config2.set(path8, value);
         }
-        await GitConfigManager.save({ fs: fs2, gitdir: updatedGitdir, config: config2 });
+        await GitConfigManager.save({ fs: fs3, gitdir: updatedGitdir, config: config2 });
       } catch (err) {
         err.caller = "git.setConfig";
         throw err;
       }
     }
-    async function _writeCommit({ fs: fs2, gitdir, commit: commit2 }) {
+    async function _writeCommit({ fs: fs3, gitdir, commit: commit2 }) {
       const object2 = GitCommit.from(commit2).toObject();
       const oid = await _writeObject({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         type: "commit",
         object: object2,
@@ -43876,9 +43876,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
        * @param {string} args.dir - The working directory.
        * @param {string}[args.gitdir=join(dir, '.git')] - [required] The [git directory](dir-vs-gitdir.md) path
        */
-      constructor({ fs: fs2, dir, gitdir = join6(dir, ".git") }) {
+      constructor({ fs: fs3, dir, gitdir = join6(dir, ".git") }) {
         Object.assign(this, {
-          fs: fs2,
+          fs: fs3,
           dir,
           gitdir,
           _author: null
@@ -44047,26 +44047,26 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return GitRefStash.getStashReflogEntry(reflogString, parsed);
       }
     };
-    async function _createStashCommit({ fs: fs2, dir, gitdir, message = "" }) {
-      const stashMgr = new GitStashManager({ fs: fs2, dir, gitdir });
+    async function _createStashCommit({ fs: fs3, dir, gitdir, message = "" }) {
+      const stashMgr = new GitStashManager({ fs: fs3, dir, gitdir });
       await stashMgr.getAuthor();
       const branch2 = await _currentBranch({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         fullname: false
       });
       const headCommit = await GitRefManager.resolve({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         ref: "HEAD"
       });
-      const headCommitObj = await readCommit({ fs: fs2, dir, gitdir, oid: headCommit });
+      const headCommitObj = await readCommit({ fs: fs3, dir, gitdir, oid: headCommit });
       const headMsg = headCommitObj.commit.message;
       const stashCommitParents = [headCommit];
       let stashCommitTree = null;
       let workDirCompareBase = TREE({ ref: "HEAD" });
       const indexTree = await writeTreeChanges({
-        fs: fs2,
+        fs: fs3,
         dir,
         gitdir,
         treePair: [TREE({ ref: "HEAD" }), "stage"]
@@ -44082,7 +44082,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         workDirCompareBase = STAGE();
       }
       const workingTree = await writeTreeChanges({
-        fs: fs2,
+        fs: fs3,
         dir,
         gitdir,
         treePair: [workDirCompareBase, "workdir"]
@@ -44107,9 +44107,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       return { stashCommit, stashMsg, branch: branch2, stashMgr };
     }
-    async function _stashPush({ fs: fs2, dir, gitdir, message = "" }) {
+    async function _stashPush({ fs: fs3, dir, gitdir, message = "" }) {
       const { stashCommit, stashMsg, branch: branch2, stashMgr } = await _createStashCommit({
-        fs: fs2,
+        fs: fs3,
         dir,
         gitdir,
         message
@@ -44120,7 +44120,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         message: stashMsg
       });
       await checkout({
-        fs: fs2,
+        fs: fs3,
         dir,
         gitdir,
         ref: branch2,
@@ -44130,17 +44130,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       return stashCommit;
     }
-    async function _stashCreate({ fs: fs2, dir, gitdir, message = "" }) {
+    async function _stashCreate({ fs: fs3, dir, gitdir, message = "" }) {
       const { stashCommit } = await _createStashCommit({
-        fs: fs2,
+        fs: fs3,
         dir,
         gitdir,
         message
       });
       return stashCommit;
     }
-    async function _stashApply({ fs: fs2, dir, gitdir, refIdx = 0 }) {
-      const stashMgr = new GitStashManager({ fs: fs2, dir, gitdir });
+    async function _stashApply({ fs: fs3, dir, gitdir, refIdx = 0 }) {
+      const stashMgr = new GitStashManager({ fs: fs3, dir, gitdir });
       const stashCommit = await stashMgr.readStashCommit(refIdx);
       const { parent: stashParents = null } = stashCommit.commit ? stashCommit.commit : {};
       if (!stashParents || !Array.isArray(stashParents)) {
@@ -44148,14 +44148,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       for (let i = 0; i < stashParents.length - 1; i++) {
         const applyingCommit = await _readCommit({
-          fs: fs2,
+          fs: fs3,
           cache: {},
           gitdir,
           oid: stashParents[i + 1]
         });
         const wasStaged = applyingCommit.commit.message.startsWith("stash-Index");
         await applyTreeChanges({
-          fs: fs2,
+          fs: fs3,
           dir,
           gitdir,
           stashCommit: stashParents[i + 1],
@@ -44164,16 +44164,16 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         });
       }
     }
-    async function _stashDrop({ fs: fs2, dir, gitdir, refIdx = 0 }) {
-      const stashMgr = new GitStashManager({ fs: fs2, dir, gitdir });
+    async function _stashDrop({ fs: fs3, dir, gitdir, refIdx = 0 }) {
+      const stashMgr = new GitStashManager({ fs: fs3, dir, gitdir });
       const stashCommit = await stashMgr.readStashCommit(refIdx);
       if (!stashCommit.commit) {
         return;
       }
       const stashRefPath = stashMgr.refStashPath;
       await acquireLock(stashRefPath, async () => {
-        if (await fs2.exists(stashRefPath)) {
-          await fs2.rm(stashRefPath);
+        if (await fs3.exists(stashRefPath)) {
+          await fs3.rm(stashRefPath);
         }
       });
       const reflogEntries = await stashMgr.readStashReflogs({ parsed: false });
@@ -44184,7 +44184,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const stashReflogPath = stashMgr.refLogsStashPath;
       await acquireLock(stashReflogPath, async () => {
         if (reflogEntries.length) {
-          await fs2.write(
+          await fs3.write(
             stashReflogPath,
             reflogEntries.reverse().join("\n") + "\n",
             "utf8"
@@ -44192,40 +44192,40 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           const lastStashCommit = reflogEntries[reflogEntries.length - 1].split(" ")[1];
           await stashMgr.writeStashRef(lastStashCommit);
         } else {
-          await fs2.rm(stashReflogPath);
+          await fs3.rm(stashReflogPath);
         }
       });
     }
-    async function _stashList({ fs: fs2, dir, gitdir }) {
-      const stashMgr = new GitStashManager({ fs: fs2, dir, gitdir });
+    async function _stashList({ fs: fs3, dir, gitdir }) {
+      const stashMgr = new GitStashManager({ fs: fs3, dir, gitdir });
       return stashMgr.readStashReflogs({ parsed: true });
     }
-    async function _stashClear({ fs: fs2, dir, gitdir }) {
-      const stashMgr = new GitStashManager({ fs: fs2, dir, gitdir });
+    async function _stashClear({ fs: fs3, dir, gitdir }) {
+      const stashMgr = new GitStashManager({ fs: fs3, dir, gitdir });
       const stashRefPath = [stashMgr.refStashPath, stashMgr.refLogsStashPath];
       await acquireLock(stashRefPath, async () => {
         await Promise.all(
-          stashRefPath.map(async (path7) => {
-            if (await fs2.exists(path7)) {
-              return fs2.rm(path7);
+          stashRefPath.map(async (path8) => {
+            if (await fs3.exists(path8)) {
+              return fs3.rm(path8);
             }
           })
         );
       });
     }
-    async function _stashPop({ fs: fs2, dir, gitdir, refIdx = 0 }) {
-      await _stashApply({ fs: fs2, dir, gitdir, refIdx });
-      await _stashDrop({ fs: fs2, dir, gitdir, refIdx });
+    async function _stashPop({ fs: fs3, dir, gitdir, refIdx = 0 }) {
+      await _stashApply({ fs: fs3, dir, gitdir, refIdx });
+      await _stashDrop({ fs: fs3, dir, gitdir, refIdx });
     }
     async function stash({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       op = "push",
       message = "",
       refIdx = 0
     }) {
-      assertParameter("fs", fs2);
+      assertParameter("fs", fs3);
       assertParameter("dir", dir);
       assertParameter("gitdir", gitdir);
       assertParameter("op", op);
@@ -44240,7 +44240,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       };
       const opsNeedRefIdx = ["apply", "drop", "pop"];
       try {
-        const _fs = new FileSystem(fs2);
+        const _fs = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp: _fs, dotgit: gitdir });
         const folders = ["refs", "logs", "logs/refs"];
         folders.map((f) => join6(updatedGitdir, f)).forEach(async (folder) => {
@@ -44282,18 +44282,18 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fs2 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
-        const headTree = await getHeadTree({ fs: fs2, cache, gitdir: updatedGitdir });
+        const fs3 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        const headTree = await getHeadTree({ fs: fs3, cache, gitdir: updatedGitdir });
         const treeOid = await getOidAtPath({
-          fs: fs2,
+          fs: fs3,
           cache,
           gitdir: updatedGitdir,
           tree: headTree,
           path: filepath
         });
         const indexEntry = await GitIndexManager.acquire(
-          { fs: fs2, gitdir: updatedGitdir, cache },
+          { fs: fs3, gitdir: updatedGitdir, cache },
           async function(index3) {
             for (const entry of index3) {
               if (entry.path === filepath) return entry;
@@ -44303,7 +44303,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         );
         if (treeOid === null && indexEntry === null) {
           const ignored = await GitIgnoreManager.isIgnored({
-            fs: fs2,
+            fs: fs3,
             gitdir: updatedGitdir,
             dir,
             filepath
@@ -44312,17 +44312,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             return "ignored";
           }
         }
-        const stats = await fs2.lstat(join6(dir, filepath));
+        const stats = await fs3.lstat(join6(dir, filepath));
         const H = treeOid !== null;
         const I = indexEntry !== null;
-        const W = stats !== null && (H || I || await hasExactCasePath({ fs: fs2, dir, filepath }));
+        const W = stats !== null && (H || I || await hasExactCasePath({ fs: fs3, dir, filepath }));
         const getWorkdirOid = async () => {
           if (I && !compareStats(indexEntry, stats)) {
             return indexEntry.oid;
           } else {
-            const config2 = await GitConfigManager.get({ fs: fs2, gitdir: updatedGitdir });
+            const config2 = await GitConfigManager.get({ fs: fs3, gitdir: updatedGitdir });
             const autocrlf = await config2.get("core.autocrlf");
-            const object2 = await fs2.read(join6(dir, filepath), { autocrlf });
+            const object2 = await fs3.read(join6(dir, filepath), { autocrlf });
             const workdirOid = await hashObject$1({
               gitdir: updatedGitdir,
               type: "blob",
@@ -44331,7 +44331,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             if (refresh && I && !indexEntry.flags.intentToAdd && indexEntry.oid === workdirOid) {
               if (stats.size !== -1) {
                 await GitIndexManager.acquire(
-                  { fs: fs2, gitdir: updatedGitdir, cache },
+                  { fs: fs3, gitdir: updatedGitdir, cache },
                   async function(index3) {
                     index3.insert({ filepath, stats, oid: workdirOid });
                   }
@@ -44369,13 +44369,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function hasExactCasePath({ fs: fs2, dir, filepath }) {
+    async function hasExactCasePath({ fs: fs3, dir, filepath }) {
       const segments = filepath.replace(/\\/g, "/").split("/").filter((segment) => segment !== "" && segment !== ".");
       let parent = dir;
       for (const segment of segments) {
         let entries;
         try {
-          entries = await fs2._readdir(parent);
+          entries = await fs3._readdir(parent);
         } catch (err) {
           if (err.code === "ENOENT" || err.code === "ENOTDIR") return false;
           throw err;
@@ -44387,36 +44387,36 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return true;
     }
-    async function getOidAtPath({ fs: fs2, cache, gitdir: updatedGitdir, tree, path: path7 }) {
-      if (typeof path7 === "string") path7 = path7.split("/");
-      const dirname4 = path7.shift();
+    async function getOidAtPath({ fs: fs3, cache, gitdir: updatedGitdir, tree, path: path8 }) {
+      if (typeof path8 === "string") path8 = path8.split("/");
+      const dirname4 = path8.shift();
       for (const entry of tree) {
         if (entry.path === dirname4) {
-          if (path7.length === 0) {
+          if (path8.length === 0) {
             return entry.oid;
           }
           const { type: type2, object: object2 } = await _readObject({
-            fs: fs2,
+            fs: fs3,
             cache,
             gitdir: updatedGitdir,
             oid: entry.oid
           });
           if (type2 === "tree") {
             const tree2 = GitTree.from(object2);
-            return getOidAtPath({ fs: fs2, cache, gitdir: updatedGitdir, tree: tree2, path: path7 });
+            return getOidAtPath({ fs: fs3, cache, gitdir: updatedGitdir, tree: tree2, path: path8 });
           }
           if (type2 === "blob") {
-            throw new ObjectTypeError(entry.oid, type2, "blob", path7.join("/"));
+            throw new ObjectTypeError(entry.oid, type2, "blob", path8.join("/"));
           }
         }
       }
       return null;
     }
-    async function getHeadTree({ fs: fs2, cache, gitdir: updatedGitdir }) {
+    async function getHeadTree({ fs: fs3, cache, gitdir: updatedGitdir }) {
       let oid;
       try {
         oid = await GitRefManager.resolve({
-          fs: fs2,
+          fs: fs3,
           gitdir: updatedGitdir,
           ref: "HEAD"
         });
@@ -44426,7 +44426,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         throw e;
       }
-      const { tree } = await _readTree({ fs: fs2, cache, gitdir: updatedGitdir, oid });
+      const { tree } = await _readTree({ fs: fs3, cache, gitdir: updatedGitdir, oid });
       return tree;
     }
     async function statusMatrix({
@@ -44444,10 +44444,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fs2 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const fs3 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         return await _walk({
-          fs: fs2,
+          fs: fs3,
           cache,
           dir,
           gitdir: updatedGitdir,
@@ -44456,7 +44456,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             if (!head && !stage && workdir) {
               if (!shouldIgnore) {
                 const isIgnored2 = await GitIgnoreManager.isIgnored({
-                  fs: fs2,
+                  fs: fs3,
                   dir,
                   filepath
                 });
@@ -44514,21 +44514,21 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fs2 = new FileSystem(_fs);
+        const fs3 = new FileSystem(_fs);
         if (ref === void 0) {
           throw new MissingParameterError("ref");
         }
         ref = ref.startsWith("refs/tags/") ? ref : `refs/tags/${ref}`;
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         const value = await GitRefManager.resolve({
-          fs: fs2,
+          fs: fs3,
           gitdir: updatedGitdir,
           ref: object2 || "HEAD"
         });
-        if (!force && await GitRefManager.exists({ fs: fs2, gitdir: updatedGitdir, ref })) {
+        if (!force && await GitRefManager.exists({ fs: fs3, gitdir: updatedGitdir, ref })) {
           throw new AlreadyExistsError("tag", ref);
         }
-        await GitRefManager.writeRef({ fs: fs2, gitdir: updatedGitdir, ref, value });
+        await GitRefManager.writeRef({ fs: fs3, gitdir: updatedGitdir, ref, value });
       } catch (err) {
         err.caller = "git.tag";
         throw err;
@@ -44550,14 +44550,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fs2 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const fs3 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         if (remove2) {
           return await GitIndexManager.acquire(
-            { fs: fs2, gitdir: updatedGitdir, cache },
+            { fs: fs3, gitdir: updatedGitdir, cache },
             async function(index3) {
               if (!force) {
-                const fileStats2 = await fs2.lstat(join6(dir, filepath));
+                const fileStats2 = await fs3.lstat(join6(dir, filepath));
                 if (fileStats2) {
                   if (fileStats2.isDirectory()) {
                     throw new InvalidFilepathError("directory");
@@ -44575,7 +44575,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         let fileStats;
         if (!oid) {
-          fileStats = await fs2.lstat(join6(dir, filepath));
+          fileStats = await fs3.lstat(join6(dir, filepath));
           if (!fileStats) {
             throw new NotFoundError(
               `file at "${filepath}" on disk and "remove" not set`
@@ -44586,7 +44586,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           }
         }
         return await GitIndexManager.acquire(
-          { fs: fs2, gitdir: updatedGitdir, cache },
+          { fs: fs3, gitdir: updatedGitdir, cache },
           async function(index3) {
             if (!add2 && !index3.has({ filepath })) {
               throw new NotFoundError(
@@ -44596,9 +44596,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             let stats;
             if (!oid) {
               stats = fileStats;
-              const object2 = stats.isSymbolicLink() ? await fs2.readlink(join6(dir, filepath)) : await fs2.read(join6(dir, filepath));
+              const object2 = stats.isSymbolicLink() ? await fs3.readlink(join6(dir, filepath)) : await fs3.read(join6(dir, filepath));
               oid = await _writeObject({
-                fs: fs2,
+                fs: fs3,
                 gitdir: updatedGitdir,
                 type: "blob",
                 format: "content",
@@ -44638,7 +44638,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function walk({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       trees,
@@ -44648,10 +44648,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache = {}
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("trees", trees);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _walk({
           fs: fsp,
@@ -44668,12 +44668,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function writeBlob({ fs: fs2, dir, gitdir = join6(dir, ".git"), blob }) {
+    async function writeBlob({ fs: fs3, dir, gitdir = join6(dir, ".git"), blob }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("blob", blob);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _writeObject({
           fs: fsp,
@@ -44688,16 +44688,16 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
     }
     async function writeCommit({
-      fs: fs2,
+      fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
       commit: commit2
     }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("commit", commit2);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _writeCommit({
           fs: fsp,
@@ -44720,8 +44720,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       encoding = void 0
     }) {
       try {
-        const fs2 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
+        const fs3 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         if (format2 === "parsed") {
           switch (type2) {
             case "commit":
@@ -44742,7 +44742,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           format2 = "content";
         }
         oid = await _writeObject({
-          fs: fs2,
+          fs: fs3,
           gitdir: updatedGitdir,
           type: type2,
           object: object2,
@@ -44769,29 +44769,29 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
         assertParameter("value", value);
-        const fs2 = new FileSystem(_fs);
+        const fs3 = new FileSystem(_fs);
         if (!isValidRef(ref, true)) {
           throw new InvalidRefNameError(ref, cleanGitRef.clean(ref));
         }
-        const updatedGitdir = await discoverGitdir({ fsp: fs2, dotgit: gitdir });
-        if (!force && await GitRefManager.exists({ fs: fs2, gitdir: updatedGitdir, ref })) {
+        const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
+        if (!force && await GitRefManager.exists({ fs: fs3, gitdir: updatedGitdir, ref })) {
           throw new AlreadyExistsError("ref", ref);
         }
         if (symbolic) {
           await GitRefManager.writeSymbolicRef({
-            fs: fs2,
+            fs: fs3,
             gitdir: updatedGitdir,
             ref,
             value
           });
         } else {
           value = await GitRefManager.resolve({
-            fs: fs2,
+            fs: fs3,
             gitdir: updatedGitdir,
             ref: value
           });
           await GitRefManager.writeRef({
-            fs: fs2,
+            fs: fs3,
             gitdir: updatedGitdir,
             ref,
             value
@@ -44802,10 +44802,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _writeTag({ fs: fs2, gitdir, tag: tag2 }) {
+    async function _writeTag({ fs: fs3, gitdir, tag: tag2 }) {
       const object2 = GitAnnotatedTag.from(tag2).toObject();
       const oid = await _writeObject({
-        fs: fs2,
+        fs: fs3,
         gitdir,
         type: "tag",
         object: object2,
@@ -44813,12 +44813,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       return oid;
     }
-    async function writeTag({ fs: fs2, dir, gitdir = join6(dir, ".git"), tag: tag2 }) {
+    async function writeTag({ fs: fs3, dir, gitdir = join6(dir, ".git"), tag: tag2 }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("tag", tag2);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _writeTag({
           fs: fsp,
@@ -44830,12 +44830,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function writeTree({ fs: fs2, dir, gitdir = join6(dir, ".git"), tree }) {
+    async function writeTree({ fs: fs3, dir, gitdir = join6(dir, ".git"), tree }) {
       try {
-        assertParameter("fs", fs2);
+        assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
         assertParameter("tree", tree);
-        const fsp = new FileSystem(fs2);
+        const fsp = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _writeTree({
           fs: fsp,
@@ -45221,10 +45221,10 @@ var require_simple_get = __commonJS({
       opts = Object.assign({ maxRedirects: 10 }, typeof opts === "string" ? { url: opts } : opts);
       cb = once(cb);
       if (opts.url) {
-        const { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path7 } = url2.parse(opts.url);
+        const { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path8 } = url2.parse(opts.url);
         delete opts.url;
-        if (!hostname3 && !port && !protocol2 && !auth6) opts.path = path7;
-        else Object.assign(opts, { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path7 });
+        if (!hostname3 && !port && !protocol2 && !auth6) opts.path = path8;
+        else Object.assign(opts, { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path8 });
       }
       const headers = { "accept-encoding": "gzip, deflate" };
       if (opts.headers) Object.keys(opts.headers).forEach((k) => headers[k.toLowerCase()] = opts.headers[k]);
@@ -45308,7 +45308,7 @@ var require_liquid_node = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var stream = __require("stream");
-    var path7 = __require("path");
+    var path8 = __require("path");
     var fs$1 = __require("fs");
     var crypto2 = __require("crypto");
     var Token = class {
@@ -46785,9 +46785,9 @@ var require_liquid_node = __commonJS({
       return fs$1.readFileSync(filepath, "utf8");
     }
     function resolve4(root2, file2, ext) {
-      if (!path7.extname(file2))
+      if (!path8.extname(file2))
         file2 += ext;
-      return path7.resolve(root2, file2);
+      return path8.resolve(root2, file2);
     }
     function fallback(file2) {
       try {
@@ -46796,14 +46796,14 @@ var require_liquid_node = __commonJS({
       }
     }
     function dirname3(filepath) {
-      return path7.dirname(filepath);
+      return path8.dirname(filepath);
     }
     var realpathAsync = promisify(fs$1.realpath);
     async function contains(root2, file2) {
       try {
         const realRoot = await realpathAsync(root2);
         const realFile = await realpathAsync(file2);
-        const prefix = realRoot.endsWith(path7.sep) ? realRoot : realRoot + path7.sep;
+        const prefix = realRoot.endsWith(path8.sep) ? realRoot : realRoot + path8.sep;
         return realFile.startsWith(prefix);
       } catch {
         return false;
@@ -46813,13 +46813,13 @@ var require_liquid_node = __commonJS({
       try {
         const realRoot = fs$1.realpathSync(root2);
         const realFile = fs$1.realpathSync(file2);
-        const prefix = realRoot.endsWith(path7.sep) ? realRoot : realRoot + path7.sep;
+        const prefix = realRoot.endsWith(path8.sep) ? realRoot : realRoot + path8.sep;
         return realFile.startsWith(prefix);
       } catch {
         return false;
       }
     }
-    var fs2 = /* @__PURE__ */ Object.freeze({
+    var fs3 = /* @__PURE__ */ Object.freeze({
       __proto__: null,
       exists,
       readFile: readFile3,
@@ -46830,7 +46830,7 @@ var require_liquid_node = __commonJS({
       dirname: dirname3,
       contains,
       containsSync,
-      sep: path7.sep
+      sep: path8.sep
     });
     function chargeJsonReplacerValue(memoryLimit, val) {
       if (typeof val === "string") {
@@ -47012,7 +47012,7 @@ var require_liquid_node = __commonJS({
       keyValueSeparator: ":",
       cache: void 0,
       extname: "",
-      fs: fs2,
+      fs: fs3,
       dynamicPartials: true,
       jsTruthy: false,
       dateFormat: "%A, %B %-e, %Y at %-l:%M %P %z",
@@ -48031,9 +48031,9 @@ var require_liquid_node = __commonJS({
         } else {
           this.shouldLoadRelative = (_referencedFile) => false;
         }
-        const fs3 = options.fs;
-        this.contains = toLiquidAsync(fs3.contains?.bind(fs3) || (async () => true), fs3.containsSync?.bind(fs3) || (() => true));
-        this.exists = toLiquidAsync(fs3.exists?.bind(fs3) || (async () => false), fs3.existsSync?.bind(fs3));
+        const fs4 = options.fs;
+        this.contains = toLiquidAsync(fs4.contains?.bind(fs4) || (async () => true), fs4.containsSync?.bind(fs4) || (() => true));
+        this.exists = toLiquidAsync(fs4.exists?.bind(fs4) || (async () => false), fs4.existsSync?.bind(fs4));
       }
       *lookup(file2, type2, sync, currentFile) {
         const dirs = this.options[type2];
@@ -48053,25 +48053,25 @@ var require_liquid_node = __commonJS({
         throw this.lookupError(file2, dirs);
       }
       *candidates(file2, dirs, currentFile) {
-        const { fs: fs3, extname } = this.options;
+        const { fs: fs4, extname } = this.options;
         if (this.shouldLoadRelative(file2) && currentFile) {
-          const referenced = fs3.resolve(this.dirname(currentFile), file2, extname);
+          const referenced = fs4.resolve(this.dirname(currentFile), file2, extname);
           yield referenced;
         }
         for (const dir of dirs) {
-          const referenced = fs3.resolve(dir, file2, extname);
+          const referenced = fs4.resolve(dir, file2, extname);
           yield referenced;
         }
-        if (fs3.fallback !== void 0) {
-          const filepath = fs3.fallback(file2);
+        if (fs4.fallback !== void 0) {
+          const filepath = fs4.fallback(file2);
           if (filepath !== void 0)
             yield filepath;
         }
       }
-      dirname(path8) {
-        const fs3 = this.options.fs;
-        assert2(fs3.dirname, "`fs.dirname` is required for relative reference");
-        return fs3.dirname(path8);
+      dirname(path9) {
+        const fs4 = this.options.fs;
+        assert2(fs4.dirname, "`fs.dirname` is required for relative reference");
+        return fs4.dirname(path9);
       }
       lookupError(file2, roots) {
         const err = new Error("ENOENT");
@@ -51892,17 +51892,17 @@ function visit(node2, visitor) {
 visit.BREAK = BREAK;
 visit.SKIP = SKIP;
 visit.REMOVE = REMOVE;
-function visit_(key, node2, visitor, path7) {
-  const ctrl = callVisitor(key, node2, visitor, path7);
+function visit_(key, node2, visitor, path8) {
+  const ctrl = callVisitor(key, node2, visitor, path8);
   if (isNode(ctrl) || isPair(ctrl)) {
-    replaceNode(key, path7, ctrl);
-    return visit_(key, ctrl, visitor, path7);
+    replaceNode(key, path8, ctrl);
+    return visit_(key, ctrl, visitor, path8);
   }
   if (typeof ctrl !== "symbol") {
     if (isCollection(node2)) {
-      path7 = Object.freeze(path7.concat(node2));
+      path8 = Object.freeze(path8.concat(node2));
       for (let i = 0; i < node2.items.length; ++i) {
-        const ci = visit_(i, node2.items[i], visitor, path7);
+        const ci = visit_(i, node2.items[i], visitor, path8);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK)
@@ -51913,13 +51913,13 @@ function visit_(key, node2, visitor, path7) {
         }
       }
     } else if (isPair(node2)) {
-      path7 = Object.freeze(path7.concat(node2));
-      const ck = visit_("key", node2.key, visitor, path7);
+      path8 = Object.freeze(path8.concat(node2));
+      const ck = visit_("key", node2.key, visitor, path8);
       if (ck === BREAK)
         return BREAK;
       else if (ck === REMOVE)
         node2.key = null;
-      const cv = visit_("value", node2.value, visitor, path7);
+      const cv = visit_("value", node2.value, visitor, path8);
       if (cv === BREAK)
         return BREAK;
       else if (cv === REMOVE)
@@ -51940,17 +51940,17 @@ async function visitAsync(node2, visitor) {
 visitAsync.BREAK = BREAK;
 visitAsync.SKIP = SKIP;
 visitAsync.REMOVE = REMOVE;
-async function visitAsync_(key, node2, visitor, path7) {
-  const ctrl = await callVisitor(key, node2, visitor, path7);
+async function visitAsync_(key, node2, visitor, path8) {
+  const ctrl = await callVisitor(key, node2, visitor, path8);
   if (isNode(ctrl) || isPair(ctrl)) {
-    replaceNode(key, path7, ctrl);
-    return visitAsync_(key, ctrl, visitor, path7);
+    replaceNode(key, path8, ctrl);
+    return visitAsync_(key, ctrl, visitor, path8);
   }
   if (typeof ctrl !== "symbol") {
     if (isCollection(node2)) {
-      path7 = Object.freeze(path7.concat(node2));
+      path8 = Object.freeze(path8.concat(node2));
       for (let i = 0; i < node2.items.length; ++i) {
-        const ci = await visitAsync_(i, node2.items[i], visitor, path7);
+        const ci = await visitAsync_(i, node2.items[i], visitor, path8);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK)
@@ -51961,13 +51961,13 @@ async function visitAsync_(key, node2, visitor, path7) {
         }
       }
     } else if (isPair(node2)) {
-      path7 = Object.freeze(path7.concat(node2));
-      const ck = await visitAsync_("key", node2.key, visitor, path7);
+      path8 = Object.freeze(path8.concat(node2));
+      const ck = await visitAsync_("key", node2.key, visitor, path8);
       if (ck === BREAK)
         return BREAK;
       else if (ck === REMOVE)
         node2.key = null;
-      const cv = await visitAsync_("value", node2.value, visitor, path7);
+      const cv = await visitAsync_("value", node2.value, visitor, path8);
       if (cv === BREAK)
         return BREAK;
       else if (cv === REMOVE)
@@ -51994,23 +51994,23 @@ function initVisitor(visitor) {
   }
   return visitor;
 }
-function callVisitor(key, node2, visitor, path7) {
+function callVisitor(key, node2, visitor, path8) {
   if (typeof visitor === "function")
-    return visitor(key, node2, path7);
+    return visitor(key, node2, path8);
   if (isMap(node2))
-    return visitor.Map?.(key, node2, path7);
+    return visitor.Map?.(key, node2, path8);
   if (isSeq(node2))
-    return visitor.Seq?.(key, node2, path7);
+    return visitor.Seq?.(key, node2, path8);
   if (isPair(node2))
-    return visitor.Pair?.(key, node2, path7);
+    return visitor.Pair?.(key, node2, path8);
   if (isScalar(node2))
-    return visitor.Scalar?.(key, node2, path7);
+    return visitor.Scalar?.(key, node2, path8);
   if (isAlias(node2))
-    return visitor.Alias?.(key, node2, path7);
+    return visitor.Alias?.(key, node2, path8);
   return void 0;
 }
-function replaceNode(key, path7, node2) {
-  const parent = path7[path7.length - 1];
+function replaceNode(key, path8, node2) {
+  const parent = path8[path8.length - 1];
   if (isCollection(parent)) {
     parent.items[key] = node2;
   } else if (isPair(parent)) {
@@ -52541,10 +52541,10 @@ function createNode(value, tagName, ctx) {
 }
 
 // node_modules/yaml/browser/dist/nodes/Collection.js
-function collectionFromPath(schema5, path7, value) {
+function collectionFromPath(schema5, path8, value) {
   let v = value;
-  for (let i = path7.length - 1; i >= 0; --i) {
-    const k = path7[i];
+  for (let i = path8.length - 1; i >= 0; --i) {
+    const k = path8[i];
     if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
       const a = [];
       a[k] = v;
@@ -52563,7 +52563,7 @@ function collectionFromPath(schema5, path7, value) {
     sourceObjects: /* @__PURE__ */ new Map()
   });
 }
-var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
+var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
 var Collection = class extends NodeBase {
   constructor(type2, schema5) {
     super(type2);
@@ -52593,11 +52593,11 @@ var Collection = class extends NodeBase {
    * be a Pair instance or a `{ key, value }` object, which may not have a key
    * that already exists in the map.
    */
-  addIn(path7, value) {
-    if (isEmptyPath(path7))
+  addIn(path8, value) {
+    if (isEmptyPath(path8))
       this.add(value);
     else {
-      const [key, ...rest] = path7;
+      const [key, ...rest] = path8;
       const node2 = this.get(key, true);
       if (isCollection(node2))
         node2.addIn(rest, value);
@@ -52611,8 +52611,8 @@ var Collection = class extends NodeBase {
    * Removes a value from the collection.
    * @returns `true` if the item was found and removed.
    */
-  deleteIn(path7) {
-    const [key, ...rest] = path7;
+  deleteIn(path8) {
+    const [key, ...rest] = path8;
     if (rest.length === 0)
       return this.delete(key);
     const node2 = this.get(key, true);
@@ -52626,8 +52626,8 @@ var Collection = class extends NodeBase {
    * scalar values from their surrounding node; to disable set `keepScalar` to
    * `true` (collections are always returned intact).
    */
-  getIn(path7, keepScalar) {
-    const [key, ...rest] = path7;
+  getIn(path8, keepScalar) {
+    const [key, ...rest] = path8;
     const node2 = this.get(key, true);
     if (rest.length === 0)
       return !keepScalar && isScalar(node2) ? node2.value : node2;
@@ -52645,8 +52645,8 @@ var Collection = class extends NodeBase {
   /**
    * Checks if the collection includes a value with the key `key`.
    */
-  hasIn(path7) {
-    const [key, ...rest] = path7;
+  hasIn(path8) {
+    const [key, ...rest] = path8;
     if (rest.length === 0)
       return this.has(key);
     const node2 = this.get(key, true);
@@ -52656,8 +52656,8 @@ var Collection = class extends NodeBase {
    * Sets a value in this collection. For `!!set`, `value` needs to be a
    * boolean to add/remove the item from the set.
    */
-  setIn(path7, value) {
-    const [key, ...rest] = path7;
+  setIn(path8, value) {
+    const [key, ...rest] = path8;
     if (rest.length === 0) {
       this.set(key, value);
     } else {
@@ -54796,9 +54796,9 @@ var Document = class _Document {
       this.contents.add(value);
   }
   /** Adds a value to the document. */
-  addIn(path7, value) {
+  addIn(path8, value) {
     if (assertCollection(this.contents))
-      this.contents.addIn(path7, value);
+      this.contents.addIn(path8, value);
   }
   /**
    * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -54873,14 +54873,14 @@ var Document = class _Document {
    * Removes a value from the document.
    * @returns `true` if the item was found and removed.
    */
-  deleteIn(path7) {
-    if (isEmptyPath(path7)) {
+  deleteIn(path8) {
+    if (isEmptyPath(path8)) {
       if (this.contents == null)
         return false;
       this.contents = null;
       return true;
     }
-    return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
+    return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
   }
   /**
    * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -54895,10 +54895,10 @@ var Document = class _Document {
    * scalar values from their surrounding node; to disable set `keepScalar` to
    * `true` (collections are always returned intact).
    */
-  getIn(path7, keepScalar) {
-    if (isEmptyPath(path7))
+  getIn(path8, keepScalar) {
+    if (isEmptyPath(path8))
       return !keepScalar && isScalar(this.contents) ? this.contents.value : this.contents;
-    return isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
+    return isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
   }
   /**
    * Checks if the document includes a value with the key `key`.
@@ -54909,10 +54909,10 @@ var Document = class _Document {
   /**
    * Checks if the document includes a value at `path`.
    */
-  hasIn(path7) {
-    if (isEmptyPath(path7))
+  hasIn(path8) {
+    if (isEmptyPath(path8))
       return this.contents !== void 0;
-    return isCollection(this.contents) ? this.contents.hasIn(path7) : false;
+    return isCollection(this.contents) ? this.contents.hasIn(path8) : false;
   }
   /**
    * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -54929,13 +54929,13 @@ var Document = class _Document {
    * Sets a value in this document. For `!!set`, `value` needs to be a
    * boolean to add/remove the item from the set.
    */
-  setIn(path7, value) {
-    if (isEmptyPath(path7)) {
+  setIn(path8, value) {
+    if (isEmptyPath(path8)) {
       this.contents = value;
     } else if (this.contents == null) {
-      this.contents = collectionFromPath(this.schema, Array.from(path7), value);
+      this.contents = collectionFromPath(this.schema, Array.from(path8), value);
     } else if (assertCollection(this.contents)) {
-      this.contents.setIn(path7, value);
+      this.contents.setIn(path8, value);
     }
   }
   /**
@@ -56486,9 +56486,9 @@ function visit2(cst, visitor) {
 visit2.BREAK = BREAK2;
 visit2.SKIP = SKIP2;
 visit2.REMOVE = REMOVE2;
-visit2.itemAtPath = (cst, path7) => {
+visit2.itemAtPath = (cst, path8) => {
   let item = cst;
-  for (const [field, index2] of path7) {
+  for (const [field, index2] of path8) {
     const tok = item?.[field];
     if (tok && "items" in tok) {
       item = tok.items[index2];
@@ -56497,23 +56497,23 @@ visit2.itemAtPath = (cst, path7) => {
   }
   return item;
 };
-visit2.parentCollection = (cst, path7) => {
-  const parent = visit2.itemAtPath(cst, path7.slice(0, -1));
-  const field = path7[path7.length - 1][0];
+visit2.parentCollection = (cst, path8) => {
+  const parent = visit2.itemAtPath(cst, path8.slice(0, -1));
+  const field = path8[path8.length - 1][0];
   const coll = parent?.[field];
   if (coll && "items" in coll)
     return coll;
   throw new Error("Parent collection not found");
 };
-function _visit(path7, item, visitor) {
-  let ctrl = visitor(item, path7);
+function _visit(path8, item, visitor) {
+  let ctrl = visitor(item, path8);
   if (typeof ctrl === "symbol")
     return ctrl;
   for (const field of ["key", "value"]) {
     const token = item[field];
     if (token && "items" in token) {
       for (let i = 0; i < token.items.length; ++i) {
-        const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
+        const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK2)
@@ -56524,10 +56524,10 @@ function _visit(path7, item, visitor) {
         }
       }
       if (typeof ctrl === "function" && field === "key")
-        ctrl = ctrl(item, path7);
+        ctrl = ctrl(item, path8);
     }
   }
-  return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
+  return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
 }
 
 // node_modules/yaml/browser/dist/parse/cst.js
@@ -57768,14 +57768,14 @@ var Parser = class {
         case "scalar":
         case "single-quoted-scalar":
         case "double-quoted-scalar": {
-          const fs2 = this.flowScalar(this.type);
+          const fs3 = this.flowScalar(this.type);
           if (atNextItem || it.value) {
-            map4.items.push({ start, key: fs2, sep: [] });
+            map4.items.push({ start, key: fs3, sep: [] });
             this.onKeyLine = true;
           } else if (it.sep) {
-            this.stack.push(fs2);
+            this.stack.push(fs3);
           } else {
-            Object.assign(it, { key: fs2, sep: [] });
+            Object.assign(it, { key: fs3, sep: [] });
             this.onKeyLine = true;
           }
           return;
@@ -57903,13 +57903,13 @@ var Parser = class {
         case "scalar":
         case "single-quoted-scalar":
         case "double-quoted-scalar": {
-          const fs2 = this.flowScalar(this.type);
+          const fs3 = this.flowScalar(this.type);
           if (!it || it.value)
-            fc.items.push({ start: [], key: fs2, sep: [] });
+            fc.items.push({ start: [], key: fs3, sep: [] });
           else if (it.sep)
-            this.stack.push(fs2);
+            this.stack.push(fs3);
           else
-            Object.assign(it, { key: fs2, sep: [] });
+            Object.assign(it, { key: fs3, sep: [] });
           return;
         }
         case "flow-map-end":
@@ -61290,8 +61290,8 @@ function chartRoots(files) {
   }
   return roots;
 }
-function inTemplatesFolder(path7, roots) {
-  const segments = path7.split("/");
+function inTemplatesFolder(path8, roots) {
+  const segments = path8.split("/");
   for (let i = 0; i < segments.length - 1; i++) {
     if (segments[i] !== "templates") continue;
     if (!roots || roots.has(segments.slice(0, i).join("/"))) return true;
@@ -61316,7 +61316,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS, also = () => false) {
       fastData.set(file2.path, fast);
       const finder2 = lazyPositions(file2.text);
       fast.forEach(
-        (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path7, key) => finder2(index2, path7, key) })
+        (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path8, key) => finder2(index2, path8, key) })
       );
       documentCount += fast.length;
       continue;
@@ -61346,7 +61346,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS, also = () => false) {
           file: file2.path,
           index: index2,
           data,
-          position: (path7, key) => finder(index2, path7, key)
+          position: (path8, key) => finder(index2, path8, key)
         });
       });
     } catch (err) {
@@ -61370,20 +61370,20 @@ function firstError(docs, lineCounter) {
 }
 function lazyPositions(text) {
   let parsed = null;
-  return (index2, path7, key) => {
+  return (index2, path8, key) => {
     if (!parsed) {
       const lineCounter = new LineCounter();
       parsed = { docs: parseManifestStream(text, { lineCounter }), lineCounter };
     }
     const doc = parsed.docs[index2];
-    return doc ? positionFinder(doc, parsed.lineCounter)(path7, key) : void 0;
+    return doc ? positionFinder(doc, parsed.lineCounter)(path8, key) : void 0;
   };
 }
 function positionFinder(doc, lineCounter) {
-  return (path7, key = false) => {
+  return (path8, key = false) => {
     let node2 = doc.contents;
     let keyNode = null;
-    for (const seg of path7) {
+    for (const seg of path8) {
       if (isMap(node2)) {
         const pair = node2.items.find(
           (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg)
@@ -61643,7 +61643,7 @@ function locate(ctx, doc, mapPath) {
   }
   return { map: node2, parentCol };
 }
-function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path7) {
+function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path8) {
   if (rest.length === 0) {
     const fresh = [];
     for (const entry of entries) {
@@ -61661,7 +61661,7 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path7) 
     return;
   }
   const value = pair.value;
-  const here = [...path7, head].join(".");
+  const here = [...path8, head].join(".");
   if (isAlias(value)) {
     throw new EditFailure(
       `${ctx.where}: ${here} is an alias; edit the anchored node instead`,
@@ -61675,7 +61675,7 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path7) 
       return;
     }
     const col = map4.flow ? null : column(ctx.text, keyStart(pair));
-    writeInto(ctx, value, tail, entries, col, false, [...path7, head]);
+    writeInto(ctx, value, tail, entries, col, false, [...path8, head]);
     return;
   }
   if (value == null || isScalar(value) && value.value === null) {
@@ -61868,9 +61868,9 @@ function compareData(original, actual, groups2, extra) {
 function isObject(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
-function firstDifference(a, b, path7) {
+function firstDifference(a, b, path8) {
   if (Object.is(a, b)) return null;
-  const here = path7.join(".");
+  const here = path8.join(".");
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return here;
   if (Array.isArray(a) !== Array.isArray(b)) return here;
   if (a instanceof Date || b instanceof Date) {
@@ -61879,7 +61879,7 @@ function firstDifference(a, b, path7) {
   if (a instanceof Map || a instanceof Set || b instanceof Map || b instanceof Set) {
     const ea = [...a.entries()];
     const eb = [...b.entries()];
-    return firstDifference(ea, eb, path7);
+    return firstDifference(ea, eb, path8);
   }
   if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
     return ArrayBuffer.isView(a) && ArrayBuffer.isView(b) && String(a) === String(b) ? null : here;
@@ -61888,12 +61888,12 @@ function firstDifference(a, b, path7) {
   const kb = Object.keys(b);
   if (ka.length !== kb.length) {
     const missing = ka.find((k) => !(k in b)) ?? kb.find((k) => !(k in a));
-    return [...path7, missing ?? ""].join(".");
+    return [...path8, missing ?? ""].join(".");
   }
   for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path7, k].join(".");
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path8, k].join(".");
     const d = firstDifference(a[k], b[k], [
-      ...path7,
+      ...path8,
       k
     ]);
     if (d !== null) return d;
@@ -62036,8 +62036,8 @@ function applyFileEdits(text, edits) {
     return failedEdit(text, err);
   }
 }
-function formatPath(path7) {
-  return path7.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("");
+function formatPath(path8) {
+  return path8.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("");
 }
 function planScalar(ctx, docs, e) {
   ctx.where = `document ${e.document}`;
@@ -62312,16 +62312,16 @@ var Diff = class {
       }
     }
   }
-  addToPath(path7, added, removed, oldPosInc, options) {
-    const last = path7.lastComponent;
+  addToPath(path8, added, removed, oldPosInc, options) {
+    const last = path8.lastComponent;
     if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
       return {
-        oldPos: path7.oldPos + oldPosInc,
+        oldPos: path8.oldPos + oldPosInc,
         lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
       };
     } else {
       return {
-        oldPos: path7.oldPos + oldPosInc,
+        oldPos: path8.oldPos + oldPosInc,
         lastComponent: { count: 1, added, removed, previousComponent: last }
       };
     }
@@ -62963,7 +62963,7 @@ function toScanTable(workloads, problems, opts = {}) {
     (w) => w.file,
     (w) => w.document
   );
-  const recorded = (w, path7) => String(w.recorded?.get(path7) ?? "-");
+  const recorded = (w, path8) => String(w.recorded?.get(path8) ?? "-");
   if (workloads.length === 0) out.push("No workload depends on a Vault secret.");
   else if (opts.wide) {
     const rows = workloads.flatMap(
@@ -63489,13 +63489,13 @@ async function startVaultDevServer(options = {}) {
     latencyMs: 0
   };
   const accessor = () => randomBytes(12).toString("base64url");
-  const addToken = (token, spec, viaLogin = false, path7 = "auth/token/create") => {
+  const addToken = (token, spec, viaLogin = false, path8 = "auth/token/create") => {
     tokens.set(token, {
       policies: [...spec.policies],
       namespace: trimSlashes(spec.namespace ?? ""),
       accessor: accessor(),
       viaLogin,
-      path: path7,
+      path: path8,
       creationTime: state.clock().getTime()
     });
   };
@@ -63527,11 +63527,11 @@ async function startVaultDevServer(options = {}) {
     nanoCounter = (nanoCounter + 1) % 1e6;
     return d.toISOString().replace(/Z$/, `${String(nanoCounter).padStart(6, "0")}Z`);
   };
-  const findMount = (ns, path7) => {
+  const findMount = (ns, path8) => {
     let best;
     for (const m of mounts) {
       if (m.namespace !== ns) continue;
-      if (path7 === m.path || path7.startsWith(`${m.path}/`)) {
+      if (path8 === m.path || path8.startsWith(`${m.path}/`)) {
         if (!best || m.path.length > best.path.length) best = m;
       }
     }
@@ -63605,30 +63605,30 @@ async function startVaultDevServer(options = {}) {
     s.updated = timestamp3(state.clock());
   };
   const kv = {
-    write(mountPath, path7, opts) {
-      return writeVersion(mountOrThrow(mountPath, opts?.namespace), trimSlashes(path7), opts?.customMetadata);
+    write(mountPath, path8, opts) {
+      return writeVersion(mountOrThrow(mountPath, opts?.namespace), trimSlashes(path8), opts?.customMetadata);
     },
-    deleteVersions(mountPath, path7, versions, opts) {
-      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path7);
-      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path7}"`);
+    deleteVersions(mountPath, path8, versions, opts) {
+      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path8);
+      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path8}"`);
       markDeleted(s, versions ?? [s.current]);
     },
-    destroyVersions(mountPath, path7, versions, opts) {
-      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path7);
-      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path7}"`);
+    destroyVersions(mountPath, path8, versions, opts) {
+      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path8);
+      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path8}"`);
       markDestroyed(s, versions ?? [s.current]);
     },
-    setDeleteVersionAfter(mountPath, path7, after, opts) {
+    setDeleteVersionAfter(mountPath, path8, after, opts) {
       kv.updateMetadata(
         mountPath,
-        path7,
+        path8,
         { deleteVersionAfter: typeof after === "number" ? `${after}ms` : after },
         opts
       );
     },
-    updateMetadata(mountPath, path7, meta4, opts) {
+    updateMetadata(mountPath, path8, meta4, opts) {
       const m = mountOrThrow(mountPath, opts?.namespace);
-      const key = trimSlashes(path7);
+      const key = trimSlashes(path8);
       if (!m.secrets.has(key)) {
         writeVersion(m, key);
         const s = m.secrets.get(key);
@@ -63637,8 +63637,8 @@ async function startVaultDevServer(options = {}) {
       }
       applyMetadata(m.secrets.get(key), meta4);
     },
-    get(mountPath, path7, opts) {
-      return secretOf(mountOrThrow(mountPath, opts?.namespace), path7);
+    get(mountPath, path8, opts) {
+      return secretOf(mountOrThrow(mountPath, opts?.namespace), path8);
     }
   };
   const metadataBody = (s) => {
@@ -63682,9 +63682,9 @@ async function startVaultDevServer(options = {}) {
       return {};
     }
   };
-  const resolveNamespace = (headerNs, path7) => {
+  const resolveNamespace = (headerNs, path8) => {
     let ns = headerNs;
-    let rest = path7;
+    let rest = path8;
     let moved = "";
     for (; ; ) {
       const slash = rest.indexOf("/");
@@ -63697,14 +63697,14 @@ async function startVaultDevServer(options = {}) {
     }
     return { ns, path: rest, moved };
   };
-  const policyPath = (t, ns, path7) => {
-    if (t.namespace === ns) return path7;
-    if (t.namespace === "") return `${ns}/${path7}`;
-    if (ns.startsWith(`${t.namespace}/`)) return `${ns.slice(t.namespace.length + 1)}/${path7}`;
+  const policyPath = (t, ns, path8) => {
+    if (t.namespace === ns) return path8;
+    if (t.namespace === "") return `${ns}/${path8}`;
+    if (ns.startsWith(`${t.namespace}/`)) return `${ns.slice(t.namespace.length + 1)}/${path8}`;
     return null;
   };
-  const allowed = (t, ns, path7) => {
-    const p = policyPath(t, ns, path7);
+  const allowed = (t, ns, path8) => {
+    const p = policyPath(t, ns, path8);
     return p !== null && t.policies.some((g) => globToRegExp(g).test(p));
   };
   const hasMountAccess = (t, ns, mountPath) => {
@@ -63785,16 +63785,16 @@ async function startVaultDevServer(options = {}) {
   };
   const versionsFrom = (body) => Array.isArray(body.versions) ? body.versions.map(Number).filter((n) => Number.isInteger(n)) : [];
   const route = async (req, method, fullPath, query, headerNs, token, log) => {
-    const { ns, path: path7, moved } = resolveNamespace(headerNs, fullPath);
+    const { ns, path: path8, moved } = resolveNamespace(headerNs, fullPath);
     const isList = method === "LIST" || method === "GET" && ["true", "1"].includes(query.get("list") ?? "");
-    const loginMatch = /^auth\/(.+)\/login$/.exec(path7);
+    const loginMatch = /^auth\/(.+)\/login$/.exec(path8);
     if (loginMatch && (method === "POST" || method === "PUT")) {
       if (!namespaces.has(ns)) return denied();
       return login(ns, loginMatch[1], await readBody(req));
     }
     const t = token ? tokens.get(token) : void 0;
-    if (!t || !namespaces.has(ns) || policyPath(t, ns, path7) === null) return denied();
-    if (path7 === "auth/token/lookup-self" && (method === "GET" || method === "POST")) {
+    if (!t || !namespaces.has(ns) || policyPath(t, ns, path8) === null) return denied();
+    if (path8 === "auth/token/lookup-self" && (method === "GET" || method === "POST")) {
       return ok({
         accessor: t.accessor,
         creation_time: Math.floor(t.creationTime / 1e3),
@@ -63813,11 +63813,11 @@ async function startVaultDevServer(options = {}) {
         type: "service"
       });
     }
-    if (path7 === "auth/token/revoke-self" && (method === "POST" || method === "PUT")) {
+    if (path8 === "auth/token/revoke-self" && (method === "POST" || method === "PUT")) {
       tokens.delete(token);
       return noContent();
     }
-    const uiMount = /^sys\/internal\/ui\/mounts\/(.+)$/.exec(path7);
+    const uiMount = /^sys\/internal\/ui\/mounts\/(.+)$/.exec(path8);
     if (uiMount && method === "GET") {
       const target = resolveNamespace(ns, trimSlashes(uiMount[1]));
       const m2 = findMount(target.ns, target.path);
@@ -63844,10 +63844,10 @@ async function startVaultDevServer(options = {}) {
         uuid: m2.uuid
       });
     }
-    if (!allowed(t, ns, path7)) return denied();
-    const m = findMount(ns, path7);
-    if (!m) return err(404, `no handler for route "${path7}". route entry not found.`);
-    const sub = path7 === m.path ? "" : path7.slice(m.path.length + 1);
+    if (!allowed(t, ns, path8)) return denied();
+    const m = findMount(ns, path8);
+    if (!m) return err(404, `no handler for route "${path8}". route entry not found.`);
+    const sub = path8 === m.path ? "" : path8.slice(m.path.length + 1);
     if (m.type !== "kv" || m.version === 1) {
       if (isList) return listKeys(m, sub);
       if (method === "GET" || method === "HEAD") return refuseValueRead(log, method, fullPath);
@@ -64906,10 +64906,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema5) {
   return mergeDefs(schema5._zod.def);
 }
-function getElementAtPath(obj, path7) {
-  if (!path7)
+function getElementAtPath(obj, path8) {
+  if (!path8)
     return obj;
-  return path7.reduce((acc, key) => acc?.[key], obj);
+  return path8.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -65249,11 +65249,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path7, issues) {
+function prefixIssues(path8, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path7);
+    iss.path.unshift(path8);
     return iss;
   });
 }
@@ -65715,16 +65715,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path7 = []) => {
+  const processError = (error63, path8 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else {
-        const fullpath = [...path7, ...issue2.path];
+        const fullpath = [...path8, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -65763,17 +65763,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path7 = []) => {
+  const processError = (error63, path8 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else {
-        const fullpath = [...path7, ...issue2.path];
+        const fullpath = [...path8, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -65812,8 +65812,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path7 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path7) {
+  const path8 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path8) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -82951,13 +82951,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path7 = ref.slice(1).split("/").filter(Boolean);
-  if (path7.length === 0) {
+  const path8 = ref.slice(1).split("/").filter(Boolean);
+  if (path8.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path7[0] === defsKey) {
-    const key = path7[1] === void 0 ? void 0 : decodeJSONPointerSegment(path7[1]);
+  if (path8[0] === defsKey) {
+    const key = path8[1] === void 0 ? void 0 : decodeJSONPointerSegment(path8[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -83866,9 +83866,9 @@ function parseSecretPath(raw, mounts = []) {
   const p = cleanSecretPath(raw);
   const reason = secretPathProblem(p);
   if (reason !== null) return { ok: false, path: p, reason };
-  const path7 = normalizeSecretPath(p, mounts);
-  const after = secretPathProblem(path7);
-  return after === null ? { ok: true, path: path7 } : { ok: false, path: p, reason: after };
+  const path8 = normalizeSecretPath(p, mounts);
+  const after = secretPathProblem(path8);
+  return after === null ? { ok: true, path: path8 } : { ok: false, path: p, reason: after };
 }
 
 // src/core/config/definition.ts
@@ -83950,6 +83950,12 @@ var vault = external_exports.strictObject({
   /** Largest Vault answer accepted, in bytes (default 16 MiB; a metadata answer is a few KiB). */
   maxResponseBytes: external_exports.number().int().min(1024).optional()
 });
+var requestBounds = external_exports.strictObject({
+  /** Total deadline of one request (one git child process, one HTTP request), in seconds. */
+  timeoutSeconds: external_exports.number().positive().max(86400).optional(),
+  /** Most bytes read from one answer (git: one child's output, or one HTTP answer of isomorphic-git). */
+  maxResponseBytes: external_exports.number().int().min(1024).optional()
+});
 var sources = external_exports.strictObject({
   annotation: external_exports.boolean().default(true),
   vaultAgent: external_exports.boolean().default(true),
@@ -84023,6 +84029,8 @@ var rule = external_exports.strictObject({
 var DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 var configSchema = external_exports.strictObject({
   vault: vault.prefault({}),
+  git: requestBounds.prefault({}),
+  github: requestBounds.prefault({}),
   maxFileBytes: external_exports.number().int().positive().default(DEFAULT_MAX_FILE_BYTES),
   include: external_exports.array(glob).default([...DEFAULT_INCLUDE]),
   exclude: external_exports.array(glob).default([]),
@@ -84169,23 +84177,23 @@ ${lines.map((l) => `  ${l}`).join("\n")}`;
   throw new ConfigError(message, { file: file2, issues });
 }
 function toConfigIssue(issue2, doc, data, pos) {
-  const path7 = issue2.path.map((p) => typeof p === "number" ? p : String(p));
+  const path8 = issue2.path.map((p) => typeof p === "number" ? p : String(p));
   if (issue2.code === "unrecognized_keys") {
     const keys = issue2.keys;
-    const allowed = allowedKeys(path7);
+    const allowed = allowedKeys(path8);
     const first = keys[0] ?? "";
-    const keyNode = locate2(doc, [...path7, first], true);
+    const keyNode = locate2(doc, [...path8, first], true);
     const at3 = keyNode?.range ? pos(keyNode.range[0]) : null;
     const hint = suggest(first, allowed);
     const names3 = keys.map((k) => `"${k}"`).join(", ");
     const message = `unknown key${keys.length > 1 ? "s" : ""} ${names3}` + (at3 ? ` (line ${at3.line})` : "") + (hint ? `; did you mean "${hint}"?` : allowed.length ? `; expected one of ${allowed.join(", ")}` : "");
-    return { key: dotted([...path7, first]), line: at3?.line ?? null, column: at3?.col ?? null, message };
+    return { key: dotted([...path8, first]), line: at3?.line ?? null, column: at3?.col ?? null, message };
   }
-  const node2 = locate2(doc, path7, false) ?? nearest(doc, path7);
+  const node2 = locate2(doc, path8, false) ?? nearest(doc, path8);
   const at2 = node2?.range ? pos(node2.range[0]) : null;
-  const value = valueAt(data, path7);
+  const value = valueAt(data, path8);
   return {
-    key: dotted(path7),
+    key: dotted(path8),
     line: at2?.line ?? null,
     column: at2?.col ?? null,
     message: describeIssue(issue2, value)
@@ -84221,25 +84229,25 @@ function describe4(value) {
     return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   return `${typeof value} ${String(value)}`;
 }
-function dotted(path7) {
+function dotted(path8) {
   let out = "";
-  for (const seg of path7) {
+  for (const seg of path8) {
     if (typeof seg === "number") out += `[${seg}]`;
     else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out ? `.${seg}` : seg;
     else out += `[${JSON.stringify(seg)}]`;
   }
   return out;
 }
-function keyLine(text, path7) {
+function keyLine(text, path8) {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const node2 = locate2(doc, path7, true) ?? locate2(doc, path7, false);
+  const node2 = locate2(doc, path8, true) ?? locate2(doc, path8, false);
   return node2?.range ? lineCounter.linePos(node2.range[0]).line : null;
 }
-function locate2(doc, path7, wantKey) {
+function locate2(doc, path8, wantKey) {
   let node2 = doc.contents;
   let keyNode = null;
-  for (const seg of path7) {
+  for (const seg of path8) {
     if (isMap(node2)) {
       const pair = node2.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
       if (!pair) return null;
@@ -84253,9 +84261,9 @@ function locate2(doc, path7, wantKey) {
   const found = wantKey ? keyNode : node2 ?? keyNode;
   return found && typeof found === "object" && "range" in found ? found : null;
 }
-function nearest(doc, path7) {
-  for (let i = path7.length - 1; i >= 0; i--) {
-    const node2 = locate2(doc, path7.slice(0, i), false);
+function nearest(doc, path8) {
+  for (let i = path8.length - 1; i >= 0; i--) {
+    const node2 = locate2(doc, path8.slice(0, i), false);
     if (node2) return node2;
   }
   return doc.contents ?? null;
@@ -84264,17 +84272,17 @@ function keyText(key) {
   if (isScalar(key)) return String(key.value);
   return null;
 }
-function valueAt(data, path7) {
+function valueAt(data, path8) {
   let v = data;
-  for (const seg of path7) {
+  for (const seg of path8) {
     if (v === null || typeof v !== "object") return void 0;
     v = v[seg];
   }
   return v;
 }
-function allowedKeys(path7) {
+function allowedKeys(path8) {
   let schema5 = configSchema;
-  for (const seg of path7) {
+  for (const seg of path8) {
     schema5 = unwrap(schema5);
     const def2 = schema5.def;
     if (def2?.type === "object" && typeof seg === "string") schema5 = def2.shape?.[seg];
@@ -84349,10 +84357,6 @@ function configForEnvironment(config2, environment2) {
   };
 }
 
-// src/adapters/fs/working-tree.ts
-import { readdirSync, readFileSync as readFileSync2, realpathSync, statSync } from "node:fs";
-import { dirname as dirname2, isAbsolute, join as join2, relative, sep } from "node:path";
-
 // src/core/limits.ts
 function oversizeProblem(file2, size, limit) {
   return {
@@ -84361,8 +84365,24 @@ function oversizeProblem(file2, size, limit) {
     message: `file is ${size} bytes, over the maxFileBytes limit of ${limit} bytes: skipped (raise maxFileBytes in the config to read it)`
   };
 }
+var DEFAULT_GIT_LIMITS = {
+  timeoutMs: 10 * 6e4,
+  maxResponseBytes: 1024 * 1024 * 1024
+};
+var DEFAULT_GITHUB_LIMITS = {
+  timeoutMs: 6e4,
+  maxResponseBytes: 64 * 1024 * 1024
+};
+function requestLimits(block, defaults) {
+  return {
+    timeoutMs: block?.timeoutSeconds !== void 0 ? block.timeoutSeconds * 1e3 : defaults.timeoutMs,
+    maxResponseBytes: block?.maxResponseBytes ?? defaults.maxResponseBytes
+  };
+}
 
 // src/adapters/fs/working-tree.ts
+import { readdirSync, readFileSync as readFileSync2, realpathSync, statSync } from "node:fs";
+import { dirname as dirname2, isAbsolute, join as join2, relative, sep } from "node:path";
 var YAML_FILE = /\.ya?ml$/i;
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
 function decodeUtf8(bytes) {
@@ -84403,7 +84423,7 @@ var WorkingTreeSource = class {
     }
     const problems = [];
     const found = [];
-    const wanted = (path7) => YAML_FILE.test(path7) && accept(path7);
+    const wanted = (path8) => YAML_FILE.test(path8) && accept(path8);
     const walk = (dirReal, prefix, ancestors, linked) => {
       let entries;
       try {
@@ -84419,28 +84439,28 @@ var WorkingTreeSource = class {
       entries.sort((a, b) => compare(a.name, b.name));
       for (const entry of entries) {
         if (SKIPPED_DIRS.has(entry.name)) continue;
-        const path7 = prefix ? `${prefix}/${entry.name}` : entry.name;
+        const path8 = prefix ? `${prefix}/${entry.name}` : entry.name;
         const full = join2(dirReal, entry.name);
         if (entry.isDirectory()) {
-          walk(full, path7, /* @__PURE__ */ new Set([...ancestors, full]), linked);
+          walk(full, path8, /* @__PURE__ */ new Set([...ancestors, full]), linked);
         } else if (entry.isFile()) {
-          if (wanted(path7)) found.push({ path: path7, real: full, viaLink: linked });
+          if (wanted(path8)) found.push({ path: path8, real: full, viaLink: linked });
         } else if (entry.isSymbolicLink()) {
-          followLink(full, path7, ancestors);
+          followLink(full, path8, ancestors);
         }
       }
     };
-    const followLink = (full, path7, ancestors) => {
+    const followLink = (full, path8, ancestors) => {
       let target;
       try {
         target = realpathSync(full);
       } catch (err) {
         const code2 = errorCode(err);
         if (code2 === "ELOOP")
-          problems.push({ file: path7, severity: "warning", message: "symlink loop: skipped" });
-        else if (wanted(path7)) {
+          problems.push({ file: path8, severity: "warning", message: "symlink loop: skipped" });
+        else if (wanted(path8)) {
           problems.push({
-            file: path7,
+            file: path8,
             severity: "warning",
             message: `symlink target cannot be read (${code2}): skipped`
           });
@@ -84449,9 +84469,9 @@ var WorkingTreeSource = class {
       }
       const info2 = statSync(target);
       if (!isInside(root2, target)) {
-        if (info2.isDirectory() || wanted(path7)) {
+        if (info2.isDirectory() || wanted(path8)) {
           problems.push({
-            file: path7,
+            file: path8,
             severity: "warning",
             message: "symlink points outside the repository: skipped"
           });
@@ -84460,12 +84480,12 @@ var WorkingTreeSource = class {
       }
       if (info2.isDirectory()) {
         if (target === root2 || ancestors.has(target)) {
-          problems.push({ file: path7, severity: "warning", message: "symlink loop: skipped" });
+          problems.push({ file: path8, severity: "warning", message: "symlink loop: skipped" });
           return;
         }
-        walk(target, path7, /* @__PURE__ */ new Set([...ancestors, target]), true);
-      } else if (info2.isFile() && wanted(path7)) {
-        found.push({ path: path7, real: target, viaLink: true });
+        walk(target, path8, /* @__PURE__ */ new Set([...ancestors, target]), true);
+      } else if (info2.isFile() && wanted(path8)) {
+        found.push({ path: path8, real: target, viaLink: true });
       }
     };
     walk(root2, "", /* @__PURE__ */ new Set([root2]), false);
@@ -84653,7 +84673,7 @@ function hasPassed(time3, now) {
   const ms = Date.parse(time3.replace(/(\.\d{3})\d+/, "$1"));
   return Number.isNaN(ms) || ms <= now.getTime();
 }
-function statusFromMetadata(path7, body, now) {
+function statusFromMetadata(path8, body, now) {
   if (!isRecord(body) || !isRecord(body.data)) return null;
   const data = body.data;
   const current = data.current_version;
@@ -84661,15 +84681,15 @@ function statusFromMetadata(path7, body, now) {
   if (data.versions !== void 0 && data.versions !== null && !isRecord(data.versions)) return null;
   const versions = isRecord(data.versions) ? data.versions : {};
   const updatedTime = typeof data.updated_time === "string" ? data.updated_time : null;
-  if (current === 0) return { state: "missing", path: path7 };
+  if (current === 0) return { state: "missing", path: path8 };
   const v = versions[String(current)];
   if (isRecord(v)) {
-    if (v.destroyed === true) return { state: "deleted", path: path7, current, reason: "destroyed", updatedTime };
+    if (v.destroyed === true) return { state: "deleted", path: path8, current, reason: "destroyed", updatedTime };
     if (typeof v.deletion_time === "string" && v.deletion_time !== "" && hasPassed(v.deletion_time, now)) {
-      return { state: "deleted", path: path7, current, reason: "deleted", updatedTime };
+      return { state: "deleted", path: path8, current, reason: "deleted", updatedTime };
     }
   }
-  return { state: "ok", path: path7, current, updatedTime };
+  return { state: "ok", path: path8, current, updatedTime };
 }
 var NodeVaultReader = class {
   constructor(opts) {
@@ -84790,10 +84810,10 @@ var NodeVaultReader = class {
     const read = await mapLimit(
       [...canonical.entries()],
       this.concurrency,
-      async ([path7, { mount: mount2, rest }]) => {
-        const status2 = await this.readMetadata(path7, mount2, rest, now);
+      async ([path8, { mount: mount2, rest }]) => {
+        const status2 = await this.readMetadata(path8, mount2, rest, now);
         this.opts.onSecretRead?.();
-        return [path7, status2];
+        return [path8, status2];
       }
     );
     const byCanonical = new Map(read);
@@ -84934,21 +84954,21 @@ var NodeVaultReader = class {
     );
   }
   // ------------------------------------------------------------------ metadata
-  async readMetadata(path7, mount2, rest, now) {
+  async readMetadata(path8, mount2, rest, now) {
     const apiPath = `${mount2}/metadata/${rest}`;
     this.stats.metadataReads += 1;
     const a = await this.call(apiPath, () => this.client.read(encodePath(apiPath)));
     if (a.status === 200) {
-      const status2 = statusFromMetadata(path7, a.body, now);
+      const status2 = statusFromMetadata(path8, a.body, now);
       if (status2 === null) throw this.malformed(apiPath, "KV v2 metadata with data.current_version");
       return status2;
     }
-    if (a.status === 404) return { state: "missing", path: path7 };
+    if (a.status === 404) return { state: "missing", path: path8 };
     if (a.status === 403) {
       return {
         state: "forbidden",
-        path: path7,
-        message: `Vault denied reading the metadata of "${path7}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
+        path: path8,
+        message: `Vault denied reading the metadata of "${path8}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
       };
     }
     throw this.unexpected(apiPath, a.status);
@@ -85264,11 +85284,105 @@ function authFromEnv(configVault, get4, read) {
   }
 }
 
+// src/adapters/git/index.ts
+var import_isomorphic_git2 = __toESM(require_isomorphic_git(), 1);
+import fs2 from "node:fs";
+import path7 from "node:path";
+
 // src/adapters/git/exec.ts
-import { execFile } from "node:child_process";
+import { spawn as spawn2 } from "node:child_process";
 import { accessSync, constants, statSync as statSync2 } from "node:fs";
 import path3 from "node:path";
-var MAX_OUTPUT = 1024 * 1024 * 1024;
+
+// src/adapters/git/remote-url.ts
+var LOOPBACK = /* @__PURE__ */ new Set(["127.0.0.1", "::1", "[::1]", "localhost"]);
+function looksLikeUrl(repo) {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo);
+}
+function displayUrl(url2) {
+  return `${url2.protocol}//${url2.host}${url2.pathname}`;
+}
+function displayRemote(remote) {
+  const scp = /^(?:[^@/]+@)?([\w.-]+):(?!\/\/)(.+)$/.exec(remote);
+  if (scp && !/^[a-z]:[\\/]/i.test(remote)) return `ssh://${scp[1]}/${scp[2].replace(/^\//, "")}`;
+  try {
+    const url2 = new URL(remote);
+    if (url2.protocol === "file:") return url2.href;
+    return displayUrl(url2);
+  } catch {
+    return remote;
+  }
+}
+function checkRemoteUrl(raw) {
+  let url2;
+  try {
+    url2 = new URL(raw);
+  } catch {
+    throw new GitError(
+      "the repository is neither a local folder nor an http(s) URL; use an HTTPS URL (SSH is not supported)",
+      { repo: raw.replace(/\/\/[^@/]*@/, "//") }
+    );
+  }
+  if (url2.protocol !== "https:" && url2.protocol !== "http:") {
+    throw new GitError(
+      `unsupported Git URL scheme "${url2.protocol}" in "${displayUrl(url2)}"; use an HTTPS URL`,
+      {
+        url: displayUrl(url2)
+      }
+    );
+  }
+  if (url2.username || url2.password) {
+    url2.username = "";
+    url2.password = "";
+    throw new GitError(
+      `the repository URL "${displayUrl(url2)}" carries credentials; remove them and set GIT_TOKEN (and GIT_USERNAME) instead`,
+      { url: displayUrl(url2) }
+    );
+  }
+  if (url2.protocol === "https:" || LOOPBACK.has(url2.hostname)) return url2;
+  throw new GitError(`plain http is allowed only for loopback hosts; use https for "${displayUrl(url2)}"`, {
+    url: displayUrl(url2)
+  });
+}
+function redact2(text, auth6) {
+  if (!auth6?.token) return text;
+  const secrets2 = [
+    auth6.token,
+    Buffer.from(`${auth6.username}:${auth6.token}`).toString("base64"),
+    encodeURIComponent(auth6.token)
+  ].filter((s) => s.length >= 4);
+  let out = text;
+  for (const s of secrets2) out = out.split(s).join("***");
+  return out;
+}
+
+// src/adapters/git/exec.ts
+var liveGroups = /* @__PURE__ */ new Set();
+var exitHookInstalled = false;
+function killGroup(pid) {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+  }
+}
+function trackGroup(pid) {
+  liveGroups.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.prependListener("exit", () => {
+    for (const group2 of liveGroups) killGroup(group2);
+  });
+}
+function describeGitCall(args, cwd) {
+  const command = args[0] ?? "";
+  const preposition = command === "push" ? "to" : "from";
+  const url2 = args.find((a) => /^[a-z][a-z0-9+.-]*:\/\//i.test(a));
+  if (url2) return `${command} ${preposition} "${displayRemote(url2)}"`;
+  if (args.includes("origin") && ["fetch", "push", "ls-remote", "pull"].includes(command)) {
+    return `${command} ${preposition} the "origin" remote${cwd ? ` of "${cwd}"` : ""}`;
+  }
+  return command;
+}
 function findGit(pathVar) {
   for (const dir of (pathVar ?? "").split(path3.delimiter)) {
     if (!dir) continue;
@@ -85282,13 +85396,18 @@ function findGit(pathVar) {
   return null;
 }
 var GitCli = class {
-  constructor(bin, baseEnv) {
+  constructor(bin, baseEnv, limits = { ...DEFAULT_GIT_LIMITS }) {
     this.bin = bin;
     this.baseEnv = baseEnv;
+    this.limits = limits;
   }
   bin;
   baseEnv;
-  /** Runs git and returns its exit code and output; never throws for a non-zero exit. */
+  limits;
+  /**
+   * Runs git and returns its exit code and output; never throws for a non-zero exit.
+   * @throws GitError when git cannot start, is killed, or goes over the deadline or the output cap.
+   */
   run(args, opts = {}) {
     const env = { ...this.baseEnv, ...opts.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", LANGUAGE: "" };
     const config2 = [
@@ -85304,32 +85423,67 @@ var GitCli = class {
       count++;
     }
     env["GIT_CONFIG_COUNT"] = String(count);
+    const limits = this.limits;
+    const deadline = Math.min(opts.timeoutMs ?? Infinity, limits.timeoutMs);
     return new Promise((resolve4, reject) => {
-      const child = execFile(
-        this.bin,
-        args,
-        {
-          cwd: opts.cwd,
-          env,
-          encoding: "buffer",
-          maxBuffer: MAX_OUTPUT,
-          timeout: opts.timeoutMs ?? 10 * 6e4,
-          windowsHide: true
-        },
-        (err, stdout, stderr) => {
-          const code2 = err ? typeof err.code === "number" ? err.code : null : 0;
-          if (code2 === null) {
-            const why = err?.killed ? "timed out" : err?.message ?? "failed";
-            reject(new Error(`git ${args[0] ?? ""} ${why}`));
-            return;
-          }
-          resolve4({ code: code2, stdout, stderr: stderr.toString("utf8") });
-        }
-      );
-      child.stdin?.on("error", () => {
+      const child = spawn2(this.bin, args, {
+        cwd: opts.cwd,
+        env,
+        detached: true,
+        stdio: ["pipe", "pipe", "pipe"],
+        windowsHide: true
       });
-      if (opts.input !== void 0) child.stdin?.end(opts.input);
-      else child.stdin?.end();
+      const pid = child.pid;
+      if (pid !== void 0) trackGroup(pid);
+      const out = [];
+      const err = [];
+      let size = 0;
+      let failure2 = null;
+      const stop = (why) => {
+        if (failure2) return;
+        failure2 = why;
+        if (pid !== void 0) killGroup(pid);
+      };
+      const timer = setTimeout(() => {
+        stop(
+          new GitError(
+            `git ${describeGitCall(args, opts.cwd)} did not finish within ${deadline / 1e3} s and was stopped (raise git.timeoutSeconds if the remote is just slow)`,
+            { command: args[0], timeoutMs: deadline }
+          )
+        );
+      }, deadline);
+      const collect2 = (into) => (chunk) => {
+        if (failure2) return;
+        size += chunk.length;
+        if (size > limits.maxResponseBytes) {
+          stop(
+            new GitError(
+              `git ${describeGitCall(args, opts.cwd)} sent more than ${limits.maxResponseBytes} bytes of output and was stopped (raise git.maxResponseBytes if this is expected)`,
+              { command: args[0], maxResponseBytes: limits.maxResponseBytes }
+            )
+          );
+          return;
+        }
+        into.push(chunk);
+      };
+      child.stdout.on("data", collect2(out));
+      child.stderr.on("data", collect2(err));
+      child.on("error", (e) => {
+        clearTimeout(timer);
+        if (pid !== void 0) liveGroups.delete(pid);
+        reject(failure2 ?? new GitError(`git ${args[0] ?? ""} could not start: ${e.message}`));
+      });
+      child.on("close", (code2) => {
+        clearTimeout(timer);
+        if (pid !== void 0) liveGroups.delete(pid);
+        if (failure2) return reject(failure2);
+        if (code2 === null) return reject(new GitError(`git ${describeGitCall(args, opts.cwd)} was killed`));
+        resolve4({ code: code2, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") });
+      });
+      child.stdin.on("error", () => {
+      });
+      if (opts.input !== void 0) child.stdin.end(opts.input);
+      else child.stdin.end();
     });
   }
 };
@@ -85503,66 +85657,94 @@ async function request({
 var index = { request };
 var node_default = index;
 
-// src/adapters/git/remote-url.ts
-var LOOPBACK = /* @__PURE__ */ new Set(["127.0.0.1", "::1", "[::1]", "localhost"]);
-function looksLikeUrl(repo) {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo);
+// src/adapters/git/bounded-http.ts
+function describeHttpCall(url2) {
+  const push2 = /git-receive-pack/.test(url2);
+  const repo = url2.replace(/\/(info\/refs(\?.*)?|git-upload-pack|git-receive-pack)$/, "");
+  return `${push2 ? "push to" : "fetch from"} "${displayRemote(repo)}"`;
 }
-function displayUrl(url2) {
-  return `${url2.protocol}//${url2.host}${url2.pathname}`;
-}
-function displayRemote(remote) {
-  const scp = /^(?:[^@/]+@)?([\w.-]+):(?!\/\/)(.+)$/.exec(remote);
-  if (scp && !/^[a-z]:[\\/]/i.test(remote)) return `ssh://${scp[1]}/${scp[2].replace(/^\//, "")}`;
-  try {
-    const url2 = new URL(remote);
-    if (url2.protocol === "file:") return url2.href;
-    return displayUrl(url2);
-  } catch {
-    return remote;
-  }
-}
-function checkRemoteUrl(raw) {
-  let url2;
-  try {
-    url2 = new URL(raw);
-  } catch {
-    throw new GitError(
-      "the repository is neither a local folder nor an http(s) URL; use an HTTPS URL (SSH is not supported)",
-      { repo: raw.replace(/\/\/[^@/]*@/, "//") }
-    );
-  }
-  if (url2.protocol !== "https:" && url2.protocol !== "http:") {
-    throw new GitError(
-      `unsupported Git URL scheme "${url2.protocol}" in "${displayUrl(url2)}"; use an HTTPS URL`,
-      {
-        url: displayUrl(url2)
+function boundedHttp(base, limits) {
+  let last = null;
+  return {
+    takeFailure() {
+      const failure2 = last;
+      last = null;
+      return failure2;
+    },
+    async request(req) {
+      const { timeoutMs, maxResponseBytes } = limits;
+      const what = describeHttpCall(req.url);
+      const controller = new AbortController();
+      let failure2 = null;
+      let fail2 = () => {
+      };
+      const failed = new Promise((_, reject) => fail2 = reject);
+      failed.catch(() => {
+      });
+      const stop = (e) => {
+        if (failure2) return;
+        failure2 = e;
+        last = e;
+        clearTimeout(timer);
+        controller.abort(e);
+        fail2(e);
+      };
+      const timer = setTimeout(
+        () => stop(
+          new GitError(
+            `isomorphic-git ${what} did not finish within ${timeoutMs / 1e3} s and was stopped (raise git.timeoutSeconds if the remote is just slow)`,
+            { timeoutMs }
+          )
+        ),
+        timeoutMs
+      );
+      timer.unref();
+      const signal = req.signal ? AbortSignal.any([req.signal, controller.signal]) : controller.signal;
+      let res;
+      try {
+        res = await Promise.race([base.request({ ...req, signal }), failed]);
+      } catch (e) {
+        clearTimeout(timer);
+        throw failure2 ?? e;
       }
-    );
-  }
-  if (url2.username || url2.password) {
-    url2.username = "";
-    url2.password = "";
-    throw new GitError(
-      `the repository URL "${displayUrl(url2)}" carries credentials; remove them and set GIT_TOKEN (and GIT_USERNAME) instead`,
-      { url: displayUrl(url2) }
-    );
-  }
-  if (url2.protocol === "https:" || LOOPBACK.has(url2.hostname)) return url2;
-  throw new GitError(`plain http is allowed only for loopback hosts; use https for "${displayUrl(url2)}"`, {
-    url: displayUrl(url2)
-  });
-}
-function redact2(text, auth6) {
-  if (!auth6?.token) return text;
-  const secrets2 = [
-    auth6.token,
-    Buffer.from(`${auth6.username}:${auth6.token}`).toString("base64"),
-    encodeURIComponent(auth6.token)
-  ].filter((s) => s.length >= 4);
-  let out = text;
-  for (const s of secrets2) out = out.split(s).join("***");
-  return out;
+      if (!res.body) {
+        clearTimeout(timer);
+        return res;
+      }
+      const source = res.body[Symbol.asyncIterator]();
+      let received = 0;
+      const body = {
+        async next() {
+          if (failure2) throw failure2;
+          const step = await Promise.race([source.next(), failed]);
+          if (step.done) {
+            clearTimeout(timer);
+            return step;
+          }
+          received += step.value.byteLength;
+          if (received > maxResponseBytes) {
+            stop(
+              new GitError(
+                `isomorphic-git ${what} received more than ${maxResponseBytes} bytes and was stopped (raise git.maxResponseBytes if this is expected)`,
+                { maxResponseBytes }
+              )
+            );
+            throw failure2;
+          }
+          return step;
+        },
+        async return(value) {
+          clearTimeout(timer);
+          await source.return?.(value);
+          return { done: true, value: void 0 };
+        },
+        [Symbol.asyncIterator]() {
+          return this;
+        }
+      };
+      return { ...res, body };
+    }
+  };
 }
 
 // src/adapters/git/shared.ts
@@ -85624,7 +85806,9 @@ var ADD_BATCH = 1e3;
 function errCode(err) {
   return typeof err === "object" && err !== null && "code" in err ? String(err.code) : void 0;
 }
-function toGitError(err, action, where, auth6) {
+function toGitError(err, action, where, auth6, http3) {
+  const stopped = http3.takeFailure();
+  if (stopped) return stopped;
   if (err instanceof GitError) return err;
   if (err instanceof VaultRolloutError) return new GitError(err.message, err.data);
   const code2 = errCode(err);
@@ -85654,7 +85838,7 @@ function toGitError(err, action, where, auth6) {
   });
 }
 var IsoWorkspace = class _IsoWorkspace {
-  constructor(mode, dir, branch, head, remoteUrl, auth6, logger, readOnly, tmp) {
+  constructor(mode, dir, branch, head, remoteUrl, auth6, logger, readOnly, tmp, http3) {
     this.mode = mode;
     this.dir = dir;
     this.branch = branch;
@@ -85664,6 +85848,7 @@ var IsoWorkspace = class _IsoWorkspace {
     this.logger = logger;
     this.readOnly = readOnly;
     this.tmp = tmp;
+    this.http = http3;
     this.source = { load: (accept, hints) => this.load(accept, hints?.enterDir) };
   }
   mode;
@@ -85675,6 +85860,7 @@ var IsoWorkspace = class _IsoWorkspace {
   logger;
   readOnly;
   tmp;
+  http;
   source;
   /**
    * isomorphic-git's object cache (parsed pack indexes, inflated objects). Replaced at the start of each
@@ -85695,7 +85881,7 @@ var IsoWorkspace = class _IsoWorkspace {
   get remoteArgs() {
     const auth6 = this.auth;
     return {
-      http: node_default,
+      http: this.http,
       url: this.remoteUrl,
       // Tokens travel through onAuth only, never inside the URL (isomorphic-git writes URLs to .git/config).
       ...auth6 ? {
@@ -85913,7 +86099,7 @@ var IsoWorkspace = class _IsoWorkspace {
       const refs = err.data?.result?.refs;
       const why = refs?.[`refs/heads/${branch}`]?.error;
       if (errCode(err) === "GitPushError" && why) return this.refused(branch, why, said);
-      throw toGitError(err, "pushing to", this.url, this.auth);
+      throw toGitError(err, "pushing to", this.url, this.auth, this.http);
     }
   }
   refused(branch, why, said) {
@@ -85960,7 +86146,7 @@ var IsoWorkspace = class _IsoWorkspace {
       const refs = await import_isomorphic_git.default.listServerRefs({ ...this.remoteArgs, prefix: `refs/heads/${branch}` });
       return refs.find((r) => r.ref === `refs/heads/${branch}`)?.oid ?? null;
     } catch (err) {
-      throw toGitError(err, `reading branch "${branch}" of`, this.url, this.auth);
+      throw toGitError(err, `reading branch "${branch}" of`, this.url, this.auth, this.http);
     }
   }
   async fetch(branch) {
@@ -85979,7 +86165,7 @@ var IsoWorkspace = class _IsoWorkspace {
     } catch (err) {
       if (errCode(err) === "NotFoundError")
         throw new GitError(`branch "${branch}" not found on "${this.url}"`);
-      throw toGitError(err, `fetching "${branch}" from`, this.url, this.auth);
+      throw toGitError(err, `fetching "${branch}" from`, this.url, this.auth, this.http);
     }
   }
   async remoteBranch(branch) {
@@ -86088,6 +86274,7 @@ var IsoWorkspace = class _IsoWorkspace {
       throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
     }
     const tmp = await makeTempDir("vault-rollout-", opts.tmpRoot);
+    const http3 = boundedHttp(node_default, opts.limits ?? { ...DEFAULT_GIT_LIMITS });
     try {
       const ws = new _IsoWorkspace(
         "remote",
@@ -86098,7 +86285,8 @@ var IsoWorkspace = class _IsoWorkspace {
         opts.auth,
         opts.logger,
         false,
-        tmp
+        tmp,
+        http3
       );
       try {
         await import_isomorphic_git.default.clone({
@@ -86113,7 +86301,7 @@ var IsoWorkspace = class _IsoWorkspace {
       } catch (err) {
         if (errCode(err) === "NotFoundError")
           throw new GitError(`branch "${opts.branch}" not found on "${where}"`, { url: where });
-        throw toGitError(err, "cloning", where, opts.auth);
+        throw toGitError(err, "cloning", where, opts.auth, http3);
       }
       const branch = opts.branch ?? await import_isomorphic_git.default.currentBranch({ ...ws.args }) ?? "";
       if (!branch) throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
@@ -86127,7 +86315,8 @@ var IsoWorkspace = class _IsoWorkspace {
         opts.auth,
         opts.logger,
         false,
-        tmp
+        tmp,
+        http3
       );
       opts.logger.info("cloned", { url: where, branch, head });
       return opened;
@@ -86174,7 +86363,8 @@ var IsoWorkspace = class _IsoWorkspace {
       opts.auth,
       opts.logger,
       opts.readOnly ?? false,
-      null
+      null,
+      boundedHttp(node_default, opts.limits ?? { ...DEFAULT_GIT_LIMITS })
     );
     await ws.refresh();
     opts.logger.info("opened local checkout", { dir, branch: current, head: ws.head });
@@ -86407,13 +86597,13 @@ function gitSays(stderr) {
 var AUTH_FAILED = /Authentication failed|could not read (Username|Password)|returned error: 40[13]|HTTP 40[13]|Permission denied \(publickey|Invalid username or password|terminal prompts disabled/i;
 var UNREACHABLE = /Could not resolve host|Connection refused|Failed to connect|Connection timed out|Couldn't connect|Network is unreachable|Could not read from remote repository/i;
 var NativeWorkspace = class _NativeWorkspace {
-  constructor(mode, dir, branch, head, remote, git2, auth6, headerAllowed, objectFormat2, logger, readOnly, tmp, originUrl = null) {
+  constructor(mode, dir, branch, head, remote, git3, auth6, headerAllowed, objectFormat2, logger, readOnly, tmp, originUrl = null) {
     this.mode = mode;
     this.dir = dir;
     this.branch = branch;
     this.head = head;
     this.remote = remote;
-    this.git = git2;
+    this.git = git3;
     this.auth = auth6;
     this.headerAllowed = headerAllowed;
     this.objectFormat = objectFormat2;
@@ -86674,17 +86864,14 @@ data ${bytes.length}
   }
   /** `git push --porcelain --force-with-lease=<ref>:<expected> origin <src>:<ref>`, classified. */
   async pushRef(ref, expected, src) {
-    const res = await this.run(
-      [
-        "push",
-        "--porcelain",
-        "--no-progress",
-        `--force-with-lease=${ref}:${expected ?? ""}`,
-        this.remote,
-        `${src}:${ref}`
-      ],
-      { timeoutMs: 10 * 6e4 }
-    );
+    const res = await this.run([
+      "push",
+      "--porcelain",
+      "--no-progress",
+      `--force-with-lease=${ref}:${expected ?? ""}`,
+      this.remote,
+      `${src}:${ref}`
+    ]);
     if (res.code === 0) return { ok: true };
     const out = res.stdout.toString("utf8");
     const refLine = out.split("\n").find((l) => l.startsWith("!")) ?? "";
@@ -86983,16 +87170,16 @@ data ${bytes.length}
   // --- opening ------------------------------------------------------------------------------------
   static async openLocal(opts) {
     const dir = path6.resolve(opts.repo);
-    const git2 = opts.git;
+    const git3 = opts.git;
     if (!existsSync2(dir)) throw new GitError(`"${dir}" does not exist; pass a checkout or an HTTPS URL`);
-    const top = await git2.run(["rev-parse", "--show-toplevel"], { cwd: dir });
+    const top = await git3.run(["rev-parse", "--show-toplevel"], { cwd: dir });
     if (top.code !== 0) throw new GitError(`"${dir}" is not a Git checkout; pass a checkout or an HTTPS URL`);
     if (path6.resolve(top.stdout.toString("utf8").trim()) !== await realDir(dir)) {
       throw new GitError(
         `"${dir}" is inside a Git checkout but not its top folder; pass "${top.stdout.toString("utf8").trim()}"`
       );
     }
-    const sym = await git2.run(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: dir });
+    const sym = await git3.run(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: dir });
     const current = sym.code === 0 ? sym.stdout.toString("utf8").trim() : "";
     if (!current)
       throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
@@ -87001,18 +87188,18 @@ data ${bytes.length}
         `the checkout is on branch "${current}", not "${opts.branch}"; check out "${opts.branch}" or pass the repository URL`
       );
     }
-    const origin = await git2.run(["remote", "get-url", "origin"], { cwd: dir });
+    const origin = await git3.run(["remote", "get-url", "origin"], { cwd: dir });
     const remoteUrl = origin.code === 0 ? origin.stdout.toString("utf8").trim() : "";
     if (!remoteUrl) throw new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
-    const own2 = /^https?:\/\//i.test(remoteUrl) ? await git2.run(["config", "--get-urlmatch", "http.extraheader", remoteUrl], { cwd: dir }) : { code: 1 };
-    const format2 = await objectFormat(git2, dir);
+    const own2 = /^https?:\/\//i.test(remoteUrl) ? await git3.run(["config", "--get-urlmatch", "http.extraheader", remoteUrl], { cwd: dir }) : { code: 1 };
+    const format2 = await objectFormat(git3, dir);
     const ws = new _NativeWorkspace(
       "local",
       dir,
       current,
       "",
       "origin",
-      git2,
+      git3,
       opts.auth,
       own2.code !== 0,
       format2,
@@ -87103,8 +87290,8 @@ function quotePath(p) {
 async function realDir(dir) {
   return path6.resolve(await realpath(dir));
 }
-async function objectFormat(git2, dir) {
-  const res = await git2.run(["rev-parse", "--show-object-format"], { cwd: dir });
+async function objectFormat(git3, dir) {
+  const res = await git3.run(["rev-parse", "--show-object-format"], { cwd: dir });
   return res.stdout.toString("utf8").trim() === "sha256" ? "sha256" : "sha1";
 }
 function headerConfig(remote, auth6) {
@@ -87142,9 +87329,9 @@ function gitFailure(action, where, stderr, auth6, tokenUsed, local = false) {
 
 // src/adapters/git/index.ts
 function chooseEngine(env, asked) {
-  const git2 = findGit(env["PATH"]);
-  if (asked === "isomorphic") return { engine: "isomorphic", git: git2 };
-  return { engine: asked === "native" || git2 ? "native" : "isomorphic", git: git2 };
+  const git3 = findGit(env["PATH"]);
+  if (asked === "isomorphic") return { engine: "isomorphic", git: git3 };
+  return { engine: asked === "native" || git3 ? "native" : "isomorphic", git: git3 };
 }
 async function openWorkspace(opts) {
   const logger = opts.logger ?? silentLogger;
@@ -87155,12 +87342,39 @@ async function openWorkspace(opts) {
       throw new GitError(
         'the native git CLI was asked for (VAULT_ROLLOUT_GIT=native) but "git" is not on PATH'
       );
-    const git2 = new GitCli(chosen.git, opts.env);
-    const args = { ...opts, git: git2, logger };
-    return remote ? NativeWorkspace.openRemote(args) : NativeWorkspace.openLocal(args);
+    const cli = new GitCli(chosen.git, opts.env, opts.limits);
+    const args = { ...opts, git: cli, logger };
+    if (remote) return NativeWorkspace.openRemote(args);
+    refuseUnborn(opts.repo, await unbornNative(cli, path7.resolve(opts.repo)));
+    return NativeWorkspace.openLocal(args);
   }
   logger.debug("using isomorphic-git (no git CLI)");
-  return remote ? IsoWorkspace.openRemote({ ...opts, logger }) : IsoWorkspace.openLocal({ ...opts, logger });
+  if (remote) return IsoWorkspace.openRemote({ ...opts, logger });
+  refuseUnborn(opts.repo, await unbornIso(path7.resolve(opts.repo)));
+  return IsoWorkspace.openLocal({ ...opts, logger });
+}
+function refuseUnborn(repo, branch) {
+  if (branch === null) return;
+  const dir = path7.resolve(repo);
+  throw new GitError(
+    `the checkout "${dir}" has no commits yet (branch "${branch}" is empty); commit and push the manifests first, or pass the repository URL`,
+    { dir, branch }
+  );
+}
+async function unbornNative(cli, dir) {
+  if (!fs2.existsSync(dir)) return null;
+  const sym = await cli.run(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: dir });
+  if (sym.code !== 0) return null;
+  const head = await cli.run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], { cwd: dir });
+  return head.code === 0 ? null : sym.stdout.toString("utf8").trim() || null;
+}
+async function unbornIso(dir) {
+  const gitdir = path7.join(dir, ".git");
+  if (!fs2.statSync(gitdir, { throwIfNoEntry: false })?.isDirectory()) return null;
+  const branch = await import_isomorphic_git2.default.currentBranch({ fs: fs2, dir, gitdir }).catch(() => void 0);
+  if (!branch) return null;
+  const head = await import_isomorphic_git2.default.resolveRef({ fs: fs2, dir, gitdir, ref: "HEAD" }).catch(() => null);
+  return head === null ? branch : null;
 }
 
 // src/core/config/templates.ts
@@ -87311,7 +87525,7 @@ function recordFields(raw, key) {
   };
 }
 function formatRecord(versions) {
-  return [...versions.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([path7, v]) => `${path7}@${v}`).join(",");
+  return [...versions.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([path8, v]) => `${path8}@${v}`).join(",");
 }
 
 // src/core/discover/workloads.ts
@@ -87335,9 +87549,9 @@ function targetPath(target) {
 function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function get2(value, path7) {
+function get2(value, path8) {
   let v = value;
-  for (const seg of path7) {
+  for (const seg of path8) {
     if (typeof seg === "number") {
       if (!Array.isArray(v)) return void 0;
       v = v[seg];
@@ -87350,12 +87564,12 @@ function get2(value, path7) {
 }
 function stringsIn(value, keep, skip) {
   const out = [];
-  const walk = (v, path7) => {
+  const walk = (v, path8) => {
     if (typeof v === "string") {
-      if (keep(v)) out.push({ path: path7, text: v });
-    } else if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path7, i]));
+      if (keep(v)) out.push({ path: path8, text: v });
+    } else if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path8, i]));
     else if (isRecord2(v)) {
-      for (const [k, item] of Object.entries(v)) if (!skip?.(path7, k)) walk(item, [...path7, k]);
+      for (const [k, item] of Object.entries(v)) if (!skip?.(path8, k)) walk(item, [...path8, k]);
     }
   };
   walk(value, []);
@@ -87473,10 +87687,10 @@ function withoutDirectives(value) {
 function isJsonPatch(value) {
   return Array.isArray(value) && value.every((op) => isRecord2(op) && typeof op.op === "string" && typeof op.path === "string");
 }
-function pointer(path7) {
-  if (path7 === "") return [];
-  if (!path7.startsWith("/")) throw new Error(`JSON pointer "${path7}" must start with "/"`);
-  return path7.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+function pointer(path8) {
+  if (path8 === "") return [];
+  if (!path8.startsWith("/")) throw new Error(`JSON pointer "${path8}" must start with "/"`);
+  return path8.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 function getAt(root2, segs) {
   let v = root2;
@@ -87566,8 +87780,8 @@ var KUSTOMIZATION_NAMES = [
   "Kustomization"
 ];
 var ROOT_PATCH_FILE = "vault-rollout.patch.yaml";
-function isKustomizationFile(path7) {
-  return KUSTOMIZATION_NAMES.includes(baseName(path7));
+function isKustomizationFile(path8) {
+  return KUSTOMIZATION_NAMES.includes(baseName(path8));
 }
 var ROOT_NAMING_KINDS = /\bkind["']?\s*:\s*["']?(?:Kustomization|Application|ApplicationSet)\b/;
 function objectKey(o) {
@@ -87579,12 +87793,12 @@ function rootPatchFile(dir) {
 function docKey(file2, index2) {
   return `${file2}#${index2}`;
 }
-function baseName(path7) {
-  return path7.slice(path7.lastIndexOf("/") + 1);
+function baseName(path8) {
+  return path8.slice(path8.lastIndexOf("/") + 1);
 }
-function dirName(path7) {
-  const slash = path7.lastIndexOf("/");
-  return slash < 0 ? "" : path7.slice(0, slash);
+function dirName(path8) {
+  const slash = path8.lastIndexOf("/");
+  return slash < 0 ? "" : path8.slice(0, slash);
 }
 function joinPath(dir, rel) {
   const out = rel.startsWith("/") ? [] : dir.split("/").filter(Boolean);
@@ -87751,25 +87965,25 @@ function buildRoots(input2) {
         report(k.file, `remote resource "${entry}" is not fetched: what it builds is not discovered`);
         continue;
       }
-      const path7 = joinPath(dir, entry);
-      if (path7 === null) {
+      const path8 = joinPath(dir, entry);
+      if (path8 === null) {
         report(k.file, `resource "${entry}" is outside the repository: skipped`);
         continue;
       }
-      if (kustomizations.has(path7)) {
-        included.add(path7);
-        const sub = build2(path7, k.file);
+      if (kustomizations.has(path8)) {
+        included.add(path8);
+        const sub = build2(path8, k.file);
         for (const item of sub.items) items.push(item);
         for (const g of sub.generated) generated.push(g);
-      } else if (texts.has(path7)) {
-        for (const doc of docsByFile.get(path7) ?? [])
+      } else if (texts.has(path8)) {
+        for (const doc of docsByFile.get(path8) ?? [])
           if (isRecord2(doc.data)) items.push({ doc, data: doc.data });
-      } else if (brokenDirs.has(path7)) {
-        included.add(path7);
-      } else if (isDir(path7)) {
+      } else if (brokenDirs.has(path8)) {
+        included.add(path8);
+      } else if (isDir(path8)) {
         report(k.file, `resource "${entry}" is a folder without a kustomization file: kustomize refuses it`);
       } else {
-        missing.add(path7);
+        missing.add(path8);
         report(k.file, `resource "${entry}" not found (or not selected by include/exclude)`);
       }
     }
@@ -87785,10 +87999,10 @@ function buildRoots(input2) {
           if (typeof f !== "string") continue;
           const eq = f.indexOf("=");
           const rel = eq >= 0 ? f.slice(eq + 1) : f;
-          const path7 = joinPath(dir, rel);
-          if (path7 === null) continue;
-          inputs.add(path7);
-          files2.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path7);
+          const path8 = joinPath(dir, rel);
+          if (path8 === null) continue;
+          inputs.add(path8);
+          files2.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path8);
         }
         generated.push({ kind, names: /* @__PURE__ */ new Set([name]), files: files2 });
       }
@@ -87800,21 +88014,21 @@ function buildRoots(input2) {
         report(k.file, `remote component "${entry}" is not fetched: what it adds is not discovered`);
         continue;
       }
-      const path7 = joinPath(dir, entry);
-      const c = path7 === null ? void 0 : kustomizations.get(path7);
-      if (path7 === null || !c) {
-        if (path7 !== null && brokenDirs.has(path7)) continue;
+      const path8 = joinPath(dir, entry);
+      const c = path8 === null ? void 0 : kustomizations.get(path8);
+      if (path8 === null || !c) {
+        if (path8 !== null && brokenDirs.has(path8)) continue;
         report(k.file, `component "${entry}" not found`);
         continue;
       }
-      included.add(path7);
-      if (building.has(path7)) {
+      included.add(path8);
+      if (building.has(path8)) {
         report(k.file, `kustomization cycle through component "${entry}": skipped`);
         continue;
       }
-      building.add(path7);
-      layer = apply(path7, c, layer);
-      building.delete(path7);
+      building.add(path8);
+      layer = apply(path8, c, layer);
+      building.delete(path8);
     }
     items = patch(dir, k, layer.items);
     const namespace = nonEmptyString(d.namespace);
@@ -87853,14 +88067,14 @@ function buildRoots(input2) {
       return null;
     };
     const fromFile = (rel) => {
-      const path7 = joinPath(dir, rel);
-      if (path7 === null || !texts.has(path7)) {
-        if (path7 !== null) missing.add(path7);
+      const path8 = joinPath(dir, rel);
+      if (path8 === null || !texts.has(path8)) {
+        if (path8 !== null) missing.add(path8);
         report(k.file, `patch "${rel}" not found (or not selected by include/exclude)`);
         return null;
       }
-      inputs.add(path7);
-      return parseText(path7);
+      inputs.add(path8);
+      return parseText(path8);
     };
     const run = (docs, target) => {
       const t = isRecord2(target) ? target : void 0;
@@ -87912,9 +88126,9 @@ function buildRoots(input2) {
     const api = String(o.apiVersion ?? "");
     const add = (raw, recurse, namespace) => {
       if (typeof raw !== "string" || raw.includes("{{") || raw.includes("$")) return;
-      const path7 = joinPath("", raw);
-      if (path7 === null || !isDir(path7) || texts.has(`${path7 ? `${path7}/` : ""}Chart.yaml`)) return;
-      if (!named.has(path7)) named.set(path7, { recurse, namespace, by: doc.file });
+      const path8 = joinPath("", raw);
+      if (path8 === null || !isDir(path8) || texts.has(`${path8 ? `${path8}/` : ""}Chart.yaml`)) return;
+      if (!named.has(path8)) named.set(path8, { recurse, namespace, by: doc.file });
     };
     if (o.kind === "Kustomization" && api.startsWith("kustomize.toolkit.fluxcd.io/")) {
       add(get2(o, ["spec", "path"]) ?? "./", true, nonEmptyString(get2(o, ["spec", "targetNamespace"])));
@@ -88223,17 +88437,17 @@ function planWorkload(workload, statuses, options = {}) {
   for (const ref of workload.secrets) {
     const status2 = statuses.get(statusKey(ref));
     if (!status2) throw new Error(`internal: no Vault status for "${ref.path}"`);
-    const path7 = status2.path;
-    if (ref.pins) pinTargets.set(path7, [...pinTargets.get(path7) ?? [], ...ref.pins]);
-    if (ref.unpinned) unpinned.set(path7, [...unpinned.get(path7) ?? [], ...ref.unpinned]);
+    const path8 = status2.path;
+    if (ref.pins) pinTargets.set(path8, [...pinTargets.get(path8) ?? [], ...ref.pins]);
+    if (ref.unpinned) unpinned.set(path8, [...unpinned.get(path8) ?? [], ...ref.unpinned]);
     for (const why of ref.warnings ?? []) if (!warnings.includes(why)) warnings.push(why);
-    const id = statusKey({ path: path7, vaultNamespace: ref.vaultNamespace });
+    const id = statusKey({ path: path8, vaultNamespace: ref.vaultNamespace });
     if (seen.has(id)) continue;
     seen.add(id);
-    const recorded = workload.recorded?.get(path7) ?? null;
+    const recorded = workload.recorded?.get(path8) ?? null;
     const state = secretState(status2, recorded);
     const planned = {
-      path: path7,
+      path: path8,
       ...ref.vaultNamespace ? { vaultNamespace: ref.vaultNamespace } : {},
       source: ref.source,
       via: ref.via,
@@ -88245,7 +88459,7 @@ function planWorkload(workload, statuses, options = {}) {
     secrets2.push(planned);
     if (BLOCKING.has(state)) reasons.push(blockReason(planned, status2));
     else if (status2.state === "unsupported") warnings.push(status2.message);
-    else if (status2.state === "ok") current.set(path7, status2.current);
+    else if (status2.state === "ok") current.set(path8, status2.current);
   }
   const onDelete2 = (workload.kind === "StatefulSet" || workload.kind === "DaemonSet") && workload.updateStrategy === "OnDelete";
   let action;
@@ -88314,9 +88528,9 @@ function summarize(planned) {
 }
 
 // src/core/discover/sources/source.ts
-function workloadProblem(view, message, path7) {
+function workloadProblem(view, message, path8) {
   const { workload } = view;
-  const at2 = path7 ? view.document.position(path7) : void 0;
+  const at2 = path8 ? view.document.position(path8) : void 0;
   return {
     file: workload.file,
     severity: "warning",
@@ -88327,9 +88541,9 @@ function workloadProblem(view, message, path7) {
 function annotationMaps(view) {
   const out = [];
   for (const target of [view.workload.record, view.workload.trigger]) {
-    const path7 = targetPath(target);
-    const map4 = get2(view.object, path7);
-    if (isRecord2(map4)) out.push({ path: path7, annotations: map4 });
+    const path8 = targetPath(target);
+    const map4 = get2(view.object, path8);
+    if (isRecord2(map4)) out.push({ path: path8, annotations: map4 });
   }
   return out;
 }
@@ -88360,10 +88574,10 @@ var annotationSource = {
     return {
       refsFor(view, report) {
         const refs = [];
-        for (const { path: path7, annotations } of annotationMaps(view)) {
+        for (const { path: path8, annotations } of annotationMaps(view)) {
           if (!Object.hasOwn(annotations, key)) continue;
           const value = annotations[key];
-          const at2 = [...path7, key];
+          const at2 = [...path8, key];
           if (typeof value !== "string") {
             report(workloadProblem(view, `"${key}" must be a string of secret paths`, at2));
             continue;
@@ -88470,16 +88684,16 @@ function viewUses(view) {
   if (!view.values) return podUses(view.template);
   const uses = valuesUses(view.values);
   if (!view.secretValues?.length) return uses;
-  return [...uses, ...view.secretValues.flatMap((path7) => secretsAt(view.values, path7))];
+  return [...uses, ...view.secretValues.flatMap((path8) => secretsAt(view.values, path8))];
 }
-function secretsAt(values, path7) {
+function secretsAt(values, path8) {
   const out = [];
   const walk = (v, i, at2) => {
-    if (i === path7.length) {
+    if (i === path8.length) {
       if (typeof v === "string" && v) out.push({ kind: "Secret", name: v, how: `values ${at2}` });
       return;
     }
-    const seg = path7[i];
+    const seg = path8[i];
     const step = (key, child) => walk(child, i + 1, typeof key === "number" ? `${at2}[${key}]` : at2 ? `${at2}.${key}` : key);
     if (seg === "*") {
       if (Array.isArray(v)) v.forEach((child, k) => step(k, child));
@@ -88635,17 +88849,17 @@ function readAvp(object2, doc, kind, name, mounts) {
     };
   }
   const secrets2 = /* @__PURE__ */ new Map();
-  const add = (path7, via, pin, rejected) => {
-    const s = secrets2.get(path7);
-    if (!s) secrets2.set(path7, { path: path7, via, pins: pin ? [pin] : [], ...rejected ? { rejected } : {} });
+  const add = (path8, via, pin, rejected) => {
+    const s = secrets2.get(path8);
+    if (!s) secrets2.set(path8, { path: path8, via, pins: pin ? [pin] : [], ...rejected ? { rejected } : {} });
     else if (pin) s.pins.push(pin);
   };
   if (named && !named.ok) add(named.path, `${PATH_ANNOTATION} (<key> placeholders)`, null, named.reason);
   else if (named) {
-    const path7 = named.path;
-    const safe = inline.every((i) => i.versioned || i.path === path7);
+    const path8 = named.path;
+    const safe = inline.every((i) => i.versioned || i.path === path8);
     add(
-      path7,
+      path8,
       `${PATH_ANNOTATION} (<key> placeholders)`,
       safe ? {
         file: doc.file,
@@ -88753,8 +88967,8 @@ var bankVaultsSource = {
           refs.push(pathRef(raw, config2.vault.mounts, { source: "bankVaults", via }));
         };
         if (view.values) {
-          for (const { path: path7, text } of stringsIn(view.values, (t) => t.includes("vault:"))) {
-            for (const raw of bankVaultsPaths(text)) add(raw, `values ${formatPath(path7)}`);
+          for (const { path: path8, text } of stringsIn(view.values, (t) => t.includes("vault:"))) {
+            for (const raw of bankVaultsPaths(text)) add(raw, `values ${formatPath(path8)}`);
           }
         }
         const spec = get2(view.template, ["spec"]);
@@ -89056,7 +89270,7 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
       });
       continue;
     }
-    const path7 = esoSecretPath(store.mount, entry.key, mounts);
+    const path8 = esoSecretPath(store.mount, entry.key, mounts);
     const pin = {
       file: doc.file,
       document: doc.index,
@@ -89065,7 +89279,7 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
       field: entry.pin,
       format: "string"
     };
-    secrets2.push(producedSecret(path7, mounts, { pins: [pin], vaultNamespace: store.vaultNamespace }));
+    secrets2.push(producedSecret(path8, mounts, { pins: [pin], vaultNamespace: store.vaultNamespace }));
   }
   return {
     produces: [{ kind: "Secret", name: nonEmptyString(get2(o, [...specPath, "target", "name"])) ?? esName }],
@@ -89080,8 +89294,8 @@ function list3(value) {
 // src/core/discover/sources/rules.ts
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
 function ruleMatcher(rule2) {
-  const { path: path7, kind, namespace, name, labels } = rule2.select;
-  const pathMatch = path7 === void 0 ? null : (0, import_picomatch2.default)(path7, { dot: true });
+  const { path: path8, kind, namespace, name, labels } = rule2.select;
+  const pathMatch = path8 === void 0 ? null : (0, import_picomatch2.default)(path8, { dot: true });
   const nameMatch = name === void 0 ? null : (0, import_picomatch2.default)(name, { dot: true });
   return (w) => (pathMatch === null || pathMatch(w.file)) && (kind === void 0 ? !isChartKind(w.kind) : w.kind === kind) && (namespace === void 0 || w.namespace === namespace) && (nameMatch === null || nameMatch(w.name)) && (labels === void 0 || Object.entries(labels).every(([k, v]) => w.labels[k] === v));
 }
@@ -89124,7 +89338,7 @@ var vaultAgentSource = {
     return {
       refsFor(view, report) {
         const refs = [];
-        for (const { path: path7, annotations } of annotationMaps(view)) {
+        for (const { path: path8, annotations } of annotationMaps(view)) {
           const ns = annotations[NAMESPACE_KEY];
           const vaultNamespace = typeof ns === "string" && ns.trim() ? ns.trim() : null;
           for (const [key, value] of Object.entries(annotations)) {
@@ -89132,7 +89346,7 @@ var vaultAgentSource = {
             if (typeof value !== "string" || value.trim() === "") {
               report(
                 workloadProblem(view, `"${key}": ${JSON.stringify(value)} is not a Vault secret path`, [
-                  ...path7,
+                  ...path8,
                   key
                 ])
               );
@@ -89147,7 +89361,7 @@ var vaultAgentSource = {
                   via: key,
                   ...vaultNamespace ? { vaultNamespace } : {}
                 },
-                [...path7, key]
+                [...path8, key]
               )
             );
           }
@@ -89178,11 +89392,11 @@ var vaultSecretsOperatorSource = {
       if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("secrets.hashicorp.com/")) continue;
       const { name, namespace } = meta3(o);
       const mount2 = get2(o, ["spec", "mount"]);
-      const path7 = get2(o, ["spec", "path"]);
+      const path8 = get2(o, ["spec", "path"]);
       const destination = get2(o, ["spec", "destination", "name"]);
-      if (!name || typeof mount2 !== "string" || typeof path7 !== "string") continue;
+      if (!name || typeof mount2 !== "string" || typeof path8 !== "string") continue;
       if (typeof destination !== "string" || !destination) continue;
-      const secret = `${cleanSecretPath(mount2).replace(/\/+$/, "")}/${cleanSecretPath(path7)}`;
+      const secret = `${cleanSecretPath(mount2).replace(/\/+$/, "")}/${cleanSecretPath(path8)}`;
       const rejected = secretPathProblem(secret);
       const label = producerLabel("VaultStaticSecret", name, doc.file);
       const ownNs = get2(o, ["spec", "namespace"]);
@@ -89487,7 +89701,7 @@ var ALWAYS_EXCLUDED = [
 function makePathFilter(include, exclude) {
   const included = (0, import_picomatch4.default)([...include], { dot: true });
   const excluded = (0, import_picomatch4.default)([...exclude, ...ALWAYS_EXCLUDED], { dot: true });
-  return (path7) => included(path7) && !excluded(path7);
+  return (path8) => included(path8) && !excluded(path8);
 }
 
 // src/core/plan/root-patch.ts
@@ -90026,15 +90240,15 @@ function selectEnvironment(workloads, config2, environment2) {
 }
 async function discoverRepo(source, config2, logger, progress = silentProgress) {
   const selected = makePathFilter(config2.include, config2.exclude);
-  const accept = (path7) => selected(path7) || isKustomizationFile(path7) && notExcluded(path7);
+  const accept = (path8) => selected(path8) || isKustomizationFile(path8) && notExcluded(path8);
   const notExcluded = makePathFilter(["**"], config2.exclude);
   progress.start("files");
   const loaded = withinLimit(await source.load(accept).finally(() => progress.end()), config2.maxFileBytes);
   let found = discover(loaded.files, config2);
   const reported = new Set(loaded.problems.map((p) => p.file));
-  const wanted = new Set(found.missing.filter((path7) => notExcluded(path7) && !reported.has(path7)));
+  const wanted = new Set(found.missing.filter((path8) => notExcluded(path8) && !reported.has(path8)));
   if (wanted.size > 0) {
-    const more2 = withinLimit(await source.load((path7) => wanted.has(path7)), config2.maxFileBytes);
+    const more2 = withinLimit(await source.load((path8) => wanted.has(path8)), config2.maxFileBytes);
     if (more2.files.length > 0) {
       loaded.files.push(...more2.files);
       loaded.problems.push(...more2.problems);
@@ -90103,8 +90317,8 @@ async function planRepo(opts) {
     try {
       for (const [ns, set5] of byNamespace) {
         const read = await opts.reader.read([...set5].sort(), env, ns);
-        for (const [path7, status2] of read)
-          statuses.set(statusKey({ path: path7, vaultNamespace: ns ?? void 0 }), status2);
+        for (const [path8, status2] of read)
+          statuses.set(statusKey({ path: path8, vaultNamespace: ns ?? void 0 }), status2);
       }
     } finally {
       progress.end();
@@ -90626,8 +90840,8 @@ function endpointWithDefaults(defaults, route, options) {
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge5(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
-  return Object.assign(endpoint2, {
+  const endpoint22 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint22, {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge5.bind(null, DEFAULTS2),
@@ -91352,26 +91566,26 @@ function toErrorMessage(data) {
   return `Unknown error: ${JSON.stringify(data)}`;
 }
 function withDefaults2(oldEndpoint, newDefaults) {
-  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const endpoint22 = oldEndpoint.defaults(newDefaults);
   const newApi = function(route, parameters) {
-    const endpointOptions = endpoint2.merge(route, parameters);
+    const endpointOptions = endpoint22.merge(route, parameters);
     if (!endpointOptions.request || !endpointOptions.request.hook) {
-      return fetchWrapper(endpoint2.parse(endpointOptions));
+      return fetchWrapper(endpoint22.parse(endpointOptions));
     }
     const request22 = (route2, parameters2) => {
       return fetchWrapper(
-        endpoint2.parse(endpoint2.merge(route2, parameters2))
+        endpoint22.parse(endpoint22.merge(route2, parameters2))
       );
     };
     Object.assign(request22, {
-      endpoint: endpoint2,
-      defaults: withDefaults2.bind(null, endpoint2)
+      endpoint: endpoint22,
+      defaults: withDefaults2.bind(null, endpoint22)
     });
     return endpointOptions.request.hook(request22, endpointOptions);
   };
   return Object.assign(newApi, {
-    endpoint: endpoint2,
-    defaults: withDefaults2.bind(null, endpoint2)
+    endpoint: endpoint22,
+    defaults: withDefaults2.bind(null, endpoint22)
   });
 }
 var request2 = withDefaults2(endpoint, defaults_default);
@@ -91684,19 +91898,19 @@ async function auth(state, authOptions) {
   });
 }
 async function hook(state, request3, route, parameters) {
-  let endpoint2 = request3.endpoint.merge(
+  let endpoint3 = request3.endpoint.merge(
     route,
     parameters
   );
-  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint2.url)) {
-    return request3(endpoint2);
+  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint3.url)) {
+    return request3(endpoint3);
   }
   const { token } = await getOAuthAccessToken(state, {
     request: request3,
     auth: { type: "oauth" }
   });
-  endpoint2.headers.authorization = `token ${token}`;
-  return request3(endpoint2);
+  endpoint3.headers.authorization = `token ${token}`;
+  return request3(endpoint3);
 }
 var VERSION3 = "0.0.0-development";
 function createOAuthDeviceAuth(options) {
@@ -91870,21 +92084,21 @@ function requiresBasicAuth(url2) {
   return url2 && ROUTES_REQUIRING_BASIC_AUTH.test(url2);
 }
 async function hook2(state, request3, route, parameters = {}) {
-  const endpoint2 = request3.endpoint.merge(
+  const endpoint3 = request3.endpoint.merge(
     route,
     parameters
   );
-  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint2.url)) {
-    return request3(endpoint2);
+  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint3.url)) {
+    return request3(endpoint3);
   }
-  if (requiresBasicAuth(endpoint2.url)) {
+  if (requiresBasicAuth(endpoint3.url)) {
     const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
-    endpoint2.headers.authorization = `basic ${credentials}`;
-    return request3(endpoint2);
+    endpoint3.headers.authorization = `basic ${credentials}`;
+    return request3(endpoint3);
   }
   const { token } = state.clientType === "oauth-app" ? await auth2({ ...state, request: request3 }) : await auth2({ ...state, request: request3 });
-  endpoint2.headers.authorization = "token " + token;
-  return request3(endpoint2);
+  endpoint3.headers.authorization = "token " + token;
+  return request3(endpoint3);
 }
 function createOAuthUserAuth({
   clientId,
@@ -91951,25 +92165,25 @@ async function auth3(state, authOptions) {
   return userAuth();
 }
 async function hook3(state, request22, route, parameters) {
-  let endpoint2 = request22.endpoint.merge(
+  let endpoint3 = request22.endpoint.merge(
     route,
     parameters
   );
-  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint2.url)) {
-    return request22(endpoint2);
+  if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint3.url)) {
+    return request22(endpoint3);
   }
-  if (state.clientType === "github-app" && !requiresBasicAuth(endpoint2.url)) {
+  if (state.clientType === "github-app" && !requiresBasicAuth(endpoint3.url)) {
     throw new Error(
-      `[@octokit/auth-oauth-app] GitHub Apps cannot use their client ID/secret for basic authentication for endpoints other than "/applications/{client_id}/**". "${endpoint2.method} ${endpoint2.url}" is not supported.`
+      `[@octokit/auth-oauth-app] GitHub Apps cannot use their client ID/secret for basic authentication for endpoints other than "/applications/{client_id}/**". "${endpoint3.method} ${endpoint3.url}" is not supported.`
     );
   }
   const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
-  endpoint2.headers.authorization = `basic ${credentials}`;
+  endpoint3.headers.authorization = `basic ${credentials}`;
   try {
-    return await request22(endpoint2);
+    return await request22(endpoint3);
   } catch (error62) {
     if (error62.status !== 401) throw error62;
-    error62.message = `[@octokit/auth-oauth-app] "${endpoint2.method} ${endpoint2.url}" does not support clientId/clientSecret basic authentication.`;
+    error62.message = `[@octokit/auth-oauth-app] "${endpoint3.method} ${endpoint3.url}" does not support clientId/clientSecret basic authentication.`;
     throw error62;
   }
 }
@@ -92577,17 +92791,17 @@ function isNotTimeSkewError(error62) {
   ));
 }
 async function hook4(state, request3, route, parameters) {
-  const endpoint2 = request3.endpoint.merge(route, parameters);
-  const url2 = endpoint2.url;
+  const endpoint3 = request3.endpoint.merge(route, parameters);
+  const url2 = endpoint3.url;
   if (/\/login\/oauth\/access_token$/.test(url2)) {
-    return request3(endpoint2);
+    return request3(endpoint3);
   }
   if (requiresAppAuth(url2.replace(request3.endpoint.DEFAULTS.baseUrl, ""))) {
     const { token: token2 } = await getAppAuthentication(state);
-    endpoint2.headers.authorization = `bearer ${token2}`;
+    endpoint3.headers.authorization = `bearer ${token2}`;
     let response;
     try {
-      response = await request3(endpoint2);
+      response = await request3(endpoint3);
     } catch (error62) {
       if (isNotTimeSkewError(error62)) {
         throw error62;
@@ -92606,27 +92820,27 @@ async function hook4(state, request3, route, parameters) {
         ...state,
         timeDifference: diff
       });
-      endpoint2.headers.authorization = `bearer ${token3}`;
-      return request3(endpoint2);
+      endpoint3.headers.authorization = `bearer ${token3}`;
+      return request3(endpoint3);
     }
     return response;
   }
   if (requiresBasicAuth(url2)) {
     const authentication = await state.oauthApp({ type: "oauth-app" });
-    endpoint2.headers.authorization = authentication.headers.authorization;
-    return request3(endpoint2);
+    endpoint3.headers.authorization = authentication.headers.authorization;
+    return request3(endpoint3);
   }
   const { token, createdAt } = await getInstallationAuthentication(
     state,
     // @ts-expect-error TBD
     {},
-    request3.defaults({ baseUrl: endpoint2.baseUrl })
+    request3.defaults({ baseUrl: endpoint3.baseUrl })
   );
-  endpoint2.headers.authorization = `token ${token}`;
+  endpoint3.headers.authorization = `token ${token}`;
   return sendRequestWithRetries(
     state,
     request3,
-    endpoint2,
+    endpoint3,
     createdAt
   );
 }
@@ -92845,7 +93059,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher2(paths) {
   const regexes = paths.map(
-    (path7) => path7.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path8) => path8.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -93244,12 +93458,12 @@ function withAuthorizationPrefix(token) {
   return `token ${token}`;
 }
 async function hook5(token, request3, route, parameters) {
-  const endpoint2 = request3.endpoint.merge(
+  const endpoint3 = request3.endpoint.merge(
     route,
     parameters
   );
-  endpoint2.headers.authorization = withAuthorizationPrefix(token);
-  return request3(endpoint2);
+  endpoint3.headers.authorization = withAuthorizationPrefix(token);
+  return request3(endpoint3);
 }
 var createTokenAuth = function createTokenAuth2(token) {
   if (!token) {
@@ -93412,17 +93626,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path7 = requestOptions.url.replace(options.baseUrl, "");
+    const path8 = requestOptions.url.replace(options.baseUrl, "");
     return request3(options).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path7} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path8} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error62) => {
       const requestId = error62.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path7} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path8} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error62;
     });
@@ -95844,8 +96058,8 @@ var endpoints_default = Endpoints;
 // node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 var endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
-  for (const [methodName, endpoint2] of Object.entries(endpoints)) {
-    const [route, defaults, decorations] = endpoint2;
+  for (const [methodName, endpoint3] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint3;
     const [method, url2] = route.split(/ /);
     const endpointDefaults = Object.assign(
       {
@@ -96100,6 +96314,86 @@ function toGitHubError(err, call) {
   return new GitHubError(`${head}: HTTP ${status2}${says ? ` ("${says}")` : ""}`, data);
 }
 
+// src/adapters/github/bounded-fetch.ts
+var GitHubRequestLimitError = class extends GitHubError {
+  constructor(message, data) {
+    super(message, data);
+    this.name = "AbortError";
+  }
+};
+function endpoint2(input2, method) {
+  const raw = typeof input2 === "string" ? input2 : input2 instanceof URL ? input2.href : input2.url;
+  let where = raw;
+  try {
+    where = new URL(raw).pathname;
+  } catch {
+  }
+  return `${(method ?? "GET").toUpperCase()} ${where}`;
+}
+function boundedFetch(limits, base = globalThis.fetch) {
+  return async (input2, init) => {
+    const { timeoutMs, maxResponseBytes } = limits;
+    const what = endpoint2(input2, init?.method);
+    const controller = new AbortController();
+    let failure2 = null;
+    const stop = (e) => {
+      failure2 ??= e;
+      controller.abort(e);
+    };
+    const timer = setTimeout(
+      () => stop(
+        new GitHubRequestLimitError(
+          `GitHub API: ${what} did not answer completely within ${timeoutMs / 1e3} s and was stopped (raise github.timeoutSeconds if GitHub is just slow)`,
+          { endpoint: what, timeoutMs }
+        )
+      ),
+      timeoutMs
+    );
+    const tooLarge = () => new GitHubRequestLimitError(
+      `GitHub API: ${what} answered with more than ${maxResponseBytes} bytes; vault-rollout stopped reading (raise github.maxResponseBytes if this is expected)`,
+      { endpoint: what, maxResponseBytes }
+    );
+    const signal = init?.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
+    try {
+      const res = await base(input2, { ...init, signal });
+      const declared = Number(res.headers.get("content-length"));
+      if (Number.isFinite(declared) && declared > maxResponseBytes) {
+        stop(tooLarge());
+        throw failure2;
+      }
+      const chunks = [];
+      let size = 0;
+      if (res.body) {
+        const reader = res.body.getReader();
+        for (; ; ) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          size += value.byteLength;
+          if (size > maxResponseBytes) {
+            stop(tooLarge());
+            await reader.cancel().catch(() => {
+            });
+            throw failure2;
+          }
+          chunks.push(value);
+        }
+      }
+      const empty = res.status === 204 || res.status === 205 || res.status === 304 || !res.body;
+      const copy = new Response(empty ? null : Buffer.concat(chunks), {
+        status: res.status,
+        statusText: res.statusText,
+        headers: res.headers
+      });
+      Object.defineProperty(copy, "url", { value: res.url });
+      return copy;
+    } catch (e) {
+      throw failure2 ?? e;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
 // src/adapters/github/client.ts
 var GitHubOctokit = Octokit2.plugin(retry, throttling);
 var DEFAULT_API_URL = "https://api.github.com";
@@ -96173,6 +96467,7 @@ function buildOctokit(opts, auth6, counter) {
     ...auth6 ? { auth: auth6 } : {},
     baseUrl: (opts.baseUrl || DEFAULT_API_URL).replace(/\/+$/, ""),
     userAgent: "vault-rollout",
+    request: { fetch: boundedFetch(opts.limits ?? { ...DEFAULT_GITHUB_LIMITS }) },
     log: {
       debug: () => {
       },
@@ -97130,14 +97425,17 @@ async function withRepo(opts, io, fn) {
     const source = new WorkingTreeSource(dir, { maxFileBytes: config2.maxFileBytes }, io.progress);
     return fn({ source, config: config2, branch: opts.branch ?? config2.branch ?? null });
   }
+  const limits = runLimits(opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null);
   const ws = await openWorkspace({
     ...gitOptions(io),
     repo: opts.repo,
     branch: opts.branch,
-    auth: await gitAuth(opts.repo, io, githubConnector(io))
+    auth: await gitAuth(opts.repo, io, githubConnector(io, limits.github)),
+    limits: limits.git
   });
   try {
     const config2 = await workspaceConfig(ws, opts.config, io.cwd);
+    setLimits(limits, config2);
     return await fn({ source: ws.source, config: config2, branch: ws.branch });
   } finally {
     await ws.close();
@@ -97264,7 +97562,17 @@ function gitOptions(io) {
   }
   return { env: io.env, engine: asked || void 0, logger: io.logger };
 }
-function githubConnector(io) {
+function runLimits(config2) {
+  return {
+    git: requestLimits(config2?.git, DEFAULT_GIT_LIMITS),
+    github: requestLimits(config2?.github, DEFAULT_GITHUB_LIMITS)
+  };
+}
+function setLimits(limits, config2) {
+  Object.assign(limits.git, requestLimits(config2.git, DEFAULT_GIT_LIMITS));
+  Object.assign(limits.github, requestLimits(config2.github, DEFAULT_GITHUB_LIMITS));
+}
+function githubConnector(io, limits) {
   const credentials = githubCredentialsFromEnv(io.env);
   let made = null;
   return {
@@ -97279,6 +97587,7 @@ function githubConnector(io) {
         repository,
         baseUrl: io.env["GITHUB_API_URL"] || void 0,
         logger: io.logger,
+        limits,
         ...io.github
       });
       return made;
@@ -97326,9 +97635,10 @@ async function runApplyWithOutcome(opts, io) {
   const local = !isUrl(opts.repo);
   const repo = local ? localRepoDir(opts, io) : opts.repo;
   const diskConfig = local ? loadConfig(repo, opts.config, io.cwd) : null;
-  const github = githubConnector(io);
+  const limits = runLimits(diskConfig ?? (opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null));
+  const github = githubConnector(io, limits.github);
   const auth6 = await gitAuth(repo, io, github, opts.githubRepository);
-  const open3 = (branch) => openWorkspace({ ...gitOptions(io), repo, branch, auth: auth6, readOnly: opts.dryRun });
+  const open3 = (branch) => openWorkspace({ ...gitOptions(io), repo, branch, auth: auth6, readOnly: opts.dryRun, limits: limits.git });
   let ws = await open3(opts.branch ?? diskConfig?.branch);
   let reader = null;
   try {
@@ -97342,6 +97652,7 @@ async function runApplyWithOutcome(opts, io) {
         ...opts.draft !== void 0 ? { draft: opts.draft } : {}
       }
     };
+    setLimits(limits, config2);
     if (!opts.branch && !diskConfig && config2.branch && config2.branch !== ws.branch) {
       await ws.close();
       ws = await open3(config2.branch);
@@ -97475,15 +97786,15 @@ async function demoCommand(io) {
 `);
   const tmp = await mkdtemp3(join4(tmpdir(), "vault-rollout-demo-"));
   const vault2 = await startVaultDevServer({ mounts: [{ path: "kv", version: 2 }] });
-  const git2 = await startGitServer({ tmpRoot: tmp });
+  const git3 = await startGitServer({ tmpRoot: tmp });
   try {
     for (let i = 0; i < 3; i++) vault2.kv.write("kv", "payments/db");
     vault2.kv.write("kv", "payments/stripe");
     vault2.kv.write("kv", "reports/smtp");
     vault2.kv.write("kv", "reports/smtp");
     const files = readTree(join4(templatesDir(), "examples", "manifests"));
-    await git2.createBareRepo("manifests", files, { branch: "main" });
-    const remote = git2.repoUrl("manifests");
+    await git3.createBareRepo("manifests", files, { branch: "main" });
+    const remote = git3.repoUrl("manifests");
     const cmdIo = {
       env: { VAULT_ADDR: vault2.url, VAULT_TOKEN: vault2.rootToken },
       cwd: io.cwd,
@@ -97541,7 +97852,7 @@ async function demoCommand(io) {
     out("  vault-rollout plan --repo ./manifests                       # with the export lines it printed");
     return 0;
   } finally {
-    await git2.close();
+    await git3.close();
     await vault2.close();
     await rm4(tmp, { recursive: true, force: true });
   }
@@ -97568,13 +97879,13 @@ function parseSeed(text) {
     });
   }
   return pairs3.map(([raw, version2]) => {
-    const path7 = cleanSecretPath(raw).replace(/^([^/]+)\/(data|metadata)\//, "$1/");
-    const problem = secretPathProblem(path7);
+    const path8 = cleanSecretPath(raw).replace(/^([^/]+)\/(data|metadata)\//, "$1/");
+    const problem = secretPathProblem(path8);
     if (problem) throw new ConfigError(`--seed: "${raw}" is not a secret path: ${problem}`);
     if (typeof version2 !== "number" || !Number.isInteger(version2) || version2 < 1 || version2 > 1e3)
       throw new ConfigError(`--seed: the version of "${raw}" must be a whole number from 1 to 1000`);
-    const slash = path7.indexOf("/");
-    return { mount: path7.slice(0, slash), path: path7.slice(slash + 1), version: version2 };
+    const slash = path8.indexOf("/");
+    return { mount: path8.slice(0, slash), path: path8.slice(slash + 1), version: version2 };
   });
 }
 function readSeed(value, cwd) {
@@ -97584,7 +97895,7 @@ function readSeed(value, cwd) {
 async function startSeededServer(seeds, opts) {
   const mounts = [.../* @__PURE__ */ new Set(["kv", "secret", ...seeds.map((s) => s.mount)])];
   const server = await startVaultDevServer({
-    mounts: mounts.map((path7) => ({ path: path7, version: 2 })),
+    mounts: mounts.map((path8) => ({ path: path8, version: 2 })),
     ...opts.port !== void 0 ? { port: opts.port } : {},
     ...opts.token ? { rootToken: opts.token } : {}
   });
@@ -97696,7 +98007,7 @@ function checkConfig(text, file2, read, environment2) {
 }
 function selectionWarnings(config2, text, files, environments) {
   const warnings = [];
-  const line = (path7) => text === null ? null : keyLine(text, path7);
+  const line = (path8) => text === null ? null : keyLine(text, path8);
   if (text !== null && /^include\s*:/m.test(text)) {
     config2.include.forEach((glob2, i) => {
       const match = (0, import_picomatch5.default)(glob2, { dot: true });
@@ -97735,11 +98046,11 @@ async function validateCommand(opts, io) {
   }
   const dir = resolve3(io.cwd, opts.repo);
   if (!existsSync5(dir)) throw new ConfigError(`--repo "${opts.repo}" does not exist`);
-  const path7 = opts.config ? resolve3(io.cwd, opts.config) : join5(dir, "vault-rollout.yaml");
+  const path8 = opts.config ? resolve3(io.cwd, opts.config) : join5(dir, "vault-rollout.yaml");
   const shown = opts.config ?? "vault-rollout.yaml";
-  if (opts.config && !existsSync5(path7))
+  if (opts.config && !existsSync5(path8))
     throw new ConfigError(`config file "${opts.config}" does not exist`, { file: opts.config });
-  const text = existsSync5(path7) ? readFileSync8(path7, "utf8") : null;
+  const text = existsSync5(path8) ? readFileSync8(path8, "utf8") : null;
   const readRepoFile = (file2) => {
     const full = resolve3(dir, file2);
     if (relative3(dir, full).startsWith(`..${sep3}`) || !existsSync5(full) || !statSync3(full).isFile())
