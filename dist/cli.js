@@ -85291,7 +85291,7 @@ import path7 from "node:path";
 
 // src/adapters/git/exec.ts
 import { spawn as spawn2 } from "node:child_process";
-import { accessSync, constants, statSync as statSync2 } from "node:fs";
+import { accessSync, closeSync, constants, openSync, statSync as statSync2 } from "node:fs";
 import path3 from "node:path";
 
 // src/adapters/git/remote-url.ts
@@ -85426,13 +85426,21 @@ var GitCli = class {
     const limits = this.limits;
     const deadline = Math.min(opts.timeoutMs ?? Infinity, limits.timeoutMs);
     return new Promise((resolve4, reject) => {
+      let inFd = null;
+      try {
+        if (opts.inputFile !== void 0) inFd = openSync(opts.inputFile, "r");
+      } catch (e) {
+        reject(new GitError(`git ${args[0] ?? ""} could not read its input: ${e.message}`));
+        return;
+      }
       const child = spawn2(this.bin, args, {
         cwd: opts.cwd,
         env,
         detached: true,
-        stdio: ["pipe", "pipe", "pipe"],
+        stdio: [inFd ?? "pipe", "pipe", "pipe"],
         windowsHide: true
       });
+      if (inFd !== null) closeSync(inFd);
       const pid = child.pid;
       if (pid !== void 0) trackGroup(pid);
       const out = [];
@@ -85480,10 +85488,12 @@ var GitCli = class {
         if (code2 === null) return reject(new GitError(`git ${describeGitCall(args, opts.cwd)} was killed`));
         resolve4({ code: code2, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") });
       });
-      child.stdin.on("error", () => {
-      });
-      if (opts.input !== void 0) child.stdin.end(opts.input);
-      else child.stdin.end();
+      if (child.stdin) {
+        child.stdin.on("error", () => {
+        });
+        if (opts.input !== void 0) child.stdin.end(opts.input);
+        else child.stdin.end();
+      }
     });
   }
 };
@@ -86396,16 +86406,16 @@ async function checkIndexVersion(gitdir) {
 // src/adapters/git/native.ts
 import { createHash as createHash3 } from "node:crypto";
 import { existsSync as existsSync2 } from "node:fs";
-import { readFile as readFile2, realpath } from "node:fs/promises";
+import { readFile as readFile2, realpath, writeFile as writeFile3 } from "node:fs/promises";
 import path6 from "node:path";
 
 // src/adapters/git/checkout-move.ts
 import { createHash as createHash2 } from "node:crypto";
 import {
-  closeSync,
+  closeSync as closeSync2,
   lstatSync,
   mkdirSync,
-  openSync,
+  openSync as openSync2,
   readFileSync as readFileSync4,
   renameSync,
   rmSync as rmSync2,
@@ -86489,24 +86499,34 @@ function inspectWorkTree(dir, entries, format2, allowMissing) {
       write.push(e);
     } else conflicts.push(e.path);
   }
-  return { write, seen, conflicts };
+  return { entries, write, seen, conflicts };
 }
-function writeWorkTree(dir, check2, format2) {
+function changedSince(dir, check2, format2) {
+  const writing = new Set(check2.write);
   const late = [];
-  for (const e of check2.write) {
+  for (const e of check2.entries) {
+    if (check2.conflicts.includes(e.path)) continue;
     const file2 = path5.join(dir, e.path);
     const before = check2.seen.get(e.path);
-    if (before === void 0) continue;
     let st;
     try {
       st = lstatSync(file2);
     } catch {
+      if (!writing.has(e)) late.push(e.path);
+      continue;
+    }
+    if (before === void 0) {
+      late.push(e.path);
       continue;
     }
     if (statKey(st) === before) continue;
     const oid = st.isFile() ? blobId2(format2, readFileSync4(file2)) : "";
     if (oid !== e.from && oid !== e.to) late.push(e.path);
   }
+  return late;
+}
+function writeWorkTree(dir, check2, format2) {
+  const late = changedSince(dir, check2, format2);
   if (late.length > 0) return late;
   for (const e of check2.write) {
     const file2 = path5.join(dir, e.path);
@@ -86517,18 +86537,18 @@ function writeWorkTree(dir, check2, format2) {
       st = null;
     }
     if (st && st.isFile() && st.nlink === 1 && e.bytes.length >= st.size) {
-      const fd = openSync(file2, "r+");
+      const fd = openSync2(file2, "r+");
       try {
         for (let at2 = 0; at2 < e.bytes.length; ) at2 += writeSync(fd, e.bytes, at2, e.bytes.length - at2, at2);
       } finally {
-        closeSync(fd);
+        closeSync2(fd);
       }
       continue;
     }
     const mode = e.mode === "100755" ? 511 : 438;
     if (!st) {
       mkdirSync(path5.dirname(file2), { recursive: true });
-      writeFileSync(file2, e.bytes, { mode, flag: "wx" });
+      writeFileSync(file2, e.bytes, { mode });
       continue;
     }
     const tmp = tempName(file2);
@@ -86807,34 +86827,37 @@ data ${bytes.length}
         );
       }
       parts.push(Buffer.from("\ndone\n"));
+      const entries = changes.map((c) => {
+        const bytes = Buffer.from(c.after, "utf8");
+        const entry = listing.get(c.path);
+        return {
+          path: c.path,
+          mode: entry?.mode === "100755" ? "100755" : "100644",
+          from: entry?.oid ?? null,
+          to: this.blobId(bytes),
+          bytes,
+          before: entry ? Buffer.from(c.before, "utf8") : null
+        };
+      });
+      const stream = path6.join(scratch, "stream");
+      await writeFile3(stream, Buffer.concat(parts));
       const marks = path6.join(scratch, "marks");
-      await this.must(
+      const importing = this.must(
         ["fast-import", "--quiet", "--done", "--date-format=raw", `--export-marks=${marks}`],
         "building the commit in",
-        {
-          input: Buffer.concat(parts),
-          env: { GIT_DIR: gitDir, GIT_OBJECT_DIRECTORY: objects },
-          cwd: scratch
-        }
+        { inputFile: stream, env: { GIT_DIR: gitDir, GIT_OBJECT_DIRECTORY: objects }, cwd: scratch }
       );
+      const checking = this.mode === "local" && !this.readOnly ? this.precheck(entries) : Promise.resolve(void 0);
+      const [imported, checked] = await Promise.allSettled([importing, checking]);
+      if (imported.status === "rejected") throw imported.reason;
       const commit = /^:1 ([0-9a-f]+)$/m.exec(await readFile2(marks, "utf8"))?.[1];
       if (!commit)
         throw new GitError(`building the commit in "${this.url}" failed: git fast-import named no commit`);
       this.made.set(commit, {
         parent: base,
         paths: changes.map((c) => c.path),
-        entries: changes.map((c) => {
-          const bytes = Buffer.from(c.after, "utf8");
-          const entry = listing.get(c.path);
-          return {
-            path: c.path,
-            mode: entry?.mode === "100755" ? "100755" : "100644",
-            from: entry?.oid ?? null,
-            to: this.blobId(bytes),
-            bytes,
-            before: entry ? Buffer.from(c.before, "utf8") : null
-          };
-        })
+        entries,
+        precheck: checked.status === "fulfilled" ? checked.value : void 0
       });
       this.logger.debug("wrote commit", {
         commit,
@@ -87017,11 +87040,17 @@ data ${bytes.length}
     const current = await this.revParse(`refs/heads/${this.branch}`);
     if (current !== this.head)
       throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
+    const early = made.precheck;
+    made.precheck = void 0;
+    const pre = early ?? await this.precheck(made.entries);
     let changed;
-    if (await this.plainCheckout(made.paths)) {
-      const check2 = inspectWorkTree(this.dir, made.entries, this.objectFormat, false);
-      changed = [...await this.indexConflicts(made.entries), ...check2.conflicts];
-      this.checked = { commit, check: check2 };
+    if (pre.plain) {
+      changed = early ? [
+        ...pre.conflicts,
+        ...changedSince(this.dir, pre.check, this.objectFormat),
+        ...await this.indexConflicts(made.entries)
+      ] : pre.conflicts;
+      this.checked = { commit, check: pre.check };
     } else changed = await this.diffIndex(made.paths);
     if (changed.length > 0) {
       const list4 = [...new Set(changed)].sort();
@@ -87030,6 +87059,16 @@ data ${bytes.length}
         { paths: list4 }
       );
     }
+  }
+  /**
+   * Checks a plain checkout for the move a commit of `entries` makes: every file holds its old bytes (or
+   * already the new ones) and every index entry its old blob; the conflicting paths are listed.
+   */
+  async precheck(entries) {
+    if (!await this.plainCheckout(entries.map((e) => e.path))) return { plain: false };
+    const index2 = await this.indexConflicts(entries);
+    const check2 = inspectWorkTree(this.dir, entries, this.objectFormat, false);
+    return { plain: true, check: check2, conflicts: [...index2, ...check2.conflicts] };
   }
   /** The paths among `paths` whose index entry or file differs from the head, or that are untracked files. */
   async diffIndex(paths) {

@@ -170,6 +170,28 @@ describe('moving a checkout after the push (git CLI)', () => {
     expect(await readFile(path.join(tmp.dir, `${name}-hardlink`), 'utf8')).toBe('name: app-4\nversion: 1\n');
   });
 
+  it('an edit made after the commit was built, before the push, still stops the push', async () => {
+    const { name, dir } = await checkout();
+    const seedHead = await server.head(name, 'main');
+    const ws = await open('native', { repo: dir });
+    const { files } = await ws.source.load((p) => p.startsWith('apps/'));
+    const commit = await ws.commit({
+      changes: files.map((f) => ({ path: f.path, before: f.text, after: f.text.replace('1', '2') })),
+      message: 'edit',
+      author,
+    });
+    await writeFile(path.join(dir, 'apps/app-3.yaml'), 'name: app-3\nmine: true\n');
+    const err = await ws.push(commit).catch((e: unknown) => e as Error);
+    await ws.close();
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(
+      /uncommitted changes in files this commit changes: apps\/app-3\.yaml/,
+    );
+    expect(await server.head(name, 'main')).toBe(seedHead);
+    expect(await readFile(path.join(dir, 'apps/app-3.yaml'), 'utf8')).toBe('name: app-3\nmine: true\n');
+    expect(await readFile(path.join(dir, 'apps/app-4.yaml'), 'utf8')).toBe('name: app-4\nversion: 1\n');
+  });
+
   it('refuses to fast-forward over a person’s edit, names the file, and writes nothing', async () => {
     const { name, dir } = await checkout();
     const base = (await git(dir, 'rev-parse', 'HEAD')).trim();

@@ -45,6 +45,7 @@ export interface MoveEntry {
 
 /** What inspection found: the entries whose files need writing, and the stat each had when checked. */
 export interface MoveCheck {
+  entries: readonly MoveEntry[];
   write: MoveEntry[];
   seen: Map<string, string>;
   conflicts: string[];
@@ -147,31 +148,47 @@ export function inspectWorkTree(
       write.push(e);
     } else conflicts.push(e.path);
   }
-  return { write, seen, conflicts };
+  return { entries, write, seen, conflicts };
 }
 
 /**
- * Writes the checked entries, each file that still has the stat it had when inspected (or, if touched
- * since, still the old or new bytes): over the old bytes in place when it does not shrink and has one
- * link, else under a temporary name renamed over the path; a missing file is created.
- * @returns the paths that changed since inspection into something else (nothing is written then).
+ * The entries whose file changed since inspection into something that is neither its old nor its new
+ * bytes (a person's edit made meanwhile), or appeared, or went missing when it will not be written.
+ * Files whose stat is unchanged are not read again.
  */
-export function writeWorkTree(dir: string, check: MoveCheck, format: 'sha1' | 'sha256'): string[] {
+export function changedSince(dir: string, check: MoveCheck, format: 'sha1' | 'sha256'): string[] {
+  const writing = new Set(check.write);
   const late: string[] = [];
-  for (const e of check.write) {
+  for (const e of check.entries) {
+    if (check.conflicts.includes(e.path)) continue;
     const file = path.join(dir, e.path);
     const before = check.seen.get(e.path);
-    if (before === undefined) continue; // missing when inspected
     let st;
     try {
       st = lstatSync(file);
     } catch {
-      continue; // deleted since: re-created below, as git would
+      if (!writing.has(e)) late.push(e.path); // gone, and nothing would put it back
+      continue;
+    }
+    if (before === undefined) {
+      late.push(e.path); // missing when inspected, there now
+      continue;
     }
     if (statKey(st) === before) continue;
     const oid = st.isFile() ? blobId(format, readFileSync(file)) : '';
     if (oid !== e.from && oid !== e.to) late.push(e.path);
   }
+  return late;
+}
+
+/**
+ * Writes the checked entries, unless a file changed since inspection (see {@link changedSince}): over the
+ * old bytes in place when it does not shrink and has one link, else under a temporary name renamed over
+ * the path; a missing file is created.
+ * @returns the paths that changed since inspection into something else (nothing is written then).
+ */
+export function writeWorkTree(dir: string, check: MoveCheck, format: 'sha1' | 'sha256'): string[] {
+  const late = changedSince(dir, check, format);
   if (late.length > 0) return late;
   for (const e of check.write) {
     const file = path.join(dir, e.path);
@@ -193,7 +210,7 @@ export function writeWorkTree(dir: string, check: MoveCheck, format: 'sha1' | 's
     const mode = e.mode === '100755' ? 0o777 : 0o666;
     if (!st) {
       mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, e.bytes, { mode, flag: 'wx' });
+      writeFileSync(file, e.bytes, { mode });
       continue;
     }
     const tmp = tempName(file);

@@ -15,7 +15,7 @@
  * process exits (a signal handler calling `process.exit`) are killed too.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { GitError } from '../../core/errors.js';
@@ -26,6 +26,11 @@ export type Env = Record<string, string | undefined>;
 
 export interface GitRunOptions {
   cwd?: string;
+  /**
+   * A file git reads as its stdin, instead of `input`: git then reads at its own pace while this process
+   * does other work (a pipe would stall whenever the event loop is busy).
+   */
+  inputFile?: string;
   /** Bytes written to stdin (then closed). */
   input?: string | Buffer;
   /** Extra environment variables (e.g. GIT_INDEX_FILE, GIT_AUTHOR_DATE). */
@@ -127,13 +132,21 @@ export class GitCli {
     const limits = this.limits;
     const deadline = Math.min(opts.timeoutMs ?? Infinity, limits.timeoutMs);
     return new Promise((resolve, reject) => {
+      let inFd: number | null = null;
+      try {
+        if (opts.inputFile !== undefined) inFd = openSync(opts.inputFile, 'r');
+      } catch (e) {
+        reject(new GitError(`git ${args[0] ?? ''} could not read its input: ${(e as Error).message}`));
+        return;
+      }
       const child = spawn(this.bin, args, {
         cwd: opts.cwd,
         env: env as NodeJS.ProcessEnv,
         detached: true,
-        stdio: ['pipe', 'pipe', 'pipe'],
+        stdio: [inFd ?? 'pipe', 'pipe', 'pipe'],
         windowsHide: true,
       });
+      if (inFd !== null) closeSync(inFd);
       const pid = child.pid;
       if (pid !== undefined) trackGroup(pid);
       const out: Buffer[] = [];
@@ -167,8 +180,8 @@ export class GitCli {
         }
         into.push(chunk);
       };
-      child.stdout.on('data', collect(out));
-      child.stderr.on('data', collect(err));
+      child.stdout!.on('data', collect(out));
+      child.stderr!.on('data', collect(err));
       child.on('error', (e) => {
         clearTimeout(timer);
         if (pid !== undefined) liveGroups.delete(pid);
@@ -181,11 +194,13 @@ export class GitCli {
         if (code === null) return reject(new GitError(`git ${describeGitCall(args, opts.cwd)} was killed`));
         resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') });
       });
-      child.stdin.on('error', () => {
-        // git may exit before reading all of stdin (e.g. a failed cat-file); the exit code says why.
-      });
-      if (opts.input !== undefined) child.stdin.end(opts.input);
-      else child.stdin.end();
+      if (child.stdin) {
+        child.stdin.on('error', () => {
+          // git may exit before reading all of stdin (e.g. a failed cat-file); the exit code says why.
+        });
+        if (opts.input !== undefined) child.stdin.end(opts.input);
+        else child.stdin.end();
+      }
     });
   }
 }

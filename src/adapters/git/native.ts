@@ -25,7 +25,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, realpath } from 'node:fs/promises';
+import { readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { GitError } from '../../core/errors.js';
@@ -41,7 +41,13 @@ import type {
   TreeManifestSource,
   Workspace,
 } from '../../core/ports.js';
-import { inspectWorkTree, type MoveCheck, type MoveEntry, writeWorkTree } from './checkout-move.js';
+import {
+  changedSince,
+  inspectWorkTree,
+  type MoveCheck,
+  type MoveEntry,
+  writeWorkTree,
+} from './checkout-move.js';
 import { parseCommit } from './commit-info.js';
 import { GitCli, type GitRunOptions, type GitRunResult } from './exec.js';
 import { checkRemoteUrl, displayRemote, redact } from './remote-url.js';
@@ -70,7 +76,12 @@ interface Made {
   parent: string;
   paths: string[];
   entries: MoveEntry[];
+  /** The checkout checked while the commit was built (local mode); push() checks again without it. */
+  precheck?: Precheck | undefined;
 }
+
+/** What checking a checkout found: a plain checkout's inspection, or "git must check it" (not plain). */
+type Precheck = { plain: true; check: MoveCheck; conflicts: string[] } | { plain: false };
 
 interface TreeEntry {
   mode: string;
@@ -344,34 +355,40 @@ export class NativeWorkspace implements Workspace {
         );
       }
       parts.push(Buffer.from('\ndone\n'));
+      const entries: MoveEntry[] = changes.map((c) => {
+        const bytes = Buffer.from(c.after, 'utf8');
+        const entry = listing.get(c.path);
+        return {
+          path: c.path,
+          mode: entry?.mode === '100755' ? '100755' : '100644',
+          from: entry?.oid ?? null,
+          to: this.blobId(bytes),
+          bytes,
+          before: entry ? Buffer.from(c.before, 'utf8') : null,
+        };
+      });
+      // fast-import reads its stream from a file, at its own pace, while this process checks the checkout
+      // (the same checks push() makes before pushing; they take about as long as the import).
+      const stream = path.join(scratch, 'stream');
+      await writeFile(stream, Buffer.concat(parts));
       const marks = path.join(scratch, 'marks');
-      await this.must(
+      const importing = this.must(
         ['fast-import', '--quiet', '--done', '--date-format=raw', `--export-marks=${marks}`],
         'building the commit in',
-        {
-          input: Buffer.concat(parts),
-          env: { GIT_DIR: gitDir, GIT_OBJECT_DIRECTORY: objects },
-          cwd: scratch,
-        },
+        { inputFile: stream, env: { GIT_DIR: gitDir, GIT_OBJECT_DIRECTORY: objects }, cwd: scratch },
       );
+      const checking =
+        this.mode === 'local' && !this.readOnly ? this.precheck(entries) : Promise.resolve(undefined);
+      const [imported, checked] = await Promise.allSettled([importing, checking]);
+      if (imported.status === 'rejected') throw imported.reason;
       const commit = /^:1 ([0-9a-f]+)$/m.exec(await readFile(marks, 'utf8'))?.[1];
       if (!commit)
         throw new GitError(`building the commit in "${this.url}" failed: git fast-import named no commit`);
       this.made.set(commit, {
         parent: base,
         paths: changes.map((c) => c.path),
-        entries: changes.map((c) => {
-          const bytes = Buffer.from(c.after, 'utf8');
-          const entry = listing.get(c.path);
-          return {
-            path: c.path,
-            mode: entry?.mode === '100755' ? '100755' : '100644',
-            from: entry?.oid ?? null,
-            to: this.blobId(bytes),
-            bytes,
-            before: entry ? Buffer.from(c.before, 'utf8') : null,
-          };
-        }),
+        entries,
+        precheck: checked.status === 'fulfilled' ? checked.value : undefined,
       });
       this.logger.debug('wrote commit', {
         commit,
@@ -583,11 +600,20 @@ export class NativeWorkspace implements Workspace {
     const current = await this.revParse(`refs/heads/${this.branch}`);
     if (current !== this.head)
       throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
+    const early = made.precheck;
+    made.precheck = undefined;
+    const pre = early ?? (await this.precheck(made.entries));
     let changed: string[];
-    if (await this.plainCheckout(made.paths)) {
-      const check = inspectWorkTree(this.dir, made.entries, this.objectFormat, false);
-      changed = [...(await this.indexConflicts(made.entries)), ...check.conflicts];
-      this.checked = { commit, check };
+    if (pre.plain) {
+      // Checked while the commit was built: what changed since (stat first, bytes only then), and the index.
+      changed = early
+        ? [
+            ...pre.conflicts,
+            ...changedSince(this.dir, pre.check, this.objectFormat),
+            ...(await this.indexConflicts(made.entries)),
+          ]
+        : pre.conflicts;
+      this.checked = { commit, check: pre.check };
     } else changed = await this.diffIndex(made.paths);
     if (changed.length > 0) {
       const list = [...new Set(changed)].sort();
@@ -596,6 +622,17 @@ export class NativeWorkspace implements Workspace {
         { paths: list },
       );
     }
+  }
+
+  /**
+   * Checks a plain checkout for the move a commit of `entries` makes: every file holds its old bytes (or
+   * already the new ones) and every index entry its old blob; the conflicting paths are listed.
+   */
+  private async precheck(entries: MoveEntry[]): Promise<Precheck> {
+    if (!(await this.plainCheckout(entries.map((e) => e.path)))) return { plain: false };
+    const index = await this.indexConflicts(entries);
+    const check = inspectWorkTree(this.dir, entries, this.objectFormat, false);
+    return { plain: true, check, conflicts: [...index, ...check.conflicts] };
   }
 
   /** The paths among `paths` whose index entry or file differs from the head, or that are untracked files. */
