@@ -5,15 +5,14 @@
  * fails (after publishing the rest); the repository's own commit and pull-request templates are used; and
  * `vault-ca-cert`, `vault-skip-verify` and `vault-auth-path` reach the Vault login over TLS.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifests, OWNER, REPO, seedVault, TOKEN } from '../github/helpers.js';
 import { commitMessage, startGitServer, type GitServer } from '../support/git-server.js';
 import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
+import { selfSignedCert } from '../support/tls.js';
 import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
 import { runActionEntry } from './run-action.js';
 
@@ -180,32 +179,11 @@ describe('Vault TLS and auth mount inputs', () => {
   const SECRET_ID = 'ci-secret-id-never-printed';
 
   beforeAll(async () => {
-    const dir = join(tmp, 'tls');
-    await promisify(execFile)('mkdir', ['-p', dir]);
-    // Spawned asynchronously (never execSync next to an in-process server).
-    await promisify(execFile)('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ]);
-    certPem = await readFile(join(dir, 'cert.pem'), 'utf8');
+    const made = await selfSignedCert(join(tmp, 'tls'));
+    certPem = made.cert;
     tls = await startTestVault({
       mounts: [{ path: 'kv', version: 2 }],
-      tls: { key: await readFile(join(dir, 'key.pem'), 'utf8'), cert: certPem },
+      tls: { key: made.key, cert: certPem },
       auth: [
         {
           method: 'approle',

@@ -2,14 +2,13 @@
  * Local mode: a checkout (shallow, as actions/checkout leaves it, or full) pushed to its own `origin`,
  * over HTTP (`git http-backend`), a filesystem path or a `file://` URL, on both Git engines.
  */
-import { execFile } from 'node:child_process';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { GitError } from '../../src/core/errors.js';
 import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
+import { selfSignedCert } from '../support/tls.js';
 import { ENGINES, author, gitTestEnv, noSleep, open, publishWithRetry, setFile, tempDir } from './helpers.js';
 
 let server: GitServer;
@@ -234,31 +233,10 @@ describe('local mode over HTTPS (native)', () => {
   let tls: GitServer;
   let certFile: string;
   beforeAll(async () => {
-    const dir = path.join(tmp.dir, 'tls');
-    await mkdir(dir);
-    certFile = path.join(dir, 'cert.pem');
-    // Spawned asynchronously (never execSync next to an in-process server).
-    await promisify(execFile)('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      path.join(dir, 'key.pem'),
-      '-out',
-      certFile,
-    ]);
+    const made = await selfSignedCert(path.join(tmp.dir, 'tls'));
+    certFile = made.certFile;
     tls = await startGitServer({
-      tls: { key: await readFile(path.join(dir, 'key.pem'), 'utf8'), cert: await readFile(certFile, 'utf8') },
+      tls: { key: made.key, cert: made.cert },
     });
   });
   afterAll(() => tls.close());

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VaultError } from '../../src/core/errors.js';
+import { selfSignedCert } from '../support/tls.js';
 import { createVaultReader } from '../../src/adapters/vault/index.js';
 import {
   expectMetadataOnly,
@@ -19,28 +18,9 @@ let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vault-rollout-tls-'));
-  // Spawned asynchronously (never execSync next to an in-process server).
-  await promisify(execFile)('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-    '-keyout',
-    join(dir, 'key.pem'),
-    '-out',
-    join(dir, 'cert.pem'),
-  ]);
-  cert = await readFile(join(dir, 'cert.pem'), 'utf8');
-  server = await startTestVault({ tls: { key: await readFile(join(dir, 'key.pem'), 'utf8'), cert } });
+  const made = await selfSignedCert(dir);
+  cert = made.cert;
+  server = await startTestVault({ tls: { key: made.key, cert } });
   server.kv.write('kv', 'app/db');
 });
 afterAll(async () => {
