@@ -185,6 +185,24 @@ describe('pull request body', () => {
     );
   });
 
+  it('lists problems one line per kind: 45 skipped chart templates are one line, a lone problem keeps its own', () => {
+    const report = rotationReport();
+    for (let i = 0; i < 45; i++) {
+      report.problems.push({
+        file: `charts/chart-${i}/templates/deployment.yaml`,
+        severity: 'warning',
+        message: 'Helm chart template: skipped (not rendered here)',
+      });
+    }
+    const { body } = renderPullRequest(templates, report, ctx);
+    const section = body.slice(body.indexOf('#### Problems in the repository'), body.indexOf('<details>'));
+    const items = section.split('\n').filter((l) => l.startsWith('- '));
+    expect(items).toHaveLength(2);
+    expect(items.join('\n')).toContain('`apps/broken.yaml:3` not valid YAML');
+    expect(items.join('\n')).toContain('45 Helm chart templates skipped');
+    expect(items.join('\n')).toContain('charts/\\*/templates/'); // Markdown-escaped
+  });
+
   it('escapes names so they cannot become markup, links or mentions', () => {
     const report = rotationReport();
     report.workloads[0]!.workload.name = 'x|<img src=x>@octocat';

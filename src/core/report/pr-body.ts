@@ -9,6 +9,7 @@
  */
 import { Liquid } from 'liquidjs';
 import type { PlannedSecret, PlannedWorkload, RunReport } from '../model.js';
+import { groupProblems } from './problems.js';
 import { escapeMarkdown } from './render.js';
 
 /** GitHub's limit on a pull request body, in characters. */
@@ -171,10 +172,13 @@ export function renderPullRequest(
       (w) => `**${escapeMarkdown(`${p.workload.kind}/${p.workload.name}`)}**: ${escapeMarkdown(w)}`,
     ),
   );
-  const problems = report.problems.map(
-    (pr) =>
-      `${pr.severity}: ${code(`${pr.file}${pr.line !== undefined ? `:${pr.line}` : ''}`)} ${escapeMarkdown(pr.message)}`,
-  );
+  // One line per kind of problem, as in the table output: 45 skipped chart templates are one line.
+  const problems = groupProblems(report.problems).map((g) => {
+    const pr = g.problems[0]!;
+    return g.problems.length === 1
+      ? `${pr.severity}: ${code(`${pr.file}${pr.line !== undefined ? `:${pr.line}` : ''}`)} ${escapeMarkdown(pr.message)}`
+      : `${pr.severity}: ${escapeMarkdown(g.summary)}`;
+  });
   const s = report.summary;
   const base = {
     base: code(ctx.base),
