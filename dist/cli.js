@@ -90514,9 +90514,10 @@ function renderPullRequest(templates, report, ctx) {
       (w) => `**${escapeMarkdown(`${p.workload.kind}/${p.workload.name}`)}**: ${escapeMarkdown(w)}`
     )
   );
-  const problems = report.problems.map(
-    (pr) => `${pr.severity}: ${code(`${pr.file}${pr.line !== void 0 ? `:${pr.line}` : ""}`)} ${escapeMarkdown(pr.message)}`
-  );
+  const problems = groupProblems(report.problems).map((g) => {
+    const pr = g.problems[0];
+    return g.problems.length === 1 ? `${pr.severity}: ${code(`${pr.file}${pr.line !== void 0 ? `:${pr.line}` : ""}`)} ${escapeMarkdown(pr.message)}` : `${pr.severity}: ${escapeMarkdown(g.summary)}`;
+  });
   const s = report.summary;
   const base = {
     base: code(ctx.base),
