@@ -87003,8 +87003,10 @@ data ${bytes.length}
    * sets `head` to it. Refuses when the branch has commits origin does not have.
    */
   async syncCheckout() {
-    const local = await this.revParse(`refs/heads/${this.branch}`);
-    const origin = await this.revParse(`refs/remotes/origin/${this.branch}`);
+    const [local, origin] = await Promise.all([
+      this.revParse(`refs/heads/${this.branch}`),
+      this.revParse(`refs/remotes/origin/${this.branch}`)
+    ]);
     if (!local || !origin)
       throw new GitError(`branch "${this.branch}" has no commit in "${this.dir}" or on "${this.url}"`);
     if (local === origin) {
@@ -87211,15 +87213,21 @@ data ${bytes.length}
     const dir = path6.resolve(opts.repo);
     const git3 = opts.git;
     if (!existsSync2(dir)) throw new GitError(`"${dir}" does not exist; pass a checkout or an HTTPS URL`);
-    const top = await git3.run(["rev-parse", "--show-toplevel"], { cwd: dir });
+    const [top, sym, born, origin, format2] = await Promise.all([
+      git3.run(["rev-parse", "--show-toplevel"], { cwd: dir }),
+      git3.run(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: dir }),
+      git3.run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], { cwd: dir }),
+      git3.run(["remote", "get-url", "origin"], { cwd: dir }),
+      objectFormat(git3, dir)
+    ]);
     if (top.code !== 0) throw new GitError(`"${dir}" is not a Git checkout; pass a checkout or an HTTPS URL`);
     if (path6.resolve(top.stdout.toString("utf8").trim()) !== await realDir(dir)) {
       throw new GitError(
         `"${dir}" is inside a Git checkout but not its top folder; pass "${top.stdout.toString("utf8").trim()}"`
       );
     }
-    const sym = await git3.run(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: dir });
     const current = sym.code === 0 ? sym.stdout.toString("utf8").trim() : "";
+    if (current && born.code !== 0) opts.unborn?.(current);
     if (!current)
       throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
     if (opts.branch && opts.branch !== current) {
@@ -87227,11 +87235,9 @@ data ${bytes.length}
         `the checkout is on branch "${current}", not "${opts.branch}"; check out "${opts.branch}" or pass the repository URL`
       );
     }
-    const origin = await git3.run(["remote", "get-url", "origin"], { cwd: dir });
     const remoteUrl = origin.code === 0 ? origin.stdout.toString("utf8").trim() : "";
     if (!remoteUrl) throw new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
     const own2 = /^https?:\/\//i.test(remoteUrl) ? await git3.run(["config", "--get-urlmatch", "http.extraheader", remoteUrl], { cwd: dir }) : { code: 1 };
-    const format2 = await objectFormat(git3, dir);
     const ws = new _NativeWorkspace(
       "local",
       dir,
@@ -87384,8 +87390,7 @@ async function openWorkspace(opts) {
     const cli = new GitCli(chosen.git, opts.env, opts.limits);
     const args = { ...opts, git: cli, logger };
     if (remote) return NativeWorkspace.openRemote(args);
-    refuseUnborn(opts.repo, await unbornNative(cli, path7.resolve(opts.repo)));
-    return NativeWorkspace.openLocal(args);
+    return NativeWorkspace.openLocal({ ...args, unborn: (branch) => refuseUnborn(opts.repo, branch) });
   }
   logger.debug("using isomorphic-git (no git CLI)");
   if (remote) return IsoWorkspace.openRemote({ ...opts, logger });
@@ -87399,13 +87404,6 @@ function refuseUnborn(repo, branch) {
     `the checkout "${dir}" has no commits yet (branch "${branch}" is empty); commit and push the manifests first, or pass the repository URL`,
     { dir, branch }
   );
-}
-async function unbornNative(cli, dir) {
-  if (!fs2.existsSync(dir)) return null;
-  const sym = await cli.run(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: dir });
-  if (sym.code !== 0) return null;
-  const head = await cli.run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], { cwd: dir });
-  return head.code === 0 ? null : sym.stdout.toString("utf8").trim() || null;
 }
 async function unbornIso(dir) {
   const gitdir = path7.join(dir, ".git");

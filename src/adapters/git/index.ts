@@ -64,8 +64,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspa
     const cli = new GitCli(chosen.git, opts.env, opts.limits);
     const args = { ...opts, git: cli, logger };
     if (remote) return NativeWorkspace.openRemote(args);
-    refuseUnborn(opts.repo, await unbornNative(cli, path.resolve(opts.repo)));
-    return NativeWorkspace.openLocal(args);
+    return NativeWorkspace.openLocal({ ...args, unborn: (branch) => refuseUnborn(opts.repo, branch) });
   }
   logger.debug('using isomorphic-git (no git CLI)');
   if (remote) return IsoWorkspace.openRemote({ ...opts, logger });
@@ -87,16 +86,10 @@ function refuseUnborn(repo: string, branch: string | null): void {
   );
 }
 
-/** The unborn branch HEAD names, or null (a branch with commits, a detached HEAD, or no checkout at all). */
-async function unbornNative(cli: GitCli, dir: string): Promise<string | null> {
-  if (!fs.existsSync(dir)) return null;
-  const sym = await cli.run(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd: dir });
-  if (sym.code !== 0) return null;
-  const head = await cli.run(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: dir });
-  return head.code === 0 ? null : sym.stdout.toString('utf8').trim() || null;
-}
-
-/** {@link unbornNative} with isomorphic-git (a `.git` folder only; other layouts are refused later). */
+/**
+ * The branch of a checkout that has no commit yet, read with isomorphic-git (a `.git` folder only; other
+ * layouts are refused later), or null. The git CLI engine asks the same while opening the checkout.
+ */
 async function unbornIso(dir: string): Promise<string | null> {
   const gitdir = path.join(dir, '.git');
   if (!fs.statSync(gitdir, { throwIfNoEntry: false })?.isDirectory()) return null;
