@@ -85500,7 +85500,6 @@ var GitCli = class {
 
 // src/adapters/git/iso.ts
 var import_isomorphic_git = __toESM(require_isomorphic_git(), 1);
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { chmod as chmod2, mkdir as mkdir2, open as open2, rm as rm3, stat, writeFile as writeFile2 } from "node:fs/promises";
 import path4 from "node:path";
@@ -85758,6 +85757,7 @@ function boundedHttp(base, limits) {
 }
 
 // src/adapters/git/shared.ts
+import { createHash } from "node:crypto";
 var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 function decodeUtf82(bytes) {
   try {
@@ -85808,6 +85808,10 @@ function checkOtherBranch(base, branch) {
   if (branch === base)
     throw new GitError(`pushBranch() updates another branch than the base "${base}"; use push()`);
   if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+}
+function gitBlobId(bytes, format2 = "sha1") {
+  const data = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes;
+  return createHash(format2).update(`blob ${data.length}\0`).update(data).digest("hex");
 }
 
 // src/adapters/git/iso.ts
@@ -85992,7 +85996,7 @@ var IsoWorkspace = class _IsoWorkspace {
     const edits = /* @__PURE__ */ new Map();
     for (const c of changes) {
       const entry = listing.get(c.path);
-      const matches = entry ? entry.type === "blob" && entry.oid === blobId(c.before) : c.before === "";
+      const matches = entry ? entry.type === "blob" && entry.oid === gitBlobId(c.before) : c.before === "";
       if (!matches) {
         throw new GitError(
           `"${c.path}" in commit ${base.slice(0, 12)} differs from what was planned; re-plan on the current head`,
@@ -86381,10 +86385,6 @@ var IsoWorkspace = class _IsoWorkspace {
     return ws;
   }
 };
-function blobId(text) {
-  const bytes = Buffer.from(text, "utf8");
-  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
-}
 async function checkIndexVersion(gitdir) {
   const fh = await open2(path4.join(gitdir, "index"), "r").catch(() => null);
   if (!fh) return;
@@ -86404,13 +86404,11 @@ async function checkIndexVersion(gitdir) {
 }
 
 // src/adapters/git/native.ts
-import { createHash as createHash3 } from "node:crypto";
 import { existsSync as existsSync2 } from "node:fs";
 import { readFile as readFile2, realpath, writeFile as writeFile3 } from "node:fs/promises";
 import path6 from "node:path";
 
 // src/adapters/git/checkout-move.ts
-import { createHash as createHash2 } from "node:crypto";
 import {
   closeSync as closeSync2,
   lstatSync,
@@ -86425,9 +86423,6 @@ import {
 import path5 from "node:path";
 function tempName(file2) {
   return path5.join(path5.dirname(file2), `.${path5.basename(file2)}.vault-rollout~`);
-}
-function blobId2(format2, bytes) {
-  return createHash2(format2).update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 }
 var PAGE = 4096;
 function isCutWrite(content, to, from) {
@@ -86491,7 +86486,7 @@ function inspectWorkTree(dir, entries, format2, allowMissing) {
       continue;
     }
     const content = readFileSync4(file2);
-    const oid = blobId2(format2, content);
+    const oid = gitBlobId(content, format2);
     if (oid === e.to) {
       seen.set(e.path, statKey(st));
     } else if (oid === e.from || allowMissing && isCutWrite(content, e.bytes, e.before)) {
@@ -86503,9 +86498,10 @@ function inspectWorkTree(dir, entries, format2, allowMissing) {
 }
 function changedSince(dir, check2, format2) {
   const writing = new Set(check2.write);
+  const conflicting = new Set(check2.conflicts);
   const late = [];
   for (const e of check2.entries) {
-    if (check2.conflicts.includes(e.path)) continue;
+    if (conflicting.has(e.path)) continue;
     const file2 = path5.join(dir, e.path);
     const before = check2.seen.get(e.path);
     let st;
@@ -86520,7 +86516,7 @@ function changedSince(dir, check2, format2) {
       continue;
     }
     if (statKey(st) === before) continue;
-    const oid = st.isFile() ? blobId2(format2, readFileSync4(file2)) : "";
+    const oid = st.isFile() ? gitBlobId(readFileSync4(file2), format2) : "";
     if (oid !== e.from && oid !== e.to) late.push(e.path);
   }
   return late;
@@ -86764,9 +86760,6 @@ var NativeWorkspace = class _NativeWorkspace {
     return files;
   }
   // --- writing -------------------------------------------------------------------------------------
-  blobId(bytes) {
-    return createHash3(this.objectFormat).update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
-  }
   async commit(opts) {
     const changes = opts.changes.filter((c) => c.before !== c.after);
     if (changes.length === 0) return this.head;
@@ -86778,9 +86771,22 @@ var NativeWorkspace = class _NativeWorkspace {
     }
     const base = this.head;
     const listing = await this.listing(base);
-    for (const c of changes) {
+    const entries = changes.map((c) => {
+      const bytes = Buffer.from(c.after, "utf8");
       const entry = listing.get(c.path);
-      const matches = entry ? entry.type === "blob" && entry.oid === this.blobId(Buffer.from(c.before, "utf8")) : c.before === "";
+      return {
+        path: c.path,
+        mode: entry?.mode === "100755" ? "100755" : "100644",
+        from: entry?.oid ?? null,
+        to: gitBlobId(bytes, this.objectFormat),
+        bytes,
+        before: entry ? Buffer.from(c.before, "utf8") : null
+      };
+    });
+    for (const [i, c] of changes.entries()) {
+      const entry = listing.get(c.path);
+      const before = entries[i].before;
+      const matches = entry ? entry.type === "blob" && before !== null && entry.oid === gitBlobId(before, this.objectFormat) : c.before === "";
       if (!matches) {
         throw new GitError(
           `"${c.path}" in commit ${base.slice(0, 12)} differs from what was planned; re-plan on the current head`,
@@ -86815,30 +86821,16 @@ data ${message.length}
 from ${base}
 `)
       ];
-      for (const c of changes) {
-        const bytes = Buffer.from(c.after, "utf8");
-        const mode = listing.get(c.path)?.mode === "100755" ? "100755" : "100644";
+      for (const e of entries) {
         parts.push(
-          Buffer.from(`M ${mode} inline ${quotePath(c.path)}
-data ${bytes.length}
+          Buffer.from(`M ${e.mode} inline ${quotePath(e.path)}
+data ${e.bytes.length}
 `),
-          bytes,
+          e.bytes,
           Buffer.from("\n")
         );
       }
       parts.push(Buffer.from("\ndone\n"));
-      const entries = changes.map((c) => {
-        const bytes = Buffer.from(c.after, "utf8");
-        const entry = listing.get(c.path);
-        return {
-          path: c.path,
-          mode: entry?.mode === "100755" ? "100755" : "100644",
-          from: entry?.oid ?? null,
-          to: this.blobId(bytes),
-          bytes,
-          before: entry ? Buffer.from(c.before, "utf8") : null
-        };
-      });
       const stream = path6.join(scratch, "stream");
       await writeFile3(stream, Buffer.concat(parts));
       const marks = path6.join(scratch, "marks");
@@ -87180,11 +87172,11 @@ data ${bytes.length}
       `cannot move the checkout's "${this.branch}" to ${to.slice(0, 12)} (${what}): ${why}; commit or stash the changes in those files, then run again`,
       { branch: this.branch }
     );
-    const entries = await this.moveEntries(from, to, known);
+    const pre = this.checked?.commit === to ? this.checked.check : null;
+    this.checked = null;
+    const entries = pre && known ? known : await this.moveEntries(from, to, known);
     if (entries) {
       const started = performance.now();
-      const pre = this.checked?.commit === to ? this.checked.check : null;
-      this.checked = null;
       const check2 = pre ?? inspectWorkTree(this.dir, entries, this.objectFormat, true);
       const conflicts = [...await this.indexConflicts(entries), ...check2.conflicts];
       const late = conflicts.length === 0 ? writeWorkTree(this.dir, check2, this.objectFormat) : [];

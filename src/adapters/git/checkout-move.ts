@@ -18,7 +18,6 @@
  * the next move of the same path. A write killed part way leaves whole pages of the new bytes over the
  * old ones: finishing a move recognises exactly that shape as its own and writes the file again.
  */
-import { createHash } from 'node:crypto';
 import {
   closeSync,
   lstatSync,
@@ -31,6 +30,8 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
+
+import { gitBlobId } from './shared.js';
 
 /** One path the move changes: its blob before (null: added) and after, and the bytes to write. */
 export interface MoveEntry {
@@ -54,10 +55,6 @@ export interface MoveCheck {
 /** The temporary name a file is written under before it is renamed over the path. */
 export function tempName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.vault-rollout~`);
-}
-
-function blobId(format: 'sha1' | 'sha256', bytes: Buffer): string {
-  return createHash(format).update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
 /** The page size a write can be cut at by a kill (the kernel checks for fatal signals between pages). */
@@ -140,7 +137,7 @@ export function inspectWorkTree(
       continue;
     }
     const content = readFileSync(file);
-    const oid = blobId(format, content);
+    const oid = gitBlobId(content, format);
     if (oid === e.to) {
       seen.set(e.path, statKey(st));
     } else if (oid === e.from || (allowMissing && isCutWrite(content, e.bytes, e.before))) {
@@ -158,9 +155,10 @@ export function inspectWorkTree(
  */
 export function changedSince(dir: string, check: MoveCheck, format: 'sha1' | 'sha256'): string[] {
   const writing = new Set(check.write);
+  const conflicting = new Set(check.conflicts);
   const late: string[] = [];
   for (const e of check.entries) {
-    if (check.conflicts.includes(e.path)) continue;
+    if (conflicting.has(e.path)) continue;
     const file = path.join(dir, e.path);
     const before = check.seen.get(e.path);
     let st;
@@ -175,7 +173,7 @@ export function changedSince(dir: string, check: MoveCheck, format: 'sha1' | 'sh
       continue;
     }
     if (statKey(st) === before) continue;
-    const oid = st.isFile() ? blobId(format, readFileSync(file)) : '';
+    const oid = st.isFile() ? gitBlobId(readFileSync(file), format) : '';
     if (oid !== e.from && oid !== e.to) late.push(e.path);
   }
   return late;

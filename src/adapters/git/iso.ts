@@ -8,7 +8,6 @@
  * The push lease is isomorphic-git's `onPrePush` (it sees the remote's current value before sending) and
  * the receive-pack command itself, which names that old value, so the server refuses a ref that moved.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { chmod, mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -39,6 +38,7 @@ import {
   folderFilter,
   isValidBranchName,
   RACE_PATTERNS,
+  gitBlobId,
 } from './shared.js';
 
 export interface IsoOpenOptions {
@@ -256,7 +256,8 @@ export class IsoWorkspace implements Workspace {
     for (const c of changes) {
       // Compared by object id: the planned `before` hashes to the blob in the base, or the plan is stale.
       const entry = listing.get(c.path);
-      const matches = entry ? entry.type === 'blob' && entry.oid === blobId(c.before) : c.before === '';
+      // (isomorphic-git repositories are SHA-1 only: the default format)
+      const matches = entry ? entry.type === 'blob' && entry.oid === gitBlobId(c.before) : c.before === '';
       if (!matches) {
         throw new GitError(
           `"${c.path}" in commit ${base.slice(0, 12)} differs from what was planned; re-plan on the current head`,
@@ -681,12 +682,6 @@ export class IsoWorkspace implements Workspace {
     opts.logger.info('opened local checkout', { dir, branch: current, head: ws.head });
     return ws;
   }
-}
-
-/** The SHA-1 id of a blob holding `text` (isomorphic-git repositories are SHA-1 only). */
-function blobId(text: string): string {
-  const bytes = Buffer.from(text, 'utf8');
-  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
 /** isomorphic-git reads index versions 2 and 3 only (not v4). */

@@ -23,7 +23,6 @@
  * already moved, and the next run's step (1) finishes the fast-forward (a file holding the old or the new
  * bytes, or missing, is ours to write).
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -58,6 +57,7 @@ import {
   folderFilter,
   isValidBranchName,
   RACE_PATTERNS,
+  gitBlobId,
 } from './shared.js';
 
 export interface NativeOpenOptions {
@@ -296,10 +296,6 @@ export class NativeWorkspace implements Workspace {
 
   // --- writing -------------------------------------------------------------------------------------
 
-  private blobId(bytes: Buffer): string {
-    return createHash(this.objectFormat).update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
-  }
-
   async commit(opts: CommitOptions): Promise<string> {
     const changes = opts.changes.filter((c) => c.before !== c.after);
     if (changes.length === 0) return this.head;
@@ -311,11 +307,26 @@ export class NativeWorkspace implements Workspace {
     }
     const base = this.head;
     const listing = await this.listing(base);
-    for (const c of changes) {
+    // Each change as bytes, once: the stream for fast-import, the stale-plan check and the move of a
+    // checkout all read these.
+    const entries: MoveEntry[] = changes.map((c) => {
+      const bytes = Buffer.from(c.after, 'utf8');
+      const entry = listing.get(c.path);
+      return {
+        path: c.path,
+        mode: entry?.mode === '100755' ? '100755' : '100644',
+        from: entry?.oid ?? null,
+        to: gitBlobId(bytes, this.objectFormat),
+        bytes,
+        before: entry ? Buffer.from(c.before, 'utf8') : null,
+      };
+    });
+    for (const [i, c] of changes.entries()) {
       // Compared by object id: the planned `before` hashes to the blob in the base, or the plan is stale.
       const entry = listing.get(c.path);
+      const before = entries[i]!.before;
       const matches = entry
-        ? entry.type === 'blob' && entry.oid === this.blobId(Buffer.from(c.before, 'utf8'))
+        ? entry.type === 'blob' && before !== null && entry.oid === gitBlobId(before, this.objectFormat)
         : c.before === '';
       if (!matches) {
         throw new GitError(
@@ -347,28 +358,14 @@ export class NativeWorkspace implements Workspace {
         message,
         Buffer.from(`\nfrom ${base}\n`),
       ];
-      for (const c of changes) {
-        const bytes = Buffer.from(c.after, 'utf8');
-        const mode = listing.get(c.path)?.mode === '100755' ? '100755' : '100644';
+      for (const e of entries) {
         parts.push(
-          Buffer.from(`M ${mode} inline ${quotePath(c.path)}\ndata ${bytes.length}\n`),
-          bytes,
+          Buffer.from(`M ${e.mode} inline ${quotePath(e.path)}\ndata ${e.bytes.length}\n`),
+          e.bytes,
           Buffer.from('\n'),
         );
       }
       parts.push(Buffer.from('\ndone\n'));
-      const entries: MoveEntry[] = changes.map((c) => {
-        const bytes = Buffer.from(c.after, 'utf8');
-        const entry = listing.get(c.path);
-        return {
-          path: c.path,
-          mode: entry?.mode === '100755' ? '100755' : '100644',
-          from: entry?.oid ?? null,
-          to: this.blobId(bytes),
-          bytes,
-          before: entry ? Buffer.from(c.before, 'utf8') : null,
-        };
-      });
       // fast-import reads its stream from a file, at its own pace, while this process checks the checkout
       // (the same checks push() makes before pushing; they take about as long as the import).
       const stream = path.join(scratch, 'stream');
@@ -754,11 +751,13 @@ export class NativeWorkspace implements Workspace {
           'commit or stash the changes in those files, then run again',
         { branch: this.branch },
       );
-    const entries = await this.moveEntries(from, to, known);
+    // Inspected before the push (a plain checkout, see checkCheckout): its entries, without asking git
+    // about attributes again.
+    const pre = this.checked?.commit === to ? this.checked.check : null;
+    this.checked = null;
+    const entries = pre && known ? known : await this.moveEntries(from, to, known);
     if (entries) {
       const started = performance.now();
-      const pre = this.checked?.commit === to ? this.checked.check : null;
-      this.checked = null;
       const check = pre ?? inspectWorkTree(this.dir, entries, this.objectFormat, true);
       const conflicts = [...(await this.indexConflicts(entries)), ...check.conflicts];
       const late = conflicts.length === 0 ? writeWorkTree(this.dir, check, this.objectFormat) : [];

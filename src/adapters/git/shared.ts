@@ -1,4 +1,6 @@
 /** Rules both Git adapters (native CLI and isomorphic-git) apply the same way. */
+import { createHash } from 'node:crypto';
+
 import { GitError } from '../../core/errors.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -73,4 +75,10 @@ export function checkOtherBranch(base: string, branch: string): void {
   if (branch === base)
     throw new GitError(`pushBranch() updates another branch than the base "${base}"; use push()`);
   if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+}
+
+/** The id git gives a blob holding `bytes` (`git hash-object`), in the repository's object format. */
+export function gitBlobId(bytes: Buffer | string, format: 'sha1' | 'sha256' = 'sha1'): string {
+  const data = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
+  return createHash(format).update(`blob ${data.length}\0`).update(data).digest('hex');
 }
