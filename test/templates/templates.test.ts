@@ -327,7 +327,8 @@ describe('templates/vault', () => {
 
   it('the auth scripts bind the role to the CronJob and to the workflow', async () => {
     const k8s = await readFile(join(templates, 'vault/kubernetes-auth.sh'), 'utf8');
-    expect(k8s).toContain('vault write auth/kubernetes/role/vault-rollout');
+    expect(k8s).toContain('vault write "auth/$MOUNT/role/vault-rollout"');
+    expect(k8s).toContain('MOUNT=kubernetes ');
     expect(k8s).toContain('bound_service_account_names="$SERVICE_ACCOUNT"');
     expect(k8s).toContain('NAMESPACE=vault-rollout ');
     const jwt = await readFile(join(templates, 'vault/github-jwt.sh'), 'utf8');
