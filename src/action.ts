@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   const group = phases();
   try {
     const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
-    const inputs = parseInputs((name) => core.getInput(name), process.env, cwd);
+    const inputs = parseInputs((name) => core.getInput(name), process.env, cwd, (m) => core.warning(m));
     const env = actionEnv(inputs, process.env);
     for (const secret of secretsToMask(env)) mask(secret);
     checkWorkspace(inputs, (dir) => existsSync(join(dir, '.git')));

@@ -18,7 +18,8 @@ export interface ActionInputs {
   /** Absolute folder or URL: the `repo` input, else the workspace that actions/checkout filled. */
   repo: string;
   mode: 'commit' | 'pr';
-  branch?: string;
+  /** The base branch: the `base` input, else its deprecated alias `branch`. */
+  base?: string;
   config?: string;
   dryRun: boolean;
   vaultAddress?: string;
@@ -85,12 +86,40 @@ export function parseCaCert(value: string): string {
 }
 
 /**
- * Parses and checks every input. `cwd` is where a relative `repo` or `config` is resolved (the workspace).
+ * The base branch from `base`, or from `branch`, its former name. create-pull-request's `branch` names the
+ * pull-request branch and its `base` the base: a workflow that copies inputs between the two steps must not
+ * get the wrong one silently, so `branch` still works but warns, and a `branch` that contradicts `base` is
+ * an error.
+ */
+function baseInput(get: InputGetter, warn: (message: string) => void): string | undefined {
+  const base = get('base') || undefined;
+  const branch = get('branch') || undefined;
+  if (branch === undefined) return base;
+  if (base !== undefined && base !== branch) {
+    throw new ConfigError(
+      `inputs "base" ("${base}") and "branch" ("${branch}") disagree: "branch" is the deprecated name of "base" (the base branch); remove it.`,
+      { input: 'branch' },
+    );
+  }
+  warn(
+    `input "branch" is deprecated: use "base" for the base branch, as peter-evans/create-pull-request does (there "branch" names the pull-request branch). Using "${branch}" as the base branch.`,
+  );
+  return branch;
+}
+
+/**
+ * Parses and checks every input. `cwd` is where a relative `repo` or `config` is resolved (the workspace);
+ * `warn` receives deprecation notices (the entry passes `core.warning`).
  * @throws ConfigError naming the input and the accepted values.
  * @example
- * const inputs = parseInputs((n) => core.getInput(n), process.env, process.cwd());
+ * const inputs = parseInputs((n) => core.getInput(n), process.env, process.cwd(), core.warning);
  */
-export function parseInputs(get: InputGetter, env: Env, cwd: string): ActionInputs {
+export function parseInputs(
+  get: InputGetter,
+  env: Env,
+  cwd: string,
+  warn: (message: string) => void = () => {},
+): ActionInputs {
   const opt = (name: string): string | undefined => get(name) || undefined;
   const workspace = env.GITHUB_WORKSPACE || cwd;
   const repoInput = opt('repo');
@@ -118,7 +147,7 @@ export function parseInputs(get: InputGetter, env: Env, cwd: string): ActionInpu
   const set = <K extends keyof ActionInputs>(key: K, value: ActionInputs[K] | undefined) => {
     if (value !== undefined) inputs[key] = value;
   };
-  set('branch', opt('branch'));
+  set('base', baseInput(get, warn));
   set('config', opt('config'));
   set('vaultAddress', opt('vault-address'));
   set('vaultNamespace', opt('vault-namespace'));
@@ -145,7 +174,7 @@ export function applyOptions(inputs: ActionInputs): ApplyOptions {
   return {
     repo: inputs.repo,
     config: inputs.config,
-    branch: inputs.branch,
+    branch: inputs.base,
     mode: inputs.mode,
     dryRun: inputs.dryRun,
     format: 'json',

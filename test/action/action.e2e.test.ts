@@ -226,6 +226,29 @@ describe('the Action (dist/index.js) in commit mode', () => {
   });
 });
 
+describe('the base branch input', () => {
+  it('`base` names the base branch; `branch`, its former name, still works with a ::warning::', async () => {
+    await git.createBareRepo('base-input', FILES, { branch: 'main' });
+    await runGit(['branch', 'stable', 'main'], { cwd: git.repoPath('base-input') });
+    const common = {
+      repo: git.repoUrl('base-input'),
+      mode: 'commit',
+      'dry-run': 'true',
+      'vault-address': vault.url,
+      'vault-token': VAULT_TOKEN,
+    };
+    const viaBase = await runAction({ ...common, base: 'stable' });
+    expect(viaBase.code).toBe(0);
+    expect(JSON.parse(viaBase.outputs.plan as string).branch).toBe('stable');
+    expect(viaBase.stdout).not.toContain('::warning::');
+
+    const viaBranch = await runAction({ ...common, branch: 'stable' });
+    expect(viaBranch.code).toBe(0);
+    expect(JSON.parse(viaBranch.outputs.plan as string).branch).toBe('stable');
+    expect(viaBranch.stdout).toMatch(/^::warning::input "branch" is deprecated: use "base"/m);
+  });
+});
+
 describe('failures say what to fix', () => {
   it('an unreachable Vault: one ::error naming the vault-address input, exit 1, no token printed', async () => {
     await git.createBareRepo('unreachable', FILES, { branch: 'main' });

@@ -45,7 +45,7 @@ describe('parseInputs', () => {
     const inputs = parseInputs(
       getter({
         mode: 'commit',
-        branch: 'prod',
+        base: 'prod',
         config: 'ci/vault-rollout.yaml',
         'dry-run': 'True',
         'vault-address': 'https://vault.example.com',
@@ -62,7 +62,7 @@ describe('parseInputs', () => {
     );
     expect(inputs).toMatchObject({
       mode: 'commit',
-      branch: 'prod',
+      base: 'prod',
       config: 'ci/vault-rollout.yaml',
       dryRun: true,
       vaultAddress: 'https://vault.example.com',
@@ -81,6 +81,31 @@ describe('parseInputs', () => {
       format: 'json',
       environment: 'prod-eu',
     });
+  });
+
+  it('takes the base branch from `base`, and from `branch` (its deprecated name) with a warning', () => {
+    const warnings: string[] = [];
+    const warn = (m: string) => warnings.push(m);
+    expect(parseInputs(getter({ base: 'prod' }), WS, '/x', warn).base).toBe('prod');
+    expect(warnings).toEqual([]);
+
+    const legacy = parseInputs(getter({ branch: 'stable' }), WS, '/x', warn);
+    expect(legacy.base).toBe('stable');
+    expect(applyOptions(legacy).branch).toBe('stable');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^input "branch" is deprecated: use "base" for the base branch/);
+    expect(warnings[0]).toContain('Using "stable" as the base branch.');
+
+    // the same value under both names: the deprecation is still worth a warning, nothing is ambiguous
+    expect(parseInputs(getter({ base: 'main', branch: 'main' }), WS, '/x', warn).base).toBe('main');
+    expect(warnings).toHaveLength(2);
+    // create-pull-request's `branch` (the pull-request branch) next to `base`: refuse rather than guess
+    expect(() => parseInputs(getter({ base: 'main', branch: 'update-secrets' }), WS, '/x', warn)).toThrow(
+      'inputs "base" ("main") and "branch" ("update-secrets") disagree',
+    );
+    // without either, the base branch is left to the config and the checkout
+    expect(parseInputs(getter({}), WS, '/x', warn).base).toBeUndefined();
+    expect(applyOptions(parseInputs(getter({}), WS, '/x')).branch).toBeUndefined();
   });
 
   it('names the input and the accepted values of a bad one', () => {

@@ -348,6 +348,7 @@ describe('action.yml and the workflow template', () => {
     expect(Object.keys(action.inputs)).toEqual([
       'repo',
       'mode',
+      'base',
       'branch',
       'config',
       'dry-run',
