@@ -9,6 +9,7 @@ import type { Logger } from './core/ports.js';
 import { createProgress, DEFAULT_PROGRESS_INTERVAL_MS, type ProgressReporter } from './progress.js';
 import { demoCommand } from './demo.js';
 import { devServerCommand, putSecret } from './dev-server.js';
+import { cliInvocation, detectInvocation } from './invocation.js';
 import { validateCommand } from './validate.js';
 import { ConfigError } from './core/errors.js';
 import {
@@ -253,6 +254,7 @@ async function main(argv: string[]): Promise<number> {
             stderr: (t) => process.stderr.write(t),
             cwd: process.cwd(),
             stopped,
+            cli: cliInvocation(detectInvocation(process.argv[1], process.env, process.cwd())),
           },
         );
       },
@@ -261,7 +263,11 @@ async function main(argv: string[]): Promise<number> {
     .command('demo')
     .description('the whole job against a local Vault-compatible dev server and a throwaway Git remote')
     .action(async () => {
-      exit = await demoCommand({ stdout: (t) => process.stdout.write(t), cwd: process.cwd() });
+      exit = await demoCommand({
+        stdout: (t) => process.stdout.write(t),
+        cwd: process.cwd(),
+        cli: cliInvocation(detectInvocation(process.argv[1], process.env, process.cwd())),
+      });
     });
 
   program.exitOverride();

@@ -56,7 +56,15 @@ export function vaultRequestSummary(vault: VaultDevServer): string {
   );
 }
 
-export async function demoCommand(io: { stdout: (t: string) => void; cwd: string }): Promise<number> {
+/**
+ * Runs the demo. `io.cli` is how the reader runs this CLI (`npx vault-rollout`, `node dist/cli.js`, ...), for
+ * the closing hints, which should work when pasted.
+ */
+export async function demoCommand(io: {
+  stdout: (t: string) => void;
+  cwd: string;
+  cli: string;
+}): Promise<number> {
   const out = (text = '') => io.stdout(`${text}\n`);
   const tmp = await mkdtemp(join(tmpdir(), 'vault-rollout-demo-'));
   const vault = await startVaultDevServer({ mounts: [{ path: 'kv', version: 2 }] });
@@ -135,9 +143,13 @@ export async function demoCommand(io: { stdout: (t: string) => void; cwd: string
     out(vaultRequestSummary(vault));
     out();
     out('Next, on your own repository (see "Try it on your repository" in the README):');
-    out('  vault-rollout validate --repo ./manifests                   # the config, checked without a run');
-    out('  vault-rollout dev-server --seed kv/app/db@3,kv/app/api      # a local Vault for your secrets');
-    out('  vault-rollout plan --repo ./manifests                       # with the export lines it printed');
+    const next = [
+      ['validate --repo ./manifests', 'the config, checked without a run'],
+      ['dev-server --seed kv/app/db@3,kv/app/api', 'a local Vault for your secrets'],
+      ['plan --repo ./manifests', 'with the export lines it printed'],
+    ].map(([args, why]) => [`${io.cli} ${args}`, why] as const);
+    const width = Math.max(...next.map(([command]) => command.length)) + 6;
+    for (const [command, why] of next) out(`  ${command.padEnd(width)}# ${why}`);
     return 0;
   } finally {
     await git.close();

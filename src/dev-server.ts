@@ -96,7 +96,11 @@ export async function startSeededServer(
 const sh = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
 
 /** What the command prints once the server listens: the exports, the seeds, how to rotate, how to stop. */
-export function devServerBanner(server: VaultDevServer, seeds: readonly SeedEntry[]): string {
+export function devServerBanner(
+  server: VaultDevServer,
+  seeds: readonly SeedEntry[],
+  cli = 'vault-rollout',
+): string {
   const example = seeds[0] ? `${seeds[0].mount}/${seeds[0].path}` : 'kv/app/db';
   const [mount, ...rest] = example.split('/');
   return [
@@ -110,10 +114,10 @@ export function devServerBanner(server: VaultDevServer, seeds: readonly SeedEntr
       : 'Seeded: nothing (pass --seed kv/app/db@3,kv/app/api)',
     '',
     'Try vault-rollout on your repository:',
-    '  vault-rollout status --repo .',
-    '  vault-rollout apply  --repo . --dry-run',
+    `  ${cli} status --repo .`,
+    `  ${cli} apply  --repo . --dry-run`,
     `Rotate a secret (a new version), then plan again:`,
-    `  vault-rollout dev-server put ${example}`,
+    `  ${cli} dev-server put ${example}`,
     `  curl -sS -X POST -H "X-Vault-Token: $VAULT_TOKEN" -d '{"data":{}}' "$VAULT_ADDR/v1/${mount}/data/${rest.join('/')}"`,
     '',
     'Ctrl-C stops the server.',
@@ -127,11 +131,18 @@ export function devServerBanner(server: VaultDevServer, seeds: readonly SeedEntr
  */
 export async function devServerCommand(
   opts: DevServerOptions,
-  io: { stdout: (t: string) => void; stderr: (t: string) => void; cwd: string; stopped: Promise<string> },
+  io: {
+    stdout: (t: string) => void;
+    stderr: (t: string) => void;
+    cwd: string;
+    stopped: Promise<string>;
+    /** How the reader runs this CLI, for the printed commands (`npx vault-rollout`, `node dist/cli.js`). */
+    cli?: string;
+  },
 ): Promise<number> {
   const seeds = opts.seed ? readSeed(opts.seed, io.cwd) : [];
   const server = await startSeededServer(seeds, opts);
-  io.stdout(devServerBanner(server, seeds));
+  io.stdout(devServerBanner(server, seeds, io.cli));
   const signal = await io.stopped;
   await server.close();
   const reads = server.requests.filter((r) => /^\/v1\/[^?]+\/metadata\//.test(r.path)).length;

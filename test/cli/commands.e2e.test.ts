@@ -265,7 +265,8 @@ describe('dev-server', () => {
     try {
       expect(server.env.VAULT_TOKEN).toBe('dev-root');
       expect(server.stdout()).toContain('Seeded: kv/web/db v3, kv/web/api v1');
-      expect(server.stdout()).toContain('vault-rollout dev-server put kv/web/db');
+      // started from this checkout (the repository root), so the printed commands run the built file
+      expect(server.stdout()).toContain('\n  node dist/cli.js dev-server put kv/web/db\n');
       expect(await currentVersion(server.env, 'kv/web/db')).toBe(3);
       expect(await currentVersion(server.env, 'kv/web/api')).toBe(1);
       // a value read is refused, as Vault-rollout never needs one
@@ -373,7 +374,9 @@ describe('demo', () => {
       /Vault answered \d+ request\(s\): \d+ metadata read\(s\) \(GET \/v1\/kv\/metadata\/\.\.\.\)/,
     );
     expect(r.stdout).toContain('Secret values read (/data/): 0.');
-    expect(lines.at(-1)).toContain('vault-rollout plan --repo ./manifests');
-    expect(r.stdout).toContain('vault-rollout dev-server --seed');
+    // what next, as commands that run where the demo ran: `vault-rollout` is not on PATH in a checkout
+    expect(lines.at(-1)).toMatch(/^ {2}node dist\/cli\.js plan --repo \.\/manifests +# /);
+    expect(r.stdout).toContain('\n  node dist/cli.js dev-server --seed');
+    expect(r.stdout).not.toMatch(/^ {2}vault-rollout /m);
   });
 });
