@@ -57,10 +57,12 @@ import {
 } from './adapters/github/index.js';
 import type { GitAuth, Workspace } from './core/ports.js';
 import { redact, registerSecret } from './log.js';
+import { openableRepoKind } from './core/repo-location.js';
 
 export type Env = Record<string, string | undefined>;
 
-const isUrl = (repo: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(repo);
+/** A URL (cloned), else a local folder; an SSH URL is refused here with one clear line. */
+const isUrl = (repo: string) => openableRepoKind(repo) === 'url';
 
 export interface CommonOptions {
   repo: string;

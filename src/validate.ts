@@ -13,6 +13,7 @@ import { WorkingTreeSource } from './adapters/fs/working-tree.js';
 import { discoverRepo } from './pipeline.js';
 import type { Format } from './core/report/render.js';
 import type { Io } from './run.js';
+import { isRemoteRepo } from './core/repo-location.js';
 
 export interface ValidateOptions {
   repo: string;
@@ -21,11 +22,9 @@ export interface ValidateOptions {
   format: Format;
 }
 
-const isUrl = (repo: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(repo);
-
 /** `validate`: prints every error and warning of the config; returns the exit code (0 valid, 1 not). */
 export async function validateCommand(opts: ValidateOptions, io: Io): Promise<number> {
-  if (isUrl(opts.repo)) {
+  if (isRemoteRepo(opts.repo)) {
     throw new ConfigError(
       `validate checks a local checkout, not a URL (got --repo "${opts.repo}"): clone it, or pass --config FILE`,
     );

@@ -9,6 +9,7 @@
 import { resolve } from 'node:path';
 import { ConfigError, VaultError } from '../core/errors.js';
 import type { RunReport } from '../core/model.js';
+import { isRemoteRepo, openableRepoKind } from '../core/repo-location.js';
 import { toJson } from '../core/report/render.js';
 import type { VaultConfigBlock } from '../adapters/vault/env.js';
 import type { VaultAuthMethod } from '../adapters/vault/options.js';
@@ -51,7 +52,6 @@ export interface ActionInputs {
 export type InputGetter = (name: string) => string;
 
 const AUTH_METHODS: readonly VaultAuthMethod[] = ['token', 'jwt', 'approle', 'kubernetes'];
-const isUrl = (repo: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(repo);
 
 /** YAML 1.2 core-schema booleans, as `core.getBooleanInput` accepts them; '' is false. */
 function parseBoolean(name: string, value: string): boolean {
@@ -123,7 +123,11 @@ export function parseInputs(
   const opt = (name: string): string | undefined => get(name) || undefined;
   const workspace = env.GITHUB_WORKSPACE || cwd;
   const repoInput = opt('repo');
-  const repo = repoInput ? (isUrl(repoInput) ? repoInput : resolve(workspace, repoInput)) : workspace;
+  const repo = repoInput
+    ? openableRepoKind(repoInput) === 'url'
+      ? repoInput
+      : resolve(workspace, repoInput)
+    : workspace;
 
   const mode = opt('mode') ?? 'pr';
   if (mode !== 'commit' && mode !== 'pr') {
@@ -294,7 +298,7 @@ export function withInputHint(message: string, data: Record<string, unknown> | u
  * Git adapter's generic "not a Git checkout".
  */
 export function checkWorkspace(inputs: ActionInputs, isCheckout: (dir: string) => boolean): void {
-  if (isUrl(inputs.repo) || isCheckout(inputs.repo)) return;
+  if (isRemoteRepo(inputs.repo) || isCheckout(inputs.repo)) return;
   throw new ConfigError(
     `"${inputs.repo}" is not a Git checkout: add an actions/checkout step before vault-rollout, or set the \`repo\` input to the repository's HTTPS URL.`,
     { input: 'repo' },

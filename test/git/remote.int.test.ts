@@ -208,7 +208,10 @@ describe.each(ENGINES)('remote mode (%s)', (engine) => {
     );
     expect(err).toBeInstanceOf(GitError);
     expect(String(err.message)).not.toContain('hunter2');
-    await expect(open(engine, { repo: 'ssh://git@example.com/r.git' })).rejects.toThrow(/use an HTTPS URL/);
+    for (const repo of ['ssh://git@example.com/r.git', 'git@example.com:org/r.git'])
+      await expect(open(engine, { repo })).rejects.toThrow(
+        /^SSH repository URLs are not supported yet \(.*\): use the HTTPS URL/,
+      );
   });
 
   it('names a missing branch', async () => {

@@ -11,7 +11,7 @@ import { silentLogger, type GitAuth, type Logger, type Workspace } from '../../c
 import { GitCli, findGit, type Env } from './exec.js';
 import { IsoWorkspace } from './iso.js';
 import { NativeWorkspace } from './native.js';
-import { looksLikeUrl } from './remote-url.js';
+import { isRemoteRepo } from '../../core/repo-location.js';
 
 export type GitEngine = 'native' | 'isomorphic';
 
@@ -55,7 +55,7 @@ export function chooseEngine(env: Env, asked?: string): { engine: GitEngine; git
 export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspace> {
   const logger = opts.logger ?? silentLogger;
   const chosen = chooseEngine(opts.env, opts.engine);
-  const remote = looksLikeUrl(opts.repo);
+  const remote = isRemoteRepo(opts.repo);
   if (chosen.engine === 'native') {
     if (!chosen.git)
       throw new GitError(

@@ -5,15 +5,11 @@
  */
 import { GitError } from '../../core/errors.js';
 import type { GitAuth } from '../../core/ports.js';
+import { repoKind, sshRepoMessage } from '../../core/repo-location.js';
 
 export type { GitAuth } from '../../core/ports.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
-
-/** True when `repo` names a remote (a URL or scp-like `user@host:path`) rather than a local folder. */
-export function looksLikeUrl(repo: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo);
-}
 
 /** The URL without user info, query or fragment: safe to print. */
 export function displayUrl(url: URL): string {
@@ -41,14 +37,14 @@ export function displayRemote(remote: string): string {
  * @throws GitError naming the (credential-free) URL and what to do instead.
  */
 export function checkRemoteUrl(raw: string): URL {
+  if (repoKind(raw) === 'ssh') throw new GitError(sshRepoMessage(raw));
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new GitError(
-      'the repository is neither a local folder nor an http(s) URL; use an HTTPS URL (SSH is not supported)',
-      { repo: raw.replace(/\/\/[^@/]*@/, '//') },
-    );
+    throw new GitError('the repository is neither a local folder nor an http(s) URL; use an HTTPS URL', {
+      repo: raw.replace(/\/\/[^@/]*@/, '//'),
+    });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new GitError(
