@@ -1,7 +1,10 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** The core ring (see STYLE.md) must stay pure: no file system, network, process or clock. */
+/**
+ * The core (src/core: discovery, YAML edits, planning, reports, the config schema, the ports) must stay pure:
+ * no file system, network, process or clock, so each stage is data in, data out (README, "How it works").
+ */
 const coreGlobs = ['src/core/**/*.ts'];
 
 export default tseslint.config(

@@ -185,7 +185,7 @@ async function main(argv: string[]): Promise<number> {
           apiCommits?: boolean;
         },
       ) => {
-        // githubRepository and apiCommits ride along for GitHub (PullRequestFlags in src/publish/pull-request.ts).
+        // githubRepository and apiCommits ride along for GitHub (ApplyOptions in src/run.ts).
         const opts = {
           ...toCommon(raw),
           mode: raw.mode,

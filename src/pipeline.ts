@@ -1,6 +1,8 @@
 /**
- * The orchestrator: the only module that sees every adapter. It runs the pure core stages in order
- * (discover → resolve → plan → edit) on what the injected adapters supply, and returns data.
+ * The orchestrator: it runs the pure core stages in order (discover → resolve → plan → edit) on what the
+ * injected ports supply, and returns data; `publishLoop` re-plans when the remote moved. It imports no
+ * adapter: the composition root (src/run.ts) builds them and passes them in as the interfaces of
+ * src/core/ports.ts.
  */
 import type { Config } from './core/config/schema.js';
 import { discover } from './core/discover/discover.js';

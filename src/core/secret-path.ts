@@ -112,8 +112,3 @@ export function parseSecretPath(raw: string, mounts: readonly string[] = []): Pa
   const after = secretPathProblem(path);
   return after === null ? { ok: true, path } : { ok: false, path: p, reason: after };
 }
-
-/** True when the string is a secret path vault-rollout would read (see {@link secretPathProblem}). */
-export function isPlausibleSecretPath(p: string): boolean {
-  return secretPathProblem(p) === null;
-}

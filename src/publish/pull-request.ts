@@ -57,14 +57,6 @@ export type PullRequestOutcome =
   | 'left-alone'
   | 'dry-run';
 
-/** Flags of `apply` that only pull-request mode reads. */
-export interface PullRequestFlags {
-  /** `--github-repository OWNER/NAME`. */
-  githubRepository?: string | undefined;
-  /** `--api-commits` / `--no-api-commits`; else `pullRequest.apiCommits`. */
-  apiCommits?: boolean | undefined;
-}
-
 export interface PullRequestRunOptions {
   /** The opened base branch. */
   ws: Workspace;
