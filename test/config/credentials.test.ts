@@ -36,6 +36,19 @@ describe('credentials per Vault', () => {
     expect(issues[0]!.message).toContain('meant for https://vault.example.com');
   });
 
+  it('accepts Kubernetes login inherited from the top-level block', () => {
+    const c = config(
+      [
+        'vault: { auth: { method: kubernetes, role: vault-rollout } }',
+        'environments:',
+        '  - name: dev',
+        '    paths: ["dev/**"]',
+        '    vault: { address: "https://vault.dev.example.com" }',
+      ].join('\n'),
+    );
+    expect(credentialIssues(c, undefined, 'https://vault.example.com')).toEqual([]);
+  });
+
   it('has nothing to say when --environment picks the one Vault of the run', () => {
     expect(credentialIssues(twoVaults, 'dev', undefined)).toEqual([]);
   });

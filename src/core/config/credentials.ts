@@ -82,9 +82,13 @@ export function ownVault(config: Config, environment: string, homeAddress?: stri
   return !sameVault(address, config.vault.address ?? homeAddress);
 }
 
-/** Whether an `auth` block names where its own credentials come from. */
-function namesOwnCredentials(auth: Auth | undefined): boolean {
-  if (auth?.method === 'kubernetes') return true; // the pod's service-account token, not a shared secret
+/**
+ * Whether an environment's `auth` block names where its own credentials come from. Kubernetes login
+ * (its own or inherited) needs none: it presents the pod's service-account token, which each Vault's
+ * Kubernetes auth checks with the cluster, not a secret issued by one Vault.
+ */
+function namesOwnCredentials(auth: Auth | undefined, inheritedMethod: Auth['method']): boolean {
+  if ((auth?.method ?? inheritedMethod) === 'kubernetes') return true;
   return CREDENTIAL_KEYS.some((key) => auth?.[key] !== undefined);
 }
 
@@ -105,7 +109,7 @@ export function credentialIssues(
   const issues: { path: (string | number)[]; message: string }[] = [];
   config.environments.forEach((env, i) => {
     if (!ownVault(config, env.name, homeAddress)) return;
-    if (namesOwnCredentials(env.vault?.auth)) return;
+    if (namesOwnCredentials(env.vault?.auth, config.vault.auth?.method)) return;
     const home = config.vault.address ?? homeAddress;
     issues.push({
       path: ['environments', i, 'vault'],
