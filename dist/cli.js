@@ -83933,13 +83933,23 @@ var repoFile = external_exports.string().superRefine((value, ctx) => {
     });
 });
 var AUTHOR = /^([^<>]*[^<>\s])\s*<([^<>\s]+@[^<>\s]+)>$/;
+var envName = external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+  message: "expected the name of an environment variable, e.g. VAULT_TOKEN_PROD"
+});
 var vault = external_exports.strictObject({
   address: external_exports.url({ protocol: /^https?$/, error: "expected an http(s) URL, e.g. https://vault.example.com" }).optional(),
   namespace: external_exports.string().optional(),
   auth: external_exports.strictObject({
     method: external_exports.enum(["token", "approle", "kubernetes", "jwt"]).optional(),
     role: external_exports.string().optional(),
-    mount: external_exports.string().optional()
+    mount: external_exports.string().optional(),
+    // Where this Vault's credentials come from (docs/configuration.md, "Credentials per Vault"): the
+    // names of environment variables, never the values, so the config file holds no secret.
+    tokenEnv: envName.optional(),
+    roleIdEnv: envName.optional(),
+    secretIdEnv: envName.optional(),
+    jwtEnv: envName.optional(),
+    jwtFile: external_exports.string().min(1).optional()
   }).optional(),
   mounts: external_exports.array(mount).default([]),
   /**
@@ -84116,6 +84126,71 @@ var GitError = class extends VaultRolloutError {
     super("GitError", message, data);
   }
 };
+
+// src/core/config/credentials.ts
+var DEFAULT_CREDENTIAL_NAMES = {
+  tokenEnv: "VAULT_TOKEN",
+  roleIdEnv: "VAULT_ROLE_ID",
+  secretIdEnv: "VAULT_SECRET_ID",
+  jwtEnv: "VAULT_JWT",
+  jwtFile: void 0
+};
+var CREDENTIAL_KEYS = ["tokenEnv", "roleIdEnv", "secretIdEnv", "jwtEnv", "jwtFile"];
+function credentialNames(auth6) {
+  return {
+    tokenEnv: auth6?.tokenEnv ?? DEFAULT_CREDENTIAL_NAMES.tokenEnv,
+    roleIdEnv: auth6?.roleIdEnv ?? DEFAULT_CREDENTIAL_NAMES.roleIdEnv,
+    secretIdEnv: auth6?.secretIdEnv ?? DEFAULT_CREDENTIAL_NAMES.secretIdEnv,
+    jwtEnv: auth6?.jwtEnv ?? DEFAULT_CREDENTIAL_NAMES.jwtEnv,
+    jwtFile: auth6?.jwtFile
+  };
+}
+function credentialVariables(config2) {
+  const names3 = /* @__PURE__ */ new Set(["VAULT_TOKEN", "VAULT_ROLE_ID", "VAULT_SECRET_ID", "VAULT_JWT"]);
+  for (const auth6 of [config2.vault.auth, ...config2.environments.map((e) => e.vault?.auth)]) {
+    for (const key of ["tokenEnv", "roleIdEnv", "secretIdEnv", "jwtEnv"]) {
+      const name = auth6?.[key];
+      if (name) names3.add(name);
+    }
+  }
+  return [...names3];
+}
+function sameVault(a, b) {
+  if (a === void 0 || b === void 0) return a === b;
+  const norm = (s) => {
+    try {
+      const u = new URL(s);
+      return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`;
+    } catch {
+      return s.replace(/\/+$/, "");
+    }
+  };
+  return norm(a) === norm(b);
+}
+function ownVault(config2, environment2, homeAddress) {
+  const env = config2.environments.find((e) => e.name === environment2);
+  const address = env?.vault?.address;
+  if (address === void 0) return false;
+  return !sameVault(address, config2.vault.address ?? homeAddress);
+}
+function namesOwnCredentials(auth6) {
+  if (auth6?.method === "kubernetes") return true;
+  return CREDENTIAL_KEYS.some((key) => auth6?.[key] !== void 0);
+}
+function credentialIssues(config2, selected, homeAddress) {
+  if (selected !== void 0) return [];
+  const issues = [];
+  config2.environments.forEach((env, i) => {
+    if (!ownVault(config2, env.name, homeAddress)) return;
+    if (namesOwnCredentials(env.vault?.auth)) return;
+    const home = config2.vault.address ?? homeAddress;
+    issues.push({
+      path: ["environments", i, "vault"],
+      message: `environment "${env.name}" reads its own Vault (${env.vault?.address ?? ""}) but names no credentials of its own: set its vault.auth.tokenEnv (or roleIdEnv/secretIdEnv, jwtEnv, jwtFile), so that VAULT_TOKEN${home ? `, meant for ${home},` : ""} is never sent to it, or run with --environment ${env.name}`
+    });
+  });
+  return issues;
+}
 
 // src/core/config/parse.ts
 var BINARY = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/;
@@ -84342,16 +84417,22 @@ function stripNulls(value) {
 function errorText(err) {
   return (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
 }
-function configForEnvironment(config2, environment2) {
+function configForEnvironment(config2, environment2, homeAddress) {
   const env = environment2 === null ? void 0 : config2.environments.find((e) => e.name === environment2);
   if (!env?.vault) return config2;
   const { mounts, auth: auth6, ...rest } = env.vault;
+  const inherited = ownVault(config2, env.name, homeAddress) ? Object.fromEntries(
+    Object.entries(config2.vault.auth ?? {}).filter(
+      ([k]) => !CREDENTIAL_KEYS.includes(k)
+    )
+  ) : config2.vault.auth;
+  const mergedAuth = { ...inherited, ...auth6 };
   return {
     ...config2,
     vault: {
       ...config2.vault,
       ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== void 0)),
-      ...auth6 ? { auth: { ...config2.vault.auth, ...auth6 } } : {},
+      ...Object.keys(mergedAuth).length > 0 ? { auth: mergedAuth } : { auth: void 0 },
       mounts: mounts.length > 0 ? mounts : config2.vault.mounts
     }
   };
@@ -84761,7 +84842,7 @@ var NodeVaultReader = class {
       const a = await this.call("auth/token/lookup-self", () => this.client.tokenLookupSelf());
       if (a.status === 403 || a.status === 401) {
         throw new VaultError(
-          `Vault at ${this.address} rejected the token (auth/token/lookup-self answered ${a.status}): it is invalid, expired or revoked${this.nsHint()}. Set VAULT_TOKEN to a valid token.`,
+          `Vault at ${this.address} rejected the token (auth/token/lookup-self answered ${a.status}): it is invalid, expired or revoked${this.nsHint()}. Set ${auth6.variable ?? "VAULT_TOKEN"} to a valid token.`,
           { method: "token", status: a.status }
         );
       }
@@ -85122,7 +85203,7 @@ var NodeVaultReader = class {
 function loginHint(auth6) {
   switch (auth6.method) {
     case "approle":
-      return "check the role id and secret id (VAULT_ROLE_ID, VAULT_SECRET_ID) and the auth mount";
+      return `check the role id and secret id (${auth6.variables?.roleId ?? "VAULT_ROLE_ID"}, ${auth6.variables?.secretId ?? "VAULT_SECRET_ID"}) and the auth mount`;
     case "kubernetes":
       return `check that role "${auth6.role}" exists on that mount and binds this pod's service account and namespace`;
     case "jwt":
@@ -85224,7 +85305,10 @@ function authFromEnv(configVault, get4, read) {
     role: configVault.auth?.role ?? envRole,
     mount: configVault.auth?.mount ?? envMount
   };
-  const method = cfg.method ?? (get4("VAULT_TOKEN") ? "token" : get4("VAULT_ROLE_ID") ? "approle" : get4("VAULT_JWT") || get4("VAULT_JWT_FILE") ? "jwt" : "token");
+  const names3 = credentialNames(configVault.auth);
+  const jwtFileVar = names3.jwtFile === void 0 ? "VAULT_JWT_FILE" : void 0;
+  const jwtFile = names3.jwtFile ?? get4("VAULT_JWT_FILE");
+  const method = cfg.method ?? (get4(names3.tokenEnv) ? "token" : get4(names3.roleIdEnv) ? "approle" : get4(names3.jwtEnv) || jwtFile ? "jwt" : "token");
   if (!METHODS.includes(method)) {
     throw new VaultError(
       `vault.auth.method (or VAULT_AUTH_METHOD) must be one of ${METHODS.join(", ")} (got "${String(method)}").`,
@@ -85236,21 +85320,28 @@ function authFromEnv(configVault, get4, read) {
   const mount2 = cfg.mount ? { mount: cfg.mount } : {};
   switch (method) {
     case "token": {
-      const token = get4("VAULT_TOKEN");
+      const token = get4(names3.tokenEnv);
       if (!token)
-        throw new VaultError("No Vault token: set VAULT_TOKEN (or choose another vault.auth.method).", {
-          variable: "VAULT_TOKEN"
+        throw new VaultError(`No Vault token: set ${names3.tokenEnv} (or choose another vault.auth.method).`, {
+          variable: names3.tokenEnv
         });
-      return { method, token };
+      return { method, token, variable: names3.tokenEnv };
     }
     case "approle": {
-      const roleId = get4("VAULT_ROLE_ID");
+      const roleId = get4(names3.roleIdEnv);
       if (!roleId)
-        throw new VaultError("AppRole login needs a role id: set VAULT_ROLE_ID (and VAULT_SECRET_ID).", {
-          variable: "VAULT_ROLE_ID"
-        });
-      const secretId = get4("VAULT_SECRET_ID");
-      return { method, ...mount2, roleId, ...secretId ? { secretId } : {} };
+        throw new VaultError(
+          `AppRole login needs a role id: set ${names3.roleIdEnv} (and ${names3.secretIdEnv}).`,
+          { variable: names3.roleIdEnv }
+        );
+      const secretId = get4(names3.secretIdEnv);
+      return {
+        method,
+        ...mount2,
+        roleId,
+        ...secretId ? { secretId } : {},
+        variables: { roleId: names3.roleIdEnv, secretId: names3.secretIdEnv }
+      };
     }
     case "kubernetes": {
       if (!cfg.role)
@@ -85263,19 +85354,20 @@ function authFromEnv(configVault, get4, read) {
       return { method, ...mount2, role: cfg.role };
     }
     case "jwt": {
-      const inline = get4("VAULT_JWT");
-      const file2 = get4("VAULT_JWT_FILE");
+      const inline = get4(names3.jwtEnv);
+      const file2 = jwtFile;
       if (!inline && !file2)
-        throw new VaultError("JWT login needs a token: set VAULT_JWT or VAULT_JWT_FILE.", {
-          variable: "VAULT_JWT"
-        });
+        throw new VaultError(
+          `JWT login needs a token: set ${names3.jwtEnv} or ${jwtFileVar ?? "vault.auth.jwtFile"}.`,
+          { variable: names3.jwtEnv }
+        );
       const jwt2 = inline ? inline : async () => {
         try {
           return (await read(file2)).trim();
         } catch (e) {
           throw new VaultError(
-            `VAULT_JWT_FILE names "${file2}", which cannot be read (${e.code ?? "error"}).`,
-            { variable: "VAULT_JWT_FILE", file: file2 }
+            `${jwtFileVar ?? "vault.auth.jwtFile"} names "${file2}", which cannot be read (${e.code ?? "error"}).`,
+            { variable: jwtFileVar ?? "vault.auth.jwtFile", file: file2 }
           );
         }
       };
@@ -89012,9 +89104,9 @@ var bankVaultsSource = {
             for (const e of c.env) {
               const value = get2(e, ["value"]);
               if (typeof value !== "string" || !value.includes("vault:")) continue;
-              const envName = String(get2(e, ["name"]) ?? "?");
+              const envName2 = String(get2(e, ["name"]) ?? "?");
               for (const raw of bankVaultsPaths(value))
-                add(raw, `env ${envName} (${label} ${String(c.name ?? "?")})`);
+                add(raw, `env ${envName2} (${label} ${String(c.name ?? "?")})`);
             }
           }
         }
@@ -97414,7 +97506,16 @@ async function defaultReader(config2, io) {
   const options = vaultOptionsFromEnv(io.env, config2.vault);
   return createVaultReader({ ...options, logger: io.logger, onSecretRead: () => io.progress?.advance() });
 }
-function environmentReaders(config2, io) {
+function environmentReaders(config2, io, selected) {
+  const homeAddress = io.env.VAULT_ADDR?.trim() || void 0;
+  const issues = credentialIssues(config2, selected, homeAddress);
+  if (issues.length > 0) {
+    throw new ConfigError(issues.map((i) => `${dotted(i.path)}: ${i.message}`).join("\n"), { issues });
+  }
+  for (const name of credentialVariables(config2)) {
+    const value = io.env[name]?.trim();
+    if (value) registerSecret(value);
+  }
   const make = io.makeReader ?? ((c) => defaultReader(c, io));
   const made = /* @__PURE__ */ new Map();
   const get4 = (environment2, namespace) => {
@@ -97422,7 +97523,7 @@ function environmentReaders(config2, io) {
     const key = JSON.stringify([env, namespace]);
     let reader = made.get(key);
     if (!reader) {
-      const base = configForEnvironment(config2, env);
+      const base = configForEnvironment(config2, env, homeAddress);
       reader = make(namespace === null ? base : { ...base, vault: { ...base.vault, namespace } });
       made.set(key, reader);
     }
@@ -97517,7 +97618,7 @@ async function scanCommand(opts, io) {
 }
 async function runPlan(opts, io, edits = true) {
   return withRepo(opts, io, async ({ source, config: config2, branch }) => {
-    const reader = environmentReaders(config2, io);
+    const reader = environmentReaders(config2, io, opts.environment);
     try {
       return await planRepo({
         source,
@@ -97704,7 +97805,7 @@ async function runApplyWithOutcome(opts, io) {
     const gh = repository ? await github.connect(repository) : null;
     if (gh?.via === "app" && !io.env.GIT_TOKEN) ws.useAuth({ username: "x-access-token", token: gh.token });
     const templates = await workspaceTemplates(ws, config2);
-    const activeReader = reader = environmentReaders(config2, io);
+    const activeReader = reader = environmentReaders(config2, io, opts.environment);
     const author = (config2.commit?.author ? parseAuthor(config2.commit.author) : null) ?? DEFAULT_AUTHOR;
     const plan = (w) => planRepo({
       source: w.source,
@@ -98009,7 +98110,7 @@ import { join as join5, relative as relative3, resolve as resolve3, sep as sep3 
 
 // src/core/config/validate.ts
 var import_picomatch5 = __toESM(require_picomatch2(), 1);
-function checkConfig(text, file2, read, environment2) {
+function checkConfig(text, file2, read, environment2, homeAddress) {
   let config2;
   try {
     config2 = parseConfig(text ?? "", file2);
@@ -98031,6 +98132,14 @@ function checkConfig(text, file2, read, environment2) {
       line: text === null ? null : keyLine(text, ["environments"]),
       column: null,
       message: known ? `--environment "${environment2}" is not one of the config's environments (${known})` : `--environment "${environment2}" given, but the config lists no environments`
+    });
+  }
+  for (const { path: path8, message } of credentialIssues(config2, environment2, homeAddress)) {
+    errors.push({
+      key: dotted(path8),
+      line: text === null ? null : keyLine(text, path8),
+      column: null,
+      message
     });
   }
   return { config: config2, errors };
@@ -98087,7 +98196,13 @@ async function validateCommand(opts, io) {
       return null;
     return readFileSync8(full, "utf8");
   };
-  const { config: config2, errors } = checkConfig(text, shown, readRepoFile, opts.environment);
+  const { config: config2, errors } = checkConfig(
+    text,
+    shown,
+    readRepoFile,
+    opts.environment,
+    io.env.VAULT_ADDR?.trim() || void 0
+  );
   let warnings = [];
   let summary = "";
   if (config2) {

@@ -6,7 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   configForEnvironment,
+  credentialIssues,
+  credentialVariables,
   defaultConfig,
+  dotted,
   parseAuthor,
   parseConfig,
   type Config,
@@ -115,7 +118,17 @@ type ClosableReader = SecretReader & { close(): Promise<void> };
  * One reader per Vault the run needs, made on first use: the top-level `vault`, and each environment's
  * (config `environments`), so a run that touches only `prod` never connects to dev's Vault.
  */
-export function environmentReaders(config: Config, io: Io): ClosableReader {
+export function environmentReaders(config: Config, io: Io, selected?: string): ClosableReader {
+  // A credential goes only to the Vault it belongs to: checked for every environment before any request.
+  const homeAddress = io.env.VAULT_ADDR?.trim() || undefined;
+  const issues = credentialIssues(config, selected, homeAddress);
+  if (issues.length > 0) {
+    throw new ConfigError(issues.map((i) => `${dotted(i.path)}: ${i.message}`).join('\n'), { issues });
+  }
+  for (const name of credentialVariables(config)) {
+    const value = io.env[name]?.trim();
+    if (value) registerSecret(value);
+  }
   const make = io.makeReader ?? ((c: Config) => defaultReader(c, io));
   const made = new Map<string, Promise<ClosableReader>>();
   const get = (environment: string | null, namespace: string | null) => {
@@ -124,7 +137,7 @@ export function environmentReaders(config: Config, io: Io): ClosableReader {
     const key = JSON.stringify([env, namespace]);
     let reader = made.get(key);
     if (!reader) {
-      const base = configForEnvironment(config, env);
+      const base = configForEnvironment(config, env, homeAddress);
       // A namespace the manifests name (Vault Agent's annotation, a store's) replaces the configured one.
       reader = make(namespace === null ? base : { ...base, vault: { ...base.vault, namespace } });
       made.set(key, reader);
@@ -242,7 +255,7 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
 /** Plans against Vault; shared by `status` and `plan`. A URL is cloned shallowly into a temporary folder. */
 export async function runPlan(opts: CommonOptions, io: Io, edits = true): Promise<RunReport> {
   return withRepo(opts, io, async ({ source, config, branch }) => {
-    const reader = environmentReaders(config, io);
+    const reader = environmentReaders(config, io, opts.environment);
     try {
       return await planRepo({
         source,
@@ -548,7 +561,7 @@ export async function runApplyWithOutcome(opts: ApplyOptions, io: Io): Promise<A
     if (gh?.via === 'app' && !io.env.GIT_TOKEN) ws.useAuth({ username: 'x-access-token', token: gh.token });
 
     const templates = await workspaceTemplates(ws, config);
-    const activeReader = (reader = environmentReaders(config, io));
+    const activeReader = (reader = environmentReaders(config, io, opts.environment));
     const author = (config.commit?.author ? parseAuthor(config.commit.author) : null) ?? DEFAULT_AUTHOR;
     const plan = (w: Workspace) =>
       planRepo({

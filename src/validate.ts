@@ -44,7 +44,13 @@ export async function validateCommand(opts: ValidateOptions, io: Io): Promise<nu
       return null;
     return readFileSync(full, 'utf8');
   };
-  const { config, errors } = checkConfig(text, shown, readRepoFile, opts.environment);
+  const { config, errors } = checkConfig(
+    text,
+    shown,
+    readRepoFile,
+    opts.environment,
+    io.env.VAULT_ADDR?.trim() || undefined,
+  );
 
   let warnings: ConfigIssue[] = [];
   let summary = '';

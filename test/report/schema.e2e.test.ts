@@ -151,7 +151,12 @@ beforeAll(async () => {
     token: GITHUB_TOKEN,
     branchHead: (b) => git.head(REPO, b).catch(() => null),
   });
-  env = { VAULT_ADDR: vaults.extras.url, VAULT_TOKEN: TOKEN };
+  env = {
+    VAULT_ADDR: vaults.extras.url,
+    VAULT_TOKEN: TOKEN,
+    VAULT_TOKEN_DEV: TOKEN,
+    VAULT_TOKEN_PROD: TOKEN,
+  };
 });
 
 afterAll(async () => {

@@ -200,13 +200,21 @@ describe('render roots', () => {
     let url = '';
     let bare = '';
     let secrets: Record<string, Record<string, number>> = {};
-    const env = (): Record<string, string> => ({ VAULT_TOKEN: 'root' });
+    // Each environment's Vault has its own token, named in the fixture's config (auth.tokenEnv): a run
+    // that sent one to the other Vault would be refused there.
+    const env = (): Record<string, string> => ({
+      VAULT_TOKEN_DEV: 'root-dev',
+      VAULT_TOKEN_PROD: 'root-prod',
+    });
 
     beforeAll(async () => {
       tmp = await mkdtemp(join(tmpdir(), `vr-roots-${scenario.fixture}-`));
       secrets = await fixtureSecrets(scenario.fixture);
       for (const name of Object.keys(secrets)) {
-        vaults[name] = await startTestVault({ mounts: [{ path: 'kv', version: 2 }] });
+        vaults[name] = await startTestVault({
+          mounts: [{ path: 'kv', version: 2 }],
+          rootToken: `root-${name}`,
+        });
         seedVault(vaults[name]!, secrets[name]!);
       }
       git = await startGitServer({ tmpRoot: tmp });

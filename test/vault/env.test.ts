@@ -39,7 +39,7 @@ describe('vaultOptionsFromEnv', () => {
     );
     expect(o).toEqual({
       address: 'https://vault:8200',
-      auth: { method: 'token', token: 'hvs.x' },
+      auth: { method: 'token', token: 'hvs.x', variable: 'VAULT_TOKEN' },
       namespace: 'admin',
       caCert: files['/ca.pem'],
       skipVerify: false,
@@ -62,7 +62,13 @@ describe('vaultOptionsFromEnv', () => {
       { auth: { mount: 'ci' } },
       io,
     );
-    expect(o.auth).toEqual({ method: 'approle', mount: 'ci', roleId: 'rid', secretId: 'sid' });
+    expect(o.auth).toEqual({
+      method: 'approle',
+      mount: 'ci',
+      roleId: 'rid',
+      secretId: 'sid',
+      variables: { roleId: 'VAULT_ROLE_ID', secretId: 'VAULT_SECRET_ID' },
+    });
   });
 
   it('kubernetes needs vault.auth.role', () => {
@@ -152,5 +158,54 @@ describe('vaultOptionsFromEnv', () => {
   it('never puts a token in an error', () => {
     const e = error(() => vaultOptionsFromEnv({ VAULT_ADDR: 'bad', VAULT_TOKEN: 'hvs.SECRET' }, {}, io));
     expect(`${e.message}${JSON.stringify(e.data)}`).not.toContain('hvs.SECRET');
+  });
+
+  it('reads each credential from the variable its block names, never the default', () => {
+    const env = {
+      VAULT_ADDR: 'http://v:8200',
+      VAULT_TOKEN: 'default-token',
+      PROD_TOKEN: 'prod-token',
+      PROD_ROLE: 'prod-role',
+      PROD_SECRET: 'prod-secret',
+      PROD_JWT: 'prod-jwt',
+    };
+    expect(vaultOptionsFromEnv(env, { auth: { tokenEnv: 'PROD_TOKEN' } }, io).auth).toEqual({
+      method: 'token',
+      token: 'prod-token',
+      variable: 'PROD_TOKEN',
+    });
+    expect(
+      vaultOptionsFromEnv(
+        env,
+        { auth: { roleIdEnv: 'PROD_ROLE', secretIdEnv: 'PROD_SECRET', tokenEnv: 'NONE' } },
+        io,
+      ).auth,
+    ).toMatchObject({ method: 'approle', roleId: 'prod-role', secretId: 'prod-secret' });
+    expect(vaultOptionsFromEnv(env, { auth: { method: 'jwt', jwtEnv: 'PROD_JWT' } }, io).auth).toMatchObject({
+      method: 'jwt',
+      jwt: 'prod-jwt',
+    });
+    // A named variable that is unset is an error naming it: the default is not a fallback.
+    expect(
+      error(() =>
+        vaultOptionsFromEnv(
+          { VAULT_ADDR: 'http://v', VAULT_TOKEN: 't' },
+          { auth: { tokenEnv: 'DEV_TOKEN' } },
+          io,
+        ),
+      ).message,
+    ).toBe('No Vault token: set DEV_TOKEN (or choose another vault.auth.method).');
+  });
+
+  it('reads a JWT from the file the block names, at login time', async () => {
+    const files: Record<string, string> = { '/run/prod.jwt': 'jwt-from-file\n' };
+    const o = vaultOptionsFromEnv(
+      { VAULT_ADDR: 'http://v', VAULT_JWT_FILE: '/run/other.jwt' },
+      { auth: { method: 'jwt', jwtFile: '/run/prod.jwt' } },
+      { readFileSync: () => '', readFile: async (p) => files[p] ?? Promise.reject(new Error('ENOENT')) },
+    );
+    const jwt = o.auth.method === 'jwt' ? o.auth.jwt : null;
+    expect(typeof jwt).toBe('function');
+    expect(await (jwt as () => Promise<string>)()).toBe('jwt-from-file');
   });
 });

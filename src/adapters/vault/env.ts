@@ -5,13 +5,25 @@
 import { readFileSync } from 'node:fs';
 import { readFile as fsReadFile } from 'node:fs/promises';
 import { VaultError } from '../../core/errors.js';
+import { credentialNames } from '../../core/config/credentials.js';
 import type { VaultAuth, VaultAuthMethod, VaultReaderOptions } from './options.js';
 
 /** The `vault:` block of `vault-rollout.yaml` (docs/configuration.md). */
 export interface VaultConfigBlock {
   address?: string | undefined;
   namespace?: string | undefined;
-  auth?: { method?: VaultAuthMethod | undefined; role?: string | undefined; mount?: string | undefined };
+  auth?:
+    | {
+        method?: VaultAuthMethod | undefined;
+        role?: string | undefined;
+        mount?: string | undefined;
+        tokenEnv?: string | undefined;
+        roleIdEnv?: string | undefined;
+        secretIdEnv?: string | undefined;
+        jwtEnv?: string | undefined;
+        jwtFile?: string | undefined;
+      }
+    | undefined;
   mounts?: string[];
   timeoutSeconds?: number | undefined;
   maxResponseBytes?: number | undefined;
@@ -103,13 +115,18 @@ function authFromEnv(
     role: configVault.auth?.role ?? envRole,
     mount: configVault.auth?.mount ?? envMount,
   };
+  // Each Vault block reads its credentials from the variables it names (docs/configuration.md,
+  // "Credentials per Vault"); the defaults are VAULT_TOKEN, VAULT_ROLE_ID, VAULT_SECRET_ID, VAULT_JWT.
+  const names = credentialNames(configVault.auth);
+  const jwtFileVar = names.jwtFile === undefined ? 'VAULT_JWT_FILE' : undefined;
+  const jwtFile = names.jwtFile ?? get('VAULT_JWT_FILE');
   const method: VaultAuthMethod =
     cfg.method ??
-    (get('VAULT_TOKEN')
+    (get(names.tokenEnv)
       ? 'token'
-      : get('VAULT_ROLE_ID')
+      : get(names.roleIdEnv)
         ? 'approle'
-        : get('VAULT_JWT') || get('VAULT_JWT_FILE')
+        : get(names.jwtEnv) || jwtFile
           ? 'jwt'
           : 'token');
   if (!METHODS.includes(method)) {
@@ -123,21 +140,28 @@ function authFromEnv(
   const mount = cfg.mount ? { mount: cfg.mount } : {};
   switch (method) {
     case 'token': {
-      const token = get('VAULT_TOKEN');
+      const token = get(names.tokenEnv);
       if (!token)
-        throw new VaultError('No Vault token: set VAULT_TOKEN (or choose another vault.auth.method).', {
-          variable: 'VAULT_TOKEN',
+        throw new VaultError(`No Vault token: set ${names.tokenEnv} (or choose another vault.auth.method).`, {
+          variable: names.tokenEnv,
         });
-      return { method, token };
+      return { method, token, variable: names.tokenEnv };
     }
     case 'approle': {
-      const roleId = get('VAULT_ROLE_ID');
+      const roleId = get(names.roleIdEnv);
       if (!roleId)
-        throw new VaultError('AppRole login needs a role id: set VAULT_ROLE_ID (and VAULT_SECRET_ID).', {
-          variable: 'VAULT_ROLE_ID',
-        });
-      const secretId = get('VAULT_SECRET_ID');
-      return { method, ...mount, roleId, ...(secretId ? { secretId } : {}) };
+        throw new VaultError(
+          `AppRole login needs a role id: set ${names.roleIdEnv} (and ${names.secretIdEnv}).`,
+          { variable: names.roleIdEnv },
+        );
+      const secretId = get(names.secretIdEnv);
+      return {
+        method,
+        ...mount,
+        roleId,
+        ...(secretId ? { secretId } : {}),
+        variables: { roleId: names.roleIdEnv, secretId: names.secretIdEnv },
+      };
     }
     case 'kubernetes': {
       if (!cfg.role)
@@ -150,12 +174,13 @@ function authFromEnv(
       return { method, ...mount, role: cfg.role };
     }
     case 'jwt': {
-      const inline = get('VAULT_JWT');
-      const file = get('VAULT_JWT_FILE');
+      const inline = get(names.jwtEnv);
+      const file = jwtFile;
       if (!inline && !file)
-        throw new VaultError('JWT login needs a token: set VAULT_JWT or VAULT_JWT_FILE.', {
-          variable: 'VAULT_JWT',
-        });
+        throw new VaultError(
+          `JWT login needs a token: set ${names.jwtEnv} or ${jwtFileVar ?? 'vault.auth.jwtFile'}.`,
+          { variable: names.jwtEnv },
+        );
       // A file is read at login time, so a projected token that the kubelet refreshes is always current.
       const jwt = inline
         ? inline
@@ -164,8 +189,8 @@ function authFromEnv(
               return (await read(file as string)).trim();
             } catch (e) {
               throw new VaultError(
-                `VAULT_JWT_FILE names "${file}", which cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`,
-                { variable: 'VAULT_JWT_FILE', file },
+                `${jwtFileVar ?? 'vault.auth.jwtFile'} names "${file}", which cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`,
+                { variable: jwtFileVar ?? 'vault.auth.jwtFile', file },
               );
             }
           };

@@ -2,8 +2,20 @@ import type { Clock, Logger } from '../../core/ports.js';
 
 /** How the reader authenticates. Secrets here are never logged nor put in error messages. */
 export type VaultAuth =
-  | { method: 'token'; token: string }
-  | { method: 'approle'; mount?: string; roleId: string; secretId?: string }
+  | {
+      method: 'token';
+      token: string;
+      /** The environment variable the token came from, for messages (default `VAULT_TOKEN`). */
+      variable?: string;
+    }
+  | {
+      method: 'approle';
+      mount?: string;
+      roleId: string;
+      secretId?: string;
+      /** The variables the role id and secret id came from, for messages. */
+      variables?: { roleId: string; secretId: string };
+    }
   | {
       method: 'kubernetes';
       mount?: string;

@@ -182,7 +182,7 @@ class NodeVaultReader implements VaultReader {
       const a = await this.call('auth/token/lookup-self', () => this.client.tokenLookupSelf());
       if (a.status === 403 || a.status === 401) {
         throw new VaultError(
-          `Vault at ${this.address} rejected the token (auth/token/lookup-self answered ${a.status}): it is invalid, expired or revoked${this.nsHint()}. Set VAULT_TOKEN to a valid token.`,
+          `Vault at ${this.address} rejected the token (auth/token/lookup-self answered ${a.status}): it is invalid, expired or revoked${this.nsHint()}. Set ${auth.variable ?? 'VAULT_TOKEN'} to a valid token.`,
           { method: 'token', status: a.status },
         );
       }
@@ -587,7 +587,7 @@ class NodeVaultReader implements VaultReader {
 function loginHint(auth: Exclude<VaultAuth, { method: 'token' }>): string {
   switch (auth.method) {
     case 'approle':
-      return 'check the role id and secret id (VAULT_ROLE_ID, VAULT_SECRET_ID) and the auth mount';
+      return `check the role id and secret id (${auth.variables?.roleId ?? 'VAULT_ROLE_ID'}, ${auth.variables?.secretId ?? 'VAULT_SECRET_ID'}) and the auth mount`;
     case 'kubernetes':
       return `check that role "${auth.role}" exists on that mount and binds this pod's service account and namespace`;
     case 'jwt':

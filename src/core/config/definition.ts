@@ -95,6 +95,11 @@ const repoFile = z.string().superRefine((value, ctx) => {
 /** `Name <email>`, as git writes an identity. */
 const AUTHOR = /^([^<>]*[^<>\s])\s*<([^<>\s]+@[^<>\s]+)>$/;
 
+/** The name of an environment variable (POSIX: letters, digits, `_`, not starting with a digit). */
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+  message: 'expected the name of an environment variable, e.g. VAULT_TOKEN_PROD',
+});
+
 const vault = z.strictObject({
   address: z
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. https://vault.example.com' })
@@ -105,6 +110,13 @@ const vault = z.strictObject({
       method: z.enum(['token', 'approle', 'kubernetes', 'jwt']).optional(),
       role: z.string().optional(),
       mount: z.string().optional(),
+      // Where this Vault's credentials come from (docs/configuration.md, "Credentials per Vault"): the
+      // names of environment variables, never the values, so the config file holds no secret.
+      tokenEnv: envName.optional(),
+      roleIdEnv: envName.optional(),
+      secretIdEnv: envName.optional(),
+      jwtEnv: envName.optional(),
+      jwtFile: z.string().min(1).optional(),
     })
     .optional(),
   mounts: z.array(mount).default([]),

@@ -6,6 +6,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { CREDENTIAL_KEYS, ownVault } from './credentials.js';
 import { configSchema, type Config } from './definition.js';
 
 /**
@@ -305,18 +306,33 @@ function errorText(err: unknown): string {
 
 /**
  * The config an environment's Vault is read with: its `vault` keys over the top-level ones (mounts: its
- * own when it lists any). Null or an unknown name: the config as it is.
+ * own when it lists any). An environment that reads its own Vault (another address) never inherits the
+ * top-level block's credential names (src/core/config/credentials.ts). Null or an unknown name: the
+ * config as it is.
+ * @param homeAddress `VAULT_ADDR`, for a config without a top-level `vault.address`
  */
-export function configForEnvironment(config: Config, environment: string | null): Config {
+export function configForEnvironment(
+  config: Config,
+  environment: string | null,
+  homeAddress?: string,
+): Config {
   const env = environment === null ? undefined : config.environments.find((e) => e.name === environment);
   if (!env?.vault) return config;
   const { mounts, auth, ...rest } = env.vault;
+  const inherited = ownVault(config, env.name, homeAddress)
+    ? Object.fromEntries(
+        Object.entries(config.vault.auth ?? {}).filter(
+          ([k]) => !(CREDENTIAL_KEYS as readonly string[]).includes(k),
+        ),
+      )
+    : config.vault.auth;
+  const mergedAuth = { ...inherited, ...auth };
   return {
     ...config,
     vault: {
       ...config.vault,
       ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
-      ...(auth ? { auth: { ...config.vault.auth, ...auth } } : {}),
+      ...(Object.keys(mergedAuth).length > 0 ? { auth: mergedAuth } : { auth: undefined }),
       mounts: mounts.length > 0 ? mounts : config.vault.mounts,
     },
   };

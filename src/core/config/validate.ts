@@ -8,7 +8,8 @@
 import picomatch from 'picomatch';
 import { ConfigError } from '../errors.js';
 import type { Config } from './definition.js';
-import { keyLine, parseConfig, type ConfigIssue } from './parse.js';
+import { dotted, keyLine, parseConfig, type ConfigIssue } from './parse.js';
+import { credentialIssues } from './credentials.js';
 import { templateIssues } from './templates.js';
 
 export interface ConfigCheck {
@@ -20,6 +21,7 @@ export interface ConfigCheck {
 /**
  * Checks a config's text (null: no config file, every default) and the repository files it names.
  * @param read a repository file's text, or null when absent (for the template keys)
+ * @param homeAddress `VAULT_ADDR`, for the credentials rule (src/core/config/credentials.ts)
  * @example
  * const { config, errors } = checkConfig(text, 'vault-rollout.yaml', (p) => readRepoFile(p), 'prod');
  */
@@ -28,6 +30,7 @@ export function checkConfig(
   file: string,
   read: (path: string) => string | null,
   environment?: string,
+  homeAddress?: string,
 ): ConfigCheck {
   let config: Config;
   try {
@@ -52,6 +55,14 @@ export function checkConfig(
       message: known
         ? `--environment "${environment}" is not one of the config's environments (${known})`
         : `--environment "${environment}" given, but the config lists no environments`,
+    });
+  }
+  for (const { path, message } of credentialIssues(config, environment, homeAddress)) {
+    errors.push({
+      key: dotted(path),
+      line: text === null ? null : keyLine(text, path),
+      column: null,
+      message,
     });
   }
   return { config, errors };
