@@ -34,6 +34,11 @@ export interface Kustomization {
 export interface Item {
   doc: ManifestDocument;
   data: unknown;
+  /**
+   * The name kustomize gives a ConfigMap or Secret after name prefixes and suffixes, when it differs
+   * from `metadata.name` (discovery keeps the written name: see RENAMED_WITH_REFERENCES).
+   */
+  name?: string;
 }
 
 /** A generated ConfigMap or Secret: its names (as written, and after prefix/suffix) and its files by key. */
@@ -103,17 +108,20 @@ function isRemote(entry: string): boolean {
 export function withMeta(item: Item, changes: { name?: string; namespace?: string }): Item {
   const data = item.data as Data;
   const metadata = isRecord(data.metadata) ? data.metadata : {};
-  return { doc: item.doc, data: { ...data, metadata: { ...metadata, ...changes } } };
+  const out: Item = { doc: item.doc, data: { ...data, metadata: { ...metadata, ...changes } } };
+  if (item.name !== undefined) out.name = item.name;
+  return out;
 }
 
 /**
  * A built object's id as kustomize prints it (`ConfigMap.v1.[noGrp]/cm.[noNs]`), where an object without
  * a namespace and one in `default` are the same; null for a document without a kind or a name.
  */
-export function resourceId(data: unknown): string | null {
+export function resourceId(item: Item): string | null {
+  const data = item.data;
   if (!isRecord(data)) return null;
   const kind = str(data.kind);
-  const name = str(get(data, ['metadata', 'name']));
+  const name = item.name ?? str(get(data, ['metadata', 'name']));
   if (kind === null || name === null) return null;
   const apiVersion = String(data.apiVersion ?? '');
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
@@ -350,7 +358,10 @@ export class KustomizeBuild {
     const k = this.input.kustomizations.get(dir);
     if (!k) return EMPTY;
     if (this.building.has(dir)) {
-      this.input.report(k.file, `kustomization cycle through "${dir || '.'}" (from "${request.from}"): skipped`);
+      this.input.report(
+        k.file,
+        `kustomization cycle through "${dir || '.'}" (from "${request.from}"): skipped`,
+      );
       return EMPTY;
     }
     if (stack.length >= this.limits.maxDepth) return this.tooDeep(k.file);
@@ -400,7 +411,7 @@ export class KustomizeBuild {
     // Ids of what is accumulated, with the file each came from: kustomize refuses a second one.
     const ids = new Map<string, string>();
     for (const item of items) {
-      const id = resourceId(item.data);
+      const id = resourceId(item);
       if (id !== null) ids.set(id, item.doc.file);
     }
     const tooMuch = (): Refusal | null => {
@@ -417,11 +428,12 @@ export class KustomizeBuild {
       if (items.length + more.length > maxDocuments)
         return this.refuse(k.file, `builds more than ${maxDocuments} documents (MAX_ROOT_DOCUMENTS)`);
       for (const item of more) {
-        const id = resourceId(item.data);
+        const id = resourceId(item);
         if (id !== null) {
           const first = ids.get(id);
           if (first !== undefined) {
-            const where = first === item.doc.file ? `"${first}" again` : `"${item.doc.file}" after "${first}"`;
+            const where =
+              first === item.doc.file ? `"${first}" again` : `"${item.doc.file}" after "${first}"`;
             return this.refuse(
               k.file,
               `may not add resource with an already registered id: ${id} (${where}, through "${entry}")`,
@@ -455,7 +467,11 @@ export class KustomizeBuild {
       } else if (texts.has(path)) {
         bytes += this.size(path);
         const docs = (docsByFile.get(path) ?? []).filter((doc) => isRecord(doc.data));
-        const refused = accumulate(docs.map((doc) => ({ doc, data: doc.data })), entry) ?? tooMuch();
+        const refused =
+          accumulate(
+            docs.map((doc) => ({ doc, data: doc.data })),
+            entry,
+          ) ?? tooMuch();
         if (refused) return refused;
       } else if (brokenDirs.has(path)) {
         this.included.add(path);
@@ -520,9 +536,12 @@ export class KustomizeBuild {
         const changes: { name?: string; namespace?: string } = {};
         if (namespace !== null && !CLUSTER_SCOPED.has(kind)) changes.namespace = namespace;
         const name = get(o, ['metadata', 'name']);
-        if ((prefix || suffix) && typeof name === 'string' && !RENAMED_WITH_REFERENCES.has(kind))
-          changes.name = `${prefix}${name}${suffix}`;
-        return Object.keys(changes).length > 0 ? withMeta(item, changes) : item;
+        let renamed = item;
+        if ((prefix || suffix) && typeof name === 'string') {
+          if (!RENAMED_WITH_REFERENCES.has(kind)) changes.name = `${prefix}${name}${suffix}`;
+          else renamed = { ...item, name: `${prefix}${item.name ?? name}${suffix}` };
+        }
+        return Object.keys(changes).length > 0 ? withMeta(renamed, changes) : renamed;
       });
       // Layers are shared (memoised): the renamed generators are new objects.
       const renamed = layer.generated.map((g) => ({
@@ -574,7 +593,7 @@ export class KustomizeBuild {
         items = items.map((item) => {
           if (!selects(t, item)) return item;
           try {
-            return { doc: item.doc, data: applyJsonPatch(item.data, (first ?? []) as never) };
+            return { ...item, data: applyJsonPatch(item.data, (first ?? []) as never) };
           } catch (err) {
             report(k.file, `JSON 6902 patch does not apply to ${describe(item)}: ${(err as Error).message}`);
             return item;
@@ -587,7 +606,7 @@ export class KustomizeBuild {
         items = items.flatMap((item) => {
           if (t ? !selects(t, item) : !names(p, item)) return [item];
           const merged = strategicMerge(item.data, t ? withoutIdentity(p) : p);
-          return merged === undefined ? [] : [{ doc: item.doc, data: merged }];
+          return merged === undefined ? [] : [{ ...item, data: merged }];
         });
       }
     };

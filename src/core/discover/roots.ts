@@ -168,7 +168,8 @@ class RootGraphBuilder {
       const dir = dirName(file);
       const data = this.docsByFile.get(file)?.[0]?.data;
       // A Flux object in a file of that name is no kustomization.
-      if (isRecord(data) && String(data.apiVersion ?? '').startsWith('kustomize.toolkit.fluxcd.io/')) continue;
+      if (isRecord(data) && String(data.apiVersion ?? '').startsWith('kustomize.toolkit.fluxcd.io/'))
+        continue;
       const files = byDir.get(dir);
       if (files) files.push(file);
       else byDir.set(dir, [file]);
@@ -283,7 +284,10 @@ class RootGraphBuilder {
       };
       if (o.kind === 'Kustomization' && api.startsWith('kustomize.toolkit.fluxcd.io/')) {
         add(get(o, ['spec', 'path']) ?? './', true, str(get(o, ['spec', 'targetNamespace'])));
-      } else if ((o.kind === 'Application' || o.kind === 'ApplicationSet') && api.startsWith('argoproj.io/')) {
+      } else if (
+        (o.kind === 'Application' || o.kind === 'ApplicationSet') &&
+        api.startsWith('argoproj.io/')
+      ) {
         const spec = o.kind === 'Application' ? o.spec : get(o, ['spec', 'template', 'spec']);
         const sources = [get(spec, ['source']), ...list(get(spec, ['sources']))];
         for (const s of sources) {
