@@ -13,6 +13,8 @@ import { IsoWorkspace } from './iso.js';
 import { NativeWorkspace } from './native.js';
 import { looksLikeUrl } from './remote-url.js';
 
+export { stopGitChildren } from './exec.js';
+
 export type GitEngine = 'native' | 'isomorphic';
 
 export interface OpenWorkspaceOptions {
