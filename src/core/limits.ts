@@ -69,9 +69,12 @@ export interface RootLimits {
   maxBytes: number;
 }
 
-/** `kubectl kustomize` builds a chain 5,000 deep; twice that is still a few megabytes of state here. */
+/** `kubectl kustomize` builds a chain 5,000 deep; `plan` on one takes 3.5 s, 131 MB peak (bench-graph). */
 export const MAX_KUSTOMIZE_DEPTH = 10_000;
-/** Far beyond a hand-written root; a built document is a reference here, so this bounds memory too. */
+/**
+ * Far beyond a hand-written root. A diamond whose copies all have their own names reaches it in about
+ * 17 layers: stopped there, `plan` takes 6 s, 251 MB peak (bench-graph).
+ */
 export const MAX_ROOT_DOCUMENTS = 100_000;
 /** 256 MiB: about fifty times the `maxFileBytes` default, read over again through includes. */
 export const MAX_ROOT_BYTES = 256 * 1024 * 1024;
