@@ -12,6 +12,7 @@ await build({
     'bench-floor': 'scripts/bench-floor.ts',
     'bench-roots': 'scripts/bench-roots.ts',
     'bench-large': 'scripts/bench-large.ts',
+    'bench-graph': 'scripts/bench-graph.ts',
   },
   outdir: '.bench/bin',
   outExtension: { '.js': '.mjs' },
@@ -25,6 +26,10 @@ await build({
   banner: { js: banner },
   logLevel: 'warning',
 });
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+// Hostile kustomization graphs (a 30-layer diamond, a chain 5,000 deep): `npm run bench -- --only graph`.
+const graph = () => spawnSync(process.execPath, ['.bench/bin/bench-graph.mjs'], { stdio: 'inherit' });
+if (only === 'graph') process.exit(graph().status ?? 1);
 const r = spawnSync(process.execPath, ['--expose-gc', '.bench/bin/bench.mjs', ...process.argv.slice(2)], {
   stdio: 'inherit',
 });
@@ -39,6 +44,9 @@ if (roots.status !== 0) process.exit(roots.status ?? 1);
 console.log('');
 const large = spawnSync(process.execPath, ['.bench/bin/bench-large.mjs'], { stdio: 'inherit' });
 if (large.status !== 0) process.exit(large.status ?? 1);
+console.log('');
+const graphs = graph();
+if (graphs.status !== 0) process.exit(graphs.status ?? 1);
 // The GitHub Action's start-up (bundle load to the first Vault request), from the committed dist/index.js.
 console.log('');
 const action = spawnSync(process.execPath, ['scripts/bench-action.mjs'], { stdio: 'inherit' });

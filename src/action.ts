@@ -8,6 +8,7 @@
  *   with: { vault-address: https://vault.example.com, vault-auth: jwt, vault-role: vault-rollout }
  */
 import { cleanTempDirsOnExit } from './adapters/fs/temp.js';
+import { stopGitChildren } from './adapters/git/index.js';
 import * as core from '@actions/core';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -96,7 +97,7 @@ function routeProcessWarnings(): void {
 
 async function main(): Promise<void> {
   routeProcessWarnings();
-  cleanTempDirsOnExit();
+  cleanTempDirsOnExit({ stop: stopGitChildren });
   const group = phases();
   try {
     const cwd = process.env.GITHUB_WORKSPACE || process.cwd();

@@ -3,6 +3,7 @@
  * @example node dist/cli.js plan --repo ./manifests --format json --exit-code
  */
 import { cleanTempDirsOnExit } from './adapters/fs/temp.js';
+import { stopGitChildren } from './adapters/git/index.js';
 import { Command, Option } from 'commander';
 import { createLogger, type LogFormat } from './log.js';
 import type { Logger } from './core/ports.js';
@@ -142,7 +143,7 @@ async function main(argv: string[]): Promise<number> {
     // dev-server handles SIGINT/SIGTERM itself (it stops cleanly and exits 0); every other command removes its
     // temporary folders on the way out.
     .hook('preAction', (_program, command) => {
-      if (command.name() !== 'dev-server') cleanTempDirsOnExit();
+      if (command.name() !== 'dev-server') cleanTempDirsOnExit({ stop: stopGitChildren });
     });
 
   common(

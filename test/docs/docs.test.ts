@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { configSchema, parseConfig } from '../../src/core/config/schema.js';
+import * as limits from '../../src/core/limits.js';
 import { repoRoot } from '../support/run-cli.js';
 
 const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
@@ -46,6 +47,24 @@ describe('docs/configuration.md', () => {
       .map((k) => k.replace(/^environments\[\]\.vault\./, 'vault.'))
       .filter((k) => !doc.includes(`\`${k}\``));
     expect(undocumented).toEqual([]);
+  });
+
+  it('documents every render root limit of src/core/limits.ts with its default, as README does', () => {
+    const constants = Object.entries(limits).filter(([name]) => /^MAX_/.test(name));
+    expect(constants.map(([name]) => name).sort()).toEqual([
+      'MAX_KUSTOMIZE_DEPTH',
+      'MAX_ROOT_BYTES',
+      'MAX_ROOT_DOCUMENTS',
+    ]);
+    const readme = read('README.md');
+    for (const [name, value] of constants) {
+      expect(doc).toMatch(new RegExp(`\\| \`${name}\` +\\| \`${String(value)}\``));
+      expect(readme).toContain(
+        Number(value) >= 1024 * 1024
+          ? `${Number(value) / 1024 / 1024} MiB`
+          : (value as number).toLocaleString('en-US'),
+      );
+    }
   });
 
   it('gives an example that is a valid config and sets every top-level key', () => {

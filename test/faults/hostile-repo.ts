@@ -133,3 +133,45 @@ export const HOSTILE_FILES: RepoFile[] = [
     ].join('---\n'),
   },
 ];
+
+/** A Deployment whose pods depend on one Vault secret (an explicit annotation). */
+export const vaultDeployment = (name: string, secret: string): string =>
+  deployment(name, { annotations: `    vault-rollout/secrets: ${secret}` });
+
+/**
+ * A diamond of kustomizations under `dir`: the root lists both folders of layer 1, each folder of a layer
+ * lists both of the next, and both of the last list `base` (one Deployment). kustomize builds the base
+ * 2^layers times, and refuses the root at the first layer that meets it twice ("may not add resource with
+ * an already registered id"). With `suffixes`, each folder of a layer renames what it builds (`-a`, `-b`),
+ * so every copy has its own id: kustomize then builds all 2^layers of them.
+ */
+export function diamondRepo(dir: string, layers: number, opts: { suffixes?: boolean } = {}): RepoFile[] {
+  const files: RepoFile[] = [
+    { path: `${dir}/kustomization.yaml`, text: 'resources:\n  - l1/a\n  - l1/b\n' },
+    { path: `${dir}/base/kustomization.yaml`, text: 'resources:\n  - web.yaml\n' },
+    { path: `${dir}/base/web.yaml`, text: vaultDeployment('web', 'kv/app/good') },
+  ];
+  for (let i = 1; i <= layers; i++) {
+    const next = i === layers ? ['../../base'] : [`../../l${i + 1}/a`, `../../l${i + 1}/b`];
+    for (const side of ['a', 'b']) {
+      files.push({
+        path: `${dir}/l${i}/${side}/kustomization.yaml`,
+        text: `${opts.suffixes ? `nameSuffix: -${side}\n` : ''}resources:\n${next.map((n) => `  - ${n}\n`).join('')}`,
+      });
+    }
+  }
+  return files;
+}
+
+/** A chain of kustomizations `depth` deep under `dir` (`c0` → `c1` → … → `base`, one Deployment). */
+export function chainRepo(dir: string, depth: number): RepoFile[] {
+  const files: RepoFile[] = [
+    { path: `${dir}/base/kustomization.yaml`, text: 'resources:\n  - web.yaml\n' },
+    { path: `${dir}/base/web.yaml`, text: vaultDeployment('chained', 'kv/app/good') },
+  ];
+  for (let i = 0; i < depth; i++) {
+    const next = i === depth - 1 ? '../base' : `../c${i + 1}`;
+    files.push({ path: `${dir}/c${i}/kustomization.yaml`, text: `resources:\n  - ${next}\n` });
+  }
+  return files;
+}

@@ -23,9 +23,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { delimiter, join, posix, relative, sep } from 'node:path';
 import { describe } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { KUSTOMIZATION_NAMES } from '../../src/core/discover/kustomization-names.js';
 
-/** The names kustomize accepts for a kustomization file, in its order of preference. */
-export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
+/** The names kustomize accepts for a kustomization file, in its order of preference (the product's list). */
+export const KUSTOMIZATION_FILES = KUSTOMIZATION_NAMES;
 
 /** Whether an executable `kubectl` is on PATH (a file check: no child process). */
 export function hasKubectl(): boolean {

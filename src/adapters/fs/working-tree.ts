@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { chmod, lstat, readFile, realpath, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { isKustomizationFile } from '../../core/discover/kustomization-names.js';
 import { VaultRolloutError } from '../../core/errors.js';
 import { oversizeProblem, type LoadLimits } from '../../core/limits.js';
 import type { FileChange, Problem, RepoFile } from '../../core/model.js';
@@ -73,7 +74,9 @@ export class WorkingTreeSource implements ManifestSource {
     }
     const problems: Problem[] = [];
     const found: Found[] = [];
-    const wanted = (path: string) => YAML_FILE.test(path) && accept(path);
+    // Kustomization files under all their names (`Kustomization` has no extension), as the Git readers
+    // see them: a root must be the same root whichever reader lists the repository.
+    const wanted = (path: string) => (YAML_FILE.test(path) || isKustomizationFile(path)) && accept(path);
 
     const walk = (dirReal: string, prefix: string, ancestors: ReadonlySet<string>, linked: boolean): void => {
       let entries;

@@ -49,7 +49,30 @@ export interface GitRunResult {
 
 /** Process groups of the git children still running, killed if the process exits first. */
 const liveGroups = new Set<number>();
+/** Each running child's end: its output pipes closed, so no process of its group is left writing. */
+const ends = new Map<number, Promise<void>>();
 let exitHookInstalled = false;
+/** Set once the run is being stopped (a signal): no new git child starts. */
+let stopping = false;
+
+/**
+ * Stops every running git child and waits until each has ended, so a temporary folder removed next has
+ * nobody writing into it (`git fetch` runs `index-pack` as its own child, which writes the pack). A child
+ * ends when its output pipes close, which its own children hold too; waiting is bounded by `timeoutMs`,
+ * since a stuck child must not hold the exit. After this no git child starts again.
+ * @example process.once('SIGTERM', () => void stopGitChildren().then(() => removeTempDirs()));
+ */
+export async function stopGitChildren(timeoutMs = 5000): Promise<void> {
+  stopping = true;
+  const waits = [...ends.values()];
+  for (const group of liveGroups) killGroup(group);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(waits),
+    new Promise<void>((done) => (timer = setTimeout(done, timeoutMs))),
+  ]);
+  clearTimeout(timer);
+}
 
 function killGroup(pid: number): void {
   try {
@@ -132,6 +155,10 @@ export class GitCli {
     const limits = this.limits;
     const deadline = Math.min(opts.timeoutMs ?? Infinity, limits.timeoutMs);
     return new Promise((resolve, reject) => {
+      if (stopping) {
+        reject(new GitError(`git ${describeGitCall(args, opts.cwd)} not started: the run is stopping`));
+        return;
+      }
       let inFd: number | null = null;
       try {
         if (opts.inputFile !== undefined) inFd = openSync(opts.inputFile, 'r');
@@ -148,7 +175,17 @@ export class GitCli {
       });
       if (inFd !== null) closeSync(inFd);
       const pid = child.pid;
-      if (pid !== undefined) trackGroup(pid);
+      let ended = () => {};
+      if (pid !== undefined) {
+        trackGroup(pid);
+        ends.set(pid, new Promise<void>((done) => (ended = done)));
+      }
+      const end = () => {
+        if (pid === undefined) return;
+        liveGroups.delete(pid);
+        ends.delete(pid);
+        ended();
+      };
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let size = 0;
@@ -184,12 +221,12 @@ export class GitCli {
       child.stderr!.on('data', collect(err));
       child.on('error', (e) => {
         clearTimeout(timer);
-        if (pid !== undefined) liveGroups.delete(pid);
+        end();
         reject(failure ?? new GitError(`git ${args[0] ?? ''} could not start: ${e.message}`));
       });
       child.on('close', (code) => {
         clearTimeout(timer);
-        if (pid !== undefined) liveGroups.delete(pid);
+        end();
         if (failure) return reject(failure);
         if (code === null) return reject(new GitError(`git ${describeGitCall(args, opts.cwd)} was killed`));
         resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') });

@@ -13,6 +13,8 @@ import { IsoWorkspace } from './iso.js';
 import { NativeWorkspace } from './native.js';
 import { isRemoteRepo } from '../../core/repo-location.js';
 
+export { stopGitChildren } from './exec.js';
+
 export type GitEngine = 'native' | 'isomorphic';
 
 export interface OpenWorkspaceOptions {

@@ -18,7 +18,7 @@ import nodeHttp from 'isomorphic-git/http/node';
 import { GitError, VaultRolloutError } from '../../core/errors.js';
 import { DEFAULT_GIT_LIMITS, type RequestLimits } from '../../core/limits.js';
 import { boundedHttp, type BoundedHttpClient } from './bounded-http.js';
-import { makeTempDir, removeTempDir } from '../fs/temp.js';
+import { makeTempDir, removeTempDir, stoppableFs } from '../fs/temp.js';
 import type { Problem, RepoFile } from '../../core/model.js';
 import type {
   CommitFile,
@@ -137,7 +137,10 @@ export class IsoWorkspace implements Workspace {
   }
 
   private get args() {
-    return { fs, dir: this.dir, gitdir: path.join(this.dir, '.git'), cache: this.cache };
+    // A temporary clone is written through a file system that stops when the run is stopped, so that its
+    // removal on a signal is not undone by a write still on its way.
+    const files = this.tmp ? stoppableFs : fs;
+    return { fs: files, dir: this.dir, gitdir: path.join(this.dir, '.git'), cache: this.cache };
   }
 
   private get remoteArgs() {

@@ -1,0 +1,26 @@
+/** Repo-relative POSIX paths, as kustomizations and deployment objects name them. */
+
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+export function dirName(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+}
+
+/**
+ * `dir` joined with a relative POSIX path, normalised; null when it leaves the repository.
+ * @example joinPath('clusters/prod/web', '../../../apps/web') // 'apps/web'
+ */
+export function joinPath(dir: string, rel: string): string | null {
+  const out: string[] = rel.startsWith('/') ? [] : dir.split('/').filter(Boolean);
+  for (const seg of rel.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (out.length === 0) return null;
+      out.pop();
+    } else out.push(seg);
+  }
+  return out.join('/');
+}
