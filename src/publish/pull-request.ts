@@ -25,7 +25,7 @@ import type { Logger, Workspace } from '../core/ports.js';
 import { renderCommitMessage } from '../core/report/commit-message.js';
 import { renderPullRequest } from '../core/report/pr-body.js';
 import { readTemplate } from '../adapters/templates.js';
-import type { MessageTemplates } from '../core/config/templates.js';
+import { shippedTemplates, type MessageTemplates } from '../core/config/templates.js';
 import {
   GitHubError,
   GitHubGitData,
@@ -226,11 +226,7 @@ export async function publishPullRequest(
   // Reads and writes of the pull-request branch: git, or the GitHub API (the base always comes from git).
   const target: Workspace = apiCommits ? apiWs : ws;
 
-  const templates = opts.templates ?? {
-    commitMessage: readTemplate('commit-message.liquid'),
-    pullRequestTitle: readTemplate('pr-title.liquid'),
-    pullRequestBody: readTemplate('pr-body.liquid'),
-  };
+  const templates = opts.templates ?? shippedTemplates(readTemplate);
   const message = renderCommitMessage(templates.commitMessage, report.workloads);
   const changes = report.changes.filter((c) => c.before !== c.after);
   const pending = message !== null && changes.length > 0;
