@@ -55,6 +55,9 @@ export const TEMPLATE_LIMITS = {
   depth: 10,
 } as const;
 
+/** The bounds of a render; tests pass smaller ones. */
+export type TemplateLimits = { readonly [K in keyof typeof TEMPLATE_LIMITS]: number };
+
 /** A template and where it comes from. */
 export interface TemplateSource {
   /** For errors: the repository path, or `templates/<name>` for a shipped one. */
@@ -112,7 +115,7 @@ function checked(
   Base: PartialTag,
   name: string,
   files: ReadonlyMap<string, string>,
-  depth: { n: number },
+  depth: { n: number; max: number },
   reached: Set<string>,
 ) {
   return class extends (Base as typeof IncludeTag) {
@@ -131,8 +134,8 @@ function checked(
     }
 
     override *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
-      if (depth.n >= TEMPLATE_LIMITS.depth) {
-        throw new Error(`include, render and layout nest more than ${TEMPLATE_LIMITS.depth} deep`);
+      if (depth.n >= depth.max) {
+        throw new Error(`include, render and layout nest more than ${depth.max} deep`);
       }
       depth.n++;
       try {
@@ -164,6 +167,7 @@ class ChargedCapture extends CaptureTag {
 export function createLiquid(
   partials: ReadonlyMap<string, string> = NO_PARTIALS,
   reached = new Set<string>(),
+  limits: TemplateLimits = TEMPLATE_LIMITS,
 ): Liquid {
   const liquid = new Liquid({
     strictFilters: true,
@@ -177,11 +181,11 @@ export function createLiquid(
     jekyllInclude: false,
     extname: '',
     cache: false,
-    parseLimit: TEMPLATE_LIMITS.parseChars,
-    renderLimit: TEMPLATE_LIMITS.renderMs,
-    memoryLimit: TEMPLATE_LIMITS.memory,
+    parseLimit: limits.parseChars,
+    renderLimit: limits.renderMs,
+    memoryLimit: limits.memory,
   });
-  const depth = { n: 0 };
+  const depth = { n: 0, max: limits.depth };
   liquid.registerTag('include', checked(IncludeTag, 'include', partials, depth, reached));
   liquid.registerTag('render', checked(RenderTag, 'render', partials, depth, reached));
   liquid.registerTag('layout', checked(LayoutTag, 'layout', partials, depth, reached));
@@ -247,10 +251,11 @@ export function templatePartialsOf(source: TemplateSource): string[] | null {
 /** The emitter of a render: refuses to grow past the output bound. */
 class BoundedEmitter implements Emitter {
   buffer = '';
+  constructor(private readonly max: number) {}
   write(html: unknown): void {
     const text = typeof html === 'string' ? html : html === null || html === undefined ? '' : String(html);
-    if (this.buffer.length + text.length > TEMPLATE_LIMITS.outputChars) {
-      throw new Error(`output is over ${TEMPLATE_LIMITS.outputChars} characters`);
+    if (this.buffer.length + text.length > this.max) {
+      throw new Error(`output is over ${this.max} characters`);
     }
     this.buffer += text;
   }
@@ -263,8 +268,12 @@ class BoundedEmitter implements Emitter {
  * @example
  * renderTemplate({ file: 'templates/pr-title.liquid', text }, { restart: 2, record: 0 });
  */
-export function renderTemplate(source: TemplateSource, data: object): string {
-  const liquid = createLiquid(source.partials);
+export function renderTemplate(
+  source: TemplateSource,
+  data: object,
+  limits: TemplateLimits = TEMPLATE_LIMITS,
+): string {
+  const liquid = createLiquid(source.partials, new Set(), limits);
   let parsed: Template[];
   try {
     parsed = liquid.parse(source.text, source.file);
@@ -273,7 +282,7 @@ export function renderTemplate(source: TemplateSource, data: object): string {
   }
   try {
     const ctx = new Context(data, liquid.options, { sync: true }, { liquid });
-    const emitter = new BoundedEmitter();
+    const emitter = new BoundedEmitter(limits.outputChars);
     toValueSync(liquid.renderer.renderTemplates(parsed, ctx, emitter));
     return emitter.buffer;
   } catch (err) {
