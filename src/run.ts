@@ -159,7 +159,9 @@ export function maskEnvSecrets(env: Env): void {
     const value = env[name];
     if (!value) continue;
     registerSecret(value);
-    registerSecret(Buffer.from(`${env.GIT_USERNAME ?? 'x-access-token'}:${value}`).toString('base64'));
+    // The Basic-auth header form, for the user given and for the one actions/checkout and GitHub use.
+    for (const user of new Set([env.GIT_USERNAME ?? 'x-access-token', 'x-access-token']))
+      registerSecret(Buffer.from(`${user}:${value}`).toString('base64'));
   }
 }
 

@@ -6,6 +6,7 @@
 import { GitError } from '../core/errors.js';
 import type { FileChange } from '../core/model.js';
 import { silentProgress, type Progress, type Workspace } from '../core/ports.js';
+import { outgoing } from './outgoing.js';
 
 export type CommitOutcome =
   /** Pushed: the base branch is at `commit`. */
@@ -46,7 +47,7 @@ export async function publishCommit(ws: Workspace, opts: CommitPublishOptions): 
   const commit = await ws
     .commit({
       changes,
-      message: opts.message,
+      message: outgoing(opts.message),
       author: opts.author,
       ...(opts.clock ? { now: opts.clock() } : {}),
     })

@@ -25,7 +25,7 @@ import type { Logger, Workspace } from '../core/ports.js';
 import { renderCommitMessage } from '../core/report/commit-message.js';
 import { renderPullRequest } from '../core/report/pr-body.js';
 import { readTemplate } from '../adapters/templates.js';
-import type { MessageTemplates } from '../core/config/templates.js';
+import { shippedTemplates, type MessageTemplates } from '../core/config/templates.js';
 import {
   GitHubError,
   GitHubGitData,
@@ -35,6 +35,7 @@ import {
   type RepositoryRef,
 } from '../adapters/github/index.js';
 import { ApiCommitWorkspace, type ApiIdentity, type BranchHead } from './api-commits.js';
+import { outgoing } from './outgoing.js';
 import type { PublishStep } from '../pipeline.js';
 
 /** Hidden marker of the one comment about commits a person pushed to the branch. */
@@ -218,12 +219,8 @@ export async function publishPullRequest(
   // Reads and writes of the pull-request branch: git, or the GitHub API (the base always comes from git).
   const target: Workspace = apiCommits ? apiWs : ws;
 
-  const templates = opts.templates ?? {
-    commitMessage: readTemplate('commit-message.liquid'),
-    pullRequestTitle: readTemplate('pr-title.liquid'),
-    pullRequestBody: readTemplate('pr-body.liquid'),
-  };
-  const message = renderCommitMessage(templates.commitMessage, report.workloads);
+  const templates = opts.templates ?? shippedTemplates(readTemplate);
+  const message = outgoing(renderCommitMessage(templates.commitMessage, report.workloads));
   const changes = report.changes.filter((c) => c.before !== c.after);
   const pending = message !== null && changes.length > 0;
   const open = await pulls.findOpen(branch, base);
@@ -283,7 +280,7 @@ export async function publishPullRequest(
           `left as it is${open ? ` and pull request #${open.number} not updated` : ''}: merge or close it, or delete the branch`,
       );
       if (open && !opts.dryRun && !(await pulls.hasComment(open.number, FOREIGN_COMMIT_MARKER))) {
-        await pulls.comment(open.number, foreignComment(branch, head));
+        await pulls.comment(open.number, outgoing(foreignComment(branch, head)));
       }
       if (open) report.pullRequest = { number: open.number, url: open.url };
       return done('left-alone');
@@ -301,7 +298,7 @@ export async function publishPullRequest(
         return done('dry-run');
       }
       if (open) {
-        await pulls.comment(open.number, closeComment(base, branch));
+        await pulls.comment(open.number, outgoing(closeComment(base, branch)));
         await pulls.update(open.number, { state: 'closed' });
         logger.info(`Closed pull request #${open.number}: nothing is pending on "${base}" any more`);
       }
@@ -315,6 +312,14 @@ export async function publishPullRequest(
       }
       return done('closed');
     }
+
+    // Rendered before anything is pushed: a template that fails or hits a limit leaves the remote as it is.
+    const rendered = renderPullRequest(
+      { title: templates.pullRequestTitle, body: templates.pullRequestBody },
+      report,
+      { base, branch, annotationPrefix: config.annotationPrefix },
+    );
+    const text = { title: outgoing(rendered.title), body: outgoing(rendered.body) };
 
     if (opts.dryRun) {
       logger.info(
@@ -349,11 +354,6 @@ export async function publishPullRequest(
       );
     }
 
-    const text = renderPullRequest(
-      { title: templates.pullRequestTitle, body: templates.pullRequestBody },
-      report,
-      { base, branch, annotationPrefix: config.annotationPrefix },
-    );
     let pr: PullRequestInfo;
     let outcome: PullRequestOutcome;
     let created = false;

@@ -1,7 +1,8 @@
 /** Config checks without a run, the users' own templates, --seed parsing and the run's exit code (no I/O). */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config/schema.js';
-import { resolveTemplates, templateProblem } from '../../src/core/config/templates.js';
+import { resolveTemplates } from '../../src/core/config/templates.js';
+import { templateProblem } from '../../src/core/report/liquid.js';
 import { checkConfig, issueLine, selectionWarnings } from '../../src/core/config/validate.js';
 import { ConfigError } from '../../src/core/errors.js';
 import type { RunReport } from '../../src/core/model.js';
@@ -13,17 +14,23 @@ const shipped = (name: string) => `shipped ${name}`;
 
 describe('templates', () => {
   it('the shipped ones by default; the repository file where a key names one', () => {
+    const ship = (name: string) => ({ file: `templates/${name}`, text: `shipped ${name}` });
     expect(resolveTemplates(parseConfig('', 'c.yaml'), files({}), shipped)).toEqual({
-      commitMessage: 'shipped commit-message.liquid',
-      pullRequestTitle: 'shipped pr-title.liquid',
-      pullRequestBody: 'shipped pr-body.liquid',
+      commitMessage: ship('commit-message.liquid'),
+      pullRequestTitle: ship('pr-title.liquid'),
+      pullRequestBody: ship('pr-body.liquid'),
     });
     const config = parseConfig('pullRequest:\n  bodyTemplate: .github/body.liquid\n', 'c.yaml');
     expect(resolveTemplates(config, files({ '.github/body.liquid': 'mine {{ restart }}' }), shipped)).toEqual(
       {
-        commitMessage: 'shipped commit-message.liquid',
-        pullRequestTitle: 'shipped pr-title.liquid',
-        pullRequestBody: 'mine {{ restart }}',
+        commitMessage: ship('commit-message.liquid'),
+        pullRequestTitle: ship('pr-title.liquid'),
+        pullRequestBody: {
+          file: '.github/body.liquid',
+          text: 'mine {{ restart }}',
+          // what include, render and layout may reach: the configured files only
+          partials: new Map([['.github/body.liquid', 'mine {{ restart }}']]),
+        },
       },
     );
   });
@@ -56,8 +63,9 @@ describe('templates', () => {
   });
 
   it('templateProblem gives the line of a parse error, null for a good template', () => {
-    expect(templateProblem('a\n{% if x %}\nb')).toEqual({ line: 2, message: 'tag {% if x %} not closed' });
-    expect(templateProblem('{{ restart }} {% if record > 0 %}x{% endif %}')).toBeNull();
+    const t = (text: string) => templateProblem({ file: 't.liquid', text });
+    expect(t('a\n{% if x %}\nb')).toEqual({ line: 2, message: 'tag {% if x %} not closed' });
+    expect(t('{{ restart }} {% if record > 0 %}x{% endif %}')).toBeNull();
   });
 });
 

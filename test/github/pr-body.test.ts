@@ -16,10 +16,11 @@ import { renderPullRequest } from '../../src/core/report/pr-body.js';
 import { isOwnBranchCommit, withBranchTrailer } from '../../src/publish/pull-request.js';
 import { podTargets } from '../../src/core/discover/workloads.js';
 
-const templates = {
-  title: readFileSync(path.join(import.meta.dirname, '../../templates/pr-title.liquid'), 'utf8'),
-  body: readFileSync(path.join(import.meta.dirname, '../../templates/pr-body.liquid'), 'utf8'),
-};
+const shipped = (name: string) => ({
+  file: `templates/${name}`,
+  text: readFileSync(path.join(import.meta.dirname, '../../templates', name), 'utf8'),
+});
+const templates = { title: shipped('pr-title.liquid'), body: shipped('pr-body.liquid') };
 const ctx = { base: 'main', branch: 'vault-rollout/main', annotationPrefix: 'vault-rollout' };
 
 function workload(w: Partial<Workload> & Pick<Workload, 'kind' | 'name' | 'file'>): Workload {

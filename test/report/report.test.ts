@@ -7,7 +7,10 @@ import { renderCommitMessage, secretTrailers } from '../../src/core/report/commi
 import { escapeMarkdown, toDiff, toJson, toMarkdown, toTable } from '../../src/core/report/render.js';
 import { podTargets } from '../../src/core/discover/workloads.js';
 
-const template = readFileSync(new URL('../../templates/commit-message.liquid', import.meta.url), 'utf8');
+const template = {
+  file: 'templates/commit-message.liquid',
+  text: readFileSync(new URL('../../templates/commit-message.liquid', import.meta.url), 'utf8'),
+};
 
 function wl(
   name: string,

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import nodeVault from 'node-vault';
 import { VaultError } from '../../core/errors.js';
+import { registerSecret } from '../../log.js';
 import type { SecretStatus } from '../../core/model.js';
 import { silentLogger, type Clock, type Logger, type SecretReader } from '../../core/ports.js';
 import {
@@ -191,6 +192,9 @@ class NodeVaultReader implements VaultReader {
     }
     const mount = trimSlashes(auth.mount ?? auth.method);
     const payload = await this.loginPayload(auth);
+    // The login credential and the token Vault answers with are the run's secrets too: nothing the run
+    // prints or publishes (a commit message, a pull request) may carry them.
+    registerSecret(payload.jwt);
     const answer = await this.call(`auth/${mount}/login`, () => {
       if (auth.method === 'approle') return this.client.approleLogin({ mount_point: mount, ...payload });
       if (auth.method === 'kubernetes')
@@ -207,6 +211,7 @@ class NodeVaultReader implements VaultReader {
         { method: auth.method, mount, status: answer.status },
       );
     }
+    registerSecret(token);
     this.client.token = token;
     this.loggedIn = true;
     this.logger.info('logged in to Vault', { method: auth.method, mount });

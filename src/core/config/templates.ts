@@ -4,16 +4,16 @@
  * `pullRequest.titleTemplate`, `pullRequest.bodyTemplate`). Pure: the caller reads the files and passes
  * their text. Trailers are never part of a template: the commit message code appends them.
  */
-import { Liquid } from 'liquidjs';
 import { ConfigError } from '../errors.js';
 import type { Config } from './definition.js';
 import type { ConfigIssue } from './parse.js';
+import { templatePartialsOf, templateProblem, type TemplateSource } from '../report/liquid.js';
 
-/** The three templates a publish renders. */
+/** The three templates a publish renders, each with the configured files it may include. */
 export interface MessageTemplates {
-  commitMessage: string;
-  pullRequestTitle: string;
-  pullRequestBody: string;
+  commitMessage: TemplateSource;
+  pullRequestTitle: TemplateSource;
+  pullRequestBody: TemplateSource;
 }
 
 /** Which template each config key sets, and the shipped file it replaces. */
@@ -30,39 +30,37 @@ export function templateFile(config: Config, key: (typeof TEMPLATE_KEYS)[number]
   return config.pullRequest.bodyTemplate;
 }
 
-const liquid = new Liquid({ strictFilters: true, ownPropertyOnly: true });
-
 /**
- * Why a template does not parse, with its line, or null. Rendering uses the same settings
- * (`strictFilters`: an unknown filter is an error, not silently dropped).
+ * The configured template files by repository path: what `include`, `render` and `layout` may reach
+ * (docs/configuration.md). Files the repository does not hold are left out.
  */
-export function templateProblem(text: string): { line: number | null; message: string } | null {
-  try {
-    liquid.parse(text);
-    return null;
-  } catch (err) {
-    const e = err as Error & { token?: { getPosition?: () => [number, number] } };
-    const position = e.token?.getPosition?.();
-    const first = (e.message.split('\n')[0] ?? e.message).replace(/, line:\d+, col:\d+$/, '');
-    return { line: position?.[0] ?? null, message: first };
+export function templatePartials(config: Config, read: (path: string) => string | null): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const { key } of TEMPLATE_KEYS) {
+    const file = templateFile(config, key);
+    const text = file === undefined ? null : read(file);
+    if (file !== undefined && text !== null) files.set(file, text);
   }
+  return files;
 }
 
 /**
- * Every template problem of a config: a named file that the repository does not hold, or one that does
- * not parse. `read` returns a repository file's text, or null when it is absent.
+ * Every template problem of a config: a named file that the repository does not hold, one that does
+ * not parse, or one that includes (renders, lays out) a file that is not a configured template.
+ * `read` returns a repository file's text, or null when it is absent.
  */
 export function templateIssues(config: Config, read: (path: string) => string | null): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  const partials = templatePartials(config, read);
   for (const { key } of TEMPLATE_KEYS) {
     const file = templateFile(config, key);
     if (file === undefined) continue;
-    const text = read(file);
-    if (text === null) {
+    const text = partials.get(file);
+    if (text === undefined) {
       issues.push({ key, line: null, column: null, message: `"${file}" is not a file of the repository` });
       continue;
     }
-    const problem = templateProblem(text);
+    const problem = templateProblem({ file, text, partials });
     if (problem) {
       issues.push({
         key,
@@ -72,7 +70,50 @@ export function templateIssues(config: Config, read: (path: string) => string | 
       });
     }
   }
+  if (issues.length === 0) {
+    const cycle = includeCycle(partials);
+    if (cycle) {
+      const key = TEMPLATE_KEYS.find((k) => templateFile(config, k.key) === cycle[0])?.key ?? '';
+      issues.push({
+        key,
+        line: null,
+        column: null,
+        message: `"${cycle[0]}" includes itself (${cycle.map((f) => `"${f}"`).join(' -> ')}): a template may include the other configured templates, never itself`,
+      });
+    }
+  }
   return issues;
+}
+
+/** A chain of includes that comes back to its first file, or null. */
+function includeCycle(files: ReadonlyMap<string, string>): string[] | null {
+  const edges = new Map<string, string[]>();
+  for (const [file, text] of files)
+    edges.set(file, templatePartialsOf({ file, text, partials: files }) ?? []);
+  const visit = (file: string, path: string[]): string[] | null => {
+    if (path.includes(file)) return [...path.slice(path.indexOf(file)), file];
+    for (const next of edges.get(file) ?? []) {
+      const cycle = visit(next, [...path, file]);
+      if (cycle) return cycle;
+    }
+    return null;
+  };
+  for (const file of files.keys()) {
+    const cycle = visit(file, []);
+    if (cycle) return cycle;
+  }
+  return null;
+}
+
+/**
+ * The shipped templates (templates/ at the package root), which include nothing.
+ * @param shipped a shipped template's text by file name
+ */
+export function shippedTemplates(shipped: (name: string) => string): MessageTemplates {
+  const out = {} as MessageTemplates;
+  for (const { field, shipped: name } of TEMPLATE_KEYS)
+    out[field] = { file: `templates/${name}`, text: shipped(name) };
+  return out;
 }
 
 /**
@@ -92,10 +133,14 @@ export function resolveTemplates(
   if (issues.length > 0) {
     throw new ConfigError(issues.map((i) => `${i.key}: ${i.message}`).join('\n'), { issues });
   }
+  const partials = templatePartials(config, read);
   const out = {} as MessageTemplates;
   for (const { key, field, shipped: name } of TEMPLATE_KEYS) {
     const file = templateFile(config, key);
-    out[field] = file === undefined ? shipped(name) : (read(file) as string);
+    out[field] =
+      file === undefined
+        ? { file: `templates/${name}`, text: shipped(name) }
+        : { file, text: partials.get(file) as string, partials };
   }
   return out;
 }

@@ -3,11 +3,9 @@
  * then the machine-readable trailers, which are appended here in code so no template edit can break them
  * (one `Vault-Secret: <mount/path> <old> -> <new>` line per changed secret; docs/annotations.md).
  */
-import { Liquid } from 'liquidjs';
 import type { PlannedWorkload } from '../model.js';
+import { renderTemplate, type TemplateSource } from './liquid.js';
 import { pinText } from './render.js';
-
-const liquid = new Liquid({ strictFilters: true, ownPropertyOnly: true });
 
 /** Workloads listed in a commit message body. */
 export const LISTED = 100;
@@ -30,9 +28,13 @@ export function secretTrailers(planned: readonly PlannedWorkload[]): string[] {
 
 /**
  * Renders the message for the workloads that change. Returns null when nothing changes.
- * @param template the Liquid source (see templates/commit-message.liquid)
+ * @param template the Liquid source (see templates/commit-message.liquid) and the files it may include
+ * @throws TemplateError naming the file when the template fails or hits a limit (./liquid.ts)
  */
-export function renderCommitMessage(template: string, planned: readonly PlannedWorkload[]): string | null {
+export function renderCommitMessage(
+  template: TemplateSource,
+  planned: readonly PlannedWorkload[],
+): string | null {
   const changing = planned.filter(
     (p) => (p.action === 'restart' || p.action === 'record') && p.newValue !== null,
   );
@@ -60,8 +62,7 @@ export function renderCommitMessage(template: string, planned: readonly PlannedW
         .map((s) => ({ path: s.path, recorded: s.recorded, current: s.current })),
     })),
   };
-  const body = liquid
-    .parseAndRenderSync(template, data)
+  const body = renderTemplate(template, data)
     .replace(/[ \t]+$/gm, '')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

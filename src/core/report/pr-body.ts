@@ -7,8 +7,8 @@
  * GitHub refuses a body over 65,536 characters (422 "body is too long"): rows are dropped from the end
  * of the table, with a note saying how many, until the body fits.
  */
-import { Liquid } from 'liquidjs';
 import type { PlannedSecret, PlannedWorkload, RunReport } from '../model.js';
+import { renderTemplate, type TemplateSource } from './liquid.js';
 import { groupProblems } from './problems.js';
 import { escapeMarkdown } from './render.js';
 
@@ -19,16 +19,14 @@ const TITLE_LIMIT = 256;
 /** Hidden marker that identifies a body written by vault-rollout. */
 export const PR_BODY_MARKER = '<!-- vault-rollout:pull-request -->';
 
-const liquid = new Liquid({ strictFilters: true, ownPropertyOnly: true });
-
 export interface PullRequestText {
   title: string;
   body: string;
 }
 
 export interface PullRequestTemplates {
-  title: string;
-  body: string;
+  title: TemplateSource;
+  body: TemplateSource;
 }
 
 export interface PullRequestContext {
@@ -154,7 +152,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
  *
  * @example
  * const { title, body } = renderPullRequest(
- *   { title: readTemplate('pr-title.liquid'), body: readTemplate('pr-body.liquid') },
+ *   { title: { file: 'templates/pr-title.liquid', text: readTemplate('pr-title.liquid') }, body: … },
  *   report,
  *   { base: 'main', branch: 'vault-rollout/main', annotationPrefix: 'vault-rollout' },
  * );
@@ -198,19 +196,17 @@ export function renderPullRequest(
     problems,
     marker: PR_BODY_MARKER,
   };
-  const title = liquid
-    .parseAndRenderSync(templates.title, { ...base, base: ctx.base, branch: ctx.branch })
+  const title = renderTemplate(templates.title, { ...base, base: ctx.base, branch: ctx.branch })
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, TITLE_LIMIT);
   const render = (count: number) =>
-    liquid
-      .parseAndRenderSync(templates.body, {
-        ...base,
-        rows: rows.slice(0, count),
-        omitted: rows.length - count,
-        omitted_text: plural(rows.length - count, 'row'),
-      })
+    renderTemplate(templates.body, {
+      ...base,
+      rows: rows.slice(0, count),
+      omitted: rows.length - count,
+      omitted_text: plural(rows.length - count, 'row'),
+    })
       .replace(/[ \t]+$/gm, '')
       .replace(/\n{3,}/g, '\n\n')
       .trim() + '\n';
