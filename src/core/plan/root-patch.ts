@@ -6,7 +6,8 @@
  * The file is generated whole: entries sorted by kind, namespace and name, keys sorted, a header that
  * says it is generated. So a rotation changes only the lines of the versions that moved, and the file
  * reads the same whoever wrote it last. The one edit made to a person's kustomization is to list the file
- * once in its `patches`, byte-preserving like every other edit.
+ * once in its `patches`, byte-preserving like every other edit. Before any use, the file is checked to be
+ * exactly what this module writes (owned-files.ts): a rewrite never carries a person's edit along.
  */
 import { isMap, isScalar, isSeq, stringify, type Pair } from 'yaml';
 import type { RootPatchTarget } from '../model.js';
