@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promise
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useE2eServers } from '../support/e2e-servers.js';
-import { runGit } from '../support/git-server.js';
+import { commitDiffLines, runGit } from '../support/git-server.js';
 import { runCli } from '../support/run-cli.js';
 
 const s = useE2eServers('vr-owned-faults-', (vault) => {
@@ -109,10 +109,25 @@ async function planAndApply(name: string, tmp: string): Promise<{ plan: Report; 
   const env = { ...s.env, TMPDIR: tmp };
   const p = await runCli(['plan', '--repo', url, '--format', 'json'], env);
   expect(p.code, p.stderr).toBe(0);
+  // The plan's diff, to compare with what apply commits.
+  const table = await runCli(['plan', '--repo', url, '--wide'], env);
+  expect(table.code, table.stderr).toBe(0);
+  const planned = diffLines(table.stdout);
   const a = await runCli(['apply', '--repo', url, '--format', 'json'], env);
   expect(a.code, a.stderr).toBe(0);
   expect(a.stderr).not.toMatch(/differs from what was planned|^\s+at .+:\d+:\d+\)?$/m);
-  return { plan: JSON.parse(p.stdout) as Report, apply: JSON.parse(a.stdout) as Report };
+  const apply = JSON.parse(a.stdout) as Report;
+  // Byte for byte: the lines the plan shows added and removed are the lines the commit adds and removes.
+  const committed = (await commitDiffLines(s.git.repoPath(name), apply.commit!)).map((l) =>
+    l.slice(l.indexOf(': ') + 2),
+  );
+  expect(committed.sort()).toEqual(planned.sort());
+  return { plan: JSON.parse(p.stdout) as Report, apply };
+}
+
+/** The added and removed lines of a unified diff, without file headers. */
+function diffLines(text: string): string[] {
+  return text.split('\n').filter((l) => /^[+-]/.test(l) && !/^(\+\+\+|---) /.test(l));
 }
 
 /** The checks every case shares: root a skipped with one line, file untouched, the rest published. */
