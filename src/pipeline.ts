@@ -5,7 +5,13 @@
 import type { Config } from './core/config/schema.js';
 import { discover } from './core/discover/discover.js';
 import { makePathFilter } from './core/discover/globs.js';
-import { isKustomizationFile, objectKey, ROOT_PATCH_FILE, rootPatchFile } from './core/discover/roots.js';
+import {
+  dirName,
+  isKustomizationFile,
+  objectKey,
+  ROOT_PATCH_FILE,
+  rootPatchFile,
+} from './core/discover/roots.js';
 import { ConfigError, GitError } from './core/errors.js';
 import { oversizeProblem } from './core/limits.js';
 import type { PlannedWorkload, Problem, RepoFile, RunReport, SecretStatus, Workload } from './core/model.js';
@@ -121,19 +127,18 @@ function ownedFileStates(
   kinds: ReadonlyMap<string, EntryKind> | undefined,
 ): Discovered['owned'] {
   const texts = new Map(loaded.files.map((f) => [f.path, f.text]));
+  // Paths under a folder named like a generated file: the only ones that can make it a folder.
+  const nested = [...loaded.files.map((f) => f.path), ...loaded.problems.map((p) => p.file)].filter((p) =>
+    p.includes(`${ROOT_PATCH_FILE}/`),
+  );
   const out: Discovered['owned'] = [];
   for (const file of paths) {
     const text = texts.get(file);
     const kind = kinds?.get(file);
     const reported = loaded.problems.find((p) => p.file === file);
-    const inside = (p: string) => p.startsWith(`${file}/`);
     let unreadable: string | undefined;
     if (kind === 'symlink') unreadable = 'it is a symbolic link, not a file';
-    else if (
-      kind === 'directory' ||
-      loaded.files.some((f) => inside(f.path)) ||
-      loaded.problems.some((p) => inside(p.file))
-    )
+    else if (kind === 'directory' || nested.some((p) => p.startsWith(`${file}/`)))
       unreadable = 'it is a folder, not a file';
     else if (kind === 'other') unreadable = 'it is not a regular file';
     else if (reported) unreadable = `it cannot be read whole (${reported.message})`;
@@ -232,9 +237,13 @@ export async function planRepo(opts: {
   }
   const planned = workloads.map((w) => plannedBy.get(w)!);
   // A generated file that is not what vault-rollout wrote skips its root and is never rewritten.
-  const skipped = skipRoots(planned, unusableOwnedFiles(found.owned, opts.config.annotationPrefix));
+  // With --environment, only the files of that environment's roots (those of its workloads) count.
+  const roots = new Set(workloads.map((w) => w.root));
+  const owned =
+    opts.environment === undefined ? found.owned : found.owned.filter((o) => roots.has(dirName(o.file)));
+  const skipped = skipRoots(planned, unusableOwnedFiles(owned, opts.config.annotationPrefix));
   // The reader's line about an unreadable generated file is folded into that one line.
-  const folded = new Set(found.owned.flatMap((o) => (o.unreadable !== undefined ? [o.file] : [])));
+  const folded = new Set(owned.flatMap((o) => (o.unreadable !== undefined ? [o.file] : [])));
   const texts = new Map(files.map((f) => [f.path, f.text]));
   const edited =
     opts.edits === false
