@@ -7,14 +7,22 @@
 import type { Config } from './core/config/schema.js';
 import { discover } from './core/discover/discover.js';
 import { makePathFilter } from './core/discover/globs.js';
-import { isKustomizationFile, objectKey } from './core/discover/roots.js';
+import {
+  dirName,
+  isKustomizationFile,
+  objectKey,
+  ROOT_PATCH_FILE,
+  rootPatchFile,
+} from './core/discover/roots.js';
 import { ConfigError, GitError } from './core/errors.js';
 import { oversizeProblem } from './core/limits.js';
 import type { PlannedWorkload, Problem, RepoFile, RunReport, SecretStatus, Workload } from './core/model.js';
 import { buildChanges, type RootBuilds } from './core/plan/changes.js';
+import { skipRoots, unusableOwnedFiles } from './core/plan/owned-files.js';
 import { planWorkloads, statusKey, summarize } from './core/plan/plan.js';
 import {
   silentProgress,
+  type EntryKind,
   type Logger,
   type ManifestSource,
   type Progress,
@@ -30,6 +38,11 @@ export interface Discovered {
   fileData: Map<string, readonly unknown[]>;
   /** Whether a render root still builds an object (the root-patch editor drops entries for gone ones). */
   rootBuilds: RootBuilds;
+  /**
+   * The files vault-rollout generates that exist in the snapshot (owned-files.ts), each with its text, or
+   * why it could not be read whole.
+   */
+  owned: { file: string; text: string | undefined; unreadable?: string }[];
 }
 
 /**
@@ -64,7 +77,12 @@ export async function discoverRepo(
   const selected = makePathFilter(config.include, config.exclude);
   // Kustomization files are read whatever include says (`Kustomization` has no .yaml extension): they
   // say what each render root builds.
-  const accept = (path: string) => selected(path) || (isKustomizationFile(path) && notExcluded(path));
+  // The files vault-rollout generates are read whatever include and exclude say (it writes them), and so
+  // is anything under such a name, which would make it a folder.
+  const accept = (path: string) =>
+    selected(path) ||
+    (isKustomizationFile(path) && notExcluded(path)) ||
+    path.split('/').includes(ROOT_PATCH_FILE);
   const notExcluded = makePathFilter(['**'], config.exclude);
   progress.start('files');
   const loaded = withinLimit(await source.load(accept).finally(() => progress.end()), config.maxFileBytes);
@@ -88,13 +106,48 @@ export async function discoverRepo(
     roots: found.roots.length,
     problems: loaded.problems.length + found.problems.length,
   });
+  const ownedPaths = found.roots.filter((r) => r.kustomization !== null).map((r) => rootPatchFile(r.dir));
+  const owned = ownedFileStates(ownedPaths, loaded, await source.entryKinds?.(ownedPaths));
   return {
     files: loaded.files,
+    owned,
     workloads: found.workloads,
     problems: [...loaded.problems, ...found.problems],
     fileData: found.fileData,
     rootBuilds: (patchFile, object) => found.rootObjects.get(patchFile)?.has(objectKey(object)) ?? false,
   };
+}
+
+/**
+ * What is at each path vault-rollout generates: its text, or why it cannot be used as a file it wrote
+ * (a problem the reader reported for it, a folder of that name, or a symlink or special file the source
+ * saw without reading it). Paths with nothing at them are left out.
+ */
+function ownedFileStates(
+  paths: readonly string[],
+  loaded: { files: RepoFile[]; problems: Problem[] },
+  kinds: ReadonlyMap<string, EntryKind> | undefined,
+): Discovered['owned'] {
+  const texts = new Map(loaded.files.map((f) => [f.path, f.text]));
+  // Paths under a folder named like a generated file: the only ones that can make it a folder.
+  const nested = [...loaded.files.map((f) => f.path), ...loaded.problems.map((p) => p.file)].filter((p) =>
+    p.includes(`${ROOT_PATCH_FILE}/`),
+  );
+  const out: Discovered['owned'] = [];
+  for (const file of paths) {
+    const text = texts.get(file);
+    const kind = kinds?.get(file);
+    const reported = loaded.problems.find((p) => p.file === file);
+    let unreadable: string | undefined;
+    if (kind === 'symlink') unreadable = 'it is a symbolic link, not a file';
+    else if (kind === 'directory' || nested.some((p) => p.startsWith(`${file}/`)))
+      unreadable = 'it is a folder, not a file';
+    else if (kind === 'other') unreadable = 'it is not a regular file';
+    else if (reported) unreadable = `it cannot be read whole (${reported.message})`;
+    if (unreadable !== undefined) out.push({ file, text: undefined, unreadable });
+    else if (text !== undefined) out.push({ file, text });
+  }
+  return out;
 }
 
 /**
@@ -185,6 +238,14 @@ export async function planRepo(opts: {
     group.forEach((w, i) => plannedBy.set(w, planned[i]!));
   }
   const planned = workloads.map((w) => plannedBy.get(w)!);
+  // A generated file that is not what vault-rollout wrote skips its root and is never rewritten.
+  // With --environment, only the files of that environment's roots (those of its workloads) count.
+  const roots = new Set(workloads.map((w) => w.root));
+  const owned =
+    opts.environment === undefined ? found.owned : found.owned.filter((o) => roots.has(dirName(o.file)));
+  const skipped = skipRoots(planned, unusableOwnedFiles(owned, opts.config.annotationPrefix));
+  // The reader's line about an unreadable generated file is folded into that one line.
+  const folded = new Set(owned.flatMap((o) => (o.unreadable !== undefined ? [o.file] : [])));
   const texts = new Map(files.map((f) => [f.path, f.text]));
   const edited =
     opts.edits === false
@@ -194,7 +255,7 @@ export async function planRepo(opts: {
     branch: opts.branch,
     workloads: planned,
     summary: summarize(planned),
-    problems: [...problems, ...edited.problems],
+    problems: [...problems.filter((p) => !folded.has(p.file)), ...skipped, ...edited.problems],
     changes: edited.changes,
     commit: null,
     pullRequest: null,

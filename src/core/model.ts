@@ -186,8 +186,12 @@ export type SecretStatus =
 export type SecretState =
   'up-to-date' | 'outdated' | 'unrecorded' | 'missing' | 'deleted' | 'forbidden' | 'unsupported';
 
-/** Workload actions in the report (docs/schema/report.schema.json). */
-export type WorkloadAction = 'restart' | 'record' | 'none' | 'blocked';
+/**
+ * Workload actions in the report (docs/schema/report.schema.json). `skipped`: the manifests are shaped so
+ * that no safe edit exists (a file vault-rollout generates holds what it did not write): left as it is,
+ * with the reason; unlike `blocked` it never changes the exit code.
+ */
+export type WorkloadAction = 'restart' | 'record' | 'none' | 'blocked' | 'skipped';
 
 export interface PlannedSecret {
   path: string;
@@ -235,6 +239,8 @@ export interface Summary {
   record: number;
   blocked: number;
   unchanged: number;
+  /** Workloads `skipped`; present only when there are any. */
+  skipped?: number;
 }
 
 /** Everything a run knows; rendered by report/ and published by git/github adapters. */

@@ -30,7 +30,16 @@ export interface ManifestSource {
    * Files that cannot be read (symlink out of the repo, not UTF-8, ...) come back as problems.
    */
   load(accept: (path: string) => boolean): Promise<{ files: RepoFile[]; problems: Problem[] }>;
+  /**
+   * What is at each path, without following a symlink ('missing' when nothing is). Asked about the files
+   * vault-rollout generates, which it uses only as regular files it reads whole. Optional: a source over
+   * Git objects reports a symlink through `load`, and a folder shows as the files under it.
+   */
+  entryKinds?(paths: readonly string[]): Promise<Map<string, EntryKind>>;
 }
+
+/** What a path of the repository holds (see ManifestSource.entryKinds). */
+export type EntryKind = 'file' | 'symlink' | 'directory' | 'other' | 'missing';
 
 /** A {@link ManifestSource} over the committed files of one commit (never the working tree). */
 export interface TreeManifestSource extends ManifestSource {

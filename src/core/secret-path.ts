@@ -112,3 +112,28 @@ export function parseSecretPath(raw: string, mounts: readonly string[] = []): Pa
   const after = secretPathProblem(path);
   return after === null ? { ok: true, path } : { ok: false, path: p, reason: after };
 }
+
+/**
+ * Why a Vault Enterprise / OpenBao namespace, as written in a manifest or the config, cannot be sent to
+ * Vault (it travels in the `X-Vault-Namespace` request header), or null when it can. A namespace is one or
+ * more path segments (`team-a`, `admin/team-a`; one leading or trailing `/` is allowed, as the Vault CLI
+ * accepts) of the same conservative ASCII set as secret paths: no control character (a newline would
+ * split the header, a NUL or a non-Latin-1 character makes Node refuse to build the request), no space,
+ * no empty, `.` or `..` segment.
+ * @example vaultNamespaceProblem('admin/team-a') // null
+ * @example vaultNamespaceProblem('team\na') // 'it has the character "\\n", which Vault namespaces do not use'
+ */
+export function vaultNamespaceProblem(ns: string): string | null {
+  const trimmed = ns.replace(/^\//, '').replace(/\/$/, '');
+  if (trimmed === '') return 'the namespace is empty';
+  for (const segment of trimmed.split('/')) {
+    if (segment === '') return 'it has an empty segment ("//")';
+    if (segment === '.' || segment === '..') return `it has a "${segment}" segment`;
+    const bad = [...segment].find((c) => !NAMESPACE_CHAR.test(c));
+    if (bad !== undefined)
+      return `it has the character ${JSON.stringify(bad)}, which Vault namespaces do not use`;
+  }
+  return null;
+}
+
+const NAMESPACE_CHAR = /^[A-Za-z0-9_.@+=-]$/;

@@ -37,8 +37,9 @@ describe('malformed records', () => {
         ['kv/a', 12],
         ['kv/c', 1],
       ]),
+      recordedRaw: 'kv/b@7, kv/a@12\nkv/c@1',
     });
-    expect(recordFields(null, 'k')).toEqual({ recorded: null });
+    expect(recordFields(undefined, 'k')).toEqual({ recorded: null, recordedRaw: null });
   });
 });
 

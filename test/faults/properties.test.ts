@@ -93,14 +93,16 @@ describe('record parser', () => {
   it('on any text: never throws, keeps only whole versions from 1 to 2^53-1, distrusts any malformed entry', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 60 }), (raw) => {
-        const { versions: read, malformed } = readRecord(raw);
+        const { versions: read, malformed, duplicates } = readRecord(raw);
         for (const [path, v] of read) {
           expect(Number.isSafeInteger(v) && v >= 1).toBe(true);
           expect(secretPathProblem(path)).toBeNull();
         }
         const fields = recordFields(raw, 'k');
-        expect(fields.recorded === null).toBe(malformed.length > 0);
-        expect(fields.recordWarnings !== undefined).toBe(malformed.length > 0);
+        // Untrusted: a malformed entry, a secret named twice, or nothing at all in the value.
+        const untrusted = malformed.length > 0 || duplicates.length > 0 || raw.trim() === '';
+        expect(fields.recorded === null).toBe(untrusted);
+        expect(fields.recordWarnings !== undefined).toBe(untrusted);
       }),
       RUNS,
     );

@@ -46,6 +46,21 @@ describe('listPatchInKustomization', () => {
       'patches:\nnamespace: x\n',
       'patches:\n- path: vault-rollout.patch.yaml\nnamespace: x\n',
     ],
+    [
+      'an empty value with a comment after it, kept byte for byte',
+      'patches:   # strategic merge only\nnamespace: x\n',
+      'patches:   # strategic merge only\n- path: vault-rollout.patch.yaml\nnamespace: x\n',
+    ],
+    [
+      'an explicit null with a comment: the null goes, the comment stays',
+      'patches: ~ # none yet\r\nnamespace: x\r\n',
+      'patches: # none yet\r\n- path: vault-rollout.patch.yaml\r\nnamespace: x\r\n',
+    ],
+    [
+      'an empty value with a comment, at the end of the file',
+      'resources: [../base]\npatches: # later',
+      'resources: [../base]\npatches: # later\n- path: vault-rollout.patch.yaml\n',
+    ],
   ];
   for (const [what, before, after] of cases) {
     it(`lists the file once: ${what}`, () => {
@@ -62,6 +77,15 @@ describe('listPatchInKustomization', () => {
     const targeted = 'patches:\n  - path: vault-rollout.patch.yaml\n    target: { kind: Deployment }\n';
     const r = listPatchInKustomization(targeted, FILE);
     expect(r.ok && r.text).toBe(`${targeted}  - path: vault-rollout.patch.yaml\n`);
+  });
+
+  it('does not list the file again when patchesStrategicMerge lists it already', () => {
+    for (const text of [
+      'resources: [../base]\npatchesStrategicMerge:\n  - vault-rollout.patch.yaml\n',
+      'resources: [../base]\npatchesStrategicMerge: [./vault-rollout.patch.yaml]\npatches:\n  - path: a.yaml\n',
+      'patchesStrategicMerge:\n- ./vault-rollout.patch.yaml\n# a comment the slow path reads\npatches: # x\n',
+    ])
+      expect(listPatchInKustomization(text, FILE)).toEqual({ ok: true, text });
   });
 
   it('refuses what it cannot extend safely, naming why', () => {

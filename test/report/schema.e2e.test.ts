@@ -16,7 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGitServer, type GitServer } from '../support/git-server.js';
+import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
 import { startGitHubServer, type GitHubServer } from '../support/github-server.js';
 import { runCli, type CliRun } from '../support/run-cli.js';
 import {
@@ -239,6 +239,17 @@ describe('every JSON report of the built CLI validates against docs/schema/repor
     expect(applied.pullRequest?.number).toBe(1);
     expect(applied.commit).toBe(await git.head(REPO, 'vault-rollout/main/prod'));
     await report('run', ['status', '--repo', url, '--environment', 'prod']);
+  });
+
+  it('status with a hand-edited generated file: its root is skipped', async () => {
+    const listed = (await runGit(['ls-tree', '-r', '--name-only', 'main'], { cwd: git.repoPath(REPO) }))
+      .toString()
+      .split('\n');
+    const patch = listed.find((p) => p.endsWith('/vault-rollout.patch.yaml'))!;
+    const text = await git.readFile(REPO, 'main', patch);
+    await git.pushCompetingCommit(REPO, 'main', { [patch]: `${text}# a person's note\n` });
+    const status = await report('run', ['status', '--repo', url]);
+    expect(status.workloads.some((w) => w.action === 'skipped')).toBe(true);
   });
 
   it('the reports use every property the schema declares, and no other', () => {

@@ -66,7 +66,7 @@ const SECRET_STATES = {
   forbidden: true,
   unsupported: true,
 } satisfies Record<SecretState, true>;
-const ACTIONS = { restart: true, record: true, none: true, blocked: true } satisfies Record<
+const ACTIONS = { restart: true, record: true, none: true, blocked: true, skipped: true } satisfies Record<
   WorkloadAction,
   true
 >;
@@ -100,6 +100,7 @@ const SUMMARY: Presence<Summary> = {
   record: 'required',
   blocked: 'required',
   unchanged: 'required',
+  skipped: 'optional',
 };
 const PROBLEM: Presence<Problem> = {
   file: 'required',
@@ -234,10 +235,15 @@ function fullReport(): RunReport {
     warnings: [],
     newValue: null,
   };
+  const skipped: PlannedWorkload = {
+    ...blocked,
+    action: 'skipped',
+    reasons: ['overlays/prod/vault-rollout.patch.yaml, a file vault-rollout generates, is left as it is'],
+  };
   return {
     branch: 'main',
-    workloads: [restart, blocked],
-    summary: { workloads: 2, restart: 1, record: 0, blocked: 1, unchanged: 0 },
+    workloads: [restart, blocked, skipped],
+    summary: { workloads: 3, restart: 1, record: 0, blocked: 1, unchanged: 0, skipped: 1 },
     problems: [
       { file: 'apps/broken.yaml', severity: 'warning', message: 'not valid YAML', line: 3, column: 5 },
     ],

@@ -13,7 +13,7 @@ import { isKustomizationFile } from '../../core/discover/kustomization-names.js'
 import { VaultRolloutError } from '../../core/errors.js';
 import { oversizeProblem, type LoadLimits } from '../../core/limits.js';
 import type { FileChange, Problem, RepoFile } from '../../core/model.js';
-import { silentProgress, type ManifestSource, type Progress } from '../../core/ports.js';
+import { silentProgress, type EntryKind, type ManifestSource, type Progress } from '../../core/ports.js';
 
 const YAML_FILE = /\.ya?ml$/i;
 /** Folders never walked: Git's data and installed packages (also excluded by the path filter). */
@@ -57,6 +57,29 @@ export class WorkingTreeSource implements ManifestSource {
     /** Counts each file read (the caller starts and ends the phase). */
     private readonly progress: Progress = silentProgress,
   ) {}
+
+  /** What is at each repo-relative path, the last segment not followed (see ManifestSource.entryKinds). */
+  async entryKinds(paths: readonly string[]): Promise<Map<string, EntryKind>> {
+    const out = new Map<string, EntryKind>();
+    for (const path of paths) {
+      try {
+        const info = await lstat(join(this.root, ...path.split('/')));
+        out.set(
+          path,
+          info.isSymbolicLink()
+            ? 'symlink'
+            : info.isDirectory()
+              ? 'directory'
+              : info.isFile()
+                ? 'file'
+                : 'other',
+        );
+      } catch {
+        out.set(path, 'missing');
+      }
+    }
+    return out;
+  }
 
   // Synchronous on purpose: for many small files readFileSync is ~10x faster than sequential
   // fs/promises reads (10,000 manifests: 92 ms against 850 ms here), and nothing else runs meanwhile.

@@ -14,6 +14,7 @@ import {
   normalizeSecretPath,
   splitAtMount,
   unsafePathProblem,
+  vaultNamespaceProblem,
 } from '../../core/secret-path.js';
 import type { VaultAuth, VaultReaderOptions } from './options.js';
 import { createTransport, TransportError, type Transport } from './transport.js';
@@ -453,6 +454,12 @@ class NodeVaultReader implements VaultReader {
             );
           }
           if (e.code === 'ENOTJSON') throw this.malformed(what, 'a JSON body');
+          if (e.code === 'EBADHEADER') {
+            throw new VaultError(
+              `Vault request for "${what}" was not sent: its token or namespace holds a character an HTTP header cannot carry.`,
+              { path: what, code: e.code },
+            );
+          }
           if (e.code === 'ETOOLARGE') {
             // A body over the cap will not shrink on a retry.
             throw new VaultError(
@@ -640,6 +647,15 @@ function displayAddress(address: string): string {
  * try { const statuses = await reader.read(['kv/payments/db']); } finally { await reader.close(); }
  */
 export async function createVaultReader(options: VaultReaderOptions): Promise<VaultReader> {
+  // Discovery refuses a bad namespace from a manifest where it reads it; this refuses any that still
+  // arrives (the config, VAULT_NAMESPACE), before it can reach the `X-Vault-Namespace` header.
+  const problem = options.namespace ? vaultNamespaceProblem(options.namespace) : null;
+  if (problem !== null) {
+    throw new VaultError(
+      `vault-rollout refuses the Vault namespace ${JSON.stringify(options.namespace!.slice(0, 80))}: ${problem}. Fix vault.namespace or VAULT_NAMESPACE.`,
+      { code: 'EBADNAMESPACE' },
+    );
+  }
   const reader = new NodeVaultReader(options);
   try {
     await reader.authenticate();

@@ -98,11 +98,19 @@ export function createTransport(opts: TransportOptions): Transport {
         headers['Content-Type'] ??= 'application/json';
         headers['Content-Length'] = String(Buffer.byteLength(payload));
       }
-      const req = (isHttps ? https : http).request(url, {
-        method: options.method,
-        headers,
-        agent: isHttps ? httpsAgent : httpAgent,
-      });
+      let req: http.ClientRequest;
+      try {
+        req = (isHttps ? https : http).request(url, {
+          method: options.method,
+          headers,
+          agent: isHttps ? httpsAgent : httpAgent,
+        });
+      } catch {
+        // Node refuses a header value with a control or non-Latin-1 character before sending anything;
+        // its TypeError would name the header's value, so only the fact is kept.
+        reject(new TransportError('EBADHEADER', 'a request header value is not valid'));
+        return;
+      }
       // The first of our own failures wins over the socket errors that destroying the request causes.
       let ours: TransportError | null = null;
       const abort = (e: TransportError) => {

@@ -111,7 +111,7 @@ function build(
   const own = get(object, [...anchor, ...valuesKeys]);
   // Values a root's generators feed in through `valuesFrom`; the object's own values are merged last.
   const values = document.valuesFrom ? deepMerge(document.valuesFrom, isRecord(own) ? own : {}) : own;
-  const recordedRaw = str(get(object, [...recordMap, key]));
+  const record = get(object, [...recordMap, key]);
   const workload: Workload = {
     file: document.file,
     document: document.index,
@@ -120,8 +120,7 @@ function build(
     trigger: { mapPath: anchor, within: [...valuesKeys, ...pa] },
     chartValue: formatPath([...anchor, ...valuesKeys, ...pa]),
     secrets: [],
-    ...recordFields(recordedRaw, key),
-    recordedRaw,
+    ...recordFields(record, key),
     templateRaw: str(get(object, [...anchor, ...valuesKeys, ...pa, key])),
     updateStrategy: null,
     replicas: null,

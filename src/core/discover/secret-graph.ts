@@ -309,14 +309,20 @@ export function producerLabel(kind: string, name: string, file: string): string 
 export function producedSecret(
   raw: string,
   mounts: readonly string[],
-  extra: { pins?: PinTarget[]; vaultNamespace?: string | null | undefined } = {},
+  extra: {
+    pins?: PinTarget[];
+    vaultNamespace?: string | null | undefined;
+    /** Why the namespace it is read from is refused (see readVaultNamespace): the secret is never read. */
+    namespaceRejected?: string | null | undefined;
+  } = {},
 ): ProducedSecret {
   const parsed = parseSecretPath(raw, mounts);
+  const rejected = parsed.ok ? (extra.namespaceRejected ?? null) : parsed.reason;
   return {
     path: parsed.path,
     pins: extra.pins ?? [],
-    ...(extra.vaultNamespace ? { vaultNamespace: extra.vaultNamespace } : {}),
-    ...(parsed.ok ? {} : { rejected: parsed.reason }),
+    ...(extra.vaultNamespace && rejected === null ? { vaultNamespace: extra.vaultNamespace } : {}),
+    ...(rejected !== null ? { rejected } : {}),
   };
 }
 
@@ -324,7 +330,7 @@ export function producedSecret(
 export function mergeSecrets(secrets: readonly ProducedSecret[]): ProducedSecret[] {
   const byPath = new Map<string, ProducedSecret>();
   for (const s of secrets) {
-    const key = `${s.vaultNamespace ?? ''}\u0000${s.path}`;
+    const key = `${s.vaultNamespace ?? ''}\u0000${s.path}\u0000${s.rejected ?? ''}`;
     const first = byPath.get(key);
     if (first) first.pins.push(...s.pins);
     else byPath.set(key, { ...s, pins: [...s.pins] });

@@ -130,7 +130,7 @@ export function readWorkload(document: ManifestDocument, prefix: string): Worklo
   if (!apiVersion || !name || !isRecord(template)) return null;
 
   const recordKey = `${prefix}/secret-versions`;
-  const recordedRaw = str(get(object, ['metadata', 'annotations', recordKey]));
+  const record = get(object, ['metadata', 'annotations', recordKey]);
   const replicas = get(object, ['spec', 'replicas']);
   const workload: Workload = {
     file: document.file,
@@ -143,8 +143,7 @@ export function readWorkload(document: ManifestDocument, prefix: string): Worklo
     ...podTargets(templatePath),
     chartValue: null,
     secrets: [],
-    ...recordFields(recordedRaw, recordKey),
-    recordedRaw,
+    ...recordFields(record, recordKey),
     templateRaw: str(get(template, ['metadata', 'annotations', recordKey])),
     updateStrategy: updateStrategy(kind, object),
     replicas: typeof replicas === 'number' && Number.isInteger(replicas) ? replicas : null,

@@ -3,7 +3,8 @@
  * publish step touches disk or Git, so `plan` and `apply --dry-run` show exactly what `apply` writes.
  */
 import type { FileChange, PlannedPin, PlannedWorkload, Problem, RootPatchTarget } from '../model.js';
-import { ROOT_PATCH_FILE } from '../discover/roots.js';
+import { dirName, ROOT_PATCH_FILE } from '../discover/roots.js';
+import { checkRootPatch } from './owned-files.js';
 import { listPatchInKustomization, renderRootPatch, type PatchSet } from './root-patch.js';
 import { applyAnnotationEdits, type AnnotationEdit, type EditResult } from '../yaml/edit-annotations.js';
 import { applyFileEdits, type ScalarEdit } from '../yaml/edit-scalar.js';
@@ -160,7 +161,18 @@ export function buildChanges(
         block(edits.workloads, file, `${edits.kustomization} ${listed.message}`);
         continue;
       }
-      if (patch.text !== before) changes.push({ path: file, before: before ?? '', after: patch.text });
+      if (patch.text !== before) {
+        changes.push({ path: file, before: before ?? '', after: patch.text });
+        // Entries for objects the root no longer builds are dropped (kustomize refuses a patch without its
+        // target), never silently.
+        const check = before === undefined ? null : checkRootPatch(before, prefix);
+        for (const gone of check?.ok ? check.entries.filter((o) => !rootBuilds(file, o)) : [])
+          problems.push({
+            file,
+            severity: 'warning',
+            message: `dropped the entry for ${gone.kind}/${gone.name}${gone.namespace ? ` (namespace ${gone.namespace})` : ''}: render root "${dirName(file) || '.'}" no longer builds it, and kustomize refuses a patch without its target`,
+          });
+      }
       if (kustomization !== undefined && listed.text !== kustomization)
         changes.push({ path: edits.kustomization, before: kustomization, after: listed.text });
     }

@@ -187,11 +187,13 @@ export function editsFor(planned: PlannedWorkload, prefix: string): AnnotationEd
 
 export function summarize(planned: readonly PlannedWorkload[]): Summary {
   const count = (a: WorkloadAction) => planned.filter((p) => p.action === a).length;
+  const skipped = count('skipped');
   return {
     workloads: planned.length,
     restart: count('restart'),
     record: count('record'),
     blocked: count('blocked'),
     unchanged: count('none'),
+    ...(skipped > 0 ? { skipped } : {}),
   };
 }

@@ -6,7 +6,8 @@
  * The file is generated whole: entries sorted by kind, namespace and name, keys sorted, a header that
  * says it is generated. So a rotation changes only the lines of the versions that moved, and the file
  * reads the same whoever wrote it last. The one edit made to a person's kustomization is to list the file
- * once in its `patches`, byte-preserving like every other edit.
+ * once in its `patches`, byte-preserving like every other edit. Before any use, the file is checked to be
+ * exactly what this module writes (owned-files.ts): a rewrite never carries a person's edit along.
  */
 import { isMap, isScalar, isSeq, stringify, type Pair } from 'yaml';
 import type { RootPatchTarget } from '../model.js';
@@ -153,11 +154,16 @@ export function listPatchInKustomization(
 ): { ok: true; text: string } | { ok: false; message: string } {
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
   const entry = `path: ${file}`;
-  const listed = (v: unknown) =>
-    isData(v) && typeof v.path === 'string' && v.path.replace(/^\.\//, '') === file && v.target === undefined;
+  const same = (path: unknown) => typeof path === 'string' && path.replace(/^\.\//, '') === file;
+  const listed = (v: unknown) => isData(v) && same(v.path) && v.target === undefined;
+  // Listed already, in `patches` or in the older `patchesStrategicMerge` (kustomize would apply it twice).
+  const listedIn = (data: Data) =>
+    (Array.isArray(data.patches) && data.patches.some(listed)) ||
+    (Array.isArray(data.patchesStrategicMerge) && data.patchesStrategicMerge.some(same));
   // The common case, a kustomization without `patches`: append, and check with the fast reader.
   const fast = fastManifestData(text);
   const only = fast?.length === 1 && isData(fast[0]) ? fast[0] : null;
+  if (only && listedIn(only)) return { ok: true, text };
   if (only && !('patches' in only) && !/^patches\s*:/m.test(text)) {
     const sep = text === '' || text.endsWith('\n') ? '' : nl;
     const out = `${text}${sep}patches:${nl}- ${entry}${nl}`;
@@ -175,7 +181,7 @@ export function listPatchInKustomization(
   if (!isMap(root)) return { ok: false, message: 'is not a YAML map' };
   const pair = root.items.find((p: Pair) => isScalar(p.key) && p.key.value === 'patches');
   const data = doc.toJS() as Data;
-  if (Array.isArray(data.patches) && data.patches.some(listed)) return { ok: true, text };
+  if (listedIn(data)) return { ok: true, text };
 
   let out: string;
   if (!pair) {
@@ -185,7 +191,11 @@ export function listPatchInKustomization(
     const keyEnd = (pair.key as { range: [number, number, number] }).range[1];
     const colon = text.indexOf(':', keyEnd);
     const lineEnd = endOfLine(text, colon);
-    out = `${text.slice(0, colon + 1)}${nl}- ${entry}${text.slice(lineEnd)}`;
+    // A comment after `patches:` stays on its line; an explicit `null` or `~` before it goes.
+    const rest = text.slice(colon + 1, lineEnd);
+    const hash = rest.search(/(^|\s)#/);
+    const comment = /^\s*(#.*)?$/.test(rest) ? rest : hash < 0 ? '' : rest.slice(hash);
+    out = `${text.slice(0, colon + 1)}${comment}${nl}- ${entry}${text.slice(lineEnd)}`;
     if (lineEnd === text.length) out += nl;
   } else if (isSeq(pair.value) && pair.value.flow) {
     const [start, end] = pair.value.range as [number, number, number];

@@ -96,6 +96,8 @@ export function whatHappens(p: PlannedWorkload): string {
         : 'records the versions, no restart';
     case 'blocked':
       return `⛔ blocked: ${p.reasons.map(escapeMarkdown).join('; ')}`;
+    case 'skipped':
+      return `skipped: ${p.reasons.map(escapeMarkdown).join('; ')}`;
     default:
       return 'nothing';
   }

@@ -300,7 +300,7 @@ function planTable(report: RunReport, opts: TableOptions): string {
 
 function summaryLine(report: RunReport): string {
   const s = report.summary;
-  return `${s.workloads} workload(s): ${s.restart} restart, ${s.record} record only, ${s.blocked} blocked, ${s.unchanged} unchanged`;
+  return `${s.workloads} workload(s): ${s.restart} restart, ${s.record} record only, ${s.blocked} blocked, ${s.unchanged} unchanged${s.skipped ? `, ${s.skipped} skipped` : ''}`;
 }
 
 /**
@@ -330,7 +330,10 @@ export function toTable(report: RunReport, opts: TableOptions = {}): string {
   else out.push(planTable(report, opts));
   const notes = report.workloads.flatMap((p) => [
     ...[chartNote(p)].flatMap((c) => (c ? [`chart    ${workloadLabel(p)} (${p.workload.file}): ${c}`] : [])),
-    ...p.reasons.map((r) => `blocked  ${workloadLabel(p)} (${p.workload.file}): ${r}`),
+    ...p.reasons.map(
+      (r) =>
+        `${p.action === 'skipped' ? 'skipped' : 'blocked'}  ${workloadLabel(p)} (${p.workload.file}): ${r}`,
+    ),
     ...p.warnings.map((w) => `warning  ${workloadLabel(p)} (${p.workload.file}): ${w}`),
     ...p.pins.map((pin) => `pin      ${workloadLabel(p)}: ${pinText(pin)}`),
   ]);
@@ -429,6 +432,7 @@ const ACTION_TEXT: Record<string, string> = {
   record: 'record only (no restart)',
   none: 'none',
   blocked: 'blocked',
+  skipped: 'skipped',
 };
 
 /**
@@ -473,7 +477,9 @@ export function toMarkdown(report: RunReport, opts: Pick<TableOptions, 'allProbl
   }
   const notes = report.workloads.flatMap((p) => [
     ...[chartNote(p)].flatMap((c) => (c ? [`- **Chart** ${e(workloadLabel(p))}: ${e(c)}`] : [])),
-    ...p.reasons.map((r) => `- **Blocked** ${e(workloadLabel(p))}: ${e(r)}`),
+    ...p.reasons.map(
+      (r) => `- **${p.action === 'skipped' ? 'Skipped' : 'Blocked'}** ${e(workloadLabel(p))}: ${e(r)}`,
+    ),
     ...p.warnings.map((w) => `- **Warning** ${e(workloadLabel(p))}: ${e(w)}`),
     ...p.pins.map((pin) => `- **Pin** ${e(workloadLabel(p))}: ${e(pinText(pin))}`),
   ]);

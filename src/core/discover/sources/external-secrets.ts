@@ -32,7 +32,7 @@ import {
   type Producer,
 } from '../secret-graph.js';
 import { get, isRecord, nonEmptyString } from '../workloads.js';
-import { graphScanner, meta, type WorkloadSource } from './source.js';
+import { graphScanner, meta, readVaultNamespace, type WorkloadSource } from './source.js';
 
 interface Store {
   kind: 'SecretStore' | 'ClusterSecretStore';
@@ -44,6 +44,8 @@ interface Store {
   version: string;
   /** `spec.provider.vault.namespace`: the Vault Enterprise namespace it reads from, or null. */
   vaultNamespace: string | null;
+  /** Why that namespace is refused (it is never sent): every secret read through the store is rejected. */
+  namespaceRejected: string | null;
 }
 
 /** The Vault secret an ESO key names under a store's mount. */
@@ -70,6 +72,10 @@ function readStores(documents: readonly ManifestDocument[]): { vault: Store[]; n
     const { name, namespace } = meta(o);
     if (name) names.add(`${o.kind}/${name}`);
     if (!isRecord(vault) || !name) continue;
+    const ns = nonEmptyString(vault.namespace);
+    const checked = ns
+      ? readVaultNamespace(ns, `spec.provider.vault.namespace of ${o.kind}/${name} (${doc.file})`)
+      : null;
     stores.push({
       kind: o.kind,
       name,
@@ -77,7 +83,8 @@ function readStores(documents: readonly ManifestDocument[]): { vault: Store[]; n
       namespace: o.kind === 'ClusterSecretStore' ? null : namespace,
       mount: typeof vault.path === 'string' && vault.path.trim() ? vault.path : null,
       version: typeof vault.version === 'string' ? vault.version : 'v2',
-      vaultNamespace: nonEmptyString(vault.namespace),
+      vaultNamespace: checked?.vaultNamespace ?? null,
+      namespaceRejected: checked?.rejected ?? null,
     });
   }
   return { vault: stores, names };
@@ -312,7 +319,13 @@ function readSpec(
       field: entry.pin,
       format: 'string',
     };
-    secrets.push(producedSecret(path, mounts, { pins: [pin], vaultNamespace: store.vaultNamespace }));
+    secrets.push(
+      producedSecret(path, mounts, {
+        pins: [pin],
+        vaultNamespace: store.vaultNamespace,
+        namespaceRejected: store.namespaceRejected,
+      }),
+    );
   }
   return {
     produces: [{ kind: 'Secret', name: nonEmptyString(get(o, [...specPath, 'target', 'name'])) ?? esName }],

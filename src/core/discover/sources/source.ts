@@ -10,7 +10,7 @@
  */
 import type { Config } from '../../config/schema.js';
 import type { Problem, SecretRef, SourceName } from '../../model.js';
-import { parseSecretPath } from '../../secret-path.js';
+import { parseSecretPath, vaultNamespaceProblem } from '../../secret-path.js';
 import type { ManifestDocument } from '../parse.js';
 import type { ProducerIndex } from '../secret-graph.js';
 import { get, isRecord, targetPath, type WorkloadView } from '../workloads.js';
@@ -100,4 +100,24 @@ export function pathRef(
   const parsed = parseSecretPath(raw, mounts);
   if (parsed.ok) return { ...fields, path: parsed.path };
   return { ...fields, path: parsed.path, rejected: parsed.reason, ...(at ? { rejectedAt: at } : {}) };
+}
+
+/** A value as a message shows it: quoted and escaped (one line whatever it holds), long ones cut. */
+export function shownValue(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+}
+
+/**
+ * A Vault namespace read from a manifest field, checked where it is read: the namespace to read the
+ * secrets from, or why they are refused (discovery then blocks only the workloads that depend on them,
+ * and the value never reaches a request header). `where` names the field and its file for the problem
+ * line, e.g. `spec.provider.vault.namespace of SecretStore/vault (eso/store.yaml)`.
+ */
+export function readVaultNamespace(
+  value: string,
+  where: string,
+): { vaultNamespace: string; rejected?: undefined } | { vaultNamespace?: undefined; rejected: string } {
+  const problem = vaultNamespaceProblem(value);
+  if (problem === null) return { vaultNamespace: value };
+  return { rejected: `its Vault namespace ${shownValue(value)} (${where}) is refused: ${problem}` };
 }

@@ -9,7 +9,13 @@
  * unsupported rather than discovery guessing. `agent-inject-template-*` and other keys are ignored.
  */
 import type { SecretRef } from '../../model.js';
-import { annotationMaps, pathRef, workloadProblem, type WorkloadSource } from './source.js';
+import {
+  annotationMaps,
+  pathRef,
+  readVaultNamespace,
+  workloadProblem,
+  type WorkloadSource,
+} from './source.js';
 
 const SECRET_KEY = /^vault\.hashicorp\.com\/agent-inject-secret-(.+)$/;
 const NAMESPACE_KEY = 'vault.hashicorp.com/namespace';
@@ -24,7 +30,8 @@ export const vaultAgentSource: WorkloadSource = {
         for (const { path, annotations } of annotationMaps(view)) {
           // The injector logs in to, and reads from, this Vault Enterprise namespace.
           const ns = annotations[NAMESPACE_KEY];
-          const vaultNamespace = typeof ns === 'string' && ns.trim() ? ns.trim() : null;
+          const namespace =
+            typeof ns === 'string' && ns.trim() ? readVaultNamespace(ns.trim(), NAMESPACE_KEY) : null;
           for (const [key, value] of Object.entries(annotations)) {
             if (!SECRET_KEY.test(key)) continue;
             if (typeof value !== 'string' || value.trim() === '') {
@@ -36,18 +43,22 @@ export const vaultAgentSource: WorkloadSource = {
               );
               continue;
             }
-            refs.push(
-              pathRef(
-                value.replace(/\?.*$/s, ''),
-                config.vault.mounts,
-                {
-                  source: 'vaultAgent',
-                  via: key,
-                  ...(vaultNamespace ? { vaultNamespace } : {}),
-                },
-                [...path, key],
-              ),
+            const ref = pathRef(
+              value.replace(/\?.*$/s, ''),
+              config.vault.mounts,
+              {
+                source: 'vaultAgent',
+                via: key,
+                ...(namespace?.vaultNamespace ? { vaultNamespace: namespace.vaultNamespace } : {}),
+              },
+              [...path, key],
             );
+            // A namespace that may not be sent blocks every secret it would be read with.
+            if (namespace?.rejected !== undefined && ref.rejected === undefined) {
+              ref.rejected = namespace.rejected;
+              ref.rejectedAt = [...path, NAMESPACE_KEY];
+            }
+            refs.push(ref);
           }
         }
         return refs;

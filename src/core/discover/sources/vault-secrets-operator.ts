@@ -9,7 +9,7 @@
 import { cleanSecretPath, secretPathProblem } from '../../secret-path.js';
 import { ProducerIndex, producerLabel } from '../secret-graph.js';
 import { get, isRecord } from '../workloads.js';
-import { graphScanner, meta, type WorkloadSource } from './source.js';
+import { graphScanner, meta, readVaultNamespace, type WorkloadSource } from './source.js';
 
 export const vaultSecretsOperatorSource: WorkloadSource = {
   name: 'vaultSecretsOperator',
@@ -17,13 +17,14 @@ export const vaultSecretsOperatorSource: WorkloadSource = {
   collect({ documents }) {
     const index = new ProducerIndex();
     // VaultAuth objects by name: a VaultStaticSecret without a namespace of its own reads from its auth's.
-    const auths = new Map<string, string>();
+    const auths = new Map<string, ReturnType<typeof readVaultNamespace>>();
     for (const doc of documents) {
       const o = doc.data;
       if (!isRecord(o) || o.kind !== 'VaultAuth') continue;
       const { name } = meta(o);
       const ns = get(o, ['spec', 'namespace']);
-      if (name && typeof ns === 'string' && ns) auths.set(name, ns);
+      if (name && typeof ns === 'string' && ns)
+        auths.set(name, readVaultNamespace(ns, `spec.namespace of VaultAuth/${name} (${doc.file})`));
     }
     for (const doc of documents) {
       const o = doc.data;
@@ -41,12 +42,14 @@ export const vaultSecretsOperatorSource: WorkloadSource = {
       const label = producerLabel('VaultStaticSecret', name, doc.file);
       const ownNs = get(o, ['spec', 'namespace']);
       const authRef = get(o, ['spec', 'vaultAuthRef']);
-      const vaultNamespace =
+      const vaultNs =
         typeof ownNs === 'string' && ownNs
-          ? ownNs
+          ? readVaultNamespace(ownNs, `spec.namespace of ${label}`)
           : typeof authRef === 'string'
             ? auths.get(authRef)
             : undefined;
+      const vaultNamespace = vaultNs?.vaultNamespace;
+      const refused = rejected ?? vaultNs?.rejected ?? null;
       const v1 = get(o, ['spec', 'type']) === 'kv-v1';
       index.add({
         source: 'vaultSecretsOperator',
@@ -70,8 +73,8 @@ export const vaultSecretsOperatorSource: WorkloadSource = {
                     format: 'int',
                   },
                 ],
-                ...(vaultNamespace ? { vaultNamespace } : {}),
-                ...(rejected !== null ? { rejected } : {}),
+                ...(vaultNamespace && refused === null ? { vaultNamespace } : {}),
+                ...(refused !== null ? { rejected: refused } : {}),
               },
             ],
         problems: v1
