@@ -65,7 +65,11 @@ export async function discoverRepo(
   const accept = (path: string) => selected(path) || (isKustomizationFile(path) && notExcluded(path));
   const notExcluded = makePathFilter(['**'], config.exclude);
   progress.start('files');
-  const loaded = withinLimit(await source.load(accept).finally(() => progress.end()), config.maxFileBytes);
+  const limit = { maxFileBytes: config.maxFileBytes };
+  const loaded = withinLimit(
+    await source.load(accept, limit).finally(() => progress.end()),
+    config.maxFileBytes,
+  );
   let found = discover(loaded.files, config);
   // A root may build files include does not select (a base outside `clusters/**`, a JSON patch): kustomize
   // reads them, so discovery does too. `exclude` still wins.
@@ -73,7 +77,7 @@ export async function discoverRepo(
   const reported = new Set(loaded.problems.map((p) => p.file));
   const wanted = new Set(found.missing.filter((path) => notExcluded(path) && !reported.has(path)));
   if (wanted.size > 0) {
-    const more = withinLimit(await source.load((path) => wanted.has(path)), config.maxFileBytes);
+    const more = withinLimit(await source.load((path) => wanted.has(path), limit), config.maxFileBytes);
     if (more.files.length > 0) {
       loaded.files.push(...more.files);
       loaded.problems.push(...more.problems);

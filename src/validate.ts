@@ -5,14 +5,14 @@
  * @example node dist/cli.js validate --repo ./manifests --environment prod
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { ConfigError } from './core/errors.js';
 import type { ConfigIssue } from './core/config/parse.js';
 import { checkConfig, issueLine, selectionWarnings } from './core/config/validate.js';
 import { WorkingTreeSource } from './adapters/fs/working-tree.js';
 import { discoverRepo } from './pipeline.js';
 import type { Format } from './core/report/render.js';
-import type { Io } from './run.js';
+import { readConfigText, type Io } from './run.js';
 
 export interface ValidateOptions {
   repo: string;
@@ -32,11 +32,8 @@ export async function validateCommand(opts: ValidateOptions, io: Io): Promise<nu
   }
   const dir = resolve(io.cwd, opts.repo);
   if (!existsSync(dir)) throw new ConfigError(`--repo "${opts.repo}" does not exist`);
-  const path = opts.config ? resolve(io.cwd, opts.config) : join(dir, 'vault-rollout.yaml');
   const shown = opts.config ?? 'vault-rollout.yaml';
-  if (opts.config && !existsSync(path))
-    throw new ConfigError(`config file "${opts.config}" does not exist`, { file: opts.config });
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : null;
+  const text = readConfigText(dir, opts.config, io.cwd);
 
   /** A file of the checkout, never outside it. */
   const readRepoFile = (file: string): string | null => {

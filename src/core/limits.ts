@@ -53,3 +53,9 @@ export function requestLimits(
     maxResponseBytes: block?.maxResponseBytes ?? defaults.maxResponseBytes,
   };
 }
+
+/**
+ * The largest config file read (1 MiB; real configs are a few KiB). Checked before reading or parsing:
+ * a 24 MB config took 46 s and 3.5 GB to validate.
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
