@@ -1,6 +1,7 @@
 /** Rules both Git adapters (native CLI and isomorphic-git) apply the same way. */
 import { createHash } from 'node:crypto';
 
+import { isValidBranchName } from '../../core/branch-name.js';
 import { GitError } from '../../core/errors.js';
 import type { FoundFile, TreeEntry as RepoTreeEntry, TreeView } from '../../core/repo-files.js';
 
@@ -15,15 +16,8 @@ export function decodeUtf8(bytes: Uint8Array): string | null {
   }
 }
 
-/** A branch name git accepts (`git check-ref-format --branch`), checked before it reaches a refspec. */
-export function isValidBranchName(name: string): boolean {
-  if (!name || name.startsWith('-') || name.startsWith('/') || name.endsWith('/') || name.endsWith('.')) {
-    return false;
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x20\x7f~^:?*[\\]|\.\.|@\{|\/\//.test(name) || name === '@') return false;
-  return name.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock'));
-}
+/** A branch name git accepts, checked before it reaches a refspec. */
+export { isValidBranchName };
 
 /** Only plain repository-relative paths are committed: no `..`, no `.git`, no absolute path. */
 export function checkPath(p: string): void {
