@@ -9,6 +9,7 @@ import { relative, resolve, sep } from 'node:path';
 import { ConfigError } from './core/errors.js';
 import type { ConfigIssue } from './core/config/parse.js';
 import { checkConfig, issueLine, selectionWarnings } from './core/config/validate.js';
+import { keyLine } from './core/config/parse.js';
 import { WorkingTreeSource } from './adapters/fs/working-tree.js';
 import { discoverRepo } from './pipeline.js';
 import type { Format } from './core/report/render.js';
@@ -42,23 +43,38 @@ export async function validateCommand(opts: ValidateOptions, io: Io): Promise<nu
       return null;
     return readFileSync(full, 'utf8');
   };
-  const { config, errors } = checkConfig(text, shown, readRepoFile, opts.environment);
+  const checked = checkConfig(text, shown, readRepoFile, opts.environment);
+  const { config } = checked;
+  const errors = [...checked.errors];
 
   let warnings: ConfigIssue[] = [];
   let summary = '';
   if (config) {
     // Discovery only, as `scan` does: which files the globs select, which environment each workload is in.
     const source = new WorkingTreeSource(dir, { maxFileBytes: config.maxFileBytes });
-    const found = await discoverRepo(source, config, io.logger);
-    warnings = selectionWarnings(
-      config,
-      text,
-      found.files.map((f) => f.path),
-      found.workloads.map((w) => w.environment ?? null),
-    );
-    summary =
-      `${found.files.length} file(s) selected, ${found.workloads.length} workload(s) depend on Vault secrets` +
-      (config.environments.length > 0 ? `, ${config.environments.length} environment(s)` : '');
+    const found = await discoverRepo(source, config, io.logger).catch((err: unknown) => {
+      // What only the repository's files show (two environments' globs matching one root) is an error of
+      // the config like any other.
+      if (!(err instanceof ConfigError) || err.data['key'] !== 'environments') throw err;
+      errors.push({
+        key: 'environments',
+        line: text === null ? null : keyLine(text, ['environments']),
+        column: null,
+        message: err.message,
+      });
+      return null;
+    });
+    if (found) {
+      warnings = selectionWarnings(
+        config,
+        text,
+        found.files.map((f) => f.path),
+        found.workloads.map((w) => w.environment ?? null),
+      );
+      summary =
+        `${found.files.length} file(s) selected, ${found.workloads.length} workload(s) depend on Vault secrets` +
+        (config.environments.length > 0 ? `, ${config.environments.length} environment(s)` : '');
+    }
   }
 
   if (opts.format === 'json') {
