@@ -77,7 +77,11 @@ export async function discoverRepo(
   const reported = new Set(loaded.problems.map((p) => p.file));
   const wanted = new Set(found.missing.filter((path) => notExcluded(path) && !reported.has(path)));
   if (wanted.size > 0) {
-    const more = withinLimit(await source.load((path) => wanted.has(path), limit), config.maxFileBytes);
+    // Named by a kustomization, so read whatever its name (a JSON 6902 patch file), as kustomize does.
+    const more = withinLimit(
+      await source.load((path) => wanted.has(path), { ...limit, anyName: true }),
+      config.maxFileBytes,
+    );
     if (more.files.length > 0) {
       loaded.files.push(...more.files);
       loaded.problems.push(...more.problems);

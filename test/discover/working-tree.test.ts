@@ -131,6 +131,15 @@ describe('WorkingTreeSource.load', () => {
     ]);
   });
 
+  it('reads only .yaml/.yml names, unless the caller names files itself (a JSON patch, a template)', async () => {
+    await put('a.yaml', 'a: 1\n');
+    await put('patch.json', '[]\n');
+    const named = (p: string) => p === 'patch.json' || p === 'a.yaml';
+    expect((await new WorkingTreeSource(root).load(named)).files.map((f) => f.path)).toEqual(['a.yaml']);
+    const any = await new WorkingTreeSource(root).load(named, { anyName: true });
+    expect(any.files.map((f) => f.path)).toEqual(['a.yaml', 'patch.json']);
+  });
+
   it('checks the size before reading: a file over maxFileBytes is never read', async () => {
     await put('big.yaml', 'a: 1\n'.repeat(100));
     await put('small.yaml', 'a: 1\n');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { MAX_CONFIG_BYTES } from '../../core/limits.js';
 import { resolveLink, type LinkResolution } from '../../core/repo-files.js';
-import { decodeUtf8, diskView, readRegularFile } from './working-tree.js';
+import { diskView, readRegularFile } from './working-tree.js';
 
 /** The config file's name at the repository root. */
 export const CONFIG_NAME = 'vault-rollout.yaml';
@@ -27,18 +27,15 @@ function refuse(shown: string, why: string): never {
   throw new ConfigError(`config file "${shown}" ${why}`, { file: shown });
 }
 
-function decode(bytes: Uint8Array, shown: string): string {
-  try {
-    return decodeUtf8(bytes);
-  } catch {
-    return refuse(shown, 'is not valid UTF-8: expected YAML');
-  }
+/** Lossy on purpose: parseConfig names a binary file (U+FFFD, control characters) by line, quoting nothing. */
+function decode(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('utf8');
 }
 
 /** Reads `full` as a config: a regular file within {@link MAX_CONFIG_BYTES}. */
 function readChecked(full: string, shown: string): string {
   const read = readRegularFile(full, shown, MAX_CONFIG_BYTES);
-  if (read.ok) return decode(read.bytes, shown);
+  if (read.ok) return decode(read.bytes);
   const message = read.problem.message;
   if (message.includes('maxFileBytes')) {
     const size = /is (\d+) bytes/.exec(message)?.[1] ?? 'more';
