@@ -85,7 +85,11 @@ export async function discoverRepo(
     path.split('/').includes(ROOT_PATCH_FILE);
   const notExcluded = makePathFilter(['**'], config.exclude);
   progress.start('files');
-  const loaded = withinLimit(await source.load(accept).finally(() => progress.end()), config.maxFileBytes);
+  const limit = { maxFileBytes: config.maxFileBytes };
+  const loaded = withinLimit(
+    await source.load(accept, limit).finally(() => progress.end()),
+    config.maxFileBytes,
+  );
   let found = discover(loaded.files, config);
   // A root may build files include does not select (a base outside `clusters/**`, a JSON patch): kustomize
   // reads them, so discovery does too. `exclude` still wins.
@@ -93,7 +97,11 @@ export async function discoverRepo(
   const reported = new Set(loaded.problems.map((p) => p.file));
   const wanted = new Set(found.missing.filter((path) => notExcluded(path) && !reported.has(path)));
   if (wanted.size > 0) {
-    const more = withinLimit(await source.load((path) => wanted.has(path)), config.maxFileBytes);
+    // Named by a kustomization, so read whatever its name (a JSON 6902 patch file), as kustomize does.
+    const more = withinLimit(
+      await source.load((path) => wanted.has(path), { ...limit, anyName: true }),
+      config.maxFileBytes,
+    );
     if (more.files.length > 0) {
       loaded.files.push(...more.files);
       loaded.problems.push(...more.problems);

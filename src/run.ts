@@ -2,8 +2,8 @@
  * Command implementations behind the CLI and the Action: typed options in, report and exit code out.
  * This is the composition root: it builds the adapters (files, Vault, Git) and hands them to the pipeline.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   configForEnvironment,
   credentialIssues,
@@ -18,6 +18,7 @@ import { ConfigError, VaultRolloutError } from './core/errors.js';
 import {
   DEFAULT_GIT_LIMITS,
   DEFAULT_GITHUB_LIMITS,
+  MAX_CONFIG_BYTES,
   requestLimits,
   type RequestLimits,
 } from './core/limits.js';
@@ -33,6 +34,7 @@ import {
   type TableOptions,
 } from './core/report/render.js';
 import { WorkingTreeSource } from './adapters/fs/working-tree.js';
+import { CONFIG_NAME, readConfigFlag, readRepoConfig } from './adapters/fs/config-file.js';
 import { createVaultReader } from './adapters/vault/reader.js';
 import { vaultOptionsFromEnv } from './adapters/vault/env.js';
 import { openWorkspace, type GitEngine, type OpenWorkspaceOptions } from './adapters/git/index.js';
@@ -99,12 +101,20 @@ export interface Io {
 
 /** Loads the config: `--config FILE`, else `vault-rollout.yaml` at the repo root, else defaults. */
 export function loadConfig(repoDir: string, configFlag: string | undefined, cwd: string): Config {
-  const file = configFlag ? resolve(cwd, configFlag) : join(repoDir, 'vault-rollout.yaml');
-  if (!existsSync(file)) {
-    if (configFlag) throw new ConfigError(`config file "${configFlag}" does not exist`, { file: configFlag });
-    return defaultConfig();
-  }
-  return parseConfig(readFileSync(file, 'utf8'), configFlag ?? 'vault-rollout.yaml');
+  const text = readConfigText(repoDir, configFlag, cwd);
+  return text === null ? defaultConfig() : parseConfig(text, configFlag ?? CONFIG_NAME);
+}
+
+/**
+ * The config's text: `--config FILE` (which must exist), else `vault-rollout.yaml` of the checkout, else
+ * null. Either is a regular file within the config size limit, or a one-line ConfigError.
+ */
+export function readConfigText(repoDir: string, configFlag: string | undefined, cwd: string): string | null {
+  if (!configFlag) return readRepoConfig(repoDir);
+  const text = readConfigFlag(resolve(cwd, configFlag), configFlag);
+  if (text === null)
+    throw new ConfigError(`config file "${configFlag}" does not exist`, { file: configFlag });
+  return text;
 }
 
 async function defaultReader(config: Config, io: Io) {
@@ -372,7 +382,7 @@ async function workspaceTemplates(ws: Workspace, config: Config): Promise<Messag
   const named = new Set(
     TEMPLATE_KEYS.map(({ key }) => templateFile(config, key)).filter((f): f is string => f !== undefined),
   );
-  const files = named.size === 0 ? [] : (await ws.source.load((p) => named.has(p))).files;
+  const files = named.size === 0 ? [] : (await ws.source.load((p) => named.has(p), { anyName: true })).files;
   const text = new Map(files.map((f) => [f.path, f.text]));
   return resolveTemplates(config, (p) => text.get(p) ?? null, readTemplate);
 }
@@ -497,9 +507,22 @@ function onGitHubHost(url: string, env: Env): boolean {
 /** The config of a workspace: `--config FILE` on disk, else `vault-rollout.yaml` in the base branch. */
 async function workspaceConfig(ws: Workspace, configFlag: string | undefined, cwd: string): Promise<Config> {
   if (configFlag) return loadConfig(cwd, configFlag, cwd);
-  const { files } = await ws.source.load((p) => p === 'vault-rollout.yaml');
+  // The repository's files rules apply to the config too (a link only inside the repository), with the
+  // config's own size limit.
+  const { files, problems } = await ws.source.load((p) => p === CONFIG_NAME, {
+    maxFileBytes: MAX_CONFIG_BYTES,
+  });
   const file = files[0];
-  return file ? parseConfig(file.text, 'vault-rollout.yaml') : defaultConfig();
+  const refused = problems.find((p) => p.file === CONFIG_NAME);
+  if (!file && refused) {
+    throw new ConfigError(
+      `config file "${CONFIG_NAME}" in "${ws.url}": ${refused.message.replace(/: skipped.*$/, '')}`,
+      {
+        file: CONFIG_NAME,
+      },
+    );
+  }
+  return file ? parseConfig(file.text, CONFIG_NAME) : defaultConfig();
 }
 
 /**

@@ -292,6 +292,54 @@ describe('parseConfig errors name the file, the key and the line', () => {
       'rules[0].select.labels["app.kubernetes.io/name"]: expected a string, number or boolean (got a list)',
     );
   });
+
+  it('mounts with a "." or ".." segment: "kv/../sys" would read the sys mount', () => {
+    expect(errorOf('vault:\n  mounts: [kv/../sys]\n').message).toBe(
+      'vault-rollout.yaml:2: vault.mounts[0]: a mount path has no "." or ".." segment',
+    );
+    expect(errorOf('vault:\n  mounts: [kv, ./kv]\n').message).toContain('vault.mounts[1]');
+    expect(parseConfig('vault:\n  mounts: [kv.v2, team-a/kv]\n', 'f').vault.mounts).toEqual([
+      'kv.v2',
+      'team-a/kv',
+    ]);
+  });
+
+  it('branch names git refuses (check-ref-format rules)', () => {
+    for (const [branch, why] of [
+      ['-delete', 'must not start with "-"'],
+      ['main..x', 'must not contain ".."'],
+      ['a b', 'must not contain spaces'],
+      ['x.lock', 'may end with ".lock"'],
+      ['HEAD', 'names a commit'],
+      ['rel/', 'must not start or end with "/"'],
+      ['a@{1}', '"@{"'],
+    ]) {
+      expect(errorOf(`branch: "${branch}"\n`).message).toContain(
+        `vault-rollout.yaml:1: branch: not a branch name git accepts: `,
+      );
+      expect(errorOf(`branch: "${branch}"\n`).message).toContain(why);
+    }
+    for (const ok of ['main', 'release/1.2', 'feature-x', 'a@b'])
+      expect(parseConfig(`branch: ${ok}\n`, 'f').branch).toBe(ok);
+  });
+
+  it('refuses a config over the size limit before parsing it', () => {
+    const huge = `# ${'x'.repeat(1024 * 1024)}\n`;
+    expect(errorOf(huge).message).toBe('vault-rollout.yaml: over the 1048576-byte limit of a config file');
+  });
+
+  it('expands at most 100 aliases (a billion-laughs config ends at once)', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++)
+      lines.push(
+        `${'a'.repeat(i + 1)}: &${'a'.repeat(i + 1)} [${Array(10)
+          .fill(`*${'a'.repeat(i)}`)
+          .join(', ')}]`,
+      );
+    const started = Date.now();
+    expect(errorOf(`${lines.join('\n')}\n`).message).toContain('cannot read YAML');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
 });
 
 describe('the SPEC example copy', () => {

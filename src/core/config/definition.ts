@@ -3,6 +3,7 @@
  * errors (`z.strictObject`) so a typo such as `incude:` is reported instead of silently ignored.
  * Import from `./schema.js`, the public face of this folder.
  */
+import { branchNameProblem } from '../branch-name.js';
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import type { ChartKind, WorkloadKind } from '../model.js';
@@ -69,6 +70,10 @@ const mount = z
   .transform((m) => m.replace(/^\/+|\/+$/g, ''))
   .refine((m) => /^[A-Za-z0-9_.@+=-]+(\/[A-Za-z0-9_.@+=-]+)*$/.test(m), {
     message: 'expected a mount path such as "kv" or "team-a/kv"',
+  })
+  // A "." or ".." segment would make Vault (or a proxy) read another mount: "kv/../sys" is "sys".
+  .refine((m) => m.split('/').every((s) => s !== '.' && s !== '..'), {
+    message: 'a mount path has no "." or ".." segment',
   });
 
 /** Label values are strings in Kubernetes; `tier: 1` in the selector means the label value "1". */
@@ -247,7 +252,17 @@ export const configSchema = z.strictObject({
     .max(253)
     .default('vault-rollout'),
   mode: z.enum(['commit', 'pr']).optional(),
-  branch: z.string().min(1).optional(),
+  branch: z
+    .string()
+    .superRefine((value, ctx) => {
+      const problem = branchNameProblem(value);
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          message: `not a branch name git accepts: ${problem} (got "${value}")`,
+        });
+    })
+    .optional(),
   pinVersions: z.boolean().default(true),
   environments: z
     .array(environment)

@@ -3,6 +3,7 @@
  * the way. Pure: text in, data out.
  */
 import type { Config } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
 import picomatch from 'picomatch';
 import type {
   ChartKind,
@@ -330,16 +331,33 @@ function sourceIdentity(
   };
 }
 
-/** The `environments` entry a root (its folder) or a flat manifest (its file) belongs to. */
+/**
+ * The `environments` entry a root (its folder) or a flat manifest (its file) belongs to.
+ * @throws ConfigError when the globs of two environments match the same root or file: which cluster's
+ *   Vault and credentials apply would otherwise depend on the order of the list, and the later
+ *   environment would silently get nothing.
+ */
 function environmentMatcher(config: Config): (root: string | null, file: string) => string | null {
   const envs = config.environments.map((e) => ({
     name: e.name,
-    match: picomatch([...e.paths], { dot: true }),
+    globs: e.paths.map((glob) => ({ glob, match: picomatch(glob, { dot: true }) })),
   }));
   if (envs.length === 0) return () => null;
   return (root, file) => {
-    const candidates = root !== null ? [root, `${root}/`] : [file, dirName(file)];
-    return envs.find((e) => candidates.some((c) => c !== '' && e.match(c)))?.name ?? null;
+    const candidates = (root !== null ? [root, `${root}/`] : [file, dirName(file)]).filter((c) => c !== '');
+    const hits = envs.flatMap((e) => {
+      const hit = e.globs.find((g) => candidates.some((c) => g.match(c)));
+      return hit ? [{ name: e.name, glob: hit.glob }] : [];
+    });
+    if (hits.length > 1) {
+      const [a, b] = hits as [(typeof hits)[0], (typeof hits)[0]];
+      const what = root !== null ? `render root "${root}"` : `file "${file}"`;
+      throw new ConfigError(
+        `environments "${a.name}" (paths "${a.glob}") and "${b.name}" (paths "${b.glob}") both match the ${what}: a root belongs to one environment, make the globs disjoint`,
+        { key: 'environments', environments: [a.name, b.name], globs: [a.glob, b.glob] },
+      );
+    }
+    return hits[0]?.name ?? null;
   };
 }
 
