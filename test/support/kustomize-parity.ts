@@ -182,10 +182,21 @@ export function productBuilds(files: readonly RepoFile[]): ProductBuilds {
 }
 
 /** The views of a `kubectl kustomize` output, by id (kustomize's renamed Secrets mapped by `rename`). */
-export function kubectlViews(text: string, rename: (name: string) => string): Map<string, ObjectView> {
+export function kubectlViews(
+  text: string,
+  rename: (name: string) => string,
+  renameConfigMap: (name: string) => string = (n) => n,
+): Map<string, ObjectView> {
   const objects = objectsOf(text);
+  // Generated ConfigMaps and Secrets by their written names: a HelmRelease's `valuesFrom` is a custom
+  // resource field kustomize renames only with a nameReference configuration; discovery links by the
+  // written name either way.
+  const written = (kind: unknown, name: unknown) =>
+    kind === 'Secret' ? rename(String(name)) : renameConfigMap(String(name));
   const byId = new Map<string, Data>();
-  for (const o of objects) byId.set(idOf(o), o);
+  for (const o of objects)
+    if (GENERATED_KINDS.has(String(o.kind)))
+      byId.set(idOf(o, written(o.kind, at(o, ['metadata', 'name']))), o);
   const out = new Map<string, ObjectView>();
   for (const o of objects) {
     if (GENERATED_KINDS.has(String(o.kind))) continue;
@@ -194,7 +205,8 @@ export function kubectlViews(text: string, rename: (name: string) => string): Ma
       let merged: Data = {};
       for (const ref of asList(at(o, ['spec', 'valuesFrom']))) {
         const ns = String(at(o, ['metadata', 'namespace']) ?? '');
-        const source = byId.get(`${String(at(ref, ['kind']))}/${ns}/${String(at(ref, ['name']))}`);
+        const kind = at(ref, ['kind']);
+        const source = byId.get(`${String(kind)}/${ns}/${written(kind, at(ref, ['name']))}`);
         const key = String(at(ref, ['valuesKey']) ?? 'values.yaml');
         const raw = at(source, ['data', key]) ?? at(source, ['stringData', key]);
         const text =
@@ -241,16 +253,16 @@ export function productViews(product: ProductBuilds, root: string, layer: Layer)
  * Rendered Secret name → written name, from what the product built: a Secret document's kustomize name
  * (`Item.name`), and each name a generator goes by (plus kustomize's content hash, normalised).
  */
-export function renamer(layer: Layer): (name: string) => string {
+export function renamer(layer: Layer, kind: 'Secret' | 'ConfigMap' = 'Secret'): (name: string) => string {
   const back = new Map<string, string>();
   for (const item of layer.items) {
     const o = item.data as Data;
-    if (o?.kind !== 'Secret') continue;
+    if (o?.kind !== kind) continue;
     const written = String(at(o, ['metadata', 'name']) ?? '');
     if (item.name !== undefined) back.set(item.name, written);
   }
   for (const g of layer.generated) {
-    if (g.kind !== 'Secret') continue;
+    if (g.kind !== kind) continue;
     const [written] = [...g.names];
     for (const n of g.names) {
       back.set(n, written!);
@@ -318,7 +330,10 @@ export function compareRoot(
     const reported = product.problems.map((p) => `${p.file}: ${p.message}`);
     return { root, status: 'kubectl refuses', kubectl: rendered.error, reported };
   }
-  const lines = compareViews(kubectlViews(rendered.text, renamer(layer)), productViews(product, root, layer));
+  const lines = compareViews(
+    kubectlViews(rendered.text, renamer(layer), renamer(layer, 'ConfigMap')),
+    productViews(product, root, layer),
+  );
   return lines.length === 0 ? { root, status: 'same' } : { root, status: 'differs', lines };
 }
 
