@@ -396,9 +396,48 @@ describe('kustomize patches on plain data', () => {
         { op: 'test', path: '/d', value: 'y' },
       ]),
     ).toEqual({ a: [2, 3], d: 'y', e: 1 });
-    expect(() => applyJsonPatch(doc, [{ op: 'replace', path: '/nope', value: 1 }])).toThrow(
-      'replace /nope: no key "nope"',
+    expect(() => applyJsonPatch(doc, [{ op: 'remove', path: '/nope' }])).toThrow(
+      'remove /nope: no key "nope"',
     );
+  });
+
+  // Each line measured with `kubectl kustomize` (kustomize v5.5): applied, or refused.
+  it('JSON 6902 as kustomize v5.5 applies it: replace on a missing key adds, a missing parent refuses', () => {
+    const doc = { kind: 'X', metadata: { name: 'x' }, data: { a: '1' }, list: [1, 2] };
+    const ok = (ops: Parameters<typeof applyJsonPatch>[1]) => applyJsonPatch(doc, ops);
+    const refused = (ops: Parameters<typeof applyJsonPatch>[1]) =>
+      expect(() => applyJsonPatch(doc, ops)).toThrow();
+    expect(ok([{ op: 'replace', path: '/data/b', value: '2' }])).toMatchObject({ data: { a: '1', b: '2' } });
+    // kustomize keeps its own annotations on every object while patching: this parent always exists.
+    expect(ok([{ op: 'add', path: '/metadata/annotations/k', value: 'v' }])).toMatchObject({
+      metadata: { name: 'x', annotations: { k: 'v' } },
+    });
+    expect(ok([{ op: 'replace', path: '/metadata/annotations/k', value: 'v' }])).toMatchObject({
+      metadata: { annotations: { k: 'v' } },
+    });
+    expect(ok([{ op: 'test', path: '/kind', value: 'X' }])).toEqual(doc);
+    expect(ok([{ op: 'add', path: '/list/2', value: 3 }])).toMatchObject({ list: [1, 2, 3] });
+    expect(ok([{ op: 'add', path: '/list/-1', value: 3 }])).toMatchObject({ list: [1, 2, 3] });
+    expect(ok([{ op: 'add', path: '/list/-3', value: 0 }])).toMatchObject({ list: [0, 1, 2] });
+    expect(ok([{ op: 'replace', path: '/list/-1', value: 9 }])).toMatchObject({ list: [1, 9] });
+    expect(ok([{ op: 'remove', path: '/list/-1' }])).toMatchObject({ list: [1] });
+    expect(ok([{ op: 'copy', from: '/data/zz', path: '/data/q' }])).toMatchObject({
+      data: { a: '1', q: null },
+    });
+    expect(ok([{ op: 'test', path: '/data/zz', value: null }])).toEqual(doc);
+    refused([{ op: 'add', path: '/a/b', value: 1 }]);
+    refused([{ op: 'replace', path: '/a/b', value: 1 }]);
+    refused([{ op: 'add', path: '/metadata/labels/x', value: '1' }]);
+    refused([{ op: 'remove', path: '/data/zz' }]);
+    refused([{ op: 'remove', path: '/metadata/annotations/zz' }]);
+    refused([{ op: 'test', path: '/data/a', value: 1 }]);
+    refused([{ op: 'move', from: '/data/zz', path: '/data/q' }]);
+    refused([{ op: 'add', path: '/list/5', value: 1 }]);
+    refused([{ op: 'replace', path: '/list/2', value: 1 }]);
+    refused([{ op: 'remove', path: '/list/7' }]);
+    refused([{ op: 'bogus', path: '/data' }]);
+    // An object without annotations is not given an empty map by a patch that adds none.
+    expect(ok([{ op: 'replace', path: '/data/a', value: '2' }])).toEqual({ ...doc, data: { a: '2' } });
   });
 
   it('joins relative paths and refuses to leave the repository', () => {
@@ -409,7 +448,7 @@ describe('kustomize patches on plain data', () => {
 });
 
 describe('a base a root builds twice', () => {
-  it('is not patched for that root (a patch by its name would match both copies); other roots still are', () => {
+  it('each copy is a workload of that root, patched by its rendered name; other roots still are', () => {
     const files = repo({
       'base/kustomization.yaml': 'resources: [web.yaml]\n',
       'base/web.yaml': deployment('web').replace(
@@ -422,9 +461,40 @@ describe('a base a root builds twice', () => {
       'single/kustomization.yaml': 'resources: [../base]\n',
     });
     const r = discover(files, defaultConfig());
-    expect(r.workloads.map((w) => [w.root, w.rootPatch?.file ?? null, w.blocked ?? null])).toEqual([
-      ['both', null, expect.stringContaining('builds base/web.yaml more than once')],
-      ['single', 'single/vault-rollout.patch.yaml', null],
+    expect(
+      r.workloads.map((w) => [
+        w.root,
+        w.name,
+        w.rootPatch?.file ?? null,
+        w.rootPatch?.object.name ?? null,
+        w.blocked ?? null,
+      ]),
+    ).toEqual([
+      ['both', 'web-blue', 'both/vault-rollout.patch.yaml', 'web-blue', null],
+      ['both', 'web-green', 'both/vault-rollout.patch.yaml', 'web-green', null],
+      ['single', 'web', 'single/vault-rollout.patch.yaml', 'web', null],
+    ]);
+  });
+
+  it('a root that renames the copies itself: each is patched by its name before the root renames it', () => {
+    const files = repo({
+      'base/kustomization.yaml': 'resources: [web.yaml]\n',
+      'base/web.yaml': deployment('web').replace(
+        'metadata:\n',
+        'metadata:\n  annotations: { vault-rollout/secrets: kv/web }\n',
+      ),
+      'blue/kustomization.yaml': 'namePrefix: b-\nnameSuffix: -blue\nresources: [../base]\n',
+      'green/kustomization.yaml': 'namespace: g\nnameSuffix: -green\nresources: [../base]\n',
+      'both/kustomization.yaml': 'namespace: prod\nnamePrefix: p-\nresources: [../blue, ../green]\n',
+    });
+    const r = discover(files, defaultConfig());
+    expect(r.workloads.map((w) => [w.name, w.namespace, w.rootPatch?.object ?? null])).toEqual([
+      [
+        'b-web-blue',
+        'prod',
+        { apiVersion: 'apps/v1', kind: 'Deployment', name: 'b-web-blue', namespace: null },
+      ],
+      ['web-green', 'prod', { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web-green', namespace: 'g' }],
     ]);
   });
 });
