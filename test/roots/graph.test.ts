@@ -266,6 +266,98 @@ describe('the root graph', () => {
     expect(summary(files).workloads).toEqual(['redis HelmRelease/cache/redis kv/cache/redis']);
   });
 
+  it('generator merges from a component and an overlay feed chart values; a chart-specific key names the Secret', () => {
+    const release = (name: string) =>
+      [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        `metadata: { name: ${name} }`,
+        'spec:',
+        `  chart: { spec: { chart: ${name} } }`,
+        `  valuesFrom: [{ kind: ConfigMap, name: ${name}-values }]`,
+        '',
+      ].join('\n');
+    const files = repo({
+      'store.yaml': STORE,
+      'base/kustomization.yaml': [
+        'resources: [redis.yaml, queue.yaml]',
+        'configMapGenerator:',
+        '  - { name: redis-values, files: [values.yaml=redis.values.yaml] }',
+        '  - { name: queue-values, files: [values.yaml=queue.values.yaml] }',
+        '',
+      ].join('\n'),
+      'base/redis.yaml': release('redis'),
+      'base/queue.yaml': release('queue'),
+      'base/redis.values.yaml': 'auth: { enabled: false }\n',
+      'base/queue.values.yaml': 'replicas: 1\n',
+      // The component turns auth on: the Secret's name only reaches the chart through its merge.
+      'components/auth/kustomization.yaml': [
+        'apiVersion: kustomize.config.k8s.io/v1alpha1',
+        'kind: Component',
+        'resources: [es.yaml]',
+        'configMapGenerator:',
+        '  - { name: redis-values, behavior: merge, files: [values.yaml=redis.values.yaml] }',
+        '',
+      ].join('\n'),
+      'components/auth/redis.values.yaml': 'auth: { enabled: true, existingSecret: redis-auth }\n',
+      'components/auth/es.yaml':
+        externalSecret('redis-auth', 'cache/redis') + '---\n' + externalSecret('queue-creds', 'cache/queue'),
+      'prod/kustomization.yaml': [
+        'namespace: cache',
+        'nameSuffix: -prod',
+        'resources: [../base]',
+        'components: [../components/auth]',
+        'configMapGenerator:',
+        '  - { name: queue-values, behavior: merge, files: [values.yaml=queue.values.yaml] }',
+        '',
+      ].join('\n'),
+      // A chart's own key for the Secret's name (not existingSecret).
+      'prod/queue.values.yaml': 'broker: { credentialsSecret: queue-creds }\n',
+    });
+    expect(summary(files).workloads).toEqual([
+      'prod HelmRelease/cache/queue kv/cache/queue',
+      'prod HelmRelease/cache/redis kv/cache/redis',
+    ]);
+  });
+
+  it('a generator merge kustomize refuses (no such generator, or one per copy) refuses the root', () => {
+    const files = repo({
+      'base/kustomization.yaml':
+        'resources: [cm.yaml]\nconfigMapGenerator:\n  - { name: v, literals: [a=1] }\n',
+      'base/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\n',
+      'a/kustomization.yaml': 'nameSuffix: -a\nresources: [../base]\n',
+      'b/kustomization.yaml': 'nameSuffix: -b\nresources: [../base]\n',
+      'two/kustomization.yaml':
+        'resources: [../a, ../b]\nconfigMapGenerator:\n  - { name: v, behavior: merge, literals: [b=2] }\n',
+      'none/kustomization.yaml':
+        'resources: [../a]\nconfigMapGenerator:\n  - { name: w, behavior: replace, literals: [b=2] }\n',
+    });
+    const problems = summary(files).problems.join('\n');
+    expect(problems).toMatch(/render root "two" is not built.*2 generated ConfigMaps go by that name/);
+    expect(problems).toMatch(/render root "none" is not built.*no ConfigMap of that name was generated/);
+  });
+
+  it('a strategic-merge patch without a target that names no object, or both copies, is reported', () => {
+    const files = repo({
+      'base/kustomization.yaml': 'resources: [web.yaml]\n',
+      'base/web.yaml': deployment('web'),
+      'a/kustomization.yaml': 'nameSuffix: -a\nresources: [../base]\n',
+      'b/kustomization.yaml': 'nameSuffix: -b\nresources: [../base]\n',
+      'r/kustomization.yaml': [
+        'resources: [../a, ../b]',
+        'patches:',
+        '  - patch: "{ apiVersion: apps/v1, kind: Deployment, metadata: { name: web } }"',
+        '  - patch: "{ apiVersion: apps/v1, kind: Deployment, metadata: { name: nope } }"',
+        '  - patch: "{ apiVersion: apps/v1, kind: Deployment, metadata: { name: web-a, annotations: { x: y } } }"',
+        '',
+      ].join('\n'),
+    });
+    expect(summary(files).problems).toEqual([
+      'r/kustomization.yaml: strategic-merge patch Deployment/web matches 2 objects: kustomize refuses this build; not applied',
+      'r/kustomization.yaml: strategic-merge patch Deployment/nope matches no object: kustomize refuses this build; not applied',
+    ]);
+  });
+
   it('an Application names a values file with a top-level kind key: still chart values', () => {
     const files = repo({
       'argo/web.yaml': [
@@ -336,7 +428,10 @@ describe('the root graph', () => {
         ],
       ],
     ]);
-    expect(discover(files, defaultConfig()).workloads).toEqual([]);
+    // Without the rule the chart is linked too: its `secret` key names a Secret the VaultStaticSecret creates.
+    expect(
+      discover(files, defaultConfig()).workloads.map((w) => [w.name, w.secrets.map((s) => s.path)]),
+    ).toEqual([['api', ['kv/api/db']]]);
   });
 });
 
