@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig, parseConfig } from '../../src/core/config/schema.js';
 import { discover } from '../../src/core/discover/discover.js';
 import { applyJsonPatch, strategicMerge } from '../../src/core/discover/kustomize-patch.js';
-import { joinPath } from '../../src/core/discover/roots.js';
+import { parseManifests } from '../../src/core/discover/parse.js';
+import { buildRoots, joinPath } from '../../src/core/discover/roots.js';
 import type { RepoFile } from '../../src/core/model.js';
 
 const repo = (files: Record<string, string>): RepoFile[] =>
@@ -335,6 +336,47 @@ describe('the root graph', () => {
     const problems = summary(files).problems.join('\n');
     expect(problems).toMatch(/render root "two" is not built.*2 generated ConfigMaps go by that name/);
     expect(problems).toMatch(/render root "none" is not built.*no ConfigMap of that name was generated/);
+  });
+
+  // Both measured with kubectl kustomize: the copy `p-web-u` went by `p-web` between its prefix and suffix.
+  it('a patch without a target names an object by any name it went by; a target only by the original or current', () => {
+    const files = repo({
+      'base/kustomization.yaml': 'resources: [web.yaml]\n',
+      'base/web.yaml': deployment('web'),
+      'a/kustomization.yaml': 'namePrefix: p-\nresources: [../base]\n',
+      'b/kustomization.yaml': 'namePrefix: p-\nnameSuffix: -u\nresources: [../base]\n',
+      'target/kustomization.yaml': [
+        'resources: [../a, ../b]',
+        'patches:',
+        '  - target: { kind: Deployment, name: p-web }',
+        '    patch: "[{ op: add, path: /spec/template/spec/containers/0/envFrom, value: [{ secretRef: { name: s } }] }]"',
+        '',
+      ].join('\n'),
+      'plain/kustomization.yaml': [
+        'resources: [../a, ../b]',
+        'patches:',
+        '  - patch: "{ apiVersion: apps/v1, kind: Deployment, metadata: { name: p-web } }"',
+        '',
+      ].join('\n'),
+    });
+    const graph = buildRoots({ files, documents: parseManifests(files, undefined, () => true).documents });
+    const envFrom = (root: string) =>
+      graph.roots
+        .find((r) => r.dir === root)!
+        .documents.map((d) => [
+          (d.data as { metadata: { name: string } }).metadata.name,
+          JSON.stringify(
+            (d.data as { spec: { template: { spec: { containers: { envFrom?: unknown }[] } } } }).spec
+              .template.spec.containers[0]!.envFrom ?? null,
+          ),
+        ]);
+    expect(envFrom('target')).toEqual([
+      ['p-web', '[{"secretRef":{"name":"s"}}]'],
+      ['p-web-u', 'null'],
+    ]);
+    expect(graph.problems.map((p) => p.message)).toEqual([
+      'strategic-merge patch Deployment/p-web matches 2 objects: kustomize refuses this build; not applied',
+    ]);
   });
 
   it('a strategic-merge patch without a target that names no object, or both copies, is reported', () => {

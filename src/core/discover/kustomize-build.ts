@@ -46,8 +46,9 @@ export interface Item {
   patchedAs?: { name: string; namespace: string | null };
   /**
    * Every id the object went by after its source document's and before its current one, oldest first:
-   * kustomize applies a layer's namespace, then its prefix, then its suffix, and a patch matches an
-   * object by any id in that history (so `p-web` names the copy `p-web-u` of `web`).
+   * kustomize applies a layer's namespace, then its prefix, then its suffix, and a strategic-merge patch
+   * without a target names an object by any id in that history (so `p-web` names the copy `p-web-u` of
+   * `web`); a `target` selects by the original or the current name only.
    */
   history?: readonly Id[];
 }
@@ -196,7 +197,9 @@ function selects(target: Target, item: Item): boolean {
   if (target.version !== undefined && target.version !== version) return false;
   const { name, namespace } = target;
   if (name !== undefined || namespace !== undefined) {
-    const named = idsOf(item).some(
+    // A target selects by the original or the current id only (kustomize's `Select`), not the ids between.
+    const ids = idsOf(item);
+    const named = [ids[0]!, ids[ids.length - 1]!].some(
       (id) =>
         (name === undefined || re(name, id.name)) &&
         (namespace === undefined || re(namespace, id.namespace ?? '')),
