@@ -56,7 +56,7 @@ export interface Layer {
 
 export interface Case {
   /**
-   * Most cases are meant to build; a faulty one (1 in 16) also gets operations kustomize refuses (remove
+   * Most cases are meant to build; a faulty one (1 in 24) also gets operations kustomize refuses (remove
    * of a missing key, a failing test, an add under a missing parent).
    */
   faulty: boolean;
@@ -116,7 +116,7 @@ export const caseArb: fc.Arbitrary<Case> = fc
   )
   .chain((workloads) =>
     fc.record({
-      faulty: fc.integer({ min: 0, max: 15 }).map((n) => n === 0),
+      faulty: fc.integer({ min: 0, max: 23 }).map((n) => n === 0),
       workloads: fc.constant(workloads),
       es: fc.record({
         versions: fc.array(fc.constantFrom<string | null>(null, '1', '2'), { minLength: 1, maxLength: 2 }),
@@ -207,11 +207,16 @@ function helmRelease(n: string): unknown {
 interface Naming {
   original: (base: string) => string;
   current: (base: string) => string;
+  /** The current namespace: a strategic-merge patch by the current name must name it too. */
+  namespace: string | null;
+  /** Every name the other copy (if any) went by: a patch without a target naming one matches both. */
+  others: (base: string) => string[];
 }
 
 /** The operations kustomize refuses on the base as written (a later layer may make some apply). */
 function refused(c: Case, p: Patch, op: string): boolean {
-  if (p.on === 'es') return (op === 'remove-version' || op === 'move-version') && c.es.versions[0] === null;
+  // Removing or moving the version refuses once another operation removed it: only faulty cases do it.
+  if (p.on === 'es') return op === 'remove-version' || op === 'move-version';
   const w = c.workloads[p.on]!;
   if (op === 'add-annotation' || op === 'replace-annotation') return !w.annotated;
   if (op === 'add-env-secret') return w.ref !== 'env';
@@ -285,12 +290,13 @@ function jsonOps(c: Case, p: Patch, n: string): unknown[] {
   });
 }
 
-function smp(c: Case, p: Patch, n: string, name: string): unknown {
+function smp(c: Case, p: Patch, n: string, name: string, namespace: string | null): unknown {
+  const ns = namespace === null ? {} : { namespace };
   if (p.on === 'es')
     return {
       apiVersion: 'external-secrets.io/v1',
       kind: 'ExternalSecret',
-      metadata: { name, annotations: { patched: 'yes' } },
+      metadata: { name, ...ns, annotations: { patched: 'yes' } },
       spec: { target: { name: `${n}-smp` } },
     };
   const w = c.workloads[p.on]!;
@@ -302,21 +308,26 @@ function smp(c: Case, p: Patch, n: string, name: string): unknown {
   return {
     apiVersion: w.kind === 'CronJob' ? 'batch/v1' : 'apps/v1',
     kind: w.kind,
-    metadata: { name },
+    metadata: { name, ...ns },
     spec,
   };
 }
 
 function patchEntries(c: Case, patches: Patch[], n: string, naming: Naming, copies = 1): unknown[] {
-  return patches.map((p) => {
+  return patches.flatMap((p) => {
     const base = p.on === 'es' ? `${n}-es` : `${n}-${WORKLOAD_NAMES[p.on]}`;
     const kind = p.on === 'es' ? 'ExternalSecret' : c.workloads[p.on]!.kind;
     // A strategic-merge patch without a target naming both copies is refused: only a faulty case has it.
     const byOriginal = !p.rendered && (c.faulty || copies === 1 || p.type === 'json' || p.withTarget);
     const name = byOriginal ? naming.original(base) : naming.current(base);
-    if (p.type === 'json') return { target: { kind, name }, patch: doc(jsonOps(c, p, n)) };
-    const body = doc(smp(c, p, n, p.withTarget ? 'ignored' : name));
-    return p.withTarget ? { target: { kind, name }, patch: body } : { patch: body };
+    // A name the other copy went by too matches both copies: only a faulty case has that.
+    if (!c.faulty && copies > 1 && p.type === 'smp' && !p.withTarget && naming.others(base).includes(name))
+      return [];
+    if (p.type === 'json') return [{ target: { kind, name }, patch: doc(jsonOps(c, p, n)) }];
+    // By the current name, kustomize wants the current namespace too (a faulty case may leave it out).
+    const ns = !byOriginal && !(c.faulty && p.rendered) ? naming.namespace : null;
+    const body = doc(smp(c, p, n, p.withTarget ? 'ignored' : name, p.withTarget ? null : ns));
+    return [p.withTarget ? { target: { kind, name }, patch: body } : { patch: body }];
   });
 }
 
@@ -366,13 +377,27 @@ export function caseFiles(c: Case, index: number): Record<string, string> {
         namespace: m.namespace,
         namePrefix: m.prefix,
         nameSuffix: m.suffix,
-        patches: patchEntries(c, m.patches, n, { original: identity, current: identity }),
+        patches: patchEntries(c, m.patches, n, {
+          original: identity,
+          current: identity,
+          namespace: null,
+          others: () => [],
+        }),
       }),
     );
   });
   // What the root's patches and the component see: the base renamed by the first middle layer.
   const m0 = layers[0]!;
-  const naming: Naming = { original: identity, current: (b) => `${m0.prefix}${b}${m0.suffix}` };
+  const naming: Naming = {
+    original: identity,
+    current: (b) => `${m0.prefix}${b}${m0.suffix}`,
+    namespace: m0.namespace,
+    others: (b) => {
+      const m1 = layers[1];
+      if (!m1) return [];
+      return [b, `${m1.prefix}${b}`, `${m1.prefix}${b}${m1.suffix}`];
+    },
+  };
   // With two copies, a merge could go to either generated ConfigMap: kustomize refuses it.
   const merges = { root: c.helm && c.root.merge, component: c.helm && !!c.component?.merge };
   if (twice && !c.faulty) merges.root = merges.component = false;
