@@ -113,7 +113,8 @@ describeIfKubectl('kustomize parity on generated repositories', () => {
       if (process.env['PARITY_TIMINGS']) {
         console.log(timings.join(' '));
         for (const { r, c } of all)
-          if (!c.faulty && r.status !== 'same') console.log(JSON.stringify(r).slice(0, 700), JSON.stringify(c));
+          if (!c.faulty && r.status !== 'same')
+            console.log(JSON.stringify(r).slice(0, 700), JSON.stringify(c));
       }
       const seconds = (performance.now() - started) / 1000;
       const count = (s: RootParity['status']) => all.filter(({ r }) => r.status === s).length;
