@@ -139,7 +139,7 @@ export function discover(
     const elsewhere = elsewhereFor(rootEnv);
     const found = discoverSet(set.documents, { config, sources, charts, perFile, problems, seen, elsewhere });
     for (const { workload, document } of found) {
-      const w = set.root ? placeInRoot(workload, set.root, graph.builders, originals) : workload;
+      const w = set.root ? placeInRoot(workload, document, set.root, graph.builders, originals) : workload;
       if (set.root) w.root = set.root.dir;
       const env = set.root ? rootEnv : environment(null, w.file);
       if (env !== null) w.environment = env;
@@ -156,7 +156,10 @@ export function discover(
   const rootObjects = new Map<string, Set<string>>();
   for (const root of graph.roots) {
     const ids = new Set<string>();
-    for (const doc of root.documents) ids.add(objectKey(sourceIdentity(originals, doc.file, doc.index)));
+    for (const doc of root.documents) {
+      const id = sourceIdentity(originals, doc.file, doc.index);
+      ids.add(objectKey(doc.copy ? { ...id, ...doc.copy } : id));
+    }
     rootObjects.set(rootPatchFile(root.dir), ids);
   }
   return {
@@ -257,6 +260,7 @@ function discoverSet(
  */
 function placeInRoot(
   workload: Workload,
+  document: ManifestDocument,
   root: RenderRoot,
   builders: ReadonlyMap<string, readonly string[]>,
   originals: ReadonlyMap<string, ManifestDocument>,
@@ -264,12 +268,13 @@ function placeInRoot(
   const identity = (file: string, index: number) => sourceIdentity(originals, file, index);
   const shared = (file: string, index: number) => (builders.get(docKey(file, index))?.length ?? 0) > 1;
   const patchFile = rootPatchFile(root.dir);
-  const own = identity(workload.file, workload.document);
+  const source = identity(workload.file, workload.document);
+  // One copy of a base the root builds twice: its own patch names it as the root's patches see it, and
+  // an edit of the base in place would reach the other copy too.
+  const own = document.copy ? { ...source, ...document.copy } : source;
   const w: Workload = { ...workload, name: own.name || workload.name };
-  if (shared(workload.file, workload.document)) {
-    if (root.twice.has(docKey(workload.file, workload.document))) {
-      w.blocked = `root "${root.dir || '.'}" builds ${workload.file} more than once (one base through two layers), and other roots build it too: a patch cannot name one of the copies, so it is not edited`;
-    } else if (root.kustomization === null) {
+  if (shared(workload.file, workload.document) || document.copy) {
+    if (root.kustomization === null) {
       w.blocked = `${workload.file} is built by ${builders.get(docKey(workload.file, workload.document))!.length} render roots, and root "${root.dir || '.'}" has no kustomization file to hold a patch of its own: not edited`;
     } else if (workload.kind === 'Application' && workload.trigger.mapPath.includes('sources')) {
       w.blocked = `${workload.file} is built by several render roots, and a patch cannot set values in one item of spec.sources: not edited`;
@@ -297,10 +302,12 @@ function placeInRoot(
         pins.push({ ...named, rootPatch: { file: patchFile, kustomization: root.kustomization!, object } });
       else
         unpinned.push(
-          `${pin.kind}/${object.name} (${pin.file}) is built by several render roots and its version field ${formatPath(pin.field)} ${
+          `${pin.kind}/${object.name} (${pin.file}) is built ${root.twice.has(docKey(pin.file, pin.document)) ? `by several render roots, more than once by root "${root.dir || '.'}",` : 'by several render roots'} and its version field ${formatPath(pin.field)} ${
             root.kustomization === null
               ? 'has no kustomization to patch it in'
-              : 'is inside a list, which a strategic-merge patch would replace whole'
+              : root.twice.has(docKey(pin.file, pin.document))
+                ? 'is pinned in each copy only by a patch with a target, not written here yet'
+                : 'is inside a list, which a strategic-merge patch would replace whole'
           }: version not pinned for root "${root.dir || '.'}"`,
         );
     }

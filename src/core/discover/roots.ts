@@ -60,7 +60,8 @@ export interface RenderRoot {
   documents: ManifestDocument[];
   /**
    * Source documents the root builds more than once (one base through two layers with different name
-   * suffixes): a patch by the source's name would match both, so they are not edited for this root.
+   * suffixes): each copy is a document of its own, named by its rendered name (ManifestDocument.copy),
+   * since a patch by the source's name would match both.
    */
   twice: Set<string>;
 }
@@ -377,19 +378,32 @@ class RootGraphBuilder {
   ): RenderRoot {
     const seen = new Set<string>();
     const twice = new Set<string>();
+    for (const item of layer.items) {
+      const key = docKey(item.doc.file, item.doc.index);
+      if (seen.has(key)) twice.add(key);
+      seen.add(key);
+    }
+    // kustomize matches a patch by an object's current name (and namespace) too: what each copy is called
+    // when the root's own patches apply, before the root renames or moves it.
+    const own = kustomization === null ? undefined : this.kustomizations.get(dir)?.data;
+    const transforms =
+      own !== undefined && (str(own.namespace) !== null || !!own.namePrefix || !!own.nameSuffix);
     const documents: ManifestDocument[] = [];
     for (let item of layer.items) {
       const key = docKey(item.doc.file, item.doc.index);
-      if (seen.has(key)) {
-        // The first build is what is discovered; editing is refused (RenderRoot.twice).
-        twice.add(key);
-        continue;
-      }
-      seen.add(key);
+      const copy = !twice.has(key)
+        ? undefined
+        : transforms && item.patchedAs
+          ? item.patchedAs
+          : {
+              name: item.name ?? String(get(item.data, ['metadata', 'name']) ?? ''),
+              namespace: str(get(item.data, ['metadata', 'namespace'])),
+            };
       const o = item.data as Data;
       if (targetNamespace !== null && !CLUSTER_SCOPED.has(String(o.kind ?? '')))
         item = withMeta(item, { namespace: targetNamespace });
       const doc: ManifestDocument = { ...item.doc, data: item.data, root: dir };
+      if (copy) doc.copy = copy;
       const values = this.valuesFromGenerators(item.data, layer.generated);
       if (values) doc.valuesFrom = values;
       documents.push(doc);
