@@ -28,6 +28,8 @@ export interface Discovered {
   fileData: Map<string, readonly unknown[]>;
   /** Whether a render root still builds an object (the root-patch editor drops entries for gone ones). */
   rootBuilds: RootBuilds;
+  /** Kustomization folders no Flux Kustomization or Argo CD Application deploys (not read). */
+  undeployed: string[];
 }
 
 /**
@@ -92,6 +94,7 @@ export async function discoverRepo(
     problems: [...loaded.problems, ...found.problems],
     fileData: found.fileData,
     rootBuilds: (patchFile, object) => found.rootObjects.get(patchFile)?.has(objectKey(object)) ?? false,
+    undeployed: found.undeployed,
   };
 }
 

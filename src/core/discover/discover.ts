@@ -60,6 +60,8 @@ export interface DiscoverResult {
   missing: string[];
   /** The objects each root builds ({@link objectKey}), by the root's patch file. */
   rootObjects: Map<string, Set<string>>;
+  /** Kustomization folders no deployment object reaches (roots.ts): named once, never read. */
+  undeployed: string[];
 }
 
 /**
@@ -167,6 +169,7 @@ export function discover(
     roots: graph.roots,
     missing: graph.missing,
     rootObjects,
+    undeployed: graph.undeployed,
   };
 }
 
