@@ -4,7 +4,7 @@
  * kustomization folder nothing reaches is `undeployed` and its workloads are not read.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/core/config/schema.js';
+import { defaultConfig, parseConfig } from '../../src/core/config/schema.js';
 import { discover } from '../../src/core/discover/discover.js';
 import { expandApplicationSet } from '../../src/core/discover/applicationset.js';
 import type { RepoFile } from '../../src/core/model.js';
@@ -253,6 +253,53 @@ describe('ApplicationSet expansion', () => {
     expect(out.paths).toEqual(['apps/web']);
     expect(out.unsupported).toEqual([
       'the "merge" generator is not read (only git directories, list and matrix of those)',
+    ]);
+  });
+});
+
+describe('environments over the deployment graph', () => {
+  // A Flux layout: each cluster folder holds only Flux Kustomizations, over shared apps and platform.
+  const files = repo({
+    'clusters/dev-eu/apps.yaml': flux('apps', './apps/dev'),
+    'clusters/prod-eu/apps.yaml': flux('apps', './apps/prod'),
+    'clusters/prod-eu/platform.yaml': flux('platform', './platform/prod'),
+    'apps/dev/kustomization.yaml': kustomization('web.yaml'),
+    'apps/dev/web.yaml': annotated('web-dev', 'kv/web'),
+    'apps/prod/kustomization.yaml': kustomization('web.yaml'),
+    'apps/prod/web.yaml': annotated('web', 'kv/web'),
+    'platform/prod/kustomization.yaml': kustomization('agent.yaml'),
+    'platform/prod/agent.yaml': annotated('agent', 'kv/agent'),
+  });
+  const envOf = (config: string) =>
+    discover(files, parseConfig(config, 'c.yaml')).workloads.map((w) => `${w.root} ${w.environment ?? '-'}`);
+
+  it('entry: every root the cluster folder reaches', () => {
+    expect(
+      envOf(
+        'environments:\n  - { name: dev, entry: clusters/dev-eu }\n  - { name: prod, entry: clusters/prod-eu }\n',
+      ),
+    ).toEqual(['apps/dev dev', 'apps/prod prod', 'platform/prod prod']);
+  });
+
+  it('paths: a root also matches through the file of the deployment object that reaches it', () => {
+    expect(
+      envOf(
+        'environments:\n  - { name: dev, paths: ["clusters/dev-*/**"] }\n  - { name: prod, paths: ["clusters/prod-*/**"] }\n',
+      ),
+    ).toEqual(['apps/dev dev', 'apps/prod prod', 'platform/prod prod']);
+  });
+
+  it('transitively: an app of apps under the entry deploys roots whose own deployment objects live elsewhere', () => {
+    const appOfApps = repo({
+      'clusters/prod/root.yaml': app('root', 'argocd/prod'),
+      'argocd/prod/kustomization.yaml': kustomization('web.yaml'),
+      'argocd/prod/web.yaml': app('web', 'apps/web/prod'),
+      'apps/web/prod/kustomization.yaml': kustomization('web.yaml'),
+      'apps/web/prod/web.yaml': annotated('web', 'kv/web'),
+    });
+    const config = parseConfig('environments:\n  - { name: prod, entry: clusters/prod }\n', 'c.yaml');
+    expect(discover(appOfApps, config).workloads.map((w) => `${w.root} ${w.environment}`)).toEqual([
+      'apps/web/prod prod',
     ]);
   });
 });
