@@ -290,7 +290,11 @@ class RootGraphBuilder {
     candidates: readonly ManifestDocument[],
   ): { flat: ManifestDocument[]; reached: Map<string, Reach[]> } {
     const entries: DeployedSet[] = [];
-    const entryFiles = candidates.filter((d) => isDeploymentObject(d.data));
+    // A file some kustomization builds is applied through that build, if at all: no entry of its own.
+    const builtFiles = new Set<string>();
+    for (const layer of built.values())
+      if (!isRefusal(layer)) for (const item of layer.items) builtFiles.add(item.doc.file);
+    const entryFiles = candidates.filter((d) => isDeploymentObject(d.data) && !builtFiles.has(d.file));
     if (entryFiles.length > 0) entries.push({ from: null, documents: entryFiles });
     for (const dir of tops) {
       const layer = built.get(dir)!;
