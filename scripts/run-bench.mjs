@@ -25,6 +25,12 @@ await build({
   banner: { js: banner },
   logLevel: 'warning',
 });
+// `npm run bench -- --only roots`: the render-root comparison alone.
+const only = process.argv.indexOf('--only');
+if (only >= 0 && process.argv[only + 1] === 'roots') {
+  const roots = spawnSync(process.execPath, ['.bench/bin/bench-roots.mjs'], { stdio: 'inherit' });
+  process.exit(roots.status ?? 1);
+}
 const r = spawnSync(process.execPath, ['--expose-gc', '.bench/bin/bench.mjs', ...process.argv.slice(2)], {
   stdio: 'inherit',
 });
