@@ -2,9 +2,9 @@
  * Render roots: what Argo CD and Flux build and apply, each on its own. In a repository that holds
  * deployment objects (Flux `Kustomization`, Argo CD `Application` / `ApplicationSet`), the roots are the
  * folders they reach (deployments.ts), and a kustomization folder nothing reaches is named `undeployed`
- * and not read. Without deployment objects, a kustomization folder that no other includes is a root, and
- * a document no root builds stands for itself (the flat case). This file composes the two steps: the
- * kustomize build of each folder (kustomize-build.ts) and the choice of roots.
+ * and not read. Without deployment objects, a kustomization folder that no other includes is a root.
+ * Either way a document no kustomization builds stands for itself (the flat case). This file composes
+ * the two steps: the kustomize build of each folder (kustomize-build.ts) and the choice of roots.
  *
  * For discovery it is enough to know which documents each root builds and what they look like there, so
  * this is a small reading of kustomize, not kustomize: `resources` / `bases` (files and folders,
@@ -225,8 +225,13 @@ class RootGraphBuilder {
       if (isRefusal(b)) for (const file of kustomize.reach(dir)) this.refusedFiles.add(file);
     // Kustomization folders no other kustomization includes: what a person or a pipeline could apply.
     const tops = [...built.keys()].filter((dir) => !kustomize.included.has(dir));
+    // A file some kustomization builds is applied through that build, if at all: never on its own.
+    const builtFiles = new Set<string>();
+    for (const layer of built.values())
+      if (!isRefusal(layer)) for (const item of layer.items) builtFiles.add(item.doc.file);
     const candidates = this.input.documents.filter(
       (d) =>
+        !builtFiles.has(d.file) &&
         !kustomize.inputs.has(d.file) &&
         !this.refusedFiles.has(d.file) &&
         !isKustomizationFile(d.file) &&
@@ -281,8 +286,8 @@ class RootGraphBuilder {
   /**
    * The roots of a repository that holds deployment objects (deployments.ts): the folders they reach,
    * starting from the entries a person or a bootstrap applies — top kustomizations that hold deployment
-   * objects, and files no kustomization includes that hold them. Of the files no root builds, those next
-   * to such an entry file stand for themselves, and so do the charts and values files Argo CD deploys.
+   * objects, and files no kustomization includes that hold them. A file no kustomization builds still
+   * stands for itself, as without deployment objects: only kustomization folders can be left undeployed.
    */
   private deployedRoots(
     built: ReadonlyMap<string, Built>,
@@ -290,11 +295,7 @@ class RootGraphBuilder {
     candidates: readonly ManifestDocument[],
   ): { flat: ManifestDocument[]; reached: Map<string, Reach[]> } {
     const entries: DeployedSet[] = [];
-    // A file some kustomization builds is applied through that build, if at all: no entry of its own.
-    const builtFiles = new Set<string>();
-    for (const layer of built.values())
-      if (!isRefusal(layer)) for (const item of layer.items) builtFiles.add(item.doc.file);
-    const entryFiles = candidates.filter((d) => isDeploymentObject(d.data) && !builtFiles.has(d.file));
+    const entryFiles = candidates.filter((d) => isDeploymentObject(d.data));
     if (entryFiles.length > 0) entries.push({ from: null, documents: entryFiles });
     for (const dir of tops) {
       const layer = built.get(dir)!;
@@ -319,13 +320,7 @@ class RootGraphBuilder {
       if (root) this.roots.push(root);
       return root?.documents ?? null;
     });
-    const entryDirs = new Set(entryFiles.map((d) => dirName(d.file)));
-    const { charts, namedValues } = this.deployments;
-    const deployed = (d: ManifestDocument) =>
-      entryDirs.has(dirName(d.file)) ||
-      namedValues.has(d.file) ||
-      [...charts].some((c) => c === '' || d.file.startsWith(`${c}/`));
-    return { flat: candidates.filter(deployed), reached };
+    return { flat: [...candidates], reached };
   }
 
   /** A root kustomize refuses to build: one problem naming it; nothing of it is discovered or edited. */
