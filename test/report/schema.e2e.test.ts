@@ -9,8 +9,8 @@
  * report's fields: a file that is not valid YAML (a problem with line and column), a Vault Agent workload
  * in the Vault namespace `team-a` with `updateStrategy: OnDelete` (vaultNamespace, warnings), a workload
  * whose secret does not exist (blocked, reasons), and a document two roots build where one root has no
- * kustomization to hold a patch (scan's `blocked`). Those extras belong to no environment: they are read
- * from the Vault of VAULT_ADDR.
+ * kustomization to hold a patch (scan's `blocked`), and an overlay nothing deploys (scan's `undeployed`).
+ * Those extras belong to no environment: they are read from the Vault of VAULT_ADDR.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -103,6 +103,22 @@ spec:
   path: ./plain
   prune: true
   sourceRef: { kind: GitRepository, name: flux-system }
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: plain-overlay
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./plain-overlay
+  prune: true
+  sourceRef: { kind: GitRepository, name: flux-system }
+`,
+  // An overlay no Flux Kustomization deploys: scan's `undeployed`.
+  'plain-staging/kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [../plain/app.yaml]
 `,
 };
 
@@ -202,6 +218,7 @@ describe('every JSON report of the built CLI validates against docs/schema/repor
     expect(json.workloads.some((w) => w.blocked?.includes('no kustomization file'))).toBe(true);
     expect(text).toContain('"vaultNamespace":"team-a"');
     expect(text).toContain('"file":"extras/broken.yaml"');
+    expect((json as { undeployed?: string[] }).undeployed).toEqual(['plain-staging']);
   });
 
   it('status and plan before adoption', async () => {

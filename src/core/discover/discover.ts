@@ -3,8 +3,6 @@
  * the way. Pure: text in, data out.
  */
 import type { Config } from '../config/schema.js';
-import { ConfigError } from '../errors.js';
-import picomatch from 'picomatch';
 import type {
   ChartKind,
   PinTarget,
@@ -25,10 +23,10 @@ import {
   type ChartOptions,
   type ChartView,
 } from './charts.js';
+import { environmentMatcher } from './environments.js';
 import { parseManifests, type ManifestDocument } from './parse.js';
 import {
   buildRoots,
-  dirName,
   docKey,
   objectKey,
   isKustomizationFile,
@@ -61,6 +59,8 @@ export interface DiscoverResult {
   missing: string[];
   /** The objects each root builds ({@link objectKey}), by the root's patch file. */
   rootObjects: Map<string, Set<string>>;
+  /** Kustomization folders no deployment object reaches (roots.ts): named once, never read. */
+  undeployed: string[];
 }
 
 /**
@@ -108,7 +108,9 @@ export function discover(
   const perFile = new Map<string, number>();
   for (const d of all) perFile.set(d.file, (perFile.get(d.file) ?? 0) + 1);
   const charts = chartOptions(config, graph.namedValues);
-  const environment = environmentMatcher(config);
+  const envs = environmentMatcher(config, graph.reached);
+  const environment = (root: string | null, file: string) =>
+    root !== null ? envs.ofRoot(root) : envs.ofFile(file);
   const originals = new Map(parsed.documents.map((d) => [docKey(d.file, d.index), d]));
 
   const workloads: Workload[] = [];
@@ -171,6 +173,7 @@ export function discover(
     roots: graph.roots,
     missing: graph.missing,
     rootObjects,
+    undeployed: graph.undeployed,
   };
 }
 
@@ -335,36 +338,6 @@ function sourceIdentity(
     kind: String(get(data, ['kind']) ?? ''),
     name: String(get(data, ['metadata', 'name']) ?? ''),
     namespace: nonEmptyString(get(data, ['metadata', 'namespace'])),
-  };
-}
-
-/**
- * The `environments` entry a root (its folder) or a flat manifest (its file) belongs to.
- * @throws ConfigError when the globs of two environments match the same root or file: which cluster's
- *   Vault and credentials apply would otherwise depend on the order of the list, and the later
- *   environment would silently get nothing.
- */
-function environmentMatcher(config: Config): (root: string | null, file: string) => string | null {
-  const envs = config.environments.map((e) => ({
-    name: e.name,
-    globs: e.paths.map((glob) => ({ glob, match: picomatch(glob, { dot: true }) })),
-  }));
-  if (envs.length === 0) return () => null;
-  return (root, file) => {
-    const candidates = (root !== null ? [root, `${root}/`] : [file, dirName(file)]).filter((c) => c !== '');
-    const hits = envs.flatMap((e) => {
-      const hit = e.globs.find((g) => candidates.some((c) => g.match(c)));
-      return hit ? [{ name: e.name, glob: hit.glob }] : [];
-    });
-    if (hits.length > 1) {
-      const [a, b] = hits as [(typeof hits)[0], (typeof hits)[0]];
-      const what = root !== null ? `render root "${root}"` : `file "${file}"`;
-      throw new ConfigError(
-        `environments "${a.name}" (paths "${a.glob}") and "${b.name}" (paths "${b.glob}") both match the ${what}: a root belongs to one environment, make the globs disjoint`,
-        { key: 'environments', environments: [a.name, b.name], globs: [a.glob, b.glob] },
-      );
-    }
-    return hits[0]?.name ?? null;
   };
 }
 
