@@ -88,8 +88,16 @@ function secretRefs(template: unknown, rename: (name: string) => string): string
   return out.sort();
 }
 
+/**
+ * Kinds the API server keeps cluster-scoped: kustomize does not know these CRDs and stamps its `namespace`
+ * on them too, but the server drops it and discovery reads them without one, so the comparison ignores
+ * a namespace on them.
+ */
+const CLUSTER_SCOPED = new Set(['ClusterSecretStore', 'ClusterExternalSecret', 'Namespace', 'ClusterRole']);
+
 function idOf(o: Data, name?: string): string {
-  return `${String(o.kind ?? '')}/${String(at(o, ['metadata', 'namespace']) ?? '')}/${String(name ?? at(o, ['metadata', 'name']) ?? '')}`;
+  const ns = CLUSTER_SCOPED.has(String(o.kind)) ? '' : String(at(o, ['metadata', 'namespace']) ?? '');
+  return `${String(o.kind ?? '')}/${ns}/${String(name ?? at(o, ['metadata', 'name']) ?? '')}`;
 }
 
 /**
