@@ -171,7 +171,10 @@ function withinLimit(
 
 /** Every distinct secret path the workloads reference, sorted. */
 export function uniqueSecretPaths(workloads: readonly Workload[]): string[] {
-  return [...new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path)))].sort();
+  // An ignored workload's secrets are never read (the user left it alone on purpose).
+  return [
+    ...new Set(workloads.flatMap((w) => (w.ignored !== undefined ? [] : w.secrets.map((s) => s.path)))),
+  ].sort();
 }
 
 /**
@@ -213,6 +216,7 @@ export async function planRepo(opts: {
     // Secrets the manifests place in a Vault Enterprise namespace are read there (statusKey).
     const byNamespace = new Map<string | null, Set<string>>();
     for (const w of group) {
+      if (w.ignored !== undefined) continue;
       for (const s of w.secrets) {
         const ns = s.vaultNamespace ?? null;
         let set = byNamespace.get(ns);

@@ -223,7 +223,9 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
         ...(w.environment != null ? { environment: w.environment } : {}),
         // Built by several roots: this root's record and trigger go into its own patch file.
         ...(w.rootPatch ? { patch: w.rootPatch.file } : {}),
-        ...(w.blocked ? { blocked: w.blocked } : {}),
+        // No safe edit exists (the reason), or left alone on purpose.
+        ...(w.skip ? { skipped: w.skip } : {}),
+        ...(w.ignored ? { ignored: w.ignored } : {}),
         ...(w.chartValue !== null ? { chart: w.chartValue } : {}),
         secrets: w.secrets.map((s) => ({
           path: s.path,

@@ -233,7 +233,7 @@ describe('the root graph', () => {
     });
     const r = discover(files, defaultConfig());
     const blocked = r.workloads.find((w) => w.root === 'shared');
-    expect(blocked?.blocked).toMatch(/built by 2 render roots, and root "shared" has no kustomization file/);
+    expect(blocked?.skip).toMatch(/built by 2 render roots, and root "shared" has no kustomization file/);
     expect(r.workloads.find((w) => w.root === 'other')?.rootPatch?.file).toBe(
       'other/vault-rollout.patch.yaml',
     );
@@ -422,7 +422,7 @@ describe('a base a root builds twice', () => {
       'single/kustomization.yaml': 'resources: [../base]\n',
     });
     const r = discover(files, defaultConfig());
-    expect(r.workloads.map((w) => [w.root, w.rootPatch?.file ?? null, w.blocked ?? null])).toEqual([
+    expect(r.workloads.map((w) => [w.root, w.rootPatch?.file ?? null, w.skip ?? null])).toEqual([
       ['both', null, expect.stringContaining('builds base/web.yaml more than once')],
       ['single', 'single/vault-rollout.patch.yaml', null],
     ]);

@@ -39,7 +39,22 @@ export function renderCommitMessage(
     (p) => (p.action === 'restart' || p.action === 'record') && p.newValue !== null,
   );
   if (changing.length === 0) return null;
+  // Reviewers of the commit see what was left as it is, and why (the exit code says only "blocked").
+  const left = planned
+    .filter((p) => p.action === 'blocked' || p.action === 'skipped')
+    .slice(0, LISTED)
+    .map((p) => ({
+      kind: p.workload.kind,
+      name: p.workload.name,
+      namespace: p.workload.namespace,
+      file: p.workload.file,
+      root: p.workload.root ?? null,
+      environment: p.workload.environment ?? null,
+      action: p.action,
+      reasons: p.reasons,
+    }));
   const data = {
+    left,
     restart: changing.filter((p) => p.action === 'restart').length,
     record: changing.filter((p) => p.action === 'record').length,
     // A commit message lists at most LISTED workloads (an adoption of 5,000 would be unreadable, and

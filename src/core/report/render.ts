@@ -292,7 +292,8 @@ function planTable(report: RunReport, opts: TableOptions): string {
     p.workload.namespace ?? '-',
     ...(rooted ? [rootCell(p.workload.root)] : []),
     files[i]!,
-    secretsSummary(p.secrets),
+    // An ignored workload's secrets are not read from Vault.
+    p.action === 'ignored' ? 'not read' : secretsSummary(p.secrets),
     p.action,
   ]);
   return fitWorkloads(columns, rows, rooted ? 3 : 2, tableWidth(opts));
@@ -300,7 +301,12 @@ function planTable(report: RunReport, opts: TableOptions): string {
 
 function summaryLine(report: RunReport): string {
   const s = report.summary;
-  return `${s.workloads} workload(s): ${s.restart} restart, ${s.record} record only, ${s.blocked} blocked, ${s.unchanged} unchanged${s.skipped ? `, ${s.skipped} skipped` : ''}`;
+  const quiet = [
+    s.skipped ? `, ${s.skipped} skipped` : '',
+    s.ignored ? `, ${s.ignored} ignored` : '',
+    s.deferred ? `, ${s.deferred} deferred` : '',
+  ].join('');
+  return `${s.workloads} workload(s): ${s.restart} restart, ${s.record} record only, ${s.blocked} blocked, ${s.unchanged} unchanged${quiet}`;
 }
 
 /**
@@ -330,10 +336,7 @@ export function toTable(report: RunReport, opts: TableOptions = {}): string {
   else out.push(planTable(report, opts));
   const notes = report.workloads.flatMap((p) => [
     ...[chartNote(p)].flatMap((c) => (c ? [`chart    ${workloadLabel(p)} (${p.workload.file}): ${c}`] : [])),
-    ...p.reasons.map(
-      (r) =>
-        `${p.action === 'skipped' ? 'skipped' : 'blocked'}  ${workloadLabel(p)} (${p.workload.file}): ${r}`,
-    ),
+    ...p.reasons.map((r) => `${reasonLabel(p).padEnd(8)} ${workloadLabel(p)} (${p.workload.file}): ${r}`),
     ...p.warnings.map((w) => `warning  ${workloadLabel(p)} (${p.workload.file}): ${w}`),
     ...p.pins.map((pin) => `pin      ${workloadLabel(p)}: ${pinText(pin)}`),
   ]);
@@ -433,7 +436,17 @@ const ACTION_TEXT: Record<string, string> = {
   none: 'none',
   blocked: 'blocked',
   skipped: 'skipped',
+  ignored: 'ignored',
+  deferred: 'deferred',
 };
+
+/**
+ * The word a workload's reasons are shown under: its action when that leaves it as it is, else `blocked`
+ * (a restart or record has no reasons).
+ */
+export function reasonLabel(p: PlannedWorkload): 'blocked' | 'skipped' | 'ignored' | 'deferred' {
+  return p.action === 'skipped' || p.action === 'ignored' || p.action === 'deferred' ? p.action : 'blocked';
+}
 
 /**
  * The problems section of a Markdown report: one bullet per kind of problem, or with `allProblems` one
@@ -465,6 +478,11 @@ export function toMarkdown(report: RunReport, opts: Pick<TableOptions, 'allProbl
     out.push('| Workload | Namespace | File | Vault secret | Recorded → current | State | Action |');
     out.push('| --- | --- | --- | --- | --- | --- | --- |');
     for (const p of report.workloads) {
+      // An ignored workload's secrets are not read: one row says so.
+      if (p.secrets.length === 0)
+        out.push(
+          `| ${e(workloadLabel(p))} | ${e(p.workload.namespace ?? '-')} | ${e(p.workload.file)} | - | - | - | ${ACTION_TEXT[p.action] ?? p.action} |`,
+        );
       for (const s of p.secrets) {
         out.push(
           `| ${e(workloadLabel(p))} | ${e(p.workload.namespace ?? '-')} | ${e(p.workload.file)} | ${e(s.path)} | ${fmtVersion(
@@ -477,9 +495,10 @@ export function toMarkdown(report: RunReport, opts: Pick<TableOptions, 'allProbl
   }
   const notes = report.workloads.flatMap((p) => [
     ...[chartNote(p)].flatMap((c) => (c ? [`- **Chart** ${e(workloadLabel(p))}: ${e(c)}`] : [])),
-    ...p.reasons.map(
-      (r) => `- **${p.action === 'skipped' ? 'Skipped' : 'Blocked'}** ${e(workloadLabel(p))}: ${e(r)}`,
-    ),
+    ...p.reasons.map((r) => {
+      const label = reasonLabel(p);
+      return `- **${label[0]!.toUpperCase()}${label.slice(1)}** ${e(workloadLabel(p))}: ${e(r)}`;
+    }),
     ...p.warnings.map((w) => `- **Warning** ${e(workloadLabel(p))}: ${e(w)}`),
     ...p.pins.map((pin) => `- **Pin** ${e(workloadLabel(p))}: ${e(pinText(pin))}`),
   ]);
