@@ -29,6 +29,7 @@ import {
   render,
   toScanMarkdown,
   toScanTable,
+  summaryLine,
   type Format,
   type TableOptions,
 } from './core/report/render.js';
@@ -309,7 +310,10 @@ export async function statusCommand(opts: CommonOptions, io: Io): Promise<number
 /** `plan`: what `apply` would change, with the unified diff. Writes nothing. */
 export async function planCommand(opts: CommonOptions & DiffOptions, io: Io): Promise<number> {
   const report = await runPlan(opts, io);
-  io.stdout(render(report, opts.format, opts.table) + diffText(report, opts));
+  const diff = diffText(report, opts);
+  // After a long diff the summary is said again, so it is never lost in the middle of the output.
+  const again = opts.format === 'table' && diff !== '' ? `\n${summaryLine(report)}\n` : '';
+  io.stdout(render(report, opts.format, opts.table) + diff + again);
   return runExitCode(report, opts.exitCode, io.logger);
 }
 
