@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGitServer, type GitServer } from '../support/git-server.js';
+import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
 import { runCli } from '../support/run-cli.js';
 import { fixtureSecrets, readFixture, seedVault, withVaultAddresses } from '../support/roots-fixtures.js';
 import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
@@ -101,5 +101,24 @@ describe('output for many clusters at 100 columns', () => {
     expect(body).toHaveLength(18);
     expect(new Set(body).size).toBe(18);
     expect(body[0]).toMatch(/^\| dev \| dev-eu\/checkout \| Deployment\/checkout \|/);
+  }, 60_000);
+
+  // Last: it publishes.
+  it('apply --environment prod: the subject names prod, adoption is counted per root, trailers name prod', async () => {
+    const r = await runCli(['apply', '--repo', url, '--environment', 'prod'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const message = (
+      await runGit(['--git-dir', git.repoPath('repo'), 'log', '-1', '--format=%B', 'main'])
+    ).toString();
+    const lines = message.trimEnd().split('\n');
+    expect(lines[0]).toBe('vault-rollout(prod): record Vault secret versions of 13 workloads');
+    expect(lines).toContain('clusters/prod-us/apps/gateway: 2 workloads');
+    expect(message).not.toMatch(/^Deployment\//m); // no paragraph per workload
+    const trailers = lines.filter((l) => l.startsWith('Vault-Secret: '));
+    expect(trailers).toContain('Vault-Secret: prod:kv/gateway/tls none -> 9');
+    expect(trailers).toHaveLength(7);
+    expect(trailers.every((t) => /^Vault-Secret: prod:kv\/\S+ none -> \d+$/.test(t))).toBe(true);
+    // 13 adoptions in 12 roots: a screen, not 95 lines.
+    expect(lines.length).toBeLessThan(60);
   }, 60_000);
 });

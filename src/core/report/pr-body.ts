@@ -8,6 +8,7 @@
  * of the table, with a note saying how many, until the body fits.
  */
 import type { PlannedSecret, PlannedWorkload, RunReport } from '../model.js';
+import { singleEnvironment } from './commit-message.js';
 import { renderTemplate, type TemplateSource } from './liquid.js';
 import { groupProblems } from './problems.js';
 import { escapeMarkdown } from './render.js';
@@ -188,6 +189,8 @@ export function renderPullRequest(
     base: code(ctx.base),
     branch: code(ctx.branch),
     annotation: code(`${ctx.annotationPrefix}/secret-versions`),
+    // `vault-rollout(prod): ...` when every workload listed belongs to one environment.
+    environment: singleEnvironment(shown),
     restart: s.restart,
     record: s.record,
     blocked: s.blocked,
