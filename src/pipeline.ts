@@ -4,6 +4,7 @@
  * adapter: the composition root (src/run.ts) builds them and passes them in as the interfaces of
  * src/core/ports.ts.
  */
+import picomatch from 'picomatch';
 import type { Config } from './core/config/schema.js';
 import { discover } from './core/discover/discover.js';
 import { makePathFilter } from './core/discover/globs.js';
@@ -43,6 +44,37 @@ export interface Discovered {
    * why it could not be read whole.
    */
   owned: { file: string; text: string | undefined; unreadable?: string }[];
+  /** Per render root (its folder), the folders of the files it builds: what problems it can own. */
+  rootFolders: Map<string, Set<string>>;
+}
+
+/**
+ * The problems of one environment's run: those of files in the folders its roots build from (the roots'
+ * own folders, their bases and components) and of files its `paths` globs select. Another environment's
+ * broken overlay is not this run's to report.
+ */
+export function problemsOfEnvironment(
+  problems: readonly Problem[],
+  found: Pick<Discovered, 'rootFolders'>,
+  config: Config,
+  environment: string | undefined,
+): Problem[] {
+  const env = config.environments.find((e) => e.name === environment);
+  if (env === undefined) return [...problems];
+  const match = picomatch([...env.paths], { dot: true });
+  const folders = new Set<string>();
+  for (const [root, built] of found.rootFolders) {
+    if (!(match(root) || match(`${root}/`))) continue;
+    folders.add(root);
+    for (const f of built) folders.add(f);
+  }
+  const within = (file: string) => {
+    for (let dir = dirName(file); ; dir = dirName(dir)) {
+      if (folders.has(dir)) return true;
+      if (dir === '') return false;
+    }
+  };
+  return problems.filter((p) => match(p.file) || within(p.file));
 }
 
 /**
@@ -115,6 +147,7 @@ export async function discoverRepo(
     problems: [...loaded.problems, ...found.problems],
     fileData: found.fileData,
     rootBuilds: (patchFile, object) => found.rootObjects.get(patchFile)?.has(objectKey(object)) ?? false,
+    rootFolders: new Map(found.roots.map((r) => [r.dir, new Set(r.documents.map((d) => dirName(d.file)))])),
   };
 }
 
@@ -259,7 +292,13 @@ export async function planRepo(opts: {
     branch: opts.branch,
     workloads: planned,
     summary: summarize(planned),
-    problems: [...problems.filter((p) => !folded.has(p.file)), ...skipped, ...edited.problems],
+    problems: [
+      ...problemsOfEnvironment(problems, found, opts.config, opts.environment).filter(
+        (p) => !folded.has(p.file),
+      ),
+      ...skipped,
+      ...edited.problems,
+    ],
     changes: edited.changes,
     commit: null,
     pullRequest: null,

@@ -46,7 +46,13 @@ import {
 } from './core/config/templates.js';
 import { renderCommitMessage } from './core/report/commit-message.js';
 import { formatPath } from './core/yaml/edit-scalar.js';
-import { discoverRepo, planRepo, publishLoop, selectEnvironment } from './pipeline.js';
+import {
+  discoverRepo,
+  planRepo,
+  problemsOfEnvironment,
+  publishLoop,
+  selectEnvironment,
+} from './pipeline.js';
 import { publishCommit } from './publish/commit.js';
 import { publishPullRequest, type PullRequestOutcome } from './publish/pull-request.js';
 import { ApiCommitWorkspace } from './publish/api-commits.js';
@@ -210,7 +216,11 @@ async function withRepo<T>(opts: CommonOptions, io: Io, fn: (repo: OpenedRepo) =
 export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> {
   const found = await withRepo(opts, io, async ({ source, config }) => {
     const all = await discoverRepo(source, config, io.logger, io.progress);
-    return { ...all, workloads: selectEnvironment(all.workloads, config, opts.environment) };
+    return {
+      ...all,
+      workloads: selectEnvironment(all.workloads, config, opts.environment),
+      problems: problemsOfEnvironment(all.problems, all, config, opts.environment),
+    };
   });
   if (opts.format === 'json') {
     const json = {

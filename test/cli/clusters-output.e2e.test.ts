@@ -103,6 +103,35 @@ describe('output for many clusters at 100 columns', () => {
     expect(body[0]).toMatch(/^\| dev \| dev-eu\/checkout \| Deployment\/checkout \|/);
   }, 60_000);
 
+  it("--environment: only the problems of that environment's roots and of the files they build", async () => {
+    const files = await readFixture('argocd');
+    files['vault-rollout.yaml'] = withVaultAddresses(
+      files['vault-rollout.yaml']!,
+      Object.fromEntries(Object.entries(vaults).map(([n, v]) => [n, v.url])),
+    );
+    // A remote base (reported, never fetched) in a dev root, and one in the base every cluster builds.
+    const list = (file: string, after: string) => {
+      files[file] = files[file]!.replace(
+        `  - ${after}\n`,
+        `  - ${after}\n  - https://github.com/example/remote-base\n`,
+      );
+    };
+    list('clusters/dev-eu/apps/search/kustomization.yaml', 'external-secret.yaml');
+    list('apps/payments/kustomization.yaml', 'service.yaml');
+    await git.createBareRepo('scoped', files, { branch: 'main' });
+    const problemFiles = async (...args: string[]) => {
+      const r = await runCli(['scan', '--repo', git.repoUrl('scoped'), '--format', 'json', ...args], env);
+      expect(r.code, r.stderr).toBe(0);
+      return [
+        ...new Set((JSON.parse(r.stdout) as { problems: { file: string }[] }).problems.map((p) => p.file)),
+      ].sort();
+    };
+    const both = ['apps/payments/kustomization.yaml', 'clusters/dev-eu/apps/search/kustomization.yaml'];
+    expect(await problemFiles()).toEqual(both);
+    expect(await problemFiles('--environment', 'prod')).toEqual(['apps/payments/kustomization.yaml']);
+    expect(await problemFiles('--environment', 'dev')).toEqual(both);
+  }, 60_000);
+
   // Last: it publishes.
   it('apply --environment prod: the subject names prod, adoption is counted per root, trailers name prod', async () => {
     const r = await runCli(['apply', '--repo', url, '--environment', 'prod'], env);
