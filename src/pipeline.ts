@@ -4,6 +4,7 @@
  * adapter: the composition root (src/run.ts) builds them and passes them in as the interfaces of
  * src/core/ports.ts.
  */
+import picomatch from 'picomatch';
 import type { Config } from './core/config/schema.js';
 import { discover } from './core/discover/discover.js';
 import { makePathFilter } from './core/discover/globs.js';
@@ -45,6 +46,42 @@ export interface Discovered {
   owned: { file: string; text: string | undefined; unreadable?: string }[];
   /** Kustomization folders no Flux Kustomization or Argo CD Application deploys (not read). */
   undeployed: string[];
+  /** Per render root (its folder), the folders of the files it builds: what problems it can own. */
+  rootFolders: Map<string, Set<string>>;
+  /** The environment of each render root, by its folder. */
+  rootEnvironments: Map<string, string | null>;
+}
+
+/**
+ * The problems of one environment's run: those of files in the folders its roots build from (the roots'
+ * own folders, their bases and components) and of files its `paths` globs select. Another environment's
+ * broken overlay is not this run's to report.
+ */
+export function problemsOfEnvironment(
+  problems: readonly Problem[],
+  found: Pick<Discovered, 'rootFolders' | 'rootEnvironments'>,
+  config: Config,
+  environment: string | undefined,
+): Problem[] {
+  const env = config.environments.find((e) => e.name === environment);
+  if (env === undefined) return [...problems];
+  const globs = env.paths.length > 0 ? picomatch([...env.paths], { dot: true }) : () => false;
+  const match = (file: string) =>
+    globs(file) || (env.entry !== undefined && (file === env.entry || file.startsWith(`${env.entry}/`)));
+  const folders = new Set<string>();
+  for (const [root, built] of found.rootFolders) {
+    // The environment each root was assigned (by its folder, entry or the deployment graph).
+    if (found.rootEnvironments.get(root) !== environment) continue;
+    folders.add(root);
+    for (const f of built) folders.add(f);
+  }
+  const within = (file: string) => {
+    for (let dir = dirName(file); ; dir = dirName(dir)) {
+      if (folders.has(dir)) return true;
+      if (dir === '') return false;
+    }
+  };
+  return problems.filter((p) => match(p.file) || within(p.file));
 }
 
 /**
@@ -126,6 +163,8 @@ export async function discoverRepo(
     fileData: found.fileData,
     rootBuilds: (patchFile, object) => found.rootObjects.get(patchFile)?.has(objectKey(object)) ?? false,
     undeployed: found.undeployed,
+    rootFolders: new Map(found.roots.map((r) => [r.dir, new Set(r.documents.map((d) => dirName(d.file)))])),
+    rootEnvironments: found.rootEnvironments,
   };
 }
 
@@ -182,7 +221,10 @@ function withinLimit(
 
 /** Every distinct secret path the workloads reference, sorted. */
 export function uniqueSecretPaths(workloads: readonly Workload[]): string[] {
-  return [...new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path)))].sort();
+  // An ignored workload's secrets are never read (the user left it alone on purpose).
+  return [
+    ...new Set(workloads.flatMap((w) => (w.ignored !== undefined ? [] : w.secrets.map((s) => s.path)))),
+  ].sort();
 }
 
 /**
@@ -224,6 +266,7 @@ export async function planRepo(opts: {
     // Secrets the manifests place in a Vault Enterprise namespace are read there (statusKey).
     const byNamespace = new Map<string | null, Set<string>>();
     for (const w of group) {
+      if (w.ignored !== undefined) continue;
       for (const s of w.secrets) {
         const ns = s.vaultNamespace ?? null;
         let set = byNamespace.get(ns);
@@ -266,7 +309,13 @@ export async function planRepo(opts: {
     branch: opts.branch,
     workloads: planned,
     summary: summarize(planned),
-    problems: [...problems.filter((p) => !folded.has(p.file)), ...skipped, ...edited.problems],
+    problems: [
+      ...problemsOfEnvironment(problems, found, opts.config, opts.environment).filter(
+        (p) => !folded.has(p.file),
+      ),
+      ...skipped,
+      ...edited.problems,
+    ],
     changes: edited.changes,
     commit: null,
     pullRequest: null,

@@ -30,6 +30,7 @@ import {
   render,
   toScanMarkdown,
   toScanTable,
+  summaryLine,
   type Format,
   type TableOptions,
 } from './core/report/render.js';
@@ -47,7 +48,13 @@ import {
 } from './core/config/templates.js';
 import { renderCommitMessage } from './core/report/commit-message.js';
 import { formatPath } from './core/yaml/edit-scalar.js';
-import { discoverRepo, planRepo, publishLoop, selectEnvironment } from './pipeline.js';
+import {
+  discoverRepo,
+  planRepo,
+  problemsOfEnvironment,
+  publishLoop,
+  selectEnvironment,
+} from './pipeline.js';
 import { publishCommit } from './publish/commit.js';
 import { publishPullRequest, type PullRequestOutcome } from './publish/pull-request.js';
 import { ApiCommitWorkspace } from './publish/api-commits.js';
@@ -219,7 +226,11 @@ async function withRepo<T>(opts: CommonOptions, io: Io, fn: (repo: OpenedRepo) =
 export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> {
   const found = await withRepo(opts, io, async ({ source, config }) => {
     const all = await discoverRepo(source, config, io.logger, io.progress);
-    return { ...all, workloads: selectEnvironment(all.workloads, config, opts.environment) };
+    return {
+      ...all,
+      workloads: selectEnvironment(all.workloads, config, opts.environment),
+      problems: problemsOfEnvironment(all.problems, all, config, opts.environment),
+    };
   });
   if (opts.format === 'json') {
     const json = {
@@ -233,7 +244,9 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
         ...(w.environment != null ? { environment: w.environment } : {}),
         // Built by several roots: this root's record and trigger go into its own patch file.
         ...(w.rootPatch ? { patch: w.rootPatch.file } : {}),
-        ...(w.blocked ? { blocked: w.blocked } : {}),
+        // No safe edit exists (the reason), or left alone on purpose.
+        ...(w.skip ? { skipped: w.skip } : {}),
+        ...(w.ignored ? { ignored: w.ignored } : {}),
         ...(w.chartValue !== null ? { chart: w.chartValue } : {}),
         secrets: w.secrets.map((s) => ({
           path: s.path,
@@ -318,7 +331,10 @@ export async function statusCommand(opts: CommonOptions, io: Io): Promise<number
 /** `plan`: what `apply` would change, with the unified diff. Writes nothing. */
 export async function planCommand(opts: CommonOptions & DiffOptions, io: Io): Promise<number> {
   const report = await runPlan(opts, io);
-  io.stdout(render(report, opts.format, opts.table) + diffText(report, opts));
+  const diff = diffText(report, opts);
+  // After a long diff the summary is said again, so it is never lost in the middle of the output.
+  const again = opts.format === 'table' && diff !== '' ? `\n${summaryLine(report)}\n` : '';
+  io.stdout(render(report, opts.format, opts.table) + diff + again);
   return runExitCode(report, opts.exitCode, io.logger);
 }
 

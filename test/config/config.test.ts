@@ -96,6 +96,7 @@ describe('parseConfig', () => {
         csi: true,
       },
       rules: [],
+      ignore: [],
       pullRequest: { labels: [], reviewers: [], draft: false, autoMerge: false, apiCommits: false },
     };
     expect(parseConfig('', 'c.yaml')).toEqual(expected);

@@ -234,7 +234,7 @@ describe('the root graph', () => {
     });
     const r = discover(files, defaultConfig());
     const blocked = r.workloads.find((w) => w.root === 'shared');
-    expect(blocked?.blocked).toMatch(/built by 2 render roots, and root "shared" has no kustomization file/);
+    expect(blocked?.skip).toMatch(/built by 2 render roots, and root "shared" has no kustomization file/);
     expect(r.workloads.find((w) => w.root === 'other')?.rootPatch?.file).toBe(
       'other/vault-rollout.patch.yaml',
     );
@@ -604,7 +604,7 @@ describe('a base a root builds twice', () => {
         w.name,
         w.rootPatch?.file ?? null,
         w.rootPatch?.object.name ?? null,
-        w.blocked ?? null,
+        w.skip ?? null,
       ]),
     ).toEqual([
       ['both', 'web-blue', 'both/vault-rollout.patch.yaml', 'web-blue', null],

@@ -214,15 +214,21 @@ const environment = z
   })
   .transform((e) => ({ ...e, paths: e.paths ?? [] }));
 
+/** Which workloads a `rules[]` or `ignore[]` entry selects; all given fields must match. */
+const select = z.strictObject({
+  path: glob.optional(),
+  kind: z.enum([...WORKLOAD_KINDS, ...CHART_KINDS]).optional(),
+  namespace: z.string().optional(),
+  name: glob.optional(),
+  labels: z.record(z.string(), labelValue).optional(),
+});
+
+/** One `ignore[]` entry: the workloads it selects are left alone (action `ignored`), like the annotation. */
+const ignoreEntry = z.strictObject({ select });
+
 const rule = z
   .strictObject({
-    select: z.strictObject({
-      path: glob.optional(),
-      kind: z.enum([...WORKLOAD_KINDS, ...CHART_KINDS]).optional(),
-      namespace: z.string().optional(),
-      name: glob.optional(),
-      labels: z.record(z.string(), labelValue).optional(),
-    }),
+    select,
     secrets: z.array(secretPath).min(1, { message: 'list at least one secret path' }).optional(),
     /**
      * For a Helm-based app (`kind: HelmRelease`, `Application` or `HelmValues`): the chart value that becomes
@@ -313,6 +319,7 @@ export const configSchema = z.strictObject({
     }),
   sources: sources.prefault({}),
   rules: z.array(rule).default([]),
+  ignore: z.array(ignoreEntry).default([]),
   commit: z
     .strictObject({
       author: z

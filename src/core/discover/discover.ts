@@ -59,6 +59,8 @@ export interface DiscoverResult {
   missing: string[];
   /** The objects each root builds ({@link objectKey}), by the root's patch file. */
   rootObjects: Map<string, Set<string>>;
+  /** The environment of each render root, by its folder (null: in no environment). */
+  rootEnvironments: Map<string, string | null>;
   /** Kustomization folders no deployment object reaches (roots.ts): named once, never read. */
   undeployed: string[];
 }
@@ -173,6 +175,7 @@ export function discover(
     roots: graph.roots,
     missing: graph.missing,
     rootObjects,
+    rootEnvironments: new Map(graph.roots.map((r) => [r.dir, envs.ofRoot(r.dir)])),
     undeployed: graph.undeployed,
   };
 }
@@ -201,6 +204,7 @@ function discoverSet(
   // Sources index the set only once a workload asks (most roots of an infrastructure folder have none).
   const scanners = () =>
     (collected ??= ctx.sources.filter((s) => s.enabled(config)).map((s) => s.collect(context)));
+  const ignores = config.ignore.map((entry, index) => ({ index, matches: ruleMatcher(entry) }));
   const out: { workload: Workload; document: ManifestDocument }[] = [];
   for (const document of documents) {
     const listed = workloadsInList(document);
@@ -217,6 +221,21 @@ function discoverSet(
       readChartTarget(document, ctx.perFile.get(document.file) ?? 0, ctx.charts);
     if (!view) continue;
     seen[view.workload.kind] = (seen[view.workload.kind] ?? 0) + 1;
+    const ignored = ignoreReason(document, view.workload, config, ignores);
+    if (ignored !== null) {
+      // Left alone on purpose: listed (when it names secrets) as ignored, with no problem and no Vault read.
+      const refs = scanners().flatMap((scanner) => scanner.refsFor(view, () => {}));
+      if (refs.length > 0)
+        out.push({
+          workload: {
+            ...view.workload,
+            secrets: dedupe(refs.filter((r) => r.rejected === undefined)),
+            ignored,
+          },
+          document,
+        });
+      continue;
+    }
     const found = scanners().flatMap((scanner) => scanner.refsFor(view, report));
     // The last gate before Vault: a path the one parser rejects (whichever source read it) blocks this
     // workload alone and is never read.
@@ -257,6 +276,23 @@ function discoverSet(
 }
 
 /**
+ * Why a workload is left alone, or null: its own `<prefix>/ignore: "true"` annotation (as the root builds it,
+ * so an overlay may set it), else the first config `ignore` entry that selects it.
+ */
+function ignoreReason(
+  document: ManifestDocument,
+  workload: Workload,
+  config: Config,
+  ignores: readonly { index: number; matches: (w: Workload) => boolean }[],
+): string | null {
+  const key = `${config.annotationPrefix}/ignore`;
+  const value = get(document.data, ['metadata', 'annotations', key]);
+  if (typeof value === 'string' && value.trim().toLowerCase() === 'true') return `annotation ${key}: "true"`;
+  const entry = ignores.find((i) => i.matches(workload));
+  return entry === undefined ? null : `selected by ignore[${entry.index}] of the config`;
+}
+
+/**
  * A workload as one root builds it, placed for editing: named as its source document names it (the editor
  * checks that name), and, when several roots build that document, given this root's patch for its record
  * and trigger; so are the pins of shared objects, where a strategic-merge patch can express them.
@@ -278,9 +314,9 @@ function placeInRoot(
   const w: Workload = { ...workload, name: own.name || workload.name };
   if (shared(workload.file, workload.document) || document.copy) {
     if (root.kustomization === null) {
-      w.blocked = `${workload.file} is built by ${builders.get(docKey(workload.file, workload.document))!.length} render roots, and root "${root.dir || '.'}" has no kustomization file to hold a patch of its own: not edited`;
+      w.skip = `${workload.file} is built by ${builders.get(docKey(workload.file, workload.document))!.length} render roots, and root "${root.dir || '.'}" has no kustomization file to hold a patch of its own: not edited`;
     } else if (workload.kind === 'Application' && workload.trigger.mapPath.includes('sources')) {
-      w.blocked = `${workload.file} is built by several render roots, and a patch cannot set values in one item of spec.sources: not edited`;
+      w.skip = `${workload.file} is built by several render roots, and a patch cannot set values in one item of spec.sources: not edited`;
     } else {
       w.rootPatch = { file: patchFile, kustomization: root.kustomization, object: own };
     }
