@@ -1175,7 +1175,7 @@ var require_for_each = __commonJS({
     function isArray(x) {
       return toStr.call(x) === "[object Array]";
     }
-    module.exports = function forEach(list5, iterator2, thisArg) {
+    module.exports = function forEach(list7, iterator2, thisArg) {
       if (!isCallable(iterator2)) {
         throw new TypeError("iterator must be a function");
       }
@@ -1183,12 +1183,12 @@ var require_for_each = __commonJS({
       if (arguments.length >= 3) {
         receiver = thisArg;
       }
-      if (isArray(list5)) {
-        forEachArray(list5, iterator2, receiver);
-      } else if (typeof list5 === "string") {
-        forEachString(list5, iterator2, receiver);
+      if (isArray(list7)) {
+        forEachArray(list7, iterator2, receiver);
+      } else if (typeof list7 === "string") {
+        forEachString(list7, iterator2, receiver);
       } else {
-        forEachObject(list5, iterator2, receiver);
+        forEachObject(list7, iterator2, receiver);
       }
     };
   }
@@ -9880,9 +9880,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       format: format2 = "content",
       getExternalRefDelta
     }) {
-      let list5 = await fs3.readdir(join6(gitdir, "objects/pack"));
-      list5 = list5.filter((x) => x.endsWith(".idx"));
-      for (const filename of list5) {
+      let list7 = await fs3.readdir(join6(gitdir, "objects/pack"));
+      list7 = list7.filter((x) => x.endsWith(".idx"));
+      for (const filename of list7) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs3,
@@ -11072,9 +11072,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       map: map4 = async (_, entry) => entry,
       // The default reducer is a flatmap that filters out undefineds.
       reduce = async (parent, children) => {
-        const flatten = flat(children);
-        if (parent !== void 0) flatten.unshift(parent);
-        return flatten;
+        const flatten2 = flat(children);
+        if (parent !== void 0) flatten2.unshift(parent);
+        return flatten2;
       },
       // The default iterate function walks all children concurrently
       iterate = (walk2, children) => Promise.all([...children].map(walk2))
@@ -11567,10 +11567,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         ];
         const pieces = filepath.split("/").filter(Boolean);
         for (let i = 1; i < pieces.length; i++) {
-          const folder = pieces.slice(0, i).join("/");
+          const folder2 = pieces.slice(0, i).join("/");
           const file2 = pieces.slice(i).join("/");
           pairs3.push({
-            gitignore: join6(dir, folder, ".gitignore"),
+            gitignore: join6(dir, folder2, ".gitignore"),
             filepath: file2
           });
         }
@@ -11778,9 +11778,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       oid,
       getExternalRefDelta
     }) {
-      let list5 = await fs3.readdir(join6(gitdir, "objects/pack"));
-      list5 = list5.filter((x) => x.endsWith(".idx"));
-      for (const filename of list5) {
+      let list7 = await fs3.readdir(join6(gitdir, "objects/pack"));
+      list7 = list7.filter((x) => x.endsWith(".idx"));
+      for (const filename of list7) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs3,
@@ -15018,8 +15018,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         "refs/tags"
       ];
       folders = folders.map((dir2) => gitdir + "/" + dir2);
-      for (const folder of folders) {
-        await fs3.mkdir(folder);
+      for (const folder2 of folders) {
+        await fs3.mkdir(folder2);
       }
       await fs3.write(
         gitdir + "/config",
@@ -15361,9 +15361,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       getExternalRefDelta
     }) {
       const results = [];
-      let list5 = await fs3.readdir(join6(gitdir, "objects/pack"));
-      list5 = list5.filter((x) => x.endsWith(".idx"));
-      for (const filename of list5) {
+      let list7 = await fs3.readdir(join6(gitdir, "objects/pack"));
+      list7 = list7.filter((x) => x.endsWith(".idx"));
+      for (const filename of list7) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs3,
@@ -18440,9 +18440,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const _fs = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp: _fs, dotgit: gitdir });
         const folders = ["refs", "logs", "logs/refs"];
-        folders.map((f) => join6(updatedGitdir, f)).forEach(async (folder) => {
-          if (!await _fs.exists(folder)) {
-            await _fs.mkdir(folder);
+        folders.map((f) => join6(updatedGitdir, f)).forEach(async (folder2) => {
+          if (!await _fs.exists(folder2)) {
+            await _fs.mkdir(folder2);
           }
         });
         const opFunc = stashMap[op];
@@ -24553,9 +24553,9 @@ var require_picomatch = __commonJS({
     var utils = require_utils();
     var constants3 = require_constants2();
     var isObject3 = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch6 = (glob2, options, returnState = false) => {
+    var picomatch8 = (glob2, options, returnState = false) => {
       if (Array.isArray(glob2)) {
-        const fns = glob2.map((input2) => picomatch6(input2, options, returnState));
+        const fns = glob2.map((input2) => picomatch8(input2, options, returnState));
         const arrayMatcher = (str3) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str3);
@@ -24571,16 +24571,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex2 = isState ? picomatch6.compileRe(glob2, options) : picomatch6.makeRe(glob2, options, false, true);
+      const regex2 = isState ? picomatch8.compileRe(glob2, options) : picomatch8.makeRe(glob2, options, false, true);
       const state = regex2.state;
       delete regex2.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch6(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch8(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch6.test(input2, regex2, options, { glob: glob2, posix });
+        const { isMatch, match, output: output2 } = picomatch8.test(input2, regex2, options, { glob: glob2, posix });
         const result = { glob: glob2, state, regex: regex2, posix, input: input2, output: output2, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
@@ -24606,7 +24606,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch6.test = (input2, regex2, options, { glob: glob2, posix } = {}) => {
+    picomatch8.test = (input2, regex2, options, { glob: glob2, posix } = {}) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -24623,24 +24623,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch6.matchBase(input2, regex2, options, posix);
+          match = picomatch8.matchBase(input2, regex2, options, posix);
         } else {
           match = regex2.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch6.matchBase = (input2, glob2, options, posix = options && options.windows) => {
-      const regex2 = glob2 instanceof RegExp ? glob2 : picomatch6.makeRe(glob2, options);
+    picomatch8.matchBase = (input2, glob2, options, posix = options && options.windows) => {
+      const regex2 = glob2 instanceof RegExp ? glob2 : picomatch8.makeRe(glob2, options);
       return regex2.test(utils.basename(input2, { windows: posix }));
     };
-    picomatch6.isMatch = (str3, patterns, options) => picomatch6(patterns, options)(str3);
-    picomatch6.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch6.parse(p, options));
+    picomatch8.isMatch = (str3, patterns, options) => picomatch8(patterns, options)(str3);
+    picomatch8.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch8.parse(p, options));
       return parse6(pattern, { ...options, fastpaths: false });
     };
-    picomatch6.scan = (input2, options) => scan(input2, options);
-    picomatch6.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch8.scan = (input2, options) => scan(input2, options);
+    picomatch8.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -24651,13 +24651,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex2 = picomatch6.toRegex(source, options);
+      const regex2 = picomatch8.toRegex(source, options);
       if (returnState === true) {
         regex2.state = state;
       }
       return regex2;
     };
-    picomatch6.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
+    picomatch8.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
       if (!input2 || typeof input2 !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -24668,9 +24668,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse6(input2, options);
       }
-      return picomatch6.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch8.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch6.toRegex = (source, options) => {
+    picomatch8.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -24679,8 +24679,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch6.constants = constants3;
-    module.exports = picomatch6;
+    picomatch8.constants = constants3;
+    module.exports = picomatch8;
   }
 });
 
@@ -24690,14 +24690,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
-    function picomatch6(glob2, options, returnState = false) {
+    function picomatch8(glob2, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob2, options, returnState);
     }
-    Object.assign(picomatch6, pico);
-    module.exports = picomatch6;
+    Object.assign(picomatch8, pico);
+    module.exports = picomatch8;
   }
 });
 
@@ -25818,22 +25818,22 @@ var require_tv4 = __commonJS({
         return map4;
       };
       ValidatorContext.prototype.getSchemaUris = function(filterRegExp) {
-        var list5 = [];
+        var list7 = [];
         for (var key2 in this.schemas) {
           if (!filterRegExp || filterRegExp.test(key2)) {
-            list5.push(key2);
+            list7.push(key2);
           }
         }
-        return list5;
+        return list7;
       };
       ValidatorContext.prototype.getMissingUris = function(filterRegExp) {
-        var list5 = [];
+        var list7 = [];
         for (var key2 in this.missingMap) {
           if (!filterRegExp || filterRegExp.test(key2)) {
-            list5.push(key2);
+            list7.push(key2);
           }
         }
-        return list5;
+        return list7;
       };
       ValidatorContext.prototype.dropSchemas = function() {
         this.schemas = {};
@@ -37686,9 +37686,9 @@ var require_iterate = __commonJS({
     var async = require_async();
     var abort = require_abort();
     module.exports = iterate;
-    function iterate(list5, iterator2, state, callback) {
+    function iterate(list7, iterator2, state, callback) {
       var key = state["keyedList"] ? state["keyedList"][state.index] : state.index;
-      state.jobs[key] = runJob(iterator2, key, list5[key], function(error62, output2) {
+      state.jobs[key] = runJob(iterator2, key, list7[key], function(error62, output2) {
         if (!(key in state.jobs)) {
           return;
         }
@@ -37717,17 +37717,17 @@ var require_iterate = __commonJS({
 var require_state = __commonJS({
   "node_modules/asynckit/lib/state.js"(exports, module) {
     module.exports = state;
-    function state(list5, sortMethod) {
-      var isNamedList = !Array.isArray(list5), initState = {
+    function state(list7, sortMethod) {
+      var isNamedList = !Array.isArray(list7), initState = {
         index: 0,
-        keyedList: isNamedList || sortMethod ? Object.keys(list5) : null,
+        keyedList: isNamedList || sortMethod ? Object.keys(list7) : null,
         jobs: {},
         results: isNamedList ? {} : [],
-        size: isNamedList ? Object.keys(list5).length : list5.length
+        size: isNamedList ? Object.keys(list7).length : list7.length
       };
       if (sortMethod) {
         initState.keyedList.sort(isNamedList ? sortMethod : function(a, b) {
-          return sortMethod(list5[a], list5[b]);
+          return sortMethod(list7[a], list7[b]);
         });
       }
       return initState;
@@ -37759,10 +37759,10 @@ var require_parallel = __commonJS({
     var initState = require_state();
     var terminator = require_terminator();
     module.exports = parallel;
-    function parallel(list5, iterator2, callback) {
-      var state = initState(list5);
-      while (state.index < (state["keyedList"] || list5).length) {
-        iterate(list5, iterator2, state, function(error62, result) {
+    function parallel(list7, iterator2, callback) {
+      var state = initState(list7);
+      while (state.index < (state["keyedList"] || list7).length) {
+        iterate(list7, iterator2, state, function(error62, result) {
           if (error62) {
             callback(error62, result);
             return;
@@ -37788,16 +37788,16 @@ var require_serialOrdered = __commonJS({
     module.exports = serialOrdered;
     module.exports.ascending = ascending;
     module.exports.descending = descending;
-    function serialOrdered(list5, iterator2, sortMethod, callback) {
-      var state = initState(list5, sortMethod);
-      iterate(list5, iterator2, state, function iteratorHandler(error62, result) {
+    function serialOrdered(list7, iterator2, sortMethod, callback) {
+      var state = initState(list7, sortMethod);
+      iterate(list7, iterator2, state, function iteratorHandler(error62, result) {
         if (error62) {
           callback(error62, result);
           return;
         }
         state.index++;
-        if (state.index < (state["keyedList"] || list5).length) {
-          iterate(list5, iterator2, state, iteratorHandler);
+        if (state.index < (state["keyedList"] || list7).length) {
+          iterate(list7, iterator2, state, iteratorHandler);
           return;
         }
         callback(null, state.results);
@@ -37818,8 +37818,8 @@ var require_serial = __commonJS({
   "node_modules/asynckit/serial.js"(exports, module) {
     var serialOrdered = require_serialOrdered();
     module.exports = serial;
-    function serial(list5, iterator2, callback) {
-      return serialOrdered(list5, iterator2, null, callback);
+    function serial(list7, iterator2, callback) {
+      return serialOrdered(list7, iterator2, null, callback);
     }
   }
 });
@@ -47084,12 +47084,12 @@ var require_liquid_node = __commonJS({
       return nameOrFunction;
     }
     function normalizeDirectoryList(value) {
-      let list5 = [];
+      let list7 = [];
       if (isArray(value))
-        list5 = value;
+        list7 = value;
       if (isString(value))
-        list5 = [value];
-      return list5;
+        list7 = [value];
+      return list7;
     }
     function whiteSpaceCtrl(tokens, options) {
       let inRaw = false;
@@ -50481,16 +50481,16 @@ var require_light = __commonJS({
           }
         }
         shiftAll(fn) {
-          return this._lists.forEach(function(list5) {
-            return list5.forEachShift(fn);
+          return this._lists.forEach(function(list7) {
+            return list7.forEachShift(fn);
           });
         }
         getFirst(arr = this._lists) {
-          var j, len, list5;
+          var j, len, list7;
           for (j = 0, len = arr.length; j < len; j++) {
-            list5 = arr[j];
-            if (list5.length > 0) {
-              return list5;
+            list7 = arr[j];
+            if (list7.length > 0) {
+              return list7;
             }
           }
           return [];
@@ -51751,8 +51751,8 @@ function isRemoteRepo(repo) {
 }
 var withoutPassword = (repo) => repo.replace(/^([a-z+]+:\/\/[^@/:]*):[^@/]*@/i, "$1@");
 function sshRepoMessage(repo) {
-  const folder = !repo.includes("://") && !repo.includes("@") ? ` (for a folder of that name, write "./${repo}")` : "";
-  return `SSH repository URLs are not supported yet ("${withoutPassword(repo)}"): use the HTTPS URL, or clone it and pass the local checkout${folder}`;
+  const folder2 = !repo.includes("://") && !repo.includes("@") ? ` (for a folder of that name, write "./${repo}")` : "";
+  return `SSH repository URLs are not supported yet ("${withoutPassword(repo)}"): use the HTTPS URL, or clone it and pass the local checkout${folder2}`;
 }
 function openableRepoKind(repo) {
   const kind = repoKind(repo);
@@ -53195,14 +53195,14 @@ function inspectWorkTree(dir, entries, format2, allowMissing) {
   for (const e of entries) {
     const file2 = path4.join(dir, e.path);
     rmSync2(tempName(file2), { force: true });
-    const folder = folderState(path4.posix.dirname(e.path));
-    if (folder === "bad") {
+    const folder2 = folderState(path4.posix.dirname(e.path));
+    if (folder2 === "bad") {
       conflicts.push(e.path);
       continue;
     }
     let st;
     try {
-      st = folder === "missing" ? null : lstatSync(file2);
+      st = folder2 === "missing" ? null : lstatSync(file2);
     } catch (err) {
       if (err.code !== "ENOENT") throw err;
       st = null;
@@ -53803,10 +53803,10 @@ data ${e.bytes.length}
       this.checked = { commit, check: pre.check };
     } else changed = await this.diffIndex(made.paths);
     if (changed.length > 0) {
-      const list5 = [...new Set(changed)].sort();
+      const list7 = [...new Set(changed)].sort();
       throw new GitError(
-        `uncommitted changes in files this commit changes: ${list5.slice(0, 10).join(", ")}; commit or stash them first`,
-        { paths: list5 }
+        `uncommitted changes in files this commit changes: ${list7.slice(0, 10).join(", ")}; commit or stash them first`,
+        { paths: list7 }
       );
     }
   }
@@ -53937,8 +53937,8 @@ data ${e.bytes.length}
       const conflicts = [...await this.indexConflicts(entries), ...check2.conflicts];
       const late = conflicts.length === 0 ? writeWorkTree(this.dir, check2, this.objectFormat) : [];
       if (conflicts.length > 0 || late.length > 0) {
-        const list5 = [.../* @__PURE__ */ new Set([...conflicts, ...late])].sort();
-        throw refuse2(`local changes in ${list5.slice(0, 10).join(", ")}${list5.length > 10 ? ", \u2026" : ""}`);
+        const list7 = [.../* @__PURE__ */ new Set([...conflicts, ...late])].sort();
+        throw refuse2(`local changes in ${list7.slice(0, 10).join(", ")}${list7.length > 10 ? ", \u2026" : ""}`);
       }
       await this.must(["update-index", "--add", "-z", "--stdin"], "updating the index of", {
         input: `${entries.map((e) => e.path).join("\0")}\0`
@@ -59757,15 +59757,15 @@ var LineCounter = class {
 };
 
 // node_modules/yaml/browser/dist/parse/parser.js
-function includesToken(list5, type2) {
-  for (let i = 0; i < list5.length; ++i)
-    if (list5[i].type === type2)
+function includesToken(list7, type2) {
+  for (let i = 0; i < list7.length; ++i)
+    if (list7[i].type === type2)
       return true;
   return false;
 }
-function findNonEmptyIndex(list5) {
-  for (let i = 0; i < list5.length; ++i) {
-    switch (list5[i].type) {
+function findNonEmptyIndex(list7) {
+  for (let i = 0; i < list7.length; ++i) {
+    switch (list7[i].type) {
       case "space":
       case "comment":
       case "newline":
@@ -64021,15 +64021,15 @@ function groupProblems(problems) {
     if (group2) group2.problems.push(p);
     else groups2.set(key, { kind: index2 >= 0 ? KINDS[index2] : null, problems: [p] });
   }
-  const out = [...groups2.values()].map(({ kind, problems: list5 }) => {
-    const first = list5[0];
-    const n = list5.length;
+  const out = [...groups2.values()].map(({ kind, problems: list7 }) => {
+    const first = list7[0];
+    const n = list7.length;
     const summary = n === 1 ? problemLine(first) : kind ? `${n} ${kind.describe(
       n,
       first,
-      list5.map((p) => p.file)
+      list7.map((p) => p.file)
     )}` : `${n} ${first.severity}s like ${at(first)}: ${first.message}`;
-    return { summary, problems: list5 };
+    return { summary, problems: list7 };
   });
   return [
     ...out.filter((g) => g.problems[0].severity === "error"),
@@ -64091,16 +64091,16 @@ var InvalidYaml = class extends Error {
 };
 function parseStrict(text, what) {
   const docs = parseManifestStream(text);
-  const list5 = Array.isArray(docs) ? docs : [docs];
-  for (let i = 0; i < list5.length; i++) {
-    const err = list5[i].errors[0];
+  const list7 = Array.isArray(docs) ? docs : [docs];
+  for (let i = 0; i < list7.length; i++) {
+    const err = list7[i].errors[0];
     if (err) {
       const head = (err.message.split("\n")[0] ?? "").replace(/:$/, "");
       const pos = err.linePos?.[0];
       throw new InvalidYaml(`${what} (document ${i}): ${head}`, err.code, pos?.line, pos?.col);
     }
   }
-  return list5;
+  return list7;
 }
 function edit(text, edits) {
   const docs = parseStrict(text, "not valid YAML");
@@ -65266,6 +65266,55 @@ function unifiedDiff(oldName, newName, before, after, context = 3) {
   );
 }
 
+// src/core/report/sections.ts
+function rootLabels(roots) {
+  const unique = [...new Set(roots)];
+  const full = new Map(unique.map((r) => [r, r || "."]));
+  if (unique.length < 2) return full;
+  const split = unique.map((r) => r === "" ? [] : r.split("/"));
+  const depth = split[0].length;
+  let labels;
+  if (depth > 0 && split.every((s) => s.length === depth)) {
+    const same2 = (i) => split.every((s) => s[i] === split[0][i]);
+    labels = split.map((s) => s.filter((_, i) => !same2(i)).join("/"));
+  } else {
+    let common3 = 0;
+    const shortest = Math.min(...split.map((s) => s.length));
+    while (common3 < shortest && split.every((s) => s[common3] === split[0][common3])) common3++;
+    labels = split.map((s) => s.slice(common3).join("/"));
+  }
+  labels = labels.map((l) => l || ".");
+  if (new Set(labels).size !== labels.length) return full;
+  return new Map(unique.map((r, i) => [r, labels[i]]));
+}
+var compare2 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+function sectionOrder(items) {
+  return items.map((_, i) => i).sort(
+    (a, b) => compare2(items[a].environment ?? "", items[b].environment ?? "") || compare2(items[a].root ?? "", items[b].root ?? "") || a - b
+  );
+}
+function withEnvironmentHeadings(table, rows, distinct) {
+  if (rows.every((r) => r.environment === null)) return table;
+  const lines = table.split("\n");
+  const first = lines.length - rows.length;
+  const out = lines.slice(0, first);
+  let current;
+  rows.forEach((row, i) => {
+    if (row.environment !== current) {
+      current = row.environment;
+      const these = rows.map((r, j) => [r, j]).filter(([r]) => r.environment === current);
+      const workloads = new Set(these.map(([, j]) => distinct(j))).size;
+      const roots = new Set(these.map(([r]) => r.root)).size;
+      out.push(
+        "",
+        `Environment ${current ?? "(none)"}: ${workloads} workload${workloads === 1 ? "" : "s"} in ${roots} root${roots === 1 ? "" : "s"}`
+      );
+    }
+    out.push(lines[first + i]);
+  });
+  return out.join("\n");
+}
+
 // src/core/report/render.ts
 function pinText(pin) {
   const t = pin.target;
@@ -65337,7 +65386,12 @@ function textTable(header, rows) {
   );
 }
 var plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
-var rootCell = (root2) => root2 == null ? "-" : root2 || ".";
+function rootCells(roots) {
+  const labels = rootLabels(roots.flatMap((r) => r == null ? [] : [r]));
+  return (root2) => root2 == null ? "-" : labels.get(root2) ?? (root2 || ".");
+}
+var placed = (w) => ({ environment: w.environment ?? null, root: w.root ?? null });
+var documentId = (w) => `${w.file}#${w.document}`;
 function fileCells(items, file2, document2) {
   const docs = /* @__PURE__ */ new Map();
   for (const t of items) {
@@ -65386,12 +65440,12 @@ function compactPaths(paths) {
   const byFolder = /* @__PURE__ */ new Map();
   for (const p of paths) {
     const slash = p.lastIndexOf("/");
-    const folder = p.slice(0, slash + 1);
-    const names3 = byFolder.get(folder) ?? [];
+    const folder2 = p.slice(0, slash + 1);
+    const names3 = byFolder.get(folder2) ?? [];
     names3.push(p.slice(slash + 1));
-    byFolder.set(folder, names3);
+    byFolder.set(folder2, names3);
   }
-  return [...byFolder].map(([folder, names3]) => names3.length === 1 ? `${folder}${names3[0]}` : `${folder}{${names3.join(",")}}`).join(", ");
+  return [...byFolder].map(([folder2, names3]) => names3.length === 1 ? `${folder2}${names3[0]}` : `${folder2}{${names3.join(",")}}`).join(", ");
 }
 function sourcesSummary(sources2) {
   const counts = /* @__PURE__ */ new Map();
@@ -65412,35 +65466,43 @@ function commonFolder(paths) {
 function fitWorkloads(columns, rows, fileColumn, width) {
   const natural = fitTable(columns, rows, null);
   if (width === null || natural.split("\n").every((l) => l.length <= width)) return natural;
-  const folder = commonFolder(rows.map((r) => r[fileColumn]));
-  if (folder === "") return fitTable(columns, rows, width);
-  const relative5 = rows.map((r) => r.map((c, i) => i === fileColumn ? c.slice(folder.length) : c));
-  return `${cut(`FILE is relative to ${folder}`, width, "start")}
+  const folder2 = commonFolder(rows.map((r) => r[fileColumn]));
+  if (folder2 === "") return fitTable(columns, rows, width);
+  const relative5 = rows.map((r) => r.map((c, i) => i === fileColumn ? c.slice(folder2.length) : c));
+  return `${cut(`FILE is relative to ${folder2}`, width, "start")}
 ${fitTable(columns, relative5, width)}`;
 }
 function planTable(report, opts) {
-  const rooted = report.workloads.some((p) => p.workload.root != null);
+  const workloads = sectionOrder(report.workloads.map((p) => placed(p.workload))).map(
+    (i) => report.workloads[i]
+  );
+  const rooted = workloads.some((p) => p.workload.root != null);
+  const rootCell = rootCells(workloads.map((p) => p.workload.root));
   const files = fileCells(
-    report.workloads,
+    workloads,
     (p) => p.workload.file,
     (p) => p.workload.document
   );
   if (opts.wide) {
-    const rows2 = report.workloads.flatMap(
-      (p, i) => p.secrets.map((s, j) => [
-        ...j === 0 ? [
-          workloadLabel(p),
-          p.workload.namespace ?? "-",
-          ...rooted ? [rootCell(p.workload.root)] : [],
-          files[i]
-        ] : ["", "", ...rooted ? [""] : [], ""],
-        s.path,
-        s.source,
-        fmtVersion(s.recorded),
-        fmtVersion(s.current),
-        s.state,
-        j === 0 ? p.action : ""
-      ])
+    const owners = [];
+    const rows2 = workloads.flatMap(
+      (p, i) => (p.secrets.length > 0 ? p.secrets : [null]).map((s, j) => {
+        owners.push(p);
+        return [
+          ...j === 0 ? [
+            workloadLabel(p),
+            p.workload.namespace ?? "-",
+            ...rooted ? [rootCell(p.workload.root)] : [],
+            files[i]
+          ] : ["", "", ...rooted ? [""] : [], ""],
+          s?.path ?? "-",
+          s?.source ?? "-",
+          s ? fmtVersion(s.recorded) : "-",
+          s ? fmtVersion(s.current) : "-",
+          s?.state ?? "-",
+          j === 0 ? p.action : ""
+        ];
+      })
     );
     const header = [
       "WORKLOAD",
@@ -65454,29 +65516,57 @@ function planTable(report, opts) {
       "STATE",
       "ACTION"
     ];
-    return textTable(header, rows2);
+    return withEnvironmentHeadings(
+      textTable(header, rows2),
+      owners.map((p) => placed(p.workload)),
+      (r) => documentId(owners[r].workload)
+    );
   }
   const columns = [
-    { header: "WORKLOAD", min: 12, weight: 1.5 },
+    workloadColumn(workloads.map(workloadLabel), rooted),
     { header: "NAMESPACE", min: 9, weight: 0.6 },
-    ...rooted ? [{ header: "ROOT", min: 6, keep: "path", weight: 0.8 }] : [],
-    { header: "FILE", min: 10, keep: "path", weight: 0.7 },
+    // The root is what tells two rows of one workload apart: never cut.
+    ...rooted ? [{ header: "ROOT" }] : [],
+    { header: "FILE", min: rooted ? 8 : 10, keep: "path", weight: 0.7 },
     { header: "SECRETS", min: 16, weight: 2 },
     { header: "ACTION" }
   ];
-  const rows = report.workloads.map((p, i) => [
+  const rows = workloads.map((p, i) => [
     workloadLabel(p),
     p.workload.namespace ?? "-",
     ...rooted ? [rootCell(p.workload.root)] : [],
     files[i],
-    secretsSummary(p.secrets),
+    // An ignored workload's secrets are not read from Vault.
+    p.action === "ignored" ? "not read" : secretsSummary(p.secrets),
     p.action
   ]);
-  return fitWorkloads(columns, rows, rooted ? 3 : 2, tableWidth(opts));
+  return withEnvironmentHeadings(
+    fitWorkloads(columns, rows, rooted ? 3 : 2, tableWidth(opts)),
+    workloads.map((p) => placed(p.workload)),
+    (r) => documentId(workloads[r].workload)
+  );
 }
 function summaryLine(report) {
   const s = report.summary;
-  return `${s.workloads} workload(s): ${s.restart} restart, ${s.record} record only, ${s.blocked} blocked, ${s.unchanged} unchanged${s.skipped ? `, ${s.skipped} skipped` : ""}`;
+  const rooted = report.workloads.some((p) => p.workload.root != null);
+  if (rooted) {
+    const distinct = new Set(report.workloads.map((p) => documentId(p.workload))).size;
+    const roots = new Set(report.workloads.map((p) => p.workload.root ?? "")).size;
+    const envs = new Set(
+      report.workloads.flatMap((p) => p.workload.environment ? [p.workload.environment] : [])
+    ).size;
+    const where = `${plural(roots, "root")}${envs > 0 ? ` of ${plural(envs, "environment")}` : ""}`;
+    return `${plural(distinct, "workload")} in ${where}, ${s.workloads} (root, workload) pair(s): ${actionCounts(s)}`;
+  }
+  return `${s.workloads} workload(s): ${actionCounts(s)}`;
+}
+function actionCounts(s) {
+  const quiet = [
+    s.skipped ? `, ${s.skipped} skipped` : "",
+    s.ignored ? `, ${s.ignored} ignored` : "",
+    s.deferred ? `, ${s.deferred} deferred` : ""
+  ].join("");
+  return `${s.restart} restart, ${s.record} record only, ${s.blocked} blocked, ${s.unchanged} unchanged${quiet}`;
 }
 function problemsText(problems, opts) {
   if (problems.length === 0) return [];
@@ -65496,9 +65586,7 @@ function toTable(report, opts = {}) {
   else out.push(planTable(report, opts));
   const notes = report.workloads.flatMap((p) => [
     ...[chartNote(p)].flatMap((c) => c ? [`chart    ${workloadLabel(p)} (${p.workload.file}): ${c}`] : []),
-    ...p.reasons.map(
-      (r) => `${p.action === "skipped" ? "skipped" : "blocked"}  ${workloadLabel(p)} (${p.workload.file}): ${r}`
-    ),
+    ...p.reasons.map((r) => `${reasonLabel(p).padEnd(8)} ${workloadLabel(p)} (${p.workload.file}): ${r}`),
     ...p.warnings.map((w) => `warning  ${workloadLabel(p)} (${p.workload.file}): ${w}`),
     ...p.pins.map((pin) => `pin      ${workloadLabel(p)}: ${pinText(pin)}`)
   ]);
@@ -65510,10 +65598,13 @@ function toTable(report, opts = {}) {
   if (report.pullRequest) out.push(`Pull request: #${report.pullRequest.number} ${report.pullRequest.url}`);
   return out.join("\n") + "\n";
 }
-function toScanTable(workloads, problems, opts = {}) {
+function toScanTable(found, problems, opts = {}, undeployed = []) {
   const out = [];
   const width = tableWidth(opts);
+  const workloads = sectionOrder(found.map(placed)).map((i) => found[i]);
   const rooted = workloads.some((w) => w.root != null);
+  const rootCell = rootCells(workloads.map((w) => w.root));
+  const headings = (table, owners) => withEnvironmentHeadings(table, owners.map(placed), (r) => documentId(owners[r]));
   const files = fileCells(
     workloads,
     (w) => w.file,
@@ -65541,15 +65632,24 @@ function toScanTable(workloads, problems, opts = {}) {
       "FOUND THROUGH",
       "RECORDED"
     ];
-    out.push(textTable(header, rows));
+    out.push(
+      headings(
+        textTable(header, rows),
+        workloads.flatMap((w) => w.secrets.map(() => w))
+      )
+    );
   } else {
     const columns = [
-      { header: "WORKLOAD", min: 12, weight: 1.5 },
+      workloadColumn(
+        workloads.map((w) => `${w.kind}/${w.name}`),
+        rooted
+      ),
       { header: "NAMESPACE", min: 9, weight: 0.6 },
-      ...rooted ? [{ header: "ROOT", min: 6, keep: "path", weight: 0.8 }] : [],
-      { header: "FILE", min: 10, keep: "path", weight: 0.7 },
+      // The root is what tells two rows of one workload apart: never cut.
+      ...rooted ? [{ header: "ROOT" }] : [],
+      { header: "FILE", min: rooted ? 8 : 10, keep: "path", weight: 0.7 },
       { header: "SECRETS", min: 12, weight: 1.5 },
-      { header: "SOURCES", min: 10, weight: 0.9 },
+      { header: "SOURCES", min: rooted ? 8 : 10, weight: 0.9 },
       { header: "RECORDED" }
     ];
     const rows = workloads.map((w, i) => {
@@ -65565,19 +65665,38 @@ function toScanTable(workloads, problems, opts = {}) {
         known === 0 ? "no" : known === paths.length ? "yes" : `${known} of ${paths.length}`
       ];
     });
-    out.push(fitWorkloads(columns, rows, rooted ? 3 : 2, width));
+    out.push(headings(fitWorkloads(columns, rows, rooted ? 3 : 2, width), workloads));
   }
   const charts = workloads.flatMap(
     (w) => w.chartValue !== null ? [`  ${w.kind}/${w.name} (${w.file}): restarts go through ${w.chartValue}`] : []
   );
   if (charts.length > 0)
     out.push("", "Through a Helm chart:", ...charts.flatMap((c) => wrap(c, width, "    ")));
+  if (undeployed.length > 0) out.push("", ...wrap(undeployedLine(undeployed), width, "    "));
   const secrets2 = new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path))).size;
   const lines = problemsText(problems, opts);
   if (lines.length > 0) out.push("", ...lines);
-  out.push("", `${workloads.length} workload(s) depend on ${plural(secrets2, "Vault secret")}.`);
+  out.push(
+    "",
+    `${workloads.length} workload(s) depend on ${plural(secrets2, "Vault secret")}.${rootedCounts(workloads)}`
+  );
   return out.join("\n") + "\n";
 }
+function undeployedLine(dirs) {
+  return `Not deployed (no Flux Kustomization or Argo CD Application reaches ${dirs.length === 1 ? "it" : "them"}; not read): ${dirs.map((d) => d || ".").join(", ")}`;
+}
+function rootedCounts(workloads) {
+  if (!workloads.some((w) => w.root != null)) return "";
+  const distinct = new Set(workloads.map(documentId)).size;
+  const roots = new Set(workloads.map((w) => w.root ?? "")).size;
+  const envs = new Set(workloads.flatMap((w) => w.environment ? [w.environment] : [])).size;
+  return ` Counted once: ${plural(distinct, "workload")} in ${plural(roots, "root")}${envs > 0 ? ` of ${plural(envs, "environment")}` : ""}.`;
+}
+var workloadColumn = (labels, rooted) => ({
+  header: "WORKLOAD",
+  min: rooted ? Math.min(40, Math.max(16, ...labels.map((l) => l.length))) : 12,
+  weight: 1.5
+});
 function escapeMarkdown(text) {
   return text.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
 }
@@ -65586,8 +65705,13 @@ var ACTION_TEXT = {
   record: "record only (no restart)",
   none: "none",
   blocked: "blocked",
-  skipped: "skipped"
+  skipped: "skipped",
+  ignored: "ignored",
+  deferred: "deferred"
 };
+function reasonLabel(p) {
+  return p.action === "skipped" || p.action === "ignored" || p.action === "deferred" ? p.action : "blocked";
+}
 function problemsMarkdown(problems, allProblems) {
   if (problems.length === 0) return [];
   const e = escapeMarkdown;
@@ -65606,24 +65730,45 @@ function toMarkdown(report, opts = {}) {
   const e = escapeMarkdown;
   const out = ["## vault-rollout", "", e(summaryLine(report)), ""];
   if (report.workloads.length > 0) {
-    out.push("| Workload | Namespace | File | Vault secret | Recorded \u2192 current | State | Action |");
-    out.push("| --- | --- | --- | --- | --- | --- | --- |");
-    for (const p of report.workloads) {
+    const workloads = sectionOrder(report.workloads.map((p) => placed(p.workload))).map(
+      (i) => report.workloads[i]
+    );
+    const envs = workloads.some((p) => p.workload.environment != null);
+    const rooted = workloads.some((p) => p.workload.root != null);
+    const rootCell = rootCells(workloads.map((p) => p.workload.root));
+    const lead = (p) => [
+      ...envs ? [e(p.workload.environment ?? "-")] : [],
+      ...rooted ? [e(rootCell(p.workload.root))] : []
+    ];
+    const header = [
+      ...envs ? ["Environment"] : [],
+      ...rooted ? ["Root"] : [],
+      "Workload",
+      "Namespace",
+      "File",
+      "Vault secret",
+      "Recorded \u2192 current",
+      "State",
+      "Action"
+    ];
+    out.push(`| ${header.join(" | ")} |`, `|${" --- |".repeat(header.length)}`);
+    for (const p of workloads) {
+      const own2 = [e(workloadLabel(p)), e(p.workload.namespace ?? "-"), e(p.workload.file)];
+      const action = ACTION_TEXT[p.action] ?? p.action;
+      if (p.secrets.length === 0) out.push(`| ${[...lead(p), ...own2, "-", "-", "-", action].join(" | ")} |`);
       for (const s of p.secrets) {
-        out.push(
-          `| ${e(workloadLabel(p))} | ${e(p.workload.namespace ?? "-")} | ${e(p.workload.file)} | ${e(s.path)} | ${fmtVersion(
-            s.recorded
-          )} \u2192 ${fmtVersion(s.current)} | ${s.state} | ${ACTION_TEXT[p.action] ?? p.action} |`
-        );
+        const versions = `${fmtVersion(s.recorded)} \u2192 ${fmtVersion(s.current)}`;
+        out.push(`| ${[...lead(p), ...own2, e(s.path), versions, s.state, action].join(" | ")} |`);
       }
     }
     out.push("");
   }
   const notes = report.workloads.flatMap((p) => [
     ...[chartNote(p)].flatMap((c) => c ? [`- **Chart** ${e(workloadLabel(p))}: ${e(c)}`] : []),
-    ...p.reasons.map(
-      (r) => `- **${p.action === "skipped" ? "Skipped" : "Blocked"}** ${e(workloadLabel(p))}: ${e(r)}`
-    ),
+    ...p.reasons.map((r) => {
+      const label = reasonLabel(p);
+      return `- **${label[0].toUpperCase()}${label.slice(1)}** ${e(workloadLabel(p))}: ${e(r)}`;
+    }),
     ...p.warnings.map((w) => `- **Warning** ${e(workloadLabel(p))}: ${e(w)}`),
     ...p.pins.map((pin) => `- **Pin** ${e(workloadLabel(p))}: ${e(pinText(pin))}`)
   ]);
@@ -65634,18 +65779,22 @@ function toMarkdown(report, opts = {}) {
     out.push(`Pull request: [#${report.pullRequest.number}](${report.pullRequest.url})`, "");
   return out.join("\n");
 }
-function toScanMarkdown(workloads, problems, opts = {}) {
+function toScanMarkdown(found, problems, opts = {}, undeployed = []) {
   const e = escapeMarkdown;
+  const workloads = sectionOrder(found.map(placed)).map((i) => found[i]);
   const rooted = workloads.some((w) => w.root != null);
+  const envs = workloads.some((w) => w.environment != null);
+  const rootCell = rootCells(workloads.map((w) => w.root));
   const files = fileCells(
     workloads,
     (w) => w.file,
     (w) => w.document
   );
   const header = [
+    ...envs ? ["Environment"] : [],
+    ...rooted ? ["Root"] : [],
     "Workload",
     "Namespace",
-    ...rooted ? ["Root"] : [],
     "File",
     "Vault secret",
     "Source",
@@ -65658,9 +65807,10 @@ function toScanMarkdown(workloads, problems, opts = {}) {
     workloads.forEach((w, i) => {
       for (const s of w.secrets) {
         const cells = [
+          ...envs ? [w.environment ?? "-"] : [],
+          ...rooted ? [rootCell(w.root)] : [],
           `${w.kind}/${w.name}`,
           w.namespace ?? "-",
-          ...rooted ? [rootCell(w.root)] : [],
           files[i],
           s.path,
           s.source,
@@ -65676,8 +65826,12 @@ function toScanMarkdown(workloads, problems, opts = {}) {
     (w) => w.chartValue !== null ? [`- ${e(`${w.kind}/${w.name} (${w.file}): restarts go through ${w.chartValue}`)}`] : []
   );
   if (charts.length > 0) out.push("Through a Helm chart:", "", ...charts, "");
+  if (undeployed.length > 0) out.push(e(undeployedLine(undeployed)), "");
   const secrets2 = new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path))).size;
-  out.push(`${workloads.length} workload(s) depend on ${plural(secrets2, "Vault secret")}.`, "");
+  out.push(
+    `${workloads.length} workload(s) depend on ${plural(secrets2, "Vault secret")}.${rootedCounts(workloads)}`,
+    ""
+  );
   out.push(...problemsMarkdown(problems, opts.allProblems === true));
   return out.join("\n");
 }
@@ -82879,8 +83033,8 @@ var contributors = {
 function aggregateChecks(schema5) {
   const agg = {};
   const def = schema5._zod.def;
-  const list5 = schema5._zod.traits.has("$ZodCheck") ? [schema5, ...def.checks ?? []] : def.checks ?? [];
-  for (const ch of list5)
+  const list7 = schema5._zod.traits.has("$ZodCheck") ? [schema5, ...def.checks ?? []] : def.checks ?? [];
+  for (const ch of list7)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
   const bag = schema5._zod.bag;
   if (bag.minimum !== void 0)
@@ -86581,22 +86735,44 @@ var valuesPath = external_exports.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-
 var secretValuePath = external_exports.string().regex(/^(\*|[A-Za-z0-9_-]+)(\.(\*|[A-Za-z0-9_-]+))*$/, {
   message: 'expected a dotted path into the chart values, e.g. "extraEnvSecrets.*.secret"'
 }).transform((p) => p.split("."));
+var folder = external_exports.string().refine((p) => !p.startsWith("/") && !p.split("/").includes("..") && !/[*?[\]{}]/.test(p), {
+  message: 'expected a folder of the repository, e.g. "clusters/prod" (no glob, no "..", not absolute)'
+}).transform(
+  (p) => p.replace(/^(\.\/)+/, "").replace(/\/+$/, "").replace(/^\.$/, "")
+);
 var environment = external_exports.strictObject({
   name: external_exports.string().regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/, {
     message: 'expected a short name such as "prod" or "dev-eu" (letters, digits, ".", "_", "-")'
   }),
-  /** Globs of the render roots' folders (or, for a manifest no root builds, of its file). */
-  paths: external_exports.array(glob).min(1, { message: 'list at least one glob, e.g. "clusters/prod/**"' }),
+  /**
+   * The folder holding this cluster's deployment objects (Flux Kustomizations, Argo CD Applications):
+   * the environment is every root they reach, transitively.
+   */
+  entry: folder.optional(),
+  /**
+   * Globs of the render roots' folders, or of the files of the deployment objects that reach them (or,
+   * for a manifest no root builds, of its file).
+   */
+  paths: external_exports.array(glob).min(1, { message: 'list at least one glob, e.g. "clusters/prod/**"' }).optional(),
   vault: vault.optional()
+}).superRefine((e, ctx) => {
+  if (e.entry === void 0 && e.paths === void 0)
+    ctx.addIssue({
+      code: "custom",
+      path: ["entry"],
+      message: `give entry (the cluster's folder of deployment objects, e.g. "clusters/prod") or paths (globs of its roots)`
+    });
+}).transform((e) => ({ ...e, paths: e.paths ?? [] }));
+var select = external_exports.strictObject({
+  path: glob.optional(),
+  kind: external_exports.enum([...WORKLOAD_KINDS, ...CHART_KINDS]).optional(),
+  namespace: external_exports.string().optional(),
+  name: glob.optional(),
+  labels: external_exports.record(external_exports.string(), labelValue).optional()
 });
+var ignoreEntry = external_exports.strictObject({ select });
 var rule = external_exports.strictObject({
-  select: external_exports.strictObject({
-    path: glob.optional(),
-    kind: external_exports.enum([...WORKLOAD_KINDS, ...CHART_KINDS]).optional(),
-    namespace: external_exports.string().optional(),
-    name: glob.optional(),
-    labels: external_exports.record(external_exports.string(), labelValue).optional()
-  }),
+  select,
   secrets: external_exports.array(secretPath).min(1, { message: "list at least one secret path" }).optional(),
   /**
    * For a Helm-based app (`kind: HelmRelease`, `Application` or `HelmValues`): the chart value that becomes
@@ -86671,6 +86847,7 @@ var configSchema = external_exports.strictObject({
   }),
   sources: sources.prefault({}),
   rules: external_exports.array(rule).default([]),
+  ignore: external_exports.array(ignoreEntry).default([]),
   commit: external_exports.strictObject({
     author: external_exports.string().regex(AUTHOR, {
       message: 'expected "Name <email>", e.g. "vault-rollout <vault-rollout@example.com>"'
@@ -88303,39 +88480,77 @@ var ACTION_TEXT2 = { restart: "rolling restart", record: "record only, no restar
 function secretTrailers(planned) {
   const lines = /* @__PURE__ */ new Set();
   for (const p of planned) {
-    if (p.action !== "restart") continue;
+    if (p.action !== "restart" && p.action !== "record" || p.newValue === null) continue;
     for (const s of p.secrets) {
+      if (s.current === null || s.recorded === s.current) continue;
+      if (s.state !== "outdated" && s.state !== "unrecorded") continue;
       const env = p.workload.environment ? `${p.workload.environment}:` : "";
-      if (s.state === "outdated") lines.add(`Vault-Secret: ${env}${s.path} ${s.recorded} -> ${s.current}`);
+      lines.add(`Vault-Secret: ${env}${s.path} ${s.recorded ?? "none"} -> ${s.current}`);
     }
   }
   return [...lines].sort();
+}
+function singleEnvironment(planned) {
+  const envs = new Set(planned.map((p) => p.workload.environment ?? null));
+  return envs.size === 1 ? [...envs][0] : null;
+}
+function recordsByRoot(records) {
+  const byRoot = /* @__PURE__ */ new Map();
+  for (const p of records) {
+    const root2 = p.workload.root == null ? "." : p.workload.root || ".";
+    const entry = byRoot.get(root2) ?? { count: 0, files: /* @__PURE__ */ new Set() };
+    entry.count++;
+    entry.files.add(p.workload.rootPatch?.file ?? p.workload.file);
+    byRoot.set(root2, entry);
+  }
+  return [...byRoot].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([root2, e]) => ({ root: root2, count: e.count, files: [...e.files].sort() }));
+}
+function describe6(p) {
+  return {
+    kind: p.workload.kind,
+    name: p.workload.name,
+    namespace: p.workload.namespace,
+    file: p.workload.rootPatch?.file ?? p.workload.file,
+    root: p.workload.root ?? null,
+    environment: p.workload.environment ?? null,
+    action: ACTION_TEXT2[p.action],
+    // a restart reaches the pods through this chart value (an adoption writes only the record)
+    chart: p.action === "restart" ? p.workload.chartValue : null,
+    // `ExternalSecret/db-creds (apps/es.yaml) spec.data[0].remoteRef.version = 7 (kv/web/db)`
+    pins: p.pins.map(pinText),
+    secrets: p.secrets.filter((s) => s.current !== null && s.recorded !== s.current).map((s) => ({ path: s.path, recorded: s.recorded, current: s.current }))
+  };
 }
 function renderCommitMessage(template, planned) {
   const changing = planned.filter(
     (p) => (p.action === "restart" || p.action === "record") && p.newValue !== null
   );
   if (changing.length === 0) return null;
+  const left = planned.filter((p) => p.action === "blocked" || p.action === "skipped").slice(0, LISTED).map((p) => ({
+    kind: p.workload.kind,
+    name: p.workload.name,
+    namespace: p.workload.namespace,
+    file: p.workload.file,
+    root: p.workload.root ?? null,
+    environment: p.workload.environment ?? null,
+    action: p.action,
+    reasons: p.reasons
+  }));
+  const restarts = changing.filter((p) => p.action === "restart");
   const data = {
+    left,
+    // `vault-rollout(prod): ...` when the commit touches one environment's roots only.
+    environment: singleEnvironment(changing),
+    // The default template lists restarts one by one and adoptions per root; `workloads` has both.
+    restarts: restarts.slice(0, LISTED).map((p) => describe6(p)),
+    more_restarts: Math.max(0, restarts.length - LISTED),
+    recorded: recordsByRoot(changing.filter((p) => p.action === "record")),
     restart: changing.filter((p) => p.action === "restart").length,
     record: changing.filter((p) => p.action === "record").length,
     // A commit message lists at most LISTED workloads (an adoption of 5,000 would be unreadable, and
     // rendering it took 0.3 s); the trailers still name every changed secret.
     more: Math.max(0, changing.length - LISTED),
-    workloads: changing.slice(0, LISTED).map((p) => ({
-      kind: p.workload.kind,
-      name: p.workload.name,
-      namespace: p.workload.namespace,
-      file: p.workload.rootPatch?.file ?? p.workload.file,
-      root: p.workload.root ?? null,
-      environment: p.workload.environment ?? null,
-      action: ACTION_TEXT2[p.action],
-      // a restart reaches the pods through this chart value (an adoption writes only the record)
-      chart: p.action === "restart" ? p.workload.chartValue : null,
-      // `ExternalSecret/db-creds (apps/es.yaml) spec.data[0].remoteRef.version = 7 (kv/web/db)`
-      pins: p.pins.map(pinText),
-      secrets: p.secrets.filter((s) => s.current !== null && s.recorded !== s.current).map((s) => ({ path: s.path, recorded: s.recorded, current: s.current }))
-    }))
+    workloads: changing.slice(0, LISTED).map((p) => describe6(p))
   };
   const body = renderTemplate(template, data).replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trim();
   const trailers = secretTrailers(changing);
@@ -88345,8 +88560,8 @@ ${trailers.join("\n")}
 ` : ""}`;
 }
 
-// src/core/discover/discover.ts
-var import_picomatch3 = __toESM(require_picomatch2(), 1);
+// src/pipeline.ts
+var import_picomatch6 = __toESM(require_picomatch2(), 1);
 
 // src/core/record.ts
 function readRecord(raw) {
@@ -88577,12 +88792,12 @@ function getAt(root2, segs) {
   }
   return v;
 }
-function listIndex(list5, seg, op) {
-  if (seg === "-") return op === "add" ? list5.length : -1;
+function listIndex(list7, seg, op) {
+  if (seg === "-") return op === "add" ? list7.length : -1;
   if (!/^-?\d+$/.test(seg)) return -1;
   const n = Number(seg);
   if (n >= 0) return n;
-  return (op === "add" ? list5.length + 1 : list5.length) + n;
+  return (op === "add" ? list7.length + 1 : list7.length) + n;
 }
 function setAt(root2, segs, op, value) {
   if (segs.length === 0) return op === "remove" ? void 0 : value;
@@ -88781,7 +88996,7 @@ function withoutIdentity(p) {
   const { name: _n, namespace: _ns, ...metadata } = rest.metadata;
   return { ...rest, metadata };
 }
-function describe6(item) {
+function describe7(item) {
   return `${String(get2(item.data, ["kind"]) ?? "?")}/${String(get2(item.data, ["metadata", "name"]) ?? "?")} (${item.doc.file})`;
 }
 function utf8Length(text) {
@@ -89138,7 +89353,7 @@ var KustomizeBuild = class {
           } catch (err) {
             report(
               k.file,
-              `JSON 6902 patch does not apply to ${describe6(item)}: ${err.message}; kustomize refuses this build`
+              `JSON 6902 patch does not apply to ${describe7(item)}: ${err.message}; kustomize refuses this build`
             );
             return item;
           }
@@ -89180,6 +89395,231 @@ var KustomizeBuild = class {
   }
 };
 
+// src/core/discover/applicationset.ts
+var import_picomatch2 = __toESM(require_picomatch2(), 1);
+var list2 = (value) => Array.isArray(value) ? value : [];
+function expandApplicationSet(templatePaths, generators, dirs) {
+  const unsupported = [];
+  const templated = templatePaths.filter((p) => p.includes("{{"));
+  const paths = templatePaths.filter((p) => !p.includes("{{"));
+  if (templated.length === 0) return { paths, unsupported };
+  const sets = [];
+  for (const g of list2(generators)) {
+    const made = generate(g, /* @__PURE__ */ new Map(), dirs);
+    if (typeof made === "string") unsupported.push(made);
+    else sets.push(...made);
+  }
+  for (const template of templated) {
+    let failed = false;
+    for (const params of sets) {
+      const path8 = substitute(template, params);
+      if (path8 === null) failed = true;
+      else if (!paths.includes(path8)) paths.push(path8);
+    }
+    if (failed)
+      unsupported.push(`template path "${template}" uses a parameter or function the generators do not give`);
+  }
+  return { paths, unsupported };
+}
+function generate(g, outer, dirs) {
+  if (!isRecord2(g)) return "a generator that is not a mapping";
+  if (isRecord2(g.git)) return gitDirectories(g.git, outer, dirs);
+  if (isRecord2(g.list)) return listElements(g.list);
+  if (isRecord2(g.matrix)) {
+    const children = list2(g.matrix.generators);
+    if (children.length !== 2) return "a matrix generator without exactly two generators";
+    const first = generate(children[0], outer, dirs);
+    if (typeof first === "string") return first;
+    const out = [];
+    for (const a of first) {
+      const second = generate(children[1], new Map([...outer, ...a]), dirs);
+      if (typeof second === "string") return second;
+      for (const b of second) out.push(new Map([...a, ...b]));
+    }
+    return out;
+  }
+  const kind = Object.keys(g).find((k) => k !== "selector" && k !== "values") ?? "unknown";
+  return `the "${kind}" generator is not read (only git directories, list and matrix of those)`;
+}
+function gitDirectories(git3, outer, dirs) {
+  const entries = list2(git3.directories);
+  if (entries.length === 0) return "a git generator without directories (git files are not read)";
+  const include = [];
+  const exclude = [];
+  for (const e of entries) {
+    const raw = get2(e, ["path"]);
+    if (typeof raw !== "string") continue;
+    const glob2 = substitute(raw, outer);
+    if (glob2 === null) return `git directory path "${raw}" uses a parameter the generators do not give`;
+    (get2(e, ["exclude"]) === true ? exclude : include).push(glob2.replace(/^\.?\/+/, "").replace(/\/+$/, ""));
+  }
+  if (include.length === 0) return [];
+  const included = (0, import_picomatch2.default)(include);
+  const excluded = exclude.length > 0 ? (0, import_picomatch2.default)(exclude) : () => false;
+  return dirs.filter((d) => d !== "" && included(d) && !excluded(d)).map(directoryParams);
+}
+function directoryParams(dir) {
+  const base = baseName(dir);
+  const normalized = base.replace(/[^a-zA-Z0-9-]/g, "-").toLowerCase();
+  const params = /* @__PURE__ */ new Map([
+    ["path", dir],
+    ["path.path", dir],
+    ["path.basename", base],
+    ["path.basenameNormalized", normalized]
+  ]);
+  dir.split("/").forEach((seg, i) => {
+    params.set(`path[${i}]`, seg);
+    params.set(`path.segments[${i}]`, seg);
+  });
+  return params;
+}
+function listElements(gen) {
+  if (gen.elementsYaml !== void 0) return "a list generator with elementsYaml is not read";
+  return list2(gen.elements).flatMap((e) => isRecord2(e) ? [flatten(e, "", /* @__PURE__ */ new Map())] : []);
+}
+function flatten(o, prefix, out) {
+  for (const [k, v] of Object.entries(o)) {
+    if (isRecord2(v)) flatten(v, `${prefix}${k}.`, out);
+    else if (typeof v === "string" || typeof v === "number" || typeof v === "boolean")
+      out.set(`${prefix}${k}`, String(v));
+  }
+  return out;
+}
+function substitute(template, params) {
+  let failed = false;
+  const out = template.replace(/\{\{-?\s*(.*?)\s*-?\}\}/g, (_, expr) => {
+    const index2 = /^index\s+\.([\w.]+)\s+(\d+)$/.exec(expr);
+    const key = index2 ? `${index2[1]}[${index2[2]}]` : expr.replace(/^\./, "");
+    const value = params.get(key);
+    if (value === void 0) failed = true;
+    return value ?? "";
+  });
+  return failed ? null : out;
+}
+
+// src/core/discover/deployments.ts
+var FLUX_OWN_SOURCE = "flux-system";
+var list3 = (value) => Array.isArray(value) ? value : [];
+function isFluxKustomization(o) {
+  return isRecord2(o) && o.kind === "Kustomization" && String(o.apiVersion ?? "").startsWith("kustomize.toolkit.fluxcd.io/");
+}
+function isArgoApp(o) {
+  return isRecord2(o) && (o.kind === "Application" || o.kind === "ApplicationSet") && String(o.apiVersion ?? "").startsWith("argoproj.io/");
+}
+function isDeploymentObject(o) {
+  return isFluxKustomization(o) || isArgoApp(o);
+}
+var DeploymentReader = class {
+  constructor(repo, all) {
+    this.repo = repo;
+    const used = all.flatMap(
+      (d) => isFluxKustomization(d.data) ? [nonEmptyString(get2(d.data, ["spec", "sourceRef", "name"])) ?? ""] : []
+    );
+    this.fluxSources = used.includes(FLUX_OWN_SOURCE) ? /* @__PURE__ */ new Set([FLUX_OWN_SOURCE]) : null;
+  }
+  repo;
+  /** Files that are chart values of an Argo CD Application (`helm.valueFiles`). */
+  namedValues = /* @__PURE__ */ new Set();
+  fluxSources;
+  reported = /* @__PURE__ */ new Set();
+  /** The folders one document deploys (none for any other document). */
+  targets(doc) {
+    const o = doc.data;
+    if (isFluxKustomization(o)) return this.flux(doc, o);
+    if (isArgoApp(o)) return this.argo(doc, o);
+    return [];
+  }
+  flux(doc, o) {
+    const path8 = this.folder(get2(o, ["spec", "path"]) ?? "./");
+    if (path8 === null) return [];
+    const kind = nonEmptyString(get2(o, ["spec", "sourceRef", "kind"])) ?? "GitRepository";
+    const name = nonEmptyString(get2(o, ["spec", "sourceRef", "name"])) ?? "";
+    if (kind !== "GitRepository") return [];
+    if (this.fluxSources !== null && !this.fluxSources.has(name)) {
+      this.once(
+        doc.file,
+        `Flux Kustomization "${String(get2(o, ["metadata", "name"]) ?? "")}" reads GitRepository "${name}", not this repository's "${FLUX_OWN_SOURCE}": its path "${path8 || "."}" is not followed`
+      );
+      return [];
+    }
+    const namespace = nonEmptyString(get2(o, ["spec", "targetNamespace"]));
+    return [{ dir: path8, recurse: true, namespace, by: doc.file }];
+  }
+  argo(doc, o) {
+    const spec = o.kind === "Application" ? o.spec : get2(o, ["spec", "template", "spec"]);
+    const sources2 = [get2(spec, ["source"]), ...list3(get2(spec, ["sources"]))].filter(isRecord2);
+    const out = [];
+    const raw = [];
+    for (const s of sources2) {
+      if (typeof s.path !== "string") continue;
+      this.valueFiles(s);
+      if (s.chart !== void 0 || s.helm !== void 0) continue;
+      raw.push({ path: s.path, recurse: get2(s, ["directory", "recurse"]) === true });
+    }
+    if (o.kind === "ApplicationSet" && raw.some((r) => r.path.includes("{{"))) {
+      const expanded = expandApplicationSet(
+        raw.map((r) => r.path),
+        get2(o, ["spec", "generators"]),
+        [...this.repo.dirs]
+      );
+      for (const why of expanded.unsupported)
+        this.once(
+          doc.file,
+          `ApplicationSet "${String(get2(o, ["metadata", "name"]) ?? "")}": ${why}; the folders it deploys from there are not followed`
+        );
+      const recurse = raw.some((r) => r.recurse);
+      raw.splice(0, raw.length, ...expanded.paths.map((path8) => ({ path: path8, recurse })));
+    }
+    for (const r of raw) {
+      const dir = this.folder(r.path);
+      if (dir !== null && !this.repo.hasFile(`${dir ? `${dir}/` : ""}Chart.yaml`))
+        out.push({ dir, recurse: r.recurse, namespace: null, by: doc.file });
+    }
+    return out;
+  }
+  valueFiles(s) {
+    const base = typeof s.path === "string" ? joinPath("", s.path) : null;
+    for (const v of list3(get2(s, ["helm", "valueFiles"]))) {
+      if (typeof v !== "string" || base === null) continue;
+      const file2 = joinPath(base, v);
+      if (file2 !== null && this.repo.hasFile(file2)) this.namedValues.add(file2);
+    }
+  }
+  /** A path as a folder of this repository, or null (a template, a variable, another repository's). */
+  folder(raw) {
+    if (typeof raw !== "string" || raw.includes("{{") || raw.includes("$")) return null;
+    const path8 = joinPath("", raw);
+    return path8 !== null && this.repo.dirs.has(path8) ? path8 : null;
+  }
+  once(file2, message) {
+    const key = `${file2}\0${message}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.repo.report(file2, message);
+  }
+};
+function walkDeployments(reader, entries, open3) {
+  const reached = /* @__PURE__ */ new Map();
+  const opened = /* @__PURE__ */ new Set();
+  const queue = [...entries];
+  for (let set5 = queue.shift(); set5; set5 = queue.shift()) {
+    for (const doc of set5.documents) {
+      for (const target of reader.targets(doc)) {
+        const reach = { file: doc.file, from: set5.from };
+        const known = reached.get(target.dir);
+        if (known) {
+          if (!known.some((r) => r.file === reach.file && r.from === reach.from)) known.push(reach);
+        } else reached.set(target.dir, [reach]);
+        if (opened.has(target.dir)) continue;
+        opened.add(target.dir);
+        const documents = open3(target);
+        if (documents) queue.push({ from: target.dir, documents });
+      }
+    }
+  }
+  return reached;
+}
+
 // src/core/discover/roots.ts
 var ROOT_PATCH_FILE = "vault-rollout.patch.yaml";
 var ROOT_NAMING_KINDS = /\bkind["']?\s*:\s*["']?(?:Kustomization|Application|ApplicationSet)\b/;
@@ -89192,7 +89632,7 @@ function rootPatchFile(dir) {
 function docKey(file2, index2) {
   return `${file2}#${index2}`;
 }
-var list2 = (value) => Array.isArray(value) ? value : [];
+var list4 = (value) => Array.isArray(value) ? value : [];
 function buildRoots(input2) {
   return new RootGraphBuilder(input2).run();
 }
@@ -89206,12 +89646,21 @@ var RootGraphBuilder = class {
       else this.docsByFile.set(d.file, [d]);
     }
     this.readKustomizations();
+    const dirs = foldersOf(this.texts.keys());
+    this.deployments = new DeploymentReader(
+      {
+        dirs,
+        hasFile: (path8) => this.texts.has(path8),
+        report: (file2, message) => this.report(file2, message)
+      },
+      input2.documents
+    );
     this.kustomize = new KustomizeBuild({
       texts: this.texts,
       docsByFile: this.docsByFile,
       kustomizations: this.kustomizations,
       brokenDirs: this.brokenDirs,
-      isDir: folderTest(this.texts.keys()),
+      isDir: (path8) => dirs.has(path8),
       report: (file2, message) => this.report(file2, message),
       ...input2.limits ? { limits: input2.limits } : {}
     });
@@ -89226,6 +89675,7 @@ var RootGraphBuilder = class {
   /** Files a refused root would build: neither discovered nor edited on their own. */
   refusedFiles = /* @__PURE__ */ new Set();
   kustomize;
+  deployments;
   report(file2, message) {
     this.problems.push({ file: file2, severity: "warning", message });
   }
@@ -89262,34 +89712,24 @@ var RootGraphBuilder = class {
     }
   }
   run() {
-    const { kustomizations, kustomize } = this;
-    const named = this.namedRoots();
+    const { kustomize } = this;
     const built = /* @__PURE__ */ new Map();
-    for (const dir of [...kustomizations.keys()].sort())
-      if (!isComponent(kustomizations.get(dir).data)) built.set(dir, kustomize.build(dir, dir));
+    for (const [dir, k] of [...this.kustomizations].sort(([a], [b]) => compare3(a, b)))
+      if (!isComponent(k.data)) built.set(dir, kustomize.build(dir, dir));
     for (const [dir, b] of built)
       if (isRefusal(b)) for (const file2 of kustomize.reach(dir)) this.refusedFiles.add(file2);
-    const roots = [];
-    const rootDirs = /* @__PURE__ */ new Set();
-    for (const dir of [...kustomizations.keys()].sort()) {
-      const k = kustomizations.get(dir);
-      if (isComponent(k.data) || kustomize.included.has(dir) && !named.has(dir)) continue;
-      rootDirs.add(dir);
-      const layer = built.get(dir);
-      if (isRefusal(layer)) {
-        this.refuseRoot(dir, k.file, layer);
-        continue;
-      }
-      roots.push(this.makeRoot(dir, "kustomize", k.file, layer, named.get(dir)?.namespace ?? null));
-    }
-    for (const [dir, how] of [...named].sort(([a], [b]) => a < b ? -1 : 1)) {
-      if (rootDirs.has(dir) || kustomizations.has(dir) || this.brokenDirs.has(dir)) continue;
-      rootDirs.add(dir);
-      const root2 = this.folderRoot(dir, how);
-      if (root2) roots.push(root2);
-    }
+    const tops = [...built.keys()].filter((dir) => !kustomize.included.has(dir));
+    const builtFiles = /* @__PURE__ */ new Set();
+    for (const layer of built.values())
+      if (!isRefusal(layer)) for (const item of layer.items) builtFiles.add(item.doc.file);
+    const candidates = this.input.documents.filter(
+      (d) => !builtFiles.has(d.file) && !kustomize.inputs.has(d.file) && !this.refusedFiles.has(d.file) && !isKustomizationFile(d.file) && !this.underBroken(dirName(d.file))
+    );
+    const deploying = this.input.documents.some((d) => isDeploymentObject(d.data));
+    const { flat, reached } = deploying ? this.deployedRoots(built, tops, candidates) : { flat: candidates, reached: /* @__PURE__ */ new Map() };
+    if (!deploying) for (const dir of tops) this.addRoot(dir, built.get(dir), null);
     const builders = /* @__PURE__ */ new Map();
-    for (const root2 of roots) {
+    for (const root2 of this.roots) {
       for (const doc of root2.documents) {
         const key = docKey(doc.file, doc.index);
         const by = builders.get(key);
@@ -89297,17 +89737,68 @@ var RootGraphBuilder = class {
         else if (!by.includes(root2.dir)) by.push(root2.dir);
       }
     }
-    const flat = this.input.documents.filter(
-      (d) => !builders.has(docKey(d.file, d.index)) && !kustomize.inputs.has(d.file) && !this.refusedFiles.has(d.file) && !isKustomizationFile(d.file) && !this.underBroken(dirName(d.file))
-    );
+    const roots = [...this.roots].sort((a, b) => compare3(a.dir, b.dir));
+    const rootDirs = new Set(roots.map((r) => r.dir));
     return {
       roots,
-      flat,
+      flat: flat.filter((d) => !builders.has(docKey(d.file, d.index))),
       builders,
       problems: this.problems,
       missing: [...kustomize.missing].sort(),
-      namedValues: this.namedValues
+      namedValues: this.deployments.namedValues,
+      deployed: deploying,
+      reached: new Map([...reached].filter(([dir]) => rootDirs.has(dir))),
+      undeployed: deploying ? tops.filter((dir) => !this.rootDirs.has(dir)).sort(compare3) : []
     };
+  }
+  roots = [];
+  /** Folders taken as roots (a refused one too: it is not built again through another name). */
+  rootDirs = /* @__PURE__ */ new Set();
+  /** A kustomization folder as a root: its build, or the one problem saying kustomize refuses it. */
+  addRoot(dir, layer, namespace) {
+    this.rootDirs.add(dir);
+    if (isRefusal(layer)) {
+      this.refuseRoot(dir, this.kustomizations.get(dir).file, layer);
+      return null;
+    }
+    const root2 = this.makeRoot(dir, "kustomize", this.kustomizations.get(dir).file, layer, namespace);
+    this.roots.push(root2);
+    return root2;
+  }
+  /**
+   * The roots of a repository that holds deployment objects (deployments.ts): the folders they reach,
+   * starting from the entries a person or a bootstrap applies — top kustomizations that hold deployment
+   * objects, and files no kustomization includes that hold them. A file no kustomization builds still
+   * stands for itself, as without deployment objects: only kustomization folders can be left undeployed.
+   */
+  deployedRoots(built, tops, candidates) {
+    const entries = [];
+    const entryFiles = candidates.filter((d) => isDeploymentObject(d.data));
+    if (entryFiles.length > 0) entries.push({ from: null, documents: entryFiles });
+    for (const dir of tops) {
+      const layer = built.get(dir);
+      if (isRefusal(layer) || !layer.items.some((item) => isDeploymentObject(item.data))) continue;
+      const root2 = this.addRoot(dir, layer, null);
+      if (root2) entries.push({ from: dir, documents: root2.documents });
+    }
+    const reached = walkDeployments(this.deployments, entries, (target) => {
+      const { dir } = target;
+      if (this.rootDirs.has(dir) || this.brokenDirs.has(dir)) return null;
+      const k = this.kustomizations.get(dir);
+      if (k && isComponent(k.data)) {
+        this.report(
+          target.by,
+          `"${dir}" is a kustomize Component: a deployment object cannot build it alone; not a render root`
+        );
+        return null;
+      }
+      if (k) return this.addRoot(dir, built.get(dir), target.namespace)?.documents ?? null;
+      this.rootDirs.add(dir);
+      const root2 = this.folderRoot(dir, target);
+      if (root2) this.roots.push(root2);
+      return root2?.documents ?? null;
+    });
+    return { flat: [...candidates], reached };
   }
   /** A root kustomize refuses to build: one problem naming it; nothing of it is discovered or edited. */
   refuseRoot(dir, file2, refusal2) {
@@ -89316,43 +89807,6 @@ var RootGraphBuilder = class {
       file2,
       `render root "${dir || "."}" is not built, as kustomize refuses it: ${refusal2.message}${where}; nothing it builds is edited for it`
     );
-  }
-  /** Files that are chart values of an Argo CD Application (`helm.valueFiles`). */
-  namedValues = /* @__PURE__ */ new Set();
-  /** Folders Flux and Argo CD name as roots, with how they read a folder without a kustomization. */
-  namedRoots() {
-    const { texts } = this;
-    const isDir = folderTest(texts.keys());
-    const named = /* @__PURE__ */ new Map();
-    for (const doc of this.input.documents) {
-      const o = doc.data;
-      if (!isRecord2(o)) continue;
-      const api = String(o.apiVersion ?? "");
-      const add = (raw, recurse, namespace) => {
-        if (typeof raw !== "string" || raw.includes("{{") || raw.includes("$")) return;
-        const path8 = joinPath("", raw);
-        if (path8 === null || !isDir(path8) || texts.has(`${path8 ? `${path8}/` : ""}Chart.yaml`)) return;
-        if (!named.has(path8)) named.set(path8, { recurse, namespace, by: doc.file });
-      };
-      if (o.kind === "Kustomization" && api.startsWith("kustomize.toolkit.fluxcd.io/")) {
-        add(get2(o, ["spec", "path"]) ?? "./", true, nonEmptyString(get2(o, ["spec", "targetNamespace"])));
-      } else if ((o.kind === "Application" || o.kind === "ApplicationSet") && api.startsWith("argoproj.io/")) {
-        const spec = o.kind === "Application" ? o.spec : get2(o, ["spec", "template", "spec"]);
-        const sources2 = [get2(spec, ["source"]), ...list2(get2(spec, ["sources"]))];
-        for (const s of sources2) {
-          if (!isRecord2(s) || typeof s.path !== "string") continue;
-          const base = joinPath("", s.path);
-          for (const v of list2(get2(s, ["helm", "valueFiles"]))) {
-            if (typeof v !== "string" || base === null) continue;
-            const file2 = joinPath(base, v);
-            if (file2 !== null && texts.has(file2)) this.namedValues.add(file2);
-          }
-          if (s.chart === void 0 && s.helm === void 0)
-            add(s.path, get2(s, ["directory", "recurse"]) === true, null);
-        }
-      }
-    }
-    return named;
   }
   /**
    * A folder without a kustomization that Flux or Argo CD names: Flux generates one with every manifest
@@ -89443,7 +89897,7 @@ var RootGraphBuilder = class {
   valuesFromGenerators(o, generated) {
     if (!isRecord2(o) || o.kind !== "HelmRelease") return null;
     let values = null;
-    for (const ref of list2(get2(o, ["spec", "valuesFrom"]))) {
+    for (const ref of list4(get2(o, ["spec", "valuesFrom"]))) {
       const kind = get2(ref, ["kind"]);
       const name = get2(ref, ["name"]);
       const key = nonEmptyString(get2(ref, ["valuesKey"])) ?? "values.yaml";
@@ -89457,8 +89911,8 @@ var RootGraphBuilder = class {
     return values;
   }
 };
-function folderTest(files) {
-  const dirs = /* @__PURE__ */ new Set();
+function foldersOf(files) {
+  const dirs = /* @__PURE__ */ new Set([""]);
   for (const file2 of files) {
     let d = dirName(file2);
     while (d !== "" && !dirs.has(d)) {
@@ -89466,7 +89920,10 @@ function folderTest(files) {
       d = dirName(d);
     }
   }
-  return (p) => p === "" || dirs.has(p);
+  return dirs;
+}
+function compare3(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 function deepMerge(base, over) {
   const out = { ...base };
@@ -89548,8 +90005,8 @@ function application(document2, object2, options) {
     namespace: nonEmptyString(get2(object2, ["spec", "destination", "namespace"])),
     labels: stringMap(get2(object2, ["metadata", "labels"]))
   };
-  const list5 = get2(object2, ["spec", "sources"]);
-  const sources2 = Array.isArray(list5) && list5.length > 0 ? list5.map((_, i) => ["spec", "sources", i]) : [["spec", "source"]];
+  const list7 = get2(object2, ["spec", "sources"]);
+  const sources2 = Array.isArray(list7) && list7.length > 0 ? list7.map((_, i) => ["spec", "sources", i]) : [["spec", "source"]];
   const record2 = ["metadata", "annotations"];
   const types2 = sources2.map((at2) => sourceType(get2(object2, at2)));
   const helmAt = sources2[types2.indexOf("helm")];
@@ -89598,6 +90055,62 @@ function valuesFile(document2, object2, options) {
   return build(document2, object2, base, options, [], [], []);
 }
 
+// src/core/discover/environments.ts
+var import_picomatch3 = __toESM(require_picomatch2(), 1);
+var under = (path8, folder2) => folder2 === "" || path8 === folder2 || path8.startsWith(`${folder2}/`);
+function environmentMatcher(config2, reached) {
+  const envs = config2.environments.map((e) => {
+    const glob2 = e.paths.length > 0 ? (0, import_picomatch3.default)([...e.paths], { dot: true }) : () => false;
+    const match = (path8) => path8 !== "" && glob2(path8);
+    const entry = e.entry;
+    const memo2 = /* @__PURE__ */ new Map();
+    const selects2 = (dir) => {
+      const known = memo2.get(dir);
+      if (known !== void 0) return known;
+      memo2.set(dir, false);
+      const yes = match(dir) || match(`${dir}/`) || entry !== void 0 && under(dir, entry) || (reached.get(dir) ?? []).some(
+        (r) => match(r.file) || entry !== void 0 && under(r.file, entry) || r.from !== null && r.from !== dir && selects2(r.from)
+      );
+      memo2.set(dir, yes);
+      return yes;
+    };
+    const file2 = (f) => match(f) || match(dirName(f)) || entry !== void 0 && under(dirName(f), entry);
+    const selector = (candidates) => {
+      const glob3 = e.paths.find((g) => {
+        const m = (0, import_picomatch3.default)(g, { dot: true });
+        return candidates.some((c) => c !== "" && m(c));
+      });
+      if (glob3 !== void 0) return `paths "${glob3}"`;
+      return entry !== void 0 ? `entry "${entry}"` : `paths "${e.paths.join('", "')}"`;
+    };
+    return { name: e.name, selects: selects2, file: file2, selector };
+  });
+  const one = (hits, what, candidates) => {
+    if (hits.length > 1) {
+      const [a, b] = hits;
+      const ga = a.selector(candidates);
+      const gb = b.selector(candidates);
+      throw new ConfigError(
+        `environments "${a.name}" (${ga}) and "${b.name}" (${gb}) both match the ${what}: a root belongs to one environment, make the globs disjoint`,
+        { key: "environments", environments: [a.name, b.name], globs: [ga, gb] }
+      );
+    }
+    return hits[0]?.name ?? null;
+  };
+  return {
+    ofRoot: (dir) => one(
+      envs.filter((e) => e.selects(dir)),
+      `render root "${dir}"`,
+      [dir, `${dir}/`, ...(reached.get(dir) ?? []).map((r) => r.file)]
+    ),
+    ofFile: (f) => one(
+      envs.filter((e) => e.file(f)),
+      `file "${f}"`,
+      [f, dirName(f)]
+    )
+  };
+}
+
 // src/core/plan/plan.ts
 function statusKey(ref) {
   return ref.vaultNamespace ? `${ref.vaultNamespace}\0${ref.path}` : ref.path;
@@ -89627,6 +90140,17 @@ function blockReason(s, status2) {
   }
 }
 function planWorkload(workload, statuses, options = {}) {
+  if (workload.ignored !== void 0) {
+    return {
+      workload,
+      secrets: [],
+      action: "ignored",
+      pins: [],
+      reasons: [workload.ignored],
+      warnings: [],
+      newValue: null
+    };
+  }
   const pinTargets = /* @__PURE__ */ new Map();
   const secrets2 = [];
   const reasons = [];
@@ -89634,7 +90158,6 @@ function planWorkload(workload, statuses, options = {}) {
   const current = /* @__PURE__ */ new Map();
   const seen = /* @__PURE__ */ new Set();
   const unpinned = /* @__PURE__ */ new Map();
-  if (workload.blocked) reasons.push(workload.blocked);
   reasons.push(...workload.rejected ?? []);
   warnings.push(...workload.recordWarnings ?? []);
   for (const ref of workload.secrets) {
@@ -89669,6 +90192,10 @@ function planWorkload(workload, statuses, options = {}) {
   let newValue = null;
   if (reasons.length > 0) {
     action = "blocked";
+    if (workload.skip !== void 0) reasons.push(workload.skip);
+  } else if (workload.skip !== void 0) {
+    action = "skipped";
+    reasons.push(workload.skip);
   } else if (current.size === 0) {
     action = "none";
   } else {
@@ -89722,13 +90249,17 @@ function editsFor(planned, prefix) {
 function summarize(planned) {
   const count = (a) => planned.filter((p) => p.action === a).length;
   const skipped = count("skipped");
+  const ignored = count("ignored");
+  const deferred = count("deferred");
   return {
     workloads: planned.length,
     restart: count("restart"),
     record: count("record"),
     blocked: count("blocked"),
     unchanged: count("none"),
-    ...skipped > 0 ? { skipped } : {}
+    ...skipped > 0 ? { skipped } : {},
+    ...ignored > 0 ? { ignored } : {},
+    ...deferred > 0 ? { deferred } : {}
   };
 }
 
@@ -89820,7 +90351,7 @@ var CONTAINER_LISTS = [
   ["initContainers", "initContainer "],
   ["ephemeralContainers", "ephemeralContainer "]
 ];
-function list3(value) {
+function list5(value) {
   return Array.isArray(value) ? value : [];
 }
 var usesCache = /* @__PURE__ */ new WeakMap();
@@ -89830,15 +90361,15 @@ function podUses(template) {
   const uses = [];
   const spec = get2(template, ["spec"]);
   for (const [key, prefix] of CONTAINER_LISTS) {
-    for (const c of list3(get2(spec, [key]))) {
+    for (const c of list5(get2(spec, [key]))) {
       if (!isRecord2(c)) continue;
-      for (const e of list3(c.env)) {
+      for (const e of list5(c.env)) {
         const secret = nonEmptyString(get2(e, ["valueFrom", "secretKeyRef", "name"]));
         if (secret) uses.push({ kind: "Secret", name: secret, how: `${prefix}env` });
         const config2 = nonEmptyString(get2(e, ["valueFrom", "configMapKeyRef", "name"]));
         if (config2) uses.push({ kind: "ConfigMap", name: config2, how: `${prefix}env` });
       }
-      for (const e of list3(c.envFrom)) {
+      for (const e of list5(c.envFrom)) {
         const secret = nonEmptyString(get2(e, ["secretRef", "name"]));
         if (secret) uses.push({ kind: "Secret", name: secret, how: `${prefix}envFrom` });
         const config2 = nonEmptyString(get2(e, ["configMapRef", "name"]));
@@ -89846,13 +90377,13 @@ function podUses(template) {
       }
     }
   }
-  for (const v of list3(get2(spec, ["volumes"]))) {
+  for (const v of list5(get2(spec, ["volumes"]))) {
     if (!isRecord2(v)) continue;
     const secret = nonEmptyString(get2(v, ["secret", "secretName"]));
     if (secret) uses.push({ kind: "Secret", name: secret, how: "volume" });
     const config2 = nonEmptyString(get2(v, ["configMap", "name"]));
     if (config2) uses.push({ kind: "ConfigMap", name: config2, how: "volume" });
-    for (const s of list3(get2(v, ["projected", "sources"]))) {
+    for (const s of list5(get2(v, ["projected", "sources"]))) {
       const ps = nonEmptyString(get2(s, ["secret", "name"]));
       if (ps) uses.push({ kind: "Secret", name: ps, how: "projected volume" });
       const pc = nonEmptyString(get2(s, ["configMap", "name"]));
@@ -89926,9 +90457,9 @@ var ProducerIndex = class {
     if (producer.secrets.length === 0 && producer.problems.length === 0) return;
     for (const p of producer.produces) {
       const key = `${p.kind}/${p.name}`;
-      const list5 = this.byObject.get(key) ?? [];
-      list5.push({ producer, self: !!p.self });
-      this.byObject.set(key, list5);
+      const list7 = this.byObject.get(key) ?? [];
+      list7.push({ producer, self: !!p.self });
+      this.byObject.set(key, list7);
     }
   }
   get size() {
@@ -90366,8 +90897,8 @@ var externalSecretsSource = {
       if (o.apiVersion.startsWith("kubernetes-client.io/")) {
         if (get2(o, ["spec", "backendType"]) !== "vault") continue;
         const keys = [
-          ...list4(get2(o, ["spec", "data"])).map((d) => get2(d, ["key"])),
-          ...list4(get2(o, ["spec", "dataFrom"]))
+          ...list6(get2(o, ["spec", "data"])).map((d) => get2(d, ["key"])),
+          ...list6(get2(o, ["spec", "dataFrom"]))
         ].filter((k) => typeof k === "string");
         const kv = get2(o, ["spec", "kvVersion"]);
         const v1 = kv === 1 || kv === "1";
@@ -90413,7 +90944,7 @@ function addCluster(index2, o, doc, stores, mounts) {
     });
     return;
   }
-  for (const ns of list4(get2(o, ["spec", "namespaces"]))) {
+  for (const ns of list6(get2(o, ["spec", "namespaces"]))) {
     if (typeof ns !== "string" || ns === "") continue;
     index2.add({
       ...base,
@@ -90430,7 +90961,7 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
   const secrets2 = [];
   const problems = /* @__PURE__ */ new Map();
   const entries = [];
-  list4(get2(o, [...specPath, "data"])).forEach(
+  list6(get2(o, [...specPath, "data"])).forEach(
     (d, i) => entries.push({
       key: get2(d, ["remoteRef", "key"]),
       storeRef: get2(d, ["sourceRef", "storeRef"]) ?? defaultRef,
@@ -90438,7 +90969,7 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
       pin: [...specPath, "data", i, "remoteRef", "version"]
     })
   );
-  list4(get2(o, [...specPath, "dataFrom"])).forEach((d, i) => {
+  list6(get2(o, [...specPath, "dataFrom"])).forEach((d, i) => {
     if (isRecord2(d) && (d.find !== void 0 || get2(d, ["sourceRef", "generatorRef"]) !== void 0)) {
       const what = d.find !== void 0 ? "find (a search)" : "a generator";
       problems.set(`dataFrom ${i}`, {
@@ -90513,16 +91044,16 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
     problems: [...problems.values()]
   };
 }
-function list4(value) {
+function list6(value) {
   return Array.isArray(value) ? value : [];
 }
 
 // src/core/discover/sources/rules.ts
-var import_picomatch2 = __toESM(require_picomatch2(), 1);
+var import_picomatch4 = __toESM(require_picomatch2(), 1);
 function ruleMatcher(rule2) {
   const { path: path8, kind, namespace, name, labels } = rule2.select;
-  const pathMatch = path8 === void 0 ? null : (0, import_picomatch2.default)(path8, { dot: true });
-  const nameMatch = name === void 0 ? null : (0, import_picomatch2.default)(name, { dot: true });
+  const pathMatch = path8 === void 0 ? null : (0, import_picomatch4.default)(path8, { dot: true });
+  const nameMatch = name === void 0 ? null : (0, import_picomatch4.default)(name, { dot: true });
   return (w) => (pathMatch === null || pathMatch(w.file)) && (kind === void 0 ? !isChartKind(w.kind) : w.kind === kind) && (namespace === void 0 || w.namespace === namespace) && (nameMatch === null || nameMatch(w.name)) && (labels === void 0 || Object.entries(labels).every(([k, v]) => w.labels[k] === v));
 }
 var rulesSource = {
@@ -90692,7 +91223,7 @@ var SOURCES = [
 
 // src/core/discover/discover.ts
 function discover(files, config2, sources2 = SOURCES) {
-  const sorted = [...files].sort((a, b) => compare2(a.path, b.path));
+  const sorted = [...files].sort((a, b) => compare4(a.path, b.path));
   const optIn = `${config2.annotationPrefix}/secret`;
   const ruleCharts = chartOptions(config2, /* @__PURE__ */ new Set());
   const parsed = parseManifests(
@@ -90718,7 +91249,8 @@ function discover(files, config2, sources2 = SOURCES) {
   const perFile = /* @__PURE__ */ new Map();
   for (const d of all) perFile.set(d.file, (perFile.get(d.file) ?? 0) + 1);
   const charts = chartOptions(config2, graph.namedValues);
-  const environment2 = environmentMatcher(config2);
+  const envs = environmentMatcher(config2, graph.reached);
+  const environment2 = (root2, file2) => root2 !== null ? envs.ofRoot(root2) : envs.ofFile(file2);
   const originals = new Map(parsed.documents.map((d) => [docKey(d.file, d.index), d]));
   const workloads = [];
   const fileData = /* @__PURE__ */ new Map();
@@ -90732,10 +91264,10 @@ function discover(files, config2, sources2 = SOURCES) {
   );
   const storesOf = /* @__PURE__ */ new Map();
   const elsewhereFor = (env) => {
-    let list5 = storesOf.get(env);
-    if (!list5)
-      storesOf.set(env, list5 = stores.filter((s) => s.env === null || s.env === env).map((s) => s.doc));
-    return list5;
+    let list7 = storesOf.get(env);
+    if (!list7)
+      storesOf.set(env, list7 = stores.filter((s) => s.env === null || s.env === env).map((s) => s.doc));
+    return list7;
   };
   for (const set5 of sets) {
     const rootEnv = set5.root ? environment2(set5.root.dir, "") : null;
@@ -90752,9 +91284,9 @@ function discover(files, config2, sources2 = SOURCES) {
     }
   }
   workloads.sort(
-    (a, b) => compare2(a.file, b.file) || a.document - b.document || compare2(a.root ?? "", b.root ?? "")
+    (a, b) => compare4(a.file, b.file) || a.document - b.document || compare4(a.root ?? "", b.root ?? "")
   );
-  problems.sort((a, b) => compare2(a.file, b.file));
+  problems.sort((a, b) => compare4(a.file, b.file));
   const rootObjects = /* @__PURE__ */ new Map();
   for (const root2 of graph.roots) {
     const ids = /* @__PURE__ */ new Set();
@@ -90772,7 +91304,9 @@ function discover(files, config2, sources2 = SOURCES) {
     seen,
     roots: graph.roots,
     missing: graph.missing,
-    rootObjects
+    rootObjects,
+    rootEnvironments: new Map(graph.roots.map((r) => [r.dir, envs.ofRoot(r.dir)])),
+    undeployed: graph.undeployed
   };
 }
 var STORE_KINDS = /* @__PURE__ */ new Set(["SecretStore", "ClusterSecretStore"]);
@@ -90782,6 +91316,7 @@ function discoverSet(documents, ctx) {
   const context = { config: config2, documents, elsewhere: ctx.elsewhere };
   let collected = null;
   const scanners = () => collected ??= ctx.sources.filter((s) => s.enabled(config2)).map((s) => s.collect(context));
+  const ignores = config2.ignore.map((entry, index2) => ({ index: index2, matches: ruleMatcher(entry) }));
   const out = [];
   for (const document2 of documents) {
     const listed = workloadsInList(document2);
@@ -90796,6 +91331,21 @@ function discoverSet(documents, ctx) {
     const view = readWorkload(document2, config2.annotationPrefix) ?? readChartTarget(document2, ctx.perFile.get(document2.file) ?? 0, ctx.charts);
     if (!view) continue;
     seen[view.workload.kind] = (seen[view.workload.kind] ?? 0) + 1;
+    const ignored = ignoreReason(document2, view.workload, config2, ignores);
+    if (ignored !== null) {
+      const refs = scanners().flatMap((scanner) => scanner.refsFor(view, () => {
+      }));
+      if (refs.length > 0)
+        out.push({
+          workload: {
+            ...view.workload,
+            secrets: dedupe(refs.filter((r) => r.rejected === void 0)),
+            ignored
+          },
+          document: document2
+        });
+      continue;
+    }
     const found = scanners().flatMap((scanner) => scanner.refsFor(view, report));
     const rejected = [];
     const accepted = [];
@@ -90831,6 +91381,13 @@ function discoverSet(documents, ctx) {
   }
   return out;
 }
+function ignoreReason(document2, workload, config2, ignores) {
+  const key = `${config2.annotationPrefix}/ignore`;
+  const value = get2(document2.data, ["metadata", "annotations", key]);
+  if (typeof value === "string" && value.trim().toLowerCase() === "true") return `annotation ${key}: "true"`;
+  const entry = ignores.find((i) => i.matches(workload));
+  return entry === void 0 ? null : `selected by ignore[${entry.index}] of the config`;
+}
 function placeInRoot(workload, document2, root2, builders, originals) {
   const identity2 = (file2, index2) => sourceIdentity(originals, file2, index2);
   const shared = (file2, index2) => (builders.get(docKey(file2, index2))?.length ?? 0) > 1;
@@ -90840,9 +91397,9 @@ function placeInRoot(workload, document2, root2, builders, originals) {
   const w = { ...workload, name: own2.name || workload.name };
   if (shared(workload.file, workload.document) || document2.copy) {
     if (root2.kustomization === null) {
-      w.blocked = `${workload.file} is built by ${builders.get(docKey(workload.file, workload.document)).length} render roots, and root "${root2.dir || "."}" has no kustomization file to hold a patch of its own: not edited`;
+      w.skip = `${workload.file} is built by ${builders.get(docKey(workload.file, workload.document)).length} render roots, and root "${root2.dir || "."}" has no kustomization file to hold a patch of its own: not edited`;
     } else if (workload.kind === "Application" && workload.trigger.mapPath.includes("sources")) {
-      w.blocked = `${workload.file} is built by several render roots, and a patch cannot set values in one item of spec.sources: not edited`;
+      w.skip = `${workload.file} is built by several render roots, and a patch cannot set values in one item of spec.sources: not edited`;
     } else {
       w.rootPatch = { file: patchFile, kustomization: root2.kustomization, object: own2 };
     }
@@ -90883,29 +91440,6 @@ function sourceIdentity(originals, file2, index2) {
     namespace: nonEmptyString(get2(data, ["metadata", "namespace"]))
   };
 }
-function environmentMatcher(config2) {
-  const envs = config2.environments.map((e) => ({
-    name: e.name,
-    globs: e.paths.map((glob2) => ({ glob: glob2, match: (0, import_picomatch3.default)(glob2, { dot: true }) }))
-  }));
-  if (envs.length === 0) return () => null;
-  return (root2, file2) => {
-    const candidates = (root2 !== null ? [root2, `${root2}/`] : [file2, dirName(file2)]).filter((c) => c !== "");
-    const hits = envs.flatMap((e) => {
-      const hit = e.globs.find((g) => candidates.some((c) => g.match(c)));
-      return hit ? [{ name: e.name, glob: hit.glob }] : [];
-    });
-    if (hits.length > 1) {
-      const [a, b] = hits;
-      const what = root2 !== null ? `render root "${root2}"` : `file "${file2}"`;
-      throw new ConfigError(
-        `environments "${a.name}" (paths "${a.glob}") and "${b.name}" (paths "${b.glob}") both match the ${what}: a root belongs to one environment, make the globs disjoint`,
-        { key: "environments", environments: [a.name, b.name], globs: [a.glob, b.glob] }
-      );
-    }
-    return hits[0]?.name ?? null;
-  };
-}
 function dedupe(refs) {
   const byPath = /* @__PURE__ */ new Map();
   for (const ref of refs) {
@@ -90932,12 +91466,12 @@ function chartOptions(config2, namedValues) {
     )
   };
 }
-function compare2(a, b) {
+function compare4(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // src/core/discover/globs.ts
-var import_picomatch4 = __toESM(require_picomatch2(), 1);
+var import_picomatch5 = __toESM(require_picomatch2(), 1);
 var ALWAYS_EXCLUDED = [
   ".git/**",
   "**/.git/**",
@@ -90945,8 +91479,8 @@ var ALWAYS_EXCLUDED = [
   "**/node_modules/**"
 ];
 function makePathFilter(include, exclude) {
-  const included = (0, import_picomatch4.default)([...include], { dot: true });
-  const excluded = (0, import_picomatch4.default)([...exclude, ...ALWAYS_EXCLUDED], { dot: true });
+  const included = (0, import_picomatch5.default)([...include], { dot: true });
+  const excluded = (0, import_picomatch5.default)([...exclude, ...ALWAYS_EXCLUDED], { dot: true });
   return (path8) => included(path8) && !excluded(path8);
 }
 
@@ -91530,7 +92064,7 @@ function buildChanges(planned, texts, prefix, fileData, rootBuilds = () => true)
     const { byFile, byPatch } = group(planned, prefix);
     const block = (workloads, file2, message) => {
       for (const w of workloads) {
-        w.action = "blocked";
+        w.action = "skipped";
         w.newValue = null;
         w.pins = [];
         w.reasons.push(`${file2}, its render root's patch, could not be written safely: ${message}`);
@@ -91583,7 +92117,7 @@ function buildChanges(planned, texts, prefix, fileData, rootBuilds = () => true)
       if (result.column !== void 0) problem.column = result.column;
       problems.push(problem);
       for (const w of edits.workloads) {
-        w.action = "blocked";
+        w.action = "skipped";
         w.newValue = null;
         w.pins = [];
         w.reasons.push(
@@ -91605,6 +92139,25 @@ function editFile(before, edits, data) {
 }
 
 // src/pipeline.ts
+function problemsOfEnvironment(problems, found, config2, environment2) {
+  const env = config2.environments.find((e) => e.name === environment2);
+  if (env === void 0) return [...problems];
+  const globs = env.paths.length > 0 ? (0, import_picomatch6.default)([...env.paths], { dot: true }) : () => false;
+  const match = (file2) => globs(file2) || env.entry !== void 0 && (file2 === env.entry || file2.startsWith(`${env.entry}/`));
+  const folders = /* @__PURE__ */ new Set();
+  for (const [root2, built] of found.rootFolders) {
+    if (found.rootEnvironments.get(root2) !== environment2) continue;
+    folders.add(root2);
+    for (const f of built) folders.add(f);
+  }
+  const within = (file2) => {
+    for (let dir = dirName(file2); ; dir = dirName(dir)) {
+      if (folders.has(dir)) return true;
+      if (dir === "") return false;
+    }
+  };
+  return problems.filter((p) => match(p.file) || within(p.file));
+}
 function selectEnvironment(workloads, config2, environment2) {
   if (environment2 === void 0) return workloads;
   if (!config2.environments.some((e) => e.name === environment2)) {
@@ -91654,7 +92207,10 @@ async function discoverRepo(source, config2, logger, progress = silentProgress) 
     workloads: found.workloads,
     problems: [...loaded.problems, ...found.problems],
     fileData: found.fileData,
-    rootBuilds: (patchFile, object2) => found.rootObjects.get(patchFile)?.has(objectKey(object2)) ?? false
+    rootBuilds: (patchFile, object2) => found.rootObjects.get(patchFile)?.has(objectKey(object2)) ?? false,
+    undeployed: found.undeployed,
+    rootFolders: new Map(found.roots.map((r) => [r.dir, new Set(r.documents.map((d) => dirName(d.file)))])),
+    rootEnvironments: found.rootEnvironments
   };
 }
 function ownedFileStates(paths, loaded, kinds) {
@@ -91689,7 +92245,9 @@ function withinLimit(loaded, maxFileBytes) {
   return { files, problems };
 }
 function uniqueSecretPaths(workloads) {
-  return [...new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path)))].sort();
+  return [
+    ...new Set(workloads.flatMap((w) => w.ignored !== void 0 ? [] : w.secrets.map((s) => s.path)))
+  ].sort();
 }
 async function planRepo(opts) {
   const progress = opts.progress ?? silentProgress;
@@ -91711,6 +92269,7 @@ async function planRepo(opts) {
     );
     const byNamespace = /* @__PURE__ */ new Map();
     for (const w of group2) {
+      if (w.ignored !== void 0) continue;
       for (const s of w.secrets) {
         const ns = s.vaultNamespace ?? null;
         let set5 = byNamespace.get(ns);
@@ -91746,7 +92305,13 @@ async function planRepo(opts) {
     branch: opts.branch,
     workloads: planned,
     summary: summarize(planned),
-    problems: [...problems.filter((p) => !folded.has(p.file)), ...skipped, ...edited.problems],
+    problems: [
+      ...problemsOfEnvironment(problems, found, opts.config, opts.environment).filter(
+        (p) => !folded.has(p.file)
+      ),
+      ...skipped,
+      ...edited.problems
+    ],
     changes: edited.changes,
     commit: null,
     pullRequest: null
@@ -91853,7 +92418,9 @@ function whatHappens(p) {
     case "blocked":
       return `\u26D4 blocked: ${p.reasons.map(escapeMarkdown).join("; ")}`;
     case "skipped":
-      return `skipped: ${p.reasons.map(escapeMarkdown).join("; ")}`;
+    case "ignored":
+    case "deferred":
+      return `${p.action}: ${p.reasons.map(escapeMarkdown).join("; ")}`;
     default:
       return "nothing";
   }
@@ -91869,15 +92436,16 @@ function rolloutCell(p) {
   return parts.length > 0 ? parts.join(" \xB7 ") : "\u2013";
 }
 function rowsOf(p) {
-  return p.secrets.map((s, i) => ({
+  const secrets2 = p.secrets.length > 0 ? p.secrets : [null];
+  return secrets2.map((s, i) => ({
     workload: i === 0 ? `**${escapeMarkdown(p.workload.name)}**` : "",
     kind: i === 0 ? p.workload.kind : "",
     namespace: i === 0 ? p.workload.namespace ? code(p.workload.namespace) : "\u2013" : "",
     // Where the change is: the root's patch file for a workload in a shared base.
     file: i === 0 ? code(p.workload.rootPatch?.file ?? p.workload.file) : "",
-    secret: code(s.path),
-    version: versionCell(s),
-    updated: formatUpdatedTime(s.updatedTime),
+    secret: s === null ? "\u2013" : code(s.path),
+    version: s === null ? "\u2013" : versionCell(s),
+    updated: s === null ? "\u2013" : formatUpdatedTime(s.updatedTime),
     happens: i === 0 ? whatHappens(p) + pinsText(p) : "",
     rollout: i === 0 ? rolloutCell(p) : "",
     first: i === 0
@@ -91902,6 +92470,8 @@ function renderPullRequest(templates, report, ctx) {
     base: code(ctx.base),
     branch: code(ctx.branch),
     annotation: code(`${ctx.annotationPrefix}/secret-versions`),
+    // `vault-rollout(prod): ...` when every workload listed belongs to one environment.
+    environment: singleEnvironment(shown),
     restart: s.restart,
     record: s.record,
     blocked: s.blocked,
@@ -91909,6 +92479,12 @@ function renderPullRequest(templates, report, ctx) {
     restart_text: plural3(s.restart, "workload"),
     record_text: plural3(s.record, "workload"),
     blocked_text: plural3(s.blocked, "workload"),
+    skipped: s.skipped ?? 0,
+    ignored: s.ignored ?? 0,
+    deferred: s.deferred ?? 0,
+    skipped_text: plural3(s.skipped ?? 0, "workload"),
+    ignored_text: plural3(s.ignored ?? 0, "workload"),
+    deferred_text: plural3(s.deferred ?? 0, "restart"),
     unchanged_text: plural3(s.unchanged, "workload"),
     secrets: new Set(shown.flatMap((p) => p.secrets.filter((x) => x.state === "outdated").map((x) => x.path))).size,
     notes,
@@ -98906,7 +99482,11 @@ async function withRepo(opts, io, fn) {
 async function scanCommand(opts, io) {
   const found = await withRepo(opts, io, async ({ source, config: config2 }) => {
     const all = await discoverRepo(source, config2, io.logger, io.progress);
-    return { ...all, workloads: selectEnvironment(all.workloads, config2, opts.environment) };
+    return {
+      ...all,
+      workloads: selectEnvironment(all.workloads, config2, opts.environment),
+      problems: problemsOfEnvironment(all.problems, all, config2, opts.environment)
+    };
   });
   if (opts.format === "json") {
     const json3 = {
@@ -98920,7 +99500,9 @@ async function scanCommand(opts, io) {
         ...w.environment != null ? { environment: w.environment } : {},
         // Built by several roots: this root's record and trigger go into its own patch file.
         ...w.rootPatch ? { patch: w.rootPatch.file } : {},
-        ...w.blocked ? { blocked: w.blocked } : {},
+        // No safe edit exists (the reason), or left alone on purpose.
+        ...w.skip ? { skipped: w.skip } : {},
+        ...w.ignored ? { ignored: w.ignored } : {},
         ...w.chartValue !== null ? { chart: w.chartValue } : {},
         secrets: w.secrets.map((s) => ({
           path: s.path,
@@ -98936,14 +99518,15 @@ async function scanCommand(opts, io) {
         workloads: found.workloads.length,
         secrets: new Set(found.workloads.flatMap((w) => w.secrets.map((s) => s.path))).size
       },
-      problems: found.problems
+      problems: found.problems,
+      ...found.undeployed.length > 0 ? { undeployed: found.undeployed } : {}
     };
     io.stdout(`${JSON.stringify(json3, null, 2)}
 `);
     return 0;
   }
   io.stdout(
-    opts.format === "markdown" ? toScanMarkdown(found.workloads, found.problems, opts.table) : toScanTable(found.workloads, found.problems, opts.table)
+    opts.format === "markdown" ? toScanMarkdown(found.workloads, found.problems, opts.table, found.undeployed) : toScanTable(found.workloads, found.problems, opts.table, found.undeployed)
   );
   return 0;
 }
@@ -98985,7 +99568,11 @@ async function statusCommand(opts, io) {
 }
 async function planCommand(opts, io) {
   const report = await runPlan(opts, io);
-  io.stdout(render(report, opts.format, opts.table) + diffText(report, opts));
+  const diff = diffText(report, opts);
+  const again = opts.format === "table" && diff !== "" ? `
+${summaryLine(report)}
+` : "";
+  io.stdout(render(report, opts.format, opts.table) + diff + again);
   return runExitCode(report, opts.exitCode, io.logger);
 }
 function diffText(report, opts) {
@@ -99236,7 +99823,7 @@ function readTree(dir, root2 = dir, out = {}) {
   }
   return out;
 }
-var names2 = (list5) => list5.map((p) => `${p.workload.kind}/${p.workload.name}`).join(", ");
+var names2 = (list7) => list7.map((p) => `${p.workload.kind}/${p.workload.name}`).join(", ");
 var short2 = (id) => (id ?? "").slice(0, 7);
 function sentenceList(items) {
   return items.length <= 1 ? items[0] ?? "" : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
@@ -99486,7 +100073,7 @@ import { existsSync as existsSync7, readFileSync as readFileSync7, statSync as s
 import { relative as relative4, resolve as resolve4, sep as sep4 } from "node:path";
 
 // src/core/config/validate.ts
-var import_picomatch5 = __toESM(require_picomatch2(), 1);
+var import_picomatch7 = __toESM(require_picomatch2(), 1);
 function checkConfig(text, file2, read, environment2, homeAddress) {
   let config2;
   try {
@@ -99526,7 +100113,7 @@ function selectionWarnings(config2, text, files, environments) {
   const line = (path8) => text === null ? null : keyLine(text, path8);
   if (text !== null && /^include\s*:/m.test(text)) {
     config2.include.forEach((glob2, i) => {
-      const match = (0, import_picomatch5.default)(glob2, { dot: true });
+      const match = (0, import_picomatch7.default)(glob2, { dot: true });
       if (!files.some((f) => match(f)))
         warnings.push({
           key: `include[${i}]`,
@@ -99538,12 +100125,25 @@ function selectionWarnings(config2, text, files, environments) {
   }
   const used = new Set(environments);
   config2.environments.forEach((e, i) => {
+    const entry = e.entry;
+    if (entry !== void 0 && entry !== "" && !files.some((f) => f.startsWith(`${entry}/`))) {
+      warnings.push({
+        key: `environments[${i}].entry`,
+        line: line(["environments", i, "entry"]),
+        column: null,
+        message: `"${entry}" is no folder of the repository holding YAML files (after include and exclude)`
+      });
+      return;
+    }
     if (!used.has(e.name))
       warnings.push({
-        key: `environments[${i}].paths`,
-        line: line(["environments", i, "paths"]),
+        key: `environments[${i}].${e.paths.length > 0 ? "paths" : "entry"}`,
+        line: line(["environments", i, e.paths.length > 0 ? "paths" : "entry"]),
         column: null,
-        message: `environment "${e.name}" reaches no workload that depends on a Vault secret: check its paths (${e.paths.map((p) => `"${p}"`).join(", ")})`
+        message: `environment "${e.name}" reaches no workload that depends on a Vault secret: check its ${[
+          ...e.entry !== void 0 ? [`entry "${e.entry}"`] : [],
+          ...e.paths.length > 0 ? [`paths (${e.paths.map((p) => `"${p}"`).join(", ")})`] : []
+        ].join(" and ")}`
       });
   });
   return warnings;
