@@ -321,6 +321,7 @@ describe('robustness', () => {
       roots: [],
       missing: [],
       rootObjects: new Map(),
+      rootEnvironments: new Map(),
       undeployed: [],
     });
   });
