@@ -35,13 +35,14 @@ ${
 
 const FILES: Record<string, string> = {
   'vault-rollout.yaml': 'ignore:\n  - select: { kind: CronJob, name: "backup-*" }\n',
-  // "both" builds base twice (blue and green copies) and "single" builds it too: no patch can name one copy.
+  // "single" and "other" both build base; single's generated patch file was edited by hand (an image
+  // override slipped in), so single's copy is skipped: no safe edit exists until the file is restored.
   'base/kustomization.yaml': 'resources: [web.yaml]\n',
   'base/web.yaml': workload('Deployment', 'web', 'kv/web/db'),
-  'blue/kustomization.yaml': 'nameSuffix: -blue\nresources: [../base]\n',
-  'green/kustomization.yaml': 'nameSuffix: -green\nresources: [../base]\n',
-  'both/kustomization.yaml': 'resources: [../blue, ../green]\n',
-  'single/kustomization.yaml': 'resources: [../base]\n',
+  'single/kustomization.yaml': 'resources: [../base]\npatches:\n  - path: vault-rollout.patch.yaml\n',
+  'single/vault-rollout.patch.yaml':
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers: [{ name: web, image: evil:latest }]\n',
+  'other/kustomization.yaml': 'resources: [../base]\n',
   // Opted out by its own annotation; its secret is not even in Vault.
   'apps/quiet.yaml': workload('Deployment', 'quiet', 'kv/quiet/db', '\n    vault-rollout/ignore: "true"'),
   // Opted out by the config's ignore selector; its secret is not in Vault either.
@@ -71,10 +72,11 @@ describe('blocked only for secrets: skipped and ignored never change the exit co
     const report = JSON.parse(plan.stdout) as Report;
     const by = (name: string, root?: string) =>
       report.workloads.find((w) => w.name === name && (root === undefined || w.root === root));
-    expect(by('web', 'both')).toMatchObject({
+    expect(by('web', 'single')).toMatchObject({
       action: 'skipped',
-      reasons: [expect.stringContaining('a patch cannot name one of the copies')],
+      reasons: [expect.stringContaining('single/vault-rollout.patch.yaml')],
     });
+    expect(by('web', 'other')?.action).toBe('record');
     expect(by('quiet')).toMatchObject({
       action: 'ignored',
       reasons: ['annotation vault-rollout/ignore: "true"'],
@@ -92,8 +94,8 @@ describe('blocked only for secrets: skipped and ignored never change the exit co
 
     const table = await runCli(['plan', '--repo', remote], { ...s.env, COLUMNS: '160' });
     expect(table.code, table.stderr).toBe(0);
-    expect(table.stdout).toMatch(/^skipped +Deployment\/web \(base\/web.yaml\): root "both" builds/m);
-    expect(table.stdout.replace(/\s+/g, ' ')).toContain('a patch cannot name one of the copies');
+    expect(table.stdout).toMatch(/^skipped +Deployment\/web \(base\/web.yaml\): /m);
+    expect(table.stdout.replace(/\s+/g, ' ')).toContain('single/vault-rollout.patch.yaml');
     expect(table.stdout).toMatch(/^Deployment\/quiet .* not read +ignored$/m);
     expect(table.stdout).toMatch(/^ignored +Deployment\/quiet .*annotation vault-rollout\/ignore: "true"/m);
     expect(table.stdout).not.toMatch(/^blocked/m);
@@ -116,9 +118,12 @@ describe('blocked only for secrets: skipped and ignored never change the exit co
     expect(message).toContain('Left as they are:');
     // (The test Vault's token is "root", which the commit message redacts wherever it appears.)
     expect(message).toMatch(
-      /Deployment\/web, base\/web\.yaml: skipped\n {2}.* builds base\/web\.yaml more than once/,
+      /Deployment\/web, base\/web\.yaml: skipped\n {2}.*single\/vault-rollout\.patch\.yaml/,
     );
-    expect(message).toContain('a patch cannot name one of the copies');
+    // The hand-edited file is left as it is.
+    expect(await s.git.readFile('actions', 'main', 'single/vault-rollout.patch.yaml')).toBe(
+      FILES['single/vault-rollout.patch.yaml'],
+    );
     // Ignored workloads are the user's choice, not news for reviewers; neither file changed.
     expect(message).not.toContain('quiet');
     expect(await s.git.readFile('actions', 'main', 'apps/quiet.yaml')).toBe(FILES['apps/quiet.yaml']);
