@@ -86901,7 +86901,8 @@ function credentialNames(auth6) {
   };
 }
 function credentialVariables(config2) {
-  const names3 = /* @__PURE__ */ new Set(["VAULT_TOKEN", "VAULT_ROLE_ID", "VAULT_SECRET_ID", "VAULT_JWT"]);
+  const { tokenEnv, roleIdEnv, secretIdEnv, jwtEnv } = DEFAULT_CREDENTIAL_NAMES;
+  const names3 = /* @__PURE__ */ new Set([tokenEnv, roleIdEnv, secretIdEnv, jwtEnv]);
   for (const auth6 of [config2.vault.auth, ...config2.environments.map((e) => e.vault?.auth)]) {
     for (const key of ["tokenEnv", "roleIdEnv", "secretIdEnv", "jwtEnv"]) {
       const name = auth6?.[key];
