@@ -89217,41 +89217,8 @@ var KustomizeBuild = class {
         report(k.file, `resource "${entry}" not found (or not selected by include/exclude)`);
       }
     }
-    for (const [field, kind] of [
-      ["configMapGenerator", "ConfigMap"],
-      ["secretGenerator", "Secret"]
-    ]) {
-      for (const g of list(d[field])) {
-        const name = nonEmptyString(get2(g, ["name"]));
-        if (!name) continue;
-        const files = /* @__PURE__ */ new Map();
-        for (const f of list(get2(g, ["files"]))) {
-          if (typeof f !== "string") continue;
-          const eq = f.indexOf("=");
-          const rel = eq >= 0 ? f.slice(eq + 1) : f;
-          const path8 = joinPath(dir, rel);
-          if (path8 === null) continue;
-          this.inputs.add(path8);
-          files.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path8);
-        }
-        const behavior = nonEmptyString(get2(g, ["behavior"])) ?? "create";
-        if (behavior !== "merge" && behavior !== "replace") {
-          generated.push({ kind, names: /* @__PURE__ */ new Set([name]), files });
-          continue;
-        }
-        const at2 = generated.flatMap((x, i) => x.kind === kind && x.names.has(name) ? [i] : []);
-        if (at2.length !== 1)
-          return this.refuse(
-            k.file,
-            at2.length === 0 ? `${field} "${name}" has behavior ${behavior}, but no ${kind} of that name was generated below it` : `${field} "${name}" has behavior ${behavior}, and ${at2.length} generated ${kind}s go by that name`
-          );
-        const into = generated[at2[0]];
-        generated[at2[0]] = {
-          ...into,
-          files: behavior === "replace" ? files : new Map([...into.files, ...files])
-        };
-      }
-    }
+    const generatorRefusal = this.generate(dir, k, generated);
+    if (generatorRefusal) return generatorRefusal;
     let layer = { items, generated, bytes };
     for (const entry of list(d.components)) {
       if (typeof entry !== "string") continue;
@@ -89309,6 +89276,50 @@ var KustomizeBuild = class {
       return { items: out, generated: renamed, bytes };
     }
     return { items: out, generated: layer.generated, bytes };
+  }
+  /**
+   * The kustomization's `configMapGenerator` / `secretGenerator` entries, added to `generated` (a `merge`
+   * or `replace` updates the one object of that name generated below it); a refusal when kustomize would
+   * refuse the merge.
+   */
+  generate(dir, k, generated) {
+    const d = k.data;
+    for (const [field, kind] of [
+      ["configMapGenerator", "ConfigMap"],
+      ["secretGenerator", "Secret"]
+    ]) {
+      for (const g of list(d[field])) {
+        const name = nonEmptyString(get2(g, ["name"]));
+        if (!name) continue;
+        const files = /* @__PURE__ */ new Map();
+        for (const f of list(get2(g, ["files"]))) {
+          if (typeof f !== "string") continue;
+          const eq = f.indexOf("=");
+          const rel = eq >= 0 ? f.slice(eq + 1) : f;
+          const path8 = joinPath(dir, rel);
+          if (path8 === null) continue;
+          this.inputs.add(path8);
+          files.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path8);
+        }
+        const behavior = nonEmptyString(get2(g, ["behavior"])) ?? "create";
+        if (behavior !== "merge" && behavior !== "replace") {
+          generated.push({ kind, names: /* @__PURE__ */ new Set([name]), files });
+          continue;
+        }
+        const at2 = generated.flatMap((x, i) => x.kind === kind && x.names.has(name) ? [i] : []);
+        if (at2.length !== 1)
+          return this.refuse(
+            k.file,
+            at2.length === 0 ? `${field} "${name}" has behavior ${behavior}, but no ${kind} of that name was generated below it` : `${field} "${name}" has behavior ${behavior}, and ${at2.length} generated ${kind}s go by that name`
+          );
+        const into = generated[at2[0]];
+        generated[at2[0]] = {
+          ...into,
+          files: behavior === "replace" ? files : new Map([...into.files, ...files])
+        };
+      }
+    }
+    return null;
   }
   /** The kustomization's patches, in kustomize's order of fields, and the bytes of the patches it read. */
   patch(dir, k, start, generated) {

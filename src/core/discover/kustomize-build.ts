@@ -521,45 +521,8 @@ export class KustomizeBuild {
         report(k.file, `resource "${entry}" not found (or not selected by include/exclude)`);
       }
     }
-    for (const [field, kind] of [
-      ['configMapGenerator', 'ConfigMap'],
-      ['secretGenerator', 'Secret'],
-    ] as const) {
-      for (const g of list(d[field])) {
-        const name = str(get(g, ['name']));
-        if (!name) continue;
-        const files = new Map<string, string>();
-        for (const f of list(get(g, ['files']))) {
-          if (typeof f !== 'string') continue;
-          const eq = f.indexOf('=');
-          const rel = eq >= 0 ? f.slice(eq + 1) : f;
-          const path = joinPath(dir, rel);
-          if (path === null) continue;
-          this.inputs.add(path);
-          files.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path);
-        }
-        const behavior = str(get(g, ['behavior'])) ?? 'create';
-        if (behavior !== 'merge' && behavior !== 'replace') {
-          generated.push({ kind, names: new Set([name]), files });
-          continue;
-        }
-        // kustomize merges into (or replaces) the one generated object that went by this name; none, or
-        // several (a base built twice under two suffixes), and it refuses the build.
-        const at = generated.flatMap((x, i) => (x.kind === kind && x.names.has(name) ? [i] : []));
-        if (at.length !== 1)
-          return this.refuse(
-            k.file,
-            at.length === 0
-              ? `${field} "${name}" has behavior ${behavior}, but no ${kind} of that name was generated below it`
-              : `${field} "${name}" has behavior ${behavior}, and ${at.length} generated ${kind}s go by that name`,
-          );
-        const into = generated[at[0]!]!;
-        generated[at[0]!] = {
-          ...into,
-          files: behavior === 'replace' ? files : new Map([...into.files, ...files]),
-        };
-      }
-    }
+    const generatorRefusal = this.generate(dir, k, generated);
+    if (generatorRefusal) return generatorRefusal;
     let layer: Layer = { items, generated, bytes };
     for (const entry of list(d.components)) {
       if (typeof entry !== 'string') continue;
@@ -619,6 +582,55 @@ export class KustomizeBuild {
       return { items: out, generated: renamed, bytes };
     }
     return { items: out, generated: layer.generated, bytes };
+  }
+
+  /**
+   * The kustomization's `configMapGenerator` / `secretGenerator` entries, added to `generated` (a `merge`
+   * or `replace` updates the one object of that name generated below it); a refusal when kustomize would
+   * refuse the merge.
+   */
+  private generate(dir: string, k: Kustomization, generated: Generated[]): Refusal | null {
+    const d = k.data;
+    for (const [field, kind] of [
+      ['configMapGenerator', 'ConfigMap'],
+      ['secretGenerator', 'Secret'],
+    ] as const) {
+      for (const g of list(d[field])) {
+        const name = str(get(g, ['name']));
+        if (!name) continue;
+        const files = new Map<string, string>();
+        for (const f of list(get(g, ['files']))) {
+          if (typeof f !== 'string') continue;
+          const eq = f.indexOf('=');
+          const rel = eq >= 0 ? f.slice(eq + 1) : f;
+          const path = joinPath(dir, rel);
+          if (path === null) continue;
+          this.inputs.add(path);
+          files.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path);
+        }
+        const behavior = str(get(g, ['behavior'])) ?? 'create';
+        if (behavior !== 'merge' && behavior !== 'replace') {
+          generated.push({ kind, names: new Set([name]), files });
+          continue;
+        }
+        // kustomize merges into (or replaces) the one generated object that went by this name; none, or
+        // several (a base built twice under two suffixes), and it refuses the build.
+        const at = generated.flatMap((x, i) => (x.kind === kind && x.names.has(name) ? [i] : []));
+        if (at.length !== 1)
+          return this.refuse(
+            k.file,
+            at.length === 0
+              ? `${field} "${name}" has behavior ${behavior}, but no ${kind} of that name was generated below it`
+              : `${field} "${name}" has behavior ${behavior}, and ${at.length} generated ${kind}s go by that name`,
+          );
+        const into = generated[at[0]!]!;
+        generated[at[0]!] = {
+          ...into,
+          files: behavior === 'replace' ? files : new Map([...into.files, ...files]),
+        };
+      }
+    }
+    return null;
   }
 
   /** The kustomization's patches, in kustomize's order of fields, and the bytes of the patches it read. */
