@@ -21939,9 +21939,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
       _chainOrCallSubCommandHook(promise2, subCommand, event) {
         let result = promise2;
         if (this._lifeCycleHooks[event] !== void 0) {
-          this._lifeCycleHooks[event].forEach((hook6) => {
+          this._lifeCycleHooks[event].forEach((hook7) => {
             result = this._chainOrCall(result, () => {
-              return hook6(this, subCommand);
+              return hook7(this, subCommand);
             });
           });
         }
@@ -42152,9 +42152,9 @@ var require_axios = __commonJS({
       if (!(agent instanceof transport.Agent) || agent.protocol !== transport.globalAgent.protocol || !options || !utils$1.hasOwnProp(options, "proxyEnv") || typeof options.proxyEnv !== "object" || options.proxyEnv === null) {
         return configuredAgent;
       }
-      for (const hook6 of nativeAgentPoolHooks) {
-        if (utils$1.isFunction(transport.Agent.prototype[hook6]) && agent[hook6] !== transport.Agent.prototype[hook6]) {
-          throw new AxiosError("proxy: false cannot adapt an agent overriding " + hook6 + "; use an agent constructed without proxyEnv", AxiosError.ERR_BAD_OPTION_VALUE);
+      for (const hook7 of nativeAgentPoolHooks) {
+        if (utils$1.isFunction(transport.Agent.prototype[hook7]) && agent[hook7] !== transport.Agent.prototype[hook7]) {
+          throw new AxiosError("proxy: false cannot adapt an agent overriding " + hook7 + "; use an agent constructed without proxyEnv", AxiosError.ERR_BAD_OPTION_VALUE);
         }
       }
       let direct = directAgents.get(agent);
@@ -42173,8 +42173,8 @@ var require_axios = __commonJS({
         };
         directAgents.set(agent, direct);
       }
-      for (const hook6 of directAgentHooks) {
-        direct[hook6] = agent[hook6] === transport.Agent.prototype[hook6] ? transport.Agent.prototype[hook6] : bind2(agent[hook6], agent);
+      for (const hook7 of directAgentHooks) {
+        direct[hook7] = agent[hook7] === transport.Agent.prototype[hook7] ? transport.Agent.prototype[hook7] : bind2(agent[hook7], agent);
       }
       return direct;
     }
@@ -53344,13 +53344,13 @@ function gitSays(stderr) {
 var AUTH_FAILED = /Authentication failed|could not read (Username|Password)|returned error: 40[13]|HTTP 40[13]|Permission denied \(publickey|Invalid username or password|terminal prompts disabled/i;
 var UNREACHABLE = /Could not resolve host|Connection refused|Failed to connect|Connection timed out|Couldn't connect|Network is unreachable|Could not read from remote repository/i;
 var NativeWorkspace = class _NativeWorkspace {
-  constructor(mode, dir, branch, head, remote, git3, auth6, headerAllowed, objectFormat2, logger, readOnly, tmp, originUrl = null) {
+  constructor(mode, dir, branch, head, remote, git4, auth6, headerAllowed, objectFormat2, logger, readOnly, tmp, originUrl = null) {
     this.mode = mode;
     this.dir = dir;
     this.branch = branch;
     this.head = head;
     this.remote = remote;
-    this.git = git3;
+    this.git = git4;
     this.auth = auth6;
     this.headerAllowed = headerAllowed;
     this.objectFormat = objectFormat2;
@@ -53959,14 +53959,14 @@ data ${e.bytes.length}
   // --- opening ------------------------------------------------------------------------------------
   static async openLocal(opts) {
     const dir = path5.resolve(opts.repo);
-    const git3 = opts.git;
+    const git4 = opts.git;
     if (!existsSync2(dir)) throw new GitError(`"${dir}" does not exist; pass a checkout or an HTTPS URL`);
     const [top, sym, born, origin, format2] = await Promise.all([
-      git3.run(["rev-parse", "--show-toplevel"], { cwd: dir }),
-      git3.run(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: dir }),
-      git3.run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], { cwd: dir }),
-      git3.run(["remote", "get-url", "origin"], { cwd: dir }),
-      objectFormat(git3, dir)
+      git4.run(["rev-parse", "--show-toplevel"], { cwd: dir }),
+      git4.run(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: dir }),
+      git4.run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], { cwd: dir }),
+      git4.run(["remote", "get-url", "origin"], { cwd: dir }),
+      objectFormat(git4, dir)
     ]);
     if (top.code !== 0) throw new GitError(`"${dir}" is not a Git checkout; pass a checkout or an HTTPS URL`);
     if (path5.resolve(top.stdout.toString("utf8").trim()) !== await realDir(dir)) {
@@ -53985,14 +53985,14 @@ data ${e.bytes.length}
     }
     const remoteUrl = origin.code === 0 ? origin.stdout.toString("utf8").trim() : "";
     if (!remoteUrl) throw new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
-    const own2 = /^https?:\/\//i.test(remoteUrl) ? await git3.run(["config", "--get-urlmatch", "http.extraheader", remoteUrl], { cwd: dir }) : { code: 1 };
+    const own2 = /^https?:\/\//i.test(remoteUrl) ? await git4.run(["config", "--get-urlmatch", "http.extraheader", remoteUrl], { cwd: dir }) : { code: 1 };
     const ws = new _NativeWorkspace(
       "local",
       dir,
       current,
       "",
       "origin",
-      git3,
+      git4,
       opts.auth,
       own2.code !== 0,
       format2,
@@ -54083,8 +54083,8 @@ function quotePath(p) {
 async function realDir(dir) {
   return path5.resolve(await realpath(dir));
 }
-async function objectFormat(git3, dir) {
-  const res = await git3.run(["rev-parse", "--show-object-format"], { cwd: dir });
+async function objectFormat(git4, dir) {
+  const res = await git4.run(["rev-parse", "--show-object-format"], { cwd: dir });
   return res.stdout.toString("utf8").trim() === "sha256" ? "sha256" : "sha1";
 }
 function headerConfig(remote, auth6) {
@@ -54122,9 +54122,9 @@ function gitFailure(action, where, stderr, auth6, tokenUsed, local = false) {
 
 // src/adapters/git/index.ts
 function chooseEngine(env, asked) {
-  const git3 = findGit(env["PATH"]);
-  if (asked === "isomorphic") return { engine: "isomorphic", git: git3 };
-  return { engine: asked === "native" || git3 ? "native" : "isomorphic", git: git3 };
+  const git4 = findGit(env["PATH"]);
+  if (asked === "isomorphic") return { engine: "isomorphic", git: git4 };
+  return { engine: asked === "native" || git4 ? "native" : "isomorphic", git: git4 };
 }
 async function openWorkspace(opts) {
   const logger = opts.logger ?? silentLogger;
@@ -54195,11 +54195,11 @@ function createLogger(opts) {
   const format2 = opts.format ?? "text";
   const min = ORDER[opts.level ?? "info"];
   const write = opts.write ?? ((line) => process.stderr.write(line));
-  const clock = opts.clock ?? (() => /* @__PURE__ */ new Date());
+  const clock2 = opts.clock ?? (() => /* @__PURE__ */ new Date());
   const emit2 = (level, msg, data) => {
     if (ORDER[level] < min) return;
     if (format2 === "json") {
-      write(redact2(JSON.stringify({ time: clock().toISOString(), level, msg, ...data })) + "\n");
+      write(redact2(JSON.stringify({ time: clock2().toISOString(), level, msg, ...data })) + "\n");
     } else {
       const extra = data && Object.keys(data).length > 0 ? ` ${JSON.stringify(data)}` : "";
       write(redact2(`${level === "info" ? "" : `${level}: `}${msg}${extra}`) + "\n");
@@ -66076,12 +66076,12 @@ async function startGitServer(options = {}) {
       }
     },
     async installUpdateHook(name, script2) {
-      const hook6 = path7.join(repoPath(name), "hooks", "update");
-      await mkdir2(path7.dirname(hook6), { recursive: true });
-      await writeFile3(hook6, `#!/bin/sh
+      const hook7 = path7.join(repoPath(name), "hooks", "update");
+      await mkdir2(path7.dirname(hook7), { recursive: true });
+      await writeFile3(hook7, `#!/bin/sh
 ${script2}
 `);
-      await chmod2(hook6, 493);
+      await chmod2(hook7, 493);
     },
     async pushCompetingCommit(name, branch, files, message = "competing change") {
       const work = await mkdtemp2(path7.join(base, "competitor-"));
@@ -86720,6 +86720,56 @@ var requestBounds = external_exports.strictObject({
   /** Most bytes read from one answer (git: one child's output, or one HTTP answer of isomorphic-git). */
   maxResponseBytes: external_exports.number().int().min(1024).optional()
 });
+var git3 = requestBounds.extend({
+  /** A private key file (a deploy key, as Argo CD and Flux use); else `GIT_SSH_KEY_FILE`. */
+  sshKeyFile: external_exports.string().min(1).optional(),
+  /** An OpenSSH known_hosts file; else `SSH_KNOWN_HOSTS`. Host keys are always checked. */
+  knownHostsFile: external_exports.string().min(1).optional()
+});
+var gitlab = requestBounds.extend({
+  /** The REST v4 base, e.g. `https://gitlab.example.com/api/v4`; else GITLAB_API_URL, CI_API_V4_URL, the remote. */
+  url: external_exports.url({ protocol: /^https?$/, error: "expected an http(s) URL, e.g. https://gitlab.example.com/api/v4" }).optional(),
+  /** The project's path (`group/sub/project`) or numeric id; else CI_PROJECT_PATH, the remote URL's path. */
+  project: external_exports.union([external_exports.number().int().positive().transform(String), external_exports.string()]).refine(
+    (p) => /^[0-9]+$/.test(p) || /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(p) && p.split("/").every((s) => !/^\.+$/.test(s)),
+    {
+      message: 'expected a project path such as "platform/deploy" or a numeric project id'
+    }
+  ).optional()
+});
+var WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+var clock = external_exports.string().regex(/^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$/, {
+  message: 'expected a time "HH:MM" on a 24-hour clock, e.g. "09:00"'
+});
+function isTimeZone(zone) {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+var window2 = external_exports.strictObject({
+  days: external_exports.array(external_exports.enum(WEEKDAYS)).min(1, { message: "list at least one day, e.g. [mon, tue]" }).default([...WEEKDAYS]),
+  from: clock,
+  to: clock,
+  timezone: external_exports.string().refine(isTimeZone, { message: 'expected an IANA time zone such as "Europe/Berlin" or "UTC"' }).default("UTC")
+}).refine((w) => !/^\d\d:\d\d$/.test(w.from) || w.from < w.to, {
+  path: ["to"],
+  message: "must be later than from (a window spans one day; list two windows to cross midnight)"
+});
+var rollout = external_exports.strictObject({
+  maxRestartsPerRun: external_exports.number().int().positive().optional(),
+  windows: external_exports.array(window2).default([])
+});
+var NOTIFY_EVENTS = ["restart", "record", "blocked", "deferred", "error"];
+var hook = external_exports.strictObject({
+  url: external_exports.url({ protocol: /^https?$/, error: "expected an http(s) URL of a webhook" }),
+  format: external_exports.enum(["slack", "json"]).default("json"),
+  on: external_exports.array(external_exports.enum(NOTIFY_EVENTS)).min(1).default(["restart", "blocked", "error"]),
+  /** The environment variable holding the HMAC key of `X-Vault-Rollout-Signature` (json hooks). */
+  secretHeaderEnv: envName.optional()
+});
 var sources = external_exports.strictObject({
   annotation: external_exports.boolean().default(true),
   vaultAgent: external_exports.boolean().default(true),
@@ -86815,8 +86865,13 @@ var rule = external_exports.strictObject({
 var DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 var configSchema = external_exports.strictObject({
   vault: vault.prefault({}),
-  git: requestBounds.prefault({}),
+  git: git3.prefault({}),
   github: requestBounds.prefault({}),
+  /** Where pull (merge) requests are opened; else detected (SPEC, "Forges: GitHub and GitLab"). */
+  forge: external_exports.enum(["github", "gitlab"]).optional(),
+  gitlab: gitlab.prefault({}),
+  rollout: rollout.prefault({}),
+  notify: external_exports.array(hook).default([]),
   maxFileBytes: external_exports.number().int().positive().default(DEFAULT_MAX_FILE_BYTES),
   include: external_exports.array(glob).default([...DEFAULT_INCLUDE]),
   exclude: external_exports.array(glob).default([]),
@@ -87202,6 +87257,23 @@ function configForEnvironment(config2, environment2, homeAddress) {
       mounts: mounts.length > 0 ? mounts : config2.vault.mounts
     }
   };
+}
+
+// src/core/config/unsupported.ts
+var LATER = "is not supported by this version of vault-rollout yet";
+function unsupportedKeys(config2) {
+  const found = [];
+  if (config2.forge === "gitlab") found.push({ path: ["forge"], message: `"gitlab" ${LATER}` });
+  if (config2.gitlab.url !== void 0 || config2.gitlab.project !== void 0)
+    found.push({ path: ["gitlab"], message: LATER });
+  if (config2.git.sshKeyFile !== void 0) found.push({ path: ["git", "sshKeyFile"], message: LATER });
+  if (config2.git.knownHostsFile !== void 0)
+    found.push({ path: ["git", "knownHostsFile"], message: LATER });
+  if (config2.rollout.maxRestartsPerRun !== void 0)
+    found.push({ path: ["rollout", "maxRestartsPerRun"], message: LATER });
+  if (config2.rollout.windows.length > 0) found.push({ path: ["rollout", "windows"], message: LATER });
+  if (config2.notify.length > 0) found.push({ path: ["notify"], message: LATER });
+  return found;
 }
 
 // src/adapters/fs/working-tree.ts
@@ -89453,8 +89525,8 @@ function generate(g, outer, dirs) {
   const kind = Object.keys(g).find((k) => k !== "selector" && k !== "values") ?? "unknown";
   return `the "${kind}" generator is not read (only git directories, list and matrix of those)`;
 }
-function gitDirectories(git3, outer, dirs) {
-  const entries = list2(git3.directories);
+function gitDirectories(git4, outer, dirs) {
+  const entries = list2(git4.directories);
   if (entries.length === 0) return "a git generator without directories (git files are not read)";
   const include = [];
   const exclude = [];
@@ -93904,7 +93976,7 @@ async function auth(state, authOptions) {
     auth: authOptions
   });
 }
-async function hook(state, request3, route, parameters) {
+async function hook2(state, request3, route, parameters) {
   let endpoint3 = request3.endpoint.merge(
     route,
     parameters
@@ -93948,7 +94020,7 @@ function createOAuthDeviceAuth(options) {
     );
   }
   return Object.assign(auth.bind(null, state), {
-    hook: hook.bind(null, state)
+    hook: hook2.bind(null, state)
   });
 }
 
@@ -94090,7 +94162,7 @@ var ROUTES_REQUIRING_BASIC_AUTH = /\/applications\/[^/]+\/(token|grant)s?/;
 function requiresBasicAuth(url2) {
   return url2 && ROUTES_REQUIRING_BASIC_AUTH.test(url2);
 }
-async function hook2(state, request3, route, parameters = {}) {
+async function hook3(state, request3, route, parameters = {}) {
   const endpoint3 = request3.endpoint.merge(
     route,
     parameters
@@ -94129,7 +94201,7 @@ function createOAuthUserAuth({
   });
   return Object.assign(auth2.bind(null, state), {
     // @ts-expect-error not worth the extra code needed to appease TS
-    hook: hook2.bind(null, state)
+    hook: hook3.bind(null, state)
   });
 }
 createOAuthUserAuth.VERSION = VERSION4;
@@ -94171,7 +94243,7 @@ async function auth3(state, authOptions) {
   });
   return userAuth();
 }
-async function hook3(state, request22, route, parameters) {
+async function hook4(state, request22, route, parameters) {
   let endpoint3 = request22.endpoint.merge(
     route,
     parameters
@@ -94208,7 +94280,7 @@ function createOAuthAppAuth(options) {
     options
   );
   return Object.assign(auth3.bind(null, state), {
-    hook: hook3.bind(null, state)
+    hook: hook4.bind(null, state)
   });
 }
 
@@ -94797,7 +94869,7 @@ function isNotTimeSkewError(error62) {
     /'Issued at' claim \('iat'\) must be an Integer representing the time that the assertion was issued/
   ));
 }
-async function hook4(state, request3, route, parameters) {
+async function hook5(state, request3, route, parameters) {
   const endpoint3 = request3.endpoint.merge(route, parameters);
   const url2 = endpoint3.url;
   if (/\/login\/oauth\/access_token$/.test(url2)) {
@@ -94918,7 +94990,7 @@ function createAppAuth(options) {
     }
   );
   return Object.assign(auth4.bind(null, state), {
-    hook: hook4.bind(null, state)
+    hook: hook5.bind(null, state)
   });
 }
 
@@ -95250,18 +95322,18 @@ function register(state, name, method, options) {
 }
 
 // node_modules/before-after-hook/lib/add.js
-function addHook(state, kind, name, hook6) {
-  const orig = hook6;
+function addHook(state, kind, name, hook7) {
+  const orig = hook7;
   if (!state.registry[name]) {
     state.registry[name] = [];
   }
   if (kind === "before") {
-    hook6 = (method, options) => {
+    hook7 = (method, options) => {
       return Promise.resolve().then(orig.bind(null, options)).then(method.bind(null, options));
     };
   }
   if (kind === "after") {
-    hook6 = (method, options) => {
+    hook7 = (method, options) => {
       let result;
       return Promise.resolve().then(method.bind(null, options)).then((result_) => {
         result = result_;
@@ -95272,14 +95344,14 @@ function addHook(state, kind, name, hook6) {
     };
   }
   if (kind === "error") {
-    hook6 = (method, options) => {
+    hook7 = (method, options) => {
       return Promise.resolve().then(method.bind(null, options)).catch((error62) => {
         return orig(error62, options);
       });
     };
   }
   state.registry[name].push({
-    hook: hook6,
+    hook: hook7,
     orig
   });
 }
@@ -95301,16 +95373,16 @@ function removeHook(state, name, method) {
 // node_modules/before-after-hook/index.js
 var bind = Function.bind;
 var bindable = bind.bind(bind);
-function bindApi(hook6, state, name) {
+function bindApi(hook7, state, name) {
   const removeHookRef = bindable(removeHook, null).apply(
     null,
     name ? [state, name] : [state]
   );
-  hook6.api = { remove: removeHookRef };
-  hook6.remove = removeHookRef;
+  hook7.api = { remove: removeHookRef };
+  hook7.remove = removeHookRef;
   ["before", "error", "after", "wrap"].forEach((kind) => {
     const args = name ? [state, kind, name] : [state, kind];
-    hook6[kind] = hook6.api[kind] = bindable(addHook, null).apply(null, args);
+    hook7[kind] = hook7.api[kind] = bindable(addHook, null).apply(null, args);
   });
 }
 function Singular() {
@@ -95326,9 +95398,9 @@ function Collection2() {
   const state = {
     registry: {}
   };
-  const hook6 = register.bind(null, state);
-  bindApi(hook6, state);
-  return hook6;
+  const hook7 = register.bind(null, state);
+  bindApi(hook7, state);
+  return hook7;
 }
 var before_after_hook_default = { Singular, Collection: Collection2 };
 
@@ -95464,7 +95536,7 @@ function withAuthorizationPrefix(token) {
   }
   return `token ${token}`;
 }
-async function hook5(token, request3, route, parameters) {
+async function hook6(token, request3, route, parameters) {
   const endpoint3 = request3.endpoint.merge(
     route,
     parameters
@@ -95483,7 +95555,7 @@ var createTokenAuth = function createTokenAuth2(token) {
   }
   token = token.replace(/^(token|bearer) +/i, "");
   return Object.assign(auth5.bind(null, token), {
-    hook: hook5.bind(null, token)
+    hook: hook6.bind(null, token)
   });
 };
 
@@ -95552,13 +95624,13 @@ var Octokit = class {
     return NewOctokit;
   }
   constructor(options = {}) {
-    const hook6 = new before_after_hook_default.Collection();
+    const hook7 = new before_after_hook_default.Collection();
     const requestDefaults = {
       baseUrl: request2.endpoint.DEFAULTS.baseUrl,
       headers: {},
       request: Object.assign({}, options.request, {
         // @ts-ignore internal usage only, no need to type
-        hook: hook6.bind(null, "request")
+        hook: hook7.bind(null, "request")
       }),
       mediaType: {
         previews: [],
@@ -95578,7 +95650,7 @@ var Octokit = class {
     this.request = request2.defaults(requestDefaults);
     this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
     this.log = createLogger2(options.log);
-    this.hook = hook6;
+    this.hook = hook7;
     if (!options.authStrategy) {
       if (!options.auth) {
         this.auth = async () => ({
@@ -95586,7 +95658,7 @@ var Octokit = class {
         });
       } else {
         const auth6 = createTokenAuth(options.auth);
-        hook6.wrap("request", auth6.hook);
+        hook7.wrap("request", auth6.hook);
         this.auth = auth6;
       }
     } else {
@@ -95607,7 +95679,7 @@ var Octokit = class {
           options.auth
         )
       );
-      hook6.wrap("request", auth6.hook);
+      hook7.wrap("request", auth6.hook);
       this.auth = auth6;
     }
     const classConstructor = this.constructor;
@@ -99411,7 +99483,7 @@ async function publishPullRequest(opts) {
 var isUrl = (repo) => openableRepoKind(repo) === "url";
 function loadConfig(repoDir, configFlag, cwd) {
   const text = readConfigText(repoDir, configFlag, cwd);
-  return text === null ? defaultConfig() : parseConfig(text, configFlag ?? CONFIG_NAME);
+  return text === null ? defaultConfig() : usableConfig(text, configFlag ?? CONFIG_NAME);
 }
 function readConfigText(repoDir, configFlag, cwd) {
   if (!configFlag) return readRepoConfig(repoDir);
@@ -99698,7 +99770,17 @@ async function workspaceConfig(ws, configFlag, cwd) {
       }
     );
   }
-  return file2 ? parseConfig(file2.text, CONFIG_NAME) : defaultConfig();
+  return file2 ? usableConfig(file2.text, CONFIG_NAME) : defaultConfig();
+}
+function usableConfig(text, file2) {
+  const config2 = parseConfig(text, file2);
+  const unsupported = unsupportedKeys(config2);
+  if (unsupported.length > 0)
+    throw new ConfigError(unsupported.map((u) => `${file2}: ${dotted(u.path)}: ${u.message}`).join("\n"), {
+      file: file2,
+      issues: unsupported
+    });
+  return config2;
 }
 async function runApply(opts, io) {
   return (await runApplyWithOutcome(opts, io)).report;
@@ -99858,15 +99940,15 @@ async function demoCommand(io) {
 `);
   const tmp = await mkdtemp3(join4(tmpdir(), "vault-rollout-demo-"));
   const vault2 = await startVaultDevServer({ mounts: [{ path: "kv", version: 2 }] });
-  const git3 = await startGitServer({ tmpRoot: tmp });
+  const git4 = await startGitServer({ tmpRoot: tmp });
   try {
     for (let i = 0; i < 3; i++) vault2.kv.write("kv", "payments/db");
     vault2.kv.write("kv", "payments/stripe");
     vault2.kv.write("kv", "reports/smtp");
     vault2.kv.write("kv", "reports/smtp");
     const files = readTree(join4(templatesDir(), "examples", "manifests"));
-    await git3.createBareRepo("manifests", files, { branch: "main" });
-    const remote = git3.repoUrl("manifests");
+    await git4.createBareRepo("manifests", files, { branch: "main" });
+    const remote = git4.repoUrl("manifests");
     const cmdIo = {
       env: { VAULT_ADDR: vault2.url, VAULT_TOKEN: vault2.rootToken },
       cwd: io.cwd,
@@ -99928,7 +100010,7 @@ async function demoCommand(io) {
     for (const [command, why] of next) out(`  ${command.padEnd(width)}# ${why}`);
     return 0;
   } finally {
-    await git3.close();
+    await git4.close();
     await vault2.close();
     await rm4(tmp, { recursive: true, force: true });
   }
@@ -100110,7 +100192,10 @@ function checkConfig(text, file2, read, environment2, homeAddress) {
       message: known ? `--environment "${environment2}" is not one of the config's environments (${known})` : `--environment "${environment2}" given, but the config lists no environments`
     });
   }
-  for (const { path: path8, message } of credentialIssues(config2, environment2, homeAddress)) {
+  for (const { path: path8, message } of [
+    ...unsupportedKeys(config2),
+    ...credentialIssues(config2, environment2, homeAddress)
+  ]) {
     errors.push({
       key: dotted(path8),
       line: text === null ? null : keyLine(text, path8),

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import {
   configForEnvironment,
   credentialIssues,
+  unsupportedKeys,
   credentialVariables,
   defaultConfig,
   dotted,
@@ -48,13 +49,7 @@ import {
 } from './core/config/templates.js';
 import { renderCommitMessage } from './core/report/commit-message.js';
 import { formatPath } from './core/yaml/edit-scalar.js';
-import {
-  discoverRepo,
-  planRepo,
-  problemsOfEnvironment,
-  publishLoop,
-  selectEnvironment,
-} from './pipeline.js';
+import { discoverRepo, planRepo, problemsOfEnvironment, publishLoop, selectEnvironment } from './pipeline.js';
 import { publishCommit } from './publish/commit.js';
 import { publishPullRequest, type PullRequestOutcome } from './publish/pull-request.js';
 import { ApiCommitWorkspace } from './publish/api-commits.js';
@@ -109,7 +104,7 @@ export interface Io {
 /** Loads the config: `--config FILE`, else `vault-rollout.yaml` at the repo root, else defaults. */
 export function loadConfig(repoDir: string, configFlag: string | undefined, cwd: string): Config {
   const text = readConfigText(repoDir, configFlag, cwd);
-  return text === null ? defaultConfig() : parseConfig(text, configFlag ?? CONFIG_NAME);
+  return text === null ? defaultConfig() : usableConfig(text, configFlag ?? CONFIG_NAME);
 }
 
 /**
@@ -539,7 +534,19 @@ async function workspaceConfig(ws: Workspace, configFlag: string | undefined, cw
       },
     );
   }
-  return file ? parseConfig(file.text, CONFIG_NAME) : defaultConfig();
+  return file ? usableConfig(file.text, CONFIG_NAME) : defaultConfig();
+}
+
+/** A config this build can run with: valid, and setting no key it cannot honour yet. */
+function usableConfig(text: string, file: string): Config {
+  const config = parseConfig(text, file);
+  const unsupported = unsupportedKeys(config);
+  if (unsupported.length > 0)
+    throw new ConfigError(unsupported.map((u) => `${file}: ${dotted(u.path)}: ${u.message}`).join('\n'), {
+      file,
+      issues: unsupported,
+    });
+  return config;
 }
 
 /**

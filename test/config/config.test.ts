@@ -73,6 +73,58 @@ describe('parseConfig', () => {
       apiCommits: false,
     });
     expect(Object.values(config.sources).every(Boolean)).toBe(true);
+    expect(config.forge).toBe('github');
+    expect(config.gitlab).toEqual({ url: 'https://gitlab.example.com/api/v4', project: 'platform/deploy' });
+    expect(config.git).toEqual({
+      sshKeyFile: '/etc/vault-rollout/ssh/identity',
+      knownHostsFile: '/etc/vault-rollout/ssh/known_hosts',
+    });
+    expect(config.rollout).toEqual({
+      maxRestartsPerRun: 20,
+      windows: [
+        { days: ['mon', 'tue', 'wed', 'thu'], from: '09:00', to: '16:00', timezone: 'Europe/Berlin' },
+      ],
+    });
+    expect(config.notify).toEqual([
+      { url: 'https://hooks.slack.com/services/...', format: 'slack', on: ['restart', 'blocked', 'error'] },
+      {
+        url: 'https://ops.example.com/hooks/vault-rollout',
+        format: 'json',
+        on: ['restart', 'blocked', 'error'],
+        secretHeaderEnv: 'HOOK_SECRET',
+      },
+    ]);
+    expect(config.ignore).toEqual([{ select: { kind: 'CronJob', name: 'backup-*' } }]);
+  });
+
+  it('names the bad key of forge, gitlab, rollout and notify', () => {
+    const cases: [string, string][] = [
+      ['forge: bitbucket\n', 'forge'],
+      ['gitlab: { project: "../x" }\n', 'gitlab.project'],
+      ['rollout: { maxRestartsPerRun: 0 }\n', 'rollout.maxRestartsPerRun'],
+      ['rollout: { windows: [{ from: "9:00", to: "16:00" }] }\n', 'rollout.windows[0].from'],
+      ['rollout: { windows: [{ from: "16:00", to: "09:00" }] }\n', 'rollout.windows[0].to'],
+      ['rollout: { windows: [{ from: "09:00", to: "16:00", timezone: Mars/Base }] }\n', 'IANA time zone'],
+      [
+        'rollout: { windows: [{ days: [monday], from: "09:00", to: "16:00" }] }\n',
+        'rollout.windows[0].days[0]',
+      ],
+      ['notify: [{ url: "ftp://x" }]\n', 'notify[0].url'],
+      ['notify: [{ url: "https://x", secretHeaderEnv: "a b" }]\n', 'notify[0].secretHeaderEnv'],
+      ['git: { sshKey: /k }\n', 'sshKey'],
+    ];
+    for (const [text, key] of cases) expect(errorOf(text).message).toContain(key);
+    expect(
+      parseConfig('rollout: { windows: [{ from: "00:00", to: "24:00" }] }\n', 'f').rollout.windows,
+    ).toEqual([
+      {
+        days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+        from: '00:00',
+        to: '24:00',
+        timezone: 'UTC',
+      },
+    ]);
+    expect(parseConfig('gitlab: { project: 42 }\n', 'f').gitlab.project).toBe('42');
   });
 
   it('gives every default for an empty file, a comment-only file and defaultConfig()', () => {
@@ -97,6 +149,9 @@ describe('parseConfig', () => {
       },
       rules: [],
       ignore: [],
+      gitlab: {},
+      rollout: { windows: [] },
+      notify: [],
       pullRequest: { labels: [], reviewers: [], draft: false, autoMerge: false, apiCommits: false },
     };
     expect(parseConfig('', 'c.yaml')).toEqual(expected);
