@@ -21,6 +21,7 @@ import type { PlannedWorkload, Problem, RepoFile, RunReport, SecretStatus, Workl
 import { buildChanges, type RootBuilds } from './core/plan/changes.js';
 import { skipRoots, unusableOwnedFiles } from './core/plan/owned-files.js';
 import { planWorkloads, statusKey, summarize } from './core/plan/plan.js';
+import { deferRestarts } from './core/plan/rollout-policy.js';
 import {
   silentProgress,
   type EntryKind,
@@ -244,6 +245,8 @@ export async function planRepo(opts: {
   edits?: boolean;
   /** Told when reading files and Vault starts and ends; the adapters count what they finish. */
   progress?: Progress;
+  /** The time `rollout.windows` are checked against (default: now). */
+  clock?: () => Date;
 }): Promise<RunReport> {
   const progress = opts.progress ?? silentProgress;
   const found = await discoverRepo(opts.source, opts.config, opts.logger, progress);
@@ -298,6 +301,8 @@ export async function planRepo(opts: {
   const owned =
     opts.environment === undefined ? found.owned : found.owned.filter((o) => roots.has(dirName(o.file)));
   const skipped = skipRoots(planned, unusableOwnedFiles(owned, opts.config.annotationPrefix));
+  // After skipping, so a restart that cannot be written takes no place under the cap.
+  deferRestarts(planned, opts.config.rollout, (opts.clock ?? (() => new Date()))());
   // The reader's line about an unreadable generated file is folded into that one line.
   const folded = new Set(owned.flatMap((o) => (o.unreadable !== undefined ? [o.file] : [])));
   const texts = new Map(files.map((f) => [f.path, f.text]));

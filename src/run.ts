@@ -65,6 +65,7 @@ import {
 import type { GitAuth, Workspace } from './core/ports.js';
 import { redact, registerSecret } from './log.js';
 import { openableRepoKind } from './core/repo-location.js';
+import { rolloutClock } from './rollout-clock.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -287,6 +288,7 @@ export async function runPlan(opts: CommonOptions, io: Io, edits = true): Promis
         edits,
         environment: opts.environment,
         progress: io.progress,
+        clock: rolloutClock(io.env),
       });
     } finally {
       await reader.close();
@@ -621,6 +623,7 @@ export async function runApplyWithOutcome(opts: ApplyOptions, io: Io): Promise<A
         logger: io.logger,
         environment: opts.environment,
         progress: io.progress,
+        clock: rolloutClock(io.env),
       });
 
     if (mode === 'pr') {

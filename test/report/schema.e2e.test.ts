@@ -298,7 +298,7 @@ describe('every JSON report of the built CLI validates against docs/schema/repor
     expect(printed.run.length).toBeGreaterThan(0);
     const used = (reports: unknown[]) => [...new Set(reports.flatMap((r) => [...propertyPaths(r)]))].sort();
     expect(used(printed.scan)).toEqual([...schemaPropertyPaths(schema, 'scanReport')].sort());
-    // Nothing defers a restart yet (the rollout limits come later): its count is declared, never printed.
+    // No rollout limit in this repository: test/cli/rollout.e2e.test.ts prints (and validates) this count.
     const unprinted = new Set(['.summary.deferred']);
     expect(used(printed.run)).toEqual(
       [...schemaPropertyPaths(schema, 'runReport')].filter((p) => !unprinted.has(p)).sort(),

@@ -22,9 +22,6 @@ export function unsupportedKeys(config: Config): UnsupportedKey[] {
   if (config.git.sshKeyFile !== undefined) found.push({ path: ['git', 'sshKeyFile'], message: LATER });
   if (config.git.knownHostsFile !== undefined)
     found.push({ path: ['git', 'knownHostsFile'], message: LATER });
-  if (config.rollout.maxRestartsPerRun !== undefined)
-    found.push({ path: ['rollout', 'maxRestartsPerRun'], message: LATER });
-  if (config.rollout.windows.length > 0) found.push({ path: ['rollout', 'windows'], message: LATER });
   if (config.notify.length > 0) found.push({ path: ['notify'], message: LATER });
   return found;
 }

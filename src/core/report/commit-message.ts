@@ -91,9 +91,10 @@ export function renderCommitMessage(
     (p) => (p.action === 'restart' || p.action === 'record') && p.newValue !== null,
   );
   if (changing.length === 0) return null;
-  // Reviewers of the commit see what was left as it is, and why (the exit code says only "blocked").
+  // Reviewers of the commit see what was left as it is, and why (the exit code says only "blocked"); a
+  // deferred restart is listed so that nobody takes a capped commit for the whole rotation.
   const left = planned
-    .filter((p) => p.action === 'blocked' || p.action === 'skipped')
+    .filter((p) => p.action === 'blocked' || p.action === 'skipped' || p.action === 'deferred')
     .slice(0, LISTED)
     .map((p) => ({
       kind: p.workload.kind,
