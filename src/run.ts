@@ -66,6 +66,7 @@ import type { GitAuth, Workspace } from './core/ports.js';
 import { redact, registerSecret } from './log.js';
 import { openableRepoKind } from './core/repo-location.js';
 import { rolloutClock } from './rollout-clock.js';
+import { applyNotifier, type ApplyNotifier } from './notify-run.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -560,8 +561,21 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<RunReport> {
   return (await runApplyWithOutcome(opts, io)).report;
 }
 
-/** {@link runApply}, also saying what happened to the pull request (the Action's `pull-request-operation`). */
+/**
+ * {@link runApply}, also saying what happened to the pull request (the Action's `pull-request-operation`).
+ * The config's `notify` hooks hear of a run that published, blocked or failed; they never change its result.
+ */
 export async function runApplyWithOutcome(opts: ApplyOptions, io: Io): Promise<ApplyResult> {
+  const hooks = applyNotifier(opts, io);
+  try {
+    return await hooks.done(await applyWithOutcome(opts, io, hooks));
+  } catch (err) {
+    await hooks.failed(describeError(err).message);
+    throw err;
+  }
+}
+
+async function applyWithOutcome(opts: ApplyOptions, io: Io, hooks: ApplyNotifier): Promise<ApplyResult> {
   const local = !isUrl(opts.repo);
   const repo = local ? localRepoDir(opts, io) : opts.repo;
   // A local checkout's config is read from disk first, so its `branch` and `mode` apply before opening.
@@ -585,6 +599,7 @@ export async function runApplyWithOutcome(opts: ApplyOptions, io: Io): Promise<A
       },
     };
     setLimits(limits, config);
+    hooks.seen(config, ws);
     if (!opts.branch && !diskConfig && config.branch && config.branch !== ws.branch) {
       // The config in the remote's default branch names another base branch: plan on that one.
       await ws.close();

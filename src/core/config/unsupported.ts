@@ -22,6 +22,5 @@ export function unsupportedKeys(config: Config): UnsupportedKey[] {
   if (config.git.sshKeyFile !== undefined) found.push({ path: ['git', 'sshKeyFile'], message: LATER });
   if (config.git.knownHostsFile !== undefined)
     found.push({ path: ['git', 'knownHostsFile'], message: LATER });
-  if (config.notify.length > 0) found.push({ path: ['notify'], message: LATER });
   return found;
 }
