@@ -287,6 +287,17 @@ export async function publishPullRequest(
     }
 
     if (!pending) {
+      // Restarts held back by the rollout limits (outside rollout.windows) are still to come: the open
+      // request keeps them until a run inside a window rebuilds it, instead of being closed every evening
+      // and opened again, with a new number, every morning.
+      const deferred = report.summary.deferred ?? 0;
+      if (open && deferred > 0) {
+        logger.info(
+          `Pull request #${open.number} left as it is: ${deferred} restart(s) deferred by the rollout limits`,
+        );
+        report.pullRequest = { number: open.number, url: open.url };
+        return done('unchanged');
+      }
       if (!open && !head) {
         logger.info(`Nothing to publish on "${base}"`);
         return done('none');

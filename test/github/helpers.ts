@@ -106,6 +106,8 @@ export interface RunPrOptions {
   gitAuth?: GitAuth;
   /** Called on the opened workspace before publishing. */
   afterOpen?: (ws: Workspace) => void;
+  /** The time `rollout.windows` are checked against. */
+  rolloutClock?: () => Date;
 }
 
 /** One `apply --mode pr` run against the servers (pacing off, retry-after in milliseconds). */
@@ -149,7 +151,15 @@ export async function runPr(o: RunPrOptions): Promise<PullRequestResult> {
     }
     const { result } = await publishLoop({
       ws,
-      plan: (w) => planRepo({ source: w.source, reader, config, branch: w.branch, logger }),
+      plan: (w) =>
+        planRepo({
+          source: w.source,
+          reader,
+          config,
+          branch: w.branch,
+          logger,
+          ...(o.rolloutClock ? { clock: o.rolloutClock } : {}),
+        }),
       logger,
       retry: { backoffMs: 1 },
       publish: (report, w) =>
