@@ -124,7 +124,7 @@ describe('hook bodies', () => {
       events: ['restart', 'blocked'],
       commit: 'abc123def4567890',
       commitUrl: 'https://git.example.com/acme/deploy/commit/abc123def4567890',
-      repository: 'https://user:pw@git.example.com/acme/deploy.git',
+      repository: 'https://git.example.com/acme/deploy.git',
     });
     expect(body.workloads).toEqual([
       {

@@ -46,6 +46,23 @@ export function worthTelling(outcome: RunOutcome): boolean {
   return outcome.published || outcome.error !== null || (outcome.report?.summary.blocked ?? 0) > 0;
 }
 
+/** The remote as a hook may see it: a URL without user, password, query or fragment. */
+export function publicRemote(repository: string | null): string | null {
+  if (repository === null) return null;
+  try {
+    const url = new URL(repository);
+    if (url.username === '' && url.password === '' && url.search === '' && url.hash === '') return repository;
+    url.username = '';
+    url.password = '';
+    url.search = '';
+    url.hash = '';
+    return url.href;
+  } catch {
+    // scp-like `git@host:path` or a local path: no credentials can sit in it
+    return repository;
+  }
+}
+
 /** The page of a pushed commit: `<https remote without .git>/commit/<id>` (GitHub, GitLab, Gitea), else null. */
 export function commitUrl(repository: string | null, commit: string | null): string | null {
   if (repository === null || commit === null) return null;
@@ -99,7 +116,7 @@ export function jsonPayload(outcome: RunOutcome, events: readonly NotifyEvent[])
     events: [...events],
     environment: outcome.environment,
     branch: report?.branch ?? null,
-    repository: outcome.repository,
+    repository: publicRemote(outcome.repository),
     commit: report?.commit ?? null,
     commitUrl: commitUrl(outcome.repository, report?.commit ?? null),
     pullRequest: report?.pullRequest ?? null,
