@@ -13,6 +13,11 @@ import {
 } from '../../src/core/plan/rollout-policy.js';
 import { parseRecord } from '../../src/core/record.js';
 import { podTargets } from '../../src/core/discover/workloads.js';
+import { shippedTemplates } from '../../src/core/config/templates.js';
+import { readTemplate } from '../../src/adapters/templates.js';
+import { renderCommitMessage } from '../../src/core/report/commit-message.js';
+import { renderPullRequest } from '../../src/core/report/pr-body.js';
+import { escapeMarkdown, render } from '../../src/core/report/render.js';
 
 const rollout = (yaml: string): RolloutConfig => parseConfig(yaml, 'c.yaml').rollout;
 
@@ -224,5 +229,42 @@ describe('rollout.windows', () => {
     expect(deferRestarts(planned, config, new Date('2026-12-05T01:00:00Z'))).toEqual([]); // Sat 01:00 UTC
     const again = scenario(['2026-11-01T00:00:00Z']).planned;
     expect(names(deferRestarts(again, config, new Date('2026-12-05T02:00:00Z')))).toEqual(['w0']);
+  });
+});
+
+describe('deferred workloads in every output', () => {
+  it('JSON, table, Markdown, the commit message and the pull-request body name them with the reason', () => {
+    const { planned } = scenario(['2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z']);
+    deferRestarts(planned, rollout('rollout: { maxRestartsPerRun: 1 }'), new Date());
+    const reason =
+      'rollout.maxRestartsPerRun is 1: 1 older change(s) go first (2 pending); a later run restarts it';
+    const report = {
+      branch: 'main',
+      workloads: planned,
+      summary: summarize(planned),
+      problems: [],
+      changes: [],
+      commit: null,
+      pullRequest: null,
+    };
+    const json = JSON.parse(render(report, 'json'));
+    expect(json.summary).toMatchObject({ restart: 1, deferred: 1 });
+    expect(json.workloads[1]).toMatchObject({ name: 'w1', action: 'deferred', reasons: [reason] });
+    expect(render(report, 'table', { width: 400 })).toContain(
+      `deferred Deployment/w1 (apps/w1.yaml): ${reason}`,
+    );
+    expect(render(report, 'markdown')).toContain(`- **Deferred** Deployment/w1: ${escapeMarkdown(reason)}`);
+    const templates = shippedTemplates(readTemplate);
+    const message = renderCommitMessage(templates.commitMessage, planned)!;
+    expect(message).toContain(`Left as they are:\nDeployment/w1 (prod), apps/w1.yaml: deferred\n  ${reason}`);
+    expect(message).toContain('Vault-Secret: kv/s0 1 -> 2');
+    expect(message).not.toContain('kv/s1 1 -> 2');
+    const { body } = renderPullRequest(
+      { title: templates.pullRequestTitle, body: templates.pullRequestBody },
+      report,
+      { base: 'main', branch: 'vault-rollout/main', annotationPrefix: 'vault-rollout' },
+    );
+    expect(body).toContain('1 restart deferred to a later run.');
+    expect(body).toMatch(/\| \*\*w1\*\* \|.*\| deferred: rollout\.maxRestartsPerRun is 1/);
   });
 });
