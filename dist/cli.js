@@ -8017,20 +8017,20 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         this.parsedConfig = [];
         if (text) {
           let key = null;
-          this.parsedConfig = text.trim().split("\n").map((line) => {
-            if (/^\s*#/.test(line)) {
-              return { line, comment: true };
+          this.parsedConfig = text.trim().split("\n").map((line2) => {
+            if (/^\s*#/.test(line2)) {
+              return { line: line2, comment: true };
             }
-            const i = line.indexOf(" ");
-            if (line.startsWith("^")) {
-              const value = line.slice(1);
+            const i = line2.indexOf(" ");
+            if (line2.startsWith("^")) {
+              const value = line2.slice(1);
               this.refs.set(key + "^{}", value);
-              return { line, ref: key, peeled: value };
+              return { line: line2, ref: key, peeled: value };
             } else {
-              const value = line.slice(0, i);
-              key = line.slice(i + 1);
+              const value = line2.slice(0, i);
+              key = line2.slice(i + 1);
               this.refs.set(key, value);
-              return { line, ref: key, oid: value };
+              return { line: line2, ref: key, oid: value };
             }
           });
         }
@@ -8044,7 +8044,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         this.refs.delete(ref);
       }
       toString() {
-        return this.parsedConfig.map(({ line }) => line).join("\n") + "\n";
+        return this.parsedConfig.map(({ line: line2 }) => line2).join("\n") + "\n";
       }
     };
     var GitRefSpec = class _GitRefSpec {
@@ -8277,16 +8277,16 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     var SECTION_REGEX = /^[A-Za-z0-9-.]+$/;
     var VARIABLE_LINE_REGEX = /^([A-Za-z][A-Za-z0-9-]*)(?:\s*=\s*(.*))?$/;
     var VARIABLE_NAME_REGEX = /^[A-Za-z][A-Za-z0-9-]*$/;
-    var extractSectionLine = (line) => {
-      const matches = SECTION_LINE_REGEX.exec(line);
+    var extractSectionLine = (line2) => {
+      const matches = SECTION_LINE_REGEX.exec(line2);
       if (matches != null) {
         const [section, subsection] = matches.slice(1);
         return [section, subsection && subsection.replace(/\\(.)/g, "$1")];
       }
       return null;
     };
-    var extractVariableLine = (line) => {
-      const matches = VARIABLE_LINE_REGEX.exec(line);
+    var extractVariableLine = (line2) => {
+      const matches = VARIABLE_LINE_REGEX.exec(line2);
       if (matches != null) {
         const [name, rawValue = "true"] = matches.slice(1);
         return [name, parseValue(rawValue)];
@@ -8362,10 +8362,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       constructor(text) {
         let section = null;
         let subsection = null;
-        this.parsedConfig = text ? text.split("\n").map((line) => {
+        this.parsedConfig = text ? text.split("\n").map((line2) => {
           let name = null;
           let value = null;
-          const trimmedLine = line.trim();
+          const trimmedLine = line2.trim();
           const extractedSection = extractSectionLine(trimmedLine);
           const isSection = extractedSection != null;
           if (isSection) {
@@ -8380,7 +8380,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             }
           }
           const path8 = getPath(section, subsection, name);
-          return { line, isSection, section, subsection, name, value, path: path8 };
+          return { line: line2, isSection, section, subsection, name, value, path: path8 };
         }) : [];
       }
       static from(text) {
@@ -8468,9 +8468,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
       }
       toString() {
-        return this.parsedConfig.map(({ line, section, subsection, name, value, modified: modified2 = false }) => {
+        return this.parsedConfig.map(({ line: line2, section, subsection, name, value, modified: modified2 = false }) => {
           if (!modified2) {
-            return line;
+            return line2;
           }
           if (name != null && value != null) {
             return `	${name} = ${serializeValue(value)}`;
@@ -10515,11 +10515,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       gpgsig() {
         if (this._tag.indexOf("\n-----BEGIN PGP SIGNATURE-----") === -1) return;
-        const signature = this._tag.slice(
+        const signature2 = this._tag.slice(
           this._tag.indexOf("-----BEGIN PGP SIGNATURE-----"),
           this._tag.indexOf("-----END PGP SIGNATURE-----") + "-----END PGP SIGNATURE-----".length
         );
-        return normalizeNewlines(signature);
+        return normalizeNewlines(signature2);
       }
       payload() {
         return this.withoutSignature() + "\n";
@@ -10529,9 +10529,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       static async sign(tag2, sign, secretKey) {
         const payload = tag2.payload();
-        let { signature } = await sign({ payload, secretKey });
-        signature = normalizeNewlines(signature);
-        const signedTag = payload + signature;
+        let { signature: signature2 } = await sign({ payload, secretKey });
+        signature2 = normalizeNewlines(signature2);
+        const signedTag = payload + signature2;
         return _GitAnnotatedTag.from(signedTag);
       }
     };
@@ -10553,11 +10553,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           throw new InternalError("invalid type passed to GitCommit constructor");
         }
       }
-      static fromPayloadSignature({ payload, signature }) {
+      static fromPayloadSignature({ payload, signature: signature2 }) {
         const headers = _GitCommit.justHeaders(payload);
         const message = _GitCommit.justMessage(payload);
         const commit2 = normalizeNewlines(
-          headers + "\ngpgsig" + indent(signature) + "\n" + message
+          headers + "\ngpgsig" + indent(signature2) + "\n" + message
         );
         return new _GitCommit(commit2);
       }
@@ -10671,19 +10671,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return normalizeNewlines(headers + "\n" + message);
       }
       isolateSignature() {
-        const signature = this._commit.slice(
+        const signature2 = this._commit.slice(
           this._commit.indexOf("-----BEGIN PGP SIGNATURE-----"),
           this._commit.indexOf("-----END PGP SIGNATURE-----") + "-----END PGP SIGNATURE-----".length
         );
-        return outdent(signature);
+        return outdent(signature2);
       }
       static async sign(commit2, sign, secretKey) {
         const payload = commit2.withoutSignature();
         const message = _GitCommit.justMessage(commit2._commit);
-        let { signature } = await sign({ payload, secretKey });
-        signature = normalizeNewlines(signature);
+        let { signature: signature2 } = await sign({ payload, secretKey });
+        signature2 = normalizeNewlines(signature2);
         const headers = _GitCommit.justHeaders(commit2._commit);
-        const signedCommit = headers + "\ngpgsig" + indent(signature) + "\n" + message;
+        const signedCommit = headers + "\ngpgsig" + indent(signature2) + "\n" + message;
         return _GitCommit.from(signedCommit);
       }
     };
@@ -14058,13 +14058,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       static delim() {
         return Buffer.from("0001", "utf8");
       }
-      static encode(line) {
-        if (typeof line === "string") {
-          line = Buffer.from(line);
+      static encode(line2) {
+        if (typeof line2 === "string") {
+          line2 = Buffer.from(line2);
         }
-        const length = line.length + 4;
+        const length = line2.length + 4;
         const hexlength = padHex(4, length);
-        return Buffer.concat([Buffer.from(hexlength, "utf8"), line]);
+        return Buffer.concat([Buffer.from(hexlength, "utf8"), line2]);
       }
       static streamReader(stream) {
         const reader = new StreamReader(stream);
@@ -14099,19 +14099,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     };
     async function parseCapabilitiesV2(read) {
       const capabilities2 = {};
-      let line;
+      let line2;
       while (true) {
-        line = await read();
-        if (line === true) break;
-        if (line === null) continue;
-        line = line.toString("utf8").replace(/\n$/, "");
-        const i = line.indexOf("=");
+        line2 = await read();
+        if (line2 === true) break;
+        if (line2 === null) continue;
+        line2 = line2.toString("utf8").replace(/\n$/, "");
+        const i = line2.indexOf("=");
         if (i > -1) {
-          const key = line.slice(0, i);
-          const value = line.slice(i + 1);
+          const key = line2.slice(0, i);
+          const value = line2.slice(i + 1);
           capabilities2[key] = value;
         } else {
-          capabilities2[line] = true;
+          capabilities2[line2] = true;
         }
       }
       return { protocolVersion: 2, capabilities2 };
@@ -14143,10 +14143,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const [ref, name] = splitAndAssert(firstRef, " ", " ");
         refs.set(name, ref);
         while (true) {
-          const line = await read();
-          if (line === true) break;
-          if (line !== null) {
-            const [ref2, name2] = splitAndAssert(line.toString("utf8"), " ", " ");
+          const line2 = await read();
+          if (line2 === true) break;
+          if (line2 !== null) {
+            const [ref2, name2] = splitAndAssert(line2.toString("utf8"), " ", " ");
             refs.set(name2, ref2);
           }
         }
@@ -14161,12 +14161,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return { protocolVersion: 1, capabilities, refs, symrefs };
     }
-    function splitAndAssert(line, sep5, expected) {
-      const split = line.trim().split(sep5);
+    function splitAndAssert(line2, sep5, expected) {
+      const split = line2.trim().split(sep5);
       if (split.length !== 2) {
         throw new ParseError(
           `Two strings separated by '${expected}'`,
-          line.toString("utf8")
+          line2.toString("utf8")
         );
       }
       return split;
@@ -14544,25 +14544,25 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const packfile = new FIFO();
         const progress = new FIFO();
         const nextBit = async function() {
-          const line = await read();
-          if (line === null) return nextBit();
-          if (line === true) {
+          const line2 = await read();
+          if (line2 === null) return nextBit();
+          if (line2 === true) {
             packetlines.end();
             progress.end();
             input2.error ? packfile.destroy(input2.error) : packfile.end();
             return;
           }
-          switch (line[0]) {
+          switch (line2[0]) {
             case 1: {
-              packfile.write(line.slice(1));
+              packfile.write(line2.slice(1));
               break;
             }
             case 2: {
-              progress.write(line.slice(1));
+              progress.write(line2.slice(1));
               break;
             }
             case 3: {
-              const error62 = line.slice(1);
+              const error62 = line2.slice(1);
               progress.write(error62);
               packetlines.end();
               progress.end();
@@ -14570,7 +14570,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               return;
             }
             default: {
-              packetlines.write(line);
+              packetlines.write(line2);
             }
           }
           nextBit();
@@ -14659,24 +14659,24 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       let done = false;
       return new Promise((resolve5, reject) => {
         forAwait2(packetlines, (data) => {
-          const line = data.toString("utf8").trim();
-          if (line.startsWith("shallow")) {
-            const oid = line.slice(-41).trim();
+          const line2 = data.toString("utf8").trim();
+          if (line2.startsWith("shallow")) {
+            const oid = line2.slice(-41).trim();
             if (oid.length !== 40) {
               reject(new InvalidOidError(oid));
             }
             shallows.push(oid);
-          } else if (line.startsWith("unshallow")) {
-            const oid = line.slice(-41).trim();
+          } else if (line2.startsWith("unshallow")) {
+            const oid = line2.slice(-41).trim();
             if (oid.length !== 40) {
               reject(new InvalidOidError(oid));
             }
             unshallows.push(oid);
-          } else if (line.startsWith("ACK")) {
-            const [, oid, status3] = line.split(" ");
+          } else if (line2.startsWith("ACK")) {
+            const [, oid, status3] = line2.split(" ");
             acks.push({ oid, status: status3 });
             if (!status3) done = true;
-          } else if (line.startsWith("NAK")) {
+          } else if (line2.startsWith("NAK")) {
             nak = true;
             done = true;
           } else {
@@ -14959,10 +14959,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       };
       if (onProgress || onMessage) {
         const lines = splitLines4(response.progress);
-        forAwait2(lines, async (line) => {
-          if (onMessage) await onMessage(line);
+        forAwait2(lines, async (line2) => {
+          if (onMessage) await onMessage(line2);
           if (onProgress) {
-            const matches = line.match(/([^:]*).*\((\d+?)\/(\d+?)\)/);
+            const matches = line2.match(/([^:]*).*\((\d+?)\/(\d+?)\)/);
             if (matches) {
               await onProgress({
                 phase: matches[1].trim(),
@@ -16441,13 +16441,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     async function parseListRefsResponse(stream) {
       const read = GitPktLine.streamReader(stream);
       const refs = [];
-      let line;
+      let line2;
       while (true) {
-        line = await read();
-        if (line === true) break;
-        if (line === null) continue;
-        line = line.toString("utf8").replace(/\n$/, "");
-        const [oid, ref, ...attrs] = line.split(" ");
+        line2 = await read();
+        if (line2 === true) break;
+        if (line2 === null) continue;
+        line2 = line2.toString("utf8").replace(/\n$/, "");
+        const [oid, ref, ...attrs] = line2.split(" ");
         const r = { ref, oid };
         for (const attr of attrs) {
           const [name, value] = attr.split(":");
@@ -17135,25 +17135,25 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const result = {};
       let response = "";
       const read = GitPktLine.streamReader(packfile);
-      let line = await read();
-      while (line !== true) {
-        if (line !== null) response += line.toString("utf8") + "\n";
-        line = await read();
+      let line2 = await read();
+      while (line2 !== true) {
+        if (line2 !== null) response += line2.toString("utf8") + "\n";
+        line2 = await read();
       }
       const lines = response.toString("utf8").split("\n");
-      line = lines.shift();
-      if (!line.startsWith("unpack ")) {
-        throw new ParseError('unpack ok" or "unpack [error message]', line);
+      line2 = lines.shift();
+      if (!line2.startsWith("unpack ")) {
+        throw new ParseError('unpack ok" or "unpack [error message]', line2);
       }
-      result.ok = line === "unpack ok";
+      result.ok = line2 === "unpack ok";
       if (!result.ok) {
-        result.error = line.slice("unpack ".length);
+        result.error = line2.slice("unpack ".length);
       }
       result.refs = {};
-      for (const line2 of lines) {
-        if (line2.trim() === "") continue;
-        const status3 = line2.slice(0, 2);
-        const refAndMessage = line2.slice(3);
+      for (const line3 of lines) {
+        if (line3.trim() === "") continue;
+        const status3 = line3.slice(0, 2);
+        const refAndMessage = line3.slice(3);
         let space = refAndMessage.indexOf(" ");
         if (space === -1) space = refAndMessage.length;
         const ref = refAndMessage.slice(0, space);
@@ -17364,8 +17364,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const { packfile, progress } = await GitSideBand.demux(res.body);
       if (onMessage) {
         const lines = splitLines4(progress);
-        forAwait2(lines, async (line) => {
-          await onMessage(line);
+        forAwait2(lines, async (line2) => {
+          await onMessage(line2);
         });
       }
       const result = await parseReceivePackResponse(packfile);
@@ -18059,7 +18059,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       static getStashReflogEntry(reflogString, parsed = false) {
         const reflogLines = reflogString.split("\n");
         const entries = reflogLines.filter((l) => l).reverse().map(
-          (line, idx) => parsed ? `stash@{${idx}}: ${line.split("	")[1]}` : line
+          (line2, idx) => parsed ? `stash@{${idx}}: ${line2.split("	")[1]}` : line2
         );
         return entries;
       }
@@ -20230,8 +20230,8 @@ ${itemIndentStr}`);
         const rawLines = str3.split(/\r\n|\n/);
         const chunkPattern = /[\s]*[^\s]+/g;
         const wrappedLines = [];
-        rawLines.forEach((line) => {
-          const chunks = line.match(chunkPattern);
+        rawLines.forEach((line2) => {
+          const chunks = line2.match(chunkPattern);
           if (chunks === null) {
             wrappedLines.push("");
             return;
@@ -24340,9 +24340,9 @@ var require_parse = __commonJS({
             continue;
           }
           const prior = prev.prev;
-          const before = prior.prev;
+          const before2 = prior.prev;
           const isStart = prior.type === "slash" || prior.type === "bos";
-          const afterStar = before && (before.type === "star" || before.type === "globstar");
+          const afterStar = before2 && (before2.type === "star" || before2.type === "globstar");
           if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
             push2({ type: "star", value, output: "" });
             continue;
@@ -37629,8 +37629,8 @@ var require_mime_types = __commonJS({
 // node_modules/asynckit/lib/defer.js
 var require_defer = __commonJS({
   "node_modules/asynckit/lib/defer.js"(exports, module) {
-    module.exports = defer;
-    function defer(fn) {
+    module.exports = defer2;
+    function defer2(fn) {
       var nextTick = typeof setImmediate == "function" ? setImmediate : typeof process == "object" && typeof process.nextTick == "function" ? process.nextTick : null;
       if (nextTick) {
         nextTick(fn);
@@ -37644,18 +37644,18 @@ var require_defer = __commonJS({
 // node_modules/asynckit/lib/async.js
 var require_async = __commonJS({
   "node_modules/asynckit/lib/async.js"(exports, module) {
-    var defer = require_defer();
+    var defer2 = require_defer();
     module.exports = async;
     function async(callback) {
       var isAsync = false;
-      defer(function() {
+      defer2(function() {
         isAsync = true;
       });
       return function async_callback(err, result) {
         if (isAsync) {
           callback(err, result);
         } else {
-          defer(function nextTick_callback() {
+          defer2(function nextTick_callback() {
             callback(err, result);
           });
         }
@@ -39805,10 +39805,10 @@ var require_axios = __commonJS({
       let key;
       let val;
       let i;
-      rawHeaders && rawHeaders.split("\n").forEach(function parser(line) {
-        i = line.indexOf(":");
-        key = line.substring(0, i).trim().toLowerCase();
-        val = line.substring(i + 1).trim();
+      rawHeaders && rawHeaders.split("\n").forEach(function parser(line2) {
+        i = line2.indexOf(":");
+        key = line2.substring(0, i).trim().toLowerCase();
+        val = line2.substring(i + 1).trim();
         const hasKey = utils$1.hasOwnProp(parsed, key);
         if (!key || hasKey && utils$1.hasOwnProp(ignoreDuplicateOf, key)) {
           return;
@@ -41709,25 +41709,25 @@ var require_axios = __commonJS({
       if (hostname3.charAt(0) === "[" && hostname3.charAt(hostname3.length - 1) === "]") {
         hostname3 = hostname3.slice(1, -1);
       }
-      let trimmed = trimTrailingDots(hostname3);
-      if (trimmed.indexOf(":") !== -1) {
+      let trimmed2 = trimTrailingDots(hostname3);
+      if (trimmed2.indexOf(":") !== -1) {
         try {
-          trimmed = new URL("http://[" + trimmed + "]/").hostname.slice(1, -1);
+          trimmed2 = new URL("http://[" + trimmed2 + "]/").hostname.slice(1, -1);
         } catch (_err) {
-          return trimmed;
+          return trimmed2;
         }
-      } else if (/[\u0080-\uffff]/.test(trimmed)) {
-        const prefix = /^[*.]+/.exec(trimmed);
+      } else if (/[\u0080-\uffff]/.test(trimmed2)) {
+        const prefix = /^[*.]+/.exec(trimmed2);
         const start = prefix ? prefix[0] : "";
-        const ascii = url2.domainToASCII(trimmed.slice(start.length));
+        const ascii = url2.domainToASCII(trimmed2.slice(start.length));
         if (!ascii) return "";
-        trimmed = start + trimTrailingDots(ascii);
+        trimmed2 = start + trimTrailingDots(ascii);
       }
-      const ipv43 = normalizeIPAddress(trimmed);
-      if (ipv43 !== trimmed) {
+      const ipv43 = normalizeIPAddress(trimmed2);
+      if (ipv43 !== trimmed2) {
         return ipv43;
       }
-      return unmapIPv4MappedIPv6(trimmed);
+      return unmapIPv4MappedIPv6(trimmed2);
     };
     var normalizeCidrBase = (input2) => {
       let base = input2;
@@ -45619,15 +45619,15 @@ var require_liquid_node = __commonJS({
       }
     };
     function mkContext(token) {
-      const [line, col] = token.getPosition();
+      const [line2, col] = token.getPosition();
       const lines = token.input.split("\n");
-      const begin = Math.max(line - 2, 1);
-      const end = Math.min(line + 3, lines.length);
+      const begin = Math.max(line2 - 2, 1);
+      const end = Math.min(line2 + 3, lines.length);
       const context = range(begin, end + 1).map((lineNumber) => {
-        const rowIndicator = lineNumber === line ? ">> " : "   ";
+        const rowIndicator = lineNumber === line2 ? ">> " : "   ";
         const num = padStart(String(lineNumber), String(end).length);
         let text = `${rowIndicator}${num}| `;
-        const colIndicator = lineNumber === line ? "\n" + padStart("^", col + text.length) : "";
+        const colIndicator = lineNumber === line2 ? "\n" + padStart("^", col + text.length) : "";
         text += lines[lineNumber - 1];
         text += colIndicator;
         return text;
@@ -45637,8 +45637,8 @@ var require_liquid_node = __commonJS({
     function mkMessage(msg, token) {
       if (token.file)
         msg += `, file:${token.file}`;
-      const [line, col] = token.getPosition();
-      msg += `, line:${line}, col:${col}`;
+      const [line2, col] = token.getPosition();
+      msg += `, line:${line2}, col:${col}`;
       return msg;
     }
     var TYPES = [0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 4, 4, 4, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 2, 8, 0, 0, 0, 0, 8, 0, 0, 0, 64, 0, 65, 0, 0, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 0, 0, 2, 2, 2, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
@@ -52067,25 +52067,25 @@ function fromNodeStream(stream) {
   }
   let ended = false;
   const queue = [];
-  let defer = {};
+  let defer2 = {};
   stream.on("data", (chunk) => {
     queue.push(chunk);
-    if (defer.resolve) {
-      defer.resolve({ value: queue.shift(), done: false });
-      defer = {};
+    if (defer2.resolve) {
+      defer2.resolve({ value: queue.shift(), done: false });
+      defer2 = {};
     }
   });
   stream.on("error", (err) => {
-    if (defer.reject) {
-      defer.reject(err);
-      defer = {};
+    if (defer2.reject) {
+      defer2.reject(err);
+      defer2 = {};
     }
   });
   stream.on("end", () => {
     ended = true;
-    if (defer.resolve) {
-      defer.resolve({ done: true });
-      defer = {};
+    if (defer2.resolve) {
+      defer2.resolve({ done: true });
+      defer2 = {};
     }
   });
   return {
@@ -52096,7 +52096,7 @@ function fromNodeStream(stream) {
         } else if (queue.length > 0) {
           return resolve5({ value: queue.shift(), done: false });
         } else if (queue.length === 0 && !ended) {
-          defer = { resolve: resolve5, reject };
+          defer2 = { resolve: resolve5, reject };
         }
       });
     },
@@ -53234,7 +53234,7 @@ function changedSince(dir, check2, format2) {
   for (const e of check2.entries) {
     if (conflicting.has(e.path)) continue;
     const file2 = path4.join(dir, e.path);
-    const before = check2.seen.get(e.path);
+    const before2 = check2.seen.get(e.path);
     let st;
     try {
       st = lstatSync(file2);
@@ -53242,11 +53242,11 @@ function changedSince(dir, check2, format2) {
       if (!writing.has(e)) late.push(e.path);
       continue;
     }
-    if (before === void 0) {
+    if (before2 === void 0) {
       late.push(e.path);
       continue;
     }
-    if (statKey(st) === before) continue;
+    if (statKey(st) === before2) continue;
     const oid = st.isFile() ? gitBlobId(readFileSync(file2), format2) : "";
     if (oid !== e.from && oid !== e.to) late.push(e.path);
   }
@@ -53299,11 +53299,11 @@ function parseCommit(oid, data) {
   const parents = [];
   let author = { name: "", email: "", timestamp: 0 };
   let committer = author;
-  for (const line of header.split("\n")) {
-    if (line.startsWith(" ")) continue;
-    const space = line.indexOf(" ");
-    const key = line.slice(0, space);
-    const value = line.slice(space + 1);
+  for (const line2 of header.split("\n")) {
+    if (line2.startsWith(" ")) continue;
+    const space = line2.indexOf(" ");
+    const key = line2.slice(0, space);
+    const value = line2.slice(space + 1);
     if (key === "tree") tree = value;
     else if (key === "parent") parents.push(value);
     else if (key === "author") author = parseIdentity(value);
@@ -53441,8 +53441,8 @@ var NativeWorkspace = class _NativeWorkspace {
       input: `${oids.join("\n")}
 `
     });
-    for (const line of out.toString("latin1").split("\n")) {
-      const [oid = "", type2 = "", size = ""] = line.split(" ");
+    for (const line2 of out.toString("latin1").split("\n")) {
+      const [oid = "", type2 = "", size = ""] = line2.split(" ");
       if (type2 === "blob") sizes.set(oid, Number(size));
     }
     return sizes;
@@ -53541,8 +53541,8 @@ var NativeWorkspace = class _NativeWorkspace {
     });
     for (const [i, c] of changes.entries()) {
       const entry = listing.get(c.path);
-      const before = entries[i].before;
-      const matches = entry ? entry.type === "blob" && before !== null && entry.oid === gitBlobId(before, this.objectFormat) : c.before === "";
+      const before2 = entries[i].before;
+      const matches = entry ? entry.type === "blob" && before2 !== null && entry.oid === gitBlobId(before2, this.objectFormat) : c.before === "";
       if (!matches) {
         throw new GitError(
           `"${c.path}" in commit ${base.slice(0, 12)} differs from what was planned; re-plan on the current head`,
@@ -53910,9 +53910,9 @@ data ${e.bytes.length}
     const entries = [];
     for (const e of raw) {
       const bytes = blobs.get(e.to);
-      const before = e.from ? blobs.get(e.from) : null;
-      if (!bytes || before === void 0) return null;
-      entries.push({ ...e, bytes, before });
+      const before2 = e.from ? blobs.get(e.from) : null;
+      if (!bytes || before2 === void 0) return null;
+      entries.push({ ...e, bytes, before: before2 });
     }
     return entries;
   }
@@ -54194,7 +54194,7 @@ function redact2(text) {
 function createLogger(opts) {
   const format2 = opts.format ?? "text";
   const min = ORDER[opts.level ?? "info"];
-  const write = opts.write ?? ((line) => process.stderr.write(line));
+  const write = opts.write ?? ((line2) => process.stderr.write(line2));
   const clock2 = opts.clock ?? (() => /* @__PURE__ */ new Date());
   const emit2 = (level, msg, data) => {
     if (ORDER[level] < min) return;
@@ -54240,8 +54240,8 @@ function createProgress(opts) {
     if (opts.tty && shown) opts.write("\r\x1B[2K");
   };
   const draw = () => {
-    const line = text();
-    opts.write(`\r\x1B[2K${opts.columns ? line.slice(0, opts.columns - 1) : line}`);
+    const line2 = text();
+    opts.write(`\r\x1B[2K${opts.columns ? line2.slice(0, opts.columns - 1) : line2}`);
     shown = true;
   };
   const data = () => phase ? {
@@ -54296,12 +54296,12 @@ function createProgress(opts) {
       phase = null;
       shown = false;
     },
-    above(line) {
+    above(line2) {
       if (opts.tty && shown) {
         opts.write("\r\x1B[2K");
-        opts.write(line);
+        opts.write(line2);
         draw();
-      } else opts.write(line);
+      } else opts.write(line2);
     },
     close() {
       reporter.end();
@@ -54349,8 +54349,8 @@ function fitTable(columns, rows, width) {
       excess -= 1;
     }
   }
-  const line = (cells) => cells.map((c, i) => cut(c, widths[i], columns[i].keep).padEnd(widths[i])).join(GAP).trimEnd();
-  return [line(columns.map((c) => c.header)), ...rows.map(line)].join("\n");
+  const line2 = (cells) => cells.map((c, i) => cut(c, widths[i], columns[i].keep).padEnd(widths[i])).join(GAP).trimEnd();
+  return [line2(columns.map((c) => c.header)), ...rows.map(line2)].join("\n");
 }
 function wrap(text, width, indent = "") {
   if (width === null || text.length <= width) return [text];
@@ -54627,13 +54627,13 @@ var Directives = class _Directives {
    * @param onError - May be called even if the action was successful
    * @returns `true` on success
    */
-  add(line, onError) {
+  add(line2, onError) {
     if (this.atNextDocument) {
       this.yaml = { explicit: _Directives.defaultYaml.explicit, version: "1.1" };
       this.tags = Object.assign({}, _Directives.defaultTags);
       this.atNextDocument = false;
     }
-    const parts = line.trim().split(/[ \t]+/);
+    const parts = line2.trim().split(/[ \t]+/);
     const name = parts.shift();
     switch (name) {
       case "%TAG": {
@@ -56054,9 +56054,9 @@ function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, fl
   } else {
     str3 = lines[0];
     for (let i = 1; i < lines.length; ++i) {
-      const line = lines[i];
-      str3 += line ? `
-${indent}${line}` : "\n";
+      const line2 = lines[i];
+      str3 += line2 ? `
+${indent}${line2}` : "\n";
     }
   }
   if (comment) {
@@ -56114,7 +56114,7 @@ function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       str3 += ",";
     } else if (ctx.options.trailingComma) {
       if (ctx.options.lineWidth > 0) {
-        reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
+        reqNewline || (reqNewline = lines.reduce((sum, line2) => sum + line2.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
       }
       if (reqNewline) {
         str3 += ",";
@@ -56130,14 +56130,14 @@ function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
     return start + end;
   } else {
     if (!reqNewline) {
-      const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
+      const len = lines.reduce((sum, line2) => sum + line2.length + 2, 2);
       reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
     }
     if (reqNewline) {
       let str3 = start;
-      for (const line of lines)
-        str3 += line ? `
-${indentStep}${indent}${line}` : "\n";
+      for (const line2 of lines)
+        str3 += line2 ? `
+${indentStep}${indent}${line2}` : "\n";
       return `${str3}
 ${indent}${end}`;
     } else {
@@ -57602,10 +57602,10 @@ var prettifyError = (src, lc) => (error62) => {
   if (error62.pos[0] === -1)
     return;
   error62.linePos = error62.pos.map((pos) => lc.linePos(pos));
-  const { line, col } = error62.linePos[0];
-  error62.message += ` at line ${line}, column ${col}`;
+  const { line: line2, col } = error62.linePos[0];
+  error62.message += ` at line ${line2}, column ${col}`;
   let ci = col - 1;
-  let lineStr = src.substring(lc.lineStarts[line - 1], lc.lineStarts[line]).replace(/[\n\r]+$/, "");
+  let lineStr = src.substring(lc.lineStarts[line2 - 1], lc.lineStarts[line2]).replace(/[\n\r]+$/, "");
   if (ci >= 60 && lineStr.length > 80) {
     const trimStart = Math.min(ci - 39, lineStr.length - 79);
     lineStr = "\u2026" + lineStr.substring(trimStart);
@@ -57613,8 +57613,8 @@ var prettifyError = (src, lc) => (error62) => {
   }
   if (lineStr.length > 80)
     lineStr = lineStr.substring(0, 79) + "\u2026";
-  if (line > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
-    let prev = src.substring(lc.lineStarts[line - 2], lc.lineStarts[line - 1]);
+  if (line2 > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
+    let prev = src.substring(lc.lineStarts[line2 - 2], lc.lineStarts[line2 - 1]);
     if (prev.length > 80)
       prev = prev.substring(0, 79) + "\u2026\n";
     lineStr = prev + lineStr;
@@ -57622,7 +57622,7 @@ var prettifyError = (src, lc) => (error62) => {
   if (/[^ ]/.test(lineStr)) {
     let count = 1;
     const end = error62.linePos[1];
-    if (end?.line === line && end.col > col) {
+    if (end?.line === line2 && end.col > col) {
       count = Math.max(1, Math.min(end.col - col, 80 - ci));
     }
     const pointer2 = " ".repeat(ci) + "^".repeat(count);
@@ -58473,8 +58473,8 @@ function singleQuotedValue(source, onError) {
   return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
 }
 function unfoldLines(source) {
-  const line = /(.*?)\r?\n/sy;
-  let match = line.exec(source);
+  const line2 = /(.*?)\r?\n/sy;
+  let match = line2.exec(source);
   if (!match)
     return source;
   let trimEnd, trimBoth;
@@ -58487,8 +58487,8 @@ function unfoldLines(source) {
   }
   let res = match[1].replace(trimEnd, "");
   let sep5 = " ";
-  let pos = line.lastIndex;
-  while (match = line.exec(source)) {
+  let pos = line2.lastIndex;
+  while (match = line2.exec(source)) {
     const lm = match[1].replace(trimBoth, "");
     if (lm === "") {
       if (sep5 === "\n")
@@ -58499,7 +58499,7 @@ function unfoldLines(source) {
       res += sep5 + lm;
       sep5 = " ";
     }
-    pos = line.lastIndex;
+    pos = line2.lastIndex;
   }
   const last = /[ \t]*(.*)/sy;
   last.lastIndex = pos;
@@ -58686,11 +58686,11 @@ function findScalarTagByTest({ atKey, directives, schema: schema5 }, value, toke
 }
 
 // node_modules/yaml/browser/dist/compose/util-empty-scalar-position.js
-function emptyScalarPosition(offset, before, pos) {
-  if (before) {
-    pos ?? (pos = before.length);
+function emptyScalarPosition(offset, before2, pos) {
+  if (before2) {
+    pos ?? (pos = before2.length);
     for (let i = pos - 1; i >= 0; --i) {
-      let st = before[i];
+      let st = before2[i];
       switch (st.type) {
         case "space":
         case "comment":
@@ -58698,10 +58698,10 @@ function emptyScalarPosition(offset, before, pos) {
           offset -= st.source.length;
           continue;
       }
-      st = before[++i];
+      st = before2[++i];
       while (st?.type === "space") {
         offset += st.source.length;
-        st = before[++i];
+        st = before2[++i];
       }
       break;
     }
@@ -58767,10 +58767,10 @@ function composeNode(ctx, token, props, onError) {
     node2.srcToken = token;
   return node2;
 }
-function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor: anchor2, tag, end }, onError) {
+function composeEmptyNode(ctx, offset, before2, pos, { spaceBefore, comment, anchor: anchor2, tag, end }, onError) {
   const token = {
     type: "scalar",
-    offset: emptyScalarPosition(offset, before, pos),
+    offset: emptyScalarPosition(offset, before2, pos),
     indent: -1,
     source: ""
   };
@@ -59279,40 +59279,40 @@ var Lexer = class {
     }
   }
   *parseStream() {
-    let line = this.getLine();
-    if (line === null)
+    let line2 = this.getLine();
+    if (line2 === null)
       return this.setNext("stream");
-    if (line[0] === BOM) {
+    if (line2[0] === BOM) {
       yield* this.pushCount(1);
-      line = line.substring(1);
+      line2 = line2.substring(1);
     }
-    if (line[0] === "%") {
-      let dirEnd = line.length;
-      let cs = line.indexOf("#");
+    if (line2[0] === "%") {
+      let dirEnd = line2.length;
+      let cs = line2.indexOf("#");
       while (cs !== -1) {
-        const ch = line[cs - 1];
+        const ch = line2[cs - 1];
         if (ch === " " || ch === "	") {
           dirEnd = cs - 1;
           break;
         } else {
-          cs = line.indexOf("#", cs + 1);
+          cs = line2.indexOf("#", cs + 1);
         }
       }
       while (true) {
-        const ch = line[dirEnd - 1];
+        const ch = line2[dirEnd - 1];
         if (ch === " " || ch === "	")
           dirEnd -= 1;
         else
           break;
       }
       const n = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
-      yield* this.pushCount(line.length - n);
+      yield* this.pushCount(line2.length - n);
       this.pushNewline();
       return "stream";
     }
     if (this.atLineEnd()) {
       const sp = yield* this.pushSpaces(true);
-      yield* this.pushCount(line.length - sp);
+      yield* this.pushCount(line2.length - sp);
       yield* this.pushNewline();
       return "stream";
     }
@@ -59353,13 +59353,13 @@ var Lexer = class {
   }
   *parseDocument() {
     yield* this.pushSpaces(true);
-    const line = this.getLine();
-    if (line === null)
+    const line2 = this.getLine();
+    if (line2 === null)
       return this.setNext("doc");
     let n = yield* this.pushIndicators();
-    switch (line[n]) {
+    switch (line2[n]) {
       case "#":
-        yield* this.pushCount(line.length - n);
+        yield* this.pushCount(line2.length - n);
       // fallthrough
       case void 0:
         yield* this.pushNewline();
@@ -59384,7 +59384,7 @@ var Lexer = class {
       case ">":
         n += yield* this.parseBlockScalarHeader();
         n += yield* this.pushSpaces(true);
-        yield* this.pushCount(line.length - n);
+        yield* this.pushCount(line2.length - n);
         yield* this.pushNewline();
         return yield* this.parseBlockScalar();
       default:
@@ -59404,11 +59404,11 @@ var Lexer = class {
       }
       sp += yield* this.pushSpaces(true);
     } while (nl + sp > 0);
-    const line = this.getLine();
-    if (line === null)
+    const line2 = this.getLine();
+    if (line2 === null)
       return this.setNext("flow");
-    if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
-      const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
+    if (indent !== -1 && indent < this.indentNext && line2[0] !== "#" || indent === 0 && (line2.startsWith("---") || line2.startsWith("...")) && isEmpty(line2[3])) {
+      const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line2[0] === "]" || line2[0] === "}");
       if (!atFlowEndMarker) {
         this.flowLevel = 0;
         yield FLOW_END;
@@ -59416,17 +59416,17 @@ var Lexer = class {
       }
     }
     let n = 0;
-    while (line[n] === ",") {
+    while (line2[n] === ",") {
       n += yield* this.pushCount(1);
       n += yield* this.pushSpaces(true);
       this.flowKey = false;
     }
     n += yield* this.pushIndicators();
-    switch (line[n]) {
+    switch (line2[n]) {
       case void 0:
         return "flow";
       case "#":
-        yield* this.pushCount(line.length - n);
+        yield* this.pushCount(line2.length - n);
         return "flow";
       case "{":
       case "[":
@@ -60821,28 +60821,28 @@ function requireSnippet() {
     const maxLineLength = options.maxLength - (options.indent + lineNoLength + 3);
     for (let i = 1; i <= options.linesBefore; i++) {
       if (foundLineNo - i < 0) break;
-      const line2 = getLine(
+      const line22 = getLine(
         mark.buffer,
         lineStarts[foundLineNo - i],
         lineEnds[foundLineNo - i],
         mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]),
         maxLineLength
       );
-      result = common22.repeat(" ", options.indent) + padStart((mark.line - i + 1).toString(), lineNoLength) + " | " + line2.str + "\n" + result;
+      result = common22.repeat(" ", options.indent) + padStart((mark.line - i + 1).toString(), lineNoLength) + " | " + line22.str + "\n" + result;
     }
-    const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
-    result += common22.repeat(" ", options.indent) + padStart((mark.line + 1).toString(), lineNoLength) + " | " + line.str + "\n";
-    result += common22.repeat("-", options.indent + lineNoLength + 3 + line.pos) + "^\n";
+    const line2 = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
+    result += common22.repeat(" ", options.indent) + padStart((mark.line + 1).toString(), lineNoLength) + " | " + line2.str + "\n";
+    result += common22.repeat("-", options.indent + lineNoLength + 3 + line2.pos) + "^\n";
     for (let i = 1; i <= options.linesAfter; i++) {
       if (foundLineNo + i >= lineEnds.length) break;
-      const line2 = getLine(
+      const line22 = getLine(
         mark.buffer,
         lineStarts[foundLineNo + i],
         lineEnds[foundLineNo + i],
         mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]),
         maxLineLength
       );
-      result += common22.repeat(" ", options.indent) + padStart((mark.line + i + 1).toString(), lineNoLength) + " | " + line2.str + "\n";
+      result += common22.repeat(" ", options.indent) + padStart((mark.line + i + 1).toString(), lineNoLength) + " | " + line22.str + "\n";
     }
     return result.replace(/\n$/, "");
   }
@@ -63170,17 +63170,17 @@ function requireDumper() {
     let result = "";
     const length = string5.length;
     while (position < length) {
-      let line;
+      let line2;
       const next = string5.indexOf("\n", position);
       if (next === -1) {
-        line = string5.slice(position);
+        line2 = string5.slice(position);
         position = length;
       } else {
-        line = string5.slice(position, next + 1);
+        line2 = string5.slice(position, next + 1);
         position = next + 1;
       }
-      if (line.length && line !== "\n") result += ind;
-      result += line;
+      if (line2.length && line2 !== "\n") result += ind;
+      result += line2;
     }
     return result;
   }
@@ -63365,15 +63365,15 @@ function requireDumper() {
     let match;
     while (match = lineRe.exec(string5)) {
       const prefix = match[1];
-      const line = match[2];
-      moreIndented = line[0] === " ";
-      result += prefix + (!prevMoreIndented && !moreIndented && line !== "" ? "\n" : "") + foldLine(line, width);
+      const line2 = match[2];
+      moreIndented = line2[0] === " ";
+      result += prefix + (!prevMoreIndented && !moreIndented && line2 !== "" ? "\n" : "") + foldLine(line2, width);
       prevMoreIndented = moreIndented;
     }
     return result;
   }
-  function foldLine(line, width) {
-    if (line === "" || line[0] === " ") return line;
+  function foldLine(line2, width) {
+    if (line2 === "" || line2[0] === " ") return line2;
     const breakRe = / [^ ]/g;
     let match;
     let start = 0;
@@ -63381,20 +63381,20 @@ function requireDumper() {
     let curr = 0;
     let next = 0;
     let result = "";
-    while (match = breakRe.exec(line)) {
+    while (match = breakRe.exec(line2)) {
       next = match.index;
       if (next - start > width) {
         end = curr > start ? curr : next;
-        result += "\n" + line.slice(start, end);
+        result += "\n" + line2.slice(start, end);
         start = end + 1;
       }
       curr = next;
     }
     result += "\n";
-    if (line.length - start > width && curr > start) {
-      result += line.slice(start, curr) + "\n" + line.slice(curr + 1);
+    if (line2.length - start > width && curr > start) {
+      result += line2.slice(start, curr) + "\n" + line2.slice(curr + 1);
     } else {
-      result += line.slice(start);
+      result += line2.slice(start);
     }
     return result.slice(1);
   }
@@ -63917,8 +63917,8 @@ function firstError(docs, lineCounter) {
   for (const doc of docs) {
     const err = doc.errors[0];
     if (!err) continue;
-    const { line, col } = lineCounter.linePos(err.pos[0]);
-    return { message: err.message.split("\n")[0] ?? err.message, line, column: col };
+    const { line: line2, col } = lineCounter.linePos(err.pos[0]);
+    return { message: err.message.split("\n")[0] ?? err.message, line: line2, column: col };
   }
   return null;
 }
@@ -63952,8 +63952,8 @@ function positionFinder(doc, lineCounter) {
     }
     const target = key ? keyNode : node2;
     if (!target?.range) return void 0;
-    const { line, col } = lineCounter.linePos(target.range[0]);
-    return { line, column: col };
+    const { line: line2, col } = lineCounter.linePos(target.range[0]);
+    return { line: line2, column: col };
   };
 }
 
@@ -64079,10 +64079,10 @@ function failedEdit(text, err) {
   };
 }
 var InvalidYaml = class extends Error {
-  constructor(message, code2, line, column2) {
+  constructor(message, code2, line2, column2) {
     super(message);
     this.code = code2;
-    this.line = line;
+    this.line = line2;
     this.column = column2;
   }
   code;
@@ -64304,8 +64304,8 @@ function prependAt(ctx, map4, lines) {
   if (!/^ *$/.test(indent)) return false;
   while (pos > 0) {
     const prev = lineStart(text, pos - 1);
-    const line = text.slice(prev, pos).replace(/\r?\n$/, "");
-    if (!line.startsWith(`${indent}#`)) break;
+    const line2 = text.slice(prev, pos).replace(/\r?\n$/, "");
+    if (!line2.startsWith(`${indent}#`)) break;
     pos = prev;
   }
   ctx.splices.push({ start: pos, end: pos, text: lines.map((l) => l + nl).join("") });
@@ -64352,7 +64352,7 @@ function renderFlow(rest, entries, style) {
   }
   return out;
 }
-function verify(text, before, after, groups2, extra) {
+function verify(text, before2, after, groups2, extra) {
   const fastBefore = fastManifestData(text);
   if (fastBefore) {
     const fastAfter = fastManifestData(after);
@@ -64371,7 +64371,7 @@ function verify(text, before, after, groups2, extra) {
     throw err;
   }
   compareData(
-    before.map((d) => d.toJS()),
+    before2.map((d) => d.toJS()),
     docs.map((d) => d.toJS()),
     groups2,
     extra
@@ -64505,9 +64505,9 @@ function column(text, pos) {
   return pos - start - (start === 0 && text.charCodeAt(0) === 65279 ? 1 : 0);
 }
 function linePos(text, offset) {
-  let line = 1;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
-  return { line, column: column(text, offset) + 1 };
+  let line2 = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line2++;
+  return { line: line2, column: column(text, offset) + 1 };
 }
 function detectNewline(text) {
   const i = text.indexOf("\n");
@@ -65100,8 +65100,8 @@ function formatPatch(patch, headerOptions) {
     const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
     const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
     ret.push("@@ -" + oldStart + "," + hunk.oldLines + " +" + newStart + "," + hunk.newLines + " @@");
-    for (const line of hunk.lines) {
-      ret.push(line);
+    for (const line2 of hunk.lines) {
+      ret.push(line2);
     }
   }
   return ret.join("\n") + "\n";
@@ -65117,10 +65117,10 @@ function splitLines2(text) {
   if (last !== "") lines.push(last);
   return lines;
 }
-function push(blocks, kind, line) {
+function push(blocks, kind, line2) {
   const last = blocks[blocks.length - 1];
-  if (last && last.kind === kind) last.lines.push(line);
-  else blocks.push({ kind, lines: [line] });
+  if (last && last.kind === kind) last.lines.push(line2);
+  else blocks.push({ kind, lines: [line2] });
 }
 function longestIncreasing(pairs3) {
   const tails = [];
@@ -65173,7 +65173,7 @@ function script(a, b, alo, ahi, blo, bhi, blocks) {
     if (anchors.length === 0) {
       for (const change of diffArrays(a.slice(alo, ahi), b.slice(blo, bhi))) {
         const kind = change.added ? "+" : change.removed ? "-" : " ";
-        for (const line of change.value) push(blocks, kind, line);
+        for (const line2 of change.value) push(blocks, kind, line2);
       }
     } else {
       let i = alo;
@@ -65213,17 +65213,17 @@ function hunks(blocks, context) {
           newRangeStart -= range.length;
         }
       }
-      for (const line of lines) range.push(`${kind}${line}`);
+      for (const line2 of lines) range.push(`${kind}${line2}`);
       if (kind === "+") newLine += lines.length;
       else oldLine += lines.length;
       continue;
     }
     if (oldRangeStart) {
       if (lines.length <= context * 2 && i < diff.length - 2) {
-        for (const line of lines) range.push(` ${line}`);
+        for (const line2 of lines) range.push(` ${line2}`);
       } else {
         const size = Math.min(lines.length, context);
-        for (const line of lines.slice(0, size)) range.push(` ${line}`);
+        for (const line2 of lines.slice(0, size)) range.push(` ${line2}`);
         out.push({
           oldStart: oldRangeStart,
           oldLines: oldLine - oldRangeStart + size,
@@ -65241,16 +65241,16 @@ function hunks(blocks, context) {
   }
   for (const hunk of out) {
     const lines = [];
-    for (const line of hunk.lines) {
-      if (line.endsWith("\n")) lines.push(line.slice(0, -1));
-      else lines.push(line, "\\ No newline at end of file");
+    for (const line2 of hunk.lines) {
+      if (line2.endsWith("\n")) lines.push(line2.slice(0, -1));
+      else lines.push(line2, "\\ No newline at end of file");
     }
     hunk.lines = lines;
   }
   return out;
 }
-function unifiedDiff(oldName, newName, before, after, context = 3) {
-  const a = splitLines2(before);
+function unifiedDiff(oldName, newName, before2, after, context = 3) {
+  const a = splitLines2(before2);
   const b = splitLines2(after);
   const blocks = [];
   script(a, b, 0, a.length, 0, b.length, blocks);
@@ -66023,11 +66023,11 @@ async function startGitServer(options = {}) {
       head = null;
       let status2 = 200;
       const headers = {};
-      for (const line of headerText.split(/\r?\n/)) {
-        const i = line.indexOf(":");
+      for (const line2 of headerText.split(/\r?\n/)) {
+        const i = line2.indexOf(":");
         if (i === -1) continue;
-        const key = line.slice(0, i).trim();
-        const value = line.slice(i + 1).trim();
+        const key = line2.slice(0, i).trim();
+        const value = line2.slice(i + 1).trim();
         if (key.toLowerCase() === "status") status2 = Number.parseInt(value, 10);
         else headers[key] = value;
       }
@@ -66104,8 +66104,8 @@ ${script2}
     },
     async commits(name, branch) {
       const out = (await runGit([...bare(name), "log", "--format=%H%x09%an <%ae>%x09%s", branch], { env })).toString("utf8");
-      return out.split("\n").filter(Boolean).map((line) => {
-        const [id = "", author = "", subject = ""] = line.split("	");
+      return out.split("\n").filter(Boolean).map((line2) => {
+        const [id = "", author = "", subject = ""] = line2.split("	");
         return { id, author, subject };
       });
     },
@@ -69413,8 +69413,8 @@ var Doc = class {
     const lines = content.split("\n").filter((x) => x);
     const minIndent = Math.min(...lines.map((x) => x.length - x.trimStart().length));
     const dedented = lines.map((x) => x.slice(minIndent)).map((x) => " ".repeat(this.indent * 2) + x);
-    for (const line of dedented) {
-      this.content.push(line);
+    for (const line2 of dedented) {
+      this.content.push(line2);
     }
   }
   compile() {
@@ -69629,23 +69629,23 @@ function canParseURL(input2) {
     return false;
   }
 }
-function validateURL(trimmed, def) {
+function validateURL(trimmed2, def) {
   if (!("normalize" in def) && !("hostname" in def) && !("protocol" in def)) {
-    return canParseURL(trimmed) || URL_UNPARSEABLE;
+    return canParseURL(trimmed2) || URL_UNPARSEABLE;
   }
-  return parseURLObject(trimmed, def);
+  return parseURLObject(trimmed2, def);
 }
-function parseURLObject(trimmed, def) {
-  if (!def.normalize && def.protocol?.source === httpProtocol.source && !/^https?:\/\//i.test(trimmed)) {
+function parseURLObject(trimmed2, def) {
+  if (!def.normalize && def.protocol?.source === httpProtocol.source && !/^https?:\/\//i.test(trimmed2)) {
     return URL_BAD_FORMAT;
   }
   try {
     if (typeof URL !== "undefined") {
       const URLStatic = URL;
       if (typeof URLStatic.parse === "function")
-        return URLStatic.parse(trimmed) ?? URL_UNPARSEABLE;
+        return URLStatic.parse(trimmed2) ?? URL_UNPARSEABLE;
     }
-    return new URL(trimmed);
+    return new URL(trimmed2);
   } catch {
     return URL_UNPARSEABLE;
   }
@@ -69666,8 +69666,8 @@ var $ZodURL = /* @__PURE__ */ $constructor("$ZodURL", (inst, def) => {
   $ZodStringFormat.init(inst, def);
   inst._zod.check = (payload) => {
     try {
-      const trimmed = payload.value.trim();
-      const url2 = validateURL(trimmed, def);
+      const trimmed2 = payload.value.trim();
+      const url2 = validateURL(trimmed2, def);
       if (url2 === URL_BAD_FORMAT) {
         payload.issues.push({
           code: "invalid_format",
@@ -69690,7 +69690,7 @@ var $ZodURL = /* @__PURE__ */ $constructor("$ZodURL", (inst, def) => {
         return;
       }
       if (url2 === true) {
-        payload.value = stripTabAndNewline(trimmed);
+        payload.value = stripTabAndNewline(trimmed2);
         return;
       }
       if (def.hostname && !urlHostnameOk(url2, def.hostname)) {
@@ -69715,7 +69715,7 @@ var $ZodURL = /* @__PURE__ */ $constructor("$ZodURL", (inst, def) => {
           continue: !def.abort
         });
       }
-      payload.value = def.normalize ? url2.href : stripTabAndNewline(trimmed);
+      payload.value = def.normalize ? url2.href : stripTabAndNewline(trimmed2);
       return;
     } catch (_) {
       payload.issues.push({
@@ -71687,10 +71687,10 @@ function partPattern(schema5) {
   const own2 = schema5._zod.pattern?.source;
   const inner = def.innerType ?? schema5._zod.innerType;
   if (inner) {
-    const before = inner._zod.pattern?.source;
+    const before2 = inner._zod.pattern?.source;
     const after = partPattern(inner);
-    if (own2 && before && after && after !== before) {
-      return own2.replace(cleanRegex(before), () => cleanRegex(after));
+    if (own2 && before2 && after && after !== before2) {
+      return own2.replace(cleanRegex(before2), () => cleanRegex(after));
     }
     return own2;
   }
@@ -86610,9 +86610,9 @@ function parseSecretPath(raw, mounts = []) {
   return after === null ? { ok: true, path: path8 } : { ok: false, path: p, reason: after };
 }
 function vaultNamespaceProblem(ns) {
-  const trimmed = ns.replace(/^\//, "").replace(/\/$/, "");
-  if (trimmed === "") return "the namespace is empty";
-  for (const segment of trimmed.split("/")) {
+  const trimmed2 = ns.replace(/^\//, "").replace(/\/$/, "");
+  if (trimmed2 === "") return "the namespace is empty";
+  for (const segment of trimmed2.split("/")) {
     if (segment === "") return 'it has an empty segment ("//")';
     if (segment === "." || segment === "..") return `it has a "${segment}" segment`;
     const bad = [...segment].find((c) => !NAMESPACE_CHAR.test(c));
@@ -87021,11 +87021,11 @@ function parseConfig(text, file2) {
   }
   const binary3 = BINARY.exec(text);
   if (binary3) {
-    const line = text.slice(0, binary3.index).split("\n").length;
+    const line2 = text.slice(0, binary3.index).split("\n").length;
     fail(file2, [
       {
         key: "",
-        line,
+        line: line2,
         column: null,
         message: `not a text file: it holds ${binary3[0] === "\uFFFD" ? "bytes that are not UTF-8" : "control characters"}, expected YAML`
       }
@@ -87036,9 +87036,9 @@ function parseConfig(text, file2) {
   const pos = (offset) => lineCounter.linePos(offset);
   const yamlError = doc.errors[0];
   if (yamlError) {
-    const { line, col } = pos(yamlError.pos[0]);
+    const { line: line2, col } = pos(yamlError.pos[0]);
     const first = yamlError.message.split("\n")[0] ?? yamlError.message;
-    fail(file2, [{ key: "", line, column: col, message: `not valid YAML: ${first}` }]);
+    fail(file2, [{ key: "", line: line2, column: col, message: `not valid YAML: ${first}` }]);
   }
   let data;
   try {
@@ -87269,10 +87269,6 @@ function unsupportedKeys(config2) {
   if (config2.git.sshKeyFile !== void 0) found.push({ path: ["git", "sshKeyFile"], message: LATER });
   if (config2.git.knownHostsFile !== void 0)
     found.push({ path: ["git", "knownHostsFile"], message: LATER });
-  if (config2.rollout.maxRestartsPerRun !== void 0)
-    found.push({ path: ["rollout", "maxRestartsPerRun"], message: LATER });
-  if (config2.rollout.windows.length > 0) found.push({ path: ["rollout", "windows"], message: LATER });
-  if (config2.notify.length > 0) found.push({ path: ["notify"], message: LATER });
   return found;
 }
 
@@ -87953,7 +87949,7 @@ var NodeVaultReader = class {
   async call(what, fn) {
     for (let attempt = 0; ; attempt++) {
       let reason;
-      let retryAfterMs;
+      let retryAfterMs2;
       try {
         return { status: 200, body: await fn() };
       } catch (e) {
@@ -87961,7 +87957,7 @@ var NodeVaultReader = class {
           const { statusCode: status2, body } = e.response;
           if (!(status2 >= 500 || status2 === 429 || status2 === 412)) return { status: status2, body };
           reason = { kind: "status", status: status2, sealed: status2 === 503 && isSealedBody(body) };
-          if (status2 === 429) retryAfterMs = parseRetryAfter(this.transport.retryAfterOf(body), this.clock());
+          if (status2 === 429) retryAfterMs2 = parseRetryAfter(this.transport.retryAfterOf(body), this.clock());
         } else if (e instanceof TransportError) {
           if (isTlsVerificationError(e.code)) {
             throw new VaultError(
@@ -87995,7 +87991,7 @@ var NodeVaultReader = class {
       if (attempt >= this.retries) throw this.exhausted(what, reason, attempt + 1);
       const exp = Math.min(this.maxMs, this.baseMs * 2 ** attempt);
       let delay = Math.round(exp / 2 + exp / 2 * this.random());
-      if (retryAfterMs !== void 0) delay = Math.min(this.maxMs, Math.max(delay, retryAfterMs));
+      if (retryAfterMs2 !== void 0) delay = Math.min(this.maxMs, Math.max(delay, retryAfterMs2));
       this.stats.retries += 1;
       this.logger.warn("retrying Vault request", {
         path: what,
@@ -88599,7 +88595,7 @@ function renderCommitMessage(template, planned) {
     (p) => (p.action === "restart" || p.action === "record") && p.newValue !== null
   );
   if (changing.length === 0) return null;
-  const left = planned.filter((p) => p.action === "blocked" || p.action === "skipped").slice(0, LISTED).map((p) => ({
+  const left = planned.filter((p) => p.action === "blocked" || p.action === "skipped" || p.action === "deferred").slice(0, LISTED).map((p) => ({
     kind: p.workload.kind,
     name: p.workload.name,
     namespace: p.workload.namespace,
@@ -89325,16 +89321,16 @@ var KustomizeBuild = class {
         const changes = {};
         if (namespace !== null && !CLUSTER_SCOPED.has(kind)) changes.namespace = namespace;
         const name = get2(o, ["metadata", "name"]);
-        const before = {
+        const before2 = {
           name: item.name ?? String(name ?? ""),
           namespace: nonEmptyString(get2(o, ["metadata", "namespace"]))
         };
-        const history = [...item.history ?? [], before];
+        const history = [...item.history ?? [], before2];
         if (changes.namespace !== void 0 && (prefix || suffix))
-          history.push({ name: before.name, namespace: changes.namespace });
+          history.push({ name: before2.name, namespace: changes.namespace });
         if (prefix && suffix)
-          history.push({ name: `${prefix}${before.name}`, namespace: changes.namespace ?? before.namespace });
-        let renamed2 = { ...item, patchedAs: before, history };
+          history.push({ name: `${prefix}${before2.name}`, namespace: changes.namespace ?? before2.namespace });
+        let renamed2 = { ...item, patchedAs: before2, history };
         if ((prefix || suffix) && typeof name === "string") {
           if (!RENAMED_WITH_REFERENCES.has(kind)) changes.name = `${prefix}${name}${suffix}`;
           else renamed2 = { ...renamed2, name: `${prefix}${item.name ?? name}${suffix}` };
@@ -91699,9 +91695,9 @@ function listPatchInKustomization(text, file2) {
     const inner = text.slice(start, end);
     const close = inner.lastIndexOf("]");
     if (close < 0) return { ok: false, message: "has a `patches` list vault-rollout cannot extend" };
-    const before = inner.slice(0, close).trimEnd();
-    const sep5 = before.endsWith("[") ? "" : ", ";
-    out = `${text.slice(0, start)}${before}${sep5}{${entry}}${inner.slice(close)}${text.slice(end)}`;
+    const before2 = inner.slice(0, close).trimEnd();
+    const sep5 = before2.endsWith("[") ? "" : ", ";
+    out = `${text.slice(0, start)}${before2}${sep5}{${entry}}${inner.slice(close)}${text.slice(end)}`;
   } else if (isSeq(pair.value) && pair.value.items.length > 0) {
     const first = pair.value.items[0];
     const last = pair.value.items[pair.value.items.length - 1];
@@ -91876,8 +91872,8 @@ function splitLines3(text) {
   }
   return lines;
 }
-function isParentKey(line, key) {
-  const body = line.text.slice(line.indent);
+function isParentKey(line2, key) {
+  const body = line2.text.slice(line2.indent);
   if (!body.startsWith(`${key}:`)) return false;
   const after = body.slice(key.length + 1);
   return after === "" || /^[ \t]+(#.*)?$/.test(after);
@@ -91915,10 +91911,10 @@ function lastEntryLine(lines, from, to) {
   for (let i = to - 1; i >= from; i--) if (!lines[i].skip) return i;
   return -1;
 }
-function insertAfter(text, line, rendered, nl) {
-  if (line.next > line.end)
-    return { at: line.next, end: line.next, text: rendered.map((l) => l + nl).join("") };
-  return { at: line.end, end: line.end, text: rendered.map((l) => nl + l).join("") };
+function insertAfter(text, line2, rendered, nl) {
+  if (line2.next > line2.end)
+    return { at: line2.next, end: line2.next, text: rendered.map((l) => l + nl).join("") };
+  return { at: line2.end, end: line2.end, text: rendered.map((l) => nl + l).join("") };
 }
 function planGroup(text, lines, g, nl) {
   let from = 0;
@@ -91985,9 +91981,9 @@ function planGroup(text, lines, g, nl) {
   }
   return splices.length === 1 ? splices[0] : null;
 }
-function fastAnnotationEdits(text, edits, before) {
+function fastAnnotationEdits(text, edits, before2) {
   if (edits.length === 0) return null;
-  const data = before ?? fastManifestData(text);
+  const data = before2 ?? fastManifestData(text);
   if (!data) return null;
   if (data.length === 1) return fastEditDocument(text, edits, data);
   const slices = documentSlices(text);
@@ -92026,13 +92022,13 @@ function documentSlices(text) {
   if (bounds.length > 0 && blank(segments[0])) segments.shift();
   return segments.some(blank) ? null : segments;
 }
-function fastEditDocument(text, edits, before) {
+function fastEditDocument(text, edits, before2) {
   if (edits.length === 0 || edits.some(
     (e) => e.document !== 0 || e.within !== void 0 && (e.within.length !== ANNOTATION_KEYS.length || e.within.some((k, i) => k !== ANNOTATION_KEYS[i])) || e.mapPath.some((s) => typeof s !== "string")
   )) {
     return null;
   }
-  const data = before ?? fastManifestData(text);
+  const data = before2 ?? fastManifestData(text);
   if (!data || data.length !== 1) return null;
   const doc = data[0];
   for (const e of edits) {
@@ -92156,8 +92152,8 @@ function buildChanges(planned, texts, prefix, fileData, rootBuilds = () => true)
       failed = true;
     };
     for (const [file2, edits] of [...byPatch].sort(([a], [b]) => a < b ? -1 : 1)) {
-      const before = texts.get(file2);
-      const patch = renderRootPatch(before, edits.sets, (object2) => rootBuilds(file2, object2));
+      const before2 = texts.get(file2);
+      const patch = renderRootPatch(before2, edits.sets, (object2) => rootBuilds(file2, object2));
       if (!patch.ok) {
         problems.push({ file: file2, severity: "error", message: `not edited: ${patch.message}` });
         block(edits.workloads, file2, patch.message);
@@ -92174,9 +92170,9 @@ function buildChanges(planned, texts, prefix, fileData, rootBuilds = () => true)
         block(edits.workloads, file2, `${edits.kustomization} ${listed.message}`);
         continue;
       }
-      if (patch.text !== before) {
-        changes.push({ path: file2, before: before ?? "", after: patch.text });
-        const check2 = before === void 0 ? null : checkRootPatch(before, prefix);
+      if (patch.text !== before2) {
+        changes.push({ path: file2, before: before2 ?? "", after: patch.text });
+        const check2 = before2 === void 0 ? null : checkRootPatch(before2, prefix);
         for (const gone of check2?.ok ? check2.entries.filter((o) => !rootBuilds(file2, o)) : [])
           problems.push({
             file: file2,
@@ -92189,11 +92185,11 @@ function buildChanges(planned, texts, prefix, fileData, rootBuilds = () => true)
     }
     if (failed) continue;
     for (const [file2, edits] of [...byFile].sort(([a], [b]) => a < b ? -1 : 1)) {
-      const before = texts.get(file2);
-      if (before === void 0) throw new Error(`internal: no text for "${file2}"`);
-      const result = editFile(before, edits, fileData?.get(file2));
+      const before2 = texts.get(file2);
+      if (before2 === void 0) throw new Error(`internal: no text for "${file2}"`);
+      const result = editFile(before2, edits, fileData?.get(file2));
       if (result.ok) {
-        if (result.text !== before) changes.push({ path: file2, before, after: result.text });
+        if (result.text !== before2) changes.push({ path: file2, before: before2, after: result.text });
         continue;
       }
       const problem = { file: file2, severity: "error", message: `not edited: ${result.message}` };
@@ -92214,12 +92210,107 @@ function buildChanges(planned, texts, prefix, fileData, rootBuilds = () => true)
       return { changes: changes.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0), problems };
   }
 }
-function editFile(before, edits, data) {
+function editFile(before2, edits, data) {
   if (edits.scalars.size > 0) {
-    return applyFileEdits(before, { annotations: edits.annotations, scalars: [...edits.scalars.values()] });
+    return applyFileEdits(before2, { annotations: edits.annotations, scalars: [...edits.scalars.values()] });
   }
-  const fast = fastAnnotationEdits(before, edits.annotations, data);
-  return fast !== null ? { ok: true, text: fast } : applyAnnotationEdits(before, edits.annotations);
+  const fast = fastAnnotationEdits(before2, edits.annotations, data);
+  return fast !== null ? { ok: true, text: fast } : applyAnnotationEdits(before2, edits.annotations);
+}
+
+// src/core/plan/rollout-policy.ts
+var WEEKDAY = {
+  Mon: "mon",
+  Tue: "tue",
+  Wed: "wed",
+  Thu: "thu",
+  Fri: "fri",
+  Sat: "sat",
+  Sun: "sun"
+};
+var formats = /* @__PURE__ */ new Map();
+function wallClock(now, timeZone) {
+  let format2 = formats.get(timeZone);
+  if (!format2) {
+    format2 = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      weekday: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23"
+    });
+    formats.set(timeZone, format2);
+  }
+  const parts = Object.fromEntries(format2.formatToParts(now).map((p) => [p.type, p.value]));
+  const day = WEEKDAY[parts.weekday ?? ""];
+  if (day === void 0) throw new Error(`internal: no weekday for ${now.toISOString()} in "${timeZone}"`);
+  return { day, time: `${parts.hour}:${parts.minute}` };
+}
+function inWindow(window3, now) {
+  const { day, time: time3 } = wallClock(now, window3.timezone);
+  return window3.days.includes(day) && window3.from <= time3 && time3 < window3.to;
+}
+function windowText(w) {
+  return `${w.days.join(",")} ${w.from}-${w.to} ${w.timezone}`;
+}
+function instant(text) {
+  const m = /^([^.]+?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/i.exec(text.trim());
+  if (!m) return null;
+  const seconds2 = Date.parse(`${m[1]}${m[3]}`);
+  if (!Number.isFinite(seconds2)) return null;
+  return [seconds2, Number((m[2] ?? "").padEnd(9, "0").slice(0, 9))];
+}
+var NEVER2 = [Number.POSITIVE_INFINITY, 0];
+var before = (a, b) => a[0] < b[0] || a[0] === b[0] && a[1] < b[1];
+function changedAt(p) {
+  let oldest = NEVER2;
+  for (const s of p.secrets) {
+    if (s.state !== "outdated" || s.updatedTime === null) continue;
+    const t = instant(s.updatedTime);
+    if (t !== null && before(t, oldest)) oldest = t;
+  }
+  return oldest;
+}
+function stableKey(p) {
+  const w = p.workload;
+  return [
+    w.environment ?? "",
+    w.root ?? "",
+    w.file,
+    String(w.document).padStart(6, "0"),
+    w.kind,
+    w.name
+  ].join("\0");
+}
+function restartOrder(planned) {
+  const keyed = planned.filter((p) => p.action === "restart").map((p) => ({ p, at: changedAt(p), key: stableKey(p) }));
+  keyed.sort(
+    (a, b) => before(a.at, b.at) ? -1 : before(b.at, a.at) ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0
+  );
+  return keyed.map((k) => k.p);
+}
+function defer(p, reason) {
+  p.action = "deferred";
+  p.newValue = null;
+  p.pins = [];
+  p.reasons.push(reason);
+}
+function deferRestarts(planned, rollout2, now) {
+  const restarts = restartOrder(planned);
+  if (restarts.length === 0) return [];
+  if (rollout2.windows.length > 0 && !rollout2.windows.some((w) => inWindow(w, now))) {
+    const w0 = rollout2.windows[0];
+    const { day, time: time3 } = wallClock(now, w0.timezone);
+    const reason2 = `outside rollout.windows (now ${day} ${time3} ${w0.timezone}; windows: ${rollout2.windows.map(windowText).join("; ")}): a run inside a window restarts it`;
+    for (const p of restarts) defer(p, reason2);
+    return restarts;
+  }
+  const max = rollout2.maxRestartsPerRun;
+  if (max === void 0 || restarts.length <= max) return [];
+  const held = restarts.slice(max);
+  const reason = `rollout.maxRestartsPerRun is ${max}: ${max} older change(s) go first (${restarts.length} pending); a later run restarts it`;
+  for (const p of held) defer(p, reason);
+  return held;
 }
 
 // src/pipeline.ts
@@ -92382,6 +92473,7 @@ async function planRepo(opts) {
   const roots = new Set(workloads.map((w) => w.root));
   const owned = opts.environment === void 0 ? found.owned : found.owned.filter((o) => roots.has(dirName(o.file)));
   const skipped = skipRoots(planned, unusableOwnedFiles(owned, opts.config.annotationPrefix));
+  deferRestarts(planned, opts.config.rollout, (opts.clock ?? (() => /* @__PURE__ */ new Date()))());
   const folded = new Set(owned.flatMap((o) => o.unreadable !== void 0 ? [o.file] : []));
   const texts = new Map(files.map((f) => [f.path, f.text]));
   const edited = opts.edits === false ? { changes: [], problems: [] } : buildChanges(planned, texts, opts.config.annotationPrefix, fileData, found.rootBuilds);
@@ -99260,11 +99352,11 @@ function pullRequestBranch(base, environment2) {
   return environment2 ? `vault-rollout/${base}/${environment2}` : `vault-rollout/${base}`;
 }
 function withBranchTrailer(message, branch) {
-  const trimmed = message.replace(/\s+$/, "");
-  const cut2 = trimmed.lastIndexOf("\n\n");
-  const last = cut2 === -1 ? "" : trimmed.slice(cut2 + 2);
+  const trimmed2 = message.replace(/\s+$/, "");
+  const cut2 = trimmed2.lastIndexOf("\n\n");
+  const last = cut2 === -1 ? "" : trimmed2.slice(cut2 + 2);
   const isTrailers = last !== "" && last.split("\n").every((l) => /^[A-Za-z][A-Za-z0-9-]*: /.test(l));
-  return `${trimmed}${isTrailers ? "\n" : "\n\n"}${BRANCH_TRAILER}: ${branch}
+  return `${trimmed2}${isTrailers ? "\n" : "\n\n"}${BRANCH_TRAILER}: ${branch}
 `;
 }
 var sameIdentity = (a, b) => a.name.trim() === b.name.trim() && a.email.trim().toLowerCase() === b.email.trim().toLowerCase();
@@ -99368,6 +99460,14 @@ async function publishPullRequest(opts) {
       return done("left-alone");
     }
     if (!pending2) {
+      const deferred = report.summary.deferred ?? 0;
+      if (open3 && deferred > 0) {
+        logger.info(
+          `Pull request #${open3.number} left as it is: ${deferred} restart(s) deferred by the rollout limits`
+        );
+        report.pullRequest = { number: open3.number, url: open3.url };
+        return done("unchanged");
+      }
       if (!open3 && !head) {
         logger.info(`Nothing to publish on "${base}"`);
         return done("none");
@@ -99477,6 +99577,354 @@ async function publishPullRequest(opts) {
     report.commit = branchHead;
     return done(outcome, pushed);
   }
+}
+
+// src/rollout-clock.ts
+var ROLLOUT_NOW_VARIABLE = "VAULT_ROLLOUT_NOW";
+function rolloutClock(env) {
+  const raw = env[ROLLOUT_NOW_VARIABLE]?.trim();
+  if (!raw) return () => /* @__PURE__ */ new Date();
+  const instant2 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(raw) ? Date.parse(raw) : Number.NaN;
+  if (!Number.isFinite(instant2))
+    throw new ConfigError(
+      `${ROLLOUT_NOW_VARIABLE} must be an ISO 8601 instant with a zone, e.g. "2026-12-05T10:00:00Z" (got "${raw}")`
+    );
+  return () => new Date(instant2);
+}
+
+// src/publish/notify.ts
+import { createHmac } from "node:crypto";
+
+// src/core/report/notify-payload.ts
+var HOOK_WORKLOADS = 100;
+function runEvents(outcome) {
+  const events = [];
+  const s = outcome.report?.summary;
+  if (outcome.published && (s?.restart ?? 0) > 0) events.push("restart");
+  if (outcome.published && (s?.record ?? 0) > 0) events.push("record");
+  if ((s?.blocked ?? 0) > 0) events.push("blocked");
+  if ((s?.deferred ?? 0) > 0) events.push("deferred");
+  if (outcome.error !== null) events.push("error");
+  return events;
+}
+function worthTelling(outcome) {
+  return outcome.published || outcome.error !== null || (outcome.report?.summary.blocked ?? 0) > 0;
+}
+function publicRemote(repository) {
+  if (repository === null) return null;
+  try {
+    const url2 = new URL(repository);
+    if (url2.username === "" && url2.password === "" && url2.search === "" && url2.hash === "") return repository;
+    url2.username = "";
+    url2.password = "";
+    url2.search = "";
+    url2.hash = "";
+    return url2.href;
+  } catch {
+    return repository;
+  }
+}
+function commitUrl(repository, commit) {
+  if (repository === null || commit === null) return null;
+  let url2;
+  try {
+    url2 = new URL(repository);
+  } catch {
+    return null;
+  }
+  if (url2.protocol !== "https:" && url2.protocol !== "http:") return null;
+  url2.username = "";
+  url2.password = "";
+  url2.search = "";
+  url2.hash = "";
+  return `${url2.href.replace(/\/+$/, "").replace(/\.git$/, "")}/commit/${commit}`;
+}
+var TOLD = /* @__PURE__ */ new Set(["restart", "record", "blocked", "deferred"]);
+function told(report) {
+  return (report?.workloads ?? []).filter((p) => TOLD.has(p.action));
+}
+function trimmed(p) {
+  const w = p.workload;
+  return {
+    file: w.rootPatch?.file ?? w.file,
+    kind: w.kind,
+    name: w.name,
+    namespace: w.namespace,
+    ...w.environment != null ? { environment: w.environment } : {},
+    ...w.root != null ? { root: w.root } : {},
+    action: p.action,
+    secrets: p.secrets.filter((s) => s.state !== "up-to-date").map((s) => ({ path: s.path, recorded: s.recorded, current: s.current, state: s.state })),
+    ...p.action === "blocked" || p.action === "deferred" ? { reasons: p.reasons } : {}
+  };
+}
+function jsonPayload(outcome, events) {
+  const report = outcome.report;
+  const listed = told(report);
+  return {
+    source: "vault-rollout",
+    events: [...events],
+    environment: outcome.environment,
+    branch: report?.branch ?? null,
+    repository: publicRemote(outcome.repository),
+    commit: report?.commit ?? null,
+    commitUrl: commitUrl(outcome.repository, report?.commit ?? null),
+    pullRequest: report?.pullRequest ?? null,
+    summary: report?.summary ?? null,
+    workloads: listed.slice(0, HOOK_WORKLOADS).map(trimmed),
+    ...listed.length > HOOK_WORKLOADS ? { omitted: listed.length - HOOK_WORKLOADS } : {},
+    ...outcome.error !== null ? { error: outcome.error } : {}
+  };
+}
+function mrkdwn(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+var HEADER_CHARS = 150;
+var SECTION_CHARS = 3e3;
+var MAX_BLOCKS = 50;
+function headline(outcome) {
+  const scope = outcome.environment ? `(${outcome.environment})` : "";
+  const s = outcome.report?.summary;
+  const parts = [];
+  if (outcome.published && s?.restart) parts.push(`${s.restart} restarted`);
+  if (outcome.published && s?.record) parts.push(`${s.record} recorded`);
+  if (s?.blocked) parts.push(`${s.blocked} blocked`);
+  if (s?.deferred) parts.push(`${s.deferred} deferred`);
+  const what = outcome.error !== null ? "run failed" : parts.join(", ") || "nothing changed";
+  const on = outcome.report?.branch ? ` on ${outcome.report.branch}` : "";
+  return `vault-rollout${scope}: ${what}${on}`.slice(0, HEADER_CHARS);
+}
+function line(p) {
+  const w = p.workload;
+  const who = `\`${mrkdwn(`${w.kind}/${w.name}`)}\`${w.namespace ? ` (${mrkdwn(w.namespace)})` : ""}`;
+  const moved = p.secrets.filter((s) => s.state === "outdated" || s.state === "unrecorded").map((s) => `\`${mrkdwn(s.path)}\` ${s.recorded ?? "none"} \u2192 ${s.current ?? "?"}`);
+  const icon = { restart: "\u{1F504}", record: "\u{1F4DD}", blocked: "\u26D4", deferred: "\u23F8\uFE0F" }[p.action];
+  const why = p.action === "blocked" || p.action === "deferred" ? `: ${mrkdwn(p.reasons.join("; "))}` : "";
+  return `${icon} ${who} ${p.action}${moved.length > 0 ? ` ${moved.join(", ")}` : ""}${why}`;
+}
+function fit(title, lines) {
+  let text = title;
+  for (let i = 0; i < lines.length; i++) {
+    const more2 = `
+\u2026 and ${lines.length - i} more`;
+    const next = `
+${lines[i].slice(0, 500)}`;
+    if (text.length + next.length + more2.length > SECTION_CHARS) return text + more2;
+    text += next;
+  }
+  return text;
+}
+function slackPayload(outcome) {
+  const report = outcome.report;
+  const header = headline(outcome);
+  const blocks = [{ type: "header", text: { type: "plain_text", text: header } }];
+  const byEnv = /* @__PURE__ */ new Map();
+  for (const p of told(report)) {
+    if (p.action === "record" && !outcome.published) continue;
+    const env = p.workload.environment ?? outcome.environment ?? "";
+    byEnv.set(env, [...byEnv.get(env) ?? [], p]);
+  }
+  const envs = [...byEnv].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  for (const [env, list7] of envs.slice(0, MAX_BLOCKS - 3)) {
+    const title = `*${env ? mrkdwn(env) : "workloads"}*`;
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: fit(title, list7.map(line)) } });
+  }
+  const links = [];
+  const url2 = commitUrl(outcome.repository, report?.commit ?? null);
+  if (report?.commit)
+    links.push(
+      url2 ? `<${url2}|Commit ${report.commit.slice(0, 12)}>` : `Commit \`${report.commit.slice(0, 12)}\``
+    );
+  if (report?.pullRequest)
+    links.push(`<${report.pullRequest.url}|Pull request #${report.pullRequest.number}>`);
+  if (links.length > 0) blocks.push({ type: "section", text: { type: "mrkdwn", text: links.join(" \xB7 ") } });
+  if (outcome.error !== null)
+    blocks.push({
+      type: "section",
+      text: { type: "mrkdwn", text: `*Error:* ${mrkdwn(outcome.error).slice(0, SECTION_CHARS - 20)}` }
+    });
+  return { text: header, blocks };
+}
+
+// src/adapters/notify/webhook.ts
+var sleepFor = (ms) => new Promise((resolve5) => setTimeout(resolve5, ms));
+function retryAfterMs(value, now) {
+  if (value === null || value.trim() === "") return null;
+  const trimmed2 = value.trim();
+  if (/^\d+$/.test(trimmed2)) return Number(trimmed2) * 1e3;
+  const at2 = Date.parse(trimmed2);
+  return Number.isFinite(at2) ? Math.max(0, at2 - now) : null;
+}
+var retryable = (status2) => status2 === 408 || status2 === 429 || status2 >= 500;
+async function postWebhook(url2, body, headers, options = {}) {
+  const timeoutMs = options.timeoutMs ?? 1e4;
+  const cap = options.maxResponseBytes ?? 64 * 1024;
+  const attempts = Math.max(1, options.attempts ?? 3);
+  const backoff = options.backoffMs ?? 1e3;
+  const maxRetryAfter = options.maxRetryAfterMs ?? 3e4;
+  const sleep = options.sleep ?? sleepFor;
+  const send = options.fetch ?? globalThis.fetch;
+  const now = options.now ?? Date.now;
+  let last = "";
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    let wait2 = backoff * 2 ** (attempt - 1);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      const res = await send(url2, {
+        method: "POST",
+        headers,
+        body,
+        redirect: "manual",
+        signal: controller.signal
+      });
+      await drain(res, cap);
+      if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, attempts: attempt };
+      last = `answered HTTP ${res.status}`;
+      if (!retryable(res.status)) return { ok: false, attempts: attempt, message: last };
+      if (res.status === 429) {
+        const after = retryAfterMs(res.headers.get("retry-after"), now());
+        if (after !== null) wait2 = Math.min(after, maxRetryAfter);
+      }
+    } catch (err) {
+      last = controller.signal.aborted ? `did not answer within ${timeoutMs / 1e3} s` : `could not be reached (${causeText(err)})`;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (attempt < attempts) await sleep(wait2);
+  }
+  return { ok: false, attempts, message: last };
+}
+async function drain(res, cap) {
+  if (!res.body) return;
+  const reader = res.body.getReader();
+  let size = 0;
+  for (; ; ) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    size += value.byteLength;
+    if (size > cap) {
+      await reader.cancel().catch(() => {
+      });
+      return;
+    }
+  }
+}
+function causeText(err) {
+  const cause = err?.cause;
+  if (typeof cause?.code === "string") return cause.code;
+  if (cause?.message === "bad port") return "a port fetch refuses";
+  return "network error";
+}
+
+// src/publish/notify.ts
+var SIGNATURE_HEADER = "X-Vault-Rollout-Signature";
+function signature(body, key) {
+  return `sha256=${createHmac("sha256", key).update(body, "utf8").digest("hex")}`;
+}
+function hookName(index2, url2) {
+  let host = "?";
+  try {
+    host = new URL(url2).host;
+  } catch {
+  }
+  return `notify[${index2}] (${host})`;
+}
+async function notifyHooks(opts) {
+  if (opts.hooks.length === 0 || !worthTelling(opts.outcome)) return 0;
+  const events = runEvents(opts.outcome);
+  const sends = opts.hooks.map(async (hook7, index2) => {
+    const name = hookName(index2, hook7.url);
+    const matched = events.filter((e) => hook7.on.includes(e));
+    if (matched.length === 0) return false;
+    try {
+      const body = outgoing(
+        JSON.stringify(
+          hook7.format === "slack" ? slackPayload(opts.outcome) : jsonPayload(opts.outcome, matched)
+        )
+      );
+      const headers = {
+        "content-type": "application/json",
+        "user-agent": "vault-rollout"
+      };
+      const keyName = hook7.secretHeaderEnv;
+      if (keyName !== void 0) {
+        const key = opts.env[keyName];
+        if (opts.credentialVariables.includes(keyName)) {
+          opts.logger.warn(
+            `${name}: not sent: secretHeaderEnv names "${keyName}", which holds a credential of this run; name a variable that holds only the hook's key`
+          );
+          return false;
+        }
+        if (key) {
+          registerSecret(key);
+          headers[SIGNATURE_HEADER.toLowerCase()] = signature(body, key);
+        } else opts.logger.warn(`${name}: sent unsigned: ${keyName} (secretHeaderEnv) is not set`);
+      }
+      const result = await postWebhook(hook7.url, body, headers, opts.webhook);
+      if (result.ok) {
+        opts.logger.info(`Told ${name} (${matched.join(", ")})`);
+        return true;
+      }
+      opts.logger.warn(
+        `${name} ${result.message} after ${result.attempts} tr${result.attempts === 1 ? "y" : "ies"}; the run's result is unchanged`
+      );
+    } catch (err) {
+      opts.logger.warn(`${name}: not sent (${err instanceof Error ? err.message : String(err)})`);
+    }
+    return false;
+  });
+  return (await Promise.all(sends)).filter(Boolean).length;
+}
+
+// src/notify-run.ts
+var RUN_CREDENTIALS = [
+  ...Object.values(DEFAULT_CREDENTIAL_NAMES).filter((n) => n !== void 0),
+  "GIT_TOKEN",
+  "GITHUB_TOKEN",
+  "GITHUB_APP_PRIVATE_KEY",
+  "GITLAB_TOKEN",
+  "CI_JOB_TOKEN"
+];
+function applyNotifier(opts, io) {
+  let config2 = null;
+  let repository = null;
+  const tell = async (outcome) => {
+    if (config2 === null || config2.notify.length === 0 || opts.dryRun) return;
+    await notifyHooks({
+      hooks: config2.notify,
+      outcome,
+      env: io.env,
+      logger: io.logger,
+      credentialVariables: [...RUN_CREDENTIALS, ...credentialVariables(config2)]
+    });
+  };
+  return {
+    seen(c, ws) {
+      config2 = c;
+      repository = ws.url;
+    },
+    async done(result) {
+      const { report, pullRequestOperation: op } = result;
+      const changed = report.workloads.filter((p) => p.action !== "none" && p.action !== "ignored");
+      await tell({
+        report,
+        published: report.commit !== null || op === "created" || op === "updated",
+        environment: opts.environment ?? (changed.length > 0 ? singleEnvironment(changed) : null),
+        repository,
+        error: null
+      });
+      return result;
+    },
+    async failed(message) {
+      await tell({
+        report: null,
+        published: false,
+        environment: opts.environment ?? null,
+        repository,
+        error: message
+      });
+    }
+  };
 }
 
 // src/run.ts
@@ -99626,7 +100074,8 @@ async function runPlan(opts, io, edits = true) {
         logger: io.logger,
         edits,
         environment: opts.environment,
-        progress: io.progress
+        progress: io.progress,
+        clock: rolloutClock(io.env)
       });
     } finally {
       await reader.close();
@@ -99786,6 +100235,15 @@ async function runApply(opts, io) {
   return (await runApplyWithOutcome(opts, io)).report;
 }
 async function runApplyWithOutcome(opts, io) {
+  const hooks = applyNotifier(opts, io);
+  try {
+    return await hooks.done(await applyWithOutcome(opts, io, hooks));
+  } catch (err) {
+    await hooks.failed(describeError(err).message);
+    throw err;
+  }
+}
+async function applyWithOutcome(opts, io, hooks) {
   const local = !isUrl(opts.repo);
   const repo = local ? localRepoDir(opts, io) : opts.repo;
   const diskConfig = local ? loadConfig(repo, opts.config, io.cwd) : null;
@@ -99807,6 +100265,7 @@ async function runApplyWithOutcome(opts, io) {
       }
     };
     setLimits(limits, config2);
+    hooks.seen(config2, ws);
     if (!opts.branch && !diskConfig && config2.branch && config2.branch !== ws.branch) {
       await ws.close();
       ws = await open3(config2.branch);
@@ -99837,7 +100296,8 @@ async function runApplyWithOutcome(opts, io) {
       branch: w.branch,
       logger: io.logger,
       environment: opts.environment,
-      progress: io.progress
+      progress: io.progress,
+      clock: rolloutClock(io.env)
     });
     if (mode === "pr") {
       const opened = ws;
@@ -100020,18 +100480,18 @@ async function demoCommand(io) {
 import { existsSync as existsSync5, readFileSync as readFileSync6 } from "node:fs";
 import { resolve as resolve2 } from "node:path";
 function parseSeed(text) {
-  const trimmed = text.trim();
+  const trimmed2 = text.trim();
   let pairs3;
-  if (trimmed.startsWith("{")) {
+  if (trimmed2.startsWith("{")) {
     let json3;
     try {
-      json3 = JSON.parse(trimmed);
+      json3 = JSON.parse(trimmed2);
     } catch (err) {
       throw new ConfigError(`--seed: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
     }
     pairs3 = Object.entries(json3);
   } else {
-    pairs3 = trimmed.split("\n").map((line) => line.replace(/#.*$/, "")).join(" ").split(/[\s,]+/).filter((e) => e !== "").map((entry) => {
+    pairs3 = trimmed2.split("\n").map((line2) => line2.replace(/#.*$/, "")).join(" ").split(/[\s,]+/).filter((e) => e !== "").map((entry) => {
       const at2 = entry.lastIndexOf("@");
       return at2 === -1 ? [entry, 1] : [entry.slice(0, at2), Number(entry.slice(at2 + 1))];
     });
@@ -100207,14 +100667,14 @@ function checkConfig(text, file2, read, environment2, homeAddress) {
 }
 function selectionWarnings(config2, text, files, environments) {
   const warnings = [];
-  const line = (path8) => text === null ? null : keyLine(text, path8);
+  const line2 = (path8) => text === null ? null : keyLine(text, path8);
   if (text !== null && /^include\s*:/m.test(text)) {
     config2.include.forEach((glob2, i) => {
       const match = (0, import_picomatch7.default)(glob2, { dot: true });
       if (!files.some((f) => match(f)))
         warnings.push({
           key: `include[${i}]`,
-          line: line(["include", i]),
+          line: line2(["include", i]),
           column: null,
           message: `"${glob2}" matches no YAML file of the repository (after exclude)`
         });
@@ -100226,7 +100686,7 @@ function selectionWarnings(config2, text, files, environments) {
     if (entry !== void 0 && entry !== "" && !files.some((f) => f.startsWith(`${entry}/`))) {
       warnings.push({
         key: `environments[${i}].entry`,
-        line: line(["environments", i, "entry"]),
+        line: line2(["environments", i, "entry"]),
         column: null,
         message: `"${entry}" is no folder of the repository holding YAML files (after include and exclude)`
       });
@@ -100235,7 +100695,7 @@ function selectionWarnings(config2, text, files, environments) {
     if (!used.has(e.name))
       warnings.push({
         key: `environments[${i}].${e.paths.length > 0 ? "paths" : "entry"}`,
-        line: line(["environments", i, e.paths.length > 0 ? "paths" : "entry"]),
+        line: line2(["environments", i, e.paths.length > 0 ? "paths" : "entry"]),
         column: null,
         message: `environment "${e.name}" reaches no workload that depends on a Vault secret: check its ${[
           ...e.entry !== void 0 ? [`entry "${e.entry}"`] : [],
@@ -100393,7 +100853,7 @@ async function main(argv) {
       format: raw.logFormat,
       level: raw.verbose ? "debug" : "info",
       // A log line goes above the terminal's progress line, never through it.
-      write: (line) => progress ? progress.above(line) : process.stderr.write(line)
+      write: (line2) => progress ? progress.above(line2) : process.stderr.write(line2)
     });
     progress = progressFor(() => logger, raw.logFormat);
     return { env: process.env, cwd: process.cwd(), stdout: (t) => process.stdout.write(t), logger, progress };
