@@ -180,8 +180,8 @@ export class IsoWorkspace implements Workspace {
   }
 
   // isomorphic-git inflates a packed object whole before saying its size, so here a blob is read before
-  // its size is checked (only the git CLI engine checks first; README "Which git"). The limit still
-  // applies before the text is decoded and used.
+  // its size is checked (only the git CLI engine checks first; docs/publishing.md, "Which git"). The limit
+  // still applies before the text is decoded and used.
   private async load(
     accept: (path: string) => boolean,
     options: LoadOptions & { enterDir?: (dir: string) => boolean } = {},
