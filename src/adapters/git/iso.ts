@@ -45,6 +45,7 @@ import {
   keptMode,
   noDefaultBranch,
   noOrigin,
+  onlyParent,
   pushBase,
   refusal,
   shallowFetch,
@@ -247,12 +248,8 @@ export class IsoWorkspace implements Workspace {
 
   async changedFiles(commitId: string): Promise<CommitFile[]> {
     const commit = await this.readCommitInfo(commitId);
-    if (commit.parents.length !== 1) {
-      throw new GitError(
-        `commit ${commitId.slice(0, 12)} has ${commit.parents.length} parents, expected one`,
-      );
-    }
-    return this.diff(commit.parents[0]!, commitId);
+    const parent = onlyParent(commit);
+    return this.diff(parent, commitId);
   }
 
   private async diff(from: string, to: string): Promise<CommitFile[]> {

@@ -66,6 +66,7 @@ import {
   keptMode,
   noDefaultBranch,
   noOrigin,
+  onlyParent,
   pushBase,
   refusal,
   shallowFetch,
@@ -319,13 +320,9 @@ export class NativeWorkspace implements Workspace {
 
   async changedFiles(commitId: string): Promise<CommitFile[]> {
     const commit = await this.readCommitInfo(commitId);
-    if (commit.parents.length !== 1) {
-      throw new GitError(
-        `commit ${commitId.slice(0, 12)} has ${commit.parents.length} parents, expected one`,
-      );
-    }
+    const parent = onlyParent(commit);
     const out = await this.must(
-      ['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', commit.parents[0]!, commitId],
+      ['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', parent, commitId],
       'comparing commits of',
     );
     const recs = out.toString('utf8').split('\0');

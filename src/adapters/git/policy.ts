@@ -68,6 +68,16 @@ export function checkPlanned(
   }
 }
 
+/** The one parent of a commit whose changes are read (a merge or a root commit has no single diff). */
+export function onlyParent(commit: { oid: string; parents: readonly string[] }): string {
+  if (commit.parents.length !== 1) {
+    throw new GitError(
+      `commit ${commit.oid.slice(0, 12)} has ${commit.parents.length} parents, expected one`,
+    );
+  }
+  return commit.parents[0]!;
+}
+
 /** An edited file keeps its executable bit; everything else is written as a plain file. */
 export function keptMode(entry: { mode: string } | undefined): '100644' | '100755' {
   return entry?.mode === '100755' ? '100755' : '100644';
