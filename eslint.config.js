@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The core (src/core: discovery, YAML edits, planning, reports, the config schema, the ports) must stay pure:
- * no file system, network, process or clock, so each stage is data in, data out (README, "How it works").
+ * no file system, network, process or clock, so each stage is data in, data out (docs/how-it-works.md).
  */
 const coreGlobs = ['src/core/**/*.ts'];
 

@@ -120,51 +120,62 @@ function quietDependencyWarnings(): void {
   });
 }
 
-async function main(argv: string[]): Promise<number> {
-  quietDependencyWarnings();
-  maskEnvSecrets(process.env);
-  let exit = 0;
-  let progress = null as ProgressReporter | null;
-  const io = (raw: RawOptions): Io => {
-    const logger: Logger = createLogger({
-      format: raw.logFormat,
-      level: raw.verbose ? 'debug' : 'info',
-      // A log line goes above the terminal's progress line, never through it.
-      write: (line) => (progress ? progress.above(line) : process.stderr.write(line)),
-    });
-    progress = progressFor(() => logger, raw.logFormat);
-    return { env: process.env, cwd: process.cwd(), stdout: (t) => process.stdout.write(t), logger, progress };
-  };
-  const program = new Command('vault-rollout')
-    .description('Turns a rotated Vault secret into a reviewed, rolling restart through Git.')
-    .version(VERSION)
-    .showHelpAfterError()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
-    // dev-server handles SIGINT/SIGTERM itself (it stops cleanly and exits 0); every other command removes its
-    // temporary folders on the way out.
-    .hook('preAction', (_program, command) => {
-      if (command.name() !== 'dev-server') cleanTempDirsOnExit({ stop: stopGitChildren });
-    });
+/** What the command actions share: the exit code they set, and the I/O each one builds from its flags. */
+interface CommandRun {
+  exit: number;
+  /** The progress line of the command that runs (one per process), closed when it ends. */
+  progress: ProgressReporter | null;
+  io(raw: RawOptions): Io;
+}
 
+function commandRun(): CommandRun {
+  const run: CommandRun = {
+    exit: 0,
+    progress: null,
+    io: (raw) => {
+      const logger: Logger = createLogger({
+        format: raw.logFormat,
+        level: raw.verbose ? 'debug' : 'info',
+        // A log line goes above the terminal's progress line, never through it.
+        write: (line) => (run.progress ? run.progress.above(line) : process.stderr.write(line)),
+      });
+      run.progress = progressFor(() => logger, raw.logFormat);
+      return {
+        env: process.env,
+        cwd: process.cwd(),
+        stdout: (t) => process.stdout.write(t),
+        logger,
+        progress: run.progress,
+      };
+    },
+  };
+  return run;
+}
+
+/** `scan`, `status` and `plan`: they read, and write nothing. */
+function addReadCommands(program: Command, run: CommandRun): void {
   common(
     program
       .command('scan')
       .description('list workloads and the Vault secrets each depends on (no Vault access)'),
   ).action(async (raw: RawOptions) => {
-    exit = await scanCommand(toCommon(raw), io(raw));
+    run.exit = await scanCommand(toCommon(raw), run.io(raw));
   });
   common(program.command('status').description('compare recorded versions with Vault'))
     .option('--exit-code', 'exit 2 when changes are pending')
     .action(async (raw: RawOptions) => {
-      exit = await statusCommand(toCommon(raw), io(raw));
+      run.exit = await statusCommand(toCommon(raw), run.io(raw));
     });
   common(program.command('plan').description('show what apply would change: summary and unified diff'))
     .option('--exit-code', 'exit 2 when changes are pending')
     .option('--no-diff', 'print the summary only, without the unified diff')
     .action(async (raw: RawOptions) => {
-      exit = await planCommand(toCommon(raw), io(raw));
+      run.exit = await planCommand(toCommon(raw), run.io(raw));
     });
+}
 
+/** `apply`: edits, commits and pushes, or opens a pull request. */
+function addApply(program: Command, run: CommandRun): void {
   common(program.command('apply').description('edit the manifests, commit and push (or open a pull request)'))
     .addOption(new Option('--mode <mode>', 'how to publish').choices(['commit', 'pr']))
     .option('--dry-run', 'do everything but write, commit, push and open pull requests')
@@ -194,9 +205,13 @@ async function main(argv: string[]): Promise<number> {
           githubRepository: raw.githubRepository,
           apiCommits: raw.apiCommits,
         };
-        exit = await applyCommand(opts, io(raw));
+        run.exit = await applyCommand(opts, run.io(raw));
       },
     );
+}
+
+/** `validate`: the config alone, without Vault or Git. */
+function addValidate(program: Command, run: CommandRun): void {
   program
     .command('validate')
     .description(
@@ -211,11 +226,15 @@ async function main(argv: string[]): Promise<number> {
     )
     .option('-v, --verbose', 'debug logs on stderr')
     .action(async (raw: RawOptions) => {
-      exit = await validateCommand(
+      run.exit = await validateCommand(
         { repo: raw.repo, config: raw.config, environment: raw.environment, format: raw.format },
-        io(raw),
+        run.io(raw),
       );
     });
+}
+
+/** `dev-server` (and `dev-server put`): the local Vault-compatible server. */
+function addDevServer(program: Command, run: CommandRun): void {
   program
     .command('dev-server')
     .description(
@@ -239,7 +258,7 @@ async function main(argv: string[]): Promise<number> {
             );
           const version = await putSecret(secret, process.env);
           process.stdout.write(`${secret} is now at version ${version}\n`);
-          exit = 0;
+          run.exit = 0;
           return;
         }
         const port = raw.port === undefined ? undefined : Number(raw.port);
@@ -248,7 +267,7 @@ async function main(argv: string[]): Promise<number> {
         const stopped = new Promise<string>((done) => {
           for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done(signal));
         });
-        exit = await devServerCommand(
+        run.exit = await devServerCommand(
           { seed: raw.seed, port, token: raw.token },
           {
             stdout: (t) => process.stdout.write(t),
@@ -260,22 +279,47 @@ async function main(argv: string[]): Promise<number> {
         );
       },
     );
+}
+
+/** `demo`: the whole job against local servers. */
+function addDemo(program: Command, run: CommandRun): void {
   program
     .command('demo')
     .description('the whole job against a local Vault-compatible dev server and a throwaway Git remote')
     .action(async () => {
-      exit = await demoCommand({
+      run.exit = await demoCommand({
         stdout: (t) => process.stdout.write(t),
         cwd: process.cwd(),
         cli: cliInvocation(detectInvocation(process.argv[1], process.env, process.cwd())),
       });
     });
+}
+
+async function main(argv: string[]): Promise<number> {
+  quietDependencyWarnings();
+  maskEnvSecrets(process.env);
+  const run = commandRun();
+  const program = new Command('vault-rollout')
+    .description('Turns a rotated Vault secret into a reviewed, rolling restart through Git.')
+    .version(VERSION)
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    // dev-server handles SIGINT/SIGTERM itself (it stops cleanly and exits 0); every other command removes its
+    // temporary folders on the way out.
+    .hook('preAction', (_program, command) => {
+      if (command.name() !== 'dev-server') cleanTempDirsOnExit({ stop: stopGitChildren });
+    });
+  addReadCommands(program, run);
+  addApply(program, run);
+  addValidate(program, run);
+  addDevServer(program, run);
+  addDemo(program, run);
 
   program.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    progress?.close();
+    run.progress?.close();
     if (
       err &&
       typeof err === 'object' &&
@@ -287,8 +331,8 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  progress?.close();
-  return exit;
+  run.progress?.close();
+  return run.exit;
 }
 
 main(process.argv).then(

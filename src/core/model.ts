@@ -1,5 +1,5 @@
 /**
- * The data that flows through the pipeline (README "How it works"):
+ * The data that flows through the pipeline (docs/how-it-works.md):
  * files ──discover──▶ workloads + secret refs ──resolve──▶ secret statuses ──plan──▶ actions ──edit──▶ file changes.
  * Everything here is plain data so the core stays pure and testable.
  */

@@ -1,9 +1,10 @@
 /**
  * The reference in docs/ against the code it describes: every key of the config schema is documented in
  * docs/configuration.md and its example is a valid config; docs/exit-codes.md lists every exit code; the
- * package ships the report schema; README's reference links lead to files that exist.
+ * package ships the report schema; the links of README, CONTRIBUTING and every docs/ page lead to files
+ * (and headings) that exist.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -49,17 +50,17 @@ describe('docs/configuration.md', () => {
     expect(undocumented).toEqual([]);
   });
 
-  it('documents every render root limit of src/core/limits.ts with its default, as README does', () => {
+  it('documents every render root limit of src/core/limits.ts with its default, as docs/security.md does', () => {
     const constants = Object.entries(limits).filter(([name]) => /^MAX_(KUSTOMIZE|ROOT)_/.test(name));
     expect(constants.map(([name]) => name).sort()).toEqual([
       'MAX_KUSTOMIZE_DEPTH',
       'MAX_ROOT_BYTES',
       'MAX_ROOT_DOCUMENTS',
     ]);
-    const readme = read('README.md');
+    const security = read('docs/security.md');
     for (const [name, value] of constants) {
       expect(doc).toMatch(new RegExp(`\\| \`${name}\` +\\| \`${String(value)}\``));
-      expect(readme).toContain(
+      expect(security).toContain(
         Number(value) >= 1024 * 1024
           ? `${Number(value) / 1024 / 1024} MiB`
           : (value as number).toLocaleString('en-US'),
@@ -77,6 +78,19 @@ describe('docs/configuration.md', () => {
     expect(topLevel.filter((k) => !set.includes(k))).toEqual([]);
   });
 });
+
+/** The anchors GitHub gives a Markdown file's headings: lower case, punctuation dropped, spaces as `-`. */
+function headingAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  for (const m of markdown.replace(/^```[\s\S]*?^```/gm, '').matchAll(/^#{1,6} (.+)$/gm))
+    anchors.add(
+      m[1]!
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, '')
+        .replace(/ /g, '-'),
+    );
+  return anchors;
+}
 
 /** The top-level keys of a YAML mapping, as written (block style). */
 function parseYamlKeys(text: string): Record<string, true> {
@@ -101,14 +115,24 @@ describe('the package', () => {
     expect(pkg.files.some((f) => schema === f || schema.startsWith(`${f.replace(/\/$/, '')}/`))).toBe(true);
   });
 
-  it('README and docs/ link only to files that exist', () => {
+  it('README, CONTRIBUTING and docs/ link only to files that exist', () => {
     const broken: string[] = [];
     const checked: string[] = [];
-    for (const file of ['README.md', 'docs/configuration.md', 'docs/exit-codes.md', 'docs/annotations.md']) {
+    const pages = readdirSync(join(repoRoot, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`);
+    const top = ['README.md', 'CONTRIBUTING.md'].filter((f) => existsSync(join(repoRoot, f)));
+    for (const file of [...top, ...pages]) {
       const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.';
-      for (const m of read(file).matchAll(/\]\(((?:\.{0,2}\/)?(?:docs|schema|[a-z-]+\.md)[^)#\s]*)/g)) {
-        checked.push(`${file}: ${m[1]}`);
-        if (!existsSync(join(repoRoot, dir, m[1]!))) broken.push(`${file}: ${m[1]}`);
+      const links =
+        /\]\(((?:\.{1,2}\/)*(?:docs|schema|test|templates|[A-Za-z-]+\.md)[^)#\s]*)(?:#([^)\s]+))?\)/g;
+      for (const m of read(file).matchAll(links)) {
+        const [, target, anchor] = m as unknown as [string, string, string | undefined];
+        checked.push(`${file}: ${target}`);
+        const path = join(repoRoot, dir, target);
+        if (!existsSync(path)) broken.push(`${file}: ${target}`);
+        else if (anchor && !headingAnchors(readFileSync(path, 'utf8')).has(anchor))
+          broken.push(`${file}: ${target}#${anchor}`);
       }
     }
     expect(broken).toEqual([]);

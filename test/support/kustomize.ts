@@ -1,6 +1,6 @@
 /**
- * The real kustomize as a test oracle: find the render roots of a repository the way the README
- * ("Kustomize repositories: render roots") defines them, build each with `kubectl kustomize` (kustomize v5.5 is
+ * The real kustomize as a test oracle: find the render roots of a repository the way docs/kustomize.md
+ * ("Render roots") defines them, build each with `kubectl kustomize` (kustomize v5.5 is
  * inside kubectl), and diff two builds object by object down to leaf fields, so a test can assert "this
  * run changed only these annotations and these pins".
  *

@@ -1,8 +1,8 @@
 /**
  * Everything under templates/ is something a user copies: each file must parse, the Kubernetes manifests
  * must be valid for their kinds (the API's OpenAPI schemas, shipped by kubernetes-models, plus a strict
- * check for unknown fields, which the API server would drop silently), the README must show the very same
- * text, action.yml must match the README's tables, and the Dockerfile's entry must run the bundled CLI.
+ * check for unknown fields, which the API server would drop silently), the README or the docs/ page that
+ * explains each one must show the very same text, action.yml must match docs/action.md's tables, and the Dockerfile's entry must run the bundled CLI.
  */
 import { spawn } from 'node:child_process';
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -402,15 +402,22 @@ describe('action.yml and the workflow template', () => {
   });
 });
 
-describe('README', () => {
-  it("lists the Action's inputs and outputs as action.yml declares them, in the same order", async () => {
-    const readme = await readFile(join(root, 'README.md'), 'utf8');
+/** README.md and every page of docs/, as one text: a snippet or an example may sit in either. */
+async function readmeAndDocs(): Promise<string> {
+  const docs = (await readdir(join(root, 'docs'))).filter((f) => f.endsWith('.md')).sort();
+  const texts = [await readFile(join(root, 'README.md'), 'utf8')];
+  for (const f of docs) texts.push(await readFile(join(root, 'docs', f), 'utf8'));
+  return texts.join('\n');
+}
+
+describe('README and docs/', () => {
+  it("docs/action.md lists the Action's inputs and outputs as action.yml declares them, in order", async () => {
+    const section = await readFile(join(root, 'docs/action.md'), 'utf8');
     const action = parse(await readFile(join(root, 'action.yml'), 'utf8'));
-    const section = readme.slice(readme.indexOf('\n## GitHub Action'), readme.indexOf('\n## Cron container'));
     /** First-column names of the table whose header starts with `| <first> |`. */
     const column = (first: string): string[] => {
       const start = section.indexOf(`| ${first} |`);
-      expect(start, `README table "${first}"`).toBeGreaterThan(0);
+      expect(start, `docs/action.md table "${first}"`).toBeGreaterThan(0);
       const rows = section.slice(start).split('\n').slice(2);
       const names: string[] = [];
       for (const row of rows) {
@@ -422,7 +429,7 @@ describe('README', () => {
     };
     expect(column('input')).toEqual(Object.keys(action.inputs));
     expect(column('output')).toEqual(Object.keys(action.outputs));
-    // a default that action.yml declares is the one the README shows
+    // a default that action.yml declares is the one docs/action.md shows
     const defaults = section.slice(section.indexOf('| input |')).split('\n');
     for (const [name, input] of Object.entries(action.inputs) as [string, { default?: string }][]) {
       if (input.default === undefined) continue;
@@ -432,11 +439,11 @@ describe('README', () => {
   });
 
   it('shows each template exactly as the file holds it', async () => {
-    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    const readme = await readmeAndDocs();
     const snippets = [...readme.matchAll(/<!-- file: (\S+) -->\n+(`{3,})[^\n]*\n([\s\S]*?)\n\2\n/g)];
     const shown = new Map(snippets.map((m) => [m[1] as string, m[3] as string]));
     for (const [file, text] of shown) {
-      expect(`${text}\n`, `README snippet of ${file}`).toBe(await readFile(join(root, file), 'utf8'));
+      expect(`${text}\n`, `snippet of ${file}`).toBe(await readFile(join(root, file), 'utf8'));
     }
     const required = (await walk(templates))
       .map(rel)
@@ -445,12 +452,14 @@ describe('README', () => {
   });
 
   it('shows config examples that the config parser accepts', async () => {
-    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    // docs/configuration.md's examples are checked by test/docs/docs.test.ts
+    const pages = ['README.md', 'docs/sources.md', 'docs/kustomize.md'];
+    const readme = (await Promise.all(pages.map((f) => readFile(join(root, f), 'utf8')))).join('\n');
     const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)\n```/g)]
       .map((m) => m[1] as string)
       .filter((b) => /^(vault|rules):/m.test(b) && !b.includes('kind:\n') && !/^apiVersion:/m.test(b));
-    // the Configuration reference and the Helm-based apps rules
-    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    // the README's configuration, the Helm-based apps rules and the environments
+    expect(blocks.length).toBeGreaterThanOrEqual(4);
     for (const block of blocks) expect(() => parseConfig(block, 'README.md')).not.toThrow();
   });
 });

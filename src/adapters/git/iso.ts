@@ -1,7 +1,7 @@
 /**
  * The Git port on isomorphic-git: the fallback when no `git` is on PATH (or `VAULT_ROLLOUT_GIT=isomorphic`).
  * Same contract and same step order as native.ts (build from objects, push as a compare-and-swap, then
- * move the checkout), with isomorphic-git's limits: HTTP(S) remotes only, index versions 2 and 3 only, and
+ * move the checkout; the decisions both make are policy.ts's), with isomorphic-git's limits: HTTP(S) remotes only, index versions 2 and 3 only, and
  * about 10x the memory of native git for a clone (measured: 440 MB against 50 MB for a 42 MB pack).
  *
  * Kept batched: one `add` with every path (one index write per commit), never `status` per file.
@@ -34,16 +34,25 @@ import type {
 } from '../../core/ports.js';
 import { checkRemoteUrl, displayRemote, displayUrl, redact } from './remote-url.js';
 import {
+  BuiltCommits,
+  checkBranchName,
+  checkCheckoutBranch,
+  checkDeletable,
+  checkNotMoved,
   checkOtherBranch,
-  checkPath,
-  decodeUtf8,
-  folderFilter,
-  gitTreeView,
-  isValidBranchName,
-  LinkedPaths,
-  RACE_PATTERNS,
-  gitBlobId,
-} from './shared.js';
+  checkPlanned,
+  commitChanges,
+  keptMode,
+  noDefaultBranch,
+  noOrigin,
+  onlyParent,
+  pushBase,
+  refusal,
+  shallowFetch,
+  syncStep,
+  uncommitted,
+} from './policy.js';
+import { decodeUtf8, folderFilter, gitTreeView, LinkedPaths, gitBlobId } from './shared.js';
 
 export interface IsoOpenOptions {
   repo: string;
@@ -116,7 +125,7 @@ export class IsoWorkspace implements Workspace {
   private cache: object = {};
   /** Files the last load read through a link, for writing their edits to the stored path. */
   private readonly linked = new LinkedPaths();
-  private readonly made = new Map<string, { parent: string; paths: string[] }>();
+  private readonly made = new BuiltCommits<{ parent: string; paths: string[] }>();
   private closed = false;
 
   private constructor(
@@ -180,8 +189,8 @@ export class IsoWorkspace implements Workspace {
   }
 
   // isomorphic-git inflates a packed object whole before saying its size, so here a blob is read before
-  // its size is checked (only the git CLI engine checks first; README "Which git"). The limit still
-  // applies before the text is decoded and used.
+  // its size is checked (only the git CLI engine checks first; docs/publishing.md, "Which git"). The limit
+  // still applies before the text is decoded and used.
   private async load(
     accept: (path: string) => boolean,
     options: LoadOptions & { enterDir?: (dir: string) => boolean } = {},
@@ -239,12 +248,8 @@ export class IsoWorkspace implements Workspace {
 
   async changedFiles(commitId: string): Promise<CommitFile[]> {
     const commit = await this.readCommitInfo(commitId);
-    if (commit.parents.length !== 1) {
-      throw new GitError(
-        `commit ${commitId.slice(0, 12)} has ${commit.parents.length} parents, expected one`,
-      );
-    }
-    return this.diff(commit.parents[0]!, commitId);
+    const parent = onlyParent(commit);
+    return this.diff(parent, commitId);
   }
 
   private async diff(from: string, to: string): Promise<CommitFile[]> {
@@ -262,33 +267,18 @@ export class IsoWorkspace implements Workspace {
   }
 
   async commit(opts: CommitOptions): Promise<string> {
-    const changes = opts.changes
-      .filter((c) => c.before !== c.after)
-      .map((c) => ({ ...c, path: this.linked.real(this.head, c.path) }));
+    const changes = commitChanges(opts.changes, (p) => this.linked.real(this.head, p));
     if (changes.length === 0) return this.head;
-    const seen = new Set<string>();
-    for (const c of changes) {
-      checkPath(c.path);
-      if (seen.has(c.path)) throw new GitError(`two changes for "${c.path}" in one commit; merge them first`);
-      seen.add(c.path);
-    }
     const base = this.head;
     this.cache = {};
     const listing = await this.entries(base);
     const edits = new Map<string, { oid: string; mode: string }>();
     for (const c of changes) {
-      // Compared by object id: the planned `before` hashes to the blob in the base, or the plan is stale.
       const entry = listing.get(c.path);
       // (isomorphic-git repositories are SHA-1 only: the default format)
-      const matches = entry ? entry.type === 'blob' && entry.oid === gitBlobId(c.before) : c.before === '';
-      if (!matches) {
-        throw new GitError(
-          `"${c.path}" in commit ${base.slice(0, 12)} differs from what was planned; re-plan on the current head`,
-          { path: c.path, head: base },
-        );
-      }
+      checkPlanned(c, entry, () => gitBlobId(c.before), base);
       const oid = await git.writeBlob({ ...this.args, blob: Buffer.from(c.after, 'utf8') });
-      edits.set(c.path, { oid, mode: entry?.mode === '100755' ? '100755' : '100644' });
+      edits.set(c.path, { oid, mode: keptMode(entry) });
     }
     const { commit: parent } = await git.readCommit({ ...this.args, oid: base });
     const tree = await this.rewriteTree(parent.tree, '', edits);
@@ -309,7 +299,7 @@ export class IsoWorkspace implements Workspace {
         committer: person,
       },
     });
-    this.made.set(commit, { parent: base, paths: changes.map((c) => c.path) });
+    this.made.add(commit, { parent: base, paths: changes.map((c) => c.path) });
     this.logger.debug('wrote commit', { commit, parent: base, files: changes.length });
     return commit;
   }
@@ -357,16 +347,6 @@ export class IsoWorkspace implements Workspace {
     return git.writeTree({ ...this.args, tree: entries });
   }
 
-  private ownChild(commitId: string): { parent: string; paths: string[] } {
-    const made = this.made.get(commitId);
-    if (!made || made.parent !== this.head) {
-      throw new GitError(
-        `commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`,
-      );
-    }
-    return made;
-  }
-
   /** One receive-pack command `expected -> src` on `branch` (null: absent / delete). */
   private async pushRef(branch: string, expected: string | null, src: string | null): Promise<PushResult> {
     let moved: string | null = null;
@@ -391,7 +371,7 @@ export class IsoWorkspace implements Workspace {
       });
       if (res.ok) return { ok: true };
       const why = res.refs?.[`refs/heads/${branch}`]?.error ?? res.error ?? 'refused';
-      return this.refused(branch, why, said);
+      return refusal(branch, why, said.join(' | '), this.auth);
     } catch (err) {
       if (moved !== null) {
         return {
@@ -403,41 +383,34 @@ export class IsoWorkspace implements Workspace {
       const refs = (err as { data?: { result?: { refs?: Record<string, { error?: string }> } } }).data?.result
         ?.refs;
       const why = refs?.[`refs/heads/${branch}`]?.error;
-      if (errCode(err) === 'GitPushError' && why) return this.refused(branch, why, said);
+      if (errCode(err) === 'GitPushError' && why) return refusal(branch, why, said.join(' | '), this.auth);
       throw toGitError(err, 'pushing to', this.url, this.auth, this.http);
     }
   }
 
-  private refused(branch: string, why: string, said: string[]): PushResult {
-    const remote = said.join(' | ');
-    const message = redact(
-      `the remote refused the update of "${branch}": ${why}${remote ? ` (remote: ${remote})` : ''}`,
-      this.auth,
-    ).slice(0, 1000);
-    return {
-      ok: false,
-      reason: RACE_PATTERNS.some((re) => re.test(why)) ? 'not-fast-forward' : 'rejected',
-      message,
-    };
-  }
-
   async push(commitId: string): Promise<PushResult> {
-    if (commitId === this.head) return { ok: true };
-    const made = this.ownChild(commitId);
-    if (this.mode === 'local') await this.checkCheckout(made.paths);
-    this.cache = {};
-    const res = await this.pushRef(this.branch, made.parent, commitId);
-    if (!res.ok) return res;
-    await git.writeRef({
-      ...this.args,
-      ref: `refs/remotes/origin/${this.branch}`,
-      value: commitId,
-      force: true,
-    });
-    this.logger.info('pushed', { branch: this.branch, commit: commitId });
-    if (this.mode === 'local') await this.moveCheckout(made.parent, commitId);
-    this.head = commitId;
-    return { ok: true };
+    return pushBase(
+      commitId,
+      { mode: this.mode, head: this.head, built: this.made },
+      {
+        check: (made) => this.checkCheckout(made.paths),
+        push: (expected) => {
+          this.cache = {};
+          return this.pushRef(this.branch, expected, commitId);
+        },
+        pushed: async (made) => {
+          await git.writeRef({
+            ...this.args,
+            ref: `refs/remotes/origin/${this.branch}`,
+            value: commitId,
+            force: true,
+          });
+          this.logger.info('pushed', { branch: this.branch, commit: commitId });
+          if (this.mode === 'local') await this.moveCheckout(made.parent, commitId);
+          this.head = commitId;
+        },
+      },
+    );
   }
 
   async pushBranch(
@@ -446,12 +419,12 @@ export class IsoWorkspace implements Workspace {
     opts: { expectedOld: string | null },
   ): Promise<PushResult> {
     checkOtherBranch(this.branch, branch);
-    this.ownChild(commitId);
+    this.made.ownChild(commitId, this.head);
     return this.pushRef(branch, opts.expectedOld, commitId);
   }
 
   async deleteBranch(branch: string, expectedOld: string): Promise<PushResult> {
-    if (branch === this.branch) throw new GitError(`refusing to delete the base branch "${this.branch}"`);
+    checkDeletable(this.branch, branch);
     return this.pushRef(branch, expectedOld, null);
   }
 
@@ -474,8 +447,7 @@ export class IsoWorkspace implements Workspace {
         remoteRef: branch,
         singleBranch: true,
         tags: false,
-        // A checkout is never made shallow behind its owner's back; the temporary clone may be.
-        ...(this.mode === 'remote' ? { depth: 1 } : {}),
+        ...(shallowFetch(this.mode) ? { depth: 1 } : {}),
       });
     } catch (err) {
       if (errCode(err) === 'NotFoundError')
@@ -505,26 +477,23 @@ export class IsoWorkspace implements Workspace {
     if (this.tmp) await removeTempDir(this.tmp);
   }
 
-  // --- the local checkout (same rules as native.ts) -------------------------------------------
+  // --- the local checkout (the rules are policy.ts's, as for native.ts) -------------------------
 
   private async syncCheckout(): Promise<void> {
     const local = await git.resolveRef({ ...this.args, ref: `refs/heads/${this.branch}` });
     const origin = await git.resolveRef({ ...this.args, ref: `refs/remotes/origin/${this.branch}` });
-    if (local === origin) {
+    const step = await syncStep(
+      { branch: this.branch, url: this.url, readOnly: this.readOnly },
+      local,
+      origin,
+      () =>
+        git.isDescendent({ ...this.args, oid: origin, ancestor: local, depth: 10_000 }).catch(() => false),
+    );
+    if (step === 'same') {
       this.head = local;
       return;
     }
-    const behind = await git
-      .isDescendent({ ...this.args, oid: origin, ancestor: local, depth: 10_000 })
-      .catch(() => false);
-    if (!behind) {
-      throw new GitError(
-        `the local branch "${this.branch}" has commits that are not on "origin/${this.branch}" (${this.url}); ` +
-          'push or reset them first: vault-rollout publishes on top of the remote branch only',
-        { branch: this.branch },
-      );
-    }
-    if (!this.readOnly) await this.moveCheckout(local, origin, true);
+    if (step === 'fast-forward') await this.moveCheckout(local, origin, true);
     this.head = origin;
   }
 
@@ -540,18 +509,13 @@ export class IsoWorkspace implements Workspace {
   }
 
   private async checkCheckout(paths: string[]): Promise<void> {
-    const current = await git.resolveRef({ ...this.args, ref: `refs/heads/${this.branch}` });
-    if (current !== this.head)
-      throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
+    checkNotMoved(
+      this.branch,
+      await git.resolveRef({ ...this.args, ref: `refs/heads/${this.branch}` }),
+      this.head,
+    );
     const dirty = await this.dirty(paths);
-    if (dirty.length > 0) {
-      throw new GitError(
-        `uncommitted changes in files this commit changes: ${dirty.slice(0, 10).join(', ')}; commit or stash them first`,
-        {
-          paths: dirty,
-        },
-      );
-    }
+    if (dirty.length > 0) throw uncommitted(dirty);
   }
 
   /** Writes the files that differ between `from` and `to`, one index update for all of them, then the ref. */
@@ -604,9 +568,7 @@ export class IsoWorkspace implements Workspace {
   static async openRemote(opts: IsoOpenOptions): Promise<IsoWorkspace> {
     const url = checkRemoteUrl(opts.repo);
     const where = displayUrl(url);
-    if (opts.branch !== undefined && !isValidBranchName(opts.branch)) {
-      throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
-    }
+    checkBranchName(opts.branch);
     const tmp = await makeTempDir('vault-rollout-', opts.tmpRoot);
     const http = boundedHttp(nodeHttp, opts.limits ?? { ...DEFAULT_GIT_LIMITS });
     try {
@@ -638,7 +600,7 @@ export class IsoWorkspace implements Workspace {
         throw toGitError(err, 'cloning', where, opts.auth, http);
       }
       const branch = opts.branch ?? (await git.currentBranch({ ...ws.args })) ?? '';
-      if (!branch) throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
+      if (!branch) throw noDefaultBranch(where);
       const head = await git.resolveRef({ ...ws.args, ref: 'HEAD' });
       const opened = new IsoWorkspace(
         'remote',
@@ -672,17 +634,10 @@ export class IsoWorkspace implements Workspace {
       );
     }
     await checkIndexVersion(gitdir);
-    const current = await git.currentBranch({ fs, dir, gitdir, fullname: false });
-    if (!current)
-      throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
-    if (opts.branch && opts.branch !== current) {
-      throw new GitError(
-        `the checkout is on branch "${current}", not "${opts.branch}"; check out "${opts.branch}" or pass the repository URL`,
-      );
-    }
+    const current = (await git.currentBranch({ fs, dir, gitdir, fullname: false })) ?? '';
+    checkCheckoutBranch(dir, current, opts.branch);
     const rawUrl = await git.getConfig({ fs, dir, gitdir, path: 'remote.origin.url' });
-    if (typeof rawUrl !== 'string' || !rawUrl)
-      throw new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
+    if (typeof rawUrl !== 'string' || !rawUrl) throw noOrigin(dir);
     if (!/^https?:\/\//i.test(rawUrl)) {
       throw new GitError(
         `the "origin" remote of "${dir}" (${displayRemote(rawUrl)}) is not HTTP(S), which only the git CLI can reach: install git`,

@@ -11,7 +11,8 @@
  * built by one `git fast-import` into the object store (blobs, trees and the commit as one pack), so
  * neither the person's index nor their files are touched before the push. The push is a
  * compare-and-swap (`--force-with-lease=<ref>:<expected>` on a child of the expected commit, which is a
- * fast-forward-only push that also refuses a branch reset behind our back).
+ * fast-forward-only push that also refuses a branch reset behind our back); the flow, and what a refusal
+ * means, are policy.ts's, shared with iso.ts.
  *
  * Local mode keeps the checkout as `git commit && git push` would leave it, in an order that survives a
  * `kill -9` anywhere: (1) fetch `origin/<branch>` without `--depth` (no new shallow boundary); a branch
@@ -54,14 +55,30 @@ import { parseCommit } from './commit-info.js';
 import { GitCli, type GitRunOptions, type GitRunResult } from './exec.js';
 import { checkRemoteUrl, displayRemote, redact } from './remote-url.js';
 import {
+  BuiltCommits,
+  checkBranchName,
+  checkCheckoutBranch,
+  checkDeletable,
+  checkNotMoved,
   checkOtherBranch,
-  checkPath,
+  checkPlanned,
+  commitChanges,
+  keptMode,
+  noDefaultBranch,
+  noOrigin,
+  onlyParent,
+  pushBase,
+  refusal,
+  shallowFetch,
+  syncStep,
+  uncommitted,
+} from './policy.js';
+import {
   decodeUtf8,
   folderFilter,
   gitTreeView,
   isValidBranchName,
   LinkedPaths,
-  RACE_PATTERNS,
   gitBlobId,
 } from './shared.js';
 
@@ -147,7 +164,7 @@ export class NativeWorkspace implements Workspace {
   /** Files the last load read through a link, for writing their edits to the stored path. */
   private readonly linked = new LinkedPaths();
   /** Commits this run built: id → { parent, changed paths }. */
-  private readonly made = new Map<string, Made>();
+  private readonly made = new BuiltCommits<Made>();
   /** The pre-push inspection of the checkout, for the move after the push (local mode). */
   private checked: { commit: string; check: MoveCheck } | null = null;
   private closed = false;
@@ -303,13 +320,9 @@ export class NativeWorkspace implements Workspace {
 
   async changedFiles(commitId: string): Promise<CommitFile[]> {
     const commit = await this.readCommitInfo(commitId);
-    if (commit.parents.length !== 1) {
-      throw new GitError(
-        `commit ${commitId.slice(0, 12)} has ${commit.parents.length} parents, expected one`,
-      );
-    }
+    const parent = onlyParent(commit);
     const out = await this.must(
-      ['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', commit.parents[0]!, commitId],
+      ['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', parent, commitId],
       'comparing commits of',
     );
     const recs = out.toString('utf8').split('\0');
@@ -328,16 +341,8 @@ export class NativeWorkspace implements Workspace {
   // --- writing -------------------------------------------------------------------------------------
 
   async commit(opts: CommitOptions): Promise<string> {
-    const changes = opts.changes
-      .filter((c) => c.before !== c.after)
-      .map((c) => ({ ...c, path: this.linked.real(this.head, c.path) }));
+    const changes = commitChanges(opts.changes, (p) => this.linked.real(this.head, p));
     if (changes.length === 0) return this.head;
-    const seen = new Set<string>();
-    for (const c of changes) {
-      checkPath(c.path);
-      if (seen.has(c.path)) throw new GitError(`two changes for "${c.path}" in one commit; merge them first`);
-      seen.add(c.path);
-    }
     const base = this.head;
     const listing = await this.listing(base);
     // Each change as bytes, once: the stream for fast-import, the stale-plan check and the move of a
@@ -347,7 +352,7 @@ export class NativeWorkspace implements Workspace {
       const entry = listing.get(c.path);
       return {
         path: c.path,
-        mode: entry?.mode === '100755' ? '100755' : '100644',
+        mode: keptMode(entry),
         from: entry?.oid ?? null,
         to: gitBlobId(bytes, this.objectFormat),
         bytes,
@@ -355,18 +360,8 @@ export class NativeWorkspace implements Workspace {
       };
     });
     for (const [i, c] of changes.entries()) {
-      // Compared by object id: the planned `before` hashes to the blob in the base, or the plan is stale.
-      const entry = listing.get(c.path);
       const before = entries[i]!.before;
-      const matches = entry
-        ? entry.type === 'blob' && before !== null && entry.oid === gitBlobId(before, this.objectFormat)
-        : c.before === '';
-      if (!matches) {
-        throw new GitError(
-          `"${c.path}" in commit ${base.slice(0, 12)} differs from what was planned; re-plan on the current head`,
-          { path: c.path, head: base },
-        );
-      }
+      checkPlanned(c, listing.get(c.path), () => gitBlobId(before ?? '', this.objectFormat), base);
     }
     const started = performance.now();
     // One `git fast-import` writes the blobs, the trees on the changed paths and the commit as one pack:
@@ -416,7 +411,7 @@ export class NativeWorkspace implements Workspace {
       const commit = /^:1 ([0-9a-f]+)$/m.exec(await readFile(marks, 'utf8'))?.[1];
       if (!commit)
         throw new GitError(`building the commit in "${this.url}" failed: git fast-import named no commit`);
-      this.made.set(commit, {
+      this.made.add(commit, {
         parent: base,
         paths: changes.map((c) => c.path),
         entries,
@@ -438,17 +433,6 @@ export class NativeWorkspace implements Workspace {
   private async objectDir(): Promise<string> {
     const out = await this.must(['rev-parse', '--path-format=absolute', '--git-path', 'objects'], 'reading');
     return out.toString('utf8').trim();
-  }
-
-  /** A commit made by `commit()` on the current head; anything else is a programming error. */
-  private ownChild(commitId: string): Made {
-    const made = this.made.get(commitId);
-    if (!made || made.parent !== this.head) {
-      throw new GitError(
-        `commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`,
-      );
-    }
-    return made;
   }
 
   /** `git push --porcelain --force-with-lease=<ref>:<expected> origin <src>:<ref>`, classified. */
@@ -474,33 +458,35 @@ export class NativeWorkspace implements Workspace {
     if (!why && AUTH_FAILED.test(res.stderr)) throw this.failure('pushing to', res.stderr);
     if (!why) throw this.failure('pushing to', res.stderr);
     const branch = ref.replace(/^refs\/heads\//, '');
-    const message = redact(
-      `the remote refused the update of "${branch}": ${why}${remoteSays ? ` (remote: ${remoteSays})` : ''}`,
-      this.auth,
-    ).slice(0, 1000);
-    const race = RACE_PATTERNS.some((re) => re.test(`${why} ${remoteSays}`));
-    return { ok: false, reason: race ? 'not-fast-forward' : 'rejected', message };
+    return refusal(branch, why, remoteSays, this.auth, `${why} ${remoteSays}`);
   }
 
   async push(commitId: string): Promise<PushResult> {
-    if (commitId === this.head) return { ok: true };
-    const made = this.ownChild(commitId);
-    if (this.mode === 'local') await this.checkCheckout(commitId, made);
-    const started = performance.now();
-    const res = await this.pushRef(`refs/heads/${this.branch}`, made.parent, commitId);
-    if (!res.ok) return res;
-    await this.must(
-      ['update-ref', `refs/remotes/origin/${this.branch}`, commitId],
-      'updating origin/' + this.branch + ' of',
+    let started = 0;
+    return pushBase(
+      commitId,
+      { mode: this.mode, head: this.head, built: this.made },
+      {
+        check: (made) => this.checkCheckout(commitId, made),
+        push: (expected) => {
+          started = performance.now();
+          return this.pushRef(`refs/heads/${this.branch}`, expected, commitId);
+        },
+        pushed: async (made) => {
+          await this.must(
+            ['update-ref', `refs/remotes/origin/${this.branch}`, commitId],
+            'updating origin/' + this.branch + ' of',
+          );
+          this.logger.info('pushed', {
+            branch: this.branch,
+            commit: commitId,
+            ms: Math.round(performance.now() - started),
+          });
+          if (this.mode === 'local') await this.moveCheckout(made.parent, commitId, 'commit', made.entries);
+          this.head = commitId;
+        },
+      },
     );
-    this.logger.info('pushed', {
-      branch: this.branch,
-      commit: commitId,
-      ms: Math.round(performance.now() - started),
-    });
-    if (this.mode === 'local') await this.moveCheckout(made.parent, commitId, 'commit', made.entries);
-    this.head = commitId;
-    return { ok: true };
   }
 
   async pushBranch(
@@ -509,14 +495,14 @@ export class NativeWorkspace implements Workspace {
     opts: { expectedOld: string | null },
   ): Promise<PushResult> {
     checkOtherBranch(this.branch, branch);
-    this.ownChild(commitId);
+    this.made.ownChild(commitId, this.head);
     const res = await this.pushRef(`refs/heads/${branch}`, opts.expectedOld, commitId);
     if (res.ok) this.logger.info('pushed branch', { branch, commit: commitId });
     return res;
   }
 
   async deleteBranch(branch: string, expectedOld: string): Promise<PushResult> {
-    if (branch === this.branch) throw new GitError(`refusing to delete the base branch "${this.branch}"`);
+    checkDeletable(this.branch, branch);
     const res = await this.pushRef(`refs/heads/${branch}`, expectedOld, '');
     if (res.ok) this.logger.info('deleted branch', { branch });
     return res;
@@ -537,8 +523,7 @@ export class NativeWorkspace implements Workspace {
     if (!oid) return null;
     const known = await this.readCommitInfo(oid).catch(() => null);
     if (known) return known;
-    // A checkout is never deepened or made shallow behind its owner's back; the temporary clone may be.
-    const depth = this.mode === 'remote' ? ['--depth', '1'] : [];
+    const depth = shallowFetch(this.mode) ? ['--depth', '1'] : [];
     await this.must(
       [
         'fetch',
@@ -570,7 +555,7 @@ export class NativeWorkspace implements Workspace {
   /** Fetches the base branch into `origin/<branch>`; a checkout gets no `--depth` (no new shallow boundary). */
   private async fetchBase(): Promise<void> {
     const started = performance.now();
-    const depth = this.mode === 'remote' ? ['--depth', '1'] : [];
+    const depth = shallowFetch(this.mode) ? ['--depth', '1'] : [];
     const res = await this.run([
       'fetch',
       '-q',
@@ -599,19 +584,17 @@ export class NativeWorkspace implements Workspace {
     ]);
     if (!local || !origin)
       throw new GitError(`branch "${this.branch}" has no commit in "${this.dir}" or on "${this.url}"`);
-    if (local === origin) {
+    const step = await syncStep(
+      { branch: this.branch, url: this.url, readOnly: this.readOnly },
+      local,
+      origin,
+      async () => (await this.run(['merge-base', '--is-ancestor', local, origin])).code === 0,
+    );
+    if (step === 'same') {
       this.head = local;
       return;
     }
-    const behind = (await this.run(['merge-base', '--is-ancestor', local, origin])).code === 0;
-    if (!behind) {
-      throw new GitError(
-        `the local branch "${this.branch}" has commits that are not on "origin/${this.branch}" (${this.url}); ` +
-          'push or reset them first: vault-rollout publishes on top of the remote branch only',
-        { branch: this.branch },
-      );
-    }
-    if (this.readOnly) {
+    if (step === 'plan-on-remote') {
       this.logger.info(
         `The checkout's "${this.branch}" is behind "origin/${this.branch}": planning on the remote head`,
       );
@@ -631,9 +614,7 @@ export class NativeWorkspace implements Workspace {
    */
   private async checkCheckout(commit: string, made: Made): Promise<void> {
     this.checked = null;
-    const current = await this.revParse(`refs/heads/${this.branch}`);
-    if (current !== this.head)
-      throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
+    checkNotMoved(this.branch, await this.revParse(`refs/heads/${this.branch}`), this.head);
     const early = made.precheck;
     made.precheck = undefined;
     const pre = early ?? (await this.precheck(made.entries));
@@ -649,13 +630,7 @@ export class NativeWorkspace implements Workspace {
         : pre.conflicts;
       this.checked = { commit, check: pre.check };
     } else changed = await this.diffIndex(made.paths);
-    if (changed.length > 0) {
-      const list = [...new Set(changed)].sort();
-      throw new GitError(
-        `uncommitted changes in files this commit changes: ${list.slice(0, 10).join(', ')}; commit or stash them first`,
-        { paths: list },
-      );
-    }
+    if (changed.length > 0) throw uncommitted([...new Set(changed)].sort());
   }
 
   /**
@@ -837,15 +812,9 @@ export class NativeWorkspace implements Workspace {
     }
     const current = sym.code === 0 ? sym.stdout.toString('utf8').trim() : '';
     if (current && born.code !== 0) opts.unborn?.(current);
-    if (!current)
-      throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
-    if (opts.branch && opts.branch !== current) {
-      throw new GitError(
-        `the checkout is on branch "${current}", not "${opts.branch}"; check out "${opts.branch}" or pass the repository URL`,
-      );
-    }
+    checkCheckoutBranch(dir, current, opts.branch);
     const remoteUrl = origin.code === 0 ? origin.stdout.toString('utf8').trim() : '';
-    if (!remoteUrl) throw new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
+    if (!remoteUrl) throw noOrigin(dir);
     // A checkout that sends its own Authorization header (actions/checkout does) keeps it: a second one
     // would be sent alongside. Everything else about credentials is the person's git setup.
     const own = /^https?:\/\//i.test(remoteUrl)
@@ -875,9 +844,7 @@ export class NativeWorkspace implements Workspace {
   static async openRemote(opts: NativeOpenOptions): Promise<NativeWorkspace> {
     const url = checkRemoteUrl(opts.repo);
     const where = displayRemote(url.href);
-    if (opts.branch !== undefined && !isValidBranchName(opts.branch)) {
-      throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
-    }
+    checkBranchName(opts.branch);
     const tmp = await makeTempDir('vault-rollout-', opts.tmpRoot);
     const dir = path.join(tmp, 'repo');
     try {
@@ -910,8 +877,7 @@ export class NativeWorkspace implements Workspace {
       const sym = await opts.git.run(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd: dir });
       const branch = opts.branch ?? sym.stdout.toString('utf8').trim();
       const head = await opts.git.run(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: dir });
-      if (!branch || head.code !== 0)
-        throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
+      if (!branch || head.code !== 0) throw noDefaultBranch(where);
       const ws = new NativeWorkspace(
         'remote',
         dir,

@@ -1,8 +1,10 @@
-/** Rules both Git adapters (native CLI and isomorphic-git) apply the same way. */
+/**
+ * Data rules both Git adapters (native CLI and isomorphic-git) apply the same way: UTF-8, tree views,
+ * paths read through links, blob ids. The decisions both make are in policy.ts.
+ */
 import { createHash } from 'node:crypto';
 
 import { isValidBranchName } from '../../core/branch-name.js';
-import { GitError } from '../../core/errors.js';
 import type { FoundFile, TreeEntry as RepoTreeEntry, TreeView } from '../../core/repo-files.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -18,29 +20,6 @@ export function decodeUtf8(bytes: Uint8Array): string | null {
 
 /** A branch name git accepts, checked before it reaches a refspec. */
 export { isValidBranchName };
-
-/** Only plain repository-relative paths are committed: no `..`, no `.git`, no absolute path. */
-export function checkPath(p: string): void {
-  const parts = p.split('/');
-  if (
-    p.startsWith('/') ||
-    parts.some((s) => s === '' || s === '.' || s === '..' || s.toLowerCase() === '.git')
-  ) {
-    throw new GitError(`refusing to commit "${p}": not a plain repository-relative path`, { path: p });
-  }
-}
-
-/** Server refusals that mean "the branch moved under you": fetch, re-plan and retry. */
-export const RACE_PATTERNS = [
-  /non-fast-forward/i,
-  /fetch first/i,
-  /stale info/i,
-  /failed to lock/i,
-  // git >= 2.2x: "failed to update ref" + "remote: error: cannot lock ref '...': is at X but expected Y".
-  /cannot lock ref .* but expected/i,
-  // isomorphic-git's report of the same server-side lock failure.
-  /failed to update ref/i,
-];
 
 /**
  * Turns a "may this folder hold an accepted file" hint into a per-path test that asks about each folder
@@ -60,16 +39,6 @@ export function folderFilter(enterDir: ((dir: string) => boolean) | undefined): 
     }
     return true;
   };
-}
-
-/**
- * The checks both engines make before `pushBranch`: a pull-request branch is never the base branch (that
- * goes through `push`, fast-forward only) and is a valid branch name.
- */
-export function checkOtherBranch(base: string, branch: string): void {
-  if (branch === base)
-    throw new GitError(`pushBranch() updates another branch than the base "${base}"; use push()`);
-  if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
 }
 
 /** The id git gives a blob holding `bytes` (`git hash-object`), in the repository's object format. */

@@ -1,8 +1,8 @@
 /**
- * README's "What the output looks like" shows `scan` and `plan` on test/fixtures/output-40 as the built
- * CLI prints them in a 100-column terminal. This test runs them again and fails when the README block
- * differs, so the capture cannot drift from the product. `VAULT_ROLLOUT_UPDATE_README=1` rewrites the
- * block instead (then review the README diff).
+ * docs/outputs.md shows `scan` and `plan` on test/fixtures/output-40 as the built CLI prints them in a
+ * 100-column terminal. This test runs them again and fails when the page's block differs, so the capture
+ * cannot drift from the product. `VAULT_ROLLOUT_UPDATE_CAPTURE=1` rewrites the block instead (then review
+ * the diff).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -11,11 +11,11 @@ import { useE2eServers } from '../support/e2e-servers.js';
 import { OUTPUT_40, seedOutput40 } from '../support/output-40.js';
 import { repoRoot, runCli } from '../support/run-cli.js';
 
-const servers = useE2eServers('vr-readme-e2e-', seedOutput40);
+const servers = useE2eServers('vr-capture-e2e-', seedOutput40);
 
-const README = join(repoRoot, 'README.md');
+const PAGE = join(repoRoot, 'docs/outputs.md');
 const START =
-  '<!-- output-capture: written by test/cli/readme-output.e2e.test.ts (VAULT_ROLLOUT_UPDATE_README=1 rewrites it) -->';
+  '<!-- output-capture: written by test/cli/output-capture.e2e.test.ts (VAULT_ROLLOUT_UPDATE_CAPTURE=1 rewrites it) -->';
 const END = '<!-- /output-capture -->';
 
 /** A command as a person types it, and what the terminal shows: stderr's lines, then the report. */
@@ -31,7 +31,7 @@ async function capture(args: string[]): Promise<string> {
   );
 }
 
-it("README's capture of scan and plan is what the CLI prints", async () => {
+it("docs/outputs.md's capture of scan and plan is what the CLI prints", async () => {
   const repo = relative(repoRoot, OUTPUT_40);
   const block = [
     START,
@@ -40,14 +40,14 @@ it("README's capture of scan and plan is what the CLI prints", async () => {
     await capture(['plan', '--repo', repo]),
     END,
   ].join('\n');
-  const readme = await readFile(README, 'utf8');
-  const from = readme.indexOf(START);
-  const to = readme.indexOf(END);
-  expect(from, 'README has the capture markers').toBeGreaterThanOrEqual(0);
+  const page = await readFile(PAGE, 'utf8');
+  const from = page.indexOf(START);
+  const to = page.indexOf(END);
+  expect(from, 'docs/outputs.md has the capture markers').toBeGreaterThanOrEqual(0);
   expect(to).toBeGreaterThan(from);
-  const current = readme.slice(from, to + END.length);
-  if (process.env['VAULT_ROLLOUT_UPDATE_README'] === '1' && current !== block) {
-    await writeFile(README, readme.slice(0, from) + block + readme.slice(to + END.length));
+  const current = page.slice(from, to + END.length);
+  if (process.env['VAULT_ROLLOUT_UPDATE_CAPTURE'] === '1' && current !== block) {
+    await writeFile(PAGE, page.slice(0, from) + block + page.slice(to + END.length));
     return;
   }
   expect(current).toBe(block);
