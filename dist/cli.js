@@ -52410,9 +52410,6 @@ function withinSize(files, size, maxFileBytes) {
   return { files: kept, problems };
 }
 
-// src/adapters/git/shared.ts
-import { createHash } from "node:crypto";
-
 // src/core/branch-name.ts
 function branchNameProblem(name) {
   if (name === "") return "must not be empty";
@@ -52435,21 +52432,59 @@ function isValidBranchName(name) {
   return branchNameProblem(name) === null;
 }
 
-// src/adapters/git/shared.ts
-var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-function decodeUtf8(bytes) {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return null;
-  }
-}
+// src/adapters/git/policy.ts
 function checkPath(p) {
   const parts = p.split("/");
   if (p.startsWith("/") || parts.some((s) => s === "" || s === "." || s === ".." || s.toLowerCase() === ".git")) {
     throw new GitError(`refusing to commit "${p}": not a plain repository-relative path`, { path: p });
   }
 }
+function commitChanges(changes, real) {
+  const kept = changes.filter((c) => c.before !== c.after).map((c) => ({ ...c, path: real(c.path) }));
+  const seen = /* @__PURE__ */ new Set();
+  for (const c of kept) {
+    checkPath(c.path);
+    if (seen.has(c.path)) throw new GitError(`two changes for "${c.path}" in one commit; merge them first`);
+    seen.add(c.path);
+  }
+  return kept;
+}
+function checkPlanned(change, entry, beforeOid, base) {
+  const matches = entry ? entry.type === "blob" && entry.oid === beforeOid() : change.before === "";
+  if (!matches) {
+    throw new GitError(
+      `"${change.path}" in commit ${base.slice(0, 12)} differs from what was planned; re-plan on the current head`,
+      { path: change.path, head: base }
+    );
+  }
+}
+function onlyParent(commit) {
+  if (commit.parents.length !== 1) {
+    throw new GitError(
+      `commit ${commit.oid.slice(0, 12)} has ${commit.parents.length} parents, expected one`
+    );
+  }
+  return commit.parents[0];
+}
+function keptMode(entry) {
+  return entry?.mode === "100755" ? "100755" : "100644";
+}
+var BuiltCommits = class {
+  made = /* @__PURE__ */ new Map();
+  add(commit, made) {
+    this.made.set(commit, made);
+  }
+  /** The commit built on `head`, or a GitError. */
+  ownChild(commitId, head) {
+    const made = this.made.get(commitId);
+    if (!made || made.parent !== head) {
+      throw new GitError(
+        `commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`
+      );
+    }
+    return made;
+  }
+};
 var RACE_PATTERNS = [
   /non-fast-forward/i,
   /fetch first/i,
@@ -52460,6 +52495,85 @@ var RACE_PATTERNS = [
   // isomorphic-git's report of the same server-side lock failure.
   /failed to update ref/i
 ];
+function refusal(branch, why, remoteSays, auth6, matched = why) {
+  const message = redact(
+    `the remote refused the update of "${branch}": ${why}${remoteSays ? ` (remote: ${remoteSays})` : ""}`,
+    auth6
+  ).slice(0, 1e3);
+  const race = RACE_PATTERNS.some((re) => re.test(matched));
+  return { ok: false, reason: race ? "not-fast-forward" : "rejected", message };
+}
+async function pushBase(commitId, at2, steps) {
+  if (commitId === at2.head) return { ok: true };
+  const made = at2.built.ownChild(commitId, at2.head);
+  if (at2.mode === "local") await steps.check(made);
+  const res = await steps.push(made.parent);
+  if (!res.ok) return res;
+  await steps.pushed(made);
+  return { ok: true };
+}
+function checkOtherBranch(base, branch) {
+  if (branch === base)
+    throw new GitError(`pushBranch() updates another branch than the base "${base}"; use push()`);
+  if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+}
+function checkDeletable(base, branch) {
+  if (branch === base) throw new GitError(`refusing to delete the base branch "${base}"`);
+}
+function checkBranchName(branch) {
+  if (branch !== void 0 && !isValidBranchName(branch)) {
+    throw new GitError(`"${branch}" is not a valid branch name`, { branch });
+  }
+}
+function shallowFetch(mode) {
+  return mode === "remote";
+}
+function checkCheckoutBranch(dir, current, wanted) {
+  if (!current)
+    throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
+  if (wanted && wanted !== current) {
+    throw new GitError(
+      `the checkout is on branch "${current}", not "${wanted}"; check out "${wanted}" or pass the repository URL`
+    );
+  }
+}
+function noOrigin(dir) {
+  return new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
+}
+function noDefaultBranch(where) {
+  return new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
+}
+async function syncStep(sync, local, origin, isBehind) {
+  if (local === origin) return "same";
+  if (!await isBehind()) {
+    throw new GitError(
+      `the local branch "${sync.branch}" has commits that are not on "origin/${sync.branch}" (${sync.url}); push or reset them first: vault-rollout publishes on top of the remote branch only`,
+      { branch: sync.branch }
+    );
+  }
+  return sync.readOnly ? "plan-on-remote" : "fast-forward";
+}
+function checkNotMoved(branch, current, head) {
+  if (current !== head)
+    throw new GitError(`the local branch "${branch}" moved while vault-rollout ran; run it again`);
+}
+function uncommitted(paths) {
+  return new GitError(
+    `uncommitted changes in files this commit changes: ${paths.slice(0, 10).join(", ")}; commit or stash them first`,
+    { paths: [...paths] }
+  );
+}
+
+// src/adapters/git/shared.ts
+import { createHash } from "node:crypto";
+var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+function decodeUtf8(bytes) {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
 function folderFilter(enterDir) {
   if (!enterDir) return () => true;
   const known = /* @__PURE__ */ new Map();
@@ -52474,11 +52588,6 @@ function folderFilter(enterDir) {
     }
     return true;
   };
-}
-function checkOtherBranch(base, branch) {
-  if (branch === base)
-    throw new GitError(`pushBranch() updates another branch than the base "${base}"; use push()`);
-  if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
 }
 function gitBlobId(bytes, format2 = "sha1") {
   const data = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes;
@@ -52599,7 +52708,7 @@ var IsoWorkspace = class _IsoWorkspace {
   cache = {};
   /** Files the last load read through a link, for writing their edits to the stored path. */
   linked = new LinkedPaths();
-  made = /* @__PURE__ */ new Map();
+  made = new BuiltCommits();
   closed = false;
   get url() {
     return displayRemote(this.remoteUrl);
@@ -52638,8 +52747,8 @@ var IsoWorkspace = class _IsoWorkspace {
     return out;
   }
   // isomorphic-git inflates a packed object whole before saying its size, so here a blob is read before
-  // its size is checked (only the git CLI engine checks first; README "Which git"). The limit still
-  // applies before the text is decoded and used.
+  // its size is checked (only the git CLI engine checks first; docs/publishing.md, "Which git"). The limit
+  // still applies before the text is decoded and used.
   async load(accept, options = {}) {
     const inFolder = folderFilter(options.enterDir);
     this.cache = {};
@@ -52692,12 +52801,8 @@ var IsoWorkspace = class _IsoWorkspace {
   }
   async changedFiles(commitId) {
     const commit = await this.readCommitInfo(commitId);
-    if (commit.parents.length !== 1) {
-      throw new GitError(
-        `commit ${commitId.slice(0, 12)} has ${commit.parents.length} parents, expected one`
-      );
-    }
-    return this.diff(commit.parents[0], commitId);
+    const parent = onlyParent(commit);
+    return this.diff(parent, commitId);
   }
   async diff(from, to) {
     const a = await this.entries(from);
@@ -52713,29 +52818,17 @@ var IsoWorkspace = class _IsoWorkspace {
     return out;
   }
   async commit(opts) {
-    const changes = opts.changes.filter((c) => c.before !== c.after).map((c) => ({ ...c, path: this.linked.real(this.head, c.path) }));
+    const changes = commitChanges(opts.changes, (p) => this.linked.real(this.head, p));
     if (changes.length === 0) return this.head;
-    const seen = /* @__PURE__ */ new Set();
-    for (const c of changes) {
-      checkPath(c.path);
-      if (seen.has(c.path)) throw new GitError(`two changes for "${c.path}" in one commit; merge them first`);
-      seen.add(c.path);
-    }
     const base = this.head;
     this.cache = {};
     const listing = await this.entries(base);
     const edits = /* @__PURE__ */ new Map();
     for (const c of changes) {
       const entry = listing.get(c.path);
-      const matches = entry ? entry.type === "blob" && entry.oid === gitBlobId(c.before) : c.before === "";
-      if (!matches) {
-        throw new GitError(
-          `"${c.path}" in commit ${base.slice(0, 12)} differs from what was planned; re-plan on the current head`,
-          { path: c.path, head: base }
-        );
-      }
+      checkPlanned(c, entry, () => gitBlobId(c.before), base);
       const oid = await import_isomorphic_git.default.writeBlob({ ...this.args, blob: Buffer.from(c.after, "utf8") });
-      edits.set(c.path, { oid, mode: entry?.mode === "100755" ? "100755" : "100644" });
+      edits.set(c.path, { oid, mode: keptMode(entry) });
     }
     const { commit: parent } = await import_isomorphic_git.default.readCommit({ ...this.args, oid: base });
     const tree = await this.rewriteTree(parent.tree, "", edits);
@@ -52757,7 +52850,7 @@ var IsoWorkspace = class _IsoWorkspace {
         committer: person
       }
     });
-    this.made.set(commit, { parent: base, paths: changes.map((c) => c.path) });
+    this.made.add(commit, { parent: base, paths: changes.map((c) => c.path) });
     this.logger.debug("wrote commit", { commit, parent: base, files: changes.length });
     return commit;
   }
@@ -52799,15 +52892,6 @@ var IsoWorkspace = class _IsoWorkspace {
     }
     return import_isomorphic_git.default.writeTree({ ...this.args, tree: entries });
   }
-  ownChild(commitId) {
-    const made = this.made.get(commitId);
-    if (!made || made.parent !== this.head) {
-      throw new GitError(
-        `commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`
-      );
-    }
-    return made;
-  }
   /** One receive-pack command `expected -> src` on `branch` (null: absent / delete). */
   async pushRef(branch, expected, src) {
     let moved = null;
@@ -52832,7 +52916,7 @@ var IsoWorkspace = class _IsoWorkspace {
       });
       if (res.ok) return { ok: true };
       const why = res.refs?.[`refs/heads/${branch}`]?.error ?? res.error ?? "refused";
-      return this.refused(branch, why, said);
+      return refusal(branch, why, said.join(" | "), this.auth);
     } catch (err) {
       if (moved !== null) {
         return {
@@ -52843,47 +52927,41 @@ var IsoWorkspace = class _IsoWorkspace {
       }
       const refs = err.data?.result?.refs;
       const why = refs?.[`refs/heads/${branch}`]?.error;
-      if (errCode(err) === "GitPushError" && why) return this.refused(branch, why, said);
+      if (errCode(err) === "GitPushError" && why) return refusal(branch, why, said.join(" | "), this.auth);
       throw toGitError(err, "pushing to", this.url, this.auth, this.http);
     }
   }
-  refused(branch, why, said) {
-    const remote = said.join(" | ");
-    const message = redact(
-      `the remote refused the update of "${branch}": ${why}${remote ? ` (remote: ${remote})` : ""}`,
-      this.auth
-    ).slice(0, 1e3);
-    return {
-      ok: false,
-      reason: RACE_PATTERNS.some((re) => re.test(why)) ? "not-fast-forward" : "rejected",
-      message
-    };
-  }
   async push(commitId) {
-    if (commitId === this.head) return { ok: true };
-    const made = this.ownChild(commitId);
-    if (this.mode === "local") await this.checkCheckout(made.paths);
-    this.cache = {};
-    const res = await this.pushRef(this.branch, made.parent, commitId);
-    if (!res.ok) return res;
-    await import_isomorphic_git.default.writeRef({
-      ...this.args,
-      ref: `refs/remotes/origin/${this.branch}`,
-      value: commitId,
-      force: true
-    });
-    this.logger.info("pushed", { branch: this.branch, commit: commitId });
-    if (this.mode === "local") await this.moveCheckout(made.parent, commitId);
-    this.head = commitId;
-    return { ok: true };
+    return pushBase(
+      commitId,
+      { mode: this.mode, head: this.head, built: this.made },
+      {
+        check: (made) => this.checkCheckout(made.paths),
+        push: (expected) => {
+          this.cache = {};
+          return this.pushRef(this.branch, expected, commitId);
+        },
+        pushed: async (made) => {
+          await import_isomorphic_git.default.writeRef({
+            ...this.args,
+            ref: `refs/remotes/origin/${this.branch}`,
+            value: commitId,
+            force: true
+          });
+          this.logger.info("pushed", { branch: this.branch, commit: commitId });
+          if (this.mode === "local") await this.moveCheckout(made.parent, commitId);
+          this.head = commitId;
+        }
+      }
+    );
   }
   async pushBranch(commitId, branch, opts) {
     checkOtherBranch(this.branch, branch);
-    this.ownChild(commitId);
+    this.made.ownChild(commitId, this.head);
     return this.pushRef(branch, opts.expectedOld, commitId);
   }
   async deleteBranch(branch, expectedOld) {
-    if (branch === this.branch) throw new GitError(`refusing to delete the base branch "${this.branch}"`);
+    checkDeletable(this.branch, branch);
     return this.pushRef(branch, expectedOld, null);
   }
   async remoteHead(branch) {
@@ -52904,8 +52982,7 @@ var IsoWorkspace = class _IsoWorkspace {
         remoteRef: branch,
         singleBranch: true,
         tags: false,
-        // A checkout is never made shallow behind its owner's back; the temporary clone may be.
-        ...this.mode === "remote" ? { depth: 1 } : {}
+        ...shallowFetch(this.mode) ? { depth: 1 } : {}
       });
     } catch (err) {
       if (errCode(err) === "NotFoundError")
@@ -52931,22 +53008,21 @@ var IsoWorkspace = class _IsoWorkspace {
     this.closed = true;
     if (this.tmp) await removeTempDir(this.tmp);
   }
-  // --- the local checkout (same rules as native.ts) -------------------------------------------
+  // --- the local checkout (the rules are policy.ts's, as for native.ts) -------------------------
   async syncCheckout() {
     const local = await import_isomorphic_git.default.resolveRef({ ...this.args, ref: `refs/heads/${this.branch}` });
     const origin = await import_isomorphic_git.default.resolveRef({ ...this.args, ref: `refs/remotes/origin/${this.branch}` });
-    if (local === origin) {
+    const step = await syncStep(
+      { branch: this.branch, url: this.url, readOnly: this.readOnly },
+      local,
+      origin,
+      () => import_isomorphic_git.default.isDescendent({ ...this.args, oid: origin, ancestor: local, depth: 1e4 }).catch(() => false)
+    );
+    if (step === "same") {
       this.head = local;
       return;
     }
-    const behind = await import_isomorphic_git.default.isDescendent({ ...this.args, oid: origin, ancestor: local, depth: 1e4 }).catch(() => false);
-    if (!behind) {
-      throw new GitError(
-        `the local branch "${this.branch}" has commits that are not on "origin/${this.branch}" (${this.url}); push or reset them first: vault-rollout publishes on top of the remote branch only`,
-        { branch: this.branch }
-      );
-    }
-    if (!this.readOnly) await this.moveCheckout(local, origin, true);
+    if (step === "fast-forward") await this.moveCheckout(local, origin, true);
     this.head = origin;
   }
   /** Paths among `paths` whose index or file differs from `head` (one statusMatrix over those paths). */
@@ -52957,18 +53033,13 @@ var IsoWorkspace = class _IsoWorkspace {
     return matrix.filter(([p, h, w, s]) => wanted.has(p) && !(h === w && w === s && (h === 1 || h === 0))).map(([p]) => p);
   }
   async checkCheckout(paths) {
-    const current = await import_isomorphic_git.default.resolveRef({ ...this.args, ref: `refs/heads/${this.branch}` });
-    if (current !== this.head)
-      throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
+    checkNotMoved(
+      this.branch,
+      await import_isomorphic_git.default.resolveRef({ ...this.args, ref: `refs/heads/${this.branch}` }),
+      this.head
+    );
     const dirty = await this.dirty(paths);
-    if (dirty.length > 0) {
-      throw new GitError(
-        `uncommitted changes in files this commit changes: ${dirty.slice(0, 10).join(", ")}; commit or stash them first`,
-        {
-          paths: dirty
-        }
-      );
-    }
+    if (dirty.length > 0) throw uncommitted(dirty);
   }
   /** Writes the files that differ between `from` and `to`, one index update for all of them, then the ref. */
   async moveCheckout(from, to, check2 = false) {
@@ -53015,9 +53086,7 @@ var IsoWorkspace = class _IsoWorkspace {
   static async openRemote(opts) {
     const url2 = checkRemoteUrl(opts.repo);
     const where = displayUrl(url2);
-    if (opts.branch !== void 0 && !isValidBranchName(opts.branch)) {
-      throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
-    }
+    checkBranchName(opts.branch);
     const tmp = await makeTempDir("vault-rollout-", opts.tmpRoot);
     const http3 = boundedHttp(node_default, opts.limits ?? { ...DEFAULT_GIT_LIMITS });
     try {
@@ -53049,7 +53118,7 @@ var IsoWorkspace = class _IsoWorkspace {
         throw toGitError(err, "cloning", where, opts.auth, http3);
       }
       const branch = opts.branch ?? await import_isomorphic_git.default.currentBranch({ ...ws.args }) ?? "";
-      if (!branch) throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
+      if (!branch) throw noDefaultBranch(where);
       const head = await import_isomorphic_git.default.resolveRef({ ...ws.args, ref: "HEAD" });
       const opened = new _IsoWorkspace(
         "remote",
@@ -53082,17 +53151,10 @@ var IsoWorkspace = class _IsoWorkspace {
       );
     }
     await checkIndexVersion(gitdir);
-    const current = await import_isomorphic_git.default.currentBranch({ fs, dir, gitdir, fullname: false });
-    if (!current)
-      throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
-    if (opts.branch && opts.branch !== current) {
-      throw new GitError(
-        `the checkout is on branch "${current}", not "${opts.branch}"; check out "${opts.branch}" or pass the repository URL`
-      );
-    }
+    const current = await import_isomorphic_git.default.currentBranch({ fs, dir, gitdir, fullname: false }) ?? "";
+    checkCheckoutBranch(dir, current, opts.branch);
     const rawUrl = await import_isomorphic_git.default.getConfig({ fs, dir, gitdir, path: "remote.origin.url" });
-    if (typeof rawUrl !== "string" || !rawUrl)
-      throw new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
+    if (typeof rawUrl !== "string" || !rawUrl) throw noOrigin(dir);
     if (!/^https?:\/\//i.test(rawUrl)) {
       throw new GitError(
         `the "origin" remote of "${dir}" (${displayRemote(rawUrl)}) is not HTTP(S), which only the git CLI can reach: install git`
@@ -53378,7 +53440,7 @@ var NativeWorkspace = class _NativeWorkspace {
   /** Files the last load read through a link, for writing their edits to the stored path. */
   linked = new LinkedPaths();
   /** Commits this run built: id → { parent, changed paths }. */
-  made = /* @__PURE__ */ new Map();
+  made = new BuiltCommits();
   /** The pre-push inspection of the checkout, for the move after the push (local mode). */
   checked = null;
   closed = false;
@@ -53494,13 +53556,9 @@ var NativeWorkspace = class _NativeWorkspace {
   }
   async changedFiles(commitId) {
     const commit = await this.readCommitInfo(commitId);
-    if (commit.parents.length !== 1) {
-      throw new GitError(
-        `commit ${commitId.slice(0, 12)} has ${commit.parents.length} parents, expected one`
-      );
-    }
+    const parent = onlyParent(commit);
     const out = await this.must(
-      ["diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", commit.parents[0], commitId],
+      ["diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", parent, commitId],
       "comparing commits of"
     );
     const recs = out.toString("utf8").split("\0");
@@ -53517,14 +53575,8 @@ var NativeWorkspace = class _NativeWorkspace {
   }
   // --- writing -------------------------------------------------------------------------------------
   async commit(opts) {
-    const changes = opts.changes.filter((c) => c.before !== c.after).map((c) => ({ ...c, path: this.linked.real(this.head, c.path) }));
+    const changes = commitChanges(opts.changes, (p) => this.linked.real(this.head, p));
     if (changes.length === 0) return this.head;
-    const seen = /* @__PURE__ */ new Set();
-    for (const c of changes) {
-      checkPath(c.path);
-      if (seen.has(c.path)) throw new GitError(`two changes for "${c.path}" in one commit; merge them first`);
-      seen.add(c.path);
-    }
     const base = this.head;
     const listing = await this.listing(base);
     const entries = changes.map((c) => {
@@ -53532,7 +53584,7 @@ var NativeWorkspace = class _NativeWorkspace {
       const entry = listing.get(c.path);
       return {
         path: c.path,
-        mode: entry?.mode === "100755" ? "100755" : "100644",
+        mode: keptMode(entry),
         from: entry?.oid ?? null,
         to: gitBlobId(bytes, this.objectFormat),
         bytes,
@@ -53540,15 +53592,8 @@ var NativeWorkspace = class _NativeWorkspace {
       };
     });
     for (const [i, c] of changes.entries()) {
-      const entry = listing.get(c.path);
       const before2 = entries[i].before;
-      const matches = entry ? entry.type === "blob" && before2 !== null && entry.oid === gitBlobId(before2, this.objectFormat) : c.before === "";
-      if (!matches) {
-        throw new GitError(
-          `"${c.path}" in commit ${base.slice(0, 12)} differs from what was planned; re-plan on the current head`,
-          { path: c.path, head: base }
-        );
-      }
+      checkPlanned(c, listing.get(c.path), () => gitBlobId(before2 ?? "", this.objectFormat), base);
     }
     const started = performance.now();
     const scratch = await makeTempDir("vault-rollout-commit-");
@@ -53601,7 +53646,7 @@ data ${e.bytes.length}
       const commit = /^:1 ([0-9a-f]+)$/m.exec(await readFile(marks, "utf8"))?.[1];
       if (!commit)
         throw new GitError(`building the commit in "${this.url}" failed: git fast-import named no commit`);
-      this.made.set(commit, {
+      this.made.add(commit, {
         parent: base,
         paths: changes.map((c) => c.path),
         entries,
@@ -53623,16 +53668,6 @@ data ${e.bytes.length}
     const out = await this.must(["rev-parse", "--path-format=absolute", "--git-path", "objects"], "reading");
     return out.toString("utf8").trim();
   }
-  /** A commit made by `commit()` on the current head; anything else is a programming error. */
-  ownChild(commitId) {
-    const made = this.made.get(commitId);
-    if (!made || made.parent !== this.head) {
-      throw new GitError(
-        `commit ${commitId.slice(0, 12)} is not a child of the base head; build it with commit()`
-      );
-    }
-    return made;
-  }
   /** `git push --porcelain --force-with-lease=<ref>:<expected> origin <src>:<ref>`, classified. */
   async pushRef(ref, expected, src) {
     const res = await this.run([
@@ -53651,42 +53686,44 @@ data ${e.bytes.length}
     if (!why && AUTH_FAILED.test(res.stderr)) throw this.failure("pushing to", res.stderr);
     if (!why) throw this.failure("pushing to", res.stderr);
     const branch = ref.replace(/^refs\/heads\//, "");
-    const message = redact(
-      `the remote refused the update of "${branch}": ${why}${remoteSays ? ` (remote: ${remoteSays})` : ""}`,
-      this.auth
-    ).slice(0, 1e3);
-    const race = RACE_PATTERNS.some((re) => re.test(`${why} ${remoteSays}`));
-    return { ok: false, reason: race ? "not-fast-forward" : "rejected", message };
+    return refusal(branch, why, remoteSays, this.auth, `${why} ${remoteSays}`);
   }
   async push(commitId) {
-    if (commitId === this.head) return { ok: true };
-    const made = this.ownChild(commitId);
-    if (this.mode === "local") await this.checkCheckout(commitId, made);
-    const started = performance.now();
-    const res = await this.pushRef(`refs/heads/${this.branch}`, made.parent, commitId);
-    if (!res.ok) return res;
-    await this.must(
-      ["update-ref", `refs/remotes/origin/${this.branch}`, commitId],
-      "updating origin/" + this.branch + " of"
+    let started = 0;
+    return pushBase(
+      commitId,
+      { mode: this.mode, head: this.head, built: this.made },
+      {
+        check: (made) => this.checkCheckout(commitId, made),
+        push: (expected) => {
+          started = performance.now();
+          return this.pushRef(`refs/heads/${this.branch}`, expected, commitId);
+        },
+        pushed: async (made) => {
+          await this.must(
+            ["update-ref", `refs/remotes/origin/${this.branch}`, commitId],
+            "updating origin/" + this.branch + " of"
+          );
+          this.logger.info("pushed", {
+            branch: this.branch,
+            commit: commitId,
+            ms: Math.round(performance.now() - started)
+          });
+          if (this.mode === "local") await this.moveCheckout(made.parent, commitId, "commit", made.entries);
+          this.head = commitId;
+        }
+      }
     );
-    this.logger.info("pushed", {
-      branch: this.branch,
-      commit: commitId,
-      ms: Math.round(performance.now() - started)
-    });
-    if (this.mode === "local") await this.moveCheckout(made.parent, commitId, "commit", made.entries);
-    this.head = commitId;
-    return { ok: true };
   }
   async pushBranch(commitId, branch, opts) {
     checkOtherBranch(this.branch, branch);
-    this.ownChild(commitId);
+    this.made.ownChild(commitId, this.head);
     const res = await this.pushRef(`refs/heads/${branch}`, opts.expectedOld, commitId);
     if (res.ok) this.logger.info("pushed branch", { branch, commit: commitId });
     return res;
   }
   async deleteBranch(branch, expectedOld) {
-    if (branch === this.branch) throw new GitError(`refusing to delete the base branch "${this.branch}"`);
+    checkDeletable(this.branch, branch);
     const res = await this.pushRef(`refs/heads/${branch}`, expectedOld, "");
     if (res.ok) this.logger.info("deleted branch", { branch });
     return res;
@@ -53701,7 +53738,7 @@ data ${e.bytes.length}
     if (!oid) return null;
     const known = await this.readCommitInfo(oid).catch(() => null);
     if (known) return known;
-    const depth = this.mode === "remote" ? ["--depth", "1"] : [];
+    const depth = shallowFetch(this.mode) ? ["--depth", "1"] : [];
     await this.must(
       [
         "fetch",
@@ -53729,7 +53766,7 @@ data ${e.bytes.length}
   /** Fetches the base branch into `origin/<branch>`; a checkout gets no `--depth` (no new shallow boundary). */
   async fetchBase() {
     const started = performance.now();
-    const depth = this.mode === "remote" ? ["--depth", "1"] : [];
+    const depth = shallowFetch(this.mode) ? ["--depth", "1"] : [];
     const res = await this.run([
       "fetch",
       "-q",
@@ -53757,18 +53794,17 @@ data ${e.bytes.length}
     ]);
     if (!local || !origin)
       throw new GitError(`branch "${this.branch}" has no commit in "${this.dir}" or on "${this.url}"`);
-    if (local === origin) {
+    const step = await syncStep(
+      { branch: this.branch, url: this.url, readOnly: this.readOnly },
+      local,
+      origin,
+      async () => (await this.run(["merge-base", "--is-ancestor", local, origin])).code === 0
+    );
+    if (step === "same") {
       this.head = local;
       return;
     }
-    const behind = (await this.run(["merge-base", "--is-ancestor", local, origin])).code === 0;
-    if (!behind) {
-      throw new GitError(
-        `the local branch "${this.branch}" has commits that are not on "origin/${this.branch}" (${this.url}); push or reset them first: vault-rollout publishes on top of the remote branch only`,
-        { branch: this.branch }
-      );
-    }
-    if (this.readOnly) {
+    if (step === "plan-on-remote") {
       this.logger.info(
         `The checkout's "${this.branch}" is behind "origin/${this.branch}": planning on the remote head`
       );
@@ -53787,9 +53823,7 @@ data ${e.bytes.length}
    */
   async checkCheckout(commit, made) {
     this.checked = null;
-    const current = await this.revParse(`refs/heads/${this.branch}`);
-    if (current !== this.head)
-      throw new GitError(`the local branch "${this.branch}" moved while vault-rollout ran; run it again`);
+    checkNotMoved(this.branch, await this.revParse(`refs/heads/${this.branch}`), this.head);
     const early = made.precheck;
     made.precheck = void 0;
     const pre = early ?? await this.precheck(made.entries);
@@ -53802,13 +53836,7 @@ data ${e.bytes.length}
       ] : pre.conflicts;
       this.checked = { commit, check: pre.check };
     } else changed = await this.diffIndex(made.paths);
-    if (changed.length > 0) {
-      const list7 = [...new Set(changed)].sort();
-      throw new GitError(
-        `uncommitted changes in files this commit changes: ${list7.slice(0, 10).join(", ")}; commit or stash them first`,
-        { paths: list7 }
-      );
-    }
+    if (changed.length > 0) throw uncommitted([...new Set(changed)].sort());
   }
   /**
    * Checks a plain checkout for the move a commit of `entries` makes: every file holds its old bytes (or
@@ -53976,15 +54004,9 @@ data ${e.bytes.length}
     }
     const current = sym.code === 0 ? sym.stdout.toString("utf8").trim() : "";
     if (current && born.code !== 0) opts.unborn?.(current);
-    if (!current)
-      throw new GitError(`"${dir}" has a detached HEAD; check out the branch to update (e.g. "main") first`);
-    if (opts.branch && opts.branch !== current) {
-      throw new GitError(
-        `the checkout is on branch "${current}", not "${opts.branch}"; check out "${opts.branch}" or pass the repository URL`
-      );
-    }
+    checkCheckoutBranch(dir, current, opts.branch);
     const remoteUrl = origin.code === 0 ? origin.stdout.toString("utf8").trim() : "";
-    if (!remoteUrl) throw new GitError(`the checkout "${dir}" has no "origin" remote to push to`);
+    if (!remoteUrl) throw noOrigin(dir);
     const own2 = /^https?:\/\//i.test(remoteUrl) ? await git4.run(["config", "--get-urlmatch", "http.extraheader", remoteUrl], { cwd: dir }) : { code: 1 };
     const ws = new _NativeWorkspace(
       "local",
@@ -54009,9 +54031,7 @@ data ${e.bytes.length}
   static async openRemote(opts) {
     const url2 = checkRemoteUrl(opts.repo);
     const where = displayRemote(url2.href);
-    if (opts.branch !== void 0 && !isValidBranchName(opts.branch)) {
-      throw new GitError(`"${opts.branch}" is not a valid branch name`, { branch: opts.branch });
-    }
+    checkBranchName(opts.branch);
     const tmp = await makeTempDir("vault-rollout-", opts.tmpRoot);
     const dir = path5.join(tmp, "repo");
     try {
@@ -54044,8 +54064,7 @@ data ${e.bytes.length}
       const sym = await opts.git.run(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: dir });
       const branch = opts.branch ?? sym.stdout.toString("utf8").trim();
       const head = await opts.git.run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], { cwd: dir });
-      if (!branch || head.code !== 0)
-        throw new GitError(`"${where}" has no default branch; pass --branch`, { url: where });
+      if (!branch || head.code !== 0) throw noDefaultBranch(where);
       const ws = new _NativeWorkspace(
         "remote",
         dir,
@@ -88304,7 +88323,7 @@ var NO_PARTIALS = /* @__PURE__ */ new Map();
 function mapFs(files) {
   const read = (file2) => {
     const text = files.get(file2);
-    if (text === void 0) throw new Error(refusal(file2, files));
+    if (text === void 0) throw new Error(refusal2(file2, files));
     return text;
   };
   return {
@@ -88318,7 +88337,7 @@ function mapFs(files) {
     containsSync: (_root, file2) => files.has(file2)
   };
 }
-function refusal(name, files) {
+function refusal2(name, files) {
   const known = [...files.keys()].map((f) => `"${f}"`).join(", ");
   return `"${name}" is not a configured template file: include, render and layout reach only ${known ? `the configured templates (${known})` : "the files set by commit.messageTemplate, pullRequest.titleTemplate and pullRequest.bodyTemplate, and none is set"}`;
 }
@@ -88333,7 +88352,7 @@ function checked(Base, name, files, depth, reached) {
           `{% ${name} %} needs the template's repository path as a quoted string, without {{ }}: a name computed while rendering cannot be checked before the run`
         );
       }
-      if (!files.has(file2)) throw new Error(refusal(file2, files));
+      if (!files.has(file2)) throw new Error(refusal2(file2, files));
       reached.add(file2);
     }
     *render(ctx, emitter) {
@@ -89881,11 +89900,11 @@ var RootGraphBuilder = class {
     return { flat: [...candidates], reached };
   }
   /** A root kustomize refuses to build: one problem naming it; nothing of it is discovered or edited. */
-  refuseRoot(dir, file2, refusal2) {
-    const where = refusal2.file === file2 ? "" : ` (in "${refusal2.file}")`;
+  refuseRoot(dir, file2, refusal3) {
+    const where = refusal3.file === file2 ? "" : ` (in "${refusal3.file}")`;
     this.report(
       file2,
-      `render root "${dir || "."}" is not built, as kustomize refuses it: ${refusal2.message}${where}; nothing it builds is edited for it`
+      `render root "${dir || "."}" is not built, as kustomize refuses it: ${refusal3.message}${where}; nothing it builds is edited for it`
     );
   }
   /**
@@ -89899,8 +89918,8 @@ var RootGraphBuilder = class {
     const sub = /* @__PURE__ */ new Set();
     const { maxDocuments } = this.input.limits ?? DEFAULT_ROOT_LIMITS;
     const files = [...this.texts.keys()].filter((file2) => (dir === "" || file2.startsWith(`${dir}/`)) && (how.recurse || dirName(file2) === dir)).sort();
-    const refuse2 = (refusal2) => {
-      this.refuseRoot(dir, how.by, refusal2);
+    const refuse2 = (refusal3) => {
+      this.refuseRoot(dir, how.by, refusal3);
       for (const file2 of files) this.refusedFiles.add(file2);
       for (const owner of sub) for (const file2 of this.kustomize.reach(owner)) this.refusedFiles.add(file2);
       return null;
@@ -100843,35 +100862,43 @@ function quietDependencyWarnings() {
     );
   });
 }
-async function main(argv) {
-  quietDependencyWarnings();
-  maskEnvSecrets(process.env);
-  let exit = 0;
-  let progress = null;
-  const io = (raw) => {
-    const logger = createLogger({
-      format: raw.logFormat,
-      level: raw.verbose ? "debug" : "info",
-      // A log line goes above the terminal's progress line, never through it.
-      write: (line2) => progress ? progress.above(line2) : process.stderr.write(line2)
-    });
-    progress = progressFor(() => logger, raw.logFormat);
-    return { env: process.env, cwd: process.cwd(), stdout: (t) => process.stdout.write(t), logger, progress };
+function commandRun() {
+  const run = {
+    exit: 0,
+    progress: null,
+    io: (raw) => {
+      const logger = createLogger({
+        format: raw.logFormat,
+        level: raw.verbose ? "debug" : "info",
+        // A log line goes above the terminal's progress line, never through it.
+        write: (line2) => run.progress ? run.progress.above(line2) : process.stderr.write(line2)
+      });
+      run.progress = progressFor(() => logger, raw.logFormat);
+      return {
+        env: process.env,
+        cwd: process.cwd(),
+        stdout: (t) => process.stdout.write(t),
+        logger,
+        progress: run.progress
+      };
+    }
   };
-  const program2 = new Command("vault-rollout").description("Turns a rotated Vault secret into a reviewed, rolling restart through Git.").version(VERSION15).showHelpAfterError().configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) }).hook("preAction", (_program, command) => {
-    if (command.name() !== "dev-server") cleanTempDirsOnExit({ stop: stopGitChildren });
-  });
+  return run;
+}
+function addReadCommands(program2, run) {
   common2(
     program2.command("scan").description("list workloads and the Vault secrets each depends on (no Vault access)")
   ).action(async (raw) => {
-    exit = await scanCommand(toCommon(raw), io(raw));
+    run.exit = await scanCommand(toCommon(raw), run.io(raw));
   });
   common2(program2.command("status").description("compare recorded versions with Vault")).option("--exit-code", "exit 2 when changes are pending").action(async (raw) => {
-    exit = await statusCommand(toCommon(raw), io(raw));
+    run.exit = await statusCommand(toCommon(raw), run.io(raw));
   });
   common2(program2.command("plan").description("show what apply would change: summary and unified diff")).option("--exit-code", "exit 2 when changes are pending").option("--no-diff", "print the summary only, without the unified diff").action(async (raw) => {
-    exit = await planCommand(toCommon(raw), io(raw));
+    run.exit = await planCommand(toCommon(raw), run.io(raw));
   });
+}
+function addApply(program2, run) {
   common2(program2.command("apply").description("edit the manifests, commit and push (or open a pull request)")).addOption(new Option("--mode <mode>", "how to publish").choices(["commit", "pr"])).option("--dry-run", "do everything but write, commit, push and open pull requests").option(
     "--github-repository <owner/name>",
     "repository for --mode pr (default: GITHUB_REPOSITORY, else the remote URL)"
@@ -100887,19 +100914,23 @@ async function main(argv) {
         githubRepository: raw.githubRepository,
         apiCommits: raw.apiCommits
       };
-      exit = await applyCommand(opts, io(raw));
+      run.exit = await applyCommand(opts, run.io(raw));
     }
   );
+}
+function addValidate(program2, run) {
   program2.command("validate").description(
     "check the config file (and --environment) without touching Vault or Git; exit 1 with every error"
   ).option("--repo <dir>", "a local checkout", ".").option("--config <file>", "config file (default: vault-rollout.yaml at the repo root)").option("--environment <name>", "check that the config's environments list this one").addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table")).addOption(
     new Option("--log-format <format>", "stderr log format").choices(["text", "json"]).default("text")
   ).option("-v, --verbose", "debug logs on stderr").action(async (raw) => {
-    exit = await validateCommand(
+    run.exit = await validateCommand(
       { repo: raw.repo, config: raw.config, environment: raw.environment, format: raw.format },
-      io(raw)
+      run.io(raw)
     );
   });
+}
+function addDevServer(program2, run) {
   program2.command("dev-server").description(
     "a local Vault-compatible dev server (metadata only) to try vault-rollout on your repository; `dev-server put mount/path` rotates a secret"
   ).argument("[put]", "`put`: add a version to a secret on the running server (VAULT_ADDR, VAULT_TOKEN)").argument("[secret]", "the secret to rotate, e.g. kv/app/db").option("--seed <secrets>", "secrets to create, e.g. kv/app/db@3,kv/app/api (or a file listing them)").option("--port <port>", "port on 127.0.0.1 (default: any free port)").option("--token <token>", "the root token (default: random)").action(
@@ -100912,7 +100943,7 @@ async function main(argv) {
         const version2 = await putSecret(secret, process.env);
         process.stdout.write(`${secret} is now at version ${version2}
 `);
-        exit = 0;
+        run.exit = 0;
         return;
       }
       const port = raw.port === void 0 ? void 0 : Number(raw.port);
@@ -100921,7 +100952,7 @@ async function main(argv) {
       const stopped2 = new Promise((done) => {
         for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => done(signal));
       });
-      exit = await devServerCommand(
+      run.exit = await devServerCommand(
         { seed: raw.seed, port, token: raw.token },
         {
           stdout: (t) => process.stdout.write(t),
@@ -100933,25 +100964,40 @@ async function main(argv) {
       );
     }
   );
+}
+function addDemo(program2, run) {
   program2.command("demo").description("the whole job against a local Vault-compatible dev server and a throwaway Git remote").action(async () => {
-    exit = await demoCommand({
+    run.exit = await demoCommand({
       stdout: (t) => process.stdout.write(t),
       cwd: process.cwd(),
       cli: cliInvocation(detectInvocation(process.argv[1], process.env, process.cwd()))
     });
   });
+}
+async function main(argv) {
+  quietDependencyWarnings();
+  maskEnvSecrets(process.env);
+  const run = commandRun();
+  const program2 = new Command("vault-rollout").description("Turns a rotated Vault secret into a reviewed, rolling restart through Git.").version(VERSION15).showHelpAfterError().configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) }).hook("preAction", (_program, command) => {
+    if (command.name() !== "dev-server") cleanTempDirsOnExit({ stop: stopGitChildren });
+  });
+  addReadCommands(program2, run);
+  addApply(program2, run);
+  addValidate(program2, run);
+  addDevServer(program2, run);
+  addDemo(program2, run);
   program2.exitOverride();
   try {
     await program2.parseAsync(argv);
   } catch (err) {
-    progress?.close();
+    run.progress?.close();
     if (err && typeof err === "object" && "exitCode" in err && "code" in err && String(err.code).startsWith("commander.")) {
       return Number(err.exitCode) === 0 ? 0 : 1;
     }
     throw err;
   }
-  progress?.close();
-  return exit;
+  run.progress?.close();
+  return run.exit;
 }
 main(process.argv).then(
   (code2) => {

@@ -9,7 +9,18 @@ import type { Workspace } from './core/ports.js';
 import { singleEnvironment } from './core/report/commit-message.js';
 import type { RunOutcome } from './core/report/notify-payload.js';
 import { notifyHooks } from './publish/notify.js';
-import type { ApplyOptions, ApplyResult, Io } from './run.js';
+import type { Logger } from './core/ports.js';
+import type { RunReport } from './core/model.js';
+
+/** What the notifier needs of a run (structural, so this module does not import the commands it serves). */
+interface RunIo {
+  env: Record<string, string | undefined>;
+  logger: Logger;
+}
+interface RunResult {
+  report: RunReport;
+  pullRequestOperation: 'created' | 'updated' | 'closed' | 'none';
+}
 
 /** Variables that hold some credential of a run, whatever the config says. */
 const RUN_CREDENTIALS = [
@@ -25,12 +36,15 @@ export interface ApplyNotifier {
   /** Called by `apply` once its config and workspace are known. */
   seen(config: Config, ws: Pick<Workspace, 'url'>): void;
   /** After a finished run: tells the hooks, returns the result unchanged. */
-  done(result: ApplyResult): Promise<ApplyResult>;
+  done<R extends RunResult>(result: R): Promise<R>;
   /** After a failed run: tells the hooks (`error`), never throws. */
   failed(message: string): Promise<void>;
 }
 
-export function applyNotifier(opts: Pick<ApplyOptions, 'dryRun' | 'environment'>, io: Io): ApplyNotifier {
+export function applyNotifier(
+  opts: { dryRun?: boolean | undefined; environment?: string | undefined },
+  io: RunIo,
+): ApplyNotifier {
   let config: Config | null = null;
   let repository: string | null = null;
   const tell = async (outcome: RunOutcome) => {
