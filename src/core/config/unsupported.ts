@@ -19,9 +19,6 @@ export function unsupportedKeys(config: Config): UnsupportedKey[] {
   if (config.forge === 'gitlab') found.push({ path: ['forge'], message: `"gitlab" ${LATER}` });
   if (config.gitlab.url !== undefined || config.gitlab.project !== undefined)
     found.push({ path: ['gitlab'], message: LATER });
-  if (config.git.sshKeyFile !== undefined) found.push({ path: ['git', 'sshKeyFile'], message: LATER });
-  if (config.git.knownHostsFile !== undefined)
-    found.push({ path: ['git', 'knownHostsFile'], message: LATER });
   if (config.rollout.maxRestartsPerRun !== undefined)
     found.push({ path: ['rollout', 'maxRestartsPerRun'], message: LATER });
   if (config.rollout.windows.length > 0) found.push({ path: ['rollout', 'windows'], message: LATER });
