@@ -125,7 +125,12 @@ describe.skipIf(why !== null)('local checkout with an SSH origin (OpenSSH on 127
       const before = await server.createBareRepo(name, { 'apps/web.yaml': manifest });
       const run = await runCli(
         ['apply', '--repo', sshd.url(server.repoPath(name)), '--mode', 'commit', '--format', 'json'],
-        cliEnv({ GIT_SSH_KEY_FILE: sshd.keyFile, SSH_KNOWN_HOSTS: sshd.knownHostsFile }),
+        // A GIT_SSH_COMMAND of the environment's own would otherwise win over any core.sshCommand.
+        cliEnv({
+          GIT_SSH_KEY_FILE: sshd.keyFile,
+          SSH_KNOWN_HOSTS: sshd.knownHostsFile,
+          GIT_SSH_COMMAND: 'false',
+        }),
       );
       expect(run.stderr).not.toMatch(/at .+\.js:\d+/);
       expect(run.code, run.stderr).toBe(0);
@@ -162,6 +167,24 @@ describe.skipIf(why !== null)('local checkout with an SSH origin (OpenSSH on 127
       }
       expect(await server.head(name, 'main')).toBe(before);
       expect(await temporaryClones()).toEqual([]);
+    });
+
+    it("does not let the repository's own config choose the runner's key files", async () => {
+      const name = 'ssh-url-repo-config';
+      await server.createBareRepo(name, {
+        'apps/web.yaml': manifest,
+        'vault-rollout.yaml':
+          'git: { sshKeyFile: /etc/ssh/ssh_host_ed25519_key, knownHostsFile: /dev/null }\n',
+      });
+      const run = await runCli(
+        ['scan', '--repo', sshd.url(server.repoPath(name)), '--format', 'json'],
+        cliEnv({ GIT_SSH_KEY_FILE: sshd.keyFile, SSH_KNOWN_HOSTS: sshd.knownHostsFile }),
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout).workloads).toHaveLength(1);
+      expect(run.stderr).toContain(
+        "git.sshKeyFile and git.knownHostsFile in the repository's vault-rollout.yaml not used",
+      );
     });
 
     it('names the missing deploy key and the variable or key that named it; nothing pushed', async () => {

@@ -7,7 +7,7 @@
  *   folder, removed on close.
  *
  * For an SSH remote (either mode) with a deploy key or known-hosts file configured, every git child gets
- * `core.sshCommand` from ssh.ts through its environment (never the checkout's config file).
+ * `GIT_SSH_COMMAND` from ssh.ts in its environment (never the checkout's config file).
  *
  * In both modes manifests are read from the commit (`ls-tree`, sizes by `cat-file --batch-check`, then one
  * `cat-file --batch` of the files within `maxFileBytes`), and the commit is
@@ -158,7 +158,7 @@ export class NativeWorkspace implements Workspace {
   /** The pre-push inspection of the checkout, for the move after the push (local mode). */
   private checked: { commit: string; check: MoveCheck } | null = null;
   private closed = false;
-  /** `core.sshCommand` for an SSH remote with a configured key or known-hosts file (set on opening). */
+  /** The ssh command for an SSH remote with a configured key or known-hosts file (set on opening). */
   private ssh: { command: string; settings: SshSettings } | null = null;
 
   private constructor(
@@ -201,11 +201,11 @@ export class NativeWorkspace implements Workspace {
   }
 
   private run(args: string[], opts: GitRunOptions = {}): Promise<GitRunResult> {
-    const ssh: [string, string][] = this.ssh ? [['core.sshCommand', this.ssh.command]] : [];
     return this.git.run(args, {
       cwd: this.dir,
       ...opts,
-      config: [...this.authConfig(), ...ssh, ...(opts.config ?? [])],
+      env: { ...sshEnv(this.ssh), ...opts.env },
+      config: [...this.authConfig(), ...(opts.config ?? [])],
     });
   }
 
@@ -912,13 +912,7 @@ export class NativeWorkspace implements Workspace {
           remote,
           dir,
         ],
-        {
-          cwd: tmp,
-          config: [
-            ...(opts.auth ? headerConfig(remote, opts.auth) : []),
-            ...(ssh ? [['core.sshCommand', ssh.command] as [string, string]] : []),
-          ],
-        },
+        { cwd: tmp, env: sshEnv(ssh), config: opts.auth ? headerConfig(remote, opts.auth) : [] },
       );
       if (res.code !== 0) {
         if (/Remote branch .* not found/i.test(res.stderr)) {
@@ -1007,6 +1001,14 @@ function sshFor(
   if (!settings || repoKind(remote) !== 'ssh') return null;
   const command = sshCommand(settings);
   return command === null ? null : { command, settings };
+}
+
+/**
+ * `GIT_SSH_COMMAND`, which git prefers to `GIT_SSH` and `core.sshCommand`: a configured deploy key wins over
+ * whatever the environment or the checkout's config names.
+ */
+function sshEnv(ssh: { command: string } | null): Record<string, string> {
+  return ssh ? { GIT_SSH_COMMAND: ssh.command } : {};
 }
 
 const HOST_KEY =

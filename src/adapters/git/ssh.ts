@@ -4,7 +4,7 @@
  * Argo CD and Flux reach a repository: that key only (no agent, no other identity), host keys always
  * checked against that file, never a prompt. Without either setting git's own SSH setup applies untouched.
  *
- * git runs `core.sshCommand` through `sh -c`, and ssh reads each `-o` value with its own quoting, `%`
+ * git runs `GIT_SSH_COMMAND` through `sh -c`, and ssh reads each `-o` value with its own quoting, `%`
  * tokens and whitespace-separated file lists; the file names may come from a repository's config, so a
  * name that either parser would read as more than one plain path is refused instead of escaped, and the
  * accepted ones are single-quoted for the shell as well.
@@ -58,7 +58,7 @@ export function checkSshFile(file: SshFile, what: string): string {
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
- * The `core.sshCommand` for these settings, or null when none is configured (git's own SSH setup).
+ * The `GIT_SSH_COMMAND` for these settings, or null when none is configured (git's own SSH setup).
  * @example
  * sshCommand({ keyFile: { path: '/etc/vault-rollout/ssh/identity', from: 'GIT_SSH_KEY_FILE' } })
  * // "ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -i '/etc/vault-rollout/ssh/identity' -o IdentitiesOnly=yes"
