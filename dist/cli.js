@@ -901,8 +901,8 @@ var require_get_intrinsic = __commonJS({
         throw new $SyntaxError("invalid intrinsic syntax, expected opening `%`");
       }
       var result = [];
-      $replace(string5, rePropName, function(match, number4, quote, subString) {
-        result[result.length] = quote ? $replace(subString, reEscapeChar, "$1") : number4 || match;
+      $replace(string5, rePropName, function(match, number4, quote2, subString) {
+        result[result.length] = quote2 ? $replace(subString, reEscapeChar, "$1") : number4 || match;
       });
       return result;
     };
@@ -6358,9 +6358,9 @@ var require_pako = __commonJS({
     var assign = require_common().assign;
     var deflate = require_deflate2();
     var inflate = require_inflate2();
-    var constants3 = require_constants();
+    var constants4 = require_constants();
     var pako = {};
-    assign(pako, deflate, inflate, constants3);
+    assign(pako, deflate, inflate, constants4);
     module.exports = pako;
   }
 });
@@ -6660,17 +6660,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath2 = (path8, originalPath, doThrow) => {
-      if (!isString(path8)) {
+    var checkPath2 = (path9, originalPath, doThrow) => {
+      if (!isString(path9)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path8) {
+      if (!path9) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath2.isNotRelative(path8)) {
+      if (checkPath2.isNotRelative(path9)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -6679,7 +6679,7 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path8) => REGEX_TEST_INVALID_PATH.test(path8);
+    var isNotRelative = (path9) => REGEX_TEST_INVALID_PATH.test(path9);
     checkPath2.isNotRelative = isNotRelative;
     checkPath2.convert = (p) => p;
     var Ignore = class {
@@ -6738,7 +6738,7 @@ var require_ignore = __commonJS({
       //   setting `checkUnignored` to `false` could reduce additional
       //   path matching.
       // @returns {TestResult} true if a file is ignored
-      _testOne(path8, checkUnignored) {
+      _testOne(path9, checkUnignored) {
         let ignored = false;
         let unignored = false;
         this._rules.forEach((rule2) => {
@@ -6746,7 +6746,7 @@ var require_ignore = __commonJS({
           if (unignored === negative && ignored !== unignored || negative && !ignored && !unignored && !checkUnignored) {
             return;
           }
-          const matched = rule2.regex.test(path8);
+          const matched = rule2.regex.test(path9);
           if (matched) {
             ignored = !negative;
             unignored = negative;
@@ -6759,24 +6759,24 @@ var require_ignore = __commonJS({
       }
       // @returns {TestResult}
       _test(originalPath, cache, checkUnignored, slices) {
-        const path8 = originalPath && checkPath2.convert(originalPath);
+        const path9 = originalPath && checkPath2.convert(originalPath);
         checkPath2(
-          path8,
+          path9,
           originalPath,
           this._allowRelativePaths ? RETURN_FALSE : throwError
         );
-        return this._t(path8, cache, checkUnignored, slices);
+        return this._t(path9, cache, checkUnignored, slices);
       }
-      _t(path8, cache, checkUnignored, slices) {
-        if (path8 in cache) {
-          return cache[path8];
+      _t(path9, cache, checkUnignored, slices) {
+        if (path9 in cache) {
+          return cache[path9];
         }
         if (!slices) {
-          slices = path8.split(SLASH);
+          slices = path9.split(SLASH);
         }
         slices.pop();
         if (!slices.length) {
-          return cache[path8] = this._testOne(path8, checkUnignored);
+          return cache[path9] = this._testOne(path9, checkUnignored);
         }
         const parent = this._t(
           slices.join(SLASH) + SLASH,
@@ -6784,24 +6784,24 @@ var require_ignore = __commonJS({
           checkUnignored,
           slices
         );
-        return cache[path8] = parent.ignored ? parent : this._testOne(path8, checkUnignored);
+        return cache[path9] = parent.ignored ? parent : this._testOne(path9, checkUnignored);
       }
-      ignores(path8) {
-        return this._test(path8, this._ignoreCache, false).ignored;
+      ignores(path9) {
+        return this._test(path9, this._ignoreCache, false).ignored;
       }
       createFilter() {
-        return (path8) => !this.ignores(path8);
+        return (path9) => !this.ignores(path9);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path8) {
-        return this._test(path8, this._testCache, true);
+      test(path9) {
+        return this._test(path9, this._testCache, true);
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path8) => checkPath2(path8 && checkPath2.convert(path8), path8, RETURN_FALSE);
+    var isPathValid = (path9) => checkPath2(path9 && checkPath2.convert(path9), path9, RETURN_FALSE);
     factory.isPathValid = isPathValid;
     factory.default = factory;
     module.exports = factory;
@@ -6812,7 +6812,7 @@ var require_ignore = __commonJS({
       const makePosix = (str3) => /^\\\\\?\\/.test(str3) || /["<>|\u0000-\u001F]+/u.test(str3) ? str3 : str3.replace(/\\/g, "/");
       checkPath2.convert = makePosix;
       const REGIX_IS_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath2.isNotRelative = (path8) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path8) || isNotRelative(path8);
+      checkPath2.isNotRelative = (path9) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path9) || isNotRelative(path9);
     }
   }
 });
@@ -6821,7 +6821,7 @@ var require_ignore = __commonJS({
 var require_onp = __commonJS({
   "node_modules/diff3/onp.js"(exports, module) {
     module.exports = function(a_, b_) {
-      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path8 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
+      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path9 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
       var tmp1, tmp2;
       var init = function() {
         if (m >= n) {
@@ -6851,9 +6851,9 @@ var require_onp = __commonJS({
       var snake = function(k, p, pp) {
         var r, x, y;
         if (p > pp) {
-          r = path8[k - 1 + offset];
+          r = path9[k - 1 + offset];
         } else {
-          r = path8[k + 1 + offset];
+          r = path9[k + 1 + offset];
         }
         y = Math.max(p, pp);
         x = y - k;
@@ -6861,7 +6861,7 @@ var require_onp = __commonJS({
           ++x;
           ++y;
         }
-        path8[k + offset] = pathposi.length;
+        path9[k + offset] = pathposi.length;
         pathposi[pathposi.length] = new P(x, y, r);
         return y;
       };
@@ -6919,7 +6919,7 @@ var require_onp = __commonJS({
           fp = {};
           for (i = 0; i < size; ++i) {
             fp[i] = -1;
-            path8[i] = -1;
+            path9[i] = -1;
           }
           p = -1;
           do {
@@ -6933,7 +6933,7 @@ var require_onp = __commonJS({
             fp[delta + offset] = snake(delta, fp[delta - 1 + offset] + 1, fp[delta + 1 + offset]);
           } while (fp[delta + offset] !== n);
           ed = delta + 2 * p;
-          r = path8[delta + offset];
+          r = path9[delta + offset];
           epc = [];
           while (r !== -1) {
             epc[epc.length] = new P(pathposi[r].x, pathposi[r].y, null);
@@ -7776,18 +7776,18 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         return result;
       }
     };
-    function basename(path8) {
-      const last = Math.max(path8.lastIndexOf("/"), path8.lastIndexOf("\\"));
+    function basename(path9) {
+      const last = Math.max(path9.lastIndexOf("/"), path9.lastIndexOf("\\"));
       if (last > -1) {
-        path8 = path8.slice(last + 1);
+        path9 = path9.slice(last + 1);
       }
-      return path8;
+      return path9;
     }
-    function dirname3(path8) {
-      const last = Math.max(path8.lastIndexOf("/"), path8.lastIndexOf("\\"));
+    function dirname3(path9) {
+      const last = Math.max(path9.lastIndexOf("/"), path9.lastIndexOf("\\"));
       if (last === -1) return ".";
       if (last === 0) return "/";
-      return path8.slice(0, last);
+      return path9.slice(0, last);
     }
     function flatFileListToDirectoryStructure(files) {
       const inodes = /* @__PURE__ */ new Map();
@@ -8148,14 +8148,14 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         throw new TypeError("Reference name must be a string");
       return !bad.test(name) && (!!onelevel || name.includes("/"));
     }
-    function normalizeString(path8, aar) {
+    function normalizeString(path9, aar) {
       let res = "";
       let lastSegmentLength = 0;
       let lastSlash = -1;
       let dots = 0;
       let char = "\0";
-      for (let i = 0; i <= path8.length; ++i) {
-        if (i < path8.length) char = path8[i];
+      for (let i = 0; i <= path9.length; ++i) {
+        if (i < path9.length) char = path9[i];
         else if (char === "/") break;
         else char = "/";
         if (char === "/") {
@@ -8187,8 +8187,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               lastSegmentLength = 2;
             }
           } else {
-            if (res.length > 0) res += "/" + path8.slice(lastSlash + 1, i);
-            else res = path8.slice(lastSlash + 1, i);
+            if (res.length > 0) res += "/" + path9.slice(lastSlash + 1, i);
+            else res = path9.slice(lastSlash + 1, i);
             lastSegmentLength = i - lastSlash - 1;
           }
           lastSlash = i;
@@ -8201,19 +8201,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       return res;
     }
-    function getWindowsDrivePrefix(path8) {
-      if (path8.length >= 2 && /^[a-zA-Z]:/.test(path8)) {
-        return path8.slice(0, 2);
+    function getWindowsDrivePrefix(path9) {
+      if (path9.length >= 2 && /^[a-zA-Z]:/.test(path9)) {
+        return path9.slice(0, 2);
       }
       return null;
     }
-    function normalize(path8) {
-      if (!path8.length) return ".";
-      path8 = path8.replace(/\\/g, "/");
-      const drivePrefix = getWindowsDrivePrefix(path8);
-      const isAbsolute4 = path8[0] === "/" || drivePrefix !== null && path8[2] === "/";
-      const trailingSeparator = path8.at(-1) === "/";
-      const pathBody = drivePrefix ? path8.slice(2) : path8;
+    function normalize(path9) {
+      if (!path9.length) return ".";
+      path9 = path9.replace(/\\/g, "/");
+      const drivePrefix = getWindowsDrivePrefix(path9);
+      const isAbsolute4 = path9[0] === "/" || drivePrefix !== null && path9[2] === "/";
+      const trailingSeparator = path9.at(-1) === "/";
+      const pathBody = drivePrefix ? path9.slice(2) : path9;
       let normalized = normalizeString(pathBody, !isAbsolute4);
       if (!normalized.length) {
         const root2 = drivePrefix ? isAbsolute4 ? drivePrefix + "/" : drivePrefix : isAbsolute4 ? "/" : ".";
@@ -8325,13 +8325,13 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     };
     var serializeValue = (value) => {
       if (typeof value !== "string") return value;
-      const quote = value.startsWith(" ") || value.endsWith(" ") || /[#;]/.test(value) ? '"' : "";
+      const quote2 = value.startsWith(" ") || value.endsWith(" ") || /[#;]/.test(value) ? '"' : "";
       const escaped = value.replace(/[\\"\n\t]/g, (c) => {
         if (c === "\n") return "\\n";
         if (c === "	") return "\\t";
         return `\\${c}`;
       });
-      return `${quote}${escaped}${quote}`;
+      return `${quote2}${escaped}${quote2}`;
     };
     var lower = (text) => {
       return text != null ? text.toLowerCase() : null;
@@ -8339,8 +8339,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     var getPath = (section, subsection, name) => {
       return [lower(section), subsection, lower(name)].filter((a) => a != null).join(".");
     };
-    var normalizePath = (path8) => {
-      const pathSegments = path8.split(".");
+    var normalizePath = (path9) => {
+      const pathSegments = path9.split(".");
       const section = pathSegments.shift();
       const name = pathSegments.pop();
       const subsection = pathSegments.length ? pathSegments.join(".") : void 0;
@@ -8379,23 +8379,23 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               [name, value] = extractedVariable;
             }
           }
-          const path8 = getPath(section, subsection, name);
-          return { line: line2, isSection, section, subsection, name, value, path: path8 };
+          const path9 = getPath(section, subsection, name);
+          return { line: line2, isSection, section, subsection, name, value, path: path9 };
         }) : [];
       }
       static from(text) {
         return new _GitConfig(text);
       }
-      async get(path8, getall = false) {
-        const normalizedPath = normalizePath(path8).path;
+      async get(path9, getall = false) {
+        const normalizedPath = normalizePath(path9).path;
         const allValues = this.parsedConfig.filter((config2) => config2.path === normalizedPath).map(({ section, name, value }) => {
           const fn = schema5[section] && schema5[section][name];
           return fn ? fn(value) : value;
         });
         return getall ? allValues : allValues.pop();
       }
-      async getall(path8) {
-        return this.get(path8, true);
+      async getall(path9) {
+        return this.get(path9, true);
       }
       async getSubsections(section) {
         return this.parsedConfig.filter((config2) => config2.isSection && config2.section === section).map((config2) => config2.subsection);
@@ -8405,10 +8405,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           (config2) => !(config2.section === section && config2.subsection === subsection)
         );
       }
-      async append(path8, value) {
-        return this.set(path8, value, true);
+      async append(path9, value) {
+        return this.set(path9, value, true);
       }
-      async set(path8, value, append = false) {
+      async set(path9, value, append = false) {
         const {
           section,
           subsection,
@@ -8416,7 +8416,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           path: normalizedPath,
           sectionPath,
           isSection
-        } = normalizePath(path8);
+        } = normalizePath(path9);
         const configIndex = findLastIndex(
           this.parsedConfig,
           (config2) => config2.path === normalizedPath
@@ -9029,19 +9029,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         let mode = buffer.slice(cursor, space).toString("utf8");
         if (mode === "40000") mode = "040000";
         const type2 = mode2type$1(mode);
-        const path8 = buffer.slice(space + 1, nullchar).toString("utf8");
-        const hfsClean = path8.replace(
+        const path9 = buffer.slice(space + 1, nullchar).toString("utf8");
+        const hfsClean = path9.replace(
           /[\u200C-\u200F\u202A-\u202E\u206A-\u206F\uFEFF]/g,
           ""
         );
         const ntfsClean = hfsClean.split(":")[0];
         const normalized = ntfsClean.toLowerCase().replace(/[. ]+$/, "");
-        if (path8.includes("\\") || path8.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
-          throw new UnsafeFilepathError(path8);
+        if (path9.includes("\\") || path9.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
+          throw new UnsafeFilepathError(path9);
         }
         const oid = buffer.slice(nullchar + 1, nullchar + 21).toString("hex");
         cursor = nullchar + 21;
-        _entries.push({ mode, path: path8, oid, type: type2 });
+        _entries.push({ mode, path: path9, oid, type: type2 });
       }
       return _entries;
     }
@@ -9090,10 +9090,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           entries.map((entry) => {
             const mode = Buffer.from(entry.mode.replace(/^0/, ""));
             const space = Buffer.from(" ");
-            const path8 = Buffer.from(entry.path, "utf8");
+            const path9 = Buffer.from(entry.path, "utf8");
             const nullchar = Buffer.from([0]);
             const oid = Buffer.from(entry.oid, "hex");
-            return Buffer.concat([mode, space, path8, nullchar, oid]);
+            return Buffer.concat([mode, space, path9, nullchar, oid]);
           })
         );
       }
@@ -11494,13 +11494,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           dir,
           gitdir: updatedGitdir,
           trees,
-          map: async function(path8, [head, workdir, index3]) {
+          map: async function(path9, [head, workdir, index3]) {
             const staged = !await modified(workdir, index3);
-            const unmerged = unmergedPaths.includes(path8);
+            const unmerged = unmergedPaths.includes(path9);
             const unmodified = !await modified(index3, head);
             if (staged || unmerged) {
               return head ? {
-                path: path8,
+                path: path9,
                 mode: await head.mode(),
                 oid: await head.oid(),
                 type: await head.type(),
@@ -11508,7 +11508,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               } : void 0;
             }
             if (unmodified) return false;
-            else throw new IndexResetError(path8);
+            else throw new IndexResetError(path9);
           }
         });
         await GitIndexManager.acquire(
@@ -11815,9 +11815,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return result;
     }
-    async function _getConfig({ fs: fs3, gitdir, path: path8 }) {
+    async function _getConfig({ fs: fs3, gitdir, path: path9 }) {
       const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
-      return config2.get(path8);
+      return config2.get(path9);
     }
     function assignDefined(target, ...sources2) {
       for (const source of sources2) {
@@ -13255,14 +13255,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         gitdir,
         trees: [ourTree, baseTree, theirTree],
         map: async function(filepath, [ours, base, theirs]) {
-          const path8 = basename(filepath);
+          const path9 = basename(filepath);
           const ourChange = await modified(ours, base);
           const theirChange = await modified(theirs, base);
           switch (`${ourChange}-${theirChange}`) {
             case "false-false": {
               return {
                 mode: await base.mode(),
-                path: path8,
+                path: path9,
                 oid: await base.oid(),
                 type: await base.type()
               };
@@ -13271,14 +13271,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (!theirs && await ours.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path8,
+                  path: path9,
                   oid: await ours.oid(),
                   type: await ours.type()
                 };
               }
               return theirs ? {
                 mode: await theirs.mode(),
-                path: path8,
+                path: path9,
                 oid: await theirs.oid(),
                 type: await theirs.type()
               } : void 0;
@@ -13287,14 +13287,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (!ours && await theirs.type() === "tree") {
                 return {
                   mode: await theirs.mode(),
-                  path: path8,
+                  path: path9,
                   oid: await theirs.oid(),
                   type: await theirs.type()
                 };
               }
               return ours ? {
                 mode: await ours.mode(),
-                path: path8,
+                path: path9,
                 oid: await ours.oid(),
                 type: await ours.type()
               } : void 0;
@@ -13303,7 +13303,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (ours && theirs && await ours.type() === "tree" && await theirs.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path8,
+                  path: path9,
                   oid: await ours.oid(),
                   type: "tree"
                 };
@@ -13312,7 +13312,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                 return mergeBlobs({
                   fs: fs3,
                   gitdir,
-                  path: path8,
+                  path: path9,
                   ours,
                   base,
                   theirs,
@@ -13358,7 +13358,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   mode: await theirs.mode(),
                   oid: await theirs.oid(),
                   type: "blob",
-                  path: path8
+                  path: path9
                 };
               }
               if (base && ours && !theirs && await base.type() === "blob" && await ours.type() === "blob") {
@@ -13375,7 +13375,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   mode: await ours.mode(),
                   oid: await ours.oid(),
                   type: "blob",
-                  path: path8
+                  path: path9
                 };
               }
               if (base && !ours && !theirs && (await base.type() === "blob" || await base.type() === "tree")) {
@@ -13418,11 +13418,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             gitdir,
             trees: [TREE({ ref: results.oid })],
             map: async function(filepath, [entry]) {
-              const path8 = `${dir}/${filepath}`;
+              const path9 = `${dir}/${filepath}`;
               if (await entry.type() === "blob") {
                 const mode = await entry.mode();
                 const content = await entry.content();
-                await fs3.write(path8, content, { mode });
+                await fs3.write(path9, content, { mode });
               }
               return true;
             }
@@ -13440,7 +13440,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     async function mergeBlobs({
       fs: fs3,
       gitdir,
-      path: path8,
+      path: path9,
       ours,
       base,
       theirs,
@@ -13463,19 +13463,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (await ours.oid() === await theirs.oid()) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path8, oid: await ours.oid(), type: type2 }
+          mergeResult: { mode, path: path9, oid: await ours.oid(), type: type2 }
         };
       }
       if (await ours.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path8, oid: await theirs.oid(), type: type2 }
+          mergeResult: { mode, path: path9, oid: await theirs.oid(), type: type2 }
         };
       }
       if (await theirs.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path8, oid: await ours.oid(), type: type2 }
+          mergeResult: { mode, path: path9, oid: await ours.oid(), type: type2 }
         };
       }
       const ourContent = Buffer.from(await ours.content()).toString("utf8");
@@ -13483,7 +13483,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const { mergedText, cleanMerge } = await mergeDriver({
         branches: [baseName2, ourName, theirName],
         contents: [baseContent, ourContent, theirContent],
-        path: path8
+        path: path9
       });
       const oid = await _writeObject({
         fs: fs3,
@@ -13492,7 +13492,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         object: Buffer.from(mergedText, "utf8"),
         dryRun
       });
-      return { cleanMerge, mergeResult: { mode, path: path8, oid, type: type2 } };
+      return { cleanMerge, mergeResult: { mode, path: path9, oid, type: type2 } };
     }
     var _TreeMap = {
       stage: STAGE,
@@ -13864,7 +13864,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         trees: [TREE({ ref: headTree }), STAGE(), WORKDIR()],
         map: async (filepath, [head, stage, workdir]) => {
           if (filepath === ".") return;
-          if (!allTracked && !changed.some((path8) => worthWalking(filepath, path8))) {
+          if (!allTracked && !changed.some((path9) => worthWalking(filepath, path9))) {
             return null;
           }
           const headOid = head && await head.type() === "blob" ? await head.oid() : void 0;
@@ -15873,51 +15873,51 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function getConfig({ fs: fs3, dir, gitdir = join6(dir, ".git"), path: path8 }) {
+    async function getConfig({ fs: fs3, dir, gitdir = join6(dir, ".git"), path: path9 }) {
       try {
         assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path8);
+        assertParameter("path", path9);
         const fsp2 = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp: fsp2, dotgit: gitdir });
         return await _getConfig({
           fs: fsp2,
           gitdir: updatedGitdir,
-          path: path8
+          path: path9
         });
       } catch (err) {
         err.caller = "git.getConfig";
         throw err;
       }
     }
-    async function _getConfigAll({ fs: fs3, gitdir, path: path8 }) {
+    async function _getConfigAll({ fs: fs3, gitdir, path: path9 }) {
       const config2 = await GitConfigManager.get({ fs: fs3, gitdir });
-      return config2.getall(path8);
+      return config2.getall(path9);
     }
     async function getConfigAll({
       fs: fs3,
       dir,
       gitdir = join6(dir, ".git"),
-      path: path8
+      path: path9
     }) {
       try {
         assertParameter("fs", fs3);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path8);
+        assertParameter("path", path9);
         const fsp2 = new FileSystem(fs3);
         const updatedGitdir = await discoverGitdir({ fsp: fsp2, dotgit: gitdir });
         return await _getConfigAll({
           fs: fsp2,
           gitdir: updatedGitdir,
-          path: path8
+          path: path9
         });
       } catch (err) {
         err.caller = "git.getConfigAll";
         throw err;
       }
     }
-    function assignRefPath(root2, path8, value) {
-      const parts = path8.split("/");
+    function assignRefPath(root2, path9, value) {
+      const parts = path9.split("/");
       const last = parts.pop();
       if (last === "__proto__" || parts.includes("__proto__")) return;
       let o = root2;
@@ -18006,21 +18006,21 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       fs: _fs,
       dir,
       gitdir = join6(dir, ".git"),
-      path: path8,
+      path: path9,
       value,
       append = false
     }) {
       try {
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path8);
+        assertParameter("path", path9);
         const fs3 = new FileSystem(_fs);
         const updatedGitdir = await discoverGitdir({ fsp: fs3, dotgit: gitdir });
         const config2 = await GitConfigManager.get({ fs: fs3, gitdir: updatedGitdir });
         if (append) {
-          await config2.append(path8, value);
+          await config2.append(path9, value);
         } else {
-          await config2.set(path8, value);
+          await config2.set(path9, value);
         }
         await GitConfigManager.save({ fs: fs3, gitdir: updatedGitdir, config: config2 });
       } catch (err) {
@@ -18402,9 +18402,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const stashRefPath = [stashMgr.refStashPath, stashMgr.refLogsStashPath];
       await acquireLock(stashRefPath, async () => {
         await Promise.all(
-          stashRefPath.map(async (path8) => {
-            if (await fs3.exists(path8)) {
-              return fs3.rm(path8);
+          stashRefPath.map(async (path9) => {
+            if (await fs3.exists(path9)) {
+              return fs3.rm(path9);
             }
           })
         );
@@ -18584,12 +18584,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return true;
     }
-    async function getOidAtPath({ fs: fs3, cache, gitdir: updatedGitdir, tree, path: path8 }) {
-      if (typeof path8 === "string") path8 = path8.split("/");
-      const dirname4 = path8.shift();
+    async function getOidAtPath({ fs: fs3, cache, gitdir: updatedGitdir, tree, path: path9 }) {
+      if (typeof path9 === "string") path9 = path9.split("/");
+      const dirname4 = path9.shift();
       for (const entry of tree) {
         if (entry.path === dirname4) {
-          if (path8.length === 0) {
+          if (path9.length === 0) {
             return entry.oid;
           }
           const { type: type2, object: object2 } = await _readObject({
@@ -18600,10 +18600,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           });
           if (type2 === "tree") {
             const tree2 = GitTree.from(object2);
-            return getOidAtPath({ fs: fs3, cache, gitdir: updatedGitdir, tree: tree2, path: path8 });
+            return getOidAtPath({ fs: fs3, cache, gitdir: updatedGitdir, tree: tree2, path: path9 });
           }
           if (type2 === "blob") {
-            throw new ObjectTypeError(entry.oid, type2, "blob", path8.join("/"));
+            throw new ObjectTypeError(entry.oid, type2, "blob", path9.join("/"));
           }
         }
       }
@@ -19418,10 +19418,10 @@ var require_simple_get = __commonJS({
       opts = Object.assign({ maxRedirects: 10 }, typeof opts === "string" ? { url: opts } : opts);
       cb = once(cb);
       if (opts.url) {
-        const { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path8 } = url2.parse(opts.url);
+        const { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path9 } = url2.parse(opts.url);
         delete opts.url;
-        if (!hostname3 && !port && !protocol2 && !auth6) opts.path = path8;
-        else Object.assign(opts, { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path8 });
+        if (!hostname3 && !port && !protocol2 && !auth6) opts.path = path9;
+        else Object.assign(opts, { hostname: hostname3, port, protocol: protocol2, auth: auth6, path: path9 });
       }
       const headers = { "accept-encoding": "gzip, deflate" };
       if (opts.headers) Object.keys(opts.headers).forEach((k) => headers[k.toLowerCase()] = opts.headers[k]);
@@ -20662,7 +20662,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path8 = __require("node:path");
+    var path9 = __require("node:path");
     var fs3 = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -21675,9 +21675,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName2) {
-          const localBin = path8.resolve(baseDir, baseName2);
+          const localBin = path9.resolve(baseDir, baseName2);
           if (fs3.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path8.extname(baseName2))) return void 0;
+          if (sourceExt.includes(path9.extname(baseName2))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs3.existsSync(`${localBin}${ext}`)
           );
@@ -21695,17 +21695,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path8.resolve(
-            path8.dirname(resolvedScriptPath),
+          executableDir = path9.resolve(
+            path9.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path8.basename(
+            const legacyName = path9.basename(
               this._scriptPath,
-              path8.extname(this._scriptPath)
+              path9.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -21716,7 +21716,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path8.extname(executableFile));
+        launchWithNode = sourceExt.includes(path9.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -22631,7 +22631,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path8.basename(filename, path8.extname(filename));
+        this._name = path9.basename(filename, path9.extname(filename));
         return this;
       }
       /**
@@ -22645,9 +22645,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path9) {
-        if (path9 === void 0) return this._executableDir;
-        this._executableDir = path9;
+      executableDir(path10) {
+        if (path10 === void 0) return this._executableDir;
+        this._executableDir = path10;
         return this;
       }
       /**
@@ -23180,8 +23180,8 @@ var require_utils = __commonJS({
       }
       return output2;
     };
-    exports.basename = (path8, { windows } = {}) => {
-      const segs = path8.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path9, { windows } = {}) => {
+      const segs = path9.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -23533,7 +23533,7 @@ var require_scan = __commonJS({
 var require_parse = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var utils = require_utils();
     var {
       MAX_LENGTH,
@@ -23541,7 +23541,7 @@ var require_parse = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants3;
+    } = constants4;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -23562,7 +23562,7 @@ var require_parse = __commonJS({
       const parts = [];
       let bracket = 0;
       let paren = 0;
-      let quote = 0;
+      let quote2 = 0;
       let value = "";
       let escaped = false;
       for (const ch of input2) {
@@ -23577,11 +23577,11 @@ var require_parse = __commonJS({
           continue;
         }
         if (ch === '"') {
-          quote = quote === 1 ? 0 : 1;
+          quote2 = quote2 === 1 ? 0 : 1;
           value += ch;
           continue;
         }
-        if (quote === 0) {
+        if (quote2 === 0) {
           if (ch === "[") {
             bracket++;
           } else if (ch === "]" && bracket > 0) {
@@ -23658,7 +23658,7 @@ var require_parse = __commonJS({
       }
       let bracket = 0;
       let paren = 0;
-      let quote = 0;
+      let quote2 = 0;
       let escaped = false;
       for (let i = 1; i < pattern.length; i++) {
         const ch = pattern[i];
@@ -23671,10 +23671,10 @@ var require_parse = __commonJS({
           continue;
         }
         if (ch === '"') {
-          quote = quote === 1 ? 0 : 1;
+          quote2 = quote2 === 1 ? 0 : 1;
           continue;
         }
-        if (quote === 1) {
+        if (quote2 === 1) {
           continue;
         }
         if (ch === "[") {
@@ -23750,7 +23750,7 @@ var require_parse = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -23796,8 +23796,8 @@ var require_parse = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants3.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants4.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -24493,7 +24493,7 @@ var require_parse = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants3.globChars(opts.windows);
+      } = constants4.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -24551,7 +24551,7 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse6 = require_parse();
     var utils = require_utils();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var isObject3 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch8 = (glob2, options, returnState = false) => {
       if (Array.isArray(glob2)) {
@@ -24679,7 +24679,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch8.constants = constants3;
+    picomatch8.constants = constants4;
     module.exports = picomatch8;
   }
 });
@@ -37591,11 +37591,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path8) {
-      if (!path8 || typeof path8 !== "string") {
+    function lookup(path9) {
+      if (!path9 || typeof path9 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path8).toLowerCase().substr(1);
+      var extension2 = extname("x." + path9).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -37886,7 +37886,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path8 = __require("path");
+    var path9 = __require("path");
     var http3 = __require("http");
     var https3 = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -38017,11 +38017,11 @@ var require_form_data = __commonJS({
     FormData2.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path8.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path9.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path8.basename(options.filename || value && (value.name || value.path));
+        filename = path9.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path8.basename(value.client._httpMessage.path || "");
+        filename = path9.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -39198,7 +39198,7 @@ var require_axios = __commonJS({
     var https3 = __require("https");
     var http22 = __require("http2");
     var util = __require("util");
-    var path8 = __require("path");
+    var path9 = __require("path");
     var followRedirects = require_follow_redirects();
     var zlib = __require("zlib");
     var stream = __require("stream");
@@ -40388,9 +40388,9 @@ var require_axios = __commonJS({
     function removeBrackets(key) {
       return utils$1.endsWith(key, "[]") ? key.slice(0, -2) : key;
     }
-    function renderKey(path9, key, dots) {
-      if (!path9) return key;
-      return path9.concat(key).map(function each(token, i) {
+    function renderKey(path10, key, dots) {
+      if (!path10) return key;
+      return path10.concat(key).map(function each(token, i) {
         token = removeBrackets(token);
         return !dots && i ? "[" + token + "]" : token;
       }).join(dots ? "." : "");
@@ -40465,13 +40465,13 @@ var require_axios = __commonJS({
           return currentValue;
         });
       }
-      function defaultVisitor(value, key, path9) {
+      function defaultVisitor(value, key, path10) {
         let arr = value;
         if (utils$1.isReactNative(formData) && utils$1.isReactNativeBlob(value)) {
-          formData.append(renderKey(path9, key, dots), convertValue(value));
+          formData.append(renderKey(path10, key, dots), convertValue(value));
           return false;
         }
-        if (value && !path9 && typeof value === "object") {
+        if (value && !path10 && typeof value === "object") {
           if (utils$1.endsWith(key, "{}")) {
             key = metaTokens ? key : key.slice(0, -2);
             value = stringifyWithDepthLimit(value, 1);
@@ -40490,7 +40490,7 @@ var require_axios = __commonJS({
         if (isVisitable(value)) {
           return true;
         }
-        formData.append(renderKey(path9, key, dots), convertValue(value));
+        formData.append(renderKey(path10, key, dots), convertValue(value));
         return false;
       }
       const exposedHelpers = Object.assign(predicates, {
@@ -40498,17 +40498,17 @@ var require_axios = __commonJS({
         convertValue,
         isVisitable
       });
-      function build2(value, path9, depth = 0) {
+      function build2(value, path10, depth = 0) {
         if (utils$1.isUndefined(value)) return;
         throwIfMaxDepthExceeded(depth);
         if (stack.indexOf(value) !== -1) {
-          throw new Error("Circular reference detected in " + path9.join("."));
+          throw new Error("Circular reference detected in " + path10.join("."));
         }
         stack.push(value);
         utils$1.forEach(value, function each(el, key) {
-          const result = !(utils$1.isUndefined(el) || el === null) && visitor.call(formData, el, utils$1.isString(key) ? key.trim() : key, path9, exposedHelpers);
+          const result = !(utils$1.isUndefined(el) || el === null) && visitor.call(formData, el, utils$1.isString(key) ? key.trim() : key, path10, exposedHelpers);
           if (result === true) {
-            build2(el, path9 ? path9.concat(key) : [key], depth + 1);
+            build2(el, path10 ? path10.concat(key) : [key], depth + 1);
           }
         });
         stack.pop();
@@ -40778,7 +40778,7 @@ var require_axios = __commonJS({
     };
     function toURLEncodedForm(data, options) {
       return toFormData(data, new platform.classes.URLSearchParams(), {
-        visitor: function(value, key, path9, helpers) {
+        visitor: function(value, key, path10, helpers) {
           if (platform.isNode && utils$1.isBuffer(value)) {
             this.append(key, value.toString("base64"));
             return false;
@@ -40795,14 +40795,14 @@ var require_axios = __commonJS({
       }
     }
     function parsePropPath(name) {
-      const path9 = [];
+      const path10 = [];
       const pattern = /[^.[\]]+|\[([^.[\]]*)]/g;
       let match;
       while ((match = pattern.exec(name)) !== null) {
-        throwIfDepthExceeded(path9.length);
-        path9.push(match[0] === "[]" ? "" : match[1] || match[0]);
+        throwIfDepthExceeded(path10.length);
+        path10.push(match[0] === "[]" ? "" : match[1] || match[0]);
       }
-      return path9;
+      return path10;
     }
     function arrayToObject(arr) {
       const obj = {};
@@ -40835,12 +40835,12 @@ var require_axios = __commonJS({
       return obj;
     }
     function formDataToJSON(formData) {
-      function buildPath(path9, value, target, index2) {
+      function buildPath(path10, value, target, index2) {
         throwIfDepthExceeded(index2);
-        let name = path9[index2++];
+        let name = path10[index2++];
         if (name === "__proto__") return true;
         const isNumericKey = Number.isFinite(+name);
-        const isLast = index2 >= path9.length;
+        const isLast = index2 >= path10.length;
         name = !name && utils$1.isArray(target) ? target.length : name;
         if (isLast) {
           if (utils$1.hasOwnProp(target, name)) {
@@ -40854,7 +40854,7 @@ var require_axios = __commonJS({
         if (!utils$1.hasOwnProp(target, name) || !utils$1.isObject(target[name])) {
           target[name] = [];
         }
-        const result = buildPath(path9, value, target[name], index2);
+        const result = buildPath(path10, value, target[name], index2);
         if (result && utils$1.isArray(target[name])) {
           target[name] = arrayToObject(target[name]);
         }
@@ -42730,8 +42730,8 @@ var require_axios = __commonJS({
           const allowedSocketPaths = own3("allowedSocketPaths");
           if (allowedSocketPaths != null) {
             const allowed = Array.isArray(allowedSocketPaths) ? allowedSocketPaths : [allowedSocketPaths];
-            const resolvedSocket = path8.resolve(socketPath);
-            const isAllowed = allowed.some((entry) => typeof entry === "string" && path8.resolve(entry) === resolvedSocket);
+            const resolvedSocket = path9.resolve(socketPath);
+            const isAllowed = allowed.some((entry) => typeof entry === "string" && path9.resolve(entry) === resolvedSocket);
             if (!isAllowed) {
               return reject(new AxiosError(`socketPath "${socketPath}" is not permitted by allowedSocketPaths`, AxiosError.ERR_BAD_OPTION_VALUE, config2));
             }
@@ -43045,14 +43045,14 @@ var require_axios = __commonJS({
     var cookies = platform.hasStandardBrowserEnv ? (
       // Standard browser envs support document.cookie
       {
-        write(name, value, expires, path9, domain2, secure, sameSite) {
+        write(name, value, expires, path10, domain2, secure, sameSite) {
           if (typeof document === "undefined") return;
           const cookie = [`${name}=${encodeURIComponent(value)}`];
           if (utils$1.isNumber(expires)) {
             cookie.push(`expires=${new Date(expires).toUTCString()}`);
           }
-          if (utils$1.isString(path9)) {
-            cookie.push(`path=${path9}`);
+          if (utils$1.isString(path10)) {
+            cookie.push(`path=${path10}`);
           }
           if (utils$1.isString(domain2)) {
             cookie.push(`domain=${domain2}`);
@@ -45091,54 +45091,54 @@ var require_src3 = __commonJS({
         if (options.json) debug(options.json);
         return rp(options).then(client.handleVaultResponse);
       };
-      client.help = (path8, requestOptions) => {
-        debug(`help for ${path8}`);
+      client.help = (path9, requestOptions) => {
+        debug(`help for ${path9}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path8}?help=1`;
+        options.path = `/${path9}?help=1`;
         options.method = "GET";
         return client.request(options);
       };
-      client.write = (path8, data, requestOptions) => {
-        debug("write %o to %s", data, path8);
+      client.write = (path9, data, requestOptions) => {
+        debug("write %o to %s", data, path9);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path8}`;
+        options.path = `/${path9}`;
         options.json = data;
         options.method = "POST";
         return client.request(options);
       };
-      client.update = (path8, data, requestOptions) => {
-        debug("update %o to %s", data, path8);
+      client.update = (path9, data, requestOptions) => {
+        debug("update %o to %s", data, path9);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path8}`;
+        options.path = `/${path9}`;
         options.json = data;
         options.method = "PATCH";
         options.headers = { "Content-Type": "application/merge-patch+json" };
         return client.request(options);
       };
-      client.read = (path8, requestOptions) => {
-        debug(`read ${path8}`);
+      client.read = (path9, requestOptions) => {
+        debug(`read ${path9}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path8}`;
+        options.path = `/${path9}`;
         options.method = "GET";
         return client.request(options);
       };
-      client.list = (path8, requestOptions) => {
-        debug(`list ${path8}`);
+      client.list = (path9, requestOptions) => {
+        debug(`list ${path9}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path8}`;
+        options.path = `/${path9}`;
         if (client.noCustomHTTPVerbs) {
-          options.path = `/${path8}?list=1`;
+          options.path = `/${path9}?list=1`;
           options.method = "GET";
         } else {
-          options.path = `/${path8}`;
+          options.path = `/${path9}`;
           options.method = "LIST";
         }
         return client.request(options);
       };
-      client.delete = (path8, requestOptions) => {
-        debug(`delete ${path8}`);
+      client.delete = (path9, requestOptions) => {
+        debug(`delete ${path9}`);
         const options = { ...config2.requestOptions, ...requestOptions };
-        options.path = `/${path8}`;
+        options.path = `/${path9}`;
         options.method = "DELETE";
         return client.request(options);
       };
@@ -45308,7 +45308,7 @@ var require_liquid_node = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var stream = __require("stream");
-    var path8 = __require("path");
+    var path9 = __require("path");
     var fs$1 = __require("fs");
     var crypto2 = __require("crypto");
     var Token = class {
@@ -46773,7 +46773,7 @@ var require_liquid_node = __commonJS({
     function readFile4(filepath) {
       return readFileAsync(filepath, "utf8");
     }
-    function existsSync8(filepath) {
+    function existsSync9(filepath) {
       try {
         fs$1.statSync(filepath);
         return true;
@@ -46785,9 +46785,9 @@ var require_liquid_node = __commonJS({
       return fs$1.readFileSync(filepath, "utf8");
     }
     function resolve5(root2, file2, ext) {
-      if (!path8.extname(file2))
+      if (!path9.extname(file2))
         file2 += ext;
-      return path8.resolve(root2, file2);
+      return path9.resolve(root2, file2);
     }
     function fallback(file2) {
       try {
@@ -46796,14 +46796,14 @@ var require_liquid_node = __commonJS({
       }
     }
     function dirname3(filepath) {
-      return path8.dirname(filepath);
+      return path9.dirname(filepath);
     }
     var realpathAsync = promisify(fs$1.realpath);
     async function contains(root2, file2) {
       try {
         const realRoot = await realpathAsync(root2);
         const realFile = await realpathAsync(file2);
-        const prefix = realRoot.endsWith(path8.sep) ? realRoot : realRoot + path8.sep;
+        const prefix = realRoot.endsWith(path9.sep) ? realRoot : realRoot + path9.sep;
         return realFile.startsWith(prefix);
       } catch {
         return false;
@@ -46813,7 +46813,7 @@ var require_liquid_node = __commonJS({
       try {
         const realRoot = fs$1.realpathSync(root2);
         const realFile = fs$1.realpathSync(file2);
-        const prefix = realRoot.endsWith(path8.sep) ? realRoot : realRoot + path8.sep;
+        const prefix = realRoot.endsWith(path9.sep) ? realRoot : realRoot + path9.sep;
         return realFile.startsWith(prefix);
       } catch {
         return false;
@@ -46823,14 +46823,14 @@ var require_liquid_node = __commonJS({
       __proto__: null,
       exists,
       readFile: readFile4,
-      existsSync: existsSync8,
+      existsSync: existsSync9,
       readFileSync: readFileSync8,
       resolve: resolve5,
       fallback,
       dirname: dirname3,
       contains,
       containsSync,
-      sep: path8.sep
+      sep: path9.sep
     });
     function chargeJsonReplacerValue(memoryLimit, val) {
       if (typeof val === "string") {
@@ -48068,10 +48068,10 @@ var require_liquid_node = __commonJS({
             yield filepath;
         }
       }
-      dirname(path9) {
+      dirname(path10) {
         const fs4 = this.options.fs;
         assert2(fs4.dirname, "`fs.dirname` is required for relative reference");
-        return fs4.dirname(path9);
+        return fs4.dirname(path10);
       }
       lookupError(file2, roots) {
         const err = new Error("ENOENT");
@@ -51655,7 +51655,7 @@ function cleanTempDirsOnExit(opts = {}) {
 // src/adapters/git/index.ts
 var import_isomorphic_git2 = __toESM(require_isomorphic_git(), 1);
 import fs2 from "node:fs";
-import path6 from "node:path";
+import path7 from "node:path";
 
 // src/core/errors.ts
 var VaultRolloutError = class extends Error {
@@ -51734,6 +51734,9 @@ var DEFAULT_ROOT_LIMITS = {
 };
 var MAX_CONFIG_BYTES = 1024 * 1024;
 
+// src/adapters/git/remote-url.ts
+import { existsSync as existsSync2 } from "node:fs";
+
 // src/core/repo-location.ts
 var SSH_SCHEMES = /* @__PURE__ */ new Set(["ssh", "git+ssh", "ssh+git"]);
 function repoKind(repo) {
@@ -51752,12 +51755,7 @@ function isRemoteRepo(repo) {
 var withoutPassword = (repo) => repo.replace(/^([a-z+]+:\/\/[^@/:]*):[^@/]*@/i, "$1@");
 function sshRepoMessage(repo) {
   const folder2 = !repo.includes("://") && !repo.includes("@") ? ` (for a folder of that name, write "./${repo}")` : "";
-  return `SSH repository URLs are not supported yet ("${withoutPassword(repo)}"): use the HTTPS URL, or clone it and pass the local checkout${folder2}`;
-}
-function openableRepoKind(repo) {
-  const kind = repoKind(repo);
-  if (kind === "ssh") throw new ConfigError(sshRepoMessage(repo), { repo: withoutPassword(repo) });
-  return kind;
+  return `SSH repository URLs need the git CLI ("${withoutPassword(repo)}"): install git, or use the HTTPS URL${folder2}`;
 }
 
 // src/adapters/git/remote-url.ts
@@ -51806,6 +51804,35 @@ function checkRemoteUrl(raw) {
   throw new GitError(`plain http is allowed only for loopback hosts; use https for "${displayUrl(url2)}"`, {
     url: displayUrl(url2)
   });
+}
+function checkSshRemote(raw) {
+  const where = displayRemote(raw);
+  if (new RegExp("\\p{Cc}", "u").test(raw))
+    throw new GitError(`the repository URL "${where}" holds control characters`, { url: where });
+  const url2 = /^[a-z+]+:\/\//i.test(raw) ? safeUrl(raw) : null;
+  if (url2?.password)
+    throw new GitError(
+      `the repository URL "${where}" carries a password; SSH authenticates with a key (GIT_SSH_KEY_FILE)`,
+      { url: where }
+    );
+  const host = url2 ? url2.hostname : raw.replace(/^[^@/]*@/, "");
+  if (host.startsWith("-") || (url2?.username ?? "").startsWith("-"))
+    throw new GitError(`the repository URL "${where}" names a host or user starting with "-"`, {
+      url: where
+    });
+  if (!url2 && !raw.includes("@") && existsSync2(raw))
+    throw new GitError(
+      `"${raw}" is read as an SSH remote (host "${raw.slice(0, raw.indexOf(":"))}"), as git reads it; for the folder of that name, write "./${raw}"`,
+      { url: where }
+    );
+  return raw;
+}
+function safeUrl(raw) {
+  try {
+    return new URL(raw);
+  } catch {
+    return null;
+  }
 }
 function redact(text, auth6) {
   if (!auth6?.token) return text;
@@ -52248,12 +52275,12 @@ function boundedHttp(base, limits) {
 }
 
 // src/core/discover/repo-paths.ts
-function baseName(path8) {
-  return path8.slice(path8.lastIndexOf("/") + 1);
+function baseName(path9) {
+  return path9.slice(path9.lastIndexOf("/") + 1);
 }
-function dirName(path8) {
-  const slash = path8.lastIndexOf("/");
-  return slash < 0 ? "" : path8.slice(0, slash);
+function dirName(path9) {
+  const slash = path9.lastIndexOf("/");
+  return slash < 0 ? "" : path9.slice(0, slash);
 }
 function joinPath(dir, rel) {
   const out = rel.startsWith("/") ? [] : dir.split("/").filter(Boolean);
@@ -52273,8 +52300,8 @@ var KUSTOMIZATION_NAMES = [
   "kustomization.yml",
   "Kustomization"
 ];
-function isKustomizationFile(path8) {
-  return KUSTOMIZATION_NAMES.includes(baseName(path8));
+function isKustomizationFile(path9) {
+  return KUSTOMIZATION_NAMES.includes(baseName(path9));
 }
 
 // src/core/repo-files.ts
@@ -52282,8 +52309,8 @@ var MAX_LINK_BYTES = 4096;
 var MAX_LINK_HOPS = 40;
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
 var MANIFEST_NAME = /\.ya?ml$/i;
-function isManifestName(path8) {
-  return MANIFEST_NAME.test(path8) || isKustomizationFile(path8);
+function isManifestName(path9) {
+  return MANIFEST_NAME.test(path9) || isKustomizationFile(path9);
 }
 function skippedName(name) {
   return SKIPPED_DIRS.has(name.toLowerCase());
@@ -52340,9 +52367,9 @@ function resolveLink(view, linkPath) {
     if (pending2.some((p) => p !== "" && p !== ".") && entry.kind !== "dir") return { state: "missing" };
   }
   if (done.length === 0) return { state: "loop" };
-  const path8 = done.join("/");
-  const kind = view.entry(path8)?.kind;
-  return kind === "file" || kind === "dir" ? { state: "ok", path: path8, kind } : { state: "missing" };
+  const path9 = done.join("/");
+  const kind = view.entry(path9)?.kind;
+  return kind === "file" || kind === "dir" ? { state: "ok", path: path9, kind } : { state: "missing" };
 }
 function walkRepo(view, wanted) {
   const problems = [];
@@ -52356,29 +52383,29 @@ function walkRepo(view, wanted) {
     }
     for (const name of [...names3].sort(compare)) {
       if (skippedName(name)) continue;
-      const path8 = shown ? `${shown}/${name}` : name;
+      const path9 = shown ? `${shown}/${name}` : name;
       const at2 = real ? `${real}/${name}` : name;
       const entry = view.entry(at2);
       if (entry === null || entry.kind === "repo") continue;
       if (entry.kind === "dir") {
-        walk(at2, path8, /* @__PURE__ */ new Set([...ancestors, at2]), linked);
+        walk(at2, path9, /* @__PURE__ */ new Set([...ancestors, at2]), linked);
       } else if (entry.kind === "file") {
-        if (wanted(path8)) found.push({ path: path8, real: at2, viaLink: linked });
+        if (wanted(path9)) found.push({ path: path9, real: at2, viaLink: linked });
       } else if (entry.kind === "special") {
-        if (wanted(path8))
-          problems.push({ file: path8, severity: "warning", message: "not a regular file: skipped" });
+        if (wanted(path9))
+          problems.push({ file: path9, severity: "warning", message: "not a regular file: skipped" });
       } else {
         const to = resolveLink(view, at2);
         if (to.state !== "ok") {
-          if (wanted(path8) || !name.includes("."))
-            problems.push({ file: path8, severity: "warning", message: linkProblem(to.state) });
+          if (wanted(path9) || !name.includes("."))
+            problems.push({ file: path9, severity: "warning", message: linkProblem(to.state) });
         } else if (to.kind === "file") {
-          if (wanted(path8)) found.push({ path: path8, real: to.path, viaLink: true });
+          if (wanted(path9)) found.push({ path: path9, real: to.path, viaLink: true });
         } else if (ancestors.has(to.path) || isBelow(at2, to.path)) {
-          problems.push({ file: path8, severity: "warning", message: linkProblem("loop") });
+          problems.push({ file: path9, severity: "warning", message: linkProblem("loop") });
         } else if (!linkedDirs.has(to.path)) {
           linkedDirs.add(to.path);
-          walk(to.path, path8, /* @__PURE__ */ new Set([...ancestors, to.path]), true);
+          walk(to.path, path9, /* @__PURE__ */ new Set([...ancestors, to.path]), true);
         }
       }
     }
@@ -52392,11 +52419,11 @@ function walkRepo(view, wanted) {
   const files = [...byReal.values()].sort((a, b) => compare(a.path, b.path));
   return { files, problems };
 }
-function isBelow(path8, dir) {
-  return path8.startsWith(`${dir}/`);
+function isBelow(path9, dir) {
+  return path9.startsWith(`${dir}/`);
 }
 function fileRule(accept, anyName = false) {
-  return anyName ? accept : (path8) => isManifestName(path8) && accept(path8);
+  return anyName ? accept : (path9) => isManifestName(path9) && accept(path9);
 }
 function withinSize(files, size, maxFileBytes) {
   if (maxFileBytes === void 0) return { files: [...files], problems: [] };
@@ -52634,8 +52661,8 @@ var LinkedPaths = class {
     for (const f of files) if (f.viaLink) this.map.set(f.path, f.real);
   }
   /** The stored path of `path` in `commit`. */
-  real(commit, path8) {
-    return commit === this.commit ? this.map.get(path8) ?? path8 : path8;
+  real(commit, path9) {
+    return commit === this.commit ? this.map.get(path9) ?? path9 : path9;
   }
 };
 
@@ -53197,9 +53224,9 @@ async function checkIndexVersion(gitdir) {
 }
 
 // src/adapters/git/native.ts
-import { existsSync as existsSync2 } from "node:fs";
+import { existsSync as existsSync3 } from "node:fs";
 import { readFile, realpath, writeFile as writeFile2 } from "node:fs/promises";
-import path5 from "node:path";
+import path6 from "node:path";
 
 // src/adapters/git/checkout-move.ts
 import {
@@ -53374,6 +53401,46 @@ function parseCommit(oid, data) {
   return { oid, tree, parents, author, committer, message };
 }
 
+// src/adapters/git/ssh.ts
+import { accessSync as accessSync2, constants as constants2, statSync as statSync2 } from "node:fs";
+import path5 from "node:path";
+var UNSAFE = /[\s'"\\%`$\p{Cc}]/u;
+function checkSshFile(file2, what) {
+  const at2 = `${what} "${file2.path}" (${file2.from})`;
+  if (!path5.isAbsolute(file2.path)) throw new GitError(`${at2} must be an absolute path`, { ...file2 });
+  if (UNSAFE.test(file2.path))
+    throw new GitError(
+      `${at2}: a path with spaces, quotes, backslashes, "%", "$" or control characters is refused (ssh and the shell would read it as more than a file name); use a plain path`,
+      { ...file2 }
+    );
+  const stat2 = statSync2(file2.path, { throwIfNoEntry: false });
+  if (!stat2) throw new GitError(`${at2} does not exist`, { ...file2 });
+  if (!stat2.isFile()) throw new GitError(`${at2} is not a regular file`, { ...file2 });
+  try {
+    accessSync2(file2.path, constants2.R_OK);
+  } catch {
+    throw new GitError(`${at2} cannot be read by this process`, { ...file2 });
+  }
+  return file2.path;
+}
+var quote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+function sshCommand(settings) {
+  if (!settings.keyFile && !settings.knownHostsFile) return null;
+  const parts = ["ssh", "-o BatchMode=yes", "-o StrictHostKeyChecking=yes"];
+  if (settings.keyFile) {
+    parts.push(`-i ${quote(checkSshFile(settings.keyFile, "the SSH key file"))}`, "-o IdentitiesOnly=yes");
+  }
+  if (settings.knownHostsFile) {
+    const file2 = checkSshFile(settings.knownHostsFile, "the SSH known-hosts file");
+    parts.push(`-o ${quote(`UserKnownHostsFile=${file2}`)}`, "-o GlobalKnownHostsFile=/dev/null");
+  }
+  return parts.join(" ");
+}
+function hostKeyHint(settings) {
+  const known = settings?.knownHostsFile;
+  return known ? `the server's host key is not in "${known.path}" (${known.from})` : "the server's host key is not in the known-hosts file (set SSH_KNOWN_HOSTS or git.knownHostsFile)";
+}
+
 // src/adapters/git/native.ts
 function parseLsTree(out) {
   const entries = /* @__PURE__ */ new Map();
@@ -53444,6 +53511,8 @@ var NativeWorkspace = class _NativeWorkspace {
   /** The pre-push inspection of the checkout, for the move after the push (local mode). */
   checked = null;
   closed = false;
+  /** The ssh command for an SSH remote with a configured key or known-hosts file (set on opening). */
+  ssh = null;
   get url() {
     return displayRemote(this.originUrl ?? this.remote);
   }
@@ -53460,6 +53529,7 @@ var NativeWorkspace = class _NativeWorkspace {
     return this.git.run(args, {
       cwd: this.dir,
       ...opts,
+      env: { ...sshEnv(this.ssh), ...opts.env },
       config: [...this.authConfig(), ...opts.config ?? []]
     });
   }
@@ -53470,7 +53540,7 @@ var NativeWorkspace = class _NativeWorkspace {
     return res.stdout;
   }
   failure(action, stderr) {
-    return gitFailure(action, this.url, stderr, this.auth, this.headerAllowed, this.mode === "local");
+    return hostKeyFailure(action, this.url, stderr, this.ssh?.settings) ?? gitFailure(action, this.url, stderr, this.auth, this.headerAllowed, this.mode === "local");
   }
   async revParse(ref) {
     const res = await this.run(["rev-parse", "-q", "--verify", `${ref}^{commit}`]);
@@ -53599,7 +53669,7 @@ var NativeWorkspace = class _NativeWorkspace {
     const scratch = await makeTempDir("vault-rollout-commit-");
     try {
       const objects = await this.objectDir();
-      const gitDir = path5.join(scratch, "git");
+      const gitDir = path6.join(scratch, "git");
       await this.must(
         ["init", "-q", "--bare", `--object-format=${this.objectFormat}`, gitDir],
         "building the commit in"
@@ -53632,9 +53702,9 @@ data ${e.bytes.length}
         );
       }
       parts.push(Buffer.from("\ndone\n"));
-      const stream = path5.join(scratch, "stream");
+      const stream = path6.join(scratch, "stream");
       await writeFile2(stream, Buffer.concat(parts));
-      const marks = path5.join(scratch, "marks");
+      const marks = path6.join(scratch, "marks");
       const importing = this.must(
         ["fast-import", "--quiet", "--done", "--date-format=raw", `--export-marks=${marks}`],
         "building the commit in",
@@ -53860,7 +53930,7 @@ data ${e.bytes.length}
       for (const p of out.toString("utf8").split("\0")) if (touched.has(p)) changed.add(p);
     }
     const listing = await this.listing(this.head);
-    for (const p of paths) if (!listing.has(p) && existsSync2(path5.join(this.dir, p))) changed.add(p);
+    for (const p of paths) if (!listing.has(p) && existsSync3(path6.join(this.dir, p))) changed.add(p);
     return [...changed];
   }
   /**
@@ -53986,9 +54056,9 @@ data ${e.bytes.length}
   }
   // --- opening ------------------------------------------------------------------------------------
   static async openLocal(opts) {
-    const dir = path5.resolve(opts.repo);
+    const dir = path6.resolve(opts.repo);
     const git4 = opts.git;
-    if (!existsSync2(dir)) throw new GitError(`"${dir}" does not exist; pass a checkout or an HTTPS URL`);
+    if (!existsSync3(dir)) throw new GitError(`"${dir}" does not exist; pass a checkout or an HTTPS URL`);
     const [top, sym, born, origin, format2] = await Promise.all([
       git4.run(["rev-parse", "--show-toplevel"], { cwd: dir }),
       git4.run(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: dir }),
@@ -53997,7 +54067,7 @@ data ${e.bytes.length}
       objectFormat(git4, dir)
     ]);
     if (top.code !== 0) throw new GitError(`"${dir}" is not a Git checkout; pass a checkout or an HTTPS URL`);
-    if (path5.resolve(top.stdout.toString("utf8").trim()) !== await realDir(dir)) {
+    if (path6.resolve(top.stdout.toString("utf8").trim()) !== await realDir(dir)) {
       throw new GitError(
         `"${dir}" is inside a Git checkout but not its top folder; pass "${top.stdout.toString("utf8").trim()}"`
       );
@@ -54023,17 +54093,19 @@ data ${e.bytes.length}
       null,
       remoteUrl
     );
+    ws.ssh = sshFor(remoteUrl, opts.ssh);
     await ws.fetchBase();
     await ws.syncCheckout();
     opts.logger.info("opened local checkout", { dir, branch: current, head: ws.head, remote: ws.url });
     return ws;
   }
   static async openRemote(opts) {
-    const url2 = checkRemoteUrl(opts.repo);
-    const where = displayRemote(url2.href);
+    const remote = repoKind(opts.repo) === "ssh" ? checkSshRemote(opts.repo) : checkRemoteUrl(opts.repo).href;
+    const where = displayRemote(remote);
+    const ssh = sshFor(remote, opts.ssh);
     checkBranchName(opts.branch);
     const tmp = await makeTempDir("vault-rollout-", opts.tmpRoot);
-    const dir = path5.join(tmp, "repo");
+    const dir = path6.join(tmp, "repo");
     try {
       const started = performance.now();
       const res = await opts.git.run(
@@ -54047,10 +54119,10 @@ data ${e.bytes.length}
           "--no-tags",
           ...opts.branch ? ["--branch", opts.branch] : [],
           "--",
-          url2.href,
+          remote,
           dir
         ],
-        { cwd: tmp, config: opts.auth ? headerConfig(url2.href, opts.auth) : [] }
+        { cwd: tmp, env: sshEnv(ssh), config: opts.auth ? headerConfig(remote, opts.auth) : [] }
       );
       if (res.code !== 0) {
         if (/Remote branch .* not found/i.test(res.stderr)) {
@@ -54059,7 +54131,7 @@ data ${e.bytes.length}
             branch: opts.branch
           });
         }
-        throw gitFailure("cloning", where, res.stderr, opts.auth, true);
+        throw hostKeyFailure("cloning", where, res.stderr, ssh?.settings) ?? gitFailure("cloning", where, res.stderr, opts.auth, true);
       }
       const sym = await opts.git.run(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: dir });
       const branch = opts.branch ?? sym.stdout.toString("utf8").trim();
@@ -54070,7 +54142,7 @@ data ${e.bytes.length}
         dir,
         branch,
         head.stdout.toString("utf8").trim(),
-        url2.href,
+        remote,
         opts.git,
         opts.auth,
         true,
@@ -54079,6 +54151,7 @@ data ${e.bytes.length}
         false,
         tmp
       );
+      ws.ssh = ssh;
       opts.logger.info("cloned", {
         url: where,
         branch,
@@ -54100,7 +54173,7 @@ function quotePath(p) {
   return `"${p.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 }
 async function realDir(dir) {
-  return path5.resolve(await realpath(dir));
+  return path6.resolve(await realpath(dir));
 }
 async function objectFormat(git4, dir) {
   const res = await git4.run(["rev-parse", "--show-object-format"], { cwd: dir });
@@ -54116,6 +54189,22 @@ function headerConfig(remote, auth6) {
   if (url2.protocol !== "https:" && url2.protocol !== "http:") return [];
   const basic = Buffer.from(`${auth6.username}:${auth6.token}`).toString("base64");
   return [[`http.${url2.protocol}//${url2.host}/.extraHeader`, `Authorization: Basic ${basic}`]];
+}
+function sshFor(remote, settings) {
+  if (!settings || repoKind(remote) !== "ssh") return null;
+  const command = sshCommand(settings);
+  return command === null ? null : { command, settings };
+}
+function sshEnv(ssh) {
+  return ssh ? { GIT_SSH_COMMAND: ssh.command } : {};
+}
+var HOST_KEY = /Host key verification failed|host key is known for|REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/i;
+function hostKeyFailure(action, where, stderr, settings) {
+  if (!HOST_KEY.test(stderr)) return null;
+  return new GitError(
+    `${action} "${where}" failed: ${hostKeyHint(settings)}; add the host's key (e.g. from its published fingerprints) and run again`,
+    { url: where }
+  );
 }
 function gitFailure(action, where, stderr, auth6, tokenUsed, local = false) {
   const at2 = `${action} "${where}"`;
@@ -54161,19 +54250,19 @@ async function openWorkspace(opts) {
   }
   logger.debug("using isomorphic-git (no git CLI)");
   if (remote) return IsoWorkspace.openRemote({ ...opts, logger });
-  refuseUnborn(opts.repo, await unbornIso(path6.resolve(opts.repo)));
+  refuseUnborn(opts.repo, await unbornIso(path7.resolve(opts.repo)));
   return IsoWorkspace.openLocal({ ...opts, logger });
 }
 function refuseUnborn(repo, branch) {
   if (branch === null) return;
-  const dir = path6.resolve(repo);
+  const dir = path7.resolve(repo);
   throw new GitError(
     `the checkout "${dir}" has no commits yet (branch "${branch}" is empty); commit and push the manifests first, or pass the repository URL`,
     { dir, branch }
   );
 }
 async function unbornIso(dir) {
-  const gitdir = path6.join(dir, ".git");
+  const gitdir = path7.join(dir, ".git");
   if (!fs2.statSync(gitdir, { throwIfNoEntry: false })?.isDirectory()) return null;
   const branch = await import_isomorphic_git2.default.currentBranch({ fs: fs2, dir, gitdir }).catch(() => void 0);
   if (!branch) return null;
@@ -54465,17 +54554,17 @@ function visit(node2, visitor) {
 visit.BREAK = BREAK;
 visit.SKIP = SKIP;
 visit.REMOVE = REMOVE;
-function visit_(key, node2, visitor, path8) {
-  const ctrl = callVisitor(key, node2, visitor, path8);
+function visit_(key, node2, visitor, path9) {
+  const ctrl = callVisitor(key, node2, visitor, path9);
   if (isNode(ctrl) || isPair(ctrl)) {
-    replaceNode(key, path8, ctrl);
-    return visit_(key, ctrl, visitor, path8);
+    replaceNode(key, path9, ctrl);
+    return visit_(key, ctrl, visitor, path9);
   }
   if (typeof ctrl !== "symbol") {
     if (isCollection(node2)) {
-      path8 = Object.freeze(path8.concat(node2));
+      path9 = Object.freeze(path9.concat(node2));
       for (let i = 0; i < node2.items.length; ++i) {
-        const ci = visit_(i, node2.items[i], visitor, path8);
+        const ci = visit_(i, node2.items[i], visitor, path9);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK)
@@ -54486,13 +54575,13 @@ function visit_(key, node2, visitor, path8) {
         }
       }
     } else if (isPair(node2)) {
-      path8 = Object.freeze(path8.concat(node2));
-      const ck = visit_("key", node2.key, visitor, path8);
+      path9 = Object.freeze(path9.concat(node2));
+      const ck = visit_("key", node2.key, visitor, path9);
       if (ck === BREAK)
         return BREAK;
       else if (ck === REMOVE)
         node2.key = null;
-      const cv = visit_("value", node2.value, visitor, path8);
+      const cv = visit_("value", node2.value, visitor, path9);
       if (cv === BREAK)
         return BREAK;
       else if (cv === REMOVE)
@@ -54513,17 +54602,17 @@ async function visitAsync(node2, visitor) {
 visitAsync.BREAK = BREAK;
 visitAsync.SKIP = SKIP;
 visitAsync.REMOVE = REMOVE;
-async function visitAsync_(key, node2, visitor, path8) {
-  const ctrl = await callVisitor(key, node2, visitor, path8);
+async function visitAsync_(key, node2, visitor, path9) {
+  const ctrl = await callVisitor(key, node2, visitor, path9);
   if (isNode(ctrl) || isPair(ctrl)) {
-    replaceNode(key, path8, ctrl);
-    return visitAsync_(key, ctrl, visitor, path8);
+    replaceNode(key, path9, ctrl);
+    return visitAsync_(key, ctrl, visitor, path9);
   }
   if (typeof ctrl !== "symbol") {
     if (isCollection(node2)) {
-      path8 = Object.freeze(path8.concat(node2));
+      path9 = Object.freeze(path9.concat(node2));
       for (let i = 0; i < node2.items.length; ++i) {
-        const ci = await visitAsync_(i, node2.items[i], visitor, path8);
+        const ci = await visitAsync_(i, node2.items[i], visitor, path9);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK)
@@ -54534,13 +54623,13 @@ async function visitAsync_(key, node2, visitor, path8) {
         }
       }
     } else if (isPair(node2)) {
-      path8 = Object.freeze(path8.concat(node2));
-      const ck = await visitAsync_("key", node2.key, visitor, path8);
+      path9 = Object.freeze(path9.concat(node2));
+      const ck = await visitAsync_("key", node2.key, visitor, path9);
       if (ck === BREAK)
         return BREAK;
       else if (ck === REMOVE)
         node2.key = null;
-      const cv = await visitAsync_("value", node2.value, visitor, path8);
+      const cv = await visitAsync_("value", node2.value, visitor, path9);
       if (cv === BREAK)
         return BREAK;
       else if (cv === REMOVE)
@@ -54567,23 +54656,23 @@ function initVisitor(visitor) {
   }
   return visitor;
 }
-function callVisitor(key, node2, visitor, path8) {
+function callVisitor(key, node2, visitor, path9) {
   if (typeof visitor === "function")
-    return visitor(key, node2, path8);
+    return visitor(key, node2, path9);
   if (isMap(node2))
-    return visitor.Map?.(key, node2, path8);
+    return visitor.Map?.(key, node2, path9);
   if (isSeq(node2))
-    return visitor.Seq?.(key, node2, path8);
+    return visitor.Seq?.(key, node2, path9);
   if (isPair(node2))
-    return visitor.Pair?.(key, node2, path8);
+    return visitor.Pair?.(key, node2, path9);
   if (isScalar(node2))
-    return visitor.Scalar?.(key, node2, path8);
+    return visitor.Scalar?.(key, node2, path9);
   if (isAlias(node2))
-    return visitor.Alias?.(key, node2, path8);
+    return visitor.Alias?.(key, node2, path9);
   return void 0;
 }
-function replaceNode(key, path8, node2) {
-  const parent = path8[path8.length - 1];
+function replaceNode(key, path9, node2) {
+  const parent = path9[path9.length - 1];
   if (isCollection(parent)) {
     parent.items[key] = node2;
   } else if (isPair(parent)) {
@@ -55114,10 +55203,10 @@ function createNode(value, tagName, ctx) {
 }
 
 // node_modules/yaml/browser/dist/nodes/Collection.js
-function collectionFromPath(schema5, path8, value) {
+function collectionFromPath(schema5, path9, value) {
   let v = value;
-  for (let i = path8.length - 1; i >= 0; --i) {
-    const k = path8[i];
+  for (let i = path9.length - 1; i >= 0; --i) {
+    const k = path9[i];
     if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
       const a = [];
       a[k] = v;
@@ -55136,7 +55225,7 @@ function collectionFromPath(schema5, path8, value) {
     sourceObjects: /* @__PURE__ */ new Map()
   });
 }
-var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
+var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
 var Collection = class extends NodeBase {
   constructor(type2, schema5) {
     super(type2);
@@ -55166,11 +55255,11 @@ var Collection = class extends NodeBase {
    * be a Pair instance or a `{ key, value }` object, which may not have a key
    * that already exists in the map.
    */
-  addIn(path8, value) {
-    if (isEmptyPath(path8))
+  addIn(path9, value) {
+    if (isEmptyPath(path9))
       this.add(value);
     else {
-      const [key, ...rest] = path8;
+      const [key, ...rest] = path9;
       const node2 = this.get(key, true);
       if (isCollection(node2))
         node2.addIn(rest, value);
@@ -55184,8 +55273,8 @@ var Collection = class extends NodeBase {
    * Removes a value from the collection.
    * @returns `true` if the item was found and removed.
    */
-  deleteIn(path8) {
-    const [key, ...rest] = path8;
+  deleteIn(path9) {
+    const [key, ...rest] = path9;
     if (rest.length === 0)
       return this.delete(key);
     const node2 = this.get(key, true);
@@ -55199,8 +55288,8 @@ var Collection = class extends NodeBase {
    * scalar values from their surrounding node; to disable set `keepScalar` to
    * `true` (collections are always returned intact).
    */
-  getIn(path8, keepScalar) {
-    const [key, ...rest] = path8;
+  getIn(path9, keepScalar) {
+    const [key, ...rest] = path9;
     const node2 = this.get(key, true);
     if (rest.length === 0)
       return !keepScalar && isScalar(node2) ? node2.value : node2;
@@ -55218,8 +55307,8 @@ var Collection = class extends NodeBase {
   /**
    * Checks if the collection includes a value with the key `key`.
    */
-  hasIn(path8) {
-    const [key, ...rest] = path8;
+  hasIn(path9) {
+    const [key, ...rest] = path9;
     if (rest.length === 0)
       return this.has(key);
     const node2 = this.get(key, true);
@@ -55229,8 +55318,8 @@ var Collection = class extends NodeBase {
    * Sets a value in this collection. For `!!set`, `value` needs to be a
    * boolean to add/remove the item from the set.
    */
-  setIn(path8, value) {
-    const [key, ...rest] = path8;
+  setIn(path9, value) {
+    const [key, ...rest] = path9;
     if (rest.length === 0) {
       this.set(key, value);
     } else {
@@ -57369,9 +57458,9 @@ var Document = class _Document {
       this.contents.add(value);
   }
   /** Adds a value to the document. */
-  addIn(path8, value) {
+  addIn(path9, value) {
     if (assertCollection(this.contents))
-      this.contents.addIn(path8, value);
+      this.contents.addIn(path9, value);
   }
   /**
    * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -57446,14 +57535,14 @@ var Document = class _Document {
    * Removes a value from the document.
    * @returns `true` if the item was found and removed.
    */
-  deleteIn(path8) {
-    if (isEmptyPath(path8)) {
+  deleteIn(path9) {
+    if (isEmptyPath(path9)) {
       if (this.contents == null)
         return false;
       this.contents = null;
       return true;
     }
-    return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
+    return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
   }
   /**
    * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -57468,10 +57557,10 @@ var Document = class _Document {
    * scalar values from their surrounding node; to disable set `keepScalar` to
    * `true` (collections are always returned intact).
    */
-  getIn(path8, keepScalar) {
-    if (isEmptyPath(path8))
+  getIn(path9, keepScalar) {
+    if (isEmptyPath(path9))
       return !keepScalar && isScalar(this.contents) ? this.contents.value : this.contents;
-    return isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
+    return isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
   }
   /**
    * Checks if the document includes a value with the key `key`.
@@ -57482,10 +57571,10 @@ var Document = class _Document {
   /**
    * Checks if the document includes a value at `path`.
    */
-  hasIn(path8) {
-    if (isEmptyPath(path8))
+  hasIn(path9) {
+    if (isEmptyPath(path9))
       return this.contents !== void 0;
-    return isCollection(this.contents) ? this.contents.hasIn(path8) : false;
+    return isCollection(this.contents) ? this.contents.hasIn(path9) : false;
   }
   /**
    * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -57502,13 +57591,13 @@ var Document = class _Document {
    * Sets a value in this document. For `!!set`, `value` needs to be a
    * boolean to add/remove the item from the set.
    */
-  setIn(path8, value) {
-    if (isEmptyPath(path8)) {
+  setIn(path9, value) {
+    if (isEmptyPath(path9)) {
       this.contents = value;
     } else if (this.contents == null) {
-      this.contents = collectionFromPath(this.schema, Array.from(path8), value);
+      this.contents = collectionFromPath(this.schema, Array.from(path9), value);
     } else if (assertCollection(this.contents)) {
-      this.contents.setIn(path8, value);
+      this.contents.setIn(path9, value);
     }
   }
   /**
@@ -59059,9 +59148,9 @@ function visit2(cst, visitor) {
 visit2.BREAK = BREAK2;
 visit2.SKIP = SKIP2;
 visit2.REMOVE = REMOVE2;
-visit2.itemAtPath = (cst, path8) => {
+visit2.itemAtPath = (cst, path9) => {
   let item = cst;
-  for (const [field, index2] of path8) {
+  for (const [field, index2] of path9) {
     const tok = item?.[field];
     if (tok && "items" in tok) {
       item = tok.items[index2];
@@ -59070,23 +59159,23 @@ visit2.itemAtPath = (cst, path8) => {
   }
   return item;
 };
-visit2.parentCollection = (cst, path8) => {
-  const parent = visit2.itemAtPath(cst, path8.slice(0, -1));
-  const field = path8[path8.length - 1][0];
+visit2.parentCollection = (cst, path9) => {
+  const parent = visit2.itemAtPath(cst, path9.slice(0, -1));
+  const field = path9[path9.length - 1][0];
   const coll = parent?.[field];
   if (coll && "items" in coll)
     return coll;
   throw new Error("Parent collection not found");
 };
-function _visit(path8, item, visitor) {
-  let ctrl = visitor(item, path8);
+function _visit(path9, item, visitor) {
+  let ctrl = visitor(item, path9);
   if (typeof ctrl === "symbol")
     return ctrl;
   for (const field of ["key", "value"]) {
     const token = item[field];
     if (token && "items" in token) {
       for (let i = 0; i < token.items.length; ++i) {
-        const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
+        const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
         if (typeof ci === "number")
           i = ci - 1;
         else if (ci === BREAK2)
@@ -59097,10 +59186,10 @@ function _visit(path8, item, visitor) {
         }
       }
       if (typeof ctrl === "function" && field === "key")
-        ctrl = ctrl(item, path8);
+        ctrl = ctrl(item, path9);
     }
   }
-  return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
+  return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
 }
 
 // node_modules/yaml/browser/dist/parse/cst.js
@@ -59482,9 +59571,9 @@ var Lexer = class {
     }
   }
   *parseQuotedScalar() {
-    const quote = this.charAt(0);
-    let end = this.buffer.indexOf(quote, this.pos + 1);
-    if (quote === "'") {
+    const quote2 = this.charAt(0);
+    let end = this.buffer.indexOf(quote2, this.pos + 1);
+    if (quote2 === "'") {
       while (end !== -1 && this.buffer[end + 1] === "'")
         end = this.buffer.indexOf("'", end + 2);
     } else {
@@ -63863,8 +63952,8 @@ function chartRoots(files) {
   }
   return roots;
 }
-function inTemplatesFolder(path8, roots) {
-  const segments = path8.split("/");
+function inTemplatesFolder(path9, roots) {
+  const segments = path9.split("/");
   for (let i = 0; i < segments.length - 1; i++) {
     if (segments[i] !== "templates") continue;
     if (!roots || roots.has(segments.slice(0, i).join("/"))) return true;
@@ -63889,7 +63978,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS, also = () => false) {
       fastData.set(file2.path, fast);
       const finder2 = lazyPositions(file2.text);
       fast.forEach(
-        (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path8, key) => finder2(index2, path8, key) })
+        (data, index2) => documents.push({ file: file2.path, index: index2, data, position: (path9, key) => finder2(index2, path9, key) })
       );
       documentCount += fast.length;
       continue;
@@ -63919,7 +64008,7 @@ function parseManifests(files, relevant = RELEVANT_KINDS, also = () => false) {
           file: file2.path,
           index: index2,
           data,
-          position: (path8, key) => finder(index2, path8, key)
+          position: (path9, key) => finder(index2, path9, key)
         });
       });
     } catch (err) {
@@ -63943,20 +64032,20 @@ function firstError(docs, lineCounter) {
 }
 function lazyPositions(text) {
   let parsed = null;
-  return (index2, path8, key) => {
+  return (index2, path9, key) => {
     if (!parsed) {
       const lineCounter = new LineCounter();
       parsed = { docs: parseManifestStream(text, { lineCounter }), lineCounter };
     }
     const doc = parsed.docs[index2];
-    return doc ? positionFinder(doc, parsed.lineCounter)(path8, key) : void 0;
+    return doc ? positionFinder(doc, parsed.lineCounter)(path9, key) : void 0;
   };
 }
 function positionFinder(doc, lineCounter) {
-  return (path8, key = false) => {
+  return (path9, key = false) => {
     let node2 = doc.contents;
     let keyNode = null;
-    for (const seg of path8) {
+    for (const seg of path9) {
       if (isMap(node2)) {
         const pair = node2.items.find(
           (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg)
@@ -64216,7 +64305,7 @@ function locate(ctx, doc, mapPath) {
   }
   return { map: node2, parentCol };
 }
-function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path8) {
+function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path9) {
   if (rest.length === 0) {
     const fresh = [];
     for (const entry of entries) {
@@ -64234,7 +64323,7 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path8) 
     return;
   }
   const value = pair.value;
-  const here = [...path8, head].join(".");
+  const here = [...path9, head].join(".");
   if (isAlias(value)) {
     throw new EditFailure(
       `${ctx.where}: ${here} is an alias; edit the anchored node instead`,
@@ -64248,7 +64337,7 @@ function writeInto(ctx, map4, rest, entries, parentCol, prependMetadata, path8) 
       return;
     }
     const col = map4.flow ? null : column(ctx.text, keyStart(pair));
-    writeInto(ctx, value, tail, entries, col, false, [...path8, head]);
+    writeInto(ctx, value, tail, entries, col, false, [...path9, head]);
     return;
   }
   if (value == null || isScalar(value) && value.value === null) {
@@ -64441,9 +64530,9 @@ function compareData(original, actual, groups2, extra) {
 function isObject(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
-function firstDifference(a, b, path8) {
+function firstDifference(a, b, path9) {
   if (Object.is(a, b)) return null;
-  const here = path8.join(".");
+  const here = path9.join(".");
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return here;
   if (Array.isArray(a) !== Array.isArray(b)) return here;
   if (a instanceof Date || b instanceof Date) {
@@ -64452,7 +64541,7 @@ function firstDifference(a, b, path8) {
   if (a instanceof Map || a instanceof Set || b instanceof Map || b instanceof Set) {
     const ea = [...a.entries()];
     const eb = [...b.entries()];
-    return firstDifference(ea, eb, path8);
+    return firstDifference(ea, eb, path9);
   }
   if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
     return ArrayBuffer.isView(a) && ArrayBuffer.isView(b) && String(a) === String(b) ? null : here;
@@ -64461,12 +64550,12 @@ function firstDifference(a, b, path8) {
   const kb = Object.keys(b);
   if (ka.length !== kb.length) {
     const missing = ka.find((k) => !(k in b)) ?? kb.find((k) => !(k in a));
-    return [...path8, missing ?? ""].join(".");
+    return [...path9, missing ?? ""].join(".");
   }
   for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path8, k].join(".");
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return [...path9, k].join(".");
     const d = firstDifference(a[k], b[k], [
-      ...path8,
+      ...path9,
       k
     ]);
     if (d !== null) return d;
@@ -64609,8 +64698,8 @@ function applyFileEdits(text, edits) {
     return failedEdit(text, err);
   }
 }
-function formatPath(path8) {
-  return path8.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("");
+function formatPath(path9) {
+  return path9.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("");
 }
 function planScalar(ctx, docs, e) {
   ctx.where = `document ${e.document}`;
@@ -64885,16 +64974,16 @@ var Diff = class {
       }
     }
   }
-  addToPath(path8, added, removed, oldPosInc, options) {
-    const last = path8.lastComponent;
+  addToPath(path9, added, removed, oldPosInc, options) {
+    const last = path9.lastComponent;
     if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
       return {
-        oldPos: path8.oldPos + oldPosInc,
+        oldPos: path9.oldPos + oldPosInc,
         lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
       };
     } else {
       return {
-        oldPos: path8.oldPos + oldPosInc,
+        oldPos: path9.oldPos + oldPosInc,
         lastComponent: { count: 1, added, removed, previousComponent: last }
       };
     }
@@ -65629,7 +65718,7 @@ function toScanTable(found, problems, opts = {}, undeployed = []) {
     (w) => w.file,
     (w) => w.document
   );
-  const recorded = (w, path8) => String(w.recorded?.get(path8) ?? "-");
+  const recorded = (w, path9) => String(w.recorded?.get(path9) ?? "-");
   if (workloads.length === 0) out.push("No workload depends on a Vault secret.");
   else if (opts.wide) {
     const rows = workloads.flatMap(
@@ -65897,7 +65986,7 @@ function render(report, format2, opts = {}) {
 }
 
 // src/adapters/templates.ts
-import { existsSync as existsSync3, readFileSync as readFileSync2 } from "node:fs";
+import { existsSync as existsSync4, readFileSync as readFileSync2 } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 var root = null;
@@ -65905,7 +65994,7 @@ function templatesDir() {
   if (root) return root;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (; ; ) {
-    if (existsSync3(join(dir, "templates", "commit-message.liquid"))) return root = join(dir, "templates");
+    if (existsSync4(join(dir, "templates", "commit-message.liquid"))) return root = join(dir, "templates");
     const up = dirname(dir);
     if (up === dir) throw new Error("templates/ folder not found next to the vault-rollout package");
     dir = up;
@@ -65921,7 +66010,7 @@ import { chmod as chmod2, mkdir as mkdir2, mkdtemp as mkdtemp2, rm as rm3, write
 import http from "node:http";
 import https from "node:https";
 import os2 from "node:os";
-import path7 from "node:path";
+import path8 from "node:path";
 function gitEnv(home) {
   return {
     PATH: process.env["PATH"] ?? "/usr/bin:/bin",
@@ -65959,8 +66048,8 @@ function runGit(args, opts = {}) {
 }
 async function writeFiles(dir, files) {
   for (const [rel, content] of Object.entries(files)) {
-    const abs = path7.join(dir, rel);
-    await mkdir2(path7.dirname(abs), { recursive: true });
+    const abs = path8.join(dir, rel);
+    await mkdir2(path8.dirname(abs), { recursive: true });
     await writeFile3(abs, content);
   }
 }
@@ -65977,9 +66066,9 @@ function findHeaderEnd(buf) {
   return { end: lf, sep: 2 };
 }
 async function startGitServer(options = {}) {
-  const base = await mkdtemp2(path7.join(options.tmpRoot ?? os2.tmpdir(), "vr-git-server-"));
-  const root2 = path7.join(base, "repos");
-  const home = path7.join(base, "home");
+  const base = await mkdtemp2(path8.join(options.tmpRoot ?? os2.tmpdir(), "vr-git-server-"));
+  const root2 = path8.join(base, "repos");
+  const home = path8.join(base, "home");
   await mkdir2(root2, { recursive: true });
   await mkdir2(home, { recursive: true });
   const env = gitEnv(home);
@@ -66070,7 +66159,7 @@ async function startGitServer(options = {}) {
   await new Promise((resolve5) => server.listen(0, "127.0.0.1", resolve5));
   const { port } = server.address();
   const url2 = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
-  const repoPath = (name) => path7.join(root2, `${name}.git`);
+  const repoPath = (name) => path8.join(root2, `${name}.git`);
   const bare = (name) => ["--git-dir", repoPath(name)];
   const api = {
     url: url2,
@@ -66080,7 +66169,7 @@ async function startGitServer(options = {}) {
     repoPath,
     async createBareRepo(name, files, opts = {}) {
       const branch = opts.branch ?? "main";
-      const work = await mkdtemp2(path7.join(base, "seed-"));
+      const work = await mkdtemp2(path8.join(base, "seed-"));
       try {
         await runGit(["init", "-q", "-b", branch, work], { env });
         await runGit(["config", "core.autocrlf", "false"], { cwd: work, env });
@@ -66095,15 +66184,15 @@ async function startGitServer(options = {}) {
       }
     },
     async installUpdateHook(name, script2) {
-      const hook7 = path7.join(repoPath(name), "hooks", "update");
-      await mkdir2(path7.dirname(hook7), { recursive: true });
+      const hook7 = path8.join(repoPath(name), "hooks", "update");
+      await mkdir2(path8.dirname(hook7), { recursive: true });
       await writeFile3(hook7, `#!/bin/sh
 ${script2}
 `);
       await chmod2(hook7, 493);
     },
     async pushCompetingCommit(name, branch, files, message = "competing change") {
-      const work = await mkdtemp2(path7.join(base, "competitor-"));
+      const work = await mkdtemp2(path8.join(base, "competitor-"));
       try {
         await runGit(["clone", "-q", "--depth", "1", "--branch", branch, `file://${repoPath(name)}`, work], {
           env
@@ -66229,13 +66318,13 @@ async function startVaultDevServer(options = {}) {
     latencyMs: 0
   };
   const accessor = () => randomBytes(12).toString("base64url");
-  const addToken = (token, spec, viaLogin = false, path8 = "auth/token/create") => {
+  const addToken = (token, spec, viaLogin = false, path9 = "auth/token/create") => {
     tokens.set(token, {
       policies: [...spec.policies],
       namespace: trimSlashes(spec.namespace ?? ""),
       accessor: accessor(),
       viaLogin,
-      path: path8,
+      path: path9,
       creationTime: state.clock().getTime()
     });
   };
@@ -66267,11 +66356,11 @@ async function startVaultDevServer(options = {}) {
     nanoCounter = (nanoCounter + 1) % 1e6;
     return d.toISOString().replace(/Z$/, `${String(nanoCounter).padStart(6, "0")}Z`);
   };
-  const findMount = (ns, path8) => {
+  const findMount = (ns, path9) => {
     let best;
     for (const m of mounts) {
       if (m.namespace !== ns) continue;
-      if (path8 === m.path || path8.startsWith(`${m.path}/`)) {
+      if (path9 === m.path || path9.startsWith(`${m.path}/`)) {
         if (!best || m.path.length > best.path.length) best = m;
       }
     }
@@ -66345,30 +66434,30 @@ async function startVaultDevServer(options = {}) {
     s.updated = timestamp3(state.clock());
   };
   const kv = {
-    write(mountPath, path8, opts) {
-      return writeVersion(mountOrThrow(mountPath, opts?.namespace), trimSlashes(path8), opts?.customMetadata);
+    write(mountPath, path9, opts) {
+      return writeVersion(mountOrThrow(mountPath, opts?.namespace), trimSlashes(path9), opts?.customMetadata);
     },
-    deleteVersions(mountPath, path8, versions, opts) {
-      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path8);
-      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path8}"`);
+    deleteVersions(mountPath, path9, versions, opts) {
+      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path9);
+      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path9}"`);
       markDeleted(s, versions ?? [s.current]);
     },
-    destroyVersions(mountPath, path8, versions, opts) {
-      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path8);
-      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path8}"`);
+    destroyVersions(mountPath, path9, versions, opts) {
+      const s = secretOf(mountOrThrow(mountPath, opts?.namespace), path9);
+      if (!s) throw new Error(`dev server: no secret "${mountPath}/${path9}"`);
       markDestroyed(s, versions ?? [s.current]);
     },
-    setDeleteVersionAfter(mountPath, path8, after, opts) {
+    setDeleteVersionAfter(mountPath, path9, after, opts) {
       kv.updateMetadata(
         mountPath,
-        path8,
+        path9,
         { deleteVersionAfter: typeof after === "number" ? `${after}ms` : after },
         opts
       );
     },
-    updateMetadata(mountPath, path8, meta4, opts) {
+    updateMetadata(mountPath, path9, meta4, opts) {
       const m = mountOrThrow(mountPath, opts?.namespace);
-      const key = trimSlashes(path8);
+      const key = trimSlashes(path9);
       if (!m.secrets.has(key)) {
         writeVersion(m, key);
         const s = m.secrets.get(key);
@@ -66377,8 +66466,8 @@ async function startVaultDevServer(options = {}) {
       }
       applyMetadata(m.secrets.get(key), meta4);
     },
-    get(mountPath, path8, opts) {
-      return secretOf(mountOrThrow(mountPath, opts?.namespace), path8);
+    get(mountPath, path9, opts) {
+      return secretOf(mountOrThrow(mountPath, opts?.namespace), path9);
     }
   };
   const metadataBody = (s) => {
@@ -66429,9 +66518,9 @@ async function startVaultDevServer(options = {}) {
       return {};
     }
   };
-  const resolveNamespace = (headerNs, path8) => {
+  const resolveNamespace = (headerNs, path9) => {
     let ns = headerNs;
-    let rest = path8;
+    let rest = path9;
     let moved = "";
     for (; ; ) {
       const slash = rest.indexOf("/");
@@ -66444,14 +66533,14 @@ async function startVaultDevServer(options = {}) {
     }
     return { ns, path: rest, moved };
   };
-  const policyPath = (t, ns, path8) => {
-    if (t.namespace === ns) return path8;
-    if (t.namespace === "") return `${ns}/${path8}`;
-    if (ns.startsWith(`${t.namespace}/`)) return `${ns.slice(t.namespace.length + 1)}/${path8}`;
+  const policyPath = (t, ns, path9) => {
+    if (t.namespace === ns) return path9;
+    if (t.namespace === "") return `${ns}/${path9}`;
+    if (ns.startsWith(`${t.namespace}/`)) return `${ns.slice(t.namespace.length + 1)}/${path9}`;
     return null;
   };
-  const allowed = (t, ns, path8) => {
-    const p = policyPath(t, ns, path8);
+  const allowed = (t, ns, path9) => {
+    const p = policyPath(t, ns, path9);
     return p !== null && t.policies.some((g) => globToRegExp(g).test(p));
   };
   const hasMountAccess = (t, ns, mountPath) => {
@@ -66532,16 +66621,16 @@ async function startVaultDevServer(options = {}) {
   };
   const versionsFrom = (body) => Array.isArray(body.versions) ? body.versions.map(Number).filter((n) => Number.isInteger(n)) : [];
   const route = async (req, method, fullPath, query, headerNs, token, log) => {
-    const { ns, path: path8, moved } = resolveNamespace(headerNs, fullPath);
+    const { ns, path: path9, moved } = resolveNamespace(headerNs, fullPath);
     const isList = method === "LIST" || method === "GET" && ["true", "1"].includes(query.get("list") ?? "");
-    const loginMatch = /^auth\/(.+)\/login$/.exec(path8);
+    const loginMatch = /^auth\/(.+)\/login$/.exec(path9);
     if (loginMatch && (method === "POST" || method === "PUT")) {
       if (!namespaces.has(ns)) return denied();
       return login(ns, loginMatch[1], await readBody(req));
     }
     const t = token ? tokens.get(token) : void 0;
-    if (!t || !namespaces.has(ns) || policyPath(t, ns, path8) === null) return denied();
-    if (path8 === "auth/token/lookup-self" && (method === "GET" || method === "POST")) {
+    if (!t || !namespaces.has(ns) || policyPath(t, ns, path9) === null) return denied();
+    if (path9 === "auth/token/lookup-self" && (method === "GET" || method === "POST")) {
       return ok({
         accessor: t.accessor,
         creation_time: Math.floor(t.creationTime / 1e3),
@@ -66560,11 +66649,11 @@ async function startVaultDevServer(options = {}) {
         type: "service"
       });
     }
-    if (path8 === "auth/token/revoke-self" && (method === "POST" || method === "PUT")) {
+    if (path9 === "auth/token/revoke-self" && (method === "POST" || method === "PUT")) {
       tokens.delete(token);
       return noContent();
     }
-    const uiMount = /^sys\/internal\/ui\/mounts\/(.+)$/.exec(path8);
+    const uiMount = /^sys\/internal\/ui\/mounts\/(.+)$/.exec(path9);
     if (uiMount && method === "GET") {
       const target = resolveNamespace(ns, trimSlashes(uiMount[1]));
       const m2 = findMount(target.ns, target.path);
@@ -66591,10 +66680,10 @@ async function startVaultDevServer(options = {}) {
         uuid: m2.uuid
       });
     }
-    if (!allowed(t, ns, path8)) return denied();
-    const m = findMount(ns, path8);
-    if (!m) return err(404, `no handler for route "${path8}". route entry not found.`);
-    const sub = path8 === m.path ? "" : path8.slice(m.path.length + 1);
+    if (!allowed(t, ns, path9)) return denied();
+    const m = findMount(ns, path9);
+    if (!m) return err(404, `no handler for route "${path9}". route entry not found.`);
+    const sub = path9 === m.path ? "" : path9.slice(m.path.length + 1);
     if (m.type !== "kv" || m.version === 1) {
       if (isList) return listKeys(m, sub);
       if (method === "GET" || method === "HEAD") return refuseValueRead(log, method, fullPath);
@@ -66841,7 +66930,7 @@ async function startVaultDevServer(options = {}) {
 }
 
 // src/run.ts
-import { existsSync as existsSync4 } from "node:fs";
+import { existsSync as existsSync5 } from "node:fs";
 import { resolve } from "node:path";
 
 // src/core/config/definition.ts
@@ -67664,10 +67753,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema5) {
   return mergeDefs(schema5._zod.def);
 }
-function getElementAtPath(obj, path8) {
-  if (!path8)
+function getElementAtPath(obj, path9) {
+  if (!path9)
     return obj;
-  return path8.reduce((acc, key) => acc?.[key], obj);
+  return path9.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -68007,11 +68096,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path8, issues) {
+function prefixIssues(path9, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path8);
+    iss.path.unshift(path9);
     return iss;
   });
 }
@@ -68473,16 +68562,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path8 = []) => {
+  const processError = (error63, path9 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else {
-        const fullpath = [...path8, ...issue2.path];
+        const fullpath = [...path9, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -68521,17 +68610,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path8 = []) => {
+  const processError = (error63, path9 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else {
-        const fullpath = [...path8, ...issue2.path];
+        const fullpath = [...path9, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -68570,8 +68659,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path8 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path8) {
+  const path9 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path9) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -85709,13 +85798,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path8 = ref.slice(1).split("/").filter(Boolean);
-  if (path8.length === 0) {
+  const path9 = ref.slice(1).split("/").filter(Boolean);
+  if (path9.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path8[0] === defsKey) {
-    const key = path8[1] === void 0 ? void 0 : decodeJSONPointerSegment(path8[1]);
+  if (path9[0] === defsKey) {
+    const key = path9[1] === void 0 ? void 0 : decodeJSONPointerSegment(path9[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -86624,9 +86713,9 @@ function parseSecretPath(raw, mounts = []) {
   const p = cleanSecretPath(raw);
   const reason = secretPathProblem(p);
   if (reason !== null) return { ok: false, path: p, reason };
-  const path8 = normalizeSecretPath(p, mounts);
-  const after = secretPathProblem(path8);
-  return after === null ? { ok: true, path: path8 } : { ok: false, path: p, reason: after };
+  const path9 = normalizeSecretPath(p, mounts);
+  const after = secretPathProblem(path9);
+  return after === null ? { ok: true, path: path9 } : { ok: false, path: p, reason: after };
 }
 function vaultNamespaceProblem(ns) {
   const trimmed2 = ns.replace(/^\//, "").replace(/\/$/, "");
@@ -87092,23 +87181,23 @@ ${lines.map((l) => `  ${l}`).join("\n")}`;
   throw new ConfigError(message, { file: file2, issues });
 }
 function toConfigIssue(issue2, doc, data, pos) {
-  const path8 = issue2.path.map((p) => typeof p === "number" ? p : String(p));
+  const path9 = issue2.path.map((p) => typeof p === "number" ? p : String(p));
   if (issue2.code === "unrecognized_keys") {
     const keys = issue2.keys;
-    const allowed = allowedKeys(path8);
+    const allowed = allowedKeys(path9);
     const first = keys[0] ?? "";
-    const keyNode = locate2(doc, [...path8, first], true);
+    const keyNode = locate2(doc, [...path9, first], true);
     const at3 = keyNode?.range ? pos(keyNode.range[0]) : null;
     const hint = suggest(first, allowed);
     const names3 = keys.map((k) => `"${k}"`).join(", ");
     const message = `unknown key${keys.length > 1 ? "s" : ""} ${names3}` + (at3 ? ` (line ${at3.line})` : "") + (hint ? `; did you mean "${hint}"?` : allowed.length ? `; expected one of ${allowed.join(", ")}` : "");
-    return { key: dotted([...path8, first]), line: at3?.line ?? null, column: at3?.col ?? null, message };
+    return { key: dotted([...path9, first]), line: at3?.line ?? null, column: at3?.col ?? null, message };
   }
-  const node2 = locate2(doc, path8, false) ?? nearest(doc, path8);
+  const node2 = locate2(doc, path9, false) ?? nearest(doc, path9);
   const at2 = node2?.range ? pos(node2.range[0]) : null;
-  const value = valueAt(data, path8);
+  const value = valueAt(data, path9);
   return {
-    key: dotted(path8),
+    key: dotted(path9),
     line: at2?.line ?? null,
     column: at2?.col ?? null,
     message: describeIssue(issue2, value)
@@ -87144,25 +87233,25 @@ function describe4(value) {
     return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   return `${typeof value} ${String(value)}`;
 }
-function dotted(path8) {
+function dotted(path9) {
   let out = "";
-  for (const seg of path8) {
+  for (const seg of path9) {
     if (typeof seg === "number") out += `[${seg}]`;
     else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out ? `.${seg}` : seg;
     else out += `[${JSON.stringify(seg)}]`;
   }
   return out;
 }
-function keyLine(text, path8) {
+function keyLine(text, path9) {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const node2 = locate2(doc, path8, true) ?? locate2(doc, path8, false);
+  const node2 = locate2(doc, path9, true) ?? locate2(doc, path9, false);
   return node2?.range ? lineCounter.linePos(node2.range[0]).line : null;
 }
-function locate2(doc, path8, wantKey) {
+function locate2(doc, path9, wantKey) {
   let node2 = doc.contents;
   let keyNode = null;
-  for (const seg of path8) {
+  for (const seg of path9) {
     if (isMap(node2)) {
       const pair = node2.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
       if (!pair) return null;
@@ -87176,9 +87265,9 @@ function locate2(doc, path8, wantKey) {
   const found = wantKey ? keyNode : node2 ?? keyNode;
   return found && typeof found === "object" && "range" in found ? found : null;
 }
-function nearest(doc, path8) {
-  for (let i = path8.length - 1; i >= 0; i--) {
-    const node2 = locate2(doc, path8.slice(0, i), false);
+function nearest(doc, path9) {
+  for (let i = path9.length - 1; i >= 0; i--) {
+    const node2 = locate2(doc, path9.slice(0, i), false);
     if (node2) return node2;
   }
   return doc.contents ?? null;
@@ -87187,17 +87276,17 @@ function keyText(key) {
   if (isScalar(key)) return String(key.value);
   return null;
 }
-function valueAt(data, path8) {
+function valueAt(data, path9) {
   let v = data;
-  for (const seg of path8) {
+  for (const seg of path9) {
     if (v === null || typeof v !== "object") return void 0;
     v = v[seg];
   }
   return v;
 }
-function allowedKeys(path8) {
+function allowedKeys(path9) {
   let schema5 = configSchema;
-  for (const seg of path8) {
+  for (const seg of path9) {
     schema5 = unwrap(schema5);
     const def2 = schema5.def;
     if (def2?.type === "object" && typeof seg === "string") schema5 = def2.shape?.[seg];
@@ -87285,16 +87374,13 @@ function unsupportedKeys(config2) {
   if (config2.forge === "gitlab") found.push({ path: ["forge"], message: `"gitlab" ${LATER}` });
   if (config2.gitlab.url !== void 0 || config2.gitlab.project !== void 0)
     found.push({ path: ["gitlab"], message: LATER });
-  if (config2.git.sshKeyFile !== void 0) found.push({ path: ["git", "sshKeyFile"], message: LATER });
-  if (config2.git.knownHostsFile !== void 0)
-    found.push({ path: ["git", "knownHostsFile"], message: LATER });
   return found;
 }
 
 // src/adapters/fs/working-tree.ts
 import {
   closeSync as closeSync3,
-  constants as constants2,
+  constants as constants3,
   fstatSync,
   lstatSync as lstatSync2,
   openSync as openSync3,
@@ -87313,8 +87399,8 @@ function errorCode(err) {
 }
 function diskView(root2) {
   return {
-    entry(path8) {
-      const full = join2(root2, path8);
+    entry(path9) {
+      const full = join2(root2, path9);
       let info2;
       try {
         info2 = lstatSync2(full);
@@ -87322,7 +87408,7 @@ function diskView(root2) {
         return null;
       }
       if (info2.isDirectory()) {
-        if (path8 !== "" && existsEntry(join2(full, ".git"))) return { kind: "repo" };
+        if (path9 !== "" && existsEntry(join2(full, ".git"))) return { kind: "repo" };
         return { kind: "dir" };
       }
       if (info2.isFile()) return { kind: "file" };
@@ -87345,38 +87431,38 @@ function diskView(root2) {
     }
   };
 }
-function existsEntry(path8) {
+function existsEntry(path9) {
   try {
-    lstatSync2(path8);
+    lstatSync2(path9);
     return true;
   } catch {
     return false;
   }
 }
-function readRegularFile(full, path8, maxBytes) {
+function readRegularFile(full, path9, maxBytes) {
   let fd;
   try {
-    fd = openSync3(full, constants2.O_RDONLY | constants2.O_NOFOLLOW | constants2.O_NONBLOCK);
+    fd = openSync3(full, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK);
   } catch (err) {
     const code2 = errorCode(err);
     const message = code2 === "ELOOP" ? "became a symlink while being read: skipped" : `cannot be read (${code2 ?? "error"}): skipped`;
-    return { ok: false, problem: { file: path8, severity: "warning", message } };
+    return { ok: false, problem: { file: path9, severity: "warning", message } };
   }
   try {
     const info2 = fstatSync(fd);
     if (!info2.isFile())
       return {
         ok: false,
-        problem: { file: path8, severity: "warning", message: "not a regular file: skipped" }
+        problem: { file: path9, severity: "warning", message: "not a regular file: skipped" }
       };
     if (maxBytes !== void 0 && info2.size > maxBytes)
-      return { ok: false, problem: oversizeProblem(path8, info2.size, maxBytes) };
+      return { ok: false, problem: oversizeProblem(path9, info2.size, maxBytes) };
     return { ok: true, bytes: readFileSync3(fd) };
   } catch (err) {
     return {
       ok: false,
       problem: {
-        file: path8,
+        file: path9,
         severity: "warning",
         message: `cannot be read (${errorCode(err) ?? "error"}): skipped`
       }
@@ -87397,15 +87483,15 @@ var WorkingTreeSource = class {
   /** What is at each repo-relative path, the last segment not followed (see ManifestSource.entryKinds). */
   async entryKinds(paths) {
     const out = /* @__PURE__ */ new Map();
-    for (const path8 of paths) {
+    for (const path9 of paths) {
       try {
-        const info2 = await lstat(join2(this.root, ...path8.split("/")));
+        const info2 = await lstat(join2(this.root, ...path9.split("/")));
         out.set(
-          path8,
+          path9,
           info2.isSymbolicLink() ? "symlink" : info2.isDirectory() ? "directory" : info2.isFile() ? "file" : "other"
         );
       } catch {
-        out.set(path8, "missing");
+        out.set(path9, "missing");
       }
     }
     return out;
@@ -87446,7 +87532,7 @@ var WorkingTreeSource = class {
 };
 
 // src/adapters/fs/config-file.ts
-import { realpathSync as realpathSync2, statSync as statSync2 } from "node:fs";
+import { realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
 import { join as join3 } from "node:path";
 var CONFIG_NAME = "vault-rollout.yaml";
 var LINK_REFUSED = {
@@ -87498,7 +87584,7 @@ function readConfigFlag(full, shown) {
   } catch {
     return null;
   }
-  const info2 = statSync2(real);
+  const info2 = statSync3(real);
   if (info2.isDirectory()) refuse(shown, "is a folder: pass the YAML file itself");
   if (!info2.isFile()) refuse(shown, "is not a regular file (a FIFO, socket or device): pass a YAML file");
   return readChecked(real, shown);
@@ -87658,7 +87744,7 @@ function hasPassed(time3, now) {
   const ms = Date.parse(time3.replace(/(\.\d{3})\d+/, "$1"));
   return Number.isNaN(ms) || ms <= now.getTime();
 }
-function statusFromMetadata(path8, body, now) {
+function statusFromMetadata(path9, body, now) {
   if (!isRecord(body) || !isRecord(body.data)) return null;
   const data = body.data;
   const current = data.current_version;
@@ -87666,15 +87752,15 @@ function statusFromMetadata(path8, body, now) {
   if (data.versions !== void 0 && data.versions !== null && !isRecord(data.versions)) return null;
   const versions = isRecord(data.versions) ? data.versions : {};
   const updatedTime = typeof data.updated_time === "string" ? data.updated_time : null;
-  if (current === 0) return { state: "missing", path: path8 };
+  if (current === 0) return { state: "missing", path: path9 };
   const v = versions[String(current)];
   if (isRecord(v)) {
-    if (v.destroyed === true) return { state: "deleted", path: path8, current, reason: "destroyed", updatedTime };
+    if (v.destroyed === true) return { state: "deleted", path: path9, current, reason: "destroyed", updatedTime };
     if (typeof v.deletion_time === "string" && v.deletion_time !== "" && hasPassed(v.deletion_time, now)) {
-      return { state: "deleted", path: path8, current, reason: "deleted", updatedTime };
+      return { state: "deleted", path: path9, current, reason: "deleted", updatedTime };
     }
   }
-  return { state: "ok", path: path8, current, updatedTime };
+  return { state: "ok", path: path9, current, updatedTime };
 }
 var NodeVaultReader = class {
   constructor(opts) {
@@ -87797,10 +87883,10 @@ var NodeVaultReader = class {
     const read = await mapLimit(
       [...canonical.entries()],
       this.concurrency,
-      async ([path8, { mount: mount2, rest }]) => {
-        const status2 = await this.readMetadata(path8, mount2, rest, now);
+      async ([path9, { mount: mount2, rest }]) => {
+        const status2 = await this.readMetadata(path9, mount2, rest, now);
         this.opts.onSecretRead?.();
-        return [path8, status2];
+        return [path9, status2];
       }
     );
     const byCanonical = new Map(read);
@@ -87941,21 +88027,21 @@ var NodeVaultReader = class {
     );
   }
   // ------------------------------------------------------------------ metadata
-  async readMetadata(path8, mount2, rest, now) {
+  async readMetadata(path9, mount2, rest, now) {
     const apiPath = `${mount2}/metadata/${rest}`;
     this.stats.metadataReads += 1;
     const a = await this.call(apiPath, () => this.client.read(encodePath(apiPath)));
     if (a.status === 200) {
-      const status2 = statusFromMetadata(path8, a.body, now);
+      const status2 = statusFromMetadata(path9, a.body, now);
       if (status2 === null) throw this.malformed(apiPath, "KV v2 metadata with data.current_version");
       return status2;
     }
-    if (a.status === 404) return { state: "missing", path: path8 };
+    if (a.status === 404) return { state: "missing", path: path9 };
     if (a.status === 403) {
       return {
         state: "forbidden",
-        path: path8,
-        message: `Vault denied reading the metadata of "${path8}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
+        path: path9,
+        message: `Vault denied reading the metadata of "${path9}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
       };
     }
     throw this.unexpected(apiPath, a.status);
@@ -88528,10 +88614,10 @@ function includeCycle(files) {
   const edges = /* @__PURE__ */ new Map();
   for (const [file2, text] of files)
     edges.set(file2, templatePartialsOf({ file: file2, text, partials: files }) ?? []);
-  const visit4 = (file2, path8) => {
-    if (path8.includes(file2)) return [...path8.slice(path8.indexOf(file2)), file2];
+  const visit4 = (file2, path9) => {
+    if (path9.includes(file2)) return [...path9.slice(path9.indexOf(file2)), file2];
     for (const next of edges.get(file2) ?? []) {
-      const cycle = visit4(next, [...path8, file2]);
+      const cycle = visit4(next, [...path9, file2]);
       if (cycle) return cycle;
     }
     return null;
@@ -88705,7 +88791,7 @@ function recordFields(raw, key) {
   return { recorded: versions, recordedRaw: raw };
 }
 function formatRecord(versions) {
-  return [...versions.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([path8, v]) => `${path8}@${v}`).join(",");
+  return [...versions.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([path9, v]) => `${path9}@${v}`).join(",");
 }
 
 // src/core/discover/workloads.ts
@@ -88729,9 +88815,9 @@ function targetPath(target) {
 function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function get2(value, path8) {
+function get2(value, path9) {
   let v = value;
-  for (const seg of path8) {
+  for (const seg of path9) {
     if (typeof seg === "number") {
       if (!Array.isArray(v)) return void 0;
       v = v[seg];
@@ -88744,12 +88830,12 @@ function get2(value, path8) {
 }
 function stringsIn(value, keep, skip) {
   const out = [];
-  const walk = (v, path8) => {
+  const walk = (v, path9) => {
     if (typeof v === "string") {
-      if (keep(v)) out.push({ path: path8, text: v });
-    } else if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path8, i]));
+      if (keep(v)) out.push({ path: path9, text: v });
+    } else if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path9, i]));
     else if (isRecord2(v)) {
-      for (const [k, item] of Object.entries(v)) if (!skip?.(path8, k)) walk(item, [...path8, k]);
+      for (const [k, item] of Object.entries(v)) if (!skip?.(path9, k)) walk(item, [...path9, k]);
     }
   };
   walk(value, []);
@@ -88866,10 +88952,10 @@ function withoutDirectives(value) {
 function isJsonPatch(value) {
   return Array.isArray(value) && value.every((op) => isRecord2(op) && typeof op.op === "string" && typeof op.path === "string");
 }
-function pointer(path8) {
-  if (path8 === "") return [];
-  if (!path8.startsWith("/")) throw new Error(`JSON pointer "${path8}" must start with "/"`);
-  return path8.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+function pointer(path9) {
+  if (path9 === "") return [];
+  if (!path9.startsWith("/")) throw new Error(`JSON pointer "${path9}" must start with "/"`);
+  return path9.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 function getAt(root2, segs) {
   let v = root2;
@@ -89142,15 +89228,15 @@ var KustomizeBuild = class {
       if (!k) continue;
       const d = k.data;
       for (const entry of [...list(d.resources), ...list(d.bases), ...list(d.components)]) {
-        const path8 = typeof entry === "string" ? joinPath(next, entry) : null;
-        if (path8 === null) continue;
-        if (kustomizations.has(path8) || this.input.brokenDirs.has(path8)) {
-          if (path8 !== dir) this.included.add(path8);
-          if (!seen.has(path8)) {
-            seen.add(path8);
-            todo.push(path8);
+        const path9 = typeof entry === "string" ? joinPath(next, entry) : null;
+        if (path9 === null) continue;
+        if (kustomizations.has(path9) || this.input.brokenDirs.has(path9)) {
+          if (path9 !== dir) this.included.add(path9);
+          if (!seen.has(path9)) {
+            seen.add(path9);
+            todo.push(path9);
           }
-        } else if (texts.has(path8)) files.add(path8);
+        } else if (texts.has(path9)) files.add(path9);
       }
       const named = [
         ...list(d.patchesStrategicMerge),
@@ -89161,8 +89247,8 @@ var KustomizeBuild = class {
       ];
       for (const rel of named) {
         if (typeof rel !== "string" || rel.includes("\n")) continue;
-        const path8 = joinPath(next, rel.trim());
-        if (path8 !== null && texts.has(path8)) this.inputs.add(path8);
+        const path9 = joinPath(next, rel.trim());
+        if (path9 !== null && texts.has(path9)) this.inputs.add(path9);
       }
     }
     return files;
@@ -89274,33 +89360,33 @@ var KustomizeBuild = class {
         report(k.file, `remote resource "${entry}" is not fetched: what it builds is not discovered`);
         continue;
       }
-      const path8 = joinPath(dir, entry);
-      if (path8 === null) {
+      const path9 = joinPath(dir, entry);
+      if (path9 === null) {
         report(k.file, `resource "${entry}" is outside the repository: skipped`);
         continue;
       }
-      if (kustomizations.has(path8)) {
-        this.included.add(path8);
-        const sub = yield { kind: "resource", dir: path8, from: k.file };
+      if (kustomizations.has(path9)) {
+        this.included.add(path9);
+        const sub = yield { kind: "resource", dir: path9, from: k.file };
         if (isRefusal(sub)) return sub;
         bytes += sub.bytes;
         const refused = accumulate(sub.items, entry) ?? tooMuch();
         if (refused) return refused;
         for (const g of sub.generated) generated.push(g);
-      } else if (texts.has(path8)) {
-        bytes += this.size(path8);
-        const docs = (docsByFile.get(path8) ?? []).filter((doc) => isRecord2(doc.data));
+      } else if (texts.has(path9)) {
+        bytes += this.size(path9);
+        const docs = (docsByFile.get(path9) ?? []).filter((doc) => isRecord2(doc.data));
         const refused = accumulate(
           docs.map((doc) => ({ doc, data: doc.data })),
           entry
         ) ?? tooMuch();
         if (refused) return refused;
-      } else if (brokenDirs.has(path8)) {
-        this.included.add(path8);
-      } else if (isDir(path8)) {
+      } else if (brokenDirs.has(path9)) {
+        this.included.add(path9);
+      } else if (isDir(path9)) {
         report(k.file, `resource "${entry}" is a folder without a kustomization file: kustomize refuses it`);
       } else {
-        this.missing.add(path8);
+        this.missing.add(path9);
         report(k.file, `resource "${entry}" not found (or not selected by include/exclude)`);
       }
     }
@@ -89313,15 +89399,15 @@ var KustomizeBuild = class {
         report(k.file, `remote component "${entry}" is not fetched: what it adds is not discovered`);
         continue;
       }
-      const path8 = joinPath(dir, entry);
-      const c = path8 === null ? void 0 : kustomizations.get(path8);
-      if (path8 === null || !c) {
-        if (path8 !== null && brokenDirs.has(path8)) continue;
+      const path9 = joinPath(dir, entry);
+      const c = path9 === null ? void 0 : kustomizations.get(path9);
+      if (path9 === null || !c) {
+        if (path9 !== null && brokenDirs.has(path9)) continue;
         report(k.file, `component "${entry}" not found`);
         continue;
       }
-      this.included.add(path8);
-      const applied = yield { kind: "component", dir: path8, entry, from: k.file, k: c, start: layer };
+      this.included.add(path9);
+      const applied = yield { kind: "component", dir: path9, entry, from: k.file, k: c, start: layer };
       if (isRefusal(applied)) return applied;
       layer = applied;
     }
@@ -89383,10 +89469,10 @@ var KustomizeBuild = class {
           if (typeof f !== "string") continue;
           const eq = f.indexOf("=");
           const rel = eq >= 0 ? f.slice(eq + 1) : f;
-          const path8 = joinPath(dir, rel);
-          if (path8 === null) continue;
-          this.inputs.add(path8);
-          files.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path8);
+          const path9 = joinPath(dir, rel);
+          if (path9 === null) continue;
+          this.inputs.add(path9);
+          files.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path9);
         }
         const behavior = nonEmptyString(get2(g, ["behavior"])) ?? "create";
         if (behavior !== "merge" && behavior !== "replace") {
@@ -89427,15 +89513,15 @@ var KustomizeBuild = class {
       return null;
     };
     const fromFile = (rel) => {
-      const path8 = joinPath(dir, rel);
-      if (path8 === null || !texts.has(path8)) {
-        if (path8 !== null) this.missing.add(path8);
+      const path9 = joinPath(dir, rel);
+      if (path9 === null || !texts.has(path9)) {
+        if (path9 !== null) this.missing.add(path9);
         report(k.file, `patch "${rel}" not found (or not selected by include/exclude)`);
         return null;
       }
-      this.inputs.add(path8);
-      bytes += this.size(path8);
-      return this.parseText(path8);
+      this.inputs.add(path9);
+      bytes += this.size(path9);
+      return this.parseText(path9);
     };
     const run = (docs, target) => {
       const t = isRecord2(target) ? target : void 0;
@@ -89511,9 +89597,9 @@ function expandApplicationSet(templatePaths, generators, dirs) {
   for (const template of templated) {
     let failed = false;
     for (const params of sets) {
-      const path8 = substitute(template, params);
-      if (path8 === null) failed = true;
-      else if (!paths.includes(path8)) paths.push(path8);
+      const path9 = substitute(template, params);
+      if (path9 === null) failed = true;
+      else if (!paths.includes(path9)) paths.push(path9);
     }
     if (failed)
       unsupported.push(`template path "${template}" uses a parameter or function the generators do not give`);
@@ -89629,20 +89715,20 @@ var DeploymentReader = class {
     return [];
   }
   flux(doc, o) {
-    const path8 = this.folder(get2(o, ["spec", "path"]) ?? "./");
-    if (path8 === null) return [];
+    const path9 = this.folder(get2(o, ["spec", "path"]) ?? "./");
+    if (path9 === null) return [];
     const kind = nonEmptyString(get2(o, ["spec", "sourceRef", "kind"])) ?? "GitRepository";
     const name = nonEmptyString(get2(o, ["spec", "sourceRef", "name"])) ?? "";
     if (kind !== "GitRepository") return [];
     if (this.fluxSources !== null && !this.fluxSources.has(name)) {
       this.once(
         doc.file,
-        `Flux Kustomization "${String(get2(o, ["metadata", "name"]) ?? "")}" reads GitRepository "${name}", not this repository's "${FLUX_OWN_SOURCE}": its path "${path8 || "."}" is not followed`
+        `Flux Kustomization "${String(get2(o, ["metadata", "name"]) ?? "")}" reads GitRepository "${name}", not this repository's "${FLUX_OWN_SOURCE}": its path "${path9 || "."}" is not followed`
       );
       return [];
     }
     const namespace = nonEmptyString(get2(o, ["spec", "targetNamespace"]));
-    return [{ dir: path8, recurse: true, namespace, by: doc.file }];
+    return [{ dir: path9, recurse: true, namespace, by: doc.file }];
   }
   argo(doc, o) {
     const spec = o.kind === "Application" ? o.spec : get2(o, ["spec", "template", "spec"]);
@@ -89667,7 +89753,7 @@ var DeploymentReader = class {
           `ApplicationSet "${String(get2(o, ["metadata", "name"]) ?? "")}": ${why}; the folders it deploys from there are not followed`
         );
       const recurse = raw.some((r) => r.recurse);
-      raw.splice(0, raw.length, ...expanded.paths.map((path8) => ({ path: path8, recurse })));
+      raw.splice(0, raw.length, ...expanded.paths.map((path9) => ({ path: path9, recurse })));
     }
     for (const r of raw) {
       const dir = this.folder(r.path);
@@ -89687,8 +89773,8 @@ var DeploymentReader = class {
   /** A path as a folder of this repository, or null (a template, a variable, another repository's). */
   folder(raw) {
     if (typeof raw !== "string" || raw.includes("{{") || raw.includes("$")) return null;
-    const path8 = joinPath("", raw);
-    return path8 !== null && this.repo.dirs.has(path8) ? path8 : null;
+    const path9 = joinPath("", raw);
+    return path9 !== null && this.repo.dirs.has(path9) ? path9 : null;
   }
   once(file2, message) {
     const key = `${file2}\0${message}`;
@@ -89749,7 +89835,7 @@ var RootGraphBuilder = class {
     this.deployments = new DeploymentReader(
       {
         dirs,
-        hasFile: (path8) => this.texts.has(path8),
+        hasFile: (path9) => this.texts.has(path9),
         report: (file2, message) => this.report(file2, message)
       },
       input2.documents
@@ -89759,7 +89845,7 @@ var RootGraphBuilder = class {
       docsByFile: this.docsByFile,
       kustomizations: this.kustomizations,
       brokenDirs: this.brokenDirs,
-      isDir: (path8) => dirs.has(path8),
+      isDir: (path9) => dirs.has(path9),
       report: (file2, message) => this.report(file2, message),
       ...input2.limits ? { limits: input2.limits } : {}
     });
@@ -90156,11 +90242,11 @@ function valuesFile(document2, object2, options) {
 
 // src/core/discover/environments.ts
 var import_picomatch3 = __toESM(require_picomatch2(), 1);
-var under = (path8, folder2) => folder2 === "" || path8 === folder2 || path8.startsWith(`${folder2}/`);
+var under = (path9, folder2) => folder2 === "" || path9 === folder2 || path9.startsWith(`${folder2}/`);
 function environmentMatcher(config2, reached) {
   const envs = config2.environments.map((e) => {
     const glob2 = e.paths.length > 0 ? (0, import_picomatch3.default)([...e.paths], { dot: true }) : () => false;
-    const match = (path8) => path8 !== "" && glob2(path8);
+    const match = (path9) => path9 !== "" && glob2(path9);
     const entry = e.entry;
     const memo2 = /* @__PURE__ */ new Map();
     const selects2 = (dir) => {
@@ -90262,17 +90348,17 @@ function planWorkload(workload, statuses, options = {}) {
   for (const ref of workload.secrets) {
     const status2 = statuses.get(statusKey(ref));
     if (!status2) throw new Error(`internal: no Vault status for "${ref.path}"`);
-    const path8 = status2.path;
-    if (ref.pins) pinTargets.set(path8, [...pinTargets.get(path8) ?? [], ...ref.pins]);
-    if (ref.unpinned) unpinned.set(path8, [...unpinned.get(path8) ?? [], ...ref.unpinned]);
+    const path9 = status2.path;
+    if (ref.pins) pinTargets.set(path9, [...pinTargets.get(path9) ?? [], ...ref.pins]);
+    if (ref.unpinned) unpinned.set(path9, [...unpinned.get(path9) ?? [], ...ref.unpinned]);
     for (const why of ref.warnings ?? []) if (!warnings.includes(why)) warnings.push(why);
-    const id = statusKey({ path: path8, vaultNamespace: ref.vaultNamespace });
+    const id = statusKey({ path: path9, vaultNamespace: ref.vaultNamespace });
     if (seen.has(id)) continue;
     seen.add(id);
-    const recorded = workload.recorded?.get(path8) ?? null;
+    const recorded = workload.recorded?.get(path9) ?? null;
     const state = secretState(status2, recorded);
     const planned = {
-      path: path8,
+      path: path9,
       ...ref.vaultNamespace ? { vaultNamespace: ref.vaultNamespace } : {},
       source: ref.source,
       via: ref.via,
@@ -90284,7 +90370,7 @@ function planWorkload(workload, statuses, options = {}) {
     secrets2.push(planned);
     if (BLOCKING.has(state)) reasons.push(blockReason(planned, status2));
     else if (status2.state === "unsupported") warnings.push(status2.message);
-    else if (status2.state === "ok") current.set(path8, status2.current);
+    else if (status2.state === "ok") current.set(path9, status2.current);
   }
   const onDelete2 = (workload.kind === "StatefulSet" || workload.kind === "DaemonSet") && workload.updateStrategy === "OnDelete";
   let action;
@@ -90363,9 +90449,9 @@ function summarize(planned) {
 }
 
 // src/core/discover/sources/source.ts
-function workloadProblem(view, message, path8) {
+function workloadProblem(view, message, path9) {
   const { workload } = view;
-  const at2 = path8 ? view.document.position(path8) : void 0;
+  const at2 = path9 ? view.document.position(path9) : void 0;
   return {
     file: workload.file,
     severity: "warning",
@@ -90376,9 +90462,9 @@ function workloadProblem(view, message, path8) {
 function annotationMaps(view) {
   const out = [];
   for (const target of [view.workload.record, view.workload.trigger]) {
-    const path8 = targetPath(target);
-    const map4 = get2(view.object, path8);
-    if (isRecord2(map4)) out.push({ path: path8, annotations: map4 });
+    const path9 = targetPath(target);
+    const map4 = get2(view.object, path9);
+    if (isRecord2(map4)) out.push({ path: path9, annotations: map4 });
   }
   return out;
 }
@@ -90417,10 +90503,10 @@ var annotationSource = {
     return {
       refsFor(view, report) {
         const refs = [];
-        for (const { path: path8, annotations } of annotationMaps(view)) {
+        for (const { path: path9, annotations } of annotationMaps(view)) {
           if (!Object.hasOwn(annotations, key)) continue;
           const value = annotations[key];
-          const at2 = [...path8, key];
+          const at2 = [...path9, key];
           if (typeof value !== "string") {
             report(workloadProblem(view, `"${key}" must be a string of secret paths`, at2));
             continue;
@@ -90530,16 +90616,16 @@ function viewUses(view) {
   if (!view.values) return podUses(view.template);
   const uses = valuesUses(view.values);
   if (!view.secretValues?.length) return uses;
-  return [...uses, ...view.secretValues.flatMap((path8) => secretsAt(view.values, path8))];
+  return [...uses, ...view.secretValues.flatMap((path9) => secretsAt(view.values, path9))];
 }
-function secretsAt(values, path8) {
+function secretsAt(values, path9) {
   const out = [];
   const walk = (v, i, at2) => {
-    if (i === path8.length) {
+    if (i === path9.length) {
       if (typeof v === "string" && v) out.push({ kind: "Secret", name: v, how: `values ${at2}` });
       return;
     }
-    const seg = path8[i];
+    const seg = path9[i];
     const step = (key, child) => walk(child, i + 1, typeof key === "number" ? `${at2}[${key}]` : at2 ? `${at2}.${key}` : key);
     if (seg === "*") {
       if (Array.isArray(v)) v.forEach((child, k) => step(k, child));
@@ -90696,17 +90782,17 @@ function readAvp(object2, doc, kind, name, mounts) {
     };
   }
   const secrets2 = /* @__PURE__ */ new Map();
-  const add = (path8, via, pin, rejected) => {
-    const s = secrets2.get(path8);
-    if (!s) secrets2.set(path8, { path: path8, via, pins: pin ? [pin] : [], ...rejected ? { rejected } : {} });
+  const add = (path9, via, pin, rejected) => {
+    const s = secrets2.get(path9);
+    if (!s) secrets2.set(path9, { path: path9, via, pins: pin ? [pin] : [], ...rejected ? { rejected } : {} });
     else if (pin) s.pins.push(pin);
   };
   if (named && !named.ok) add(named.path, `${PATH_ANNOTATION} (<key> placeholders)`, null, named.reason);
   else if (named) {
-    const path8 = named.path;
-    const safe = inline.every((i) => i.versioned || i.path === path8);
+    const path9 = named.path;
+    const safe = inline.every((i) => i.versioned || i.path === path9);
     add(
-      path8,
+      path9,
       `${PATH_ANNOTATION} (<key> placeholders)`,
       safe ? {
         file: doc.file,
@@ -90814,8 +90900,8 @@ var bankVaultsSource = {
           refs.push(pathRef(raw, config2.vault.mounts, { source: "bankVaults", via }));
         };
         if (view.values) {
-          for (const { path: path8, text } of stringsIn(view.values, (t) => t.includes("vault:"))) {
-            for (const raw of bankVaultsPaths(text)) add(raw, `values ${formatPath(path8)}`);
+          for (const { path: path9, text } of stringsIn(view.values, (t) => t.includes("vault:"))) {
+            for (const raw of bankVaultsPaths(text)) add(raw, `values ${formatPath(path9)}`);
           }
         }
         const spec = get2(view.template, ["spec"]);
@@ -90959,8 +91045,13 @@ function readStores(documents) {
   return { vault: stores, names: names3 };
 }
 var elsewhereStores = /* @__PURE__ */ new WeakMap();
-function readAllStores(documents, elsewhere) {
+function readAllStores(documents, elsewhere, foreign) {
   const local = readStores(documents);
+  if (foreign.length > 0) {
+    let theirs = elsewhereStores.get(foreign);
+    if (!theirs) elsewhereStores.set(foreign, theirs = readStores(foreign));
+    local.foreign = new Map(theirs.vault.map((s) => [`${s.kind}/${s.name}`, s.file]));
+  }
   if (elsewhere.length === 0) return local;
   let other = elsewhereStores.get(elsewhere);
   if (!other) elsewhereStores.set(elsewhere, other = readStores(elsewhere));
@@ -90976,7 +91067,7 @@ function readAllStores(documents, elsewhere) {
 var externalSecretsSource = {
   name: "externalSecrets",
   enabled: (config2) => config2.sources.externalSecrets,
-  collect({ config: config2, documents, elsewhere = [] }) {
+  collect({ config: config2, documents, elsewhere = [], foreign = [] }) {
     const index2 = new ProducerIndex();
     let stores = null;
     for (const doc of documents) {
@@ -90984,7 +91075,7 @@ var externalSecretsSource = {
       if (!isRecord2(o) || typeof o.apiVersion !== "string") continue;
       if (o.kind === "ClusterExternalSecret") {
         if (!o.apiVersion.startsWith("external-secrets.io/")) continue;
-        stores ??= readAllStores(documents, elsewhere);
+        stores ??= readAllStores(documents, elsewhere, foreign);
         addCluster(index2, o, doc, stores, config2.vault.mounts);
         continue;
       }
@@ -91016,7 +91107,7 @@ var externalSecretsSource = {
         continue;
       }
       if (!o.apiVersion.startsWith("external-secrets.io/")) continue;
-      stores ??= readAllStores(documents, elsewhere);
+      stores ??= readAllStores(documents, elsewhere, foreign);
       index2.add({
         ...base,
         ...readSpec(o, doc, "ExternalSecret", name, { namespace }, stores, config2.vault.mounts)
@@ -91103,9 +91194,11 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
     }
     const store = candidates[0];
     if (!store) {
-      if (!stores.names.has(`${storeKind}/${storeName}`)) {
-        problems.set(`missing ${storeKind}/${storeName}`, {
-          message: `${label}: ${storeKind} "${storeName}" is not in the repository, so whether it is a Vault store is unknown: not tracked`,
+      const id = `${storeKind}/${storeName}`;
+      const foreign = stores.foreign?.get(id);
+      if (!stores.names.has(id)) {
+        problems.set(`missing ${id}`, {
+          message: foreign !== void 0 ? `${label}: ${storeKind} "${storeName}" is deployed only by another environment (${foreign}), not by this one: not tracked` : `${label}: ${storeKind} "${storeName}" is not in the repository, so whether it is a Vault store is unknown: not tracked`,
           document: doc,
           at: entry.at
         });
@@ -91120,7 +91213,7 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
       });
       continue;
     }
-    const path8 = esoSecretPath(store.mount, entry.key, mounts);
+    const path9 = esoSecretPath(store.mount, entry.key, mounts);
     const pin = {
       file: doc.file,
       document: doc.index,
@@ -91130,7 +91223,7 @@ function readSpec(o, doc, kind, name, scope, stores, mounts) {
       format: "string"
     };
     secrets2.push(
-      producedSecret(path8, mounts, {
+      producedSecret(path9, mounts, {
         pins: [pin],
         vaultNamespace: store.vaultNamespace,
         namespaceRejected: store.namespaceRejected
@@ -91150,8 +91243,8 @@ function list6(value) {
 // src/core/discover/sources/rules.ts
 var import_picomatch4 = __toESM(require_picomatch2(), 1);
 function ruleMatcher(rule2) {
-  const { path: path8, kind, namespace, name, labels } = rule2.select;
-  const pathMatch = path8 === void 0 ? null : (0, import_picomatch4.default)(path8, { dot: true });
+  const { path: path9, kind, namespace, name, labels } = rule2.select;
+  const pathMatch = path9 === void 0 ? null : (0, import_picomatch4.default)(path9, { dot: true });
   const nameMatch = name === void 0 ? null : (0, import_picomatch4.default)(name, { dot: true });
   return (w) => (pathMatch === null || pathMatch(w.file)) && (kind === void 0 ? !isChartKind(w.kind) : w.kind === kind) && (namespace === void 0 || w.namespace === namespace) && (nameMatch === null || nameMatch(w.name)) && (labels === void 0 || Object.entries(labels).every(([k, v]) => w.labels[k] === v));
 }
@@ -91194,7 +91287,7 @@ var vaultAgentSource = {
     return {
       refsFor(view, report) {
         const refs = [];
-        for (const { path: path8, annotations } of annotationMaps(view)) {
+        for (const { path: path9, annotations } of annotationMaps(view)) {
           const ns = annotations[NAMESPACE_KEY];
           const namespace = typeof ns === "string" && ns.trim() ? readVaultNamespace(ns.trim(), NAMESPACE_KEY) : null;
           for (const [key, value] of Object.entries(annotations)) {
@@ -91202,7 +91295,7 @@ var vaultAgentSource = {
             if (typeof value !== "string" || value.trim() === "") {
               report(
                 workloadProblem(view, `"${key}": ${JSON.stringify(value)} is not a Vault secret path`, [
-                  ...path8,
+                  ...path9,
                   key
                 ])
               );
@@ -91216,11 +91309,11 @@ var vaultAgentSource = {
                 via: key,
                 ...namespace?.vaultNamespace ? { vaultNamespace: namespace.vaultNamespace } : {}
               },
-              [...path8, key]
+              [...path9, key]
             );
             if (namespace?.rejected !== void 0 && ref.rejected === void 0) {
               ref.rejected = namespace.rejected;
-              ref.rejectedAt = [...path8, NAMESPACE_KEY];
+              ref.rejectedAt = [...path9, NAMESPACE_KEY];
             }
             refs.push(ref);
           }
@@ -91252,11 +91345,11 @@ var vaultSecretsOperatorSource = {
       if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("secrets.hashicorp.com/")) continue;
       const { name, namespace } = meta3(o);
       const mount2 = get2(o, ["spec", "mount"]);
-      const path8 = get2(o, ["spec", "path"]);
+      const path9 = get2(o, ["spec", "path"]);
       const destination = get2(o, ["spec", "destination", "name"]);
-      if (!name || typeof mount2 !== "string" || typeof path8 !== "string") continue;
+      if (!name || typeof mount2 !== "string" || typeof path9 !== "string") continue;
       if (typeof destination !== "string" || !destination) continue;
-      const secret = `${cleanSecretPath(mount2).replace(/\/+$/, "")}/${cleanSecretPath(path8)}`;
+      const secret = `${cleanSecretPath(mount2).replace(/\/+$/, "")}/${cleanSecretPath(path9)}`;
       const rejected = secretPathProblem(secret);
       const label = producerLabel("VaultStaticSecret", name, doc.file);
       const ownNs = get2(o, ["spec", "namespace"]);
@@ -91355,23 +91448,42 @@ function discover(files, config2, sources2 = SOURCES) {
   const fileData = /* @__PURE__ */ new Map();
   const seen = {};
   const sets = [
-    { root: null, documents: flat },
+    ...flatSets(flat, (file2) => environment2(null, file2)),
     ...graph.roots.map((root2) => ({ root: root2, documents: root2.documents }))
   ];
-  const stores = sets.flatMap(
+  const stores = [
+    { root: null, documents: flat },
+    ...graph.roots.map((root2) => ({ root: root2, documents: root2.documents }))
+  ].flatMap(
     (set5) => set5.documents.filter((d) => STORE_KINDS.has(String(get2(d.data, ["kind"])))).map((d) => ({ env: environment2(set5.root ? set5.root.dir : null, d.file), doc: d }))
   );
   const storesOf = /* @__PURE__ */ new Map();
-  const elsewhereFor = (env) => {
-    let list7 = storesOf.get(env);
-    if (!list7)
-      storesOf.set(env, list7 = stores.filter((s) => s.env === null || s.env === env).map((s) => s.doc));
-    return list7;
+  const storesFor = (env) => {
+    let lists = storesOf.get(env);
+    if (!lists) {
+      const mine = (s) => s.env === null || s.env === env;
+      lists = {
+        mine: stores.filter(mine).map((s) => s.doc),
+        foreign: stores.filter((s) => !mine(s)).map((s) => s.doc)
+      };
+      storesOf.set(env, lists);
+    }
+    return lists;
   };
   for (const set5 of sets) {
-    const rootEnv = set5.root ? environment2(set5.root.dir, "") : null;
-    const elsewhere = elsewhereFor(rootEnv);
-    const found = discoverSet(set5.documents, { config: config2, sources: sources2, charts, perFile, problems, seen, elsewhere });
+    const rootEnv = set5.root ? environment2(set5.root.dir, "") : set5.environment ?? null;
+    const { mine: elsewhere, foreign } = storesFor(rootEnv);
+    const found = discoverSet(set5.documents, {
+      config: config2,
+      sources: sources2,
+      charts,
+      perFile,
+      problems,
+      seen,
+      elsewhere,
+      foreign,
+      ...set5.owns ? { owns: set5.owns } : {}
+    });
     for (const { workload, document: document2 } of found) {
       const w = set5.root ? placeInRoot(workload, document2, set5.root, graph.builders, originals) : workload;
       if (set5.root) w.root = set5.root.dir;
@@ -91408,16 +91520,32 @@ function discover(files, config2, sources2 = SOURCES) {
     undeployed: graph.undeployed
   };
 }
+function flatSets(flat, environmentOf) {
+  const envOf = /* @__PURE__ */ new Map();
+  const env = (d) => {
+    if (!envOf.has(d.file)) envOf.set(d.file, environmentOf(d.file));
+    return envOf.get(d.file) ?? null;
+  };
+  const names3 = [...new Set(flat.map(env))];
+  if (names3.length <= 1) return [{ root: null, documents: flat, environment: names3[0] ?? null }];
+  return names3.map((name) => ({
+    root: null,
+    documents: name === null ? flat : flat.filter((d) => env(d) === name || env(d) === null),
+    environment: name,
+    owns: (d) => env(d) === name
+  }));
+}
 var STORE_KINDS = /* @__PURE__ */ new Set(["SecretStore", "ClusterSecretStore"]);
 function discoverSet(documents, ctx) {
   const { config: config2, problems, seen } = ctx;
   const report = (problem) => problems.push(problem);
-  const context = { config: config2, documents, elsewhere: ctx.elsewhere };
+  const context = { config: config2, documents, elsewhere: ctx.elsewhere, foreign: ctx.foreign };
   let collected = null;
   const scanners = () => collected ??= ctx.sources.filter((s) => s.enabled(config2)).map((s) => s.collect(context));
   const ignores = config2.ignore.map((entry, index2) => ({ index: index2, matches: ruleMatcher(entry) }));
   const out = [];
   for (const document2 of documents) {
+    if (ctx.owns && !ctx.owns(document2)) continue;
     const listed = workloadsInList(document2);
     if (listed > 0) {
       problems.push({
@@ -91580,7 +91708,7 @@ var ALWAYS_EXCLUDED = [
 function makePathFilter(include, exclude) {
   const included = (0, import_picomatch5.default)([...include], { dot: true });
   const excluded = (0, import_picomatch5.default)([...exclude, ...ALWAYS_EXCLUDED], { dot: true });
-  return (path8) => included(path8) && !excluded(path8);
+  return (path9) => included(path9) && !excluded(path9);
 }
 
 // src/core/plan/root-patch.ts
@@ -91675,7 +91803,7 @@ function sortKeys(value) {
 function listPatchInKustomization(text, file2) {
   const nl = text.includes("\r\n") ? "\r\n" : "\n";
   const entry = `path: ${file2}`;
-  const same2 = (path8) => typeof path8 === "string" && path8.replace(/^\.\//, "") === file2;
+  const same2 = (path9) => typeof path9 === "string" && path9.replace(/^\.\//, "") === file2;
   const listed = (v) => isData(v) && same2(v.path) && v.target === void 0;
   const listedIn = (data2) => Array.isArray(data2.patches) && data2.patches.some(listed) || Array.isArray(data2.patchesStrategicMerge) && data2.patchesStrategicMerge.some(same2);
   const fast = fastManifestData(text);
@@ -91761,19 +91889,19 @@ var VSO_VERSION = ["spec", "version"];
 function same(a, b) {
   return a.length === b.length && a.every((s, i) => s === b[i]);
 }
-function shownPath(path8) {
-  return path8.map((k) => /^[A-Za-z0-9_-]+$/.test(k) ? k : JSON.stringify(k)).join(".");
+function shownPath(path9) {
+  return path9.map((k) => /^[A-Za-z0-9_-]+$/.test(k) ? k : JSON.stringify(k)).join(".");
 }
-function leafProblem(kind, path8, value, recordKey) {
-  const at2 = shownPath(path8);
-  if (path8[path8.length - 1] === recordKey) {
+function leafProblem(kind, path9, value, recordKey) {
+  const at2 = shownPath(path9);
+  if (path9[path9.length - 1] === recordKey) {
     if (typeof value === "string" && value !== "" && readRecord(value).malformed.length === 0) return null;
     return `${at2} is ${JSON.stringify(value)}, not a record of secret versions`;
   }
-  if (same(path8, AVP_VERSION)) {
+  if (same(path9, AVP_VERSION)) {
     return typeof value === "string" && /^[1-9]\d*$/.test(value) ? null : `${at2} is ${JSON.stringify(value)}, not a version written as a string`;
   }
-  if (kind === "VaultStaticSecret" && same(path8, VSO_VERSION)) {
+  if (kind === "VaultStaticSecret" && same(path9, VSO_VERSION)) {
     return typeof value === "number" && Number.isSafeInteger(value) && value >= 1 ? null : `${at2} is ${JSON.stringify(value)}, not a version number`;
   }
   return `it sets ${at2}, which vault-rollout never writes`;
@@ -91787,17 +91915,17 @@ function entryProblem(entry, recordKey) {
   if (metadata.namespace !== void 0 && typeof metadata.namespace !== "string")
     return "it holds a patch whose metadata.namespace is not a string";
   const kind = entry.kind;
-  const walk = (value, path8) => {
+  const walk = (value, path9) => {
     if (isData2(value)) {
       const keys = Object.keys(value);
-      if (keys.length === 0) return `${shownPath(path8)} is an empty map`;
+      if (keys.length === 0) return `${shownPath(path9)} is an empty map`;
       for (const key of keys) {
-        const problem = walk(value[key], [...path8, key]);
+        const problem = walk(value[key], [...path9, key]);
         if (problem !== null) return problem;
       }
       return null;
     }
-    return leafProblem(kind, path8, value, recordKey);
+    return leafProblem(kind, path9, value, recordKey);
   };
   for (const [key, value] of Object.entries(entry)) {
     if (key === "apiVersion" || key === "kind") continue;
@@ -92365,7 +92493,7 @@ function selectEnvironment(workloads, config2, environment2) {
 }
 async function discoverRepo(source, config2, logger, progress = silentProgress) {
   const selected = makePathFilter(config2.include, config2.exclude);
-  const accept = (path8) => selected(path8) || isKustomizationFile(path8) && notExcluded(path8) || path8.split("/").includes(ROOT_PATCH_FILE);
+  const accept = (path9) => selected(path9) || isKustomizationFile(path9) && notExcluded(path9) || path9.split("/").includes(ROOT_PATCH_FILE);
   const notExcluded = makePathFilter(["**"], config2.exclude);
   progress.start("files");
   const limit = { maxFileBytes: config2.maxFileBytes };
@@ -92375,10 +92503,10 @@ async function discoverRepo(source, config2, logger, progress = silentProgress) 
   );
   let found = discover(loaded.files, config2);
   const reported = new Set(loaded.problems.map((p) => p.file));
-  const wanted = new Set(found.missing.filter((path8) => notExcluded(path8) && !reported.has(path8)));
+  const wanted = new Set(found.missing.filter((path9) => notExcluded(path9) && !reported.has(path9)));
   if (wanted.size > 0) {
     const more2 = withinLimit(
-      await source.load((path8) => wanted.has(path8), { ...limit, anyName: true }),
+      await source.load((path9) => wanted.has(path9), { ...limit, anyName: true }),
       config2.maxFileBytes
     );
     if (more2.files.length > 0) {
@@ -92479,8 +92607,8 @@ async function planRepo(opts) {
     try {
       for (const [ns, set5] of byNamespace) {
         const read = await opts.reader.read([...set5].sort(), env, ns);
-        for (const [path8, status2] of read)
-          statuses.set(statusKey({ path: path8, vaultNamespace: ns ?? void 0 }), status2);
+        for (const [path9, status2] of read)
+          statuses.set(statusKey({ path: path9, vaultNamespace: ns ?? void 0 }), status2);
       }
     } finally {
       progress.end();
@@ -95249,7 +95377,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher2(paths) {
   const regexes = paths.map(
-    (path8) => path8.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path9) => path9.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -95816,17 +95944,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path8 = requestOptions.url.replace(options.baseUrl, "");
+    const path9 = requestOptions.url.replace(options.baseUrl, "");
     return request3(options).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path8} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path9} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error62) => {
       const requestId = error62.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path8} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path9} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error62;
     });
@@ -99946,8 +100074,27 @@ function applyNotifier(opts, io) {
   };
 }
 
+// src/git-ssh.ts
+function sshSettings(git4, env) {
+  const pick2 = (key, keyName, variable) => key ? { path: key, from: keyName } : env[variable] ? { path: env[variable], from: variable } : void 0;
+  return {
+    keyFile: pick2(git4?.sshKeyFile, "git.sshKeyFile", "GIT_SSH_KEY_FILE"),
+    knownHostsFile: pick2(git4?.knownHostsFile, "git.knownHostsFile", "SSH_KNOWN_HOSTS")
+  };
+}
+function warnRepositorySsh(config2, logger) {
+  const keys = [
+    config2.git.sshKeyFile !== void 0 ? "git.sshKeyFile" : null,
+    config2.git.knownHostsFile !== void 0 ? "git.knownHostsFile" : null
+  ].filter((k) => k !== null);
+  if (keys.length === 0) return;
+  logger.warn(
+    `${keys.join(" and ")} in the repository's vault-rollout.yaml not used: a repository given by URL is reached with GIT_SSH_KEY_FILE / SSH_KNOWN_HOSTS or --config FILE, set by the operator`
+  );
+}
+
 // src/run.ts
-var isUrl = (repo) => openableRepoKind(repo) === "url";
+var isUrl = (repo) => isRemoteRepo(repo);
 function loadConfig(repoDir, configFlag, cwd) {
   const text = readConfigText(repoDir, configFlag, cwd);
   return text === null ? defaultConfig() : usableConfig(text, configFlag ?? CONFIG_NAME);
@@ -100004,7 +100151,7 @@ function maskEnvSecrets(env) {
 }
 function localRepoDir(opts, io) {
   const dir = resolve(io.cwd, opts.repo);
-  if (!existsSync4(dir)) throw new ConfigError(`--repo "${opts.repo}" does not exist`);
+  if (!existsSync5(dir)) throw new ConfigError(`--repo "${opts.repo}" does not exist`);
   return dir;
 }
 async function withRepo(opts, io, fn) {
@@ -100014,16 +100161,19 @@ async function withRepo(opts, io, fn) {
     const source = new WorkingTreeSource(dir, { maxFileBytes: config2.maxFileBytes }, io.progress);
     return fn({ source, config: config2, branch: opts.branch ?? config2.branch ?? null });
   }
-  const limits = runLimits(opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null);
+  const flagConfig = opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null;
+  const limits = runLimits(flagConfig);
   const ws = await openWorkspace({
     ...gitOptions(io),
     repo: opts.repo,
     branch: opts.branch,
     auth: await gitAuth(opts.repo, io, githubConnector(io, limits.github)),
+    ssh: sshSettings(flagConfig?.git, io.env),
     limits: limits.git
   });
   try {
     const config2 = await workspaceConfig(ws, opts.config, io.cwd);
+    if (!flagConfig) warnRepositorySsh(config2, io.logger);
     setLimits(limits, config2);
     return await fn({ source: ws.source, config: config2, branch: ws.branch });
   } finally {
@@ -100266,14 +100416,17 @@ async function applyWithOutcome(opts, io, hooks) {
   const local = !isUrl(opts.repo);
   const repo = local ? localRepoDir(opts, io) : opts.repo;
   const diskConfig = local ? loadConfig(repo, opts.config, io.cwd) : null;
-  const limits = runLimits(diskConfig ?? (opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null));
+  const preConfig = diskConfig ?? (opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null);
+  const limits = runLimits(preConfig);
   const github = githubConnector(io, limits.github);
   const auth6 = await gitAuth(repo, io, github, opts.githubRepository);
-  const open3 = (branch) => openWorkspace({ ...gitOptions(io), repo, branch, auth: auth6, readOnly: opts.dryRun, limits: limits.git });
+  const ssh = sshSettings(preConfig?.git, io.env);
+  const open3 = (branch) => openWorkspace({ ...gitOptions(io), repo, branch, auth: auth6, ssh, readOnly: opts.dryRun, limits: limits.git });
   let ws = await open3(opts.branch ?? diskConfig?.branch);
   let reader = null;
   try {
     const loaded = diskConfig ?? await workspaceConfig(ws, opts.config, io.cwd);
+    if (!preConfig) warnRepositorySsh(loaded, io.logger);
     const config2 = {
       ...loaded,
       pullRequest: {
@@ -100496,7 +100649,7 @@ async function demoCommand(io) {
 }
 
 // src/dev-server.ts
-import { existsSync as existsSync5, readFileSync as readFileSync6 } from "node:fs";
+import { existsSync as existsSync6, readFileSync as readFileSync6 } from "node:fs";
 import { resolve as resolve2 } from "node:path";
 function parseSeed(text) {
   const trimmed2 = text.trim();
@@ -100516,23 +100669,23 @@ function parseSeed(text) {
     });
   }
   return pairs3.map(([raw, version2]) => {
-    const path8 = cleanSecretPath(raw).replace(/^([^/]+)\/(data|metadata)\//, "$1/");
-    const problem = secretPathProblem(path8);
+    const path9 = cleanSecretPath(raw).replace(/^([^/]+)\/(data|metadata)\//, "$1/");
+    const problem = secretPathProblem(path9);
     if (problem) throw new ConfigError(`--seed: "${raw}" is not a secret path: ${problem}`);
     if (typeof version2 !== "number" || !Number.isInteger(version2) || version2 < 1 || version2 > 1e3)
       throw new ConfigError(`--seed: the version of "${raw}" must be a whole number from 1 to 1000`);
-    const slash = path8.indexOf("/");
-    return { mount: path8.slice(0, slash), path: path8.slice(slash + 1), version: version2 };
+    const slash = path9.indexOf("/");
+    return { mount: path9.slice(0, slash), path: path9.slice(slash + 1), version: version2 };
   });
 }
 function readSeed(value, cwd) {
   const file2 = resolve2(cwd, value);
-  return parseSeed(existsSync5(file2) ? readFileSync6(file2, "utf8") : value);
+  return parseSeed(existsSync6(file2) ? readFileSync6(file2, "utf8") : value);
 }
 async function startSeededServer(seeds, opts) {
   const mounts = [.../* @__PURE__ */ new Set(["kv", "secret", ...seeds.map((s) => s.mount)])];
   const server = await startVaultDevServer({
-    mounts: mounts.map((path8) => ({ path: path8, version: 2 })),
+    mounts: mounts.map((path9) => ({ path: path9, version: 2 })),
     ...opts.port !== void 0 ? { port: opts.port } : {},
     ...opts.token ? { rootToken: opts.token } : {}
   });
@@ -100612,7 +100765,7 @@ async function putSecret(secret, env, fetchFn = fetch) {
 }
 
 // src/invocation.ts
-import { existsSync as existsSync6, realpathSync as realpathSync3 } from "node:fs";
+import { existsSync as existsSync7, realpathSync as realpathSync3 } from "node:fs";
 import { delimiter, isAbsolute as isAbsolute2, join as join5, relative as relative3, resolve as resolve3, sep as sep3 } from "node:path";
 var shellWord = (v) => /^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
 function cliInvocation(facts) {
@@ -100636,13 +100789,13 @@ function detectInvocation(argv1, env, cwd) {
   const dirs = (env.PATH ?? "").split(delimiter).filter((dir) => dir !== "" && !/[\\/]node_modules[\\/]\.bin[\\/]?$/.test(dir));
   const onPath = dirs.some((dir) => {
     const candidate = join5(dir, "vault-rollout");
-    return existsSync6(candidate) && realpath3(candidate) === script2;
+    return existsSync7(candidate) && realpath3(candidate) === script2;
   });
   return { script: script2, invokedAs, cwd, onPath };
 }
 
 // src/validate.ts
-import { existsSync as existsSync7, readFileSync as readFileSync7, statSync as statSync3 } from "node:fs";
+import { existsSync as existsSync8, readFileSync as readFileSync7, statSync as statSync4 } from "node:fs";
 import { relative as relative4, resolve as resolve4, sep as sep4 } from "node:path";
 
 // src/core/config/validate.ts
@@ -100671,13 +100824,13 @@ function checkConfig(text, file2, read, environment2, homeAddress) {
       message: known ? `--environment "${environment2}" is not one of the config's environments (${known})` : `--environment "${environment2}" given, but the config lists no environments`
     });
   }
-  for (const { path: path8, message } of [
+  for (const { path: path9, message } of [
     ...unsupportedKeys(config2),
     ...credentialIssues(config2, environment2, homeAddress)
   ]) {
     errors.push({
-      key: dotted(path8),
-      line: text === null ? null : keyLine(text, path8),
+      key: dotted(path9),
+      line: text === null ? null : keyLine(text, path9),
       column: null,
       message
     });
@@ -100686,7 +100839,7 @@ function checkConfig(text, file2, read, environment2, homeAddress) {
 }
 function selectionWarnings(config2, text, files, environments) {
   const warnings = [];
-  const line2 = (path8) => text === null ? null : keyLine(text, path8);
+  const line2 = (path9) => text === null ? null : keyLine(text, path9);
   if (text !== null && /^include\s*:/m.test(text)) {
     config2.include.forEach((glob2, i) => {
       const match = (0, import_picomatch7.default)(glob2, { dot: true });
@@ -100736,12 +100889,12 @@ async function validateCommand(opts, io) {
     );
   }
   const dir = resolve4(io.cwd, opts.repo);
-  if (!existsSync7(dir)) throw new ConfigError(`--repo "${opts.repo}" does not exist`);
+  if (!existsSync8(dir)) throw new ConfigError(`--repo "${opts.repo}" does not exist`);
   const shown = opts.config ?? "vault-rollout.yaml";
   const text = readConfigText(dir, opts.config, io.cwd);
   const readRepoFile = (file2) => {
     const full = resolve4(dir, file2);
-    if (relative4(dir, full).startsWith(`..${sep4}`) || !existsSync7(full) || !statSync3(full).isFile())
+    if (relative4(dir, full).startsWith(`..${sep4}`) || !existsSync8(full) || !statSync4(full).isFile())
       return null;
     return readFileSync7(full, "utf8");
   };

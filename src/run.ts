@@ -64,14 +64,15 @@ import {
 } from './adapters/github/index.js';
 import type { GitAuth, Workspace } from './core/ports.js';
 import { redact, registerSecret } from './log.js';
-import { openableRepoKind } from './core/repo-location.js';
 import { rolloutClock } from './rollout-clock.js';
 import { applyNotifier, type ApplyNotifier } from './notify-run.js';
+import { isRemoteRepo } from './core/repo-location.js';
+import { sshSettings, warnRepositorySsh } from './git-ssh.js';
 
 export type Env = Record<string, string | undefined>;
 
-/** A URL (cloned), else a local folder; an SSH URL is refused here with one clear line. */
-const isUrl = (repo: string) => openableRepoKind(repo) === 'url';
+/** A URL (HTTP(S) or SSH, cloned), else a local folder. */
+const isUrl = (repo: string) => isRemoteRepo(repo);
 
 export interface CommonOptions {
   repo: string;
@@ -202,16 +203,19 @@ async function withRepo<T>(opts: CommonOptions, io: Io, fn: (repo: OpenedRepo) =
     const source = new WorkingTreeSource(dir, { maxFileBytes: config.maxFileBytes }, io.progress);
     return fn({ source, config, branch: opts.branch ?? config.branch ?? null });
   }
-  const limits = runLimits(opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null);
+  const flagConfig = opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null;
+  const limits = runLimits(flagConfig);
   const ws = await openWorkspace({
     ...gitOptions(io),
     repo: opts.repo,
     branch: opts.branch,
     auth: await gitAuth(opts.repo, io, githubConnector(io, limits.github)),
+    ssh: sshSettings(flagConfig?.git, io.env),
     limits: limits.git,
   });
   try {
     const config = await workspaceConfig(ws, opts.config, io.cwd);
+    if (!flagConfig) warnRepositorySsh(config, io.logger);
     setLimits(limits, config);
     return await fn({ source: ws.source, config, branch: ws.branch });
   } finally {
@@ -407,7 +411,7 @@ export const DEFAULT_AUTHOR = { name: 'vault-rollout', email: 'vault-rollout@use
 
 /**
  * Which git a run uses: `VAULT_ROLLOUT_GIT=native|isomorphic`, else the git CLI when `PATH` has one, else
- * isomorphic-git (README "Which git").
+ * isomorphic-git (docs/publishing.md, "Which git").
  */
 function gitOptions(io: Io): Pick<OpenWorkspaceOptions, 'env' | 'engine' | 'logger'> {
   const asked = io.env['VAULT_ROLLOUT_GIT']?.trim();
@@ -580,15 +584,18 @@ async function applyWithOutcome(opts: ApplyOptions, io: Io, hooks: ApplyNotifier
   const repo = local ? localRepoDir(opts, io) : opts.repo;
   // A local checkout's config is read from disk first, so its `branch` and `mode` apply before opening.
   const diskConfig = local ? loadConfig(repo, opts.config, io.cwd) : null;
-  const limits = runLimits(diskConfig ?? (opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null));
+  const preConfig = diskConfig ?? (opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null);
+  const limits = runLimits(preConfig);
   const github = githubConnector(io, limits.github);
   const auth = await gitAuth(repo, io, github, opts.githubRepository);
+  const ssh = sshSettings(preConfig?.git, io.env);
   const open = (branch: string | undefined) =>
-    openWorkspace({ ...gitOptions(io), repo, branch, auth, readOnly: opts.dryRun, limits: limits.git });
+    openWorkspace({ ...gitOptions(io), repo, branch, auth, ssh, readOnly: opts.dryRun, limits: limits.git });
   let ws = await open(opts.branch ?? diskConfig?.branch);
   let reader: (SecretReader & { close(): Promise<void> }) | null = null;
   try {
     const loaded = diskConfig ?? (await workspaceConfig(ws, opts.config, io.cwd));
+    if (!preConfig) warnRepositorySsh(loaded, io.logger);
     const config: Config = {
       ...loaded,
       pullRequest: {

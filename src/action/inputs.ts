@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { ConfigError, VaultError } from '../core/errors.js';
 import type { RunReport } from '../core/model.js';
-import { isRemoteRepo, openableRepoKind } from '../core/repo-location.js';
+import { isRemoteRepo } from '../core/repo-location.js';
 import { toJson } from '../core/report/render.js';
 import type { VaultConfigBlock } from '../adapters/vault/env.js';
 import type { VaultAuthMethod } from '../adapters/vault/options.js';
@@ -123,11 +123,7 @@ export function parseInputs(
   const opt = (name: string): string | undefined => get(name) || undefined;
   const workspace = env.GITHUB_WORKSPACE || cwd;
   const repoInput = opt('repo');
-  const repo = repoInput
-    ? openableRepoKind(repoInput) === 'url'
-      ? repoInput
-      : resolve(workspace, repoInput)
-    : workspace;
+  const repo = repoInput ? (isRemoteRepo(repoInput) ? repoInput : resolve(workspace, repoInput)) : workspace;
 
   const mode = opt('mode') ?? 'pr';
   if (mode !== 'commit' && mode !== 'pr') {

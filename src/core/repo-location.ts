@@ -3,11 +3,10 @@
  * entry point and the Git adapter: a URL, an SSH remote, or a local folder. Pure, so the edges and the
  * adapters can share it.
  *
- * SSH forms are recognised as git recognises them, so that `--repo git@github.com:o/r.git` is answered
- * with what is true (URL mode does not clone over SSH yet) rather than "does not exist". A local checkout
- * whose `origin` is SSH is a local folder here, and works: git's own SSH setup pushes.
+ * SSH forms are recognised as git recognises them, so that `--repo git@github.com:o/r.git` is cloned
+ * rather than answered with "does not exist". A local checkout whose `origin` is SSH is a local folder
+ * here: git's own SSH setup pushes.
  */
-import { ConfigError } from './errors.js';
 
 export type RepoKind = 'url' | 'ssh' | 'local';
 
@@ -40,20 +39,13 @@ export function isRemoteRepo(repo: string): boolean {
 
 const withoutPassword = (repo: string) => repo.replace(/^([a-z+]+:\/\/[^@/:]*):[^@/]*@/i, '$1@');
 
-/** The one line said about an SSH repository URL; a password in an `ssh://` URL is not repeated. */
+/**
+ * The one line said about an SSH repository URL where only HTTP(S) can be spoken (isomorphic-git, without
+ * the git CLI); a password in an `ssh://` URL is not repeated.
+ */
 export function sshRepoMessage(repo: string): string {
   // `host:path` without a user may have been meant as a folder: git reads it as SSH too, and `./` says otherwise.
   const folder =
     !repo.includes('://') && !repo.includes('@') ? ` (for a folder of that name, write "./${repo}")` : '';
-  return `SSH repository URLs are not supported yet ("${withoutPassword(repo)}"): use the HTTPS URL, or clone it and pass the local checkout${folder}`;
-}
-
-/**
- * {@link repoKind} for the places that open a repository, which take a URL or a local folder.
- * @throws ConfigError for an SSH URL, saying what to use instead
- */
-export function openableRepoKind(repo: string): 'url' | 'local' {
-  const kind = repoKind(repo);
-  if (kind === 'ssh') throw new ConfigError(sshRepoMessage(repo), { repo: withoutPassword(repo) });
-  return kind;
+  return `SSH repository URLs need the git CLI ("${withoutPassword(repo)}"): install git, or use the HTTPS URL${folder}`;
 }

@@ -86,9 +86,9 @@ describe('checkConfig', () => {
   });
 
   it('a key this build parses but cannot honour yet is an error at its line, never silently ignored', () => {
-    const r = checkConfig('mode: pr\ngit:\n  sshKeyFile: /etc/key\n', 'c.yaml', files({}));
+    const r = checkConfig('mode: pr\nforge: gitlab\n', 'c.yaml', files({}));
     expect(r.errors.map((e) => issueLine('c.yaml', e))).toEqual([
-      'c.yaml:3: git.sshKeyFile: is not supported by this version of vault-rollout yet',
+      'c.yaml:2: forge: "gitlab" is not supported by this version of vault-rollout yet',
     ]);
   });
 

@@ -1,5 +1,6 @@
 /** Remote mode against a real `git http-backend`: shallow object-only clone, one commit, push. */
 import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { GitError } from '../../src/core/errors.js';
@@ -208,10 +209,24 @@ describe.each(ENGINES)('remote mode (%s)', (engine) => {
     );
     expect(err).toBeInstanceOf(GitError);
     expect(String(err.message)).not.toContain('hunter2');
-    for (const repo of ['ssh://git@example.com/r.git', 'git@example.com:org/r.git'])
-      await expect(open(engine, { repo })).rejects.toThrow(
-        /^SSH repository URLs are not supported yet \(.*\): use the HTTPS URL/,
+    if (engine === 'isomorphic') {
+      for (const repo of ['ssh://git@example.com/r.git', 'git@example.com:org/r.git'])
+        await expect(open(engine, { repo })).rejects.toThrow(
+          /^SSH repository URLs need the git CLI \(.*\): install git, or use the HTTPS URL/,
+        );
+    } else {
+      // Refused before any connection: a password, and a deploy key that is not there.
+      await expect(open(engine, { repo: 'ssh://git:hunter2@example.com/r.git' })).rejects.toThrow(
+        /carries a password/,
       );
+      const ssh = { keyFile: { path: path.join(tmp.dir, 'missing-key'), from: 'GIT_SSH_KEY_FILE' } };
+      await expect(
+        open(engine, { repo: 'git@example.com:org/r.git', ssh, tmpRoot: tmp.dir }),
+      ).rejects.toThrow(
+        `the SSH key file "${path.join(tmp.dir, 'missing-key')}" (GIT_SSH_KEY_FILE) does not exist`,
+      );
+      expect(await readdir(tmp.dir)).toEqual([]);
+    }
   });
 
   it('names a missing branch', async () => {

@@ -24,6 +24,10 @@ export interface Sshd {
   url(repoPath: string): string;
   /** The `core.sshCommand` a client uses: our key, our known-hosts file, no agent, no prompts. */
   sshCommand: string;
+  /** The client's private key (authorized on this server), as a deploy key is. */
+  keyFile: string;
+  /** A known-hosts file holding this server's host key for `[127.0.0.1]:<port>`. */
+  knownHostsFile: string;
   close(): Promise<void>;
 }
 
@@ -97,6 +101,8 @@ export async function startSshd(): Promise<Sshd | null> {
     port,
     url: (repoPath) => `ssh://${user}@127.0.0.1:${port}${repoPath}`,
     sshCommand,
+    keyFile: path.join(dir, 'client_key'),
+    knownHostsFile: known,
     close: async () => {
       if (child.exitCode === null) {
         const gone = new Promise((done) => child.once('close', done));

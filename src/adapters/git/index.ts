@@ -12,18 +12,25 @@ import { GitCli, findGit, type Env } from './exec.js';
 import { IsoWorkspace } from './iso.js';
 import { NativeWorkspace } from './native.js';
 import { isRemoteRepo } from '../../core/repo-location.js';
+import type { SshSettings } from './ssh.js';
 
 export { stopGitChildren } from './exec.js';
+export type { SshFile, SshSettings } from './ssh.js';
 
 export type GitEngine = 'native' | 'isomorphic';
 
 export interface OpenWorkspaceOptions {
-  /** A local checkout folder, or an http(s) URL (plain http only for 127.0.0.1, ::1, localhost). */
+  /**
+   * A local checkout folder, an http(s) URL (plain http only for 127.0.0.1, ::1, localhost), or an SSH
+   * URL (`ssh://…`, `[user@]host:path`; the git CLI only).
+   */
   repo: string;
   /** Base branch; default: the checkout's current branch, or the remote's default branch. */
   branch?: string | undefined;
   /** HTTPS credentials (through the environment of git children, or isomorphic-git's `onAuth`). */
   auth?: GitAuth | undefined;
+  /** Deploy key and known-hosts file for an SSH remote (URL or a checkout's origin); else git's own setup. */
+  ssh?: SshSettings | undefined;
   /** The environment git children inherit (PATH, HOME, SSH agent, the person's GIT_* settings). */
   env: Env;
   /** `native` (needs `git` on env.PATH) or `isomorphic`; default: native when git is found. */

@@ -6,6 +6,9 @@
  * - **remote** (`--repo` is a URL): `git clone --depth 1 --no-checkout --single-branch` into a temporary
  *   folder, removed on close.
  *
+ * For an SSH remote (either mode) with a deploy key or known-hosts file configured, every git child gets
+ * `GIT_SSH_COMMAND` from ssh.ts in its environment (never the checkout's config file).
+ *
  * In both modes manifests are read from the commit (`ls-tree`, sizes by `cat-file --batch-check`, then one
  * `cat-file --batch` of the files within `maxFileBytes`), and the commit is
  * built by one `git fast-import` into the object store (blobs, trees and the commit as one pack), so
@@ -53,7 +56,9 @@ import {
 } from './checkout-move.js';
 import { parseCommit } from './commit-info.js';
 import { GitCli, type GitRunOptions, type GitRunResult } from './exec.js';
-import { checkRemoteUrl, displayRemote, redact } from './remote-url.js';
+import { checkRemoteUrl, checkSshRemote, displayRemote, redact } from './remote-url.js';
+import { hostKeyHint, sshCommand, type SshSettings } from './ssh.js';
+import { repoKind } from '../../core/repo-location.js';
 import {
   BuiltCommits,
   checkBranchName,
@@ -93,6 +98,8 @@ export interface NativeOpenOptions {
   readOnly?: boolean | undefined;
   /** Local mode: called with the branch when it has no commit yet (it throws the message to show). */
   unborn?: ((branch: string) => void) | undefined;
+  /** Deploy key and known-hosts file for an SSH remote; nothing set: git's own SSH setup. */
+  ssh?: SshSettings | undefined;
 }
 
 /** A commit this run built: its parent, the paths it changes, and what moving a checkout to it writes. */
@@ -168,6 +175,8 @@ export class NativeWorkspace implements Workspace {
   /** The pre-push inspection of the checkout, for the move after the push (local mode). */
   private checked: { commit: string; check: MoveCheck } | null = null;
   private closed = false;
+  /** The ssh command for an SSH remote with a configured key or known-hosts file (set on opening). */
+  private ssh: { command: string; settings: SshSettings } | null = null;
 
   private constructor(
     readonly mode: 'local' | 'remote',
@@ -212,6 +221,7 @@ export class NativeWorkspace implements Workspace {
     return this.git.run(args, {
       cwd: this.dir,
       ...opts,
+      env: { ...sshEnv(this.ssh), ...opts.env },
       config: [...this.authConfig(), ...(opts.config ?? [])],
     });
   }
@@ -224,7 +234,10 @@ export class NativeWorkspace implements Workspace {
   }
 
   private failure(action: string, stderr: string): GitError {
-    return gitFailure(action, this.url, stderr, this.auth, this.headerAllowed, this.mode === 'local');
+    return (
+      hostKeyFailure(action, this.url, stderr, this.ssh?.settings) ??
+      gitFailure(action, this.url, stderr, this.auth, this.headerAllowed, this.mode === 'local')
+    );
   }
 
   private async revParse(ref: string): Promise<string | null> {
@@ -835,6 +848,7 @@ export class NativeWorkspace implements Workspace {
       null,
       remoteUrl,
     );
+    ws.ssh = sshFor(remoteUrl, opts.ssh);
     await ws.fetchBase();
     await ws.syncCheckout();
     opts.logger.info('opened local checkout', { dir, branch: current, head: ws.head, remote: ws.url });
@@ -842,8 +856,10 @@ export class NativeWorkspace implements Workspace {
   }
 
   static async openRemote(opts: NativeOpenOptions): Promise<NativeWorkspace> {
-    const url = checkRemoteUrl(opts.repo);
-    const where = displayRemote(url.href);
+    const remote = repoKind(opts.repo) === 'ssh' ? checkSshRemote(opts.repo) : checkRemoteUrl(opts.repo).href;
+    const where = displayRemote(remote);
+    // Checked before anything is fetched: a missing key file is named, not reported as a refused login.
+    const ssh = sshFor(remote, opts.ssh);
     checkBranchName(opts.branch);
     const tmp = await makeTempDir('vault-rollout-', opts.tmpRoot);
     const dir = path.join(tmp, 'repo');
@@ -860,10 +876,10 @@ export class NativeWorkspace implements Workspace {
           '--no-tags',
           ...(opts.branch ? ['--branch', opts.branch] : []),
           '--',
-          url.href,
+          remote,
           dir,
         ],
-        { cwd: tmp, config: opts.auth ? headerConfig(url.href, opts.auth) : [] },
+        { cwd: tmp, env: sshEnv(ssh), config: opts.auth ? headerConfig(remote, opts.auth) : [] },
       );
       if (res.code !== 0) {
         if (/Remote branch .* not found/i.test(res.stderr)) {
@@ -872,7 +888,10 @@ export class NativeWorkspace implements Workspace {
             branch: opts.branch,
           });
         }
-        throw gitFailure('cloning', where, res.stderr, opts.auth, true);
+        throw (
+          hostKeyFailure('cloning', where, res.stderr, ssh?.settings) ??
+          gitFailure('cloning', where, res.stderr, opts.auth, true)
+        );
       }
       const sym = await opts.git.run(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd: dir });
       const branch = opts.branch ?? sym.stdout.toString('utf8').trim();
@@ -883,7 +902,7 @@ export class NativeWorkspace implements Workspace {
         dir,
         branch,
         head.stdout.toString('utf8').trim(),
-        url.href,
+        remote,
         opts.git,
         opts.auth,
         true,
@@ -892,6 +911,7 @@ export class NativeWorkspace implements Workspace {
         false,
         tmp,
       );
+      ws.ssh = ssh;
       opts.logger.info('cloned', {
         url: where,
         branch,
@@ -937,6 +957,41 @@ function headerConfig(remote: string, auth: GitAuth): [string, string][] {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return [];
   const basic = Buffer.from(`${auth.username}:${auth.token}`).toString('base64');
   return [[`http.${url.protocol}//${url.host}/.extraHeader`, `Authorization: Basic ${basic}`]];
+}
+
+/** The SSH command for a remote: only for an SSH remote with a key or known-hosts file configured. */
+function sshFor(
+  remote: string,
+  settings: SshSettings | undefined,
+): { command: string; settings: SshSettings } | null {
+  if (!settings || repoKind(remote) !== 'ssh') return null;
+  const command = sshCommand(settings);
+  return command === null ? null : { command, settings };
+}
+
+/**
+ * `GIT_SSH_COMMAND`, which git prefers to `GIT_SSH` and `core.sshCommand`: a configured deploy key wins over
+ * whatever the environment or the checkout's config names.
+ */
+function sshEnv(ssh: { command: string } | null): Record<string, string> {
+  return ssh ? { GIT_SSH_COMMAND: ssh.command } : {};
+}
+
+const HOST_KEY =
+  /Host key verification failed|host key is known for|REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/i;
+
+/** ssh refused the server's host key: said as such (git itself only says it could not read the remote). */
+function hostKeyFailure(
+  action: string,
+  where: string,
+  stderr: string,
+  settings: SshSettings | undefined,
+): GitError | null {
+  if (!HOST_KEY.test(stderr)) return null;
+  return new GitError(
+    `${action} "${where}" failed: ${hostKeyHint(settings)}; add the host's key (e.g. from its published fingerprints) and run again`,
+    { url: where },
+  );
 }
 
 /** A one-line GitError for a failed git command: authentication, reachability, else git's own words. */

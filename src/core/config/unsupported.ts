@@ -19,8 +19,5 @@ export function unsupportedKeys(config: Config): UnsupportedKey[] {
   if (config.forge === 'gitlab') found.push({ path: ['forge'], message: `"gitlab" ${LATER}` });
   if (config.gitlab.url !== undefined || config.gitlab.project !== undefined)
     found.push({ path: ['gitlab'], message: LATER });
-  if (config.git.sshKeyFile !== undefined) found.push({ path: ['git', 'sshKeyFile'], message: LATER });
-  if (config.git.knownHostsFile !== undefined)
-    found.push({ path: ['git', 'knownHostsFile'], message: LATER });
   return found;
 }

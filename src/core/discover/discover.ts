@@ -118,30 +118,49 @@ export function discover(
   const workloads: Workload[] = [];
   const fileData = new Map<string, readonly unknown[]>();
   const seen: Partial<Record<WorkloadKind | ChartKind, number>> = {};
-  const sets: { root: RenderRoot | null; documents: readonly ManifestDocument[] }[] = [
-    { root: null, documents: flat },
+  const sets: SetOf[] = [
+    ...flatSets(flat, (file) => environment(null, file)),
     ...graph.roots.map((root) => ({ root, documents: root.documents })),
   ];
   // Stores are cluster-wide: each set also sees those of the sets in its environment, and those in no
   // environment (shared infrastructure). One list per environment, so sources can cache what they read
   // of it; a set's own stores are in it too, and win by name (external-secrets.ts).
-  const stores = sets.flatMap((set) =>
+  const stores = [
+    { root: null, documents: flat },
+    ...graph.roots.map((root) => ({ root, documents: root.documents })),
+  ].flatMap((set) =>
     set.documents
       .filter((d) => STORE_KINDS.has(String(get(d.data, ['kind']))))
       .map((d) => ({ env: environment(set.root ? set.root.dir : null, d.file), doc: d })),
   );
-  const storesOf = new Map<string | null, ManifestDocument[]>();
-  const elsewhereFor = (env: string | null) => {
-    let list = storesOf.get(env);
-    if (!list)
-      storesOf.set(env, (list = stores.filter((s) => s.env === null || s.env === env).map((s) => s.doc)));
-    return list;
+  const storesOf = new Map<string | null, { mine: ManifestDocument[]; foreign: ManifestDocument[] }>();
+  const storesFor = (env: string | null) => {
+    let lists = storesOf.get(env);
+    if (!lists) {
+      const mine = (s: (typeof stores)[number]) => s.env === null || s.env === env;
+      lists = {
+        mine: stores.filter(mine).map((s) => s.doc),
+        foreign: stores.filter((s) => !mine(s)).map((s) => s.doc),
+      };
+      storesOf.set(env, lists);
+    }
+    return lists;
   };
   for (const set of sets) {
     // A root belongs to one environment; a flat manifest to its file's.
-    const rootEnv = set.root ? environment(set.root.dir, '') : null;
-    const elsewhere = elsewhereFor(rootEnv);
-    const found = discoverSet(set.documents, { config, sources, charts, perFile, problems, seen, elsewhere });
+    const rootEnv = set.root ? environment(set.root.dir, '') : (set.environment ?? null);
+    const { mine: elsewhere, foreign } = storesFor(rootEnv);
+    const found = discoverSet(set.documents, {
+      config,
+      sources,
+      charts,
+      perFile,
+      problems,
+      seen,
+      elsewhere,
+      foreign,
+      ...(set.owns ? { owns: set.owns } : {}),
+    });
     for (const { workload, document } of found) {
       const w = set.root ? placeInRoot(workload, document, set.root, graph.builders, originals) : workload;
       if (set.root) w.root = set.root.dir;
@@ -180,6 +199,40 @@ export function discover(
   };
 }
 
+/** Documents deployed together: what one root builds, or the flat manifests of one environment. */
+interface SetOf {
+  root: RenderRoot | null;
+  documents: readonly ManifestDocument[];
+  /** Flat sets: their environment, and which of `documents` are theirs to report (the rest is context). */
+  environment?: string | null;
+  owns?: (document: ManifestDocument) => boolean;
+}
+
+/**
+ * The flat manifests (built by no root), one set per environment of their files, so that each sees the
+ * stores of its own environment's roots and no other's. A set holds its environment's files and those in
+ * no environment (shared objects), and reports only its own; the set of no environment holds them all, as
+ * one flat set did before environments were configured.
+ */
+function flatSets(
+  flat: readonly ManifestDocument[],
+  environmentOf: (file: string) => string | null,
+): SetOf[] {
+  const envOf = new Map<string, string | null>();
+  const env = (d: ManifestDocument) => {
+    if (!envOf.has(d.file)) envOf.set(d.file, environmentOf(d.file));
+    return envOf.get(d.file) ?? null;
+  };
+  const names = [...new Set(flat.map(env))];
+  if (names.length <= 1) return [{ root: null, documents: flat, environment: names[0] ?? null }];
+  return names.map((name) => ({
+    root: null,
+    documents: name === null ? flat : flat.filter((d) => env(d) === name || env(d) === null),
+    environment: name,
+    owns: (d: ManifestDocument) => env(d) === name,
+  }));
+}
+
 interface SetContext {
   config: Config;
   sources: readonly WorkloadSource[];
@@ -188,6 +241,10 @@ interface SetContext {
   problems: Problem[];
   seen: Partial<Record<WorkloadKind | ChartKind, number>>;
   elsewhere: readonly ManifestDocument[];
+  /** Stores of other environments (named in a message, never used). */
+  foreign: readonly ManifestDocument[];
+  /** Which documents of the set are its own workloads (default: all); the others are context only. */
+  owns?: (document: ManifestDocument) => boolean;
 }
 
 const STORE_KINDS = new Set(['SecretStore', 'ClusterSecretStore']);
@@ -199,7 +256,7 @@ function discoverSet(
 ): { workload: Workload; document: ManifestDocument }[] {
   const { config, problems, seen } = ctx;
   const report = (problem: Problem) => problems.push(problem);
-  const context = { config, documents, elsewhere: ctx.elsewhere };
+  const context = { config, documents, elsewhere: ctx.elsewhere, foreign: ctx.foreign };
   let collected: SourceScanner[] | null = null;
   // Sources index the set only once a workload asks (most roots of an infrastructure folder have none).
   const scanners = () =>
@@ -207,6 +264,7 @@ function discoverSet(
   const ignores = config.ignore.map((entry, index) => ({ index, matches: ruleMatcher(entry) }));
   const out: { workload: Workload; document: ManifestDocument }[] = [];
   for (const document of documents) {
+    if (ctx.owns && !ctx.owns(document)) continue;
     const listed = workloadsInList(document);
     if (listed > 0) {
       problems.push({

@@ -101,8 +101,14 @@ const elsewhereStores = new WeakMap<readonly ManifestDocument[], { vault: Store[
 function readAllStores(
   documents: readonly ManifestDocument[],
   elsewhere: readonly ManifestDocument[],
-): { vault: Store[]; names: Set<string> } {
-  const local = readStores(documents);
+  foreign: readonly ManifestDocument[],
+): StoreIndex {
+  const local: StoreIndex = readStores(documents);
+  if (foreign.length > 0) {
+    let theirs = elsewhereStores.get(foreign);
+    if (!theirs) elsewhereStores.set(foreign, (theirs = readStores(foreign)));
+    local.foreign = new Map(theirs.vault.map((s) => [`${s.kind}/${s.name}`, s.file]));
+  }
   if (elsewhere.length === 0) return local;
   let other = elsewhereStores.get(elsewhere);
   if (!other) elsewhereStores.set(elsewhere, (other = readStores(elsewhere)));
@@ -119,7 +125,7 @@ function readAllStores(
 export const externalSecretsSource: WorkloadSource = {
   name: 'externalSecrets',
   enabled: (config) => config.sources.externalSecrets,
-  collect({ config, documents, elsewhere = [] }) {
+  collect({ config, documents, elsewhere = [], foreign = [] }) {
     const index = new ProducerIndex();
     let stores: { vault: Store[]; names: Set<string> } | null = null;
     for (const doc of documents) {
@@ -127,7 +133,7 @@ export const externalSecretsSource: WorkloadSource = {
       if (!isRecord(o) || typeof o.apiVersion !== 'string') continue;
       if (o.kind === 'ClusterExternalSecret') {
         if (!o.apiVersion.startsWith('external-secrets.io/')) continue;
-        stores ??= readAllStores(documents, elsewhere);
+        stores ??= readAllStores(documents, elsewhere, foreign);
         addCluster(index, o, doc, stores, config.vault.mounts);
         continue;
       }
@@ -163,7 +169,7 @@ export const externalSecretsSource: WorkloadSource = {
         continue;
       }
       if (!o.apiVersion.startsWith('external-secrets.io/')) continue;
-      stores ??= readAllStores(documents, elsewhere);
+      stores ??= readAllStores(documents, elsewhere, foreign);
       index.add({
         ...base,
         ...readSpec(o, doc, 'ExternalSecret', name, { namespace }, stores, config.vault.mounts),
@@ -173,7 +179,12 @@ export const externalSecretsSource: WorkloadSource = {
   },
 };
 
-type StoreIndex = { vault: Store[]; names: Set<string> };
+type StoreIndex = {
+  vault: Store[];
+  names: Set<string>;
+  /** Vault stores only other environments deploy, `Kind/name` → file: named in the message, never used. */
+  foreign?: Map<string, string>;
+};
 
 /**
  * A ClusterExternalSecret creates the ExternalSecret of `spec.externalSecretSpec` in the namespaces listed in
@@ -293,9 +304,14 @@ function readSpec(
     }
     const store = candidates[0];
     if (!store) {
-      if (!stores.names.has(`${storeKind}/${storeName}`)) {
-        problems.set(`missing ${storeKind}/${storeName}`, {
-          message: `${label}: ${storeKind} "${storeName}" is not in the repository, so whether it is a Vault store is unknown: not tracked`,
+      const id = `${storeKind}/${storeName}`;
+      const foreign = stores.foreign?.get(id);
+      if (!stores.names.has(id)) {
+        problems.set(`missing ${id}`, {
+          message:
+            foreign !== undefined
+              ? `${label}: ${storeKind} "${storeName}" is deployed only by another environment (${foreign}), not by this one: not tracked`
+              : `${label}: ${storeKind} "${storeName}" is not in the repository, so whether it is a Vault store is unknown: not tracked`,
           document: doc,
           at: entry.at,
         });

@@ -24,6 +24,11 @@ export interface SourceContext {
    * name them across roots: a ClusterSecretStore usually lives in an infrastructure root of its own.
    */
   elsewhere?: readonly ManifestDocument[];
+  /**
+   * The same kinds of objects that other environments define: never used (another cluster's store is not
+   * this one's), only named when a reference would otherwise look like it points at nothing.
+   */
+  foreign?: readonly ManifestDocument[];
 }
 
 export interface SourceScanner {
