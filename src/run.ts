@@ -53,6 +53,7 @@ import { discoverRepo, planRepo, problemsOfEnvironment, publishLoop, selectEnvir
 import { publishCommit } from './publish/commit.js';
 import { publishPullRequest, type PullRequestOutcome } from './publish/pull-request.js';
 import { ApiCommitWorkspace } from './publish/api-commits.js';
+import { githubForge } from './forge.js';
 import {
   connectGitHub,
   githubCredentialsFromEnv,
@@ -637,7 +638,7 @@ export async function runApplyWithOutcome(opts: ApplyOptions, io: Io): Promise<A
             author,
             dryRun: opts.dryRun,
             logger: io.logger,
-            github: gh && repository ? { gh, repository } : null,
+            forge: gh && repository ? githubForge(gh, repository, io.logger) : null,
             apiCommits,
             environment: opts.environment,
             templates,
