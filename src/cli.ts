@@ -177,6 +177,12 @@ async function main(argv: string[]): Promise<number> {
       'make the commit through the GitHub API instead of a git push: GitHub signs it (verified); needs contents: write',
     )
     .option('--no-api-commits', 'push with git even when the config sets pullRequest.apiCommits')
+    .addOption(
+      new Option('--forge <forge>', 'where pull (merge) requests are opened (default: detected)').choices([
+        'github',
+        'gitlab',
+      ]),
+    )
     .action(
       async (
         raw: RawOptions & {
@@ -184,6 +190,7 @@ async function main(argv: string[]): Promise<number> {
           dryRun?: boolean;
           githubRepository?: string;
           apiCommits?: boolean;
+          forge?: 'github' | 'gitlab';
         },
       ) => {
         // githubRepository and apiCommits ride along for GitHub (ApplyOptions in src/run.ts).
@@ -193,6 +200,7 @@ async function main(argv: string[]): Promise<number> {
           dryRun: raw.dryRun ?? false,
           githubRepository: raw.githubRepository,
           apiCommits: raw.apiCommits,
+          forge: raw.forge,
         };
         exit = await applyCommand(opts, io(raw));
       },

@@ -53,7 +53,14 @@ import { discoverRepo, planRepo, problemsOfEnvironment, publishLoop, selectEnvir
 import { publishCommit } from './publish/commit.js';
 import { publishPullRequest, type PullRequestOutcome } from './publish/pull-request.js';
 import { ApiCommitWorkspace } from './publish/api-commits.js';
-import { githubForge } from './forge.js';
+import {
+  chooseForge,
+  forgeForRun,
+  githubForge,
+  gitlabGitAuth,
+  maskGitLabSecrets,
+  type ForgeKind,
+} from './forge.js';
 import {
   connectGitHub,
   githubCredentialsFromEnv,
@@ -100,6 +107,8 @@ export interface Io {
   progress?: Progress;
   /** GitHub client knobs (tests turn the pacing of writes off). */
   github?: Pick<GitHubClientOptions, 'pacing' | 'retryAfterUnitMs' | 'rateLimitRetries'>;
+  /** GitLab client knobs (tests shorten the waits of a 429). */
+  gitlab?: Parameters<typeof forgeForRun>[0]['client'];
 }
 
 /** Loads the config: `--config FILE`, else `vault-rollout.yaml` at the repo root, else defaults. */
@@ -176,6 +185,7 @@ export function maskEnvSecrets(env: Env): void {
     for (const user of new Set([env.GIT_USERNAME ?? 'x-access-token', 'x-access-token']))
       registerSecret(Buffer.from(`${user}:${value}`).toString('base64'));
   }
+  maskGitLabSecrets(env);
 }
 
 function localRepoDir(opts: CommonOptions, io: Io): string {
@@ -206,7 +216,13 @@ async function withRepo<T>(opts: CommonOptions, io: Io, fn: (repo: OpenedRepo) =
     ...gitOptions(io),
     repo: opts.repo,
     branch: opts.branch,
-    auth: await gitAuth(opts.repo, io, githubConnector(io, limits.github)),
+    auth: await gitAuth(
+      opts.repo,
+      io,
+      githubConnector(io, limits.github),
+      undefined,
+      chooseForge({ env: io.env, remote: opts.repo }),
+    ),
     limits: limits.git,
   });
   try {
@@ -370,6 +386,8 @@ export interface ApplyOptions extends CommonOptions, DiffOptions {
   labels?: string[] | undefined;
   reviewers?: string[] | undefined;
   draft?: boolean | undefined;
+  /** `--forge github|gitlab`; else config `forge`, else detected (src/forge.ts chooseForge). */
+  forge?: ForgeKind | undefined;
 }
 
 /** What the pull request step did, as the Action reports it (`pull-request-operation`). */
@@ -484,8 +502,10 @@ async function gitAuth(
   io: Io,
   github: GitHubConnector,
   githubRepository?: string,
+  forge: ForgeKind = 'github',
 ): Promise<GitAuth | undefined> {
   const env = io.env;
+  if (forge === 'gitlab' && !env.GIT_TOKEN) return gitlabGitAuth(env);
   const token = env.GIT_TOKEN || env.GITHUB_TOKEN;
   if (token) return { username: env.GIT_USERNAME || 'x-access-token', token };
   if (!isUrl(repo) || github.credentials?.kind !== 'app' || !onGitHubHost(repo, env)) return undefined;
@@ -567,7 +587,8 @@ export async function runApplyWithOutcome(opts: ApplyOptions, io: Io): Promise<A
   const diskConfig = local ? loadConfig(repo, opts.config, io.cwd) : null;
   const limits = runLimits(diskConfig ?? (opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null));
   const github = githubConnector(io, limits.github);
-  const auth = await gitAuth(repo, io, github, opts.githubRepository);
+  const firstForge = chooseForge({ flag: opts.forge, config: diskConfig?.forge, env: io.env, remote: repo });
+  const auth = await gitAuth(repo, io, github, opts.githubRepository, firstForge);
   const open = (branch: string | undefined) =>
     openWorkspace({ ...gitOptions(io), repo, branch, auth, readOnly: opts.dryRun, limits: limits.git });
   let ws = await open(opts.branch ?? diskConfig?.branch);
@@ -596,7 +617,22 @@ export async function runApplyWithOutcome(opts: ApplyOptions, io: Io): Promise<A
         'commit.author is not used with API commits: GitHub sets the author (an explicit one would drop its signature)',
       );
     }
-    const needsGitHub = mode === 'pr' || (apiCommits && !opts.dryRun);
+    const forgeKind = chooseForge({ flag: opts.forge, config: config.forge, env: io.env, remote: ws.url });
+    // GitLab: its forge (and its checks, all before anything is pushed); GitHub: the connection below.
+    const gitlab =
+      forgeKind === 'gitlab'
+        ? forgeForRun({
+            ws,
+            mode,
+            config,
+            env: io.env,
+            logger: io.logger,
+            dryRun: opts.dryRun,
+            apiCommits,
+            client: io.gitlab,
+          })
+        : null;
+    const needsGitHub = forgeKind === 'github' && (mode === 'pr' || (apiCommits && !opts.dryRun));
     if (needsGitHub && !github.credentials && !(mode === 'pr' && opts.dryRun)) {
       throw new ConfigError(
         mode === 'pr'
@@ -638,7 +674,7 @@ export async function runApplyWithOutcome(opts: ApplyOptions, io: Io): Promise<A
             author,
             dryRun: opts.dryRun,
             logger: io.logger,
-            forge: gh && repository ? githubForge(gh, repository, io.logger) : null,
+            forge: gitlab ?? (gh && repository ? githubForge(gh, repository, io.logger) : null),
             apiCommits,
             environment: opts.environment,
             templates,

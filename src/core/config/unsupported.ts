@@ -16,9 +16,6 @@ const LATER = 'is not supported by this version of vault-rollout yet';
 /** The keys `config` sets that this build cannot honour. */
 export function unsupportedKeys(config: Config): UnsupportedKey[] {
   const found: UnsupportedKey[] = [];
-  if (config.forge === 'gitlab') found.push({ path: ['forge'], message: `"gitlab" ${LATER}` });
-  if (config.gitlab.url !== undefined || config.gitlab.project !== undefined)
-    found.push({ path: ['gitlab'], message: LATER });
   if (config.git.sshKeyFile !== undefined) found.push({ path: ['git', 'sshKeyFile'], message: LATER });
   if (config.git.knownHostsFile !== undefined)
     found.push({ path: ['git', 'knownHostsFile'], message: LATER });
