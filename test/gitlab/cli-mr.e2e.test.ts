@@ -15,6 +15,7 @@ import { startGitLabServer, type GitLabServer } from '../support/gitlab-server.j
 import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
 import { manifests, seedVault, tempDir } from '../github/helpers.js';
 import { FOREIGN_COMMIT_MARKER } from '../../src/publish/pull-request.js';
+import { errorsOf, reportValidator } from '../support/report-schema.js';
 
 const TOKEN = 'glpat-TestTokenValue0123456789';
 const JOB_TOKEN = 'glcbt-64_JobTokenValue_abcdef012345';
@@ -87,6 +88,7 @@ describe('node dist/cli.js apply --mode pr on GitLab', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr + res.stdout).not.toContain(TOKEN);
     const report = JSON.parse(res.stdout) as Report;
+    expect(errorsOf(reportValidator(), report)).toEqual([]);
     expect(report.pullRequest).toEqual({
       number: 1,
       url: `${new URL(gl.apiUrl).origin}/gitlab/${PROJECT}/-/merge_requests/1`,
