@@ -302,7 +302,12 @@ class PullRequestPublish {
     const rendered = renderPullRequest(
       { title: this.templates.pullRequestTitle, body: this.templates.pullRequestBody },
       this.opts.report,
-      { base: this.base, branch: this.branch, annotationPrefix: this.opts.config.annotationPrefix },
+      {
+        base: this.base,
+        branch: this.branch,
+        annotationPrefix: this.opts.config.annotationPrefix,
+        request: this.forge.noun,
+      },
     );
     const text = { title: outgoing(rendered.title), body: outgoing(rendered.body) };
 

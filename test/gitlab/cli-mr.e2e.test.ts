@@ -109,6 +109,9 @@ describe('node dist/cli.js apply --mode pr on GitLab', () => {
     });
     expect(mr.title).toMatch(/^Draft: /);
     expect(mr.description).toContain('kv/app/db');
+    // The same body as on GitHub, in GitLab's words.
+    expect(mr.description).toContain('Merging this merge request');
+    expect(mr.description).not.toContain('pull request');
     // Every call carried the token in PRIVATE-TOKEN, under the sub-path, on the URL-encoded project.
     expect(gl.requests.every((r) => r.auth === 'private-token')).toBe(true);
     expect(gl.requests.map((r) => `${r.method} ${r.path.replace(/\?.*/, '')}`)).toEqual(
