@@ -66,6 +66,22 @@ describe('GitLabClient', () => {
     expect(gl.requests.every((r) => !r.path.includes(wrong))).toBe(true);
   });
 
+  it('the test server refuses JOB-TOKEN on merge-request routes, as GitLab does', async () => {
+    gl = await startGitLabServer({ project: 'platform/deploy', token: TOKEN, jobToken: 'glcbt-job' });
+    const res = await fetch(`${gl.apiUrl}/projects/platform%2Fdeploy/merge_requests?state=opened`, {
+      headers: { 'JOB-TOKEN': 'glcbt-job' },
+    });
+    expect(res.status).toBe(401);
+    expect(gl.requests).toEqual([
+      {
+        method: 'GET',
+        path: '/projects/platform%2Fdeploy/merge_requests?state=opened',
+        status: 401,
+        auth: 'job-token',
+      },
+    ]);
+  });
+
   it('stops an answer over maxResponseBytes and one that trickles past the deadline', async () => {
     raw = http.createServer((req, res) => {
       if (req.url?.includes('big')) {
