@@ -51718,6 +51718,7 @@ var DEFAULT_GITHUB_LIMITS = {
   timeoutMs: 6e4,
   maxResponseBytes: 64 * 1024 * 1024
 };
+var DEFAULT_GITLAB_LIMITS = DEFAULT_GITHUB_LIMITS;
 function requestLimits(block, defaults) {
   return {
     timeoutMs: block?.timeoutSeconds !== void 0 ? block.timeoutSeconds * 1e3 : defaults.timeoutMs,
@@ -51964,10 +51965,10 @@ var GitCli = class {
       const out = [];
       const err = [];
       let size = 0;
-      let failure2 = null;
+      let failure3 = null;
       const stop = (why) => {
-        if (failure2) return;
-        failure2 = why;
+        if (failure3) return;
+        failure3 = why;
         if (pid !== void 0) killGroup(pid);
       };
       const timer = setTimeout(() => {
@@ -51979,7 +51980,7 @@ var GitCli = class {
         );
       }, deadline);
       const collect2 = (into) => (chunk) => {
-        if (failure2) return;
+        if (failure3) return;
         size += chunk.length;
         if (size > limits.maxResponseBytes) {
           stop(
@@ -51997,12 +51998,12 @@ var GitCli = class {
       child.on("error", (e) => {
         clearTimeout(timer);
         end();
-        reject(failure2 ?? new GitError(`git ${args[0] ?? ""} could not start: ${e.message}`));
+        reject(failure3 ?? new GitError(`git ${args[0] ?? ""} could not start: ${e.message}`));
       });
       child.on("close", (code2) => {
         clearTimeout(timer);
         end();
-        if (failure2) return reject(failure2);
+        if (failure3) return reject(failure3);
         if (code2 === null) return reject(new GitError(`git ${describeGitCall(args, opts.cwd)} was killed`));
         resolve5({ code: code2, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") });
       });
@@ -52194,23 +52195,23 @@ function boundedHttp(base, limits) {
   let last = null;
   return {
     takeFailure() {
-      const failure2 = last;
+      const failure3 = last;
       last = null;
-      return failure2;
+      return failure3;
     },
     async request(req) {
       const { timeoutMs, maxResponseBytes } = limits;
       const what = describeHttpCall(req.url);
       const controller = new AbortController();
-      let failure2 = null;
+      let failure3 = null;
       let fail2 = () => {
       };
       const failed = new Promise((_, reject) => fail2 = reject);
       failed.catch(() => {
       });
       const stop = (e) => {
-        if (failure2) return;
-        failure2 = e;
+        if (failure3) return;
+        failure3 = e;
         last = e;
         clearTimeout(timer);
         controller.abort(e);
@@ -52232,7 +52233,7 @@ function boundedHttp(base, limits) {
         res = await Promise.race([base.request({ ...req, signal }), failed]);
       } catch (e) {
         clearTimeout(timer);
-        throw failure2 ?? e;
+        throw failure3 ?? e;
       }
       if (!res.body) {
         clearTimeout(timer);
@@ -52242,7 +52243,7 @@ function boundedHttp(base, limits) {
       let received = 0;
       const body = {
         async next() {
-          if (failure2) throw failure2;
+          if (failure3) throw failure3;
           const step = await Promise.race([source.next(), failed]);
           if (step.done) {
             clearTimeout(timer);
@@ -52256,7 +52257,7 @@ function boundedHttp(base, limits) {
                 { maxResponseBytes }
               )
             );
-            throw failure2;
+            throw failure3;
           }
           return step;
         },
@@ -65477,6 +65478,9 @@ function toJson(report) {
     pullRequest: report.pullRequest
   };
 }
+function requestWords(pr) {
+  return pr.kind === "merge-request" ? { label: "Merge request", ref: `!${pr.number}` } : { label: "Pull request", ref: `#${pr.number}` };
+}
 var fmtVersion = (v) => v === null ? "-" : String(v);
 function workloadLabel(p) {
   return `${p.workload.kind}/${p.workload.name}`;
@@ -65703,7 +65707,10 @@ function toTable(report, opts = {}) {
   if (problems.length > 0) out.push("", ...problems);
   out.push("", summaryLine(report));
   if (report.commit) out.push(`Commit: ${report.commit}`);
-  if (report.pullRequest) out.push(`Pull request: #${report.pullRequest.number} ${report.pullRequest.url}`);
+  if (report.pullRequest) {
+    const { label, ref } = requestWords(report.pullRequest);
+    out.push(`${label}: ${ref} ${report.pullRequest.url}`);
+  }
   return out.join("\n") + "\n";
 }
 function toScanTable(found, problems, opts = {}, undeployed = []) {
@@ -65883,8 +65890,10 @@ function toMarkdown(report, opts = {}) {
   if (notes.length > 0) out.push(...notes, "");
   out.push(...problemsMarkdown(report.problems, opts.allProblems === true));
   if (report.commit) out.push(`Commit: \`${report.commit}\``, "");
-  if (report.pullRequest)
-    out.push(`Pull request: [#${report.pullRequest.number}](${report.pullRequest.url})`, "");
+  if (report.pullRequest) {
+    const { label, ref } = requestWords(report.pullRequest);
+    out.push(`${label}: [${ref}](${report.pullRequest.url})`, "");
+  }
   return out.join("\n");
 }
 function toScanMarkdown(found, problems, opts = {}, undeployed = []) {
@@ -87367,16 +87376,6 @@ function configForEnvironment(config2, environment2, homeAddress) {
   };
 }
 
-// src/core/config/unsupported.ts
-var LATER = "is not supported by this version of vault-rollout yet";
-function unsupportedKeys(config2) {
-  const found = [];
-  if (config2.forge === "gitlab") found.push({ path: ["forge"], message: `"gitlab" ${LATER}` });
-  if (config2.gitlab.url !== void 0 || config2.gitlab.project !== void 0)
-    found.push({ path: ["gitlab"], message: LATER });
-  return found;
-}
-
 // src/adapters/fs/working-tree.ts
 import {
   closeSync as closeSync3,
@@ -92812,7 +92811,8 @@ function renderPullRequest(templates, report, ctx) {
     secrets: new Set(shown.flatMap((p) => p.secrets.filter((x) => x.state === "outdated").map((x) => x.path))).size,
     notes,
     problems,
-    marker: PR_BODY_MARKER
+    marker: PR_BODY_MARKER,
+    request: ctx.request ?? "pull request"
   };
   const title = renderTemplate(templates.title, { ...base, base: ctx.base, branch: ctx.branch }).replace(/\s+/g, " ").trim().slice(0, TITLE_LIMIT);
   const render2 = (count) => renderTemplate(templates.body, {
@@ -92843,6 +92843,328 @@ ${PR_BODY_MARKER}
   }
   return { title, body };
 }
+
+// src/publish/pull-request.ts
+var FOREIGN_COMMIT_MARKER = "<!-- vault-rollout:foreign-commit -->";
+var BRANCH_TRAILER = "Vault-Rollout-Branch";
+function pullRequestBranch(base, environment2) {
+  return environment2 ? `vault-rollout/${base}/${environment2}` : `vault-rollout/${base}`;
+}
+function withBranchTrailer(message, branch) {
+  const trimmed2 = message.replace(/\s+$/, "");
+  const cut2 = trimmed2.lastIndexOf("\n\n");
+  const last = cut2 === -1 ? "" : trimmed2.slice(cut2 + 2);
+  const isTrailers = last !== "" && last.split("\n").every((l) => /^[A-Za-z][A-Za-z0-9-]*: /.test(l));
+  return `${trimmed2}${isTrailers ? "\n" : "\n\n"}${BRANCH_TRAILER}: ${branch}
+`;
+}
+var sameIdentity = (a, b) => a.name.trim() === b.name.trim() && a.email.trim().toLowerCase() === b.email.trim().toLowerCase();
+var GITHUB_WEB_FLOW_EMAIL = "noreply@github.com";
+function hasOwnShape(head, branch) {
+  const trailer = new RegExp(`^${BRANCH_TRAILER}: ${branch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m");
+  return head.parents.length === 1 && trailer.test(head.message);
+}
+function isOwnBranchCommit(head, branch, author, apiIdentity = null) {
+  if (!hasOwnShape(head, branch)) return false;
+  if (sameIdentity(head.author, author) && sameIdentity(head.committer, author)) return true;
+  return apiIdentity !== null && head.verified === true && sameIdentity(head.author, apiIdentity) && (sameIdentity(head.committer, apiIdentity) || head.committer.email.trim().toLowerCase() === GITHUB_WEB_FLOW_EMAIL);
+}
+function foreignComment(branch, head, noun) {
+  return [
+    FOREIGN_COMMIT_MARKER,
+    `vault-rollout found a commit on \`${branch}\` that it did not make (\`${head.oid.slice(0, 12)}\`), so it will not overwrite this branch or update this ${noun} any more.`,
+    "",
+    `To hand the branch back, merge or close this ${noun}, or delete the branch: the next run rebuilds it from the base.`
+  ].join("\n");
+}
+function closeComment(base, branch, noun) {
+  return [
+    `vault-rollout: nothing is pending on \`${base}\` any more: the recorded secret versions already match Vault (this change was merged, or someone updated the annotations by hand).`,
+    "",
+    `Closing this ${noun} and deleting \`${branch}\`. A later rotation opens a new one.`
+  ].join("\n");
+}
+var capitalized = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+async function publishPullRequest(opts) {
+  if (!opts.forge) {
+    const branch = pullRequestBranch(opts.ws.branch, opts.environment);
+    opts.logger.info(`Dry run: no forge credentials, so the pull request for "${branch}" was not looked up`);
+    return {
+      moved: false,
+      result: {
+        report: opts.report,
+        outcome: "dry-run",
+        branch,
+        pushed: false,
+        apiCommits: opts.apiCommits ?? opts.config.pullRequest.apiCommits,
+        apiRequests: 0
+      }
+    };
+  }
+  return new PullRequestPublish(opts, opts.forge).run();
+}
+var PullRequestPublish = class {
+  constructor(opts, forge) {
+    this.opts = opts;
+    this.forge = forge;
+    const { ws, config: config2, report } = opts;
+    this.base = ws.branch;
+    this.branch = pullRequestBranch(this.base, opts.environment);
+    this.apiCommits = opts.apiCommits ?? config2.pullRequest.apiCommits;
+    this.apiWs = forge.apiCommits ? forge.apiCommits(ws) : null;
+    if (this.apiCommits && !this.apiWs) {
+      throw new ConfigError(
+        `API commits (pullRequest.apiCommits / --api-commits) are not available on ${forge.kind}: set pullRequest.apiCommits: false`
+      );
+    }
+    this.target = this.apiCommits && this.apiWs ? this.apiWs : ws;
+    this.templates = opts.templates ?? shippedTemplates(readTemplate);
+    this.message = outgoing(renderCommitMessage(this.templates.commitMessage, report.workloads));
+    this.changes = report.changes.filter((c) => c.before !== c.after);
+    this.pending = this.message !== null && this.changes.length > 0;
+  }
+  opts;
+  forge;
+  base;
+  branch;
+  apiCommits;
+  /** Writes of the pull-request branch through the forge's API (only with `apiCommits`, or to check one). */
+  apiWs;
+  /** Reads and writes of the pull-request branch: git, or the forge API (the base always comes from git). */
+  target;
+  templates;
+  message;
+  changes;
+  pending;
+  /** The commit is built once, locally: the base head does not move during this flow. */
+  localCommit = null;
+  done(outcome, pushed = false) {
+    return {
+      moved: false,
+      result: {
+        report: this.opts.report,
+        outcome,
+        branch: this.branch,
+        pushed,
+        apiCommits: this.apiCommits,
+        apiRequests: this.forge.requests()
+      }
+    };
+  }
+  problem(message, file2 = this.branch) {
+    const p = { file: file2, severity: "warning", message };
+    this.opts.report.problems.push(p);
+    this.opts.logger.warn(message);
+  }
+  show(request3) {
+    this.opts.report.pullRequest = {
+      number: request3.number,
+      url: request3.url,
+      ...this.forge.kind === "gitlab" ? { kind: "merge-request" } : {}
+    };
+  }
+  async buildLocal() {
+    return this.localCommit ??= await this.opts.ws.commit({
+      changes: this.changes,
+      message: withBranchTrailer(this.message ?? "", this.branch),
+      author: this.opts.author,
+      ...this.opts.clock ? { now: this.opts.clock() } : {}
+    });
+  }
+  async run() {
+    const open3 = await this.forge.findOpen(this.branch, this.base);
+    const head = await this.target.remoteBranch(this.branch);
+    if (head && !await this.owns(head)) return this.leaveAlone(head, open3);
+    if (!this.pending) return this.cleanUp(head, open3);
+    const rendered = renderPullRequest(
+      { title: this.templates.pullRequestTitle, body: this.templates.pullRequestBody },
+      this.opts.report,
+      {
+        base: this.base,
+        branch: this.branch,
+        annotationPrefix: this.opts.config.annotationPrefix,
+        request: this.forge.noun
+      }
+    );
+    const text = { title: outgoing(rendered.title), body: outgoing(rendered.body) };
+    if (this.opts.dryRun) {
+      this.opts.logger.info(
+        `Dry run: would push ${this.changes.length} file(s) to "${this.branch}" and ${open3 ? `update ${this.forge.ref(open3.number)}` : `open a ${this.forge.noun}`}`
+      );
+      if (open3) this.show(open3);
+      return this.done("dry-run");
+    }
+    const branchStep = await this.pushBranch(head);
+    if ("moved" in branchStep) return branchStep;
+    const { branchHead, pushed } = branchStep;
+    if (!open3 && !pushed && head) {
+      const closed = await this.forge.closedAt?.(this.branch, this.base, head.oid);
+      if (closed) {
+        this.opts.logger.info(
+          `${capitalized(this.forge.noun)} ${this.forge.ref(closed.number)} for these changes was closed by a person: not opened again until there is something new (${closed.url})`
+        );
+        return this.done("unchanged");
+      }
+    }
+    const { request: request3, outcome, created } = await this.openOrUpdate(open3, text, pushed);
+    await this.decorate(request3, created);
+    this.show(request3);
+    this.opts.report.commit = branchHead;
+    return this.done(outcome, pushed);
+  }
+  /** The ownership rule of {@link isOwnBranchCommit}, asking the forge what a git read cannot tell. */
+  async owns(head) {
+    const { branch, opts, apiWs } = this;
+    if (isOwnBranchCommit(head, branch, opts.author)) return true;
+    if (!hasOwnShape(head, branch) || !apiWs) return false;
+    try {
+      const verified = head.verified ?? await apiWs.verified(head.oid);
+      if (!verified) return false;
+      let identity2 = apiWs.knownIdentity();
+      if (!identity2 && opts.dryRun) {
+        opts.logger.debug(
+          `Dry run: "${branch}" head ${head.oid.slice(0, 12)} is verified; its author is not checked`
+        );
+        return true;
+      }
+      if (!identity2 && this.apiCommits && this.pending && head.tree !== (await opts.ws.readCommitInfo(await this.buildLocal())).tree) {
+        await apiWs.replay(await this.buildLocal());
+      }
+      identity2 ??= await apiWs.identity();
+      return isOwnBranchCommit({ ...head, verified }, branch, opts.author, identity2);
+    } catch (err) {
+      if (this.apiCommits || !apiWs.isApiError(err)) throw err;
+      opts.logger.warn(
+        `could not ask ${this.forge.kind === "github" ? "GitHub" : "the forge"} whether "${branch}" head ${head.oid.slice(0, 12)} is its own: ${err instanceof Error ? err.message : String(err)}`
+      );
+      return false;
+    }
+  }
+  /** A person's commit is on the branch: never overwritten; the open request gets one comment. */
+  async leaveAlone(head, open3) {
+    const { forge, branch } = this;
+    this.problem(
+      `"${branch}" holds a commit vault-rollout did not make (${head.oid.slice(0, 12)} by ${head.author.name}); left as it is${open3 ? ` and ${forge.noun} ${forge.ref(open3.number)} not updated` : ""}: merge or close it, or delete the branch`
+    );
+    if (open3 && !this.opts.dryRun && !await forge.hasComment(open3.number, FOREIGN_COMMIT_MARKER)) {
+      await forge.comment(open3.number, outgoing(foreignComment(branch, head, forge.noun)));
+    }
+    if (open3) this.show(open3);
+    return this.done("left-alone");
+  }
+  /** Nothing pending: close the open request with a comment and delete the branch. */
+  async cleanUp(head, open3) {
+    const { forge, branch, base, opts } = this;
+    const deferred = opts.report.summary.deferred ?? 0;
+    if (open3 && deferred > 0) {
+      opts.logger.info(
+        `${forge.noun} ${forge.ref(open3.number)} left as it is: ${deferred} restart(s) deferred by the rollout limits`
+      );
+      this.show(open3);
+      return this.done("unchanged");
+    }
+    if (!open3 && !head) {
+      opts.logger.info(`Nothing to publish on "${base}"`);
+      return this.done("none");
+    }
+    if (opts.dryRun) {
+      opts.logger.info(
+        `Dry run: nothing pending; would close ${open3 ? `${forge.ref(open3.number)} and ` : ""}delete "${branch}"`
+      );
+      return this.done("dry-run");
+    }
+    if (open3) {
+      await forge.comment(open3.number, outgoing(closeComment(base, branch, forge.noun)));
+      await forge.close(open3.number);
+      opts.logger.info(
+        `Closed ${forge.noun} ${forge.ref(open3.number)}: nothing is pending on "${base}" any more`
+      );
+    }
+    if (head) {
+      const deleted = await this.target.deleteBranch(branch, head.oid);
+      if (!deleted.ok && deleted.reason === "not-fast-forward") {
+        return { moved: true, message: deleted.message };
+      }
+      if (!deleted.ok) this.problem(`could not delete "${branch}": ${deleted.message}`);
+    }
+    return this.done("closed");
+  }
+  /**
+   * Puts this run's commit on the branch with a compare-and-swap on `head`, unless the branch already
+   * holds exactly these files.
+   */
+  async pushBranch(head) {
+    const { opts, branch, apiCommits } = this;
+    const commit = await this.buildLocal();
+    const tree = (await opts.ws.readCommitInfo(commit)).tree;
+    if (head && head.tree === tree) {
+      opts.logger.info(`"${branch}" already holds these changes (${head.oid.slice(0, 12)}); not pushed`);
+      return { branchHead: head.oid, pushed: false };
+    }
+    const branchHead = apiCommits && this.apiWs ? (await this.apiWs.replay(commit)).sha : commit;
+    const res = await this.target.pushBranch(branchHead, branch, { expectedOld: head?.oid ?? null });
+    if (!res.ok && res.reason === "not-fast-forward") return { moved: true, message: res.message };
+    if (!res.ok) {
+      throw new GitError(`${apiCommits ? "updating" : "pushing"} "${branch}" failed: ${res.message}`, {
+        branch,
+        reason: res.reason
+      });
+    }
+    opts.logger.info(
+      `${apiCommits ? "Moved" : "Pushed"} ${branchHead} ${apiCommits ? "through the GitHub API " : ""}to "${branch}" (${this.changes.length} file(s))`
+    );
+    return { branchHead, pushed: true };
+  }
+  /** Updates the open request in place, or opens one (or finds the one a concurrent run opened). */
+  async openOrUpdate(open3, text, pushed) {
+    const { forge, opts } = this;
+    const noun = capitalized(forge.noun);
+    if (open3) {
+      let request4 = open3;
+      if (open3.title !== text.title || open3.body !== text.body) {
+        request4 = await forge.update(open3.number, text);
+        opts.logger.info(`Updated ${forge.noun} ${forge.ref(request4.number)}: ${request4.url}`);
+      } else {
+        opts.logger.info(`${noun} ${forge.ref(request4.number)} is up to date: ${request4.url}`);
+      }
+      return { request: request4, outcome: pushed || request4 !== open3 ? "updated" : "unchanged", created: false };
+    }
+    const made = await forge.createOrFind({
+      branch: this.branch,
+      base: this.base,
+      ...text,
+      draft: opts.config.pullRequest.draft
+    });
+    let request3 = made.request;
+    if (made.created) {
+      opts.logger.info(`Opened ${forge.noun} ${forge.ref(request3.number)}: ${request3.url}`);
+      return { request: request3, outcome: "created", created: true };
+    }
+    if (request3.title !== text.title || request3.body !== text.body)
+      request3 = await forge.update(request3.number, text);
+    opts.logger.info(`Updated ${forge.noun} ${forge.ref(request3.number)}: ${request3.url}`);
+    return { request: request3, outcome: "updated", created: false };
+  }
+  /** Labels that are missing, reviewers on a new request, auto-merge: each refusal is reported, not fatal. */
+  async decorate(request3, created) {
+    const { forge, opts } = this;
+    const { labels, reviewers, autoMerge } = opts.config.pullRequest;
+    const missing = labels.filter((l) => !request3.labels.includes(l));
+    if (missing.length > 0) await forge.addLabels(request3.number, missing);
+    if (created && reviewers.length > 0) {
+      try {
+        await forge.requestReviewers(request3.number, reviewers);
+      } catch (err) {
+        this.problem(err instanceof Error ? err.message : String(err), request3.url);
+      }
+    }
+    if (autoMerge && !request3.autoMerge) {
+      const merged = await forge.enableAutoMerge(request3);
+      if (!merged.ok) this.problem(merged.message, request3.url);
+      else opts.logger.info(`Auto-merge enabled on ${forge.ref(request3.number)}`);
+    }
+  }
+};
 
 // node_modules/universal-user-agent/index.js
 function getUserAgent() {
@@ -98653,9 +98975,9 @@ function boundedFetch(limits, base = globalThis.fetch) {
     const { timeoutMs, maxResponseBytes } = limits;
     const what = endpoint2(input2, init?.method);
     const controller = new AbortController();
-    let failure2 = null;
+    let failure3 = null;
     const stop = (e) => {
-      failure2 ??= e;
+      failure3 ??= e;
       controller.abort(e);
     };
     const timer = setTimeout(
@@ -98677,7 +98999,7 @@ function boundedFetch(limits, base = globalThis.fetch) {
       const declared = Number(res.headers.get("content-length"));
       if (Number.isFinite(declared) && declared > maxResponseBytes) {
         stop(tooLarge());
-        throw failure2;
+        throw failure3;
       }
       const chunks = [];
       let size = 0;
@@ -98691,7 +99013,7 @@ function boundedFetch(limits, base = globalThis.fetch) {
             stop(tooLarge());
             await reader.cancel().catch(() => {
             });
-            throw failure2;
+            throw failure3;
           }
           chunks.push(value);
         }
@@ -98705,7 +99027,7 @@ function boundedFetch(limits, base = globalThis.fetch) {
       Object.defineProperty(copy, "url", { value: res.url });
       return copy;
     } catch (e) {
-      throw failure2 ?? e;
+      throw failure3 ?? e;
     } finally {
       clearTimeout(timer);
     }
@@ -99229,6 +99551,63 @@ var GitHubGitData = class extends RepoClient {
   }
 };
 
+// src/adapters/github/forge.ts
+var GitHubForge = class {
+  constructor(connection, repository, logger) {
+    this.connection = connection;
+    this.repository = repository;
+    this.pulls = new GitHubPulls(connection.octokit, repository, logger);
+  }
+  connection;
+  repository;
+  kind = "github";
+  noun = "pull request";
+  pulls;
+  /** The last answer about each pull request: auto-merge needs its node id. */
+  seen = /* @__PURE__ */ new Map();
+  ref(number4) {
+    return `#${number4}`;
+  }
+  keep(pr) {
+    this.seen.set(pr.number, pr);
+    return pr;
+  }
+  async findOpen(branch, base) {
+    const pr = await this.pulls.findOpen(branch, base);
+    return pr ? this.keep(pr) : null;
+  }
+  async createOrFind(opts) {
+    const made = await this.pulls.createOrFind(opts);
+    return { request: this.keep(made.pr), created: made.created };
+  }
+  async update(number4, fields) {
+    return this.keep(await this.pulls.update(number4, fields));
+  }
+  async close(number4) {
+    this.keep(await this.pulls.update(number4, { state: "closed" }));
+  }
+  comment(number4, body) {
+    return this.pulls.comment(number4, body);
+  }
+  hasComment(number4, marker) {
+    return this.pulls.hasComment(number4, marker);
+  }
+  addLabels(number4, labels) {
+    return this.pulls.addLabels(number4, labels);
+  }
+  requestReviewers(number4, reviewers) {
+    return this.pulls.requestReviewers(number4, reviewers);
+  }
+  enableAutoMerge(request3) {
+    const pr = this.seen.get(request3.number);
+    if (!pr) throw new Error(`pull request #${request3.number} was not read by this run`);
+    return this.pulls.enableAutoMerge(pr);
+  }
+  requests() {
+    return this.connection.requests();
+  }
+};
+
 // src/publish/api-commits.ts
 var TREE_BATCH = { entries: 1e3, bytes: 1024 * 1024 };
 function entryBytes(c) {
@@ -99413,6 +99792,13 @@ var ApiCommitWorkspace = class {
       return this.createTreeSplitting(first, batch.slice(half));
     }
   }
+  /** GitHub's verdict on a commit's signature (`GET git/commits/:sha`). */
+  async verified(oid) {
+    return (await this.api.getCommit(oid)).verified;
+  }
+  isApiError(err) {
+    return err instanceof GitHubError;
+  }
   /** The identity this token's API commits get, if this run already made one (no request). */
   knownIdentity() {
     return this.identityOf;
@@ -99492,238 +99878,510 @@ var ApiCommitWorkspace = class {
   }
 };
 
-// src/publish/pull-request.ts
-var FOREIGN_COMMIT_MARKER = "<!-- vault-rollout:foreign-commit -->";
-var BRANCH_TRAILER = "Vault-Rollout-Branch";
-function pullRequestBranch(base, environment2) {
-  return environment2 ? `vault-rollout/${base}/${environment2}` : `vault-rollout/${base}`;
-}
-function withBranchTrailer(message, branch) {
-  const trimmed2 = message.replace(/\s+$/, "");
-  const cut2 = trimmed2.lastIndexOf("\n\n");
-  const last = cut2 === -1 ? "" : trimmed2.slice(cut2 + 2);
-  const isTrailers = last !== "" && last.split("\n").every((l) => /^[A-Za-z][A-Za-z0-9-]*: /.test(l));
-  return `${trimmed2}${isTrailers ? "\n" : "\n\n"}${BRANCH_TRAILER}: ${branch}
-`;
-}
-var sameIdentity = (a, b) => a.name.trim() === b.name.trim() && a.email.trim().toLowerCase() === b.email.trim().toLowerCase();
-var GITHUB_WEB_FLOW_EMAIL = "noreply@github.com";
-function hasOwnShape(head, branch) {
-  const trailer = new RegExp(`^${BRANCH_TRAILER}: ${branch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m");
-  return head.parents.length === 1 && trailer.test(head.message);
-}
-function isOwnBranchCommit(head, branch, author, apiIdentity = null) {
-  if (!hasOwnShape(head, branch)) return false;
-  if (sameIdentity(head.author, author) && sameIdentity(head.committer, author)) return true;
-  return apiIdentity !== null && head.verified === true && sameIdentity(head.author, apiIdentity) && (sameIdentity(head.committer, apiIdentity) || head.committer.email.trim().toLowerCase() === GITHUB_WEB_FLOW_EMAIL);
-}
-function foreignComment(branch, head) {
-  return [
-    FOREIGN_COMMIT_MARKER,
-    `vault-rollout found a commit on \`${branch}\` that it did not make (\`${head.oid.slice(0, 12)}\`), so it will not overwrite this branch or update this pull request any more.`,
-    "",
-    "To hand the branch back, merge or close this pull request, or delete the branch: the next run rebuilds it from the base."
-  ].join("\n");
-}
-function closeComment(base, branch) {
-  return [
-    `vault-rollout: nothing is pending on \`${base}\` any more: the recorded secret versions already match Vault (this change was merged, or someone updated the annotations by hand).`,
-    "",
-    `Closing this pull request and deleting \`${branch}\`. A later rotation opens a new one.`
-  ].join("\n");
-}
-async function publishPullRequest(opts) {
-  const { ws, config: config2, logger, report } = opts;
-  const base = ws.branch;
-  const branch = pullRequestBranch(base, opts.environment);
-  const apiCommits = opts.apiCommits ?? config2.pullRequest.apiCommits;
-  const result = (outcome, pushed = false, apiRequests = 0) => ({
-    moved: false,
-    result: { report, outcome, branch, pushed, apiCommits, apiRequests }
-  });
-  const problem = (message2, file2 = branch) => {
-    const p = { file: file2, severity: "warning", message: message2 };
-    report.problems.push(p);
-    logger.warn(message2);
-  };
-  if (!opts.github) {
-    logger.info(`Dry run: no GitHub credentials, so the pull request for "${branch}" was not looked up`);
-    return result("dry-run");
+// src/adapters/gitlab/errors.ts
+var GitLabError = class extends VaultRolloutError {
+  constructor(message, data = {}) {
+    super("GitLabError", redact2(message), data);
   }
-  const { gh, repository } = opts.github;
-  const pulls = new GitHubPulls(gh.octokit, repository, logger);
-  const done = (outcome, pushed = false) => result(outcome, pushed, gh.requests());
-  const gitData = new GitHubGitData(gh.octokit, repository, logger);
-  const apiWs = new ApiCommitWorkspace(ws, gitData, logger);
-  const target = apiCommits ? apiWs : ws;
-  const templates = opts.templates ?? shippedTemplates(readTemplate);
-  const message = outgoing(renderCommitMessage(templates.commitMessage, report.workloads));
-  const changes = report.changes.filter((c) => c.before !== c.after);
-  const pending2 = message !== null && changes.length > 0;
-  const open3 = await pulls.findOpen(branch, base);
-  let localCommit = null;
-  const buildLocal = async () => localCommit ??= await ws.commit({
-    changes,
-    message: withBranchTrailer(message ?? "", branch),
-    author: opts.author,
-    ...opts.clock ? { now: opts.clock() } : {}
-  });
-  const owns = async (head) => {
-    if (isOwnBranchCommit(head, branch, opts.author)) return true;
-    if (!hasOwnShape(head, branch)) return false;
-    try {
-      const verified = head.verified ?? (await gitData.getCommit(head.oid)).verified;
-      if (!verified) return false;
-      let identity2 = apiWs.knownIdentity();
-      if (!identity2 && opts.dryRun) {
-        logger.debug(
-          `Dry run: "${branch}" head ${head.oid.slice(0, 12)} is verified; its author is not checked`
-        );
-        return true;
-      }
-      if (!identity2 && apiCommits && pending2 && head.tree !== (await ws.readCommitInfo(await buildLocal())).tree) {
-        await apiWs.replay(await buildLocal());
-      }
-      identity2 ??= await apiWs.identity();
-      return isOwnBranchCommit({ ...head, verified }, branch, opts.author, identity2);
-    } catch (err) {
-      if (apiCommits || !(err instanceof GitHubError)) throw err;
-      logger.warn(
-        `could not ask GitHub whether "${branch}" head ${head.oid.slice(0, 12)} is its own: ${err.message}`
-      );
-      return false;
-    }
+};
+function gitlabSays(data) {
+  if (!data || typeof data !== "object") return "";
+  const d = data;
+  const parts = [];
+  const add = (v, field) => {
+    if (typeof v === "string") parts.push(field ? `${field} ${v}` : v);
+    else if (Array.isArray(v)) for (const x of v) add(x, field);
   };
-  {
-    const head = await target.remoteBranch(branch);
-    if (head && !await owns(head)) {
-      problem(
-        `"${branch}" holds a commit vault-rollout did not make (${head.oid.slice(0, 12)} by ${head.author.name}); left as it is${open3 ? ` and pull request #${open3.number} not updated` : ""}: merge or close it, or delete the branch`
-      );
-      if (open3 && !opts.dryRun && !await pulls.hasComment(open3.number, FOREIGN_COMMIT_MARKER)) {
-        await pulls.comment(open3.number, outgoing(foreignComment(branch, head)));
-      }
-      if (open3) report.pullRequest = { number: open3.number, url: open3.url };
-      return done("left-alone");
-    }
-    if (!pending2) {
-      const deferred = report.summary.deferred ?? 0;
-      if (open3 && deferred > 0) {
-        logger.info(
-          `Pull request #${open3.number} left as it is: ${deferred} restart(s) deferred by the rollout limits`
+  if (d.message && typeof d.message === "object" && !Array.isArray(d.message)) {
+    for (const [field, v] of Object.entries(d.message)) add(v, field);
+  } else add(d.message);
+  add(d.error);
+  add(d.error_description);
+  const one = parts.join("; ").replace(/\s+/g, " ").trim();
+  return one.length > 300 ? `${one.slice(0, 300)}\u2026` : one;
+}
+
+// src/adapters/gitlab/client.ts
+var GitLabClient = class {
+  constructor(opts) {
+    this.opts = opts;
+    this.apiUrl = opts.apiUrl.replace(/\/+$/, "");
+    registerSecret(opts.token);
+  }
+  opts;
+  sent = 0;
+  apiUrl;
+  /** Requests sent so far, retries included. */
+  requests() {
+    return this.sent;
+  }
+  /**
+   * One call. A status outside `accept` (default: 2xx) throws a GitLabError naming the call; `accept` lets the
+   * caller read a status that is an answer (404, 409) rather than a failure.
+   */
+  async request(call, method, path9, options = {}) {
+    const url2 = new URL(`${this.apiUrl}${path9}`);
+    for (const [k, v] of Object.entries(options.query ?? {})) url2.searchParams.set(k, v);
+    const accept = options.accept ?? ((s) => s >= 200 && s < 300);
+    const retries = this.opts.rateLimitRetries ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      const answer = await this.once(call, method, url2, options.body);
+      if (accept(answer.status)) return answer;
+      const wait2 = answer.status === 429 ? this.retryWait(answer.headers) : null;
+      if (wait2 !== null && attempt < retries) {
+        this.opts.logger.warn(
+          `GitLab API: ${call.what} was rate limited (429); retrying in ${wait2} s (${attempt + 1}/${retries})`
         );
-        report.pullRequest = { number: open3.number, url: open3.url };
-        return done("unchanged");
+        await new Promise((done) => setTimeout(done, wait2 * (this.opts.retryAfterUnitMs ?? 1e3)));
+        continue;
       }
-      if (!open3 && !head) {
-        logger.info(`Nothing to publish on "${base}"`);
-        return done("none");
-      }
-      if (opts.dryRun) {
-        logger.info(
-          `Dry run: nothing pending; would close ${open3 ? `#${open3.number} and ` : ""}delete "${branch}"`
-        );
-        return done("dry-run");
-      }
-      if (open3) {
-        await pulls.comment(open3.number, outgoing(closeComment(base, branch)));
-        await pulls.update(open3.number, { state: "closed" });
-        logger.info(`Closed pull request #${open3.number}: nothing is pending on "${base}" any more`);
-      }
-      if (head) {
-        const deleted = await target.deleteBranch(branch, head.oid);
-        if (!deleted.ok && deleted.reason === "not-fast-forward") {
-          return { moved: true, message: deleted.message };
-        }
-        if (!deleted.ok) problem(`could not delete "${branch}": ${deleted.message}`);
-      }
-      return done("closed");
+      throw failure2(call, answer.status, gitlabSays(answer.data));
     }
-    const rendered = renderPullRequest(
-      { title: templates.pullRequestTitle, body: templates.pullRequestBody },
-      report,
-      { base, branch, annotationPrefix: config2.annotationPrefix }
+  }
+  /** Seconds to wait before retrying a 429, or null when GitLab asks for longer than the run should wait. */
+  retryWait(headers) {
+    const max = this.opts.maxRetryWaitSeconds ?? 60;
+    const after = Number(headers.get("retry-after"));
+    const reset = Number(headers.get("ratelimit-reset"));
+    const now = (this.opts.now ?? Date.now)() / 1e3;
+    let wait2 = 1;
+    if (headers.get("retry-after") !== null && Number.isFinite(after) && after >= 0) wait2 = after;
+    else if (headers.get("ratelimit-reset") !== null && Number.isFinite(reset)) wait2 = reset - now;
+    wait2 = Math.max(0, Math.ceil(wait2));
+    return wait2 <= max ? wait2 : null;
+  }
+  /** One HTTP exchange with the deadline and the size cap; the body is read whole before it is parsed. */
+  async once(call, method, url2, body) {
+    const { timeoutMs, maxResponseBytes } = this.opts.limits;
+    const route = `${method} ${url2.pathname}`;
+    const controller = new AbortController();
+    let stopped2 = null;
+    const stop = (e) => {
+      stopped2 ??= e;
+      controller.abort(e);
+    };
+    const timer = setTimeout(
+      () => stop(
+        new GitLabError(
+          `GitLab API: ${call.what} (${route}) did not answer completely within ${timeoutMs / 1e3} s and was stopped (raise gitlab.timeoutSeconds if GitLab is just slow)`,
+          { route, timeoutMs }
+        )
+      ),
+      timeoutMs
     );
-    const text = { title: outgoing(rendered.title), body: outgoing(rendered.body) };
-    if (opts.dryRun) {
-      logger.info(
-        `Dry run: would push ${changes.length} file(s) to "${branch}" and ${open3 ? `update #${open3.number}` : "open a pull request"}`
-      );
-      if (open3) report.pullRequest = { number: open3.number, url: open3.url };
-      return done("dry-run");
-    }
-    const commit = await buildLocal();
-    const tree = (await ws.readCommitInfo(commit)).tree;
-    let pushed = false;
-    let branchHead = commit;
-    if (head && head.tree === tree) {
-      branchHead = head.oid;
-      logger.info(`"${branch}" already holds these changes (${head.oid.slice(0, 12)}); not pushed`);
-    } else {
-      if (apiCommits) branchHead = (await apiWs.replay(commit)).sha;
-      const res = await target.pushBranch(branchHead, branch, { expectedOld: head?.oid ?? null });
-      if (!res.ok && res.reason === "not-fast-forward") return { moved: true, message: res.message };
-      if (!res.ok) {
-        throw new GitError(`${apiCommits ? "updating" : "pushing"} "${branch}" failed: ${res.message}`, {
-          branch,
-          reason: res.reason
-        });
-      }
-      pushed = true;
-      logger.info(
-        `${apiCommits ? "Moved" : "Pushed"} ${branchHead} ${apiCommits ? "through the GitHub API " : ""}to "${branch}" (${changes.length} file(s))`
-      );
-    }
-    let pr;
-    let outcome;
-    let created = false;
-    if (open3) {
-      pr = open3;
-      if (open3.title !== text.title || open3.body !== text.body) {
-        pr = await pulls.update(open3.number, { title: text.title, body: text.body });
-        logger.info(`Updated pull request #${pr.number}: ${pr.url}`);
-      } else {
-        logger.info(`Pull request #${pr.number} is up to date: ${pr.url}`);
-      }
-      outcome = pushed || pr !== open3 ? "updated" : "unchanged";
-    } else {
-      const made = await pulls.createOrFind({
-        branch,
-        base,
-        title: text.title,
-        body: text.body,
-        draft: config2.pullRequest.draft
+    const tooLarge = () => new GitLabError(
+      `GitLab API: ${call.what} (${route}) answered with more than ${maxResponseBytes} bytes; vault-rollout stopped reading (raise gitlab.maxResponseBytes if this is expected)`,
+      { route, maxResponseBytes }
+    );
+    this.sent++;
+    try {
+      const res = await (this.opts.fetch ?? globalThis.fetch)(url2, {
+        method,
+        headers: {
+          "PRIVATE-TOKEN": this.opts.token,
+          accept: "application/json",
+          ...body !== void 0 ? { "content-type": "application/json" } : {}
+        },
+        ...body !== void 0 ? { body: JSON.stringify(body) } : {},
+        redirect: "error",
+        signal: controller.signal
       });
-      pr = made.pr;
-      created = made.created;
-      if (created) {
-        outcome = "created";
-        logger.info(`Opened pull request #${pr.number}: ${pr.url}`);
-      } else {
-        if (pr.title !== text.title || pr.body !== text.body)
-          pr = await pulls.update(pr.number, { title: text.title, body: text.body });
-        outcome = "updated";
-        logger.info(`Updated pull request #${pr.number}: ${pr.url}`);
+      const declared = Number(res.headers.get("content-length"));
+      if (Number.isFinite(declared) && declared > maxResponseBytes) {
+        stop(tooLarge());
+        throw stopped2;
       }
-    }
-    const labels = config2.pullRequest.labels.filter((l) => !pr.labels.includes(l));
-    if (labels.length > 0) await pulls.addLabels(pr.number, labels);
-    if (created && config2.pullRequest.reviewers.length > 0) {
-      try {
-        await pulls.requestReviewers(pr.number, config2.pullRequest.reviewers);
-      } catch (err) {
-        problem(err instanceof Error ? err.message : String(err), pr.url);
+      const chunks = [];
+      let size = 0;
+      if (res.body) {
+        const reader = res.body.getReader();
+        for (; ; ) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          size += value.byteLength;
+          if (size > maxResponseBytes) {
+            stop(tooLarge());
+            await reader.cancel().catch(() => {
+            });
+            throw stopped2;
+          }
+          chunks.push(value);
+        }
       }
+      const text = Buffer.concat(chunks).toString("utf8");
+      let data = null;
+      if (text.trim() !== "") {
+        try {
+          data = JSON.parse(text);
+        } catch {
+          if (res.ok)
+            throw new GitLabError(
+              `GitLab API: ${call.what} (${route}) answered ${res.status} with a body that is not JSON`,
+              {
+                route,
+                status: res.status
+              }
+            );
+        }
+      }
+      this.opts.logger.debug("GitLab API", { route, status: res.status });
+      return { status: res.status, data, headers: res.headers };
+    } catch (err) {
+      if (stopped2) throw stopped2;
+      if (err instanceof GitLabError) throw err;
+      throw new GitLabError(
+        `GitLab API: ${call.what} (${route}) failed: ${err instanceof Error ? err.cause instanceof Error ? err.cause.message : err.message : String(err)} (is ${this.apiUrl} reachable?)`,
+        { route }
+      );
+    } finally {
+      clearTimeout(timer);
     }
-    if (config2.pullRequest.autoMerge && !pr.autoMerge) {
-      const merged = await pulls.enableAutoMerge(pr);
-      if (!merged.ok) problem(merged.message, pr.url);
-      else logger.info(`Auto-merge enabled on #${pr.number}`);
-    }
-    report.pullRequest = { number: pr.number, url: pr.url };
-    report.commit = branchHead;
-    return done(outcome, pushed);
   }
+};
+function failure2(call, status2, says) {
+  const said = says ? `: "${says}"` : "";
+  let advice = "";
+  if (status2 === 401)
+    advice = "; the token is missing, expired or not accepted here (CI_JOB_TOKEN cannot call merge-request endpoints: set GITLAB_TOKEN)";
+  else if (status2 === 403) advice = `; the token needs ${call.permission}`;
+  else if (status2 === 404)
+    advice = "; check gitlab.project (or CI_PROJECT_PATH) and that the token can see the project";
+  return new GitLabError(`GitLab API: ${call.what} (${call.route}) answered ${status2}${said}${advice}`, {
+    status: status2,
+    route: call.route
+  });
+}
+
+// src/adapters/gitlab/forge.ts
+var DRAFT_PREFIX = /^\s*(\[draft\]|\(draft\)|draft:|draft\s-)\s*/i;
+var WRITE = "the api scope and at least the Developer role on the project";
+var READ = "the read_api scope and access to the project";
+var GitLabForge = class {
+  constructor(client, project) {
+    this.client = client;
+    this.project = project;
+    this.id = encodeURIComponent(project);
+  }
+  client;
+  project;
+  kind = "gitlab";
+  noun = "merge request";
+  /** Whether each merge request read is a draft: an update keeps it so. */
+  drafts = /* @__PURE__ */ new Map();
+  id;
+  ref(number4) {
+    return `!${number4}`;
+  }
+  requests() {
+    return this.client.requests();
+  }
+  call(what, method, rest, permission) {
+    return { what, route: `${method} /projects/${this.id}${rest}`, permission };
+  }
+  keep(mr) {
+    const draft = mr.draft ?? mr.work_in_progress ?? DRAFT_PREFIX.test(mr.title);
+    this.drafts.set(mr.iid, draft);
+    return {
+      number: mr.iid,
+      url: mr.web_url,
+      title: mr.title.replace(DRAFT_PREFIX, ""),
+      body: mr.description ?? "",
+      labels: mr.labels.map((l) => typeof l === "string" ? l : String(l.name)),
+      autoMerge: mr.merge_when_pipeline_succeeds === true
+    };
+  }
+  async list(branch, base, state) {
+    const rest = "/merge_requests";
+    const { data } = await this.client.request(
+      this.call(`listing ${state} merge requests from "${branch}"`, "GET", rest, READ),
+      "GET",
+      `/projects/${this.id}${rest}`,
+      {
+        query: {
+          source_branch: branch,
+          target_branch: base,
+          state,
+          order_by: "updated_at",
+          per_page: "100"
+        }
+      }
+    );
+    if (!Array.isArray(data))
+      throw new GitLabError(`GitLab API: listing merge requests did not answer a list`);
+    return data.filter((m) => m.source_branch === branch && m.target_branch === base && m.state === state);
+  }
+  async findOpen(branch, base) {
+    const [mr] = await this.list(branch, base, "opened");
+    return mr ? this.keep(mr) : null;
+  }
+  async closedAt(branch, base, headSha) {
+    const mr = (await this.list(branch, base, "closed")).find((m) => m.sha === headSha);
+    return mr ? this.keep(mr) : null;
+  }
+  async createOrFind(opts) {
+    const rest = "/merge_requests";
+    const answer = await this.client.request(
+      this.call("creating the merge request", "POST", rest, WRITE),
+      "POST",
+      `/projects/${this.id}${rest}`,
+      {
+        body: {
+          source_branch: opts.branch,
+          target_branch: opts.base,
+          title: opts.draft ? `Draft: ${opts.title}` : opts.title,
+          description: opts.body,
+          remove_source_branch: true
+        },
+        accept: (s) => s >= 200 && s < 300 || s === 409
+      }
+    );
+    if (answer.status !== 409) return { request: this.keep(answer.data), created: true };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const open3 = await this.findOpen(opts.branch, opts.base);
+      if (open3) return { request: open3, created: false };
+      await new Promise((done) => setTimeout(done, 250 * (attempt + 1)));
+    }
+    throw new GitLabError(
+      `GitLab API: creating the merge request from "${opts.branch}" answered 409 (another open merge request for this branch), but none could be found`,
+      { status: 409 }
+    );
+  }
+  async put(iid, what, body) {
+    const rest = `/merge_requests/${iid}`;
+    const { data } = await this.client.request(
+      this.call(what, "PUT", rest, WRITE),
+      "PUT",
+      `/projects/${this.id}${rest}`,
+      { body }
+    );
+    return data;
+  }
+  async update(number4, fields) {
+    const draft = this.drafts.get(number4) === true;
+    return this.keep(
+      await this.put(number4, `updating merge request !${number4}`, {
+        title: draft ? `Draft: ${fields.title}` : fields.title,
+        description: fields.body
+      })
+    );
+  }
+  async close(number4) {
+    this.keep(await this.put(number4, `closing merge request !${number4}`, { state_event: "close" }));
+  }
+  async comment(number4, body) {
+    const rest = `/merge_requests/${number4}/notes`;
+    await this.client.request(
+      this.call(`commenting on !${number4}`, "POST", rest, WRITE),
+      "POST",
+      `/projects/${this.id}${rest}`,
+      { body: { body } }
+    );
+  }
+  async hasComment(number4, marker) {
+    const rest = `/merge_requests/${number4}/notes`;
+    const call = this.call(`reading the comments of !${number4}`, "GET", rest, READ);
+    for (let page = 1; page <= 50; page++) {
+      const { data, headers } = await this.client.request(
+        call,
+        "GET",
+        `/projects/${this.id}${rest}`,
+        {
+          query: { per_page: "100", page: String(page), sort: "asc" }
+        }
+      );
+      if (!Array.isArray(data)) return false;
+      if (data.some((n) => !n.system && (n.body ?? "").includes(marker))) return true;
+      if (!headers.get("x-next-page")) return false;
+    }
+    return false;
+  }
+  async addLabels(number4, labels) {
+    this.keep(await this.put(number4, `adding labels to !${number4}`, { add_labels: labels.join(",") }));
+  }
+  /**
+   * Usernames resolved to ids (`GET /users?username=`), then set as the request's reviewers. Unknown names
+   * (or groups, which GitLab's reviewers cannot be) are left out and reported by the error thrown after the
+   * known ones are set.
+   */
+  async requestReviewers(number4, reviewers) {
+    const ids = [];
+    const unknown2 = [];
+    for (const raw of reviewers) {
+      const username = raw.replace(/^@/, "");
+      if (username.includes("/")) {
+        unknown2.push(raw);
+        continue;
+      }
+      const { data } = await this.client.request(
+        { what: `looking up user "${username}"`, route: "GET /users", permission: READ },
+        "GET",
+        "/users",
+        { query: { username } }
+      );
+      const user = Array.isArray(data) ? data.find((u) => u.username.toLowerCase() === username.toLowerCase()) : void 0;
+      if (user) ids.push(user.id);
+      else unknown2.push(raw);
+    }
+    if (ids.length > 0)
+      this.keep(await this.put(number4, `requesting reviewers on !${number4}`, { reviewer_ids: ids }));
+    if (unknown2.length > 0) {
+      throw new GitLabError(
+        `reviewers not requested on !${number4}: ${unknown2.map((u) => `"${u}"`).join(", ")} ${unknown2.length === 1 ? "is" : "are"} not a GitLab username (GitLab reviewers are users, not groups)`,
+        { unknown: unknown2 }
+      );
+    }
+  }
+  /**
+   * Not offered on GitLab: "merge when pipeline succeeds" merges at once when the project has no pipeline,
+   * which is not what `pullRequest.autoMerge` promises.
+   */
+  enableAutoMerge(request3) {
+    return Promise.resolve({
+      ok: false,
+      message: `auto-merge not enabled on !${request3.number}: vault-rollout does not set it on GitLab merge requests; set pullRequest.autoMerge: false, or merge it when its pipeline passes`
+    });
+  }
+};
+
+// src/adapters/gitlab/location.ts
+function remoteParts(remote) {
+  const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/)(.+)$/.exec(remote);
+  let origin;
+  let path9;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(remote)) {
+    let url2;
+    try {
+      url2 = new URL(remote);
+    } catch {
+      return null;
+    }
+    if (url2.protocol === "file:") return null;
+    origin = url2.protocol === "http:" ? `http://${url2.host}` : `https://${url2.protocol === "https:" ? url2.host : url2.hostname}`;
+    path9 = decodeURIComponent(url2.pathname);
+  } else if (scp) {
+    origin = `https://${scp[1]}`;
+    path9 = scp[2];
+  } else {
+    return null;
+  }
+  return { origin, path: path9.replace(/\.git\/?$/, "").replace(/^\/+|\/+$/g, "") };
+}
+function gitlabLocation(o) {
+  const remote = remoteParts(o.remote);
+  const given = o.config.url ?? (o.env["GITLAB_API_URL"]?.trim() || o.env["CI_API_V4_URL"]?.trim() || void 0);
+  let project = o.config.project ?? (o.env["CI_PROJECT_PATH"]?.trim() || void 0);
+  let apiUrl;
+  if (given) {
+    apiUrl = given.replace(/\/+$/, "");
+  } else if (remote) {
+    const prefix = project && remote.path.endsWith(project) ? remote.path.slice(0, -project.length).replace(/\/+$/, "") : "";
+    apiUrl = `${remote.origin}${prefix ? `/${prefix}` : ""}/api/v4`;
+  }
+  if (!apiUrl) {
+    throw new ConfigError(
+      `cannot tell the GitLab API of "${o.remote}": set gitlab.url in the config or GITLAB_API_URL (e.g. https://gitlab.example.com/api/v4)`
+    );
+  }
+  if (!project && remote) {
+    let prefix = "";
+    try {
+      prefix = new URL(apiUrl).pathname.replace(/\/api\/v4\/?$/, "").replace(/^\/+|\/+$/g, "");
+    } catch {
+    }
+    project = prefix && remote.path.startsWith(`${prefix}/`) ? remote.path.slice(prefix.length + 1) : remote.path;
+  }
+  if (!project || !project.includes("/") && !/^[0-9]+$/.test(project)) {
+    throw new ConfigError(
+      `cannot tell the GitLab project of "${o.remote}": set gitlab.project in the config or CI_PROJECT_PATH (e.g. platform/deploy)`
+    );
+  }
+  return { apiUrl, project };
+}
+
+// src/forge.ts
+function githubForge(gh, repository, logger) {
+  const forge = new GitHubForge(gh, repository, logger);
+  const gitData = new GitHubGitData(gh.octokit, repository, logger);
+  return Object.assign(forge, {
+    apiCommits: (ws) => new ApiCommitWorkspace(ws, gitData, logger)
+  });
+}
+var GITLAB_HOSTS = /* @__PURE__ */ new Set(["gitlab.com"]);
+function hostOf(url2) {
+  if (!url2) return null;
+  try {
+    return new URL(url2).hostname.toLowerCase() || null;
+  } catch {
+    const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/)/.exec(url2);
+    return scp ? scp[1].toLowerCase() : null;
+  }
+}
+function chooseForge(o) {
+  if (o.flag) return o.flag;
+  if (o.config) return o.config;
+  const { env } = o;
+  if (env["GITLAB_CI"] === "true" || env["CI_API_V4_URL"]?.trim() || env["GITLAB_API_URL"]?.trim())
+    return "gitlab";
+  const host = hostOf(o.remote);
+  return host !== null && GITLAB_HOSTS.has(host) ? "gitlab" : "github";
+}
+function gitlabGitAuth(env) {
+  const token = env["GITLAB_TOKEN"]?.trim();
+  if (token) return { username: env["GIT_USERNAME"] || "oauth2", token };
+  const job = env["CI_JOB_TOKEN"]?.trim();
+  return job ? { username: "gitlab-ci-token", token: job } : void 0;
+}
+function maskGitLabSecrets(env) {
+  for (const name of ["GITLAB_TOKEN", "CI_JOB_TOKEN"]) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    registerSecret(value);
+    for (const user of /* @__PURE__ */ new Set([env["GIT_USERNAME"] || "oauth2", "oauth2", "gitlab-ci-token"]))
+      registerSecret(Buffer.from(`${user}:${value}`).toString("base64"));
+  }
+}
+function gitlabForge(o) {
+  if (o.apiCommits) {
+    throw new ConfigError(
+      "API commits (pullRequest.apiCommits / --api-commits) are GitHub only: set pullRequest.apiCommits: false for GitLab"
+    );
+  }
+  const token = o.env["GITLAB_TOKEN"]?.trim();
+  if (!token) {
+    if (o.dryRun) return null;
+    throw new ConfigError(
+      `--mode pr on GitLab needs GITLAB_TOKEN (a personal, project or group access token with the api scope)${o.env["CI_JOB_TOKEN"] ? ": CI_JOB_TOKEN cannot open merge requests (GitLab refuses it on every merge-request endpoint); it can only push in --mode commit" : ""}`
+    );
+  }
+  const where = gitlabLocation({ config: o.config.gitlab, env: o.env, remote: o.remote });
+  const client = new GitLabClient({
+    apiUrl: where.apiUrl,
+    token,
+    limits: requestLimits(o.config.gitlab, DEFAULT_GITLAB_LIMITS),
+    logger: o.logger,
+    ...o.client
+  });
+  o.logger.debug("GitLab merge requests", { api: where.apiUrl, project: where.project });
+  return new GitLabForge(client, where.project);
+}
+function forgeForRun(o) {
+  if (o.apiCommits && !o.dryRun) {
+    throw new ConfigError(
+      "API commits (pullRequest.apiCommits / --api-commits) are GitHub only: set pullRequest.apiCommits: false for GitLab"
+    );
+  }
+  const auth6 = o.env["GIT_TOKEN"] ? void 0 : gitlabGitAuth(o.env);
+  if (auth6) o.ws.useAuth(auth6);
+  if (o.mode !== "pr") return null;
+  return gitlabForge({
+    config: o.config,
+    env: o.env,
+    remote: o.ws.url,
+    logger: o.logger,
+    dryRun: o.dryRun,
+    apiCommits: false,
+    ...o.client ? { client: o.client } : {}
+  });
 }
 
 // src/rollout-clock.ts
@@ -100097,7 +100755,7 @@ function warnRepositorySsh(config2, logger) {
 var isUrl = (repo) => isRemoteRepo(repo);
 function loadConfig(repoDir, configFlag, cwd) {
   const text = readConfigText(repoDir, configFlag, cwd);
-  return text === null ? defaultConfig() : usableConfig(text, configFlag ?? CONFIG_NAME);
+  return text === null ? defaultConfig() : parseConfig(text, configFlag ?? CONFIG_NAME);
 }
 function readConfigText(repoDir, configFlag, cwd) {
   if (!configFlag) return readRepoConfig(repoDir);
@@ -100148,6 +100806,7 @@ function maskEnvSecrets(env) {
     for (const user of /* @__PURE__ */ new Set([env.GIT_USERNAME ?? "x-access-token", "x-access-token"]))
       registerSecret(Buffer.from(`${user}:${value}`).toString("base64"));
   }
+  maskGitLabSecrets(env);
 }
 function localRepoDir(opts, io) {
   const dir = resolve(io.cwd, opts.repo);
@@ -100167,7 +100826,13 @@ async function withRepo(opts, io, fn) {
     ...gitOptions(io),
     repo: opts.repo,
     branch: opts.branch,
-    auth: await gitAuth(opts.repo, io, githubConnector(io, limits.github)),
+    auth: await gitAuth(
+      opts.repo,
+      io,
+      githubConnector(io, limits.github),
+      void 0,
+      chooseForge({ env: io.env, remote: opts.repo })
+    ),
     ssh: sshSettings(flagConfig?.git, io.env),
     limits: limits.git
   });
@@ -100345,8 +101010,9 @@ function githubConnector(io, limits) {
     }
   };
 }
-async function gitAuth(repo, io, github, githubRepository) {
+async function gitAuth(repo, io, github, githubRepository, forge = "github") {
   const env = io.env;
+  if (forge === "gitlab" && !env.GIT_TOKEN) return gitlabGitAuth(env);
   const token = env.GIT_TOKEN || env.GITHUB_TOKEN;
   if (token) return { username: env.GIT_USERNAME || "x-access-token", token };
   if (!isUrl(repo) || github.credentials?.kind !== "app" || !onGitHubHost(repo, env)) return void 0;
@@ -100388,17 +101054,7 @@ async function workspaceConfig(ws, configFlag, cwd) {
       }
     );
   }
-  return file2 ? usableConfig(file2.text, CONFIG_NAME) : defaultConfig();
-}
-function usableConfig(text, file2) {
-  const config2 = parseConfig(text, file2);
-  const unsupported = unsupportedKeys(config2);
-  if (unsupported.length > 0)
-    throw new ConfigError(unsupported.map((u) => `${file2}: ${dotted(u.path)}: ${u.message}`).join("\n"), {
-      file: file2,
-      issues: unsupported
-    });
-  return config2;
+  return file2 ? parseConfig(file2.text, CONFIG_NAME) : defaultConfig();
 }
 async function runApply(opts, io) {
   return (await runApplyWithOutcome(opts, io)).report;
@@ -100419,7 +101075,8 @@ async function applyWithOutcome(opts, io, hooks) {
   const preConfig = diskConfig ?? (opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null);
   const limits = runLimits(preConfig);
   const github = githubConnector(io, limits.github);
-  const auth6 = await gitAuth(repo, io, github, opts.githubRepository);
+  const firstForge = chooseForge({ flag: opts.forge, config: diskConfig?.forge, env: io.env, remote: repo });
+  const auth6 = await gitAuth(repo, io, github, opts.githubRepository, firstForge);
   const ssh = sshSettings(preConfig?.git, io.env);
   const open3 = (branch) => openWorkspace({ ...gitOptions(io), repo, branch, auth: auth6, ssh, readOnly: opts.dryRun, limits: limits.git });
   let ws = await open3(opts.branch ?? diskConfig?.branch);
@@ -100449,7 +101106,18 @@ async function applyWithOutcome(opts, io, hooks) {
         "commit.author is not used with API commits: GitHub sets the author (an explicit one would drop its signature)"
       );
     }
-    const needsGitHub = mode === "pr" || apiCommits && !opts.dryRun;
+    const forgeKind = chooseForge({ flag: opts.forge, config: config2.forge, env: io.env, remote: ws.url });
+    const gitlab2 = forgeKind === "gitlab" ? forgeForRun({
+      ws,
+      mode,
+      config: config2,
+      env: io.env,
+      logger: io.logger,
+      dryRun: opts.dryRun,
+      apiCommits,
+      client: io.gitlab
+    }) : null;
+    const needsGitHub = forgeKind === "github" && (mode === "pr" || apiCommits && !opts.dryRun);
     if (needsGitHub && !github.credentials && !(mode === "pr" && opts.dryRun)) {
       throw new ConfigError(
         mode === "pr" ? "--mode pr needs GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY" : "API commits (pullRequest.apiCommits / --api-commits) need GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY"
@@ -100484,7 +101152,7 @@ async function applyWithOutcome(opts, io, hooks) {
           author,
           dryRun: opts.dryRun,
           logger: io.logger,
-          github: gh && repository ? { gh, repository } : null,
+          forge: gitlab2 ?? (gh && repository ? githubForge(gh, repository, io.logger) : null),
           apiCommits,
           environment: opts.environment,
           templates
@@ -100824,10 +101492,7 @@ function checkConfig(text, file2, read, environment2, homeAddress) {
       message: known ? `--environment "${environment2}" is not one of the config's environments (${known})` : `--environment "${environment2}" given, but the config lists no environments`
     });
   }
-  for (const { path: path9, message } of [
-    ...unsupportedKeys(config2),
-    ...credentialIssues(config2, environment2, homeAddress)
-  ]) {
+  for (const { path: path9, message } of [...credentialIssues(config2, environment2, homeAddress)]) {
     errors.push({
       key: dotted(path9),
       line: text === null ? null : keyLine(text, path9),
@@ -101058,14 +101723,20 @@ function addApply(program2, run) {
   ).option(
     "--api-commits",
     "make the commit through the GitHub API instead of a git push: GitHub signs it (verified); needs contents: write"
-  ).option("--no-api-commits", "push with git even when the config sets pullRequest.apiCommits").action(
+  ).option("--no-api-commits", "push with git even when the config sets pullRequest.apiCommits").addOption(
+    new Option("--forge <forge>", "where pull (merge) requests are opened (default: detected)").choices([
+      "github",
+      "gitlab"
+    ])
+  ).action(
     async (raw) => {
       const opts = {
         ...toCommon(raw),
         mode: raw.mode,
         dryRun: raw.dryRun ?? false,
         githubRepository: raw.githubRepository,
-        apiCommits: raw.apiCommits
+        apiCommits: raw.apiCommits,
+        forge: raw.forge
       };
       run.exit = await applyCommand(opts, run.io(raw));
     }

@@ -188,6 +188,12 @@ function addApply(program: Command, run: CommandRun): void {
       'make the commit through the GitHub API instead of a git push: GitHub signs it (verified); needs contents: write',
     )
     .option('--no-api-commits', 'push with git even when the config sets pullRequest.apiCommits')
+    .addOption(
+      new Option('--forge <forge>', 'where pull (merge) requests are opened (default: detected)').choices([
+        'github',
+        'gitlab',
+      ]),
+    )
     .action(
       async (
         raw: RawOptions & {
@@ -195,6 +201,7 @@ function addApply(program: Command, run: CommandRun): void {
           dryRun?: boolean;
           githubRepository?: string;
           apiCommits?: boolean;
+          forge?: 'github' | 'gitlab';
         },
       ) => {
         // githubRepository and apiCommits ride along for GitHub (ApplyOptions in src/run.ts).
@@ -204,6 +211,7 @@ function addApply(program: Command, run: CommandRun): void {
           dryRun: raw.dryRun ?? false,
           githubRepository: raw.githubRepository,
           apiCommits: raw.apiCommits,
+          forge: raw.forge,
         };
         run.exit = await applyCommand(opts, run.io(raw));
       },

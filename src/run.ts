@@ -7,7 +7,6 @@ import { resolve } from 'node:path';
 import {
   configForEnvironment,
   credentialIssues,
-  unsupportedKeys,
   credentialVariables,
   defaultConfig,
   dotted,
@@ -53,6 +52,14 @@ import { discoverRepo, planRepo, problemsOfEnvironment, publishLoop, selectEnvir
 import { publishCommit } from './publish/commit.js';
 import { publishPullRequest, type PullRequestOutcome } from './publish/pull-request.js';
 import { ApiCommitWorkspace } from './publish/api-commits.js';
+import {
+  chooseForge,
+  forgeForRun,
+  githubForge,
+  gitlabGitAuth,
+  maskGitLabSecrets,
+  type ForgeKind,
+} from './forge.js';
 import {
   connectGitHub,
   githubCredentialsFromEnv,
@@ -102,12 +109,14 @@ export interface Io {
   progress?: Progress;
   /** GitHub client knobs (tests turn the pacing of writes off). */
   github?: Pick<GitHubClientOptions, 'pacing' | 'retryAfterUnitMs' | 'rateLimitRetries'>;
+  /** GitLab client knobs (tests shorten the waits of a 429). */
+  gitlab?: Parameters<typeof forgeForRun>[0]['client'];
 }
 
 /** Loads the config: `--config FILE`, else `vault-rollout.yaml` at the repo root, else defaults. */
 export function loadConfig(repoDir: string, configFlag: string | undefined, cwd: string): Config {
   const text = readConfigText(repoDir, configFlag, cwd);
-  return text === null ? defaultConfig() : usableConfig(text, configFlag ?? CONFIG_NAME);
+  return text === null ? defaultConfig() : parseConfig(text, configFlag ?? CONFIG_NAME);
 }
 
 /**
@@ -178,6 +187,7 @@ export function maskEnvSecrets(env: Env): void {
     for (const user of new Set([env.GIT_USERNAME ?? 'x-access-token', 'x-access-token']))
       registerSecret(Buffer.from(`${user}:${value}`).toString('base64'));
   }
+  maskGitLabSecrets(env);
 }
 
 function localRepoDir(opts: CommonOptions, io: Io): string {
@@ -209,7 +219,13 @@ async function withRepo<T>(opts: CommonOptions, io: Io, fn: (repo: OpenedRepo) =
     ...gitOptions(io),
     repo: opts.repo,
     branch: opts.branch,
-    auth: await gitAuth(opts.repo, io, githubConnector(io, limits.github)),
+    auth: await gitAuth(
+      opts.repo,
+      io,
+      githubConnector(io, limits.github),
+      undefined,
+      chooseForge({ env: io.env, remote: opts.repo }),
+    ),
     ssh: sshSettings(flagConfig?.git, io.env),
     limits: limits.git,
   });
@@ -376,6 +392,8 @@ export interface ApplyOptions extends CommonOptions, DiffOptions {
   labels?: string[] | undefined;
   reviewers?: string[] | undefined;
   draft?: boolean | undefined;
+  /** `--forge github|gitlab`; else config `forge`, else detected (src/forge.ts chooseForge). */
+  forge?: ForgeKind | undefined;
 }
 
 /** What the pull request step did, as the Action reports it (`pull-request-operation`). */
@@ -490,8 +508,10 @@ async function gitAuth(
   io: Io,
   github: GitHubConnector,
   githubRepository?: string,
+  forge: ForgeKind = 'github',
 ): Promise<GitAuth | undefined> {
   const env = io.env;
+  if (forge === 'gitlab' && !env.GIT_TOKEN) return gitlabGitAuth(env);
   const token = env.GIT_TOKEN || env.GITHUB_TOKEN;
   if (token) return { username: env.GIT_USERNAME || 'x-access-token', token };
   if (!isUrl(repo) || github.credentials?.kind !== 'app' || !onGitHubHost(repo, env)) return undefined;
@@ -541,19 +561,7 @@ async function workspaceConfig(ws: Workspace, configFlag: string | undefined, cw
       },
     );
   }
-  return file ? usableConfig(file.text, CONFIG_NAME) : defaultConfig();
-}
-
-/** A config this build can run with: valid, and setting no key it cannot honour yet. */
-function usableConfig(text: string, file: string): Config {
-  const config = parseConfig(text, file);
-  const unsupported = unsupportedKeys(config);
-  if (unsupported.length > 0)
-    throw new ConfigError(unsupported.map((u) => `${file}: ${dotted(u.path)}: ${u.message}`).join('\n'), {
-      file,
-      issues: unsupported,
-    });
-  return config;
+  return file ? parseConfig(file.text, CONFIG_NAME) : defaultConfig();
 }
 
 /**
@@ -587,7 +595,8 @@ async function applyWithOutcome(opts: ApplyOptions, io: Io, hooks: ApplyNotifier
   const preConfig = diskConfig ?? (opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null);
   const limits = runLimits(preConfig);
   const github = githubConnector(io, limits.github);
-  const auth = await gitAuth(repo, io, github, opts.githubRepository);
+  const firstForge = chooseForge({ flag: opts.forge, config: diskConfig?.forge, env: io.env, remote: repo });
+  const auth = await gitAuth(repo, io, github, opts.githubRepository, firstForge);
   const ssh = sshSettings(preConfig?.git, io.env);
   const open = (branch: string | undefined) =>
     openWorkspace({ ...gitOptions(io), repo, branch, auth, ssh, readOnly: opts.dryRun, limits: limits.git });
@@ -619,7 +628,22 @@ async function applyWithOutcome(opts: ApplyOptions, io: Io, hooks: ApplyNotifier
         'commit.author is not used with API commits: GitHub sets the author (an explicit one would drop its signature)',
       );
     }
-    const needsGitHub = mode === 'pr' || (apiCommits && !opts.dryRun);
+    const forgeKind = chooseForge({ flag: opts.forge, config: config.forge, env: io.env, remote: ws.url });
+    // GitLab: its forge (and its checks, all before anything is pushed); GitHub: the connection below.
+    const gitlab =
+      forgeKind === 'gitlab'
+        ? forgeForRun({
+            ws,
+            mode,
+            config,
+            env: io.env,
+            logger: io.logger,
+            dryRun: opts.dryRun,
+            apiCommits,
+            client: io.gitlab,
+          })
+        : null;
+    const needsGitHub = forgeKind === 'github' && (mode === 'pr' || (apiCommits && !opts.dryRun));
     if (needsGitHub && !github.credentials && !(mode === 'pr' && opts.dryRun)) {
       throw new ConfigError(
         mode === 'pr'
@@ -662,7 +686,7 @@ async function applyWithOutcome(opts: ApplyOptions, io: Io, hooks: ApplyNotifier
             author,
             dryRun: opts.dryRun,
             logger: io.logger,
-            github: gh && repository ? { gh, repository } : null,
+            forge: gitlab ?? (gh && repository ? githubForge(gh, repository, io.logger) : null),
             apiCommits,
             environment: opts.environment,
             templates,

@@ -43,6 +43,9 @@ export const DEFAULT_GITHUB_LIMITS: Readonly<RequestLimits> = {
   maxResponseBytes: 64 * 1024 * 1024,
 };
 
+/** GitLab: the same bounds as GitHub (a merge request, a page of notes is small). */
+export const DEFAULT_GITLAB_LIMITS: Readonly<RequestLimits> = DEFAULT_GITHUB_LIMITS;
+
 /** The limits a config block (`git:` or `github:`) sets, the defaults for what it leaves out. */
 export function requestLimits(
   block: { timeoutSeconds?: number | undefined; maxResponseBytes?: number | undefined } | undefined,

@@ -268,5 +268,6 @@ export interface RunReport {
   problems: Problem[];
   changes: FileChange[];
   commit: string | null;
-  pullRequest: { number: number; url: string } | null;
+  /** The pull request (GitHub), or merge request (GitLab: `kind: 'merge-request'`, `number` is its iid). */
+  pullRequest: { number: number; url: string; kind?: 'merge-request' } | null;
 }

@@ -201,3 +201,97 @@ export interface Progress {
 }
 
 export const silentProgress: Progress = { start() {}, advance() {}, end() {} };
+
+/**
+ * A pull request (GitHub) or merge request (GitLab) as the publish stage reads it. `number` is what people
+ * type: GitHub's pull-request number, GitLab's project-scoped `iid`.
+ */
+export interface ChangeRequest {
+  number: number;
+  url: string;
+  /** The title without a forge's draft marker (GitLab's `Draft: ` prefix). */
+  title: string;
+  body: string;
+  labels: string[];
+  /** Whether the forge will merge it by itself once its checks pass. */
+  autoMerge: boolean;
+}
+
+/** A branch head as the ownership check sees it; `verified` is the forge's signature verdict when asked. */
+export interface BranchHead extends CommitInfo {
+  verified?: boolean;
+}
+
+/** The name and email a forge writes as author of the commits a token makes through its API. */
+export interface ApiIdentity {
+  name: string;
+  email: string;
+}
+
+/**
+ * A {@link Workspace} whose branch writes go through the forge's API, so the forge signs the commits
+ * (GitHub's Git Data API: src/publish/api-commits.ts). Reads of the base stay git's.
+ */
+export interface ApiCommitTarget extends Workspace {
+  remoteBranch(branch: string): Promise<BranchHead | null>;
+  /** The identity of this token's API commits, if this run already learned it (no request). */
+  knownIdentity(): ApiIdentity | null;
+  /** The identity of this token's API commits (may create a probe commit on no branch). */
+  identity(): Promise<ApiIdentity>;
+  /** Creates through the API the commit equal to a local commit made by `commit()`. */
+  replay(localId: string): Promise<{ sha: string }>;
+  /** The forge's verdict on a commit's signature. */
+  verified(oid: string): Promise<boolean>;
+  /** Whether `err` is a refusal of the forge's API (as opposed to a git or programming failure). */
+  isApiError(err: unknown): boolean;
+}
+
+/**
+ * Where pull (merge) requests live: GitHub or GitLab, behind the same verbs, so the publish stage
+ * (src/publish/pull-request.ts) applies one policy on both. Each call throws a VaultRolloutError that names
+ * the call and the permission it needs; the token is never in it.
+ *
+ * @example
+ * const open = await forge.findOpen('vault-rollout/main', 'main');
+ * if (!open) await forge.createOrFind({ branch: 'vault-rollout/main', base: 'main', title, body, draft: false });
+ */
+export interface Forge {
+  readonly kind: 'github' | 'gitlab';
+  /** `pull request` or `merge request`, for messages. */
+  readonly noun: string;
+  /** How a person refers to a request in text: `#12` on GitHub, `!12` on GitLab. */
+  ref(number: number): string;
+  /** The open request from `branch` into `base`, or null. */
+  findOpen(branch: string, base: string): Promise<ChangeRequest | null>;
+  /**
+   * Whether a person closed (without merging) a request from `branch` into `base` whose head is `headSha`:
+   * then the same changes are not offered again. Optional: a forge without it always offers them again.
+   */
+  closedAt?(branch: string, base: string, headSha: string): Promise<ChangeRequest | null>;
+  /**
+   * Opens the request, or finds the one a concurrent run opened first (the forge refuses a second open
+   * request for the same pair).
+   */
+  createOrFind(opts: {
+    branch: string;
+    base: string;
+    title: string;
+    body: string;
+    draft: boolean;
+  }): Promise<{ request: ChangeRequest; created: boolean }>;
+  /** Title and body in place; a draft stays a draft. */
+  update(number: number, fields: { title: string; body: string }): Promise<ChangeRequest>;
+  close(number: number): Promise<void>;
+  comment(number: number, body: string): Promise<void>;
+  /** True when a comment on the request contains `marker`. */
+  hasComment(number: number, marker: string): Promise<boolean>;
+  addLabels(number: number, labels: string[]): Promise<void>;
+  /** Usernames (GitHub also `org/team`); a refusal throws, and the caller reports it. */
+  requestReviewers(number: number, reviewers: string[]): Promise<void>;
+  /** Auto-merge on; a forge or project that does not allow it is an answer, not an exception. */
+  enableAutoMerge(request: ChangeRequest): Promise<{ ok: true } | { ok: false; message: string }>;
+  /** API requests sent so far (retries included). */
+  requests(): number;
+  /** Commits through the forge's API (`pullRequest.apiCommits`); absent where the forge has none. */
+  readonly apiCommits?: (ws: Workspace) => ApiCommitTarget;
+}

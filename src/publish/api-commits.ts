@@ -19,6 +19,9 @@
  */
 import { GitError } from '../core/errors.js';
 import type {
+  ApiCommitTarget,
+  ApiIdentity,
+  BranchHead,
   CommitFile,
   CommitInfo,
   CommitOptions,
@@ -77,16 +80,7 @@ function inlineText(bytes: Uint8Array): string | null {
   return text !== null && !text.includes('\r') && !text.startsWith('\uFEFF') ? text : null;
 }
 
-/** A branch head as the ownership check sees it; `verified` is GitHub's verdict when it was asked. */
-export interface BranchHead extends CommitInfo {
-  verified?: boolean;
-}
-
-/** The name and email GitHub writes as author of the commits this token makes through the API. */
-export interface ApiIdentity {
-  name: string;
-  email: string;
-}
+export type { ApiIdentity, BranchHead } from '../core/ports.js';
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000) || 0;
 
@@ -115,7 +109,7 @@ export const IDENTITY_PROBE_MESSAGE =
  * const api = new ApiCommitWorkspace(ws, new GitHubGitData(octokit, repository, logger), logger);
  * const { result } = await publishLoop({ ws: api, plan, publish: (r, w) => publishCommit(w, ...), logger }); // moved by the API
  */
-export class ApiCommitWorkspace implements Workspace {
+export class ApiCommitWorkspace implements ApiCommitTarget {
   /** API commits made by this run, by id. */
   private readonly made = new Map<string, ApiCommit>();
   /** Local commit id → its API replay. */
@@ -266,6 +260,15 @@ export class ApiCommitWorkspace implements Workspace {
       const first = await this.createTreeSplitting(base, batch.slice(0, half));
       return this.createTreeSplitting(first, batch.slice(half));
     }
+  }
+
+  /** GitHub's verdict on a commit's signature (`GET git/commits/:sha`). */
+  async verified(oid: string): Promise<boolean> {
+    return (await this.api.getCommit(oid)).verified;
+  }
+
+  isApiError(err: unknown): boolean {
+    return err instanceof GitHubError;
   }
 
   /** The identity this token's API commits get, if this run already made one (no request). */

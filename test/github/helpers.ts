@@ -15,6 +15,7 @@ import { vaultOptionsFromEnv } from '../../src/adapters/vault/env.js';
 import { defaultConfig, parseConfig, type Config } from '../../src/core/config/schema.js';
 import type { Logger } from '../../src/core/ports.js';
 import { publishPullRequest, type PullRequestResult } from '../../src/publish/pull-request.js';
+import { githubForge } from '../../src/forge.js';
 import { startGitServer, type GitServer } from '../support/git-server.js';
 import { startGitHubServer, type GitHubServer, type GitHubServerOptions } from '../support/github-server.js';
 import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
@@ -170,7 +171,7 @@ export async function runPr(o: RunPrOptions): Promise<PullRequestResult> {
           author,
           dryRun: o.dryRun ?? false,
           logger,
-          github: gh && repository ? { gh, repository } : null,
+          forge: gh && repository ? githubForge(gh, repository, logger) : null,
         }),
     });
     return result;

@@ -299,7 +299,8 @@ describe('every JSON report of the built CLI validates against docs/schema/repor
     const used = (reports: unknown[]) => [...new Set(reports.flatMap((r) => [...propertyPaths(r)]))].sort();
     expect(used(printed.scan)).toEqual([...schemaPropertyPaths(schema, 'scanReport')].sort());
     // No rollout limit in this repository: test/cli/rollout.e2e.test.ts prints (and validates) this count.
-    const unprinted = new Set(['.summary.deferred']);
+    // `pullRequest.kind` is printed by GitLab runs only: test/gitlab/cli-mr.e2e.test.ts validates those.
+    const unprinted = new Set(['.summary.deferred', '.pullRequest.kind']);
     expect(used(printed.run)).toEqual(
       [...schemaPropertyPaths(schema, 'runReport')].filter((p) => !unprinted.has(p)).sort(),
     );

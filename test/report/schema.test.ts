@@ -74,10 +74,7 @@ const ACTIONS = {
   skipped: true,
   ignored: true,
   deferred: true,
-} satisfies Record<
-  WorkloadAction,
-  true
->;
+} satisfies Record<WorkloadAction, true>;
 const SOURCES = {
   annotation: true,
   vaultAgent: true,
@@ -119,7 +116,11 @@ const PROBLEM: Presence<Problem> = {
   line: 'optional',
   column: 'optional',
 };
-const PULL_REQUEST: Presence<NonNullable<RunReport['pullRequest']>> = { number: 'required', url: 'required' };
+const PULL_REQUEST: Presence<NonNullable<RunReport['pullRequest']>> = {
+  number: 'required',
+  url: 'required',
+  kind: 'optional',
+};
 // The report itself; `changes` (the before/after text of each file) is printed as a diff, never as JSON.
 const RUN_REPORT: Presence<Omit<RunReport, 'changes'>> = {
   branch: 'required',
@@ -281,7 +282,11 @@ function fullReport(): RunReport {
     ],
     changes: [{ path: 'base/web.yaml', before: 'a\n', after: 'b\n' }],
     commit: 'a'.repeat(40),
-    pullRequest: { number: 12, url: 'https://github.com/acme/deploy/pull/12' },
+    pullRequest: {
+      number: 12,
+      url: 'https://gitlab.example.com/acme/deploy/-/merge_requests/12',
+      kind: 'merge-request',
+    },
   };
 }
 

@@ -17,3 +17,4 @@ export {
 export { GitHubError, githubSays, toGitHubError, type GitHubCall } from './errors.js';
 export { GitHubPulls, type AutoMergeResult, type PullRequestInfo } from './pulls.js';
 export { GitHubGitData, type ApiCommit, type RefUpdateResult, type TreeChange } from './git-data.js';
+export { GitHubForge } from './forge.js';

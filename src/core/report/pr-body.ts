@@ -37,6 +37,8 @@ export interface PullRequestContext {
   branch: string;
   /** Annotation prefix, to name the annotation in the body. */
   annotationPrefix: string;
+  /** What the forge calls the request, as the body names it (`{{ request }}`): default `pull request`. */
+  request?: string;
   /** Default {@link GITHUB_BODY_LIMIT}; lower in tests. */
   maxBodyLength?: number;
 }
@@ -210,6 +212,7 @@ export function renderPullRequest(
     notes,
     problems,
     marker: PR_BODY_MARKER,
+    request: ctx.request ?? 'pull request',
   };
   const title = renderTemplate(templates.title, { ...base, base: ctx.base, branch: ctx.branch })
     .replace(/\s+/g, ' ')

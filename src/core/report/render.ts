@@ -86,6 +86,13 @@ export function toJson(report: RunReport): Record<string, unknown> {
   };
 }
 
+/** "Pull request: #12" on GitHub, "Merge request: !12" on GitLab (each forge's own reference syntax). */
+function requestWords(pr: NonNullable<RunReport['pullRequest']>): { label: string; ref: string } {
+  return pr.kind === 'merge-request'
+    ? { label: 'Merge request', ref: `!${pr.number}` }
+    : { label: 'Pull request', ref: `#${pr.number}` };
+}
+
 const fmtVersion = (v: number | null) => (v === null ? '-' : String(v));
 
 function workloadLabel(p: PlannedWorkload): string {
@@ -393,7 +400,10 @@ export function toTable(report: RunReport, opts: TableOptions = {}): string {
   if (problems.length > 0) out.push('', ...problems);
   out.push('', summaryLine(report));
   if (report.commit) out.push(`Commit: ${report.commit}`);
-  if (report.pullRequest) out.push(`Pull request: #${report.pullRequest.number} ${report.pullRequest.url}`);
+  if (report.pullRequest) {
+    const { label, ref } = requestWords(report.pullRequest);
+    out.push(`${label}: ${ref} ${report.pullRequest.url}`);
+  }
   return out.join('\n') + '\n';
 }
 
@@ -616,8 +626,10 @@ export function toMarkdown(report: RunReport, opts: Pick<TableOptions, 'allProbl
   if (notes.length > 0) out.push(...notes, '');
   out.push(...problemsMarkdown(report.problems, opts.allProblems === true));
   if (report.commit) out.push(`Commit: \`${report.commit}\``, '');
-  if (report.pullRequest)
-    out.push(`Pull request: [#${report.pullRequest.number}](${report.pullRequest.url})`, '');
+  if (report.pullRequest) {
+    const { label, ref } = requestWords(report.pullRequest);
+    out.push(`${label}: [${ref}](${report.pullRequest.url})`, '');
+  }
   return out.join('\n');
 }
 

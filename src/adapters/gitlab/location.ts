@@ -1,0 +1,93 @@
+/**
+ * Where a run's merge requests go: the REST v4 base and the project. Each is the config's (`gitlab.url`,
+ * `gitlab.project`), else GitLab CI's variables (`GITLAB_API_URL` or `CI_API_V4_URL`, `CI_PROJECT_PATH`),
+ * else derived from the remote URL: `https://host/group/project.git` → `https://host/api/v4` and
+ * `group/project`; a self-managed instance under a sub-path (`https://host/gitlab/group/project.git`) keeps
+ * its prefix when the project path is known, and the prefix of a known API URL is taken off the remote's path.
+ */
+import { ConfigError } from '../../core/errors.js';
+
+export interface GitLabLocation {
+  /** e.g. `https://gitlab.example.com/gitlab/api/v4` (no trailing slash). */
+  apiUrl: string;
+  /** `group/sub/project` or a numeric id. */
+  project: string;
+}
+
+/** Host (with port), path without `.git` and slashes, and scheme of a Git remote; null for a local path. */
+function remoteParts(remote: string): { origin: string; path: string } | null {
+  const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/)(.+)$/.exec(remote);
+  let origin: string;
+  let path: string;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(remote)) {
+    let url: URL;
+    try {
+      url = new URL(remote);
+    } catch {
+      return null;
+    }
+    if (url.protocol === 'file:') return null;
+    // An SSH remote's API is HTTPS on the same host.
+    origin =
+      url.protocol === 'http:'
+        ? `http://${url.host}`
+        : `https://${url.protocol === 'https:' ? url.host : url.hostname}`;
+    path = decodeURIComponent(url.pathname);
+  } else if (scp) {
+    origin = `https://${scp[1]}`;
+    path = scp[2]!;
+  } else {
+    return null;
+  }
+  return { origin, path: path.replace(/\.git\/?$/, '').replace(/^\/+|\/+$/g, '') };
+}
+
+/**
+ * @example
+ * gitlabLocation({ env: process.env, remote: 'https://gitlab.example.com/platform/deploy.git' });
+ * // { apiUrl: 'https://gitlab.example.com/api/v4', project: 'platform/deploy' }
+ * @throws ConfigError when the API or the project cannot be told.
+ */
+export function gitlabLocation(o: {
+  config: { url?: string | undefined; project?: string | undefined };
+  env: Record<string, string | undefined>;
+  /** The workspace's remote, without credentials. */
+  remote: string;
+}): GitLabLocation {
+  const remote = remoteParts(o.remote);
+  const given =
+    o.config.url ?? (o.env['GITLAB_API_URL']?.trim() || o.env['CI_API_V4_URL']?.trim() || undefined);
+  let project = o.config.project ?? (o.env['CI_PROJECT_PATH']?.trim() || undefined);
+  let apiUrl: string | undefined;
+  if (given) {
+    apiUrl = given.replace(/\/+$/, '');
+  } else if (remote) {
+    // With the project known, what comes before it in the remote's path is the sub-path of the install.
+    const prefix =
+      project && remote.path.endsWith(project)
+        ? remote.path.slice(0, -project.length).replace(/\/+$/, '')
+        : '';
+    apiUrl = `${remote.origin}${prefix ? `/${prefix}` : ''}/api/v4`;
+  }
+  if (!apiUrl) {
+    throw new ConfigError(
+      `cannot tell the GitLab API of "${o.remote}": set gitlab.url in the config or GITLAB_API_URL (e.g. https://gitlab.example.com/api/v4)`,
+    );
+  }
+  if (!project && remote) {
+    let prefix = '';
+    try {
+      prefix = new URL(apiUrl).pathname.replace(/\/api\/v4\/?$/, '').replace(/^\/+|\/+$/g, '');
+    } catch {
+      // a bad URL is reported by the client's first request
+    }
+    project =
+      prefix && remote.path.startsWith(`${prefix}/`) ? remote.path.slice(prefix.length + 1) : remote.path;
+  }
+  if (!project || (!project.includes('/') && !/^[0-9]+$/.test(project))) {
+    throw new ConfigError(
+      `cannot tell the GitLab project of "${o.remote}": set gitlab.project in the config or CI_PROJECT_PATH (e.g. platform/deploy)`,
+    );
+  }
+  return { apiUrl, project };
+}
