@@ -99,6 +99,8 @@ export interface Io {
   progress?: Progress;
   /** GitHub client knobs (tests turn the pacing of writes off). */
   github?: Pick<GitHubClientOptions, 'pacing' | 'retryAfterUnitMs' | 'rateLimitRetries'>;
+  /** Opens the repository of `apply`; `watch` passes one that keeps its clone between runs. */
+  openWorkspace?: (opts: OpenWorkspaceOptions) => Promise<Workspace>;
 }
 
 /** Loads the config: `--config FILE`, else `vault-rollout.yaml` at the repo root, else defaults. */
@@ -517,7 +519,11 @@ function onGitHubHost(url: string, env: Env): boolean {
 }
 
 /** The config of a workspace: `--config FILE` on disk, else `vault-rollout.yaml` in the base branch. */
-async function workspaceConfig(ws: Workspace, configFlag: string | undefined, cwd: string): Promise<Config> {
+export async function workspaceConfig(
+  ws: Workspace,
+  configFlag: string | undefined,
+  cwd: string,
+): Promise<Config> {
   if (configFlag) return loadConfig(cwd, configFlag, cwd);
   // The repository's files rules apply to the config too (a link only inside the repository), with the
   // config's own size limit.
@@ -568,7 +574,14 @@ export async function runApplyWithOutcome(opts: ApplyOptions, io: Io): Promise<A
   const github = githubConnector(io, limits.github);
   const auth = await gitAuth(repo, io, github, opts.githubRepository);
   const open = (branch: string | undefined) =>
-    openWorkspace({ ...gitOptions(io), repo, branch, auth, readOnly: opts.dryRun, limits: limits.git });
+    (io.openWorkspace ?? openWorkspace)({
+      ...gitOptions(io),
+      repo,
+      branch,
+      auth,
+      readOnly: opts.dryRun,
+      limits: limits.git,
+    });
   let ws = await open(opts.branch ?? diskConfig?.branch);
   let reader: (SecretReader & { close(): Promise<void> }) | null = null;
   try {
