@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { commitDiffLines } from '../support/git-server.js';
 import { useE2eServers } from '../support/e2e-servers.js';
+import { startTestVault } from '../support/vault-server.js';
 import { metricValue, startWatch, waitFor } from './watch-process.js';
 
 const deployment = (name: string, secrets: string) => `apiVersion: apps/v1
@@ -133,3 +134,66 @@ it('publishes a rotation as one commit, serves metrics and health, survives an o
     if (w.child.exitCode === null) w.child.kill('SIGKILL');
   }
 }, 120_000);
+
+it('polls an OpenBao-style server with one detailed-metadata listing per folder per interval', async () => {
+  const bao = await startTestVault({ flavour: 'openbao', mounts: [{ path: 'kv', version: 2 }] });
+  const tmp = await mkdtemp(join(tmpdir(), 'vr-watch-bao-'));
+  tmps.push(tmp);
+  for (const p of ['app/a', 'app/b', 'app/c', 'db/x', 'db/y']) bao.kv.write('kv', p);
+  await servers.git.createBareRepo(
+    'bao',
+    {
+      'apps/a.yaml': deployment('a', 'kv/app/a,kv/app/b'),
+      'apps/c.yaml': deployment('c', 'kv/app/c,kv/db/x'),
+      'apps/y.yaml': deployment('y', 'kv/db/y'),
+    },
+    { branch: 'main' },
+  );
+  const w = await startWatch(
+    ['--repo', servers.git.repoUrl('bao'), '--interval', '2s'],
+    { VAULT_ADDR: bao.url, VAULT_TOKEN: bao.rootToken },
+    tmp,
+  );
+  try {
+    await waitFor(
+      'the adoption commit',
+      20_000,
+      async () => (await servers.git.commits('bao', 'main')).length === 2,
+    );
+    const polls = async () =>
+      metricValue((await w.get('/metrics')).text, 'vault_rollout_polls_total{result="success"}') ?? 0;
+    await waitFor('a first poll', 10_000, async () => (await polls()) >= 1);
+    const since = bao.requests.length;
+    const before = await polls();
+    await new Promise((r) => setTimeout(r, 7_000));
+    const after = await polls();
+    const window = bao.requests.slice(since);
+    const polled = after - before;
+    expect(polled).toBeGreaterThanOrEqual(3);
+    const perFolder = (folder: string) =>
+      window.filter((r) => r.path === `/v1/kv/detailed-metadata/${folder}/`).length;
+    // One listing per folder per poll (a poll in flight at either end may add one), and no per-secret read.
+    for (const folder of ['app', 'db']) {
+      expect(perFolder(folder)).toBeGreaterThanOrEqual(polled - 1);
+      expect(perFolder(folder)).toBeLessThanOrEqual(polled + 1);
+    }
+    expect(window.filter((r) => /\/v1\/kv\/metadata\//.test(r.path))).toEqual([]);
+    expect(window.every((r) => r.status === 200)).toBe(true);
+    expect(bao.violations).toBe(0);
+
+    // A rotation is still seen and published from the listing.
+    bao.kv.write('kv', 'db/y');
+    await waitFor('the rotation commit', 20_000, async () =>
+      (await servers.git.readFile('bao', 'main', 'apps/y.yaml')).includes('kv/db/y@2'),
+    );
+    w.child.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+    expect(await readdir(tmp)).toEqual([]);
+  } catch (e) {
+    console.log(w.stderr().slice(-4000));
+    throw e;
+  } finally {
+    if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    await bao.close();
+  }
+}, 90_000);
