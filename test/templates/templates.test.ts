@@ -307,7 +307,7 @@ describe('templates/kubernetes', () => {
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
     });
-    expect(container.resources.requests).toBeDefined();
+    expect(container.resources.requests).toEqual({ cpu: "50m", memory: "128Mi" });
     expect(container.resources.limits).toEqual({ cpu: '1', memory: '1Gi' });
     expect(container.args.slice(0, 1)).toEqual(['watch']);
     expect(container.args.join(' ')).toMatch(/--repo https:\/\/\S+ .*--interval 60s --listen 0\.0\.0\.0:9102 --log-format json/);
