@@ -9,7 +9,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { commitDiffLines } from '../support/git-server.js';
+import { commitDiffLines, runGit } from '../support/git-server.js';
 import { useE2eServers } from '../support/e2e-servers.js';
 import { startTestVault } from '../support/vault-server.js';
 import { metricValue, startWatch, waitFor } from './watch-process.js';
@@ -195,5 +195,82 @@ it('polls an OpenBao-style server with one detailed-metadata listing per folder 
   } finally {
     if (w.child.exitCode === null) w.child.kill('SIGKILL');
     await bao.close();
+  }
+}, 90_000);
+
+it('SIGTERM during a publish lets it finish: the commit is pushed, then exit 0 with TMPDIR empty', async () => {
+  await servers.git.createBareRepo('inflight', FILES, { branch: 'main' });
+  const tmp = await mkdtemp(join(tmpdir(), 'vr-watch-inflight-'));
+  tmps.push(tmp);
+  const w = await startWatch(
+    ['--repo', servers.git.repoUrl('inflight'), '--interval', '2s'],
+    servers.env,
+    tmp,
+  );
+  try {
+    await waitFor(
+      'the adoption commit',
+      20_000,
+      async () => (await servers.git.commits('inflight', 'main')).length === 2,
+    );
+    const runs = () => w.stderr().split('Reading metadata').length - 1;
+    const before = runs();
+    // Slow answers keep the run busy long enough for the signal to arrive in the middle of it.
+    servers.vault.latencyMs = 300;
+    servers.vault.kv.write('kv', 'web/api');
+    await waitFor('the run to start', 20_000, async () => runs() > before);
+    w.child.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+    const commits = await servers.git.commits('inflight', 'main');
+    expect(commits).toHaveLength(3);
+    expect(await servers.git.readFile('inflight', 'main', 'apps/web.yaml')).toMatch(/kv\/web\/api@\d/);
+    expect(w.stderr()).toContain('Stopping: finishing the step in progress');
+    expect(await readdir(tmp)).toEqual([]);
+  } catch (e) {
+    console.log(w.stderr().slice(-4000));
+    throw e;
+  } finally {
+    servers.vault.latencyMs = 0;
+    if (w.child.exitCode === null) w.child.kill('SIGKILL');
+  }
+}, 90_000);
+
+it('watches a local checkout: a rotation is committed and pushed from it', async () => {
+  await servers.git.createBareRepo('local', FILES, { branch: 'main' });
+  const tmp = await mkdtemp(join(tmpdir(), 'vr-watch-local-'));
+  tmps.push(tmp);
+  const checkouts = await mkdtemp(join(tmpdir(), 'vr-watch-checkout-'));
+  tmps.push(checkouts);
+  const dir = join(checkouts, 'local');
+  await runGit(['clone', '-q', servers.git.repoPath('local'), dir], { cwd: checkouts });
+  for (const [k, v] of [
+    ['user.name', 'Test'],
+    ['user.email', 'test@example.com'],
+  ])
+    await runGit(['config', k as string, v as string], { cwd: dir });
+  const w = await startWatch(['--repo', dir, '--interval', '2s'], servers.env, tmp);
+  try {
+    await waitFor(
+      'the adoption commit',
+      20_000,
+      async () => (await servers.git.commits('local', 'main')).length === 2,
+    );
+    servers.vault.kv.write('kv', 'web/db');
+    await waitFor(
+      'the rotation commit',
+      20_000,
+      async () => (await servers.git.commits('local', 'main')).length === 3,
+    );
+    w.child.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+    // The checkout itself was moved to the pushed commit.
+    const head = (await runGit(['rev-parse', 'HEAD'], { cwd: dir })).toString().trim();
+    expect(head).toBe(await servers.git.head('local', 'main'));
+    expect(await readdir(tmp)).toEqual([]);
+  } catch (e) {
+    console.log(w.stderr().slice(-4000));
+    throw e;
+  } finally {
+    if (w.child.exitCode === null) w.child.kill('SIGKILL');
   }
 }, 90_000);
