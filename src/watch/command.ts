@@ -11,7 +11,7 @@ import { openWorkspace } from '../adapters/git/index.js';
 import { createVaultReader, vaultOptionsFromEnv } from '../adapters/vault/index.js';
 import type { Config } from '../core/config/schema.js';
 import { GitError } from '../core/errors.js';
-import { openableRepoKind } from '../core/repo-location.js';
+import { isRemoteRepo } from '../core/repo-location.js';
 import { render, summaryLine } from '../core/report/render.js';
 import { environmentReaders, loadConfig, runApply, workspaceConfig, type Io } from '../run.js';
 import { FolderListingReader, type ListingSupport } from './folder-listing.js';
@@ -48,10 +48,11 @@ export async function watchCommand(opts: WatchOptions, io: Io, stopped: Promise<
   // Progress lines are for a person at a terminal waiting for one run, not for a service's log.
   const { progress: _progress, ...quiet } = io;
   const runIo: Io = { ...quiet, makeReader, openWorkspace: repository.open };
-  const url = openableRepoKind(opts.repo) === 'url';
+  // A URL (HTTPS or SSH, as `apply` accepts them) is read from the kept clone; a folder from disk.
+  const remote = isRemoteRepo(opts.repo);
 
   const currentConfig = async (): Promise<Config> => {
-    if (!url) return loadConfig(resolve(io.cwd, opts.repo), opts.config, io.cwd);
+    if (!remote) return loadConfig(resolve(io.cwd, opts.repo), opts.config, io.cwd);
     const ws = repository.workspace;
     if (!ws) throw new GitError('the repository is not open yet');
     return workspaceConfig(ws, opts.config, io.cwd);
