@@ -26,6 +26,11 @@ import {
 
 /** Polls start between 80 % and 100 % of the interval after the previous one started. */
 const JITTER = 0.2;
+/**
+ * After failed polls the next one waits 2, then 4 intervals (Vault down or rate limiting: each poll's
+ * requests are already retried with backoff); the first good poll returns to the interval.
+ */
+const MAX_BACKOFF_INTERVALS = 4;
 
 export interface WatcherDeps {
   intervalMs: number;
@@ -53,6 +58,8 @@ export class Watcher {
   private pending = true;
   private readers: (SecretReader & { close(): Promise<void> }) | null = null;
   private stopping = false;
+  /** Polls failed in a row. */
+  private failedPolls = 0;
   private wake: (() => void) | null = null;
   private readonly random: () => number;
 
@@ -83,7 +90,8 @@ export class Watcher {
         if (!this.stopping) await this.runOnce(first);
         first = false;
       }
-      const next = started + this.d.intervalMs * (1 - JITTER * this.random());
+      const backoff = Math.min(2 ** this.failedPolls, MAX_BACKOFF_INTERVALS);
+      const next = started + this.d.intervalMs * backoff * (1 - JITTER * this.random());
       await this.sleep(next - this.d.clock().getTime());
     }
   }
@@ -128,6 +136,7 @@ export class Watcher {
           if (was !== now) changed.push(`"${ref.path}" ${was} -> ${now}`);
         }
       }
+      this.failedPolls = 0;
       this.d.metrics.polls.inc({ result: 'success' });
       this.d.metrics.setSecretStates(statuses);
       this.d.metrics.lastPoll.set(this.d.clock().getTime() / 1000);
@@ -137,6 +146,7 @@ export class Watcher {
         this.pending = true;
       }
     } catch (e) {
+      this.failedPolls += 1;
       this.d.metrics.polls.inc({ result: 'failure' });
       this.d.logger.warn(`Polling Vault failed (${message(e)}); trying again at the next interval`);
       // A reader whose login failed stays failed: the next poll logs in again.
@@ -152,6 +162,7 @@ export class Watcher {
     try {
       const report = await this.d.run();
       this.baseline = referencedSecrets(report);
+      this.failedPolls = 0;
       // Restarts held back by the rollout limits are published by a later run, as the CronJob's next one would.
       this.pending = (report.summary.deferred ?? 0) > 0;
       const now = this.d.clock().getTime() / 1000;

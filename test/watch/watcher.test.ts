@@ -43,6 +43,7 @@ function harness(vault: Record<string, number>) {
   let readersMade = 0;
   let moved = false;
   let runGate: Promise<void> | null = null;
+  const reads: number[] = [];
   const metrics = new WatchMetrics();
   const watcher = new Watcher({
     intervalMs: 30,
@@ -61,6 +62,7 @@ function harness(vault: Record<string, number>) {
       readersMade += 1;
       return {
         read: async (paths: readonly string[]) => {
+          reads.push(Date.now());
           if (failPolls > 0) {
             failPolls -= 1;
             throw new Error('Vault is sealed');
@@ -83,6 +85,7 @@ function harness(vault: Record<string, number>) {
     metrics,
     runs,
     vault,
+    reads,
     get readersMade() {
       return readersMade;
     },
@@ -128,8 +131,13 @@ describe('Watcher', () => {
     const loop = h.watcher.run();
     await until(() => h.runs.length === 1);
     h.failPolls(2);
-    await until(() => h.readersMade >= 3);
+    const from = h.reads.length;
+    await until(() => h.readersMade >= 3 && h.reads.length >= from + 3);
     expect(h.runs).toHaveLength(1);
+    // Backoff: the poll after one failure waits two intervals (60 ms), after two failures four (120 ms).
+    const [failedOnce, failedTwice, good] = h.reads.slice(from, from + 3);
+    expect(failedTwice! - failedOnce!).toBeGreaterThanOrEqual(55);
+    expect(good! - failedTwice!).toBeGreaterThanOrEqual(115);
     h.moveHead();
     await until(() => h.runs.length === 2);
     h.watcher.stop();
