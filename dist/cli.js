@@ -1813,8 +1813,8 @@ var require_lib = __commonJS({
       if (typeof cb !== "function") {
         opts = cb;
         cb = null;
-        deferred = new this.Promise(function(resolve5, reject) {
-          deferredResolve = resolve5;
+        deferred = new this.Promise(function(resolve6, reject) {
+          deferredResolve = resolve6;
           deferredReject = reject;
         });
       }
@@ -1824,7 +1824,7 @@ var require_lib = __commonJS({
       var occupationTimer = null;
       var executionTimer = null;
       var self2 = this;
-      var done = function(locked, err, ret) {
+      var done = function(locked, err, ret2) {
         if (occupationTimer) {
           clearTimeout(occupationTimer);
           occupationTimer = null;
@@ -1844,13 +1844,13 @@ var require_lib = __commonJS({
         if (!resolved) {
           if (!deferred) {
             if (typeof cb === "function") {
-              cb(err, ret);
+              cb(err, ret2);
             }
           } else {
             if (err) {
               deferredReject(err);
             } else {
-              deferredResolve(ret);
+              deferredResolve(ret2);
             }
           }
           resolved = true;
@@ -1883,10 +1883,10 @@ var require_lib = __commonJS({
         if (fn.length === 1) {
           var called = false;
           try {
-            fn(function(err, ret) {
+            fn(function(err, ret2) {
               if (!called) {
                 called = true;
-                done(locked, err, ret);
+                done(locked, err, ret2);
               }
             });
           } catch (err) {
@@ -1898,8 +1898,8 @@ var require_lib = __commonJS({
         } else {
           self2._promiseTry(function() {
             return fn();
-          }).then(function(ret) {
-            done(locked, void 0, ret);
+          }).then(function(ret2) {
+            done(locked, void 0, ret2);
           }, function(error62) {
             done(locked, error62);
           });
@@ -1970,17 +1970,17 @@ var require_lib = __commonJS({
       if (typeof cb === "function") {
         fnx(cb);
       } else {
-        return new this.Promise(function(resolve5, reject) {
+        return new this.Promise(function(resolve6, reject) {
           if (fnx.length === 1) {
-            fnx(function(err, ret) {
+            fnx(function(err, ret2) {
               if (err) {
                 reject(err);
               } else {
-                resolve5(ret);
+                resolve6(ret2);
               }
             });
           } else {
-            resolve5(fnx());
+            resolve6(fnx());
           }
         });
       }
@@ -3595,11 +3595,11 @@ var require_deflate = __commonJS({
       return Z_OK;
     }
     function deflateReset(strm) {
-      var ret = deflateResetKeep(strm);
-      if (ret === Z_OK) {
+      var ret2 = deflateResetKeep(strm);
+      if (ret2 === Z_OK) {
         lm_init(strm.state);
       }
-      return ret;
+      return ret2;
     }
     function deflateSetHeader(strm, head) {
       if (!strm || !strm.state) {
@@ -5032,7 +5032,7 @@ var require_inflate = __commonJS({
       return inflateReset(strm);
     }
     function inflateInit2(strm, windowBits) {
-      var ret;
+      var ret2;
       var state;
       if (!strm) {
         return Z_STREAM_ERROR;
@@ -5040,11 +5040,11 @@ var require_inflate = __commonJS({
       state = new InflateState();
       strm.state = state;
       state.window = null;
-      ret = inflateReset2(strm, windowBits);
-      if (ret !== Z_OK) {
+      ret2 = inflateReset2(strm, windowBits);
+      if (ret2 !== Z_OK) {
         strm.state = null;
       }
-      return ret;
+      return ret2;
     }
     function inflateInit(strm) {
       return inflateInit2(strm, DEF_WBITS);
@@ -5135,7 +5135,7 @@ var require_inflate = __commonJS({
       var here_bits, here_op, here_val;
       var last_bits, last_op, last_val;
       var len;
-      var ret;
+      var ret2;
       var hbuf = new utils.Buf8(4);
       var opts;
       var n;
@@ -5160,7 +5160,7 @@ var require_inflate = __commonJS({
       bits = state.bits;
       _in = have;
       _out = left;
-      ret = Z_OK;
+      ret2 = Z_OK;
       inf_leave:
         for (; ; ) {
           switch (state.mode) {
@@ -5602,9 +5602,9 @@ var require_inflate = __commonJS({
               state.lencode = state.lendyn;
               state.lenbits = 7;
               opts = { bits: state.lenbits };
-              ret = inflate_table(CODES, state.lens, 0, 19, state.lencode, 0, state.work, opts);
+              ret2 = inflate_table(CODES, state.lens, 0, 19, state.lencode, 0, state.work, opts);
               state.lenbits = opts.bits;
-              if (ret) {
+              if (ret2) {
                 strm.msg = "invalid code lengths set";
                 state.mode = BAD;
                 break;
@@ -5708,9 +5708,9 @@ var require_inflate = __commonJS({
               }
               state.lenbits = 9;
               opts = { bits: state.lenbits };
-              ret = inflate_table(LENS, state.lens, 0, state.nlen, state.lencode, 0, state.work, opts);
+              ret2 = inflate_table(LENS, state.lens, 0, state.nlen, state.lencode, 0, state.work, opts);
               state.lenbits = opts.bits;
-              if (ret) {
+              if (ret2) {
                 strm.msg = "invalid literal/lengths set";
                 state.mode = BAD;
                 break;
@@ -5718,9 +5718,9 @@ var require_inflate = __commonJS({
               state.distbits = 6;
               state.distcode = state.distdyn;
               opts = { bits: state.distbits };
-              ret = inflate_table(DISTS, state.lens, state.nlen, state.ndist, state.distcode, 0, state.work, opts);
+              ret2 = inflate_table(DISTS, state.lens, state.nlen, state.ndist, state.distcode, 0, state.work, opts);
               state.distbits = opts.bits;
-              if (ret) {
+              if (ret2) {
                 strm.msg = "invalid distances set";
                 state.mode = BAD;
                 break;
@@ -6006,10 +6006,10 @@ var require_inflate = __commonJS({
               state.mode = DONE;
             /* falls through */
             case DONE:
-              ret = Z_STREAM_END;
+              ret2 = Z_STREAM_END;
               break inf_leave;
             case BAD:
-              ret = Z_DATA_ERROR;
+              ret2 = Z_DATA_ERROR;
               break inf_leave;
             case MEM:
               return Z_MEM_ERROR;
@@ -6041,10 +6041,10 @@ var require_inflate = __commonJS({
         state.flags ? crc32(state.check, output2, _out, strm.next_out - _out) : adler32(state.check, output2, _out, strm.next_out - _out);
       }
       strm.data_type = state.bits + (state.last ? 64 : 0) + (state.mode === TYPE ? 128 : 0) + (state.mode === LEN_ || state.mode === COPY_ ? 256 : 0);
-      if ((_in === 0 && _out === 0 || flush === Z_FINISH) && ret === Z_OK) {
-        ret = Z_BUF_ERROR;
+      if ((_in === 0 && _out === 0 || flush === Z_FINISH) && ret2 === Z_OK) {
+        ret2 = Z_BUF_ERROR;
       }
-      return ret;
+      return ret2;
     }
     function inflateEnd(strm) {
       if (!strm || !strm.state) {
@@ -6074,7 +6074,7 @@ var require_inflate = __commonJS({
       var dictLength = dictionary.length;
       var state;
       var dictid;
-      var ret;
+      var ret2;
       if (!strm || !strm.state) {
         return Z_STREAM_ERROR;
       }
@@ -6089,8 +6089,8 @@ var require_inflate = __commonJS({
           return Z_DATA_ERROR;
         }
       }
-      ret = updatewindow(strm, dictionary, dictLength, dictLength);
-      if (ret) {
+      ret2 = updatewindow(strm, dictionary, dictLength, dictLength);
+      if (ret2) {
         state.mode = MEM;
         return Z_MEM_ERROR;
       }
@@ -6371,7 +6371,7 @@ var require_pify = __commonJS({
     "use strict";
     var processFn = (fn, options) => function(...args) {
       const P = options.promiseModule;
-      return new P((resolve5, reject) => {
+      return new P((resolve6, reject) => {
         if (options.multiArgs) {
           args.push((...result) => {
             if (options.errorFirst) {
@@ -6379,10 +6379,10 @@ var require_pify = __commonJS({
                 reject(result);
               } else {
                 result.shift();
-                resolve5(result);
+                resolve6(result);
               }
             } else {
-              resolve5(result);
+              resolve6(result);
             }
           });
         } else if (options.errorFirst) {
@@ -6390,11 +6390,11 @@ var require_pify = __commonJS({
             if (error62) {
               reject(error62);
             } else {
-              resolve5(result);
+              resolve6(result);
             }
           });
         } else {
-          args.push(resolve5);
+          args.push(resolve6);
         }
         fn.apply(this, args);
       });
@@ -6413,19 +6413,19 @@ var require_pify = __commonJS({
         const match = (pattern) => typeof pattern === "string" ? key === pattern : pattern.test(key);
         return options.include ? options.include.some(match) : !options.exclude.some(match);
       };
-      let ret;
+      let ret2;
       if (objType === "function") {
-        ret = function(...args) {
+        ret2 = function(...args) {
           return options.excludeMain ? input2(...args) : processFn(input2, options).apply(this, args);
         };
       } else {
-        ret = Object.create(Object.getPrototypeOf(input2));
+        ret2 = Object.create(Object.getPrototypeOf(input2));
       }
       for (const key in input2) {
         const property = input2[key];
-        ret[key] = typeof property === "function" && filter(key) ? processFn(property, options) : property;
+        ret2[key] = typeof property === "function" && filter(key) ? processFn(property, options) : property;
       }
-      return ret;
+      return ret2;
     };
   }
 });
@@ -6657,8 +6657,8 @@ var require_ignore = __commonJS({
         regex2
       );
     };
-    var throwError = (message, Ctor) => {
-      throw new Ctor(message);
+    var throwError = (message2, Ctor) => {
+      throw new Ctor(message2);
     };
     var checkPath2 = (path9, originalPath, doThrow) => {
       if (!isString(path9)) {
@@ -7166,8 +7166,8 @@ var require_isomorphic_git = __commonJS({
     var ignore = _interopDefault(require_ignore());
     var diff3Merge = _interopDefault(require_diff3());
     var BaseError = class _BaseError extends Error {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.caller = "";
       }
       toJSON() {
@@ -7216,16 +7216,16 @@ var require_isomorphic_git = __commonJS({
       /**
        * @param {string} message
        */
-      constructor(message) {
+      constructor(message2) {
         super(
           `An internal error caused this command to fail.
 
 If you're using an application that depends on isomorphic-git, please report this error to that application's developers.
 
-If you're a developer and you believe this is a bug in isomorphic-git, please file an issue at https://github.com/isomorphic-git/isomorphic-git/issues with a minimal reproduction, version and environment details, and this error message: ${message}`
+If you're a developer and you believe this is a bug in isomorphic-git, please file an issue at https://github.com/isomorphic-git/isomorphic-git/issues with a minimal reproduction, version and environment details, and this error message: ${message2}`
         );
         this.code = this.name = _InternalError.code;
-        this.data = { message };
+        this.data = { message: message2 };
       }
     };
     InternalError.code = "InternalError";
@@ -9448,10 +9448,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       /**
        * @param {string} message
        */
-      constructor(message) {
-        super(`Invalid compressed buffer: ${message}`);
+      constructor(message2) {
+        super(`Invalid compressed buffer: ${message2}`);
         this.code = this.name = _DecompressionError.code;
-        this.data = { message };
+        this.data = { message: message2 };
       }
     };
     DecompressionError.code = "DecompressionError";
@@ -10147,13 +10147,13 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {'leading-slash'|'trailing-slash'|'directory'} [reason]
        */
       constructor(reason) {
-        let message = "invalid filepath";
+        let message2 = "invalid filepath";
         if (reason === "leading-slash" || reason === "trailing-slash") {
-          message = `"filepath" parameter should not include leading or trailing directory separators because these can cause problems on some platforms.`;
+          message2 = `"filepath" parameter should not include leading or trailing directory separators because these can cause problems on some platforms.`;
         } else if (reason === "directory") {
-          message = `"filepath" should not be a directory.`;
+          message2 = `"filepath" should not be a directory.`;
         }
-        super(message);
+        super(message2);
         this.code = this.name = _InvalidFilepathError.code;
         this.data = { reason };
       }
@@ -10252,13 +10252,13 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {'not-fast-forward'|'tag-exists'} reason
        */
       constructor(reason) {
-        let message = "";
+        let message2 = "";
         if (reason === "not-fast-forward") {
-          message = " because it was not a simple fast-forward";
+          message2 = " because it was not a simple fast-forward";
         } else if (reason === "tag-exists") {
-          message = " because tag already exists";
+          message2 = " because tag already exists";
         }
-        super(`Push rejected${message}. Use "force: true" to override.`);
+        super(`Push rejected${message2}. Use "force: true" to override.`);
         this.code = this.name = _PushRejectedError.code;
         this.data = { reason };
       }
@@ -10527,9 +10527,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       toObject() {
         return Buffer.from(this._tag, "utf8");
       }
-      static async sign(tag2, sign, secretKey) {
+      static async sign(tag2, sign, secretKey2) {
         const payload = tag2.payload();
-        let { signature: signature2 } = await sign({ payload, secretKey });
+        let { signature: signature2 } = await sign({ payload, secretKey: secretKey2 });
         signature2 = normalizeNewlines(signature2);
         const signedTag = payload + signature2;
         return _GitAnnotatedTag.from(signedTag);
@@ -10555,9 +10555,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       static fromPayloadSignature({ payload, signature: signature2 }) {
         const headers = _GitCommit.justHeaders(payload);
-        const message = _GitCommit.justMessage(payload);
+        const message2 = _GitCommit.justMessage(payload);
         const commit2 = normalizeNewlines(
-          headers + "\ngpgsig" + indent(signature2) + "\n" + message
+          headers + "\ngpgsig" + indent(signature2) + "\n" + message2
         );
         return new _GitCommit(commit2);
       }
@@ -10665,10 +10665,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const commit2 = normalizeNewlines(this._commit);
         if (commit2.indexOf("\ngpgsig") === -1) return commit2;
         const headers = commit2.slice(0, commit2.indexOf("\ngpgsig"));
-        const message = commit2.slice(
+        const message2 = commit2.slice(
           commit2.indexOf("-----END PGP SIGNATURE-----\n") + "-----END PGP SIGNATURE-----\n".length
         );
-        return normalizeNewlines(headers + "\n" + message);
+        return normalizeNewlines(headers + "\n" + message2);
       }
       isolateSignature() {
         const signature2 = this._commit.slice(
@@ -10677,13 +10677,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         );
         return outdent(signature2);
       }
-      static async sign(commit2, sign, secretKey) {
+      static async sign(commit2, sign, secretKey2) {
         const payload = commit2.withoutSignature();
-        const message = _GitCommit.justMessage(commit2._commit);
-        let { signature: signature2 } = await sign({ payload, secretKey });
+        const message2 = _GitCommit.justMessage(commit2._commit);
+        let { signature: signature2 } = await sign({ payload, secretKey: secretKey2 });
         signature2 = normalizeNewlines(signature2);
         const headers = _GitCommit.justHeaders(commit2._commit);
-        const signedCommit = headers + "\ngpgsig" + indent(signature2) + "\n" + message;
+        const signedCommit = headers + "\ngpgsig" + indent(signature2) + "\n" + message2;
         return _GitCommit.from(signedCommit);
       }
     };
@@ -11136,7 +11136,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           } catch (err2) {
             if (err2 === null || err2.code === "EEXIST") return;
             if (err2.code === "ENOENT" && attempt < retries) {
-              await new Promise((resolve5) => setTimeout(resolve5, 0));
+              await new Promise((resolve6) => setTimeout(resolve6, 0));
               continue;
             }
             throw err2;
@@ -11910,7 +11910,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       cache,
       onSign,
       gitdir,
-      message,
+      message: message2,
       author: _author,
       committer: _committer,
       signingKey,
@@ -12011,11 +12011,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           if (disallowEmpty && !amend && (initialCommit && tree === EMPTY_TREE_OID || !initialCommit && tree === refCommit.commit.tree)) {
             throw new EmptyCommitError();
           }
-          if (!message) {
+          if (!message2) {
             if (!amend) {
               throw new MissingParameterError("message");
             } else {
-              message = refCommit.commit.message;
+              message2 = refCommit.commit.message;
             }
           }
           let comm = GitCommit.from({
@@ -12023,7 +12023,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             parent,
             author,
             committer,
-            message
+            message: message2
           });
           if (signingKey) {
             comm = await GitCommit.sign(comm, onSign, signingKey);
@@ -12352,7 +12352,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       gitdir,
       ref,
       tagger,
-      message = ref,
+      message: message2 = ref,
       gpgsig,
       object: object2,
       signingKey,
@@ -12373,7 +12373,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         type: type2,
         tag: ref.replace("refs/tags/", ""),
         tagger,
-        message,
+        message: message2,
         gpgsig
       });
       if (signingKey) {
@@ -12394,7 +12394,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       gitdir = join6(dir, ".git"),
       ref,
       tagger: _tagger,
-      message = ref,
+      message: message2 = ref,
       gpgsig,
       object: object2,
       signingKey,
@@ -12423,7 +12423,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           gitdir: updatedGitdir,
           ref,
           tagger,
-          message,
+          message: message2,
           gpgsig,
           object: object2,
           signingKey,
@@ -14470,9 +14470,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           throw Error("You cannot write to a FIFO that has already been ended!");
         }
         if (this._waiting) {
-          const resolve5 = this._waiting;
+          const resolve6 = this._waiting;
           this._waiting = null;
-          resolve5({ value: chunk });
+          resolve6({ value: chunk });
         } else {
           this._queue.push(chunk);
         }
@@ -14480,9 +14480,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       end() {
         this._ended = true;
         if (this._waiting) {
-          const resolve5 = this._waiting;
+          const resolve6 = this._waiting;
           this._waiting = null;
-          resolve5({ done: true });
+          resolve6({ done: true });
         }
       }
       destroy(err) {
@@ -14501,8 +14501,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             "You cannot call read until the previous call to read has returned!"
           );
         }
-        return new Promise((resolve5) => {
-          this._waiting = resolve5;
+        return new Promise((resolve6) => {
+          this._waiting = resolve6;
         });
       }
     };
@@ -14657,7 +14657,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const acks = [];
       let nak = false;
       let done = false;
-      return new Promise((resolve5, reject) => {
+      return new Promise((resolve6, reject) => {
         forAwait2(packetlines, (data) => {
           const line2 = data.toString("utf8").trim();
           if (line2.startsWith("shallow")) {
@@ -14684,11 +14684,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             nak = true;
           }
           if (done) {
-            stream.error ? reject(stream.error) : resolve5({ shallows, unshallows, acks, nak, packfile, progress });
+            stream.error ? reject(stream.error) : resolve6({ shallows, unshallows, acks, nak, packfile, progress });
           }
         }).finally(() => {
           if (!done) {
-            stream.error ? reject(stream.error) : resolve5({ shallows, unshallows, acks, nak, packfile, progress });
+            stream.error ? reject(stream.error) : resolve6({ shallows, unshallows, acks, nak, packfile, progress });
           }
         });
       });
@@ -15183,7 +15183,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       onSign,
       dir,
       gitdir = join6(dir, ".git"),
-      message,
+      message: message2,
       author,
       committer,
       signingKey,
@@ -15199,7 +15199,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       try {
         assertParameter("fs", _fs);
         if (!amend) {
-          assertParameter("message", message);
+          assertParameter("message", message2);
         }
         if (signingKey) {
           assertParameter("onSign", onSign);
@@ -15211,7 +15211,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           cache,
           onSign,
           gitdir: updatedGitdir,
-          message,
+          message: message2,
           author,
           committer,
           signingKey,
@@ -15511,7 +15511,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dryRun = false,
       noUpdateBranch = false,
       abortOnConflict = true,
-      message,
+      message: message2,
       author,
       committer,
       signingKey,
@@ -15597,8 +15597,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           }
         );
         if (tree instanceof MergeConflictError) throw tree;
-        if (!message) {
-          message = `Merge branch '${abbreviateRef(theirs)}' into ${abbreviateRef(
+        if (!message2) {
+          message2 = `Merge branch '${abbreviateRef(theirs)}' into ${abbreviateRef(
             ours
           )}`;
         }
@@ -15606,7 +15606,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           fs: fs3,
           cache,
           gitdir,
-          message,
+          message: message2,
           ref: ours,
           tree,
           parent: [ourOid, theirOid],
@@ -16825,7 +16825,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dryRun = false,
       noUpdateBranch = false,
       abortOnConflict = true,
-      message,
+      message: message2,
       author: _author,
       committer: _committer,
       signingKey,
@@ -16869,7 +16869,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           dryRun,
           noUpdateBranch,
           abortOnConflict,
-          message,
+          message: message2,
           author,
           committer,
           signingKey,
@@ -18048,12 +18048,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const sign = offsetMinutes > 0 ? "-" : "+";
         return `${sign}${offsetHours.toString().padStart(2, "0")}${offsetMinutesFormatted}`;
       }
-      static createStashReflogEntry(author, stashCommit, message) {
+      static createStashReflogEntry(author, stashCommit, message2) {
         const nameNoSpace = author.name.replace(/\s/g, "");
         const z40 = "0000000000000000000000000000000000000000";
         const timestamp3 = Math.floor(Date.now() / 1e3);
         const timezoneOffset = _GitRefStash.timezoneOffsetForRefLogEntry;
-        return `${z40} ${stashCommit} ${nameNoSpace} ${author.email} ${timestamp3} ${timezoneOffset}	${message}
+        return `${z40} ${stashCommit} ${nameNoSpace} ${author.email} ${timestamp3} ${timezoneOffset}	${message2}
 `;
       }
       static getStashReflogEntry(reflogString, parsed = false) {
@@ -18153,12 +18153,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
        * @param {string[]} args.parent - The parent commit object IDs.
        * @returns {Promise<string>} - The object ID of the written commit.
        */
-      async writeStashCommit({ message, tree, parent }) {
+      async writeStashCommit({ message: message2, tree, parent }) {
         return _writeCommit({
           fs: this.fs,
           gitdir: this.gitdir,
           commit: {
-            message,
+            message: message2,
             tree,
             parent,
             author: await this.getAuthor(),
@@ -18216,12 +18216,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
        * @param {string} args.message - The reflog message.
        * @returns {Promise<void>}
        */
-      async writeStashReflogEntry({ stashCommit, message }) {
+      async writeStashReflogEntry({ stashCommit, message: message2 }) {
         const author = await this.getAuthor();
         const entry = GitRefStash.createStashReflogEntry(
           author,
           stashCommit,
-          message
+          message2
         );
         const filepath = this.refLogsStashPath;
         await acquireLock(filepath, async () => {
@@ -18244,7 +18244,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return GitRefStash.getStashReflogEntry(reflogString, parsed);
       }
     };
-    async function _createStashCommit({ fs: fs3, dir, gitdir, message = "" }) {
+    async function _createStashCommit({ fs: fs3, dir, gitdir, message: message2 = "" }) {
       const stashMgr = new GitStashManager({ fs: fs3, dir, gitdir });
       await stashMgr.getAuthor();
       const branch2 = await _currentBranch({
@@ -18296,7 +18296,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (!stashCommitTree || !indexTree && !workingTree) {
         throw new NotFoundError("changes, nothing to stash");
       }
-      const stashMsg = (message.trim() || `WIP on ${branch2}`) + `: ${headCommit.substring(0, 7)} ${headMsg}`;
+      const stashMsg = (message2.trim() || `WIP on ${branch2}`) + `: ${headCommit.substring(0, 7)} ${headMsg}`;
       const stashCommit = await stashMgr.writeStashCommit({
         message: stashMsg,
         tree: stashCommitTree,
@@ -18304,12 +18304,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       return { stashCommit, stashMsg, branch: branch2, stashMgr };
     }
-    async function _stashPush({ fs: fs3, dir, gitdir, message = "" }) {
+    async function _stashPush({ fs: fs3, dir, gitdir, message: message2 = "" }) {
       const { stashCommit, stashMsg, branch: branch2, stashMgr } = await _createStashCommit({
         fs: fs3,
         dir,
         gitdir,
-        message
+        message: message2
       });
       await stashMgr.writeStashRef(stashCommit);
       await stashMgr.writeStashReflogEntry({
@@ -18327,12 +18327,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       return stashCommit;
     }
-    async function _stashCreate({ fs: fs3, dir, gitdir, message = "" }) {
+    async function _stashCreate({ fs: fs3, dir, gitdir, message: message2 = "" }) {
       const { stashCommit } = await _createStashCommit({
         fs: fs3,
         dir,
         gitdir,
-        message
+        message: message2
       });
       return stashCommit;
     }
@@ -18419,7 +18419,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dir,
       gitdir = join6(dir, ".git"),
       op = "push",
-      message = "",
+      message: message2 = "",
       refIdx = 0
     }) {
       assertParameter("fs", fs3);
@@ -18457,7 +18457,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             fs: _fs,
             dir,
             gitdir: updatedGitdir,
-            message,
+            message: message2,
             refIdx
           });
         }
@@ -19345,14 +19345,14 @@ var require_wrappy = __commonJS({
         for (var i = 0; i < args.length; i++) {
           args[i] = arguments[i];
         }
-        var ret = fn.apply(this, args);
+        var ret2 = fn.apply(this, args);
         var cb2 = args[args.length - 1];
-        if (typeof ret === "function" && ret !== cb2) {
+        if (typeof ret2 === "function" && ret2 !== cb2) {
           Object.keys(cb2).forEach(function(k) {
-            ret[k] = cb2[k];
+            ret2[k] = cb2[k];
           });
         }
-        return ret;
+        return ret2;
       }
     }
   }
@@ -19509,8 +19509,8 @@ var require_error = __commonJS({
        * @param {string} code an id string representing the error
        * @param {string} message human-readable description of the error
        */
-      constructor(exitCode, code2, message) {
-        super(message);
+      constructor(exitCode, code2, message2) {
+        super(message2);
         Error.captureStackTrace(this, this.constructor);
         this.name = this.constructor.name;
         this.code = code2;
@@ -19523,8 +19523,8 @@ var require_error = __commonJS({
        * Constructs the InvalidArgumentError class
        * @param {string} [message] explanation of why argument is invalid
        */
-      constructor(message) {
-        super(1, "commander.invalidArgument", message);
+      constructor(message2) {
+        super(1, "commander.invalidArgument", message2);
         Error.captureStackTrace(this, this.constructor);
         this.name = this.constructor.name;
       }
@@ -21107,9 +21107,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return never
        * @private
        */
-      _exit(exitCode, code2, message) {
+      _exit(exitCode, code2, message2) {
         if (this._exitCallback) {
-          this._exitCallback(new CommanderError2(exitCode, code2, message));
+          this._exitCallback(new CommanderError2(exitCode, code2, message2));
         }
         process2.exit(exitCode);
       }
@@ -21169,8 +21169,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
           return target.parseArg(value, previous);
         } catch (err) {
           if (err.code === "commander.invalidArgument") {
-            const message = `${invalidArgumentMessage} ${err.message}`;
-            this.error(message, { exitCode: err.exitCode, code: err.code });
+            const message2 = `${invalidArgumentMessage} ${err.message}`;
+            this.error(message2, { exitCode: err.exitCode, code: err.code });
           }
           throw err;
         }
@@ -22246,9 +22246,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [errorOptions.code] - an id string representing the error
        * @param {number} [errorOptions.exitCode] - used with process.exit
        */
-      error(message, errorOptions) {
+      error(message2, errorOptions) {
         this._outputConfiguration.outputError(
-          `${message}
+          `${message2}
 `,
           this._outputConfiguration.writeErr
         );
@@ -22262,7 +22262,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const config2 = errorOptions || {};
         const exitCode = config2.exitCode || 1;
         const code2 = config2.code || "commander.error";
-        this._exit(exitCode, code2, message);
+        this._exit(exitCode, code2, message2);
       }
       /**
        * Apply any option related environment variables, if option does
@@ -22318,8 +22318,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       missingArgument(name) {
-        const message = `error: missing required argument '${name}'`;
-        this.error(message, { code: "commander.missingArgument" });
+        const message2 = `error: missing required argument '${name}'`;
+        this.error(message2, { code: "commander.missingArgument" });
       }
       /**
        * `Option` is missing an argument.
@@ -22328,8 +22328,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       optionMissingArgument(option) {
-        const message = `error: option '${option.flags}' argument missing`;
-        this.error(message, { code: "commander.optionMissingArgument" });
+        const message2 = `error: option '${option.flags}' argument missing`;
+        this.error(message2, { code: "commander.optionMissingArgument" });
       }
       /**
        * `Option` does not have a value, and is a mandatory option.
@@ -22338,8 +22338,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       missingMandatoryOptionValue(option) {
-        const message = `error: required option '${option.flags}' not specified`;
-        this.error(message, { code: "commander.missingMandatoryOptionValue" });
+        const message2 = `error: required option '${option.flags}' not specified`;
+        this.error(message2, { code: "commander.missingMandatoryOptionValue" });
       }
       /**
        * `Option` conflicts with another option.
@@ -22372,8 +22372,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           return `option '${bestOption.flags}'`;
         };
-        const message = `error: ${getErrorMessage(option)} cannot be used with ${getErrorMessage(conflictingOption)}`;
-        this.error(message, { code: "commander.conflictingOption" });
+        const message2 = `error: ${getErrorMessage(option)} cannot be used with ${getErrorMessage(conflictingOption)}`;
+        this.error(message2, { code: "commander.conflictingOption" });
       }
       /**
        * Unknown option `flag`.
@@ -22394,8 +22394,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } while (command && !command._enablePositionalOptions);
           suggestion = suggestSimilar(flag, candidateFlags);
         }
-        const message = `error: unknown option '${flag}'${suggestion}`;
-        this.error(message, { code: "commander.unknownOption" });
+        const message2 = `error: unknown option '${flag}'${suggestion}`;
+        this.error(message2, { code: "commander.unknownOption" });
       }
       /**
        * Excess arguments, more than expected.
@@ -22408,8 +22408,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const expected = this.registeredArguments.length;
         const s = expected === 1 ? "" : "s";
         const forSubcommand = this.parent ? ` for '${this.name()}'` : "";
-        const message = `error: too many arguments${forSubcommand}. Expected ${expected} argument${s} but got ${receivedArgs.length}.`;
-        this.error(message, { code: "commander.excessArguments" });
+        const message2 = `error: too many arguments${forSubcommand}. Expected ${expected} argument${s} but got ${receivedArgs.length}.`;
+        this.error(message2, { code: "commander.excessArguments" });
       }
       /**
        * Unknown command.
@@ -22427,8 +22427,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
           });
           suggestion = suggestSimilar(unknownName, candidateNames);
         }
-        const message = `error: unknown command '${unknownName}'${suggestion}`;
-        this.error(message, { code: "commander.unknownCommand" });
+        const message2 = `error: unknown command '${unknownName}'${suggestion}`;
+        this.error(message2, { code: "commander.unknownCommand" });
       }
       /**
        * Get or set the program version.
@@ -28829,8 +28829,8 @@ var require_delayed_stream = __commonJS({
         return;
       }
       this._maxDataSizeExceeded = true;
-      var message = "DelayedStream#maxDataSize of " + this.maxDataSize + " bytes exceeded.";
-      this.emit("error", new Error(message));
+      var message2 = "DelayedStream#maxDataSize of " + this.maxDataSize + " bytes exceeded.";
+      this.emit("error", new Error(message2));
     };
   }
 });
@@ -28981,8 +28981,8 @@ var require_combined_stream = __commonJS({
       if (this.dataSize <= this.maxDataSize) {
         return;
       }
-      var message = "DelayedStream#maxDataSize of " + this.maxDataSize + " bytes exceeded.";
-      this._emitError(new Error(message));
+      var message2 = "DelayedStream#maxDataSize of " + this.maxDataSize + " bytes exceeded.";
+      this._emitError(new Error(message2));
     };
     CombinedStream.prototype._updateDataSize = function() {
       this.dataSize = 0;
@@ -38209,12 +38209,12 @@ var require_promisify = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     function promisify(fn) {
       return function(req, opts) {
-        return new Promise((resolve5, reject) => {
+        return new Promise((resolve6, reject) => {
           fn.call(this, req, opts, (err, rtn) => {
             if (err) {
               reject(err);
             } else {
-              resolve5(rtn);
+              resolve6(rtn);
             }
           });
         });
@@ -38418,7 +38418,7 @@ var require_parse_proxy_response = __commonJS({
     var debug_1 = __importDefault(require_src());
     var debug = debug_1.default("https-proxy-agent:parse-proxy-response");
     function parseProxyResponse(socket) {
-      return new Promise((resolve5, reject) => {
+      return new Promise((resolve6, reject) => {
         let buffersLength = 0;
         const buffers = [];
         function read() {
@@ -38458,7 +38458,7 @@ var require_parse_proxy_response = __commonJS({
           const firstLine = buffered.toString("ascii", 0, buffered.indexOf("\r\n"));
           const statusCode = +firstLine.split(" ")[1];
           debug("got proxy server response: %o", firstLine);
-          resolve5({
+          resolve6({
             statusCode,
             buffered
           });
@@ -38479,11 +38479,11 @@ var require_agent = __commonJS({
     "use strict";
     var __awaiter = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve5) {
-          resolve5(value);
+        return value instanceof P ? value : new P(function(resolve6) {
+          resolve6(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve5, reject) {
+      return new (P || (P = Promise))(function(resolve6, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -38499,7 +38499,7 @@ var require_agent = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -38621,14 +38621,14 @@ var require_agent = __commonJS({
       return typeof protocol === "string" ? /^https:?$/i.test(protocol) : false;
     }
     function omit3(obj, ...keys) {
-      const ret = {};
+      const ret2 = {};
       let key;
       for (key in obj) {
         if (!keys.includes(key)) {
-          ret[key] = obj[key];
+          ret2[key] = obj[key];
         }
       }
-      return ret;
+      return ret2;
     }
   }
 });
@@ -39132,14 +39132,14 @@ var require_follow_redirects = __commonJS({
       }
       return lastValue === null || typeof lastValue === "undefined" ? void 0 : String(lastValue).trim();
     }
-    function createErrorType(code2, message, baseClass) {
+    function createErrorType(code2, message2, baseClass) {
       function CustomError(properties) {
         if (isFunction(Error.captureStackTrace)) {
           Error.captureStackTrace(this, this.constructor);
         }
         Object.assign(this, properties || {});
         this.code = code2;
-        this.message = this.cause ? message + ": " + this.cause.message : message;
+        this.message = this.cause ? message2 + ": " + this.cause.message : message2;
       }
       CustomError.prototype = new (baseClass || Error)();
       Object.defineProperties(CustomError.prototype, {
@@ -39631,9 +39631,9 @@ var require_axios = __commonJS({
       const descriptors = Object.getOwnPropertyDescriptors(obj);
       const reducedDescriptors = {};
       forEach(descriptors, (descriptor, name) => {
-        let ret;
-        if ((ret = reducer(descriptor, name, obj)) !== false) {
-          reducedDescriptors[name] = ret || descriptor;
+        let ret2;
+        if ((ret2 = reducer(descriptor, name, obj)) !== false) {
+          reducedDescriptors[name] = ret2 || descriptor;
         }
       });
       Object.defineProperties(obj, reducedDescriptors);
@@ -40248,14 +40248,14 @@ var require_axios = __commonJS({
       }
     }
     function aggregateErrorMessage(error62) {
-      const message = error62.errors.map((entry) => {
+      const message2 = error62.errors.map((entry) => {
         try {
           return entry && entry.message ? stringifySafely$1(entry.message) : stringifySafely$1(entry);
         } catch (err) {
           return "";
         }
       }).filter(Boolean).join("; ");
-      return message || error62.name || "AggregateError";
+      return message2 || error62.name || "AggregateError";
     }
     var CAUSED_BY_SEPARATOR = "\nCaused by: ";
     var $causeStack = /* @__PURE__ */ Symbol("causeStack");
@@ -40284,11 +40284,11 @@ var require_axios = __commonJS({
     }
     var AxiosError = class _AxiosError extends Error {
       static from(error62, code2, config2, request3, response, customProps) {
-        let message = error62.message;
-        if (!message && utils$1.isArray(error62.errors) && error62.errors.length) {
-          message = aggregateErrorMessage(error62);
+        let message2 = error62.message;
+        if (!message2 && utils$1.isArray(error62.errors) && error62.errors.length) {
+          message2 = aggregateErrorMessage(error62);
         }
-        const axiosError = new _AxiosError(message, code2 || error62.code, config2, request3, response);
+        const axiosError = new _AxiosError(message2, code2 || error62.code, config2, request3, response);
         Object.defineProperty(axiosError, "cause", {
           __proto__: null,
           value: error62,
@@ -40315,13 +40315,13 @@ var require_axios = __commonJS({
        *
        * @returns {Error} The created error.
        */
-      constructor(message, code2, config2, request3, response) {
-        super(message);
+      constructor(message2, code2, config2, request3, response) {
+        super(message2);
         Object.defineProperty(this, "message", {
           // Null-proto descriptor so a polluted Object.prototype.get cannot turn
           // this data descriptor into an accessor descriptor on the way in.
           __proto__: null,
-          value: message,
+          value: message2,
           enumerable: true,
           writable: true,
           configurable: true
@@ -41002,16 +41002,16 @@ var require_axios = __commonJS({
        *
        * @returns {CanceledError} The created error.
        */
-      constructor(message, config2, request3) {
-        super(message == null ? "canceled" : message, AxiosError.ERR_CANCELED, config2, request3);
+      constructor(message2, config2, request3) {
+        super(message2 == null ? "canceled" : message2, AxiosError.ERR_CANCELED, config2, request3);
         this.name = "CanceledError";
         this.__CANCEL__ = true;
       }
     };
-    function settle2(resolve5, reject, response) {
+    function settle2(resolve6, reject, response) {
       const validateStatus = response.config.validateStatus;
       if (!response.status || !validateStatus || validateStatus(response.status)) {
-        resolve5(response);
+        resolve6(response);
       } else {
         reject(new AxiosError("Request failed with status code " + response.status, response.status >= 400 && response.status < 500 ? AxiosError.ERR_BAD_REQUEST : AxiosError.ERR_BAD_RESPONSE, response.config, response.request, response));
       }
@@ -42371,7 +42371,7 @@ var require_axios = __commonJS({
     }
     var isHttpAdapterSupported = typeof process !== "undefined" && utils$1.kindOf(process) === "process";
     var wrapAsync = (asyncExecutor) => {
-      return new Promise((resolve5, reject) => {
+      return new Promise((resolve6, reject) => {
         let onDone;
         let isDone;
         const done = (value, isRejected) => {
@@ -42381,7 +42381,7 @@ var require_axios = __commonJS({
         };
         const _resolve = (value) => {
           done(value);
-          resolve5(value);
+          resolve6(value);
         };
         const _reject = (reason) => {
           done(reason, true);
@@ -42466,7 +42466,7 @@ var require_axios = __commonJS({
       }
     };
     var httpAdapter = isHttpAdapterSupported && function httpAdapter2(config2) {
-      return wrapAsync(async function dispatchHttpRequest(resolve5, reject, onDone) {
+      return wrapAsync(async function dispatchHttpRequest(resolve6, reject, onDone) {
         const own3 = (key) => utils$1.getSafeProp(config2, key);
         const transitional = own3("transitional") || transitionalDefaults;
         let data = own3("data");
@@ -42579,7 +42579,7 @@ var require_axios = __commonJS({
           }
           let convertedData;
           if (method !== "GET") {
-            return settle2(resolve5, reject, {
+            return settle2(resolve6, reject, {
               status: 405,
               statusText: "method not allowed",
               headers: {},
@@ -42604,7 +42604,7 @@ var require_axios = __commonJS({
           } else if (responseType === "stream") {
             convertedData = stream.Readable.from(convertedData);
           }
-          return settle2(resolve5, reject, {
+          return settle2(resolve6, reject, {
             data: convertedData,
             status: 200,
             statusText: "OK",
@@ -42900,7 +42900,7 @@ var require_axios = __commonJS({
               });
             }
             response.data = responseStream;
-            settle2(resolve5, reject, response);
+            settle2(resolve6, reject, response);
           } else {
             const responseBuffer = [];
             let totalResponseBytes = 0;
@@ -42938,7 +42938,7 @@ var require_axios = __commonJS({
               } catch (err) {
                 return reject(AxiosError.from(err, null, config2, response.request, response));
               }
-              settle2(resolve5, reject, response);
+              settle2(resolve6, reject, response);
             });
           }
           abortEmitter.once("abort", (err) => {
@@ -43399,7 +43399,7 @@ var require_axios = __commonJS({
     }
     var isXHRAdapterSupported = typeof XMLHttpRequest !== "undefined";
     var xhrAdapter = isXHRAdapterSupported && function(config2) {
-      return new Promise(function dispatchXhrRequest(resolve5, reject) {
+      return new Promise(function dispatchXhrRequest(resolve6, reject) {
         let useAsyncXsrf;
         try {
           const store = platform.hasStandardBrowserEnv && typeof window !== "undefined" && window.cookieStore;
@@ -43486,7 +43486,7 @@ var require_axios = __commonJS({
             request: request3
           };
           settle2(function _resolve(value) {
-            resolve5(value);
+            resolve6(value);
             done();
           }, function _reject(err) {
             reject(err);
@@ -43779,8 +43779,8 @@ var require_axios = __commonJS({
       return length;
     };
     var FormDataError = class extends TypeError {
-      constructor(message, reason) {
-        super(message);
+      constructor(message2, reason) {
+        super(message2);
         this.name = "FormDataError";
         this.reason = reason;
       }
@@ -44199,8 +44199,8 @@ var require_axios = __commonJS({
             }
           }
           !isStreamResponse && unsubscribe && unsubscribe();
-          return await new Promise((resolve5, reject) => {
-            settle2(resolve5, reject, {
+          return await new Promise((resolve6, reject) => {
+            settle2(resolve6, reject, {
               data: responseData,
               headers: AxiosHeaders.from(response.headers),
               status: response.status,
@@ -44404,9 +44404,9 @@ var require_axios = __commonJS({
       };
     });
     var deprecatedWarnings = {};
-    validators$1.transitional = function transitional(validator2, version2, message) {
+    validators$1.transitional = function transitional(validator2, version2, message2) {
       function formatMessage(opt, desc) {
-        return "[Axios v" + VERSION16 + "] Transitional option '" + opt + "'" + desc + (message ? ". " + message : "");
+        return "[Axios v" + VERSION16 + "] Transitional option '" + opt + "'" + desc + (message2 ? ". " + message2 : "");
       }
       return (value, opt, opts) => {
         if (validator2 === false) {
@@ -44677,8 +44677,8 @@ var require_axios = __commonJS({
           throw new TypeError("executor must be a function.");
         }
         let resolvePromise;
-        this.promise = new Promise(function promiseExecutor(resolve5) {
-          resolvePromise = resolve5;
+        this.promise = new Promise(function promiseExecutor(resolve6) {
+          resolvePromise = resolve6;
         });
         const token = this;
         this.promise.then((cancel) => {
@@ -44691,20 +44691,20 @@ var require_axios = __commonJS({
         });
         this.promise.then = (onfulfilled) => {
           let _resolve;
-          const promise2 = new Promise((resolve5) => {
-            token.subscribe(resolve5);
-            _resolve = resolve5;
+          const promise2 = new Promise((resolve6) => {
+            token.subscribe(resolve6);
+            _resolve = resolve6;
           }).then(onfulfilled);
           promise2.cancel = function reject() {
             token.unsubscribe(_resolve);
           };
           return promise2;
         };
-        executor(function cancel(message, config2, request3) {
+        executor(function cancel(message2, config2, request3) {
           if (token.reason) {
             return;
           }
-          token.reason = new CanceledError(message, config2, request3);
+          token.reason = new CanceledError(message2, config2, request3);
           resolvePromise(token.reason);
         });
       }
@@ -44911,8 +44911,8 @@ var require_src3 = __commonJS({
     var VaultError2 = class extends Error {
     };
     var ApiResponseError = class extends VaultError2 {
-      constructor(message, response) {
-        super(message);
+      constructor(message2, response) {
+        super(message2);
         this.response = {
           statusCode: response.statusCode,
           body: response.body
@@ -45042,13 +45042,13 @@ var require_src3 = __commonJS({
           if (response.request.path.match(/sys\/health/) !== null) {
             return Promise.resolve(response.body);
           }
-          let message;
+          let message2;
           if (response.body && response.body.errors && response.body.errors.length > 0) {
-            message = response.body.errors[0];
+            message2 = response.body.errors[0];
           } else {
-            message = `Status ${response.statusCode}`;
+            message2 = `Status ${response.statusCode}`;
           }
-          const error62 = new ApiResponseError(message, response);
+          const error62 = new ApiResponseError(message2, response);
           return Promise.reject(error62);
         }
         return Promise.resolve(response.body);
@@ -45359,9 +45359,9 @@ var require_liquid_node = __commonJS({
     }
     function promisify(fn) {
       return function(...args) {
-        return new Promise((resolve6, reject2) => {
+        return new Promise((resolve7, reject2) => {
           fn(...args, (err, result) => {
-            err ? reject2(err) : resolve6(result);
+            err ? reject2(err) : resolve7(result);
           });
         });
       };
@@ -45558,8 +45558,8 @@ var require_liquid_node = __commonJS({
       }
     };
     var TokenizationError = class extends LiquidError {
-      constructor(message, token) {
-        super(message, token);
+      constructor(message2, token) {
+        super(message2, token);
         this.name = "TokenizationError";
         super.update();
       }
@@ -45612,10 +45612,10 @@ var require_liquid_node = __commonJS({
       }
     };
     var AssertionError = class extends Error {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "AssertionError";
-        this.message = message + "";
+        this.message = message2 + "";
       }
     };
     function mkContext(token) {
@@ -45655,14 +45655,14 @@ var require_liquid_node = __commonJS({
     }
     TYPES[160] = TYPES[5760] = TYPES[6158] = TYPES[8192] = TYPES[8193] = TYPES[8194] = TYPES[8195] = TYPES[8196] = TYPES[8197] = TYPES[8198] = TYPES[8199] = TYPES[8200] = TYPES[8201] = TYPES[8202] = TYPES[8232] = TYPES[8233] = TYPES[8239] = TYPES[8287] = TYPES[12288] = BLANK;
     TYPES[8220] = TYPES[8221] = PUNCTUATION;
-    function assert2(predicate, message) {
+    function assert2(predicate, message2) {
       if (!predicate) {
-        const msg = typeof message === "function" ? message() : message || `expect ${predicate} to be true`;
+        const msg = typeof message2 === "function" ? message2() : message2 || `expect ${predicate} to be true`;
         throw new AssertionError(msg);
       }
     }
-    function assertEmpty(predicate, message = `unexpected ${JSON.stringify(predicate)}`) {
-      assert2(!predicate, message);
+    function assertEmpty(predicate, message2 = `unexpected ${JSON.stringify(predicate)}`) {
+      assert2(!predicate, message2);
     }
     var NullDrop = class extends Drop {
       *equals(value) {
@@ -46021,23 +46021,23 @@ var require_liquid_node = __commonJS({
       const flags = {};
       for (const flag of flagStr)
         flags[flag] = true;
-      let ret = String(convert(d, { flags, width, modifier, memoryLimit }));
+      let ret2 = String(convert(d, { flags, width, modifier, memoryLimit }));
       let padChar = padSpaceChars.has(conversion) ? " " : "0";
       let padWidth = Number(width) || padWidths[conversion] || 0;
       if (flags["^"])
-        ret = ret.toUpperCase();
+        ret2 = ret2.toUpperCase();
       else if (flags["#"])
-        ret = changeCase(ret);
+        ret2 = changeCase(ret2);
       if (flags["_"])
         padChar = " ";
       else if (flags["0"])
         padChar = "0";
       if (flags["-"])
         padWidth = 0;
-      memoryLimit?.use(Number(padWidth) - ret.length);
-      if (padChar === "0" && ret[0] === "-")
-        return "-" + padStart(ret.slice(1), padWidth - 1, padChar);
-      return padStart(ret, padWidth, padChar);
+      memoryLimit?.use(Number(padWidth) - ret2.length);
+      if (padChar === "0" && ret2[0] === "-")
+        return "-" + padStart(ret2.slice(1), padWidth - 1, padChar);
+      return padStart(ret2, padWidth, padChar);
     }
     function getDateTimeFormat() {
       return typeof Intl !== "undefined" ? Intl.DateTimeFormat : void 0;
@@ -46378,14 +46378,14 @@ var require_liquid_node = __commonJS({
       return code2 - 48;
     }
     function parseStringLiteral(str3) {
-      let ret = "";
+      let ret2 = "";
       for (let i = 1; i < str3.length - 1; i++) {
         if (str3[i] !== "\\") {
-          ret += str3[i];
+          ret2 += str3[i];
           continue;
         }
         if (escapeChar[str3[i + 1]] !== void 0) {
-          ret += escapeChar[str3[++i]];
+          ret2 += escapeChar[str3[++i]];
         } else if (str3[i + 1] === "u") {
           let val = 0;
           let j = i + 2;
@@ -46393,9 +46393,9 @@ var require_liquid_node = __commonJS({
             val = val * 16 + hexVal(str3[j++]);
           }
           i = j - 1;
-          ret += String.fromCharCode(val);
+          ret2 += String.fromCharCode(val);
         } else if (!rOct.test(str3[i + 1])) {
-          ret += str3[++i];
+          ret2 += str3[++i];
         } else {
           let j = i + 1;
           let val = 0;
@@ -46403,10 +46403,10 @@ var require_liquid_node = __commonJS({
             val = val * 8 + hexVal(str3[j++]);
           }
           i = j - 1;
-          ret += String.fromCharCode(val);
+          ret2 += String.fromCharCode(val);
         }
       }
-      return ret;
+      return ret2;
     }
     var QuotedToken = class extends Token {
       constructor(input2, begin, end, file2) {
@@ -46784,7 +46784,7 @@ var require_liquid_node = __commonJS({
     function readFileSync8(filepath) {
       return fs$1.readFileSync(filepath, "utf8");
     }
-    function resolve5(root2, file2, ext) {
+    function resolve6(root2, file2, ext) {
       if (!path9.extname(file2))
         file2 += ext;
       return path9.resolve(root2, file2);
@@ -46825,7 +46825,7 @@ var require_liquid_node = __commonJS({
       readFile: readFile4,
       existsSync: existsSync9,
       readFileSync: readFileSync8,
-      resolve: resolve5,
+      resolve: resolve6,
       fallback,
       dirname: dirname3,
       contains,
@@ -48969,10 +48969,10 @@ var require_liquid_node = __commonJS({
       const arr = str3.trimStart().split(/\s+/);
       if (words <= 0)
         words = 1;
-      let ret = arr.slice(0, words).join(" ");
+      let ret2 = arr.slice(0, words).join(" ");
       if (arr.length >= words)
-        ret += o;
-      return ret;
+        ret2 += o;
+      return ret2;
     }
     function normalize_whitespace(v) {
       const str3 = stringify4(v);
@@ -50542,10 +50542,10 @@ var require_light = __commonJS({
         _randomIndex() {
           return Math.random().toString(36).slice(2);
         }
-        doDrop({ error: error62, message = "This job has been dropped by Bottleneck" } = {}) {
+        doDrop({ error: error62, message: message2 = "This job has been dropped by Bottleneck" } = {}) {
           if (this._states.remove(this.options.id)) {
             if (this.rejectOnDrop) {
-              this._reject(error62 != null ? error62 : new BottleneckError$1(message));
+              this._reject(error62 != null ? error62 : new BottleneckError$1(message2));
             }
             this.Events.trigger("dropped", { args: this.args, options: this.options, task: this.task, promise: this.promise });
             return true;
@@ -50681,9 +50681,9 @@ var require_light = __commonJS({
             return clearInterval(this.heartbeat);
           }
         }
-        async __publish__(message) {
+        async __publish__(message2) {
           await this.yieldLoop();
-          return this.instance.Events.trigger("message", message.toString());
+          return this.instance.Events.trigger("message", message2.toString());
         }
         async __disconnect__(flush) {
           await this.yieldLoop();
@@ -50691,8 +50691,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve5, reject) {
-            return setTimeout(resolve5, t);
+          return new this.Promise(function(resolve6, reject) {
+            return setTimeout(resolve6, t);
           });
         }
         computePenalty() {
@@ -50903,15 +50903,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error62, reject, resolve5, returned, task;
+          var args, cb, error62, reject, resolve6, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve5, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve6, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve5(returned);
+                  return resolve6(returned);
                 };
               } catch (error1) {
                 error62 = error1;
@@ -50926,13 +50926,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve5;
-          resolve5 = reject = null;
+          var promise2, reject, resolve6;
+          resolve6 = reject = null;
           promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve5 = _resolve;
+            resolve6 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve5, reject });
+          this._queue.push({ task, args, resolve: resolve6, reject });
           this._tryToRun();
           return promise2;
         }
@@ -51108,9 +51108,9 @@ var require_light = __commonJS({
             return this._resetPromise();
           }
           add(data) {
-            var ret;
+            var ret2;
             this._arr.push(data);
-            ret = this._promise;
+            ret2 = this._promise;
             if (this._arr.length === this.maxSize) {
               this._flush();
             } else if (this.maxTime != null && this._arr.length === 1) {
@@ -51118,7 +51118,7 @@ var require_light = __commonJS({
                 return this._flush();
               }, this.maxTime);
             }
-            return ret;
+            return ret2;
           }
         }
         Batcher2.prototype.defaults = {
@@ -51194,8 +51194,8 @@ var require_light = __commonJS({
           channel_client() {
             return `b_${this.id}_${this._store.clientId}`;
           }
-          publish(message) {
-            return this._store.__publish__(message);
+          publish(message2) {
+            return this._store.__publish__(message2);
           }
           disconnect(flush = true) {
             return this._store.__disconnect__(flush);
@@ -51318,9 +51318,9 @@ var require_light = __commonJS({
               return this.Events.trigger("error", e);
             });
           }
-          _dropAllQueued(message) {
+          _dropAllQueued(message2) {
             return this._queues.shiftAll(function(job) {
-              return job.doDrop({ message });
+              return job.doDrop({ message: message2 });
             });
           }
           stop(options = {}) {
@@ -51333,14 +51333,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve5, reject) => {
+              return new this.Promise((resolve6, reject) => {
                 if (finished()) {
-                  return resolve5();
+                  return resolve6();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve5();
+                      return resolve6();
                     }
                   });
                 }
@@ -51433,9 +51433,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve5, reject) {
+              return new this.Promise(function(resolve6, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve5)(args3);
+                  return (args3[0] != null ? reject : resolve6)(args3);
                 });
               });
             };
@@ -51557,6 +51557,4970 @@ var require_light = __commonJS({
   }
 });
 
+// node_modules/prom-client/lib/util.js
+var require_util = __commonJS({
+  "node_modules/prom-client/lib/util.js"(exports) {
+    "use strict";
+    exports.getValueAsString = function getValueString(value) {
+      if (Number.isNaN(value)) {
+        return "Nan";
+      } else if (!Number.isFinite(value)) {
+        if (value < 0) {
+          return "-Inf";
+        } else {
+          return "+Inf";
+        }
+      } else {
+        return `${value}`;
+      }
+    };
+    exports.removeLabels = function removeLabels(hashMap, labels, sortedLabelNames) {
+      const hash2 = hashObject(labels, sortedLabelNames);
+      delete hashMap[hash2];
+    };
+    exports.setValue = function setValue(hashMap, value, labels) {
+      const hash2 = hashObject(labels);
+      hashMap[hash2] = {
+        value: typeof value === "number" ? value : 0,
+        labels: labels || {}
+      };
+      return hashMap;
+    };
+    exports.setValueDelta = function setValueDelta(hashMap, deltaValue, labels, hash2 = "") {
+      const value = typeof deltaValue === "number" ? deltaValue : 0;
+      if (hashMap[hash2]) {
+        hashMap[hash2].value += value;
+      } else {
+        hashMap[hash2] = { value, labels };
+      }
+      return hashMap;
+    };
+    exports.getLabels = function(labelNames, args) {
+      if (typeof args[0] === "object") {
+        return args[0];
+      }
+      if (labelNames.length !== args.length) {
+        throw new Error(
+          `Invalid number of arguments (${args.length}): "${args.join(
+            ", "
+          )}" for label names (${labelNames.length}): "${labelNames.join(", ")}".`
+        );
+      }
+      const acc = {};
+      for (let i = 0; i < labelNames.length; i++) {
+        acc[labelNames[i]] = args[i];
+      }
+      return acc;
+    };
+    function fastHashObject(keys, labels) {
+      if (keys.length === 0) {
+        return "";
+      }
+      let hash2 = "";
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        const value = labels[key];
+        if (value === void 0) continue;
+        hash2 += `${key}:${value},`;
+      }
+      return hash2;
+    }
+    function hashObject(labels, labelNames) {
+      if (labelNames) {
+        return fastHashObject(labelNames, labels);
+      }
+      const keys = Object.keys(labels);
+      if (keys.length > 1) {
+        keys.sort();
+      }
+      return fastHashObject(keys, labels);
+    }
+    exports.hashObject = hashObject;
+    exports.isObject = function isObject3(obj) {
+      return obj !== null && typeof obj === "object";
+    };
+    exports.nowTimestamp = function nowTimestamp() {
+      return Date.now() / 1e3;
+    };
+    var Grouper = class extends Map {
+      /**
+       * Adds the `value` to the `key`'s array of values.
+       * @param {*} key Key to set.
+       * @param {*} value Value to add to `key`'s array.
+       * @returns {undefined} undefined.
+       */
+      add(key, value) {
+        if (this.has(key)) {
+          this.get(key).push(value);
+        } else {
+          this.set(key, [value]);
+        }
+      }
+    };
+    exports.Grouper = Grouper;
+  }
+});
+
+// node_modules/prom-client/lib/registry.js
+var require_registry = __commonJS({
+  "node_modules/prom-client/lib/registry.js"(exports, module) {
+    "use strict";
+    var { getValueAsString } = require_util();
+    var Registry2 = class _Registry {
+      static get PROMETHEUS_CONTENT_TYPE() {
+        return "text/plain; version=0.0.4; charset=utf-8";
+      }
+      static get OPENMETRICS_CONTENT_TYPE() {
+        return "application/openmetrics-text; version=1.0.0; charset=utf-8";
+      }
+      constructor(regContentType = _Registry.PROMETHEUS_CONTENT_TYPE) {
+        this._metrics = {};
+        this._collectors = [];
+        this._defaultLabels = {};
+        if (regContentType !== _Registry.PROMETHEUS_CONTENT_TYPE && regContentType !== _Registry.OPENMETRICS_CONTENT_TYPE) {
+          throw new TypeError(`Content type ${regContentType} is unsupported`);
+        }
+        this._contentType = regContentType;
+      }
+      getMetricsAsArray() {
+        return Object.values(this._metrics);
+      }
+      async getMetricsAsString(metrics) {
+        const metric = typeof metrics.getForPromString === "function" ? await metrics.getForPromString() : await metrics.get();
+        const name = escapeString(metric.name);
+        const help = `# HELP ${name} ${escapeString(metric.help)}`;
+        const type2 = `# TYPE ${name} ${metric.type}`;
+        const values = [help, type2];
+        const defaultLabels = Object.keys(this._defaultLabels).length > 0 ? this._defaultLabels : null;
+        const isOpenMetrics = this.contentType === _Registry.OPENMETRICS_CONTENT_TYPE;
+        for (const val of metric.values || []) {
+          let { metricName = name, labels = {} } = val;
+          const { sharedLabels = {} } = val;
+          if (isOpenMetrics && metric.type === "counter") {
+            metricName = `${metricName}_total`;
+          }
+          if (defaultLabels) {
+            labels = { ...labels, ...defaultLabels, ...labels };
+          }
+          const formattedLabels = formatLabels(labels, sharedLabels);
+          const flattenedShared = flattenSharedLabels(sharedLabels);
+          const labelParts = [...formattedLabels, flattenedShared].filter(Boolean);
+          const labelsString = labelParts.length ? `{${labelParts.join(",")}}` : "";
+          let fullMetricLine = `${metricName}${labelsString} ${getValueAsString(
+            val.value
+          )}`;
+          const { exemplar } = val;
+          if (exemplar && isOpenMetrics) {
+            const formattedExemplars = formatLabels(exemplar.labelSet);
+            fullMetricLine += ` # {${formattedExemplars.join(
+              ","
+            )}} ${getValueAsString(exemplar.value)} ${exemplar.timestamp}`;
+          }
+          values.push(fullMetricLine);
+        }
+        return values.join("\n");
+      }
+      async metrics() {
+        const isOpenMetrics = this.contentType === _Registry.OPENMETRICS_CONTENT_TYPE;
+        const promises = this.getMetricsAsArray().map((metric) => {
+          if (isOpenMetrics && metric.type === "counter") {
+            metric.name = standardizeCounterName(metric.name);
+          }
+          return this.getMetricsAsString(metric);
+        });
+        const resolves = await Promise.all(promises);
+        return isOpenMetrics ? `${resolves.join("\n")}
+# EOF
+` : `${resolves.join("\n\n")}
+`;
+      }
+      registerMetric(metric) {
+        if (this._metrics[metric.name] && this._metrics[metric.name] !== metric) {
+          throw new Error(
+            `A metric with the name ${metric.name} has already been registered.`
+          );
+        }
+        this._metrics[metric.name] = metric;
+      }
+      clear() {
+        this._metrics = {};
+        this._defaultLabels = {};
+      }
+      async getMetricsAsJSON() {
+        const metrics = [];
+        const defaultLabelNames = Object.keys(this._defaultLabels);
+        const promises = [];
+        for (const metric of this.getMetricsAsArray()) {
+          promises.push(metric.get());
+        }
+        const resolves = await Promise.all(promises);
+        for (const item of resolves) {
+          if (item.values && defaultLabelNames.length > 0) {
+            for (const val of item.values) {
+              val.labels = Object.assign({}, val.labels);
+              for (const labelName of defaultLabelNames) {
+                val.labels[labelName] = val.labels[labelName] || this._defaultLabels[labelName];
+              }
+            }
+          }
+          metrics.push(item);
+        }
+        return metrics;
+      }
+      removeSingleMetric(name) {
+        delete this._metrics[name];
+      }
+      getSingleMetricAsString(name) {
+        return this.getMetricsAsString(this._metrics[name]);
+      }
+      getSingleMetric(name) {
+        return this._metrics[name];
+      }
+      setDefaultLabels(labels) {
+        this._defaultLabels = labels;
+      }
+      resetMetrics() {
+        for (const metric in this._metrics) {
+          this._metrics[metric].reset();
+        }
+      }
+      get contentType() {
+        return this._contentType;
+      }
+      setContentType(metricsContentType) {
+        if (metricsContentType === _Registry.OPENMETRICS_CONTENT_TYPE || metricsContentType === _Registry.PROMETHEUS_CONTENT_TYPE) {
+          this._contentType = metricsContentType;
+        } else {
+          throw new Error(`Content type ${metricsContentType} is unsupported`);
+        }
+      }
+      static merge(registers) {
+        const regType = registers[0].contentType;
+        for (const reg of registers) {
+          if (reg.contentType !== regType) {
+            throw new Error(
+              "Registers can only be merged if they have the same content type"
+            );
+          }
+        }
+        const mergedRegistry = new _Registry(regType);
+        const metricsToMerge = registers.reduce(
+          (acc, reg) => acc.concat(reg.getMetricsAsArray()),
+          []
+        );
+        metricsToMerge.forEach(mergedRegistry.registerMetric, mergedRegistry);
+        return mergedRegistry;
+      }
+    };
+    function formatLabels(labels, exclude) {
+      const { hasOwnProperty } = Object.prototype;
+      const formatted = [];
+      for (const [name, value] of Object.entries(labels)) {
+        if (!exclude || !hasOwnProperty.call(exclude, name)) {
+          formatted.push(`${name}="${escapeLabelValue(value)}"`);
+        }
+      }
+      return formatted;
+    }
+    var sharedLabelCache = /* @__PURE__ */ new WeakMap();
+    function flattenSharedLabels(labels) {
+      const cached2 = sharedLabelCache.get(labels);
+      if (cached2) {
+        return cached2;
+      }
+      const formattedLabels = formatLabels(labels);
+      const flattened = formattedLabels.join(",");
+      sharedLabelCache.set(labels, flattened);
+      return flattened;
+    }
+    function escapeLabelValue(str3) {
+      if (typeof str3 !== "string") {
+        return str3;
+      }
+      return escapeString(str3).replace(/"/g, '\\"');
+    }
+    function escapeString(str3) {
+      return str3.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+    }
+    function standardizeCounterName(name) {
+      return name.replace(/_total$/, "");
+    }
+    module.exports = Registry2;
+    module.exports.globalRegistry = new Registry2();
+  }
+});
+
+// node_modules/prom-client/lib/validation.js
+var require_validation = __commonJS({
+  "node_modules/prom-client/lib/validation.js"(exports) {
+    "use strict";
+    var util = __require("util");
+    var metricRegexp = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+    var labelRegexp = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+    exports.validateMetricName = function(name) {
+      return metricRegexp.test(name);
+    };
+    exports.validateLabelName = function(names3 = []) {
+      return names3.every((name) => labelRegexp.test(name));
+    };
+    exports.validateLabel = function validateLabel(savedLabels, labels) {
+      for (const label in labels) {
+        if (!savedLabels.includes(label)) {
+          throw new Error(
+            `Added label "${label}" is not included in initial labelset: ${util.inspect(
+              savedLabels
+            )}`
+          );
+        }
+      }
+    };
+  }
+});
+
+// node_modules/prom-client/lib/metric.js
+var require_metric = __commonJS({
+  "node_modules/prom-client/lib/metric.js"(exports, module) {
+    "use strict";
+    var Registry2 = require_registry();
+    var { isObject: isObject3 } = require_util();
+    var { validateMetricName, validateLabelName } = require_validation();
+    var Metric = class {
+      constructor(config2, defaults = {}) {
+        if (!isObject3(config2)) {
+          throw new TypeError("constructor expected a config object");
+        }
+        Object.assign(
+          this,
+          {
+            labelNames: [],
+            registers: [Registry2.globalRegistry],
+            aggregator: "sum",
+            enableExemplars: false
+          },
+          defaults,
+          config2
+        );
+        if (!this.registers) {
+          this.registers = [Registry2.globalRegistry];
+        }
+        if (!this.help) {
+          throw new Error("Missing mandatory help parameter");
+        }
+        if (!this.name) {
+          throw new Error("Missing mandatory name parameter");
+        }
+        if (!validateMetricName(this.name)) {
+          throw new Error("Invalid metric name");
+        }
+        if (!validateLabelName(this.labelNames)) {
+          throw new Error("Invalid label name");
+        }
+        if (this.collect && typeof this.collect !== "function") {
+          throw new Error('Optional "collect" parameter must be a function');
+        }
+        if (this.labelNames) {
+          this.sortedLabelNames = [...this.labelNames].sort();
+        } else {
+          this.sortedLabelNames = [];
+        }
+        this.reset();
+        for (const register2 of this.registers) {
+          if (this.enableExemplars && register2.contentType === Registry2.PROMETHEUS_CONTENT_TYPE) {
+            throw new TypeError(
+              "Exemplars are supported only on OpenMetrics registries"
+            );
+          }
+          register2.registerMetric(this);
+        }
+      }
+      reset() {
+      }
+    };
+    module.exports = { Metric };
+  }
+});
+
+// node_modules/prom-client/lib/exemplar.js
+var require_exemplar = __commonJS({
+  "node_modules/prom-client/lib/exemplar.js"(exports, module) {
+    "use strict";
+    var Exemplar = class {
+      constructor(labelSet = {}, value = null) {
+        this.labelSet = labelSet;
+        this.value = value;
+      }
+      /**
+       * Validation for the label set format.
+       * https://github.com/OpenObservability/OpenMetrics/blob/d99b705f611b75fec8f450b05e344e02eea6921d/specification/OpenMetrics.md#exemplars
+       *
+       * @param {object} labelSet - Exemplar labels.
+       * @throws {RangeError}
+       * @return {void}
+       */
+      validateExemplarLabelSet(labelSet) {
+        let res = "";
+        for (const [labelName, labelValue2] of Object.entries(labelSet)) {
+          res += `${labelName}${labelValue2}`;
+        }
+        if (res.length > 128) {
+          throw new RangeError(
+            "Label set size must be smaller than 128 UTF-8 chars"
+          );
+        }
+      }
+    };
+    module.exports = Exemplar;
+  }
+});
+
+// node_modules/prom-client/lib/counter.js
+var require_counter = __commonJS({
+  "node_modules/prom-client/lib/counter.js"(exports, module) {
+    "use strict";
+    var util = __require("util");
+    var {
+      hashObject,
+      isObject: isObject3,
+      getLabels,
+      removeLabels,
+      nowTimestamp
+    } = require_util();
+    var { validateLabel } = require_validation();
+    var { Metric } = require_metric();
+    var Exemplar = require_exemplar();
+    var Counter2 = class extends Metric {
+      constructor(config2) {
+        super(config2);
+        this.type = "counter";
+        this.defaultLabels = {};
+        this.defaultValue = 1;
+        this.defaultExemplarLabelSet = {};
+        if (config2.enableExemplars) {
+          this.enableExemplars = true;
+          this.inc = this.incWithExemplar;
+        } else {
+          this.inc = this.incWithoutExemplar;
+        }
+      }
+      /**
+       * Increment counter
+       * @param {object} labels - What label you want to be incremented
+       * @param {Number} value - Value to increment, if omitted increment with 1
+       * @returns {object} results - object with information about the inc operation
+       * @returns {string} results.labelHash - hash representation of the labels
+       */
+      incWithoutExemplar(labels, value) {
+        let hash2 = "";
+        if (isObject3(labels)) {
+          hash2 = hashObject(labels, this.sortedLabelNames);
+          validateLabel(this.labelNames, labels);
+        } else {
+          value = labels;
+          labels = {};
+        }
+        if (value && !Number.isFinite(value)) {
+          throw new TypeError(`Value is not a valid number: ${util.format(value)}`);
+        }
+        if (value < 0) {
+          throw new Error("It is not possible to decrease a counter");
+        }
+        if (value === null || value === void 0) value = 1;
+        setValue(this.hashMap, value, labels, hash2);
+        return { labelHash: hash2 };
+      }
+      /**
+       * Increment counter with exemplar, same as inc but accepts labels for an
+       * exemplar.
+       * If no label is provided the current exemplar labels are kept unchanged
+       * (defaults to empty set).
+       *
+       * @param {object} incOpts - Object with options about what metric to increase
+       * @param {object} incOpts.labels - What label you want to be incremented,
+       *                                  defaults to null (metric with no labels)
+       * @param {Number} incOpts.value - Value to increment, defaults to 1
+       * @param {object} incOpts.exemplarLabels - Key-value  labels for the
+       *                                          exemplar, defaults to empty set {}
+       * @returns {void}
+       */
+      incWithExemplar({
+        labels = this.defaultLabels,
+        value = this.defaultValue,
+        exemplarLabels = this.defaultExemplarLabelSet
+      } = {}) {
+        const res = this.incWithoutExemplar(labels, value);
+        this.updateExemplar(exemplarLabels, value, res.labelHash);
+      }
+      updateExemplar(exemplarLabels, value, hash2) {
+        if (exemplarLabels === this.defaultExemplarLabelSet) return;
+        if (!isObject3(this.hashMap[hash2].exemplar)) {
+          this.hashMap[hash2].exemplar = new Exemplar();
+        }
+        this.hashMap[hash2].exemplar.validateExemplarLabelSet(exemplarLabels);
+        this.hashMap[hash2].exemplar.labelSet = exemplarLabels;
+        this.hashMap[hash2].exemplar.value = value ? value : 1;
+        this.hashMap[hash2].exemplar.timestamp = nowTimestamp();
+      }
+      /**
+       * Reset counter
+       * @returns {void}
+       */
+      reset() {
+        this.hashMap = {};
+        if (this.labelNames.length === 0) {
+          setValue(this.hashMap, 0);
+        }
+      }
+      async get() {
+        if (this.collect) {
+          const v = this.collect();
+          if (v instanceof Promise) await v;
+        }
+        return {
+          help: this.help,
+          name: this.name,
+          type: this.type,
+          values: Object.values(this.hashMap),
+          aggregator: this.aggregator
+        };
+      }
+      labels(...args) {
+        const labels = getLabels(this.labelNames, args) || {};
+        return {
+          inc: this.inc.bind(this, labels)
+        };
+      }
+      remove(...args) {
+        const labels = getLabels(this.labelNames, args) || {};
+        validateLabel(this.labelNames, labels);
+        return removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
+      }
+    };
+    function setValue(hashMap, value, labels = {}, hash2 = "") {
+      if (hashMap[hash2]) {
+        hashMap[hash2].value += value;
+      } else {
+        hashMap[hash2] = { value, labels };
+      }
+      return hashMap;
+    }
+    module.exports = Counter2;
+  }
+});
+
+// node_modules/prom-client/lib/gauge.js
+var require_gauge = __commonJS({
+  "node_modules/prom-client/lib/gauge.js"(exports, module) {
+    "use strict";
+    var util = __require("util");
+    var {
+      setValue,
+      setValueDelta,
+      getLabels,
+      hashObject,
+      isObject: isObject3,
+      removeLabels
+    } = require_util();
+    var { validateLabel } = require_validation();
+    var { Metric } = require_metric();
+    var Gauge2 = class extends Metric {
+      constructor(config2) {
+        super(config2);
+        this.type = "gauge";
+      }
+      /**
+       * Set a gauge to a value
+       * @param {object} labels - Object with labels and their values
+       * @param {Number} value - Value to set the gauge to, must be positive
+       * @returns {void}
+       */
+      set(labels, value) {
+        value = getValueArg(labels, value);
+        labels = getLabelArg(labels);
+        set5(this, labels, value);
+      }
+      /**
+       * Reset gauge
+       * @returns {void}
+       */
+      reset() {
+        this.hashMap = {};
+        if (this.labelNames.length === 0) {
+          setValue(this.hashMap, 0, {});
+        }
+      }
+      /**
+       * Increment a gauge value
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @param {Number} value - Value to increment - if omitted, increment with 1
+       * @returns {void}
+       */
+      inc(labels, value) {
+        value = getValueArg(labels, value);
+        labels = getLabelArg(labels);
+        if (value === void 0) value = 1;
+        setDelta(this, labels, value);
+      }
+      /**
+       * Decrement a gauge value
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @param {Number} value - Value to decrement - if omitted, decrement with 1
+       * @returns {void}
+       */
+      dec(labels, value) {
+        value = getValueArg(labels, value);
+        labels = getLabelArg(labels);
+        if (value === void 0) value = 1;
+        setDelta(this, labels, -value);
+      }
+      /**
+       * Set the gauge to current unix epoch
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @returns {void}
+       */
+      setToCurrentTime(labels) {
+        const now = Date.now() / 1e3;
+        if (labels === void 0) {
+          this.set(now);
+        } else {
+          this.set(labels, now);
+        }
+      }
+      /**
+       * Start a timer
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @returns {function} - Invoke this function to set the duration in seconds since you started the timer.
+       * @example
+       * var done = gauge.startTimer();
+       * makeXHRRequest(function(err, response) {
+       *	done(); //Duration of the request will be saved
+       * });
+       */
+      startTimer(labels) {
+        const start = process.hrtime();
+        return (endLabels) => {
+          const delta = process.hrtime(start);
+          const value = delta[0] + delta[1] / 1e9;
+          this.set(Object.assign({}, labels, endLabels), value);
+          return value;
+        };
+      }
+      async get() {
+        if (this.collect) {
+          const v = this.collect();
+          if (v instanceof Promise) await v;
+        }
+        return {
+          help: this.help,
+          name: this.name,
+          type: this.type,
+          values: Object.values(this.hashMap),
+          aggregator: this.aggregator
+        };
+      }
+      _getValue(labels) {
+        const hash2 = hashObject(labels || {}, this.sortedLabelNames);
+        return this.hashMap[hash2] ? this.hashMap[hash2].value : 0;
+      }
+      labels(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        return {
+          inc: this.inc.bind(this, labels),
+          dec: this.dec.bind(this, labels),
+          set: this.set.bind(this, labels),
+          setToCurrentTime: this.setToCurrentTime.bind(this, labels),
+          startTimer: this.startTimer.bind(this, labels)
+        };
+      }
+      remove(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
+      }
+    };
+    function set5(gauge, labels, value) {
+      if (typeof value !== "number") {
+        throw new TypeError(`Value is not a valid number: ${util.format(value)}`);
+      }
+      validateLabel(gauge.labelNames, labels);
+      setValue(gauge.hashMap, value, labels);
+    }
+    function setDelta(gauge, labels, delta) {
+      if (typeof delta !== "number") {
+        throw new TypeError(`Delta is not a valid number: ${util.format(delta)}`);
+      }
+      validateLabel(gauge.labelNames, labels);
+      const hash2 = hashObject(labels, gauge.sortedLabelNames);
+      setValueDelta(gauge.hashMap, delta, labels, hash2);
+    }
+    function getLabelArg(labels) {
+      return isObject3(labels) ? labels : {};
+    }
+    function getValueArg(labels, value) {
+      return isObject3(labels) ? value : labels;
+    }
+    module.exports = Gauge2;
+  }
+});
+
+// node_modules/prom-client/lib/histogram.js
+var require_histogram = __commonJS({
+  "node_modules/prom-client/lib/histogram.js"(exports, module) {
+    "use strict";
+    var util = __require("util");
+    var {
+      getLabels,
+      hashObject,
+      isObject: isObject3,
+      removeLabels,
+      nowTimestamp
+    } = require_util();
+    var { validateLabel } = require_validation();
+    var { Metric } = require_metric();
+    var Exemplar = require_exemplar();
+    var Histogram2 = class extends Metric {
+      constructor(config2) {
+        super(config2, {
+          buckets: [5e-3, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+        });
+        this.type = "histogram";
+        this.defaultLabels = {};
+        this.defaultExemplarLabelSet = {};
+        this.enableExemplars = false;
+        for (const label of this.labelNames) {
+          if (label === "le") {
+            throw new Error("le is a reserved label keyword");
+          }
+        }
+        this.upperBounds = this.buckets;
+        this.bucketValues = this.upperBounds.reduce((acc, upperBound) => {
+          acc[upperBound] = 0;
+          return acc;
+        }, {});
+        if (config2.enableExemplars) {
+          this.enableExemplars = true;
+          this.bucketExemplars = this.upperBounds.reduce((acc, upperBound) => {
+            acc[upperBound] = null;
+            return acc;
+          }, {});
+          Object.freeze(this.bucketExemplars);
+          this.observe = this.observeWithExemplar;
+        } else {
+          this.observe = this.observeWithoutExemplar;
+        }
+        Object.freeze(this.bucketValues);
+        Object.freeze(this.upperBounds);
+        if (this.labelNames.length === 0) {
+          this.hashMap = {
+            [hashObject({})]: createBaseValues(
+              {},
+              this.bucketValues,
+              this.bucketExemplars
+            )
+          };
+        }
+      }
+      /**
+       * Observe a value in histogram
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @param {Number} value - Value to observe in the histogram
+       * @returns {void}
+       */
+      observeWithoutExemplar(labels, value) {
+        observe.call(this, labels === 0 ? 0 : labels || {})(value);
+      }
+      observeWithExemplar({
+        labels = this.defaultLabels,
+        value,
+        exemplarLabels = this.defaultExemplarLabelSet
+      } = {}) {
+        observe.call(this, labels === 0 ? 0 : labels || {})(value);
+        this.updateExemplar(labels, value, exemplarLabels);
+      }
+      updateExemplar(labels, value, exemplarLabels) {
+        if (Object.keys(exemplarLabels).length === 0) return;
+        const hash2 = hashObject(labels, this.sortedLabelNames);
+        const bound = findBound(this.upperBounds, value);
+        const { bucketExemplars } = this.hashMap[hash2];
+        let exemplar = bucketExemplars[bound];
+        if (!isObject3(exemplar)) {
+          exemplar = new Exemplar();
+          bucketExemplars[bound] = exemplar;
+        }
+        exemplar.validateExemplarLabelSet(exemplarLabels);
+        exemplar.labelSet = exemplarLabels;
+        exemplar.value = value;
+        exemplar.timestamp = nowTimestamp();
+      }
+      async get() {
+        const data = await this.getForPromString();
+        data.values = data.values.map(splayLabels);
+        return data;
+      }
+      async getForPromString() {
+        if (this.collect) {
+          const v = this.collect();
+          if (v instanceof Promise) await v;
+        }
+        const data = Object.values(this.hashMap);
+        const values = data.map(extractBucketValuesForExport(this)).reduce(addSumAndCountForExport(this), []);
+        return {
+          name: this.name,
+          help: this.help,
+          type: this.type,
+          values,
+          aggregator: this.aggregator
+        };
+      }
+      reset() {
+        this.hashMap = {};
+      }
+      /**
+       * Initialize the metrics for the given combination of labels to zero
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @returns {void}
+       */
+      zero(labels) {
+        const hash2 = hashObject(labels, this.sortedLabelNames);
+        this.hashMap[hash2] = createBaseValues(
+          labels,
+          this.bucketValues,
+          this.bucketExemplars
+        );
+      }
+      /**
+       * Start a timer that could be used to logging durations
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @param {object} exemplarLabels - Object with labels for exemplar where key is the label key and value is label value. Can only be one level deep
+       * @returns {function} - Function to invoke when you want to stop the timer and observe the duration in seconds
+       * @example
+       * var end = histogram.startTimer();
+       * makeExpensiveXHRRequest(function(err, res) {
+       * 	const duration = end(); //Observe the duration of expensiveXHRRequest and returns duration in seconds
+       * 	console.log('Duration', duration);
+       * });
+       */
+      startTimer(labels, exemplarLabels) {
+        return this.enableExemplars ? startTimerWithExemplar.call(this, labels, exemplarLabels)() : startTimer.call(this, labels)();
+      }
+      labels(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        return {
+          observe: observe.call(this, labels),
+          startTimer: startTimer.call(this, labels)
+        };
+      }
+      remove(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
+      }
+    };
+    function startTimer(startLabels) {
+      return () => {
+        const start = process.hrtime();
+        return (endLabels) => {
+          const delta = process.hrtime(start);
+          const value = delta[0] + delta[1] / 1e9;
+          this.observe(Object.assign({}, startLabels, endLabels), value);
+          return value;
+        };
+      };
+    }
+    function startTimerWithExemplar(startLabels, startExemplarLabels) {
+      return () => {
+        const start = process.hrtime();
+        return (endLabels, endExemplarLabels) => {
+          const delta = process.hrtime(start);
+          const value = delta[0] + delta[1] / 1e9;
+          this.observe({
+            labels: Object.assign({}, startLabels, endLabels),
+            value,
+            exemplarLabels: Object.assign(
+              {},
+              startExemplarLabels,
+              endExemplarLabels
+            )
+          });
+          return value;
+        };
+      };
+    }
+    function setValuePair(labels, value, metricName, exemplar, sharedLabels = {}) {
+      return {
+        labels,
+        sharedLabels,
+        value,
+        metricName,
+        exemplar
+      };
+    }
+    function findBound(upperBounds, value) {
+      for (let i = 0; i < upperBounds.length; i++) {
+        const bound = upperBounds[i];
+        if (value <= bound) {
+          return bound;
+        }
+      }
+      return -1;
+    }
+    function observe(labels) {
+      return (value) => {
+        const labelValuePair = convertLabelsAndValues(labels, value);
+        validateLabel(this.labelNames, labelValuePair.labels);
+        if (!Number.isFinite(labelValuePair.value)) {
+          throw new TypeError(
+            `Value is not a valid number: ${util.format(labelValuePair.value)}`
+          );
+        }
+        const hash2 = hashObject(labelValuePair.labels, this.sortedLabelNames);
+        let valueFromMap = this.hashMap[hash2];
+        if (!valueFromMap) {
+          valueFromMap = createBaseValues(
+            labelValuePair.labels,
+            this.bucketValues,
+            this.bucketExemplars
+          );
+        }
+        const b = findBound(this.upperBounds, labelValuePair.value);
+        valueFromMap.sum += labelValuePair.value;
+        valueFromMap.count += 1;
+        if (Object.prototype.hasOwnProperty.call(valueFromMap.bucketValues, b)) {
+          valueFromMap.bucketValues[b] += 1;
+        }
+        this.hashMap[hash2] = valueFromMap;
+      };
+    }
+    function createBaseValues(labels, bucketValues, bucketExemplars) {
+      const result = {
+        labels,
+        bucketValues: { ...bucketValues },
+        sum: 0,
+        count: 0
+      };
+      if (bucketExemplars) {
+        result.bucketExemplars = { ...bucketExemplars };
+      }
+      return result;
+    }
+    function convertLabelsAndValues(labels, value) {
+      return isObject3(labels) ? {
+        labels,
+        value
+      } : {
+        value: labels,
+        labels: {}
+      };
+    }
+    function extractBucketValuesForExport(histogram) {
+      const name = `${histogram.name}_bucket`;
+      return (bucketData) => {
+        let acc = 0;
+        const buckets = histogram.upperBounds.map((upperBound) => {
+          acc += bucketData.bucketValues[upperBound];
+          return setValuePair(
+            { le: upperBound },
+            acc,
+            name,
+            bucketData.bucketExemplars ? bucketData.bucketExemplars[upperBound] : null,
+            bucketData.labels
+          );
+        });
+        return { buckets, data: bucketData };
+      };
+    }
+    function addSumAndCountForExport(histogram) {
+      return (acc, d) => {
+        acc.push(...d.buckets);
+        const infLabel = { le: "+Inf" };
+        acc.push(
+          setValuePair(
+            infLabel,
+            d.data.count,
+            `${histogram.name}_bucket`,
+            d.data.bucketExemplars ? d.data.bucketExemplars["-1"] : null,
+            d.data.labels
+          ),
+          setValuePair(
+            {},
+            d.data.sum,
+            `${histogram.name}_sum`,
+            void 0,
+            d.data.labels
+          ),
+          setValuePair(
+            {},
+            d.data.count,
+            `${histogram.name}_count`,
+            void 0,
+            d.data.labels
+          )
+        );
+        return acc;
+      };
+    }
+    function splayLabels(bucket) {
+      const { sharedLabels, labels, ...newBucket } = bucket;
+      for (const label of Object.keys(sharedLabels)) {
+        labels[label] = sharedLabels[label];
+      }
+      newBucket.labels = labels;
+      return newBucket;
+    }
+    module.exports = Histogram2;
+  }
+});
+
+// node_modules/bintrees/lib/treebase.js
+var require_treebase = __commonJS({
+  "node_modules/bintrees/lib/treebase.js"(exports, module) {
+    function TreeBase() {
+    }
+    TreeBase.prototype.clear = function() {
+      this._root = null;
+      this.size = 0;
+    };
+    TreeBase.prototype.find = function(data) {
+      var res = this._root;
+      while (res !== null) {
+        var c = this._comparator(data, res.data);
+        if (c === 0) {
+          return res.data;
+        } else {
+          res = res.get_child(c > 0);
+        }
+      }
+      return null;
+    };
+    TreeBase.prototype.findIter = function(data) {
+      var res = this._root;
+      var iter = this.iterator();
+      while (res !== null) {
+        var c = this._comparator(data, res.data);
+        if (c === 0) {
+          iter._cursor = res;
+          return iter;
+        } else {
+          iter._ancestors.push(res);
+          res = res.get_child(c > 0);
+        }
+      }
+      return null;
+    };
+    TreeBase.prototype.lowerBound = function(item) {
+      var cur = this._root;
+      var iter = this.iterator();
+      var cmp = this._comparator;
+      while (cur !== null) {
+        var c = cmp(item, cur.data);
+        if (c === 0) {
+          iter._cursor = cur;
+          return iter;
+        }
+        iter._ancestors.push(cur);
+        cur = cur.get_child(c > 0);
+      }
+      for (var i = iter._ancestors.length - 1; i >= 0; --i) {
+        cur = iter._ancestors[i];
+        if (cmp(item, cur.data) < 0) {
+          iter._cursor = cur;
+          iter._ancestors.length = i;
+          return iter;
+        }
+      }
+      iter._ancestors.length = 0;
+      return iter;
+    };
+    TreeBase.prototype.upperBound = function(item) {
+      var iter = this.lowerBound(item);
+      var cmp = this._comparator;
+      while (iter.data() !== null && cmp(iter.data(), item) === 0) {
+        iter.next();
+      }
+      return iter;
+    };
+    TreeBase.prototype.min = function() {
+      var res = this._root;
+      if (res === null) {
+        return null;
+      }
+      while (res.left !== null) {
+        res = res.left;
+      }
+      return res.data;
+    };
+    TreeBase.prototype.max = function() {
+      var res = this._root;
+      if (res === null) {
+        return null;
+      }
+      while (res.right !== null) {
+        res = res.right;
+      }
+      return res.data;
+    };
+    TreeBase.prototype.iterator = function() {
+      return new Iterator(this);
+    };
+    TreeBase.prototype.each = function(cb) {
+      var it = this.iterator(), data;
+      while ((data = it.next()) !== null) {
+        if (cb(data) === false) {
+          return;
+        }
+      }
+    };
+    TreeBase.prototype.reach = function(cb) {
+      var it = this.iterator(), data;
+      while ((data = it.prev()) !== null) {
+        if (cb(data) === false) {
+          return;
+        }
+      }
+    };
+    function Iterator(tree) {
+      this._tree = tree;
+      this._ancestors = [];
+      this._cursor = null;
+    }
+    Iterator.prototype.data = function() {
+      return this._cursor !== null ? this._cursor.data : null;
+    };
+    Iterator.prototype.next = function() {
+      if (this._cursor === null) {
+        var root2 = this._tree._root;
+        if (root2 !== null) {
+          this._minNode(root2);
+        }
+      } else {
+        if (this._cursor.right === null) {
+          var save;
+          do {
+            save = this._cursor;
+            if (this._ancestors.length) {
+              this._cursor = this._ancestors.pop();
+            } else {
+              this._cursor = null;
+              break;
+            }
+          } while (this._cursor.right === save);
+        } else {
+          this._ancestors.push(this._cursor);
+          this._minNode(this._cursor.right);
+        }
+      }
+      return this._cursor !== null ? this._cursor.data : null;
+    };
+    Iterator.prototype.prev = function() {
+      if (this._cursor === null) {
+        var root2 = this._tree._root;
+        if (root2 !== null) {
+          this._maxNode(root2);
+        }
+      } else {
+        if (this._cursor.left === null) {
+          var save;
+          do {
+            save = this._cursor;
+            if (this._ancestors.length) {
+              this._cursor = this._ancestors.pop();
+            } else {
+              this._cursor = null;
+              break;
+            }
+          } while (this._cursor.left === save);
+        } else {
+          this._ancestors.push(this._cursor);
+          this._maxNode(this._cursor.left);
+        }
+      }
+      return this._cursor !== null ? this._cursor.data : null;
+    };
+    Iterator.prototype._minNode = function(start) {
+      while (start.left !== null) {
+        this._ancestors.push(start);
+        start = start.left;
+      }
+      this._cursor = start;
+    };
+    Iterator.prototype._maxNode = function(start) {
+      while (start.right !== null) {
+        this._ancestors.push(start);
+        start = start.right;
+      }
+      this._cursor = start;
+    };
+    module.exports = TreeBase;
+  }
+});
+
+// node_modules/bintrees/lib/rbtree.js
+var require_rbtree = __commonJS({
+  "node_modules/bintrees/lib/rbtree.js"(exports, module) {
+    var TreeBase = require_treebase();
+    function Node(data) {
+      this.data = data;
+      this.left = null;
+      this.right = null;
+      this.red = true;
+    }
+    Node.prototype.get_child = function(dir) {
+      return dir ? this.right : this.left;
+    };
+    Node.prototype.set_child = function(dir, val) {
+      if (dir) {
+        this.right = val;
+      } else {
+        this.left = val;
+      }
+    };
+    function RBTree(comparator) {
+      this._root = null;
+      this._comparator = comparator;
+      this.size = 0;
+    }
+    RBTree.prototype = new TreeBase();
+    RBTree.prototype.insert = function(data) {
+      var ret2 = false;
+      if (this._root === null) {
+        this._root = new Node(data);
+        ret2 = true;
+        this.size++;
+      } else {
+        var head = new Node(void 0);
+        var dir = 0;
+        var last = 0;
+        var gp = null;
+        var ggp = head;
+        var p = null;
+        var node2 = this._root;
+        ggp.right = this._root;
+        while (true) {
+          if (node2 === null) {
+            node2 = new Node(data);
+            p.set_child(dir, node2);
+            ret2 = true;
+            this.size++;
+          } else if (is_red(node2.left) && is_red(node2.right)) {
+            node2.red = true;
+            node2.left.red = false;
+            node2.right.red = false;
+          }
+          if (is_red(node2) && is_red(p)) {
+            var dir2 = ggp.right === gp;
+            if (node2 === p.get_child(last)) {
+              ggp.set_child(dir2, single_rotate(gp, !last));
+            } else {
+              ggp.set_child(dir2, double_rotate(gp, !last));
+            }
+          }
+          var cmp = this._comparator(node2.data, data);
+          if (cmp === 0) {
+            break;
+          }
+          last = dir;
+          dir = cmp < 0;
+          if (gp !== null) {
+            ggp = gp;
+          }
+          gp = p;
+          p = node2;
+          node2 = node2.get_child(dir);
+        }
+        this._root = head.right;
+      }
+      this._root.red = false;
+      return ret2;
+    };
+    RBTree.prototype.remove = function(data) {
+      if (this._root === null) {
+        return false;
+      }
+      var head = new Node(void 0);
+      var node2 = head;
+      node2.right = this._root;
+      var p = null;
+      var gp = null;
+      var found = null;
+      var dir = 1;
+      while (node2.get_child(dir) !== null) {
+        var last = dir;
+        gp = p;
+        p = node2;
+        node2 = node2.get_child(dir);
+        var cmp = this._comparator(data, node2.data);
+        dir = cmp > 0;
+        if (cmp === 0) {
+          found = node2;
+        }
+        if (!is_red(node2) && !is_red(node2.get_child(dir))) {
+          if (is_red(node2.get_child(!dir))) {
+            var sr = single_rotate(node2, dir);
+            p.set_child(last, sr);
+            p = sr;
+          } else if (!is_red(node2.get_child(!dir))) {
+            var sibling = p.get_child(!last);
+            if (sibling !== null) {
+              if (!is_red(sibling.get_child(!last)) && !is_red(sibling.get_child(last))) {
+                p.red = false;
+                sibling.red = true;
+                node2.red = true;
+              } else {
+                var dir2 = gp.right === p;
+                if (is_red(sibling.get_child(last))) {
+                  gp.set_child(dir2, double_rotate(p, last));
+                } else if (is_red(sibling.get_child(!last))) {
+                  gp.set_child(dir2, single_rotate(p, last));
+                }
+                var gpc = gp.get_child(dir2);
+                gpc.red = true;
+                node2.red = true;
+                gpc.left.red = false;
+                gpc.right.red = false;
+              }
+            }
+          }
+        }
+      }
+      if (found !== null) {
+        found.data = node2.data;
+        p.set_child(p.right === node2, node2.get_child(node2.left === null));
+        this.size--;
+      }
+      this._root = head.right;
+      if (this._root !== null) {
+        this._root.red = false;
+      }
+      return found !== null;
+    };
+    function is_red(node2) {
+      return node2 !== null && node2.red;
+    }
+    function single_rotate(root2, dir) {
+      var save = root2.get_child(!dir);
+      root2.set_child(!dir, save.get_child(dir));
+      save.set_child(dir, root2);
+      root2.red = true;
+      save.red = false;
+      return save;
+    }
+    function double_rotate(root2, dir) {
+      root2.set_child(!dir, single_rotate(root2.get_child(!dir), !dir));
+      return single_rotate(root2, dir);
+    }
+    module.exports = RBTree;
+  }
+});
+
+// node_modules/bintrees/lib/bintree.js
+var require_bintree = __commonJS({
+  "node_modules/bintrees/lib/bintree.js"(exports, module) {
+    var TreeBase = require_treebase();
+    function Node(data) {
+      this.data = data;
+      this.left = null;
+      this.right = null;
+    }
+    Node.prototype.get_child = function(dir) {
+      return dir ? this.right : this.left;
+    };
+    Node.prototype.set_child = function(dir, val) {
+      if (dir) {
+        this.right = val;
+      } else {
+        this.left = val;
+      }
+    };
+    function BinTree(comparator) {
+      this._root = null;
+      this._comparator = comparator;
+      this.size = 0;
+    }
+    BinTree.prototype = new TreeBase();
+    BinTree.prototype.insert = function(data) {
+      if (this._root === null) {
+        this._root = new Node(data);
+        this.size++;
+        return true;
+      }
+      var dir = 0;
+      var p = null;
+      var node2 = this._root;
+      while (true) {
+        if (node2 === null) {
+          node2 = new Node(data);
+          p.set_child(dir, node2);
+          ret = true;
+          this.size++;
+          return true;
+        }
+        if (this._comparator(node2.data, data) === 0) {
+          return false;
+        }
+        dir = this._comparator(node2.data, data) < 0;
+        p = node2;
+        node2 = node2.get_child(dir);
+      }
+    };
+    BinTree.prototype.remove = function(data) {
+      if (this._root === null) {
+        return false;
+      }
+      var head = new Node(void 0);
+      var node2 = head;
+      node2.right = this._root;
+      var p = null;
+      var found = null;
+      var dir = 1;
+      while (node2.get_child(dir) !== null) {
+        p = node2;
+        node2 = node2.get_child(dir);
+        var cmp = this._comparator(data, node2.data);
+        dir = cmp > 0;
+        if (cmp === 0) {
+          found = node2;
+        }
+      }
+      if (found !== null) {
+        found.data = node2.data;
+        p.set_child(p.right === node2, node2.get_child(node2.left === null));
+        this._root = head.right;
+        this.size--;
+        return true;
+      } else {
+        return false;
+      }
+    };
+    module.exports = BinTree;
+  }
+});
+
+// node_modules/bintrees/index.js
+var require_bintrees = __commonJS({
+  "node_modules/bintrees/index.js"(exports, module) {
+    module.exports = {
+      RBTree: require_rbtree(),
+      BinTree: require_bintree()
+    };
+  }
+});
+
+// node_modules/tdigest/tdigest.js
+var require_tdigest = __commonJS({
+  "node_modules/tdigest/tdigest.js"(exports, module) {
+    var RBTree = require_bintrees().RBTree;
+    function TDigest(delta, K, CX) {
+      this.discrete = delta === false;
+      this.delta = delta || 0.01;
+      this.K = K === void 0 ? 25 : K;
+      this.CX = CX === void 0 ? 1.1 : CX;
+      this.centroids = new RBTree(compare_centroid_means);
+      this.nreset = 0;
+      this.reset();
+    }
+    TDigest.prototype.reset = function() {
+      this.centroids.clear();
+      this.n = 0;
+      this.nreset += 1;
+      this.last_cumulate = 0;
+    };
+    TDigest.prototype.size = function() {
+      return this.centroids.size;
+    };
+    TDigest.prototype.toArray = function(everything) {
+      var result = [];
+      if (everything) {
+        this._cumulate(true);
+        this.centroids.each(function(c) {
+          result.push(c);
+        });
+      } else {
+        this.centroids.each(function(c) {
+          result.push({ mean: c.mean, n: c.n });
+        });
+      }
+      return result;
+    };
+    TDigest.prototype.summary = function() {
+      var approx = this.discrete ? "exact " : "approximating ";
+      var s = [
+        approx + this.n + " samples using " + this.size() + " centroids",
+        "min = " + this.percentile(0),
+        "Q1  = " + this.percentile(0.25),
+        "Q2  = " + this.percentile(0.5),
+        "Q3  = " + this.percentile(0.75),
+        "max = " + this.percentile(1)
+      ];
+      return s.join("\n");
+    };
+    function compare_centroid_means(a, b) {
+      return a.mean > b.mean ? 1 : a.mean < b.mean ? -1 : 0;
+    }
+    function compare_centroid_mean_cumns(a, b) {
+      return a.mean_cumn - b.mean_cumn;
+    }
+    TDigest.prototype.push = function(x, n) {
+      n = n || 1;
+      x = Array.isArray(x) ? x : [x];
+      for (var i = 0; i < x.length; i++) {
+        this._digest(x[i], n);
+      }
+    };
+    TDigest.prototype.push_centroid = function(c) {
+      c = Array.isArray(c) ? c : [c];
+      for (var i = 0; i < c.length; i++) {
+        this._digest(c[i].mean, c[i].n);
+      }
+    };
+    TDigest.prototype._cumulate = function(exact) {
+      if (this.n === this.last_cumulate || !exact && this.CX && this.CX > this.n / this.last_cumulate) {
+        return;
+      }
+      var cumn = 0;
+      this.centroids.each(function(c) {
+        c.mean_cumn = cumn + c.n / 2;
+        cumn = c.cumn = cumn + c.n;
+      });
+      this.n = this.last_cumulate = cumn;
+    };
+    TDigest.prototype.find_nearest = function(x) {
+      if (this.size() === 0) {
+        return null;
+      }
+      var iter = this.centroids.lowerBound({ mean: x });
+      var c = iter.data() === null ? iter.prev() : iter.data();
+      if (c.mean === x || this.discrete) {
+        return c;
+      }
+      var prev = iter.prev();
+      if (prev && Math.abs(prev.mean - x) < Math.abs(c.mean - x)) {
+        return prev;
+      } else {
+        return c;
+      }
+    };
+    TDigest.prototype._new_centroid = function(x, n, cumn) {
+      var c = { mean: x, n, cumn };
+      this.centroids.insert(c);
+      this.n += n;
+      return c;
+    };
+    TDigest.prototype._addweight = function(nearest2, x, n) {
+      if (x !== nearest2.mean) {
+        nearest2.mean += n * (x - nearest2.mean) / (nearest2.n + n);
+      }
+      nearest2.cumn += n;
+      nearest2.mean_cumn += n / 2;
+      nearest2.n += n;
+      this.n += n;
+    };
+    TDigest.prototype._digest = function(x, n) {
+      var min = this.centroids.min();
+      var max = this.centroids.max();
+      var nearest2 = this.find_nearest(x);
+      if (nearest2 && nearest2.mean === x) {
+        this._addweight(nearest2, x, n);
+      } else if (nearest2 === min) {
+        this._new_centroid(x, n, 0);
+      } else if (nearest2 === max) {
+        this._new_centroid(x, n, this.n);
+      } else if (this.discrete) {
+        this._new_centroid(x, n, nearest2.cumn);
+      } else {
+        var p = nearest2.mean_cumn / this.n;
+        var max_n = Math.floor(4 * this.n * this.delta * p * (1 - p));
+        if (max_n - nearest2.n >= n) {
+          this._addweight(nearest2, x, n);
+        } else {
+          this._new_centroid(x, n, nearest2.cumn);
+        }
+      }
+      this._cumulate(false);
+      if (!this.discrete && this.K && this.size() > this.K / this.delta) {
+        this.compress();
+      }
+    };
+    TDigest.prototype.bound_mean = function(x) {
+      var iter = this.centroids.upperBound({ mean: x });
+      var lower = iter.prev();
+      var upper = lower.mean === x ? lower : iter.next();
+      return [lower, upper];
+    };
+    TDigest.prototype.p_rank = function(x_or_xlist) {
+      var xs = Array.isArray(x_or_xlist) ? x_or_xlist : [x_or_xlist];
+      var ps = xs.map(this._p_rank, this);
+      return Array.isArray(x_or_xlist) ? ps : ps[0];
+    };
+    TDigest.prototype._p_rank = function(x) {
+      if (this.size() === 0) {
+        return void 0;
+      } else if (x < this.centroids.min().mean) {
+        return 0;
+      } else if (x > this.centroids.max().mean) {
+        return 1;
+      }
+      this._cumulate(true);
+      var bound = this.bound_mean(x);
+      var lower = bound[0], upper = bound[1];
+      if (this.discrete) {
+        return lower.cumn / this.n;
+      } else {
+        var cumn = lower.mean_cumn;
+        if (lower !== upper) {
+          cumn += (x - lower.mean) * (upper.mean_cumn - lower.mean_cumn) / (upper.mean - lower.mean);
+        }
+        return cumn / this.n;
+      }
+    };
+    TDigest.prototype.bound_mean_cumn = function(cumn) {
+      this.centroids._comparator = compare_centroid_mean_cumns;
+      var iter = this.centroids.upperBound({ mean_cumn: cumn });
+      this.centroids._comparator = compare_centroid_means;
+      var lower = iter.prev();
+      var upper = lower && lower.mean_cumn === cumn ? lower : iter.next();
+      return [lower, upper];
+    };
+    TDigest.prototype.percentile = function(p_or_plist) {
+      var ps = Array.isArray(p_or_plist) ? p_or_plist : [p_or_plist];
+      var qs = ps.map(this._percentile, this);
+      return Array.isArray(p_or_plist) ? qs : qs[0];
+    };
+    TDigest.prototype._percentile = function(p) {
+      if (this.size() === 0) {
+        return void 0;
+      }
+      this._cumulate(true);
+      var h = this.n * p;
+      var bound = this.bound_mean_cumn(h);
+      var lower = bound[0], upper = bound[1];
+      if (upper === lower || lower === null || upper === null) {
+        return (lower || upper).mean;
+      } else if (!this.discrete) {
+        return lower.mean + (h - lower.mean_cumn) * (upper.mean - lower.mean) / (upper.mean_cumn - lower.mean_cumn);
+      } else if (h <= lower.cumn) {
+        return lower.mean;
+      } else {
+        return upper.mean;
+      }
+    };
+    function pop_random(choices) {
+      var idx = Math.floor(Math.random() * choices.length);
+      return choices.splice(idx, 1)[0];
+    }
+    TDigest.prototype.compress = function() {
+      if (this.compressing) {
+        return;
+      }
+      var points = this.toArray();
+      this.reset();
+      this.compressing = true;
+      while (points.length > 0) {
+        this.push_centroid(pop_random(points));
+      }
+      this._cumulate(true);
+      this.compressing = false;
+    };
+    function Digest(config2) {
+      this.config = config2 || {};
+      this.mode = this.config.mode || "auto";
+      TDigest.call(this, this.mode === "cont" ? config2.delta : false);
+      this.digest_ratio = this.config.ratio || 0.9;
+      this.digest_thresh = this.config.thresh || 1e3;
+      this.n_unique = 0;
+    }
+    Digest.prototype = Object.create(TDigest.prototype);
+    Digest.prototype.constructor = Digest;
+    Digest.prototype.push = function(x_or_xlist) {
+      TDigest.prototype.push.call(this, x_or_xlist);
+      this.check_continuous();
+    };
+    Digest.prototype._new_centroid = function(x, n, cumn) {
+      this.n_unique += 1;
+      TDigest.prototype._new_centroid.call(this, x, n, cumn);
+    };
+    Digest.prototype._addweight = function(nearest2, x, n) {
+      if (nearest2.n === 1) {
+        this.n_unique -= 1;
+      }
+      TDigest.prototype._addweight.call(this, nearest2, x, n);
+    };
+    Digest.prototype.check_continuous = function() {
+      if (this.mode !== "auto" || this.size() < this.digest_thresh) {
+        return false;
+      }
+      if (this.n_unique / this.size() > this.digest_ratio) {
+        this.mode = "cont";
+        this.discrete = false;
+        this.delta = this.config.delta || 0.01;
+        this.compress();
+        return true;
+      }
+      return false;
+    };
+    module.exports = {
+      "TDigest": TDigest,
+      "Digest": Digest
+    };
+  }
+});
+
+// node_modules/prom-client/lib/timeWindowQuantiles.js
+var require_timeWindowQuantiles = __commonJS({
+  "node_modules/prom-client/lib/timeWindowQuantiles.js"(exports, module) {
+    "use strict";
+    var { TDigest } = require_tdigest();
+    var TimeWindowQuantiles = class {
+      constructor(maxAgeSeconds, ageBuckets) {
+        this.maxAgeSeconds = maxAgeSeconds || 0;
+        this.ageBuckets = ageBuckets || 0;
+        this.shouldRotate = maxAgeSeconds && ageBuckets;
+        this.ringBuffer = Array(ageBuckets).fill(new TDigest());
+        this.currentBuffer = 0;
+        this.lastRotateTimestampMillis = Date.now();
+        this.durationBetweenRotatesMillis = maxAgeSeconds * 1e3 / ageBuckets || Infinity;
+      }
+      size() {
+        const bucket = rotate.call(this);
+        return bucket.size();
+      }
+      percentile(quantile) {
+        const bucket = rotate.call(this);
+        return bucket.percentile(quantile);
+      }
+      push(value) {
+        rotate.call(this);
+        this.ringBuffer.forEach((bucket) => {
+          bucket.push(value);
+        });
+      }
+      reset() {
+        this.ringBuffer.forEach((bucket) => {
+          bucket.reset();
+        });
+      }
+      compress() {
+        this.ringBuffer.forEach((bucket) => {
+          bucket.compress();
+        });
+      }
+    };
+    function rotate() {
+      let timeSinceLastRotateMillis = Date.now() - this.lastRotateTimestampMillis;
+      while (timeSinceLastRotateMillis > this.durationBetweenRotatesMillis && this.shouldRotate) {
+        this.ringBuffer[this.currentBuffer] = new TDigest();
+        if (++this.currentBuffer >= this.ringBuffer.length) {
+          this.currentBuffer = 0;
+        }
+        timeSinceLastRotateMillis -= this.durationBetweenRotatesMillis;
+        this.lastRotateTimestampMillis += this.durationBetweenRotatesMillis;
+      }
+      return this.ringBuffer[this.currentBuffer];
+    }
+    module.exports = TimeWindowQuantiles;
+  }
+});
+
+// node_modules/prom-client/lib/summary.js
+var require_summary = __commonJS({
+  "node_modules/prom-client/lib/summary.js"(exports, module) {
+    "use strict";
+    var util = __require("util");
+    var { getLabels, hashObject, removeLabels } = require_util();
+    var { validateLabel } = require_validation();
+    var { Metric } = require_metric();
+    var timeWindowQuantiles = require_timeWindowQuantiles();
+    var DEFAULT_COMPRESS_COUNT = 1e3;
+    var Summary = class extends Metric {
+      constructor(config2) {
+        super(config2, {
+          percentiles: [0.01, 0.05, 0.5, 0.9, 0.95, 0.99, 0.999],
+          compressCount: DEFAULT_COMPRESS_COUNT,
+          hashMap: {}
+        });
+        this.type = "summary";
+        for (const label of this.labelNames) {
+          if (label === "quantile")
+            throw new Error("quantile is a reserved label keyword");
+        }
+        if (this.labelNames.length === 0) {
+          this.hashMap = {
+            [hashObject({})]: {
+              labels: {},
+              td: new timeWindowQuantiles(this.maxAgeSeconds, this.ageBuckets),
+              count: 0,
+              sum: 0
+            }
+          };
+        }
+      }
+      /**
+       * Observe a value
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @param {Number} value - Value to observe
+       * @returns {void}
+       */
+      observe(labels, value) {
+        observe.call(this, labels === 0 ? 0 : labels || {})(value);
+      }
+      async get() {
+        if (this.collect) {
+          const v = this.collect();
+          if (v instanceof Promise) await v;
+        }
+        const hashKeys = Object.keys(this.hashMap);
+        const values = [];
+        hashKeys.forEach((hashKey) => {
+          const s = this.hashMap[hashKey];
+          if (s) {
+            if (this.pruneAgedBuckets && s.td.size() === 0) {
+              delete this.hashMap[hashKey];
+            } else {
+              extractSummariesForExport(s, this.percentiles).forEach((v) => {
+                values.push(v);
+              });
+              values.push(getSumForExport(s, this));
+              values.push(getCountForExport(s, this));
+            }
+          }
+        });
+        return {
+          name: this.name,
+          help: this.help,
+          type: this.type,
+          values,
+          aggregator: this.aggregator
+        };
+      }
+      reset() {
+        const data = Object.values(this.hashMap);
+        data.forEach((s) => {
+          s.td.reset();
+          s.count = 0;
+          s.sum = 0;
+        });
+      }
+      /**
+       * Start a timer that could be used to logging durations
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @returns {function} - Function to invoke when you want to stop the timer and observe the duration in seconds
+       * @example
+       * var end = summary.startTimer();
+       * makeExpensiveXHRRequest(function(err, res) {
+       *	end(); //Observe the duration of expensiveXHRRequest
+       * });
+       */
+      startTimer(labels) {
+        return startTimer.call(this, labels)();
+      }
+      labels(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        return {
+          observe: observe.call(this, labels),
+          startTimer: startTimer.call(this, labels)
+        };
+      }
+      remove(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
+      }
+    };
+    function extractSummariesForExport(summaryOfLabels, percentiles) {
+      summaryOfLabels.td.compress();
+      return percentiles.map((percentile) => {
+        const percentileValue = summaryOfLabels.td.percentile(percentile);
+        return {
+          labels: Object.assign({ quantile: percentile }, summaryOfLabels.labels),
+          value: percentileValue ? percentileValue : 0
+        };
+      });
+    }
+    function getCountForExport(value, summary) {
+      return {
+        metricName: `${summary.name}_count`,
+        labels: value.labels,
+        value: value.count
+      };
+    }
+    function getSumForExport(value, summary) {
+      return {
+        metricName: `${summary.name}_sum`,
+        labels: value.labels,
+        value: value.sum
+      };
+    }
+    function startTimer(startLabels) {
+      return () => {
+        const start = process.hrtime();
+        return (endLabels) => {
+          const delta = process.hrtime(start);
+          const value = delta[0] + delta[1] / 1e9;
+          this.observe(Object.assign({}, startLabels, endLabels), value);
+          return value;
+        };
+      };
+    }
+    function observe(labels) {
+      return (value) => {
+        const labelValuePair = convertLabelsAndValues(labels, value);
+        validateLabel(this.labelNames, labels);
+        if (!Number.isFinite(labelValuePair.value)) {
+          throw new TypeError(
+            `Value is not a valid number: ${util.format(labelValuePair.value)}`
+          );
+        }
+        const hash2 = hashObject(labelValuePair.labels, this.sortedLabelNames);
+        let summaryOfLabel = this.hashMap[hash2];
+        if (!summaryOfLabel) {
+          summaryOfLabel = {
+            labels: labelValuePair.labels,
+            td: new timeWindowQuantiles(this.maxAgeSeconds, this.ageBuckets),
+            count: 0,
+            sum: 0
+          };
+        }
+        summaryOfLabel.td.push(labelValuePair.value);
+        summaryOfLabel.count++;
+        if (summaryOfLabel.count % this.compressCount === 0) {
+          summaryOfLabel.td.compress();
+        }
+        summaryOfLabel.sum += labelValuePair.value;
+        this.hashMap[hash2] = summaryOfLabel;
+      };
+    }
+    function convertLabelsAndValues(labels, value) {
+      if (value === void 0) {
+        return {
+          value: labels,
+          labels: {}
+        };
+      }
+      return {
+        labels,
+        value
+      };
+    }
+    module.exports = Summary;
+  }
+});
+
+// node_modules/prom-client/lib/pushgateway.js
+var require_pushgateway = __commonJS({
+  "node_modules/prom-client/lib/pushgateway.js"(exports, module) {
+    "use strict";
+    var url2 = __require("url");
+    var http3 = __require("http");
+    var https3 = __require("https");
+    var { gzipSync } = __require("zlib");
+    var { globalRegistry: globalRegistry2 } = require_registry();
+    var Pushgateway = class {
+      constructor(gatewayUrl, options, registry2) {
+        if (!registry2) {
+          registry2 = globalRegistry2;
+        }
+        this.registry = registry2;
+        this.gatewayUrl = gatewayUrl;
+        const { requireJobName, ...requestOptions } = {
+          requireJobName: true,
+          ...options
+        };
+        this.requireJobName = requireJobName;
+        this.requestOptions = requestOptions;
+      }
+      pushAdd(params = {}) {
+        if (this.requireJobName && !params.jobName) {
+          throw new Error("Missing jobName parameter");
+        }
+        return useGateway.call(this, "POST", params.jobName, params.groupings);
+      }
+      push(params = {}) {
+        if (this.requireJobName && !params.jobName) {
+          throw new Error("Missing jobName parameter");
+        }
+        return useGateway.call(this, "PUT", params.jobName, params.groupings);
+      }
+      delete(params = {}) {
+        if (this.requireJobName && !params.jobName) {
+          throw new Error("Missing jobName parameter");
+        }
+        return useGateway.call(this, "DELETE", params.jobName, params.groupings);
+      }
+    };
+    async function useGateway(method, job, groupings) {
+      const gatewayUrlParsed = url2.parse(this.gatewayUrl);
+      const gatewayUrlPath = gatewayUrlParsed.pathname && gatewayUrlParsed.pathname !== "/" ? gatewayUrlParsed.pathname : "";
+      const jobPath = job ? `/job/${encodeURIComponent(job)}${generateGroupings(groupings)}` : "";
+      const path9 = `${gatewayUrlPath}/metrics${jobPath}`;
+      const target = url2.resolve(this.gatewayUrl, path9);
+      const requestParams = url2.parse(target);
+      const httpModule = isHttps(requestParams.href) ? https3 : http3;
+      const options = Object.assign(requestParams, this.requestOptions, {
+        method
+      });
+      return new Promise((resolve6, reject) => {
+        if (method === "DELETE" && options.headers) {
+          delete options.headers["Content-Encoding"];
+        }
+        const req = httpModule.request(options, (resp) => {
+          let body = "";
+          resp.setEncoding("utf8");
+          resp.on("data", (chunk) => {
+            body += chunk;
+          });
+          resp.on("end", () => {
+            if (resp.statusCode >= 400) {
+              reject(
+                new Error(`push failed with status ${resp.statusCode}, ${body}`)
+              );
+            } else {
+              resolve6({ resp, body });
+            }
+          });
+        });
+        req.on("error", (err) => {
+          reject(err);
+        });
+        req.on("timeout", () => {
+          req.destroy(new Error("Pushgateway request timed out"));
+        });
+        if (method !== "DELETE") {
+          this.registry.metrics().then((metrics) => {
+            if (options.headers && options.headers["Content-Encoding"] === "gzip") {
+              metrics = gzipSync(metrics);
+            }
+            req.write(metrics);
+            req.end();
+          }).catch((err) => {
+            reject(err);
+          });
+        } else {
+          req.end();
+        }
+      });
+    }
+    function generateGroupings(groupings) {
+      if (!groupings) {
+        return "";
+      }
+      return Object.keys(groupings).map(
+        (key) => `/${encodeURIComponent(key)}/${encodeURIComponent(groupings[key])}`
+      ).join("");
+    }
+    function isHttps(href) {
+      return href.search(/^https/) !== -1;
+    }
+    module.exports = Pushgateway;
+  }
+});
+
+// node_modules/prom-client/lib/bucketGenerators.js
+var require_bucketGenerators = __commonJS({
+  "node_modules/prom-client/lib/bucketGenerators.js"(exports) {
+    "use strict";
+    exports.linearBuckets = (start, width, count) => {
+      if (count < 1) {
+        throw new Error("Linear buckets needs a positive count");
+      }
+      const buckets = new Array(count);
+      for (let i = 0; i < count; i++) {
+        buckets[i] = start + i * width;
+      }
+      return buckets;
+    };
+    exports.exponentialBuckets = (start, factor, count) => {
+      if (start <= 0) {
+        throw new Error("Exponential buckets needs a positive start");
+      }
+      if (count < 1) {
+        throw new Error("Exponential buckets needs a positive count");
+      }
+      if (factor <= 1) {
+        throw new Error("Exponential buckets needs a factor greater than 1");
+      }
+      const buckets = new Array(count);
+      for (let i = 0; i < count; i++) {
+        buckets[i] = start;
+        start *= factor;
+      }
+      return buckets;
+    };
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/diag/types.cjs
+var require_types = __commonJS({
+  "node_modules/@opentelemetry/api/dist/diag/types.cjs"(exports) {
+    var DiagLogLevel = /* @__PURE__ */ (function(DiagLogLevel2) {
+      DiagLogLevel2[DiagLogLevel2["NONE"] = 0] = "NONE";
+      DiagLogLevel2[DiagLogLevel2["ERROR"] = 30] = "ERROR";
+      DiagLogLevel2[DiagLogLevel2["WARN"] = 50] = "WARN";
+      DiagLogLevel2[DiagLogLevel2["INFO"] = 60] = "INFO";
+      DiagLogLevel2[DiagLogLevel2["DEBUG"] = 70] = "DEBUG";
+      DiagLogLevel2[DiagLogLevel2["VERBOSE"] = 80] = "VERBOSE";
+      DiagLogLevel2[DiagLogLevel2["ALL"] = 9999] = "ALL";
+      return DiagLogLevel2;
+    })({});
+    exports.DiagLogLevel = DiagLogLevel;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/version.cjs
+var require_version = __commonJS({
+  "node_modules/@opentelemetry/api/dist/version.cjs"(exports) {
+    var VERSION16 = "1.10.0";
+    exports.VERSION = VERSION16;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/internal/semver.cjs
+var require_semver = __commonJS({
+  "node_modules/@opentelemetry/api/dist/internal/semver.cjs"(exports) {
+    var require_version3 = require_version();
+    var re = /^(\d+)\.(\d+)\.(\d+)(-(.+))?$/;
+    function _makeCompatibilityCheck(ownVersion) {
+      const acceptedVersions = /* @__PURE__ */ new Set([ownVersion]);
+      const rejectedVersions = /* @__PURE__ */ new Set();
+      const myVersionMatch = ownVersion.match(re);
+      if (!myVersionMatch) return () => false;
+      const ownVersionParsed = {
+        major: +myVersionMatch[1],
+        minor: +myVersionMatch[2],
+        patch: +myVersionMatch[3],
+        prerelease: myVersionMatch[4]
+      };
+      if (ownVersionParsed.prerelease != null) return function isExactmatch(globalVersion) {
+        return globalVersion === ownVersion;
+      };
+      function _reject(v) {
+        rejectedVersions.add(v);
+        return false;
+      }
+      function _accept(v) {
+        acceptedVersions.add(v);
+        return true;
+      }
+      return function isCompatible2(globalVersion) {
+        if (acceptedVersions.has(globalVersion)) return true;
+        if (rejectedVersions.has(globalVersion)) return false;
+        const globalVersionMatch = globalVersion.match(re);
+        if (!globalVersionMatch) return _reject(globalVersion);
+        const globalVersionParsed = {
+          major: +globalVersionMatch[1],
+          minor: +globalVersionMatch[2],
+          patch: +globalVersionMatch[3],
+          prerelease: globalVersionMatch[4]
+        };
+        if (globalVersionParsed.prerelease != null) return _reject(globalVersion);
+        if (ownVersionParsed.major !== globalVersionParsed.major) return _reject(globalVersion);
+        if (ownVersionParsed.major === 0) {
+          if (ownVersionParsed.minor === globalVersionParsed.minor && ownVersionParsed.patch <= globalVersionParsed.patch) return _accept(globalVersion);
+          return _reject(globalVersion);
+        }
+        if (ownVersionParsed.minor <= globalVersionParsed.minor) return _accept(globalVersion);
+        return _reject(globalVersion);
+      };
+    }
+    var isCompatible = _makeCompatibilityCheck(require_version3.VERSION);
+    exports._makeCompatibilityCheck = _makeCompatibilityCheck;
+    exports.isCompatible = isCompatible;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/internal/global-utils.cjs
+var require_global_utils = __commonJS({
+  "node_modules/@opentelemetry/api/dist/internal/global-utils.cjs"(exports) {
+    var require_version3 = require_version();
+    var require_semver2 = require_semver();
+    var major = require_version3.VERSION.split(".")[0];
+    var GLOBAL_OPENTELEMETRY_API_KEY = /* @__PURE__ */ Symbol.for(`opentelemetry.js.api.${major}`);
+    var _global = typeof globalThis === "object" ? globalThis : typeof self === "object" ? self : typeof window === "object" ? window : typeof global === "object" ? global : {};
+    function _makeGlobalApi() {
+      return Object.defineProperty({}, "version", {
+        value: require_version3.VERSION,
+        enumerable: true,
+        writable: false,
+        configurable: false
+      });
+    }
+    function registerGlobal(type2, instance, diag, allowOverride = false) {
+      var _global$GLOBAL_OPENTE;
+      const api = _global[GLOBAL_OPENTELEMETRY_API_KEY] = (_global$GLOBAL_OPENTE = _global[GLOBAL_OPENTELEMETRY_API_KEY]) !== null && _global$GLOBAL_OPENTE !== void 0 ? _global$GLOBAL_OPENTE : _makeGlobalApi();
+      if (!allowOverride && api[type2]) {
+        const err = /* @__PURE__ */ new Error(`@opentelemetry/api: Attempted duplicate registration of API: ${type2}`);
+        diag.error(err.stack || err.message);
+        return false;
+      }
+      if (api.version !== "1.10.0") {
+        const err = /* @__PURE__ */ new Error(`@opentelemetry/api: Registration of version v${api.version} for ${type2} does not match previously registered API v${require_version3.VERSION}`);
+        diag.error(err.stack || err.message);
+        return false;
+      }
+      api[type2] = instance;
+      diag.debug(`@opentelemetry/api: Registered a global for ${type2} v${require_version3.VERSION}.`);
+      return true;
+    }
+    var _compatibleGlobalApi;
+    function getGlobal(type2) {
+      const api = _global[GLOBAL_OPENTELEMETRY_API_KEY];
+      if (api == null) return;
+      if (api !== _compatibleGlobalApi) {
+        if (!api.version || !require_semver2.isCompatible(api.version)) return;
+        _compatibleGlobalApi = api;
+      }
+      return api[type2];
+    }
+    function unregisterGlobal(type2, diag) {
+      diag.debug(`@opentelemetry/api: Unregistering a global for ${type2} v${require_version3.VERSION}.`);
+      const api = _global[GLOBAL_OPENTELEMETRY_API_KEY];
+      if (api) delete api[type2];
+    }
+    exports.getGlobal = getGlobal;
+    exports.registerGlobal = registerGlobal;
+    exports.unregisterGlobal = unregisterGlobal;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/diag/ComponentLogger.cjs
+var require_ComponentLogger = __commonJS({
+  "node_modules/@opentelemetry/api/dist/diag/ComponentLogger.cjs"(exports) {
+    var require_global_utils2 = require_global_utils();
+    var DiagComponentLogger = class {
+      constructor(props) {
+        this._namespace = props.namespace || "DiagComponentLogger";
+      }
+      debug(...args) {
+        return logProxy("debug", this._namespace, args);
+      }
+      error(...args) {
+        return logProxy("error", this._namespace, args);
+      }
+      info(...args) {
+        return logProxy("info", this._namespace, args);
+      }
+      warn(...args) {
+        return logProxy("warn", this._namespace, args);
+      }
+      verbose(...args) {
+        return logProxy("verbose", this._namespace, args);
+      }
+    };
+    function logProxy(funcName, namespace, args) {
+      const logger = require_global_utils2.getGlobal("diag");
+      if (!logger) return;
+      return logger[funcName](namespace, ...args);
+    }
+    exports.DiagComponentLogger = DiagComponentLogger;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/diag/internal/logLevelLogger.cjs
+var require_logLevelLogger = __commonJS({
+  "node_modules/@opentelemetry/api/dist/diag/internal/logLevelLogger.cjs"(exports) {
+    require_types();
+    function createLogLevelDiagLogger(maxLevel, logger) {
+      if (maxLevel < 0) maxLevel = 0;
+      else if (maxLevel > 9999) maxLevel = 9999;
+      logger = logger || {};
+      function _filterFunc(funcName, theLevel) {
+        const theFunc = logger[funcName];
+        if (typeof theFunc === "function" && maxLevel >= theLevel) return theFunc.bind(logger);
+        return function() {
+        };
+      }
+      return {
+        error: _filterFunc("error", 30),
+        warn: _filterFunc("warn", 50),
+        info: _filterFunc("info", 60),
+        debug: _filterFunc("debug", 70),
+        verbose: _filterFunc("verbose", 80)
+      };
+    }
+    exports.createLogLevelDiagLogger = createLogLevelDiagLogger;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/diag.cjs
+var require_diag = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/diag.cjs"(exports) {
+    var require_global_utils2 = require_global_utils();
+    var require_ComponentLogger2 = require_ComponentLogger();
+    require_types();
+    var require_logLevelLogger2 = require_logLevelLogger();
+    var API_NAME = "diag";
+    var DiagAPI = class DiagAPI2 {
+      /** Get the singleton instance of the DiagAPI API */
+      static instance() {
+        if (!this._instance) this._instance = new DiagAPI2();
+        return this._instance;
+      }
+      /**
+      * Private internal constructor
+      * @private
+      */
+      constructor() {
+        function _logProxy(funcName) {
+          return function(...args) {
+            const logger = require_global_utils2.getGlobal("diag");
+            if (!logger) return;
+            return logger[funcName](...args);
+          };
+        }
+        const self2 = this;
+        const setLogger = (logger, optionsOrLogLevel = { logLevel: 60 }) => {
+          var _optionsOrLogLevel$lo;
+          if (logger === self2) {
+            var _err$stack;
+            const err = /* @__PURE__ */ new Error("Cannot use diag as the logger for itself. Please use a DiagLogger implementation like ConsoleDiagLogger or a custom implementation");
+            self2.error((_err$stack = err.stack) !== null && _err$stack !== void 0 ? _err$stack : err.message);
+            return false;
+          }
+          if (typeof optionsOrLogLevel === "number") optionsOrLogLevel = { logLevel: optionsOrLogLevel };
+          const oldLogger = require_global_utils2.getGlobal("diag");
+          const newLogger = require_logLevelLogger2.createLogLevelDiagLogger((_optionsOrLogLevel$lo = optionsOrLogLevel.logLevel) !== null && _optionsOrLogLevel$lo !== void 0 ? _optionsOrLogLevel$lo : 60, logger);
+          if (oldLogger && !optionsOrLogLevel.suppressOverrideMessage) {
+            var _Error$stack;
+            const stack = (_Error$stack = (/* @__PURE__ */ new Error()).stack) !== null && _Error$stack !== void 0 ? _Error$stack : "<failed to generate stacktrace>";
+            oldLogger.warn(`Current logger will be overwritten from ${stack}`);
+            newLogger.warn(`Current logger will overwrite one already registered from ${stack}`);
+          }
+          return require_global_utils2.registerGlobal("diag", newLogger, self2, true);
+        };
+        self2.setLogger = setLogger;
+        self2.disable = () => {
+          require_global_utils2.unregisterGlobal(API_NAME, self2);
+        };
+        self2.createComponentLogger = (options) => {
+          return new require_ComponentLogger2.DiagComponentLogger(options);
+        };
+        self2.verbose = _logProxy("verbose");
+        self2.debug = _logProxy("debug");
+        self2.info = _logProxy("info");
+        self2.warn = _logProxy("warn");
+        self2.error = _logProxy("error");
+      }
+    };
+    exports.DiagAPI = DiagAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/baggage/internal/baggage-impl.cjs
+var require_baggage_impl = __commonJS({
+  "node_modules/@opentelemetry/api/dist/baggage/internal/baggage-impl.cjs"(exports) {
+    var BaggageImpl = class BaggageImpl2 {
+      constructor(entries) {
+        this._entries = entries ? new Map(entries) : /* @__PURE__ */ new Map();
+      }
+      getEntry(key) {
+        const entry = this._entries.get(key);
+        if (!entry) return;
+        return Object.assign({}, entry);
+      }
+      getAllEntries() {
+        return Array.from(this._entries.entries());
+      }
+      setEntry(key, entry) {
+        const newBaggage = new BaggageImpl2(this._entries);
+        newBaggage._entries.set(key, entry);
+        return newBaggage;
+      }
+      removeEntry(key) {
+        const newBaggage = new BaggageImpl2(this._entries);
+        newBaggage._entries.delete(key);
+        return newBaggage;
+      }
+      removeEntries(...keys) {
+        const newBaggage = new BaggageImpl2(this._entries);
+        for (const key of keys) newBaggage._entries.delete(key);
+        return newBaggage;
+      }
+      clear() {
+        return new BaggageImpl2();
+      }
+    };
+    exports.BaggageImpl = BaggageImpl;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/baggage/internal/symbol.cjs
+var require_symbol = __commonJS({
+  "node_modules/@opentelemetry/api/dist/baggage/internal/symbol.cjs"(exports) {
+    var baggageEntryMetadataSymbol = /* @__PURE__ */ Symbol("BaggageEntryMetadata");
+    exports.baggageEntryMetadataSymbol = baggageEntryMetadataSymbol;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/baggage/utils.cjs
+var require_utils2 = __commonJS({
+  "node_modules/@opentelemetry/api/dist/baggage/utils.cjs"(exports) {
+    var require_diag2 = require_diag();
+    var require_baggage_impl2 = require_baggage_impl();
+    var require_symbol2 = require_symbol();
+    var diag = require_diag2.DiagAPI.instance();
+    function createBaggage(entries = {}) {
+      return new require_baggage_impl2.BaggageImpl(new Map(Object.entries(entries)));
+    }
+    function baggageEntryMetadataFromString(str3) {
+      if (typeof str3 !== "string") {
+        diag.error(`Cannot create baggage metadata from unknown type: ${typeof str3}`);
+        str3 = "";
+      }
+      return {
+        __TYPE__: require_symbol2.baggageEntryMetadataSymbol,
+        toString() {
+          return str3;
+        }
+      };
+    }
+    exports.baggageEntryMetadataFromString = baggageEntryMetadataFromString;
+    exports.createBaggage = createBaggage;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/context/context.cjs
+var require_context = __commonJS({
+  "node_modules/@opentelemetry/api/dist/context/context.cjs"(exports) {
+    function createContextKey(description) {
+      return Symbol.for(description);
+    }
+    var ROOT_CONTEXT = new class BaseContext {
+      /**
+      * Construct a new context which inherits values from an optional parent context.
+      *
+      * @param parentContext a context from which to inherit values
+      */
+      constructor(parentContext) {
+        const self2 = this;
+        self2._currentContext = parentContext ? new Map(parentContext) : /* @__PURE__ */ new Map();
+        self2.getValue = (key) => self2._currentContext.get(key);
+        self2.setValue = (key, value) => {
+          const context = new BaseContext(self2._currentContext);
+          context._currentContext.set(key, value);
+          return context;
+        };
+        self2.deleteValue = (key) => {
+          const context = new BaseContext(self2._currentContext);
+          context._currentContext.delete(key);
+          return context;
+        };
+      }
+    }();
+    exports.ROOT_CONTEXT = ROOT_CONTEXT;
+    exports.createContextKey = createContextKey;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/diag/consoleLogger.cjs
+var require_consoleLogger = __commonJS({
+  "node_modules/@opentelemetry/api/dist/diag/consoleLogger.cjs"(exports) {
+    var consoleMap = [
+      {
+        n: "error",
+        c: "error"
+      },
+      {
+        n: "warn",
+        c: "warn"
+      },
+      {
+        n: "info",
+        c: "info"
+      },
+      {
+        n: "debug",
+        c: "debug"
+      },
+      {
+        n: "verbose",
+        c: "trace"
+      }
+    ];
+    var _originalConsoleMethods = {};
+    if (typeof console !== "undefined") {
+      for (const key of [
+        "error",
+        "warn",
+        "info",
+        "debug",
+        "trace",
+        "log"
+      ]) if (typeof console[key] === "function") _originalConsoleMethods[key] = console[key];
+    }
+    var DiagConsoleLogger = class {
+      constructor() {
+        function _consoleFunc(funcName) {
+          return function(...args) {
+            let theFunc = _originalConsoleMethods[funcName];
+            if (typeof theFunc !== "function") theFunc = _originalConsoleMethods["log"];
+            if (typeof theFunc !== "function" && console) {
+              theFunc = console[funcName];
+              if (typeof theFunc !== "function") theFunc = console.log;
+            }
+            if (typeof theFunc === "function") return theFunc.apply(console, args);
+          };
+        }
+        for (let i = 0; i < consoleMap.length; i++) this[consoleMap[i].n] = _consoleFunc(consoleMap[i].c);
+      }
+    };
+    exports.DiagConsoleLogger = DiagConsoleLogger;
+    exports._originalConsoleMethods = _originalConsoleMethods;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/metrics/NoopMeter.cjs
+var require_NoopMeter = __commonJS({
+  "node_modules/@opentelemetry/api/dist/metrics/NoopMeter.cjs"(exports) {
+    var NoopMeter = class {
+      constructor() {
+      }
+      /**
+      * @see {@link Meter.createGauge}
+      */
+      createGauge(_name, _options) {
+        return NOOP_GAUGE_METRIC;
+      }
+      /**
+      * @see {@link Meter.createHistogram}
+      */
+      createHistogram(_name, _options) {
+        return NOOP_HISTOGRAM_METRIC;
+      }
+      /**
+      * @see {@link Meter.createCounter}
+      */
+      createCounter(_name, _options) {
+        return NOOP_COUNTER_METRIC;
+      }
+      /**
+      * @see {@link Meter.createUpDownCounter}
+      */
+      createUpDownCounter(_name, _options) {
+        return NOOP_UP_DOWN_COUNTER_METRIC;
+      }
+      /**
+      * @see {@link Meter.createObservableGauge}
+      */
+      createObservableGauge(_name, _options) {
+        return NOOP_OBSERVABLE_GAUGE_METRIC;
+      }
+      /**
+      * @see {@link Meter.createObservableCounter}
+      */
+      createObservableCounter(_name, _options) {
+        return NOOP_OBSERVABLE_COUNTER_METRIC;
+      }
+      /**
+      * @see {@link Meter.createObservableUpDownCounter}
+      */
+      createObservableUpDownCounter(_name, _options) {
+        return NOOP_OBSERVABLE_UP_DOWN_COUNTER_METRIC;
+      }
+      /**
+      * @see {@link Meter.addBatchObservableCallback}
+      */
+      addBatchObservableCallback(_callback, _observables) {
+      }
+      /**
+      * @see {@link Meter.removeBatchObservableCallback}
+      */
+      removeBatchObservableCallback(_callback) {
+      }
+    };
+    var NoopMetric = class {
+    };
+    var NoopCounterMetric = class extends NoopMetric {
+      add(_value, _attributes) {
+      }
+    };
+    var NoopUpDownCounterMetric = class extends NoopMetric {
+      add(_value, _attributes) {
+      }
+    };
+    var NoopGaugeMetric = class extends NoopMetric {
+      record(_value, _attributes) {
+      }
+    };
+    var NoopHistogramMetric = class extends NoopMetric {
+      record(_value, _attributes) {
+      }
+    };
+    var NoopObservableMetric = class {
+      addCallback(_callback) {
+      }
+      removeCallback(_callback) {
+      }
+    };
+    var NoopObservableCounterMetric = class extends NoopObservableMetric {
+    };
+    var NoopObservableGaugeMetric = class extends NoopObservableMetric {
+    };
+    var NoopObservableUpDownCounterMetric = class extends NoopObservableMetric {
+    };
+    var NOOP_METER = new NoopMeter();
+    var NOOP_COUNTER_METRIC = new NoopCounterMetric();
+    var NOOP_GAUGE_METRIC = new NoopGaugeMetric();
+    var NOOP_HISTOGRAM_METRIC = new NoopHistogramMetric();
+    var NOOP_UP_DOWN_COUNTER_METRIC = new NoopUpDownCounterMetric();
+    var NOOP_OBSERVABLE_COUNTER_METRIC = new NoopObservableCounterMetric();
+    var NOOP_OBSERVABLE_GAUGE_METRIC = new NoopObservableGaugeMetric();
+    var NOOP_OBSERVABLE_UP_DOWN_COUNTER_METRIC = new NoopObservableUpDownCounterMetric();
+    function createNoopMeter() {
+      return NOOP_METER;
+    }
+    exports.NOOP_COUNTER_METRIC = NOOP_COUNTER_METRIC;
+    exports.NOOP_GAUGE_METRIC = NOOP_GAUGE_METRIC;
+    exports.NOOP_HISTOGRAM_METRIC = NOOP_HISTOGRAM_METRIC;
+    exports.NOOP_METER = NOOP_METER;
+    exports.NOOP_OBSERVABLE_COUNTER_METRIC = NOOP_OBSERVABLE_COUNTER_METRIC;
+    exports.NOOP_OBSERVABLE_GAUGE_METRIC = NOOP_OBSERVABLE_GAUGE_METRIC;
+    exports.NOOP_OBSERVABLE_UP_DOWN_COUNTER_METRIC = NOOP_OBSERVABLE_UP_DOWN_COUNTER_METRIC;
+    exports.NOOP_UP_DOWN_COUNTER_METRIC = NOOP_UP_DOWN_COUNTER_METRIC;
+    exports.NoopCounterMetric = NoopCounterMetric;
+    exports.NoopGaugeMetric = NoopGaugeMetric;
+    exports.NoopHistogramMetric = NoopHistogramMetric;
+    exports.NoopMeter = NoopMeter;
+    exports.NoopMetric = NoopMetric;
+    exports.NoopObservableCounterMetric = NoopObservableCounterMetric;
+    exports.NoopObservableGaugeMetric = NoopObservableGaugeMetric;
+    exports.NoopObservableMetric = NoopObservableMetric;
+    exports.NoopObservableUpDownCounterMetric = NoopObservableUpDownCounterMetric;
+    exports.NoopUpDownCounterMetric = NoopUpDownCounterMetric;
+    exports.createNoopMeter = createNoopMeter;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/metrics/Metric.cjs
+var require_Metric = __commonJS({
+  "node_modules/@opentelemetry/api/dist/metrics/Metric.cjs"(exports) {
+    var ValueType = /* @__PURE__ */ (function(ValueType2) {
+      ValueType2[ValueType2["INT"] = 0] = "INT";
+      ValueType2[ValueType2["DOUBLE"] = 1] = "DOUBLE";
+      return ValueType2;
+    })({});
+    exports.ValueType = ValueType;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs/NoopLogger.cjs
+var require_NoopLogger = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs/NoopLogger.cjs"(exports) {
+    var NoopLogger = class {
+      emit(_logRecord) {
+      }
+      enabled() {
+        return false;
+      }
+    };
+    var NOOP_LOGGER = new NoopLogger();
+    function createNoopLogger() {
+      return NOOP_LOGGER;
+    }
+    exports.NOOP_LOGGER = NOOP_LOGGER;
+    exports.NoopLogger = NoopLogger;
+    exports.createNoopLogger = createNoopLogger;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs/LogRecord.cjs
+var require_LogRecord = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs/LogRecord.cjs"(exports) {
+    var SeverityNumber = /* @__PURE__ */ (function(SeverityNumber2) {
+      SeverityNumber2[SeverityNumber2["UNSPECIFIED"] = 0] = "UNSPECIFIED";
+      SeverityNumber2[SeverityNumber2["TRACE"] = 1] = "TRACE";
+      SeverityNumber2[SeverityNumber2["TRACE2"] = 2] = "TRACE2";
+      SeverityNumber2[SeverityNumber2["TRACE3"] = 3] = "TRACE3";
+      SeverityNumber2[SeverityNumber2["TRACE4"] = 4] = "TRACE4";
+      SeverityNumber2[SeverityNumber2["DEBUG"] = 5] = "DEBUG";
+      SeverityNumber2[SeverityNumber2["DEBUG2"] = 6] = "DEBUG2";
+      SeverityNumber2[SeverityNumber2["DEBUG3"] = 7] = "DEBUG3";
+      SeverityNumber2[SeverityNumber2["DEBUG4"] = 8] = "DEBUG4";
+      SeverityNumber2[SeverityNumber2["INFO"] = 9] = "INFO";
+      SeverityNumber2[SeverityNumber2["INFO2"] = 10] = "INFO2";
+      SeverityNumber2[SeverityNumber2["INFO3"] = 11] = "INFO3";
+      SeverityNumber2[SeverityNumber2["INFO4"] = 12] = "INFO4";
+      SeverityNumber2[SeverityNumber2["WARN"] = 13] = "WARN";
+      SeverityNumber2[SeverityNumber2["WARN2"] = 14] = "WARN2";
+      SeverityNumber2[SeverityNumber2["WARN3"] = 15] = "WARN3";
+      SeverityNumber2[SeverityNumber2["WARN4"] = 16] = "WARN4";
+      SeverityNumber2[SeverityNumber2["ERROR"] = 17] = "ERROR";
+      SeverityNumber2[SeverityNumber2["ERROR2"] = 18] = "ERROR2";
+      SeverityNumber2[SeverityNumber2["ERROR3"] = 19] = "ERROR3";
+      SeverityNumber2[SeverityNumber2["ERROR4"] = 20] = "ERROR4";
+      SeverityNumber2[SeverityNumber2["FATAL"] = 21] = "FATAL";
+      SeverityNumber2[SeverityNumber2["FATAL2"] = 22] = "FATAL2";
+      SeverityNumber2[SeverityNumber2["FATAL3"] = 23] = "FATAL3";
+      SeverityNumber2[SeverityNumber2["FATAL4"] = 24] = "FATAL4";
+      return SeverityNumber2;
+    })({});
+    exports.SeverityNumber = SeverityNumber;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/propagation/TextMapPropagator.cjs
+var require_TextMapPropagator = __commonJS({
+  "node_modules/@opentelemetry/api/dist/propagation/TextMapPropagator.cjs"(exports) {
+    var defaultTextMapGetter = {
+      get(carrier, key) {
+        if (carrier == null) return;
+        return carrier[key];
+      },
+      keys(carrier) {
+        if (carrier == null) return [];
+        return Object.keys(carrier);
+      }
+    };
+    var defaultTextMapSetter = { set(carrier, key, value) {
+      if (carrier == null) return;
+      carrier[key] = value;
+    } };
+    exports.defaultTextMapGetter = defaultTextMapGetter;
+    exports.defaultTextMapSetter = defaultTextMapSetter;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/trace_flags.cjs
+var require_trace_flags = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/trace_flags.cjs"(exports) {
+    var TraceFlags = /* @__PURE__ */ (function(TraceFlags2) {
+      TraceFlags2[TraceFlags2["NONE"] = 0] = "NONE";
+      TraceFlags2[TraceFlags2["SAMPLED"] = 1] = "SAMPLED";
+      return TraceFlags2;
+    })({});
+    exports.TraceFlags = TraceFlags;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/invalid-span-constants.cjs
+var require_invalid_span_constants = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/invalid-span-constants.cjs"(exports) {
+    require_trace_flags();
+    var INVALID_SPANID = "0000000000000000";
+    var INVALID_TRACEID = "00000000000000000000000000000000";
+    var INVALID_SPAN_CONTEXT = {
+      traceId: INVALID_TRACEID,
+      spanId: INVALID_SPANID,
+      traceFlags: 0
+    };
+    exports.INVALID_SPANID = INVALID_SPANID;
+    exports.INVALID_SPAN_CONTEXT = INVALID_SPAN_CONTEXT;
+    exports.INVALID_TRACEID = INVALID_TRACEID;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/NonRecordingSpan.cjs
+var require_NonRecordingSpan = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/NonRecordingSpan.cjs"(exports) {
+    var require_invalid_span_constants2 = require_invalid_span_constants();
+    var NonRecordingSpan = class {
+      constructor(spanContext = require_invalid_span_constants2.INVALID_SPAN_CONTEXT) {
+        this._spanContext = spanContext;
+      }
+      spanContext() {
+        return this._spanContext;
+      }
+      setAttribute(_key, _value) {
+        return this;
+      }
+      setAttributes(_attributes) {
+        return this;
+      }
+      addEvent(_name, _attributes) {
+        return this;
+      }
+      addLink(_link) {
+        return this;
+      }
+      addLinks(_links) {
+        return this;
+      }
+      setStatus(_status) {
+        return this;
+      }
+      updateName(_name) {
+        return this;
+      }
+      end(_endTime) {
+      }
+      isRecording() {
+        return false;
+      }
+      recordException(_exception, _time) {
+      }
+    };
+    exports.NonRecordingSpan = NonRecordingSpan;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/spancontext-utils.cjs
+var require_spancontext_utils = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/spancontext-utils.cjs"(exports) {
+    require_invalid_span_constants();
+    var require_NonRecordingSpan2 = require_NonRecordingSpan();
+    var isHex = new Uint8Array([
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1
+    ]);
+    function isValidHex(id, length) {
+      if (typeof id !== "string" || id.length !== length) return false;
+      let r = 0;
+      for (let i = 0; i < id.length; i += 4) r += (isHex[id.charCodeAt(i)] | 0) + (isHex[id.charCodeAt(i + 1)] | 0) + (isHex[id.charCodeAt(i + 2)] | 0) + (isHex[id.charCodeAt(i + 3)] | 0);
+      return r === length;
+    }
+    function isValidTraceId(traceId) {
+      return isValidHex(traceId, 32) && traceId !== "00000000000000000000000000000000";
+    }
+    function isValidSpanId(spanId) {
+      return isValidHex(spanId, 16) && spanId !== "0000000000000000";
+    }
+    function isSpanContextValid(spanContext) {
+      return isValidTraceId(spanContext.traceId) && isValidSpanId(spanContext.spanId);
+    }
+    function wrapSpanContext(spanContext) {
+      return new require_NonRecordingSpan2.NonRecordingSpan(spanContext);
+    }
+    exports.isSpanContextValid = isSpanContextValid;
+    exports.isValidSpanId = isValidSpanId;
+    exports.isValidTraceId = isValidTraceId;
+    exports.wrapSpanContext = wrapSpanContext;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/context/NoopContextManager.cjs
+var require_NoopContextManager = __commonJS({
+  "node_modules/@opentelemetry/api/dist/context/NoopContextManager.cjs"(exports) {
+    var require_context3 = require_context();
+    var NoopContextManager = class {
+      active() {
+        return require_context3.ROOT_CONTEXT;
+      }
+      with(_context, fn, thisArg, ...args) {
+        return fn.call(thisArg, ...args);
+      }
+      bind(_context, target) {
+        return target;
+      }
+      enable() {
+        return this;
+      }
+      disable() {
+        return this;
+      }
+      /** @experimental This API is experimental and may change in minor releases without prior notice. */
+      attach(_context) {
+        return { dispose() {
+        } };
+      }
+    };
+    exports.NoopContextManager = NoopContextManager;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/context.cjs
+var require_context2 = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/context.cjs"(exports) {
+    var require_global_utils2 = require_global_utils();
+    var require_diag2 = require_diag();
+    var require_NoopContextManager2 = require_NoopContextManager();
+    var API_NAME = "context";
+    var NOOP_CONTEXT_MANAGER = new require_NoopContextManager2.NoopContextManager();
+    var NOOP_TOKEN = Object.freeze({ dispose: () => {
+    } });
+    var ContextAPI = class ContextAPI2 {
+      /** Empty private constructor prevents end users from constructing a new instance of the API */
+      constructor() {
+        this._attachUnsupportedWarned = false;
+      }
+      /** Get the singleton instance of the Context API */
+      static getInstance() {
+        if (!this._instance) this._instance = new ContextAPI2();
+        return this._instance;
+      }
+      /**
+      * Set the current context manager.
+      *
+      * @returns true if the context manager was successfully registered, else false
+      */
+      setGlobalContextManager(contextManager) {
+        return require_global_utils2.registerGlobal(API_NAME, contextManager, require_diag2.DiagAPI.instance());
+      }
+      /**
+      * Get the currently active context
+      */
+      active() {
+        return this._getContextManager().active();
+      }
+      /**
+      * Execute a function with an active context
+      *
+      * @param context context to be active during function execution
+      * @param fn function to execute in a context
+      * @param thisArg optional receiver to be used for calling fn
+      * @param args optional arguments forwarded to fn
+      */
+      with(context, fn, thisArg, ...args) {
+        return this._getContextManager().with(context, fn, thisArg, ...args);
+      }
+      /**
+      * Bind a context to a target function or event emitter
+      *
+      * @param context context to bind to the event emitter or function. Defaults to the currently active context
+      * @param target function or event emitter to bind
+      */
+      bind(context, target) {
+        return this._getContextManager().bind(context, target);
+      }
+      /**
+      * Imperatively sets `context` as active, returning a {@link ContextManagementToken} whose
+      * {@link ContextManagementToken.dispose} restores the previous context.
+      *
+      * This is a delicate, low-level API - prefer {@link with}/{@link bind}, which
+      * restore context automatically. Use `attach` only to bridge callback
+      * boundaries that `with` cannot wrap. Call `token.dispose()` when the
+      * operation is done.
+      *
+      * **Caveat for async functions:** If called inside an async function before
+      * the first `await`, the context change may leak into the caller's context
+      * and remain active there. Prefer {@link with} for async code.
+      *
+      * Support is best-effort and varies by the active ContextManager (see
+      * {@link ContextManager.attach}); if it does not implement `attach`, this logs
+      * a warning and returns a no-op token.
+      *
+      * @param context The Context to attach
+      * @returns A {@link ContextManagementToken} whose dispose() restores the previous Context
+      * @since 1.10.0
+      * @experimental This API is experimental and may change in minor releases without prior notice.
+      */
+      attach(context) {
+        const contextManager = this._getContextManager();
+        if (contextManager.attach) return contextManager.attach(context);
+        if (!this._attachUnsupportedWarned) {
+          this._attachUnsupportedWarned = true;
+          require_diag2.DiagAPI.instance().warn("The current ContextManager does not implement attach(). The context will not be attached. Use a ContextManager that supports attach() (e.g. AsyncLocalStorageContextManager) or use with()/bind() instead.");
+        }
+        return NOOP_TOKEN;
+      }
+      _getContextManager() {
+        return require_global_utils2.getGlobal(API_NAME) || NOOP_CONTEXT_MANAGER;
+      }
+      /** Disable and remove the global context manager */
+      disable() {
+        this._getContextManager().disable();
+        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
+      }
+    };
+    exports.ContextAPI = ContextAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/context-utils.cjs
+var require_context_utils = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/context-utils.cjs"(exports) {
+    var require_context3 = require_context();
+    var require_context$1 = require_context2();
+    var require_NonRecordingSpan2 = require_NonRecordingSpan();
+    var SPAN_KEY = require_context3.createContextKey("OpenTelemetry Context Key SPAN");
+    function getSpan(context) {
+      return context.getValue(SPAN_KEY) || void 0;
+    }
+    function getActiveSpan() {
+      return getSpan(require_context$1.ContextAPI.getInstance().active());
+    }
+    function setSpan(context, span) {
+      return context.setValue(SPAN_KEY, span);
+    }
+    function deleteSpan(context) {
+      return context.deleteValue(SPAN_KEY);
+    }
+    function setSpanContext(context, spanContext) {
+      return setSpan(context, new require_NonRecordingSpan2.NonRecordingSpan(spanContext));
+    }
+    function getSpanContext(context) {
+      var _getSpan;
+      return (_getSpan = getSpan(context)) === null || _getSpan === void 0 ? void 0 : _getSpan.spanContext();
+    }
+    exports.deleteSpan = deleteSpan;
+    exports.getActiveSpan = getActiveSpan;
+    exports.getSpan = getSpan;
+    exports.getSpanContext = getSpanContext;
+    exports.setSpan = setSpan;
+    exports.setSpanContext = setSpanContext;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/NoopTracer.cjs
+var require_NoopTracer = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/NoopTracer.cjs"(exports) {
+    var require_context3 = require_context2();
+    var require_NonRecordingSpan2 = require_NonRecordingSpan();
+    var require_context_utils2 = require_context_utils();
+    var require_spancontext_utils2 = require_spancontext_utils();
+    var contextApi = require_context3.ContextAPI.getInstance();
+    var NoopTracer = class {
+      startSpan(name, options, context = contextApi.active()) {
+        if (Boolean(options === null || options === void 0 ? void 0 : options.root)) return new require_NonRecordingSpan2.NonRecordingSpan();
+        const parentFromContext = context && require_context_utils2.getSpanContext(context);
+        if (isSpanContext(parentFromContext) && require_spancontext_utils2.isSpanContextValid(parentFromContext)) return new require_NonRecordingSpan2.NonRecordingSpan(parentFromContext);
+        else return new require_NonRecordingSpan2.NonRecordingSpan();
+      }
+      startActiveSpan(name, arg2, arg3, arg4) {
+        var _ctx;
+        let opts;
+        let ctx;
+        let fn;
+        if (arguments.length < 2) return;
+        else if (arguments.length === 2) fn = arg2;
+        else if (arguments.length === 3) {
+          opts = arg2;
+          fn = arg3;
+        } else {
+          opts = arg2;
+          ctx = arg3;
+          fn = arg4;
+        }
+        const parentContext = (_ctx = ctx) !== null && _ctx !== void 0 ? _ctx : contextApi.active();
+        const span = this.startSpan(name, opts, parentContext);
+        const contextWithSpanSet = require_context_utils2.setSpan(parentContext, span);
+        return contextApi.with(contextWithSpanSet, fn, void 0, span);
+      }
+    };
+    function isSpanContext(spanContext) {
+      return spanContext !== null && typeof spanContext === "object" && "spanId" in spanContext && typeof spanContext["spanId"] === "string" && "traceId" in spanContext && typeof spanContext["traceId"] === "string" && "traceFlags" in spanContext && typeof spanContext["traceFlags"] === "number";
+    }
+    exports.NoopTracer = NoopTracer;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/ProxyTracer.cjs
+var require_ProxyTracer = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/ProxyTracer.cjs"(exports) {
+    var NOOP_TRACER = new (require_NoopTracer()).NoopTracer();
+    var ProxyTracer = class {
+      constructor(provider, name, version2, options) {
+        this._provider = provider;
+        this.name = name;
+        this.version = version2;
+        this.options = options;
+      }
+      startSpan(name, options, context) {
+        return this._getTracer().startSpan(name, options, context);
+      }
+      startActiveSpan(_name, _options, _context, _fn) {
+        const tracer = this._getTracer();
+        return Reflect.apply(tracer.startActiveSpan, tracer, arguments);
+      }
+      /**
+      * Try to get a tracer from the proxy tracer provider.
+      * If the proxy tracer provider has no delegate, return a noop tracer.
+      */
+      _getTracer() {
+        if (this._delegate) return this._delegate;
+        const tracer = this._provider.getDelegateTracer(this.name, this.version, this.options);
+        if (!tracer) return NOOP_TRACER;
+        this._delegate = tracer;
+        return this._delegate;
+      }
+    };
+    exports.ProxyTracer = ProxyTracer;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/span_kind.cjs
+var require_span_kind = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/span_kind.cjs"(exports) {
+    var SpanKind = /* @__PURE__ */ (function(SpanKind2) {
+      SpanKind2[SpanKind2["INTERNAL"] = 0] = "INTERNAL";
+      SpanKind2[SpanKind2["SERVER"] = 1] = "SERVER";
+      SpanKind2[SpanKind2["CLIENT"] = 2] = "CLIENT";
+      SpanKind2[SpanKind2["PRODUCER"] = 3] = "PRODUCER";
+      SpanKind2[SpanKind2["CONSUMER"] = 4] = "CONSUMER";
+      return SpanKind2;
+    })({});
+    exports.SpanKind = SpanKind;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/status.cjs
+var require_status = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/status.cjs"(exports) {
+    var SpanStatusCode = /* @__PURE__ */ (function(SpanStatusCode2) {
+      SpanStatusCode2[SpanStatusCode2["UNSET"] = 0] = "UNSET";
+      SpanStatusCode2[SpanStatusCode2["OK"] = 1] = "OK";
+      SpanStatusCode2[SpanStatusCode2["ERROR"] = 2] = "ERROR";
+      return SpanStatusCode2;
+    })({});
+    exports.SpanStatusCode = SpanStatusCode;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/internal/tracestate-validators.cjs
+var require_tracestate_validators = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/internal/tracestate-validators.cjs"(exports) {
+    var VALID_KEY_CHAR_RANGE = "[_0-9a-z-*/]";
+    var VALID_KEY_REGEX = new RegExp(`^(?:${`[a-z]${VALID_KEY_CHAR_RANGE}{0,255}`}|${`[a-z0-9]${VALID_KEY_CHAR_RANGE}{0,240}@[a-z]${VALID_KEY_CHAR_RANGE}{0,13}`})$`);
+    var VALID_VALUE_BASE_REGEX = /^[ -~]{0,255}[!-~]$/;
+    var INVALID_VALUE_COMMA_EQUAL_REGEX = /,|=/;
+    function validateKey(key) {
+      return VALID_KEY_REGEX.test(key);
+    }
+    function validateValue(value) {
+      return VALID_VALUE_BASE_REGEX.test(value) && !INVALID_VALUE_COMMA_EQUAL_REGEX.test(value);
+    }
+    exports.validateKey = validateKey;
+    exports.validateValue = validateValue;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/internal/tracestate-impl.cjs
+var require_tracestate_impl = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/internal/tracestate-impl.cjs"(exports) {
+    var require_tracestate_validators2 = require_tracestate_validators();
+    var MAX_TRACE_STATE_ITEMS = 32;
+    var MAX_TRACE_STATE_LEN = 512;
+    var LIST_MEMBERS_SEPARATOR = ",";
+    var LIST_MEMBER_KEY_VALUE_SPLITTER = "=";
+    var TraceStateImpl = class TraceStateImpl2 {
+      constructor(rawTraceState) {
+        this._internalState = /* @__PURE__ */ new Map();
+        if (rawTraceState) this._parse(rawTraceState);
+      }
+      set(key, value) {
+        const currValue = this._internalState.get(key);
+        let newLength = this.serialize().length;
+        if (typeof currValue === "string") newLength += value.length - currValue.length;
+        else {
+          if (this._internalState.size >= MAX_TRACE_STATE_ITEMS) return this;
+          newLength += key.length + value.length + (this._internalState.size > 0 ? 2 : 1);
+        }
+        if (newLength > MAX_TRACE_STATE_LEN) return this;
+        const traceState = this._clone();
+        if (traceState._internalState.has(key)) traceState._internalState.delete(key);
+        traceState._internalState.set(key, value);
+        return traceState;
+      }
+      unset(key) {
+        const traceState = this._clone();
+        traceState._internalState.delete(key);
+        return traceState;
+      }
+      get(key) {
+        return this._internalState.get(key);
+      }
+      serialize() {
+        return Array.from(this._internalState.keys()).reduceRight((agg, key) => {
+          agg.push(key + LIST_MEMBER_KEY_VALUE_SPLITTER + this.get(key));
+          return agg;
+        }, []).join(LIST_MEMBERS_SEPARATOR);
+      }
+      _parse(rawTraceState) {
+        if (rawTraceState.length > MAX_TRACE_STATE_LEN) return;
+        this._internalState = rawTraceState.split(LIST_MEMBERS_SEPARATOR).reduceRight((agg, part) => {
+          const listMember = part.trim();
+          const i = listMember.indexOf(LIST_MEMBER_KEY_VALUE_SPLITTER);
+          if (i !== -1) {
+            const key = listMember.slice(0, i);
+            const value = listMember.slice(i + 1, part.length);
+            if (require_tracestate_validators2.validateKey(key) && require_tracestate_validators2.validateValue(value)) agg.set(key, value);
+          }
+          return agg;
+        }, /* @__PURE__ */ new Map());
+        if (this._internalState.size > MAX_TRACE_STATE_ITEMS) this._internalState = new Map(Array.from(this._internalState.entries()).reverse().slice(0, MAX_TRACE_STATE_ITEMS));
+      }
+      _keys() {
+        return Array.from(this._internalState.keys()).reverse();
+      }
+      _clone() {
+        const traceState = new TraceStateImpl2();
+        traceState._internalState = new Map(this._internalState);
+        return traceState;
+      }
+    };
+    exports.TraceStateImpl = TraceStateImpl;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/internal/utils.cjs
+var require_utils3 = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/internal/utils.cjs"(exports) {
+    var require_tracestate_impl2 = require_tracestate_impl();
+    function createTraceState(rawTraceState) {
+      return new require_tracestate_impl2.TraceStateImpl(rawTraceState);
+    }
+    exports.createTraceState = createTraceState;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/NoopTracerProvider.cjs
+var require_NoopTracerProvider = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/NoopTracerProvider.cjs"(exports) {
+    var require_NoopTracer2 = require_NoopTracer();
+    var NoopTracerProvider = class {
+      getTracer(_name, _version, _options) {
+        return new require_NoopTracer2.NoopTracer();
+      }
+    };
+    exports.NoopTracerProvider = NoopTracerProvider;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/ProxyTracerProvider.cjs
+var require_ProxyTracerProvider = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/ProxyTracerProvider.cjs"(exports) {
+    var require_ProxyTracer2 = require_ProxyTracer();
+    var NOOP_TRACER_PROVIDER = new (require_NoopTracerProvider()).NoopTracerProvider();
+    var ProxyTracerProvider = class {
+      /**
+      * Get a {@link ProxyTracer}
+      */
+      getTracer(name, version2, options) {
+        var _this$getDelegateTrac;
+        return (_this$getDelegateTrac = this.getDelegateTracer(name, version2, options)) !== null && _this$getDelegateTrac !== void 0 ? _this$getDelegateTrac : new require_ProxyTracer2.ProxyTracer(this, name, version2, options);
+      }
+      getDelegate() {
+        var _this$_delegate;
+        return (_this$_delegate = this._delegate) !== null && _this$_delegate !== void 0 ? _this$_delegate : NOOP_TRACER_PROVIDER;
+      }
+      /**
+      * Set the delegate tracer provider
+      */
+      setDelegate(delegate) {
+        this._delegate = delegate;
+      }
+      getDelegateTracer(name, version2, options) {
+        var _this$_delegate2;
+        return (_this$_delegate2 = this._delegate) === null || _this$_delegate2 === void 0 ? void 0 : _this$_delegate2.getTracer(name, version2, options);
+      }
+    };
+    exports.ProxyTracerProvider = ProxyTracerProvider;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/SamplingResult.cjs
+var require_SamplingResult = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/SamplingResult.cjs"(exports) {
+    var SamplingDecision = /* @__PURE__ */ (function(SamplingDecision2) {
+      SamplingDecision2[SamplingDecision2["NOT_RECORD"] = 0] = "NOT_RECORD";
+      SamplingDecision2[SamplingDecision2["RECORD"] = 1] = "RECORD";
+      SamplingDecision2[SamplingDecision2["RECORD_AND_SAMPLED"] = 2] = "RECORD_AND_SAMPLED";
+      return SamplingDecision2;
+    })({});
+    exports.SamplingDecision = SamplingDecision;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/context-api.cjs
+var require_context_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/context-api.cjs"(exports) {
+    var context = require_context2().ContextAPI.getInstance();
+    exports.context = context;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/diag-api.cjs
+var require_diag_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/diag-api.cjs"(exports) {
+    var diag = require_diag().DiagAPI.instance();
+    exports.diag = diag;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs/NoopLoggerProvider.cjs
+var require_NoopLoggerProvider = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs/NoopLoggerProvider.cjs"(exports) {
+    var require_NoopLogger2 = require_NoopLogger();
+    var NoopLoggerProvider = class {
+      getLogger(_name, _version, _options) {
+        return new require_NoopLogger2.NoopLogger();
+      }
+    };
+    var NOOP_LOGGER_PROVIDER = new NoopLoggerProvider();
+    exports.NOOP_LOGGER_PROVIDER = NOOP_LOGGER_PROVIDER;
+    exports.NoopLoggerProvider = NoopLoggerProvider;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs/ProxyLogger.cjs
+var require_ProxyLogger = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs/ProxyLogger.cjs"(exports) {
+    var require_NoopLogger2 = require_NoopLogger();
+    var ProxyLogger = class {
+      constructor(provider, name, version2, options) {
+        this._provider = provider;
+        this.name = name;
+        this.version = version2;
+        this.options = options;
+      }
+      /**
+      * Emit a log record. This method should only be used by log appenders.
+      *
+      * @param logRecord
+      */
+      emit(logRecord) {
+        this._getLogger().emit(logRecord);
+      }
+      enabled(options) {
+        return this._getLogger().enabled(options);
+      }
+      /**
+      * Try to get a logger from the proxy logger provider.
+      * If the proxy logger provider has no delegate, return a noop logger.
+      */
+      _getLogger() {
+        if (this._delegate) return this._delegate;
+        const logger = this._provider._getDelegateLogger(this.name, this.version, this.options);
+        if (!logger) return require_NoopLogger2.NOOP_LOGGER;
+        this._delegate = logger;
+        return this._delegate;
+      }
+    };
+    exports.ProxyLogger = ProxyLogger;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs/ProxyLoggerProvider.cjs
+var require_ProxyLoggerProvider = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs/ProxyLoggerProvider.cjs"(exports) {
+    var require_NoopLoggerProvider2 = require_NoopLoggerProvider();
+    var require_ProxyLogger2 = require_ProxyLogger();
+    var ProxyLoggerProvider = class {
+      getLogger(name, version2, options) {
+        var _this$_getDelegateLog;
+        return (_this$_getDelegateLog = this._getDelegateLogger(name, version2, options)) !== null && _this$_getDelegateLog !== void 0 ? _this$_getDelegateLog : new require_ProxyLogger2.ProxyLogger(this, name, version2, options);
+      }
+      /**
+      * Get the delegate logger provider.
+      * Used by tests only.
+      * @internal
+      */
+      _getDelegate() {
+        var _this$_delegate;
+        return (_this$_delegate = this._delegate) !== null && _this$_delegate !== void 0 ? _this$_delegate : require_NoopLoggerProvider2.NOOP_LOGGER_PROVIDER;
+      }
+      /**
+      * Set the delegate logger provider
+      * @internal
+      */
+      _setDelegate(delegate) {
+        this._delegate = delegate;
+      }
+      /**
+      * @internal
+      */
+      _getDelegateLogger(name, version2, options) {
+        var _this$_delegate2;
+        return (_this$_delegate2 = this._delegate) === null || _this$_delegate2 === void 0 ? void 0 : _this$_delegate2.getLogger(name, version2, options);
+      }
+    };
+    exports.ProxyLoggerProvider = ProxyLoggerProvider;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/logs.cjs
+var require_logs = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/logs.cjs"(exports) {
+    var require_global_utils2 = require_global_utils();
+    var require_diag2 = require_diag();
+    var require_ProxyLoggerProvider2 = require_ProxyLoggerProvider();
+    var API_NAME = "logs";
+    var LogsAPI = class LogsAPI2 {
+      /** Empty private constructor prevents end users from constructing a new instance of the API */
+      constructor() {
+        this._proxyLoggerProvider = new require_ProxyLoggerProvider2.ProxyLoggerProvider();
+      }
+      /** Get the singleton instance of the Logs API */
+      static getInstance() {
+        if (!this._instance) this._instance = new LogsAPI2();
+        return this._instance;
+      }
+      setGlobalLoggerProvider(provider) {
+        const success2 = require_global_utils2.registerGlobal(API_NAME, provider, require_diag2.DiagAPI.instance());
+        if (success2) this._proxyLoggerProvider._setDelegate(provider);
+        return success2;
+      }
+      /**
+      * Returns the global logger provider.
+      *
+      * @returns LoggerProvider
+      */
+      getLoggerProvider() {
+        return require_global_utils2.getGlobal(API_NAME) || this._proxyLoggerProvider;
+      }
+      /**
+      * Returns a Logger, creating one if one with the given name, version,
+      * schemaUrl, and attributes is not already created.
+      *
+      * Getting a Logger may be expensive, especially when `attributes` are
+      * provided. Reuse Logger instances where possible instead of calling
+      * `getLogger()` on hot paths.
+      *
+      * @param name The name of the logger or instrumentation library.
+      * @param version The version of the logger or instrumentation library.
+      * @param options The options of the logger or instrumentation library.
+      * @returns {@link Logger}
+      */
+      getLogger(name, version2, options) {
+        return this.getLoggerProvider().getLogger(name, version2, options);
+      }
+      /** Remove the global logger provider */
+      disable() {
+        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
+        this._proxyLoggerProvider = new require_ProxyLoggerProvider2.ProxyLoggerProvider();
+      }
+    };
+    exports.LogsAPI = LogsAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs-api.cjs
+var require_logs_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs-api.cjs"(exports) {
+    var logs = require_logs().LogsAPI.getInstance();
+    exports.logs = logs;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/metrics/NoopMeterProvider.cjs
+var require_NoopMeterProvider = __commonJS({
+  "node_modules/@opentelemetry/api/dist/metrics/NoopMeterProvider.cjs"(exports) {
+    var require_NoopMeter2 = require_NoopMeter();
+    var NoopMeterProvider = class {
+      getMeter(_name, _version, _options) {
+        return require_NoopMeter2.NOOP_METER;
+      }
+    };
+    var NOOP_METER_PROVIDER = new NoopMeterProvider();
+    exports.NOOP_METER_PROVIDER = NOOP_METER_PROVIDER;
+    exports.NoopMeterProvider = NoopMeterProvider;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/metrics.cjs
+var require_metrics = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/metrics.cjs"(exports) {
+    var require_global_utils2 = require_global_utils();
+    var require_diag2 = require_diag();
+    var require_NoopMeterProvider2 = require_NoopMeterProvider();
+    var API_NAME = "metrics";
+    var MetricsAPI = class MetricsAPI2 {
+      /** Empty private constructor prevents end users from constructing a new instance of the API */
+      constructor() {
+      }
+      /** Get the singleton instance of the Metrics API */
+      static getInstance() {
+        if (!this._instance) this._instance = new MetricsAPI2();
+        return this._instance;
+      }
+      /**
+      * Set the current global meter provider.
+      * Returns true if the meter provider was successfully registered, else false.
+      */
+      setGlobalMeterProvider(provider) {
+        return require_global_utils2.registerGlobal(API_NAME, provider, require_diag2.DiagAPI.instance());
+      }
+      /**
+      * Returns the global meter provider.
+      */
+      getMeterProvider() {
+        return require_global_utils2.getGlobal(API_NAME) || require_NoopMeterProvider2.NOOP_METER_PROVIDER;
+      }
+      /**
+      * Returns a meter from the global meter provider.
+      */
+      getMeter(name, version2, options) {
+        return this.getMeterProvider().getMeter(name, version2, options);
+      }
+      /** Remove the global meter provider */
+      disable() {
+        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
+      }
+    };
+    exports.MetricsAPI = MetricsAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/metrics-api.cjs
+var require_metrics_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/metrics-api.cjs"(exports) {
+    var metrics = require_metrics().MetricsAPI.getInstance();
+    exports.metrics = metrics;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/propagation/NoopTextMapPropagator.cjs
+var require_NoopTextMapPropagator = __commonJS({
+  "node_modules/@opentelemetry/api/dist/propagation/NoopTextMapPropagator.cjs"(exports) {
+    var NoopTextMapPropagator = class {
+      /** Noop inject function does nothing */
+      inject(_context, _carrier) {
+      }
+      /** Noop extract function does nothing and returns the input context */
+      extract(context, _carrier) {
+        return context;
+      }
+      fields() {
+        return [];
+      }
+    };
+    exports.NoopTextMapPropagator = NoopTextMapPropagator;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/baggage/context-helpers.cjs
+var require_context_helpers = __commonJS({
+  "node_modules/@opentelemetry/api/dist/baggage/context-helpers.cjs"(exports) {
+    var require_context3 = require_context();
+    var require_context$1 = require_context2();
+    var BAGGAGE_KEY = require_context3.createContextKey("OpenTelemetry Baggage Key");
+    function getBaggage(context) {
+      return context.getValue(BAGGAGE_KEY) || void 0;
+    }
+    function getActiveBaggage() {
+      return getBaggage(require_context$1.ContextAPI.getInstance().active());
+    }
+    function setBaggage(context, baggage) {
+      return context.setValue(BAGGAGE_KEY, baggage);
+    }
+    function deleteBaggage(context) {
+      return context.deleteValue(BAGGAGE_KEY);
+    }
+    exports.deleteBaggage = deleteBaggage;
+    exports.getActiveBaggage = getActiveBaggage;
+    exports.getBaggage = getBaggage;
+    exports.setBaggage = setBaggage;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/propagation.cjs
+var require_propagation = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/propagation.cjs"(exports) {
+    var require_global_utils2 = require_global_utils();
+    var require_diag2 = require_diag();
+    var require_utils4 = require_utils2();
+    var require_TextMapPropagator2 = require_TextMapPropagator();
+    var require_NoopTextMapPropagator2 = require_NoopTextMapPropagator();
+    var require_context_helpers2 = require_context_helpers();
+    var API_NAME = "propagation";
+    var NOOP_TEXT_MAP_PROPAGATOR = new require_NoopTextMapPropagator2.NoopTextMapPropagator();
+    var PropagationAPI = class PropagationAPI2 {
+      /** Empty private constructor prevents end users from constructing a new instance of the API */
+      constructor() {
+        this.createBaggage = require_utils4.createBaggage;
+        this.getBaggage = require_context_helpers2.getBaggage;
+        this.getActiveBaggage = require_context_helpers2.getActiveBaggage;
+        this.setBaggage = require_context_helpers2.setBaggage;
+        this.deleteBaggage = require_context_helpers2.deleteBaggage;
+      }
+      /** Get the singleton instance of the Propagator API */
+      static getInstance() {
+        if (!this._instance) this._instance = new PropagationAPI2();
+        return this._instance;
+      }
+      /**
+      * Set the current propagator.
+      *
+      * @returns true if the propagator was successfully registered, else false
+      */
+      setGlobalPropagator(propagator) {
+        return require_global_utils2.registerGlobal(API_NAME, propagator, require_diag2.DiagAPI.instance());
+      }
+      /**
+      * Inject context into a carrier to be propagated inter-process
+      *
+      * @param context Context carrying tracing data to inject
+      * @param carrier carrier to inject context into
+      * @param setter Function used to set values on the carrier
+      */
+      inject(context, carrier, setter = require_TextMapPropagator2.defaultTextMapSetter) {
+        return this._getGlobalPropagator().inject(context, carrier, setter);
+      }
+      /**
+      * Extract context from a carrier
+      *
+      * @param context Context which the newly created context will inherit from
+      * @param carrier Carrier to extract context from
+      * @param getter Function used to extract keys from a carrier
+      */
+      extract(context, carrier, getter = require_TextMapPropagator2.defaultTextMapGetter) {
+        return this._getGlobalPropagator().extract(context, carrier, getter);
+      }
+      /**
+      * Return a list of all fields which may be used by the propagator.
+      */
+      fields() {
+        return this._getGlobalPropagator().fields();
+      }
+      /** Remove the global propagator */
+      disable() {
+        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
+      }
+      _getGlobalPropagator() {
+        return require_global_utils2.getGlobal(API_NAME) || NOOP_TEXT_MAP_PROPAGATOR;
+      }
+    };
+    exports.PropagationAPI = PropagationAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/propagation-api.cjs
+var require_propagation_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/propagation-api.cjs"(exports) {
+    var propagation = require_propagation().PropagationAPI.getInstance();
+    exports.propagation = propagation;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/trace.cjs
+var require_trace = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/trace.cjs"(exports) {
+    var require_global_utils2 = require_global_utils();
+    var require_diag2 = require_diag();
+    var require_context_utils2 = require_context_utils();
+    var require_spancontext_utils2 = require_spancontext_utils();
+    var require_ProxyTracerProvider2 = require_ProxyTracerProvider();
+    var API_NAME = "trace";
+    var TraceAPI = class TraceAPI2 {
+      /** Empty private constructor prevents end users from constructing a new instance of the API */
+      constructor() {
+        this._proxyTracerProvider = new require_ProxyTracerProvider2.ProxyTracerProvider();
+        this.wrapSpanContext = require_spancontext_utils2.wrapSpanContext;
+        this.isSpanContextValid = require_spancontext_utils2.isSpanContextValid;
+        this.deleteSpan = require_context_utils2.deleteSpan;
+        this.getSpan = require_context_utils2.getSpan;
+        this.getActiveSpan = require_context_utils2.getActiveSpan;
+        this.getSpanContext = require_context_utils2.getSpanContext;
+        this.setSpan = require_context_utils2.setSpan;
+        this.setSpanContext = require_context_utils2.setSpanContext;
+      }
+      /** Get the singleton instance of the Trace API */
+      static getInstance() {
+        if (!this._instance) this._instance = new TraceAPI2();
+        return this._instance;
+      }
+      /**
+      * Set the current global tracer.
+      *
+      * @returns true if the tracer provider was successfully registered, else false
+      */
+      setGlobalTracerProvider(provider) {
+        const success2 = require_global_utils2.registerGlobal(API_NAME, this._proxyTracerProvider, require_diag2.DiagAPI.instance());
+        if (success2) this._proxyTracerProvider.setDelegate(provider);
+        return success2;
+      }
+      /**
+      * Returns the global tracer provider.
+      */
+      getTracerProvider() {
+        return require_global_utils2.getGlobal(API_NAME) || this._proxyTracerProvider;
+      }
+      /**
+      * Returns a tracer from the global tracer provider.
+      */
+      getTracer(name, version2) {
+        return this.getTracerProvider().getTracer(name, version2);
+      }
+      /** Remove the global tracer provider */
+      disable() {
+        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
+        this._proxyTracerProvider = new require_ProxyTracerProvider2.ProxyTracerProvider();
+      }
+    };
+    exports.TraceAPI = TraceAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace-api.cjs
+var require_trace_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace-api.cjs"(exports) {
+    var trace = require_trace().TraceAPI.getInstance();
+    exports.trace = trace;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/index.cjs
+var require_dist2 = __commonJS({
+  "node_modules/@opentelemetry/api/dist/index.cjs"(exports) {
+    Object.defineProperties(exports, {
+      __esModule: { value: true },
+      [Symbol.toStringTag]: { value: "Module" }
+    });
+    var require_types2 = require_types();
+    var require_utils4 = require_utils2();
+    var require_context3 = require_context();
+    var require_consoleLogger2 = require_consoleLogger();
+    var require_NoopMeter2 = require_NoopMeter();
+    var require_Metric2 = require_Metric();
+    var require_NoopLogger2 = require_NoopLogger();
+    var require_LogRecord2 = require_LogRecord();
+    var require_TextMapPropagator2 = require_TextMapPropagator();
+    var require_trace_flags2 = require_trace_flags();
+    var require_invalid_span_constants2 = require_invalid_span_constants();
+    var require_spancontext_utils2 = require_spancontext_utils();
+    var require_ProxyTracer2 = require_ProxyTracer();
+    var require_span_kind2 = require_span_kind();
+    var require_status2 = require_status();
+    var require_utils$1 = require_utils3();
+    var require_ProxyTracerProvider2 = require_ProxyTracerProvider();
+    var require_SamplingResult2 = require_SamplingResult();
+    var require_context_api2 = require_context_api();
+    var require_diag_api2 = require_diag_api();
+    var require_logs_api2 = require_logs_api();
+    var require_metrics_api2 = require_metrics_api();
+    var require_propagation_api2 = require_propagation_api();
+    var require_trace_api2 = require_trace_api();
+    var src_default = {
+      context: require_context_api2.context,
+      diag: require_diag_api2.diag,
+      logs: require_logs_api2.logs,
+      metrics: require_metrics_api2.metrics,
+      propagation: require_propagation_api2.propagation,
+      trace: require_trace_api2.trace
+    };
+    exports.DiagConsoleLogger = require_consoleLogger2.DiagConsoleLogger;
+    exports.DiagLogLevel = require_types2.DiagLogLevel;
+    exports.INVALID_SPANID = require_invalid_span_constants2.INVALID_SPANID;
+    exports.INVALID_SPAN_CONTEXT = require_invalid_span_constants2.INVALID_SPAN_CONTEXT;
+    exports.INVALID_TRACEID = require_invalid_span_constants2.INVALID_TRACEID;
+    exports.ProxyTracer = require_ProxyTracer2.ProxyTracer;
+    exports.ProxyTracerProvider = require_ProxyTracerProvider2.ProxyTracerProvider;
+    exports.ROOT_CONTEXT = require_context3.ROOT_CONTEXT;
+    exports.SamplingDecision = require_SamplingResult2.SamplingDecision;
+    exports.SeverityNumber = require_LogRecord2.SeverityNumber;
+    exports.SpanKind = require_span_kind2.SpanKind;
+    exports.SpanStatusCode = require_status2.SpanStatusCode;
+    exports.TraceFlags = require_trace_flags2.TraceFlags;
+    exports.ValueType = require_Metric2.ValueType;
+    exports.baggageEntryMetadataFromString = require_utils4.baggageEntryMetadataFromString;
+    exports.context = require_context_api2.context;
+    exports.createContextKey = require_context3.createContextKey;
+    exports.createNoopLogger = require_NoopLogger2.createNoopLogger;
+    exports.createNoopMeter = require_NoopMeter2.createNoopMeter;
+    exports.createTraceState = require_utils$1.createTraceState;
+    exports.default = src_default;
+    exports.defaultTextMapGetter = require_TextMapPropagator2.defaultTextMapGetter;
+    exports.defaultTextMapSetter = require_TextMapPropagator2.defaultTextMapSetter;
+    exports.diag = require_diag_api2.diag;
+    exports.isSpanContextValid = require_spancontext_utils2.isSpanContextValid;
+    exports.isValidSpanId = require_spancontext_utils2.isValidSpanId;
+    exports.isValidTraceId = require_spancontext_utils2.isValidTraceId;
+    exports.logs = require_logs_api2.logs;
+    exports.metrics = require_metrics_api2.metrics;
+    exports.propagation = require_propagation_api2.propagation;
+    exports.trace = require_trace_api2.trace;
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processCpuTotal.js
+var require_processCpuTotal = __commonJS({
+  "node_modules/prom-client/lib/metrics/processCpuTotal.js"(exports, module) {
+    "use strict";
+    var OtelApi = require_dist2();
+    var Counter2 = require_counter();
+    var PROCESS_CPU_USER_SECONDS = "process_cpu_user_seconds_total";
+    var PROCESS_CPU_SYSTEM_SECONDS = "process_cpu_system_seconds_total";
+    var PROCESS_CPU_SECONDS = "process_cpu_seconds_total";
+    module.exports = (registry2, config2 = {}) => {
+      const registers = registry2 ? [registry2] : void 0;
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const exemplars = config2.enableExemplars ? config2.enableExemplars : false;
+      const labelNames = Object.keys(labels);
+      let lastCpuUsage = process.cpuUsage();
+      const cpuUserUsageCounter = new Counter2({
+        name: namePrefix + PROCESS_CPU_USER_SECONDS,
+        help: "Total user CPU time spent in seconds.",
+        enableExemplars: exemplars,
+        registers,
+        labelNames,
+        // Use this one metric's `collect` to set all metrics' values.
+        collect() {
+          const cpuUsage = process.cpuUsage();
+          const userUsageMicros = cpuUsage.user - lastCpuUsage.user;
+          const systemUsageMicros = cpuUsage.system - lastCpuUsage.system;
+          lastCpuUsage = cpuUsage;
+          if (this.enableExemplars) {
+            let exemplarLabels = {};
+            const currentSpan = OtelApi.trace.getSpan(OtelApi.context.active());
+            if (currentSpan) {
+              exemplarLabels = {
+                traceId: currentSpan.spanContext().traceId,
+                spanId: currentSpan.spanContext().spanId
+              };
+            }
+            cpuUserUsageCounter.inc({
+              labels,
+              value: userUsageMicros / 1e6,
+              exemplarLabels
+            });
+            cpuSystemUsageCounter.inc({
+              labels,
+              value: systemUsageMicros / 1e6,
+              exemplarLabels
+            });
+            cpuUsageCounter.inc({
+              labels,
+              value: (userUsageMicros + systemUsageMicros) / 1e6,
+              exemplarLabels
+            });
+          } else {
+            cpuUserUsageCounter.inc(labels, userUsageMicros / 1e6);
+            cpuSystemUsageCounter.inc(labels, systemUsageMicros / 1e6);
+            cpuUsageCounter.inc(
+              labels,
+              (userUsageMicros + systemUsageMicros) / 1e6
+            );
+          }
+        }
+      });
+      const cpuSystemUsageCounter = new Counter2({
+        name: namePrefix + PROCESS_CPU_SYSTEM_SECONDS,
+        help: "Total system CPU time spent in seconds.",
+        enableExemplars: exemplars,
+        registers,
+        labelNames
+      });
+      const cpuUsageCounter = new Counter2({
+        name: namePrefix + PROCESS_CPU_SECONDS,
+        help: "Total user and system CPU time spent in seconds.",
+        enableExemplars: exemplars,
+        registers,
+        labelNames
+      });
+    };
+    module.exports.metricNames = [
+      PROCESS_CPU_USER_SECONDS,
+      PROCESS_CPU_SYSTEM_SECONDS,
+      PROCESS_CPU_SECONDS
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processStartTime.js
+var require_processStartTime = __commonJS({
+  "node_modules/prom-client/lib/metrics/processStartTime.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var startInSeconds = Math.round(Date.now() / 1e3 - process.uptime());
+    var PROCESS_START_TIME = "process_start_time_seconds";
+    module.exports = (registry2, config2 = {}) => {
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + PROCESS_START_TIME,
+        help: "Start time of the process since unix epoch in seconds.",
+        registers: registry2 ? [registry2] : void 0,
+        labelNames,
+        aggregator: "omit",
+        collect() {
+          this.set(labels, startInSeconds);
+        }
+      });
+    };
+    module.exports.metricNames = [PROCESS_START_TIME];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/osMemoryHeapLinux.js
+var require_osMemoryHeapLinux = __commonJS({
+  "node_modules/prom-client/lib/metrics/osMemoryHeapLinux.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var fs3 = __require("fs");
+    var values = ["VmSize", "VmRSS", "VmData"];
+    var PROCESS_RESIDENT_MEMORY = "process_resident_memory_bytes";
+    var PROCESS_VIRTUAL_MEMORY = "process_virtual_memory_bytes";
+    var PROCESS_HEAP = "process_heap_bytes";
+    function structureOutput(input2) {
+      return input2.split("\n").reduce((acc, string5) => {
+        if (!values.some((value2) => string5.startsWith(value2))) {
+          return acc;
+        }
+        const split = string5.split(":");
+        let value = split[1].trim();
+        value = value.substr(0, value.length - 3);
+        value = Number(value) * 1024;
+        acc[split[0]] = value;
+        return acc;
+      }, {});
+    }
+    module.exports = (registry2, config2 = {}) => {
+      const registers = registry2 ? [registry2] : void 0;
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      const residentMemGauge = new Gauge2({
+        name: namePrefix + PROCESS_RESIDENT_MEMORY,
+        help: "Resident memory size in bytes.",
+        registers,
+        labelNames,
+        // Use this one metric's `collect` to set all metrics' values.
+        collect() {
+          try {
+            const stat2 = fs3.readFileSync("/proc/self/status", "utf8");
+            const structuredOutput = structureOutput(stat2);
+            residentMemGauge.set(labels, structuredOutput.VmRSS);
+            virtualMemGauge.set(labels, structuredOutput.VmSize);
+            heapSizeMemGauge.set(labels, structuredOutput.VmData);
+          } catch {
+          }
+        }
+      });
+      const virtualMemGauge = new Gauge2({
+        name: namePrefix + PROCESS_VIRTUAL_MEMORY,
+        help: "Virtual memory size in bytes.",
+        registers,
+        labelNames
+      });
+      const heapSizeMemGauge = new Gauge2({
+        name: namePrefix + PROCESS_HEAP,
+        help: "Process heap size in bytes.",
+        registers,
+        labelNames
+      });
+    };
+    module.exports.metricNames = [
+      PROCESS_RESIDENT_MEMORY,
+      PROCESS_VIRTUAL_MEMORY,
+      PROCESS_HEAP
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/helpers/safeMemoryUsage.js
+var require_safeMemoryUsage = __commonJS({
+  "node_modules/prom-client/lib/metrics/helpers/safeMemoryUsage.js"(exports, module) {
+    "use strict";
+    function safeMemoryUsage() {
+      try {
+        return process.memoryUsage();
+      } catch {
+        return;
+      }
+    }
+    module.exports = safeMemoryUsage;
+  }
+});
+
+// node_modules/prom-client/lib/metrics/osMemoryHeap.js
+var require_osMemoryHeap = __commonJS({
+  "node_modules/prom-client/lib/metrics/osMemoryHeap.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var linuxVariant = require_osMemoryHeapLinux();
+    var safeMemoryUsage = require_safeMemoryUsage();
+    var PROCESS_RESIDENT_MEMORY = "process_resident_memory_bytes";
+    function notLinuxVariant(registry2, config2 = {}) {
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + PROCESS_RESIDENT_MEMORY,
+        help: "Resident memory size in bytes.",
+        registers: registry2 ? [registry2] : void 0,
+        labelNames,
+        collect() {
+          const memUsage = safeMemoryUsage();
+          if (memUsage) {
+            this.set(labels, memUsage.rss);
+          }
+        }
+      });
+    }
+    module.exports = (registry2, config2) => process.platform === "linux" ? linuxVariant(registry2, config2) : notLinuxVariant(registry2, config2);
+    module.exports.metricNames = process.platform === "linux" ? linuxVariant.metricNames : [PROCESS_RESIDENT_MEMORY];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processOpenFileDescriptors.js
+var require_processOpenFileDescriptors = __commonJS({
+  "node_modules/prom-client/lib/metrics/processOpenFileDescriptors.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var fs3 = __require("fs");
+    var process2 = __require("process");
+    var PROCESS_OPEN_FDS = "process_open_fds";
+    module.exports = (registry2, config2 = {}) => {
+      if (process2.platform !== "linux") {
+        return;
+      }
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + PROCESS_OPEN_FDS,
+        help: "Number of open file descriptors.",
+        registers: registry2 ? [registry2] : void 0,
+        labelNames,
+        collect() {
+          try {
+            const fds = fs3.readdirSync("/proc/self/fd");
+            this.set(labels, fds.length - 1);
+          } catch {
+          }
+        }
+      });
+    };
+    module.exports.metricNames = [PROCESS_OPEN_FDS];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processMaxFileDescriptors.js
+var require_processMaxFileDescriptors = __commonJS({
+  "node_modules/prom-client/lib/metrics/processMaxFileDescriptors.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var fs3 = __require("fs");
+    var PROCESS_MAX_FDS = "process_max_fds";
+    var maxFds;
+    module.exports = (registry2, config2 = {}) => {
+      if (maxFds === void 0) {
+        try {
+          const limits = fs3.readFileSync("/proc/self/limits", "utf8");
+          const lines = limits.split("\n");
+          for (const line2 of lines) {
+            if (line2.startsWith("Max open files")) {
+              const parts = line2.split(/  +/);
+              maxFds = Number(parts[1]);
+              break;
+            }
+          }
+        } catch {
+          return;
+        }
+      }
+      if (maxFds === void 0) return;
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + PROCESS_MAX_FDS,
+        help: "Maximum number of open file descriptors.",
+        registers: registry2 ? [registry2] : void 0,
+        labelNames,
+        collect() {
+          if (maxFds !== void 0) this.set(labels, maxFds);
+        }
+      });
+    };
+    module.exports.metricNames = [PROCESS_MAX_FDS];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/eventLoopLag.js
+var require_eventLoopLag = __commonJS({
+  "node_modules/prom-client/lib/metrics/eventLoopLag.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var perf_hooks;
+    try {
+      perf_hooks = __require("perf_hooks");
+    } catch {
+    }
+    var NODEJS_EVENTLOOP_LAG = "nodejs_eventloop_lag_seconds";
+    var NODEJS_EVENTLOOP_LAG_MIN = "nodejs_eventloop_lag_min_seconds";
+    var NODEJS_EVENTLOOP_LAG_MAX = "nodejs_eventloop_lag_max_seconds";
+    var NODEJS_EVENTLOOP_LAG_MEAN = "nodejs_eventloop_lag_mean_seconds";
+    var NODEJS_EVENTLOOP_LAG_STDDEV = "nodejs_eventloop_lag_stddev_seconds";
+    var NODEJS_EVENTLOOP_LAG_P50 = "nodejs_eventloop_lag_p50_seconds";
+    var NODEJS_EVENTLOOP_LAG_P90 = "nodejs_eventloop_lag_p90_seconds";
+    var NODEJS_EVENTLOOP_LAG_P99 = "nodejs_eventloop_lag_p99_seconds";
+    function reportEventloopLag(start, gauge, labels) {
+      const delta = process.hrtime(start);
+      const nanosec = delta[0] * 1e9 + delta[1];
+      const seconds2 = nanosec / 1e9;
+      gauge.set(labels, seconds2);
+    }
+    module.exports = (registry2, config2 = {}) => {
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      const registers = registry2 ? [registry2] : void 0;
+      let collect2 = () => {
+        const start = process.hrtime();
+        setImmediate(reportEventloopLag, start, lag, labels);
+      };
+      if (perf_hooks && perf_hooks.monitorEventLoopDelay) {
+        try {
+          const histogram = perf_hooks.monitorEventLoopDelay({
+            resolution: config2.eventLoopMonitoringPrecision
+          });
+          histogram.enable();
+          collect2 = () => {
+            const start = process.hrtime();
+            setImmediate(reportEventloopLag, start, lag, labels);
+            lagMin.set(labels, histogram.min / 1e9);
+            lagMax.set(labels, histogram.max / 1e9);
+            lagMean.set(labels, histogram.mean / 1e9);
+            lagStddev.set(labels, histogram.stddev / 1e9);
+            lagP50.set(labels, histogram.percentile(50) / 1e9);
+            lagP90.set(labels, histogram.percentile(90) / 1e9);
+            lagP99.set(labels, histogram.percentile(99) / 1e9);
+            histogram.reset();
+          };
+        } catch (e) {
+          if (e.code === "ERR_NOT_IMPLEMENTED") {
+            return;
+          }
+          throw e;
+        }
+      }
+      const lag = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG,
+        help: "Lag of event loop in seconds.",
+        registers,
+        labelNames,
+        aggregator: "average",
+        // Use this one metric's `collect` to set all metrics' values.
+        collect: collect2
+      });
+      const lagMin = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_MIN,
+        help: "The minimum recorded event loop delay.",
+        registers,
+        labelNames,
+        aggregator: "min"
+      });
+      const lagMax = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_MAX,
+        help: "The maximum recorded event loop delay.",
+        registers,
+        labelNames,
+        aggregator: "max"
+      });
+      const lagMean = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_MEAN,
+        help: "The mean of the recorded event loop delays.",
+        registers,
+        labelNames,
+        aggregator: "average"
+      });
+      const lagStddev = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_STDDEV,
+        help: "The standard deviation of the recorded event loop delays.",
+        registers,
+        labelNames,
+        aggregator: "average"
+      });
+      const lagP50 = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_P50,
+        help: "The 50th percentile of the recorded event loop delays.",
+        registers,
+        labelNames,
+        aggregator: "average"
+      });
+      const lagP90 = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_P90,
+        help: "The 90th percentile of the recorded event loop delays.",
+        registers,
+        labelNames,
+        aggregator: "average"
+      });
+      const lagP99 = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_P99,
+        help: "The 99th percentile of the recorded event loop delays.",
+        registers,
+        labelNames,
+        aggregator: "average"
+      });
+    };
+    module.exports.metricNames = [
+      NODEJS_EVENTLOOP_LAG,
+      NODEJS_EVENTLOOP_LAG_MIN,
+      NODEJS_EVENTLOOP_LAG_MAX,
+      NODEJS_EVENTLOOP_LAG_MEAN,
+      NODEJS_EVENTLOOP_LAG_STDDEV,
+      NODEJS_EVENTLOOP_LAG_P50,
+      NODEJS_EVENTLOOP_LAG_P90,
+      NODEJS_EVENTLOOP_LAG_P99
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/helpers/processMetricsHelpers.js
+var require_processMetricsHelpers = __commonJS({
+  "node_modules/prom-client/lib/metrics/helpers/processMetricsHelpers.js"(exports, module) {
+    "use strict";
+    function aggregateByObjectName(list7) {
+      const data = {};
+      for (let i = 0; i < list7.length; i++) {
+        const listElement = list7[i];
+        if (!listElement || typeof listElement.constructor === "undefined") {
+          continue;
+        }
+        if (Object.hasOwnProperty.call(data, listElement.constructor.name)) {
+          data[listElement.constructor.name] += 1;
+        } else {
+          data[listElement.constructor.name] = 1;
+        }
+      }
+      return data;
+    }
+    function updateMetrics(gauge, data, labels) {
+      gauge.reset();
+      for (const key in data) {
+        gauge.set(Object.assign({ type: key }, labels || {}), data[key]);
+      }
+    }
+    module.exports = {
+      aggregateByObjectName,
+      updateMetrics
+    };
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processHandles.js
+var require_processHandles = __commonJS({
+  "node_modules/prom-client/lib/metrics/processHandles.js"(exports, module) {
+    "use strict";
+    var { aggregateByObjectName } = require_processMetricsHelpers();
+    var { updateMetrics } = require_processMetricsHelpers();
+    var Gauge2 = require_gauge();
+    var NODEJS_ACTIVE_HANDLES = "nodejs_active_handles";
+    var NODEJS_ACTIVE_HANDLES_TOTAL = "nodejs_active_handles_total";
+    module.exports = (registry2, config2 = {}) => {
+      if (typeof process._getActiveHandles !== "function") {
+        return;
+      }
+      const registers = registry2 ? [registry2] : void 0;
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_HANDLES,
+        help: "Number of active libuv handles grouped by handle type. Every handle type is C++ class name.",
+        labelNames: ["type", ...labelNames],
+        registers,
+        collect() {
+          const handles = process._getActiveHandles();
+          updateMetrics(this, aggregateByObjectName(handles), labels);
+        }
+      });
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_HANDLES_TOTAL,
+        help: "Total number of active handles.",
+        registers,
+        labelNames,
+        collect() {
+          const handles = process._getActiveHandles();
+          this.set(labels, handles.length);
+        }
+      });
+    };
+    module.exports.metricNames = [
+      NODEJS_ACTIVE_HANDLES,
+      NODEJS_ACTIVE_HANDLES_TOTAL
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processRequests.js
+var require_processRequests = __commonJS({
+  "node_modules/prom-client/lib/metrics/processRequests.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var { aggregateByObjectName } = require_processMetricsHelpers();
+    var { updateMetrics } = require_processMetricsHelpers();
+    var NODEJS_ACTIVE_REQUESTS = "nodejs_active_requests";
+    var NODEJS_ACTIVE_REQUESTS_TOTAL = "nodejs_active_requests_total";
+    module.exports = (registry2, config2 = {}) => {
+      if (typeof process._getActiveRequests !== "function") {
+        return;
+      }
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_REQUESTS,
+        help: "Number of active libuv requests grouped by request type. Every request type is C++ class name.",
+        labelNames: ["type", ...labelNames],
+        registers: registry2 ? [registry2] : void 0,
+        collect() {
+          const requests = process._getActiveRequests();
+          updateMetrics(this, aggregateByObjectName(requests), labels);
+        }
+      });
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_REQUESTS_TOTAL,
+        help: "Total number of active requests.",
+        registers: registry2 ? [registry2] : void 0,
+        labelNames,
+        collect() {
+          const requests = process._getActiveRequests();
+          this.set(labels, requests.length);
+        }
+      });
+    };
+    module.exports.metricNames = [
+      NODEJS_ACTIVE_REQUESTS,
+      NODEJS_ACTIVE_REQUESTS_TOTAL
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processResources.js
+var require_processResources = __commonJS({
+  "node_modules/prom-client/lib/metrics/processResources.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var { updateMetrics } = require_processMetricsHelpers();
+    var NODEJS_ACTIVE_RESOURCES = "nodejs_active_resources";
+    var NODEJS_ACTIVE_RESOURCES_TOTAL = "nodejs_active_resources_total";
+    module.exports = (registry2, config2 = {}) => {
+      if (typeof process.getActiveResourcesInfo !== "function") {
+        return;
+      }
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_RESOURCES,
+        help: "Number of active resources that are currently keeping the event loop alive, grouped by async resource type.",
+        labelNames: ["type", ...labelNames],
+        registers: registry2 ? [registry2] : void 0,
+        collect() {
+          const resources = process.getActiveResourcesInfo();
+          const data = {};
+          for (let i = 0; i < resources.length; i++) {
+            const resource = resources[i];
+            if (Object.hasOwn(data, resource)) {
+              data[resource] += 1;
+            } else {
+              data[resource] = 1;
+            }
+          }
+          updateMetrics(this, data, labels);
+        }
+      });
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_RESOURCES_TOTAL,
+        help: "Total number of active resources.",
+        registers: registry2 ? [registry2] : void 0,
+        labelNames,
+        collect() {
+          const resources = process.getActiveResourcesInfo();
+          this.set(labels, resources.length);
+        }
+      });
+    };
+    module.exports.metricNames = [
+      NODEJS_ACTIVE_RESOURCES,
+      NODEJS_ACTIVE_RESOURCES_TOTAL
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/heapSizeAndUsed.js
+var require_heapSizeAndUsed = __commonJS({
+  "node_modules/prom-client/lib/metrics/heapSizeAndUsed.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var safeMemoryUsage = require_safeMemoryUsage();
+    var NODEJS_HEAP_SIZE_TOTAL = "nodejs_heap_size_total_bytes";
+    var NODEJS_HEAP_SIZE_USED = "nodejs_heap_size_used_bytes";
+    var NODEJS_EXTERNAL_MEMORY = "nodejs_external_memory_bytes";
+    module.exports = (registry2, config2 = {}) => {
+      if (typeof process.memoryUsage !== "function") {
+        return;
+      }
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      const registers = registry2 ? [registry2] : void 0;
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const collect2 = () => {
+        const memUsage = safeMemoryUsage();
+        if (memUsage) {
+          heapSizeTotal.set(labels, memUsage.heapTotal);
+          heapSizeUsed.set(labels, memUsage.heapUsed);
+          if (memUsage.external !== void 0) {
+            externalMemUsed.set(labels, memUsage.external);
+          }
+        }
+      };
+      const heapSizeTotal = new Gauge2({
+        name: namePrefix + NODEJS_HEAP_SIZE_TOTAL,
+        help: "Process heap size from Node.js in bytes.",
+        registers,
+        labelNames,
+        // Use this one metric's `collect` to set all metrics' values.
+        collect: collect2
+      });
+      const heapSizeUsed = new Gauge2({
+        name: namePrefix + NODEJS_HEAP_SIZE_USED,
+        help: "Process heap size used from Node.js in bytes.",
+        registers,
+        labelNames
+      });
+      const externalMemUsed = new Gauge2({
+        name: namePrefix + NODEJS_EXTERNAL_MEMORY,
+        help: "Node.js external memory size in bytes.",
+        registers,
+        labelNames
+      });
+    };
+    module.exports.metricNames = [
+      NODEJS_HEAP_SIZE_TOTAL,
+      NODEJS_HEAP_SIZE_USED,
+      NODEJS_EXTERNAL_MEMORY
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/heapSpacesSizeAndUsed.js
+var require_heapSpacesSizeAndUsed = __commonJS({
+  "node_modules/prom-client/lib/metrics/heapSpacesSizeAndUsed.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var v8 = __require("v8");
+    var METRICS = ["total", "used", "available"];
+    var NODEJS_HEAP_SIZE = {};
+    METRICS.forEach((metricType) => {
+      NODEJS_HEAP_SIZE[metricType] = `nodejs_heap_space_size_${metricType}_bytes`;
+    });
+    module.exports = (registry2, config2 = {}) => {
+      try {
+        v8.getHeapSpaceStatistics();
+      } catch (e) {
+        if (e.code === "ERR_NOT_IMPLEMENTED") {
+          return;
+        }
+        throw e;
+      }
+      const registers = registry2 ? [registry2] : void 0;
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = ["space", ...Object.keys(labels)];
+      const gauges = {};
+      METRICS.forEach((metricType) => {
+        gauges[metricType] = new Gauge2({
+          name: namePrefix + NODEJS_HEAP_SIZE[metricType],
+          help: `Process heap space size ${metricType} from Node.js in bytes.`,
+          labelNames,
+          registers
+        });
+      });
+      gauges.total.collect = () => {
+        for (const space of v8.getHeapSpaceStatistics()) {
+          const spaceName = space.space_name.substr(
+            0,
+            space.space_name.indexOf("_space")
+          );
+          gauges.total.set({ space: spaceName, ...labels }, space.space_size);
+          gauges.used.set({ space: spaceName, ...labels }, space.space_used_size);
+          gauges.available.set(
+            { space: spaceName, ...labels },
+            space.space_available_size
+          );
+        }
+      };
+    };
+    module.exports.metricNames = Object.values(NODEJS_HEAP_SIZE);
+  }
+});
+
+// node_modules/prom-client/lib/metrics/version.js
+var require_version2 = __commonJS({
+  "node_modules/prom-client/lib/metrics/version.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var version2 = process.version;
+    var versionSegments = version2.slice(1).split(".").map(Number);
+    var NODE_VERSION_INFO = "nodejs_version_info";
+    module.exports = (registry2, config2 = {}) => {
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + NODE_VERSION_INFO,
+        help: "Node.js version info.",
+        labelNames: ["version", "major", "minor", "patch", ...labelNames],
+        registers: registry2 ? [registry2] : void 0,
+        aggregator: "first",
+        collect() {
+          this.labels(
+            version2,
+            versionSegments[0],
+            versionSegments[1],
+            versionSegments[2],
+            ...Object.values(labels)
+          ).set(1);
+        }
+      });
+    };
+    module.exports.metricNames = [NODE_VERSION_INFO];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/gc.js
+var require_gc = __commonJS({
+  "node_modules/prom-client/lib/metrics/gc.js"(exports, module) {
+    "use strict";
+    var Histogram2 = require_histogram();
+    var perf_hooks;
+    try {
+      perf_hooks = __require("perf_hooks");
+    } catch {
+    }
+    var NODEJS_GC_DURATION_SECONDS = "nodejs_gc_duration_seconds";
+    var DEFAULT_GC_DURATION_BUCKETS = [1e-3, 0.01, 0.1, 1, 2, 5];
+    var kinds = [];
+    if (perf_hooks && perf_hooks.constants) {
+      kinds[perf_hooks.constants.NODE_PERFORMANCE_GC_MAJOR] = "major";
+      kinds[perf_hooks.constants.NODE_PERFORMANCE_GC_MINOR] = "minor";
+      kinds[perf_hooks.constants.NODE_PERFORMANCE_GC_INCREMENTAL] = "incremental";
+      kinds[perf_hooks.constants.NODE_PERFORMANCE_GC_WEAKCB] = "weakcb";
+    }
+    module.exports = (registry2, config2 = {}) => {
+      if (!perf_hooks) {
+        return;
+      }
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      const buckets = config2.gcDurationBuckets ? config2.gcDurationBuckets : DEFAULT_GC_DURATION_BUCKETS;
+      const gcHistogram = new Histogram2({
+        name: namePrefix + NODEJS_GC_DURATION_SECONDS,
+        help: "Garbage collection duration by kind, one of major, minor, incremental or weakcb.",
+        labelNames: ["kind", ...labelNames],
+        enableExemplars: false,
+        buckets,
+        registers: registry2 ? [registry2] : void 0
+      });
+      const obs = new perf_hooks.PerformanceObserver((list7) => {
+        const entry = list7.getEntries()[0];
+        const kind = entry.detail ? kinds[entry.detail.kind] : kinds[entry.kind];
+        gcHistogram.observe(Object.assign({ kind }, labels), entry.duration / 1e3);
+      });
+      obs.observe({ entryTypes: ["gc"] });
+    };
+    module.exports.metricNames = [NODEJS_GC_DURATION_SECONDS];
+  }
+});
+
+// node_modules/prom-client/lib/defaultMetrics.js
+var require_defaultMetrics = __commonJS({
+  "node_modules/prom-client/lib/defaultMetrics.js"(exports, module) {
+    "use strict";
+    var { isObject: isObject3 } = require_util();
+    var processCpuTotal = require_processCpuTotal();
+    var processStartTime = require_processStartTime();
+    var osMemoryHeap = require_osMemoryHeap();
+    var processOpenFileDescriptors = require_processOpenFileDescriptors();
+    var processMaxFileDescriptors = require_processMaxFileDescriptors();
+    var eventLoopLag = require_eventLoopLag();
+    var processHandles = require_processHandles();
+    var processRequests = require_processRequests();
+    var processResources = require_processResources();
+    var heapSizeAndUsed = require_heapSizeAndUsed();
+    var heapSpacesSizeAndUsed = require_heapSpacesSizeAndUsed();
+    var version2 = require_version2();
+    var gc = require_gc();
+    var metrics = {
+      processCpuTotal,
+      processStartTime,
+      osMemoryHeap,
+      processOpenFileDescriptors,
+      processMaxFileDescriptors,
+      eventLoopLag,
+      ...typeof process.getActiveResourcesInfo === "function" ? { processResources } : {},
+      processHandles,
+      processRequests,
+      heapSizeAndUsed,
+      heapSpacesSizeAndUsed,
+      version: version2,
+      gc
+    };
+    var metricsList = Object.keys(metrics);
+    module.exports = function collectDefaultMetrics2(config2) {
+      if (config2 !== null && config2 !== void 0 && !isObject3(config2)) {
+        throw new TypeError("config must be null, undefined, or an object");
+      }
+      config2 = { eventLoopMonitoringPrecision: 10, ...config2 };
+      for (const metric of Object.values(metrics)) {
+        metric(config2.register, config2);
+      }
+    };
+    module.exports.metricsList = metricsList;
+  }
+});
+
+// node_modules/prom-client/lib/metricAggregators.js
+var require_metricAggregators = __commonJS({
+  "node_modules/prom-client/lib/metricAggregators.js"(exports) {
+    "use strict";
+    var { Grouper, hashObject } = require_util();
+    function AggregatorFactory(aggregatorFn) {
+      return (metrics) => {
+        if (metrics.length === 0) return;
+        const result = {
+          help: metrics[0].help,
+          name: metrics[0].name,
+          type: metrics[0].type,
+          values: [],
+          aggregator: metrics[0].aggregator
+        };
+        const byLabels = new Grouper();
+        metrics.forEach((metric) => {
+          metric.values.forEach((value) => {
+            const key = hashObject(value.labels);
+            byLabels.add(`${value.metricName}_${key}`, value);
+          });
+        });
+        byLabels.forEach((values) => {
+          if (values.length === 0) return;
+          const valObj = {
+            value: aggregatorFn(values),
+            labels: values[0].labels
+          };
+          if (values[0].metricName) {
+            valObj.metricName = values[0].metricName;
+          }
+          result.values.push(valObj);
+        });
+        return result;
+      };
+    }
+    exports.AggregatorFactory = AggregatorFactory;
+    exports.aggregators = {
+      /**
+       * @return The sum of values.
+       */
+      sum: AggregatorFactory((v) => v.reduce((p, c) => p + c.value, 0)),
+      /**
+       * @return The first value.
+       */
+      first: AggregatorFactory((v) => v[0].value),
+      /**
+       * @return {undefined} Undefined; omits the metric.
+       */
+      omit: () => {
+      },
+      /**
+       * @return The arithmetic mean of the values.
+       */
+      average: AggregatorFactory(
+        (v) => v.reduce((p, c) => p + c.value, 0) / v.length
+      ),
+      /**
+       * @return The minimum of the values.
+       */
+      min: AggregatorFactory(
+        (v) => v.reduce((p, c) => Math.min(p, c.value), Infinity)
+      ),
+      /**
+       * @return The maximum of the values.
+       */
+      max: AggregatorFactory(
+        (v) => v.reduce((p, c) => Math.max(p, c.value), -Infinity)
+      )
+    };
+  }
+});
+
+// node_modules/prom-client/lib/cluster.js
+var require_cluster = __commonJS({
+  "node_modules/prom-client/lib/cluster.js"(exports, module) {
+    "use strict";
+    var Registry2 = require_registry();
+    var { Grouper } = require_util();
+    var { aggregators } = require_metricAggregators();
+    var cluster = () => {
+      const data = __require("cluster");
+      cluster = () => data;
+      return data;
+    };
+    var GET_METRICS_REQ = "prom-client:getMetricsReq";
+    var GET_METRICS_RES = "prom-client:getMetricsRes";
+    var registries = [Registry2.globalRegistry];
+    var requestCtr = 0;
+    var listenersAdded = false;
+    var requests = /* @__PURE__ */ new Map();
+    var AggregatorRegistry = class extends Registry2 {
+      constructor(regContentType = Registry2.PROMETHEUS_CONTENT_TYPE) {
+        super(regContentType);
+        addListeners();
+      }
+      /**
+       * Gets aggregated metrics for all workers. The optional callback and
+       * returned Promise resolve with the same value; either may be used.
+       * @return {Promise<string>} Promise that resolves with the aggregated
+       *   metrics.
+       */
+      clusterMetrics() {
+        const requestId = requestCtr++;
+        return new Promise((resolve6, reject) => {
+          let settled = false;
+          function done(err, result) {
+            if (settled) return;
+            settled = true;
+            if (err) reject(err);
+            else resolve6(result);
+          }
+          const request3 = {
+            responses: [],
+            pending: 0,
+            done,
+            errorTimeout: setTimeout(() => {
+              const err = new Error("Operation timed out.");
+              request3.done(err);
+            }, 5e3)
+          };
+          requests.set(requestId, request3);
+          const message2 = {
+            type: GET_METRICS_REQ,
+            requestId
+          };
+          for (const id in cluster().workers) {
+            if (cluster().workers[id].isConnected()) {
+              cluster().workers[id].send(message2);
+              request3.pending++;
+            }
+          }
+          if (request3.pending === 0) {
+            clearTimeout(request3.errorTimeout);
+            process.nextTick(() => done(null, ""));
+          }
+        });
+      }
+      get contentType() {
+        return super.contentType;
+      }
+      /**
+       * Creates a new Registry instance from an array of metrics that were
+       * created by `registry.getMetricsAsJSON()`. Metrics are aggregated using
+       * the method specified by their `aggregator` property, or by summation if
+       * `aggregator` is undefined.
+       * @param {Array} metricsArr Array of metrics, each of which created by
+       *   `registry.getMetricsAsJSON()`.
+       * @param {string} registryType content type of the new registry. Defaults
+       * to PROMETHEUS_CONTENT_TYPE.
+       * @return {Registry} aggregated registry.
+       */
+      static aggregate(metricsArr, registryType = Registry2.PROMETHEUS_CONTENT_TYPE) {
+        const aggregatedRegistry = new Registry2();
+        const metricsByName = new Grouper();
+        aggregatedRegistry.setContentType(registryType);
+        metricsArr.forEach((metrics) => {
+          metrics.forEach((metric) => {
+            metricsByName.add(metric.name, metric);
+          });
+        });
+        metricsByName.forEach((metrics) => {
+          const aggregatorName = metrics[0].aggregator;
+          const aggregatorFn = aggregators[aggregatorName];
+          if (typeof aggregatorFn !== "function") {
+            throw new Error(`'${aggregatorName}' is not a defined aggregator.`);
+          }
+          const aggregatedMetric = aggregatorFn(metrics);
+          if (aggregatedMetric) {
+            const aggregatedMetricWrapper = Object.assign(
+              {
+                get: () => aggregatedMetric
+              },
+              aggregatedMetric
+            );
+            aggregatedRegistry.registerMetric(aggregatedMetricWrapper);
+          }
+        });
+        return aggregatedRegistry;
+      }
+      /**
+       * Sets the registry or registries to be aggregated. Call from workers to
+       * use a registry/registries other than the default global registry.
+       * @param {Array<Registry>|Registry} regs Registry or registries to be
+       *   aggregated.
+       * @return {void}
+       */
+      static setRegistries(regs) {
+        if (!Array.isArray(regs)) regs = [regs];
+        regs.forEach((reg) => {
+          if (!(reg instanceof Registry2)) {
+            throw new TypeError(`Expected Registry, got ${typeof reg}`);
+          }
+        });
+        registries = regs;
+      }
+    };
+    function addListeners() {
+      if (listenersAdded) return;
+      listenersAdded = true;
+      if (cluster().isMaster) {
+        cluster().on("message", (worker, message2) => {
+          if (message2.type === GET_METRICS_RES) {
+            const request3 = requests.get(message2.requestId);
+            if (message2.error) {
+              request3.done(new Error(message2.error));
+              return;
+            }
+            message2.metrics.forEach((registry2) => request3.responses.push(registry2));
+            request3.pending--;
+            if (request3.pending === 0) {
+              requests.delete(message2.requestId);
+              clearTimeout(request3.errorTimeout);
+              const registry2 = AggregatorRegistry.aggregate(request3.responses);
+              const promString = registry2.metrics();
+              request3.done(null, promString);
+            }
+          }
+        });
+      }
+      if (cluster().isWorker) {
+        process.on("message", (message2) => {
+          if (message2.type === GET_METRICS_REQ) {
+            Promise.all(registries.map((r) => r.getMetricsAsJSON())).then((metrics) => {
+              process.send({
+                type: GET_METRICS_RES,
+                requestId: message2.requestId,
+                metrics
+              });
+            }).catch((error62) => {
+              process.send({
+                type: GET_METRICS_RES,
+                requestId: message2.requestId,
+                error: error62.message
+              });
+            });
+          }
+        });
+      }
+    }
+    module.exports = AggregatorRegistry;
+  }
+});
+
+// node_modules/prom-client/index.js
+var require_prom_client = __commonJS({
+  "node_modules/prom-client/index.js"(exports) {
+    "use strict";
+    exports.register = require_registry().globalRegistry;
+    exports.Registry = require_registry();
+    Object.defineProperty(exports, "contentType", {
+      configurable: false,
+      enumerable: true,
+      get() {
+        return exports.register.contentType;
+      },
+      set(value) {
+        exports.register.setContentType(value);
+      }
+    });
+    exports.prometheusContentType = exports.Registry.PROMETHEUS_CONTENT_TYPE;
+    exports.openMetricsContentType = exports.Registry.OPENMETRICS_CONTENT_TYPE;
+    exports.validateMetricName = require_validation().validateMetricName;
+    exports.Counter = require_counter();
+    exports.Gauge = require_gauge();
+    exports.Histogram = require_histogram();
+    exports.Summary = require_summary();
+    exports.Pushgateway = require_pushgateway();
+    exports.linearBuckets = require_bucketGenerators().linearBuckets;
+    exports.exponentialBuckets = require_bucketGenerators().exponentialBuckets;
+    exports.collectDefaultMetrics = require_defaultMetrics();
+    exports.aggregators = require_metricAggregators().aggregators;
+    exports.AggregatorRegistry = require_cluster();
+  }
+});
+
 // src/adapters/fs/temp.ts
 import { existsSync, rmSync } from "node:fs";
 import fsp, { mkdtemp, rm } from "node:fs/promises";
@@ -51663,26 +56627,26 @@ var VaultRolloutError = class extends Error {
   data;
   /** Exit code the edges map this error to (1 for errors: docs/exit-codes.md). */
   exitCode = 1;
-  constructor(code2, message, data = {}) {
-    super(message);
+  constructor(code2, message2, data = {}) {
+    super(message2);
     this.name = code2;
     this.code = code2;
     this.data = data;
   }
 };
 var ConfigError = class extends VaultRolloutError {
-  constructor(message, data = {}) {
-    super("ConfigError", message, data);
+  constructor(message2, data = {}) {
+    super("ConfigError", message2, data);
   }
 };
 var VaultError = class extends VaultRolloutError {
-  constructor(message, data = {}) {
-    super("VaultError", message, data);
+  constructor(message2, data = {}) {
+    super("VaultError", message2, data);
   }
 };
 var GitError = class extends VaultRolloutError {
-  constructor(message, data = {}) {
-    super("GitError", message, data);
+  constructor(message2, data = {}) {
+    super("GitError", message2, data);
   }
 };
 
@@ -51929,7 +56893,7 @@ var GitCli = class {
     env["GIT_CONFIG_COUNT"] = String(count);
     const limits = this.limits;
     const deadline = Math.min(opts.timeoutMs ?? Infinity, limits.timeoutMs);
-    return new Promise((resolve5, reject) => {
+    return new Promise((resolve6, reject) => {
       if (stopping2) {
         reject(new GitError(`git ${describeGitCall(args, opts.cwd)} not started: the run is stopping`));
         return;
@@ -52005,7 +56969,7 @@ var GitCli = class {
         end();
         if (failure3) return reject(failure3);
         if (code2 === null) return reject(new GitError(`git ${describeGitCall(args, opts.cwd)} was killed`));
-        resolve5({ code: code2, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") });
+        resolve6({ code: code2, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") });
       });
       if (child.stdin) {
         child.stdin.on("error", () => {
@@ -52118,13 +57082,13 @@ function fromNodeStream(stream) {
   });
   return {
     next() {
-      return new Promise((resolve5, reject) => {
+      return new Promise((resolve6, reject) => {
         if (queue.length === 0 && ended) {
-          return resolve5({ done: true });
+          return resolve6({ done: true });
         } else if (queue.length > 0) {
-          return resolve5({ value: queue.shift(), done: false });
+          return resolve6({ value: queue.shift(), done: false });
         } else if (queue.length === 0 && !ended) {
-          defer2 = { resolve: resolve5, reject };
+          defer2 = { resolve: resolve6, reject };
         }
       });
     },
@@ -52152,7 +57116,7 @@ async function request({
   } else if (body) {
     body = asyncIteratorToStream(body);
   }
-  return new Promise((resolve5, reject) => {
+  return new Promise((resolve6, reject) => {
     (0, import_simple_get.default)(
       {
         ...fetchOptions,
@@ -52167,7 +57131,7 @@ async function request({
         if (err) return reject(err);
         try {
           const iter = fromNodeStream(res);
-          resolve5({
+          resolve6({
             url: res.url,
             method: res.method,
             statusCode: res.statusCode,
@@ -52524,12 +57488,12 @@ var RACE_PATTERNS = [
   /failed to update ref/i
 ];
 function refusal(branch, why, remoteSays, auth6, matched = why) {
-  const message = redact(
+  const message2 = redact(
     `the remote refused the update of "${branch}": ${why}${remoteSays ? ` (remote: ${remoteSays})` : ""}`,
     auth6
   ).slice(0, 1e3);
   const race = RACE_PATTERNS.some((re) => re.test(matched));
-  return { ok: false, reason: race ? "not-fast-forward" : "rejected", message };
+  return { ok: false, reason: race ? "not-fast-forward" : "rejected", message: message2 };
 }
 async function pushBase(commitId, at2, steps) {
   if (commitId === at2.head) return { ok: true };
@@ -52699,8 +57663,8 @@ function toGitError(err, action, where, auth6, http3) {
       }
     );
   }
-  const message = err instanceof Error ? err.message : String(err);
-  return new GitError(redact(`${action} "${where}" failed: ${message.split("\n")[0]}`, auth6).slice(0, 500), {
+  const message2 = err instanceof Error ? err.message : String(err);
+  return new GitError(redact(`${action} "${where}" failed: ${message2.split("\n")[0]}`, auth6).slice(0, 500), {
     url: where
   });
 }
@@ -53384,7 +58348,7 @@ function parseCommit(oid, data) {
   const text = data.toString("utf8");
   const split = text.indexOf("\n\n");
   const header = split === -1 ? text : text.slice(0, split);
-  const message = split === -1 ? "" : text.slice(split + 2);
+  const message2 = split === -1 ? "" : text.slice(split + 2);
   let tree = "";
   const parents = [];
   let author = { name: "", email: "", timestamp: 0 };
@@ -53399,7 +58363,7 @@ function parseCommit(oid, data) {
     else if (key === "author") author = parseIdentity(value);
     else if (key === "committer") committer = parseIdentity(value);
   }
-  return { oid, tree, parents, author, committer, message };
+  return { oid, tree, parents, author, committer, message: message2 };
 }
 
 // src/adapters/git/ssh.ts
@@ -53677,7 +58641,7 @@ var NativeWorkspace = class _NativeWorkspace {
       );
       const when = `${Math.floor((opts.now ?? /* @__PURE__ */ new Date()).getTime() / 1e3)} +0000`;
       const who = `${identityPart(opts.author.name)} <${identityPart(opts.author.email)}> ${when}`;
-      const message = Buffer.from(opts.message.endsWith("\n") ? opts.message : `${opts.message}
+      const message2 = Buffer.from(opts.message.endsWith("\n") ? opts.message : `${opts.message}
 `, "utf8");
       const parts = [
         Buffer.from(
@@ -53685,10 +58649,10 @@ var NativeWorkspace = class _NativeWorkspace {
 mark :1
 author ${who}
 committer ${who}
-data ${message.length}
+data ${message2.length}
 `
         ),
-        message,
+        message2,
         Buffer.from(`
 from ${base}
 `)
@@ -57689,22 +62653,22 @@ function assertCollection(contents) {
 
 // node_modules/yaml/browser/dist/errors.js
 var YAMLError = class extends Error {
-  constructor(name, pos, code2, message) {
+  constructor(name, pos, code2, message2) {
     super();
     this.name = name;
     this.code = code2;
-    this.message = message;
+    this.message = message2;
     this.pos = pos;
   }
 };
 var YAMLParseError = class extends YAMLError {
-  constructor(pos, code2, message) {
-    super("YAMLParseError", pos, code2, message);
+  constructor(pos, code2, message2) {
+    super("YAMLParseError", pos, code2, message2);
   }
 };
 var YAMLWarning = class extends YAMLError {
-  constructor(pos, code2, message) {
-    super("YAMLWarning", pos, code2, message);
+  constructor(pos, code2, message2) {
+    super("YAMLWarning", pos, code2, message2);
   }
 };
 var prettifyError = (src, lc) => (error62) => {
@@ -58301,8 +63265,8 @@ function composeCollection(CN2, ctx, token, props, onError) {
     const { anchor: anchor2, newlineAfterProp: nl } = props;
     const lastProp = anchor2 && tagToken ? anchor2.offset > tagToken.offset ? anchor2 : tagToken : anchor2 ?? tagToken;
     if (lastProp && (!nl || nl.offset < lastProp.offset)) {
-      const message = "Missing newline after block sequence props";
-      onError(lastProp, "MISSING_CHAR", message);
+      const message2 = "Missing newline after block sequence props";
+      onError(lastProp, "MISSING_CHAR", message2);
     }
   }
   const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
@@ -58367,15 +63331,15 @@ function resolveBlockScalar(ctx, scalar2, onError) {
         trimIndent = indent.length;
     } else {
       if (indent.length < trimIndent) {
-        const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
-        onError(offset + indent.length, "MISSING_CHAR", message);
+        const message2 = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
+        onError(offset + indent.length, "MISSING_CHAR", message2);
       }
       if (header.indent === 0)
         trimIndent = indent.length;
       contentStart = i;
       if (trimIndent === 0 && !ctx.atRoot) {
-        const message = "Block scalar values in collections must be indented";
-        onError(offset, "BAD_INDENT", message);
+        const message2 = "Block scalar values in collections must be indented";
+        onError(offset, "BAD_INDENT", message2);
       }
       break;
     }
@@ -58398,8 +63362,8 @@ function resolveBlockScalar(ctx, scalar2, onError) {
       content = content.slice(0, -1);
     if (content && indent.length < trimIndent) {
       const src = header.indent ? "explicit indentation indicator" : "first line";
-      const message = `Block scalar lines must not be less indented than their ${src}`;
-      onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
+      const message2 = `Block scalar lines must not be less indented than their ${src}`;
+      onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message2);
       indent = "";
     }
     if (type2 === Scalar.BLOCK_LITERAL) {
@@ -58477,8 +63441,8 @@ function parseBlockScalarHeader({ offset, props }, strict, onError) {
         break;
       case "comment":
         if (strict && !hasSpace) {
-          const message = "Comments must be separated from other tokens by white space characters";
-          onError(token, "MISSING_CHAR", message);
+          const message2 = "Comments must be separated from other tokens by white space characters";
+          onError(token, "MISSING_CHAR", message2);
         }
         length += token.source.length;
         comment = token.source.substring(1);
@@ -58489,8 +63453,8 @@ function parseBlockScalarHeader({ offset, props }, strict, onError) {
         break;
       /* istanbul ignore next should not happen */
       default: {
-        const message = `Unexpected token in block scalar header: ${token.type}`;
-        onError(token, "UNEXPECTED_TOKEN", message);
+        const message2 = `Unexpected token in block scalar header: ${token.type}`;
+        onError(token, "UNEXPECTED_TOKEN", message2);
         const ts = token.source;
         if (ts && typeof ts === "string")
           length += ts.length;
@@ -58847,13 +63811,13 @@ function composeNode(ctx, token, props, onError) {
         if (anchor2)
           node2.anchor = anchor2.source.substring(1);
       } catch (error62) {
-        const message = error62 instanceof Error ? error62.message : String(error62);
-        onError(token, "RESOURCE_EXHAUSTION", message);
+        const message2 = error62 instanceof Error ? error62.message : String(error62);
+        onError(token, "RESOURCE_EXHAUSTION", message2);
       }
       break;
     default: {
-      const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-      onError(token, "UNEXPECTED_TOKEN", message);
+      const message2 = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
+      onError(token, "UNEXPECTED_TOKEN", message2);
       isSrcToken = false;
     }
   }
@@ -58985,12 +63949,12 @@ var Composer = class {
     this.prelude = [];
     this.errors = [];
     this.warnings = [];
-    this.onError = (source, code2, message, warning) => {
+    this.onError = (source, code2, message2, warning) => {
       const pos = getErrorPos(source);
       if (warning)
-        this.warnings.push(new YAMLWarning(pos, code2, message));
+        this.warnings.push(new YAMLWarning(pos, code2, message2));
       else
-        this.errors.push(new YAMLParseError(pos, code2, message));
+        this.errors.push(new YAMLParseError(pos, code2, message2));
     };
     this.directives = new Directives({ version: options.version || "1.2" });
     this.options = options;
@@ -59058,10 +64022,10 @@ ${cb}` : comment;
   *next(token) {
     switch (token.type) {
       case "directive":
-        this.directives.add(token.source, (offset, message, warning) => {
+        this.directives.add(token.source, (offset, message2, warning) => {
           const pos = getErrorPos(token);
           pos[0] += offset;
-          this.onError(pos, "BAD_DIRECTIVE", message, warning);
+          this.onError(pos, "BAD_DIRECTIVE", message2, warning);
         });
         this.prelude.push(token.source);
         this.atDirectives = true;
@@ -60002,8 +64966,8 @@ var Parser = class {
     }
     const type2 = tokenType(source);
     if (!type2) {
-      const message = `Not a YAML token: ${source}`;
-      yield* this.pop({ type: "error", offset: this.offset, message, source });
+      const message2 = `Not a YAML token: ${source}`;
+      yield* this.pop({ type: "error", offset: this.offset, message: message2, source });
       this.offset += source.length;
     } else if (type2 === "scalar") {
       this.atNewLine = false;
@@ -60093,8 +65057,8 @@ var Parser = class {
   *pop(error62) {
     const token = error62 ?? this.stack.pop();
     if (!token) {
-      const message = "Tried to pop an empty stack";
-      yield { type: "error", offset: this.offset, source: "", message };
+      const message2 = "Tried to pop an empty stack";
+      yield { type: "error", offset: this.offset, source: "", message: message2 };
     } else if (this.stack.length === 0) {
       yield token;
     } else {
@@ -60847,8 +65811,8 @@ function requireException() {
   hasRequiredException = 1;
   function formatError2(exception2, compact) {
     let where = "";
-    const message = exception2.reason || "(unknown reason)";
-    if (!exception2.mark) return message;
+    const message2 = exception2.reason || "(unknown reason)";
+    if (!exception2.mark) return message2;
     if (exception2.mark.name) {
       where += 'in "' + exception2.mark.name + '" ';
     }
@@ -60856,7 +65820,7 @@ function requireException() {
     if (!compact && exception2.mark.snippet) {
       where += "\n\n" + exception2.mark.snippet;
     }
-    return message + " " + where;
+    return message2 + " " + where;
   }
   function YAMLException2(reason, mark) {
     Error.call(this);
@@ -61920,7 +66884,7 @@ function requireLoader() {
     this.documents = [];
     this.anchorMapTransactions = [];
   }
-  function generateError(state, message) {
+  function generateError(state, message2) {
     const mark = {
       name: state.filename,
       buffer: state.input.slice(0, -1),
@@ -61930,14 +66894,14 @@ function requireLoader() {
       column: state.position - state.lineStart
     };
     mark.snippet = makeSnippet(mark);
-    return new YAMLException2(message, mark);
+    return new YAMLException2(message2, mark);
   }
-  function throwError(state, message) {
-    throw generateError(state, message);
+  function throwError(state, message2) {
+    throw generateError(state, message2);
   }
-  function throwWarning(state, message) {
+  function throwWarning(state, message2) {
     if (state.onWarning) {
-      state.onWarning.call(null, generateError(state, message));
+      state.onWarning.call(null, generateError(state, message2));
     }
   }
   function storeAnchor(state, name, value) {
@@ -64068,7 +69032,7 @@ function positionFinder(doc, lineCounter) {
 
 // src/core/report/problems.ts
 var at = (p) => `${p.file}${p.line !== void 0 ? `:${p.line}${p.column !== void 0 ? `:${p.column}` : ""}` : ""}`;
-var afterPrefix = (message, prefix) => message.startsWith(prefix) ? message.slice(prefix.length) : message;
+var afterPrefix = (message2, prefix) => message2.startsWith(prefix) ? message2.slice(prefix.length) : message2;
 var more = (count) => count > 1 ? ` (and ${count - 1} more)` : "";
 var KINDS = [
   {
@@ -64104,8 +69068,8 @@ var KINDS = [
     describe: (n, first) => `files not edited: ${at(first)}: ${afterPrefix(first.message, "not edited: ")}${more(n)}`
   }
 ];
-function shape(message) {
-  return message.replace(/"[^"]*"/g, '"\u2026"').replace(/\d+/g, "N");
+function shape(message2) {
+  return message2.replace(/"[^"]*"/g, '"\u2026"').replace(/\d+/g, "N");
 }
 function pathPattern(files) {
   const unique = [...new Set(files)];
@@ -64156,8 +69120,8 @@ function problemsHeading(problems, groups2, listed, howToList = "-v") {
 
 // src/core/yaml/edit-annotations.ts
 var EditFailure = class extends Error {
-  constructor(message, code2, offset) {
-    super(message);
+  constructor(message2, code2, offset) {
+    super(message2);
     this.code = code2;
     this.offset = offset;
   }
@@ -64188,8 +69152,8 @@ function failedEdit(text, err) {
   };
 }
 var InvalidYaml = class extends Error {
-  constructor(message, code2, line2, column2) {
-    super(message);
+  constructor(message2, code2, line2, column2) {
+    super(message2);
     this.code = code2;
     this.line = line2;
     this.column = column2;
@@ -64968,9 +69932,9 @@ var Diff = class {
       })();
     } else {
       while (editLength <= maxEditLength && Date.now() <= abortAfterTimestamp) {
-        const ret = execEditLength();
-        if (ret) {
-          return ret;
+        const ret2 = execEditLength();
+        if (ret2) {
+          return ret2;
         }
       }
     }
@@ -65014,13 +69978,13 @@ var Diff = class {
     }
   }
   removeEmpty(array2) {
-    const ret = [];
+    const ret2 = [];
     for (let i = 0; i < array2.length; i++) {
       if (array2[i]) {
-        ret.push(array2[i]);
+        ret2.push(array2[i]);
       }
     }
-    return ret;
+    return ret2;
   }
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   castInput(value, options) {
@@ -65156,7 +70120,7 @@ function formatPatch(patch, headerOptions) {
     }
     return patch.map((p) => formatPatch(p, headerOptions)).join("\n");
   }
-  const ret = [];
+  const ret2 = [];
   if (patch.isGit) {
     headerOptions = INCLUDE_HEADERS;
     if (!patch.oldFileName) {
@@ -65172,48 +70136,48 @@ function formatPatch(patch, headerOptions) {
     } else if (patch.isDelete && gitNewName === "/dev/null") {
       gitNewName = gitOldName.replace(/^a\//, "b/");
     }
-    ret.push("diff --git " + quoteFileNameIfNeeded(gitOldName) + " " + quoteFileNameIfNeeded(gitNewName));
+    ret2.push("diff --git " + quoteFileNameIfNeeded(gitOldName) + " " + quoteFileNameIfNeeded(gitNewName));
     if (patch.isDelete) {
-      ret.push("deleted file mode " + ((_a3 = patch.oldMode) !== null && _a3 !== void 0 ? _a3 : "100644"));
+      ret2.push("deleted file mode " + ((_a3 = patch.oldMode) !== null && _a3 !== void 0 ? _a3 : "100644"));
     }
     if (patch.isCreate) {
-      ret.push("new file mode " + ((_b = patch.newMode) !== null && _b !== void 0 ? _b : "100644"));
+      ret2.push("new file mode " + ((_b = patch.newMode) !== null && _b !== void 0 ? _b : "100644"));
     }
     if (patch.oldMode && patch.newMode && !patch.isDelete && !patch.isCreate) {
-      ret.push("old mode " + patch.oldMode);
-      ret.push("new mode " + patch.newMode);
+      ret2.push("old mode " + patch.oldMode);
+      ret2.push("new mode " + patch.newMode);
     }
     if (patch.isRename) {
-      ret.push("rename from " + quoteFileNameIfNeeded(((_c = patch.oldFileName) !== null && _c !== void 0 ? _c : "").replace(/^a\//, "")));
-      ret.push("rename to " + quoteFileNameIfNeeded(((_d = patch.newFileName) !== null && _d !== void 0 ? _d : "").replace(/^b\//, "")));
+      ret2.push("rename from " + quoteFileNameIfNeeded(((_c = patch.oldFileName) !== null && _c !== void 0 ? _c : "").replace(/^a\//, "")));
+      ret2.push("rename to " + quoteFileNameIfNeeded(((_d = patch.newFileName) !== null && _d !== void 0 ? _d : "").replace(/^b\//, "")));
     }
     if (patch.isCopy) {
-      ret.push("copy from " + quoteFileNameIfNeeded(((_e = patch.oldFileName) !== null && _e !== void 0 ? _e : "").replace(/^a\//, "")));
-      ret.push("copy to " + quoteFileNameIfNeeded(((_f = patch.newFileName) !== null && _f !== void 0 ? _f : "").replace(/^b\//, "")));
+      ret2.push("copy from " + quoteFileNameIfNeeded(((_e = patch.oldFileName) !== null && _e !== void 0 ? _e : "").replace(/^a\//, "")));
+      ret2.push("copy to " + quoteFileNameIfNeeded(((_f = patch.newFileName) !== null && _f !== void 0 ? _f : "").replace(/^b\//, "")));
     }
   } else {
     if (headerOptions.includeIndex && patch.oldFileName == patch.newFileName && patch.oldFileName !== void 0) {
-      ret.push("Index: " + patch.oldFileName);
+      ret2.push("Index: " + patch.oldFileName);
     }
     if (headerOptions.includeUnderline) {
-      ret.push("===================================================================");
+      ret2.push("===================================================================");
     }
   }
   const hasHunks = patch.hunks.length > 0;
   if (headerOptions.includeFileHeaders && patch.oldFileName !== void 0 && patch.newFileName !== void 0 && (!patch.isGit || hasHunks)) {
-    ret.push("--- " + quoteFileNameIfNeeded(patch.oldFileName) + (patch.oldHeader ? "	" + patch.oldHeader : ""));
-    ret.push("+++ " + quoteFileNameIfNeeded(patch.newFileName) + (patch.newHeader ? "	" + patch.newHeader : ""));
+    ret2.push("--- " + quoteFileNameIfNeeded(patch.oldFileName) + (patch.oldHeader ? "	" + patch.oldHeader : ""));
+    ret2.push("+++ " + quoteFileNameIfNeeded(patch.newFileName) + (patch.newHeader ? "	" + patch.newHeader : ""));
   }
   for (let i = 0; i < patch.hunks.length; i++) {
     const hunk = patch.hunks[i];
     const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
     const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
-    ret.push("@@ -" + oldStart + "," + hunk.oldLines + " +" + newStart + "," + hunk.newLines + " @@");
+    ret2.push("@@ -" + oldStart + "," + hunk.oldLines + " +" + newStart + "," + hunk.newLines + " @@");
     for (const line2 of hunk.lines) {
-      ret.push(line2);
+      ret2.push(line2);
     }
   }
-  return ret.join("\n") + "\n";
+  return ret2.join("\n") + "\n";
 }
 
 // src/core/report/line-diff.ts
@@ -66038,7 +71002,7 @@ function gitEnv(home) {
   };
 }
 function runGit(args, opts = {}) {
-  return new Promise((resolve5, reject) => {
+  return new Promise((resolve6, reject) => {
     const child = spawn2("git", args, {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
@@ -66050,7 +71014,7 @@ function runGit(args, opts = {}) {
     child.stderr.on("data", (c) => err.push(c));
     child.on("error", reject);
     child.on("close", (code2) => {
-      if (code2 === 0) resolve5(Buffer.concat(out));
+      if (code2 === 0) resolve6(Buffer.concat(out));
       else reject(new Error(`git ${args.join(" ")} exited ${code2}: ${Buffer.concat(err).toString("utf8")}`));
     });
   });
@@ -66165,7 +71129,7 @@ async function startGitServer(options = {}) {
     });
   };
   const server = options.tls ? https.createServer(options.tls, handler2) : http.createServer(handler2);
-  await new Promise((resolve5) => server.listen(0, "127.0.0.1", resolve5));
+  await new Promise((resolve6) => server.listen(0, "127.0.0.1", resolve6));
   const { port } = server.address();
   const url2 = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
   const repoPath = (name) => path8.join(root2, `${name}.git`);
@@ -66200,7 +71164,7 @@ ${script2}
 `);
       await chmod2(hook7, 493);
     },
-    async pushCompetingCommit(name, branch, files, message = "competing change") {
+    async pushCompetingCommit(name, branch, files, message2 = "competing change") {
       const work = await mkdtemp2(path8.join(base, "competitor-"));
       try {
         await runGit(["clone", "-q", "--depth", "1", "--branch", branch, `file://${repoPath(name)}`, work], {
@@ -66209,7 +71173,7 @@ ${script2}
         await runGit(["config", "core.autocrlf", "false"], { cwd: work, env });
         await writeFiles(work, files);
         await runGit(["add", "-A"], { cwd: work, env });
-        await runGit(["commit", "-q", "-m", message], { cwd: work, env });
+        await runGit(["commit", "-q", "-m", message2], { cwd: work, env });
         await runGit(["push", "-q", "origin", `HEAD:refs/heads/${branch}`], { cwd: work, env });
         return (await runGit(["rev-parse", "HEAD"], { cwd: work, env })).toString("utf8").trim();
       } finally {
@@ -66233,8 +71197,8 @@ ${script2}
       return (await runGit([...bare(name), "show", `${branch}:${filePath}`], { env })).toString("utf8");
     },
     async close() {
-      await new Promise((resolve5) => {
-        server.close(() => resolve5());
+      await new Promise((resolve6) => {
+        server.close(() => resolve6());
         server.closeAllConnections();
       });
       await rm3(base, { recursive: true, force: true });
@@ -66628,6 +71592,22 @@ async function startVaultDevServer(options = {}) {
     if (keys.size === 0) return err(404);
     return ok({ keys: [...keys].sort() });
   };
+  const detailedList = (m, prefix, query) => {
+    const listed = listKeys(m, prefix);
+    if (listed.status !== 200) return listed;
+    const all = (listed.body.data.keys ?? []).slice();
+    const after = query.get("after") ?? "";
+    const limit = Number(query.get("limit") ?? 0);
+    let keys = after ? all.filter((k) => k > after) : all;
+    if (Number.isInteger(limit) && limit > 0) keys = keys.slice(0, limit);
+    const folder2 = prefix ? `${trimSlashes(prefix)}/` : "";
+    const keyInfo = {};
+    for (const k of keys) {
+      const s = k.endsWith("/") ? void 0 : m.secrets.get(`${folder2}${k}`);
+      if (s) keyInfo[k] = metadataBody(s);
+    }
+    return ok({ keys, key_info: keyInfo });
+  };
   const versionsFrom = (body) => Array.isArray(body.versions) ? body.versions.map(Number).filter((n) => Number.isInteger(n)) : [];
   const route = async (req, method, fullPath, query, headerNs, token, log) => {
     const { ns, path: path9, moved } = resolveNamespace(headerNs, fullPath);
@@ -66702,6 +71682,11 @@ async function startVaultDevServer(options = {}) {
         return noContent();
       }
       return err(405, "unsupported operation");
+    }
+    const detailed = /^detailed-metadata(?:\/(.*))?$/.exec(sub);
+    if (detailed && options.flavour === "openbao") {
+      if (!isList) return err(405, "unsupported operation");
+      return detailedList(m, detailed[1] ?? "", query);
     }
     const kvMatch = /^(data|metadata|delete|undelete|destroy|config)(?:\/(.*))?$/.exec(sub);
     if (!kvMatch)
@@ -66843,8 +71828,8 @@ async function startVaultDevServer(options = {}) {
     } else if (fault) {
       fault.remaining -= 1;
       log.fault = "fail";
-      const message = fault.status === 429 ? `request path "${apiPath}": rate limit quota exceeded` : fault.status === 503 ? "Vault is temporarily unavailable" : fault.status === 502 ? "bad gateway" : "internal error";
-      answer = err(fault.status, message);
+      const message2 = fault.status === 429 ? `request path "${apiPath}": rate limit quota exceeded` : fault.status === 503 ? "Vault is temporarily unavailable" : fault.status === 502 ? "bad gateway" : "internal error";
+      answer = err(fault.status, message2);
       if (fault.retryAfter !== void 0) answer.headers["Retry-After"] = String(fault.retryAfter);
     } else {
       try {
@@ -66882,9 +71867,9 @@ async function startVaultDevServer(options = {}) {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  await new Promise((resolve5, reject) => {
+  await new Promise((resolve6, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve5());
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve6());
   });
   const { port } = server.address();
   return {
@@ -66930,8 +71915,8 @@ async function startVaultDevServer(options = {}) {
       addToken(token, spec);
     },
     close() {
-      return new Promise((resolve5) => {
-        server.close(() => resolve5());
+      return new Promise((resolve6) => {
+        server.close(() => resolve6());
         for (const s of sockets) s.destroy();
       });
     }
@@ -68113,8 +73098,8 @@ function prefixIssues(path9, issues) {
     return iss;
   });
 }
-function unwrapMessage(message) {
-  return typeof message === "string" ? message : message?.message;
+function unwrapMessage(message2) {
+  return typeof message2 === "string" ? message2 : message2?.message;
 }
 function sizeCaps(defChecks) {
   const caps = [];
@@ -68144,7 +73129,7 @@ function finalizeIssue(iss, ctx, config2) {
       iss.schema = iss.inst;
   }
   const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : void 0;
-  const message = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
+  const message2 = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
   const full = {};
   for (const k of Object.keys(iss)) {
     if (k === "inst" || k === "schema" || k === "continue" || k === "input" || k === "__proto__")
@@ -68152,7 +73137,7 @@ function finalizeIssue(iss, ctx, config2) {
     full[k] = iss[k];
   }
   full.path ?? (full.path = []);
-  full.message = message;
+  full.message = message2;
   if (ctx?.reportInput) {
     full.input = iss.input;
   }
@@ -72012,7 +76997,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve5) {
+function isRecursive(inst, stack, resolve6) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -72022,7 +77007,7 @@ function isRecursive(inst, stack, resolve5) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve5);
+      const answer = isRecursive(child, stack, resolve6);
       if (answer > result)
         result = answer;
     }
@@ -72033,7 +77018,7 @@ function isRecursive(inst, stack, resolve5) {
       const desc = Object.getOwnPropertyDescriptor(sh2, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve5) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve6) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -72097,7 +77082,7 @@ function isRecursive(inst, stack, resolve5) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve5 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve6 ? inst._zod.innerType : void 0);
       merge6(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -79891,8 +84876,8 @@ var globalRegistry = globalThis.__zod_globalRegistry;
 var INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
-  constructor(message = "z.compile does not support async refinements, transforms, or checks") {
-    super(message);
+  constructor(message2 = "z.compile does not support async refinements, transforms, or checks") {
+    super(message2);
     this.name = "ZodCompileAsyncError";
   }
 };
@@ -82592,12 +87577,12 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema5, ctx, json3, params, message) {
-  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema5, path: params.path, message }) : ctx.unrepresentable;
+function handleUnrepresentable(schema5, ctx, json3, params, message2) {
+  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema5, path: params.path, message: message2 }) : ctx.unrepresentable;
   if (result === "any")
     return false;
   if (result === void 0 || result === "throw")
-    throw new Error(message);
+    throw new Error(message2);
   Object.assign(json3, result);
   return true;
 }
@@ -87185,9 +92170,9 @@ function fail(file2, issues) {
   const lines = issues.map(
     (i) => `${file2}${i.line ? `:${i.line}` : ""}: ${i.key ? `${i.key}: ` : ""}${i.message}`
   );
-  const message = lines.length === 1 ? lines[0] : `${file2}: ${lines.length} problems in the config file:
+  const message2 = lines.length === 1 ? lines[0] : `${file2}: ${lines.length} problems in the config file:
 ${lines.map((l) => `  ${l}`).join("\n")}`;
-  throw new ConfigError(message, { file: file2, issues });
+  throw new ConfigError(message2, { file: file2, issues });
 }
 function toConfigIssue(issue2, doc, data, pos) {
   const path9 = issue2.path.map((p) => typeof p === "number" ? p : String(p));
@@ -87199,8 +92184,8 @@ function toConfigIssue(issue2, doc, data, pos) {
     const at3 = keyNode?.range ? pos(keyNode.range[0]) : null;
     const hint = suggest(first, allowed);
     const names3 = keys.map((k) => `"${k}"`).join(", ");
-    const message = `unknown key${keys.length > 1 ? "s" : ""} ${names3}` + (at3 ? ` (line ${at3.line})` : "") + (hint ? `; did you mean "${hint}"?` : allowed.length ? `; expected one of ${allowed.join(", ")}` : "");
-    return { key: dotted([...path9, first]), line: at3?.line ?? null, column: at3?.col ?? null, message };
+    const message2 = `unknown key${keys.length > 1 ? "s" : ""} ${names3}` + (at3 ? ` (line ${at3.line})` : "") + (hint ? `; did you mean "${hint}"?` : allowed.length ? `; expected one of ${allowed.join(", ")}` : "");
+    return { key: dotted([...path9, first]), line: at3?.line ?? null, column: at3?.col ?? null, message: message2 };
   }
   const node2 = locate2(doc, path9, false) ?? nearest(doc, path9);
   const at2 = node2?.range ? pos(node2.range[0]) : null;
@@ -87444,8 +92429,8 @@ function readRegularFile(full, path9, maxBytes) {
     fd = openSync3(full, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK);
   } catch (err) {
     const code2 = errorCode(err);
-    const message = code2 === "ELOOP" ? "became a symlink while being read: skipped" : `cannot be read (${code2 ?? "error"}): skipped`;
-    return { ok: false, problem: { file: path9, severity: "warning", message } };
+    const message2 = code2 === "ELOOP" ? "became a symlink while being read: skipped" : `cannot be read (${code2 ?? "error"}): skipped`;
+    return { ok: false, problem: { file: path9, severity: "warning", message: message2 } };
   }
   try {
     const info2 = fstatSync(fd);
@@ -87550,12 +92535,12 @@ function decode3(bytes) {
 function readChecked(full, shown) {
   const read = readRegularFile(full, shown, MAX_CONFIG_BYTES);
   if (read.ok) return decode3(read.bytes);
-  const message = read.problem.message;
-  if (message.includes("maxFileBytes")) {
-    const size = /is (\d+) bytes/.exec(message)?.[1] ?? "more";
+  const message2 = read.problem.message;
+  if (message2.includes("maxFileBytes")) {
+    const size = /is (\d+) bytes/.exec(message2)?.[1] ?? "more";
     refuse(shown, `is ${size} bytes, over the ${MAX_CONFIG_BYTES}-byte limit of a config file`);
   }
-  return refuse(shown, message.replace(/: skipped$/, ""));
+  return refuse(shown, message2.replace(/: skipped$/, ""));
 }
 function readRepoConfig(repoDir) {
   let root2;
@@ -87597,8 +92582,8 @@ import { readFile as readFile3 } from "node:fs/promises";
 import http2 from "node:http";
 import https2 from "node:https";
 var TransportError = class extends Error {
-  constructor(code2, message) {
-    super(message);
+  constructor(code2, message2) {
+    super(message2);
     this.code = code2;
     this.name = "TransportError";
   }
@@ -87613,7 +92598,17 @@ function createTransport(opts) {
     ...opts.ca ? { ca: opts.ca } : {}
   });
   const retryAfter = /* @__PURE__ */ new WeakMap();
-  const send = (options) => new Promise((resolve5, reject) => {
+  const send = (options) => attempt(options).then(
+    (answer) => {
+      opts.onAnswer?.(answer.statusCode);
+      return answer;
+    },
+    (e) => {
+      opts.onAnswer?.(e instanceof TransportError ? e.code : "ENETWORK");
+      throw e;
+    }
+  );
+  const attempt = (options) => new Promise((resolve6, reject) => {
     let url2;
     try {
       url2 = new URL(options.uri);
@@ -87700,7 +92695,7 @@ function createTransport(opts) {
           body = { errors: [] };
         const ra = res.headers["retry-after"];
         if (typeof ra === "string" && body && typeof body === "object") retryAfter.set(body, ra);
-        resolve5({ statusCode: status2, body, request: { path: url2.pathname } });
+        resolve6({ statusCode: status2, body, request: { path: url2.pathname } });
       });
     });
     if (payload !== void 0) req.write(payload);
@@ -87720,6 +92715,7 @@ function createTransport(opts) {
 var DEFAULT_DEADLINE_MS = 3e4;
 var DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 var DEFAULT_KUBERNETES_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+var DETAILED_LIST_PAGE = 1e3;
 var isApiError = (e) => e instanceof Error && typeof e.response?.statusCode === "number";
 var isRecord = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 var trimSlashes2 = (s) => s.replace(/^\/+|\/+$/g, "");
@@ -87730,10 +92726,16 @@ function metadataPolicyLine(mount2, rest) {
 async function mapLimit(items, limit, fn) {
   const out = new Array(items.length);
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const i = next++;
-      out[i] = await fn(items[i]);
+      try {
+        out[i] = await fn(items[i]);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
@@ -87785,7 +92787,8 @@ var NodeVaultReader = class {
       maxSockets: this.concurrency,
       onRequest: () => {
         this.stats.requests += 1;
-      }
+      },
+      ...opts.onAnswer ? { onAnswer: opts.onAnswer } : {}
     });
     this.client = (0, import_node_vault.default)({
       endpoint: opts.address.replace(/\/+$/, ""),
@@ -87895,6 +92898,49 @@ var NodeVaultReader = class {
         input2,
         r.kind === "status" ? r.status : byCanonical.get(`${r.mount}/${r.rest}`)
       );
+    }
+    return out;
+  }
+  async readFolder(paths) {
+    const cleaned = paths.map((p) => cleanSecretPath(p));
+    if (cleaned.some((p) => unsafePathProblem(p) !== null)) return null;
+    const resolutions = await this.resolveMounts([...new Set(cleaned)]);
+    const splits = cleaned.map((p) => resolutions.get(p));
+    const first = splits[0];
+    if (!first || first.kind !== "kv2") return null;
+    const folderOf3 = (rest) => rest.slice(0, rest.lastIndexOf("/") + 1);
+    const folder2 = folderOf3(first.rest);
+    if (splits.some((r) => r?.kind !== "kv2" || r.mount !== first.mount || folderOf3(r.rest) !== folder2))
+      return null;
+    const listed = /* @__PURE__ */ new Map();
+    const now = this.clock();
+    for (let after = ""; ; ) {
+      const query = `list=true&limit=${DETAILED_LIST_PAGE}${after ? `&after=${encodeURIComponent(after)}` : ""}`;
+      const apiPath = `${first.mount}/detailed-metadata/${folder2}`;
+      const a = await this.call(apiPath, () => this.client.read(`${encodePath(apiPath)}?${query}`));
+      if (a.status !== 200) return null;
+      const data = isRecord(a.body) && isRecord(a.body.data) ? a.body.data : null;
+      const keys = data && Array.isArray(data.keys) ? data.keys : null;
+      const info2 = data && isRecord(data.key_info) ? data.key_info : null;
+      if (!keys || !info2 || keys.some((k) => typeof k !== "string")) return null;
+      for (const key of keys) if (!key.endsWith("/")) listed.set(key, info2[key] ?? null);
+      if (keys.length < DETAILED_LIST_PAGE) break;
+      after = keys[keys.length - 1];
+    }
+    const out = /* @__PURE__ */ new Map();
+    for (const [i, input2] of paths.entries()) {
+      const split = splits[i];
+      const path9 = `${split.mount}/${split.rest}`;
+      const name = split.rest.slice(folder2.length);
+      const entry = listed.get(name);
+      if (entry === void 0) {
+        out.set(input2, { state: "missing", path: path9 });
+        continue;
+      }
+      if (entry === null) return null;
+      const status2 = statusFromMetadata(path9, { data: entry }, now);
+      if (status2 === null) return null;
+      out.set(input2, status2);
     }
     return out;
   }
@@ -88016,8 +93062,8 @@ var NodeVaultReader = class {
     const slash = n.indexOf("/");
     return slash < 0 ? { mount: n, rest: "" } : { mount: n.slice(0, slash), rest: n.slice(slash + 1) };
   }
-  unsupported(p, message) {
-    return { kind: "status", status: { state: "unsupported", path: normalizeSecretPath(p), message } };
+  unsupported(p, message2) {
+    return { kind: "status", status: { state: "unsupported", path: normalizeSecretPath(p), message: message2 } };
   }
   detectionUnavailableStatus(p) {
     return this.unsupported(
@@ -88400,8 +93446,8 @@ var TEMPLATE_LIMITS = {
   depth: 10
 };
 var TemplateError = class extends VaultRolloutError {
-  constructor(message, data) {
-    super("TemplateError", message, data);
+  constructor(message2, data) {
+    super("TemplateError", message2, data);
   }
 };
 var NO_PARTIALS = /* @__PURE__ */ new Map();
@@ -89252,8 +94298,8 @@ var KustomizeBuild = class {
     }
     return files;
   }
-  refuse(file2, message) {
-    return { refused: true, file: file2, message };
+  refuse(file2, message2) {
+    return { refused: true, file: file2, message: message2 };
   }
   /** Starts what `request` asks for: the answer now, or a frame pushed whose result is the answer. */
   open(request3, stack) {
@@ -89775,11 +94821,11 @@ var DeploymentReader = class {
     const path9 = joinPath("", raw);
     return path9 !== null && this.repo.dirs.has(path9) ? path9 : null;
   }
-  once(file2, message) {
-    const key = `${file2}\0${message}`;
+  once(file2, message2) {
+    const key = `${file2}\0${message2}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    this.repo.report(file2, message);
+    this.repo.report(file2, message2);
   }
 };
 function walkDeployments(reader, entries, open3) {
@@ -89835,7 +94881,7 @@ var RootGraphBuilder = class {
       {
         dirs,
         hasFile: (path9) => this.texts.has(path9),
-        report: (file2, message) => this.report(file2, message)
+        report: (file2, message2) => this.report(file2, message2)
       },
       input2.documents
     );
@@ -89845,7 +94891,7 @@ var RootGraphBuilder = class {
       kustomizations: this.kustomizations,
       brokenDirs: this.brokenDirs,
       isDir: (path9) => dirs.has(path9),
-      report: (file2, message) => this.report(file2, message),
+      report: (file2, message2) => this.report(file2, message2),
       ...input2.limits ? { limits: input2.limits } : {}
     });
   }
@@ -89860,8 +94906,8 @@ var RootGraphBuilder = class {
   refusedFiles = /* @__PURE__ */ new Set();
   kustomize;
   deployments;
-  report(file2, message) {
-    this.problems.push({ file: file2, severity: "warning", message });
+  report(file2, message2) {
+    this.problems.push({ file: file2, severity: "warning", message: message2 });
   }
   /** Kustomization files by folder; a folder with none readable, or with several, is broken. */
   readKustomizations() {
@@ -90448,13 +95494,13 @@ function summarize(planned) {
 }
 
 // src/core/discover/sources/source.ts
-function workloadProblem(view, message, path9) {
+function workloadProblem(view, message2, path9) {
   const { workload } = view;
   const at2 = path9 ? view.document.position(path9) : void 0;
   return {
     file: workload.file,
     severity: "warning",
-    message: `${workload.kind} "${workload.name}": ${message}`,
+    message: `${workload.kind} "${workload.name}": ${message2}`,
     ...at2 ? { line: at2.line, column: at2.column } : {}
   };
 }
@@ -91981,18 +97027,18 @@ function skipRoots(planned, unusable) {
   const problems = [];
   for (const { file: file2, reason } of unusable) {
     const root2 = dirName(file2);
-    const message = `${file2}, a file vault-rollout generates, is left as it is: ${reason}; the workloads of render root "${root2 || "."}" are skipped until it is restored or removed`;
-    problems.push({ file: file2, severity: "warning", message });
+    const message2 = `${file2}, a file vault-rollout generates, is left as it is: ${reason}; the workloads of render root "${root2 || "."}" are skipped until it is restored or removed`;
+    problems.push({ file: file2, severity: "warning", message: message2 });
     for (const p of planned) {
       if (p.workload.root !== root2) continue;
       if (p.action === "blocked") {
-        p.reasons.push(message);
+        p.reasons.push(message2);
         continue;
       }
       p.action = "skipped";
       p.newValue = null;
       p.pins = [];
-      p.reasons.push(message);
+      p.reasons.push(message2);
     }
   }
   return problems;
@@ -92288,12 +97334,12 @@ function buildChanges(planned, texts, prefix, fileData, rootBuilds = () => true)
     const changes = [];
     let failed = false;
     const { byFile, byPatch } = group(planned, prefix);
-    const block = (workloads, file2, message) => {
+    const block = (workloads, file2, message2) => {
       for (const w of workloads) {
         w.action = "skipped";
         w.newValue = null;
         w.pins = [];
-        w.reasons.push(`${file2}, its render root's patch, could not be written safely: ${message}`);
+        w.reasons.push(`${file2}, its render root's patch, could not be written safely: ${message2}`);
       }
       failed = true;
     };
@@ -92639,7 +97685,7 @@ async function planRepo(opts) {
     pullRequest: null
   };
 }
-var defaultSleep = (ms) => new Promise((resolve5) => setTimeout(resolve5, ms));
+var defaultSleep = (ms) => new Promise((resolve6) => setTimeout(resolve6, ms));
 async function publishLoop(opts) {
   const attempts = Math.max(1, opts.retry?.attempts ?? 5);
   const backoff = opts.retry?.backoffMs ?? 250;
@@ -92850,8 +97896,8 @@ var BRANCH_TRAILER = "Vault-Rollout-Branch";
 function pullRequestBranch(base, environment2) {
   return environment2 ? `vault-rollout/${base}/${environment2}` : `vault-rollout/${base}`;
 }
-function withBranchTrailer(message, branch) {
-  const trimmed2 = message.replace(/\s+$/, "");
+function withBranchTrailer(message2, branch) {
+  const trimmed2 = message2.replace(/\s+$/, "");
   const cut2 = trimmed2.lastIndexOf("\n\n");
   const last = cut2 === -1 ? "" : trimmed2.slice(cut2 + 2);
   const isTrailers = last !== "" && last.split("\n").every((l) => /^[A-Za-z][A-Za-z0-9-]*: /.test(l));
@@ -92951,10 +97997,10 @@ var PullRequestPublish = class {
       }
     };
   }
-  problem(message, file2 = this.branch) {
-    const p = { file: file2, severity: "warning", message };
+  problem(message2, file2 = this.branch) {
+    const p = { file: file2, severity: "warning", message: message2 };
     this.opts.report.problems.push(p);
-    this.opts.logger.warn(message);
+    this.opts.logger.warn(message2);
   }
   show(request3) {
     this.opts.report.pullRequest = {
@@ -94024,8 +99070,8 @@ var RequestError = class extends Error {
    * Response object if a response was received
    */
   response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
+  constructor(message2, statusCode, options) {
+    super(message2, { cause: options.cause });
     this.name = "HttpError";
     this.status = Number.parseInt(statusCode);
     if (Number.isNaN(this.status)) {
@@ -94093,22 +99139,22 @@ async function fetchWrapper(requestOptions) {
       ...requestOptions.body && { duplex: "half" }
     });
   } catch (error62) {
-    let message = "Unknown Error";
+    let message2 = "Unknown Error";
     if (error62 instanceof Error) {
       if (error62.name === "AbortError") {
         error62.status = 500;
         throw error62;
       }
-      message = error62.message;
+      message2 = error62.message;
       if (error62.name === "TypeError" && "cause" in error62) {
         if (error62.cause instanceof Error) {
-          message = error62.cause.message;
+          message2 = error62.cause.message;
         } else if (typeof error62.cause === "string") {
-          message = error62.cause;
+          message2 = error62.cause;
         }
       }
     }
-    const requestError = new RequestError(message, 500, {
+    const requestError = new RequestError(message2, 500, {
       request: requestOptions
     });
     requestError.cause = error62;
@@ -94497,7 +99543,7 @@ function getCachedAuthentication(state, auth22) {
   return newScope === currentScope ? authentication : false;
 }
 async function wait(seconds2) {
-  await new Promise((resolve5) => setTimeout(resolve5, seconds2 * 1e3));
+  await new Promise((resolve6) => setTimeout(resolve6, seconds2 * 1e3));
 }
 async function waitForAccessToken(request3, clientId, clientType, verification) {
   try {
@@ -95503,7 +100549,7 @@ async function sendRequestWithRetries(state, request3, options, createdAt, retri
     state.log.warn(
       `[@octokit/auth-app] Retrying after 401 response to account for token replication delay (retry: ${retries}, wait: ${awaitTime / 1e3}s)`
     );
-    await new Promise((resolve5) => setTimeout(resolve5, awaitTime));
+    await new Promise((resolve6) => setTimeout(resolve6, awaitTime));
     return sendRequestWithRetries(state, request3, options, createdAt, retries);
   }
 }
@@ -98847,8 +103893,8 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 
 // src/adapters/github/errors.ts
 var GitHubError = class extends VaultRolloutError {
-  constructor(message, data = {}) {
-    super("GitHubError", redact2(message), data);
+  constructor(message2, data = {}) {
+    super("GitHubError", redact2(message2), data);
   }
 };
 function short(text, max = 300) {
@@ -98956,8 +104002,8 @@ function toGitHubError(err, call) {
 
 // src/adapters/github/bounded-fetch.ts
 var GitHubRequestLimitError = class extends GitHubError {
-  constructor(message, data) {
-    super(message, data);
+  constructor(message2, data) {
+    super(message2, data);
     this.name = "AbortError";
   }
 };
@@ -99389,16 +104435,16 @@ var GitHubPulls = class extends RepoClient {
           permission: "pull-requests: write and contents: write"
         });
       }
-      let message;
+      let message2;
       if (/auto ?merge is not allowed|not allowed for this repository/i.test(says)) {
-        message = 'the repository does not allow auto-merge: enable "Allow auto-merge" in its settings, or set pullRequest.autoMerge: false';
+        message2 = 'the repository does not allow auto-merge: enable "Allow auto-merge" in its settings, or set pullRequest.autoMerge: false';
       } else if (/clean status|protected branch rules not configured|unstable status/i.test(says)) {
-        message = "auto-merge needs a protected base branch with required checks or reviews; without them the pull request can be merged right away";
+        message2 = "auto-merge needs a protected base branch with required checks or reviews; without them the pull request can be merged right away";
       } else {
-        message = `GitHub refused auto-merge${says ? ` ("${says}")` : ""}`;
+        message2 = `GitHub refused auto-merge${says ? ` ("${says}")` : ""}`;
       }
       this.logger.debug("auto-merge refused", { pull: pull.number });
-      return { ok: false, message: `auto-merge not enabled on #${pull.number}: ${message}` };
+      return { ok: false, message: `auto-merge not enabled on #${pull.number}: ${message2}` };
     }
   }
 };
@@ -99880,8 +104926,8 @@ var ApiCommitWorkspace = class {
 
 // src/adapters/gitlab/errors.ts
 var GitLabError = class extends VaultRolloutError {
-  constructor(message, data = {}) {
-    super("GitLabError", redact2(message), data);
+  constructor(message2, data = {}) {
+    super("GitLabError", redact2(message2), data);
   }
 };
 function gitlabSays(data) {
@@ -100551,7 +105597,7 @@ function slackPayload(outcome) {
 }
 
 // src/adapters/notify/webhook.ts
-var sleepFor = (ms) => new Promise((resolve5) => setTimeout(resolve5, ms));
+var sleepFor = (ms) => new Promise((resolve6) => setTimeout(resolve6, ms));
 function retryAfterMs(value, now) {
   if (value === null || value.trim() === "") return null;
   const trimmed2 = value.trim();
@@ -100720,13 +105766,13 @@ function applyNotifier(opts, io) {
       });
       return result;
     },
-    async failed(message) {
+    async failed(message2) {
       await tell({
         report: null,
         published: false,
         environment: opts.environment ?? null,
         repository,
-        error: message
+        error: message2
       });
     }
   };
@@ -100955,8 +106001,8 @@ ${text}${note ? `${note}
 }
 function describeError(err) {
   if (err instanceof VaultRolloutError) return { message: redact2(err.message), exitCode: err.exitCode };
-  const message = err instanceof Error ? err.message : String(err);
-  return { message: redact2(`unexpected error: ${message}`), exitCode: 1 };
+  const message2 = err instanceof Error ? err.message : String(err);
+  return { message: redact2(`unexpected error: ${message2}`), exitCode: 1 };
 }
 function pullRequestOperation(outcome) {
   if (outcome === "created" || outcome === "updated" || outcome === "closed") return outcome;
@@ -101078,7 +106124,15 @@ async function applyWithOutcome(opts, io, hooks) {
   const firstForge = chooseForge({ flag: opts.forge, config: diskConfig?.forge, env: io.env, remote: repo });
   const auth6 = await gitAuth(repo, io, github, opts.githubRepository, firstForge);
   const ssh = sshSettings(preConfig?.git, io.env);
-  const open3 = (branch) => openWorkspace({ ...gitOptions(io), repo, branch, auth: auth6, ssh, readOnly: opts.dryRun, limits: limits.git });
+  const open3 = (branch) => (io.openWorkspace ?? openWorkspace)({
+    ...gitOptions(io),
+    repo,
+    branch,
+    auth: auth6,
+    ssh,
+    readOnly: opts.dryRun,
+    limits: limits.git
+  });
   let ws = await open3(opts.branch ?? diskConfig?.branch);
   let reader = null;
   try {
@@ -101492,12 +106546,12 @@ function checkConfig(text, file2, read, environment2, homeAddress) {
       message: known ? `--environment "${environment2}" is not one of the config's environments (${known})` : `--environment "${environment2}" given, but the config lists no environments`
     });
   }
-  for (const { path: path9, message } of [...credentialIssues(config2, environment2, homeAddress)]) {
+  for (const { path: path9, message: message2 } of [...credentialIssues(config2, environment2, homeAddress)]) {
     errors.push({
       key: dotted(path9),
       line: text === null ? null : keyLine(text, path9),
       column: null,
-      message
+      message: message2
     });
   }
   return { config: config2, errors };
@@ -101626,6 +106680,587 @@ async function validateCommand(opts, io) {
   return errors.length === 0 ? 0 : 1;
 }
 
+// src/watch/command.ts
+import { resolve as resolve5 } from "node:path";
+
+// src/watch/folder-listing.ts
+var MIN_SECRETS_TO_LIST = 2;
+var LISTINGS_IN_FLIGHT = 8;
+var folderOf2 = (path9) => {
+  const p = path9.replace(/^\/+|\/+$/g, "");
+  return p.slice(0, p.lastIndexOf("/") + 1);
+};
+var FolderListingReader = class {
+  constructor(inner, support, scope) {
+    this.inner = inner;
+    this.support = support;
+    this.scope = scope;
+  }
+  inner;
+  support;
+  scope;
+  get stats() {
+    return this.inner.stats;
+  }
+  async read(paths) {
+    const byFolder = /* @__PURE__ */ new Map();
+    for (const p of new Set(paths)) {
+      const folder2 = folderOf2(p);
+      byFolder.set(folder2, [...byFolder.get(folder2) ?? [], p]);
+    }
+    const out = /* @__PURE__ */ new Map();
+    const oneByOne = [];
+    const listable = [];
+    for (const [folder2, group2] of byFolder) {
+      const key = `${this.scope}\0${folder2}`;
+      if (group2.length < MIN_SECRETS_TO_LIST || this.support.get(key) === "read") oneByOne.push(...group2);
+      else listable.push([key, group2]);
+    }
+    const next = listable.entries();
+    const worker = async () => {
+      for (const [, [key, group2]] of next) {
+        const listed = await this.inner.readFolder(group2);
+        if (listed === null) {
+          this.support.set(key, "read");
+          oneByOne.push(...group2);
+          continue;
+        }
+        this.support.set(key, "list");
+        for (const [p, status2] of listed) out.set(p, status2);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LISTINGS_IN_FLIGHT, listable.length) }, worker));
+    if (oneByOne.length > 0) for (const [p, status2] of await this.inner.read(oneByOne)) out.set(p, status2);
+    return out;
+  }
+  close() {
+    return this.inner.close();
+  }
+};
+
+// src/watch/health.ts
+var UNHEALTHY_AFTER_INTERVALS = 3;
+var Health = class {
+  constructor(intervalMs, clock2) {
+    this.intervalMs = intervalMs;
+    this.clock = clock2;
+    this.lastGood = clock2().getTime();
+  }
+  intervalMs;
+  clock;
+  lastGood;
+  pollSucceeded() {
+    this.lastGood = this.clock().getTime();
+  }
+  /** Whether the watcher is healthy now, and the line `/healthz` answers with. */
+  check() {
+    const age = this.clock().getTime() - this.lastGood;
+    const limit = UNHEALTHY_AFTER_INTERVALS * this.intervalMs;
+    const seconds2 = (ms) => `${Math.round(ms / 100) / 10}s`;
+    return age <= limit ? { ok: true, message: `ok: last successful poll ${seconds2(age)} ago` } : {
+      ok: false,
+      message: `unhealthy: no successful poll for ${seconds2(age)} (limit ${seconds2(limit)}: ${UNHEALTHY_AFTER_INTERVALS} intervals)`
+    };
+  }
+};
+
+// src/watch/http-server.ts
+import { createServer as createServer2 } from "node:http";
+async function startMetricsServer(listen, metrics, health) {
+  const server = createServer2((req, res) => {
+    const path9 = (req.url ?? "/").split("?")[0];
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { Allow: "GET, HEAD", "Content-Type": "text/plain" }).end("method not allowed\n");
+      return;
+    }
+    if (path9 === "/healthz") {
+      const { ok, message: message2 } = health.check();
+      res.writeHead(ok ? 200 : 503, { "Content-Type": "text/plain", "Cache-Control": "no-store" });
+      res.end(`${message2}
+`);
+      return;
+    }
+    if (path9 === "/metrics") {
+      metrics.text().then(
+        (text) => {
+          res.writeHead(200, { "Content-Type": metrics.contentType, "Cache-Control": "no-store" });
+          res.end(text);
+        },
+        () => res.writeHead(500, { "Content-Type": "text/plain" }).end("metrics unavailable\n")
+      );
+      return;
+    }
+    res.writeHead(404, { "Content-Type": "text/plain" }).end("not found: try /metrics or /healthz\n");
+  });
+  server.keepAliveTimeout = 5e3;
+  await new Promise((resolve6, reject) => {
+    server.once("error", reject);
+    server.listen(listen.port, listen.host, () => resolve6());
+  });
+  const address = server.address();
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () => new Promise((resolve6) => {
+      server.close(() => resolve6());
+      server.closeAllConnections();
+    })
+  };
+}
+
+// src/watch/metrics.ts
+var import_prom_client = __toESM(require_prom_client(), 1);
+var PREFIX2 = "vault_rollout_";
+function requestOutcome(outcome) {
+  if (typeof outcome === "string") return "network_error";
+  if (outcome >= 200 && outcome < 300) return "ok";
+  if (outcome === 404) return "not_found";
+  if (outcome === 401 || outcome === 403) return "denied";
+  if (outcome === 429) return "rate_limited";
+  if (outcome >= 500) return "server_error";
+  return "client_error";
+}
+var SECRET_STATES = [
+  "ok",
+  "missing",
+  "deleted",
+  "forbidden",
+  "unsupported"
+];
+var WatchMetrics = class {
+  registry = new import_prom_client.Registry();
+  polls = new import_prom_client.Counter({
+    name: `${PREFIX2}polls_total`,
+    help: "Polls of the referenced secrets, by result (success: every secret answered).",
+    labelNames: ["result"],
+    registers: [this.registry]
+  });
+  vaultRequests = new import_prom_client.Counter({
+    name: `${PREFIX2}vault_requests_total`,
+    help: "HTTP requests sent to Vault (logins, listings, metadata reads and retries), by outcome.",
+    labelNames: ["outcome"],
+    registers: [this.registry]
+  });
+  secrets = new import_prom_client.Gauge({
+    name: `${PREFIX2}secrets`,
+    help: "Referenced secrets by the state of their metadata at the last successful poll.",
+    labelNames: ["state"],
+    registers: [this.registry]
+  });
+  restartsPublished = new import_prom_client.Counter({
+    name: `${PREFIX2}restarts_published_total`,
+    help: "Workload restarts carried by a published commit or pull request.",
+    registers: [this.registry]
+  });
+  blockedWorkloads = new import_prom_client.Gauge({
+    name: `${PREFIX2}blocked_workloads`,
+    help: "Workloads blocked at the last run (a secret missing, deleted or forbidden).",
+    registers: [this.registry]
+  });
+  publishFailures = new import_prom_client.Counter({
+    name: `${PREFIX2}publish_failures_total`,
+    help: "Runs that failed to plan or publish (retried at the next interval).",
+    registers: [this.registry]
+  });
+  lastPublish = new import_prom_client.Gauge({
+    name: `${PREFIX2}last_successful_publish_timestamp_seconds`,
+    help: "Unix time of the last run that planned and published without error (0: none yet).",
+    registers: [this.registry]
+  });
+  lastPoll = new import_prom_client.Gauge({
+    name: `${PREFIX2}last_successful_poll_timestamp_seconds`,
+    help: "Unix time of the last poll in which every referenced secret answered (0: none yet).",
+    registers: [this.registry]
+  });
+  pollDuration = new import_prom_client.Histogram({
+    name: `${PREFIX2}poll_duration_seconds`,
+    help: "Time one poll of the referenced secrets took.",
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry]
+  });
+  publishDuration = new import_prom_client.Histogram({
+    name: `${PREFIX2}publish_duration_seconds`,
+    help: "Time one run (fetch, plan, publish) took.",
+    buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [this.registry]
+  });
+  referenced = new import_prom_client.Gauge({
+    name: `${PREFIX2}referenced_secrets`,
+    help: "Distinct secrets the manifests reference (what each poll reads).",
+    registers: [this.registry]
+  });
+  constructor() {
+    (0, import_prom_client.collectDefaultMetrics)({ register: this.registry, prefix: PREFIX2 });
+  }
+  /** Records the states of one successful poll (every state present, 0 when none). */
+  setSecretStates(statuses) {
+    const counts = new Map(SECRET_STATES.map((s) => [s, 0]));
+    for (const s of statuses) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
+    for (const [state, n] of counts) this.secrets.set({ state }, n);
+  }
+  /** The Prometheus text exposition. */
+  text() {
+    return this.registry.metrics();
+  }
+  get contentType() {
+    return this.registry.contentType;
+  }
+};
+
+// src/watch/repository.ts
+var PersistentRepository = class {
+  constructor(openWorkspace2) {
+    this.openWorkspace = openWorkspace2;
+  }
+  openWorkspace;
+  ws = null;
+  opening = null;
+  /** The opener a run uses (`Io.openWorkspace`): the kept workspace, fetched first, never closed by the run. */
+  open = async (opts) => {
+    if (this.ws && opts.branch !== void 0 && opts.branch !== this.ws.branch) {
+      await this.close();
+    }
+    if (this.ws) {
+      await this.ws.refresh();
+      return borrowed(this.ws);
+    }
+    this.opening ??= this.openWorkspace(opts);
+    try {
+      this.ws = await this.opening;
+    } finally {
+      this.opening = null;
+    }
+    return borrowed(this.ws);
+  };
+  /** The kept workspace, once a run has opened it. */
+  get workspace() {
+    return this.ws;
+  }
+  /**
+   * Fetches the base branch; true when its head moved (someone pushed), so the manifests are read again.
+   * False before the first run opened the repository.
+   */
+  async fetch() {
+    if (!this.ws) return false;
+    const before2 = this.ws.head;
+    await this.ws.refresh();
+    return this.ws.head !== before2;
+  }
+  async close() {
+    const ws = this.ws;
+    this.ws = null;
+    await ws?.close();
+  }
+};
+function borrowed(ws) {
+  return new Proxy(ws, {
+    get(target, prop) {
+      if (prop === "close") return async () => {
+      };
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    }
+  });
+}
+
+// src/watch/referenced.ts
+var secretKey = (s) => JSON.stringify([s.environment, s.namespace, s.path]);
+function statusFingerprint(status2) {
+  if (status2.state === "ok") return `v${status2.current}`;
+  if (status2.state === "deleted") return `v${status2.current}-deleted`;
+  return status2.state;
+}
+function plannedFingerprint(s) {
+  if (s.state === "deleted") return `v${s.current}-deleted`;
+  if (s.current !== null) return `v${s.current}`;
+  return s.state;
+}
+function referencedSecrets(report) {
+  const out = /* @__PURE__ */ new Map();
+  for (const w of report.workloads) {
+    if (w.action === "ignored") continue;
+    for (const s of w.secrets) {
+      const ref = {
+        environment: w.workload.environment ?? null,
+        namespace: s.vaultNamespace ?? null,
+        path: s.path
+      };
+      const key = secretKey(ref);
+      const seen = plannedFingerprint(s);
+      const known = out.has(key);
+      if (!known) out.set(key, { ref, seen });
+    }
+  }
+  return out;
+}
+function byReader(refs) {
+  const out = /* @__PURE__ */ new Map();
+  for (const r of refs) {
+    const key = JSON.stringify([r.environment, r.namespace]);
+    out.set(key, [...out.get(key) ?? [], r]);
+  }
+  return out;
+}
+
+// src/watch/watcher.ts
+var JITTER = 0.2;
+var MAX_BACKOFF_INTERVALS = 4;
+var Watcher = class {
+  constructor(d) {
+    this.d = d;
+    this.random = d.random ?? Math.random;
+  }
+  d;
+  baseline = null;
+  /** A run is due: a secret moved, the head moved, a restart was deferred or the last run failed. */
+  pending = true;
+  readers = null;
+  stopping = false;
+  /** Polls failed in a row. */
+  failedPolls = 0;
+  wake = null;
+  random;
+  /** Asks the loop to return after the step in progress. */
+  stop() {
+    this.stopping = true;
+    this.wake?.();
+  }
+  /**
+   * Runs until {@link stop}. Throws only a ConfigError of the first run (the watcher cannot start with
+   * that config); every later failure is logged, counted and tried again.
+   */
+  async run() {
+    let first = true;
+    while (!this.stopping) {
+      const started = this.d.clock().getTime();
+      if (this.baseline !== null) {
+        await this.fetchRepository();
+        if (!this.pending && !this.stopping) await this.poll();
+      }
+      if (this.pending && !this.stopping) {
+        if (this.baseline !== null) await this.sleep(this.d.coalesceMs);
+        if (!this.stopping) await this.runOnce(first);
+        first = false;
+      }
+      const backoff = Math.min(2 ** this.failedPolls, MAX_BACKOFF_INTERVALS);
+      const next = started + this.d.intervalMs * backoff * (1 - JITTER * this.random());
+      await this.sleep(next - this.d.clock().getTime());
+    }
+  }
+  async close() {
+    await this.readers?.close();
+    this.readers = null;
+  }
+  async fetchRepository() {
+    try {
+      if (await this.d.fetch()) {
+        this.d.logger.info("The base branch moved: reading the manifests again");
+        this.pending = true;
+      }
+    } catch (e) {
+      this.d.logger.warn(`Fetching the repository failed (${message(e)}); trying again at the next interval`);
+    }
+  }
+  /** Reads the metadata of every referenced secret once; a changed fingerprint makes a run due. */
+  async poll() {
+    const baseline = this.baseline;
+    const end = this.d.metrics.pollDuration.startTimer();
+    try {
+      this.readers ??= await this.d.makeReaders();
+      const statuses = [];
+      const changed = [];
+      for (const group2 of byReader([...baseline.values()].map((b) => b.ref)).values()) {
+        const { environment: environment2, namespace } = group2[0];
+        const read = await this.readers.read(
+          group2.map((r) => r.path),
+          environment2,
+          namespace
+        );
+        for (const ref of group2) {
+          const status2 = read.get(ref.path);
+          if (!status2) continue;
+          statuses.push(status2);
+          const was = baseline.get(secretKey(ref))?.seen;
+          const now = statusFingerprint(status2);
+          if (was !== now) changed.push(`"${ref.path}" ${was} -> ${now}`);
+        }
+      }
+      this.failedPolls = 0;
+      this.d.metrics.polls.inc({ result: "success" });
+      this.d.metrics.setSecretStates(statuses);
+      this.d.metrics.lastPoll.set(this.d.clock().getTime() / 1e3);
+      this.d.health.pollSucceeded();
+      if (changed.length > 0) {
+        this.d.logger.info(`Vault changed: ${changed.join(", ")}`);
+        this.pending = true;
+      }
+    } catch (e) {
+      this.failedPolls += 1;
+      this.d.metrics.polls.inc({ result: "failure" });
+      this.d.logger.warn(`Polling Vault failed (${message(e)}); trying again at the next interval`);
+      await this.close().catch(() => {
+      });
+    } finally {
+      end();
+    }
+  }
+  /** One `apply`; its report is the new baseline. */
+  async runOnce(first) {
+    const end = this.d.metrics.publishDuration.startTimer();
+    try {
+      const report = await this.d.run();
+      this.baseline = referencedSecrets(report);
+      this.failedPolls = 0;
+      this.pending = (report.summary.deferred ?? 0) > 0;
+      const now = this.d.clock().getTime() / 1e3;
+      if (report.commit !== null || report.pullRequest !== null)
+        this.d.metrics.restartsPublished.inc(report.summary.restart);
+      this.d.metrics.blockedWorkloads.set(report.summary.blocked);
+      this.d.metrics.referenced.set(this.baseline.size);
+      this.d.metrics.lastPublish.set(now);
+      this.d.metrics.lastPoll.set(now);
+      this.d.health.pollSucceeded();
+      await this.close();
+      this.d.onRun?.(report);
+    } catch (e) {
+      if (first && e instanceof ConfigError) throw e;
+      this.pending = true;
+      this.d.metrics.publishFailures.inc();
+      this.d.logger.error(`The run failed (${message(e)}); trying again at the next interval`);
+    } finally {
+      end();
+    }
+  }
+  /** Waits `ms`, or less when stopped. */
+  sleep(ms) {
+    if (ms <= 0 || this.stopping) return Promise.resolve();
+    return new Promise((resolve6) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve6();
+      }
+      this.wake = () => {
+        this.wake = null;
+        done();
+      };
+    });
+  }
+};
+function message(e) {
+  return e instanceof Error ? e.message : String(e);
+}
+
+// src/watch/command.ts
+async function watchCommand(opts, io, stopped2) {
+  const clock2 = () => /* @__PURE__ */ new Date();
+  const metrics = new WatchMetrics();
+  const health = new Health(opts.intervalMs, clock2);
+  const support = /* @__PURE__ */ new Map();
+  const makeReader = async (config2) => {
+    const options = vaultOptionsFromEnv(io.env, config2.vault);
+    const inner = await createVaultReader({
+      ...options,
+      logger: io.logger,
+      onAnswer: (outcome) => metrics.vaultRequests.inc({ outcome: requestOutcome(outcome) })
+    });
+    return new FolderListingReader(
+      inner,
+      support,
+      JSON.stringify([options.address, options.namespace ?? ""])
+    );
+  };
+  const repository = new PersistentRepository(openWorkspace);
+  const { progress: _progress, ...quiet } = io;
+  const runIo = { ...quiet, makeReader, openWorkspace: repository.open };
+  const remote = isRemoteRepo(opts.repo);
+  const currentConfig = async () => {
+    if (!remote) return loadConfig(resolve5(io.cwd, opts.repo), opts.config, io.cwd);
+    const ws = repository.workspace;
+    if (!ws) throw new GitError("the repository is not open yet");
+    return workspaceConfig(ws, opts.config, io.cwd);
+  };
+  const server = await startMetricsServer(opts.listen, metrics, health);
+  io.logger.info(
+    `Watching "${opts.repo}"${opts.environment ? ` (environment "${opts.environment}")` : ""} every ${opts.intervalMs / 1e3}s; /metrics and /healthz on ${server.url}`
+  );
+  const watcher = new Watcher({
+    intervalMs: opts.intervalMs,
+    coalesceMs: opts.coalesceMs,
+    run: () => runApply({ ...opts, dryRun: false }, runIo),
+    fetch: () => repository.fetch(),
+    makeReaders: async () => environmentReaders(await currentConfig(), runIo, opts.environment),
+    onRun: (report) => {
+      io.logger.info(summaryLine(report));
+      if (report.commit !== null || report.pullRequest !== null)
+        io.stdout(render(report, opts.format, opts.table));
+    },
+    metrics,
+    health,
+    logger: io.logger,
+    clock: clock2
+  });
+  void stopped2.then(() => {
+    io.logger.info("Stopping: finishing the step in progress");
+    watcher.stop();
+  });
+  try {
+    await watcher.run();
+  } finally {
+    await watcher.close();
+    await repository.close();
+    await server.close();
+  }
+  io.logger.info("Stopped");
+  return 0;
+}
+
+// src/watch/options.ts
+var DEFAULT_INTERVAL = "60s";
+var DEFAULT_LISTEN = "127.0.0.1:9102";
+var DEFAULT_COALESCE_MS = 3e3;
+var MIN_INTERVAL_MS = 1e3;
+var UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
+function parseInterval(text, flag = "--interval") {
+  const t = text.trim();
+  let ms = 0;
+  if (/^\d+$/.test(t)) ms = Number(t) * 1e3;
+  else {
+    let rest = t;
+    if (!rest) ms = NaN;
+    while (rest) {
+      const m = /^(\d+(?:\.\d+)?)(ms|h|m|s)/.exec(rest);
+      if (!m) {
+        ms = NaN;
+        break;
+      }
+      ms += Number(m[1]) * UNITS[m[2]];
+      rest = rest.slice(m[0].length);
+    }
+  }
+  if (!Number.isFinite(ms))
+    throw new ConfigError(`${flag} must be a duration such as 30s, 2m or 1m30s (got "${text}")`);
+  if (ms < MIN_INTERVAL_MS) throw new ConfigError(`${flag} must be at least 1s (got "${text}")`);
+  return Math.round(ms);
+}
+function parseListen(text, flag = "--listen") {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535)
+    throw new ConfigError(`${flag} must be HOST:PORT such as 127.0.0.1:9102 or 0.0.0.0:9102 (got "${text}")`);
+  return { host: m[1] ?? (m[2] || "0.0.0.0"), port };
+}
+function watchOptions(common3, flags) {
+  return {
+    ...common3,
+    mode: flags.mode,
+    githubRepository: flags.githubRepository,
+    intervalMs: parseInterval(flags.interval ?? DEFAULT_INTERVAL),
+    listen: parseListen(flags.listen ?? DEFAULT_LISTEN),
+    coalesceMs: DEFAULT_COALESCE_MS
+  };
+}
+
 // src/cli.ts
 var VERSION15 = "0.1.0";
 function common2(cmd) {
@@ -101742,6 +107377,27 @@ function addApply(program2, run) {
     }
   );
 }
+function addWatch(program2, run) {
+  common2(
+    program2.command("watch").description(
+      "poll the referenced secrets and publish like apply whenever a version moves, until stopped"
+    )
+  ).addOption(new Option("--mode <mode>", "how to publish").choices(["commit", "pr"])).option(
+    "--interval <duration>",
+    "longest time between two polls of the secrets (jittered)",
+    DEFAULT_INTERVAL
+  ).option("--listen <addr>", "address of /metrics and /healthz", DEFAULT_LISTEN).option(
+    "--github-repository <owner/name>",
+    "repository for --mode pr (default: GITHUB_REPOSITORY, else the remote URL)"
+  ).action(async (raw) => {
+    const opts = watchOptions(toCommon(raw), raw);
+    const stopped2 = new Promise((done) => {
+      for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => done(signal));
+    });
+    process.on("exit", removeAllTempDirs);
+    run.exit = await watchCommand(opts, run.io(raw), stopped2);
+  });
+}
 function addValidate(program2, run) {
   program2.command("validate").description(
     "check the config file (and --environment) without touching Vault or Git; exit 1 with every error"
@@ -101803,10 +107459,12 @@ async function main(argv) {
   maskEnvSecrets(process.env);
   const run = commandRun();
   const program2 = new Command("vault-rollout").description("Turns a rotated Vault secret into a reviewed, rolling restart through Git.").version(VERSION15).showHelpAfterError().configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) }).hook("preAction", (_program, command) => {
-    if (command.name() !== "dev-server") cleanTempDirsOnExit({ stop: stopGitChildren });
+    if (command.name() !== "dev-server" && command.name() !== "watch")
+      cleanTempDirsOnExit({ stop: stopGitChildren });
   });
   addReadCommands(program2, run);
   addApply(program2, run);
+  addWatch(program2, run);
   addValidate(program2, run);
   addDevServer(program2, run);
   addDemo(program2, run);
@@ -101828,8 +107486,8 @@ main(process.argv).then(
     process.exitCode = code2;
   },
   (err) => {
-    const { message, exitCode } = describeError(err);
-    process.stderr.write(`vault-rollout: ${message}
+    const { message: message2, exitCode } = describeError(err);
+    process.stderr.write(`vault-rollout: ${message2}
 `);
     process.exitCode = exitCode;
   }

@@ -2,7 +2,7 @@
  * The CLI edge: argv → typed options → command → report on stdout, logs on stderr, exit code.
  * @example node dist/cli.js plan --repo ./manifests --format json --exit-code
  */
-import { cleanTempDirsOnExit } from './adapters/fs/temp.js';
+import { cleanTempDirsOnExit, removeAllTempDirs } from './adapters/fs/temp.js';
 import { stopGitChildren } from './adapters/git/index.js';
 import { Command, Option } from 'commander';
 import { createLogger, type LogFormat } from './log.js';
@@ -24,6 +24,8 @@ import {
   type Io,
 } from './run.js';
 import type { Format } from './core/report/render.js';
+import { watchCommand } from './watch/command.js';
+import { DEFAULT_INTERVAL, DEFAULT_LISTEN, watchOptions, type WatchFlags } from './watch/options.js';
 
 const VERSION = '0.1.0';
 
@@ -218,6 +220,37 @@ function addApply(program: Command, run: CommandRun): void {
     );
 }
 
+/** `watch`: polls the referenced secrets and publishes like apply, until stopped. */
+function addWatch(program: Command, run: CommandRun): void {
+  common(
+    program
+      .command('watch')
+      .description(
+        'poll the referenced secrets and publish like apply whenever a version moves, until stopped',
+      ),
+  )
+    .addOption(new Option('--mode <mode>', 'how to publish').choices(['commit', 'pr']))
+    .option(
+      '--interval <duration>',
+      'longest time between two polls of the secrets (jittered)',
+      DEFAULT_INTERVAL,
+    )
+    .option('--listen <addr>', 'address of /metrics and /healthz', DEFAULT_LISTEN)
+    .option(
+      '--github-repository <owner/name>',
+      'repository for --mode pr (default: GITHUB_REPOSITORY, else the remote URL)',
+    )
+    .action(async (raw: RawOptions & WatchFlags) => {
+      const opts = watchOptions(toCommon(raw), raw);
+      // SIGTERM (a pod being stopped) and SIGINT finish the step in progress, then the clone is removed.
+      const stopped = new Promise<string>((done) => {
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done(signal));
+      });
+      process.on('exit', removeAllTempDirs);
+      run.exit = await watchCommand(opts, run.io(raw), stopped);
+    });
+}
+
 /** `validate`: the config alone, without Vault or Git. */
 function addValidate(program: Command, run: CommandRun): void {
   program
@@ -312,13 +345,15 @@ async function main(argv: string[]): Promise<number> {
     .version(VERSION)
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
-    // dev-server handles SIGINT/SIGTERM itself (it stops cleanly and exits 0); every other command removes its
-    // temporary folders on the way out.
+    // dev-server and watch handle SIGINT/SIGTERM themselves (they stop cleanly and exit 0); every other
+    // command removes its temporary folders on the way out.
     .hook('preAction', (_program, command) => {
-      if (command.name() !== 'dev-server') cleanTempDirsOnExit({ stop: stopGitChildren });
+      if (command.name() !== 'dev-server' && command.name() !== 'watch')
+        cleanTempDirsOnExit({ stop: stopGitChildren });
     });
   addReadCommands(program, run);
   addApply(program, run);
+  addWatch(program, run);
   addValidate(program, run);
   addDevServer(program, run);
   addDemo(program, run);

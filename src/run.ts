@@ -111,6 +111,8 @@ export interface Io {
   github?: Pick<GitHubClientOptions, 'pacing' | 'retryAfterUnitMs' | 'rateLimitRetries'>;
   /** GitLab client knobs (tests shorten the waits of a 429). */
   gitlab?: Parameters<typeof forgeForRun>[0]['client'];
+  /** Opens the repository of `apply`; `watch` passes one that keeps its clone between runs. */
+  openWorkspace?: (opts: OpenWorkspaceOptions) => Promise<Workspace>;
 }
 
 /** Loads the config: `--config FILE`, else `vault-rollout.yaml` at the repo root, else defaults. */
@@ -544,7 +546,11 @@ function onGitHubHost(url: string, env: Env): boolean {
 }
 
 /** The config of a workspace: `--config FILE` on disk, else `vault-rollout.yaml` in the base branch. */
-async function workspaceConfig(ws: Workspace, configFlag: string | undefined, cwd: string): Promise<Config> {
+export async function workspaceConfig(
+  ws: Workspace,
+  configFlag: string | undefined,
+  cwd: string,
+): Promise<Config> {
   if (configFlag) return loadConfig(cwd, configFlag, cwd);
   // The repository's files rules apply to the config too (a link only inside the repository), with the
   // config's own size limit.
@@ -599,7 +605,15 @@ async function applyWithOutcome(opts: ApplyOptions, io: Io, hooks: ApplyNotifier
   const auth = await gitAuth(repo, io, github, opts.githubRepository, firstForge);
   const ssh = sshSettings(preConfig?.git, io.env);
   const open = (branch: string | undefined) =>
-    openWorkspace({ ...gitOptions(io), repo, branch, auth, ssh, readOnly: opts.dryRun, limits: limits.git });
+    (io.openWorkspace ?? openWorkspace)({
+      ...gitOptions(io),
+      repo,
+      branch,
+      auth,
+      ssh,
+      readOnly: opts.dryRun,
+      limits: limits.git,
+    });
   let ws = await open(opts.branch ?? diskConfig?.branch);
   let reader: (SecretReader & { close(): Promise<void> }) | null = null;
   try {

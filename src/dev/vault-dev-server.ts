@@ -75,6 +75,12 @@ export interface VaultDevServerOptions {
   maxBodyBytes?: number;
   /** `requests` keeps the last this many entries (default 10,000): a server that runs for days stays small. */
   maxLoggedRequests?: number;
+  /**
+   * `openbao` adds OpenBao's folder listing with full metadata, `LIST <kv2>/detailed-metadata/<folder>`
+   * (paginated with `after` and `limit`; openbao.org/api-docs/secret/kv/kv-v2). Default `vault`, which
+   * has no such endpoint (404, as Vault's KV v2 answers an unknown path).
+   */
+  flavour?: 'vault' | 'openbao';
 }
 
 /** Metadata writes are a few hundred bytes; Vault itself refuses bodies over its `max_request_size` with 413. */
@@ -631,6 +637,24 @@ export async function startVaultDevServer(options: VaultDevServerOptions = {}): 
     return ok({ keys: [...keys].sort() });
   };
 
+  /** OpenBao's `LIST detailed-metadata`: the folder's keys (sorted, folders with a `/`) and each secret's metadata. */
+  const detailedList = (m: MountEntry, prefix: string, query: URLSearchParams): HttpAnswer => {
+    const listed = listKeys(m, prefix);
+    if (listed.status !== 200) return listed;
+    const all = ((listed.body as { data: { keys: string[] } }).data.keys ?? []).slice();
+    const after = query.get('after') ?? '';
+    const limit = Number(query.get('limit') ?? 0);
+    let keys = after ? all.filter((k) => k > after) : all;
+    if (Number.isInteger(limit) && limit > 0) keys = keys.slice(0, limit);
+    const folder = prefix ? `${trimSlashes(prefix)}/` : '';
+    const keyInfo: Record<string, unknown> = {};
+    for (const k of keys) {
+      const s = k.endsWith('/') ? undefined : m.secrets.get(`${folder}${k}`);
+      if (s) keyInfo[k] = metadataBody(s);
+    }
+    return ok({ keys, key_info: keyInfo });
+  };
+
   const versionsFrom = (body: Record<string, unknown>): number[] =>
     Array.isArray(body.versions) ? body.versions.map(Number).filter((n) => Number.isInteger(n)) : [];
 
@@ -723,6 +747,12 @@ export async function startVaultDevServer(options: VaultDevServerOptions = {}): 
         return noContent();
       }
       return err(405, 'unsupported operation');
+    }
+
+    const detailed = /^detailed-metadata(?:\/(.*))?$/.exec(sub);
+    if (detailed && options.flavour === 'openbao') {
+      if (!isList) return err(405, 'unsupported operation');
+      return detailedList(m, detailed[1] ?? '', query);
     }
 
     const kvMatch = /^(data|metadata|delete|undelete|destroy|config)(?:\/(.*))?$/.exec(sub);

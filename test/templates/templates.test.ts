@@ -110,6 +110,8 @@ const CUSTOM_RESOURCES = new Set([
   'external-secrets.io/v1 ExternalSecret',
   'external-secrets.io/v1 ClusterSecretStore',
 ]);
+/** Operator resources of the deployment templates (no schema here either; their test checks them). */
+const OPERATOR_RESOURCES = new Set(['monitoring.coreos.com/v1 ServiceMonitor']);
 
 function modelFor(apiVersion: string, kind: string): Validatable | undefined {
   return MODELS[apiVersion]?.[kind] as Validatable | undefined;
@@ -228,6 +230,7 @@ describe('every file in templates/', () => {
         const id = `${name}#${i} ${doc.apiVersion} ${doc.kind}`;
         if (doc.kind === 'Kustomization') continue; // checked below
         if (CUSTOM_RESOURCES.has(`${doc.apiVersion} ${doc.kind}`)) continue; // no schema here: see below
+        if (OPERATOR_RESOURCES.has(`${doc.apiVersion} ${doc.kind}`)) continue;
         const model = modelFor(doc.apiVersion as string, doc.kind as string);
         expect(model, `${id}: no schema for this kind`).toBeDefined();
         expect(validateStrict(model as Validatable, doc), id).toEqual([]);
@@ -240,6 +243,8 @@ describe('every file in templates/', () => {
         'templates/kubernetes/serviceaccount.yaml ServiceAccount',
         'templates/kubernetes/secret.yaml Secret',
         'templates/kubernetes/namespace.yaml Namespace',
+        'templates/kubernetes/watch/deployment.yaml Deployment',
+        'templates/kubernetes/watch/service.yaml Service',
         'templates/examples/manifests/apps/payments/api.yaml Deployment',
       ]),
     );
@@ -279,8 +284,48 @@ describe('templates/kubernetes', () => {
 
   it('the kustomization lists every manifest of the folder', async () => {
     const k = await load('kustomization.yaml');
-    const manifests = (await readdir(join(templates, 'kubernetes'))).filter((f) => f !== 'kustomization.yaml');
+    const manifests = (await readdir(join(templates, 'kubernetes'), { withFileTypes: true }))
+      .filter((f) => f.isFile() && f.name !== 'kustomization.yaml')
+      .map((f) => f.name);
     expect([...k.resources].sort()).toEqual(manifests.sort());
+  });
+
+  it('the watch Deployment is hardened: one replica, probes on /healthz, limits, non-root, read-only root', async () => {
+    const deployment = await load('watch/deployment.yaml');
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+    const pod = deployment.spec.template.spec;
+    expect(pod.serviceAccountName).toBe((await load('serviceaccount.yaml')).metadata.name);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(60);
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    const [container] = pod.containers;
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(container.resources.requests).toEqual({ cpu: "50m", memory: "128Mi" });
+    expect(container.resources.limits).toEqual({ cpu: '1', memory: '1Gi' });
+    expect(container.args.slice(0, 1)).toEqual(['watch']);
+    expect(container.args.join(' ')).toMatch(/--repo https:\/\/\S+ .*--interval 60s --listen 0\.0\.0\.0:9102 --log-format json/);
+    for (const probe of [container.livenessProbe, container.readinessProbe])
+      expect(probe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    expect(container.ports).toEqual([{ name: 'metrics', containerPort: 9102, protocol: 'TCP' }]);
+    expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }]);
+    expect(container.envFrom).toEqual([{ secretRef: { name: (await load('secret.yaml')).metadata.name } }]);
+    // The Service and the ServiceMonitor select the watcher's pods, by its port name.
+    const service = await load('watch/service.yaml');
+    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    const monitor = await load('watch/servicemonitor.yaml');
+    expect(monitor.spec.selector.matchLabels).toEqual(service.metadata.labels);
+    expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    const k = await load('watch/kustomization.yaml');
+    expect(k.resources).toEqual(['deployment.yaml', 'service.yaml']);
   });
 
   it('the CronJob is hardened: one run at a time, limits, non-root, read-only root, /tmp on an emptyDir', async () => {

@@ -71,4 +71,6 @@ export interface VaultReaderOptions {
   logger?: Logger;
   /** Called once per secret whose metadata read finished (whatever the answer): drives progress. */
   onSecretRead?: () => void;
+  /** Called once per HTTP request with its status, or the network error code (`watch` counts them). */
+  onAnswer?: (outcome: number | string) => void;
 }

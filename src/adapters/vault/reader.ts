@@ -41,7 +41,18 @@ export interface VaultReader extends SecretReader {
   /** Revokes a token this reader obtained by logging in (best effort), then frees sockets. */
   close(): Promise<void>;
   readonly stats: VaultReaderStats;
+  /**
+   * The statuses of `paths`, all in one folder, from OpenBao's folder listing
+   * (`LIST <mount>/detailed-metadata/<folder>`, OpenBao 2.2+): one request per page of
+   * {@link DETAILED_LIST_PAGE} entries instead of one per secret. A secret the listing does not hold is
+   * `missing`. Null when the listing is not available there (Vault has no such endpoint; a token without
+   * `list` on it is refused; an answer that is not a listing): the caller reads the secrets one by one.
+   */
+  readFolder(paths: readonly string[]): Promise<Map<string, SecretStatus> | null>;
 }
+
+/** Entries asked for per page of a detailed-metadata listing (`limit`); the next page starts `after` the last. */
+export const DETAILED_LIST_PAGE = 1000;
 
 type Answer = { status: number; body: unknown };
 
@@ -71,10 +82,18 @@ export function metadataPolicyLine(mount: string, rest: string): string {
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
+  // Once one item failed the whole call fails: the other workers take no new item, so a Vault that is
+  // down or rate limiting is not sent the rest of the batch for nothing.
+  let failed = false;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const i = next++;
-      out[i] = await fn(items[i] as T);
+      try {
+        out[i] = await fn(items[i] as T);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
@@ -158,6 +177,7 @@ class NodeVaultReader implements VaultReader {
       onRequest: () => {
         this.stats.requests += 1;
       },
+      ...(opts.onAnswer ? { onAnswer: opts.onAnswer } : {}),
     });
     this.client = nodeVault({
       endpoint: opts.address.replace(/\/+$/, ''),
@@ -256,6 +276,53 @@ class NodeVaultReader implements VaultReader {
         input,
         r.kind === 'status' ? r.status : (byCanonical.get(`${r.mount}/${r.rest}`) as SecretStatus),
       );
+    }
+    return out;
+  }
+
+  async readFolder(paths: readonly string[]): Promise<Map<string, SecretStatus> | null> {
+    const cleaned = paths.map((p) => cleanSecretPath(p));
+    if (cleaned.some((p) => unsafePathProblem(p) !== null)) return null;
+    const resolutions = await this.resolveMounts([...new Set(cleaned)]);
+    const splits = cleaned.map((p) => resolutions.get(p));
+    const first = splits[0];
+    if (!first || first.kind !== 'kv2') return null;
+    const folderOf = (rest: string) => rest.slice(0, rest.lastIndexOf('/') + 1);
+    const folder = folderOf(first.rest);
+    // One listing answers for one folder of one mount: anything else is read secret by secret.
+    if (splits.some((r) => r?.kind !== 'kv2' || r.mount !== first.mount || folderOf(r.rest) !== folder))
+      return null;
+    const listed = new Map<string, unknown>();
+    const now = this.clock();
+    for (let after = ''; ;) {
+      const query = `list=true&limit=${DETAILED_LIST_PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+      const apiPath = `${first.mount}/detailed-metadata/${folder}`;
+      const a = await this.call(apiPath, () => this.client.read(`${encodePath(apiPath)}?${query}`));
+      // An empty folder is a 404 on OpenBao too: the secrets are then read one by one, which says `missing`.
+      if (a.status !== 200) return null;
+      const data = isRecord(a.body) && isRecord(a.body.data) ? a.body.data : null;
+      const keys = data && Array.isArray(data.keys) ? data.keys : null;
+      const info = data && isRecord(data.key_info) ? data.key_info : null;
+      if (!keys || !info || keys.some((k) => typeof k !== 'string')) return null;
+      // A listed key without its metadata is not an answer to trust: read one by one instead.
+      for (const key of keys as string[]) if (!key.endsWith('/')) listed.set(key, info[key] ?? null);
+      if (keys.length < DETAILED_LIST_PAGE) break;
+      after = keys[keys.length - 1] as string;
+    }
+    const out = new Map<string, SecretStatus>();
+    for (const [i, input] of paths.entries()) {
+      const split = splits[i] as { mount: string; rest: string };
+      const path = `${split.mount}/${split.rest}`;
+      const name = split.rest.slice(folder.length);
+      const entry = listed.get(name);
+      if (entry === undefined) {
+        out.set(input, { state: 'missing', path });
+        continue;
+      }
+      if (entry === null) return null;
+      const status = statusFromMetadata(path, { data: entry }, now);
+      if (status === null) return null;
+      out.set(input, status);
     }
     return out;
   }

@@ -41,6 +41,8 @@ export interface TransportOptions {
   maxSockets: number;
   /** Called once per HTTP attempt (for stats). */
   onRequest?: (method: string, path: string) => void;
+  /** Called once per HTTP attempt with its HTTP status, or the TransportError code when none came. */
+  onAnswer?: (outcome: number | string) => void;
 }
 
 /**
@@ -79,6 +81,18 @@ export function createTransport(opts: TransportOptions): Transport {
   const retryAfter = new WeakMap<object, string>();
 
   const send = (options: NodeVaultRequest): Promise<NodeVaultResponse> =>
+    attempt(options).then(
+      (answer) => {
+        opts.onAnswer?.(answer.statusCode);
+        return answer;
+      },
+      (e: unknown) => {
+        opts.onAnswer?.(e instanceof TransportError ? e.code : 'ENETWORK');
+        throw e;
+      },
+    );
+
+  const attempt = (options: NodeVaultRequest): Promise<NodeVaultResponse> =>
     new Promise((resolve, reject) => {
       let url: URL;
       try {
