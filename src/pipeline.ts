@@ -43,6 +43,8 @@ export interface Discovered {
    * why it could not be read whole.
    */
   owned: { file: string; text: string | undefined; unreadable?: string }[];
+  /** Kustomization folders no Flux Kustomization or Argo CD Application deploys (not read). */
+  undeployed: string[];
 }
 
 /**
@@ -115,6 +117,7 @@ export async function discoverRepo(
     problems: [...loaded.problems, ...found.problems],
     fileData: found.fileData,
     rootBuilds: (patchFile, object) => found.rootObjects.get(patchFile)?.has(objectKey(object)) ?? false,
+    undeployed: found.undeployed,
   };
 }
 

@@ -242,14 +242,15 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
         secrets: new Set(found.workloads.flatMap((w) => w.secrets.map((s) => s.path))).size,
       },
       problems: found.problems,
+      ...(found.undeployed.length > 0 ? { undeployed: found.undeployed } : {}),
     };
     io.stdout(`${JSON.stringify(json, null, 2)}\n`);
     return 0;
   }
   io.stdout(
     opts.format === 'markdown'
-      ? toScanMarkdown(found.workloads, found.problems, opts.table)
-      : toScanTable(found.workloads, found.problems, opts.table),
+      ? toScanMarkdown(found.workloads, found.problems, opts.table, found.undeployed)
+      : toScanTable(found.workloads, found.problems, opts.table, found.undeployed),
   );
   return 0;
 }

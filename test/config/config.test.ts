@@ -335,6 +335,32 @@ describe('environments', () => {
     expect(configForEnvironment(config, null)).toBe(config);
   });
 
+  it('entry: a folder of deployment objects instead of (or besides) paths, normalised; one of them is required', () => {
+    const config = parseConfig(
+      [
+        'environments:',
+        '  - { name: prod, entry: ./clusters/prod/ }',
+        '  - { name: dev, entry: clusters/dev, paths: ["apps/*/overlays/dev"] }',
+        '',
+      ].join('\n'),
+      'c.yaml',
+    );
+    expect(config.environments.map((e) => [e.name, e.entry, e.paths])).toEqual([
+      ['prod', 'clusters/prod', []],
+      ['dev', 'clusters/dev', ['apps/*/overlays/dev']],
+    ]);
+    const issues = issuesOf(
+      ['environments:', '  - name: prod', '  - name: dev', '    entry: "clusters/*"', ''].join('\n'),
+    );
+    expect(issues.map((i) => [i.key, i.line])).toEqual(
+      expect.arrayContaining([
+        ['environments[0].entry', 2],
+        ['environments[1].entry', 4],
+      ]),
+    );
+    expect(issues.find((i) => i.key === 'environments[0].entry')?.message).toContain('give entry');
+  });
+
   it('names the bad key and line: a duplicate name, no paths, a bad glob, an unknown key', () => {
     const issues = issuesOf(
       [

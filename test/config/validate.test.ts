@@ -122,6 +122,21 @@ describe('selectionWarnings', () => {
     expect(selectionWarnings(config, text, ['apps/web.yaml', 'clusters/x.yaml'], ['prod'])).toEqual([]);
   });
 
+  it('an entry that is no folder of the repository', () => {
+    const withEntry = 'environments:\n  - name: prod\n    entry: clusters/prod\n';
+    const c = parseConfig(withEntry, 'c.yaml');
+    expect(
+      selectionWarnings(c, withEntry, ['clusters/dev/apps.yaml'], []).map((w) => [w.key, w.line, w.message]),
+    ).toEqual([
+      [
+        'environments[0].entry',
+        3,
+        '"clusters/prod" is no folder of the repository holding YAML files (after include and exclude)',
+      ],
+    ]);
+    expect(selectionWarnings(c, withEntry, ['clusters/prod/apps.yaml'], ['prod'])).toEqual([]);
+  });
+
   it('the default include is not checked: it selects whatever YAML there is', () => {
     expect(selectionWarnings(parseConfig('', 'c.yaml'), '', [], [])).toEqual([]);
   });

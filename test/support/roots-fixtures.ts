@@ -18,7 +18,7 @@ import type { VaultDevServer } from './vault-server.js';
 
 export const rootsFixturesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/roots');
 
-export type RootsFixture = 'argocd' | 'flux' | 'flat';
+export type RootsFixture = 'argocd' | 'flux' | 'flat' | 'flux-fleet' | 'argocd-fleet';
 
 export function fixtureDir(name: RootsFixture): string {
   return join(rootsFixturesDir, name);

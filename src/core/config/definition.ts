@@ -167,15 +167,47 @@ const secretValuePath = z
   })
   .transform((p) => p.split('.'));
 
+/** A repo-relative folder (`clusters/prod`, `./clusters/prod/`), normalised without `./` and trailing `/`. */
+const folder = z
+  .string()
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && !/[*?[\]{}]/.test(p), {
+    message: 'expected a folder of the repository, e.g. "clusters/prod" (no glob, no "..", not absolute)',
+  })
+  .transform((p) =>
+    p
+      .replace(/^(\.\/)+/, '')
+      .replace(/\/+$/, '')
+      .replace(/^\.$/, ''),
+  );
+
 /** One `environments[]` entry: the render roots of one cluster (or stage) and the Vault it reads. */
-const environment = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/, {
-    message: 'expected a short name such as "prod" or "dev-eu" (letters, digits, ".", "_", "-")',
-  }),
-  /** Globs of the render roots' folders (or, for a manifest no root builds, of its file). */
-  paths: z.array(glob).min(1, { message: 'list at least one glob, e.g. "clusters/prod/**"' }),
-  vault: vault.optional(),
-});
+const environment = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/, {
+      message: 'expected a short name such as "prod" or "dev-eu" (letters, digits, ".", "_", "-")',
+    }),
+    /**
+     * The folder holding this cluster's deployment objects (Flux Kustomizations, Argo CD Applications):
+     * the environment is every root they reach, transitively.
+     */
+    entry: folder.optional(),
+    /**
+     * Globs of the render roots' folders, or of the files of the deployment objects that reach them (or,
+     * for a manifest no root builds, of its file).
+     */
+    paths: z.array(glob).min(1, { message: 'list at least one glob, e.g. "clusters/prod/**"' }).optional(),
+    vault: vault.optional(),
+  })
+  .superRefine((e, ctx) => {
+    if (e.entry === undefined && e.paths === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['entry'],
+        message:
+          'give entry (the cluster\'s folder of deployment objects, e.g. "clusters/prod") or paths (globs of its roots)',
+      });
+  })
+  .transform((e) => ({ ...e, paths: e.paths ?? [] }));
 
 const rule = z
   .strictObject({

@@ -96,12 +96,25 @@ export function selectionWarnings(
   }
   const used = new Set(environments);
   config.environments.forEach((e, i) => {
+    const entry = e.entry;
+    if (entry !== undefined && entry !== '' && !files.some((f) => f.startsWith(`${entry}/`))) {
+      warnings.push({
+        key: `environments[${i}].entry`,
+        line: line(['environments', i, 'entry']),
+        column: null,
+        message: `"${entry}" is no folder of the repository holding YAML files (after include and exclude)`,
+      });
+      return;
+    }
     if (!used.has(e.name))
       warnings.push({
-        key: `environments[${i}].paths`,
-        line: line(['environments', i, 'paths']),
+        key: `environments[${i}].${e.paths.length > 0 ? 'paths' : 'entry'}`,
+        line: line(['environments', i, e.paths.length > 0 ? 'paths' : 'entry']),
         column: null,
-        message: `environment "${e.name}" reaches no workload that depends on a Vault secret: check its paths (${e.paths.map((p) => `"${p}"`).join(', ')})`,
+        message: `environment "${e.name}" reaches no workload that depends on a Vault secret: check its ${[
+          ...(e.entry !== undefined ? [`entry "${e.entry}"`] : []),
+          ...(e.paths.length > 0 ? [`paths (${e.paths.map((p) => `"${p}"`).join(', ')})`] : []),
+        ].join(' and ')}`,
       });
   });
   return warnings;

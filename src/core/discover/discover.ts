@@ -3,7 +3,6 @@
  * the way. Pure: text in, data out.
  */
 import type { Config } from '../config/schema.js';
-import picomatch from 'picomatch';
 import type {
   ChartKind,
   PinTarget,
@@ -24,10 +23,10 @@ import {
   type ChartOptions,
   type ChartView,
 } from './charts.js';
+import { environmentMatcher } from './environments.js';
 import { parseManifests, type ManifestDocument } from './parse.js';
 import {
   buildRoots,
-  dirName,
   docKey,
   objectKey,
   isKustomizationFile,
@@ -60,6 +59,8 @@ export interface DiscoverResult {
   missing: string[];
   /** The objects each root builds ({@link objectKey}), by the root's patch file. */
   rootObjects: Map<string, Set<string>>;
+  /** Kustomization folders no deployment object reaches (roots.ts): named once, never read. */
+  undeployed: string[];
 }
 
 /**
@@ -107,7 +108,9 @@ export function discover(
   const perFile = new Map<string, number>();
   for (const d of all) perFile.set(d.file, (perFile.get(d.file) ?? 0) + 1);
   const charts = chartOptions(config, graph.namedValues);
-  const environment = environmentMatcher(config);
+  const envs = environmentMatcher(config, graph.reached);
+  const environment = (root: string | null, file: string) =>
+    root !== null ? envs.ofRoot(root) : envs.ofFile(file);
   const originals = new Map(parsed.documents.map((d) => [docKey(d.file, d.index), d]));
 
   const workloads: Workload[] = [];
@@ -167,6 +170,7 @@ export function discover(
     roots: graph.roots,
     missing: graph.missing,
     rootObjects,
+    undeployed: graph.undeployed,
   };
 }
 
@@ -327,19 +331,6 @@ function sourceIdentity(
     kind: String(get(data, ['kind']) ?? ''),
     name: String(get(data, ['metadata', 'name']) ?? ''),
     namespace: nonEmptyString(get(data, ['metadata', 'namespace'])),
-  };
-}
-
-/** The `environments` entry a root (its folder) or a flat manifest (its file) belongs to. */
-function environmentMatcher(config: Config): (root: string | null, file: string) => string | null {
-  const envs = config.environments.map((e) => ({
-    name: e.name,
-    match: picomatch([...e.paths], { dot: true }),
-  }));
-  if (envs.length === 0) return () => null;
-  return (root, file) => {
-    const candidates = root !== null ? [root, `${root}/`] : [file, dirName(file)];
-    return envs.find((e) => candidates.some((c) => c !== '' && e.match(c)))?.name ?? null;
   };
 }
 

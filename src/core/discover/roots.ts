@@ -1,8 +1,10 @@
 /**
- * Render roots: what Argo CD and Flux build and apply, each on its own. A root is a kustomization folder
- * that no other kustomization includes (an overlay), or a folder a Flux `Kustomization` (`spec.path`) or an
- * Argo CD `Application` / `ApplicationSet` source path names. A document no root builds stands for itself
- * (the flat case).
+ * Render roots: what Argo CD and Flux build and apply, each on its own. In a repository that holds
+ * deployment objects (Flux `Kustomization`, Argo CD `Application` / `ApplicationSet`), the roots are the
+ * folders they reach (deployments.ts), and a kustomization folder nothing reaches is named `undeployed`
+ * and not read. Without deployment objects, a kustomization folder that no other includes is a root, and
+ * a document no root builds stands for itself (the flat case). This file composes the two steps: the
+ * kustomize build of each folder (kustomize-build.ts) and the choice of roots.
  *
  * For discovery it is enough to know which documents each root builds and what they look like there, so
  * this is a small reading of kustomize, not kustomize: `resources` / `bases` (files and folders,
@@ -33,9 +35,17 @@ import {
   type Layer,
   type Refusal,
 } from './kustomize-build.js';
+import {
+  DeploymentReader,
+  isDeploymentObject,
+  walkDeployments,
+  type DeployedSet,
+  type DeploymentTarget,
+  type Reach,
+} from './deployments.js';
 import { isKustomizationFile } from './kustomization-names.js';
 import type { ManifestDocument } from './parse.js';
-import { dirName, joinPath } from './repo-paths.js';
+import { dirName } from './repo-paths.js';
 import { get, isRecord, nonEmptyString as str } from './workloads.js';
 
 type Data = Record<string, unknown>;
@@ -76,6 +86,12 @@ export interface RootGraph {
   missing: string[];
   /** Files that are chart values of an Argo CD Application (`helm.valueFiles`): values whatever their keys. */
   namedValues: Set<string>;
+  /** Whether the repository holds deployment objects (then the roots are what they reach). */
+  deployed: boolean;
+  /** For each root a deployment object reaches, the objects' files and the roots that build them. */
+  reached: Map<string, Reach[]>;
+  /** Kustomization folders no other includes and no deployment object reaches: not deployed, not read. */
+  undeployed: string[];
 }
 
 /** An object's identity in a root's patch file, as its source document names it. */
@@ -107,15 +123,6 @@ export interface RootInput {
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
-/** How Flux or Argo CD reads a folder it names as a root. */
-interface NamedRoot {
-  /** Whether files in subfolders count (Flux always; Argo CD with `directory.recurse`). */
-  recurse: boolean;
-  /** Flux's `targetNamespace`. */
-  namespace: string | null;
-  by: string;
-}
-
 /**
  * Builds the root graph of a repository: the kustomize build of each kustomization (kustomize-build.ts),
  * the folders Flux and Argo CD name, then the roots among them and what each builds.
@@ -136,6 +143,7 @@ class RootGraphBuilder {
   /** Files a refused root would build: neither discovered nor edited on their own. */
   private readonly refusedFiles = new Set<string>();
   private readonly kustomize: KustomizeBuild;
+  private readonly deployments: DeploymentReader;
 
   constructor(private readonly input: RootInput) {
     this.texts = new Map(input.files.map((f) => [f.path, f.text]));
@@ -145,12 +153,21 @@ class RootGraphBuilder {
       else this.docsByFile.set(d.file, [d]);
     }
     this.readKustomizations();
+    const dirs = foldersOf(this.texts.keys());
+    this.deployments = new DeploymentReader(
+      {
+        dirs,
+        hasFile: (path) => this.texts.has(path),
+        report: (file, message) => this.report(file, message),
+      },
+      input.documents,
+    );
     this.kustomize = new KustomizeBuild({
       texts: this.texts,
       docsByFile: this.docsByFile,
       kustomizations: this.kustomizations,
       brokenDirs: this.brokenDirs,
-      isDir: folderTest(this.texts.keys()),
+      isDir: (path) => dirs.has(path),
       report: (file, message) => this.report(file, message),
       ...(input.limits ? { limits: input.limits } : {}),
     });
@@ -199,37 +216,30 @@ class RootGraphBuilder {
   }
 
   run(): RootGraph {
-    const { kustomizations, kustomize } = this;
-    const named = this.namedRoots();
+    const { kustomize } = this;
     // Build every kustomization once, so `included` is complete before roots are chosen.
     const built = new Map<string, Built>();
-    for (const dir of [...kustomizations.keys()].sort())
-      if (!isComponent(kustomizations.get(dir)!.data)) built.set(dir, kustomize.build(dir, dir));
+    for (const [dir, k] of [...this.kustomizations].sort(([a], [b]) => compare(a, b)))
+      if (!isComponent(k.data)) built.set(dir, kustomize.build(dir, dir));
     for (const [dir, b] of built)
       if (isRefusal(b)) for (const file of kustomize.reach(dir)) this.refusedFiles.add(file);
-
-    const roots: RenderRoot[] = [];
-    const rootDirs = new Set<string>();
-    for (const dir of [...kustomizations.keys()].sort()) {
-      const k = kustomizations.get(dir)!;
-      if (isComponent(k.data) || (kustomize.included.has(dir) && !named.has(dir))) continue;
-      rootDirs.add(dir);
-      const layer = built.get(dir)!;
-      if (isRefusal(layer)) {
-        this.refuseRoot(dir, k.file, layer);
-        continue;
-      }
-      roots.push(this.makeRoot(dir, 'kustomize', k.file, layer, named.get(dir)?.namespace ?? null));
-    }
-    for (const [dir, how] of [...named].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (rootDirs.has(dir) || kustomizations.has(dir) || this.brokenDirs.has(dir)) continue;
-      rootDirs.add(dir);
-      const root = this.folderRoot(dir, how);
-      if (root) roots.push(root);
-    }
+    // Kustomization folders no other kustomization includes: what a person or a pipeline could apply.
+    const tops = [...built.keys()].filter((dir) => !kustomize.included.has(dir));
+    const candidates = this.input.documents.filter(
+      (d) =>
+        !kustomize.inputs.has(d.file) &&
+        !this.refusedFiles.has(d.file) &&
+        !isKustomizationFile(d.file) &&
+        !this.underBroken(dirName(d.file)),
+    );
+    const deploying = this.input.documents.some((d) => isDeploymentObject(d.data));
+    const { flat, reached } = deploying
+      ? this.deployedRoots(built, tops, candidates)
+      : { flat: candidates, reached: new Map<string, Reach[]>() };
+    if (!deploying) for (const dir of tops) this.addRoot(dir, built.get(dir)!, null);
 
     const builders = new Map<string, string[]>();
-    for (const root of roots) {
+    for (const root of this.roots) {
       for (const doc of root.documents) {
         const key = docKey(doc.file, doc.index);
         const by = builders.get(key);
@@ -237,22 +247,81 @@ class RootGraphBuilder {
         else if (!by.includes(root.dir)) by.push(root.dir);
       }
     }
-    const flat = this.input.documents.filter(
-      (d) =>
-        !builders.has(docKey(d.file, d.index)) &&
-        !kustomize.inputs.has(d.file) &&
-        !this.refusedFiles.has(d.file) &&
-        !isKustomizationFile(d.file) &&
-        !this.underBroken(dirName(d.file)),
-    );
+    const roots = [...this.roots].sort((a, b) => compare(a.dir, b.dir));
+    const rootDirs = new Set(roots.map((r) => r.dir));
     return {
       roots,
-      flat,
+      flat: flat.filter((d) => !builders.has(docKey(d.file, d.index))),
       builders,
       problems: this.problems,
       missing: [...kustomize.missing].sort(),
-      namedValues: this.namedValues,
+      namedValues: this.deployments.namedValues,
+      deployed: deploying,
+      reached: new Map([...reached].filter(([dir]) => rootDirs.has(dir))),
+      undeployed: deploying ? tops.filter((dir) => !this.rootDirs.has(dir)).sort(compare) : [],
     };
+  }
+
+  private readonly roots: RenderRoot[] = [];
+  /** Folders taken as roots (a refused one too: it is not built again through another name). */
+  private readonly rootDirs = new Set<string>();
+
+  /** A kustomization folder as a root: its build, or the one problem saying kustomize refuses it. */
+  private addRoot(dir: string, layer: Built, namespace: string | null): RenderRoot | null {
+    this.rootDirs.add(dir);
+    if (isRefusal(layer)) {
+      this.refuseRoot(dir, this.kustomizations.get(dir)!.file, layer);
+      return null;
+    }
+    const root = this.makeRoot(dir, 'kustomize', this.kustomizations.get(dir)!.file, layer, namespace);
+    this.roots.push(root);
+    return root;
+  }
+
+  /**
+   * The roots of a repository that holds deployment objects (deployments.ts): the folders they reach,
+   * starting from the entries a person or a bootstrap applies — top kustomizations that hold deployment
+   * objects, and files no kustomization includes that hold them. Of the files no root builds, those next
+   * to such an entry file stand for themselves, and so do the charts and values files Argo CD deploys.
+   */
+  private deployedRoots(
+    built: ReadonlyMap<string, Built>,
+    tops: readonly string[],
+    candidates: readonly ManifestDocument[],
+  ): { flat: ManifestDocument[]; reached: Map<string, Reach[]> } {
+    const entries: DeployedSet[] = [];
+    const entryFiles = candidates.filter((d) => isDeploymentObject(d.data));
+    if (entryFiles.length > 0) entries.push({ from: null, documents: entryFiles });
+    for (const dir of tops) {
+      const layer = built.get(dir)!;
+      if (isRefusal(layer) || !layer.items.some((item) => isDeploymentObject(item.data))) continue;
+      const root = this.addRoot(dir, layer, null);
+      if (root) entries.push({ from: dir, documents: root.documents });
+    }
+    const reached = walkDeployments(this.deployments, entries, (target) => {
+      const { dir } = target;
+      if (this.rootDirs.has(dir) || this.brokenDirs.has(dir)) return null;
+      const k = this.kustomizations.get(dir);
+      if (k && isComponent(k.data)) {
+        this.report(
+          target.by,
+          `"${dir}" is a kustomize Component: a deployment object cannot build it alone; not a render root`,
+        );
+        return null;
+      }
+      if (k) return this.addRoot(dir, built.get(dir)!, target.namespace)?.documents ?? null;
+      this.rootDirs.add(dir);
+      const root = this.folderRoot(dir, target);
+      if (root) this.roots.push(root);
+      return root?.documents ?? null;
+    });
+    const entryDirs = new Set(entryFiles.map((d) => dirName(d.file)));
+    const { charts, namedValues } = this.deployments;
+    const deployed = (d: ManifestDocument) =>
+      entryDirs.has(dirName(d.file)) ||
+      namedValues.has(d.file) ||
+      [...charts].some((c) => c === '' || d.file.startsWith(`${c}/`));
+    return { flat: candidates.filter(deployed), reached };
   }
 
   /** A root kustomize refuses to build: one problem naming it; nothing of it is discovered or edited. */
@@ -264,54 +333,12 @@ class RootGraphBuilder {
     );
   }
 
-  /** Files that are chart values of an Argo CD Application (`helm.valueFiles`). */
-  private readonly namedValues = new Set<string>();
-
-  /** Folders Flux and Argo CD name as roots, with how they read a folder without a kustomization. */
-  private namedRoots(): Map<string, NamedRoot> {
-    const { texts } = this;
-    const isDir = folderTest(texts.keys());
-    const named = new Map<string, NamedRoot>();
-    for (const doc of this.input.documents) {
-      const o = doc.data;
-      if (!isRecord(o)) continue;
-      const api = String(o.apiVersion ?? '');
-      const add = (raw: unknown, recurse: boolean, namespace: string | null) => {
-        if (typeof raw !== 'string' || raw.includes('{{') || raw.includes('$')) return;
-        const path = joinPath('', raw);
-        if (path === null || !isDir(path) || texts.has(`${path ? `${path}/` : ''}Chart.yaml`)) return;
-        if (!named.has(path)) named.set(path, { recurse, namespace, by: doc.file });
-      };
-      if (o.kind === 'Kustomization' && api.startsWith('kustomize.toolkit.fluxcd.io/')) {
-        add(get(o, ['spec', 'path']) ?? './', true, str(get(o, ['spec', 'targetNamespace'])));
-      } else if (
-        (o.kind === 'Application' || o.kind === 'ApplicationSet') &&
-        api.startsWith('argoproj.io/')
-      ) {
-        const spec = o.kind === 'Application' ? o.spec : get(o, ['spec', 'template', 'spec']);
-        const sources = [get(spec, ['source']), ...list(get(spec, ['sources']))];
-        for (const s of sources) {
-          if (!isRecord(s) || typeof s.path !== 'string') continue;
-          const base = joinPath('', s.path);
-          for (const v of list(get(s, ['helm', 'valueFiles']))) {
-            if (typeof v !== 'string' || base === null) continue;
-            const file = joinPath(base, v);
-            if (file !== null && texts.has(file)) this.namedValues.add(file);
-          }
-          if (s.chart === undefined && s.helm === undefined)
-            add(s.path, get(s, ['directory', 'recurse']) === true, null);
-        }
-      }
-    }
-    return named;
-  }
-
   /**
    * A folder without a kustomization that Flux or Argo CD names: Flux generates one with every manifest
    * under it (a subfolder with a kustomization is built as one); Argo CD reads the folder's files (with
    * `directory.recurse`, those below too). Null when a kustomization it builds is refused.
    */
-  private folderRoot(dir: string, how: NamedRoot): RenderRoot | null {
+  private folderRoot(dir: string, how: DeploymentTarget): RenderRoot | null {
     const items: Item[] = [];
     const generated: Generated[] = [];
     const sub = new Set<string>();
@@ -416,9 +443,9 @@ class RootGraphBuilder {
   }
 }
 
-/** Whether a repo-relative path is a folder holding some of `files` ('' always is). */
-function folderTest(files: Iterable<string>): (path: string) => boolean {
-  const dirs = new Set<string>();
+/** Every folder holding some of `files` (directly or below), '' included. */
+function foldersOf(files: Iterable<string>): Set<string> {
+  const dirs = new Set<string>(['']);
   for (const file of files) {
     let d = dirName(file);
     while (d !== '' && !dirs.has(d)) {
@@ -426,7 +453,12 @@ function folderTest(files: Iterable<string>): (path: string) => boolean {
       d = dirName(d);
     }
   }
-  return (p: string) => p === '' || dirs.has(p);
+  return dirs;
+}
+
+/** Code-unit order: the same on every machine and locale. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Helm's merge of values: maps merge key by key, anything else is replaced. */

@@ -351,6 +351,7 @@ export function toScanTable(
   workloads: readonly Workload[],
   problems: readonly Problem[],
   opts: TableOptions = {},
+  undeployed: readonly string[] = [],
 ): string {
   const out: string[] = [];
   const width = tableWidth(opts);
@@ -415,11 +416,17 @@ export function toScanTable(
   );
   if (charts.length > 0)
     out.push('', 'Through a Helm chart:', ...charts.flatMap((c) => wrap(c, width, '    ')));
+  if (undeployed.length > 0) out.push('', ...wrap(undeployedLine(undeployed), width, '    '));
   const secrets = new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path))).size;
   const lines = problemsText(problems, opts);
   if (lines.length > 0) out.push('', ...lines);
   out.push('', `${workloads.length} workload(s) depend on ${plural(secrets, 'Vault secret')}.`);
   return out.join('\n') + '\n';
+}
+
+/** The kustomization folders no Flux Kustomization or Argo CD Application deploys, named once. */
+function undeployedLine(dirs: readonly string[]): string {
+  return `Not deployed (no Flux Kustomization or Argo CD Application reaches ${dirs.length === 1 ? 'it' : 'them'}; not read): ${dirs.map((d) => d || '.').join(', ')}`;
 }
 
 /** Escapes text for a Markdown table cell or inline text (GitHub-flavoured). */
@@ -496,6 +503,7 @@ export function toScanMarkdown(
   workloads: readonly Workload[],
   problems: readonly Problem[],
   opts: Pick<TableOptions, 'allProblems'> = {},
+  undeployed: readonly string[] = [],
 ): string {
   const e = escapeMarkdown;
   const rooted = workloads.some((w) => w.root != null);
@@ -540,6 +548,7 @@ export function toScanMarkdown(
       : [],
   );
   if (charts.length > 0) out.push('Through a Helm chart:', '', ...charts, '');
+  if (undeployed.length > 0) out.push(e(undeployedLine(undeployed)), '');
   const secrets = new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path))).size;
   out.push(`${workloads.length} workload(s) depend on ${plural(secrets, 'Vault secret')}.`, '');
   out.push(...problemsMarkdown(problems, opts.allProblems === true));
