@@ -7,18 +7,13 @@
 import type { Config } from './core/config/schema.js';
 import { discover } from './core/discover/discover.js';
 import { makePathFilter } from './core/discover/globs.js';
-import {
-  dirName,
-  isKustomizationFile,
-  objectKey,
-  ROOT_PATCH_FILE,
-  rootPatchFile,
-} from './core/discover/roots.js';
+import { isKustomizationFile, objectKey, ROOT_PATCH_FILE, rootPatchFile } from './core/discover/roots.js';
+import { LAYER_DIR, layerPaths } from './core/plan/own-layer.js';
 import { ConfigError, GitError } from './core/errors.js';
 import { oversizeProblem } from './core/limits.js';
 import type { PlannedWorkload, Problem, RepoFile, RunReport, SecretStatus, Workload } from './core/model.js';
 import { buildChanges, type RootBuilds } from './core/plan/changes.js';
-import { skipRoots, unusableOwnedFiles } from './core/plan/owned-files.js';
+import { ownedFileRoot, skipRoots, unusableOwnedFiles } from './core/plan/owned-files.js';
 import { planWorkloads, statusKey, summarize } from './core/plan/plan.js';
 import {
   silentProgress,
@@ -45,6 +40,8 @@ export interface Discovered {
   owned: { file: string; text: string | undefined; unreadable?: string }[];
   /** Kustomization folders no Flux Kustomization or Argo CD Application deploys (not read). */
   undeployed: string[];
+  /** The roots whose own layer exists (its Component file was read), with their kustomization. */
+  layers: { dir: string; kustomization: string }[];
 }
 
 /**
@@ -108,7 +105,12 @@ export async function discoverRepo(
     roots: found.roots.length,
     problems: loaded.problems.length + found.problems.length,
   });
-  const ownedPaths = found.roots.filter((r) => r.kustomization !== null).map((r) => rootPatchFile(r.dir));
+  const withKustomization = found.roots.filter((r) => r.kustomization !== null);
+  const ownedPaths = withKustomization.flatMap((r) => {
+    const layer = layerPaths(r.dir);
+    return [layer.kustomization, layer.patches, rootPatchFile(r.dir)];
+  });
+  const readPaths = new Set(loaded.files.map((f) => f.path));
   const owned = ownedFileStates(ownedPaths, loaded, await source.entryKinds?.(ownedPaths));
   return {
     files: loaded.files,
@@ -118,6 +120,9 @@ export async function discoverRepo(
     fileData: found.fileData,
     rootBuilds: (patchFile, object) => found.rootObjects.get(patchFile)?.has(objectKey(object)) ?? false,
     undeployed: found.undeployed,
+    layers: withKustomization
+      .filter((r) => readPaths.has(layerPaths(r.dir).kustomization))
+      .map((r) => ({ dir: r.dir, kustomization: r.kustomization! })),
   };
 }
 
@@ -133,8 +138,8 @@ function ownedFileStates(
 ): Discovered['owned'] {
   const texts = new Map(loaded.files.map((f) => [f.path, f.text]));
   // Paths under a folder named like a generated file: the only ones that can make it a folder.
-  const nested = [...loaded.files.map((f) => f.path), ...loaded.problems.map((p) => p.file)].filter((p) =>
-    p.includes(`${ROOT_PATCH_FILE}/`),
+  const nested = [...loaded.files.map((f) => f.path), ...loaded.problems.map((p) => p.file)].filter(
+    (p) => p.includes(`${ROOT_PATCH_FILE}/`) || p.includes(`${LAYER_DIR}/`),
   );
   const out: Discovered['owned'] = [];
   for (const file of paths) {
@@ -245,15 +250,22 @@ export async function planRepo(opts: {
   // With --environment, only the files of that environment's roots (those of its workloads) count.
   const roots = new Set(workloads.map((w) => w.root));
   const owned =
-    opts.environment === undefined ? found.owned : found.owned.filter((o) => roots.has(dirName(o.file)));
-  const skipped = skipRoots(planned, unusableOwnedFiles(owned, opts.config.annotationPrefix));
+    opts.environment === undefined
+      ? found.owned
+      : found.owned.filter((o) => roots.has(ownedFileRoot(o.file)));
+  const unusable = unusableOwnedFiles(owned, opts.config.annotationPrefix);
+  const skipped = skipRoots(planned, unusable);
+  const skippedRoots = new Set(unusable.map((u) => ownedFileRoot(u.file)));
+  const layers = found.layers.filter(
+    (l) => !skippedRoots.has(l.dir) && (opts.environment === undefined || roots.has(l.dir)),
+  );
   // The reader's line about an unreadable generated file is folded into that one line.
   const folded = new Set(owned.flatMap((o) => (o.unreadable !== undefined ? [o.file] : [])));
   const texts = new Map(files.map((f) => [f.path, f.text]));
   const edited =
     opts.edits === false
       ? { changes: [], problems: [] }
-      : buildChanges(planned, texts, opts.config.annotationPrefix, fileData, found.rootBuilds);
+      : buildChanges(planned, texts, opts.config.annotationPrefix, fileData, found.rootBuilds, layers);
   return {
     branch: opts.branch,
     workloads: planned,

@@ -31,9 +31,9 @@ import {
   objectKey,
   isKustomizationFile,
   ROOT_NAMING_KINDS,
-  rootPatchFile,
   type RenderRoot,
 } from './roots.js';
+import { layerPaths } from '../plan/own-layer.js';
 import { statusKey } from '../plan/plan.js';
 import { SOURCES } from './sources/index.js';
 import { ruleMatcher } from './sources/rules.js';
@@ -57,7 +57,7 @@ export interface DiscoverResult {
   roots: RenderRoot[];
   /** Files a kustomization names that were not among `files` (the caller may read them and discover again). */
   missing: string[];
-  /** The objects each root builds ({@link objectKey}), by the root's patch file. */
+  /** The objects each root builds ({@link objectKey}), by the patch file of the root's own layer. */
   rootObjects: Map<string, Set<string>>;
   /** Kustomization folders no deployment object reaches (roots.ts): named once, never read. */
   undeployed: string[];
@@ -159,7 +159,7 @@ export function discover(
   for (const root of graph.roots) {
     const ids = new Set<string>();
     for (const doc of root.documents) ids.add(objectKey(sourceIdentity(originals, doc.file, doc.index)));
-    rootObjects.set(rootPatchFile(root.dir), ids);
+    rootObjects.set(layerPaths(root.dir).patches, ids);
   }
   return {
     workloads,
@@ -254,9 +254,26 @@ function discoverSet(
 }
 
 /**
+ * Whether a root may edit a source document in place: only a file inside the root's own folder that no
+ * other root builds. A shared base, a component, or a base outside the folder that only this root builds
+ * today (another cluster may add it tomorrow) gets the root's values through its own layer instead.
+ */
+function editsInPlace(
+  root: RenderRoot,
+  file: string,
+  index: number,
+  builders: ReadonlyMap<string, readonly string[]>,
+): boolean {
+  if ((builders.get(docKey(file, index))?.length ?? 0) > 1) return false;
+  // A folder root (Flux, Argo CD without kustomization) builds only the files in its folder.
+  if (root.kustomization === null) return true;
+  return root.dir === '' || file.startsWith(`${root.dir}/`);
+}
+
+/**
  * A workload as one root builds it, placed for editing: named as its source document names it (the editor
- * checks that name), and, when several roots build that document, given this root's patch for its record
- * and trigger; so are the pins of shared objects, where a strategic-merge patch can express them.
+ * checks that name), and, unless the root may edit its document in place, given the root's own layer for
+ * its record and trigger; so are the pins of objects it may not edit in place.
  */
 function placeInRoot(
   workload: Workload,
@@ -265,17 +282,17 @@ function placeInRoot(
   originals: ReadonlyMap<string, ManifestDocument>,
 ): Workload {
   const identity = (file: string, index: number) => sourceIdentity(originals, file, index);
-  const shared = (file: string, index: number) => (builders.get(docKey(file, index))?.length ?? 0) > 1;
-  const patchFile = rootPatchFile(root.dir);
+  const layered = (file: string, index: number) => !editsInPlace(root, file, index, builders);
+  const patchFile = layerPaths(root.dir).patches;
   const own = identity(workload.file, workload.document);
   const w: Workload = { ...workload, name: own.name || workload.name };
-  if (shared(workload.file, workload.document)) {
+  if (layered(workload.file, workload.document)) {
     if (root.twice.has(docKey(workload.file, workload.document))) {
-      w.blocked = `root "${root.dir || '.'}" builds ${workload.file} more than once (one base through two layers), and other roots build it too: a patch cannot name one of the copies, so it is not edited`;
+      w.blocked = `root "${root.dir || '.'}" builds ${workload.file} more than once (one base through two layers), and it may not edit that file in place: a patch cannot name one of the copies, so it is not edited`;
     } else if (root.kustomization === null) {
-      w.blocked = `${workload.file} is built by ${builders.get(docKey(workload.file, workload.document))!.length} render roots, and root "${root.dir || '.'}" has no kustomization file to hold a patch of its own: not edited`;
+      w.blocked = `${workload.file} is built by ${builders.get(docKey(workload.file, workload.document))!.length} render roots, and root "${root.dir || '.'}" has no kustomization file to hold a layer of its own: not edited`;
     } else if (workload.kind === 'Application' && workload.trigger.mapPath.includes('sources')) {
-      w.blocked = `${workload.file} is built by several render roots, and a patch cannot set values in one item of spec.sources: not edited`;
+      w.blocked = `${workload.file} is not edited in place for root "${root.dir || '.'}", and a strategic-merge patch cannot set values in one item of spec.sources: not edited`;
     } else {
       w.rootPatch = { file: patchFile, kustomization: root.kustomization, object: own };
     }
@@ -287,24 +304,25 @@ function placeInRoot(
     for (const pin of ref.pins) {
       const object = identity(pin.file, pin.document);
       const named = { ...pin, name: object.name || pin.name };
-      if (!shared(pin.file, pin.document)) {
+      if (!layered(pin.file, pin.document)) {
         pins.push(named);
         continue;
       }
-      const expressible =
-        root.kustomization !== null &&
-        !root.twice.has(docKey(pin.file, pin.document)) &&
-        pin.format !== 'placeholder' &&
-        pin.field.every((seg) => typeof seg === 'string');
-      if (expressible)
+      // Inside a list, a pin is a JSON 6902 operation of the layer; a placeholder inside a string is not
+      // one the layer writes.
+      const why =
+        root.kustomization === null
+          ? 'has no kustomization to patch it in'
+          : root.twice.has(docKey(pin.file, pin.document))
+            ? 'is built twice by this root, and a patch cannot name one of the copies'
+            : pin.format === 'placeholder'
+              ? 'is a placeholder inside a string, which the layer does not rewrite'
+              : null;
+      if (why === null)
         pins.push({ ...named, rootPatch: { file: patchFile, kustomization: root.kustomization!, object } });
       else
         unpinned.push(
-          `${pin.kind}/${object.name} (${pin.file}) is built by several render roots and its version field ${formatPath(pin.field)} ${
-            root.kustomization === null
-              ? 'has no kustomization to patch it in'
-              : 'is inside a list, which a strategic-merge patch would replace whole'
-          }: version not pinned for root "${root.dir || '.'}"`,
+          `${pin.kind}/${object.name} (${pin.file}) is not edited in place for root "${root.dir || '.'}" and its version field ${formatPath(pin.field)} ${why}: version not pinned for that root`,
         );
     }
     const out: SecretRef = { ...ref };

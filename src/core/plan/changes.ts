@@ -3,9 +3,10 @@
  * publish step touches disk or Git, so `plan` and `apply --dry-run` show exactly what `apply` writes.
  */
 import type { FileChange, PlannedPin, PlannedWorkload, Problem, RootPatchTarget } from '../model.js';
-import { dirName, ROOT_PATCH_FILE } from '../discover/roots.js';
+import { dirName } from '../discover/roots.js';
 import { checkRootPatch } from './owned-files.js';
-import { listPatchInKustomization, renderRootPatch, type PatchSet } from './root-patch.js';
+import { LAYER_DIR, renderLayer, type ListPin } from './own-layer.js';
+import { listComponentInKustomization, type PatchSet } from './root-patch.js';
 import { applyAnnotationEdits, type AnnotationEdit, type EditResult } from '../yaml/edit-annotations.js';
 import { applyFileEdits, type ScalarEdit } from '../yaml/edit-scalar.js';
 import { fastAnnotationEdits } from '../yaml/fast-edit.js';
@@ -23,14 +24,20 @@ interface FileEdits {
   workloads: Set<PlannedWorkload>;
 }
 
-/** What goes into one root's tool-owned patch file (root-patch.ts). */
+/** What goes into one root's own layer (own-layer.ts), keyed by the layer's patch file. */
 interface RootPatchEdits {
+  /** The root's kustomization, which lists the layer once in its `components`. */
   kustomization: string;
   sets: PatchSet[];
+  /** Pins inside lists: JSON 6902 operations of the layer. */
+  listPins: ListPin[];
   workloads: Set<PlannedWorkload>;
 }
 
-/** Whether a render root still builds an object, by its patch file (an entry for a gone object is dropped). */
+/**
+ * Whether a render root still builds an object, by its layer's patch file (an entry for a gone object is
+ * dropped).
+ */
 export type RootBuilds = (patchFile: string, object: RootPatchTarget['object']) => boolean;
 
 /** The value a `string` or `int` pin writes (`version: "7"`, `version: 7`). */
@@ -64,7 +71,10 @@ function group(
   const patchEntry = (target: RootPatchTarget) => {
     let e = byPatch.get(target.file);
     if (!e)
-      byPatch.set(target.file, (e = { kustomization: target.kustomization, sets: [], workloads: new Set() }));
+      byPatch.set(
+        target.file,
+        (e = { kustomization: target.kustomization, sets: [], listPins: [], workloads: new Set() }),
+      );
     return e;
   };
   for (const p of planned) {
@@ -88,11 +98,12 @@ function group(
     for (const pin of p.pins) {
       if (pin.target.rootPatch) {
         const e = patchEntry(pin.target.rootPatch);
-        e.sets.push({
-          object: pin.target.rootPatch.object,
-          path: pin.target.field.map(String),
-          value: pinValue(pin),
-        });
+        const { field } = pin.target;
+        // A strategic merge would replace a whole list: a pin inside one is a JSON 6902 operation.
+        if (field.some((seg) => typeof seg === 'number'))
+          e.listPins.push({ object: pin.target.rootPatch.object, path: field, value: pinValue(pin) });
+        else
+          e.sets.push({ object: pin.target.rootPatch.object, path: field.map(String), value: pinValue(pin) });
         e.workloads.add(p);
         continue;
       }
@@ -115,6 +126,8 @@ function group(
  * and the Secret disagree), and the failure is reported: never a half-edited file.
  * @param texts the current text of every file that holds a planned workload or a pinned object
  * @param fileData discovery's data of those files (optional; spares the fast path one read)
+ * @param layersOf the roots whose own layer exists: rewritten even without a value of this run, so an
+ *   entry for an object the root no longer builds goes (kustomize refuses a patch without its target)
  */
 export function buildChanges(
   planned: PlannedWorkload[],
@@ -122,6 +135,7 @@ export function buildChanges(
   prefix: string,
   fileData?: ReadonlyMap<string, readonly unknown[]>,
   rootBuilds: RootBuilds = () => true,
+  layersOf: readonly { dir: string; kustomization: string }[] = [],
 ): ChangeSet {
   const problems: Problem[] = [];
   // Blocking a workload drops its edits from other files too, so plan again until no file fails (each
@@ -139,19 +153,36 @@ export function buildChanges(
       }
       failed = true;
     };
+    for (const root of layersOf) {
+      const file = `${root.dir ? `${root.dir}/` : ''}${LAYER_DIR}/patches.yaml`;
+      if (!byPatch.has(file))
+        byPatch.set(file, {
+          kustomization: root.kustomization,
+          sets: [],
+          listPins: [],
+          workloads: new Set(),
+        });
+    }
     for (const [file, edits] of [...byPatch].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const layerKustomization = `${dirName(file)}/kustomization.yaml`;
       const before = texts.get(file);
-      const patch = renderRootPatch(before, edits.sets, (object) => rootBuilds(file, object));
-      if (!patch.ok) {
-        problems.push({ file, severity: 'error', message: `not edited: ${patch.message}` });
-        block(edits.workloads, file, patch.message);
+      const beforeKustomization = texts.get(layerKustomization);
+      const layer = renderLayer(
+        { kustomization: beforeKustomization, patches: before },
+        edits.sets,
+        edits.listPins,
+        (object) => rootBuilds(file, object),
+      );
+      if (!layer.ok) {
+        problems.push({ file, severity: 'error', message: `not edited: ${layer.message}` });
+        block(edits.workloads, file, layer.message);
         continue;
       }
       const kustomization = texts.get(edits.kustomization);
       const listed =
         kustomization === undefined
           ? ({ ok: false, message: 'the kustomization file was not read' } as const)
-          : listPatchInKustomization(kustomization, ROOT_PATCH_FILE);
+          : listComponentInKustomization(kustomization, LAYER_DIR);
       if (!listed.ok) {
         problems.push({
           file: edits.kustomization,
@@ -161,8 +192,19 @@ export function buildChanges(
         block(edits.workloads, file, `${edits.kustomization} ${listed.message}`);
         continue;
       }
-      if (patch.text !== before) {
-        changes.push({ path: file, before: before ?? '', after: patch.text });
+      // A root whose layer would stay empty and does not exist yet gets none.
+      const empty = !layer.hasPatches && layer.kustomization.includes('\npatches: []\n');
+      if (empty && before === undefined && beforeKustomization === undefined) continue;
+      if (layer.patches !== before && (layer.hasPatches || before !== undefined)) {
+        changes.push({ path: file, before: before ?? '', after: layer.patches });
+      }
+      if (layer.kustomization !== beforeKustomization)
+        changes.push({
+          path: layerKustomization,
+          before: beforeKustomization ?? '',
+          after: layer.kustomization,
+        });
+      if (layer.patches !== before || layer.kustomization !== beforeKustomization) {
         // Entries for objects the root no longer builds are dropped (kustomize refuses a patch without its
         // target), never silently.
         const check = before === undefined ? null : checkRootPatch(before, prefix);
@@ -170,7 +212,7 @@ export function buildChanges(
           problems.push({
             file,
             severity: 'warning',
-            message: `dropped the entry for ${gone.kind}/${gone.name}${gone.namespace ? ` (namespace ${gone.namespace})` : ''}: render root "${dirName(file) || '.'}" no longer builds it, and kustomize refuses a patch without its target`,
+            message: `dropped the entry for ${gone.kind}/${gone.name}${gone.namespace ? ` (namespace ${gone.namespace})` : ''}: render root "${dirName(dirName(file)) || '.'}" no longer builds it, and kustomize refuses a patch without its target`,
           });
       }
       if (kustomization !== undefined && listed.text !== kustomization)
