@@ -235,7 +235,7 @@ describe('the root graph', () => {
     const blocked = r.workloads.find((w) => w.root === 'shared');
     expect(blocked?.blocked).toMatch(/built by 2 render roots, and root "shared" has no kustomization file/);
     expect(r.workloads.find((w) => w.root === 'other')?.rootPatch?.file).toBe(
-      'other/vault-rollout.patch.yaml',
+      'other/vault-rollout/patches.yaml',
     );
   });
 
@@ -424,7 +424,7 @@ describe('a base a root builds twice', () => {
     const r = discover(files, defaultConfig());
     expect(r.workloads.map((w) => [w.root, w.rootPatch?.file ?? null, w.blocked ?? null])).toEqual([
       ['both', null, expect.stringContaining('builds base/web.yaml more than once')],
-      ['single', 'single/vault-rollout.patch.yaml', null],
+      ['single', 'single/vault-rollout/patches.yaml', null],
     ]);
   });
 });
