@@ -121,7 +121,7 @@ export async function discoverRepo(
     rootBuilds: (patchFile, object) => found.rootObjects.get(patchFile)?.has(objectKey(object)) ?? false,
     undeployed: found.undeployed,
     layers: withKustomization
-      .filter((r) => readPaths.has(layerPaths(r.dir).kustomization))
+      .filter((r) => readPaths.has(layerPaths(r.dir).kustomization) || readPaths.has(rootPatchFile(r.dir)))
       .map((r) => ({ dir: r.dir, kustomization: r.kustomization! })),
   };
 }

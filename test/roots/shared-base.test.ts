@@ -15,6 +15,7 @@ import { discover } from '../../src/core/discover/discover.js';
 import { objectKey } from '../../src/core/discover/roots.js';
 import type { FileChange, PlannedWorkload, RepoFile, SecretStatus } from '../../src/core/model.js';
 import { buildChanges } from '../../src/core/plan/changes.js';
+import { listPatchInKustomization, renderRootPatch } from '../../src/core/plan/root-patch.js';
 import { planWorkloads } from '../../src/core/plan/plan.js';
 import { readTree } from '../discover/helpers.js';
 import {
@@ -49,6 +50,7 @@ function round(files: RepoFile[], versions: Record<string, number>, config: Conf
     'vault-rollout',
     found.fileData,
     (patchFile, object) => found.rootObjects.get(patchFile)?.has(objectKey(object)) ?? false,
+    found.roots.flatMap((r) => (r.kustomization ? [{ dir: r.dir, kustomization: r.kustomization }] : [])),
   );
   return { found, planned, ...edited };
 }
@@ -230,5 +232,49 @@ describeIfKubectl('shared base: adoption, rotation per root, no-op (kustomize as
               vault-rollout/secret-versions: kv/dev/web/db@4
       "
     `);
+  });
+});
+
+describeIfKubectl('a repository that carries the older vault-rollout.patch.yaml', () => {
+  it('moves its entries into each root own layer, unlists it byte for byte, and every render stays the same', async () => {
+    // What an earlier version wrote after adopting dev at 3 and prod at 5.
+    let files = readTree(FIXTURE);
+    for (const [root, value] of [
+      ['clusters/dev/web', 'kv/dev/web/db@3'],
+      ['clusters/prod/web', 'kv/prod/web/db@5'],
+    ] as const) {
+      const web = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: null };
+      const patch = renderRootPatch(
+        undefined,
+        [{ object: web, path: ['metadata', 'annotations', KEY], value }],
+        () => true,
+      );
+      const k = files.find((f) => f.path === `${root}/kustomization.yaml`)!;
+      const listed = listPatchInKustomization(k.text, 'vault-rollout.patch.yaml');
+      if (!patch.ok || !listed.ok) throw new Error('fixture');
+      files = applyChanges(files, [
+        { path: `${root}/vault-rollout.patch.yaml`, before: '', after: patch.text },
+        { path: k.path, before: k.text, after: listed.text },
+      ]);
+    }
+    const original = readTree(FIXTURE);
+    const before = await renders(files);
+    const r = round(files, { 'kv/dev/web/db': 3, 'kv/prod/web/db': 5 });
+    expect(r.planned.map((p) => p.action)).toEqual(['none', 'none']);
+    expect(r.problems).toEqual([]);
+    files = applyChanges(files, r.changes);
+    for (const root of ROOTS) {
+      // the older entry is gone, the component listed: the person's lines are as they were
+      const k = files.find((f) => f.path === `${root}/kustomization.yaml`)!.text;
+      const was = original.find((f) => f.path === `${root}/kustomization.yaml`)!.text;
+      expect(k).toBe(`${was}components:\n- vault-rollout\n`);
+      expect(files.find((f) => f.path === `${root}/vault-rollout/patches.yaml`)!.text).toContain(
+        `${KEY}: kv/`,
+      );
+    }
+    const after = await renders(files);
+    for (const root of ROOTS) expect(after.get(root), root).toBe(before.get(root));
+    // moved once: the next run changes nothing
+    expect(round(files, { 'kv/dev/web/db': 3, 'kv/prod/web/db': 5 }).changes).toEqual([]);
   });
 });

@@ -3,10 +3,11 @@
  * publish step touches disk or Git, so `plan` and `apply --dry-run` show exactly what `apply` writes.
  */
 import type { FileChange, PlannedPin, PlannedWorkload, Problem, RootPatchTarget } from '../model.js';
-import { dirName } from '../discover/roots.js';
+import { dirName, rootPatchFile } from '../discover/roots.js';
+import { readYamlData } from '../yaml/fast-data.js';
 import { checkRootPatch } from './owned-files.js';
-import { LAYER_DIR, renderLayer, type ListPin } from './own-layer.js';
-import { listComponentInKustomization, type PatchSet } from './root-patch.js';
+import { LAYER_DIR, LAYER_PATCH_HEADER, renderLayer, type ListPin } from './own-layer.js';
+import { listComponentInKustomization, unlistPatchInKustomization, type PatchSet } from './root-patch.js';
 import { applyAnnotationEdits, type AnnotationEdit, type EditResult } from '../yaml/edit-annotations.js';
 import { applyFileEdits, type ScalarEdit } from '../yaml/edit-scalar.js';
 import { fastAnnotationEdits } from '../yaml/fast-edit.js';
@@ -167,9 +168,13 @@ export function buildChanges(
       const layerKustomization = `${dirName(file)}/kustomization.yaml`;
       const before = texts.get(file);
       const beforeKustomization = texts.get(layerKustomization);
+      const moved = legacySets(
+        texts.get(rootPatchFile(dirName(dirName(file)))),
+        texts.get(edits.kustomization),
+      );
       const layer = renderLayer(
         { kustomization: beforeKustomization, patches: before },
-        edits.sets,
+        [...moved, ...edits.sets],
         edits.listPins,
         (object) => rootBuilds(file, object),
       );
@@ -179,10 +184,24 @@ export function buildChanges(
         continue;
       }
       const kustomization = texts.get(edits.kustomization);
+      // The older patch file, while the root's kustomization lists it, moves into the layer: its entries
+      // first (this run's values win), and its `patches` entry goes. Its patches ran after the components,
+      // so leaving it listed would override every newer value of the layer.
+      const rootDir = dirName(dirName(file));
+      const legacy = legacyMove(texts.get(rootPatchFile(rootDir)), kustomization);
+      if (!legacy.ok) {
+        problems.push({
+          file: edits.kustomization,
+          severity: 'error',
+          message: `not edited: ${legacy.message}`,
+        });
+        block(edits.workloads, file, `${edits.kustomization} ${legacy.message}`);
+        continue;
+      }
       const listed =
-        kustomization === undefined
+        legacy.kustomization === undefined
           ? ({ ok: false, message: 'the kustomization file was not read' } as const)
-          : listComponentInKustomization(kustomization, LAYER_DIR);
+          : listComponentInKustomization(legacy.kustomization, LAYER_DIR);
       if (!listed.ok) {
         problems.push({
           file: edits.kustomization,
@@ -207,7 +226,7 @@ export function buildChanges(
       if (layer.patches !== before || layer.kustomization !== beforeKustomization) {
         // Entries for objects the root no longer builds are dropped (kustomize refuses a patch without its
         // target), never silently.
-        const check = before === undefined ? null : checkRootPatch(before, prefix);
+        const check = before === undefined ? null : checkRootPatch(before, prefix, LAYER_PATCH_HEADER);
         for (const gone of check?.ok ? check.entries.filter((o) => !rootBuilds(file, o)) : [])
           problems.push({
             file,
@@ -247,6 +266,53 @@ export function buildChanges(
       return { changes: changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), problems };
   }
 }
+
+/** The older patch file's values, when the kustomization still lists it: each leaf as a set. */
+function legacySets(legacy: string | undefined, kustomization: string | undefined): PatchSet[] {
+  if (legacy === undefined || kustomization === undefined) return [];
+  const unlisted = unlistPatchInKustomization(kustomization, ROOT_PATCH_BASENAME);
+  if (!unlisted.ok || unlisted.text === kustomization) return [];
+  const read = readYamlData(legacy);
+  if (!read.ok) return [];
+  const sets: PatchSet[] = [];
+  for (const doc of read.docs) {
+    if (!isData(doc) || !isData(doc.metadata) || typeof doc.metadata.name !== 'string') continue;
+    const object = {
+      apiVersion: String(doc.apiVersion ?? ''),
+      kind: String(doc.kind ?? ''),
+      name: doc.metadata.name,
+      namespace: typeof doc.metadata.namespace === 'string' ? doc.metadata.namespace : null,
+    };
+    const walk = (value: unknown, path: string[]) => {
+      if (isData(value)) for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+      else if (typeof value === 'string' || typeof value === 'number') sets.push({ object, path, value });
+    };
+    for (const [k, v] of Object.entries(doc)) {
+      if (k === 'apiVersion' || k === 'kind') continue;
+      if (k === 'metadata' && isData(v)) {
+        for (const [mk, mv] of Object.entries(v))
+          if (mk !== 'name' && mk !== 'namespace') walk(mv, ['metadata', mk]);
+      } else walk(v, [k]);
+    }
+  }
+  return sets;
+}
+
+/** The root's kustomization without the older patch file's entry (unchanged when it does not list it). */
+function legacyMove(
+  legacy: string | undefined,
+  kustomization: string | undefined,
+): { ok: true; kustomization: string | undefined } | { ok: false; message: string } {
+  if (legacy === undefined || kustomization === undefined) return { ok: true, kustomization };
+  const unlisted = unlistPatchInKustomization(kustomization, ROOT_PATCH_BASENAME);
+  if (!unlisted.ok) return unlisted;
+  return { ok: true, kustomization: unlisted.text };
+}
+
+const ROOT_PATCH_BASENAME = 'vault-rollout.patch.yaml';
+
+const isData = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function editFile(before: string, edits: FileEdits, data: readonly unknown[] | undefined): EditResult {
   if (edits.scalars.size > 0) {

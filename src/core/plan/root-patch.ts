@@ -281,3 +281,70 @@ function endOfLine(text: string, from: number): number {
   if (i < 0) return text.length;
   return text[i - 1] === '\r' ? i - 1 : i;
 }
+
+/**
+ * Removes the entry that lists `file` from a kustomization's `patches` (the older place of the root's
+ * generated patches, now moved into its own layer), changing no other byte; the key goes too when the
+ * entry was its only item. Verified by reading the result back.
+ * @returns the new text (the same text when `file` is not listed), or an error message
+ */
+export function unlistPatchInKustomization(
+  text: string,
+  file: string,
+): { ok: true; text: string } | { ok: false; message: string } {
+  const doc = parseManifestDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0)
+    return { ok: false, message: `not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}` };
+  const root = doc.contents;
+  if (!isMap(root)) return { ok: false, message: 'is not a YAML map' };
+  const pair = root.items.find((p: Pair) => isScalar(p.key) && p.key.value === 'patches');
+  if (!pair || !isSeq(pair.value)) return { ok: true, text };
+  const seq = pair.value;
+  const data = doc.toJS() as Data;
+  const list = Array.isArray(data.patches) ? (data.patches as unknown[]) : [];
+  const index = list.findIndex(
+    (v) =>
+      isData(v) &&
+      Object.keys(v).length === 1 &&
+      typeof v.path === 'string' &&
+      v.path.replace(/^\.\//, '') === file,
+  );
+  if (index < 0) return { ok: true, text };
+  const item = seq.items[index] as { range?: [number, number, number] };
+  if (!item.range) return { ok: false, message: 'has a `patches` list vault-rollout cannot edit' };
+  let out: string;
+  if (seq.flow) {
+    const [start, end] = item.range;
+    const before = text.slice(0, start);
+    const after = text.slice(end);
+    // The item and one comma next to it; a `{...}` item's range covers its braces.
+    const comma = /^\s*,\s*/.exec(after);
+    if (comma) out = `${before}${after.slice(comma[0].length)}`;
+    else out = `${before.replace(/,\s*$/, '')}${after}`;
+  } else {
+    const lineStart = text.lastIndexOf('\n', item.range[0]) + 1;
+    if (!/^\s*-\s*$/.test(text.slice(lineStart, item.range[0])))
+      return { ok: false, message: 'has a `patches` list vault-rollout cannot edit' };
+    const end = endOfLine(text, Math.max(item.range[1] - 1, item.range[0]));
+    const next = end < text.length ? end + (text.startsWith('\r\n', end) ? 2 : 1) : end;
+    out = `${text.slice(0, lineStart)}${text.slice(next)}`;
+    if (list.length === 1) {
+      // `patches:` is left with no item: the key's line goes as well.
+      const keyStart = (pair.key as { range: [number, number, number] }).range[0];
+      const keyLine = text.lastIndexOf('\n', keyStart) + 1;
+      const keyEnd = endOfLine(out, keyLine);
+      if (!/^patches\s*:\s*(#.*)?$/.test(out.slice(keyLine, keyEnd)))
+        return { ok: false, message: 'has a `patches` key vault-rollout cannot edit' };
+      const keyNext = keyEnd < out.length ? keyEnd + (out.startsWith('\r\n', keyEnd) ? 2 : 1) : keyEnd;
+      out = `${out.slice(0, keyLine)}${out.slice(keyNext)}`;
+    }
+  }
+  const expected: Data = { ...data };
+  if (list.length === 1 && !seq.flow) delete expected.patches;
+  else expected.patches = list.filter((_, i) => i !== index);
+  const after = parseManifestDocument(out, { prettyErrors: false });
+  const got: unknown = out.trim() === '' ? {} : after.toJS();
+  if (after.errors.length > 0 || JSON.stringify(got) !== JSON.stringify(expected))
+    return { ok: false, message: `could not remove ${file} from \`patches\` without changing anything else` };
+  return { ok: true, text: out };
+}
