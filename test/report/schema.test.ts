@@ -206,7 +206,7 @@ function fullReport(): RunReport {
       root: 'overlays/prod',
       environment: 'prod',
       rootPatch: {
-        file: 'overlays/prod/vault-rollout.patch.yaml',
+        file: 'overlays/prod/vault-rollout/patches.yaml',
         kustomization: 'overlays/prod/kustomization.yaml',
         object: {
           apiVersion: 'helm.toolkit.fluxcd.io/v2',
@@ -238,7 +238,7 @@ function fullReport(): RunReport {
   const skipped: PlannedWorkload = {
     ...blocked,
     action: 'skipped',
-    reasons: ['overlays/prod/vault-rollout.patch.yaml, a file vault-rollout generates, is left as it is'],
+    reasons: ['overlays/prod/vault-rollout/patches.yaml, a file vault-rollout generates, is left as it is'],
   };
   return {
     branch: 'main',
