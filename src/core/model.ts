@@ -149,8 +149,14 @@ export interface Workload {
   root?: string | null;
   /** The config's `environments` entry its root belongs to, or null. */
   environment?: string | null;
-  /** Set when several roots build the document: its record and trigger go into this root's patch. */
+  /** Set when the root may not edit the document in place: its record and trigger go into the root's layer. */
   rootPatch?: RootPatchTarget | null;
+  /**
+   * Set when the document, which this root may not edit in place, carries a record or trigger written in
+   * place earlier: which of the two, and every root that builds it (each gets a copy in its own layer;
+   * the document's own are removed once all of them have one).
+   */
+  migrate?: { record: boolean; trigger: boolean; builders: string[] };
   /** Why it cannot be edited at all (it is reported as blocked), e.g. shared by roots without a kustomization. */
   blocked?: string;
   /** Secret references that were rejected as written (each blocks the workload; none is read from Vault). */

@@ -278,3 +278,47 @@ describeIfKubectl('a repository that carries the older vault-rollout.patch.yaml'
     expect(round(files, { 'kv/dev/web/db': 3, 'kv/prod/web/db': 5 }).changes).toEqual([]);
   });
 });
+
+describeIfKubectl('a record an earlier version wrote in place into the shared base', () => {
+  it("moves into each root's own layer and leaves the base; every render stays the same", async () => {
+    const original = readTree(FIXTURE);
+    // The base as an earlier version left it: record and trigger of dev's rotation, in place.
+    const base = original.find((f) => f.path === 'apps/web/deployment.yaml')!;
+    const inPlace = base.text
+      .replace(
+        'metadata:\n  name: web\n',
+        `metadata:\n  name: web\n  annotations:\n    ${KEY}: kv/dev/web/db@4\n`,
+      )
+      .replace(
+        '      labels: {app: web}\n',
+        `      labels: {app: web}\n      annotations:\n        ${KEY}: kv/dev/web/db@4\n`,
+      );
+    let files = applyChanges(original, [{ path: base.path, before: base.text, after: inPlace }]);
+    const before = await renders(files);
+    // dev's secret is at 4 (its record holds); prod inherited dev's record, which names no secret of its own
+    const r = round(files, { 'kv/dev/web/db': 4, 'kv/prod/web/db': 5 });
+    expect(r.problems).toEqual([]);
+    expect(r.planned.map((p) => [p.workload.root, p.action])).toEqual([
+      ['clusters/dev/web', 'none'],
+      ['clusters/prod/web', 'record'],
+    ]);
+    // the base is back to what the person wrote, byte for byte
+    expect(r.changes.find((c) => c.path === base.path)?.after).toBe(base.text);
+    files = applyChanges(files, r.changes);
+    const after = await renders(files);
+    // dev renders exactly as before; prod only by its own record (the inherited trigger stays, in its layer)
+    expect(after.get('clusters/dev/web')).toBe(before.get('clusters/dev/web'));
+    const diff = diffRenders(before.get('clusters/prod/web')!, after.get('clusters/prod/web')!);
+    expect(
+      unexpectedChanges(
+        diff,
+        (key, c) =>
+          key === 'Deployment/web-prod/web' &&
+          c.path === `metadata.annotations["${KEY}"]` &&
+          c.new === 'kv/prod/web/db@5',
+      ),
+    ).toEqual([]);
+    // moved once: nothing more to do
+    expect(round(files, { 'kv/dev/web/db': 4, 'kv/prod/web/db': 5 }).changes).toEqual([]);
+  });
+});

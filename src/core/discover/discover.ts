@@ -141,7 +141,9 @@ export function discover(
     const elsewhere = elsewhereFor(rootEnv);
     const found = discoverSet(set.documents, { config, sources, charts, perFile, problems, seen, elsewhere });
     for (const { workload, document } of found) {
-      const w = set.root ? placeInRoot(workload, set.root, graph.builders, originals) : workload;
+      const w = set.root
+        ? placeInRoot(workload, set.root, graph.builders, originals, config.annotationPrefix)
+        : workload;
       if (set.root) w.root = set.root.dir;
       const env = set.root ? rootEnv : environment(null, w.file);
       if (env !== null) w.environment = env;
@@ -280,6 +282,7 @@ function placeInRoot(
   root: RenderRoot,
   builders: ReadonlyMap<string, readonly string[]>,
   originals: ReadonlyMap<string, ManifestDocument>,
+  prefix: string,
 ): Workload {
   const identity = (file: string, index: number) => sourceIdentity(originals, file, index);
   const layered = (file: string, index: number) => !editsInPlace(root, file, index, builders);
@@ -295,6 +298,18 @@ function placeInRoot(
       w.blocked = `${workload.file} is not edited in place for root "${root.dir || '.'}", and a strategic-merge patch cannot set values in one item of spec.sources: not edited`;
     } else {
       w.rootPatch = { file: patchFile, kustomization: root.kustomization, object: own };
+      // A record or trigger written in place by an earlier version moves into the layers.
+      const data = originals.get(docKey(workload.file, workload.document))?.data;
+      const key = `${prefix}/secret-versions`;
+      const at = (t: Workload['record']) => typeof get(data, [...t.mapPath, ...t.within, key]) === 'string';
+      const record = at(workload.record);
+      const trigger = at(workload.trigger);
+      if ((record || trigger) && workload.chartValue === null)
+        w.migrate = {
+          record,
+          trigger,
+          builders: [...(builders.get(docKey(workload.file, workload.document)) ?? [])],
+        };
     }
   }
   w.secrets = workload.secrets.map((ref) => {

@@ -6,6 +6,7 @@ import type { FileChange, PlannedPin, PlannedWorkload, Problem, RootPatchTarget 
 import { dirName, rootPatchFile } from '../discover/roots.js';
 import { readYamlData } from '../yaml/fast-data.js';
 import { checkRootPatch } from './owned-files.js';
+import { removeAnnotation } from './unrecord.js';
 import { LAYER_DIR, LAYER_PATCH_HEADER, renderLayer, type ListPin } from './own-layer.js';
 import { listComponentInKustomization, unlistPatchInKustomization, type PatchSet } from './root-patch.js';
 import { applyAnnotationEdits, type AnnotationEdit, type EditResult } from '../yaml/edit-annotations.js';
@@ -58,10 +59,21 @@ export function pinEdit(pin: PlannedPin): ScalarEdit | null {
   return to === from ? null : { ...base, replace: { from, to } };
 }
 
+/** A document whose in-place record or trigger moves into the layers of the roots that build it. */
+interface Migration {
+  file: string;
+  document: number;
+  paths: (string | number)[][];
+  builders: string[];
+  /** The roots of this run that copy the values into their layer. */
+  copied: Set<string>;
+}
+
 function group(
   planned: readonly PlannedWorkload[],
   prefix: string,
-): { byFile: Map<string, FileEdits>; byPatch: Map<string, RootPatchEdits> } {
+): { byFile: Map<string, FileEdits>; byPatch: Map<string, RootPatchEdits>; migrations: Migration[] } {
+  const migrations = new Map<string, Migration>();
   const byFile = new Map<string, FileEdits>();
   const byPatch = new Map<string, RootPatchEdits>();
   const entry = (file: string) => {
@@ -90,7 +102,47 @@ function group(
           value: edit.value,
         });
       e.workloads.add(p);
-    } else if (edits.length > 0) {
+    }
+    const migrate = p.workload.migrate;
+    if (rootPatch && migrate && p.action !== 'blocked' && p.action !== 'skipped') {
+      // The values the root's render shows now go into its layer, so moving them changes no render.
+      const e = patchEntry(rootPatch);
+      const key = `${prefix}/secret-versions`;
+      const full = (t: { mapPath: readonly (string | number)[]; within?: readonly string[] }) =>
+        JSON.stringify([...t.mapPath, ...(t.within ?? [])]);
+      const has = (t: PlannedWorkload['workload']['record']) => edits.some((x) => full(x) === full(t));
+      const copy = (t: PlannedWorkload['workload']['record'], value: string | null) => {
+        if (value !== null && !has(t))
+          e.sets.push({
+            object: rootPatch.object,
+            path: [...t.mapPath, ...t.within, key].map(String),
+            value,
+          });
+      };
+      if (migrate.record) copy(p.workload.record, p.workload.recordedRaw);
+      if (migrate.trigger) copy(p.workload.trigger, p.workload.templateRaw);
+      e.workloads.add(p);
+      const id = `${p.workload.file}#${p.workload.document}`;
+      let m = migrations.get(id);
+      if (!m) {
+        const paths = [
+          ...(migrate.record ? [[...p.workload.record.mapPath, ...p.workload.record.within]] : []),
+          ...(migrate.trigger ? [[...p.workload.trigger.mapPath, ...p.workload.trigger.within]] : []),
+        ];
+        migrations.set(
+          id,
+          (m = {
+            file: p.workload.file,
+            document: p.workload.document,
+            paths,
+            builders: migrate.builders,
+            copied: new Set(),
+          }),
+        );
+      }
+      m.copied.add(p.workload.root ?? '');
+    }
+    if (edits.length > 0 && !rootPatch) {
       const e = entry(p.workload.file);
       e.annotations.push(...edits);
       e.workloads.add(p);
@@ -117,7 +169,7 @@ function group(
       e.scalars.set(id, edit);
     }
   }
-  return { byFile, byPatch };
+  return { byFile, byPatch, migrations: [...migrations.values()] };
 }
 
 /**
@@ -144,7 +196,7 @@ export function buildChanges(
   for (;;) {
     const changes: FileChange[] = [];
     let failed = false;
-    const { byFile, byPatch } = group(planned, prefix);
+    const { byFile, byPatch, migrations } = group(planned, prefix);
     const block = (workloads: Iterable<PlannedWorkload>, file: string, message: string) => {
       for (const w of workloads) {
         w.action = 'blocked';
@@ -261,6 +313,21 @@ export function buildChanges(
         );
       }
       failed = true;
+    }
+    // A document's in-place values go once every root that builds it has its copy in this change set;
+    // until then they stay (a root of another environment still reads them).
+    for (const m of migrations) {
+      if (failed || byFile.has(m.file) || !m.builders.every((r) => m.copied.has(r))) continue;
+      const before = texts.get(m.file);
+      if (before === undefined || changes.some((c) => c.path === m.file)) continue;
+      const after = removeAnnotation(before, m.document, m.paths, `${prefix}/secret-versions`);
+      if (after === null)
+        problems.push({
+          file: m.file,
+          severity: 'warning',
+          message: `the record written here in place earlier is now in each root's own layer, but could not be removed line by line: remove ${prefix}/secret-versions from document ${m.document + 1} by hand`,
+        });
+      else if (after !== before) changes.push({ path: m.file, before, after });
     }
     if (!failed)
       return { changes: changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), problems };
