@@ -64,18 +64,18 @@ export interface PinTarget {
   format: 'string' | 'int' | 'placeholder';
   placeholder?: string;
   versionAt?: [number, number];
-  /** Set when several render roots build the object: the pin goes into this root's patch instead. */
+  /** Set when the root may not edit the object in place: the pin goes into the root's own layer instead. */
   rootPatch?: RootPatchTarget;
 }
 
 /**
- * A render root's tool-owned patch (`<root>/vault-rollout.patch.yaml`, see roots.ts): where the annotations
- * and pins go for a document that several roots build, so that each root gets its own.
+ * A render root's own layer (`<root>/vault-rollout/`, see plan/own-layer.ts): where the annotations and
+ * pins go for a document the root may not edit in place, so that each root gets its own.
  */
 export interface RootPatchTarget {
-  /** The patch file, repo-relative. */
+  /** The layer's strategic-merge patch file (`<root>/vault-rollout/patches.yaml`), repo-relative. */
   file: string;
-  /** The root's kustomization file, which lists the patch file once in its `patches`. */
+  /** The root's kustomization file, which lists the layer once in its `components`. */
   kustomization: string;
   /** The object the patch names, as its source document writes it (kustomize matches it by that id too). */
   object: { apiVersion: string; kind: string; name: string; namespace: string | null };
