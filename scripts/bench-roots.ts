@@ -2,7 +2,10 @@
  * `npm run bench`: render roots. A 10,000-file repository laid out as 20 clusters × overlays over
  * 250 shared bases (Argo CD style: `apps/<app>/` bases with a Deployment, a Service and ConfigMaps;
  * `clusters/<c>/apps/<app>/kustomization.yaml` overlays that set the namespace, some holding an
- * ExternalSecret), next to today's flat repository of the same number of files (bench-generate.ts).
+ * ExternalSecret; per cluster an ApplicationSet whose git directory generator deploys its overlays but
+ * excludes one, and an Application for its infra folder, so the roots come from the deployment graph
+ * and 20 overlays are undeployed), next to today's flat repository of the same number of files
+ * (bench-generate.ts). `npm run bench -- --only roots` runs this part alone.
  * `scan`, `plan` and `apply --dry-run` of the built CLI on each, median of 3 runs, against the Vault dev
  * server answering after 5 ms. Target: root-aware `plan` at most 1.3× the flat `plan`.
  * Prints figures only; asserts nothing about time (timing assertions flake on shared machines).
@@ -98,6 +101,41 @@ spec:
         property: password
 `;
 
+/** Cluster `c`'s Argo CD objects: its overlays through an ApplicationSet (the last app excluded), its infra. */
+const argocd = (c: number) => `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: apps-c${c}
+  namespace: argocd
+spec:
+  goTemplate: true
+  generators:
+    - git:
+        repoURL: https://git.example.com/fleet.git
+        revision: main
+        directories:
+          - path: clusters/c${c}/apps/*
+          - path: clusters/c${c}/apps/app-${BASES - 1}
+            exclude: true
+  template:
+    metadata:
+      name: "c${c}-{{.path.basename}}"
+    spec:
+      project: default
+      source: { repoURL: https://git.example.com/fleet.git, targetRevision: main, path: "{{.path.path}}" }
+      destination: { name: c${c}, namespace: "{{.path.basename}}" }
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: infra-c${c}
+  namespace: argocd
+spec:
+  project: default
+  source: { repoURL: https://git.example.com/fleet.git, targetRevision: main, path: clusters/c${c}/infra }
+  destination: { name: c${c}, namespace: external-secrets }
+`;
+
 const store = (c: number) => `apiVersion: external-secrets.io/v1
 kind: ClusterSecretStore
 metadata:
@@ -140,6 +178,7 @@ async function generateRootsRepo(dir: string): Promise<{ secrets: string[]; link
   for (let c = 0; c < CLUSTERS; c++) {
     files.set(`clusters/c${c}/infra/kustomization.yaml`, 'resources:\n  - store.yaml\n');
     files.set(`clusters/c${c}/infra/store.yaml`, store(c));
+    files.set(`clusters/c${c}/argocd/apps.yaml`, argocd(c));
     for (let b = 0; b < BASES; b++) {
       const d = `clusters/c${c}/apps/app-${b}`;
       overlays.push(d);

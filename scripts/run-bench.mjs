@@ -26,10 +26,16 @@ await build({
   banner: { js: banner },
   logLevel: 'warning',
 });
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : null;
 // Hostile kustomization graphs (a 30-layer diamond, a chain 5,000 deep): `npm run bench -- --only graph`.
 const graph = () => spawnSync(process.execPath, ['.bench/bin/bench-graph.mjs'], { stdio: 'inherit' });
 if (only === 'graph') process.exit(graph().status ?? 1);
+// `npm run bench -- --only roots`: the render-root comparison alone.
+if (only === 'roots') {
+  const roots = spawnSync(process.execPath, ['.bench/bin/bench-roots.mjs'], { stdio: 'inherit' });
+  process.exit(roots.status ?? 1);
+}
 const r = spawnSync(process.execPath, ['--expose-gc', '.bench/bin/bench.mjs', ...process.argv.slice(2)], {
   stdio: 'inherit',
 });

@@ -146,8 +146,11 @@ export async function devServerCommand(
   const signal = await io.stopped;
   await server.close();
   const reads = server.requests.filter((r) => /^\/v1\/[^?]+\/metadata\//.test(r.path)).length;
+  // The log keeps the last requests only (a server left running for days stays small).
+  const recent =
+    server.requestCount > server.requests.length ? ` (of the last ${server.requests.length})` : '';
   io.stderr(
-    `dev-server: ${signal}: stopped after ${server.requests.length} request(s), ${reads} metadata read(s).\n`,
+    `dev-server: ${signal}: stopped after ${server.requestCount} request(s), ${reads} metadata read(s)${recent}.\n`,
   );
   return 0;
 }

@@ -4,10 +4,17 @@
  * adapter: the composition root (src/run.ts) builds them and passes them in as the interfaces of
  * src/core/ports.ts.
  */
+import picomatch from 'picomatch';
 import type { Config } from './core/config/schema.js';
 import { discover } from './core/discover/discover.js';
 import { makePathFilter } from './core/discover/globs.js';
-import { isKustomizationFile, objectKey, ROOT_PATCH_FILE, rootPatchFile } from './core/discover/roots.js';
+import {
+  dirName,
+  isKustomizationFile,
+  objectKey,
+  ROOT_PATCH_FILE,
+  rootPatchFile,
+} from './core/discover/roots.js';
 import { LAYER_DIR, layerPaths } from './core/plan/own-layer.js';
 import { ConfigError, GitError } from './core/errors.js';
 import { oversizeProblem } from './core/limits.js';
@@ -42,6 +49,42 @@ export interface Discovered {
   undeployed: string[];
   /** The roots whose own layer exists (its Component file was read), with their kustomization. */
   layers: { dir: string; kustomization: string }[];
+  /** Per render root (its folder), the folders of the files it builds: what problems it can own. */
+  rootFolders: Map<string, Set<string>>;
+  /** The environment of each render root, by its folder. */
+  rootEnvironments: Map<string, string | null>;
+}
+
+/**
+ * The problems of one environment's run: those of files in the folders its roots build from (the roots'
+ * own folders, their bases and components) and of files its `paths` globs select. Another environment's
+ * broken overlay is not this run's to report.
+ */
+export function problemsOfEnvironment(
+  problems: readonly Problem[],
+  found: Pick<Discovered, 'rootFolders' | 'rootEnvironments'>,
+  config: Config,
+  environment: string | undefined,
+): Problem[] {
+  const env = config.environments.find((e) => e.name === environment);
+  if (env === undefined) return [...problems];
+  const globs = env.paths.length > 0 ? picomatch([...env.paths], { dot: true }) : () => false;
+  const match = (file: string) =>
+    globs(file) || (env.entry !== undefined && (file === env.entry || file.startsWith(`${env.entry}/`)));
+  const folders = new Set<string>();
+  for (const [root, built] of found.rootFolders) {
+    // The environment each root was assigned (by its folder, entry or the deployment graph).
+    if (found.rootEnvironments.get(root) !== environment) continue;
+    folders.add(root);
+    for (const f of built) folders.add(f);
+  }
+  const within = (file: string) => {
+    for (let dir = dirName(file); ; dir = dirName(dir)) {
+      if (folders.has(dir)) return true;
+      if (dir === '') return false;
+    }
+  };
+  return problems.filter((p) => match(p.file) || within(p.file));
 }
 
 /**
@@ -84,7 +127,11 @@ export async function discoverRepo(
     path.split('/').includes(ROOT_PATCH_FILE);
   const notExcluded = makePathFilter(['**'], config.exclude);
   progress.start('files');
-  const loaded = withinLimit(await source.load(accept).finally(() => progress.end()), config.maxFileBytes);
+  const limit = { maxFileBytes: config.maxFileBytes };
+  const loaded = withinLimit(
+    await source.load(accept, limit).finally(() => progress.end()),
+    config.maxFileBytes,
+  );
   let found = discover(loaded.files, config);
   // A root may build files include does not select (a base outside `clusters/**`, a JSON patch): kustomize
   // reads them, so discovery does too. `exclude` still wins.
@@ -92,7 +139,11 @@ export async function discoverRepo(
   const reported = new Set(loaded.problems.map((p) => p.file));
   const wanted = new Set(found.missing.filter((path) => notExcluded(path) && !reported.has(path)));
   if (wanted.size > 0) {
-    const more = withinLimit(await source.load((path) => wanted.has(path)), config.maxFileBytes);
+    // Named by a kustomization, so read whatever its name (a JSON 6902 patch file), as kustomize does.
+    const more = withinLimit(
+      await source.load((path) => wanted.has(path), { ...limit, anyName: true }),
+      config.maxFileBytes,
+    );
     if (more.files.length > 0) {
       loaded.files.push(...more.files);
       loaded.problems.push(...more.problems);
@@ -123,6 +174,8 @@ export async function discoverRepo(
     layers: withKustomization
       .filter((r) => readPaths.has(layerPaths(r.dir).kustomization) || readPaths.has(rootPatchFile(r.dir)))
       .map((r) => ({ dir: r.dir, kustomization: r.kustomization! })),
+    rootFolders: new Map(found.roots.map((r) => [r.dir, new Set(r.documents.map((d) => dirName(d.file)))])),
+    rootEnvironments: found.rootEnvironments,
   };
 }
 
@@ -179,7 +232,10 @@ function withinLimit(
 
 /** Every distinct secret path the workloads reference, sorted. */
 export function uniqueSecretPaths(workloads: readonly Workload[]): string[] {
-  return [...new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path)))].sort();
+  // An ignored workload's secrets are never read (the user left it alone on purpose).
+  return [
+    ...new Set(workloads.flatMap((w) => (w.ignored !== undefined ? [] : w.secrets.map((s) => s.path)))),
+  ].sort();
 }
 
 /**
@@ -221,6 +277,7 @@ export async function planRepo(opts: {
     // Secrets the manifests place in a Vault Enterprise namespace are read there (statusKey).
     const byNamespace = new Map<string | null, Set<string>>();
     for (const w of group) {
+      if (w.ignored !== undefined) continue;
       for (const s of w.secrets) {
         const ns = s.vaultNamespace ?? null;
         let set = byNamespace.get(ns);
@@ -270,7 +327,13 @@ export async function planRepo(opts: {
     branch: opts.branch,
     workloads: planned,
     summary: summarize(planned),
-    problems: [...problems.filter((p) => !folded.has(p.file)), ...skipped, ...edited.problems],
+    problems: [
+      ...problemsOfEnvironment(problems, found, opts.config, opts.environment).filter(
+        (p) => !folded.has(p.file),
+      ),
+      ...skipped,
+      ...edited.problems,
+    ],
     changes: edited.changes,
     commit: null,
     pullRequest: null,

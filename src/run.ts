@@ -2,11 +2,12 @@
  * Command implementations behind the CLI and the Action: typed options in, report and exit code out.
  * This is the composition root: it builds the adapters (files, Vault, Git) and hands them to the pipeline.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   configForEnvironment,
   credentialIssues,
+  unsupportedKeys,
   credentialVariables,
   defaultConfig,
   dotted,
@@ -18,6 +19,7 @@ import { ConfigError, VaultRolloutError } from './core/errors.js';
 import {
   DEFAULT_GIT_LIMITS,
   DEFAULT_GITHUB_LIMITS,
+  MAX_CONFIG_BYTES,
   requestLimits,
   type RequestLimits,
 } from './core/limits.js';
@@ -29,10 +31,12 @@ import {
   render,
   toScanMarkdown,
   toScanTable,
+  summaryLine,
   type Format,
   type TableOptions,
 } from './core/report/render.js';
 import { WorkingTreeSource } from './adapters/fs/working-tree.js';
+import { CONFIG_NAME, readConfigFlag, readRepoConfig } from './adapters/fs/config-file.js';
 import { createVaultReader } from './adapters/vault/reader.js';
 import { vaultOptionsFromEnv } from './adapters/vault/env.js';
 import { openWorkspace, type GitEngine, type OpenWorkspaceOptions } from './adapters/git/index.js';
@@ -45,7 +49,7 @@ import {
 } from './core/config/templates.js';
 import { renderCommitMessage } from './core/report/commit-message.js';
 import { formatPath } from './core/yaml/edit-scalar.js';
-import { discoverRepo, planRepo, publishLoop, selectEnvironment } from './pipeline.js';
+import { discoverRepo, planRepo, problemsOfEnvironment, publishLoop, selectEnvironment } from './pipeline.js';
 import { publishCommit } from './publish/commit.js';
 import { publishPullRequest, type PullRequestOutcome } from './publish/pull-request.js';
 import { ApiCommitWorkspace } from './publish/api-commits.js';
@@ -99,12 +103,20 @@ export interface Io {
 
 /** Loads the config: `--config FILE`, else `vault-rollout.yaml` at the repo root, else defaults. */
 export function loadConfig(repoDir: string, configFlag: string | undefined, cwd: string): Config {
-  const file = configFlag ? resolve(cwd, configFlag) : join(repoDir, 'vault-rollout.yaml');
-  if (!existsSync(file)) {
-    if (configFlag) throw new ConfigError(`config file "${configFlag}" does not exist`, { file: configFlag });
-    return defaultConfig();
-  }
-  return parseConfig(readFileSync(file, 'utf8'), configFlag ?? 'vault-rollout.yaml');
+  const text = readConfigText(repoDir, configFlag, cwd);
+  return text === null ? defaultConfig() : usableConfig(text, configFlag ?? CONFIG_NAME);
+}
+
+/**
+ * The config's text: `--config FILE` (which must exist), else `vault-rollout.yaml` of the checkout, else
+ * null. Either is a regular file within the config size limit, or a one-line ConfigError.
+ */
+export function readConfigText(repoDir: string, configFlag: string | undefined, cwd: string): string | null {
+  if (!configFlag) return readRepoConfig(repoDir);
+  const text = readConfigFlag(resolve(cwd, configFlag), configFlag);
+  if (text === null)
+    throw new ConfigError(`config file "${configFlag}" does not exist`, { file: configFlag });
+  return text;
 }
 
 async function defaultReader(config: Config, io: Io) {
@@ -209,7 +221,11 @@ async function withRepo<T>(opts: CommonOptions, io: Io, fn: (repo: OpenedRepo) =
 export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> {
   const found = await withRepo(opts, io, async ({ source, config }) => {
     const all = await discoverRepo(source, config, io.logger, io.progress);
-    return { ...all, workloads: selectEnvironment(all.workloads, config, opts.environment) };
+    return {
+      ...all,
+      workloads: selectEnvironment(all.workloads, config, opts.environment),
+      problems: problemsOfEnvironment(all.problems, all, config, opts.environment),
+    };
   });
   if (opts.format === 'json') {
     const json = {
@@ -223,7 +239,9 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
         ...(w.environment != null ? { environment: w.environment } : {}),
         // Built by several roots: this root's record and trigger go into its own patch file.
         ...(w.rootPatch ? { patch: w.rootPatch.file } : {}),
-        ...(w.blocked ? { blocked: w.blocked } : {}),
+        // No safe edit exists (the reason), or left alone on purpose.
+        ...(w.skip ? { skipped: w.skip } : {}),
+        ...(w.ignored ? { ignored: w.ignored } : {}),
         ...(w.chartValue !== null ? { chart: w.chartValue } : {}),
         secrets: w.secrets.map((s) => ({
           path: s.path,
@@ -308,7 +326,10 @@ export async function statusCommand(opts: CommonOptions, io: Io): Promise<number
 /** `plan`: what `apply` would change, with the unified diff. Writes nothing. */
 export async function planCommand(opts: CommonOptions & DiffOptions, io: Io): Promise<number> {
   const report = await runPlan(opts, io);
-  io.stdout(render(report, opts.format, opts.table) + diffText(report, opts));
+  const diff = diffText(report, opts);
+  // After a long diff the summary is said again, so it is never lost in the middle of the output.
+  const again = opts.format === 'table' && diff !== '' ? `\n${summaryLine(report)}\n` : '';
+  io.stdout(render(report, opts.format, opts.table) + diff + again);
   return runExitCode(report, opts.exitCode, io.logger);
 }
 
@@ -373,7 +394,7 @@ async function workspaceTemplates(ws: Workspace, config: Config): Promise<Messag
   const named = new Set(
     TEMPLATE_KEYS.map(({ key }) => templateFile(config, key)).filter((f): f is string => f !== undefined),
   );
-  const files = named.size === 0 ? [] : (await ws.source.load((p) => named.has(p))).files;
+  const files = named.size === 0 ? [] : (await ws.source.load((p) => named.has(p), { anyName: true })).files;
   const text = new Map(files.map((f) => [f.path, f.text]));
   return resolveTemplates(config, (p) => text.get(p) ?? null, readTemplate);
 }
@@ -498,9 +519,34 @@ function onGitHubHost(url: string, env: Env): boolean {
 /** The config of a workspace: `--config FILE` on disk, else `vault-rollout.yaml` in the base branch. */
 async function workspaceConfig(ws: Workspace, configFlag: string | undefined, cwd: string): Promise<Config> {
   if (configFlag) return loadConfig(cwd, configFlag, cwd);
-  const { files } = await ws.source.load((p) => p === 'vault-rollout.yaml');
+  // The repository's files rules apply to the config too (a link only inside the repository), with the
+  // config's own size limit.
+  const { files, problems } = await ws.source.load((p) => p === CONFIG_NAME, {
+    maxFileBytes: MAX_CONFIG_BYTES,
+  });
   const file = files[0];
-  return file ? parseConfig(file.text, 'vault-rollout.yaml') : defaultConfig();
+  const refused = problems.find((p) => p.file === CONFIG_NAME);
+  if (!file && refused) {
+    throw new ConfigError(
+      `config file "${CONFIG_NAME}" in "${ws.url}": ${refused.message.replace(/: skipped.*$/, '')}`,
+      {
+        file: CONFIG_NAME,
+      },
+    );
+  }
+  return file ? usableConfig(file.text, CONFIG_NAME) : defaultConfig();
+}
+
+/** A config this build can run with: valid, and setting no key it cannot honour yet. */
+function usableConfig(text: string, file: string): Config {
+  const config = parseConfig(text, file);
+  const unsupported = unsupportedKeys(config);
+  if (unsupported.length > 0)
+    throw new ConfigError(unsupported.map((u) => `${file}: ${dotted(u.path)}: ${u.message}`).join('\n'), {
+      file,
+      issues: unsupported,
+    });
+  return config;
 }
 
 /**

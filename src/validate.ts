@@ -5,14 +5,15 @@
  * @example node dist/cli.js validate --repo ./manifests --environment prod
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { ConfigError } from './core/errors.js';
 import type { ConfigIssue } from './core/config/parse.js';
 import { checkConfig, issueLine, selectionWarnings } from './core/config/validate.js';
+import { keyLine } from './core/config/parse.js';
 import { WorkingTreeSource } from './adapters/fs/working-tree.js';
 import { discoverRepo } from './pipeline.js';
 import type { Format } from './core/report/render.js';
-import type { Io } from './run.js';
+import { readConfigText, type Io } from './run.js';
 import { isRemoteRepo } from './core/repo-location.js';
 
 export interface ValidateOptions {
@@ -31,11 +32,8 @@ export async function validateCommand(opts: ValidateOptions, io: Io): Promise<nu
   }
   const dir = resolve(io.cwd, opts.repo);
   if (!existsSync(dir)) throw new ConfigError(`--repo "${opts.repo}" does not exist`);
-  const path = opts.config ? resolve(io.cwd, opts.config) : join(dir, 'vault-rollout.yaml');
   const shown = opts.config ?? 'vault-rollout.yaml';
-  if (opts.config && !existsSync(path))
-    throw new ConfigError(`config file "${opts.config}" does not exist`, { file: opts.config });
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : null;
+  const text = readConfigText(dir, opts.config, io.cwd);
 
   /** A file of the checkout, never outside it. */
   const readRepoFile = (file: string): string | null => {
@@ -44,29 +42,44 @@ export async function validateCommand(opts: ValidateOptions, io: Io): Promise<nu
       return null;
     return readFileSync(full, 'utf8');
   };
-  const { config, errors } = checkConfig(
+  const checked = checkConfig(
     text,
     shown,
     readRepoFile,
     opts.environment,
     io.env.VAULT_ADDR?.trim() || undefined,
   );
+  const { config } = checked;
+  const errors = [...checked.errors];
 
   let warnings: ConfigIssue[] = [];
   let summary = '';
   if (config) {
     // Discovery only, as `scan` does: which files the globs select, which environment each workload is in.
     const source = new WorkingTreeSource(dir, { maxFileBytes: config.maxFileBytes });
-    const found = await discoverRepo(source, config, io.logger);
-    warnings = selectionWarnings(
-      config,
-      text,
-      found.files.map((f) => f.path),
-      found.workloads.map((w) => w.environment ?? null),
-    );
-    summary =
-      `${found.files.length} file(s) selected, ${found.workloads.length} workload(s) depend on Vault secrets` +
-      (config.environments.length > 0 ? `, ${config.environments.length} environment(s)` : '');
+    const found = await discoverRepo(source, config, io.logger).catch((err: unknown) => {
+      // What only the repository's files show (two environments' globs matching one root) is an error of
+      // the config like any other.
+      if (!(err instanceof ConfigError) || err.data['key'] !== 'environments') throw err;
+      errors.push({
+        key: 'environments',
+        line: text === null ? null : keyLine(text, ['environments']),
+        column: null,
+        message: err.message,
+      });
+      return null;
+    });
+    if (found) {
+      warnings = selectionWarnings(
+        config,
+        text,
+        found.files.map((f) => f.path),
+        found.workloads.map((w) => w.environment ?? null),
+      );
+      summary =
+        `${found.files.length} file(s) selected, ${found.workloads.length} workload(s) depend on Vault secrets` +
+        (config.environments.length > 0 ? `, ${config.environments.length} environment(s)` : '');
+    }
   }
 
   if (opts.format === 'json') {

@@ -84,3 +84,9 @@ export const DEFAULT_ROOT_LIMITS: Readonly<RootLimits> = {
   maxDocuments: MAX_ROOT_DOCUMENTS,
   maxBytes: MAX_ROOT_BYTES,
 };
+
+/**
+ * The largest config file read (1 MiB; real configs are a few KiB). Checked before reading or parsing:
+ * a 24 MB config took 46 s and 3.5 GB to validate.
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024;

@@ -157,8 +157,16 @@ export interface Workload {
    * the document's own are removed once all of them have one).
    */
   migrate?: { record: boolean; trigger: boolean; builders: string[] };
-  /** Why it cannot be edited at all (it is reported as blocked), e.g. shared by roots without a kustomization. */
-  blocked?: string;
+  /**
+   * Why no safe edit exists for it (it is reported as `skipped`, never `blocked`: no secret is at fault), e.g.
+   * shared by roots without a kustomization.
+   */
+  skip?: string;
+  /**
+   * Why it is left alone on purpose (`<prefix>/ignore: "true"` or a config `ignore` selector): reported as
+   * `ignored`, its secrets are not read from Vault.
+   */
+  ignored?: string;
   /** Secret references that were rejected as written (each blocks the workload; none is read from Vault). */
   rejected?: string[];
 }
@@ -193,11 +201,16 @@ export type SecretState =
   'up-to-date' | 'outdated' | 'unrecorded' | 'missing' | 'deleted' | 'forbidden' | 'unsupported';
 
 /**
- * Workload actions in the report (docs/schema/report.schema.json). `skipped`: the manifests are shaped so
- * that no safe edit exists (a file vault-rollout generates holds what it did not write): left as it is,
- * with the reason; unlike `blocked` it never changes the exit code.
+ * Workload actions in the report (docs/schema/report.schema.json). Only `blocked` (a secret is missing,
+ * deleted or forbidden, or its path is rejected) changes the exit code. `skipped`: the manifests are shaped
+ * so that no safe edit exists (a patch cannot name one copy, a generated file holds what vault-rollout did
+ * not write, a file could not be edited safely): left as it is, with the reason. `ignored`: the user opted
+ * the workload out. `deferred`: a restart held back by the rollout limits, published by a later run.
  */
-export type WorkloadAction = 'restart' | 'record' | 'none' | 'blocked' | 'skipped';
+export type WorkloadAction = 'restart' | 'record' | 'none' | 'blocked' | 'skipped' | 'ignored' | 'deferred';
+
+/** Actions that leave a workload as it is without a secret being at fault: they never change the exit code. */
+export const QUIET_ACTIONS: readonly WorkloadAction[] = ['skipped', 'ignored', 'deferred'];
 
 export interface PlannedSecret {
   path: string;
@@ -225,7 +238,7 @@ export interface PlannedWorkload {
   action: WorkloadAction;
   /** Version pins written with this workload's restart (empty unless `action` is `restart`). */
   pins: PlannedPin[];
-  /** Why the workload is blocked, or other notes for reviewers (e.g. OnDelete). */
+  /** Why the workload is blocked, skipped or ignored (the true reason), or other notes for reviewers. */
   reasons: string[];
   warnings: string[];
   /** The new record value (canonical `mount/path@version`, sorted), when action is restart or record. */
@@ -247,6 +260,10 @@ export interface Summary {
   unchanged: number;
   /** Workloads `skipped`; present only when there are any. */
   skipped?: number;
+  /** Workloads `ignored`; present only when there are any. */
+  ignored?: number;
+  /** Restarts `deferred`; present only when there are any. */
+  deferred?: number;
 }
 
 /** Everything a run knows; rendered by report/ and published by git/github adapters. */

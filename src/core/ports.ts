@@ -23,13 +23,24 @@ export interface SecretReader {
   ): Promise<Map<string, SecretStatus>>;
 }
 
+/** How a source reads: the rules themselves are the same for every source (src/core/repo-files.ts). */
+export interface LoadOptions {
+  /** A file larger than this is reported and never read (else the source's own limit, if any). */
+  maxFileBytes?: number;
+  /** Read the accepted files whatever their name (the config file, templates); else `.yaml`/`.yml` only. */
+  anyName?: boolean;
+}
+
 /** Supplies the manifest files of a repository (working tree, or Git objects of a shallow clone). */
 export interface ManifestSource {
   /**
    * @param accept true for a repo-relative POSIX path that include/exclude select.
    * Files that cannot be read (symlink out of the repo, not UTF-8, ...) come back as problems.
    */
-  load(accept: (path: string) => boolean): Promise<{ files: RepoFile[]; problems: Problem[] }>;
+  load(
+    accept: (path: string) => boolean,
+    options?: LoadOptions,
+  ): Promise<{ files: RepoFile[]; problems: Problem[] }>;
   /**
    * What is at each path, without following a symlink ('missing' when nothing is). Asked about the files
    * vault-rollout generates, which it uses only as regular files it reads whole. Optional: a source over
@@ -44,11 +55,11 @@ export type EntryKind = 'file' | 'symlink' | 'directory' | 'other' | 'missing';
 /** A {@link ManifestSource} over the committed files of one commit (never the working tree). */
 export interface TreeManifestSource extends ManifestSource {
   /**
-   * @param hints.enterDir false for a folder that cannot hold an accepted file (an adapter may skip it).
+   * @param options.enterDir false for a folder that cannot hold an accepted file (an adapter may skip it).
    */
   load(
     accept: (path: string) => boolean,
-    hints?: { enterDir?: (dir: string) => boolean },
+    options?: LoadOptions & { enterDir?: (dir: string) => boolean },
   ): Promise<{ files: RepoFile[]; problems: Problem[] }>;
 }
 

@@ -26,6 +26,8 @@ export interface GitServerOptions {
   tmpRoot?: string;
   /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
   tls?: { key: string; cert: string };
+  /** `requests` keeps the last this many entries (default 10,000). */
+  maxLoggedRequests?: number;
 }
 
 export interface RequestLogEntry {
@@ -151,6 +153,8 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
       status: 0,
     };
     requests.push(entry);
+    // Request bodies are streamed to git, never buffered; the log keeps the last entries only.
+    if (requests.length > (options.maxLoggedRequests ?? 10_000)) requests.shift();
     res.on('finish', () => {
       entry.status = res.statusCode;
     });

@@ -71,7 +71,18 @@ export interface VaultDevServerOptions {
   port?: number;
   /** Serve HTTPS with this key and certificate (PEM); `url` then starts with https://. */
   tls?: { key: string; cert: string };
+  /** A request body larger than this is refused with 413 before it is read whole (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** `requests` keeps the last this many entries (default 10,000): a server that runs for days stays small. */
+  maxLoggedRequests?: number;
 }
+
+/** Metadata writes are a few hundred bytes; Vault itself refuses bodies over its `max_request_size` with 413. */
+export const DEV_MAX_BODY_BYTES = 1024 * 1024;
+export const DEV_MAX_LOGGED_REQUESTS = 10_000;
+
+/** A request body over the server's limit: answered 413, never buffered. */
+class BodyTooLarge extends Error {}
 
 export interface DevRequestLog {
   method: string;
@@ -141,8 +152,10 @@ export interface VaultDevServer {
   readonly url: string;
   readonly rootToken: string;
   readonly kv: DevKvControl;
-  /** Every request, in arrival order. Never contains a token. */
+  /** The last requests (up to `maxLoggedRequests`), in arrival order. Never contains a token. */
   readonly requests: DevRequestLog[];
+  /** Every request answered since the start, including those no longer in `requests`. */
+  readonly requestCount: number;
   /** Number of refused value reads. Must stay 0 for vault-rollout. */
   readonly violations: number;
   readonly violationRequests: DevRequestLog[];
@@ -256,6 +269,9 @@ export async function startVaultDevServer(options: VaultDevServerOptions = {}): 
   const tokens = new Map<string, TokenEntry>();
   const mounts: MountEntry[] = [];
   const requests: DevRequestLog[] = [];
+  const maxLogged = options.maxLoggedRequests ?? DEV_MAX_LOGGED_REQUESTS;
+  let requestCount = 0;
+  let violationCount = 0;
   const violationRequests: DevRequestLog[] = [];
   const faults: Fault[] = [];
   let drops = 0;
@@ -481,9 +497,16 @@ export async function startVaultDevServer(options: VaultDevServerOptions = {}): 
   const err = (status: number, ...errors: string[]): HttpAnswer => new HttpAnswer(status, { errors });
   const denied = (): HttpAnswer => err(403, PERMISSION_DENIED);
 
+  const maxBody = options.maxBodyBytes ?? DEV_MAX_BODY_BYTES;
   const readBody = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
+    if (Number(req.headers['content-length'] ?? 0) > maxBody) throw new BodyTooLarge();
     const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+    let size = 0;
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size > maxBody) throw new BodyTooLarge(); // chunked: counted as it arrives
+      chunks.push(c as Buffer);
+    }
     if (chunks.length === 0) return {};
     try {
       const v: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -782,6 +805,8 @@ export async function startVaultDevServer(options: VaultDevServerOptions = {}): 
 
   const refuseValueRead = (log: DevRequestLog, method: string, fullPath: string): HttpAnswer => {
     violationRequests.push(log);
+    violationCount += 1;
+    if (violationRequests.length > maxLogged) violationRequests.shift();
     return err(
       403,
       `vault-rollout dev server refuses to read secret values (${method} /v1/${fullPath}); read /metadata/ instead`,
@@ -821,6 +846,8 @@ export async function startVaultDevServer(options: VaultDevServerOptions = {}): 
       status: 0,
     };
     requests.push(log);
+    requestCount += 1;
+    if (requests.length > maxLogged) requests.splice(0, requests.length - maxLogged);
 
     if (drops > 0) {
       drops -= 1;
@@ -876,7 +903,12 @@ export async function startVaultDevServer(options: VaultDevServerOptions = {}): 
       try {
         answer = await route(req, method, apiPath, url.searchParams, headerNs, token, log);
       } catch (e) {
-        answer = err(500, e instanceof Error ? e.message : 'internal error');
+        if (e instanceof BodyTooLarge) {
+          answer = err(413, `request body over the dev server's limit of ${maxBody} bytes`);
+          // The rest of the body is not read: the connection ends with the answer.
+          answer.headers['Connection'] = 'close';
+          res.on('finish', () => req.destroy());
+        } else answer = err(500, e instanceof Error ? e.message : 'internal error');
       }
     }
     log.status = answer.status;
@@ -917,8 +949,11 @@ export async function startVaultDevServer(options: VaultDevServerOptions = {}): 
     rootToken,
     kv,
     requests,
+    get requestCount() {
+      return requestCount;
+    },
     get violations() {
-      return violationRequests.length;
+      return violationCount;
     },
     violationRequests,
     get maxInFlight() {

@@ -367,16 +367,26 @@ export async function publishPullRequest(
       }
       outcome = pushed || pr !== open ? 'updated' : 'unchanged';
     } else {
-      pr = await pulls.create({
+      const made = await pulls.createOrFind({
         branch,
         base,
         title: text.title,
         body: text.body,
         draft: config.pullRequest.draft,
       });
-      created = true;
-      outcome = 'created';
-      logger.info(`Opened pull request #${pr.number}: ${pr.url}`);
+      pr = made.pr;
+      created = made.created;
+      if (created) {
+        outcome = 'created';
+        logger.info(`Opened pull request #${pr.number}: ${pr.url}`);
+      } else {
+        // A concurrent run opened it between our look-up and our create: it is the open pull request of
+        // this branch, updated in place like any other.
+        if (pr.title !== text.title || pr.body !== text.body)
+          pr = await pulls.update(pr.number, { title: text.title, body: text.body });
+        outcome = 'updated';
+        logger.info(`Updated pull request #${pr.number}: ${pr.url}`);
+      }
     }
 
     const labels = config.pullRequest.labels.filter((l) => !pr.labels.includes(l));

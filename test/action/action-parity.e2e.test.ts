@@ -120,7 +120,7 @@ describe('pull-request inputs and outputs', () => {
     expect(first.outputs['commit-sha']).toBe(branchHead);
     // the user's template, then the trailers the code appends
     expect((await commitMessage(git.repoPath('deploy'), branchHead)).trimEnd()).toBe(
-      'chore(secrets): roll 2, record 1\n\nVault-Secret: kv/app/db 1 -> 2\nVault-Rollout-Branch: vault-rollout/main',
+      'chore(secrets): roll 2, record 1\n\nVault-Secret: kv/app/db 1 -> 2\nVault-Secret: kv/app/smtp none -> 1\nVault-Rollout-Branch: vault-rollout/main',
     );
     const orphan = await git.readFile('deploy', 'vault-rollout/main', 'apps/orphan.yaml');
     expect(orphan).toBe(FILES['apps/orphan.yaml']);

@@ -16,7 +16,8 @@ import {
   withTlsInputs,
 } from '../../src/action/inputs.js';
 import { pullRequestOperation } from '../../src/run.js';
-import type { RunReport } from '../../src/core/model.js';
+import type { PlannedWorkload, RunReport } from '../../src/core/model.js';
+import { summarize } from '../../src/core/plan/plan.js';
 
 const getter = (inputs: Record<string, string>) => (name: string) => inputs[name] ?? '';
 const WS = { GITHUB_WORKSPACE: '/home/runner/work/manifests/manifests' };
@@ -236,6 +237,33 @@ describe('actionOutputs', () => {
       'pull-request-url': '',
     });
     expect(JSON.parse(out.plan as string)).toMatchObject({ branch: 'main', commit: null, pullRequest: null });
+  });
+
+  it('blocked counts only workloads a secret blocks: skipped, ignored and deferred never fail the step', () => {
+    const planned = (name: string, action: PlannedWorkload['action']): PlannedWorkload => ({
+      workload: { kind: 'Deployment', name, file: `apps/${name}.yaml` } as PlannedWorkload['workload'],
+      secrets: [],
+      action,
+      pins: [],
+      reasons: [`${action} reason`],
+      warnings: [],
+      newValue: null,
+    });
+    const workloads = [
+      planned('gone', 'blocked'),
+      planned('twice', 'skipped'),
+      planned('quiet', 'ignored'),
+      planned('later', 'deferred'),
+    ];
+    const r = report({ workloads, summary: summarize(workloads) });
+    expect(actionOutputs(r).blocked).toBe('1');
+    expect(blockedFailure(r, true)).toMatch(
+      /^1 workload\(s\) blocked: Deployment\/gone \(apps\/gone\.yaml\)\. /,
+    );
+    const quiet = workloads.slice(1);
+    const q = report({ workloads: quiet, summary: summarize(quiet) });
+    expect(actionOutputs(q).blocked).toBe('0');
+    expect(blockedFailure(q, true)).toBeNull();
   });
 
   it('a pull request', () => {

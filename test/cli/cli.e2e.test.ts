@@ -185,7 +185,9 @@ describe('apply --mode commit against a remote URL', () => {
     const adoptionText = adoption.toString();
     expect(adoptionText).toContain('Rollout Bot <bot@example.com>');
     expect(adoptionText).toContain('vault-rollout: record Vault secret versions of 3 workloads');
-    expect(adoptionText).not.toContain('Vault-Secret:');
+    // An adoption records versions: one trailer per secret, from none.
+    expect(adoptionText).toMatch(/^Vault-Secret: kv\/\S+ none -> \d+$/m);
+    expect(adoptionText).not.toMatch(/^Vault-Secret: .* \d+ -> \d+$/m);
     const added = adoptionText.split('\n').filter((l) => /^[+-](?![+-])/.test(l));
     // Only record annotations (and the annotations: keys they need) are added: no pod template changes.
     expect(added.every((l) => /^\+\s+(vault-rollout\/secret-versions: |annotations:$)/.test(l))).toBe(true);

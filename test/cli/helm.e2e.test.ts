@@ -107,9 +107,10 @@ describe('a Flux HelmRelease fed by an ExternalSecret', () => {
     expect(adopted.workloads[0].chart).toBe('spec.values.podAnnotations');
     const adoptMessage = await commitMessage(servers.git.repoPath('shop'), adopted.commit);
     // an adoption writes the record only: nothing goes through the chart yet
-    expect(adoptMessage).toContain(
-      'HelmRelease/shop (shop), apps/shop/release.yaml: record only, no restart\n',
-    );
+    // (an adoption is listed as a count per root and its files)
+    expect(adoptMessage).toContain('Versions recorded, no restart:\n');
+    expect(adoptMessage).toContain('  apps/shop/release.yaml\n');
+    expect(adoptMessage).not.toContain('through the chart');
     expect(await commitDiffLines(servers.git.repoPath('shop'), adopted.commit)).toEqual([
       'apps/shop/release.yaml: +  annotations:',
       'apps/shop/release.yaml: +    vault-rollout/secret-versions: kv/shop/db@2',

@@ -16,9 +16,14 @@ const servers = useE2eServers('vr-output-e2e-', seedOutput40);
 
 /** stdout up to the unified diff: the report itself. */
 const reportPart = (stdout: string) => stdout.split(/^--- a\//m)[0]!;
+/** The diff part of a plan's output: from the first file header to the summary line said again after it. */
 const diffLines = (stdout: string) => {
   const start = stdout.search(/^--- a\//m);
-  return start < 0 ? [] : stdout.slice(start).trimEnd().split('\n');
+  if (start < 0) return [];
+  const lines = stdout.slice(start).trimEnd().split('\n');
+  // The summary closes the output, after a blank line, so it is never lost in the middle.
+  if (/^\d+ workload\(s\): /.test(lines.at(-1)!) && lines.at(-2) === '') return lines.slice(0, -2);
+  return lines;
 };
 const longLines = (text: string, width: number) => text.split('\n').filter((l) => l.length > width);
 /** The run finished: 0, or 3 for "done, but a workload is blocked" (the fixture blocks one). */
@@ -138,6 +143,8 @@ describe('problems grouped', () => {
 describe('plan: the diff', () => {
   it('is capped at whole files with a note; --wide prints all of it; --no-diff none', async () => {
     const capped = await runCli(['plan', '--repo', OUTPUT_40], servers.env);
+    // The summary is said again after the diff: the last line, never lost in the middle.
+    expect(capped.stdout.trimEnd().split('\n').at(-1)).toMatch(/^40 workload\(s\): 5 restart, /);
     const wide = await runCli(['plan', '--repo', OUTPUT_40, '--wide'], servers.env);
     const all = diffLines(wide.stdout);
     // 5 restarts (one with its ExternalSecret's pin in the same file) and 3 adoptions

@@ -73,6 +73,58 @@ describe('parseConfig', () => {
       apiCommits: false,
     });
     expect(Object.values(config.sources).every(Boolean)).toBe(true);
+    expect(config.forge).toBe('github');
+    expect(config.gitlab).toEqual({ url: 'https://gitlab.example.com/api/v4', project: 'platform/deploy' });
+    expect(config.git).toEqual({
+      sshKeyFile: '/etc/vault-rollout/ssh/identity',
+      knownHostsFile: '/etc/vault-rollout/ssh/known_hosts',
+    });
+    expect(config.rollout).toEqual({
+      maxRestartsPerRun: 20,
+      windows: [
+        { days: ['mon', 'tue', 'wed', 'thu'], from: '09:00', to: '16:00', timezone: 'Europe/Berlin' },
+      ],
+    });
+    expect(config.notify).toEqual([
+      { url: 'https://hooks.slack.com/services/...', format: 'slack', on: ['restart', 'blocked', 'error'] },
+      {
+        url: 'https://ops.example.com/hooks/vault-rollout',
+        format: 'json',
+        on: ['restart', 'blocked', 'error'],
+        secretHeaderEnv: 'HOOK_SECRET',
+      },
+    ]);
+    expect(config.ignore).toEqual([{ select: { kind: 'CronJob', name: 'backup-*' } }]);
+  });
+
+  it('names the bad key of forge, gitlab, rollout and notify', () => {
+    const cases: [string, string][] = [
+      ['forge: bitbucket\n', 'forge'],
+      ['gitlab: { project: "../x" }\n', 'gitlab.project'],
+      ['rollout: { maxRestartsPerRun: 0 }\n', 'rollout.maxRestartsPerRun'],
+      ['rollout: { windows: [{ from: "9:00", to: "16:00" }] }\n', 'rollout.windows[0].from'],
+      ['rollout: { windows: [{ from: "16:00", to: "09:00" }] }\n', 'rollout.windows[0].to'],
+      ['rollout: { windows: [{ from: "09:00", to: "16:00", timezone: Mars/Base }] }\n', 'IANA time zone'],
+      [
+        'rollout: { windows: [{ days: [monday], from: "09:00", to: "16:00" }] }\n',
+        'rollout.windows[0].days[0]',
+      ],
+      ['notify: [{ url: "ftp://x" }]\n', 'notify[0].url'],
+      ['notify: [{ url: "https://x", secretHeaderEnv: "a b" }]\n', 'notify[0].secretHeaderEnv'],
+      ['git: { sshKey: /k }\n', 'sshKey'],
+    ];
+    for (const [text, key] of cases) expect(errorOf(text).message).toContain(key);
+    expect(
+      parseConfig('rollout: { windows: [{ from: "00:00", to: "24:00" }] }\n', 'f').rollout.windows,
+    ).toEqual([
+      {
+        days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+        from: '00:00',
+        to: '24:00',
+        timezone: 'UTC',
+      },
+    ]);
+    expect(parseConfig('gitlab: { project: 42 }\n', 'f').gitlab.project).toBe('42');
   });
 
   it('gives every default for an empty file, a comment-only file and defaultConfig()', () => {
@@ -96,6 +148,10 @@ describe('parseConfig', () => {
         csi: true,
       },
       rules: [],
+      ignore: [],
+      gitlab: {},
+      rollout: { windows: [] },
+      notify: [],
       pullRequest: { labels: [], reviewers: [], draft: false, autoMerge: false, apiCommits: false },
     };
     expect(parseConfig('', 'c.yaml')).toEqual(expected);
@@ -291,6 +347,54 @@ describe('parseConfig errors name the file, the key and the line', () => {
     ).toContain(
       'rules[0].select.labels["app.kubernetes.io/name"]: expected a string, number or boolean (got a list)',
     );
+  });
+
+  it('mounts with a "." or ".." segment: "kv/../sys" would read the sys mount', () => {
+    expect(errorOf('vault:\n  mounts: [kv/../sys]\n').message).toBe(
+      'vault-rollout.yaml:2: vault.mounts[0]: a mount path has no "." or ".." segment',
+    );
+    expect(errorOf('vault:\n  mounts: [kv, ./kv]\n').message).toContain('vault.mounts[1]');
+    expect(parseConfig('vault:\n  mounts: [kv.v2, team-a/kv]\n', 'f').vault.mounts).toEqual([
+      'kv.v2',
+      'team-a/kv',
+    ]);
+  });
+
+  it('branch names git refuses (check-ref-format rules)', () => {
+    for (const [branch, why] of [
+      ['-delete', 'must not start with "-"'],
+      ['main..x', 'must not contain ".."'],
+      ['a b', 'must not contain spaces'],
+      ['x.lock', 'may end with ".lock"'],
+      ['HEAD', 'names a commit'],
+      ['rel/', 'must not start or end with "/"'],
+      ['a@{1}', '"@{"'],
+    ]) {
+      expect(errorOf(`branch: "${branch}"\n`).message).toContain(
+        `vault-rollout.yaml:1: branch: not a branch name git accepts: `,
+      );
+      expect(errorOf(`branch: "${branch}"\n`).message).toContain(why);
+    }
+    for (const ok of ['main', 'release/1.2', 'feature-x', 'a@b'])
+      expect(parseConfig(`branch: ${ok}\n`, 'f').branch).toBe(ok);
+  });
+
+  it('refuses a config over the size limit before parsing it', () => {
+    const huge = `# ${'x'.repeat(1024 * 1024)}\n`;
+    expect(errorOf(huge).message).toBe('vault-rollout.yaml: over the 1048576-byte limit of a config file');
+  });
+
+  it('expands at most 100 aliases (a billion-laughs config ends at once)', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++)
+      lines.push(
+        `${'a'.repeat(i + 1)}: &${'a'.repeat(i + 1)} [${Array(10)
+          .fill(`*${'a'.repeat(i)}`)
+          .join(', ')}]`,
+      );
+    const started = Date.now();
+    expect(errorOf(`${lines.join('\n')}\n`).message).toContain('cannot read YAML');
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });
 

@@ -85,6 +85,13 @@ describe('checkConfig', () => {
     ]);
   });
 
+  it('a key this build parses but cannot honour yet is an error at its line, never silently ignored', () => {
+    const r = checkConfig('mode: pr\nrollout:\n  maxRestartsPerRun: 3\n', 'c.yaml', files({}));
+    expect(r.errors.map((e) => issueLine('c.yaml', e))).toEqual([
+      'c.yaml:3: rollout.maxRestartsPerRun: is not supported by this version of vault-rollout yet',
+    ]);
+  });
+
   it('template keys and --environment, located at their keys', () => {
     const text = 'environments:\n  - name: prod\n    paths: ["p/**"]\ncommit:\n  messageTemplate: m.liquid\n';
     const r = checkConfig(text, 'c.yaml', files({}), 'dev');

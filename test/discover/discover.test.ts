@@ -321,6 +321,8 @@ describe('robustness', () => {
       roots: [],
       missing: [],
       rootObjects: new Map(),
+      rootEnvironments: new Map(),
+      undeployed: [],
     });
   });
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +77,7 @@ describe('WorkingTreeSource.load', () => {
   it('follows symlinks inside the repo under the link path, reads each file once', async () => {
     await put('real/app.yaml', 'a: 1\n');
     await put('shared/base.yaml', 'b: 1\n');
-    await symlink(join(root, 'shared/base.yaml'), join(root, 'link.yaml'));
+    await symlink('shared/base.yaml', join(root, 'link.yaml'));
     await mkdir(join(root, 'env'));
     await symlink('../shared', join(root, 'env/shared'));
     // Only reachable through the link: the real folder is excluded by the filter.
@@ -105,6 +106,53 @@ describe('WorkingTreeSource.load', () => {
     ]);
   });
 
+  it('refuses absolute symlink targets, even into the checkout: a clone elsewhere would not see them', async () => {
+    await put('shared/base.yaml', 'b: 1\n');
+    await symlink(join(root, 'shared/base.yaml'), join(root, 'abs.yaml'));
+    const { files, problems } = await new WorkingTreeSource(root).load(all);
+    expect(files.map((f) => f.path)).toEqual(['shared/base.yaml']);
+    expect(problems).toEqual([
+      { file: 'abs.yaml', severity: 'warning', message: 'symlink points outside the repository: skipped' },
+    ]);
+  });
+
+  it('never opens special files or links into .git, never prints what they hold', async () => {
+    await put('a.yaml', 'a: 1\n');
+    await put('.git/config', '[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n');
+    await symlink('.git/config', join(root, 'git.yaml'));
+    await symlink('/dev/zero', join(root, 'zero.yaml'));
+    execFileSync('mkfifo', [join(root, 'fifo.yaml')]);
+    const { files, problems } = await new WorkingTreeSource(root).load(all);
+    expect(files.map((f) => f.path)).toEqual(['a.yaml']);
+    expect(problems).toEqual([
+      { file: 'fifo.yaml', severity: 'warning', message: 'not a regular file: skipped' },
+      { file: 'git.yaml', severity: 'warning', message: 'symlink points outside the repository: skipped' },
+      { file: 'zero.yaml', severity: 'warning', message: 'symlink points outside the repository: skipped' },
+    ]);
+  });
+
+  it('reads only .yaml/.yml names, unless the caller names files itself (a JSON patch, a template)', async () => {
+    await put('a.yaml', 'a: 1\n');
+    await put('patch.json', '[]\n');
+    const named = (p: string) => p === 'patch.json' || p === 'a.yaml';
+    expect((await new WorkingTreeSource(root).load(named)).files.map((f) => f.path)).toEqual(['a.yaml']);
+    const any = await new WorkingTreeSource(root).load(named, { anyName: true });
+    expect(any.files.map((f) => f.path)).toEqual(['a.yaml', 'patch.json']);
+  });
+
+  it('checks the size before reading: a file over maxFileBytes is never read', async () => {
+    await put('big.yaml', 'a: 1\n'.repeat(100));
+    await put('small.yaml', 'a: 1\n');
+    const { files, problems } = await new WorkingTreeSource(root, { maxFileBytes: 100 }).load(all);
+    expect(files.map((f) => f.path)).toEqual(['small.yaml']);
+    expect(problems.map((p) => [p.file, p.message])).toEqual([
+      [
+        'big.yaml',
+        'file is 500 bytes, over the maxFileBytes limit of 100 bytes: skipped (raise maxFileBytes in the config to read it)',
+      ],
+    ]);
+  });
+
   it('survives symlink loops and dangling links', async () => {
     await put('a/x.yaml', 'x: 1\n');
     await symlink('..', join(root, 'a/up'));
@@ -117,7 +165,7 @@ describe('WorkingTreeSource.load', () => {
       {
         file: 'dangling.yaml',
         severity: 'warning',
-        message: 'symlink target cannot be read (ENOENT): skipped',
+        message: 'symlink target does not exist: skipped',
       },
       { file: 'self.yaml', severity: 'warning', message: 'symlink loop: skipped' },
     ]);

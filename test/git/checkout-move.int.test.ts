@@ -48,7 +48,8 @@ async function checkout(files: Record<string, string> = FILES): Promise<{ name: 
 /** A planner stand-in that rewrites every file `pick` selects with `edit`. */
 function editAll(pick: (p: string) => boolean, edit: (text: string) => string) {
   return async (ws: Workspace): Promise<BuildResult> => {
-    const { files } = await ws.source.load(pick);
+    // Named files of any kind (a script too), as the config and templates are read.
+    const { files } = await ws.source.load(pick, { anyName: true });
     const changes = files.map((f) => ({ path: f.path, before: f.text, after: edit(f.text) }));
     return changes.length ? { changes, message: 'edit' } : null;
   };

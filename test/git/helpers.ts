@@ -47,7 +47,7 @@ export type BuildResult = { changes: FileChange[]; message: string } | null;
  */
 export function setFile(file: string, content: string, message = `set ${file}`) {
   return async (ws: Workspace): Promise<BuildResult> => {
-    const { files } = await ws.source.load((p) => p === file);
+    const { files } = await ws.source.load((p) => p === file, { anyName: true });
     const before = files[0]?.text ?? '';
     if (before === content) return null;
     return { changes: [{ path: file, before, after: content }], message };

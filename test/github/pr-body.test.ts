@@ -141,6 +141,19 @@ describe('pull request body', () => {
     expect(body).not.toMatch(/\n{3}/);
   });
 
+  it('names the environment in the title when every workload listed is in one', () => {
+    const report = rotationReport();
+    const inProd = (r: RunReport) =>
+      r.workloads.map((p) => ({ ...p, workload: { ...p.workload, environment: 'prod' } }));
+    const { title } = renderPullRequest(templates, { ...report, workloads: inProd(report) }, ctx);
+    expect(title).toBe('vault-rollout(prod): restart 3 workloads for rotated Vault secrets, record 1');
+    const mixed = inProd(report);
+    mixed[0] = { ...mixed[0]!, workload: { ...mixed[0]!.workload, environment: 'dev' } };
+    expect(renderPullRequest(templates, { ...report, workloads: mixed }, ctx).title).toMatch(
+      /^vault-rollout: /,
+    );
+  });
+
   it('says when a restart goes through a chart and which objects it pins', () => {
     const release = workload({
       kind: 'HelmRelease',

@@ -138,7 +138,7 @@ describe('pinning', () => {
     expect(r.changes.map((c) => c.path)).toEqual(['apps/web.yaml']);
   });
 
-  it('a pin that cannot be written blocks the workloads relying on it, and their files stay as they are', () => {
+  it('a pin that cannot be written skips the workloads relying on it (no secret is at fault), files untouched', () => {
     // remoteRef is an alias: the editor refuses to write through it.
     const aliased = ES.replace(
       '  data:\n    - secretKey: password\n      remoteRef:\n        key: web/db\n',
@@ -150,7 +150,7 @@ describe('pinning', () => {
     ];
     const r = run(files, 7);
     expect(r.changes).toEqual([]);
-    expect(r.planned[0]!.action).toBe('blocked');
+    expect(r.planned[0]!.action).toBe('skipped');
     expect(r.planned[0]!.reasons[0]).toMatch(
       /^apps\/es\.yaml, where its secret's version is pinned, could not be edited safely: /,
     );

@@ -119,8 +119,9 @@ describe('limits', () => {
     const start = Date.now();
     const err = failure('ok\n{% for i in (1..100000) %}{% for j in (1..100000) %}{% endfor %}{% endfor %}');
     expect(Date.now() - start).toBeLessThan(TEMPLATE_LIMITS.renderMs + 1500);
-    expect(err.message).toBe(
-      'template "ci/msg.liquid" line 2 failed to render: template render limit exceeded',
+    // Whichever bound the loop reaches first (time, or the inner ranges' memory on a fast machine) ends it.
+    expect(err.message).toMatch(
+      /^template "ci\/msg\.liquid" line 2 failed to render: (template render|memory alloc) limit exceeded$/,
     );
   });
 

@@ -194,38 +194,65 @@ describe('commit message', () => {
         'Deployment/web (prod), apps/web.yaml: rolling restart',
         '  kv/web/db: 6 -> 7',
         '',
-        'Deployment/new (prod), apps/new.yaml: record only, no restart',
-        '  kv/web/db: unrecorded -> 7',
+        'Versions recorded, no restart:',
+        '.: 1 workload',
+        '  apps/new.yaml',
+        '',
+        'Left as they are:',
+        'Deployment/broken (prod), apps/broken.yaml: blocked',
+        '  kv/gone: not found in Vault (404)',
         '',
         'Vault-Secret: kv/web/db 6 -> 7',
+        'Vault-Secret: kv/web/db none -> 7',
         '',
       ].join('\n'),
     );
   });
 
-  it('writes an adoption message without trailers, and nothing when nothing changes', () => {
+  it('writes an adoption message with a trailer per recorded secret, and nothing when nothing changes', () => {
     const planned = planWorkloads(
       [wl('new', null, ['kv/web/db']), wl('other', null, ['kv/web/api'])],
       statuses,
     );
     const msg = renderCommitMessage(template, planned) ?? '';
     expect(msg.split('\n')[0]).toBe('vault-rollout: record Vault secret versions of 2 workloads');
-    expect(msg).not.toContain('Vault-Secret:');
-    expect(secretTrailers(planned)).toEqual([]);
+    // An adoption changes the recorded versions too: `git log --grep` finds it.
+    expect(secretTrailers(planned)).toEqual([
+      'Vault-Secret: kv/web/api none -> 3',
+      'Vault-Secret: kv/web/db none -> 7',
+    ]);
+    expect(msg.trimEnd().split('\n').slice(-2)).toEqual(secretTrailers(planned));
     const same = planWorkloads([wl('web', 'kv/web/api@3', ['kv/web/api'])], statuses);
     expect(renderCommitMessage(template, same)).toBeNull();
   });
 });
 
 describe('commit message for a large adoption', () => {
-  it('lists the first 100 workloads and says how many more', () => {
-    const many = Array.from({ length: 105 }, (_, i) =>
-      wl(`w${String(i).padStart(3, '0')}`, null, ['kv/web/db']),
-    );
+  it('counts adoptions per root and lists their files, not one paragraph per workload', () => {
+    const many = Array.from({ length: 105 }, (_, i) => ({
+      ...wl(`w${String(i).padStart(3, '0')}`, null, ['kv/web/db']),
+      root: i < 60 ? 'clusters/prod-eu' : 'clusters/prod-us',
+      environment: 'prod',
+    }));
     const msg = renderCommitMessage(template, planWorkloads(many, statuses)) ?? '';
-    expect(msg.split('\n')[0]).toBe('vault-rollout: record Vault secret versions of 105 workloads');
-    expect(msg).toContain('Deployment/w099 (prod)');
-    expect(msg).not.toContain('Deployment/w100 (prod)');
-    expect(msg.trimEnd().split('\n').at(-1)).toBe('... and 5 more workloads (see the diff).');
+    const lines = msg.trimEnd().split('\n');
+    expect(lines[0]).toBe('vault-rollout(prod): record Vault secret versions of 105 workloads');
+    expect(lines).toContain('clusters/prod-eu: 60 workloads');
+    expect(lines).toContain('clusters/prod-us: 45 workloads');
+    expect(lines).toContain('  apps/w104.yaml');
+    expect(msg).not.toContain('Deployment/');
+    // one line per file and per root, one trailer: the subject, 2 text lines, 2 roots, 105 files
+    expect(lines.at(-1)).toBe('Vault-Secret: prod:kv/web/db none -> 7');
+    expect(lines.length).toBeLessThan(105 + 15);
+  });
+
+  it('a restart names its environment in the subject when the run has one', () => {
+    const one = [{ ...wl('web', 'kv/web/db@6', ['kv/web/db']), environment: 'prod', root: 'clusters/prod' }];
+    const msg = renderCommitMessage(template, planWorkloads(one, statuses)) ?? '';
+    expect(msg.split('\n')[0]).toBe('vault-rollout(prod): restart 1 workload for rotated Vault secrets');
+    const two = [...one, { ...one[0]!, environment: 'dev', root: 'clusters/dev' }];
+    expect((renderCommitMessage(template, planWorkloads(two, statuses)) ?? '').split('\n')[0]).toBe(
+      'vault-rollout: restart 2 workloads for rotated Vault secrets',
+    );
   });
 });

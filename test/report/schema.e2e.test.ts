@@ -8,9 +8,10 @@
  * server; a shared base, so root patches and pins; HelmReleases) plus files that bring the rest of the
  * report's fields: a file that is not valid YAML (a problem with line and column), a Vault Agent workload
  * in the Vault namespace `team-a` with `updateStrategy: OnDelete` (vaultNamespace, warnings), a workload
- * whose secret does not exist (blocked, reasons), and a document two roots build where one root has no
- * kustomization to hold a patch (scan's `blocked`). Those extras belong to no environment: they are read
- * from the Vault of VAULT_ADDR.
+ * whose secret does not exist (blocked, reasons), a document two roots build where one root has no
+ * kustomization to hold a patch (scan's `skipped`), a workload opted out by its annotation (`ignored`),
+ * and an overlay nothing deploys (scan's `undeployed`).
+ * Those extras belong to no environment: they are read from the Vault of VAULT_ADDR.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -77,6 +78,19 @@ spec:
 `,
   // Built by two roots: plain-overlay (a kustomization, so a patch of its own) and plain (a Flux
   // Kustomization's path with no kustomization file: blocked there).
+  'extras/quiet.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: quiet
+  namespace: extras
+  annotations:
+    vault-rollout/secrets: kv/extras/quiet
+    vault-rollout/ignore: "true"
+spec:
+  template:
+    spec:
+      containers: [{ name: quiet, image: quiet:1 }]
+`,
   'plain/app.yaml': `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -103,6 +117,22 @@ spec:
   path: ./plain
   prune: true
   sourceRef: { kind: GitRepository, name: flux-system }
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: plain-overlay
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./plain-overlay
+  prune: true
+  sourceRef: { kind: GitRepository, name: flux-system }
+`,
+  // An overlay no Flux Kustomization deploys: scan's `undeployed`.
+  'plain-staging/kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [../plain/app.yaml]
 `,
 };
 
@@ -167,7 +197,14 @@ afterAll(async () => {
 });
 
 interface Report {
-  workloads: { name: string; action?: string; blocked?: string; pins?: unknown[]; reasons?: string[] }[];
+  workloads: {
+    name: string;
+    action?: string;
+    skipped?: string;
+    ignored?: string;
+    pins?: unknown[];
+    reasons?: string[];
+  }[];
   summary: { blocked?: number };
   commit?: string | null;
   pullRequest?: { number: number; url: string } | null;
@@ -199,9 +236,13 @@ describe('every JSON report of the built CLI validates against docs/schema/repor
     const json = await report('scan', ['scan', '--repo', url]);
     const text = JSON.stringify(json);
     // The extras are there: the checks below would pass vacuously otherwise.
-    expect(json.workloads.some((w) => w.blocked?.includes('no kustomization file'))).toBe(true);
+    expect(json.workloads.some((w) => w.skipped?.includes('no kustomization file'))).toBe(true);
+    expect(json.workloads.find((w) => w.name === 'quiet')?.ignored).toBe(
+      'annotation vault-rollout/ignore: "true"',
+    );
     expect(text).toContain('"vaultNamespace":"team-a"');
     expect(text).toContain('"file":"extras/broken.yaml"');
+    expect((json as { undeployed?: string[] }).undeployed).toEqual(['plain-staging']);
   });
 
   it('status and plan before adoption', async () => {
@@ -257,6 +298,10 @@ describe('every JSON report of the built CLI validates against docs/schema/repor
     expect(printed.run.length).toBeGreaterThan(0);
     const used = (reports: unknown[]) => [...new Set(reports.flatMap((r) => [...propertyPaths(r)]))].sort();
     expect(used(printed.scan)).toEqual([...schemaPropertyPaths(schema, 'scanReport')].sort());
-    expect(used(printed.run)).toEqual([...schemaPropertyPaths(schema, 'runReport')].sort());
+    // Nothing defers a restart yet (the rollout limits come later): its count is declared, never printed.
+    const unprinted = new Set(['.summary.deferred']);
+    expect(used(printed.run)).toEqual(
+      [...schemaPropertyPaths(schema, 'runReport')].filter((p) => !unprinted.has(p)).sort(),
+    );
   });
 });

@@ -66,7 +66,15 @@ const SECRET_STATES = {
   forbidden: true,
   unsupported: true,
 } satisfies Record<SecretState, true>;
-const ACTIONS = { restart: true, record: true, none: true, blocked: true, skipped: true } satisfies Record<
+const ACTIONS = {
+  restart: true,
+  record: true,
+  none: true,
+  blocked: true,
+  skipped: true,
+  ignored: true,
+  deferred: true,
+} satisfies Record<
   WorkloadAction,
   true
 >;
@@ -101,6 +109,8 @@ const SUMMARY: Presence<Summary> = {
   blocked: 'required',
   unchanged: 'required',
   skipped: 'optional',
+  ignored: 'optional',
+  deferred: 'optional',
 };
 const PROBLEM: Presence<Problem> = {
   file: 'required',
@@ -240,10 +250,32 @@ function fullReport(): RunReport {
     action: 'skipped',
     reasons: ['overlays/prod/vault-rollout/patches.yaml, a file vault-rollout generates, is left as it is'],
   };
+  const ignored: PlannedWorkload = {
+    ...blocked,
+    secrets: [],
+    action: 'ignored',
+    reasons: ['annotation vault-rollout/ignore: "true"'],
+  };
+  const deferred: PlannedWorkload = {
+    ...restart,
+    action: 'deferred',
+    pins: [],
+    newValue: null,
+    reasons: ['held back by rollout.maxRestartsPerRun (20)'],
+  };
   return {
     branch: 'main',
-    workloads: [restart, blocked, skipped],
-    summary: { workloads: 3, restart: 1, record: 0, blocked: 1, unchanged: 0, skipped: 1 },
+    workloads: [restart, blocked, skipped, ignored, deferred],
+    summary: {
+      workloads: 5,
+      restart: 1,
+      record: 0,
+      blocked: 1,
+      unchanged: 0,
+      skipped: 1,
+      ignored: 1,
+      deferred: 1,
+    },
     problems: [
       { file: 'apps/broken.yaml', severity: 'warning', message: 'not valid YAML', line: 3, column: 5 },
     ],

@@ -114,10 +114,17 @@ describe('the deployment graph', () => {
     const r = scan(
       repo({
         'bootstrap/root.yaml': app('root', 'argocd/prod'),
-        'argocd/prod/kustomization.yaml': kustomization('web.yaml', 'api.yaml'),
+        'argocd/prod/kustomization.yaml': [
+          kustomization('web.yaml', 'api.yaml'),
+          'patches:',
+          '  - target: { kind: Application, name: api }',
+          '    patch: |-',
+          '      - { op: replace, path: /spec/source/path, value: apps/api/prod }',
+          '',
+        ].join('\n'),
         'argocd/prod/web.yaml': app('web', 'apps/web/prod'),
-        // The kustomization patches nothing here, but the app file names a folder only through the build.
-        'argocd/prod/api.yaml': app('api', 'apps/api/prod'),
+        // As written, the app names the dev overlay; the app-of-apps kustomization patches it to prod.
+        'argocd/prod/api.yaml': app('api', 'apps/api/dev'),
         'apps/web/prod/kustomization.yaml': kustomization('web.yaml'),
         'apps/web/prod/web.yaml': annotated('web', 'kv/web'),
         'apps/api/prod/kustomization.yaml': kustomization('api.yaml'),

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig, parseConfig } from '../../src/core/config/schema.js';
 import { discover } from '../../src/core/discover/discover.js';
 import { applyJsonPatch, strategicMerge } from '../../src/core/discover/kustomize-patch.js';
-import { joinPath } from '../../src/core/discover/roots.js';
+import { parseManifests } from '../../src/core/discover/parse.js';
+import { buildRoots, joinPath } from '../../src/core/discover/roots.js';
 import type { RepoFile } from '../../src/core/model.js';
 
 const repo = (files: Record<string, string>): RepoFile[] =>
@@ -233,7 +234,7 @@ describe('the root graph', () => {
     });
     const r = discover(files, defaultConfig());
     const blocked = r.workloads.find((w) => w.root === 'shared');
-    expect(blocked?.blocked).toMatch(/built by 2 render roots, and root "shared" has no kustomization file/);
+    expect(blocked?.skip).toMatch(/built by 2 render roots, and root "shared" has no kustomization file/);
     expect(r.workloads.find((w) => w.root === 'other')?.rootPatch?.file).toBe(
       'other/vault-rollout/patches.yaml',
     );
@@ -264,6 +265,139 @@ describe('the root graph', () => {
       'redis/es.yaml': externalSecret('redis-auth', 'cache/redis'),
     });
     expect(summary(files).workloads).toEqual(['redis HelmRelease/cache/redis kv/cache/redis']);
+  });
+
+  it('generator merges from a component and an overlay feed chart values; a chart-specific key names the Secret', () => {
+    const release = (name: string) =>
+      [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        `metadata: { name: ${name} }`,
+        'spec:',
+        `  chart: { spec: { chart: ${name} } }`,
+        `  valuesFrom: [{ kind: ConfigMap, name: ${name}-values }]`,
+        '',
+      ].join('\n');
+    const files = repo({
+      'store.yaml': STORE,
+      'base/kustomization.yaml': [
+        'resources: [redis.yaml, queue.yaml]',
+        'configMapGenerator:',
+        '  - { name: redis-values, files: [values.yaml=redis.values.yaml] }',
+        '  - { name: queue-values, files: [values.yaml=queue.values.yaml] }',
+        '',
+      ].join('\n'),
+      'base/redis.yaml': release('redis'),
+      'base/queue.yaml': release('queue'),
+      'base/redis.values.yaml': 'auth: { enabled: false }\n',
+      'base/queue.values.yaml': 'replicas: 1\n',
+      // The component turns auth on: the Secret's name only reaches the chart through its merge.
+      'components/auth/kustomization.yaml': [
+        'apiVersion: kustomize.config.k8s.io/v1alpha1',
+        'kind: Component',
+        'resources: [es.yaml]',
+        'configMapGenerator:',
+        '  - { name: redis-values, behavior: merge, files: [values.yaml=redis.values.yaml] }',
+        '',
+      ].join('\n'),
+      'components/auth/redis.values.yaml': 'auth: { enabled: true, existingSecret: redis-auth }\n',
+      'components/auth/es.yaml':
+        externalSecret('redis-auth', 'cache/redis') + '---\n' + externalSecret('queue-creds', 'cache/queue'),
+      'prod/kustomization.yaml': [
+        'namespace: cache',
+        'nameSuffix: -prod',
+        'resources: [../base]',
+        'components: [../components/auth]',
+        'configMapGenerator:',
+        '  - { name: queue-values, behavior: merge, files: [values.yaml=queue.values.yaml] }',
+        '',
+      ].join('\n'),
+      // A chart's own key for the Secret's name (not existingSecret).
+      'prod/queue.values.yaml': 'broker: { credentialsSecret: queue-creds }\n',
+    });
+    expect(summary(files).workloads).toEqual([
+      'prod HelmRelease/cache/queue kv/cache/queue',
+      'prod HelmRelease/cache/redis kv/cache/redis',
+    ]);
+  });
+
+  it('a generator merge kustomize refuses (no such generator, or one per copy) refuses the root', () => {
+    const files = repo({
+      'base/kustomization.yaml':
+        'resources: [cm.yaml]\nconfigMapGenerator:\n  - { name: v, literals: [a=1] }\n',
+      'base/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\n',
+      'a/kustomization.yaml': 'nameSuffix: -a\nresources: [../base]\n',
+      'b/kustomization.yaml': 'nameSuffix: -b\nresources: [../base]\n',
+      'two/kustomization.yaml':
+        'resources: [../a, ../b]\nconfigMapGenerator:\n  - { name: v, behavior: merge, literals: [b=2] }\n',
+      'none/kustomization.yaml':
+        'resources: [../a]\nconfigMapGenerator:\n  - { name: w, behavior: replace, literals: [b=2] }\n',
+    });
+    const problems = summary(files).problems.join('\n');
+    expect(problems).toMatch(/render root "two" is not built.*2 generated ConfigMaps go by that name/);
+    expect(problems).toMatch(/render root "none" is not built.*no ConfigMap of that name was generated/);
+  });
+
+  // Both measured with kubectl kustomize: the copy `p-web-u` went by `p-web` between its prefix and suffix.
+  it('a patch without a target names an object by any name it went by; a target only by the original or current', () => {
+    const files = repo({
+      'base/kustomization.yaml': 'resources: [web.yaml]\n',
+      'base/web.yaml': deployment('web'),
+      'a/kustomization.yaml': 'namePrefix: p-\nresources: [../base]\n',
+      'b/kustomization.yaml': 'namePrefix: p-\nnameSuffix: -u\nresources: [../base]\n',
+      'target/kustomization.yaml': [
+        'resources: [../a, ../b]',
+        'patches:',
+        '  - target: { kind: Deployment, name: p-web }',
+        '    patch: "[{ op: add, path: /spec/template/spec/containers/0/envFrom, value: [{ secretRef: { name: s } }] }]"',
+        '',
+      ].join('\n'),
+      'plain/kustomization.yaml': [
+        'resources: [../a, ../b]',
+        'patches:',
+        '  - patch: "{ apiVersion: apps/v1, kind: Deployment, metadata: { name: p-web } }"',
+        '',
+      ].join('\n'),
+    });
+    const graph = buildRoots({ files, documents: parseManifests(files, undefined, () => true).documents });
+    const envFrom = (root: string) =>
+      graph.roots
+        .find((r) => r.dir === root)!
+        .documents.map((d) => [
+          (d.data as { metadata: { name: string } }).metadata.name,
+          JSON.stringify(
+            (d.data as { spec: { template: { spec: { containers: { envFrom?: unknown }[] } } } }).spec
+              .template.spec.containers[0]!.envFrom ?? null,
+          ),
+        ]);
+    expect(envFrom('target')).toEqual([
+      ['p-web', '[{"secretRef":{"name":"s"}}]'],
+      ['p-web-u', 'null'],
+    ]);
+    expect(graph.problems.map((p) => p.message)).toEqual([
+      'strategic-merge patch Deployment/p-web matches 2 objects: kustomize refuses this build; not applied',
+    ]);
+  });
+
+  it('a strategic-merge patch without a target that names no object, or both copies, is reported', () => {
+    const files = repo({
+      'base/kustomization.yaml': 'resources: [web.yaml]\n',
+      'base/web.yaml': deployment('web'),
+      'a/kustomization.yaml': 'nameSuffix: -a\nresources: [../base]\n',
+      'b/kustomization.yaml': 'nameSuffix: -b\nresources: [../base]\n',
+      'r/kustomization.yaml': [
+        'resources: [../a, ../b]',
+        'patches:',
+        '  - patch: "{ apiVersion: apps/v1, kind: Deployment, metadata: { name: web } }"',
+        '  - patch: "{ apiVersion: apps/v1, kind: Deployment, metadata: { name: nope } }"',
+        '  - patch: "{ apiVersion: apps/v1, kind: Deployment, metadata: { name: web-a, annotations: { x: y } } }"',
+        '',
+      ].join('\n'),
+    });
+    expect(summary(files).problems).toEqual([
+      'r/kustomization.yaml: strategic-merge patch Deployment/web matches 2 objects: kustomize refuses this build; not applied',
+      'r/kustomization.yaml: strategic-merge patch Deployment/nope matches no object: kustomize refuses this build; not applied',
+    ]);
   });
 
   it('an Application names a values file with a top-level kind key: still chart values', () => {
@@ -336,7 +470,10 @@ describe('the root graph', () => {
         ],
       ],
     ]);
-    expect(discover(files, defaultConfig()).workloads).toEqual([]);
+    // Without the rule the chart is linked too: its `secret` key names a Secret the VaultStaticSecret creates.
+    expect(
+      discover(files, defaultConfig()).workloads.map((w) => [w.name, w.secrets.map((s) => s.path)]),
+    ).toEqual([['api', ['kv/api/db']]]);
   });
 });
 
@@ -396,9 +533,48 @@ describe('kustomize patches on plain data', () => {
         { op: 'test', path: '/d', value: 'y' },
       ]),
     ).toEqual({ a: [2, 3], d: 'y', e: 1 });
-    expect(() => applyJsonPatch(doc, [{ op: 'replace', path: '/nope', value: 1 }])).toThrow(
-      'replace /nope: no key "nope"',
+    expect(() => applyJsonPatch(doc, [{ op: 'remove', path: '/nope' }])).toThrow(
+      'remove /nope: no key "nope"',
     );
+  });
+
+  // Each line measured with `kubectl kustomize` (kustomize v5.5): applied, or refused.
+  it('JSON 6902 as kustomize v5.5 applies it: replace on a missing key adds, a missing parent refuses', () => {
+    const doc = { kind: 'X', metadata: { name: 'x' }, data: { a: '1' }, list: [1, 2] };
+    const ok = (ops: Parameters<typeof applyJsonPatch>[1]) => applyJsonPatch(doc, ops);
+    const refused = (ops: Parameters<typeof applyJsonPatch>[1]) =>
+      expect(() => applyJsonPatch(doc, ops)).toThrow();
+    expect(ok([{ op: 'replace', path: '/data/b', value: '2' }])).toMatchObject({ data: { a: '1', b: '2' } });
+    // kustomize keeps its own annotations on every object while patching: this parent always exists.
+    expect(ok([{ op: 'add', path: '/metadata/annotations/k', value: 'v' }])).toMatchObject({
+      metadata: { name: 'x', annotations: { k: 'v' } },
+    });
+    expect(ok([{ op: 'replace', path: '/metadata/annotations/k', value: 'v' }])).toMatchObject({
+      metadata: { annotations: { k: 'v' } },
+    });
+    expect(ok([{ op: 'test', path: '/kind', value: 'X' }])).toEqual(doc);
+    expect(ok([{ op: 'add', path: '/list/2', value: 3 }])).toMatchObject({ list: [1, 2, 3] });
+    expect(ok([{ op: 'add', path: '/list/-1', value: 3 }])).toMatchObject({ list: [1, 2, 3] });
+    expect(ok([{ op: 'add', path: '/list/-3', value: 0 }])).toMatchObject({ list: [0, 1, 2] });
+    expect(ok([{ op: 'replace', path: '/list/-1', value: 9 }])).toMatchObject({ list: [1, 9] });
+    expect(ok([{ op: 'remove', path: '/list/-1' }])).toMatchObject({ list: [1] });
+    expect(ok([{ op: 'copy', from: '/data/zz', path: '/data/q' }])).toMatchObject({
+      data: { a: '1', q: null },
+    });
+    expect(ok([{ op: 'test', path: '/data/zz', value: null }])).toEqual(doc);
+    refused([{ op: 'add', path: '/a/b', value: 1 }]);
+    refused([{ op: 'replace', path: '/a/b', value: 1 }]);
+    refused([{ op: 'add', path: '/metadata/labels/x', value: '1' }]);
+    refused([{ op: 'remove', path: '/data/zz' }]);
+    refused([{ op: 'remove', path: '/metadata/annotations/zz' }]);
+    refused([{ op: 'test', path: '/data/a', value: 1 }]);
+    refused([{ op: 'move', from: '/data/zz', path: '/data/q' }]);
+    refused([{ op: 'add', path: '/list/5', value: 1 }]);
+    refused([{ op: 'replace', path: '/list/2', value: 1 }]);
+    refused([{ op: 'remove', path: '/list/7' }]);
+    refused([{ op: 'bogus', path: '/data' }]);
+    // An object without annotations is not given an empty map by a patch that adds none.
+    expect(ok([{ op: 'replace', path: '/data/a', value: '2' }])).toEqual({ ...doc, data: { a: '2' } });
   });
 
   it('joins relative paths and refuses to leave the repository', () => {
@@ -409,7 +585,7 @@ describe('kustomize patches on plain data', () => {
 });
 
 describe('a base a root builds twice', () => {
-  it('is not patched for that root (a patch by its name would match both copies); other roots still are', () => {
+  it('each copy is a workload of that root, patched by its rendered name; other roots still are', () => {
     const files = repo({
       'base/kustomization.yaml': 'resources: [web.yaml]\n',
       'base/web.yaml': deployment('web').replace(
@@ -422,9 +598,40 @@ describe('a base a root builds twice', () => {
       'single/kustomization.yaml': 'resources: [../base]\n',
     });
     const r = discover(files, defaultConfig());
-    expect(r.workloads.map((w) => [w.root, w.rootPatch?.file ?? null, w.blocked ?? null])).toEqual([
-      ['both', null, expect.stringContaining('builds base/web.yaml more than once')],
-      ['single', 'single/vault-rollout/patches.yaml', null],
+    expect(
+      r.workloads.map((w) => [
+        w.root,
+        w.name,
+        w.rootPatch?.file ?? null,
+        w.rootPatch?.object.name ?? null,
+        w.skip ?? null,
+      ]),
+    ).toEqual([
+      ['both', 'web-blue', 'both/vault-rollout/patches.yaml', 'web-blue', null],
+      ['both', 'web-green', 'both/vault-rollout/patches.yaml', 'web-green', null],
+      ['single', 'web', 'single/vault-rollout/patches.yaml', 'web', null],
+    ]);
+  });
+
+  it('a root that renames the copies itself: each is patched by its name before the root renames it', () => {
+    const files = repo({
+      'base/kustomization.yaml': 'resources: [web.yaml]\n',
+      'base/web.yaml': deployment('web').replace(
+        'metadata:\n',
+        'metadata:\n  annotations: { vault-rollout/secrets: kv/web }\n',
+      ),
+      'blue/kustomization.yaml': 'namePrefix: b-\nnameSuffix: -blue\nresources: [../base]\n',
+      'green/kustomization.yaml': 'namespace: g\nnameSuffix: -green\nresources: [../base]\n',
+      'both/kustomization.yaml': 'namespace: prod\nnamePrefix: p-\nresources: [../blue, ../green]\n',
+    });
+    const r = discover(files, defaultConfig());
+    expect(r.workloads.map((w) => [w.name, w.namespace, w.rootPatch?.object ?? null])).toEqual([
+      [
+        'b-web-blue',
+        'prod',
+        { apiVersion: 'apps/v1', kind: 'Deployment', name: 'b-web-blue', namespace: null },
+      ],
+      ['web-green', 'prod', { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web-green', namespace: 'g' }],
     ]);
   });
 });

@@ -130,6 +130,23 @@ it('assigns each root to its environment, and --environment keeps to it', () => 
   ]);
 });
 
+it('refuses two environments whose globs match one root, naming both and their globs', () => {
+  const config = parseConfig(
+    [
+      'environments:',
+      '  - name: all',
+      '    paths: ["clusters/**"]',
+      '  - name: prod',
+      '    paths: ["apps/**", "clusters/prod/**"]',
+      '',
+    ].join('\n'),
+    'vault-rollout.yaml',
+  );
+  expect(() => discover(readTree(FIXTURE), config)).toThrow(
+    'environments "all" (paths "clusters/**") and "prod" (paths "clusters/prod/**") both match the render root "clusters/prod/web": a root belongs to one environment, make the globs disjoint',
+  );
+});
+
 describeIfKubectl('shared base: adoption, rotation per root, no-op (kustomize as the oracle)', () => {
   let files = readTree(FIXTURE);
   let before: Map<string, string>;

@@ -93,6 +93,11 @@ export interface GitHubServerOptions {
   gitDir?: string;
   /** Committer of the commits GitHub signs: the bot itself (default) or `GitHub <noreply@github.com>`. */
   apiCommitter?: 'bot' | 'web-flow';
+  /**
+   * Holds each pull-request create until this many are waiting (or 10 s passed), then answers them in
+   * order: concurrent runs that each saw no open pull request meet GitHub's 422 "already exists" for sure.
+   */
+  gatePullCreates?: number;
 }
 
 export interface GitHubServer {
@@ -268,6 +273,19 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
   const bot = options.botLogin ?? 'vault-rollout[bot]';
   const requests: GitHubRequestLog[] = [];
   const pulls = new Map<number, StoredPull>();
+  let gated: (() => void)[] = [];
+  /** Resolves once `n` creates wait (all of them then go on, in arrival order), or after 10 s. */
+  const gateCreate = (n: number) =>
+    new Promise<void>((go) => {
+      gated.push(go);
+      const release = () => {
+        const all = gated;
+        gated = [];
+        for (const g of all) g();
+      };
+      if (gated.length >= n) release();
+      else setTimeout(release, 10_000).unref();
+    });
   const comments: StoredComment[] = [];
   const faults: (GitHubFault & { left: number })[] = [];
   let nextNumber = 1;
@@ -475,6 +493,7 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
       return new Answer(200, await Promise.all((ans.body as StoredPull[]).map(pullSimple)), ans.headers);
     }
     if (method === 'POST' && path === `${prefix}/pulls`) {
+      if (options.gatePullCreates) await gateCreate(options.gatePullCreates);
       const head = String(body['head'] ?? '');
       const base = String(body['base'] ?? '');
       if (options.branchHead && !(await options.branchHead(head))) {

@@ -20,11 +20,13 @@ import { DEFAULT_GIT_LIMITS, type RequestLimits } from '../../core/limits.js';
 import { boundedHttp, type BoundedHttpClient } from './bounded-http.js';
 import { makeTempDir, removeTempDir, stoppableFs } from '../fs/temp.js';
 import type { Problem, RepoFile } from '../../core/model.js';
+import { fileRule, MAX_LINK_BYTES, walkRepo, withinSize } from '../../core/repo-files.js';
 import type {
   CommitFile,
   CommitInfo,
   CommitOptions,
   GitAuth,
+  LoadOptions,
   Logger,
   PushResult,
   TreeManifestSource,
@@ -36,7 +38,9 @@ import {
   checkPath,
   decodeUtf8,
   folderFilter,
+  gitTreeView,
   isValidBranchName,
+  LinkedPaths,
   RACE_PATTERNS,
   gitBlobId,
 } from './shared.js';
@@ -110,6 +114,8 @@ export class IsoWorkspace implements Workspace {
    * phase (read, commit, push, checkout update): one cache for a whole adoption run grew past 1 GB.
    */
   private cache: object = {};
+  /** Files the last load read through a link, for writing their edits to the stored path. */
+  private readonly linked = new LinkedPaths();
   private readonly made = new Map<string, { parent: string; paths: string[] }>();
   private closed = false;
 
@@ -125,7 +131,7 @@ export class IsoWorkspace implements Workspace {
     private readonly tmp: string | null,
     private readonly http: BoundedHttpClient,
   ) {
-    this.source = { load: (accept, hints) => this.load(accept, hints?.enterDir) };
+    this.source = { load: (accept, options) => this.load(accept, options) };
   }
 
   get url(): string {
@@ -173,30 +179,42 @@ export class IsoWorkspace implements Workspace {
     return out;
   }
 
+  // isomorphic-git inflates a packed object whole before saying its size, so here a blob is read before
+  // its size is checked (only the git CLI engine checks first; README "Which git"). The limit still
+  // applies before the text is decoded and used.
   private async load(
     accept: (path: string) => boolean,
-    enterDir?: (dir: string) => boolean,
+    options: LoadOptions & { enterDir?: (dir: string) => boolean } = {},
   ): Promise<{ files: RepoFile[]; problems: Problem[] }> {
-    const inFolder = folderFilter(enterDir);
+    const inFolder = folderFilter(options.enterDir);
     this.cache = {};
+    const head = this.head;
+    const entries = await this.entries(head);
+    const links = new Map<string, string | null>();
+    for (const [p, e] of entries) {
+      if (e.mode !== '120000') continue;
+      const { blob } = await git.readBlob({ ...this.args, oid: e.oid });
+      links.set(p, blob.length <= MAX_LINK_BYTES ? decodeUtf8(blob) : null);
+    }
+    const rule = fileRule(accept, options.anyName);
+    const walked = walkRepo(gitTreeView(entries, links), (p) => inFolder(p) && rule(p));
+    this.linked.remember(head, walked.files);
     const files: RepoFile[] = [];
-    const problems: Problem[] = [];
-    for (const [p, e] of await this.entries(this.head)) {
-      if (e.type !== 'blob' || !inFolder(p) || !accept(p)) continue;
-      if (e.mode === '120000') {
-        problems.push({
-          file: p,
-          severity: 'warning',
-          message: 'symbolic link: not followed, not rewritten',
-        });
+    const problems = [...walked.problems];
+    for (const f of walked.files) {
+      const { blob } = await git.readBlob({ ...this.args, oid: entries.get(f.real)!.oid });
+      const sized = withinSize([f], () => blob.length, options.maxFileBytes);
+      if (sized.files.length === 0) {
+        problems.push(...sized.problems);
         continue;
       }
-      const { blob } = await git.readBlob({ ...this.args, oid: e.oid });
       const text = decodeUtf8(blob);
-      if (text === null) problems.push({ file: p, severity: 'warning', message: 'not valid UTF-8: skipped' });
-      else files.push({ path: p, text });
+      if (text === null)
+        problems.push({ file: f.path, severity: 'warning', message: 'not valid UTF-8: skipped' });
+      else files.push({ path: f.path, text });
     }
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     return { files, problems };
   }
 
@@ -244,7 +262,9 @@ export class IsoWorkspace implements Workspace {
   }
 
   async commit(opts: CommitOptions): Promise<string> {
-    const changes = opts.changes.filter((c) => c.before !== c.after);
+    const changes = opts.changes
+      .filter((c) => c.before !== c.after)
+      .map((c) => ({ ...c, path: this.linked.real(this.head, c.path) }));
     if (changes.length === 0) return this.head;
     const seen = new Set<string>();
     for (const c of changes) {

@@ -6,7 +6,8 @@
  * - **remote** (`--repo` is a URL): `git clone --depth 1 --no-checkout --single-branch` into a temporary
  *   folder, removed on close.
  *
- * In both modes manifests are read from the commit (`ls-tree` + one `cat-file --batch`), and the commit is
+ * In both modes manifests are read from the commit (`ls-tree`, sizes by `cat-file --batch-check`, then one
+ * `cat-file --batch` of the files within `maxFileBytes`), and the commit is
  * built by one `git fast-import` into the object store (blobs, trees and the commit as one pack), so
  * neither the person's index nor their files are touched before the push. The push is a
  * compare-and-swap (`--force-with-lease=<ref>:<expected>` on a child of the expected commit, which is a
@@ -30,11 +31,13 @@ import path from 'node:path';
 import { GitError } from '../../core/errors.js';
 import { makeTempDir, removeTempDir } from '../fs/temp.js';
 import type { Problem, RepoFile } from '../../core/model.js';
+import { fileRule, MAX_LINK_BYTES, walkRepo, withinSize, type FoundFile } from '../../core/repo-files.js';
 import type {
   CommitFile,
   CommitInfo,
   CommitOptions,
   GitAuth,
+  LoadOptions,
   Logger,
   PushResult,
   TreeManifestSource,
@@ -55,7 +58,9 @@ import {
   checkPath,
   decodeUtf8,
   folderFilter,
+  gitTreeView,
   isValidBranchName,
+  LinkedPaths,
   RACE_PATTERNS,
   gitBlobId,
 } from './shared.js';
@@ -139,6 +144,8 @@ const UNREACHABLE =
 export class NativeWorkspace implements Workspace {
   readonly source: TreeManifestSource;
   private listings = new Map<string, Map<string, TreeEntry>>();
+  /** Files the last load read through a link, for writing their edits to the stored path. */
+  private readonly linked = new LinkedPaths();
   /** Commits this run built: id → { parent, changed paths }. */
   private readonly made = new Map<string, Made>();
   /** The pre-push inspection of the checkout, for the move after the push (local mode). */
@@ -165,7 +172,7 @@ export class NativeWorkspace implements Workspace {
     /** origin's URL in local mode, where `remote` is the name `origin` (for messages and the header scope). */
     private readonly originUrl: string | null = null,
   ) {
-    this.source = { load: (accept, hints) => this.load(accept, hints?.enterDir) };
+    this.source = { load: (accept, options) => this.load(accept, options) };
   }
 
   get url(): string {
@@ -229,35 +236,59 @@ export class NativeWorkspace implements Workspace {
     );
   }
 
+  /** Object sizes from their headers (`cat-file --batch-check`): nothing is read or inflated whole. */
+  private async sizes(oids: string[]): Promise<Map<string, number>> {
+    const sizes = new Map<string, number>();
+    if (oids.length === 0) return sizes;
+    const out = await this.must(['cat-file', '--batch-check'], 'reading objects of', {
+      input: `${oids.join('\n')}\n`,
+    });
+    for (const line of out.toString('latin1').split('\n')) {
+      const [oid = '', type = '', size = ''] = line.split(' ');
+      if (type === 'blob') sizes.set(oid, Number(size));
+    }
+    return sizes;
+  }
+
   private async load(
     accept: (path: string) => boolean,
-    enterDir?: (dir: string) => boolean,
+    options: LoadOptions & { enterDir?: (dir: string) => boolean } = {},
   ): Promise<{ files: RepoFile[]; problems: Problem[] }> {
-    const inFolder = folderFilter(enterDir);
+    const inFolder = folderFilter(options.enterDir);
     const started = performance.now();
-    const listing = await this.listing(this.head);
-    const problems: Problem[] = [];
-    const wanted: [string, string][] = [];
-    for (const [p, e] of listing) {
-      if (e.type !== 'blob' || !inFolder(p) || !accept(p)) continue; // a `commit` entry is a submodule: not our manifests
-      if (e.mode === '120000') {
-        problems.push({
-          file: p,
-          severity: 'warning',
-          message: 'symbolic link: not followed, not rewritten',
-        });
-      } else wanted.push([p, e.oid]);
-    }
-    const blobs = await this.readBlobs([...new Set(wanted.map(([, oid]) => oid))]);
+    const head = this.head;
+    const listing = await this.listing(head);
+    // Link texts first (each at most MAX_LINK_BYTES, by its header), so the walk can follow them.
+    const linkEntries = [...listing].filter(([, e]) => e.mode === '120000');
+    const linkSizes = await this.sizes([...new Set(linkEntries.map(([, e]) => e.oid))]);
+    const linkBlobs = await this.readBlobs(
+      [...linkSizes].filter(([, n]) => n <= MAX_LINK_BYTES).map(([oid]) => oid),
+    );
+    const links = new Map(
+      linkEntries.map(([p, e]) => {
+        const bytes = linkBlobs.get(e.oid);
+        return [p, bytes ? decodeUtf8(bytes) : null] as const;
+      }),
+    );
+    const rule = fileRule(accept, options.anyName);
+    const walked = walkRepo(gitTreeView(listing, links), (p) => inFolder(p) && rule(p));
+    this.linked.remember(head, walked.files);
+    const oidOf = (f: FoundFile) => listing.get(f.real)!.oid;
+    const sizes = await this.sizes([...new Set(walked.files.map(oidOf))]);
+    const sized = withinSize(walked.files, (f) => sizes.get(oidOf(f)) ?? null, options.maxFileBytes);
+    const problems = [...walked.problems, ...sized.problems];
+    const blobs = await this.readBlobs([...new Set(sized.files.map(oidOf))]);
     const files: RepoFile[] = [];
-    for (const [p, oid] of wanted) {
-      const text = decodeUtf8(blobs.get(oid) ?? Buffer.alloc(0));
-      if (text === null) problems.push({ file: p, severity: 'warning', message: 'not valid UTF-8: skipped' });
-      else files.push({ path: p, text });
+    for (const f of sized.files) {
+      const text = decodeUtf8(blobs.get(oidOf(f)) ?? Buffer.alloc(0));
+      if (text === null)
+        problems.push({ file: f.path, severity: 'warning', message: 'not valid UTF-8: skipped' });
+      else files.push({ path: f.path, text });
     }
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     this.logger.debug('read manifests from git objects', {
-      commit: this.head,
+      commit: head,
       files: files.length,
       ms: Math.round(performance.now() - started),
     });
@@ -297,7 +328,9 @@ export class NativeWorkspace implements Workspace {
   // --- writing -------------------------------------------------------------------------------------
 
   async commit(opts: CommitOptions): Promise<string> {
-    const changes = opts.changes.filter((c) => c.before !== c.after);
+    const changes = opts.changes
+      .filter((c) => c.before !== c.after)
+      .map((c) => ({ ...c, path: this.linked.real(this.head, c.path) }));
     if (changes.length === 0) return this.head;
     const seen = new Set<string>();
     for (const c of changes) {

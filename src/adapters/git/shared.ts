@@ -1,7 +1,9 @@
 /** Rules both Git adapters (native CLI and isomorphic-git) apply the same way. */
 import { createHash } from 'node:crypto';
 
+import { isValidBranchName } from '../../core/branch-name.js';
 import { GitError } from '../../core/errors.js';
+import type { FoundFile, TreeEntry as RepoTreeEntry, TreeView } from '../../core/repo-files.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -14,15 +16,8 @@ export function decodeUtf8(bytes: Uint8Array): string | null {
   }
 }
 
-/** A branch name git accepts (`git check-ref-format --branch`), checked before it reaches a refspec. */
-export function isValidBranchName(name: string): boolean {
-  if (!name || name.startsWith('-') || name.startsWith('/') || name.endsWith('/') || name.endsWith('.')) {
-    return false;
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x20\x7f~^:?*[\\]|\.\.|@\{|\/\//.test(name) || name === '@') return false;
-  return name.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock'));
-}
+/** A branch name git accepts, checked before it reaches a refspec. */
+export { isValidBranchName };
 
 /** Only plain repository-relative paths are committed: no `..`, no `.git`, no absolute path. */
 export function checkPath(p: string): void {
@@ -81,4 +76,65 @@ export function checkOtherBranch(base: string, branch: string): void {
 export function gitBlobId(bytes: Buffer | string, format: 'sha1' | 'sha256' = 'sha1'): string {
   const data = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
   return createHash(format).update(`blob ${data.length}\0`).update(data).digest('hex');
+}
+
+/**
+ * A commit's tree as the shared file rules see it (src/core/repo-files.ts), from its flat listing:
+ * `100644`/`100755` are files, `120000` links (their text in `links`, null when too long or not
+ * readable), `160000` a submodule (another repository); folders are implied by the paths.
+ */
+export function gitTreeView(
+  entries: ReadonlyMap<string, { mode: string }>,
+  links: ReadonlyMap<string, string | null>,
+): TreeView {
+  const dirs = new Map<string, Set<string>>([['', new Set()]]);
+  for (const p of entries.keys()) {
+    let parent = '';
+    const parts = p.split('/');
+    for (const [i, name] of parts.entries()) {
+      dirs.get(parent)!.add(name);
+      const here = parent ? `${parent}/${name}` : name;
+      if (i < parts.length - 1 && !dirs.has(here)) dirs.set(here, new Set());
+      parent = here;
+    }
+  }
+  return {
+    entry(p): RepoTreeEntry | null {
+      const e = entries.get(p);
+      if (e) {
+        if (e.mode === '120000') return { kind: 'link', target: links.get(p) ?? null };
+        if (e.mode === '160000') return { kind: 'repo' };
+        if (e.mode === '100644' || e.mode === '100755') return { kind: 'file' };
+        return { kind: 'special' };
+      }
+      return dirs.has(p) ? { kind: 'dir' } : null;
+    },
+    list: (d) => {
+      const names = dirs.get(d);
+      return names ? [...names] : null;
+    },
+  };
+}
+
+/**
+ * The paths of the files a load read through a link, to the path their bytes are stored under: a commit
+ * writes an edit of `env/shared/base.yaml` to `shared/base.yaml`, as writing through the link on disk does.
+ */
+export class LinkedPaths {
+  private commit = '';
+  private readonly map = new Map<string, string>();
+
+  /** Records what one load of `commit` found. */
+  remember(commit: string, files: readonly FoundFile[]): void {
+    if (commit !== this.commit) {
+      this.commit = commit;
+      this.map.clear();
+    }
+    for (const f of files) if (f.viaLink) this.map.set(f.path, f.real);
+  }
+
+  /** The stored path of `path` in `commit`. */
+  real(commit: string, path: string): string {
+    return commit === this.commit ? (this.map.get(path) ?? path) : path;
+  }
 }

@@ -2,7 +2,7 @@
  * The pull-request calls vault-rollout makes, each wrapped so a failure names the call, its route and the
  * permission it needs (see errors.ts). Lists are paginated; nothing here decides what to publish.
  */
-import { githubSays, toGitHubError } from './errors.js';
+import { GitHubError, githubSays, toGitHubError } from './errors.js';
 import { RepoClient } from './repo-client.js';
 
 /** The fields of a pull request vault-rollout looks at. */
@@ -100,6 +100,32 @@ export class GitHubPulls extends RepoClient {
         }),
     );
     return info(res.data);
+  }
+
+  /**
+   * Opens the pull request, or finds the one a concurrent run opened first: GitHub answers a second
+   * request for the same head and base with 422 "A pull request already exists for owner:branch.", and
+   * that means "it is open", not "the run failed".
+   * @returns the pull request, and whether this call created it.
+   */
+  async createOrFind(
+    opts: Parameters<GitHubPulls['create']>[0],
+  ): Promise<{ pr: PullRequestInfo; created: boolean }> {
+    try {
+      return { pr: await this.create(opts), created: true };
+    } catch (err) {
+      if (!alreadyExists(err)) throw err;
+      // The list can lag the create that refused ours by a moment: ask again briefly before giving up.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const open = await this.findOpen(opts.branch, opts.base);
+        if (open) {
+          this.logger.info(`a pull request from "${opts.branch}" was opened meanwhile: #${open.number}`);
+          return { pr: open, created: false };
+        }
+        await new Promise((done) => setTimeout(done, 250 * (attempt + 1)));
+      }
+      throw err;
+    }
   }
 
   async update(
@@ -216,4 +242,13 @@ export class GitHubPulls extends RepoClient {
       return { ok: false, message: `auto-merge not enabled on #${pull.number}: ${message}` };
     }
   }
+}
+
+/** GitHub's 422 for a second pull request with the same head and base. */
+function alreadyExists(err: unknown): boolean {
+  return (
+    err instanceof GitHubError &&
+    err.data['status'] === 422 &&
+    /a pull request already exists/i.test(err.message)
+  );
 }

@@ -47,7 +47,8 @@ export function credentialNames(auth: Auth | undefined): CredentialNames {
 
 /** Every variable name some `vault` block of the config reads a credential from (for redaction). */
 export function credentialVariables(config: Config): string[] {
-  const names = new Set<string>(['VAULT_TOKEN', 'VAULT_ROLE_ID', 'VAULT_SECRET_ID', 'VAULT_JWT']);
+  const { tokenEnv, roleIdEnv, secretIdEnv, jwtEnv } = DEFAULT_CREDENTIAL_NAMES;
+  const names = new Set<string>([tokenEnv, roleIdEnv, secretIdEnv, jwtEnv]);
   for (const auth of [config.vault.auth, ...config.environments.map((e) => e.vault?.auth)]) {
     for (const key of ['tokenEnv', 'roleIdEnv', 'secretIdEnv', 'jwtEnv'] as const) {
       const name = auth?.[key];

@@ -3,6 +3,7 @@
  * errors (`z.strictObject`) so a typo such as `incude:` is reported instead of silently ignored.
  * Import from `./schema.js`, the public face of this folder.
  */
+import { branchNameProblem } from '../branch-name.js';
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import type { ChartKind, WorkloadKind } from '../model.js';
@@ -69,6 +70,10 @@ const mount = z
   .transform((m) => m.replace(/^\/+|\/+$/g, ''))
   .refine((m) => /^[A-Za-z0-9_.@+=-]+(\/[A-Za-z0-9_.@+=-]+)*$/.test(m), {
     message: 'expected a mount path such as "kv" or "team-a/kv"',
+  })
+  // A "." or ".." segment would make Vault (or a proxy) read another mount: "kv/../sys" is "sys".
+  .refine((m) => m.split('/').every((s) => s !== '.' && s !== '..'), {
+    message: 'a mount path has no "." or ".." segment',
   });
 
 /** Label values are strings in Kubernetes; `tier: 1` in the selector means the label value "1". */
@@ -140,6 +145,88 @@ const requestBounds = z.strictObject({
   maxResponseBytes: z.number().int().min(1024).optional(),
 });
 
+/** `git:`: request bounds, plus the SSH deploy key and known-hosts file for `ssh://` and `git@host:path` remotes. */
+const git = requestBounds.extend({
+  /** A private key file (a deploy key, as Argo CD and Flux use); else `GIT_SSH_KEY_FILE`. */
+  sshKeyFile: z.string().min(1).optional(),
+  /** An OpenSSH known_hosts file; else `SSH_KNOWN_HOSTS`. Host keys are always checked. */
+  knownHostsFile: z.string().min(1).optional(),
+});
+
+/** `gitlab:`: where merge requests are opened (SPEC, "Forges: GitHub and GitLab"). */
+const gitlab = requestBounds.extend({
+  /** The REST v4 base, e.g. `https://gitlab.example.com/api/v4`; else GITLAB_API_URL, CI_API_V4_URL, the remote. */
+  url: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. https://gitlab.example.com/api/v4' })
+    .optional(),
+  /** The project's path (`group/sub/project`) or numeric id; else CI_PROJECT_PATH, the remote URL's path. */
+  project: z
+    .union([z.number().int().positive().transform(String), z.string()])
+    .refine(
+      (p) =>
+        /^[0-9]+$/.test(p) ||
+        (/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(p) && p.split('/').every((s) => !/^\.+$/.test(s))),
+      {
+        message: 'expected a project path such as "platform/deploy" or a numeric project id',
+      },
+    )
+    .optional(),
+});
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+/** `HH:MM` on a 24-hour clock; `24:00` ends a window at midnight. */
+const clock = z.string().regex(/^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$/, {
+  message: 'expected a time "HH:MM" on a 24-hour clock, e.g. "09:00"',
+});
+
+/** Whether the runtime knows an IANA time zone name. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One `rollout.windows[]` entry: restarts may be published on these days between `from` and `to`. */
+const window = z
+  .strictObject({
+    days: z
+      .array(z.enum(WEEKDAYS))
+      .min(1, { message: 'list at least one day, e.g. [mon, tue]' })
+      .default([...WEEKDAYS]),
+    from: clock,
+    to: clock,
+    timezone: z
+      .string()
+      .refine(isTimeZone, { message: 'expected an IANA time zone such as "Europe/Berlin" or "UTC"' })
+      .default('UTC'),
+  })
+  .refine((w) => !/^\d\d:\d\d$/.test(w.from) || w.from < w.to, {
+    path: ['to'],
+    message: 'must be later than from (a window spans one day; list two windows to cross midnight)',
+  });
+
+/** `rollout:`: how many restarts one publish carries, and when restarts may be published. */
+const rollout = z.strictObject({
+  maxRestartsPerRun: z.number().int().positive().optional(),
+  windows: z.array(window).default([]),
+});
+
+/** The runs a hook is told about. */
+export const NOTIFY_EVENTS = ['restart', 'record', 'blocked', 'deferred', 'error'] as const;
+
+/** One `notify[]` hook. */
+const hook = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL of a webhook' }),
+  format: z.enum(['slack', 'json']).default('json'),
+  on: z.array(z.enum(NOTIFY_EVENTS)).min(1).default(['restart', 'blocked', 'error']),
+  /** The environment variable holding the HMAC key of `X-Vault-Rollout-Signature` (json hooks). */
+  secretHeaderEnv: envName.optional(),
+});
+
 const sources = z.strictObject({
   annotation: z.boolean().default(true),
   vaultAgent: z.boolean().default(true),
@@ -209,15 +296,21 @@ const environment = z
   })
   .transform((e) => ({ ...e, paths: e.paths ?? [] }));
 
+/** Which workloads a `rules[]` or `ignore[]` entry selects; all given fields must match. */
+const select = z.strictObject({
+  path: glob.optional(),
+  kind: z.enum([...WORKLOAD_KINDS, ...CHART_KINDS]).optional(),
+  namespace: z.string().optional(),
+  name: glob.optional(),
+  labels: z.record(z.string(), labelValue).optional(),
+});
+
+/** One `ignore[]` entry: the workloads it selects are left alone (action `ignored`), like the annotation. */
+const ignoreEntry = z.strictObject({ select });
+
 const rule = z
   .strictObject({
-    select: z.strictObject({
-      path: glob.optional(),
-      kind: z.enum([...WORKLOAD_KINDS, ...CHART_KINDS]).optional(),
-      namespace: z.string().optional(),
-      name: glob.optional(),
-      labels: z.record(z.string(), labelValue).optional(),
-    }),
+    select,
     secrets: z.array(secretPath).min(1, { message: 'list at least one secret path' }).optional(),
     /**
      * For a Helm-based app (`kind: HelmRelease`, `Application` or `HelmValues`): the chart value that becomes
@@ -266,8 +359,13 @@ export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 
 export const configSchema = z.strictObject({
   vault: vault.prefault({}),
-  git: requestBounds.prefault({}),
+  git: git.prefault({}),
   github: requestBounds.prefault({}),
+  /** Where pull (merge) requests are opened; else detected (SPEC, "Forges: GitHub and GitLab"). */
+  forge: z.enum(['github', 'gitlab']).optional(),
+  gitlab: gitlab.prefault({}),
+  rollout: rollout.prefault({}),
+  notify: z.array(hook).default([]),
   maxFileBytes: z.number().int().positive().default(DEFAULT_MAX_FILE_BYTES),
   include: z.array(glob).default([...DEFAULT_INCLUDE]),
   exclude: z.array(glob).default([]),
@@ -279,7 +377,17 @@ export const configSchema = z.strictObject({
     .max(253)
     .default('vault-rollout'),
   mode: z.enum(['commit', 'pr']).optional(),
-  branch: z.string().min(1).optional(),
+  branch: z
+    .string()
+    .superRefine((value, ctx) => {
+      const problem = branchNameProblem(value);
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          message: `not a branch name git accepts: ${problem} (got "${value}")`,
+        });
+    })
+    .optional(),
   pinVersions: z.boolean().default(true),
   environments: z
     .array(environment)
@@ -298,6 +406,7 @@ export const configSchema = z.strictObject({
     }),
   sources: sources.prefault({}),
   rules: z.array(rule).default([]),
+  ignore: z.array(ignoreEntry).default([]),
   commit: z
     .strictObject({
       author: z

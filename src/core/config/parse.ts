@@ -6,6 +6,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { MAX_CONFIG_BYTES } from '../limits.js';
 import { CREDENTIAL_KEYS, ownVault } from './credentials.js';
 import { configSchema, type Config } from './definition.js';
 
@@ -38,6 +39,17 @@ export function defaultConfig(): Config {
  * @example parseConfig(await readFile('vault-rollout.yaml', 'utf8'), 'vault-rollout.yaml').include
  */
 export function parseConfig(text: string, file: string): Config {
+  // The readers check the size before reading; this keeps any other caller from parsing a huge text.
+  if (text.length > MAX_CONFIG_BYTES) {
+    fail(file, [
+      {
+        key: '',
+        line: null,
+        column: null,
+        message: `over the ${MAX_CONFIG_BYTES}-byte limit of a config file`,
+      },
+    ]);
+  }
   // A binary file (an image, a gzip, an encrypted blob) would otherwise surface as a YAML error that
   // quotes its bytes; say what it is instead, quoting nothing from it.
   const binary = BINARY.exec(text);

@@ -16,3 +16,4 @@ export type { Config, Rule } from './definition.js';
 export { configForEnvironment, defaultConfig, dotted, keyLine, parseConfig } from './parse.js';
 export type { ConfigIssue } from './parse.js';
 export { credentialIssues, credentialNames, credentialVariables } from './credentials.js';
+export { unsupportedKeys } from './unsupported.js';

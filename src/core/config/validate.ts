@@ -11,6 +11,7 @@ import type { Config } from './definition.js';
 import { dotted, keyLine, parseConfig, type ConfigIssue } from './parse.js';
 import { credentialIssues } from './credentials.js';
 import { templateIssues } from './templates.js';
+import { unsupportedKeys } from './unsupported.js';
 
 export interface ConfigCheck {
   /** The config (defaults applied), or null when it does not validate. */
@@ -57,7 +58,10 @@ export function checkConfig(
         : `--environment "${environment}" given, but the config lists no environments`,
     });
   }
-  for (const { path, message } of credentialIssues(config, environment, homeAddress)) {
+  for (const { path, message } of [
+    ...unsupportedKeys(config),
+    ...credentialIssues(config, environment, homeAddress),
+  ]) {
     errors.push({
       key: dotted(path),
       line: text === null ? null : keyLine(text, path),

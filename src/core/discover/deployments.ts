@@ -81,8 +81,6 @@ export function isDeploymentObject(o: unknown): boolean {
 export class DeploymentReader {
   /** Files that are chart values of an Argo CD Application (`helm.valueFiles`). */
   readonly namedValues = new Set<string>();
-  /** Chart folders (holding `Chart.yaml`) an Argo CD source names: their values files are deployed. */
-  readonly charts = new Set<string>();
   private readonly fluxSources: ReadonlySet<string> | null;
   private readonly reported = new Set<string>();
 
@@ -130,12 +128,7 @@ export class DeploymentReader {
       if (typeof s.path !== 'string') continue;
       this.valueFiles(s);
       // A chart (from a Helm repository or a chart folder) is not built by kustomize.
-      if (s.chart !== undefined) continue;
-      if (s.helm !== undefined) {
-        const dir = this.folder(s.path);
-        if (dir !== null) this.charts.add(dir);
-        continue;
-      }
+      if (s.chart !== undefined || s.helm !== undefined) continue;
       raw.push({ path: s.path, recurse: get(s, ['directory', 'recurse']) === true });
     }
     if (o.kind === 'ApplicationSet' && raw.some((r) => r.path.includes('{{'))) {
@@ -154,9 +147,8 @@ export class DeploymentReader {
     }
     for (const r of raw) {
       const dir = this.folder(r.path);
-      if (dir === null) continue;
-      if (this.repo.hasFile(`${dir ? `${dir}/` : ''}Chart.yaml`)) this.charts.add(dir);
-      else out.push({ dir, recurse: r.recurse, namespace: null, by: doc.file });
+      if (dir !== null && !this.repo.hasFile(`${dir ? `${dir}/` : ''}Chart.yaml`))
+        out.push({ dir, recurse: r.recurse, namespace: null, by: doc.file });
     }
     return out;
   }

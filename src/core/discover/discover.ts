@@ -59,6 +59,8 @@ export interface DiscoverResult {
   missing: string[];
   /** The objects each root builds ({@link objectKey}), by the patch file of the root's own layer. */
   rootObjects: Map<string, Set<string>>;
+  /** The environment of each render root, by its folder (null: in no environment). */
+  rootEnvironments: Map<string, string | null>;
   /** Kustomization folders no deployment object reaches (roots.ts): named once, never read. */
   undeployed: string[];
 }
@@ -142,7 +144,7 @@ export function discover(
     const found = discoverSet(set.documents, { config, sources, charts, perFile, problems, seen, elsewhere });
     for (const { workload, document } of found) {
       const w = set.root
-        ? placeInRoot(workload, set.root, graph.builders, originals, config.annotationPrefix)
+        ? placeInRoot(workload, document, set.root, graph.builders, originals, config.annotationPrefix)
         : workload;
       if (set.root) w.root = set.root.dir;
       const env = set.root ? rootEnv : environment(null, w.file);
@@ -160,7 +162,10 @@ export function discover(
   const rootObjects = new Map<string, Set<string>>();
   for (const root of graph.roots) {
     const ids = new Set<string>();
-    for (const doc of root.documents) ids.add(objectKey(sourceIdentity(originals, doc.file, doc.index)));
+    for (const doc of root.documents) {
+      const id = sourceIdentity(originals, doc.file, doc.index);
+      ids.add(objectKey(doc.copy ? { ...id, ...doc.copy } : id));
+    }
     rootObjects.set(layerPaths(root.dir).patches, ids);
   }
   return {
@@ -172,6 +177,7 @@ export function discover(
     roots: graph.roots,
     missing: graph.missing,
     rootObjects,
+    rootEnvironments: new Map(graph.roots.map((r) => [r.dir, envs.ofRoot(r.dir)])),
     undeployed: graph.undeployed,
   };
 }
@@ -200,6 +206,7 @@ function discoverSet(
   // Sources index the set only once a workload asks (most roots of an infrastructure folder have none).
   const scanners = () =>
     (collected ??= ctx.sources.filter((s) => s.enabled(config)).map((s) => s.collect(context)));
+  const ignores = config.ignore.map((entry, index) => ({ index, matches: ruleMatcher(entry) }));
   const out: { workload: Workload; document: ManifestDocument }[] = [];
   for (const document of documents) {
     const listed = workloadsInList(document);
@@ -216,6 +223,21 @@ function discoverSet(
       readChartTarget(document, ctx.perFile.get(document.file) ?? 0, ctx.charts);
     if (!view) continue;
     seen[view.workload.kind] = (seen[view.workload.kind] ?? 0) + 1;
+    const ignored = ignoreReason(document, view.workload, config, ignores);
+    if (ignored !== null) {
+      // Left alone on purpose: listed (when it names secrets) as ignored, with no problem and no Vault read.
+      const refs = scanners().flatMap((scanner) => scanner.refsFor(view, () => {}));
+      if (refs.length > 0)
+        out.push({
+          workload: {
+            ...view.workload,
+            secrets: dedupe(refs.filter((r) => r.rejected === undefined)),
+            ignored,
+          },
+          document,
+        });
+      continue;
+    }
     const found = scanners().flatMap((scanner) => scanner.refsFor(view, report));
     // The last gate before Vault: a path the one parser rejects (whichever source read it) blocks this
     // workload alone and is never read.
@@ -273,12 +295,30 @@ function editsInPlace(
 }
 
 /**
+ * Why a workload is left alone, or null: its own `<prefix>/ignore: "true"` annotation (as the root builds it,
+ * so an overlay may set it), else the first config `ignore` entry that selects it.
+ */
+function ignoreReason(
+  document: ManifestDocument,
+  workload: Workload,
+  config: Config,
+  ignores: readonly { index: number; matches: (w: Workload) => boolean }[],
+): string | null {
+  const key = `${config.annotationPrefix}/ignore`;
+  const value = get(document.data, ['metadata', 'annotations', key]);
+  if (typeof value === 'string' && value.trim().toLowerCase() === 'true') return `annotation ${key}: "true"`;
+  const entry = ignores.find((i) => i.matches(workload));
+  return entry === undefined ? null : `selected by ignore[${entry.index}] of the config`;
+}
+
+/**
  * A workload as one root builds it, placed for editing: named as its source document names it (the editor
  * checks that name), and, unless the root may edit its document in place, given the root's own layer for
  * its record and trigger; so are the pins of objects it may not edit in place.
  */
 function placeInRoot(
   workload: Workload,
+  document: ManifestDocument,
   root: RenderRoot,
   builders: ReadonlyMap<string, readonly string[]>,
   originals: ReadonlyMap<string, ManifestDocument>,
@@ -287,15 +327,16 @@ function placeInRoot(
   const identity = (file: string, index: number) => sourceIdentity(originals, file, index);
   const layered = (file: string, index: number) => !editsInPlace(root, file, index, builders);
   const patchFile = layerPaths(root.dir).patches;
-  const own = identity(workload.file, workload.document);
+  const source = identity(workload.file, workload.document);
+  // One copy of a base the root builds twice: its layer names it as the root's patches see it, and an
+  // edit of the base in place would reach the other copy too.
+  const own = document.copy ? { ...source, ...document.copy } : source;
   const w: Workload = { ...workload, name: own.name || workload.name };
-  if (layered(workload.file, workload.document)) {
-    if (root.twice.has(docKey(workload.file, workload.document))) {
-      w.blocked = `root "${root.dir || '.'}" builds ${workload.file} more than once (one base through two layers), and it may not edit that file in place: a patch cannot name one of the copies, so it is not edited`;
-    } else if (root.kustomization === null) {
-      w.blocked = `${workload.file} is built by ${builders.get(docKey(workload.file, workload.document))!.length} render roots, and root "${root.dir || '.'}" has no kustomization file to hold a layer of its own: not edited`;
+  if (layered(workload.file, workload.document) || document.copy) {
+    if (root.kustomization === null) {
+      w.skip = `${workload.file} is built by ${builders.get(docKey(workload.file, workload.document))!.length} render roots, and root "${root.dir || '.'}" has no kustomization file to hold a layer of its own: not edited`;
     } else if (workload.kind === 'Application' && workload.trigger.mapPath.includes('sources')) {
-      w.blocked = `${workload.file} is not edited in place for root "${root.dir || '.'}", and a strategic-merge patch cannot set values in one item of spec.sources: not edited`;
+      w.skip = `${workload.file} is not edited in place for root "${root.dir || '.'}", and a strategic-merge patch cannot set values in one item of spec.sources: not edited`;
     } else {
       w.rootPatch = { file: patchFile, kustomization: root.kustomization, object: own };
       // A record or trigger written in place by an earlier version moves into the layers.

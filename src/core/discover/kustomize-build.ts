@@ -39,6 +39,23 @@ export interface Item {
    * from `metadata.name` (discovery keeps the written name: see RENAMED_WITH_REFERENCES).
    */
   name?: string;
+  /**
+   * The name and namespace the object had when the last kustomization that renamed or moved it applied
+   * its patches (set with that transformation): what a patch of that kustomization may name it by.
+   */
+  patchedAs?: { name: string; namespace: string | null };
+  /**
+   * Every id the object went by after its source document's and before its current one, oldest first:
+   * kustomize applies a layer's namespace, then its prefix, then its suffix, and a strategic-merge patch
+   * without a target names an object by any id in that history (so `p-web` names the copy `p-web-u` of
+   * `web`); a `target` selects by the original or the current name only.
+   */
+  history?: readonly Id[];
+}
+
+interface Id {
+  name: string;
+  namespace: string | null;
 }
 
 /** A generated ConfigMap or Secret: its names (as written, and after prefix/suffix) and its files by key. */
@@ -110,6 +127,8 @@ export function withMeta(item: Item, changes: { name?: string; namespace?: strin
   const metadata = isRecord(data.metadata) ? data.metadata : {};
   const out: Item = { doc: item.doc, data: { ...data, metadata: { ...metadata, ...changes } } };
   if (item.name !== undefined) out.name = item.name;
+  if (item.patchedAs !== undefined) out.patchedAs = item.patchedAs;
+  if (item.history !== undefined) out.history = item.history;
   return out;
 }
 
@@ -139,6 +158,27 @@ interface Target {
   annotationSelector?: string;
 }
 
+/** Every id the object has gone by: its source document's, its history, its current one. */
+function idsOf(item: Item): Id[] {
+  const ns = (v: unknown) => str(v);
+  return [
+    {
+      name: String(get(item.doc.data, ['metadata', 'name']) ?? ''),
+      namespace: ns(get(item.doc.data, ['metadata', 'namespace'])),
+    },
+    ...(item.history ?? []),
+    {
+      name: item.name ?? String(get(item.data, ['metadata', 'name']) ?? ''),
+      namespace: ns(get(item.data, ['metadata', 'namespace'])),
+    },
+  ];
+}
+
+/** Namespaces as kustomize compares ids: none and `default` are the same. */
+function sameNamespace(a: string | null, b: string | null): boolean {
+  return (a ?? 'default') === (b ?? 'default');
+}
+
 /** Whether `item` is what a patch `target` selects (kind, name and namespace are anchored regexes). */
 function selects(target: Target, item: Item): boolean {
   const o = item.data;
@@ -155,14 +195,17 @@ function selects(target: Target, item: Item): boolean {
   if (target.kind !== undefined && !re(target.kind, String(o.kind ?? ''))) return false;
   if (target.group !== undefined && target.group !== group) return false;
   if (target.version !== undefined && target.version !== version) return false;
-  const name = String(get(o, ['metadata', 'name']) ?? '');
-  const origName = String(get(item.doc.data, ['metadata', 'name']) ?? '');
-  if (target.name !== undefined && !re(target.name, name) && !re(target.name, origName)) return false;
-  if (
-    target.namespace !== undefined &&
-    !re(target.namespace, String(get(o, ['metadata', 'namespace']) ?? ''))
-  )
-    return false;
+  const { name, namespace } = target;
+  if (name !== undefined || namespace !== undefined) {
+    // A target selects by the original or the current id only (kustomize's `Select`), not the ids between.
+    const ids = idsOf(item);
+    const named = [ids[0]!, ids[ids.length - 1]!].some(
+      (id) =>
+        (name === undefined || re(name, id.name)) &&
+        (namespace === undefined || re(namespace, id.namespace ?? '')),
+    );
+    if (!named) return false;
+  }
   if (
     target.labelSelector !== undefined &&
     !matchSelector(target.labelSelector, get(o, ['metadata', 'labels']))
@@ -198,12 +241,8 @@ function names(patch: Data, item: Item): boolean {
   const o = item.data;
   if (!isRecord(o) || o.kind !== patch.kind) return false;
   const name = get(patch, ['metadata', 'name']);
-  const current = get(o, ['metadata', 'name']);
-  const original = get(item.doc.data, ['metadata', 'name']);
-  if (name !== current && name !== original) return false;
   const ns = str(get(patch, ['metadata', 'namespace']));
-  if (ns === null) return true;
-  return ns === get(o, ['metadata', 'namespace']) || ns === get(item.doc.data, ['metadata', 'namespace']);
+  return idsOf(item).some((id) => id.name === name && sameNamespace(id.namespace, ns));
 }
 
 /**
@@ -482,26 +521,8 @@ export class KustomizeBuild {
         report(k.file, `resource "${entry}" not found (or not selected by include/exclude)`);
       }
     }
-    for (const [field, kind] of [
-      ['configMapGenerator', 'ConfigMap'],
-      ['secretGenerator', 'Secret'],
-    ] as const) {
-      for (const g of list(d[field])) {
-        const name = str(get(g, ['name']));
-        if (!name) continue;
-        const files = new Map<string, string>();
-        for (const f of list(get(g, ['files']))) {
-          if (typeof f !== 'string') continue;
-          const eq = f.indexOf('=');
-          const rel = eq >= 0 ? f.slice(eq + 1) : f;
-          const path = joinPath(dir, rel);
-          if (path === null) continue;
-          this.inputs.add(path);
-          files.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path);
-        }
-        generated.push({ kind, names: new Set([name]), files });
-      }
-    }
+    const generatorRefusal = this.generate(dir, k, generated);
+    if (generatorRefusal) return generatorRefusal;
     let layer: Layer = { items, generated, bytes };
     for (const entry of list(d.components)) {
       if (typeof entry !== 'string') continue;
@@ -521,7 +542,7 @@ export class KustomizeBuild {
       if (isRefusal(applied)) return applied;
       layer = applied;
     }
-    const patched = this.patch(dir, k, layer.items);
+    const patched = this.patch(dir, k, layer.items, layer.generated);
     bytes = layer.bytes + patched.bytes;
     if (bytes > maxBytes)
       return this.refuse(k.file, `reads more than ${maxBytes} bytes, counting each include (MAX_ROOT_BYTES)`);
@@ -536,10 +557,20 @@ export class KustomizeBuild {
         const changes: { name?: string; namespace?: string } = {};
         if (namespace !== null && !CLUSTER_SCOPED.has(kind)) changes.namespace = namespace;
         const name = get(o, ['metadata', 'name']);
-        let renamed = item;
+        const before: Id = {
+          name: item.name ?? String(name ?? ''),
+          namespace: str(get(o, ['metadata', 'namespace'])),
+        };
+        // The ids between: before the namespace, before the prefix, before the suffix.
+        const history = [...(item.history ?? []), before];
+        if (changes.namespace !== undefined && (prefix || suffix))
+          history.push({ name: before.name, namespace: changes.namespace });
+        if (prefix && suffix)
+          history.push({ name: `${prefix}${before.name}`, namespace: changes.namespace ?? before.namespace });
+        let renamed: Item = { ...item, patchedAs: before, history };
         if ((prefix || suffix) && typeof name === 'string') {
           if (!RENAMED_WITH_REFERENCES.has(kind)) changes.name = `${prefix}${name}${suffix}`;
-          else renamed = { ...item, name: `${prefix}${item.name ?? name}${suffix}` };
+          else renamed = { ...renamed, name: `${prefix}${item.name ?? name}${suffix}` };
         }
         return Object.keys(changes).length > 0 ? withMeta(renamed, changes) : renamed;
       });
@@ -553,11 +584,68 @@ export class KustomizeBuild {
     return { items: out, generated: layer.generated, bytes };
   }
 
+  /**
+   * The kustomization's `configMapGenerator` / `secretGenerator` entries, added to `generated` (a `merge`
+   * or `replace` updates the one object of that name generated below it); a refusal when kustomize would
+   * refuse the merge.
+   */
+  private generate(dir: string, k: Kustomization, generated: Generated[]): Refusal | null {
+    const d = k.data;
+    for (const [field, kind] of [
+      ['configMapGenerator', 'ConfigMap'],
+      ['secretGenerator', 'Secret'],
+    ] as const) {
+      for (const g of list(d[field])) {
+        const name = str(get(g, ['name']));
+        if (!name) continue;
+        const files = new Map<string, string>();
+        for (const f of list(get(g, ['files']))) {
+          if (typeof f !== 'string') continue;
+          const eq = f.indexOf('=');
+          const rel = eq >= 0 ? f.slice(eq + 1) : f;
+          const path = joinPath(dir, rel);
+          if (path === null) continue;
+          this.inputs.add(path);
+          files.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path);
+        }
+        const behavior = str(get(g, ['behavior'])) ?? 'create';
+        if (behavior !== 'merge' && behavior !== 'replace') {
+          generated.push({ kind, names: new Set([name]), files });
+          continue;
+        }
+        // kustomize merges into (or replaces) the one generated object that went by this name; none, or
+        // several (a base built twice under two suffixes), and it refuses the build.
+        const at = generated.flatMap((x, i) => (x.kind === kind && x.names.has(name) ? [i] : []));
+        if (at.length !== 1)
+          return this.refuse(
+            k.file,
+            at.length === 0
+              ? `${field} "${name}" has behavior ${behavior}, but no ${kind} of that name was generated below it`
+              : `${field} "${name}" has behavior ${behavior}, and ${at.length} generated ${kind}s go by that name`,
+          );
+        const into = generated[at[0]!]!;
+        generated[at[0]!] = {
+          ...into,
+          files: behavior === 'replace' ? files : new Map([...into.files, ...files]),
+        };
+      }
+    }
+    return null;
+  }
+
   /** The kustomization's patches, in kustomize's order of fields, and the bytes of the patches it read. */
-  private patch(dir: string, k: Kustomization, start: Item[]): { items: Item[]; bytes: number } {
+  private patch(
+    dir: string,
+    k: Kustomization,
+    start: Item[],
+    generated: readonly Generated[],
+  ): { items: Item[]; bytes: number } {
     const { texts, report } = this.input;
     const d = k.data;
     let items = start;
+    // Generated ConfigMaps and Secrets are not among the items: a patch naming one is not reported.
+    const generates = (p: Data) =>
+      generated.some((g) => g.kind === p.kind && g.names.has(String(get(p, ['metadata', 'name']) ?? '')));
     let bytes = 0;
     const loaded = (entry: unknown, what: string): unknown[] | null => {
       if (typeof entry === 'string') {
@@ -595,7 +683,10 @@ export class KustomizeBuild {
           try {
             return { ...item, data: applyJsonPatch(item.data, (first ?? []) as never) };
           } catch (err) {
-            report(k.file, `JSON 6902 patch does not apply to ${describe(item)}: ${(err as Error).message}`);
+            report(
+              k.file,
+              `JSON 6902 patch does not apply to ${describe(item)}: ${(err as Error).message}; kustomize refuses this build`,
+            );
             return item;
           }
         });
@@ -603,9 +694,24 @@ export class KustomizeBuild {
       }
       for (const p of docs) {
         if (!isRecord(p)) continue;
+        if (!t) {
+          // Without a target, kustomize patches the one object the patch names, and refuses the build
+          // when it names none or several (one base built twice, named by its original name).
+          const matches = items.filter((item) => names(p, item)).length;
+          if (matches !== 1 && !(matches === 0 && generates(p))) {
+            report(
+              k.file,
+              `strategic-merge patch ${String(p.kind ?? '?')}/${String(get(p, ['metadata', 'name']) ?? '?')} ${
+                matches === 0 ? 'matches no object' : `matches ${matches} objects`
+              }: kustomize refuses this build; not applied`,
+            );
+            continue;
+          }
+        }
         items = items.flatMap((item) => {
           if (t ? !selects(t, item) : !names(p, item)) return [item];
-          const merged = strategicMerge(item.data, t ? withoutIdentity(p) : p);
+          // The object keeps its current name and namespace, whichever of its ids the patch names.
+          const merged = strategicMerge(item.data, withoutIdentity(p));
           return merged === undefined ? [] : [{ ...item, data: merged }];
         });
       }

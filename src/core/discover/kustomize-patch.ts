@@ -4,7 +4,8 @@
  * maps, deletes keys set to null, honours `$patch: delete | replace`, and merges the lists Kubernetes
  * merges by a key (containers, env, volumes, ... by `name`; ports by `containerPort`), which is what a
  * patch that adds `envFrom`, an env var or a volume relies on. Other lists are replaced, as kustomize does
- * for lists without a merge key. JSON 6902 (RFC 6902) `add`, `remove`, `replace`, `copy`, `move`, `test`.
+ * for lists without a merge key. JSON 6902 (RFC 6902) `add`, `remove`, `replace`, `copy`, `move`, `test`,
+ * with kustomize v5.5's reading of it (see applyJsonPatch).
  *
  * Data is never mutated: a patched object shares every subtree the patch did not touch with the original,
  * so discovery's per-template caches keep working for unpatched workloads.
@@ -99,14 +100,30 @@ function pointer(path: string): string[] {
 function getAt(root: unknown, segs: readonly string[]): unknown {
   let v = root;
   for (const s of segs) {
-    if (Array.isArray(v)) v = v[Number(s)];
-    else if (isRecord(v)) v = v[s];
+    if (Array.isArray(v)) v = v[listIndex(v, s, 'get')];
+    else if (isRecord(v)) v = Object.hasOwn(v, s) ? v[s] : undefined;
     else return undefined;
   }
   return v;
 }
 
-/** Sets (or with `value` undefined, removes) at `segs`, copying the containers on the way. */
+/**
+ * A list index as kustomize's JSON patch reads it: a number, `-` (the end, for `add`), or a negative
+ * number counted from the end (`-1` is the last item; for `add`, the place after it).
+ */
+function listIndex(list: readonly unknown[], seg: string, op: 'add' | 'replace' | 'remove' | 'get'): number {
+  if (seg === '-') return op === 'add' ? list.length : -1;
+  if (!/^-?\d+$/.test(seg)) return -1;
+  const n = Number(seg);
+  if (n >= 0) return n;
+  return (op === 'add' ? list.length + 1 : list.length) + n;
+}
+
+/**
+ * Sets (or removes) at `segs`, copying the containers on the way. As kustomize v5.5 applies RFC 6902:
+ * the parent must exist, `replace` on a key the map lacks adds it, a list index must be in range
+ * (`add` may append), and removing what is not there is an error.
+ */
 function setAt(
   root: unknown,
   segs: readonly string[],
@@ -117,40 +134,50 @@ function setAt(
   const [head, ...rest] = segs as [string, ...string[]];
   if (Array.isArray(root)) {
     const out = [...root];
-    const index = head === '-' ? out.length : Number(head);
-    if (!Number.isInteger(index) || index < 0 || index > out.length)
-      throw new Error(`no list index "${head}"`);
-    if (rest.length > 0) {
-      if (index >= out.length) throw new Error(`no list index "${head}"`);
-      out[index] = setAt(out[index], rest, op, value);
-    } else if (op === 'add') out.splice(index, 0, value);
-    else if (op === 'remove') {
-      if (index >= out.length) throw new Error(`no list index "${head}"`);
-      out.splice(index, 1);
-    } else {
-      if (index >= out.length) throw new Error(`no list index "${head}"`);
-      out[index] = value;
-    }
+    const index = listIndex(out, head, rest.length > 0 ? 'get' : op);
+    const last = op === 'add' && rest.length === 0 ? out.length : out.length - 1;
+    if (!Number.isInteger(index) || index < 0 || index > last) throw new Error(`no list index "${head}"`);
+    if (rest.length > 0) out[index] = setAt(out[index], rest, op, value);
+    else if (op === 'add') out.splice(index, 0, value);
+    else if (op === 'remove') out.splice(index, 1);
+    else out[index] = value;
     return out;
   }
   if (!isRecord(root)) throw new Error(`"${head}" is not in a map or list`);
   const out: Data = { ...root };
   if (rest.length > 0) {
-    if (!(head in out)) throw new Error(`no key "${head}"`);
+    if (!Object.hasOwn(out, head)) throw new Error(`no key "${head}"`);
     out[head] = setAt(out[head], rest, op, value);
   } else if (op === 'remove') {
-    if (!(head in out)) throw new Error(`no key "${head}"`);
+    if (!Object.hasOwn(out, head)) throw new Error(`no key "${head}"`);
     delete out[head];
-  } else {
-    if (op === 'replace' && !(head in out)) throw new Error(`no key "${head}"`);
-    out[head] = value;
-  }
+  } else out[head] = value;
   return out;
 }
 
-/** Applies RFC 6902 operations; throws with the failing operation when one cannot apply. */
+/** Deep equality of plain data, map key order aside (what a JSON patch `test` compares). */
+function sameData(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => sameData(x, b[i]));
+  if (isRecord(a) && isRecord(b)) {
+    const ka = Object.keys(a);
+    return (
+      ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && sameData(a[k], b[k]))
+    );
+  }
+  // A missing value tests equal to null, as kustomize's JSON patch has it.
+  return (a ?? null) === (b ?? null);
+}
+
+/**
+ * Applies RFC 6902 operations as kustomize v5.5 does; throws with the failing operation when kustomize
+ * would refuse it. kustomize keeps its own annotations on every object while it patches, so
+ * `metadata.annotations` exists then even when the object has none: an `add` under it applies.
+ */
 export function applyJsonPatch(doc: unknown, ops: readonly JsonPatchOp[]): unknown {
-  let out = doc;
+  const metadata = isRecord(doc) && isRecord(doc.metadata) ? doc.metadata : null;
+  const implicit = metadata !== null && !Object.hasOwn(metadata, 'annotations');
+  let out = implicit ? { ...(doc as Data), metadata: { ...metadata, annotations: {} } } : doc;
   for (const op of ops) {
     try {
       const segs = pointer(op.path);
@@ -166,13 +193,13 @@ export function applyJsonPatch(doc: unknown, ops: readonly JsonPatchOp[]): unkno
         case 'move': {
           const from = pointer(op.from ?? '');
           const value = getAt(out, from);
-          if (value === undefined) throw new Error(`no value at "${op.from ?? ''}"`);
+          // kustomize copies a missing value as null, but cannot move one.
           if (op.op === 'move') out = setAt(out, from, 'remove');
-          out = setAt(out, segs, 'add', value);
+          out = setAt(out, segs, 'add', value ?? null);
           break;
         }
         case 'test':
-          if (JSON.stringify(getAt(out, segs)) !== JSON.stringify(op.value)) throw new Error('test failed');
+          if (!sameData(getAt(out, segs), op.value)) throw new Error('test failed');
           break;
         default:
           throw new Error(`unknown op "${op.op}"`);
@@ -181,6 +208,13 @@ export function applyJsonPatch(doc: unknown, ops: readonly JsonPatchOp[]): unkno
       throw new Error(`${op.op} ${op.path}: ${err instanceof Error ? err.message : String(err)}`, {
         cause: err,
       });
+    }
+  }
+  if (implicit && isRecord(out) && isRecord(out.metadata)) {
+    const annotations = out.metadata.annotations;
+    if (isRecord(annotations) && Object.keys(annotations).length === 0) {
+      const { annotations: _a, ...rest } = out.metadata;
+      out = { ...out, metadata: rest };
     }
   }
   return out;

@@ -30,6 +30,11 @@ export interface ManifestDocument {
   root?: string;
   /** A HelmRelease's chart values from the root's generators (`valuesFrom`), under its `spec.values`. */
   valuesFrom?: Record<string, unknown>;
+  /**
+   * Set on each copy of a document a root builds more than once (one base through two layers with
+   * different name suffixes): the name and namespace a patch in the root's kustomization names this copy by.
+   */
+  copy?: { name: string; namespace: string | null };
 }
 
 export interface ParsedFiles {

@@ -2,9 +2,9 @@
  * Render roots: what Argo CD and Flux build and apply, each on its own. In a repository that holds
  * deployment objects (Flux `Kustomization`, Argo CD `Application` / `ApplicationSet`), the roots are the
  * folders they reach (deployments.ts), and a kustomization folder nothing reaches is named `undeployed`
- * and not read. Without deployment objects, a kustomization folder that no other includes is a root, and
- * a document no root builds stands for itself (the flat case). This file composes the two steps: the
- * kustomize build of each folder (kustomize-build.ts) and the choice of roots.
+ * and not read. Without deployment objects, a kustomization folder that no other includes is a root.
+ * Either way a document no kustomization builds stands for itself (the flat case). This file composes
+ * the two steps: the kustomize build of each folder (kustomize-build.ts) and the choice of roots.
  *
  * For discovery it is enough to know which documents each root builds and what they look like there, so
  * this is a small reading of kustomize, not kustomize: `resources` / `bases` (files and folders,
@@ -70,7 +70,8 @@ export interface RenderRoot {
   documents: ManifestDocument[];
   /**
    * Source documents the root builds more than once (one base through two layers with different name
-   * suffixes): a patch by the source's name would match both, so they are not edited for this root.
+   * suffixes): each copy is a document of its own, named by its rendered name (ManifestDocument.copy),
+   * since a patch by the source's name would match both.
    */
   twice: Set<string>;
 }
@@ -225,8 +226,13 @@ class RootGraphBuilder {
       if (isRefusal(b)) for (const file of kustomize.reach(dir)) this.refusedFiles.add(file);
     // Kustomization folders no other kustomization includes: what a person or a pipeline could apply.
     const tops = [...built.keys()].filter((dir) => !kustomize.included.has(dir));
+    // A file some kustomization builds is applied through that build, if at all: never on its own.
+    const builtFiles = new Set<string>();
+    for (const layer of built.values())
+      if (!isRefusal(layer)) for (const item of layer.items) builtFiles.add(item.doc.file);
     const candidates = this.input.documents.filter(
       (d) =>
+        !builtFiles.has(d.file) &&
         !kustomize.inputs.has(d.file) &&
         !this.refusedFiles.has(d.file) &&
         !isKustomizationFile(d.file) &&
@@ -281,8 +287,8 @@ class RootGraphBuilder {
   /**
    * The roots of a repository that holds deployment objects (deployments.ts): the folders they reach,
    * starting from the entries a person or a bootstrap applies — top kustomizations that hold deployment
-   * objects, and files no kustomization includes that hold them. Of the files no root builds, those next
-   * to such an entry file stand for themselves, and so do the charts and values files Argo CD deploys.
+   * objects, and files no kustomization includes that hold them. A file no kustomization builds still
+   * stands for itself, as without deployment objects: only kustomization folders can be left undeployed.
    */
   private deployedRoots(
     built: ReadonlyMap<string, Built>,
@@ -315,13 +321,7 @@ class RootGraphBuilder {
       if (root) this.roots.push(root);
       return root?.documents ?? null;
     });
-    const entryDirs = new Set(entryFiles.map((d) => dirName(d.file)));
-    const { charts, namedValues } = this.deployments;
-    const deployed = (d: ManifestDocument) =>
-      entryDirs.has(dirName(d.file)) ||
-      namedValues.has(d.file) ||
-      [...charts].some((c) => c === '' || d.file.startsWith(`${c}/`));
-    return { flat: candidates.filter(deployed), reached };
+    return { flat: [...candidates], reached };
   }
 
   /** A root kustomize refuses to build: one problem naming it; nothing of it is discovered or edited. */
@@ -404,19 +404,32 @@ class RootGraphBuilder {
   ): RenderRoot {
     const seen = new Set<string>();
     const twice = new Set<string>();
+    for (const item of layer.items) {
+      const key = docKey(item.doc.file, item.doc.index);
+      if (seen.has(key)) twice.add(key);
+      seen.add(key);
+    }
+    // kustomize matches a patch by an object's current name (and namespace) too: what each copy is called
+    // when the root's own patches apply, before the root renames or moves it.
+    const own = kustomization === null ? undefined : this.kustomizations.get(dir)?.data;
+    const transforms =
+      own !== undefined && (str(own.namespace) !== null || !!own.namePrefix || !!own.nameSuffix);
     const documents: ManifestDocument[] = [];
     for (let item of layer.items) {
       const key = docKey(item.doc.file, item.doc.index);
-      if (seen.has(key)) {
-        // The first build is what is discovered; editing is refused (RenderRoot.twice).
-        twice.add(key);
-        continue;
-      }
-      seen.add(key);
+      const copy = !twice.has(key)
+        ? undefined
+        : transforms && item.patchedAs
+          ? item.patchedAs
+          : {
+              name: item.name ?? String(get(item.data, ['metadata', 'name']) ?? ''),
+              namespace: str(get(item.data, ['metadata', 'namespace'])),
+            };
       const o = item.data as Data;
       if (targetNamespace !== null && !CLUSTER_SCOPED.has(String(o.kind ?? '')))
         item = withMeta(item, { namespace: targetNamespace });
       const doc: ManifestDocument = { ...item.doc, data: item.data, root: dir };
+      if (copy) doc.copy = copy;
       const values = this.valuesFromGenerators(item.data, layer.generated);
       if (values) doc.valuesFrom = values;
       documents.push(doc);

@@ -142,12 +142,19 @@ export function podUses(template: Record<string, unknown>): Use[] {
   return uses;
 }
 
+/** A Kubernetes object name (DNS subdomain), as a Secret's name must be. */
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
 /**
  * What a Helm-based app's chart values name, wherever in the values the chart takes them: the pod-spec
  * shapes of {@link podUses} (`secretKeyRef`, `secretRef`, `secret.secretName`, `configMapKeyRef`,
  * `configMapRef`, `configMap.name`, a CSI volume's `secretProviderClass`) at any depth, since charts take
  * `env`, `envFrom` and `volumes` under keys of their own choosing, and the `existingSecret` convention
- * (`existingSecret: db-creds`, `auth.existingSecretName`).
+ * (`existingSecret: db-creds`, `auth.existingSecretName`). A chart's own key for a Secret's name
+ * (`redis.passwordSecret`, `auth.secretName`) counts too: a Secret-like name under a key that says
+ * `secret`, in a map not already read as one of the shapes above. Such a use links the chart only when
+ * a producer of the same root (an ExternalSecret, a VaultStaticSecret, a CSI provider) creates a Secret
+ * of that name, so a stray match costs nothing.
  */
 export function valuesUses(values: Record<string, unknown>): Use[] {
   const cached = usesCache.get(values);
@@ -178,6 +185,8 @@ export function valuesUses(values: Record<string, unknown>): Use[] {
       const here = at ? `${at}.${k}` : k;
       if (/^existingSecret(Name)?$/i.test(k) && str(v))
         uses.push({ kind: 'Secret', name: v as string, how: `values ${here}` });
+      else if (secret === null && /secret/i.test(k) && typeof v === 'string' && SECRET_NAME.test(v))
+        uses.push({ kind: 'Secret', name: v, how: `values ${here}` });
       else walk(v, here, depth + 1);
     }
   };

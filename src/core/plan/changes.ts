@@ -175,7 +175,7 @@ function group(
 /**
  * Builds one FileChange per file that needs edits: the annotations of the workloads it holds and the version
  * pins of the objects it holds, applied together. A file whose edit fails verification is left untouched,
- * every workload with an edit or a pin in it becomes `blocked` (a restart without its pin would let the pods
+ * every workload with an edit or a pin in it becomes `skipped` (no secret is at fault; a restart without its pin would let the pods
  * and the Secret disagree), and the failure is reported: never a half-edited file.
  * @param texts the current text of every file that holds a planned workload or a pinned object
  * @param fileData discovery's data of those files (optional; spares the fast path one read)
@@ -191,15 +191,15 @@ export function buildChanges(
   layersOf: readonly { dir: string; kustomization: string }[] = [],
 ): ChangeSet {
   const problems: Problem[] = [];
-  // Blocking a workload drops its edits from other files too, so plan again until no file fails (each
-  // round blocks at least one more workload; failures are rare).
+  // Skipping a workload drops its edits from other files too, so plan again until no file fails (each
+  // round skips at least one more workload; failures are rare).
   for (;;) {
     const changes: FileChange[] = [];
     let failed = false;
     const { byFile, byPatch, migrations } = group(planned, prefix);
     const block = (workloads: Iterable<PlannedWorkload>, file: string, message: string) => {
       for (const w of workloads) {
-        w.action = 'blocked';
+        w.action = 'skipped';
         w.newValue = null;
         w.pins = [];
         w.reasons.push(`${file}, its render root's patch, could not be written safely: ${message}`);
@@ -303,7 +303,7 @@ export function buildChanges(
       if (result.column !== undefined) problem.column = result.column;
       problems.push(problem);
       for (const w of edits.workloads) {
-        w.action = 'blocked';
+        w.action = 'skipped';
         w.newValue = null;
         w.pins = [];
         w.reasons.push(

@@ -71,6 +71,18 @@ export function planWorkload(
   statuses: ReadonlyMap<string, SecretStatus>,
   options: PlanOptions = {},
 ): PlannedWorkload {
+  if (workload.ignored !== undefined) {
+    // Left alone on purpose: nothing read, nothing written, no warning.
+    return {
+      workload,
+      secrets: [],
+      action: 'ignored',
+      pins: [],
+      reasons: [workload.ignored],
+      warnings: [],
+      newValue: null,
+    };
+  }
   const pinTargets = new Map<string, PinTarget[]>();
   const secrets: PlannedSecret[] = [];
   const reasons: string[] = [];
@@ -78,7 +90,6 @@ export function planWorkload(
   const current = new Map<string, number>();
   const seen = new Set<string>();
   const unpinned = new Map<string, string[]>();
-  if (workload.blocked) reasons.push(workload.blocked);
   reasons.push(...(workload.rejected ?? []));
   warnings.push(...(workload.recordWarnings ?? []));
 
@@ -118,6 +129,11 @@ export function planWorkload(
   let newValue: string | null = null;
   if (reasons.length > 0) {
     action = 'blocked';
+    // A secret at fault says so first; the shape problem is still worth knowing.
+    if (workload.skip !== undefined) reasons.push(workload.skip);
+  } else if (workload.skip !== undefined) {
+    action = 'skipped';
+    reasons.push(workload.skip);
   } else if (current.size === 0) {
     action = 'none';
   } else {
@@ -188,6 +204,8 @@ export function editsFor(planned: PlannedWorkload, prefix: string): AnnotationEd
 export function summarize(planned: readonly PlannedWorkload[]): Summary {
   const count = (a: WorkloadAction) => planned.filter((p) => p.action === a).length;
   const skipped = count('skipped');
+  const ignored = count('ignored');
+  const deferred = count('deferred');
   return {
     workloads: planned.length,
     restart: count('restart'),
@@ -195,5 +213,7 @@ export function summarize(planned: readonly PlannedWorkload[]): Summary {
     blocked: count('blocked'),
     unchanged: count('none'),
     ...(skipped > 0 ? { skipped } : {}),
+    ...(ignored > 0 ? { ignored } : {}),
+    ...(deferred > 0 ? { deferred } : {}),
   };
 }

@@ -12,18 +12,70 @@ export const LISTED = 100;
 
 const ACTION_TEXT = { restart: 'rolling restart', record: 'record only, no restart' } as const;
 
-/** Trailer lines for every secret whose recorded version changed, deduplicated and sorted. */
+/**
+ * Trailer lines for every secret whose recorded version the commit changes, deduplicated and sorted: a
+ * restart's rotated secrets, and an adoption's first record (`none -> 4`), since both change what
+ * `git log --grep` must find.
+ */
 export function secretTrailers(planned: readonly PlannedWorkload[]): string[] {
   const lines = new Set<string>();
   for (const p of planned) {
-    if (p.action !== 'restart') continue;
+    if ((p.action !== 'restart' && p.action !== 'record') || p.newValue === null) continue;
     for (const s of p.secrets) {
+      if (s.current === null || s.recorded === s.current) continue;
+      if (s.state !== 'outdated' && s.state !== 'unrecorded') continue;
       // With environments, each one's Vault has its own versions: the trailer names whose.
       const env = p.workload.environment ? `${p.workload.environment}:` : '';
-      if (s.state === 'outdated') lines.add(`Vault-Secret: ${env}${s.path} ${s.recorded} -> ${s.current}`);
+      lines.add(`Vault-Secret: ${env}${s.path} ${s.recorded ?? 'none'} -> ${s.current}`);
     }
   }
   return [...lines].sort();
+}
+
+/** The one environment every planned workload belongs to, or null (none, or several). */
+export function singleEnvironment(planned: readonly PlannedWorkload[]): string | null {
+  const envs = new Set(planned.map((p) => p.workload.environment ?? null));
+  return envs.size === 1 ? [...envs][0]! : null;
+}
+
+/**
+ * Adoptions (record only) per render root: how many, and the files written, so a commit that adopts
+ * hundreds of workloads stays a screen long.
+ */
+function recordsByRoot(
+  records: readonly PlannedWorkload[],
+): { root: string; count: number; files: string[] }[] {
+  const byRoot = new Map<string, { count: number; files: Set<string> }>();
+  for (const p of records) {
+    const root = p.workload.root == null ? '.' : p.workload.root || '.';
+    const entry = byRoot.get(root) ?? { count: 0, files: new Set<string>() };
+    entry.count++;
+    entry.files.add(p.workload.rootPatch?.file ?? p.workload.file);
+    byRoot.set(root, entry);
+  }
+  return [...byRoot]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([root, e]) => ({ root, count: e.count, files: [...e.files].sort() }));
+}
+
+/** One changing workload as the commit-message template sees it. */
+function describe(p: PlannedWorkload) {
+  return {
+    kind: p.workload.kind,
+    name: p.workload.name,
+    namespace: p.workload.namespace,
+    file: p.workload.rootPatch?.file ?? p.workload.file,
+    root: p.workload.root ?? null,
+    environment: p.workload.environment ?? null,
+    action: ACTION_TEXT[p.action as 'restart' | 'record'],
+    // a restart reaches the pods through this chart value (an adoption writes only the record)
+    chart: p.action === 'restart' ? p.workload.chartValue : null,
+    // `ExternalSecret/db-creds (apps/es.yaml) spec.data[0].remoteRef.version = 7 (kv/web/db)`
+    pins: p.pins.map(pinText),
+    secrets: p.secrets
+      .filter((s) => s.current !== null && s.recorded !== s.current)
+      .map((s) => ({ path: s.path, recorded: s.recorded, current: s.current })),
+  };
 }
 
 /**
@@ -39,28 +91,35 @@ export function renderCommitMessage(
     (p) => (p.action === 'restart' || p.action === 'record') && p.newValue !== null,
   );
   if (changing.length === 0) return null;
+  // Reviewers of the commit see what was left as it is, and why (the exit code says only "blocked").
+  const left = planned
+    .filter((p) => p.action === 'blocked' || p.action === 'skipped')
+    .slice(0, LISTED)
+    .map((p) => ({
+      kind: p.workload.kind,
+      name: p.workload.name,
+      namespace: p.workload.namespace,
+      file: p.workload.file,
+      root: p.workload.root ?? null,
+      environment: p.workload.environment ?? null,
+      action: p.action,
+      reasons: p.reasons,
+    }));
+  const restarts = changing.filter((p) => p.action === 'restart');
   const data = {
+    left,
+    // `vault-rollout(prod): ...` when the commit touches one environment's roots only.
+    environment: singleEnvironment(changing),
+    // The default template lists restarts one by one and adoptions per root; `workloads` has both.
+    restarts: restarts.slice(0, LISTED).map((p) => describe(p)),
+    more_restarts: Math.max(0, restarts.length - LISTED),
+    recorded: recordsByRoot(changing.filter((p) => p.action === 'record')),
     restart: changing.filter((p) => p.action === 'restart').length,
     record: changing.filter((p) => p.action === 'record').length,
     // A commit message lists at most LISTED workloads (an adoption of 5,000 would be unreadable, and
     // rendering it took 0.3 s); the trailers still name every changed secret.
     more: Math.max(0, changing.length - LISTED),
-    workloads: changing.slice(0, LISTED).map((p) => ({
-      kind: p.workload.kind,
-      name: p.workload.name,
-      namespace: p.workload.namespace,
-      file: p.workload.rootPatch?.file ?? p.workload.file,
-      root: p.workload.root ?? null,
-      environment: p.workload.environment ?? null,
-      action: ACTION_TEXT[p.action as 'restart' | 'record'],
-      // a restart reaches the pods through this chart value (an adoption writes only the record)
-      chart: p.action === 'restart' ? p.workload.chartValue : null,
-      // `ExternalSecret/db-creds (apps/es.yaml) spec.data[0].remoteRef.version = 7 (kv/web/db)`
-      pins: p.pins.map(pinText),
-      secrets: p.secrets
-        .filter((s) => s.current !== null && s.recorded !== s.current)
-        .map((s) => ({ path: s.path, recorded: s.recorded, current: s.current })),
-    })),
+    workloads: changing.slice(0, LISTED).map((p) => describe(p)),
   };
   const body = renderTemplate(template, data)
     .replace(/[ \t]+$/gm, '')

@@ -8,6 +8,7 @@
  * of the table, with a note saying how many, until the body fits.
  */
 import type { PlannedSecret, PlannedWorkload, RunReport } from '../model.js';
+import { singleEnvironment } from './commit-message.js';
 import { renderTemplate, type TemplateSource } from './liquid.js';
 import { groupProblems } from './problems.js';
 import { escapeMarkdown } from './render.js';
@@ -97,7 +98,9 @@ export function whatHappens(p: PlannedWorkload): string {
     case 'blocked':
       return `⛔ blocked: ${p.reasons.map(escapeMarkdown).join('; ')}`;
     case 'skipped':
-      return `skipped: ${p.reasons.map(escapeMarkdown).join('; ')}`;
+    case 'ignored':
+    case 'deferred':
+      return `${p.action}: ${p.reasons.map(escapeMarkdown).join('; ')}`;
     default:
       return 'nothing';
   }
@@ -131,15 +134,17 @@ interface Row {
 }
 
 function rowsOf(p: PlannedWorkload): Row[] {
-  return p.secrets.map((s, i) => ({
+  // An ignored workload's secrets are not read: it still gets its row, with the reason.
+  const secrets: (PlannedWorkload['secrets'][number] | null)[] = p.secrets.length > 0 ? p.secrets : [null];
+  return secrets.map((s, i) => ({
     workload: i === 0 ? `**${escapeMarkdown(p.workload.name)}**` : '',
     kind: i === 0 ? p.workload.kind : '',
     namespace: i === 0 ? (p.workload.namespace ? code(p.workload.namespace) : '–') : '',
     // Where the change is: the root's patch file for a workload in a shared base.
     file: i === 0 ? code(p.workload.rootPatch?.file ?? p.workload.file) : '',
-    secret: code(s.path),
-    version: versionCell(s),
-    updated: formatUpdatedTime(s.updatedTime),
+    secret: s === null ? '–' : code(s.path),
+    version: s === null ? '–' : versionCell(s),
+    updated: s === null ? '–' : formatUpdatedTime(s.updatedTime),
     happens: i === 0 ? whatHappens(p) + pinsText(p) : '',
     rollout: i === 0 ? rolloutCell(p) : '',
     first: i === 0,
@@ -184,6 +189,8 @@ export function renderPullRequest(
     base: code(ctx.base),
     branch: code(ctx.branch),
     annotation: code(`${ctx.annotationPrefix}/secret-versions`),
+    // `vault-rollout(prod): ...` when every workload listed belongs to one environment.
+    environment: singleEnvironment(shown),
     restart: s.restart,
     record: s.record,
     blocked: s.blocked,
@@ -191,6 +198,12 @@ export function renderPullRequest(
     restart_text: plural(s.restart, 'workload'),
     record_text: plural(s.record, 'workload'),
     blocked_text: plural(s.blocked, 'workload'),
+    skipped: s.skipped ?? 0,
+    ignored: s.ignored ?? 0,
+    deferred: s.deferred ?? 0,
+    skipped_text: plural(s.skipped ?? 0, 'workload'),
+    ignored_text: plural(s.ignored ?? 0, 'workload'),
+    deferred_text: plural(s.deferred ?? 0, 'restart'),
     unchanged_text: plural(s.unchanged, 'workload'),
     secrets: new Set(shown.flatMap((p) => p.secrets.filter((x) => x.state === 'outdated').map((x) => x.path)))
       .size,

@@ -15,6 +15,7 @@ import { cut, fitTable, wrap, type ColumnSpec } from './fit.js';
 import { groupProblems, problemLine, problemsHeading } from './problems.js';
 import { formatPath } from '../yaml/edit-scalar.js';
 import { unifiedDiff } from './line-diff.js';
+import { rootLabels, sectionOrder, withEnvironmentHeadings, type Placed } from './sections.js';
 
 export type Format = 'table' | 'json' | 'markdown';
 
@@ -120,8 +121,19 @@ export function textTable(header: string[], rows: string[][]): string {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** A render root for a table cell: `.` for the repository root, `-` for none. */
-const rootCell = (root: string | null | undefined) => (root == null ? '-' : root || '.');
+/**
+ * A render root for a table cell, by the part of its path that tells it from the others (./sections.ts):
+ * `-` for none.
+ */
+function rootCells(
+  roots: readonly (string | null | undefined)[],
+): (root: string | null | undefined) => string {
+  const labels = rootLabels(roots.flatMap((r) => (r == null ? [] : [r])));
+  return (root) => (root == null ? '-' : (labels.get(root) ?? (root || '.')));
+}
+
+const placed = (w: Workload): Placed => ({ environment: w.environment ?? null, root: w.root ?? null });
+const documentId = (w: Workload) => `${w.file}#${w.document}`;
 
 /**
  * The document index after a file name, only where a file holds several workloads (`apps/all.yaml#2`,
@@ -238,32 +250,41 @@ function fitWorkloads(
 }
 
 function planTable(report: RunReport, opts: TableOptions): string {
-  const rooted = report.workloads.some((p) => p.workload.root != null);
+  // Grouped by environment, then root: one row per workload per root.
+  const workloads = sectionOrder(report.workloads.map((p) => placed(p.workload))).map(
+    (i) => report.workloads[i]!,
+  );
+  const rooted = workloads.some((p) => p.workload.root != null);
+  const rootCell = rootCells(workloads.map((p) => p.workload.root));
   const files = fileCells(
-    report.workloads,
+    workloads,
     (p) => p.workload.file,
     (p) => p.workload.document,
   );
   if (opts.wide) {
     // One row per secret; the workload's own cells only on its first row, so that an unchanged secret
-    // does not read as the cause of its workload's action.
-    const rows = report.workloads.flatMap((p, i) =>
-      p.secrets.map((s, j) => [
-        ...(j === 0
-          ? [
-              workloadLabel(p),
-              p.workload.namespace ?? '-',
-              ...(rooted ? [rootCell(p.workload.root)] : []),
-              files[i]!,
-            ]
-          : ['', '', ...(rooted ? [''] : []), '']),
-        s.path,
-        s.source,
-        fmtVersion(s.recorded),
-        fmtVersion(s.current),
-        s.state,
-        j === 0 ? p.action : '',
-      ]),
+    // does not read as the cause of its workload's action. An ignored workload (no secret read) has one.
+    const owners: PlannedWorkload[] = [];
+    const rows = workloads.flatMap((p, i) =>
+      (p.secrets.length > 0 ? p.secrets : [null]).map((s, j) => {
+        owners.push(p);
+        return [
+          ...(j === 0
+            ? [
+                workloadLabel(p),
+                p.workload.namespace ?? '-',
+                ...(rooted ? [rootCell(p.workload.root)] : []),
+                files[i]!,
+              ]
+            : ['', '', ...(rooted ? [''] : []), '']),
+          s?.path ?? '-',
+          s?.source ?? '-',
+          s ? fmtVersion(s.recorded) : '-',
+          s ? fmtVersion(s.current) : '-',
+          s?.state ?? '-',
+          j === 0 ? p.action : '',
+        ];
+      }),
     );
     const header = [
       'WORKLOAD',
@@ -277,30 +298,63 @@ function planTable(report: RunReport, opts: TableOptions): string {
       'STATE',
       'ACTION',
     ];
-    return textTable(header, rows);
+    return withEnvironmentHeadings(
+      textTable(header, rows),
+      owners.map((p) => placed(p.workload)),
+      (r) => documentId(owners[r]!.workload),
+    );
   }
   const columns: ColumnSpec[] = [
-    { header: 'WORKLOAD', min: 12, weight: 1.5 },
+    workloadColumn(workloads.map(workloadLabel), rooted),
     { header: 'NAMESPACE', min: 9, weight: 0.6 },
-    ...(rooted ? [{ header: 'ROOT', min: 6, keep: 'path' as const, weight: 0.8 }] : []),
-    { header: 'FILE', min: 10, keep: 'path', weight: 0.7 },
+    // The root is what tells two rows of one workload apart: never cut.
+    ...(rooted ? [{ header: 'ROOT' }] : []),
+    { header: 'FILE', min: rooted ? 8 : 10, keep: 'path', weight: 0.7 },
     { header: 'SECRETS', min: 16, weight: 2 },
     { header: 'ACTION' },
   ];
-  const rows = report.workloads.map((p, i) => [
+  const rows = workloads.map((p, i) => [
     workloadLabel(p),
     p.workload.namespace ?? '-',
     ...(rooted ? [rootCell(p.workload.root)] : []),
     files[i]!,
-    secretsSummary(p.secrets),
+    // An ignored workload's secrets are not read from Vault.
+    p.action === 'ignored' ? 'not read' : secretsSummary(p.secrets),
     p.action,
   ]);
-  return fitWorkloads(columns, rows, rooted ? 3 : 2, tableWidth(opts));
+  return withEnvironmentHeadings(
+    fitWorkloads(columns, rows, rooted ? 3 : 2, tableWidth(opts)),
+    workloads.map((p) => placed(p.workload)),
+    (r) => documentId(workloads[r]!.workload),
+  );
 }
 
-function summaryLine(report: RunReport): string {
+/**
+ * The one-line summary of a run. With render roots it counts both the distinct workloads and the
+ * (root, workload) pairs the actions count: one base three roots build is one workload, three rows.
+ */
+export function summaryLine(report: RunReport): string {
   const s = report.summary;
-  return `${s.workloads} workload(s): ${s.restart} restart, ${s.record} record only, ${s.blocked} blocked, ${s.unchanged} unchanged${s.skipped ? `, ${s.skipped} skipped` : ''}`;
+  const rooted = report.workloads.some((p) => p.workload.root != null);
+  if (rooted) {
+    const distinct = new Set(report.workloads.map((p) => documentId(p.workload))).size;
+    const roots = new Set(report.workloads.map((p) => p.workload.root ?? '')).size;
+    const envs = new Set(
+      report.workloads.flatMap((p) => (p.workload.environment ? [p.workload.environment] : [])),
+    ).size;
+    const where = `${plural(roots, 'root')}${envs > 0 ? ` of ${plural(envs, 'environment')}` : ''}`;
+    return `${plural(distinct, 'workload')} in ${where}, ${s.workloads} (root, workload) pair(s): ${actionCounts(s)}`;
+  }
+  return `${s.workloads} workload(s): ${actionCounts(s)}`;
+}
+
+function actionCounts(s: RunReport['summary']): string {
+  const quiet = [
+    s.skipped ? `, ${s.skipped} skipped` : '',
+    s.ignored ? `, ${s.ignored} ignored` : '',
+    s.deferred ? `, ${s.deferred} deferred` : '',
+  ].join('');
+  return `${s.restart} restart, ${s.record} record only, ${s.blocked} blocked, ${s.unchanged} unchanged${quiet}`;
 }
 
 /**
@@ -330,10 +384,7 @@ export function toTable(report: RunReport, opts: TableOptions = {}): string {
   else out.push(planTable(report, opts));
   const notes = report.workloads.flatMap((p) => [
     ...[chartNote(p)].flatMap((c) => (c ? [`chart    ${workloadLabel(p)} (${p.workload.file}): ${c}`] : [])),
-    ...p.reasons.map(
-      (r) =>
-        `${p.action === 'skipped' ? 'skipped' : 'blocked'}  ${workloadLabel(p)} (${p.workload.file}): ${r}`,
-    ),
+    ...p.reasons.map((r) => `${reasonLabel(p).padEnd(8)} ${workloadLabel(p)} (${p.workload.file}): ${r}`),
     ...p.warnings.map((w) => `warning  ${workloadLabel(p)} (${p.workload.file}): ${w}`),
     ...p.pins.map((pin) => `pin      ${workloadLabel(p)}: ${pinText(pin)}`),
   ]);
@@ -348,14 +399,19 @@ export function toTable(report: RunReport, opts: TableOptions = {}): string {
 
 /** A scan's row data: a workload and the record it already carries. */
 export function toScanTable(
-  workloads: readonly Workload[],
+  found: readonly Workload[],
   problems: readonly Problem[],
   opts: TableOptions = {},
   undeployed: readonly string[] = [],
 ): string {
   const out: string[] = [];
   const width = tableWidth(opts);
+  // Grouped by environment, then root: one row per workload per root.
+  const workloads = sectionOrder(found.map(placed)).map((i) => found[i]!);
   const rooted = workloads.some((w) => w.root != null);
+  const rootCell = rootCells(workloads.map((w) => w.root));
+  const headings = (table: string, owners: readonly Workload[]) =>
+    withEnvironmentHeadings(table, owners.map(placed), (r) => documentId(owners[r]!));
   const files = fileCells(
     workloads,
     (w) => w.file,
@@ -385,15 +441,24 @@ export function toScanTable(
       'FOUND THROUGH',
       'RECORDED',
     ];
-    out.push(textTable(header, rows));
+    out.push(
+      headings(
+        textTable(header, rows),
+        workloads.flatMap((w) => w.secrets.map(() => w)),
+      ),
+    );
   } else {
     const columns: ColumnSpec[] = [
-      { header: 'WORKLOAD', min: 12, weight: 1.5 },
+      workloadColumn(
+        workloads.map((w) => `${w.kind}/${w.name}`),
+        rooted,
+      ),
       { header: 'NAMESPACE', min: 9, weight: 0.6 },
-      ...(rooted ? [{ header: 'ROOT', min: 6, keep: 'path' as const, weight: 0.8 }] : []),
-      { header: 'FILE', min: 10, keep: 'path', weight: 0.7 },
+      // The root is what tells two rows of one workload apart: never cut.
+      ...(rooted ? [{ header: 'ROOT' }] : []),
+      { header: 'FILE', min: rooted ? 8 : 10, keep: 'path', weight: 0.7 },
       { header: 'SECRETS', min: 12, weight: 1.5 },
-      { header: 'SOURCES', min: 10, weight: 0.9 },
+      { header: 'SOURCES', min: rooted ? 8 : 10, weight: 0.9 },
       { header: 'RECORDED' },
     ];
     const rows = workloads.map((w, i) => {
@@ -409,7 +474,7 @@ export function toScanTable(
         known === 0 ? 'no' : known === paths.length ? 'yes' : `${known} of ${paths.length}`,
       ];
     });
-    out.push(fitWorkloads(columns, rows, rooted ? 3 : 2, width));
+    out.push(headings(fitWorkloads(columns, rows, rooted ? 3 : 2, width), workloads));
   }
   const charts = workloads.flatMap((w) =>
     w.chartValue !== null ? [`  ${w.kind}/${w.name} (${w.file}): restarts go through ${w.chartValue}`] : [],
@@ -420,7 +485,10 @@ export function toScanTable(
   const secrets = new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path))).size;
   const lines = problemsText(problems, opts);
   if (lines.length > 0) out.push('', ...lines);
-  out.push('', `${workloads.length} workload(s) depend on ${plural(secrets, 'Vault secret')}.`);
+  out.push(
+    '',
+    `${workloads.length} workload(s) depend on ${plural(secrets, 'Vault secret')}.${rootedCounts(workloads)}`,
+  );
   return out.join('\n') + '\n';
 }
 
@@ -428,6 +496,28 @@ export function toScanTable(
 function undeployedLine(dirs: readonly string[]): string {
   return `Not deployed (no Flux Kustomization or Argo CD Application reaches ${dirs.length === 1 ? 'it' : 'them'}; not read): ${dirs.map((d) => d || '.').join(', ')}`;
 }
+
+/**
+ * ` Counted once: 7 workloads in 18 roots of 2 environments.` for a repository with render roots (the
+ * rows count each workload once per root that builds it), else ''.
+ */
+function rootedCounts(workloads: readonly Workload[]): string {
+  if (!workloads.some((w) => w.root != null)) return '';
+  const distinct = new Set(workloads.map(documentId)).size;
+  const roots = new Set(workloads.map((w) => w.root ?? '')).size;
+  const envs = new Set(workloads.flatMap((w) => (w.environment ? [w.environment] : []))).size;
+  return ` Counted once: ${plural(distinct, 'workload')} in ${plural(roots, 'root')}${envs > 0 ? ` of ${plural(envs, 'environment')}` : ''}.`;
+}
+
+/**
+ * The WORKLOAD column. With render roots, where one name appears once per root, it is not cut below its
+ * longest name (up to 40): two rows must never read alike.
+ */
+const workloadColumn = (labels: readonly string[], rooted: boolean): ColumnSpec => ({
+  header: 'WORKLOAD',
+  min: rooted ? Math.min(40, Math.max(16, ...labels.map((l) => l.length))) : 12,
+  weight: 1.5,
+});
 
 /** Escapes text for a Markdown table cell or inline text (GitHub-flavoured). */
 export function escapeMarkdown(text: string): string {
@@ -440,7 +530,17 @@ const ACTION_TEXT: Record<string, string> = {
   none: 'none',
   blocked: 'blocked',
   skipped: 'skipped',
+  ignored: 'ignored',
+  deferred: 'deferred',
 };
+
+/**
+ * The word a workload's reasons are shown under: its action when that leaves it as it is, else `blocked`
+ * (a restart or record has no reasons).
+ */
+export function reasonLabel(p: PlannedWorkload): 'blocked' | 'skipped' | 'ignored' | 'deferred' {
+  return p.action === 'skipped' || p.action === 'ignored' || p.action === 'deferred' ? p.action : 'blocked';
+}
 
 /**
  * The problems section of a Markdown report: one bullet per kind of problem, or with `allProblems` one
@@ -469,24 +569,47 @@ export function toMarkdown(report: RunReport, opts: Pick<TableOptions, 'allProbl
   const e = escapeMarkdown;
   const out: string[] = ['## vault-rollout', '', e(summaryLine(report)), ''];
   if (report.workloads.length > 0) {
-    out.push('| Workload | Namespace | File | Vault secret | Recorded → current | State | Action |');
-    out.push('| --- | --- | --- | --- | --- | --- | --- |');
-    for (const p of report.workloads) {
+    // As the table: grouped by environment, then root, which lead each row.
+    const workloads = sectionOrder(report.workloads.map((p) => placed(p.workload))).map(
+      (i) => report.workloads[i]!,
+    );
+    const envs = workloads.some((p) => p.workload.environment != null);
+    const rooted = workloads.some((p) => p.workload.root != null);
+    const rootCell = rootCells(workloads.map((p) => p.workload.root));
+    const lead = (p: PlannedWorkload) => [
+      ...(envs ? [e(p.workload.environment ?? '-')] : []),
+      ...(rooted ? [e(rootCell(p.workload.root))] : []),
+    ];
+    const header = [
+      ...(envs ? ['Environment'] : []),
+      ...(rooted ? ['Root'] : []),
+      'Workload',
+      'Namespace',
+      'File',
+      'Vault secret',
+      'Recorded → current',
+      'State',
+      'Action',
+    ];
+    out.push(`| ${header.join(' | ')} |`, `|${' --- |'.repeat(header.length)}`);
+    for (const p of workloads) {
+      const own = [e(workloadLabel(p)), e(p.workload.namespace ?? '-'), e(p.workload.file)];
+      const action = ACTION_TEXT[p.action] ?? p.action;
+      // An ignored workload's secrets are not read: one row says so.
+      if (p.secrets.length === 0) out.push(`| ${[...lead(p), ...own, '-', '-', '-', action].join(' | ')} |`);
       for (const s of p.secrets) {
-        out.push(
-          `| ${e(workloadLabel(p))} | ${e(p.workload.namespace ?? '-')} | ${e(p.workload.file)} | ${e(s.path)} | ${fmtVersion(
-            s.recorded,
-          )} → ${fmtVersion(s.current)} | ${s.state} | ${ACTION_TEXT[p.action] ?? p.action} |`,
-        );
+        const versions = `${fmtVersion(s.recorded)} → ${fmtVersion(s.current)}`;
+        out.push(`| ${[...lead(p), ...own, e(s.path), versions, s.state, action].join(' | ')} |`);
       }
     }
     out.push('');
   }
   const notes = report.workloads.flatMap((p) => [
     ...[chartNote(p)].flatMap((c) => (c ? [`- **Chart** ${e(workloadLabel(p))}: ${e(c)}`] : [])),
-    ...p.reasons.map(
-      (r) => `- **${p.action === 'skipped' ? 'Skipped' : 'Blocked'}** ${e(workloadLabel(p))}: ${e(r)}`,
-    ),
+    ...p.reasons.map((r) => {
+      const label = reasonLabel(p);
+      return `- **${label[0]!.toUpperCase()}${label.slice(1)}** ${e(workloadLabel(p))}: ${e(r)}`;
+    }),
     ...p.warnings.map((w) => `- **Warning** ${e(workloadLabel(p))}: ${e(w)}`),
     ...p.pins.map((pin) => `- **Pin** ${e(workloadLabel(p))}: ${e(pinText(pin))}`),
   ]);
@@ -500,22 +623,26 @@ export function toMarkdown(report: RunReport, opts: Pick<TableOptions, 'allProbl
 
 /** The Markdown form of `scan`: one row per secret (a Markdown table has no width), problems grouped. */
 export function toScanMarkdown(
-  workloads: readonly Workload[],
+  found: readonly Workload[],
   problems: readonly Problem[],
   opts: Pick<TableOptions, 'allProblems'> = {},
   undeployed: readonly string[] = [],
 ): string {
   const e = escapeMarkdown;
+  const workloads = sectionOrder(found.map(placed)).map((i) => found[i]!);
   const rooted = workloads.some((w) => w.root != null);
+  const envs = workloads.some((w) => w.environment != null);
+  const rootCell = rootCells(workloads.map((w) => w.root));
   const files = fileCells(
     workloads,
     (w) => w.file,
     (w) => w.document,
   );
   const header = [
+    ...(envs ? ['Environment'] : []),
+    ...(rooted ? ['Root'] : []),
     'Workload',
     'Namespace',
-    ...(rooted ? ['Root'] : []),
     'File',
     'Vault secret',
     'Source',
@@ -528,9 +655,10 @@ export function toScanMarkdown(
     workloads.forEach((w, i) => {
       for (const s of w.secrets) {
         const cells = [
+          ...(envs ? [w.environment ?? '-'] : []),
+          ...(rooted ? [rootCell(w.root)] : []),
           `${w.kind}/${w.name}`,
           w.namespace ?? '-',
-          ...(rooted ? [rootCell(w.root)] : []),
           files[i]!,
           s.path,
           s.source,
@@ -550,7 +678,10 @@ export function toScanMarkdown(
   if (charts.length > 0) out.push('Through a Helm chart:', '', ...charts, '');
   if (undeployed.length > 0) out.push(e(undeployedLine(undeployed)), '');
   const secrets = new Set(workloads.flatMap((w) => w.secrets.map((s) => s.path))).size;
-  out.push(`${workloads.length} workload(s) depend on ${plural(secrets, 'Vault secret')}.`, '');
+  out.push(
+    `${workloads.length} workload(s) depend on ${plural(secrets, 'Vault secret')}.${rootedCounts(workloads)}`,
+    '',
+  );
   out.push(...problemsMarkdown(problems, opts.allProblems === true));
   return out.join('\n');
 }

@@ -16,9 +16,10 @@ type Selectable = Pick<Workload, 'file' | 'kind' | 'name' | 'namespace' | 'label
 /**
  * Whether a rule selects a workload. A Helm-based app (HelmRelease, Application, values file) is selected
  * only by a rule whose `kind` names its kind: a rule written for the Deployments under a path does not
- * attach secrets to a chart release, nor turn a YAML file there into chart values.
+ * attach secrets to a chart release, nor turn a YAML file there into chart values. Config `ignore` entries
+ * select with the same matcher.
  */
-export function ruleMatcher(rule: Rule): (w: Selectable) => boolean {
+export function ruleMatcher(rule: Pick<Rule, 'select'>): (w: Selectable) => boolean {
   const { path, kind, namespace, name, labels } = rule.select;
   const pathMatch = path === undefined ? null : picomatch(path, { dot: true });
   const nameMatch = name === undefined ? null : picomatch(name, { dot: true });
