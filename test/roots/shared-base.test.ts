@@ -278,7 +278,14 @@ describeIfKubectl('a repository that carries the older vault-rollout.patch.yaml'
     const before = await renders(files);
     const r = round(files, { 'kv/dev/web/db': 3, 'kv/prod/web/db': 5 });
     expect(r.planned.map((p) => p.action)).toEqual(['none', 'none']);
-    expect(r.problems).toEqual([]);
+    // The file itself stays (a change set deletes nothing), unlisted: the report says so, once per root.
+    expect(r.problems.map((p) => [p.file, p.severity, p.message])).toEqual(
+      ROOTS.map((root) => [
+        `${root}/vault-rollout.patch.yaml`,
+        'warning',
+        `no longer listed in ${root}/kustomization.yaml: its entries moved into ${root}/vault-rollout/, the root's own layer (render unchanged); nothing reads this file any more, delete it`,
+      ]),
+    );
     files = applyChanges(files, r.changes);
     for (const root of ROOTS) {
       // the older entry is gone, the component listed: the person's lines are as they were
@@ -291,8 +298,10 @@ describeIfKubectl('a repository that carries the older vault-rollout.patch.yaml'
     }
     const after = await renders(files);
     for (const root of ROOTS) expect(after.get(root), root).toBe(before.get(root));
-    // moved once: the next run changes nothing
-    expect(round(files, { 'kv/dev/web/db': 3, 'kv/prod/web/db': 5 }).changes).toEqual([]);
+    // moved once: the next run changes nothing and says nothing more about it
+    const again = round(files, { 'kv/dev/web/db': 3, 'kv/prod/web/db': 5 });
+    expect(again.changes).toEqual([]);
+    expect(again.problems).toEqual([]);
   });
 });
 

@@ -7,7 +7,13 @@ import { dirName, rootPatchFile } from '../discover/roots.js';
 import { readYamlData } from '../yaml/fast-data.js';
 import { checkRootPatch } from './owned-files.js';
 import { removeAnnotation } from './unrecord.js';
-import { LAYER_DIR, LAYER_PATCH_HEADER, renderLayer, type ListPin } from './own-layer.js';
+import {
+  checkLayerKustomization,
+  LAYER_DIR,
+  LAYER_PATCH_HEADER,
+  renderLayer,
+  type ListPin,
+} from './own-layer.js';
 import { listComponentInKustomization, unlistPatchInKustomization, type PatchSet } from './root-patch.js';
 import { applyAnnotationEdits, type AnnotationEdit, type EditResult } from '../yaml/edit-annotations.js';
 import { applyFileEdits, type ScalarEdit } from '../yaml/edit-scalar.js';
@@ -279,15 +285,33 @@ export function buildChanges(
         // Entries for objects the root no longer builds are dropped (kustomize refuses a patch without its
         // target), never silently.
         const check = before === undefined ? null : checkRootPatch(before, prefix, LAYER_PATCH_HEADER);
+        const named = (o: RootPatchTarget['object']) =>
+          `${o.kind}/${o.name}${o.namespace ? ` (namespace ${o.namespace})` : ''}`;
+        const why = `render root "${dirName(dirName(file)) || '.'}" no longer builds it, and kustomize refuses a patch without its target`;
+        const pinned =
+          beforeKustomization === undefined ? null : checkLayerKustomization(beforeKustomization);
+        for (const gone of pinned?.ok ? pinned.entries.filter((o) => !rootBuilds(file, o)) : [])
+          problems.push({
+            file: layerKustomization,
+            severity: 'warning',
+            message: `dropped the version pin of ${named(gone)}: ${why}`,
+          });
         for (const gone of check?.ok ? check.entries.filter((o) => !rootBuilds(file, o)) : [])
           problems.push({
             file,
             severity: 'warning',
-            message: `dropped the entry for ${gone.kind}/${gone.name}${gone.namespace ? ` (namespace ${gone.namespace})` : ''}: render root "${dirName(dirName(file)) || '.'}" no longer builds it, and kustomize refuses a patch without its target`,
+            message: `dropped the entry for ${named(gone)}: ${why}`,
           });
       }
       if (kustomization !== undefined && listed.text !== kustomization)
         changes.push({ path: edits.kustomization, before: kustomization, after: listed.text });
+      // A change set cannot delete a file: the older one stays, unread, until a person removes it.
+      if (legacy.kustomization !== kustomization) {
+        const message = `no longer listed in ${edits.kustomization}: its entries moved into ${dirName(file)}/, the root's own layer (render unchanged); nothing reads this file any more, delete it`;
+        const legacyFile = rootPatchFile(rootDir);
+        if (!problems.some((p) => p.file === legacyFile && p.message === message))
+          problems.push({ file: legacyFile, severity: 'warning', message });
+      }
     }
     if (failed) continue;
     for (const [file, edits] of [...byFile].sort(([a], [b]) => (a < b ? -1 : 1))) {
