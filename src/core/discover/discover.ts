@@ -358,24 +358,41 @@ function placeInRoot(
     const pins: PinTarget[] = [];
     const unpinned: string[] = [...(ref.unpinned ?? [])];
     for (const pin of ref.pins) {
-      const object = identity(pin.file, pin.document);
-      const named = { ...pin, name: object.name || pin.name };
+      const source = identity(pin.file, pin.document);
+      const named = { ...pin, name: source.name || pin.name };
       if (!layered(pin.file, pin.document)) {
         pins.push(named);
         continue;
       }
+      // One copy of an object the root builds twice: the layer names it as the root's patches see it,
+      // found by the name it renders with (each copy renders with its own, or kustomize refuses the root).
+      const twice = root.twice.has(docKey(pin.file, pin.document));
+      const copy = twice
+        ? root.documents.find(
+            (d) =>
+              d.file === pin.file &&
+              d.index === pin.document &&
+              d.copy !== undefined &&
+              get(d.data, ['metadata', 'name']) === pin.name,
+          )?.copy
+        : undefined;
+      const object = copy ? { ...source, ...copy } : source;
       // Inside a list, a pin is a JSON 6902 operation of the layer; a placeholder inside a string is not
       // one the layer writes.
       const why =
         root.kustomization === null
           ? 'has no kustomization to patch it in'
-          : root.twice.has(docKey(pin.file, pin.document))
-            ? 'is built twice by this root, and a patch cannot name one of the copies'
+          : twice && !copy
+            ? 'is built twice by this root, and no copy renders with its name'
             : pin.format === 'placeholder'
               ? 'is a placeholder inside a string, which the layer does not rewrite'
               : null;
       if (why === null)
-        pins.push({ ...named, rootPatch: { file: patchFile, kustomization: root.kustomization!, object } });
+        pins.push({
+          ...named,
+          name: object.name || pin.name,
+          rootPatch: { file: patchFile, kustomization: root.kustomization!, object },
+        });
       else
         unpinned.push(
           `${pin.kind}/${object.name} (${pin.file}) is not edited in place for root "${root.dir || '.'}" and its version field ${formatPath(pin.field)} ${why}: version not pinned for that root`,

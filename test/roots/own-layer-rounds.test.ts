@@ -1,10 +1,15 @@
 /**
- * Removing an app from a render root removes its entries from the root's own layer (own-layer.ts), through
- * the pure core (discover → plan → edit), with the real kustomize as the oracle: a root `clusters/prod`
+ * A render root's own layer (own-layer.ts) over several rounds, through the pure core (discover → plan →
+ * edit), with the real kustomize as the oracle.
+ *
+ * Removing an app from a root removes its entries: a root `clusters/prod`
  * builds two apps from outside its folder, so their records, triggers and ExternalSecret pins live in its
  * layer. When a person drops one app from the root's `resources`, the next run drops that app's
  * strategic-merge entry and its JSON 6902 pin (each named in a warning), keeps the other app's, and the
  * root builds again, as kustomize refuses a patch whose object is gone.
+ *
+ * A base the root builds twice (two layers with their own `nameSuffix`): each copy of its ExternalSecret is
+ * pinned by the name that copy has where the layer applies, so both carry the new version in the render.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -133,13 +138,13 @@ afterAll(async () => {
 
 let rendered = 0;
 /** `kubectl kustomize` of the root, on the files as they stand. */
-async function render(files: Map<string, string>): Promise<string> {
+async function render(files: Map<string, string>, root = ROOT): Promise<string> {
   const repo = join(dir, `repo-${rendered++}`);
   for (const [path, text] of files) {
     await mkdir(dirname(join(repo, path)), { recursive: true });
     await writeFile(join(repo, path), text);
   }
-  return renderRoot(join(repo, ROOT));
+  return renderRoot(join(repo, root));
 }
 
 describeIfKubectl('an app removed from a root', () => {
@@ -209,5 +214,45 @@ describeIfKubectl('an app removed from a root', () => {
 
     // Dropped once: the next run changes nothing.
     expect(round(files, { 'kv/web/db': 4, 'kv/api/db': 6 }).changes).toEqual([]);
+  });
+});
+
+describeIfKubectl('an ExternalSecret in a base the root builds twice', () => {
+  it('each copy is pinned in the layer by its own name, and renders with the new version', async () => {
+    const files = new Map(
+      Object.entries({
+        'flux/prod.yaml': START['flux/prod.yaml']!.replace('./clusters/prod', './both'),
+        ...Object.fromEntries(Object.entries(START).filter(([p]) => p.startsWith('platform/'))),
+        ...app('web'),
+        'blue/kustomization.yaml': 'nameSuffix: -blue\nresources: [../apps/web]\n',
+        'green/kustomization.yaml': 'nameSuffix: -green\nresources: [../apps/web]\n',
+        'both/kustomization.yaml': 'namespace: shop\nresources: [../platform, ../blue, ../green]\n',
+      }),
+    );
+    apply(files, round(files, { 'kv/web/db': 3 }).changes);
+    const rotated = round(files, { 'kv/web/db': 4 });
+    expect(rotated.planned.map((p) => [p.workload.name, p.action])).toEqual([
+      ['web-blue', 'restart'],
+      ['web-green', 'restart'],
+    ]);
+    expect(rotated.planned.flatMap((p) => p.workload.secrets.flatMap((s) => s.unpinned ?? []))).toEqual([]);
+    apply(files, rotated.changes);
+    const layer = files.get('both/vault-rollout/kustomization.yaml')!;
+    expect(layer).toContain('    name: web-db-blue\n');
+    expect(layer).toContain('    name: web-db-green\n');
+    const built = renderObjects(await render(files, 'both'));
+    for (const copy of ['blue', 'green']) {
+      const es = built.get(`ExternalSecret/shop/web-db-${copy}`) as {
+        spec: { data: { remoteRef: { version?: string } }[] };
+      };
+      expect(es.spec.data[0]!.remoteRef.version, copy).toBe('4');
+      const web = built.get(`Deployment/shop/web-${copy}`) as {
+        spec: { template: { metadata: { annotations: Record<string, string> } } };
+      };
+      expect(web.spec.template.metadata.annotations[KEY], copy).toBe('kv/web/db@4');
+    }
+    // the base is as written
+    expect(files.get('apps/web/external-secret.yaml')).toBe(app('web')['apps/web/external-secret.yaml']);
+    expect(round(files, { 'kv/web/db': 4 }).changes).toEqual([]);
   });
 });
