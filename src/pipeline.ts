@@ -15,11 +15,12 @@ import {
   ROOT_PATCH_FILE,
   rootPatchFile,
 } from './core/discover/roots.js';
+import { LAYER_DIR, layerPaths } from './core/plan/own-layer.js';
 import { ConfigError, GitError } from './core/errors.js';
 import { oversizeProblem } from './core/limits.js';
 import type { PlannedWorkload, Problem, RepoFile, RunReport, SecretStatus, Workload } from './core/model.js';
 import { buildChanges, type RootBuilds } from './core/plan/changes.js';
-import { skipRoots, unusableOwnedFiles } from './core/plan/owned-files.js';
+import { ownedFileRoot, skipRoots, unusableOwnedFiles } from './core/plan/owned-files.js';
 import { planWorkloads, statusKey, summarize } from './core/plan/plan.js';
 import { deferRestarts } from './core/plan/rollout-policy.js';
 import {
@@ -47,6 +48,8 @@ export interface Discovered {
   owned: { file: string; text: string | undefined; unreadable?: string }[];
   /** Kustomization folders no Flux Kustomization or Argo CD Application deploys (not read). */
   undeployed: string[];
+  /** The roots whose own layer exists (its Component file was read), with their kustomization. */
+  layers: { dir: string; kustomization: string }[];
   /** Per render root (its folder), the folders of the files it builds: what problems it can own. */
   rootFolders: Map<string, Set<string>>;
   /** The environment of each render root, by its folder. */
@@ -154,7 +157,12 @@ export async function discoverRepo(
     roots: found.roots.length,
     problems: loaded.problems.length + found.problems.length,
   });
-  const ownedPaths = found.roots.filter((r) => r.kustomization !== null).map((r) => rootPatchFile(r.dir));
+  const withKustomization = found.roots.filter((r) => r.kustomization !== null);
+  const ownedPaths = withKustomization.flatMap((r) => {
+    const layer = layerPaths(r.dir);
+    return [layer.kustomization, layer.patches, rootPatchFile(r.dir)];
+  });
+  const readPaths = new Set(loaded.files.map((f) => f.path));
   const owned = ownedFileStates(ownedPaths, loaded, await source.entryKinds?.(ownedPaths));
   return {
     files: loaded.files,
@@ -164,6 +172,9 @@ export async function discoverRepo(
     fileData: found.fileData,
     rootBuilds: (patchFile, object) => found.rootObjects.get(patchFile)?.has(objectKey(object)) ?? false,
     undeployed: found.undeployed,
+    layers: withKustomization
+      .filter((r) => readPaths.has(layerPaths(r.dir).kustomization) || readPaths.has(rootPatchFile(r.dir)))
+      .map((r) => ({ dir: r.dir, kustomization: r.kustomization! })),
     rootFolders: new Map(found.roots.map((r) => [r.dir, new Set(r.documents.map((d) => dirName(d.file)))])),
     rootEnvironments: found.rootEnvironments,
   };
@@ -181,8 +192,8 @@ function ownedFileStates(
 ): Discovered['owned'] {
   const texts = new Map(loaded.files.map((f) => [f.path, f.text]));
   // Paths under a folder named like a generated file: the only ones that can make it a folder.
-  const nested = [...loaded.files.map((f) => f.path), ...loaded.problems.map((p) => p.file)].filter((p) =>
-    p.includes(`${ROOT_PATCH_FILE}/`),
+  const nested = [...loaded.files.map((f) => f.path), ...loaded.problems.map((p) => p.file)].filter(
+    (p) => p.includes(`${ROOT_PATCH_FILE}/`) || p.includes(`${LAYER_DIR}/`),
   );
   const out: Discovered['owned'] = [];
   for (const file of paths) {
@@ -299,8 +310,15 @@ export async function planRepo(opts: {
   // With --environment, only the files of that environment's roots (those of its workloads) count.
   const roots = new Set(workloads.map((w) => w.root));
   const owned =
-    opts.environment === undefined ? found.owned : found.owned.filter((o) => roots.has(dirName(o.file)));
-  const skipped = skipRoots(planned, unusableOwnedFiles(owned, opts.config.annotationPrefix));
+    opts.environment === undefined
+      ? found.owned
+      : found.owned.filter((o) => roots.has(ownedFileRoot(o.file)));
+  const unusable = unusableOwnedFiles(owned, opts.config.annotationPrefix);
+  const skipped = skipRoots(planned, unusable);
+  const skippedRoots = new Set(unusable.map((u) => ownedFileRoot(u.file)));
+  const layers = found.layers.filter(
+    (l) => !skippedRoots.has(l.dir) && (opts.environment === undefined || roots.has(l.dir)),
+  );
   // After skipping, so a restart that cannot be written takes no place under the cap.
   deferRestarts(planned, opts.config.rollout, (opts.clock ?? (() => new Date()))());
   // The reader's line about an unreadable generated file is folded into that one line.
@@ -309,7 +327,7 @@ export async function planRepo(opts: {
   const edited =
     opts.edits === false
       ? { changes: [], problems: [] }
-      : buildChanges(planned, texts, opts.config.annotationPrefix, fileData, found.rootBuilds);
+      : buildChanges(planned, texts, opts.config.annotationPrefix, fileData, found.rootBuilds, layers);
   return {
     branch: opts.branch,
     workloads: planned,

@@ -64,18 +64,18 @@ export interface PinTarget {
   format: 'string' | 'int' | 'placeholder';
   placeholder?: string;
   versionAt?: [number, number];
-  /** Set when several render roots build the object: the pin goes into this root's patch instead. */
+  /** Set when the root may not edit the object in place: the pin goes into the root's own layer instead. */
   rootPatch?: RootPatchTarget;
 }
 
 /**
- * A render root's tool-owned patch (`<root>/vault-rollout.patch.yaml`, see roots.ts): where the annotations
- * and pins go for a document that several roots build, so that each root gets its own.
+ * A render root's own layer (`<root>/vault-rollout/`, see plan/own-layer.ts): where the annotations and
+ * pins go for a document the root may not edit in place, so that each root gets its own.
  */
 export interface RootPatchTarget {
-  /** The patch file, repo-relative. */
+  /** The layer's strategic-merge patch file (`<root>/vault-rollout/patches.yaml`), repo-relative. */
   file: string;
-  /** The root's kustomization file, which lists the patch file once in its `patches`. */
+  /** The root's kustomization file, which lists the layer once in its `components`. */
   kustomization: string;
   /** The object the patch names, as its source document writes it (kustomize matches it by that id too). */
   object: { apiVersion: string; kind: string; name: string; namespace: string | null };
@@ -149,8 +149,14 @@ export interface Workload {
   root?: string | null;
   /** The config's `environments` entry its root belongs to, or null. */
   environment?: string | null;
-  /** Set when several roots build the document: its record and trigger go into this root's patch. */
+  /** Set when the root may not edit the document in place: its record and trigger go into the root's layer. */
   rootPatch?: RootPatchTarget | null;
+  /**
+   * Set when the document, which this root may not edit in place, carries a record or trigger written in
+   * place earlier: which of the two, and every root that builds it (each gets a copy in its own layer;
+   * the document's own are removed once all of them have one).
+   */
+  migrate?: { record: boolean; trigger: boolean; builders: string[] };
   /**
    * Why no safe edit exists for it (it is reported as `skipped`, never `blocked`: no secret is at fault), e.g.
    * shared by roots without a kustomization.

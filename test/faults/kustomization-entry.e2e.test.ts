@@ -1,8 +1,8 @@
 /**
- * The one edit vault-rollout makes to a person's kustomization, listing its generated patch file, used to
- * drop a comment after `patches:` and to list the file a second time when `patchesStrategicMerge` already
- * listed it (kustomize then applies it twice). Through the built CLI: the comment is kept byte for byte,
- * the file is listed once, and nothing else of the kustomization changes.
+ * The one edit vault-rollout makes to a person's kustomization, listing the root's own layer in
+ * `components`, once dropped a comment after the key and listed an entry a second time when it was
+ * already listed in another spelling. Through the built CLI: the comment is kept byte for byte, the layer
+ * is listed once (`./vault-rollout/` counts), and nothing else of the kustomization changes.
  */
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,12 +26,11 @@ spec:
       containers: [{ name: app, image: app:1 }]
 `,
   'overlays/a/kustomization.yaml':
-    'resources:\n  - ../../base\npatches: # strategic-merge patches only, please\nnamespace: a\n',
-  'overlays/b/kustomization.yaml':
-    'resources:\n  - ../../base\npatchesStrategicMerge:\n  - vault-rollout.patch.yaml\n',
+    'resources:\n  - ../../base\ncomponents: # shared pieces only, please\nnamespace: a\n',
+  'overlays/b/kustomization.yaml': 'resources:\n  - ../../base\ncomponents:\n  - ./vault-rollout/\n',
 };
 
-it('keeps the comment after patches:, and never lists a patch patchesStrategicMerge lists', async () => {
+it('keeps the comment after components:, and never lists the layer twice', async () => {
   await s.git.createBareRepo('kust', FILES, { branch: 'main' });
   const tmp = await mkdtemp(join(s.tmp, 'run-tmp-'));
   const r = await runCli(['apply', '--repo', s.git.repoUrl('kust'), '--format', 'json'], {
@@ -46,12 +45,12 @@ it('keeps the comment after patches:, and never lists a patch patchesStrategicMe
   ]);
   expect(report.commit).toBe(await s.git.head('kust', 'main'));
   expect(await s.git.readFile('kust', 'main', 'overlays/a/kustomization.yaml')).toBe(
-    'resources:\n  - ../../base\npatches: # strategic-merge patches only, please\n- path: vault-rollout.patch.yaml\nnamespace: a\n',
+    'resources:\n  - ../../base\ncomponents: # shared pieces only, please\n- vault-rollout\nnamespace: a\n',
   );
   expect(await s.git.readFile('kust', 'main', 'overlays/b/kustomization.yaml')).toBe(
     FILES['overlays/b/kustomization.yaml'],
   );
-  expect(await s.git.readFile('kust', 'main', 'overlays/b/vault-rollout.patch.yaml')).toContain(
+  expect(await s.git.readFile('kust', 'main', 'overlays/b/vault-rollout/patches.yaml')).toContain(
     'vault-rollout/secret-versions: kv/app/db@1',
   );
   expect(await readdir(tmp)).toEqual([]);

@@ -140,9 +140,11 @@ describe('kustomization file names', () => {
     'twice/Kustomization: several kustomization files in "twice" ("twice/Kustomization", "twice/kustomization.yaml"): kustomize refuses to build it; skipped, nothing under it is edited';
   const EXPECTED_FILES = [
     'clusters/a/Kustomization',
-    'clusters/a/vault-rollout.patch.yaml',
+    'clusters/a/vault-rollout/kustomization.yaml',
+    'clusters/a/vault-rollout/patches.yaml',
     'clusters/b/kustomization.yml',
-    'clusters/b/vault-rollout.patch.yaml',
+    'clusters/b/vault-rollout/kustomization.yaml',
+    'clusters/b/vault-rollout/patches.yaml',
   ];
 
   for (const mode of ['checkout', 'URL'] as const) {

@@ -3,7 +3,11 @@
  * exact bytes.
  */
 import { describe, expect, it } from 'vitest';
-import { listPatchInKustomization, renderRootPatch } from '../../src/core/plan/root-patch.js';
+import {
+  listPatchInKustomization,
+  renderRootPatch,
+  unlistPatchInKustomization,
+} from '../../src/core/plan/root-patch.js';
 
 const FILE = 'vault-rollout.patch.yaml';
 const web = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: null };
@@ -201,5 +205,29 @@ describe('renderRootPatch', () => {
       ok: false,
       message: 'holds a document that is not a patch of a named object',
     });
+  });
+});
+
+describe('unlistPatchInKustomization', () => {
+  const cases: [string, string, string][] = [
+    [
+      'the only item: the key goes too',
+      'resources: [../base]\npatches:\n- path: vault-rollout.patch.yaml\n',
+      'resources: [../base]\n',
+    ],
+    [
+      'one of several, indented, CRLF',
+      'patches:\r\n  - path: a.yaml\r\n  - path: ./vault-rollout.patch.yaml\r\n  - path: b.yaml\r\nnamespace: x\r\n',
+      'patches:\r\n  - path: a.yaml\r\n  - path: b.yaml\r\nnamespace: x\r\n',
+    ],
+    [
+      'a flow list',
+      'patches: [{path: a.yaml}, {path: vault-rollout.patch.yaml}]\n',
+      'patches: [{path: a.yaml}]\n',
+    ],
+    ['not listed: unchanged', 'patches:\n- path: a.yaml\n', 'patches:\n- path: a.yaml\n'],
+  ];
+  it.each(cases)('%s', (_, before, after) => {
+    expect(unlistPatchInKustomization(before, FILE)).toEqual({ ok: true, text: after });
   });
 });

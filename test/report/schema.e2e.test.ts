@@ -286,7 +286,7 @@ describe('every JSON report of the built CLI validates against docs/schema/repor
     const listed = (await runGit(['ls-tree', '-r', '--name-only', 'main'], { cwd: git.repoPath(REPO) }))
       .toString()
       .split('\n');
-    const patch = listed.find((p) => p.endsWith('/vault-rollout.patch.yaml'))!;
+    const patch = listed.find((p) => p.endsWith('/vault-rollout/patches.yaml'))!;
     const text = await git.readFile(REPO, 'main', patch);
     await git.pushCompetingCommit(REPO, 'main', { [patch]: `${text}# a person's note\n` });
     const status = await report('run', ['status', '--repo', url]);

@@ -217,7 +217,7 @@ function fullReport(): RunReport {
       root: 'overlays/prod',
       environment: 'prod',
       rootPatch: {
-        file: 'overlays/prod/vault-rollout.patch.yaml',
+        file: 'overlays/prod/vault-rollout/patches.yaml',
         kustomization: 'overlays/prod/kustomization.yaml',
         object: {
           apiVersion: 'helm.toolkit.fluxcd.io/v2',
@@ -249,7 +249,7 @@ function fullReport(): RunReport {
   const skipped: PlannedWorkload = {
     ...blocked,
     action: 'skipped',
-    reasons: ['overlays/prod/vault-rollout.patch.yaml, a file vault-rollout generates, is left as it is'],
+    reasons: ['overlays/prod/vault-rollout/patches.yaml, a file vault-rollout generates, is left as it is'],
   };
   const ignored: PlannedWorkload = {
     ...blocked,

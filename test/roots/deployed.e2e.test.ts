@@ -10,7 +10,11 @@
  *   entry; dev: a list generator that leaves `search` out).
  * scan lists exactly the deployed roots (each workload once per root), names the undeployed folders
  * once, and `entry` environments select their cluster's roots; what each root builds agrees with
- * `kubectl kustomize`. A rotation restarts each deployed copy once, never one of an undeployed overlay.
+ * `kubectl kustomize`. Per environment, adoption, a rotation and a no-op run, with `kubectl kustomize`
+ * before and after each: a rotation restarts each deployed copy once (never one of an undeployed
+ * overlay), other environments' renders stay byte-identical, the changed roots differ only by the record,
+ * the trigger and the pins the report lists, and every ExternalSecret backing a restarted workload asks
+ * for the new version in that root's render (its ExternalSecret lives in a shared base).
  * Run `npm run build` first.
  */
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -18,9 +22,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { commitMessage, startGitServer, type GitServer } from '../support/git-server.js';
-import { describeIfKubectl, renderObjects, renderRoot } from '../support/kustomize.js';
+import {
+  describeIfKubectl,
+  diffRenders,
+  isAnnotation,
+  renderAll,
+  renderObjects,
+  renderRoot,
+  unexpectedChanges,
+  type LeafChange,
+} from '../support/kustomize.js';
 import { runCli } from '../support/run-cli.js';
 import {
+  checkout,
   fixtureDir,
   fixtureSecrets,
   readFixture,
@@ -36,8 +50,8 @@ interface Fleet {
   /** `root kind/name environment`, sorted. */
   workloads: string[];
   undeployed: string[];
-  /** A secret to rotate in prod, and the workloads (`root kind/name`) that restart for it. */
-  rotate: { secret: string; restarts: string[] };
+  /** Per environment, a secret to rotate and the workloads (`root kind/name`) that restart for it. */
+  rotate: Record<string, { secret: string; restarts: string[] }>;
 }
 
 const FLEETS: Fleet[] = [
@@ -53,7 +67,11 @@ const FLEETS: Fleet[] = [
       'platform/overlays/prod DaemonSet/metrics-agent prod',
     ],
     undeployed: ['apps/cart/overlays/staging', 'apps/checkout/overlays/dev', 'platform/overlays/sandbox'],
-    rotate: { secret: 'kv/cart/db', restarts: ['apps/cart/overlays/prod Deployment/cart-service'] },
+    rotate: {
+      // the ExternalSecret of each lies in a shared base: pinned in the restarted root's own layer
+      dev: { secret: 'kv/platform/metrics', restarts: ['platform/overlays/dev DaemonSet/metrics-agent'] },
+      prod: { secret: 'kv/cart/db', restarts: ['apps/cart/overlays/prod Deployment/cart-service'] },
+    },
   },
   {
     fixture: 'argocd-fleet',
@@ -68,8 +86,12 @@ const FLEETS: Fleet[] = [
     ],
     undeployed: ['services/legacy-billing/overlays/prod', 'services/search/overlays/dev'],
     rotate: {
-      secret: 'kv/payments/stripe',
-      restarts: ['services/payments/overlays/prod Deployment/payments-api'],
+      dev: { secret: 'kv/orders/db', restarts: ['services/orders/overlays/dev Deployment/orders-api'] },
+      // dataFrom[0].extract: a whole-secret pin, inside a list
+      prod: {
+        secret: 'kv/payments/stripe',
+        restarts: ['services/payments/overlays/prod Deployment/payments-api'],
+      },
     },
   },
 ];
@@ -156,13 +178,62 @@ describeIfKubectl.each(FLEETS)('deployed roots: $fixture', (fleet) => {
   });
 });
 
-describeIfKubectl.each(FLEETS)('a rotation restarts each deployed copy once: $fixture', (fleet) => {
+const RECORD = 'vault-rollout/secret-versions';
+
+interface RunWorkload {
+  kind: string;
+  name: string;
+  root?: string;
+  environment?: string;
+  action: string;
+  pins?: { kind: string; name: string; field: string; version: number }[];
+}
+
+/** The record or restart trigger annotation; `trigger`: the one on a pod template. */
+const isRecord = (c: LeafChange) => isAnnotation(c, RECORD);
+const isTrigger = (c: LeafChange) => isRecord(c) && c.segments.includes('template');
+
+/** The names of the Secrets a rendered workload's pod template reads (env, envFrom, volumes). */
+function secretNames(workload: Record<string, unknown>): Set<string> {
+  const names = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (typeof o['secretName'] === 'string') names.add(o['secretName']);
+      for (const k of ['secretRef', 'secretKeyRef']) {
+        const ref = o[k] as { name?: unknown } | undefined;
+        if (typeof ref?.name === 'string') names.add(ref.name);
+      }
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk((workload['spec'] as Record<string, unknown> | undefined)?.['template']);
+  return names;
+}
+
+/** The Vault paths (`kv/<key>`) an ExternalSecret reads, each with the version it asks for. */
+function externalSecretRefs(o: Record<string, unknown>): { path: string; version: string | undefined }[] {
+  const spec = (o['spec'] ?? {}) as {
+    data?: { remoteRef?: { key?: string; version?: string } }[];
+    dataFrom?: { extract?: { key?: string; version?: string } }[];
+  };
+  return [...(spec.data ?? []).map((d) => d.remoteRef), ...(spec.dataFrom ?? []).map((d) => d.extract)].map(
+    (ref) => ({
+      path: `kv/${String(ref?.key ?? '').replace(/^(kv\/)?(data\/)?/, '')}`,
+      version: ref?.version,
+    }),
+  );
+}
+
+describeIfKubectl.each(FLEETS)('adoption, rotation and a no-op run per environment: $fixture', (fleet) => {
   const vaults: Record<string, VaultDevServer> = {};
+  let secrets: Record<string, Record<string, number>> = {};
   let git: GitServer;
   let tmp = '';
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), `vr-deployed-run-${fleet.fixture}-`));
-    const secrets = await fixtureSecrets(fleet.fixture);
+    secrets = await fixtureSecrets(fleet.fixture);
     for (const name of Object.keys(secrets)) {
       vaults[name] = await startTestVault({ mounts: [{ path: 'kv', version: 2 }] });
       seedVault(vaults[name]!, secrets[name]!);
@@ -181,26 +252,119 @@ describeIfKubectl.each(FLEETS)('a rotation restarts each deployed copy once: $fi
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  it('prod: adoption records the deployed roots only; the rotation restarts one workload per deploying root', async () => {
-    const cli = async (...args: string[]): Promise<RunJson> => {
-      const r = await runCli([...args, '--repo', git.repoUrl('repo'), '--format', 'json'], {
-        VAULT_TOKEN: 'root',
-      });
-      expect(r.code, r.stderr).toBe(0);
-      return JSON.parse(r.stdout) as RunJson;
-    };
-    const prod = fleet.workloads.filter((w) => w.endsWith(' prod'));
-    const adopted = await cli('apply', '--environment', 'prod');
-    expect(adopted.summary).toMatchObject({ workloads: prod.length, record: prod.length, restart: 0 });
+  let clones = 0;
+  // Every folder kustomize can build (the deployed roots, the undeployed overlays, the app-of-apps
+  // folders), as the branch stands.
+  const renderHead = async () =>
+    renderAll(await checkout(git.repoPath('repo'), 'main', join(tmp, `clone-${clones++}`)));
+  const cli = async (
+    ...args: string[]
+  ): Promise<Omit<RunJson, 'workloads'> & { workloads: RunWorkload[] }> => {
+    const r = await runCli([...args, '--repo', git.repoUrl('repo'), '--format', 'json'], {
+      VAULT_TOKEN: 'root',
+    });
+    expect(r.stderr).not.toMatch(/at .+\.js:\d+/);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as Omit<RunJson, 'workloads'> & { workloads: RunWorkload[] };
+  };
+  const line = (w: RunWorkload) => `${w.root} ${w.kind}/${w.name}`;
 
-    rotate(vaults['prod']!, fleet.rotate.secret);
-    const rotated = await cli('apply', '--environment', 'prod');
-    const restarted = rotated.workloads
-      .filter((w) => w.action === 'restart')
-      .map((w) => `${w.root} ${w.kind}/${w.name}`);
-    expect(restarted).toEqual(fleet.rotate.restarts);
-    expect(rotated.summary).toMatchObject({ restart: fleet.rotate.restarts.length });
-    const subject = (await commitMessage(git.repoPath('repo'), rotated.commit!)).split('\n')[0]!;
-    expect(subject).toMatch(new RegExp(`restart ${fleet.rotate.restarts.length} workload\\b`));
-  });
+  it('kubectl kustomize before and after each step: other environments byte-identical, changed roots only by what the report lists, the new version in every backing ExternalSecret', async () => {
+    let previous = await renderHead();
+    for (const env of Object.keys(fleet.rotate)) {
+      const mine = fleet.workloads.filter((w) => w.endsWith(` ${env}`));
+      const myRoots = new Set(mine.map((w) => w.split(' ')[0]!));
+      const versions = { ...secrets[env]! };
+
+      // 1. adoption: the record only, with this environment's versions, in its roots only
+      const adopted = await cli('apply', '--environment', env);
+      expect(adopted.summary).toMatchObject({ workloads: mine.length, record: mine.length, restart: 0 });
+      expect(adopted.summary['blocked'] ?? 0).toBe(0);
+      const adoptedRenders = await renderHead();
+      for (const [root, text] of adoptedRenders) {
+        if (!myRoots.has(root)) {
+          expect(text, `${root} is not in ${env}`).toBe(previous.get(root));
+          continue;
+        }
+        const diff = diffRenders(previous.get(root)!, text);
+        expect(diff.size, root).toBeGreaterThan(0);
+        expect(
+          unexpectedChanges(diff, (_, c) => isRecord(c) && !isTrigger(c)),
+          root,
+        ).toEqual([]);
+        for (const c of [...diff.values()].flat())
+          for (const item of String(c.new).split(',')) {
+            const [path, version] = item.split('@');
+            expect(Number(version), `${root} ${item}`).toBe(versions[path!]);
+          }
+      }
+
+      // 2. rotation: exactly the listed workloads restart; their roots change only by the record, the
+      // trigger and the pins the report lists
+      const { secret, restarts } = fleet.rotate[env]!;
+      const next = rotate(vaults[env]!, secret);
+      const rotated = await cli('apply', '--environment', env);
+      const restarted = rotated.workloads.filter((w) => w.action === 'restart');
+      expect(restarted.map(line)).toEqual(restarts);
+      expect(rotated.summary).toMatchObject({ restart: restarts.length, record: 0 });
+      const subject = (await commitMessage(git.repoPath('repo'), rotated.commit!)).split('\n')[0]!;
+      expect(subject).toMatch(new RegExp(`restart ${restarts.length} workload\\b`));
+      const rotatedRenders = await renderHead();
+      const restartRoots = new Set(restarted.map((w) => w.root!));
+      for (const [root, text] of rotatedRenders) {
+        if (!restartRoots.has(root)) {
+          expect(text, `${root} has no rotated secret`).toBe(adoptedRenders.get(root));
+          continue;
+        }
+        const pins = restarted.filter((w) => w.root === root).flatMap((w) => w.pins ?? []);
+        expect(pins.length, `${root} pins its secret`).toBeGreaterThan(0);
+        const diff = diffRenders(adoptedRenders.get(root)!, text);
+        const pinned = (key: string, c: LeafChange) =>
+          pins.some(
+            (p) =>
+              key.startsWith(`${p.kind}/`) &&
+              key.includes(p.name) &&
+              c.path === p.field &&
+              c.new === String(p.version),
+          );
+        expect(
+          unexpectedChanges(diff, (k, c) => isRecord(c) || pinned(k, c)),
+          root,
+        ).toEqual([]);
+        const triggers = [...diff.values()].flat().filter(isTrigger);
+        expect(triggers.length, root).toBe(restarted.filter((w) => w.root === root).length);
+        for (const t of triggers) expect(String(t.new)).toContain(`${secret}@${next}`);
+      }
+      // The secret reaches the pod: every ExternalSecret that creates a Secret a restarted workload reads,
+      // and that reads the rotated secret, asks ESO for the new version in that root's render.
+      for (const w of restarted) {
+        const objects = renderObjects(rotatedRenders.get(w.root!)!);
+        const workload = [...objects].find(([k]) => k.startsWith(`${w.kind}/`) && k.endsWith(`/${w.name}`));
+        expect(workload, line(w)).toBeDefined();
+        const reads = secretNames(workload![1]);
+        let backing = 0;
+        for (const [k, o] of objects) {
+          if (!k.startsWith('ExternalSecret/')) continue;
+          const meta = o['metadata'] as { name: string };
+          const target = (o['spec'] as { target?: { name?: string } } | undefined)?.target?.name ?? meta.name;
+          if (!reads.has(target)) continue;
+          for (const ref of externalSecretRefs(o).filter((r) => r.path === secret)) {
+            backing++;
+            expect(ref.version, `${line(w)}: ${k} reads ${secret}`).toBe(String(next));
+          }
+        }
+        expect(backing, `${line(w)}: an ExternalSecret backs it with ${secret}`).toBeGreaterThan(0);
+      }
+
+      // 3. nothing new: no commit, every render the same
+      const head = await git.head('repo', 'main');
+      const third = await cli('apply', '--environment', env);
+      expect(third.commit).toBeNull();
+      expect(third.summary).toMatchObject({ restart: 0, record: 0 });
+      expect(await git.head('repo', 'main')).toBe(head);
+      previous = rotatedRenders;
+    }
+    for (const v of Object.values(vaults))
+      expect(v.requests.filter((r) => r.path.includes('/data/'))).toEqual([]);
+  }, 300_000);
 });

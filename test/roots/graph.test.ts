@@ -236,7 +236,7 @@ describe('the root graph', () => {
     const blocked = r.workloads.find((w) => w.root === 'shared');
     expect(blocked?.skip).toMatch(/built by 2 render roots, and root "shared" has no kustomization file/);
     expect(r.workloads.find((w) => w.root === 'other')?.rootPatch?.file).toBe(
-      'other/vault-rollout.patch.yaml',
+      'other/vault-rollout/patches.yaml',
     );
   });
 
@@ -607,9 +607,9 @@ describe('a base a root builds twice', () => {
         w.skip ?? null,
       ]),
     ).toEqual([
-      ['both', 'web-blue', 'both/vault-rollout.patch.yaml', 'web-blue', null],
-      ['both', 'web-green', 'both/vault-rollout.patch.yaml', 'web-green', null],
-      ['single', 'web', 'single/vault-rollout.patch.yaml', 'web', null],
+      ['both', 'web-blue', 'both/vault-rollout/patches.yaml', 'web-blue', null],
+      ['both', 'web-green', 'both/vault-rollout/patches.yaml', 'web-green', null],
+      ['single', 'web', 'single/vault-rollout/patches.yaml', 'web', null],
     ]);
   });
 

@@ -222,6 +222,49 @@ spec:
     ]);
   });
 
+  it('inside a Component (the own layer): a strategic merge still replaces the list, `add` sets a missing or present version', async () => {
+    const component = (patches: string) =>
+      `apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n${patches}`;
+    const root = 'resources: [../mid]\ncomponents: [vault-rollout]\n';
+    const smp = await build('root', {
+      'root/kustomization.yaml': root,
+      'root/vault-rollout/kustomization.yaml': component('- path: p.yaml\n'),
+      'root/vault-rollout/p.yaml':
+        'apiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\nmetadata: { name: db }\nspec:\n  data:\n    - { secretKey: pw, remoteRef: { version: "3" } }\n',
+    });
+    const replaced = renderObjects(smp).get('ExternalSecret/team/db-eu') as { spec: { data: unknown[] } };
+    expect(replaced.spec.data).toEqual([{ secretKey: 'pw', remoteRef: { version: '3' } }]);
+    const op = (
+      version: string,
+    ) => `- target: { group: external-secrets.io, version: v1beta1, kind: ExternalSecret, name: db }
+  patch: |-
+    - op: add
+      path: /spec/data/1/remoteRef/version
+      value: "${version}"
+`;
+    const once = await build('root', {
+      'root/kustomization.yaml': root,
+      'root/vault-rollout/kustomization.yaml': component(op('4')),
+      // a version the base already pins: `add` replaces it
+      'base/es.yaml': BASE['base/es.yaml']!.replace('property: user }', 'property: user, version: "2" }'),
+    });
+    const es = renderObjects(once).get('ExternalSecret/team/db-eu') as {
+      spec: { data: { remoteRef: object }[] };
+    };
+    expect(es.spec.data.map((d) => d.remoteRef)).toEqual([
+      { key: 'web/db', property: 'pw' },
+      { key: 'web/db', property: 'user', version: '4' },
+    ]);
+    const missing = await build('root', {
+      'root/kustomization.yaml': root,
+      'root/vault-rollout/kustomization.yaml': component(op('5')),
+    });
+    expect(
+      (renderObjects(missing).get('ExternalSecret/team/db-eu') as { spec: { data: { remoteRef: object }[] } })
+        .spec.data[1]!.remoteRef,
+    ).toEqual({ key: 'web/db', property: 'user', version: '5' });
+  });
+
   it('a JSON 6902 pin with a target adds one field; a target that matches nothing is silently ignored', async () => {
     const json6902 = (target: string) => `resources: [../mid]
 patches:

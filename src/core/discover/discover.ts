@@ -31,9 +31,9 @@ import {
   objectKey,
   isKustomizationFile,
   ROOT_NAMING_KINDS,
-  rootPatchFile,
   type RenderRoot,
 } from './roots.js';
+import { layerPaths } from '../plan/own-layer.js';
 import { statusKey } from '../plan/plan.js';
 import { SOURCES } from './sources/index.js';
 import { ruleMatcher } from './sources/rules.js';
@@ -57,7 +57,7 @@ export interface DiscoverResult {
   roots: RenderRoot[];
   /** Files a kustomization names that were not among `files` (the caller may read them and discover again). */
   missing: string[];
-  /** The objects each root builds ({@link objectKey}), by the root's patch file. */
+  /** The objects each root builds ({@link objectKey}), by the patch file of the root's own layer. */
   rootObjects: Map<string, Set<string>>;
   /** The environment of each render root, by its folder (null: in no environment). */
   rootEnvironments: Map<string, string | null>;
@@ -162,7 +162,9 @@ export function discover(
       ...(set.owns ? { owns: set.owns } : {}),
     });
     for (const { workload, document } of found) {
-      const w = set.root ? placeInRoot(workload, document, set.root, graph.builders, originals) : workload;
+      const w = set.root
+        ? placeInRoot(workload, document, set.root, graph.builders, originals, config.annotationPrefix)
+        : workload;
       if (set.root) w.root = set.root.dir;
       const env = set.root ? rootEnv : environment(null, w.file);
       if (env !== null) w.environment = env;
@@ -183,7 +185,7 @@ export function discover(
       const id = sourceIdentity(originals, doc.file, doc.index);
       ids.add(objectKey(doc.copy ? { ...id, ...doc.copy } : id));
     }
-    rootObjects.set(rootPatchFile(root.dir), ids);
+    rootObjects.set(layerPaths(root.dir).patches, ids);
   }
   return {
     workloads,
@@ -334,6 +336,23 @@ function discoverSet(
 }
 
 /**
+ * Whether a root may edit a source document in place: only a file inside the root's own folder that no
+ * other root builds. A shared base, a component, or a base outside the folder that only this root builds
+ * today (another cluster may add it tomorrow) gets the root's values through its own layer instead.
+ */
+function editsInPlace(
+  root: RenderRoot,
+  file: string,
+  index: number,
+  builders: ReadonlyMap<string, readonly string[]>,
+): boolean {
+  if ((builders.get(docKey(file, index))?.length ?? 0) > 1) return false;
+  // A folder root (Flux, Argo CD without kustomization) builds only the files in its folder.
+  if (root.kustomization === null) return true;
+  return root.dir === '' || file.startsWith(`${root.dir}/`);
+}
+
+/**
  * Why a workload is left alone, or null: its own `<prefix>/ignore: "true"` annotation (as the root builds it,
  * so an overlay may set it), else the first config `ignore` entry that selects it.
  */
@@ -352,8 +371,8 @@ function ignoreReason(
 
 /**
  * A workload as one root builds it, placed for editing: named as its source document names it (the editor
- * checks that name), and, when several roots build that document, given this root's patch for its record
- * and trigger; so are the pins of shared objects, where a strategic-merge patch can express them.
+ * checks that name), and, unless the root may edit its document in place, given the root's own layer for
+ * its record and trigger; so are the pins of objects it may not edit in place.
  */
 function placeInRoot(
   workload: Workload,
@@ -361,22 +380,35 @@ function placeInRoot(
   root: RenderRoot,
   builders: ReadonlyMap<string, readonly string[]>,
   originals: ReadonlyMap<string, ManifestDocument>,
+  prefix: string,
 ): Workload {
   const identity = (file: string, index: number) => sourceIdentity(originals, file, index);
-  const shared = (file: string, index: number) => (builders.get(docKey(file, index))?.length ?? 0) > 1;
-  const patchFile = rootPatchFile(root.dir);
+  const layered = (file: string, index: number) => !editsInPlace(root, file, index, builders);
+  const patchFile = layerPaths(root.dir).patches;
   const source = identity(workload.file, workload.document);
-  // One copy of a base the root builds twice: its own patch names it as the root's patches see it, and
-  // an edit of the base in place would reach the other copy too.
+  // One copy of a base the root builds twice: its layer names it as the root's patches see it, and an
+  // edit of the base in place would reach the other copy too.
   const own = document.copy ? { ...source, ...document.copy } : source;
   const w: Workload = { ...workload, name: own.name || workload.name };
-  if (shared(workload.file, workload.document) || document.copy) {
+  if (layered(workload.file, workload.document) || document.copy) {
     if (root.kustomization === null) {
-      w.skip = `${workload.file} is built by ${builders.get(docKey(workload.file, workload.document))!.length} render roots, and root "${root.dir || '.'}" has no kustomization file to hold a patch of its own: not edited`;
+      w.skip = `${workload.file} is built by ${builders.get(docKey(workload.file, workload.document))!.length} render roots, and root "${root.dir || '.'}" has no kustomization file to hold a layer of its own: not edited`;
     } else if (workload.kind === 'Application' && workload.trigger.mapPath.includes('sources')) {
-      w.skip = `${workload.file} is built by several render roots, and a patch cannot set values in one item of spec.sources: not edited`;
+      w.skip = `${workload.file} is not edited in place for root "${root.dir || '.'}", and a strategic-merge patch cannot set values in one item of spec.sources: not edited`;
     } else {
       w.rootPatch = { file: patchFile, kustomization: root.kustomization, object: own };
+      // A record or trigger written in place by an earlier version moves into the layers.
+      const data = originals.get(docKey(workload.file, workload.document))?.data;
+      const key = `${prefix}/secret-versions`;
+      const at = (t: Workload['record']) => typeof get(data, [...t.mapPath, ...t.within, key]) === 'string';
+      const record = at(workload.record);
+      const trigger = at(workload.trigger);
+      if ((record || trigger) && workload.chartValue === null)
+        w.migrate = {
+          record,
+          trigger,
+          builders: [...(builders.get(docKey(workload.file, workload.document)) ?? [])],
+        };
     }
   }
   w.secrets = workload.secrets.map((ref) => {
@@ -384,28 +416,44 @@ function placeInRoot(
     const pins: PinTarget[] = [];
     const unpinned: string[] = [...(ref.unpinned ?? [])];
     for (const pin of ref.pins) {
-      const object = identity(pin.file, pin.document);
-      const named = { ...pin, name: object.name || pin.name };
-      if (!shared(pin.file, pin.document)) {
+      const source = identity(pin.file, pin.document);
+      const named = { ...pin, name: source.name || pin.name };
+      if (!layered(pin.file, pin.document)) {
         pins.push(named);
         continue;
       }
-      const expressible =
-        root.kustomization !== null &&
-        !root.twice.has(docKey(pin.file, pin.document)) &&
-        pin.format !== 'placeholder' &&
-        pin.field.every((seg) => typeof seg === 'string');
-      if (expressible)
-        pins.push({ ...named, rootPatch: { file: patchFile, kustomization: root.kustomization!, object } });
+      // One copy of an object the root builds twice: the layer names it as the root's patches see it,
+      // found by the name it renders with (each copy renders with its own, or kustomize refuses the root).
+      const twice = root.twice.has(docKey(pin.file, pin.document));
+      const copy = twice
+        ? root.documents.find(
+            (d) =>
+              d.file === pin.file &&
+              d.index === pin.document &&
+              d.copy !== undefined &&
+              get(d.data, ['metadata', 'name']) === pin.name,
+          )?.copy
+        : undefined;
+      const object = copy ? { ...source, ...copy } : source;
+      // Inside a list, a pin is a JSON 6902 operation of the layer; a placeholder inside a string is not
+      // one the layer writes.
+      const why =
+        root.kustomization === null
+          ? 'has no kustomization to patch it in'
+          : twice && !copy
+            ? 'is built twice by this root, and no copy renders with its name'
+            : pin.format === 'placeholder'
+              ? 'is a placeholder inside a string, which the layer does not rewrite'
+              : null;
+      if (why === null)
+        pins.push({
+          ...named,
+          name: object.name || pin.name,
+          rootPatch: { file: patchFile, kustomization: root.kustomization!, object },
+        });
       else
         unpinned.push(
-          `${pin.kind}/${object.name} (${pin.file}) is built ${root.twice.has(docKey(pin.file, pin.document)) ? `by several render roots, more than once by root "${root.dir || '.'}",` : 'by several render roots'} and its version field ${formatPath(pin.field)} ${
-            root.kustomization === null
-              ? 'has no kustomization to patch it in'
-              : root.twice.has(docKey(pin.file, pin.document))
-                ? 'is pinned in each copy only by a patch with a target, not written here yet'
-                : 'is inside a list, which a strategic-merge patch would replace whole'
-          }: version not pinned for root "${root.dir || '.'}"`,
+          `${pin.kind}/${object.name} (${pin.file}) is not edited in place for root "${root.dir || '.'}" and its version field ${formatPath(pin.field)} ${why}: version not pinned for that root`,
         );
     }
     const out: SecretRef = { ...ref };

@@ -1,5 +1,6 @@
 /**
- * Files vault-rollout generates (a render root's patch file, root-patch.ts) are checked, not trusted.
+ * Files vault-rollout generates (a render root's own layer, own-layer.ts, and the older patch file,
+ * root-patch.ts) are checked, not trusted.
  * Anyone who can open a pull request can edit them, and kustomize applies whatever they hold: a field a
  * person adds to "the tool's file" (an image, `nodeSelector: null`) would be deployed under a bot commit
  * that says "restart 2 workloads" once the tool rewrites the file around it. So such a file is used only
@@ -12,7 +13,8 @@ import type { PlannedWorkload, Problem, RootPatchTarget } from '../model.js';
 import { dirName } from '../discover/roots.js';
 import { readRecord } from '../record.js';
 import { readYamlData } from '../yaml/fast-data.js';
-import { renderRootPatch } from './root-patch.js';
+import { checkLayerKustomization, LAYER_DIR, LAYER_PATCH_FILE, LAYER_PATCH_HEADER } from './own-layer.js';
+import { ROOT_PATCH_HEADER, renderRootPatch } from './root-patch.js';
 
 type Data = Record<string, unknown>;
 type ObjectId = RootPatchTarget['object'];
@@ -103,7 +105,11 @@ function entryProblem(entry: unknown, recordKey: string): string | null {
  * tool's own.
  * @param prefix the annotation prefix: `<prefix>/secret-versions` is the only annotation a patch sets
  */
-export function checkRootPatch(text: string, prefix: string): OwnedFileCheck {
+export function checkRootPatch(
+  text: string,
+  prefix: string,
+  header: string = ROOT_PATCH_HEADER,
+): OwnedFileCheck {
   const parsed = readYamlData(text);
   if (!parsed.ok) return { ok: false, reason: `it is ${parsed.message}` };
   const recordKey = `${prefix}/secret-versions`;
@@ -119,7 +125,7 @@ export function checkRootPatch(text: string, prefix: string): OwnedFileCheck {
       namespace: typeof e.metadata.namespace === 'string' ? e.metadata.namespace : null,
     });
   }
-  const canonical = renderRootPatch(text, [], () => true);
+  const canonical = renderRootPatch(text, [], () => true, header);
   if (!canonical.ok) return { ok: false, reason: canonical.message };
   if (canonical.text !== text)
     return {
@@ -128,6 +134,30 @@ export function checkRootPatch(text: string, prefix: string): OwnedFileCheck {
         'its text is not what vault-rollout writes (edited by hand: a comment, quoting, order or a repeated entry)',
     };
   return { ok: true, entries };
+}
+
+/** Whether `file` is one of a root's own layer, and which: its Component or its patch file. */
+function layerFile(file: string): 'kustomization' | 'patches' | null {
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  const dir = dirName(file);
+  if (dir !== LAYER_DIR && !dir.endsWith(`/${LAYER_DIR}`)) return null;
+  return name === 'kustomization.yaml' ? 'kustomization' : name === LAYER_PATCH_FILE ? 'patches' : null;
+}
+
+/** The render root a generated file belongs to: its layer's parent folder, or the older patch file's. */
+export function ownedFileRoot(file: string): string {
+  return layerFile(file) === null ? dirName(file) : dirName(dirName(file));
+}
+
+/** Why a generated file is not what vault-rollout writes, or null. */
+export function ownedFileProblem(file: string, text: string, prefix: string): string | null {
+  const which = layerFile(file);
+  if (which === 'kustomization') {
+    const check = checkLayerKustomization(text);
+    return check.ok ? null : check.message;
+  }
+  const check = checkRootPatch(text, prefix, which === 'patches' ? LAYER_PATCH_HEADER : ROOT_PATCH_HEADER);
+  return check.ok ? null : check.reason;
 }
 
 /** A generated file that cannot be used, with the reason (one line). */
@@ -149,8 +179,8 @@ export function unusableOwnedFiles(
   for (const { file, text, unreadable } of owned) {
     if (unreadable !== undefined) out.push({ file, reason: unreadable });
     else if (text !== undefined) {
-      const check = checkRootPatch(text, prefix);
-      if (!check.ok) out.push({ file, reason: check.reason });
+      const reason = ownedFileProblem(file, text, prefix);
+      if (reason !== null) out.push({ file, reason });
     }
   }
   return out;
@@ -166,7 +196,7 @@ export function skipRoots(
 ): Problem[] {
   const problems: Problem[] = [];
   for (const { file, reason } of unusable) {
-    const root = dirName(file);
+    const root = ownedFileRoot(file);
     const message = `${file}, a file vault-rollout generates, is left as it is: ${reason}; the workloads of render root "${root || '.'}" are skipped until it is restored or removed`;
     problems.push({ file, severity: 'warning', message });
     for (const p of planned) {

@@ -41,12 +41,14 @@ function isData(v: unknown): v is Data {
  * @param sets the values this run writes
  * @param keep whether the root still builds an object: an entry for one it no longer builds is dropped,
  *   since kustomize refuses a patch whose target is missing
+ * @param header the comment lines the file starts with (the own layer's patch file has its own)
  * @returns the text, or an error message when the existing file is not one vault-rollout wrote
  */
 export function renderRootPatch(
   existing: string | undefined,
   sets: readonly PatchSet[],
   keep: (object: ObjectId) => boolean,
+  header: string = ROOT_PATCH_HEADER,
 ): { ok: true; text: string } | { ok: false; message: string } {
   const entries = new Map<string, Data>();
   if (existing !== undefined && existing.trim() !== '') {
@@ -90,7 +92,7 @@ export function renderRootPatch(
   const kept = [...entries.values()].filter((e) => keep(identity(e)));
   kept.sort((a, b) => (objectKey(identity(a)) < objectKey(identity(b)) ? -1 : 1));
   const body = kept.map((e) => emit(sortKeys(e) as Data, '')).join('---\n');
-  return { ok: true, text: `${ROOT_PATCH_HEADER}\n${body}` };
+  return { ok: true, text: `${header}\n${body}` };
 }
 
 /**
@@ -108,7 +110,7 @@ function emit(map: Data, indent: string): string {
   return out;
 }
 
-function scalar(v: unknown): string {
+export function scalar(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   const s = String(v);
   const plain =
@@ -152,26 +154,64 @@ export function listPatchInKustomization(
   text: string,
   file: string,
 ): { ok: true; text: string } | { ok: false; message: string } {
-  const nl = text.includes('\r\n') ? '\r\n' : '\n';
-  const entry = `path: ${file}`;
   const same = (path: unknown) => typeof path === 'string' && path.replace(/^\.\//, '') === file;
-  const listed = (v: unknown) => isData(v) && same(v.path) && v.target === undefined;
-  // Listed already, in `patches` or in the older `patchesStrategicMerge` (kustomize would apply it twice).
-  const listedIn = (data: Data) =>
-    (Array.isArray(data.patches) && data.patches.some(listed)) ||
-    (Array.isArray(data.patchesStrategicMerge) && data.patchesStrategicMerge.some(same));
-  // The common case, a kustomization without `patches`: append, and check with the fast reader.
+  return listInKustomization(text, {
+    key: 'patches',
+    entry: `path: ${file}`,
+    flowEntry: `{path: ${file}}`,
+    value: { path: file },
+    // Listed already, in `patches` or in the older `patchesStrategicMerge` (kustomize would apply it twice).
+    listedIn: (data) =>
+      (Array.isArray(data.patches) &&
+        data.patches.some((v) => isData(v) && same(v.path) && v.target === undefined)) ||
+      (Array.isArray(data.patchesStrategicMerge) && data.patchesStrategicMerge.some(same)),
+  });
+}
+
+/**
+ * Lists `folder` (a component in the kustomization's folder) once in a kustomization's `components`,
+ * changing no other byte, as {@link listPatchInKustomization} does for `patches`.
+ */
+export function listComponentInKustomization(
+  text: string,
+  folder: string,
+): { ok: true; text: string } | { ok: false; message: string } {
+  const same = (v: unknown) => typeof v === 'string' && v.replace(/^\.\//, '').replace(/\/$/, '') === folder;
+  return listInKustomization(text, {
+    key: 'components',
+    entry: folder,
+    flowEntry: folder,
+    value: folder,
+    listedIn: (data) => Array.isArray(data.components) && data.components.some(same),
+  });
+}
+
+interface ListEntry {
+  key: 'patches' | 'components';
+  /** The item as written in a block list (after `- `) and in a flow list. */
+  entry: string;
+  flowEntry: string;
+  /** The item as data, to verify the result. */
+  value: unknown;
+  listedIn: (data: Data) => boolean;
+}
+
+function listInKustomization(
+  text: string,
+  spec: ListEntry,
+): { ok: true; text: string } | { ok: false; message: string } {
+  const { key, entry, flowEntry, value, listedIn } = spec;
+  const nl = text.includes('\r\n') ? '\r\n' : '\n';
+  const cannot = `has a \`${key}\` list vault-rollout cannot extend`;
+  // The common case, a kustomization without the key: append, and check with the fast reader.
   const fast = fastManifestData(text);
   const only = fast?.length === 1 && isData(fast[0]) ? fast[0] : null;
   if (only && listedIn(only)) return { ok: true, text };
-  if (only && !('patches' in only) && !/^patches\s*:/m.test(text)) {
+  if (only && !(key in only) && !new RegExp(`^${key}\\s*:`, 'm').test(text)) {
     const sep = text === '' || text.endsWith('\n') ? '' : nl;
-    const out = `${text}${sep}patches:${nl}- ${entry}${nl}`;
+    const out = `${text}${sep}${key}:${nl}- ${entry}${nl}`;
     const after = fastManifestData(out);
-    if (
-      after?.length === 1 &&
-      JSON.stringify(after[0]) === JSON.stringify({ ...only, patches: [{ path: file }] })
-    )
+    if (after?.length === 1 && JSON.stringify(after[0]) === JSON.stringify({ ...only, [key]: [value] }))
       return { ok: true, text: out };
   }
   const doc = parseManifestDocument(text, { prettyErrors: false });
@@ -179,19 +219,19 @@ export function listPatchInKustomization(
     return { ok: false, message: `not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}` };
   const root = doc.contents;
   if (!isMap(root)) return { ok: false, message: 'is not a YAML map' };
-  const pair = root.items.find((p: Pair) => isScalar(p.key) && p.key.value === 'patches');
+  const pair = root.items.find((p: Pair) => isScalar(p.key) && p.key.value === key);
   const data = doc.toJS() as Data;
   if (listedIn(data)) return { ok: true, text };
 
   let out: string;
   if (!pair) {
     const sep = text === '' || text.endsWith('\n') ? '' : nl;
-    out = `${text}${sep}patches:${nl}- ${entry}${nl}`;
+    out = `${text}${sep}${key}:${nl}- ${entry}${nl}`;
   } else if (pair.value === null || (isScalar(pair.value) && pair.value.value === null)) {
     const keyEnd = (pair.key as { range: [number, number, number] }).range[1];
     const colon = text.indexOf(':', keyEnd);
     const lineEnd = endOfLine(text, colon);
-    // A comment after `patches:` stays on its line; an explicit `null` or `~` before it goes.
+    // A comment after the key stays on its line; an explicit `null` or `~` before it goes.
     const rest = text.slice(colon + 1, lineEnd);
     const hash = rest.search(/(^|\s)#/);
     const comment = /^\s*(#.*)?$/.test(rest) ? rest : hash < 0 ? '' : rest.slice(hash);
@@ -201,43 +241,37 @@ export function listPatchInKustomization(
     const [start, end] = pair.value.range as [number, number, number];
     const inner = text.slice(start, end);
     const close = inner.lastIndexOf(']');
-    if (close < 0) return { ok: false, message: 'has a `patches` list vault-rollout cannot extend' };
+    if (close < 0) return { ok: false, message: cannot };
     const before = inner.slice(0, close).trimEnd();
     const sep = before.endsWith('[') ? '' : ', ';
-    out = `${text.slice(0, start)}${before}${sep}{${entry}}${inner.slice(close)}${text.slice(end)}`;
+    out = `${text.slice(0, start)}${before}${sep}${flowEntry}${inner.slice(close)}${text.slice(end)}`;
   } else if (isSeq(pair.value) && pair.value.items.length > 0) {
     const first = pair.value.items[0] as { range?: [number, number, number] };
     const last = pair.value.items[pair.value.items.length - 1] as { range?: [number, number, number] };
-    if (!first.range || !last.range)
-      return { ok: false, message: 'has a `patches` list vault-rollout cannot extend' };
+    if (!first.range || !last.range) return { ok: false, message: cannot };
     const lineStart = text.lastIndexOf('\n', first.range[0]) + 1;
     const dash = text.slice(lineStart, first.range[0]);
     const m = /^(\s*)-\s*/.exec(dash);
-    if (!m) return { ok: false, message: 'has a `patches` list vault-rollout cannot extend' };
+    if (!m) return { ok: false, message: cannot };
     const indent = m[1]!;
     const at = endOfLine(text, Math.max(last.range[1] - 1, last.range[0]));
-    const tail = text.slice(at);
-    const lineBreak = at < text.length ? '' : nl;
     // Insert after the last item's line: `at` is the end of that line, before its line break.
     const nextLine = at < text.length ? at + (text.startsWith('\r\n', at) ? 2 : 1) : at;
     out =
       at < text.length
         ? `${text.slice(0, nextLine)}${indent}- ${entry}${nl}${text.slice(nextLine)}`
-        : `${text}${lineBreak}${indent}- ${entry}${nl}`;
-    void tail;
+        : `${text}${nl}${indent}- ${entry}${nl}`;
   } else {
-    return { ok: false, message: 'has a `patches` value that is not a list' };
+    return { ok: false, message: `has a \`${key}\` value that is not a list` };
   }
   // Verify: the same data, plus the one entry.
   const after = parseManifestDocument(out, { prettyErrors: false });
-  const expected = {
-    ...data,
-    patches: [...(Array.isArray(data.patches) ? data.patches : []), { path: file }],
-  };
+  const current: unknown = data[key];
+  const expected = { ...data, [key]: [...(Array.isArray(current) ? current : []), value] };
   if (after.errors.length > 0 || JSON.stringify(after.toJS()) !== JSON.stringify(expected))
     return {
       ok: false,
-      message: 'could not list the patch file in `patches` without changing anything else',
+      message: `could not list ${key === 'patches' ? 'the patch file' : 'the component'} in \`${key}\` without changing anything else`,
     };
   return { ok: true, text: out };
 }
@@ -246,4 +280,71 @@ function endOfLine(text: string, from: number): number {
   const i = text.indexOf('\n', from);
   if (i < 0) return text.length;
   return text[i - 1] === '\r' ? i - 1 : i;
+}
+
+/**
+ * Removes the entry that lists `file` from a kustomization's `patches` (the older place of the root's
+ * generated patches, now moved into its own layer), changing no other byte; the key goes too when the
+ * entry was its only item. Verified by reading the result back.
+ * @returns the new text (the same text when `file` is not listed), or an error message
+ */
+export function unlistPatchInKustomization(
+  text: string,
+  file: string,
+): { ok: true; text: string } | { ok: false; message: string } {
+  const doc = parseManifestDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0)
+    return { ok: false, message: `not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}` };
+  const root = doc.contents;
+  if (!isMap(root)) return { ok: false, message: 'is not a YAML map' };
+  const pair = root.items.find((p: Pair) => isScalar(p.key) && p.key.value === 'patches');
+  if (!pair || !isSeq(pair.value)) return { ok: true, text };
+  const seq = pair.value;
+  const data = doc.toJS() as Data;
+  const list = Array.isArray(data.patches) ? (data.patches as unknown[]) : [];
+  const index = list.findIndex(
+    (v) =>
+      isData(v) &&
+      Object.keys(v).length === 1 &&
+      typeof v.path === 'string' &&
+      v.path.replace(/^\.\//, '') === file,
+  );
+  if (index < 0) return { ok: true, text };
+  const item = seq.items[index] as { range?: [number, number, number] };
+  if (!item.range) return { ok: false, message: 'has a `patches` list vault-rollout cannot edit' };
+  let out: string;
+  if (seq.flow) {
+    const [start, end] = item.range;
+    const before = text.slice(0, start);
+    const after = text.slice(end);
+    // The item and one comma next to it; a `{...}` item's range covers its braces.
+    const comma = /^\s*,\s*/.exec(after);
+    if (comma) out = `${before}${after.slice(comma[0].length)}`;
+    else out = `${before.replace(/,\s*$/, '')}${after}`;
+  } else {
+    const lineStart = text.lastIndexOf('\n', item.range[0]) + 1;
+    if (!/^\s*-\s*$/.test(text.slice(lineStart, item.range[0])))
+      return { ok: false, message: 'has a `patches` list vault-rollout cannot edit' };
+    const end = endOfLine(text, Math.max(item.range[1] - 1, item.range[0]));
+    const next = end < text.length ? end + (text.startsWith('\r\n', end) ? 2 : 1) : end;
+    out = `${text.slice(0, lineStart)}${text.slice(next)}`;
+    if (list.length === 1) {
+      // `patches:` is left with no item: the key's line goes as well.
+      const keyStart = (pair.key as { range: [number, number, number] }).range[0];
+      const keyLine = text.lastIndexOf('\n', keyStart) + 1;
+      const keyEnd = endOfLine(out, keyLine);
+      if (!/^patches\s*:\s*(#.*)?$/.test(out.slice(keyLine, keyEnd)))
+        return { ok: false, message: 'has a `patches` key vault-rollout cannot edit' };
+      const keyNext = keyEnd < out.length ? keyEnd + (out.startsWith('\r\n', keyEnd) ? 2 : 1) : keyEnd;
+      out = `${out.slice(0, keyLine)}${out.slice(keyNext)}`;
+    }
+  }
+  const expected: Data = { ...data };
+  if (list.length === 1 && !seq.flow) delete expected.patches;
+  else expected.patches = list.filter((_, i) => i !== index);
+  const after = parseManifestDocument(out, { prettyErrors: false });
+  const got: unknown = out.trim() === '' ? {} : after.toJS();
+  if (after.errors.length > 0 || JSON.stringify(got) !== JSON.stringify(expected))
+    return { ok: false, message: `could not remove ${file} from \`patches\` without changing anything else` };
+  return { ok: true, text: out };
 }
