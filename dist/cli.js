@@ -93740,11 +93740,11 @@ function describe6(p) {
     secrets: p.secrets.filter((s) => s.current !== null && s.recorded !== s.current).map((s) => ({ path: s.path, recorded: s.recorded, current: s.current }))
   };
 }
-function renderCommitMessage(template, planned) {
+function renderCommitMessage(template, planned, changes = []) {
   const changing = planned.filter(
     (p) => (p.action === "restart" || p.action === "record") && p.newValue !== null
   );
-  if (changing.length === 0) return null;
+  if (changing.length === 0) return tidyMessage(changes);
   const left = planned.filter((p) => p.action === "blocked" || p.action === "skipped" || p.action === "deferred").slice(0, LISTED).map((p) => ({
     kind: p.workload.kind,
     name: p.workload.name,
@@ -93777,6 +93777,22 @@ function renderCommitMessage(template, planned) {
 ${trailers.length > 0 ? `
 ${trailers.join("\n")}
 ` : ""}`;
+}
+function tidyMessage(changes) {
+  const files = [...new Set(changes.filter((c) => c.before !== c.after).map((c) => c.path))].sort();
+  if (files.length === 0) return null;
+  const listed = files.slice(0, LISTED).map((f) => `- ${f}`);
+  const more2 = files.length > LISTED ? [`- and ${files.length - LISTED} more`] : [];
+  return [
+    "vault-rollout: tidy generated layers (no restart)",
+    "",
+    "Entries for objects a render root no longer builds are removed, and older patch files are moved into",
+    "each root's own layer; no record or restart changes.",
+    "",
+    ...listed,
+    ...more2,
+    ""
+  ].join("\n");
 }
 
 // src/pipeline.ts
@@ -98411,7 +98427,7 @@ var PullRequestPublish = class {
     }
     this.target = this.apiCommits && this.apiWs ? this.apiWs : ws;
     this.templates = opts.templates ?? shippedTemplates(readTemplate);
-    this.message = outgoing(renderCommitMessage(this.templates.commitMessage, report.workloads));
+    this.message = outgoing(renderCommitMessage(this.templates.commitMessage, report.workloads, report.changes));
     this.changes = report.changes.filter((c) => c.before !== c.after);
     this.pending = this.message !== null && this.changes.length > 0;
   }
@@ -106673,7 +106689,7 @@ async function applyWithOutcome(opts, io, hooks) {
       publish: async (report, w) => {
         const out = await publishCommit(w, {
           changes: report.changes,
-          message: renderCommitMessage(template, report.workloads),
+          message: renderCommitMessage(template, report.workloads, report.changes),
           author,
           dryRun: opts.dryRun,
           ...io.progress ? { progress: io.progress } : {}

@@ -726,7 +726,7 @@ async function applyWithOutcome(opts: ApplyOptions, io: Io, hooks: ApplyNotifier
       publish: async (report, w) => {
         const out = await publishCommit(w, {
           changes: report.changes,
-          message: renderCommitMessage(template, report.workloads),
+          message: renderCommitMessage(template, report.workloads, report.changes),
           author,
           dryRun: opts.dryRun,
           ...(io.progress ? { progress: io.progress } : {}),

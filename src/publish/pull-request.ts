@@ -250,7 +250,7 @@ class PullRequestPublish {
     }
     this.target = this.apiCommits && this.apiWs ? this.apiWs : ws;
     this.templates = opts.templates ?? shippedTemplates(readTemplate);
-    this.message = outgoing(renderCommitMessage(this.templates.commitMessage, report.workloads));
+    this.message = outgoing(renderCommitMessage(this.templates.commitMessage, report.workloads, report.changes));
     this.changes = report.changes.filter((c) => c.before !== c.after);
     this.pending = this.message !== null && this.changes.length > 0;
   }

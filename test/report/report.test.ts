@@ -225,6 +225,24 @@ describe('commit message', () => {
     const same = planWorkloads([wl('web', 'kv/web/api@3', ['kv/web/api'])], statuses);
     expect(renderCommitMessage(template, same)).toBeNull();
   });
+
+  it('files changed with no record or restart (a layer losing a removed app): a fixed message listing them', () => {
+    const same = planWorkloads([wl('web', 'kv/web/api@3', ['kv/web/api'])], statuses);
+    const changes = [
+      { path: 'clusters/prod/web/vault-rollout/patches.yaml', before: 'a', after: 'b' },
+      { path: 'clusters/dev/web/vault-rollout/kustomization.yaml', before: 'a', after: 'b' },
+      { path: 'clusters/dev/unchanged.yaml', before: 'same', after: 'same' },
+    ];
+    const msg = renderCommitMessage(template, same, changes) ?? '';
+    expect(msg.split('\n')[0]).toBe('vault-rollout: tidy generated layers (no restart)');
+    expect(msg).toContain(
+      '- clusters/dev/web/vault-rollout/kustomization.yaml\n- clusters/prod/web/vault-rollout/patches.yaml',
+    );
+    expect(msg).not.toContain('unchanged.yaml');
+    expect(msg).not.toContain('Vault-Secret:');
+    // Nothing that really changes: still no commit.
+    expect(renderCommitMessage(template, same, changes.slice(2))).toBeNull();
+  });
 });
 
 describe('commit message for a large adoption', () => {

@@ -3,7 +3,7 @@
  * then the machine-readable trailers, which are appended here in code so no template edit can break them
  * (one `Vault-Secret: <mount/path> <old> -> <new>` line per changed secret; docs/annotations.md).
  */
-import type { PlannedWorkload } from '../model.js';
+import type { FileChange, PlannedWorkload } from '../model.js';
 import { renderTemplate, type TemplateSource } from './liquid.js';
 import { pinText } from './render.js';
 
@@ -86,11 +86,12 @@ function describe(p: PlannedWorkload) {
 export function renderCommitMessage(
   template: TemplateSource,
   planned: readonly PlannedWorkload[],
+  changes: readonly FileChange[] = [],
 ): string | null {
   const changing = planned.filter(
     (p) => (p.action === 'restart' || p.action === 'record') && p.newValue !== null,
   );
-  if (changing.length === 0) return null;
+  if (changing.length === 0) return tidyMessage(changes);
   // Reviewers of the commit see what was left as it is, and why (the exit code says only "blocked"); a
   // deferred restart is listed so that nobody takes a capped commit for the whole rotation.
   const left = planned
@@ -128,4 +129,27 @@ export function renderCommitMessage(
     .trim();
   const trailers = secretTrailers(changing);
   return `${body}\n${trailers.length > 0 ? `\n${trailers.join('\n')}\n` : ''}`;
+}
+
+/**
+ * The message of a commit that changes no record and restarts nothing, yet edits files: a root's own
+ * layer losing the entries of an app the root no longer builds (kustomize refuses to build the root until
+ * they go), or an older patch file's entries moving into the layer. Renders change by nothing but those
+ * entries, so the message is fixed text, not the user's template (which describes restarts and adoptions).
+ */
+function tidyMessage(changes: readonly FileChange[]): string | null {
+  const files = [...new Set(changes.filter((c) => c.before !== c.after).map((c) => c.path))].sort();
+  if (files.length === 0) return null;
+  const listed = files.slice(0, LISTED).map((f) => `- ${f}`);
+  const more = files.length > LISTED ? [`- and ${files.length - LISTED} more`] : [];
+  return [
+    'vault-rollout: tidy generated layers (no restart)',
+    '',
+    'Entries for objects a render root no longer builds are removed, and older patch files are moved into',
+    "each root's own layer; no record or restart changes.",
+    '',
+    ...listed,
+    ...more,
+    '',
+  ].join('\n');
 }
