@@ -98125,7 +98125,7 @@ async function planRepo(opts) {
   const skipped = skipRoots(planned, unusable);
   const skippedRoots = new Set(unusable.map((u) => ownedFileRoot(u.file)));
   const layers = found.layers.filter(
-    (l) => !skippedRoots.has(l.dir) && (opts.environment === void 0 || roots.has(l.dir))
+    (l) => !skippedRoots.has(l.dir) && (opts.environment === void 0 || roots.has(l.dir) || found.rootEnvironments.get(l.dir) === opts.environment)
   );
   deferRestarts(planned, opts.config.rollout, (opts.clock ?? (() => /* @__PURE__ */ new Date()))());
   const folded = new Set(owned.flatMap((o) => o.unreadable !== void 0 ? [o.file] : []));

@@ -316,8 +316,14 @@ export async function planRepo(opts: {
   const unusable = unusableOwnedFiles(owned, opts.config.annotationPrefix);
   const skipped = skipRoots(planned, unusable);
   const skippedRoots = new Set(unusable.map((u) => ownedFileRoot(u.file)));
+  // A layer belongs to its root's environment even when the root has no workload left (an app removed
+  // from it): that run is the one that drops the layer's stale entries.
   const layers = found.layers.filter(
-    (l) => !skippedRoots.has(l.dir) && (opts.environment === undefined || roots.has(l.dir)),
+    (l) =>
+      !skippedRoots.has(l.dir) &&
+      (opts.environment === undefined ||
+        roots.has(l.dir) ||
+        found.rootEnvironments.get(l.dir) === opts.environment),
   );
   // After skipping, so a restart that cannot be written takes no place under the cap.
   deferRestarts(planned, opts.config.rollout, (opts.clock ?? (() => new Date()))());

@@ -17,6 +17,7 @@ import {
   isAnnotation,
   renderAll,
   renderObjects,
+  renderRoot,
 } from '../support/kustomize.js';
 import { runCli } from '../support/run-cli.js';
 import {
@@ -161,5 +162,37 @@ describeIfKubectl('an app added to a second cluster after the first rotated', ()
       spec: { template: { metadata?: { annotations?: Record<string, string> } } };
     };
     expect(sts.spec.template.metadata?.annotations?.[RECORD]).toBeUndefined();
+  }, 240_000);
+
+  it('the app removed from that cluster again: the next run commits only the tidied layer, and the root builds', async () => {
+    const root = 'clusters/dev-eu/apps/ledger';
+    const work = await checkout(bare, 'main', join(tmp, 'remove'));
+    const file = join(work, root, 'kustomization.yaml');
+    const text = await readFile(file, 'utf8');
+    // The StatefulSet's base goes; the ExternalSecret stays, so the root still has something to build.
+    await writeFile(file, text.replace(/^\s*- \.\.\/\.\.\/\.\.\/\.\.\/apps\/ledger\n/m, ''));
+    expect(await readFile(file, 'utf8')).not.toBe(text);
+    await runGit(['add', '-A'], { cwd: work });
+    await runGit(
+      ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'ledger out of dev-eu'],
+      {
+        cwd: work,
+      },
+    );
+    await runGit(['push', '-q', bare, 'HEAD:main'], { cwd: work });
+    // kustomize refuses the root while the layer patches a StatefulSet it no longer builds
+    await expect(renderRoot(join(work, root))).rejects.toThrow(/kubectl kustomize/);
+
+    const tidy = await cli('dev');
+    expect(tidy.summary).toMatchObject({ restart: 0, record: 0 });
+    expect(tidy.commit).not.toBeNull();
+    const subject = await runGit(['log', '-1', '--format=%s', 'main'], { cwd: bare });
+    expect(subject.toString().trim()).toBe('vault-rollout: tidy generated layers (no restart)');
+    const after = await checkout(bare, 'main', join(tmp, 'tidied'));
+    const rendered = await renderRoot(join(after, root));
+    expect(rendered).toContain('kind: ExternalSecret');
+    expect(rendered).not.toContain('kind: StatefulSet');
+    // and once tidy, a further run has nothing to commit
+    expect((await cli('dev')).commit).toBeNull();
   }, 240_000);
 });
