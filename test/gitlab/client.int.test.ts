@@ -140,14 +140,30 @@ describe('where merge requests go', () => {
       apiUrl: 'https://gitlab.example.com/api/v4',
       project: 'platform/deploy',
     });
-    // The config wins over the environment.
+    // The config wins over the environment, on a host the environment or the remote chose.
     expect(
       gitlabLocation({
-        config: { url: 'https://gl.example/api/v4', project: '42' },
-        env: { CI_API_V4_URL: 'https://other/api/v4', CI_PROJECT_PATH: 'a/b' },
+        config: { url: 'https://gl.example/gitlab/api/v4', project: '42' },
+        env: { CI_API_V4_URL: 'https://gl.example/api/v4', CI_PROJECT_PATH: 'a/b' },
         remote: '/srv/repo',
       }),
-    ).toEqual({ apiUrl: 'https://gl.example/api/v4', project: '42' });
+    ).toEqual({ apiUrl: 'https://gl.example/gitlab/api/v4', project: '42' });
+    expect(
+      gitlabLocation({
+        config: { url: 'https://gl.example/api/v4' },
+        env: {},
+        remote: 'git@GL.example:a/b.git',
+      }).apiUrl,
+    ).toBe('https://gl.example/api/v4');
+    // Elsewhere (another host, port or scheme) it would carry GITLAB_TOKEN where the job did not choose.
+    for (const url of ['https://other/api/v4', 'https://gl.example:8443/api/v4', 'http://gl.example/api/v4'])
+      expect(() =>
+        gitlabLocation({
+          config: { url },
+          env: { CI_API_V4_URL: 'https://gl.example/api/v4' },
+          remote: 'https://gl.example/a/b.git',
+        }),
+      ).toThrow(/^gitlab\.url .*not the remote's host.*GITLAB_API_URL/);
     expect(() => gitlabLocation({ config: {}, env: {}, remote: '/srv/repo' })).toThrow(
       /gitlab\.url.*GITLAB_API_URL/,
     );

@@ -4,6 +4,10 @@
  * else derived from the remote URL: `https://host/group/project.git` → `https://host/api/v4` and
  * `group/project`; a self-managed instance under a sub-path (`https://host/gitlab/group/project.git`) keeps
  * its prefix when the project path is known, and the prefix of a known API URL is taken off the remote's path.
+ *
+ * The config is usually the repository's own `vault-rollout.yaml`, written by whoever can push to it, and the
+ * API gets GITLAB_TOKEN: so `gitlab.url` may only name an API on an origin the operator chose (the remote's,
+ * or that of GITLAB_API_URL, CI_API_V4_URL or CI_SERVER_URL); another host is refused before any request.
  */
 import { ConfigError } from '../../core/errors.js';
 
@@ -42,6 +46,44 @@ function remoteParts(remote: string): { origin: string; path: string } | null {
   return { origin, path: path.replace(/\.git\/?$/, '').replace(/^\/+|\/+$/g, '') };
 }
 
+/** Scheme, host and port of a URL, or null when it is not one. */
+function originOf(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `gitlab.url` from the config, when it is on an origin the operator chose.
+ * @throws ConfigError naming the key when it points anywhere else.
+ */
+function configApiUrl(
+  url: string,
+  env: Record<string, string | undefined>,
+  remote: { origin: string } | null,
+): string {
+  const chosen = new Set(
+    [
+      originOf(remote?.origin),
+      originOf(env['GITLAB_API_URL']?.trim()),
+      originOf(env['CI_API_V4_URL']?.trim()),
+      originOf(env['CI_SERVER_URL']?.trim()),
+    ].filter((o): o is string => !!o),
+  );
+  const origin = originOf(url);
+  if (origin === null || !chosen.has(origin)) {
+    const known = [...chosen].join(', ') || 'none';
+    throw new ConfigError(
+      `gitlab.url ${origin ?? JSON.stringify(url.slice(0, 200))} is not the remote's host nor that of GITLAB_API_URL / CI_API_V4_URL / CI_SERVER_URL (${known}): GITLAB_TOKEN is only sent to a host the job chose, so set GITLAB_API_URL in the job's environment instead`,
+    );
+  }
+  return url;
+}
+
 /**
  * @example
  * gitlabLocation({ env: process.env, remote: 'https://gitlab.example.com/platform/deploy.git' });
@@ -56,7 +98,8 @@ export function gitlabLocation(o: {
 }): GitLabLocation {
   const remote = remoteParts(o.remote);
   const given =
-    o.config.url ?? (o.env['GITLAB_API_URL']?.trim() || o.env['CI_API_V4_URL']?.trim() || undefined);
+    (o.config.url !== undefined ? configApiUrl(o.config.url, o.env, remote) : undefined) ??
+    (o.env['GITLAB_API_URL']?.trim() || o.env['CI_API_V4_URL']?.trim() || undefined);
   let project = o.config.project ?? (o.env['CI_PROJECT_PATH']?.trim() || undefined);
   let apiUrl: string | undefined;
   if (given) {
