@@ -2,6 +2,7 @@
  * The repository's `vault-rollout.yaml` is written by whoever can push to it, so its `gitlab.url` must not
  * choose where GITLAB_TOKEN goes: through the built CLI, a config pointing the API at another host is
  * refused in one line before any request, and that host never sees a request (let alone the token).
+ * Nor can its `gitlab.project` name another project than the one the branch is pushed to.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,6 +37,10 @@ beforeAll(async () => {
     ...manifests,
     'vault-rollout.yaml': `forge: gitlab\nmode: pr\ngitlab: { url: "${attackerUrl}", project: platform/deploy }\n`,
   });
+  await git.createBareRepo('app', {
+    ...manifests,
+    'vault-rollout.yaml': 'forge: gitlab\nmode: pr\ngitlab: { project: other-team/deploy }\n',
+  });
 });
 afterAll(async () => {
   await new Promise((done) => attacker?.close(done));
@@ -66,4 +71,24 @@ describe('a repository config cannot send GITLAB_TOKEN to a host of its choosing
       expect(await git.head('deploy', 'vault-rollout/main').catch(() => null)).toBeNull();
     });
   }
+});
+
+describe('a repository config cannot point GITLAB_TOKEN at another project', () => {
+  it("gitlab.project other than the remote's is refused in one line before any API request", async () => {
+    seen.length = 0;
+    // The API is the job's own choice here (GITLAB_API_URL): only the project comes from the repository.
+    const res = await runCli(['apply', '--repo', git.repoUrl('app'), '--format', 'json'], {
+      VAULT_ADDR: vault.url,
+      VAULT_TOKEN: vault.rootToken,
+      GITLAB_TOKEN: TOKEN,
+      GITLAB_API_URL: attackerUrl,
+    });
+    expect(seen).toEqual([]);
+    expect(res.code, res.stderr).toBe(1);
+    const last = res.stderr.trim().split('\n').at(-1);
+    expect(last).toMatch(/gitlab\.project "other-team\/deploy" is not the project the branch is pushed to/);
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+    expect(res.stderr + res.stdout).not.toContain(TOKEN);
+    expect(await git.head('app', 'vault-rollout/main').catch(() => null)).toBeNull();
+  });
 });

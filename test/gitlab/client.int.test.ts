@@ -164,6 +164,29 @@ describe('where merge requests go', () => {
           remote: 'https://gl.example/a/b.git',
         }),
       ).toThrow(/^gitlab\.url .*not the remote's host.*GITLAB_API_URL/);
+    // gitlab.project: the remote's own project (under a sub-path too), or the job's; never another one.
+    expect(
+      gitlabLocation({
+        config: { project: 'Platform/Deploy' },
+        env: {},
+        remote: 'https://gl.example/gitlab/platform/deploy.git',
+      }).project,
+    ).toBe('Platform/Deploy');
+    expect(
+      gitlabLocation({
+        config: { project: '42' },
+        env: { CI_PROJECT_ID: '42' },
+        remote: 'https://gl.example/platform/deploy.git',
+      }).project,
+    ).toBe('42');
+    for (const project of ['other/deploy', '43', 'form/deploy'])
+      expect(() =>
+        gitlabLocation({
+          config: { project },
+          env: { CI_PROJECT_ID: '42' },
+          remote: 'https://gl.example/platform/deploy.git',
+        }),
+      ).toThrow(/^gitlab\.project .* is not the project the branch is pushed to/);
     expect(() => gitlabLocation({ config: {}, env: {}, remote: '/srv/repo' })).toThrow(
       /gitlab\.url.*GITLAB_API_URL/,
     );

@@ -7,7 +7,8 @@
  *
  * The config is usually the repository's own `vault-rollout.yaml`, written by whoever can push to it, and the
  * API gets GITLAB_TOKEN: so `gitlab.url` may only name an API on an origin the operator chose (the remote's,
- * or that of GITLAB_API_URL, CI_API_V4_URL or CI_SERVER_URL); another host is refused before any request.
+ * or that of GITLAB_API_URL, CI_API_V4_URL or CI_SERVER_URL), and `gitlab.project` only the remote's own
+ * project; anything else is refused before any request.
  */
 import { ConfigError } from '../../core/errors.js';
 
@@ -85,6 +86,28 @@ function configApiUrl(
 }
 
 /**
+ * `gitlab.project` from the config, when it is the project the branch is pushed to: CI_PROJECT_PATH or
+ * CI_PROJECT_ID, or the remote's own path (ending with it, for an install under a sub-path). Another project
+ * would have GITLAB_TOKEN (often a group token) find, retitle or close that project's merge requests.
+ * With no remote URL to compare with (a local path), the config is taken as it is.
+ * @throws ConfigError naming the key when it names another project.
+ */
+function configProject(
+  project: string,
+  env: Record<string, string | undefined>,
+  remote: { path: string } | null,
+): string {
+  const want = project.replace(/^\/+|\/+$/g, '').toLowerCase();
+  const known = [env['CI_PROJECT_PATH'], env['CI_PROJECT_ID']].map((v) => v?.trim().toLowerCase());
+  if (!remote || known.includes(want)) return project;
+  const path = remote.path.toLowerCase();
+  if (path === want || path.endsWith(`/${want}`)) return project;
+  throw new ConfigError(
+    `gitlab.project ${JSON.stringify(project.slice(0, 200))} is not the project the branch is pushed to ("${remote.path}") nor CI_PROJECT_PATH / CI_PROJECT_ID: merge requests are only opened in the remote's own project; remove gitlab.project or set CI_PROJECT_PATH in the job's environment`,
+  );
+}
+
+/**
  * @example
  * gitlabLocation({ env: process.env, remote: 'https://gitlab.example.com/platform/deploy.git' });
  * // { apiUrl: 'https://gitlab.example.com/api/v4', project: 'platform/deploy' }
@@ -100,7 +123,9 @@ export function gitlabLocation(o: {
   const given =
     (o.config.url !== undefined ? configApiUrl(o.config.url, o.env, remote) : undefined) ??
     (o.env['GITLAB_API_URL']?.trim() || o.env['CI_API_V4_URL']?.trim() || undefined);
-  let project = o.config.project ?? (o.env['CI_PROJECT_PATH']?.trim() || undefined);
+  let project =
+    (o.config.project !== undefined ? configProject(o.config.project, o.env, remote) : undefined) ??
+    (o.env['CI_PROJECT_PATH']?.trim() || undefined);
   let apiUrl: string | undefined;
   if (given) {
     apiUrl = given.replace(/\/+$/, '');
