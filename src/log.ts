@@ -17,6 +17,15 @@ export function registerSecret(value: string | undefined | null): void {
   secrets.add(value);
 }
 
+/**
+ * Stops masking a value that can no longer be used (a login token the run revoked), so that a long-lived
+ * `watch`, which logs in again after every run, does not hold every token it ever had and scan them all
+ * for each line it writes.
+ */
+export function forgetSecret(value: string): void {
+  secrets.delete(value);
+}
+
 /** Replaces every registered secret with `***`. */
 export function redact(text: string): string {
   let out = text;

@@ -7,11 +7,11 @@
  * const code = await watchCommand({ ...applyOptions, intervalMs: 60_000, listen, coalesceMs: 3_000 }, io, stopped);
  */
 import { resolve } from 'node:path';
-import { openWorkspace } from '../adapters/git/index.js';
+import { checkRemoteUrl, displayRemote, openWorkspace } from '../adapters/git/index.js';
 import { createVaultReader, vaultOptionsFromEnv } from '../adapters/vault/index.js';
 import type { Config } from '../core/config/schema.js';
 import { GitError } from '../core/errors.js';
-import { isRemoteRepo } from '../core/repo-location.js';
+import { isRemoteRepo, repoKind } from '../core/repo-location.js';
 import { render, summaryLine } from '../core/report/render.js';
 import { environmentReaders, loadConfig, runApply, workspaceConfig, type Io } from '../run.js';
 import { FolderListingReader, type ListingSupport } from './folder-listing.js';
@@ -58,9 +58,12 @@ export async function watchCommand(opts: WatchOptions, io: Io, stopped: Promise<
     return workspaceConfig(ws, opts.config, io.cwd);
   };
 
+  // A URL with credentials in it is refused before it is logged: later it would only fail each run, and
+  // this first line would have printed the token.
+  if (repoKind(opts.repo) === 'url') checkRemoteUrl(opts.repo);
   const server = await startMetricsServer(opts.listen, metrics, health);
   io.logger.info(
-    `Watching "${opts.repo}"${opts.environment ? ` (environment "${opts.environment}")` : ''} every ${opts.intervalMs / 1000}s; /metrics and /healthz on ${server.url}`,
+    `Watching "${remote ? displayRemote(opts.repo) : opts.repo}"${opts.environment ? ` (environment "${opts.environment}")` : ''} every ${opts.intervalMs / 1000}s; /metrics and /healthz on ${server.url}`,
   );
   const watcher = new Watcher({
     intervalMs: opts.intervalMs,

@@ -140,14 +140,53 @@ describe('where merge requests go', () => {
       apiUrl: 'https://gitlab.example.com/api/v4',
       project: 'platform/deploy',
     });
-    // The config wins over the environment.
+    // The config wins over the environment, on a host the environment or the remote chose.
     expect(
       gitlabLocation({
-        config: { url: 'https://gl.example/api/v4', project: '42' },
-        env: { CI_API_V4_URL: 'https://other/api/v4', CI_PROJECT_PATH: 'a/b' },
+        config: { url: 'https://gl.example/gitlab/api/v4', project: '42' },
+        env: { CI_API_V4_URL: 'https://gl.example/api/v4', CI_PROJECT_PATH: 'a/b' },
         remote: '/srv/repo',
       }),
-    ).toEqual({ apiUrl: 'https://gl.example/api/v4', project: '42' });
+    ).toEqual({ apiUrl: 'https://gl.example/gitlab/api/v4', project: '42' });
+    expect(
+      gitlabLocation({
+        config: { url: 'https://gl.example/api/v4' },
+        env: {},
+        remote: 'git@GL.example:a/b.git',
+      }).apiUrl,
+    ).toBe('https://gl.example/api/v4');
+    // Elsewhere (another host, port or scheme) it would carry GITLAB_TOKEN where the job did not choose.
+    for (const url of ['https://other/api/v4', 'https://gl.example:8443/api/v4', 'http://gl.example/api/v4'])
+      expect(() =>
+        gitlabLocation({
+          config: { url },
+          env: { CI_API_V4_URL: 'https://gl.example/api/v4' },
+          remote: 'https://gl.example/a/b.git',
+        }),
+      ).toThrow(/^gitlab\.url .*not the remote's host.*GITLAB_API_URL/);
+    // gitlab.project: the remote's own project (under a sub-path too), or the job's; never another one.
+    expect(
+      gitlabLocation({
+        config: { project: 'Platform/Deploy' },
+        env: {},
+        remote: 'https://gl.example/gitlab/platform/deploy.git',
+      }).project,
+    ).toBe('Platform/Deploy');
+    expect(
+      gitlabLocation({
+        config: { project: '42' },
+        env: { CI_PROJECT_ID: '42' },
+        remote: 'https://gl.example/platform/deploy.git',
+      }).project,
+    ).toBe('42');
+    for (const project of ['other/deploy', '43', 'form/deploy'])
+      expect(() =>
+        gitlabLocation({
+          config: { project },
+          env: { CI_PROJECT_ID: '42' },
+          remote: 'https://gl.example/platform/deploy.git',
+        }),
+      ).toThrow(/^gitlab\.project .* is not the project the branch is pushed to/);
     expect(() => gitlabLocation({ config: {}, env: {}, remote: '/srv/repo' })).toThrow(
       /gitlab\.url.*GITLAB_API_URL/,
     );

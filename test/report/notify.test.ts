@@ -151,7 +151,7 @@ describe('hook bodies', () => {
     });
     const texts = body.blocks.slice(1).map((b) => (b as { text: { text: string } }).text.text);
     expect(texts[0]).toMatch(
-      /^\*dev\*\n🔄 `Deployment\/x&lt;https:\/\/evil.example\|click&gt;&amp;` \(prod\) restart/,
+      /^\*dev\*\n🔄 `Deployment\/x&lt;https:\/\/evil.example\|click&gt;&amp;` \(`prod`\) restart/,
     );
     expect(texts[1]).toMatch(/^\*prod\*\n/);
     expect(texts[1]!.length).toBeLessThanOrEqual(3000);

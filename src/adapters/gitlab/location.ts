@@ -4,6 +4,11 @@
  * else derived from the remote URL: `https://host/group/project.git` → `https://host/api/v4` and
  * `group/project`; a self-managed instance under a sub-path (`https://host/gitlab/group/project.git`) keeps
  * its prefix when the project path is known, and the prefix of a known API URL is taken off the remote's path.
+ *
+ * The config is usually the repository's own `vault-rollout.yaml`, written by whoever can push to it, and the
+ * API gets GITLAB_TOKEN: so `gitlab.url` may only name an API on an origin the operator chose (the remote's,
+ * or that of GITLAB_API_URL, CI_API_V4_URL or CI_SERVER_URL), and `gitlab.project` only the remote's own
+ * project; anything else is refused before any request.
  */
 import { ConfigError } from '../../core/errors.js';
 
@@ -42,6 +47,66 @@ function remoteParts(remote: string): { origin: string; path: string } | null {
   return { origin, path: path.replace(/\.git\/?$/, '').replace(/^\/+|\/+$/g, '') };
 }
 
+/** Scheme, host and port of a URL, or null when it is not one. */
+function originOf(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `gitlab.url` from the config, when it is on an origin the operator chose.
+ * @throws ConfigError naming the key when it points anywhere else.
+ */
+function configApiUrl(
+  url: string,
+  env: Record<string, string | undefined>,
+  remote: { origin: string } | null,
+): string {
+  const chosen = new Set(
+    [
+      originOf(remote?.origin),
+      originOf(env['GITLAB_API_URL']?.trim()),
+      originOf(env['CI_API_V4_URL']?.trim()),
+      originOf(env['CI_SERVER_URL']?.trim()),
+    ].filter((o): o is string => !!o),
+  );
+  const origin = originOf(url);
+  if (origin === null || !chosen.has(origin)) {
+    const known = [...chosen].join(', ') || 'none';
+    throw new ConfigError(
+      `gitlab.url ${origin ?? JSON.stringify(url.slice(0, 200))} is not the remote's host nor that of GITLAB_API_URL / CI_API_V4_URL / CI_SERVER_URL (${known}): GITLAB_TOKEN is only sent to a host the job chose, so set GITLAB_API_URL in the job's environment instead`,
+    );
+  }
+  return url;
+}
+
+/**
+ * `gitlab.project` from the config, when it is the project the branch is pushed to: CI_PROJECT_PATH or
+ * CI_PROJECT_ID, or the remote's own path (ending with it, for an install under a sub-path). Another project
+ * would have GITLAB_TOKEN (often a group token) find, retitle or close that project's merge requests.
+ * With no remote URL to compare with (a local path), the config is taken as it is.
+ * @throws ConfigError naming the key when it names another project.
+ */
+function configProject(
+  project: string,
+  env: Record<string, string | undefined>,
+  remote: { path: string } | null,
+): string {
+  const want = project.replace(/^\/+|\/+$/g, '').toLowerCase();
+  const known = [env['CI_PROJECT_PATH'], env['CI_PROJECT_ID']].map((v) => v?.trim().toLowerCase());
+  if (!remote || known.includes(want)) return project;
+  const path = remote.path.toLowerCase();
+  if (path === want || path.endsWith(`/${want}`)) return project;
+  throw new ConfigError(
+    `gitlab.project ${JSON.stringify(project.slice(0, 200))} is not the project the branch is pushed to ("${remote.path}") nor CI_PROJECT_PATH / CI_PROJECT_ID: merge requests are only opened in the remote's own project; remove gitlab.project or set CI_PROJECT_PATH in the job's environment`,
+  );
+}
+
 /**
  * @example
  * gitlabLocation({ env: process.env, remote: 'https://gitlab.example.com/platform/deploy.git' });
@@ -56,8 +121,11 @@ export function gitlabLocation(o: {
 }): GitLabLocation {
   const remote = remoteParts(o.remote);
   const given =
-    o.config.url ?? (o.env['GITLAB_API_URL']?.trim() || o.env['CI_API_V4_URL']?.trim() || undefined);
-  let project = o.config.project ?? (o.env['CI_PROJECT_PATH']?.trim() || undefined);
+    (o.config.url !== undefined ? configApiUrl(o.config.url, o.env, remote) : undefined) ??
+    (o.env['GITLAB_API_URL']?.trim() || o.env['CI_API_V4_URL']?.trim() || undefined);
+  let project =
+    (o.config.project !== undefined ? configProject(o.config.project, o.env, remote) : undefined) ??
+    (o.env['CI_PROJECT_PATH']?.trim() || undefined);
   let apiUrl: string | undefined;
   if (given) {
     apiUrl = given.replace(/\/+$/, '');

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import nodeVault from 'node-vault';
 import { VaultError } from '../../core/errors.js';
-import { registerSecret } from '../../log.js';
+import { forgetSecret, registerSecret } from '../../log.js';
 import type { SecretStatus } from '../../core/model.js';
 import { silentLogger, type Clock, type Logger, type SecretReader } from '../../core/ports.js';
 import {
@@ -334,6 +334,7 @@ class NodeVaultReader implements VaultReader {
       // Only a token we created; a user-supplied token is theirs to keep.
       try {
         await this.client.tokenRevokeSelf();
+        forgetSecret(this.client.token);
       } catch {
         this.logger.warn('could not revoke the Vault token obtained by login; it expires with its TTL');
       }

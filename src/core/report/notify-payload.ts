@@ -132,6 +132,14 @@ function mrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * Text from the manifests as a code span: Slack has no escape for a backtick, and one inside a name would end
+ * the span early and turn the rest of the name into markup (or a bare URL into a link), so it becomes `ˋ`.
+ */
+function code(text: string): string {
+  return `\`${mrkdwn(text).replace(/`/g, 'ˋ')}\``;
+}
+
 /** Block Kit limits: a header's text, a section's text, blocks per message. */
 const HEADER_CHARS = 150;
 const SECTION_CHARS = 3000;
@@ -152,10 +160,10 @@ function headline(outcome: RunOutcome): string {
 
 function line(p: PlannedWorkload): string {
   const w = p.workload;
-  const who = `\`${mrkdwn(`${w.kind}/${w.name}`)}\`${w.namespace ? ` (${mrkdwn(w.namespace)})` : ''}`;
+  const who = `${code(`${w.kind}/${w.name}`)}${w.namespace ? ` (${code(w.namespace)})` : ''}`;
   const moved = p.secrets
     .filter((s) => s.state === 'outdated' || s.state === 'unrecorded')
-    .map((s) => `\`${mrkdwn(s.path)}\` ${s.recorded ?? 'none'} → ${s.current ?? '?'}`);
+    .map((s) => `${code(s.path)} ${s.recorded ?? 'none'} → ${s.current ?? '?'}`);
   const icon = { restart: '🔄', record: '📝', blocked: '⛔', deferred: '⏸️' }[
     p.action as 'restart' | 'record' | 'blocked' | 'deferred'
   ];
