@@ -2334,11 +2334,11 @@ var require_trees = __commonJS({
         /*.Len*/
       );
     }
-    function bi_reverse(code2, len) {
+    function bi_reverse(code3, len) {
       var res = 0;
       do {
-        res |= code2 & 1;
-        code2 >>>= 1;
+        res |= code3 & 1;
+        code3 >>>= 1;
         res <<= 1;
       } while (--len > 0);
       return res >>> 1;
@@ -2424,11 +2424,11 @@ var require_trees = __commonJS({
     }
     function gen_codes(tree, max_code, bl_count) {
       var next_code = new Array(MAX_BITS + 1);
-      var code2 = 0;
+      var code3 = 0;
       var bits;
       var n;
       for (bits = 1; bits <= MAX_BITS; bits++) {
-        next_code[bits] = code2 = code2 + bl_count[bits - 1] << 1;
+        next_code[bits] = code3 = code3 + bl_count[bits - 1] << 1;
       }
       for (n = 0; n <= max_code; n++) {
         var len = tree[n * 2 + 1];
@@ -2442,29 +2442,29 @@ var require_trees = __commonJS({
       var n;
       var bits;
       var length;
-      var code2;
+      var code3;
       var dist;
       var bl_count = new Array(MAX_BITS + 1);
       length = 0;
-      for (code2 = 0; code2 < LENGTH_CODES - 1; code2++) {
-        base_length[code2] = length;
-        for (n = 0; n < 1 << extra_lbits[code2]; n++) {
-          _length_code[length++] = code2;
+      for (code3 = 0; code3 < LENGTH_CODES - 1; code3++) {
+        base_length[code3] = length;
+        for (n = 0; n < 1 << extra_lbits[code3]; n++) {
+          _length_code[length++] = code3;
         }
       }
-      _length_code[length - 1] = code2;
+      _length_code[length - 1] = code3;
       dist = 0;
-      for (code2 = 0; code2 < 16; code2++) {
-        base_dist[code2] = dist;
-        for (n = 0; n < 1 << extra_dbits[code2]; n++) {
-          _dist_code[dist++] = code2;
+      for (code3 = 0; code3 < 16; code3++) {
+        base_dist[code3] = dist;
+        for (n = 0; n < 1 << extra_dbits[code3]; n++) {
+          _dist_code[dist++] = code3;
         }
       }
       dist >>= 7;
-      for (; code2 < D_CODES; code2++) {
-        base_dist[code2] = dist << 7;
-        for (n = 0; n < 1 << extra_dbits[code2] - 7; n++) {
-          _dist_code[256 + dist++] = code2;
+      for (; code3 < D_CODES; code3++) {
+        base_dist[code3] = dist << 7;
+        for (n = 0; n < 1 << extra_dbits[code3] - 7; n++) {
+          _dist_code[256 + dist++] = code3;
         }
       }
       for (bits = 0; bits <= MAX_BITS; bits++) {
@@ -2558,7 +2558,7 @@ var require_trees = __commonJS({
       var dist;
       var lc;
       var lx = 0;
-      var code2;
+      var code3;
       var extra;
       if (s.last_lit !== 0) {
         do {
@@ -2568,19 +2568,19 @@ var require_trees = __commonJS({
           if (dist === 0) {
             send_code(s, lc, ltree);
           } else {
-            code2 = _length_code[lc];
-            send_code(s, code2 + LITERALS + 1, ltree);
-            extra = extra_lbits[code2];
+            code3 = _length_code[lc];
+            send_code(s, code3 + LITERALS + 1, ltree);
+            extra = extra_lbits[code3];
             if (extra !== 0) {
-              lc -= base_length[code2];
+              lc -= base_length[code3];
               send_bits(s, lc, extra);
             }
             dist--;
-            code2 = d_code(dist);
-            send_code(s, code2, dtree);
-            extra = extra_dbits[code2];
+            code3 = d_code(dist);
+            send_code(s, code3, dtree);
+            extra = extra_dbits[code3];
             if (extra !== 0) {
-              dist -= base_dist[code2];
+              dist -= base_dist[code3];
               send_bits(s, dist, extra);
             }
           }
@@ -11172,9 +11172,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return typeof obj === "function";
     }
     function isNotFoundError(err) {
-      const code2 = err.code;
-      if (typeof code2 !== "string") return false;
-      return code2 === "ENOENT" || code2 === "ENOTDIR" || code2.includes("ENS");
+      const code3 = err.code;
+      if (typeof code3 !== "string") return false;
+      return code3 === "ENOENT" || code3 === "ENOTDIR" || code3.includes("ENS");
     }
     function isPromiseFs(fs3) {
       const test = (targetFs) => {
@@ -19509,11 +19509,11 @@ var require_error = __commonJS({
        * @param {string} code an id string representing the error
        * @param {string} message human-readable description of the error
        */
-      constructor(exitCode, code2, message2) {
+      constructor(exitCode, code3, message2) {
         super(message2);
         Error.captureStackTrace(this, this.constructor);
         this.name = this.constructor.name;
-        this.code = code2;
+        this.code = code3;
         this.exitCode = exitCode;
         this.nestedError = void 0;
       }
@@ -21107,9 +21107,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return never
        * @private
        */
-      _exit(exitCode, code2, message2) {
+      _exit(exitCode, code3, message2) {
         if (this._exitCallback) {
-          this._exitCallback(new CommanderError2(exitCode, code2, message2));
+          this._exitCallback(new CommanderError2(exitCode, code3, message2));
         }
         process2.exit(exitCode);
       }
@@ -21747,14 +21747,14 @@ Expecting one of '${allowedValues.join("', '")}'`);
           });
         }
         const exitCallback = this._exitCallback;
-        proc.on("close", (code2) => {
-          code2 = code2 ?? 1;
+        proc.on("close", (code3) => {
+          code3 = code3 ?? 1;
           if (!exitCallback) {
-            process2.exit(code2);
+            process2.exit(code3);
           } else {
             exitCallback(
               new CommanderError2(
-                code2,
+                code3,
                 "commander.executeSubCommandAsync",
                 "(close)"
               )
@@ -22261,8 +22261,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
         }
         const config2 = errorOptions || {};
         const exitCode = config2.exitCode || 1;
-        const code2 = config2.code || "commander.error";
-        this._exit(exitCode, code2, message2);
+        const code3 = config2.code || "commander.error";
+        this._exit(exitCode, code3, message2);
       }
       /**
        * Apply any option related environment variables, if option does
@@ -23228,8 +23228,8 @@ var require_scan = __commonJS({
       CHAR_RIGHT_SQUARE_BRACKET
       /* ] */
     } = require_constants2();
-    var isPathSeparator = (code2) => {
-      return code2 === CHAR_FORWARD_SLASH || code2 === CHAR_BACKWARD_SLASH;
+    var isPathSeparator = (code3) => {
+      return code3 === CHAR_FORWARD_SLASH || code3 === CHAR_BACKWARD_SLASH;
     };
     var depth = (token) => {
       if (token.isPrefix !== true) {
@@ -23259,38 +23259,38 @@ var require_scan = __commonJS({
       let finished = false;
       let braces = 0;
       let prev;
-      let code2;
+      let code3;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index2 >= length;
       const peek = () => str3.charCodeAt(index2 + 1);
       const advance = () => {
-        prev = code2;
+        prev = code3;
         return str3.charCodeAt(++index2);
       };
       while (index2 < length) {
-        code2 = advance();
+        code3 = advance();
         let next;
-        if (code2 === CHAR_BACKWARD_SLASH) {
+        if (code3 === CHAR_BACKWARD_SLASH) {
           backslashes = token.backslashes = true;
-          code2 = advance();
-          if (code2 === CHAR_LEFT_CURLY_BRACE) {
+          code3 = advance();
+          if (code3 === CHAR_LEFT_CURLY_BRACE) {
             braceEscaped = true;
           }
           continue;
         }
-        if (braceEscaped === true || code2 === CHAR_LEFT_CURLY_BRACE) {
+        if (braceEscaped === true || code3 === CHAR_LEFT_CURLY_BRACE) {
           braces++;
-          while (eos() !== true && (code2 = advance())) {
-            if (code2 === CHAR_BACKWARD_SLASH) {
+          while (eos() !== true && (code3 = advance())) {
+            if (code3 === CHAR_BACKWARD_SLASH) {
               backslashes = token.backslashes = true;
               advance();
               continue;
             }
-            if (code2 === CHAR_LEFT_CURLY_BRACE) {
+            if (code3 === CHAR_LEFT_CURLY_BRACE) {
               braces++;
               continue;
             }
-            if (braceEscaped !== true && code2 === CHAR_DOT && (code2 = advance()) === CHAR_DOT) {
+            if (braceEscaped !== true && code3 === CHAR_DOT && (code3 = advance()) === CHAR_DOT) {
               isBrace = token.isBrace = true;
               isGlob = token.isGlob = true;
               finished = true;
@@ -23299,7 +23299,7 @@ var require_scan = __commonJS({
               }
               break;
             }
-            if (braceEscaped !== true && code2 === CHAR_COMMA) {
+            if (braceEscaped !== true && code3 === CHAR_COMMA) {
               isBrace = token.isBrace = true;
               isGlob = token.isGlob = true;
               finished = true;
@@ -23308,7 +23308,7 @@ var require_scan = __commonJS({
               }
               break;
             }
-            if (code2 === CHAR_RIGHT_CURLY_BRACE) {
+            if (code3 === CHAR_RIGHT_CURLY_BRACE) {
               braces--;
               if (braces === 0) {
                 braceEscaped = false;
@@ -23323,7 +23323,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code2 === CHAR_FORWARD_SLASH) {
+        if (code3 === CHAR_FORWARD_SLASH) {
           slashes.push(index2);
           tokens.push(token);
           token = { value: "", depth: 0, isGlob: false };
@@ -23336,27 +23336,27 @@ var require_scan = __commonJS({
           continue;
         }
         if (opts.noext !== true) {
-          const isExtglobChar = code2 === CHAR_PLUS || code2 === CHAR_AT || code2 === CHAR_ASTERISK || code2 === CHAR_QUESTION_MARK || code2 === CHAR_EXCLAMATION_MARK;
+          const isExtglobChar = code3 === CHAR_PLUS || code3 === CHAR_AT || code3 === CHAR_ASTERISK || code3 === CHAR_QUESTION_MARK || code3 === CHAR_EXCLAMATION_MARK;
           if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
             isGlob = token.isGlob = true;
             isExtglob = token.isExtglob = true;
             finished = true;
-            if (code2 === CHAR_EXCLAMATION_MARK && index2 === start) {
+            if (code3 === CHAR_EXCLAMATION_MARK && index2 === start) {
               negatedExtglob = true;
             }
             if (scanToEnd === true) {
               let parens = 0;
-              while (eos() !== true && (code2 = advance())) {
-                if (code2 === CHAR_BACKWARD_SLASH) {
+              while (eos() !== true && (code3 = advance())) {
+                if (code3 === CHAR_BACKWARD_SLASH) {
                   backslashes = token.backslashes = true;
                   advance();
                   continue;
                 }
-                if (code2 === CHAR_LEFT_PARENTHESES) {
+                if (code3 === CHAR_LEFT_PARENTHESES) {
                   parens++;
                   continue;
                 }
-                if (code2 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                if (code3 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
                   finished = true;
                   break;
                 }
@@ -23366,7 +23366,7 @@ var require_scan = __commonJS({
             break;
           }
         }
-        if (code2 === CHAR_ASTERISK) {
+        if (code3 === CHAR_ASTERISK) {
           if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
           isGlob = token.isGlob = true;
           finished = true;
@@ -23375,7 +23375,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code2 === CHAR_QUESTION_MARK) {
+        if (code3 === CHAR_QUESTION_MARK) {
           isGlob = token.isGlob = true;
           finished = true;
           if (scanToEnd === true) {
@@ -23383,7 +23383,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code2 === CHAR_LEFT_SQUARE_BRACKET) {
+        if (code3 === CHAR_LEFT_SQUARE_BRACKET) {
           while (eos() !== true && (next = advance())) {
             if (next === CHAR_BACKWARD_SLASH) {
               backslashes = token.backslashes = true;
@@ -23402,26 +23402,26 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (opts.nonegate !== true && code2 === CHAR_EXCLAMATION_MARK && index2 === start) {
+        if (opts.nonegate !== true && code3 === CHAR_EXCLAMATION_MARK && index2 === start) {
           negated = token.negated = true;
           start++;
           continue;
         }
-        if (opts.noparen !== true && code2 === CHAR_LEFT_PARENTHESES) {
+        if (opts.noparen !== true && code3 === CHAR_LEFT_PARENTHESES) {
           isGlob = token.isGlob = true;
           if (scanToEnd === true) {
             let parens = 1;
-            while (eos() !== true && (code2 = advance())) {
-              if (code2 === CHAR_BACKWARD_SLASH) {
+            while (eos() !== true && (code3 = advance())) {
+              if (code3 === CHAR_BACKWARD_SLASH) {
                 backslashes = token.backslashes = true;
                 advance();
                 continue;
               }
-              if (code2 === CHAR_LEFT_PARENTHESES) {
+              if (code3 === CHAR_LEFT_PARENTHESES) {
                 parens++;
                 continue;
               }
-              if (code2 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+              if (code3 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
                 finished = true;
                 break;
               }
@@ -23486,7 +23486,7 @@ var require_scan = __commonJS({
       };
       if (opts.tokens === true) {
         state.maxDepth = 0;
-        if (!isPathSeparator(code2)) {
+        if (!isPathSeparator(code3)) {
           tokens.push(token);
         }
         state.tokens = tokens;
@@ -25677,8 +25677,8 @@ var require_tv4 = __commonJS({
         this.definedKeywords[keyword] = this.definedKeywords[keyword] || [];
         this.definedKeywords[keyword].push(keywordFunction);
       };
-      ValidatorContext.prototype.createError = function(code2, messageParams, dataPath, schemaPath, subErrors, data, schema5) {
-        var error62 = new ValidationError(code2, messageParams, dataPath, schemaPath, subErrors);
+      ValidatorContext.prototype.createError = function(code3, messageParams, dataPath, schemaPath, subErrors, data, schema5) {
+        var error62 = new ValidationError(code3, messageParams, dataPath, schemaPath, subErrors);
         error62.message = this.errorReporter(error62, data, schema5);
         return error62;
       };
@@ -25956,18 +25956,18 @@ var require_tv4 = __commonJS({
             if (typeof result === "string" || typeof result === "number") {
               return this.createError(ErrorCodes.KEYWORD_CUSTOM, { key: key2, message: result }, "", "", null, data, schema5).prefixWith(null, key2);
             } else if (result && typeof result === "object") {
-              var code2 = result.code;
-              if (typeof code2 === "string") {
-                if (!ErrorCodes[code2]) {
-                  throw new Error("Undefined error code (use defineError): " + code2);
+              var code3 = result.code;
+              if (typeof code3 === "string") {
+                if (!ErrorCodes[code3]) {
+                  throw new Error("Undefined error code (use defineError): " + code3);
                 }
-                code2 = ErrorCodes[code2];
-              } else if (typeof code2 !== "number") {
-                code2 = ErrorCodes.KEYWORD_CUSTOM;
+                code3 = ErrorCodes[code3];
+              } else if (typeof code3 !== "number") {
+                code3 = ErrorCodes.KEYWORD_CUSTOM;
               }
               var messageParams = typeof result.message === "object" ? result.message : { key: key2, message: result.message || "?" };
               var schemaPath = result.schemaPath || "/" + key2.replace(/~/g, "~0").replace(/\//g, "~1");
-              return this.createError(code2, messageParams, result.dataPath || null, schemaPath, null, data, schema5);
+              return this.createError(code3, messageParams, result.dataPath || null, schemaPath, null, data, schema5);
             }
           }
         }
@@ -26666,14 +26666,14 @@ var require_tv4 = __commonJS({
         // Non-standard validation options
         UNKNOWN_PROPERTY: "Unknown property (not in schema)"
       };
-      function ValidationError(code2, params, dataPath, schemaPath, subErrors) {
+      function ValidationError(code3, params, dataPath, schemaPath, subErrors) {
         Error.call(this);
-        if (code2 === void 0) {
+        if (code3 === void 0) {
           throw new Error("No error code supplied: " + schemaPath);
         }
         this.message = "";
         this.params = params;
-        this.code = code2;
+        this.code = code3;
         this.dataPath = dataPath || "";
         this.schemaPath = schemaPath || "";
         this.subErrors = subErrors || null;
@@ -26731,37 +26731,37 @@ var require_tv4 = __commonJS({
           addFormat: function() {
             globalContext.addFormat.apply(globalContext, arguments);
           },
-          language: function(code2) {
-            if (!code2) {
+          language: function(code3) {
+            if (!code3) {
               return currentLanguage;
             }
-            if (!languages[code2]) {
-              code2 = code2.split("-")[0];
+            if (!languages[code3]) {
+              code3 = code3.split("-")[0];
             }
-            if (languages[code2]) {
-              currentLanguage = code2;
-              return code2;
+            if (languages[code3]) {
+              currentLanguage = code3;
+              return code3;
             }
             return false;
           },
-          addLanguage: function(code2, messageMap) {
+          addLanguage: function(code3, messageMap) {
             var key2;
             for (key2 in ErrorCodes) {
               if (messageMap[key2] && !messageMap[ErrorCodes[key2]]) {
                 messageMap[ErrorCodes[key2]] = messageMap[key2];
               }
             }
-            var rootCode = code2.split("-")[0];
+            var rootCode = code3.split("-")[0];
             if (!languages[rootCode]) {
-              languages[code2] = messageMap;
+              languages[code3] = messageMap;
               languages[rootCode] = messageMap;
             } else {
-              languages[code2] = Object.create(languages[rootCode]);
+              languages[code3] = Object.create(languages[rootCode]);
               for (key2 in messageMap) {
                 if (typeof languages[rootCode][key2] === "undefined") {
                   languages[rootCode][key2] = messageMap[key2];
                 }
-                languages[code2][key2] = messageMap[key2];
+                languages[code3][key2] = messageMap[key2];
               }
             }
             return this;
@@ -39132,13 +39132,13 @@ var require_follow_redirects = __commonJS({
       }
       return lastValue === null || typeof lastValue === "undefined" ? void 0 : String(lastValue).trim();
     }
-    function createErrorType(code2, message2, baseClass) {
+    function createErrorType(code3, message2, baseClass) {
       function CustomError(properties) {
         if (isFunction(Error.captureStackTrace)) {
           Error.captureStackTrace(this, this.constructor);
         }
         Object.assign(this, properties || {});
-        this.code = code2;
+        this.code = code3;
         this.message = this.cause ? message2 + ": " + this.cause.message : message2;
       }
       CustomError.prototype = new (baseClass || Error)();
@@ -39148,7 +39148,7 @@ var require_follow_redirects = __commonJS({
           enumerable: false
         },
         name: {
-          value: "Error [" + code2 + "]",
+          value: "Error [" + code3 + "]",
           enumerable: false
         }
       });
@@ -39829,15 +39829,15 @@ var require_axios = __commonJS({
       let start = 0;
       let end = str3.length;
       while (start < end) {
-        const code2 = str3.charCodeAt(start);
-        if (code2 !== 9 && code2 !== 32) {
+        const code3 = str3.charCodeAt(start);
+        if (code3 !== 9 && code3 !== 32) {
           break;
         }
         start += 1;
       }
       while (end > start) {
-        const code2 = str3.charCodeAt(end - 1);
-        if (code2 !== 9 && code2 !== 32) {
+        const code3 = str3.charCodeAt(end - 1);
+        if (code3 !== 9 && code3 !== 32) {
           break;
         }
         end -= 1;
@@ -39885,15 +39885,15 @@ var require_axios = __commonJS({
       let start = 0;
       let end = value.length;
       while (start < end) {
-        const code2 = value.charCodeAt(start);
-        if (code2 !== 9 && code2 !== 32) {
+        const code3 = value.charCodeAt(start);
+        if (code3 !== 9 && code3 !== 32) {
           break;
         }
         start += 1;
       }
       while (end > start) {
-        const code2 = value.charCodeAt(end - 1);
-        if (code2 !== 9 && code2 !== 32) {
+        const code3 = value.charCodeAt(end - 1);
+        if (code3 !== 9 && code3 !== 32) {
           break;
         }
         end -= 1;
@@ -39907,11 +39907,11 @@ var require_axios = __commonJS({
       }
       let decoded = "";
       for (let i = 1; i < last; i++) {
-        const code2 = value.charCodeAt(i);
-        if (code2 === 34) {
+        const code3 = value.charCodeAt(i);
+        if (code3 === 34) {
           return value;
         }
-        if (code2 === 92) {
+        if (code3 === 92) {
           i += 1;
           if (i >= last) {
             return value;
@@ -39945,18 +39945,18 @@ var require_axios = __commonJS({
         parameters[normalizedName] = decodeQuotedString(parameterValue);
       }
       for (let i = 0; i < str3.length; i++) {
-        const code2 = str3.charCodeAt(i);
+        const code3 = str3.charCodeAt(i);
         if (quoted) {
           if (escaped) {
             escaped = false;
-          } else if (code2 === 92) {
+          } else if (code3 === 92) {
             escaped = true;
-          } else if (code2 === 34) {
+          } else if (code3 === 34) {
             quoted = false;
           }
-        } else if (code2 === 34) {
+        } else if (code3 === 34) {
           quoted = true;
-        } else if (code2 === 44 || code2 === 59) {
+        } else if (code3 === 44 || code3 === 59) {
           parseParameter(i);
           start = i + 1;
         }
@@ -40283,12 +40283,12 @@ var require_axios = __commonJS({
       }
     }
     var AxiosError = class _AxiosError extends Error {
-      static from(error62, code2, config2, request3, response, customProps) {
+      static from(error62, code3, config2, request3, response, customProps) {
         let message2 = error62.message;
         if (!message2 && utils$1.isArray(error62.errors) && error62.errors.length) {
           message2 = aggregateErrorMessage(error62);
         }
-        const axiosError = new _AxiosError(message2, code2 || error62.code, config2, request3, response);
+        const axiosError = new _AxiosError(message2, code3 || error62.code, config2, request3, response);
         Object.defineProperty(axiosError, "cause", {
           __proto__: null,
           value: error62,
@@ -40315,7 +40315,7 @@ var require_axios = __commonJS({
        *
        * @returns {Error} The created error.
        */
-      constructor(message2, code2, config2, request3, response) {
+      constructor(message2, code3, config2, request3, response) {
         super(message2);
         Object.defineProperty(this, "message", {
           // Null-proto descriptor so a polluted Object.prototype.get cannot turn
@@ -40328,7 +40328,7 @@ var require_axios = __commonJS({
         });
         this.name = "AxiosError";
         this.isAxiosError = true;
-        code2 && (this.code = code2);
+        code3 && (this.code = code3);
         config2 && (this.config = config2);
         request3 && (this.request = request3);
         if (response) {
@@ -41997,14 +41997,14 @@ var require_axios = __commonJS({
       let previous = 0;
       let last = 0;
       for (let i = 0, len = body.length; i < len; i++) {
-        let code2 = body.charCodeAt(i);
-        if (code2 === 37 && isPercentEncodedByte(body, i, len)) {
-          code2 = hexValue(body.charCodeAt(i + 1)) * 16 + hexValue(body.charCodeAt(i + 2));
+        let code3 = body.charCodeAt(i);
+        if (code3 === 37 && isPercentEncodedByte(body, i, len)) {
+          code3 = hexValue(body.charCodeAt(i + 1)) * 16 + hexValue(body.charCodeAt(i + 2));
           i += 2;
         }
         length++;
         previous = last;
-        last = code2;
+        last = code3;
       }
       const padding = last === 61 ? previous === 61 ? 2 : 1 : 0;
       return Math.floor((length - padding) * 3 / 4);
@@ -42015,19 +42015,19 @@ var require_axios = __commonJS({
       let padding = 0;
       let invalid = false;
       for (let i = 0; i < len; i++) {
-        let code2 = body.charCodeAt(i);
-        if (code2 === 37 && isPercentEncodedByte(body, i, len)) {
-          code2 = hexValue(body.charCodeAt(i + 1)) * 16 + hexValue(body.charCodeAt(i + 2));
+        let code3 = body.charCodeAt(i);
+        if (code3 === 37 && isPercentEncodedByte(body, i, len)) {
+          code3 = hexValue(body.charCodeAt(i + 1)) * 16 + hexValue(body.charCodeAt(i + 2));
           i += 2;
         }
-        if (isBase64Whitespace(code2)) {
+        if (isBase64Whitespace(code3)) {
           continue;
         }
-        if (code2 === 61) {
+        if (code3 === 61) {
           padding++;
           continue;
         }
-        if (!isBase64Char(code2) || padding > 0) {
+        if (!isBase64Char(code3) || padding > 0) {
           invalid = true;
           continue;
         }
@@ -43761,15 +43761,15 @@ var require_axios = __commonJS({
     var stringBytes = (value, normalize) => {
       let length = 0;
       for (let i = 0; i < value.length; i++) {
-        const code2 = value.charCodeAt(i);
-        if (normalize && (code2 === 13 || code2 === 10)) {
-          if (code2 === 13 && value.charCodeAt(i + 1) === 10) i++;
+        const code3 = value.charCodeAt(i);
+        if (normalize && (code3 === 13 || code3 === 10)) {
+          if (code3 === 13 && value.charCodeAt(i + 1) === 10) i++;
           length += 2;
-        } else if (code2 < 128) {
+        } else if (code3 < 128) {
           length++;
-        } else if (code2 < 2048) {
+        } else if (code3 < 2048) {
           length += 2;
-        } else if (code2 >= 55296 && code2 <= 56319 && value.charCodeAt(i + 1) >= 56320 && value.charCodeAt(i + 1) <= 57343) {
+        } else if (code3 >= 55296 && code3 <= 56319 && value.charCodeAt(i + 1) >= 56320 && value.charCodeAt(i + 1) <= 57343) {
           length += 4;
           i++;
         } else {
@@ -43850,8 +43850,8 @@ var require_axios = __commonJS({
         return formDataToBlob(form, Blob2, limit, limitError, boundary);
       } catch (error62) {
         if (error62 instanceof FormDataError) {
-          const code2 = error62.reason === "boundary" ? AxiosError.ERR_BAD_OPTION_VALUE : AxiosError.ERR_BAD_REQUEST;
-          throw new AxiosError(error62.message, code2);
+          const code3 = error62.reason === "boundary" ? AxiosError.ERR_BAD_OPTION_VALUE : AxiosError.ERR_BAD_REQUEST;
+          throw new AxiosError(error62.message, code3);
         }
         throw error62;
       }
@@ -45650,8 +45650,8 @@ var require_liquid_node = __commonJS({
     var SIGN = 64;
     var PUNCTUATION = 128;
     function isWord(char) {
-      const code2 = char.charCodeAt(0);
-      return code2 >= 128 ? !TYPES[code2] : !!(TYPES[code2] & WORD);
+      const code3 = char.charCodeAt(0);
+      return code3 >= 128 ? !TYPES[code3] : !!(TYPES[code3] & WORD);
     }
     TYPES[160] = TYPES[5760] = TYPES[6158] = TYPES[8192] = TYPES[8193] = TYPES[8194] = TYPES[8195] = TYPES[8196] = TYPES[8197] = TYPES[8198] = TYPES[8199] = TYPES[8200] = TYPES[8201] = TYPES[8202] = TYPES[8232] = TYPES[8233] = TYPES[8239] = TYPES[8287] = TYPES[12288] = BLANK;
     TYPES[8220] = TYPES[8221] = PUNCTUATION;
@@ -46370,12 +46370,12 @@ var require_liquid_node = __commonJS({
       v: "\v"
     };
     function hexVal(c) {
-      const code2 = c.charCodeAt(0);
-      if (code2 >= 97)
-        return code2 - 87;
-      if (code2 >= 65)
-        return code2 - 55;
-      return code2 - 48;
+      const code3 = c.charCodeAt(0);
+      if (code3 >= 97)
+        return code3 - 87;
+      if (code3 >= 65)
+        return code3 - 55;
+      return code3 - 48;
     }
     function parseStringLiteral(str3) {
       let ret2 = "";
@@ -56593,14 +56593,14 @@ function cleanTempDirsOnExit(opts = {}) {
   if (installed) return;
   installed = true;
   process.on("exit", removeAllTempDirs);
-  for (const [signal, code2] of [
+  for (const [signal, code3] of [
     ["SIGINT", 130],
     ["SIGTERM", 143]
   ]) {
     process.on(signal, () => {
       const exitNow = () => {
         removeAllTempDirs();
-        process.exit(code2);
+        process.exit(code3);
       };
       if (stopping) return exitNow();
       stopping = true;
@@ -56627,10 +56627,10 @@ var VaultRolloutError = class extends Error {
   data;
   /** Exit code the edges map this error to (1 for errors: docs/exit-codes.md). */
   exitCode = 1;
-  constructor(code2, message2, data = {}) {
+  constructor(code3, message2, data = {}) {
     super(message2);
-    this.name = code2;
-    this.code = code2;
+    this.name = code3;
+    this.code = code3;
     this.data = data;
   }
 };
@@ -56964,12 +56964,12 @@ var GitCli = class {
         end();
         reject(failure3 ?? new GitError(`git ${args[0] ?? ""} could not start: ${e.message}`));
       });
-      child.on("close", (code2) => {
+      child.on("close", (code3) => {
         clearTimeout(timer);
         end();
         if (failure3) return reject(failure3);
-        if (code2 === null) return reject(new GitError(`git ${describeGitCall(args, opts.cwd)} was killed`));
-        resolve6({ code: code2, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") });
+        if (code3 === null) return reject(new GitError(`git ${describeGitCall(args, opts.cwd)} was killed`));
+        resolve6({ code: code3, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") });
       });
       if (child.stdin) {
         child.stdin.on("error", () => {
@@ -57642,9 +57642,9 @@ function toGitError(err, action, where, auth6, http3) {
   if (stopped2) return stopped2;
   if (err instanceof GitError) return err;
   if (err instanceof VaultRolloutError) return new GitError(err.message, err.data);
-  const code2 = errCode(err);
+  const code3 = errCode(err);
   const data = err?.data ?? {};
-  if (code2 === "HttpError" || code2 === "UserCanceledError") {
+  if (code3 === "HttpError" || code3 === "UserCanceledError") {
     const status2 = Number(data["statusCode"] ?? 401);
     if (status2 === 401 || status2 === 403) {
       const who = auth6 ? `as "${auth6.username}" with the given token` : "without credentials";
@@ -57655,9 +57655,9 @@ function toGitError(err, action, where, auth6, http3) {
     }
     return new GitError(`${action} "${where}" failed: HTTP ${status2}`, { url: where, status: status2 });
   }
-  if (code2 === "ECONNREFUSED" || code2 === "ENOTFOUND" || code2 === "ECONNRESET" || code2 === "ETIMEDOUT") {
+  if (code3 === "ECONNREFUSED" || code3 === "ENOTFOUND" || code3 === "ECONNRESET" || code3 === "ETIMEDOUT") {
     return new GitError(
-      `${action} "${where}" failed: cannot reach the server (${code2}); check the URL and network`,
+      `${action} "${where}" failed: cannot reach the server (${code3}); check the URL and network`,
       {
         url: where
       }
@@ -59259,6 +59259,9 @@ function registerSecret(value) {
   if (!value || value.length < 4) return;
   secrets.add(value);
 }
+function forgetSecret(value) {
+  secrets.delete(value);
+}
 function redact2(text) {
   let out = text;
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join("***");
@@ -60481,8 +60484,8 @@ function doubleQuotedString(value, ctx) {
         case "u":
           {
             str3 += json3.slice(start, i);
-            const code2 = json3.substr(i + 2, 4);
-            switch (code2) {
+            const code3 = json3.substr(i + 2, 4);
+            switch (code3) {
               case "0000":
                 str3 += "\\0";
                 break;
@@ -60508,8 +60511,8 @@ function doubleQuotedString(value, ctx) {
                 str3 += "\\P";
                 break;
               default:
-                if (code2.substr(0, 2) === "00")
-                  str3 += "\\x" + code2.substr(2);
+                if (code3.substr(0, 2) === "00")
+                  str3 += "\\x" + code3.substr(2);
                 else
                   str3 += json3.substr(i, 6);
             }
@@ -62653,22 +62656,22 @@ function assertCollection(contents) {
 
 // node_modules/yaml/browser/dist/errors.js
 var YAMLError = class extends Error {
-  constructor(name, pos, code2, message2) {
+  constructor(name, pos, code3, message2) {
     super();
     this.name = name;
-    this.code = code2;
+    this.code = code3;
     this.message = message2;
     this.pos = pos;
   }
 };
 var YAMLParseError = class extends YAMLError {
-  constructor(pos, code2, message2) {
-    super("YAMLParseError", pos, code2, message2);
+  constructor(pos, code3, message2) {
+    super("YAMLParseError", pos, code3, message2);
   }
 };
 var YAMLWarning = class extends YAMLError {
-  constructor(pos, code2, message2) {
-    super("YAMLWarning", pos, code2, message2);
+  constructor(pos, code3, message2) {
+    super("YAMLWarning", pos, code3, message2);
   }
 };
 var prettifyError = (src, lc) => (error62) => {
@@ -63479,7 +63482,7 @@ function resolveFlowScalar(scalar2, strict, onError) {
   const { offset, type: type2, source, end } = scalar2;
   let _type;
   let value;
-  const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
+  const _onError = (rel, code3, msg) => onError(offset + rel, code3, msg);
   switch (type2) {
     case "scalar":
       _type = Scalar.PLAIN;
@@ -63677,9 +63680,9 @@ var escapeCodes = {
 function parseCharCode(source, offset, length, onError) {
   const cc = source.substr(offset, length);
   const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-  const code2 = ok ? parseInt(cc, 16) : NaN;
+  const code3 = ok ? parseInt(cc, 16) : NaN;
   try {
-    return String.fromCodePoint(code2);
+    return String.fromCodePoint(code3);
   } catch {
     const raw = source.substr(offset - 2, length + 2);
     onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -63949,12 +63952,12 @@ var Composer = class {
     this.prelude = [];
     this.errors = [];
     this.warnings = [];
-    this.onError = (source, code2, message2, warning) => {
+    this.onError = (source, code3, message2, warning) => {
       const pos = getErrorPos(source);
       if (warning)
-        this.warnings.push(new YAMLWarning(pos, code2, message2));
+        this.warnings.push(new YAMLWarning(pos, code3, message2));
       else
-        this.errors.push(new YAMLParseError(pos, code2, message2));
+        this.errors.push(new YAMLParseError(pos, code3, message2));
     };
     this.directives = new Directives({ version: options.version || "1.2" });
     this.options = options;
@@ -66526,9 +66529,9 @@ function requireBinary() {
     const max = data.length;
     const map22 = BASE64_MAP;
     for (let idx = 0; idx < max; idx++) {
-      const code2 = map22.indexOf(data.charAt(idx));
-      if (code2 > 64) continue;
-      if (code2 < 0) return false;
+      const code3 = map22.indexOf(data.charAt(idx));
+      if (code3 > 64) continue;
+      if (code3 < 0) return false;
       bitlen += 6;
     }
     return bitlen % 8 === 0;
@@ -69120,9 +69123,9 @@ function problemsHeading(problems, groups2, listed, howToList = "-v") {
 
 // src/core/yaml/edit-annotations.ts
 var EditFailure = class extends Error {
-  constructor(message2, code2, offset) {
+  constructor(message2, code3, offset) {
     super(message2);
-    this.code = code2;
+    this.code = code3;
     this.offset = offset;
   }
   code;
@@ -69152,9 +69155,9 @@ function failedEdit(text, err) {
   };
 }
 var InvalidYaml = class extends Error {
-  constructor(message2, code2, line2, column2) {
+  constructor(message2, code3, line2, column2) {
     super(message2);
-    this.code = code2;
+    this.code = code3;
     this.line = line2;
     this.column = column2;
   }
@@ -71013,9 +71016,9 @@ function runGit(args, opts = {}) {
     child.stdout.on("data", (c) => out.push(c));
     child.stderr.on("data", (c) => err.push(c));
     child.on("error", reject);
-    child.on("close", (code2) => {
-      if (code2 === 0) resolve6(Buffer.concat(out));
-      else reject(new Error(`git ${args.join(" ")} exited ${code2}: ${Buffer.concat(err).toString("utf8")}`));
+    child.on("close", (code3) => {
+      if (code3 === 0) resolve6(Buffer.concat(out));
+      else reject(new Error(`git ${args.join(" ")} exited ${code3}: ${Buffer.concat(err).toString("utf8")}`));
     });
   });
 }
@@ -71119,10 +71122,10 @@ async function startGitServer(options = {}) {
       if (!res.headersSent) res.writeHead(500);
       res.end(String(err));
     });
-    child.on("close", (code2) => {
+    child.on("close", (code3) => {
       if (head !== null) {
         if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
-        res.end(`git http-backend exited ${code2}: ${Buffer.concat(stderr).toString("utf8")}`);
+        res.end(`git http-backend exited ${code3}: ${Buffer.concat(stderr).toString("utf8")}`);
         return;
       }
       res.end();
@@ -75031,12 +75034,12 @@ function isIso7064Mod97(iban3) {
   let remainder = 0;
   const len = iban3.length;
   for (let i = 4; i < len; i++) {
-    const code2 = iban3.charCodeAt(i);
-    remainder = (code2 >= 65 ? remainder * 100 + (code2 - 55) : remainder * 10 + (code2 - 48)) % 97;
+    const code3 = iban3.charCodeAt(i);
+    remainder = (code3 >= 65 ? remainder * 100 + (code3 - 55) : remainder * 10 + (code3 - 48)) % 97;
   }
   for (let i = 0; i < 4; i++) {
-    const code2 = iban3.charCodeAt(i);
-    remainder = (code2 >= 65 ? remainder * 100 + (code2 - 55) : remainder * 10 + (code2 - 48)) % 97;
+    const code3 = iban3.charCodeAt(i);
+    remainder = (code3 >= 65 ? remainder * 100 + (code3 - 55) : remainder * 10 + (code3 - 48)) % 97;
   }
   return remainder === 1;
 }
@@ -84982,12 +84985,12 @@ function compileFn(schema5, options) {
   doc.write(outputAccessor === null ? `return true;` : `return ${outputAccessor};`);
   const constantNames = ["INVALID", ...ctx.constants.keys()];
   const constantValues = [INVALID, ...ctx.constants.values()];
-  const code2 = doc.content.join("\n");
+  const code3 = doc.content.join("\n");
   const fullCode = options?.debug ? constantNames.length > 0 ? `// Constants: ${constantNames.join(", ")}
-${code2}` : code2 : "";
+${code3}` : code3 : "";
   const F = Function;
   const factoryCode = `return (input) => {
-${code2}
+${code3}
 }`;
   let fn;
   try {
@@ -92428,8 +92431,8 @@ function readRegularFile(full, path9, maxBytes) {
   try {
     fd = openSync3(full, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK);
   } catch (err) {
-    const code2 = errorCode(err);
-    const message2 = code2 === "ELOOP" ? "became a symlink while being read: skipped" : `cannot be read (${code2 ?? "error"}): skipped`;
+    const code3 = errorCode(err);
+    const message2 = code3 === "ELOOP" ? "became a symlink while being read: skipped" : `cannot be read (${code3 ?? "error"}): skipped`;
     return { ok: false, problem: { file: path9, severity: "warning", message: message2 } };
   }
   try {
@@ -92582,9 +92585,9 @@ import { readFile as readFile3 } from "node:fs/promises";
 import http2 from "node:http";
 import https2 from "node:https";
 var TransportError = class extends Error {
-  constructor(code2, message2) {
+  constructor(code3, message2) {
     super(message2);
-    this.code = code2;
+    this.code = code3;
     this.name = "TransportError";
   }
   code;
@@ -92950,6 +92953,7 @@ var NodeVaultReader = class {
     if (this.loggedIn) {
       try {
         await this.client.tokenRevokeSelf();
+        forgetSecret(this.client.token);
       } catch {
         this.logger.warn("could not revoke the Vault token obtained by login; it expires with its TTL");
       }
@@ -93253,9 +93257,9 @@ function loginHint(auth6) {
       return `check ${auth6.role !== void 0 ? `role "${auth6.role}"` : "the mount's default_role"}, its bound claims and bound_audiences (required since Vault 1.16.3), and the token's audience`;
   }
 }
-function isTlsVerificationError(code2) {
+function isTlsVerificationError(code3) {
   return /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/.test(
-    code2
+    code3
   );
 }
 function isSealedBody(body) {
@@ -99018,20 +99022,20 @@ CHAR_MAP[HTAB] |= OWS;
 CHAR_MAP[SP] |= OWS;
 CHAR_MAP[SEMI] |= SEMI_FLAG;
 CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code2 = 128; code2 <= 255; code2++) {
-  CHAR_MAP[code2] |= LOWER_CASE;
+for (let code3 = 128; code3 <= 255; code3++) {
+  CHAR_MAP[code3] |= LOWER_CASE;
 }
 for (const char of "!#$%&'*+-.^_`|~") {
   CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
 }
-for (let code2 = 48; code2 <= 57; code2++) {
-  CHAR_MAP[code2] |= TOKEN_FLAG;
+for (let code3 = 48; code3 <= 57; code3++) {
+  CHAR_MAP[code3] |= TOKEN_FLAG;
 }
-for (let code2 = 65; code2 <= 90; code2++) {
-  CHAR_MAP[code2] |= LOWER_CASE | TOKEN_FLAG;
+for (let code3 = 65; code3 <= 90; code3++) {
+  CHAR_MAP[code3] |= LOWER_CASE | TOKEN_FLAG;
 }
-for (let code2 = 97; code2 <= 122; code2++) {
-  CHAR_MAP[code2] |= TOKEN_FLAG;
+for (let code3 = 97; code3 <= 122; code3++) {
+  CHAR_MAP[code3] |= TOKEN_FLAG;
 }
 var NullObject = /* @__PURE__ */ (() => {
   const C = function() {
@@ -99051,8 +99055,8 @@ function parse5(header, options) {
   let whitespace = -1;
   let stop = options?.parameters === false ? COMMA_FLAG : 0;
   while (index2 < len) {
-    const code2 = header.charCodeAt(index2);
-    const flags = CHAR_MAP[code2];
+    const code3 = header.charCodeAt(index2);
+    const flags = CHAR_MAP[code3];
     if ((flags & stopFlags) !== 0) {
       stop |= flags & COMMA_FLAG;
       break;
@@ -99063,7 +99067,7 @@ function parse5(header, options) {
     } else {
       whitespace = -1;
     }
-    typeFlags |= code2 & NON_ASCII | flags;
+    typeFlags |= code3 & NON_ASCII | flags;
     index2++;
   }
   const valueEnd = whitespace === -1 ? index2 : whitespace;
@@ -99085,14 +99089,14 @@ function parseParameters(header, type2, index2, len, stopFlags) {
     let keyFlags = 0;
     let keyWhitespace = -1;
     while (index2 < len) {
-      const code2 = header.charCodeAt(index2);
-      const flags = CHAR_MAP[code2];
+      const code3 = header.charCodeAt(index2);
+      const flags = CHAR_MAP[code3];
       if ((flags & stopFlags) !== 0) {
         if ((flags & COMMA_FLAG) !== 0)
           break parameter;
         continue parameter;
       }
-      if (code2 === EQ) {
+      if (code3 === EQ) {
         const keyEnd = keyWhitespace === -1 ? index2 : keyWhitespace;
         const value = header.slice(keyStart2, keyEnd);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
@@ -99104,16 +99108,16 @@ function parseParameters(header, type2, index2, len, stopFlags) {
           const quotedStart = ++index2;
           let escaped = false;
           while (index2 < len) {
-            const code3 = header.charCodeAt(index2);
-            if (code3 === DQUOTE) {
+            const code4 = header.charCodeAt(index2);
+            if (code4 === DQUOTE) {
               if (parameters[key] === void 0) {
                 parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index2) : header.slice(quotedStart, index2);
               }
               index2++;
               let stop2 = 0;
               while (index2 < len) {
-                const code4 = header.charCodeAt(index2);
-                const flags2 = CHAR_MAP[code4];
+                const code5 = header.charCodeAt(index2);
+                const flags2 = CHAR_MAP[code5];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
                   break;
@@ -99124,7 +99128,7 @@ function parseParameters(header, type2, index2, len, stopFlags) {
                 break parameter;
               continue parameter;
             }
-            if (code3 === BSLASH && index2 + 1 < len) {
+            if (code4 === BSLASH && index2 + 1 < len) {
               escaped = true;
               index2 += 2;
               continue;
@@ -99137,8 +99141,8 @@ function parseParameters(header, type2, index2, len, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index2 < len) {
-          const code3 = header.charCodeAt(index2);
-          const flags2 = CHAR_MAP[code3];
+          const code4 = header.charCodeAt(index2);
+          const flags2 = CHAR_MAP[code4];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
             break;
@@ -99165,7 +99169,7 @@ function parseParameters(header, type2, index2, len, stopFlags) {
       } else {
         keyWhitespace = -1;
       }
-      keyFlags |= code2 & NON_ASCII | flags;
+      keyFlags |= code3 & NON_ASCII | flags;
       index2++;
     }
   }
@@ -105774,10 +105778,47 @@ function remoteParts(remote) {
   }
   return { origin, path: path9.replace(/\.git\/?$/, "").replace(/^\/+|\/+$/g, "") };
 }
+function originOf(url2) {
+  if (!url2) return null;
+  try {
+    const u = new URL(url2);
+    return u.protocol === "http:" || u.protocol === "https:" ? u.origin : null;
+  } catch {
+    return null;
+  }
+}
+function configApiUrl(url2, env, remote) {
+  const chosen = new Set(
+    [
+      originOf(remote?.origin),
+      originOf(env["GITLAB_API_URL"]?.trim()),
+      originOf(env["CI_API_V4_URL"]?.trim()),
+      originOf(env["CI_SERVER_URL"]?.trim())
+    ].filter((o) => !!o)
+  );
+  const origin = originOf(url2);
+  if (origin === null || !chosen.has(origin)) {
+    const known = [...chosen].join(", ") || "none";
+    throw new ConfigError(
+      `gitlab.url ${origin ?? JSON.stringify(url2.slice(0, 200))} is not the remote's host nor that of GITLAB_API_URL / CI_API_V4_URL / CI_SERVER_URL (${known}): GITLAB_TOKEN is only sent to a host the job chose, so set GITLAB_API_URL in the job's environment instead`
+    );
+  }
+  return url2;
+}
+function configProject(project, env, remote) {
+  const want = project.replace(/^\/+|\/+$/g, "").toLowerCase();
+  const known = [env["CI_PROJECT_PATH"], env["CI_PROJECT_ID"]].map((v) => v?.trim().toLowerCase());
+  if (!remote || known.includes(want)) return project;
+  const path9 = remote.path.toLowerCase();
+  if (path9 === want || path9.endsWith(`/${want}`)) return project;
+  throw new ConfigError(
+    `gitlab.project ${JSON.stringify(project.slice(0, 200))} is not the project the branch is pushed to ("${remote.path}") nor CI_PROJECT_PATH / CI_PROJECT_ID: merge requests are only opened in the remote's own project; remove gitlab.project or set CI_PROJECT_PATH in the job's environment`
+  );
+}
 function gitlabLocation(o) {
   const remote = remoteParts(o.remote);
-  const given = o.config.url ?? (o.env["GITLAB_API_URL"]?.trim() || o.env["CI_API_V4_URL"]?.trim() || void 0);
-  let project = o.config.project ?? (o.env["CI_PROJECT_PATH"]?.trim() || void 0);
+  const given = (o.config.url !== void 0 ? configApiUrl(o.config.url, o.env, remote) : void 0) ?? (o.env["GITLAB_API_URL"]?.trim() || o.env["CI_API_V4_URL"]?.trim() || void 0);
+  let project = (o.config.project !== void 0 ? configProject(o.config.project, o.env, remote) : void 0) ?? (o.env["CI_PROJECT_PATH"]?.trim() || void 0);
   let apiUrl;
   if (given) {
     apiUrl = given.replace(/\/+$/, "");
@@ -105991,6 +106032,9 @@ function jsonPayload(outcome, events) {
 function mrkdwn(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
+function code2(text) {
+  return `\`${mrkdwn(text).replace(/`/g, "\u02CB")}\``;
+}
 var HEADER_CHARS = 150;
 var SECTION_CHARS = 3e3;
 var MAX_BLOCKS = 50;
@@ -106008,8 +106052,8 @@ function headline(outcome) {
 }
 function line(p) {
   const w = p.workload;
-  const who = `\`${mrkdwn(`${w.kind}/${w.name}`)}\`${w.namespace ? ` (${mrkdwn(w.namespace)})` : ""}`;
-  const moved = p.secrets.filter((s) => s.state === "outdated" || s.state === "unrecorded").map((s) => `\`${mrkdwn(s.path)}\` ${s.recorded ?? "none"} \u2192 ${s.current ?? "?"}`);
+  const who = `${code2(`${w.kind}/${w.name}`)}${w.namespace ? ` (${code2(w.namespace)})` : ""}`;
+  const moved = p.secrets.filter((s) => s.state === "outdated" || s.state === "unrecorded").map((s) => `${code2(s.path)} ${s.recorded ?? "none"} \u2192 ${s.current ?? "?"}`);
   const icon = { restart: "\u{1F504}", record: "\u{1F4DD}", blocked: "\u26D4", deferred: "\u23F8\uFE0F" }[p.action];
   const why = p.action === "blocked" || p.action === "deferred" ? `: ${mrkdwn(p.reasons.join("; "))}` : "";
   return `${icon} ${who} ${p.action}${moved.length > 0 ? ` ${moved.join(", ")}` : ""}${why}`;
@@ -107642,9 +107686,10 @@ async function watchCommand(opts, io, stopped2) {
     if (!ws) throw new GitError("the repository is not open yet");
     return workspaceConfig(ws, opts.config, io.cwd);
   };
+  if (repoKind(opts.repo) === "url") checkRemoteUrl(opts.repo);
   const server = await startMetricsServer(opts.listen, metrics, health);
   io.logger.info(
-    `Watching "${opts.repo}"${opts.environment ? ` (environment "${opts.environment}")` : ""} every ${opts.intervalMs / 1e3}s; /metrics and /healthz on ${server.url}`
+    `Watching "${remote ? displayRemote(opts.repo) : opts.repo}"${opts.environment ? ` (environment "${opts.environment}")` : ""} every ${opts.intervalMs / 1e3}s; /metrics and /healthz on ${server.url}`
   );
   const watcher = new Watcher({
     intervalMs: opts.intervalMs,
@@ -107944,8 +107989,8 @@ async function main(argv) {
   return run.exit;
 }
 main(process.argv).then(
-  (code2) => {
-    process.exitCode = code2;
+  (code3) => {
+    process.exitCode = code3;
   },
   (err) => {
     const { message: message2, exitCode } = describeError(err);
