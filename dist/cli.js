@@ -56722,9 +56722,12 @@ function sshRepoMessage(repo) {
   const folder2 = !repo.includes("://") && !repo.includes("@") ? ` (for a folder of that name, write "./${repo}")` : "";
   return `SSH repository URLs need the git CLI ("${withoutPassword(repo)}"): install git, or use the HTTPS URL${folder2}`;
 }
+var LOOPBACK = /* @__PURE__ */ new Set(["127.0.0.1", "::1", "[::1]", "localhost"]);
+function isLoopbackHost(hostname3) {
+  return LOOPBACK.has(hostname3);
+}
 
 // src/adapters/git/remote-url.ts
-var LOOPBACK = /* @__PURE__ */ new Set(["127.0.0.1", "::1", "[::1]", "localhost"]);
 function displayUrl(url2) {
   return `${url2.protocol}//${url2.host}${url2.pathname}`;
 }
@@ -56765,7 +56768,7 @@ function checkRemoteUrl(raw) {
       { url: displayUrl(url2) }
     );
   }
-  if (url2.protocol === "https:" || LOOPBACK.has(url2.hostname)) return url2;
+  if (url2.protocol === "https:" || isLoopbackHost(url2.hostname)) return url2;
   throw new GitError(`plain http is allowed only for loopback hosts; use https for "${displayUrl(url2)}"`, {
     url: displayUrl(url2)
   });
@@ -105829,6 +105832,16 @@ function gitlabLocation(o) {
   if (!apiUrl) {
     throw new ConfigError(
       `cannot tell the GitLab API of "${o.remote}": set gitlab.url in the config or GITLAB_API_URL (e.g. https://gitlab.example.com/api/v4)`
+    );
+  }
+  let api = null;
+  try {
+    api = new URL(apiUrl);
+  } catch {
+  }
+  if (api?.protocol === "http:" && !isLoopbackHost(api.hostname)) {
+    throw new ConfigError(
+      `the GitLab API ${api.origin} is plain http: GITLAB_TOKEN is sent over https only (plain http only for loopback hosts)`
     );
   }
   if (!project && remote) {

@@ -49,3 +49,10 @@ export function sshRepoMessage(repo: string): string {
     !repo.includes('://') && !repo.includes('@') ? ` (for a folder of that name, write "./${repo}")` : '';
   return `SSH repository URLs need the git CLI ("${withoutPassword(repo)}"): install git, or use the HTTPS URL${folder}`;
 }
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
+
+/** Whether a URL's hostname is the machine itself: the only hosts plain `http:` is allowed for. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.has(hostname);
+}

@@ -113,6 +113,16 @@ describe('GitLabClient', () => {
 });
 
 describe('where merge requests go', () => {
+  it('sends the token over plain http only to a loopback API', () => {
+    const at = (api: string) => () =>
+      gitlabLocation({ config: {}, env: { GITLAB_API_URL: api, CI_PROJECT_PATH: 'g/p' }, remote: '/x' });
+    expect(at('http://gitlab.example.com/api/v4')).toThrow(
+      /plain http: GITLAB_TOKEN is sent over https only/,
+    );
+    expect(at('http://127.0.0.1:8080/api/v4')().apiUrl).toBe('http://127.0.0.1:8080/api/v4');
+    expect(at('https://gitlab.example.com/api/v4')().apiUrl).toBe('https://gitlab.example.com/api/v4');
+  });
+
   it('derives the API and the project from the remote, keeping a sub-path', () => {
     expect(
       gitlabLocation({ config: {}, env: {}, remote: 'https://gitlab.example.com/platform/deploy.git' }),

@@ -8,11 +8,9 @@ import { existsSync } from 'node:fs';
 
 import { GitError } from '../../core/errors.js';
 import type { GitAuth } from '../../core/ports.js';
-import { repoKind, sshRepoMessage } from '../../core/repo-location.js';
+import { isLoopbackHost, repoKind, sshRepoMessage } from '../../core/repo-location.js';
 
 export type { GitAuth } from '../../core/ports.js';
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
 
 /** The URL without user info, query or fragment: safe to print. */
 export function displayUrl(url: URL): string {
@@ -67,7 +65,7 @@ export function checkRemoteUrl(raw: string): URL {
       { url: displayUrl(url) },
     );
   }
-  if (url.protocol === 'https:' || LOOPBACK.has(url.hostname)) return url;
+  if (url.protocol === 'https:' || isLoopbackHost(url.hostname)) return url;
   throw new GitError(`plain http is allowed only for loopback hosts; use https for "${displayUrl(url)}"`, {
     url: displayUrl(url),
   });

@@ -11,6 +11,7 @@
  * project; anything else is refused before any request.
  */
 import { ConfigError } from '../../core/errors.js';
+import { isLoopbackHost } from '../../core/repo-location.js';
 
 export interface GitLabLocation {
   /** e.g. `https://gitlab.example.com/gitlab/api/v4` (no trailing slash). */
@@ -140,6 +141,18 @@ export function gitlabLocation(o: {
   if (!apiUrl) {
     throw new ConfigError(
       `cannot tell the GitLab API of "${o.remote}": set gitlab.url in the config or GITLAB_API_URL (e.g. https://gitlab.example.com/api/v4)`,
+    );
+  }
+  // The token travels in a header: plain http only to the machine itself, as for Git remotes.
+  let api: URL | null = null;
+  try {
+    api = new URL(apiUrl);
+  } catch {
+    // a bad URL is reported by the client's first request
+  }
+  if (api?.protocol === 'http:' && !isLoopbackHost(api.hostname)) {
+    throw new ConfigError(
+      `the GitLab API ${api.origin} is plain http: GITLAB_TOKEN is sent over https only (plain http only for loopback hosts)`,
     );
   }
   if (!project && remote) {
