@@ -104360,6 +104360,33 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
   }
 );
 
+// src/adapters/http/read-capped.ts
+async function readCapped(res, maxBytes) {
+  const declared = Number(res.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel().catch(() => {
+    });
+    return null;
+  }
+  const chunks = [];
+  let size = 0;
+  if (res.body) {
+    const reader = res.body.getReader();
+    for (; ; ) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {
+        });
+        return null;
+      }
+      chunks.push(value);
+    }
+  }
+  return Buffer.concat(chunks);
+}
+
 // src/adapters/github/errors.ts
 var GitHubError = class extends VaultRolloutError {
   constructor(message2, data = {}) {
@@ -104511,30 +104538,13 @@ function boundedFetch(limits, base = globalThis.fetch) {
     const signal = init?.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
     try {
       const res = await base(input2, { ...init, signal });
-      const declared = Number(res.headers.get("content-length"));
-      if (Number.isFinite(declared) && declared > maxResponseBytes) {
+      const body = await readCapped(res, maxResponseBytes);
+      if (body === null) {
         stop(tooLarge());
         throw failure3;
       }
-      const chunks = [];
-      let size = 0;
-      if (res.body) {
-        const reader = res.body.getReader();
-        for (; ; ) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          size += value.byteLength;
-          if (size > maxResponseBytes) {
-            stop(tooLarge());
-            await reader.cancel().catch(() => {
-            });
-            throw failure3;
-          }
-          chunks.push(value);
-        }
-      }
       const empty = res.status === 204 || res.status === 205 || res.status === 304 || !res.body;
-      const copy = new Response(empty ? null : Buffer.concat(chunks), {
+      const copy = new Response(empty ? null : body, {
         status: res.status,
         statusText: res.statusText,
         headers: res.headers
@@ -105501,29 +105511,12 @@ var GitLabClient = class {
         redirect: "error",
         signal: controller.signal
       });
-      const declared = Number(res.headers.get("content-length"));
-      if (Number.isFinite(declared) && declared > maxResponseBytes) {
+      const bytes = await readCapped(res, maxResponseBytes);
+      if (bytes === null) {
         stop(tooLarge());
         throw stopped2;
       }
-      const chunks = [];
-      let size = 0;
-      if (res.body) {
-        const reader = res.body.getReader();
-        for (; ; ) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          size += value.byteLength;
-          if (size > maxResponseBytes) {
-            stop(tooLarge());
-            await reader.cancel().catch(() => {
-            });
-            throw stopped2;
-          }
-          chunks.push(value);
-        }
-      }
-      const text = Buffer.concat(chunks).toString("utf8");
+      const text = bytes.toString("utf8");
       let data = null;
       if (text.trim() !== "") {
         try {
@@ -106147,7 +106140,7 @@ async function postWebhook(url2, body, headers, options = {}) {
         redirect: "manual",
         signal: controller.signal
       });
-      await drain(res, cap);
+      await readCapped(res, cap);
       if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, attempts: attempt };
       last = `answered HTTP ${res.status}`;
       if (!retryable(res.status)) return { ok: false, attempts: attempt, message: last };
@@ -106163,21 +106156,6 @@ async function postWebhook(url2, body, headers, options = {}) {
     if (attempt < attempts) await sleep(wait2);
   }
   return { ok: false, attempts, message: last };
-}
-async function drain(res, cap) {
-  if (!res.body) return;
-  const reader = res.body.getReader();
-  let size = 0;
-  for (; ; ) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    size += value.byteLength;
-    if (size > cap) {
-      await reader.cancel().catch(() => {
-      });
-      return;
-    }
-  }
 }
 function causeText(err) {
   const cause = err?.cause;

@@ -58,8 +58,11 @@ function layerOf(unit: string): number {
   return LAYERS[unit] ?? COMMANDS;
 }
 
-/** Imported by every engine and adapter that needs a temporary folder (src/core/ports.ts says so). */
-const SHARED_ADAPTER_FILES = new Set(['adapters/fs/temp.ts']);
+/**
+ * Imported by every engine and adapter that needs a temporary folder (src/core/ports.ts says so), and by
+ * every HTTP adapter to read an answer under its cap.
+ */
+const SHARED_ADAPTER_FILES = new Set(['adapters/fs/temp.ts', 'adapters/http/read-capped.ts']);
 
 describe('the import structure (docs/architecture.md)', () => {
   const files = sources();

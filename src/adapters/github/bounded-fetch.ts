@@ -8,6 +8,7 @@
  * answer instead of an error.
  */
 import type { RequestLimits } from '../../core/limits.js';
+import { readCapped } from '../http/read-capped.js';
 import { GitHubError } from './errors.js';
 
 /**
@@ -67,29 +68,13 @@ export function boundedFetch(limits: RequestLimits, base: typeof fetch = globalT
     const signal = init?.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
     try {
       const res = await base(input, { ...init, signal });
-      const declared = Number(res.headers.get('content-length'));
-      if (Number.isFinite(declared) && declared > maxResponseBytes) {
+      const body = await readCapped(res, maxResponseBytes);
+      if (body === null) {
         stop(tooLarge());
         throw failure;
       }
-      const chunks: Uint8Array[] = [];
-      let size = 0;
-      if (res.body) {
-        const reader = res.body.getReader();
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          size += value.byteLength;
-          if (size > maxResponseBytes) {
-            stop(tooLarge());
-            await reader.cancel().catch(() => {});
-            throw failure;
-          }
-          chunks.push(value);
-        }
-      }
       const empty = res.status === 204 || res.status === 205 || res.status === 304 || !res.body;
-      const copy = new Response(empty ? null : Buffer.concat(chunks), {
+      const copy = new Response(empty ? null : body, {
         status: res.status,
         statusText: res.statusText,
         headers: res.headers,

@@ -7,6 +7,7 @@
  * Why not a client library: vault-rollout calls about eight endpoints, and `@gitbeaker/rest` is 1.5 MB
  * unpacked with qs, xcase and rate-limiter-flexible; Renovate also talks to GitLab through its own HTTP layer.
  */
+import { readCapped } from '../http/read-capped.js';
 import type { RequestLimits } from '../../core/limits.js';
 import type { Logger } from '../../core/ports.js';
 import { registerSecret } from '../../log.js';
@@ -136,28 +137,12 @@ export class GitLabClient {
         redirect: 'error',
         signal: controller.signal,
       });
-      const declared = Number(res.headers.get('content-length'));
-      if (Number.isFinite(declared) && declared > maxResponseBytes) {
+      const bytes = await readCapped(res, maxResponseBytes);
+      if (bytes === null) {
         stop(tooLarge());
         throw stopped;
       }
-      const chunks: Uint8Array[] = [];
-      let size = 0;
-      if (res.body) {
-        const reader = res.body.getReader();
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          size += value.byteLength;
-          if (size > maxResponseBytes) {
-            stop(tooLarge());
-            await reader.cancel().catch(() => {});
-            throw stopped;
-          }
-          chunks.push(value);
-        }
-      }
-      const text = Buffer.concat(chunks).toString('utf8');
+      const text = bytes.toString('utf8');
       let data: unknown = null;
       if (text.trim() !== '') {
         try {

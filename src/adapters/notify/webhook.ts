@@ -8,6 +8,7 @@
  * Messages name the hook by its host only: a hook URL is often a credential itself (Slack's
  * `hooks.slack.com/services/…` path is the secret).
  */
+import { readCapped } from '../http/read-capped.js';
 
 export interface WebhookOptions {
   /** Total deadline of one try (default 10 s). */
@@ -75,7 +76,7 @@ export async function postWebhook(
         redirect: 'manual',
         signal: controller.signal,
       });
-      await drain(res, cap);
+      await readCapped(res, cap);
       if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, attempts: attempt };
       last = `answered HTTP ${res.status}`;
       if (!retryable(res.status)) return { ok: false, attempts: attempt, message: last };
@@ -93,22 +94,6 @@ export async function postWebhook(
     if (attempt < attempts) await sleep(wait);
   }
   return { ok: false, attempts, message: last };
-}
-
-/** Reads at most `cap` bytes of the answer, then lets the rest go. */
-async function drain(res: Response, cap: number): Promise<void> {
-  if (!res.body) return;
-  const reader = res.body.getReader();
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    size += value.byteLength;
-    if (size > cap) {
-      await reader.cancel().catch(() => {});
-      return;
-    }
-  }
 }
 
 /** The network error's own code or message, never a URL (fetch puts the URL into some messages). */
