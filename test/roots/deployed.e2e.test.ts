@@ -4,23 +4,29 @@
  * - flux-fleet: `clusters/<cluster>/` folders of Flux Kustomizations (with the bootstrap's own sync) over
  *   `apps/<app>/overlays/<cluster>` and `platform/overlays/<cluster>`, components, ExternalSecrets in the
  *   shared bases, and overlays nothing deploys (cart's `staging`, checkout's `dev` that the dev cluster
- *   does not run, platform's `sandbox`).
+ *   does not run, platform's `sandbox`); a HelmRelease (grafana) whose `valuesFrom` ConfigMap is generated
+ *   in its base and merged (`behavior: merge`) by a component of the cluster overlay, the merged key
+ *   naming the Secret (`admin.existingSecret`) the component's ExternalSecret creates.
  * - argocd-fleet: per cluster a root app (`clusters/<cluster>/root.yaml`) over an app-of-apps folder
  *   holding an Application and an ApplicationSet (prod: a git directory generator with an `exclude`
- *   entry; dev: a list generator that leaves `search` out).
+ *   entry; dev: a list generator that leaves `search` out); in prod, a CronJob base with its ExternalSecret
+ *   built twice in one root through two `nameSuffix` layers (reports `-hourly`, `-nightly`), and a JSON
+ *   6902 `replace` of a key the base lacks (kustomize applies it as an add).
  * scan lists exactly the deployed roots (each workload once per root), names the undeployed folders
  * once, and `entry` environments select their cluster's roots; what each root builds agrees with
  * `kubectl kustomize`. Per environment, adoption, a rotation and a no-op run, with `kubectl kustomize`
  * before and after each: a rotation restarts each deployed copy once (never one of an undeployed
  * overlay), other environments' renders stay byte-identical, the changed roots differ only by the record,
  * the trigger and the pins the report lists, and every ExternalSecret backing a restarted workload asks
- * for the new version in that root's render (its ExternalSecret lives in a shared base).
+ * for the new version in that root's render (its ExternalSecret lives in a shared base; both copies of a
+ * twice-built base's).
  * Run `npm run build` first.
  */
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { commitMessage, startGitServer, type GitServer } from '../support/git-server.js';
 import {
   describeIfKubectl,
@@ -50,8 +56,8 @@ interface Fleet {
   /** `root kind/name environment`, sorted. */
   workloads: string[];
   undeployed: string[];
-  /** Per environment, a secret to rotate and the workloads (`root kind/name`) that restart for it. */
-  rotate: Record<string, { secret: string; restarts: string[] }>;
+  /** Per environment, secrets to rotate in turn, each with the workloads (`root kind/name`) it restarts. */
+  rotate: Record<string, { secret: string; restarts: string[] }[]>;
 }
 
 const FLEETS: Fleet[] = [
@@ -63,14 +69,21 @@ const FLEETS: Fleet[] = [
       'apps/catalog/overlays/dev Deployment/catalog-api dev',
       'apps/catalog/overlays/prod Deployment/catalog-api prod',
       'apps/checkout/overlays/prod Deployment/checkout prod',
+      'apps/grafana/overlays/dev HelmRelease/grafana dev',
+      'apps/grafana/overlays/prod HelmRelease/grafana prod',
       'platform/overlays/dev DaemonSet/metrics-agent dev',
       'platform/overlays/prod DaemonSet/metrics-agent prod',
     ],
     undeployed: ['apps/cart/overlays/staging', 'apps/checkout/overlays/dev', 'platform/overlays/sandbox'],
     rotate: {
       // the ExternalSecret of each lies in a shared base: pinned in the restarted root's own layer
-      dev: { secret: 'kv/platform/metrics', restarts: ['platform/overlays/dev DaemonSet/metrics-agent'] },
-      prod: { secret: 'kv/cart/db', restarts: ['apps/cart/overlays/prod Deployment/cart-service'] },
+      dev: [
+        { secret: 'kv/platform/metrics', restarts: ['platform/overlays/dev DaemonSet/metrics-agent'] },
+        // the chart's values come from a generated ConfigMap a component merges a key into; that key names
+        // the Secret (admin.existingSecret) the component's ExternalSecret creates
+        { secret: 'kv/grafana/admin', restarts: ['apps/grafana/overlays/dev HelmRelease/grafana'] },
+      ],
+      prod: [{ secret: 'kv/cart/db', restarts: ['apps/cart/overlays/prod Deployment/cart-service'] }],
     },
   },
   {
@@ -82,21 +95,34 @@ const FLEETS: Fleet[] = [
       'services/orders/overlays/prod Deployment/orders-api prod',
       'services/payments/overlays/dev Deployment/payments-api dev',
       'services/payments/overlays/prod Deployment/payments-api prod',
+      'services/reports/overlays/prod CronJob/reports-hourly prod',
+      'services/reports/overlays/prod CronJob/reports-nightly prod',
       'services/search/overlays/prod Deployment/search prod',
     ],
     undeployed: ['services/legacy-billing/overlays/prod', 'services/search/overlays/dev'],
     rotate: {
-      dev: { secret: 'kv/orders/db', restarts: ['services/orders/overlays/dev Deployment/orders-api'] },
-      // dataFrom[0].extract: a whole-secret pin, inside a list
-      prod: {
-        secret: 'kv/payments/stripe',
-        restarts: ['services/payments/overlays/prod Deployment/payments-api'],
-      },
+      dev: [{ secret: 'kv/orders/db', restarts: ['services/orders/overlays/dev Deployment/orders-api'] }],
+      prod: [
+        // dataFrom[0].extract: a whole-secret pin, inside a list
+        {
+          secret: 'kv/payments/stripe',
+          restarts: ['services/payments/overlays/prod Deployment/payments-api'],
+        },
+        // one base built twice in the root through two nameSuffix layers: each copy restarts, and both
+        // copies of the base's ExternalSecret (which fill the one Secret both pods read) are pinned
+        {
+          secret: 'kv/reports/warehouse',
+          restarts: [
+            'services/reports/overlays/prod CronJob/reports-hourly',
+            'services/reports/overlays/prod CronJob/reports-nightly',
+          ],
+        },
+      ],
     },
   },
 ];
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'Job']);
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'Job', 'HelmRelease']);
 
 interface ScanJson {
   workloads: { kind: string; name: string; namespace?: string; root?: string; environment?: string }[];
@@ -189,18 +215,27 @@ interface RunWorkload {
   pins?: { kind: string; name: string; field: string; version: number }[];
 }
 
-/** The record or restart trigger annotation; `trigger`: the one on a pod template. */
+/** The record or restart trigger annotation; `trigger`: the one on a pod template or in a chart's podAnnotations. */
 const isRecord = (c: LeafChange) => isAnnotation(c, RECORD);
-const isTrigger = (c: LeafChange) => isRecord(c) && c.segments.includes('template');
+const isTrigger = (c: LeafChange) =>
+  isRecord(c) && (c.segments.includes('template') || String(c.segments.at(-2)) === 'podAnnotations');
 
-/** The names of the Secrets a rendered workload's pod template reads (env, envFrom, volumes). */
-function secretNames(workload: Record<string, unknown>): Set<string> {
+/**
+ * The names of the Secrets a rendered workload's pod template reads (env, envFrom, volumes); for a
+ * HelmRelease, the ones its values name (`existingSecret`), its own and those of the rendered ConfigMaps its
+ * `valuesFrom` reads.
+ */
+function secretNames(
+  workload: Record<string, unknown>,
+  objects: Map<string, Record<string, unknown>>,
+): Set<string> {
   const names = new Set<string>();
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);
     else if (v !== null && typeof v === 'object') {
       const o = v as Record<string, unknown>;
       if (typeof o['secretName'] === 'string') names.add(o['secretName']);
+      if (typeof o['existingSecret'] === 'string') names.add(o['existingSecret']);
       for (const k of ['secretRef', 'secretKeyRef']) {
         const ref = o[k] as { name?: unknown } | undefined;
         if (typeof ref?.name === 'string') names.add(ref.name);
@@ -208,7 +243,22 @@ function secretNames(workload: Record<string, unknown>): Set<string> {
       Object.values(o).forEach(walk);
     }
   };
-  walk((workload['spec'] as Record<string, unknown> | undefined)?.['template']);
+  // a CronJob's pod template lies one level down, in its jobTemplate
+  const spec = workload['spec'] as
+    { template?: unknown; jobTemplate?: { spec?: { template?: unknown } } } | undefined;
+  walk(spec?.template ?? spec?.jobTemplate?.spec?.template);
+  if (workload['kind'] === 'HelmRelease') {
+    const release = workload['spec'] as {
+      values?: unknown;
+      valuesFrom?: { kind?: string; name?: string; valuesKey?: string }[];
+    };
+    walk(release.values);
+    for (const ref of release.valuesFrom ?? []) {
+      const map = [...objects].find(([k]) => k.startsWith(`${ref.kind}/`) && k.endsWith(`/${ref.name}`));
+      const text = (map?.[1]['data'] as Record<string, string> | undefined)?.[ref.valuesKey ?? 'values.yaml'];
+      if (text !== undefined) walk(parse(text));
+    }
+  }
   return names;
 }
 
@@ -299,70 +349,73 @@ describeIfKubectl.each(FLEETS)('adoption, rotation and a no-op run per environme
           }
       }
 
-      // 2. rotation: exactly the listed workloads restart; their roots change only by the record, the
-      // trigger and the pins the report lists
-      const { secret, restarts } = fleet.rotate[env]!;
-      const next = rotate(vaults[env]!, secret);
-      const rotated = await cli('apply', '--environment', env);
-      const restarted = rotated.workloads.filter((w) => w.action === 'restart');
-      expect(restarted.map(line)).toEqual(restarts);
-      expect(rotated.summary).toMatchObject({ restart: restarts.length, record: 0 });
-      const subject = (await commitMessage(git.repoPath('repo'), rotated.commit!)).split('\n')[0]!;
-      expect(subject).toMatch(new RegExp(`restart ${restarts.length} workload\\b`));
-      const rotatedRenders = await renderHead();
-      const restartRoots = new Set(restarted.map((w) => w.root!));
-      for (const [root, text] of rotatedRenders) {
-        if (!restartRoots.has(root)) {
-          expect(text, `${root} has no rotated secret`).toBe(adoptedRenders.get(root));
-          continue;
-        }
-        const pins = restarted.filter((w) => w.root === root).flatMap((w) => w.pins ?? []);
-        expect(pins.length, `${root} pins its secret`).toBeGreaterThan(0);
-        const diff = diffRenders(adoptedRenders.get(root)!, text);
-        const pinned = (key: string, c: LeafChange) =>
-          pins.some(
-            (p) =>
-              key.startsWith(`${p.kind}/`) &&
-              key.includes(p.name) &&
-              c.path === p.field &&
-              c.new === String(p.version),
-          );
-        expect(
-          unexpectedChanges(diff, (k, c) => isRecord(c) || pinned(k, c)),
-          root,
-        ).toEqual([]);
-        const triggers = [...diff.values()].flat().filter(isTrigger);
-        expect(triggers.length, root).toBe(restarted.filter((w) => w.root === root).length);
-        for (const t of triggers) expect(String(t.new)).toContain(`${secret}@${next}`);
-      }
-      // The secret reaches the pod: every ExternalSecret that creates a Secret a restarted workload reads,
-      // and that reads the rotated secret, asks ESO for the new version in that root's render.
-      for (const w of restarted) {
-        const objects = renderObjects(rotatedRenders.get(w.root!)!);
-        const workload = [...objects].find(([k]) => k.startsWith(`${w.kind}/`) && k.endsWith(`/${w.name}`));
-        expect(workload, line(w)).toBeDefined();
-        const reads = secretNames(workload![1]);
-        let backing = 0;
-        for (const [k, o] of objects) {
-          if (!k.startsWith('ExternalSecret/')) continue;
-          const meta = o['metadata'] as { name: string };
-          const target = (o['spec'] as { target?: { name?: string } } | undefined)?.target?.name ?? meta.name;
-          if (!reads.has(target)) continue;
-          for (const ref of externalSecretRefs(o).filter((r) => r.path === secret)) {
-            backing++;
-            expect(ref.version, `${line(w)}: ${k} reads ${secret}`).toBe(String(next));
+      // 2. each rotation in turn: exactly the listed workloads restart; their roots change only by the
+      // record, the trigger and the pins the report lists
+      let before = adoptedRenders;
+      for (const { secret, restarts } of fleet.rotate[env]!) {
+        const next = rotate(vaults[env]!, secret);
+        const rotated = await cli('apply', '--environment', env);
+        const restarted = rotated.workloads.filter((w) => w.action === 'restart');
+        expect(restarted.map(line)).toEqual(restarts);
+        expect(rotated.summary).toMatchObject({ restart: restarts.length, record: 0 });
+        const subject = (await commitMessage(git.repoPath('repo'), rotated.commit!)).split('\n')[0]!;
+        expect(subject).toMatch(new RegExp(`restart ${restarts.length} workloads?\\b`));
+        const rotatedRenders = await renderHead();
+        const restartRoots = new Set(restarted.map((w) => w.root!));
+        for (const [root, text] of rotatedRenders) {
+          if (!restartRoots.has(root)) {
+            expect(text, `${root} has no rotated secret`).toBe(before.get(root));
+            continue;
           }
+          const pins = restarted.filter((w) => w.root === root).flatMap((w) => w.pins ?? []);
+          expect(pins.length, `${root} pins its secret`).toBeGreaterThan(0);
+          const diff = diffRenders(before.get(root)!, text);
+          const pinned = (key: string, c: LeafChange) =>
+            pins.some(
+              (p) =>
+                key.startsWith(`${p.kind}/`) &&
+                key.includes(p.name) &&
+                c.path === p.field &&
+                c.new === String(p.version),
+            );
+          expect(
+            unexpectedChanges(diff, (k, c) => isRecord(c) || pinned(k, c)),
+            root,
+          ).toEqual([]);
+          const triggers = [...diff.values()].flat().filter(isTrigger);
+          expect(triggers.length, root).toBe(restarted.filter((w) => w.root === root).length);
+          for (const t of triggers) expect(String(t.new)).toContain(`${secret}@${next}`);
         }
-        expect(backing, `${line(w)}: an ExternalSecret backs it with ${secret}`).toBeGreaterThan(0);
-      }
+        // The secret reaches the pod: every ExternalSecret that creates a Secret a restarted workload reads,
+        // and that reads the rotated secret, asks ESO for the new version in that root's render.
+        for (const w of restarted) {
+          const objects = renderObjects(rotatedRenders.get(w.root!)!);
+          const workload = [...objects].find(([k]) => k.startsWith(`${w.kind}/`) && k.endsWith(`/${w.name}`));
+          expect(workload, line(w)).toBeDefined();
+          const reads = secretNames(workload![1], objects);
+          let backing = 0;
+          for (const [k, o] of objects) {
+            if (!k.startsWith('ExternalSecret/')) continue;
+            const meta = o['metadata'] as { name: string };
+            const target =
+              (o['spec'] as { target?: { name?: string } } | undefined)?.target?.name ?? meta.name;
+            if (!reads.has(target)) continue;
+            for (const ref of externalSecretRefs(o).filter((r) => r.path === secret)) {
+              backing++;
+              expect(ref.version, `${line(w)}: ${k} reads ${secret}`).toBe(String(next));
+            }
+          }
+          expect(backing, `${line(w)}: an ExternalSecret backs it with ${secret}`).toBeGreaterThan(0);
+        }
 
-      // 3. nothing new: no commit, every render the same
-      const head = await git.head('repo', 'main');
-      const third = await cli('apply', '--environment', env);
-      expect(third.commit).toBeNull();
-      expect(third.summary).toMatchObject({ restart: 0, record: 0 });
-      expect(await git.head('repo', 'main')).toBe(head);
-      previous = rotatedRenders;
+        // 3. nothing new: no commit, every render the same
+        const head = await git.head('repo', 'main');
+        const third = await cli('apply', '--environment', env);
+        expect(third.commit).toBeNull();
+        expect(third.summary).toMatchObject({ restart: 0, record: 0 });
+        expect(await git.head('repo', 'main')).toBe(head);
+        previous = before = rotatedRenders;
+      }
     }
     for (const v of Object.values(vaults))
       expect(v.requests.filter((r) => r.path.includes('/data/'))).toEqual([]);
