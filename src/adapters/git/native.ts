@@ -165,8 +165,46 @@ const AUTH_FAILED =
 const UNREACHABLE =
   /Could not resolve host|Connection refused|Failed to connect|Connection timed out|Couldn't connect|Network is unreachable|Could not read from remote repository/i;
 
+/** A workspace as opening found it (the constructor's one argument). */
+interface NativeParts {
+  mode: 'local' | 'remote';
+  /** The checkout, or the temporary clone. */
+  dir: string;
+  branch: string;
+  head: string;
+  /** The remote as given (origin's URL or path), for git; `url` is its printable form. */
+  remote: string;
+  git: GitCli;
+  auth: GitAuth | undefined;
+  /** Whether our Authorization header may be added (not when the checkout configures its own). */
+  headerAllowed: boolean;
+  objectFormat: 'sha1' | 'sha256';
+  logger: Logger;
+  readOnly: boolean;
+  /** The temporary folder to remove on close (remote mode). */
+  tmp: string | null;
+  /** origin's URL in local mode, where `remote` is the name `origin` (for messages and the header scope). */
+  originUrl?: string | null | undefined;
+  /** The ssh command for an SSH remote with a configured key or known-hosts file. */
+  ssh: { command: string; settings: SshSettings } | null;
+}
+
 export class NativeWorkspace implements Workspace {
   readonly source: TreeManifestSource;
+  readonly mode: 'local' | 'remote';
+  readonly branch: string;
+  head: string;
+  private readonly dir: string;
+  private readonly remote: string;
+  private readonly git: GitCli;
+  private auth: GitAuth | undefined;
+  private readonly headerAllowed: boolean;
+  private readonly objectFormat: 'sha1' | 'sha256';
+  private readonly logger: Logger;
+  private readonly readOnly: boolean;
+  private readonly tmp: string | null;
+  private readonly originUrl: string | null;
+  private readonly ssh: { command: string; settings: SshSettings } | null;
   private listings = new Map<string, Map<string, TreeEntry>>();
   /** Files the last load read through a link, for writing their edits to the stored path. */
   private readonly linked = new LinkedPaths();
@@ -175,29 +213,22 @@ export class NativeWorkspace implements Workspace {
   /** The pre-push inspection of the checkout, for the move after the push (local mode). */
   private checked: { commit: string; check: MoveCheck } | null = null;
   private closed = false;
-  /** The ssh command for an SSH remote with a configured key or known-hosts file (set on opening). */
-  private ssh: { command: string; settings: SshSettings } | null = null;
 
-  private constructor(
-    readonly mode: 'local' | 'remote',
-    /** The checkout, or the temporary clone. */
-    private readonly dir: string,
-    readonly branch: string,
-    public head: string,
-    /** The remote as given (origin's URL or path), for git; `url` is its printable form. */
-    private readonly remote: string,
-    private readonly git: GitCli,
-    private auth: GitAuth | undefined,
-    /** Whether our Authorization header may be added (not when the checkout configures its own). */
-    private readonly headerAllowed: boolean,
-    private readonly objectFormat: 'sha1' | 'sha256',
-    private readonly logger: Logger,
-    private readonly readOnly: boolean,
-    /** The temporary folder to remove on close (remote mode). */
-    private readonly tmp: string | null,
-    /** origin's URL in local mode, where `remote` is the name `origin` (for messages and the header scope). */
-    private readonly originUrl: string | null = null,
-  ) {
+  private constructor(parts: NativeParts) {
+    this.mode = parts.mode;
+    this.dir = parts.dir;
+    this.branch = parts.branch;
+    this.head = parts.head;
+    this.remote = parts.remote;
+    this.git = parts.git;
+    this.auth = parts.auth;
+    this.headerAllowed = parts.headerAllowed;
+    this.objectFormat = parts.objectFormat;
+    this.logger = parts.logger;
+    this.readOnly = parts.readOnly;
+    this.tmp = parts.tmp;
+    this.originUrl = parts.originUrl ?? null;
+    this.ssh = parts.ssh;
     this.source = { load: (accept, options) => this.load(accept, options) };
   }
 
@@ -833,22 +864,22 @@ export class NativeWorkspace implements Workspace {
     const own = /^https?:\/\//i.test(remoteUrl)
       ? await git.run(['config', '--get-urlmatch', 'http.extraheader', remoteUrl], { cwd: dir })
       : { code: 1 };
-    const ws = new NativeWorkspace(
-      'local',
+    const ws = new NativeWorkspace({
+      mode: 'local',
       dir,
-      current,
-      '',
-      'origin',
+      branch: current,
+      head: '',
+      remote: 'origin',
       git,
-      opts.auth,
-      own.code !== 0,
-      format,
-      opts.logger,
-      opts.readOnly ?? false,
-      null,
-      remoteUrl,
-    );
-    ws.ssh = sshFor(remoteUrl, opts.ssh);
+      auth: opts.auth,
+      headerAllowed: own.code !== 0,
+      objectFormat: format,
+      logger: opts.logger,
+      readOnly: opts.readOnly ?? false,
+      tmp: null,
+      originUrl: remoteUrl,
+      ssh: sshFor(remoteUrl, opts.ssh),
+    });
     await ws.fetchBase();
     await ws.syncCheckout();
     opts.logger.info('opened local checkout', { dir, branch: current, head: ws.head, remote: ws.url });
@@ -897,21 +928,21 @@ export class NativeWorkspace implements Workspace {
       const branch = opts.branch ?? sym.stdout.toString('utf8').trim();
       const head = await opts.git.run(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: dir });
       if (!branch || head.code !== 0) throw noDefaultBranch(where);
-      const ws = new NativeWorkspace(
-        'remote',
+      const ws = new NativeWorkspace({
+        mode: 'remote',
         dir,
         branch,
-        head.stdout.toString('utf8').trim(),
+        head: head.stdout.toString('utf8').trim(),
         remote,
-        opts.git,
-        opts.auth,
-        true,
-        await objectFormat(opts.git, dir),
-        opts.logger,
-        false,
+        git: opts.git,
+        auth: opts.auth,
+        headerAllowed: true,
+        objectFormat: await objectFormat(opts.git, dir),
+        logger: opts.logger,
+        readOnly: false,
         tmp,
-      );
-      ws.ssh = ssh;
+        ssh,
+      });
       opts.logger.info('cloned', {
         url: where,
         branch,
