@@ -48,11 +48,12 @@ import {
   onlyParent,
   pushBase,
   refusal,
+  remoteBranchCommit,
   shallowFetch,
   syncStep,
   uncommitted,
 } from './policy.js';
-import { decodeUtf8, folderFilter, gitTreeView, LinkedPaths, gitBlobId } from './shared.js';
+import { decodeUtf8, folderFilter, gitTreeView, LinkedPaths, gitBlobId, loadResult } from './shared.js';
 
 export interface IsoOpenOptions {
   repo: string;
@@ -233,23 +234,15 @@ export class IsoWorkspace implements Workspace {
     const rule = fileRule(accept, options.anyName);
     const walked = walkRepo(gitTreeView(entries, links), (p) => inFolder(p) && rule(p));
     this.linked.remember(head, walked.files);
-    const files: RepoFile[] = [];
+    const read: { path: string; bytes: Uint8Array }[] = [];
     const problems = [...walked.problems];
     for (const f of walked.files) {
       const { blob } = await git.readBlob({ ...this.args, oid: entries.get(f.real)!.oid });
       const sized = withinSize([f], () => blob.length, options.maxFileBytes);
-      if (sized.files.length === 0) {
-        problems.push(...sized.problems);
-        continue;
-      }
-      const text = decodeUtf8(blob);
-      if (text === null)
-        problems.push({ file: f.path, severity: 'warning', message: 'not valid UTF-8: skipped' });
-      else files.push({ path: f.path, text });
+      if (sized.files.length === 0) problems.push(...sized.problems);
+      else read.push({ path: f.path, bytes: blob });
     }
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-    return { files, problems };
+    return loadResult(read, problems);
   }
 
   async readCommitInfo(oid: string): Promise<CommitInfo> {
@@ -482,12 +475,11 @@ export class IsoWorkspace implements Workspace {
   }
 
   async remoteBranch(branch: string): Promise<CommitInfo | null> {
-    const oid = await this.remoteHead(branch);
-    if (!oid) return null;
-    const known = await this.readCommitInfo(oid).catch(() => null);
-    if (known) return known;
-    await this.fetch(branch);
-    return this.readCommitInfo(oid);
+    return remoteBranchCommit(branch, {
+      head: () => this.remoteHead(branch),
+      read: (oid) => this.readCommitInfo(oid),
+      fetch: () => this.fetch(branch),
+    });
   }
 
   async refresh(): Promise<void> {

@@ -74,18 +74,12 @@ import {
   onlyParent,
   pushBase,
   refusal,
+  remoteBranchCommit,
   shallowFetch,
   syncStep,
   uncommitted,
 } from './policy.js';
-import {
-  decodeUtf8,
-  folderFilter,
-  gitTreeView,
-  isValidBranchName,
-  LinkedPaths,
-  gitBlobId,
-} from './shared.js';
+import { decodeUtf8, folderFilter, gitTreeView, LinkedPaths, gitBlobId, loadResult } from './shared.js';
 
 export interface NativeOpenOptions {
   repo: string;
@@ -337,17 +331,11 @@ export class NativeWorkspace implements Workspace {
     const oidOf = (f: FoundFile) => listing.get(f.real)!.oid;
     const sizes = await this.sizes([...new Set(walked.files.map(oidOf))]);
     const sized = withinSize(walked.files, (f) => sizes.get(oidOf(f)) ?? null, options.maxFileBytes);
-    const problems = [...walked.problems, ...sized.problems];
     const blobs = await this.readBlobs([...new Set(sized.files.map(oidOf))]);
-    const files: RepoFile[] = [];
-    for (const f of sized.files) {
-      const text = decodeUtf8(blobs.get(oidOf(f)) ?? Buffer.alloc(0));
-      if (text === null)
-        problems.push({ file: f.path, severity: 'warning', message: 'not valid UTF-8: skipped' });
-      else files.push({ path: f.path, text });
-    }
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    const { files, problems } = loadResult(
+      sized.files.map((f) => ({ path: f.path, bytes: blobs.get(oidOf(f)) ?? Buffer.alloc(0) })),
+      [...walked.problems, ...sized.problems],
+    );
     this.logger.debug('read manifests from git objects', {
       commit: head,
       files: files.length,
@@ -553,33 +541,37 @@ export class NativeWorkspace implements Workspace {
   }
 
   async remoteBranch(branch: string): Promise<CommitInfo | null> {
-    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
-    const listed = await this.must(
-      ['ls-remote', this.remote, `refs/heads/${branch}`],
-      `reading branch "${branch}" of`,
-    );
-    // ls-remote matches patterns against the tail of each ref: keep the exact ref only.
-    const oid = listed
-      .toString('utf8')
-      .split('\n')
-      .map((l) => l.split('\t'))
-      .find(([, ref]) => ref === `refs/heads/${branch}`)?.[0];
-    if (!oid) return null;
-    const known = await this.readCommitInfo(oid).catch(() => null);
-    if (known) return known;
-    const depth = shallowFetch(this.mode) ? ['--depth', '1'] : [];
-    await this.must(
-      [
-        'fetch',
-        '-q',
-        '--no-tags',
-        ...depth,
-        this.remote,
-        `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
-      ],
-      `fetching "${branch}" from`,
-    );
-    return this.readCommitInfo(oid);
+    return remoteBranchCommit(branch, {
+      head: async () => {
+        const listed = await this.must(
+          ['ls-remote', this.remote, `refs/heads/${branch}`],
+          `reading branch "${branch}" of`,
+        );
+        // ls-remote matches patterns against the tail of each ref: keep the exact ref only.
+        return (
+          listed
+            .toString('utf8')
+            .split('\n')
+            .map((l) => l.split('\t'))
+            .find(([, ref]) => ref === `refs/heads/${branch}`)?.[0] ?? null
+        );
+      },
+      read: (oid) => this.readCommitInfo(oid),
+      fetch: async () => {
+        const depth = shallowFetch(this.mode) ? ['--depth', '1'] : [];
+        await this.must(
+          [
+            'fetch',
+            '-q',
+            '--no-tags',
+            ...depth,
+            this.remote,
+            `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
+          ],
+          `fetching "${branch}" from`,
+        );
+      },
+    });
   }
 
   async refresh(): Promise<void> {
