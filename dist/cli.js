@@ -24701,6 +24701,6261 @@ var require_picomatch2 = __commonJS({
   }
 });
 
+// node_modules/liquidjs/dist/liquid.node.js
+var require_liquid_node = __commonJS({
+  "node_modules/liquidjs/dist/liquid.node.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var stream = __require("stream");
+    var path9 = __require("path");
+    var fs$1 = __require("fs");
+    var crypto2 = __require("crypto");
+    var Token = class {
+      constructor(kind, input2, begin, end, file2) {
+        this.kind = kind;
+        this.input = input2;
+        this.begin = begin;
+        this.end = end;
+        this.file = file2;
+      }
+      getText() {
+        return this.input.slice(this.begin, this.end);
+      }
+      getPosition() {
+        let [row, col] = [1, 1];
+        for (let i = 0; i < this.begin; i++) {
+          if (this.input[i] === "\n") {
+            row++;
+            col = 1;
+          } else
+            col++;
+        }
+        return [row, col];
+      }
+      size() {
+        return this.end - this.begin;
+      }
+    };
+    var Drop = class {
+      liquidMethodMissing(key, context) {
+        return void 0;
+      }
+    };
+    var toString$1 = Object.prototype.toString;
+    var toLowerCase = String.prototype.toLowerCase;
+    var hasOwnProperty = Object.hasOwnProperty;
+    function isString(value) {
+      return typeof value === "string";
+    }
+    function isFunction(value) {
+      return typeof value === "function";
+    }
+    function isPromise(val) {
+      return val && isFunction(val.then);
+    }
+    function isIterator(val) {
+      return val && isFunction(val.next) && isFunction(val.throw) && isFunction(val.return);
+    }
+    function promisify(fn) {
+      return function(...args) {
+        return new Promise((resolve7, reject2) => {
+          fn(...args, (err, result) => {
+            err ? reject2(err) : resolve7(result);
+          });
+        });
+      };
+    }
+    function stringify4(value) {
+      value = toValue(value);
+      if (isString(value))
+        return value;
+      if (isNil(value))
+        return "";
+      if (isArray(value))
+        return value.map((x) => stringify4(x)).join("");
+      return String(value);
+    }
+    function advanceCodePoints(str3, from, count) {
+      let index2 = from;
+      for (let i = 0; i < count && index2 < str3.length; i++)
+        index2 += str3.codePointAt(index2) > 65535 ? 2 : 1;
+      return index2;
+    }
+    function codePointLength2(str3) {
+      let length = 0;
+      for (let index2 = 0; index2 < str3.length; index2 = advanceCodePoints(str3, index2, 1))
+        length++;
+      return length;
+    }
+    function readArrayElement(arr, index2, ownPropertyOnly) {
+      if (index2 < 0)
+        index2 = arr.length + index2;
+      if (ownPropertyOnly && !hasOwnProperty.call(arr, index2))
+        return void 0;
+      return arr[index2];
+    }
+    function toEnumerable(val) {
+      val = toValue(val);
+      if (isArray(val))
+        return val;
+      if (isString(val) && val.length > 0)
+        return [val];
+      if (isIterable(val))
+        return Array.from(val);
+      if (isObject3(val))
+        return Object.keys(val).map((key) => [key, val[key]]);
+      return [];
+    }
+    function toArray(val) {
+      val = toValue(val);
+      if (isNil(val))
+        return [];
+      if (isArray(val))
+        return val;
+      return [val];
+    }
+    function toValue(value) {
+      return value instanceof Drop && isFunction(value.valueOf) ? value.valueOf() : value;
+    }
+    function toNumber(value) {
+      return +toValue(value) || 0;
+    }
+    function isNumber(value) {
+      return typeof value === "number";
+    }
+    function toLiquid(value) {
+      if (value && isFunction(value.toLiquid))
+        return toLiquid(value.toLiquid());
+      return value;
+    }
+    function isNil(value) {
+      return value == null;
+    }
+    function isUndefined(value) {
+      return value === void 0;
+    }
+    function isArray(value) {
+      return toString$1.call(value) === "[object Array]";
+    }
+    function isArrayLike(value) {
+      return value && isNumber(value.length);
+    }
+    function isIterable(value) {
+      return isObject3(value) && Symbol.iterator in value;
+    }
+    function forOwn(obj, iteratee) {
+      obj = obj || {};
+      for (const k in obj) {
+        if (hasOwnProperty.call(obj, k)) {
+          if (iteratee(obj[k], k, obj) === false)
+            break;
+        }
+      }
+      return obj;
+    }
+    function isObject3(value) {
+      const type2 = typeof value;
+      return value !== null && (type2 === "object" || type2 === "function");
+    }
+    function range(start, stop, step = 1) {
+      const arr = [];
+      for (let i = start; i < stop; i += step) {
+        arr.push(i);
+      }
+      return arr;
+    }
+    function padStart(str3, length, ch = " ") {
+      return pad(str3, length, ch, (str4, ch2) => ch2 + str4);
+    }
+    function padEnd(str3, length, ch = " ") {
+      return pad(str3, length, ch, (str4, ch2) => str4 + ch2);
+    }
+    function pad(str3, length, ch, add) {
+      str3 = String(str3);
+      const n = length - str3.length;
+      if (n <= 0)
+        return str3;
+      return add(str3, ch.repeat(n));
+    }
+    function identify(val) {
+      return val;
+    }
+    function changeCase(str3) {
+      const hasLowerCase = [...str3].some((ch) => ch >= "a" && ch <= "z");
+      return hasLowerCase ? str3.toUpperCase() : str3.toLowerCase();
+    }
+    function ellipsis(str3, N) {
+      return str3.length > N ? str3.slice(0, N - 3) + "..." : str3;
+    }
+    function orderedCompare(a, b) {
+      if (isNil(a) && isNil(b))
+        return 0;
+      if (isNil(a))
+        return 1;
+      if (isNil(b))
+        return -1;
+      if (a < b)
+        return -1;
+      if (a > b)
+        return 1;
+      return 0;
+    }
+    function caseInsensitiveCompare(a, b) {
+      if (isNil(a) && isNil(b))
+        return 0;
+      if (isNil(a))
+        return 1;
+      if (isNil(b))
+        return -1;
+      a = toLowerCase.call(a);
+      b = toLowerCase.call(b);
+      if (a < b)
+        return -1;
+      if (a > b)
+        return 1;
+      return 0;
+    }
+    function argumentsToValue(fn) {
+      return function(...args) {
+        return fn.call(this, ...args.map(toValue));
+      };
+    }
+    function argumentsToNumber(fn) {
+      return function(...args) {
+        return fn.call(this, ...args.map(toNumber));
+      };
+    }
+    function* strictUniq(array2) {
+      const seen = /* @__PURE__ */ new Set();
+      for (const element of array2) {
+        const key = JSON.stringify(element);
+        if (!seen.has(key)) {
+          seen.add(key);
+          yield element;
+        }
+      }
+    }
+    var TRAIT = "__liquidClass__";
+    var LiquidError = class extends Error {
+      constructor(err, token) {
+        super(typeof err === "string" ? err : err.message);
+        this.context = "";
+        if (typeof err !== "string")
+          Object.defineProperty(this, "originalError", { value: err, enumerable: false });
+        Object.defineProperty(this, "token", { value: token, enumerable: false });
+        Object.defineProperty(this, TRAIT, { value: "LiquidError", enumerable: false });
+      }
+      update() {
+        Object.defineProperty(this, "context", { value: mkContext(this.token), enumerable: false });
+        this.message = mkMessage(this.message, this.token);
+        this.stack = this.message + "\n" + this.context + "\n" + this.stack;
+        if (this.originalError)
+          this.stack += "\nFrom " + this.originalError.stack;
+      }
+      static is(obj) {
+        return obj?.[TRAIT] === "LiquidError";
+      }
+    };
+    var TokenizationError = class extends LiquidError {
+      constructor(message2, token) {
+        super(message2, token);
+        this.name = "TokenizationError";
+        super.update();
+      }
+    };
+    var ParseError = class extends LiquidError {
+      constructor(err, token) {
+        super(err, token);
+        this.name = "ParseError";
+        this.message = err.message;
+        super.update();
+      }
+    };
+    var RenderError = class extends LiquidError {
+      constructor(err, tpl) {
+        super(err, tpl.token);
+        this.name = "RenderError";
+        this.message = err.message;
+        super.update();
+      }
+      static is(obj) {
+        return obj.name === "RenderError";
+      }
+    };
+    var LiquidErrors = class extends LiquidError {
+      constructor(errors) {
+        super(errors[0], errors[0].token);
+        this.errors = errors;
+        this.name = "LiquidErrors";
+        const s = errors.length > 1 ? "s" : "";
+        this.message = `${errors.length} error${s} found`;
+        super.update();
+      }
+      static is(obj) {
+        return obj.name === "LiquidErrors";
+      }
+    };
+    var UndefinedVariableError = class extends LiquidError {
+      constructor(err, token) {
+        super(err, token);
+        this.name = "UndefinedVariableError";
+        this.message = err.message;
+        super.update();
+      }
+    };
+    var InternalUndefinedVariableError = class extends Error {
+      constructor(variableName) {
+        super(`undefined variable: ${variableName}`);
+        this.name = "InternalUndefinedVariableError";
+        this.variableName = variableName;
+      }
+    };
+    var AssertionError = class extends Error {
+      constructor(message2) {
+        super(message2);
+        this.name = "AssertionError";
+        this.message = message2 + "";
+      }
+    };
+    function mkContext(token) {
+      const [line2, col] = token.getPosition();
+      const lines = token.input.split("\n");
+      const begin = Math.max(line2 - 2, 1);
+      const end = Math.min(line2 + 3, lines.length);
+      const context = range(begin, end + 1).map((lineNumber) => {
+        const rowIndicator = lineNumber === line2 ? ">> " : "   ";
+        const num = padStart(String(lineNumber), String(end).length);
+        let text = `${rowIndicator}${num}| `;
+        const colIndicator = lineNumber === line2 ? "\n" + padStart("^", col + text.length) : "";
+        text += lines[lineNumber - 1];
+        text += colIndicator;
+        return text;
+      }).join("\n");
+      return context;
+    }
+    function mkMessage(msg, token) {
+      if (token.file)
+        msg += `, file:${token.file}`;
+      const [line2, col] = token.getPosition();
+      msg += `, line:${line2}, col:${col}`;
+      return msg;
+    }
+    var TYPES = [0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 4, 4, 4, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 2, 8, 0, 0, 0, 0, 8, 0, 0, 0, 64, 0, 65, 0, 0, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 0, 0, 2, 2, 2, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
+    var WORD = 1;
+    var BLANK = 4;
+    var QUOTE = 8;
+    var INLINE_BLANK = 16;
+    var NUMBER = 32;
+    var SIGN = 64;
+    var PUNCTUATION = 128;
+    function isWord(char) {
+      const code3 = char.charCodeAt(0);
+      return code3 >= 128 ? !TYPES[code3] : !!(TYPES[code3] & WORD);
+    }
+    TYPES[160] = TYPES[5760] = TYPES[6158] = TYPES[8192] = TYPES[8193] = TYPES[8194] = TYPES[8195] = TYPES[8196] = TYPES[8197] = TYPES[8198] = TYPES[8199] = TYPES[8200] = TYPES[8201] = TYPES[8202] = TYPES[8232] = TYPES[8233] = TYPES[8239] = TYPES[8287] = TYPES[12288] = BLANK;
+    TYPES[8220] = TYPES[8221] = PUNCTUATION;
+    function assert2(predicate, message2) {
+      if (!predicate) {
+        const msg = typeof message2 === "function" ? message2() : message2 || `expect ${predicate} to be true`;
+        throw new AssertionError(msg);
+      }
+    }
+    function assertEmpty(predicate, message2 = `unexpected ${JSON.stringify(predicate)}`) {
+      assert2(!predicate, message2);
+    }
+    var NullDrop = class extends Drop {
+      *equals(value) {
+        return isNil(yield toValue(value));
+      }
+      gt() {
+        return false;
+      }
+      geq() {
+        return false;
+      }
+      lt() {
+        return false;
+      }
+      leq() {
+        return false;
+      }
+      valueOf() {
+        return null;
+      }
+    };
+    var EmptyDrop = class _EmptyDrop extends Drop {
+      *equals(value) {
+        if (value instanceof _EmptyDrop)
+          return false;
+        value = yield toValue(value);
+        if (isString(value) || isArray(value))
+          return value.length === 0;
+        if (isObject3(value))
+          return Object.keys(value).length === 0;
+        return false;
+      }
+      gt() {
+        return false;
+      }
+      geq() {
+        return false;
+      }
+      lt() {
+        return false;
+      }
+      leq() {
+        return false;
+      }
+      valueOf() {
+        return "";
+      }
+      static is(value) {
+        return value instanceof _EmptyDrop;
+      }
+    };
+    var BlankDrop = class _BlankDrop extends EmptyDrop {
+      *equals(value) {
+        if (value === false)
+          return true;
+        if (isNil(yield toValue(value)))
+          return true;
+        if (isString(value))
+          return /^\s*$/.test(value);
+        return yield super.equals(value);
+      }
+      static is(value) {
+        return value instanceof _BlankDrop;
+      }
+    };
+    var ForloopDrop = class extends Drop {
+      constructor(length, collection, variable) {
+        super();
+        this.i = 0;
+        this.length = length;
+        this.name = `${variable}-${collection}`;
+      }
+      next() {
+        this.i++;
+      }
+      index0() {
+        return this.i;
+      }
+      index() {
+        return this.i + 1;
+      }
+      first() {
+        return this.i === 0;
+      }
+      last() {
+        return this.i === this.length - 1;
+      }
+      rindex() {
+        return this.length - this.i;
+      }
+      rindex0() {
+        return this.length - this.i - 1;
+      }
+      valueOf() {
+        return JSON.stringify(this);
+      }
+    };
+    var SimpleEmitter = class {
+      constructor() {
+        this.buffer = "";
+      }
+      write(html) {
+        this.buffer += stringify4(html);
+      }
+    };
+    var StreamedEmitter = class {
+      constructor() {
+        this.buffer = "";
+        this.stream = new stream.PassThrough();
+      }
+      write(html) {
+        this.stream.write(stringify4(html));
+      }
+      error(err) {
+        this.stream.emit("error", err);
+      }
+      end() {
+        this.stream.end();
+      }
+    };
+    var KeepingTypeEmitter = class {
+      constructor() {
+        this.buffer = "";
+      }
+      write(html) {
+        html = toValue(html);
+        if (typeof html !== "string" && this.buffer === "") {
+          this.buffer = html;
+        } else {
+          this.buffer = stringify4(this.buffer) + stringify4(html);
+        }
+      }
+    };
+    var BlockDrop = class extends Drop {
+      constructor(superBlockRender = () => "") {
+        super();
+        this.superBlockRender = superBlockRender;
+      }
+      /**
+       * Provide parent access in child block by
+       * {{ block.super }}
+       */
+      *super() {
+        const emitter = new SimpleEmitter();
+        yield this.superBlockRender(emitter);
+        return emitter.buffer;
+      }
+    };
+    function isComparable(arg) {
+      return arg && isFunction(arg.equals) && isFunction(arg.gt) && isFunction(arg.geq) && isFunction(arg.lt) && isFunction(arg.leq);
+    }
+    var nil = new NullDrop();
+    var literalValues = {
+      "true": true,
+      "false": false,
+      "nil": nil,
+      "null": nil,
+      "empty": new EmptyDrop(),
+      "blank": new BlankDrop()
+    };
+    var trieCache = /* @__PURE__ */ new WeakMap();
+    function createTrie(input2) {
+      const cached2 = trieCache.get(input2);
+      if (cached2)
+        return cached2;
+      const trie = {};
+      for (const [name, data] of Object.entries(input2)) {
+        let node2 = trie;
+        for (let i = 0; i < name.length; i++) {
+          const c = name[i];
+          node2[c] = node2[c] || {};
+          if (i === name.length - 1 && isWord(name[i])) {
+            node2[c].needBoundary = true;
+          }
+          node2 = node2[c];
+        }
+        node2.data = data;
+        node2.end = true;
+      }
+      trieCache.set(input2, trie);
+      return trie;
+    }
+    function toLiquidAsync(asyncFn, syncFn) {
+      const syncImpl = syncFn || asyncFn;
+      return (sync, ...args) => {
+        return sync ? syncImpl(...args) : asyncFn(...args);
+      };
+    }
+    async function toPromise(val) {
+      if (!isIterator(val))
+        return val;
+      let value;
+      let done = false;
+      let next = "next";
+      do {
+        const state = val[next](value);
+        done = !!state.done;
+        value = state.value;
+        next = "next";
+        try {
+          if (isIterator(value))
+            value = toPromise(value);
+          if (isPromise(value))
+            value = await value;
+        } catch (err) {
+          next = "throw";
+          value = err;
+        }
+      } while (!done);
+      return value;
+    }
+    function toValueSync2(val) {
+      if (!isIterator(val))
+        return val;
+      let value;
+      let done = false;
+      let next = "next";
+      do {
+        const state = val[next](value);
+        done = !!state.done;
+        value = state.value;
+        next = "next";
+        if (isIterator(value)) {
+          try {
+            value = toValueSync2(value);
+          } catch (err) {
+            next = "throw";
+            value = err;
+          }
+        }
+      } while (!done);
+      return value;
+    }
+    var rFormat = /%([-_0^#:]+)?(\d+)?([EO])?(.)/;
+    function daysInMonth(d) {
+      const feb = isLeapYear(d) ? 29 : 28;
+      return [31, feb, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    }
+    function getDayOfYear(d) {
+      let num = 0;
+      for (let i = 0; i < d.getMonth(); ++i) {
+        num += daysInMonth(d)[i];
+      }
+      return num + d.getDate();
+    }
+    function getWeekOfYear(d, startDay) {
+      const daysSinceStartDay = (d.getDay() - startDay + 7) % 7;
+      return String(Math.floor((getDayOfYear(d) - 1 - daysSinceStartDay + 7) / 7));
+    }
+    function isLeapYear(d) {
+      const year = d.getFullYear();
+      return !!((year & 3) === 0 && (year % 100 || year % 400 === 0 && year));
+    }
+    function ordinal(d) {
+      const date6 = d.getDate();
+      if ([11, 12, 13].includes(date6))
+        return "th";
+      switch (date6 % 10) {
+        case 1:
+          return "st";
+        case 2:
+          return "nd";
+        case 3:
+          return "rd";
+        default:
+          return "th";
+      }
+    }
+    function century(d) {
+      return Math.floor(d.getFullYear() / 100);
+    }
+    var padWidths = {
+      C: 2,
+      d: 2,
+      e: 2,
+      H: 2,
+      I: 2,
+      j: 3,
+      k: 2,
+      l: 2,
+      L: 3,
+      m: 2,
+      M: 2,
+      S: 2,
+      U: 2,
+      W: 2,
+      y: 2,
+      Y: 4
+    };
+    var padSpaceChars = new Set("aAbBceklpP");
+    function getTimezoneOffset(d, opts) {
+      const nOffset = Math.abs(d.getTimezoneOffset());
+      const h = Math.floor(nOffset / 60);
+      const m = nOffset % 60;
+      return (d.getTimezoneOffset() > 0 ? "-" : "+") + padStart(h, 2, "0") + (opts.flags[":"] ? ":" : "") + padStart(m, 2, "0");
+    }
+    var formatCodes = {
+      a: (d) => d.getShortWeekdayName(),
+      A: (d) => d.getLongWeekdayName(),
+      b: (d) => d.getShortMonthName(),
+      B: (d) => d.getLongMonthName(),
+      c: (d) => d.toLocaleString(),
+      C: (d) => century(d),
+      d: (d) => d.getDate(),
+      e: (d) => d.getDate(),
+      H: (d) => d.getHours(),
+      I: (d) => String(d.getHours() % 12 || 12),
+      j: (d) => getDayOfYear(d),
+      k: (d) => d.getHours(),
+      l: (d) => String(d.getHours() % 12 || 12),
+      L: (d) => d.getMilliseconds(),
+      m: (d) => d.getMonth() + 1,
+      M: (d) => d.getMinutes(),
+      N: (d, opts) => {
+        const width = Number(opts.width) || 9;
+        const str3 = padStart(String(d.getMilliseconds()), 3, "0").slice(0, width);
+        opts.memoryLimit?.use(width - str3.length);
+        return padEnd(str3, width, "0");
+      },
+      p: (d) => d.getHours() < 12 ? "AM" : "PM",
+      P: (d) => d.getHours() < 12 ? "am" : "pm",
+      q: (d) => ordinal(d),
+      s: (d) => Math.floor(d.dateValue() / 1e3),
+      S: (d) => d.getSeconds(),
+      u: (d) => d.getDay() || 7,
+      U: (d) => getWeekOfYear(d, 0),
+      w: (d) => d.getDay(),
+      W: (d) => getWeekOfYear(d, 1),
+      x: (d) => d.toLocaleDateString(),
+      X: (d) => d.toLocaleTimeString(),
+      y: (d) => (d.getFullYear() % 100 + 100) % 100,
+      Y: (d) => d.getFullYear(),
+      z: getTimezoneOffset,
+      Z: (d, opts) => d.getTimeZoneName() || getTimezoneOffset(d, opts),
+      "t": () => "	",
+      "n": () => "\n",
+      "%": () => "%"
+    };
+    formatCodes.h = formatCodes.b;
+    function strftime(d, formatStr, memoryLimit) {
+      let output2 = "";
+      let remaining = formatStr;
+      let match;
+      while (match = rFormat.exec(remaining)) {
+        output2 += remaining.slice(0, match.index);
+        remaining = remaining.slice(match.index + match[0].length);
+        output2 += format2(d, match, memoryLimit);
+      }
+      return output2 + remaining;
+    }
+    function format2(d, match, memoryLimit) {
+      const [input2, flagStr = "", width, modifier, conversion] = match;
+      const convert = formatCodes[conversion];
+      if (!convert)
+        return input2;
+      const flags = {};
+      for (const flag of flagStr)
+        flags[flag] = true;
+      let ret2 = String(convert(d, { flags, width, modifier, memoryLimit }));
+      let padChar = padSpaceChars.has(conversion) ? " " : "0";
+      let padWidth = Number(width) || padWidths[conversion] || 0;
+      if (flags["^"])
+        ret2 = ret2.toUpperCase();
+      else if (flags["#"])
+        ret2 = changeCase(ret2);
+      if (flags["_"])
+        padChar = " ";
+      else if (flags["0"])
+        padChar = "0";
+      if (flags["-"])
+        padWidth = 0;
+      memoryLimit?.use(Number(padWidth) - ret2.length);
+      if (padChar === "0" && ret2[0] === "-")
+        return "-" + padStart(ret2.slice(1), padWidth - 1, padChar);
+      return padStart(ret2, padWidth, padChar);
+    }
+    function getDateTimeFormat() {
+      return typeof Intl !== "undefined" ? Intl.DateTimeFormat : void 0;
+    }
+    var OneMinute = 6e4;
+    var TIMEZONE_PATTERN = /([zZ]|([+-])(\d{2}):?(\d{2}))$/;
+    var monthNames = [
+      "January",
+      "February",
+      "March",
+      "April",
+      "May",
+      "June",
+      "July",
+      "August",
+      "September",
+      "October",
+      "November",
+      "December"
+    ];
+    var monthNamesShort = monthNames.map((name) => name.slice(0, 3));
+    var dayNames = [
+      "Sunday",
+      "Monday",
+      "Tuesday",
+      "Wednesday",
+      "Thursday",
+      "Friday",
+      "Saturday"
+    ];
+    var dayNamesShort = dayNames.map((name) => name.slice(0, 3));
+    var LiquidDate = class _LiquidDate {
+      constructor(init, locale, timezone) {
+        this.locale = locale;
+        this.DateTimeFormat = getDateTimeFormat();
+        this.date = new Date(init);
+        this.timezoneFixed = timezone !== void 0;
+        if (timezone === void 0) {
+          timezone = this.date.getTimezoneOffset();
+        }
+        this.timezoneOffset = isString(timezone) ? _LiquidDate.getTimezoneOffset(timezone, this.date) : timezone;
+        this.timezoneName = isString(timezone) ? timezone : "";
+        const diff = (this.date.getTimezoneOffset() - this.timezoneOffset) * OneMinute;
+        const time3 = this.date.getTime() + diff;
+        this.displayDate = new Date(time3);
+      }
+      getTime() {
+        return this.displayDate.getTime();
+      }
+      /**
+       * The underlying UTC timestamp in milliseconds, unaffected by the display
+       * timezone. Use this (not `getTime()`) for timezone-invariant values like
+       * `%s`: `getTime()` reads `displayDate`, which is deliberately shifted by
+       * the display timezone offset so wall-clock getters can delegate to Date.
+       */
+      dateValue() {
+        return this.date.getTime();
+      }
+      getMilliseconds() {
+        return this.displayDate.getMilliseconds();
+      }
+      getSeconds() {
+        return this.displayDate.getSeconds();
+      }
+      getMinutes() {
+        return this.displayDate.getMinutes();
+      }
+      getHours() {
+        return this.displayDate.getHours();
+      }
+      getDay() {
+        return this.displayDate.getDay();
+      }
+      getDate() {
+        return this.displayDate.getDate();
+      }
+      getMonth() {
+        return this.displayDate.getMonth();
+      }
+      getFullYear() {
+        return this.displayDate.getFullYear();
+      }
+      toLocaleString(locale, init) {
+        if (init?.timeZone) {
+          return this.date.toLocaleString(locale, init);
+        }
+        return this.displayDate.toLocaleString(locale, init);
+      }
+      toLocaleTimeString(locale) {
+        return this.displayDate.toLocaleTimeString(locale);
+      }
+      toLocaleDateString(locale) {
+        return this.displayDate.toLocaleDateString(locale);
+      }
+      getTimezoneOffset() {
+        return this.timezoneOffset;
+      }
+      getTimeZoneName() {
+        if (this.timezoneFixed)
+          return this.timezoneName;
+        if (!this.DateTimeFormat)
+          return;
+        return this.DateTimeFormat().resolvedOptions().timeZone;
+      }
+      getLongMonthName() {
+        return this.format({ month: "long" }) ?? monthNames[this.getMonth()];
+      }
+      getShortMonthName() {
+        return this.format({ month: "short" }) ?? monthNamesShort[this.getMonth()];
+      }
+      getLongWeekdayName() {
+        return this.format({ weekday: "long" }) ?? dayNames[this.displayDate.getDay()];
+      }
+      getShortWeekdayName() {
+        return this.format({ weekday: "short" }) ?? dayNamesShort[this.displayDate.getDay()];
+      }
+      valid() {
+        return !isNaN(this.getTime());
+      }
+      format(options) {
+        return this.DateTimeFormat && this.DateTimeFormat(this.locale, options).format(this.displayDate);
+      }
+      /**
+       * Create a Date object fixed to it's declared Timezone. Both
+       * - 2021-08-06T02:29:00.000Z and
+       * - 2021-08-06T02:29:00.000+08:00
+       * will always be displayed as
+       * - 2021-08-06 02:29:00
+       * regardless timezoneOffset in JavaScript realm
+       *
+       * The implementation hack:
+       * Instead of calling `.getMonth()`/`.getUTCMonth()` respect to `preserveTimezones`,
+       * we create a different Date to trick strftime, it's both simpler and more performant.
+       * Given that a template is expected to be parsed fewer times than rendered.
+       */
+      static createDateFixedToTimezone(dateString, locale) {
+        const m = dateString.match(TIMEZONE_PATTERN);
+        if (m && m[1] === "Z") {
+          return new _LiquidDate(+new Date(dateString), locale, 0);
+        }
+        if (m && m[2] && m[3] && m[4]) {
+          const [, , sign, hours, minutes] = m;
+          const offset2 = (sign === "+" ? -1 : 1) * (parseInt(hours, 10) * 60 + parseInt(minutes, 10));
+          return new _LiquidDate(+new Date(dateString), locale, offset2);
+        }
+        return new _LiquidDate(dateString, locale);
+      }
+      static getTimezoneOffset(timezoneName, date6) {
+        const localDateString = date6.toLocaleString("en-US", { timeZone: timezoneName });
+        const utcDateString = date6.toLocaleString("en-US", { timeZone: "UTC" });
+        const localDate = new Date(localDateString);
+        const utcDate = new Date(utcDateString);
+        return (+utcDate - +localDate) / (60 * 1e3);
+      }
+    };
+    var Limiter = class {
+      constructor(resource, limit2) {
+        this.base = 0;
+        this.message = `${resource} limit exceeded`;
+        this.limit = limit2;
+      }
+      use(count) {
+        if (+count > 0) {
+          assert2(this.base + +count <= this.limit, this.message);
+          this.base += +count;
+        }
+      }
+      check(count) {
+        if (+count > 0) {
+          assert2(+count <= this.limit, this.message);
+        }
+      }
+    };
+    var DelimitedToken = class extends Token {
+      constructor(kind, [contentBegin, contentEnd2], input2, begin, end, trimLeft2, trimRight2, file2) {
+        super(kind, input2, begin, end, file2);
+        this.trimLeft = false;
+        this.trimRight = false;
+        const tl = input2[contentBegin] === "-";
+        const tr = input2[contentEnd2 - 1] === "-";
+        let l = tl ? contentBegin + 1 : contentBegin;
+        let r = tr ? contentEnd2 - 1 : contentEnd2;
+        while (l < r && TYPES[input2.charCodeAt(l)] & BLANK)
+          l++;
+        while (r > l && TYPES[input2.charCodeAt(r - 1)] & BLANK)
+          r--;
+        this.contentRange = [l, r];
+        this.trimLeft = tl || trimLeft2;
+        this.trimRight = tr || trimRight2;
+      }
+      get content() {
+        return this.input.slice(this.contentRange[0], this.contentRange[1]);
+      }
+    };
+    var TagToken = class extends DelimitedToken {
+      constructor(input2, begin, end, options, file2) {
+        const { trimTagLeft, trimTagRight, tagDelimiterLeft, tagDelimiterRight } = options;
+        const [valueBegin, valueEnd] = [begin + tagDelimiterLeft.length, end - tagDelimiterRight.length];
+        super(exports.TokenKind.Tag, [valueBegin, valueEnd], input2, begin, end, trimTagLeft, trimTagRight, file2);
+        this.tokenizer = new Tokenizer(input2, options.operators, file2, this.contentRange, options.groupedExpressions);
+        this.name = this.tokenizer.readTagName();
+        this.tokenizer.assert(this.name, `illegal tag syntax, tag name expected`);
+        this.tokenizer.skipBlank();
+        this.args = this.tokenizer.input.slice(this.tokenizer.p, this.contentRange[1]);
+      }
+    };
+    var OutputToken = class extends DelimitedToken {
+      constructor(input2, begin, end, options, file2) {
+        const { trimOutputLeft, trimOutputRight, outputDelimiterLeft, outputDelimiterRight } = options;
+        const valueRange = [begin + outputDelimiterLeft.length, end - outputDelimiterRight.length];
+        super(exports.TokenKind.Output, valueRange, input2, begin, end, trimOutputLeft, trimOutputRight, file2);
+      }
+    };
+    var HTMLToken = class extends Token {
+      constructor(input2, begin, end, file2) {
+        super(exports.TokenKind.HTML, input2, begin, end, file2);
+        this.input = input2;
+        this.begin = begin;
+        this.end = end;
+        this.file = file2;
+        this.trimLeft = 0;
+        this.trimRight = 0;
+      }
+      getContent() {
+        return this.input.slice(this.begin + this.trimLeft, this.end - this.trimRight);
+      }
+    };
+    var NumberToken = class extends Token {
+      constructor(input2, begin, end, file2) {
+        super(exports.TokenKind.Number, input2, begin, end, file2);
+        this.input = input2;
+        this.begin = begin;
+        this.end = end;
+        this.file = file2;
+        this.content = Number(this.getText());
+      }
+    };
+    var IdentifierToken = class extends Token {
+      constructor(input2, begin, end, file2) {
+        super(exports.TokenKind.Word, input2, begin, end, file2);
+        this.input = input2;
+        this.begin = begin;
+        this.end = end;
+        this.file = file2;
+        this.content = this.getText();
+      }
+    };
+    var LiteralToken = class extends Token {
+      constructor(input2, begin, end, file2) {
+        super(exports.TokenKind.Literal, input2, begin, end, file2);
+        this.input = input2;
+        this.begin = begin;
+        this.end = end;
+        this.file = file2;
+        this.literal = this.getText();
+        this.content = literalValues[this.literal];
+      }
+    };
+    var operatorPrecedences = {
+      "==": 2,
+      "!=": 2,
+      ">": 2,
+      "<": 2,
+      ">=": 2,
+      "<=": 2,
+      "contains": 2,
+      "not": 1,
+      "and": 0,
+      "or": 0
+    };
+    var operatorTypes = {
+      "==": 0,
+      "!=": 0,
+      ">": 0,
+      "<": 0,
+      ">=": 0,
+      "<=": 0,
+      "contains": 0,
+      "not": 1,
+      "and": 0,
+      "or": 0
+      /* OperatorType.Binary */
+    };
+    var OperatorToken = class extends Token {
+      constructor(input2, begin, end, file2) {
+        super(exports.TokenKind.Operator, input2, begin, end, file2);
+        this.input = input2;
+        this.begin = begin;
+        this.end = end;
+        this.file = file2;
+        this.operator = this.getText();
+      }
+      getPrecedence() {
+        return this.operator in operatorPrecedences ? operatorPrecedences[this.operator] : 1;
+      }
+    };
+    var PropertyAccessToken = class extends Token {
+      constructor(variable, props, input2, begin, end, file2) {
+        super(exports.TokenKind.PropertyAccess, input2, begin, end, file2);
+        this.variable = variable;
+        this.props = props;
+      }
+    };
+    var FilterToken = class extends Token {
+      constructor(name, args, input2, begin, end, file2) {
+        super(exports.TokenKind.Filter, input2, begin, end, file2);
+        this.name = name;
+        this.args = args;
+      }
+    };
+    var HashToken = class extends Token {
+      constructor(input2, begin, end, name, value, file2) {
+        super(exports.TokenKind.Hash, input2, begin, end, file2);
+        this.input = input2;
+        this.begin = begin;
+        this.end = end;
+        this.name = name;
+        this.value = value;
+        this.file = file2;
+      }
+    };
+    var rHex = /[\da-fA-F]/;
+    var rOct = /[0-7]/;
+    var escapeChar = {
+      b: "\b",
+      f: "\f",
+      n: "\n",
+      r: "\r",
+      t: "	",
+      v: "\v"
+    };
+    function hexVal(c) {
+      const code3 = c.charCodeAt(0);
+      if (code3 >= 97)
+        return code3 - 87;
+      if (code3 >= 65)
+        return code3 - 55;
+      return code3 - 48;
+    }
+    function parseStringLiteral(str3) {
+      let ret2 = "";
+      for (let i = 1; i < str3.length - 1; i++) {
+        if (str3[i] !== "\\") {
+          ret2 += str3[i];
+          continue;
+        }
+        if (escapeChar[str3[i + 1]] !== void 0) {
+          ret2 += escapeChar[str3[++i]];
+        } else if (str3[i + 1] === "u") {
+          let val = 0;
+          let j = i + 2;
+          while (j <= i + 5 && rHex.test(str3[j])) {
+            val = val * 16 + hexVal(str3[j++]);
+          }
+          i = j - 1;
+          ret2 += String.fromCharCode(val);
+        } else if (!rOct.test(str3[i + 1])) {
+          ret2 += str3[++i];
+        } else {
+          let j = i + 1;
+          let val = 0;
+          while (j <= i + 3 && rOct.test(str3[j])) {
+            val = val * 8 + hexVal(str3[j++]);
+          }
+          i = j - 1;
+          ret2 += String.fromCharCode(val);
+        }
+      }
+      return ret2;
+    }
+    var QuotedToken = class extends Token {
+      constructor(input2, begin, end, file2) {
+        super(exports.TokenKind.Quoted, input2, begin, end, file2);
+        this.input = input2;
+        this.begin = begin;
+        this.end = end;
+        this.file = file2;
+        this.content = parseStringLiteral(this.getText());
+      }
+    };
+    var RangeToken = class extends Token {
+      constructor(input2, begin, end, lhs, rhs, file2) {
+        super(exports.TokenKind.Range, input2, begin, end, file2);
+        this.input = input2;
+        this.begin = begin;
+        this.end = end;
+        this.lhs = lhs;
+        this.rhs = rhs;
+        this.file = file2;
+      }
+    };
+    var LiquidTagToken = class extends DelimitedToken {
+      constructor(input2, begin, end, options, file2) {
+        super(exports.TokenKind.Tag, [begin, end], input2, begin, end, false, false, file2);
+        this.tokenizer = new Tokenizer(input2, options.operators, file2, this.contentRange, options.groupedExpressions);
+        this.name = this.tokenizer.readTagName();
+        this.tokenizer.assert(this.name, "illegal liquid tag syntax");
+        this.tokenizer.skipBlank();
+      }
+      get args() {
+        return this.tokenizer.input.slice(this.tokenizer.p, this.contentRange[1]);
+      }
+    };
+    var FilteredValueToken = class extends Token {
+      constructor(initial, filters2, input2, begin, end, file2) {
+        super(exports.TokenKind.FilteredValue, input2, begin, end, file2);
+        this.initial = initial;
+        this.filters = filters2;
+        this.input = input2;
+        this.begin = begin;
+        this.end = end;
+        this.file = file2;
+      }
+    };
+    var polyfill = {
+      now: () => Date.now()
+    };
+    function getPerformance() {
+      return typeof global === "object" && global.performance || typeof window === "object" && window.performance || polyfill;
+    }
+    var Render = class {
+      renderTemplatesToNodeStream(templates, ctx) {
+        const emitter = new StreamedEmitter();
+        Promise.resolve().then(() => toPromise(this.renderTemplates(templates, ctx, emitter))).then(() => emitter.end(), (err) => emitter.error(err));
+        return emitter.stream;
+      }
+      *renderTemplates(templates, ctx, emitter) {
+        if (!emitter) {
+          emitter = ctx.opts.keepOutputType ? new KeepingTypeEmitter() : new SimpleEmitter();
+        }
+        ctx.renderLimit.check(getPerformance().now());
+        const errors = [];
+        for (const tpl of templates) {
+          ctx.renderLimit.check(getPerformance().now());
+          try {
+            const html = yield tpl.render(ctx, emitter);
+            html && emitter.write(html);
+            if (ctx.breakCalled || ctx.continueCalled)
+              break;
+          } catch (e) {
+            const err = LiquidError.is(e) ? e : new RenderError(e, tpl);
+            if (ctx.opts.catchAllErrors)
+              errors.push(err);
+            else
+              throw err;
+          }
+        }
+        if (errors.length) {
+          throw new LiquidErrors(errors);
+        }
+        return emitter.buffer;
+      }
+    };
+    function isKeyValuePair(arr) {
+      return isArray(arr);
+    }
+    var Filter = class {
+      constructor(token, options, liquid) {
+        this.token = token;
+        this.name = token.name;
+        this.handler = isFunction(options) ? options : isFunction(options?.handler) ? options.handler : identify;
+        this.raw = !isFunction(options) && !!options?.raw;
+        this.args = token.args;
+        this.liquid = liquid;
+      }
+      *render(value, context) {
+        const argv = [];
+        for (const arg of this.args) {
+          if (isKeyValuePair(arg))
+            argv.push([arg[0], yield evalToken(arg[1], context)]);
+          else
+            argv.push(yield evalToken(arg, context));
+        }
+        return yield this.handler.apply({ context, token: this.token, liquid: this.liquid }, [value, ...argv]);
+      }
+    };
+    var Expression = class {
+      constructor(tokens) {
+        this.postfix = [...toPostfix(tokens)];
+      }
+      *evaluate(ctx, lenient) {
+        assert2(ctx, "unable to evaluate: context not defined");
+        const operands = [];
+        for (const token of this.postfix) {
+          if (isOperatorToken(token)) {
+            const r = operands.pop();
+            let result;
+            if (operatorTypes[token.operator] === 1) {
+              result = yield ctx.opts.operators[token.operator](r, ctx);
+            } else {
+              const l = operands.pop();
+              result = yield ctx.opts.operators[token.operator](l, r, ctx);
+            }
+            operands.push(result);
+          } else {
+            operands.push(yield evalToken(token, ctx, lenient));
+          }
+        }
+        return operands[0];
+      }
+      valid() {
+        return !!this.postfix.length;
+      }
+    };
+    function* evalToken(token, ctx, lenient = false) {
+      if (!token)
+        return;
+      if ("content" in token)
+        return token.content;
+      if (isPropertyAccessToken(token))
+        return yield evalPropertyAccessToken(token, ctx, lenient);
+      if (isRangeToken(token))
+        return yield evalRangeToken(token, ctx);
+      if (isFilteredValueToken(token))
+        return yield evalFilteredValueToken(token, ctx, lenient);
+    }
+    function* evalFilteredValueToken(token, ctx, lenient) {
+      assert2(ctx.liquid, "FilteredValueToken evaluation requires liquid instance in context");
+      lenient = lenient || ctx.opts.lenientIf && token.filters.length > 0 && token.filters[0].name === "default";
+      let val = yield token.initial.evaluate(ctx, lenient);
+      for (const filterToken of token.filters) {
+        const filterImpl = ctx.liquid.filters[filterToken.name];
+        assert2(filterImpl || !ctx.liquid.options.strictFilters, () => `undefined filter: ${filterToken.name}`);
+        const filter2 = new Filter(filterToken, filterImpl, ctx.liquid);
+        val = yield filter2.render(val, ctx);
+      }
+      return val;
+    }
+    function* evalTokenValue(token, ctx, lenient = false) {
+      return yield toValue(yield evalToken(token, ctx, lenient));
+    }
+    function* evalPropertyAccessToken(token, ctx, lenient) {
+      const props = [];
+      for (const prop of token.props) {
+        props.push(yield evalTokenValue(prop, ctx, false));
+      }
+      try {
+        if (token.variable) {
+          const variable = yield evalToken(token.variable, ctx, lenient);
+          return yield ctx._getFromScope(variable, props);
+        } else {
+          return yield ctx._get(props);
+        }
+      } catch (e) {
+        if (lenient && e.name === "InternalUndefinedVariableError")
+          return null;
+        throw new UndefinedVariableError(e, token);
+      }
+    }
+    function evalQuotedToken(token) {
+      return token.content;
+    }
+    function* evalRangeToken(token, ctx) {
+      const low = yield evalTokenValue(token.lhs, ctx);
+      const high = yield evalTokenValue(token.rhs, ctx);
+      ctx.memoryLimit.use(high - low + 1);
+      return range(+low, +high + 1);
+    }
+    function* toPostfix(tokens) {
+      const ops = [];
+      for (const token of tokens) {
+        if (isOperatorToken(token)) {
+          while (ops.length && ops[ops.length - 1].getPrecedence() > token.getPrecedence()) {
+            yield ops.pop();
+          }
+          ops.push(token);
+        } else
+          yield token;
+      }
+      while (ops.length) {
+        yield ops.pop();
+      }
+    }
+    function isTruthy(val, ctx) {
+      return !isFalsy(val, ctx);
+    }
+    function isFalsy(val, ctx) {
+      val = toValue(val);
+      if (ctx.opts.jsTruthy) {
+        return !val;
+      } else {
+        return val === false || void 0 === val || val === null;
+      }
+    }
+    var defaultOperators = {
+      "==": function* (l, r) {
+        return yield equals(l, r);
+      },
+      "!=": function* (l, r) {
+        return !(yield equals(l, r));
+      },
+      ">": function* (l, r) {
+        if (isComparable(l))
+          return yield l.gt(r);
+        if (isComparable(r))
+          return yield r.lt(l);
+        return (yield toValue(l)) > (yield toValue(r));
+      },
+      "<": function* (l, r) {
+        if (isComparable(l))
+          return yield l.lt(r);
+        if (isComparable(r))
+          return yield r.gt(l);
+        return (yield toValue(l)) < (yield toValue(r));
+      },
+      ">=": function* (l, r) {
+        if (isComparable(l))
+          return yield l.geq(r);
+        if (isComparable(r))
+          return yield r.leq(l);
+        return (yield toValue(l)) >= (yield toValue(r));
+      },
+      "<=": function* (l, r) {
+        if (isComparable(l))
+          return yield l.leq(r);
+        if (isComparable(r))
+          return yield r.geq(l);
+        return (yield toValue(l)) <= (yield toValue(r));
+      },
+      "contains": function* (l, r) {
+        l = yield toValue(l);
+        if (isArray(l))
+          return yield arrayIncludes(l, r);
+        if (isFunction(l?.indexOf))
+          return l.indexOf(yield toValue(r)) > -1;
+        return false;
+      },
+      "not": function* (v, ctx) {
+        return isFalsy(yield toValue(v), ctx);
+      },
+      "and": function* (l, r, ctx) {
+        return isTruthy(yield toValue(l), ctx) && isTruthy(yield toValue(r), ctx);
+      },
+      "or": function* (l, r, ctx) {
+        return isTruthy(yield toValue(l), ctx) || isTruthy(yield toValue(r), ctx);
+      }
+    };
+    function* equals(lhs, rhs) {
+      if (isComparable(lhs))
+        return yield lhs.equals(rhs);
+      if (isComparable(rhs))
+        return yield rhs.equals(lhs);
+      lhs = yield toValue(lhs);
+      rhs = yield toValue(rhs);
+      if (isArray(lhs)) {
+        return isArray(rhs) && (yield arrayEquals(lhs, rhs));
+      }
+      return lhs === rhs;
+    }
+    function* arrayEquals(lhs, rhs) {
+      if (lhs.length !== rhs.length)
+        return false;
+      for (let i = 0; i < lhs.length; i++) {
+        if (!(yield equals(lhs[i], rhs[i])))
+          return false;
+      }
+      return true;
+    }
+    function* arrayIncludes(arr, item) {
+      for (const value of arr) {
+        if (yield equals(value, item))
+          return true;
+      }
+      return false;
+    }
+    var Node = class {
+      constructor(key, value, next, prev) {
+        this.key = key;
+        this.value = value;
+        this.next = next;
+        this.prev = prev;
+      }
+    };
+    var LRU = class {
+      constructor(limit2, size2 = 0) {
+        this.limit = limit2;
+        this.size = size2;
+        this.cache = {};
+        this.head = new Node("HEAD", null, null, null);
+        this.tail = new Node("TAIL", null, null, null);
+        this.head.next = this.tail;
+        this.tail.prev = this.head;
+      }
+      write(key, value) {
+        if (this.cache[key]) {
+          this.cache[key].value = value;
+        } else {
+          const node2 = new Node(key, value, this.head.next, this.head);
+          this.head.next.prev = node2;
+          this.head.next = node2;
+          this.cache[key] = node2;
+          this.size++;
+          this.ensureLimit();
+        }
+      }
+      read(key) {
+        if (!this.cache[key])
+          return;
+        const { value } = this.cache[key];
+        this.remove(key);
+        this.write(key, value);
+        return value;
+      }
+      remove(key) {
+        const node2 = this.cache[key];
+        node2.prev.next = node2.next;
+        node2.next.prev = node2.prev;
+        delete this.cache[key];
+        this.size--;
+      }
+      clear() {
+        this.head.next = this.tail;
+        this.tail.prev = this.head;
+        this.size = 0;
+        this.cache = {};
+      }
+      ensureLimit() {
+        if (this.size > this.limit)
+          this.remove(this.tail.prev.key);
+      }
+    };
+    var requireResolve = (partial2) => __require.resolve(partial2, { paths: ["."] });
+    var statAsync = promisify(fs$1.stat);
+    var readFileAsync = promisify(fs$1.readFile);
+    async function exists(filepath) {
+      try {
+        await statAsync(filepath);
+        return true;
+      } catch (err) {
+        return false;
+      }
+    }
+    function readFile4(filepath) {
+      return readFileAsync(filepath, "utf8");
+    }
+    function existsSync9(filepath) {
+      try {
+        fs$1.statSync(filepath);
+        return true;
+      } catch (err) {
+        return false;
+      }
+    }
+    function readFileSync8(filepath) {
+      return fs$1.readFileSync(filepath, "utf8");
+    }
+    function resolve6(root2, file2, ext) {
+      if (!path9.extname(file2))
+        file2 += ext;
+      return path9.resolve(root2, file2);
+    }
+    function fallback(file2) {
+      try {
+        return requireResolve(file2);
+      } catch (e) {
+      }
+    }
+    function dirname3(filepath) {
+      return path9.dirname(filepath);
+    }
+    var realpathAsync = promisify(fs$1.realpath);
+    async function contains(root2, file2) {
+      try {
+        const realRoot = await realpathAsync(root2);
+        const realFile = await realpathAsync(file2);
+        const prefix = realRoot.endsWith(path9.sep) ? realRoot : realRoot + path9.sep;
+        return realFile.startsWith(prefix);
+      } catch {
+        return false;
+      }
+    }
+    function containsSync(root2, file2) {
+      try {
+        const realRoot = fs$1.realpathSync(root2);
+        const realFile = fs$1.realpathSync(file2);
+        const prefix = realRoot.endsWith(path9.sep) ? realRoot : realRoot + path9.sep;
+        return realFile.startsWith(prefix);
+      } catch {
+        return false;
+      }
+    }
+    var fs3 = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      exists,
+      readFile: readFile4,
+      existsSync: existsSync9,
+      readFileSync: readFileSync8,
+      resolve: resolve6,
+      fallback,
+      dirname: dirname3,
+      contains,
+      containsSync,
+      sep: path9.sep
+    });
+    function chargeJsonReplacerValue(memoryLimit, val) {
+      if (typeof val === "string") {
+        memoryLimit.use(val.length);
+      } else if (val === null || typeof val === "number" || typeof val === "boolean") {
+        memoryLimit.use(JSON.stringify(val).length);
+      } else if (Array.isArray(val)) {
+        memoryLimit.use(val.length + 1);
+      } else if (typeof val === "object") {
+        memoryLimit.use(2);
+      }
+    }
+    function defaultFilter(value, defaultValue, ...args) {
+      value = toValue(value);
+      if (isArray(value) || isString(value))
+        return value.length ? value : defaultValue;
+      if (value === false && new Map(args).get("allow_false"))
+        return false;
+      return isFalsy(value, this.context) ? defaultValue : value;
+    }
+    function json3(value, space = 0) {
+      const memoryLimit = this.context.memoryLimit;
+      return JSON.stringify(value, (_key, val) => {
+        chargeJsonReplacerValue(memoryLimit, val);
+        return val;
+      }, space);
+    }
+    function inspect(value, space = 0) {
+      const memoryLimit = this.context.memoryLimit;
+      const ancestors = [];
+      return JSON.stringify(value, function(_key, value2) {
+        if (typeof value2 !== "object" || value2 === null) {
+          chargeJsonReplacerValue(memoryLimit, value2);
+          return value2;
+        }
+        while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== this)
+          ancestors.pop();
+        if (ancestors.includes(value2)) {
+          memoryLimit.use("[Circular]".length);
+          return "[Circular]";
+        }
+        ancestors.push(value2);
+        chargeJsonReplacerValue(memoryLimit, value2);
+        return value2;
+      }, space);
+    }
+    function to_integer(value) {
+      return Number(value);
+    }
+    var raw = {
+      raw: true,
+      handler: identify
+    };
+    var misc = {
+      default: defaultFilter,
+      raw,
+      jsonify: json3,
+      to_integer,
+      json: json3,
+      inspect
+    };
+    var escapeMap = {
+      "&": "&amp;",
+      "<": "&lt;",
+      ">": "&gt;",
+      '"': "&#34;",
+      "'": "&#39;"
+    };
+    var unescapeMap = {
+      "&amp;": "&",
+      "&lt;": "<",
+      "&gt;": ">",
+      "&#34;": '"',
+      "&#39;": "'"
+    };
+    function escape(str3) {
+      str3 = stringify4(str3);
+      this.context.memoryLimit.use(str3.length);
+      return str3.replace(/&|<|>|"|'/g, (m) => escapeMap[m]);
+    }
+    function xml_escape(str3) {
+      return escape.call(this, str3);
+    }
+    function unescape(str3) {
+      str3 = stringify4(str3);
+      this.context.memoryLimit.use(str3.length);
+      return str3.replace(/&(amp|lt|gt|#34|#39);/g, (m) => unescapeMap[m]);
+    }
+    function escape_once(str3) {
+      return escape.call(this, unescape.call(this, str3));
+    }
+    function newline_to_br(v) {
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      return str3.replace(/\r?\n/gm, "<br />\n");
+    }
+    function strip_html(v) {
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      const blocks = /* @__PURE__ */ new Map([["<script", "</script>"], ["<style", "</style>"], ["<!--", "-->"], ["<", ">"]]);
+      let out = "";
+      let i = 0;
+      while (i < str3.length) {
+        const lt = str3.indexOf("<", i);
+        if (lt < 0)
+          return out + str3.slice(i);
+        out += str3.slice(i, lt);
+        for (const [opener, closer] of blocks) {
+          if (!str3.startsWith(opener, lt))
+            continue;
+          const e = str3.indexOf(closer, lt + opener.length);
+          if (e >= 0) {
+            i = e + closer.length;
+            break;
+          }
+          blocks.delete(opener);
+        }
+        if (i <= lt)
+          return out + str3.slice(lt);
+      }
+      return out;
+    }
+    var htmlFilters = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      escape,
+      xml_escape,
+      escape_once,
+      newline_to_br,
+      strip_html
+    });
+    var MapFS = class {
+      constructor(mapping) {
+        this.mapping = mapping;
+        this.sep = "/";
+      }
+      async exists(filepath) {
+        return this.existsSync(filepath);
+      }
+      existsSync(filepath) {
+        return !isNil(this.mapping[filepath]);
+      }
+      async readFile(filepath) {
+        return this.readFileSync(filepath);
+      }
+      readFileSync(filepath) {
+        const content = this.mapping[filepath];
+        if (isNil(content))
+          throw new Error(`ENOENT: ${filepath}`);
+        return content;
+      }
+      dirname(filepath) {
+        const segments = filepath.split(this.sep);
+        segments.pop();
+        return segments.join(this.sep);
+      }
+      resolve(dir, file2, ext) {
+        file2 += ext;
+        if (dir === ".")
+          return file2;
+        const segments = dir.split(/\/+/);
+        for (const segment of file2.split(this.sep)) {
+          if (segment === "." || segment === "")
+            continue;
+          else if (segment === "..") {
+            if (segments.length > 1 || segments[0] !== "")
+              segments.pop();
+          } else
+            segments.push(segment);
+        }
+        return segments.join(this.sep);
+      }
+    };
+    var defaultOptions = {
+      root: ["."],
+      layouts: ["."],
+      partials: ["."],
+      relativeReference: true,
+      jekyllInclude: false,
+      keyValueSeparator: ":",
+      cache: void 0,
+      extname: "",
+      fs: fs3,
+      dynamicPartials: true,
+      jsTruthy: false,
+      dateFormat: "%A, %B %-e, %Y at %-l:%M %P %z",
+      locale: "",
+      trimTagRight: false,
+      trimTagLeft: false,
+      trimOutputRight: false,
+      trimOutputLeft: false,
+      greedy: true,
+      tagDelimiterLeft: "{%",
+      tagDelimiterRight: "%}",
+      outputDelimiterLeft: "{{",
+      outputDelimiterRight: "}}",
+      preserveTimezones: false,
+      strictFilters: false,
+      strictVariables: false,
+      ownPropertyOnly: true,
+      lenientIf: false,
+      globals: {},
+      keepOutputType: false,
+      operators: defaultOperators,
+      groupedExpressions: false,
+      memoryLimit: Infinity,
+      parseLimit: Infinity,
+      renderLimit: Infinity
+    };
+    function normalize(options) {
+      if (options.hasOwnProperty("root")) {
+        if (!options.hasOwnProperty("partials"))
+          options.partials = options.root;
+        if (!options.hasOwnProperty("layouts"))
+          options.layouts = options.root;
+      }
+      if (options.hasOwnProperty("cache")) {
+        let cache;
+        if (typeof options.cache === "number")
+          cache = options.cache > 0 ? new LRU(options.cache) : void 0;
+        else if (typeof options.cache === "object")
+          cache = options.cache;
+        else
+          cache = options.cache ? new LRU(1024) : void 0;
+        options.cache = cache;
+      }
+      options = { ...defaultOptions, ...options.jekyllInclude ? { dynamicPartials: false } : {}, ...options };
+      if ((!options.fs.dirname || !options.fs.sep) && options.relativeReference) {
+        console.warn("[LiquidJS] `fs.dirname` and `fs.sep` are required for relativeReference, set relativeReference to `false` to suppress this warning");
+        options.relativeReference = false;
+      }
+      options.root = normalizeDirectoryList(options.root);
+      options.partials = normalizeDirectoryList(options.partials);
+      options.layouts = normalizeDirectoryList(options.layouts);
+      options.outputEscape = options.outputEscape && getOutputEscapeFunction(options.outputEscape);
+      if (!options.locale) {
+        options.locale = getDateTimeFormat()?.().resolvedOptions().locale ?? "en-US";
+      }
+      if (options.templates) {
+        options.fs = new MapFS(options.templates);
+        options.relativeReference = true;
+        options.root = options.partials = options.layouts = ".";
+      }
+      return options;
+    }
+    function getOutputEscapeFunction(nameOrFunction) {
+      if (nameOrFunction === "escape")
+        return escape;
+      if (nameOrFunction === "json")
+        return misc.json;
+      assert2(isFunction(nameOrFunction), "`outputEscape` need to be of type string or function");
+      return nameOrFunction;
+    }
+    function normalizeDirectoryList(value) {
+      let list7 = [];
+      if (isArray(value))
+        list7 = value;
+      if (isString(value))
+        list7 = [value];
+      return list7;
+    }
+    function whiteSpaceCtrl(tokens, options) {
+      let inRaw = false;
+      for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
+        if (!isDelimitedToken(token))
+          continue;
+        if (!inRaw && token.trimLeft) {
+          trimLeft(tokens[i - 1], options.greedy);
+        }
+        if (isTagToken(token)) {
+          if (token.name === "raw")
+            inRaw = true;
+          else if (token.name === "endraw")
+            inRaw = false;
+        }
+        if (!inRaw && token.trimRight) {
+          trimRight(tokens[i + 1], options.greedy);
+        }
+      }
+    }
+    function trimLeft(token, greedy) {
+      if (!token || !isHTMLToken(token))
+        return;
+      const mask = greedy ? BLANK : INLINE_BLANK;
+      while (TYPES[token.input.charCodeAt(token.end - 1 - token.trimRight)] & mask)
+        token.trimRight++;
+    }
+    function trimRight(token, greedy) {
+      if (!token || !isHTMLToken(token))
+        return;
+      const mask = greedy ? BLANK : INLINE_BLANK;
+      while (TYPES[token.input.charCodeAt(token.begin + token.trimLeft)] & mask)
+        token.trimLeft++;
+      if (token.input.charAt(token.begin + token.trimLeft) === "\n")
+        token.trimLeft++;
+    }
+    var Tokenizer = class {
+      constructor(input2, operators = defaultOptions.operators, file2, range2, groupedExpressions = false) {
+        this.input = input2;
+        this.file = file2;
+        this.rawBeginAt = -1;
+        this.p = range2 ? range2[0] : 0;
+        this.N = range2 ? range2[1] : input2.length;
+        this.opTrie = createTrie(operators);
+        this.literalTrie = createTrie(literalValues);
+        this.groupedExpressions = groupedExpressions;
+      }
+      readExpression() {
+        return new Expression(this.readExpressionTokens());
+      }
+      *readExpressionTokens() {
+        while (this.p < this.N) {
+          const operator = this.readOperator();
+          if (operator) {
+            yield operator;
+            continue;
+          }
+          const operand = this.readValue();
+          if (operand) {
+            yield operand;
+            continue;
+          }
+          return;
+        }
+      }
+      readOperator() {
+        this.skipBlank();
+        const end = this.matchTrie(this.opTrie);
+        if (end === -1)
+          return;
+        return new OperatorToken(this.input, this.p, this.p = end, this.file);
+      }
+      matchTrie(trie) {
+        let node2 = trie;
+        let i = this.p;
+        let info2;
+        while (node2[this.input[i]] && i < this.N) {
+          node2 = node2[this.input[i++]];
+          if (node2["end"])
+            info2 = node2;
+        }
+        if (!info2)
+          return -1;
+        if (info2["needBoundary"] && isWord(this.peek(i - this.p)))
+          return -1;
+        return i;
+      }
+      readFilteredValue() {
+        const begin = this.p;
+        const initial = this.readExpression();
+        this.assert(initial.valid(), `invalid value expression: ${this.snapshot()}`);
+        const filters2 = this.readFilters();
+        return new FilteredValueToken(initial, filters2, this.input, begin, this.p, this.file);
+      }
+      readFilters() {
+        const filters2 = [];
+        while (true) {
+          const filter2 = this.readFilter();
+          if (!filter2)
+            return filters2;
+          filters2.push(filter2);
+        }
+      }
+      readFilter() {
+        this.skipBlank();
+        if (this.end())
+          return null;
+        if (this.peek() === ")" || this.peek() === ",")
+          return null;
+        this.assert(this.read() === "|", `expected "|" before filter`);
+        const name = this.readIdentifier();
+        if (!name.size()) {
+          this.assert(this.end(), `expected filter name`);
+          return null;
+        }
+        const args = [];
+        this.skipBlank();
+        if (this.peek() === ":") {
+          do {
+            ++this.p;
+            const arg = this.readFilterArg();
+            arg && args.push(arg);
+            this.skipBlank();
+            this.assert(this.end() || this.peek() === "," || this.peek() === "|" || this.peek() === ")", () => `unexpected character ${this.snapshot()}`);
+          } while (this.peek() === ",");
+        } else if (this.peek() === "|" || this.peek() === ")" || this.peek() === "," || this.end()) ;
+        else {
+          throw this.error('expected ":" after filter name');
+        }
+        return new FilterToken(name.getText(), args, this.input, name.begin, this.p, this.file);
+      }
+      readFilterArg() {
+        const key = this.readValue();
+        if (!key)
+          return;
+        this.skipBlank();
+        if (this.peek() !== ":")
+          return key;
+        ++this.p;
+        const value = this.readValue();
+        return [key.getText(), value];
+      }
+      readTopLevelTokens(options = defaultOptions) {
+        const tokens = [];
+        while (this.p < this.N) {
+          const token = this.readTopLevelToken(options);
+          tokens.push(token);
+        }
+        whiteSpaceCtrl(tokens, options);
+        return tokens;
+      }
+      readTopLevelToken(options) {
+        const { tagDelimiterLeft, outputDelimiterLeft } = options;
+        if (this.rawBeginAt > -1)
+          return this.readEndrawOrRawContent(options);
+        if (this.match(tagDelimiterLeft))
+          return this.readTagToken(options);
+        if (this.match(outputDelimiterLeft))
+          return this.readOutputToken(options);
+        return this.readHTMLToken([tagDelimiterLeft, outputDelimiterLeft]);
+      }
+      readHTMLToken(stopStrings) {
+        const begin = this.p;
+        while (this.p < this.N) {
+          if (stopStrings.some((str3) => this.match(str3)))
+            break;
+          ++this.p;
+        }
+        return new HTMLToken(this.input, begin, this.p, this.file);
+      }
+      readTagToken(options) {
+        const { file: file2, input: input2 } = this;
+        const begin = this.p;
+        if (this.readToDelimiter(options.tagDelimiterRight) === -1) {
+          throw this.error(`tag ${this.snapshot(begin)} not closed`, begin);
+        }
+        const token = new TagToken(input2, begin, this.p, options, file2);
+        if (token.name === "raw")
+          this.rawBeginAt = begin;
+        return token;
+      }
+      readToDelimiter(delimiter2, respectQuoted = false) {
+        this.skipBlank();
+        while (this.p < this.N) {
+          if (respectQuoted && this.peekType() & QUOTE) {
+            this.readQuoted();
+            continue;
+          }
+          ++this.p;
+          if (this.rmatch(delimiter2))
+            return this.p;
+        }
+        return -1;
+      }
+      readOutputToken(options = defaultOptions) {
+        const { file: file2, input: input2 } = this;
+        const { outputDelimiterRight } = options;
+        const begin = this.p;
+        if (this.readToDelimiter(outputDelimiterRight, true) === -1) {
+          throw this.error(`output ${this.snapshot(begin)} not closed`, begin);
+        }
+        return new OutputToken(input2, begin, this.p, options, file2);
+      }
+      readEndrawOrRawContent(options) {
+        const { tagDelimiterLeft, tagDelimiterRight } = options;
+        const begin = this.p;
+        let leftPos = this.readTo(tagDelimiterLeft) - tagDelimiterLeft.length;
+        while (this.p < this.N) {
+          if (this.readIdentifier().getText() !== "endraw") {
+            leftPos = this.readTo(tagDelimiterLeft) - tagDelimiterLeft.length;
+            continue;
+          }
+          while (this.p <= this.N) {
+            if (this.rmatch(tagDelimiterRight)) {
+              const end = this.p;
+              if (begin === leftPos) {
+                this.rawBeginAt = -1;
+                return new TagToken(this.input, begin, end, options, this.file);
+              } else {
+                this.p = leftPos;
+                return new HTMLToken(this.input, begin, leftPos, this.file);
+              }
+            }
+            if (this.rmatch(tagDelimiterLeft))
+              break;
+            this.p++;
+          }
+        }
+        throw this.error(`raw ${this.snapshot(this.rawBeginAt)} not closed`, begin);
+      }
+      readLiquidTagTokens(options = defaultOptions) {
+        const tokens = [];
+        while (this.p < this.N) {
+          const token = this.readLiquidTagToken(options);
+          token && tokens.push(token);
+        }
+        return tokens;
+      }
+      readLiquidTagToken(options) {
+        this.skipBlank();
+        if (this.end())
+          return;
+        const begin = this.p;
+        this.readToDelimiter("\n");
+        const end = this.p;
+        return new LiquidTagToken(this.input, begin, end, options, this.file);
+      }
+      error(msg, pos = this.p) {
+        return new TokenizationError(msg, new IdentifierToken(this.input, pos, this.N, this.file));
+      }
+      assert(pred, msg, pos) {
+        if (!pred)
+          throw this.error(typeof msg === "function" ? msg() : msg, pos);
+      }
+      snapshot(begin = this.p) {
+        return JSON.stringify(ellipsis(this.input.slice(begin, this.N), 32));
+      }
+      /**
+       * @deprecated use #readIdentifier instead
+       */
+      readWord() {
+        return this.readIdentifier();
+      }
+      readIdentifier() {
+        this.skipBlank();
+        const begin = this.p;
+        while (!this.end() && isWord(this.peek()))
+          ++this.p;
+        return new IdentifierToken(this.input, begin, this.p, this.file);
+      }
+      readNonEmptyIdentifier() {
+        const id = this.readIdentifier();
+        return id.size() ? id : void 0;
+      }
+      readTagName() {
+        this.skipBlank();
+        if (this.input[this.p] === "#")
+          return this.input.slice(this.p, ++this.p);
+        return this.readIdentifier().getText();
+      }
+      readHashes(jekyllStyle) {
+        const hashes = [];
+        while (true) {
+          const hash2 = this.readHash(jekyllStyle);
+          if (!hash2)
+            return hashes;
+          hashes.push(hash2);
+        }
+      }
+      readHash(jekyllStyle) {
+        this.skipBlank();
+        if (this.peek() === ",")
+          ++this.p;
+        const begin = this.p;
+        const name = this.readNonEmptyIdentifier();
+        if (!name)
+          return;
+        let value;
+        this.skipBlank();
+        const sep5 = isString(jekyllStyle) ? jekyllStyle : jekyllStyle ? "=" : ":";
+        if (this.peek() === sep5) {
+          ++this.p;
+          value = this.readValue();
+        }
+        return new HashToken(this.input, begin, this.p, name, value, this.file);
+      }
+      remaining() {
+        return this.input.slice(this.p, this.N);
+      }
+      advance(step = 1) {
+        this.p += step;
+      }
+      end() {
+        return this.p >= this.N;
+      }
+      read() {
+        return this.input[this.p++];
+      }
+      readTo(end) {
+        while (this.p < this.N) {
+          ++this.p;
+          if (this.rmatch(end))
+            return this.p;
+        }
+        return -1;
+      }
+      readValue() {
+        this.skipBlank();
+        const begin = this.p;
+        let variable = this.readLiteral() || this.readQuoted() || this.readNumber();
+        if (!variable && this.peek() === "(") {
+          variable = this.readGroupOrRange();
+        }
+        const props = this.readProperties(!variable);
+        if (!props.length)
+          return variable;
+        return new PropertyAccessToken(variable, props, this.input, begin, this.p);
+      }
+      readScopeValue() {
+        this.skipBlank();
+        const begin = this.p;
+        const props = this.readProperties();
+        if (!props.length)
+          return void 0;
+        return new PropertyAccessToken(void 0, props, this.input, begin, this.p);
+      }
+      readProperties(isBegin = true) {
+        const props = [];
+        while (true) {
+          if (this.peek() === "[") {
+            this.p++;
+            const prop = this.readValue() || new IdentifierToken(this.input, this.p, this.p, this.file);
+            this.assert(this.readTo("]") !== -1, "[ not closed");
+            props.push(prop);
+            continue;
+          }
+          if (isBegin && !props.length) {
+            const prop = this.readNonEmptyIdentifier();
+            if (prop) {
+              props.push(prop);
+              continue;
+            }
+          }
+          if (this.peek() === "." && this.peek(1) !== ".") {
+            this.p++;
+            const prop = this.readNonEmptyIdentifier();
+            if (!prop)
+              break;
+            props.push(prop);
+            continue;
+          }
+          break;
+        }
+        return props;
+      }
+      readNumber() {
+        this.skipBlank();
+        let decimalFound = false;
+        let digitFound = false;
+        let n = 0;
+        if (this.peekType() & SIGN)
+          n++;
+        while (this.p + n <= this.N) {
+          if (this.peekType(n) & NUMBER) {
+            digitFound = true;
+            n++;
+          } else if (this.peek(n) === "." && this.peek(n + 1) !== ".") {
+            if (decimalFound || !digitFound)
+              return;
+            decimalFound = true;
+            n++;
+          } else
+            break;
+        }
+        if (digitFound && !isWord(this.peek(n))) {
+          const num = new NumberToken(this.input, this.p, this.p + n, this.file);
+          this.advance(n);
+          return num;
+        }
+      }
+      readLiteral() {
+        this.skipBlank();
+        const end = this.matchTrie(this.literalTrie);
+        if (end === -1)
+          return;
+        const literal2 = new LiteralToken(this.input, this.p, end, this.file);
+        this.p = end;
+        return literal2;
+      }
+      readGroupOrRange() {
+        this.skipBlank();
+        const begin = this.p;
+        if (this.peek() !== "(")
+          return;
+        ++this.p;
+        const lhs = this.readValueOrThrow();
+        this.skipBlank();
+        if (this.peek() === "." && this.peek(1) === ".") {
+          this.p += 2;
+          const rhs = this.readValueOrThrow();
+          this.skipBlank();
+          this.assert(this.read() === ")", "invalid range syntax");
+          return new RangeToken(this.input, begin, this.p, lhs, rhs, this.file);
+        }
+        if (this.groupedExpressions) {
+          const initial = new Expression([lhs, ...this.readExpressionTokens()]);
+          this.assert(initial.valid(), () => `invalid value expression: ${this.snapshot()}`);
+          const filters2 = this.readFilters();
+          this.skipBlank();
+          this.assert(this.read() === ")", "unbalanced parentheses");
+          return new FilteredValueToken(initial, filters2, this.input, begin, this.p, this.file);
+        }
+        throw this.error("invalid range syntax");
+      }
+      readValueOrThrow() {
+        const value = this.readValue();
+        this.assert(value, () => `unexpected token ${this.snapshot()}, value expected`);
+        return value;
+      }
+      readQuoted() {
+        this.skipBlank();
+        const begin = this.p;
+        if (!(this.peekType() & QUOTE))
+          return;
+        ++this.p;
+        let escaped = false;
+        while (this.p < this.N) {
+          ++this.p;
+          if (this.input[this.p - 1] === this.input[begin] && !escaped)
+            break;
+          if (escaped)
+            escaped = false;
+          else if (this.input[this.p - 1] === "\\")
+            escaped = true;
+        }
+        return new QuotedToken(this.input, begin, this.p, this.file);
+      }
+      *readFileNameTemplate(options) {
+        const { outputDelimiterLeft } = options;
+        const htmlStopStrings = [",", " ", "\r", "\n", "	", outputDelimiterLeft];
+        const htmlStopStringSet = new Set(htmlStopStrings);
+        while (this.p < this.N && !htmlStopStringSet.has(this.peek())) {
+          yield this.match(outputDelimiterLeft) ? this.readOutputToken(options) : this.readHTMLToken(htmlStopStrings);
+        }
+      }
+      match(word) {
+        for (let i = 0; i < word.length; i++) {
+          if (word[i] !== this.input[this.p + i])
+            return false;
+        }
+        return true;
+      }
+      rmatch(pattern) {
+        for (let i = 0; i < pattern.length; i++) {
+          if (pattern[pattern.length - 1 - i] !== this.input[this.p - 1 - i])
+            return false;
+        }
+        return true;
+      }
+      peekType(n = 0) {
+        return this.p + n >= this.N ? 0 : TYPES[this.input.charCodeAt(this.p + n)];
+      }
+      peek(n = 0) {
+        return this.p + n >= this.N ? "" : this.input[this.p + n];
+      }
+      skipBlank() {
+        while (this.peekType() & BLANK)
+          ++this.p;
+      }
+    };
+    var ParseStream = class {
+      constructor(tokens, parseToken) {
+        this.handlers = {};
+        this.stopRequested = false;
+        this.tokens = tokens;
+        this.parseToken = parseToken;
+      }
+      on(name, cb) {
+        this.handlers[name] = cb;
+        return this;
+      }
+      trigger(event, arg) {
+        const h = this.handlers[event];
+        return h ? (h.call(this, arg), true) : false;
+      }
+      start() {
+        this.trigger("start");
+        let token;
+        while (!this.stopRequested && (token = this.tokens.shift())) {
+          if (this.trigger("token", token))
+            continue;
+          if (isTagToken(token) && this.trigger(`tag:${token.name}`, token)) {
+            continue;
+          }
+          const template = this.parseToken(token, this.tokens);
+          this.trigger("template", template);
+        }
+        if (!this.stopRequested)
+          this.trigger("end");
+        return this;
+      }
+      stop() {
+        this.stopRequested = true;
+        return this;
+      }
+    };
+    var TemplateImpl = class {
+      constructor(token) {
+        this.token = token;
+      }
+    };
+    var Tag = class extends TemplateImpl {
+      constructor(token, remainTokens, liquid) {
+        super(token);
+        this.name = token.name;
+        this.liquid = liquid;
+        this.tokenizer = token.tokenizer;
+      }
+    };
+    var Hash = class {
+      constructor(input2, jekyllStyle) {
+        this.hash = {};
+        const tokenizer = input2 instanceof Tokenizer ? input2 : new Tokenizer(input2, {});
+        for (const hash2 of tokenizer.readHashes(jekyllStyle)) {
+          this.hash[hash2.name.content] = hash2.value;
+        }
+      }
+      *render(ctx) {
+        const hash2 = {};
+        for (const key of Object.keys(this.hash)) {
+          hash2[key] = this.hash[key] === void 0 ? true : yield evalToken(this.hash[key], ctx);
+        }
+        return hash2;
+      }
+    };
+    function createTagClass(options) {
+      return class extends Tag {
+        constructor(token, tokens, liquid) {
+          super(token, tokens, liquid);
+          if (isFunction(options.parse)) {
+            options.parse.call(this, token, tokens);
+          }
+        }
+        *render(ctx, emitter) {
+          const hash2 = yield new Hash(this.token.args, ctx.opts.keyValueSeparator).render(ctx);
+          return yield options.render.call(this, ctx, emitter, hash2);
+        }
+      };
+    }
+    var Value = class {
+      /**
+       * @param str the value to be valuated, eg.: "foobar" | truncate: 3
+       */
+      constructor(input2, liquid) {
+        this.filters = [];
+        const token = typeof input2 === "string" ? new Tokenizer(input2, liquid.options.operators, void 0, void 0, liquid.options.groupedExpressions).readFilteredValue() : input2;
+        this.initial = token.initial;
+        this.filters = token.filters.map((token2) => new Filter(token2, this.getFilter(liquid, token2.name), liquid));
+      }
+      *value(ctx, lenient) {
+        lenient = lenient || ctx.opts.lenientIf && this.filters.length > 0 && this.filters[0].name === "default";
+        let val = yield this.initial.evaluate(ctx, lenient);
+        for (const filter2 of this.filters) {
+          val = yield filter2.render(val, ctx);
+        }
+        return val;
+      }
+      getFilter(liquid, name) {
+        const impl = liquid.filters[name];
+        assert2(impl || !liquid.options.strictFilters, () => `undefined filter: ${name}`);
+        return impl;
+      }
+    };
+    var Output = class extends TemplateImpl {
+      constructor(token, liquid) {
+        super(token);
+        const tokenizer = new Tokenizer(token.input, liquid.options.operators, token.file, token.contentRange, liquid.options.groupedExpressions);
+        this.value = new Value(tokenizer.readFilteredValue(), liquid);
+        const filters2 = this.value.filters;
+        const outputEscape = liquid.options.outputEscape;
+        if (!filters2[filters2.length - 1]?.raw && outputEscape) {
+          const token2 = new FilterToken(toString.call(outputEscape), [], "", 0, 0);
+          filters2.push(new Filter(token2, outputEscape, liquid));
+        }
+      }
+      *render(ctx, emitter) {
+        const val = yield toValue(yield this.value.value(ctx, false));
+        emitter.write(val);
+      }
+      *arguments() {
+        yield this.value;
+      }
+    };
+    var HTML = class extends TemplateImpl {
+      constructor(token) {
+        super(token);
+        this.str = token.getContent();
+      }
+      *render(ctx, emitter) {
+        emitter.write(this.str);
+      }
+    };
+    var Variable = class _Variable {
+      constructor(segments, location) {
+        this.segments = segments;
+        this.location = location;
+      }
+      toString() {
+        return segmentsString(this.segments, true);
+      }
+      /** Return this variable's segments as an array, possibly with nested arrays for nested paths. */
+      toArray() {
+        function* _visit2(...segments) {
+          for (const segment of segments) {
+            if (segment instanceof _Variable) {
+              yield Array.from(_visit2(...segment.segments));
+            } else {
+              yield segment;
+            }
+          }
+        }
+        return Array.from(_visit2(...this.segments));
+      }
+    };
+    var VariableMap = class {
+      constructor() {
+        this.map = /* @__PURE__ */ new Map();
+      }
+      get(key) {
+        const k = segmentsString([key.segments[0]]);
+        if (!this.map.has(k)) {
+          this.map.set(k, []);
+        }
+        return this.map.get(k);
+      }
+      has(key) {
+        return this.map.has(segmentsString([key.segments[0]]));
+      }
+      push(variable) {
+        this.get(variable).push(variable);
+      }
+      asObject() {
+        return Object.fromEntries(this.map);
+      }
+    };
+    var defaultStaticAnalysisOptions = {
+      partials: true
+    };
+    function* _analyze(templates, partials, sync) {
+      const variables = new VariableMap();
+      const globals = new VariableMap();
+      const locals = new VariableMap();
+      const rootScope = new DummyScope(/* @__PURE__ */ new Set());
+      const seen = /* @__PURE__ */ new Set();
+      function updateVariables(variable, scope) {
+        variables.push(variable);
+        const aliased = scope.alias(variable);
+        if (aliased !== void 0) {
+          const root2 = aliased.segments[0];
+          if (isString(root2) && !rootScope.has(root2)) {
+            globals.push(aliased);
+          }
+        } else {
+          const root2 = variable.segments[0];
+          if (isString(root2) && !scope.has(root2)) {
+            globals.push(variable);
+          }
+        }
+        for (const segment of variable.segments) {
+          if (segment instanceof Variable) {
+            updateVariables(segment, scope);
+          }
+        }
+      }
+      function* visit4(template, scope) {
+        if (template.arguments) {
+          for (const arg of template.arguments()) {
+            for (const variable of extractVariables(arg)) {
+              updateVariables(variable, scope);
+            }
+          }
+        }
+        if (template.localScope) {
+          for (const ident of template.localScope()) {
+            scope.add(ident.content);
+            scope.deleteAlias(ident.content);
+            const [row, col] = ident.getPosition();
+            locals.push(new Variable([ident.content], { row, col, file: ident.file }));
+          }
+        }
+        if (template.children) {
+          if (template.partialScope) {
+            const partial2 = template.partialScope();
+            if (partial2 === void 0) {
+              for (const child of yield template.children(partials, sync)) {
+                yield visit4(child, scope);
+              }
+              return;
+            }
+            if (seen.has(partial2.name))
+              return;
+            const partialScopeNames = /* @__PURE__ */ new Set();
+            const partialScope = partial2.isolated ? new DummyScope(partialScopeNames) : scope.push(partialScopeNames);
+            for (const name of partial2.scope) {
+              if (isString(name)) {
+                partialScopeNames.add(name);
+              } else {
+                const [alias, argument] = name;
+                partialScopeNames.add(alias);
+                const variables2 = Array.from(extractVariables(argument));
+                if (variables2.length) {
+                  partialScope.setAlias(alias, variables2[0].segments);
+                }
+              }
+            }
+            for (const child of yield template.children(partials, sync)) {
+              yield visit4(child, partialScope);
+              seen.add(partial2.name);
+            }
+            partialScope.pop();
+          } else {
+            if (template.blockScope) {
+              scope.push(new Set(template.blockScope()));
+            }
+            for (const child of yield template.children(partials, sync)) {
+              yield visit4(child, scope);
+            }
+            if (template.blockScope) {
+              scope.pop();
+            }
+          }
+        }
+      }
+      for (const template of templates) {
+        yield visit4(template, rootScope);
+      }
+      return {
+        variables: variables.asObject(),
+        globals: globals.asObject(),
+        locals: locals.asObject()
+      };
+    }
+    function analyze(template, options = {}) {
+      const opts = { ...defaultStaticAnalysisOptions, ...options };
+      return toPromise(_analyze(template, opts.partials, false));
+    }
+    function analyzeSync(template, options = {}) {
+      const opts = { ...defaultStaticAnalysisOptions, ...options };
+      return toValueSync2(_analyze(template, opts.partials, true));
+    }
+    var DummyScope = class {
+      constructor(globals) {
+        this.stack = [{ names: globals, aliases: /* @__PURE__ */ new Map() }];
+      }
+      /** Return true if `name` is in scope.  */
+      has(name) {
+        for (const scope of this.stack) {
+          if (scope.names.has(name)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      push(scope) {
+        this.stack.push({ names: scope, aliases: /* @__PURE__ */ new Map() });
+        return this;
+      }
+      pop() {
+        return this.stack.pop()?.names;
+      }
+      // Add a name to the template scope.
+      add(name) {
+        this.stack[0].names.add(name);
+      }
+      /** Return the variable that `variable` aliases, or `variable` if it doesn't alias anything. */
+      alias(variable) {
+        const root2 = variable.segments[0];
+        if (!isString(root2))
+          return void 0;
+        const alias = this.getAlias(root2);
+        if (alias === void 0)
+          return void 0;
+        return new Variable([...alias, ...variable.segments.slice(1)], variable.location);
+      }
+      // TODO: `from` could be a path with multiple segments, like `include.x`.
+      setAlias(from, to) {
+        this.stack[this.stack.length - 1].aliases.set(from, to);
+      }
+      deleteAlias(name) {
+        this.stack[this.stack.length - 1].aliases.delete(name);
+      }
+      getAlias(name) {
+        for (const scope of this.stack) {
+          if (scope.aliases.has(name)) {
+            return scope.aliases.get(name);
+          }
+          if (scope.names.has(name)) {
+            return void 0;
+          }
+        }
+        return void 0;
+      }
+    };
+    function* extractVariables(value) {
+      if (isValueToken(value)) {
+        yield* extractValueTokenVariables(value);
+      } else if (value instanceof Value) {
+        yield* extractFilteredValueVariables(value);
+      }
+    }
+    function* extractFilteredValueVariables(value) {
+      for (const token of value.initial.postfix) {
+        if (isValueToken(token)) {
+          yield* extractValueTokenVariables(token);
+        }
+      }
+      for (const filter2 of value.filters) {
+        for (const arg of filter2.args) {
+          if (isKeyValuePair(arg) && arg[1]) {
+            yield* extractValueTokenVariables(arg[1]);
+          } else if (isValueToken(arg)) {
+            yield* extractValueTokenVariables(arg);
+          }
+        }
+      }
+    }
+    function* extractValueTokenVariables(token) {
+      if (isRangeToken(token)) {
+        yield* extractValueTokenVariables(token.lhs);
+        yield* extractValueTokenVariables(token.rhs);
+      } else if (isFilteredValueToken(token)) {
+        yield* extractGroupedExpressionTokenVariables(token);
+      } else if (isPropertyAccessToken(token)) {
+        yield extractPropertyAccessVariable(token);
+      }
+    }
+    function* extractGroupedExpressionTokenVariables(token) {
+      if (!isFilteredValueToken(token))
+        return;
+      for (const t of token.initial.postfix) {
+        if (isValueToken(t))
+          yield* extractValueTokenVariables(t);
+      }
+      for (const filter2 of token.filters) {
+        for (const arg of filter2.args) {
+          if (isKeyValuePair(arg) && arg[1]) {
+            yield* extractValueTokenVariables(arg[1]);
+          } else if (isValueToken(arg)) {
+            yield* extractValueTokenVariables(arg);
+          }
+        }
+      }
+    }
+    function extractPropertyAccessVariable(token) {
+      const segments = [];
+      let file2 = token.file;
+      const root2 = token.props[0];
+      file2 = file2 || root2.file;
+      if (isQuotedToken(root2) || isNumberToken(root2) || isWordToken(root2)) {
+        segments.push(root2.content);
+      } else if (isPropertyAccessToken(root2)) {
+        segments.push(...extractPropertyAccessVariable(root2).segments);
+      }
+      for (const prop of token.props.slice(1)) {
+        file2 = file2 || prop.file;
+        if (isQuotedToken(prop) || isNumberToken(prop) || isWordToken(prop)) {
+          segments.push(prop.content);
+        } else if (isPropertyAccessToken(prop)) {
+          segments.push(extractPropertyAccessVariable(prop));
+        }
+      }
+      const [row, col] = token.getPosition();
+      return new Variable(segments, {
+        row,
+        col,
+        file: file2
+      });
+    }
+    var RE_PROPERTY = /^[\u0080-\uFFFFa-zA-Z_][\u0080-\uFFFFa-zA-Z0-9_-]*$/;
+    function segmentsString(segments, bracketedRoot = false) {
+      const buf = [];
+      const root2 = segments[0];
+      if (isString(root2)) {
+        if (!bracketedRoot || root2.match(RE_PROPERTY)) {
+          buf.push(`${root2}`);
+        } else {
+          buf.push(`['${root2}']`);
+        }
+      }
+      for (const segment of segments.slice(1)) {
+        if (segment instanceof Variable) {
+          buf.push(`[${segmentsString(segment.segments)}]`);
+        } else if (isString(segment)) {
+          if (segment.match(RE_PROPERTY)) {
+            buf.push(`.${segment}`);
+          } else {
+            buf.push(`['${segment}']`);
+          }
+        } else {
+          buf.push(`[${segment}]`);
+        }
+      }
+      return buf.join("");
+    }
+    (function(LookupType) {
+      LookupType["Partials"] = "partials";
+      LookupType["Layouts"] = "layouts";
+      LookupType["Root"] = "root";
+    })(exports.LookupType || (exports.LookupType = {}));
+    var Loader = class {
+      constructor(options) {
+        this.options = options;
+        if (options.relativeReference) {
+          const sep5 = options.fs.sep;
+          assert2(sep5, "`fs.sep` is required for relative reference");
+          const prefixes = ["." + sep5, ".." + sep5, "./", "../"];
+          this.shouldLoadRelative = (referencedFile) => prefixes.some((prefix) => referencedFile.startsWith(prefix));
+        } else {
+          this.shouldLoadRelative = (_referencedFile) => false;
+        }
+        const fs4 = options.fs;
+        this.contains = toLiquidAsync(fs4.contains?.bind(fs4) || (async () => true), fs4.containsSync?.bind(fs4) || (() => true));
+        this.exists = toLiquidAsync(fs4.exists?.bind(fs4) || (async () => false), fs4.existsSync?.bind(fs4));
+      }
+      *lookup(file2, type2, sync, currentFile) {
+        const dirs = this.options[type2];
+        for (const filepath of this.candidates(file2, dirs, currentFile)) {
+          let allowed = false;
+          for (const dir of dirs) {
+            if (yield this.contains(!!sync, dir, filepath)) {
+              allowed = true;
+              break;
+            }
+          }
+          if (!allowed)
+            continue;
+          if (yield this.exists(!!sync, filepath))
+            return filepath;
+        }
+        throw this.lookupError(file2, dirs);
+      }
+      *candidates(file2, dirs, currentFile) {
+        const { fs: fs4, extname } = this.options;
+        if (this.shouldLoadRelative(file2) && currentFile) {
+          const referenced = fs4.resolve(this.dirname(currentFile), file2, extname);
+          yield referenced;
+        }
+        for (const dir of dirs) {
+          const referenced = fs4.resolve(dir, file2, extname);
+          yield referenced;
+        }
+        if (fs4.fallback !== void 0) {
+          const filepath = fs4.fallback(file2);
+          if (filepath !== void 0)
+            yield filepath;
+        }
+      }
+      dirname(path10) {
+        const fs4 = this.options.fs;
+        assert2(fs4.dirname, "`fs.dirname` is required for relative reference");
+        return fs4.dirname(path10);
+      }
+      lookupError(file2, roots) {
+        const err = new Error("ENOENT");
+        err.message = `ENOENT: Failed to lookup "${file2}" in "${roots}"`;
+        err.code = "ENOENT";
+        return err;
+      }
+    };
+    var Parser2 = class {
+      constructor(liquid) {
+        this.liquid = liquid;
+        this.cache = this.liquid.options.cache;
+        this.fs = this.liquid.options.fs;
+        this.parseFile = this.cache ? this._parseFileCached : this._parseFile;
+        this.loader = new Loader(this.liquid.options);
+        this.parseLimit = new Limiter("parse length", liquid.options.parseLimit);
+        this.readFile = toLiquidAsync(this.fs.readFile?.bind(this.fs) || (async () => {
+          throw new Error("readFile not implemented");
+        }), this.fs.readFileSync?.bind(this.fs));
+      }
+      parse(html, filepath) {
+        html = String(html);
+        this.parseLimit.use(html.length);
+        const tokenizer = new Tokenizer(html, this.liquid.options.operators, filepath, void 0, this.liquid.options.groupedExpressions);
+        const tokens = tokenizer.readTopLevelTokens(this.liquid.options);
+        return this.parseTokens(tokens);
+      }
+      parseTokens(tokens) {
+        let token;
+        const templates = [];
+        const errors = [];
+        while (token = tokens.shift()) {
+          try {
+            templates.push(this.parseToken(token, tokens));
+          } catch (err) {
+            if (this.liquid.options.catchAllErrors)
+              errors.push(err);
+            else
+              throw err;
+          }
+        }
+        if (errors.length)
+          throw new LiquidErrors(errors);
+        return templates;
+      }
+      parseToken(token, remainTokens) {
+        try {
+          if (isTagToken(token)) {
+            const TagClass = this.liquid.tags[token.name];
+            assert2(TagClass, `tag "${token.name}" not found`);
+            return new TagClass(token, remainTokens, this.liquid, this);
+          }
+          if (isOutputToken(token)) {
+            return new Output(token, this.liquid);
+          }
+          return new HTML(token);
+        } catch (e) {
+          if (LiquidError.is(e))
+            throw e;
+          throw new ParseError(e, token);
+        }
+      }
+      parseStream(tokens) {
+        return new ParseStream(tokens, (token, tokens2) => this.parseToken(token, tokens2));
+      }
+      *_parseFileCached(file2, sync, type2 = exports.LookupType.Root, currentFile) {
+        const cache = this.cache;
+        const key = this.loader.shouldLoadRelative(file2) ? currentFile + "," + file2 : type2 + ":" + file2;
+        const tpls = yield cache.read(key);
+        if (tpls)
+          return tpls;
+        const task = this._parseFile(file2, sync, type2, currentFile);
+        const taskOrTpl = sync ? yield task : toPromise(task);
+        cache.write(key, taskOrTpl);
+        try {
+          return yield taskOrTpl;
+        } catch (err) {
+          cache.remove(key);
+          throw err;
+        }
+      }
+      *_parseFile(file2, sync, type2 = exports.LookupType.Root, currentFile) {
+        const filepath = yield this.loader.lookup(file2, type2, sync, currentFile);
+        return this.parse(yield this.readFile(!!sync, filepath), filepath);
+      }
+    };
+    (function(TokenKind) {
+      TokenKind[TokenKind["Number"] = 1] = "Number";
+      TokenKind[TokenKind["Literal"] = 2] = "Literal";
+      TokenKind[TokenKind["Tag"] = 4] = "Tag";
+      TokenKind[TokenKind["Output"] = 8] = "Output";
+      TokenKind[TokenKind["HTML"] = 16] = "HTML";
+      TokenKind[TokenKind["Filter"] = 32] = "Filter";
+      TokenKind[TokenKind["Hash"] = 64] = "Hash";
+      TokenKind[TokenKind["PropertyAccess"] = 128] = "PropertyAccess";
+      TokenKind[TokenKind["Word"] = 256] = "Word";
+      TokenKind[TokenKind["Range"] = 512] = "Range";
+      TokenKind[TokenKind["Quoted"] = 1024] = "Quoted";
+      TokenKind[TokenKind["Operator"] = 2048] = "Operator";
+      TokenKind[TokenKind["FilteredValue"] = 4096] = "FilteredValue";
+      TokenKind[TokenKind["GroupedExpression"] = 8192] = "GroupedExpression";
+      TokenKind[TokenKind["Delimited"] = 12] = "Delimited";
+    })(exports.TokenKind || (exports.TokenKind = {}));
+    function isDelimitedToken(val) {
+      return !!(getKind(val) & exports.TokenKind.Delimited);
+    }
+    function isOperatorToken(val) {
+      return getKind(val) === exports.TokenKind.Operator;
+    }
+    function isHTMLToken(val) {
+      return getKind(val) === exports.TokenKind.HTML;
+    }
+    function isOutputToken(val) {
+      return getKind(val) === exports.TokenKind.Output;
+    }
+    function isTagToken(val) {
+      return getKind(val) === exports.TokenKind.Tag;
+    }
+    function isQuotedToken(val) {
+      return getKind(val) === exports.TokenKind.Quoted;
+    }
+    function isLiteralToken(val) {
+      return getKind(val) === exports.TokenKind.Literal;
+    }
+    function isNumberToken(val) {
+      return getKind(val) === exports.TokenKind.Number;
+    }
+    function isPropertyAccessToken(val) {
+      return getKind(val) === exports.TokenKind.PropertyAccess;
+    }
+    function isWordToken(val) {
+      return getKind(val) === exports.TokenKind.Word;
+    }
+    function isRangeToken(val) {
+      return getKind(val) === exports.TokenKind.Range;
+    }
+    function isFilteredValueToken(val) {
+      return getKind(val) === exports.TokenKind.FilteredValue;
+    }
+    function isValueToken(val) {
+      return (getKind(val) & 5763) > 0;
+    }
+    function getKind(val) {
+      return val ? val.kind : -1;
+    }
+    var typeGuards = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      isDelimitedToken,
+      isOperatorToken,
+      isHTMLToken,
+      isOutputToken,
+      isTagToken,
+      isQuotedToken,
+      isLiteralToken,
+      isNumberToken,
+      isPropertyAccessToken,
+      isWordToken,
+      isRangeToken,
+      isFilteredValueToken,
+      isValueToken
+    });
+    var __assign = function() {
+      __assign = Object.assign || function __assign2(t) {
+        for (var s, i = 1, n = arguments.length; i < n; i++) {
+          s = arguments[i];
+          for (var p in s) if (Object.prototype.hasOwnProperty.call(s, p)) t[p] = s[p];
+        }
+        return t;
+      };
+      return __assign.apply(this, arguments);
+    };
+    function createScope(from) {
+      const scope = /* @__PURE__ */ Object.create(null);
+      if (from)
+        Object.assign(scope, from);
+      return scope;
+    }
+    var Context2 = class _Context {
+      constructor(env = {}, opts = defaultOptions, renderOptions = {}, { memoryLimit, renderLimit, liquid } = {}) {
+        this.scopes = [createScope()];
+        this.registers = {};
+        this.breakCalled = false;
+        this.continueCalled = false;
+        this.sync = !!renderOptions.sync;
+        this.opts = opts;
+        this.globals = renderOptions.globals ?? opts.globals;
+        this.environments = isObject3(env) ? env : Object(env);
+        this.strictVariables = renderOptions.strictVariables ?? this.opts.strictVariables;
+        this.ownPropertyOnly = renderOptions.ownPropertyOnly ?? opts.ownPropertyOnly;
+        this.memoryLimit = memoryLimit ?? new Limiter("memory alloc", renderOptions.memoryLimit ?? opts.memoryLimit);
+        this.renderLimit = renderLimit ?? new Limiter("template render", getPerformance().now() + (renderOptions.renderLimit ?? opts.renderLimit));
+        this.liquid = liquid;
+      }
+      getRegister(key, defaultValue = void 0) {
+        return this.registers[key] = this.registers[key] || defaultValue;
+      }
+      setRegister(key, value) {
+        return this.registers[key] = value;
+      }
+      saveRegister(...keys) {
+        return keys.map((key) => [key, this.getRegister(key)]);
+      }
+      restoreRegister(keyValues) {
+        return keyValues.forEach(([key, value]) => this.setRegister(key, value));
+      }
+      getAll() {
+        return [this.globals, this.environments, ...this.scopes].reduce((ctx, val) => __assign(ctx, val), {});
+      }
+      /**
+       * @deprecated use `_get()` or `getSync()` instead
+       */
+      get(paths) {
+        return this.getSync(paths);
+      }
+      getSync(paths) {
+        return toValueSync2(this._get(paths));
+      }
+      *_get(paths) {
+        const scope = this.findScope(paths[0]);
+        return yield this._getFromScope(scope, paths);
+      }
+      /**
+       * @deprecated use `_get()` instead
+       */
+      getFromScope(scope, paths) {
+        return toValueSync2(this._getFromScope(scope, paths));
+      }
+      *_getFromScope(scope, paths, strictVariables = this.strictVariables) {
+        if (isString(paths))
+          paths = paths.split(".");
+        for (let i = 0; i < paths.length; i++) {
+          scope = yield this.readProperty(scope, paths[i]);
+          if (strictVariables && isUndefined(scope)) {
+            throw new InternalUndefinedVariableError(paths.slice(0, i + 1).join("."));
+          }
+        }
+        return scope;
+      }
+      push(ctx) {
+        return this.scopes.push(ctx);
+      }
+      pop() {
+        return this.scopes.pop();
+      }
+      bottom() {
+        return this.scopes[0];
+      }
+      spawn(scope = {}) {
+        return new _Context(scope, this.opts, {
+          sync: this.sync,
+          globals: this.globals,
+          strictVariables: this.strictVariables,
+          ownPropertyOnly: this.ownPropertyOnly
+        }, {
+          renderLimit: this.renderLimit,
+          memoryLimit: this.memoryLimit,
+          liquid: this.liquid
+        });
+      }
+      findScope(key) {
+        for (let i = this.scopes.length - 1; i >= 0; i--) {
+          const candidate = this.scopes[i];
+          if (key in candidate)
+            return candidate;
+        }
+        if (key in this.environments)
+          return this.environments;
+        return this.globals;
+      }
+      readProperty(obj, key) {
+        obj = toLiquid(obj);
+        key = toValue(key);
+        if (isNil(obj))
+          return obj;
+        if (isArray(obj) && isNumber(key))
+          return readArrayElement(obj, key, this.ownPropertyOnly);
+        const value = readJSProperty(obj, key, this.ownPropertyOnly);
+        if (value === void 0 && obj instanceof Drop)
+          return obj.liquidMethodMissing(key, this);
+        if (isFunction(value))
+          return value.call(obj);
+        if (key === "size")
+          return readSize(obj);
+        else if (key === "first")
+          return readFirst(obj, this.ownPropertyOnly);
+        else if (key === "last")
+          return readLast(obj, this.ownPropertyOnly);
+        return value;
+      }
+    };
+    function readJSProperty(obj, key, ownPropertyOnly) {
+      if (ownPropertyOnly && !hasOwnProperty.call(obj, key) && !(obj instanceof Drop))
+        return void 0;
+      return obj[key];
+    }
+    function readFirst(obj, ownPropertyOnly) {
+      if (isArray(obj))
+        return readArrayElement(obj, 0, ownPropertyOnly);
+      return readJSProperty(obj, "first", ownPropertyOnly);
+    }
+    function readLast(obj, ownPropertyOnly) {
+      if (isArray(obj))
+        return readArrayElement(obj, -1, ownPropertyOnly);
+      return readJSProperty(obj, "last", ownPropertyOnly);
+    }
+    function readSize(obj) {
+      if (hasOwnProperty.call(obj, "size") || obj["size"] !== void 0)
+        return obj["size"];
+      if (isArray(obj) || isString(obj))
+        return obj.length;
+      if (typeof obj === "object")
+        return Object.keys(obj).length;
+    }
+    var BlockMode;
+    (function(BlockMode2) {
+      BlockMode2[BlockMode2["OUTPUT"] = 0] = "OUTPUT";
+      BlockMode2[BlockMode2["STORE"] = 1] = "STORE";
+    })(BlockMode || (BlockMode = {}));
+    var abs = argumentsToNumber(Math.abs);
+    var at_least = argumentsToNumber(Math.max);
+    var at_most = argumentsToNumber(Math.min);
+    var ceil = argumentsToNumber(Math.ceil);
+    var divided_by = argumentsToNumber((dividend, divisor, integerArithmetic = false) => integerArithmetic ? Math.floor(dividend / divisor) : dividend / divisor);
+    var floor = argumentsToNumber(Math.floor);
+    var minus = argumentsToNumber((v, arg) => v - arg);
+    var plus = argumentsToNumber((lhs, rhs) => lhs + rhs);
+    var modulo = argumentsToNumber((v, arg) => (v % arg + arg) % arg);
+    var times = argumentsToNumber((v, arg) => v * arg);
+    function shiftDecimal(n, exponent) {
+      const [mantissa, power = "0"] = String(n).split("e");
+      return Number(`${mantissa}e${Number(power) + exponent}`);
+    }
+    function round(v, arg = 0) {
+      v = toNumber(v);
+      arg = toNumber(arg);
+      const scaled = shiftDecimal(Math.abs(v), arg);
+      if (!(scaled <= Number.MAX_SAFE_INTEGER))
+        return v;
+      const rounded = shiftDecimal(Math.round(scaled), -arg);
+      return v < 0 ? -rounded : rounded;
+    }
+    var mathFilters = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      abs,
+      at_least,
+      at_most,
+      ceil,
+      divided_by,
+      floor,
+      minus,
+      plus,
+      modulo,
+      times,
+      round
+    });
+    var url_decode = (x) => decodeURIComponent(stringify4(x).replace(/\+/g, " "));
+    var url_encode = (x) => encodeURIComponent(stringify4(x)).replace(/%20/g, "+");
+    var cgi_escape = (x) => encodeURIComponent(stringify4(x)).replace(/%20/g, "+").replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
+    var uri_escape = (x) => encodeURI(stringify4(x)).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    var rSlugifyDefault = /[^\p{M}\p{L}\p{Nd}]+/ug;
+    var rSlugifyReplacers = {
+      "raw": /\s+/g,
+      "default": rSlugifyDefault,
+      "pretty": /[^\p{M}\p{L}\p{Nd}._~!$&'()+,;=@]+/ug,
+      "ascii": /[^A-Za-z0-9]+/g,
+      "latin": rSlugifyDefault,
+      "none": null
+    };
+    function slugify2(str3, mode = "default", cased = false) {
+      str3 = stringify4(str3);
+      const replacer = rSlugifyReplacers[mode];
+      if (replacer) {
+        if (mode === "latin")
+          str3 = removeAccents(str3);
+        str3 = str3.replace(replacer, "-").replace(/^-|-$/g, "");
+      }
+      return cased ? str3 : str3.toLowerCase();
+    }
+    function removeAccents(str3) {
+      return str3.replace(/[àáâãäå]/g, "a").replace(/[æ]/g, "ae").replace(/[ç]/g, "c").replace(/[èéêë]/g, "e").replace(/[ìíîï]/g, "i").replace(/[ð]/g, "d").replace(/[ñ]/g, "n").replace(/[òóôõöø]/g, "o").replace(/[ùúûü]/g, "u").replace(/[ýÿ]/g, "y").replace(/[ß]/g, "ss").replace(/[œ]/g, "oe").replace(/[þ]/g, "th").replace(/[ẞ]/g, "SS").replace(/[Œ]/g, "OE").replace(/[Þ]/g, "TH");
+    }
+    var urlFilters = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      url_decode,
+      url_encode,
+      cgi_escape,
+      uri_escape,
+      slugify: slugify2
+    });
+    var join6 = argumentsToValue(function(v, arg) {
+      const array2 = toArray(v);
+      const sep5 = isNil(arg) ? " " : stringify4(arg);
+      let outputSize = sep5.length * Math.max(array2.length - 1, 0);
+      for (let i = 0; i < array2.length; i++)
+        outputSize += String(array2[i]).length;
+      this.context.memoryLimit.use(outputSize);
+      return Array.prototype.join.call(array2, sep5);
+    });
+    var last = argumentsToValue(function(v) {
+      return isArrayLike(v) ? readArrayElement(v, -1, this.context.ownPropertyOnly) : "";
+    });
+    var first = argumentsToValue(function(v) {
+      return isArrayLike(v) ? readArrayElement(v, 0, this.context.ownPropertyOnly) : "";
+    });
+    var reverse = argumentsToValue(function(v) {
+      const array2 = toArray(v);
+      this.context.memoryLimit.use(array2.length);
+      return [...array2].reverse();
+    });
+    function* sortBy(arr, property, comparator) {
+      const values = [];
+      const array2 = toArray(arr);
+      this.context.memoryLimit.use(array2.length);
+      for (const item of array2) {
+        values.push([
+          item,
+          property ? yield this.context._getFromScope(item, stringify4(property).split("."), false) : item
+        ]);
+      }
+      return values.sort((lhs, rhs) => comparator(lhs[1], rhs[1])).map((tuple2) => tuple2[0]);
+    }
+    function* sort(arr, property) {
+      return yield* sortBy.call(this, arr, property, orderedCompare);
+    }
+    function* sort_natural(arr, property) {
+      return yield* sortBy.call(this, arr, property, caseInsensitiveCompare);
+    }
+    var size = (v) => v && v.length || 0;
+    function* map4(arr, property) {
+      const results = [];
+      const array2 = toArray(arr);
+      this.context.memoryLimit.use(array2.length);
+      for (const item of array2) {
+        results.push(yield this.context._getFromScope(item, stringify4(property), false));
+      }
+      return results;
+    }
+    function* sum(arr, property) {
+      let sum2 = 0;
+      const array2 = toArray(arr);
+      for (const item of array2) {
+        const data = Number(property ? yield this.context._getFromScope(item, stringify4(property), false) : item);
+        sum2 += Number.isNaN(data) ? 0 : data;
+      }
+      return sum2;
+    }
+    function compact(arr) {
+      const array2 = toArray(arr);
+      this.context.memoryLimit.use(array2.length);
+      return Array.prototype.filter.call(array2, (x) => !isNil(toValue(x)));
+    }
+    function concat(v, arg = []) {
+      const lhs = toArray(v);
+      const rhs = toArray(arg);
+      this.context.memoryLimit.use(lhs.length + rhs.length);
+      return Array.prototype.concat.call(lhs, rhs);
+    }
+    function push2(v, arg) {
+      return concat.call(this, v, [arg]);
+    }
+    function unshift(v, arg) {
+      const array2 = toArray(v);
+      this.context.memoryLimit.use(array2.length);
+      const clone2 = [...array2];
+      clone2.unshift(arg);
+      return clone2;
+    }
+    function pop(v) {
+      const array2 = toArray(v);
+      this.context.memoryLimit.use(array2.length);
+      const clone2 = [...array2];
+      clone2.pop();
+      return clone2;
+    }
+    function shift(v) {
+      const array2 = toArray(v);
+      this.context.memoryLimit.use(array2.length);
+      const clone2 = [...array2];
+      clone2.shift();
+      return clone2;
+    }
+    function slice(v, begin, length = 1) {
+      v = toValue(v);
+      if (isNil(v))
+        return [];
+      if (!isArray(v))
+        v = stringify4(v);
+      begin = begin < 0 ? (isArray(v) ? v.length : codePointLength2(v)) + begin : begin;
+      if (begin < 0 || length < 0)
+        return isArray(v) ? [] : "";
+      this.context.memoryLimit.use(length);
+      if (isArray(v))
+        return Array.prototype.slice.call(v, begin, begin + length);
+      const start = advanceCodePoints(v, 0, begin);
+      return v.slice(start, advanceCodePoints(v, start, length));
+    }
+    function* matches(value, expected) {
+      if (this.context.opts.jekyllWhere) {
+        if (EmptyDrop.is(expected))
+          return yield equals(value, expected);
+        if (isArray(value))
+          return yield arrayIncludes(value, expected);
+        return yield equals(value, expected);
+      }
+      if (expected === void 0)
+        return isTruthy(value, this.context);
+      return yield equals(value, expected);
+    }
+    function* filter(include, arr, property, expected) {
+      arr = toArray(arr);
+      this.context.memoryLimit.use(arr.length);
+      const token = new Tokenizer(stringify4(property)).readScopeValue();
+      const result = [];
+      for (const item of arr) {
+        const value = yield evalToken(token, this.context.spawn(item));
+        if ((yield matches.call(this, value, expected)) === include)
+          result.push(item);
+      }
+      return result;
+    }
+    function* filter_exp(include, arr, itemName, exp) {
+      const filtered = [];
+      const keyTemplate = new Value(stringify4(exp), this.liquid);
+      const array2 = toArray(arr);
+      this.context.memoryLimit.use(array2.length);
+      for (const item of array2) {
+        this.context.push({ [itemName]: item });
+        const value = yield keyTemplate.value(this.context);
+        this.context.pop();
+        if (value === include)
+          filtered.push(item);
+      }
+      return filtered;
+    }
+    function* where(arr, property, expected) {
+      return yield* filter.call(this, true, arr, property, expected);
+    }
+    function* reject(arr, property, expected) {
+      return yield* filter.call(this, false, arr, property, expected);
+    }
+    function* where_exp(arr, itemName, exp) {
+      return yield* filter_exp.call(this, true, arr, itemName, exp);
+    }
+    function* reject_exp(arr, itemName, exp) {
+      return yield* filter_exp.call(this, false, arr, itemName, exp);
+    }
+    function* group_by(arr, property) {
+      const map5 = /* @__PURE__ */ new Map();
+      arr = toEnumerable(arr);
+      const token = new Tokenizer(stringify4(property)).readScopeValue();
+      this.context.memoryLimit.use(arr.length);
+      for (const item of arr) {
+        const key = yield evalToken(token, this.context.spawn(item));
+        if (!map5.has(key))
+          map5.set(key, []);
+        map5.get(key).push(item);
+      }
+      return [...map5.entries()].map(([name, items]) => ({ name, items }));
+    }
+    function* group_by_exp(arr, itemName, exp) {
+      const map5 = /* @__PURE__ */ new Map();
+      const keyTemplate = new Value(stringify4(exp), this.liquid);
+      arr = toEnumerable(arr);
+      this.context.memoryLimit.use(arr.length);
+      for (const item of arr) {
+        this.context.push({ [itemName]: item });
+        const key = yield keyTemplate.value(this.context);
+        this.context.pop();
+        if (!map5.has(key))
+          map5.set(key, []);
+        map5.get(key).push(item);
+      }
+      return [...map5.entries()].map(([name, items]) => ({ name, items }));
+    }
+    function* search(arr, property, expected) {
+      const token = new Tokenizer(stringify4(property)).readScopeValue();
+      const array2 = toArray(arr);
+      for (let index2 = 0; index2 < array2.length; index2++) {
+        const value = yield evalToken(token, this.context.spawn(array2[index2]));
+        if (yield matches.call(this, value, expected))
+          return [index2, array2[index2]];
+      }
+    }
+    function* search_exp(arr, itemName, exp) {
+      const predicate = new Value(stringify4(exp), this.liquid);
+      const array2 = toArray(arr);
+      for (let index2 = 0; index2 < array2.length; index2++) {
+        this.context.push({ [itemName]: array2[index2] });
+        const value = yield predicate.value(this.context);
+        this.context.pop();
+        if (value)
+          return [index2, array2[index2]];
+      }
+    }
+    function* has(arr, property, expected) {
+      const result = yield* search.call(this, arr, property, expected);
+      return !!result;
+    }
+    function* has_exp(arr, itemName, exp) {
+      const result = yield* search_exp.call(this, arr, itemName, exp);
+      return !!result;
+    }
+    function* find_index(arr, property, expected) {
+      const result = yield* search.call(this, arr, property, expected);
+      return result ? result[0] : void 0;
+    }
+    function* find_index_exp(arr, itemName, exp) {
+      const result = yield* search_exp.call(this, arr, itemName, exp);
+      return result ? result[0] : void 0;
+    }
+    function* find(arr, property, expected) {
+      const result = yield* search.call(this, arr, property, expected);
+      return result ? result[1] : void 0;
+    }
+    function* find_exp(arr, itemName, exp) {
+      const result = yield* search_exp.call(this, arr, itemName, exp);
+      return result ? result[1] : void 0;
+    }
+    function uniq(arr) {
+      arr = toArray(arr);
+      this.context.memoryLimit.use(arr.length);
+      return [...new Set(arr)];
+    }
+    function sample(v, count = 1) {
+      v = toValue(v);
+      if (isNil(v))
+        return [];
+      if (!isArray(v))
+        v = stringify4(v);
+      this.context.memoryLimit.use(v.length);
+      const shuffled = [...v].sort(() => Math.random() - 0.5);
+      if (count === 1)
+        return shuffled[0];
+      return shuffled.slice(0, count);
+    }
+    var arrayFilters = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      join: join6,
+      last,
+      first,
+      reverse,
+      sort,
+      sort_natural,
+      size,
+      map: map4,
+      sum,
+      compact,
+      concat,
+      push: push2,
+      unshift,
+      pop,
+      shift,
+      slice,
+      where,
+      reject,
+      where_exp,
+      reject_exp,
+      group_by,
+      group_by_exp,
+      has,
+      has_exp,
+      find_index,
+      find_index_exp,
+      find,
+      find_exp,
+      uniq,
+      sample
+    });
+    function date5(v, format3, timezoneOffset) {
+      const size2 = (v?.length ?? 0) + (timezoneOffset?.length ?? 0);
+      this.context.memoryLimit.use(size2);
+      const date6 = parseDate(v, this.context.opts, timezoneOffset);
+      if (!date6)
+        return v;
+      format3 = toValue(format3);
+      format3 = isNil(format3) ? this.context.opts.dateFormat : stringify4(format3);
+      this.context.memoryLimit.use(format3.length);
+      return strftime(date6, format3, this.context.memoryLimit);
+    }
+    function date_to_xmlschema(v) {
+      return date5.call(this, v, "%Y-%m-%dT%H:%M:%S%:z");
+    }
+    function date_to_rfc822(v) {
+      const date6 = parseDate(v, this.context.opts, void 0, "en-US");
+      if (!date6)
+        return v;
+      return strftime(date6, "%a, %d %b %Y %H:%M:%S %z", this.context.memoryLimit);
+    }
+    function date_to_string(v, type2, style) {
+      return stringify_date.call(this, v, "%b", type2, style);
+    }
+    function date_to_long_string(v, type2, style) {
+      return stringify_date.call(this, v, "%B", type2, style);
+    }
+    function stringify_date(v, month_type, type2, style) {
+      const date6 = parseDate(v, this.context.opts);
+      if (!date6)
+        return v;
+      const ml = this.context.memoryLimit;
+      if (type2 === "ordinal") {
+        const d = date6.getDate();
+        return style === "US" ? strftime(date6, `${month_type} ${d}%q, %Y`, ml) : strftime(date6, `${d}%q ${month_type} %Y`, ml);
+      }
+      return strftime(date6, `%d ${month_type} %Y`, ml);
+    }
+    function parseDate(v, opts, timezoneOffset, locale = opts.locale) {
+      let date6;
+      const defaultTimezoneOffset = timezoneOffset ?? opts.timezoneOffset;
+      v = toValue(v);
+      if (isNil(v)) {
+        return void 0;
+      } else if (v === "now" || v === "today") {
+        date6 = new LiquidDate(Date.now(), locale, defaultTimezoneOffset);
+      } else if (isNumber(v)) {
+        date6 = new LiquidDate(v * 1e3, locale, defaultTimezoneOffset);
+      } else if (isString(v)) {
+        if (/^\d+$/.test(v)) {
+          date6 = new LiquidDate(+v * 1e3, locale, defaultTimezoneOffset);
+        } else if (opts.preserveTimezones && timezoneOffset === void 0) {
+          date6 = LiquidDate.createDateFixedToTimezone(v, locale);
+        } else {
+          date6 = new LiquidDate(v, locale, defaultTimezoneOffset);
+        }
+      } else {
+        date6 = new LiquidDate(v, locale, defaultTimezoneOffset);
+      }
+      return date6.valid() ? date6 : void 0;
+    }
+    var dateFilters = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      date: date5,
+      date_to_xmlschema,
+      date_to_rfc822,
+      date_to_string,
+      date_to_long_string
+    });
+    var rCJKWord = /[\u4E00-\u9FFF\uF900-\uFAFF\u3400-\u4DBF\u3040-\u309F\u30A0-\u30FF\uAC00-\uD7AF]/gu;
+    var rNonCJKWord = /[^\u4E00-\u9FFF\uF900-\uFAFF\u3400-\u4DBF\u3040-\u309F\u30A0-\u30FF\uAC00-\uD7AF\s]+/gu;
+    function append(v, arg) {
+      assert2(arguments.length === 2, "append expect 2 arguments");
+      const lhs = stringify4(v);
+      const rhs = stringify4(arg);
+      this.context.memoryLimit.use(lhs.length + rhs.length);
+      return lhs + rhs;
+    }
+    function prepend(v, arg) {
+      assert2(arguments.length === 2, "prepend expect 2 arguments");
+      const lhs = stringify4(v);
+      const rhs = stringify4(arg);
+      this.context.memoryLimit.use(lhs.length + rhs.length);
+      return rhs + lhs;
+    }
+    function getTrimStart(str3, chars) {
+      let start = 0;
+      for (const char of str3) {
+        if (!chars.has(char))
+          break;
+        start += char.length;
+      }
+      return start;
+    }
+    function getTrimEnd(str3, chars, start = 0) {
+      let end = str3.length;
+      while (end > start) {
+        const size2 = end - start >= 2 && str3.codePointAt(end - 2) > 65535 ? 2 : 1;
+        if (!chars.has(str3.slice(end - size2, end)))
+          break;
+        end -= size2;
+      }
+      return end;
+    }
+    function lstrip(v, chars) {
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      if (chars) {
+        chars = stringify4(chars);
+        this.context.memoryLimit.use(chars.length);
+        return str3.slice(getTrimStart(str3, new Set(chars)));
+      }
+      return str3.trimStart();
+    }
+    function downcase(v) {
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      return str3.toLowerCase();
+    }
+    function upcase(v) {
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      return stringify4(str3).toUpperCase();
+    }
+    function remove(v, arg) {
+      const str3 = stringify4(v);
+      arg = stringify4(arg);
+      this.context.memoryLimit.use(str3.length + arg.length);
+      return str3.split(arg).join("");
+    }
+    function remove_first(v, l) {
+      const str3 = stringify4(v);
+      l = stringify4(l);
+      this.context.memoryLimit.use(str3.length + l.length);
+      return str3.replace(l, "");
+    }
+    function remove_last(v, l) {
+      const str3 = stringify4(v);
+      const pattern = stringify4(l);
+      this.context.memoryLimit.use(str3.length + pattern.length);
+      const index2 = str3.lastIndexOf(pattern);
+      if (index2 === -1)
+        return str3;
+      return str3.substring(0, index2) + str3.substring(index2 + pattern.length);
+    }
+    function rstrip(str3, chars) {
+      str3 = stringify4(str3);
+      this.context.memoryLimit.use(str3.length);
+      if (chars) {
+        chars = stringify4(chars);
+        this.context.memoryLimit.use(chars.length);
+        return str3.slice(0, getTrimEnd(str3, new Set(chars)));
+      }
+      return str3.trimEnd();
+    }
+    function split(v, arg) {
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      const arr = str3.split(stringify4(arg));
+      while (arr.length && arr[arr.length - 1] === "")
+        arr.pop();
+      return arr;
+    }
+    function strip(v, chars) {
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      if (chars) {
+        const set5 = new Set(stringify4(chars));
+        this.context.memoryLimit.use(set5.size);
+        const start = getTrimStart(str3, set5);
+        return str3.slice(start, getTrimEnd(str3, set5, start));
+      }
+      return str3.trim();
+    }
+    function strip_newlines(v) {
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      return str3.replace(/\r?\n/gm, "");
+    }
+    function squish(v) {
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      return str3.replace(/\s+/g, " ").trim();
+    }
+    function capitalize(str3) {
+      str3 = stringify4(str3);
+      this.context.memoryLimit.use(str3.length);
+      return str3.charAt(0).toUpperCase() + str3.slice(1).toLowerCase();
+    }
+    function replace(v, pattern, replacement) {
+      const str3 = stringify4(v);
+      pattern = stringify4(pattern);
+      replacement = stringify4(replacement);
+      const parts = str3.split(pattern);
+      const outputSize = str3.length + (parts.length - 1) * (replacement.length - pattern.length);
+      this.context.memoryLimit.use(outputSize);
+      return parts.join(replacement);
+    }
+    function replace_first(v, arg1, arg2) {
+      const str3 = stringify4(v);
+      arg1 = stringify4(arg1);
+      arg2 = stringify4(arg2);
+      this.context.memoryLimit.use(str3.length + arg1.length + arg2.length);
+      return str3.replace(arg1, () => arg2);
+    }
+    function replace_last(v, arg1, arg2) {
+      const str3 = stringify4(v);
+      const pattern = stringify4(arg1);
+      const replacement = stringify4(arg2);
+      this.context.memoryLimit.use(str3.length + pattern.length + replacement.length);
+      const index2 = str3.lastIndexOf(pattern);
+      if (index2 === -1)
+        return str3;
+      return str3.substring(0, index2) + replacement + str3.substring(index2 + pattern.length);
+    }
+    function truncate(v, l = 50, o = "...") {
+      const str3 = stringify4(v);
+      o = stringify4(o);
+      this.context.memoryLimit.use(str3.length + o.length);
+      if (str3.length <= l || advanceCodePoints(str3, 0, l) >= str3.length)
+        return v;
+      return str3.slice(0, advanceCodePoints(str3, 0, Math.max(l - codePointLength2(o), 0))) + o;
+    }
+    function truncatewords(v, words = 15, o = "...") {
+      const str3 = stringify4(v);
+      o = stringify4(o);
+      this.context.memoryLimit.use(str3.length + o.length);
+      const arr = str3.trimStart().split(/\s+/);
+      if (words <= 0)
+        words = 1;
+      let ret2 = arr.slice(0, words).join(" ");
+      if (arr.length >= words)
+        ret2 += o;
+      return ret2;
+    }
+    function normalize_whitespace(v) {
+      const str3 = stringify4(v);
+      this.context.memoryLimit.use(str3.length);
+      return str3.replace(/\s+/g, " ");
+    }
+    function number_of_words(input2, mode) {
+      const str3 = stringify4(input2);
+      this.context.memoryLimit.use(str3.length);
+      input2 = str3.trim();
+      if (!input2)
+        return 0;
+      switch (mode) {
+        case "cjk":
+          return (input2.match(rCJKWord) || []).length + (input2.match(rNonCJKWord) || []).length;
+        case "auto":
+          return rCJKWord.test(input2) ? input2.match(rCJKWord).length + (input2.match(rNonCJKWord) || []).length : input2.split(/\s+/).length;
+        default:
+          return input2.split(/\s+/).length;
+      }
+    }
+    function array_to_sentence_string(input2, connector = "and") {
+      const array2 = toArray(input2);
+      connector = stringify4(connector);
+      let outputSize = connector.length + array2.length * 2;
+      for (let i = 0; i < array2.length; i++)
+        outputSize += stringify4(array2[i]).length;
+      this.context.memoryLimit.use(outputSize);
+      switch (array2.length) {
+        case 0:
+          return "";
+        case 1:
+          return array2[0];
+        case 2:
+          return `${array2[0]} ${connector} ${array2[1]}`;
+        default:
+          return `${array2.slice(0, -1).join(", ")}, ${connector} ${array2[array2.length - 1]}`;
+      }
+    }
+    var stringFilters = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      append,
+      prepend,
+      lstrip,
+      downcase,
+      upcase,
+      remove,
+      remove_first,
+      remove_last,
+      rstrip,
+      split,
+      strip,
+      strip_newlines,
+      squish,
+      capitalize,
+      replace,
+      replace_first,
+      replace_last,
+      truncate,
+      truncatewords,
+      normalize_whitespace,
+      number_of_words,
+      array_to_sentence_string
+    });
+    function base64Encode(str3) {
+      return Buffer.from(str3, "utf8").toString("base64");
+    }
+    function base64Decode(str3) {
+      return Buffer.from(str3, "base64").toString("utf8");
+    }
+    function base64_encode(value) {
+      if (typeof Buffer !== "undefined" && Buffer.isBuffer(value)) {
+        this.context.memoryLimit.use(value.byteLength);
+        return value.toString("base64");
+      }
+      const str3 = stringify4(value);
+      this.context.memoryLimit.use(str3.length);
+      return base64Encode(str3);
+    }
+    function base64_decode(value) {
+      const str3 = stringify4(value);
+      this.context.memoryLimit.use(str3.length);
+      assert2(isBase64(str3), "invalid base64 provided to base64_decode");
+      return base64Decode(str3);
+    }
+    function isBase64(str3) {
+      str3 = str3.replace(/[\t\n\f\r ]/g, "");
+      if (str3.length % 4 === 0)
+        str3 = str3.replace(/==?$/, "");
+      return str3.length % 4 !== 1 && /^[A-Za-z0-9+/]*$/.test(str3);
+    }
+    var base64Filters = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      base64_encode,
+      base64_decode
+    });
+    function sha256(str3) {
+      return crypto2.createHash("sha256").update(str3, "utf8").digest("hex");
+    }
+    function hmacSha256(str3, key) {
+      return crypto2.createHmac("sha256", key).update(str3, "utf8").digest("hex");
+    }
+    function sha256$1(value) {
+      const str3 = stringify4(value);
+      this.context.memoryLimit.use(str3.length);
+      return sha256(str3);
+    }
+    function hmac_sha256(value, key) {
+      const str3 = stringify4(value);
+      const keyStr = stringify4(key);
+      this.context.memoryLimit.use(str3.length + keyStr.length);
+      return hmacSha256(str3, keyStr);
+    }
+    var cryptoFilters = /* @__PURE__ */ Object.freeze({
+      __proto__: null,
+      sha256: sha256$1,
+      hmac_sha256
+    });
+    var filters = {
+      ...htmlFilters,
+      ...mathFilters,
+      ...urlFilters,
+      ...arrayFilters,
+      ...dateFilters,
+      ...stringFilters,
+      ...base64Filters,
+      ...cryptoFilters,
+      ...misc
+    };
+    var AssignTag = class extends Tag {
+      constructor(token, remainTokens, liquid) {
+        super(token, remainTokens, liquid);
+        this.identifier = this.tokenizer.readIdentifier();
+        this.key = this.identifier.content;
+        this.tokenizer.assert(this.key, "expected variable name");
+        this.tokenizer.skipBlank();
+        this.tokenizer.assert(this.tokenizer.peek() === "=", 'expected "="');
+        this.tokenizer.advance();
+        this.value = new Value(this.tokenizer.readFilteredValue(), this.liquid);
+      }
+      *render(ctx) {
+        ctx.bottom()[this.key] = yield this.value.value(ctx, this.liquid.options.lenientIf);
+      }
+      *arguments() {
+        yield this.value;
+      }
+      *localScope() {
+        yield this.identifier;
+      }
+    };
+    var MODIFIERS = ["offset", "limit", "reversed"];
+    var ForTag = class extends Tag {
+      constructor(token, remainTokens, liquid, parser) {
+        super(token, remainTokens, liquid);
+        const variable = this.tokenizer.readIdentifier();
+        const inStr = this.tokenizer.readIdentifier();
+        const collection = this.tokenizer.readValue();
+        if (!variable.size() || inStr.content !== "in" || !collection) {
+          throw new Error(`illegal tag: ${token.getText()}`);
+        }
+        this.variable = variable.content;
+        this.collection = collection;
+        this.hash = new Hash(this.tokenizer, liquid.options.keyValueSeparator);
+        this.templates = [];
+        this.elseTemplates = [];
+        let p;
+        const stream2 = parser.parseStream(remainTokens).on("start", () => p = this.templates).on("tag:else", (tag) => {
+          assertEmpty(tag.args);
+          p = this.elseTemplates;
+        }).on("tag:endfor", (tag) => {
+          assertEmpty(tag.args);
+          stream2.stop();
+        }).on("template", (tpl) => p.push(tpl)).on("end", () => {
+          throw new Error(`tag ${token.getText()} not closed`);
+        });
+        stream2.start();
+      }
+      *render(ctx, emitter) {
+        const r = this.liquid.renderer;
+        let collection = toEnumerable(yield evalToken(this.collection, ctx));
+        if (!collection.length) {
+          yield r.renderTemplates(this.elseTemplates, ctx, emitter);
+          return;
+        }
+        const continueKey = "continue-" + this.variable + "-" + this.collection.getText();
+        ctx.push(createScope({ continue: ctx.getRegister(continueKey, {}) }));
+        const hash2 = yield this.hash.render(ctx);
+        ctx.pop();
+        const modifiers = this.liquid.options.orderedFilterParameters ? Object.keys(hash2).filter((x) => MODIFIERS.includes(x)) : MODIFIERS.filter((x) => hash2[x] !== void 0);
+        collection = modifiers.reduce((collection2, modifier) => {
+          if (modifier === "offset")
+            return offset(collection2, hash2["offset"]);
+          if (modifier === "limit")
+            return limit(collection2, hash2["limit"]);
+          return reversed(collection2);
+        }, collection);
+        ctx.setRegister(continueKey, (hash2["offset"] || 0) + collection.length);
+        const scope = createScope({ forloop: new ForloopDrop(collection.length, this.collection.getText(), this.variable) });
+        ctx.push(scope);
+        for (const item of collection) {
+          scope[this.variable] = item;
+          ctx.continueCalled = ctx.breakCalled = false;
+          yield r.renderTemplates(this.templates, ctx, emitter);
+          if (ctx.breakCalled)
+            break;
+          scope.forloop.next();
+        }
+        ctx.continueCalled = ctx.breakCalled = false;
+        ctx.pop();
+      }
+      *children() {
+        const templates = this.templates.slice();
+        if (this.elseTemplates) {
+          templates.push(...this.elseTemplates);
+        }
+        return templates;
+      }
+      *arguments() {
+        yield this.collection;
+        for (const v of Object.values(this.hash.hash)) {
+          if (isValueToken(v)) {
+            yield v;
+          }
+        }
+      }
+      blockScope() {
+        return [this.variable, "forloop"];
+      }
+    };
+    function reversed(arr) {
+      return [...arr].reverse();
+    }
+    function offset(arr, count) {
+      return arr.slice(count);
+    }
+    function limit(arr, count) {
+      return arr.slice(0, count);
+    }
+    var CaptureTag2 = class extends Tag {
+      constructor(tagToken, remainTokens, liquid, parser) {
+        super(tagToken, remainTokens, liquid);
+        this.templates = [];
+        this.identifier = this.readVariable();
+        this.variable = this.identifier.content;
+        while (remainTokens.length) {
+          const token = remainTokens.shift();
+          if (isTagToken(token) && token.name === "endcapture")
+            return;
+          this.templates.push(parser.parseToken(token, remainTokens));
+        }
+        throw new Error(`tag ${tagToken.getText()} not closed`);
+      }
+      readVariable() {
+        let ident = this.tokenizer.readIdentifier();
+        if (ident.content)
+          return ident;
+        ident = this.tokenizer.readQuoted();
+        if (ident)
+          return ident;
+        throw this.tokenizer.error("invalid capture name");
+      }
+      *render(ctx) {
+        const r = this.liquid.renderer;
+        const html = yield r.renderTemplates(this.templates, ctx);
+        ctx.bottom()[this.variable] = html;
+      }
+      *children() {
+        return this.templates;
+      }
+      *localScope() {
+        yield this.identifier;
+      }
+    };
+    var CaseTag = class extends Tag {
+      constructor(tagToken, remainTokens, liquid, parser) {
+        super(tagToken, remainTokens, liquid);
+        this.branches = [];
+        this.elseTemplates = [];
+        this.value = new Value(this.tokenizer.readFilteredValue(), this.liquid);
+        this.elseTemplates = [];
+        let p = [];
+        let elseCount = 0;
+        const stream2 = parser.parseStream(remainTokens).on("tag:when", (token) => {
+          if (elseCount > 0) {
+            return;
+          }
+          p = [];
+          const values = [];
+          while (!token.tokenizer.end()) {
+            values.push(token.tokenizer.readValueOrThrow());
+            token.tokenizer.skipBlank();
+            if (token.tokenizer.peek() === ",") {
+              token.tokenizer.readTo(",");
+            } else {
+              token.tokenizer.readTo("or");
+            }
+          }
+          this.branches.push({
+            values,
+            templates: p
+          });
+        }).on("tag:else", () => {
+          elseCount++;
+          p = this.elseTemplates;
+        }).on("tag:endcase", () => stream2.stop()).on("template", (tpl) => {
+          if (p !== this.elseTemplates || elseCount === 1) {
+            p.push(tpl);
+          }
+        }).on("end", () => {
+          throw new Error(`tag ${tagToken.getText()} not closed`);
+        });
+        stream2.start();
+      }
+      *render(ctx, emitter) {
+        const r = this.liquid.renderer;
+        const target = yield toValue(yield this.value.value(ctx, ctx.opts.lenientIf));
+        let branchHit = false;
+        for (const branch of this.branches) {
+          for (const valueToken of branch.values) {
+            const value = yield evalToken(valueToken, ctx, ctx.opts.lenientIf);
+            if (yield equals(target, value)) {
+              yield r.renderTemplates(branch.templates, ctx, emitter);
+              branchHit = true;
+              break;
+            }
+          }
+        }
+        if (!branchHit) {
+          yield r.renderTemplates(this.elseTemplates, ctx, emitter);
+        }
+      }
+      *arguments() {
+        yield this.value;
+        yield* this.branches.flatMap((b) => b.values);
+      }
+      *children() {
+        const templates = this.branches.flatMap((b) => b.templates);
+        if (this.elseTemplates) {
+          templates.push(...this.elseTemplates);
+        }
+        return templates;
+      }
+    };
+    var CommentTag = class extends Tag {
+      constructor(tagToken, remainTokens, liquid) {
+        super(tagToken, remainTokens, liquid);
+        while (remainTokens.length) {
+          const token = remainTokens.shift();
+          if (isTagToken(token) && token.name === "endcomment")
+            return;
+        }
+        throw new Error(`tag ${tagToken.getText()} not closed`);
+      }
+      render() {
+      }
+    };
+    var RenderTag2 = class extends Tag {
+      constructor(token, remainTokens, liquid, parser) {
+        super(token, remainTokens, liquid);
+        const tokenizer = this.tokenizer;
+        this.file = parseFilePath(tokenizer, this.liquid, parser);
+        this.currentFile = token.file;
+        while (!tokenizer.end()) {
+          tokenizer.skipBlank();
+          const begin = tokenizer.p;
+          const keyword = tokenizer.readIdentifier();
+          if (keyword.content === "with" || keyword.content === "for") {
+            tokenizer.skipBlank();
+            if (tokenizer.peek() !== ":") {
+              const value = tokenizer.readValue();
+              if (value) {
+                const beforeAs = tokenizer.p;
+                const asStr = tokenizer.readIdentifier();
+                let alias;
+                if (asStr.content === "as")
+                  alias = tokenizer.readIdentifier();
+                else
+                  tokenizer.p = beforeAs;
+                const binding = { value, alias: alias && alias.content };
+                if (keyword.content === "with")
+                  this.with = binding;
+                else
+                  this.forBinding = binding;
+                tokenizer.skipBlank();
+                if (tokenizer.peek() === ",")
+                  tokenizer.advance();
+                continue;
+              }
+            }
+          }
+          tokenizer.p = begin;
+          break;
+        }
+        this.hash = new Hash(tokenizer, liquid.options.keyValueSeparator);
+      }
+      *render(ctx, emitter) {
+        const { liquid, hash: hash2 } = this;
+        const filepath = yield renderFilePath(this.file, ctx, liquid);
+        assert2(filepath, () => `illegal file path "${filepath}"`);
+        const childCtx = ctx.spawn();
+        const scope = childCtx.bottom();
+        __assign(scope, yield hash2.render(ctx));
+        if (this.with) {
+          const { value, alias } = this.with;
+          scope[alias || filepath] = yield evalToken(value, ctx);
+        }
+        if (this.forBinding) {
+          const { value, alias } = this.forBinding;
+          const collection = toEnumerable(yield evalToken(value, ctx));
+          scope["forloop"] = new ForloopDrop(collection.length, value.getText(), alias);
+          for (const item of collection) {
+            scope[alias] = item;
+            const templates = yield liquid._parsePartialFile(filepath, childCtx.sync, this.currentFile);
+            yield liquid.renderer.renderTemplates(templates, childCtx, emitter);
+            scope["forloop"].next();
+          }
+        } else {
+          const templates = yield liquid._parsePartialFile(filepath, childCtx.sync, this.currentFile);
+          yield liquid.renderer.renderTemplates(templates, childCtx, emitter);
+        }
+      }
+      *children(partials, sync) {
+        if (partials && isString(this.file)) {
+          return yield this.liquid._parsePartialFile(this.file, sync, this.currentFile);
+        }
+        return [];
+      }
+      partialScope() {
+        if (isString(this.file)) {
+          const names3 = Object.keys(this.hash.hash);
+          if (this.with) {
+            const { value, alias } = this.with;
+            if (isString(alias)) {
+              names3.push([alias, value]);
+            } else if (isString(this.file)) {
+              names3.push([this.file, value]);
+            }
+          }
+          if (this.forBinding) {
+            const { value, alias } = this.forBinding;
+            if (isString(alias)) {
+              names3.push([alias, value]);
+            } else if (isString(this.file)) {
+              names3.push([this.file, value]);
+            }
+          }
+          return { name: this.file, isolated: true, scope: names3 };
+        }
+      }
+      *arguments() {
+        for (const v of Object.values(this.hash.hash)) {
+          if (isValueToken(v)) {
+            yield v;
+          }
+        }
+        if (this.with) {
+          const { value } = this.with;
+          if (isValueToken(value)) {
+            yield value;
+          }
+        }
+        if (this.forBinding) {
+          const { value } = this.forBinding;
+          if (isValueToken(value)) {
+            yield value;
+          }
+        }
+      }
+    };
+    function parseFilePath(tokenizer, liquid, parser) {
+      if (liquid.options.dynamicPartials) {
+        const file2 = tokenizer.readValue();
+        tokenizer.assert(file2, "illegal file path");
+        if (file2.getText() === "none")
+          return;
+        if (isQuotedToken(file2)) {
+          const templates2 = parser.parse(evalQuotedToken(file2));
+          return optimize(templates2);
+        }
+        return file2;
+      }
+      const tokens = [...tokenizer.readFileNameTemplate(liquid.options)];
+      const templates = optimize(parser.parseTokens(tokens));
+      return templates === "none" ? void 0 : templates;
+    }
+    function optimize(templates) {
+      if (templates.length === 1 && isHTMLToken(templates[0].token))
+        return templates[0].token.getContent();
+      return templates;
+    }
+    function* renderFilePath(file2, ctx, liquid) {
+      if (typeof file2 === "string")
+        return file2;
+      if (Array.isArray(file2))
+        return liquid.renderer.renderTemplates(file2, ctx);
+      return yield evalToken(file2, ctx);
+    }
+    var IncludeTag2 = class extends Tag {
+      constructor(token, remainTokens, liquid, parser) {
+        super(token, remainTokens, liquid);
+        const { tokenizer } = token;
+        this.file = parseFilePath(tokenizer, this.liquid, parser);
+        this.currentFile = token.file;
+        const begin = tokenizer.p;
+        const withStr = tokenizer.readIdentifier();
+        if (withStr.content === "with") {
+          tokenizer.skipBlank();
+          if (tokenizer.peek() !== ":") {
+            this.withVar = tokenizer.readValue();
+          } else
+            tokenizer.p = begin;
+        } else
+          tokenizer.p = begin;
+        this.hash = new Hash(tokenizer, liquid.options.jekyllInclude || liquid.options.keyValueSeparator);
+      }
+      *render(ctx, emitter) {
+        const { liquid, hash: hash2, withVar } = this;
+        const { renderer } = liquid;
+        const filepath = yield renderFilePath(this.file, ctx, liquid);
+        assert2(filepath, () => `illegal file path "${filepath}"`);
+        const saved = ctx.saveRegister("blocks", "blockMode");
+        ctx.setRegister("blocks", {});
+        ctx.setRegister("blockMode", BlockMode.OUTPUT);
+        const scope = createScope(yield hash2.render(ctx));
+        if (withVar)
+          scope[filepath] = yield evalToken(withVar, ctx);
+        const templates = yield liquid._parsePartialFile(filepath, ctx.sync, this.currentFile);
+        ctx.push(ctx.opts.jekyllInclude ? createScope({ include: scope }) : scope);
+        yield renderer.renderTemplates(templates, ctx, emitter);
+        ctx.pop();
+        ctx.restoreRegister(saved);
+      }
+      *children(partials, sync) {
+        if (partials && isString(this.file)) {
+          return yield this.liquid._parsePartialFile(this.file, sync, this.currentFile);
+        }
+        return [];
+      }
+      partialScope() {
+        if (isString(this.file)) {
+          let names3;
+          if (this.liquid.options.jekyllInclude) {
+            names3 = ["include"];
+          } else {
+            names3 = Object.keys(this.hash.hash);
+            if (this.withVar) {
+              names3.push([this.file, this.withVar]);
+            }
+          }
+          return { name: this.file, isolated: false, scope: names3 };
+        }
+      }
+      *arguments() {
+        yield* Object.values(this.hash.hash).filter(isValueToken);
+        if (isValueToken(this.file)) {
+          yield this.file;
+        }
+        if (isValueToken(this.withVar)) {
+          yield this.withVar;
+        }
+      }
+    };
+    var DecrementTag = class extends Tag {
+      constructor(token, remainTokens, liquid) {
+        super(token, remainTokens, liquid);
+        this.identifier = this.tokenizer.readIdentifier();
+        this.variable = this.identifier.content;
+      }
+      render(context, emitter) {
+        const scope = context.environments;
+        if (!isNumber(scope[this.variable])) {
+          scope[this.variable] = 0;
+        }
+        emitter.write(stringify4(--scope[this.variable]));
+      }
+      *localScope() {
+        yield this.identifier;
+      }
+    };
+    var CycleTag = class extends Tag {
+      constructor(token, remainTokens, liquid) {
+        super(token, remainTokens, liquid);
+        this.candidates = [];
+        const begin = this.tokenizer.p;
+        const group2 = this.tokenizer.readValue();
+        this.tokenizer.skipBlank();
+        if (group2) {
+          if (this.tokenizer.peek() === ":") {
+            this.group = group2;
+            this.tokenizer.advance();
+          } else
+            this.tokenizer.p = begin;
+        }
+        while (!this.tokenizer.end()) {
+          const value = this.tokenizer.readFilteredValue();
+          this.candidates.push(value);
+          this.tokenizer.readTo(",");
+        }
+        this.tokenizer.assert(this.candidates.length, () => `empty candidates: "${token.getText()}"`);
+      }
+      *render(ctx, emitter) {
+        const group2 = yield evalToken(this.group, ctx);
+        const fingerprint = `cycle:${group2}:` + this.candidates.map((c) => c.getText()).join(",");
+        const groups2 = ctx.getRegister("cycle", {});
+        let idx = groups2[fingerprint];
+        if (idx === void 0) {
+          idx = groups2[fingerprint] = 0;
+        }
+        const candidate = new Value(this.candidates[idx], this.liquid);
+        idx = (idx + 1) % this.candidates.length;
+        groups2[fingerprint] = idx;
+        let val = yield toValue(yield candidate.value(ctx, false));
+        const outputEscape = this.liquid.options.outputEscape;
+        if (outputEscape && !candidate.filters[candidate.filters.length - 1]?.raw) {
+          val = yield outputEscape.call({ context: ctx, token: this.token, liquid: this.liquid }, val);
+        }
+        return val;
+      }
+      *arguments() {
+        yield* this.candidates;
+        if (this.group) {
+          yield this.group;
+        }
+      }
+    };
+    var IfTag = class extends Tag {
+      constructor(tagToken, remainTokens, liquid, parser) {
+        super(tagToken, remainTokens, liquid);
+        this.branches = [];
+        let p = [];
+        parser.parseStream(remainTokens).on("start", () => this.branches.push({
+          value: new Value(tagToken.tokenizer.readFilteredValue(), this.liquid),
+          templates: p = []
+        })).on("tag:elsif", (token) => {
+          assert2(!this.elseTemplates, "unexpected elsif after else");
+          this.branches.push({
+            value: new Value(token.tokenizer.readFilteredValue(), this.liquid),
+            templates: p = []
+          });
+        }).on("tag:else", (tag) => {
+          assertEmpty(tag.args);
+          assert2(!this.elseTemplates, "duplicated else");
+          p = this.elseTemplates = [];
+        }).on("tag:endif", function(tag) {
+          assertEmpty(tag.args);
+          this.stop();
+        }).on("template", (tpl) => p.push(tpl)).on("end", () => {
+          throw new Error(`tag ${tagToken.getText()} not closed`);
+        }).start();
+      }
+      *render(ctx, emitter) {
+        const r = this.liquid.renderer;
+        for (const { value, templates } of this.branches) {
+          const v = yield toValue(yield value.value(ctx, ctx.opts.lenientIf));
+          if (isTruthy(v, ctx)) {
+            yield r.renderTemplates(templates, ctx, emitter);
+            return;
+          }
+        }
+        yield r.renderTemplates(this.elseTemplates || [], ctx, emitter);
+      }
+      *children() {
+        const templates = this.branches.flatMap((b) => b.templates);
+        if (this.elseTemplates) {
+          templates.push(...this.elseTemplates);
+        }
+        return templates;
+      }
+      arguments() {
+        return this.branches.map((b) => b.value);
+      }
+    };
+    var IncrementTag = class extends Tag {
+      constructor(token, remainTokens, liquid) {
+        super(token, remainTokens, liquid);
+        this.identifier = this.tokenizer.readIdentifier();
+        this.variable = this.identifier.content;
+      }
+      render(context, emitter) {
+        const scope = context.environments;
+        if (!isNumber(scope[this.variable])) {
+          scope[this.variable] = 0;
+        }
+        const val = scope[this.variable];
+        scope[this.variable]++;
+        emitter.write(stringify4(val));
+      }
+      *localScope() {
+        yield this.identifier;
+      }
+    };
+    var LayoutTag2 = class extends Tag {
+      constructor(token, remainTokens, liquid, parser) {
+        super(token, remainTokens, liquid);
+        this.file = parseFilePath(this.tokenizer, this.liquid, parser);
+        this.currentFile = token.file;
+        this.args = new Hash(this.tokenizer, liquid.options.keyValueSeparator);
+        this.templates = parser.parseTokens(remainTokens);
+      }
+      *render(ctx, emitter) {
+        const { liquid, args, file: file2 } = this;
+        const { renderer } = liquid;
+        if (file2 === void 0) {
+          ctx.setRegister("blockMode", BlockMode.OUTPUT);
+          yield renderer.renderTemplates(this.templates, ctx, emitter);
+          return;
+        }
+        const filepath = yield renderFilePath(this.file, ctx, liquid);
+        assert2(filepath, () => `illegal file path "${filepath}"`);
+        const templates = yield liquid._parseLayoutFile(filepath, ctx.sync, this.currentFile);
+        ctx.setRegister("blockMode", BlockMode.STORE);
+        const html = yield renderer.renderTemplates(this.templates, ctx);
+        const blocks = ctx.getRegister("blocks", {});
+        if (blocks[""] === void 0)
+          blocks[""] = (parent, emitter2) => emitter2.write(html);
+        ctx.setRegister("blockMode", BlockMode.OUTPUT);
+        ctx.push(createScope(yield args.render(ctx)));
+        yield renderer.renderTemplates(templates, ctx, emitter);
+        ctx.pop();
+      }
+      *children(partials) {
+        const templates = this.templates.slice();
+        if (partials && isString(this.file)) {
+          templates.push(...yield this.liquid._parsePartialFile(this.file, true, this.currentFile));
+        }
+        return templates;
+      }
+      *arguments() {
+        for (const v of Object.values(this.args.hash)) {
+          if (isValueToken(v)) {
+            yield v;
+          }
+        }
+        if (isValueToken(this.file)) {
+          yield this.file;
+        }
+      }
+      partialScope() {
+        if (isString(this.file)) {
+          return { name: this.file, isolated: false, scope: Object.keys(this.args.hash) };
+        }
+      }
+    };
+    var BlockTag = class extends Tag {
+      constructor(token, remainTokens, liquid, parser) {
+        super(token, remainTokens, liquid);
+        this.templates = [];
+        const match = /\w+/.exec(token.args);
+        this.block = match ? match[0] : "";
+        while (remainTokens.length) {
+          const token2 = remainTokens.shift();
+          if (isTagToken(token2) && token2.name === "endblock")
+            return;
+          const template = parser.parseToken(token2, remainTokens);
+          this.templates.push(template);
+        }
+        throw new Error(`tag ${token.getText()} not closed`);
+      }
+      *render(ctx, emitter) {
+        const blockRender = this.getBlockRender(ctx);
+        if (ctx.getRegister("blockMode") === BlockMode.STORE) {
+          ctx.getRegister("blocks", {})[this.block] = blockRender;
+        } else {
+          yield blockRender(new BlockDrop(), emitter);
+        }
+      }
+      getBlockRender(ctx) {
+        const self2 = this;
+        const { liquid, templates } = this;
+        const renderChild = ctx.getRegister("blocks", {})[this.block];
+        const renderCurrent = function* (superBlock, emitter) {
+          const stack = ctx.getRegister("blockStack", []);
+          if (stack.includes(self2))
+            throw new Error("block tag cannot be nested");
+          stack.push(self2);
+          ctx.push(createScope({ block: superBlock }));
+          yield liquid.renderer.renderTemplates(templates, ctx, emitter);
+          ctx.pop();
+          stack.pop();
+        };
+        return renderChild ? (superBlock, emitter) => renderChild(new BlockDrop((emitter2) => renderCurrent(superBlock, emitter2)), emitter) : renderCurrent;
+      }
+      *children() {
+        return this.templates;
+      }
+      blockScope() {
+        return ["block"];
+      }
+    };
+    var RawTag = class extends Tag {
+      constructor(tagToken, remainTokens, liquid) {
+        super(tagToken, remainTokens, liquid);
+        this.tokens = [];
+        while (remainTokens.length) {
+          const token = remainTokens.shift();
+          if (isTagToken(token) && token.name === "endraw")
+            return;
+          this.tokens.push(token);
+        }
+        throw new Error(`tag ${tagToken.getText()} not closed`);
+      }
+      render() {
+        return this.tokens.map((token) => token.getText()).join("");
+      }
+    };
+    var TablerowloopDrop = class extends ForloopDrop {
+      constructor(length, cols, collection, variable) {
+        super(length, collection, variable);
+        this.length = length;
+        this.cols = cols;
+      }
+      row() {
+        return Math.floor(this.i / this.cols) + 1;
+      }
+      col0() {
+        return this.i % this.cols;
+      }
+      col() {
+        return this.col0() + 1;
+      }
+      col_first() {
+        return this.col0() === 0;
+      }
+      col_last() {
+        return this.col() === this.cols;
+      }
+    };
+    var TablerowTag = class extends Tag {
+      constructor(tagToken, remainTokens, liquid, parser) {
+        super(tagToken, remainTokens, liquid);
+        const variable = this.tokenizer.readIdentifier();
+        this.tokenizer.skipBlank();
+        const predicate = this.tokenizer.readIdentifier();
+        const collectionToken = this.tokenizer.readValue();
+        if (predicate.content !== "in" || !collectionToken) {
+          throw new Error(`illegal tag: ${tagToken.getText()}`);
+        }
+        this.variable = variable.content;
+        this.collection = collectionToken;
+        this.args = new Hash(this.tokenizer, liquid.options.keyValueSeparator);
+        this.templates = [];
+        let p;
+        const stream2 = parser.parseStream(remainTokens).on("start", () => p = this.templates).on("tag:endtablerow", () => stream2.stop()).on("template", (tpl) => p.push(tpl)).on("end", () => {
+          throw new Error(`tag ${tagToken.getText()} not closed`);
+        });
+        stream2.start();
+      }
+      *render(ctx, emitter) {
+        let collection = toEnumerable(yield evalToken(this.collection, ctx));
+        const args = yield this.args.render(ctx);
+        const offset2 = args.offset || 0;
+        const limit2 = args.limit === void 0 ? collection.length : args.limit;
+        collection = collection.slice(offset2, offset2 + limit2);
+        const cols = args.cols || collection.length;
+        const r = this.liquid.renderer;
+        const tablerowloop = new TablerowloopDrop(collection.length, cols, this.collection.getText(), this.variable);
+        const scope = createScope({ tablerowloop });
+        ctx.push(scope);
+        for (let idx = 0; idx < collection.length; idx++, tablerowloop.next()) {
+          scope[this.variable] = collection[idx];
+          if (tablerowloop.col0() === 0) {
+            if (tablerowloop.row() !== 1)
+              emitter.write("</tr>");
+            emitter.write(`<tr class="row${tablerowloop.row()}">`);
+          }
+          emitter.write(`<td class="col${tablerowloop.col()}">`);
+          yield r.renderTemplates(this.templates, ctx, emitter);
+          emitter.write("</td>");
+        }
+        if (collection.length)
+          emitter.write("</tr>");
+        ctx.pop();
+      }
+      *children() {
+        return this.templates;
+      }
+      *arguments() {
+        yield this.collection;
+        for (const v of Object.values(this.args.hash)) {
+          if (isValueToken(v)) {
+            yield v;
+          }
+        }
+      }
+      blockScope() {
+        return [this.variable, "tablerowloop"];
+      }
+    };
+    var UnlessTag = class extends Tag {
+      constructor(tagToken, remainTokens, liquid, parser) {
+        super(tagToken, remainTokens, liquid);
+        this.branches = [];
+        this.elseTemplates = [];
+        let p = [];
+        let elseCount = 0;
+        parser.parseStream(remainTokens).on("start", () => this.branches.push({
+          value: new Value(tagToken.tokenizer.readFilteredValue(), this.liquid),
+          test: isFalsy,
+          templates: p = []
+        })).on("tag:elsif", (token) => {
+          if (elseCount > 0) {
+            p = [];
+            return;
+          }
+          this.branches.push({
+            value: new Value(token.tokenizer.readFilteredValue(), this.liquid),
+            test: isTruthy,
+            templates: p = []
+          });
+        }).on("tag:else", () => {
+          elseCount++;
+          p = this.elseTemplates;
+        }).on("tag:endunless", function() {
+          this.stop();
+        }).on("template", (tpl) => {
+          if (p !== this.elseTemplates || elseCount === 1) {
+            p.push(tpl);
+          }
+        }).on("end", () => {
+          throw new Error(`tag ${tagToken.getText()} not closed`);
+        }).start();
+      }
+      *render(ctx, emitter) {
+        const r = this.liquid.renderer;
+        for (const { value, test, templates } of this.branches) {
+          const v = yield toValue(yield value.value(ctx, ctx.opts.lenientIf));
+          if (test(v, ctx)) {
+            yield r.renderTemplates(templates, ctx, emitter);
+            return;
+          }
+        }
+        yield r.renderTemplates(this.elseTemplates, ctx, emitter);
+      }
+      *children() {
+        const children = this.branches.flatMap((b) => b.templates);
+        if (this.elseTemplates) {
+          children.push(...this.elseTemplates);
+        }
+        return children;
+      }
+      arguments() {
+        return this.branches.map((b) => b.value);
+      }
+    };
+    var BreakTag = class extends Tag {
+      render(ctx, _emitter) {
+        ctx.breakCalled = true;
+      }
+    };
+    var ContinueTag = class extends Tag {
+      render(ctx, _emitter) {
+        ctx.continueCalled = true;
+      }
+    };
+    var EchoTag = class extends Tag {
+      constructor(token, remainTokens, liquid) {
+        super(token, remainTokens, liquid);
+        this.tokenizer.skipBlank();
+        if (!this.tokenizer.end()) {
+          this.value = new Value(this.tokenizer.readFilteredValue(), this.liquid);
+        }
+      }
+      *render(ctx, emitter) {
+        if (!this.value)
+          return;
+        let val = yield toValue(yield this.value.value(ctx, false));
+        const outputEscape = this.liquid.options.outputEscape;
+        if (outputEscape && !this.value.filters[this.value.filters.length - 1]?.raw) {
+          val = yield outputEscape.call({ context: ctx, token: this.token, liquid: this.liquid }, val);
+        }
+        emitter.write(val);
+      }
+      *arguments() {
+        if (this.value) {
+          yield this.value;
+        }
+      }
+    };
+    var LiquidTag = class extends Tag {
+      constructor(token, remainTokens, liquid, parser) {
+        super(token, remainTokens, liquid);
+        const tokens = this.tokenizer.readLiquidTagTokens(this.liquid.options);
+        this.templates = parser.parseTokens(tokens);
+      }
+      *render(ctx, emitter) {
+        yield this.liquid.renderer.renderTemplates(this.templates, ctx, emitter);
+      }
+      *children() {
+        return this.templates;
+      }
+    };
+    var InlineCommentTag = class extends Tag {
+      constructor(tagToken, remainTokens, liquid) {
+        super(tagToken, remainTokens, liquid);
+        if (tagToken.args.search(/\n\s*[^#\s]/g) !== -1) {
+          throw new Error("every line of an inline comment must start with a '#' character");
+        }
+      }
+      render() {
+      }
+    };
+    var tags = {
+      assign: AssignTag,
+      "for": ForTag,
+      capture: CaptureTag2,
+      "case": CaseTag,
+      comment: CommentTag,
+      include: IncludeTag2,
+      render: RenderTag2,
+      decrement: DecrementTag,
+      increment: IncrementTag,
+      cycle: CycleTag,
+      "if": IfTag,
+      layout: LayoutTag2,
+      block: BlockTag,
+      raw: RawTag,
+      tablerow: TablerowTag,
+      unless: UnlessTag,
+      "break": BreakTag,
+      "continue": ContinueTag,
+      echo: EchoTag,
+      liquid: LiquidTag,
+      "#": InlineCommentTag
+    };
+    var Liquid2 = class _Liquid {
+      constructor(opts = {}) {
+        this.renderer = new Render();
+        this.filters = /* @__PURE__ */ Object.create(null);
+        this.tags = /* @__PURE__ */ Object.create(null);
+        this.options = normalize(opts);
+        this.parser = new Parser2(this);
+        forOwn(tags, (conf, name) => this.registerTag(name, conf));
+        forOwn(filters, (handler2, name) => this.registerFilter(name, handler2));
+      }
+      parse(html, filepath) {
+        const parser = new Parser2(this);
+        return parser.parse(html, filepath);
+      }
+      _render(tpl, scope, renderOptions) {
+        const ctx = scope instanceof Context2 ? scope : new Context2(scope, this.options, renderOptions, { liquid: this });
+        return this.renderer.renderTemplates(tpl, ctx);
+      }
+      async render(tpl, scope, renderOptions) {
+        return toPromise(this._render(tpl, scope, { ...renderOptions, sync: false }));
+      }
+      renderSync(tpl, scope, renderOptions) {
+        return toValueSync2(this._render(tpl, scope, { ...renderOptions, sync: true }));
+      }
+      renderToNodeStream(tpl, scope, renderOptions = {}) {
+        const ctx = new Context2(scope, this.options, renderOptions, { liquid: this });
+        return this.renderer.renderTemplatesToNodeStream(tpl, ctx);
+      }
+      _parseAndRender(html, scope, renderOptions) {
+        const tpl = this.parse(html);
+        return this._render(tpl, scope, renderOptions);
+      }
+      async parseAndRender(html, scope, renderOptions) {
+        return toPromise(this._parseAndRender(html, scope, { ...renderOptions, sync: false }));
+      }
+      parseAndRenderSync(html, scope, renderOptions) {
+        return toValueSync2(this._parseAndRender(html, scope, { ...renderOptions, sync: true }));
+      }
+      _parsePartialFile(file2, sync, currentFile) {
+        return new Parser2(this).parseFile(file2, sync, exports.LookupType.Partials, currentFile);
+      }
+      _parseLayoutFile(file2, sync, currentFile) {
+        return new Parser2(this).parseFile(file2, sync, exports.LookupType.Layouts, currentFile);
+      }
+      _parseFile(file2, sync, lookupType, currentFile) {
+        return new Parser2(this).parseFile(file2, sync, lookupType, currentFile);
+      }
+      async parseFile(file2, lookupType) {
+        return toPromise(new Parser2(this).parseFile(file2, false, lookupType));
+      }
+      parseFileSync(file2, lookupType) {
+        return toValueSync2(new Parser2(this).parseFile(file2, true, lookupType));
+      }
+      *_renderFile(file2, ctx, renderFileOptions) {
+        const templates = yield this._parseFile(file2, renderFileOptions.sync, renderFileOptions.lookupType);
+        return yield this._render(templates, ctx, renderFileOptions);
+      }
+      async renderFile(file2, ctx, renderFileOptions) {
+        return toPromise(this._renderFile(file2, ctx, { ...renderFileOptions, sync: false }));
+      }
+      renderFileSync(file2, ctx, renderFileOptions) {
+        return toValueSync2(this._renderFile(file2, ctx, { ...renderFileOptions, sync: true }));
+      }
+      async renderFileToNodeStream(file2, scope, renderOptions) {
+        const templates = await this.parseFile(file2);
+        return this.renderToNodeStream(templates, scope, renderOptions);
+      }
+      _evalValue(str3, scope) {
+        const value = new Value(str3, this);
+        const ctx = scope instanceof Context2 ? scope : new Context2(scope, this.options, {}, { liquid: this });
+        return value.value(ctx);
+      }
+      async evalValue(str3, scope) {
+        return toPromise(this._evalValue(str3, scope));
+      }
+      evalValueSync(str3, scope) {
+        return toValueSync2(this._evalValue(str3, scope));
+      }
+      registerFilter(name, filter2) {
+        this.filters[name] = filter2;
+      }
+      unregisterFilter(name) {
+        delete this.filters[name];
+      }
+      registerTag(name, tag) {
+        this.tags[name] = isFunction(tag) ? tag : createTagClass(tag);
+      }
+      plugin(plugin) {
+        return plugin.call(this, _Liquid);
+      }
+      express() {
+        const self2 = this;
+        let firstCall = true;
+        return function(filePath, ctx, callback) {
+          if (firstCall) {
+            firstCall = false;
+            const dirs = normalizeDirectoryList(this.root);
+            self2.options.root.unshift(...dirs);
+            self2.options.layouts.unshift(...dirs);
+            self2.options.partials.unshift(...dirs);
+          }
+          self2.renderFile(filePath, ctx).then((html) => callback(null, html), callback);
+        };
+      }
+      async analyze(template, options = {}) {
+        return analyze(template, options);
+      }
+      analyzeSync(template, options = {}) {
+        return analyzeSync(template, options);
+      }
+      async parseAndAnalyze(html, filename, options = {}) {
+        return analyze(this.parse(html, filename), options);
+      }
+      parseAndAnalyzeSync(html, filename, options = {}) {
+        return analyzeSync(this.parse(html, filename), options);
+      }
+      /** Return an array of all variables without their properties. */
+      async variables(template, options = {}) {
+        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
+        return Object.keys(analysis.variables);
+      }
+      /** Return an array of all variables without their properties. */
+      variablesSync(template, options = {}) {
+        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
+        return Object.keys(analysis.variables);
+      }
+      /** Return an array of all variables including their properties/paths. */
+      async fullVariables(template, options = {}) {
+        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
+        return Array.from(new Set(Object.values(analysis.variables).flatMap((a) => a.map((v) => String(v)))));
+      }
+      /** Return an array of all variables including their properties/paths. */
+      fullVariablesSync(template, options = {}) {
+        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
+        return Array.from(new Set(Object.values(analysis.variables).flatMap((a) => a.map((v) => String(v)))));
+      }
+      /** Return an array of all variables, each as an array of properties/segments. */
+      async variableSegments(template, options = {}) {
+        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
+        return Array.from(strictUniq(Object.values(analysis.variables).flatMap((a) => a.map((v) => v.toArray()))));
+      }
+      /** Return an array of all variables, each as an array of properties/segments. */
+      variableSegmentsSync(template, options = {}) {
+        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
+        return Array.from(strictUniq(Object.values(analysis.variables).flatMap((a) => a.map((v) => v.toArray()))));
+      }
+      /** Return an array of all expected context variables without their properties. */
+      async globalVariables(template, options = {}) {
+        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
+        return Object.keys(analysis.globals);
+      }
+      /** Return an array of all expected context variables without their properties. */
+      globalVariablesSync(template, options = {}) {
+        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
+        return Object.keys(analysis.globals);
+      }
+      /** Return an array of all expected context variables including their properties/paths. */
+      async globalFullVariables(template, options = {}) {
+        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
+        return Array.from(new Set(Object.values(analysis.globals).flatMap((a) => a.map((v) => String(v)))));
+      }
+      /** Return an array of all expected context variables including their properties/paths. */
+      globalFullVariablesSync(template, options = {}) {
+        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
+        return Array.from(new Set(Object.values(analysis.globals).flatMap((a) => a.map((v) => String(v)))));
+      }
+      /** Return an array of all expected context variables, each as an array of properties/segments. */
+      async globalVariableSegments(template, options = {}) {
+        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
+        return Array.from(strictUniq(Object.values(analysis.globals).flatMap((a) => a.map((v) => v.toArray()))));
+      }
+      /** Return an array of all expected context variables, each as an array of properties/segments. */
+      globalVariableSegmentsSync(template, options = {}) {
+        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
+        return Array.from(strictUniq(Object.values(analysis.globals).flatMap((a) => a.map((v) => v.toArray()))));
+      }
+    };
+    var version2 = "10.30.1";
+    exports.AssertionError = AssertionError;
+    exports.AssignTag = AssignTag;
+    exports.BlockTag = BlockTag;
+    exports.BreakTag = BreakTag;
+    exports.CaptureTag = CaptureTag2;
+    exports.CaseTag = CaseTag;
+    exports.CommentTag = CommentTag;
+    exports.Context = Context2;
+    exports.ContinueTag = ContinueTag;
+    exports.CycleTag = CycleTag;
+    exports.DecrementTag = DecrementTag;
+    exports.Drop = Drop;
+    exports.EchoTag = EchoTag;
+    exports.Expression = Expression;
+    exports.Filter = Filter;
+    exports.ForTag = ForTag;
+    exports.Hash = Hash;
+    exports.IfTag = IfTag;
+    exports.IncludeTag = IncludeTag2;
+    exports.IncrementTag = IncrementTag;
+    exports.InlineCommentTag = InlineCommentTag;
+    exports.LayoutTag = LayoutTag2;
+    exports.Liquid = Liquid2;
+    exports.LiquidError = LiquidError;
+    exports.LiquidTag = LiquidTag;
+    exports.Output = Output;
+    exports.ParseError = ParseError;
+    exports.ParseStream = ParseStream;
+    exports.Parser = Parser2;
+    exports.RawTag = RawTag;
+    exports.RenderError = RenderError;
+    exports.RenderTag = RenderTag2;
+    exports.TablerowTag = TablerowTag;
+    exports.Tag = Tag;
+    exports.TagToken = TagToken;
+    exports.Token = Token;
+    exports.TokenizationError = TokenizationError;
+    exports.Tokenizer = Tokenizer;
+    exports.TypeGuards = typeGuards;
+    exports.UndefinedVariableError = UndefinedVariableError;
+    exports.UnlessTag = UnlessTag;
+    exports.Value = Value;
+    exports.Variable = Variable;
+    exports.analyze = analyze;
+    exports.analyzeSync = analyzeSync;
+    exports.assert = assert2;
+    exports.createTrie = createTrie;
+    exports.defaultOperators = defaultOperators;
+    exports.defaultOptions = defaultOptions;
+    exports.evalQuotedToken = evalQuotedToken;
+    exports.evalToken = evalToken;
+    exports.evalTokenValue = evalTokenValue;
+    exports.filters = filters;
+    exports.isFalsy = isFalsy;
+    exports.isTruthy = isTruthy;
+    exports.tags = tags;
+    exports.toPromise = toPromise;
+    exports.toValue = toValue;
+    exports.toValueSync = toValueSync2;
+    exports.version = version2;
+  }
+});
+
+// node_modules/bottleneck/light.js
+var require_light = __commonJS({
+  "node_modules/bottleneck/light.js"(exports, module) {
+    (function(global2, factory) {
+      typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
+    })(exports, (function() {
+      "use strict";
+      var commonjsGlobal = typeof globalThis !== "undefined" ? globalThis : typeof window !== "undefined" ? window : typeof global !== "undefined" ? global : typeof self !== "undefined" ? self : {};
+      function getCjsExportFromNamespace(n) {
+        return n && n["default"] || n;
+      }
+      var load2 = function(received, defaults, onto = {}) {
+        var k, ref, v;
+        for (k in defaults) {
+          v = defaults[k];
+          onto[k] = (ref = received[k]) != null ? ref : v;
+        }
+        return onto;
+      };
+      var overwrite = function(received, defaults, onto = {}) {
+        var k, v;
+        for (k in received) {
+          v = received[k];
+          if (defaults[k] !== void 0) {
+            onto[k] = v;
+          }
+        }
+        return onto;
+      };
+      var parser = {
+        load: load2,
+        overwrite
+      };
+      var DLList;
+      DLList = class DLList {
+        constructor(incr, decr) {
+          this.incr = incr;
+          this.decr = decr;
+          this._first = null;
+          this._last = null;
+          this.length = 0;
+        }
+        push(value) {
+          var node2;
+          this.length++;
+          if (typeof this.incr === "function") {
+            this.incr();
+          }
+          node2 = {
+            value,
+            prev: this._last,
+            next: null
+          };
+          if (this._last != null) {
+            this._last.next = node2;
+            this._last = node2;
+          } else {
+            this._first = this._last = node2;
+          }
+          return void 0;
+        }
+        shift() {
+          var value;
+          if (this._first == null) {
+            return;
+          } else {
+            this.length--;
+            if (typeof this.decr === "function") {
+              this.decr();
+            }
+          }
+          value = this._first.value;
+          if ((this._first = this._first.next) != null) {
+            this._first.prev = null;
+          } else {
+            this._last = null;
+          }
+          return value;
+        }
+        first() {
+          if (this._first != null) {
+            return this._first.value;
+          }
+        }
+        getArray() {
+          var node2, ref, results;
+          node2 = this._first;
+          results = [];
+          while (node2 != null) {
+            results.push((ref = node2, node2 = node2.next, ref.value));
+          }
+          return results;
+        }
+        forEachShift(cb) {
+          var node2;
+          node2 = this.shift();
+          while (node2 != null) {
+            cb(node2), node2 = this.shift();
+          }
+          return void 0;
+        }
+        debug() {
+          var node2, ref, ref1, ref2, results;
+          node2 = this._first;
+          results = [];
+          while (node2 != null) {
+            results.push((ref = node2, node2 = node2.next, {
+              value: ref.value,
+              prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+              next: (ref2 = ref.next) != null ? ref2.value : void 0
+            }));
+          }
+          return results;
+        }
+      };
+      var DLList_1 = DLList;
+      var Events;
+      Events = class Events {
+        constructor(instance) {
+          this.instance = instance;
+          this._events = {};
+          if (this.instance.on != null || this.instance.once != null || this.instance.removeAllListeners != null) {
+            throw new Error("An Emitter already exists for this object");
+          }
+          this.instance.on = (name, cb) => {
+            return this._addListener(name, "many", cb);
+          };
+          this.instance.once = (name, cb) => {
+            return this._addListener(name, "once", cb);
+          };
+          this.instance.removeAllListeners = (name = null) => {
+            if (name != null) {
+              return delete this._events[name];
+            } else {
+              return this._events = {};
+            }
+          };
+        }
+        _addListener(name, status2, cb) {
+          var base;
+          if ((base = this._events)[name] == null) {
+            base[name] = [];
+          }
+          this._events[name].push({ cb, status: status2 });
+          return this.instance;
+        }
+        listenerCount(name) {
+          if (this._events[name] != null) {
+            return this._events[name].length;
+          } else {
+            return 0;
+          }
+        }
+        async trigger(name, ...args) {
+          var e, promises;
+          try {
+            if (name !== "debug") {
+              this.trigger("debug", `Event triggered: ${name}`, args);
+            }
+            if (this._events[name] == null) {
+              return;
+            }
+            this._events[name] = this._events[name].filter(function(listener) {
+              return listener.status !== "none";
+            });
+            promises = this._events[name].map(async (listener) => {
+              var e2, returned;
+              if (listener.status === "none") {
+                return;
+              }
+              if (listener.status === "once") {
+                listener.status = "none";
+              }
+              try {
+                returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+                if (typeof (returned != null ? returned.then : void 0) === "function") {
+                  return await returned;
+                } else {
+                  return returned;
+                }
+              } catch (error62) {
+                e2 = error62;
+                {
+                  this.trigger("error", e2);
+                }
+                return null;
+              }
+            });
+            return (await Promise.all(promises)).find(function(x) {
+              return x != null;
+            });
+          } catch (error62) {
+            e = error62;
+            {
+              this.trigger("error", e);
+            }
+            return null;
+          }
+        }
+      };
+      var Events_1 = Events;
+      var DLList$1, Events$1, Queues;
+      DLList$1 = DLList_1;
+      Events$1 = Events_1;
+      Queues = class Queues {
+        constructor(num_priorities) {
+          var i;
+          this.Events = new Events$1(this);
+          this._length = 0;
+          this._lists = (function() {
+            var j, ref, results;
+            results = [];
+            for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
+              results.push(new DLList$1((() => {
+                return this.incr();
+              }), (() => {
+                return this.decr();
+              })));
+            }
+            return results;
+          }).call(this);
+        }
+        incr() {
+          if (this._length++ === 0) {
+            return this.Events.trigger("leftzero");
+          }
+        }
+        decr() {
+          if (--this._length === 0) {
+            return this.Events.trigger("zero");
+          }
+        }
+        push(job) {
+          return this._lists[job.options.priority].push(job);
+        }
+        queued(priority) {
+          if (priority != null) {
+            return this._lists[priority].length;
+          } else {
+            return this._length;
+          }
+        }
+        shiftAll(fn) {
+          return this._lists.forEach(function(list7) {
+            return list7.forEachShift(fn);
+          });
+        }
+        getFirst(arr = this._lists) {
+          var j, len, list7;
+          for (j = 0, len = arr.length; j < len; j++) {
+            list7 = arr[j];
+            if (list7.length > 0) {
+              return list7;
+            }
+          }
+          return [];
+        }
+        shiftLastFrom(priority) {
+          return this.getFirst(this._lists.slice(priority).reverse()).shift();
+        }
+      };
+      var Queues_1 = Queues;
+      var BottleneckError;
+      BottleneckError = class BottleneckError extends Error {
+      };
+      var BottleneckError_1 = BottleneckError;
+      var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+      NUM_PRIORITIES = 10;
+      DEFAULT_PRIORITY = 5;
+      parser$1 = parser;
+      BottleneckError$1 = BottleneckError_1;
+      Job = class Job {
+        constructor(task, args, options, jobDefaults, rejectOnDrop, Events2, _states, Promise2) {
+          this.task = task;
+          this.args = args;
+          this.rejectOnDrop = rejectOnDrop;
+          this.Events = Events2;
+          this._states = _states;
+          this.Promise = Promise2;
+          this.options = parser$1.load(options, jobDefaults);
+          this.options.priority = this._sanitizePriority(this.options.priority);
+          if (this.options.id === jobDefaults.id) {
+            this.options.id = `${this.options.id}-${this._randomIndex()}`;
+          }
+          this.promise = new this.Promise((_resolve, _reject) => {
+            this._resolve = _resolve;
+            this._reject = _reject;
+          });
+          this.retryCount = 0;
+        }
+        _sanitizePriority(priority) {
+          var sProperty;
+          sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+          if (sProperty < 0) {
+            return 0;
+          } else if (sProperty > NUM_PRIORITIES - 1) {
+            return NUM_PRIORITIES - 1;
+          } else {
+            return sProperty;
+          }
+        }
+        _randomIndex() {
+          return Math.random().toString(36).slice(2);
+        }
+        doDrop({ error: error62, message: message2 = "This job has been dropped by Bottleneck" } = {}) {
+          if (this._states.remove(this.options.id)) {
+            if (this.rejectOnDrop) {
+              this._reject(error62 != null ? error62 : new BottleneckError$1(message2));
+            }
+            this.Events.trigger("dropped", { args: this.args, options: this.options, task: this.task, promise: this.promise });
+            return true;
+          } else {
+            return false;
+          }
+        }
+        _assertStatus(expected) {
+          var status2;
+          status2 = this._states.jobStatus(this.options.id);
+          if (!(status2 === expected || expected === "DONE" && status2 === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status2}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          }
+        }
+        doReceive() {
+          this._states.start(this.options.id);
+          return this.Events.trigger("received", { args: this.args, options: this.options });
+        }
+        doQueue(reachedHWM, blocked) {
+          this._assertStatus("RECEIVED");
+          this._states.next(this.options.id);
+          return this.Events.trigger("queued", { args: this.args, options: this.options, reachedHWM, blocked });
+        }
+        doRun() {
+          if (this.retryCount === 0) {
+            this._assertStatus("QUEUED");
+            this._states.next(this.options.id);
+          } else {
+            this._assertStatus("EXECUTING");
+          }
+          return this.Events.trigger("scheduled", { args: this.args, options: this.options });
+        }
+        async doExecute(chained, clearGlobalState, run, free) {
+          var error62, eventInfo, passed;
+          if (this.retryCount === 0) {
+            this._assertStatus("RUNNING");
+            this._states.next(this.options.id);
+          } else {
+            this._assertStatus("EXECUTING");
+          }
+          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
+          this.Events.trigger("executing", eventInfo);
+          try {
+            passed = await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args));
+            if (clearGlobalState()) {
+              this.doDone(eventInfo);
+              await free(this.options, eventInfo);
+              this._assertStatus("DONE");
+              return this._resolve(passed);
+            }
+          } catch (error1) {
+            error62 = error1;
+            return this._onFailure(error62, eventInfo, clearGlobalState, run, free);
+          }
+        }
+        doExpire(clearGlobalState, run, free) {
+          var error62, eventInfo;
+          if (this._states.jobStatus(this.options.id === "RUNNING")) {
+            this._states.next(this.options.id);
+          }
+          this._assertStatus("EXECUTING");
+          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
+          error62 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+          return this._onFailure(error62, eventInfo, clearGlobalState, run, free);
+        }
+        async _onFailure(error62, eventInfo, clearGlobalState, run, free) {
+          var retry2, retryAfter;
+          if (clearGlobalState()) {
+            retry2 = await this.Events.trigger("failed", error62, eventInfo);
+            if (retry2 != null) {
+              retryAfter = ~~retry2;
+              this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+              this.retryCount++;
+              return run(retryAfter);
+            } else {
+              this.doDone(eventInfo);
+              await free(this.options, eventInfo);
+              this._assertStatus("DONE");
+              return this._reject(error62);
+            }
+          }
+        }
+        doDone(eventInfo) {
+          this._assertStatus("EXECUTING");
+          this._states.next(this.options.id);
+          return this.Events.trigger("done", eventInfo);
+        }
+      };
+      var Job_1 = Job;
+      var BottleneckError$2, LocalDatastore, parser$2;
+      parser$2 = parser;
+      BottleneckError$2 = BottleneckError_1;
+      LocalDatastore = class LocalDatastore {
+        constructor(instance, storeOptions, storeInstanceOptions) {
+          this.instance = instance;
+          this.storeOptions = storeOptions;
+          this.clientId = this.instance._randomIndex();
+          parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+          this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+          this._running = 0;
+          this._done = 0;
+          this._unblockTime = 0;
+          this.ready = this.Promise.resolve();
+          this.clients = {};
+          this._startHeartbeat();
+        }
+        _startHeartbeat() {
+          var base;
+          if (this.heartbeat == null && (this.storeOptions.reservoirRefreshInterval != null && this.storeOptions.reservoirRefreshAmount != null || this.storeOptions.reservoirIncreaseInterval != null && this.storeOptions.reservoirIncreaseAmount != null)) {
+            return typeof (base = this.heartbeat = setInterval(() => {
+              var amount, incr, maximum, now, reservoir;
+              now = Date.now();
+              if (this.storeOptions.reservoirRefreshInterval != null && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+                this._lastReservoirRefresh = now;
+                this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+                this.instance._drainAll(this.computeCapacity());
+              }
+              if (this.storeOptions.reservoirIncreaseInterval != null && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+                ({
+                  reservoirIncreaseAmount: amount,
+                  reservoirIncreaseMaximum: maximum,
+                  reservoir
+                } = this.storeOptions);
+                this._lastReservoirIncrease = now;
+                incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+                if (incr > 0) {
+                  this.storeOptions.reservoir += incr;
+                  return this.instance._drainAll(this.computeCapacity());
+                }
+              }
+            }, this.heartbeatInterval)).unref === "function" ? base.unref() : void 0;
+          } else {
+            return clearInterval(this.heartbeat);
+          }
+        }
+        async __publish__(message2) {
+          await this.yieldLoop();
+          return this.instance.Events.trigger("message", message2.toString());
+        }
+        async __disconnect__(flush) {
+          await this.yieldLoop();
+          clearInterval(this.heartbeat);
+          return this.Promise.resolve();
+        }
+        yieldLoop(t = 0) {
+          return new this.Promise(function(resolve6, reject) {
+            return setTimeout(resolve6, t);
+          });
+        }
+        computePenalty() {
+          var ref;
+          return (ref = this.storeOptions.penalty) != null ? ref : 15 * this.storeOptions.minTime || 5e3;
+        }
+        async __updateSettings__(options) {
+          await this.yieldLoop();
+          parser$2.overwrite(options, options, this.storeOptions);
+          this._startHeartbeat();
+          this.instance._drainAll(this.computeCapacity());
+          return true;
+        }
+        async __running__() {
+          await this.yieldLoop();
+          return this._running;
+        }
+        async __queued__() {
+          await this.yieldLoop();
+          return this.instance.queued();
+        }
+        async __done__() {
+          await this.yieldLoop();
+          return this._done;
+        }
+        async __groupCheck__(time3) {
+          await this.yieldLoop();
+          return this._nextRequest + this.timeout < time3;
+        }
+        computeCapacity() {
+          var maxConcurrent, reservoir;
+          ({ maxConcurrent, reservoir } = this.storeOptions);
+          if (maxConcurrent != null && reservoir != null) {
+            return Math.min(maxConcurrent - this._running, reservoir);
+          } else if (maxConcurrent != null) {
+            return maxConcurrent - this._running;
+          } else if (reservoir != null) {
+            return reservoir;
+          } else {
+            return null;
+          }
+        }
+        conditionsCheck(weight) {
+          var capacity;
+          capacity = this.computeCapacity();
+          return capacity == null || weight <= capacity;
+        }
+        async __incrementReservoir__(incr) {
+          var reservoir;
+          await this.yieldLoop();
+          reservoir = this.storeOptions.reservoir += incr;
+          this.instance._drainAll(this.computeCapacity());
+          return reservoir;
+        }
+        async __currentReservoir__() {
+          await this.yieldLoop();
+          return this.storeOptions.reservoir;
+        }
+        isBlocked(now) {
+          return this._unblockTime >= now;
+        }
+        check(weight, now) {
+          return this.conditionsCheck(weight) && this._nextRequest - now <= 0;
+        }
+        async __check__(weight) {
+          var now;
+          await this.yieldLoop();
+          now = Date.now();
+          return this.check(weight, now);
+        }
+        async __register__(index2, weight, expiration) {
+          var now, wait2;
+          await this.yieldLoop();
+          now = Date.now();
+          if (this.conditionsCheck(weight)) {
+            this._running += weight;
+            if (this.storeOptions.reservoir != null) {
+              this.storeOptions.reservoir -= weight;
+            }
+            wait2 = Math.max(this._nextRequest - now, 0);
+            this._nextRequest = now + wait2 + this.storeOptions.minTime;
+            return {
+              success: true,
+              wait: wait2,
+              reservoir: this.storeOptions.reservoir
+            };
+          } else {
+            return {
+              success: false
+            };
+          }
+        }
+        strategyIsBlock() {
+          return this.storeOptions.strategy === 3;
+        }
+        async __submit__(queueLength, weight) {
+          var blocked, now, reachedHWM;
+          await this.yieldLoop();
+          if (this.storeOptions.maxConcurrent != null && weight > this.storeOptions.maxConcurrent) {
+            throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+          }
+          now = Date.now();
+          reachedHWM = this.storeOptions.highWater != null && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+          blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+          if (blocked) {
+            this._unblockTime = now + this.computePenalty();
+            this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+            this.instance._dropAllQueued();
+          }
+          return {
+            reachedHWM,
+            blocked,
+            strategy: this.storeOptions.strategy
+          };
+        }
+        async __free__(index2, weight) {
+          await this.yieldLoop();
+          this._running -= weight;
+          this._done += weight;
+          this.instance._drainAll(this.computeCapacity());
+          return {
+            running: this._running
+          };
+        }
+      };
+      var LocalDatastore_1 = LocalDatastore;
+      var BottleneckError$3, States;
+      BottleneckError$3 = BottleneckError_1;
+      States = class States {
+        constructor(status1) {
+          this.status = status1;
+          this._jobs = {};
+          this.counts = this.status.map(function() {
+            return 0;
+          });
+        }
+        next(id) {
+          var current, next;
+          current = this._jobs[id];
+          next = current + 1;
+          if (current != null && next < this.status.length) {
+            this.counts[current]--;
+            this.counts[next]++;
+            return this._jobs[id]++;
+          } else if (current != null) {
+            this.counts[current]--;
+            return delete this._jobs[id];
+          }
+        }
+        start(id) {
+          var initial;
+          initial = 0;
+          this._jobs[id] = initial;
+          return this.counts[initial]++;
+        }
+        remove(id) {
+          var current;
+          current = this._jobs[id];
+          if (current != null) {
+            this.counts[current]--;
+            delete this._jobs[id];
+          }
+          return current != null;
+        }
+        jobStatus(id) {
+          var ref;
+          return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+        }
+        statusJobs(status2) {
+          var k, pos, ref, results, v;
+          if (status2 != null) {
+            pos = this.status.indexOf(status2);
+            if (pos < 0) {
+              throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
+            }
+            ref = this._jobs;
+            results = [];
+            for (k in ref) {
+              v = ref[k];
+              if (v === pos) {
+                results.push(k);
+              }
+            }
+            return results;
+          } else {
+            return Object.keys(this._jobs);
+          }
+        }
+        statusCounts() {
+          return this.counts.reduce(((acc, v, i) => {
+            acc[this.status[i]] = v;
+            return acc;
+          }), {});
+        }
+      };
+      var States_1 = States;
+      var DLList$2, Sync;
+      DLList$2 = DLList_1;
+      Sync = class Sync {
+        constructor(name, Promise2) {
+          this.schedule = this.schedule.bind(this);
+          this.name = name;
+          this.Promise = Promise2;
+          this._running = 0;
+          this._queue = new DLList$2();
+        }
+        isEmpty() {
+          return this._queue.length === 0;
+        }
+        async _tryToRun() {
+          var args, cb, error62, reject, resolve6, returned, task;
+          if (this._running < 1 && this._queue.length > 0) {
+            this._running++;
+            ({ task, args, resolve: resolve6, reject } = this._queue.shift());
+            cb = await (async function() {
+              try {
+                returned = await task(...args);
+                return function() {
+                  return resolve6(returned);
+                };
+              } catch (error1) {
+                error62 = error1;
+                return function() {
+                  return reject(error62);
+                };
+              }
+            })();
+            this._running--;
+            this._tryToRun();
+            return cb();
+          }
+        }
+        schedule(task, ...args) {
+          var promise2, reject, resolve6;
+          resolve6 = reject = null;
+          promise2 = new this.Promise(function(_resolve, _reject) {
+            resolve6 = _resolve;
+            return reject = _reject;
+          });
+          this._queue.push({ task, args, resolve: resolve6, reject });
+          this._tryToRun();
+          return promise2;
+        }
+      };
+      var Sync_1 = Sync;
+      var version2 = "2.19.5";
+      var version$1 = {
+        version: version2
+      };
+      var version$2 = /* @__PURE__ */ Object.freeze({
+        version: version2,
+        default: version$1
+      });
+      var require$$2 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$3 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$4 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+      parser$3 = parser;
+      Events$2 = Events_1;
+      RedisConnection$1 = require$$2;
+      IORedisConnection$1 = require$$3;
+      Scripts$1 = require$$4;
+      Group = (function() {
+        class Group2 {
+          constructor(limiterOptions = {}) {
+            this.deleteKey = this.deleteKey.bind(this);
+            this.limiterOptions = limiterOptions;
+            parser$3.load(this.limiterOptions, this.defaults, this);
+            this.Events = new Events$2(this);
+            this.instances = {};
+            this.Bottleneck = Bottleneck_1;
+            this._startAutoCleanup();
+            this.sharedConnection = this.connection != null;
+            if (this.connection == null) {
+              if (this.limiterOptions.datastore === "redis") {
+                this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
+              } else if (this.limiterOptions.datastore === "ioredis") {
+                this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
+              }
+            }
+          }
+          key(key = "") {
+            var ref;
+            return (ref = this.instances[key]) != null ? ref : (() => {
+              var limiter;
+              limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+                id: `${this.id}-${key}`,
+                timeout: this.timeout,
+                connection: this.connection
+              }));
+              this.Events.trigger("created", limiter, key);
+              return limiter;
+            })();
+          }
+          async deleteKey(key = "") {
+            var deleted, instance;
+            instance = this.instances[key];
+            if (this.connection) {
+              deleted = await this.connection.__runCommand__(["del", ...Scripts$1.allKeys(`${this.id}-${key}`)]);
+            }
+            if (instance != null) {
+              delete this.instances[key];
+              await instance.disconnect();
+            }
+            return instance != null || deleted > 0;
+          }
+          limiters() {
+            var k, ref, results, v;
+            ref = this.instances;
+            results = [];
+            for (k in ref) {
+              v = ref[k];
+              results.push({
+                key: k,
+                limiter: v
+              });
+            }
+            return results;
+          }
+          keys() {
+            return Object.keys(this.instances);
+          }
+          async clusterKeys() {
+            var cursor, end, found, i, k, keys, len, next, start;
+            if (this.connection == null) {
+              return this.Promise.resolve(this.keys());
+            }
+            keys = [];
+            cursor = null;
+            start = `b_${this.id}-`.length;
+            end = "_settings".length;
+            while (cursor !== 0) {
+              [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
+              cursor = ~~next;
+              for (i = 0, len = found.length; i < len; i++) {
+                k = found[i];
+                keys.push(k.slice(start, -end));
+              }
+            }
+            return keys;
+          }
+          _startAutoCleanup() {
+            var base;
+            clearInterval(this.interval);
+            return typeof (base = this.interval = setInterval(async () => {
+              var e, k, ref, results, time3, v;
+              time3 = Date.now();
+              ref = this.instances;
+              results = [];
+              for (k in ref) {
+                v = ref[k];
+                try {
+                  if (await v._store.__groupCheck__(time3)) {
+                    results.push(this.deleteKey(k));
+                  } else {
+                    results.push(void 0);
+                  }
+                } catch (error62) {
+                  e = error62;
+                  results.push(v.Events.trigger("error", e));
+                }
+              }
+              return results;
+            }, this.timeout / 2)).unref === "function" ? base.unref() : void 0;
+          }
+          updateSettings(options = {}) {
+            parser$3.overwrite(options, this.defaults, this);
+            parser$3.overwrite(options, options, this.limiterOptions);
+            if (options.timeout != null) {
+              return this._startAutoCleanup();
+            }
+          }
+          disconnect(flush = true) {
+            var ref;
+            if (!this.sharedConnection) {
+              return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+            }
+          }
+        }
+        Group2.prototype.defaults = {
+          timeout: 1e3 * 60 * 5,
+          connection: null,
+          Promise,
+          id: "group-key"
+        };
+        return Group2;
+      }).call(commonjsGlobal);
+      var Group_1 = Group;
+      var Batcher, Events$3, parser$4;
+      parser$4 = parser;
+      Events$3 = Events_1;
+      Batcher = (function() {
+        class Batcher2 {
+          constructor(options = {}) {
+            this.options = options;
+            parser$4.load(this.options, this.defaults, this);
+            this.Events = new Events$3(this);
+            this._arr = [];
+            this._resetPromise();
+            this._lastFlush = Date.now();
+          }
+          _resetPromise() {
+            return this._promise = new this.Promise((res, rej) => {
+              return this._resolve = res;
+            });
+          }
+          _flush() {
+            clearTimeout(this._timeout);
+            this._lastFlush = Date.now();
+            this._resolve();
+            this.Events.trigger("batch", this._arr);
+            this._arr = [];
+            return this._resetPromise();
+          }
+          add(data) {
+            var ret2;
+            this._arr.push(data);
+            ret2 = this._promise;
+            if (this._arr.length === this.maxSize) {
+              this._flush();
+            } else if (this.maxTime != null && this._arr.length === 1) {
+              this._timeout = setTimeout(() => {
+                return this._flush();
+              }, this.maxTime);
+            }
+            return ret2;
+          }
+        }
+        Batcher2.prototype.defaults = {
+          maxTime: null,
+          maxSize: null,
+          Promise
+        };
+        return Batcher2;
+      }).call(commonjsGlobal);
+      var Batcher_1 = Batcher;
+      var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$8 = getCjsExportFromNamespace(version$2);
+      var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
+      NUM_PRIORITIES$1 = 10;
+      DEFAULT_PRIORITY$1 = 5;
+      parser$5 = parser;
+      Queues$1 = Queues_1;
+      Job$1 = Job_1;
+      LocalDatastore$1 = LocalDatastore_1;
+      RedisDatastore$1 = require$$4$1;
+      Events$4 = Events_1;
+      States$1 = States_1;
+      Sync$1 = Sync_1;
+      Bottleneck2 = (function() {
+        class Bottleneck3 {
+          constructor(options = {}, ...invalid) {
+            var storeInstanceOptions, storeOptions;
+            this._addToQueue = this._addToQueue.bind(this);
+            this._validateOptions(options, invalid);
+            parser$5.load(options, this.instanceDefaults, this);
+            this._queues = new Queues$1(NUM_PRIORITIES$1);
+            this._scheduled = {};
+            this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+            this._limiter = null;
+            this.Events = new Events$4(this);
+            this._submitLock = new Sync$1("submit", this.Promise);
+            this._registerLock = new Sync$1("register", this.Promise);
+            storeOptions = parser$5.load(options, this.storeDefaults, {});
+            this._store = (function() {
+              if (this.datastore === "redis" || this.datastore === "ioredis" || this.connection != null) {
+                storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+                return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+              } else if (this.datastore === "local") {
+                storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+                return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+              } else {
+                throw new Bottleneck3.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+              }
+            }).call(this);
+            this._queues.on("leftzero", () => {
+              var ref;
+              return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+            });
+            this._queues.on("zero", () => {
+              var ref;
+              return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+            });
+          }
+          _validateOptions(options, invalid) {
+            if (!(options != null && typeof options === "object" && invalid.length === 0)) {
+              throw new Bottleneck3.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+            }
+          }
+          ready() {
+            return this._store.ready;
+          }
+          clients() {
+            return this._store.clients;
+          }
+          channel() {
+            return `b_${this.id}`;
+          }
+          channel_client() {
+            return `b_${this.id}_${this._store.clientId}`;
+          }
+          publish(message2) {
+            return this._store.__publish__(message2);
+          }
+          disconnect(flush = true) {
+            return this._store.__disconnect__(flush);
+          }
+          chain(_limiter) {
+            this._limiter = _limiter;
+            return this;
+          }
+          queued(priority) {
+            return this._queues.queued(priority);
+          }
+          clusterQueued() {
+            return this._store.__queued__();
+          }
+          empty() {
+            return this.queued() === 0 && this._submitLock.isEmpty();
+          }
+          running() {
+            return this._store.__running__();
+          }
+          done() {
+            return this._store.__done__();
+          }
+          jobStatus(id) {
+            return this._states.jobStatus(id);
+          }
+          jobs(status2) {
+            return this._states.statusJobs(status2);
+          }
+          counts() {
+            return this._states.statusCounts();
+          }
+          _randomIndex() {
+            return Math.random().toString(36).slice(2);
+          }
+          check(weight = 1) {
+            return this._store.__check__(weight);
+          }
+          _clearGlobalState(index2) {
+            if (this._scheduled[index2] != null) {
+              clearTimeout(this._scheduled[index2].expiration);
+              delete this._scheduled[index2];
+              return true;
+            } else {
+              return false;
+            }
+          }
+          async _free(index2, job, options, eventInfo) {
+            var e, running;
+            try {
+              ({ running } = await this._store.__free__(index2, options.weight));
+              this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+              if (running === 0 && this.empty()) {
+                return this.Events.trigger("idle");
+              }
+            } catch (error1) {
+              e = error1;
+              return this.Events.trigger("error", e);
+            }
+          }
+          _run(index2, job, wait2) {
+            var clearGlobalState, free, run;
+            job.doRun();
+            clearGlobalState = this._clearGlobalState.bind(this, index2);
+            run = this._run.bind(this, index2, job);
+            free = this._free.bind(this, index2, job);
+            return this._scheduled[index2] = {
+              timeout: setTimeout(() => {
+                return job.doExecute(this._limiter, clearGlobalState, run, free);
+              }, wait2),
+              expiration: job.options.expiration != null ? setTimeout(function() {
+                return job.doExpire(clearGlobalState, run, free);
+              }, wait2 + job.options.expiration) : void 0,
+              job
+            };
+          }
+          _drainOne(capacity) {
+            return this._registerLock.schedule(() => {
+              var args, index2, next, options, queue;
+              if (this.queued() === 0) {
+                return this.Promise.resolve(null);
+              }
+              queue = this._queues.getFirst();
+              ({ options, args } = next = queue.first());
+              if (capacity != null && options.weight > capacity) {
+                return this.Promise.resolve(null);
+              }
+              this.Events.trigger("debug", `Draining ${options.id}`, { args, options });
+              index2 = this._randomIndex();
+              return this._store.__register__(index2, options.weight, options.expiration).then(({ success: success2, wait: wait2, reservoir }) => {
+                var empty;
+                this.Events.trigger("debug", `Drained ${options.id}`, { success: success2, args, options });
+                if (success2) {
+                  queue.shift();
+                  empty = this.empty();
+                  if (empty) {
+                    this.Events.trigger("empty");
+                  }
+                  if (reservoir === 0) {
+                    this.Events.trigger("depleted", empty);
+                  }
+                  this._run(index2, next, wait2);
+                  return this.Promise.resolve(options.weight);
+                } else {
+                  return this.Promise.resolve(null);
+                }
+              });
+            });
+          }
+          _drainAll(capacity, total = 0) {
+            return this._drainOne(capacity).then((drained) => {
+              var newCapacity;
+              if (drained != null) {
+                newCapacity = capacity != null ? capacity - drained : capacity;
+                return this._drainAll(newCapacity, total + drained);
+              } else {
+                return this.Promise.resolve(total);
+              }
+            }).catch((e) => {
+              return this.Events.trigger("error", e);
+            });
+          }
+          _dropAllQueued(message2) {
+            return this._queues.shiftAll(function(job) {
+              return job.doDrop({ message: message2 });
+            });
+          }
+          stop(options = {}) {
+            var done, waitForExecuting;
+            options = parser$5.load(options, this.stopDefaults);
+            waitForExecuting = (at2) => {
+              var finished;
+              finished = () => {
+                var counts;
+                counts = this._states.counts;
+                return counts[0] + counts[1] + counts[2] + counts[3] === at2;
+              };
+              return new this.Promise((resolve6, reject) => {
+                if (finished()) {
+                  return resolve6();
+                } else {
+                  return this.on("done", () => {
+                    if (finished()) {
+                      this.removeAllListeners("done");
+                      return resolve6();
+                    }
+                  });
+                }
+              });
+            };
+            done = options.dropWaitingJobs ? (this._run = function(index2, next) {
+              return next.doDrop({
+                message: options.dropErrorMessage
+              });
+            }, this._drainOne = () => {
+              return this.Promise.resolve(null);
+            }, this._registerLock.schedule(() => {
+              return this._submitLock.schedule(() => {
+                var k, ref, v;
+                ref = this._scheduled;
+                for (k in ref) {
+                  v = ref[k];
+                  if (this.jobStatus(v.job.options.id) === "RUNNING") {
+                    clearTimeout(v.timeout);
+                    clearTimeout(v.expiration);
+                    v.job.doDrop({
+                      message: options.dropErrorMessage
+                    });
+                  }
+                }
+                this._dropAllQueued(options.dropErrorMessage);
+                return waitForExecuting(0);
+              });
+            })) : this.schedule({
+              priority: NUM_PRIORITIES$1 - 1,
+              weight: 0
+            }, () => {
+              return waitForExecuting(1);
+            });
+            this._receive = function(job) {
+              return job._reject(new Bottleneck3.prototype.BottleneckError(options.enqueueErrorMessage));
+            };
+            this.stop = () => {
+              return this.Promise.reject(new Bottleneck3.prototype.BottleneckError("stop() has already been called"));
+            };
+            return done;
+          }
+          async _addToQueue(job) {
+            var args, blocked, error62, options, reachedHWM, shifted, strategy;
+            ({ args, options } = job);
+            try {
+              ({ reachedHWM, blocked, strategy } = await this._store.__submit__(this.queued(), options.weight));
+            } catch (error1) {
+              error62 = error1;
+              this.Events.trigger("debug", `Could not queue ${options.id}`, { args, options, error: error62 });
+              job.doDrop({ error: error62 });
+              return false;
+            }
+            if (blocked) {
+              job.doDrop();
+              return true;
+            } else if (reachedHWM) {
+              shifted = strategy === Bottleneck3.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck3.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck3.prototype.strategy.OVERFLOW ? job : void 0;
+              if (shifted != null) {
+                shifted.doDrop();
+              }
+              if (shifted == null || strategy === Bottleneck3.prototype.strategy.OVERFLOW) {
+                if (shifted == null) {
+                  job.doDrop();
+                }
+                return reachedHWM;
+              }
+            }
+            job.doQueue(reachedHWM, blocked);
+            this._queues.push(job);
+            await this._drainAll();
+            return reachedHWM;
+          }
+          _receive(job) {
+            if (this._states.jobStatus(job.options.id) != null) {
+              job._reject(new Bottleneck3.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+              return false;
+            } else {
+              job.doReceive();
+              return this._submitLock.schedule(this._addToQueue, job);
+            }
+          }
+          submit(...args) {
+            var cb, fn, job, options, ref, ref1, task;
+            if (typeof args[0] === "function") {
+              ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+              options = parser$5.load({}, this.jobDefaults);
+            } else {
+              ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+              options = parser$5.load(options, this.jobDefaults);
+            }
+            task = (...args2) => {
+              return new this.Promise(function(resolve6, reject) {
+                return fn(...args2, function(...args3) {
+                  return (args3[0] != null ? reject : resolve6)(args3);
+                });
+              });
+            };
+            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            job.promise.then(function(args2) {
+              return typeof cb === "function" ? cb(...args2) : void 0;
+            }).catch(function(args2) {
+              if (Array.isArray(args2)) {
+                return typeof cb === "function" ? cb(...args2) : void 0;
+              } else {
+                return typeof cb === "function" ? cb(args2) : void 0;
+              }
+            });
+            return this._receive(job);
+          }
+          schedule(...args) {
+            var job, options, task;
+            if (typeof args[0] === "function") {
+              [task, ...args] = args;
+              options = {};
+            } else {
+              [options, task, ...args] = args;
+            }
+            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            this._receive(job);
+            return job.promise;
+          }
+          wrap(fn) {
+            var schedule, wrapped;
+            schedule = this.schedule.bind(this);
+            wrapped = function(...args) {
+              return schedule(fn.bind(this), ...args);
+            };
+            wrapped.withOptions = function(options, ...args) {
+              return schedule(options, fn, ...args);
+            };
+            return wrapped;
+          }
+          async updateSettings(options = {}) {
+            await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+            parser$5.overwrite(options, this.instanceDefaults, this);
+            return this;
+          }
+          currentReservoir() {
+            return this._store.__currentReservoir__();
+          }
+          incrementReservoir(incr = 0) {
+            return this._store.__incrementReservoir__(incr);
+          }
+        }
+        Bottleneck3.default = Bottleneck3;
+        Bottleneck3.Events = Events$4;
+        Bottleneck3.version = Bottleneck3.prototype.version = require$$8.version;
+        Bottleneck3.strategy = Bottleneck3.prototype.strategy = {
+          LEAK: 1,
+          OVERFLOW: 2,
+          OVERFLOW_PRIORITY: 4,
+          BLOCK: 3
+        };
+        Bottleneck3.BottleneckError = Bottleneck3.prototype.BottleneckError = BottleneckError_1;
+        Bottleneck3.Group = Bottleneck3.prototype.Group = Group_1;
+        Bottleneck3.RedisConnection = Bottleneck3.prototype.RedisConnection = require$$2;
+        Bottleneck3.IORedisConnection = Bottleneck3.prototype.IORedisConnection = require$$3;
+        Bottleneck3.Batcher = Bottleneck3.prototype.Batcher = Batcher_1;
+        Bottleneck3.prototype.jobDefaults = {
+          priority: DEFAULT_PRIORITY$1,
+          weight: 1,
+          expiration: null,
+          id: "<no-id>"
+        };
+        Bottleneck3.prototype.storeDefaults = {
+          maxConcurrent: null,
+          minTime: 0,
+          highWater: null,
+          strategy: Bottleneck3.prototype.strategy.LEAK,
+          penalty: null,
+          reservoir: null,
+          reservoirRefreshInterval: null,
+          reservoirRefreshAmount: null,
+          reservoirIncreaseInterval: null,
+          reservoirIncreaseAmount: null,
+          reservoirIncreaseMaximum: null
+        };
+        Bottleneck3.prototype.localStoreDefaults = {
+          Promise,
+          timeout: null,
+          heartbeatInterval: 250
+        };
+        Bottleneck3.prototype.redisStoreDefaults = {
+          Promise,
+          timeout: null,
+          heartbeatInterval: 5e3,
+          clientTimeout: 1e4,
+          Redis: null,
+          clientOptions: {},
+          clusterNodes: null,
+          clearDatastore: false,
+          connection: null
+        };
+        Bottleneck3.prototype.instanceDefaults = {
+          datastore: "local",
+          connection: null,
+          id: "<no-id>",
+          rejectOnDrop: true,
+          trackDoneStatus: false,
+          Promise
+        };
+        Bottleneck3.prototype.stopDefaults = {
+          enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+          dropWaitingJobs: true,
+          dropErrorMessage: "This limiter has been stopped."
+        };
+        return Bottleneck3;
+      }).call(commonjsGlobal);
+      var Bottleneck_1 = Bottleneck2;
+      var lib = Bottleneck_1;
+      return lib;
+    }));
+  }
+});
+
 // node_modules/ms/index.js
 var require_ms = __commonJS({
   "node_modules/ms/index.js"(exports, module) {
@@ -45302,6261 +51557,6 @@ var require_src3 = __commonJS({
   }
 });
 
-// node_modules/liquidjs/dist/liquid.node.js
-var require_liquid_node = __commonJS({
-  "node_modules/liquidjs/dist/liquid.node.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var stream = __require("stream");
-    var path9 = __require("path");
-    var fs$1 = __require("fs");
-    var crypto2 = __require("crypto");
-    var Token = class {
-      constructor(kind, input2, begin, end, file2) {
-        this.kind = kind;
-        this.input = input2;
-        this.begin = begin;
-        this.end = end;
-        this.file = file2;
-      }
-      getText() {
-        return this.input.slice(this.begin, this.end);
-      }
-      getPosition() {
-        let [row, col] = [1, 1];
-        for (let i = 0; i < this.begin; i++) {
-          if (this.input[i] === "\n") {
-            row++;
-            col = 1;
-          } else
-            col++;
-        }
-        return [row, col];
-      }
-      size() {
-        return this.end - this.begin;
-      }
-    };
-    var Drop = class {
-      liquidMethodMissing(key, context) {
-        return void 0;
-      }
-    };
-    var toString$1 = Object.prototype.toString;
-    var toLowerCase = String.prototype.toLowerCase;
-    var hasOwnProperty = Object.hasOwnProperty;
-    function isString(value) {
-      return typeof value === "string";
-    }
-    function isFunction(value) {
-      return typeof value === "function";
-    }
-    function isPromise(val) {
-      return val && isFunction(val.then);
-    }
-    function isIterator(val) {
-      return val && isFunction(val.next) && isFunction(val.throw) && isFunction(val.return);
-    }
-    function promisify(fn) {
-      return function(...args) {
-        return new Promise((resolve7, reject2) => {
-          fn(...args, (err, result) => {
-            err ? reject2(err) : resolve7(result);
-          });
-        });
-      };
-    }
-    function stringify4(value) {
-      value = toValue(value);
-      if (isString(value))
-        return value;
-      if (isNil(value))
-        return "";
-      if (isArray(value))
-        return value.map((x) => stringify4(x)).join("");
-      return String(value);
-    }
-    function advanceCodePoints(str3, from, count) {
-      let index2 = from;
-      for (let i = 0; i < count && index2 < str3.length; i++)
-        index2 += str3.codePointAt(index2) > 65535 ? 2 : 1;
-      return index2;
-    }
-    function codePointLength2(str3) {
-      let length = 0;
-      for (let index2 = 0; index2 < str3.length; index2 = advanceCodePoints(str3, index2, 1))
-        length++;
-      return length;
-    }
-    function readArrayElement(arr, index2, ownPropertyOnly) {
-      if (index2 < 0)
-        index2 = arr.length + index2;
-      if (ownPropertyOnly && !hasOwnProperty.call(arr, index2))
-        return void 0;
-      return arr[index2];
-    }
-    function toEnumerable(val) {
-      val = toValue(val);
-      if (isArray(val))
-        return val;
-      if (isString(val) && val.length > 0)
-        return [val];
-      if (isIterable(val))
-        return Array.from(val);
-      if (isObject3(val))
-        return Object.keys(val).map((key) => [key, val[key]]);
-      return [];
-    }
-    function toArray(val) {
-      val = toValue(val);
-      if (isNil(val))
-        return [];
-      if (isArray(val))
-        return val;
-      return [val];
-    }
-    function toValue(value) {
-      return value instanceof Drop && isFunction(value.valueOf) ? value.valueOf() : value;
-    }
-    function toNumber(value) {
-      return +toValue(value) || 0;
-    }
-    function isNumber(value) {
-      return typeof value === "number";
-    }
-    function toLiquid(value) {
-      if (value && isFunction(value.toLiquid))
-        return toLiquid(value.toLiquid());
-      return value;
-    }
-    function isNil(value) {
-      return value == null;
-    }
-    function isUndefined(value) {
-      return value === void 0;
-    }
-    function isArray(value) {
-      return toString$1.call(value) === "[object Array]";
-    }
-    function isArrayLike(value) {
-      return value && isNumber(value.length);
-    }
-    function isIterable(value) {
-      return isObject3(value) && Symbol.iterator in value;
-    }
-    function forOwn(obj, iteratee) {
-      obj = obj || {};
-      for (const k in obj) {
-        if (hasOwnProperty.call(obj, k)) {
-          if (iteratee(obj[k], k, obj) === false)
-            break;
-        }
-      }
-      return obj;
-    }
-    function isObject3(value) {
-      const type2 = typeof value;
-      return value !== null && (type2 === "object" || type2 === "function");
-    }
-    function range(start, stop, step = 1) {
-      const arr = [];
-      for (let i = start; i < stop; i += step) {
-        arr.push(i);
-      }
-      return arr;
-    }
-    function padStart(str3, length, ch = " ") {
-      return pad(str3, length, ch, (str4, ch2) => ch2 + str4);
-    }
-    function padEnd(str3, length, ch = " ") {
-      return pad(str3, length, ch, (str4, ch2) => str4 + ch2);
-    }
-    function pad(str3, length, ch, add) {
-      str3 = String(str3);
-      const n = length - str3.length;
-      if (n <= 0)
-        return str3;
-      return add(str3, ch.repeat(n));
-    }
-    function identify(val) {
-      return val;
-    }
-    function changeCase(str3) {
-      const hasLowerCase = [...str3].some((ch) => ch >= "a" && ch <= "z");
-      return hasLowerCase ? str3.toUpperCase() : str3.toLowerCase();
-    }
-    function ellipsis(str3, N) {
-      return str3.length > N ? str3.slice(0, N - 3) + "..." : str3;
-    }
-    function orderedCompare(a, b) {
-      if (isNil(a) && isNil(b))
-        return 0;
-      if (isNil(a))
-        return 1;
-      if (isNil(b))
-        return -1;
-      if (a < b)
-        return -1;
-      if (a > b)
-        return 1;
-      return 0;
-    }
-    function caseInsensitiveCompare(a, b) {
-      if (isNil(a) && isNil(b))
-        return 0;
-      if (isNil(a))
-        return 1;
-      if (isNil(b))
-        return -1;
-      a = toLowerCase.call(a);
-      b = toLowerCase.call(b);
-      if (a < b)
-        return -1;
-      if (a > b)
-        return 1;
-      return 0;
-    }
-    function argumentsToValue(fn) {
-      return function(...args) {
-        return fn.call(this, ...args.map(toValue));
-      };
-    }
-    function argumentsToNumber(fn) {
-      return function(...args) {
-        return fn.call(this, ...args.map(toNumber));
-      };
-    }
-    function* strictUniq(array2) {
-      const seen = /* @__PURE__ */ new Set();
-      for (const element of array2) {
-        const key = JSON.stringify(element);
-        if (!seen.has(key)) {
-          seen.add(key);
-          yield element;
-        }
-      }
-    }
-    var TRAIT = "__liquidClass__";
-    var LiquidError = class extends Error {
-      constructor(err, token) {
-        super(typeof err === "string" ? err : err.message);
-        this.context = "";
-        if (typeof err !== "string")
-          Object.defineProperty(this, "originalError", { value: err, enumerable: false });
-        Object.defineProperty(this, "token", { value: token, enumerable: false });
-        Object.defineProperty(this, TRAIT, { value: "LiquidError", enumerable: false });
-      }
-      update() {
-        Object.defineProperty(this, "context", { value: mkContext(this.token), enumerable: false });
-        this.message = mkMessage(this.message, this.token);
-        this.stack = this.message + "\n" + this.context + "\n" + this.stack;
-        if (this.originalError)
-          this.stack += "\nFrom " + this.originalError.stack;
-      }
-      static is(obj) {
-        return obj?.[TRAIT] === "LiquidError";
-      }
-    };
-    var TokenizationError = class extends LiquidError {
-      constructor(message2, token) {
-        super(message2, token);
-        this.name = "TokenizationError";
-        super.update();
-      }
-    };
-    var ParseError = class extends LiquidError {
-      constructor(err, token) {
-        super(err, token);
-        this.name = "ParseError";
-        this.message = err.message;
-        super.update();
-      }
-    };
-    var RenderError = class extends LiquidError {
-      constructor(err, tpl) {
-        super(err, tpl.token);
-        this.name = "RenderError";
-        this.message = err.message;
-        super.update();
-      }
-      static is(obj) {
-        return obj.name === "RenderError";
-      }
-    };
-    var LiquidErrors = class extends LiquidError {
-      constructor(errors) {
-        super(errors[0], errors[0].token);
-        this.errors = errors;
-        this.name = "LiquidErrors";
-        const s = errors.length > 1 ? "s" : "";
-        this.message = `${errors.length} error${s} found`;
-        super.update();
-      }
-      static is(obj) {
-        return obj.name === "LiquidErrors";
-      }
-    };
-    var UndefinedVariableError = class extends LiquidError {
-      constructor(err, token) {
-        super(err, token);
-        this.name = "UndefinedVariableError";
-        this.message = err.message;
-        super.update();
-      }
-    };
-    var InternalUndefinedVariableError = class extends Error {
-      constructor(variableName) {
-        super(`undefined variable: ${variableName}`);
-        this.name = "InternalUndefinedVariableError";
-        this.variableName = variableName;
-      }
-    };
-    var AssertionError = class extends Error {
-      constructor(message2) {
-        super(message2);
-        this.name = "AssertionError";
-        this.message = message2 + "";
-      }
-    };
-    function mkContext(token) {
-      const [line2, col] = token.getPosition();
-      const lines = token.input.split("\n");
-      const begin = Math.max(line2 - 2, 1);
-      const end = Math.min(line2 + 3, lines.length);
-      const context = range(begin, end + 1).map((lineNumber) => {
-        const rowIndicator = lineNumber === line2 ? ">> " : "   ";
-        const num = padStart(String(lineNumber), String(end).length);
-        let text = `${rowIndicator}${num}| `;
-        const colIndicator = lineNumber === line2 ? "\n" + padStart("^", col + text.length) : "";
-        text += lines[lineNumber - 1];
-        text += colIndicator;
-        return text;
-      }).join("\n");
-      return context;
-    }
-    function mkMessage(msg, token) {
-      if (token.file)
-        msg += `, file:${token.file}`;
-      const [line2, col] = token.getPosition();
-      msg += `, line:${line2}, col:${col}`;
-      return msg;
-    }
-    var TYPES = [0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 4, 4, 4, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 2, 8, 0, 0, 0, 0, 8, 0, 0, 0, 64, 0, 65, 0, 0, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 0, 0, 2, 2, 2, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
-    var WORD = 1;
-    var BLANK = 4;
-    var QUOTE = 8;
-    var INLINE_BLANK = 16;
-    var NUMBER = 32;
-    var SIGN = 64;
-    var PUNCTUATION = 128;
-    function isWord(char) {
-      const code3 = char.charCodeAt(0);
-      return code3 >= 128 ? !TYPES[code3] : !!(TYPES[code3] & WORD);
-    }
-    TYPES[160] = TYPES[5760] = TYPES[6158] = TYPES[8192] = TYPES[8193] = TYPES[8194] = TYPES[8195] = TYPES[8196] = TYPES[8197] = TYPES[8198] = TYPES[8199] = TYPES[8200] = TYPES[8201] = TYPES[8202] = TYPES[8232] = TYPES[8233] = TYPES[8239] = TYPES[8287] = TYPES[12288] = BLANK;
-    TYPES[8220] = TYPES[8221] = PUNCTUATION;
-    function assert2(predicate, message2) {
-      if (!predicate) {
-        const msg = typeof message2 === "function" ? message2() : message2 || `expect ${predicate} to be true`;
-        throw new AssertionError(msg);
-      }
-    }
-    function assertEmpty(predicate, message2 = `unexpected ${JSON.stringify(predicate)}`) {
-      assert2(!predicate, message2);
-    }
-    var NullDrop = class extends Drop {
-      *equals(value) {
-        return isNil(yield toValue(value));
-      }
-      gt() {
-        return false;
-      }
-      geq() {
-        return false;
-      }
-      lt() {
-        return false;
-      }
-      leq() {
-        return false;
-      }
-      valueOf() {
-        return null;
-      }
-    };
-    var EmptyDrop = class _EmptyDrop extends Drop {
-      *equals(value) {
-        if (value instanceof _EmptyDrop)
-          return false;
-        value = yield toValue(value);
-        if (isString(value) || isArray(value))
-          return value.length === 0;
-        if (isObject3(value))
-          return Object.keys(value).length === 0;
-        return false;
-      }
-      gt() {
-        return false;
-      }
-      geq() {
-        return false;
-      }
-      lt() {
-        return false;
-      }
-      leq() {
-        return false;
-      }
-      valueOf() {
-        return "";
-      }
-      static is(value) {
-        return value instanceof _EmptyDrop;
-      }
-    };
-    var BlankDrop = class _BlankDrop extends EmptyDrop {
-      *equals(value) {
-        if (value === false)
-          return true;
-        if (isNil(yield toValue(value)))
-          return true;
-        if (isString(value))
-          return /^\s*$/.test(value);
-        return yield super.equals(value);
-      }
-      static is(value) {
-        return value instanceof _BlankDrop;
-      }
-    };
-    var ForloopDrop = class extends Drop {
-      constructor(length, collection, variable) {
-        super();
-        this.i = 0;
-        this.length = length;
-        this.name = `${variable}-${collection}`;
-      }
-      next() {
-        this.i++;
-      }
-      index0() {
-        return this.i;
-      }
-      index() {
-        return this.i + 1;
-      }
-      first() {
-        return this.i === 0;
-      }
-      last() {
-        return this.i === this.length - 1;
-      }
-      rindex() {
-        return this.length - this.i;
-      }
-      rindex0() {
-        return this.length - this.i - 1;
-      }
-      valueOf() {
-        return JSON.stringify(this);
-      }
-    };
-    var SimpleEmitter = class {
-      constructor() {
-        this.buffer = "";
-      }
-      write(html) {
-        this.buffer += stringify4(html);
-      }
-    };
-    var StreamedEmitter = class {
-      constructor() {
-        this.buffer = "";
-        this.stream = new stream.PassThrough();
-      }
-      write(html) {
-        this.stream.write(stringify4(html));
-      }
-      error(err) {
-        this.stream.emit("error", err);
-      }
-      end() {
-        this.stream.end();
-      }
-    };
-    var KeepingTypeEmitter = class {
-      constructor() {
-        this.buffer = "";
-      }
-      write(html) {
-        html = toValue(html);
-        if (typeof html !== "string" && this.buffer === "") {
-          this.buffer = html;
-        } else {
-          this.buffer = stringify4(this.buffer) + stringify4(html);
-        }
-      }
-    };
-    var BlockDrop = class extends Drop {
-      constructor(superBlockRender = () => "") {
-        super();
-        this.superBlockRender = superBlockRender;
-      }
-      /**
-       * Provide parent access in child block by
-       * {{ block.super }}
-       */
-      *super() {
-        const emitter = new SimpleEmitter();
-        yield this.superBlockRender(emitter);
-        return emitter.buffer;
-      }
-    };
-    function isComparable(arg) {
-      return arg && isFunction(arg.equals) && isFunction(arg.gt) && isFunction(arg.geq) && isFunction(arg.lt) && isFunction(arg.leq);
-    }
-    var nil = new NullDrop();
-    var literalValues = {
-      "true": true,
-      "false": false,
-      "nil": nil,
-      "null": nil,
-      "empty": new EmptyDrop(),
-      "blank": new BlankDrop()
-    };
-    var trieCache = /* @__PURE__ */ new WeakMap();
-    function createTrie(input2) {
-      const cached2 = trieCache.get(input2);
-      if (cached2)
-        return cached2;
-      const trie = {};
-      for (const [name, data] of Object.entries(input2)) {
-        let node2 = trie;
-        for (let i = 0; i < name.length; i++) {
-          const c = name[i];
-          node2[c] = node2[c] || {};
-          if (i === name.length - 1 && isWord(name[i])) {
-            node2[c].needBoundary = true;
-          }
-          node2 = node2[c];
-        }
-        node2.data = data;
-        node2.end = true;
-      }
-      trieCache.set(input2, trie);
-      return trie;
-    }
-    function toLiquidAsync(asyncFn, syncFn) {
-      const syncImpl = syncFn || asyncFn;
-      return (sync, ...args) => {
-        return sync ? syncImpl(...args) : asyncFn(...args);
-      };
-    }
-    async function toPromise(val) {
-      if (!isIterator(val))
-        return val;
-      let value;
-      let done = false;
-      let next = "next";
-      do {
-        const state = val[next](value);
-        done = !!state.done;
-        value = state.value;
-        next = "next";
-        try {
-          if (isIterator(value))
-            value = toPromise(value);
-          if (isPromise(value))
-            value = await value;
-        } catch (err) {
-          next = "throw";
-          value = err;
-        }
-      } while (!done);
-      return value;
-    }
-    function toValueSync2(val) {
-      if (!isIterator(val))
-        return val;
-      let value;
-      let done = false;
-      let next = "next";
-      do {
-        const state = val[next](value);
-        done = !!state.done;
-        value = state.value;
-        next = "next";
-        if (isIterator(value)) {
-          try {
-            value = toValueSync2(value);
-          } catch (err) {
-            next = "throw";
-            value = err;
-          }
-        }
-      } while (!done);
-      return value;
-    }
-    var rFormat = /%([-_0^#:]+)?(\d+)?([EO])?(.)/;
-    function daysInMonth(d) {
-      const feb = isLeapYear(d) ? 29 : 28;
-      return [31, feb, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    }
-    function getDayOfYear(d) {
-      let num = 0;
-      for (let i = 0; i < d.getMonth(); ++i) {
-        num += daysInMonth(d)[i];
-      }
-      return num + d.getDate();
-    }
-    function getWeekOfYear(d, startDay) {
-      const daysSinceStartDay = (d.getDay() - startDay + 7) % 7;
-      return String(Math.floor((getDayOfYear(d) - 1 - daysSinceStartDay + 7) / 7));
-    }
-    function isLeapYear(d) {
-      const year = d.getFullYear();
-      return !!((year & 3) === 0 && (year % 100 || year % 400 === 0 && year));
-    }
-    function ordinal(d) {
-      const date6 = d.getDate();
-      if ([11, 12, 13].includes(date6))
-        return "th";
-      switch (date6 % 10) {
-        case 1:
-          return "st";
-        case 2:
-          return "nd";
-        case 3:
-          return "rd";
-        default:
-          return "th";
-      }
-    }
-    function century(d) {
-      return Math.floor(d.getFullYear() / 100);
-    }
-    var padWidths = {
-      C: 2,
-      d: 2,
-      e: 2,
-      H: 2,
-      I: 2,
-      j: 3,
-      k: 2,
-      l: 2,
-      L: 3,
-      m: 2,
-      M: 2,
-      S: 2,
-      U: 2,
-      W: 2,
-      y: 2,
-      Y: 4
-    };
-    var padSpaceChars = new Set("aAbBceklpP");
-    function getTimezoneOffset(d, opts) {
-      const nOffset = Math.abs(d.getTimezoneOffset());
-      const h = Math.floor(nOffset / 60);
-      const m = nOffset % 60;
-      return (d.getTimezoneOffset() > 0 ? "-" : "+") + padStart(h, 2, "0") + (opts.flags[":"] ? ":" : "") + padStart(m, 2, "0");
-    }
-    var formatCodes = {
-      a: (d) => d.getShortWeekdayName(),
-      A: (d) => d.getLongWeekdayName(),
-      b: (d) => d.getShortMonthName(),
-      B: (d) => d.getLongMonthName(),
-      c: (d) => d.toLocaleString(),
-      C: (d) => century(d),
-      d: (d) => d.getDate(),
-      e: (d) => d.getDate(),
-      H: (d) => d.getHours(),
-      I: (d) => String(d.getHours() % 12 || 12),
-      j: (d) => getDayOfYear(d),
-      k: (d) => d.getHours(),
-      l: (d) => String(d.getHours() % 12 || 12),
-      L: (d) => d.getMilliseconds(),
-      m: (d) => d.getMonth() + 1,
-      M: (d) => d.getMinutes(),
-      N: (d, opts) => {
-        const width = Number(opts.width) || 9;
-        const str3 = padStart(String(d.getMilliseconds()), 3, "0").slice(0, width);
-        opts.memoryLimit?.use(width - str3.length);
-        return padEnd(str3, width, "0");
-      },
-      p: (d) => d.getHours() < 12 ? "AM" : "PM",
-      P: (d) => d.getHours() < 12 ? "am" : "pm",
-      q: (d) => ordinal(d),
-      s: (d) => Math.floor(d.dateValue() / 1e3),
-      S: (d) => d.getSeconds(),
-      u: (d) => d.getDay() || 7,
-      U: (d) => getWeekOfYear(d, 0),
-      w: (d) => d.getDay(),
-      W: (d) => getWeekOfYear(d, 1),
-      x: (d) => d.toLocaleDateString(),
-      X: (d) => d.toLocaleTimeString(),
-      y: (d) => (d.getFullYear() % 100 + 100) % 100,
-      Y: (d) => d.getFullYear(),
-      z: getTimezoneOffset,
-      Z: (d, opts) => d.getTimeZoneName() || getTimezoneOffset(d, opts),
-      "t": () => "	",
-      "n": () => "\n",
-      "%": () => "%"
-    };
-    formatCodes.h = formatCodes.b;
-    function strftime(d, formatStr, memoryLimit) {
-      let output2 = "";
-      let remaining = formatStr;
-      let match;
-      while (match = rFormat.exec(remaining)) {
-        output2 += remaining.slice(0, match.index);
-        remaining = remaining.slice(match.index + match[0].length);
-        output2 += format2(d, match, memoryLimit);
-      }
-      return output2 + remaining;
-    }
-    function format2(d, match, memoryLimit) {
-      const [input2, flagStr = "", width, modifier, conversion] = match;
-      const convert = formatCodes[conversion];
-      if (!convert)
-        return input2;
-      const flags = {};
-      for (const flag of flagStr)
-        flags[flag] = true;
-      let ret2 = String(convert(d, { flags, width, modifier, memoryLimit }));
-      let padChar = padSpaceChars.has(conversion) ? " " : "0";
-      let padWidth = Number(width) || padWidths[conversion] || 0;
-      if (flags["^"])
-        ret2 = ret2.toUpperCase();
-      else if (flags["#"])
-        ret2 = changeCase(ret2);
-      if (flags["_"])
-        padChar = " ";
-      else if (flags["0"])
-        padChar = "0";
-      if (flags["-"])
-        padWidth = 0;
-      memoryLimit?.use(Number(padWidth) - ret2.length);
-      if (padChar === "0" && ret2[0] === "-")
-        return "-" + padStart(ret2.slice(1), padWidth - 1, padChar);
-      return padStart(ret2, padWidth, padChar);
-    }
-    function getDateTimeFormat() {
-      return typeof Intl !== "undefined" ? Intl.DateTimeFormat : void 0;
-    }
-    var OneMinute = 6e4;
-    var TIMEZONE_PATTERN = /([zZ]|([+-])(\d{2}):?(\d{2}))$/;
-    var monthNames = [
-      "January",
-      "February",
-      "March",
-      "April",
-      "May",
-      "June",
-      "July",
-      "August",
-      "September",
-      "October",
-      "November",
-      "December"
-    ];
-    var monthNamesShort = monthNames.map((name) => name.slice(0, 3));
-    var dayNames = [
-      "Sunday",
-      "Monday",
-      "Tuesday",
-      "Wednesday",
-      "Thursday",
-      "Friday",
-      "Saturday"
-    ];
-    var dayNamesShort = dayNames.map((name) => name.slice(0, 3));
-    var LiquidDate = class _LiquidDate {
-      constructor(init, locale, timezone) {
-        this.locale = locale;
-        this.DateTimeFormat = getDateTimeFormat();
-        this.date = new Date(init);
-        this.timezoneFixed = timezone !== void 0;
-        if (timezone === void 0) {
-          timezone = this.date.getTimezoneOffset();
-        }
-        this.timezoneOffset = isString(timezone) ? _LiquidDate.getTimezoneOffset(timezone, this.date) : timezone;
-        this.timezoneName = isString(timezone) ? timezone : "";
-        const diff = (this.date.getTimezoneOffset() - this.timezoneOffset) * OneMinute;
-        const time3 = this.date.getTime() + diff;
-        this.displayDate = new Date(time3);
-      }
-      getTime() {
-        return this.displayDate.getTime();
-      }
-      /**
-       * The underlying UTC timestamp in milliseconds, unaffected by the display
-       * timezone. Use this (not `getTime()`) for timezone-invariant values like
-       * `%s`: `getTime()` reads `displayDate`, which is deliberately shifted by
-       * the display timezone offset so wall-clock getters can delegate to Date.
-       */
-      dateValue() {
-        return this.date.getTime();
-      }
-      getMilliseconds() {
-        return this.displayDate.getMilliseconds();
-      }
-      getSeconds() {
-        return this.displayDate.getSeconds();
-      }
-      getMinutes() {
-        return this.displayDate.getMinutes();
-      }
-      getHours() {
-        return this.displayDate.getHours();
-      }
-      getDay() {
-        return this.displayDate.getDay();
-      }
-      getDate() {
-        return this.displayDate.getDate();
-      }
-      getMonth() {
-        return this.displayDate.getMonth();
-      }
-      getFullYear() {
-        return this.displayDate.getFullYear();
-      }
-      toLocaleString(locale, init) {
-        if (init?.timeZone) {
-          return this.date.toLocaleString(locale, init);
-        }
-        return this.displayDate.toLocaleString(locale, init);
-      }
-      toLocaleTimeString(locale) {
-        return this.displayDate.toLocaleTimeString(locale);
-      }
-      toLocaleDateString(locale) {
-        return this.displayDate.toLocaleDateString(locale);
-      }
-      getTimezoneOffset() {
-        return this.timezoneOffset;
-      }
-      getTimeZoneName() {
-        if (this.timezoneFixed)
-          return this.timezoneName;
-        if (!this.DateTimeFormat)
-          return;
-        return this.DateTimeFormat().resolvedOptions().timeZone;
-      }
-      getLongMonthName() {
-        return this.format({ month: "long" }) ?? monthNames[this.getMonth()];
-      }
-      getShortMonthName() {
-        return this.format({ month: "short" }) ?? monthNamesShort[this.getMonth()];
-      }
-      getLongWeekdayName() {
-        return this.format({ weekday: "long" }) ?? dayNames[this.displayDate.getDay()];
-      }
-      getShortWeekdayName() {
-        return this.format({ weekday: "short" }) ?? dayNamesShort[this.displayDate.getDay()];
-      }
-      valid() {
-        return !isNaN(this.getTime());
-      }
-      format(options) {
-        return this.DateTimeFormat && this.DateTimeFormat(this.locale, options).format(this.displayDate);
-      }
-      /**
-       * Create a Date object fixed to it's declared Timezone. Both
-       * - 2021-08-06T02:29:00.000Z and
-       * - 2021-08-06T02:29:00.000+08:00
-       * will always be displayed as
-       * - 2021-08-06 02:29:00
-       * regardless timezoneOffset in JavaScript realm
-       *
-       * The implementation hack:
-       * Instead of calling `.getMonth()`/`.getUTCMonth()` respect to `preserveTimezones`,
-       * we create a different Date to trick strftime, it's both simpler and more performant.
-       * Given that a template is expected to be parsed fewer times than rendered.
-       */
-      static createDateFixedToTimezone(dateString, locale) {
-        const m = dateString.match(TIMEZONE_PATTERN);
-        if (m && m[1] === "Z") {
-          return new _LiquidDate(+new Date(dateString), locale, 0);
-        }
-        if (m && m[2] && m[3] && m[4]) {
-          const [, , sign, hours, minutes] = m;
-          const offset2 = (sign === "+" ? -1 : 1) * (parseInt(hours, 10) * 60 + parseInt(minutes, 10));
-          return new _LiquidDate(+new Date(dateString), locale, offset2);
-        }
-        return new _LiquidDate(dateString, locale);
-      }
-      static getTimezoneOffset(timezoneName, date6) {
-        const localDateString = date6.toLocaleString("en-US", { timeZone: timezoneName });
-        const utcDateString = date6.toLocaleString("en-US", { timeZone: "UTC" });
-        const localDate = new Date(localDateString);
-        const utcDate = new Date(utcDateString);
-        return (+utcDate - +localDate) / (60 * 1e3);
-      }
-    };
-    var Limiter = class {
-      constructor(resource, limit2) {
-        this.base = 0;
-        this.message = `${resource} limit exceeded`;
-        this.limit = limit2;
-      }
-      use(count) {
-        if (+count > 0) {
-          assert2(this.base + +count <= this.limit, this.message);
-          this.base += +count;
-        }
-      }
-      check(count) {
-        if (+count > 0) {
-          assert2(+count <= this.limit, this.message);
-        }
-      }
-    };
-    var DelimitedToken = class extends Token {
-      constructor(kind, [contentBegin, contentEnd2], input2, begin, end, trimLeft2, trimRight2, file2) {
-        super(kind, input2, begin, end, file2);
-        this.trimLeft = false;
-        this.trimRight = false;
-        const tl = input2[contentBegin] === "-";
-        const tr = input2[contentEnd2 - 1] === "-";
-        let l = tl ? contentBegin + 1 : contentBegin;
-        let r = tr ? contentEnd2 - 1 : contentEnd2;
-        while (l < r && TYPES[input2.charCodeAt(l)] & BLANK)
-          l++;
-        while (r > l && TYPES[input2.charCodeAt(r - 1)] & BLANK)
-          r--;
-        this.contentRange = [l, r];
-        this.trimLeft = tl || trimLeft2;
-        this.trimRight = tr || trimRight2;
-      }
-      get content() {
-        return this.input.slice(this.contentRange[0], this.contentRange[1]);
-      }
-    };
-    var TagToken = class extends DelimitedToken {
-      constructor(input2, begin, end, options, file2) {
-        const { trimTagLeft, trimTagRight, tagDelimiterLeft, tagDelimiterRight } = options;
-        const [valueBegin, valueEnd] = [begin + tagDelimiterLeft.length, end - tagDelimiterRight.length];
-        super(exports.TokenKind.Tag, [valueBegin, valueEnd], input2, begin, end, trimTagLeft, trimTagRight, file2);
-        this.tokenizer = new Tokenizer(input2, options.operators, file2, this.contentRange, options.groupedExpressions);
-        this.name = this.tokenizer.readTagName();
-        this.tokenizer.assert(this.name, `illegal tag syntax, tag name expected`);
-        this.tokenizer.skipBlank();
-        this.args = this.tokenizer.input.slice(this.tokenizer.p, this.contentRange[1]);
-      }
-    };
-    var OutputToken = class extends DelimitedToken {
-      constructor(input2, begin, end, options, file2) {
-        const { trimOutputLeft, trimOutputRight, outputDelimiterLeft, outputDelimiterRight } = options;
-        const valueRange = [begin + outputDelimiterLeft.length, end - outputDelimiterRight.length];
-        super(exports.TokenKind.Output, valueRange, input2, begin, end, trimOutputLeft, trimOutputRight, file2);
-      }
-    };
-    var HTMLToken = class extends Token {
-      constructor(input2, begin, end, file2) {
-        super(exports.TokenKind.HTML, input2, begin, end, file2);
-        this.input = input2;
-        this.begin = begin;
-        this.end = end;
-        this.file = file2;
-        this.trimLeft = 0;
-        this.trimRight = 0;
-      }
-      getContent() {
-        return this.input.slice(this.begin + this.trimLeft, this.end - this.trimRight);
-      }
-    };
-    var NumberToken = class extends Token {
-      constructor(input2, begin, end, file2) {
-        super(exports.TokenKind.Number, input2, begin, end, file2);
-        this.input = input2;
-        this.begin = begin;
-        this.end = end;
-        this.file = file2;
-        this.content = Number(this.getText());
-      }
-    };
-    var IdentifierToken = class extends Token {
-      constructor(input2, begin, end, file2) {
-        super(exports.TokenKind.Word, input2, begin, end, file2);
-        this.input = input2;
-        this.begin = begin;
-        this.end = end;
-        this.file = file2;
-        this.content = this.getText();
-      }
-    };
-    var LiteralToken = class extends Token {
-      constructor(input2, begin, end, file2) {
-        super(exports.TokenKind.Literal, input2, begin, end, file2);
-        this.input = input2;
-        this.begin = begin;
-        this.end = end;
-        this.file = file2;
-        this.literal = this.getText();
-        this.content = literalValues[this.literal];
-      }
-    };
-    var operatorPrecedences = {
-      "==": 2,
-      "!=": 2,
-      ">": 2,
-      "<": 2,
-      ">=": 2,
-      "<=": 2,
-      "contains": 2,
-      "not": 1,
-      "and": 0,
-      "or": 0
-    };
-    var operatorTypes = {
-      "==": 0,
-      "!=": 0,
-      ">": 0,
-      "<": 0,
-      ">=": 0,
-      "<=": 0,
-      "contains": 0,
-      "not": 1,
-      "and": 0,
-      "or": 0
-      /* OperatorType.Binary */
-    };
-    var OperatorToken = class extends Token {
-      constructor(input2, begin, end, file2) {
-        super(exports.TokenKind.Operator, input2, begin, end, file2);
-        this.input = input2;
-        this.begin = begin;
-        this.end = end;
-        this.file = file2;
-        this.operator = this.getText();
-      }
-      getPrecedence() {
-        return this.operator in operatorPrecedences ? operatorPrecedences[this.operator] : 1;
-      }
-    };
-    var PropertyAccessToken = class extends Token {
-      constructor(variable, props, input2, begin, end, file2) {
-        super(exports.TokenKind.PropertyAccess, input2, begin, end, file2);
-        this.variable = variable;
-        this.props = props;
-      }
-    };
-    var FilterToken = class extends Token {
-      constructor(name, args, input2, begin, end, file2) {
-        super(exports.TokenKind.Filter, input2, begin, end, file2);
-        this.name = name;
-        this.args = args;
-      }
-    };
-    var HashToken = class extends Token {
-      constructor(input2, begin, end, name, value, file2) {
-        super(exports.TokenKind.Hash, input2, begin, end, file2);
-        this.input = input2;
-        this.begin = begin;
-        this.end = end;
-        this.name = name;
-        this.value = value;
-        this.file = file2;
-      }
-    };
-    var rHex = /[\da-fA-F]/;
-    var rOct = /[0-7]/;
-    var escapeChar = {
-      b: "\b",
-      f: "\f",
-      n: "\n",
-      r: "\r",
-      t: "	",
-      v: "\v"
-    };
-    function hexVal(c) {
-      const code3 = c.charCodeAt(0);
-      if (code3 >= 97)
-        return code3 - 87;
-      if (code3 >= 65)
-        return code3 - 55;
-      return code3 - 48;
-    }
-    function parseStringLiteral(str3) {
-      let ret2 = "";
-      for (let i = 1; i < str3.length - 1; i++) {
-        if (str3[i] !== "\\") {
-          ret2 += str3[i];
-          continue;
-        }
-        if (escapeChar[str3[i + 1]] !== void 0) {
-          ret2 += escapeChar[str3[++i]];
-        } else if (str3[i + 1] === "u") {
-          let val = 0;
-          let j = i + 2;
-          while (j <= i + 5 && rHex.test(str3[j])) {
-            val = val * 16 + hexVal(str3[j++]);
-          }
-          i = j - 1;
-          ret2 += String.fromCharCode(val);
-        } else if (!rOct.test(str3[i + 1])) {
-          ret2 += str3[++i];
-        } else {
-          let j = i + 1;
-          let val = 0;
-          while (j <= i + 3 && rOct.test(str3[j])) {
-            val = val * 8 + hexVal(str3[j++]);
-          }
-          i = j - 1;
-          ret2 += String.fromCharCode(val);
-        }
-      }
-      return ret2;
-    }
-    var QuotedToken = class extends Token {
-      constructor(input2, begin, end, file2) {
-        super(exports.TokenKind.Quoted, input2, begin, end, file2);
-        this.input = input2;
-        this.begin = begin;
-        this.end = end;
-        this.file = file2;
-        this.content = parseStringLiteral(this.getText());
-      }
-    };
-    var RangeToken = class extends Token {
-      constructor(input2, begin, end, lhs, rhs, file2) {
-        super(exports.TokenKind.Range, input2, begin, end, file2);
-        this.input = input2;
-        this.begin = begin;
-        this.end = end;
-        this.lhs = lhs;
-        this.rhs = rhs;
-        this.file = file2;
-      }
-    };
-    var LiquidTagToken = class extends DelimitedToken {
-      constructor(input2, begin, end, options, file2) {
-        super(exports.TokenKind.Tag, [begin, end], input2, begin, end, false, false, file2);
-        this.tokenizer = new Tokenizer(input2, options.operators, file2, this.contentRange, options.groupedExpressions);
-        this.name = this.tokenizer.readTagName();
-        this.tokenizer.assert(this.name, "illegal liquid tag syntax");
-        this.tokenizer.skipBlank();
-      }
-      get args() {
-        return this.tokenizer.input.slice(this.tokenizer.p, this.contentRange[1]);
-      }
-    };
-    var FilteredValueToken = class extends Token {
-      constructor(initial, filters2, input2, begin, end, file2) {
-        super(exports.TokenKind.FilteredValue, input2, begin, end, file2);
-        this.initial = initial;
-        this.filters = filters2;
-        this.input = input2;
-        this.begin = begin;
-        this.end = end;
-        this.file = file2;
-      }
-    };
-    var polyfill = {
-      now: () => Date.now()
-    };
-    function getPerformance() {
-      return typeof global === "object" && global.performance || typeof window === "object" && window.performance || polyfill;
-    }
-    var Render = class {
-      renderTemplatesToNodeStream(templates, ctx) {
-        const emitter = new StreamedEmitter();
-        Promise.resolve().then(() => toPromise(this.renderTemplates(templates, ctx, emitter))).then(() => emitter.end(), (err) => emitter.error(err));
-        return emitter.stream;
-      }
-      *renderTemplates(templates, ctx, emitter) {
-        if (!emitter) {
-          emitter = ctx.opts.keepOutputType ? new KeepingTypeEmitter() : new SimpleEmitter();
-        }
-        ctx.renderLimit.check(getPerformance().now());
-        const errors = [];
-        for (const tpl of templates) {
-          ctx.renderLimit.check(getPerformance().now());
-          try {
-            const html = yield tpl.render(ctx, emitter);
-            html && emitter.write(html);
-            if (ctx.breakCalled || ctx.continueCalled)
-              break;
-          } catch (e) {
-            const err = LiquidError.is(e) ? e : new RenderError(e, tpl);
-            if (ctx.opts.catchAllErrors)
-              errors.push(err);
-            else
-              throw err;
-          }
-        }
-        if (errors.length) {
-          throw new LiquidErrors(errors);
-        }
-        return emitter.buffer;
-      }
-    };
-    function isKeyValuePair(arr) {
-      return isArray(arr);
-    }
-    var Filter = class {
-      constructor(token, options, liquid) {
-        this.token = token;
-        this.name = token.name;
-        this.handler = isFunction(options) ? options : isFunction(options?.handler) ? options.handler : identify;
-        this.raw = !isFunction(options) && !!options?.raw;
-        this.args = token.args;
-        this.liquid = liquid;
-      }
-      *render(value, context) {
-        const argv = [];
-        for (const arg of this.args) {
-          if (isKeyValuePair(arg))
-            argv.push([arg[0], yield evalToken(arg[1], context)]);
-          else
-            argv.push(yield evalToken(arg, context));
-        }
-        return yield this.handler.apply({ context, token: this.token, liquid: this.liquid }, [value, ...argv]);
-      }
-    };
-    var Expression = class {
-      constructor(tokens) {
-        this.postfix = [...toPostfix(tokens)];
-      }
-      *evaluate(ctx, lenient) {
-        assert2(ctx, "unable to evaluate: context not defined");
-        const operands = [];
-        for (const token of this.postfix) {
-          if (isOperatorToken(token)) {
-            const r = operands.pop();
-            let result;
-            if (operatorTypes[token.operator] === 1) {
-              result = yield ctx.opts.operators[token.operator](r, ctx);
-            } else {
-              const l = operands.pop();
-              result = yield ctx.opts.operators[token.operator](l, r, ctx);
-            }
-            operands.push(result);
-          } else {
-            operands.push(yield evalToken(token, ctx, lenient));
-          }
-        }
-        return operands[0];
-      }
-      valid() {
-        return !!this.postfix.length;
-      }
-    };
-    function* evalToken(token, ctx, lenient = false) {
-      if (!token)
-        return;
-      if ("content" in token)
-        return token.content;
-      if (isPropertyAccessToken(token))
-        return yield evalPropertyAccessToken(token, ctx, lenient);
-      if (isRangeToken(token))
-        return yield evalRangeToken(token, ctx);
-      if (isFilteredValueToken(token))
-        return yield evalFilteredValueToken(token, ctx, lenient);
-    }
-    function* evalFilteredValueToken(token, ctx, lenient) {
-      assert2(ctx.liquid, "FilteredValueToken evaluation requires liquid instance in context");
-      lenient = lenient || ctx.opts.lenientIf && token.filters.length > 0 && token.filters[0].name === "default";
-      let val = yield token.initial.evaluate(ctx, lenient);
-      for (const filterToken of token.filters) {
-        const filterImpl = ctx.liquid.filters[filterToken.name];
-        assert2(filterImpl || !ctx.liquid.options.strictFilters, () => `undefined filter: ${filterToken.name}`);
-        const filter2 = new Filter(filterToken, filterImpl, ctx.liquid);
-        val = yield filter2.render(val, ctx);
-      }
-      return val;
-    }
-    function* evalTokenValue(token, ctx, lenient = false) {
-      return yield toValue(yield evalToken(token, ctx, lenient));
-    }
-    function* evalPropertyAccessToken(token, ctx, lenient) {
-      const props = [];
-      for (const prop of token.props) {
-        props.push(yield evalTokenValue(prop, ctx, false));
-      }
-      try {
-        if (token.variable) {
-          const variable = yield evalToken(token.variable, ctx, lenient);
-          return yield ctx._getFromScope(variable, props);
-        } else {
-          return yield ctx._get(props);
-        }
-      } catch (e) {
-        if (lenient && e.name === "InternalUndefinedVariableError")
-          return null;
-        throw new UndefinedVariableError(e, token);
-      }
-    }
-    function evalQuotedToken(token) {
-      return token.content;
-    }
-    function* evalRangeToken(token, ctx) {
-      const low = yield evalTokenValue(token.lhs, ctx);
-      const high = yield evalTokenValue(token.rhs, ctx);
-      ctx.memoryLimit.use(high - low + 1);
-      return range(+low, +high + 1);
-    }
-    function* toPostfix(tokens) {
-      const ops = [];
-      for (const token of tokens) {
-        if (isOperatorToken(token)) {
-          while (ops.length && ops[ops.length - 1].getPrecedence() > token.getPrecedence()) {
-            yield ops.pop();
-          }
-          ops.push(token);
-        } else
-          yield token;
-      }
-      while (ops.length) {
-        yield ops.pop();
-      }
-    }
-    function isTruthy(val, ctx) {
-      return !isFalsy(val, ctx);
-    }
-    function isFalsy(val, ctx) {
-      val = toValue(val);
-      if (ctx.opts.jsTruthy) {
-        return !val;
-      } else {
-        return val === false || void 0 === val || val === null;
-      }
-    }
-    var defaultOperators = {
-      "==": function* (l, r) {
-        return yield equals(l, r);
-      },
-      "!=": function* (l, r) {
-        return !(yield equals(l, r));
-      },
-      ">": function* (l, r) {
-        if (isComparable(l))
-          return yield l.gt(r);
-        if (isComparable(r))
-          return yield r.lt(l);
-        return (yield toValue(l)) > (yield toValue(r));
-      },
-      "<": function* (l, r) {
-        if (isComparable(l))
-          return yield l.lt(r);
-        if (isComparable(r))
-          return yield r.gt(l);
-        return (yield toValue(l)) < (yield toValue(r));
-      },
-      ">=": function* (l, r) {
-        if (isComparable(l))
-          return yield l.geq(r);
-        if (isComparable(r))
-          return yield r.leq(l);
-        return (yield toValue(l)) >= (yield toValue(r));
-      },
-      "<=": function* (l, r) {
-        if (isComparable(l))
-          return yield l.leq(r);
-        if (isComparable(r))
-          return yield r.geq(l);
-        return (yield toValue(l)) <= (yield toValue(r));
-      },
-      "contains": function* (l, r) {
-        l = yield toValue(l);
-        if (isArray(l))
-          return yield arrayIncludes(l, r);
-        if (isFunction(l?.indexOf))
-          return l.indexOf(yield toValue(r)) > -1;
-        return false;
-      },
-      "not": function* (v, ctx) {
-        return isFalsy(yield toValue(v), ctx);
-      },
-      "and": function* (l, r, ctx) {
-        return isTruthy(yield toValue(l), ctx) && isTruthy(yield toValue(r), ctx);
-      },
-      "or": function* (l, r, ctx) {
-        return isTruthy(yield toValue(l), ctx) || isTruthy(yield toValue(r), ctx);
-      }
-    };
-    function* equals(lhs, rhs) {
-      if (isComparable(lhs))
-        return yield lhs.equals(rhs);
-      if (isComparable(rhs))
-        return yield rhs.equals(lhs);
-      lhs = yield toValue(lhs);
-      rhs = yield toValue(rhs);
-      if (isArray(lhs)) {
-        return isArray(rhs) && (yield arrayEquals(lhs, rhs));
-      }
-      return lhs === rhs;
-    }
-    function* arrayEquals(lhs, rhs) {
-      if (lhs.length !== rhs.length)
-        return false;
-      for (let i = 0; i < lhs.length; i++) {
-        if (!(yield equals(lhs[i], rhs[i])))
-          return false;
-      }
-      return true;
-    }
-    function* arrayIncludes(arr, item) {
-      for (const value of arr) {
-        if (yield equals(value, item))
-          return true;
-      }
-      return false;
-    }
-    var Node = class {
-      constructor(key, value, next, prev) {
-        this.key = key;
-        this.value = value;
-        this.next = next;
-        this.prev = prev;
-      }
-    };
-    var LRU = class {
-      constructor(limit2, size2 = 0) {
-        this.limit = limit2;
-        this.size = size2;
-        this.cache = {};
-        this.head = new Node("HEAD", null, null, null);
-        this.tail = new Node("TAIL", null, null, null);
-        this.head.next = this.tail;
-        this.tail.prev = this.head;
-      }
-      write(key, value) {
-        if (this.cache[key]) {
-          this.cache[key].value = value;
-        } else {
-          const node2 = new Node(key, value, this.head.next, this.head);
-          this.head.next.prev = node2;
-          this.head.next = node2;
-          this.cache[key] = node2;
-          this.size++;
-          this.ensureLimit();
-        }
-      }
-      read(key) {
-        if (!this.cache[key])
-          return;
-        const { value } = this.cache[key];
-        this.remove(key);
-        this.write(key, value);
-        return value;
-      }
-      remove(key) {
-        const node2 = this.cache[key];
-        node2.prev.next = node2.next;
-        node2.next.prev = node2.prev;
-        delete this.cache[key];
-        this.size--;
-      }
-      clear() {
-        this.head.next = this.tail;
-        this.tail.prev = this.head;
-        this.size = 0;
-        this.cache = {};
-      }
-      ensureLimit() {
-        if (this.size > this.limit)
-          this.remove(this.tail.prev.key);
-      }
-    };
-    var requireResolve = (partial2) => __require.resolve(partial2, { paths: ["."] });
-    var statAsync = promisify(fs$1.stat);
-    var readFileAsync = promisify(fs$1.readFile);
-    async function exists(filepath) {
-      try {
-        await statAsync(filepath);
-        return true;
-      } catch (err) {
-        return false;
-      }
-    }
-    function readFile4(filepath) {
-      return readFileAsync(filepath, "utf8");
-    }
-    function existsSync9(filepath) {
-      try {
-        fs$1.statSync(filepath);
-        return true;
-      } catch (err) {
-        return false;
-      }
-    }
-    function readFileSync8(filepath) {
-      return fs$1.readFileSync(filepath, "utf8");
-    }
-    function resolve6(root2, file2, ext) {
-      if (!path9.extname(file2))
-        file2 += ext;
-      return path9.resolve(root2, file2);
-    }
-    function fallback(file2) {
-      try {
-        return requireResolve(file2);
-      } catch (e) {
-      }
-    }
-    function dirname3(filepath) {
-      return path9.dirname(filepath);
-    }
-    var realpathAsync = promisify(fs$1.realpath);
-    async function contains(root2, file2) {
-      try {
-        const realRoot = await realpathAsync(root2);
-        const realFile = await realpathAsync(file2);
-        const prefix = realRoot.endsWith(path9.sep) ? realRoot : realRoot + path9.sep;
-        return realFile.startsWith(prefix);
-      } catch {
-        return false;
-      }
-    }
-    function containsSync(root2, file2) {
-      try {
-        const realRoot = fs$1.realpathSync(root2);
-        const realFile = fs$1.realpathSync(file2);
-        const prefix = realRoot.endsWith(path9.sep) ? realRoot : realRoot + path9.sep;
-        return realFile.startsWith(prefix);
-      } catch {
-        return false;
-      }
-    }
-    var fs3 = /* @__PURE__ */ Object.freeze({
-      __proto__: null,
-      exists,
-      readFile: readFile4,
-      existsSync: existsSync9,
-      readFileSync: readFileSync8,
-      resolve: resolve6,
-      fallback,
-      dirname: dirname3,
-      contains,
-      containsSync,
-      sep: path9.sep
-    });
-    function chargeJsonReplacerValue(memoryLimit, val) {
-      if (typeof val === "string") {
-        memoryLimit.use(val.length);
-      } else if (val === null || typeof val === "number" || typeof val === "boolean") {
-        memoryLimit.use(JSON.stringify(val).length);
-      } else if (Array.isArray(val)) {
-        memoryLimit.use(val.length + 1);
-      } else if (typeof val === "object") {
-        memoryLimit.use(2);
-      }
-    }
-    function defaultFilter(value, defaultValue, ...args) {
-      value = toValue(value);
-      if (isArray(value) || isString(value))
-        return value.length ? value : defaultValue;
-      if (value === false && new Map(args).get("allow_false"))
-        return false;
-      return isFalsy(value, this.context) ? defaultValue : value;
-    }
-    function json3(value, space = 0) {
-      const memoryLimit = this.context.memoryLimit;
-      return JSON.stringify(value, (_key, val) => {
-        chargeJsonReplacerValue(memoryLimit, val);
-        return val;
-      }, space);
-    }
-    function inspect(value, space = 0) {
-      const memoryLimit = this.context.memoryLimit;
-      const ancestors = [];
-      return JSON.stringify(value, function(_key, value2) {
-        if (typeof value2 !== "object" || value2 === null) {
-          chargeJsonReplacerValue(memoryLimit, value2);
-          return value2;
-        }
-        while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== this)
-          ancestors.pop();
-        if (ancestors.includes(value2)) {
-          memoryLimit.use("[Circular]".length);
-          return "[Circular]";
-        }
-        ancestors.push(value2);
-        chargeJsonReplacerValue(memoryLimit, value2);
-        return value2;
-      }, space);
-    }
-    function to_integer(value) {
-      return Number(value);
-    }
-    var raw = {
-      raw: true,
-      handler: identify
-    };
-    var misc = {
-      default: defaultFilter,
-      raw,
-      jsonify: json3,
-      to_integer,
-      json: json3,
-      inspect
-    };
-    var escapeMap = {
-      "&": "&amp;",
-      "<": "&lt;",
-      ">": "&gt;",
-      '"': "&#34;",
-      "'": "&#39;"
-    };
-    var unescapeMap = {
-      "&amp;": "&",
-      "&lt;": "<",
-      "&gt;": ">",
-      "&#34;": '"',
-      "&#39;": "'"
-    };
-    function escape(str3) {
-      str3 = stringify4(str3);
-      this.context.memoryLimit.use(str3.length);
-      return str3.replace(/&|<|>|"|'/g, (m) => escapeMap[m]);
-    }
-    function xml_escape(str3) {
-      return escape.call(this, str3);
-    }
-    function unescape(str3) {
-      str3 = stringify4(str3);
-      this.context.memoryLimit.use(str3.length);
-      return str3.replace(/&(amp|lt|gt|#34|#39);/g, (m) => unescapeMap[m]);
-    }
-    function escape_once(str3) {
-      return escape.call(this, unescape.call(this, str3));
-    }
-    function newline_to_br(v) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      return str3.replace(/\r?\n/gm, "<br />\n");
-    }
-    function strip_html(v) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      const blocks = /* @__PURE__ */ new Map([["<script", "</script>"], ["<style", "</style>"], ["<!--", "-->"], ["<", ">"]]);
-      let out = "";
-      let i = 0;
-      while (i < str3.length) {
-        const lt = str3.indexOf("<", i);
-        if (lt < 0)
-          return out + str3.slice(i);
-        out += str3.slice(i, lt);
-        for (const [opener, closer] of blocks) {
-          if (!str3.startsWith(opener, lt))
-            continue;
-          const e = str3.indexOf(closer, lt + opener.length);
-          if (e >= 0) {
-            i = e + closer.length;
-            break;
-          }
-          blocks.delete(opener);
-        }
-        if (i <= lt)
-          return out + str3.slice(lt);
-      }
-      return out;
-    }
-    var htmlFilters = /* @__PURE__ */ Object.freeze({
-      __proto__: null,
-      escape,
-      xml_escape,
-      escape_once,
-      newline_to_br,
-      strip_html
-    });
-    var MapFS = class {
-      constructor(mapping) {
-        this.mapping = mapping;
-        this.sep = "/";
-      }
-      async exists(filepath) {
-        return this.existsSync(filepath);
-      }
-      existsSync(filepath) {
-        return !isNil(this.mapping[filepath]);
-      }
-      async readFile(filepath) {
-        return this.readFileSync(filepath);
-      }
-      readFileSync(filepath) {
-        const content = this.mapping[filepath];
-        if (isNil(content))
-          throw new Error(`ENOENT: ${filepath}`);
-        return content;
-      }
-      dirname(filepath) {
-        const segments = filepath.split(this.sep);
-        segments.pop();
-        return segments.join(this.sep);
-      }
-      resolve(dir, file2, ext) {
-        file2 += ext;
-        if (dir === ".")
-          return file2;
-        const segments = dir.split(/\/+/);
-        for (const segment of file2.split(this.sep)) {
-          if (segment === "." || segment === "")
-            continue;
-          else if (segment === "..") {
-            if (segments.length > 1 || segments[0] !== "")
-              segments.pop();
-          } else
-            segments.push(segment);
-        }
-        return segments.join(this.sep);
-      }
-    };
-    var defaultOptions = {
-      root: ["."],
-      layouts: ["."],
-      partials: ["."],
-      relativeReference: true,
-      jekyllInclude: false,
-      keyValueSeparator: ":",
-      cache: void 0,
-      extname: "",
-      fs: fs3,
-      dynamicPartials: true,
-      jsTruthy: false,
-      dateFormat: "%A, %B %-e, %Y at %-l:%M %P %z",
-      locale: "",
-      trimTagRight: false,
-      trimTagLeft: false,
-      trimOutputRight: false,
-      trimOutputLeft: false,
-      greedy: true,
-      tagDelimiterLeft: "{%",
-      tagDelimiterRight: "%}",
-      outputDelimiterLeft: "{{",
-      outputDelimiterRight: "}}",
-      preserveTimezones: false,
-      strictFilters: false,
-      strictVariables: false,
-      ownPropertyOnly: true,
-      lenientIf: false,
-      globals: {},
-      keepOutputType: false,
-      operators: defaultOperators,
-      groupedExpressions: false,
-      memoryLimit: Infinity,
-      parseLimit: Infinity,
-      renderLimit: Infinity
-    };
-    function normalize(options) {
-      if (options.hasOwnProperty("root")) {
-        if (!options.hasOwnProperty("partials"))
-          options.partials = options.root;
-        if (!options.hasOwnProperty("layouts"))
-          options.layouts = options.root;
-      }
-      if (options.hasOwnProperty("cache")) {
-        let cache;
-        if (typeof options.cache === "number")
-          cache = options.cache > 0 ? new LRU(options.cache) : void 0;
-        else if (typeof options.cache === "object")
-          cache = options.cache;
-        else
-          cache = options.cache ? new LRU(1024) : void 0;
-        options.cache = cache;
-      }
-      options = { ...defaultOptions, ...options.jekyllInclude ? { dynamicPartials: false } : {}, ...options };
-      if ((!options.fs.dirname || !options.fs.sep) && options.relativeReference) {
-        console.warn("[LiquidJS] `fs.dirname` and `fs.sep` are required for relativeReference, set relativeReference to `false` to suppress this warning");
-        options.relativeReference = false;
-      }
-      options.root = normalizeDirectoryList(options.root);
-      options.partials = normalizeDirectoryList(options.partials);
-      options.layouts = normalizeDirectoryList(options.layouts);
-      options.outputEscape = options.outputEscape && getOutputEscapeFunction(options.outputEscape);
-      if (!options.locale) {
-        options.locale = getDateTimeFormat()?.().resolvedOptions().locale ?? "en-US";
-      }
-      if (options.templates) {
-        options.fs = new MapFS(options.templates);
-        options.relativeReference = true;
-        options.root = options.partials = options.layouts = ".";
-      }
-      return options;
-    }
-    function getOutputEscapeFunction(nameOrFunction) {
-      if (nameOrFunction === "escape")
-        return escape;
-      if (nameOrFunction === "json")
-        return misc.json;
-      assert2(isFunction(nameOrFunction), "`outputEscape` need to be of type string or function");
-      return nameOrFunction;
-    }
-    function normalizeDirectoryList(value) {
-      let list7 = [];
-      if (isArray(value))
-        list7 = value;
-      if (isString(value))
-        list7 = [value];
-      return list7;
-    }
-    function whiteSpaceCtrl(tokens, options) {
-      let inRaw = false;
-      for (let i = 0; i < tokens.length; i++) {
-        const token = tokens[i];
-        if (!isDelimitedToken(token))
-          continue;
-        if (!inRaw && token.trimLeft) {
-          trimLeft(tokens[i - 1], options.greedy);
-        }
-        if (isTagToken(token)) {
-          if (token.name === "raw")
-            inRaw = true;
-          else if (token.name === "endraw")
-            inRaw = false;
-        }
-        if (!inRaw && token.trimRight) {
-          trimRight(tokens[i + 1], options.greedy);
-        }
-      }
-    }
-    function trimLeft(token, greedy) {
-      if (!token || !isHTMLToken(token))
-        return;
-      const mask = greedy ? BLANK : INLINE_BLANK;
-      while (TYPES[token.input.charCodeAt(token.end - 1 - token.trimRight)] & mask)
-        token.trimRight++;
-    }
-    function trimRight(token, greedy) {
-      if (!token || !isHTMLToken(token))
-        return;
-      const mask = greedy ? BLANK : INLINE_BLANK;
-      while (TYPES[token.input.charCodeAt(token.begin + token.trimLeft)] & mask)
-        token.trimLeft++;
-      if (token.input.charAt(token.begin + token.trimLeft) === "\n")
-        token.trimLeft++;
-    }
-    var Tokenizer = class {
-      constructor(input2, operators = defaultOptions.operators, file2, range2, groupedExpressions = false) {
-        this.input = input2;
-        this.file = file2;
-        this.rawBeginAt = -1;
-        this.p = range2 ? range2[0] : 0;
-        this.N = range2 ? range2[1] : input2.length;
-        this.opTrie = createTrie(operators);
-        this.literalTrie = createTrie(literalValues);
-        this.groupedExpressions = groupedExpressions;
-      }
-      readExpression() {
-        return new Expression(this.readExpressionTokens());
-      }
-      *readExpressionTokens() {
-        while (this.p < this.N) {
-          const operator = this.readOperator();
-          if (operator) {
-            yield operator;
-            continue;
-          }
-          const operand = this.readValue();
-          if (operand) {
-            yield operand;
-            continue;
-          }
-          return;
-        }
-      }
-      readOperator() {
-        this.skipBlank();
-        const end = this.matchTrie(this.opTrie);
-        if (end === -1)
-          return;
-        return new OperatorToken(this.input, this.p, this.p = end, this.file);
-      }
-      matchTrie(trie) {
-        let node2 = trie;
-        let i = this.p;
-        let info2;
-        while (node2[this.input[i]] && i < this.N) {
-          node2 = node2[this.input[i++]];
-          if (node2["end"])
-            info2 = node2;
-        }
-        if (!info2)
-          return -1;
-        if (info2["needBoundary"] && isWord(this.peek(i - this.p)))
-          return -1;
-        return i;
-      }
-      readFilteredValue() {
-        const begin = this.p;
-        const initial = this.readExpression();
-        this.assert(initial.valid(), `invalid value expression: ${this.snapshot()}`);
-        const filters2 = this.readFilters();
-        return new FilteredValueToken(initial, filters2, this.input, begin, this.p, this.file);
-      }
-      readFilters() {
-        const filters2 = [];
-        while (true) {
-          const filter2 = this.readFilter();
-          if (!filter2)
-            return filters2;
-          filters2.push(filter2);
-        }
-      }
-      readFilter() {
-        this.skipBlank();
-        if (this.end())
-          return null;
-        if (this.peek() === ")" || this.peek() === ",")
-          return null;
-        this.assert(this.read() === "|", `expected "|" before filter`);
-        const name = this.readIdentifier();
-        if (!name.size()) {
-          this.assert(this.end(), `expected filter name`);
-          return null;
-        }
-        const args = [];
-        this.skipBlank();
-        if (this.peek() === ":") {
-          do {
-            ++this.p;
-            const arg = this.readFilterArg();
-            arg && args.push(arg);
-            this.skipBlank();
-            this.assert(this.end() || this.peek() === "," || this.peek() === "|" || this.peek() === ")", () => `unexpected character ${this.snapshot()}`);
-          } while (this.peek() === ",");
-        } else if (this.peek() === "|" || this.peek() === ")" || this.peek() === "," || this.end()) ;
-        else {
-          throw this.error('expected ":" after filter name');
-        }
-        return new FilterToken(name.getText(), args, this.input, name.begin, this.p, this.file);
-      }
-      readFilterArg() {
-        const key = this.readValue();
-        if (!key)
-          return;
-        this.skipBlank();
-        if (this.peek() !== ":")
-          return key;
-        ++this.p;
-        const value = this.readValue();
-        return [key.getText(), value];
-      }
-      readTopLevelTokens(options = defaultOptions) {
-        const tokens = [];
-        while (this.p < this.N) {
-          const token = this.readTopLevelToken(options);
-          tokens.push(token);
-        }
-        whiteSpaceCtrl(tokens, options);
-        return tokens;
-      }
-      readTopLevelToken(options) {
-        const { tagDelimiterLeft, outputDelimiterLeft } = options;
-        if (this.rawBeginAt > -1)
-          return this.readEndrawOrRawContent(options);
-        if (this.match(tagDelimiterLeft))
-          return this.readTagToken(options);
-        if (this.match(outputDelimiterLeft))
-          return this.readOutputToken(options);
-        return this.readHTMLToken([tagDelimiterLeft, outputDelimiterLeft]);
-      }
-      readHTMLToken(stopStrings) {
-        const begin = this.p;
-        while (this.p < this.N) {
-          if (stopStrings.some((str3) => this.match(str3)))
-            break;
-          ++this.p;
-        }
-        return new HTMLToken(this.input, begin, this.p, this.file);
-      }
-      readTagToken(options) {
-        const { file: file2, input: input2 } = this;
-        const begin = this.p;
-        if (this.readToDelimiter(options.tagDelimiterRight) === -1) {
-          throw this.error(`tag ${this.snapshot(begin)} not closed`, begin);
-        }
-        const token = new TagToken(input2, begin, this.p, options, file2);
-        if (token.name === "raw")
-          this.rawBeginAt = begin;
-        return token;
-      }
-      readToDelimiter(delimiter2, respectQuoted = false) {
-        this.skipBlank();
-        while (this.p < this.N) {
-          if (respectQuoted && this.peekType() & QUOTE) {
-            this.readQuoted();
-            continue;
-          }
-          ++this.p;
-          if (this.rmatch(delimiter2))
-            return this.p;
-        }
-        return -1;
-      }
-      readOutputToken(options = defaultOptions) {
-        const { file: file2, input: input2 } = this;
-        const { outputDelimiterRight } = options;
-        const begin = this.p;
-        if (this.readToDelimiter(outputDelimiterRight, true) === -1) {
-          throw this.error(`output ${this.snapshot(begin)} not closed`, begin);
-        }
-        return new OutputToken(input2, begin, this.p, options, file2);
-      }
-      readEndrawOrRawContent(options) {
-        const { tagDelimiterLeft, tagDelimiterRight } = options;
-        const begin = this.p;
-        let leftPos = this.readTo(tagDelimiterLeft) - tagDelimiterLeft.length;
-        while (this.p < this.N) {
-          if (this.readIdentifier().getText() !== "endraw") {
-            leftPos = this.readTo(tagDelimiterLeft) - tagDelimiterLeft.length;
-            continue;
-          }
-          while (this.p <= this.N) {
-            if (this.rmatch(tagDelimiterRight)) {
-              const end = this.p;
-              if (begin === leftPos) {
-                this.rawBeginAt = -1;
-                return new TagToken(this.input, begin, end, options, this.file);
-              } else {
-                this.p = leftPos;
-                return new HTMLToken(this.input, begin, leftPos, this.file);
-              }
-            }
-            if (this.rmatch(tagDelimiterLeft))
-              break;
-            this.p++;
-          }
-        }
-        throw this.error(`raw ${this.snapshot(this.rawBeginAt)} not closed`, begin);
-      }
-      readLiquidTagTokens(options = defaultOptions) {
-        const tokens = [];
-        while (this.p < this.N) {
-          const token = this.readLiquidTagToken(options);
-          token && tokens.push(token);
-        }
-        return tokens;
-      }
-      readLiquidTagToken(options) {
-        this.skipBlank();
-        if (this.end())
-          return;
-        const begin = this.p;
-        this.readToDelimiter("\n");
-        const end = this.p;
-        return new LiquidTagToken(this.input, begin, end, options, this.file);
-      }
-      error(msg, pos = this.p) {
-        return new TokenizationError(msg, new IdentifierToken(this.input, pos, this.N, this.file));
-      }
-      assert(pred, msg, pos) {
-        if (!pred)
-          throw this.error(typeof msg === "function" ? msg() : msg, pos);
-      }
-      snapshot(begin = this.p) {
-        return JSON.stringify(ellipsis(this.input.slice(begin, this.N), 32));
-      }
-      /**
-       * @deprecated use #readIdentifier instead
-       */
-      readWord() {
-        return this.readIdentifier();
-      }
-      readIdentifier() {
-        this.skipBlank();
-        const begin = this.p;
-        while (!this.end() && isWord(this.peek()))
-          ++this.p;
-        return new IdentifierToken(this.input, begin, this.p, this.file);
-      }
-      readNonEmptyIdentifier() {
-        const id = this.readIdentifier();
-        return id.size() ? id : void 0;
-      }
-      readTagName() {
-        this.skipBlank();
-        if (this.input[this.p] === "#")
-          return this.input.slice(this.p, ++this.p);
-        return this.readIdentifier().getText();
-      }
-      readHashes(jekyllStyle) {
-        const hashes = [];
-        while (true) {
-          const hash2 = this.readHash(jekyllStyle);
-          if (!hash2)
-            return hashes;
-          hashes.push(hash2);
-        }
-      }
-      readHash(jekyllStyle) {
-        this.skipBlank();
-        if (this.peek() === ",")
-          ++this.p;
-        const begin = this.p;
-        const name = this.readNonEmptyIdentifier();
-        if (!name)
-          return;
-        let value;
-        this.skipBlank();
-        const sep5 = isString(jekyllStyle) ? jekyllStyle : jekyllStyle ? "=" : ":";
-        if (this.peek() === sep5) {
-          ++this.p;
-          value = this.readValue();
-        }
-        return new HashToken(this.input, begin, this.p, name, value, this.file);
-      }
-      remaining() {
-        return this.input.slice(this.p, this.N);
-      }
-      advance(step = 1) {
-        this.p += step;
-      }
-      end() {
-        return this.p >= this.N;
-      }
-      read() {
-        return this.input[this.p++];
-      }
-      readTo(end) {
-        while (this.p < this.N) {
-          ++this.p;
-          if (this.rmatch(end))
-            return this.p;
-        }
-        return -1;
-      }
-      readValue() {
-        this.skipBlank();
-        const begin = this.p;
-        let variable = this.readLiteral() || this.readQuoted() || this.readNumber();
-        if (!variable && this.peek() === "(") {
-          variable = this.readGroupOrRange();
-        }
-        const props = this.readProperties(!variable);
-        if (!props.length)
-          return variable;
-        return new PropertyAccessToken(variable, props, this.input, begin, this.p);
-      }
-      readScopeValue() {
-        this.skipBlank();
-        const begin = this.p;
-        const props = this.readProperties();
-        if (!props.length)
-          return void 0;
-        return new PropertyAccessToken(void 0, props, this.input, begin, this.p);
-      }
-      readProperties(isBegin = true) {
-        const props = [];
-        while (true) {
-          if (this.peek() === "[") {
-            this.p++;
-            const prop = this.readValue() || new IdentifierToken(this.input, this.p, this.p, this.file);
-            this.assert(this.readTo("]") !== -1, "[ not closed");
-            props.push(prop);
-            continue;
-          }
-          if (isBegin && !props.length) {
-            const prop = this.readNonEmptyIdentifier();
-            if (prop) {
-              props.push(prop);
-              continue;
-            }
-          }
-          if (this.peek() === "." && this.peek(1) !== ".") {
-            this.p++;
-            const prop = this.readNonEmptyIdentifier();
-            if (!prop)
-              break;
-            props.push(prop);
-            continue;
-          }
-          break;
-        }
-        return props;
-      }
-      readNumber() {
-        this.skipBlank();
-        let decimalFound = false;
-        let digitFound = false;
-        let n = 0;
-        if (this.peekType() & SIGN)
-          n++;
-        while (this.p + n <= this.N) {
-          if (this.peekType(n) & NUMBER) {
-            digitFound = true;
-            n++;
-          } else if (this.peek(n) === "." && this.peek(n + 1) !== ".") {
-            if (decimalFound || !digitFound)
-              return;
-            decimalFound = true;
-            n++;
-          } else
-            break;
-        }
-        if (digitFound && !isWord(this.peek(n))) {
-          const num = new NumberToken(this.input, this.p, this.p + n, this.file);
-          this.advance(n);
-          return num;
-        }
-      }
-      readLiteral() {
-        this.skipBlank();
-        const end = this.matchTrie(this.literalTrie);
-        if (end === -1)
-          return;
-        const literal2 = new LiteralToken(this.input, this.p, end, this.file);
-        this.p = end;
-        return literal2;
-      }
-      readGroupOrRange() {
-        this.skipBlank();
-        const begin = this.p;
-        if (this.peek() !== "(")
-          return;
-        ++this.p;
-        const lhs = this.readValueOrThrow();
-        this.skipBlank();
-        if (this.peek() === "." && this.peek(1) === ".") {
-          this.p += 2;
-          const rhs = this.readValueOrThrow();
-          this.skipBlank();
-          this.assert(this.read() === ")", "invalid range syntax");
-          return new RangeToken(this.input, begin, this.p, lhs, rhs, this.file);
-        }
-        if (this.groupedExpressions) {
-          const initial = new Expression([lhs, ...this.readExpressionTokens()]);
-          this.assert(initial.valid(), () => `invalid value expression: ${this.snapshot()}`);
-          const filters2 = this.readFilters();
-          this.skipBlank();
-          this.assert(this.read() === ")", "unbalanced parentheses");
-          return new FilteredValueToken(initial, filters2, this.input, begin, this.p, this.file);
-        }
-        throw this.error("invalid range syntax");
-      }
-      readValueOrThrow() {
-        const value = this.readValue();
-        this.assert(value, () => `unexpected token ${this.snapshot()}, value expected`);
-        return value;
-      }
-      readQuoted() {
-        this.skipBlank();
-        const begin = this.p;
-        if (!(this.peekType() & QUOTE))
-          return;
-        ++this.p;
-        let escaped = false;
-        while (this.p < this.N) {
-          ++this.p;
-          if (this.input[this.p - 1] === this.input[begin] && !escaped)
-            break;
-          if (escaped)
-            escaped = false;
-          else if (this.input[this.p - 1] === "\\")
-            escaped = true;
-        }
-        return new QuotedToken(this.input, begin, this.p, this.file);
-      }
-      *readFileNameTemplate(options) {
-        const { outputDelimiterLeft } = options;
-        const htmlStopStrings = [",", " ", "\r", "\n", "	", outputDelimiterLeft];
-        const htmlStopStringSet = new Set(htmlStopStrings);
-        while (this.p < this.N && !htmlStopStringSet.has(this.peek())) {
-          yield this.match(outputDelimiterLeft) ? this.readOutputToken(options) : this.readHTMLToken(htmlStopStrings);
-        }
-      }
-      match(word) {
-        for (let i = 0; i < word.length; i++) {
-          if (word[i] !== this.input[this.p + i])
-            return false;
-        }
-        return true;
-      }
-      rmatch(pattern) {
-        for (let i = 0; i < pattern.length; i++) {
-          if (pattern[pattern.length - 1 - i] !== this.input[this.p - 1 - i])
-            return false;
-        }
-        return true;
-      }
-      peekType(n = 0) {
-        return this.p + n >= this.N ? 0 : TYPES[this.input.charCodeAt(this.p + n)];
-      }
-      peek(n = 0) {
-        return this.p + n >= this.N ? "" : this.input[this.p + n];
-      }
-      skipBlank() {
-        while (this.peekType() & BLANK)
-          ++this.p;
-      }
-    };
-    var ParseStream = class {
-      constructor(tokens, parseToken) {
-        this.handlers = {};
-        this.stopRequested = false;
-        this.tokens = tokens;
-        this.parseToken = parseToken;
-      }
-      on(name, cb) {
-        this.handlers[name] = cb;
-        return this;
-      }
-      trigger(event, arg) {
-        const h = this.handlers[event];
-        return h ? (h.call(this, arg), true) : false;
-      }
-      start() {
-        this.trigger("start");
-        let token;
-        while (!this.stopRequested && (token = this.tokens.shift())) {
-          if (this.trigger("token", token))
-            continue;
-          if (isTagToken(token) && this.trigger(`tag:${token.name}`, token)) {
-            continue;
-          }
-          const template = this.parseToken(token, this.tokens);
-          this.trigger("template", template);
-        }
-        if (!this.stopRequested)
-          this.trigger("end");
-        return this;
-      }
-      stop() {
-        this.stopRequested = true;
-        return this;
-      }
-    };
-    var TemplateImpl = class {
-      constructor(token) {
-        this.token = token;
-      }
-    };
-    var Tag = class extends TemplateImpl {
-      constructor(token, remainTokens, liquid) {
-        super(token);
-        this.name = token.name;
-        this.liquid = liquid;
-        this.tokenizer = token.tokenizer;
-      }
-    };
-    var Hash = class {
-      constructor(input2, jekyllStyle) {
-        this.hash = {};
-        const tokenizer = input2 instanceof Tokenizer ? input2 : new Tokenizer(input2, {});
-        for (const hash2 of tokenizer.readHashes(jekyllStyle)) {
-          this.hash[hash2.name.content] = hash2.value;
-        }
-      }
-      *render(ctx) {
-        const hash2 = {};
-        for (const key of Object.keys(this.hash)) {
-          hash2[key] = this.hash[key] === void 0 ? true : yield evalToken(this.hash[key], ctx);
-        }
-        return hash2;
-      }
-    };
-    function createTagClass(options) {
-      return class extends Tag {
-        constructor(token, tokens, liquid) {
-          super(token, tokens, liquid);
-          if (isFunction(options.parse)) {
-            options.parse.call(this, token, tokens);
-          }
-        }
-        *render(ctx, emitter) {
-          const hash2 = yield new Hash(this.token.args, ctx.opts.keyValueSeparator).render(ctx);
-          return yield options.render.call(this, ctx, emitter, hash2);
-        }
-      };
-    }
-    var Value = class {
-      /**
-       * @param str the value to be valuated, eg.: "foobar" | truncate: 3
-       */
-      constructor(input2, liquid) {
-        this.filters = [];
-        const token = typeof input2 === "string" ? new Tokenizer(input2, liquid.options.operators, void 0, void 0, liquid.options.groupedExpressions).readFilteredValue() : input2;
-        this.initial = token.initial;
-        this.filters = token.filters.map((token2) => new Filter(token2, this.getFilter(liquid, token2.name), liquid));
-      }
-      *value(ctx, lenient) {
-        lenient = lenient || ctx.opts.lenientIf && this.filters.length > 0 && this.filters[0].name === "default";
-        let val = yield this.initial.evaluate(ctx, lenient);
-        for (const filter2 of this.filters) {
-          val = yield filter2.render(val, ctx);
-        }
-        return val;
-      }
-      getFilter(liquid, name) {
-        const impl = liquid.filters[name];
-        assert2(impl || !liquid.options.strictFilters, () => `undefined filter: ${name}`);
-        return impl;
-      }
-    };
-    var Output = class extends TemplateImpl {
-      constructor(token, liquid) {
-        super(token);
-        const tokenizer = new Tokenizer(token.input, liquid.options.operators, token.file, token.contentRange, liquid.options.groupedExpressions);
-        this.value = new Value(tokenizer.readFilteredValue(), liquid);
-        const filters2 = this.value.filters;
-        const outputEscape = liquid.options.outputEscape;
-        if (!filters2[filters2.length - 1]?.raw && outputEscape) {
-          const token2 = new FilterToken(toString.call(outputEscape), [], "", 0, 0);
-          filters2.push(new Filter(token2, outputEscape, liquid));
-        }
-      }
-      *render(ctx, emitter) {
-        const val = yield toValue(yield this.value.value(ctx, false));
-        emitter.write(val);
-      }
-      *arguments() {
-        yield this.value;
-      }
-    };
-    var HTML = class extends TemplateImpl {
-      constructor(token) {
-        super(token);
-        this.str = token.getContent();
-      }
-      *render(ctx, emitter) {
-        emitter.write(this.str);
-      }
-    };
-    var Variable = class _Variable {
-      constructor(segments, location) {
-        this.segments = segments;
-        this.location = location;
-      }
-      toString() {
-        return segmentsString(this.segments, true);
-      }
-      /** Return this variable's segments as an array, possibly with nested arrays for nested paths. */
-      toArray() {
-        function* _visit2(...segments) {
-          for (const segment of segments) {
-            if (segment instanceof _Variable) {
-              yield Array.from(_visit2(...segment.segments));
-            } else {
-              yield segment;
-            }
-          }
-        }
-        return Array.from(_visit2(...this.segments));
-      }
-    };
-    var VariableMap = class {
-      constructor() {
-        this.map = /* @__PURE__ */ new Map();
-      }
-      get(key) {
-        const k = segmentsString([key.segments[0]]);
-        if (!this.map.has(k)) {
-          this.map.set(k, []);
-        }
-        return this.map.get(k);
-      }
-      has(key) {
-        return this.map.has(segmentsString([key.segments[0]]));
-      }
-      push(variable) {
-        this.get(variable).push(variable);
-      }
-      asObject() {
-        return Object.fromEntries(this.map);
-      }
-    };
-    var defaultStaticAnalysisOptions = {
-      partials: true
-    };
-    function* _analyze(templates, partials, sync) {
-      const variables = new VariableMap();
-      const globals = new VariableMap();
-      const locals = new VariableMap();
-      const rootScope = new DummyScope(/* @__PURE__ */ new Set());
-      const seen = /* @__PURE__ */ new Set();
-      function updateVariables(variable, scope) {
-        variables.push(variable);
-        const aliased = scope.alias(variable);
-        if (aliased !== void 0) {
-          const root2 = aliased.segments[0];
-          if (isString(root2) && !rootScope.has(root2)) {
-            globals.push(aliased);
-          }
-        } else {
-          const root2 = variable.segments[0];
-          if (isString(root2) && !scope.has(root2)) {
-            globals.push(variable);
-          }
-        }
-        for (const segment of variable.segments) {
-          if (segment instanceof Variable) {
-            updateVariables(segment, scope);
-          }
-        }
-      }
-      function* visit4(template, scope) {
-        if (template.arguments) {
-          for (const arg of template.arguments()) {
-            for (const variable of extractVariables(arg)) {
-              updateVariables(variable, scope);
-            }
-          }
-        }
-        if (template.localScope) {
-          for (const ident of template.localScope()) {
-            scope.add(ident.content);
-            scope.deleteAlias(ident.content);
-            const [row, col] = ident.getPosition();
-            locals.push(new Variable([ident.content], { row, col, file: ident.file }));
-          }
-        }
-        if (template.children) {
-          if (template.partialScope) {
-            const partial2 = template.partialScope();
-            if (partial2 === void 0) {
-              for (const child of yield template.children(partials, sync)) {
-                yield visit4(child, scope);
-              }
-              return;
-            }
-            if (seen.has(partial2.name))
-              return;
-            const partialScopeNames = /* @__PURE__ */ new Set();
-            const partialScope = partial2.isolated ? new DummyScope(partialScopeNames) : scope.push(partialScopeNames);
-            for (const name of partial2.scope) {
-              if (isString(name)) {
-                partialScopeNames.add(name);
-              } else {
-                const [alias, argument] = name;
-                partialScopeNames.add(alias);
-                const variables2 = Array.from(extractVariables(argument));
-                if (variables2.length) {
-                  partialScope.setAlias(alias, variables2[0].segments);
-                }
-              }
-            }
-            for (const child of yield template.children(partials, sync)) {
-              yield visit4(child, partialScope);
-              seen.add(partial2.name);
-            }
-            partialScope.pop();
-          } else {
-            if (template.blockScope) {
-              scope.push(new Set(template.blockScope()));
-            }
-            for (const child of yield template.children(partials, sync)) {
-              yield visit4(child, scope);
-            }
-            if (template.blockScope) {
-              scope.pop();
-            }
-          }
-        }
-      }
-      for (const template of templates) {
-        yield visit4(template, rootScope);
-      }
-      return {
-        variables: variables.asObject(),
-        globals: globals.asObject(),
-        locals: locals.asObject()
-      };
-    }
-    function analyze(template, options = {}) {
-      const opts = { ...defaultStaticAnalysisOptions, ...options };
-      return toPromise(_analyze(template, opts.partials, false));
-    }
-    function analyzeSync(template, options = {}) {
-      const opts = { ...defaultStaticAnalysisOptions, ...options };
-      return toValueSync2(_analyze(template, opts.partials, true));
-    }
-    var DummyScope = class {
-      constructor(globals) {
-        this.stack = [{ names: globals, aliases: /* @__PURE__ */ new Map() }];
-      }
-      /** Return true if `name` is in scope.  */
-      has(name) {
-        for (const scope of this.stack) {
-          if (scope.names.has(name)) {
-            return true;
-          }
-        }
-        return false;
-      }
-      push(scope) {
-        this.stack.push({ names: scope, aliases: /* @__PURE__ */ new Map() });
-        return this;
-      }
-      pop() {
-        return this.stack.pop()?.names;
-      }
-      // Add a name to the template scope.
-      add(name) {
-        this.stack[0].names.add(name);
-      }
-      /** Return the variable that `variable` aliases, or `variable` if it doesn't alias anything. */
-      alias(variable) {
-        const root2 = variable.segments[0];
-        if (!isString(root2))
-          return void 0;
-        const alias = this.getAlias(root2);
-        if (alias === void 0)
-          return void 0;
-        return new Variable([...alias, ...variable.segments.slice(1)], variable.location);
-      }
-      // TODO: `from` could be a path with multiple segments, like `include.x`.
-      setAlias(from, to) {
-        this.stack[this.stack.length - 1].aliases.set(from, to);
-      }
-      deleteAlias(name) {
-        this.stack[this.stack.length - 1].aliases.delete(name);
-      }
-      getAlias(name) {
-        for (const scope of this.stack) {
-          if (scope.aliases.has(name)) {
-            return scope.aliases.get(name);
-          }
-          if (scope.names.has(name)) {
-            return void 0;
-          }
-        }
-        return void 0;
-      }
-    };
-    function* extractVariables(value) {
-      if (isValueToken(value)) {
-        yield* extractValueTokenVariables(value);
-      } else if (value instanceof Value) {
-        yield* extractFilteredValueVariables(value);
-      }
-    }
-    function* extractFilteredValueVariables(value) {
-      for (const token of value.initial.postfix) {
-        if (isValueToken(token)) {
-          yield* extractValueTokenVariables(token);
-        }
-      }
-      for (const filter2 of value.filters) {
-        for (const arg of filter2.args) {
-          if (isKeyValuePair(arg) && arg[1]) {
-            yield* extractValueTokenVariables(arg[1]);
-          } else if (isValueToken(arg)) {
-            yield* extractValueTokenVariables(arg);
-          }
-        }
-      }
-    }
-    function* extractValueTokenVariables(token) {
-      if (isRangeToken(token)) {
-        yield* extractValueTokenVariables(token.lhs);
-        yield* extractValueTokenVariables(token.rhs);
-      } else if (isFilteredValueToken(token)) {
-        yield* extractGroupedExpressionTokenVariables(token);
-      } else if (isPropertyAccessToken(token)) {
-        yield extractPropertyAccessVariable(token);
-      }
-    }
-    function* extractGroupedExpressionTokenVariables(token) {
-      if (!isFilteredValueToken(token))
-        return;
-      for (const t of token.initial.postfix) {
-        if (isValueToken(t))
-          yield* extractValueTokenVariables(t);
-      }
-      for (const filter2 of token.filters) {
-        for (const arg of filter2.args) {
-          if (isKeyValuePair(arg) && arg[1]) {
-            yield* extractValueTokenVariables(arg[1]);
-          } else if (isValueToken(arg)) {
-            yield* extractValueTokenVariables(arg);
-          }
-        }
-      }
-    }
-    function extractPropertyAccessVariable(token) {
-      const segments = [];
-      let file2 = token.file;
-      const root2 = token.props[0];
-      file2 = file2 || root2.file;
-      if (isQuotedToken(root2) || isNumberToken(root2) || isWordToken(root2)) {
-        segments.push(root2.content);
-      } else if (isPropertyAccessToken(root2)) {
-        segments.push(...extractPropertyAccessVariable(root2).segments);
-      }
-      for (const prop of token.props.slice(1)) {
-        file2 = file2 || prop.file;
-        if (isQuotedToken(prop) || isNumberToken(prop) || isWordToken(prop)) {
-          segments.push(prop.content);
-        } else if (isPropertyAccessToken(prop)) {
-          segments.push(extractPropertyAccessVariable(prop));
-        }
-      }
-      const [row, col] = token.getPosition();
-      return new Variable(segments, {
-        row,
-        col,
-        file: file2
-      });
-    }
-    var RE_PROPERTY = /^[\u0080-\uFFFFa-zA-Z_][\u0080-\uFFFFa-zA-Z0-9_-]*$/;
-    function segmentsString(segments, bracketedRoot = false) {
-      const buf = [];
-      const root2 = segments[0];
-      if (isString(root2)) {
-        if (!bracketedRoot || root2.match(RE_PROPERTY)) {
-          buf.push(`${root2}`);
-        } else {
-          buf.push(`['${root2}']`);
-        }
-      }
-      for (const segment of segments.slice(1)) {
-        if (segment instanceof Variable) {
-          buf.push(`[${segmentsString(segment.segments)}]`);
-        } else if (isString(segment)) {
-          if (segment.match(RE_PROPERTY)) {
-            buf.push(`.${segment}`);
-          } else {
-            buf.push(`['${segment}']`);
-          }
-        } else {
-          buf.push(`[${segment}]`);
-        }
-      }
-      return buf.join("");
-    }
-    (function(LookupType) {
-      LookupType["Partials"] = "partials";
-      LookupType["Layouts"] = "layouts";
-      LookupType["Root"] = "root";
-    })(exports.LookupType || (exports.LookupType = {}));
-    var Loader = class {
-      constructor(options) {
-        this.options = options;
-        if (options.relativeReference) {
-          const sep5 = options.fs.sep;
-          assert2(sep5, "`fs.sep` is required for relative reference");
-          const prefixes = ["." + sep5, ".." + sep5, "./", "../"];
-          this.shouldLoadRelative = (referencedFile) => prefixes.some((prefix) => referencedFile.startsWith(prefix));
-        } else {
-          this.shouldLoadRelative = (_referencedFile) => false;
-        }
-        const fs4 = options.fs;
-        this.contains = toLiquidAsync(fs4.contains?.bind(fs4) || (async () => true), fs4.containsSync?.bind(fs4) || (() => true));
-        this.exists = toLiquidAsync(fs4.exists?.bind(fs4) || (async () => false), fs4.existsSync?.bind(fs4));
-      }
-      *lookup(file2, type2, sync, currentFile) {
-        const dirs = this.options[type2];
-        for (const filepath of this.candidates(file2, dirs, currentFile)) {
-          let allowed = false;
-          for (const dir of dirs) {
-            if (yield this.contains(!!sync, dir, filepath)) {
-              allowed = true;
-              break;
-            }
-          }
-          if (!allowed)
-            continue;
-          if (yield this.exists(!!sync, filepath))
-            return filepath;
-        }
-        throw this.lookupError(file2, dirs);
-      }
-      *candidates(file2, dirs, currentFile) {
-        const { fs: fs4, extname } = this.options;
-        if (this.shouldLoadRelative(file2) && currentFile) {
-          const referenced = fs4.resolve(this.dirname(currentFile), file2, extname);
-          yield referenced;
-        }
-        for (const dir of dirs) {
-          const referenced = fs4.resolve(dir, file2, extname);
-          yield referenced;
-        }
-        if (fs4.fallback !== void 0) {
-          const filepath = fs4.fallback(file2);
-          if (filepath !== void 0)
-            yield filepath;
-        }
-      }
-      dirname(path10) {
-        const fs4 = this.options.fs;
-        assert2(fs4.dirname, "`fs.dirname` is required for relative reference");
-        return fs4.dirname(path10);
-      }
-      lookupError(file2, roots) {
-        const err = new Error("ENOENT");
-        err.message = `ENOENT: Failed to lookup "${file2}" in "${roots}"`;
-        err.code = "ENOENT";
-        return err;
-      }
-    };
-    var Parser2 = class {
-      constructor(liquid) {
-        this.liquid = liquid;
-        this.cache = this.liquid.options.cache;
-        this.fs = this.liquid.options.fs;
-        this.parseFile = this.cache ? this._parseFileCached : this._parseFile;
-        this.loader = new Loader(this.liquid.options);
-        this.parseLimit = new Limiter("parse length", liquid.options.parseLimit);
-        this.readFile = toLiquidAsync(this.fs.readFile?.bind(this.fs) || (async () => {
-          throw new Error("readFile not implemented");
-        }), this.fs.readFileSync?.bind(this.fs));
-      }
-      parse(html, filepath) {
-        html = String(html);
-        this.parseLimit.use(html.length);
-        const tokenizer = new Tokenizer(html, this.liquid.options.operators, filepath, void 0, this.liquid.options.groupedExpressions);
-        const tokens = tokenizer.readTopLevelTokens(this.liquid.options);
-        return this.parseTokens(tokens);
-      }
-      parseTokens(tokens) {
-        let token;
-        const templates = [];
-        const errors = [];
-        while (token = tokens.shift()) {
-          try {
-            templates.push(this.parseToken(token, tokens));
-          } catch (err) {
-            if (this.liquid.options.catchAllErrors)
-              errors.push(err);
-            else
-              throw err;
-          }
-        }
-        if (errors.length)
-          throw new LiquidErrors(errors);
-        return templates;
-      }
-      parseToken(token, remainTokens) {
-        try {
-          if (isTagToken(token)) {
-            const TagClass = this.liquid.tags[token.name];
-            assert2(TagClass, `tag "${token.name}" not found`);
-            return new TagClass(token, remainTokens, this.liquid, this);
-          }
-          if (isOutputToken(token)) {
-            return new Output(token, this.liquid);
-          }
-          return new HTML(token);
-        } catch (e) {
-          if (LiquidError.is(e))
-            throw e;
-          throw new ParseError(e, token);
-        }
-      }
-      parseStream(tokens) {
-        return new ParseStream(tokens, (token, tokens2) => this.parseToken(token, tokens2));
-      }
-      *_parseFileCached(file2, sync, type2 = exports.LookupType.Root, currentFile) {
-        const cache = this.cache;
-        const key = this.loader.shouldLoadRelative(file2) ? currentFile + "," + file2 : type2 + ":" + file2;
-        const tpls = yield cache.read(key);
-        if (tpls)
-          return tpls;
-        const task = this._parseFile(file2, sync, type2, currentFile);
-        const taskOrTpl = sync ? yield task : toPromise(task);
-        cache.write(key, taskOrTpl);
-        try {
-          return yield taskOrTpl;
-        } catch (err) {
-          cache.remove(key);
-          throw err;
-        }
-      }
-      *_parseFile(file2, sync, type2 = exports.LookupType.Root, currentFile) {
-        const filepath = yield this.loader.lookup(file2, type2, sync, currentFile);
-        return this.parse(yield this.readFile(!!sync, filepath), filepath);
-      }
-    };
-    (function(TokenKind) {
-      TokenKind[TokenKind["Number"] = 1] = "Number";
-      TokenKind[TokenKind["Literal"] = 2] = "Literal";
-      TokenKind[TokenKind["Tag"] = 4] = "Tag";
-      TokenKind[TokenKind["Output"] = 8] = "Output";
-      TokenKind[TokenKind["HTML"] = 16] = "HTML";
-      TokenKind[TokenKind["Filter"] = 32] = "Filter";
-      TokenKind[TokenKind["Hash"] = 64] = "Hash";
-      TokenKind[TokenKind["PropertyAccess"] = 128] = "PropertyAccess";
-      TokenKind[TokenKind["Word"] = 256] = "Word";
-      TokenKind[TokenKind["Range"] = 512] = "Range";
-      TokenKind[TokenKind["Quoted"] = 1024] = "Quoted";
-      TokenKind[TokenKind["Operator"] = 2048] = "Operator";
-      TokenKind[TokenKind["FilteredValue"] = 4096] = "FilteredValue";
-      TokenKind[TokenKind["GroupedExpression"] = 8192] = "GroupedExpression";
-      TokenKind[TokenKind["Delimited"] = 12] = "Delimited";
-    })(exports.TokenKind || (exports.TokenKind = {}));
-    function isDelimitedToken(val) {
-      return !!(getKind(val) & exports.TokenKind.Delimited);
-    }
-    function isOperatorToken(val) {
-      return getKind(val) === exports.TokenKind.Operator;
-    }
-    function isHTMLToken(val) {
-      return getKind(val) === exports.TokenKind.HTML;
-    }
-    function isOutputToken(val) {
-      return getKind(val) === exports.TokenKind.Output;
-    }
-    function isTagToken(val) {
-      return getKind(val) === exports.TokenKind.Tag;
-    }
-    function isQuotedToken(val) {
-      return getKind(val) === exports.TokenKind.Quoted;
-    }
-    function isLiteralToken(val) {
-      return getKind(val) === exports.TokenKind.Literal;
-    }
-    function isNumberToken(val) {
-      return getKind(val) === exports.TokenKind.Number;
-    }
-    function isPropertyAccessToken(val) {
-      return getKind(val) === exports.TokenKind.PropertyAccess;
-    }
-    function isWordToken(val) {
-      return getKind(val) === exports.TokenKind.Word;
-    }
-    function isRangeToken(val) {
-      return getKind(val) === exports.TokenKind.Range;
-    }
-    function isFilteredValueToken(val) {
-      return getKind(val) === exports.TokenKind.FilteredValue;
-    }
-    function isValueToken(val) {
-      return (getKind(val) & 5763) > 0;
-    }
-    function getKind(val) {
-      return val ? val.kind : -1;
-    }
-    var typeGuards = /* @__PURE__ */ Object.freeze({
-      __proto__: null,
-      isDelimitedToken,
-      isOperatorToken,
-      isHTMLToken,
-      isOutputToken,
-      isTagToken,
-      isQuotedToken,
-      isLiteralToken,
-      isNumberToken,
-      isPropertyAccessToken,
-      isWordToken,
-      isRangeToken,
-      isFilteredValueToken,
-      isValueToken
-    });
-    var __assign = function() {
-      __assign = Object.assign || function __assign2(t) {
-        for (var s, i = 1, n = arguments.length; i < n; i++) {
-          s = arguments[i];
-          for (var p in s) if (Object.prototype.hasOwnProperty.call(s, p)) t[p] = s[p];
-        }
-        return t;
-      };
-      return __assign.apply(this, arguments);
-    };
-    function createScope(from) {
-      const scope = /* @__PURE__ */ Object.create(null);
-      if (from)
-        Object.assign(scope, from);
-      return scope;
-    }
-    var Context2 = class _Context {
-      constructor(env = {}, opts = defaultOptions, renderOptions = {}, { memoryLimit, renderLimit, liquid } = {}) {
-        this.scopes = [createScope()];
-        this.registers = {};
-        this.breakCalled = false;
-        this.continueCalled = false;
-        this.sync = !!renderOptions.sync;
-        this.opts = opts;
-        this.globals = renderOptions.globals ?? opts.globals;
-        this.environments = isObject3(env) ? env : Object(env);
-        this.strictVariables = renderOptions.strictVariables ?? this.opts.strictVariables;
-        this.ownPropertyOnly = renderOptions.ownPropertyOnly ?? opts.ownPropertyOnly;
-        this.memoryLimit = memoryLimit ?? new Limiter("memory alloc", renderOptions.memoryLimit ?? opts.memoryLimit);
-        this.renderLimit = renderLimit ?? new Limiter("template render", getPerformance().now() + (renderOptions.renderLimit ?? opts.renderLimit));
-        this.liquid = liquid;
-      }
-      getRegister(key, defaultValue = void 0) {
-        return this.registers[key] = this.registers[key] || defaultValue;
-      }
-      setRegister(key, value) {
-        return this.registers[key] = value;
-      }
-      saveRegister(...keys) {
-        return keys.map((key) => [key, this.getRegister(key)]);
-      }
-      restoreRegister(keyValues) {
-        return keyValues.forEach(([key, value]) => this.setRegister(key, value));
-      }
-      getAll() {
-        return [this.globals, this.environments, ...this.scopes].reduce((ctx, val) => __assign(ctx, val), {});
-      }
-      /**
-       * @deprecated use `_get()` or `getSync()` instead
-       */
-      get(paths) {
-        return this.getSync(paths);
-      }
-      getSync(paths) {
-        return toValueSync2(this._get(paths));
-      }
-      *_get(paths) {
-        const scope = this.findScope(paths[0]);
-        return yield this._getFromScope(scope, paths);
-      }
-      /**
-       * @deprecated use `_get()` instead
-       */
-      getFromScope(scope, paths) {
-        return toValueSync2(this._getFromScope(scope, paths));
-      }
-      *_getFromScope(scope, paths, strictVariables = this.strictVariables) {
-        if (isString(paths))
-          paths = paths.split(".");
-        for (let i = 0; i < paths.length; i++) {
-          scope = yield this.readProperty(scope, paths[i]);
-          if (strictVariables && isUndefined(scope)) {
-            throw new InternalUndefinedVariableError(paths.slice(0, i + 1).join("."));
-          }
-        }
-        return scope;
-      }
-      push(ctx) {
-        return this.scopes.push(ctx);
-      }
-      pop() {
-        return this.scopes.pop();
-      }
-      bottom() {
-        return this.scopes[0];
-      }
-      spawn(scope = {}) {
-        return new _Context(scope, this.opts, {
-          sync: this.sync,
-          globals: this.globals,
-          strictVariables: this.strictVariables,
-          ownPropertyOnly: this.ownPropertyOnly
-        }, {
-          renderLimit: this.renderLimit,
-          memoryLimit: this.memoryLimit,
-          liquid: this.liquid
-        });
-      }
-      findScope(key) {
-        for (let i = this.scopes.length - 1; i >= 0; i--) {
-          const candidate = this.scopes[i];
-          if (key in candidate)
-            return candidate;
-        }
-        if (key in this.environments)
-          return this.environments;
-        return this.globals;
-      }
-      readProperty(obj, key) {
-        obj = toLiquid(obj);
-        key = toValue(key);
-        if (isNil(obj))
-          return obj;
-        if (isArray(obj) && isNumber(key))
-          return readArrayElement(obj, key, this.ownPropertyOnly);
-        const value = readJSProperty(obj, key, this.ownPropertyOnly);
-        if (value === void 0 && obj instanceof Drop)
-          return obj.liquidMethodMissing(key, this);
-        if (isFunction(value))
-          return value.call(obj);
-        if (key === "size")
-          return readSize(obj);
-        else if (key === "first")
-          return readFirst(obj, this.ownPropertyOnly);
-        else if (key === "last")
-          return readLast(obj, this.ownPropertyOnly);
-        return value;
-      }
-    };
-    function readJSProperty(obj, key, ownPropertyOnly) {
-      if (ownPropertyOnly && !hasOwnProperty.call(obj, key) && !(obj instanceof Drop))
-        return void 0;
-      return obj[key];
-    }
-    function readFirst(obj, ownPropertyOnly) {
-      if (isArray(obj))
-        return readArrayElement(obj, 0, ownPropertyOnly);
-      return readJSProperty(obj, "first", ownPropertyOnly);
-    }
-    function readLast(obj, ownPropertyOnly) {
-      if (isArray(obj))
-        return readArrayElement(obj, -1, ownPropertyOnly);
-      return readJSProperty(obj, "last", ownPropertyOnly);
-    }
-    function readSize(obj) {
-      if (hasOwnProperty.call(obj, "size") || obj["size"] !== void 0)
-        return obj["size"];
-      if (isArray(obj) || isString(obj))
-        return obj.length;
-      if (typeof obj === "object")
-        return Object.keys(obj).length;
-    }
-    var BlockMode;
-    (function(BlockMode2) {
-      BlockMode2[BlockMode2["OUTPUT"] = 0] = "OUTPUT";
-      BlockMode2[BlockMode2["STORE"] = 1] = "STORE";
-    })(BlockMode || (BlockMode = {}));
-    var abs = argumentsToNumber(Math.abs);
-    var at_least = argumentsToNumber(Math.max);
-    var at_most = argumentsToNumber(Math.min);
-    var ceil = argumentsToNumber(Math.ceil);
-    var divided_by = argumentsToNumber((dividend, divisor, integerArithmetic = false) => integerArithmetic ? Math.floor(dividend / divisor) : dividend / divisor);
-    var floor = argumentsToNumber(Math.floor);
-    var minus = argumentsToNumber((v, arg) => v - arg);
-    var plus = argumentsToNumber((lhs, rhs) => lhs + rhs);
-    var modulo = argumentsToNumber((v, arg) => (v % arg + arg) % arg);
-    var times = argumentsToNumber((v, arg) => v * arg);
-    function shiftDecimal(n, exponent) {
-      const [mantissa, power = "0"] = String(n).split("e");
-      return Number(`${mantissa}e${Number(power) + exponent}`);
-    }
-    function round(v, arg = 0) {
-      v = toNumber(v);
-      arg = toNumber(arg);
-      const scaled = shiftDecimal(Math.abs(v), arg);
-      if (!(scaled <= Number.MAX_SAFE_INTEGER))
-        return v;
-      const rounded = shiftDecimal(Math.round(scaled), -arg);
-      return v < 0 ? -rounded : rounded;
-    }
-    var mathFilters = /* @__PURE__ */ Object.freeze({
-      __proto__: null,
-      abs,
-      at_least,
-      at_most,
-      ceil,
-      divided_by,
-      floor,
-      minus,
-      plus,
-      modulo,
-      times,
-      round
-    });
-    var url_decode = (x) => decodeURIComponent(stringify4(x).replace(/\+/g, " "));
-    var url_encode = (x) => encodeURIComponent(stringify4(x)).replace(/%20/g, "+");
-    var cgi_escape = (x) => encodeURIComponent(stringify4(x)).replace(/%20/g, "+").replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
-    var uri_escape = (x) => encodeURI(stringify4(x)).replace(/%5B/g, "[").replace(/%5D/g, "]");
-    var rSlugifyDefault = /[^\p{M}\p{L}\p{Nd}]+/ug;
-    var rSlugifyReplacers = {
-      "raw": /\s+/g,
-      "default": rSlugifyDefault,
-      "pretty": /[^\p{M}\p{L}\p{Nd}._~!$&'()+,;=@]+/ug,
-      "ascii": /[^A-Za-z0-9]+/g,
-      "latin": rSlugifyDefault,
-      "none": null
-    };
-    function slugify2(str3, mode = "default", cased = false) {
-      str3 = stringify4(str3);
-      const replacer = rSlugifyReplacers[mode];
-      if (replacer) {
-        if (mode === "latin")
-          str3 = removeAccents(str3);
-        str3 = str3.replace(replacer, "-").replace(/^-|-$/g, "");
-      }
-      return cased ? str3 : str3.toLowerCase();
-    }
-    function removeAccents(str3) {
-      return str3.replace(/[àáâãäå]/g, "a").replace(/[æ]/g, "ae").replace(/[ç]/g, "c").replace(/[èéêë]/g, "e").replace(/[ìíîï]/g, "i").replace(/[ð]/g, "d").replace(/[ñ]/g, "n").replace(/[òóôõöø]/g, "o").replace(/[ùúûü]/g, "u").replace(/[ýÿ]/g, "y").replace(/[ß]/g, "ss").replace(/[œ]/g, "oe").replace(/[þ]/g, "th").replace(/[ẞ]/g, "SS").replace(/[Œ]/g, "OE").replace(/[Þ]/g, "TH");
-    }
-    var urlFilters = /* @__PURE__ */ Object.freeze({
-      __proto__: null,
-      url_decode,
-      url_encode,
-      cgi_escape,
-      uri_escape,
-      slugify: slugify2
-    });
-    var join6 = argumentsToValue(function(v, arg) {
-      const array2 = toArray(v);
-      const sep5 = isNil(arg) ? " " : stringify4(arg);
-      let outputSize = sep5.length * Math.max(array2.length - 1, 0);
-      for (let i = 0; i < array2.length; i++)
-        outputSize += String(array2[i]).length;
-      this.context.memoryLimit.use(outputSize);
-      return Array.prototype.join.call(array2, sep5);
-    });
-    var last = argumentsToValue(function(v) {
-      return isArrayLike(v) ? readArrayElement(v, -1, this.context.ownPropertyOnly) : "";
-    });
-    var first = argumentsToValue(function(v) {
-      return isArrayLike(v) ? readArrayElement(v, 0, this.context.ownPropertyOnly) : "";
-    });
-    var reverse = argumentsToValue(function(v) {
-      const array2 = toArray(v);
-      this.context.memoryLimit.use(array2.length);
-      return [...array2].reverse();
-    });
-    function* sortBy(arr, property, comparator) {
-      const values = [];
-      const array2 = toArray(arr);
-      this.context.memoryLimit.use(array2.length);
-      for (const item of array2) {
-        values.push([
-          item,
-          property ? yield this.context._getFromScope(item, stringify4(property).split("."), false) : item
-        ]);
-      }
-      return values.sort((lhs, rhs) => comparator(lhs[1], rhs[1])).map((tuple2) => tuple2[0]);
-    }
-    function* sort(arr, property) {
-      return yield* sortBy.call(this, arr, property, orderedCompare);
-    }
-    function* sort_natural(arr, property) {
-      return yield* sortBy.call(this, arr, property, caseInsensitiveCompare);
-    }
-    var size = (v) => v && v.length || 0;
-    function* map4(arr, property) {
-      const results = [];
-      const array2 = toArray(arr);
-      this.context.memoryLimit.use(array2.length);
-      for (const item of array2) {
-        results.push(yield this.context._getFromScope(item, stringify4(property), false));
-      }
-      return results;
-    }
-    function* sum(arr, property) {
-      let sum2 = 0;
-      const array2 = toArray(arr);
-      for (const item of array2) {
-        const data = Number(property ? yield this.context._getFromScope(item, stringify4(property), false) : item);
-        sum2 += Number.isNaN(data) ? 0 : data;
-      }
-      return sum2;
-    }
-    function compact(arr) {
-      const array2 = toArray(arr);
-      this.context.memoryLimit.use(array2.length);
-      return Array.prototype.filter.call(array2, (x) => !isNil(toValue(x)));
-    }
-    function concat(v, arg = []) {
-      const lhs = toArray(v);
-      const rhs = toArray(arg);
-      this.context.memoryLimit.use(lhs.length + rhs.length);
-      return Array.prototype.concat.call(lhs, rhs);
-    }
-    function push2(v, arg) {
-      return concat.call(this, v, [arg]);
-    }
-    function unshift(v, arg) {
-      const array2 = toArray(v);
-      this.context.memoryLimit.use(array2.length);
-      const clone2 = [...array2];
-      clone2.unshift(arg);
-      return clone2;
-    }
-    function pop(v) {
-      const array2 = toArray(v);
-      this.context.memoryLimit.use(array2.length);
-      const clone2 = [...array2];
-      clone2.pop();
-      return clone2;
-    }
-    function shift(v) {
-      const array2 = toArray(v);
-      this.context.memoryLimit.use(array2.length);
-      const clone2 = [...array2];
-      clone2.shift();
-      return clone2;
-    }
-    function slice(v, begin, length = 1) {
-      v = toValue(v);
-      if (isNil(v))
-        return [];
-      if (!isArray(v))
-        v = stringify4(v);
-      begin = begin < 0 ? (isArray(v) ? v.length : codePointLength2(v)) + begin : begin;
-      if (begin < 0 || length < 0)
-        return isArray(v) ? [] : "";
-      this.context.memoryLimit.use(length);
-      if (isArray(v))
-        return Array.prototype.slice.call(v, begin, begin + length);
-      const start = advanceCodePoints(v, 0, begin);
-      return v.slice(start, advanceCodePoints(v, start, length));
-    }
-    function* matches(value, expected) {
-      if (this.context.opts.jekyllWhere) {
-        if (EmptyDrop.is(expected))
-          return yield equals(value, expected);
-        if (isArray(value))
-          return yield arrayIncludes(value, expected);
-        return yield equals(value, expected);
-      }
-      if (expected === void 0)
-        return isTruthy(value, this.context);
-      return yield equals(value, expected);
-    }
-    function* filter(include, arr, property, expected) {
-      arr = toArray(arr);
-      this.context.memoryLimit.use(arr.length);
-      const token = new Tokenizer(stringify4(property)).readScopeValue();
-      const result = [];
-      for (const item of arr) {
-        const value = yield evalToken(token, this.context.spawn(item));
-        if ((yield matches.call(this, value, expected)) === include)
-          result.push(item);
-      }
-      return result;
-    }
-    function* filter_exp(include, arr, itemName, exp) {
-      const filtered = [];
-      const keyTemplate = new Value(stringify4(exp), this.liquid);
-      const array2 = toArray(arr);
-      this.context.memoryLimit.use(array2.length);
-      for (const item of array2) {
-        this.context.push({ [itemName]: item });
-        const value = yield keyTemplate.value(this.context);
-        this.context.pop();
-        if (value === include)
-          filtered.push(item);
-      }
-      return filtered;
-    }
-    function* where(arr, property, expected) {
-      return yield* filter.call(this, true, arr, property, expected);
-    }
-    function* reject(arr, property, expected) {
-      return yield* filter.call(this, false, arr, property, expected);
-    }
-    function* where_exp(arr, itemName, exp) {
-      return yield* filter_exp.call(this, true, arr, itemName, exp);
-    }
-    function* reject_exp(arr, itemName, exp) {
-      return yield* filter_exp.call(this, false, arr, itemName, exp);
-    }
-    function* group_by(arr, property) {
-      const map5 = /* @__PURE__ */ new Map();
-      arr = toEnumerable(arr);
-      const token = new Tokenizer(stringify4(property)).readScopeValue();
-      this.context.memoryLimit.use(arr.length);
-      for (const item of arr) {
-        const key = yield evalToken(token, this.context.spawn(item));
-        if (!map5.has(key))
-          map5.set(key, []);
-        map5.get(key).push(item);
-      }
-      return [...map5.entries()].map(([name, items]) => ({ name, items }));
-    }
-    function* group_by_exp(arr, itemName, exp) {
-      const map5 = /* @__PURE__ */ new Map();
-      const keyTemplate = new Value(stringify4(exp), this.liquid);
-      arr = toEnumerable(arr);
-      this.context.memoryLimit.use(arr.length);
-      for (const item of arr) {
-        this.context.push({ [itemName]: item });
-        const key = yield keyTemplate.value(this.context);
-        this.context.pop();
-        if (!map5.has(key))
-          map5.set(key, []);
-        map5.get(key).push(item);
-      }
-      return [...map5.entries()].map(([name, items]) => ({ name, items }));
-    }
-    function* search(arr, property, expected) {
-      const token = new Tokenizer(stringify4(property)).readScopeValue();
-      const array2 = toArray(arr);
-      for (let index2 = 0; index2 < array2.length; index2++) {
-        const value = yield evalToken(token, this.context.spawn(array2[index2]));
-        if (yield matches.call(this, value, expected))
-          return [index2, array2[index2]];
-      }
-    }
-    function* search_exp(arr, itemName, exp) {
-      const predicate = new Value(stringify4(exp), this.liquid);
-      const array2 = toArray(arr);
-      for (let index2 = 0; index2 < array2.length; index2++) {
-        this.context.push({ [itemName]: array2[index2] });
-        const value = yield predicate.value(this.context);
-        this.context.pop();
-        if (value)
-          return [index2, array2[index2]];
-      }
-    }
-    function* has(arr, property, expected) {
-      const result = yield* search.call(this, arr, property, expected);
-      return !!result;
-    }
-    function* has_exp(arr, itemName, exp) {
-      const result = yield* search_exp.call(this, arr, itemName, exp);
-      return !!result;
-    }
-    function* find_index(arr, property, expected) {
-      const result = yield* search.call(this, arr, property, expected);
-      return result ? result[0] : void 0;
-    }
-    function* find_index_exp(arr, itemName, exp) {
-      const result = yield* search_exp.call(this, arr, itemName, exp);
-      return result ? result[0] : void 0;
-    }
-    function* find(arr, property, expected) {
-      const result = yield* search.call(this, arr, property, expected);
-      return result ? result[1] : void 0;
-    }
-    function* find_exp(arr, itemName, exp) {
-      const result = yield* search_exp.call(this, arr, itemName, exp);
-      return result ? result[1] : void 0;
-    }
-    function uniq(arr) {
-      arr = toArray(arr);
-      this.context.memoryLimit.use(arr.length);
-      return [...new Set(arr)];
-    }
-    function sample(v, count = 1) {
-      v = toValue(v);
-      if (isNil(v))
-        return [];
-      if (!isArray(v))
-        v = stringify4(v);
-      this.context.memoryLimit.use(v.length);
-      const shuffled = [...v].sort(() => Math.random() - 0.5);
-      if (count === 1)
-        return shuffled[0];
-      return shuffled.slice(0, count);
-    }
-    var arrayFilters = /* @__PURE__ */ Object.freeze({
-      __proto__: null,
-      join: join6,
-      last,
-      first,
-      reverse,
-      sort,
-      sort_natural,
-      size,
-      map: map4,
-      sum,
-      compact,
-      concat,
-      push: push2,
-      unshift,
-      pop,
-      shift,
-      slice,
-      where,
-      reject,
-      where_exp,
-      reject_exp,
-      group_by,
-      group_by_exp,
-      has,
-      has_exp,
-      find_index,
-      find_index_exp,
-      find,
-      find_exp,
-      uniq,
-      sample
-    });
-    function date5(v, format3, timezoneOffset) {
-      const size2 = (v?.length ?? 0) + (timezoneOffset?.length ?? 0);
-      this.context.memoryLimit.use(size2);
-      const date6 = parseDate(v, this.context.opts, timezoneOffset);
-      if (!date6)
-        return v;
-      format3 = toValue(format3);
-      format3 = isNil(format3) ? this.context.opts.dateFormat : stringify4(format3);
-      this.context.memoryLimit.use(format3.length);
-      return strftime(date6, format3, this.context.memoryLimit);
-    }
-    function date_to_xmlschema(v) {
-      return date5.call(this, v, "%Y-%m-%dT%H:%M:%S%:z");
-    }
-    function date_to_rfc822(v) {
-      const date6 = parseDate(v, this.context.opts, void 0, "en-US");
-      if (!date6)
-        return v;
-      return strftime(date6, "%a, %d %b %Y %H:%M:%S %z", this.context.memoryLimit);
-    }
-    function date_to_string(v, type2, style) {
-      return stringify_date.call(this, v, "%b", type2, style);
-    }
-    function date_to_long_string(v, type2, style) {
-      return stringify_date.call(this, v, "%B", type2, style);
-    }
-    function stringify_date(v, month_type, type2, style) {
-      const date6 = parseDate(v, this.context.opts);
-      if (!date6)
-        return v;
-      const ml = this.context.memoryLimit;
-      if (type2 === "ordinal") {
-        const d = date6.getDate();
-        return style === "US" ? strftime(date6, `${month_type} ${d}%q, %Y`, ml) : strftime(date6, `${d}%q ${month_type} %Y`, ml);
-      }
-      return strftime(date6, `%d ${month_type} %Y`, ml);
-    }
-    function parseDate(v, opts, timezoneOffset, locale = opts.locale) {
-      let date6;
-      const defaultTimezoneOffset = timezoneOffset ?? opts.timezoneOffset;
-      v = toValue(v);
-      if (isNil(v)) {
-        return void 0;
-      } else if (v === "now" || v === "today") {
-        date6 = new LiquidDate(Date.now(), locale, defaultTimezoneOffset);
-      } else if (isNumber(v)) {
-        date6 = new LiquidDate(v * 1e3, locale, defaultTimezoneOffset);
-      } else if (isString(v)) {
-        if (/^\d+$/.test(v)) {
-          date6 = new LiquidDate(+v * 1e3, locale, defaultTimezoneOffset);
-        } else if (opts.preserveTimezones && timezoneOffset === void 0) {
-          date6 = LiquidDate.createDateFixedToTimezone(v, locale);
-        } else {
-          date6 = new LiquidDate(v, locale, defaultTimezoneOffset);
-        }
-      } else {
-        date6 = new LiquidDate(v, locale, defaultTimezoneOffset);
-      }
-      return date6.valid() ? date6 : void 0;
-    }
-    var dateFilters = /* @__PURE__ */ Object.freeze({
-      __proto__: null,
-      date: date5,
-      date_to_xmlschema,
-      date_to_rfc822,
-      date_to_string,
-      date_to_long_string
-    });
-    var rCJKWord = /[\u4E00-\u9FFF\uF900-\uFAFF\u3400-\u4DBF\u3040-\u309F\u30A0-\u30FF\uAC00-\uD7AF]/gu;
-    var rNonCJKWord = /[^\u4E00-\u9FFF\uF900-\uFAFF\u3400-\u4DBF\u3040-\u309F\u30A0-\u30FF\uAC00-\uD7AF\s]+/gu;
-    function append(v, arg) {
-      assert2(arguments.length === 2, "append expect 2 arguments");
-      const lhs = stringify4(v);
-      const rhs = stringify4(arg);
-      this.context.memoryLimit.use(lhs.length + rhs.length);
-      return lhs + rhs;
-    }
-    function prepend(v, arg) {
-      assert2(arguments.length === 2, "prepend expect 2 arguments");
-      const lhs = stringify4(v);
-      const rhs = stringify4(arg);
-      this.context.memoryLimit.use(lhs.length + rhs.length);
-      return rhs + lhs;
-    }
-    function getTrimStart(str3, chars) {
-      let start = 0;
-      for (const char of str3) {
-        if (!chars.has(char))
-          break;
-        start += char.length;
-      }
-      return start;
-    }
-    function getTrimEnd(str3, chars, start = 0) {
-      let end = str3.length;
-      while (end > start) {
-        const size2 = end - start >= 2 && str3.codePointAt(end - 2) > 65535 ? 2 : 1;
-        if (!chars.has(str3.slice(end - size2, end)))
-          break;
-        end -= size2;
-      }
-      return end;
-    }
-    function lstrip(v, chars) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      if (chars) {
-        chars = stringify4(chars);
-        this.context.memoryLimit.use(chars.length);
-        return str3.slice(getTrimStart(str3, new Set(chars)));
-      }
-      return str3.trimStart();
-    }
-    function downcase(v) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      return str3.toLowerCase();
-    }
-    function upcase(v) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      return stringify4(str3).toUpperCase();
-    }
-    function remove(v, arg) {
-      const str3 = stringify4(v);
-      arg = stringify4(arg);
-      this.context.memoryLimit.use(str3.length + arg.length);
-      return str3.split(arg).join("");
-    }
-    function remove_first(v, l) {
-      const str3 = stringify4(v);
-      l = stringify4(l);
-      this.context.memoryLimit.use(str3.length + l.length);
-      return str3.replace(l, "");
-    }
-    function remove_last(v, l) {
-      const str3 = stringify4(v);
-      const pattern = stringify4(l);
-      this.context.memoryLimit.use(str3.length + pattern.length);
-      const index2 = str3.lastIndexOf(pattern);
-      if (index2 === -1)
-        return str3;
-      return str3.substring(0, index2) + str3.substring(index2 + pattern.length);
-    }
-    function rstrip(str3, chars) {
-      str3 = stringify4(str3);
-      this.context.memoryLimit.use(str3.length);
-      if (chars) {
-        chars = stringify4(chars);
-        this.context.memoryLimit.use(chars.length);
-        return str3.slice(0, getTrimEnd(str3, new Set(chars)));
-      }
-      return str3.trimEnd();
-    }
-    function split(v, arg) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      const arr = str3.split(stringify4(arg));
-      while (arr.length && arr[arr.length - 1] === "")
-        arr.pop();
-      return arr;
-    }
-    function strip(v, chars) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      if (chars) {
-        const set5 = new Set(stringify4(chars));
-        this.context.memoryLimit.use(set5.size);
-        const start = getTrimStart(str3, set5);
-        return str3.slice(start, getTrimEnd(str3, set5, start));
-      }
-      return str3.trim();
-    }
-    function strip_newlines(v) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      return str3.replace(/\r?\n/gm, "");
-    }
-    function squish(v) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      return str3.replace(/\s+/g, " ").trim();
-    }
-    function capitalize(str3) {
-      str3 = stringify4(str3);
-      this.context.memoryLimit.use(str3.length);
-      return str3.charAt(0).toUpperCase() + str3.slice(1).toLowerCase();
-    }
-    function replace(v, pattern, replacement) {
-      const str3 = stringify4(v);
-      pattern = stringify4(pattern);
-      replacement = stringify4(replacement);
-      const parts = str3.split(pattern);
-      const outputSize = str3.length + (parts.length - 1) * (replacement.length - pattern.length);
-      this.context.memoryLimit.use(outputSize);
-      return parts.join(replacement);
-    }
-    function replace_first(v, arg1, arg2) {
-      const str3 = stringify4(v);
-      arg1 = stringify4(arg1);
-      arg2 = stringify4(arg2);
-      this.context.memoryLimit.use(str3.length + arg1.length + arg2.length);
-      return str3.replace(arg1, () => arg2);
-    }
-    function replace_last(v, arg1, arg2) {
-      const str3 = stringify4(v);
-      const pattern = stringify4(arg1);
-      const replacement = stringify4(arg2);
-      this.context.memoryLimit.use(str3.length + pattern.length + replacement.length);
-      const index2 = str3.lastIndexOf(pattern);
-      if (index2 === -1)
-        return str3;
-      return str3.substring(0, index2) + replacement + str3.substring(index2 + pattern.length);
-    }
-    function truncate(v, l = 50, o = "...") {
-      const str3 = stringify4(v);
-      o = stringify4(o);
-      this.context.memoryLimit.use(str3.length + o.length);
-      if (str3.length <= l || advanceCodePoints(str3, 0, l) >= str3.length)
-        return v;
-      return str3.slice(0, advanceCodePoints(str3, 0, Math.max(l - codePointLength2(o), 0))) + o;
-    }
-    function truncatewords(v, words = 15, o = "...") {
-      const str3 = stringify4(v);
-      o = stringify4(o);
-      this.context.memoryLimit.use(str3.length + o.length);
-      const arr = str3.trimStart().split(/\s+/);
-      if (words <= 0)
-        words = 1;
-      let ret2 = arr.slice(0, words).join(" ");
-      if (arr.length >= words)
-        ret2 += o;
-      return ret2;
-    }
-    function normalize_whitespace(v) {
-      const str3 = stringify4(v);
-      this.context.memoryLimit.use(str3.length);
-      return str3.replace(/\s+/g, " ");
-    }
-    function number_of_words(input2, mode) {
-      const str3 = stringify4(input2);
-      this.context.memoryLimit.use(str3.length);
-      input2 = str3.trim();
-      if (!input2)
-        return 0;
-      switch (mode) {
-        case "cjk":
-          return (input2.match(rCJKWord) || []).length + (input2.match(rNonCJKWord) || []).length;
-        case "auto":
-          return rCJKWord.test(input2) ? input2.match(rCJKWord).length + (input2.match(rNonCJKWord) || []).length : input2.split(/\s+/).length;
-        default:
-          return input2.split(/\s+/).length;
-      }
-    }
-    function array_to_sentence_string(input2, connector = "and") {
-      const array2 = toArray(input2);
-      connector = stringify4(connector);
-      let outputSize = connector.length + array2.length * 2;
-      for (let i = 0; i < array2.length; i++)
-        outputSize += stringify4(array2[i]).length;
-      this.context.memoryLimit.use(outputSize);
-      switch (array2.length) {
-        case 0:
-          return "";
-        case 1:
-          return array2[0];
-        case 2:
-          return `${array2[0]} ${connector} ${array2[1]}`;
-        default:
-          return `${array2.slice(0, -1).join(", ")}, ${connector} ${array2[array2.length - 1]}`;
-      }
-    }
-    var stringFilters = /* @__PURE__ */ Object.freeze({
-      __proto__: null,
-      append,
-      prepend,
-      lstrip,
-      downcase,
-      upcase,
-      remove,
-      remove_first,
-      remove_last,
-      rstrip,
-      split,
-      strip,
-      strip_newlines,
-      squish,
-      capitalize,
-      replace,
-      replace_first,
-      replace_last,
-      truncate,
-      truncatewords,
-      normalize_whitespace,
-      number_of_words,
-      array_to_sentence_string
-    });
-    function base64Encode(str3) {
-      return Buffer.from(str3, "utf8").toString("base64");
-    }
-    function base64Decode(str3) {
-      return Buffer.from(str3, "base64").toString("utf8");
-    }
-    function base64_encode(value) {
-      if (typeof Buffer !== "undefined" && Buffer.isBuffer(value)) {
-        this.context.memoryLimit.use(value.byteLength);
-        return value.toString("base64");
-      }
-      const str3 = stringify4(value);
-      this.context.memoryLimit.use(str3.length);
-      return base64Encode(str3);
-    }
-    function base64_decode(value) {
-      const str3 = stringify4(value);
-      this.context.memoryLimit.use(str3.length);
-      assert2(isBase64(str3), "invalid base64 provided to base64_decode");
-      return base64Decode(str3);
-    }
-    function isBase64(str3) {
-      str3 = str3.replace(/[\t\n\f\r ]/g, "");
-      if (str3.length % 4 === 0)
-        str3 = str3.replace(/==?$/, "");
-      return str3.length % 4 !== 1 && /^[A-Za-z0-9+/]*$/.test(str3);
-    }
-    var base64Filters = /* @__PURE__ */ Object.freeze({
-      __proto__: null,
-      base64_encode,
-      base64_decode
-    });
-    function sha256(str3) {
-      return crypto2.createHash("sha256").update(str3, "utf8").digest("hex");
-    }
-    function hmacSha256(str3, key) {
-      return crypto2.createHmac("sha256", key).update(str3, "utf8").digest("hex");
-    }
-    function sha256$1(value) {
-      const str3 = stringify4(value);
-      this.context.memoryLimit.use(str3.length);
-      return sha256(str3);
-    }
-    function hmac_sha256(value, key) {
-      const str3 = stringify4(value);
-      const keyStr = stringify4(key);
-      this.context.memoryLimit.use(str3.length + keyStr.length);
-      return hmacSha256(str3, keyStr);
-    }
-    var cryptoFilters = /* @__PURE__ */ Object.freeze({
-      __proto__: null,
-      sha256: sha256$1,
-      hmac_sha256
-    });
-    var filters = {
-      ...htmlFilters,
-      ...mathFilters,
-      ...urlFilters,
-      ...arrayFilters,
-      ...dateFilters,
-      ...stringFilters,
-      ...base64Filters,
-      ...cryptoFilters,
-      ...misc
-    };
-    var AssignTag = class extends Tag {
-      constructor(token, remainTokens, liquid) {
-        super(token, remainTokens, liquid);
-        this.identifier = this.tokenizer.readIdentifier();
-        this.key = this.identifier.content;
-        this.tokenizer.assert(this.key, "expected variable name");
-        this.tokenizer.skipBlank();
-        this.tokenizer.assert(this.tokenizer.peek() === "=", 'expected "="');
-        this.tokenizer.advance();
-        this.value = new Value(this.tokenizer.readFilteredValue(), this.liquid);
-      }
-      *render(ctx) {
-        ctx.bottom()[this.key] = yield this.value.value(ctx, this.liquid.options.lenientIf);
-      }
-      *arguments() {
-        yield this.value;
-      }
-      *localScope() {
-        yield this.identifier;
-      }
-    };
-    var MODIFIERS = ["offset", "limit", "reversed"];
-    var ForTag = class extends Tag {
-      constructor(token, remainTokens, liquid, parser) {
-        super(token, remainTokens, liquid);
-        const variable = this.tokenizer.readIdentifier();
-        const inStr = this.tokenizer.readIdentifier();
-        const collection = this.tokenizer.readValue();
-        if (!variable.size() || inStr.content !== "in" || !collection) {
-          throw new Error(`illegal tag: ${token.getText()}`);
-        }
-        this.variable = variable.content;
-        this.collection = collection;
-        this.hash = new Hash(this.tokenizer, liquid.options.keyValueSeparator);
-        this.templates = [];
-        this.elseTemplates = [];
-        let p;
-        const stream2 = parser.parseStream(remainTokens).on("start", () => p = this.templates).on("tag:else", (tag) => {
-          assertEmpty(tag.args);
-          p = this.elseTemplates;
-        }).on("tag:endfor", (tag) => {
-          assertEmpty(tag.args);
-          stream2.stop();
-        }).on("template", (tpl) => p.push(tpl)).on("end", () => {
-          throw new Error(`tag ${token.getText()} not closed`);
-        });
-        stream2.start();
-      }
-      *render(ctx, emitter) {
-        const r = this.liquid.renderer;
-        let collection = toEnumerable(yield evalToken(this.collection, ctx));
-        if (!collection.length) {
-          yield r.renderTemplates(this.elseTemplates, ctx, emitter);
-          return;
-        }
-        const continueKey = "continue-" + this.variable + "-" + this.collection.getText();
-        ctx.push(createScope({ continue: ctx.getRegister(continueKey, {}) }));
-        const hash2 = yield this.hash.render(ctx);
-        ctx.pop();
-        const modifiers = this.liquid.options.orderedFilterParameters ? Object.keys(hash2).filter((x) => MODIFIERS.includes(x)) : MODIFIERS.filter((x) => hash2[x] !== void 0);
-        collection = modifiers.reduce((collection2, modifier) => {
-          if (modifier === "offset")
-            return offset(collection2, hash2["offset"]);
-          if (modifier === "limit")
-            return limit(collection2, hash2["limit"]);
-          return reversed(collection2);
-        }, collection);
-        ctx.setRegister(continueKey, (hash2["offset"] || 0) + collection.length);
-        const scope = createScope({ forloop: new ForloopDrop(collection.length, this.collection.getText(), this.variable) });
-        ctx.push(scope);
-        for (const item of collection) {
-          scope[this.variable] = item;
-          ctx.continueCalled = ctx.breakCalled = false;
-          yield r.renderTemplates(this.templates, ctx, emitter);
-          if (ctx.breakCalled)
-            break;
-          scope.forloop.next();
-        }
-        ctx.continueCalled = ctx.breakCalled = false;
-        ctx.pop();
-      }
-      *children() {
-        const templates = this.templates.slice();
-        if (this.elseTemplates) {
-          templates.push(...this.elseTemplates);
-        }
-        return templates;
-      }
-      *arguments() {
-        yield this.collection;
-        for (const v of Object.values(this.hash.hash)) {
-          if (isValueToken(v)) {
-            yield v;
-          }
-        }
-      }
-      blockScope() {
-        return [this.variable, "forloop"];
-      }
-    };
-    function reversed(arr) {
-      return [...arr].reverse();
-    }
-    function offset(arr, count) {
-      return arr.slice(count);
-    }
-    function limit(arr, count) {
-      return arr.slice(0, count);
-    }
-    var CaptureTag2 = class extends Tag {
-      constructor(tagToken, remainTokens, liquid, parser) {
-        super(tagToken, remainTokens, liquid);
-        this.templates = [];
-        this.identifier = this.readVariable();
-        this.variable = this.identifier.content;
-        while (remainTokens.length) {
-          const token = remainTokens.shift();
-          if (isTagToken(token) && token.name === "endcapture")
-            return;
-          this.templates.push(parser.parseToken(token, remainTokens));
-        }
-        throw new Error(`tag ${tagToken.getText()} not closed`);
-      }
-      readVariable() {
-        let ident = this.tokenizer.readIdentifier();
-        if (ident.content)
-          return ident;
-        ident = this.tokenizer.readQuoted();
-        if (ident)
-          return ident;
-        throw this.tokenizer.error("invalid capture name");
-      }
-      *render(ctx) {
-        const r = this.liquid.renderer;
-        const html = yield r.renderTemplates(this.templates, ctx);
-        ctx.bottom()[this.variable] = html;
-      }
-      *children() {
-        return this.templates;
-      }
-      *localScope() {
-        yield this.identifier;
-      }
-    };
-    var CaseTag = class extends Tag {
-      constructor(tagToken, remainTokens, liquid, parser) {
-        super(tagToken, remainTokens, liquid);
-        this.branches = [];
-        this.elseTemplates = [];
-        this.value = new Value(this.tokenizer.readFilteredValue(), this.liquid);
-        this.elseTemplates = [];
-        let p = [];
-        let elseCount = 0;
-        const stream2 = parser.parseStream(remainTokens).on("tag:when", (token) => {
-          if (elseCount > 0) {
-            return;
-          }
-          p = [];
-          const values = [];
-          while (!token.tokenizer.end()) {
-            values.push(token.tokenizer.readValueOrThrow());
-            token.tokenizer.skipBlank();
-            if (token.tokenizer.peek() === ",") {
-              token.tokenizer.readTo(",");
-            } else {
-              token.tokenizer.readTo("or");
-            }
-          }
-          this.branches.push({
-            values,
-            templates: p
-          });
-        }).on("tag:else", () => {
-          elseCount++;
-          p = this.elseTemplates;
-        }).on("tag:endcase", () => stream2.stop()).on("template", (tpl) => {
-          if (p !== this.elseTemplates || elseCount === 1) {
-            p.push(tpl);
-          }
-        }).on("end", () => {
-          throw new Error(`tag ${tagToken.getText()} not closed`);
-        });
-        stream2.start();
-      }
-      *render(ctx, emitter) {
-        const r = this.liquid.renderer;
-        const target = yield toValue(yield this.value.value(ctx, ctx.opts.lenientIf));
-        let branchHit = false;
-        for (const branch of this.branches) {
-          for (const valueToken of branch.values) {
-            const value = yield evalToken(valueToken, ctx, ctx.opts.lenientIf);
-            if (yield equals(target, value)) {
-              yield r.renderTemplates(branch.templates, ctx, emitter);
-              branchHit = true;
-              break;
-            }
-          }
-        }
-        if (!branchHit) {
-          yield r.renderTemplates(this.elseTemplates, ctx, emitter);
-        }
-      }
-      *arguments() {
-        yield this.value;
-        yield* this.branches.flatMap((b) => b.values);
-      }
-      *children() {
-        const templates = this.branches.flatMap((b) => b.templates);
-        if (this.elseTemplates) {
-          templates.push(...this.elseTemplates);
-        }
-        return templates;
-      }
-    };
-    var CommentTag = class extends Tag {
-      constructor(tagToken, remainTokens, liquid) {
-        super(tagToken, remainTokens, liquid);
-        while (remainTokens.length) {
-          const token = remainTokens.shift();
-          if (isTagToken(token) && token.name === "endcomment")
-            return;
-        }
-        throw new Error(`tag ${tagToken.getText()} not closed`);
-      }
-      render() {
-      }
-    };
-    var RenderTag2 = class extends Tag {
-      constructor(token, remainTokens, liquid, parser) {
-        super(token, remainTokens, liquid);
-        const tokenizer = this.tokenizer;
-        this.file = parseFilePath(tokenizer, this.liquid, parser);
-        this.currentFile = token.file;
-        while (!tokenizer.end()) {
-          tokenizer.skipBlank();
-          const begin = tokenizer.p;
-          const keyword = tokenizer.readIdentifier();
-          if (keyword.content === "with" || keyword.content === "for") {
-            tokenizer.skipBlank();
-            if (tokenizer.peek() !== ":") {
-              const value = tokenizer.readValue();
-              if (value) {
-                const beforeAs = tokenizer.p;
-                const asStr = tokenizer.readIdentifier();
-                let alias;
-                if (asStr.content === "as")
-                  alias = tokenizer.readIdentifier();
-                else
-                  tokenizer.p = beforeAs;
-                const binding = { value, alias: alias && alias.content };
-                if (keyword.content === "with")
-                  this.with = binding;
-                else
-                  this.forBinding = binding;
-                tokenizer.skipBlank();
-                if (tokenizer.peek() === ",")
-                  tokenizer.advance();
-                continue;
-              }
-            }
-          }
-          tokenizer.p = begin;
-          break;
-        }
-        this.hash = new Hash(tokenizer, liquid.options.keyValueSeparator);
-      }
-      *render(ctx, emitter) {
-        const { liquid, hash: hash2 } = this;
-        const filepath = yield renderFilePath(this.file, ctx, liquid);
-        assert2(filepath, () => `illegal file path "${filepath}"`);
-        const childCtx = ctx.spawn();
-        const scope = childCtx.bottom();
-        __assign(scope, yield hash2.render(ctx));
-        if (this.with) {
-          const { value, alias } = this.with;
-          scope[alias || filepath] = yield evalToken(value, ctx);
-        }
-        if (this.forBinding) {
-          const { value, alias } = this.forBinding;
-          const collection = toEnumerable(yield evalToken(value, ctx));
-          scope["forloop"] = new ForloopDrop(collection.length, value.getText(), alias);
-          for (const item of collection) {
-            scope[alias] = item;
-            const templates = yield liquid._parsePartialFile(filepath, childCtx.sync, this.currentFile);
-            yield liquid.renderer.renderTemplates(templates, childCtx, emitter);
-            scope["forloop"].next();
-          }
-        } else {
-          const templates = yield liquid._parsePartialFile(filepath, childCtx.sync, this.currentFile);
-          yield liquid.renderer.renderTemplates(templates, childCtx, emitter);
-        }
-      }
-      *children(partials, sync) {
-        if (partials && isString(this.file)) {
-          return yield this.liquid._parsePartialFile(this.file, sync, this.currentFile);
-        }
-        return [];
-      }
-      partialScope() {
-        if (isString(this.file)) {
-          const names3 = Object.keys(this.hash.hash);
-          if (this.with) {
-            const { value, alias } = this.with;
-            if (isString(alias)) {
-              names3.push([alias, value]);
-            } else if (isString(this.file)) {
-              names3.push([this.file, value]);
-            }
-          }
-          if (this.forBinding) {
-            const { value, alias } = this.forBinding;
-            if (isString(alias)) {
-              names3.push([alias, value]);
-            } else if (isString(this.file)) {
-              names3.push([this.file, value]);
-            }
-          }
-          return { name: this.file, isolated: true, scope: names3 };
-        }
-      }
-      *arguments() {
-        for (const v of Object.values(this.hash.hash)) {
-          if (isValueToken(v)) {
-            yield v;
-          }
-        }
-        if (this.with) {
-          const { value } = this.with;
-          if (isValueToken(value)) {
-            yield value;
-          }
-        }
-        if (this.forBinding) {
-          const { value } = this.forBinding;
-          if (isValueToken(value)) {
-            yield value;
-          }
-        }
-      }
-    };
-    function parseFilePath(tokenizer, liquid, parser) {
-      if (liquid.options.dynamicPartials) {
-        const file2 = tokenizer.readValue();
-        tokenizer.assert(file2, "illegal file path");
-        if (file2.getText() === "none")
-          return;
-        if (isQuotedToken(file2)) {
-          const templates2 = parser.parse(evalQuotedToken(file2));
-          return optimize(templates2);
-        }
-        return file2;
-      }
-      const tokens = [...tokenizer.readFileNameTemplate(liquid.options)];
-      const templates = optimize(parser.parseTokens(tokens));
-      return templates === "none" ? void 0 : templates;
-    }
-    function optimize(templates) {
-      if (templates.length === 1 && isHTMLToken(templates[0].token))
-        return templates[0].token.getContent();
-      return templates;
-    }
-    function* renderFilePath(file2, ctx, liquid) {
-      if (typeof file2 === "string")
-        return file2;
-      if (Array.isArray(file2))
-        return liquid.renderer.renderTemplates(file2, ctx);
-      return yield evalToken(file2, ctx);
-    }
-    var IncludeTag2 = class extends Tag {
-      constructor(token, remainTokens, liquid, parser) {
-        super(token, remainTokens, liquid);
-        const { tokenizer } = token;
-        this.file = parseFilePath(tokenizer, this.liquid, parser);
-        this.currentFile = token.file;
-        const begin = tokenizer.p;
-        const withStr = tokenizer.readIdentifier();
-        if (withStr.content === "with") {
-          tokenizer.skipBlank();
-          if (tokenizer.peek() !== ":") {
-            this.withVar = tokenizer.readValue();
-          } else
-            tokenizer.p = begin;
-        } else
-          tokenizer.p = begin;
-        this.hash = new Hash(tokenizer, liquid.options.jekyllInclude || liquid.options.keyValueSeparator);
-      }
-      *render(ctx, emitter) {
-        const { liquid, hash: hash2, withVar } = this;
-        const { renderer } = liquid;
-        const filepath = yield renderFilePath(this.file, ctx, liquid);
-        assert2(filepath, () => `illegal file path "${filepath}"`);
-        const saved = ctx.saveRegister("blocks", "blockMode");
-        ctx.setRegister("blocks", {});
-        ctx.setRegister("blockMode", BlockMode.OUTPUT);
-        const scope = createScope(yield hash2.render(ctx));
-        if (withVar)
-          scope[filepath] = yield evalToken(withVar, ctx);
-        const templates = yield liquid._parsePartialFile(filepath, ctx.sync, this.currentFile);
-        ctx.push(ctx.opts.jekyllInclude ? createScope({ include: scope }) : scope);
-        yield renderer.renderTemplates(templates, ctx, emitter);
-        ctx.pop();
-        ctx.restoreRegister(saved);
-      }
-      *children(partials, sync) {
-        if (partials && isString(this.file)) {
-          return yield this.liquid._parsePartialFile(this.file, sync, this.currentFile);
-        }
-        return [];
-      }
-      partialScope() {
-        if (isString(this.file)) {
-          let names3;
-          if (this.liquid.options.jekyllInclude) {
-            names3 = ["include"];
-          } else {
-            names3 = Object.keys(this.hash.hash);
-            if (this.withVar) {
-              names3.push([this.file, this.withVar]);
-            }
-          }
-          return { name: this.file, isolated: false, scope: names3 };
-        }
-      }
-      *arguments() {
-        yield* Object.values(this.hash.hash).filter(isValueToken);
-        if (isValueToken(this.file)) {
-          yield this.file;
-        }
-        if (isValueToken(this.withVar)) {
-          yield this.withVar;
-        }
-      }
-    };
-    var DecrementTag = class extends Tag {
-      constructor(token, remainTokens, liquid) {
-        super(token, remainTokens, liquid);
-        this.identifier = this.tokenizer.readIdentifier();
-        this.variable = this.identifier.content;
-      }
-      render(context, emitter) {
-        const scope = context.environments;
-        if (!isNumber(scope[this.variable])) {
-          scope[this.variable] = 0;
-        }
-        emitter.write(stringify4(--scope[this.variable]));
-      }
-      *localScope() {
-        yield this.identifier;
-      }
-    };
-    var CycleTag = class extends Tag {
-      constructor(token, remainTokens, liquid) {
-        super(token, remainTokens, liquid);
-        this.candidates = [];
-        const begin = this.tokenizer.p;
-        const group2 = this.tokenizer.readValue();
-        this.tokenizer.skipBlank();
-        if (group2) {
-          if (this.tokenizer.peek() === ":") {
-            this.group = group2;
-            this.tokenizer.advance();
-          } else
-            this.tokenizer.p = begin;
-        }
-        while (!this.tokenizer.end()) {
-          const value = this.tokenizer.readFilteredValue();
-          this.candidates.push(value);
-          this.tokenizer.readTo(",");
-        }
-        this.tokenizer.assert(this.candidates.length, () => `empty candidates: "${token.getText()}"`);
-      }
-      *render(ctx, emitter) {
-        const group2 = yield evalToken(this.group, ctx);
-        const fingerprint = `cycle:${group2}:` + this.candidates.map((c) => c.getText()).join(",");
-        const groups2 = ctx.getRegister("cycle", {});
-        let idx = groups2[fingerprint];
-        if (idx === void 0) {
-          idx = groups2[fingerprint] = 0;
-        }
-        const candidate = new Value(this.candidates[idx], this.liquid);
-        idx = (idx + 1) % this.candidates.length;
-        groups2[fingerprint] = idx;
-        let val = yield toValue(yield candidate.value(ctx, false));
-        const outputEscape = this.liquid.options.outputEscape;
-        if (outputEscape && !candidate.filters[candidate.filters.length - 1]?.raw) {
-          val = yield outputEscape.call({ context: ctx, token: this.token, liquid: this.liquid }, val);
-        }
-        return val;
-      }
-      *arguments() {
-        yield* this.candidates;
-        if (this.group) {
-          yield this.group;
-        }
-      }
-    };
-    var IfTag = class extends Tag {
-      constructor(tagToken, remainTokens, liquid, parser) {
-        super(tagToken, remainTokens, liquid);
-        this.branches = [];
-        let p = [];
-        parser.parseStream(remainTokens).on("start", () => this.branches.push({
-          value: new Value(tagToken.tokenizer.readFilteredValue(), this.liquid),
-          templates: p = []
-        })).on("tag:elsif", (token) => {
-          assert2(!this.elseTemplates, "unexpected elsif after else");
-          this.branches.push({
-            value: new Value(token.tokenizer.readFilteredValue(), this.liquid),
-            templates: p = []
-          });
-        }).on("tag:else", (tag) => {
-          assertEmpty(tag.args);
-          assert2(!this.elseTemplates, "duplicated else");
-          p = this.elseTemplates = [];
-        }).on("tag:endif", function(tag) {
-          assertEmpty(tag.args);
-          this.stop();
-        }).on("template", (tpl) => p.push(tpl)).on("end", () => {
-          throw new Error(`tag ${tagToken.getText()} not closed`);
-        }).start();
-      }
-      *render(ctx, emitter) {
-        const r = this.liquid.renderer;
-        for (const { value, templates } of this.branches) {
-          const v = yield toValue(yield value.value(ctx, ctx.opts.lenientIf));
-          if (isTruthy(v, ctx)) {
-            yield r.renderTemplates(templates, ctx, emitter);
-            return;
-          }
-        }
-        yield r.renderTemplates(this.elseTemplates || [], ctx, emitter);
-      }
-      *children() {
-        const templates = this.branches.flatMap((b) => b.templates);
-        if (this.elseTemplates) {
-          templates.push(...this.elseTemplates);
-        }
-        return templates;
-      }
-      arguments() {
-        return this.branches.map((b) => b.value);
-      }
-    };
-    var IncrementTag = class extends Tag {
-      constructor(token, remainTokens, liquid) {
-        super(token, remainTokens, liquid);
-        this.identifier = this.tokenizer.readIdentifier();
-        this.variable = this.identifier.content;
-      }
-      render(context, emitter) {
-        const scope = context.environments;
-        if (!isNumber(scope[this.variable])) {
-          scope[this.variable] = 0;
-        }
-        const val = scope[this.variable];
-        scope[this.variable]++;
-        emitter.write(stringify4(val));
-      }
-      *localScope() {
-        yield this.identifier;
-      }
-    };
-    var LayoutTag2 = class extends Tag {
-      constructor(token, remainTokens, liquid, parser) {
-        super(token, remainTokens, liquid);
-        this.file = parseFilePath(this.tokenizer, this.liquid, parser);
-        this.currentFile = token.file;
-        this.args = new Hash(this.tokenizer, liquid.options.keyValueSeparator);
-        this.templates = parser.parseTokens(remainTokens);
-      }
-      *render(ctx, emitter) {
-        const { liquid, args, file: file2 } = this;
-        const { renderer } = liquid;
-        if (file2 === void 0) {
-          ctx.setRegister("blockMode", BlockMode.OUTPUT);
-          yield renderer.renderTemplates(this.templates, ctx, emitter);
-          return;
-        }
-        const filepath = yield renderFilePath(this.file, ctx, liquid);
-        assert2(filepath, () => `illegal file path "${filepath}"`);
-        const templates = yield liquid._parseLayoutFile(filepath, ctx.sync, this.currentFile);
-        ctx.setRegister("blockMode", BlockMode.STORE);
-        const html = yield renderer.renderTemplates(this.templates, ctx);
-        const blocks = ctx.getRegister("blocks", {});
-        if (blocks[""] === void 0)
-          blocks[""] = (parent, emitter2) => emitter2.write(html);
-        ctx.setRegister("blockMode", BlockMode.OUTPUT);
-        ctx.push(createScope(yield args.render(ctx)));
-        yield renderer.renderTemplates(templates, ctx, emitter);
-        ctx.pop();
-      }
-      *children(partials) {
-        const templates = this.templates.slice();
-        if (partials && isString(this.file)) {
-          templates.push(...yield this.liquid._parsePartialFile(this.file, true, this.currentFile));
-        }
-        return templates;
-      }
-      *arguments() {
-        for (const v of Object.values(this.args.hash)) {
-          if (isValueToken(v)) {
-            yield v;
-          }
-        }
-        if (isValueToken(this.file)) {
-          yield this.file;
-        }
-      }
-      partialScope() {
-        if (isString(this.file)) {
-          return { name: this.file, isolated: false, scope: Object.keys(this.args.hash) };
-        }
-      }
-    };
-    var BlockTag = class extends Tag {
-      constructor(token, remainTokens, liquid, parser) {
-        super(token, remainTokens, liquid);
-        this.templates = [];
-        const match = /\w+/.exec(token.args);
-        this.block = match ? match[0] : "";
-        while (remainTokens.length) {
-          const token2 = remainTokens.shift();
-          if (isTagToken(token2) && token2.name === "endblock")
-            return;
-          const template = parser.parseToken(token2, remainTokens);
-          this.templates.push(template);
-        }
-        throw new Error(`tag ${token.getText()} not closed`);
-      }
-      *render(ctx, emitter) {
-        const blockRender = this.getBlockRender(ctx);
-        if (ctx.getRegister("blockMode") === BlockMode.STORE) {
-          ctx.getRegister("blocks", {})[this.block] = blockRender;
-        } else {
-          yield blockRender(new BlockDrop(), emitter);
-        }
-      }
-      getBlockRender(ctx) {
-        const self2 = this;
-        const { liquid, templates } = this;
-        const renderChild = ctx.getRegister("blocks", {})[this.block];
-        const renderCurrent = function* (superBlock, emitter) {
-          const stack = ctx.getRegister("blockStack", []);
-          if (stack.includes(self2))
-            throw new Error("block tag cannot be nested");
-          stack.push(self2);
-          ctx.push(createScope({ block: superBlock }));
-          yield liquid.renderer.renderTemplates(templates, ctx, emitter);
-          ctx.pop();
-          stack.pop();
-        };
-        return renderChild ? (superBlock, emitter) => renderChild(new BlockDrop((emitter2) => renderCurrent(superBlock, emitter2)), emitter) : renderCurrent;
-      }
-      *children() {
-        return this.templates;
-      }
-      blockScope() {
-        return ["block"];
-      }
-    };
-    var RawTag = class extends Tag {
-      constructor(tagToken, remainTokens, liquid) {
-        super(tagToken, remainTokens, liquid);
-        this.tokens = [];
-        while (remainTokens.length) {
-          const token = remainTokens.shift();
-          if (isTagToken(token) && token.name === "endraw")
-            return;
-          this.tokens.push(token);
-        }
-        throw new Error(`tag ${tagToken.getText()} not closed`);
-      }
-      render() {
-        return this.tokens.map((token) => token.getText()).join("");
-      }
-    };
-    var TablerowloopDrop = class extends ForloopDrop {
-      constructor(length, cols, collection, variable) {
-        super(length, collection, variable);
-        this.length = length;
-        this.cols = cols;
-      }
-      row() {
-        return Math.floor(this.i / this.cols) + 1;
-      }
-      col0() {
-        return this.i % this.cols;
-      }
-      col() {
-        return this.col0() + 1;
-      }
-      col_first() {
-        return this.col0() === 0;
-      }
-      col_last() {
-        return this.col() === this.cols;
-      }
-    };
-    var TablerowTag = class extends Tag {
-      constructor(tagToken, remainTokens, liquid, parser) {
-        super(tagToken, remainTokens, liquid);
-        const variable = this.tokenizer.readIdentifier();
-        this.tokenizer.skipBlank();
-        const predicate = this.tokenizer.readIdentifier();
-        const collectionToken = this.tokenizer.readValue();
-        if (predicate.content !== "in" || !collectionToken) {
-          throw new Error(`illegal tag: ${tagToken.getText()}`);
-        }
-        this.variable = variable.content;
-        this.collection = collectionToken;
-        this.args = new Hash(this.tokenizer, liquid.options.keyValueSeparator);
-        this.templates = [];
-        let p;
-        const stream2 = parser.parseStream(remainTokens).on("start", () => p = this.templates).on("tag:endtablerow", () => stream2.stop()).on("template", (tpl) => p.push(tpl)).on("end", () => {
-          throw new Error(`tag ${tagToken.getText()} not closed`);
-        });
-        stream2.start();
-      }
-      *render(ctx, emitter) {
-        let collection = toEnumerable(yield evalToken(this.collection, ctx));
-        const args = yield this.args.render(ctx);
-        const offset2 = args.offset || 0;
-        const limit2 = args.limit === void 0 ? collection.length : args.limit;
-        collection = collection.slice(offset2, offset2 + limit2);
-        const cols = args.cols || collection.length;
-        const r = this.liquid.renderer;
-        const tablerowloop = new TablerowloopDrop(collection.length, cols, this.collection.getText(), this.variable);
-        const scope = createScope({ tablerowloop });
-        ctx.push(scope);
-        for (let idx = 0; idx < collection.length; idx++, tablerowloop.next()) {
-          scope[this.variable] = collection[idx];
-          if (tablerowloop.col0() === 0) {
-            if (tablerowloop.row() !== 1)
-              emitter.write("</tr>");
-            emitter.write(`<tr class="row${tablerowloop.row()}">`);
-          }
-          emitter.write(`<td class="col${tablerowloop.col()}">`);
-          yield r.renderTemplates(this.templates, ctx, emitter);
-          emitter.write("</td>");
-        }
-        if (collection.length)
-          emitter.write("</tr>");
-        ctx.pop();
-      }
-      *children() {
-        return this.templates;
-      }
-      *arguments() {
-        yield this.collection;
-        for (const v of Object.values(this.args.hash)) {
-          if (isValueToken(v)) {
-            yield v;
-          }
-        }
-      }
-      blockScope() {
-        return [this.variable, "tablerowloop"];
-      }
-    };
-    var UnlessTag = class extends Tag {
-      constructor(tagToken, remainTokens, liquid, parser) {
-        super(tagToken, remainTokens, liquid);
-        this.branches = [];
-        this.elseTemplates = [];
-        let p = [];
-        let elseCount = 0;
-        parser.parseStream(remainTokens).on("start", () => this.branches.push({
-          value: new Value(tagToken.tokenizer.readFilteredValue(), this.liquid),
-          test: isFalsy,
-          templates: p = []
-        })).on("tag:elsif", (token) => {
-          if (elseCount > 0) {
-            p = [];
-            return;
-          }
-          this.branches.push({
-            value: new Value(token.tokenizer.readFilteredValue(), this.liquid),
-            test: isTruthy,
-            templates: p = []
-          });
-        }).on("tag:else", () => {
-          elseCount++;
-          p = this.elseTemplates;
-        }).on("tag:endunless", function() {
-          this.stop();
-        }).on("template", (tpl) => {
-          if (p !== this.elseTemplates || elseCount === 1) {
-            p.push(tpl);
-          }
-        }).on("end", () => {
-          throw new Error(`tag ${tagToken.getText()} not closed`);
-        }).start();
-      }
-      *render(ctx, emitter) {
-        const r = this.liquid.renderer;
-        for (const { value, test, templates } of this.branches) {
-          const v = yield toValue(yield value.value(ctx, ctx.opts.lenientIf));
-          if (test(v, ctx)) {
-            yield r.renderTemplates(templates, ctx, emitter);
-            return;
-          }
-        }
-        yield r.renderTemplates(this.elseTemplates, ctx, emitter);
-      }
-      *children() {
-        const children = this.branches.flatMap((b) => b.templates);
-        if (this.elseTemplates) {
-          children.push(...this.elseTemplates);
-        }
-        return children;
-      }
-      arguments() {
-        return this.branches.map((b) => b.value);
-      }
-    };
-    var BreakTag = class extends Tag {
-      render(ctx, _emitter) {
-        ctx.breakCalled = true;
-      }
-    };
-    var ContinueTag = class extends Tag {
-      render(ctx, _emitter) {
-        ctx.continueCalled = true;
-      }
-    };
-    var EchoTag = class extends Tag {
-      constructor(token, remainTokens, liquid) {
-        super(token, remainTokens, liquid);
-        this.tokenizer.skipBlank();
-        if (!this.tokenizer.end()) {
-          this.value = new Value(this.tokenizer.readFilteredValue(), this.liquid);
-        }
-      }
-      *render(ctx, emitter) {
-        if (!this.value)
-          return;
-        let val = yield toValue(yield this.value.value(ctx, false));
-        const outputEscape = this.liquid.options.outputEscape;
-        if (outputEscape && !this.value.filters[this.value.filters.length - 1]?.raw) {
-          val = yield outputEscape.call({ context: ctx, token: this.token, liquid: this.liquid }, val);
-        }
-        emitter.write(val);
-      }
-      *arguments() {
-        if (this.value) {
-          yield this.value;
-        }
-      }
-    };
-    var LiquidTag = class extends Tag {
-      constructor(token, remainTokens, liquid, parser) {
-        super(token, remainTokens, liquid);
-        const tokens = this.tokenizer.readLiquidTagTokens(this.liquid.options);
-        this.templates = parser.parseTokens(tokens);
-      }
-      *render(ctx, emitter) {
-        yield this.liquid.renderer.renderTemplates(this.templates, ctx, emitter);
-      }
-      *children() {
-        return this.templates;
-      }
-    };
-    var InlineCommentTag = class extends Tag {
-      constructor(tagToken, remainTokens, liquid) {
-        super(tagToken, remainTokens, liquid);
-        if (tagToken.args.search(/\n\s*[^#\s]/g) !== -1) {
-          throw new Error("every line of an inline comment must start with a '#' character");
-        }
-      }
-      render() {
-      }
-    };
-    var tags = {
-      assign: AssignTag,
-      "for": ForTag,
-      capture: CaptureTag2,
-      "case": CaseTag,
-      comment: CommentTag,
-      include: IncludeTag2,
-      render: RenderTag2,
-      decrement: DecrementTag,
-      increment: IncrementTag,
-      cycle: CycleTag,
-      "if": IfTag,
-      layout: LayoutTag2,
-      block: BlockTag,
-      raw: RawTag,
-      tablerow: TablerowTag,
-      unless: UnlessTag,
-      "break": BreakTag,
-      "continue": ContinueTag,
-      echo: EchoTag,
-      liquid: LiquidTag,
-      "#": InlineCommentTag
-    };
-    var Liquid2 = class _Liquid {
-      constructor(opts = {}) {
-        this.renderer = new Render();
-        this.filters = /* @__PURE__ */ Object.create(null);
-        this.tags = /* @__PURE__ */ Object.create(null);
-        this.options = normalize(opts);
-        this.parser = new Parser2(this);
-        forOwn(tags, (conf, name) => this.registerTag(name, conf));
-        forOwn(filters, (handler2, name) => this.registerFilter(name, handler2));
-      }
-      parse(html, filepath) {
-        const parser = new Parser2(this);
-        return parser.parse(html, filepath);
-      }
-      _render(tpl, scope, renderOptions) {
-        const ctx = scope instanceof Context2 ? scope : new Context2(scope, this.options, renderOptions, { liquid: this });
-        return this.renderer.renderTemplates(tpl, ctx);
-      }
-      async render(tpl, scope, renderOptions) {
-        return toPromise(this._render(tpl, scope, { ...renderOptions, sync: false }));
-      }
-      renderSync(tpl, scope, renderOptions) {
-        return toValueSync2(this._render(tpl, scope, { ...renderOptions, sync: true }));
-      }
-      renderToNodeStream(tpl, scope, renderOptions = {}) {
-        const ctx = new Context2(scope, this.options, renderOptions, { liquid: this });
-        return this.renderer.renderTemplatesToNodeStream(tpl, ctx);
-      }
-      _parseAndRender(html, scope, renderOptions) {
-        const tpl = this.parse(html);
-        return this._render(tpl, scope, renderOptions);
-      }
-      async parseAndRender(html, scope, renderOptions) {
-        return toPromise(this._parseAndRender(html, scope, { ...renderOptions, sync: false }));
-      }
-      parseAndRenderSync(html, scope, renderOptions) {
-        return toValueSync2(this._parseAndRender(html, scope, { ...renderOptions, sync: true }));
-      }
-      _parsePartialFile(file2, sync, currentFile) {
-        return new Parser2(this).parseFile(file2, sync, exports.LookupType.Partials, currentFile);
-      }
-      _parseLayoutFile(file2, sync, currentFile) {
-        return new Parser2(this).parseFile(file2, sync, exports.LookupType.Layouts, currentFile);
-      }
-      _parseFile(file2, sync, lookupType, currentFile) {
-        return new Parser2(this).parseFile(file2, sync, lookupType, currentFile);
-      }
-      async parseFile(file2, lookupType) {
-        return toPromise(new Parser2(this).parseFile(file2, false, lookupType));
-      }
-      parseFileSync(file2, lookupType) {
-        return toValueSync2(new Parser2(this).parseFile(file2, true, lookupType));
-      }
-      *_renderFile(file2, ctx, renderFileOptions) {
-        const templates = yield this._parseFile(file2, renderFileOptions.sync, renderFileOptions.lookupType);
-        return yield this._render(templates, ctx, renderFileOptions);
-      }
-      async renderFile(file2, ctx, renderFileOptions) {
-        return toPromise(this._renderFile(file2, ctx, { ...renderFileOptions, sync: false }));
-      }
-      renderFileSync(file2, ctx, renderFileOptions) {
-        return toValueSync2(this._renderFile(file2, ctx, { ...renderFileOptions, sync: true }));
-      }
-      async renderFileToNodeStream(file2, scope, renderOptions) {
-        const templates = await this.parseFile(file2);
-        return this.renderToNodeStream(templates, scope, renderOptions);
-      }
-      _evalValue(str3, scope) {
-        const value = new Value(str3, this);
-        const ctx = scope instanceof Context2 ? scope : new Context2(scope, this.options, {}, { liquid: this });
-        return value.value(ctx);
-      }
-      async evalValue(str3, scope) {
-        return toPromise(this._evalValue(str3, scope));
-      }
-      evalValueSync(str3, scope) {
-        return toValueSync2(this._evalValue(str3, scope));
-      }
-      registerFilter(name, filter2) {
-        this.filters[name] = filter2;
-      }
-      unregisterFilter(name) {
-        delete this.filters[name];
-      }
-      registerTag(name, tag) {
-        this.tags[name] = isFunction(tag) ? tag : createTagClass(tag);
-      }
-      plugin(plugin) {
-        return plugin.call(this, _Liquid);
-      }
-      express() {
-        const self2 = this;
-        let firstCall = true;
-        return function(filePath, ctx, callback) {
-          if (firstCall) {
-            firstCall = false;
-            const dirs = normalizeDirectoryList(this.root);
-            self2.options.root.unshift(...dirs);
-            self2.options.layouts.unshift(...dirs);
-            self2.options.partials.unshift(...dirs);
-          }
-          self2.renderFile(filePath, ctx).then((html) => callback(null, html), callback);
-        };
-      }
-      async analyze(template, options = {}) {
-        return analyze(template, options);
-      }
-      analyzeSync(template, options = {}) {
-        return analyzeSync(template, options);
-      }
-      async parseAndAnalyze(html, filename, options = {}) {
-        return analyze(this.parse(html, filename), options);
-      }
-      parseAndAnalyzeSync(html, filename, options = {}) {
-        return analyzeSync(this.parse(html, filename), options);
-      }
-      /** Return an array of all variables without their properties. */
-      async variables(template, options = {}) {
-        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
-        return Object.keys(analysis.variables);
-      }
-      /** Return an array of all variables without their properties. */
-      variablesSync(template, options = {}) {
-        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
-        return Object.keys(analysis.variables);
-      }
-      /** Return an array of all variables including their properties/paths. */
-      async fullVariables(template, options = {}) {
-        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
-        return Array.from(new Set(Object.values(analysis.variables).flatMap((a) => a.map((v) => String(v)))));
-      }
-      /** Return an array of all variables including their properties/paths. */
-      fullVariablesSync(template, options = {}) {
-        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
-        return Array.from(new Set(Object.values(analysis.variables).flatMap((a) => a.map((v) => String(v)))));
-      }
-      /** Return an array of all variables, each as an array of properties/segments. */
-      async variableSegments(template, options = {}) {
-        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
-        return Array.from(strictUniq(Object.values(analysis.variables).flatMap((a) => a.map((v) => v.toArray()))));
-      }
-      /** Return an array of all variables, each as an array of properties/segments. */
-      variableSegmentsSync(template, options = {}) {
-        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
-        return Array.from(strictUniq(Object.values(analysis.variables).flatMap((a) => a.map((v) => v.toArray()))));
-      }
-      /** Return an array of all expected context variables without their properties. */
-      async globalVariables(template, options = {}) {
-        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
-        return Object.keys(analysis.globals);
-      }
-      /** Return an array of all expected context variables without their properties. */
-      globalVariablesSync(template, options = {}) {
-        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
-        return Object.keys(analysis.globals);
-      }
-      /** Return an array of all expected context variables including their properties/paths. */
-      async globalFullVariables(template, options = {}) {
-        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
-        return Array.from(new Set(Object.values(analysis.globals).flatMap((a) => a.map((v) => String(v)))));
-      }
-      /** Return an array of all expected context variables including their properties/paths. */
-      globalFullVariablesSync(template, options = {}) {
-        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
-        return Array.from(new Set(Object.values(analysis.globals).flatMap((a) => a.map((v) => String(v)))));
-      }
-      /** Return an array of all expected context variables, each as an array of properties/segments. */
-      async globalVariableSegments(template, options = {}) {
-        const analysis = await analyze(isString(template) ? this.parse(template) : template, options);
-        return Array.from(strictUniq(Object.values(analysis.globals).flatMap((a) => a.map((v) => v.toArray()))));
-      }
-      /** Return an array of all expected context variables, each as an array of properties/segments. */
-      globalVariableSegmentsSync(template, options = {}) {
-        const analysis = analyzeSync(isString(template) ? this.parse(template) : template, options);
-        return Array.from(strictUniq(Object.values(analysis.globals).flatMap((a) => a.map((v) => v.toArray()))));
-      }
-    };
-    var version2 = "10.30.1";
-    exports.AssertionError = AssertionError;
-    exports.AssignTag = AssignTag;
-    exports.BlockTag = BlockTag;
-    exports.BreakTag = BreakTag;
-    exports.CaptureTag = CaptureTag2;
-    exports.CaseTag = CaseTag;
-    exports.CommentTag = CommentTag;
-    exports.Context = Context2;
-    exports.ContinueTag = ContinueTag;
-    exports.CycleTag = CycleTag;
-    exports.DecrementTag = DecrementTag;
-    exports.Drop = Drop;
-    exports.EchoTag = EchoTag;
-    exports.Expression = Expression;
-    exports.Filter = Filter;
-    exports.ForTag = ForTag;
-    exports.Hash = Hash;
-    exports.IfTag = IfTag;
-    exports.IncludeTag = IncludeTag2;
-    exports.IncrementTag = IncrementTag;
-    exports.InlineCommentTag = InlineCommentTag;
-    exports.LayoutTag = LayoutTag2;
-    exports.Liquid = Liquid2;
-    exports.LiquidError = LiquidError;
-    exports.LiquidTag = LiquidTag;
-    exports.Output = Output;
-    exports.ParseError = ParseError;
-    exports.ParseStream = ParseStream;
-    exports.Parser = Parser2;
-    exports.RawTag = RawTag;
-    exports.RenderError = RenderError;
-    exports.RenderTag = RenderTag2;
-    exports.TablerowTag = TablerowTag;
-    exports.Tag = Tag;
-    exports.TagToken = TagToken;
-    exports.Token = Token;
-    exports.TokenizationError = TokenizationError;
-    exports.Tokenizer = Tokenizer;
-    exports.TypeGuards = typeGuards;
-    exports.UndefinedVariableError = UndefinedVariableError;
-    exports.UnlessTag = UnlessTag;
-    exports.Value = Value;
-    exports.Variable = Variable;
-    exports.analyze = analyze;
-    exports.analyzeSync = analyzeSync;
-    exports.assert = assert2;
-    exports.createTrie = createTrie;
-    exports.defaultOperators = defaultOperators;
-    exports.defaultOptions = defaultOptions;
-    exports.evalQuotedToken = evalQuotedToken;
-    exports.evalToken = evalToken;
-    exports.evalTokenValue = evalTokenValue;
-    exports.filters = filters;
-    exports.isFalsy = isFalsy;
-    exports.isTruthy = isTruthy;
-    exports.tags = tags;
-    exports.toPromise = toPromise;
-    exports.toValue = toValue;
-    exports.toValueSync = toValueSync2;
-    exports.version = version2;
-  }
-});
-
-// node_modules/bottleneck/light.js
-var require_light = __commonJS({
-  "node_modules/bottleneck/light.js"(exports, module) {
-    (function(global2, factory) {
-      typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
-    })(exports, (function() {
-      "use strict";
-      var commonjsGlobal = typeof globalThis !== "undefined" ? globalThis : typeof window !== "undefined" ? window : typeof global !== "undefined" ? global : typeof self !== "undefined" ? self : {};
-      function getCjsExportFromNamespace(n) {
-        return n && n["default"] || n;
-      }
-      var load2 = function(received, defaults, onto = {}) {
-        var k, ref, v;
-        for (k in defaults) {
-          v = defaults[k];
-          onto[k] = (ref = received[k]) != null ? ref : v;
-        }
-        return onto;
-      };
-      var overwrite = function(received, defaults, onto = {}) {
-        var k, v;
-        for (k in received) {
-          v = received[k];
-          if (defaults[k] !== void 0) {
-            onto[k] = v;
-          }
-        }
-        return onto;
-      };
-      var parser = {
-        load: load2,
-        overwrite
-      };
-      var DLList;
-      DLList = class DLList {
-        constructor(incr, decr) {
-          this.incr = incr;
-          this.decr = decr;
-          this._first = null;
-          this._last = null;
-          this.length = 0;
-        }
-        push(value) {
-          var node2;
-          this.length++;
-          if (typeof this.incr === "function") {
-            this.incr();
-          }
-          node2 = {
-            value,
-            prev: this._last,
-            next: null
-          };
-          if (this._last != null) {
-            this._last.next = node2;
-            this._last = node2;
-          } else {
-            this._first = this._last = node2;
-          }
-          return void 0;
-        }
-        shift() {
-          var value;
-          if (this._first == null) {
-            return;
-          } else {
-            this.length--;
-            if (typeof this.decr === "function") {
-              this.decr();
-            }
-          }
-          value = this._first.value;
-          if ((this._first = this._first.next) != null) {
-            this._first.prev = null;
-          } else {
-            this._last = null;
-          }
-          return value;
-        }
-        first() {
-          if (this._first != null) {
-            return this._first.value;
-          }
-        }
-        getArray() {
-          var node2, ref, results;
-          node2 = this._first;
-          results = [];
-          while (node2 != null) {
-            results.push((ref = node2, node2 = node2.next, ref.value));
-          }
-          return results;
-        }
-        forEachShift(cb) {
-          var node2;
-          node2 = this.shift();
-          while (node2 != null) {
-            cb(node2), node2 = this.shift();
-          }
-          return void 0;
-        }
-        debug() {
-          var node2, ref, ref1, ref2, results;
-          node2 = this._first;
-          results = [];
-          while (node2 != null) {
-            results.push((ref = node2, node2 = node2.next, {
-              value: ref.value,
-              prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
-              next: (ref2 = ref.next) != null ? ref2.value : void 0
-            }));
-          }
-          return results;
-        }
-      };
-      var DLList_1 = DLList;
-      var Events;
-      Events = class Events {
-        constructor(instance) {
-          this.instance = instance;
-          this._events = {};
-          if (this.instance.on != null || this.instance.once != null || this.instance.removeAllListeners != null) {
-            throw new Error("An Emitter already exists for this object");
-          }
-          this.instance.on = (name, cb) => {
-            return this._addListener(name, "many", cb);
-          };
-          this.instance.once = (name, cb) => {
-            return this._addListener(name, "once", cb);
-          };
-          this.instance.removeAllListeners = (name = null) => {
-            if (name != null) {
-              return delete this._events[name];
-            } else {
-              return this._events = {};
-            }
-          };
-        }
-        _addListener(name, status2, cb) {
-          var base;
-          if ((base = this._events)[name] == null) {
-            base[name] = [];
-          }
-          this._events[name].push({ cb, status: status2 });
-          return this.instance;
-        }
-        listenerCount(name) {
-          if (this._events[name] != null) {
-            return this._events[name].length;
-          } else {
-            return 0;
-          }
-        }
-        async trigger(name, ...args) {
-          var e, promises;
-          try {
-            if (name !== "debug") {
-              this.trigger("debug", `Event triggered: ${name}`, args);
-            }
-            if (this._events[name] == null) {
-              return;
-            }
-            this._events[name] = this._events[name].filter(function(listener) {
-              return listener.status !== "none";
-            });
-            promises = this._events[name].map(async (listener) => {
-              var e2, returned;
-              if (listener.status === "none") {
-                return;
-              }
-              if (listener.status === "once") {
-                listener.status = "none";
-              }
-              try {
-                returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
-                if (typeof (returned != null ? returned.then : void 0) === "function") {
-                  return await returned;
-                } else {
-                  return returned;
-                }
-              } catch (error62) {
-                e2 = error62;
-                {
-                  this.trigger("error", e2);
-                }
-                return null;
-              }
-            });
-            return (await Promise.all(promises)).find(function(x) {
-              return x != null;
-            });
-          } catch (error62) {
-            e = error62;
-            {
-              this.trigger("error", e);
-            }
-            return null;
-          }
-        }
-      };
-      var Events_1 = Events;
-      var DLList$1, Events$1, Queues;
-      DLList$1 = DLList_1;
-      Events$1 = Events_1;
-      Queues = class Queues {
-        constructor(num_priorities) {
-          var i;
-          this.Events = new Events$1(this);
-          this._length = 0;
-          this._lists = (function() {
-            var j, ref, results;
-            results = [];
-            for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
-              results.push(new DLList$1((() => {
-                return this.incr();
-              }), (() => {
-                return this.decr();
-              })));
-            }
-            return results;
-          }).call(this);
-        }
-        incr() {
-          if (this._length++ === 0) {
-            return this.Events.trigger("leftzero");
-          }
-        }
-        decr() {
-          if (--this._length === 0) {
-            return this.Events.trigger("zero");
-          }
-        }
-        push(job) {
-          return this._lists[job.options.priority].push(job);
-        }
-        queued(priority) {
-          if (priority != null) {
-            return this._lists[priority].length;
-          } else {
-            return this._length;
-          }
-        }
-        shiftAll(fn) {
-          return this._lists.forEach(function(list7) {
-            return list7.forEachShift(fn);
-          });
-        }
-        getFirst(arr = this._lists) {
-          var j, len, list7;
-          for (j = 0, len = arr.length; j < len; j++) {
-            list7 = arr[j];
-            if (list7.length > 0) {
-              return list7;
-            }
-          }
-          return [];
-        }
-        shiftLastFrom(priority) {
-          return this.getFirst(this._lists.slice(priority).reverse()).shift();
-        }
-      };
-      var Queues_1 = Queues;
-      var BottleneckError;
-      BottleneckError = class BottleneckError extends Error {
-      };
-      var BottleneckError_1 = BottleneckError;
-      var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
-      NUM_PRIORITIES = 10;
-      DEFAULT_PRIORITY = 5;
-      parser$1 = parser;
-      BottleneckError$1 = BottleneckError_1;
-      Job = class Job {
-        constructor(task, args, options, jobDefaults, rejectOnDrop, Events2, _states, Promise2) {
-          this.task = task;
-          this.args = args;
-          this.rejectOnDrop = rejectOnDrop;
-          this.Events = Events2;
-          this._states = _states;
-          this.Promise = Promise2;
-          this.options = parser$1.load(options, jobDefaults);
-          this.options.priority = this._sanitizePriority(this.options.priority);
-          if (this.options.id === jobDefaults.id) {
-            this.options.id = `${this.options.id}-${this._randomIndex()}`;
-          }
-          this.promise = new this.Promise((_resolve, _reject) => {
-            this._resolve = _resolve;
-            this._reject = _reject;
-          });
-          this.retryCount = 0;
-        }
-        _sanitizePriority(priority) {
-          var sProperty;
-          sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
-          if (sProperty < 0) {
-            return 0;
-          } else if (sProperty > NUM_PRIORITIES - 1) {
-            return NUM_PRIORITIES - 1;
-          } else {
-            return sProperty;
-          }
-        }
-        _randomIndex() {
-          return Math.random().toString(36).slice(2);
-        }
-        doDrop({ error: error62, message: message2 = "This job has been dropped by Bottleneck" } = {}) {
-          if (this._states.remove(this.options.id)) {
-            if (this.rejectOnDrop) {
-              this._reject(error62 != null ? error62 : new BottleneckError$1(message2));
-            }
-            this.Events.trigger("dropped", { args: this.args, options: this.options, task: this.task, promise: this.promise });
-            return true;
-          } else {
-            return false;
-          }
-        }
-        _assertStatus(expected) {
-          var status2;
-          status2 = this._states.jobStatus(this.options.id);
-          if (!(status2 === expected || expected === "DONE" && status2 === null)) {
-            throw new BottleneckError$1(`Invalid job status ${status2}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
-          }
-        }
-        doReceive() {
-          this._states.start(this.options.id);
-          return this.Events.trigger("received", { args: this.args, options: this.options });
-        }
-        doQueue(reachedHWM, blocked) {
-          this._assertStatus("RECEIVED");
-          this._states.next(this.options.id);
-          return this.Events.trigger("queued", { args: this.args, options: this.options, reachedHWM, blocked });
-        }
-        doRun() {
-          if (this.retryCount === 0) {
-            this._assertStatus("QUEUED");
-            this._states.next(this.options.id);
-          } else {
-            this._assertStatus("EXECUTING");
-          }
-          return this.Events.trigger("scheduled", { args: this.args, options: this.options });
-        }
-        async doExecute(chained, clearGlobalState, run, free) {
-          var error62, eventInfo, passed;
-          if (this.retryCount === 0) {
-            this._assertStatus("RUNNING");
-            this._states.next(this.options.id);
-          } else {
-            this._assertStatus("EXECUTING");
-          }
-          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
-          this.Events.trigger("executing", eventInfo);
-          try {
-            passed = await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args));
-            if (clearGlobalState()) {
-              this.doDone(eventInfo);
-              await free(this.options, eventInfo);
-              this._assertStatus("DONE");
-              return this._resolve(passed);
-            }
-          } catch (error1) {
-            error62 = error1;
-            return this._onFailure(error62, eventInfo, clearGlobalState, run, free);
-          }
-        }
-        doExpire(clearGlobalState, run, free) {
-          var error62, eventInfo;
-          if (this._states.jobStatus(this.options.id === "RUNNING")) {
-            this._states.next(this.options.id);
-          }
-          this._assertStatus("EXECUTING");
-          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
-          error62 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
-          return this._onFailure(error62, eventInfo, clearGlobalState, run, free);
-        }
-        async _onFailure(error62, eventInfo, clearGlobalState, run, free) {
-          var retry2, retryAfter;
-          if (clearGlobalState()) {
-            retry2 = await this.Events.trigger("failed", error62, eventInfo);
-            if (retry2 != null) {
-              retryAfter = ~~retry2;
-              this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
-              this.retryCount++;
-              return run(retryAfter);
-            } else {
-              this.doDone(eventInfo);
-              await free(this.options, eventInfo);
-              this._assertStatus("DONE");
-              return this._reject(error62);
-            }
-          }
-        }
-        doDone(eventInfo) {
-          this._assertStatus("EXECUTING");
-          this._states.next(this.options.id);
-          return this.Events.trigger("done", eventInfo);
-        }
-      };
-      var Job_1 = Job;
-      var BottleneckError$2, LocalDatastore, parser$2;
-      parser$2 = parser;
-      BottleneckError$2 = BottleneckError_1;
-      LocalDatastore = class LocalDatastore {
-        constructor(instance, storeOptions, storeInstanceOptions) {
-          this.instance = instance;
-          this.storeOptions = storeOptions;
-          this.clientId = this.instance._randomIndex();
-          parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
-          this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
-          this._running = 0;
-          this._done = 0;
-          this._unblockTime = 0;
-          this.ready = this.Promise.resolve();
-          this.clients = {};
-          this._startHeartbeat();
-        }
-        _startHeartbeat() {
-          var base;
-          if (this.heartbeat == null && (this.storeOptions.reservoirRefreshInterval != null && this.storeOptions.reservoirRefreshAmount != null || this.storeOptions.reservoirIncreaseInterval != null && this.storeOptions.reservoirIncreaseAmount != null)) {
-            return typeof (base = this.heartbeat = setInterval(() => {
-              var amount, incr, maximum, now, reservoir;
-              now = Date.now();
-              if (this.storeOptions.reservoirRefreshInterval != null && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
-                this._lastReservoirRefresh = now;
-                this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
-                this.instance._drainAll(this.computeCapacity());
-              }
-              if (this.storeOptions.reservoirIncreaseInterval != null && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
-                ({
-                  reservoirIncreaseAmount: amount,
-                  reservoirIncreaseMaximum: maximum,
-                  reservoir
-                } = this.storeOptions);
-                this._lastReservoirIncrease = now;
-                incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
-                if (incr > 0) {
-                  this.storeOptions.reservoir += incr;
-                  return this.instance._drainAll(this.computeCapacity());
-                }
-              }
-            }, this.heartbeatInterval)).unref === "function" ? base.unref() : void 0;
-          } else {
-            return clearInterval(this.heartbeat);
-          }
-        }
-        async __publish__(message2) {
-          await this.yieldLoop();
-          return this.instance.Events.trigger("message", message2.toString());
-        }
-        async __disconnect__(flush) {
-          await this.yieldLoop();
-          clearInterval(this.heartbeat);
-          return this.Promise.resolve();
-        }
-        yieldLoop(t = 0) {
-          return new this.Promise(function(resolve6, reject) {
-            return setTimeout(resolve6, t);
-          });
-        }
-        computePenalty() {
-          var ref;
-          return (ref = this.storeOptions.penalty) != null ? ref : 15 * this.storeOptions.minTime || 5e3;
-        }
-        async __updateSettings__(options) {
-          await this.yieldLoop();
-          parser$2.overwrite(options, options, this.storeOptions);
-          this._startHeartbeat();
-          this.instance._drainAll(this.computeCapacity());
-          return true;
-        }
-        async __running__() {
-          await this.yieldLoop();
-          return this._running;
-        }
-        async __queued__() {
-          await this.yieldLoop();
-          return this.instance.queued();
-        }
-        async __done__() {
-          await this.yieldLoop();
-          return this._done;
-        }
-        async __groupCheck__(time3) {
-          await this.yieldLoop();
-          return this._nextRequest + this.timeout < time3;
-        }
-        computeCapacity() {
-          var maxConcurrent, reservoir;
-          ({ maxConcurrent, reservoir } = this.storeOptions);
-          if (maxConcurrent != null && reservoir != null) {
-            return Math.min(maxConcurrent - this._running, reservoir);
-          } else if (maxConcurrent != null) {
-            return maxConcurrent - this._running;
-          } else if (reservoir != null) {
-            return reservoir;
-          } else {
-            return null;
-          }
-        }
-        conditionsCheck(weight) {
-          var capacity;
-          capacity = this.computeCapacity();
-          return capacity == null || weight <= capacity;
-        }
-        async __incrementReservoir__(incr) {
-          var reservoir;
-          await this.yieldLoop();
-          reservoir = this.storeOptions.reservoir += incr;
-          this.instance._drainAll(this.computeCapacity());
-          return reservoir;
-        }
-        async __currentReservoir__() {
-          await this.yieldLoop();
-          return this.storeOptions.reservoir;
-        }
-        isBlocked(now) {
-          return this._unblockTime >= now;
-        }
-        check(weight, now) {
-          return this.conditionsCheck(weight) && this._nextRequest - now <= 0;
-        }
-        async __check__(weight) {
-          var now;
-          await this.yieldLoop();
-          now = Date.now();
-          return this.check(weight, now);
-        }
-        async __register__(index2, weight, expiration) {
-          var now, wait2;
-          await this.yieldLoop();
-          now = Date.now();
-          if (this.conditionsCheck(weight)) {
-            this._running += weight;
-            if (this.storeOptions.reservoir != null) {
-              this.storeOptions.reservoir -= weight;
-            }
-            wait2 = Math.max(this._nextRequest - now, 0);
-            this._nextRequest = now + wait2 + this.storeOptions.minTime;
-            return {
-              success: true,
-              wait: wait2,
-              reservoir: this.storeOptions.reservoir
-            };
-          } else {
-            return {
-              success: false
-            };
-          }
-        }
-        strategyIsBlock() {
-          return this.storeOptions.strategy === 3;
-        }
-        async __submit__(queueLength, weight) {
-          var blocked, now, reachedHWM;
-          await this.yieldLoop();
-          if (this.storeOptions.maxConcurrent != null && weight > this.storeOptions.maxConcurrent) {
-            throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
-          }
-          now = Date.now();
-          reachedHWM = this.storeOptions.highWater != null && queueLength === this.storeOptions.highWater && !this.check(weight, now);
-          blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
-          if (blocked) {
-            this._unblockTime = now + this.computePenalty();
-            this._nextRequest = this._unblockTime + this.storeOptions.minTime;
-            this.instance._dropAllQueued();
-          }
-          return {
-            reachedHWM,
-            blocked,
-            strategy: this.storeOptions.strategy
-          };
-        }
-        async __free__(index2, weight) {
-          await this.yieldLoop();
-          this._running -= weight;
-          this._done += weight;
-          this.instance._drainAll(this.computeCapacity());
-          return {
-            running: this._running
-          };
-        }
-      };
-      var LocalDatastore_1 = LocalDatastore;
-      var BottleneckError$3, States;
-      BottleneckError$3 = BottleneckError_1;
-      States = class States {
-        constructor(status1) {
-          this.status = status1;
-          this._jobs = {};
-          this.counts = this.status.map(function() {
-            return 0;
-          });
-        }
-        next(id) {
-          var current, next;
-          current = this._jobs[id];
-          next = current + 1;
-          if (current != null && next < this.status.length) {
-            this.counts[current]--;
-            this.counts[next]++;
-            return this._jobs[id]++;
-          } else if (current != null) {
-            this.counts[current]--;
-            return delete this._jobs[id];
-          }
-        }
-        start(id) {
-          var initial;
-          initial = 0;
-          this._jobs[id] = initial;
-          return this.counts[initial]++;
-        }
-        remove(id) {
-          var current;
-          current = this._jobs[id];
-          if (current != null) {
-            this.counts[current]--;
-            delete this._jobs[id];
-          }
-          return current != null;
-        }
-        jobStatus(id) {
-          var ref;
-          return (ref = this.status[this._jobs[id]]) != null ? ref : null;
-        }
-        statusJobs(status2) {
-          var k, pos, ref, results, v;
-          if (status2 != null) {
-            pos = this.status.indexOf(status2);
-            if (pos < 0) {
-              throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
-            }
-            ref = this._jobs;
-            results = [];
-            for (k in ref) {
-              v = ref[k];
-              if (v === pos) {
-                results.push(k);
-              }
-            }
-            return results;
-          } else {
-            return Object.keys(this._jobs);
-          }
-        }
-        statusCounts() {
-          return this.counts.reduce(((acc, v, i) => {
-            acc[this.status[i]] = v;
-            return acc;
-          }), {});
-        }
-      };
-      var States_1 = States;
-      var DLList$2, Sync;
-      DLList$2 = DLList_1;
-      Sync = class Sync {
-        constructor(name, Promise2) {
-          this.schedule = this.schedule.bind(this);
-          this.name = name;
-          this.Promise = Promise2;
-          this._running = 0;
-          this._queue = new DLList$2();
-        }
-        isEmpty() {
-          return this._queue.length === 0;
-        }
-        async _tryToRun() {
-          var args, cb, error62, reject, resolve6, returned, task;
-          if (this._running < 1 && this._queue.length > 0) {
-            this._running++;
-            ({ task, args, resolve: resolve6, reject } = this._queue.shift());
-            cb = await (async function() {
-              try {
-                returned = await task(...args);
-                return function() {
-                  return resolve6(returned);
-                };
-              } catch (error1) {
-                error62 = error1;
-                return function() {
-                  return reject(error62);
-                };
-              }
-            })();
-            this._running--;
-            this._tryToRun();
-            return cb();
-          }
-        }
-        schedule(task, ...args) {
-          var promise2, reject, resolve6;
-          resolve6 = reject = null;
-          promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve6 = _resolve;
-            return reject = _reject;
-          });
-          this._queue.push({ task, args, resolve: resolve6, reject });
-          this._tryToRun();
-          return promise2;
-        }
-      };
-      var Sync_1 = Sync;
-      var version2 = "2.19.5";
-      var version$1 = {
-        version: version2
-      };
-      var version$2 = /* @__PURE__ */ Object.freeze({
-        version: version2,
-        default: version$1
-      });
-      var require$$2 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var require$$3 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var require$$4 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
-      parser$3 = parser;
-      Events$2 = Events_1;
-      RedisConnection$1 = require$$2;
-      IORedisConnection$1 = require$$3;
-      Scripts$1 = require$$4;
-      Group = (function() {
-        class Group2 {
-          constructor(limiterOptions = {}) {
-            this.deleteKey = this.deleteKey.bind(this);
-            this.limiterOptions = limiterOptions;
-            parser$3.load(this.limiterOptions, this.defaults, this);
-            this.Events = new Events$2(this);
-            this.instances = {};
-            this.Bottleneck = Bottleneck_1;
-            this._startAutoCleanup();
-            this.sharedConnection = this.connection != null;
-            if (this.connection == null) {
-              if (this.limiterOptions.datastore === "redis") {
-                this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
-              } else if (this.limiterOptions.datastore === "ioredis") {
-                this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
-              }
-            }
-          }
-          key(key = "") {
-            var ref;
-            return (ref = this.instances[key]) != null ? ref : (() => {
-              var limiter;
-              limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
-                id: `${this.id}-${key}`,
-                timeout: this.timeout,
-                connection: this.connection
-              }));
-              this.Events.trigger("created", limiter, key);
-              return limiter;
-            })();
-          }
-          async deleteKey(key = "") {
-            var deleted, instance;
-            instance = this.instances[key];
-            if (this.connection) {
-              deleted = await this.connection.__runCommand__(["del", ...Scripts$1.allKeys(`${this.id}-${key}`)]);
-            }
-            if (instance != null) {
-              delete this.instances[key];
-              await instance.disconnect();
-            }
-            return instance != null || deleted > 0;
-          }
-          limiters() {
-            var k, ref, results, v;
-            ref = this.instances;
-            results = [];
-            for (k in ref) {
-              v = ref[k];
-              results.push({
-                key: k,
-                limiter: v
-              });
-            }
-            return results;
-          }
-          keys() {
-            return Object.keys(this.instances);
-          }
-          async clusterKeys() {
-            var cursor, end, found, i, k, keys, len, next, start;
-            if (this.connection == null) {
-              return this.Promise.resolve(this.keys());
-            }
-            keys = [];
-            cursor = null;
-            start = `b_${this.id}-`.length;
-            end = "_settings".length;
-            while (cursor !== 0) {
-              [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
-              cursor = ~~next;
-              for (i = 0, len = found.length; i < len; i++) {
-                k = found[i];
-                keys.push(k.slice(start, -end));
-              }
-            }
-            return keys;
-          }
-          _startAutoCleanup() {
-            var base;
-            clearInterval(this.interval);
-            return typeof (base = this.interval = setInterval(async () => {
-              var e, k, ref, results, time3, v;
-              time3 = Date.now();
-              ref = this.instances;
-              results = [];
-              for (k in ref) {
-                v = ref[k];
-                try {
-                  if (await v._store.__groupCheck__(time3)) {
-                    results.push(this.deleteKey(k));
-                  } else {
-                    results.push(void 0);
-                  }
-                } catch (error62) {
-                  e = error62;
-                  results.push(v.Events.trigger("error", e));
-                }
-              }
-              return results;
-            }, this.timeout / 2)).unref === "function" ? base.unref() : void 0;
-          }
-          updateSettings(options = {}) {
-            parser$3.overwrite(options, this.defaults, this);
-            parser$3.overwrite(options, options, this.limiterOptions);
-            if (options.timeout != null) {
-              return this._startAutoCleanup();
-            }
-          }
-          disconnect(flush = true) {
-            var ref;
-            if (!this.sharedConnection) {
-              return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
-            }
-          }
-        }
-        Group2.prototype.defaults = {
-          timeout: 1e3 * 60 * 5,
-          connection: null,
-          Promise,
-          id: "group-key"
-        };
-        return Group2;
-      }).call(commonjsGlobal);
-      var Group_1 = Group;
-      var Batcher, Events$3, parser$4;
-      parser$4 = parser;
-      Events$3 = Events_1;
-      Batcher = (function() {
-        class Batcher2 {
-          constructor(options = {}) {
-            this.options = options;
-            parser$4.load(this.options, this.defaults, this);
-            this.Events = new Events$3(this);
-            this._arr = [];
-            this._resetPromise();
-            this._lastFlush = Date.now();
-          }
-          _resetPromise() {
-            return this._promise = new this.Promise((res, rej) => {
-              return this._resolve = res;
-            });
-          }
-          _flush() {
-            clearTimeout(this._timeout);
-            this._lastFlush = Date.now();
-            this._resolve();
-            this.Events.trigger("batch", this._arr);
-            this._arr = [];
-            return this._resetPromise();
-          }
-          add(data) {
-            var ret2;
-            this._arr.push(data);
-            ret2 = this._promise;
-            if (this._arr.length === this.maxSize) {
-              this._flush();
-            } else if (this.maxTime != null && this._arr.length === 1) {
-              this._timeout = setTimeout(() => {
-                return this._flush();
-              }, this.maxTime);
-            }
-            return ret2;
-          }
-        }
-        Batcher2.prototype.defaults = {
-          maxTime: null,
-          maxSize: null,
-          Promise
-        };
-        return Batcher2;
-      }).call(commonjsGlobal);
-      var Batcher_1 = Batcher;
-      var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var require$$8 = getCjsExportFromNamespace(version$2);
-      var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
-      NUM_PRIORITIES$1 = 10;
-      DEFAULT_PRIORITY$1 = 5;
-      parser$5 = parser;
-      Queues$1 = Queues_1;
-      Job$1 = Job_1;
-      LocalDatastore$1 = LocalDatastore_1;
-      RedisDatastore$1 = require$$4$1;
-      Events$4 = Events_1;
-      States$1 = States_1;
-      Sync$1 = Sync_1;
-      Bottleneck2 = (function() {
-        class Bottleneck3 {
-          constructor(options = {}, ...invalid) {
-            var storeInstanceOptions, storeOptions;
-            this._addToQueue = this._addToQueue.bind(this);
-            this._validateOptions(options, invalid);
-            parser$5.load(options, this.instanceDefaults, this);
-            this._queues = new Queues$1(NUM_PRIORITIES$1);
-            this._scheduled = {};
-            this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
-            this._limiter = null;
-            this.Events = new Events$4(this);
-            this._submitLock = new Sync$1("submit", this.Promise);
-            this._registerLock = new Sync$1("register", this.Promise);
-            storeOptions = parser$5.load(options, this.storeDefaults, {});
-            this._store = (function() {
-              if (this.datastore === "redis" || this.datastore === "ioredis" || this.connection != null) {
-                storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
-                return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
-              } else if (this.datastore === "local") {
-                storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
-                return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
-              } else {
-                throw new Bottleneck3.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
-              }
-            }).call(this);
-            this._queues.on("leftzero", () => {
-              var ref;
-              return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
-            });
-            this._queues.on("zero", () => {
-              var ref;
-              return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
-            });
-          }
-          _validateOptions(options, invalid) {
-            if (!(options != null && typeof options === "object" && invalid.length === 0)) {
-              throw new Bottleneck3.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
-            }
-          }
-          ready() {
-            return this._store.ready;
-          }
-          clients() {
-            return this._store.clients;
-          }
-          channel() {
-            return `b_${this.id}`;
-          }
-          channel_client() {
-            return `b_${this.id}_${this._store.clientId}`;
-          }
-          publish(message2) {
-            return this._store.__publish__(message2);
-          }
-          disconnect(flush = true) {
-            return this._store.__disconnect__(flush);
-          }
-          chain(_limiter) {
-            this._limiter = _limiter;
-            return this;
-          }
-          queued(priority) {
-            return this._queues.queued(priority);
-          }
-          clusterQueued() {
-            return this._store.__queued__();
-          }
-          empty() {
-            return this.queued() === 0 && this._submitLock.isEmpty();
-          }
-          running() {
-            return this._store.__running__();
-          }
-          done() {
-            return this._store.__done__();
-          }
-          jobStatus(id) {
-            return this._states.jobStatus(id);
-          }
-          jobs(status2) {
-            return this._states.statusJobs(status2);
-          }
-          counts() {
-            return this._states.statusCounts();
-          }
-          _randomIndex() {
-            return Math.random().toString(36).slice(2);
-          }
-          check(weight = 1) {
-            return this._store.__check__(weight);
-          }
-          _clearGlobalState(index2) {
-            if (this._scheduled[index2] != null) {
-              clearTimeout(this._scheduled[index2].expiration);
-              delete this._scheduled[index2];
-              return true;
-            } else {
-              return false;
-            }
-          }
-          async _free(index2, job, options, eventInfo) {
-            var e, running;
-            try {
-              ({ running } = await this._store.__free__(index2, options.weight));
-              this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
-              if (running === 0 && this.empty()) {
-                return this.Events.trigger("idle");
-              }
-            } catch (error1) {
-              e = error1;
-              return this.Events.trigger("error", e);
-            }
-          }
-          _run(index2, job, wait2) {
-            var clearGlobalState, free, run;
-            job.doRun();
-            clearGlobalState = this._clearGlobalState.bind(this, index2);
-            run = this._run.bind(this, index2, job);
-            free = this._free.bind(this, index2, job);
-            return this._scheduled[index2] = {
-              timeout: setTimeout(() => {
-                return job.doExecute(this._limiter, clearGlobalState, run, free);
-              }, wait2),
-              expiration: job.options.expiration != null ? setTimeout(function() {
-                return job.doExpire(clearGlobalState, run, free);
-              }, wait2 + job.options.expiration) : void 0,
-              job
-            };
-          }
-          _drainOne(capacity) {
-            return this._registerLock.schedule(() => {
-              var args, index2, next, options, queue;
-              if (this.queued() === 0) {
-                return this.Promise.resolve(null);
-              }
-              queue = this._queues.getFirst();
-              ({ options, args } = next = queue.first());
-              if (capacity != null && options.weight > capacity) {
-                return this.Promise.resolve(null);
-              }
-              this.Events.trigger("debug", `Draining ${options.id}`, { args, options });
-              index2 = this._randomIndex();
-              return this._store.__register__(index2, options.weight, options.expiration).then(({ success: success2, wait: wait2, reservoir }) => {
-                var empty;
-                this.Events.trigger("debug", `Drained ${options.id}`, { success: success2, args, options });
-                if (success2) {
-                  queue.shift();
-                  empty = this.empty();
-                  if (empty) {
-                    this.Events.trigger("empty");
-                  }
-                  if (reservoir === 0) {
-                    this.Events.trigger("depleted", empty);
-                  }
-                  this._run(index2, next, wait2);
-                  return this.Promise.resolve(options.weight);
-                } else {
-                  return this.Promise.resolve(null);
-                }
-              });
-            });
-          }
-          _drainAll(capacity, total = 0) {
-            return this._drainOne(capacity).then((drained) => {
-              var newCapacity;
-              if (drained != null) {
-                newCapacity = capacity != null ? capacity - drained : capacity;
-                return this._drainAll(newCapacity, total + drained);
-              } else {
-                return this.Promise.resolve(total);
-              }
-            }).catch((e) => {
-              return this.Events.trigger("error", e);
-            });
-          }
-          _dropAllQueued(message2) {
-            return this._queues.shiftAll(function(job) {
-              return job.doDrop({ message: message2 });
-            });
-          }
-          stop(options = {}) {
-            var done, waitForExecuting;
-            options = parser$5.load(options, this.stopDefaults);
-            waitForExecuting = (at2) => {
-              var finished;
-              finished = () => {
-                var counts;
-                counts = this._states.counts;
-                return counts[0] + counts[1] + counts[2] + counts[3] === at2;
-              };
-              return new this.Promise((resolve6, reject) => {
-                if (finished()) {
-                  return resolve6();
-                } else {
-                  return this.on("done", () => {
-                    if (finished()) {
-                      this.removeAllListeners("done");
-                      return resolve6();
-                    }
-                  });
-                }
-              });
-            };
-            done = options.dropWaitingJobs ? (this._run = function(index2, next) {
-              return next.doDrop({
-                message: options.dropErrorMessage
-              });
-            }, this._drainOne = () => {
-              return this.Promise.resolve(null);
-            }, this._registerLock.schedule(() => {
-              return this._submitLock.schedule(() => {
-                var k, ref, v;
-                ref = this._scheduled;
-                for (k in ref) {
-                  v = ref[k];
-                  if (this.jobStatus(v.job.options.id) === "RUNNING") {
-                    clearTimeout(v.timeout);
-                    clearTimeout(v.expiration);
-                    v.job.doDrop({
-                      message: options.dropErrorMessage
-                    });
-                  }
-                }
-                this._dropAllQueued(options.dropErrorMessage);
-                return waitForExecuting(0);
-              });
-            })) : this.schedule({
-              priority: NUM_PRIORITIES$1 - 1,
-              weight: 0
-            }, () => {
-              return waitForExecuting(1);
-            });
-            this._receive = function(job) {
-              return job._reject(new Bottleneck3.prototype.BottleneckError(options.enqueueErrorMessage));
-            };
-            this.stop = () => {
-              return this.Promise.reject(new Bottleneck3.prototype.BottleneckError("stop() has already been called"));
-            };
-            return done;
-          }
-          async _addToQueue(job) {
-            var args, blocked, error62, options, reachedHWM, shifted, strategy;
-            ({ args, options } = job);
-            try {
-              ({ reachedHWM, blocked, strategy } = await this._store.__submit__(this.queued(), options.weight));
-            } catch (error1) {
-              error62 = error1;
-              this.Events.trigger("debug", `Could not queue ${options.id}`, { args, options, error: error62 });
-              job.doDrop({ error: error62 });
-              return false;
-            }
-            if (blocked) {
-              job.doDrop();
-              return true;
-            } else if (reachedHWM) {
-              shifted = strategy === Bottleneck3.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck3.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck3.prototype.strategy.OVERFLOW ? job : void 0;
-              if (shifted != null) {
-                shifted.doDrop();
-              }
-              if (shifted == null || strategy === Bottleneck3.prototype.strategy.OVERFLOW) {
-                if (shifted == null) {
-                  job.doDrop();
-                }
-                return reachedHWM;
-              }
-            }
-            job.doQueue(reachedHWM, blocked);
-            this._queues.push(job);
-            await this._drainAll();
-            return reachedHWM;
-          }
-          _receive(job) {
-            if (this._states.jobStatus(job.options.id) != null) {
-              job._reject(new Bottleneck3.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
-              return false;
-            } else {
-              job.doReceive();
-              return this._submitLock.schedule(this._addToQueue, job);
-            }
-          }
-          submit(...args) {
-            var cb, fn, job, options, ref, ref1, task;
-            if (typeof args[0] === "function") {
-              ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
-              options = parser$5.load({}, this.jobDefaults);
-            } else {
-              ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
-              options = parser$5.load(options, this.jobDefaults);
-            }
-            task = (...args2) => {
-              return new this.Promise(function(resolve6, reject) {
-                return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve6)(args3);
-                });
-              });
-            };
-            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
-            job.promise.then(function(args2) {
-              return typeof cb === "function" ? cb(...args2) : void 0;
-            }).catch(function(args2) {
-              if (Array.isArray(args2)) {
-                return typeof cb === "function" ? cb(...args2) : void 0;
-              } else {
-                return typeof cb === "function" ? cb(args2) : void 0;
-              }
-            });
-            return this._receive(job);
-          }
-          schedule(...args) {
-            var job, options, task;
-            if (typeof args[0] === "function") {
-              [task, ...args] = args;
-              options = {};
-            } else {
-              [options, task, ...args] = args;
-            }
-            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
-            this._receive(job);
-            return job.promise;
-          }
-          wrap(fn) {
-            var schedule, wrapped;
-            schedule = this.schedule.bind(this);
-            wrapped = function(...args) {
-              return schedule(fn.bind(this), ...args);
-            };
-            wrapped.withOptions = function(options, ...args) {
-              return schedule(options, fn, ...args);
-            };
-            return wrapped;
-          }
-          async updateSettings(options = {}) {
-            await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
-            parser$5.overwrite(options, this.instanceDefaults, this);
-            return this;
-          }
-          currentReservoir() {
-            return this._store.__currentReservoir__();
-          }
-          incrementReservoir(incr = 0) {
-            return this._store.__incrementReservoir__(incr);
-          }
-        }
-        Bottleneck3.default = Bottleneck3;
-        Bottleneck3.Events = Events$4;
-        Bottleneck3.version = Bottleneck3.prototype.version = require$$8.version;
-        Bottleneck3.strategy = Bottleneck3.prototype.strategy = {
-          LEAK: 1,
-          OVERFLOW: 2,
-          OVERFLOW_PRIORITY: 4,
-          BLOCK: 3
-        };
-        Bottleneck3.BottleneckError = Bottleneck3.prototype.BottleneckError = BottleneckError_1;
-        Bottleneck3.Group = Bottleneck3.prototype.Group = Group_1;
-        Bottleneck3.RedisConnection = Bottleneck3.prototype.RedisConnection = require$$2;
-        Bottleneck3.IORedisConnection = Bottleneck3.prototype.IORedisConnection = require$$3;
-        Bottleneck3.Batcher = Bottleneck3.prototype.Batcher = Batcher_1;
-        Bottleneck3.prototype.jobDefaults = {
-          priority: DEFAULT_PRIORITY$1,
-          weight: 1,
-          expiration: null,
-          id: "<no-id>"
-        };
-        Bottleneck3.prototype.storeDefaults = {
-          maxConcurrent: null,
-          minTime: 0,
-          highWater: null,
-          strategy: Bottleneck3.prototype.strategy.LEAK,
-          penalty: null,
-          reservoir: null,
-          reservoirRefreshInterval: null,
-          reservoirRefreshAmount: null,
-          reservoirIncreaseInterval: null,
-          reservoirIncreaseAmount: null,
-          reservoirIncreaseMaximum: null
-        };
-        Bottleneck3.prototype.localStoreDefaults = {
-          Promise,
-          timeout: null,
-          heartbeatInterval: 250
-        };
-        Bottleneck3.prototype.redisStoreDefaults = {
-          Promise,
-          timeout: null,
-          heartbeatInterval: 5e3,
-          clientTimeout: 1e4,
-          Redis: null,
-          clientOptions: {},
-          clusterNodes: null,
-          clearDatastore: false,
-          connection: null
-        };
-        Bottleneck3.prototype.instanceDefaults = {
-          datastore: "local",
-          connection: null,
-          id: "<no-id>",
-          rejectOnDrop: true,
-          trackDoneStatus: false,
-          Promise
-        };
-        Bottleneck3.prototype.stopDefaults = {
-          enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
-          dropWaitingJobs: true,
-          dropErrorMessage: "This limiter has been stopped."
-        };
-        return Bottleneck3;
-      }).call(commonjsGlobal);
-      var Bottleneck_1 = Bottleneck2;
-      var lib = Bottleneck_1;
-      return lib;
-    }));
-  }
-});
-
 // node_modules/prom-client/lib/util.js
 var require_util = __commonJS({
   "node_modules/prom-client/lib/util.js"(exports) {
@@ -57507,6 +57507,15 @@ async function pushBase(commitId, at2, steps) {
   await steps.pushed(made);
   return { ok: true };
 }
+async function remoteBranchCommit(branch, steps) {
+  if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+  const oid = await steps.head();
+  if (!oid) return null;
+  const known = await steps.read(oid).catch(() => null);
+  if (known) return known;
+  await steps.fetch();
+  return steps.read(oid);
+}
 function checkOtherBranch(base, branch) {
   if (branch === base)
     throw new GitError(`pushBranch() updates another branch than the base "${base}"; use push()`);
@@ -57568,6 +57577,19 @@ function decodeUtf8(bytes) {
   } catch {
     return null;
   }
+}
+function loadResult(read, found) {
+  const files = [];
+  const problems = [...found];
+  for (const f of read) {
+    const text = decodeUtf8(f.bytes);
+    if (text === null)
+      problems.push({ file: f.path, severity: "warning", message: "not valid UTF-8: skipped" });
+    else files.push({ path: f.path, text });
+  }
+  files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  problems.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+  return { files, problems };
 }
 function folderFilter(enterDir) {
   if (!enterDir) return () => true;
@@ -57672,30 +57694,17 @@ function toGitError(err, action, where, auth6, http3) {
   });
 }
 var IsoWorkspace = class _IsoWorkspace {
-  constructor(mode, dir, branch, head, remoteUrl, auth6, logger, readOnly, tmp, http3) {
-    this.mode = mode;
-    this.dir = dir;
-    this.branch = branch;
-    this.head = head;
-    this.remoteUrl = remoteUrl;
-    this.auth = auth6;
-    this.logger = logger;
-    this.readOnly = readOnly;
-    this.tmp = tmp;
-    this.http = http3;
-    this.source = { load: (accept, options) => this.load(accept, options) };
-  }
+  source;
   mode;
-  dir;
   branch;
   head;
+  dir;
   remoteUrl;
   auth;
   logger;
   readOnly;
   tmp;
   http;
-  source;
   /**
    * isomorphic-git's object cache (parsed pack indexes, inflated objects). Replaced at the start of each
    * phase (read, commit, push, checkout update): one cache for a whole adoption run grew past 1 GB.
@@ -57705,6 +57714,19 @@ var IsoWorkspace = class _IsoWorkspace {
   linked = new LinkedPaths();
   made = new BuiltCommits();
   closed = false;
+  constructor(parts) {
+    this.mode = parts.mode;
+    this.dir = parts.dir;
+    this.branch = parts.branch;
+    this.head = parts.head;
+    this.remoteUrl = parts.remoteUrl;
+    this.auth = parts.auth;
+    this.logger = parts.logger;
+    this.readOnly = parts.readOnly;
+    this.tmp = parts.tmp;
+    this.http = parts.http;
+    this.source = { load: (accept, options) => this.load(accept, options) };
+  }
   get url() {
     return displayRemote(this.remoteUrl);
   }
@@ -57758,23 +57780,15 @@ var IsoWorkspace = class _IsoWorkspace {
     const rule2 = fileRule(accept, options.anyName);
     const walked = walkRepo(gitTreeView(entries, links), (p) => inFolder(p) && rule2(p));
     this.linked.remember(head, walked.files);
-    const files = [];
+    const read = [];
     const problems = [...walked.problems];
     for (const f of walked.files) {
       const { blob } = await import_isomorphic_git.default.readBlob({ ...this.args, oid: entries.get(f.real).oid });
       const sized = withinSize([f], () => blob.length, options.maxFileBytes);
-      if (sized.files.length === 0) {
-        problems.push(...sized.problems);
-        continue;
-      }
-      const text = decodeUtf8(blob);
-      if (text === null)
-        problems.push({ file: f.path, severity: "warning", message: "not valid UTF-8: skipped" });
-      else files.push({ path: f.path, text });
+      if (sized.files.length === 0) problems.push(...sized.problems);
+      else read.push({ path: f.path, bytes: blob });
     }
-    files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-    problems.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
-    return { files, problems };
+    return loadResult(read, problems);
   }
   async readCommitInfo(oid) {
     const { commit } = await import_isomorphic_git.default.readCommit({ ...this.args, oid }).catch(() => {
@@ -57986,12 +58000,11 @@ var IsoWorkspace = class _IsoWorkspace {
     }
   }
   async remoteBranch(branch) {
-    const oid = await this.remoteHead(branch);
-    if (!oid) return null;
-    const known = await this.readCommitInfo(oid).catch(() => null);
-    if (known) return known;
-    await this.fetch(branch);
-    return this.readCommitInfo(oid);
+    return remoteBranchCommit(branch, {
+      head: () => this.remoteHead(branch),
+      read: (oid) => this.readCommitInfo(oid),
+      fetch: () => this.fetch(branch)
+    });
   }
   async refresh() {
     await this.fetch(this.branch);
@@ -58085,18 +58098,19 @@ var IsoWorkspace = class _IsoWorkspace {
     const tmp = await makeTempDir("vault-rollout-", opts.tmpRoot);
     const http3 = boundedHttp(node_default, opts.limits ?? { ...DEFAULT_GIT_LIMITS });
     try {
-      const ws = new _IsoWorkspace(
-        "remote",
+      const parts = {
+        mode: "remote",
+        dir: tmp,
+        branch: opts.branch ?? "",
+        head: "",
+        remoteUrl: url2.href,
+        auth: opts.auth,
+        logger: opts.logger,
+        readOnly: false,
         tmp,
-        opts.branch ?? "",
-        "",
-        url2.href,
-        opts.auth,
-        opts.logger,
-        false,
-        tmp,
-        http3
-      );
+        http: http3
+      };
+      const ws = new _IsoWorkspace(parts);
       try {
         await import_isomorphic_git.default.clone({
           ...ws.args,
@@ -58115,18 +58129,7 @@ var IsoWorkspace = class _IsoWorkspace {
       const branch = opts.branch ?? await import_isomorphic_git.default.currentBranch({ ...ws.args }) ?? "";
       if (!branch) throw noDefaultBranch(where);
       const head = await import_isomorphic_git.default.resolveRef({ ...ws.args, ref: "HEAD" });
-      const opened = new _IsoWorkspace(
-        "remote",
-        tmp,
-        branch,
-        head,
-        url2.href,
-        opts.auth,
-        opts.logger,
-        false,
-        tmp,
-        http3
-      );
+      const opened = new _IsoWorkspace({ ...parts, branch, head });
       opts.logger.info("cloned", { url: where, branch, head });
       return opened;
     } catch (err) {
@@ -58156,18 +58159,18 @@ var IsoWorkspace = class _IsoWorkspace {
       );
     }
     const url2 = checkRemoteUrl(rawUrl);
-    const ws = new _IsoWorkspace(
-      "local",
+    const ws = new _IsoWorkspace({
+      mode: "local",
       dir,
-      current,
-      "",
-      url2.href,
-      opts.auth,
-      opts.logger,
-      opts.readOnly ?? false,
-      null,
-      boundedHttp(node_default, opts.limits ?? { ...DEFAULT_GIT_LIMITS })
-    );
+      branch: current,
+      head: "",
+      remoteUrl: url2.href,
+      auth: opts.auth,
+      logger: opts.logger,
+      readOnly: opts.readOnly ?? false,
+      tmp: null,
+      http: boundedHttp(node_default, opts.limits ?? { ...DEFAULT_GIT_LIMITS })
+    });
     await ws.refresh();
     opts.logger.info("opened local checkout", { dir, branch: current, head: ws.head });
     return ws;
@@ -58441,26 +58444,11 @@ function gitSays(stderr) {
 var AUTH_FAILED = /Authentication failed|could not read (Username|Password)|returned error: 40[13]|HTTP 40[13]|Permission denied \(publickey|Invalid username or password|terminal prompts disabled/i;
 var UNREACHABLE = /Could not resolve host|Connection refused|Failed to connect|Connection timed out|Couldn't connect|Network is unreachable|Could not read from remote repository/i;
 var NativeWorkspace = class _NativeWorkspace {
-  constructor(mode, dir, branch, head, remote, git4, auth6, headerAllowed, objectFormat2, logger, readOnly, tmp, originUrl = null) {
-    this.mode = mode;
-    this.dir = dir;
-    this.branch = branch;
-    this.head = head;
-    this.remote = remote;
-    this.git = git4;
-    this.auth = auth6;
-    this.headerAllowed = headerAllowed;
-    this.objectFormat = objectFormat2;
-    this.logger = logger;
-    this.readOnly = readOnly;
-    this.tmp = tmp;
-    this.originUrl = originUrl;
-    this.source = { load: (accept, options) => this.load(accept, options) };
-  }
+  source;
   mode;
-  dir;
   branch;
   head;
+  dir;
   remote;
   git;
   auth;
@@ -58470,7 +58458,7 @@ var NativeWorkspace = class _NativeWorkspace {
   readOnly;
   tmp;
   originUrl;
-  source;
+  ssh;
   listings = /* @__PURE__ */ new Map();
   /** Files the last load read through a link, for writing their edits to the stored path. */
   linked = new LinkedPaths();
@@ -58479,8 +58467,23 @@ var NativeWorkspace = class _NativeWorkspace {
   /** The pre-push inspection of the checkout, for the move after the push (local mode). */
   checked = null;
   closed = false;
-  /** The ssh command for an SSH remote with a configured key or known-hosts file (set on opening). */
-  ssh = null;
+  constructor(parts) {
+    this.mode = parts.mode;
+    this.dir = parts.dir;
+    this.branch = parts.branch;
+    this.head = parts.head;
+    this.remote = parts.remote;
+    this.git = parts.git;
+    this.auth = parts.auth;
+    this.headerAllowed = parts.headerAllowed;
+    this.objectFormat = parts.objectFormat;
+    this.logger = parts.logger;
+    this.readOnly = parts.readOnly;
+    this.tmp = parts.tmp;
+    this.originUrl = parts.originUrl ?? null;
+    this.ssh = parts.ssh;
+    this.source = { load: (accept, options) => this.load(accept, options) };
+  }
   get url() {
     return displayRemote(this.originUrl ?? this.remote);
   }
@@ -58569,17 +58572,11 @@ var NativeWorkspace = class _NativeWorkspace {
     const oidOf = (f) => listing.get(f.real).oid;
     const sizes = await this.sizes([...new Set(walked.files.map(oidOf))]);
     const sized = withinSize(walked.files, (f) => sizes.get(oidOf(f)) ?? null, options.maxFileBytes);
-    const problems = [...walked.problems, ...sized.problems];
     const blobs = await this.readBlobs([...new Set(sized.files.map(oidOf))]);
-    const files = [];
-    for (const f of sized.files) {
-      const text = decodeUtf8(blobs.get(oidOf(f)) ?? Buffer.alloc(0));
-      if (text === null)
-        problems.push({ file: f.path, severity: "warning", message: "not valid UTF-8: skipped" });
-      else files.push({ path: f.path, text });
-    }
-    files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-    problems.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+    const { files, problems } = loadResult(
+      sized.files.map((f) => ({ path: f.path, bytes: blobs.get(oidOf(f)) ?? Buffer.alloc(0) })),
+      [...walked.problems, ...sized.problems]
+    );
     this.logger.debug("read manifests from git objects", {
       commit: head,
       files: files.length,
@@ -58767,28 +58764,30 @@ data ${e.bytes.length}
     return res;
   }
   async remoteBranch(branch) {
-    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
-    const listed = await this.must(
-      ["ls-remote", this.remote, `refs/heads/${branch}`],
-      `reading branch "${branch}" of`
-    );
-    const oid = listed.toString("utf8").split("\n").map((l) => l.split("	")).find(([, ref]) => ref === `refs/heads/${branch}`)?.[0];
-    if (!oid) return null;
-    const known = await this.readCommitInfo(oid).catch(() => null);
-    if (known) return known;
-    const depth = shallowFetch(this.mode) ? ["--depth", "1"] : [];
-    await this.must(
-      [
-        "fetch",
-        "-q",
-        "--no-tags",
-        ...depth,
-        this.remote,
-        `+refs/heads/${branch}:refs/remotes/origin/${branch}`
-      ],
-      `fetching "${branch}" from`
-    );
-    return this.readCommitInfo(oid);
+    return remoteBranchCommit(branch, {
+      head: async () => {
+        const listed = await this.must(
+          ["ls-remote", this.remote, `refs/heads/${branch}`],
+          `reading branch "${branch}" of`
+        );
+        return listed.toString("utf8").split("\n").map((l) => l.split("	")).find(([, ref]) => ref === `refs/heads/${branch}`)?.[0] ?? null;
+      },
+      read: (oid) => this.readCommitInfo(oid),
+      fetch: async () => {
+        const depth = shallowFetch(this.mode) ? ["--depth", "1"] : [];
+        await this.must(
+          [
+            "fetch",
+            "-q",
+            "--no-tags",
+            ...depth,
+            this.remote,
+            `+refs/heads/${branch}:refs/remotes/origin/${branch}`
+          ],
+          `fetching "${branch}" from`
+        );
+      }
+    });
   }
   async refresh() {
     await this.fetchBase();
@@ -59046,22 +59045,22 @@ data ${e.bytes.length}
     const remoteUrl = origin.code === 0 ? origin.stdout.toString("utf8").trim() : "";
     if (!remoteUrl) throw noOrigin(dir);
     const own2 = /^https?:\/\//i.test(remoteUrl) ? await git4.run(["config", "--get-urlmatch", "http.extraheader", remoteUrl], { cwd: dir }) : { code: 1 };
-    const ws = new _NativeWorkspace(
-      "local",
+    const ws = new _NativeWorkspace({
+      mode: "local",
       dir,
-      current,
-      "",
-      "origin",
-      git4,
-      opts.auth,
-      own2.code !== 0,
-      format2,
-      opts.logger,
-      opts.readOnly ?? false,
-      null,
-      remoteUrl
-    );
-    ws.ssh = sshFor(remoteUrl, opts.ssh);
+      branch: current,
+      head: "",
+      remote: "origin",
+      git: git4,
+      auth: opts.auth,
+      headerAllowed: own2.code !== 0,
+      objectFormat: format2,
+      logger: opts.logger,
+      readOnly: opts.readOnly ?? false,
+      tmp: null,
+      originUrl: remoteUrl,
+      ssh: sshFor(remoteUrl, opts.ssh)
+    });
     await ws.fetchBase();
     await ws.syncCheckout();
     opts.logger.info("opened local checkout", { dir, branch: current, head: ws.head, remote: ws.url });
@@ -59105,21 +59104,21 @@ data ${e.bytes.length}
       const branch = opts.branch ?? sym.stdout.toString("utf8").trim();
       const head = await opts.git.run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], { cwd: dir });
       if (!branch || head.code !== 0) throw noDefaultBranch(where);
-      const ws = new _NativeWorkspace(
-        "remote",
+      const ws = new _NativeWorkspace({
+        mode: "remote",
         dir,
         branch,
-        head.stdout.toString("utf8").trim(),
+        head: head.stdout.toString("utf8").trim(),
         remote,
-        opts.git,
-        opts.auth,
-        true,
-        await objectFormat(opts.git, dir),
-        opts.logger,
-        false,
-        tmp
-      );
-      ws.ssh = ssh;
+        git: opts.git,
+        auth: opts.auth,
+        headerAllowed: true,
+        objectFormat: await objectFormat(opts.git, dir),
+        logger: opts.logger,
+        readOnly: false,
+        tmp,
+        ssh
+      });
       opts.logger.info("cloned", {
         url: where,
         branch,
@@ -71929,12 +71928,3111 @@ async function startVaultDevServer(options = {}) {
   };
 }
 
-// src/run.ts
-import { existsSync as existsSync5 } from "node:fs";
-import { resolve } from "node:path";
+// src/adapters/fs/working-tree.ts
+import {
+  closeSync as closeSync3,
+  constants as constants3,
+  fstatSync,
+  lstatSync as lstatSync2,
+  openSync as openSync3,
+  readdirSync,
+  readFileSync as readFileSync3,
+  readlinkSync,
+  realpathSync
+} from "node:fs";
+import { chmod as chmod3, lstat, readFile as readFile2, realpath as realpath2, rename, unlink, writeFile as writeFile4 } from "node:fs/promises";
+import { dirname as dirname2, isAbsolute, join as join2, relative, sep } from "node:path";
+function decodeUtf82(bytes) {
+  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+}
+function errorCode(err) {
+  return typeof err === "object" && err !== null && "code" in err ? String(err.code) : void 0;
+}
+function diskView(root2) {
+  return {
+    entry(path9) {
+      const full = join2(root2, path9);
+      let info2;
+      try {
+        info2 = lstatSync2(full);
+      } catch {
+        return null;
+      }
+      if (info2.isDirectory()) {
+        if (path9 !== "" && existsEntry(join2(full, ".git"))) return { kind: "repo" };
+        return { kind: "dir" };
+      }
+      if (info2.isFile()) return { kind: "file" };
+      if (info2.isSymbolicLink()) {
+        if (info2.size > MAX_LINK_BYTES) return { kind: "link", target: null };
+        try {
+          return { kind: "link", target: readlinkSync(full, "utf8") };
+        } catch {
+          return { kind: "link", target: null };
+        }
+      }
+      return { kind: "special" };
+    },
+    list(dir) {
+      try {
+        return readdirSync(join2(root2, dir));
+      } catch {
+        return null;
+      }
+    }
+  };
+}
+function existsEntry(path9) {
+  try {
+    lstatSync2(path9);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function readRegularFile(full, path9, maxBytes) {
+  let fd;
+  try {
+    fd = openSync3(full, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK);
+  } catch (err) {
+    const code3 = errorCode(err);
+    const message2 = code3 === "ELOOP" ? "became a symlink while being read: skipped" : `cannot be read (${code3 ?? "error"}): skipped`;
+    return { ok: false, problem: { file: path9, severity: "warning", message: message2 } };
+  }
+  try {
+    const info2 = fstatSync(fd);
+    if (!info2.isFile())
+      return {
+        ok: false,
+        problem: { file: path9, severity: "warning", message: "not a regular file: skipped" }
+      };
+    if (maxBytes !== void 0 && info2.size > maxBytes)
+      return { ok: false, problem: oversizeProblem(path9, info2.size, maxBytes) };
+    return { ok: true, bytes: readFileSync3(fd) };
+  } catch (err) {
+    return {
+      ok: false,
+      problem: {
+        file: path9,
+        severity: "warning",
+        message: `cannot be read (${errorCode(err) ?? "error"}): skipped`
+      }
+    };
+  } finally {
+    closeSync3(fd);
+  }
+}
+var WorkingTreeSource = class {
+  constructor(root2, limits = {}, progress = silentProgress) {
+    this.root = root2;
+    this.limits = limits;
+    this.progress = progress;
+  }
+  root;
+  limits;
+  progress;
+  /** What is at each repo-relative path, the last segment not followed (see ManifestSource.entryKinds). */
+  async entryKinds(paths) {
+    const out = /* @__PURE__ */ new Map();
+    for (const path9 of paths) {
+      try {
+        const info2 = await lstat(join2(this.root, ...path9.split("/")));
+        out.set(
+          path9,
+          info2.isSymbolicLink() ? "symlink" : info2.isDirectory() ? "directory" : info2.isFile() ? "file" : "other"
+        );
+      } catch {
+        out.set(path9, "missing");
+      }
+    }
+    return out;
+  }
+  // Synchronous on purpose: for many small files readFileSync is ~10x faster than sequential
+  // fs/promises reads (10,000 manifests: 92 ms against 850 ms here), and nothing else runs meanwhile.
+  async load(accept, options = {}) {
+    const maxBytes = options.maxFileBytes ?? this.limits.maxFileBytes;
+    let root2;
+    try {
+      root2 = realpathSync(this.root);
+    } catch (err) {
+      throw new VaultRolloutError(
+        "RepoNotFoundError",
+        `repository folder "${this.root}" cannot be read (${errorCode(err) ?? "error"}): check --repo`,
+        { root: this.root }
+      );
+    }
+    const walked = walkRepo(diskView(root2), fileRule(accept, options.anyName));
+    const problems = walked.problems;
+    const files = [];
+    for (const f of walked.files) {
+      const read = readRegularFile(join2(root2, f.real), f.path, maxBytes);
+      if (!read.ok) {
+        problems.push(read.problem);
+        continue;
+      }
+      this.progress.advance();
+      try {
+        files.push({ path: f.path, text: decodeUtf82(read.bytes) });
+      } catch {
+        problems.push({ file: f.path, severity: "warning", message: "not valid UTF-8: skipped" });
+      }
+    }
+    problems.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+    return { files, problems };
+  }
+};
+
+// src/pipeline.ts
+var import_picomatch6 = __toESM(require_picomatch2(), 1);
+
+// src/core/secret-path.ts
+function cleanSecretPath(raw) {
+  let p = raw.trim().replace(/^\/+/, "");
+  if (p.startsWith("v1/")) p = p.slice(3);
+  return p;
+}
+function splitAtMount(p, mount2) {
+  const m = mount2.replace(/^\/+|\/+$/g, "");
+  if (p !== m && !p.startsWith(`${m}/`)) return null;
+  let rest = p.slice(m.length + 1);
+  if (rest.startsWith("data/")) rest = rest.slice(5);
+  else if (rest.startsWith("metadata/")) rest = rest.slice(9);
+  return { mount: m, rest };
+}
+function normalizeSecretPath(raw, mounts = []) {
+  const p = cleanSecretPath(raw);
+  const sorted = [...mounts].sort((a, b) => b.length - a.length);
+  for (const mount2 of sorted) {
+    const split2 = splitAtMount(p, mount2);
+    if (split2 && split2.rest) return `${split2.mount}/${split2.rest}`;
+  }
+  const slash = p.indexOf("/");
+  if (slash < 0) return p;
+  const split = splitAtMount(p, p.slice(0, slash));
+  return split && split.rest ? `${split.mount}/${split.rest}` : p;
+}
+var SEGMENT = /^[A-Za-z0-9_.@+=-]+$/;
+function secretPathProblem(p) {
+  const problem = unsafePathProblem(p);
+  if (problem !== null) return problem;
+  if (!p.includes("/")) return "it is not of the form mount/path (e.g. kv/app/db)";
+  return null;
+}
+function unsafePathProblem(p) {
+  if (p === "") return "the path is empty";
+  const segments = p.split("/");
+  for (const segment of segments) {
+    if (segment === "") return 'it has an empty segment ("//" or a trailing "/")';
+    if (segment === "." || segment === "..") return `it has a "${segment}" segment`;
+    if (segment.includes("%")) {
+      let decoded = null;
+      try {
+        decoded = decodeURIComponent(segment);
+      } catch {
+      }
+      if (decoded === "." || decoded === "..") return `it has a percent-encoded "${decoded}" segment`;
+      if (decoded?.includes("/")) return 'it has a percent-encoded "/"';
+      return "it has a percent-encoded character";
+    }
+    if (!SEGMENT.test(segment)) {
+      const bad = [...segment].find((c) => !SEGMENT.test(c)) ?? "";
+      return `it has the character ${JSON.stringify(bad)}, which Vault secret paths do not use`;
+    }
+  }
+  return null;
+}
+function parseSecretPath(raw, mounts = []) {
+  const p = cleanSecretPath(raw);
+  const reason = secretPathProblem(p);
+  if (reason !== null) return { ok: false, path: p, reason };
+  const path9 = normalizeSecretPath(p, mounts);
+  const after = secretPathProblem(path9);
+  return after === null ? { ok: true, path: path9 } : { ok: false, path: p, reason: after };
+}
+function vaultNamespaceProblem(ns) {
+  const trimmed2 = ns.replace(/^\//, "").replace(/\/$/, "");
+  if (trimmed2 === "") return "the namespace is empty";
+  for (const segment of trimmed2.split("/")) {
+    if (segment === "") return 'it has an empty segment ("//")';
+    if (segment === "." || segment === "..") return `it has a "${segment}" segment`;
+    const bad = [...segment].find((c) => !NAMESPACE_CHAR.test(c));
+    if (bad !== void 0)
+      return `it has the character ${JSON.stringify(bad)}, which Vault namespaces do not use`;
+  }
+  return null;
+}
+var NAMESPACE_CHAR = /^[A-Za-z0-9_.@+=-]$/;
+
+// src/core/record.ts
+function readRecord(raw) {
+  const versions = /* @__PURE__ */ new Map();
+  const malformed = [];
+  const duplicates = [];
+  const parts = raw.split(",");
+  for (const [i, part] of parts.entries()) {
+    const entries = part.trim().split(/\s+/);
+    for (const entry of entries) {
+      if (entry === "") {
+        if (parts.length > 1 || i > 0) malformed.push("");
+        continue;
+      }
+      const m = /^(.+)@(\d+)$/.exec(entry);
+      const version2 = m ? Number(m[2]) : NaN;
+      if (!m || !Number.isSafeInteger(version2) || version2 < 1 || secretPathProblem(m[1]) !== null) {
+        malformed.push(entry);
+        continue;
+      }
+      if (versions.has(m[1]) && !duplicates.includes(m[1])) duplicates.push(m[1]);
+      versions.set(m[1], version2);
+    }
+  }
+  return { versions, malformed, duplicates };
+}
+function yamlType(value) {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a map";
+  if (typeof value === "number") return `the number ${String(value)}`;
+  if (typeof value === "boolean") return `the boolean ${String(value)}`;
+  return `a ${typeof value}`;
+}
+function recordFields(raw, key) {
+  const untrusted = (why) => ({
+    recorded: null,
+    recordedRaw: typeof raw === "string" ? raw : null,
+    recordWarnings: [
+      `record "${key}" ${why}: treated as unrecorded, so a clean record is written and nothing restarts`
+    ]
+  });
+  if (raw === void 0) return { recorded: null, recordedRaw: null };
+  if (typeof raw !== "string") return untrusted(`is ${yamlType(raw)}, not a string`);
+  if (raw.trim() === "") return untrusted("is empty");
+  const { versions, malformed, duplicates } = readRecord(raw);
+  if (malformed.length > 0) {
+    const shown = malformed.map((e) => e === "" ? "an empty entry" : JSON.stringify(e)).join(", ");
+    return untrusted(`has malformed entries (${shown})`);
+  }
+  if (duplicates.length > 0)
+    return untrusted(`names ${duplicates.map((d) => `"${d}"`).join(", ")} more than once`);
+  return { recorded: versions, recordedRaw: raw };
+}
+function formatRecord(versions) {
+  return [...versions.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([path9, v]) => `${path9}@${v}`).join(",");
+}
+
+// src/core/discover/workloads.ts
+var TEMPLATE_PATHS = {
+  Deployment: ["spec", "template"],
+  StatefulSet: ["spec", "template"],
+  DaemonSet: ["spec", "template"],
+  ReplicaSet: ["spec", "template"],
+  Rollout: ["spec", "template"],
+  CronJob: ["spec", "jobTemplate", "spec", "template"]
+};
+function podTargets(templatePath) {
+  return {
+    record: { mapPath: [], within: ["metadata", "annotations"] },
+    trigger: { mapPath: [...templatePath], within: ["metadata", "annotations"] }
+  };
+}
+function targetPath(target) {
+  return [...target.mapPath, ...target.within];
+}
+function isRecord(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function get2(value, path9) {
+  let v = value;
+  for (const seg of path9) {
+    if (typeof seg === "number") {
+      if (!Array.isArray(v)) return void 0;
+      v = v[seg];
+    } else {
+      if (!isRecord(v)) return void 0;
+      v = v[seg];
+    }
+  }
+  return v;
+}
+function stringsIn(value, keep, skip) {
+  const out = [];
+  const walk = (v, path9) => {
+    if (typeof v === "string") {
+      if (keep(v)) out.push({ path: path9, text: v });
+    } else if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path9, i]));
+    else if (isRecord(v)) {
+      for (const [k, item] of Object.entries(v)) if (!skip?.(path9, k)) walk(item, [...path9, k]);
+    }
+  };
+  walk(value, []);
+  return out;
+}
+function nonEmptyString(value) {
+  return typeof value === "string" && value !== "" ? value : null;
+}
+function str2(value) {
+  return typeof value === "string" ? value : null;
+}
+function isWorkloadKind(kind) {
+  return typeof kind === "string" && Object.hasOwn(TEMPLATE_PATHS, kind);
+}
+function stringMap(value) {
+  const out = {};
+  if (!isRecord(value)) return out;
+  for (const [k, v] of Object.entries(value)) if (typeof v === "string") out[k] = v;
+  return out;
+}
+function readWorkload(document2, prefix) {
+  const object2 = document2.data;
+  if (!isRecord(object2) || !isWorkloadKind(object2.kind)) return null;
+  const kind = object2.kind;
+  const apiVersion = str2(object2.apiVersion);
+  const name = str2(get2(object2, ["metadata", "name"]));
+  const templatePath = [...TEMPLATE_PATHS[kind]];
+  const template = get2(object2, templatePath);
+  if (!apiVersion || !name || !isRecord(template)) return null;
+  const recordKey = `${prefix}/secret-versions`;
+  const record2 = get2(object2, ["metadata", "annotations", recordKey]);
+  const replicas = get2(object2, ["spec", "replicas"]);
+  const workload = {
+    file: document2.file,
+    document: document2.index,
+    kind,
+    apiVersion,
+    name,
+    namespace: str2(get2(object2, ["metadata", "namespace"])),
+    labels: stringMap(get2(object2, ["metadata", "labels"])),
+    ...podTargets(templatePath),
+    chartValue: null,
+    secrets: [],
+    ...recordFields(record2, recordKey),
+    templateRaw: str2(get2(template, ["metadata", "annotations", recordKey])),
+    updateStrategy: updateStrategy(kind, object2),
+    replicas: typeof replicas === "number" && Number.isInteger(replicas) ? replicas : null
+  };
+  return { workload, document: document2, object: object2, template, values: null };
+}
+function updateStrategy(kind, object2) {
+  if (kind === "Deployment") return str2(get2(object2, ["spec", "strategy", "type"]));
+  if (kind === "StatefulSet" || kind === "DaemonSet")
+    return str2(get2(object2, ["spec", "updateStrategy", "type"]));
+  return null;
+}
+function workloadsInList(document2) {
+  const object2 = document2.data;
+  if (!isRecord(object2) || object2.kind !== "List" || !Array.isArray(object2.items)) return 0;
+  return object2.items.filter((item) => isRecord(item) && isWorkloadKind(item.kind)).length;
+}
+
+// src/core/discover/kustomize-patch.ts
+var ASSOCIATIVE_KEYS = ["name", "mountPath", "devicePath", "containerPort", "ip", "type", "topologyKey"];
+function associativeKey(base, patch) {
+  const items = [...base, ...patch].filter((i) => !(isRecord(i) && i.$patch === "delete" && !i.name));
+  if (items.length === 0) return null;
+  for (const key of ASSOCIATIVE_KEYS) {
+    if (items.every((i) => isRecord(i) && (typeof i[key] === "string" || typeof i[key] === "number")))
+      return key;
+  }
+  return null;
+}
+function strategicMerge(base, patch) {
+  if (isRecord(patch)) {
+    if (patch.$patch === "delete") return void 0;
+    if (patch.$patch === "replace") return withoutDirectives(patch);
+    const out = isRecord(base) ? { ...base } : {};
+    for (const [k, v] of Object.entries(patch)) {
+      if (k.startsWith("$")) continue;
+      if (v === null) {
+        delete out[k];
+        continue;
+      }
+      const merged = strategicMerge(out[k], v);
+      if (merged === void 0) delete out[k];
+      else out[k] = merged;
+    }
+    return out;
+  }
+  if (Array.isArray(patch) && Array.isArray(base)) {
+    const key = associativeKey(base, patch);
+    if (key === null) return patch.map(withoutDirectives);
+    const out = [...base];
+    for (const item of patch) {
+      const id = item[key];
+      const at2 = out.findIndex((b) => b[key] === id);
+      if (item.$patch === "delete") {
+        if (at2 >= 0) out.splice(at2, 1);
+      } else if (at2 >= 0) out[at2] = strategicMerge(out[at2], item);
+      else out.push(withoutDirectives(item));
+    }
+    return out;
+  }
+  return withoutDirectives(patch);
+}
+function withoutDirectives(value) {
+  if (Array.isArray(value)) return value.map(withoutDirectives);
+  if (!isRecord(value)) return value;
+  const out = {};
+  for (const [k, v] of Object.entries(value)) if (!k.startsWith("$")) out[k] = withoutDirectives(v);
+  return out;
+}
+function isJsonPatch(value) {
+  return Array.isArray(value) && value.every((op) => isRecord(op) && typeof op.op === "string" && typeof op.path === "string");
+}
+function pointer(path9) {
+  if (path9 === "") return [];
+  if (!path9.startsWith("/")) throw new Error(`JSON pointer "${path9}" must start with "/"`);
+  return path9.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+function getAt(root2, segs) {
+  let v = root2;
+  for (const s of segs) {
+    if (Array.isArray(v)) v = v[listIndex(v, s, "get")];
+    else if (isRecord(v)) v = Object.hasOwn(v, s) ? v[s] : void 0;
+    else return void 0;
+  }
+  return v;
+}
+function listIndex(list7, seg, op) {
+  if (seg === "-") return op === "add" ? list7.length : -1;
+  if (!/^-?\d+$/.test(seg)) return -1;
+  const n = Number(seg);
+  if (n >= 0) return n;
+  return (op === "add" ? list7.length + 1 : list7.length) + n;
+}
+function setAt(root2, segs, op, value) {
+  if (segs.length === 0) return op === "remove" ? void 0 : value;
+  const [head, ...rest] = segs;
+  if (Array.isArray(root2)) {
+    const out2 = [...root2];
+    const index2 = listIndex(out2, head, rest.length > 0 ? "get" : op);
+    const last = op === "add" && rest.length === 0 ? out2.length : out2.length - 1;
+    if (!Number.isInteger(index2) || index2 < 0 || index2 > last) throw new Error(`no list index "${head}"`);
+    if (rest.length > 0) out2[index2] = setAt(out2[index2], rest, op, value);
+    else if (op === "add") out2.splice(index2, 0, value);
+    else if (op === "remove") out2.splice(index2, 1);
+    else out2[index2] = value;
+    return out2;
+  }
+  if (!isRecord(root2)) throw new Error(`"${head}" is not in a map or list`);
+  const out = { ...root2 };
+  if (rest.length > 0) {
+    if (!Object.hasOwn(out, head)) throw new Error(`no key "${head}"`);
+    out[head] = setAt(out[head], rest, op, value);
+  } else if (op === "remove") {
+    if (!Object.hasOwn(out, head)) throw new Error(`no key "${head}"`);
+    delete out[head];
+  } else out[head] = value;
+  return out;
+}
+function sameData(a, b) {
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => sameData(x, b[i]));
+  if (isRecord(a) && isRecord(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && sameData(a[k], b[k]));
+  }
+  return (a ?? null) === (b ?? null);
+}
+function applyJsonPatch(doc, ops) {
+  const metadata = isRecord(doc) && isRecord(doc.metadata) ? doc.metadata : null;
+  const implicit = metadata !== null && !Object.hasOwn(metadata, "annotations");
+  let out = implicit ? { ...doc, metadata: { ...metadata, annotations: {} } } : doc;
+  for (const op of ops) {
+    try {
+      const segs = pointer(op.path);
+      switch (op.op) {
+        case "add":
+        case "replace":
+          out = setAt(out, segs, op.op, op.value);
+          break;
+        case "remove":
+          out = setAt(out, segs, "remove");
+          break;
+        case "copy":
+        case "move": {
+          const from = pointer(op.from ?? "");
+          const value = getAt(out, from);
+          if (op.op === "move") out = setAt(out, from, "remove");
+          out = setAt(out, segs, "add", value ?? null);
+          break;
+        }
+        case "test":
+          if (!sameData(getAt(out, segs), op.value)) throw new Error("test failed");
+          break;
+        default:
+          throw new Error(`unknown op "${op.op}"`);
+      }
+    } catch (err) {
+      throw new Error(`${op.op} ${op.path}: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err
+      });
+    }
+  }
+  if (implicit && isRecord(out) && isRecord(out.metadata)) {
+    const annotations = out.metadata.annotations;
+    if (isRecord(annotations) && Object.keys(annotations).length === 0) {
+      const { annotations: _a3, ...rest } = out.metadata;
+      out = { ...out, metadata: rest };
+    }
+  }
+  return out;
+}
+
+// src/core/discover/kustomize-build.ts
+function isRefusal(built) {
+  return "refused" in built;
+}
+var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
+  "Namespace",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "PersistentVolume",
+  "StorageClass",
+  "PriorityClass",
+  "IngressClass",
+  "APIService",
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+  "ClusterSecretStore",
+  "ClusterExternalSecret",
+  "ClusterIssuer"
+]);
+var RENAMED_WITH_REFERENCES = /* @__PURE__ */ new Set(["Secret", "ConfigMap"]);
+var list = (value) => Array.isArray(value) ? value : [];
+function isComponent(data) {
+  return data.kind === "Component";
+}
+function isRemote(entry) {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^(git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/.test(entry) || /\?ref=|\/\/.*\?/.test(entry);
+}
+function withMeta(item, changes) {
+  const data = item.data;
+  const metadata = isRecord(data.metadata) ? data.metadata : {};
+  const out = { doc: item.doc, data: { ...data, metadata: { ...metadata, ...changes } } };
+  if (item.name !== void 0) out.name = item.name;
+  if (item.patchedAs !== void 0) out.patchedAs = item.patchedAs;
+  if (item.history !== void 0) out.history = item.history;
+  return out;
+}
+function resourceId(item) {
+  const data = item.data;
+  if (!isRecord(data)) return null;
+  const kind = nonEmptyString(data.kind);
+  const name = item.name ?? nonEmptyString(get2(data, ["metadata", "name"]));
+  if (kind === null || name === null) return null;
+  const apiVersion = String(data.apiVersion ?? "");
+  const [group2, version2] = apiVersion.includes("/") ? apiVersion.split("/", 2) : ["", apiVersion];
+  const ns = CLUSTER_SCOPED.has(kind) ? "" : nonEmptyString(get2(data, ["metadata", "namespace"])) ?? "default";
+  return `${kind}.${version2 || "[noVer]"}.${group2 || "[noGrp]"}/${name}.${ns || "[noNs]"}`;
+}
+function idsOf(item) {
+  const ns = (v) => nonEmptyString(v);
+  return [
+    {
+      name: String(get2(item.doc.data, ["metadata", "name"]) ?? ""),
+      namespace: ns(get2(item.doc.data, ["metadata", "namespace"]))
+    },
+    ...item.history ?? [],
+    {
+      name: item.name ?? String(get2(item.data, ["metadata", "name"]) ?? ""),
+      namespace: ns(get2(item.data, ["metadata", "namespace"]))
+    }
+  ];
+}
+function sameNamespace(a, b) {
+  return (a ?? "default") === (b ?? "default");
+}
+function selects(target, item) {
+  const o = item.data;
+  if (!isRecord(o)) return false;
+  const re = (pattern, value) => {
+    try {
+      return new RegExp(`^(?:${pattern})$`).test(value);
+    } catch {
+      return pattern === value;
+    }
+  };
+  const apiVersion = String(o.apiVersion ?? "");
+  const [group2, version2] = apiVersion.includes("/") ? apiVersion.split("/", 2) : ["", apiVersion];
+  if (target.kind !== void 0 && !re(target.kind, String(o.kind ?? ""))) return false;
+  if (target.group !== void 0 && target.group !== group2) return false;
+  if (target.version !== void 0 && target.version !== version2) return false;
+  const { name, namespace } = target;
+  if (name !== void 0 || namespace !== void 0) {
+    const ids = idsOf(item);
+    const named = [ids[0], ids[ids.length - 1]].some(
+      (id) => (name === void 0 || re(name, id.name)) && (namespace === void 0 || re(namespace, id.namespace ?? ""))
+    );
+    if (!named) return false;
+  }
+  if (target.labelSelector !== void 0 && !matchSelector(target.labelSelector, get2(o, ["metadata", "labels"])))
+    return false;
+  if (target.annotationSelector !== void 0 && !matchSelector(target.annotationSelector, get2(o, ["metadata", "annotations"])))
+    return false;
+  return true;
+}
+function matchSelector(selector, map4) {
+  const m = isRecord(map4) ? map4 : {};
+  return selector.split(",").map((t) => t.trim()).filter(Boolean).every((term) => {
+    const ne = /^([^!=]+)!=(.*)$/.exec(term);
+    if (ne) return m[ne[1].trim()] !== ne[2].trim();
+    const eq = /^([^!=]+)==?(.*)$/.exec(term);
+    if (eq) return m[eq[1].trim()] === eq[2].trim();
+    if (term.startsWith("!")) return !(term.slice(1) in m);
+    return /^[\w./-]+$/.test(term) && term in m;
+  });
+}
+function names(patch, item) {
+  const o = item.data;
+  if (!isRecord(o) || o.kind !== patch.kind) return false;
+  const name = get2(patch, ["metadata", "name"]);
+  const ns = nonEmptyString(get2(patch, ["metadata", "namespace"]));
+  return idsOf(item).some((id) => id.name === name && sameNamespace(id.namespace, ns));
+}
+function withoutIdentity(p) {
+  const { apiVersion: _a3, kind: _k, ...rest } = p;
+  if (!isRecord(rest.metadata)) return rest;
+  const { name: _n, namespace: _ns, ...metadata } = rest.metadata;
+  return { ...rest, metadata };
+}
+function describe2(item) {
+  return `${String(get2(item.data, ["kind"]) ?? "?")}/${String(get2(item.data, ["metadata", "name"]) ?? "?")} (${item.doc.file})`;
+}
+function utf8Length(text) {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) n += c >= 2048 && (c < 55296 || c > 57343) ? 2 : c < 2048 ? 1 : 0;
+  }
+  return n;
+}
+var EMPTY = { items: [], generated: [], bytes: 0 };
+var KustomizeBuild = class {
+  constructor(input2) {
+    this.input = input2;
+    this.limits = input2.limits ?? DEFAULT_ROOT_LIMITS;
+  }
+  input;
+  /** Files kustomizations read as patches or generator input: never manifests of their own. */
+  inputs = /* @__PURE__ */ new Set();
+  /** Folders a kustomization includes (as a resource or a component). */
+  included = /* @__PURE__ */ new Set();
+  /** Files a kustomization names that are not among the files read (the caller may load them and retry). */
+  missing = /* @__PURE__ */ new Set();
+  memo = /* @__PURE__ */ new Map();
+  building = /* @__PURE__ */ new Set();
+  sizes = /* @__PURE__ */ new Map();
+  limits;
+  /** What the kustomization in `dir` builds (the same layer object every time: items are immutable). */
+  build(dir, from) {
+    const stack = [];
+    let result = this.open({ kind: "resource", dir, from }, stack);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1];
+      const step = frame.steps.next(result);
+      if (step.done) {
+        stack.pop();
+        this.building.delete(frame.dir);
+        if (frame.memoise) this.memo.set(frame.dir, step.value);
+        result = step.value;
+      } else result = this.open(step.value, stack);
+    }
+    return result;
+  }
+  /**
+   * Every file and folder a kustomization names, transitively, without building it: what a refused root
+   * would have built is then neither a root of its own nor a manifest standing for itself.
+   */
+  reach(dir) {
+    const files = /* @__PURE__ */ new Set();
+    const seen = /* @__PURE__ */ new Set([dir]);
+    const todo = [dir];
+    const { kustomizations, texts } = this.input;
+    for (let next = todo.pop(); next !== void 0; next = todo.pop()) {
+      const k = kustomizations.get(next);
+      if (!k) continue;
+      const d = k.data;
+      for (const entry of [...list(d.resources), ...list(d.bases), ...list(d.components)]) {
+        const path9 = typeof entry === "string" ? joinPath(next, entry) : null;
+        if (path9 === null) continue;
+        if (kustomizations.has(path9) || this.input.brokenDirs.has(path9)) {
+          if (path9 !== dir) this.included.add(path9);
+          if (!seen.has(path9)) {
+            seen.add(path9);
+            todo.push(path9);
+          }
+        } else if (texts.has(path9)) files.add(path9);
+      }
+      const named = [
+        ...list(d.patchesStrategicMerge),
+        ...[...list(d.patches), ...list(d.patchesJson6902)].map((p) => get2(p, ["path"])),
+        ...[...list(d.configMapGenerator), ...list(d.secretGenerator)].flatMap(
+          (g) => list(get2(g, ["files"])).map((f) => typeof f === "string" ? f.slice(f.indexOf("=") + 1) : f)
+        )
+      ];
+      for (const rel of named) {
+        if (typeof rel !== "string" || rel.includes("\n")) continue;
+        const path9 = joinPath(next, rel.trim());
+        if (path9 !== null && texts.has(path9)) this.inputs.add(path9);
+      }
+    }
+    return files;
+  }
+  refuse(file2, message2) {
+    return { refused: true, file: file2, message: message2 };
+  }
+  /** Starts what `request` asks for: the answer now, or a frame pushed whose result is the answer. */
+  open(request3, stack) {
+    const { dir } = request3;
+    if (request3.kind === "component") {
+      if (this.building.has(dir)) {
+        this.input.report(request3.from, `kustomization cycle through component "${request3.entry}": skipped`);
+        return request3.start;
+      }
+      if (stack.length >= this.limits.maxDepth) return this.tooDeep(request3.k.file);
+      this.building.add(dir);
+      stack.push({ dir, memoise: false, steps: this.layer(dir, request3.k, request3.start) });
+      return void 0;
+    }
+    const cached2 = this.memo.get(dir);
+    if (cached2) return cached2;
+    const k = this.input.kustomizations.get(dir);
+    if (!k) return EMPTY;
+    if (this.building.has(dir)) {
+      this.input.report(
+        k.file,
+        `kustomization cycle through "${dir || "."}" (from "${request3.from}"): skipped`
+      );
+      return EMPTY;
+    }
+    if (stack.length >= this.limits.maxDepth) return this.tooDeep(k.file);
+    this.building.add(dir);
+    stack.push({ dir, memoise: true, steps: this.layer(dir, k, EMPTY) });
+    return void 0;
+  }
+  tooDeep(file2) {
+    return this.refuse(
+      file2,
+      `kustomizations are nested more than ${this.limits.maxDepth} deep here (MAX_KUSTOMIZE_DEPTH)`
+    );
+  }
+  size(file2) {
+    let n = this.sizes.get(file2);
+    if (n === void 0) this.sizes.set(file2, n = utf8Length(this.input.texts.get(file2) ?? ""));
+    return n;
+  }
+  parseYaml(text, file2) {
+    const read = readYamlData(text);
+    if (read.ok) return read.docs;
+    this.input.report(file2, read.message);
+    return null;
+  }
+  /** Parses a file a kustomization reads (a patch, a values file); null when it is not read. */
+  parseText(file2) {
+    const text = this.input.texts.get(file2);
+    if (text === void 0) return null;
+    return this.parseYaml(text, file2);
+  }
+  /**
+   * One kustomization applied to `start` (empty for a folder's own build, its includer's layer for a
+   * component), in kustomize's order: resources, generators, components, patches, namespace and names.
+   */
+  *layer(dir, k, start) {
+    const { texts, docsByFile, kustomizations, brokenDirs, isDir, report } = this.input;
+    const { maxDocuments, maxBytes } = this.limits;
+    const d = k.data;
+    const items = [...start.items];
+    const generated = [...start.generated];
+    let bytes = start.bytes + this.size(k.file);
+    const ids = /* @__PURE__ */ new Map();
+    for (const item of items) {
+      const id = resourceId(item);
+      if (id !== null) ids.set(id, item.doc.file);
+    }
+    const tooMuch = () => {
+      if (items.length > maxDocuments)
+        return this.refuse(k.file, `builds more than ${maxDocuments} documents (MAX_ROOT_DOCUMENTS)`);
+      if (bytes > maxBytes)
+        return this.refuse(
+          k.file,
+          `reads more than ${maxBytes} bytes, counting each include (MAX_ROOT_BYTES)`
+        );
+      return null;
+    };
+    const accumulate = (more2, entry) => {
+      if (items.length + more2.length > maxDocuments)
+        return this.refuse(k.file, `builds more than ${maxDocuments} documents (MAX_ROOT_DOCUMENTS)`);
+      for (const item of more2) {
+        const id = resourceId(item);
+        if (id !== null) {
+          const first = ids.get(id);
+          if (first !== void 0) {
+            const where = first === item.doc.file ? `"${first}" again` : `"${item.doc.file}" after "${first}"`;
+            return this.refuse(
+              k.file,
+              `may not add resource with an already registered id: ${id} (${where}, through "${entry}")`
+            );
+          }
+          ids.set(id, item.doc.file);
+        }
+        items.push(item);
+      }
+      return null;
+    };
+    for (const entry of [...list(d.resources), ...list(d.bases)]) {
+      if (typeof entry !== "string") continue;
+      if (isRemote(entry)) {
+        report(k.file, `remote resource "${entry}" is not fetched: what it builds is not discovered`);
+        continue;
+      }
+      const path9 = joinPath(dir, entry);
+      if (path9 === null) {
+        report(k.file, `resource "${entry}" is outside the repository: skipped`);
+        continue;
+      }
+      if (kustomizations.has(path9)) {
+        this.included.add(path9);
+        const sub = yield { kind: "resource", dir: path9, from: k.file };
+        if (isRefusal(sub)) return sub;
+        bytes += sub.bytes;
+        const refused = accumulate(sub.items, entry) ?? tooMuch();
+        if (refused) return refused;
+        for (const g of sub.generated) generated.push(g);
+      } else if (texts.has(path9)) {
+        bytes += this.size(path9);
+        const docs = (docsByFile.get(path9) ?? []).filter((doc) => isRecord(doc.data));
+        const refused = accumulate(
+          docs.map((doc) => ({ doc, data: doc.data })),
+          entry
+        ) ?? tooMuch();
+        if (refused) return refused;
+      } else if (brokenDirs.has(path9)) {
+        this.included.add(path9);
+      } else if (isDir(path9)) {
+        report(k.file, `resource "${entry}" is a folder without a kustomization file: kustomize refuses it`);
+      } else {
+        this.missing.add(path9);
+        report(k.file, `resource "${entry}" not found (or not selected by include/exclude)`);
+      }
+    }
+    const generatorRefusal = this.generate(dir, k, generated);
+    if (generatorRefusal) return generatorRefusal;
+    let layer = { items, generated, bytes };
+    for (const entry of list(d.components)) {
+      if (typeof entry !== "string") continue;
+      if (isRemote(entry)) {
+        report(k.file, `remote component "${entry}" is not fetched: what it adds is not discovered`);
+        continue;
+      }
+      const path9 = joinPath(dir, entry);
+      const c = path9 === null ? void 0 : kustomizations.get(path9);
+      if (path9 === null || !c) {
+        if (path9 !== null && brokenDirs.has(path9)) continue;
+        report(k.file, `component "${entry}" not found`);
+        continue;
+      }
+      this.included.add(path9);
+      const applied = yield { kind: "component", dir: path9, entry, from: k.file, k: c, start: layer };
+      if (isRefusal(applied)) return applied;
+      layer = applied;
+    }
+    const patched = this.patch(dir, k, layer.items, layer.generated);
+    bytes = layer.bytes + patched.bytes;
+    if (bytes > maxBytes)
+      return this.refuse(k.file, `reads more than ${maxBytes} bytes, counting each include (MAX_ROOT_BYTES)`);
+    let out = patched.items;
+    const namespace = nonEmptyString(d.namespace);
+    const prefix = typeof d.namePrefix === "string" ? d.namePrefix : "";
+    const suffix = typeof d.nameSuffix === "string" ? d.nameSuffix : "";
+    if (namespace !== null || prefix || suffix) {
+      out = out.map((item) => {
+        const o = item.data;
+        const kind = String(o.kind ?? "");
+        const changes = {};
+        if (namespace !== null && !CLUSTER_SCOPED.has(kind)) changes.namespace = namespace;
+        const name = get2(o, ["metadata", "name"]);
+        const before2 = {
+          name: item.name ?? String(name ?? ""),
+          namespace: nonEmptyString(get2(o, ["metadata", "namespace"]))
+        };
+        const history = [...item.history ?? [], before2];
+        if (changes.namespace !== void 0 && (prefix || suffix))
+          history.push({ name: before2.name, namespace: changes.namespace });
+        if (prefix && suffix)
+          history.push({ name: `${prefix}${before2.name}`, namespace: changes.namespace ?? before2.namespace });
+        let renamed2 = { ...item, patchedAs: before2, history };
+        if ((prefix || suffix) && typeof name === "string") {
+          if (!RENAMED_WITH_REFERENCES.has(kind)) changes.name = `${prefix}${name}${suffix}`;
+          else renamed2 = { ...renamed2, name: `${prefix}${item.name ?? name}${suffix}` };
+        }
+        return Object.keys(changes).length > 0 ? withMeta(renamed2, changes) : renamed2;
+      });
+      const renamed = layer.generated.map((g) => ({
+        ...g,
+        names: /* @__PURE__ */ new Set([...g.names, ...[...g.names].map((n) => `${prefix}${n}${suffix}`)])
+      }));
+      return { items: out, generated: renamed, bytes };
+    }
+    return { items: out, generated: layer.generated, bytes };
+  }
+  /**
+   * The kustomization's `configMapGenerator` / `secretGenerator` entries, added to `generated` (a `merge`
+   * or `replace` updates the one object of that name generated below it); a refusal when kustomize would
+   * refuse the merge.
+   */
+  generate(dir, k, generated) {
+    const d = k.data;
+    for (const [field, kind] of [
+      ["configMapGenerator", "ConfigMap"],
+      ["secretGenerator", "Secret"]
+    ]) {
+      for (const g of list(d[field])) {
+        const name = nonEmptyString(get2(g, ["name"]));
+        if (!name) continue;
+        const files = /* @__PURE__ */ new Map();
+        for (const f of list(get2(g, ["files"]))) {
+          if (typeof f !== "string") continue;
+          const eq = f.indexOf("=");
+          const rel = eq >= 0 ? f.slice(eq + 1) : f;
+          const path9 = joinPath(dir, rel);
+          if (path9 === null) continue;
+          this.inputs.add(path9);
+          files.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path9);
+        }
+        const behavior = nonEmptyString(get2(g, ["behavior"])) ?? "create";
+        if (behavior !== "merge" && behavior !== "replace") {
+          generated.push({ kind, names: /* @__PURE__ */ new Set([name]), files });
+          continue;
+        }
+        const at2 = generated.flatMap((x, i) => x.kind === kind && x.names.has(name) ? [i] : []);
+        if (at2.length !== 1)
+          return this.refuse(
+            k.file,
+            at2.length === 0 ? `${field} "${name}" has behavior ${behavior}, but no ${kind} of that name was generated below it` : `${field} "${name}" has behavior ${behavior}, and ${at2.length} generated ${kind}s go by that name`
+          );
+        const into = generated[at2[0]];
+        generated[at2[0]] = {
+          ...into,
+          files: behavior === "replace" ? files : new Map([...into.files, ...files])
+        };
+      }
+    }
+    return null;
+  }
+  /** The kustomization's patches, in kustomize's order of fields, and the bytes of the patches it read. */
+  patch(dir, k, start, generated) {
+    const { texts, report } = this.input;
+    const d = k.data;
+    let items = start;
+    const generates = (p) => generated.some((g) => g.kind === p.kind && g.names.has(String(get2(p, ["metadata", "name"]) ?? "")));
+    let bytes = 0;
+    const loaded = (entry, what) => {
+      if (typeof entry === "string") {
+        if (!entry.includes("\n") && /\.(ya?ml|json)$/i.test(entry.trim())) return fromFile(entry.trim());
+        return this.parseYaml(entry, k.file);
+      }
+      if (!isRecord(entry)) return null;
+      if (typeof entry.patch === "string") return this.parseYaml(entry.patch, k.file);
+      if (typeof entry.path === "string") return fromFile(entry.path);
+      report(k.file, `${what} entry without "path" or "patch": skipped`);
+      return null;
+    };
+    const fromFile = (rel) => {
+      const path9 = joinPath(dir, rel);
+      if (path9 === null || !texts.has(path9)) {
+        if (path9 !== null) this.missing.add(path9);
+        report(k.file, `patch "${rel}" not found (or not selected by include/exclude)`);
+        return null;
+      }
+      this.inputs.add(path9);
+      bytes += this.size(path9);
+      return this.parseText(path9);
+    };
+    const run = (docs, target) => {
+      const t = isRecord(target) ? target : void 0;
+      const first = docs.length === 1 ? docs[0] : void 0;
+      if (isJsonPatch(first) || docs.length === 0 && t) {
+        if (!t) {
+          report(k.file, 'a JSON 6902 patch needs a "target": skipped');
+          return;
+        }
+        items = items.map((item) => {
+          if (!selects(t, item)) return item;
+          try {
+            return { ...item, data: applyJsonPatch(item.data, first ?? []) };
+          } catch (err) {
+            report(
+              k.file,
+              `JSON 6902 patch does not apply to ${describe2(item)}: ${err.message}; kustomize refuses this build`
+            );
+            return item;
+          }
+        });
+        return;
+      }
+      for (const p of docs) {
+        if (!isRecord(p)) continue;
+        if (!t) {
+          const matches = items.filter((item) => names(p, item)).length;
+          if (matches !== 1 && !(matches === 0 && generates(p))) {
+            report(
+              k.file,
+              `strategic-merge patch ${String(p.kind ?? "?")}/${String(get2(p, ["metadata", "name"]) ?? "?")} ${matches === 0 ? "matches no object" : `matches ${matches} objects`}: kustomize refuses this build; not applied`
+            );
+            continue;
+          }
+        }
+        items = items.flatMap((item) => {
+          if (t ? !selects(t, item) : !names(p, item)) return [item];
+          const merged = strategicMerge(item.data, withoutIdentity(p));
+          return merged === void 0 ? [] : [{ ...item, data: merged }];
+        });
+      }
+    };
+    for (const entry of list(d.patchesStrategicMerge)) {
+      const docs = loaded(entry, "patchesStrategicMerge");
+      if (docs) run(docs, void 0);
+    }
+    for (const entry of list(d.patches)) {
+      const docs = loaded(entry, "patches");
+      if (docs) run(docs, get2(entry, ["target"]));
+    }
+    for (const entry of list(d.patchesJson6902)) {
+      const docs = loaded(entry, "patchesJson6902");
+      if (docs) run(docs, get2(entry, ["target"]) ?? {});
+    }
+    return { items, bytes };
+  }
+};
+
+// src/core/discover/applicationset.ts
+var import_picomatch = __toESM(require_picomatch2(), 1);
+var list2 = (value) => Array.isArray(value) ? value : [];
+function expandApplicationSet(templatePaths, generators, dirs) {
+  const unsupported = [];
+  const templated = templatePaths.filter((p) => p.includes("{{"));
+  const paths = templatePaths.filter((p) => !p.includes("{{"));
+  if (templated.length === 0) return { paths, unsupported };
+  const sets = [];
+  for (const g of list2(generators)) {
+    const made = generate(g, /* @__PURE__ */ new Map(), dirs);
+    if (typeof made === "string") unsupported.push(made);
+    else sets.push(...made);
+  }
+  for (const template of templated) {
+    let failed = false;
+    for (const params of sets) {
+      const path9 = substitute(template, params);
+      if (path9 === null) failed = true;
+      else if (!paths.includes(path9)) paths.push(path9);
+    }
+    if (failed)
+      unsupported.push(`template path "${template}" uses a parameter or function the generators do not give`);
+  }
+  return { paths, unsupported };
+}
+function generate(g, outer, dirs) {
+  if (!isRecord(g)) return "a generator that is not a mapping";
+  if (isRecord(g.git)) return gitDirectories(g.git, outer, dirs);
+  if (isRecord(g.list)) return listElements(g.list);
+  if (isRecord(g.matrix)) {
+    const children = list2(g.matrix.generators);
+    if (children.length !== 2) return "a matrix generator without exactly two generators";
+    const first = generate(children[0], outer, dirs);
+    if (typeof first === "string") return first;
+    const out = [];
+    for (const a of first) {
+      const second = generate(children[1], new Map([...outer, ...a]), dirs);
+      if (typeof second === "string") return second;
+      for (const b of second) out.push(new Map([...a, ...b]));
+    }
+    return out;
+  }
+  const kind = Object.keys(g).find((k) => k !== "selector" && k !== "values") ?? "unknown";
+  return `the "${kind}" generator is not read (only git directories, list and matrix of those)`;
+}
+function gitDirectories(git4, outer, dirs) {
+  const entries = list2(git4.directories);
+  if (entries.length === 0) return "a git generator without directories (git files are not read)";
+  const include = [];
+  const exclude = [];
+  for (const e of entries) {
+    const raw = get2(e, ["path"]);
+    if (typeof raw !== "string") continue;
+    const glob2 = substitute(raw, outer);
+    if (glob2 === null) return `git directory path "${raw}" uses a parameter the generators do not give`;
+    (get2(e, ["exclude"]) === true ? exclude : include).push(glob2.replace(/^\.?\/+/, "").replace(/\/+$/, ""));
+  }
+  if (include.length === 0) return [];
+  const included = (0, import_picomatch.default)(include);
+  const excluded = exclude.length > 0 ? (0, import_picomatch.default)(exclude) : () => false;
+  return dirs.filter((d) => d !== "" && included(d) && !excluded(d)).map(directoryParams);
+}
+function directoryParams(dir) {
+  const base = baseName(dir);
+  const normalized = base.replace(/[^a-zA-Z0-9-]/g, "-").toLowerCase();
+  const params = /* @__PURE__ */ new Map([
+    ["path", dir],
+    ["path.path", dir],
+    ["path.basename", base],
+    ["path.basenameNormalized", normalized]
+  ]);
+  dir.split("/").forEach((seg, i) => {
+    params.set(`path[${i}]`, seg);
+    params.set(`path.segments[${i}]`, seg);
+  });
+  return params;
+}
+function listElements(gen) {
+  if (gen.elementsYaml !== void 0) return "a list generator with elementsYaml is not read";
+  return list2(gen.elements).flatMap((e) => isRecord(e) ? [flatten(e, "", /* @__PURE__ */ new Map())] : []);
+}
+function flatten(o, prefix, out) {
+  for (const [k, v] of Object.entries(o)) {
+    if (isRecord(v)) flatten(v, `${prefix}${k}.`, out);
+    else if (typeof v === "string" || typeof v === "number" || typeof v === "boolean")
+      out.set(`${prefix}${k}`, String(v));
+  }
+  return out;
+}
+function substitute(template, params) {
+  let failed = false;
+  const out = template.replace(/\{\{-?\s*(.*?)\s*-?\}\}/g, (_, expr) => {
+    const index2 = /^index\s+\.([\w.]+)\s+(\d+)$/.exec(expr);
+    const key = index2 ? `${index2[1]}[${index2[2]}]` : expr.replace(/^\./, "");
+    const value = params.get(key);
+    if (value === void 0) failed = true;
+    return value ?? "";
+  });
+  return failed ? null : out;
+}
+
+// src/core/discover/deployments.ts
+var FLUX_OWN_SOURCE = "flux-system";
+var list3 = (value) => Array.isArray(value) ? value : [];
+function isFluxKustomization(o) {
+  return isRecord(o) && o.kind === "Kustomization" && String(o.apiVersion ?? "").startsWith("kustomize.toolkit.fluxcd.io/");
+}
+function isArgoApp(o) {
+  return isRecord(o) && (o.kind === "Application" || o.kind === "ApplicationSet") && String(o.apiVersion ?? "").startsWith("argoproj.io/");
+}
+function isDeploymentObject(o) {
+  return isFluxKustomization(o) || isArgoApp(o);
+}
+var DeploymentReader = class {
+  constructor(repo, all) {
+    this.repo = repo;
+    const used = all.flatMap(
+      (d) => isFluxKustomization(d.data) ? [nonEmptyString(get2(d.data, ["spec", "sourceRef", "name"])) ?? ""] : []
+    );
+    this.fluxSources = used.includes(FLUX_OWN_SOURCE) ? /* @__PURE__ */ new Set([FLUX_OWN_SOURCE]) : null;
+  }
+  repo;
+  /** Files that are chart values of an Argo CD Application (`helm.valueFiles`). */
+  namedValues = /* @__PURE__ */ new Set();
+  fluxSources;
+  reported = /* @__PURE__ */ new Set();
+  /** The folders one document deploys (none for any other document). */
+  targets(doc) {
+    const o = doc.data;
+    if (isFluxKustomization(o)) return this.flux(doc, o);
+    if (isArgoApp(o)) return this.argo(doc, o);
+    return [];
+  }
+  flux(doc, o) {
+    const path9 = this.folder(get2(o, ["spec", "path"]) ?? "./");
+    if (path9 === null) return [];
+    const kind = nonEmptyString(get2(o, ["spec", "sourceRef", "kind"])) ?? "GitRepository";
+    const name = nonEmptyString(get2(o, ["spec", "sourceRef", "name"])) ?? "";
+    if (kind !== "GitRepository") return [];
+    if (this.fluxSources !== null && !this.fluxSources.has(name)) {
+      this.once(
+        doc.file,
+        `Flux Kustomization "${String(get2(o, ["metadata", "name"]) ?? "")}" reads GitRepository "${name}", not this repository's "${FLUX_OWN_SOURCE}": its path "${path9 || "."}" is not followed`
+      );
+      return [];
+    }
+    const namespace = nonEmptyString(get2(o, ["spec", "targetNamespace"]));
+    return [{ dir: path9, recurse: true, namespace, by: doc.file }];
+  }
+  argo(doc, o) {
+    const spec = o.kind === "Application" ? o.spec : get2(o, ["spec", "template", "spec"]);
+    const sources2 = [get2(spec, ["source"]), ...list3(get2(spec, ["sources"]))].filter(isRecord);
+    const out = [];
+    const raw = [];
+    for (const s of sources2) {
+      if (typeof s.path !== "string") continue;
+      this.valueFiles(s);
+      if (s.chart !== void 0 || s.helm !== void 0) continue;
+      raw.push({ path: s.path, recurse: get2(s, ["directory", "recurse"]) === true });
+    }
+    if (o.kind === "ApplicationSet" && raw.some((r) => r.path.includes("{{"))) {
+      const expanded = expandApplicationSet(
+        raw.map((r) => r.path),
+        get2(o, ["spec", "generators"]),
+        [...this.repo.dirs]
+      );
+      for (const why of expanded.unsupported)
+        this.once(
+          doc.file,
+          `ApplicationSet "${String(get2(o, ["metadata", "name"]) ?? "")}": ${why}; the folders it deploys from there are not followed`
+        );
+      const recurse = raw.some((r) => r.recurse);
+      raw.splice(0, raw.length, ...expanded.paths.map((path9) => ({ path: path9, recurse })));
+    }
+    for (const r of raw) {
+      const dir = this.folder(r.path);
+      if (dir !== null && !this.repo.hasFile(`${dir ? `${dir}/` : ""}Chart.yaml`))
+        out.push({ dir, recurse: r.recurse, namespace: null, by: doc.file });
+    }
+    return out;
+  }
+  valueFiles(s) {
+    const base = typeof s.path === "string" ? joinPath("", s.path) : null;
+    for (const v of list3(get2(s, ["helm", "valueFiles"]))) {
+      if (typeof v !== "string" || base === null) continue;
+      const file2 = joinPath(base, v);
+      if (file2 !== null && this.repo.hasFile(file2)) this.namedValues.add(file2);
+    }
+  }
+  /** A path as a folder of this repository, or null (a template, a variable, another repository's). */
+  folder(raw) {
+    if (typeof raw !== "string" || raw.includes("{{") || raw.includes("$")) return null;
+    const path9 = joinPath("", raw);
+    return path9 !== null && this.repo.dirs.has(path9) ? path9 : null;
+  }
+  once(file2, message2) {
+    const key = `${file2}\0${message2}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.repo.report(file2, message2);
+  }
+};
+function walkDeployments(reader, entries, open3) {
+  const reached = /* @__PURE__ */ new Map();
+  const opened = /* @__PURE__ */ new Set();
+  const queue = [...entries];
+  for (let set5 = queue.shift(); set5; set5 = queue.shift()) {
+    for (const doc of set5.documents) {
+      for (const target of reader.targets(doc)) {
+        const reach = { file: doc.file, from: set5.from };
+        const known = reached.get(target.dir);
+        if (known) {
+          if (!known.some((r) => r.file === reach.file && r.from === reach.from)) known.push(reach);
+        } else reached.set(target.dir, [reach]);
+        if (opened.has(target.dir)) continue;
+        opened.add(target.dir);
+        const documents = open3(target);
+        if (documents) queue.push({ from: target.dir, documents });
+      }
+    }
+  }
+  return reached;
+}
+
+// src/core/discover/roots.ts
+var ROOT_PATCH_FILE = "vault-rollout.patch.yaml";
+var ROOT_NAMING_KINDS = /\bkind["']?\s*:\s*["']?(?:Kustomization|Application|ApplicationSet)\b/;
+function objectKey(o) {
+  return JSON.stringify([o.kind, o.namespace ?? "", o.name, o.apiVersion]);
+}
+function rootPatchFile(dir) {
+  return `${dir ? `${dir}/` : ""}${ROOT_PATCH_FILE}`;
+}
+function docKey(file2, index2) {
+  return `${file2}#${index2}`;
+}
+var list4 = (value) => Array.isArray(value) ? value : [];
+function buildRoots(input2) {
+  return new RootGraphBuilder(input2).run();
+}
+var RootGraphBuilder = class {
+  constructor(input2) {
+    this.input = input2;
+    this.texts = new Map(input2.files.map((f) => [f.path, f.text]));
+    for (const d of input2.documents) {
+      const docs = this.docsByFile.get(d.file);
+      if (docs) docs.push(d);
+      else this.docsByFile.set(d.file, [d]);
+    }
+    this.readKustomizations();
+    const dirs = foldersOf(this.texts.keys());
+    this.deployments = new DeploymentReader(
+      {
+        dirs,
+        hasFile: (path9) => this.texts.has(path9),
+        report: (file2, message2) => this.report(file2, message2)
+      },
+      input2.documents
+    );
+    this.kustomize = new KustomizeBuild({
+      texts: this.texts,
+      docsByFile: this.docsByFile,
+      kustomizations: this.kustomizations,
+      brokenDirs: this.brokenDirs,
+      isDir: (path9) => dirs.has(path9),
+      report: (file2, message2) => this.report(file2, message2),
+      ...input2.limits ? { limits: input2.limits } : {}
+    });
+  }
+  input;
+  texts;
+  docsByFile = /* @__PURE__ */ new Map();
+  problems = [];
+  kustomizations = /* @__PURE__ */ new Map();
+  /** Folders whose kustomization cannot be built as it is: nothing under them is discovered. */
+  brokenDirs = /* @__PURE__ */ new Set();
+  /** Files a refused root would build: neither discovered nor edited on their own. */
+  refusedFiles = /* @__PURE__ */ new Set();
+  kustomize;
+  deployments;
+  report(file2, message2) {
+    this.problems.push({ file: file2, severity: "warning", message: message2 });
+  }
+  /** Kustomization files by folder; a folder with none readable, or with several, is broken. */
+  readKustomizations() {
+    const byDir = /* @__PURE__ */ new Map();
+    for (const file2 of this.texts.keys()) {
+      if (!isKustomizationFile(file2)) continue;
+      const dir = dirName(file2);
+      const data = this.docsByFile.get(file2)?.[0]?.data;
+      if (isRecord(data) && String(data.apiVersion ?? "").startsWith("kustomize.toolkit.fluxcd.io/"))
+        continue;
+      const files = byDir.get(dir);
+      if (files) files.push(file2);
+      else byDir.set(dir, [file2]);
+    }
+    for (const [dir, files] of byDir) {
+      if (files.length > 1) {
+        this.report(
+          files[0],
+          `several kustomization files in "${dir || "."}" (${files.map((f) => `"${f}"`).join(", ")}): kustomize refuses to build it; skipped, nothing under it is edited`
+        );
+        this.brokenDirs.add(dir);
+        continue;
+      }
+      const file2 = files[0];
+      const doc = this.docsByFile.get(file2);
+      const data = doc?.[0]?.data;
+      if (doc === void 0 || doc.length !== 1 || !isRecord(data)) {
+        this.brokenDirs.add(dir);
+        continue;
+      }
+      this.kustomizations.set(dir, { file: file2, data });
+    }
+  }
+  run() {
+    const { kustomize } = this;
+    const built = /* @__PURE__ */ new Map();
+    for (const [dir, k] of [...this.kustomizations].sort(([a], [b]) => compare3(a, b)))
+      if (!isComponent(k.data)) built.set(dir, kustomize.build(dir, dir));
+    for (const [dir, b] of built)
+      if (isRefusal(b)) for (const file2 of kustomize.reach(dir)) this.refusedFiles.add(file2);
+    const tops = [...built.keys()].filter((dir) => !kustomize.included.has(dir));
+    const builtFiles = /* @__PURE__ */ new Set();
+    for (const layer of built.values())
+      if (!isRefusal(layer)) for (const item of layer.items) builtFiles.add(item.doc.file);
+    const candidates = this.input.documents.filter(
+      (d) => !builtFiles.has(d.file) && !kustomize.inputs.has(d.file) && !this.refusedFiles.has(d.file) && !isKustomizationFile(d.file) && !this.underBroken(dirName(d.file))
+    );
+    const deploying = this.input.documents.some((d) => isDeploymentObject(d.data));
+    const { flat, reached } = deploying ? this.deployedRoots(built, tops, candidates) : { flat: candidates, reached: /* @__PURE__ */ new Map() };
+    if (!deploying) for (const dir of tops) this.addRoot(dir, built.get(dir), null);
+    const builders = /* @__PURE__ */ new Map();
+    for (const root2 of this.roots) {
+      for (const doc of root2.documents) {
+        const key = docKey(doc.file, doc.index);
+        const by = builders.get(key);
+        if (!by) builders.set(key, [root2.dir]);
+        else if (!by.includes(root2.dir)) by.push(root2.dir);
+      }
+    }
+    const roots = [...this.roots].sort((a, b) => compare3(a.dir, b.dir));
+    const rootDirs = new Set(roots.map((r) => r.dir));
+    return {
+      roots,
+      flat: flat.filter((d) => !builders.has(docKey(d.file, d.index))),
+      builders,
+      problems: this.problems,
+      missing: [...kustomize.missing].sort(),
+      namedValues: this.deployments.namedValues,
+      deployed: deploying,
+      reached: new Map([...reached].filter(([dir]) => rootDirs.has(dir))),
+      undeployed: deploying ? tops.filter((dir) => !this.rootDirs.has(dir)).sort(compare3) : []
+    };
+  }
+  roots = [];
+  /** Folders taken as roots (a refused one too: it is not built again through another name). */
+  rootDirs = /* @__PURE__ */ new Set();
+  /** A kustomization folder as a root: its build, or the one problem saying kustomize refuses it. */
+  addRoot(dir, layer, namespace) {
+    this.rootDirs.add(dir);
+    if (isRefusal(layer)) {
+      this.refuseRoot(dir, this.kustomizations.get(dir).file, layer);
+      return null;
+    }
+    const root2 = this.makeRoot(dir, "kustomize", this.kustomizations.get(dir).file, layer, namespace);
+    this.roots.push(root2);
+    return root2;
+  }
+  /**
+   * The roots of a repository that holds deployment objects (deployments.ts): the folders they reach,
+   * starting from the entries a person or a bootstrap applies — top kustomizations that hold deployment
+   * objects, and files no kustomization includes that hold them. A file no kustomization builds still
+   * stands for itself, as without deployment objects: only kustomization folders can be left undeployed.
+   */
+  deployedRoots(built, tops, candidates) {
+    const entries = [];
+    const entryFiles = candidates.filter((d) => isDeploymentObject(d.data));
+    if (entryFiles.length > 0) entries.push({ from: null, documents: entryFiles });
+    for (const dir of tops) {
+      const layer = built.get(dir);
+      if (isRefusal(layer) || !layer.items.some((item) => isDeploymentObject(item.data))) continue;
+      const root2 = this.addRoot(dir, layer, null);
+      if (root2) entries.push({ from: dir, documents: root2.documents });
+    }
+    const reached = walkDeployments(this.deployments, entries, (target) => {
+      const { dir } = target;
+      if (this.rootDirs.has(dir) || this.brokenDirs.has(dir)) return null;
+      const k = this.kustomizations.get(dir);
+      if (k && isComponent(k.data)) {
+        this.report(
+          target.by,
+          `"${dir}" is a kustomize Component: a deployment object cannot build it alone; not a render root`
+        );
+        return null;
+      }
+      if (k) return this.addRoot(dir, built.get(dir), target.namespace)?.documents ?? null;
+      this.rootDirs.add(dir);
+      const root2 = this.folderRoot(dir, target);
+      if (root2) this.roots.push(root2);
+      return root2?.documents ?? null;
+    });
+    return { flat: [...candidates], reached };
+  }
+  /** A root kustomize refuses to build: one problem naming it; nothing of it is discovered or edited. */
+  refuseRoot(dir, file2, refusal3) {
+    const where = refusal3.file === file2 ? "" : ` (in "${refusal3.file}")`;
+    this.report(
+      file2,
+      `render root "${dir || "."}" is not built, as kustomize refuses it: ${refusal3.message}${where}; nothing it builds is edited for it`
+    );
+  }
+  /**
+   * A folder without a kustomization that Flux or Argo CD names: Flux generates one with every manifest
+   * under it (a subfolder with a kustomization is built as one); Argo CD reads the folder's files (with
+   * `directory.recurse`, those below too). Null when a kustomization it builds is refused.
+   */
+  folderRoot(dir, how) {
+    const items = [];
+    const generated = [];
+    const sub = /* @__PURE__ */ new Set();
+    const { maxDocuments } = this.input.limits ?? DEFAULT_ROOT_LIMITS;
+    const files = [...this.texts.keys()].filter((file2) => (dir === "" || file2.startsWith(`${dir}/`)) && (how.recurse || dirName(file2) === dir)).sort();
+    const refuse2 = (refusal3) => {
+      this.refuseRoot(dir, how.by, refusal3);
+      for (const file2 of files) this.refusedFiles.add(file2);
+      for (const owner of sub) for (const file2 of this.kustomize.reach(owner)) this.refusedFiles.add(file2);
+      return null;
+    };
+    for (const file2 of files) {
+      const fileDir = dirName(file2);
+      const owner = this.kustomizationAbove(fileDir, dir);
+      if (owner !== null) {
+        const k = this.kustomizations.get(owner);
+        if (!sub.has(owner) && k && !isComponent(k.data)) {
+          sub.add(owner);
+          const layer = this.kustomize.build(owner, dir);
+          if (isRefusal(layer)) return refuse2(layer);
+          for (const item of layer.items) items.push(item);
+          for (const g of layer.generated) generated.push(g);
+        }
+      } else if (!this.kustomize.inputs.has(file2)) {
+        for (const doc of this.docsByFile.get(file2) ?? [])
+          if (isRecord(doc.data)) items.push({ doc, data: doc.data });
+      }
+      if (items.length > maxDocuments)
+        return refuse2({
+          refused: true,
+          file: file2,
+          message: `builds more than ${maxDocuments} documents (MAX_ROOT_DOCUMENTS)`
+        });
+    }
+    return this.makeRoot(dir, "folder", null, { items, generated, bytes: 0 }, how.namespace);
+  }
+  /** The nearest folder from `fileDir` up to `top` (inclusive) with a kustomization file (or a broken one). */
+  kustomizationAbove(fileDir, top) {
+    for (let d = fileDir; ; d = dirName(d)) {
+      if (this.kustomizations.has(d) || this.brokenDirs.has(d)) return d;
+      if (d === top || d === "") return null;
+    }
+  }
+  /** Whether a folder is (under) one whose kustomization could not be read. */
+  underBroken(dir) {
+    if (this.brokenDirs.size === 0) return false;
+    for (let d = dir; ; d = dirName(d)) {
+      if (this.brokenDirs.has(d)) return true;
+      if (d === "") return false;
+    }
+  }
+  makeRoot(dir, kind, kustomization, layer, targetNamespace) {
+    const seen = /* @__PURE__ */ new Set();
+    const twice = /* @__PURE__ */ new Set();
+    for (const item of layer.items) {
+      const key = docKey(item.doc.file, item.doc.index);
+      if (seen.has(key)) twice.add(key);
+      seen.add(key);
+    }
+    const own2 = kustomization === null ? void 0 : this.kustomizations.get(dir)?.data;
+    const transforms = own2 !== void 0 && (nonEmptyString(own2.namespace) !== null || !!own2.namePrefix || !!own2.nameSuffix);
+    const documents = [];
+    for (let item of layer.items) {
+      const key = docKey(item.doc.file, item.doc.index);
+      const copy = !twice.has(key) ? void 0 : transforms && item.patchedAs ? item.patchedAs : {
+        name: item.name ?? String(get2(item.data, ["metadata", "name"]) ?? ""),
+        namespace: nonEmptyString(get2(item.data, ["metadata", "namespace"]))
+      };
+      const o = item.data;
+      if (targetNamespace !== null && !CLUSTER_SCOPED.has(String(o.kind ?? "")))
+        item = withMeta(item, { namespace: targetNamespace });
+      const doc = { ...item.doc, data: item.data, root: dir };
+      if (copy) doc.copy = copy;
+      const values = this.valuesFromGenerators(item.data, layer.generated);
+      if (values) doc.valuesFrom = values;
+      documents.push(doc);
+    }
+    return { dir, kind, kustomization, documents, twice };
+  }
+  /** A HelmRelease's `valuesFrom` entries that a generator of the root makes, merged in order. */
+  valuesFromGenerators(o, generated) {
+    if (!isRecord(o) || o.kind !== "HelmRelease") return null;
+    let values = null;
+    for (const ref of list4(get2(o, ["spec", "valuesFrom"]))) {
+      const kind = get2(ref, ["kind"]);
+      const name = get2(ref, ["name"]);
+      const key = nonEmptyString(get2(ref, ["valuesKey"])) ?? "values.yaml";
+      const gen = generated.find((g) => g.kind === kind && typeof name === "string" && g.names.has(name));
+      const file2 = gen?.files.get(key);
+      if (!file2) continue;
+      const docs = this.kustomize.parseText(file2);
+      const data = docs?.[0];
+      if (isRecord(data)) values = deepMerge(values ?? {}, data);
+    }
+    return values;
+  }
+};
+function foldersOf(files) {
+  const dirs = /* @__PURE__ */ new Set([""]);
+  for (const file2 of files) {
+    let d = dirName(file2);
+    while (d !== "" && !dirs.has(d)) {
+      dirs.add(d);
+      d = dirName(d);
+    }
+  }
+  return dirs;
+}
+function compare3(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function deepMerge(base, over) {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isRecord(b) && isRecord(v) ? deepMerge(b, v) : v;
+  }
+  return out;
+}
+
+// src/core/discover/charts.ts
+var DEFAULT_POD_ANNOTATIONS = ["podAnnotations"];
+function isValuesFileName(file2) {
+  const base = file2.slice(file2.lastIndexOf("/") + 1).toLowerCase();
+  const m = /^(.*)\.ya?ml$/.exec(base);
+  if (!m || base.startsWith("values.schema.")) return false;
+  return /(^|[-._])values([-._]|$)/.test(m[1]);
+}
+function readChartTarget(document2, documents, options) {
+  const object2 = document2.data;
+  if (!isRecord(object2)) return null;
+  if (object2.kind === "HelmRelease" && String(object2.apiVersion ?? "").startsWith("helm.toolkit.fluxcd.io/"))
+    return helmRelease(document2, object2, options);
+  if (object2.kind === "Application" && String(object2.apiVersion ?? "").startsWith("argoproj.io/"))
+    return application(document2, object2, options);
+  if (documents === 1 && (object2.kind === void 0 && object2.apiVersion === void 0 || options.namedValues(document2.file)))
+    return valuesFile(document2, object2, options);
+  return null;
+}
+function build(document2, object2, base, options, recordMap, anchor2, valuesKeys) {
+  const pa = [...options.podAnnotations({ ...base, file: document2.file })];
+  const key = `${options.prefix}/secret-versions`;
+  const own2 = get2(object2, [...anchor2, ...valuesKeys]);
+  const values = document2.valuesFrom ? deepMerge(document2.valuesFrom, isRecord(own2) ? own2 : {}) : own2;
+  const record2 = get2(object2, [...recordMap, key]);
+  const workload = {
+    file: document2.file,
+    document: document2.index,
+    ...base,
+    record: { mapPath: [], within: recordMap },
+    trigger: { mapPath: anchor2, within: [...valuesKeys, ...pa] },
+    chartValue: formatPath([...anchor2, ...valuesKeys, ...pa]),
+    secrets: [],
+    ...recordFields(record2, key),
+    templateRaw: nonEmptyString(get2(object2, [...anchor2, ...valuesKeys, ...pa, key])),
+    updateStrategy: null,
+    replicas: null
+  };
+  const secretValues = options.secretValues?.({ ...base, file: document2.file }) ?? [];
+  return {
+    workload,
+    document: document2,
+    object: object2,
+    template: {},
+    values: isRecord(values) ? values : {},
+    ...secretValues.length > 0 ? { secretValues } : {}
+  };
+}
+function helmRelease(document2, object2, options) {
+  const name = nonEmptyString(get2(object2, ["metadata", "name"]));
+  if (!name || !isRecord(object2.spec)) return null;
+  const base = {
+    kind: "HelmRelease",
+    apiVersion: String(object2.apiVersion),
+    name,
+    // Where the pods run: `spec.targetNamespace`, else the release's own namespace.
+    namespace: nonEmptyString(get2(object2, ["spec", "targetNamespace"])) ?? nonEmptyString(get2(object2, ["metadata", "namespace"])),
+    labels: stringMap(get2(object2, ["metadata", "labels"]))
+  };
+  return build(document2, object2, base, options, ["metadata", "annotations"], ["spec"], ["values"]);
+}
+function application(document2, object2, options) {
+  const name = nonEmptyString(get2(object2, ["metadata", "name"]));
+  if (!name || !isRecord(object2.spec)) return null;
+  const base = {
+    kind: "Application",
+    apiVersion: String(object2.apiVersion),
+    name,
+    namespace: nonEmptyString(get2(object2, ["spec", "destination", "namespace"])),
+    labels: stringMap(get2(object2, ["metadata", "labels"]))
+  };
+  const list7 = get2(object2, ["spec", "sources"]);
+  const sources2 = Array.isArray(list7) && list7.length > 0 ? list7.map((_, i) => ["spec", "sources", i]) : [["spec", "source"]];
+  const record2 = ["metadata", "annotations"];
+  const types2 = sources2.map((at2) => sourceType(get2(object2, at2)));
+  const helmAt = sources2[types2.indexOf("helm")];
+  if (helmAt === void 0) {
+    const other = types2.indexOf("other chart");
+    const at2 = sources2[Math.max(other, 0)];
+    const view2 = build(document2, object2, base, options, record2, at2, ["helm", "valuesObject"]);
+    view2.unsupported = {
+      message: other >= 0 ? `${formatPath(at2)} renders its chart through a ${Object.keys(get2(object2, at2)).find((k) => OTHER_TYPES.includes(k))} block, which Helm values do not reach: there is nowhere to write a restart` : `no Helm source (neither ${formatPath([...at2, "chart"])} nor ${formatPath([...at2, "helm"])}), so there are no chart values to restart it through; if the source path is a chart, add \`helm: {}\` to it`,
+      at: at2
+    };
+    return view2;
+  }
+  const view = build(document2, object2, base, options, record2, helmAt, ["helm", "valuesObject"]);
+  const helm = get2(object2, [...helmAt, "helm"]);
+  const inline = get2(helm, ["values"]);
+  if (get2(helm, ["valuesObject"]) === void 0 && typeof inline === "string" && inline.trim() !== "") {
+    view.unsupported = {
+      message: `${formatPath([...helmAt, "helm", "values"])} is a string, and Argo CD ignores it once helm.valuesObject is set: move those values to helm.valuesObject, then vault-rollout sets ${view.workload.chartValue}`,
+      at: [...helmAt, "helm", "values"]
+    };
+  }
+  return view;
+}
+var OTHER_TYPES = ["plugin", "kustomize", "directory"];
+function sourceType(source) {
+  if (!isRecord(source) || source.chart === void 0 && source.helm === void 0) return "none";
+  return OTHER_TYPES.some((k) => source[k] !== void 0) ? "other chart" : "helm";
+}
+function valuesTarget(file2) {
+  return {
+    file: file2,
+    kind: "HelmValues",
+    apiVersion: "",
+    name: file2.slice(file2.lastIndexOf("/") + 1),
+    namespace: null,
+    labels: {}
+  };
+}
+function valuesFile(document2, object2, options) {
+  const file2 = document2.file;
+  const optIn = Object.hasOwn(object2, `${options.prefix}/secrets`) || Object.hasOwn(object2, `${options.prefix}/secret-versions`);
+  if (!optIn && !options.selectedByRule(file2) && !isValuesFileName(file2) && !options.namedValues(file2))
+    return null;
+  const { file: _file2, ...base } = valuesTarget(file2);
+  return build(document2, object2, base, options, [], [], []);
+}
+
+// src/core/discover/environments.ts
+var import_picomatch2 = __toESM(require_picomatch2(), 1);
+var under = (path9, folder2) => folder2 === "" || path9 === folder2 || path9.startsWith(`${folder2}/`);
+function environmentMatcher(config2, reached) {
+  const envs = config2.environments.map((e) => {
+    const glob2 = e.paths.length > 0 ? (0, import_picomatch2.default)([...e.paths], { dot: true }) : () => false;
+    const match = (path9) => path9 !== "" && glob2(path9);
+    const entry = e.entry;
+    const memo2 = /* @__PURE__ */ new Map();
+    const selects2 = (dir) => {
+      const known = memo2.get(dir);
+      if (known !== void 0) return known;
+      memo2.set(dir, false);
+      const yes = match(dir) || match(`${dir}/`) || entry !== void 0 && under(dir, entry) || (reached.get(dir) ?? []).some(
+        (r) => match(r.file) || entry !== void 0 && under(r.file, entry) || r.from !== null && r.from !== dir && selects2(r.from)
+      );
+      memo2.set(dir, yes);
+      return yes;
+    };
+    const file2 = (f) => match(f) || match(dirName(f)) || entry !== void 0 && under(dirName(f), entry);
+    const selector = (candidates) => {
+      const glob3 = e.paths.find((g) => {
+        const m = (0, import_picomatch2.default)(g, { dot: true });
+        return candidates.some((c) => c !== "" && m(c));
+      });
+      if (glob3 !== void 0) return `paths "${glob3}"`;
+      return entry !== void 0 ? `entry "${entry}"` : `paths "${e.paths.join('", "')}"`;
+    };
+    return { name: e.name, selects: selects2, file: file2, selector };
+  });
+  const one = (hits, what, candidates) => {
+    if (hits.length > 1) {
+      const [a, b] = hits;
+      const ga = a.selector(candidates);
+      const gb = b.selector(candidates);
+      throw new ConfigError(
+        `environments "${a.name}" (${ga}) and "${b.name}" (${gb}) both match the ${what}: a root belongs to one environment, make the globs disjoint`,
+        { key: "environments", environments: [a.name, b.name], globs: [ga, gb] }
+      );
+    }
+    return hits[0]?.name ?? null;
+  };
+  return {
+    ofRoot: (dir) => one(
+      envs.filter((e) => e.selects(dir)),
+      `render root "${dir}"`,
+      [dir, `${dir}/`, ...(reached.get(dir) ?? []).map((r) => r.file)]
+    ),
+    ofFile: (f) => one(
+      envs.filter((e) => e.file(f)),
+      `file "${f}"`,
+      [f, dirName(f)]
+    )
+  };
+}
+
+// src/core/plan/root-patch.ts
+var ROOT_PATCH_HEADER = [
+  "# Generated by vault-rollout: do not edit. Rewritten whole on every run that changes it.",
+  "# Strategic-merge patches listed in this folder's kustomization (`patches`): the Vault secret versions",
+  "# this render root last rolled out, for objects it shares with other roots."
+].join("\n");
+function isData(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function renderRootPatch(existing, sets, keep, header = ROOT_PATCH_HEADER) {
+  const entries = /* @__PURE__ */ new Map();
+  if (existing !== void 0 && existing.trim() !== "") {
+    const parsed = readYamlData(existing);
+    if (!parsed.ok) return parsed;
+    for (const data of parsed.docs) {
+      if (data === null || data === void 0) continue;
+      if (!isData(data) || typeof data.kind !== "string" || !isData(data.metadata) || typeof data.metadata.name !== "string")
+        return { ok: false, message: "holds a document that is not a patch of a named object" };
+      const id = identity(data);
+      entries.set(objectKey(id), data);
+    }
+  }
+  for (const set5 of sets) {
+    const key = objectKey(set5.object);
+    let entry = entries.get(key);
+    if (!entry) {
+      entry = {
+        apiVersion: set5.object.apiVersion,
+        kind: set5.object.kind,
+        metadata: {
+          name: set5.object.name,
+          ...set5.object.namespace ? { namespace: set5.object.namespace } : {}
+        }
+      };
+      entries.set(key, entry);
+    }
+    let map4 = entry;
+    set5.path.slice(0, -1).forEach((seg) => {
+      const next = map4[seg];
+      if (!isData(next)) map4[seg] = {};
+      map4 = map4[seg];
+    });
+    map4[set5.path[set5.path.length - 1]] = set5.value;
+  }
+  const kept = [...entries.values()].filter((e) => keep(identity(e)));
+  kept.sort((a, b) => objectKey(identity(a)) < objectKey(identity(b)) ? -1 : 1);
+  const body = kept.map((e) => emit(sortKeys(e), "")).join("---\n");
+  return { ok: true, text: `${header}
+${body}` };
+}
+function emit(map4, indent) {
+  let out = "";
+  for (const [k, v] of Object.entries(map4)) {
+    const key = scalar(k);
+    if (isData(v) && Object.keys(v).length > 0) out += `${indent}${key}:
+${emit(v, `${indent}  `)}`;
+    else
+      out += `${indent}${key}: ${isData(v) ? "{}" : Array.isArray(v) ? stringify3(v, { flow: true, lineWidth: 0 }).trim() : scalar(v)}
+`;
+  }
+  return out;
+}
+function scalar(v) {
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  const s = String(v);
+  const plain = /^[A-Za-z0-9_][A-Za-z0-9_./@,=+-]*$/.test(s) && !/^(?:true|false|yes|no|on|off|null|~|y|n)$/i.test(s) && !/^[-+]?(?:\d[\d_]*(?:\.\d*)?(?:e[-+]?\d+)?|0x[0-9a-f]+|0o[0-7]+|\.inf|\.nan)$/i.test(s);
+  return plain ? s : JSON.stringify(s);
+}
+function identity(e) {
+  const metadata = isData(e.metadata) ? e.metadata : {};
+  return {
+    apiVersion: String(e.apiVersion ?? ""),
+    kind: String(e.kind),
+    name: String(metadata.name),
+    namespace: typeof metadata.namespace === "string" ? metadata.namespace : null
+  };
+}
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (!isData(value)) return value;
+  const first = ["apiVersion", "kind", "metadata", "name", "namespace"];
+  const keys = Object.keys(value).sort((a, b) => {
+    const ia = first.indexOf(a);
+    const ib = first.indexOf(b);
+    if (ia >= 0 || ib >= 0) return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+  return Object.fromEntries(keys.map((k) => [k, sortKeys(value[k])]));
+}
+function listComponentInKustomization(text, folder2) {
+  const same2 = (v) => typeof v === "string" && v.replace(/^\.\//, "").replace(/\/$/, "") === folder2;
+  return listInKustomization(text, {
+    key: "components",
+    entry: folder2,
+    flowEntry: folder2,
+    value: folder2,
+    listedIn: (data) => Array.isArray(data.components) && data.components.some(same2)
+  });
+}
+function listInKustomization(text, spec) {
+  const { key, entry, flowEntry, value, listedIn } = spec;
+  const nl = text.includes("\r\n") ? "\r\n" : "\n";
+  const cannot = `has a \`${key}\` list vault-rollout cannot extend`;
+  const fast = fastManifestData(text);
+  const only = fast?.length === 1 && isData(fast[0]) ? fast[0] : null;
+  if (only && listedIn(only)) return { ok: true, text };
+  if (only && !(key in only) && !new RegExp(`^${key}\\s*:`, "m").test(text)) {
+    const sep5 = text === "" || text.endsWith("\n") ? "" : nl;
+    const out2 = `${text}${sep5}${key}:${nl}- ${entry}${nl}`;
+    const after2 = fastManifestData(out2);
+    if (after2?.length === 1 && JSON.stringify(after2[0]) === JSON.stringify({ ...only, [key]: [value] }))
+      return { ok: true, text: out2 };
+  }
+  const doc = parseManifestDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0)
+    return { ok: false, message: `not valid YAML: ${doc.errors[0].message.split("\n")[0]}` };
+  const root2 = doc.contents;
+  if (!isMap(root2)) return { ok: false, message: "is not a YAML map" };
+  const pair = root2.items.find((p) => isScalar(p.key) && p.key.value === key);
+  const data = doc.toJS();
+  if (listedIn(data)) return { ok: true, text };
+  let out;
+  if (!pair) {
+    const sep5 = text === "" || text.endsWith("\n") ? "" : nl;
+    out = `${text}${sep5}${key}:${nl}- ${entry}${nl}`;
+  } else if (pair.value === null || isScalar(pair.value) && pair.value.value === null) {
+    const keyEnd = pair.key.range[1];
+    const colon = text.indexOf(":", keyEnd);
+    const lineEnd2 = endOfLine(text, colon);
+    const rest = text.slice(colon + 1, lineEnd2);
+    const hash2 = rest.search(/(^|\s)#/);
+    const comment = /^\s*(#.*)?$/.test(rest) ? rest : hash2 < 0 ? "" : rest.slice(hash2);
+    out = `${text.slice(0, colon + 1)}${comment}${nl}- ${entry}${text.slice(lineEnd2)}`;
+    if (lineEnd2 === text.length) out += nl;
+  } else if (isSeq(pair.value) && pair.value.flow) {
+    const [start, end] = pair.value.range;
+    const inner = text.slice(start, end);
+    const close = inner.lastIndexOf("]");
+    if (close < 0) return { ok: false, message: cannot };
+    const before2 = inner.slice(0, close).trimEnd();
+    const sep5 = before2.endsWith("[") ? "" : ", ";
+    out = `${text.slice(0, start)}${before2}${sep5}${flowEntry}${inner.slice(close)}${text.slice(end)}`;
+  } else if (isSeq(pair.value) && pair.value.items.length > 0) {
+    const first = pair.value.items[0];
+    const last = pair.value.items[pair.value.items.length - 1];
+    if (!first.range || !last.range) return { ok: false, message: cannot };
+    const lineStart3 = text.lastIndexOf("\n", first.range[0]) + 1;
+    const dash = text.slice(lineStart3, first.range[0]);
+    const m = /^(\s*)-\s*/.exec(dash);
+    if (!m) return { ok: false, message: cannot };
+    const indent = m[1];
+    const at2 = endOfLine(text, Math.max(last.range[1] - 1, last.range[0]));
+    const nextLine2 = at2 < text.length ? at2 + (text.startsWith("\r\n", at2) ? 2 : 1) : at2;
+    out = at2 < text.length ? `${text.slice(0, nextLine2)}${indent}- ${entry}${nl}${text.slice(nextLine2)}` : `${text}${nl}${indent}- ${entry}${nl}`;
+  } else {
+    return { ok: false, message: `has a \`${key}\` value that is not a list` };
+  }
+  const after = parseManifestDocument(out, { prettyErrors: false });
+  const current = data[key];
+  const expected = { ...data, [key]: [...Array.isArray(current) ? current : [], value] };
+  if (after.errors.length > 0 || JSON.stringify(after.toJS()) !== JSON.stringify(expected))
+    return {
+      ok: false,
+      message: `could not list ${key === "patches" ? "the patch file" : "the component"} in \`${key}\` without changing anything else`
+    };
+  return { ok: true, text: out };
+}
+function endOfLine(text, from) {
+  const i = text.indexOf("\n", from);
+  if (i < 0) return text.length;
+  return text[i - 1] === "\r" ? i - 1 : i;
+}
+function unlistPatchInKustomization(text, file2) {
+  const doc = parseManifestDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0)
+    return { ok: false, message: `not valid YAML: ${doc.errors[0].message.split("\n")[0]}` };
+  const root2 = doc.contents;
+  if (!isMap(root2)) return { ok: false, message: "is not a YAML map" };
+  const pair = root2.items.find((p) => isScalar(p.key) && p.key.value === "patches");
+  if (!pair || !isSeq(pair.value)) return { ok: true, text };
+  const seq3 = pair.value;
+  const data = doc.toJS();
+  const list7 = Array.isArray(data.patches) ? data.patches : [];
+  const index2 = list7.findIndex(
+    (v) => isData(v) && Object.keys(v).length === 1 && typeof v.path === "string" && v.path.replace(/^\.\//, "") === file2
+  );
+  if (index2 < 0) return { ok: true, text };
+  const item = seq3.items[index2];
+  if (!item.range) return { ok: false, message: "has a `patches` list vault-rollout cannot edit" };
+  let out;
+  if (seq3.flow) {
+    const [start, end] = item.range;
+    const before2 = text.slice(0, start);
+    const after2 = text.slice(end);
+    const comma = /^\s*,\s*/.exec(after2);
+    if (comma) out = `${before2}${after2.slice(comma[0].length)}`;
+    else out = `${before2.replace(/,\s*$/, "")}${after2}`;
+  } else {
+    const lineStart3 = text.lastIndexOf("\n", item.range[0]) + 1;
+    if (!/^\s*-\s*$/.test(text.slice(lineStart3, item.range[0])))
+      return { ok: false, message: "has a `patches` list vault-rollout cannot edit" };
+    const end = endOfLine(text, Math.max(item.range[1] - 1, item.range[0]));
+    const next = end < text.length ? end + (text.startsWith("\r\n", end) ? 2 : 1) : end;
+    out = `${text.slice(0, lineStart3)}${text.slice(next)}`;
+    if (list7.length === 1) {
+      const keyStart2 = pair.key.range[0];
+      const keyLine2 = text.lastIndexOf("\n", keyStart2) + 1;
+      const keyEnd = endOfLine(out, keyLine2);
+      if (!/^patches\s*:\s*(#.*)?$/.test(out.slice(keyLine2, keyEnd)))
+        return { ok: false, message: "has a `patches` key vault-rollout cannot edit" };
+      const keyNext = keyEnd < out.length ? keyEnd + (out.startsWith("\r\n", keyEnd) ? 2 : 1) : keyEnd;
+      out = `${out.slice(0, keyLine2)}${out.slice(keyNext)}`;
+    }
+  }
+  const expected = { ...data };
+  if (list7.length === 1 && !seq3.flow) delete expected.patches;
+  else expected.patches = list7.filter((_, i) => i !== index2);
+  const after = parseManifestDocument(out, { prettyErrors: false });
+  const got = out.trim() === "" ? {} : after.toJS();
+  if (after.errors.length > 0 || JSON.stringify(got) !== JSON.stringify(expected))
+    return { ok: false, message: `could not remove ${file2} from \`patches\` without changing anything else` };
+  return { ok: true, text: out };
+}
+
+// src/core/plan/own-layer.ts
+var LAYER_DIR = "vault-rollout";
+var LAYER_PATCH_FILE = "patches.yaml";
+var COMPONENT_API = "kustomize.config.k8s.io/v1alpha1";
+var LAYER_PATCH_HEADER = [
+  "# Generated by vault-rollout: do not edit. Rewritten whole on every run that changes it.",
+  "# Strategic-merge patches of this render root: the record and restart trigger of each workload it",
+  "# builds from a file outside its folder or shared with other roots, and whole-field version pins."
+].join("\n");
+var LAYER_HEADER = [
+  "# Generated by vault-rollout: do not edit. Rewritten whole on every run that changes it.",
+  "# This render root's own layer, listed once in its kustomization's `components`: its records, restart",
+  "# triggers and version pins for objects it must not edit in place. JSON 6902 patches set the pins that",
+  "# sit inside lists (a strategic merge would replace the whole list)."
+].join("\n");
+function layerPaths(rootDir) {
+  const dir = `${rootDir ? `${rootDir}/` : ""}${LAYER_DIR}`;
+  return { dir, kustomization: `${dir}/kustomization.yaml`, patches: `${dir}/${LAYER_PATCH_FILE}` };
+}
+var LIST_PIN_PATHS = [
+  /^\/spec\/data\/\d+\/remoteRef\/version$/,
+  /^\/spec\/dataFrom\/\d+\/extract\/version$/
+];
+function pointer2(path9) {
+  return path9.map((seg) => `/${String(seg).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
+}
+var isData2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+function readLayerKustomization(text) {
+  const parsed = readYamlData(text);
+  if (!parsed.ok) return { ok: false, message: `it is ${parsed.message}` };
+  const docs = parsed.docs.filter((d) => d !== null && d !== void 0);
+  if (docs.length !== 1 || !isData2(docs[0])) return { ok: false, message: "it is not one kustomization" };
+  const data = docs[0];
+  if (data.apiVersion !== COMPONENT_API || data.kind !== "Component")
+    return { ok: false, message: `it is not a kustomize Component (${COMPONENT_API})` };
+  const extra = Object.keys(data).find((k) => !["apiVersion", "kind", "patches"].includes(k));
+  if (extra !== void 0)
+    return { ok: false, message: `it sets ${extra}, which vault-rollout never writes` };
+  if (!Array.isArray(data.patches)) return { ok: false, message: "its `patches` is not a list" };
+  const pins = /* @__PURE__ */ new Map();
+  let smp = false;
+  for (const entry of data.patches) {
+    if (isData2(entry) && entry.path === LAYER_PATCH_FILE && Object.keys(entry).length === 1) {
+      smp = true;
+      continue;
+    }
+    const target = isData2(entry) ? entry.target : void 0;
+    if (!isData2(entry) || Object.keys(entry).length !== 2 || !isData2(target) || typeof entry.patch !== "string" || Object.entries(target).some(
+      ([k, v]) => !["group", "version", "kind", "name", "namespace"].includes(k) || typeof v !== "string"
+    ) || typeof target.version !== "string" || typeof target.kind !== "string" || typeof target.name !== "string")
+      return { ok: false, message: "it holds a patch that is not a version pin of one named object" };
+    const object2 = {
+      apiVersion: target.group ? `${String(target.group)}/${target.version}` : target.version,
+      kind: target.kind,
+      name: target.name,
+      namespace: typeof target.namespace === "string" ? target.namespace : null
+    };
+    const ops = readYamlData(entry.patch);
+    const list7 = ops.ok && ops.docs.length === 1 ? ops.docs[0] : null;
+    if (!Array.isArray(list7) || list7.length === 0)
+      return { ok: false, message: `its patch of ${object2.kind}/${object2.name} is not a list of operations` };
+    const byPointer = /* @__PURE__ */ new Map();
+    for (const op of list7) {
+      if (!isData2(op) || Object.keys(op).length !== 3 || op.op !== "add" || typeof op.path !== "string" || !LIST_PIN_PATHS.some((re) => re.test(op.path)))
+        return {
+          ok: false,
+          message: `its patch of ${object2.kind}/${object2.name} holds an operation vault-rollout never writes`
+        };
+      const v = op.value;
+      if (!(typeof v === "string" && /^[1-9]\d*$/.test(v)) && !(Number.isSafeInteger(v) && Number(v) >= 1))
+        return { ok: false, message: `${op.path} of ${object2.kind}/${object2.name} is not a version` };
+      byPointer.set(op.path, v);
+    }
+    pins.set(objectKey(object2), { object: object2, ops: byPointer });
+  }
+  return { ok: true, pins, smp };
+}
+function renderLayer(existing, sets, pins, keep) {
+  const patches = renderRootPatch(existing.patches, sets, keep, LAYER_PATCH_HEADER);
+  if (!patches.ok) return patches;
+  const byObject = /* @__PURE__ */ new Map();
+  if (existing.kustomization !== void 0 && existing.kustomization.trim() !== "") {
+    const read = readLayerKustomization(existing.kustomization);
+    if (!read.ok) return read;
+    for (const [key, entry] of read.pins) byObject.set(key, entry);
+  }
+  for (const pin of pins) {
+    const key = objectKey(pin.object);
+    let entry = byObject.get(key);
+    if (!entry) byObject.set(key, entry = { object: pin.object, ops: /* @__PURE__ */ new Map() });
+    entry.ops.set(pointer2(pin.path), pin.value);
+  }
+  const hasPatches = patches.text.replace(/^#.*\n?/gm, "").trim() !== "";
+  const kept = [...byObject.values()].filter((e) => keep(e.object));
+  return { ok: true, kustomization: emitKustomization(hasPatches, kept), patches: patches.text, hasPatches };
+}
+function emitKustomization(hasPatches, pins) {
+  const lines = [LAYER_HEADER, `apiVersion: ${COMPONENT_API}`, "kind: Component"];
+  const sorted = [...pins].sort((a, b) => {
+    const [ka, kb] = [objectKey(a.object), objectKey(b.object)];
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+  lines.push(!hasPatches && sorted.length === 0 ? "patches: []" : "patches:");
+  if (hasPatches) lines.push(`- path: ${LAYER_PATCH_FILE}`);
+  for (const { object: object2, ops } of sorted) {
+    const slash = object2.apiVersion.lastIndexOf("/");
+    const group2 = slash < 0 ? "" : object2.apiVersion.slice(0, slash);
+    const version2 = object2.apiVersion.slice(slash + 1);
+    lines.push("- target:");
+    if (group2) lines.push(`    group: ${scalar(group2)}`);
+    lines.push(
+      `    version: ${scalar(version2)}`,
+      `    kind: ${scalar(object2.kind)}`,
+      `    name: ${scalar(object2.name)}`
+    );
+    if (object2.namespace !== null) lines.push(`    namespace: ${scalar(object2.namespace)}`);
+    lines.push("  patch: |-");
+    for (const [path9, value] of [...ops].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+      lines.push(
+        "    - op: add",
+        `      path: ${scalar(path9)}`,
+        `      value: ${typeof value === "number" ? String(value) : JSON.stringify(value)}`
+      );
+  }
+  return `${lines.join("\n")}
+`;
+}
+function checkLayerKustomization(text) {
+  const read = readLayerKustomization(text);
+  if (!read.ok) return read;
+  if (emitKustomization(read.smp, [...read.pins.values()]) !== text)
+    return {
+      ok: false,
+      message: "its text is not what vault-rollout writes (edited by hand: a comment, quoting, order or a repeated entry)"
+    };
+  return { ok: true, entries: [...read.pins.values()].map((e) => e.object), listsPatches: read.smp };
+}
+
+// src/core/plan/plan.ts
+function statusKey(ref) {
+  return ref.vaultNamespace ? `${ref.vaultNamespace}\0${ref.path}` : ref.path;
+}
+var BLOCKING = /* @__PURE__ */ new Set(["missing", "deleted", "forbidden"]);
+function secretState(status2, recorded) {
+  switch (status2.state) {
+    case "ok":
+      if (recorded === null) return "unrecorded";
+      return recorded === status2.current ? "up-to-date" : "outdated";
+    case "deleted":
+      return "deleted";
+    default:
+      return status2.state;
+  }
+}
+function blockReason(s, status2) {
+  switch (status2.state) {
+    case "missing":
+      return `${s.path}: not found in Vault (404)`;
+    case "deleted":
+      return `${s.path}: current version ${status2.current} is ${status2.reason}; a restart would not get a readable secret`;
+    case "forbidden":
+      return status2.message;
+    default:
+      return `${s.path}: ${s.state}`;
+  }
+}
+function planWorkload(workload, statuses, options = {}) {
+  if (workload.ignored !== void 0) {
+    return {
+      workload,
+      secrets: [],
+      action: "ignored",
+      pins: [],
+      reasons: [workload.ignored],
+      warnings: [],
+      newValue: null
+    };
+  }
+  const pinTargets = /* @__PURE__ */ new Map();
+  const secrets2 = [];
+  const reasons = [];
+  const warnings = [];
+  const current = /* @__PURE__ */ new Map();
+  const seen = /* @__PURE__ */ new Set();
+  const unpinned = /* @__PURE__ */ new Map();
+  reasons.push(...workload.rejected ?? []);
+  warnings.push(...workload.recordWarnings ?? []);
+  for (const ref of workload.secrets) {
+    const status2 = statuses.get(statusKey(ref));
+    if (!status2) throw new Error(`internal: no Vault status for "${ref.path}"`);
+    const path9 = status2.path;
+    if (ref.pins) pinTargets.set(path9, [...pinTargets.get(path9) ?? [], ...ref.pins]);
+    if (ref.unpinned) unpinned.set(path9, [...unpinned.get(path9) ?? [], ...ref.unpinned]);
+    for (const why of ref.warnings ?? []) if (!warnings.includes(why)) warnings.push(why);
+    const id = statusKey({ path: path9, vaultNamespace: ref.vaultNamespace });
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const recorded = workload.recorded?.get(path9) ?? null;
+    const state = secretState(status2, recorded);
+    const planned = {
+      path: path9,
+      ...ref.vaultNamespace ? { vaultNamespace: ref.vaultNamespace } : {},
+      source: ref.source,
+      via: ref.via,
+      recorded,
+      current: status2.state === "ok" || status2.state === "deleted" ? status2.current : null,
+      state,
+      updatedTime: status2.state === "ok" || status2.state === "deleted" ? status2.updatedTime : null
+    };
+    secrets2.push(planned);
+    if (BLOCKING.has(state)) reasons.push(blockReason(planned, status2));
+    else if (status2.state === "unsupported") warnings.push(status2.message);
+    else if (status2.state === "ok") current.set(path9, status2.current);
+  }
+  const onDelete2 = (workload.kind === "StatefulSet" || workload.kind === "DaemonSet") && workload.updateStrategy === "OnDelete";
+  let action;
+  let newValue = null;
+  if (reasons.length > 0) {
+    action = "blocked";
+    if (workload.skip !== void 0) reasons.push(workload.skip);
+  } else if (workload.skip !== void 0) {
+    action = "skipped";
+    reasons.push(workload.skip);
+  } else if (current.size === 0) {
+    action = "none";
+  } else {
+    newValue = formatRecord(current);
+    if (workload.recorded === null) action = "record";
+    else if (secrets2.some((s) => s.state === "outdated")) action = "restart";
+    else if (newValue !== workload.recordedRaw) action = "record";
+    else action = "none";
+    if (action === "none") newValue = null;
+  }
+  if (onDelete2) {
+    warnings.push(
+      `${workload.kind} uses updateStrategy OnDelete: ${action === "restart" ? "the new pod template" : "a new pod template"} takes effect only when pods are deleted`
+    );
+  }
+  const pins = [];
+  if (action === "restart" && options.pinVersions !== false) {
+    for (const s of secrets2) {
+      if (s.state !== "outdated" || s.current === null) continue;
+      for (const target of pinTargets.get(s.path) ?? [])
+        pins.push({ path: s.path, version: s.current, target });
+      for (const why of unpinned.get(s.path) ?? []) if (!warnings.includes(why)) warnings.push(why);
+    }
+  }
+  return { workload, secrets: secrets2, action, pins, reasons, warnings, newValue };
+}
+function planWorkloads(workloads, statuses, options = {}) {
+  return workloads.map((w) => planWorkload(w, statuses, options));
+}
+function expectedObject(kind, name) {
+  return kind === "HelmValues" ? void 0 : { kind, name };
+}
+function editsFor(planned, prefix) {
+  const { workload, action, newValue } = planned;
+  if (newValue === null || action !== "restart" && action !== "record") return [];
+  const key = `${prefix}/secret-versions`;
+  const expect = expectedObject(workload.kind, workload.name);
+  const edit2 = (target) => ({
+    document: workload.document,
+    mapPath: target.mapPath,
+    within: target.within,
+    key,
+    value: newValue,
+    ...expect ? { expect } : {}
+  });
+  const edits = [];
+  if (newValue !== workload.recordedRaw) edits.push(edit2(workload.record));
+  if (action === "restart" && newValue !== workload.templateRaw) edits.push(edit2(workload.trigger));
+  return edits;
+}
+function summarize(planned) {
+  const count = (a) => planned.filter((p) => p.action === a).length;
+  const skipped = count("skipped");
+  const ignored = count("ignored");
+  const deferred = count("deferred");
+  return {
+    workloads: planned.length,
+    restart: count("restart"),
+    record: count("record"),
+    blocked: count("blocked"),
+    unchanged: count("none"),
+    ...skipped > 0 ? { skipped } : {},
+    ...ignored > 0 ? { ignored } : {},
+    ...deferred > 0 ? { deferred } : {}
+  };
+}
+
+// src/core/discover/sources/source.ts
+function workloadProblem(view, message2, path9) {
+  const { workload } = view;
+  const at2 = path9 ? view.document.position(path9) : void 0;
+  return {
+    file: workload.file,
+    severity: "warning",
+    message: `${workload.kind} "${workload.name}": ${message2}`,
+    ...at2 ? { line: at2.line, column: at2.column } : {}
+  };
+}
+function annotationMaps(view) {
+  const out = [];
+  for (const target of [view.workload.record, view.workload.trigger]) {
+    const path9 = targetPath(target);
+    const map4 = get2(view.object, path9);
+    if (isRecord(map4)) out.push({ path: path9, annotations: map4 });
+  }
+  return out;
+}
+function graphScanner(index2) {
+  const reported = /* @__PURE__ */ new Set();
+  return { refsFor: (view, report) => index2.refsFor(view, report, reported) };
+}
+function meta(object2) {
+  const name = get2(object2, ["metadata", "name"]);
+  const namespace = get2(object2, ["metadata", "namespace"]);
+  return {
+    name: typeof name === "string" && name ? name : null,
+    namespace: typeof namespace === "string" && namespace ? namespace : null
+  };
+}
+function pathRef(raw, mounts, fields, at2) {
+  const parsed = parseSecretPath(raw, mounts);
+  if (parsed.ok) return { ...fields, path: parsed.path };
+  return { ...fields, path: parsed.path, rejected: parsed.reason, ...at2 ? { rejectedAt: at2 } : {} };
+}
+function shownValue(value) {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}\u2026` : value);
+}
+function readVaultNamespace(value, where) {
+  const problem = vaultNamespaceProblem(value);
+  if (problem === null) return { vaultNamespace: value };
+  return { rejected: `its Vault namespace ${shownValue(value)} (${where}) is refused: ${problem}` };
+}
+
+// src/core/discover/sources/annotation.ts
+var annotationSource = {
+  name: "annotation",
+  enabled: (config2) => config2.sources.annotation,
+  collect({ config: config2 }) {
+    const key = `${config2.annotationPrefix}/secrets`;
+    return {
+      refsFor(view, report) {
+        const refs = [];
+        for (const { path: path9, annotations } of annotationMaps(view)) {
+          if (!Object.hasOwn(annotations, key)) continue;
+          const value = annotations[key];
+          const at2 = [...path9, key];
+          if (typeof value !== "string") {
+            report(workloadProblem(view, `"${key}" must be a string of secret paths`, at2));
+            continue;
+          }
+          for (const entry of value.split(/[\s,]+/)) {
+            if (!entry) continue;
+            refs.push(pathRef(entry, config2.vault.mounts, { source: "annotation", via: key }, at2));
+          }
+        }
+        return refs;
+      }
+    };
+  }
+};
+
+// src/core/discover/secret-graph.ts
+function folderOf(file2) {
+  const slash = file2.lastIndexOf("/");
+  return slash < 0 ? "" : file2.slice(0, slash);
+}
+function sameScope(a, b, inRoot = false) {
+  if (a.namespace && b.namespace) return a.namespace === b.namespace;
+  return inRoot || folderOf(a.file) === folderOf(b.file);
+}
+var CONTAINER_LISTS = [
+  ["containers", ""],
+  ["initContainers", "initContainer "],
+  ["ephemeralContainers", "ephemeralContainer "]
+];
+function list5(value) {
+  return Array.isArray(value) ? value : [];
+}
+var usesCache = /* @__PURE__ */ new WeakMap();
+function podUses(template) {
+  const cached2 = usesCache.get(template);
+  if (cached2) return cached2;
+  const uses = [];
+  const spec = get2(template, ["spec"]);
+  for (const [key, prefix] of CONTAINER_LISTS) {
+    for (const c of list5(get2(spec, [key]))) {
+      if (!isRecord(c)) continue;
+      for (const e of list5(c.env)) {
+        const secret = nonEmptyString(get2(e, ["valueFrom", "secretKeyRef", "name"]));
+        if (secret) uses.push({ kind: "Secret", name: secret, how: `${prefix}env` });
+        const config2 = nonEmptyString(get2(e, ["valueFrom", "configMapKeyRef", "name"]));
+        if (config2) uses.push({ kind: "ConfigMap", name: config2, how: `${prefix}env` });
+      }
+      for (const e of list5(c.envFrom)) {
+        const secret = nonEmptyString(get2(e, ["secretRef", "name"]));
+        if (secret) uses.push({ kind: "Secret", name: secret, how: `${prefix}envFrom` });
+        const config2 = nonEmptyString(get2(e, ["configMapRef", "name"]));
+        if (config2) uses.push({ kind: "ConfigMap", name: config2, how: `${prefix}envFrom` });
+      }
+    }
+  }
+  for (const v of list5(get2(spec, ["volumes"]))) {
+    if (!isRecord(v)) continue;
+    const secret = nonEmptyString(get2(v, ["secret", "secretName"]));
+    if (secret) uses.push({ kind: "Secret", name: secret, how: "volume" });
+    const config2 = nonEmptyString(get2(v, ["configMap", "name"]));
+    if (config2) uses.push({ kind: "ConfigMap", name: config2, how: "volume" });
+    for (const s of list5(get2(v, ["projected", "sources"]))) {
+      const ps = nonEmptyString(get2(s, ["secret", "name"]));
+      if (ps) uses.push({ kind: "Secret", name: ps, how: "projected volume" });
+      const pc = nonEmptyString(get2(s, ["configMap", "name"]));
+      if (pc) uses.push({ kind: "ConfigMap", name: pc, how: "projected volume" });
+    }
+    const spc = nonEmptyString(get2(v, ["csi", "volumeAttributes", "secretProviderClass"]));
+    if (spc) uses.push({ kind: "SecretProviderClass", name: spc, how: "CSI volume" });
+  }
+  usesCache.set(template, uses);
+  return uses;
+}
+var SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+function valuesUses(values) {
+  const cached2 = usesCache.get(values);
+  if (cached2) return cached2;
+  const uses = [];
+  const walk = (value, at2, depth) => {
+    if (depth > 32) return;
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(v, `${at2}[${i}]`, depth + 1));
+      return;
+    }
+    if (!isRecord(value)) return;
+    const how = `values ${at2}`;
+    const secret = nonEmptyString(get2(value, ["secretKeyRef", "name"])) ?? nonEmptyString(get2(value, ["secretRef", "name"])) ?? nonEmptyString(get2(value, ["secret", "secretName"])) ?? nonEmptyString(get2(value, ["secret", "name"]));
+    if (secret) uses.push({ kind: "Secret", name: secret, how });
+    const config2 = nonEmptyString(get2(value, ["configMapKeyRef", "name"])) ?? nonEmptyString(get2(value, ["configMapRef", "name"])) ?? nonEmptyString(get2(value, ["configMap", "name"]));
+    if (config2) uses.push({ kind: "ConfigMap", name: config2, how });
+    const spc = nonEmptyString(get2(value, ["volumeAttributes", "secretProviderClass"]));
+    if (spc) uses.push({ kind: "SecretProviderClass", name: spc, how });
+    for (const [k, v] of Object.entries(value)) {
+      const here = at2 ? `${at2}.${k}` : k;
+      if (/^existingSecret(Name)?$/i.test(k) && nonEmptyString(v))
+        uses.push({ kind: "Secret", name: v, how: `values ${here}` });
+      else if (secret === null && /secret/i.test(k) && typeof v === "string" && SECRET_NAME.test(v))
+        uses.push({ kind: "Secret", name: v, how: `values ${here}` });
+      else walk(v, here, depth + 1);
+    }
+  };
+  walk(values, "", 0);
+  usesCache.set(values, uses);
+  return uses;
+}
+function viewUses(view) {
+  if (!view.values) return podUses(view.template);
+  const uses = valuesUses(view.values);
+  if (!view.secretValues?.length) return uses;
+  return [...uses, ...view.secretValues.flatMap((path9) => secretsAt(view.values, path9))];
+}
+function secretsAt(values, path9) {
+  const out = [];
+  const walk = (v, i, at2) => {
+    if (i === path9.length) {
+      if (typeof v === "string" && v) out.push({ kind: "Secret", name: v, how: `values ${at2}` });
+      return;
+    }
+    const seg = path9[i];
+    const step = (key, child) => walk(child, i + 1, typeof key === "number" ? `${at2}[${key}]` : at2 ? `${at2}.${key}` : key);
+    if (seg === "*") {
+      if (Array.isArray(v)) v.forEach((child, k) => step(k, child));
+      else if (isRecord(v)) for (const [k, child] of Object.entries(v)) step(k, child);
+    } else if (Array.isArray(v) && /^\d+$/.test(seg)) step(Number(seg), v[Number(seg)]);
+    else if (isRecord(v) && seg in v) step(seg, v[seg]);
+  };
+  walk(values, 0, "");
+  return out;
+}
+var ProducerIndex = class {
+  byObject = /* @__PURE__ */ new Map();
+  add(producer) {
+    if (producer.secrets.length === 0 && producer.problems.length === 0) return;
+    for (const p of producer.produces) {
+      const key = `${p.kind}/${p.name}`;
+      const list7 = this.byObject.get(key) ?? [];
+      list7.push({ producer, self: !!p.self });
+      this.byObject.set(key, list7);
+    }
+  }
+  get size() {
+    return this.byObject.size;
+  }
+  /**
+   * The refs a workload gets through this index: one per secret of each matching producer, with the chain
+   * in `via`. A producer's problems are reported once (per scanner) instead of refs they stand for.
+   */
+  refsFor(view, report, reported) {
+    if (this.byObject.size === 0) return [];
+    const uses = viewUses(view);
+    if (uses.length === 0) return [];
+    const found = /* @__PURE__ */ new Map();
+    for (const use of uses) {
+      const key = `${use.kind}/${use.name}`;
+      for (const { producer, self: self2 } of this.byObject.get(key) ?? []) {
+        if (!producer.anyNamespace && !sameScope(producer, view.workload, view.document.root !== void 0))
+          continue;
+        let objects = found.get(producer);
+        if (!objects) found.set(producer, objects = /* @__PURE__ */ new Map());
+        const entry = objects.get(key) ?? { self: self2, hows: [] };
+        if (!entry.hows.includes(use.how)) entry.hows.push(use.how);
+        objects.set(key, entry);
+      }
+    }
+    const refs = [];
+    const w = view.workload;
+    for (const [producer, objects] of found) {
+      for (const problem of producer.problems) {
+        const id = `${producer.label}
+${problem.message}`;
+        if (reported.has(id)) continue;
+        reported.add(id);
+        const at2 = problem.document.position(problem.at);
+        report({
+          file: producer.file,
+          severity: "warning",
+          message: `${problem.message} (used by ${w.kind}/${w.name} in ${w.file})`,
+          ...at2 ? { line: at2.line, column: at2.column } : {}
+        });
+      }
+      const ways = [...objects].map(
+        ([key, { self: self2, hows }]) => self2 ? hows.join(", ") : `${key} \u2192 ${hows.join(", ")}`
+      );
+      const via = `${producer.label} \u2192 ${ways.join(" and ")}`;
+      const also = producer.restarts?.find((r) => r.kind === w.kind && r.name === view.workload.name);
+      const warnings = also ? [
+        `${producer.label} also restarts ${w.kind}/${w.name} (${also.by}): two restart paths; remove it there to let Git decide`
+      ] : [];
+      for (const s of producer.secrets) {
+        refs.push({
+          path: s.path,
+          source: producer.source,
+          via,
+          ...s.pins.length > 0 ? { pins: s.pins.map((p) => ({ ...p, field: [...p.field] })) } : {},
+          ...warnings.length > 0 ? { warnings } : {},
+          ...s.vaultNamespace ? { vaultNamespace: s.vaultNamespace } : {},
+          ...s.rejected !== void 0 ? { rejected: s.rejected } : {}
+        });
+      }
+    }
+    return refs;
+  }
+};
+function producerLabel(kind, name, file2) {
+  return `${kind}/${name} (${file2})`;
+}
+function producedSecret(raw, mounts, extra = {}) {
+  const parsed = parseSecretPath(raw, mounts);
+  const rejected = parsed.ok ? extra.namespaceRejected ?? null : parsed.reason;
+  return {
+    path: parsed.path,
+    pins: extra.pins ?? [],
+    ...extra.vaultNamespace && rejected === null ? { vaultNamespace: extra.vaultNamespace } : {},
+    ...rejected !== null ? { rejected } : {}
+  };
+}
+function mergeSecrets(secrets2) {
+  const byPath = /* @__PURE__ */ new Map();
+  for (const s of secrets2) {
+    const key = `${s.vaultNamespace ?? ""}\0${s.path}\0${s.rejected ?? ""}`;
+    const first = byPath.get(key);
+    if (first) first.pins.push(...s.pins);
+    else byPath.set(key, { ...s, pins: [...s.pins] });
+  }
+  return [...byPath.values()];
+}
+
+// src/core/discover/sources/argocd-vault-plugin.ts
+var PREFIX = "avp.kubernetes.io/";
+var PATH_ANNOTATION = `${PREFIX}path`;
+var VERSION_ANNOTATION = `${PREFIX}secret-version`;
+var INLINE = /<path:([^#<>]+)#([^#<>|]+?)(#[^#<>|\s]+)?(\s*\|[^<>]*)?>/g;
+var GENERIC = /<\s*[A-Za-z0-9_.-]+\s*(\|[^<>]*)?>/;
+var avpAnnotation = (at2, key) => at2.length === 2 && at2[0] === "metadata" && at2[1] === "annotations" && key.startsWith(PREFIX);
+function readAvp(object2, doc, kind, name, mounts) {
+  const annotations = get2(object2, ["metadata", "annotations"]);
+  const a = isRecord(annotations) ? annotations : {};
+  if (String(a[`${PREFIX}ignore`] ?? "").toLowerCase() === "true") return { state: "none" };
+  const found = stringsIn(object2, (text) => text.includes("<"), avpAnnotation);
+  const pathAnnotation = typeof a[PATH_ANNOTATION] === "string" ? cleanSecretPath(a[PATH_ANNOTATION]) : null;
+  const inline = [];
+  let generic = false;
+  for (const s of found) {
+    for (const m of s.text.matchAll(INLINE)) {
+      const parsed = parseSecretPath(m[1], mounts);
+      const start = "<path:".length + m[1].length + 1 + m[2].length;
+      inline.push({
+        path: parsed.path,
+        via: `${m[0]} in ${formatPath(s.path)}`,
+        versioned: m[3] !== void 0,
+        ...parsed.ok ? {} : { rejected: parsed.reason },
+        pin: !parsed.ok ? null : {
+          file: doc.file,
+          document: doc.index,
+          kind,
+          name,
+          field: s.path,
+          format: "placeholder",
+          placeholder: m[0],
+          versionAt: [start, start + (m[3]?.length ?? 0)]
+        }
+      });
+    }
+    if (!generic && pathAnnotation && GENERIC.test(s.text.replace(INLINE, ""))) generic = true;
+  }
+  const named = generic && pathAnnotation ? parseSecretPath(pathAnnotation, mounts) : null;
+  if (inline.length === 0 && !named) return { state: "none" };
+  if (String(a[`${PREFIX}kv-version`] ?? "2") === "1") {
+    return {
+      state: "unsupported",
+      message: `avp.kubernetes.io/kv-version "1" (KV v1 has no versions): its secrets are not tracked`,
+      at: ["metadata", "annotations", `${PREFIX}kv-version`]
+    };
+  }
+  const secrets2 = /* @__PURE__ */ new Map();
+  const add = (path9, via, pin, rejected) => {
+    const s = secrets2.get(path9);
+    if (!s) secrets2.set(path9, { path: path9, via, pins: pin ? [pin] : [], ...rejected ? { rejected } : {} });
+    else if (pin) s.pins.push(pin);
+  };
+  if (named && !named.ok) add(named.path, `${PATH_ANNOTATION} (<key> placeholders)`, null, named.reason);
+  else if (named) {
+    const path9 = named.path;
+    const safe = inline.every((i) => i.versioned || i.path === path9);
+    add(
+      path9,
+      `${PATH_ANNOTATION} (<key> placeholders)`,
+      safe ? {
+        file: doc.file,
+        document: doc.index,
+        kind,
+        name,
+        field: ["metadata", "annotations", VERSION_ANNOTATION],
+        format: "string"
+      } : null
+    );
+  }
+  const counts = /* @__PURE__ */ new Map();
+  for (const i of inline) counts.set(i.path, (counts.get(i.path) ?? 0) + 1);
+  for (const i of inline) {
+    const more2 = (counts.get(i.path) ?? 1) - 1;
+    add(i.path, more2 > 0 ? `${i.via} (+${more2} more)` : i.via, i.pin, i.rejected);
+  }
+  return { state: "ok", secrets: [...secrets2.values()] };
+}
+var argocdVaultPluginSource = {
+  name: "argocdVaultPlugin",
+  enabled: (config2) => config2.sources.argocdVaultPlugin,
+  collect({ config: config2, documents }) {
+    const mounts = config2.vault.mounts;
+    const index2 = new ProducerIndex();
+    for (const doc of documents) {
+      const o = doc.data;
+      if (!isRecord(o) || o.kind !== "Secret" && o.kind !== "ConfigMap") continue;
+      const { name, namespace } = meta(o);
+      if (!name) continue;
+      const read = readAvp(o, doc, o.kind, name, mounts);
+      if (read.state === "none") continue;
+      const label = producerLabel(o.kind, name, doc.file);
+      index2.add({
+        source: "argocdVaultPlugin",
+        label,
+        file: doc.file,
+        namespace,
+        produces: [{ kind: o.kind, name, self: true }],
+        secrets: read.state === "ok" ? read.secrets.map((s) => ({
+          path: s.path,
+          pins: s.pins,
+          ...s.rejected !== void 0 ? { rejected: s.rejected } : {}
+        })) : [],
+        problems: read.state === "unsupported" ? [{ message: `${label}: ${read.message}`, document: doc, at: read.at }] : []
+      });
+    }
+    const graph = graphScanner(index2);
+    return {
+      refsFor(view, report) {
+        const { workload } = view;
+        const own2 = isWorkloadKind(view.object.kind) || view.values !== null ? readAvp(view.object, view.document, workload.kind, workload.name, mounts) : { state: "none" };
+        const refs = graph.refsFor(view, report);
+        if (own2.state === "unsupported") report(workloadProblem(view, own2.message, own2.at));
+        if (own2.state !== "ok") return refs;
+        return [
+          ...own2.secrets.map((s) => ({
+            path: s.path,
+            source: "argocdVaultPlugin",
+            via: s.via,
+            ...s.pins.length > 0 ? { pins: s.pins } : {},
+            ...s.rejected !== void 0 ? { rejected: s.rejected } : {}
+          })),
+          ...refs
+        ];
+      }
+    };
+  }
+};
+
+// src/core/discover/sources/bank-vaults.ts
+var ENV_VALUE = /(?:^|\$\{)(?:>>)?vault:([^#\s{}$]+)#/g;
+var FROM_PATH = "vault.security.banzaicloud.io/vault-env-from-path";
+var TEMPLATE_CONFIGMAPS = [
+  "vault.security.banzaicloud.io/vault-agent-configmap",
+  "vault.security.banzaicloud.io/vault-ct-configmap"
+];
+var TEMPLATE_SECRET = /\{\{-?\s*(?:with\s+)?secret\s+["'`]([^"'`]+)["'`]/g;
+function templateSecretPaths(text) {
+  return [...text.matchAll(TEMPLATE_SECRET)].map((m) => cleanSecretPath(m[1].replace(/\?.*$/s, "")));
+}
+function bankVaultsPaths(value) {
+  return [...value.matchAll(ENV_VALUE)].map((m) => cleanSecretPath(m[1]));
+}
+var bankVaultsSource = {
+  name: "bankVaults",
+  enabled: (config2) => config2.sources.bankVaults,
+  collect({ config: config2, documents }) {
+    const templates = /* @__PURE__ */ new Map();
+    for (const doc of documents) {
+      const o = doc.data;
+      if (!isRecord(o) || o.kind !== "ConfigMap" || !isRecord(o.data)) continue;
+      const { name, namespace } = meta(o);
+      if (!name) continue;
+      const paths = Object.values(o.data).flatMap(
+        (v) => typeof v === "string" ? templateSecretPaths(v) : []
+      );
+      if (paths.length === 0) continue;
+      templates.set(name, [...templates.get(name) ?? [], { file: doc.file, namespace, paths }]);
+    }
+    return {
+      refsFor(view) {
+        const refs = [];
+        const add = (raw, via) => {
+          refs.push(pathRef(raw, config2.vault.mounts, { source: "bankVaults", via }));
+        };
+        if (view.values) {
+          for (const { path: path9, text } of stringsIn(view.values, (t) => t.includes("vault:"))) {
+            for (const raw of bankVaultsPaths(text)) add(raw, `values ${formatPath(path9)}`);
+          }
+        }
+        const spec = get2(view.template, ["spec"]);
+        for (const [key, label] of [
+          ["initContainers", "initContainer"],
+          ["containers", "container"]
+        ]) {
+          const containers = get2(spec, [key]);
+          if (!Array.isArray(containers)) continue;
+          for (const c of containers) {
+            if (!isRecord(c) || !Array.isArray(c.env)) continue;
+            for (const e of c.env) {
+              const value = get2(e, ["value"]);
+              if (typeof value !== "string" || !value.includes("vault:")) continue;
+              const envName2 = String(get2(e, ["name"]) ?? "?");
+              for (const raw of bankVaultsPaths(value))
+                add(raw, `env ${envName2} (${label} ${String(c.name ?? "?")})`);
+            }
+          }
+        }
+        for (const { annotations } of annotationMaps(view)) {
+          for (const key of TEMPLATE_CONFIGMAPS) {
+            const name = annotations[key];
+            if (typeof name !== "string") continue;
+            for (const cm of templates.get(name) ?? []) {
+              if (!sameScope(cm, view.workload, view.document.root !== void 0)) continue;
+              for (const raw of cm.paths)
+                add(raw, `${key} \u2192 ${producerLabel("ConfigMap", name, cm.file)} template`);
+            }
+          }
+          const value = annotations[FROM_PATH];
+          if (typeof value !== "string") continue;
+          for (const entry of value.split(",")) {
+            const raw = cleanSecretPath(entry.replace(/#.*$/s, ""));
+            if (raw) add(raw, FROM_PATH);
+          }
+        }
+        return refs;
+      }
+    };
+  }
+};
+
+// src/core/discover/sources/csi.ts
+function csiSecretPaths(objects) {
+  let parsed;
+  try {
+    parsed = yaml.load(objects, { schema: yaml.CORE_SCHEMA });
+  } catch (err) {
+    return { error: (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "invalid YAML" };
+  }
+  if (parsed === null || parsed === void 0) return [];
+  const items = Array.isArray(parsed) ? parsed : isRecord(parsed) && Array.isArray(parsed.array) ? parsed.array.map((s) => typeof s === "string" ? yaml.load(s, { schema: yaml.CORE_SCHEMA }) : s) : null;
+  if (!items) return { error: "expected a YAML list of objects" };
+  return items.map((item) => get2(item, ["secretPath"])).filter((p) => typeof p === "string").map((p) => p.replace(/\?.*$/s, ""));
+}
+var csiSource = {
+  name: "csi",
+  enabled: (config2) => config2.sources.csi,
+  collect({ config: config2, documents }) {
+    const index2 = new ProducerIndex();
+    for (const doc of documents) {
+      const producer = readClass(doc, config2.vault.mounts);
+      if (producer) index2.add(producer);
+    }
+    return graphScanner(index2);
+  }
+};
+function readClass(doc, mounts) {
+  const o = doc.data;
+  if (!isRecord(o) || o.kind !== "SecretProviderClass") return null;
+  if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("secrets-store.csi.x-k8s.io/"))
+    return null;
+  if (get2(o, ["spec", "provider"]) !== "vault") return null;
+  const { name, namespace } = meta(o);
+  if (!name) return null;
+  const label = producerLabel("SecretProviderClass", name, doc.file);
+  const objects = get2(o, ["spec", "parameters", "objects"]);
+  const paths = typeof objects === "string" ? csiSecretPaths(objects) : [];
+  const produces = [{ kind: "SecretProviderClass", name, self: true }];
+  for (const so of Array.isArray(get2(o, ["spec", "secretObjects"])) ? get2(o, ["spec", "secretObjects"]) : []) {
+    const secretName = get2(so, ["secretName"]);
+    if (typeof secretName === "string" && secretName) produces.push({ kind: "Secret", name: secretName });
+  }
+  const base = { source: "csi", label, file: doc.file, namespace, produces };
+  if (!Array.isArray(paths)) {
+    return {
+      ...base,
+      secrets: [],
+      problems: [
+        {
+          message: `${label}: spec.parameters.objects is not readable (${paths.error}): not tracked`,
+          document: doc,
+          at: ["spec", "parameters", "objects"]
+        }
+      ]
+    };
+  }
+  return {
+    ...base,
+    secrets: mergeSecrets(paths.map((p) => producedSecret(p, mounts))),
+    problems: []
+  };
+}
+
+// src/core/discover/sources/external-secrets.ts
+function esoSecretPath(mount2, key, mounts) {
+  let k = cleanSecretPath(key);
+  if (!mount2) return normalizeSecretPath(k, mounts);
+  const m = cleanSecretPath(mount2).replace(/\/+$/, "");
+  if (k.startsWith(`${m}/`)) {
+    k = k.slice(m.length + 1);
+    if (k.startsWith("data/")) k = k.slice(5);
+  }
+  return `${m}/${k}`;
+}
+function readStores(documents) {
+  const stores = [];
+  const names3 = /* @__PURE__ */ new Set();
+  for (const doc of documents) {
+    const o = doc.data;
+    if (!isRecord(o) || o.kind !== "SecretStore" && o.kind !== "ClusterSecretStore") continue;
+    if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("external-secrets.io/")) continue;
+    const vault2 = get2(o, ["spec", "provider", "vault"]);
+    const { name, namespace } = meta(o);
+    if (name) names3.add(`${o.kind}/${name}`);
+    if (!isRecord(vault2) || !name) continue;
+    const ns = nonEmptyString(vault2.namespace);
+    const checked2 = ns ? readVaultNamespace(ns, `spec.provider.vault.namespace of ${o.kind}/${name} (${doc.file})`) : null;
+    stores.push({
+      kind: o.kind,
+      name,
+      file: doc.file,
+      namespace: o.kind === "ClusterSecretStore" ? null : namespace,
+      mount: typeof vault2.path === "string" && vault2.path.trim() ? vault2.path : null,
+      version: typeof vault2.version === "string" ? vault2.version : "v2",
+      vaultNamespace: checked2?.vaultNamespace ?? null,
+      namespaceRejected: checked2?.rejected ?? null
+    });
+  }
+  return { vault: stores, names: names3 };
+}
+var elsewhereStores = /* @__PURE__ */ new WeakMap();
+function readAllStores(documents, elsewhere, foreign) {
+  const local = readStores(documents);
+  if (foreign.length > 0) {
+    let theirs = elsewhereStores.get(foreign);
+    if (!theirs) elsewhereStores.set(foreign, theirs = readStores(foreign));
+    local.foreign = new Map(theirs.vault.map((s) => [`${s.kind}/${s.name}`, s.file]));
+  }
+  if (elsewhere.length === 0) return local;
+  let other = elsewhereStores.get(elsewhere);
+  if (!other) elsewhereStores.set(elsewhere, other = readStores(elsewhere));
+  const own2 = new Set(local.names);
+  for (const store of other.vault) {
+    const id = `${store.kind}/${store.name}`;
+    if (own2.has(id) || store.kind === "SecretStore" && store.namespace === null) continue;
+    local.vault.push(store);
+  }
+  for (const id of other.names) local.names.add(id);
+  return local;
+}
+var externalSecretsSource = {
+  name: "externalSecrets",
+  enabled: (config2) => config2.sources.externalSecrets,
+  collect({ config: config2, documents, elsewhere = [], foreign = [] }) {
+    const index2 = new ProducerIndex();
+    let stores = null;
+    for (const doc of documents) {
+      const o = doc.data;
+      if (!isRecord(o) || typeof o.apiVersion !== "string") continue;
+      if (o.kind === "ClusterExternalSecret") {
+        if (!o.apiVersion.startsWith("external-secrets.io/")) continue;
+        stores ??= readAllStores(documents, elsewhere, foreign);
+        addCluster(index2, o, doc, stores, config2.vault.mounts);
+        continue;
+      }
+      if (o.kind !== "ExternalSecret") continue;
+      const { name, namespace } = meta(o);
+      if (!name) continue;
+      const label = producerLabel("ExternalSecret", name, doc.file);
+      const base = { source: "externalSecrets", label, file: doc.file, namespace };
+      if (o.apiVersion.startsWith("kubernetes-client.io/")) {
+        if (get2(o, ["spec", "backendType"]) !== "vault") continue;
+        const keys = [
+          ...list6(get2(o, ["spec", "data"])).map((d) => get2(d, ["key"])),
+          ...list6(get2(o, ["spec", "dataFrom"]))
+        ].filter((k) => typeof k === "string");
+        const kv = get2(o, ["spec", "kvVersion"]);
+        const v1 = kv === 1 || kv === "1";
+        index2.add({
+          ...base,
+          produces: [{ kind: "Secret", name }],
+          secrets: v1 ? [] : mergeSecrets(keys.map((k) => producedSecret(k, config2.vault.mounts))),
+          problems: v1 && keys.length > 0 ? [
+            {
+              message: `${label}: kvVersion 1 (KV v1 has no versions): not tracked`,
+              document: doc,
+              at: ["spec", "kvVersion"]
+            }
+          ] : []
+        });
+        continue;
+      }
+      if (!o.apiVersion.startsWith("external-secrets.io/")) continue;
+      stores ??= readAllStores(documents, elsewhere, foreign);
+      index2.add({
+        ...base,
+        ...readSpec(o, doc, "ExternalSecret", name, { namespace }, stores, config2.vault.mounts)
+      });
+    }
+    return graphScanner(index2);
+  }
+};
+function addCluster(index2, o, doc, stores, mounts) {
+  const { name } = meta(o);
+  if (!name) return;
+  const base = {
+    source: "externalSecrets",
+    label: producerLabel("ClusterExternalSecret", name, doc.file),
+    file: doc.file
+  };
+  const selectors = get2(o, ["spec", "namespaceSelectors"]) !== void 0 || get2(o, ["spec", "namespaceSelector"]) !== void 0;
+  if (selectors) {
+    index2.add({
+      ...base,
+      namespace: null,
+      anyNamespace: true,
+      ...readSpec(o, doc, "ClusterExternalSecret", name, "any", stores, mounts)
+    });
+    return;
+  }
+  for (const ns of list6(get2(o, ["spec", "namespaces"]))) {
+    if (typeof ns !== "string" || ns === "") continue;
+    index2.add({
+      ...base,
+      namespace: ns,
+      ...readSpec(o, doc, "ClusterExternalSecret", name, { namespace: ns }, stores, mounts)
+    });
+  }
+}
+function readSpec(o, doc, kind, name, scope, stores, mounts) {
+  const specPath = kind === "ExternalSecret" ? ["spec"] : ["spec", "externalSecretSpec"];
+  const esName = kind === "ClusterExternalSecret" && nonEmptyString(get2(o, ["spec", "externalSecretName"])) || name;
+  const label = producerLabel(kind, name, doc.file);
+  const defaultRef = get2(o, [...specPath, "secretStoreRef"]);
+  const secrets2 = [];
+  const problems = /* @__PURE__ */ new Map();
+  const entries = [];
+  list6(get2(o, [...specPath, "data"])).forEach(
+    (d, i) => entries.push({
+      key: get2(d, ["remoteRef", "key"]),
+      storeRef: get2(d, ["sourceRef", "storeRef"]) ?? defaultRef,
+      at: [...specPath, "data", i, "remoteRef", "key"],
+      pin: [...specPath, "data", i, "remoteRef", "version"]
+    })
+  );
+  list6(get2(o, [...specPath, "dataFrom"])).forEach((d, i) => {
+    if (isRecord(d) && (d.find !== void 0 || get2(d, ["sourceRef", "generatorRef"]) !== void 0)) {
+      const what = d.find !== void 0 ? "find (a search)" : "a generator";
+      problems.set(`dataFrom ${i}`, {
+        message: `${label}: dataFrom[${i}] uses ${what}: the secrets it reads are not tracked; name them with a rule`,
+        document: doc,
+        at: [...specPath, "dataFrom", i]
+      });
+      return;
+    }
+    entries.push({
+      key: get2(d, ["extract", "key"]),
+      storeRef: get2(d, ["sourceRef", "storeRef"]) ?? defaultRef,
+      at: [...specPath, "dataFrom", i, "extract", "key"],
+      pin: [...specPath, "dataFrom", i, "extract", "version"]
+    });
+  });
+  for (const entry of entries) {
+    if (typeof entry.key !== "string" || !isRecord(entry.storeRef)) continue;
+    const storeName = entry.storeRef.name;
+    const storeKind = entry.storeRef.kind === "ClusterSecretStore" ? "ClusterSecretStore" : "SecretStore";
+    if (typeof storeName !== "string") continue;
+    const candidates = stores.vault.filter(
+      (s) => s.kind === storeKind && s.name === storeName && (storeKind === "ClusterSecretStore" || scope === "any" || sameScope(s, { file: doc.file, namespace: scope.namespace }, doc.root !== void 0))
+    );
+    if (scope === "any" && new Set(candidates.map((c) => `${c.mount ?? ""} ${c.version}`)).size > 1) {
+      problems.set(`ambiguous ${storeKind}/${storeName}`, {
+        message: `${label}: ${candidates.length} SecretStores named "${storeName}" (${candidates.map((c) => c.namespace ?? c.file).join(", ")}) with different paths, and its namespaces are chosen by selectors: not tracked; list spec.namespaces`,
+        document: doc,
+        at: entry.at
+      });
+      continue;
+    }
+    const store = candidates[0];
+    if (!store) {
+      const id = `${storeKind}/${storeName}`;
+      const foreign = stores.foreign?.get(id);
+      if (!stores.names.has(id)) {
+        problems.set(`missing ${id}`, {
+          message: foreign !== void 0 ? `${label}: ${storeKind} "${storeName}" is deployed only by another environment (${foreign}), not by this one: not tracked` : `${label}: ${storeKind} "${storeName}" is not in the repository, so whether it is a Vault store is unknown: not tracked`,
+          document: doc,
+          at: entry.at
+        });
+      }
+      continue;
+    }
+    if (store.version === "v1") {
+      problems.set(`v1 ${store.kind}/${store.name}`, {
+        message: `${label}: ${store.kind} "${store.name}" is a KV v1 store (no versions): not tracked`,
+        document: doc,
+        at: entry.at
+      });
+      continue;
+    }
+    const path9 = esoSecretPath(store.mount, entry.key, mounts);
+    const pin = {
+      file: doc.file,
+      document: doc.index,
+      kind,
+      name,
+      field: entry.pin,
+      format: "string"
+    };
+    secrets2.push(
+      producedSecret(path9, mounts, {
+        pins: [pin],
+        vaultNamespace: store.vaultNamespace,
+        namespaceRejected: store.namespaceRejected
+      })
+    );
+  }
+  return {
+    produces: [{ kind: "Secret", name: nonEmptyString(get2(o, [...specPath, "target", "name"])) ?? esName }],
+    secrets: mergeSecrets(secrets2),
+    problems: [...problems.values()]
+  };
+}
+function list6(value) {
+  return Array.isArray(value) ? value : [];
+}
+
+// src/core/discover/sources/rules.ts
+var import_picomatch4 = __toESM(require_picomatch2(), 1);
 
 // src/core/config/definition.ts
-var import_picomatch = __toESM(require_picomatch2(), 1);
+var import_picomatch3 = __toESM(require_picomatch2(), 1);
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -72055,7 +75153,7 @@ __export(external_exports, {
   decode: () => decode2,
   decodeAsync: () => decodeAsync2,
   deepPartial: () => deepPartial,
-  describe: () => describe3,
+  describe: () => describe4,
   discriminatedUnion: () => discriminatedUnion,
   e164: () => e1642,
   email: () => email2,
@@ -72112,7 +75210,7 @@ __export(external_exports, {
   maxLength: () => _maxLength,
   maxSize: () => _maxSize,
   memoizer: () => memoizer,
-  meta: () => meta2,
+  meta: () => meta3,
   mime: () => _mime,
   minLength: () => _minLength,
   minSize: () => _minSize,
@@ -72461,7 +75559,7 @@ __export(core_exports2, {
   createToJSONSchemaMethod: () => createToJSONSchemaMethod,
   decode: () => decode,
   decodeAsync: () => decodeAsync,
-  describe: () => describe2,
+  describe: () => describe3,
   encode: () => encode,
   encodeAsync: () => encodeAsync,
   extractDefs: () => extractDefs,
@@ -72485,7 +75583,7 @@ __export(core_exports2, {
   locales: () => locales_exports,
   memoizer: () => memoizer,
   mergeValues: () => mergeValues,
-  meta: () => meta,
+  meta: () => meta2,
   parse: () => parse2,
   parseAsync: () => parseAsync,
   parseURLObject: () => parseURLObject,
@@ -87451,7 +90549,7 @@ function _check(fn, params) {
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function describe2(description) {
+function describe3(description) {
   const ch = new $ZodCheck({ check: "describe" });
   ch._zod.onattach = [
     (inst) => {
@@ -87464,7 +90562,7 @@ function describe2(description) {
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function meta(metadata) {
+function meta2(metadata) {
   const ch = new $ZodCheck({ check: "meta" });
   ch._zod.onattach = [
     (inst) => {
@@ -89005,7 +92103,7 @@ __export(schemas_exports2, {
   currencyCode: () => currencyCode2,
   custom: () => custom,
   date: () => date2,
-  describe: () => describe3,
+  describe: () => describe4,
   discriminatedUnion: () => discriminatedUnion,
   e164: () => e1642,
   email: () => email2,
@@ -89040,7 +92138,7 @@ __export(schemas_exports2, {
   looseRecord: () => looseRecord,
   mac: () => mac2,
   map: () => map3,
-  meta: () => meta2,
+  meta: () => meta3,
   nan: () => nan,
   nanoid: () => nanoid2,
   nativeEnum: () => nativeEnum,
@@ -90597,8 +93695,8 @@ function refine(fn, _params = {}) {
 function superRefine(fn, params) {
   return _superRefine(fn, params);
 }
-var describe3 = describe2;
-var meta2 = meta;
+var describe4 = describe3;
+var meta3 = meta2;
 var ZodInstanceOf = /* @__PURE__ */ $constructor("ZodInstanceOf", (inst, def) => {
   ZodCustom.init(inst, def);
 }, {
@@ -91653,84 +94751,6 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/core/secret-path.ts
-function cleanSecretPath(raw) {
-  let p = raw.trim().replace(/^\/+/, "");
-  if (p.startsWith("v1/")) p = p.slice(3);
-  return p;
-}
-function splitAtMount(p, mount2) {
-  const m = mount2.replace(/^\/+|\/+$/g, "");
-  if (p !== m && !p.startsWith(`${m}/`)) return null;
-  let rest = p.slice(m.length + 1);
-  if (rest.startsWith("data/")) rest = rest.slice(5);
-  else if (rest.startsWith("metadata/")) rest = rest.slice(9);
-  return { mount: m, rest };
-}
-function normalizeSecretPath(raw, mounts = []) {
-  const p = cleanSecretPath(raw);
-  const sorted = [...mounts].sort((a, b) => b.length - a.length);
-  for (const mount2 of sorted) {
-    const split2 = splitAtMount(p, mount2);
-    if (split2 && split2.rest) return `${split2.mount}/${split2.rest}`;
-  }
-  const slash = p.indexOf("/");
-  if (slash < 0) return p;
-  const split = splitAtMount(p, p.slice(0, slash));
-  return split && split.rest ? `${split.mount}/${split.rest}` : p;
-}
-var SEGMENT = /^[A-Za-z0-9_.@+=-]+$/;
-function secretPathProblem(p) {
-  const problem = unsafePathProblem(p);
-  if (problem !== null) return problem;
-  if (!p.includes("/")) return "it is not of the form mount/path (e.g. kv/app/db)";
-  return null;
-}
-function unsafePathProblem(p) {
-  if (p === "") return "the path is empty";
-  const segments = p.split("/");
-  for (const segment of segments) {
-    if (segment === "") return 'it has an empty segment ("//" or a trailing "/")';
-    if (segment === "." || segment === "..") return `it has a "${segment}" segment`;
-    if (segment.includes("%")) {
-      let decoded = null;
-      try {
-        decoded = decodeURIComponent(segment);
-      } catch {
-      }
-      if (decoded === "." || decoded === "..") return `it has a percent-encoded "${decoded}" segment`;
-      if (decoded?.includes("/")) return 'it has a percent-encoded "/"';
-      return "it has a percent-encoded character";
-    }
-    if (!SEGMENT.test(segment)) {
-      const bad = [...segment].find((c) => !SEGMENT.test(c)) ?? "";
-      return `it has the character ${JSON.stringify(bad)}, which Vault secret paths do not use`;
-    }
-  }
-  return null;
-}
-function parseSecretPath(raw, mounts = []) {
-  const p = cleanSecretPath(raw);
-  const reason = secretPathProblem(p);
-  if (reason !== null) return { ok: false, path: p, reason };
-  const path9 = normalizeSecretPath(p, mounts);
-  const after = secretPathProblem(path9);
-  return after === null ? { ok: true, path: path9 } : { ok: false, path: p, reason: after };
-}
-function vaultNamespaceProblem(ns) {
-  const trimmed2 = ns.replace(/^\//, "").replace(/\/$/, "");
-  if (trimmed2 === "") return "the namespace is empty";
-  for (const segment of trimmed2.split("/")) {
-    if (segment === "") return 'it has an empty segment ("//")';
-    if (segment === "." || segment === "..") return `it has a "${segment}" segment`;
-    const bad = [...segment].find((c) => !NAMESPACE_CHAR.test(c));
-    if (bad !== void 0)
-      return `it has the character ${JSON.stringify(bad)}, which Vault namespaces do not use`;
-  }
-  return null;
-}
-var NAMESPACE_CHAR = /^[A-Za-z0-9_.@+=-]$/;
-
 // src/core/config/definition.ts
 var WORKLOAD_KINDS = [
   "Deployment",
@@ -91756,7 +94776,7 @@ function globProblem(glob2) {
   if (glob2.split(/[\\/]/).some((segment) => segment === ".."))
     return `globs are relative to the repository root and cannot leave it: remove the ".." segment (got "${glob2}")`;
   try {
-    import_picomatch.default.makeRe(glob2, { dot: true, strictBrackets: true });
+    import_picomatch3.default.makeRe(glob2, { dot: true, strictBrackets: true });
     return null;
   } catch (err) {
     return `not a valid glob: ${err instanceof Error ? err.message : String(err)} (got "${glob2}")`;
@@ -92162,7 +95182,7 @@ function parseConfig(text, file2) {
         key: "",
         line: at2?.line ?? null,
         column: at2?.col ?? null,
-        message: `expected a mapping of options (got ${describe4(data)})`
+        message: `expected a mapping of options (got ${describe5(data)})`
       }
     ]);
   }
@@ -92204,7 +95224,7 @@ function toConfigIssue(issue2, doc, data, pos) {
   };
 }
 function describeIssue(issue2, value) {
-  const got = value === void 0 ? "" : ` (got ${describe4(value)})`;
+  const got = value === void 0 ? "" : ` (got ${describe5(value)})`;
   switch (issue2.code) {
     case "invalid_type":
       if (value === void 0) return `missing required key`;
@@ -92225,7 +95245,7 @@ function article(expected) {
   if (expected === "array") return "a list";
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
-function describe4(value) {
+function describe5(value) {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
@@ -92367,4311 +95387,7 @@ function configForEnvironment(config2, environment2, homeAddress) {
   };
 }
 
-// src/adapters/fs/working-tree.ts
-import {
-  closeSync as closeSync3,
-  constants as constants3,
-  fstatSync,
-  lstatSync as lstatSync2,
-  openSync as openSync3,
-  readdirSync,
-  readFileSync as readFileSync3,
-  readlinkSync,
-  realpathSync
-} from "node:fs";
-import { chmod as chmod3, lstat, readFile as readFile2, realpath as realpath2, rename, unlink, writeFile as writeFile4 } from "node:fs/promises";
-import { dirname as dirname2, isAbsolute, join as join2, relative, sep } from "node:path";
-function decodeUtf82(bytes) {
-  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-}
-function errorCode(err) {
-  return typeof err === "object" && err !== null && "code" in err ? String(err.code) : void 0;
-}
-function diskView(root2) {
-  return {
-    entry(path9) {
-      const full = join2(root2, path9);
-      let info2;
-      try {
-        info2 = lstatSync2(full);
-      } catch {
-        return null;
-      }
-      if (info2.isDirectory()) {
-        if (path9 !== "" && existsEntry(join2(full, ".git"))) return { kind: "repo" };
-        return { kind: "dir" };
-      }
-      if (info2.isFile()) return { kind: "file" };
-      if (info2.isSymbolicLink()) {
-        if (info2.size > MAX_LINK_BYTES) return { kind: "link", target: null };
-        try {
-          return { kind: "link", target: readlinkSync(full, "utf8") };
-        } catch {
-          return { kind: "link", target: null };
-        }
-      }
-      return { kind: "special" };
-    },
-    list(dir) {
-      try {
-        return readdirSync(join2(root2, dir));
-      } catch {
-        return null;
-      }
-    }
-  };
-}
-function existsEntry(path9) {
-  try {
-    lstatSync2(path9);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function readRegularFile(full, path9, maxBytes) {
-  let fd;
-  try {
-    fd = openSync3(full, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK);
-  } catch (err) {
-    const code3 = errorCode(err);
-    const message2 = code3 === "ELOOP" ? "became a symlink while being read: skipped" : `cannot be read (${code3 ?? "error"}): skipped`;
-    return { ok: false, problem: { file: path9, severity: "warning", message: message2 } };
-  }
-  try {
-    const info2 = fstatSync(fd);
-    if (!info2.isFile())
-      return {
-        ok: false,
-        problem: { file: path9, severity: "warning", message: "not a regular file: skipped" }
-      };
-    if (maxBytes !== void 0 && info2.size > maxBytes)
-      return { ok: false, problem: oversizeProblem(path9, info2.size, maxBytes) };
-    return { ok: true, bytes: readFileSync3(fd) };
-  } catch (err) {
-    return {
-      ok: false,
-      problem: {
-        file: path9,
-        severity: "warning",
-        message: `cannot be read (${errorCode(err) ?? "error"}): skipped`
-      }
-    };
-  } finally {
-    closeSync3(fd);
-  }
-}
-var WorkingTreeSource = class {
-  constructor(root2, limits = {}, progress = silentProgress) {
-    this.root = root2;
-    this.limits = limits;
-    this.progress = progress;
-  }
-  root;
-  limits;
-  progress;
-  /** What is at each repo-relative path, the last segment not followed (see ManifestSource.entryKinds). */
-  async entryKinds(paths) {
-    const out = /* @__PURE__ */ new Map();
-    for (const path9 of paths) {
-      try {
-        const info2 = await lstat(join2(this.root, ...path9.split("/")));
-        out.set(
-          path9,
-          info2.isSymbolicLink() ? "symlink" : info2.isDirectory() ? "directory" : info2.isFile() ? "file" : "other"
-        );
-      } catch {
-        out.set(path9, "missing");
-      }
-    }
-    return out;
-  }
-  // Synchronous on purpose: for many small files readFileSync is ~10x faster than sequential
-  // fs/promises reads (10,000 manifests: 92 ms against 850 ms here), and nothing else runs meanwhile.
-  async load(accept, options = {}) {
-    const maxBytes = options.maxFileBytes ?? this.limits.maxFileBytes;
-    let root2;
-    try {
-      root2 = realpathSync(this.root);
-    } catch (err) {
-      throw new VaultRolloutError(
-        "RepoNotFoundError",
-        `repository folder "${this.root}" cannot be read (${errorCode(err) ?? "error"}): check --repo`,
-        { root: this.root }
-      );
-    }
-    const walked = walkRepo(diskView(root2), fileRule(accept, options.anyName));
-    const problems = walked.problems;
-    const files = [];
-    for (const f of walked.files) {
-      const read = readRegularFile(join2(root2, f.real), f.path, maxBytes);
-      if (!read.ok) {
-        problems.push(read.problem);
-        continue;
-      }
-      this.progress.advance();
-      try {
-        files.push({ path: f.path, text: decodeUtf82(read.bytes) });
-      } catch {
-        problems.push({ file: f.path, severity: "warning", message: "not valid UTF-8: skipped" });
-      }
-    }
-    problems.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
-    return { files, problems };
-  }
-};
-
-// src/adapters/fs/config-file.ts
-import { realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
-import { join as join3 } from "node:path";
-var CONFIG_NAME = "vault-rollout.yaml";
-var LINK_REFUSED = {
-  outside: "is a symlink that points outside the repository: refusing to read it",
-  loop: "is a symlink loop",
-  missing: "is a symlink to a file that does not exist",
-  unreadable: "is a symlink that cannot be read",
-  special: "is a symlink to a special file, not a regular file: refusing to read it"
-};
-function refuse(shown, why) {
-  throw new ConfigError(`config file "${shown}" ${why}`, { file: shown });
-}
-function decode3(bytes) {
-  return Buffer.from(bytes).toString("utf8");
-}
-function readChecked(full, shown) {
-  const read = readRegularFile(full, shown, MAX_CONFIG_BYTES);
-  if (read.ok) return decode3(read.bytes);
-  const message2 = read.problem.message;
-  if (message2.includes("maxFileBytes")) {
-    const size = /is (\d+) bytes/.exec(message2)?.[1] ?? "more";
-    refuse(shown, `is ${size} bytes, over the ${MAX_CONFIG_BYTES}-byte limit of a config file`);
-  }
-  return refuse(shown, message2.replace(/: skipped$/, ""));
-}
-function readRepoConfig(repoDir) {
-  let root2;
-  try {
-    root2 = realpathSync2(repoDir);
-  } catch {
-    return null;
-  }
-  const view = diskView(root2);
-  const entry = view.entry(CONFIG_NAME);
-  if (entry === null) return null;
-  if (entry.kind === "link") {
-    const to = resolveLink(view, CONFIG_NAME);
-    if (to.state !== "ok") refuse(CONFIG_NAME, LINK_REFUSED[to.state]);
-    if (to.kind !== "file") refuse(CONFIG_NAME, "is a symlink to a folder, not a file");
-    return readChecked(join3(root2, to.path), CONFIG_NAME);
-  }
-  if (entry.kind !== "file") refuse(CONFIG_NAME, "is not a regular file");
-  return readChecked(join3(root2, CONFIG_NAME), CONFIG_NAME);
-}
-function readConfigFlag(full, shown) {
-  let real;
-  try {
-    real = realpathSync2(full);
-  } catch {
-    return null;
-  }
-  const info2 = statSync3(real);
-  if (info2.isDirectory()) refuse(shown, "is a folder: pass the YAML file itself");
-  if (!info2.isFile()) refuse(shown, "is not a regular file (a FIFO, socket or device): pass a YAML file");
-  return readChecked(real, shown);
-}
-
-// src/adapters/vault/reader.ts
-var import_node_vault = __toESM(require_src3(), 1);
-import { readFile as readFile3 } from "node:fs/promises";
-
-// src/adapters/vault/transport.ts
-import http2 from "node:http";
-import https2 from "node:https";
-var TransportError = class extends Error {
-  constructor(code3, message2) {
-    super(message2);
-    this.code = code3;
-    this.name = "TransportError";
-  }
-  code;
-};
-function createTransport(opts) {
-  const httpAgent = new http2.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
-  const httpsAgent = new https2.Agent({
-    keepAlive: true,
-    maxSockets: opts.maxSockets,
-    rejectUnauthorized: opts.rejectUnauthorized,
-    ...opts.ca ? { ca: opts.ca } : {}
-  });
-  const retryAfter = /* @__PURE__ */ new WeakMap();
-  const send = (options) => attempt(options).then(
-    (answer) => {
-      opts.onAnswer?.(answer.statusCode);
-      return answer;
-    },
-    (e) => {
-      opts.onAnswer?.(e instanceof TransportError ? e.code : "ENETWORK");
-      throw e;
-    }
-  );
-  const attempt = (options) => new Promise((resolve6, reject) => {
-    let url2;
-    try {
-      url2 = new URL(options.uri);
-    } catch {
-      reject(new TransportError("EINVALIDURL", "invalid Vault address"));
-      return;
-    }
-    opts.onRequest?.(options.method, url2.pathname);
-    const isHttps = url2.protocol === "https:";
-    const payload = options.json !== void 0 && typeof options.json === "object" ? JSON.stringify(options.json) : void 0;
-    const headers = { Accept: "application/json", ...options.headers };
-    if (payload !== void 0) {
-      headers["Content-Type"] ??= "application/json";
-      headers["Content-Length"] = String(Buffer.byteLength(payload));
-    }
-    let req;
-    try {
-      req = (isHttps ? https2 : http2).request(url2, {
-        method: options.method,
-        headers,
-        agent: isHttps ? httpsAgent : httpAgent
-      });
-    } catch {
-      reject(new TransportError("EBADHEADER", "a request header value is not valid"));
-      return;
-    }
-    let ours = null;
-    const abort = (e) => {
-      ours ??= e;
-      req.destroy(e);
-    };
-    req.setTimeout(opts.timeoutMs, () => {
-      abort(new TransportError("ETIMEDOUT", `no answer within ${opts.timeoutMs} ms`));
-    });
-    const deadline = setTimeout(() => {
-      abort(new TransportError("EDEADLINE", `no complete answer within ${opts.deadlineMs} ms`));
-    }, opts.deadlineMs);
-    deadline.unref();
-    req.on("close", () => clearTimeout(deadline));
-    req.on("error", (e) => {
-      reject(
-        ours ?? (e instanceof TransportError ? e : new TransportError(e.code ?? "ENETWORK", e.message))
-      );
-    });
-    req.on("response", (res) => {
-      const chunks = [];
-      let size = 0;
-      const tooLarge = () => new TransportError("ETOOLARGE", `answer larger than ${opts.maxResponseBytes} bytes`);
-      const declared = Number(res.headers["content-length"]);
-      if (Number.isFinite(declared) && declared > opts.maxResponseBytes) {
-        abort(tooLarge());
-        return;
-      }
-      res.on("data", (c) => {
-        size += c.length;
-        if (size > opts.maxResponseBytes) {
-          chunks.length = 0;
-          abort(tooLarge());
-          return;
-        }
-        chunks.push(c);
-      });
-      res.on(
-        "error",
-        (e) => reject(ours ?? new TransportError(e.code ?? "ECONNRESET", e.message))
-      );
-      res.on("end", () => {
-        if (ours) return;
-        const text = Buffer.concat(chunks).toString("utf8");
-        const status2 = res.statusCode ?? 0;
-        let body = void 0;
-        if (text.trim()) {
-          try {
-            body = JSON.parse(text);
-          } catch {
-            if (status2 >= 200 && status2 < 300) {
-              reject(new TransportError("ENOTJSON", `HTTP ${status2} answer that is not JSON`));
-              return;
-            }
-            body = { errors: [] };
-          }
-        }
-        if (status2 >= 400 && (body === void 0 || typeof body !== "object" || body === null))
-          body = { errors: [] };
-        const ra = res.headers["retry-after"];
-        if (typeof ra === "string" && body && typeof body === "object") retryAfter.set(body, ra);
-        resolve6({ statusCode: status2, body, request: { path: url2.pathname } });
-      });
-    });
-    if (payload !== void 0) req.write(payload);
-    req.end();
-  });
-  return {
-    requestPromise: { defaults: () => send },
-    retryAfterOf: (body) => body && typeof body === "object" ? retryAfter.get(body) : void 0,
-    close() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
-    }
-  };
-}
-
-// src/adapters/vault/reader.ts
-var DEFAULT_DEADLINE_MS = 3e4;
-var DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-var DEFAULT_KUBERNETES_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token";
-var DETAILED_LIST_PAGE = 1e3;
-var isApiError = (e) => e instanceof Error && typeof e.response?.statusCode === "number";
-var isRecord = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-var trimSlashes2 = (s) => s.replace(/^\/+|\/+$/g, "");
-var encodePath = (p) => p.split("/").map(encodeURIComponent).join("/");
-function metadataPolicyLine(mount2, rest) {
-  return `path "${mount2}/metadata/${rest}" { capabilities = ["read"] }`;
-}
-async function mapLimit(items, limit, fn) {
-  const out = new Array(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (next < items.length && !failed) {
-      const i = next++;
-      try {
-        out[i] = await fn(items[i]);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
-function hasPassed(time3, now) {
-  const ms = Date.parse(time3.replace(/(\.\d{3})\d+/, "$1"));
-  return Number.isNaN(ms) || ms <= now.getTime();
-}
-function statusFromMetadata(path9, body, now) {
-  if (!isRecord(body) || !isRecord(body.data)) return null;
-  const data = body.data;
-  const current = data.current_version;
-  if (typeof current !== "number" || !Number.isSafeInteger(current) || current < 0) return null;
-  if (data.versions !== void 0 && data.versions !== null && !isRecord(data.versions)) return null;
-  const versions = isRecord(data.versions) ? data.versions : {};
-  const updatedTime = typeof data.updated_time === "string" ? data.updated_time : null;
-  if (current === 0) return { state: "missing", path: path9 };
-  const v = versions[String(current)];
-  if (isRecord(v)) {
-    if (v.destroyed === true) return { state: "deleted", path: path9, current, reason: "destroyed", updatedTime };
-    if (typeof v.deletion_time === "string" && v.deletion_time !== "" && hasPassed(v.deletion_time, now)) {
-      return { state: "deleted", path: path9, current, reason: "deleted", updatedTime };
-    }
-  }
-  return { state: "ok", path: path9, current, updatedTime };
-}
-var NodeVaultReader = class {
-  constructor(opts) {
-    this.opts = opts;
-    this.logger = opts.logger ?? silentLogger;
-    this.clock = opts.clock ?? (() => /* @__PURE__ */ new Date());
-    this.address = displayAddress(opts.address);
-    this.retries = Math.max(0, opts.retries ?? 4);
-    this.baseMs = opts.backoff?.baseMs ?? 250;
-    this.maxMs = opts.backoff?.maxMs ?? 1e4;
-    this.sleep = opts.backoff?.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.random = opts.backoff?.random ?? Math.random;
-    this.concurrency = Math.max(1, opts.concurrency ?? 32);
-    this.deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
-    this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    this.configuredMounts = opts.mounts?.length ? opts.mounts.map(trimSlashes2).filter(Boolean) : null;
-    this.transport = createTransport({
-      ca: opts.caCert,
-      rejectUnauthorized: !opts.skipVerify,
-      timeoutMs: opts.timeoutMs ?? 1e4,
-      deadlineMs: this.deadlineMs,
-      maxResponseBytes: this.maxResponseBytes,
-      maxSockets: this.concurrency,
-      onRequest: () => {
-        this.stats.requests += 1;
-      },
-      ...opts.onAnswer ? { onAnswer: opts.onAnswer } : {}
-    });
-    this.client = (0, import_node_vault.default)({
-      endpoint: opts.address.replace(/\/+$/, ""),
-      apiVersion: "v1",
-      // node-vault's default debug logger prints request bodies (login secrets included) when DEBUG matches.
-      debug: () => {
-      },
-      // Node's HTTP server (and some proxies) reject the LIST verb: use GET ?list=true.
-      noCustomHTTPVerbs: true,
-      "request-promise": this.transport.requestPromise
-    });
-    this.client.token = "";
-    this.client.namespace = opts.namespace ?? "";
-    this.client.pathPrefix = "";
-  }
-  opts;
-  stats = { requests: 0, detections: 0, metadataReads: 0, retries: 0 };
-  client;
-  transport;
-  logger;
-  clock;
-  address;
-  retries;
-  baseMs;
-  maxMs;
-  sleep;
-  random;
-  concurrency;
-  deadlineMs;
-  maxResponseBytes;
-  configuredMounts;
-  /** Mounts learnt from `sys/internal/ui/mounts`, kept for the reader's lifetime. */
-  mounts = [];
-  detectionUnavailable = false;
-  loggedIn = false;
-  closed = false;
-  /** Logs in (or validates the given token). Called once by `createVaultReader`. */
-  async authenticate() {
-    const auth6 = this.opts.auth;
-    if (auth6.method === "token") {
-      if (!auth6.token) throw new VaultError("No Vault token given: set VAULT_TOKEN.", { method: "token" });
-      this.client.token = auth6.token;
-      const a = await this.call("auth/token/lookup-self", () => this.client.tokenLookupSelf());
-      if (a.status === 403 || a.status === 401) {
-        throw new VaultError(
-          `Vault at ${this.address} rejected the token (auth/token/lookup-self answered ${a.status}): it is invalid, expired or revoked${this.nsHint()}. Set ${auth6.variable ?? "VAULT_TOKEN"} to a valid token.`,
-          { method: "token", status: a.status }
-        );
-      }
-      if (a.status !== 200) throw this.unexpected("auth/token/lookup-self", a.status);
-      return;
-    }
-    const mount2 = trimSlashes2(auth6.mount ?? auth6.method);
-    const payload = await this.loginPayload(auth6);
-    registerSecret(payload.jwt);
-    const answer = await this.call(`auth/${mount2}/login`, () => {
-      if (auth6.method === "approle") return this.client.approleLogin({ mount_point: mount2, ...payload });
-      if (auth6.method === "kubernetes")
-        return this.client.kubernetesLogin({ mount_point: mount2, ...payload });
-      if (payload.role !== void 0) return this.client.jwtLogin({ mount_point: mount2, ...payload });
-      return this.client.write(`auth/${encodePath(mount2)}/login`, payload);
-    });
-    const authBlock = isRecord(answer.body) && isRecord(answer.body.auth) ? answer.body.auth : null;
-    const token = authBlock && typeof authBlock.client_token === "string" ? authBlock.client_token : "";
-    if (answer.status !== 200 || !token) {
-      throw new VaultError(
-        `Vault login with the ${auth6.method} method at auth mount "${mount2}"${this.nsHint()} failed (HTTP ${answer.status}): ${loginHint(auth6)}.`,
-        { method: auth6.method, mount: mount2, status: answer.status }
-      );
-    }
-    registerSecret(token);
-    this.client.token = token;
-    this.loggedIn = true;
-    this.logger.info("logged in to Vault", { method: auth6.method, mount: mount2 });
-  }
-  async read(paths) {
-    const out = /* @__PURE__ */ new Map();
-    const inputs = [];
-    for (const p of new Set(paths)) {
-      const problem = unsafePathProblem(cleanSecretPath(p));
-      if (problem === null) inputs.push(p);
-      else
-        out.set(p, {
-          state: "forbidden",
-          path: p,
-          message: `vault-rollout refuses to read "${p}": ${problem}`
-        });
-    }
-    const cleaned = new Map(inputs.map((p) => [p, cleanSecretPath(p)]));
-    const resolutions = await this.resolveMounts([...new Set(cleaned.values())]);
-    const canonical = /* @__PURE__ */ new Map();
-    for (const r of resolutions.values()) if (r.kind === "kv2") canonical.set(`${r.mount}/${r.rest}`, r);
-    const now = this.clock();
-    const read = await mapLimit(
-      [...canonical.entries()],
-      this.concurrency,
-      async ([path9, { mount: mount2, rest }]) => {
-        const status2 = await this.readMetadata(path9, mount2, rest, now);
-        this.opts.onSecretRead?.();
-        return [path9, status2];
-      }
-    );
-    const byCanonical = new Map(read);
-    for (const [input2, clean] of cleaned) {
-      const r = resolutions.get(clean);
-      out.set(
-        input2,
-        r.kind === "status" ? r.status : byCanonical.get(`${r.mount}/${r.rest}`)
-      );
-    }
-    return out;
-  }
-  async readFolder(paths) {
-    const cleaned = paths.map((p) => cleanSecretPath(p));
-    if (cleaned.some((p) => unsafePathProblem(p) !== null)) return null;
-    const resolutions = await this.resolveMounts([...new Set(cleaned)]);
-    const splits = cleaned.map((p) => resolutions.get(p));
-    const first = splits[0];
-    if (!first || first.kind !== "kv2") return null;
-    const folderOf3 = (rest) => rest.slice(0, rest.lastIndexOf("/") + 1);
-    const folder2 = folderOf3(first.rest);
-    if (splits.some((r) => r?.kind !== "kv2" || r.mount !== first.mount || folderOf3(r.rest) !== folder2))
-      return null;
-    const listed = /* @__PURE__ */ new Map();
-    const now = this.clock();
-    for (let after = ""; ; ) {
-      const query = `list=true&limit=${DETAILED_LIST_PAGE}${after ? `&after=${encodeURIComponent(after)}` : ""}`;
-      const apiPath = `${first.mount}/detailed-metadata/${folder2}`;
-      const a = await this.call(apiPath, () => this.client.read(`${encodePath(apiPath)}?${query}`));
-      if (a.status !== 200) return null;
-      const data = isRecord(a.body) && isRecord(a.body.data) ? a.body.data : null;
-      const keys = data && Array.isArray(data.keys) ? data.keys : null;
-      const info2 = data && isRecord(data.key_info) ? data.key_info : null;
-      if (!keys || !info2 || keys.some((k) => typeof k !== "string")) return null;
-      for (const key of keys) if (!key.endsWith("/")) listed.set(key, info2[key] ?? null);
-      if (keys.length < DETAILED_LIST_PAGE) break;
-      after = keys[keys.length - 1];
-    }
-    const out = /* @__PURE__ */ new Map();
-    for (const [i, input2] of paths.entries()) {
-      const split = splits[i];
-      const path9 = `${split.mount}/${split.rest}`;
-      const name = split.rest.slice(folder2.length);
-      const entry = listed.get(name);
-      if (entry === void 0) {
-        out.set(input2, { state: "missing", path: path9 });
-        continue;
-      }
-      if (entry === null) return null;
-      const status2 = statusFromMetadata(path9, { data: entry }, now);
-      if (status2 === null) return null;
-      out.set(input2, status2);
-    }
-    return out;
-  }
-  async close() {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.loggedIn) {
-      try {
-        await this.client.tokenRevokeSelf();
-        forgetSecret(this.client.token);
-      } catch {
-        this.logger.warn("could not revoke the Vault token obtained by login; it expires with its TTL");
-      }
-    }
-    this.transport.close();
-  }
-  // ------------------------------------------------------------------ mounts
-  /** Maps each cleaned path to its KV v2 mount split, or to a final status (unsupported / forbidden). */
-  async resolveMounts(paths) {
-    const out = /* @__PURE__ */ new Map();
-    if (this.configuredMounts) {
-      const sorted = [...this.configuredMounts].sort((a, b) => b.length - a.length);
-      for (const p of paths) {
-        const mount2 = sorted.find((m) => p === m || p.startsWith(`${m}/`));
-        out.set(
-          p,
-          mount2 ? this.fromMount(p, { mount: mount2, kind: "kv2", type: "kv" }) : this.unsupported(
-            p,
-            `"${p}" is not under a configured KV v2 mount (vault.mounts: ${this.configuredMounts.join(", ")}); add its mount to vault.mounts`
-          )
-        );
-      }
-      return out;
-    }
-    const groups2 = /* @__PURE__ */ new Map();
-    for (const p of paths) {
-      const first = p.split("/")[0];
-      groups2.set(first, [...groups2.get(first) ?? [], p]);
-    }
-    await mapLimit([...groups2.values()], this.concurrency, async (group2) => {
-      for (const p of group2) out.set(p, await this.resolveOne(p));
-    });
-    return out;
-  }
-  cachedMount(p) {
-    let best;
-    for (const m of this.mounts) {
-      if ((p === m.mount || p.startsWith(`${m.mount}/`)) && (!best || m.mount.length > best.mount.length))
-        best = m;
-    }
-    return best;
-  }
-  async resolveOne(p) {
-    const cached2 = this.cachedMount(p);
-    if (cached2) return this.fromMount(p, cached2);
-    if (this.detectionUnavailable) return this.detectionUnavailableStatus(p);
-    this.stats.detections += 1;
-    const a = await this.call(
-      `sys/internal/ui/mounts/${p}`,
-      () => this.client.read(`sys/internal/ui/mounts/${encodePath(p)}`)
-    );
-    if (a.status === 403) {
-      const guess = this.guessSplit(p);
-      return {
-        kind: "status",
-        status: {
-          state: "forbidden",
-          path: `${guess.mount}/${guess.rest}`,
-          message: `Vault denied the mount lookup for "${p}" (no mount there, or the token has no capability under it${this.nsHint()}). The token needs: ${metadataPolicyLine(guess.mount, guess.rest)}; or list the KV v2 mount in vault.mounts.`
-        }
-      };
-    }
-    if (a.status === 404 || a.status === 405) {
-      this.detectionUnavailable = true;
-      return this.detectionUnavailableStatus(p);
-    }
-    if (a.status !== 200) throw this.unexpected(`sys/internal/ui/mounts/${p}`, a.status);
-    const data = isRecord(a.body) && isRecord(a.body.data) ? a.body.data : null;
-    if (!data || typeof data.path !== "string" || typeof data.type !== "string")
-      throw this.malformed(`sys/internal/ui/mounts/${p}`, "a mount with data.path and data.type");
-    const mount2 = trimSlashes2(data.path);
-    const type2 = data.type;
-    const version2 = isRecord(data.options) ? String(data.options.version ?? "") : "";
-    if (!mount2 || p !== mount2 && !p.startsWith(`${mount2}/`)) {
-      return this.unsupported(
-        p,
-        `Vault reported no usable mount for "${p}"; list its KV v2 mount in vault.mounts`
-      );
-    }
-    const info2 = {
-      mount: mount2,
-      type: type2,
-      kind: type2 === "kv" ? version2 === "2" ? "kv2" : "kv1" : "other"
-    };
-    if (!this.mounts.some((m) => m.mount === mount2)) this.mounts.push(info2);
-    this.logger.debug("detected Vault mount", { mount: mount2, type: type2, version: version2 });
-    return this.fromMount(p, info2);
-  }
-  fromMount(p, info2) {
-    if (info2.kind === "kv1") {
-      return this.unsupported(
-        p,
-        `"${info2.mount}/" is a KV version 1 mount: it keeps no versions, and vault-rollout never reads secret values. Move "${p}" to a KV v2 mount (vault kv enable-versioning ${info2.mount}/)`
-      );
-    }
-    if (info2.kind === "other") {
-      return this.unsupported(
-        p,
-        `"${info2.mount}/" is a "${info2.type}" mount, not KV v2; only KV v2 secrets have versions`
-      );
-    }
-    const split = splitAtMount(p, info2.mount);
-    if (!split || !split.rest) {
-      return this.unsupported(p, `"${p}" names the mount "${info2.mount}/" itself, not a secret under it`);
-    }
-    return { kind: "kv2", mount: split.mount, rest: split.rest };
-  }
-  guessSplit(p) {
-    const n = normalizeSecretPath(p);
-    const slash = n.indexOf("/");
-    return slash < 0 ? { mount: n, rest: "" } : { mount: n.slice(0, slash), rest: n.slice(slash + 1) };
-  }
-  unsupported(p, message2) {
-    return { kind: "status", status: { state: "unsupported", path: normalizeSecretPath(p), message: message2 } };
-  }
-  detectionUnavailableStatus(p) {
-    return this.unsupported(
-      p,
-      `Vault at ${this.address} has no sys/internal/ui/mounts endpoint (older than 0.10, or blocked by a proxy), so the KV v2 mount of "${p}" cannot be detected; list your KV v2 mounts in vault.mounts`
-    );
-  }
-  // ------------------------------------------------------------------ metadata
-  async readMetadata(path9, mount2, rest, now) {
-    const apiPath = `${mount2}/metadata/${rest}`;
-    this.stats.metadataReads += 1;
-    const a = await this.call(apiPath, () => this.client.read(encodePath(apiPath)));
-    if (a.status === 200) {
-      const status2 = statusFromMetadata(path9, a.body, now);
-      if (status2 === null) throw this.malformed(apiPath, "KV v2 metadata with data.current_version");
-      return status2;
-    }
-    if (a.status === 404) return { state: "missing", path: path9 };
-    if (a.status === 403) {
-      return {
-        state: "forbidden",
-        path: path9,
-        message: `Vault denied reading the metadata of "${path9}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
-      };
-    }
-    throw this.unexpected(apiPath, a.status);
-  }
-  // ------------------------------------------------------------------ HTTP with retries
-  /**
-   * Runs one Vault call with retries. Returns the final status and body for any answer that is not
-   * retryable (2xx, 4xx except 412/429); throws `VaultError` when retries run out.
-   */
-  async call(what, fn) {
-    for (let attempt = 0; ; attempt++) {
-      let reason;
-      let retryAfterMs2;
-      try {
-        return { status: 200, body: await fn() };
-      } catch (e) {
-        if (isApiError(e)) {
-          const { statusCode: status2, body } = e.response;
-          if (!(status2 >= 500 || status2 === 429 || status2 === 412)) return { status: status2, body };
-          reason = { kind: "status", status: status2, sealed: status2 === 503 && isSealedBody(body) };
-          if (status2 === 429) retryAfterMs2 = parseRetryAfter(this.transport.retryAfterOf(body), this.clock());
-        } else if (e instanceof TransportError) {
-          if (isTlsVerificationError(e.code)) {
-            throw new VaultError(
-              `TLS verification of Vault at ${this.address} failed (${e.code}). Set VAULT_CACERT to the CA bundle that signed its certificate (VAULT_SKIP_VERIFY=true only for tests).`,
-              { address: this.address, code: e.code }
-            );
-          }
-          if (e.code === "ENOTJSON") throw this.malformed(what, "a JSON body");
-          if (e.code === "EBADHEADER") {
-            throw new VaultError(
-              `Vault request for "${what}" was not sent: its token or namespace holds a character an HTTP header cannot carry.`,
-              { path: what, code: e.code }
-            );
-          }
-          if (e.code === "ETOOLARGE") {
-            throw new VaultError(
-              `Vault at ${this.address} answered "${what}" with more than ${this.maxResponseBytes} bytes; vault-rollout stopped reading (raise vault.maxResponseBytes if this is expected).`,
-              { address: this.address, path: what, code: e.code }
-            );
-          }
-          reason = { kind: "network", code: e.code };
-        } else {
-          throw new VaultError(
-            `Vault request for "${what}" could not be built: ${e?.name ?? "error"}.`,
-            {
-              path: what
-            }
-          );
-        }
-      }
-      if (attempt >= this.retries) throw this.exhausted(what, reason, attempt + 1);
-      const exp = Math.min(this.maxMs, this.baseMs * 2 ** attempt);
-      let delay = Math.round(exp / 2 + exp / 2 * this.random());
-      if (retryAfterMs2 !== void 0) delay = Math.min(this.maxMs, Math.max(delay, retryAfterMs2));
-      this.stats.retries += 1;
-      this.logger.warn("retrying Vault request", {
-        path: what,
-        attempt: attempt + 1,
-        reason: reason.kind === "status" ? reason.sealed ? "sealed" : `HTTP ${reason.status}` : reason.code,
-        delayMs: delay
-      });
-      await this.sleep(delay);
-    }
-  }
-  exhausted(what, reason, attempts) {
-    if (reason.kind === "network" && reason.code === "EDEADLINE") {
-      return new VaultError(
-        `Vault at ${this.address} did not answer "${what}" completely within ${this.deadlineMs / 1e3} s, ${attempts} attempt(s) (raise vault.timeoutSeconds if it is just slow).`,
-        { address: this.address, code: reason.code, attempts }
-      );
-    }
-    if (reason.kind === "network") {
-      return new VaultError(
-        `Vault at ${this.address} is unreachable after ${attempts} attempts (last error ${reason.code} on "${what}"). Check VAULT_ADDR, the network and TLS settings.`,
-        { address: this.address, code: reason.code, attempts }
-      );
-    }
-    if (reason.sealed) {
-      return new VaultError(
-        `Vault at ${this.address} is sealed. Unseal it (or wait for it to be unsealed) and run again.`,
-        {
-          address: this.address,
-          status: 503,
-          attempts
-        }
-      );
-    }
-    return new VaultError(
-      `Vault at ${this.address} answered HTTP ${reason.status} to "${what}" after ${attempts} attempts. Try again later.`,
-      { address: this.address, status: reason.status, attempts }
-    );
-  }
-  /** A 200 whose body is not what Vault documents for that endpoint: fail the run, never guess. */
-  malformed(what, expected) {
-    return new VaultError(
-      `Vault at ${this.address} answered "${what}" with HTTP 200 but not the expected JSON (${expected}); a proxy or a server that is not Vault may be in the way. Check VAULT_ADDR.`,
-      { address: this.address, path: what }
-    );
-  }
-  unexpected(what, status2) {
-    return new VaultError(
-      `Vault at ${this.address} answered HTTP ${status2} to "${what}", which vault-rollout does not expect.`,
-      {
-        address: this.address,
-        status: status2,
-        path: what
-      }
-    );
-  }
-  nsHint() {
-    return this.opts.namespace ? ` in namespace "${this.opts.namespace}"` : "";
-  }
-  async loginPayload(auth6) {
-    if (auth6.method === "approle") {
-      if (!auth6.roleId)
-        throw new VaultError("AppRole login needs a role id: set VAULT_ROLE_ID.", { method: "approle" });
-      return auth6.secretId !== void 0 ? { role_id: auth6.roleId, secret_id: auth6.secretId } : { role_id: auth6.roleId };
-    }
-    if (auth6.method === "kubernetes") {
-      if (!auth6.role)
-        throw new VaultError("Kubernetes login needs a role: set vault.auth.role.", { method: "kubernetes" });
-      const file2 = auth6.tokenPath ?? DEFAULT_KUBERNETES_TOKEN_PATH;
-      let jwt3;
-      try {
-        jwt3 = (await readFile3(file2, "utf8")).trim();
-      } catch (e) {
-        throw new VaultError(
-          `Kubernetes login needs the service account token file "${file2}" (${e.code ?? "unreadable"}). Run in a pod with a mounted service account token, or use another auth method.`,
-          { method: "kubernetes", file: file2 }
-        );
-      }
-      if (!jwt3)
-        throw new VaultError(`The service account token file "${file2}" is empty.`, {
-          method: "kubernetes",
-          file: file2
-        });
-      return { role: auth6.role, jwt: jwt3 };
-    }
-    let jwt2;
-    try {
-      jwt2 = typeof auth6.jwt === "function" ? await auth6.jwt() : auth6.jwt;
-    } catch (e) {
-      if (e instanceof VaultError) throw e;
-      throw new VaultError(
-        `Could not obtain the ID token for Vault JWT login (${e?.name ?? "error"}).`,
-        {
-          method: "jwt"
-        }
-      );
-    }
-    if (!jwt2)
-      throw new VaultError("JWT login needs a token: set VAULT_JWT or VAULT_JWT_FILE.", { method: "jwt" });
-    return auth6.role !== void 0 ? { role: auth6.role, jwt: jwt2 } : { jwt: jwt2 };
-  }
-};
-function loginHint(auth6) {
-  switch (auth6.method) {
-    case "approle":
-      return `check the role id and secret id (${auth6.variables?.roleId ?? "VAULT_ROLE_ID"}, ${auth6.variables?.secretId ?? "VAULT_SECRET_ID"}) and the auth mount`;
-    case "kubernetes":
-      return `check that role "${auth6.role}" exists on that mount and binds this pod's service account and namespace`;
-    case "jwt":
-      return `check ${auth6.role !== void 0 ? `role "${auth6.role}"` : "the mount's default_role"}, its bound claims and bound_audiences (required since Vault 1.16.3), and the token's audience`;
-  }
-}
-function isTlsVerificationError(code3) {
-  return /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/.test(
-    code3
-  );
-}
-function isSealedBody(body) {
-  return isRecord(body) && Array.isArray(body.errors) && body.errors.some((e) => typeof e === "string" && /sealed/i.test(e));
-}
-function parseRetryAfter(value, now) {
-  if (!value) return void 0;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1e3;
-  const at2 = Date.parse(value);
-  return Number.isNaN(at2) ? void 0 : Math.max(0, at2 - now.getTime());
-}
-function displayAddress(address) {
-  try {
-    const u = new URL(address);
-    return `${u.protocol}//${u.host}${u.pathname === "/" ? "" : u.pathname.replace(/\/+$/, "")}`;
-  } catch {
-    return JSON.stringify(address);
-  }
-}
-async function createVaultReader(options) {
-  const problem = options.namespace ? vaultNamespaceProblem(options.namespace) : null;
-  if (problem !== null) {
-    throw new VaultError(
-      `vault-rollout refuses the Vault namespace ${JSON.stringify(options.namespace.slice(0, 80))}: ${problem}. Fix vault.namespace or VAULT_NAMESPACE.`,
-      { code: "EBADNAMESPACE" }
-    );
-  }
-  const reader = new NodeVaultReader(options);
-  try {
-    await reader.authenticate();
-  } catch (e) {
-    await reader.close();
-    throw e;
-  }
-  return reader;
-}
-
-// src/adapters/vault/env.ts
-import { readFileSync as readFileSync4 } from "node:fs";
-import { readFile as fsReadFile } from "node:fs/promises";
-var METHODS = ["token", "approle", "kubernetes", "jwt"];
-function parseBool(name, value) {
-  if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) return true;
-  if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) return false;
-  throw new VaultError(`${name} must be true or false (got "${value}").`, { variable: name });
-}
-function vaultOptionsFromEnv(env, configVault = {}, io = {}) {
-  const readSync = io.readFileSync ?? ((p) => readFileSync4(p, "utf8"));
-  const read = io.readFile ?? ((p) => fsReadFile(p, "utf8"));
-  const get4 = (name) => {
-    const v = env[name];
-    return v !== void 0 && v.trim() !== "" ? v.trim() : void 0;
-  };
-  const address = configVault.address ?? get4("VAULT_ADDR");
-  if (!address)
-    throw new VaultError("No Vault address: set VAULT_ADDR (or vault.address in the config).", {
-      variable: "VAULT_ADDR"
-    });
-  try {
-    const u = new URL(address);
-    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
-  } catch {
-    throw new VaultError(
-      `VAULT_ADDR must be an http(s) URL like https://vault.example.com:8200 (got "${address}").`,
-      {
-        variable: "VAULT_ADDR"
-      }
-    );
-  }
-  const options = { address, auth: authFromEnv(configVault, get4, read) };
-  const namespace = configVault.namespace ?? get4("VAULT_NAMESPACE");
-  if (namespace) options.namespace = namespace;
-  const caPath = get4("VAULT_CACERT");
-  if (caPath) {
-    try {
-      options.caCert = readSync(caPath);
-    } catch (e) {
-      throw new VaultError(
-        `VAULT_CACERT names "${caPath}", which cannot be read (${e.code ?? "error"}).`,
-        { variable: "VAULT_CACERT", file: caPath }
-      );
-    }
-  }
-  const skip = get4("VAULT_SKIP_VERIFY");
-  if (skip !== void 0) options.skipVerify = parseBool("VAULT_SKIP_VERIFY", skip);
-  if (configVault.mounts?.length) options.mounts = [...configVault.mounts];
-  if (configVault.timeoutSeconds !== void 0) options.deadlineMs = configVault.timeoutSeconds * 1e3;
-  if (configVault.maxResponseBytes !== void 0) options.maxResponseBytes = configVault.maxResponseBytes;
-  return options;
-}
-function authFromEnv(configVault, get4, read) {
-  const envMethod = get4("VAULT_AUTH_METHOD");
-  const envRole = get4("VAULT_AUTH_ROLE");
-  const envMount = get4("VAULT_AUTH_MOUNT");
-  const cfg = {
-    method: configVault.auth?.method ?? envMethod,
-    role: configVault.auth?.role ?? envRole,
-    mount: configVault.auth?.mount ?? envMount
-  };
-  const names3 = credentialNames(configVault.auth);
-  const jwtFileVar = names3.jwtFile === void 0 ? "VAULT_JWT_FILE" : void 0;
-  const jwtFile = names3.jwtFile ?? get4("VAULT_JWT_FILE");
-  const method = cfg.method ?? (get4(names3.tokenEnv) ? "token" : get4(names3.roleIdEnv) ? "approle" : get4(names3.jwtEnv) || jwtFile ? "jwt" : "token");
-  if (!METHODS.includes(method)) {
-    throw new VaultError(
-      `vault.auth.method (or VAULT_AUTH_METHOD) must be one of ${METHODS.join(", ")} (got "${String(method)}").`,
-      {
-        key: "vault.auth.method"
-      }
-    );
-  }
-  const mount2 = cfg.mount ? { mount: cfg.mount } : {};
-  switch (method) {
-    case "token": {
-      const token = get4(names3.tokenEnv);
-      if (!token)
-        throw new VaultError(`No Vault token: set ${names3.tokenEnv} (or choose another vault.auth.method).`, {
-          variable: names3.tokenEnv
-        });
-      return { method, token, variable: names3.tokenEnv };
-    }
-    case "approle": {
-      const roleId = get4(names3.roleIdEnv);
-      if (!roleId)
-        throw new VaultError(
-          `AppRole login needs a role id: set ${names3.roleIdEnv} (and ${names3.secretIdEnv}).`,
-          { variable: names3.roleIdEnv }
-        );
-      const secretId = get4(names3.secretIdEnv);
-      return {
-        method,
-        ...mount2,
-        roleId,
-        ...secretId ? { secretId } : {},
-        variables: { roleId: names3.roleIdEnv, secretId: names3.secretIdEnv }
-      };
-    }
-    case "kubernetes": {
-      if (!cfg.role)
-        throw new VaultError(
-          "Kubernetes login needs a Vault role: set vault.auth.role in the config (or VAULT_AUTH_ROLE).",
-          {
-            key: "vault.auth.role"
-          }
-        );
-      return { method, ...mount2, role: cfg.role };
-    }
-    case "jwt": {
-      const inline = get4(names3.jwtEnv);
-      const file2 = jwtFile;
-      if (!inline && !file2)
-        throw new VaultError(
-          `JWT login needs a token: set ${names3.jwtEnv} or ${jwtFileVar ?? "vault.auth.jwtFile"}.`,
-          { variable: names3.jwtEnv }
-        );
-      const jwt2 = inline ? inline : async () => {
-        try {
-          return (await read(file2)).trim();
-        } catch (e) {
-          throw new VaultError(
-            `${jwtFileVar ?? "vault.auth.jwtFile"} names "${file2}", which cannot be read (${e.code ?? "error"}).`,
-            { variable: jwtFileVar ?? "vault.auth.jwtFile", file: file2 }
-          );
-        }
-      };
-      return { method, ...mount2, ...cfg.role ? { role: cfg.role } : {}, jwt: jwt2 };
-    }
-  }
-}
-
-// src/core/report/liquid.ts
-var import_liquidjs = __toESM(require_liquid_node(), 1);
-var TEMPLATE_LIMITS = {
-  /** Characters of one template file parsed (liquidjs `parseLimit`). */
-  parseChars: 1e6,
-  /** Wall time of one render in milliseconds (liquidjs `renderLimit`, checked before every tag). */
-  renderMs: 2e3,
-  /**
-   * liquidjs `memoryLimit`, summed over a render: items of ranges and arrays, characters of strings built
-   * by filters and by `capture`. A range is allocated whole before the time limit can stop it: 10 million
-   * items took 1.5 s and 200 MB, so the bound is lower; a real body stays far below (a pull request body
-   * is cut to 65,536 characters, a commit message lists 100 workloads).
-   */
-  memory: 5e6,
-  /** Characters a render may write (a commit message or a pull request body is far smaller). */
-  outputChars: 1e6,
-  /** How deep `include`, `render` and `layout` may nest. */
-  depth: 10
-};
-var TemplateError = class extends VaultRolloutError {
-  constructor(message2, data) {
-    super("TemplateError", message2, data);
-  }
-};
-var NO_PARTIALS = /* @__PURE__ */ new Map();
-function mapFs(files) {
-  const read = (file2) => {
-    const text = files.get(file2);
-    if (text === void 0) throw new Error(refusal2(file2, files));
-    return text;
-  };
-  return {
-    exists: (file2) => Promise.resolve(files.has(file2)),
-    existsSync: (file2) => files.has(file2),
-    readFile: (file2) => Promise.resolve().then(() => read(file2)),
-    readFileSync: read,
-    // The name is the repository path itself: no directory is joined, no extension added.
-    resolve: (_dir, file2) => file2,
-    contains: (_root, file2) => Promise.resolve(files.has(file2)),
-    containsSync: (_root, file2) => files.has(file2)
-  };
-}
-function refusal2(name, files) {
-  const known = [...files.keys()].map((f) => `"${f}"`).join(", ");
-  return `"${name}" is not a configured template file: include, render and layout reach only ${known ? `the configured templates (${known})` : "the files set by commit.messageTemplate, pullRequest.titleTemplate and pullRequest.bodyTemplate, and none is set"}`;
-}
-function checked(Base, name, files, depth, reached) {
-  return class extends Base {
-    constructor(token, remain, liquid, parser) {
-      super(token, remain, liquid, parser);
-      const file2 = this.file;
-      if (file2 === void 0 && name === "layout") return;
-      if (typeof file2 !== "string") {
-        throw new Error(
-          `{% ${name} %} needs the template's repository path as a quoted string, without {{ }}: a name computed while rendering cannot be checked before the run`
-        );
-      }
-      if (!files.has(file2)) throw new Error(refusal2(file2, files));
-      reached.add(file2);
-    }
-    *render(ctx, emitter) {
-      if (depth.n >= depth.max) {
-        throw new Error(`include, render and layout nest more than ${depth.max} deep`);
-      }
-      depth.n++;
-      try {
-        yield* super.render(ctx, emitter);
-      } finally {
-        depth.n--;
-      }
-    }
-  };
-}
-var ChargedCapture = class extends import_liquidjs.CaptureTag {
-  *render(ctx) {
-    yield* super.render(ctx);
-    const value = ctx.bottom()[this.variable];
-    if (typeof value === "string") ctx.memoryLimit.use(value.length);
-  }
-};
-function createLiquid(partials = NO_PARTIALS, reached = /* @__PURE__ */ new Set(), limits = TEMPLATE_LIMITS) {
-  const liquid = new import_liquidjs.Liquid({
-    strictFilters: true,
-    ownPropertyOnly: true,
-    fs: mapFs(partials),
-    // Not `templates`: liquidjs turns relative references back on for it and looks names up on a plain
-    // object. `root` only feeds the loader's lookups, which the map answers; nothing reads the disk.
-    root: ["."],
-    relativeReference: false,
-    dynamicPartials: true,
-    jekyllInclude: false,
-    extname: "",
-    cache: false,
-    parseLimit: limits.parseChars,
-    renderLimit: limits.renderMs,
-    memoryLimit: limits.memory
-  });
-  const depth = { n: 0, max: limits.depth };
-  liquid.registerTag("include", checked(import_liquidjs.IncludeTag, "include", partials, depth, reached));
-  liquid.registerTag("render", checked(import_liquidjs.RenderTag, "render", partials, depth, reached));
-  liquid.registerTag("layout", checked(import_liquidjs.LayoutTag, "layout", partials, depth, reached));
-  liquid.registerTag("capture", ChargedCapture);
-  return liquid;
-}
-function describe5(err) {
-  const e = err;
-  const position = e.token?.getPosition?.();
-  const text = String(e?.message ?? err);
-  const first = (text.split("\n")[0] ?? text).replace(/, (file:\S+, )?line:\d+, col:\d+$/, "");
-  return {
-    message: first,
-    line: position?.[0] ?? null,
-    file: typeof e.token?.file === "string" && e.token.file !== "" ? e.token.file : null
-  };
-}
-function templateError(err, file2, what) {
-  const d = describe5(err);
-  const where = d.file ?? file2;
-  const via = where !== file2 ? ` (reached from "${file2}")` : "";
-  return new TemplateError(
-    `template "${where}"${d.line !== null ? ` line ${d.line}` : ""}${via} ${what}: ${d.message}`,
-    { file: where, line: d.line }
-  );
-}
-function templateProblem(source) {
-  try {
-    createLiquid(source.partials).parse(source.text, source.file);
-    return null;
-  } catch (err) {
-    const d = describe5(err);
-    return { line: d.line, message: d.message };
-  }
-}
-function templatePartialsOf(source) {
-  const reached = /* @__PURE__ */ new Set();
-  try {
-    createLiquid(source.partials, reached).parse(source.text, source.file);
-    return [...reached];
-  } catch {
-    return null;
-  }
-}
-var BoundedEmitter = class {
-  constructor(max) {
-    this.max = max;
-  }
-  max;
-  buffer = "";
-  write(html) {
-    const text = typeof html === "string" ? html : html === null || html === void 0 ? "" : String(html);
-    if (this.buffer.length + text.length > this.max) {
-      throw new Error(`output is over ${this.max} characters`);
-    }
-    this.buffer += text;
-  }
-};
-function renderTemplate(source, data, limits = TEMPLATE_LIMITS) {
-  const liquid = createLiquid(source.partials, /* @__PURE__ */ new Set(), limits);
-  let parsed;
-  try {
-    parsed = liquid.parse(source.text, source.file);
-  } catch (err) {
-    throw templateError(err, source.file, "is not a valid Liquid template");
-  }
-  try {
-    const ctx = new import_liquidjs.Context(data, liquid.options, { sync: true }, { liquid });
-    const emitter = new BoundedEmitter(limits.outputChars);
-    (0, import_liquidjs.toValueSync)(liquid.renderer.renderTemplates(parsed, ctx, emitter));
-    return emitter.buffer;
-  } catch (err) {
-    throw templateError(err, source.file, "failed to render");
-  }
-}
-
-// src/core/config/templates.ts
-var TEMPLATE_KEYS = [
-  { key: "commit.messageTemplate", field: "commitMessage", shipped: "commit-message.liquid" },
-  { key: "pullRequest.titleTemplate", field: "pullRequestTitle", shipped: "pr-title.liquid" },
-  { key: "pullRequest.bodyTemplate", field: "pullRequestBody", shipped: "pr-body.liquid" }
-];
-function templateFile(config2, key) {
-  if (key === "commit.messageTemplate") return config2.commit?.messageTemplate;
-  if (key === "pullRequest.titleTemplate") return config2.pullRequest.titleTemplate;
-  return config2.pullRequest.bodyTemplate;
-}
-function templatePartials(config2, read) {
-  const files = /* @__PURE__ */ new Map();
-  for (const { key } of TEMPLATE_KEYS) {
-    const file2 = templateFile(config2, key);
-    const text = file2 === void 0 ? null : read(file2);
-    if (file2 !== void 0 && text !== null) files.set(file2, text);
-  }
-  return files;
-}
-function templateIssues(config2, read) {
-  const issues = [];
-  const partials = templatePartials(config2, read);
-  for (const { key } of TEMPLATE_KEYS) {
-    const file2 = templateFile(config2, key);
-    if (file2 === void 0) continue;
-    const text = partials.get(file2);
-    if (text === void 0) {
-      issues.push({ key, line: null, column: null, message: `"${file2}" is not a file of the repository` });
-      continue;
-    }
-    const problem = templateProblem({ file: file2, text, partials });
-    if (problem) {
-      issues.push({
-        key,
-        line: null,
-        column: null,
-        message: `"${file2}"${problem.line !== null ? ` line ${problem.line}` : ""} is not a valid Liquid template: ${problem.message}`
-      });
-    }
-  }
-  if (issues.length === 0) {
-    const cycle = includeCycle(partials);
-    if (cycle) {
-      const key = TEMPLATE_KEYS.find((k) => templateFile(config2, k.key) === cycle[0])?.key ?? "";
-      issues.push({
-        key,
-        line: null,
-        column: null,
-        message: `"${cycle[0]}" includes itself (${cycle.map((f) => `"${f}"`).join(" -> ")}): a template may include the other configured templates, never itself`
-      });
-    }
-  }
-  return issues;
-}
-function includeCycle(files) {
-  const edges = /* @__PURE__ */ new Map();
-  for (const [file2, text] of files)
-    edges.set(file2, templatePartialsOf({ file: file2, text, partials: files }) ?? []);
-  const visit4 = (file2, path9) => {
-    if (path9.includes(file2)) return [...path9.slice(path9.indexOf(file2)), file2];
-    for (const next of edges.get(file2) ?? []) {
-      const cycle = visit4(next, [...path9, file2]);
-      if (cycle) return cycle;
-    }
-    return null;
-  };
-  for (const file2 of files.keys()) {
-    const cycle = visit4(file2, []);
-    if (cycle) return cycle;
-  }
-  return null;
-}
-function shippedTemplates(shipped) {
-  const out = {};
-  for (const { field, shipped: name } of TEMPLATE_KEYS)
-    out[field] = { file: `templates/${name}`, text: shipped(name) };
-  return out;
-}
-function resolveTemplates(config2, read, shipped) {
-  const issues = templateIssues(config2, read);
-  if (issues.length > 0) {
-    throw new ConfigError(issues.map((i) => `${i.key}: ${i.message}`).join("\n"), { issues });
-  }
-  const partials = templatePartials(config2, read);
-  const out = {};
-  for (const { key, field, shipped: name } of TEMPLATE_KEYS) {
-    const file2 = templateFile(config2, key);
-    out[field] = file2 === void 0 ? { file: `templates/${name}`, text: shipped(name) } : { file: file2, text: partials.get(file2), partials };
-  }
-  return out;
-}
-
-// src/core/report/commit-message.ts
-var LISTED = 100;
-var ACTION_TEXT2 = { restart: "rolling restart", record: "record only, no restart" };
-function secretTrailers(planned) {
-  const lines = /* @__PURE__ */ new Set();
-  for (const p of planned) {
-    if (p.action !== "restart" && p.action !== "record" || p.newValue === null) continue;
-    for (const s of p.secrets) {
-      if (s.current === null || s.recorded === s.current) continue;
-      if (s.state !== "outdated" && s.state !== "unrecorded") continue;
-      const env = p.workload.environment ? `${p.workload.environment}:` : "";
-      lines.add(`Vault-Secret: ${env}${s.path} ${s.recorded ?? "none"} -> ${s.current}`);
-    }
-  }
-  return [...lines].sort();
-}
-function singleEnvironment(planned) {
-  const envs = new Set(planned.map((p) => p.workload.environment ?? null));
-  return envs.size === 1 ? [...envs][0] : null;
-}
-function recordsByRoot(records) {
-  const byRoot = /* @__PURE__ */ new Map();
-  for (const p of records) {
-    const root2 = p.workload.root == null ? "." : p.workload.root || ".";
-    const entry = byRoot.get(root2) ?? { count: 0, files: /* @__PURE__ */ new Set() };
-    entry.count++;
-    entry.files.add(p.workload.rootPatch?.file ?? p.workload.file);
-    byRoot.set(root2, entry);
-  }
-  return [...byRoot].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([root2, e]) => ({ root: root2, count: e.count, files: [...e.files].sort() }));
-}
-function describe6(p) {
-  return {
-    kind: p.workload.kind,
-    name: p.workload.name,
-    namespace: p.workload.namespace,
-    file: p.workload.rootPatch?.file ?? p.workload.file,
-    root: p.workload.root ?? null,
-    environment: p.workload.environment ?? null,
-    action: ACTION_TEXT2[p.action],
-    // a restart reaches the pods through this chart value (an adoption writes only the record)
-    chart: p.action === "restart" ? p.workload.chartValue : null,
-    // `ExternalSecret/db-creds (apps/es.yaml) spec.data[0].remoteRef.version = 7 (kv/web/db)`
-    pins: p.pins.map(pinText),
-    secrets: p.secrets.filter((s) => s.current !== null && s.recorded !== s.current).map((s) => ({ path: s.path, recorded: s.recorded, current: s.current }))
-  };
-}
-function renderCommitMessage(template, planned, changes = []) {
-  const changing = planned.filter(
-    (p) => (p.action === "restart" || p.action === "record") && p.newValue !== null
-  );
-  if (changing.length === 0) return tidyMessage(changes);
-  const left = planned.filter((p) => p.action === "blocked" || p.action === "skipped" || p.action === "deferred").slice(0, LISTED).map((p) => ({
-    kind: p.workload.kind,
-    name: p.workload.name,
-    namespace: p.workload.namespace,
-    file: p.workload.file,
-    root: p.workload.root ?? null,
-    environment: p.workload.environment ?? null,
-    action: p.action,
-    reasons: p.reasons
-  }));
-  const restarts = changing.filter((p) => p.action === "restart");
-  const data = {
-    left,
-    // `vault-rollout(prod): ...` when the commit touches one environment's roots only.
-    environment: singleEnvironment(changing),
-    // The default template lists restarts one by one and adoptions per root; `workloads` has both.
-    restarts: restarts.slice(0, LISTED).map((p) => describe6(p)),
-    more_restarts: Math.max(0, restarts.length - LISTED),
-    recorded: recordsByRoot(changing.filter((p) => p.action === "record")),
-    restart: changing.filter((p) => p.action === "restart").length,
-    record: changing.filter((p) => p.action === "record").length,
-    // A commit message lists at most LISTED workloads (an adoption of 5,000 would be unreadable, and
-    // rendering it took 0.3 s); the trailers still name every changed secret.
-    more: Math.max(0, changing.length - LISTED),
-    workloads: changing.slice(0, LISTED).map((p) => describe6(p))
-  };
-  const body = renderTemplate(template, data).replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trim();
-  const trailers = secretTrailers(changing);
-  return `${body}
-${trailers.length > 0 ? `
-${trailers.join("\n")}
-` : ""}`;
-}
-function tidyMessage(changes) {
-  const files = [...new Set(changes.filter((c) => c.before !== c.after).map((c) => c.path))].sort();
-  if (files.length === 0) return null;
-  const listed = files.slice(0, LISTED).map((f) => `- ${f}`);
-  const more2 = files.length > LISTED ? [`- and ${files.length - LISTED} more`] : [];
-  return [
-    "vault-rollout: tidy generated layers (no restart)",
-    "",
-    "Entries for objects a render root no longer builds are removed, and older patch files are moved into",
-    "each root's own layer; no record or restart changes.",
-    "",
-    ...listed,
-    ...more2,
-    ""
-  ].join("\n");
-}
-
-// src/pipeline.ts
-var import_picomatch6 = __toESM(require_picomatch2(), 1);
-
-// src/core/record.ts
-function readRecord(raw) {
-  const versions = /* @__PURE__ */ new Map();
-  const malformed = [];
-  const duplicates = [];
-  const parts = raw.split(",");
-  for (const [i, part] of parts.entries()) {
-    const entries = part.trim().split(/\s+/);
-    for (const entry of entries) {
-      if (entry === "") {
-        if (parts.length > 1 || i > 0) malformed.push("");
-        continue;
-      }
-      const m = /^(.+)@(\d+)$/.exec(entry);
-      const version2 = m ? Number(m[2]) : NaN;
-      if (!m || !Number.isSafeInteger(version2) || version2 < 1 || secretPathProblem(m[1]) !== null) {
-        malformed.push(entry);
-        continue;
-      }
-      if (versions.has(m[1]) && !duplicates.includes(m[1])) duplicates.push(m[1]);
-      versions.set(m[1], version2);
-    }
-  }
-  return { versions, malformed, duplicates };
-}
-function yamlType(value) {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a map";
-  if (typeof value === "number") return `the number ${String(value)}`;
-  if (typeof value === "boolean") return `the boolean ${String(value)}`;
-  return `a ${typeof value}`;
-}
-function recordFields(raw, key) {
-  const untrusted = (why) => ({
-    recorded: null,
-    recordedRaw: typeof raw === "string" ? raw : null,
-    recordWarnings: [
-      `record "${key}" ${why}: treated as unrecorded, so a clean record is written and nothing restarts`
-    ]
-  });
-  if (raw === void 0) return { recorded: null, recordedRaw: null };
-  if (typeof raw !== "string") return untrusted(`is ${yamlType(raw)}, not a string`);
-  if (raw.trim() === "") return untrusted("is empty");
-  const { versions, malformed, duplicates } = readRecord(raw);
-  if (malformed.length > 0) {
-    const shown = malformed.map((e) => e === "" ? "an empty entry" : JSON.stringify(e)).join(", ");
-    return untrusted(`has malformed entries (${shown})`);
-  }
-  if (duplicates.length > 0)
-    return untrusted(`names ${duplicates.map((d) => `"${d}"`).join(", ")} more than once`);
-  return { recorded: versions, recordedRaw: raw };
-}
-function formatRecord(versions) {
-  return [...versions.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([path9, v]) => `${path9}@${v}`).join(",");
-}
-
-// src/core/discover/workloads.ts
-var TEMPLATE_PATHS = {
-  Deployment: ["spec", "template"],
-  StatefulSet: ["spec", "template"],
-  DaemonSet: ["spec", "template"],
-  ReplicaSet: ["spec", "template"],
-  Rollout: ["spec", "template"],
-  CronJob: ["spec", "jobTemplate", "spec", "template"]
-};
-function podTargets(templatePath) {
-  return {
-    record: { mapPath: [], within: ["metadata", "annotations"] },
-    trigger: { mapPath: [...templatePath], within: ["metadata", "annotations"] }
-  };
-}
-function targetPath(target) {
-  return [...target.mapPath, ...target.within];
-}
-function isRecord2(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function get2(value, path9) {
-  let v = value;
-  for (const seg of path9) {
-    if (typeof seg === "number") {
-      if (!Array.isArray(v)) return void 0;
-      v = v[seg];
-    } else {
-      if (!isRecord2(v)) return void 0;
-      v = v[seg];
-    }
-  }
-  return v;
-}
-function stringsIn(value, keep, skip) {
-  const out = [];
-  const walk = (v, path9) => {
-    if (typeof v === "string") {
-      if (keep(v)) out.push({ path: path9, text: v });
-    } else if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path9, i]));
-    else if (isRecord2(v)) {
-      for (const [k, item] of Object.entries(v)) if (!skip?.(path9, k)) walk(item, [...path9, k]);
-    }
-  };
-  walk(value, []);
-  return out;
-}
-function nonEmptyString(value) {
-  return typeof value === "string" && value !== "" ? value : null;
-}
-function str2(value) {
-  return typeof value === "string" ? value : null;
-}
-function isWorkloadKind(kind) {
-  return typeof kind === "string" && Object.hasOwn(TEMPLATE_PATHS, kind);
-}
-function stringMap(value) {
-  const out = {};
-  if (!isRecord2(value)) return out;
-  for (const [k, v] of Object.entries(value)) if (typeof v === "string") out[k] = v;
-  return out;
-}
-function readWorkload(document2, prefix) {
-  const object2 = document2.data;
-  if (!isRecord2(object2) || !isWorkloadKind(object2.kind)) return null;
-  const kind = object2.kind;
-  const apiVersion = str2(object2.apiVersion);
-  const name = str2(get2(object2, ["metadata", "name"]));
-  const templatePath = [...TEMPLATE_PATHS[kind]];
-  const template = get2(object2, templatePath);
-  if (!apiVersion || !name || !isRecord2(template)) return null;
-  const recordKey = `${prefix}/secret-versions`;
-  const record2 = get2(object2, ["metadata", "annotations", recordKey]);
-  const replicas = get2(object2, ["spec", "replicas"]);
-  const workload = {
-    file: document2.file,
-    document: document2.index,
-    kind,
-    apiVersion,
-    name,
-    namespace: str2(get2(object2, ["metadata", "namespace"])),
-    labels: stringMap(get2(object2, ["metadata", "labels"])),
-    ...podTargets(templatePath),
-    chartValue: null,
-    secrets: [],
-    ...recordFields(record2, recordKey),
-    templateRaw: str2(get2(template, ["metadata", "annotations", recordKey])),
-    updateStrategy: updateStrategy(kind, object2),
-    replicas: typeof replicas === "number" && Number.isInteger(replicas) ? replicas : null
-  };
-  return { workload, document: document2, object: object2, template, values: null };
-}
-function updateStrategy(kind, object2) {
-  if (kind === "Deployment") return str2(get2(object2, ["spec", "strategy", "type"]));
-  if (kind === "StatefulSet" || kind === "DaemonSet")
-    return str2(get2(object2, ["spec", "updateStrategy", "type"]));
-  return null;
-}
-function workloadsInList(document2) {
-  const object2 = document2.data;
-  if (!isRecord2(object2) || object2.kind !== "List" || !Array.isArray(object2.items)) return 0;
-  return object2.items.filter((item) => isRecord2(item) && isWorkloadKind(item.kind)).length;
-}
-
-// src/core/discover/kustomize-patch.ts
-var ASSOCIATIVE_KEYS = ["name", "mountPath", "devicePath", "containerPort", "ip", "type", "topologyKey"];
-function associativeKey(base, patch) {
-  const items = [...base, ...patch].filter((i) => !(isRecord2(i) && i.$patch === "delete" && !i.name));
-  if (items.length === 0) return null;
-  for (const key of ASSOCIATIVE_KEYS) {
-    if (items.every((i) => isRecord2(i) && (typeof i[key] === "string" || typeof i[key] === "number")))
-      return key;
-  }
-  return null;
-}
-function strategicMerge(base, patch) {
-  if (isRecord2(patch)) {
-    if (patch.$patch === "delete") return void 0;
-    if (patch.$patch === "replace") return withoutDirectives(patch);
-    const out = isRecord2(base) ? { ...base } : {};
-    for (const [k, v] of Object.entries(patch)) {
-      if (k.startsWith("$")) continue;
-      if (v === null) {
-        delete out[k];
-        continue;
-      }
-      const merged = strategicMerge(out[k], v);
-      if (merged === void 0) delete out[k];
-      else out[k] = merged;
-    }
-    return out;
-  }
-  if (Array.isArray(patch) && Array.isArray(base)) {
-    const key = associativeKey(base, patch);
-    if (key === null) return patch.map(withoutDirectives);
-    const out = [...base];
-    for (const item of patch) {
-      const id = item[key];
-      const at2 = out.findIndex((b) => b[key] === id);
-      if (item.$patch === "delete") {
-        if (at2 >= 0) out.splice(at2, 1);
-      } else if (at2 >= 0) out[at2] = strategicMerge(out[at2], item);
-      else out.push(withoutDirectives(item));
-    }
-    return out;
-  }
-  return withoutDirectives(patch);
-}
-function withoutDirectives(value) {
-  if (Array.isArray(value)) return value.map(withoutDirectives);
-  if (!isRecord2(value)) return value;
-  const out = {};
-  for (const [k, v] of Object.entries(value)) if (!k.startsWith("$")) out[k] = withoutDirectives(v);
-  return out;
-}
-function isJsonPatch(value) {
-  return Array.isArray(value) && value.every((op) => isRecord2(op) && typeof op.op === "string" && typeof op.path === "string");
-}
-function pointer(path9) {
-  if (path9 === "") return [];
-  if (!path9.startsWith("/")) throw new Error(`JSON pointer "${path9}" must start with "/"`);
-  return path9.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-function getAt(root2, segs) {
-  let v = root2;
-  for (const s of segs) {
-    if (Array.isArray(v)) v = v[listIndex(v, s, "get")];
-    else if (isRecord2(v)) v = Object.hasOwn(v, s) ? v[s] : void 0;
-    else return void 0;
-  }
-  return v;
-}
-function listIndex(list7, seg, op) {
-  if (seg === "-") return op === "add" ? list7.length : -1;
-  if (!/^-?\d+$/.test(seg)) return -1;
-  const n = Number(seg);
-  if (n >= 0) return n;
-  return (op === "add" ? list7.length + 1 : list7.length) + n;
-}
-function setAt(root2, segs, op, value) {
-  if (segs.length === 0) return op === "remove" ? void 0 : value;
-  const [head, ...rest] = segs;
-  if (Array.isArray(root2)) {
-    const out2 = [...root2];
-    const index2 = listIndex(out2, head, rest.length > 0 ? "get" : op);
-    const last = op === "add" && rest.length === 0 ? out2.length : out2.length - 1;
-    if (!Number.isInteger(index2) || index2 < 0 || index2 > last) throw new Error(`no list index "${head}"`);
-    if (rest.length > 0) out2[index2] = setAt(out2[index2], rest, op, value);
-    else if (op === "add") out2.splice(index2, 0, value);
-    else if (op === "remove") out2.splice(index2, 1);
-    else out2[index2] = value;
-    return out2;
-  }
-  if (!isRecord2(root2)) throw new Error(`"${head}" is not in a map or list`);
-  const out = { ...root2 };
-  if (rest.length > 0) {
-    if (!Object.hasOwn(out, head)) throw new Error(`no key "${head}"`);
-    out[head] = setAt(out[head], rest, op, value);
-  } else if (op === "remove") {
-    if (!Object.hasOwn(out, head)) throw new Error(`no key "${head}"`);
-    delete out[head];
-  } else out[head] = value;
-  return out;
-}
-function sameData(a, b) {
-  if (Array.isArray(a) && Array.isArray(b))
-    return a.length === b.length && a.every((x, i) => sameData(x, b[i]));
-  if (isRecord2(a) && isRecord2(b)) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && sameData(a[k], b[k]));
-  }
-  return (a ?? null) === (b ?? null);
-}
-function applyJsonPatch(doc, ops) {
-  const metadata = isRecord2(doc) && isRecord2(doc.metadata) ? doc.metadata : null;
-  const implicit = metadata !== null && !Object.hasOwn(metadata, "annotations");
-  let out = implicit ? { ...doc, metadata: { ...metadata, annotations: {} } } : doc;
-  for (const op of ops) {
-    try {
-      const segs = pointer(op.path);
-      switch (op.op) {
-        case "add":
-        case "replace":
-          out = setAt(out, segs, op.op, op.value);
-          break;
-        case "remove":
-          out = setAt(out, segs, "remove");
-          break;
-        case "copy":
-        case "move": {
-          const from = pointer(op.from ?? "");
-          const value = getAt(out, from);
-          if (op.op === "move") out = setAt(out, from, "remove");
-          out = setAt(out, segs, "add", value ?? null);
-          break;
-        }
-        case "test":
-          if (!sameData(getAt(out, segs), op.value)) throw new Error("test failed");
-          break;
-        default:
-          throw new Error(`unknown op "${op.op}"`);
-      }
-    } catch (err) {
-      throw new Error(`${op.op} ${op.path}: ${err instanceof Error ? err.message : String(err)}`, {
-        cause: err
-      });
-    }
-  }
-  if (implicit && isRecord2(out) && isRecord2(out.metadata)) {
-    const annotations = out.metadata.annotations;
-    if (isRecord2(annotations) && Object.keys(annotations).length === 0) {
-      const { annotations: _a3, ...rest } = out.metadata;
-      out = { ...out, metadata: rest };
-    }
-  }
-  return out;
-}
-
-// src/core/discover/kustomize-build.ts
-function isRefusal(built) {
-  return "refused" in built;
-}
-var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
-  "Namespace",
-  "CustomResourceDefinition",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "PersistentVolume",
-  "StorageClass",
-  "PriorityClass",
-  "IngressClass",
-  "APIService",
-  "MutatingWebhookConfiguration",
-  "ValidatingWebhookConfiguration",
-  "ClusterSecretStore",
-  "ClusterExternalSecret",
-  "ClusterIssuer"
-]);
-var RENAMED_WITH_REFERENCES = /* @__PURE__ */ new Set(["Secret", "ConfigMap"]);
-var list = (value) => Array.isArray(value) ? value : [];
-function isComponent(data) {
-  return data.kind === "Component";
-}
-function isRemote(entry) {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^(git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/.test(entry) || /\?ref=|\/\/.*\?/.test(entry);
-}
-function withMeta(item, changes) {
-  const data = item.data;
-  const metadata = isRecord2(data.metadata) ? data.metadata : {};
-  const out = { doc: item.doc, data: { ...data, metadata: { ...metadata, ...changes } } };
-  if (item.name !== void 0) out.name = item.name;
-  if (item.patchedAs !== void 0) out.patchedAs = item.patchedAs;
-  if (item.history !== void 0) out.history = item.history;
-  return out;
-}
-function resourceId(item) {
-  const data = item.data;
-  if (!isRecord2(data)) return null;
-  const kind = nonEmptyString(data.kind);
-  const name = item.name ?? nonEmptyString(get2(data, ["metadata", "name"]));
-  if (kind === null || name === null) return null;
-  const apiVersion = String(data.apiVersion ?? "");
-  const [group2, version2] = apiVersion.includes("/") ? apiVersion.split("/", 2) : ["", apiVersion];
-  const ns = CLUSTER_SCOPED.has(kind) ? "" : nonEmptyString(get2(data, ["metadata", "namespace"])) ?? "default";
-  return `${kind}.${version2 || "[noVer]"}.${group2 || "[noGrp]"}/${name}.${ns || "[noNs]"}`;
-}
-function idsOf(item) {
-  const ns = (v) => nonEmptyString(v);
-  return [
-    {
-      name: String(get2(item.doc.data, ["metadata", "name"]) ?? ""),
-      namespace: ns(get2(item.doc.data, ["metadata", "namespace"]))
-    },
-    ...item.history ?? [],
-    {
-      name: item.name ?? String(get2(item.data, ["metadata", "name"]) ?? ""),
-      namespace: ns(get2(item.data, ["metadata", "namespace"]))
-    }
-  ];
-}
-function sameNamespace(a, b) {
-  return (a ?? "default") === (b ?? "default");
-}
-function selects(target, item) {
-  const o = item.data;
-  if (!isRecord2(o)) return false;
-  const re = (pattern, value) => {
-    try {
-      return new RegExp(`^(?:${pattern})$`).test(value);
-    } catch {
-      return pattern === value;
-    }
-  };
-  const apiVersion = String(o.apiVersion ?? "");
-  const [group2, version2] = apiVersion.includes("/") ? apiVersion.split("/", 2) : ["", apiVersion];
-  if (target.kind !== void 0 && !re(target.kind, String(o.kind ?? ""))) return false;
-  if (target.group !== void 0 && target.group !== group2) return false;
-  if (target.version !== void 0 && target.version !== version2) return false;
-  const { name, namespace } = target;
-  if (name !== void 0 || namespace !== void 0) {
-    const ids = idsOf(item);
-    const named = [ids[0], ids[ids.length - 1]].some(
-      (id) => (name === void 0 || re(name, id.name)) && (namespace === void 0 || re(namespace, id.namespace ?? ""))
-    );
-    if (!named) return false;
-  }
-  if (target.labelSelector !== void 0 && !matchSelector(target.labelSelector, get2(o, ["metadata", "labels"])))
-    return false;
-  if (target.annotationSelector !== void 0 && !matchSelector(target.annotationSelector, get2(o, ["metadata", "annotations"])))
-    return false;
-  return true;
-}
-function matchSelector(selector, map4) {
-  const m = isRecord2(map4) ? map4 : {};
-  return selector.split(",").map((t) => t.trim()).filter(Boolean).every((term) => {
-    const ne = /^([^!=]+)!=(.*)$/.exec(term);
-    if (ne) return m[ne[1].trim()] !== ne[2].trim();
-    const eq = /^([^!=]+)==?(.*)$/.exec(term);
-    if (eq) return m[eq[1].trim()] === eq[2].trim();
-    if (term.startsWith("!")) return !(term.slice(1) in m);
-    return /^[\w./-]+$/.test(term) && term in m;
-  });
-}
-function names(patch, item) {
-  const o = item.data;
-  if (!isRecord2(o) || o.kind !== patch.kind) return false;
-  const name = get2(patch, ["metadata", "name"]);
-  const ns = nonEmptyString(get2(patch, ["metadata", "namespace"]));
-  return idsOf(item).some((id) => id.name === name && sameNamespace(id.namespace, ns));
-}
-function withoutIdentity(p) {
-  const { apiVersion: _a3, kind: _k, ...rest } = p;
-  if (!isRecord2(rest.metadata)) return rest;
-  const { name: _n, namespace: _ns, ...metadata } = rest.metadata;
-  return { ...rest, metadata };
-}
-function describe7(item) {
-  return `${String(get2(item.data, ["kind"]) ?? "?")}/${String(get2(item.data, ["metadata", "name"]) ?? "?")} (${item.doc.file})`;
-}
-function utf8Length(text) {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 128) n += c >= 2048 && (c < 55296 || c > 57343) ? 2 : c < 2048 ? 1 : 0;
-  }
-  return n;
-}
-var EMPTY = { items: [], generated: [], bytes: 0 };
-var KustomizeBuild = class {
-  constructor(input2) {
-    this.input = input2;
-    this.limits = input2.limits ?? DEFAULT_ROOT_LIMITS;
-  }
-  input;
-  /** Files kustomizations read as patches or generator input: never manifests of their own. */
-  inputs = /* @__PURE__ */ new Set();
-  /** Folders a kustomization includes (as a resource or a component). */
-  included = /* @__PURE__ */ new Set();
-  /** Files a kustomization names that are not among the files read (the caller may load them and retry). */
-  missing = /* @__PURE__ */ new Set();
-  memo = /* @__PURE__ */ new Map();
-  building = /* @__PURE__ */ new Set();
-  sizes = /* @__PURE__ */ new Map();
-  limits;
-  /** What the kustomization in `dir` builds (the same layer object every time: items are immutable). */
-  build(dir, from) {
-    const stack = [];
-    let result = this.open({ kind: "resource", dir, from }, stack);
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1];
-      const step = frame.steps.next(result);
-      if (step.done) {
-        stack.pop();
-        this.building.delete(frame.dir);
-        if (frame.memoise) this.memo.set(frame.dir, step.value);
-        result = step.value;
-      } else result = this.open(step.value, stack);
-    }
-    return result;
-  }
-  /**
-   * Every file and folder a kustomization names, transitively, without building it: what a refused root
-   * would have built is then neither a root of its own nor a manifest standing for itself.
-   */
-  reach(dir) {
-    const files = /* @__PURE__ */ new Set();
-    const seen = /* @__PURE__ */ new Set([dir]);
-    const todo = [dir];
-    const { kustomizations, texts } = this.input;
-    for (let next = todo.pop(); next !== void 0; next = todo.pop()) {
-      const k = kustomizations.get(next);
-      if (!k) continue;
-      const d = k.data;
-      for (const entry of [...list(d.resources), ...list(d.bases), ...list(d.components)]) {
-        const path9 = typeof entry === "string" ? joinPath(next, entry) : null;
-        if (path9 === null) continue;
-        if (kustomizations.has(path9) || this.input.brokenDirs.has(path9)) {
-          if (path9 !== dir) this.included.add(path9);
-          if (!seen.has(path9)) {
-            seen.add(path9);
-            todo.push(path9);
-          }
-        } else if (texts.has(path9)) files.add(path9);
-      }
-      const named = [
-        ...list(d.patchesStrategicMerge),
-        ...[...list(d.patches), ...list(d.patchesJson6902)].map((p) => get2(p, ["path"])),
-        ...[...list(d.configMapGenerator), ...list(d.secretGenerator)].flatMap(
-          (g) => list(get2(g, ["files"])).map((f) => typeof f === "string" ? f.slice(f.indexOf("=") + 1) : f)
-        )
-      ];
-      for (const rel of named) {
-        if (typeof rel !== "string" || rel.includes("\n")) continue;
-        const path9 = joinPath(next, rel.trim());
-        if (path9 !== null && texts.has(path9)) this.inputs.add(path9);
-      }
-    }
-    return files;
-  }
-  refuse(file2, message2) {
-    return { refused: true, file: file2, message: message2 };
-  }
-  /** Starts what `request` asks for: the answer now, or a frame pushed whose result is the answer. */
-  open(request3, stack) {
-    const { dir } = request3;
-    if (request3.kind === "component") {
-      if (this.building.has(dir)) {
-        this.input.report(request3.from, `kustomization cycle through component "${request3.entry}": skipped`);
-        return request3.start;
-      }
-      if (stack.length >= this.limits.maxDepth) return this.tooDeep(request3.k.file);
-      this.building.add(dir);
-      stack.push({ dir, memoise: false, steps: this.layer(dir, request3.k, request3.start) });
-      return void 0;
-    }
-    const cached2 = this.memo.get(dir);
-    if (cached2) return cached2;
-    const k = this.input.kustomizations.get(dir);
-    if (!k) return EMPTY;
-    if (this.building.has(dir)) {
-      this.input.report(
-        k.file,
-        `kustomization cycle through "${dir || "."}" (from "${request3.from}"): skipped`
-      );
-      return EMPTY;
-    }
-    if (stack.length >= this.limits.maxDepth) return this.tooDeep(k.file);
-    this.building.add(dir);
-    stack.push({ dir, memoise: true, steps: this.layer(dir, k, EMPTY) });
-    return void 0;
-  }
-  tooDeep(file2) {
-    return this.refuse(
-      file2,
-      `kustomizations are nested more than ${this.limits.maxDepth} deep here (MAX_KUSTOMIZE_DEPTH)`
-    );
-  }
-  size(file2) {
-    let n = this.sizes.get(file2);
-    if (n === void 0) this.sizes.set(file2, n = utf8Length(this.input.texts.get(file2) ?? ""));
-    return n;
-  }
-  parseYaml(text, file2) {
-    const read = readYamlData(text);
-    if (read.ok) return read.docs;
-    this.input.report(file2, read.message);
-    return null;
-  }
-  /** Parses a file a kustomization reads (a patch, a values file); null when it is not read. */
-  parseText(file2) {
-    const text = this.input.texts.get(file2);
-    if (text === void 0) return null;
-    return this.parseYaml(text, file2);
-  }
-  /**
-   * One kustomization applied to `start` (empty for a folder's own build, its includer's layer for a
-   * component), in kustomize's order: resources, generators, components, patches, namespace and names.
-   */
-  *layer(dir, k, start) {
-    const { texts, docsByFile, kustomizations, brokenDirs, isDir, report } = this.input;
-    const { maxDocuments, maxBytes } = this.limits;
-    const d = k.data;
-    const items = [...start.items];
-    const generated = [...start.generated];
-    let bytes = start.bytes + this.size(k.file);
-    const ids = /* @__PURE__ */ new Map();
-    for (const item of items) {
-      const id = resourceId(item);
-      if (id !== null) ids.set(id, item.doc.file);
-    }
-    const tooMuch = () => {
-      if (items.length > maxDocuments)
-        return this.refuse(k.file, `builds more than ${maxDocuments} documents (MAX_ROOT_DOCUMENTS)`);
-      if (bytes > maxBytes)
-        return this.refuse(
-          k.file,
-          `reads more than ${maxBytes} bytes, counting each include (MAX_ROOT_BYTES)`
-        );
-      return null;
-    };
-    const accumulate = (more2, entry) => {
-      if (items.length + more2.length > maxDocuments)
-        return this.refuse(k.file, `builds more than ${maxDocuments} documents (MAX_ROOT_DOCUMENTS)`);
-      for (const item of more2) {
-        const id = resourceId(item);
-        if (id !== null) {
-          const first = ids.get(id);
-          if (first !== void 0) {
-            const where = first === item.doc.file ? `"${first}" again` : `"${item.doc.file}" after "${first}"`;
-            return this.refuse(
-              k.file,
-              `may not add resource with an already registered id: ${id} (${where}, through "${entry}")`
-            );
-          }
-          ids.set(id, item.doc.file);
-        }
-        items.push(item);
-      }
-      return null;
-    };
-    for (const entry of [...list(d.resources), ...list(d.bases)]) {
-      if (typeof entry !== "string") continue;
-      if (isRemote(entry)) {
-        report(k.file, `remote resource "${entry}" is not fetched: what it builds is not discovered`);
-        continue;
-      }
-      const path9 = joinPath(dir, entry);
-      if (path9 === null) {
-        report(k.file, `resource "${entry}" is outside the repository: skipped`);
-        continue;
-      }
-      if (kustomizations.has(path9)) {
-        this.included.add(path9);
-        const sub = yield { kind: "resource", dir: path9, from: k.file };
-        if (isRefusal(sub)) return sub;
-        bytes += sub.bytes;
-        const refused = accumulate(sub.items, entry) ?? tooMuch();
-        if (refused) return refused;
-        for (const g of sub.generated) generated.push(g);
-      } else if (texts.has(path9)) {
-        bytes += this.size(path9);
-        const docs = (docsByFile.get(path9) ?? []).filter((doc) => isRecord2(doc.data));
-        const refused = accumulate(
-          docs.map((doc) => ({ doc, data: doc.data })),
-          entry
-        ) ?? tooMuch();
-        if (refused) return refused;
-      } else if (brokenDirs.has(path9)) {
-        this.included.add(path9);
-      } else if (isDir(path9)) {
-        report(k.file, `resource "${entry}" is a folder without a kustomization file: kustomize refuses it`);
-      } else {
-        this.missing.add(path9);
-        report(k.file, `resource "${entry}" not found (or not selected by include/exclude)`);
-      }
-    }
-    const generatorRefusal = this.generate(dir, k, generated);
-    if (generatorRefusal) return generatorRefusal;
-    let layer = { items, generated, bytes };
-    for (const entry of list(d.components)) {
-      if (typeof entry !== "string") continue;
-      if (isRemote(entry)) {
-        report(k.file, `remote component "${entry}" is not fetched: what it adds is not discovered`);
-        continue;
-      }
-      const path9 = joinPath(dir, entry);
-      const c = path9 === null ? void 0 : kustomizations.get(path9);
-      if (path9 === null || !c) {
-        if (path9 !== null && brokenDirs.has(path9)) continue;
-        report(k.file, `component "${entry}" not found`);
-        continue;
-      }
-      this.included.add(path9);
-      const applied = yield { kind: "component", dir: path9, entry, from: k.file, k: c, start: layer };
-      if (isRefusal(applied)) return applied;
-      layer = applied;
-    }
-    const patched = this.patch(dir, k, layer.items, layer.generated);
-    bytes = layer.bytes + patched.bytes;
-    if (bytes > maxBytes)
-      return this.refuse(k.file, `reads more than ${maxBytes} bytes, counting each include (MAX_ROOT_BYTES)`);
-    let out = patched.items;
-    const namespace = nonEmptyString(d.namespace);
-    const prefix = typeof d.namePrefix === "string" ? d.namePrefix : "";
-    const suffix = typeof d.nameSuffix === "string" ? d.nameSuffix : "";
-    if (namespace !== null || prefix || suffix) {
-      out = out.map((item) => {
-        const o = item.data;
-        const kind = String(o.kind ?? "");
-        const changes = {};
-        if (namespace !== null && !CLUSTER_SCOPED.has(kind)) changes.namespace = namespace;
-        const name = get2(o, ["metadata", "name"]);
-        const before2 = {
-          name: item.name ?? String(name ?? ""),
-          namespace: nonEmptyString(get2(o, ["metadata", "namespace"]))
-        };
-        const history = [...item.history ?? [], before2];
-        if (changes.namespace !== void 0 && (prefix || suffix))
-          history.push({ name: before2.name, namespace: changes.namespace });
-        if (prefix && suffix)
-          history.push({ name: `${prefix}${before2.name}`, namespace: changes.namespace ?? before2.namespace });
-        let renamed2 = { ...item, patchedAs: before2, history };
-        if ((prefix || suffix) && typeof name === "string") {
-          if (!RENAMED_WITH_REFERENCES.has(kind)) changes.name = `${prefix}${name}${suffix}`;
-          else renamed2 = { ...renamed2, name: `${prefix}${item.name ?? name}${suffix}` };
-        }
-        return Object.keys(changes).length > 0 ? withMeta(renamed2, changes) : renamed2;
-      });
-      const renamed = layer.generated.map((g) => ({
-        ...g,
-        names: /* @__PURE__ */ new Set([...g.names, ...[...g.names].map((n) => `${prefix}${n}${suffix}`)])
-      }));
-      return { items: out, generated: renamed, bytes };
-    }
-    return { items: out, generated: layer.generated, bytes };
-  }
-  /**
-   * The kustomization's `configMapGenerator` / `secretGenerator` entries, added to `generated` (a `merge`
-   * or `replace` updates the one object of that name generated below it); a refusal when kustomize would
-   * refuse the merge.
-   */
-  generate(dir, k, generated) {
-    const d = k.data;
-    for (const [field, kind] of [
-      ["configMapGenerator", "ConfigMap"],
-      ["secretGenerator", "Secret"]
-    ]) {
-      for (const g of list(d[field])) {
-        const name = nonEmptyString(get2(g, ["name"]));
-        if (!name) continue;
-        const files = /* @__PURE__ */ new Map();
-        for (const f of list(get2(g, ["files"]))) {
-          if (typeof f !== "string") continue;
-          const eq = f.indexOf("=");
-          const rel = eq >= 0 ? f.slice(eq + 1) : f;
-          const path9 = joinPath(dir, rel);
-          if (path9 === null) continue;
-          this.inputs.add(path9);
-          files.set(eq >= 0 ? f.slice(0, eq) : baseName(rel), path9);
-        }
-        const behavior = nonEmptyString(get2(g, ["behavior"])) ?? "create";
-        if (behavior !== "merge" && behavior !== "replace") {
-          generated.push({ kind, names: /* @__PURE__ */ new Set([name]), files });
-          continue;
-        }
-        const at2 = generated.flatMap((x, i) => x.kind === kind && x.names.has(name) ? [i] : []);
-        if (at2.length !== 1)
-          return this.refuse(
-            k.file,
-            at2.length === 0 ? `${field} "${name}" has behavior ${behavior}, but no ${kind} of that name was generated below it` : `${field} "${name}" has behavior ${behavior}, and ${at2.length} generated ${kind}s go by that name`
-          );
-        const into = generated[at2[0]];
-        generated[at2[0]] = {
-          ...into,
-          files: behavior === "replace" ? files : new Map([...into.files, ...files])
-        };
-      }
-    }
-    return null;
-  }
-  /** The kustomization's patches, in kustomize's order of fields, and the bytes of the patches it read. */
-  patch(dir, k, start, generated) {
-    const { texts, report } = this.input;
-    const d = k.data;
-    let items = start;
-    const generates = (p) => generated.some((g) => g.kind === p.kind && g.names.has(String(get2(p, ["metadata", "name"]) ?? "")));
-    let bytes = 0;
-    const loaded = (entry, what) => {
-      if (typeof entry === "string") {
-        if (!entry.includes("\n") && /\.(ya?ml|json)$/i.test(entry.trim())) return fromFile(entry.trim());
-        return this.parseYaml(entry, k.file);
-      }
-      if (!isRecord2(entry)) return null;
-      if (typeof entry.patch === "string") return this.parseYaml(entry.patch, k.file);
-      if (typeof entry.path === "string") return fromFile(entry.path);
-      report(k.file, `${what} entry without "path" or "patch": skipped`);
-      return null;
-    };
-    const fromFile = (rel) => {
-      const path9 = joinPath(dir, rel);
-      if (path9 === null || !texts.has(path9)) {
-        if (path9 !== null) this.missing.add(path9);
-        report(k.file, `patch "${rel}" not found (or not selected by include/exclude)`);
-        return null;
-      }
-      this.inputs.add(path9);
-      bytes += this.size(path9);
-      return this.parseText(path9);
-    };
-    const run = (docs, target) => {
-      const t = isRecord2(target) ? target : void 0;
-      const first = docs.length === 1 ? docs[0] : void 0;
-      if (isJsonPatch(first) || docs.length === 0 && t) {
-        if (!t) {
-          report(k.file, 'a JSON 6902 patch needs a "target": skipped');
-          return;
-        }
-        items = items.map((item) => {
-          if (!selects(t, item)) return item;
-          try {
-            return { ...item, data: applyJsonPatch(item.data, first ?? []) };
-          } catch (err) {
-            report(
-              k.file,
-              `JSON 6902 patch does not apply to ${describe7(item)}: ${err.message}; kustomize refuses this build`
-            );
-            return item;
-          }
-        });
-        return;
-      }
-      for (const p of docs) {
-        if (!isRecord2(p)) continue;
-        if (!t) {
-          const matches = items.filter((item) => names(p, item)).length;
-          if (matches !== 1 && !(matches === 0 && generates(p))) {
-            report(
-              k.file,
-              `strategic-merge patch ${String(p.kind ?? "?")}/${String(get2(p, ["metadata", "name"]) ?? "?")} ${matches === 0 ? "matches no object" : `matches ${matches} objects`}: kustomize refuses this build; not applied`
-            );
-            continue;
-          }
-        }
-        items = items.flatMap((item) => {
-          if (t ? !selects(t, item) : !names(p, item)) return [item];
-          const merged = strategicMerge(item.data, withoutIdentity(p));
-          return merged === void 0 ? [] : [{ ...item, data: merged }];
-        });
-      }
-    };
-    for (const entry of list(d.patchesStrategicMerge)) {
-      const docs = loaded(entry, "patchesStrategicMerge");
-      if (docs) run(docs, void 0);
-    }
-    for (const entry of list(d.patches)) {
-      const docs = loaded(entry, "patches");
-      if (docs) run(docs, get2(entry, ["target"]));
-    }
-    for (const entry of list(d.patchesJson6902)) {
-      const docs = loaded(entry, "patchesJson6902");
-      if (docs) run(docs, get2(entry, ["target"]) ?? {});
-    }
-    return { items, bytes };
-  }
-};
-
-// src/core/discover/applicationset.ts
-var import_picomatch2 = __toESM(require_picomatch2(), 1);
-var list2 = (value) => Array.isArray(value) ? value : [];
-function expandApplicationSet(templatePaths, generators, dirs) {
-  const unsupported = [];
-  const templated = templatePaths.filter((p) => p.includes("{{"));
-  const paths = templatePaths.filter((p) => !p.includes("{{"));
-  if (templated.length === 0) return { paths, unsupported };
-  const sets = [];
-  for (const g of list2(generators)) {
-    const made = generate(g, /* @__PURE__ */ new Map(), dirs);
-    if (typeof made === "string") unsupported.push(made);
-    else sets.push(...made);
-  }
-  for (const template of templated) {
-    let failed = false;
-    for (const params of sets) {
-      const path9 = substitute(template, params);
-      if (path9 === null) failed = true;
-      else if (!paths.includes(path9)) paths.push(path9);
-    }
-    if (failed)
-      unsupported.push(`template path "${template}" uses a parameter or function the generators do not give`);
-  }
-  return { paths, unsupported };
-}
-function generate(g, outer, dirs) {
-  if (!isRecord2(g)) return "a generator that is not a mapping";
-  if (isRecord2(g.git)) return gitDirectories(g.git, outer, dirs);
-  if (isRecord2(g.list)) return listElements(g.list);
-  if (isRecord2(g.matrix)) {
-    const children = list2(g.matrix.generators);
-    if (children.length !== 2) return "a matrix generator without exactly two generators";
-    const first = generate(children[0], outer, dirs);
-    if (typeof first === "string") return first;
-    const out = [];
-    for (const a of first) {
-      const second = generate(children[1], new Map([...outer, ...a]), dirs);
-      if (typeof second === "string") return second;
-      for (const b of second) out.push(new Map([...a, ...b]));
-    }
-    return out;
-  }
-  const kind = Object.keys(g).find((k) => k !== "selector" && k !== "values") ?? "unknown";
-  return `the "${kind}" generator is not read (only git directories, list and matrix of those)`;
-}
-function gitDirectories(git4, outer, dirs) {
-  const entries = list2(git4.directories);
-  if (entries.length === 0) return "a git generator without directories (git files are not read)";
-  const include = [];
-  const exclude = [];
-  for (const e of entries) {
-    const raw = get2(e, ["path"]);
-    if (typeof raw !== "string") continue;
-    const glob2 = substitute(raw, outer);
-    if (glob2 === null) return `git directory path "${raw}" uses a parameter the generators do not give`;
-    (get2(e, ["exclude"]) === true ? exclude : include).push(glob2.replace(/^\.?\/+/, "").replace(/\/+$/, ""));
-  }
-  if (include.length === 0) return [];
-  const included = (0, import_picomatch2.default)(include);
-  const excluded = exclude.length > 0 ? (0, import_picomatch2.default)(exclude) : () => false;
-  return dirs.filter((d) => d !== "" && included(d) && !excluded(d)).map(directoryParams);
-}
-function directoryParams(dir) {
-  const base = baseName(dir);
-  const normalized = base.replace(/[^a-zA-Z0-9-]/g, "-").toLowerCase();
-  const params = /* @__PURE__ */ new Map([
-    ["path", dir],
-    ["path.path", dir],
-    ["path.basename", base],
-    ["path.basenameNormalized", normalized]
-  ]);
-  dir.split("/").forEach((seg, i) => {
-    params.set(`path[${i}]`, seg);
-    params.set(`path.segments[${i}]`, seg);
-  });
-  return params;
-}
-function listElements(gen) {
-  if (gen.elementsYaml !== void 0) return "a list generator with elementsYaml is not read";
-  return list2(gen.elements).flatMap((e) => isRecord2(e) ? [flatten(e, "", /* @__PURE__ */ new Map())] : []);
-}
-function flatten(o, prefix, out) {
-  for (const [k, v] of Object.entries(o)) {
-    if (isRecord2(v)) flatten(v, `${prefix}${k}.`, out);
-    else if (typeof v === "string" || typeof v === "number" || typeof v === "boolean")
-      out.set(`${prefix}${k}`, String(v));
-  }
-  return out;
-}
-function substitute(template, params) {
-  let failed = false;
-  const out = template.replace(/\{\{-?\s*(.*?)\s*-?\}\}/g, (_, expr) => {
-    const index2 = /^index\s+\.([\w.]+)\s+(\d+)$/.exec(expr);
-    const key = index2 ? `${index2[1]}[${index2[2]}]` : expr.replace(/^\./, "");
-    const value = params.get(key);
-    if (value === void 0) failed = true;
-    return value ?? "";
-  });
-  return failed ? null : out;
-}
-
-// src/core/discover/deployments.ts
-var FLUX_OWN_SOURCE = "flux-system";
-var list3 = (value) => Array.isArray(value) ? value : [];
-function isFluxKustomization(o) {
-  return isRecord2(o) && o.kind === "Kustomization" && String(o.apiVersion ?? "").startsWith("kustomize.toolkit.fluxcd.io/");
-}
-function isArgoApp(o) {
-  return isRecord2(o) && (o.kind === "Application" || o.kind === "ApplicationSet") && String(o.apiVersion ?? "").startsWith("argoproj.io/");
-}
-function isDeploymentObject(o) {
-  return isFluxKustomization(o) || isArgoApp(o);
-}
-var DeploymentReader = class {
-  constructor(repo, all) {
-    this.repo = repo;
-    const used = all.flatMap(
-      (d) => isFluxKustomization(d.data) ? [nonEmptyString(get2(d.data, ["spec", "sourceRef", "name"])) ?? ""] : []
-    );
-    this.fluxSources = used.includes(FLUX_OWN_SOURCE) ? /* @__PURE__ */ new Set([FLUX_OWN_SOURCE]) : null;
-  }
-  repo;
-  /** Files that are chart values of an Argo CD Application (`helm.valueFiles`). */
-  namedValues = /* @__PURE__ */ new Set();
-  fluxSources;
-  reported = /* @__PURE__ */ new Set();
-  /** The folders one document deploys (none for any other document). */
-  targets(doc) {
-    const o = doc.data;
-    if (isFluxKustomization(o)) return this.flux(doc, o);
-    if (isArgoApp(o)) return this.argo(doc, o);
-    return [];
-  }
-  flux(doc, o) {
-    const path9 = this.folder(get2(o, ["spec", "path"]) ?? "./");
-    if (path9 === null) return [];
-    const kind = nonEmptyString(get2(o, ["spec", "sourceRef", "kind"])) ?? "GitRepository";
-    const name = nonEmptyString(get2(o, ["spec", "sourceRef", "name"])) ?? "";
-    if (kind !== "GitRepository") return [];
-    if (this.fluxSources !== null && !this.fluxSources.has(name)) {
-      this.once(
-        doc.file,
-        `Flux Kustomization "${String(get2(o, ["metadata", "name"]) ?? "")}" reads GitRepository "${name}", not this repository's "${FLUX_OWN_SOURCE}": its path "${path9 || "."}" is not followed`
-      );
-      return [];
-    }
-    const namespace = nonEmptyString(get2(o, ["spec", "targetNamespace"]));
-    return [{ dir: path9, recurse: true, namespace, by: doc.file }];
-  }
-  argo(doc, o) {
-    const spec = o.kind === "Application" ? o.spec : get2(o, ["spec", "template", "spec"]);
-    const sources2 = [get2(spec, ["source"]), ...list3(get2(spec, ["sources"]))].filter(isRecord2);
-    const out = [];
-    const raw = [];
-    for (const s of sources2) {
-      if (typeof s.path !== "string") continue;
-      this.valueFiles(s);
-      if (s.chart !== void 0 || s.helm !== void 0) continue;
-      raw.push({ path: s.path, recurse: get2(s, ["directory", "recurse"]) === true });
-    }
-    if (o.kind === "ApplicationSet" && raw.some((r) => r.path.includes("{{"))) {
-      const expanded = expandApplicationSet(
-        raw.map((r) => r.path),
-        get2(o, ["spec", "generators"]),
-        [...this.repo.dirs]
-      );
-      for (const why of expanded.unsupported)
-        this.once(
-          doc.file,
-          `ApplicationSet "${String(get2(o, ["metadata", "name"]) ?? "")}": ${why}; the folders it deploys from there are not followed`
-        );
-      const recurse = raw.some((r) => r.recurse);
-      raw.splice(0, raw.length, ...expanded.paths.map((path9) => ({ path: path9, recurse })));
-    }
-    for (const r of raw) {
-      const dir = this.folder(r.path);
-      if (dir !== null && !this.repo.hasFile(`${dir ? `${dir}/` : ""}Chart.yaml`))
-        out.push({ dir, recurse: r.recurse, namespace: null, by: doc.file });
-    }
-    return out;
-  }
-  valueFiles(s) {
-    const base = typeof s.path === "string" ? joinPath("", s.path) : null;
-    for (const v of list3(get2(s, ["helm", "valueFiles"]))) {
-      if (typeof v !== "string" || base === null) continue;
-      const file2 = joinPath(base, v);
-      if (file2 !== null && this.repo.hasFile(file2)) this.namedValues.add(file2);
-    }
-  }
-  /** A path as a folder of this repository, or null (a template, a variable, another repository's). */
-  folder(raw) {
-    if (typeof raw !== "string" || raw.includes("{{") || raw.includes("$")) return null;
-    const path9 = joinPath("", raw);
-    return path9 !== null && this.repo.dirs.has(path9) ? path9 : null;
-  }
-  once(file2, message2) {
-    const key = `${file2}\0${message2}`;
-    if (this.reported.has(key)) return;
-    this.reported.add(key);
-    this.repo.report(file2, message2);
-  }
-};
-function walkDeployments(reader, entries, open3) {
-  const reached = /* @__PURE__ */ new Map();
-  const opened = /* @__PURE__ */ new Set();
-  const queue = [...entries];
-  for (let set5 = queue.shift(); set5; set5 = queue.shift()) {
-    for (const doc of set5.documents) {
-      for (const target of reader.targets(doc)) {
-        const reach = { file: doc.file, from: set5.from };
-        const known = reached.get(target.dir);
-        if (known) {
-          if (!known.some((r) => r.file === reach.file && r.from === reach.from)) known.push(reach);
-        } else reached.set(target.dir, [reach]);
-        if (opened.has(target.dir)) continue;
-        opened.add(target.dir);
-        const documents = open3(target);
-        if (documents) queue.push({ from: target.dir, documents });
-      }
-    }
-  }
-  return reached;
-}
-
-// src/core/discover/roots.ts
-var ROOT_PATCH_FILE = "vault-rollout.patch.yaml";
-var ROOT_NAMING_KINDS = /\bkind["']?\s*:\s*["']?(?:Kustomization|Application|ApplicationSet)\b/;
-function objectKey(o) {
-  return JSON.stringify([o.kind, o.namespace ?? "", o.name, o.apiVersion]);
-}
-function rootPatchFile(dir) {
-  return `${dir ? `${dir}/` : ""}${ROOT_PATCH_FILE}`;
-}
-function docKey(file2, index2) {
-  return `${file2}#${index2}`;
-}
-var list4 = (value) => Array.isArray(value) ? value : [];
-function buildRoots(input2) {
-  return new RootGraphBuilder(input2).run();
-}
-var RootGraphBuilder = class {
-  constructor(input2) {
-    this.input = input2;
-    this.texts = new Map(input2.files.map((f) => [f.path, f.text]));
-    for (const d of input2.documents) {
-      const docs = this.docsByFile.get(d.file);
-      if (docs) docs.push(d);
-      else this.docsByFile.set(d.file, [d]);
-    }
-    this.readKustomizations();
-    const dirs = foldersOf(this.texts.keys());
-    this.deployments = new DeploymentReader(
-      {
-        dirs,
-        hasFile: (path9) => this.texts.has(path9),
-        report: (file2, message2) => this.report(file2, message2)
-      },
-      input2.documents
-    );
-    this.kustomize = new KustomizeBuild({
-      texts: this.texts,
-      docsByFile: this.docsByFile,
-      kustomizations: this.kustomizations,
-      brokenDirs: this.brokenDirs,
-      isDir: (path9) => dirs.has(path9),
-      report: (file2, message2) => this.report(file2, message2),
-      ...input2.limits ? { limits: input2.limits } : {}
-    });
-  }
-  input;
-  texts;
-  docsByFile = /* @__PURE__ */ new Map();
-  problems = [];
-  kustomizations = /* @__PURE__ */ new Map();
-  /** Folders whose kustomization cannot be built as it is: nothing under them is discovered. */
-  brokenDirs = /* @__PURE__ */ new Set();
-  /** Files a refused root would build: neither discovered nor edited on their own. */
-  refusedFiles = /* @__PURE__ */ new Set();
-  kustomize;
-  deployments;
-  report(file2, message2) {
-    this.problems.push({ file: file2, severity: "warning", message: message2 });
-  }
-  /** Kustomization files by folder; a folder with none readable, or with several, is broken. */
-  readKustomizations() {
-    const byDir = /* @__PURE__ */ new Map();
-    for (const file2 of this.texts.keys()) {
-      if (!isKustomizationFile(file2)) continue;
-      const dir = dirName(file2);
-      const data = this.docsByFile.get(file2)?.[0]?.data;
-      if (isRecord2(data) && String(data.apiVersion ?? "").startsWith("kustomize.toolkit.fluxcd.io/"))
-        continue;
-      const files = byDir.get(dir);
-      if (files) files.push(file2);
-      else byDir.set(dir, [file2]);
-    }
-    for (const [dir, files] of byDir) {
-      if (files.length > 1) {
-        this.report(
-          files[0],
-          `several kustomization files in "${dir || "."}" (${files.map((f) => `"${f}"`).join(", ")}): kustomize refuses to build it; skipped, nothing under it is edited`
-        );
-        this.brokenDirs.add(dir);
-        continue;
-      }
-      const file2 = files[0];
-      const doc = this.docsByFile.get(file2);
-      const data = doc?.[0]?.data;
-      if (doc === void 0 || doc.length !== 1 || !isRecord2(data)) {
-        this.brokenDirs.add(dir);
-        continue;
-      }
-      this.kustomizations.set(dir, { file: file2, data });
-    }
-  }
-  run() {
-    const { kustomize } = this;
-    const built = /* @__PURE__ */ new Map();
-    for (const [dir, k] of [...this.kustomizations].sort(([a], [b]) => compare3(a, b)))
-      if (!isComponent(k.data)) built.set(dir, kustomize.build(dir, dir));
-    for (const [dir, b] of built)
-      if (isRefusal(b)) for (const file2 of kustomize.reach(dir)) this.refusedFiles.add(file2);
-    const tops = [...built.keys()].filter((dir) => !kustomize.included.has(dir));
-    const builtFiles = /* @__PURE__ */ new Set();
-    for (const layer of built.values())
-      if (!isRefusal(layer)) for (const item of layer.items) builtFiles.add(item.doc.file);
-    const candidates = this.input.documents.filter(
-      (d) => !builtFiles.has(d.file) && !kustomize.inputs.has(d.file) && !this.refusedFiles.has(d.file) && !isKustomizationFile(d.file) && !this.underBroken(dirName(d.file))
-    );
-    const deploying = this.input.documents.some((d) => isDeploymentObject(d.data));
-    const { flat, reached } = deploying ? this.deployedRoots(built, tops, candidates) : { flat: candidates, reached: /* @__PURE__ */ new Map() };
-    if (!deploying) for (const dir of tops) this.addRoot(dir, built.get(dir), null);
-    const builders = /* @__PURE__ */ new Map();
-    for (const root2 of this.roots) {
-      for (const doc of root2.documents) {
-        const key = docKey(doc.file, doc.index);
-        const by = builders.get(key);
-        if (!by) builders.set(key, [root2.dir]);
-        else if (!by.includes(root2.dir)) by.push(root2.dir);
-      }
-    }
-    const roots = [...this.roots].sort((a, b) => compare3(a.dir, b.dir));
-    const rootDirs = new Set(roots.map((r) => r.dir));
-    return {
-      roots,
-      flat: flat.filter((d) => !builders.has(docKey(d.file, d.index))),
-      builders,
-      problems: this.problems,
-      missing: [...kustomize.missing].sort(),
-      namedValues: this.deployments.namedValues,
-      deployed: deploying,
-      reached: new Map([...reached].filter(([dir]) => rootDirs.has(dir))),
-      undeployed: deploying ? tops.filter((dir) => !this.rootDirs.has(dir)).sort(compare3) : []
-    };
-  }
-  roots = [];
-  /** Folders taken as roots (a refused one too: it is not built again through another name). */
-  rootDirs = /* @__PURE__ */ new Set();
-  /** A kustomization folder as a root: its build, or the one problem saying kustomize refuses it. */
-  addRoot(dir, layer, namespace) {
-    this.rootDirs.add(dir);
-    if (isRefusal(layer)) {
-      this.refuseRoot(dir, this.kustomizations.get(dir).file, layer);
-      return null;
-    }
-    const root2 = this.makeRoot(dir, "kustomize", this.kustomizations.get(dir).file, layer, namespace);
-    this.roots.push(root2);
-    return root2;
-  }
-  /**
-   * The roots of a repository that holds deployment objects (deployments.ts): the folders they reach,
-   * starting from the entries a person or a bootstrap applies — top kustomizations that hold deployment
-   * objects, and files no kustomization includes that hold them. A file no kustomization builds still
-   * stands for itself, as without deployment objects: only kustomization folders can be left undeployed.
-   */
-  deployedRoots(built, tops, candidates) {
-    const entries = [];
-    const entryFiles = candidates.filter((d) => isDeploymentObject(d.data));
-    if (entryFiles.length > 0) entries.push({ from: null, documents: entryFiles });
-    for (const dir of tops) {
-      const layer = built.get(dir);
-      if (isRefusal(layer) || !layer.items.some((item) => isDeploymentObject(item.data))) continue;
-      const root2 = this.addRoot(dir, layer, null);
-      if (root2) entries.push({ from: dir, documents: root2.documents });
-    }
-    const reached = walkDeployments(this.deployments, entries, (target) => {
-      const { dir } = target;
-      if (this.rootDirs.has(dir) || this.brokenDirs.has(dir)) return null;
-      const k = this.kustomizations.get(dir);
-      if (k && isComponent(k.data)) {
-        this.report(
-          target.by,
-          `"${dir}" is a kustomize Component: a deployment object cannot build it alone; not a render root`
-        );
-        return null;
-      }
-      if (k) return this.addRoot(dir, built.get(dir), target.namespace)?.documents ?? null;
-      this.rootDirs.add(dir);
-      const root2 = this.folderRoot(dir, target);
-      if (root2) this.roots.push(root2);
-      return root2?.documents ?? null;
-    });
-    return { flat: [...candidates], reached };
-  }
-  /** A root kustomize refuses to build: one problem naming it; nothing of it is discovered or edited. */
-  refuseRoot(dir, file2, refusal3) {
-    const where = refusal3.file === file2 ? "" : ` (in "${refusal3.file}")`;
-    this.report(
-      file2,
-      `render root "${dir || "."}" is not built, as kustomize refuses it: ${refusal3.message}${where}; nothing it builds is edited for it`
-    );
-  }
-  /**
-   * A folder without a kustomization that Flux or Argo CD names: Flux generates one with every manifest
-   * under it (a subfolder with a kustomization is built as one); Argo CD reads the folder's files (with
-   * `directory.recurse`, those below too). Null when a kustomization it builds is refused.
-   */
-  folderRoot(dir, how) {
-    const items = [];
-    const generated = [];
-    const sub = /* @__PURE__ */ new Set();
-    const { maxDocuments } = this.input.limits ?? DEFAULT_ROOT_LIMITS;
-    const files = [...this.texts.keys()].filter((file2) => (dir === "" || file2.startsWith(`${dir}/`)) && (how.recurse || dirName(file2) === dir)).sort();
-    const refuse2 = (refusal3) => {
-      this.refuseRoot(dir, how.by, refusal3);
-      for (const file2 of files) this.refusedFiles.add(file2);
-      for (const owner of sub) for (const file2 of this.kustomize.reach(owner)) this.refusedFiles.add(file2);
-      return null;
-    };
-    for (const file2 of files) {
-      const fileDir = dirName(file2);
-      const owner = this.kustomizationAbove(fileDir, dir);
-      if (owner !== null) {
-        const k = this.kustomizations.get(owner);
-        if (!sub.has(owner) && k && !isComponent(k.data)) {
-          sub.add(owner);
-          const layer = this.kustomize.build(owner, dir);
-          if (isRefusal(layer)) return refuse2(layer);
-          for (const item of layer.items) items.push(item);
-          for (const g of layer.generated) generated.push(g);
-        }
-      } else if (!this.kustomize.inputs.has(file2)) {
-        for (const doc of this.docsByFile.get(file2) ?? [])
-          if (isRecord2(doc.data)) items.push({ doc, data: doc.data });
-      }
-      if (items.length > maxDocuments)
-        return refuse2({
-          refused: true,
-          file: file2,
-          message: `builds more than ${maxDocuments} documents (MAX_ROOT_DOCUMENTS)`
-        });
-    }
-    return this.makeRoot(dir, "folder", null, { items, generated, bytes: 0 }, how.namespace);
-  }
-  /** The nearest folder from `fileDir` up to `top` (inclusive) with a kustomization file (or a broken one). */
-  kustomizationAbove(fileDir, top) {
-    for (let d = fileDir; ; d = dirName(d)) {
-      if (this.kustomizations.has(d) || this.brokenDirs.has(d)) return d;
-      if (d === top || d === "") return null;
-    }
-  }
-  /** Whether a folder is (under) one whose kustomization could not be read. */
-  underBroken(dir) {
-    if (this.brokenDirs.size === 0) return false;
-    for (let d = dir; ; d = dirName(d)) {
-      if (this.brokenDirs.has(d)) return true;
-      if (d === "") return false;
-    }
-  }
-  makeRoot(dir, kind, kustomization, layer, targetNamespace) {
-    const seen = /* @__PURE__ */ new Set();
-    const twice = /* @__PURE__ */ new Set();
-    for (const item of layer.items) {
-      const key = docKey(item.doc.file, item.doc.index);
-      if (seen.has(key)) twice.add(key);
-      seen.add(key);
-    }
-    const own2 = kustomization === null ? void 0 : this.kustomizations.get(dir)?.data;
-    const transforms = own2 !== void 0 && (nonEmptyString(own2.namespace) !== null || !!own2.namePrefix || !!own2.nameSuffix);
-    const documents = [];
-    for (let item of layer.items) {
-      const key = docKey(item.doc.file, item.doc.index);
-      const copy = !twice.has(key) ? void 0 : transforms && item.patchedAs ? item.patchedAs : {
-        name: item.name ?? String(get2(item.data, ["metadata", "name"]) ?? ""),
-        namespace: nonEmptyString(get2(item.data, ["metadata", "namespace"]))
-      };
-      const o = item.data;
-      if (targetNamespace !== null && !CLUSTER_SCOPED.has(String(o.kind ?? "")))
-        item = withMeta(item, { namespace: targetNamespace });
-      const doc = { ...item.doc, data: item.data, root: dir };
-      if (copy) doc.copy = copy;
-      const values = this.valuesFromGenerators(item.data, layer.generated);
-      if (values) doc.valuesFrom = values;
-      documents.push(doc);
-    }
-    return { dir, kind, kustomization, documents, twice };
-  }
-  /** A HelmRelease's `valuesFrom` entries that a generator of the root makes, merged in order. */
-  valuesFromGenerators(o, generated) {
-    if (!isRecord2(o) || o.kind !== "HelmRelease") return null;
-    let values = null;
-    for (const ref of list4(get2(o, ["spec", "valuesFrom"]))) {
-      const kind = get2(ref, ["kind"]);
-      const name = get2(ref, ["name"]);
-      const key = nonEmptyString(get2(ref, ["valuesKey"])) ?? "values.yaml";
-      const gen = generated.find((g) => g.kind === kind && typeof name === "string" && g.names.has(name));
-      const file2 = gen?.files.get(key);
-      if (!file2) continue;
-      const docs = this.kustomize.parseText(file2);
-      const data = docs?.[0];
-      if (isRecord2(data)) values = deepMerge(values ?? {}, data);
-    }
-    return values;
-  }
-};
-function foldersOf(files) {
-  const dirs = /* @__PURE__ */ new Set([""]);
-  for (const file2 of files) {
-    let d = dirName(file2);
-    while (d !== "" && !dirs.has(d)) {
-      dirs.add(d);
-      d = dirName(d);
-    }
-  }
-  return dirs;
-}
-function compare3(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function deepMerge(base, over) {
-  const out = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] = isRecord2(b) && isRecord2(v) ? deepMerge(b, v) : v;
-  }
-  return out;
-}
-
-// src/core/discover/charts.ts
-var DEFAULT_POD_ANNOTATIONS = ["podAnnotations"];
-function isValuesFileName(file2) {
-  const base = file2.slice(file2.lastIndexOf("/") + 1).toLowerCase();
-  const m = /^(.*)\.ya?ml$/.exec(base);
-  if (!m || base.startsWith("values.schema.")) return false;
-  return /(^|[-._])values([-._]|$)/.test(m[1]);
-}
-function readChartTarget(document2, documents, options) {
-  const object2 = document2.data;
-  if (!isRecord2(object2)) return null;
-  if (object2.kind === "HelmRelease" && String(object2.apiVersion ?? "").startsWith("helm.toolkit.fluxcd.io/"))
-    return helmRelease(document2, object2, options);
-  if (object2.kind === "Application" && String(object2.apiVersion ?? "").startsWith("argoproj.io/"))
-    return application(document2, object2, options);
-  if (documents === 1 && (object2.kind === void 0 && object2.apiVersion === void 0 || options.namedValues(document2.file)))
-    return valuesFile(document2, object2, options);
-  return null;
-}
-function build(document2, object2, base, options, recordMap, anchor2, valuesKeys) {
-  const pa = [...options.podAnnotations({ ...base, file: document2.file })];
-  const key = `${options.prefix}/secret-versions`;
-  const own2 = get2(object2, [...anchor2, ...valuesKeys]);
-  const values = document2.valuesFrom ? deepMerge(document2.valuesFrom, isRecord2(own2) ? own2 : {}) : own2;
-  const record2 = get2(object2, [...recordMap, key]);
-  const workload = {
-    file: document2.file,
-    document: document2.index,
-    ...base,
-    record: { mapPath: [], within: recordMap },
-    trigger: { mapPath: anchor2, within: [...valuesKeys, ...pa] },
-    chartValue: formatPath([...anchor2, ...valuesKeys, ...pa]),
-    secrets: [],
-    ...recordFields(record2, key),
-    templateRaw: nonEmptyString(get2(object2, [...anchor2, ...valuesKeys, ...pa, key])),
-    updateStrategy: null,
-    replicas: null
-  };
-  const secretValues = options.secretValues?.({ ...base, file: document2.file }) ?? [];
-  return {
-    workload,
-    document: document2,
-    object: object2,
-    template: {},
-    values: isRecord2(values) ? values : {},
-    ...secretValues.length > 0 ? { secretValues } : {}
-  };
-}
-function helmRelease(document2, object2, options) {
-  const name = nonEmptyString(get2(object2, ["metadata", "name"]));
-  if (!name || !isRecord2(object2.spec)) return null;
-  const base = {
-    kind: "HelmRelease",
-    apiVersion: String(object2.apiVersion),
-    name,
-    // Where the pods run: `spec.targetNamespace`, else the release's own namespace.
-    namespace: nonEmptyString(get2(object2, ["spec", "targetNamespace"])) ?? nonEmptyString(get2(object2, ["metadata", "namespace"])),
-    labels: stringMap(get2(object2, ["metadata", "labels"]))
-  };
-  return build(document2, object2, base, options, ["metadata", "annotations"], ["spec"], ["values"]);
-}
-function application(document2, object2, options) {
-  const name = nonEmptyString(get2(object2, ["metadata", "name"]));
-  if (!name || !isRecord2(object2.spec)) return null;
-  const base = {
-    kind: "Application",
-    apiVersion: String(object2.apiVersion),
-    name,
-    namespace: nonEmptyString(get2(object2, ["spec", "destination", "namespace"])),
-    labels: stringMap(get2(object2, ["metadata", "labels"]))
-  };
-  const list7 = get2(object2, ["spec", "sources"]);
-  const sources2 = Array.isArray(list7) && list7.length > 0 ? list7.map((_, i) => ["spec", "sources", i]) : [["spec", "source"]];
-  const record2 = ["metadata", "annotations"];
-  const types2 = sources2.map((at2) => sourceType(get2(object2, at2)));
-  const helmAt = sources2[types2.indexOf("helm")];
-  if (helmAt === void 0) {
-    const other = types2.indexOf("other chart");
-    const at2 = sources2[Math.max(other, 0)];
-    const view2 = build(document2, object2, base, options, record2, at2, ["helm", "valuesObject"]);
-    view2.unsupported = {
-      message: other >= 0 ? `${formatPath(at2)} renders its chart through a ${Object.keys(get2(object2, at2)).find((k) => OTHER_TYPES.includes(k))} block, which Helm values do not reach: there is nowhere to write a restart` : `no Helm source (neither ${formatPath([...at2, "chart"])} nor ${formatPath([...at2, "helm"])}), so there are no chart values to restart it through; if the source path is a chart, add \`helm: {}\` to it`,
-      at: at2
-    };
-    return view2;
-  }
-  const view = build(document2, object2, base, options, record2, helmAt, ["helm", "valuesObject"]);
-  const helm = get2(object2, [...helmAt, "helm"]);
-  const inline = get2(helm, ["values"]);
-  if (get2(helm, ["valuesObject"]) === void 0 && typeof inline === "string" && inline.trim() !== "") {
-    view.unsupported = {
-      message: `${formatPath([...helmAt, "helm", "values"])} is a string, and Argo CD ignores it once helm.valuesObject is set: move those values to helm.valuesObject, then vault-rollout sets ${view.workload.chartValue}`,
-      at: [...helmAt, "helm", "values"]
-    };
-  }
-  return view;
-}
-var OTHER_TYPES = ["plugin", "kustomize", "directory"];
-function sourceType(source) {
-  if (!isRecord2(source) || source.chart === void 0 && source.helm === void 0) return "none";
-  return OTHER_TYPES.some((k) => source[k] !== void 0) ? "other chart" : "helm";
-}
-function valuesTarget(file2) {
-  return {
-    file: file2,
-    kind: "HelmValues",
-    apiVersion: "",
-    name: file2.slice(file2.lastIndexOf("/") + 1),
-    namespace: null,
-    labels: {}
-  };
-}
-function valuesFile(document2, object2, options) {
-  const file2 = document2.file;
-  const optIn = Object.hasOwn(object2, `${options.prefix}/secrets`) || Object.hasOwn(object2, `${options.prefix}/secret-versions`);
-  if (!optIn && !options.selectedByRule(file2) && !isValuesFileName(file2) && !options.namedValues(file2))
-    return null;
-  const { file: _file2, ...base } = valuesTarget(file2);
-  return build(document2, object2, base, options, [], [], []);
-}
-
-// src/core/discover/environments.ts
-var import_picomatch3 = __toESM(require_picomatch2(), 1);
-var under = (path9, folder2) => folder2 === "" || path9 === folder2 || path9.startsWith(`${folder2}/`);
-function environmentMatcher(config2, reached) {
-  const envs = config2.environments.map((e) => {
-    const glob2 = e.paths.length > 0 ? (0, import_picomatch3.default)([...e.paths], { dot: true }) : () => false;
-    const match = (path9) => path9 !== "" && glob2(path9);
-    const entry = e.entry;
-    const memo2 = /* @__PURE__ */ new Map();
-    const selects2 = (dir) => {
-      const known = memo2.get(dir);
-      if (known !== void 0) return known;
-      memo2.set(dir, false);
-      const yes = match(dir) || match(`${dir}/`) || entry !== void 0 && under(dir, entry) || (reached.get(dir) ?? []).some(
-        (r) => match(r.file) || entry !== void 0 && under(r.file, entry) || r.from !== null && r.from !== dir && selects2(r.from)
-      );
-      memo2.set(dir, yes);
-      return yes;
-    };
-    const file2 = (f) => match(f) || match(dirName(f)) || entry !== void 0 && under(dirName(f), entry);
-    const selector = (candidates) => {
-      const glob3 = e.paths.find((g) => {
-        const m = (0, import_picomatch3.default)(g, { dot: true });
-        return candidates.some((c) => c !== "" && m(c));
-      });
-      if (glob3 !== void 0) return `paths "${glob3}"`;
-      return entry !== void 0 ? `entry "${entry}"` : `paths "${e.paths.join('", "')}"`;
-    };
-    return { name: e.name, selects: selects2, file: file2, selector };
-  });
-  const one = (hits, what, candidates) => {
-    if (hits.length > 1) {
-      const [a, b] = hits;
-      const ga = a.selector(candidates);
-      const gb = b.selector(candidates);
-      throw new ConfigError(
-        `environments "${a.name}" (${ga}) and "${b.name}" (${gb}) both match the ${what}: a root belongs to one environment, make the globs disjoint`,
-        { key: "environments", environments: [a.name, b.name], globs: [ga, gb] }
-      );
-    }
-    return hits[0]?.name ?? null;
-  };
-  return {
-    ofRoot: (dir) => one(
-      envs.filter((e) => e.selects(dir)),
-      `render root "${dir}"`,
-      [dir, `${dir}/`, ...(reached.get(dir) ?? []).map((r) => r.file)]
-    ),
-    ofFile: (f) => one(
-      envs.filter((e) => e.file(f)),
-      `file "${f}"`,
-      [f, dirName(f)]
-    )
-  };
-}
-
-// src/core/plan/root-patch.ts
-var ROOT_PATCH_HEADER = [
-  "# Generated by vault-rollout: do not edit. Rewritten whole on every run that changes it.",
-  "# Strategic-merge patches listed in this folder's kustomization (`patches`): the Vault secret versions",
-  "# this render root last rolled out, for objects it shares with other roots."
-].join("\n");
-function isData(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-function renderRootPatch(existing, sets, keep, header = ROOT_PATCH_HEADER) {
-  const entries = /* @__PURE__ */ new Map();
-  if (existing !== void 0 && existing.trim() !== "") {
-    const parsed = readYamlData(existing);
-    if (!parsed.ok) return parsed;
-    for (const data of parsed.docs) {
-      if (data === null || data === void 0) continue;
-      if (!isData(data) || typeof data.kind !== "string" || !isData(data.metadata) || typeof data.metadata.name !== "string")
-        return { ok: false, message: "holds a document that is not a patch of a named object" };
-      const id = identity(data);
-      entries.set(objectKey(id), data);
-    }
-  }
-  for (const set5 of sets) {
-    const key = objectKey(set5.object);
-    let entry = entries.get(key);
-    if (!entry) {
-      entry = {
-        apiVersion: set5.object.apiVersion,
-        kind: set5.object.kind,
-        metadata: {
-          name: set5.object.name,
-          ...set5.object.namespace ? { namespace: set5.object.namespace } : {}
-        }
-      };
-      entries.set(key, entry);
-    }
-    let map4 = entry;
-    set5.path.slice(0, -1).forEach((seg) => {
-      const next = map4[seg];
-      if (!isData(next)) map4[seg] = {};
-      map4 = map4[seg];
-    });
-    map4[set5.path[set5.path.length - 1]] = set5.value;
-  }
-  const kept = [...entries.values()].filter((e) => keep(identity(e)));
-  kept.sort((a, b) => objectKey(identity(a)) < objectKey(identity(b)) ? -1 : 1);
-  const body = kept.map((e) => emit(sortKeys(e), "")).join("---\n");
-  return { ok: true, text: `${header}
-${body}` };
-}
-function emit(map4, indent) {
-  let out = "";
-  for (const [k, v] of Object.entries(map4)) {
-    const key = scalar(k);
-    if (isData(v) && Object.keys(v).length > 0) out += `${indent}${key}:
-${emit(v, `${indent}  `)}`;
-    else
-      out += `${indent}${key}: ${isData(v) ? "{}" : Array.isArray(v) ? stringify3(v, { flow: true, lineWidth: 0 }).trim() : scalar(v)}
-`;
-  }
-  return out;
-}
-function scalar(v) {
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
-  const s = String(v);
-  const plain = /^[A-Za-z0-9_][A-Za-z0-9_./@,=+-]*$/.test(s) && !/^(?:true|false|yes|no|on|off|null|~|y|n)$/i.test(s) && !/^[-+]?(?:\d[\d_]*(?:\.\d*)?(?:e[-+]?\d+)?|0x[0-9a-f]+|0o[0-7]+|\.inf|\.nan)$/i.test(s);
-  return plain ? s : JSON.stringify(s);
-}
-function identity(e) {
-  const metadata = isData(e.metadata) ? e.metadata : {};
-  return {
-    apiVersion: String(e.apiVersion ?? ""),
-    kind: String(e.kind),
-    name: String(metadata.name),
-    namespace: typeof metadata.namespace === "string" ? metadata.namespace : null
-  };
-}
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (!isData(value)) return value;
-  const first = ["apiVersion", "kind", "metadata", "name", "namespace"];
-  const keys = Object.keys(value).sort((a, b) => {
-    const ia = first.indexOf(a);
-    const ib = first.indexOf(b);
-    if (ia >= 0 || ib >= 0) return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
-  return Object.fromEntries(keys.map((k) => [k, sortKeys(value[k])]));
-}
-function listComponentInKustomization(text, folder2) {
-  const same2 = (v) => typeof v === "string" && v.replace(/^\.\//, "").replace(/\/$/, "") === folder2;
-  return listInKustomization(text, {
-    key: "components",
-    entry: folder2,
-    flowEntry: folder2,
-    value: folder2,
-    listedIn: (data) => Array.isArray(data.components) && data.components.some(same2)
-  });
-}
-function listInKustomization(text, spec) {
-  const { key, entry, flowEntry, value, listedIn } = spec;
-  const nl = text.includes("\r\n") ? "\r\n" : "\n";
-  const cannot = `has a \`${key}\` list vault-rollout cannot extend`;
-  const fast = fastManifestData(text);
-  const only = fast?.length === 1 && isData(fast[0]) ? fast[0] : null;
-  if (only && listedIn(only)) return { ok: true, text };
-  if (only && !(key in only) && !new RegExp(`^${key}\\s*:`, "m").test(text)) {
-    const sep5 = text === "" || text.endsWith("\n") ? "" : nl;
-    const out2 = `${text}${sep5}${key}:${nl}- ${entry}${nl}`;
-    const after2 = fastManifestData(out2);
-    if (after2?.length === 1 && JSON.stringify(after2[0]) === JSON.stringify({ ...only, [key]: [value] }))
-      return { ok: true, text: out2 };
-  }
-  const doc = parseManifestDocument(text, { prettyErrors: false });
-  if (doc.errors.length > 0)
-    return { ok: false, message: `not valid YAML: ${doc.errors[0].message.split("\n")[0]}` };
-  const root2 = doc.contents;
-  if (!isMap(root2)) return { ok: false, message: "is not a YAML map" };
-  const pair = root2.items.find((p) => isScalar(p.key) && p.key.value === key);
-  const data = doc.toJS();
-  if (listedIn(data)) return { ok: true, text };
-  let out;
-  if (!pair) {
-    const sep5 = text === "" || text.endsWith("\n") ? "" : nl;
-    out = `${text}${sep5}${key}:${nl}- ${entry}${nl}`;
-  } else if (pair.value === null || isScalar(pair.value) && pair.value.value === null) {
-    const keyEnd = pair.key.range[1];
-    const colon = text.indexOf(":", keyEnd);
-    const lineEnd2 = endOfLine(text, colon);
-    const rest = text.slice(colon + 1, lineEnd2);
-    const hash2 = rest.search(/(^|\s)#/);
-    const comment = /^\s*(#.*)?$/.test(rest) ? rest : hash2 < 0 ? "" : rest.slice(hash2);
-    out = `${text.slice(0, colon + 1)}${comment}${nl}- ${entry}${text.slice(lineEnd2)}`;
-    if (lineEnd2 === text.length) out += nl;
-  } else if (isSeq(pair.value) && pair.value.flow) {
-    const [start, end] = pair.value.range;
-    const inner = text.slice(start, end);
-    const close = inner.lastIndexOf("]");
-    if (close < 0) return { ok: false, message: cannot };
-    const before2 = inner.slice(0, close).trimEnd();
-    const sep5 = before2.endsWith("[") ? "" : ", ";
-    out = `${text.slice(0, start)}${before2}${sep5}${flowEntry}${inner.slice(close)}${text.slice(end)}`;
-  } else if (isSeq(pair.value) && pair.value.items.length > 0) {
-    const first = pair.value.items[0];
-    const last = pair.value.items[pair.value.items.length - 1];
-    if (!first.range || !last.range) return { ok: false, message: cannot };
-    const lineStart3 = text.lastIndexOf("\n", first.range[0]) + 1;
-    const dash = text.slice(lineStart3, first.range[0]);
-    const m = /^(\s*)-\s*/.exec(dash);
-    if (!m) return { ok: false, message: cannot };
-    const indent = m[1];
-    const at2 = endOfLine(text, Math.max(last.range[1] - 1, last.range[0]));
-    const nextLine2 = at2 < text.length ? at2 + (text.startsWith("\r\n", at2) ? 2 : 1) : at2;
-    out = at2 < text.length ? `${text.slice(0, nextLine2)}${indent}- ${entry}${nl}${text.slice(nextLine2)}` : `${text}${nl}${indent}- ${entry}${nl}`;
-  } else {
-    return { ok: false, message: `has a \`${key}\` value that is not a list` };
-  }
-  const after = parseManifestDocument(out, { prettyErrors: false });
-  const current = data[key];
-  const expected = { ...data, [key]: [...Array.isArray(current) ? current : [], value] };
-  if (after.errors.length > 0 || JSON.stringify(after.toJS()) !== JSON.stringify(expected))
-    return {
-      ok: false,
-      message: `could not list ${key === "patches" ? "the patch file" : "the component"} in \`${key}\` without changing anything else`
-    };
-  return { ok: true, text: out };
-}
-function endOfLine(text, from) {
-  const i = text.indexOf("\n", from);
-  if (i < 0) return text.length;
-  return text[i - 1] === "\r" ? i - 1 : i;
-}
-function unlistPatchInKustomization(text, file2) {
-  const doc = parseManifestDocument(text, { prettyErrors: false });
-  if (doc.errors.length > 0)
-    return { ok: false, message: `not valid YAML: ${doc.errors[0].message.split("\n")[0]}` };
-  const root2 = doc.contents;
-  if (!isMap(root2)) return { ok: false, message: "is not a YAML map" };
-  const pair = root2.items.find((p) => isScalar(p.key) && p.key.value === "patches");
-  if (!pair || !isSeq(pair.value)) return { ok: true, text };
-  const seq3 = pair.value;
-  const data = doc.toJS();
-  const list7 = Array.isArray(data.patches) ? data.patches : [];
-  const index2 = list7.findIndex(
-    (v) => isData(v) && Object.keys(v).length === 1 && typeof v.path === "string" && v.path.replace(/^\.\//, "") === file2
-  );
-  if (index2 < 0) return { ok: true, text };
-  const item = seq3.items[index2];
-  if (!item.range) return { ok: false, message: "has a `patches` list vault-rollout cannot edit" };
-  let out;
-  if (seq3.flow) {
-    const [start, end] = item.range;
-    const before2 = text.slice(0, start);
-    const after2 = text.slice(end);
-    const comma = /^\s*,\s*/.exec(after2);
-    if (comma) out = `${before2}${after2.slice(comma[0].length)}`;
-    else out = `${before2.replace(/,\s*$/, "")}${after2}`;
-  } else {
-    const lineStart3 = text.lastIndexOf("\n", item.range[0]) + 1;
-    if (!/^\s*-\s*$/.test(text.slice(lineStart3, item.range[0])))
-      return { ok: false, message: "has a `patches` list vault-rollout cannot edit" };
-    const end = endOfLine(text, Math.max(item.range[1] - 1, item.range[0]));
-    const next = end < text.length ? end + (text.startsWith("\r\n", end) ? 2 : 1) : end;
-    out = `${text.slice(0, lineStart3)}${text.slice(next)}`;
-    if (list7.length === 1) {
-      const keyStart2 = pair.key.range[0];
-      const keyLine2 = text.lastIndexOf("\n", keyStart2) + 1;
-      const keyEnd = endOfLine(out, keyLine2);
-      if (!/^patches\s*:\s*(#.*)?$/.test(out.slice(keyLine2, keyEnd)))
-        return { ok: false, message: "has a `patches` key vault-rollout cannot edit" };
-      const keyNext = keyEnd < out.length ? keyEnd + (out.startsWith("\r\n", keyEnd) ? 2 : 1) : keyEnd;
-      out = `${out.slice(0, keyLine2)}${out.slice(keyNext)}`;
-    }
-  }
-  const expected = { ...data };
-  if (list7.length === 1 && !seq3.flow) delete expected.patches;
-  else expected.patches = list7.filter((_, i) => i !== index2);
-  const after = parseManifestDocument(out, { prettyErrors: false });
-  const got = out.trim() === "" ? {} : after.toJS();
-  if (after.errors.length > 0 || JSON.stringify(got) !== JSON.stringify(expected))
-    return { ok: false, message: `could not remove ${file2} from \`patches\` without changing anything else` };
-  return { ok: true, text: out };
-}
-
-// src/core/plan/own-layer.ts
-var LAYER_DIR = "vault-rollout";
-var LAYER_PATCH_FILE = "patches.yaml";
-var COMPONENT_API = "kustomize.config.k8s.io/v1alpha1";
-var LAYER_PATCH_HEADER = [
-  "# Generated by vault-rollout: do not edit. Rewritten whole on every run that changes it.",
-  "# Strategic-merge patches of this render root: the record and restart trigger of each workload it",
-  "# builds from a file outside its folder or shared with other roots, and whole-field version pins."
-].join("\n");
-var LAYER_HEADER = [
-  "# Generated by vault-rollout: do not edit. Rewritten whole on every run that changes it.",
-  "# This render root's own layer, listed once in its kustomization's `components`: its records, restart",
-  "# triggers and version pins for objects it must not edit in place. JSON 6902 patches set the pins that",
-  "# sit inside lists (a strategic merge would replace the whole list)."
-].join("\n");
-function layerPaths(rootDir) {
-  const dir = `${rootDir ? `${rootDir}/` : ""}${LAYER_DIR}`;
-  return { dir, kustomization: `${dir}/kustomization.yaml`, patches: `${dir}/${LAYER_PATCH_FILE}` };
-}
-var LIST_PIN_PATHS = [
-  /^\/spec\/data\/\d+\/remoteRef\/version$/,
-  /^\/spec\/dataFrom\/\d+\/extract\/version$/
-];
-function pointer2(path9) {
-  return path9.map((seg) => `/${String(seg).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
-}
-var isData2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-function readLayerKustomization(text) {
-  const parsed = readYamlData(text);
-  if (!parsed.ok) return { ok: false, message: `it is ${parsed.message}` };
-  const docs = parsed.docs.filter((d) => d !== null && d !== void 0);
-  if (docs.length !== 1 || !isData2(docs[0])) return { ok: false, message: "it is not one kustomization" };
-  const data = docs[0];
-  if (data.apiVersion !== COMPONENT_API || data.kind !== "Component")
-    return { ok: false, message: `it is not a kustomize Component (${COMPONENT_API})` };
-  const extra = Object.keys(data).find((k) => !["apiVersion", "kind", "patches"].includes(k));
-  if (extra !== void 0)
-    return { ok: false, message: `it sets ${extra}, which vault-rollout never writes` };
-  if (!Array.isArray(data.patches)) return { ok: false, message: "its `patches` is not a list" };
-  const pins = /* @__PURE__ */ new Map();
-  let smp = false;
-  for (const entry of data.patches) {
-    if (isData2(entry) && entry.path === LAYER_PATCH_FILE && Object.keys(entry).length === 1) {
-      smp = true;
-      continue;
-    }
-    const target = isData2(entry) ? entry.target : void 0;
-    if (!isData2(entry) || Object.keys(entry).length !== 2 || !isData2(target) || typeof entry.patch !== "string" || Object.entries(target).some(
-      ([k, v]) => !["group", "version", "kind", "name", "namespace"].includes(k) || typeof v !== "string"
-    ) || typeof target.version !== "string" || typeof target.kind !== "string" || typeof target.name !== "string")
-      return { ok: false, message: "it holds a patch that is not a version pin of one named object" };
-    const object2 = {
-      apiVersion: target.group ? `${String(target.group)}/${target.version}` : target.version,
-      kind: target.kind,
-      name: target.name,
-      namespace: typeof target.namespace === "string" ? target.namespace : null
-    };
-    const ops = readYamlData(entry.patch);
-    const list7 = ops.ok && ops.docs.length === 1 ? ops.docs[0] : null;
-    if (!Array.isArray(list7) || list7.length === 0)
-      return { ok: false, message: `its patch of ${object2.kind}/${object2.name} is not a list of operations` };
-    const byPointer = /* @__PURE__ */ new Map();
-    for (const op of list7) {
-      if (!isData2(op) || Object.keys(op).length !== 3 || op.op !== "add" || typeof op.path !== "string" || !LIST_PIN_PATHS.some((re) => re.test(op.path)))
-        return {
-          ok: false,
-          message: `its patch of ${object2.kind}/${object2.name} holds an operation vault-rollout never writes`
-        };
-      const v = op.value;
-      if (!(typeof v === "string" && /^[1-9]\d*$/.test(v)) && !(Number.isSafeInteger(v) && Number(v) >= 1))
-        return { ok: false, message: `${op.path} of ${object2.kind}/${object2.name} is not a version` };
-      byPointer.set(op.path, v);
-    }
-    pins.set(objectKey(object2), { object: object2, ops: byPointer });
-  }
-  return { ok: true, pins, smp };
-}
-function renderLayer(existing, sets, pins, keep) {
-  const patches = renderRootPatch(existing.patches, sets, keep, LAYER_PATCH_HEADER);
-  if (!patches.ok) return patches;
-  const byObject = /* @__PURE__ */ new Map();
-  if (existing.kustomization !== void 0 && existing.kustomization.trim() !== "") {
-    const read = readLayerKustomization(existing.kustomization);
-    if (!read.ok) return read;
-    for (const [key, entry] of read.pins) byObject.set(key, entry);
-  }
-  for (const pin of pins) {
-    const key = objectKey(pin.object);
-    let entry = byObject.get(key);
-    if (!entry) byObject.set(key, entry = { object: pin.object, ops: /* @__PURE__ */ new Map() });
-    entry.ops.set(pointer2(pin.path), pin.value);
-  }
-  const hasPatches = patches.text.replace(/^#.*\n?/gm, "").trim() !== "";
-  const kept = [...byObject.values()].filter((e) => keep(e.object));
-  return { ok: true, kustomization: emitKustomization(hasPatches, kept), patches: patches.text, hasPatches };
-}
-function emitKustomization(hasPatches, pins) {
-  const lines = [LAYER_HEADER, `apiVersion: ${COMPONENT_API}`, "kind: Component"];
-  const sorted = [...pins].sort((a, b) => {
-    const [ka, kb] = [objectKey(a.object), objectKey(b.object)];
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  });
-  lines.push(!hasPatches && sorted.length === 0 ? "patches: []" : "patches:");
-  if (hasPatches) lines.push(`- path: ${LAYER_PATCH_FILE}`);
-  for (const { object: object2, ops } of sorted) {
-    const slash = object2.apiVersion.lastIndexOf("/");
-    const group2 = slash < 0 ? "" : object2.apiVersion.slice(0, slash);
-    const version2 = object2.apiVersion.slice(slash + 1);
-    lines.push("- target:");
-    if (group2) lines.push(`    group: ${scalar(group2)}`);
-    lines.push(
-      `    version: ${scalar(version2)}`,
-      `    kind: ${scalar(object2.kind)}`,
-      `    name: ${scalar(object2.name)}`
-    );
-    if (object2.namespace !== null) lines.push(`    namespace: ${scalar(object2.namespace)}`);
-    lines.push("  patch: |-");
-    for (const [path9, value] of [...ops].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
-      lines.push(
-        "    - op: add",
-        `      path: ${scalar(path9)}`,
-        `      value: ${typeof value === "number" ? String(value) : JSON.stringify(value)}`
-      );
-  }
-  return `${lines.join("\n")}
-`;
-}
-function checkLayerKustomization(text) {
-  const read = readLayerKustomization(text);
-  if (!read.ok) return read;
-  if (emitKustomization(read.smp, [...read.pins.values()]) !== text)
-    return {
-      ok: false,
-      message: "its text is not what vault-rollout writes (edited by hand: a comment, quoting, order or a repeated entry)"
-    };
-  return { ok: true, entries: [...read.pins.values()].map((e) => e.object), listsPatches: read.smp };
-}
-
-// src/core/plan/plan.ts
-function statusKey(ref) {
-  return ref.vaultNamespace ? `${ref.vaultNamespace}\0${ref.path}` : ref.path;
-}
-var BLOCKING = /* @__PURE__ */ new Set(["missing", "deleted", "forbidden"]);
-function secretState(status2, recorded) {
-  switch (status2.state) {
-    case "ok":
-      if (recorded === null) return "unrecorded";
-      return recorded === status2.current ? "up-to-date" : "outdated";
-    case "deleted":
-      return "deleted";
-    default:
-      return status2.state;
-  }
-}
-function blockReason(s, status2) {
-  switch (status2.state) {
-    case "missing":
-      return `${s.path}: not found in Vault (404)`;
-    case "deleted":
-      return `${s.path}: current version ${status2.current} is ${status2.reason}; a restart would not get a readable secret`;
-    case "forbidden":
-      return status2.message;
-    default:
-      return `${s.path}: ${s.state}`;
-  }
-}
-function planWorkload(workload, statuses, options = {}) {
-  if (workload.ignored !== void 0) {
-    return {
-      workload,
-      secrets: [],
-      action: "ignored",
-      pins: [],
-      reasons: [workload.ignored],
-      warnings: [],
-      newValue: null
-    };
-  }
-  const pinTargets = /* @__PURE__ */ new Map();
-  const secrets2 = [];
-  const reasons = [];
-  const warnings = [];
-  const current = /* @__PURE__ */ new Map();
-  const seen = /* @__PURE__ */ new Set();
-  const unpinned = /* @__PURE__ */ new Map();
-  reasons.push(...workload.rejected ?? []);
-  warnings.push(...workload.recordWarnings ?? []);
-  for (const ref of workload.secrets) {
-    const status2 = statuses.get(statusKey(ref));
-    if (!status2) throw new Error(`internal: no Vault status for "${ref.path}"`);
-    const path9 = status2.path;
-    if (ref.pins) pinTargets.set(path9, [...pinTargets.get(path9) ?? [], ...ref.pins]);
-    if (ref.unpinned) unpinned.set(path9, [...unpinned.get(path9) ?? [], ...ref.unpinned]);
-    for (const why of ref.warnings ?? []) if (!warnings.includes(why)) warnings.push(why);
-    const id = statusKey({ path: path9, vaultNamespace: ref.vaultNamespace });
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const recorded = workload.recorded?.get(path9) ?? null;
-    const state = secretState(status2, recorded);
-    const planned = {
-      path: path9,
-      ...ref.vaultNamespace ? { vaultNamespace: ref.vaultNamespace } : {},
-      source: ref.source,
-      via: ref.via,
-      recorded,
-      current: status2.state === "ok" || status2.state === "deleted" ? status2.current : null,
-      state,
-      updatedTime: status2.state === "ok" || status2.state === "deleted" ? status2.updatedTime : null
-    };
-    secrets2.push(planned);
-    if (BLOCKING.has(state)) reasons.push(blockReason(planned, status2));
-    else if (status2.state === "unsupported") warnings.push(status2.message);
-    else if (status2.state === "ok") current.set(path9, status2.current);
-  }
-  const onDelete2 = (workload.kind === "StatefulSet" || workload.kind === "DaemonSet") && workload.updateStrategy === "OnDelete";
-  let action;
-  let newValue = null;
-  if (reasons.length > 0) {
-    action = "blocked";
-    if (workload.skip !== void 0) reasons.push(workload.skip);
-  } else if (workload.skip !== void 0) {
-    action = "skipped";
-    reasons.push(workload.skip);
-  } else if (current.size === 0) {
-    action = "none";
-  } else {
-    newValue = formatRecord(current);
-    if (workload.recorded === null) action = "record";
-    else if (secrets2.some((s) => s.state === "outdated")) action = "restart";
-    else if (newValue !== workload.recordedRaw) action = "record";
-    else action = "none";
-    if (action === "none") newValue = null;
-  }
-  if (onDelete2) {
-    warnings.push(
-      `${workload.kind} uses updateStrategy OnDelete: ${action === "restart" ? "the new pod template" : "a new pod template"} takes effect only when pods are deleted`
-    );
-  }
-  const pins = [];
-  if (action === "restart" && options.pinVersions !== false) {
-    for (const s of secrets2) {
-      if (s.state !== "outdated" || s.current === null) continue;
-      for (const target of pinTargets.get(s.path) ?? [])
-        pins.push({ path: s.path, version: s.current, target });
-      for (const why of unpinned.get(s.path) ?? []) if (!warnings.includes(why)) warnings.push(why);
-    }
-  }
-  return { workload, secrets: secrets2, action, pins, reasons, warnings, newValue };
-}
-function planWorkloads(workloads, statuses, options = {}) {
-  return workloads.map((w) => planWorkload(w, statuses, options));
-}
-function expectedObject(kind, name) {
-  return kind === "HelmValues" ? void 0 : { kind, name };
-}
-function editsFor(planned, prefix) {
-  const { workload, action, newValue } = planned;
-  if (newValue === null || action !== "restart" && action !== "record") return [];
-  const key = `${prefix}/secret-versions`;
-  const expect = expectedObject(workload.kind, workload.name);
-  const edit2 = (target) => ({
-    document: workload.document,
-    mapPath: target.mapPath,
-    within: target.within,
-    key,
-    value: newValue,
-    ...expect ? { expect } : {}
-  });
-  const edits = [];
-  if (newValue !== workload.recordedRaw) edits.push(edit2(workload.record));
-  if (action === "restart" && newValue !== workload.templateRaw) edits.push(edit2(workload.trigger));
-  return edits;
-}
-function summarize(planned) {
-  const count = (a) => planned.filter((p) => p.action === a).length;
-  const skipped = count("skipped");
-  const ignored = count("ignored");
-  const deferred = count("deferred");
-  return {
-    workloads: planned.length,
-    restart: count("restart"),
-    record: count("record"),
-    blocked: count("blocked"),
-    unchanged: count("none"),
-    ...skipped > 0 ? { skipped } : {},
-    ...ignored > 0 ? { ignored } : {},
-    ...deferred > 0 ? { deferred } : {}
-  };
-}
-
-// src/core/discover/sources/source.ts
-function workloadProblem(view, message2, path9) {
-  const { workload } = view;
-  const at2 = path9 ? view.document.position(path9) : void 0;
-  return {
-    file: workload.file,
-    severity: "warning",
-    message: `${workload.kind} "${workload.name}": ${message2}`,
-    ...at2 ? { line: at2.line, column: at2.column } : {}
-  };
-}
-function annotationMaps(view) {
-  const out = [];
-  for (const target of [view.workload.record, view.workload.trigger]) {
-    const path9 = targetPath(target);
-    const map4 = get2(view.object, path9);
-    if (isRecord2(map4)) out.push({ path: path9, annotations: map4 });
-  }
-  return out;
-}
-function graphScanner(index2) {
-  const reported = /* @__PURE__ */ new Set();
-  return { refsFor: (view, report) => index2.refsFor(view, report, reported) };
-}
-function meta3(object2) {
-  const name = get2(object2, ["metadata", "name"]);
-  const namespace = get2(object2, ["metadata", "namespace"]);
-  return {
-    name: typeof name === "string" && name ? name : null,
-    namespace: typeof namespace === "string" && namespace ? namespace : null
-  };
-}
-function pathRef(raw, mounts, fields, at2) {
-  const parsed = parseSecretPath(raw, mounts);
-  if (parsed.ok) return { ...fields, path: parsed.path };
-  return { ...fields, path: parsed.path, rejected: parsed.reason, ...at2 ? { rejectedAt: at2 } : {} };
-}
-function shownValue(value) {
-  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}\u2026` : value);
-}
-function readVaultNamespace(value, where) {
-  const problem = vaultNamespaceProblem(value);
-  if (problem === null) return { vaultNamespace: value };
-  return { rejected: `its Vault namespace ${shownValue(value)} (${where}) is refused: ${problem}` };
-}
-
-// src/core/discover/sources/annotation.ts
-var annotationSource = {
-  name: "annotation",
-  enabled: (config2) => config2.sources.annotation,
-  collect({ config: config2 }) {
-    const key = `${config2.annotationPrefix}/secrets`;
-    return {
-      refsFor(view, report) {
-        const refs = [];
-        for (const { path: path9, annotations } of annotationMaps(view)) {
-          if (!Object.hasOwn(annotations, key)) continue;
-          const value = annotations[key];
-          const at2 = [...path9, key];
-          if (typeof value !== "string") {
-            report(workloadProblem(view, `"${key}" must be a string of secret paths`, at2));
-            continue;
-          }
-          for (const entry of value.split(/[\s,]+/)) {
-            if (!entry) continue;
-            refs.push(pathRef(entry, config2.vault.mounts, { source: "annotation", via: key }, at2));
-          }
-        }
-        return refs;
-      }
-    };
-  }
-};
-
-// src/core/discover/secret-graph.ts
-function folderOf(file2) {
-  const slash = file2.lastIndexOf("/");
-  return slash < 0 ? "" : file2.slice(0, slash);
-}
-function sameScope(a, b, inRoot = false) {
-  if (a.namespace && b.namespace) return a.namespace === b.namespace;
-  return inRoot || folderOf(a.file) === folderOf(b.file);
-}
-var CONTAINER_LISTS = [
-  ["containers", ""],
-  ["initContainers", "initContainer "],
-  ["ephemeralContainers", "ephemeralContainer "]
-];
-function list5(value) {
-  return Array.isArray(value) ? value : [];
-}
-var usesCache = /* @__PURE__ */ new WeakMap();
-function podUses(template) {
-  const cached2 = usesCache.get(template);
-  if (cached2) return cached2;
-  const uses = [];
-  const spec = get2(template, ["spec"]);
-  for (const [key, prefix] of CONTAINER_LISTS) {
-    for (const c of list5(get2(spec, [key]))) {
-      if (!isRecord2(c)) continue;
-      for (const e of list5(c.env)) {
-        const secret = nonEmptyString(get2(e, ["valueFrom", "secretKeyRef", "name"]));
-        if (secret) uses.push({ kind: "Secret", name: secret, how: `${prefix}env` });
-        const config2 = nonEmptyString(get2(e, ["valueFrom", "configMapKeyRef", "name"]));
-        if (config2) uses.push({ kind: "ConfigMap", name: config2, how: `${prefix}env` });
-      }
-      for (const e of list5(c.envFrom)) {
-        const secret = nonEmptyString(get2(e, ["secretRef", "name"]));
-        if (secret) uses.push({ kind: "Secret", name: secret, how: `${prefix}envFrom` });
-        const config2 = nonEmptyString(get2(e, ["configMapRef", "name"]));
-        if (config2) uses.push({ kind: "ConfigMap", name: config2, how: `${prefix}envFrom` });
-      }
-    }
-  }
-  for (const v of list5(get2(spec, ["volumes"]))) {
-    if (!isRecord2(v)) continue;
-    const secret = nonEmptyString(get2(v, ["secret", "secretName"]));
-    if (secret) uses.push({ kind: "Secret", name: secret, how: "volume" });
-    const config2 = nonEmptyString(get2(v, ["configMap", "name"]));
-    if (config2) uses.push({ kind: "ConfigMap", name: config2, how: "volume" });
-    for (const s of list5(get2(v, ["projected", "sources"]))) {
-      const ps = nonEmptyString(get2(s, ["secret", "name"]));
-      if (ps) uses.push({ kind: "Secret", name: ps, how: "projected volume" });
-      const pc = nonEmptyString(get2(s, ["configMap", "name"]));
-      if (pc) uses.push({ kind: "ConfigMap", name: pc, how: "projected volume" });
-    }
-    const spc = nonEmptyString(get2(v, ["csi", "volumeAttributes", "secretProviderClass"]));
-    if (spc) uses.push({ kind: "SecretProviderClass", name: spc, how: "CSI volume" });
-  }
-  usesCache.set(template, uses);
-  return uses;
-}
-var SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-function valuesUses(values) {
-  const cached2 = usesCache.get(values);
-  if (cached2) return cached2;
-  const uses = [];
-  const walk = (value, at2, depth) => {
-    if (depth > 32) return;
-    if (Array.isArray(value)) {
-      value.forEach((v, i) => walk(v, `${at2}[${i}]`, depth + 1));
-      return;
-    }
-    if (!isRecord2(value)) return;
-    const how = `values ${at2}`;
-    const secret = nonEmptyString(get2(value, ["secretKeyRef", "name"])) ?? nonEmptyString(get2(value, ["secretRef", "name"])) ?? nonEmptyString(get2(value, ["secret", "secretName"])) ?? nonEmptyString(get2(value, ["secret", "name"]));
-    if (secret) uses.push({ kind: "Secret", name: secret, how });
-    const config2 = nonEmptyString(get2(value, ["configMapKeyRef", "name"])) ?? nonEmptyString(get2(value, ["configMapRef", "name"])) ?? nonEmptyString(get2(value, ["configMap", "name"]));
-    if (config2) uses.push({ kind: "ConfigMap", name: config2, how });
-    const spc = nonEmptyString(get2(value, ["volumeAttributes", "secretProviderClass"]));
-    if (spc) uses.push({ kind: "SecretProviderClass", name: spc, how });
-    for (const [k, v] of Object.entries(value)) {
-      const here = at2 ? `${at2}.${k}` : k;
-      if (/^existingSecret(Name)?$/i.test(k) && nonEmptyString(v))
-        uses.push({ kind: "Secret", name: v, how: `values ${here}` });
-      else if (secret === null && /secret/i.test(k) && typeof v === "string" && SECRET_NAME.test(v))
-        uses.push({ kind: "Secret", name: v, how: `values ${here}` });
-      else walk(v, here, depth + 1);
-    }
-  };
-  walk(values, "", 0);
-  usesCache.set(values, uses);
-  return uses;
-}
-function viewUses(view) {
-  if (!view.values) return podUses(view.template);
-  const uses = valuesUses(view.values);
-  if (!view.secretValues?.length) return uses;
-  return [...uses, ...view.secretValues.flatMap((path9) => secretsAt(view.values, path9))];
-}
-function secretsAt(values, path9) {
-  const out = [];
-  const walk = (v, i, at2) => {
-    if (i === path9.length) {
-      if (typeof v === "string" && v) out.push({ kind: "Secret", name: v, how: `values ${at2}` });
-      return;
-    }
-    const seg = path9[i];
-    const step = (key, child) => walk(child, i + 1, typeof key === "number" ? `${at2}[${key}]` : at2 ? `${at2}.${key}` : key);
-    if (seg === "*") {
-      if (Array.isArray(v)) v.forEach((child, k) => step(k, child));
-      else if (isRecord2(v)) for (const [k, child] of Object.entries(v)) step(k, child);
-    } else if (Array.isArray(v) && /^\d+$/.test(seg)) step(Number(seg), v[Number(seg)]);
-    else if (isRecord2(v) && seg in v) step(seg, v[seg]);
-  };
-  walk(values, 0, "");
-  return out;
-}
-var ProducerIndex = class {
-  byObject = /* @__PURE__ */ new Map();
-  add(producer) {
-    if (producer.secrets.length === 0 && producer.problems.length === 0) return;
-    for (const p of producer.produces) {
-      const key = `${p.kind}/${p.name}`;
-      const list7 = this.byObject.get(key) ?? [];
-      list7.push({ producer, self: !!p.self });
-      this.byObject.set(key, list7);
-    }
-  }
-  get size() {
-    return this.byObject.size;
-  }
-  /**
-   * The refs a workload gets through this index: one per secret of each matching producer, with the chain
-   * in `via`. A producer's problems are reported once (per scanner) instead of refs they stand for.
-   */
-  refsFor(view, report, reported) {
-    if (this.byObject.size === 0) return [];
-    const uses = viewUses(view);
-    if (uses.length === 0) return [];
-    const found = /* @__PURE__ */ new Map();
-    for (const use of uses) {
-      const key = `${use.kind}/${use.name}`;
-      for (const { producer, self: self2 } of this.byObject.get(key) ?? []) {
-        if (!producer.anyNamespace && !sameScope(producer, view.workload, view.document.root !== void 0))
-          continue;
-        let objects = found.get(producer);
-        if (!objects) found.set(producer, objects = /* @__PURE__ */ new Map());
-        const entry = objects.get(key) ?? { self: self2, hows: [] };
-        if (!entry.hows.includes(use.how)) entry.hows.push(use.how);
-        objects.set(key, entry);
-      }
-    }
-    const refs = [];
-    const w = view.workload;
-    for (const [producer, objects] of found) {
-      for (const problem of producer.problems) {
-        const id = `${producer.label}
-${problem.message}`;
-        if (reported.has(id)) continue;
-        reported.add(id);
-        const at2 = problem.document.position(problem.at);
-        report({
-          file: producer.file,
-          severity: "warning",
-          message: `${problem.message} (used by ${w.kind}/${w.name} in ${w.file})`,
-          ...at2 ? { line: at2.line, column: at2.column } : {}
-        });
-      }
-      const ways = [...objects].map(
-        ([key, { self: self2, hows }]) => self2 ? hows.join(", ") : `${key} \u2192 ${hows.join(", ")}`
-      );
-      const via = `${producer.label} \u2192 ${ways.join(" and ")}`;
-      const also = producer.restarts?.find((r) => r.kind === w.kind && r.name === view.workload.name);
-      const warnings = also ? [
-        `${producer.label} also restarts ${w.kind}/${w.name} (${also.by}): two restart paths; remove it there to let Git decide`
-      ] : [];
-      for (const s of producer.secrets) {
-        refs.push({
-          path: s.path,
-          source: producer.source,
-          via,
-          ...s.pins.length > 0 ? { pins: s.pins.map((p) => ({ ...p, field: [...p.field] })) } : {},
-          ...warnings.length > 0 ? { warnings } : {},
-          ...s.vaultNamespace ? { vaultNamespace: s.vaultNamespace } : {},
-          ...s.rejected !== void 0 ? { rejected: s.rejected } : {}
-        });
-      }
-    }
-    return refs;
-  }
-};
-function producerLabel(kind, name, file2) {
-  return `${kind}/${name} (${file2})`;
-}
-function producedSecret(raw, mounts, extra = {}) {
-  const parsed = parseSecretPath(raw, mounts);
-  const rejected = parsed.ok ? extra.namespaceRejected ?? null : parsed.reason;
-  return {
-    path: parsed.path,
-    pins: extra.pins ?? [],
-    ...extra.vaultNamespace && rejected === null ? { vaultNamespace: extra.vaultNamespace } : {},
-    ...rejected !== null ? { rejected } : {}
-  };
-}
-function mergeSecrets(secrets2) {
-  const byPath = /* @__PURE__ */ new Map();
-  for (const s of secrets2) {
-    const key = `${s.vaultNamespace ?? ""}\0${s.path}\0${s.rejected ?? ""}`;
-    const first = byPath.get(key);
-    if (first) first.pins.push(...s.pins);
-    else byPath.set(key, { ...s, pins: [...s.pins] });
-  }
-  return [...byPath.values()];
-}
-
-// src/core/discover/sources/argocd-vault-plugin.ts
-var PREFIX = "avp.kubernetes.io/";
-var PATH_ANNOTATION = `${PREFIX}path`;
-var VERSION_ANNOTATION = `${PREFIX}secret-version`;
-var INLINE = /<path:([^#<>]+)#([^#<>|]+?)(#[^#<>|\s]+)?(\s*\|[^<>]*)?>/g;
-var GENERIC = /<\s*[A-Za-z0-9_.-]+\s*(\|[^<>]*)?>/;
-var avpAnnotation = (at2, key) => at2.length === 2 && at2[0] === "metadata" && at2[1] === "annotations" && key.startsWith(PREFIX);
-function readAvp(object2, doc, kind, name, mounts) {
-  const annotations = get2(object2, ["metadata", "annotations"]);
-  const a = isRecord2(annotations) ? annotations : {};
-  if (String(a[`${PREFIX}ignore`] ?? "").toLowerCase() === "true") return { state: "none" };
-  const found = stringsIn(object2, (text) => text.includes("<"), avpAnnotation);
-  const pathAnnotation = typeof a[PATH_ANNOTATION] === "string" ? cleanSecretPath(a[PATH_ANNOTATION]) : null;
-  const inline = [];
-  let generic = false;
-  for (const s of found) {
-    for (const m of s.text.matchAll(INLINE)) {
-      const parsed = parseSecretPath(m[1], mounts);
-      const start = "<path:".length + m[1].length + 1 + m[2].length;
-      inline.push({
-        path: parsed.path,
-        via: `${m[0]} in ${formatPath(s.path)}`,
-        versioned: m[3] !== void 0,
-        ...parsed.ok ? {} : { rejected: parsed.reason },
-        pin: !parsed.ok ? null : {
-          file: doc.file,
-          document: doc.index,
-          kind,
-          name,
-          field: s.path,
-          format: "placeholder",
-          placeholder: m[0],
-          versionAt: [start, start + (m[3]?.length ?? 0)]
-        }
-      });
-    }
-    if (!generic && pathAnnotation && GENERIC.test(s.text.replace(INLINE, ""))) generic = true;
-  }
-  const named = generic && pathAnnotation ? parseSecretPath(pathAnnotation, mounts) : null;
-  if (inline.length === 0 && !named) return { state: "none" };
-  if (String(a[`${PREFIX}kv-version`] ?? "2") === "1") {
-    return {
-      state: "unsupported",
-      message: `avp.kubernetes.io/kv-version "1" (KV v1 has no versions): its secrets are not tracked`,
-      at: ["metadata", "annotations", `${PREFIX}kv-version`]
-    };
-  }
-  const secrets2 = /* @__PURE__ */ new Map();
-  const add = (path9, via, pin, rejected) => {
-    const s = secrets2.get(path9);
-    if (!s) secrets2.set(path9, { path: path9, via, pins: pin ? [pin] : [], ...rejected ? { rejected } : {} });
-    else if (pin) s.pins.push(pin);
-  };
-  if (named && !named.ok) add(named.path, `${PATH_ANNOTATION} (<key> placeholders)`, null, named.reason);
-  else if (named) {
-    const path9 = named.path;
-    const safe = inline.every((i) => i.versioned || i.path === path9);
-    add(
-      path9,
-      `${PATH_ANNOTATION} (<key> placeholders)`,
-      safe ? {
-        file: doc.file,
-        document: doc.index,
-        kind,
-        name,
-        field: ["metadata", "annotations", VERSION_ANNOTATION],
-        format: "string"
-      } : null
-    );
-  }
-  const counts = /* @__PURE__ */ new Map();
-  for (const i of inline) counts.set(i.path, (counts.get(i.path) ?? 0) + 1);
-  for (const i of inline) {
-    const more2 = (counts.get(i.path) ?? 1) - 1;
-    add(i.path, more2 > 0 ? `${i.via} (+${more2} more)` : i.via, i.pin, i.rejected);
-  }
-  return { state: "ok", secrets: [...secrets2.values()] };
-}
-var argocdVaultPluginSource = {
-  name: "argocdVaultPlugin",
-  enabled: (config2) => config2.sources.argocdVaultPlugin,
-  collect({ config: config2, documents }) {
-    const mounts = config2.vault.mounts;
-    const index2 = new ProducerIndex();
-    for (const doc of documents) {
-      const o = doc.data;
-      if (!isRecord2(o) || o.kind !== "Secret" && o.kind !== "ConfigMap") continue;
-      const { name, namespace } = meta3(o);
-      if (!name) continue;
-      const read = readAvp(o, doc, o.kind, name, mounts);
-      if (read.state === "none") continue;
-      const label = producerLabel(o.kind, name, doc.file);
-      index2.add({
-        source: "argocdVaultPlugin",
-        label,
-        file: doc.file,
-        namespace,
-        produces: [{ kind: o.kind, name, self: true }],
-        secrets: read.state === "ok" ? read.secrets.map((s) => ({
-          path: s.path,
-          pins: s.pins,
-          ...s.rejected !== void 0 ? { rejected: s.rejected } : {}
-        })) : [],
-        problems: read.state === "unsupported" ? [{ message: `${label}: ${read.message}`, document: doc, at: read.at }] : []
-      });
-    }
-    const graph = graphScanner(index2);
-    return {
-      refsFor(view, report) {
-        const { workload } = view;
-        const own2 = isWorkloadKind(view.object.kind) || view.values !== null ? readAvp(view.object, view.document, workload.kind, workload.name, mounts) : { state: "none" };
-        const refs = graph.refsFor(view, report);
-        if (own2.state === "unsupported") report(workloadProblem(view, own2.message, own2.at));
-        if (own2.state !== "ok") return refs;
-        return [
-          ...own2.secrets.map((s) => ({
-            path: s.path,
-            source: "argocdVaultPlugin",
-            via: s.via,
-            ...s.pins.length > 0 ? { pins: s.pins } : {},
-            ...s.rejected !== void 0 ? { rejected: s.rejected } : {}
-          })),
-          ...refs
-        ];
-      }
-    };
-  }
-};
-
-// src/core/discover/sources/bank-vaults.ts
-var ENV_VALUE = /(?:^|\$\{)(?:>>)?vault:([^#\s{}$]+)#/g;
-var FROM_PATH = "vault.security.banzaicloud.io/vault-env-from-path";
-var TEMPLATE_CONFIGMAPS = [
-  "vault.security.banzaicloud.io/vault-agent-configmap",
-  "vault.security.banzaicloud.io/vault-ct-configmap"
-];
-var TEMPLATE_SECRET = /\{\{-?\s*(?:with\s+)?secret\s+["'`]([^"'`]+)["'`]/g;
-function templateSecretPaths(text) {
-  return [...text.matchAll(TEMPLATE_SECRET)].map((m) => cleanSecretPath(m[1].replace(/\?.*$/s, "")));
-}
-function bankVaultsPaths(value) {
-  return [...value.matchAll(ENV_VALUE)].map((m) => cleanSecretPath(m[1]));
-}
-var bankVaultsSource = {
-  name: "bankVaults",
-  enabled: (config2) => config2.sources.bankVaults,
-  collect({ config: config2, documents }) {
-    const templates = /* @__PURE__ */ new Map();
-    for (const doc of documents) {
-      const o = doc.data;
-      if (!isRecord2(o) || o.kind !== "ConfigMap" || !isRecord2(o.data)) continue;
-      const { name, namespace } = meta3(o);
-      if (!name) continue;
-      const paths = Object.values(o.data).flatMap(
-        (v) => typeof v === "string" ? templateSecretPaths(v) : []
-      );
-      if (paths.length === 0) continue;
-      templates.set(name, [...templates.get(name) ?? [], { file: doc.file, namespace, paths }]);
-    }
-    return {
-      refsFor(view) {
-        const refs = [];
-        const add = (raw, via) => {
-          refs.push(pathRef(raw, config2.vault.mounts, { source: "bankVaults", via }));
-        };
-        if (view.values) {
-          for (const { path: path9, text } of stringsIn(view.values, (t) => t.includes("vault:"))) {
-            for (const raw of bankVaultsPaths(text)) add(raw, `values ${formatPath(path9)}`);
-          }
-        }
-        const spec = get2(view.template, ["spec"]);
-        for (const [key, label] of [
-          ["initContainers", "initContainer"],
-          ["containers", "container"]
-        ]) {
-          const containers = get2(spec, [key]);
-          if (!Array.isArray(containers)) continue;
-          for (const c of containers) {
-            if (!isRecord2(c) || !Array.isArray(c.env)) continue;
-            for (const e of c.env) {
-              const value = get2(e, ["value"]);
-              if (typeof value !== "string" || !value.includes("vault:")) continue;
-              const envName2 = String(get2(e, ["name"]) ?? "?");
-              for (const raw of bankVaultsPaths(value))
-                add(raw, `env ${envName2} (${label} ${String(c.name ?? "?")})`);
-            }
-          }
-        }
-        for (const { annotations } of annotationMaps(view)) {
-          for (const key of TEMPLATE_CONFIGMAPS) {
-            const name = annotations[key];
-            if (typeof name !== "string") continue;
-            for (const cm of templates.get(name) ?? []) {
-              if (!sameScope(cm, view.workload, view.document.root !== void 0)) continue;
-              for (const raw of cm.paths)
-                add(raw, `${key} \u2192 ${producerLabel("ConfigMap", name, cm.file)} template`);
-            }
-          }
-          const value = annotations[FROM_PATH];
-          if (typeof value !== "string") continue;
-          for (const entry of value.split(",")) {
-            const raw = cleanSecretPath(entry.replace(/#.*$/s, ""));
-            if (raw) add(raw, FROM_PATH);
-          }
-        }
-        return refs;
-      }
-    };
-  }
-};
-
-// src/core/discover/sources/csi.ts
-function csiSecretPaths(objects) {
-  let parsed;
-  try {
-    parsed = yaml.load(objects, { schema: yaml.CORE_SCHEMA });
-  } catch (err) {
-    return { error: (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "invalid YAML" };
-  }
-  if (parsed === null || parsed === void 0) return [];
-  const items = Array.isArray(parsed) ? parsed : isRecord2(parsed) && Array.isArray(parsed.array) ? parsed.array.map((s) => typeof s === "string" ? yaml.load(s, { schema: yaml.CORE_SCHEMA }) : s) : null;
-  if (!items) return { error: "expected a YAML list of objects" };
-  return items.map((item) => get2(item, ["secretPath"])).filter((p) => typeof p === "string").map((p) => p.replace(/\?.*$/s, ""));
-}
-var csiSource = {
-  name: "csi",
-  enabled: (config2) => config2.sources.csi,
-  collect({ config: config2, documents }) {
-    const index2 = new ProducerIndex();
-    for (const doc of documents) {
-      const producer = readClass(doc, config2.vault.mounts);
-      if (producer) index2.add(producer);
-    }
-    return graphScanner(index2);
-  }
-};
-function readClass(doc, mounts) {
-  const o = doc.data;
-  if (!isRecord2(o) || o.kind !== "SecretProviderClass") return null;
-  if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("secrets-store.csi.x-k8s.io/"))
-    return null;
-  if (get2(o, ["spec", "provider"]) !== "vault") return null;
-  const { name, namespace } = meta3(o);
-  if (!name) return null;
-  const label = producerLabel("SecretProviderClass", name, doc.file);
-  const objects = get2(o, ["spec", "parameters", "objects"]);
-  const paths = typeof objects === "string" ? csiSecretPaths(objects) : [];
-  const produces = [{ kind: "SecretProviderClass", name, self: true }];
-  for (const so of Array.isArray(get2(o, ["spec", "secretObjects"])) ? get2(o, ["spec", "secretObjects"]) : []) {
-    const secretName = get2(so, ["secretName"]);
-    if (typeof secretName === "string" && secretName) produces.push({ kind: "Secret", name: secretName });
-  }
-  const base = { source: "csi", label, file: doc.file, namespace, produces };
-  if (!Array.isArray(paths)) {
-    return {
-      ...base,
-      secrets: [],
-      problems: [
-        {
-          message: `${label}: spec.parameters.objects is not readable (${paths.error}): not tracked`,
-          document: doc,
-          at: ["spec", "parameters", "objects"]
-        }
-      ]
-    };
-  }
-  return {
-    ...base,
-    secrets: mergeSecrets(paths.map((p) => producedSecret(p, mounts))),
-    problems: []
-  };
-}
-
-// src/core/discover/sources/external-secrets.ts
-function esoSecretPath(mount2, key, mounts) {
-  let k = cleanSecretPath(key);
-  if (!mount2) return normalizeSecretPath(k, mounts);
-  const m = cleanSecretPath(mount2).replace(/\/+$/, "");
-  if (k.startsWith(`${m}/`)) {
-    k = k.slice(m.length + 1);
-    if (k.startsWith("data/")) k = k.slice(5);
-  }
-  return `${m}/${k}`;
-}
-function readStores(documents) {
-  const stores = [];
-  const names3 = /* @__PURE__ */ new Set();
-  for (const doc of documents) {
-    const o = doc.data;
-    if (!isRecord2(o) || o.kind !== "SecretStore" && o.kind !== "ClusterSecretStore") continue;
-    if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("external-secrets.io/")) continue;
-    const vault2 = get2(o, ["spec", "provider", "vault"]);
-    const { name, namespace } = meta3(o);
-    if (name) names3.add(`${o.kind}/${name}`);
-    if (!isRecord2(vault2) || !name) continue;
-    const ns = nonEmptyString(vault2.namespace);
-    const checked2 = ns ? readVaultNamespace(ns, `spec.provider.vault.namespace of ${o.kind}/${name} (${doc.file})`) : null;
-    stores.push({
-      kind: o.kind,
-      name,
-      file: doc.file,
-      namespace: o.kind === "ClusterSecretStore" ? null : namespace,
-      mount: typeof vault2.path === "string" && vault2.path.trim() ? vault2.path : null,
-      version: typeof vault2.version === "string" ? vault2.version : "v2",
-      vaultNamespace: checked2?.vaultNamespace ?? null,
-      namespaceRejected: checked2?.rejected ?? null
-    });
-  }
-  return { vault: stores, names: names3 };
-}
-var elsewhereStores = /* @__PURE__ */ new WeakMap();
-function readAllStores(documents, elsewhere, foreign) {
-  const local = readStores(documents);
-  if (foreign.length > 0) {
-    let theirs = elsewhereStores.get(foreign);
-    if (!theirs) elsewhereStores.set(foreign, theirs = readStores(foreign));
-    local.foreign = new Map(theirs.vault.map((s) => [`${s.kind}/${s.name}`, s.file]));
-  }
-  if (elsewhere.length === 0) return local;
-  let other = elsewhereStores.get(elsewhere);
-  if (!other) elsewhereStores.set(elsewhere, other = readStores(elsewhere));
-  const own2 = new Set(local.names);
-  for (const store of other.vault) {
-    const id = `${store.kind}/${store.name}`;
-    if (own2.has(id) || store.kind === "SecretStore" && store.namespace === null) continue;
-    local.vault.push(store);
-  }
-  for (const id of other.names) local.names.add(id);
-  return local;
-}
-var externalSecretsSource = {
-  name: "externalSecrets",
-  enabled: (config2) => config2.sources.externalSecrets,
-  collect({ config: config2, documents, elsewhere = [], foreign = [] }) {
-    const index2 = new ProducerIndex();
-    let stores = null;
-    for (const doc of documents) {
-      const o = doc.data;
-      if (!isRecord2(o) || typeof o.apiVersion !== "string") continue;
-      if (o.kind === "ClusterExternalSecret") {
-        if (!o.apiVersion.startsWith("external-secrets.io/")) continue;
-        stores ??= readAllStores(documents, elsewhere, foreign);
-        addCluster(index2, o, doc, stores, config2.vault.mounts);
-        continue;
-      }
-      if (o.kind !== "ExternalSecret") continue;
-      const { name, namespace } = meta3(o);
-      if (!name) continue;
-      const label = producerLabel("ExternalSecret", name, doc.file);
-      const base = { source: "externalSecrets", label, file: doc.file, namespace };
-      if (o.apiVersion.startsWith("kubernetes-client.io/")) {
-        if (get2(o, ["spec", "backendType"]) !== "vault") continue;
-        const keys = [
-          ...list6(get2(o, ["spec", "data"])).map((d) => get2(d, ["key"])),
-          ...list6(get2(o, ["spec", "dataFrom"]))
-        ].filter((k) => typeof k === "string");
-        const kv = get2(o, ["spec", "kvVersion"]);
-        const v1 = kv === 1 || kv === "1";
-        index2.add({
-          ...base,
-          produces: [{ kind: "Secret", name }],
-          secrets: v1 ? [] : mergeSecrets(keys.map((k) => producedSecret(k, config2.vault.mounts))),
-          problems: v1 && keys.length > 0 ? [
-            {
-              message: `${label}: kvVersion 1 (KV v1 has no versions): not tracked`,
-              document: doc,
-              at: ["spec", "kvVersion"]
-            }
-          ] : []
-        });
-        continue;
-      }
-      if (!o.apiVersion.startsWith("external-secrets.io/")) continue;
-      stores ??= readAllStores(documents, elsewhere, foreign);
-      index2.add({
-        ...base,
-        ...readSpec(o, doc, "ExternalSecret", name, { namespace }, stores, config2.vault.mounts)
-      });
-    }
-    return graphScanner(index2);
-  }
-};
-function addCluster(index2, o, doc, stores, mounts) {
-  const { name } = meta3(o);
-  if (!name) return;
-  const base = {
-    source: "externalSecrets",
-    label: producerLabel("ClusterExternalSecret", name, doc.file),
-    file: doc.file
-  };
-  const selectors = get2(o, ["spec", "namespaceSelectors"]) !== void 0 || get2(o, ["spec", "namespaceSelector"]) !== void 0;
-  if (selectors) {
-    index2.add({
-      ...base,
-      namespace: null,
-      anyNamespace: true,
-      ...readSpec(o, doc, "ClusterExternalSecret", name, "any", stores, mounts)
-    });
-    return;
-  }
-  for (const ns of list6(get2(o, ["spec", "namespaces"]))) {
-    if (typeof ns !== "string" || ns === "") continue;
-    index2.add({
-      ...base,
-      namespace: ns,
-      ...readSpec(o, doc, "ClusterExternalSecret", name, { namespace: ns }, stores, mounts)
-    });
-  }
-}
-function readSpec(o, doc, kind, name, scope, stores, mounts) {
-  const specPath = kind === "ExternalSecret" ? ["spec"] : ["spec", "externalSecretSpec"];
-  const esName = kind === "ClusterExternalSecret" && nonEmptyString(get2(o, ["spec", "externalSecretName"])) || name;
-  const label = producerLabel(kind, name, doc.file);
-  const defaultRef = get2(o, [...specPath, "secretStoreRef"]);
-  const secrets2 = [];
-  const problems = /* @__PURE__ */ new Map();
-  const entries = [];
-  list6(get2(o, [...specPath, "data"])).forEach(
-    (d, i) => entries.push({
-      key: get2(d, ["remoteRef", "key"]),
-      storeRef: get2(d, ["sourceRef", "storeRef"]) ?? defaultRef,
-      at: [...specPath, "data", i, "remoteRef", "key"],
-      pin: [...specPath, "data", i, "remoteRef", "version"]
-    })
-  );
-  list6(get2(o, [...specPath, "dataFrom"])).forEach((d, i) => {
-    if (isRecord2(d) && (d.find !== void 0 || get2(d, ["sourceRef", "generatorRef"]) !== void 0)) {
-      const what = d.find !== void 0 ? "find (a search)" : "a generator";
-      problems.set(`dataFrom ${i}`, {
-        message: `${label}: dataFrom[${i}] uses ${what}: the secrets it reads are not tracked; name them with a rule`,
-        document: doc,
-        at: [...specPath, "dataFrom", i]
-      });
-      return;
-    }
-    entries.push({
-      key: get2(d, ["extract", "key"]),
-      storeRef: get2(d, ["sourceRef", "storeRef"]) ?? defaultRef,
-      at: [...specPath, "dataFrom", i, "extract", "key"],
-      pin: [...specPath, "dataFrom", i, "extract", "version"]
-    });
-  });
-  for (const entry of entries) {
-    if (typeof entry.key !== "string" || !isRecord2(entry.storeRef)) continue;
-    const storeName = entry.storeRef.name;
-    const storeKind = entry.storeRef.kind === "ClusterSecretStore" ? "ClusterSecretStore" : "SecretStore";
-    if (typeof storeName !== "string") continue;
-    const candidates = stores.vault.filter(
-      (s) => s.kind === storeKind && s.name === storeName && (storeKind === "ClusterSecretStore" || scope === "any" || sameScope(s, { file: doc.file, namespace: scope.namespace }, doc.root !== void 0))
-    );
-    if (scope === "any" && new Set(candidates.map((c) => `${c.mount ?? ""} ${c.version}`)).size > 1) {
-      problems.set(`ambiguous ${storeKind}/${storeName}`, {
-        message: `${label}: ${candidates.length} SecretStores named "${storeName}" (${candidates.map((c) => c.namespace ?? c.file).join(", ")}) with different paths, and its namespaces are chosen by selectors: not tracked; list spec.namespaces`,
-        document: doc,
-        at: entry.at
-      });
-      continue;
-    }
-    const store = candidates[0];
-    if (!store) {
-      const id = `${storeKind}/${storeName}`;
-      const foreign = stores.foreign?.get(id);
-      if (!stores.names.has(id)) {
-        problems.set(`missing ${id}`, {
-          message: foreign !== void 0 ? `${label}: ${storeKind} "${storeName}" is deployed only by another environment (${foreign}), not by this one: not tracked` : `${label}: ${storeKind} "${storeName}" is not in the repository, so whether it is a Vault store is unknown: not tracked`,
-          document: doc,
-          at: entry.at
-        });
-      }
-      continue;
-    }
-    if (store.version === "v1") {
-      problems.set(`v1 ${store.kind}/${store.name}`, {
-        message: `${label}: ${store.kind} "${store.name}" is a KV v1 store (no versions): not tracked`,
-        document: doc,
-        at: entry.at
-      });
-      continue;
-    }
-    const path9 = esoSecretPath(store.mount, entry.key, mounts);
-    const pin = {
-      file: doc.file,
-      document: doc.index,
-      kind,
-      name,
-      field: entry.pin,
-      format: "string"
-    };
-    secrets2.push(
-      producedSecret(path9, mounts, {
-        pins: [pin],
-        vaultNamespace: store.vaultNamespace,
-        namespaceRejected: store.namespaceRejected
-      })
-    );
-  }
-  return {
-    produces: [{ kind: "Secret", name: nonEmptyString(get2(o, [...specPath, "target", "name"])) ?? esName }],
-    secrets: mergeSecrets(secrets2),
-    problems: [...problems.values()]
-  };
-}
-function list6(value) {
-  return Array.isArray(value) ? value : [];
-}
-
 // src/core/discover/sources/rules.ts
-var import_picomatch4 = __toESM(require_picomatch2(), 1);
 function ruleMatcher(rule2) {
   const { path: path9, kind, namespace, name, labels } = rule2.select;
   const pathMatch = path9 === void 0 ? null : (0, import_picomatch4.default)(path9, { dot: true });
@@ -96763,17 +95479,17 @@ var vaultSecretsOperatorSource = {
     const auths = /* @__PURE__ */ new Map();
     for (const doc of documents) {
       const o = doc.data;
-      if (!isRecord2(o) || o.kind !== "VaultAuth") continue;
-      const { name } = meta3(o);
+      if (!isRecord(o) || o.kind !== "VaultAuth") continue;
+      const { name } = meta(o);
       const ns = get2(o, ["spec", "namespace"]);
       if (name && typeof ns === "string" && ns)
         auths.set(name, readVaultNamespace(ns, `spec.namespace of VaultAuth/${name} (${doc.file})`));
     }
     for (const doc of documents) {
       const o = doc.data;
-      if (!isRecord2(o) || o.kind !== "VaultStaticSecret") continue;
+      if (!isRecord(o) || o.kind !== "VaultStaticSecret") continue;
       if (typeof o.apiVersion !== "string" || !o.apiVersion.startsWith("secrets.hashicorp.com/")) continue;
-      const { name, namespace } = meta3(o);
+      const { name, namespace } = meta(o);
       const mount2 = get2(o, ["spec", "mount"]);
       const path9 = get2(o, ["spec", "path"]);
       const destination = get2(o, ["spec", "destination", "name"]);
@@ -96827,7 +95543,7 @@ var vaultSecretsOperatorSource = {
 function restartTargets(value) {
   if (!Array.isArray(value)) return [];
   return value.flatMap(
-    (t, i) => isRecord2(t) && typeof t.kind === "string" && typeof t.name === "string" ? [{ kind: t.kind, name: t.name, by: `spec.rolloutRestartTargets[${i}]` }] : []
+    (t, i) => isRecord(t) && typeof t.kind === "string" && typeof t.name === "string" ? [{ kind: t.kind, name: t.name, by: `spec.rolloutRestartTargets[${i}]` }] : []
   );
 }
 
@@ -97756,24 +96472,8 @@ function buildChanges(planned, texts, prefix, fileData, rootBuilds = () => true,
           before: beforeKustomization ?? "",
           after: layer.kustomization
         });
-      if (layer.patches !== before2 || layer.kustomization !== beforeKustomization) {
-        const check2 = before2 === void 0 ? null : checkRootPatch(before2, prefix, LAYER_PATCH_HEADER);
-        const named = (o) => `${o.kind}/${o.name}${o.namespace ? ` (namespace ${o.namespace})` : ""}`;
-        const why = `render root "${dirName(dirName(file2)) || "."}" no longer builds it, and kustomize refuses a patch without its target`;
-        const pinned = beforeKustomization === void 0 ? null : checkLayerKustomization(beforeKustomization);
-        for (const gone of pinned?.ok ? pinned.entries.filter((o) => !rootBuilds(file2, o)) : [])
-          problems.push({
-            file: layerKustomization,
-            severity: "warning",
-            message: `dropped the version pin of ${named(gone)}: ${why}`
-          });
-        for (const gone of check2?.ok ? check2.entries.filter((o) => !rootBuilds(file2, o)) : [])
-          problems.push({
-            file: file2,
-            severity: "warning",
-            message: `dropped the entry for ${named(gone)}: ${why}`
-          });
-      }
+      if (layer.patches !== before2 || layer.kustomization !== beforeKustomization)
+        problems.push(...droppedEntries(file2, before2, beforeKustomization, prefix, rootBuilds));
       if (kustomization !== void 0 && listed.text !== kustomization)
         changes.push({ path: edits.kustomization, before: kustomization, after: listed.text });
       if (legacy.kustomization !== kustomization) {
@@ -97806,21 +96506,41 @@ function buildChanges(planned, texts, prefix, fileData, rootBuilds = () => true,
       }
       failed = true;
     }
-    for (const m of migrations) {
-      if (failed || byFile.has(m.file) || !m.builders.every((r) => m.copied.has(r))) continue;
-      const before2 = texts.get(m.file);
-      if (before2 === void 0 || changes.some((c) => c.path === m.file)) continue;
-      const after = removeAnnotation(before2, m.document, m.paths, `${prefix}/secret-versions`);
-      if (after === null)
-        problems.push({
-          file: m.file,
-          severity: "warning",
-          message: `the record written here in place earlier is now in each root's own layer, but could not be removed line by line: remove ${prefix}/secret-versions from document ${m.document + 1} by hand`
-        });
-      else if (after !== before2) changes.push({ path: m.file, before: before2, after });
-    }
+    if (!failed) migrationChanges(migrations, byFile, texts, prefix, changes, problems);
     if (!failed)
       return { changes: changes.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0), problems };
+  }
+}
+function droppedEntries(file2, before2, beforeKustomization, prefix, rootBuilds) {
+  const problems = [];
+  const layerKustomization = `${dirName(file2)}/kustomization.yaml`;
+  const check2 = before2 === void 0 ? null : checkRootPatch(before2, prefix, LAYER_PATCH_HEADER);
+  const named = (o) => `${o.kind}/${o.name}${o.namespace ? ` (namespace ${o.namespace})` : ""}`;
+  const why = `render root "${dirName(dirName(file2)) || "."}" no longer builds it, and kustomize refuses a patch without its target`;
+  const pinned = beforeKustomization === void 0 ? null : checkLayerKustomization(beforeKustomization);
+  for (const gone of pinned?.ok ? pinned.entries.filter((o) => !rootBuilds(file2, o)) : [])
+    problems.push({
+      file: layerKustomization,
+      severity: "warning",
+      message: `dropped the version pin of ${named(gone)}: ${why}`
+    });
+  for (const gone of check2?.ok ? check2.entries.filter((o) => !rootBuilds(file2, o)) : [])
+    problems.push({ file: file2, severity: "warning", message: `dropped the entry for ${named(gone)}: ${why}` });
+  return problems;
+}
+function migrationChanges(migrations, byFile, texts, prefix, changes, problems) {
+  for (const m of migrations) {
+    if (byFile.has(m.file) || !m.builders.every((r) => m.copied.has(r))) continue;
+    const before2 = texts.get(m.file);
+    if (before2 === void 0 || changes.some((c) => c.path === m.file)) continue;
+    const after = removeAnnotation(before2, m.document, m.paths, `${prefix}/secret-versions`);
+    if (after === null)
+      problems.push({
+        file: m.file,
+        severity: "warning",
+        message: `the record written here in place earlier is now in each root's own layer, but could not be removed line by line: remove ${prefix}/secret-versions from document ${m.document + 1} by hand`
+      });
+    else if (after !== before2) changes.push({ path: m.file, before: before2, after });
   }
 }
 function legacySets(legacy, kustomization) {
@@ -98177,509 +96897,649 @@ async function publishLoop(opts) {
   );
 }
 
+// src/rollout-clock.ts
+var ROLLOUT_NOW_VARIABLE = "VAULT_ROLLOUT_NOW";
+function rolloutClock(env) {
+  const raw = env[ROLLOUT_NOW_VARIABLE]?.trim();
+  if (!raw) return () => /* @__PURE__ */ new Date();
+  const instant2 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(raw) ? Date.parse(raw) : Number.NaN;
+  if (!Number.isFinite(instant2))
+    throw new ConfigError(
+      `${ROLLOUT_NOW_VARIABLE} must be an ISO 8601 instant with a zone, e.g. "2026-12-05T10:00:00Z" (got "${raw}")`
+    );
+  return () => new Date(instant2);
+}
+
+// src/core/report/liquid.ts
+var import_liquidjs = __toESM(require_liquid_node(), 1);
+var TEMPLATE_LIMITS = {
+  /** Characters of one template file parsed (liquidjs `parseLimit`). */
+  parseChars: 1e6,
+  /** Wall time of one render in milliseconds (liquidjs `renderLimit`, checked before every tag). */
+  renderMs: 2e3,
+  /**
+   * liquidjs `memoryLimit`, summed over a render: items of ranges and arrays, characters of strings built
+   * by filters and by `capture`. A range is allocated whole before the time limit can stop it: 10 million
+   * items took 1.5 s and 200 MB, so the bound is lower; a real body stays far below (a pull request body
+   * is cut to 65,536 characters, a commit message lists 100 workloads).
+   */
+  memory: 5e6,
+  /** Characters a render may write (a commit message or a pull request body is far smaller). */
+  outputChars: 1e6,
+  /** How deep `include`, `render` and `layout` may nest. */
+  depth: 10
+};
+var TemplateError = class extends VaultRolloutError {
+  constructor(message2, data) {
+    super("TemplateError", message2, data);
+  }
+};
+var NO_PARTIALS = /* @__PURE__ */ new Map();
+function mapFs(files) {
+  const read = (file2) => {
+    const text = files.get(file2);
+    if (text === void 0) throw new Error(refusal2(file2, files));
+    return text;
+  };
+  return {
+    exists: (file2) => Promise.resolve(files.has(file2)),
+    existsSync: (file2) => files.has(file2),
+    readFile: (file2) => Promise.resolve().then(() => read(file2)),
+    readFileSync: read,
+    // The name is the repository path itself: no directory is joined, no extension added.
+    resolve: (_dir, file2) => file2,
+    contains: (_root, file2) => Promise.resolve(files.has(file2)),
+    containsSync: (_root, file2) => files.has(file2)
+  };
+}
+function refusal2(name, files) {
+  const known = [...files.keys()].map((f) => `"${f}"`).join(", ");
+  return `"${name}" is not a configured template file: include, render and layout reach only ${known ? `the configured templates (${known})` : "the files set by commit.messageTemplate, pullRequest.titleTemplate and pullRequest.bodyTemplate, and none is set"}`;
+}
+function checked(Base, name, files, depth, reached) {
+  return class extends Base {
+    constructor(token, remain, liquid, parser) {
+      super(token, remain, liquid, parser);
+      const file2 = this.file;
+      if (file2 === void 0 && name === "layout") return;
+      if (typeof file2 !== "string") {
+        throw new Error(
+          `{% ${name} %} needs the template's repository path as a quoted string, without {{ }}: a name computed while rendering cannot be checked before the run`
+        );
+      }
+      if (!files.has(file2)) throw new Error(refusal2(file2, files));
+      reached.add(file2);
+    }
+    *render(ctx, emitter) {
+      if (depth.n >= depth.max) {
+        throw new Error(`include, render and layout nest more than ${depth.max} deep`);
+      }
+      depth.n++;
+      try {
+        yield* super.render(ctx, emitter);
+      } finally {
+        depth.n--;
+      }
+    }
+  };
+}
+var ChargedCapture = class extends import_liquidjs.CaptureTag {
+  *render(ctx) {
+    yield* super.render(ctx);
+    const value = ctx.bottom()[this.variable];
+    if (typeof value === "string") ctx.memoryLimit.use(value.length);
+  }
+};
+function createLiquid(partials = NO_PARTIALS, reached = /* @__PURE__ */ new Set(), limits = TEMPLATE_LIMITS) {
+  const liquid = new import_liquidjs.Liquid({
+    strictFilters: true,
+    ownPropertyOnly: true,
+    fs: mapFs(partials),
+    // Not `templates`: liquidjs turns relative references back on for it and looks names up on a plain
+    // object. `root` only feeds the loader's lookups, which the map answers; nothing reads the disk.
+    root: ["."],
+    relativeReference: false,
+    dynamicPartials: true,
+    jekyllInclude: false,
+    extname: "",
+    cache: false,
+    parseLimit: limits.parseChars,
+    renderLimit: limits.renderMs,
+    memoryLimit: limits.memory
+  });
+  const depth = { n: 0, max: limits.depth };
+  liquid.registerTag("include", checked(import_liquidjs.IncludeTag, "include", partials, depth, reached));
+  liquid.registerTag("render", checked(import_liquidjs.RenderTag, "render", partials, depth, reached));
+  liquid.registerTag("layout", checked(import_liquidjs.LayoutTag, "layout", partials, depth, reached));
+  liquid.registerTag("capture", ChargedCapture);
+  return liquid;
+}
+function describe6(err) {
+  const e = err;
+  const position = e.token?.getPosition?.();
+  const text = String(e?.message ?? err);
+  const first = (text.split("\n")[0] ?? text).replace(/, (file:\S+, )?line:\d+, col:\d+$/, "");
+  return {
+    message: first,
+    line: position?.[0] ?? null,
+    file: typeof e.token?.file === "string" && e.token.file !== "" ? e.token.file : null
+  };
+}
+function templateError(err, file2, what) {
+  const d = describe6(err);
+  const where = d.file ?? file2;
+  const via = where !== file2 ? ` (reached from "${file2}")` : "";
+  return new TemplateError(
+    `template "${where}"${d.line !== null ? ` line ${d.line}` : ""}${via} ${what}: ${d.message}`,
+    { file: where, line: d.line }
+  );
+}
+function templateProblem(source) {
+  try {
+    createLiquid(source.partials).parse(source.text, source.file);
+    return null;
+  } catch (err) {
+    const d = describe6(err);
+    return { line: d.line, message: d.message };
+  }
+}
+function templatePartialsOf(source) {
+  const reached = /* @__PURE__ */ new Set();
+  try {
+    createLiquid(source.partials, reached).parse(source.text, source.file);
+    return [...reached];
+  } catch {
+    return null;
+  }
+}
+var BoundedEmitter = class {
+  constructor(max) {
+    this.max = max;
+  }
+  max;
+  buffer = "";
+  write(html) {
+    const text = typeof html === "string" ? html : html === null || html === void 0 ? "" : String(html);
+    if (this.buffer.length + text.length > this.max) {
+      throw new Error(`output is over ${this.max} characters`);
+    }
+    this.buffer += text;
+  }
+};
+function renderTemplate(source, data, limits = TEMPLATE_LIMITS) {
+  const liquid = createLiquid(source.partials, /* @__PURE__ */ new Set(), limits);
+  let parsed;
+  try {
+    parsed = liquid.parse(source.text, source.file);
+  } catch (err) {
+    throw templateError(err, source.file, "is not a valid Liquid template");
+  }
+  try {
+    const ctx = new import_liquidjs.Context(data, liquid.options, { sync: true }, { liquid });
+    const emitter = new BoundedEmitter(limits.outputChars);
+    (0, import_liquidjs.toValueSync)(liquid.renderer.renderTemplates(parsed, ctx, emitter));
+    return emitter.buffer;
+  } catch (err) {
+    throw templateError(err, source.file, "failed to render");
+  }
+}
+
+// src/core/report/commit-message.ts
+var LISTED = 100;
+var ACTION_TEXT2 = { restart: "rolling restart", record: "record only, no restart" };
+function secretTrailers(planned) {
+  const lines = /* @__PURE__ */ new Set();
+  for (const p of planned) {
+    if (p.action !== "restart" && p.action !== "record" || p.newValue === null) continue;
+    for (const s of p.secrets) {
+      if (s.current === null || s.recorded === s.current) continue;
+      if (s.state !== "outdated" && s.state !== "unrecorded") continue;
+      const env = p.workload.environment ? `${p.workload.environment}:` : "";
+      lines.add(`Vault-Secret: ${env}${s.path} ${s.recorded ?? "none"} -> ${s.current}`);
+    }
+  }
+  return [...lines].sort();
+}
+function singleEnvironment(planned) {
+  const envs = new Set(planned.map((p) => p.workload.environment ?? null));
+  return envs.size === 1 ? [...envs][0] : null;
+}
+function recordsByRoot(records) {
+  const byRoot = /* @__PURE__ */ new Map();
+  for (const p of records) {
+    const root2 = p.workload.root == null ? "." : p.workload.root || ".";
+    const entry = byRoot.get(root2) ?? { count: 0, files: /* @__PURE__ */ new Set() };
+    entry.count++;
+    entry.files.add(p.workload.rootPatch?.file ?? p.workload.file);
+    byRoot.set(root2, entry);
+  }
+  return [...byRoot].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([root2, e]) => ({ root: root2, count: e.count, files: [...e.files].sort() }));
+}
+function describe7(p) {
+  return {
+    kind: p.workload.kind,
+    name: p.workload.name,
+    namespace: p.workload.namespace,
+    file: p.workload.rootPatch?.file ?? p.workload.file,
+    root: p.workload.root ?? null,
+    environment: p.workload.environment ?? null,
+    action: ACTION_TEXT2[p.action],
+    // a restart reaches the pods through this chart value (an adoption writes only the record)
+    chart: p.action === "restart" ? p.workload.chartValue : null,
+    // `ExternalSecret/db-creds (apps/es.yaml) spec.data[0].remoteRef.version = 7 (kv/web/db)`
+    pins: p.pins.map(pinText),
+    secrets: p.secrets.filter((s) => s.current !== null && s.recorded !== s.current).map((s) => ({ path: s.path, recorded: s.recorded, current: s.current }))
+  };
+}
+function renderCommitMessage(template, planned, changes = []) {
+  const changing = planned.filter(
+    (p) => (p.action === "restart" || p.action === "record") && p.newValue !== null
+  );
+  if (changing.length === 0) return tidyMessage(changes);
+  const left = planned.filter((p) => p.action === "blocked" || p.action === "skipped" || p.action === "deferred").slice(0, LISTED).map((p) => ({
+    kind: p.workload.kind,
+    name: p.workload.name,
+    namespace: p.workload.namespace,
+    file: p.workload.file,
+    root: p.workload.root ?? null,
+    environment: p.workload.environment ?? null,
+    action: p.action,
+    reasons: p.reasons
+  }));
+  const restarts = changing.filter((p) => p.action === "restart");
+  const data = {
+    left,
+    // `vault-rollout(prod): ...` when the commit touches one environment's roots only.
+    environment: singleEnvironment(changing),
+    // The default template lists restarts one by one and adoptions per root; `workloads` has both.
+    restarts: restarts.slice(0, LISTED).map((p) => describe7(p)),
+    more_restarts: Math.max(0, restarts.length - LISTED),
+    recorded: recordsByRoot(changing.filter((p) => p.action === "record")),
+    restart: changing.filter((p) => p.action === "restart").length,
+    record: changing.filter((p) => p.action === "record").length,
+    // A commit message lists at most LISTED workloads (an adoption of 5,000 would be unreadable, and
+    // rendering it took 0.3 s); the trailers still name every changed secret.
+    more: Math.max(0, changing.length - LISTED),
+    workloads: changing.slice(0, LISTED).map((p) => describe7(p))
+  };
+  const body = renderTemplate(template, data).replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trim();
+  const trailers = secretTrailers(changing);
+  return `${body}
+${trailers.length > 0 ? `
+${trailers.join("\n")}
+` : ""}`;
+}
+function tidyMessage(changes) {
+  const files = [...new Set(changes.filter((c) => c.before !== c.after).map((c) => c.path))].sort();
+  if (files.length === 0) return null;
+  const listed = files.slice(0, LISTED).map((f) => `- ${f}`);
+  const more2 = files.length > LISTED ? [`- and ${files.length - LISTED} more`] : [];
+  return [
+    "vault-rollout: tidy generated layers (no restart)",
+    "",
+    "Entries for objects a render root no longer builds are removed, and older patch files are moved into",
+    "each root's own layer; no record or restart changes.",
+    "",
+    ...listed,
+    ...more2,
+    ""
+  ].join("\n");
+}
+
+// src/publish/notify.ts
+import { createHmac } from "node:crypto";
+
+// src/core/report/notify-payload.ts
+var HOOK_WORKLOADS = 100;
+function runEvents(outcome) {
+  const events = [];
+  const s = outcome.report?.summary;
+  if (outcome.published && (s?.restart ?? 0) > 0) events.push("restart");
+  if (outcome.published && (s?.record ?? 0) > 0) events.push("record");
+  if ((s?.blocked ?? 0) > 0) events.push("blocked");
+  if ((s?.deferred ?? 0) > 0) events.push("deferred");
+  if (outcome.error !== null) events.push("error");
+  return events;
+}
+function worthTelling(outcome) {
+  return outcome.published || outcome.error !== null || (outcome.report?.summary.blocked ?? 0) > 0;
+}
+function publicRemote(repository) {
+  if (repository === null) return null;
+  try {
+    const url2 = new URL(repository);
+    if (url2.username === "" && url2.password === "" && url2.search === "" && url2.hash === "") return repository;
+    url2.username = "";
+    url2.password = "";
+    url2.search = "";
+    url2.hash = "";
+    return url2.href;
+  } catch {
+    return repository;
+  }
+}
+function commitUrl(repository, commit) {
+  if (repository === null || commit === null) return null;
+  let url2;
+  try {
+    url2 = new URL(repository);
+  } catch {
+    return null;
+  }
+  if (url2.protocol !== "https:" && url2.protocol !== "http:") return null;
+  url2.username = "";
+  url2.password = "";
+  url2.search = "";
+  url2.hash = "";
+  return `${url2.href.replace(/\/+$/, "").replace(/\.git$/, "")}/commit/${commit}`;
+}
+var TOLD = /* @__PURE__ */ new Set(["restart", "record", "blocked", "deferred"]);
+function told(report) {
+  return (report?.workloads ?? []).filter((p) => TOLD.has(p.action));
+}
+function trimmed(p) {
+  const w = p.workload;
+  return {
+    file: w.rootPatch?.file ?? w.file,
+    kind: w.kind,
+    name: w.name,
+    namespace: w.namespace,
+    ...w.environment != null ? { environment: w.environment } : {},
+    ...w.root != null ? { root: w.root } : {},
+    action: p.action,
+    secrets: p.secrets.filter((s) => s.state !== "up-to-date").map((s) => ({ path: s.path, recorded: s.recorded, current: s.current, state: s.state })),
+    ...p.action === "blocked" || p.action === "deferred" ? { reasons: p.reasons } : {}
+  };
+}
+function jsonPayload(outcome, events) {
+  const report = outcome.report;
+  const listed = told(report);
+  return {
+    source: "vault-rollout",
+    events: [...events],
+    environment: outcome.environment,
+    branch: report?.branch ?? null,
+    repository: publicRemote(outcome.repository),
+    commit: report?.commit ?? null,
+    commitUrl: commitUrl(outcome.repository, report?.commit ?? null),
+    pullRequest: report?.pullRequest ?? null,
+    summary: report?.summary ?? null,
+    workloads: listed.slice(0, HOOK_WORKLOADS).map(trimmed),
+    ...listed.length > HOOK_WORKLOADS ? { omitted: listed.length - HOOK_WORKLOADS } : {},
+    ...outcome.error !== null ? { error: outcome.error } : {}
+  };
+}
+function mrkdwn(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+function code(text) {
+  return `\`${mrkdwn(text).replace(/`/g, "\u02CB")}\``;
+}
+var HEADER_CHARS = 150;
+var SECTION_CHARS = 3e3;
+var MAX_BLOCKS = 50;
+function headline(outcome) {
+  const scope = outcome.environment ? `(${outcome.environment})` : "";
+  const s = outcome.report?.summary;
+  const parts = [];
+  if (outcome.published && s?.restart) parts.push(`${s.restart} restarted`);
+  if (outcome.published && s?.record) parts.push(`${s.record} recorded`);
+  if (s?.blocked) parts.push(`${s.blocked} blocked`);
+  if (s?.deferred) parts.push(`${s.deferred} deferred`);
+  const what = outcome.error !== null ? "run failed" : parts.join(", ") || "nothing changed";
+  const on = outcome.report?.branch ? ` on ${outcome.report.branch}` : "";
+  return `vault-rollout${scope}: ${what}${on}`.slice(0, HEADER_CHARS);
+}
+function line(p) {
+  const w = p.workload;
+  const who = `${code(`${w.kind}/${w.name}`)}${w.namespace ? ` (${code(w.namespace)})` : ""}`;
+  const moved = p.secrets.filter((s) => s.state === "outdated" || s.state === "unrecorded").map((s) => `${code(s.path)} ${s.recorded ?? "none"} \u2192 ${s.current ?? "?"}`);
+  const icon = { restart: "\u{1F504}", record: "\u{1F4DD}", blocked: "\u26D4", deferred: "\u23F8\uFE0F" }[p.action];
+  const why = p.action === "blocked" || p.action === "deferred" ? `: ${mrkdwn(p.reasons.join("; "))}` : "";
+  return `${icon} ${who} ${p.action}${moved.length > 0 ? ` ${moved.join(", ")}` : ""}${why}`;
+}
+function fit(title, lines) {
+  let text = title;
+  for (let i = 0; i < lines.length; i++) {
+    const more2 = `
+\u2026 and ${lines.length - i} more`;
+    const next = `
+${lines[i].slice(0, 500)}`;
+    if (text.length + next.length + more2.length > SECTION_CHARS) return text + more2;
+    text += next;
+  }
+  return text;
+}
+function slackPayload(outcome) {
+  const report = outcome.report;
+  const header = headline(outcome);
+  const blocks = [{ type: "header", text: { type: "plain_text", text: header } }];
+  const byEnv = /* @__PURE__ */ new Map();
+  for (const p of told(report)) {
+    if (p.action === "record" && !outcome.published) continue;
+    const env = p.workload.environment ?? outcome.environment ?? "";
+    byEnv.set(env, [...byEnv.get(env) ?? [], p]);
+  }
+  const envs = [...byEnv].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  for (const [env, list7] of envs.slice(0, MAX_BLOCKS - 3)) {
+    const title = `*${env ? mrkdwn(env) : "workloads"}*`;
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: fit(title, list7.map(line)) } });
+  }
+  const links = [];
+  const url2 = commitUrl(outcome.repository, report?.commit ?? null);
+  if (report?.commit)
+    links.push(
+      url2 ? `<${url2}|Commit ${report.commit.slice(0, 12)}>` : `Commit \`${report.commit.slice(0, 12)}\``
+    );
+  if (report?.pullRequest)
+    links.push(`<${report.pullRequest.url}|Pull request #${report.pullRequest.number}>`);
+  if (links.length > 0) blocks.push({ type: "section", text: { type: "mrkdwn", text: links.join(" \xB7 ") } });
+  if (outcome.error !== null)
+    blocks.push({
+      type: "section",
+      text: { type: "mrkdwn", text: `*Error:* ${mrkdwn(outcome.error).slice(0, SECTION_CHARS - 20)}` }
+    });
+  return { text: header, blocks };
+}
+
+// src/adapters/http/read-capped.ts
+async function readCapped(res, maxBytes) {
+  const declared = Number(res.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel().catch(() => {
+    });
+    return null;
+  }
+  const chunks = [];
+  let size = 0;
+  if (res.body) {
+    const reader = res.body.getReader();
+    for (; ; ) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {
+        });
+        return null;
+      }
+      chunks.push(value);
+    }
+  }
+  return Buffer.concat(chunks);
+}
+
+// src/adapters/notify/webhook.ts
+var sleepFor = (ms) => new Promise((resolve6) => setTimeout(resolve6, ms));
+function retryAfterMs(value, now) {
+  if (value === null || value.trim() === "") return null;
+  const trimmed2 = value.trim();
+  if (/^\d+$/.test(trimmed2)) return Number(trimmed2) * 1e3;
+  const at2 = Date.parse(trimmed2);
+  return Number.isFinite(at2) ? Math.max(0, at2 - now) : null;
+}
+var retryable = (status2) => status2 === 408 || status2 === 429 || status2 >= 500;
+async function postWebhook(url2, body, headers, options = {}) {
+  const timeoutMs = options.timeoutMs ?? 1e4;
+  const cap = options.maxResponseBytes ?? 64 * 1024;
+  const attempts = Math.max(1, options.attempts ?? 3);
+  const backoff = options.backoffMs ?? 1e3;
+  const maxRetryAfter = options.maxRetryAfterMs ?? 3e4;
+  const sleep = options.sleep ?? sleepFor;
+  const send = options.fetch ?? globalThis.fetch;
+  const now = options.now ?? Date.now;
+  let last = "";
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    let wait2 = backoff * 2 ** (attempt - 1);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      const res = await send(url2, {
+        method: "POST",
+        headers,
+        body,
+        redirect: "manual",
+        signal: controller.signal
+      });
+      await readCapped(res, cap);
+      if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, attempts: attempt };
+      last = `answered HTTP ${res.status}`;
+      if (!retryable(res.status)) return { ok: false, attempts: attempt, message: last };
+      if (res.status === 429) {
+        const after = retryAfterMs(res.headers.get("retry-after"), now());
+        if (after !== null) wait2 = Math.min(after, maxRetryAfter);
+      }
+    } catch (err) {
+      last = controller.signal.aborted ? `did not answer within ${timeoutMs / 1e3} s` : `could not be reached (${causeText(err)})`;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (attempt < attempts) await sleep(wait2);
+  }
+  return { ok: false, attempts, message: last };
+}
+function causeText(err) {
+  const cause = err?.cause;
+  if (typeof cause?.code === "string") return cause.code;
+  if (cause?.message === "bad port") return "a port fetch refuses";
+  return "network error";
+}
+
 // src/publish/outgoing.ts
 function outgoing(text) {
   return text === null ? null : redact2(text);
 }
 
-// src/publish/commit.ts
-async function publishCommit(ws, opts) {
-  const changes = opts.changes.filter((c) => c.before !== c.after);
-  if (!opts.message || changes.length === 0) return { outcome: "none", commit: null };
-  if (opts.dryRun) return { outcome: "dry-run", commit: null };
-  const progress = opts.progress ?? silentProgress;
-  progress.start("write", changes.length);
-  const commit = await ws.commit({
-    changes,
-    message: outgoing(opts.message),
-    author: opts.author,
-    ...opts.clock ? { now: opts.clock() } : {}
-  }).finally(() => progress.end());
-  progress.start("push");
-  const pushed = await ws.push(commit).finally(() => progress.end());
-  if (pushed.ok) return { outcome: "pushed", commit };
-  if (pushed.reason === "not-fast-forward") return { outcome: "moved", message: pushed.message };
-  throw new GitError(`push to "${ws.branch}" of "${ws.url}" rejected by the remote: ${pushed.message}`, {
-    branch: ws.branch,
-    reason: "rejected"
-  });
+// src/publish/notify.ts
+var SIGNATURE_HEADER = "X-Vault-Rollout-Signature";
+function signature(body, key) {
+  return `sha256=${createHmac("sha256", key).update(body, "utf8").digest("hex")}`;
 }
-
-// src/core/report/pr-body.ts
-var GITHUB_BODY_LIMIT = 65536;
-var TITLE_LIMIT = 256;
-var PR_BODY_MARKER = "<!-- vault-rollout:pull-request -->";
-function code(text) {
-  if (text.includes("`") || text.includes("\n")) return escapeMarkdown(text);
-  return `\`${text.replace(/\|/g, "\\|")}\``;
-}
-function formatUpdatedTime(iso) {
-  if (!iso) return "\u2013";
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.exec(iso);
-  if (!m) return escapeMarkdown(iso);
-  return `${m[1]} ${m[2]} ${m[3] === "Z" ? "UTC" : m[3]}`;
-}
-function versionCell(s) {
-  const v = (n) => n === null ? "\u2013" : String(n);
-  switch (s.state) {
-    case "outdated":
-      return `${v(s.recorded)} \u2192 **${v(s.current)}**`;
-    case "unrecorded":
-      return `new \u2192 ${v(s.current)}`;
-    case "up-to-date":
-      return `${v(s.current)} (unchanged)`;
-    case "missing":
-      return `${v(s.recorded)} \u2192 not found`;
-    case "deleted":
-      return `${v(s.recorded)} \u2192 ${v(s.current)} (deleted)`;
-    case "forbidden":
-      return `${v(s.recorded)} \u2192 no access`;
-    default:
-      return `${v(s.recorded)} \u2192 ${s.state}`;
+function hookName(index2, url2) {
+  let host = "?";
+  try {
+    host = new URL(url2).host;
+  } catch {
   }
+  return `notify[${index2}] (${host})`;
 }
-var onDelete = (p) => (p.workload.kind === "StatefulSet" || p.workload.kind === "DaemonSet") && p.workload.updateStrategy === "OnDelete";
-function whatHappens(p) {
-  const { kind, updateStrategy: updateStrategy2, recorded } = p.workload;
-  switch (p.action) {
-    case "restart":
-      if (p.workload.chartValue !== null)
-        return `**rolling restart** through the chart (${code(p.workload.chartValue)})`;
-      if (kind === "CronJob")
-        return "new pod template: the next scheduled Job uses it (running Jobs keep going)";
-      if (onDelete(p)) return "\u26A0\uFE0F new pod template, but `OnDelete`: pods change only when deleted by hand";
-      if (updateStrategy2 === "Recreate") return "**restart**: all pods replaced at once (`Recreate`)";
-      return "**rolling restart**";
-    case "record":
-      return recorded === null ? "adoption: records the versions, no restart" : "records the versions, no restart";
-    case "blocked":
-      return `\u26D4 blocked: ${p.reasons.map(escapeMarkdown).join("; ")}`;
-    case "skipped":
-    case "ignored":
-    case "deferred":
-      return `${p.action}: ${p.reasons.map(escapeMarkdown).join("; ")}`;
-    default:
-      return "nothing";
-  }
-}
-function pinsText(p) {
-  const objects = [...new Set(p.pins.map((pin) => `${pin.target.kind}/${pin.target.name}`))];
-  return objects.length > 0 ? `; pins the version in ${objects.map((o) => code(o)).join(", ")}` : "";
-}
-function rolloutCell(p) {
-  const parts = [];
-  if (p.workload.replicas !== null) parts.push(String(p.workload.replicas));
-  if (p.workload.updateStrategy) parts.push(`\`${p.workload.updateStrategy.replace(/[`|]/g, "")}\``);
-  return parts.length > 0 ? parts.join(" \xB7 ") : "\u2013";
-}
-function rowsOf(p) {
-  const secrets2 = p.secrets.length > 0 ? p.secrets : [null];
-  return secrets2.map((s, i) => ({
-    workload: i === 0 ? `**${escapeMarkdown(p.workload.name)}**` : "",
-    kind: i === 0 ? p.workload.kind : "",
-    namespace: i === 0 ? p.workload.namespace ? code(p.workload.namespace) : "\u2013" : "",
-    // Where the change is: the root's patch file for a workload in a shared base.
-    file: i === 0 ? code(p.workload.rootPatch?.file ?? p.workload.file) : "",
-    secret: s === null ? "\u2013" : code(s.path),
-    version: s === null ? "\u2013" : versionCell(s),
-    updated: s === null ? "\u2013" : formatUpdatedTime(s.updatedTime),
-    happens: i === 0 ? whatHappens(p) + pinsText(p) : "",
-    rollout: i === 0 ? rolloutCell(p) : "",
-    first: i === 0
-  }));
-}
-var plural3 = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-function renderPullRequest(templates, report, ctx) {
-  const limit = ctx.maxBodyLength ?? GITHUB_BODY_LIMIT;
-  const shown = report.workloads.filter((p) => p.action !== "none");
-  const rows = shown.flatMap(rowsOf);
-  const notes = shown.flatMap(
-    (p) => p.warnings.map(
-      (w) => `**${escapeMarkdown(`${p.workload.kind}/${p.workload.name}`)}**: ${escapeMarkdown(w)}`
-    )
-  );
-  const problems = groupProblems(report.problems).map((g) => {
-    const pr = g.problems[0];
-    return g.problems.length === 1 ? `${pr.severity}: ${code(`${pr.file}${pr.line !== void 0 ? `:${pr.line}` : ""}`)} ${escapeMarkdown(pr.message)}` : `${pr.severity}: ${escapeMarkdown(g.summary)}`;
-  });
-  const s = report.summary;
-  const base = {
-    base: code(ctx.base),
-    branch: code(ctx.branch),
-    annotation: code(`${ctx.annotationPrefix}/secret-versions`),
-    // `vault-rollout(prod): ...` when every workload listed belongs to one environment.
-    environment: singleEnvironment(shown),
-    restart: s.restart,
-    record: s.record,
-    blocked: s.blocked,
-    unchanged: s.unchanged,
-    restart_text: plural3(s.restart, "workload"),
-    record_text: plural3(s.record, "workload"),
-    blocked_text: plural3(s.blocked, "workload"),
-    skipped: s.skipped ?? 0,
-    ignored: s.ignored ?? 0,
-    deferred: s.deferred ?? 0,
-    skipped_text: plural3(s.skipped ?? 0, "workload"),
-    ignored_text: plural3(s.ignored ?? 0, "workload"),
-    deferred_text: plural3(s.deferred ?? 0, "restart"),
-    unchanged_text: plural3(s.unchanged, "workload"),
-    secrets: new Set(shown.flatMap((p) => p.secrets.filter((x) => x.state === "outdated").map((x) => x.path))).size,
-    notes,
-    problems,
-    marker: PR_BODY_MARKER,
-    request: ctx.request ?? "pull request"
-  };
-  const title = renderTemplate(templates.title, { ...base, base: ctx.base, branch: ctx.branch }).replace(/\s+/g, " ").trim().slice(0, TITLE_LIMIT);
-  const render2 = (count) => renderTemplate(templates.body, {
-    ...base,
-    rows: rows.slice(0, count),
-    omitted: rows.length - count,
-    omitted_text: plural3(rows.length - count, "row")
-  }).replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trim() + "\n";
-  let body = render2(rows.length);
-  if (body.length > limit) {
-    let lo = 0;
-    let hi = rows.length - 1;
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      if (render2(mid).length <= limit) lo = mid;
-      else hi = mid - 1;
-    }
-    body = render2(lo);
-    if (body.length > limit) {
-      const cut2 = `
-
-\u2026 (cut to GitHub's ${limit}-character limit)
-
-${PR_BODY_MARKER}
-`;
-      body = body.slice(0, limit - cut2.length) + cut2;
-    }
-  }
-  return { title, body };
-}
-
-// src/publish/pull-request.ts
-var FOREIGN_COMMIT_MARKER = "<!-- vault-rollout:foreign-commit -->";
-var BRANCH_TRAILER = "Vault-Rollout-Branch";
-function pullRequestBranch(base, environment2) {
-  return environment2 ? `vault-rollout/${base}/${environment2}` : `vault-rollout/${base}`;
-}
-function withBranchTrailer(message2, branch) {
-  const trimmed2 = message2.replace(/\s+$/, "");
-  const cut2 = trimmed2.lastIndexOf("\n\n");
-  const last = cut2 === -1 ? "" : trimmed2.slice(cut2 + 2);
-  const isTrailers = last !== "" && last.split("\n").every((l) => /^[A-Za-z][A-Za-z0-9-]*: /.test(l));
-  return `${trimmed2}${isTrailers ? "\n" : "\n\n"}${BRANCH_TRAILER}: ${branch}
-`;
-}
-var sameIdentity = (a, b) => a.name.trim() === b.name.trim() && a.email.trim().toLowerCase() === b.email.trim().toLowerCase();
-var GITHUB_WEB_FLOW_EMAIL = "noreply@github.com";
-function hasOwnShape(head, branch) {
-  const trailer = new RegExp(`^${BRANCH_TRAILER}: ${branch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m");
-  return head.parents.length === 1 && trailer.test(head.message);
-}
-function isOwnBranchCommit(head, branch, author, apiIdentity = null) {
-  if (!hasOwnShape(head, branch)) return false;
-  if (sameIdentity(head.author, author) && sameIdentity(head.committer, author)) return true;
-  return apiIdentity !== null && head.verified === true && sameIdentity(head.author, apiIdentity) && (sameIdentity(head.committer, apiIdentity) || head.committer.email.trim().toLowerCase() === GITHUB_WEB_FLOW_EMAIL);
-}
-function foreignComment(branch, head, noun) {
-  return [
-    FOREIGN_COMMIT_MARKER,
-    `vault-rollout found a commit on \`${branch}\` that it did not make (\`${head.oid.slice(0, 12)}\`), so it will not overwrite this branch or update this ${noun} any more.`,
-    "",
-    `To hand the branch back, merge or close this ${noun}, or delete the branch: the next run rebuilds it from the base.`
-  ].join("\n");
-}
-function closeComment(base, branch, noun) {
-  return [
-    `vault-rollout: nothing is pending on \`${base}\` any more: the recorded secret versions already match Vault (this change was merged, or someone updated the annotations by hand).`,
-    "",
-    `Closing this ${noun} and deleting \`${branch}\`. A later rotation opens a new one.`
-  ].join("\n");
-}
-var capitalized = (text) => text.charAt(0).toUpperCase() + text.slice(1);
-async function publishPullRequest(opts) {
-  if (!opts.forge) {
-    const branch = pullRequestBranch(opts.ws.branch, opts.environment);
-    opts.logger.info(`Dry run: no forge credentials, so the pull request for "${branch}" was not looked up`);
-    return {
-      moved: false,
-      result: {
-        report: opts.report,
-        outcome: "dry-run",
-        branch,
-        pushed: false,
-        apiCommits: opts.apiCommits ?? opts.config.pullRequest.apiCommits,
-        apiRequests: 0
-      }
-    };
-  }
-  return new PullRequestPublish(opts, opts.forge).run();
-}
-var PullRequestPublish = class {
-  constructor(opts, forge) {
-    this.opts = opts;
-    this.forge = forge;
-    const { ws, config: config2, report } = opts;
-    this.base = ws.branch;
-    this.branch = pullRequestBranch(this.base, opts.environment);
-    this.apiCommits = opts.apiCommits ?? config2.pullRequest.apiCommits;
-    this.apiWs = forge.apiCommits ? forge.apiCommits(ws) : null;
-    if (this.apiCommits && !this.apiWs) {
-      throw new ConfigError(
-        `API commits (pullRequest.apiCommits / --api-commits) are not available on ${forge.kind}: set pullRequest.apiCommits: false`
-      );
-    }
-    this.target = this.apiCommits && this.apiWs ? this.apiWs : ws;
-    this.templates = opts.templates ?? shippedTemplates(readTemplate);
-    this.message = outgoing(renderCommitMessage(this.templates.commitMessage, report.workloads, report.changes));
-    this.changes = report.changes.filter((c) => c.before !== c.after);
-    this.pending = this.message !== null && this.changes.length > 0;
-  }
-  opts;
-  forge;
-  base;
-  branch;
-  apiCommits;
-  /** Writes of the pull-request branch through the forge's API (only with `apiCommits`, or to check one). */
-  apiWs;
-  /** Reads and writes of the pull-request branch: git, or the forge API (the base always comes from git). */
-  target;
-  templates;
-  message;
-  changes;
-  pending;
-  /** The commit is built once, locally: the base head does not move during this flow. */
-  localCommit = null;
-  done(outcome, pushed = false) {
-    return {
-      moved: false,
-      result: {
-        report: this.opts.report,
-        outcome,
-        branch: this.branch,
-        pushed,
-        apiCommits: this.apiCommits,
-        apiRequests: this.forge.requests()
-      }
-    };
-  }
-  problem(message2, file2 = this.branch) {
-    const p = { file: file2, severity: "warning", message: message2 };
-    this.opts.report.problems.push(p);
-    this.opts.logger.warn(message2);
-  }
-  show(request3) {
-    this.opts.report.pullRequest = {
-      number: request3.number,
-      url: request3.url,
-      ...this.forge.kind === "gitlab" ? { kind: "merge-request" } : {}
-    };
-  }
-  async buildLocal() {
-    return this.localCommit ??= await this.opts.ws.commit({
-      changes: this.changes,
-      message: withBranchTrailer(this.message ?? "", this.branch),
-      author: this.opts.author,
-      ...this.opts.clock ? { now: this.opts.clock() } : {}
-    });
-  }
-  async run() {
-    const open3 = await this.forge.findOpen(this.branch, this.base);
-    const head = await this.target.remoteBranch(this.branch);
-    if (head && !await this.owns(head)) return this.leaveAlone(head, open3);
-    if (!this.pending) return this.cleanUp(head, open3);
-    const rendered = renderPullRequest(
-      { title: this.templates.pullRequestTitle, body: this.templates.pullRequestBody },
-      this.opts.report,
-      {
-        base: this.base,
-        branch: this.branch,
-        annotationPrefix: this.opts.config.annotationPrefix,
-        request: this.forge.noun
-      }
-    );
-    const text = { title: outgoing(rendered.title), body: outgoing(rendered.body) };
-    if (this.opts.dryRun) {
-      this.opts.logger.info(
-        `Dry run: would push ${this.changes.length} file(s) to "${this.branch}" and ${open3 ? `update ${this.forge.ref(open3.number)}` : `open a ${this.forge.noun}`}`
-      );
-      if (open3) this.show(open3);
-      return this.done("dry-run");
-    }
-    const branchStep = await this.pushBranch(head);
-    if ("moved" in branchStep) return branchStep;
-    const { branchHead, pushed } = branchStep;
-    if (!open3 && !pushed && head) {
-      const closed = await this.forge.closedAt?.(this.branch, this.base, head.oid);
-      if (closed) {
-        this.opts.logger.info(
-          `${capitalized(this.forge.noun)} ${this.forge.ref(closed.number)} for these changes was closed by a person: not opened again until there is something new (${closed.url})`
-        );
-        return this.done("unchanged");
-      }
-    }
-    const { request: request3, outcome, created } = await this.openOrUpdate(open3, text, pushed);
-    await this.decorate(request3, created);
-    this.show(request3);
-    this.opts.report.commit = branchHead;
-    return this.done(outcome, pushed);
-  }
-  /** The ownership rule of {@link isOwnBranchCommit}, asking the forge what a git read cannot tell. */
-  async owns(head) {
-    const { branch, opts, apiWs } = this;
-    if (isOwnBranchCommit(head, branch, opts.author)) return true;
-    if (!hasOwnShape(head, branch) || !apiWs) return false;
+async function notifyHooks(opts) {
+  if (opts.hooks.length === 0 || !worthTelling(opts.outcome)) return 0;
+  const events = runEvents(opts.outcome);
+  const sends = opts.hooks.map(async (hook7, index2) => {
+    const name = hookName(index2, hook7.url);
+    const matched = events.filter((e) => hook7.on.includes(e));
+    if (matched.length === 0) return false;
     try {
-      const verified = head.verified ?? await apiWs.verified(head.oid);
-      if (!verified) return false;
-      let identity2 = apiWs.knownIdentity();
-      if (!identity2 && opts.dryRun) {
-        opts.logger.debug(
-          `Dry run: "${branch}" head ${head.oid.slice(0, 12)} is verified; its author is not checked`
-        );
+      const body = outgoing(
+        JSON.stringify(
+          hook7.format === "slack" ? slackPayload(opts.outcome) : jsonPayload(opts.outcome, matched)
+        )
+      );
+      const headers = {
+        "content-type": "application/json",
+        "user-agent": "vault-rollout"
+      };
+      const keyName = hook7.secretHeaderEnv;
+      if (keyName !== void 0) {
+        const key = opts.env[keyName];
+        if (opts.credentialVariables.includes(keyName)) {
+          opts.logger.warn(
+            `${name}: not sent: secretHeaderEnv names "${keyName}", which holds a credential of this run; name a variable that holds only the hook's key`
+          );
+          return false;
+        }
+        if (key) {
+          registerSecret(key);
+          headers[SIGNATURE_HEADER.toLowerCase()] = signature(body, key);
+        } else opts.logger.warn(`${name}: sent unsigned: ${keyName} (secretHeaderEnv) is not set`);
+      }
+      const result = await postWebhook(hook7.url, body, headers, opts.webhook);
+      if (result.ok) {
+        opts.logger.info(`Told ${name} (${matched.join(", ")})`);
         return true;
       }
-      if (!identity2 && this.apiCommits && this.pending && head.tree !== (await opts.ws.readCommitInfo(await this.buildLocal())).tree) {
-        await apiWs.replay(await this.buildLocal());
-      }
-      identity2 ??= await apiWs.identity();
-      return isOwnBranchCommit({ ...head, verified }, branch, opts.author, identity2);
-    } catch (err) {
-      if (this.apiCommits || !apiWs.isApiError(err)) throw err;
       opts.logger.warn(
-        `could not ask ${this.forge.kind === "github" ? "GitHub" : "the forge"} whether "${branch}" head ${head.oid.slice(0, 12)} is its own: ${err instanceof Error ? err.message : String(err)}`
+        `${name} ${result.message} after ${result.attempts} tr${result.attempts === 1 ? "y" : "ies"}; the run's result is unchanged`
       );
-      return false;
+    } catch (err) {
+      opts.logger.warn(`${name}: not sent (${err instanceof Error ? err.message : String(err)})`);
     }
-  }
-  /** A person's commit is on the branch: never overwritten; the open request gets one comment. */
-  async leaveAlone(head, open3) {
-    const { forge, branch } = this;
-    this.problem(
-      `"${branch}" holds a commit vault-rollout did not make (${head.oid.slice(0, 12)} by ${head.author.name}); left as it is${open3 ? ` and ${forge.noun} ${forge.ref(open3.number)} not updated` : ""}: merge or close it, or delete the branch`
-    );
-    if (open3 && !this.opts.dryRun && !await forge.hasComment(open3.number, FOREIGN_COMMIT_MARKER)) {
-      await forge.comment(open3.number, outgoing(foreignComment(branch, head, forge.noun)));
-    }
-    if (open3) this.show(open3);
-    return this.done("left-alone");
-  }
-  /** Nothing pending: close the open request with a comment and delete the branch. */
-  async cleanUp(head, open3) {
-    const { forge, branch, base, opts } = this;
-    const deferred = opts.report.summary.deferred ?? 0;
-    if (open3 && deferred > 0) {
-      opts.logger.info(
-        `${forge.noun} ${forge.ref(open3.number)} left as it is: ${deferred} restart(s) deferred by the rollout limits`
-      );
-      this.show(open3);
-      return this.done("unchanged");
-    }
-    if (!open3 && !head) {
-      opts.logger.info(`Nothing to publish on "${base}"`);
-      return this.done("none");
-    }
-    if (opts.dryRun) {
-      opts.logger.info(
-        `Dry run: nothing pending; would close ${open3 ? `${forge.ref(open3.number)} and ` : ""}delete "${branch}"`
-      );
-      return this.done("dry-run");
-    }
-    if (open3) {
-      await forge.comment(open3.number, outgoing(closeComment(base, branch, forge.noun)));
-      await forge.close(open3.number);
-      opts.logger.info(
-        `Closed ${forge.noun} ${forge.ref(open3.number)}: nothing is pending on "${base}" any more`
-      );
-    }
-    if (head) {
-      const deleted = await this.target.deleteBranch(branch, head.oid);
-      if (!deleted.ok && deleted.reason === "not-fast-forward") {
-        return { moved: true, message: deleted.message };
-      }
-      if (!deleted.ok) this.problem(`could not delete "${branch}": ${deleted.message}`);
-    }
-    return this.done("closed");
-  }
-  /**
-   * Puts this run's commit on the branch with a compare-and-swap on `head`, unless the branch already
-   * holds exactly these files.
-   */
-  async pushBranch(head) {
-    const { opts, branch, apiCommits } = this;
-    const commit = await this.buildLocal();
-    const tree = (await opts.ws.readCommitInfo(commit)).tree;
-    if (head && head.tree === tree) {
-      opts.logger.info(`"${branch}" already holds these changes (${head.oid.slice(0, 12)}); not pushed`);
-      return { branchHead: head.oid, pushed: false };
-    }
-    const branchHead = apiCommits && this.apiWs ? (await this.apiWs.replay(commit)).sha : commit;
-    const res = await this.target.pushBranch(branchHead, branch, { expectedOld: head?.oid ?? null });
-    if (!res.ok && res.reason === "not-fast-forward") return { moved: true, message: res.message };
-    if (!res.ok) {
-      throw new GitError(`${apiCommits ? "updating" : "pushing"} "${branch}" failed: ${res.message}`, {
-        branch,
-        reason: res.reason
+    return false;
+  });
+  return (await Promise.all(sends)).filter(Boolean).length;
+}
+
+// src/notify-run.ts
+var RUN_CREDENTIALS = [
+  ...Object.values(DEFAULT_CREDENTIAL_NAMES).filter((n) => n !== void 0),
+  "GIT_TOKEN",
+  "GITHUB_TOKEN",
+  "GITHUB_APP_PRIVATE_KEY",
+  "GITLAB_TOKEN",
+  "CI_JOB_TOKEN"
+];
+function applyNotifier(opts, io) {
+  let config2 = null;
+  let repository = null;
+  const tell = async (outcome) => {
+    if (config2 === null || config2.notify.length === 0 || opts.dryRun) return;
+    await notifyHooks({
+      hooks: config2.notify,
+      outcome,
+      env: io.env,
+      logger: io.logger,
+      credentialVariables: [...RUN_CREDENTIALS, ...credentialVariables(config2)]
+    });
+  };
+  return {
+    seen(c, ws) {
+      config2 = c;
+      repository = ws.url;
+    },
+    async done(result) {
+      const { report, pullRequestOperation: op } = result;
+      const changed = report.workloads.filter((p) => p.action !== "none" && p.action !== "ignored");
+      await tell({
+        report,
+        published: report.commit !== null || op === "created" || op === "updated",
+        environment: opts.environment ?? (changed.length > 0 ? singleEnvironment(changed) : null),
+        repository,
+        error: null
+      });
+      return result;
+    },
+    async failed(message2) {
+      await tell({
+        report: null,
+        published: false,
+        environment: opts.environment ?? null,
+        repository,
+        error: message2
       });
     }
-    opts.logger.info(
-      `${apiCommits ? "Moved" : "Pushed"} ${branchHead} ${apiCommits ? "through the GitHub API " : ""}to "${branch}" (${this.changes.length} file(s))`
-    );
-    return { branchHead, pushed: true };
-  }
-  /** Updates the open request in place, or opens one (or finds the one a concurrent run opened). */
-  async openOrUpdate(open3, text, pushed) {
-    const { forge, opts } = this;
-    const noun = capitalized(forge.noun);
-    if (open3) {
-      let request4 = open3;
-      if (open3.title !== text.title || open3.body !== text.body) {
-        request4 = await forge.update(open3.number, text);
-        opts.logger.info(`Updated ${forge.noun} ${forge.ref(request4.number)}: ${request4.url}`);
-      } else {
-        opts.logger.info(`${noun} ${forge.ref(request4.number)} is up to date: ${request4.url}`);
-      }
-      return { request: request4, outcome: pushed || request4 !== open3 ? "updated" : "unchanged", created: false };
-    }
-    const made = await forge.createOrFind({
-      branch: this.branch,
-      base: this.base,
-      ...text,
-      draft: opts.config.pullRequest.draft
-    });
-    let request3 = made.request;
-    if (made.created) {
-      opts.logger.info(`Opened ${forge.noun} ${forge.ref(request3.number)}: ${request3.url}`);
-      return { request: request3, outcome: "created", created: true };
-    }
-    if (request3.title !== text.title || request3.body !== text.body)
-      request3 = await forge.update(request3.number, text);
-    opts.logger.info(`Updated ${forge.noun} ${forge.ref(request3.number)}: ${request3.url}`);
-    return { request: request3, outcome: "updated", created: false };
-  }
-  /** Labels that are missing, reviewers on a new request, auto-merge: each refusal is reported, not fatal. */
-  async decorate(request3, created) {
-    const { forge, opts } = this;
-    const { labels, reviewers, autoMerge } = opts.config.pullRequest;
-    const missing = labels.filter((l) => !request3.labels.includes(l));
-    if (missing.length > 0) await forge.addLabels(request3.number, missing);
-    if (created && reviewers.length > 0) {
-      try {
-        await forge.requestReviewers(request3.number, reviewers);
-      } catch (err) {
-        this.problem(err instanceof Error ? err.message : String(err), request3.url);
-      }
-    }
-    if (autoMerge && !request3.autoMerge) {
-      const merged = await forge.enableAutoMerge(request3);
-      if (!merged.ok) this.problem(merged.message, request3.url);
-      else opts.logger.info(`Auto-merge enabled on ${forge.ref(request3.number)}`);
-    }
-  }
-};
+  };
+}
 
 // node_modules/universal-user-agent/index.js
 function getUserAgent() {
@@ -104360,33 +103220,6 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
   }
 );
 
-// src/adapters/http/read-capped.ts
-async function readCapped(res, maxBytes) {
-  const declared = Number(res.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await res.body?.cancel().catch(() => {
-    });
-    return null;
-  }
-  const chunks = [];
-  let size = 0;
-  if (res.body) {
-    const reader = res.body.getReader();
-    for (; ; ) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {
-        });
-        return null;
-      }
-      chunks.push(value);
-    }
-  }
-  return Buffer.concat(chunks);
-}
-
 // src/adapters/github/errors.ts
 var GitHubError = class extends VaultRolloutError {
   constructor(message2, data = {}) {
@@ -105132,6 +103965,603 @@ var GitHubForge = class {
     return this.connection.requests();
   }
 };
+
+// src/publish/commit.ts
+async function publishCommit(ws, opts) {
+  const changes = opts.changes.filter((c) => c.before !== c.after);
+  if (!opts.message || changes.length === 0) return { outcome: "none", commit: null };
+  if (opts.dryRun) return { outcome: "dry-run", commit: null };
+  const progress = opts.progress ?? silentProgress;
+  progress.start("write", changes.length);
+  const commit = await ws.commit({
+    changes,
+    message: outgoing(opts.message),
+    author: opts.author,
+    ...opts.clock ? { now: opts.clock() } : {}
+  }).finally(() => progress.end());
+  progress.start("push");
+  const pushed = await ws.push(commit).finally(() => progress.end());
+  if (pushed.ok) return { outcome: "pushed", commit };
+  if (pushed.reason === "not-fast-forward") return { outcome: "moved", message: pushed.message };
+  throw new GitError(`push to "${ws.branch}" of "${ws.url}" rejected by the remote: ${pushed.message}`, {
+    branch: ws.branch,
+    reason: "rejected"
+  });
+}
+
+// src/core/report/pr-body.ts
+var GITHUB_BODY_LIMIT = 65536;
+var TITLE_LIMIT = 256;
+var PR_BODY_MARKER = "<!-- vault-rollout:pull-request -->";
+function code2(text) {
+  if (text.includes("`") || text.includes("\n")) return escapeMarkdown(text);
+  return `\`${text.replace(/\|/g, "\\|")}\``;
+}
+function formatUpdatedTime(iso) {
+  if (!iso) return "\u2013";
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.exec(iso);
+  if (!m) return escapeMarkdown(iso);
+  return `${m[1]} ${m[2]} ${m[3] === "Z" ? "UTC" : m[3]}`;
+}
+function versionCell(s) {
+  const v = (n) => n === null ? "\u2013" : String(n);
+  switch (s.state) {
+    case "outdated":
+      return `${v(s.recorded)} \u2192 **${v(s.current)}**`;
+    case "unrecorded":
+      return `new \u2192 ${v(s.current)}`;
+    case "up-to-date":
+      return `${v(s.current)} (unchanged)`;
+    case "missing":
+      return `${v(s.recorded)} \u2192 not found`;
+    case "deleted":
+      return `${v(s.recorded)} \u2192 ${v(s.current)} (deleted)`;
+    case "forbidden":
+      return `${v(s.recorded)} \u2192 no access`;
+    default:
+      return `${v(s.recorded)} \u2192 ${s.state}`;
+  }
+}
+var onDelete = (p) => (p.workload.kind === "StatefulSet" || p.workload.kind === "DaemonSet") && p.workload.updateStrategy === "OnDelete";
+function whatHappens(p) {
+  const { kind, updateStrategy: updateStrategy2, recorded } = p.workload;
+  switch (p.action) {
+    case "restart":
+      if (p.workload.chartValue !== null)
+        return `**rolling restart** through the chart (${code2(p.workload.chartValue)})`;
+      if (kind === "CronJob")
+        return "new pod template: the next scheduled Job uses it (running Jobs keep going)";
+      if (onDelete(p)) return "\u26A0\uFE0F new pod template, but `OnDelete`: pods change only when deleted by hand";
+      if (updateStrategy2 === "Recreate") return "**restart**: all pods replaced at once (`Recreate`)";
+      return "**rolling restart**";
+    case "record":
+      return recorded === null ? "adoption: records the versions, no restart" : "records the versions, no restart";
+    case "blocked":
+      return `\u26D4 blocked: ${p.reasons.map(escapeMarkdown).join("; ")}`;
+    case "skipped":
+    case "ignored":
+    case "deferred":
+      return `${p.action}: ${p.reasons.map(escapeMarkdown).join("; ")}`;
+    default:
+      return "nothing";
+  }
+}
+function pinsText(p) {
+  const objects = [...new Set(p.pins.map((pin) => `${pin.target.kind}/${pin.target.name}`))];
+  return objects.length > 0 ? `; pins the version in ${objects.map((o) => code2(o)).join(", ")}` : "";
+}
+function rolloutCell(p) {
+  const parts = [];
+  if (p.workload.replicas !== null) parts.push(String(p.workload.replicas));
+  if (p.workload.updateStrategy) parts.push(`\`${p.workload.updateStrategy.replace(/[`|]/g, "")}\``);
+  return parts.length > 0 ? parts.join(" \xB7 ") : "\u2013";
+}
+function rowsOf(p) {
+  const secrets2 = p.secrets.length > 0 ? p.secrets : [null];
+  return secrets2.map((s, i) => ({
+    workload: i === 0 ? `**${escapeMarkdown(p.workload.name)}**` : "",
+    kind: i === 0 ? p.workload.kind : "",
+    namespace: i === 0 ? p.workload.namespace ? code2(p.workload.namespace) : "\u2013" : "",
+    // Where the change is: the root's patch file for a workload in a shared base.
+    file: i === 0 ? code2(p.workload.rootPatch?.file ?? p.workload.file) : "",
+    secret: s === null ? "\u2013" : code2(s.path),
+    version: s === null ? "\u2013" : versionCell(s),
+    updated: s === null ? "\u2013" : formatUpdatedTime(s.updatedTime),
+    happens: i === 0 ? whatHappens(p) + pinsText(p) : "",
+    rollout: i === 0 ? rolloutCell(p) : "",
+    first: i === 0
+  }));
+}
+var plural3 = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+function renderPullRequest(templates, report, ctx) {
+  const limit = ctx.maxBodyLength ?? GITHUB_BODY_LIMIT;
+  const shown = report.workloads.filter((p) => p.action !== "none");
+  const rows = shown.flatMap(rowsOf);
+  const notes = shown.flatMap(
+    (p) => p.warnings.map(
+      (w) => `**${escapeMarkdown(`${p.workload.kind}/${p.workload.name}`)}**: ${escapeMarkdown(w)}`
+    )
+  );
+  const problems = groupProblems(report.problems).map((g) => {
+    const pr = g.problems[0];
+    return g.problems.length === 1 ? `${pr.severity}: ${code2(`${pr.file}${pr.line !== void 0 ? `:${pr.line}` : ""}`)} ${escapeMarkdown(pr.message)}` : `${pr.severity}: ${escapeMarkdown(g.summary)}`;
+  });
+  const s = report.summary;
+  const base = {
+    base: code2(ctx.base),
+    branch: code2(ctx.branch),
+    annotation: code2(`${ctx.annotationPrefix}/secret-versions`),
+    // `vault-rollout(prod): ...` when every workload listed belongs to one environment.
+    environment: singleEnvironment(shown),
+    restart: s.restart,
+    record: s.record,
+    blocked: s.blocked,
+    unchanged: s.unchanged,
+    restart_text: plural3(s.restart, "workload"),
+    record_text: plural3(s.record, "workload"),
+    blocked_text: plural3(s.blocked, "workload"),
+    skipped: s.skipped ?? 0,
+    ignored: s.ignored ?? 0,
+    deferred: s.deferred ?? 0,
+    skipped_text: plural3(s.skipped ?? 0, "workload"),
+    ignored_text: plural3(s.ignored ?? 0, "workload"),
+    deferred_text: plural3(s.deferred ?? 0, "restart"),
+    unchanged_text: plural3(s.unchanged, "workload"),
+    secrets: new Set(shown.flatMap((p) => p.secrets.filter((x) => x.state === "outdated").map((x) => x.path))).size,
+    notes,
+    problems,
+    marker: PR_BODY_MARKER,
+    request: ctx.request ?? "pull request"
+  };
+  const title = renderTemplate(templates.title, { ...base, base: ctx.base, branch: ctx.branch }).replace(/\s+/g, " ").trim().slice(0, TITLE_LIMIT);
+  const render2 = (count) => renderTemplate(templates.body, {
+    ...base,
+    rows: rows.slice(0, count),
+    omitted: rows.length - count,
+    omitted_text: plural3(rows.length - count, "row")
+  }).replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trim() + "\n";
+  let body = render2(rows.length);
+  if (body.length > limit) {
+    let lo = 0;
+    let hi = rows.length - 1;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (render2(mid).length <= limit) lo = mid;
+      else hi = mid - 1;
+    }
+    body = render2(lo);
+    if (body.length > limit) {
+      const cut2 = `
+
+\u2026 (cut to GitHub's ${limit}-character limit)
+
+${PR_BODY_MARKER}
+`;
+      body = body.slice(0, limit - cut2.length) + cut2;
+    }
+  }
+  return { title, body };
+}
+
+// src/core/config/templates.ts
+var TEMPLATE_KEYS = [
+  { key: "commit.messageTemplate", field: "commitMessage", shipped: "commit-message.liquid" },
+  { key: "pullRequest.titleTemplate", field: "pullRequestTitle", shipped: "pr-title.liquid" },
+  { key: "pullRequest.bodyTemplate", field: "pullRequestBody", shipped: "pr-body.liquid" }
+];
+function templateFile(config2, key) {
+  if (key === "commit.messageTemplate") return config2.commit?.messageTemplate;
+  if (key === "pullRequest.titleTemplate") return config2.pullRequest.titleTemplate;
+  return config2.pullRequest.bodyTemplate;
+}
+function templatePartials(config2, read) {
+  const files = /* @__PURE__ */ new Map();
+  for (const { key } of TEMPLATE_KEYS) {
+    const file2 = templateFile(config2, key);
+    const text = file2 === void 0 ? null : read(file2);
+    if (file2 !== void 0 && text !== null) files.set(file2, text);
+  }
+  return files;
+}
+function templateIssues(config2, read) {
+  const issues = [];
+  const partials = templatePartials(config2, read);
+  for (const { key } of TEMPLATE_KEYS) {
+    const file2 = templateFile(config2, key);
+    if (file2 === void 0) continue;
+    const text = partials.get(file2);
+    if (text === void 0) {
+      issues.push({ key, line: null, column: null, message: `"${file2}" is not a file of the repository` });
+      continue;
+    }
+    const problem = templateProblem({ file: file2, text, partials });
+    if (problem) {
+      issues.push({
+        key,
+        line: null,
+        column: null,
+        message: `"${file2}"${problem.line !== null ? ` line ${problem.line}` : ""} is not a valid Liquid template: ${problem.message}`
+      });
+    }
+  }
+  if (issues.length === 0) {
+    const cycle = includeCycle(partials);
+    if (cycle) {
+      const key = TEMPLATE_KEYS.find((k) => templateFile(config2, k.key) === cycle[0])?.key ?? "";
+      issues.push({
+        key,
+        line: null,
+        column: null,
+        message: `"${cycle[0]}" includes itself (${cycle.map((f) => `"${f}"`).join(" -> ")}): a template may include the other configured templates, never itself`
+      });
+    }
+  }
+  return issues;
+}
+function includeCycle(files) {
+  const edges = /* @__PURE__ */ new Map();
+  for (const [file2, text] of files)
+    edges.set(file2, templatePartialsOf({ file: file2, text, partials: files }) ?? []);
+  const visit4 = (file2, path9) => {
+    if (path9.includes(file2)) return [...path9.slice(path9.indexOf(file2)), file2];
+    for (const next of edges.get(file2) ?? []) {
+      const cycle = visit4(next, [...path9, file2]);
+      if (cycle) return cycle;
+    }
+    return null;
+  };
+  for (const file2 of files.keys()) {
+    const cycle = visit4(file2, []);
+    if (cycle) return cycle;
+  }
+  return null;
+}
+function shippedTemplates(shipped) {
+  const out = {};
+  for (const { field, shipped: name } of TEMPLATE_KEYS)
+    out[field] = { file: `templates/${name}`, text: shipped(name) };
+  return out;
+}
+function resolveTemplates(config2, read, shipped) {
+  const issues = templateIssues(config2, read);
+  if (issues.length > 0) {
+    throw new ConfigError(issues.map((i) => `${i.key}: ${i.message}`).join("\n"), { issues });
+  }
+  const partials = templatePartials(config2, read);
+  const out = {};
+  for (const { key, field, shipped: name } of TEMPLATE_KEYS) {
+    const file2 = templateFile(config2, key);
+    out[field] = file2 === void 0 ? { file: `templates/${name}`, text: shipped(name) } : { file: file2, text: partials.get(file2), partials };
+  }
+  return out;
+}
+
+// src/publish/pull-request.ts
+var FOREIGN_COMMIT_MARKER = "<!-- vault-rollout:foreign-commit -->";
+var BRANCH_TRAILER = "Vault-Rollout-Branch";
+function pullRequestBranch(base, environment2) {
+  return environment2 ? `vault-rollout/${base}/${environment2}` : `vault-rollout/${base}`;
+}
+function withBranchTrailer(message2, branch) {
+  const trimmed2 = message2.replace(/\s+$/, "");
+  const cut2 = trimmed2.lastIndexOf("\n\n");
+  const last = cut2 === -1 ? "" : trimmed2.slice(cut2 + 2);
+  const isTrailers = last !== "" && last.split("\n").every((l) => /^[A-Za-z][A-Za-z0-9-]*: /.test(l));
+  return `${trimmed2}${isTrailers ? "\n" : "\n\n"}${BRANCH_TRAILER}: ${branch}
+`;
+}
+var sameIdentity = (a, b) => a.name.trim() === b.name.trim() && a.email.trim().toLowerCase() === b.email.trim().toLowerCase();
+var GITHUB_WEB_FLOW_EMAIL = "noreply@github.com";
+function hasOwnShape(head, branch) {
+  const trailer = new RegExp(`^${BRANCH_TRAILER}: ${branch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m");
+  return head.parents.length === 1 && trailer.test(head.message);
+}
+function isOwnBranchCommit(head, branch, author, apiIdentity = null) {
+  if (!hasOwnShape(head, branch)) return false;
+  if (sameIdentity(head.author, author) && sameIdentity(head.committer, author)) return true;
+  return apiIdentity !== null && head.verified === true && sameIdentity(head.author, apiIdentity) && (sameIdentity(head.committer, apiIdentity) || head.committer.email.trim().toLowerCase() === GITHUB_WEB_FLOW_EMAIL);
+}
+function foreignComment(branch, head, noun) {
+  return [
+    FOREIGN_COMMIT_MARKER,
+    `vault-rollout found a commit on \`${branch}\` that it did not make (\`${head.oid.slice(0, 12)}\`), so it will not overwrite this branch or update this ${noun} any more.`,
+    "",
+    `To hand the branch back, merge or close this ${noun}, or delete the branch: the next run rebuilds it from the base.`
+  ].join("\n");
+}
+function closeComment(base, branch, noun) {
+  return [
+    `vault-rollout: nothing is pending on \`${base}\` any more: the recorded secret versions already match Vault (this change was merged, or someone updated the annotations by hand).`,
+    "",
+    `Closing this ${noun} and deleting \`${branch}\`. A later rotation opens a new one.`
+  ].join("\n");
+}
+var capitalized = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+async function publishPullRequest(opts) {
+  if (!opts.forge) {
+    const branch = pullRequestBranch(opts.ws.branch, opts.environment);
+    opts.logger.info(`Dry run: no forge credentials, so the pull request for "${branch}" was not looked up`);
+    return {
+      moved: false,
+      result: {
+        report: opts.report,
+        outcome: "dry-run",
+        branch,
+        pushed: false,
+        apiCommits: opts.apiCommits ?? opts.config.pullRequest.apiCommits,
+        apiRequests: 0
+      }
+    };
+  }
+  return new PullRequestPublish(opts, opts.forge).run();
+}
+var PullRequestPublish = class {
+  constructor(opts, forge) {
+    this.opts = opts;
+    this.forge = forge;
+    const { ws, config: config2, report } = opts;
+    this.base = ws.branch;
+    this.branch = pullRequestBranch(this.base, opts.environment);
+    this.apiCommits = opts.apiCommits ?? config2.pullRequest.apiCommits;
+    this.apiWs = forge.apiCommits ? forge.apiCommits(ws) : null;
+    if (this.apiCommits && !this.apiWs) {
+      throw new ConfigError(
+        `API commits (pullRequest.apiCommits / --api-commits) are not available on ${forge.kind}: set pullRequest.apiCommits: false`
+      );
+    }
+    this.target = this.apiCommits && this.apiWs ? this.apiWs : ws;
+    this.templates = opts.templates ?? shippedTemplates(readTemplate);
+    this.message = outgoing(
+      renderCommitMessage(this.templates.commitMessage, report.workloads, report.changes)
+    );
+    this.changes = report.changes.filter((c) => c.before !== c.after);
+    this.pending = this.message !== null && this.changes.length > 0;
+  }
+  opts;
+  forge;
+  base;
+  branch;
+  apiCommits;
+  /** Writes of the pull-request branch through the forge's API (only with `apiCommits`, or to check one). */
+  apiWs;
+  /** Reads and writes of the pull-request branch: git, or the forge API (the base always comes from git). */
+  target;
+  templates;
+  message;
+  changes;
+  pending;
+  /** The commit is built once, locally: the base head does not move during this flow. */
+  localCommit = null;
+  done(outcome, pushed = false) {
+    return {
+      moved: false,
+      result: {
+        report: this.opts.report,
+        outcome,
+        branch: this.branch,
+        pushed,
+        apiCommits: this.apiCommits,
+        apiRequests: this.forge.requests()
+      }
+    };
+  }
+  problem(message2, file2 = this.branch) {
+    const p = { file: file2, severity: "warning", message: message2 };
+    this.opts.report.problems.push(p);
+    this.opts.logger.warn(message2);
+  }
+  show(request3) {
+    this.opts.report.pullRequest = {
+      number: request3.number,
+      url: request3.url,
+      ...this.forge.kind === "gitlab" ? { kind: "merge-request" } : {}
+    };
+  }
+  async buildLocal() {
+    return this.localCommit ??= await this.opts.ws.commit({
+      changes: this.changes,
+      message: withBranchTrailer(this.message ?? "", this.branch),
+      author: this.opts.author,
+      ...this.opts.clock ? { now: this.opts.clock() } : {}
+    });
+  }
+  async run() {
+    const open3 = await this.forge.findOpen(this.branch, this.base);
+    const head = await this.target.remoteBranch(this.branch);
+    if (head && !await this.owns(head)) return this.leaveAlone(head, open3);
+    if (!this.pending) return this.cleanUp(head, open3);
+    const rendered = renderPullRequest(
+      { title: this.templates.pullRequestTitle, body: this.templates.pullRequestBody },
+      this.opts.report,
+      {
+        base: this.base,
+        branch: this.branch,
+        annotationPrefix: this.opts.config.annotationPrefix,
+        request: this.forge.noun
+      }
+    );
+    const text = { title: outgoing(rendered.title), body: outgoing(rendered.body) };
+    if (this.opts.dryRun) {
+      this.opts.logger.info(
+        `Dry run: would push ${this.changes.length} file(s) to "${this.branch}" and ${open3 ? `update ${this.forge.ref(open3.number)}` : `open a ${this.forge.noun}`}`
+      );
+      if (open3) this.show(open3);
+      return this.done("dry-run");
+    }
+    const branchStep = await this.pushBranch(head);
+    if ("moved" in branchStep) return branchStep;
+    const { branchHead, pushed } = branchStep;
+    if (!open3 && !pushed && head) {
+      const closed = await this.forge.closedAt?.(this.branch, this.base, head.oid);
+      if (closed) {
+        this.opts.logger.info(
+          `${capitalized(this.forge.noun)} ${this.forge.ref(closed.number)} for these changes was closed by a person: not opened again until there is something new (${closed.url})`
+        );
+        return this.done("unchanged");
+      }
+    }
+    const { request: request3, outcome, created } = await this.openOrUpdate(open3, text, pushed);
+    await this.decorate(request3, created);
+    this.show(request3);
+    this.opts.report.commit = branchHead;
+    return this.done(outcome, pushed);
+  }
+  /** The ownership rule of {@link isOwnBranchCommit}, asking the forge what a git read cannot tell. */
+  async owns(head) {
+    const { branch, opts, apiWs } = this;
+    if (isOwnBranchCommit(head, branch, opts.author)) return true;
+    if (!hasOwnShape(head, branch) || !apiWs) return false;
+    try {
+      const verified = head.verified ?? await apiWs.verified(head.oid);
+      if (!verified) return false;
+      let identity2 = apiWs.knownIdentity();
+      if (!identity2 && opts.dryRun) {
+        opts.logger.debug(
+          `Dry run: "${branch}" head ${head.oid.slice(0, 12)} is verified; its author is not checked`
+        );
+        return true;
+      }
+      if (!identity2 && this.apiCommits && this.pending && head.tree !== (await opts.ws.readCommitInfo(await this.buildLocal())).tree) {
+        await apiWs.replay(await this.buildLocal());
+      }
+      identity2 ??= await apiWs.identity();
+      return isOwnBranchCommit({ ...head, verified }, branch, opts.author, identity2);
+    } catch (err) {
+      if (this.apiCommits || !apiWs.isApiError(err)) throw err;
+      opts.logger.warn(
+        `could not ask ${this.forge.kind === "github" ? "GitHub" : "the forge"} whether "${branch}" head ${head.oid.slice(0, 12)} is its own: ${err instanceof Error ? err.message : String(err)}`
+      );
+      return false;
+    }
+  }
+  /** A person's commit is on the branch: never overwritten; the open request gets one comment. */
+  async leaveAlone(head, open3) {
+    const { forge, branch } = this;
+    this.problem(
+      `"${branch}" holds a commit vault-rollout did not make (${head.oid.slice(0, 12)} by ${head.author.name}); left as it is${open3 ? ` and ${forge.noun} ${forge.ref(open3.number)} not updated` : ""}: merge or close it, or delete the branch`
+    );
+    if (open3 && !this.opts.dryRun && !await forge.hasComment(open3.number, FOREIGN_COMMIT_MARKER)) {
+      await forge.comment(open3.number, outgoing(foreignComment(branch, head, forge.noun)));
+    }
+    if (open3) this.show(open3);
+    return this.done("left-alone");
+  }
+  /** Nothing pending: close the open request with a comment and delete the branch. */
+  async cleanUp(head, open3) {
+    const { forge, branch, base, opts } = this;
+    const deferred = opts.report.summary.deferred ?? 0;
+    if (open3 && deferred > 0) {
+      opts.logger.info(
+        `${capitalised(forge.noun)} ${forge.ref(open3.number)} left as it is: ${deferred} restart(s) deferred by the rollout limits`
+      );
+      this.show(open3);
+      return this.done("unchanged");
+    }
+    if (!open3 && !head) {
+      opts.logger.info(`Nothing to publish on "${base}"`);
+      return this.done("none");
+    }
+    if (opts.dryRun) {
+      opts.logger.info(
+        `Dry run: nothing pending; would close ${open3 ? `${forge.ref(open3.number)} and ` : ""}delete "${branch}"`
+      );
+      return this.done("dry-run");
+    }
+    if (open3) {
+      await forge.comment(open3.number, outgoing(closeComment(base, branch, forge.noun)));
+      await forge.close(open3.number);
+      opts.logger.info(
+        `Closed ${forge.noun} ${forge.ref(open3.number)}: nothing is pending on "${base}" any more`
+      );
+    }
+    if (head) {
+      const deleted = await this.target.deleteBranch(branch, head.oid);
+      if (!deleted.ok && deleted.reason === "not-fast-forward") {
+        return { moved: true, message: deleted.message };
+      }
+      if (!deleted.ok) this.problem(`could not delete "${branch}": ${deleted.message}`);
+    }
+    return this.done("closed");
+  }
+  /**
+   * Puts this run's commit on the branch with a compare-and-swap on `head`, unless the branch already
+   * holds exactly these files.
+   */
+  async pushBranch(head) {
+    const { opts, branch, apiCommits } = this;
+    const commit = await this.buildLocal();
+    const tree = (await opts.ws.readCommitInfo(commit)).tree;
+    if (head && head.tree === tree) {
+      opts.logger.info(`"${branch}" already holds these changes (${head.oid.slice(0, 12)}); not pushed`);
+      return { branchHead: head.oid, pushed: false };
+    }
+    const branchHead = apiCommits && this.apiWs ? (await this.apiWs.replay(commit)).sha : commit;
+    const res = await this.target.pushBranch(branchHead, branch, { expectedOld: head?.oid ?? null });
+    if (!res.ok && res.reason === "not-fast-forward") return { moved: true, message: res.message };
+    if (!res.ok) {
+      throw new GitError(`${apiCommits ? "updating" : "pushing"} "${branch}" failed: ${res.message}`, {
+        branch,
+        reason: res.reason
+      });
+    }
+    opts.logger.info(
+      `${apiCommits ? "Moved" : "Pushed"} ${branchHead} ${apiCommits ? "through the GitHub API " : ""}to "${branch}" (${this.changes.length} file(s))`
+    );
+    return { branchHead, pushed: true };
+  }
+  /** Updates the open request in place, or opens one (or finds the one a concurrent run opened). */
+  async openOrUpdate(open3, text, pushed) {
+    const { forge, opts } = this;
+    const noun = capitalized(forge.noun);
+    if (open3) {
+      let request4 = open3;
+      if (open3.title !== text.title || open3.body !== text.body) {
+        request4 = await forge.update(open3.number, text);
+        opts.logger.info(`Updated ${forge.noun} ${forge.ref(request4.number)}: ${request4.url}`);
+      } else {
+        opts.logger.info(`${noun} ${forge.ref(request4.number)} is up to date: ${request4.url}`);
+      }
+      return { request: request4, outcome: pushed || request4 !== open3 ? "updated" : "unchanged", created: false };
+    }
+    const made = await forge.createOrFind({
+      branch: this.branch,
+      base: this.base,
+      ...text,
+      draft: opts.config.pullRequest.draft
+    });
+    let request3 = made.request;
+    if (made.created) {
+      opts.logger.info(`Opened ${forge.noun} ${forge.ref(request3.number)}: ${request3.url}`);
+      return { request: request3, outcome: "created", created: true };
+    }
+    if (request3.title !== text.title || request3.body !== text.body)
+      request3 = await forge.update(request3.number, text);
+    opts.logger.info(`Updated ${forge.noun} ${forge.ref(request3.number)}: ${request3.url}`);
+    return { request: request3, outcome: "updated", created: false };
+  }
+  /** Labels that are missing, reviewers on a new request, auto-merge: each refusal is reported, not fatal. */
+  async decorate(request3, created) {
+    const { forge, opts } = this;
+    const { labels, reviewers, autoMerge } = opts.config.pullRequest;
+    const missing = labels.filter((l) => !request3.labels.includes(l));
+    if (missing.length > 0) await forge.addLabels(request3.number, missing);
+    if (created && reviewers.length > 0) {
+      try {
+        await forge.requestReviewers(request3.number, reviewers);
+      } catch (err) {
+        this.problem(err instanceof Error ? err.message : String(err), request3.url);
+      }
+    }
+    if (autoMerge && !request3.autoMerge) {
+      const merged = await forge.enableAutoMerge(request3);
+      if (!merged.ok) this.problem(merged.message, request3.url);
+      else opts.logger.info(`Auto-merge enabled on ${forge.ref(request3.number)}`);
+    }
+  }
+};
+function capitalised(noun) {
+  return noun.charAt(0).toUpperCase() + noun.slice(1);
+}
 
 // src/publish/api-commits.ts
 var TREE_BATCH = { entries: 1e3, bytes: 1024 * 1024 };
@@ -105939,340 +105369,920 @@ function forgeForRun(o) {
   });
 }
 
-// src/rollout-clock.ts
-var ROLLOUT_NOW_VARIABLE = "VAULT_ROLLOUT_NOW";
-function rolloutClock(env) {
-  const raw = env[ROLLOUT_NOW_VARIABLE]?.trim();
-  if (!raw) return () => /* @__PURE__ */ new Date();
-  const instant2 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(raw) ? Date.parse(raw) : Number.NaN;
-  if (!Number.isFinite(instant2))
-    throw new ConfigError(
-      `${ROLLOUT_NOW_VARIABLE} must be an ISO 8601 instant with a zone, e.g. "2026-12-05T10:00:00Z" (got "${raw}")`
-    );
-  return () => new Date(instant2);
-}
+// src/run/compose.ts
+import { existsSync as existsSync5 } from "node:fs";
+import { resolve } from "node:path";
 
-// src/publish/notify.ts
-import { createHmac } from "node:crypto";
-
-// src/core/report/notify-payload.ts
-var HOOK_WORKLOADS = 100;
-function runEvents(outcome) {
-  const events = [];
-  const s = outcome.report?.summary;
-  if (outcome.published && (s?.restart ?? 0) > 0) events.push("restart");
-  if (outcome.published && (s?.record ?? 0) > 0) events.push("record");
-  if ((s?.blocked ?? 0) > 0) events.push("blocked");
-  if ((s?.deferred ?? 0) > 0) events.push("deferred");
-  if (outcome.error !== null) events.push("error");
-  return events;
+// src/adapters/fs/config-file.ts
+import { realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
+import { join as join3 } from "node:path";
+var CONFIG_NAME = "vault-rollout.yaml";
+var LINK_REFUSED = {
+  outside: "is a symlink that points outside the repository: refusing to read it",
+  loop: "is a symlink loop",
+  missing: "is a symlink to a file that does not exist",
+  unreadable: "is a symlink that cannot be read",
+  special: "is a symlink to a special file, not a regular file: refusing to read it"
+};
+function refuse(shown, why) {
+  throw new ConfigError(`config file "${shown}" ${why}`, { file: shown });
 }
-function worthTelling(outcome) {
-  return outcome.published || outcome.error !== null || (outcome.report?.summary.blocked ?? 0) > 0;
+function decode3(bytes) {
+  return Buffer.from(bytes).toString("utf8");
 }
-function publicRemote(repository) {
-  if (repository === null) return null;
-  try {
-    const url2 = new URL(repository);
-    if (url2.username === "" && url2.password === "" && url2.search === "" && url2.hash === "") return repository;
-    url2.username = "";
-    url2.password = "";
-    url2.search = "";
-    url2.hash = "";
-    return url2.href;
-  } catch {
-    return repository;
+function readChecked(full, shown) {
+  const read = readRegularFile(full, shown, MAX_CONFIG_BYTES);
+  if (read.ok) return decode3(read.bytes);
+  const message2 = read.problem.message;
+  if (message2.includes("maxFileBytes")) {
+    const size = /is (\d+) bytes/.exec(message2)?.[1] ?? "more";
+    refuse(shown, `is ${size} bytes, over the ${MAX_CONFIG_BYTES}-byte limit of a config file`);
   }
+  return refuse(shown, message2.replace(/: skipped$/, ""));
 }
-function commitUrl(repository, commit) {
-  if (repository === null || commit === null) return null;
-  let url2;
+function readRepoConfig(repoDir) {
+  let root2;
   try {
-    url2 = new URL(repository);
+    root2 = realpathSync2(repoDir);
   } catch {
     return null;
   }
-  if (url2.protocol !== "https:" && url2.protocol !== "http:") return null;
-  url2.username = "";
-  url2.password = "";
-  url2.search = "";
-  url2.hash = "";
-  return `${url2.href.replace(/\/+$/, "").replace(/\.git$/, "")}/commit/${commit}`;
-}
-var TOLD = /* @__PURE__ */ new Set(["restart", "record", "blocked", "deferred"]);
-function told(report) {
-  return (report?.workloads ?? []).filter((p) => TOLD.has(p.action));
-}
-function trimmed(p) {
-  const w = p.workload;
-  return {
-    file: w.rootPatch?.file ?? w.file,
-    kind: w.kind,
-    name: w.name,
-    namespace: w.namespace,
-    ...w.environment != null ? { environment: w.environment } : {},
-    ...w.root != null ? { root: w.root } : {},
-    action: p.action,
-    secrets: p.secrets.filter((s) => s.state !== "up-to-date").map((s) => ({ path: s.path, recorded: s.recorded, current: s.current, state: s.state })),
-    ...p.action === "blocked" || p.action === "deferred" ? { reasons: p.reasons } : {}
-  };
-}
-function jsonPayload(outcome, events) {
-  const report = outcome.report;
-  const listed = told(report);
-  return {
-    source: "vault-rollout",
-    events: [...events],
-    environment: outcome.environment,
-    branch: report?.branch ?? null,
-    repository: publicRemote(outcome.repository),
-    commit: report?.commit ?? null,
-    commitUrl: commitUrl(outcome.repository, report?.commit ?? null),
-    pullRequest: report?.pullRequest ?? null,
-    summary: report?.summary ?? null,
-    workloads: listed.slice(0, HOOK_WORKLOADS).map(trimmed),
-    ...listed.length > HOOK_WORKLOADS ? { omitted: listed.length - HOOK_WORKLOADS } : {},
-    ...outcome.error !== null ? { error: outcome.error } : {}
-  };
-}
-function mrkdwn(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-function code2(text) {
-  return `\`${mrkdwn(text).replace(/`/g, "\u02CB")}\``;
-}
-var HEADER_CHARS = 150;
-var SECTION_CHARS = 3e3;
-var MAX_BLOCKS = 50;
-function headline(outcome) {
-  const scope = outcome.environment ? `(${outcome.environment})` : "";
-  const s = outcome.report?.summary;
-  const parts = [];
-  if (outcome.published && s?.restart) parts.push(`${s.restart} restarted`);
-  if (outcome.published && s?.record) parts.push(`${s.record} recorded`);
-  if (s?.blocked) parts.push(`${s.blocked} blocked`);
-  if (s?.deferred) parts.push(`${s.deferred} deferred`);
-  const what = outcome.error !== null ? "run failed" : parts.join(", ") || "nothing changed";
-  const on = outcome.report?.branch ? ` on ${outcome.report.branch}` : "";
-  return `vault-rollout${scope}: ${what}${on}`.slice(0, HEADER_CHARS);
-}
-function line(p) {
-  const w = p.workload;
-  const who = `${code2(`${w.kind}/${w.name}`)}${w.namespace ? ` (${code2(w.namespace)})` : ""}`;
-  const moved = p.secrets.filter((s) => s.state === "outdated" || s.state === "unrecorded").map((s) => `${code2(s.path)} ${s.recorded ?? "none"} \u2192 ${s.current ?? "?"}`);
-  const icon = { restart: "\u{1F504}", record: "\u{1F4DD}", blocked: "\u26D4", deferred: "\u23F8\uFE0F" }[p.action];
-  const why = p.action === "blocked" || p.action === "deferred" ? `: ${mrkdwn(p.reasons.join("; "))}` : "";
-  return `${icon} ${who} ${p.action}${moved.length > 0 ? ` ${moved.join(", ")}` : ""}${why}`;
-}
-function fit(title, lines) {
-  let text = title;
-  for (let i = 0; i < lines.length; i++) {
-    const more2 = `
-\u2026 and ${lines.length - i} more`;
-    const next = `
-${lines[i].slice(0, 500)}`;
-    if (text.length + next.length + more2.length > SECTION_CHARS) return text + more2;
-    text += next;
+  const view = diskView(root2);
+  const entry = view.entry(CONFIG_NAME);
+  if (entry === null) return null;
+  if (entry.kind === "link") {
+    const to = resolveLink(view, CONFIG_NAME);
+    if (to.state !== "ok") refuse(CONFIG_NAME, LINK_REFUSED[to.state]);
+    if (to.kind !== "file") refuse(CONFIG_NAME, "is a symlink to a folder, not a file");
+    return readChecked(join3(root2, to.path), CONFIG_NAME);
   }
-  return text;
+  if (entry.kind !== "file") refuse(CONFIG_NAME, "is not a regular file");
+  return readChecked(join3(root2, CONFIG_NAME), CONFIG_NAME);
 }
-function slackPayload(outcome) {
-  const report = outcome.report;
-  const header = headline(outcome);
-  const blocks = [{ type: "header", text: { type: "plain_text", text: header } }];
-  const byEnv = /* @__PURE__ */ new Map();
-  for (const p of told(report)) {
-    if (p.action === "record" && !outcome.published) continue;
-    const env = p.workload.environment ?? outcome.environment ?? "";
-    byEnv.set(env, [...byEnv.get(env) ?? [], p]);
-  }
-  const envs = [...byEnv].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-  for (const [env, list7] of envs.slice(0, MAX_BLOCKS - 3)) {
-    const title = `*${env ? mrkdwn(env) : "workloads"}*`;
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: fit(title, list7.map(line)) } });
-  }
-  const links = [];
-  const url2 = commitUrl(outcome.repository, report?.commit ?? null);
-  if (report?.commit)
-    links.push(
-      url2 ? `<${url2}|Commit ${report.commit.slice(0, 12)}>` : `Commit \`${report.commit.slice(0, 12)}\``
-    );
-  if (report?.pullRequest)
-    links.push(`<${report.pullRequest.url}|Pull request #${report.pullRequest.number}>`);
-  if (links.length > 0) blocks.push({ type: "section", text: { type: "mrkdwn", text: links.join(" \xB7 ") } });
-  if (outcome.error !== null)
-    blocks.push({
-      type: "section",
-      text: { type: "mrkdwn", text: `*Error:* ${mrkdwn(outcome.error).slice(0, SECTION_CHARS - 20)}` }
-    });
-  return { text: header, blocks };
-}
-
-// src/adapters/notify/webhook.ts
-var sleepFor = (ms) => new Promise((resolve6) => setTimeout(resolve6, ms));
-function retryAfterMs(value, now) {
-  if (value === null || value.trim() === "") return null;
-  const trimmed2 = value.trim();
-  if (/^\d+$/.test(trimmed2)) return Number(trimmed2) * 1e3;
-  const at2 = Date.parse(trimmed2);
-  return Number.isFinite(at2) ? Math.max(0, at2 - now) : null;
-}
-var retryable = (status2) => status2 === 408 || status2 === 429 || status2 >= 500;
-async function postWebhook(url2, body, headers, options = {}) {
-  const timeoutMs = options.timeoutMs ?? 1e4;
-  const cap = options.maxResponseBytes ?? 64 * 1024;
-  const attempts = Math.max(1, options.attempts ?? 3);
-  const backoff = options.backoffMs ?? 1e3;
-  const maxRetryAfter = options.maxRetryAfterMs ?? 3e4;
-  const sleep = options.sleep ?? sleepFor;
-  const send = options.fetch ?? globalThis.fetch;
-  const now = options.now ?? Date.now;
-  let last = "";
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    let wait2 = backoff * 2 ** (attempt - 1);
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    try {
-      const res = await send(url2, {
-        method: "POST",
-        headers,
-        body,
-        redirect: "manual",
-        signal: controller.signal
-      });
-      await readCapped(res, cap);
-      if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, attempts: attempt };
-      last = `answered HTTP ${res.status}`;
-      if (!retryable(res.status)) return { ok: false, attempts: attempt, message: last };
-      if (res.status === 429) {
-        const after = retryAfterMs(res.headers.get("retry-after"), now());
-        if (after !== null) wait2 = Math.min(after, maxRetryAfter);
-      }
-    } catch (err) {
-      last = controller.signal.aborted ? `did not answer within ${timeoutMs / 1e3} s` : `could not be reached (${causeText(err)})`;
-    } finally {
-      clearTimeout(timer);
-    }
-    if (attempt < attempts) await sleep(wait2);
-  }
-  return { ok: false, attempts, message: last };
-}
-function causeText(err) {
-  const cause = err?.cause;
-  if (typeof cause?.code === "string") return cause.code;
-  if (cause?.message === "bad port") return "a port fetch refuses";
-  return "network error";
-}
-
-// src/publish/notify.ts
-var SIGNATURE_HEADER = "X-Vault-Rollout-Signature";
-function signature(body, key) {
-  return `sha256=${createHmac("sha256", key).update(body, "utf8").digest("hex")}`;
-}
-function hookName(index2, url2) {
-  let host = "?";
+function readConfigFlag(full, shown) {
+  let real;
   try {
-    host = new URL(url2).host;
+    real = realpathSync2(full);
   } catch {
+    return null;
   }
-  return `notify[${index2}] (${host})`;
-}
-async function notifyHooks(opts) {
-  if (opts.hooks.length === 0 || !worthTelling(opts.outcome)) return 0;
-  const events = runEvents(opts.outcome);
-  const sends = opts.hooks.map(async (hook7, index2) => {
-    const name = hookName(index2, hook7.url);
-    const matched = events.filter((e) => hook7.on.includes(e));
-    if (matched.length === 0) return false;
-    try {
-      const body = outgoing(
-        JSON.stringify(
-          hook7.format === "slack" ? slackPayload(opts.outcome) : jsonPayload(opts.outcome, matched)
-        )
-      );
-      const headers = {
-        "content-type": "application/json",
-        "user-agent": "vault-rollout"
-      };
-      const keyName = hook7.secretHeaderEnv;
-      if (keyName !== void 0) {
-        const key = opts.env[keyName];
-        if (opts.credentialVariables.includes(keyName)) {
-          opts.logger.warn(
-            `${name}: not sent: secretHeaderEnv names "${keyName}", which holds a credential of this run; name a variable that holds only the hook's key`
-          );
-          return false;
-        }
-        if (key) {
-          registerSecret(key);
-          headers[SIGNATURE_HEADER.toLowerCase()] = signature(body, key);
-        } else opts.logger.warn(`${name}: sent unsigned: ${keyName} (secretHeaderEnv) is not set`);
-      }
-      const result = await postWebhook(hook7.url, body, headers, opts.webhook);
-      if (result.ok) {
-        opts.logger.info(`Told ${name} (${matched.join(", ")})`);
-        return true;
-      }
-      opts.logger.warn(
-        `${name} ${result.message} after ${result.attempts} tr${result.attempts === 1 ? "y" : "ies"}; the run's result is unchanged`
-      );
-    } catch (err) {
-      opts.logger.warn(`${name}: not sent (${err instanceof Error ? err.message : String(err)})`);
-    }
-    return false;
-  });
-  return (await Promise.all(sends)).filter(Boolean).length;
+  const info2 = statSync3(real);
+  if (info2.isDirectory()) refuse(shown, "is a folder: pass the YAML file itself");
+  if (!info2.isFile()) refuse(shown, "is not a regular file (a FIFO, socket or device): pass a YAML file");
+  return readChecked(real, shown);
 }
 
-// src/notify-run.ts
-var RUN_CREDENTIALS = [
-  ...Object.values(DEFAULT_CREDENTIAL_NAMES).filter((n) => n !== void 0),
-  "GIT_TOKEN",
-  "GITHUB_TOKEN",
-  "GITHUB_APP_PRIVATE_KEY",
-  "GITLAB_TOKEN",
-  "CI_JOB_TOKEN"
-];
-function applyNotifier(opts, io) {
-  let config2 = null;
-  let repository = null;
-  const tell = async (outcome) => {
-    if (config2 === null || config2.notify.length === 0 || opts.dryRun) return;
-    await notifyHooks({
-      hooks: config2.notify,
-      outcome,
-      env: io.env,
-      logger: io.logger,
-      credentialVariables: [...RUN_CREDENTIALS, ...credentialVariables(config2)]
+// src/adapters/vault/reader.ts
+var import_node_vault = __toESM(require_src3(), 1);
+import { readFile as readFile3 } from "node:fs/promises";
+
+// src/adapters/vault/transport.ts
+import http2 from "node:http";
+import https2 from "node:https";
+var TransportError = class extends Error {
+  constructor(code3, message2) {
+    super(message2);
+    this.code = code3;
+    this.name = "TransportError";
+  }
+  code;
+};
+function createTransport(opts) {
+  const httpAgent = new http2.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
+  const httpsAgent = new https2.Agent({
+    keepAlive: true,
+    maxSockets: opts.maxSockets,
+    rejectUnauthorized: opts.rejectUnauthorized,
+    ...opts.ca ? { ca: opts.ca } : {}
+  });
+  const retryAfter = /* @__PURE__ */ new WeakMap();
+  const send = (options) => attempt(options).then(
+    (answer) => {
+      opts.onAnswer?.(answer.statusCode);
+      return answer;
+    },
+    (e) => {
+      opts.onAnswer?.(e instanceof TransportError ? e.code : "ENETWORK");
+      throw e;
+    }
+  );
+  const attempt = (options) => new Promise((resolve6, reject) => {
+    let url2;
+    try {
+      url2 = new URL(options.uri);
+    } catch {
+      reject(new TransportError("EINVALIDURL", "invalid Vault address"));
+      return;
+    }
+    opts.onRequest?.(options.method, url2.pathname);
+    const isHttps = url2.protocol === "https:";
+    const payload = options.json !== void 0 && typeof options.json === "object" ? JSON.stringify(options.json) : void 0;
+    const headers = { Accept: "application/json", ...options.headers };
+    if (payload !== void 0) {
+      headers["Content-Type"] ??= "application/json";
+      headers["Content-Length"] = String(Buffer.byteLength(payload));
+    }
+    let req;
+    try {
+      req = (isHttps ? https2 : http2).request(url2, {
+        method: options.method,
+        headers,
+        agent: isHttps ? httpsAgent : httpAgent
+      });
+    } catch {
+      reject(new TransportError("EBADHEADER", "a request header value is not valid"));
+      return;
+    }
+    let ours = null;
+    const abort = (e) => {
+      ours ??= e;
+      req.destroy(e);
+    };
+    req.setTimeout(opts.timeoutMs, () => {
+      abort(new TransportError("ETIMEDOUT", `no answer within ${opts.timeoutMs} ms`));
     });
-  };
+    const deadline = setTimeout(() => {
+      abort(new TransportError("EDEADLINE", `no complete answer within ${opts.deadlineMs} ms`));
+    }, opts.deadlineMs);
+    deadline.unref();
+    req.on("close", () => clearTimeout(deadline));
+    req.on("error", (e) => {
+      reject(
+        ours ?? (e instanceof TransportError ? e : new TransportError(e.code ?? "ENETWORK", e.message))
+      );
+    });
+    req.on("response", (res) => {
+      const chunks = [];
+      let size = 0;
+      const tooLarge = () => new TransportError("ETOOLARGE", `answer larger than ${opts.maxResponseBytes} bytes`);
+      const declared = Number(res.headers["content-length"]);
+      if (Number.isFinite(declared) && declared > opts.maxResponseBytes) {
+        abort(tooLarge());
+        return;
+      }
+      res.on("data", (c) => {
+        size += c.length;
+        if (size > opts.maxResponseBytes) {
+          chunks.length = 0;
+          abort(tooLarge());
+          return;
+        }
+        chunks.push(c);
+      });
+      res.on(
+        "error",
+        (e) => reject(ours ?? new TransportError(e.code ?? "ECONNRESET", e.message))
+      );
+      res.on("end", () => {
+        if (ours) return;
+        const text = Buffer.concat(chunks).toString("utf8");
+        const status2 = res.statusCode ?? 0;
+        let body = void 0;
+        if (text.trim()) {
+          try {
+            body = JSON.parse(text);
+          } catch {
+            if (status2 >= 200 && status2 < 300) {
+              reject(new TransportError("ENOTJSON", `HTTP ${status2} answer that is not JSON`));
+              return;
+            }
+            body = { errors: [] };
+          }
+        }
+        if (status2 >= 400 && (body === void 0 || typeof body !== "object" || body === null))
+          body = { errors: [] };
+        const ra = res.headers["retry-after"];
+        if (typeof ra === "string" && body && typeof body === "object") retryAfter.set(body, ra);
+        resolve6({ statusCode: status2, body, request: { path: url2.pathname } });
+      });
+    });
+    if (payload !== void 0) req.write(payload);
+    req.end();
+  });
   return {
-    seen(c, ws) {
-      config2 = c;
-      repository = ws.url;
-    },
-    async done(result) {
-      const { report, pullRequestOperation: op } = result;
-      const changed = report.workloads.filter((p) => p.action !== "none" && p.action !== "ignored");
-      await tell({
-        report,
-        published: report.commit !== null || op === "created" || op === "updated",
-        environment: opts.environment ?? (changed.length > 0 ? singleEnvironment(changed) : null),
-        repository,
-        error: null
-      });
-      return result;
-    },
-    async failed(message2) {
-      await tell({
-        report: null,
-        published: false,
-        environment: opts.environment ?? null,
-        repository,
-        error: message2
-      });
+    requestPromise: { defaults: () => send },
+    retryAfterOf: (body) => body && typeof body === "object" ? retryAfter.get(body) : void 0,
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
     }
   };
+}
+
+// src/adapters/vault/reader.ts
+var DEFAULT_DEADLINE_MS = 3e4;
+var DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+var DEFAULT_KUBERNETES_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+var DETAILED_LIST_PAGE = 1e3;
+var isApiError = (e) => e instanceof Error && typeof e.response?.statusCode === "number";
+var isRecord2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+var trimSlashes2 = (s) => s.replace(/^\/+|\/+$/g, "");
+var encodePath = (p) => p.split("/").map(encodeURIComponent).join("/");
+function metadataPolicyLine(mount2, rest) {
+  return `path "${mount2}/metadata/${rest}" { capabilities = ["read"] }`;
+}
+async function mapLimit(items, limit, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < items.length && !failed) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i]);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+function hasPassed(time3, now) {
+  const ms = Date.parse(time3.replace(/(\.\d{3})\d+/, "$1"));
+  return Number.isNaN(ms) || ms <= now.getTime();
+}
+function statusFromMetadata(path9, body, now) {
+  if (!isRecord2(body) || !isRecord2(body.data)) return null;
+  const data = body.data;
+  const current = data.current_version;
+  if (typeof current !== "number" || !Number.isSafeInteger(current) || current < 0) return null;
+  if (data.versions !== void 0 && data.versions !== null && !isRecord2(data.versions)) return null;
+  const versions = isRecord2(data.versions) ? data.versions : {};
+  const updatedTime = typeof data.updated_time === "string" ? data.updated_time : null;
+  if (current === 0) return { state: "missing", path: path9 };
+  const v = versions[String(current)];
+  if (isRecord2(v)) {
+    if (v.destroyed === true) return { state: "deleted", path: path9, current, reason: "destroyed", updatedTime };
+    if (typeof v.deletion_time === "string" && v.deletion_time !== "" && hasPassed(v.deletion_time, now)) {
+      return { state: "deleted", path: path9, current, reason: "deleted", updatedTime };
+    }
+  }
+  return { state: "ok", path: path9, current, updatedTime };
+}
+var NodeVaultReader = class {
+  constructor(opts) {
+    this.opts = opts;
+    this.logger = opts.logger ?? silentLogger;
+    this.clock = opts.clock ?? (() => /* @__PURE__ */ new Date());
+    this.address = displayAddress(opts.address);
+    this.retries = Math.max(0, opts.retries ?? 4);
+    this.baseMs = opts.backoff?.baseMs ?? 250;
+    this.maxMs = opts.backoff?.maxMs ?? 1e4;
+    this.sleep = opts.backoff?.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.random = opts.backoff?.random ?? Math.random;
+    this.concurrency = Math.max(1, opts.concurrency ?? 32);
+    this.deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.configuredMounts = opts.mounts?.length ? opts.mounts.map(trimSlashes2).filter(Boolean) : null;
+    this.transport = createTransport({
+      ca: opts.caCert,
+      rejectUnauthorized: !opts.skipVerify,
+      timeoutMs: opts.timeoutMs ?? 1e4,
+      deadlineMs: this.deadlineMs,
+      maxResponseBytes: this.maxResponseBytes,
+      maxSockets: this.concurrency,
+      onRequest: () => {
+        this.stats.requests += 1;
+      },
+      ...opts.onAnswer ? { onAnswer: opts.onAnswer } : {}
+    });
+    this.client = (0, import_node_vault.default)({
+      endpoint: opts.address.replace(/\/+$/, ""),
+      apiVersion: "v1",
+      // node-vault's default debug logger prints request bodies (login secrets included) when DEBUG matches.
+      debug: () => {
+      },
+      // Node's HTTP server (and some proxies) reject the LIST verb: use GET ?list=true.
+      noCustomHTTPVerbs: true,
+      "request-promise": this.transport.requestPromise
+    });
+    this.client.token = "";
+    this.client.namespace = opts.namespace ?? "";
+    this.client.pathPrefix = "";
+  }
+  opts;
+  stats = { requests: 0, detections: 0, metadataReads: 0, retries: 0 };
+  client;
+  transport;
+  logger;
+  clock;
+  address;
+  retries;
+  baseMs;
+  maxMs;
+  sleep;
+  random;
+  concurrency;
+  deadlineMs;
+  maxResponseBytes;
+  configuredMounts;
+  /** Mounts learnt from `sys/internal/ui/mounts`, kept for the reader's lifetime. */
+  mounts = [];
+  detectionUnavailable = false;
+  loggedIn = false;
+  closed = false;
+  /** Logs in (or validates the given token). Called once by `createVaultReader`. */
+  async authenticate() {
+    const auth6 = this.opts.auth;
+    if (auth6.method === "token") {
+      if (!auth6.token) throw new VaultError("No Vault token given: set VAULT_TOKEN.", { method: "token" });
+      this.client.token = auth6.token;
+      const a = await this.call("auth/token/lookup-self", () => this.client.tokenLookupSelf());
+      if (a.status === 403 || a.status === 401) {
+        throw new VaultError(
+          `Vault at ${this.address} rejected the token (auth/token/lookup-self answered ${a.status}): it is invalid, expired or revoked${this.nsHint()}. Set ${auth6.variable ?? "VAULT_TOKEN"} to a valid token.`,
+          { method: "token", status: a.status }
+        );
+      }
+      if (a.status !== 200) throw this.unexpected("auth/token/lookup-self", a.status);
+      return;
+    }
+    const mount2 = trimSlashes2(auth6.mount ?? auth6.method);
+    const payload = await this.loginPayload(auth6);
+    registerSecret(payload.jwt);
+    const answer = await this.call(`auth/${mount2}/login`, () => {
+      if (auth6.method === "approle") return this.client.approleLogin({ mount_point: mount2, ...payload });
+      if (auth6.method === "kubernetes")
+        return this.client.kubernetesLogin({ mount_point: mount2, ...payload });
+      if (payload.role !== void 0) return this.client.jwtLogin({ mount_point: mount2, ...payload });
+      return this.client.write(`auth/${encodePath(mount2)}/login`, payload);
+    });
+    const authBlock = isRecord2(answer.body) && isRecord2(answer.body.auth) ? answer.body.auth : null;
+    const token = authBlock && typeof authBlock.client_token === "string" ? authBlock.client_token : "";
+    if (answer.status !== 200 || !token) {
+      throw new VaultError(
+        `Vault login with the ${auth6.method} method at auth mount "${mount2}"${this.nsHint()} failed (HTTP ${answer.status}): ${loginHint(auth6)}.`,
+        { method: auth6.method, mount: mount2, status: answer.status }
+      );
+    }
+    registerSecret(token);
+    this.client.token = token;
+    this.loggedIn = true;
+    this.logger.info("logged in to Vault", { method: auth6.method, mount: mount2 });
+  }
+  async read(paths) {
+    const out = /* @__PURE__ */ new Map();
+    const inputs = [];
+    for (const p of new Set(paths)) {
+      const problem = unsafePathProblem(cleanSecretPath(p));
+      if (problem === null) inputs.push(p);
+      else
+        out.set(p, {
+          state: "forbidden",
+          path: p,
+          message: `vault-rollout refuses to read "${p}": ${problem}`
+        });
+    }
+    const cleaned = new Map(inputs.map((p) => [p, cleanSecretPath(p)]));
+    const resolutions = await this.resolveMounts([...new Set(cleaned.values())]);
+    const canonical = /* @__PURE__ */ new Map();
+    for (const r of resolutions.values()) if (r.kind === "kv2") canonical.set(`${r.mount}/${r.rest}`, r);
+    const now = this.clock();
+    const read = await mapLimit(
+      [...canonical.entries()],
+      this.concurrency,
+      async ([path9, { mount: mount2, rest }]) => {
+        const status2 = await this.readMetadata(path9, mount2, rest, now);
+        this.opts.onSecretRead?.();
+        return [path9, status2];
+      }
+    );
+    const byCanonical = new Map(read);
+    for (const [input2, clean] of cleaned) {
+      const r = resolutions.get(clean);
+      out.set(
+        input2,
+        r.kind === "status" ? r.status : byCanonical.get(`${r.mount}/${r.rest}`)
+      );
+    }
+    return out;
+  }
+  async readFolder(paths) {
+    const cleaned = paths.map((p) => cleanSecretPath(p));
+    if (cleaned.some((p) => unsafePathProblem(p) !== null)) return null;
+    const resolutions = await this.resolveMounts([...new Set(cleaned)]);
+    const splits = cleaned.map((p) => resolutions.get(p));
+    const first = splits[0];
+    if (!first || first.kind !== "kv2") return null;
+    const folderOf3 = (rest) => rest.slice(0, rest.lastIndexOf("/") + 1);
+    const folder2 = folderOf3(first.rest);
+    if (splits.some((r) => r?.kind !== "kv2" || r.mount !== first.mount || folderOf3(r.rest) !== folder2))
+      return null;
+    const listed = /* @__PURE__ */ new Map();
+    const now = this.clock();
+    for (let after = ""; ; ) {
+      const query = `list=true&limit=${DETAILED_LIST_PAGE}${after ? `&after=${encodeURIComponent(after)}` : ""}`;
+      const apiPath = `${first.mount}/detailed-metadata/${folder2}`;
+      const a = await this.call(apiPath, () => this.client.read(`${encodePath(apiPath)}?${query}`));
+      if (a.status !== 200) return null;
+      const data = isRecord2(a.body) && isRecord2(a.body.data) ? a.body.data : null;
+      const keys = data && Array.isArray(data.keys) ? data.keys : null;
+      const info2 = data && isRecord2(data.key_info) ? data.key_info : null;
+      if (!keys || !info2 || keys.some((k) => typeof k !== "string")) return null;
+      for (const key of keys) if (!key.endsWith("/")) listed.set(key, info2[key] ?? null);
+      if (keys.length < DETAILED_LIST_PAGE) break;
+      after = keys[keys.length - 1];
+    }
+    const out = /* @__PURE__ */ new Map();
+    for (const [i, input2] of paths.entries()) {
+      const split = splits[i];
+      const path9 = `${split.mount}/${split.rest}`;
+      const name = split.rest.slice(folder2.length);
+      const entry = listed.get(name);
+      if (entry === void 0) {
+        out.set(input2, { state: "missing", path: path9 });
+        continue;
+      }
+      if (entry === null) return null;
+      const status2 = statusFromMetadata(path9, { data: entry }, now);
+      if (status2 === null) return null;
+      out.set(input2, status2);
+    }
+    return out;
+  }
+  async close() {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.loggedIn) {
+      try {
+        await this.client.tokenRevokeSelf();
+        forgetSecret(this.client.token);
+      } catch {
+        this.logger.warn("could not revoke the Vault token obtained by login; it expires with its TTL");
+      }
+    }
+    this.transport.close();
+  }
+  // ------------------------------------------------------------------ mounts
+  /** Maps each cleaned path to its KV v2 mount split, or to a final status (unsupported / forbidden). */
+  async resolveMounts(paths) {
+    const out = /* @__PURE__ */ new Map();
+    if (this.configuredMounts) {
+      const sorted = [...this.configuredMounts].sort((a, b) => b.length - a.length);
+      for (const p of paths) {
+        const mount2 = sorted.find((m) => p === m || p.startsWith(`${m}/`));
+        out.set(
+          p,
+          mount2 ? this.fromMount(p, { mount: mount2, kind: "kv2", type: "kv" }) : this.unsupported(
+            p,
+            `"${p}" is not under a configured KV v2 mount (vault.mounts: ${this.configuredMounts.join(", ")}); add its mount to vault.mounts`
+          )
+        );
+      }
+      return out;
+    }
+    const groups2 = /* @__PURE__ */ new Map();
+    for (const p of paths) {
+      const first = p.split("/")[0];
+      groups2.set(first, [...groups2.get(first) ?? [], p]);
+    }
+    await mapLimit([...groups2.values()], this.concurrency, async (group2) => {
+      for (const p of group2) out.set(p, await this.resolveOne(p));
+    });
+    return out;
+  }
+  cachedMount(p) {
+    let best;
+    for (const m of this.mounts) {
+      if ((p === m.mount || p.startsWith(`${m.mount}/`)) && (!best || m.mount.length > best.mount.length))
+        best = m;
+    }
+    return best;
+  }
+  async resolveOne(p) {
+    const cached2 = this.cachedMount(p);
+    if (cached2) return this.fromMount(p, cached2);
+    if (this.detectionUnavailable) return this.detectionUnavailableStatus(p);
+    this.stats.detections += 1;
+    const a = await this.call(
+      `sys/internal/ui/mounts/${p}`,
+      () => this.client.read(`sys/internal/ui/mounts/${encodePath(p)}`)
+    );
+    if (a.status === 403) {
+      const guess = this.guessSplit(p);
+      return {
+        kind: "status",
+        status: {
+          state: "forbidden",
+          path: `${guess.mount}/${guess.rest}`,
+          message: `Vault denied the mount lookup for "${p}" (no mount there, or the token has no capability under it${this.nsHint()}). The token needs: ${metadataPolicyLine(guess.mount, guess.rest)}; or list the KV v2 mount in vault.mounts.`
+        }
+      };
+    }
+    if (a.status === 404 || a.status === 405) {
+      this.detectionUnavailable = true;
+      return this.detectionUnavailableStatus(p);
+    }
+    if (a.status !== 200) throw this.unexpected(`sys/internal/ui/mounts/${p}`, a.status);
+    const data = isRecord2(a.body) && isRecord2(a.body.data) ? a.body.data : null;
+    if (!data || typeof data.path !== "string" || typeof data.type !== "string")
+      throw this.malformed(`sys/internal/ui/mounts/${p}`, "a mount with data.path and data.type");
+    const mount2 = trimSlashes2(data.path);
+    const type2 = data.type;
+    const version2 = isRecord2(data.options) ? String(data.options.version ?? "") : "";
+    if (!mount2 || p !== mount2 && !p.startsWith(`${mount2}/`)) {
+      return this.unsupported(
+        p,
+        `Vault reported no usable mount for "${p}"; list its KV v2 mount in vault.mounts`
+      );
+    }
+    const info2 = {
+      mount: mount2,
+      type: type2,
+      kind: type2 === "kv" ? version2 === "2" ? "kv2" : "kv1" : "other"
+    };
+    if (!this.mounts.some((m) => m.mount === mount2)) this.mounts.push(info2);
+    this.logger.debug("detected Vault mount", { mount: mount2, type: type2, version: version2 });
+    return this.fromMount(p, info2);
+  }
+  fromMount(p, info2) {
+    if (info2.kind === "kv1") {
+      return this.unsupported(
+        p,
+        `"${info2.mount}/" is a KV version 1 mount: it keeps no versions, and vault-rollout never reads secret values. Move "${p}" to a KV v2 mount (vault kv enable-versioning ${info2.mount}/)`
+      );
+    }
+    if (info2.kind === "other") {
+      return this.unsupported(
+        p,
+        `"${info2.mount}/" is a "${info2.type}" mount, not KV v2; only KV v2 secrets have versions`
+      );
+    }
+    const split = splitAtMount(p, info2.mount);
+    if (!split || !split.rest) {
+      return this.unsupported(p, `"${p}" names the mount "${info2.mount}/" itself, not a secret under it`);
+    }
+    return { kind: "kv2", mount: split.mount, rest: split.rest };
+  }
+  guessSplit(p) {
+    const n = normalizeSecretPath(p);
+    const slash = n.indexOf("/");
+    return slash < 0 ? { mount: n, rest: "" } : { mount: n.slice(0, slash), rest: n.slice(slash + 1) };
+  }
+  unsupported(p, message2) {
+    return { kind: "status", status: { state: "unsupported", path: normalizeSecretPath(p), message: message2 } };
+  }
+  detectionUnavailableStatus(p) {
+    return this.unsupported(
+      p,
+      `Vault at ${this.address} has no sys/internal/ui/mounts endpoint (older than 0.10, or blocked by a proxy), so the KV v2 mount of "${p}" cannot be detected; list your KV v2 mounts in vault.mounts`
+    );
+  }
+  // ------------------------------------------------------------------ metadata
+  async readMetadata(path9, mount2, rest, now) {
+    const apiPath = `${mount2}/metadata/${rest}`;
+    this.stats.metadataReads += 1;
+    const a = await this.call(apiPath, () => this.client.read(encodePath(apiPath)));
+    if (a.status === 200) {
+      const status2 = statusFromMetadata(path9, a.body, now);
+      if (status2 === null) throw this.malformed(apiPath, "KV v2 metadata with data.current_version");
+      return status2;
+    }
+    if (a.status === 404) return { state: "missing", path: path9 };
+    if (a.status === 403) {
+      return {
+        state: "forbidden",
+        path: path9,
+        message: `Vault denied reading the metadata of "${path9}"${this.nsHint()}. The token needs: ${metadataPolicyLine(mount2, rest)}`
+      };
+    }
+    throw this.unexpected(apiPath, a.status);
+  }
+  // ------------------------------------------------------------------ HTTP with retries
+  /**
+   * Runs one Vault call with retries. Returns the final status and body for any answer that is not
+   * retryable (2xx, 4xx except 412/429); throws `VaultError` when retries run out.
+   */
+  async call(what, fn) {
+    for (let attempt = 0; ; attempt++) {
+      let reason;
+      let retryAfterMs2;
+      try {
+        return { status: 200, body: await fn() };
+      } catch (e) {
+        if (isApiError(e)) {
+          const { statusCode: status2, body } = e.response;
+          if (!(status2 >= 500 || status2 === 429 || status2 === 412)) return { status: status2, body };
+          reason = { kind: "status", status: status2, sealed: status2 === 503 && isSealedBody(body) };
+          if (status2 === 429) retryAfterMs2 = parseRetryAfter(this.transport.retryAfterOf(body), this.clock());
+        } else if (e instanceof TransportError) {
+          if (isTlsVerificationError(e.code)) {
+            throw new VaultError(
+              `TLS verification of Vault at ${this.address} failed (${e.code}). Set VAULT_CACERT to the CA bundle that signed its certificate (VAULT_SKIP_VERIFY=true only for tests).`,
+              { address: this.address, code: e.code }
+            );
+          }
+          if (e.code === "ENOTJSON") throw this.malformed(what, "a JSON body");
+          if (e.code === "EBADHEADER") {
+            throw new VaultError(
+              `Vault request for "${what}" was not sent: its token or namespace holds a character an HTTP header cannot carry.`,
+              { path: what, code: e.code }
+            );
+          }
+          if (e.code === "ETOOLARGE") {
+            throw new VaultError(
+              `Vault at ${this.address} answered "${what}" with more than ${this.maxResponseBytes} bytes; vault-rollout stopped reading (raise vault.maxResponseBytes if this is expected).`,
+              { address: this.address, path: what, code: e.code }
+            );
+          }
+          reason = { kind: "network", code: e.code };
+        } else {
+          throw new VaultError(
+            `Vault request for "${what}" could not be built: ${e?.name ?? "error"}.`,
+            {
+              path: what
+            }
+          );
+        }
+      }
+      if (attempt >= this.retries) throw this.exhausted(what, reason, attempt + 1);
+      const exp = Math.min(this.maxMs, this.baseMs * 2 ** attempt);
+      let delay = Math.round(exp / 2 + exp / 2 * this.random());
+      if (retryAfterMs2 !== void 0) delay = Math.min(this.maxMs, Math.max(delay, retryAfterMs2));
+      this.stats.retries += 1;
+      this.logger.warn("retrying Vault request", {
+        path: what,
+        attempt: attempt + 1,
+        reason: reason.kind === "status" ? reason.sealed ? "sealed" : `HTTP ${reason.status}` : reason.code,
+        delayMs: delay
+      });
+      await this.sleep(delay);
+    }
+  }
+  exhausted(what, reason, attempts) {
+    if (reason.kind === "network" && reason.code === "EDEADLINE") {
+      return new VaultError(
+        `Vault at ${this.address} did not answer "${what}" completely within ${this.deadlineMs / 1e3} s, ${attempts} attempt(s) (raise vault.timeoutSeconds if it is just slow).`,
+        { address: this.address, code: reason.code, attempts }
+      );
+    }
+    if (reason.kind === "network") {
+      return new VaultError(
+        `Vault at ${this.address} is unreachable after ${attempts} attempts (last error ${reason.code} on "${what}"). Check VAULT_ADDR, the network and TLS settings.`,
+        { address: this.address, code: reason.code, attempts }
+      );
+    }
+    if (reason.sealed) {
+      return new VaultError(
+        `Vault at ${this.address} is sealed. Unseal it (or wait for it to be unsealed) and run again.`,
+        {
+          address: this.address,
+          status: 503,
+          attempts
+        }
+      );
+    }
+    return new VaultError(
+      `Vault at ${this.address} answered HTTP ${reason.status} to "${what}" after ${attempts} attempts. Try again later.`,
+      { address: this.address, status: reason.status, attempts }
+    );
+  }
+  /** A 200 whose body is not what Vault documents for that endpoint: fail the run, never guess. */
+  malformed(what, expected) {
+    return new VaultError(
+      `Vault at ${this.address} answered "${what}" with HTTP 200 but not the expected JSON (${expected}); a proxy or a server that is not Vault may be in the way. Check VAULT_ADDR.`,
+      { address: this.address, path: what }
+    );
+  }
+  unexpected(what, status2) {
+    return new VaultError(
+      `Vault at ${this.address} answered HTTP ${status2} to "${what}", which vault-rollout does not expect.`,
+      {
+        address: this.address,
+        status: status2,
+        path: what
+      }
+    );
+  }
+  nsHint() {
+    return this.opts.namespace ? ` in namespace "${this.opts.namespace}"` : "";
+  }
+  async loginPayload(auth6) {
+    if (auth6.method === "approle") {
+      if (!auth6.roleId)
+        throw new VaultError("AppRole login needs a role id: set VAULT_ROLE_ID.", { method: "approle" });
+      return auth6.secretId !== void 0 ? { role_id: auth6.roleId, secret_id: auth6.secretId } : { role_id: auth6.roleId };
+    }
+    if (auth6.method === "kubernetes") {
+      if (!auth6.role)
+        throw new VaultError("Kubernetes login needs a role: set vault.auth.role.", { method: "kubernetes" });
+      const file2 = auth6.tokenPath ?? DEFAULT_KUBERNETES_TOKEN_PATH;
+      let jwt3;
+      try {
+        jwt3 = (await readFile3(file2, "utf8")).trim();
+      } catch (e) {
+        throw new VaultError(
+          `Kubernetes login needs the service account token file "${file2}" (${e.code ?? "unreadable"}). Run in a pod with a mounted service account token, or use another auth method.`,
+          { method: "kubernetes", file: file2 }
+        );
+      }
+      if (!jwt3)
+        throw new VaultError(`The service account token file "${file2}" is empty.`, {
+          method: "kubernetes",
+          file: file2
+        });
+      return { role: auth6.role, jwt: jwt3 };
+    }
+    let jwt2;
+    try {
+      jwt2 = typeof auth6.jwt === "function" ? await auth6.jwt() : auth6.jwt;
+    } catch (e) {
+      if (e instanceof VaultError) throw e;
+      throw new VaultError(
+        `Could not obtain the ID token for Vault JWT login (${e?.name ?? "error"}).`,
+        {
+          method: "jwt"
+        }
+      );
+    }
+    if (!jwt2)
+      throw new VaultError("JWT login needs a token: set VAULT_JWT or VAULT_JWT_FILE.", { method: "jwt" });
+    return auth6.role !== void 0 ? { role: auth6.role, jwt: jwt2 } : { jwt: jwt2 };
+  }
+};
+function loginHint(auth6) {
+  switch (auth6.method) {
+    case "approle":
+      return `check the role id and secret id (${auth6.variables?.roleId ?? "VAULT_ROLE_ID"}, ${auth6.variables?.secretId ?? "VAULT_SECRET_ID"}) and the auth mount`;
+    case "kubernetes":
+      return `check that role "${auth6.role}" exists on that mount and binds this pod's service account and namespace`;
+    case "jwt":
+      return `check ${auth6.role !== void 0 ? `role "${auth6.role}"` : "the mount's default_role"}, its bound claims and bound_audiences (required since Vault 1.16.3), and the token's audience`;
+  }
+}
+function isTlsVerificationError(code3) {
+  return /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/.test(
+    code3
+  );
+}
+function isSealedBody(body) {
+  return isRecord2(body) && Array.isArray(body.errors) && body.errors.some((e) => typeof e === "string" && /sealed/i.test(e));
+}
+function parseRetryAfter(value, now) {
+  if (!value) return void 0;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1e3;
+  const at2 = Date.parse(value);
+  return Number.isNaN(at2) ? void 0 : Math.max(0, at2 - now.getTime());
+}
+function displayAddress(address) {
+  try {
+    const u = new URL(address);
+    return `${u.protocol}//${u.host}${u.pathname === "/" ? "" : u.pathname.replace(/\/+$/, "")}`;
+  } catch {
+    return JSON.stringify(address);
+  }
+}
+async function createVaultReader(options) {
+  const problem = options.namespace ? vaultNamespaceProblem(options.namespace) : null;
+  if (problem !== null) {
+    throw new VaultError(
+      `vault-rollout refuses the Vault namespace ${JSON.stringify(options.namespace.slice(0, 80))}: ${problem}. Fix vault.namespace or VAULT_NAMESPACE.`,
+      { code: "EBADNAMESPACE" }
+    );
+  }
+  const reader = new NodeVaultReader(options);
+  try {
+    await reader.authenticate();
+  } catch (e) {
+    await reader.close();
+    throw e;
+  }
+  return reader;
+}
+
+// src/adapters/vault/env.ts
+import { readFileSync as readFileSync4 } from "node:fs";
+import { readFile as fsReadFile } from "node:fs/promises";
+var METHODS = ["token", "approle", "kubernetes", "jwt"];
+function parseBool(name, value) {
+  if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) return true;
+  if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) return false;
+  throw new VaultError(`${name} must be true or false (got "${value}").`, { variable: name });
+}
+function vaultOptionsFromEnv(env, configVault = {}, io = {}) {
+  const readSync = io.readFileSync ?? ((p) => readFileSync4(p, "utf8"));
+  const read = io.readFile ?? ((p) => fsReadFile(p, "utf8"));
+  const get4 = (name) => {
+    const v = env[name];
+    return v !== void 0 && v.trim() !== "" ? v.trim() : void 0;
+  };
+  const address = configVault.address ?? get4("VAULT_ADDR");
+  if (!address)
+    throw new VaultError("No Vault address: set VAULT_ADDR (or vault.address in the config).", {
+      variable: "VAULT_ADDR"
+    });
+  try {
+    const u = new URL(address);
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
+  } catch {
+    throw new VaultError(
+      `VAULT_ADDR must be an http(s) URL like https://vault.example.com:8200 (got "${address}").`,
+      {
+        variable: "VAULT_ADDR"
+      }
+    );
+  }
+  const options = { address, auth: authFromEnv(configVault, get4, read) };
+  const namespace = configVault.namespace ?? get4("VAULT_NAMESPACE");
+  if (namespace) options.namespace = namespace;
+  const caPath = get4("VAULT_CACERT");
+  if (caPath) {
+    try {
+      options.caCert = readSync(caPath);
+    } catch (e) {
+      throw new VaultError(
+        `VAULT_CACERT names "${caPath}", which cannot be read (${e.code ?? "error"}).`,
+        { variable: "VAULT_CACERT", file: caPath }
+      );
+    }
+  }
+  const skip = get4("VAULT_SKIP_VERIFY");
+  if (skip !== void 0) options.skipVerify = parseBool("VAULT_SKIP_VERIFY", skip);
+  if (configVault.mounts?.length) options.mounts = [...configVault.mounts];
+  if (configVault.timeoutSeconds !== void 0) options.deadlineMs = configVault.timeoutSeconds * 1e3;
+  if (configVault.maxResponseBytes !== void 0) options.maxResponseBytes = configVault.maxResponseBytes;
+  return options;
+}
+function authFromEnv(configVault, get4, read) {
+  const envMethod = get4("VAULT_AUTH_METHOD");
+  const envRole = get4("VAULT_AUTH_ROLE");
+  const envMount = get4("VAULT_AUTH_MOUNT");
+  const cfg = {
+    method: configVault.auth?.method ?? envMethod,
+    role: configVault.auth?.role ?? envRole,
+    mount: configVault.auth?.mount ?? envMount
+  };
+  const names3 = credentialNames(configVault.auth);
+  const jwtFileVar = names3.jwtFile === void 0 ? "VAULT_JWT_FILE" : void 0;
+  const jwtFile = names3.jwtFile ?? get4("VAULT_JWT_FILE");
+  const method = cfg.method ?? (get4(names3.tokenEnv) ? "token" : get4(names3.roleIdEnv) ? "approle" : get4(names3.jwtEnv) || jwtFile ? "jwt" : "token");
+  if (!METHODS.includes(method)) {
+    throw new VaultError(
+      `vault.auth.method (or VAULT_AUTH_METHOD) must be one of ${METHODS.join(", ")} (got "${String(method)}").`,
+      {
+        key: "vault.auth.method"
+      }
+    );
+  }
+  const mount2 = cfg.mount ? { mount: cfg.mount } : {};
+  switch (method) {
+    case "token": {
+      const token = get4(names3.tokenEnv);
+      if (!token)
+        throw new VaultError(`No Vault token: set ${names3.tokenEnv} (or choose another vault.auth.method).`, {
+          variable: names3.tokenEnv
+        });
+      return { method, token, variable: names3.tokenEnv };
+    }
+    case "approle": {
+      const roleId = get4(names3.roleIdEnv);
+      if (!roleId)
+        throw new VaultError(
+          `AppRole login needs a role id: set ${names3.roleIdEnv} (and ${names3.secretIdEnv}).`,
+          { variable: names3.roleIdEnv }
+        );
+      const secretId = get4(names3.secretIdEnv);
+      return {
+        method,
+        ...mount2,
+        roleId,
+        ...secretId ? { secretId } : {},
+        variables: { roleId: names3.roleIdEnv, secretId: names3.secretIdEnv }
+      };
+    }
+    case "kubernetes": {
+      if (!cfg.role)
+        throw new VaultError(
+          "Kubernetes login needs a Vault role: set vault.auth.role in the config (or VAULT_AUTH_ROLE).",
+          {
+            key: "vault.auth.role"
+          }
+        );
+      return { method, ...mount2, role: cfg.role };
+    }
+    case "jwt": {
+      const inline = get4(names3.jwtEnv);
+      const file2 = jwtFile;
+      if (!inline && !file2)
+        throw new VaultError(
+          `JWT login needs a token: set ${names3.jwtEnv} or ${jwtFileVar ?? "vault.auth.jwtFile"}.`,
+          { variable: names3.jwtEnv }
+        );
+      const jwt2 = inline ? inline : async () => {
+        try {
+          return (await read(file2)).trim();
+        } catch (e) {
+          throw new VaultError(
+            `${jwtFileVar ?? "vault.auth.jwtFile"} names "${file2}", which cannot be read (${e.code ?? "error"}).`,
+            { variable: jwtFileVar ?? "vault.auth.jwtFile", file: file2 }
+          );
+        }
+      };
+      return { method, ...mount2, ...cfg.role ? { role: cfg.role } : {}, jwt: jwt2 };
+    }
+  }
 }
 
 // src/git-ssh.ts
@@ -106294,8 +106304,7 @@ function warnRepositorySsh(config2, logger) {
   );
 }
 
-// src/run.ts
-var isUrl = (repo) => isRemoteRepo(repo);
+// src/run/compose.ts
 function loadConfig(repoDir, configFlag, cwd) {
   const text = readConfigText(repoDir, configFlag, cwd);
   return text === null ? defaultConfig() : parseConfig(text, configFlag ?? CONFIG_NAME);
@@ -106306,6 +106315,23 @@ function readConfigText(repoDir, configFlag, cwd) {
   if (text === null)
     throw new ConfigError(`config file "${configFlag}" does not exist`, { file: configFlag });
   return text;
+}
+async function workspaceConfig(ws, configFlag, cwd) {
+  if (configFlag) return loadConfig(cwd, configFlag, cwd);
+  const { files, problems } = await ws.source.load((p) => p === CONFIG_NAME, {
+    maxFileBytes: MAX_CONFIG_BYTES
+  });
+  const file2 = files[0];
+  const refused = problems.find((p) => p.file === CONFIG_NAME);
+  if (!file2 && refused) {
+    throw new ConfigError(
+      `config file "${CONFIG_NAME}" in "${ws.url}": ${refused.message.replace(/: skipped.*$/, "")}`,
+      {
+        file: CONFIG_NAME
+      }
+    );
+  }
+  return file2 ? parseConfig(file2.text, CONFIG_NAME) : defaultConfig();
 }
 async function defaultReader(config2, io) {
   const options = vaultOptionsFromEnv(io.env, config2.vault);
@@ -106351,38 +106377,288 @@ function maskEnvSecrets(env) {
   }
   maskGitLabSecrets(env);
 }
-function localRepoDir(opts, io) {
-  const dir = resolve(io.cwd, opts.repo);
-  if (!existsSync5(dir)) throw new ConfigError(`--repo "${opts.repo}" does not exist`);
+function localRepoDir(repo, io) {
+  const dir = resolve(io.cwd, repo);
+  if (!existsSync5(dir)) throw new ConfigError(`--repo "${repo}" does not exist`);
   return dir;
 }
-async function withRepo(opts, io, fn) {
-  if (!isUrl(opts.repo)) {
-    const dir = localRepoDir(opts, io);
-    const config2 = loadConfig(dir, opts.config, io.cwd);
-    const source = new WorkingTreeSource(dir, { maxFileBytes: config2.maxFileBytes }, io.progress);
-    return fn({ source, config: config2, branch: opts.branch ?? config2.branch ?? null });
+function gitOptions(io) {
+  const asked = io.env["VAULT_ROLLOUT_GIT"]?.trim();
+  if (asked && asked !== "native" && asked !== "isomorphic") {
+    throw new ConfigError(`VAULT_ROLLOUT_GIT must be "native" or "isomorphic" (got "${asked}")`);
   }
-  const flagConfig = opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null;
-  const limits = runLimits(flagConfig);
-  const ws = await openWorkspace({
+  return { env: io.env, engine: asked || void 0, logger: io.logger };
+}
+function githubConnector(io, limits) {
+  const credentials = githubCredentialsFromEnv(io.env);
+  let made = null;
+  return {
+    credentials,
+    connect(repository) {
+      if (!credentials)
+        throw new ConfigError(
+          "no GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY"
+        );
+      made ??= connectGitHub({
+        credentials,
+        repository,
+        baseUrl: io.env["GITHUB_API_URL"] || void 0,
+        logger: io.logger,
+        limits,
+        ...io.github
+      });
+      return made;
+    }
+  };
+}
+function runLimits(config2) {
+  return {
+    git: requestLimits(config2?.git, DEFAULT_GIT_LIMITS),
+    github: requestLimits(config2?.github, DEFAULT_GITHUB_LIMITS)
+  };
+}
+function setLimits(limits, config2) {
+  Object.assign(limits.git, requestLimits(config2.git, DEFAULT_GIT_LIMITS));
+  Object.assign(limits.github, requestLimits(config2.github, DEFAULT_GITHUB_LIMITS));
+}
+async function gitAuth(repo, io, github, githubRepository, forge = "github") {
+  const env = io.env;
+  if (forge === "gitlab" && !env.GIT_TOKEN) return gitlabGitAuth(env);
+  const token = env.GIT_TOKEN || env.GITHUB_TOKEN;
+  if (token) return { username: env.GIT_USERNAME || "x-access-token", token };
+  if (!isRemoteRepo(repo) || github.credentials?.kind !== "app" || !onGitHubHost(repo, env)) return void 0;
+  try {
+    const gh = await github.connect(resolveRepository(githubRepository, {}, repo));
+    io.logger.debug("cloning with the GitHub App installation token");
+    return { username: "x-access-token", token: gh.token };
+  } catch (err) {
+    io.logger.warn(
+      `cloning without credentials: the GitHub App gave no installation token (${err instanceof Error ? err.message : String(err)})`
+    );
+    return void 0;
+  }
+}
+function onGitHubHost(url2, env) {
+  const host = (u) => {
+    try {
+      return u ? new URL(u).hostname.replace(/^api\./, "") : null;
+    } catch {
+      return null;
+    }
+  };
+  const target = host(url2);
+  const known = [host(env.GITHUB_SERVER_URL), host(env.GITHUB_API_URL), "github.com"];
+  return target !== null && known.includes(target);
+}
+async function openRepo(opts, io) {
+  const local = !isRemoteRepo(opts.repo);
+  const repo = local ? localRepoDir(opts.repo, io) : opts.repo;
+  const diskConfig = local ? loadConfig(repo, opts.config, io.cwd) : null;
+  const preConfig = diskConfig ?? (opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null);
+  const limits = runLimits(preConfig);
+  const github = githubConnector(io, limits.github);
+  const forge = chooseForge({ flag: opts.forge, config: diskConfig?.forge, env: io.env, remote: repo });
+  const auth6 = await gitAuth(repo, io, github, opts.githubRepository, forge);
+  const ssh = sshSettings(preConfig?.git, io.env);
+  const open3 = (branch) => (io.openWorkspace ?? openWorkspace)({
     ...gitOptions(io),
-    repo: opts.repo,
-    branch: opts.branch,
-    auth: await gitAuth(
-      opts.repo,
-      io,
-      githubConnector(io, limits.github),
-      void 0,
-      chooseForge({ env: io.env, remote: opts.repo })
-    ),
-    ssh: sshSettings(flagConfig?.git, io.env),
+    repo,
+    branch,
+    auth: auth6,
+    ssh,
+    readOnly: opts.readOnly,
     limits: limits.git
   });
+  const ws = await open3(opts.branch ?? diskConfig?.branch);
   try {
-    const config2 = await workspaceConfig(ws, opts.config, io.cwd);
-    if (!flagConfig) warnRepositorySsh(config2, io.logger);
+    const config2 = diskConfig ?? await workspaceConfig(ws, opts.config, io.cwd);
+    if (!preConfig) warnRepositorySsh(config2, io.logger);
     setLimits(limits, config2);
+    return { ws, config: config2, configOnDisk: diskConfig !== null, github, open: open3 };
+  } catch (err) {
+    await ws.close();
+    throw err;
+  }
+}
+async function workspaceTemplates(ws, config2) {
+  const named = new Set(
+    TEMPLATE_KEYS.map(({ key }) => templateFile(config2, key)).filter((f) => f !== void 0)
+  );
+  const files = named.size === 0 ? [] : (await ws.source.load((p) => named.has(p), { anyName: true })).files;
+  const text = new Map(files.map((f) => [f.path, f.text]));
+  return resolveTemplates(config2, (p) => text.get(p) ?? null, readTemplate);
+}
+
+// src/run/options.ts
+var DEFAULT_AUTHOR = { name: "vault-rollout", email: "vault-rollout@users.noreply.github.com" };
+
+// src/run/apply.ts
+function pullRequestOperation(outcome) {
+  if (outcome === "created" || outcome === "updated" || outcome === "closed") return outcome;
+  return "none";
+}
+async function applyWithOutcome(opts, io, hooks) {
+  const opened = await openRepo(
+    {
+      repo: opts.repo,
+      config: opts.config,
+      branch: opts.branch,
+      forge: opts.forge,
+      githubRepository: opts.githubRepository,
+      readOnly: opts.dryRun
+    },
+    io
+  );
+  let ws = opened.ws;
+  let reader = null;
+  try {
+    const config2 = withFlags(opened.config, opts);
+    hooks.seen(config2, ws);
+    if (!opts.branch && !opened.configOnDisk && config2.branch && config2.branch !== ws.branch) {
+      await ws.close();
+      ws = await opened.open(config2.branch);
+    }
+    const forge = await settleForge(opts, io, ws, config2, opened.github);
+    const templates = await workspaceTemplates(ws, config2);
+    const activeReader = reader = environmentReaders(config2, io, opts.environment);
+    const run = {
+      opts,
+      io,
+      ws,
+      config: config2,
+      forge,
+      templates,
+      author: (config2.commit?.author ? parseAuthor(config2.commit.author) : null) ?? DEFAULT_AUTHOR,
+      plan: (w) => planRepo({
+        source: w.source,
+        reader: activeReader,
+        config: config2,
+        branch: w.branch,
+        logger: io.logger,
+        environment: opts.environment,
+        progress: io.progress,
+        clock: rolloutClock(io.env)
+      })
+    };
+    return forge.mode === "pr" ? await publishAsPullRequest(run) : await publishAsCommit(run);
+  } finally {
+    await reader?.close();
+    await ws.close();
+  }
+}
+function withFlags(loaded, opts) {
+  return {
+    ...loaded,
+    pullRequest: {
+      ...loaded.pullRequest,
+      ...opts.labels !== void 0 ? { labels: opts.labels } : {},
+      ...opts.reviewers !== void 0 ? { reviewers: opts.reviewers } : {},
+      ...opts.draft !== void 0 ? { draft: opts.draft } : {}
+    }
+  };
+}
+async function settleForge(opts, io, ws, config2, github) {
+  const mode = opts.mode ?? config2.mode ?? "commit";
+  const apiCommits = opts.apiCommits ?? config2.pullRequest.apiCommits;
+  if (apiCommits && config2.commit?.author) {
+    io.logger.info(
+      "commit.author is not used with API commits: GitHub sets the author (an explicit one would drop its signature)"
+    );
+  }
+  const forgeKind = chooseForge({ flag: opts.forge, config: config2.forge, env: io.env, remote: ws.url });
+  const gitlab2 = forgeKind === "gitlab" ? forgeForRun({
+    ws,
+    mode,
+    config: config2,
+    env: io.env,
+    logger: io.logger,
+    dryRun: opts.dryRun,
+    apiCommits,
+    client: io.gitlab
+  }) : null;
+  const needsGitHub = forgeKind === "github" && (mode === "pr" || apiCommits && !opts.dryRun);
+  if (needsGitHub && !github.credentials && !(mode === "pr" && opts.dryRun)) {
+    throw new ConfigError(
+      mode === "pr" ? "--mode pr needs GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY" : "API commits (pullRequest.apiCommits / --api-commits) need GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY"
+    );
+  }
+  const repository = needsGitHub && github.credentials ? resolveRepository(opts.githubRepository, io.env, ws.url) : null;
+  const gh = repository ? await github.connect(repository) : null;
+  if (gh?.via === "app" && !io.env.GIT_TOKEN) ws.useAuth({ username: "x-access-token", token: gh.token });
+  return { mode, apiCommits, gitlab: gitlab2, gh, repository };
+}
+async function publishAsPullRequest(run) {
+  const { opts, io, config: config2, forge } = run;
+  const { gh, repository } = forge;
+  const { result } = await publishLoop({
+    ws: run.ws,
+    plan: run.plan,
+    logger: io.logger,
+    publish: (report, w) => publishPullRequest({
+      ws: w,
+      report,
+      config: config2,
+      author: run.author,
+      dryRun: opts.dryRun,
+      logger: io.logger,
+      forge: forge.gitlab ?? (gh && repository ? githubForge(gh, repository, io.logger) : null),
+      apiCommits: forge.apiCommits,
+      environment: opts.environment,
+      templates: run.templates
+    })
+  });
+  return { report: result.report, pullRequestOperation: pullRequestOperation(result.outcome) };
+}
+async function publishAsCommit(run) {
+  const { opts, io, ws } = run;
+  const { gh, repository } = run.forge;
+  const template = run.templates.commitMessage;
+  const target = gh && repository ? new ApiCommitWorkspace(ws, new GitHubGitData(gh.octokit, repository, io.logger), io.logger) : ws;
+  const {
+    plan: final,
+    result: outcome,
+    attempts
+  } = await publishLoop({
+    ws: target,
+    plan: run.plan,
+    logger: io.logger,
+    publish: async (report, w) => {
+      const out = await publishCommit(w, {
+        changes: report.changes,
+        message: renderCommitMessage(template, report.workloads, report.changes),
+        author: run.author,
+        dryRun: opts.dryRun,
+        ...io.progress ? { progress: io.progress } : {}
+      });
+      return out.outcome === "moved" ? { moved: true, message: out.message } : { moved: false, result: out };
+    }
+  });
+  final.commit = outcome.commit;
+  const branch = ws.branch;
+  if (outcome.outcome === "pushed") {
+    io.logger.info(
+      `${target === ws ? "Pushed" : "Committed through the GitHub API"} ${outcome.commit} to "${branch}" (${final.changes.length} file(s), attempt ${attempts})`
+    );
+    if (target !== ws && ws.mode === "local")
+      io.logger.info(`The checkout's "${ws.branch}" is now behind the remote: pull to see the commit`);
+  } else if (outcome.outcome === "dry-run") {
+    io.logger.info(`Dry run: would commit ${final.changes.length} file(s) to "${branch}"`);
+  } else {
+    io.logger.info(`Nothing to commit on "${branch}"`);
+  }
+  return { report: final, pullRequestOperation: "none" };
+}
+
+// src/run.ts
+async function withRepo(opts, io, fn) {
+  if (!isRemoteRepo(opts.repo)) {
+    const dir = localRepoDir(opts.repo, io);
+    const config3 = loadConfig(dir, opts.config, io.cwd);
+    const source = new WorkingTreeSource(dir, { maxFileBytes: config3.maxFileBytes }, io.progress);
+    return fn({ source, config: config3, branch: opts.branch ?? config3.branch ?? null });
+  }
+  const { ws, config: config2 } = await openRepo({ repo: opts.repo, config: opts.config, branch: opts.branch }, io);
+  try {
     return await fn({ source: ws.source, config: config2, branch: ws.branch });
   } finally {
     await ws.close();
@@ -106501,104 +106777,6 @@ function describeError(err) {
   const message2 = err instanceof Error ? err.message : String(err);
   return { message: redact2(`unexpected error: ${message2}`), exitCode: 1 };
 }
-function pullRequestOperation(outcome) {
-  if (outcome === "created" || outcome === "updated" || outcome === "closed") return outcome;
-  return "none";
-}
-async function workspaceTemplates(ws, config2) {
-  const named = new Set(
-    TEMPLATE_KEYS.map(({ key }) => templateFile(config2, key)).filter((f) => f !== void 0)
-  );
-  const files = named.size === 0 ? [] : (await ws.source.load((p) => named.has(p), { anyName: true })).files;
-  const text = new Map(files.map((f) => [f.path, f.text]));
-  return resolveTemplates(config2, (p) => text.get(p) ?? null, readTemplate);
-}
-var DEFAULT_AUTHOR = { name: "vault-rollout", email: "vault-rollout@users.noreply.github.com" };
-function gitOptions(io) {
-  const asked = io.env["VAULT_ROLLOUT_GIT"]?.trim();
-  if (asked && asked !== "native" && asked !== "isomorphic") {
-    throw new ConfigError(`VAULT_ROLLOUT_GIT must be "native" or "isomorphic" (got "${asked}")`);
-  }
-  return { env: io.env, engine: asked || void 0, logger: io.logger };
-}
-function runLimits(config2) {
-  return {
-    git: requestLimits(config2?.git, DEFAULT_GIT_LIMITS),
-    github: requestLimits(config2?.github, DEFAULT_GITHUB_LIMITS)
-  };
-}
-function setLimits(limits, config2) {
-  Object.assign(limits.git, requestLimits(config2.git, DEFAULT_GIT_LIMITS));
-  Object.assign(limits.github, requestLimits(config2.github, DEFAULT_GITHUB_LIMITS));
-}
-function githubConnector(io, limits) {
-  const credentials = githubCredentialsFromEnv(io.env);
-  let made = null;
-  return {
-    credentials,
-    connect(repository) {
-      if (!credentials)
-        throw new ConfigError(
-          "no GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY"
-        );
-      made ??= connectGitHub({
-        credentials,
-        repository,
-        baseUrl: io.env["GITHUB_API_URL"] || void 0,
-        logger: io.logger,
-        limits,
-        ...io.github
-      });
-      return made;
-    }
-  };
-}
-async function gitAuth(repo, io, github, githubRepository, forge = "github") {
-  const env = io.env;
-  if (forge === "gitlab" && !env.GIT_TOKEN) return gitlabGitAuth(env);
-  const token = env.GIT_TOKEN || env.GITHUB_TOKEN;
-  if (token) return { username: env.GIT_USERNAME || "x-access-token", token };
-  if (!isUrl(repo) || github.credentials?.kind !== "app" || !onGitHubHost(repo, env)) return void 0;
-  try {
-    const gh = await github.connect(resolveRepository(githubRepository, {}, repo));
-    io.logger.debug("cloning with the GitHub App installation token");
-    return { username: "x-access-token", token: gh.token };
-  } catch (err) {
-    io.logger.warn(
-      `cloning without credentials: the GitHub App gave no installation token (${err instanceof Error ? err.message : String(err)})`
-    );
-    return void 0;
-  }
-}
-function onGitHubHost(url2, env) {
-  const host = (u) => {
-    try {
-      return u ? new URL(u).hostname.replace(/^api\./, "") : null;
-    } catch {
-      return null;
-    }
-  };
-  const target = host(url2);
-  const known = [host(env.GITHUB_SERVER_URL), host(env.GITHUB_API_URL), "github.com"];
-  return target !== null && known.includes(target);
-}
-async function workspaceConfig(ws, configFlag, cwd) {
-  if (configFlag) return loadConfig(cwd, configFlag, cwd);
-  const { files, problems } = await ws.source.load((p) => p === CONFIG_NAME, {
-    maxFileBytes: MAX_CONFIG_BYTES
-  });
-  const file2 = files[0];
-  const refused = problems.find((p) => p.file === CONFIG_NAME);
-  if (!file2 && refused) {
-    throw new ConfigError(
-      `config file "${CONFIG_NAME}" in "${ws.url}": ${refused.message.replace(/: skipped.*$/, "")}`,
-      {
-        file: CONFIG_NAME
-      }
-    );
-  }
-  return file2 ? parseConfig(file2.text, CONFIG_NAME) : defaultConfig();
-}
 async function runApply(opts, io) {
   return (await runApplyWithOutcome(opts, io)).report;
 }
@@ -106609,146 +106787,6 @@ async function runApplyWithOutcome(opts, io) {
   } catch (err) {
     await hooks.failed(describeError(err).message);
     throw err;
-  }
-}
-async function applyWithOutcome(opts, io, hooks) {
-  const local = !isUrl(opts.repo);
-  const repo = local ? localRepoDir(opts, io) : opts.repo;
-  const diskConfig = local ? loadConfig(repo, opts.config, io.cwd) : null;
-  const preConfig = diskConfig ?? (opts.config ? loadConfig(io.cwd, opts.config, io.cwd) : null);
-  const limits = runLimits(preConfig);
-  const github = githubConnector(io, limits.github);
-  const firstForge = chooseForge({ flag: opts.forge, config: diskConfig?.forge, env: io.env, remote: repo });
-  const auth6 = await gitAuth(repo, io, github, opts.githubRepository, firstForge);
-  const ssh = sshSettings(preConfig?.git, io.env);
-  const open3 = (branch) => (io.openWorkspace ?? openWorkspace)({
-    ...gitOptions(io),
-    repo,
-    branch,
-    auth: auth6,
-    ssh,
-    readOnly: opts.dryRun,
-    limits: limits.git
-  });
-  let ws = await open3(opts.branch ?? diskConfig?.branch);
-  let reader = null;
-  try {
-    const loaded = diskConfig ?? await workspaceConfig(ws, opts.config, io.cwd);
-    if (!preConfig) warnRepositorySsh(loaded, io.logger);
-    const config2 = {
-      ...loaded,
-      pullRequest: {
-        ...loaded.pullRequest,
-        ...opts.labels !== void 0 ? { labels: opts.labels } : {},
-        ...opts.reviewers !== void 0 ? { reviewers: opts.reviewers } : {},
-        ...opts.draft !== void 0 ? { draft: opts.draft } : {}
-      }
-    };
-    setLimits(limits, config2);
-    hooks.seen(config2, ws);
-    if (!opts.branch && !diskConfig && config2.branch && config2.branch !== ws.branch) {
-      await ws.close();
-      ws = await open3(config2.branch);
-    }
-    const mode = opts.mode ?? config2.mode ?? "commit";
-    const apiCommits = opts.apiCommits ?? config2.pullRequest.apiCommits;
-    if (apiCommits && config2.commit?.author) {
-      io.logger.info(
-        "commit.author is not used with API commits: GitHub sets the author (an explicit one would drop its signature)"
-      );
-    }
-    const forgeKind = chooseForge({ flag: opts.forge, config: config2.forge, env: io.env, remote: ws.url });
-    const gitlab2 = forgeKind === "gitlab" ? forgeForRun({
-      ws,
-      mode,
-      config: config2,
-      env: io.env,
-      logger: io.logger,
-      dryRun: opts.dryRun,
-      apiCommits,
-      client: io.gitlab
-    }) : null;
-    const needsGitHub = forgeKind === "github" && (mode === "pr" || apiCommits && !opts.dryRun);
-    if (needsGitHub && !github.credentials && !(mode === "pr" && opts.dryRun)) {
-      throw new ConfigError(
-        mode === "pr" ? "--mode pr needs GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY" : "API commits (pullRequest.apiCommits / --api-commits) need GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY"
-      );
-    }
-    const repository = needsGitHub && github.credentials ? resolveRepository(opts.githubRepository, io.env, ws.url) : null;
-    const gh = repository ? await github.connect(repository) : null;
-    if (gh?.via === "app" && !io.env.GIT_TOKEN) ws.useAuth({ username: "x-access-token", token: gh.token });
-    const templates = await workspaceTemplates(ws, config2);
-    const activeReader = reader = environmentReaders(config2, io, opts.environment);
-    const author = (config2.commit?.author ? parseAuthor(config2.commit.author) : null) ?? DEFAULT_AUTHOR;
-    const plan = (w) => planRepo({
-      source: w.source,
-      reader: activeReader,
-      config: config2,
-      branch: w.branch,
-      logger: io.logger,
-      environment: opts.environment,
-      progress: io.progress,
-      clock: rolloutClock(io.env)
-    });
-    if (mode === "pr") {
-      const opened = ws;
-      const { result } = await publishLoop({
-        ws: opened,
-        plan,
-        logger: io.logger,
-        publish: (report, w) => publishPullRequest({
-          ws: w,
-          report,
-          config: config2,
-          author,
-          dryRun: opts.dryRun,
-          logger: io.logger,
-          forge: gitlab2 ?? (gh && repository ? githubForge(gh, repository, io.logger) : null),
-          apiCommits,
-          environment: opts.environment,
-          templates
-        })
-      });
-      return { report: result.report, pullRequestOperation: pullRequestOperation(result.outcome) };
-    }
-    const template = templates.commitMessage;
-    const target = gh && repository ? new ApiCommitWorkspace(ws, new GitHubGitData(gh.octokit, repository, io.logger), io.logger) : ws;
-    const {
-      plan: final,
-      result: outcome,
-      attempts
-    } = await publishLoop({
-      ws: target,
-      plan,
-      logger: io.logger,
-      publish: async (report, w) => {
-        const out = await publishCommit(w, {
-          changes: report.changes,
-          message: renderCommitMessage(template, report.workloads, report.changes),
-          author,
-          dryRun: opts.dryRun,
-          ...io.progress ? { progress: io.progress } : {}
-        });
-        return out.outcome === "moved" ? { moved: true, message: out.message } : { moved: false, result: out };
-      }
-    });
-    final.commit = outcome.commit;
-    const branch = ws.branch;
-    if (outcome.outcome === "pushed") {
-      io.logger.info(
-        `${target === ws ? "Pushed" : "Committed through the GitHub API"} ${outcome.commit} to "${branch}" (${final.changes.length} file(s), attempt ${attempts})`
-      );
-      if (target !== ws && ws.mode === "local")
-        io.logger.info(`The checkout's "${ws.branch}" is now behind the remote: pull to see the commit`);
-    } else if (outcome.outcome === "dry-run") {
-      io.logger.info(`Dry run: would commit ${final.changes.length} file(s) to "${branch}"`);
-    } else {
-      io.logger.info(`Nothing to commit on "${branch}"`);
-    }
-    return { report: final, pullRequestOperation: "none" };
-  } finally {
-    await reader?.close();
-    await ws.close();
   }
 }
 async function applyCommand(opts, io) {

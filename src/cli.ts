@@ -16,13 +16,13 @@ import { ConfigError } from './core/errors.js';
 import {
   applyCommand,
   describeError,
-  maskEnvSecrets,
   planCommand,
   scanCommand,
   statusCommand,
   type CommonOptions,
   type Io,
 } from './run.js';
+import { maskEnvSecrets } from './run/compose.js';
 import type { Format } from './core/report/render.js';
 import { watchCommand } from './watch/command.js';
 import { DEFAULT_INTERVAL, DEFAULT_LISTEN, watchOptions, type WatchFlags } from './watch/options.js';
@@ -206,7 +206,7 @@ function addApply(program: Command, run: CommandRun): void {
           forge?: 'github' | 'gitlab';
         },
       ) => {
-        // githubRepository and apiCommits ride along for GitHub (ApplyOptions in src/run.ts).
+        // githubRepository and apiCommits ride along for GitHub (ApplyOptions in src/run/options.ts).
         const opts = {
           ...toCommon(raw),
           mode: raw.mode,

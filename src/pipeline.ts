@@ -1,7 +1,7 @@
 /**
  * The orchestrator: it runs the pure core stages in order (discover → resolve → plan → edit) on what the
  * injected ports supply, and returns data; `publishLoop` re-plans when the remote moved. It imports no
- * adapter: the composition root (src/run.ts) builds them and passes them in as the interfaces of
+ * adapter: the composition root (src/run/compose.ts) builds them and passes them in as the interfaces of
  * src/core/ports.ts.
  */
 import picomatch from 'picomatch';

@@ -13,7 +13,8 @@ import { keyLine } from './core/config/parse.js';
 import { WorkingTreeSource } from './adapters/fs/working-tree.js';
 import { discoverRepo } from './pipeline.js';
 import type { Format } from './core/report/render.js';
-import { readConfigText, type Io } from './run.js';
+import type { Io } from './run.js';
+import { readConfigText } from './run/compose.js';
 import { isRemoteRepo } from './core/repo-location.js';
 
 export interface ValidateOptions {

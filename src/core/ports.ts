@@ -1,7 +1,7 @@
 /**
  * The small interfaces the core owns and the adapters implement (the core itself does no I/O).
  * Adapters implement them and do not import one another, except the temporary-folder helper
- * (src/adapters/fs/temp.ts) that both Git engines use. The composition root (src/run.ts) builds every
+ * (src/adapters/fs/temp.ts) that both Git engines use. The composition root (src/run/compose.ts) builds every
  * adapter; the pipeline (src/pipeline.ts) sees them only through these interfaces.
  */
 import type { FileChange, Problem, RepoFile, SecretStatus } from './model.js';

@@ -250,7 +250,9 @@ class PullRequestPublish {
     }
     this.target = this.apiCommits && this.apiWs ? this.apiWs : ws;
     this.templates = opts.templates ?? shippedTemplates(readTemplate);
-    this.message = outgoing(renderCommitMessage(this.templates.commitMessage, report.workloads, report.changes));
+    this.message = outgoing(
+      renderCommitMessage(this.templates.commitMessage, report.workloads, report.changes),
+    );
     this.changes = report.changes.filter((c) => c.before !== c.after);
     this.pending = this.message !== null && this.changes.length > 0;
   }
@@ -406,7 +408,7 @@ class PullRequestPublish {
     const deferred = opts.report.summary.deferred ?? 0;
     if (open && deferred > 0) {
       opts.logger.info(
-        `${forge.noun} ${forge.ref(open.number)} left as it is: ${deferred} restart(s) deferred by the rollout limits`,
+        `${capitalised(forge.noun)} ${forge.ref(open.number)} left as it is: ${deferred} restart(s) deferred by the rollout limits`,
       );
       this.show(open);
       return this.done('unchanged');
@@ -527,4 +529,9 @@ class PullRequestPublish {
       else opts.logger.info(`Auto-merge enabled on ${forge.ref(request.number)}`);
     }
   }
+}
+
+/** `pull request` → `Pull request`, for a log line that starts with the forge's noun. */
+function capitalised(noun: string): string {
+  return noun.charAt(0).toUpperCase() + noun.slice(1);
 }

@@ -15,7 +15,7 @@ import {
   withInputHint,
   withTlsInputs,
 } from '../../src/action/inputs.js';
-import { pullRequestOperation } from '../../src/run.js';
+import { pullRequestOperation } from '../../src/run/apply.js';
 import type { PlannedWorkload, RunReport } from '../../src/core/model.js';
 import { summarize } from '../../src/core/plan/plan.js';
 

@@ -133,7 +133,7 @@ export async function runPr(o: RunPrOptions): Promise<PullRequestResult> {
   o.afterOpen?.(ws);
   const reader = await createVaultReader({ ...vaultOptionsFromEnv(env, config.vault), logger });
   try {
-    // As the composition root (src/run.ts runApply) does: one GitHub connection, one re-planning loop.
+    // As the composition root (src/run/apply.ts) does: one GitHub connection, one re-planning loop.
     const credentials = githubCredentialsFromEnv(env);
     const repository = credentials ? resolveRepository(undefined, env, ws.url) : null;
     const gh =

@@ -48,11 +48,12 @@ import {
   onlyParent,
   pushBase,
   refusal,
+  remoteBranchCommit,
   shallowFetch,
   syncStep,
   uncommitted,
 } from './policy.js';
-import { decodeUtf8, folderFilter, gitTreeView, LinkedPaths, gitBlobId } from './shared.js';
+import { decodeUtf8, folderFilter, gitTreeView, LinkedPaths, gitBlobId, loadResult } from './shared.js';
 
 export interface IsoOpenOptions {
   repo: string;
@@ -116,8 +117,34 @@ function toGitError(
   });
 }
 
+/** A workspace as opening found it (the constructor's one argument). */
+interface IsoParts {
+  mode: 'local' | 'remote';
+  /** The checkout, or the temporary clone. */
+  dir: string;
+  branch: string;
+  head: string;
+  remoteUrl: string;
+  auth: GitAuth | undefined;
+  logger: Logger;
+  readOnly: boolean;
+  /** The temporary folder to remove on close (remote mode). */
+  tmp: string | null;
+  http: BoundedHttpClient;
+}
+
 export class IsoWorkspace implements Workspace {
   readonly source: TreeManifestSource;
+  readonly mode: 'local' | 'remote';
+  readonly branch: string;
+  head: string;
+  private readonly dir: string;
+  private readonly remoteUrl: string;
+  private auth: GitAuth | undefined;
+  private readonly logger: Logger;
+  private readonly readOnly: boolean;
+  private readonly tmp: string | null;
+  private readonly http: BoundedHttpClient;
   /**
    * isomorphic-git's object cache (parsed pack indexes, inflated objects). Replaced at the start of each
    * phase (read, commit, push, checkout update): one cache for a whole adoption run grew past 1 GB.
@@ -128,18 +155,17 @@ export class IsoWorkspace implements Workspace {
   private readonly made = new BuiltCommits<{ parent: string; paths: string[] }>();
   private closed = false;
 
-  private constructor(
-    readonly mode: 'local' | 'remote',
-    private readonly dir: string,
-    readonly branch: string,
-    public head: string,
-    private readonly remoteUrl: string,
-    private auth: GitAuth | undefined,
-    private readonly logger: Logger,
-    private readonly readOnly: boolean,
-    private readonly tmp: string | null,
-    private readonly http: BoundedHttpClient,
-  ) {
+  private constructor(parts: IsoParts) {
+    this.mode = parts.mode;
+    this.dir = parts.dir;
+    this.branch = parts.branch;
+    this.head = parts.head;
+    this.remoteUrl = parts.remoteUrl;
+    this.auth = parts.auth;
+    this.logger = parts.logger;
+    this.readOnly = parts.readOnly;
+    this.tmp = parts.tmp;
+    this.http = parts.http;
     this.source = { load: (accept, options) => this.load(accept, options) };
   }
 
@@ -208,23 +234,15 @@ export class IsoWorkspace implements Workspace {
     const rule = fileRule(accept, options.anyName);
     const walked = walkRepo(gitTreeView(entries, links), (p) => inFolder(p) && rule(p));
     this.linked.remember(head, walked.files);
-    const files: RepoFile[] = [];
+    const read: { path: string; bytes: Uint8Array }[] = [];
     const problems = [...walked.problems];
     for (const f of walked.files) {
       const { blob } = await git.readBlob({ ...this.args, oid: entries.get(f.real)!.oid });
       const sized = withinSize([f], () => blob.length, options.maxFileBytes);
-      if (sized.files.length === 0) {
-        problems.push(...sized.problems);
-        continue;
-      }
-      const text = decodeUtf8(blob);
-      if (text === null)
-        problems.push({ file: f.path, severity: 'warning', message: 'not valid UTF-8: skipped' });
-      else files.push({ path: f.path, text });
+      if (sized.files.length === 0) problems.push(...sized.problems);
+      else read.push({ path: f.path, bytes: blob });
     }
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-    return { files, problems };
+    return loadResult(read, problems);
   }
 
   async readCommitInfo(oid: string): Promise<CommitInfo> {
@@ -457,12 +475,11 @@ export class IsoWorkspace implements Workspace {
   }
 
   async remoteBranch(branch: string): Promise<CommitInfo | null> {
-    const oid = await this.remoteHead(branch);
-    if (!oid) return null;
-    const known = await this.readCommitInfo(oid).catch(() => null);
-    if (known) return known;
-    await this.fetch(branch);
-    return this.readCommitInfo(oid);
+    return remoteBranchCommit(branch, {
+      head: () => this.remoteHead(branch),
+      read: (oid) => this.readCommitInfo(oid),
+      fetch: () => this.fetch(branch),
+    });
   }
 
   async refresh(): Promise<void> {
@@ -572,18 +589,20 @@ export class IsoWorkspace implements Workspace {
     const tmp = await makeTempDir('vault-rollout-', opts.tmpRoot);
     const http = boundedHttp(nodeHttp, opts.limits ?? { ...DEFAULT_GIT_LIMITS });
     try {
-      const ws = new IsoWorkspace(
-        'remote',
-        tmp,
-        opts.branch ?? '',
-        '',
-        url.href,
-        opts.auth,
-        opts.logger,
-        false,
+      const parts: IsoParts = {
+        mode: 'remote',
+        dir: tmp,
+        branch: opts.branch ?? '',
+        head: '',
+        remoteUrl: url.href,
+        auth: opts.auth,
+        logger: opts.logger,
+        readOnly: false,
         tmp,
         http,
-      );
+      };
+      // Cloned through a workspace on no branch yet; the one returned names the branch and head found.
+      const ws = new IsoWorkspace(parts);
       try {
         await git.clone({
           ...ws.args,
@@ -602,18 +621,7 @@ export class IsoWorkspace implements Workspace {
       const branch = opts.branch ?? (await git.currentBranch({ ...ws.args })) ?? '';
       if (!branch) throw noDefaultBranch(where);
       const head = await git.resolveRef({ ...ws.args, ref: 'HEAD' });
-      const opened = new IsoWorkspace(
-        'remote',
-        tmp,
-        branch,
-        head,
-        url.href,
-        opts.auth,
-        opts.logger,
-        false,
-        tmp,
-        http,
-      );
+      const opened = new IsoWorkspace({ ...parts, branch, head });
       opts.logger.info('cloned', { url: where, branch, head });
       return opened;
     } catch (err) {
@@ -644,18 +652,18 @@ export class IsoWorkspace implements Workspace {
       );
     }
     const url = checkRemoteUrl(rawUrl);
-    const ws = new IsoWorkspace(
-      'local',
+    const ws = new IsoWorkspace({
+      mode: 'local',
       dir,
-      current,
-      '',
-      url.href,
-      opts.auth,
-      opts.logger,
-      opts.readOnly ?? false,
-      null,
-      boundedHttp(nodeHttp, opts.limits ?? { ...DEFAULT_GIT_LIMITS }),
-    );
+      branch: current,
+      head: '',
+      remoteUrl: url.href,
+      auth: opts.auth,
+      logger: opts.logger,
+      readOnly: opts.readOnly ?? false,
+      tmp: null,
+      http: boundedHttp(nodeHttp, opts.limits ?? { ...DEFAULT_GIT_LIMITS }),
+    });
     await ws.refresh();
     opts.logger.info('opened local checkout', { dir, branch: current, head: ws.head });
     return ws;

@@ -74,18 +74,12 @@ import {
   onlyParent,
   pushBase,
   refusal,
+  remoteBranchCommit,
   shallowFetch,
   syncStep,
   uncommitted,
 } from './policy.js';
-import {
-  decodeUtf8,
-  folderFilter,
-  gitTreeView,
-  isValidBranchName,
-  LinkedPaths,
-  gitBlobId,
-} from './shared.js';
+import { decodeUtf8, folderFilter, gitTreeView, LinkedPaths, gitBlobId, loadResult } from './shared.js';
 
 export interface NativeOpenOptions {
   repo: string;
@@ -165,8 +159,46 @@ const AUTH_FAILED =
 const UNREACHABLE =
   /Could not resolve host|Connection refused|Failed to connect|Connection timed out|Couldn't connect|Network is unreachable|Could not read from remote repository/i;
 
+/** A workspace as opening found it (the constructor's one argument). */
+interface NativeParts {
+  mode: 'local' | 'remote';
+  /** The checkout, or the temporary clone. */
+  dir: string;
+  branch: string;
+  head: string;
+  /** The remote as given (origin's URL or path), for git; `url` is its printable form. */
+  remote: string;
+  git: GitCli;
+  auth: GitAuth | undefined;
+  /** Whether our Authorization header may be added (not when the checkout configures its own). */
+  headerAllowed: boolean;
+  objectFormat: 'sha1' | 'sha256';
+  logger: Logger;
+  readOnly: boolean;
+  /** The temporary folder to remove on close (remote mode). */
+  tmp: string | null;
+  /** origin's URL in local mode, where `remote` is the name `origin` (for messages and the header scope). */
+  originUrl?: string | null | undefined;
+  /** The ssh command for an SSH remote with a configured key or known-hosts file. */
+  ssh: { command: string; settings: SshSettings } | null;
+}
+
 export class NativeWorkspace implements Workspace {
   readonly source: TreeManifestSource;
+  readonly mode: 'local' | 'remote';
+  readonly branch: string;
+  head: string;
+  private readonly dir: string;
+  private readonly remote: string;
+  private readonly git: GitCli;
+  private auth: GitAuth | undefined;
+  private readonly headerAllowed: boolean;
+  private readonly objectFormat: 'sha1' | 'sha256';
+  private readonly logger: Logger;
+  private readonly readOnly: boolean;
+  private readonly tmp: string | null;
+  private readonly originUrl: string | null;
+  private readonly ssh: { command: string; settings: SshSettings } | null;
   private listings = new Map<string, Map<string, TreeEntry>>();
   /** Files the last load read through a link, for writing their edits to the stored path. */
   private readonly linked = new LinkedPaths();
@@ -175,29 +207,22 @@ export class NativeWorkspace implements Workspace {
   /** The pre-push inspection of the checkout, for the move after the push (local mode). */
   private checked: { commit: string; check: MoveCheck } | null = null;
   private closed = false;
-  /** The ssh command for an SSH remote with a configured key or known-hosts file (set on opening). */
-  private ssh: { command: string; settings: SshSettings } | null = null;
 
-  private constructor(
-    readonly mode: 'local' | 'remote',
-    /** The checkout, or the temporary clone. */
-    private readonly dir: string,
-    readonly branch: string,
-    public head: string,
-    /** The remote as given (origin's URL or path), for git; `url` is its printable form. */
-    private readonly remote: string,
-    private readonly git: GitCli,
-    private auth: GitAuth | undefined,
-    /** Whether our Authorization header may be added (not when the checkout configures its own). */
-    private readonly headerAllowed: boolean,
-    private readonly objectFormat: 'sha1' | 'sha256',
-    private readonly logger: Logger,
-    private readonly readOnly: boolean,
-    /** The temporary folder to remove on close (remote mode). */
-    private readonly tmp: string | null,
-    /** origin's URL in local mode, where `remote` is the name `origin` (for messages and the header scope). */
-    private readonly originUrl: string | null = null,
-  ) {
+  private constructor(parts: NativeParts) {
+    this.mode = parts.mode;
+    this.dir = parts.dir;
+    this.branch = parts.branch;
+    this.head = parts.head;
+    this.remote = parts.remote;
+    this.git = parts.git;
+    this.auth = parts.auth;
+    this.headerAllowed = parts.headerAllowed;
+    this.objectFormat = parts.objectFormat;
+    this.logger = parts.logger;
+    this.readOnly = parts.readOnly;
+    this.tmp = parts.tmp;
+    this.originUrl = parts.originUrl ?? null;
+    this.ssh = parts.ssh;
     this.source = { load: (accept, options) => this.load(accept, options) };
   }
 
@@ -306,17 +331,11 @@ export class NativeWorkspace implements Workspace {
     const oidOf = (f: FoundFile) => listing.get(f.real)!.oid;
     const sizes = await this.sizes([...new Set(walked.files.map(oidOf))]);
     const sized = withinSize(walked.files, (f) => sizes.get(oidOf(f)) ?? null, options.maxFileBytes);
-    const problems = [...walked.problems, ...sized.problems];
     const blobs = await this.readBlobs([...new Set(sized.files.map(oidOf))]);
-    const files: RepoFile[] = [];
-    for (const f of sized.files) {
-      const text = decodeUtf8(blobs.get(oidOf(f)) ?? Buffer.alloc(0));
-      if (text === null)
-        problems.push({ file: f.path, severity: 'warning', message: 'not valid UTF-8: skipped' });
-      else files.push({ path: f.path, text });
-    }
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    const { files, problems } = loadResult(
+      sized.files.map((f) => ({ path: f.path, bytes: blobs.get(oidOf(f)) ?? Buffer.alloc(0) })),
+      [...walked.problems, ...sized.problems],
+    );
     this.logger.debug('read manifests from git objects', {
       commit: head,
       files: files.length,
@@ -522,33 +541,37 @@ export class NativeWorkspace implements Workspace {
   }
 
   async remoteBranch(branch: string): Promise<CommitInfo | null> {
-    if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
-    const listed = await this.must(
-      ['ls-remote', this.remote, `refs/heads/${branch}`],
-      `reading branch "${branch}" of`,
-    );
-    // ls-remote matches patterns against the tail of each ref: keep the exact ref only.
-    const oid = listed
-      .toString('utf8')
-      .split('\n')
-      .map((l) => l.split('\t'))
-      .find(([, ref]) => ref === `refs/heads/${branch}`)?.[0];
-    if (!oid) return null;
-    const known = await this.readCommitInfo(oid).catch(() => null);
-    if (known) return known;
-    const depth = shallowFetch(this.mode) ? ['--depth', '1'] : [];
-    await this.must(
-      [
-        'fetch',
-        '-q',
-        '--no-tags',
-        ...depth,
-        this.remote,
-        `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
-      ],
-      `fetching "${branch}" from`,
-    );
-    return this.readCommitInfo(oid);
+    return remoteBranchCommit(branch, {
+      head: async () => {
+        const listed = await this.must(
+          ['ls-remote', this.remote, `refs/heads/${branch}`],
+          `reading branch "${branch}" of`,
+        );
+        // ls-remote matches patterns against the tail of each ref: keep the exact ref only.
+        return (
+          listed
+            .toString('utf8')
+            .split('\n')
+            .map((l) => l.split('\t'))
+            .find(([, ref]) => ref === `refs/heads/${branch}`)?.[0] ?? null
+        );
+      },
+      read: (oid) => this.readCommitInfo(oid),
+      fetch: async () => {
+        const depth = shallowFetch(this.mode) ? ['--depth', '1'] : [];
+        await this.must(
+          [
+            'fetch',
+            '-q',
+            '--no-tags',
+            ...depth,
+            this.remote,
+            `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
+          ],
+          `fetching "${branch}" from`,
+        );
+      },
+    });
   }
 
   async refresh(): Promise<void> {
@@ -833,22 +856,22 @@ export class NativeWorkspace implements Workspace {
     const own = /^https?:\/\//i.test(remoteUrl)
       ? await git.run(['config', '--get-urlmatch', 'http.extraheader', remoteUrl], { cwd: dir })
       : { code: 1 };
-    const ws = new NativeWorkspace(
-      'local',
+    const ws = new NativeWorkspace({
+      mode: 'local',
       dir,
-      current,
-      '',
-      'origin',
+      branch: current,
+      head: '',
+      remote: 'origin',
       git,
-      opts.auth,
-      own.code !== 0,
-      format,
-      opts.logger,
-      opts.readOnly ?? false,
-      null,
-      remoteUrl,
-    );
-    ws.ssh = sshFor(remoteUrl, opts.ssh);
+      auth: opts.auth,
+      headerAllowed: own.code !== 0,
+      objectFormat: format,
+      logger: opts.logger,
+      readOnly: opts.readOnly ?? false,
+      tmp: null,
+      originUrl: remoteUrl,
+      ssh: sshFor(remoteUrl, opts.ssh),
+    });
     await ws.fetchBase();
     await ws.syncCheckout();
     opts.logger.info('opened local checkout', { dir, branch: current, head: ws.head, remote: ws.url });
@@ -897,21 +920,21 @@ export class NativeWorkspace implements Workspace {
       const branch = opts.branch ?? sym.stdout.toString('utf8').trim();
       const head = await opts.git.run(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: dir });
       if (!branch || head.code !== 0) throw noDefaultBranch(where);
-      const ws = new NativeWorkspace(
-        'remote',
+      const ws = new NativeWorkspace({
+        mode: 'remote',
         dir,
         branch,
-        head.stdout.toString('utf8').trim(),
+        head: head.stdout.toString('utf8').trim(),
         remote,
-        opts.git,
-        opts.auth,
-        true,
-        await objectFormat(opts.git, dir),
-        opts.logger,
-        false,
+        git: opts.git,
+        auth: opts.auth,
+        headerAllowed: true,
+        objectFormat: await objectFormat(opts.git, dir),
+        logger: opts.logger,
+        readOnly: false,
         tmp,
-      );
-      ws.ssh = ssh;
+        ssh,
+      });
       opts.logger.info('cloned', {
         url: where,
         branch,

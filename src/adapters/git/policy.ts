@@ -2,12 +2,13 @@
  * The Git policy, written once for both engines (native.ts on the git CLI, iso.ts on isomorphic-git):
  * which changes one commit may hold and when the plan is stale, which commit may be pushed, the
  * compare-and-swap push of the base branch and what the remote's answer means, which branches may be
- * pushed or deleted, and when a local checkout may be moved. The engines keep to their plumbing (reading
- * objects, writing them, talking to the remote, writing files) and ask this module what to do.
+ * pushed, deleted or read (and when one is fetched), and when a local checkout may be moved. The
+ * engines keep to their plumbing (reading objects, writing them, talking to the remote, writing files)
+ * and ask this module what to do.
  */
 import { isValidBranchName } from '../../core/branch-name.js';
 import { GitError } from '../../core/errors.js';
-import type { CommitOptions, GitAuth, PushResult } from '../../core/ports.js';
+import type { CommitInfo, CommitOptions, GitAuth, PushResult } from '../../core/ports.js';
 import { redact } from './remote-url.js';
 
 // --- the commit ----------------------------------------------------------------------------------
@@ -167,6 +168,29 @@ export async function pushBase<T extends { parent: string }>(
   if (!res.ok) return res;
   await steps.pushed(made);
   return { ok: true };
+}
+
+/**
+ * Another branch's head on the remote (null: no such branch), for the pull-request branch: the clone's
+ * copy of the commit when it has one, else the branch is fetched first. The name is checked before it
+ * reaches the remote.
+ */
+export async function remoteBranchCommit(
+  branch: string,
+  steps: {
+    /** The commit the remote's branch points at, or null. */
+    head(): Promise<string | null>;
+    read(oid: string): Promise<CommitInfo>;
+    fetch(): Promise<void>;
+  },
+): Promise<CommitInfo | null> {
+  if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);
+  const oid = await steps.head();
+  if (!oid) return null;
+  const known = await steps.read(oid).catch(() => null);
+  if (known) return known;
+  await steps.fetch();
+  return steps.read(oid);
 }
 
 /**

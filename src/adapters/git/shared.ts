@@ -1,10 +1,11 @@
 /**
  * Data rules both Git adapters (native CLI and isomorphic-git) apply the same way: UTF-8, tree views,
- * paths read through links, blob ids. The decisions both make are in policy.ts.
+ * paths read through links, blob ids, what a load returns. The decisions both make are in policy.ts.
  */
 import { createHash } from 'node:crypto';
 
 import { isValidBranchName } from '../../core/branch-name.js';
+import type { Problem, RepoFile } from '../../core/model.js';
 import type { FoundFile, TreeEntry as RepoTreeEntry, TreeView } from '../../core/repo-files.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -16,6 +17,28 @@ export function decodeUtf8(bytes: Uint8Array): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * What a load of either engine returns from the bytes it read: each file as text (a file that is not
+ * UTF-8 is a warning, not a file), files in path order and problems in file order, so both engines give
+ * the plan the same input whatever order they read in.
+ */
+export function loadResult(
+  read: readonly { path: string; bytes: Uint8Array }[],
+  found: readonly Problem[],
+): { files: RepoFile[]; problems: Problem[] } {
+  const files: RepoFile[] = [];
+  const problems = [...found];
+  for (const f of read) {
+    const text = decodeUtf8(f.bytes);
+    if (text === null)
+      problems.push({ file: f.path, severity: 'warning', message: 'not valid UTF-8: skipped' });
+    else files.push({ path: f.path, text });
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { files, problems };
 }
 
 /** A branch name git accepts, checked before it reaches a refspec. */

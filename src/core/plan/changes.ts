@@ -281,28 +281,8 @@ export function buildChanges(
           before: beforeKustomization ?? '',
           after: layer.kustomization,
         });
-      if (layer.patches !== before || layer.kustomization !== beforeKustomization) {
-        // Entries for objects the root no longer builds are dropped (kustomize refuses a patch without its
-        // target), never silently.
-        const check = before === undefined ? null : checkRootPatch(before, prefix, LAYER_PATCH_HEADER);
-        const named = (o: RootPatchTarget['object']) =>
-          `${o.kind}/${o.name}${o.namespace ? ` (namespace ${o.namespace})` : ''}`;
-        const why = `render root "${dirName(dirName(file)) || '.'}" no longer builds it, and kustomize refuses a patch without its target`;
-        const pinned =
-          beforeKustomization === undefined ? null : checkLayerKustomization(beforeKustomization);
-        for (const gone of pinned?.ok ? pinned.entries.filter((o) => !rootBuilds(file, o)) : [])
-          problems.push({
-            file: layerKustomization,
-            severity: 'warning',
-            message: `dropped the version pin of ${named(gone)}: ${why}`,
-          });
-        for (const gone of check?.ok ? check.entries.filter((o) => !rootBuilds(file, o)) : [])
-          problems.push({
-            file,
-            severity: 'warning',
-            message: `dropped the entry for ${named(gone)}: ${why}`,
-          });
-      }
+      if (layer.patches !== before || layer.kustomization !== beforeKustomization)
+        problems.push(...droppedEntries(file, before, beforeKustomization, prefix, rootBuilds));
       if (kustomization !== undefined && listed.text !== kustomization)
         changes.push({ path: edits.kustomization, before: kustomization, after: listed.text });
       // A change set cannot delete a file: the older one stays, unread, until a person removes it.
@@ -338,23 +318,65 @@ export function buildChanges(
       }
       failed = true;
     }
-    // A document's in-place values go once every root that builds it has its copy in this change set;
-    // until then they stay (a root of another environment still reads them).
-    for (const m of migrations) {
-      if (failed || byFile.has(m.file) || !m.builders.every((r) => m.copied.has(r))) continue;
-      const before = texts.get(m.file);
-      if (before === undefined || changes.some((c) => c.path === m.file)) continue;
-      const after = removeAnnotation(before, m.document, m.paths, `${prefix}/secret-versions`);
-      if (after === null)
-        problems.push({
-          file: m.file,
-          severity: 'warning',
-          message: `the record written here in place earlier is now in each root's own layer, but could not be removed line by line: remove ${prefix}/secret-versions from document ${m.document + 1} by hand`,
-        });
-      else if (after !== before) changes.push({ path: m.file, before, after });
-    }
+    if (!failed) migrationChanges(migrations, byFile, texts, prefix, changes, problems);
     if (!failed)
       return { changes: changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), problems };
+  }
+}
+
+/**
+ * Entries of a layer for objects its root no longer builds: they are dropped (kustomize refuses a patch
+ * without its target), never silently: one warning each.
+ */
+function droppedEntries(
+  file: string,
+  before: string | undefined,
+  beforeKustomization: string | undefined,
+  prefix: string,
+  rootBuilds: RootBuilds,
+): Problem[] {
+  const problems: Problem[] = [];
+  const layerKustomization = `${dirName(file)}/kustomization.yaml`;
+  const check = before === undefined ? null : checkRootPatch(before, prefix, LAYER_PATCH_HEADER);
+  const named = (o: RootPatchTarget['object']) =>
+    `${o.kind}/${o.name}${o.namespace ? ` (namespace ${o.namespace})` : ''}`;
+  const why = `render root "${dirName(dirName(file)) || '.'}" no longer builds it, and kustomize refuses a patch without its target`;
+  const pinned = beforeKustomization === undefined ? null : checkLayerKustomization(beforeKustomization);
+  for (const gone of pinned?.ok ? pinned.entries.filter((o) => !rootBuilds(file, o)) : [])
+    problems.push({
+      file: layerKustomization,
+      severity: 'warning',
+      message: `dropped the version pin of ${named(gone)}: ${why}`,
+    });
+  for (const gone of check?.ok ? check.entries.filter((o) => !rootBuilds(file, o)) : [])
+    problems.push({ file, severity: 'warning', message: `dropped the entry for ${named(gone)}: ${why}` });
+  return problems;
+}
+
+/**
+ * A document's in-place values go once every root that builds it has its copy in this change set; until
+ * then they stay (a root of another environment still reads them). Adds to `changes` and `problems`.
+ */
+function migrationChanges(
+  migrations: Iterable<Migration>,
+  byFile: ReadonlyMap<string, unknown>,
+  texts: ReadonlyMap<string, string>,
+  prefix: string,
+  changes: FileChange[],
+  problems: Problem[],
+): void {
+  for (const m of migrations) {
+    if (byFile.has(m.file) || !m.builders.every((r) => m.copied.has(r))) continue;
+    const before = texts.get(m.file);
+    if (before === undefined || changes.some((c) => c.path === m.file)) continue;
+    const after = removeAnnotation(before, m.document, m.paths, `${prefix}/secret-versions`);
+    if (after === null)
+      problems.push({
+        file: m.file,
+        severity: 'warning',
+        message: `the record written here in place earlier is now in each root's own layer, but could not be removed line by line: remove ${prefix}/secret-versions from document ${m.document + 1} by hand`,
+      });
+    else if (after !== before) changes.push({ path: m.file, before, after });
   }
 }
 
