@@ -39,6 +39,7 @@ import { renderPullRequest } from '../core/report/pr-body.js';
 import { readTemplate } from '../adapters/templates.js';
 import { shippedTemplates, type MessageTemplates } from '../core/config/templates.js';
 import { outgoing } from './outgoing.js';
+import { NOTHING_PUBLISHED, type Published } from './outcome.js';
 import type { PublishStep } from '../pipeline.js';
 
 /** Hidden marker of the one comment about commits a person pushed to the branch. */
@@ -86,8 +87,8 @@ export interface PullRequestRunOptions {
   templates?: MessageTemplates | undefined;
 }
 
-export interface PullRequestResult {
-  report: RunReport;
+/** What the pull-request stage did: its {@link Published} outcome, and how it went. */
+export interface PullRequestResult extends Published {
   outcome: PullRequestOutcome;
   /** The pull-request branch, e.g. `vault-rollout/main`. */
   branch: string;
@@ -200,7 +201,7 @@ export async function publishPullRequest(
     return {
       moved: false,
       result: {
-        report: opts.report,
+        ...NOTHING_PUBLISHED,
         outcome: 'dry-run',
         branch,
         pushed: false,
@@ -233,6 +234,8 @@ class PullRequestPublish {
   private readonly pending: boolean;
   /** The commit is built once, locally: the base head does not move during this flow. */
   private localCommit: string | null = null;
+  /** What this stage did, returned in its result; the report it was given is only read. */
+  private readonly published: Published = { commit: null, pullRequest: null, problems: [] };
 
   constructor(
     private readonly opts: PullRequestRunOptions,
@@ -261,7 +264,7 @@ class PullRequestPublish {
     return {
       moved: false,
       result: {
-        report: this.opts.report,
+        ...this.published,
         outcome,
         branch: this.branch,
         pushed,
@@ -273,12 +276,12 @@ class PullRequestPublish {
 
   private problem(message: string, file = this.branch): void {
     const p: Problem = { file, severity: 'warning', message };
-    this.opts.report.problems.push(p);
+    this.published.problems.push(p);
     this.opts.logger.warn(message);
   }
 
   private show(request: ChangeRequest): void {
-    this.opts.report.pullRequest = {
+    this.published.pullRequest = {
       number: request.number,
       url: request.url,
       ...(this.forge.kind === 'gitlab' ? { kind: 'merge-request' as const } : {}),
@@ -338,7 +341,7 @@ class PullRequestPublish {
     const { request, outcome, created } = await this.openOrUpdate(open, text, pushed);
     await this.decorate(request, created);
     this.show(request);
-    this.opts.report.commit = branchHead;
+    this.published.commit = branchHead;
     return this.done(outcome, pushed);
   }
 
@@ -408,7 +411,7 @@ class PullRequestPublish {
     const deferred = opts.report.summary.deferred ?? 0;
     if (open && deferred > 0) {
       opts.logger.info(
-        `${capitalised(forge.noun)} ${forge.ref(open.number)} left as it is: ${deferred} restart(s) deferred by the rollout limits`,
+        `${capitalized(forge.noun)} ${forge.ref(open.number)} left as it is: ${deferred} restart(s) deferred by the rollout limits`,
       );
       this.show(open);
       return this.done('unchanged');
@@ -529,9 +532,4 @@ class PullRequestPublish {
       else opts.logger.info(`Auto-merge enabled on ${forge.ref(request.number)}`);
     }
   }
-}
-
-/** `pull request` → `Pull request`, for a log line that starts with the forge's noun. */
-function capitalised(noun: string): string {
-  return noun.charAt(0).toUpperCase() + noun.slice(1);
 }

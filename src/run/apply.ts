@@ -18,6 +18,7 @@ import {
 import { planRepo, publishLoop } from '../pipeline.js';
 import { publishCommit } from '../publish/commit.js';
 import { publishPullRequest, type PullRequestOutcome } from '../publish/pull-request.js';
+import { NOTHING_PUBLISHED, reportWith } from '../publish/outcome.js';
 import { ApiCommitWorkspace } from '../publish/api-commits.js';
 import { chooseForge, forgeForRun, githubForge } from '../forge.js';
 import type { ApplyNotifier } from '../notify-run.js';
@@ -189,7 +190,7 @@ interface PublishRun {
 async function publishAsPullRequest(run: PublishRun): Promise<ApplyResult> {
   const { opts, io, config, forge } = run;
   const { gh, repository } = forge;
-  const { result } = await publishLoop({
+  const { plan: final, result } = await publishLoop({
     ws: run.ws,
     plan: run.plan,
     logger: io.logger,
@@ -207,7 +208,7 @@ async function publishAsPullRequest(run: PublishRun): Promise<ApplyResult> {
         templates: run.templates,
       }),
   });
-  return { report: result.report, pullRequestOperation: pullRequestOperation(result.outcome) };
+  return { report: reportWith(final, result), pullRequestOperation: pullRequestOperation(result.outcome) };
 }
 
 /** `--mode commit`: one commit on the base branch (through the GitHub API with API commits). */
@@ -239,7 +240,7 @@ async function publishAsCommit(run: PublishRun): Promise<ApplyResult> {
       return out.outcome === 'moved' ? { moved: true, message: out.message } : { moved: false, result: out };
     },
   });
-  final.commit = outcome.commit;
+  const report = reportWith(final, { ...NOTHING_PUBLISHED, commit: outcome.commit });
   const branch = ws.branch;
   if (outcome.outcome === 'pushed') {
     io.logger.info(
@@ -253,5 +254,5 @@ async function publishAsCommit(run: PublishRun): Promise<ApplyResult> {
   } else {
     io.logger.info(`Nothing to commit on "${branch}"`);
   }
-  return { report: final, pullRequestOperation: 'none' };
+  return { report, pullRequestOperation: 'none' };
 }

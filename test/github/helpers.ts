@@ -15,6 +15,11 @@ import { vaultOptionsFromEnv } from '../../src/adapters/vault/env.js';
 import { defaultConfig, parseConfig, type Config } from '../../src/core/config/schema.js';
 import type { Logger } from '../../src/core/ports.js';
 import { publishPullRequest, type PullRequestResult } from '../../src/publish/pull-request.js';
+import { reportWith } from '../../src/publish/outcome.js';
+import type { RunReport } from '../../src/core/model.js';
+
+/** The stage's result, with the report the command makes of it (the plan joined with the outcome). */
+export type PullRequestRun = PullRequestResult & { report: RunReport };
 import { githubForge } from '../../src/forge.js';
 import { startGitServer, type GitServer } from '../support/git-server.js';
 import { startGitHubServer, type GitHubServer, type GitHubServerOptions } from '../support/github-server.js';
@@ -112,7 +117,7 @@ export interface RunPrOptions {
 }
 
 /** One `apply --mode pr` run against the servers (pacing off, retry-after in milliseconds). */
-export async function runPr(o: RunPrOptions): Promise<PullRequestResult> {
+export async function runPr(o: RunPrOptions): Promise<PullRequestRun> {
   const logger = o.logger ?? captureLogger();
   const config = o.config ?? defaultConfig();
   const env = {
@@ -150,7 +155,7 @@ export async function runPr(o: RunPrOptions): Promise<PullRequestResult> {
     if (gh?.via === 'app' && !('GIT_TOKEN' in env && env['GIT_TOKEN'])) {
       ws.useAuth({ username: 'x-access-token', token: gh.token });
     }
-    const { result } = await publishLoop({
+    const { plan, result } = await publishLoop({
       ws,
       plan: (w) =>
         planRepo({
@@ -174,7 +179,7 @@ export async function runPr(o: RunPrOptions): Promise<PullRequestResult> {
           forge: gh && repository ? githubForge(gh, repository, logger) : null,
         }),
     });
-    return result;
+    return { ...result, report: reportWith(plan, result) };
   } finally {
     await reader.close();
     await ws.close();
