@@ -104236,6 +104236,17 @@ function resolveTemplates(config2, read, shipped) {
   return out;
 }
 
+// src/publish/outcome.ts
+var NOTHING_PUBLISHED = { commit: null, pullRequest: null, problems: [] };
+function reportWith(plan, published) {
+  return {
+    ...plan,
+    commit: published.commit,
+    pullRequest: published.pullRequest,
+    problems: [...plan.problems, ...published.problems]
+  };
+}
+
 // src/publish/pull-request.ts
 var FOREIGN_COMMIT_MARKER = "<!-- vault-rollout:foreign-commit -->";
 var BRANCH_TRAILER = "Vault-Rollout-Branch";
@@ -104284,7 +104295,7 @@ async function publishPullRequest(opts) {
     return {
       moved: false,
       result: {
-        report: opts.report,
+        ...NOTHING_PUBLISHED,
         outcome: "dry-run",
         branch,
         pushed: false,
@@ -104332,11 +104343,13 @@ var PullRequestPublish = class {
   pending;
   /** The commit is built once, locally: the base head does not move during this flow. */
   localCommit = null;
+  /** What this stage did, returned in its result; the report it was given is only read. */
+  published = { commit: null, pullRequest: null, problems: [] };
   done(outcome, pushed = false) {
     return {
       moved: false,
       result: {
-        report: this.opts.report,
+        ...this.published,
         outcome,
         branch: this.branch,
         pushed,
@@ -104347,11 +104360,11 @@ var PullRequestPublish = class {
   }
   problem(message2, file2 = this.branch) {
     const p = { file: file2, severity: "warning", message: message2 };
-    this.opts.report.problems.push(p);
+    this.published.problems.push(p);
     this.opts.logger.warn(message2);
   }
   show(request3) {
-    this.opts.report.pullRequest = {
+    this.published.pullRequest = {
       number: request3.number,
       url: request3.url,
       ...this.forge.kind === "gitlab" ? { kind: "merge-request" } : {}
@@ -104403,7 +104416,7 @@ var PullRequestPublish = class {
     const { request: request3, outcome, created } = await this.openOrUpdate(open3, text, pushed);
     await this.decorate(request3, created);
     this.show(request3);
-    this.opts.report.commit = branchHead;
+    this.published.commit = branchHead;
     return this.done(outcome, pushed);
   }
   /** The ownership rule of {@link isOwnBranchCommit}, asking the forge what a git read cannot tell. */
@@ -104452,7 +104465,7 @@ var PullRequestPublish = class {
     const deferred = opts.report.summary.deferred ?? 0;
     if (open3 && deferred > 0) {
       opts.logger.info(
-        `${capitalised(forge.noun)} ${forge.ref(open3.number)} left as it is: ${deferred} restart(s) deferred by the rollout limits`
+        `${capitalized(forge.noun)} ${forge.ref(open3.number)} left as it is: ${deferred} restart(s) deferred by the rollout limits`
       );
       this.show(open3);
       return this.done("unchanged");
@@ -104559,9 +104572,6 @@ var PullRequestPublish = class {
     }
   }
 };
-function capitalised(noun) {
-  return noun.charAt(0).toUpperCase() + noun.slice(1);
-}
 
 // src/publish/api-commits.ts
 var TREE_BATCH = { entries: 1e3, bytes: 1024 * 1024 };
@@ -106590,7 +106600,7 @@ async function settleForge(opts, io, ws, config2, github) {
 async function publishAsPullRequest(run) {
   const { opts, io, config: config2, forge } = run;
   const { gh, repository } = forge;
-  const { result } = await publishLoop({
+  const { plan: final, result } = await publishLoop({
     ws: run.ws,
     plan: run.plan,
     logger: io.logger,
@@ -106607,7 +106617,7 @@ async function publishAsPullRequest(run) {
       templates: run.templates
     })
   });
-  return { report: result.report, pullRequestOperation: pullRequestOperation(result.outcome) };
+  return { report: reportWith(final, result), pullRequestOperation: pullRequestOperation(result.outcome) };
 }
 async function publishAsCommit(run) {
   const { opts, io, ws } = run;
@@ -106622,10 +106632,10 @@ async function publishAsCommit(run) {
     ws: target,
     plan: run.plan,
     logger: io.logger,
-    publish: async (report, w) => {
+    publish: async (report2, w) => {
       const out = await publishCommit(w, {
-        changes: report.changes,
-        message: renderCommitMessage(template, report.workloads, report.changes),
+        changes: report2.changes,
+        message: renderCommitMessage(template, report2.workloads, report2.changes),
         author: run.author,
         dryRun: opts.dryRun,
         ...io.progress ? { progress: io.progress } : {}
@@ -106633,7 +106643,7 @@ async function publishAsCommit(run) {
       return out.outcome === "moved" ? { moved: true, message: out.message } : { moved: false, result: out };
     }
   });
-  final.commit = outcome.commit;
+  const report = reportWith(final, { ...NOTHING_PUBLISHED, commit: outcome.commit });
   const branch = ws.branch;
   if (outcome.outcome === "pushed") {
     io.logger.info(
@@ -106646,7 +106656,7 @@ async function publishAsCommit(run) {
   } else {
     io.logger.info(`Nothing to commit on "${branch}"`);
   }
-  return { report: final, pullRequestOperation: "none" };
+  return { report, pullRequestOperation: "none" };
 }
 
 // src/run.ts
