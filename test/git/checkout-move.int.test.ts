@@ -4,7 +4,7 @@
  * checkout conversion goes through `read-tree -m -u`, and a person's edit always stops the move with the
  * file named and nothing written.
  */
-import { chmod, link, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -191,6 +191,63 @@ describe('moving a checkout after the push (git CLI)', () => {
     expect(await server.head(name, 'main')).toBe(seedHead);
     expect(await readFile(path.join(dir, 'apps/app-3.yaml'), 'utf8')).toBe('name: app-3\nmine: true\n');
     expect(await readFile(path.join(dir, 'apps/app-4.yaml'), 'utf8')).toBe('name: app-4\nversion: 1\n');
+  });
+
+  // The check before the push trusts git's stat cache for plain index entries only: a file git would not
+  // look at (assume-unchanged, skip-worktree) is read, and a file whose stat changed but bytes did not is
+  // no conflict.
+  it.each([
+    ['assume-unchanged', ['update-index', '--assume-unchanged', 'apps/app-3.yaml']],
+    ['skip-worktree', ['update-index', '--skip-worktree', 'apps/app-3.yaml']],
+  ])('an edit in a file marked %s still stops the push, named, nothing written', async (_, mark) => {
+    const { name, dir } = await checkout();
+    const seedHead = await server.head(name, 'main');
+    await git(dir, ...mark);
+    await writeFile(path.join(dir, 'apps/app-3.yaml'), 'name: app-3\nversion: 1\nmine: true\n');
+    // git itself no longer reports the edit.
+    expect(await git(dir, 'diff-files', '--name-only')).toBe('');
+    const ws = await open('native', { repo: dir });
+    const err = await publishWithRetry(
+      ws,
+      editAll(
+        (p) => p.startsWith('apps/'),
+        (t) => t.replace('version: 1', 'version: 2'),
+      ),
+      { author, sleep: noSleep },
+    ).catch((e: unknown) => e as Error);
+    await ws.close();
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(
+      /uncommitted changes in files this commit changes: apps\/app-3\.yaml/,
+    );
+    expect(await server.head(name, 'main')).toBe(seedHead);
+    expect(await readFile(path.join(dir, 'apps/app-3.yaml'), 'utf8')).toBe(
+      'name: app-3\nversion: 1\nmine: true\n',
+    );
+    expect(await readFile(path.join(dir, 'apps/app-4.yaml'), 'utf8')).toBe('name: app-4\nversion: 1\n');
+  });
+
+  it('a file rewritten with its own bytes (stat changed, content not) is no conflict', async () => {
+    const { name, dir } = await checkout();
+    const file = path.join(dir, 'apps/app-5.yaml');
+    await rm(file);
+    await writeFile(file, 'name: app-5\nversion: 1\n');
+    // An older time than the index's: git does not re-read it as racily clean, it calls it stat-dirty.
+    await utimes(file, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    expect(await git(dir, 'diff-files', '--name-only')).toBe('apps/app-5.yaml\n');
+    const ws = await open('native', { repo: dir });
+    const res = await publishWithRetry(
+      ws,
+      editAll(
+        (p) => p.startsWith('apps/'),
+        (t) => t.replace('version: 1', 'version: 2'),
+      ),
+      { author, sleep: noSleep },
+    );
+    await ws.close();
+    expect(res.outcome).toBe('pushed');
+    expect(await settled(dir, name)).toBe(res.commit);
+    expect(await readFile(file, 'utf8')).toBe('name: app-5\nversion: 2\n');
   });
 
   it('refuses to fast-forward over a person’s edit, names the file, and writes nothing', async () => {

@@ -20,6 +20,7 @@
  */
 import {
   closeSync,
+  existsSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -28,6 +29,7 @@ import {
   rmSync,
   writeFileSync,
   writeSync,
+  type Stats,
 } from 'node:fs';
 import path from 'node:path';
 
@@ -83,12 +85,16 @@ function statKey(st: { size: number; mtimeMs: number; ino: number; mode: number 
  * Checks every entry's work-tree file (and that no folder on its way is a symbolic link or a file).
  * @param allowMissing a missing file counts as the old one (an interrupted move re-creates it); before a
  *   push it is a person's deletion and a conflict.
+ * @param known the blob a file is known to hold without reading it (git's stat cache called it clean
+ *   against that index entry, and git checks the folders on its way); it is still stat-ed, for
+ *   {@link changedSince}.
  */
 export function inspectWorkTree(
   dir: string,
   entries: readonly MoveEntry[],
   format: 'sha1' | 'sha256',
   allowMissing: boolean,
+  known: ReadonlyMap<string, string> = new Map(),
 ): MoveCheck {
   const folders = new Map<string, 'dir' | 'missing' | 'bad'>();
   const folderState = (rel: string): 'dir' | 'missing' | 'bad' => {
@@ -114,8 +120,11 @@ export function inspectWorkTree(
   const conflicts: string[] = [];
   for (const e of entries) {
     const file = path.join(dir, e.path);
-    rmSync(tempName(file), { force: true });
-    const folder = folderState(path.posix.dirname(e.path));
+    // A killed run's temporary file; existsSync costs one stat and no exception (rmSync alone costs more,
+    // 5,000 times over).
+    if (existsSync(tempName(file))) rmSync(tempName(file), { force: true });
+    const clean = known.get(e.path);
+    const folder = clean === undefined ? folderState(path.posix.dirname(e.path)) : 'dir';
     if (folder === 'bad') {
       conflicts.push(e.path);
       continue;
@@ -136,11 +145,14 @@ export function inspectWorkTree(
       conflicts.push(e.path);
       continue;
     }
-    const content = readFileSync(file);
-    const oid = gitBlobId(content, format);
+    const content = clean === undefined ? readFileSync(file) : null;
+    const oid = clean ?? gitBlobId(content!, format);
     if (oid === e.to) {
       seen.set(e.path, statKey(st));
-    } else if (oid === e.from || (allowMissing && isCutWrite(content, e.bytes, e.before))) {
+    } else if (
+      oid === e.from ||
+      (allowMissing && content !== null && isCutWrite(content, e.bytes, e.before))
+    ) {
       seen.set(e.path, statKey(st));
       write.push(e);
     } else conflicts.push(e.path);
@@ -153,7 +165,12 @@ export function inspectWorkTree(
  * bytes (a person's edit made meanwhile), or appeared, or went missing when it will not be written.
  * Files whose stat is unchanged are not read again.
  */
-export function changedSince(dir: string, check: MoveCheck, format: 'sha1' | 'sha256'): string[] {
+export function changedSince(
+  dir: string,
+  check: MoveCheck,
+  format: 'sha1' | 'sha256',
+  stats?: Map<string, Stats>,
+): string[] {
   const writing = new Set(check.write);
   const conflicting = new Set(check.conflicts);
   const late: string[] = [];
@@ -168,6 +185,7 @@ export function changedSince(dir: string, check: MoveCheck, format: 'sha1' | 'sh
       if (!writing.has(e)) late.push(e.path); // gone, and nothing would put it back
       continue;
     }
+    stats?.set(e.path, st);
     if (before === undefined) {
       late.push(e.path); // missing when inspected, there now
       continue;
@@ -186,16 +204,13 @@ export function changedSince(dir: string, check: MoveCheck, format: 'sha1' | 'sh
  * @returns the paths that changed since inspection into something else (nothing is written then).
  */
 export function writeWorkTree(dir: string, check: MoveCheck, format: 'sha1' | 'sha256'): string[] {
-  const late = changedSince(dir, check, format);
+  // The stat each file had when checked just now: no second lstat per file before writing it.
+  const stats = new Map<string, Stats>();
+  const late = changedSince(dir, check, format, stats);
   if (late.length > 0) return late;
   for (const e of check.write) {
     const file = path.join(dir, e.path);
-    let st;
-    try {
-      st = lstatSync(file);
-    } catch {
-      st = null;
-    }
+    const st = stats.get(e.path) ?? null;
     if (st && st.isFile() && st.nlink === 1 && e.bytes.length >= st.size) {
       const fd = openSync(file, 'r+');
       try {

@@ -108,6 +108,25 @@ interface Made {
 /** What checking a checkout found: a plain checkout's inspection, or "git must check it" (not plain). */
 type Precheck = { plain: true; check: MoveCheck; conflicts: string[] } | { plain: false };
 
+/** One path of the index: its blob and stage, and whether it is a plain entry (see readIndex). */
+interface IndexEntry {
+  oid: string;
+  stage: string;
+  plain: boolean;
+}
+
+/** Entries whose index entry is neither their old nor their new blob (a staged edit, a conflict). */
+function indexConflicts(entries: readonly MoveEntry[], index: Map<string, IndexEntry>): string[] {
+  const conflicts: string[] = [];
+  for (const e of entries) {
+    const entry = index.get(e.path);
+    if (!entry) {
+      if (e.from !== null) conflicts.push(e.path);
+    } else if (entry.stage !== '0' || (entry.oid !== e.from && entry.oid !== e.to)) conflicts.push(e.path);
+  }
+  return conflicts;
+}
+
 interface TreeEntry {
   mode: string;
   type: string;
@@ -434,7 +453,16 @@ export class NativeWorkspace implements Workspace {
       const importing = this.must(
         ['fast-import', '--quiet', '--done', '--date-format=raw', `--export-marks=${marks}`],
         'building the commit in',
-        { inputFile: stream, env: { GIT_DIR: gitDir, GIT_OBJECT_DIRECTORY: objects }, cwd: scratch },
+        {
+          inputFile: stream,
+          env: { GIT_DIR: gitDir, GIT_OBJECT_DIRECTORY: objects },
+          cwd: scratch,
+          // No fsync of the pack: `git commit` does not fsync the loose objects it writes either (core.fsync
+          // leaves loose-object out by default); what must last is the push, and the receiving side syncs
+          // what it stores. Right after a clone that fsync also flushed the clone's files: 3.3 s of a 6.4 s
+          // apply of 5,000 files. Git before 2.36 ignores the key.
+          config: [['core.fsync', 'none']],
+        },
       );
       const checking =
         this.mode === 'local' && !this.readOnly ? this.precheck(entries) : Promise.resolve(undefined);
@@ -674,10 +702,35 @@ export class NativeWorkspace implements Workspace {
    * already the new ones) and every index entry its old blob; the conflicting paths are listed.
    */
   private async precheck(entries: MoveEntry[]): Promise<Precheck> {
-    if (!(await this.plainCheckout(entries.map((e) => e.path)))) return { plain: false };
-    const index = await this.indexConflicts(entries);
-    const check = inspectWorkTree(this.dir, entries, this.objectFormat, false);
-    return { plain: true, check, conflicts: [...index, ...check.conflicts] };
+    // Three questions at once: how files are checked out, what the index holds, which files git's stat
+    // cache says differ from it.
+    const [plain, index, dirty] = await Promise.all([
+      this.plainCheckout(entries.map((e) => e.path)),
+      this.readIndex(),
+      this.statDirty(),
+    ]);
+    if (!plain) return { plain: false };
+    // A plain entry (tag H: not assume-unchanged or skip-worktree) whose file git's stat cache calls clean
+    // holds the index's blob, as `git commit -a` trusts too: that file need not be read and hashed here
+    // (5,000 files: 190-330 ms of reads; diff-files stats them in C). Every other file is read.
+    const known = new Map<string, string>();
+    for (const e of entries) {
+      const entry = index.get(e.path);
+      if (entry?.plain && !dirty.has(e.path)) known.set(e.path, entry.oid);
+    }
+    const check = inspectWorkTree(this.dir, entries, this.objectFormat, false, known);
+    return { plain: true, check, conflicts: [...indexConflicts(entries, index), ...check.conflicts] };
+  }
+
+  /** The paths whose file differs from its index entry by git's stat cache (stat-dirty files included). */
+  private async statDirty(): Promise<Set<string>> {
+    const out = await this.must(['diff-files', '-z', '--name-only'], 'checking the checkout of');
+    return new Set(
+      out
+        .toString('utf8')
+        .split('\0')
+        .filter((p) => p !== ''),
+    );
   }
 
   /** The paths among `paths` whose index entry or file differs from the head, or that are untracked files. */
@@ -730,21 +783,27 @@ export class NativeWorkspace implements Workspace {
 
   /** Entries whose index entry is neither their old nor their new blob (a staged edit, a conflict). */
   private async indexConflicts(entries: readonly MoveEntry[]): Promise<string[]> {
-    const wanted = new Map(entries.map((e) => [e.path, e]));
-    const out = await this.must(['ls-files', '-s', '-z'], 'reading the index of');
-    const found = new Set<string>();
-    const conflicts: string[] = [];
+    return indexConflicts(entries, await this.readIndex());
+  }
+
+  /**
+   * The index, per path: `ls-files -s -v` lines `<tag> <mode> <oid> <stage>\t<path>`. An unmerged path
+   * keeps stage 0 only when it has one; `plain` is tag H (neither assume-unchanged nor skip-worktree).
+   */
+  private async readIndex(): Promise<Map<string, IndexEntry>> {
+    const out = await this.must(['ls-files', '-s', '-v', '-z'], 'reading the index of');
+    const index = new Map<string, IndexEntry>();
     for (const rec of out.toString('utf8').split('\0')) {
       const tab = rec.indexOf('\t');
       if (tab < 0) continue;
-      const e = wanted.get(rec.slice(tab + 1));
-      if (!e) continue;
-      found.add(e.path);
-      const [, oid = '', stage = ''] = rec.slice(0, tab).split(' ');
-      if (stage !== '0' || (oid !== e.from && oid !== e.to)) conflicts.push(e.path);
+      const [tag = '', , oid = '', stage = ''] = rec.slice(0, tab).split(' ');
+      const path = rec.slice(tab + 1);
+      const seen = index.get(path);
+      // Several stages of one path: a conflict, whichever stage comes first.
+      if (seen) index.set(path, { ...seen, stage: seen.stage === '0' ? stage : seen.stage, plain: false });
+      else index.set(path, { oid, stage, plain: tag === 'H' && stage === '0' });
     }
-    for (const e of entries) if (!found.has(e.path) && e.from !== null) conflicts.push(e.path);
-    return conflicts;
+    return index;
   }
 
   /**
