@@ -24,7 +24,7 @@
  */
 import type { Config } from '../core/config/schema.js';
 import { ConfigError, GitError } from '../core/errors.js';
-import type { Problem, RunReport } from '../core/model.js';
+import { realChanges, type Problem, type RunReport } from '../core/model.js';
 import type {
   ApiCommitTarget,
   ApiIdentity,
@@ -256,7 +256,7 @@ class PullRequestPublish {
     this.message = outgoing(
       renderCommitMessage(this.templates.commitMessage, report.workloads, report.changes),
     );
-    this.changes = report.changes.filter((c) => c.before !== c.after);
+    this.changes = realChanges(report.changes);
     this.pending = this.message !== null && this.changes.length > 0;
   }
 
