@@ -317,13 +317,12 @@ export async function planRepo(opts: {
   const skipped = skipRoots(planned, unusable);
   const skippedRoots = new Set(unusable.map((u) => ownedFileRoot(u.file)));
   // A layer belongs to its root's environment even when the root has no workload left (an app removed
-  // from it): that run is the one that drops the layer's stale entries.
+  // from it): that run is the one that drops the layer's stale entries. (A root's workloads take its
+  // environment, so the roots of the selected workloads are among these.)
   const layers = found.layers.filter(
     (l) =>
       !skippedRoots.has(l.dir) &&
-      (opts.environment === undefined ||
-        roots.has(l.dir) ||
-        found.rootEnvironments.get(l.dir) === opts.environment),
+      (opts.environment === undefined || found.rootEnvironments.get(l.dir) === opts.environment),
   );
   // After skipping, so a restart that cannot be written takes no place under the cap.
   deferRestarts(planned, opts.config.rollout, (opts.clock ?? (() => new Date()))());
