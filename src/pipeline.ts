@@ -15,6 +15,7 @@ import {
   ROOT_PATCH_FILE,
   rootPatchFile,
 } from './core/discover/roots.js';
+import { under } from './core/discover/repo-paths.js';
 import { LAYER_DIR, layerPaths } from './core/plan/own-layer.js';
 import { ConfigError, GitError } from './core/errors.js';
 import { oversizeProblem } from './core/limits.js';
@@ -70,8 +71,7 @@ export function problemsOfEnvironment(
   const env = config.environments.find((e) => e.name === environment);
   if (env === undefined) return [...problems];
   const globs = env.paths.length > 0 ? picomatch([...env.paths], { dot: true }) : () => false;
-  const match = (file: string) =>
-    globs(file) || (env.entry !== undefined && (file === env.entry || file.startsWith(`${env.entry}/`)));
+  const match = (file: string) => globs(file) || (env.entry !== undefined && under(file, env.entry));
   const folders = new Set<string>();
   for (const [root, built] of found.rootFolders) {
     // The environment each root was assigned (by its folder, entry or the deployment graph).
