@@ -19,6 +19,7 @@ import { vaultOptionsFromEnv } from './adapters/vault/env.js';
 import { createVaultReader } from './adapters/vault/reader.js';
 import { redact, registerSecret } from './log.js';
 import { createProgress } from './progress.js';
+import { credentialSecrets } from './credentials-env.js';
 import { describeError, runApplyWithOutcome, type Env, type Io } from './run.js';
 import {
   actionEnv,
@@ -28,7 +29,6 @@ import {
   checkWorkspace,
   missingOidcError,
   parseInputs,
-  secretsToMask,
   usesRunnerOidc,
   vaultBlock,
   withInputHint,
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
     const inputs = parseInputs((name) => core.getInput(name), process.env, cwd, (m) => core.warning(m));
     const env = actionEnv(inputs, process.env);
-    for (const secret of secretsToMask(env)) mask(secret);
+    for (const secret of credentialSecrets(env)) mask(secret);
     checkWorkspace(inputs, (dir) => existsSync(join(dir, '.git')));
 
     const logger = actionLogger();

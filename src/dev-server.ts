@@ -92,6 +92,20 @@ export async function startSeededServer(
   return server;
 }
 
+/**
+ * Seeds the banner names; a seed file of a whole repository may hold thousands, which would make one
+ * enormous line that pushes the exports out of sight.
+ */
+const SEEDS_LISTED = 10;
+
+/** `Seeded: kv/app/db v3, kv/app/api v1`, at most {@link SEEDS_LISTED} of them, then how many more. */
+function seededLine(seeds: readonly SeedEntry[]): string {
+  if (seeds.length === 0) return 'Seeded: nothing (pass --seed kv/app/db@3,kv/app/api)';
+  const listed = seeds.slice(0, SEEDS_LISTED).map((s) => `${s.mount}/${s.path} v${s.version}`);
+  const more = seeds.length - listed.length;
+  return `Seeded: ${listed.join(', ')}${more > 0 ? `, … and ${more} more` : ''}`;
+}
+
 /** Shell-quotes a value for the printed commands. */
 const sh = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
 
@@ -109,9 +123,7 @@ export function devServerBanner(
     'In another terminal:',
     `export VAULT_ADDR=${sh(server.url)} VAULT_TOKEN=${sh(server.rootToken)}`,
     '',
-    seeds.length > 0
-      ? `Seeded: ${seeds.map((s) => `${s.mount}/${s.path} v${s.version}`).join(', ')}`
-      : 'Seeded: nothing (pass --seed kv/app/db@3,kv/app/api)',
+    seededLine(seeds),
     '',
     'Try vault-rollout on your repository:',
     `  ${cli} status --repo .`,

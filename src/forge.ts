@@ -12,7 +12,6 @@ import {
   gitlabLocation,
   type GitLabClientOptions,
 } from './adapters/gitlab/index.js';
-import { registerSecret } from './log.js';
 import {
   GitHubForge,
   GitHubGitData,
@@ -80,17 +79,6 @@ export function gitlabGitAuth(env: Record<string, string | undefined>): GitAuth 
   if (token) return { username: env['GIT_USERNAME'] || 'oauth2', token };
   const job = env['CI_JOB_TOKEN']?.trim();
   return job ? { username: 'gitlab-ci-token', token: job } : undefined;
-}
-
-/** The environment's GitLab tokens, and their Basic-auth forms, registered for redaction. */
-export function maskGitLabSecrets(env: Record<string, string | undefined>): void {
-  for (const name of ['GITLAB_TOKEN', 'CI_JOB_TOKEN']) {
-    const value = env[name]?.trim();
-    if (!value) continue;
-    registerSecret(value);
-    for (const user of new Set([env['GIT_USERNAME'] || 'oauth2', 'oauth2', 'gitlab-ci-token']))
-      registerSecret(Buffer.from(`${user}:${value}`).toString('base64'));
-  }
 }
 
 /**

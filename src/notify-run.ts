@@ -4,7 +4,7 @@
  * fails before it has read its config has no hooks to tell.
  */
 import { credentialVariables, type Config } from './core/config/schema.js';
-import { DEFAULT_CREDENTIAL_NAMES } from './core/config/credentials.js';
+import { CREDENTIAL_VARIABLES } from './credentials-env.js';
 import type { Workspace } from './core/ports.js';
 import { singleEnvironment } from './core/report/commit-message.js';
 import type { RunOutcome } from './core/report/notify-payload.js';
@@ -21,16 +21,6 @@ interface RunResult {
   report: RunReport;
   pullRequestOperation: 'created' | 'updated' | 'closed' | 'none';
 }
-
-/** Variables that hold some credential of a run, whatever the config says. */
-const RUN_CREDENTIALS = [
-  ...Object.values(DEFAULT_CREDENTIAL_NAMES).filter((n): n is string => n !== undefined),
-  'GIT_TOKEN',
-  'GITHUB_TOKEN',
-  'GITHUB_APP_PRIVATE_KEY',
-  'GITLAB_TOKEN',
-  'CI_JOB_TOKEN',
-];
 
 export interface ApplyNotifier {
   /** Called by `apply` once its config and workspace are known. */
@@ -55,7 +45,7 @@ export function applyNotifier(
       outcome,
       env: io.env,
       logger: io.logger,
-      credentialVariables: [...RUN_CREDENTIALS, ...credentialVariables(config)],
+      credentialVariables: [...CREDENTIAL_VARIABLES, ...credentialVariables(config)],
     });
   };
   return {

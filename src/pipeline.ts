@@ -15,6 +15,7 @@ import {
   ROOT_PATCH_FILE,
   rootPatchFile,
 } from './core/discover/roots.js';
+import { under } from './core/discover/repo-paths.js';
 import { LAYER_DIR, layerPaths } from './core/plan/own-layer.js';
 import { ConfigError, GitError } from './core/errors.js';
 import { oversizeProblem } from './core/limits.js';
@@ -70,8 +71,7 @@ export function problemsOfEnvironment(
   const env = config.environments.find((e) => e.name === environment);
   if (env === undefined) return [...problems];
   const globs = env.paths.length > 0 ? picomatch([...env.paths], { dot: true }) : () => false;
-  const match = (file: string) =>
-    globs(file) || (env.entry !== undefined && (file === env.entry || file.startsWith(`${env.entry}/`)));
+  const match = (file: string) => globs(file) || (env.entry !== undefined && under(file, env.entry));
   const folders = new Set<string>();
   for (const [root, built] of found.rootFolders) {
     // The environment each root was assigned (by its folder, entry or the deployment graph).
@@ -317,13 +317,12 @@ export async function planRepo(opts: {
   const skipped = skipRoots(planned, unusable);
   const skippedRoots = new Set(unusable.map((u) => ownedFileRoot(u.file)));
   // A layer belongs to its root's environment even when the root has no workload left (an app removed
-  // from it): that run is the one that drops the layer's stale entries.
+  // from it): that run is the one that drops the layer's stale entries. (A root's workloads take its
+  // environment, so the roots of the selected workloads are among these.)
   const layers = found.layers.filter(
     (l) =>
       !skippedRoots.has(l.dir) &&
-      (opts.environment === undefined ||
-        roots.has(l.dir) ||
-        found.rootEnvironments.get(l.dir) === opts.environment),
+      (opts.environment === undefined || found.rootEnvironments.get(l.dir) === opts.environment),
   );
   // After skipping, so a restart that cannot be written takes no place under the cap.
   deferRestarts(planned, opts.config.rollout, (opts.clock ?? (() => new Date()))());

@@ -209,31 +209,6 @@ export function actionEnv(inputs: ActionInputs, env: Env): Env {
   return out;
 }
 
-/**
- * Every token the run may hold, and the base64 `user:token` form it takes in a Basic-auth header
- * (tokens are opaque: match them whole), to mask in the runner's log and to redact from our own messages.
- */
-export function secretsToMask(env: Env): string[] {
-  const users = new Set(['x-access-token', env.GIT_USERNAME?.trim() || 'x-access-token']);
-  const out = new Set<string>();
-  for (const name of ['VAULT_TOKEN', 'VAULT_SECRET_ID', 'VAULT_JWT', 'GIT_TOKEN', 'GITHUB_TOKEN']) {
-    const value = env[name]?.trim();
-    if (!value) continue;
-    out.add(value);
-    for (const user of users) out.add(Buffer.from(`${user}:${value}`).toString('base64'));
-  }
-  // A GitHub App key (PEM, maybe with `\n` escapes): the runner masks line by line, so mask each body line.
-  const key = env.GITHUB_APP_PRIVATE_KEY?.trim();
-  if (key) {
-    out.add(key);
-    for (const line of key.replace(/\\n/g, '\n').split(/\r?\n/)) {
-      const text = line.trim();
-      if (text.length >= 16 && !text.startsWith('-----')) out.add(text);
-    }
-  }
-  return [...out];
-}
-
 /** The config's `vault:` block with the inputs laid over it (inputs win, like flags). */
 export function vaultBlock(inputs: ActionInputs, config: VaultConfigBlock = {}): VaultConfigBlock {
   const out: VaultConfigBlock = { ...config };

@@ -252,6 +252,14 @@ export interface FileChange {
   after: string;
 }
 
+/**
+ * The changes that change something: an edit whose text comes out as it went in is no change, and is
+ * neither committed, offered in a pull request nor named in a message.
+ */
+export function realChanges<C extends Pick<FileChange, 'before' | 'after'>>(changes: readonly C[]): C[] {
+  return changes.filter((c) => c.before !== c.after);
+}
+
 export interface Summary {
   workloads: number;
   restart: number;

@@ -4,7 +4,7 @@
  * this stage says `moved` and the loop fetches, plans again and calls it again.
  */
 import { GitError } from '../core/errors.js';
-import type { FileChange } from '../core/model.js';
+import { realChanges, type FileChange } from '../core/model.js';
 import { silentProgress, type Progress, type Workspace } from '../core/ports.js';
 import { outgoing } from './outgoing.js';
 
@@ -39,7 +39,7 @@ export interface CommitPublishOptions {
  * @throws GitError when the remote refuses the update (hook, protection): not worth retrying.
  */
 export async function publishCommit(ws: Workspace, opts: CommitPublishOptions): Promise<CommitOutcome> {
-  const changes = opts.changes.filter((c) => c.before !== c.after);
+  const changes = realChanges(opts.changes);
   if (!opts.message || changes.length === 0) return { outcome: 'none', commit: null };
   if (opts.dryRun) return { outcome: 'dry-run', commit: null };
   const progress = opts.progress ?? silentProgress;

@@ -14,8 +14,13 @@ export interface Published {
   problems: Problem[];
 }
 
-/** Nothing published and nothing to report. */
-export const NOTHING_PUBLISHED: Published = { commit: null, pullRequest: null, problems: [] };
+/**
+ * Nothing published and nothing to report: a new record each time, since a caller may add problems to
+ * the one it got, and a long-lived `watch` publishes many times in one process.
+ */
+export function nothingPublished(): Published {
+  return { commit: null, pullRequest: null, problems: [] };
+}
 
 /**
  * The plan with what publishing it did: a new report, the plan left as it was.

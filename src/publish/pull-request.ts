@@ -24,7 +24,7 @@
  */
 import type { Config } from '../core/config/schema.js';
 import { ConfigError, GitError } from '../core/errors.js';
-import type { Problem, RunReport } from '../core/model.js';
+import { realChanges, type Problem, type RunReport } from '../core/model.js';
 import type {
   ApiCommitTarget,
   ApiIdentity,
@@ -39,7 +39,7 @@ import { renderPullRequest } from '../core/report/pr-body.js';
 import { readTemplate } from '../adapters/templates.js';
 import { shippedTemplates, type MessageTemplates } from '../core/config/templates.js';
 import { outgoing } from './outgoing.js';
-import { NOTHING_PUBLISHED, type Published } from './outcome.js';
+import { nothingPublished, type Published } from './outcome.js';
 import type { PublishStep } from '../pipeline.js';
 
 /** Hidden marker of the one comment about commits a person pushed to the branch. */
@@ -201,7 +201,7 @@ export async function publishPullRequest(
     return {
       moved: false,
       result: {
-        ...NOTHING_PUBLISHED,
+        ...nothingPublished(),
         outcome: 'dry-run',
         branch,
         pushed: false,
@@ -235,7 +235,7 @@ class PullRequestPublish {
   /** The commit is built once, locally: the base head does not move during this flow. */
   private localCommit: string | null = null;
   /** What this stage did, returned in its result; the report it was given is only read. */
-  private readonly published: Published = { commit: null, pullRequest: null, problems: [] };
+  private readonly published: Published = nothingPublished();
 
   constructor(
     private readonly opts: PullRequestRunOptions,
@@ -256,7 +256,7 @@ class PullRequestPublish {
     this.message = outgoing(
       renderCommitMessage(this.templates.commitMessage, report.workloads, report.changes),
     );
-    this.changes = report.changes.filter((c) => c.before !== c.after);
+    this.changes = realChanges(report.changes);
     this.pending = this.message !== null && this.changes.length > 0;
   }
 

@@ -18,7 +18,7 @@ import {
 import { planRepo, publishLoop } from '../pipeline.js';
 import { publishCommit } from '../publish/commit.js';
 import { publishPullRequest, type PullRequestOutcome } from '../publish/pull-request.js';
-import { NOTHING_PUBLISHED, reportWith } from '../publish/outcome.js';
+import { nothingPublished, reportWith } from '../publish/outcome.js';
 import { ApiCommitWorkspace } from '../publish/api-commits.js';
 import { chooseForge, forgeForRun, githubForge } from '../forge.js';
 import type { ApplyNotifier } from '../notify-run.js';
@@ -240,7 +240,7 @@ async function publishAsCommit(run: PublishRun): Promise<ApplyResult> {
       return out.outcome === 'moved' ? { moved: true, message: out.message } : { moved: false, result: out };
     },
   });
-  const report = reportWith(final, { ...NOTHING_PUBLISHED, commit: outcome.commit });
+  const report = reportWith(final, { ...nothingPublished(), commit: outcome.commit });
   const branch = ws.branch;
   if (outcome.outcome === 'pushed') {
     io.logger.info(

@@ -43,7 +43,8 @@ import {
 import { readTemplate } from '../adapters/templates.js';
 import { createVaultReader } from '../adapters/vault/reader.js';
 import { vaultOptionsFromEnv } from '../adapters/vault/env.js';
-import { chooseForge, gitlabGitAuth, maskGitLabSecrets, type ForgeKind } from '../forge.js';
+import { credentialSecrets } from '../credentials-env.js';
+import { chooseForge, gitlabGitAuth, type ForgeKind } from '../forge.js';
 import { sshSettings, warnRepositorySsh } from '../git-ssh.js';
 import { registerSecret } from '../log.js';
 import type { CommonOptions, Env, Io } from './options.js';
@@ -109,10 +110,7 @@ export function environmentReaders(config: Config, io: Io, selected?: string): C
   if (issues.length > 0) {
     throw new ConfigError(issues.map((i) => `${dotted(i.path)}: ${i.message}`).join('\n'), { issues });
   }
-  for (const name of credentialVariables(config)) {
-    const value = io.env[name]?.trim();
-    if (value) registerSecret(value);
-  }
+  for (const secret of credentialSecrets(io.env, credentialVariables(config))) registerSecret(secret);
   const make = io.makeReader ?? ((c: Config) => defaultReader(c, io));
   const made = new Map<string, Promise<ClosableReader>>();
   const get = (environment: string | null, namespace: string | null) => {
@@ -137,17 +135,9 @@ export function environmentReaders(config: Config, io: Io, selected?: string): C
   };
 }
 
-/** Registers every token-like variable for redaction before anything can print it. */
+/** Registers every credential of the environment (src/credentials-env.ts) for redaction before anything can print it. */
 export function maskEnvSecrets(env: Env): void {
-  for (const name of ['VAULT_TOKEN', 'VAULT_SECRET_ID', 'VAULT_JWT', 'GIT_TOKEN', 'GITHUB_TOKEN']) {
-    const value = env[name];
-    if (!value) continue;
-    registerSecret(value);
-    // The Basic-auth header form, for the user given and for the one actions/checkout and GitHub use.
-    for (const user of new Set([env.GIT_USERNAME ?? 'x-access-token', 'x-access-token']))
-      registerSecret(Buffer.from(`${user}:${value}`).toString('base64'));
-  }
-  maskGitLabSecrets(env);
+  for (const secret of credentialSecrets(env)) registerSecret(secret);
 }
 
 /** `--repo` as a local folder, which must exist. */

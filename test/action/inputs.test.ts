@@ -1,4 +1,4 @@
-/** The Action's inputs → options, environment, Vault block, masks, hints and outputs (no runner needed). */
+/** The Action's inputs → options, environment, Vault block, hints and outputs (no runner needed). */
 import { describe, expect, it } from 'vitest';
 import {
   actionEnv,
@@ -9,7 +9,6 @@ import {
   parseCaCert,
   parseInputs,
   parseList,
-  secretsToMask,
   usesRunnerOidc,
   vaultBlock,
   withInputHint,
@@ -160,7 +159,7 @@ describe('the Vault block: inputs win over the config, like flags', () => {
   });
 });
 
-describe('environment and masks', () => {
+describe('environment', () => {
   it('puts the tokens where the CLI reads them; GIT_TOKEN from the workflow still wins for Git', () => {
     const inputs = parseInputs(getter({ 'vault-token': 'hvs.in', 'github-token': 'ghs_in' }), WS, '/x');
     expect(actionEnv(inputs, { GITHUB_TOKEN: 'ghs_env', GIT_TOKEN: 'git' })).toMatchObject({
@@ -168,30 +167,6 @@ describe('environment and masks', () => {
       GITHUB_TOKEN: 'ghs_in',
       GIT_TOKEN: 'git',
     });
-  });
-
-  it('masks each token and its Basic-auth forms, and each line of an App key', () => {
-    const b64 = (s: string) => Buffer.from(s).toString('base64');
-    const masks = secretsToMask({
-      VAULT_TOKEN: 'hvs.vault',
-      GITHUB_TOKEN: 'ghs_github',
-      GIT_USERNAME: 'bot',
-      GITHUB_APP_PRIVATE_KEY:
-        '-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAxyz0123456789\\nabcdefghijklmnopqrstuv\\n-----END RSA PRIVATE KEY-----',
-    });
-    expect(masks).toEqual(
-      expect.arrayContaining([
-        'hvs.vault',
-        b64('x-access-token:hvs.vault'),
-        b64('bot:hvs.vault'),
-        'ghs_github',
-        b64('x-access-token:ghs_github'),
-        b64('bot:ghs_github'),
-        'MIIEowIBAAKCAQEAxyz0123456789',
-        'abcdefghijklmnopqrstuv',
-      ]),
-    );
-    expect(masks).not.toContain('-----BEGIN RSA PRIVATE KEY-----');
   });
 });
 

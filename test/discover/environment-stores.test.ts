@@ -33,6 +33,14 @@ describe('stores across the roots of one environment', () => {
     ]);
   });
 
+  it("gives each workload of a render root that root's environment (the planner's layer filter relies on it)", () => {
+    const found = discover(files, parseConfig(ENVIRONMENTS, 'vault-rollout.yaml'));
+    const inRoots = found.workloads.filter((w) => w.root != null);
+    expect(inRoots.length).toBeGreaterThan(0);
+    for (const w of inRoots)
+      expect([w.root, found.rootEnvironments.get(w.root!)]).toEqual([w.root, w.environment ?? null]);
+  });
+
   it('links every workload when no environments are configured (one cluster)', () => {
     expect(linked('{}\n').map((w) => [w.name, w.secrets])).toEqual([
       ['api', ['kv/api/db']],

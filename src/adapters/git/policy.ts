@@ -8,6 +8,7 @@
  */
 import { isValidBranchName } from '../../core/branch-name.js';
 import { GitError } from '../../core/errors.js';
+import { realChanges } from '../../core/model.js';
 import type { CommitInfo, CommitOptions, GitAuth, PushResult } from '../../core/ports.js';
 import { redact } from './remote-url.js';
 
@@ -32,7 +33,7 @@ export function commitChanges(
   changes: CommitOptions['changes'],
   real: (path: string) => string,
 ): CommitOptions['changes'] {
-  const kept = changes.filter((c) => c.before !== c.after).map((c) => ({ ...c, path: real(c.path) }));
+  const kept = realChanges(changes).map((c) => ({ ...c, path: real(c.path) }));
   const seen = new Set<string>();
   for (const c of kept) {
     checkPath(c.path);

@@ -12,7 +12,7 @@ import picomatch from 'picomatch';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { Reach } from './deployments.js';
-import { dirName } from './repo-paths.js';
+import { dirName, under } from './repo-paths.js';
 
 export interface EnvironmentMatcher {
   /** The environment of a root, by its folder. */
@@ -20,9 +20,6 @@ export interface EnvironmentMatcher {
   /** The environment of a manifest no root builds, by its file. */
   ofFile(file: string): string | null;
 }
-
-const under = (path: string, folder: string) =>
-  folder === '' || path === folder || path.startsWith(`${folder}/`);
 
 /**
  * @param reached for each root a deployment object reaches, how (RootGraph.reached)

@@ -10,6 +10,14 @@ export function dirName(path: string): string {
 }
 
 /**
+ * Whether `path` is `folder` or inside it; every path is inside `''`, the repository's root.
+ * @example under('clusters/prod/web.yaml', 'clusters/prod') // true; under('clusters/prod-old', 'clusters/prod') // false
+ */
+export function under(path: string, folder: string): boolean {
+  return folder === '' || path === folder || path.startsWith(`${folder}/`);
+}
+
+/**
  * `dir` joined with a relative POSIX path, normalised; null when it leaves the repository.
  * @example joinPath('clusters/prod/web', '../../../apps/web') // 'apps/web'
  */

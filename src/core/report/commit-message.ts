@@ -3,7 +3,7 @@
  * then the machine-readable trailers, which are appended here in code so no template edit can break them
  * (one `Vault-Secret: <mount/path> <old> -> <new>` line per changed secret; docs/annotations.md).
  */
-import type { FileChange, PlannedWorkload } from '../model.js';
+import { realChanges, type FileChange, type PlannedWorkload } from '../model.js';
 import { renderTemplate, type TemplateSource } from './liquid.js';
 import { pinText } from './render.js';
 
@@ -138,7 +138,7 @@ export function renderCommitMessage(
  * entries, so the message is fixed text, not the user's template (which describes restarts and adoptions).
  */
 function tidyMessage(changes: readonly FileChange[]): string | null {
-  const files = [...new Set(changes.filter((c) => c.before !== c.after).map((c) => c.path))].sort();
+  const files = [...new Set(realChanges(changes).map((c) => c.path))].sort();
   if (files.length === 0) return null;
   const listed = files.slice(0, LISTED).map((f) => `- ${f}`);
   const more = files.length > LISTED ? [`- and ${files.length - LISTED} more`] : [];
