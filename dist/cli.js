@@ -57261,6 +57261,9 @@ function dirName(path9) {
   const slash = path9.lastIndexOf("/");
   return slash < 0 ? "" : path9.slice(0, slash);
 }
+function under(path9, folder2) {
+  return folder2 === "" || path9 === folder2 || path9.startsWith(`${folder2}/`);
+}
 function joinPath(dir, rel) {
   const out = rel.startsWith("/") ? [] : dir.split("/").filter(Boolean);
   for (const seg of rel.split("/")) {
@@ -57438,6 +57441,11 @@ function isValidBranchName(name) {
   return branchNameProblem(name) === null;
 }
 
+// src/core/model.ts
+function realChanges(changes) {
+  return changes.filter((c) => c.before !== c.after);
+}
+
 // src/adapters/git/policy.ts
 function checkPath(p) {
   const parts = p.split("/");
@@ -57446,7 +57454,7 @@ function checkPath(p) {
   }
 }
 function commitChanges(changes, real) {
-  const kept = changes.filter((c) => c.before !== c.after).map((c) => ({ ...c, path: real(c.path) }));
+  const kept = realChanges(changes).map((c) => ({ ...c, path: real(c.path) }));
   const seen = /* @__PURE__ */ new Set();
   for (const c of kept) {
     checkPath(c.path);
@@ -73717,7 +73725,6 @@ function valuesFile(document2, object2, options) {
 
 // src/core/discover/environments.ts
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
-var under = (path9, folder2) => folder2 === "" || path9 === folder2 || path9.startsWith(`${folder2}/`);
 function environmentMatcher(config2, reached) {
   const envs = config2.environments.map((e) => {
     const glob2 = e.paths.length > 0 ? (0, import_picomatch2.default)([...e.paths], { dot: true }) : () => false;
@@ -96737,7 +96744,7 @@ function problemsOfEnvironment(problems, found, config2, environment2) {
   const env = config2.environments.find((e) => e.name === environment2);
   if (env === void 0) return [...problems];
   const globs = env.paths.length > 0 ? (0, import_picomatch6.default)([...env.paths], { dot: true }) : () => false;
-  const match = (file2) => globs(file2) || env.entry !== void 0 && (file2 === env.entry || file2.startsWith(`${env.entry}/`));
+  const match = (file2) => globs(file2) || env.entry !== void 0 && under(file2, env.entry);
   const folders = /* @__PURE__ */ new Set();
   for (const [root2, built] of found.rootFolders) {
     if (found.rootEnvironments.get(root2) !== environment2) continue;
@@ -96901,7 +96908,7 @@ async function planRepo(opts) {
   const skipped = skipRoots(planned, unusable);
   const skippedRoots = new Set(unusable.map((u) => ownedFileRoot(u.file)));
   const layers = found.layers.filter(
-    (l) => !skippedRoots.has(l.dir) && (opts.environment === void 0 || roots.has(l.dir) || found.rootEnvironments.get(l.dir) === opts.environment)
+    (l) => !skippedRoots.has(l.dir) && (opts.environment === void 0 || found.rootEnvironments.get(l.dir) === opts.environment)
   );
   deferRestarts(planned, opts.config.rollout, (opts.clock ?? (() => /* @__PURE__ */ new Date()))());
   const folded = new Set(owned.flatMap((o) => o.unreadable !== void 0 ? [o.file] : []));
@@ -96957,6 +96964,45 @@ function rolloutClock(env) {
       `${ROLLOUT_NOW_VARIABLE} must be an ISO 8601 instant with a zone, e.g. "2026-12-05T10:00:00Z" (got "${raw}")`
     );
   return () => new Date(instant2);
+}
+
+// src/credentials-env.ts
+var CREDENTIAL_VARIABLES = Object.freeze([
+  // Vault: token, AppRole, JWT (their default names)
+  ...Object.values(DEFAULT_CREDENTIAL_NAMES).filter((n) => n !== void 0),
+  // Git over HTTPS, and GitHub's API
+  "GIT_TOKEN",
+  "GITHUB_TOKEN",
+  "GITHUB_APP_PRIVATE_KEY",
+  // GitLab: its API and Git, or the CI job's own token
+  "GITLAB_TOKEN",
+  "CI_JOB_TOKEN",
+  // The runner's key to ask for an OIDC token (the Action's JWT login)
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
+]);
+var BASIC_AUTH_USERS = ["x-access-token", "oauth2", "gitlab-ci-token"];
+function credentialSecrets(env, names3 = CREDENTIAL_VARIABLES) {
+  const username = env["GIT_USERNAME"];
+  const users = /* @__PURE__ */ new Set([...BASIC_AUTH_USERS, ...username ? [username, username.trim()] : []]);
+  const out = /* @__PURE__ */ new Set();
+  for (const name of names3) {
+    const raw = env[name];
+    const value = raw?.trim();
+    if (!raw || !value) continue;
+    const forms = /* @__PURE__ */ new Set([raw, value]);
+    const lines = value.replace(/\\n/g, "\n").split(/\r?\n/);
+    for (const form of forms) out.add(form);
+    if (lines.length === 1) {
+      for (const form of forms)
+        for (const user of users) out.add(Buffer.from(`${user}:${form}`).toString("base64"));
+      continue;
+    }
+    for (const line2 of lines) {
+      const text = line2.trim();
+      if (text.length >= 16 && !text.startsWith("-----")) out.add(text);
+    }
+  }
+  return [...out];
 }
 
 // src/core/report/liquid.ts
@@ -97219,7 +97265,7 @@ ${trailers.join("\n")}
 ` : ""}`;
 }
 function tidyMessage(changes) {
-  const files = [...new Set(changes.filter((c) => c.before !== c.after).map((c) => c.path))].sort();
+  const files = [...new Set(realChanges(changes).map((c) => c.path))].sort();
   if (files.length === 0) return null;
   const listed = files.slice(0, LISTED).map((f) => `- ${f}`);
   const more2 = files.length > LISTED ? [`- and ${files.length - LISTED} more`] : [];
@@ -97540,14 +97586,6 @@ async function notifyHooks(opts) {
 }
 
 // src/notify-run.ts
-var RUN_CREDENTIALS = [
-  ...Object.values(DEFAULT_CREDENTIAL_NAMES).filter((n) => n !== void 0),
-  "GIT_TOKEN",
-  "GITHUB_TOKEN",
-  "GITHUB_APP_PRIVATE_KEY",
-  "GITLAB_TOKEN",
-  "CI_JOB_TOKEN"
-];
 function applyNotifier(opts, io) {
   let config2 = null;
   let repository = null;
@@ -97558,7 +97596,7 @@ function applyNotifier(opts, io) {
       outcome,
       env: io.env,
       logger: io.logger,
-      credentialVariables: [...RUN_CREDENTIALS, ...credentialVariables(config2)]
+      credentialVariables: [...CREDENTIAL_VARIABLES, ...credentialVariables(config2)]
     });
   };
   return {
@@ -104017,7 +104055,7 @@ var GitHubForge = class {
 
 // src/publish/commit.ts
 async function publishCommit(ws, opts) {
-  const changes = opts.changes.filter((c) => c.before !== c.after);
+  const changes = realChanges(opts.changes);
   if (!opts.message || changes.length === 0) return { outcome: "none", commit: null };
   if (opts.dryRun) return { outcome: "dry-run", commit: null };
   const progress = opts.progress ?? silentProgress;
@@ -104286,7 +104324,9 @@ function resolveTemplates(config2, read, shipped) {
 }
 
 // src/publish/outcome.ts
-var NOTHING_PUBLISHED = { commit: null, pullRequest: null, problems: [] };
+function nothingPublished() {
+  return { commit: null, pullRequest: null, problems: [] };
+}
 function reportWith(plan, published) {
   return {
     ...plan,
@@ -104344,7 +104384,7 @@ async function publishPullRequest(opts) {
     return {
       moved: false,
       result: {
-        ...NOTHING_PUBLISHED,
+        ...nothingPublished(),
         outcome: "dry-run",
         branch,
         pushed: false,
@@ -104374,7 +104414,7 @@ var PullRequestPublish = class {
     this.message = outgoing(
       renderCommitMessage(this.templates.commitMessage, report.workloads, report.changes)
     );
-    this.changes = report.changes.filter((c) => c.before !== c.after);
+    this.changes = realChanges(report.changes);
     this.pending = this.message !== null && this.changes.length > 0;
   }
   opts;
@@ -104393,7 +104433,7 @@ var PullRequestPublish = class {
   /** The commit is built once, locally: the base head does not move during this flow. */
   localCommit = null;
   /** What this stage did, returned in its result; the report it was given is only read. */
-  published = { commit: null, pullRequest: null, problems: [] };
+  published = nothingPublished();
   done(outcome, pushed = false) {
     return {
       moved: false,
@@ -105374,15 +105414,6 @@ function gitlabGitAuth(env) {
   if (token) return { username: env["GIT_USERNAME"] || "oauth2", token };
   const job = env["CI_JOB_TOKEN"]?.trim();
   return job ? { username: "gitlab-ci-token", token: job } : void 0;
-}
-function maskGitLabSecrets(env) {
-  for (const name of ["GITLAB_TOKEN", "CI_JOB_TOKEN"]) {
-    const value = env[name]?.trim();
-    if (!value) continue;
-    registerSecret(value);
-    for (const user of /* @__PURE__ */ new Set([env["GIT_USERNAME"] || "oauth2", "oauth2", "gitlab-ci-token"]))
-      registerSecret(Buffer.from(`${user}:${value}`).toString("base64"));
-  }
 }
 function gitlabForge(o) {
   if (o.apiCommits) {
@@ -106402,10 +106433,7 @@ function environmentReaders(config2, io, selected) {
   if (issues.length > 0) {
     throw new ConfigError(issues.map((i) => `${dotted(i.path)}: ${i.message}`).join("\n"), { issues });
   }
-  for (const name of credentialVariables(config2)) {
-    const value = io.env[name]?.trim();
-    if (value) registerSecret(value);
-  }
+  for (const secret of credentialSecrets(io.env, credentialVariables(config2))) registerSecret(secret);
   const make = io.makeReader ?? ((c) => defaultReader(c, io));
   const made = /* @__PURE__ */ new Map();
   const get4 = (environment2, namespace) => {
@@ -106427,14 +106455,7 @@ function environmentReaders(config2, io, selected) {
   };
 }
 function maskEnvSecrets(env) {
-  for (const name of ["VAULT_TOKEN", "VAULT_SECRET_ID", "VAULT_JWT", "GIT_TOKEN", "GITHUB_TOKEN"]) {
-    const value = env[name];
-    if (!value) continue;
-    registerSecret(value);
-    for (const user of /* @__PURE__ */ new Set([env.GIT_USERNAME ?? "x-access-token", "x-access-token"]))
-      registerSecret(Buffer.from(`${user}:${value}`).toString("base64"));
-  }
-  maskGitLabSecrets(env);
+  for (const secret of credentialSecrets(env)) registerSecret(secret);
 }
 function localRepoDir(repo, io) {
   const dir = resolve(io.cwd, repo);
@@ -106692,7 +106713,7 @@ async function publishAsCommit(run) {
       return out.outcome === "moved" ? { moved: true, message: out.message } : { moved: false, result: out };
     }
   });
-  const report = reportWith(final, { ...NOTHING_PUBLISHED, commit: outcome.commit });
+  const report = reportWith(final, { ...nothingPublished(), commit: outcome.commit });
   const branch = ws.branch;
   if (outcome.outcome === "pushed") {
     io.logger.info(
@@ -107008,6 +107029,13 @@ async function startSeededServer(seeds, opts) {
   for (const s of seeds) for (let i = 0; i < s.version; i++) server.kv.write(s.mount, s.path);
   return server;
 }
+var SEEDS_LISTED = 10;
+function seededLine(seeds) {
+  if (seeds.length === 0) return "Seeded: nothing (pass --seed kv/app/db@3,kv/app/api)";
+  const listed = seeds.slice(0, SEEDS_LISTED).map((s) => `${s.mount}/${s.path} v${s.version}`);
+  const more2 = seeds.length - listed.length;
+  return `Seeded: ${listed.join(", ")}${more2 > 0 ? `, \u2026 and ${more2} more` : ""}`;
+}
 var sh = (v) => /^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
 function devServerBanner(server, seeds, cli = "vault-rollout") {
   const example = seeds[0] ? `${seeds[0].mount}/${seeds[0].path}` : "kv/app/db";
@@ -107018,7 +107046,7 @@ function devServerBanner(server, seeds, cli = "vault-rollout") {
     "In another terminal:",
     `export VAULT_ADDR=${sh(server.url)} VAULT_TOKEN=${sh(server.rootToken)}`,
     "",
-    seeds.length > 0 ? `Seeded: ${seeds.map((s) => `${s.mount}/${s.path} v${s.version}`).join(", ")}` : "Seeded: nothing (pass --seed kv/app/db@3,kv/app/api)",
+    seededLine(seeds),
     "",
     "Try vault-rollout on your repository:",
     `  ${cli} status --repo .`,
