@@ -58276,7 +58276,13 @@ function inspectWorkTree(dir, entries, format2, allowMissing, known = /* @__PURE
     const file2 = path4.join(dir, e.path);
     if (existsSync3(tempName(file2))) rmSync2(tempName(file2), { force: true });
     const clean = known.get(e.path);
-    const folder2 = clean === void 0 ? folderState(path4.posix.dirname(e.path)) : "dir";
+    if (clean !== void 0) {
+      seen.set(e.path, clean.stat);
+      if (clean.oid === e.from) write.push(e);
+      else if (clean.oid !== e.to) conflicts.push(e.path);
+      continue;
+    }
+    const folder2 = folderState(path4.posix.dirname(e.path));
     if (folder2 === "bad") {
       conflicts.push(e.path);
       continue;
@@ -58297,16 +58303,29 @@ function inspectWorkTree(dir, entries, format2, allowMissing, known = /* @__PURE
       conflicts.push(e.path);
       continue;
     }
-    const content = clean === void 0 ? readFileSync(file2) : null;
-    const oid = clean ?? gitBlobId(content, format2);
+    const content = readFileSync(file2);
+    const oid = gitBlobId(content, format2);
     if (oid === e.to) {
       seen.set(e.path, statKey(st));
-    } else if (oid === e.from || allowMissing && content !== null && isCutWrite(content, e.bytes, e.before)) {
+    } else if (oid === e.from || allowMissing && isCutWrite(content, e.bytes, e.before)) {
       seen.set(e.path, statKey(st));
       write.push(e);
     } else conflicts.push(e.path);
   }
   return { entries, write, seen, conflicts };
+}
+function statFiles(dir, paths) {
+  const stats = /* @__PURE__ */ new Map();
+  for (const p of paths) {
+    try {
+      const st = lstatSync(path4.join(dir, p));
+      if (st.isFile()) stats.set(p, statKey(st));
+    } catch (err) {
+      if (err.code !== "ENOENT" && err.code !== "ENOTDIR")
+        throw err;
+    }
+  }
+  return stats;
 }
 function changedSince(dir, check2, format2, stats) {
   const writing = new Set(check2.write);
@@ -58917,16 +58936,17 @@ data ${e.bytes.length}
    * already the new ones) and every index entry its old blob; the conflicting paths are listed.
    */
   async precheck(entries) {
-    const [plain, index2, dirty] = await Promise.all([
-      this.plainCheckout(entries.map((e) => e.path)),
-      this.readIndex(),
-      this.statDirty()
-    ]);
+    const paths = entries.map((e) => e.path);
+    const asked = Promise.all([this.plainCheckout(paths), this.readIndex()]);
+    const stats = statFiles(this.dir, paths);
+    const [[plain, index2], dirty] = await Promise.all([asked, this.statDirty()]);
     if (!plain) return { plain: false };
     const known = /* @__PURE__ */ new Map();
     for (const e of entries) {
       const entry = index2.get(e.path);
-      if (entry?.plain && !dirty.has(e.path)) known.set(e.path, entry.oid);
+      const stat2 = stats.get(e.path);
+      if (entry?.plain && stat2 !== void 0 && !dirty.has(e.path))
+        known.set(e.path, { oid: entry.oid, stat: stat2 });
     }
     const check2 = inspectWorkTree(this.dir, entries, this.objectFormat, false, known);
     return { plain: true, check: check2, conflicts: [...indexConflicts(entries, index2), ...check2.conflicts] };

@@ -4,7 +4,8 @@
  * Targets: on a synthetic repo of 10,000 manifest files, 5,000 workloads and 1,000 unique secrets,
  * with a Vault answering after 5 ms, `plan` is faster than merely reading and parsing every file, makes as
  * many Vault requests as there are unique secrets, and peaks under 300 MB. `apply` against a URL
- * is no slower than `git clone --depth 1`. The same for a repository of Helm-based apps.
+ * is no slower than `git clone --depth 1`, and takes at most 0.8x a native shallow clone plus `plan`;
+ * `apply` on a local checkout at most 1.5x `plan` there. The same for a repository of Helm-based apps.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
@@ -21,6 +22,10 @@ const root = resolve('.bench');
 const repo = resolve(root, 'repo');
 const adopted = resolve(root, 'repo-adopted');
 const ROTATED = 50;
+/** `apply` on a local checkout (adoption: 5,000 files committed, pushed, written back) against `plan` there. */
+const LOCAL_RATIO = 1.5;
+/** `apply --repo <url>` against what a person would do by hand: a native shallow clone, then `plan`. */
+const URL_RATIO = 0.8;
 const cli = resolve('dist/cli.js');
 /** `--only local`: generate the repository and run the local-checkout figures alone (for working on them). */
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
@@ -281,7 +286,7 @@ async function benchRemoteApply(
     ] as const) {
       const ratio = run.ms / urlFloor;
       console.log(
-        `targets [apply --repo <url>, ${label}]: ${ratio.toFixed(2)}x (native clone + plan) <= 1.0 ${ratio <= 1 ? 'PASS' : 'MISSED'}; peak ${run.maxRssMb.toFixed(0)} MB < 300 MB ${run.maxRssMb < 300 ? 'PASS' : 'MISSED'}`,
+        `targets [apply --repo <url>, ${label}]: ${ratio.toFixed(2)}x (native clone + plan) <= ${URL_RATIO} ${ratio <= URL_RATIO ? 'PASS' : 'MISSED'}; peak ${run.maxRssMb.toFixed(0)} MB < 300 MB ${run.maxRssMb < 300 ? 'PASS' : 'MISSED'}`,
       );
     }
     await benchLocalApply(git, env);
@@ -333,7 +338,7 @@ async function benchLocalApply(
     const ratio = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
     if (engine === 'native') {
       console.log(
-        `targets [apply on a checkout, adoption, median of ${runs}]: ${ratio.toFixed(2)}x plan <= 2.0 ${ratio <= 2 ? 'PASS' : 'MISSED'}; peak ${peak.toFixed(0)} MB < 300 MB ${peak < 300 ? 'PASS' : 'MISSED'}`,
+        `targets [apply on a checkout, adoption, median of ${runs}]: ${ratio.toFixed(2)}x plan <= ${LOCAL_RATIO} ${ratio <= LOCAL_RATIO ? 'PASS' : 'MISSED'}; peak ${peak.toFixed(0)} MB < 300 MB ${peak < 300 ? 'PASS' : 'MISSED'}`,
       );
     } else {
       console.log(

@@ -4,13 +4,21 @@
  * checkout conversion goes through `read-tree -m -u`, and a person's edit always stops the move with the
  * file named and nothing written.
  */
-import { chmod, link, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Workspace } from '../../src/core/ports.js';
-import { isCutWrite, tempName } from '../../src/adapters/git/checkout-move.js';
+import {
+  inspectWorkTree,
+  isCutWrite,
+  statFiles,
+  tempName,
+  writeWorkTree,
+  type MoveEntry,
+} from '../../src/adapters/git/checkout-move.js';
+import { gitBlobId } from '../../src/adapters/git/shared.js';
 import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
 import { author, gitTestEnv, noSleep, open, publishWithRetry, tempDir, type BuildResult } from './helpers.js';
 
@@ -299,5 +307,39 @@ describe('isCutWrite', () => {
     const edited = Buffer.concat([to.subarray(0, 4096), from.subarray(4096)]);
     edited[5000] = 0x7a;
     expect(isCutWrite(edited, to, from)).toBe(false);
+  });
+});
+
+describe('files trusted from git’s stat cache', () => {
+  it('an edit made after the stat was taken is caught before anything is written, without reading the others', async () => {
+    const dir = path.join(tmp.dir, 'trusted');
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(path.join(dir, 'apps'), { recursive: true });
+    const old = Buffer.from('name: a\nversion: 1\n');
+    const next = Buffer.from('name: a\nversion: 2\n');
+    const entries: MoveEntry[] = ['apps/a.yaml', 'apps/b.yaml'].map((p) => ({
+      path: p,
+      mode: '100644',
+      from: gitBlobId(old, 'sha1'),
+      to: gitBlobId(next, 'sha1'),
+      bytes: next,
+      before: old,
+    }));
+    for (const e of entries) await writeFile(path.join(dir, e.path), old);
+    const stats = statFiles(
+      dir,
+      entries.map((e) => e.path),
+    );
+    expect(stats.size).toBe(2);
+    const known = new Map(entries.map((e) => [e.path, { oid: e.from!, stat: stats.get(e.path)! }]));
+    const check = inspectWorkTree(dir, entries, 'sha1', false, known);
+    expect(check.conflicts).toEqual([]);
+    expect(check.write.map((e) => e.path)).toEqual(['apps/a.yaml', 'apps/b.yaml']);
+    // A person edits one file after the stat (the same size, so only the time and inode can tell).
+    await rm(path.join(dir, 'apps/b.yaml'));
+    await writeFile(path.join(dir, 'apps/b.yaml'), 'name: b\nversion: 1\n');
+    expect(writeWorkTree(dir, check, 'sha1')).toEqual(['apps/b.yaml']);
+    // Nothing was written: the untouched file still holds its old bytes.
+    expect(await readFile(path.join(dir, 'apps/a.yaml'), 'utf8')).toBe('name: a\nversion: 1\n');
   });
 });

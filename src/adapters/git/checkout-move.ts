@@ -85,16 +85,16 @@ function statKey(st: { size: number; mtimeMs: number; ino: number; mode: number 
  * Checks every entry's work-tree file (and that no folder on its way is a symbolic link or a file).
  * @param allowMissing a missing file counts as the old one (an interrupted move re-creates it); before a
  *   push it is a person's deletion and a conflict.
- * @param known the blob a file is known to hold without reading it (git's stat cache called it clean
- *   against that index entry, and git checks the folders on its way); it is still stat-ed, for
- *   {@link changedSince}.
+ * @param known files known to hold a blob without reading them: `stat` is what {@link statFiles} saw
+ *   before git's stat cache called the file clean against that index entry (git checks the folders on
+ *   its way), so an edit made after that stat is caught by {@link changedSince}.
  */
 export function inspectWorkTree(
   dir: string,
   entries: readonly MoveEntry[],
   format: 'sha1' | 'sha256',
   allowMissing: boolean,
-  known: ReadonlyMap<string, string> = new Map(),
+  known: ReadonlyMap<string, { oid: string; stat: string }> = new Map(),
 ): MoveCheck {
   const folders = new Map<string, 'dir' | 'missing' | 'bad'>();
   const folderState = (rel: string): 'dir' | 'missing' | 'bad' => {
@@ -124,7 +124,13 @@ export function inspectWorkTree(
     // 5,000 times over).
     if (existsSync(tempName(file))) rmSync(tempName(file), { force: true });
     const clean = known.get(e.path);
-    const folder = clean === undefined ? folderState(path.posix.dirname(e.path)) : 'dir';
+    if (clean !== undefined) {
+      seen.set(e.path, clean.stat);
+      if (clean.oid === e.from) write.push(e);
+      else if (clean.oid !== e.to) conflicts.push(e.path);
+      continue;
+    }
+    const folder = folderState(path.posix.dirname(e.path));
     if (folder === 'bad') {
       conflicts.push(e.path);
       continue;
@@ -145,19 +151,37 @@ export function inspectWorkTree(
       conflicts.push(e.path);
       continue;
     }
-    const content = clean === undefined ? readFileSync(file) : null;
-    const oid = clean ?? gitBlobId(content!, format);
+    const content = readFileSync(file);
+    const oid = gitBlobId(content, format);
     if (oid === e.to) {
       seen.set(e.path, statKey(st));
-    } else if (
-      oid === e.from ||
-      (allowMissing && content !== null && isCutWrite(content, e.bytes, e.before))
-    ) {
+    } else if (oid === e.from || (allowMissing && isCutWrite(content, e.bytes, e.before))) {
       seen.set(e.path, statKey(st));
       write.push(e);
     } else conflicts.push(e.path);
   }
   return { entries, write, seen, conflicts };
+}
+
+/**
+ * The stat of each regular file among `paths` (no entry: missing, or not a regular file), taken before
+ * git's stat cache is asked about them: see {@link inspectWorkTree}'s `known`.
+ */
+export function statFiles(dir: string, paths: readonly string[]): Map<string, string> {
+  const stats = new Map<string, string>();
+  for (const p of paths) {
+    try {
+      const st = lstatSync(path.join(dir, p));
+      if (st.isFile()) stats.set(p, statKey(st));
+    } catch (err) {
+      if (
+        (err as NodeJS.ErrnoException).code !== 'ENOENT' &&
+        (err as NodeJS.ErrnoException).code !== 'ENOTDIR'
+      )
+        throw err;
+    }
+  }
+  return stats;
 }
 
 /**

@@ -51,6 +51,7 @@ import {
   changedSince,
   inspectWorkTree,
   type MoveCheck,
+  statFiles,
   type MoveEntry,
   writeWorkTree,
 } from './checkout-move.js';
@@ -702,21 +703,24 @@ export class NativeWorkspace implements Workspace {
    * already the new ones) and every index entry its old blob; the conflicting paths are listed.
    */
   private async precheck(entries: MoveEntry[]): Promise<Precheck> {
-    // Three questions at once: how files are checked out, what the index holds, which files git's stat
-    // cache says differ from it.
-    const [plain, index, dirty] = await Promise.all([
-      this.plainCheckout(entries.map((e) => e.path)),
-      this.readIndex(),
-      this.statDirty(),
-    ]);
+    // How files are checked out and what the index holds, asked while this process stats the files;
+    // then which files git's stat cache says differ from the index. The stat comes first: an edit made
+    // between it and git's look is either seen by git (the file is read here) or changes the stat that
+    // changedSince compares with later.
+    const paths = entries.map((e) => e.path);
+    const asked = Promise.all([this.plainCheckout(paths), this.readIndex()]);
+    const stats = statFiles(this.dir, paths);
+    const [[plain, index], dirty] = await Promise.all([asked, this.statDirty()]);
     if (!plain) return { plain: false };
     // A plain entry (tag H: not assume-unchanged or skip-worktree) whose file git's stat cache calls clean
     // holds the index's blob, as `git commit -a` trusts too: that file need not be read and hashed here
     // (5,000 files: 190-330 ms of reads; diff-files stats them in C). Every other file is read.
-    const known = new Map<string, string>();
+    const known = new Map<string, { oid: string; stat: string }>();
     for (const e of entries) {
       const entry = index.get(e.path);
-      if (entry?.plain && !dirty.has(e.path)) known.set(e.path, entry.oid);
+      const stat = stats.get(e.path);
+      if (entry?.plain && stat !== undefined && !dirty.has(e.path))
+        known.set(e.path, { oid: entry.oid, stat });
     }
     const check = inspectWorkTree(this.dir, entries, this.objectFormat, false, known);
     return { plain: true, check, conflicts: [...indexConflicts(entries, index), ...check.conflicts] };
