@@ -63,6 +63,20 @@ function measure(
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
+/**
+ * A remote as a forge serves it: the seed commit's objects in one pack. Served loose, as the test server
+ * writes them, every clone had the server compress all 10,000 objects again (3.5 s of an 8.9 s native
+ * clone), which made every "against a native clone" figure look better than any real remote would.
+ */
+async function servedRepo(
+  git: Awaited<ReturnType<typeof startGitServer>>,
+  name: string,
+  tree: Record<string, string>,
+): Promise<void> {
+  await git.createBareRepo(name, tree, { branch: 'main' });
+  await measure(['-C', git.repoPath(name), 'repack', '-a', '-d', '-q'], process.env, 'git');
+}
+
 async function main(): Promise<void> {
   await rm(repo, { recursive: true, force: true });
   await rm(adopted, { recursive: true, force: true });
@@ -83,6 +97,19 @@ async function main(): Promise<void> {
   const env = { ...process.env, VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken };
 
   try {
+    if (ONLY === 'url') {
+      const git = await startGitServer({ tmpRoot: root });
+      try {
+        await benchUrlRounds(git, vault, env);
+      } finally {
+        await git.close();
+      }
+      return;
+    }
+    if (ONLY === 'helm') {
+      await benchHelmApply();
+      return;
+    }
     if (ONLY === 'local' || ONLY === 'local-native') {
       const git = await startGitServer({ tmpRoot: root });
       try {
@@ -181,40 +208,64 @@ async function benchHelmApply(): Promise<void> {
   const env = { ...process.env, VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken };
   const git = await startGitServer({ tmpRoot: root });
   try {
-    await git.createBareRepo('helm', readTree(dir), { branch: 'main' });
-    const url = git.repoUrl('helm');
-    const native = await measure(
-      ['clone', '--quiet', '--depth', '1', '--single-branch', url, resolve(root, 'clones', 'helm-native')],
-      process.env,
-      'git',
-    );
+    const tree = readTree(dir);
+    const load = () =>
+      loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ');
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     console.log('');
     console.log(
-      `Helm-based apps: ${RELEASES} HelmReleases + ${RELEASES} values files + ${RELEASES / 5} ExternalSecrets, ${secrets.length} secrets; native clone ${fmt(native.ms)}`,
+      `Helm-based apps: ${RELEASES} HelmReleases + ${RELEASES} values files + ${RELEASES / 5} ExternalSecrets, ${secrets.length} secrets; median of 3 rounds, each on a fresh remote`,
     );
-    const runs: [string, Measured][] = [];
-    for (const label of ['adoption', 'rotation'] as const) {
-      if (label === 'rotation') {
-        for (let k = 0; k < SECRETS; k += 10) vault.kv.write('kv', `apps/app-${k}/db`);
-      }
-      const before = vault.requests.length;
-      const run = await measure([cli, 'apply', '--repo', url, '--format', 'json'], env);
-      const json = JSON.parse(run.stdout) as {
-        summary: Record<string, number>;
-        problems: unknown[];
-        workloads: { pins?: unknown[] }[];
-      };
-      const pins = json.workloads.reduce((n, w) => n + (w.pins?.length ?? 0), 0);
-      console.log(
-        `apply --repo <url>, helm ${label}: ${fmt(run.ms)}, peak ${run.maxRssMb.toFixed(0)} MB, ${vault.requests.length - before} Vault requests, ` +
-          `${json.summary['restart']} restart + ${json.summary['record']} record, ${pins} pins, ${json.problems.length} problems`,
+    const times = { native: [] as number[], adoption: [] as number[], rotation: [] as number[] };
+    let peak = 0;
+    for (let k = 1; k <= 3; k++) {
+      const name = `helm-${k}`;
+      await servedRepo(git, name, tree);
+      const url = git.repoUrl(name);
+      const native = await measure(
+        [
+          'clone',
+          '--quiet',
+          '--depth',
+          '1',
+          '--single-branch',
+          url,
+          resolve(root, 'clones', `${name}-native`),
+        ],
+        process.env,
+        'git',
       );
-      runs.push([label, run]);
+      times.native.push(native.ms);
+      const line: string[] = [`native clone ${fmt(native.ms)}`];
+      for (const label of ['adoption', 'rotation'] as const) {
+        if (label === 'rotation') {
+          for (let i = 0; i < SECRETS; i += 10) vault.kv.write('kv', `apps/app-${i}/db`);
+        }
+        const before = vault.requests.length;
+        const run = await measure([cli, 'apply', '--repo', url, '--format', 'json'], env);
+        const json = JSON.parse(run.stdout) as {
+          summary: Record<string, number>;
+          problems: unknown[];
+          workloads: { pins?: unknown[] }[];
+        };
+        const pins = json.workloads.reduce((n, w) => n + (w.pins?.length ?? 0), 0);
+        times[label].push(run.ms);
+        peak = Math.max(peak, run.maxRssMb);
+        line.push(
+          `${label} ${fmt(run.ms)} (peak ${run.maxRssMb.toFixed(0)} MB, ${vault.requests.length - before} Vault requests, ` +
+            `${json.summary['restart']} restart + ${json.summary['record']} record, ${pins} pins, ${json.problems.length} problems)`,
+        );
+      }
+      console.log(`apply --repo <url>, helm, round ${k}: ${line.join('; ')}; load ${load()}`);
     }
     console.log(`value reads refused by the dev server: ${vault.violations}`);
-    for (const [label, run] of runs) {
+    const nativeMs = median(times.native);
+    for (const label of ['adoption', 'rotation'] as const) {
+      const ms = median(times[label]);
       console.log(
-        `targets [apply, helm ${label}]: <= native clone ${run.ms <= native.ms ? 'MET' : 'MISSED'}; peak < 300 MB ${run.maxRssMb < 300 ? 'MET' : 'MISSED'}`,
+        `targets [apply, helm ${label}, median of 3]: ${fmt(ms)} <= native clone ${fmt(nativeMs)} ${ms <= nativeMs ? 'MET' : 'MISSED'}; peak < 300 MB ${peak < 300 ? 'MET' : 'MISSED'}`,
       );
     }
   } finally {
@@ -243,55 +294,83 @@ async function benchRemoteApply(
 ): Promise<void> {
   const git = await startGitServer({ tmpRoot: root });
   try {
-    await git.createBareRepo('manifests', readTree(repo), { branch: 'main' });
-    const url = git.repoUrl('manifests');
-    const clones = resolve(root, 'clones');
+    await benchUrlRounds(git, vault, env);
+    await benchLocalApply(git, env);
+  } finally {
+    await git.close();
+  }
+}
+
+/**
+ * Three rounds, each on a fresh remote: a native shallow clone and `plan` on it (what a person would do
+ * by hand, the floor of URL mode), then `apply --repo <url>` adoption and, after 50 rotations, again.
+ * Judged on the medians.
+ */
+async function benchUrlRounds(
+  git: Awaited<ReturnType<typeof startGitServer>>,
+  vault: Awaited<ReturnType<typeof startVaultDevServer>>,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const tree = readTree(repo);
+  const clones = resolve(root, 'clones');
+  const times = {
+    native: [] as number[],
+    floor: [] as number[],
+    adoption: [] as number[],
+    rotation: [] as number[],
+  };
+  let peak = 0;
+  console.log('');
+  for (let k = 1; k <= 3; k++) {
+    const name = `manifests-${k}`;
+    await servedRepo(git, name, tree);
+    const url = git.repoUrl(name);
     await rm(clones, { recursive: true, force: true });
     const native = await measure(
       ['clone', '--quiet', '--depth', '1', '--single-branch', url, resolve(clones, 'native')],
       process.env,
       'git',
     );
-    const applyRun = async (label: string) => {
-      const before = vault.requests.length;
-      const run = await measure([cli, 'apply', '--repo', url, '--format', 'json'], env);
-      const json = JSON.parse(run.stdout) as { commit: string | null; summary: Record<string, number> };
-      console.log(
-        `apply --repo <url>, ${label}: ${fmt(run.ms)}, peak ${run.maxRssMb.toFixed(0)} MB, ${vault.requests.length - before} Vault requests, ` +
-          `${json.summary['restart']} restart + ${json.summary['record']} record, commit ${json.commit?.slice(0, 12)}`,
-      );
-      return run;
-    };
-    console.log('');
-    console.log(
-      `git clone --depth 1 (native, same server): ${fmt(native.ms)}, peak ${native.maxRssMb.toFixed(0)} MB`,
-    );
-    // The floor of URL mode: what a person would do by hand, a native shallow clone, then `plan` on it.
     const nativePlan = await measure(
       [cli, 'plan', '--repo', resolve(clones, 'native'), '--format', 'json'],
       env,
     );
-    const urlFloor = native.ms + nativePlan.ms;
-    console.log(`plan on that clone: ${fmt(nativePlan.ms)}; clone + plan: ${fmt(urlFloor)}`);
-    const adoption = await applyRun('adoption (clone, plan, one commit of 5,000 edits, push)');
-    for (let k = 0; k < ROTATED; k++)
-      vault.kv.write('kv', `apps/app-${k * (SHAPE.secrets / ROTATED) + 1}/db`);
-    const rotation = await applyRun(`rotation (${ROTATED} secrets rotated since the adoption commit)`);
-    const commits = await git.commits('manifests', 'main');
-    await rm(clones, { recursive: true, force: true });
-    console.log(`remote history: ${commits.length - 1} commits on top of the seed`);
-    for (const [label, run] of [
-      ['adoption', adoption],
-      ['rotation', rotation],
-    ] as const) {
-      const ratio = run.ms / urlFloor;
-      console.log(
-        `targets [apply --repo <url>, ${label}]: ${ratio.toFixed(2)}x (native clone + plan) <= ${URL_RATIO} ${ratio <= URL_RATIO ? 'PASS' : 'MISSED'}; peak ${run.maxRssMb.toFixed(0)} MB < 300 MB ${run.maxRssMb < 300 ? 'PASS' : 'MISSED'}`,
+    times.native.push(native.ms);
+    times.floor.push(native.ms + nativePlan.ms);
+    const line = [`native clone ${fmt(native.ms)} + plan ${fmt(nativePlan.ms)}`];
+    for (const label of ['adoption', 'rotation'] as const) {
+      if (label === 'rotation') {
+        for (let i = 0; i < ROTATED; i++)
+          vault.kv.write('kv', `apps/app-${i * (SHAPE.secrets / ROTATED) + 1}/db`);
+      }
+      const before = vault.requests.length;
+      const run = await measure([cli, 'apply', '--repo', url, '--format', 'json'], env);
+      const json = JSON.parse(run.stdout) as { commit: string | null; summary: Record<string, number> };
+      times[label].push(run.ms);
+      peak = Math.max(peak, run.maxRssMb);
+      line.push(
+        `${label} ${fmt(run.ms)} (peak ${run.maxRssMb.toFixed(0)} MB, ${vault.requests.length - before} Vault requests, ` +
+          `${json.summary['restart']} restart + ${json.summary['record']} record, commit ${json.commit?.slice(0, 12)})`,
       );
     }
-    await benchLocalApply(git, env);
-  } finally {
-    await git.close();
+    console.log(
+      `apply --repo <url>, round ${k}: ${line.join('; ')}; load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+  }
+  await rm(clones, { recursive: true, force: true });
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const floor = median(times.floor);
+  console.log(
+    `git clone --depth 1 (native, packed remote): median ${fmt(median(times.native))}; clone + plan: median ${fmt(floor)}`,
+  );
+  for (const label of ['adoption', 'rotation'] as const) {
+    const ms = median(times[label]);
+    const ratio = ms / floor;
+    console.log(
+      `targets [apply --repo <url>, ${label}, median of 3]: ${fmt(ms)} = ${ratio.toFixed(2)}x (native clone + plan) <= ${URL_RATIO} ${ratio <= URL_RATIO ? 'PASS' : 'MISSED'}; peak ${peak.toFixed(0)} MB < 300 MB ${peak < 300 ? 'PASS' : 'MISSED'}`,
+    );
   }
 }
 
@@ -316,7 +395,7 @@ async function benchLocalApply(
     let peak = 0;
     for (let k = 1; k <= runs; k++) {
       const name = `local-${engine}-${k}`;
-      await git.createBareRepo(name, tree, { branch: 'main' });
+      await servedRepo(git, name, tree);
       const dir = resolve(root, 'clones', name);
       await rm(dir, { recursive: true, force: true });
       await measure(['clone', '--quiet', '--depth', '1', git.repoUrl(name), dir], process.env, 'git');
@@ -348,7 +427,7 @@ async function benchLocalApply(
   }
   if (!engines.includes('isomorphic')) return;
   // The URL mode on the fallback, for information.
-  await git.createBareRepo('url-iso', tree, { branch: 'main' });
+  await servedRepo(git, 'url-iso', tree);
   const iso = await measure([cli, 'apply', '--repo', git.repoUrl('url-iso'), '--format', 'json'], {
     ...env,
     PATH: noGit,
