@@ -63,6 +63,23 @@ function editAll(pick: (p: string) => boolean, edit: (text: string) => string) {
   };
 }
 
+/** Opens the checkout, publishes `version: 1` → `version: 2` in every file under apps/, and closes it. */
+async function bumpVersions(dir: string) {
+  const ws = await open('native', { repo: dir });
+  try {
+    return await publishWithRetry(
+      ws,
+      editAll(
+        (p) => p.startsWith('apps/'),
+        (t) => t.replace('version: 1', 'version: 2'),
+      ),
+      { author, sleep: noSleep },
+    );
+  } finally {
+    await ws.close();
+  }
+}
+
 async function settled(dir: string, name: string): Promise<string> {
   const remote = await server.head(name, 'main');
   expect((await git(dir, 'rev-parse', 'HEAD')).trim()).toBe(remote);
@@ -103,16 +120,7 @@ describe('moving a checkout after the push (git CLI)', () => {
     const { name, dir } = await checkout({ ...FILES, '.gitattributes': 'apps/app-1.yaml eol=crlf\n' });
     // The clone wrote app-1 with CRLF, as the attribute asks.
     expect(await readFile(path.join(dir, 'apps/app-1.yaml'), 'utf8')).toBe('name: app-1\r\nversion: 1\r\n');
-    const ws = await open('native', { repo: dir });
-    const res = await publishWithRetry(
-      ws,
-      editAll(
-        (p) => p.startsWith('apps/'),
-        (t) => t.replace('version: 1', 'version: 2'),
-      ),
-      { author, sleep: noSleep },
-    );
-    await ws.close();
+    const res = await bumpVersions(dir);
     expect(res.outcome).toBe('pushed');
     expect(await settled(dir, name)).toBe(res.commit);
     expect(await readFile(path.join(dir, 'apps/app-1.yaml'), 'utf8')).toBe('name: app-1\r\nversion: 2\r\n');
@@ -214,16 +222,7 @@ describe('moving a checkout after the push (git CLI)', () => {
     await writeFile(path.join(dir, 'apps/app-3.yaml'), 'name: app-3\nversion: 1\nmine: true\n');
     // git itself no longer reports the edit.
     expect(await git(dir, 'diff-files', '--name-only')).toBe('');
-    const ws = await open('native', { repo: dir });
-    const err = await publishWithRetry(
-      ws,
-      editAll(
-        (p) => p.startsWith('apps/'),
-        (t) => t.replace('version: 1', 'version: 2'),
-      ),
-      { author, sleep: noSleep },
-    ).catch((e: unknown) => e as Error);
-    await ws.close();
+    const err = await bumpVersions(dir).catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(
       /uncommitted changes in files this commit changes: apps\/app-3\.yaml/,
@@ -243,16 +242,7 @@ describe('moving a checkout after the push (git CLI)', () => {
     // An older time than the index's: git does not re-read it as racily clean, it calls it stat-dirty.
     await utimes(file, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
     expect(await git(dir, 'diff-files', '--name-only')).toBe('apps/app-5.yaml\n');
-    const ws = await open('native', { repo: dir });
-    const res = await publishWithRetry(
-      ws,
-      editAll(
-        (p) => p.startsWith('apps/'),
-        (t) => t.replace('version: 1', 'version: 2'),
-      ),
-      { author, sleep: noSleep },
-    );
-    await ws.close();
+    const res = await bumpVersions(dir);
     expect(res.outcome).toBe('pushed');
     expect(await settled(dir, name)).toBe(res.commit);
     expect(await readFile(file, 'utf8')).toBe('name: app-5\nversion: 2\n');
