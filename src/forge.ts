@@ -82,6 +82,24 @@ export function gitlabGitAuth(env: Record<string, string | undefined>): GitAuth 
 }
 
 /**
+ * Whether `remote` is on a host the run's environment names as GitLab: gitlab.com, or the host of
+ * `GITLAB_API_URL`, `CI_API_V4_URL`, `CI_SERVER_URL` or `CI_SERVER_HOST`. A repository's config can choose
+ * GitLab, but only the environment says where GitLab is: a GitLab token goes to no other host.
+ */
+export function onGitLabHost(remote: string, env: Record<string, string | undefined>): boolean {
+  const host = hostOf(remote);
+  if (host === null) return false;
+  const named = new Set(GITLAB_HOSTS);
+  for (const key of ['GITLAB_API_URL', 'CI_API_V4_URL', 'CI_SERVER_URL']) {
+    const h = hostOf(env[key]?.trim());
+    if (h) named.add(h);
+  }
+  const server = env['CI_SERVER_HOST']?.trim().toLowerCase();
+  if (server) named.add(server);
+  return named.has(host);
+}
+
+/**
  * The GitLab forge of a `--mode pr` run, or null in a dry run without `GITLAB_TOKEN` (nothing is looked up).
  * @throws ConfigError before anything is pushed: no `GITLAB_TOKEN` (`CI_JOB_TOKEN` cannot open merge
  *   requests: GitLab refuses it on every merge-request endpoint), API commits asked for, or no API/project.
@@ -141,8 +159,12 @@ export function forgeForRun(o: {
       'API commits (pullRequest.apiCommits / --api-commits) are GitHub only: set pullRequest.apiCommits: false for GitLab',
     );
   }
-  const auth = o.env['GIT_TOKEN'] ? undefined : gitlabGitAuth(o.env);
+  // Only to a remote on a GitLab host the environment names: a config in the repository that says
+  // `forge: gitlab` over a remote elsewhere (github.com, say) must not send it a GitLab token.
+  const auth = o.env['GIT_TOKEN'] || !onGitLabHost(o.ws.url, o.env) ? undefined : gitlabGitAuth(o.env);
   if (auth) o.ws.useAuth(auth);
+  else if (!o.env['GIT_TOKEN'] && gitlabGitAuth(o.env))
+    o.logger.debug('GitLab token not used for git: the remote is not on a GitLab host the environment names');
   if (o.mode !== 'pr') return null;
   return gitlabForge({
     config: o.config,

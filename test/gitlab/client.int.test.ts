@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { GitLabClient, GitLabForge, gitlabLocation } from '../../src/adapters/gitlab/index.js';
-import { chooseForge, gitlabGitAuth } from '../../src/forge.js';
+import { chooseForge, forgeForRun, gitlabGitAuth, onGitLabHost } from '../../src/forge.js';
 import { silentLogger } from '../../src/core/ports.js';
 import { startGitLabServer, type GitLabServer } from '../support/gitlab-server.js';
 
@@ -219,5 +219,46 @@ describe('where merge requests go', () => {
     });
     expect(gitlabGitAuth({ CI_JOB_TOKEN: 'j' })).toEqual({ username: 'gitlab-ci-token', token: 'j' });
     expect(gitlabGitAuth({})).toBeUndefined();
+  });
+
+  it('a GitLab token goes only to a remote on a GitLab host the environment names', () => {
+    expect(onGitLabHost('https://gitlab.com/a/b.git', {})).toBe(true);
+    expect(onGitLabHost('git@gitlab.com:a/b.git', {})).toBe(true);
+    expect(onGitLabHost('https://github.com/a/b.git', {})).toBe(false);
+    const ci = { CI_SERVER_HOST: 'gitlab.example.com', CI_API_V4_URL: 'https://gitlab.example.com/api/v4' };
+    expect(onGitLabHost('https://gitlab.example.com/group/proj.git', ci)).toBe(true);
+    expect(
+      onGitLabHost('https://GitLab.Example.com:8443/group/proj.git', {
+        CI_SERVER_HOST: 'gitlab.example.com',
+      }),
+    ).toBe(true);
+    expect(
+      onGitLabHost('https://git.example.com/group/proj.git', {
+        GITLAB_API_URL: 'https://git.example.com/api/v4',
+      }),
+    ).toBe(true);
+    expect(onGitLabHost('https://evil.example.net/group/proj.git', ci)).toBe(false);
+    expect(onGitLabHost('/srv/git/proj.git', ci)).toBe(false);
+  });
+
+  it('forge: gitlab from the repository over a github.com remote attaches no GitLab token to the push', () => {
+    const used: unknown[] = [];
+    const ws = (url: string) => ({ url, useAuth: (a: unknown) => used.push(a) }) as never;
+    const logs: string[] = [];
+    const logger = { debug: (m: string) => logs.push(m), info: () => {}, warn: () => {}, error: () => {} };
+    const env = { GITLAB_TOKEN: 'glpat-secret' };
+    const base = {
+      mode: 'commit' as const,
+      config: {} as never,
+      env,
+      logger,
+      dryRun: false,
+      apiCommits: false,
+    };
+    expect(forgeForRun({ ...base, ws: ws('https://github.com/acme/manifests.git') })).toBeNull();
+    expect(used).toEqual([]);
+    expect(logs.join('\n')).toMatch(/not on a GitLab host/);
+    forgeForRun({ ...base, ws: ws('https://gitlab.com/acme/manifests.git') });
+    expect(used).toEqual([{ username: 'oauth2', token: 'glpat-secret' }]);
   });
 });
