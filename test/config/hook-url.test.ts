@@ -95,6 +95,8 @@ describe('hookUrlProblem', () => {
     expect(hookUrlProblem('https://[FEBF:ffff::1]/')).toMatch(/link-local address/);
     expect(hookUrlProblem('https://[::ffff:169.254.169.254]/')).toMatch(/cloud metadata address/);
     expect(hookUrlProblem('https://[::ffff:a9fe:1]/')).toMatch(/link-local address/);
+    expect(hookUrlProblem('https://[64:ff9b::169.254.169.254]/')).toMatch(/cloud metadata address/);
+    expect(hookUrlProblem('https://[64:ff9b::203.0.113.1]/')).toBeNull();
     expect(hookUrlProblem('https://[fec0::1]/')).toBeNull();
   });
 });

@@ -66,6 +66,9 @@ function forbiddenGroups(g: number[]): string | null {
     if (f === 0 && h1 === 0 && h2 === 0) return 'the unspecified address';
     if (f === 0xffff || h1 !== 0) return forbiddenGroups([h1, h2]);
   }
+  // The NAT64 prefix 64:ff9b::/96 reaches the IPv4 address in its last 32 bits on a NAT64 network.
+  if (a === 0x64 && b === 0xff9b && c === 0 && d === 0 && e === 0 && f === 0)
+    return forbiddenGroups([h1, h2]);
   // AWS's IPv6 metadata endpoint, fd00:ec2::254.
   if (a === 0xfd00 && b === 0x0ec2 && g.slice(2, 7).every((x) => x === 0) && h2 === 0x254)
     return 'a cloud metadata address';
