@@ -1,7 +1,7 @@
 /** Hook bodies (JSON and Slack), the retried bounded POST, and the notify stage's signing and redaction. */
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, LookupFunction } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { PlannedWorkload, RunReport } from '../../src/core/model.js';
 import { parseConfig } from '../../src/core/config/schema.js';
@@ -14,6 +14,7 @@ import {
   type RunOutcome,
 } from '../../src/core/report/notify-payload.js';
 import { postWebhook, retryAfterMs } from '../../src/adapters/notify/webhook.js';
+import { guardedLookup } from '../../src/adapters/notify/guarded-post.js';
 import { notifyHooks, signature } from '../../src/publish/notify.js';
 import { registerSecret } from '../../src/log.js';
 import { podTargets } from '../../src/core/discover/workloads.js';
@@ -304,5 +305,116 @@ describe('notifyHooks', () => {
     } finally {
       await r.close();
     }
+  });
+});
+
+/** A DNS stand-in: each name answers the addresses listed, in both of `dns.lookup`'s callback shapes. */
+function resolverOf(table: Record<string, string[]>, asked: string[] = []): LookupFunction {
+  return (hostname, options, callback) => {
+    asked.push(hostname);
+    const addresses = table[hostname];
+    if (!addresses) {
+      callback(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }), '', 0);
+      return;
+    }
+    const entries = addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    if (options.all) (callback as (e: null, a: typeof entries) => void)(null, entries);
+    else callback(null, entries[0]!.address, entries[0]!.family);
+  };
+}
+
+describe('hook addresses at connect time (a name that resolves to a forbidden address)', () => {
+  it('refuses a name resolving to the metadata or a link-local address, without retrying or sending', async () => {
+    const r = await receiver([]);
+    const port = new URL(r.url).port;
+    const asked: string[] = [];
+    const lookup = resolverOf(
+      {
+        'rebind.example': ['169.254.169.254'],
+        'mixed.example': ['203.0.113.5', 'fe80::1'],
+        'v6meta.example': ['fd00:ec2::254'],
+      },
+      asked,
+    );
+    try {
+      for (const [host, why] of [
+        ['rebind.example', 'a cloud metadata address (169.254.169.254)'],
+        ['mixed.example', 'a link-local address (fe80::1)'],
+        ['v6meta.example', 'a cloud metadata address (fd00:ec2::254)'],
+      ] as const) {
+        const result = await postWebhook(
+          `http://${host}:${port}/hook`,
+          '{}',
+          {},
+          { lookup, sleep: async () => {} },
+        );
+        expect(result).toEqual({
+          ok: false,
+          attempts: 1,
+          message: `was not sent: its host resolves to ${why}, which a hook may not reach`,
+        });
+      }
+      expect(asked).toEqual(['rebind.example', 'mixed.example', 'v6meta.example']);
+      expect(r.seen).toHaveLength(0);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a name resolving to an allowed address is connected to that address; 127.0.0.1 works over http', async () => {
+    const r = await receiver([]);
+    const port = new URL(r.url).port;
+    try {
+      const lookup = resolverOf({ 'hook.example': ['127.0.0.1'] });
+      expect(await postWebhook(`http://hook.example:${port}/hook`, '{"a":1}', {}, { lookup })).toEqual({
+        ok: true,
+        status: 200,
+        attempts: 1,
+      });
+      expect(await postWebhook(r.url, '{"b":2}', {})).toEqual({ ok: true, status: 200, attempts: 1 });
+      expect(r.seen.map((s) => s.body)).toEqual(['{"a":1}', '{"b":2}']);
+      expect(r.seen[0]!.headers.host).toBe(`hook.example:${port}`);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('the guard passes resolver errors through and checks every address of an `all` answer', async () => {
+    const lookup = guardedLookup(
+      resolverOf({ ok: ['10.0.0.1', '2001:db8::1'], bad: ['10.0.0.1', '169.254.3.4'] }),
+    );
+    const ask = (host: string) =>
+      new Promise<unknown>((resolve) =>
+        lookup(host, { all: true }, (err, address) =>
+          resolve(err ? (err as { code?: string }).code : address),
+        ),
+      );
+    expect(await ask('ok')).toEqual([
+      { address: '10.0.0.1', family: 4 },
+      { address: '2001:db8::1', family: 6 },
+    ]);
+    expect(await ask('bad')).toBe('EHOOKADDRESS');
+    expect(await ask('missing')).toBe('ENOTFOUND');
+  });
+
+  it('notify warns naming the hook by its host only', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { ...quiet, warn: (m) => void warnings.push(m) };
+    const hooks = parseConfig(
+      'notify:\n  - { url: "https://rebind.example/services/SECRET", on: [error] }\n',
+      'c.yaml',
+    ).notify;
+    const told = await notifyHooks({
+      hooks,
+      outcome: outcome(null, { error: 'boom' }),
+      env: {},
+      logger,
+      credentialVariables: [],
+      webhook: { lookup: resolverOf({ 'rebind.example': ['169.254.169.254'] }), sleep: async () => {} },
+    });
+    expect(told).toBe(0);
+    expect(warnings).toEqual([
+      "notify[0] (rebind.example) was not sent: its host resolves to a cloud metadata address (169.254.169.254), which a hook may not reach after 1 try; the run's result is unchanged",
+    ]);
   });
 });

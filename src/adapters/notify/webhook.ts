@@ -5,10 +5,15 @@
  * `attempts` times in all with doubling backoff; any other answer is final. Redirects are not followed:
  * the signed body goes to the URL the config names and nowhere else.
  *
+ * Sent over node:http(s) with the hook rule checked at connect time (./guarded-post.ts): a name that
+ * resolves to a link-local or metadata address is refused, once, without retries.
+ *
  * Messages name the hook by its host only: a hook URL is often a credential itself (Slack's
  * `hooks.slack.com/services/…` path is the secret).
  */
+import type { LookupFunction } from 'node:net';
 import { readCapped } from '../http/read-capped.js';
+import { ForbiddenHookAddressError, guardedPost } from './guarded-post.js';
 
 export interface WebhookOptions {
   /** Total deadline of one try (default 10 s). */
@@ -22,7 +27,10 @@ export interface WebhookOptions {
   /** Longest `Retry-After` honoured; a longer one is waited this long (default 30 s). */
   maxRetryAfterMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** A stand-in transport (tests); without it the guarded node:http(s) POST is used. */
   fetch?: typeof fetch;
+  /** The resolver under the connect-time address check (tests; default `dns.lookup`). */
+  lookup?: LookupFunction;
   /** For `Retry-After` given as an HTTP date. */
   now?: () => number;
 }
@@ -61,7 +69,15 @@ export async function postWebhook(
   const backoff = options.backoffMs ?? 1000;
   const maxRetryAfter = options.maxRetryAfterMs ?? 30_000;
   const sleep = options.sleep ?? sleepFor;
-  const send = options.fetch ?? globalThis.fetch;
+  const send: (url: string, init: RequestInit & { signal: AbortSignal }) => Promise<Response> =
+    options.fetch ??
+    ((target, init) =>
+      guardedPost(target, {
+        headers: init.headers as Record<string, string>,
+        body: init.body as string,
+        signal: init.signal,
+        ...(options.lookup ? { lookup: options.lookup } : {}),
+      }));
   const now = options.now ?? Date.now;
   let last = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -85,6 +101,13 @@ export async function postWebhook(
         if (after !== null) wait = Math.min(after, maxRetryAfter);
       }
     } catch (err) {
+      // Asking again would resolve to the same forbidden address (or a rebinding name's next answer).
+      if (err instanceof ForbiddenHookAddressError)
+        return {
+          ok: false,
+          attempts: attempt,
+          message: `was not sent: its host ${err.message}, which a hook may not reach`,
+        };
       last = controller.signal.aborted
         ? `did not answer within ${timeoutMs / 1000} s`
         : `could not be reached (${causeText(err)})`;

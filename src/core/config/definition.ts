@@ -4,6 +4,7 @@
  * Import from `./schema.js`, the public face of this folder.
  */
 import { branchNameProblem } from '../branch-name.js';
+import { hookUrlProblem } from './hook-url.js';
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import type { ChartKind, WorkloadKind } from '../model.js';
@@ -220,7 +221,11 @@ export const NOTIFY_EVENTS = ['restart', 'record', 'blocked', 'deferred', 'error
 
 /** One `notify[]` hook. */
 const hook = z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL of a webhook' }),
+  // A repository-written URL the run POSTs to from inside the cluster: see ./hook-url.ts for the rule.
+  url: z.string().superRefine((value, ctx) => {
+    const problem = hookUrlProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   format: z.enum(['slack', 'json']).default('json'),
   on: z.array(z.enum(NOTIFY_EVENTS)).min(1).default(['restart', 'blocked', 'error']),
   /** The environment variable holding the HMAC key of `X-Vault-Rollout-Signature` (json hooks). */
