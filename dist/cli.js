@@ -75107,6 +75107,82 @@ function list6(value) {
 // src/core/discover/sources/rules.ts
 var import_picomatch4 = __toESM(require_picomatch2(), 1);
 
+// src/core/config/hook-url.ts
+var METADATA_NAMES = /* @__PURE__ */ new Set(["metadata.google.internal", "metadata", "metadata.goog", "instance-data"]);
+function ipv4Groups(ip) {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
+  if (!m) return null;
+  const b = m.slice(1).map(Number);
+  if (b.some((x) => x > 255)) return null;
+  return [b[0] * 256 + b[1], b[2] * 256 + b[3]];
+}
+function ipv6Groups(ip) {
+  let text = ip.toLowerCase();
+  const zone = text.indexOf("%");
+  if (zone !== -1) text = text.slice(0, zone);
+  if (!/^[0-9a-f:.]+$/.test(text) || !text.includes(":")) return null;
+  const lastColon = text.lastIndexOf(":");
+  const last = text.slice(lastColon + 1);
+  if (last.includes(".")) {
+    const v4 = ipv4Groups(last);
+    if (!v4) return null;
+    text = `${text.slice(0, lastColon + 1)}${v4.map((x) => x.toString(16)).join(":")}`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const parse6 = (part) => part === "" ? [] : part.split(":");
+  const head = parse6(halves[0]);
+  const rest = halves.length === 2 ? parse6(halves[1]) : [];
+  if ([...head, ...rest].some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
+  const given = head.length + rest.length;
+  if (halves.length === 1 ? given !== 8 : given > 7) return null;
+  const zeros = Array(8 - given).fill(0);
+  return [...head.map((g) => parseInt(g, 16)), ...zeros, ...rest.map((g) => parseInt(g, 16))];
+}
+function forbiddenGroups(g) {
+  const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, h1 = 0, h2 = 0] = g;
+  if (g.length === 2) {
+    if (a === 43518 && b === 43518) return "a cloud metadata address";
+    if (a >> 8 === 169 && (a & 255) === 254) return "a link-local address";
+    if (a >> 8 === 0) return "the unspecified address";
+    if (a === 25700 && b === 25800) return "a cloud metadata address";
+    return null;
+  }
+  if (a === 0 && b === 0 && c === 0 && d === 0 && e === 0 && (f === 65535 || f === 0)) {
+    if (f === 0 && h1 === 0 && h2 === 0) return "the unspecified address";
+    if (f === 65535 || h1 !== 0) return forbiddenGroups([h1, h2]);
+  }
+  if (a === 100 && b === 65435 && c === 0 && d === 0 && e === 0 && f === 0)
+    return forbiddenGroups([h1, h2]);
+  if (a === 64768 && b === 3778 && g.slice(2, 7).every((x) => x === 0) && h2 === 596)
+    return "a cloud metadata address";
+  if ((a & 65472) === 65152) return "a link-local address";
+  return null;
+}
+function isForbiddenHookAddress(ip) {
+  const bare = ip.replace(/^\[|\]$/g, "");
+  const groups2 = ipv4Groups(bare) ?? ipv6Groups(bare);
+  return groups2 ? forbiddenGroups(groups2) : null;
+}
+function hookUrlProblem(raw) {
+  let url2;
+  try {
+    url2 = new URL(raw);
+  } catch {
+    return "expected an http(s) URL of a webhook";
+  }
+  if (url2.protocol !== "https:" && url2.protocol !== "http:") return "expected an http(s) URL of a webhook";
+  if (url2.username !== "" || url2.password !== "")
+    return "must not carry credentials (user:password@): put a shared key in secretHeaderEnv instead";
+  const host = url2.hostname.toLowerCase().replace(/\.+$/, "");
+  if (METADATA_NAMES.has(host)) return `must not point at a cloud metadata service (host "${host}")`;
+  const why = isForbiddenHookAddress(host);
+  if (why) return `must not point at ${why} (host "${host}")`;
+  if (url2.protocol === "http:" && !isLoopbackHost(host))
+    return `plain http is allowed only to the machine itself (localhost, 127.0.0.1, [::1]): use https (host "${host}")`;
+  return null;
+}
+
 // src/core/config/definition.ts
 var import_picomatch3 = __toESM(require_picomatch2(), 1);
 
@@ -94968,7 +95044,11 @@ var rollout = external_exports.strictObject({
 });
 var NOTIFY_EVENTS = ["restart", "record", "blocked", "deferred", "error"];
 var hook = external_exports.strictObject({
-  url: external_exports.url({ protocol: /^https?$/, error: "expected an http(s) URL of a webhook" }),
+  // A repository-written URL the run POSTs to from inside the cluster: see ./hook-url.ts for the rule.
+  url: external_exports.string().superRefine((value, ctx) => {
+    const problem = hookUrlProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
   format: external_exports.enum(["slack", "json"]).default("json"),
   on: external_exports.array(external_exports.enum(NOTIFY_EVENTS)).min(1).default(["restart", "blocked", "error"]),
   /** The environment variable holding the HMAC key of `X-Vault-Rollout-Signature` (json hooks). */
@@ -97484,6 +97564,85 @@ async function readCapped(res, maxBytes) {
   return Buffer.concat(chunks);
 }
 
+// src/adapters/notify/guarded-post.ts
+import { lookup as dnsLookup } from "node:dns";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { Readable } from "node:stream";
+var ForbiddenHookAddressError = class extends Error {
+  constructor(host, address, why) {
+    super(`resolves to ${why} (${address})`);
+    this.host = host;
+    this.address = address;
+    this.why = why;
+    this.name = "ForbiddenHookAddressError";
+  }
+  host;
+  address;
+  why;
+  code = "EHOOKADDRESS";
+};
+function guardedLookup(resolve6 = dnsLookup) {
+  return (hostname3, options, callback) => {
+    resolve6(hostname3, options, (err, address, family) => {
+      if (err) return callback(err, address, family);
+      const list7 = Array.isArray(address) ? address : [{ address, family: family ?? 0 }];
+      for (const entry of list7) {
+        const why = isForbiddenHookAddress(entry.address);
+        if (why)
+          return callback(new ForbiddenHookAddressError(hostname3, entry.address, why), address, family);
+      }
+      callback(null, address, family);
+    });
+  };
+}
+var NULL_BODY = /* @__PURE__ */ new Set([101, 204, 205, 304]);
+function toResponse(res) {
+  const status2 = res.statusCode ?? 0;
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (value === void 0) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  if (NULL_BODY.has(status2) || status2 < 200 || status2 > 599) {
+    res.resume();
+    const clamped = status2 < 200 || status2 > 599 ? 502 : status2;
+    return new Response(null, { status: clamped, headers });
+  }
+  return new Response(Readable.toWeb(res), { status: status2, headers });
+}
+function guardedPost(url2, init) {
+  const target = new URL(url2);
+  const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+  const body = Buffer.from(init.body, "utf8");
+  return new Promise((resolve6, reject) => {
+    const req = send(
+      target,
+      {
+        method: "POST",
+        headers: { ...init.headers, "content-length": String(body.length) },
+        signal: init.signal,
+        lookup: guardedLookup(init.lookup),
+        // One request per connection: no pooled socket outlives the run or skips the lookup.
+        agent: false
+      },
+      (res) => {
+        try {
+          resolve6(toResponse(res));
+        } catch (err) {
+          res.destroy();
+          reject(Object.assign(new Error("unreadable answer"), { cause: { code: "EBADANSWER", err } }));
+        }
+      }
+    );
+    req.on("error", (err) => {
+      if (err instanceof ForbiddenHookAddressError) reject(err);
+      else reject(Object.assign(new Error("request failed"), { cause: err }));
+    });
+    req.end(body);
+  });
+}
+
 // src/adapters/notify/webhook.ts
 var sleepFor = (ms) => new Promise((resolve6) => setTimeout(resolve6, ms));
 function retryAfterMs(value, now) {
@@ -97501,7 +97660,12 @@ async function postWebhook(url2, body, headers, options = {}) {
   const backoff = options.backoffMs ?? 1e3;
   const maxRetryAfter = options.maxRetryAfterMs ?? 3e4;
   const sleep = options.sleep ?? sleepFor;
-  const send = options.fetch ?? globalThis.fetch;
+  const send = options.fetch ?? ((target, init) => guardedPost(target, {
+    headers: init.headers,
+    body: init.body,
+    signal: init.signal,
+    ...options.lookup ? { lookup: options.lookup } : {}
+  }));
   const now = options.now ?? Date.now;
   let last = "";
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -97525,6 +97689,12 @@ async function postWebhook(url2, body, headers, options = {}) {
         if (after !== null) wait2 = Math.min(after, maxRetryAfter);
       }
     } catch (err) {
+      if (err instanceof ForbiddenHookAddressError)
+        return {
+          ok: false,
+          attempts: attempt,
+          message: `was not sent: its host ${err.message}, which a hook may not reach`
+        };
       last = controller.signal.aborted ? `did not answer within ${timeoutMs / 1e3} s` : `could not be reached (${causeText(err)})`;
     } finally {
       clearTimeout(timer);
@@ -105435,6 +105605,18 @@ function gitlabGitAuth(env) {
   const job = env["CI_JOB_TOKEN"]?.trim();
   return job ? { username: "gitlab-ci-token", token: job } : void 0;
 }
+function onGitLabHost(remote, env) {
+  const host = hostOf(remote);
+  if (host === null) return false;
+  const named = new Set(GITLAB_HOSTS);
+  for (const key of ["GITLAB_API_URL", "CI_API_V4_URL", "CI_SERVER_URL"]) {
+    const h = hostOf(env[key]?.trim());
+    if (h) named.add(h);
+  }
+  const server = env["CI_SERVER_HOST"]?.trim().toLowerCase();
+  if (server) named.add(server);
+  return named.has(host);
+}
 function gitlabForge(o) {
   if (o.apiCommits) {
     throw new ConfigError(
@@ -105465,8 +105647,10 @@ function forgeForRun(o) {
       "API commits (pullRequest.apiCommits / --api-commits) are GitHub only: set pullRequest.apiCommits: false for GitLab"
     );
   }
-  const auth6 = o.env["GIT_TOKEN"] ? void 0 : gitlabGitAuth(o.env);
+  const auth6 = o.env["GIT_TOKEN"] || !onGitLabHost(o.ws.url, o.env) ? void 0 : gitlabGitAuth(o.env);
   if (auth6) o.ws.useAuth(auth6);
+  else if (!o.env["GIT_TOKEN"] && gitlabGitAuth(o.env))
+    o.logger.debug("GitLab token not used for git: the remote is not on a GitLab host the environment names");
   if (o.mode !== "pr") return null;
   return gitlabForge({
     config: o.config,
