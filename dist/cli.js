@@ -57535,6 +57535,19 @@ async function remoteBranchCommit(branch, steps) {
   await steps.fetch();
   return steps.read(oid);
 }
+async function pushOtherBranch(at2, commitId, branch, expectedOld) {
+  checkOtherBranch(at2.base, branch);
+  at2.built.ownChild(commitId, at2.head);
+  const res = await at2.pushRef(branch, expectedOld, commitId);
+  if (res.ok) at2.logger.info("pushed branch", { branch, commit: commitId });
+  return res;
+}
+async function deleteOtherBranch(at2, branch, expectedOld) {
+  checkDeletable(at2.base, branch);
+  const res = await at2.pushRef(branch, expectedOld, null);
+  if (res.ok) at2.logger.info("deleted branch", { branch });
+  return res;
+}
 function checkOtherBranch(base, branch) {
   if (branch === base)
     throw new GitError(`pushBranch() updates another branch than the base "${base}"; use push()`);
@@ -57984,13 +57997,19 @@ var IsoWorkspace = class _IsoWorkspace {
     );
   }
   async pushBranch(commitId, branch, opts) {
-    checkOtherBranch(this.branch, branch);
-    this.made.ownChild(commitId, this.head);
-    return this.pushRef(branch, opts.expectedOld, commitId);
+    return pushOtherBranch(this.branchSide(), commitId, branch, opts.expectedOld);
   }
   async deleteBranch(branch, expectedOld) {
-    checkDeletable(this.branch, branch);
-    return this.pushRef(branch, expectedOld, null);
+    return deleteOtherBranch(this.branchSide(), branch, expectedOld);
+  }
+  branchSide() {
+    return {
+      base: this.branch,
+      head: this.head,
+      built: this.made,
+      logger: this.logger,
+      pushRef: (branch, expected, to) => this.pushRef(branch, expected, to)
+    };
   }
   async remoteHead(branch) {
     try {
@@ -58807,17 +58826,19 @@ data ${e.bytes.length}
     );
   }
   async pushBranch(commitId, branch, opts) {
-    checkOtherBranch(this.branch, branch);
-    this.made.ownChild(commitId, this.head);
-    const res = await this.pushRef(`refs/heads/${branch}`, opts.expectedOld, commitId);
-    if (res.ok) this.logger.info("pushed branch", { branch, commit: commitId });
-    return res;
+    return pushOtherBranch(this.branchSide(), commitId, branch, opts.expectedOld);
   }
   async deleteBranch(branch, expectedOld) {
-    checkDeletable(this.branch, branch);
-    const res = await this.pushRef(`refs/heads/${branch}`, expectedOld, "");
-    if (res.ok) this.logger.info("deleted branch", { branch });
-    return res;
+    return deleteOtherBranch(this.branchSide(), branch, expectedOld);
+  }
+  branchSide() {
+    return {
+      base: this.branch,
+      head: this.head,
+      built: this.made,
+      logger: this.logger,
+      pushRef: (branch, expected, to) => this.pushRef(`refs/heads/${branch}`, expected, to ?? "")
+    };
   }
   async remoteBranch(branch) {
     return remoteBranchCommit(branch, {

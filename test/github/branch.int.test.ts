@@ -21,12 +21,13 @@ afterAll(async () => {
   await tmp?.cleanup();
 });
 
-describe('pull-request branch on the remote', () => {
+// Both engines: the branch rules are written once (src/adapters/git/policy.ts), the pushes are each engine's.
+describe.each(['native', 'isomorphic'] as const)('pull-request branch on the remote (%s)', (engine) => {
   it('creates, reads, force-updates and deletes the branch only from the expected head', async () => {
-    const base = await git.createBareRepo('cas', { 'a.yaml': 'a: 1\n' });
+    const base = await git.createBareRepo(`cas-${engine}`, { 'a.yaml': 'a: 1\n' });
     const ws = await openWorkspace({
-      env: { PATH: process.env['PATH'], HOME: '/nonexistent' },
-      repo: git.repoUrl('cas'),
+      env: { PATH: process.env['PATH'], HOME: '/nonexistent', VAULT_ROLLOUT_GIT: engine },
+      repo: git.repoUrl(`cas-${engine}`),
       tmpRoot: tmp.dir,
     });
     try {
@@ -42,8 +43,8 @@ describe('pull-request branch on the remote', () => {
         reason: 'not-fast-forward',
       });
       expect(await ws.pushBranch(c1, BRANCH, { expectedOld: null })).toEqual({ ok: true });
-      expect(await git.head('cas', BRANCH)).toBe(c1);
-      expect(await git.head('cas', 'main')).toBe(base);
+      expect(await git.head(`cas-${engine}`, BRANCH)).toBe(c1);
+      expect(await git.head(`cas-${engine}`, 'main')).toBe(base);
 
       const info = await ws.remoteBranch(BRANCH);
       expect(info).toMatchObject({
@@ -54,7 +55,7 @@ describe('pull-request branch on the remote', () => {
       });
 
       // A person pushes on top: a push that expected our commit is refused and nothing is lost.
-      const theirs = await git.pushCompetingCommit('cas', BRANCH, { 'b.yaml': 'b: 1\n' });
+      const theirs = await git.pushCompetingCommit(`cas-${engine}`, BRANCH, { 'b.yaml': 'b: 1\n' });
       const c2 = await ws.commit({
         changes: [{ path: 'a.yaml', before: 'a: 1\n', after: 'a: 3\n' }],
         message: 'two',
@@ -65,7 +66,7 @@ describe('pull-request branch on the remote', () => {
         reason: 'not-fast-forward',
       });
       expect(await ws.deleteBranch(BRANCH, c1)).toMatchObject({ ok: false, reason: 'not-fast-forward' });
-      expect(await git.head('cas', BRANCH)).toBe(theirs);
+      expect(await git.head(`cas-${engine}`, BRANCH)).toBe(theirs);
 
       // Reading it fetches the person's commit (depth 1) and shows who made it.
       const read = await ws.remoteBranch(BRANCH);
@@ -73,9 +74,9 @@ describe('pull-request branch on the remote', () => {
 
       // From the head it really is at, replacing (force) and deleting work.
       expect(await ws.pushBranch(c2, BRANCH, { expectedOld: theirs })).toEqual({ ok: true });
-      expect(await git.head('cas', BRANCH)).toBe(c2);
+      expect(await git.head(`cas-${engine}`, BRANCH)).toBe(c2);
       expect(await ws.deleteBranch(BRANCH, c2)).toEqual({ ok: true });
-      await expect(git.head('cas', BRANCH)).rejects.toThrow();
+      await expect(git.head(`cas-${engine}`, BRANCH)).rejects.toThrow();
       await expect(ws.pushBranch(c2, 'main', { expectedOld: base })).rejects.toThrow(/use push\(\)/);
       await expect(ws.deleteBranch('main', base)).rejects.toThrow(/refusing to delete the base branch/);
     } finally {

@@ -34,19 +34,20 @@ import type {
 } from '../../core/ports.js';
 import { checkRemoteUrl, displayRemote, displayUrl, redact } from './remote-url.js';
 import {
+  type BranchSide,
   BuiltCommits,
   checkBranchName,
   checkCheckoutBranch,
-  checkDeletable,
   checkNotMoved,
-  checkOtherBranch,
   checkPlanned,
   commitChanges,
+  deleteOtherBranch,
   keptMode,
   noDefaultBranch,
   noOrigin,
   onlyParent,
   pushBase,
+  pushOtherBranch,
   refusal,
   remoteBranchCommit,
   shallowFetch,
@@ -436,14 +437,21 @@ export class IsoWorkspace implements Workspace {
     branch: string,
     opts: { expectedOld: string | null },
   ): Promise<PushResult> {
-    checkOtherBranch(this.branch, branch);
-    this.made.ownChild(commitId, this.head);
-    return this.pushRef(branch, opts.expectedOld, commitId);
+    return pushOtherBranch(this.branchSide(), commitId, branch, opts.expectedOld);
   }
 
   async deleteBranch(branch: string, expectedOld: string): Promise<PushResult> {
-    checkDeletable(this.branch, branch);
-    return this.pushRef(branch, expectedOld, null);
+    return deleteOtherBranch(this.branchSide(), branch, expectedOld);
+  }
+
+  private branchSide(): BranchSide {
+    return {
+      base: this.branch,
+      head: this.head,
+      built: this.made,
+      logger: this.logger,
+      pushRef: (branch, expected, to) => this.pushRef(branch, expected, to),
+    };
   }
 
   private async remoteHead(branch: string): Promise<string | null> {

@@ -61,19 +61,20 @@ import { checkRemoteUrl, checkSshRemote, displayRemote, redact } from './remote-
 import { hostKeyHint, sshCommand, type SshSettings } from './ssh.js';
 import { repoKind } from '../../core/repo-location.js';
 import {
+  type BranchSide,
   BuiltCommits,
   checkBranchName,
   checkCheckoutBranch,
-  checkDeletable,
   checkNotMoved,
-  checkOtherBranch,
   checkPlanned,
   commitChanges,
+  deleteOtherBranch,
   keptMode,
   noDefaultBranch,
   noOrigin,
   onlyParent,
   pushBase,
+  pushOtherBranch,
   refusal,
   remoteBranchCommit,
   shallowFetch,
@@ -555,18 +556,21 @@ export class NativeWorkspace implements Workspace {
     branch: string,
     opts: { expectedOld: string | null },
   ): Promise<PushResult> {
-    checkOtherBranch(this.branch, branch);
-    this.made.ownChild(commitId, this.head);
-    const res = await this.pushRef(`refs/heads/${branch}`, opts.expectedOld, commitId);
-    if (res.ok) this.logger.info('pushed branch', { branch, commit: commitId });
-    return res;
+    return pushOtherBranch(this.branchSide(), commitId, branch, opts.expectedOld);
   }
 
   async deleteBranch(branch: string, expectedOld: string): Promise<PushResult> {
-    checkDeletable(this.branch, branch);
-    const res = await this.pushRef(`refs/heads/${branch}`, expectedOld, '');
-    if (res.ok) this.logger.info('deleted branch', { branch });
-    return res;
+    return deleteOtherBranch(this.branchSide(), branch, expectedOld);
+  }
+
+  private branchSide(): BranchSide {
+    return {
+      base: this.branch,
+      head: this.head,
+      built: this.made,
+      logger: this.logger,
+      pushRef: (branch, expected, to) => this.pushRef(`refs/heads/${branch}`, expected, to ?? ''),
+    };
   }
 
   async remoteBranch(branch: string): Promise<CommitInfo | null> {

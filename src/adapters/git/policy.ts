@@ -9,7 +9,7 @@
 import { isValidBranchName } from '../../core/branch-name.js';
 import { GitError } from '../../core/errors.js';
 import { realChanges } from '../../core/model.js';
-import type { CommitInfo, CommitOptions, GitAuth, PushResult } from '../../core/ports.js';
+import type { CommitInfo, CommitOptions, GitAuth, Logger, PushResult } from '../../core/ports.js';
 import { redact } from './remote-url.js';
 
 // --- the commit ----------------------------------------------------------------------------------
@@ -192,6 +192,46 @@ export async function remoteBranchCommit(
   if (known) return known;
   await steps.fetch();
   return steps.read(oid);
+}
+
+/** What both engines give the pull-request branch steps: the base, its head, the commits built here. */
+export interface BranchSide {
+  base: string;
+  head: string;
+  /** The commits built here: `ownChild` throws for one not built on `head`. */
+  built: Pick<BuiltCommits<{ parent: string }>, 'ownChild'>;
+  logger: Logger;
+  /** Sets `refs/heads/<branch>` on the remote to `to` (null: deletes it) if it is still at `expected`. */
+  pushRef(branch: string, expected: string | null, to: string | null): Promise<PushResult>;
+}
+
+/**
+ * `pushBranch` of both engines: another branch than the base, only a commit this workspace built on the
+ * base head, compare-and-swap against `expectedOld`.
+ */
+export async function pushOtherBranch(
+  at: BranchSide,
+  commitId: string,
+  branch: string,
+  expectedOld: string | null,
+): Promise<PushResult> {
+  checkOtherBranch(at.base, branch);
+  at.built.ownChild(commitId, at.head);
+  const res = await at.pushRef(branch, expectedOld, commitId);
+  if (res.ok) at.logger.info('pushed branch', { branch, commit: commitId });
+  return res;
+}
+
+/** `deleteBranch` of both engines: never the base, only while the branch is still at `expectedOld`. */
+export async function deleteOtherBranch(
+  at: BranchSide,
+  branch: string,
+  expectedOld: string,
+): Promise<PushResult> {
+  checkDeletable(at.base, branch);
+  const res = await at.pushRef(branch, expectedOld, null);
+  if (res.ok) at.logger.info('deleted branch', { branch });
+  return res;
 }
 
 /**
