@@ -105668,9 +105668,9 @@ function forgeForRun(o) {
       "API commits (pullRequest.apiCommits / --api-commits) are GitHub only: set pullRequest.apiCommits: false for GitLab"
     );
   }
-  const auth6 = o.env["GIT_TOKEN"] || !onGitLabHost(o.ws.url, o.env) ? void 0 : gitlabGitAuth(o.env);
-  if (auth6) o.ws.useAuth(auth6);
-  else if (!o.env["GIT_TOKEN"] && gitlabGitAuth(o.env))
+  const auth6 = o.env["GIT_TOKEN"] ? void 0 : gitlabGitAuth(o.env);
+  if (auth6 && onGitLabHost(o.ws.url, o.env)) o.ws.useAuth(auth6);
+  else if (auth6)
     o.logger.debug("GitLab token not used for git: the remote is not on a GitLab host the environment names");
   if (o.mode !== "pr") return null;
   return gitlabForge({

@@ -161,9 +161,9 @@ export function forgeForRun(o: {
   }
   // Only to a remote on a GitLab host the environment names: a config in the repository that says
   // `forge: gitlab` over a remote elsewhere (github.com, say) must not send it a GitLab token.
-  const auth = o.env['GIT_TOKEN'] || !onGitLabHost(o.ws.url, o.env) ? undefined : gitlabGitAuth(o.env);
-  if (auth) o.ws.useAuth(auth);
-  else if (!o.env['GIT_TOKEN'] && gitlabGitAuth(o.env))
+  const auth = o.env['GIT_TOKEN'] ? undefined : gitlabGitAuth(o.env);
+  if (auth && onGitLabHost(o.ws.url, o.env)) o.ws.useAuth(auth);
+  else if (auth)
     o.logger.debug('GitLab token not used for git: the remote is not on a GitLab host the environment names');
   if (o.mode !== 'pr') return null;
   return gitlabForge({

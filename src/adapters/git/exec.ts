@@ -4,10 +4,11 @@
  *
  * Every child gets `GIT_TERMINAL_PROMPT=0` (a missing credential fails instead of waiting on a terminal
  * nobody watches), `LC_ALL=C` (the messages parsed in native.ts are git's English ones) and, unless the
- * environment sets it, a glibc heap trim threshold that keeps git from shrinking its heap after each object. Extra config
- * travels as `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n` (git >= 2.31), appended after any the
- * caller's environment already holds: a token then reaches git through the environment of its own child
- * only, never argv (visible to every user in `ps`) and never a config file left on disk.
+ * environment sets it, a glibc heap trim threshold that keeps git from shrinking its heap after each
+ * object. Extra config travels as `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n` (git >= 2.31),
+ * appended after any the caller's environment already holds: a token then reaches git through the
+ * environment of its own child only, never argv (visible to every user in `ps`) and never a config file
+ * left on disk.
  *
  * Every child is bounded (`git.timeoutSeconds`, `git.maxResponseBytes`): a total deadline, not an idle
  * timeout, and a cap on the output held in memory. Each child leads its own process group, so that on
