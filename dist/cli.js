@@ -57687,6 +57687,9 @@ var LinkedPaths = class {
     return commit === this.commit ? this.map.get(path9) ?? path9 : path9;
   }
 };
+function authFor(auth6, remote) {
+  return auth6 && (!auth6.only || auth6.only(remote)) ? auth6 : void 0;
+}
 
 // src/adapters/git/iso.ts
 var ZERO = "0".repeat(40);
@@ -57752,7 +57755,7 @@ var IsoWorkspace = class _IsoWorkspace {
     this.branch = parts.branch;
     this.head = parts.head;
     this.remoteUrl = parts.remoteUrl;
-    this.auth = parts.auth;
+    this.auth = authFor(parts.auth, parts.remoteUrl);
     this.logger = parts.logger;
     this.readOnly = parts.readOnly;
     this.tmp = parts.tmp;
@@ -57763,7 +57766,7 @@ var IsoWorkspace = class _IsoWorkspace {
     return displayRemote(this.remoteUrl);
   }
   useAuth(auth6) {
-    this.auth = auth6;
+    this.auth = authFor(auth6, this.remoteUrl);
   }
   get args() {
     const files = this.tmp ? stoppableFs : fs;
@@ -58162,7 +58165,7 @@ var IsoWorkspace = class _IsoWorkspace {
       } catch (err) {
         if (errCode(err) === "NotFoundError")
           throw new GitError(`branch "${opts.branch}" not found on "${where}"`, { url: where });
-        throw toGitError(err, "cloning", where, opts.auth, http3);
+        throw toGitError(err, "cloning", where, authFor(opts.auth, url2.href), http3);
       }
       const branch = opts.branch ?? await import_isomorphic_git.default.currentBranch({ ...ws.args }) ?? "";
       if (!branch) throw noDefaultBranch(where);
@@ -58540,7 +58543,7 @@ var NativeWorkspace = class _NativeWorkspace {
     this.head = parts.head;
     this.remote = parts.remote;
     this.git = parts.git;
-    this.auth = parts.auth;
+    this.auth = authFor(parts.auth, parts.originUrl ?? parts.remote);
     this.headerAllowed = parts.headerAllowed;
     this.objectFormat = parts.objectFormat;
     this.logger = parts.logger;
@@ -58554,7 +58557,7 @@ var NativeWorkspace = class _NativeWorkspace {
     return displayRemote(this.originUrl ?? this.remote);
   }
   useAuth(auth6) {
-    this.auth = auth6;
+    this.auth = authFor(auth6, this.originUrl ?? this.remote);
   }
   // --- running git -------------------------------------------------------------------------------
   /** The Authorization header for an http(s) remote, scoped to its host, or nothing. */
@@ -59168,6 +59171,7 @@ data ${e.bytes.length}
     const remote = repoKind(opts.repo) === "ssh" ? checkSshRemote(opts.repo) : checkRemoteUrl(opts.repo).href;
     const where = displayRemote(remote);
     const ssh = sshFor(remote, opts.ssh);
+    const auth6 = authFor(opts.auth, remote);
     checkBranchName(opts.branch);
     const tmp = await makeTempDir("vault-rollout-", opts.tmpRoot);
     const dir = path6.join(tmp, "repo");
@@ -59187,7 +59191,7 @@ data ${e.bytes.length}
           remote,
           dir
         ],
-        { cwd: tmp, env: sshEnv(ssh), config: opts.auth ? headerConfig(remote, opts.auth) : [] }
+        { cwd: tmp, env: sshEnv(ssh), config: auth6 ? headerConfig(remote, auth6) : [] }
       );
       if (res.code !== 0) {
         if (/Remote branch .* not found/i.test(res.stderr)) {
@@ -59196,7 +59200,7 @@ data ${e.bytes.length}
             branch: opts.branch
           });
         }
-        throw hostKeyFailure("cloning", where, res.stderr, ssh?.settings) ?? gitFailure("cloning", where, res.stderr, opts.auth, true);
+        throw hostKeyFailure("cloning", where, res.stderr, ssh?.settings) ?? gitFailure("cloning", where, res.stderr, auth6, true);
       }
       const sym = await opts.git.run(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: dir });
       const branch = opts.branch ?? sym.stdout.toString("utf8").trim();
@@ -105620,11 +105624,12 @@ function chooseForge(o) {
   const host = hostOf(o.remote);
   return host !== null && GITLAB_HOSTS.has(host) ? "gitlab" : "github";
 }
-function gitlabGitAuth(env) {
+function gitlabGitAuth(env, o = {}) {
+  const only = o.anyHost ? void 0 : (remote) => onGitLabHost(remote, env);
   const token = env["GITLAB_TOKEN"]?.trim();
-  if (token) return { username: env["GIT_USERNAME"] || "oauth2", token };
+  if (token) return { username: env["GIT_USERNAME"] || "oauth2", token, only };
   const job = env["CI_JOB_TOKEN"]?.trim();
-  return job ? { username: "gitlab-ci-token", token: job } : void 0;
+  return job ? { username: "gitlab-ci-token", token: job, only } : void 0;
 }
 function onGitLabHost(remote, env) {
   const host = hostOf(remote);
@@ -105669,7 +105674,7 @@ function forgeForRun(o) {
     );
   }
   const auth6 = o.env["GIT_TOKEN"] ? void 0 : gitlabGitAuth(o.env);
-  if (auth6 && onGitLabHost(o.ws.url, o.env)) o.ws.useAuth(auth6);
+  if (auth6?.only?.(o.ws.url)) o.ws.useAuth(auth6);
   else if (auth6)
     o.logger.debug("GitLab token not used for git: the remote is not on a GitLab host the environment names");
   if (o.mode !== "pr") return null;
@@ -106726,9 +106731,9 @@ function setLimits(limits, config2) {
   Object.assign(limits.git, requestLimits(config2.git, DEFAULT_GIT_LIMITS));
   Object.assign(limits.github, requestLimits(config2.github, DEFAULT_GITHUB_LIMITS));
 }
-async function gitAuth(repo, io, github, githubRepository, forge = "github") {
+async function gitAuth(repo, io, github, githubRepository, forge, operatorChose) {
   const env = io.env;
-  if (forge === "gitlab" && !env.GIT_TOKEN) return gitlabGitAuth(env);
+  if (forge === "gitlab" && !env.GIT_TOKEN) return gitlabGitAuth(env, { anyHost: operatorChose });
   const token = env.GIT_TOKEN || env.GITHUB_TOKEN;
   if (token) return { username: env.GIT_USERNAME || "x-access-token", token };
   if (!isRemoteRepo(repo) || github.credentials?.kind !== "app" || !onGitHubHost(repo, env)) return void 0;
@@ -106763,7 +106768,7 @@ async function openRepo(opts, io) {
   const limits = runLimits(preConfig);
   const github = githubConnector(io, limits.github);
   const forge = chooseForge({ flag: opts.forge, config: diskConfig?.forge, env: io.env, remote: repo });
-  const auth6 = await gitAuth(repo, io, github, opts.githubRepository, forge);
+  const auth6 = await gitAuth(repo, io, github, opts.githubRepository, forge, opts.forge !== void 0);
   const ssh = sshSettings(preConfig?.git, io.env);
   const open3 = (branch) => (io.openWorkspace ?? openWorkspace)({
     ...gitOptions(io),

@@ -101,7 +101,12 @@ async function main(): Promise<void> {
   const group = phases();
   try {
     const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
-    const inputs = parseInputs((name) => core.getInput(name), process.env, cwd, (m) => core.warning(m));
+    const inputs = parseInputs(
+      (name) => core.getInput(name),
+      process.env,
+      cwd,
+      (m) => core.warning(m),
+    );
     const env = actionEnv(inputs, process.env);
     for (const secret of credentialSecrets(env)) mask(secret);
     checkWorkspace(inputs, (dir) => existsSync(join(dir, '.git')));

@@ -71,14 +71,20 @@ export function chooseForge(o: {
 /**
  * HTTPS Git credentials on GitLab, when no `GIT_TOKEN` is set: `GITLAB_TOKEN` (username `GIT_USERNAME`,
  * default `oauth2`), else the job's `CI_JOB_TOKEN` (username `gitlab-ci-token`, which can push to the
- * pipeline's own project when the project allows it). Only for a GitLab run, so a GitLab token never goes
- * to another host's remote.
+ * pipeline's own project when the project allows it). They go only to a remote on a GitLab host the
+ * environment names ({@link onGitLabHost}), unless `anyHost` (the operator's own `--forge gitlab`, for a
+ * self-managed GitLab the environment does not name): a GitLab token never goes to another host's remote
+ * because the repository's config says `forge: gitlab`.
  */
-export function gitlabGitAuth(env: Record<string, string | undefined>): GitAuth | undefined {
+export function gitlabGitAuth(
+  env: Record<string, string | undefined>,
+  o: { anyHost?: boolean } = {},
+): GitAuth | undefined {
+  const only = o.anyHost ? undefined : (remote: string) => onGitLabHost(remote, env);
   const token = env['GITLAB_TOKEN']?.trim();
-  if (token) return { username: env['GIT_USERNAME'] || 'oauth2', token };
+  if (token) return { username: env['GIT_USERNAME'] || 'oauth2', token, only };
   const job = env['CI_JOB_TOKEN']?.trim();
-  return job ? { username: 'gitlab-ci-token', token: job } : undefined;
+  return job ? { username: 'gitlab-ci-token', token: job, only } : undefined;
 }
 
 /**
@@ -162,7 +168,7 @@ export function forgeForRun(o: {
   // Only to a remote on a GitLab host the environment names: a config in the repository that says
   // `forge: gitlab` over a remote elsewhere (github.com, say) must not send it a GitLab token.
   const auth = o.env['GIT_TOKEN'] ? undefined : gitlabGitAuth(o.env);
-  if (auth && onGitLabHost(o.ws.url, o.env)) o.ws.useAuth(auth);
+  if (auth?.only?.(o.ws.url)) o.ws.useAuth(auth);
   else if (auth)
     o.logger.debug('GitLab token not used for git: the remote is not on a GitLab host the environment names');
   if (o.mode !== 'pr') return null;

@@ -67,6 +67,12 @@ export interface TreeManifestSource extends ManifestSource {
 export interface GitAuth {
   username: string;
   token: string;
+  /**
+   * The remotes this credential may be sent to (given the remote's URL); default: any. A GitLab token chosen
+   * because the repository's own config says `forge: gitlab` goes only to hosts the environment names as
+   * GitLab (src/forge.ts), whatever the checkout's origin is.
+   */
+  only?: ((remote: string) => boolean) | undefined;
 }
 
 export interface GitIdentity {

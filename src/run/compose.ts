@@ -221,17 +221,21 @@ function setLimits(limits: RunLimits, config: Config): void {
  * installation token when GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY are set (the cron container's "App only"
  * option), so a private repository clones without a second credential. If the App cannot give a token, the
  * clone goes on without credentials (a public repository still clones) after a warning that says why.
- * A local checkout otherwise uses the person's own git setup (SSH keys, credential helpers).
+ * A local checkout otherwise uses the person's own git setup (SSH keys, credential helpers). On GitLab
+ * (without GIT_TOKEN), GITLAB_TOKEN or CI_JOB_TOKEN, limited to GitLab hosts the environment names unless
+ * `--forge gitlab` chose GitLab (src/forge.ts gitlabGitAuth).
  */
 async function gitAuth(
   repo: string,
   io: Io,
   github: GitHubConnector,
-  githubRepository?: string,
-  forge: ForgeKind = 'github',
+  githubRepository: string | undefined,
+  forge: ForgeKind,
+  /** `--forge` chose the forge: the operator named it, not the repository's config. */
+  operatorChose: boolean,
 ): Promise<GitAuth | undefined> {
   const env = io.env;
-  if (forge === 'gitlab' && !env.GIT_TOKEN) return gitlabGitAuth(env);
+  if (forge === 'gitlab' && !env.GIT_TOKEN) return gitlabGitAuth(env, { anyHost: operatorChose });
   const token = env.GIT_TOKEN || env.GITHUB_TOKEN;
   if (token) return { username: env.GIT_USERNAME || 'x-access-token', token };
   if (!isRemoteRepo(repo) || github.credentials?.kind !== 'app' || !onGitHubHost(repo, env)) return undefined;
@@ -297,7 +301,7 @@ export async function openRepo(opts: OpenRepoOptions, io: Io): Promise<OpenedRep
   const limits = runLimits(preConfig);
   const github = githubConnector(io, limits.github);
   const forge = chooseForge({ flag: opts.forge, config: diskConfig?.forge, env: io.env, remote: repo });
-  const auth = await gitAuth(repo, io, github, opts.githubRepository, forge);
+  const auth = await gitAuth(repo, io, github, opts.githubRepository, forge, opts.forge !== undefined);
   const ssh = sshSettings(preConfig?.git, io.env);
   const open = (branch: string | undefined) =>
     (io.openWorkspace ?? openWorkspace)({

@@ -2,14 +2,16 @@
  * The repository's `vault-rollout.yaml` is written by whoever can push to it, so its `gitlab.url` must not
  * choose where GITLAB_TOKEN goes: through the built CLI, a config pointing the API at another host is
  * refused in one line before any request, and that host never sees a request (let alone the token).
- * Nor can its `gitlab.project` name another project than the one the branch is pushed to.
+ * Nor can its `gitlab.project` name another project than the one the branch is pushed to, nor its
+ * `forge: gitlab` send GITLAB_TOKEN to a checkout's origin on a host the environment does not name as GitLab.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runCli } from '../support/run-cli.js';
-import { startGitServer, type GitServer } from '../support/git-server.js';
+import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
 import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
 import { manifests, seedVault, tempDir } from '../github/helpers.js';
 
@@ -92,3 +94,50 @@ describe('a repository config cannot point GITLAB_TOKEN at another project', () 
     expect(await git.head('app', 'vault-rollout/main').catch(() => null)).toBeNull();
   });
 });
+
+describe.each(['native', 'isomorphic'])(
+  "a repository config cannot send GITLAB_TOKEN to a local checkout's origin (%s git)",
+  (engine) => {
+    // The remote takes only GITLAB_TOKEN (as GitLab's oauth2 user): the open's fetch succeeds exactly when the
+    // run sent the token. The checkout is cloned with the header on the command line, so it keeps none itself.
+    let locked: GitServer;
+    let checkout: string;
+    beforeAll(async () => {
+      locked = await startGitServer({ tmpRoot: tmp.dir, auth: { username: 'oauth2', token: TOKEN } });
+      await locked.createBareRepo('deploy', { ...manifests, 'vault-rollout.yaml': 'forge: gitlab\n' });
+      checkout = join(tmp.dir, `gitlab-checkout-${engine}`);
+      const header = `http.extraheader=Authorization: Basic ${Buffer.from(`oauth2:${TOKEN}`).toString('base64')}`;
+      await runGit(['-c', header, 'clone', '-q', locked.repoUrl('deploy'), checkout]);
+    });
+    afterAll(async () => {
+      await locked?.close();
+    });
+    const run = (extra: Record<string, string>) =>
+      runCli(['apply', '--repo', checkout, '--format', 'json'], {
+        VAULT_ADDR: vault.url,
+        VAULT_TOKEN: vault.rootToken,
+        GITLAB_TOKEN: TOKEN,
+        VAULT_ROLLOUT_GIT: engine,
+        ...extra,
+      });
+
+    it('forge: gitlab over an origin the environment does not name: the token is not sent, nothing pushed', async () => {
+      const before = await locked.head('deploy', 'main');
+      const res = await run({});
+      expect(res.code, res.stderr).toBe(1);
+      const last = res.stderr.trim().split('\n').at(-1);
+      expect(last).toMatch(/authentication refused/);
+      expect(res.stderr).not.toMatch(/\n\s+at /);
+      expect(res.stderr + res.stdout).not.toContain(TOKEN);
+      expect(await locked.head('deploy', 'main')).toBe(before);
+    });
+
+    it('the same checkout with GITLAB_API_URL naming its host: the token is sent and the commit pushed', async () => {
+      const before = await locked.head('deploy', 'main');
+      const res = await run({ GITLAB_API_URL: `${new URL(locked.repoUrl('deploy')).origin}/api/v4` });
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stderr + res.stdout).not.toContain(TOKEN);
+      expect(await locked.head('deploy', 'main')).not.toBe(before);
+    });
+  },
+);

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { GitLabClient, GitLabForge, gitlabLocation } from '../../src/adapters/gitlab/index.js';
 import { chooseForge, forgeForRun, gitlabGitAuth, onGitLabHost } from '../../src/forge.js';
+import { authFor } from '../../src/adapters/git/shared.js';
 import { silentLogger } from '../../src/core/ports.js';
 import { startGitLabServer, type GitLabServer } from '../support/gitlab-server.js';
 
@@ -213,12 +214,24 @@ describe('where merge requests go', () => {
   });
 
   it('git on GitLab: GITLAB_TOKEN as oauth2, else CI_JOB_TOKEN as gitlab-ci-token', () => {
-    expect(gitlabGitAuth({ GITLAB_TOKEN: 't', CI_JOB_TOKEN: 'j' })).toEqual({
+    expect(gitlabGitAuth({ GITLAB_TOKEN: 't', CI_JOB_TOKEN: 'j' })).toMatchObject({
       username: 'oauth2',
       token: 't',
     });
-    expect(gitlabGitAuth({ CI_JOB_TOKEN: 'j' })).toEqual({ username: 'gitlab-ci-token', token: 'j' });
+    expect(gitlabGitAuth({ CI_JOB_TOKEN: 'j' })).toMatchObject({ username: 'gitlab-ci-token', token: 'j' });
     expect(gitlabGitAuth({})).toBeUndefined();
+  });
+
+  it('git on GitLab: the credential is limited to GitLab hosts unless --forge gitlab chose it', () => {
+    const env = { GITLAB_TOKEN: 't', CI_SERVER_HOST: 'gitlab.example.com' };
+    const limited = gitlabGitAuth(env)!;
+    expect(limited.only?.('https://gitlab.example.com/g/p.git')).toBe(true);
+    expect(limited.only?.('https://github.com/g/p.git')).toBe(false);
+    expect(authFor(limited, 'https://github.com/g/p.git')).toBeUndefined();
+    expect(authFor(limited, 'https://gitlab.example.com/g/p.git')).toBe(limited);
+    const operator = gitlabGitAuth(env, { anyHost: true })!;
+    expect(operator.only).toBeUndefined();
+    expect(authFor(operator, 'https://git.corp.example/g/p.git')).toBe(operator);
   });
 
   it('a GitLab token goes only to a remote on a GitLab host the environment names', () => {
@@ -259,6 +272,6 @@ describe('where merge requests go', () => {
     expect(used).toEqual([]);
     expect(logs.join('\n')).toMatch(/not on a GitLab host/);
     forgeForRun({ ...base, ws: ws('https://gitlab.com/acme/manifests.git') });
-    expect(used).toEqual([{ username: 'oauth2', token: 'glpat-secret' }]);
+    expect(used).toMatchObject([{ username: 'oauth2', token: 'glpat-secret' }]);
   });
 });

@@ -54,7 +54,15 @@ import {
   syncStep,
   uncommitted,
 } from './policy.js';
-import { decodeUtf8, folderFilter, gitTreeView, LinkedPaths, gitBlobId, loadResult } from './shared.js';
+import {
+  authFor,
+  decodeUtf8,
+  folderFilter,
+  gitTreeView,
+  LinkedPaths,
+  gitBlobId,
+  loadResult,
+} from './shared.js';
 
 export interface IsoOpenOptions {
   repo: string;
@@ -162,7 +170,7 @@ export class IsoWorkspace implements Workspace {
     this.branch = parts.branch;
     this.head = parts.head;
     this.remoteUrl = parts.remoteUrl;
-    this.auth = parts.auth;
+    this.auth = authFor(parts.auth, parts.remoteUrl);
     this.logger = parts.logger;
     this.readOnly = parts.readOnly;
     this.tmp = parts.tmp;
@@ -175,7 +183,7 @@ export class IsoWorkspace implements Workspace {
   }
 
   useAuth(auth: GitAuth): void {
-    this.auth = auth;
+    this.auth = authFor(auth, this.remoteUrl);
   }
 
   private get args() {
@@ -624,7 +632,7 @@ export class IsoWorkspace implements Workspace {
       } catch (err) {
         if (errCode(err) === 'NotFoundError')
           throw new GitError(`branch "${opts.branch}" not found on "${where}"`, { url: where });
-        throw toGitError(err, 'cloning', where, opts.auth, http);
+        throw toGitError(err, 'cloning', where, authFor(opts.auth, url.href), http);
       }
       const branch = opts.branch ?? (await git.currentBranch({ ...ws.args })) ?? '';
       if (!branch) throw noDefaultBranch(where);

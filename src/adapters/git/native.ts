@@ -81,7 +81,15 @@ import {
   syncStep,
   uncommitted,
 } from './policy.js';
-import { decodeUtf8, folderFilter, gitTreeView, LinkedPaths, gitBlobId, loadResult } from './shared.js';
+import {
+  authFor,
+  decodeUtf8,
+  folderFilter,
+  gitTreeView,
+  LinkedPaths,
+  gitBlobId,
+  loadResult,
+} from './shared.js';
 
 export interface NativeOpenOptions {
   repo: string;
@@ -236,7 +244,7 @@ export class NativeWorkspace implements Workspace {
     this.head = parts.head;
     this.remote = parts.remote;
     this.git = parts.git;
-    this.auth = parts.auth;
+    this.auth = authFor(parts.auth, parts.originUrl ?? parts.remote);
     this.headerAllowed = parts.headerAllowed;
     this.objectFormat = parts.objectFormat;
     this.logger = parts.logger;
@@ -252,7 +260,7 @@ export class NativeWorkspace implements Workspace {
   }
 
   useAuth(auth: GitAuth): void {
-    this.auth = auth;
+    this.auth = authFor(auth, this.originUrl ?? this.remote);
   }
 
   // --- running git -------------------------------------------------------------------------------
@@ -950,6 +958,7 @@ export class NativeWorkspace implements Workspace {
     const where = displayRemote(remote);
     // Checked before anything is fetched: a missing key file is named, not reported as a refused login.
     const ssh = sshFor(remote, opts.ssh);
+    const auth = authFor(opts.auth, remote);
     checkBranchName(opts.branch);
     const tmp = await makeTempDir('vault-rollout-', opts.tmpRoot);
     const dir = path.join(tmp, 'repo');
@@ -969,7 +978,7 @@ export class NativeWorkspace implements Workspace {
           remote,
           dir,
         ],
-        { cwd: tmp, env: sshEnv(ssh), config: opts.auth ? headerConfig(remote, opts.auth) : [] },
+        { cwd: tmp, env: sshEnv(ssh), config: auth ? headerConfig(remote, auth) : [] },
       );
       if (res.code !== 0) {
         if (/Remote branch .* not found/i.test(res.stderr)) {
@@ -980,7 +989,7 @@ export class NativeWorkspace implements Workspace {
         }
         throw (
           hostKeyFailure('cloning', where, res.stderr, ssh?.settings) ??
-          gitFailure('cloning', where, res.stderr, opts.auth, true)
+          gitFailure('cloning', where, res.stderr, auth, true)
         );
       }
       const sym = await opts.git.run(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd: dir });

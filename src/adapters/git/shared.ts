@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 
 import { isValidBranchName } from '../../core/branch-name.js';
 import type { Problem, RepoFile } from '../../core/model.js';
+import type { GitAuth } from '../../core/ports.js';
 import type { FoundFile, TreeEntry as RepoTreeEntry, TreeView } from '../../core/repo-files.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -129,4 +130,9 @@ export class LinkedPaths {
   real(commit: string, path: string): string {
     return commit === this.commit ? (this.map.get(path) ?? path) : path;
   }
+}
+
+/** The credential as it may be used for `remote`: itself, or nothing when it is limited to other remotes. */
+export function authFor(auth: GitAuth | undefined, remote: string): GitAuth | undefined {
+  return auth && (!auth.only || auth.only(remote)) ? auth : undefined;
 }
