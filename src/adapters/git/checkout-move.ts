@@ -14,8 +14,8 @@
  * Safety is git's: before anything is written, each file must hold the old or the new bytes (or be missing,
  * when finishing an interrupted move) and its index entry the old or the new blob; anything else is a
  * person's edit, and the move is refused naming the files. A file that shrinks, or has other hard links,
- * is written under a temporary name and renamed; a leftover temporary file of a killed run is removed by
- * the next move of the same path. A write killed part way leaves whole pages of the new bytes over the
+ * is written under a temporary name and renamed; a leftover temporary file of a killed run is removed when
+ * the next run finishes that move. A write killed part way leaves whole pages of the new bytes over the
  * old ones: finishing a move recognises exactly that shape as its own and writes the file again.
  */
 import {
@@ -120,9 +120,11 @@ export function inspectWorkTree(
   const conflicts: string[] = [];
   for (const e of entries) {
     const file = path.join(dir, e.path);
-    // A killed run's temporary file; existsSync costs one stat and no exception (rmSync alone costs more,
-    // 5,000 times over).
-    if (existsSync(tempName(file))) rmSync(tempName(file), { force: true });
+    // A killed move's temporary file. Only a move that finishes a killed one (`allowMissing`: the next
+    // open's fast-forward, over exactly the paths the killed move was writing) can meet one, so a move
+    // from a settled checkout does not look (5,000 stats on the way to the push). existsSync costs one
+    // stat and no exception (rmSync alone costs more, 5,000 times over).
+    if (allowMissing && existsSync(tempName(file))) rmSync(tempName(file), { force: true });
     const clean = known.get(e.path);
     if (clean !== undefined) {
       seen.set(e.path, clean.stat);
@@ -225,34 +227,48 @@ export function changedSince(
  * Writes the checked entries, unless a file changed since inspection (see {@link changedSince}): over the
  * old bytes in place when it does not shrink and has one link, else under a temporary name renamed over
  * the path; a missing file is created.
+ * @param settled called with each entry's path once its file holds the new bytes (already, or written),
+ *   so that `git update-index` can hash it while the next files are written.
  * @returns the paths that changed since inspection into something else (nothing is written then).
  */
-export function writeWorkTree(dir: string, check: MoveCheck, format: 'sha1' | 'sha256'): string[] {
+export function writeWorkTree(
+  dir: string,
+  check: MoveCheck,
+  format: 'sha1' | 'sha256',
+  settled: (path: string) => void = () => {},
+): string[] {
   // The stat each file had when checked just now: no second lstat per file before writing it.
   const stats = new Map<string, Stats>();
   const late = changedSince(dir, check, format, stats);
   if (late.length > 0) return late;
+  const writing = new Set(check.write);
+  for (const e of check.entries) if (!writing.has(e)) settled(e.path);
   for (const e of check.write) {
-    const file = path.join(dir, e.path);
-    const st = stats.get(e.path) ?? null;
-    if (st && st.isFile() && st.nlink === 1 && e.bytes.length >= st.size) {
-      const fd = openSync(file, 'r+');
-      try {
-        for (let at = 0; at < e.bytes.length;) at += writeSync(fd, e.bytes, at, e.bytes.length - at, at);
-      } finally {
-        closeSync(fd);
-      }
-      continue;
-    }
-    const mode = e.mode === '100755' ? 0o777 : 0o666;
-    if (!st) {
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, e.bytes, { mode });
-      continue;
-    }
-    const tmp = tempName(file);
-    writeFileSync(tmp, e.bytes, { mode });
-    renameSync(tmp, file);
+    write(dir, e, stats.get(e.path) ?? null);
+    settled(e.path);
   }
   return [];
+}
+
+/** Writes one entry's new bytes: in place, as a new file, or under a temporary name renamed over it. */
+function write(dir: string, e: MoveEntry, st: Stats | null): void {
+  const file = path.join(dir, e.path);
+  if (st && st.isFile() && st.nlink === 1 && e.bytes.length >= st.size) {
+    const fd = openSync(file, 'r+');
+    try {
+      for (let at = 0; at < e.bytes.length;) at += writeSync(fd, e.bytes, at, e.bytes.length - at, at);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+  const mode = e.mode === '100755' ? 0o777 : 0o666;
+  if (!st) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, e.bytes, { mode });
+    return;
+  }
+  const tmp = tempName(file);
+  writeFileSync(tmp, e.bytes, { mode });
+  renameSync(tmp, file);
 }

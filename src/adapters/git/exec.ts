@@ -35,6 +35,12 @@ export interface GitRunOptions {
   inputFile?: string;
   /** Bytes written to stdin (then closed). */
   input?: string | Buffer;
+  /**
+   * Writes stdin as the caller's work goes, instead of `input`: called once git has started, with a sink
+   * that takes chunks at once (a pipe write that fits the pipe is made right away, so git reads while this
+   * process goes on working synchronously); stdin is closed when it returns or throws.
+   */
+  feed?: (write: (chunk: string) => void) => void;
   /** Extra environment variables (e.g. GIT_INDEX_FILE, GIT_AUTHOR_DATE). */
   env?: Env;
   /** Extra `-c`-like config entries, passed through the environment. */
@@ -203,6 +209,7 @@ export class GitCli {
       const err: Buffer[] = [];
       let size = 0;
       let failure: GitError | null = null;
+      let fed: { error: unknown } | null = null;
       const stop = (why: GitError) => {
         if (failure) return;
         failure = why;
@@ -241,6 +248,7 @@ export class GitCli {
         clearTimeout(timer);
         end();
         if (failure) return reject(failure);
+        if (fed) return reject(fed.error);
         if (code === null) return reject(new GitError(`git ${describeGitCall(args, opts.cwd)} was killed`));
         resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') });
       });
@@ -248,7 +256,17 @@ export class GitCli {
         child.stdin.on('error', () => {
           // git may exit before reading all of stdin (e.g. a failed cat-file); the exit code says why.
         });
-        if (opts.input !== undefined) child.stdin.end(opts.input);
+        if (opts.feed) {
+          const stdin = child.stdin;
+          try {
+            opts.feed((chunk) => void stdin.write(chunk));
+          } catch (e) {
+            // Reported once git has finished with what it was given (it may hold a lock until then).
+            fed = { error: e };
+          } finally {
+            stdin.end();
+          }
+        } else if (opts.input !== undefined) child.stdin.end(opts.input);
         else child.stdin.end();
       }
     });

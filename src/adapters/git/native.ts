@@ -28,7 +28,7 @@
  * already moved, and the next run's step (1) finishes the fast-forward (a file holding the old or the new
  * bytes, or missing, is ours to write).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -210,6 +210,35 @@ interface NativeParts {
   originUrl?: string | null | undefined;
   /** The ssh command for an SSH remote with a configured key or known-hosts file. */
   ssh: { command: string; settings: SshSettings } | null;
+  /** The object store and index file, when opening asked (local mode); else asked when needed. */
+  gitPaths?: GitPaths | null | undefined;
+}
+
+/** The attributes that make checkout write other bytes than the blob's (see plainCheckout). */
+const CHECKOUT_ATTRIBUTES = new Set(['eol', 'crlf', 'filter', 'ident', 'working-tree-encoding']);
+
+interface GitPaths {
+  objects: string;
+  index: string;
+}
+
+/** `rev-parse --git-path objects --git-path index` (absolute), or null when git could not say. */
+function gitPaths(res: { code: number; stdout: Buffer }): GitPaths | null {
+  const [objects, index] = res.stdout.toString('utf8').split('\n');
+  return res.code === 0 && objects && index ? { objects, index } : null;
+}
+
+/**
+ * What identifies one version of the index file: git replaces it on every write (a lock file renamed
+ * over it), so its inode changes, and any write in place changes its ctime.
+ */
+function indexFileKey(file: string): string | null {
+  try {
+    const st = lstatSync(file, { bigint: true });
+    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return null;
+  }
 }
 
 export class NativeWorkspace implements Workspace {
@@ -228,6 +257,9 @@ export class NativeWorkspace implements Workspace {
   private readonly tmp: string | null;
   private readonly originUrl: string | null;
   private readonly ssh: { command: string; settings: SshSettings } | null;
+  private readonly gitPaths: GitPaths | null;
+  /** The index as last read, with the {@link indexFileKey} its file had just before. */
+  private indexRead: { key: string; index: Map<string, IndexEntry> } | null = null;
   private listings = new Map<string, Map<string, TreeEntry>>();
   /** Files the last load read through a link, for writing their edits to the stored path. */
   private readonly linked = new LinkedPaths();
@@ -252,6 +284,7 @@ export class NativeWorkspace implements Workspace {
     this.tmp = parts.tmp;
     this.originUrl = parts.originUrl ?? null;
     this.ssh = parts.ssh;
+    this.gitPaths = parts.gitPaths ?? null;
     this.source = { load: (accept, options) => this.load(accept, options) };
   }
 
@@ -425,38 +458,35 @@ export class NativeWorkspace implements Workspace {
       checkPlanned(c, listing.get(c.path), () => gitBlobId(before ?? '', this.objectFormat), base);
     }
     const started = performance.now();
-    // One `git fast-import` writes the blobs, the trees on the changed paths and the commit as one pack:
-    // writing them as loose objects (hash-object, write-tree) took 10-20 s for 5,000 files on a loaded
-    // disk. fast-import must name a ref to update, so it runs with a throwaway GIT_DIR whose object store
-    // is this repository's: the ref lands in the scratch folder, the objects here, no ref of ours moves.
-    const scratch = await makeTempDir('vault-rollout-commit-');
-    try {
-      const objects = await this.objectDir();
-      const gitDir = path.join(scratch, 'git');
-      await this.must(
-        ['init', '-q', '--bare', `--object-format=${this.objectFormat}`, gitDir],
-        'building the commit in',
+    // The checkout is checked (the same checks push() makes before pushing) while the scratch repository is
+    // set up and the commit built: the check takes about as long as the import.
+    const scratching = this.scratchRepo();
+    const checking =
+      this.mode === 'local' && !this.readOnly ? this.precheck(entries) : Promise.resolve(undefined);
+    // Rejections are read below; until then they must not count as unhandled.
+    scratching.catch(() => undefined);
+    checking.catch(() => undefined);
+    const when = `${Math.floor((opts.now ?? new Date()).getTime() / 1000)} +0000`;
+    const who = `${identityPart(opts.author.name)} <${identityPart(opts.author.email)}> ${when}`;
+    const message = Buffer.from(opts.message.endsWith('\n') ? opts.message : `${opts.message}\n`, 'utf8');
+    const parts: Buffer[] = [
+      Buffer.from(
+        `commit refs/heads/vault-rollout\nmark :1\nauthor ${who}\ncommitter ${who}\ndata ${message.length}\n`,
+      ),
+      message,
+      Buffer.from(`\nfrom ${base}\n`),
+    ];
+    for (const e of entries) {
+      parts.push(
+        Buffer.from(`M ${e.mode} inline ${quotePath(e.path)}\ndata ${e.bytes.length}\n`),
+        e.bytes,
+        Buffer.from('\n'),
       );
-      const when = `${Math.floor((opts.now ?? new Date()).getTime() / 1000)} +0000`;
-      const who = `${identityPart(opts.author.name)} <${identityPart(opts.author.email)}> ${when}`;
-      const message = Buffer.from(opts.message.endsWith('\n') ? opts.message : `${opts.message}\n`, 'utf8');
-      const parts: Buffer[] = [
-        Buffer.from(
-          `commit refs/heads/vault-rollout\nmark :1\nauthor ${who}\ncommitter ${who}\ndata ${message.length}\n`,
-        ),
-        message,
-        Buffer.from(`\nfrom ${base}\n`),
-      ];
-      for (const e of entries) {
-        parts.push(
-          Buffer.from(`M ${e.mode} inline ${quotePath(e.path)}\ndata ${e.bytes.length}\n`),
-          e.bytes,
-          Buffer.from('\n'),
-        );
-      }
-      parts.push(Buffer.from('\ndone\n'));
-      // fast-import reads its stream from a file, at its own pace, while this process checks the checkout
-      // (the same checks push() makes before pushing; they take about as long as the import).
+    }
+    parts.push(Buffer.from('\ndone\n'));
+    const { scratch, gitDir, objects } = await scratching;
+    try {
+      // fast-import reads its stream from a file, at its own pace, while this process checks the checkout.
       const stream = path.join(scratch, 'stream');
       await writeFile(stream, Buffer.concat(parts));
       const marks = path.join(scratch, 'marks');
@@ -474,8 +504,6 @@ export class NativeWorkspace implements Workspace {
           config: [['core.fsync', 'none']],
         },
       );
-      const checking =
-        this.mode === 'local' && !this.readOnly ? this.precheck(entries) : Promise.resolve(undefined);
       const [imported, checked] = await Promise.allSettled([importing, checking]);
       if (imported.status === 'rejected') throw imported.reason;
       const commit = /^:1 ([0-9a-f]+)$/m.exec(await readFile(marks, 'utf8'))?.[1];
@@ -499,8 +527,34 @@ export class NativeWorkspace implements Workspace {
     }
   }
 
+  /**
+   * A throwaway bare repository whose object store is this repository's, for `git fast-import`: writing
+   * the blobs, trees and commit as loose objects (hash-object, write-tree) took 10-20 s for 5,000 files on
+   * a loaded disk, and fast-import must name a ref to update. The ref lands in the scratch folder, the
+   * objects here; no ref of ours moves. The caller removes `scratch`.
+   */
+  private async scratchRepo(): Promise<{ scratch: string; gitDir: string; objects: string }> {
+    const [made, objectDir] = await Promise.allSettled([makeTempDir('vault-rollout-commit-'), this.objectDir()]);
+    if (made.status === 'rejected') throw made.reason;
+    const scratch = made.value;
+    const gitDir = path.join(scratch, 'git');
+    try {
+      if (objectDir.status === 'rejected') throw objectDir.reason;
+      const objects = objectDir.value;
+      await this.must(
+        ['init', '-q', '--bare', `--object-format=${this.objectFormat}`, gitDir],
+        'building the commit in',
+      );
+      return { scratch, gitDir, objects };
+    } catch (err) {
+      await removeTempDir(scratch);
+      throw err;
+    }
+  }
+
   /** The absolute path of this repository's object store (a linked worktree shares its main one). */
   private async objectDir(): Promise<string> {
+    if (this.gitPaths) return this.gitPaths.objects;
     const out = await this.must(['rev-parse', '--path-format=absolute', '--git-path', 'objects'], 'reading');
     return out.toString('utf8').trim();
   }
@@ -781,16 +835,17 @@ export class NativeWorkspace implements Workspace {
       if (key === 'core.sparsecheckout' && ['true', 'yes', 'on', '1', ''].includes(v)) return false;
     }
     if (paths.length === 0) return true;
-    const attrs = await this.run(
-      ['check-attr', '-z', '--stdin', 'eol', 'crlf', 'filter', 'ident', 'working-tree-encoding'],
-      { input: `${paths.join('\0')}\0` },
-    );
+    // `--all` lists only the attributes a path has (none, in most repositories), where naming five would
+    // print five records for each of 5,000 paths.
+    const attrs = await this.run(['check-attr', '-z', '--stdin', '--all'], {
+      input: `${paths.join('\0')}\0`,
+    });
     if (attrs.code !== 0) return false;
     const out = attrs.stdout.toString('utf8').split('\0');
     for (let i = 0; i + 2 < out.length; i += 3) {
-      const attr = out[i + 1];
+      const attr = out[i + 1]!;
       const value = out[i + 2];
-      if (value === 'unspecified' || value === 'unset') continue;
+      if (!CHECKOUT_ATTRIBUTES.has(attr) || value === 'unspecified' || value === 'unset') continue;
       if (attr === 'eol' && value === 'lf') continue;
       return false;
     }
@@ -807,6 +862,10 @@ export class NativeWorkspace implements Workspace {
    * keeps stage 0 only when it has one; `plain` is tag H (neither assume-unchanged nor skip-worktree).
    */
   private async readIndex(): Promise<Map<string, IndexEntry>> {
+    // The index file unchanged since the last read (its key taken before that read began): the same
+    // entries. A run reads it before the import, before the push and before the move.
+    const key = this.gitPaths ? indexFileKey(this.gitPaths.index) : null;
+    if (key !== null && this.indexRead?.key === key) return this.indexRead.index;
     const out = await this.must(['ls-files', '-s', '-v', '-z'], 'reading the index of');
     const index = new Map<string, IndexEntry>();
     for (const rec of out.toString('utf8').split('\0')) {
@@ -819,6 +878,7 @@ export class NativeWorkspace implements Workspace {
       if (seen) index.set(path, { ...seen, stage: seen.stage === '0' ? stage : seen.stage, plain: false });
       else index.set(path, { oid, stage, plain: tag === 'H' && stage === '0' });
     }
+    this.indexRead = key === null ? null : { key, index };
     return index;
   }
 
@@ -879,14 +939,20 @@ export class NativeWorkspace implements Workspace {
       const started = performance.now();
       const check = pre ?? inspectWorkTree(this.dir, entries, this.objectFormat, true);
       const conflicts = [...(await this.indexConflicts(entries)), ...check.conflicts];
-      const late = conflicts.length === 0 ? writeWorkTree(this.dir, check, this.objectFormat) : [];
+      let late: string[] = [];
+      if (conflicts.length === 0) {
+        // git hashes each written file (its object is already stored) and records its stat while the next
+        // ones are written.
+        await this.must(['update-index', '--add', '-z', '--stdin'], 'updating the index of', {
+          feed: (write) => {
+            late = writeWorkTree(this.dir, check, this.objectFormat, (p) => write(`${p}\0`));
+          },
+        });
+      }
       if (conflicts.length > 0 || late.length > 0) {
         const list = [...new Set([...conflicts, ...late])].sort();
         throw refuse(`local changes in ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`);
       }
-      await this.must(['update-index', '--add', '-z', '--stdin'], 'updating the index of', {
-        input: `${entries.map((e) => e.path).join('\0')}\0`,
-      });
       this.logger.debug('moved the checkout', {
         files: check.write.length,
         ms: Math.round(performance.now() - started),
@@ -908,12 +974,15 @@ export class NativeWorkspace implements Workspace {
     const git = opts.git;
     if (!existsSync(dir)) throw new GitError(`"${dir}" does not exist; pass a checkout or an HTTPS URL`);
     // Independent questions, asked at once: each git start costs a few milliseconds before any Vault read.
-    const [top, sym, born, origin, format] = await Promise.all([
+    const [top, sym, born, origin, format, paths] = await Promise.all([
       git.run(['rev-parse', '--show-toplevel'], { cwd: dir }),
       git.run(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd: dir }),
       git.run(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: dir }),
       git.run(['remote', 'get-url', 'origin'], { cwd: dir }),
       objectFormat(git, dir),
+      git.run(['rev-parse', '--path-format=absolute', '--git-path', 'objects', '--git-path', 'index'], {
+        cwd: dir,
+      }),
     ]);
     if (top.code !== 0) throw new GitError(`"${dir}" is not a Git checkout; pass a checkout or an HTTPS URL`);
     if (path.resolve(top.stdout.toString('utf8').trim()) !== (await realDir(dir))) {
@@ -946,6 +1015,7 @@ export class NativeWorkspace implements Workspace {
       tmp: null,
       originUrl: remoteUrl,
       ssh: sshFor(remoteUrl, opts.ssh),
+      gitPaths: gitPaths(paths),
     });
     await ws.fetchBase();
     await ws.syncCheckout();
