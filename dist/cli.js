@@ -58504,8 +58504,8 @@ function parseLsTree(out) {
   for (const rec of out.toString("utf8").split("\0")) {
     if (!rec) continue;
     const tab = rec.indexOf("	");
-    const [mode = "", type2 = "", oid = ""] = rec.slice(0, tab).split(" ");
-    entries.set(rec.slice(tab + 1), { mode, type: type2, oid });
+    const [mode = "", type2 = "", oid = "", size = ""] = rec.slice(0, tab).split(/ +/);
+    entries.set(rec.slice(tab + 1), { mode, type: type2, oid, size: /^\d+$/.test(size) ? Number(size) : null });
   }
   return entries;
 }
@@ -58625,7 +58625,10 @@ var NativeWorkspace = class _NativeWorkspace {
     let hit = this.listings.get(commit);
     if (!hit) {
       hit = parseLsTree(
-        await this.must(["ls-tree", "-r", "-z", "--full-tree", commit], `reading ${commit.slice(0, 12)} of`)
+        await this.must(
+          ["ls-tree", "-r", "-l", "-z", "--full-tree", commit],
+          `reading ${commit.slice(0, 12)} of`
+        )
       );
       this.listings.clear();
       this.listings.set(commit, hit);
@@ -58639,18 +58642,10 @@ var NativeWorkspace = class _NativeWorkspace {
 ` })
     );
   }
-  /** Object sizes from their headers (`cat-file --batch-check`): nothing is read or inflated whole. */
-  async sizes(oids) {
+  /** The blob sizes of `entries`, by id, from the listing (see parseLsTree): nothing is read. */
+  sizes(entries) {
     const sizes = /* @__PURE__ */ new Map();
-    if (oids.length === 0) return sizes;
-    const out = await this.must(["cat-file", "--batch-check"], "reading objects of", {
-      input: `${oids.join("\n")}
-`
-    });
-    for (const line2 of out.toString("latin1").split("\n")) {
-      const [oid = "", type2 = "", size = ""] = line2.split(" ");
-      if (type2 === "blob") sizes.set(oid, Number(size));
-    }
+    for (const e of entries) if (e.type === "blob" && e.size !== null) sizes.set(e.oid, e.size);
     return sizes;
   }
   async load(accept, options = {}) {
@@ -58659,7 +58654,7 @@ var NativeWorkspace = class _NativeWorkspace {
     const head = this.head;
     const listing = await this.listing(head);
     const linkEntries = [...listing].filter(([, e]) => e.mode === "120000");
-    const linkSizes = await this.sizes([...new Set(linkEntries.map(([, e]) => e.oid))]);
+    const linkSizes = this.sizes(linkEntries.map(([, e]) => e));
     const linkBlobs = await this.readBlobs(
       [...linkSizes].filter(([, n]) => n <= MAX_LINK_BYTES).map(([oid]) => oid)
     );
@@ -58673,7 +58668,7 @@ var NativeWorkspace = class _NativeWorkspace {
     const walked = walkRepo(gitTreeView(listing, links), (p) => inFolder(p) && rule2(p));
     this.linked.remember(head, walked.files);
     const oidOf = (f) => listing.get(f.real).oid;
-    const sizes = await this.sizes([...new Set(walked.files.map(oidOf))]);
+    const sizes = this.sizes(walked.files.map((f) => listing.get(f.real)));
     const sized = withinSize(walked.files, (f) => sizes.get(oidOf(f)) ?? null, options.maxFileBytes);
     const blobs = await this.readBlobs([...new Set(sized.files.map(oidOf))]);
     const { files, problems } = loadResult(
@@ -58814,7 +58809,10 @@ data ${e.bytes.length}
    * objects here; no ref of ours moves. The caller removes `scratch`.
    */
   async scratchRepo() {
-    const [made, objectDir] = await Promise.allSettled([makeTempDir("vault-rollout-commit-"), this.objectDir()]);
+    const [made, objectDir] = await Promise.allSettled([
+      makeTempDir("vault-rollout-commit-"),
+      this.objectDir()
+    ]);
     if (made.status === "rejected") throw made.reason;
     const scratch = made.value;
     const gitDir = path6.join(scratch, "git");

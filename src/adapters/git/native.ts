@@ -141,16 +141,22 @@ interface TreeEntry {
   mode: string;
   type: string;
   oid: string;
+  /** The object's size from its header (a blob's length in bytes); null for a submodule's commit. */
+  size: number | null;
 }
 
-/** Parses `ls-tree -z` output: `<mode> <type> <oid>\t<path>\0`. */
+/**
+ * Parses `ls-tree -r -l -z` output: `<mode> <type> <oid> <size>\t<path>\0`, the size padded with spaces
+ * (`-` for a submodule). The sizes come from the objects' headers, as `cat-file --batch-check` gives them,
+ * so a file over the size limit is known before any byte of it is read.
+ */
 function parseLsTree(out: Buffer): Map<string, TreeEntry> {
   const entries = new Map<string, TreeEntry>();
   for (const rec of out.toString('utf8').split('\0')) {
     if (!rec) continue;
     const tab = rec.indexOf('\t');
-    const [mode = '', type = '', oid = ''] = rec.slice(0, tab).split(' ');
-    entries.set(rec.slice(tab + 1), { mode, type, oid });
+    const [mode = '', type = '', oid = '', size = ''] = rec.slice(0, tab).split(/ +/);
+    entries.set(rec.slice(tab + 1), { mode, type, oid, size: /^\d+$/.test(size) ? Number(size) : null });
   }
   return entries;
 }
@@ -338,7 +344,10 @@ export class NativeWorkspace implements Workspace {
     let hit = this.listings.get(commit);
     if (!hit) {
       hit = parseLsTree(
-        await this.must(['ls-tree', '-r', '-z', '--full-tree', commit], `reading ${commit.slice(0, 12)} of`),
+        await this.must(
+          ['ls-tree', '-r', '-l', '-z', '--full-tree', commit],
+          `reading ${commit.slice(0, 12)} of`,
+        ),
       );
       this.listings.clear(); // one commit at a time: the base of this attempt
       this.listings.set(commit, hit);
@@ -353,17 +362,10 @@ export class NativeWorkspace implements Workspace {
     );
   }
 
-  /** Object sizes from their headers (`cat-file --batch-check`): nothing is read or inflated whole. */
-  private async sizes(oids: string[]): Promise<Map<string, number>> {
+  /** The blob sizes of `entries`, by id, from the listing (see parseLsTree): nothing is read. */
+  private sizes(entries: Iterable<TreeEntry>): Map<string, number> {
     const sizes = new Map<string, number>();
-    if (oids.length === 0) return sizes;
-    const out = await this.must(['cat-file', '--batch-check'], 'reading objects of', {
-      input: `${oids.join('\n')}\n`,
-    });
-    for (const line of out.toString('latin1').split('\n')) {
-      const [oid = '', type = '', size = ''] = line.split(' ');
-      if (type === 'blob') sizes.set(oid, Number(size));
-    }
+    for (const e of entries) if (e.type === 'blob' && e.size !== null) sizes.set(e.oid, e.size);
     return sizes;
   }
 
@@ -377,7 +379,7 @@ export class NativeWorkspace implements Workspace {
     const listing = await this.listing(head);
     // Link texts first (each at most MAX_LINK_BYTES, by its header), so the walk can follow them.
     const linkEntries = [...listing].filter(([, e]) => e.mode === '120000');
-    const linkSizes = await this.sizes([...new Set(linkEntries.map(([, e]) => e.oid))]);
+    const linkSizes = this.sizes(linkEntries.map(([, e]) => e));
     const linkBlobs = await this.readBlobs(
       [...linkSizes].filter(([, n]) => n <= MAX_LINK_BYTES).map(([oid]) => oid),
     );
@@ -391,7 +393,7 @@ export class NativeWorkspace implements Workspace {
     const walked = walkRepo(gitTreeView(listing, links), (p) => inFolder(p) && rule(p));
     this.linked.remember(head, walked.files);
     const oidOf = (f: FoundFile) => listing.get(f.real)!.oid;
-    const sizes = await this.sizes([...new Set(walked.files.map(oidOf))]);
+    const sizes = this.sizes(walked.files.map((f) => listing.get(f.real)!));
     const sized = withinSize(walked.files, (f) => sizes.get(oidOf(f)) ?? null, options.maxFileBytes);
     const blobs = await this.readBlobs([...new Set(sized.files.map(oidOf))]);
     const { files, problems } = loadResult(
@@ -534,7 +536,10 @@ export class NativeWorkspace implements Workspace {
    * objects here; no ref of ours moves. The caller removes `scratch`.
    */
   private async scratchRepo(): Promise<{ scratch: string; gitDir: string; objects: string }> {
-    const [made, objectDir] = await Promise.allSettled([makeTempDir('vault-rollout-commit-'), this.objectDir()]);
+    const [made, objectDir] = await Promise.allSettled([
+      makeTempDir('vault-rollout-commit-'),
+      this.objectDir(),
+    ]);
     if (made.status === 'rejected') throw made.reason;
     const scratch = made.value;
     const gitDir = path.join(scratch, 'git');
