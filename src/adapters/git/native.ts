@@ -333,6 +333,15 @@ export class NativeWorkspace implements Workspace {
     );
   }
 
+  /** Two commits in one git process (each starts in a few milliseconds); null for one that is missing. */
+  private async revParseBoth(a: string, b: string): Promise<[string | null, string | null]> {
+    // The trailing `--` makes both revisions, never paths; one missing fails the whole call.
+    const res = await this.run(['rev-parse', `${a}^{commit}`, `${b}^{commit}`, '--']);
+    const [x, y] = res.stdout.toString('utf8').split('\n');
+    if (res.code === 0 && x && y) return [x, y];
+    return Promise.all([this.revParse(a), this.revParse(b)]);
+  }
+
   private async revParse(ref: string): Promise<string | null> {
     const res = await this.run(['rev-parse', '-q', '--verify', `${ref}^{commit}`]);
     return res.code === 0 ? res.stdout.toString('utf8').trim() : null;
@@ -714,10 +723,10 @@ export class NativeWorkspace implements Workspace {
    * sets `head` to it. Refuses when the branch has commits origin does not have.
    */
   private async syncCheckout(): Promise<void> {
-    const [local, origin] = await Promise.all([
-      this.revParse(`refs/heads/${this.branch}`),
-      this.revParse(`refs/remotes/origin/${this.branch}`),
-    ]);
+    const [local, origin] = await this.revParseBoth(
+      `refs/heads/${this.branch}`,
+      `refs/remotes/origin/${this.branch}`,
+    );
     if (!local || !origin)
       throw new GitError(`branch "${this.branch}" has no commit in "${this.dir}" or on "${this.url}"`);
     const step = await syncStep(
