@@ -187,7 +187,27 @@ describe('moving a checkout after the push (git CLI)', () => {
     expect(await readFile(path.join(tmp.dir, `${name}-hardlink`), 'utf8')).toBe('name: app-4\nversion: 1\n');
   });
 
-  it('an edit made after the commit was built, before the push, still stops the push', async () => {
+  // Between building the commit and pushing it, a person edits a file the commit changes, or stages
+  // another blob for it without touching the file (the index read while the commit was built is stale).
+  it.each([
+    [
+      'an edit',
+      async (dir: string) => {
+        await writeFile(path.join(dir, 'apps/app-3.yaml'), 'name: app-3\nmine: true\n');
+        return 'name: app-3\nmine: true\n';
+      },
+    ],
+    [
+      'a staged change (the file untouched)',
+      async (dir: string) => {
+        const blob = `${dir}-staged.yaml`;
+        await writeFile(blob, 'name: app-3\nstaged: true\n');
+        const staged = (await git(dir, 'hash-object', '-w', blob)).trim();
+        await git(dir, 'update-index', '--cacheinfo', `100644,${staged},apps/app-3.yaml`);
+        return 'name: app-3\nversion: 1\n';
+      },
+    ],
+  ])('%s made after the commit was built, before the push, still stops the push', async (_, change) => {
     const { name, dir } = await checkout();
     const seedHead = await server.head(name, 'main');
     const ws = await open('native', { repo: dir });
@@ -197,7 +217,7 @@ describe('moving a checkout after the push (git CLI)', () => {
       message: 'edit',
       author,
     });
-    await writeFile(path.join(dir, 'apps/app-3.yaml'), 'name: app-3\nmine: true\n');
+    const app3 = await change(dir);
     const err = await ws.push(commit).catch((e: unknown) => e as Error);
     await ws.close();
     expect(err).toBeInstanceOf(Error);
@@ -205,33 +225,8 @@ describe('moving a checkout after the push (git CLI)', () => {
       /uncommitted changes in files this commit changes: apps\/app-3\.yaml/,
     );
     expect(await server.head(name, 'main')).toBe(seedHead);
-    expect(await readFile(path.join(dir, 'apps/app-3.yaml'), 'utf8')).toBe('name: app-3\nmine: true\n');
+    expect(await readFile(path.join(dir, 'apps/app-3.yaml'), 'utf8')).toBe(app3);
     expect(await readFile(path.join(dir, 'apps/app-4.yaml'), 'utf8')).toBe('name: app-4\nversion: 1\n');
-  });
-
-  it('a change staged after the commit was built (the file untouched), before the push, still stops the push', async () => {
-    const { name, dir } = await checkout();
-    const seedHead = await server.head(name, 'main');
-    const ws = await open('native', { repo: dir });
-    const { files } = await ws.source.load((p) => p.startsWith('apps/'));
-    const commit = await ws.commit({
-      changes: files.map((f) => ({ path: f.path, before: f.text, after: f.text.replace('1', '2') })),
-      message: 'edit',
-      author,
-    });
-    // Only the index changes (the index read while the commit was built is stale now).
-    const blob = path.join(tmp.dir, `${name}-staged.yaml`);
-    await writeFile(blob, 'name: app-3\nstaged: true\n');
-    const staged = (await git(dir, 'hash-object', '-w', blob)).trim();
-    await git(dir, 'update-index', '--cacheinfo', `100644,${staged},apps/app-3.yaml`);
-    const err = await ws.push(commit).catch((e: unknown) => e as Error);
-    await ws.close();
-    expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(
-      /uncommitted changes in files this commit changes: apps\/app-3\.yaml/,
-    );
-    expect(await server.head(name, 'main')).toBe(seedHead);
-    expect(await readFile(path.join(dir, 'apps/app-3.yaml'), 'utf8')).toBe('name: app-3\nversion: 1\n');
   });
 
   // The check before the push trusts git's stat cache for plain index entries only: a file git would not
