@@ -224,14 +224,19 @@ interface NativeParts {
 const CHECKOUT_ATTRIBUTES = new Set(['eol', 'crlf', 'filter', 'ident', 'working-tree-encoding']);
 
 interface GitPaths {
+  format: 'sha1' | 'sha256';
   objects: string;
   index: string;
 }
 
-/** `rev-parse --git-path objects --git-path index` (absolute), or null when git could not say. */
+/**
+ * `rev-parse --show-object-format --path-format=absolute --git-path objects --git-path index`, or null when
+ * git could not say (before 2.31, which has no --path-format).
+ */
 function gitPaths(res: { code: number; stdout: Buffer }): GitPaths | null {
-  const [objects, index] = res.stdout.toString('utf8').split('\n');
-  return res.code === 0 && objects && index ? { objects, index } : null;
+  const [format, objects, index] = res.stdout.toString('utf8').split('\n');
+  if (res.code !== 0 || !objects || !index) return null;
+  return { format: format === 'sha256' ? 'sha256' : 'sha1', objects, index };
 }
 
 /**
@@ -988,16 +993,26 @@ export class NativeWorkspace implements Workspace {
     const git = opts.git;
     if (!existsSync(dir)) throw new GitError(`"${dir}" does not exist; pass a checkout or an HTTPS URL`);
     // Independent questions, asked at once: each git start costs a few milliseconds before any Vault read.
-    const [top, sym, born, origin, format, paths] = await Promise.all([
+    const [top, sym, born, origin, layout] = await Promise.all([
       git.run(['rev-parse', '--show-toplevel'], { cwd: dir }),
       git.run(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd: dir }),
       git.run(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: dir }),
       git.run(['remote', 'get-url', 'origin'], { cwd: dir }),
-      objectFormat(git, dir),
-      git.run(['rev-parse', '--path-format=absolute', '--git-path', 'objects', '--git-path', 'index'], {
-        cwd: dir,
-      }),
+      git.run(
+        [
+          'rev-parse',
+          '--show-object-format',
+          '--path-format=absolute',
+          '--git-path',
+          'objects',
+          '--git-path',
+          'index',
+        ],
+        { cwd: dir },
+      ),
     ]);
+    const paths = gitPaths(layout);
+    const format = paths ? paths.format : await objectFormat(git, dir);
     if (top.code !== 0) throw new GitError(`"${dir}" is not a Git checkout; pass a checkout or an HTTPS URL`);
     if (path.resolve(top.stdout.toString('utf8').trim()) !== (await realDir(dir))) {
       throw new GitError(
@@ -1029,7 +1044,7 @@ export class NativeWorkspace implements Workspace {
       tmp: null,
       originUrl: remoteUrl,
       ssh: sshFor(remoteUrl, opts.ssh),
-      gitPaths: gitPaths(paths),
+      gitPaths: paths,
     });
     await ws.fetchBase();
     await ws.syncCheckout();
