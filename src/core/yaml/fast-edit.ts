@@ -18,6 +18,7 @@ import {
   formatValue,
   type Group,
 } from './edit-annotations.js';
+import { expectScalars, type ScalarEdit } from './edit-scalar.js';
 import { fastManifestData } from './fast-data.js';
 
 interface Line {
@@ -398,6 +399,170 @@ function fastEditDocument(
   if (!after) return null;
   try {
     compareData(data, after, [...groups.values()]);
+  } catch {
+    return null;
+  }
+  return out;
+}
+
+/**
+ * A sequence item's map as the lines of a block map: the item's first line with its `- ` blanked (same
+ * length, so every offset stays), its entries at the column of its first key. Null unless the item is a
+ * block map whose first key is plain and whose other lines sit at or right of that column.
+ */
+function itemMap(lines: readonly Line[], at: number, end: number): { lines: Line[]; indent: number } | null {
+  const item = lines[at]!;
+  const m = /^-( +)[A-Za-z0-9_.][^:]*:( |$)/.exec(item.text.slice(item.indent));
+  if (!m) return null;
+  const indent = item.indent + 1 + m[1]!.length;
+  for (let i = at + 1; i < end; i++) if (!lines[i]!.skip && lines[i]!.indent < indent) return null;
+  const copy = lines.slice();
+  copy[at] = { ...item, indent, text: ' '.repeat(indent) + item.text.slice(indent) };
+  return { lines: copy, indent };
+}
+
+/** The scalar as the source writes it, when it is one token on its line: its style, or null. */
+function scalarStyle(source: string): 'plain' | 'single' | 'double' | null {
+  // Without escapes or control characters, which JSON.stringify would write differently.
+  if (/^"[^"\\]*"$/.test(source) && ![...source].some((c) => c < ' ' || c === '\x7f')) return 'double';
+  if (/^'[^']*'$/.test(source)) return 'single';
+  if (/^[A-Za-z0-9_./@+=-][A-Za-z0-9_./@,+=-]*$/.test(source)) return 'plain';
+  return null;
+}
+
+function formatScalar(value: string | number, style: 'plain' | 'single' | 'double'): string | null {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : null;
+  if (/[\r\n]/.test(value)) return null;
+  if (style === 'single') return `'${value.replace(/'/g, "''")}'`;
+  if (style === 'double') return JSON.stringify(value);
+  return formatValue(value, false);
+}
+
+/** Plans one scalar edit of a single-document text: its splice, [] when already set, null when unsure. */
+function planScalarEdit(
+  text: string,
+  all: readonly Line[],
+  e: ScalarEdit,
+  nl: string,
+  data: unknown,
+): Splice[] | null {
+  if (!('set' in e) || e.path.length === 0) return null;
+  // Already set (the same value read back): no splice, as the full editor (`07` is the number 7 too).
+  let current: unknown = data;
+  for (const step of e.path) current = (current as Record<string | number, unknown> | null)?.[step];
+  if (current === e.set) return [];
+  let lines: readonly Line[] = all;
+  let from = 0;
+  let to = lines.length;
+  let indent = childIndent(lines, from, to, -1);
+  if (indent === null) return null;
+  for (let s = 0; s < e.path.length; s++) {
+    const step = e.path[s]!;
+    if (typeof step === 'number') return null; // indices are taken below, right after their key
+    const at = findKey(lines, from, to, indent, step);
+    if (at === null) return null;
+    const last = s === e.path.length - 1;
+    if (at === -1) {
+      // Only the last key may be missing: it is added as the map's last entry.
+      if (!last || !writtenPlain(step)) return null;
+      const entry = lastEntryLine(lines, from, to);
+      if (entry === -1 || !plainEntries(lines, from, to, indent) || hasBlockScalar(lines, from, to))
+        return null;
+      const value = formatScalar(e.set, 'plain');
+      if (value === null) return null;
+      return [insertAfter(text, lines[entry]!, [`${' '.repeat(indent)}${step}: ${value}`], nl)];
+    }
+    const line = lines[at]!;
+    if (last) {
+      const source = line.text.slice(line.indent + step.length + 2);
+      if (line.text.slice(line.indent + step.length, line.indent + step.length + 2) !== ': ') return null;
+      const style = scalarStyle(source);
+      const next = lines.slice(at + 1, to).find((l) => !l.skip);
+      if (style === null || (next && next.indent > indent)) return null; // a continued scalar
+      const value = formatScalar(e.set, style);
+      if (value === null) return null;
+      const start = line.start + line.indent + step.length + 2;
+      return [{ at: start, end: line.end, text: value }];
+    }
+    if (!isParentKey(line, step)) return null;
+    const end = blockEnd(lines, at, indent);
+    const index = e.path[s + 1];
+    if (typeof index === 'number') {
+      // A block sequence under the key (at its indentation or deeper): the item's lines, as a map.
+      const first = lines.slice(at + 1, end).findIndex((l) => !l.skip);
+      if (first === -1) return null;
+      const seqIndent = lines[at + 1 + first]!.indent;
+      let seqEnd = at + 1;
+      const items: number[] = [];
+      for (let i = at + 1; i < lines.length; i++) {
+        const l = lines[i]!;
+        if (l.skip) continue;
+        const dash = /^-( |$)/.test(l.text.slice(l.indent));
+        if (l.indent < seqIndent || (l.indent === seqIndent && !dash)) break;
+        if (l.indent === seqIndent) items.push(i);
+        seqEnd = i + 1;
+      }
+      if (seqIndent < indent || items.length === 0 || index < 0 || index >= items.length) return null;
+      if (s + 2 >= e.path.length) return null; // the item itself is not a map value
+      const itemEnd = items[index + 1] ?? seqEnd;
+      const item = itemMap(lines, items[index]!, itemEnd);
+      if (!item) return null;
+      lines = item.lines;
+      from = items[index]!;
+      to = itemEnd;
+      indent = item.indent;
+      s++;
+      continue;
+    }
+    from = at + 1;
+    to = end;
+    indent = childIndent(lines, from, to, indent);
+    if (indent === null) return null;
+  }
+  return null;
+}
+
+/**
+ * Version pins (scalar `set` edits) of a single-document file on the fast path, or null (then use
+ * applyFileEdits). Updates a one-line scalar in its own style, or adds a missing last key to a block map,
+ * through block maps and block sequences only; verified like the annotation fast path.
+ */
+export function fastScalarEdits(
+  text: string,
+  edits: readonly ScalarEdit[],
+  before?: readonly unknown[] | null,
+): string | null {
+  // A merge key (`<<`) makes a key read back that the full editor does not find in the map: it writes it.
+  if (edits.length === 0 || edits.some((e) => e.document !== 0) || text.includes('<<')) return null;
+  const data = before ?? fastManifestData(text);
+  if (!data || data.length !== 1) return null;
+  const doc = data[0] as { kind?: unknown; metadata?: { name?: unknown } } | null;
+  if (edits.some((e) => e.expect && (doc?.kind !== e.expect.kind || doc?.metadata?.name !== e.expect.name)))
+    return null;
+  const lines = splitLines(text);
+  if (!lines) return null;
+  const nl = detectNewline(text);
+  const splices: Splice[] = [];
+  for (const e of edits) {
+    const s = planScalarEdit(text, lines, e, nl, data[0]);
+    if (!s) return null;
+    splices.push(...s);
+  }
+  splices.sort((a, b) => a.at - b.at);
+  let out = '';
+  let pos = 0;
+  let lastAt = -1;
+  for (const s of splices) {
+    if (s.at < pos || s.at === lastAt) return null;
+    out += text.slice(pos, s.at) + s.text;
+    pos = s.end;
+    lastAt = s.at;
+  }
+  out += text.slice(pos);
+  const after = fastManifestData(out);
+  if (!after) return null;
+  try {
+    compareData(data, after, [], (expected) => expectScalars(expected, edits));
   } catch {
     return null;
   }
