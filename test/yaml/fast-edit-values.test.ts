@@ -178,6 +178,10 @@ describe('generated values files', () => {
     ['a merge key', (t) => t.replace('controller:\n', 'controller:\n  <<: { x: 1 }\n')],
     ['a tag', (t) => t.replace('\npodAnnotations:', '\npodAnnotations: !!map')],
     ['a block scalar last', (t) => `${t}notes: |\n  line one\n  line two\n\n`],
+    ['a block scalar last, no blank line', (t) => `${t}notes: |\n  line one\n`],
+    ['a block scalar holding a comment-like line', (t) => `${t}notes: |\n  line one\n  # inside\n`],
+    ['a block scalar, a blank line and a comment', (t) => `${t}notes: >-\n  a\n\n# end\n`],
+    ['a block scalar with trailing spaces', (t) => `${t}notes: |\n  line one\n  \n`],
     ['a kept block scalar last', (t) => `${t}notes: |+\n  line one\n\n\n`],
     [
       'a block scalar in podAnnotations',

@@ -99,7 +99,7 @@ describe('generated ExternalSecrets', () => {
     '        property: name',
     '',
   ].join('\n');
-  const pin = (i: number, set: string | number = '7'): ScalarEdit => ({
+  const pin = (i: number, set: string | number = '7'): ScalarEdit & { set: string | number } => ({
     document: 0,
     path: ['spec', 'data', i, 'remoteRef', 'version'],
     set,

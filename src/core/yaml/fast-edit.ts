@@ -218,7 +218,7 @@ function planGroup(text: string, lines: readonly Line[], g: Group, nl: string): 
       if (s < g.mapPath.length || (step === 'metadata' && g.mapPath.length > 0)) return null;
       const rest = steps.slice(s);
       const last = lastEntryLine(lines, from, to);
-      if (last === -1 || !plainEntries(lines, from, to, indent) || hasBlockScalar(lines, from, to))
+      if (last === -1 || !plainEntries(lines, from, to, indent) || blockScalarEnd(lines, from, to, last))
         return null;
       const gap =
         parentIndent !== null && indent > parentIndent
@@ -259,7 +259,8 @@ function planGroup(text: string, lines: readonly Line[], g: Group, nl: string): 
   if (fresh.length > 0) {
     if (splices.length > 0) return null; // mixed update and insert in one map: the full editor
     const last = lastEntryLine(lines, from, to);
-    if (last === -1 || !plainEntries(lines, from, to, indent) || hasBlockScalar(lines, from, to)) return null;
+    if (last === -1 || !plainEntries(lines, from, to, indent) || blockScalarEnd(lines, from, to, last))
+      return null;
     return [
       insertAfter(
         text,
@@ -273,10 +274,14 @@ function planGroup(text: string, lines: readonly Line[], g: Group, nl: string): 
 }
 
 /**
- * Whether a block scalar (`|`, `>`) starts in [from, to): its range swallows trailing blank lines, so
- * where the full editor appends after it is not simply after the last non-blank line.
+ * Whether a block scalar (`|`, `>`) starts in [from, to) and blank lines follow the last entry line: the
+ * scalar's range then swallows them, and the full editor appends after them, not after the last
+ * non-blank line. (Inside the scalar, a line that looks like a comment is content: appending above it
+ * changes the data, which the read-back catches.)
  */
-function hasBlockScalar(lines: readonly Line[], from: number, to: number): boolean {
+function blockScalarEnd(lines: readonly Line[], from: number, to: number, last: number): boolean {
+  const after = lines[last + 1];
+  if (!after || after.text.trim() !== '') return false;
   for (let i = from; i < to; i++) {
     const l = lines[i]!;
     if (!l.skip && /(^|[\s:-])[|>][-+0-9]*[ \t]*(#.*)?$/.test(l.text)) return true;
@@ -466,7 +471,7 @@ function planScalarEdit(
       // Only the last key may be missing: it is added as the map's last entry.
       if (!last || !writtenPlain(step)) return null;
       const entry = lastEntryLine(lines, from, to);
-      if (entry === -1 || !plainEntries(lines, from, to, indent) || hasBlockScalar(lines, from, to))
+      if (entry === -1 || !plainEntries(lines, from, to, indent) || blockScalarEnd(lines, from, to, entry))
         return null;
       const value = formatScalar(e.set, 'plain');
       if (value === null) return null;
