@@ -207,8 +207,11 @@ describe('the edits the planner writes', () => {
     ).not.toBeNull();
   });
 
-  it('leave chart values and sequence steps to the full editor', () => {
-    expect(fastAnnotationEdits(text, [edit(['spec'], ['values', 'podAnnotations'])])).toBeNull();
+  it('take the fast path for chart values too, and leave sequence steps to the full editor', () => {
+    // `spec.values` does not exist here: both editors create `values.podAnnotations` under `spec`.
+    expect(check(text, [edit(['spec'], ['values', 'podAnnotations'])])).toContain(
+      '    spec: {}\n  values:\n    podAnnotations:\n      vault-rollout/secret-versions: kv/web/db@7\n',
+    );
     expect(fastAnnotationEdits(text, [edit(['spec', 'sources', 0], ['metadata', 'annotations'])])).toBeNull();
   });
 });

@@ -17,7 +17,7 @@ import {
 import { listComponentInKustomization, unlistPatchInKustomization, type PatchSet } from './root-patch.js';
 import { applyAnnotationEdits, type AnnotationEdit, type EditResult } from '../yaml/edit-annotations.js';
 import { applyFileEdits, type ScalarEdit } from '../yaml/edit-scalar.js';
-import { fastAnnotationEdits } from '../yaml/fast-edit.js';
+import { fastAnnotationEdits, fastScalarEdits } from '../yaml/fast-edit.js';
 import { editsFor, expectedObject } from './plan.js';
 
 export interface ChangeSet {
@@ -429,7 +429,12 @@ const isData = (v: unknown): v is Record<string, unknown> =>
 
 function editFile(before: string, edits: FileEdits, data: readonly unknown[] | undefined): EditResult {
   if (edits.scalars.size > 0) {
-    return applyFileEdits(before, { annotations: edits.annotations, scalars: [...edits.scalars.values()] });
+    const scalars = [...edits.scalars.values()];
+    // Pins alone (an ExternalSecret's version) take the fast path when it applies, same bytes.
+    const fast = edits.annotations.length === 0 ? fastScalarEdits(before, scalars, data) : null;
+    return fast !== null
+      ? { ok: true, text: fast }
+      : applyFileEdits(before, { annotations: edits.annotations, scalars });
   }
   // The fast path writes the same bytes for the common layout, ~20x faster; else the full editor.
   const fast = fastAnnotationEdits(before, edits.annotations, data);

@@ -794,10 +794,26 @@ export function formatKey(key: string, flow: boolean, style: KeyStyle): string {
 const FAST_PLAIN_BLOCK = /^[A-Za-z0-9_][\w./@,=+-]*$/;
 const FAST_PLAIN_FLOW = /^[A-Za-z0-9_][\w./@=+-]*$/;
 
+/**
+ * Answers for values outside the fast pattern, per context: each costs a `yaml` parse (~0.3 ms), and a
+ * run asks about the same few again and again (`version`, `"7"`, `annotations`); bounded.
+ */
+const plainAnswers = { block: new Map<string, boolean>(), flow: new Map<string, boolean>() };
+
 /** Whether `value` written plain reads back as the same string. */
 export function plainSafe(value: string, flow: boolean): boolean {
   if ((flow ? FAST_PLAIN_FLOW : FAST_PLAIN_BLOCK).test(value) && /[/@]/.test(value)) return true;
   if (value === '' || /[\r\n]/.test(value)) return false;
+  const answers = flow ? plainAnswers.flow : plainAnswers.block;
+  let safe = answers.get(value);
+  if (safe === undefined) {
+    safe = parsesPlain(value, flow);
+    if (answers.size < 10_000) answers.set(value, safe);
+  }
+  return safe;
+}
+
+function parsesPlain(value: string, flow: boolean): boolean {
   const doc = parseDocument(flow ? `{k: ${value}}` : `k: ${value}`);
   if (doc.errors.length > 0 || doc.warnings.length > 0 || !isMap(doc.contents)) return false;
   const items = doc.contents.items;

@@ -285,7 +285,7 @@ function format(value: string | number, flow: boolean): string {
 }
 
 /** Applies the scalar edits to the expected data, copying on write along each path (aliases share objects). */
-function expectScalars(expected: unknown[], edits: readonly ScalarEdit[]): void {
+export function expectScalars(expected: unknown[], edits: readonly ScalarEdit[]): void {
   for (const e of edits) {
     let parent: unknown = expected;
     let step: PathStep = e.document;

@@ -10,7 +10,15 @@
  * editor (edit-annotations.ts), so this path can only make an edit faster, never different or unsafe.
  */
 import type { AnnotationEdit } from './edit-annotations.js';
-import { ANNOTATION_KEYS, compareData, detectNewline, type Group } from './edit-annotations.js';
+import {
+  ANNOTATION_KEYS,
+  compareData,
+  detectNewline,
+  formatKey,
+  formatValue,
+  type Group,
+} from './edit-annotations.js';
+import { expectScalars, type ScalarEdit } from './edit-scalar.js';
 import { fastManifestData } from './fast-data.js';
 
 interface Line {
@@ -26,8 +34,6 @@ interface Line {
   text: string;
 }
 
-/** A value that YAML reads back as the same string when written plain in block context. */
-const PLAIN_VALUE = /^[A-Za-z0-9_./][A-Za-z0-9_./@,+=-]*$/;
 const PLAIN_KEY = /^[A-Za-z0-9_.][A-Za-z0-9_./-]*$/;
 
 function splitLines(text: string): Line[] | null {
@@ -43,7 +49,16 @@ function splitLines(text: string): Line[] | null {
     // A tab in the indentation, or a BOM, is left to the full editor.
     if (content[indent] === '\t' || content.charCodeAt(0) === 0xfeff) return null;
     const body = content.slice(indent);
-    lines.push({ start, end, next, indent, skip: body === '' || body.startsWith('#'), text: content });
+    // A `---` before any content opens the one document; it holds no key.
+    const marker = indent === 0 && /^---[ \t]*(#.*)?$/.test(body) && lines.every((l) => l.skip);
+    lines.push({
+      start,
+      end,
+      next,
+      indent,
+      skip: body === '' || body.startsWith('#') || marker,
+      text: content,
+    });
     start = next;
   }
   return lines;
@@ -114,6 +129,33 @@ interface Splice {
   text: string;
 }
 
+/**
+ * Whether every line at the map's own indent in [from, to) is a plain-key entry or an item of a sequence
+ * written at its key's indent: anything else there (a closing bracket, `...`, a quoted key) means the
+ * end of the map is not simply its last line.
+ */
+function plainEntries(lines: readonly Line[], from: number, to: number, indent: number): boolean {
+  for (let i = from; i < to; i++) {
+    const l = lines[i]!;
+    if (l.skip || l.indent !== indent) continue;
+    const body = l.text.slice(indent);
+    if (!/^[A-Za-z0-9_.][^:]*:( |$)/.test(body) && !/^-( |$)/.test(body)) return false;
+  }
+  return true;
+}
+
+const plainKeys = new Map<string, boolean>();
+
+/** Whether the full editor writes `key` plain in a map of plain keys (cached: a handful of names). */
+function writtenPlain(key: string): boolean {
+  let plain = plainKeys.get(key);
+  if (plain === undefined) {
+    plain = PLAIN_KEY.test(key) && formatKey(key, false, 'plain') === key;
+    if (plainKeys.size < 1000) plainKeys.set(key, plain);
+  }
+  return plain;
+}
+
 /** Lines to insert after line `after`, as the full editor's appendLines writes them. */
 function insertAfter(text: string, line: Line, rendered: readonly string[], nl: string): Splice {
   if (line.next > line.end)
@@ -122,48 +164,84 @@ function insertAfter(text: string, line: Line, rendered: readonly string[], nl: 
   return { at: line.end, end: line.end, text: rendered.map((l) => nl + l).join('') };
 }
 
-function planGroup(text: string, lines: readonly Line[], g: Group, nl: string): Splice | null {
-  // Walk the map path, then `metadata`, through block maps only.
+/**
+ * The step between a map's key and its entries, as the full editor's guessStep reads it when the map has no
+ * parent key (the document root): from the first entry holding a non-empty block map; 2 when none does.
+ * Null when an entry is written in a way this reader cannot classify.
+ */
+function rootStep(lines: readonly Line[], from: number, to: number, indent: number): number | null {
+  for (let i = from; i < to; i++) {
+    const l = lines[i]!;
+    if (l.skip || l.indent !== indent) continue;
+    const body = l.text.slice(indent);
+    const colon = /^[A-Za-z0-9_.][^:]*:( |$)/.exec(body);
+    if (!colon) return null;
+    const after = body.slice(colon[0].length).trimStart();
+    // A tag or anchor before a nested map: the full editor sees a map there, this reader would not.
+    if (after.startsWith('!') || after.startsWith('&')) return null;
+    if (after !== '' && !after.startsWith('#')) continue;
+    const next = lines.slice(i + 1, to).find((n) => !n.skip);
+    if (!next || next.indent <= indent) continue; // empty, or a sequence at the key's indentation
+    const child = next.text.slice(next.indent);
+    if (child.startsWith('- ') || child === '-') continue;
+    if (!/^[A-Za-z0-9_.][^:]*:( |$)/.test(child)) return null;
+    return next.indent - indent;
+  }
+  return 2;
+}
+
+/**
+ * Plans one group: walks `mapPath` and then `within` through block maps, creating the rest of `within`
+ * as the last entry of the deepest map that exists, or setting the entries in the map `within` names, as
+ * the full editor's writeInto does. Null whenever the layout is anything but the plain block case.
+ */
+function planGroup(text: string, lines: readonly Line[], g: Group, nl: string): Splice[] | null {
+  const entries = [...g.entries];
+  if (entries.some(([k, v]) => !writtenPlain(k) || formatValue(v, false) !== v)) return null;
+  const within = [...(g.within ?? ANNOTATION_KEYS)];
+  if (!within.every(writtenPlain)) return null;
+  // The map at `mapPath` (the document root when empty): its lines [from, to), its entries' indent, and
+  // the indent of the key that holds it (null at the root).
   let from = 0;
   let to = lines.length;
-  let parentIndent = -1;
-  let indent: number | null = 0;
-  for (const step of [...(g.mapPath as string[]), 'metadata']) {
-    if (indent === null) return null;
+  let parentIndent: number | null = null;
+  let indent = childIndent(lines, from, to, -1);
+  if (indent === null) return null;
+  const steps = [...(g.mapPath as string[]), ...within];
+  for (let s = 0; s < steps.length; s++) {
+    const step = steps[s]!;
     const at = findKey(lines, from, to, indent, step);
-    if (at === null || at === -1 || !isParentKey(lines[at]!, step)) return null;
+    if (at === null) return null;
+    if (at === -1) {
+      // A missing map of `mapPath` is an error of the full editor; so is a missing `metadata` under a
+      // path, which it writes first in the map rather than last.
+      if (s < g.mapPath.length || (step === 'metadata' && g.mapPath.length > 0)) return null;
+      const rest = steps.slice(s);
+      const last = lastEntryLine(lines, from, to);
+      if (last === -1 || !plainEntries(lines, from, to, indent) || blockScalarEnd(lines, from, to, last))
+        return null;
+      const gap =
+        parentIndent !== null && indent > parentIndent
+          ? indent - parentIndent
+          : rootStep(lines, from, to, indent);
+      if (gap === null) return null;
+      const rendered = [
+        ...rest.map((k, i) => `${' '.repeat(indent! + i * gap)}${k}:`),
+        ...entries.map(([k, v]) => `${' '.repeat(indent! + rest.length * gap)}${k}: ${v}`),
+      ];
+      return [insertAfter(text, lines[last]!, rendered, nl)];
+    }
+    if (!isParentKey(lines[at]!, step)) return null; // `annotations: {}`, a flow map, a scalar: the full editor
     parentIndent = indent;
     from = at + 1;
     to = blockEnd(lines, at, indent);
     indent = childIndent(lines, from, to, indent);
+    if (indent === null) return null; // `key:` with no block map under it
   }
-  if (indent === null) return null; // `metadata:` with no block map under it
-  const metaIndent = indent;
-  const entries = [...g.entries];
-  if (entries.some(([k, v]) => !PLAIN_KEY.test(k) || !PLAIN_VALUE.test(v))) return null;
-
-  const annotations = findKey(lines, from, to, metaIndent, 'annotations');
-  if (annotations === null) return null;
-  if (annotations === -1) {
-    // Create `annotations:` as the last entry of metadata, children one step further in.
-    const last = lastEntryLine(lines, from, to);
-    if (last === -1) return null;
-    const step = metaIndent - parentIndent;
-    const rendered = [
-      `${' '.repeat(metaIndent)}annotations:`,
-      ...entries.map(([k, v]) => `${' '.repeat(metaIndent + step)}${k}: ${v}`),
-    ];
-    return insertAfter(text, lines[last]!, rendered, nl);
-  }
-  if (!isParentKey(lines[annotations]!, 'annotations')) return null; // `annotations: {}` and friends
-  const aFrom = annotations + 1;
-  const aTo = blockEnd(lines, annotations, metaIndent);
-  const aIndent = childIndent(lines, aFrom, aTo, metaIndent);
-  if (aIndent === null) return null;
   const splices: Splice[] = [];
   const fresh: [string, string][] = [];
   for (const [k, v] of entries) {
-    const at = findKey(lines, aFrom, aTo, aIndent, k);
+    const at = findKey(lines, from, to, indent, k);
     if (at === null) return null;
     if (at === -1) {
       fresh.push([k, v]);
@@ -174,22 +252,41 @@ function planGroup(text: string, lines: readonly Line[], g: Group, nl: string): 
     const m = /^: ([A-Za-z0-9_./][A-Za-z0-9_./@,+=-]*)$/.exec(l.text.slice(l.indent + k.length));
     if (!m) return null;
     const next = lines[at + 1];
-    if (next && !next.skip && next.indent > aIndent) return null; // a continued scalar
+    if (next && !next.skip && next.indent > indent) return null; // a continued scalar
     const valueStart = l.start + l.indent + k.length + 2;
-    splices.push({ at: valueStart, end: l.end, text: v });
+    if (m[1] !== v) splices.push({ at: valueStart, end: l.end, text: v });
   }
   if (fresh.length > 0) {
     if (splices.length > 0) return null; // mixed update and insert in one map: the full editor
-    const last = lastEntryLine(lines, aFrom, aTo);
-    if (last === -1) return null;
-    return insertAfter(
-      text,
-      lines[last]!,
-      fresh.map(([k, v]) => `${' '.repeat(aIndent)}${k}: ${v}`),
-      nl,
-    );
+    const last = lastEntryLine(lines, from, to);
+    if (last === -1 || !plainEntries(lines, from, to, indent) || blockScalarEnd(lines, from, to, last))
+      return null;
+    return [
+      insertAfter(
+        text,
+        lines[last]!,
+        fresh.map(([k, v]) => `${' '.repeat(indent)}${k}: ${v}`),
+        nl,
+      ),
+    ];
   }
-  return splices.length === 1 ? splices[0]! : null;
+  return splices;
+}
+
+/**
+ * Whether a block scalar (`|`, `>`) starts in [from, to) and blank lines follow the last entry line: the
+ * scalar's range then swallows them, and the full editor appends after them, not after the last
+ * non-blank line. (Inside the scalar, a line that looks like a comment is content: appending above it
+ * changes the data, which the read-back catches.)
+ */
+function blockScalarEnd(lines: readonly Line[], from: number, to: number, last: number): boolean {
+  const after = lines[last + 1];
+  if (!after || after.text.trim() !== '') return false;
+  for (let i = from; i < to; i++) {
+    const l = lines[i]!;
+    if (!l.skip && /(^|[\s:-])[|>][-+0-9]*[ \t]*(#.*)?$/.test(l.text)) return true;
+  }
+  return false;
 }
 
 /**
@@ -259,20 +356,12 @@ function fastEditDocument(
   edits: readonly AnnotationEdit[],
   before?: readonly unknown[] | null,
 ): string | null {
-  // Only `metadata.annotations` under map keys: chart values and sequence steps take the full editor.
+  // Map keys only: a step into a sequence (an Argo CD source) takes the full editor.
   if (
     edits.length === 0 ||
-    edits.some(
-      (e) =>
-        e.document !== 0 ||
-        (e.within !== undefined &&
-          (e.within.length !== ANNOTATION_KEYS.length ||
-            e.within.some((k, i) => k !== ANNOTATION_KEYS[i]))) ||
-        e.mapPath.some((s) => typeof s !== 'string'),
-    )
-  ) {
+    edits.some((e) => e.document !== 0 || e.mapPath.some((s) => typeof s !== 'string'))
+  )
     return null;
-  }
   const data = before ?? fastManifestData(text);
   if (!data || data.length !== 1) return null;
   const doc = data[0] as { kind?: unknown; metadata?: { name?: unknown } } | null;
@@ -283,33 +372,202 @@ function fastEditDocument(
   if (!lines) return null;
   const nl = detectNewline(text);
 
+  // One group per target map, as the full editor groups them (two insertions into one map would each
+  // create the missing keys).
   const groups = new Map<string, Group>();
   for (const e of edits) {
-    const id = e.mapPath.join('\u0000');
+    const within = e.within ?? ANNOTATION_KEYS;
+    const id = JSON.stringify([e.mapPath, within]);
     let g = groups.get(id);
-    if (!g) groups.set(id, (g = { document: 0, mapPath: [...e.mapPath], entries: new Map() }));
+    if (!g) groups.set(id, (g = { document: 0, mapPath: [...e.mapPath], within, entries: new Map() }));
     g.entries.set(e.key, e.value);
   }
   const splices: Splice[] = [];
   for (const g of groups.values()) {
     const s = planGroup(text, lines, g, nl);
     if (!s) return null;
-    splices.push(s);
+    splices.push(...s);
   }
   splices.sort((a, b) => a.at - b.at);
   let out = '';
-  let pos = 0;
+  let pos = -1;
   for (const s of splices) {
-    if (s.at < pos) return null;
-    out += text.slice(pos, s.at) + s.text;
+    // Insertions at one place (a map that ends where the map around it ends) keep the order of their
+    // groups, as the full editor's splices do (a stable sort); anything else overlapping: the full editor.
+    if (s.at < pos || (s.at === pos && s.end !== s.at)) return null;
+    out += text.slice(Math.max(pos, 0), s.at) + s.text;
     pos = s.end;
   }
-  out += text.slice(pos);
+  out += text.slice(Math.max(pos, 0));
 
   const after = fastManifestData(out);
   if (!after) return null;
   try {
     compareData(data, after, [...groups.values()]);
+  } catch {
+    return null;
+  }
+  return out;
+}
+
+/**
+ * A sequence item's map as the lines of a block map: the item's first line with its `- ` blanked (same
+ * length, so every offset stays), its entries at the column of its first key. Null unless the item is a
+ * block map whose first key is plain and whose other lines sit at or right of that column.
+ */
+function itemMap(lines: readonly Line[], at: number, end: number): { lines: Line[]; indent: number } | null {
+  const item = lines[at]!;
+  const m = /^-( +)[A-Za-z0-9_.][^:]*:( |$)/.exec(item.text.slice(item.indent));
+  if (!m) return null;
+  const indent = item.indent + 1 + m[1]!.length;
+  for (let i = at + 1; i < end; i++) if (!lines[i]!.skip && lines[i]!.indent < indent) return null;
+  const copy = lines.slice();
+  copy[at] = { ...item, indent, text: ' '.repeat(indent) + item.text.slice(indent) };
+  return { lines: copy, indent };
+}
+
+/** The scalar as the source writes it, when it is one token on its line: its style, or null. */
+function scalarStyle(source: string): 'plain' | 'single' | 'double' | null {
+  // Without escapes or control characters, which JSON.stringify would write differently.
+  if (/^"[^"\\]*"$/.test(source) && ![...source].some((c) => c < ' ' || c === '\x7f')) return 'double';
+  if (/^'[^']*'$/.test(source)) return 'single';
+  if (/^[A-Za-z0-9_./@+=-][A-Za-z0-9_./@,+=-]*$/.test(source)) return 'plain';
+  return null;
+}
+
+function formatScalar(value: string | number, style: 'plain' | 'single' | 'double'): string | null {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : null;
+  if (/[\r\n]/.test(value)) return null;
+  if (style === 'single') return `'${value.replace(/'/g, "''")}'`;
+  if (style === 'double') return JSON.stringify(value);
+  return formatValue(value, false);
+}
+
+/** Plans one scalar edit of a single-document text: its splice, [] when already set, null when unsure. */
+function planScalarEdit(
+  text: string,
+  all: readonly Line[],
+  e: ScalarEdit,
+  nl: string,
+  data: unknown,
+): Splice[] | null {
+  if (!('set' in e) || e.path.length === 0) return null;
+  // Already set (the same value read back): no splice, as the full editor (`07` is the number 7 too).
+  let current: unknown = data;
+  for (const step of e.path) current = (current as Record<string | number, unknown> | null)?.[step];
+  if (current === e.set) return [];
+  let lines: readonly Line[] = all;
+  let from = 0;
+  let to = lines.length;
+  let indent = childIndent(lines, from, to, -1);
+  if (indent === null) return null;
+  for (let s = 0; s < e.path.length; s++) {
+    const step = e.path[s]!;
+    if (typeof step === 'number') return null; // indices are taken below, right after their key
+    const at = findKey(lines, from, to, indent, step);
+    if (at === null) return null;
+    const last = s === e.path.length - 1;
+    if (at === -1) {
+      // Only the last key may be missing: it is added as the map's last entry.
+      if (!last || !writtenPlain(step)) return null;
+      const entry = lastEntryLine(lines, from, to);
+      if (entry === -1 || !plainEntries(lines, from, to, indent) || blockScalarEnd(lines, from, to, entry))
+        return null;
+      const value = formatScalar(e.set, 'plain');
+      if (value === null) return null;
+      return [insertAfter(text, lines[entry]!, [`${' '.repeat(indent)}${step}: ${value}`], nl)];
+    }
+    const line = lines[at]!;
+    if (last) {
+      const source = line.text.slice(line.indent + step.length + 2);
+      if (line.text.slice(line.indent + step.length, line.indent + step.length + 2) !== ': ') return null;
+      const style = scalarStyle(source);
+      const next = lines.slice(at + 1, to).find((l) => !l.skip);
+      if (style === null || (next && next.indent > indent)) return null; // a continued scalar
+      const value = formatScalar(e.set, style);
+      if (value === null) return null;
+      const start = line.start + line.indent + step.length + 2;
+      return [{ at: start, end: line.end, text: value }];
+    }
+    if (!isParentKey(line, step)) return null;
+    const end = blockEnd(lines, at, indent);
+    const index = e.path[s + 1];
+    if (typeof index === 'number') {
+      // A block sequence under the key (at its indentation or deeper): the item's lines, as a map.
+      const first = lines.slice(at + 1, end).findIndex((l) => !l.skip);
+      if (first === -1) return null;
+      const seqIndent = lines[at + 1 + first]!.indent;
+      let seqEnd = at + 1;
+      const items: number[] = [];
+      for (let i = at + 1; i < lines.length; i++) {
+        const l = lines[i]!;
+        if (l.skip) continue;
+        const dash = /^-( |$)/.test(l.text.slice(l.indent));
+        if (l.indent < seqIndent || (l.indent === seqIndent && !dash)) break;
+        if (l.indent === seqIndent) items.push(i);
+        seqEnd = i + 1;
+      }
+      if (seqIndent < indent || items.length === 0 || index < 0 || index >= items.length) return null;
+      if (s + 2 >= e.path.length) return null; // the item itself is not a map value
+      const itemEnd = items[index + 1] ?? seqEnd;
+      const item = itemMap(lines, items[index]!, itemEnd);
+      if (!item) return null;
+      lines = item.lines;
+      from = items[index]!;
+      to = itemEnd;
+      indent = item.indent;
+      s++;
+      continue;
+    }
+    from = at + 1;
+    to = end;
+    indent = childIndent(lines, from, to, indent);
+    if (indent === null) return null;
+  }
+  return null;
+}
+
+/**
+ * Version pins (scalar `set` edits) of a single-document file on the fast path, or null (then use
+ * applyFileEdits). Updates a one-line scalar in its own style, or adds a missing last key to a block map,
+ * through block maps and block sequences only; verified like the annotation fast path.
+ */
+export function fastScalarEdits(
+  text: string,
+  edits: readonly ScalarEdit[],
+  before?: readonly unknown[] | null,
+): string | null {
+  // A merge key (`<<`) makes a key read back that the full editor does not find in the map: it writes it.
+  if (edits.length === 0 || edits.some((e) => e.document !== 0) || text.includes('<<')) return null;
+  const data = before ?? fastManifestData(text);
+  if (!data || data.length !== 1) return null;
+  const doc = data[0] as { kind?: unknown; metadata?: { name?: unknown } } | null;
+  if (edits.some((e) => e.expect && (doc?.kind !== e.expect.kind || doc?.metadata?.name !== e.expect.name)))
+    return null;
+  const lines = splitLines(text);
+  if (!lines) return null;
+  const nl = detectNewline(text);
+  const splices: Splice[] = [];
+  for (const e of edits) {
+    const s = planScalarEdit(text, lines, e, nl, data[0]);
+    if (!s) return null;
+    splices.push(...s);
+  }
+  splices.sort((a, b) => a.at - b.at);
+  let out = '';
+  let pos = 0;
+  let lastAt = -1;
+  for (const s of splices) {
+    if (s.at < pos || s.at === lastAt) return null;
+    out += text.slice(pos, s.at) + s.text;
+    pos = s.end;
+    lastAt = s.at;
+  }
+  out += text.slice(pos);
+  const after = fastManifestData(out);
+  if (!after) return null;
+  try {
+    compareData(data, after, [], (expected) => expectScalars(expected, edits));
   } catch {
     return null;
   }
