@@ -58531,8 +58531,9 @@ var AUTH_FAILED = /Authentication failed|could not read (Username|Password)|retu
 var UNREACHABLE = /Could not resolve host|Connection refused|Failed to connect|Connection timed out|Couldn't connect|Network is unreachable|Could not read from remote repository/i;
 var CHECKOUT_ATTRIBUTES = /* @__PURE__ */ new Set(["eol", "crlf", "filter", "ident", "working-tree-encoding"]);
 function gitPaths(res) {
-  const [objects, index2] = res.stdout.toString("utf8").split("\n");
-  return res.code === 0 && objects && index2 ? { objects, index: index2 } : null;
+  const [format2, objects, index2] = res.stdout.toString("utf8").split("\n");
+  if (res.code !== 0 || !objects || !index2) return null;
+  return { format: format2 === "sha256" ? "sha256" : "sha1", objects, index: index2 };
 }
 function indexFileKey(file2) {
   try {
@@ -59194,16 +59195,26 @@ data ${e.bytes.length}
     const dir = path6.resolve(opts.repo);
     const git4 = opts.git;
     if (!existsSync4(dir)) throw new GitError(`"${dir}" does not exist; pass a checkout or an HTTPS URL`);
-    const [top, sym, born, origin, format2, paths] = await Promise.all([
+    const [top, sym, born, origin, layout] = await Promise.all([
       git4.run(["rev-parse", "--show-toplevel"], { cwd: dir }),
       git4.run(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: dir }),
       git4.run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], { cwd: dir }),
       git4.run(["remote", "get-url", "origin"], { cwd: dir }),
-      objectFormat(git4, dir),
-      git4.run(["rev-parse", "--path-format=absolute", "--git-path", "objects", "--git-path", "index"], {
-        cwd: dir
-      })
+      git4.run(
+        [
+          "rev-parse",
+          "--show-object-format",
+          "--path-format=absolute",
+          "--git-path",
+          "objects",
+          "--git-path",
+          "index"
+        ],
+        { cwd: dir }
+      )
     ]);
+    const paths = gitPaths(layout);
+    const format2 = paths ? paths.format : await objectFormat(git4, dir);
     if (top.code !== 0) throw new GitError(`"${dir}" is not a Git checkout; pass a checkout or an HTTPS URL`);
     if (path6.resolve(top.stdout.toString("utf8").trim()) !== await realDir(dir)) {
       throw new GitError(
@@ -59231,7 +59242,7 @@ data ${e.bytes.length}
       tmp: null,
       originUrl: remoteUrl,
       ssh: sshFor(remoteUrl, opts.ssh),
-      gitPaths: gitPaths(paths)
+      gitPaths: paths
     });
     await ws.fetchBase();
     await ws.syncCheckout();
@@ -69814,9 +69825,19 @@ function formatKey(key, flow, style) {
 }
 var FAST_PLAIN_BLOCK = /^[A-Za-z0-9_][\w./@,=+-]*$/;
 var FAST_PLAIN_FLOW = /^[A-Za-z0-9_][\w./@=+-]*$/;
+var plainAnswers = { block: /* @__PURE__ */ new Map(), flow: /* @__PURE__ */ new Map() };
 function plainSafe(value, flow) {
   if ((flow ? FAST_PLAIN_FLOW : FAST_PLAIN_BLOCK).test(value) && /[/@]/.test(value)) return true;
   if (value === "" || /[\r\n]/.test(value)) return false;
+  const answers = flow ? plainAnswers.flow : plainAnswers.block;
+  let safe = answers.get(value);
+  if (safe === void 0) {
+    safe = parsesPlain(value, flow);
+    if (answers.size < 1e4) answers.set(value, safe);
+  }
+  return safe;
+}
+function parsesPlain(value, flow) {
   const doc = parseDocument(flow ? `{k: ${value}}` : `k: ${value}`);
   if (doc.errors.length > 0 || doc.warnings.length > 0 || !isMap(doc.contents)) return false;
   const items = doc.contents.items;
@@ -96322,7 +96343,6 @@ function removeAnnotation(text, document2, paths, key) {
 }
 
 // src/core/yaml/fast-edit.ts
-var PLAIN_VALUE = /^[A-Za-z0-9_./][A-Za-z0-9_./@,+=-]*$/;
 var PLAIN_KEY = /^[A-Za-z0-9_.][A-Za-z0-9_./-]*$/;
 function splitLines3(text) {
   const lines = [];
@@ -96336,7 +96356,15 @@ function splitLines3(text) {
     while (content.charCodeAt(indent) === 32) indent++;
     if (content[indent] === "	" || content.charCodeAt(0) === 65279) return null;
     const body = content.slice(indent);
-    lines.push({ start, end, next, indent, skip: body === "" || body.startsWith("#"), text: content });
+    const marker = indent === 0 && /^---[ \t]*(#.*)?$/.test(body) && lines.every((l) => l.skip);
+    lines.push({
+      start,
+      end,
+      next,
+      indent,
+      skip: body === "" || body.startsWith("#") || marker,
+      text: content
+    });
     start = next;
   }
   return lines;
@@ -96380,50 +96408,88 @@ function lastEntryLine(lines, from, to) {
   for (let i = to - 1; i >= from; i--) if (!lines[i].skip) return i;
   return -1;
 }
+function plainEntries(lines, from, to, indent) {
+  for (let i = from; i < to; i++) {
+    const l = lines[i];
+    if (l.skip || l.indent !== indent) continue;
+    const body = l.text.slice(indent);
+    if (!/^[A-Za-z0-9_.][^:]*:( |$)/.test(body) && !/^-( |$)/.test(body)) return false;
+  }
+  return true;
+}
+var plainKeys = /* @__PURE__ */ new Map();
+function writtenPlain(key) {
+  let plain = plainKeys.get(key);
+  if (plain === void 0) {
+    plain = PLAIN_KEY.test(key) && formatKey(key, false, "plain") === key;
+    if (plainKeys.size < 1e3) plainKeys.set(key, plain);
+  }
+  return plain;
+}
 function insertAfter(text, line2, rendered, nl) {
   if (line2.next > line2.end)
     return { at: line2.next, end: line2.next, text: rendered.map((l) => l + nl).join("") };
   return { at: line2.end, end: line2.end, text: rendered.map((l) => nl + l).join("") };
 }
+function rootStep(lines, from, to, indent) {
+  for (let i = from; i < to; i++) {
+    const l = lines[i];
+    if (l.skip || l.indent !== indent) continue;
+    const body = l.text.slice(indent);
+    const colon = /^[A-Za-z0-9_.][^:]*:( |$)/.exec(body);
+    if (!colon) return null;
+    const after = body.slice(colon[0].length).trimStart();
+    if (after.startsWith("!") || after.startsWith("&")) return null;
+    if (after !== "" && !after.startsWith("#")) continue;
+    const next = lines.slice(i + 1, to).find((n) => !n.skip);
+    if (!next || next.indent <= indent) continue;
+    const child = next.text.slice(next.indent);
+    if (child.startsWith("- ") || child === "-") continue;
+    if (!/^[A-Za-z0-9_.][^:]*:( |$)/.test(child)) return null;
+    return next.indent - indent;
+  }
+  return 2;
+}
 function planGroup(text, lines, g, nl) {
+  const entries = [...g.entries];
+  if (entries.some(([k, v]) => !writtenPlain(k) || formatValue(v, false) !== v)) return null;
+  const within = [...g.within ?? ANNOTATION_KEYS];
+  if (!within.every(writtenPlain)) return null;
   let from = 0;
   let to = lines.length;
-  let parentIndent = -1;
-  let indent = 0;
-  for (const step of [...g.mapPath, "metadata"]) {
-    if (indent === null) return null;
+  let parentIndent = null;
+  let indent = childIndent(lines, from, to, -1);
+  if (indent === null) return null;
+  const steps = [...g.mapPath, ...within];
+  for (let s = 0; s < steps.length; s++) {
+    const step = steps[s];
     const at2 = findKey(lines, from, to, indent, step);
-    if (at2 === null || at2 === -1 || !isParentKey(lines[at2], step)) return null;
+    if (at2 === null) return null;
+    if (at2 === -1) {
+      if (s < g.mapPath.length || step === "metadata" && g.mapPath.length > 0) return null;
+      const rest = steps.slice(s);
+      const last = lastEntryLine(lines, from, to);
+      if (last === -1 || !plainEntries(lines, from, to, indent) || blockScalarEnd(lines, from, to, last))
+        return null;
+      const gap = parentIndent !== null && indent > parentIndent ? indent - parentIndent : rootStep(lines, from, to, indent);
+      if (gap === null) return null;
+      const rendered = [
+        ...rest.map((k, i) => `${" ".repeat(indent + i * gap)}${k}:`),
+        ...entries.map(([k, v]) => `${" ".repeat(indent + rest.length * gap)}${k}: ${v}`)
+      ];
+      return [insertAfter(text, lines[last], rendered, nl)];
+    }
+    if (!isParentKey(lines[at2], step)) return null;
     parentIndent = indent;
     from = at2 + 1;
     to = blockEnd(lines, at2, indent);
     indent = childIndent(lines, from, to, indent);
+    if (indent === null) return null;
   }
-  if (indent === null) return null;
-  const metaIndent = indent;
-  const entries = [...g.entries];
-  if (entries.some(([k, v]) => !PLAIN_KEY.test(k) || !PLAIN_VALUE.test(v))) return null;
-  const annotations = findKey(lines, from, to, metaIndent, "annotations");
-  if (annotations === null) return null;
-  if (annotations === -1) {
-    const last = lastEntryLine(lines, from, to);
-    if (last === -1) return null;
-    const step = metaIndent - parentIndent;
-    const rendered = [
-      `${" ".repeat(metaIndent)}annotations:`,
-      ...entries.map(([k, v]) => `${" ".repeat(metaIndent + step)}${k}: ${v}`)
-    ];
-    return insertAfter(text, lines[last], rendered, nl);
-  }
-  if (!isParentKey(lines[annotations], "annotations")) return null;
-  const aFrom = annotations + 1;
-  const aTo = blockEnd(lines, annotations, metaIndent);
-  const aIndent = childIndent(lines, aFrom, aTo, metaIndent);
-  if (aIndent === null) return null;
   const splices = [];
   const fresh = [];
   for (const [k, v] of entries) {
-    const at2 = findKey(lines, aFrom, aTo, aIndent, k);
+    const at2 = findKey(lines, from, to, indent, k);
     if (at2 === null) return null;
     if (at2 === -1) {
       fresh.push([k, v]);
@@ -96433,22 +96499,34 @@ function planGroup(text, lines, g, nl) {
     const m = /^: ([A-Za-z0-9_./][A-Za-z0-9_./@,+=-]*)$/.exec(l.text.slice(l.indent + k.length));
     if (!m) return null;
     const next = lines[at2 + 1];
-    if (next && !next.skip && next.indent > aIndent) return null;
+    if (next && !next.skip && next.indent > indent) return null;
     const valueStart = l.start + l.indent + k.length + 2;
-    splices.push({ at: valueStart, end: l.end, text: v });
+    if (m[1] !== v) splices.push({ at: valueStart, end: l.end, text: v });
   }
   if (fresh.length > 0) {
     if (splices.length > 0) return null;
-    const last = lastEntryLine(lines, aFrom, aTo);
-    if (last === -1) return null;
-    return insertAfter(
-      text,
-      lines[last],
-      fresh.map(([k, v]) => `${" ".repeat(aIndent)}${k}: ${v}`),
-      nl
-    );
+    const last = lastEntryLine(lines, from, to);
+    if (last === -1 || !plainEntries(lines, from, to, indent) || blockScalarEnd(lines, from, to, last))
+      return null;
+    return [
+      insertAfter(
+        text,
+        lines[last],
+        fresh.map(([k, v]) => `${" ".repeat(indent)}${k}: ${v}`),
+        nl
+      )
+    ];
   }
-  return splices.length === 1 ? splices[0] : null;
+  return splices;
+}
+function blockScalarEnd(lines, from, to, last) {
+  const after = lines[last + 1];
+  if (!after || after.text.trim() !== "") return false;
+  for (let i = from; i < to; i++) {
+    const l = lines[i];
+    if (!l.skip && /(^|[\s:-])[|>][-+0-9]*[ \t]*(#.*)?$/.test(l.text)) return true;
+  }
+  return false;
 }
 function fastAnnotationEdits(text, edits, before2) {
   if (edits.length === 0) return null;
@@ -96492,11 +96570,8 @@ function documentSlices(text) {
   return segments.some(blank) ? null : segments;
 }
 function fastEditDocument(text, edits, before2) {
-  if (edits.length === 0 || edits.some(
-    (e) => e.document !== 0 || e.within !== void 0 && (e.within.length !== ANNOTATION_KEYS.length || e.within.some((k, i) => k !== ANNOTATION_KEYS[i])) || e.mapPath.some((s) => typeof s !== "string")
-  )) {
+  if (edits.length === 0 || edits.some((e) => e.document !== 0 || e.mapPath.some((s) => typeof s !== "string")))
     return null;
-  }
   const data = before2 ?? fastManifestData(text);
   if (!data || data.length !== 1) return null;
   const doc = data[0];
@@ -96508,30 +96583,163 @@ function fastEditDocument(text, edits, before2) {
   const nl = detectNewline(text);
   const groups2 = /* @__PURE__ */ new Map();
   for (const e of edits) {
-    const id = e.mapPath.join("\0");
+    const within = e.within ?? ANNOTATION_KEYS;
+    const id = JSON.stringify([e.mapPath, within]);
     let g = groups2.get(id);
-    if (!g) groups2.set(id, g = { document: 0, mapPath: [...e.mapPath], entries: /* @__PURE__ */ new Map() });
+    if (!g) groups2.set(id, g = { document: 0, mapPath: [...e.mapPath], within, entries: /* @__PURE__ */ new Map() });
     g.entries.set(e.key, e.value);
   }
   const splices = [];
   for (const g of groups2.values()) {
     const s = planGroup(text, lines, g, nl);
     if (!s) return null;
-    splices.push(s);
+    splices.push(...s);
+  }
+  splices.sort((a, b) => a.at - b.at);
+  let out = "";
+  let pos = -1;
+  for (const s of splices) {
+    if (s.at < pos || s.at === pos && s.end !== s.at) return null;
+    out += text.slice(Math.max(pos, 0), s.at) + s.text;
+    pos = s.end;
+  }
+  out += text.slice(Math.max(pos, 0));
+  const after = fastManifestData(out);
+  if (!after) return null;
+  try {
+    compareData(data, after, [...groups2.values()]);
+  } catch {
+    return null;
+  }
+  return out;
+}
+function itemMap(lines, at2, end) {
+  const item = lines[at2];
+  const m = /^-( +)[A-Za-z0-9_.][^:]*:( |$)/.exec(item.text.slice(item.indent));
+  if (!m) return null;
+  const indent = item.indent + 1 + m[1].length;
+  for (let i = at2 + 1; i < end; i++) if (!lines[i].skip && lines[i].indent < indent) return null;
+  const copy = lines.slice();
+  copy[at2] = { ...item, indent, text: " ".repeat(indent) + item.text.slice(indent) };
+  return { lines: copy, indent };
+}
+function scalarStyle(source) {
+  if (/^"[^"\\]*"$/.test(source) && ![...source].some((c) => c < " " || c === "\x7F")) return "double";
+  if (/^'[^']*'$/.test(source)) return "single";
+  if (/^[A-Za-z0-9_./@+=-][A-Za-z0-9_./@,+=-]*$/.test(source)) return "plain";
+  return null;
+}
+function formatScalar(value, style) {
+  if (typeof value === "number") return Number.isSafeInteger(value) ? String(value) : null;
+  if (/[\r\n]/.test(value)) return null;
+  if (style === "single") return `'${value.replace(/'/g, "''")}'`;
+  if (style === "double") return JSON.stringify(value);
+  return formatValue(value, false);
+}
+function planScalarEdit(text, all, e, nl, data) {
+  if (!("set" in e) || e.path.length === 0) return null;
+  let current = data;
+  for (const step of e.path) current = current?.[step];
+  if (current === e.set) return [];
+  let lines = all;
+  let from = 0;
+  let to = lines.length;
+  let indent = childIndent(lines, from, to, -1);
+  if (indent === null) return null;
+  for (let s = 0; s < e.path.length; s++) {
+    const step = e.path[s];
+    if (typeof step === "number") return null;
+    const at2 = findKey(lines, from, to, indent, step);
+    if (at2 === null) return null;
+    const last = s === e.path.length - 1;
+    if (at2 === -1) {
+      if (!last || !writtenPlain(step)) return null;
+      const entry = lastEntryLine(lines, from, to);
+      if (entry === -1 || !plainEntries(lines, from, to, indent) || blockScalarEnd(lines, from, to, entry))
+        return null;
+      const value = formatScalar(e.set, "plain");
+      if (value === null) return null;
+      return [insertAfter(text, lines[entry], [`${" ".repeat(indent)}${step}: ${value}`], nl)];
+    }
+    const line2 = lines[at2];
+    if (last) {
+      const source = line2.text.slice(line2.indent + step.length + 2);
+      if (line2.text.slice(line2.indent + step.length, line2.indent + step.length + 2) !== ": ") return null;
+      const style = scalarStyle(source);
+      const next = lines.slice(at2 + 1, to).find((l) => !l.skip);
+      if (style === null || next && next.indent > indent) return null;
+      const value = formatScalar(e.set, style);
+      if (value === null) return null;
+      const start = line2.start + line2.indent + step.length + 2;
+      return [{ at: start, end: line2.end, text: value }];
+    }
+    if (!isParentKey(line2, step)) return null;
+    const end = blockEnd(lines, at2, indent);
+    const index2 = e.path[s + 1];
+    if (typeof index2 === "number") {
+      const first = lines.slice(at2 + 1, end).findIndex((l) => !l.skip);
+      if (first === -1) return null;
+      const seqIndent = lines[at2 + 1 + first].indent;
+      let seqEnd = at2 + 1;
+      const items = [];
+      for (let i = at2 + 1; i < lines.length; i++) {
+        const l = lines[i];
+        if (l.skip) continue;
+        const dash = /^-( |$)/.test(l.text.slice(l.indent));
+        if (l.indent < seqIndent || l.indent === seqIndent && !dash) break;
+        if (l.indent === seqIndent) items.push(i);
+        seqEnd = i + 1;
+      }
+      if (seqIndent < indent || items.length === 0 || index2 < 0 || index2 >= items.length) return null;
+      if (s + 2 >= e.path.length) return null;
+      const itemEnd = items[index2 + 1] ?? seqEnd;
+      const item = itemMap(lines, items[index2], itemEnd);
+      if (!item) return null;
+      lines = item.lines;
+      from = items[index2];
+      to = itemEnd;
+      indent = item.indent;
+      s++;
+      continue;
+    }
+    from = at2 + 1;
+    to = end;
+    indent = childIndent(lines, from, to, indent);
+    if (indent === null) return null;
+  }
+  return null;
+}
+function fastScalarEdits(text, edits, before2) {
+  if (edits.length === 0 || edits.some((e) => e.document !== 0) || text.includes("<<")) return null;
+  const data = before2 ?? fastManifestData(text);
+  if (!data || data.length !== 1) return null;
+  const doc = data[0];
+  if (edits.some((e) => e.expect && (doc?.kind !== e.expect.kind || doc?.metadata?.name !== e.expect.name)))
+    return null;
+  const lines = splitLines3(text);
+  if (!lines) return null;
+  const nl = detectNewline(text);
+  const splices = [];
+  for (const e of edits) {
+    const s = planScalarEdit(text, lines, e, nl, data[0]);
+    if (!s) return null;
+    splices.push(...s);
   }
   splices.sort((a, b) => a.at - b.at);
   let out = "";
   let pos = 0;
+  let lastAt = -1;
   for (const s of splices) {
-    if (s.at < pos) return null;
+    if (s.at < pos || s.at === lastAt) return null;
     out += text.slice(pos, s.at) + s.text;
     pos = s.end;
+    lastAt = s.at;
   }
   out += text.slice(pos);
   const after = fastManifestData(out);
   if (!after) return null;
   try {
-    compareData(data, after, [...groups2.values()]);
+    compareData(data, after, [], (expected) => expectScalars(expected, edits));
   } catch {
     return null;
   }
@@ -96834,7 +97042,9 @@ var ROOT_PATCH_BASENAME = "vault-rollout.patch.yaml";
 var isData4 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 function editFile(before2, edits, data) {
   if (edits.scalars.size > 0) {
-    return applyFileEdits(before2, { annotations: edits.annotations, scalars: [...edits.scalars.values()] });
+    const scalars = [...edits.scalars.values()];
+    const fast2 = edits.annotations.length === 0 ? fastScalarEdits(before2, scalars, data) : null;
+    return fast2 !== null ? { ok: true, text: fast2 } : applyFileEdits(before2, { annotations: edits.annotations, scalars });
   }
   const fast = fastAnnotationEdits(before2, edits.annotations, data);
   return fast !== null ? { ok: true, text: fast } : applyAnnotationEdits(before2, edits.annotations);
