@@ -57364,7 +57364,7 @@ function resolveLink(view, linkPath) {
   const kind = view.entry(path9)?.kind;
   return kind === "file" || kind === "dir" ? { state: "ok", path: path9, kind } : { state: "missing" };
 }
-function walkRepo(view, wanted) {
+function walkRepo(view, wanted, enter = () => true) {
   const problems = [];
   const found = [];
   const linkedDirs = /* @__PURE__ */ new Set();
@@ -57381,7 +57381,7 @@ function walkRepo(view, wanted) {
       const entry = view.entry(at2);
       if (entry === null || entry.kind === "repo") continue;
       if (entry.kind === "dir") {
-        walk(at2, path9, /* @__PURE__ */ new Set([...ancestors, at2]), linked);
+        if (enter(path9)) walk(at2, path9, /* @__PURE__ */ new Set([...ancestors, at2]), linked);
       } else if (entry.kind === "file") {
         if (wanted(path9)) found.push({ path: path9, real: at2, viaLink: linked });
       } else if (entry.kind === "special") {
@@ -57396,7 +57396,7 @@ function walkRepo(view, wanted) {
           if (wanted(path9)) found.push({ path: path9, real: to.path, viaLink: true });
         } else if (ancestors.has(to.path) || isBelow(at2, to.path)) {
           problems.push({ file: path9, severity: "warning", message: linkProblem("loop") });
-        } else if (!linkedDirs.has(to.path)) {
+        } else if (enter(path9) && !linkedDirs.has(to.path)) {
           linkedDirs.add(to.path);
           walk(to.path, path9, /* @__PURE__ */ new Set([...ancestors, to.path]), true);
         }
@@ -57634,21 +57634,6 @@ function loadResult(read, found) {
   problems.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
   return { files, problems };
 }
-function folderFilter(enterDir) {
-  if (!enterDir) return () => true;
-  const known = /* @__PURE__ */ new Map();
-  return (p) => {
-    let at2 = p.indexOf("/");
-    while (at2 !== -1) {
-      const dir = p.slice(0, at2);
-      let ok = known.get(dir);
-      if (ok === void 0) known.set(dir, ok = enterDir(dir));
-      if (!ok) return false;
-      at2 = p.indexOf("/", at2 + 1);
-    }
-    return true;
-  };
-}
 function gitBlobId(bytes, format2 = "sha1") {
   const data = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes;
   return createHash(format2).update(`blob ${data.length}\0`).update(data).digest("hex");
@@ -57813,7 +57798,6 @@ var IsoWorkspace = class _IsoWorkspace {
   // its size is checked (only the git CLI engine checks first; docs/publishing.md, "Which git"). The limit
   // still applies before the text is decoded and used.
   async load(accept, options = {}) {
-    const inFolder = folderFilter(options.enterDir);
     this.cache = {};
     const head = this.head;
     const entries = await this.entries(head);
@@ -57824,7 +57808,7 @@ var IsoWorkspace = class _IsoWorkspace {
       links.set(p, blob.length <= MAX_LINK_BYTES ? decodeUtf8(blob) : null);
     }
     const rule2 = fileRule(accept, options.anyName);
-    const walked = walkRepo(gitTreeView(entries, links), (p) => inFolder(p) && rule2(p));
+    const walked = walkRepo(gitTreeView(entries, links), rule2, options.enterDir);
     this.linked.remember(head, walked.files);
     const read = [];
     const problems = [...walked.problems];
@@ -58657,7 +58641,6 @@ var NativeWorkspace = class _NativeWorkspace {
     return sizes;
   }
   async load(accept, options = {}) {
-    const inFolder = folderFilter(options.enterDir);
     const started = performance.now();
     const head = this.head;
     const listing = await this.listing(head);
@@ -58673,7 +58656,7 @@ var NativeWorkspace = class _NativeWorkspace {
       })
     );
     const rule2 = fileRule(accept, options.anyName);
-    const walked = walkRepo(gitTreeView(listing, links), (p) => inFolder(p) && rule2(p));
+    const walked = walkRepo(gitTreeView(listing, links), rule2, options.enterDir);
     this.linked.remember(head, walked.files);
     const oidOf = (f) => listing.get(f.real).oid;
     const sizes = this.sizes(walked.files.map((f) => listing.get(f.real)));
@@ -106920,7 +106903,9 @@ function readConfigText(repoDir, configFlag, cwd) {
 async function workspaceConfig(ws, configFlag, cwd) {
   if (configFlag) return loadConfig(cwd, configFlag, cwd);
   const { files, problems } = await ws.source.load((p) => p === CONFIG_NAME, {
-    maxFileBytes: MAX_CONFIG_BYTES
+    maxFileBytes: MAX_CONFIG_BYTES,
+    // It sits in the top folder: no other folder is walked (10,000 files took 0.1-0.2 s to walk).
+    enterDir: () => false
   });
   const file2 = files[0];
   const refused = problems.find((p) => p.file === CONFIG_NAME);
@@ -107075,7 +107060,8 @@ async function workspaceTemplates(ws, config2) {
   const named = new Set(
     TEMPLATE_KEYS.map(({ key }) => templateFile(config2, key)).filter((f) => f !== void 0)
   );
-  const files = named.size === 0 ? [] : (await ws.source.load((p) => named.has(p), { anyName: true })).files;
+  const holds = (dir) => [...named].some((f) => f.startsWith(`${dir}/`));
+  const files = named.size === 0 ? [] : (await ws.source.load((p) => named.has(p), { anyName: true, enterDir: holds })).files;
   const text = new Map(files.map((f) => [f.path, f.text]));
   return resolveTemplates(config2, (p) => text.get(p) ?? null, readTemplate);
 }

@@ -141,10 +141,13 @@ export function resolveLink(view: TreeView, linkPath: string): LinkResolution {
  * Every file of the repository that `wanted` selects, by the rules above, with a problem for each file
  * (or linked folder) that is refused. The same file reached twice (its own path and a link, or two links)
  * is listed once, so one run never edits it twice: its own path wins, else the first path in order.
+ * @param enter false for a folder (by the path it is seen at) that cannot hold a wanted file: it is not
+ *   walked, so nothing below it is listed or reported (reading the config walks the top folder only).
  */
 export function walkRepo(
   view: TreeView,
   wanted: (path: string) => boolean,
+  enter: (dir: string) => boolean = () => true,
 ): { files: FoundFile[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const found: FoundFile[] = [];
@@ -164,7 +167,7 @@ export function walkRepo(
       const entry = view.entry(at);
       if (entry === null || entry.kind === 'repo') continue;
       if (entry.kind === 'dir') {
-        walk(at, path, new Set([...ancestors, at]), linked);
+        if (enter(path)) walk(at, path, new Set([...ancestors, at]), linked);
       } else if (entry.kind === 'file') {
         if (wanted(path)) found.push({ path, real: at, viaLink: linked });
       } else if (entry.kind === 'special') {
@@ -180,7 +183,7 @@ export function walkRepo(
           if (wanted(path)) found.push({ path, real: to.path, viaLink: true });
         } else if (ancestors.has(to.path) || isBelow(at, to.path)) {
           problems.push({ file: path, severity: 'warning', message: linkProblem('loop') });
-        } else if (!linkedDirs.has(to.path)) {
+        } else if (enter(path) && !linkedDirs.has(to.path)) {
           linkedDirs.add(to.path);
           walk(to.path, path, new Set([...ancestors, to.path]), true);
         }

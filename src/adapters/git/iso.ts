@@ -54,15 +54,7 @@ import {
   syncStep,
   uncommitted,
 } from './policy.js';
-import {
-  authFor,
-  decodeUtf8,
-  folderFilter,
-  gitTreeView,
-  LinkedPaths,
-  gitBlobId,
-  loadResult,
-} from './shared.js';
+import { authFor, decodeUtf8, gitTreeView, LinkedPaths, gitBlobId, loadResult } from './shared.js';
 
 export interface IsoOpenOptions {
   repo: string;
@@ -230,7 +222,6 @@ export class IsoWorkspace implements Workspace {
     accept: (path: string) => boolean,
     options: LoadOptions & { enterDir?: (dir: string) => boolean } = {},
   ): Promise<{ files: RepoFile[]; problems: Problem[] }> {
-    const inFolder = folderFilter(options.enterDir);
     this.cache = {};
     const head = this.head;
     const entries = await this.entries(head);
@@ -241,7 +232,7 @@ export class IsoWorkspace implements Workspace {
       links.set(p, blob.length <= MAX_LINK_BYTES ? decodeUtf8(blob) : null);
     }
     const rule = fileRule(accept, options.anyName);
-    const walked = walkRepo(gitTreeView(entries, links), (p) => inFolder(p) && rule(p));
+    const walked = walkRepo(gitTreeView(entries, links), rule, options.enterDir);
     this.linked.remember(head, walked.files);
     const read: { path: string; bytes: Uint8Array }[] = [];
     const problems = [...walked.problems];

@@ -81,15 +81,7 @@ import {
   syncStep,
   uncommitted,
 } from './policy.js';
-import {
-  authFor,
-  decodeUtf8,
-  folderFilter,
-  gitTreeView,
-  LinkedPaths,
-  gitBlobId,
-  loadResult,
-} from './shared.js';
+import { authFor, decodeUtf8, gitTreeView, LinkedPaths, gitBlobId, loadResult } from './shared.js';
 
 export interface NativeOpenOptions {
   repo: string;
@@ -387,7 +379,6 @@ export class NativeWorkspace implements Workspace {
     accept: (path: string) => boolean,
     options: LoadOptions & { enterDir?: (dir: string) => boolean } = {},
   ): Promise<{ files: RepoFile[]; problems: Problem[] }> {
-    const inFolder = folderFilter(options.enterDir);
     const started = performance.now();
     const head = this.head;
     const listing = await this.listing(head);
@@ -404,7 +395,7 @@ export class NativeWorkspace implements Workspace {
       }),
     );
     const rule = fileRule(accept, options.anyName);
-    const walked = walkRepo(gitTreeView(listing, links), (p) => inFolder(p) && rule(p));
+    const walked = walkRepo(gitTreeView(listing, links), rule, options.enterDir);
     this.linked.remember(head, walked.files);
     const oidOf = (f: FoundFile) => listing.get(f.real)!.oid;
     const sizes = this.sizes(walked.files.map((f) => listing.get(f.real)!));

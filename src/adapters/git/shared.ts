@@ -45,26 +45,6 @@ export function loadResult(
 /** A branch name git accepts, checked before it reaches a refspec. */
 export { isValidBranchName };
 
-/**
- * Turns a "may this folder hold an accepted file" hint into a per-path test that asks about each folder
- * once, top-down, and never about a folder below one it refused (as a tree walk would skip it).
- */
-export function folderFilter(enterDir: ((dir: string) => boolean) | undefined): (path: string) => boolean {
-  if (!enterDir) return () => true;
-  const known = new Map<string, boolean>();
-  return (p) => {
-    let at = p.indexOf('/');
-    while (at !== -1) {
-      const dir = p.slice(0, at);
-      let ok = known.get(dir);
-      if (ok === undefined) known.set(dir, (ok = enterDir(dir)));
-      if (!ok) return false;
-      at = p.indexOf('/', at + 1);
-    }
-    return true;
-  };
-}
-
 /** The id git gives a blob holding `bytes` (`git hash-object`), in the repository's object format. */
 export function gitBlobId(bytes: Buffer | string, format: 'sha1' | 'sha256' = 'sha1'): string {
   const data = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
