@@ -1,9 +1,14 @@
 // Bundles the CLI (dist/cli.js) and the GitHub Action entry (dist/index.js) into dist/ with esbuild.
 // The createRequire banner is needed: CommonJS dependencies (node-vault -> axios) call require("http"),
 // which an ESM bundle cannot do without it ("Dynamic require of "http" is not supported").
+//
+// Code splitting: what a run reaches only through `import()` (the GitHub client, for one) goes into
+// dist/chunk-*.js, shared by both entries, and is read and compiled only by the runs that use it. Node
+// compiles every statically imported byte at start, so the entries hold only what a run needs before its
+// first Vault request. The chunks are part of dist/: ship the folder whole, never one file of it.
 import { build } from 'esbuild';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { argv } from 'node:process';
 
 const outdir = argv[2] ?? 'dist';
@@ -14,16 +19,45 @@ const banner = [
 
 export const entries = { cli: 'src/cli.ts', index: 'src/action.ts' };
 
+/**
+ * @actions/http-client imports undici (770 kB) for one thing: the dispatcher of an HTTP proxy. This
+ * stand-in loads undici on the first proxy agent made, so a run without a proxy never initialises it.
+ */
+const lazyUndici = {
+  name: 'lazy-undici',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, (args) =>
+      args.importer.includes('@actions/http-client') ? { path: 'undici', namespace: 'lazy-undici' } : null,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-undici' }, () => ({
+      resolveDir: resolve('.'),
+      loader: 'js',
+      contents: [
+        'let undici;',
+        'export class ProxyAgent {',
+        '  constructor(...args) {',
+        "    undici ??= require('undici');",
+        '    return new undici.ProxyAgent(...args);',
+        '  }',
+        '}',
+      ].join('\n'),
+    }));
+  },
+};
+
 const result = await build({
   entryPoints: entries,
   outdir,
   bundle: true,
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   platform: 'node',
   format: 'esm',
   target: 'node20',
   // yaml's Node build reads process.env.LOG_TOKENS for every token it lexes (a C++ environ lookup):
   // a third of all parse time on a 10,000-file repo. Its ESM browser build is the same code without it.
   alias: { yaml: './node_modules/yaml/browser/index.js' },
+  plugins: [lazyUndici],
   banner: { js: `#!/usr/bin/env node\n${banner}` },
   legalComments: 'none',
   logLevel: 'warning',
@@ -39,6 +73,9 @@ const result = await build({
 // expression or an identifier, and nothing in a comment.
 const ascii = (text) =>
   text.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+// Chunk names change with their content: the ones of an earlier build would be left behind.
+mkdirSync(outdir, { recursive: true });
+for (const name of readdirSync(outdir)) if (/^chunk-.*\.js$/.test(name)) rmSync(join(outdir, name));
 for (const file of result.outputFiles) {
   mkdirSync(dirname(file.path), { recursive: true });
   writeFileSync(file.path, ascii(file.text));
