@@ -2,15 +2,17 @@
 // The createRequire banner is needed: CommonJS dependencies (node-vault -> axios) call require("http"),
 // which an ESM bundle cannot do without it ("Dynamic require of "http" is not supported").
 //
-// Code splitting: what a run reaches only through `import()` (the GitHub client, for one) goes into
+// Code splitting: what a run reaches only through `import()` (the GitHub client, the runner's OIDC client) goes into
 // dist/chunk-*.js, shared by both entries, and is read and compiled only by the runs that use it. Node
 // compiles every statically imported byte at start, so the entries hold only what a run needs before its
 // first Vault request. The chunks are part of dist/: ship the folder whole, never one file of it.
 import { build } from 'esbuild';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { argv } from 'node:process';
 
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = argv[2] ?? 'dist';
 const banner = [
   "import { createRequire as __vrCreateRequire } from 'node:module';",
@@ -20,24 +22,27 @@ const banner = [
 export const entries = { cli: 'src/cli.ts', index: 'src/action.ts' };
 
 /**
- * @actions/http-client imports undici (770 kB) for one thing: the dispatcher of an HTTP proxy. This
- * stand-in loads undici on the first proxy agent made, so a run without a proxy never initialises it.
+ * @actions/core imports its OIDC client, and with it @actions/http-client, undici and tunnel (800 kB),
+ * for one function: getIDToken, which is async. This stand-in imports the real client on the first call,
+ * so the code lands in a chunk of its own that only runs logging in with the runner's OIDC token read.
  */
-const lazyUndici = {
-  name: 'lazy-undici',
+const lazyOidc = {
+  name: 'lazy-oidc',
   setup(b) {
-    b.onResolve({ filter: /^undici$/ }, (args) =>
-      args.importer.includes('@actions/http-client') ? { path: 'undici', namespace: 'lazy-undici' } : null,
+    b.onResolve({ filter: /^\.\/oidc-utils\.js$/ }, (args) =>
+      args.namespace === 'file' && /@actions[\\/]core[\\/]/.test(args.importer)
+        ? // Relative, so that the path esbuild writes into the bundle is the same on every machine.
+          { path: relative(root, join(args.resolveDir, 'oidc-utils.js')), namespace: 'lazy-oidc' }
+        : null,
     );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-undici' }, () => ({
-      resolveDir: resolve('.'),
+    b.onLoad({ filter: /.*/, namespace: 'lazy-oidc' }, (args) => ({
+      resolveDir: dirname(join(root, args.path)),
       loader: 'js',
       contents: [
-        'let undici;',
-        'export class ProxyAgent {',
-        '  constructor(...args) {',
-        "    undici ??= require('undici');",
-        '    return new undici.ProxyAgent(...args);',
+        'export class OidcClient {',
+        '  static async getIDToken(audience) {',
+        "    const real = await import('./oidc-utils.js');",
+        '    return real.OidcClient.getIDToken(audience);',
         '  }',
         '}',
       ].join('\n'),
@@ -57,7 +62,7 @@ const result = await build({
   // yaml's Node build reads process.env.LOG_TOKENS for every token it lexes (a C++ environ lookup):
   // a third of all parse time on a 10,000-file repo. Its ESM browser build is the same code without it.
   alias: { yaml: './node_modules/yaml/browser/index.js' },
-  plugins: [lazyUndici],
+  plugins: [lazyOidc],
   banner: { js: `#!/usr/bin/env node\n${banner}` },
   legalComments: 'none',
   logLevel: 'warning',
