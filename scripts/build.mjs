@@ -7,7 +7,7 @@
 // compiles every statically imported byte at start, so the entries hold only what a run needs before its
 // first Vault request. The chunks are part of dist/: ship the folder whole, never one file of it.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { argv } from 'node:process';
@@ -50,6 +50,40 @@ const lazyOidc = {
   },
 };
 
+/**
+ * axios (under node-vault) reads the global FormData at load, and calls its fetch adapter's factory once
+ * to fill a cache, which reads the global Request and Response. The first read of any of them loads
+ * Node's internal undici: 15-25 ms of every start, for globals node-vault never needs before a request
+ * with a body (it sends through axios's http adapter). These edits read them on first use instead, with
+ * the same results. If an axios upgrade changes one of the lines, the build fails here.
+ */
+const axiosEdits = [
+  // The warm-up call only; the adapter builds the same factory when a request first asks for it.
+  ['\ngetFetch();\n', '\n'],
+  [
+    "const FormDataCtor = typeof G.FormData !== 'undefined' ? G.FormData : undefined;",
+    "let FormDataCtorRead = false, FormDataCtorValue;\nconst FormDataCtorOf = () => (FormDataCtorRead ? FormDataCtorValue : ((FormDataCtorRead = true), (FormDataCtorValue = typeof G.FormData !== 'undefined' ? G.FormData : undefined)));",
+  ],
+  [
+    'if (FormDataCtor && thing instanceof FormDataCtor) return true;',
+    'if (FormDataCtorOf() && thing instanceof FormDataCtorOf()) return true;',
+  ],
+];
+const axiosLazyGlobals = {
+  name: 'axios-lazy-globals',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]axios[\\/]dist[\\/]node[\\/]axios\.cjs$/ }, (args) => {
+      let text = readFileSync(args.path, 'utf8');
+      for (const [from, to] of axiosEdits) {
+        if (text.split(from).length !== 2)
+          throw new Error(`${args.path}: "${from.trim()}" is not there once`);
+        text = text.replace(from, to);
+      }
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
 const result = await build({
   entryPoints: entries,
   outdir,
@@ -62,7 +96,7 @@ const result = await build({
   // yaml's Node build reads process.env.LOG_TOKENS for every token it lexes (a C++ environ lookup):
   // a third of all parse time on a 10,000-file repo. Its ESM browser build is the same code without it.
   alias: { yaml: './node_modules/yaml/browser/index.js' },
-  plugins: [lazyOidc],
+  plugins: [lazyOidc, axiosLazyGlobals],
   banner: { js: `#!/usr/bin/env node\n${banner}` },
   legalComments: 'none',
   logLevel: 'warning',
