@@ -31,11 +31,12 @@ ENV NODE_ENV=production \
   NODE_OPTIONS=--disable-warning=DEP0169 \
   TMPDIR=/tmp
 WORKDIR /app
-# dist/cli.js is a full bundle: no node_modules at run time. package.json makes it an ES module, and
-# templates/ holds the commit-message template the CLI reads next to dist/.
+# dist/cli.js and the chunks it imports (dist/chunk-*.js, the code it shares with the Action's entry) are
+# the whole program: no node_modules at run time. package.json makes them ES modules, and templates/ holds
+# the commit-message template the CLI reads next to dist/.
 COPY package.json ./
 COPY templates/ templates/
-COPY --from=build /src/dist/cli.js dist/cli.js
+COPY --from=build /src/dist/cli.js /src/dist/chunk-*.js dist/
 USER 10001:10001
 ENTRYPOINT ["node", "/app/dist/cli.js"]
 CMD ["apply"]

@@ -16,7 +16,7 @@ import { VaultRolloutError } from './core/errors.js';
 import type { Logger } from './core/ports.js';
 import { toDiff, toMarkdown, toTable } from './core/report/render.js';
 import { vaultOptionsFromEnv } from './adapters/vault/env.js';
-import { createVaultReader } from './adapters/vault/reader.js';
+import { createVaultReader, loadVaultClient } from './adapters/vault/reader.js';
 import { redact, registerSecret } from './log.js';
 import { createProgress } from './progress.js';
 import { credentialSecrets } from './credentials-env.js';
@@ -98,6 +98,9 @@ function routeProcessWarnings(): void {
 async function main(): Promise<void> {
   routeProcessWarnings();
   cleanTempDirsOnExit({ stop: stopGitChildren });
+  // Every run reads Vault once the repository is read: the Vault client loads while git works. A failure
+  // here is the reader's to report, when it is made.
+  loadVaultClient().catch(() => {});
   const group = phases();
   try {
     const cwd = process.env.GITHUB_WORKSPACE || process.cwd();

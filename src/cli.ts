@@ -8,8 +8,6 @@ import { Command, Option } from 'commander';
 import { createLogger, type LogFormat } from './log.js';
 import type { Logger } from './core/ports.js';
 import { createProgress, DEFAULT_PROGRESS_INTERVAL_MS, type ProgressReporter } from './progress.js';
-import { demoCommand } from './demo.js';
-import { devServerCommand, putSecret } from './dev-server.js';
 import { cliInvocation, detectInvocation } from './invocation.js';
 import { validateCommand } from './validate.js';
 import { ConfigError } from './core/errors.js';
@@ -23,8 +21,8 @@ import {
   type Io,
 } from './run.js';
 import { maskEnvSecrets } from './run/compose.js';
+import { loadVaultClient } from './adapters/vault/reader.js';
 import type { Format } from './core/report/render.js';
-import { watchCommand } from './watch/command.js';
 import { DEFAULT_INTERVAL, DEFAULT_LISTEN, watchOptions, type WatchFlags } from './watch/options.js';
 
 const VERSION = '0.1.0';
@@ -166,14 +164,24 @@ function addReadCommands(program: Command, run: CommandRun): void {
   common(program.command('status').description('compare recorded versions with Vault'))
     .option('--exit-code', 'exit 2 when changes are pending')
     .action(async (raw: RawOptions) => {
+      vaultClientSoon();
       run.exit = await statusCommand(toCommon(raw), run.io(raw));
     });
   common(program.command('plan').description('show what apply would change: summary and unified diff'))
     .option('--exit-code', 'exit 2 when changes are pending')
     .option('--no-diff', 'print the summary only, without the unified diff')
     .action(async (raw: RawOptions) => {
+      vaultClientSoon();
       run.exit = await planCommand(toCommon(raw), run.io(raw));
     });
+}
+
+/**
+ * These commands read Vault once the repository is read: the Vault client starts loading now, while git
+ * works. A failure to load is the reader's to report, when it is made.
+ */
+function vaultClientSoon(): void {
+  loadVaultClient().catch(() => {});
 }
 
 /** `apply`: edits, commits and pushes, or opens a pull request. */
@@ -215,6 +223,7 @@ function addApply(program: Command, run: CommandRun): void {
           apiCommits: raw.apiCommits,
           forge: raw.forge,
         };
+        vaultClientSoon();
         run.exit = await applyCommand(opts, run.io(raw));
       },
     );
@@ -247,6 +256,7 @@ function addWatch(program: Command, run: CommandRun): void {
         for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done(signal));
       });
       process.on('exit', removeAllTempDirs);
+      const { watchCommand } = await import('./watch/command.js');
       run.exit = await watchCommand(opts, run.io(raw), stopped);
     });
 }
@@ -297,6 +307,7 @@ function addDevServer(program: Command, run: CommandRun): void {
             throw new ConfigError(
               `dev-server takes no argument but \`put mount/path\` (got "${[put, secret].filter(Boolean).join(' ')}")`,
             );
+          const { putSecret } = await import('./dev-server.js');
           const version = await putSecret(secret, process.env);
           process.stdout.write(`${secret} is now at version ${version}\n`);
           run.exit = 0;
@@ -308,6 +319,7 @@ function addDevServer(program: Command, run: CommandRun): void {
         const stopped = new Promise<string>((done) => {
           for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done(signal));
         });
+        const { devServerCommand } = await import('./dev-server.js');
         run.exit = await devServerCommand(
           { seed: raw.seed, port, token: raw.token },
           {
@@ -328,6 +340,7 @@ function addDemo(program: Command, run: CommandRun): void {
     .command('demo')
     .description('the whole job against a local Vault-compatible dev server and a throwaway Git remote')
     .action(async () => {
+      const { demoCommand } = await import('./demo.js');
       run.exit = await demoCommand({
         stdout: (t) => process.stdout.write(t),
         cwd: process.cwd(),

@@ -19,11 +19,10 @@ import {
 import { formatPath } from './core/yaml/edit-scalar.js';
 import { isRemoteRepo } from './core/repo-location.js';
 import { WorkingTreeSource } from './adapters/fs/working-tree.js';
-import { discoverRepo, planRepo, problemsOfEnvironment, selectEnvironment } from './pipeline.js';
+import { applyWithOutcome, loadPipeline } from './run/apply.js';
 import { redact } from './log.js';
 import { rolloutClock } from './rollout-clock.js';
 import { applyNotifier } from './notify-run.js';
-import { applyWithOutcome } from './run/apply.js';
 import { environmentReaders, loadConfig, localRepoDir, openRepo } from './run/compose.js';
 import type { ApplyOptions, ApplyResult, CommonOptions, DiffOptions, Io } from './run/options.js';
 
@@ -65,7 +64,9 @@ async function withRepo<T>(opts: CommonOptions, io: Io, fn: (repo: OpenedRepo) =
 
 /** `scan`: workloads and the Vault secrets each depends on. No Vault access. */
 export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> {
+  const pipeline = loadPipeline();
   const found = await withRepo(opts, io, async ({ source, config }) => {
+    const { discoverRepo, problemsOfEnvironment, selectEnvironment } = await pipeline;
     const all = await discoverRepo(source, config, io.logger, io.progress);
     return {
       ...all,
@@ -121,7 +122,9 @@ export async function scanCommand(opts: CommonOptions, io: Io): Promise<number> 
 
 /** Plans against Vault; shared by `status` and `plan`. A URL is cloned shallowly into a temporary folder. */
 export async function runPlan(opts: CommonOptions, io: Io, edits = true): Promise<RunReport> {
+  const pipeline = loadPipeline();
   return withRepo(opts, io, async ({ source, config, branch }) => {
+    const { planRepo } = await pipeline;
     const reader = environmentReaders(config, io, opts.environment);
     try {
       return await planRepo({

@@ -15,7 +15,6 @@ import {
   type GitHubConnection,
   type RepositoryRef,
 } from '../adapters/github/index.js';
-import { planRepo, publishLoop } from '../pipeline.js';
 import { publishCommit } from '../publish/commit.js';
 import { publishPullRequest, type PullRequestOutcome } from '../publish/pull-request.js';
 import { nothingPublished, reportWith } from '../publish/outcome.js';
@@ -38,6 +37,18 @@ import {
   type PullRequestOperation,
 } from './options.js';
 
+/**
+ * The plan and its loop (discovery, planning, YAML editing: a third of the bundle), imported once. Every
+ * command calls this before opening the repository and awaits it only after, so the module compiles
+ * while git reads the repository instead of before the first git command.
+ */
+export function loadPipeline(): Promise<typeof import('../pipeline.js')> {
+  const loading = import('../pipeline.js');
+  // Awaited by the caller; this only keeps a failure from counting as unhandled before then.
+  loading.catch(() => {});
+  return loading;
+}
+
 /** A pull-request stage outcome, in the four words the Action's output uses. */
 export function pullRequestOperation(outcome: PullRequestOutcome | null): PullRequestOperation {
   if (outcome === 'created' || outcome === 'updated' || outcome === 'closed') return outcome;
@@ -54,6 +65,7 @@ export async function applyWithOutcome(
   io: Io,
   hooks: ApplyNotifier,
 ): Promise<ApplyResult> {
+  const pipeline = loadPipeline();
   const opened = await openRepo(
     {
       repo: opts.repo,
@@ -77,6 +89,7 @@ export async function applyWithOutcome(
     }
     const forge = await settleForge(opts, io, ws, config, opened.github);
     const templates = await workspaceTemplates(ws, config);
+    const { planRepo, publishLoop } = await pipeline;
     const activeReader = (reader = environmentReaders(config, io, opts.environment));
     const run: PublishRun = {
       opts,
@@ -85,6 +98,7 @@ export async function applyWithOutcome(
       config,
       forge,
       templates,
+      publishLoop,
       author: (config.commit?.author ? parseAuthor(config.commit.author) : null) ?? DEFAULT_AUTHOR,
       plan: (w: Workspace) =>
         planRepo({
@@ -182,13 +196,15 @@ interface PublishRun {
   config: Config;
   forge: ForgeChoice;
   templates: MessageTemplates;
+  /** The re-planning loop (src/pipeline.ts, imported by {@link loadPipeline}). */
+  publishLoop: (typeof import('../pipeline.js'))['publishLoop'];
   author: { name: string; email: string };
   plan: (w: Workspace) => Promise<RunReport>;
 }
 
 /** `--mode pr`: the pull (or merge) request, re-planned when its base moved. */
 async function publishAsPullRequest(run: PublishRun): Promise<ApplyResult> {
-  const { opts, io, config, forge } = run;
+  const { opts, io, config, forge, publishLoop } = run;
   const { gh, repository } = forge;
   const { plan: final, result } = await publishLoop({
     ws: run.ws,
@@ -213,7 +229,7 @@ async function publishAsPullRequest(run: PublishRun): Promise<ApplyResult> {
 
 /** `--mode commit`: one commit on the base branch (through the GitHub API with API commits). */
 async function publishAsCommit(run: PublishRun): Promise<ApplyResult> {
-  const { opts, io, ws } = run;
+  const { opts, io, ws, publishLoop } = run;
   const { gh, repository } = run.forge;
   const template = run.templates.commitMessage;
   // API commits: the same commit, made by GitHub and moved onto the base as a fast-forward only.

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startGitServer, type GitServer } from '../support/git-server.js';
 import { startTestVault, type VaultDevServer } from '../support/vault-server.js';
-import { dockerStages, stageEnv, type Stage } from './dockerfile.js';
+import { copyCliBundle, dockerStages, stageEnv, type Stage } from './dockerfile.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const GIT_TOKEN = 'ghs_containerE2eTokenNeverPrinted';
@@ -27,10 +27,9 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'vr-container-'));
   await chmod(tmp, 0o755);
   app = join(tmp, 'app');
-  await mkdir(join(app, 'dist'), { recursive: true });
   await cp(join(root, 'package.json'), join(app, 'package.json'));
   await cp(join(root, 'templates'), join(app, 'templates'), { recursive: true });
-  await cp(join(root, 'dist/cli.js'), join(app, 'dist/cli.js'));
+  await copyCliBundle(root, app);
   tmpDir = join(tmp, 'tmp'); // the emptyDir at /tmp
   await mkdir(tmpDir);
   await chmod(tmpDir, 0o1777);

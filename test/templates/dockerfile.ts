@@ -1,3 +1,6 @@
+import { cp, mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
 /**
  * Reads the Dockerfile the way the image is built from it, for tests that cannot run a Docker engine:
  * stages with their instructions, and the environment the final stage sets.
@@ -42,4 +45,14 @@ export function stageEnv(stage: Stage): Record<string, string> {
     }
   }
   return env;
+}
+
+/**
+ * What the final stage's `COPY --from=build /src/dist/cli.js /src/dist/chunk-*.js dist/` puts in the image:
+ * the CLI's entry and the chunks it imports, without the Action's entry.
+ */
+export async function copyCliBundle(root: string, app: string): Promise<void> {
+  await mkdir(join(app, 'dist'), { recursive: true });
+  const files = (await readdir(join(root, 'dist'))).filter((f) => f === 'cli.js' || /^chunk-.*\.js$/.test(f));
+  for (const file of files) await cp(join(root, 'dist', file), join(app, 'dist', file));
 }

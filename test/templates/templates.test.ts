@@ -17,7 +17,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { parseConfig } from '../../src/core/config/schema.js';
 import { discover } from '../../src/core/discover/discover.js';
 import { templateProblem } from '../../src/core/report/liquid.js';
-import { dockerStages, instructions, stageEnv, type Stage } from './dockerfile.js';
+import { copyCliBundle, dockerStages, instructions, stageEnv, type Stage } from './dockerfile.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const templates = join(root, 'templates');
@@ -539,7 +539,7 @@ describe('Dockerfile', () => {
     expect(instr(final, 'COPY')).toEqual([
       'package.json ./',
       'templates/ templates/',
-      `--from=${build.name} /src/dist/cli.js dist/cli.js`,
+      `--from=${build.name} /src/dist/cli.js /src/dist/chunk-*.js dist/`,
     ]);
     expect(final.lines.join('\n')).not.toMatch(/node_modules/);
   });
@@ -586,11 +586,10 @@ describe("the image's entry, run as the image runs it", () => {
     tmp = await mkdtemp(join(tmpdir(), 'vr-image-'));
     await chmod(tmp, 0o755);
     app = join(tmp, 'app');
-    // The final stage's COPY lines: package.json, templates/, dist/cli.js
-    await mkdir(join(app, 'dist'), { recursive: true });
+    // The final stage's COPY lines: package.json, templates/, dist/cli.js and its chunks
     await cp(join(root, 'package.json'), join(app, 'package.json'));
     await cp(templates, join(app, 'templates'), { recursive: true });
-    await cp(join(root, 'dist/cli.js'), join(app, 'dist/cli.js'));
+    await copyCliBundle(root, app);
     cwd = join(tmp, 'workdir');
     await mkdir(cwd);
     tmpDir = join(tmp, 'tmp');

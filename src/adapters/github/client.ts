@@ -7,19 +7,14 @@
  * checks never run and auto-merge never completes. The App's installation
  * token is also handed to the git push, so the branch update triggers CI too.
  */
-import { createAppAuth } from '@octokit/auth-app';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
-import { Octokit } from '@octokit/rest';
-
 import { DEFAULT_GITHUB_LIMITS, type RequestLimits } from '../../core/limits.js';
 import type { Logger } from '../../core/ports.js';
 import { registerSecret } from '../../log.js';
 import { boundedFetch } from './bounded-fetch.js';
 import { GitHubError, toGitHubError } from './errors.js';
+import type { GitHubOctokit } from './octokit.js';
 
-export const GitHubOctokit = Octokit.plugin(retry, throttling);
-export type GitHubOctokit = InstanceType<typeof GitHubOctokit>;
+export type { GitHubOctokit } from './octokit.js';
 
 /** Where the credentials come from. */
 export type GitHubCredentials =
@@ -144,6 +139,7 @@ const unpaced = {
 };
 
 function buildOctokit(
+  Client: typeof import('./octokit.js').GitHubOctokit,
   opts: GitHubClientOptions,
   auth: string | undefined,
   counter: { n: number },
@@ -165,7 +161,7 @@ function buildOctokit(
       );
       return retryAfter <= longest;
     };
-  const octokit = new GitHubOctokit({
+  const octokit = new Client({
     ...(auth ? { auth } : {}),
     baseUrl: (opts.baseUrl || DEFAULT_API_URL).replace(/\/+$/, ''),
     userAgent: 'vault-rollout',
@@ -207,19 +203,20 @@ function buildOctokit(
  * await gh.octokit.rest.pulls.list({ owner, repo, state: 'open' });
  */
 export async function connectGitHub(opts: GitHubClientOptions): Promise<GitHubConnection> {
+  const { GitHubOctokit, createAppAuth } = await import('./octokit.js');
   const counter = { n: 0 };
   const { credentials, repository } = opts;
   if (credentials.kind === 'token') {
     registerSecret(credentials.token);
     registerSecret(Buffer.from(`x-access-token:${credentials.token}`).toString('base64'));
     return {
-      octokit: buildOctokit(opts, credentials.token, counter),
+      octokit: buildOctokit(GitHubOctokit, opts, credentials.token, counter),
       token: credentials.token,
       via: 'token',
       requests: () => counter.n,
     };
   }
-  const bare = buildOctokit(opts, undefined, counter);
+  const bare = buildOctokit(GitHubOctokit, opts, undefined, counter);
   let installationId = credentials.installationId;
   const appAuth = createAppAuth({
     appId: credentials.appId,
@@ -263,5 +260,10 @@ export async function connectGitHub(opts: GitHubClientOptions): Promise<GitHubCo
   registerSecret(token);
   registerSecret(Buffer.from(`x-access-token:${token}`).toString('base64'));
   opts.logger.info(`GitHub App ${credentials.appId}: using installation ${installationId}`);
-  return { octokit: buildOctokit(opts, token, counter), token, via: 'app', requests: () => counter.n };
+  return {
+    octokit: buildOctokit(GitHubOctokit, opts, token, counter),
+    token,
+    via: 'app',
+    requests: () => counter.n,
+  };
 }

@@ -7,7 +7,7 @@ export {
   decodePrivateKey,
   DEFAULT_API_URL,
   githubCredentialsFromEnv,
-  GitHubOctokit,
+  type GitHubOctokit,
   resolveRepository,
   type GitHubClientOptions,
   type GitHubConnection,

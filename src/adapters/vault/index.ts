@@ -1,6 +1,7 @@
 /** The Vault adapter's public surface (see reader.ts and env.ts). */
 export {
   createVaultReader,
+  loadVaultClient,
   metadataPolicyLine,
   statusFromMetadata,
   DEFAULT_KUBERNETES_TOKEN_PATH,

@@ -4,7 +4,7 @@
  * sealed, login failed, token invalid); every per-secret outcome is a status.
  */
 import { readFile } from 'node:fs/promises';
-import nodeVault from 'node-vault';
+import type nodeVault from 'node-vault';
 import { VaultError } from '../../core/errors.js';
 import { forgetSecret, registerSecret } from '../../log.js';
 import type { SecretStatus } from '../../core/model.js';
@@ -132,6 +132,19 @@ export function statusFromMetadata(path: string, body: unknown, now: Date): Secr
   return { state: 'ok', path, current, updatedTime };
 }
 
+let vaultClient: Promise<typeof nodeVault> | undefined;
+
+/**
+ * Imports node-vault (with axios, form-data and tv4 under it: 600 kB of the bundle), once. A reader is
+ * made only after the repository is read, so a caller that will need one starts this at start-up: the
+ * module then loads while git runs, not before the first Vault request. A run that never reads Vault
+ * (`scan`) never loads it.
+ */
+export function loadVaultClient(): Promise<typeof nodeVault> {
+  vaultClient ??= import('node-vault').then((m) => m.default);
+  return vaultClient;
+}
+
 class NodeVaultReader implements VaultReader {
   readonly stats: VaultReaderStats = { requests: 0, detections: 0, metadataReads: 0, retries: 0 };
   private readonly client: nodeVault.client;
@@ -154,7 +167,10 @@ class NodeVaultReader implements VaultReader {
   private loggedIn = false;
   private closed = false;
 
-  constructor(private readonly opts: VaultReaderOptions) {
+  constructor(
+    private readonly opts: VaultReaderOptions,
+    vault: typeof nodeVault,
+  ) {
     this.logger = opts.logger ?? silentLogger;
     this.clock = opts.clock ?? (() => new Date());
     this.address = displayAddress(opts.address);
@@ -179,7 +195,7 @@ class NodeVaultReader implements VaultReader {
       },
       ...(opts.onAnswer ? { onAnswer: opts.onAnswer } : {}),
     });
-    this.client = nodeVault({
+    this.client = vault({
       endpoint: opts.address.replace(/\/+$/, ''),
       apiVersion: 'v1',
       // node-vault's default debug logger prints request bodies (login secrets included) when DEBUG matches.
@@ -724,7 +740,7 @@ export async function createVaultReader(options: VaultReaderOptions): Promise<Va
       { code: 'EBADNAMESPACE' },
     );
   }
-  const reader = new NodeVaultReader(options);
+  const reader = new NodeVaultReader(options, await loadVaultClient());
   try {
     await reader.authenticate();
   } catch (e) {

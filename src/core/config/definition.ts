@@ -6,7 +6,7 @@
 import { branchNameProblem } from '../branch-name.js';
 import { hookUrlProblem } from './hook-url.js';
 import picomatch from 'picomatch';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChartKind, WorkloadKind } from '../model.js';
 import { parseSecretPath } from '../secret-path.js';
 
