@@ -7,35 +7,39 @@ import {
 } from "./chunk-WC7GXKRO.js";
 import {
   discoverRepo
-} from "./chunk-QXREGA2X.js";
+} from "./chunk-TYMJ6O7O.js";
 import {
   WorkingTreeSource,
   applyCommand,
-  cleanTempDirsOnExit,
   createLogger,
   describeError,
   loadVaultClient,
   maskEnvSecrets,
   planCommand,
   readConfigText,
-  removeAllTempDirs,
   scanCommand,
   statusCommand,
   stopGitChildren,
   templateIssues
-} from "./chunk-DCDU7Y5W.js";
+} from "./chunk-ZSS7GAPQ.js";
+import {
+  cleanTempDirsOnExit,
+  removeAllTempDirs
+} from "./chunk-TMJLK6OZ.js";
 import {
   credentialIssues,
   dotted,
-  isRemoteRepo,
   keyLine,
   parseConfig,
   require_picomatch
-} from "./chunk-KSNRTPGI.js";
-import "./chunk-XD6AUBDF.js";
+} from "./chunk-O5TDGG7A.js";
+import "./chunk-LTON5VQS.js";
+import {
+  isRemoteRepo
+} from "./chunk-33VOMAQR.js";
 import {
   ConfigError
-} from "./chunk-PTX5TBPI.js";
+} from "./chunk-WOKFXCO5.js";
 import {
   __commonJS,
   __require,
@@ -3866,7 +3870,7 @@ function addWatch(program2, run) {
       for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => done(signal));
     });
     process.on("exit", removeAllTempDirs);
-    const { watchCommand } = await import("./chunk-OK2LD6ZJ.js");
+    const { watchCommand } = await import("./chunk-WMS3XVKA.js");
     run.exit = await watchCommand(opts, run.io(raw), stopped);
   });
 }
@@ -3892,7 +3896,7 @@ function addDevServer(program2, run) {
           throw new ConfigError(
             `dev-server takes no argument but \`put mount/path\` (got "${[put, secret].filter(Boolean).join(" ")}")`
           );
-        const { putSecret } = await import("./chunk-QHKGN5B3.js");
+        const { putSecret } = await import("./chunk-Q6RGWDNG.js");
         const version = await putSecret(secret, process.env);
         process.stdout.write(`${secret} is now at version ${version}
 `);
@@ -3905,7 +3909,7 @@ function addDevServer(program2, run) {
       const stopped = new Promise((done) => {
         for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => done(signal));
       });
-      const { devServerCommand } = await import("./chunk-QHKGN5B3.js");
+      const { devServerCommand } = await import("./chunk-Q6RGWDNG.js");
       run.exit = await devServerCommand(
         { seed: raw.seed, port, token: raw.token },
         {
@@ -3921,7 +3925,7 @@ function addDevServer(program2, run) {
 }
 function addDemo(program2, run) {
   program2.command("demo").description("the whole job against a local Vault-compatible dev server and a throwaway Git remote").action(async () => {
-    const { demoCommand } = await import("./chunk-3BLTHDF6.js");
+    const { demoCommand } = await import("./chunk-QZHY2BC3.js");
     run.exit = await demoCommand({
       stdout: (t) => process.stdout.write(t),
       cwd: process.cwd(),

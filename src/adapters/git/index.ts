@@ -4,12 +4,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import git from 'isomorphic-git';
 import { GitError } from '../../core/errors.js';
 import type { RequestLimits } from '../../core/limits.js';
 import { silentLogger, type GitAuth, type Logger, type Workspace } from '../../core/ports.js';
 import { GitCli, findGit, type Env } from './exec.js';
-import { IsoWorkspace } from './iso.js';
 import { NativeWorkspace } from './native.js';
 import { isRemoteRepo } from '../../core/repo-location.js';
 import type { SshSettings } from './ssh.js';
@@ -76,6 +74,8 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspa
     return NativeWorkspace.openLocal({ ...args, unborn: (branch) => refuseUnborn(opts.repo, branch) });
   }
   logger.debug('using isomorphic-git (no git CLI)');
+  // Loaded only without a git CLI: isomorphic-git is half a megabyte to compile at every start.
+  const { IsoWorkspace } = await import('./iso.js');
   if (remote) return IsoWorkspace.openRemote({ ...opts, logger });
   refuseUnborn(opts.repo, await unbornIso(path.resolve(opts.repo)));
   return IsoWorkspace.openLocal({ ...opts, logger });
@@ -102,6 +102,7 @@ function refuseUnborn(repo: string, branch: string | null): void {
 async function unbornIso(dir: string): Promise<string | null> {
   const gitdir = path.join(dir, '.git');
   if (!fs.statSync(gitdir, { throwIfNoEntry: false })?.isDirectory()) return null;
+  const { default: git } = await import('isomorphic-git');
   const branch = await git.currentBranch({ fs, dir, gitdir }).catch(() => undefined);
   if (!branch) return null;
   const head = await git.resolveRef({ fs, dir, gitdir, ref: 'HEAD' }).catch(() => null);

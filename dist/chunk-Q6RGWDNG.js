@@ -5,11 +5,13 @@ import {
   startVaultDevServer
 } from "./chunk-YUCCUVLB.js";
 import {
-  ConfigError,
-  VaultError,
   cleanSecretPath,
   secretPathProblem
-} from "./chunk-PTX5TBPI.js";
+} from "./chunk-LTON5VQS.js";
+import {
+  ConfigError,
+  VaultError
+} from "./chunk-WOKFXCO5.js";
 import "./chunk-JQU5P57A.js";
 
 // src/dev-server.ts

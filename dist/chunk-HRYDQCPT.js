@@ -8,9 +8,11 @@ import {
   publishLoop,
   selectEnvironment,
   uniqueSecretPaths
-} from "./chunk-QXREGA2X.js";
-import "./chunk-KSNRTPGI.js";
-import "./chunk-PTX5TBPI.js";
+} from "./chunk-TYMJ6O7O.js";
+import "./chunk-O5TDGG7A.js";
+import "./chunk-LTON5VQS.js";
+import "./chunk-33VOMAQR.js";
+import "./chunk-WOKFXCO5.js";
 import "./chunk-JQU5P57A.js";
 export {
   discoverRepo,

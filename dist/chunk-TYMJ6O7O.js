@@ -3,25 +3,19 @@ import { createRequire as __vrCreateRequire } from 'node:module';
 const require = __vrCreateRequire(import.meta.url);
 import {
   ANNOTATION_KEYS,
-  DEFAULT_ROOT_LIMITS,
   applyAnnotationEdits,
   applyFileEdits,
-  baseName,
   compareData,
   detectNewline,
-  dirName,
   expectScalars,
   fastManifestData,
   formatKey,
   formatPath,
   formatValue,
   isChartKind,
-  isKustomizationFile,
   isMap,
   isScalar,
   isSeq,
-  joinPath,
-  oversizeProblem,
   parseAllDocuments,
   parseManifestDocument,
   parseManifests,
@@ -29,18 +23,28 @@ import {
   require_picomatch,
   silentProgress,
   stringify,
-  under,
   yaml
-} from "./chunk-KSNRTPGI.js";
+} from "./chunk-O5TDGG7A.js";
 import {
-  ConfigError,
-  GitError,
   cleanSecretPath,
   normalizeSecretPath,
   parseSecretPath,
   secretPathProblem,
   vaultNamespaceProblem
-} from "./chunk-PTX5TBPI.js";
+} from "./chunk-LTON5VQS.js";
+import {
+  DEFAULT_ROOT_LIMITS,
+  baseName,
+  dirName,
+  isKustomizationFile,
+  joinPath,
+  oversizeProblem,
+  under
+} from "./chunk-33VOMAQR.js";
+import {
+  ConfigError,
+  GitError
+} from "./chunk-WOKFXCO5.js";
 import {
   __toESM
 } from "./chunk-JQU5P57A.js";

@@ -2,19 +2,21 @@
 import { createRequire as __vrCreateRequire } from 'node:module';
 const require = __vrCreateRequire(import.meta.url);
 import {
+  startVaultDevServer
+} from "./chunk-YUCCUVLB.js";
+import {
   runApply,
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-DCDU7Y5W.js";
+} from "./chunk-ZSS7GAPQ.js";
+import "./chunk-TMJLK6OZ.js";
 import {
   silentLogger
-} from "./chunk-KSNRTPGI.js";
-import "./chunk-XD6AUBDF.js";
-import {
-  startVaultDevServer
-} from "./chunk-YUCCUVLB.js";
-import "./chunk-PTX5TBPI.js";
+} from "./chunk-O5TDGG7A.js";
+import "./chunk-LTON5VQS.js";
+import "./chunk-33VOMAQR.js";
+import "./chunk-WOKFXCO5.js";
 import "./chunk-JQU5P57A.js";
 
 // src/demo.ts

@@ -2,9 +2,7 @@
 import { createRequire as __vrCreateRequire } from 'node:module';
 const require = __vrCreateRequire(import.meta.url);
 import {
-  checkRemoteUrl,
   createVaultReader,
-  displayRemote,
   environmentReaders,
   loadConfig,
   openWorkspace,
@@ -13,16 +11,21 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-DCDU7Y5W.js";
+} from "./chunk-ZSS7GAPQ.js";
+import {
+  checkRemoteUrl,
+  displayRemote
+} from "./chunk-TMJLK6OZ.js";
+import "./chunk-O5TDGG7A.js";
+import "./chunk-LTON5VQS.js";
 import {
   isRemoteRepo,
   repoKind
-} from "./chunk-KSNRTPGI.js";
-import "./chunk-XD6AUBDF.js";
+} from "./chunk-33VOMAQR.js";
 import {
   ConfigError,
   GitError
-} from "./chunk-PTX5TBPI.js";
+} from "./chunk-WOKFXCO5.js";
 import {
   __commonJS,
   __require,
