@@ -363,3 +363,65 @@ describe('rules and Helm-based apps', () => {
     expect(off.workloads.some((w) => w.name === 'billing')).toBe(false);
   });
 });
+
+describe('a values file whose last key is podAnnotations, restarted while its record is not a key of its own', () => {
+  // A record the planner reads (through a merge key) but that is not a key of the file's top-level map:
+  // the restart inserts both the record and the trigger after the file's last line, one under
+  // podAnnotations and one at the top level.
+  const app = [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Application',
+    'metadata:',
+    '  name: web',
+    '  namespace: argocd',
+    'spec:',
+    '  source:',
+    '    repoURL: https://git.example.com/charts.git',
+    '    path: charts/web',
+    '    helm:',
+    '      valueFiles: [values.yaml]',
+    '  destination:',
+    '    namespace: web',
+    '',
+  ].join('\n');
+  const head =
+    'defaults: &d\n  vault-rollout/secret-versions: kv/web/session@3\n<<: *d\nvault-rollout/secrets: kv/web/session\n';
+  const R = 'vault-rollout/secret-versions: kv/web/session@4';
+  const cases: [string, string, string][] = [
+    ['existing entries', 'podAnnotations:\n  team: web\n', `podAnnotations:\n  team: web\n  ${R}\n${R}\n`],
+    ['an empty flow map', 'podAnnotations: {}\n', `podAnnotations:\n  ${R}\n${R}\n`],
+    ['an empty value', 'podAnnotations:\n', `podAnnotations:\n  ${R}\n${R}\n`],
+    [
+      'a trailing comment',
+      'podAnnotations:\n  team: web # owner\n',
+      `podAnnotations:\n  team: web # owner\n  ${R}\n${R}\n`,
+    ],
+    ['no final newline', 'podAnnotations:\n  team: web', `podAnnotations:\n  team: web\n  ${R}\n${R}`],
+    [
+      'not last',
+      'podAnnotations:\n  team: web\nreplicas: 2\n',
+      `podAnnotations:\n  team: web\n  ${R}\nreplicas: 2\n${R}\n`,
+    ],
+  ];
+  const crlf = (t: string) => t.replace(/\n/g, '\r\n');
+
+  it.each([
+    ...cases,
+    ...cases.map(([name, tail, want]): [string, string, string] => [`${name}, CRLF`, crlf(tail), crlf(want)]),
+  ])('%s: restarts, writing both keys', (name, tail, want) => {
+    const values = (name.endsWith('CRLF') ? crlf(head) : head) + tail;
+    const repo = new Map([
+      ['apps/web.yaml', app],
+      ['charts/web/values.yaml', values],
+    ]);
+    const r = round(repo, CONFIG, 4);
+    expect(r.problems).toEqual([]);
+    expect(r.planned.map((p) => `${p.workload.file} ${p.action}`)).toEqual([
+      'charts/web/values.yaml restart',
+    ]);
+    expect(r.changes.map((c) => c.path)).toEqual(['charts/web/values.yaml']);
+    expect(r.next.get('charts/web/values.yaml')).toBe((name.endsWith('CRLF') ? crlf(head) : head) + want);
+    // The next run reads the record it wrote and changes nothing.
+    expect(round(r.next, CONFIG, 4).changes).toEqual([]);
+  });
+});

@@ -9,6 +9,7 @@ import {
   readAnnotations,
   type AnnotationEdit,
 } from '../../src/core/yaml/edit-annotations.js';
+import { applyFileEdits } from '../../src/core/yaml/edit-scalar.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/yaml/', import.meta.url));
 const cases = readdirSync(fixtures, { withFileTypes: true })
@@ -254,5 +255,94 @@ describe('guards added for discovery and verification', () => {
       ok: true,
       text: 'kind: Deployment\nmetadata: &m\n  name: web\nspec:\n  template:\n    metadata:\n      labels: {app: web}\n      annotations:\n        vault-rollout/secret-versions: kv/a@1\n',
     });
+  });
+});
+
+describe('a nested map that ends where the map around it ends', () => {
+  // A chart values file whose last key is podAnnotations: the record (a top-level key) and the restart
+  // trigger (a key of podAnnotations) are both inserted after the file's last entry.
+  const record = (value: string): AnnotationEdit => ({ document: 0, mapPath: [], within: [], key: K, value });
+  const trigger = (value: string, within = ['podAnnotations']): AnnotationEdit => ({
+    document: 0,
+    mapPath: [],
+    within,
+    key: K,
+    value,
+  });
+  const R = `${K}: kv/a@2`;
+  const cases: [string, string, string, string[]?][] = [
+    ['an empty flow map', 'a: 1\npodAnnotations: {}\n', `a: 1\npodAnnotations:\n  ${R}\n${R}\n`],
+    ['an empty value', 'a: 1\npodAnnotations:\n', `a: 1\npodAnnotations:\n  ${R}\n${R}\n`],
+    ['existing entries', 'a: 1\npodAnnotations:\n  x: y\n', `a: 1\npodAnnotations:\n  x: y\n  ${R}\n${R}\n`],
+    [
+      'a trailing comment on the last entry',
+      'a: 1\npodAnnotations:\n  x: y # keep\n',
+      `a: 1\npodAnnotations:\n  x: y # keep\n  ${R}\n${R}\n`,
+    ],
+    [
+      'a trailing comment after `{}`',
+      'a: 1\npodAnnotations: {} # keep\n',
+      `a: 1\npodAnnotations: # keep\n  ${R}\n${R}\n`,
+    ],
+    [
+      'a comment line after the map',
+      'a: 1\npodAnnotations:\n  x: y\n# end\n',
+      `a: 1\npodAnnotations:\n  x: y\n  ${R}\n${R}\n# end\n`,
+    ],
+    ['no final newline', 'a: 1\npodAnnotations:\n  x: y', `a: 1\npodAnnotations:\n  x: y\n  ${R}\n${R}`],
+    [
+      'CRLF',
+      'a: 1\r\npodAnnotations:\r\n  x: y\r\n',
+      `a: 1\r\npodAnnotations:\r\n  x: y\r\n  ${R}\r\n${R}\r\n`,
+    ],
+    [
+      'CRLF and an empty flow map',
+      'a: 1\r\npodAnnotations: {}\r\n',
+      `a: 1\r\npodAnnotations:\r\n  ${R}\r\n${R}\r\n`,
+    ],
+    [
+      'a block scalar as the last entry',
+      'a: 1\npodAnnotations:\n  x: |\n    z\n',
+      `a: 1\npodAnnotations:\n  x: |\n    z\n  ${R}\n${R}\n`,
+    ],
+    [
+      'four-space indentation',
+      'a: 1\npodAnnotations:\n    x: y\n',
+      `a: 1\npodAnnotations:\n    x: y\n    ${R}\n${R}\n`,
+    ],
+    [
+      'two levels deep (controller.podAnnotations)',
+      'a: 1\ncontroller:\n  podAnnotations:\n    x: y\n',
+      `a: 1\ncontroller:\n  podAnnotations:\n    x: y\n    ${R}\n${R}\n`,
+      ['controller', 'podAnnotations'],
+    ],
+    [
+      'two levels deep, podAnnotations created',
+      'a: 1\ncontroller:\n  replicas: 2\n',
+      `a: 1\ncontroller:\n  replicas: 2\n  podAnnotations:\n    ${R}\n${R}\n`,
+      ['controller', 'podAnnotations'],
+    ],
+    [
+      'podAnnotations not last',
+      'podAnnotations:\n  x: y\nb: 1\n',
+      `podAnnotations:\n  x: y\n  ${R}\nb: 1\n${R}\n`,
+    ],
+  ];
+
+  it.each(cases)(
+    "%s: both keys, each at its map's indentation, in either order",
+    (_, text, expected, within) => {
+      const edits = [record('kv/a@2'), trigger('kv/a@2', within)];
+      expect(applyAnnotationEdits(text, edits)).toEqual({ ok: true, text: expected });
+      expect(applyAnnotationEdits(text, [...edits].reverse())).toEqual({ ok: true, text: expected });
+    },
+  );
+
+  it('orders a pin that creates a key the same way as annotations', () => {
+    const r = applyFileEdits('a: 1\nimage:\n', {
+      annotations: [record('kv/a@2')],
+      scalars: [{ document: 0, path: ['image', 'tag'], set: '7' }],
+    });
+    expect(r).toEqual({ ok: true, text: `a: 1\nimage:\n  tag: "7"\n${R}\n` });
   });
 });

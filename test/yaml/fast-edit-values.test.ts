@@ -250,6 +250,20 @@ describe('generated values files', () => {
     );
   });
 
+  it('takes it when podAnnotations is the last key, writing the trigger before the record', () => {
+    const last = (t: string) =>
+      `${t.replace(/^podAnnotations:\n( {2}[^\n]*\n){2}/m, '')}podAnnotations:\n  a: b\n`;
+    for (const nl of ['\n', '\r\n']) {
+      const text = last(base).replace(/\n/g, nl);
+      const want = `${text}  ${KEY}: kv/a@9${nl}${KEY}: kv/a@9${nl}`;
+      // The planner sends the record first; the order of the edits must not matter.
+      for (const edits of [valuesEdits('kv/a@9'), valuesEdits('kv/a@9').reverse()]) {
+        expect(check(text, edits)).toBe(want);
+        expect(applyAnnotationEdits(text, edits)).toEqual({ ok: true, text: want });
+      }
+    }
+  });
+
   it.each([
     ['values it would have to quote', 'true'],
     ['values it would have to quote', 'a: b'],

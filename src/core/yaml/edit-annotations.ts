@@ -53,6 +53,13 @@ export interface Splice {
   start: number;
   end: number;
   text: string;
+  /**
+   * For whole block lines inserted at `start`: the column they are written at. Insertions at one offset
+   * (a nested map that ends where the map around it ends, e.g. `podAnnotations` as the last key of a
+   * values file) go deepest first: lines of the outer map placed before the inner map's would end the
+   * inner map, and the inner lines would land under the outer map's new key.
+   */
+  depth?: number;
 }
 
 export interface Ctx {
@@ -412,13 +419,20 @@ function prependAt(ctx: Ctx, map: YAMLMap, lines: readonly string[]): boolean {
 /** Inserts whole lines right after the line that holds `pos` (the end of a map's last entry). */
 export function appendLines(ctx: Ctx, pos: number, lines: readonly string[]): void {
   const { text, nl } = ctx;
+  const depth = indentOf(lines);
   if (pos > 0 && text[pos - 1] === '\n') {
     // The last entry ends with a line break (block scalar): insert at the start of the next line.
-    ctx.splices.push({ start: pos, end: pos, text: lines.map((l) => l + nl).join('') });
+    ctx.splices.push({ start: pos, end: pos, text: lines.map((l) => l + nl).join(''), depth });
   } else {
     const at = lineEnd(text, pos);
-    ctx.splices.push({ start: at, end: at, text: lines.map((l) => nl + l).join('') });
+    ctx.splices.push({ start: at, end: at, text: lines.map((l) => nl + l).join(''), depth });
   }
+}
+
+/** The column rendered block lines start at (their first line's indentation). */
+export function indentOf(lines: readonly string[]): number {
+  const first = lines[0] ?? '';
+  return first.length - first.trimStart().length;
 }
 
 /**
@@ -446,7 +460,12 @@ function replaceEmptyValue(
   const lines = renderBlock(rest, entries, col + step, step, keyStyle(map));
   const at = lineEnd(text, end);
   // Keep what followed the empty value on its line (a trailing comment), drop the `{}` / `~` and the space before.
-  ctx.splices.push({ start: colon, end: at, text: text.slice(end, at) + lines.map((l) => nl + l).join('') });
+  ctx.splices.push({
+    start: colon,
+    end: at,
+    text: text.slice(end, at) + lines.map((l) => nl + l).join(''),
+    depth: col + step,
+  });
 }
 
 function renderBlock(
@@ -741,7 +760,7 @@ export function guessStep(text: string, map: YAMLMap): number {
 export function applySplices(text: string, splices: Splice[]): string {
   const sorted = splices
     .map((s, i) => ({ ...s, i }))
-    .sort((a, b) => a.start - b.start || a.end - b.end || a.i - b.i);
+    .sort((a, b) => a.start - b.start || a.end - b.end || byDepth(a, b) || a.i - b.i);
   let out = '';
   let at = 0;
   for (const s of sorted) {
@@ -750,6 +769,11 @@ export function applySplices(text: string, splices: Splice[]): string {
     at = s.end;
   }
   return out + text.slice(at);
+}
+
+/** Deeper block lines first among insertions at one offset (see {@link Splice.depth}); else planning order. */
+function byDepth(a: Splice, b: Splice): number {
+  return a.depth === undefined || b.depth === undefined ? 0 : b.depth - a.depth;
 }
 
 export function describe(node: unknown): string {

@@ -171,7 +171,12 @@ function planScalar(ctx: Ctx, docs: readonly Document.Parsed[], e: ScalarEdit): 
       const lines = renderLines(rest as string[], e.set, col + step2, step2, keyStyle(node));
       const colon = afterColon(ctx.text, pair);
       const end = value?.range && value.range[0] < value.range[1] ? value.range[1] : colon;
-      ctx.splices.push({ start: colon, end, text: lines.map((l) => ctx.nl + l).join('') });
+      ctx.splices.push({
+        start: colon,
+        end,
+        text: lines.map((l) => ctx.nl + l).join(''),
+        depth: col + step2,
+      });
       return;
     }
     parentCol = node.flow ? null : column(ctx.text, keyStart(pair));

@@ -16,6 +16,7 @@ import {
   detectNewline,
   formatKey,
   formatValue,
+  indentOf,
   type Group,
 } from './edit-annotations.js';
 import { expectScalars, type ScalarEdit } from './edit-scalar.js';
@@ -127,6 +128,8 @@ interface Splice {
   at: number;
   end: number;
   text: string;
+  /** For inserted lines: their column; as the full editor's, the deeper go first at one offset. */
+  depth?: number;
 }
 
 /**
@@ -158,10 +161,11 @@ function writtenPlain(key: string): boolean {
 
 /** Lines to insert after line `after`, as the full editor's appendLines writes them. */
 function insertAfter(text: string, line: Line, rendered: readonly string[], nl: string): Splice {
+  const depth = indentOf(rendered);
   if (line.next > line.end)
-    return { at: line.next, end: line.next, text: rendered.map((l) => l + nl).join('') };
+    return { at: line.next, end: line.next, text: rendered.map((l) => l + nl).join(''), depth };
   // Last line of the file, without a line break: keep the file without a final newline.
-  return { at: line.end, end: line.end, text: rendered.map((l) => nl + l).join('') };
+  return { at: line.end, end: line.end, text: rendered.map((l) => nl + l).join(''), depth };
 }
 
 /**
@@ -388,12 +392,15 @@ function fastEditDocument(
     if (!s) return null;
     splices.push(...s);
   }
-  splices.sort((a, b) => a.at - b.at);
+  // Insertions at one place (a map that ends where the map around it ends) go deepest first, else in the
+  // order of their groups, as the full editor's applySplices orders them (a stable sort).
+  splices.sort(
+    (a, b) => a.at - b.at || (a.depth === undefined || b.depth === undefined ? 0 : b.depth - a.depth),
+  );
   let out = '';
   let pos = -1;
   for (const s of splices) {
-    // Insertions at one place (a map that ends where the map around it ends) keep the order of their
-    // groups, as the full editor's splices do (a stable sort); anything else overlapping: the full editor.
+    // Anything else overlapping: the full editor.
     if (s.at < pos || (s.at === pos && s.end !== s.at)) return null;
     out += text.slice(Math.max(pos, 0), s.at) + s.text;
     pos = s.end;
