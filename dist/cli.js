@@ -7,7 +7,7 @@ import {
 } from "./chunk-WC7GXKRO.js";
 import {
   discoverRepo
-} from "./chunk-TYMJ6O7O.js";
+} from "./chunk-C23GMAG5.js";
 import {
   WorkingTreeSource,
   applyCommand,
@@ -21,7 +21,7 @@ import {
   statusCommand,
   stopGitChildren,
   templateIssues
-} from "./chunk-ZSS7GAPQ.js";
+} from "./chunk-AK3MXJ64.js";
 import {
   cleanTempDirsOnExit,
   removeAllTempDirs
@@ -32,7 +32,7 @@ import {
   keyLine,
   parseConfig,
   require_picomatch
-} from "./chunk-O5TDGG7A.js";
+} from "./chunk-J2BZPWDU.js";
 import "./chunk-LTON5VQS.js";
 import {
   isRemoteRepo
@@ -3870,7 +3870,7 @@ function addWatch(program2, run) {
       for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => done(signal));
     });
     process.on("exit", removeAllTempDirs);
-    const { watchCommand } = await import("./chunk-WMS3XVKA.js");
+    const { watchCommand } = await import("./chunk-7RGQDWDK.js");
     run.exit = await watchCommand(opts, run.io(raw), stopped);
   });
 }
@@ -3925,7 +3925,7 @@ function addDevServer(program2, run) {
 }
 function addDemo(program2, run) {
   program2.command("demo").description("the whole job against a local Vault-compatible dev server and a throwaway Git remote").action(async () => {
-    const { demoCommand } = await import("./chunk-QZHY2BC3.js");
+    const { demoCommand } = await import("./chunk-V6OPD5MW.js");
     run.exit = await demoCommand({
       stdout: (t) => process.stdout.write(t),
       cwd: process.cwd(),

@@ -18354,12 +18354,17 @@ function prependAt(ctx, map3, lines) {
 }
 function appendLines(ctx, pos, lines) {
   const { text, nl } = ctx;
+  const depth = indentOf(lines);
   if (pos > 0 && text[pos - 1] === "\n") {
-    ctx.splices.push({ start: pos, end: pos, text: lines.map((l) => l + nl).join("") });
+    ctx.splices.push({ start: pos, end: pos, text: lines.map((l) => l + nl).join(""), depth });
   } else {
     const at = lineEnd(text, pos);
-    ctx.splices.push({ start: at, end: at, text: lines.map((l) => nl + l).join("") });
+    ctx.splices.push({ start: at, end: at, text: lines.map((l) => nl + l).join(""), depth });
   }
+}
+function indentOf(lines) {
+  const first = lines[0] ?? "";
+  return first.length - first.trimStart().length;
 }
 function replaceEmptyValue(ctx, map3, pair, rest, entries, parentCol, valueEnd) {
   const { text, nl } = ctx;
@@ -18373,7 +18378,12 @@ function replaceEmptyValue(ctx, map3, pair, rest, entries, parentCol, valueEnd) 
   const step = parentCol !== null && col > parentCol ? col - parentCol : guessStep(text, map3);
   const lines = renderBlock(rest, entries, col + step, step, keyStyle(map3));
   const at = lineEnd(text, end);
-  ctx.splices.push({ start: colon, end: at, text: text.slice(end, at) + lines.map((l) => nl + l).join("") });
+  ctx.splices.push({
+    start: colon,
+    end: at,
+    text: text.slice(end, at) + lines.map((l) => nl + l).join(""),
+    depth: col + step
+  });
 }
 function renderBlock(rest, entries, col, step, style) {
   const lines = [];
@@ -18565,7 +18575,7 @@ function guessStep(text, map3) {
   return 2;
 }
 function applySplices(text, splices) {
-  const sorted = splices.map((s, i) => ({ ...s, i })).sort((a, b) => a.start - b.start || a.end - b.end || a.i - b.i);
+  const sorted = splices.map((s, i) => ({ ...s, i })).sort((a, b) => a.start - b.start || a.end - b.end || byDepth(a, b) || a.i - b.i);
   let out = "";
   let at = 0;
   for (const s of sorted) {
@@ -18574,6 +18584,9 @@ function applySplices(text, splices) {
     at = s.end;
   }
   return out + text.slice(at);
+}
+function byDepth(a, b) {
+  return a.depth === void 0 || b.depth === void 0 ? 0 : b.depth - a.depth;
 }
 function describe3(node2) {
   if (node2 === null || node2 === void 0 || isScalar(node2) && node2.value === null) return "empty";
@@ -18707,7 +18720,12 @@ function planScalar(ctx, docs, e) {
       const lines = renderLines(rest, e.set, col + step2, step2, keyStyle(node2));
       const colon = afterColon(ctx.text, pair);
       const end = value?.range && value.range[0] < value.range[1] ? value.range[1] : colon;
-      ctx.splices.push({ start: colon, end, text: lines.map((l) => ctx.nl + l).join("") });
+      ctx.splices.push({
+        start: colon,
+        end,
+        text: lines.map((l) => ctx.nl + l).join(""),
+        depth: col + step2
+      });
       return;
     }
     parentCol = node2.flow ? null : column(ctx.text, keyStart(pair));
@@ -18967,6 +18985,7 @@ export {
   readYamlData,
   ANNOTATION_KEYS,
   applyAnnotationEdits,
+  indentOf,
   compareData,
   detectNewline,
   formatValue,

@@ -11,12 +11,12 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-ZSS7GAPQ.js";
+} from "./chunk-AK3MXJ64.js";
 import {
   checkRemoteUrl,
   displayRemote
 } from "./chunk-TMJLK6OZ.js";
-import "./chunk-O5TDGG7A.js";
+import "./chunk-J2BZPWDU.js";
 import "./chunk-LTON5VQS.js";
 import {
   isRemoteRepo,

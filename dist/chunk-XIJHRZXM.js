@@ -8,8 +8,8 @@ import {
   publishLoop,
   selectEnvironment,
   uniqueSecretPaths
-} from "./chunk-TYMJ6O7O.js";
-import "./chunk-O5TDGG7A.js";
+} from "./chunk-C23GMAG5.js";
+import "./chunk-J2BZPWDU.js";
 import "./chunk-LTON5VQS.js";
 import "./chunk-33VOMAQR.js";
 import "./chunk-WOKFXCO5.js";

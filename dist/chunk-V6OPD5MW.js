@@ -9,11 +9,11 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-ZSS7GAPQ.js";
+} from "./chunk-AK3MXJ64.js";
 import "./chunk-TMJLK6OZ.js";
 import {
   silentLogger
-} from "./chunk-O5TDGG7A.js";
+} from "./chunk-J2BZPWDU.js";
 import "./chunk-LTON5VQS.js";
 import "./chunk-33VOMAQR.js";
 import "./chunk-WOKFXCO5.js";

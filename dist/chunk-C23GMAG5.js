@@ -12,6 +12,7 @@ import {
   formatKey,
   formatPath,
   formatValue,
+  indentOf,
   isChartKind,
   isMap,
   isScalar,
@@ -24,7 +25,7 @@ import {
   silentProgress,
   stringify,
   yaml
-} from "./chunk-O5TDGG7A.js";
+} from "./chunk-J2BZPWDU.js";
 import {
   cleanSecretPath,
   normalizeSecretPath,
@@ -3684,9 +3685,10 @@ function writtenPlain(key) {
   return plain;
 }
 function insertAfter(text, line, rendered, nl) {
+  const depth = indentOf(rendered);
   if (line.next > line.end)
-    return { at: line.next, end: line.next, text: rendered.map((l) => l + nl).join("") };
-  return { at: line.end, end: line.end, text: rendered.map((l) => nl + l).join("") };
+    return { at: line.next, end: line.next, text: rendered.map((l) => l + nl).join(""), depth };
+  return { at: line.end, end: line.end, text: rendered.map((l) => nl + l).join(""), depth };
 }
 function rootStep(lines, from, to, indent) {
   for (let i = from; i < to; i++) {
@@ -3852,7 +3854,9 @@ function fastEditDocument(text, edits, before2) {
     if (!s) return null;
     splices.push(...s);
   }
-  splices.sort((a, b) => a.at - b.at);
+  splices.sort(
+    (a, b) => a.at - b.at || (a.depth === void 0 || b.depth === void 0 ? 0 : b.depth - a.depth)
+  );
   let out = "";
   let pos = -1;
   for (const s of splices) {

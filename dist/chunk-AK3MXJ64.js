@@ -54,7 +54,7 @@ import {
   parseConfig,
   silentLogger,
   silentProgress
-} from "./chunk-O5TDGG7A.js";
+} from "./chunk-J2BZPWDU.js";
 import {
   cleanSecretPath,
   normalizeSecretPath,
@@ -11546,7 +11546,7 @@ var DEFAULT_AUTHOR = { name: "vault-rollout", email: "vault-rollout@users.norepl
 
 // src/run/apply.ts
 function loadPipeline() {
-  const loading = import("./chunk-HRYDQCPT.js");
+  const loading = import("./chunk-XIJHRZXM.js");
   loading.catch(() => {
   });
   return loading;
