@@ -9,7 +9,7 @@
  * every folder is removed, checked and removed again if something wrote into it meanwhile. A folder stays
  * registered until its removal has finished, so a signal in the middle of a removal finishes it.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import fsp, { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,6 +64,14 @@ export async function makeTempDir(prefix: string, root: string = os.tmpdir()): P
   } finally {
     creating.delete(made);
   }
+}
+
+/** {@link makeTempDir}, synchronously: for a caller that starts a process in the folder at once. */
+export function makeTempDirSync(prefix: string, root: string = os.tmpdir()): string {
+  if (stopping) throw new Error('the run is stopping: no temporary folder is made');
+  const dir = mkdtempSync(path.join(root, prefix));
+  live.add(dir);
+  return dir;
 }
 
 /** Removes a folder made by {@link makeTempDir} (and forgets it once it is gone). */

@@ -28,12 +28,12 @@
  * already moved, and the next run's step (1) finishes the fast-forward (a file holding the old or the new
  * bytes, or missing, is ours to write).
  */
-import { existsSync, lstatSync } from 'node:fs';
-import { readFile, realpath, writeFile } from 'node:fs/promises';
+import { existsSync, lstatSync, writeFileSync } from 'node:fs';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 
 import { GitError } from '../../core/errors.js';
-import { makeTempDir, removeTempDir } from '../fs/temp.js';
+import { makeTempDir, makeTempDirSync, removeTempDir } from '../fs/temp.js';
 import type { Problem, RepoFile } from '../../core/model.js';
 import { fileRule, MAX_LINK_BYTES, walkRepo, withinSize, type FoundFile } from '../../core/repo-files.js';
 import type {
@@ -465,37 +465,50 @@ export class NativeWorkspace implements Workspace {
       checkPlanned(c, listing.get(c.path), () => gitBlobId(before ?? '', this.objectFormat), base);
     }
     const started = performance.now();
-    // The checkout is checked (the same checks push() makes before pushing) while the scratch repository is
-    // set up and the commit built: the check takes about as long as the import.
-    const scratching = this.scratchRepo();
-    const checking =
-      this.mode === 'local' && !this.readOnly ? this.precheck(entries) : Promise.resolve(undefined);
-    // Rejections are read below; until then they must not count as unhandled.
-    scratching.catch(() => undefined);
-    checking.catch(() => undefined);
-    const when = `${Math.floor((opts.now ?? new Date()).getTime() / 1000)} +0000`;
-    const who = `${identityPart(opts.author.name)} <${identityPart(opts.author.email)}> ${when}`;
-    const message = Buffer.from(opts.message.endsWith('\n') ? opts.message : `${opts.message}\n`, 'utf8');
-    const parts: Buffer[] = [
-      Buffer.from(
-        `commit refs/heads/vault-rollout\nmark :1\nauthor ${who}\ncommitter ${who}\ndata ${message.length}\n`,
-      ),
-      message,
-      Buffer.from(`\nfrom ${base}\n`),
-    ];
-    for (const e of entries) {
-      parts.push(
-        Buffer.from(`M ${e.mode} inline ${quotePath(e.path)}\ndata ${e.bytes.length}\n`),
-        e.bytes,
-        Buffer.from('\n'),
-      );
-    }
-    parts.push(Buffer.from('\ndone\n'));
-    const { scratch, gitDir, objects } = await scratching;
+    // A throwaway bare repository whose object store is this repository's, for `git fast-import`: writing
+    // the blobs, trees and commit as loose objects (hash-object, write-tree) took 10-20 s for 5,000 files on
+    // a loaded disk, and fast-import must name a ref to update. The ref lands in the scratch folder, the
+    // objects here; no ref of ours moves. The folder is made and `git init` started first, so that the
+    // synchronous work below (statting 5,000 files, building the stream) does not hold them back.
+    const scratch = makeTempDirSync('vault-rollout-commit-');
     try {
+      const gitDir = path.join(scratch, 'git');
+      const ready = Promise.all([
+        this.objectDir(),
+        this.must(
+          ['init', '-q', '--bare', `--object-format=${this.objectFormat}`, gitDir],
+          'building the commit in',
+        ),
+      ]);
+      // The checkout is checked (the same checks push() makes before pushing) while the commit is built: the
+      // check takes about as long as the import.
+      const checking =
+        this.mode === 'local' && !this.readOnly ? this.precheck(entries) : Promise.resolve(undefined);
+      // Rejections are read below; until then they must not count as unhandled.
+      ready.catch(() => undefined);
+      checking.catch(() => undefined);
+      const when = `${Math.floor((opts.now ?? new Date()).getTime() / 1000)} +0000`;
+      const who = `${identityPart(opts.author.name)} <${identityPart(opts.author.email)}> ${when}`;
+      const message = Buffer.from(opts.message.endsWith('\n') ? opts.message : `${opts.message}\n`, 'utf8');
+      const parts: Buffer[] = [
+        Buffer.from(
+          `commit refs/heads/vault-rollout\nmark :1\nauthor ${who}\ncommitter ${who}\ndata ${message.length}\n`,
+        ),
+        message,
+        Buffer.from(`\nfrom ${base}\n`),
+      ];
+      for (const e of entries) {
+        parts.push(
+          Buffer.from(`M ${e.mode} inline ${quotePath(e.path)}\ndata ${e.bytes.length}\n`),
+          e.bytes,
+          Buffer.from('\n'),
+        );
+      }
+      parts.push(Buffer.from('\ndone\n'));
       // fast-import reads its stream from a file, at its own pace, while this process checks the checkout.
       const stream = path.join(scratch, 'stream');
-      await writeFile(stream, Buffer.concat(parts));
+      writeFileSync(stream, Buffer.concat(parts));
+      const [objects] = await ready;
       const marks = path.join(scratch, 'marks');
       const importing = this.must(
         ['fast-import', '--quiet', '--done', '--date-format=raw', `--export-marks=${marks}`],
@@ -531,34 +544,6 @@ export class NativeWorkspace implements Workspace {
       return commit;
     } finally {
       await removeTempDir(scratch);
-    }
-  }
-
-  /**
-   * A throwaway bare repository whose object store is this repository's, for `git fast-import`: writing
-   * the blobs, trees and commit as loose objects (hash-object, write-tree) took 10-20 s for 5,000 files on
-   * a loaded disk, and fast-import must name a ref to update. The ref lands in the scratch folder, the
-   * objects here; no ref of ours moves. The caller removes `scratch`.
-   */
-  private async scratchRepo(): Promise<{ scratch: string; gitDir: string; objects: string }> {
-    const [made, objectDir] = await Promise.allSettled([
-      makeTempDir('vault-rollout-commit-'),
-      this.objectDir(),
-    ]);
-    if (made.status === 'rejected') throw made.reason;
-    const scratch = made.value;
-    const gitDir = path.join(scratch, 'git');
-    try {
-      if (objectDir.status === 'rejected') throw objectDir.reason;
-      const objects = objectDir.value;
-      await this.must(
-        ['init', '-q', '--bare', `--object-format=${this.objectFormat}`, gitDir],
-        'building the commit in',
-      );
-      return { scratch, gitDir, objects };
-    } catch (err) {
-      await removeTempDir(scratch);
-      throw err;
     }
   }
 
