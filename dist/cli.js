@@ -21,11 +21,11 @@ import {
   statusCommand,
   stopGitChildren,
   templateIssues
-} from "./chunk-AK3MXJ64.js";
+} from "./chunk-6BHVECY2.js";
 import {
   cleanTempDirsOnExit,
   removeAllTempDirs
-} from "./chunk-TMJLK6OZ.js";
+} from "./chunk-YMSLOHVH.js";
 import {
   credentialIssues,
   dotted,
@@ -3870,7 +3870,7 @@ function addWatch(program2, run) {
       for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => done(signal));
     });
     process.on("exit", removeAllTempDirs);
-    const { watchCommand } = await import("./chunk-7RGQDWDK.js");
+    const { watchCommand } = await import("./chunk-SDJCC5DL.js");
     run.exit = await watchCommand(opts, run.io(raw), stopped);
   });
 }
@@ -3925,7 +3925,7 @@ function addDevServer(program2, run) {
 }
 function addDemo(program2, run) {
   program2.command("demo").description("the whole job against a local Vault-compatible dev server and a throwaway Git remote").action(async () => {
-    const { demoCommand } = await import("./chunk-V6OPD5MW.js");
+    const { demoCommand } = await import("./chunk-D4IRVQGO.js");
     run.exit = await demoCommand({
       stdout: (t) => process.stdout.write(t),
       cwd: process.cwd(),

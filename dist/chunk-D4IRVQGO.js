@@ -9,8 +9,8 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-AK3MXJ64.js";
-import "./chunk-TMJLK6OZ.js";
+} from "./chunk-6BHVECY2.js";
+import "./chunk-YMSLOHVH.js";
 import {
   silentLogger
 } from "./chunk-J2BZPWDU.js";

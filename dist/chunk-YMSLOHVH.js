@@ -14,7 +14,7 @@ import {
 } from "./chunk-WOKFXCO5.js";
 
 // src/adapters/fs/temp.ts
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import fsp, { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -56,6 +56,12 @@ async function makeTempDir(prefix, root = os.tmpdir()) {
   } finally {
     creating.delete(made);
   }
+}
+function makeTempDirSync(prefix, root = os.tmpdir()) {
+  if (stopping) throw new Error("the run is stopping: no temporary folder is made");
+  const dir = mkdtempSync(path.join(root, prefix));
+  live.add(dir);
+  return dir;
 }
 async function removeTempDir(dir) {
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });
@@ -567,6 +573,7 @@ function uncommitted(paths) {
 export {
   stoppableFs,
   makeTempDir,
+  makeTempDirSync,
   removeTempDir,
   removeAllTempDirs,
   cleanTempDirsOnExit,

@@ -11,11 +11,11 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-AK3MXJ64.js";
+} from "./chunk-6BHVECY2.js";
 import {
   checkRemoteUrl,
   displayRemote
-} from "./chunk-TMJLK6OZ.js";
+} from "./chunk-YMSLOHVH.js";
 import "./chunk-J2BZPWDU.js";
 import "./chunk-LTON5VQS.js";
 import {

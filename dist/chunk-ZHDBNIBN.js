@@ -41,7 +41,7 @@ import {
   uncommitted,
   walkRepo,
   withinSize
-} from "./chunk-TMJLK6OZ.js";
+} from "./chunk-YMSLOHVH.js";
 import {
   DEFAULT_GIT_LIMITS
 } from "./chunk-33VOMAQR.js";

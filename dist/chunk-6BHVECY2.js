@@ -22,6 +22,7 @@ import {
   keptMode,
   loadResult,
   makeTempDir,
+  makeTempDirSync,
   noDefaultBranch,
   noOrigin,
   onlyParent,
@@ -38,7 +39,7 @@ import {
   uncommitted,
   walkRepo,
   withinSize
-} from "./chunk-TMJLK6OZ.js";
+} from "./chunk-YMSLOHVH.js";
 import {
   DEFAULT_CREDENTIAL_NAMES,
   HELM_TEMPLATE_MESSAGE,
@@ -5221,8 +5222,8 @@ import fs from "node:fs";
 import path5 from "node:path";
 
 // src/adapters/git/native.ts
-import { existsSync as existsSync2, lstatSync as lstatSync2 } from "node:fs";
-import { readFile, realpath, writeFile } from "node:fs/promises";
+import { existsSync as existsSync2, lstatSync as lstatSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { readFile, realpath } from "node:fs/promises";
 import path4 from "node:path";
 
 // src/adapters/git/checkout-move.ts
@@ -5710,42 +5711,50 @@ var NativeWorkspace = class _NativeWorkspace {
       checkPlanned(c, listing.get(c.path), () => gitBlobId(before ?? "", this.objectFormat), base);
     }
     const started = performance.now();
-    const scratching = this.scratchRepo();
-    const checking = this.mode === "local" && !this.readOnly ? this.precheck(entries) : Promise.resolve(void 0);
-    scratching.catch(() => void 0);
-    checking.catch(() => void 0);
-    const when = `${Math.floor((opts.now ?? /* @__PURE__ */ new Date()).getTime() / 1e3)} +0000`;
-    const who = `${identityPart(opts.author.name)} <${identityPart(opts.author.email)}> ${when}`;
-    const message = Buffer.from(opts.message.endsWith("\n") ? opts.message : `${opts.message}
+    const scratch = makeTempDirSync("vault-rollout-commit-");
+    try {
+      const gitDir = path4.join(scratch, "git");
+      const ready = Promise.all([
+        this.objectDir(),
+        this.must(
+          ["init", "-q", "--bare", `--object-format=${this.objectFormat}`, gitDir],
+          "building the commit in"
+        )
+      ]);
+      const checking = this.mode === "local" && !this.readOnly ? this.precheck(entries) : Promise.resolve(void 0);
+      ready.catch(() => void 0);
+      checking.catch(() => void 0);
+      const when = `${Math.floor((opts.now ?? /* @__PURE__ */ new Date()).getTime() / 1e3)} +0000`;
+      const who = `${identityPart(opts.author.name)} <${identityPart(opts.author.email)}> ${when}`;
+      const message = Buffer.from(opts.message.endsWith("\n") ? opts.message : `${opts.message}
 `, "utf8");
-    const parts = [
-      Buffer.from(
-        `commit refs/heads/vault-rollout
+      const parts = [
+        Buffer.from(
+          `commit refs/heads/vault-rollout
 mark :1
 author ${who}
 committer ${who}
 data ${message.length}
 `
-      ),
-      message,
-      Buffer.from(`
+        ),
+        message,
+        Buffer.from(`
 from ${base}
 `)
-    ];
-    for (const e of entries) {
-      parts.push(
-        Buffer.from(`M ${e.mode} inline ${quotePath(e.path)}
+      ];
+      for (const e of entries) {
+        parts.push(
+          Buffer.from(`M ${e.mode} inline ${quotePath(e.path)}
 data ${e.bytes.length}
 `),
-        e.bytes,
-        Buffer.from("\n")
-      );
-    }
-    parts.push(Buffer.from("\ndone\n"));
-    const { scratch, gitDir, objects } = await scratching;
-    try {
+          e.bytes,
+          Buffer.from("\n")
+        );
+      }
+      parts.push(Buffer.from("\ndone\n"));
       const stream = path4.join(scratch, "stream");
-      await writeFile(stream, Buffer.concat(parts));
+      writeFileSync2(stream, Buffer.concat(parts));
+      const [objects] = await ready;
       const marks = path4.join(scratch, "marks");
       const importing = this.must(
         ["fast-import", "--quiet", "--done", "--date-format=raw", `--export-marks=${marks}`],
@@ -5781,33 +5790,6 @@ data ${e.bytes.length}
       return commit;
     } finally {
       await removeTempDir(scratch);
-    }
-  }
-  /**
-   * A throwaway bare repository whose object store is this repository's, for `git fast-import`: writing
-   * the blobs, trees and commit as loose objects (hash-object, write-tree) took 10-20 s for 5,000 files on
-   * a loaded disk, and fast-import must name a ref to update. The ref lands in the scratch folder, the
-   * objects here; no ref of ours moves. The caller removes `scratch`.
-   */
-  async scratchRepo() {
-    const [made, objectDir] = await Promise.allSettled([
-      makeTempDir("vault-rollout-commit-"),
-      this.objectDir()
-    ]);
-    if (made.status === "rejected") throw made.reason;
-    const scratch = made.value;
-    const gitDir = path4.join(scratch, "git");
-    try {
-      if (objectDir.status === "rejected") throw objectDir.reason;
-      const objects = objectDir.value;
-      await this.must(
-        ["init", "-q", "--bare", `--object-format=${this.objectFormat}`, gitDir],
-        "building the commit in"
-      );
-      return { scratch, gitDir, objects };
-    } catch (err) {
-      await removeTempDir(scratch);
-      throw err;
     }
   }
   /** The absolute path of this repository's object store (a linked worktree shares its main one). */
@@ -6373,7 +6355,7 @@ async function openWorkspace(opts) {
     return NativeWorkspace.openLocal({ ...args, unborn: (branch) => refuseUnborn(opts.repo, branch) });
   }
   logger.debug("using isomorphic-git (no git CLI)");
-  const { IsoWorkspace } = await import("./chunk-FO5TQLFO.js");
+  const { IsoWorkspace } = await import("./chunk-ZHDBNIBN.js");
   if (remote) return IsoWorkspace.openRemote({ ...opts, logger });
   refuseUnborn(opts.repo, await unbornIso(path5.resolve(opts.repo)));
   return IsoWorkspace.openLocal({ ...opts, logger });
@@ -7635,7 +7617,7 @@ import {
   readlinkSync,
   realpathSync
 } from "node:fs";
-import { chmod, lstat, readFile as readFile3, realpath as realpath2, rename, unlink, writeFile as writeFile2 } from "node:fs/promises";
+import { chmod, lstat, readFile as readFile3, realpath as realpath2, rename, unlink, writeFile } from "node:fs/promises";
 import { dirname as dirname2, isAbsolute, join as join2, relative, sep } from "node:path";
 function decodeUtf82(bytes) {
   return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
