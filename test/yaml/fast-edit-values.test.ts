@@ -11,22 +11,12 @@ import { parseAllDocuments } from 'yaml';
 import { applyAnnotationEdits, type AnnotationEdit } from '../../src/core/yaml/edit-annotations.js';
 import { fastAnnotationEdits } from '../../src/core/yaml/fast-edit.js';
 import { CORPUS as corpus, listYaml } from '../support/corpus.js';
+import { checkFastPath } from './fast-check.js';
 
 const KEY = 'vault-rollout/secret-versions';
 const stats = { cases: 0, fast: 0 };
 
-/** Runs both editors; when the fast path applies, its bytes must equal the full editor's. */
-function check(text: string, edits: AnnotationEdit[]): string | null {
-  stats.cases++;
-  const fast = fastAnnotationEdits(text, edits);
-  const full = applyAnnotationEdits(text, edits);
-  if (fast !== null) {
-    stats.fast++;
-    expect(full.ok, `the full editor refused what the fast path wrote:\n${fast}`).toBe(true);
-    if (full.ok) expect(fast).toBe(full.text);
-  }
-  return fast;
-}
+const check = (text: string, edits: AnnotationEdit[]) => checkFastPath(stats, text, edits);
 
 /** The full editor's text, for the next round of edits (null when it refuses). */
 function fullText(text: string, edits: AnnotationEdit[]): string | null {
