@@ -168,8 +168,9 @@ export function forgeForRun(o: {
   // Only to a remote on a GitLab host the environment names: a config in the repository that says
   // `forge: gitlab` over a remote elsewhere (github.com, say) must not send it a GitLab token.
   const auth = o.env['GIT_TOKEN'] ? undefined : gitlabGitAuth(o.env);
-  if (auth?.only?.(o.ws.url)) o.ws.useAuth(auth);
-  else if (auth)
+  // The workspace takes it only for such a remote, and otherwise keeps what it was opened with (the
+  // operator's own `--forge gitlab` sends the token to any host).
+  if (auth && !o.ws.useAuth(auth))
     o.logger.debug('GitLab token not used for git: the remote is not on a GitLab host the environment names');
   if (o.mode !== 'pr') return null;
   return gitlabForge({

@@ -157,8 +157,12 @@ export interface Workspace {
   push(commitId: string): Promise<PushResult>;
   /** Fetches the remote branch and moves `head` (and a clean local checkout) to it. */
   refresh(): Promise<void>;
-  /** Replaces the HTTPS credentials for later fetches and pushes (e.g. an App token obtained later). */
-  useAuth(auth: GitAuth): void;
+  /**
+   * Replaces the HTTPS credentials for later fetches and pushes (e.g. an App token obtained later), and
+   * returns true; a credential limited to other remotes (`auth.only`) is not taken, the current one is kept,
+   * and this returns false.
+   */
+  useAuth(auth: GitAuth): boolean;
   /** Reads a commit's header and message from local objects. */
   readCommitInfo(oid: string): Promise<CommitInfo>;
   /** The files `commitId` changes against its only parent, with their bytes. */

@@ -137,8 +137,8 @@ export class ApiCommitWorkspace implements ApiCommitTarget {
   get url(): string {
     return this.inner.url;
   }
-  useAuth(auth: GitAuth): void {
-    this.inner.useAuth(auth);
+  useAuth(auth: GitAuth): boolean {
+    return this.inner.useAuth(auth);
   }
   refresh(): Promise<void> {
     return this.inner.refresh();

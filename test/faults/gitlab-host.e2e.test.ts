@@ -112,8 +112,8 @@ describe.each(['native', 'isomorphic'])(
     afterAll(async () => {
       await locked?.close();
     });
-    const run = (extra: Record<string, string>) =>
-      runCli(['apply', '--repo', checkout, '--format', 'json'], {
+    const run = (extra: Record<string, string>, flags: string[] = []) =>
+      runCli(['apply', '--repo', checkout, '--format', 'json', ...flags], {
         VAULT_ADDR: vault.url,
         VAULT_TOKEN: vault.rootToken,
         GITLAB_TOKEN: TOKEN,
@@ -135,6 +135,17 @@ describe.each(['native', 'isomorphic'])(
     it('the same checkout with GITLAB_API_URL naming its host: the token is sent and the commit pushed', async () => {
       const before = await locked.head('deploy', 'main');
       const res = await run({ GITLAB_API_URL: `${new URL(locked.repoUrl('deploy')).origin}/api/v4` });
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stderr + res.stdout).not.toContain(TOKEN);
+      expect(await locked.head('deploy', 'main')).not.toBe(before);
+    });
+
+    it("the operator's own --forge gitlab over a host the environment does not name: the token is sent and the commit pushed", async () => {
+      // The repository's `forge: gitlab` then offers the workspace a token limited to named hosts, which it
+      // must decline while keeping the operator's credential from the open (clearing it refused the push).
+      vault.kv.write('kv', 'app/db');
+      const before = await locked.head('deploy', 'main');
+      const res = await run({}, ['--forge', 'gitlab']);
       expect(res.code, res.stderr).toBe(0);
       expect(res.stderr + res.stdout).not.toContain(TOKEN);
       expect(await locked.head('deploy', 'main')).not.toBe(before);

@@ -256,7 +256,12 @@ describe('where merge requests go', () => {
 
   it('forge: gitlab from the repository over a github.com remote attaches no GitLab token to the push', () => {
     const used: unknown[] = [];
-    const ws = (url: string) => ({ url, useAuth: (a: unknown) => used.push(a) }) as never;
+    // As the engines do (src/adapters/git/shared.ts authFor): a credential limited to other remotes is declined.
+    const ws = (url: string) =>
+      ({
+        url,
+        useAuth: (a: Parameters<typeof authFor>[0]) => (authFor(a, url) ? used.push(a) > 0 : false),
+      }) as never;
     const logs: string[] = [];
     const logger = { debug: (m: string) => logs.push(m), info: () => {}, warn: () => {}, error: () => {} };
     const env = { GITLAB_TOKEN: 'glpat-secret' };

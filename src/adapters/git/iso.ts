@@ -174,8 +174,10 @@ export class IsoWorkspace implements Workspace {
     return displayRemote(this.remoteUrl);
   }
 
-  useAuth(auth: GitAuth): void {
-    this.auth = authFor(auth, this.remoteUrl);
+  useAuth(auth: GitAuth): boolean {
+    const usable = authFor(auth, this.remoteUrl);
+    if (usable) this.auth = usable;
+    return usable !== undefined;
   }
 
   private get args() {

@@ -295,8 +295,10 @@ export class NativeWorkspace implements Workspace {
     return displayRemote(this.originUrl ?? this.remote);
   }
 
-  useAuth(auth: GitAuth): void {
-    this.auth = authFor(auth, this.originUrl ?? this.remote);
+  useAuth(auth: GitAuth): boolean {
+    const usable = authFor(auth, this.originUrl ?? this.remote);
+    if (usable) this.auth = usable;
+    return usable !== undefined;
   }
 
   // --- running git -------------------------------------------------------------------------------
@@ -471,6 +473,9 @@ export class NativeWorkspace implements Workspace {
     // objects here; no ref of ours moves. The folder is made and `git init` started first, so that the
     // synchronous work below (statting 5,000 files, building the stream) does not hold them back.
     const scratch = makeTempDirSync('vault-rollout-commit-');
+    // The checkout check, once started: settled before this returns on every path, so none of its git
+    // processes outlives a failed commit.
+    let checking: Promise<Precheck | undefined> = Promise.resolve(undefined);
     try {
       const gitDir = path.join(scratch, 'git');
       const ready = Promise.all([
@@ -482,7 +487,7 @@ export class NativeWorkspace implements Workspace {
       ]);
       // The checkout is checked (the same checks push() makes before pushing) while the commit is built: the
       // check takes about as long as the import.
-      const checking =
+      checking =
         this.mode === 'local' && !this.readOnly ? this.precheck(entries) : Promise.resolve(undefined);
       // Rejections are read below; until then they must not count as unhandled.
       ready.catch(() => undefined);
@@ -543,6 +548,7 @@ export class NativeWorkspace implements Workspace {
       });
       return commit;
     } finally {
+      await checking.catch(() => undefined);
       await removeTempDir(scratch);
     }
   }

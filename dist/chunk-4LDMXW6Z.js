@@ -695,7 +695,9 @@ var IsoWorkspace = class _IsoWorkspace {
     return displayRemote(this.remoteUrl);
   }
   useAuth(auth) {
-    this.auth = authFor(auth, this.remoteUrl);
+    const usable = authFor(auth, this.remoteUrl);
+    if (usable) this.auth = usable;
+    return usable !== void 0;
   }
   get args() {
     const files = this.tmp ? stoppableFs : fs;

@@ -11,7 +11,7 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-6BHVECY2.js";
+} from "./chunk-HRT3N2FB.js";
 import {
   checkRemoteUrl,
   displayRemote

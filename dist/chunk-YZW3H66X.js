@@ -9,7 +9,7 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-6BHVECY2.js";
+} from "./chunk-HRT3N2FB.js";
 import "./chunk-YMSLOHVH.js";
 import {
   silentLogger

@@ -5567,7 +5567,9 @@ var NativeWorkspace = class _NativeWorkspace {
     return displayRemote(this.originUrl ?? this.remote);
   }
   useAuth(auth) {
-    this.auth = authFor(auth, this.originUrl ?? this.remote);
+    const usable = authFor(auth, this.originUrl ?? this.remote);
+    if (usable) this.auth = usable;
+    return usable !== void 0;
   }
   // --- running git -------------------------------------------------------------------------------
   /** The Authorization header for an http(s) remote, scoped to its host, or nothing. */
@@ -5712,6 +5714,7 @@ var NativeWorkspace = class _NativeWorkspace {
     }
     const started = performance.now();
     const scratch = makeTempDirSync("vault-rollout-commit-");
+    let checking = Promise.resolve(void 0);
     try {
       const gitDir = path4.join(scratch, "git");
       const ready = Promise.all([
@@ -5721,7 +5724,7 @@ var NativeWorkspace = class _NativeWorkspace {
           "building the commit in"
         )
       ]);
-      const checking = this.mode === "local" && !this.readOnly ? this.precheck(entries) : Promise.resolve(void 0);
+      checking = this.mode === "local" && !this.readOnly ? this.precheck(entries) : Promise.resolve(void 0);
       ready.catch(() => void 0);
       checking.catch(() => void 0);
       const when = `${Math.floor((opts.now ?? /* @__PURE__ */ new Date()).getTime() / 1e3)} +0000`;
@@ -5789,6 +5792,7 @@ data ${e.bytes.length}
       });
       return commit;
     } finally {
+      await checking.catch(() => void 0);
       await removeTempDir(scratch);
     }
   }
@@ -6355,7 +6359,7 @@ async function openWorkspace(opts) {
     return NativeWorkspace.openLocal({ ...args, unborn: (branch) => refuseUnborn(opts.repo, branch) });
   }
   logger.debug("using isomorphic-git (no git CLI)");
-  const { IsoWorkspace } = await import("./chunk-ZHDBNIBN.js");
+  const { IsoWorkspace } = await import("./chunk-4LDMXW6Z.js");
   if (remote) return IsoWorkspace.openRemote({ ...opts, logger });
   refuseUnborn(opts.repo, await unbornIso(path5.resolve(opts.repo)));
   return IsoWorkspace.openLocal({ ...opts, logger });
@@ -9116,7 +9120,7 @@ var ApiCommitWorkspace = class {
     return this.inner.url;
   }
   useAuth(auth) {
-    this.inner.useAuth(auth);
+    return this.inner.useAuth(auth);
   }
   refresh() {
     return this.inner.refresh();
@@ -9391,8 +9395,7 @@ function forgeForRun(o) {
     );
   }
   const auth = o.env["GIT_TOKEN"] ? void 0 : gitlabGitAuth(o.env);
-  if (auth?.only?.(o.ws.url)) o.ws.useAuth(auth);
-  else if (auth)
+  if (auth && !o.ws.useAuth(auth))
     o.logger.debug("GitLab token not used for git: the remote is not on a GitLab host the environment names");
   if (o.mode !== "pr") return null;
   return gitlabForge({
