@@ -7,7 +7,7 @@ import {
 } from "./chunk-WC7GXKRO.js";
 import {
   discoverRepo
-} from "./chunk-C23GMAG5.js";
+} from "./chunk-Z3Q5PCPI.js";
 import {
   WorkingTreeSource,
   applyCommand,
@@ -21,7 +21,7 @@ import {
   statusCommand,
   stopGitChildren,
   templateIssues
-} from "./chunk-HRT3N2FB.js";
+} from "./chunk-WM2DHESC.js";
 import {
   cleanTempDirsOnExit,
   removeAllTempDirs
@@ -32,7 +32,7 @@ import {
   keyLine,
   parseConfig,
   require_picomatch
-} from "./chunk-J2BZPWDU.js";
+} from "./chunk-LA3NCHGA.js";
 import "./chunk-LTON5VQS.js";
 import {
   isRemoteRepo
@@ -3870,7 +3870,7 @@ function addWatch(program2, run) {
       for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => done(signal));
     });
     process.on("exit", removeAllTempDirs);
-    const { watchCommand } = await import("./chunk-FX6FYZ7Z.js");
+    const { watchCommand } = await import("./chunk-YNHXY7ND.js");
     run.exit = await watchCommand(opts, run.io(raw), stopped);
   });
 }
@@ -3925,7 +3925,7 @@ function addDevServer(program2, run) {
 }
 function addDemo(program2, run) {
   program2.command("demo").description("the whole job against a local Vault-compatible dev server and a throwaway Git remote").action(async () => {
-    const { demoCommand } = await import("./chunk-YZW3H66X.js");
+    const { demoCommand } = await import("./chunk-55KFJAA6.js");
     run.exit = await demoCommand({
       stdout: (t) => process.stdout.write(t),
       cwd: process.cwd(),

@@ -209,6 +209,26 @@ describe('grouping', () => {
       text: 'kind: Deployment\nspec:\n  template: {metadata: {annotations: {vault-rollout/secret-versions: "kv/a@1"}}}\n',
     });
   });
+
+  it('gives an empty flow map two new keys at once, separated (a chart values file that is just `{}`)', () => {
+    // Both land right after the `{`; the second used to follow the first without a comma, which read back
+    // as invalid YAML and skipped the workload (VERIFY_FAILED).
+    for (const [text, nl] of [
+      ['{}\n', '\n'],
+      ['{}', ''],
+    ] as const) {
+      const edits: AnnotationEdit[] = [
+        { document: 0, mapPath: [], within: [], key: K, value: 'kv/a@1' },
+        { document: 0, mapPath: [], within: ['podAnnotations'], key: K, value: 'kv/a@1' },
+      ];
+      const expected = `{${K}: "kv/a@1", podAnnotations: {${K}: "kv/a@1"}}${nl}`;
+      expect(applyAnnotationEdits(text, edits)).toEqual({ ok: true, text: expected });
+      expect(applyAnnotationEdits(text, [...edits].reverse())).toEqual({
+        ok: true,
+        text: `{podAnnotations: {${K}: "kv/a@1"}, ${K}: "kv/a@1"}${nl}`,
+      });
+    }
+  });
 });
 
 describe('readAnnotations', () => {

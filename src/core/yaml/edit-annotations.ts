@@ -68,6 +68,8 @@ export interface Ctx {
   splices: Splice[];
   /** Human-readable name of the document being edited, for messages. */
   where: string;
+  /** Where an empty flow map (`{}`) opens, for each that has been given its first entry by this edit. */
+  filledFlow?: Set<number>;
 }
 
 /** A planned failure; turned into `{ ok: false }` at the API boundary. */
@@ -380,8 +382,12 @@ function insertPairs(
   if (map.flow) {
     const piece = renderFlow(rest, entries, keyStyle(map));
     if (map.items.length === 0) {
+      // A second insertion into the same `{}` (the record and the pod annotations of a values file that is
+      // just `{}`) goes after the first, which is applied first at this offset: it needs the comma.
       const open = map.range![0];
-      ctx.splices.push({ start: open + 1, end: open + 1, text: piece });
+      const filled = (ctx.filledFlow ??= new Set());
+      ctx.splices.push({ start: open + 1, end: open + 1, text: filled.has(open) ? `, ${piece}` : piece });
+      filled.add(open);
     } else if (prepend) {
       const first = keyStart(map.items[0]!);
       ctx.splices.push({ start: first, end: first, text: `${piece}, ` });

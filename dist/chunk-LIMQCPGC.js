@@ -8,8 +8,8 @@ import {
   publishLoop,
   selectEnvironment,
   uniqueSecretPaths
-} from "./chunk-C23GMAG5.js";
-import "./chunk-J2BZPWDU.js";
+} from "./chunk-Z3Q5PCPI.js";
+import "./chunk-LA3NCHGA.js";
 import "./chunk-LTON5VQS.js";
 import "./chunk-33VOMAQR.js";
 import "./chunk-WOKFXCO5.js";

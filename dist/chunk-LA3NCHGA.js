@@ -18321,7 +18321,9 @@ function insertPairs(ctx, map3, rest, entries, parentCol, prepend) {
     const piece = renderFlow(rest, entries, keyStyle(map3));
     if (map3.items.length === 0) {
       const open2 = map3.range[0];
-      ctx.splices.push({ start: open2 + 1, end: open2 + 1, text: piece });
+      const filled = ctx.filledFlow ??= /* @__PURE__ */ new Set();
+      ctx.splices.push({ start: open2 + 1, end: open2 + 1, text: filled.has(open2) ? `, ${piece}` : piece });
+      filled.add(open2);
     } else if (prepend) {
       const first = keyStart(map3.items[0]);
       ctx.splices.push({ start: first, end: first, text: `${piece}, ` });

@@ -25,7 +25,7 @@ import {
   silentProgress,
   stringify,
   yaml
-} from "./chunk-J2BZPWDU.js";
+} from "./chunk-LA3NCHGA.js";
 import {
   cleanSecretPath,
   normalizeSecretPath,

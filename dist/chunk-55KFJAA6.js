@@ -9,11 +9,11 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-HRT3N2FB.js";
+} from "./chunk-WM2DHESC.js";
 import "./chunk-YMSLOHVH.js";
 import {
   silentLogger
-} from "./chunk-J2BZPWDU.js";
+} from "./chunk-LA3NCHGA.js";
 import "./chunk-LTON5VQS.js";
 import "./chunk-33VOMAQR.js";
 import "./chunk-WOKFXCO5.js";

@@ -11,12 +11,12 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-HRT3N2FB.js";
+} from "./chunk-WM2DHESC.js";
 import {
   checkRemoteUrl,
   displayRemote
 } from "./chunk-YMSLOHVH.js";
-import "./chunk-J2BZPWDU.js";
+import "./chunk-LA3NCHGA.js";
 import "./chunk-LTON5VQS.js";
 import {
   isRemoteRepo,

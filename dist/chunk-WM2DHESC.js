@@ -55,7 +55,7 @@ import {
   parseConfig,
   silentLogger,
   silentProgress
-} from "./chunk-J2BZPWDU.js";
+} from "./chunk-LA3NCHGA.js";
 import {
   cleanSecretPath,
   normalizeSecretPath,
@@ -11531,7 +11531,7 @@ var DEFAULT_AUTHOR = { name: "vault-rollout", email: "vault-rollout@users.norepl
 
 // src/run/apply.ts
 function loadPipeline() {
-  const loading = import("./chunk-XIJHRZXM.js");
+  const loading = import("./chunk-LIMQCPGC.js");
   loading.catch(() => {
   });
   return loading;
