@@ -47,23 +47,39 @@ function errorCode(err: unknown): string | undefined {
     : undefined;
 }
 
-/** The checkout as the shared file rules see it: entries by `lstat`, links by their text. */
+/**
+ * The checkout as the shared file rules see it: entries by `lstat`, links by their text.
+ *
+ * A listed folder's plain files and folders are answered from the listing's entry types instead of one
+ * `lstat` each (10,000 of the 13,000 stats of a 10,000-file walk). That is no weaker: a file is opened with
+ * `O_NOFOLLOW` and checked with `fstat` when read (readRegularFile), and a folder swapped for a link after
+ * the listing is as possible after an `lstat`. A folder's `.git` is looked for without an exception when
+ * absent (an ENOENT thrown and caught per folder cost more than the stat).
+ */
 export function diskView(root: string): TreeView {
+  const listed = new Map<string, 'file' | 'dir'>();
   return {
     entry(path): TreeEntry | null {
       const full = join(root, path);
+      const known = listed.get(path);
+      if (known !== undefined) listed.delete(path);
+      if (known === 'file') return { kind: 'file' };
       let info;
-      try {
-        info = lstatSync(full);
-      } catch {
-        return null;
+      if (known === undefined) {
+        try {
+          info = lstatSync(full);
+        } catch {
+          return null;
+        }
       }
-      if (info.isDirectory()) {
-        if (path !== '' && existsEntry(join(full, '.git'))) return { kind: 'repo' };
+      if (known === 'dir' || info?.isDirectory()) {
+        if (path !== '' && lstatSync(join(full, '.git'), { throwIfNoEntry: false }) !== undefined) {
+          return { kind: 'repo' };
+        }
         return { kind: 'dir' };
       }
-      if (info.isFile()) return { kind: 'file' };
-      if (info.isSymbolicLink()) {
+      if (info?.isFile()) return { kind: 'file' };
+      if (info?.isSymbolicLink()) {
         if (info.size > MAX_LINK_BYTES) return { kind: 'link', target: null };
         try {
           return { kind: 'link', target: readlinkSync(full, 'utf8') };
@@ -74,22 +90,21 @@ export function diskView(root: string): TreeView {
       return { kind: 'special' };
     },
     list(dir) {
+      let entries;
       try {
-        return readdirSync(join(root, dir));
+        entries = readdirSync(join(root, dir), { withFileTypes: true });
       } catch {
         return null;
       }
+      const names: string[] = [];
+      for (const e of entries) {
+        names.push(e.name);
+        const kind = e.isFile() ? 'file' : e.isDirectory() ? 'dir' : null;
+        if (kind) listed.set(dir === '' ? e.name : `${dir}/${e.name}`, kind);
+      }
+      return names;
     },
   };
-}
-
-function existsEntry(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Why a file was not read, or its bytes. */

@@ -7629,21 +7629,29 @@ function errorCode(err) {
   return typeof err === "object" && err !== null && "code" in err ? String(err.code) : void 0;
 }
 function diskView(root2) {
+  const listed = /* @__PURE__ */ new Map();
   return {
     entry(path6) {
       const full = join2(root2, path6);
+      const known = listed.get(path6);
+      if (known !== void 0) listed.delete(path6);
+      if (known === "file") return { kind: "file" };
       let info2;
-      try {
-        info2 = lstatSync3(full);
-      } catch {
-        return null;
+      if (known === void 0) {
+        try {
+          info2 = lstatSync3(full);
+        } catch {
+          return null;
+        }
       }
-      if (info2.isDirectory()) {
-        if (path6 !== "" && existsEntry(join2(full, ".git"))) return { kind: "repo" };
+      if (known === "dir" || info2?.isDirectory()) {
+        if (path6 !== "" && lstatSync3(join2(full, ".git"), { throwIfNoEntry: false }) !== void 0) {
+          return { kind: "repo" };
+        }
         return { kind: "dir" };
       }
-      if (info2.isFile()) return { kind: "file" };
-      if (info2.isSymbolicLink()) {
+      if (info2?.isFile()) return { kind: "file" };
+      if (info2?.isSymbolicLink()) {
         if (info2.size > MAX_LINK_BYTES) return { kind: "link", target: null };
         try {
           return { kind: "link", target: readlinkSync(full, "utf8") };
@@ -7654,21 +7662,21 @@ function diskView(root2) {
       return { kind: "special" };
     },
     list(dir) {
+      let entries;
       try {
-        return readdirSync(join2(root2, dir));
+        entries = readdirSync(join2(root2, dir), { withFileTypes: true });
       } catch {
         return null;
       }
+      const names = [];
+      for (const e of entries) {
+        names.push(e.name);
+        const kind = e.isFile() ? "file" : e.isDirectory() ? "dir" : null;
+        if (kind) listed.set(dir === "" ? e.name : `${dir}/${e.name}`, kind);
+      }
+      return names;
     }
   };
-}
-function existsEntry(path6) {
-  try {
-    lstatSync3(path6);
-    return true;
-  } catch {
-    return false;
-  }
 }
 function readRegularFile(full, path6, maxBytes) {
   let fd;

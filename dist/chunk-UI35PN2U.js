@@ -9,7 +9,7 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-MT2BGLTY.js";
+} from "./chunk-ZLMBJLQX.js";
 import "./chunk-YMSLOHVH.js";
 import {
   silentLogger

@@ -11,7 +11,7 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-MT2BGLTY.js";
+} from "./chunk-ZLMBJLQX.js";
 import {
   checkRemoteUrl,
   displayRemote
