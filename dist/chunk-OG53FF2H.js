@@ -9,7 +9,7 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-ZLMBJLQX.js";
+} from "./chunk-ZWIHLAI7.js";
 import "./chunk-YMSLOHVH.js";
 import {
   silentLogger

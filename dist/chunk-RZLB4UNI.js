@@ -11,7 +11,7 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-ZLMBJLQX.js";
+} from "./chunk-ZWIHLAI7.js";
 import {
   checkRemoteUrl,
   displayRemote
