@@ -21,11 +21,11 @@ import {
   statusCommand,
   stopGitChildren,
   templateIssues
-} from "./chunk-ZWIHLAI7.js";
+} from "./chunk-BS2OXR6X.js";
 import {
   cleanTempDirsOnExit,
   removeAllTempDirs
-} from "./chunk-YMSLOHVH.js";
+} from "./chunk-RT5ONSI3.js";
 import {
   credentialIssues,
   dotted,
@@ -3870,7 +3870,7 @@ function addWatch(program2, run) {
       for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => done(signal));
     });
     process.on("exit", removeAllTempDirs);
-    const { watchCommand } = await import("./chunk-RZLB4UNI.js");
+    const { watchCommand } = await import("./chunk-CNYOXUQD.js");
     run.exit = await watchCommand(opts, run.io(raw), stopped);
   });
 }
@@ -3925,7 +3925,7 @@ function addDevServer(program2, run) {
 }
 function addDemo(program2, run) {
   program2.command("demo").description("the whole job against a local Vault-compatible dev server and a throwaway Git remote").action(async () => {
-    const { demoCommand } = await import("./chunk-OG53FF2H.js");
+    const { demoCommand } = await import("./chunk-6H5T5LBL.js");
     run.exit = await demoCommand({
       stdout: (t) => process.stdout.write(t),
       cwd: process.cwd(),

@@ -61,14 +61,18 @@ export function gitTreeView(
   links: ReadonlyMap<string, string | null>,
 ): TreeView {
   const dirs = new Map<string, Set<string>>([['', new Set()]]);
-  for (const p of entries.keys()) {
-    let parent = '';
-    const parts = p.split('/');
-    for (const [i, name] of parts.entries()) {
-      dirs.get(parent)!.add(name);
-      const here = parent ? `${parent}/${name}` : name;
-      if (i < parts.length - 1 && !dirs.has(here)) dirs.set(here, new Set());
-      parent = here;
+  // Each path is added to its folder, and a folder seen for the first time to its own parent, and so on
+  // up: most paths share a folder already known, so this is one lookup per path, not one per segment.
+  for (let p of entries.keys()) {
+    for (;;) {
+      const cut = p.lastIndexOf('/');
+      const parent = cut < 0 ? '' : p.slice(0, cut);
+      const known = dirs.get(parent);
+      const names = known ?? new Set<string>();
+      if (!known) dirs.set(parent, names);
+      names.add(cut < 0 ? p : p.slice(cut + 1));
+      if (known) break;
+      p = parent;
     }
   }
   return {

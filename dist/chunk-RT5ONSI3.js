@@ -364,14 +364,16 @@ function gitBlobId(bytes, format = "sha1") {
 }
 function gitTreeView(entries, links) {
   const dirs = /* @__PURE__ */ new Map([["", /* @__PURE__ */ new Set()]]);
-  for (const p of entries.keys()) {
-    let parent = "";
-    const parts = p.split("/");
-    for (const [i, name] of parts.entries()) {
-      dirs.get(parent).add(name);
-      const here = parent ? `${parent}/${name}` : name;
-      if (i < parts.length - 1 && !dirs.has(here)) dirs.set(here, /* @__PURE__ */ new Set());
-      parent = here;
+  for (let p of entries.keys()) {
+    for (; ; ) {
+      const cut = p.lastIndexOf("/");
+      const parent = cut < 0 ? "" : p.slice(0, cut);
+      const known = dirs.get(parent);
+      const names = known ?? /* @__PURE__ */ new Set();
+      if (!known) dirs.set(parent, names);
+      names.add(cut < 0 ? p : p.slice(cut + 1));
+      if (known) break;
+      p = parent;
     }
   }
   return {

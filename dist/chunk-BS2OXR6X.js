@@ -39,7 +39,7 @@ import {
   uncommitted,
   walkRepo,
   withinSize
-} from "./chunk-YMSLOHVH.js";
+} from "./chunk-RT5ONSI3.js";
 import {
   DEFAULT_CREDENTIAL_NAMES,
   HELM_TEMPLATE_MESSAGE,
@@ -6370,7 +6370,7 @@ async function openWorkspace(opts) {
     return NativeWorkspace.openLocal({ ...args, unborn: (branch) => refuseUnborn(opts.repo, branch) });
   }
   logger.debug("using isomorphic-git (no git CLI)");
-  const { IsoWorkspace } = await import("./chunk-4LDMXW6Z.js");
+  const { IsoWorkspace } = await import("./chunk-XQQPLKZI.js");
   if (remote) return IsoWorkspace.openRemote({ ...opts, logger });
   refuseUnborn(opts.repo, await unbornIso(path5.resolve(opts.repo)));
   return IsoWorkspace.openLocal({ ...opts, logger });

@@ -41,7 +41,7 @@ import {
   uncommitted,
   walkRepo,
   withinSize
-} from "./chunk-YMSLOHVH.js";
+} from "./chunk-RT5ONSI3.js";
 import {
   DEFAULT_GIT_LIMITS
 } from "./chunk-33VOMAQR.js";

@@ -9,8 +9,8 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-ZWIHLAI7.js";
-import "./chunk-YMSLOHVH.js";
+} from "./chunk-BS2OXR6X.js";
+import "./chunk-RT5ONSI3.js";
 import {
   silentLogger
 } from "./chunk-LA3NCHGA.js";

@@ -11,11 +11,11 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-ZWIHLAI7.js";
+} from "./chunk-BS2OXR6X.js";
 import {
   checkRemoteUrl,
   displayRemote
-} from "./chunk-YMSLOHVH.js";
+} from "./chunk-RT5ONSI3.js";
 import "./chunk-LA3NCHGA.js";
 import "./chunk-LTON5VQS.js";
 import {
