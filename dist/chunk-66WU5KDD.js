@@ -9,7 +9,7 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-BS2OXR6X.js";
+} from "./chunk-OECHETBM.js";
 import "./chunk-RT5ONSI3.js";
 import {
   silentLogger

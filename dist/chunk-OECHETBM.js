@@ -5984,8 +5984,6 @@ data ${e.bytes.length}
   /**
    * Checks a plain checkout for the move a commit of `entries` makes: every file holds its old bytes (or
    * already the new ones) and every index entry its old blob; the conflicting paths are listed.
-   */
-  /**
    * @param statsAfter the files are statted once this settles (commit() lets it start `git fast-import`
    *   first: the 5,000 stats held its start back 40 ms); the git questions are asked at once.
    */

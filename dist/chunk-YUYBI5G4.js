@@ -11,7 +11,7 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-BS2OXR6X.js";
+} from "./chunk-OECHETBM.js";
 import {
   checkRemoteUrl,
   displayRemote
