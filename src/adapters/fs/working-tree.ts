@@ -58,28 +58,28 @@ function errorCode(err: unknown): string | undefined {
  */
 export function diskView(root: string): TreeView {
   const listed = new Map<string, 'file' | 'dir'>();
+  /** A folder, or a nested repository when it holds a `.git` (the top folder never counts as one). */
+  const folder = (full: string, path: string): TreeEntry =>
+    path !== '' && lstatSync(join(full, '.git'), { throwIfNoEntry: false }) !== undefined
+      ? { kind: 'repo' }
+      : { kind: 'dir' };
   return {
     entry(path): TreeEntry | null {
       const full = join(root, path);
       const known = listed.get(path);
-      if (known !== undefined) listed.delete(path);
-      if (known === 'file') return { kind: 'file' };
+      if (known !== undefined) {
+        listed.delete(path);
+        return known === 'file' ? { kind: 'file' } : folder(full, path);
+      }
       let info;
-      if (known === undefined) {
-        try {
-          info = lstatSync(full);
-        } catch {
-          return null;
-        }
+      try {
+        info = lstatSync(full);
+      } catch {
+        return null;
       }
-      if (known === 'dir' || info?.isDirectory()) {
-        if (path !== '' && lstatSync(join(full, '.git'), { throwIfNoEntry: false }) !== undefined) {
-          return { kind: 'repo' };
-        }
-        return { kind: 'dir' };
-      }
-      if (info?.isFile()) return { kind: 'file' };
-      if (info?.isSymbolicLink()) {
+      if (info.isDirectory()) return folder(full, path);
+      if (info.isFile()) return { kind: 'file' };
+      if (info.isSymbolicLink()) {
         if (info.size > MAX_LINK_BYTES) return { kind: 'link', target: null };
         try {
           return { kind: 'link', target: readlinkSync(full, 'utf8') };
@@ -174,21 +174,25 @@ export class WorkingTreeSource implements ManifestSource {
   async entryKinds(paths: readonly string[]): Promise<Map<string, EntryKind>> {
     const out = new Map<string, EntryKind>();
     for (const path of paths) {
+      let info;
       try {
-        const info = lstatSync(join(this.root, ...path.split('/')));
-        out.set(
-          path,
-          info.isSymbolicLink()
+        // Most asked-about paths are missing: answered without a thrown and caught ENOENT each.
+        info = lstatSync(join(this.root, ...path.split('/')), { throwIfNoEntry: false });
+      } catch {
+        // ENOTDIR, EACCES: nothing there that can be read either.
+      }
+      out.set(
+        path,
+        info === undefined
+          ? 'missing'
+          : info.isSymbolicLink()
             ? 'symlink'
             : info.isDirectory()
               ? 'directory'
               : info.isFile()
                 ? 'file'
                 : 'other',
-        );
-      } catch {
-        out.set(path, 'missing');
-      }
+      );
     }
     return out;
   }

@@ -11,7 +11,7 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-OECHETBM.js";
+} from "./chunk-HJ3TJEXC.js";
 import {
   checkRemoteUrl,
   displayRemote

@@ -9,7 +9,7 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-OECHETBM.js";
+} from "./chunk-HJ3TJEXC.js";
 import "./chunk-RT5ONSI3.js";
 import {
   silentLogger

@@ -7639,28 +7639,24 @@ function errorCode(err) {
 }
 function diskView(root2) {
   const listed = /* @__PURE__ */ new Map();
+  const folder = (full, path6) => path6 !== "" && lstatSync3(join2(full, ".git"), { throwIfNoEntry: false }) !== void 0 ? { kind: "repo" } : { kind: "dir" };
   return {
     entry(path6) {
       const full = join2(root2, path6);
       const known = listed.get(path6);
-      if (known !== void 0) listed.delete(path6);
-      if (known === "file") return { kind: "file" };
+      if (known !== void 0) {
+        listed.delete(path6);
+        return known === "file" ? { kind: "file" } : folder(full, path6);
+      }
       let info2;
-      if (known === void 0) {
-        try {
-          info2 = lstatSync3(full);
-        } catch {
-          return null;
-        }
+      try {
+        info2 = lstatSync3(full);
+      } catch {
+        return null;
       }
-      if (known === "dir" || info2?.isDirectory()) {
-        if (path6 !== "" && lstatSync3(join2(full, ".git"), { throwIfNoEntry: false }) !== void 0) {
-          return { kind: "repo" };
-        }
-        return { kind: "dir" };
-      }
-      if (info2?.isFile()) return { kind: "file" };
-      if (info2?.isSymbolicLink()) {
+      if (info2.isDirectory()) return folder(full, path6);
+      if (info2.isFile()) return { kind: "file" };
+      if (info2.isSymbolicLink()) {
         if (info2.size > MAX_LINK_BYTES) return { kind: "link", target: null };
         try {
           return { kind: "link", target: readlinkSync(full, "utf8") };
@@ -7737,15 +7733,15 @@ var WorkingTreeSource = class {
   async entryKinds(paths) {
     const out = /* @__PURE__ */ new Map();
     for (const path6 of paths) {
+      let info2;
       try {
-        const info2 = lstatSync3(join2(this.root, ...path6.split("/")));
-        out.set(
-          path6,
-          info2.isSymbolicLink() ? "symlink" : info2.isDirectory() ? "directory" : info2.isFile() ? "file" : "other"
-        );
+        info2 = lstatSync3(join2(this.root, ...path6.split("/")), { throwIfNoEntry: false });
       } catch {
-        out.set(path6, "missing");
       }
+      out.set(
+        path6,
+        info2 === void 0 ? "missing" : info2.isSymbolicLink() ? "symlink" : info2.isDirectory() ? "directory" : info2.isFile() ? "file" : "other"
+      );
     }
     return out;
   }
