@@ -21,11 +21,11 @@ import {
   statusCommand,
   stopGitChildren,
   templateIssues
-} from "./chunk-HJ3TJEXC.js";
+} from "./chunk-UDURO2E4.js";
 import {
   cleanTempDirsOnExit,
   removeAllTempDirs
-} from "./chunk-RT5ONSI3.js";
+} from "./chunk-TFJSRQ3M.js";
 import {
   credentialIssues,
   dotted,
@@ -3870,7 +3870,7 @@ function addWatch(program2, run) {
       for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => done(signal));
     });
     process.on("exit", removeAllTempDirs);
-    const { watchCommand } = await import("./chunk-GP4LLUE7.js");
+    const { watchCommand } = await import("./chunk-UBSD4TMA.js");
     run.exit = await watchCommand(opts, run.io(raw), stopped);
   });
 }
@@ -3925,7 +3925,7 @@ function addDevServer(program2, run) {
 }
 function addDemo(program2, run) {
   program2.command("demo").description("the whole job against a local Vault-compatible dev server and a throwaway Git remote").action(async () => {
-    const { demoCommand } = await import("./chunk-ZJHSPLSZ.js");
+    const { demoCommand } = await import("./chunk-UMZZZVET.js");
     run.exit = await demoCommand({
       stdout: (t) => process.stdout.write(t),
       cwd: process.cwd(),

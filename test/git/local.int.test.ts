@@ -9,7 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitError } from '../../src/core/errors.js';
 import { runGit, startGitServer, type GitServer } from '../support/git-server.js';
 import { selfSignedCert } from '../support/tls.js';
-import { ENGINES, author, gitTestEnv, noSleep, open, publishWithRetry, setFile, tempDir } from './helpers.js';
+import {
+  ENGINES,
+  author,
+  gitTestEnv,
+  noSleep,
+  open,
+  publishWithRetry,
+  setFile,
+  tempDir,
+  type BuildResult,
+} from './helpers.js';
+import type { Workspace } from '../../src/core/ports.js';
 
 let server: GitServer;
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -226,6 +237,86 @@ describe('local mode (native only)', () => {
     const res = await publishWithRetry(ws, setFile('apps/a.yaml', 'a: 2\r\n'), { author });
     expect(res.outcome).toBe('pushed');
     await expectSettled(dir, res.commit!, await shallowOf(dir));
+  });
+});
+
+describe('local mode: the files move while the push is in flight (native)', () => {
+  const marker = (dir: string) => path.join(dir, '.git', 'vault-rollout-move');
+  const gone = (file: string) =>
+    stat(file).then(
+      () => false,
+      () => true,
+    );
+
+  it('puts the files and index back when the remote refuses the push, and leaves no marker', async () => {
+    const name = 'local-refused-move';
+    const dir = await checkout(name);
+    await server.installUpdateHook(name, 'echo "frozen by policy" >&2; exit 1');
+    const head = (await git(dir, 'rev-parse', 'HEAD')).trim();
+    const ws = await open('native', { repo: dir });
+    // One changed file and one new file: the put-back restores the one and removes the other.
+    const both = async (w: Workspace): Promise<BuildResult> => {
+      const a = await setFile('apps/a.yaml', 'a: 2\r\n')(w);
+      const created = await setFile('apps/new.yaml', 'new: 1\n')(w);
+      return { changes: [...a!.changes, ...created!.changes], message: 'two files' };
+    };
+    const err = await publishWithRetry(ws, both, { author, sleep: noSleep }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GitError);
+    expect((err as GitError).message).toContain('frozen by policy');
+    expect(await readFile(path.join(dir, 'apps/a.yaml'), 'utf8')).toBe('a: 1\r\n');
+    expect(await gone(path.join(dir, 'apps/new.yaml'))).toBe(true);
+    expect((await git(dir, 'rev-parse', 'HEAD')).trim()).toBe(head);
+    expect(await git(dir, 'status', '--porcelain')).toBe('');
+    expect(await gone(marker(dir))).toBe(true);
+  });
+
+  /** What a run killed during its push leaves: files and index at a commit the remote never got, the marker. */
+  async function killedDuringPush(name: string): Promise<{ dir: string; head: string }> {
+    const dir = await checkout(name);
+    const head = (await git(dir, 'rev-parse', 'HEAD')).trim();
+    await writeFile(path.join(dir, 'apps/a.yaml'), 'a: killed\n');
+    await writeFile(path.join(dir, 'apps/new.yaml'), 'new: killed\n');
+    await git(dir, 'add', 'apps/a.yaml', 'apps/new.yaml');
+    const tree = (await git(dir, 'write-tree')).trim();
+    const id = ['-c', 'user.name=v', '-c', 'user.email=v@example.com'];
+    const lost = (await git(dir, ...id, 'commit-tree', tree, '-p', head, '-m', 'never pushed')).trim();
+    await writeFile(marker(dir), `${head} ${lost}\n`);
+    return { dir, head };
+  }
+
+  it('a run killed while its push moved the files: the next run puts them back first, then publishes', async () => {
+    const { dir, head } = await killedDuringPush('local-killed-move');
+    const shallow = await shallowOf(dir);
+    const ws = await open('native', { repo: dir });
+    expect(await readFile(path.join(dir, 'apps/a.yaml'), 'utf8')).toBe('a: 1\r\n');
+    expect(await gone(path.join(dir, 'apps/new.yaml'))).toBe(true);
+    expect((await git(dir, 'rev-parse', 'HEAD')).trim()).toBe(head);
+    expect(await git(dir, 'status', '--porcelain')).toBe('');
+    expect(await gone(marker(dir))).toBe(true);
+    const res = await publishWithRetry(ws, setFile('apps/a.yaml', 'a: 2\r\n'), { author });
+    expect(res.outcome).toBe('pushed');
+    await expectSettled(dir, res.commit!, shallow);
+  });
+
+  it('refuses, naming the file, to put back over an edit made since; the marker stays for the next run', async () => {
+    const { dir } = await killedDuringPush('local-killed-edited');
+    await writeFile(path.join(dir, 'apps/a.yaml'), 'a: mine\n');
+    const err = await open('native', { repo: dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GitError);
+    expect((err as GitError).message).toMatch(/could not be put back .*apps\/a\.yaml/);
+    expect(await readFile(path.join(dir, 'apps/a.yaml'), 'utf8')).toBe('a: mine\n');
+    expect(await gone(marker(dir))).toBe(false);
+  });
+
+  it('a marker whose branch has moved on is removed, and nothing else is touched', async () => {
+    const dir = await checkout('local-stale-marker');
+    const head = (await git(dir, 'rev-parse', 'HEAD')).trim();
+    await writeFile(path.join(dir, 'apps/b.yaml'), 'b: mine\n');
+    await writeFile(marker(dir), `${'1'.repeat(40)} ${head}\n`);
+    await open('native', { repo: dir });
+    expect(await gone(marker(dir))).toBe(true);
+    expect(await git(dir, 'status', '--porcelain')).toBe(' M apps/b.yaml\n');
+    expect((await git(dir, 'rev-parse', 'HEAD')).trim()).toBe(head);
   });
 });
 

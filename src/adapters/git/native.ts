@@ -20,15 +20,17 @@
  * Local mode keeps the checkout as `git commit && git push` would leave it, in an order that survives a
  * `kill -9` anywhere: (1) fetch `origin/<branch>` without `--depth` (no new shallow boundary); a branch
  * behind it is fast-forwarded when clean (`read-tree -m -u`, then the ref), refused when it has commits of
- * its own; (2) build the commit from objects; (3) push, which also moves `origin/<branch>`; (4) move the
- * files and index entries of the changed paths (plain files are written from the commit's bytes and
- * re-indexed by one `update-index`, see checkout-move.ts; anything else goes through
- * `read-tree -m -u <base> <commit>`; both keep every other entry and refuse to overwrite a person's edit),
- * then the branch ref. A run killed after (3) leaves a branch behind its origin with some files possibly
- * already moved, and the next run's step (1) finishes the fast-forward (a file holding the old or the new
- * bytes, or missing, is ours to write).
+ * its own; (2) build the commit from objects; (3) push, which also moves `origin/<branch>`, and while it
+ * is in flight move the files and index entries of the changed paths (plain files are written from the
+ * commit's bytes and re-indexed by one `update-index`, see checkout-move.ts; anything else goes through
+ * `read-tree -m -u <base> <commit>` after the push; both keep every other entry and refuse to overwrite a
+ * person's edit); (4) once the remote took it, the branch ref. A push that does not land has the files put
+ * back (`read-tree -m -u <commit> <base>`). While files may be ahead of the branch, a marker in the git
+ * folder names both commits: a run killed then has the next one put them back first (recoverMove). A run
+ * killed after (3) leaves a branch behind its origin, and the next run's step (1) finishes the
+ * fast-forward (a file holding the old or the new bytes, or missing, is ours to write).
  */
-import { existsSync, lstatSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -80,6 +82,7 @@ import {
   shallowFetch,
   syncStep,
   uncommitted,
+  type Undo,
 } from './policy.js';
 import { authFor, decodeUtf8, gitTreeView, LinkedPaths, gitBlobId, loadResult } from './shared.js';
 
@@ -219,16 +222,21 @@ interface GitPaths {
   format: 'sha1' | 'sha256';
   objects: string;
   index: string;
+  /** The marker of a move of the checkout's files during a push: see moveWhilePushing. */
+  move: string;
 }
 
+/** The file, in the checkout's git folder, that names both commits while a push moves the files. */
+const MOVE_MARKER = 'vault-rollout-move';
+
 /**
- * `rev-parse --show-object-format --path-format=absolute --git-path objects --git-path index`, or null when
- * git could not say (before 2.31, which has no --path-format).
+ * `rev-parse --show-object-format --path-format=absolute --git-path objects --git-path index --git-path
+ * vault-rollout-move`, or null when git could not say (before 2.31, which has no --path-format).
  */
 function gitPaths(res: { code: number; stdout: Buffer }): GitPaths | null {
-  const [format, objects, index] = res.stdout.toString('utf8').split('\n');
-  if (res.code !== 0 || !objects || !index) return null;
-  return { format: format === 'sha256' ? 'sha256' : 'sha1', objects, index };
+  const [format, objects, index, move] = res.stdout.toString('utf8').split('\n');
+  if (res.code !== 0 || !objects || !index || !move) return null;
+  return { format: format === 'sha256' ? 'sha256' : 'sha1', objects, index, move };
 }
 
 /**
@@ -605,7 +613,8 @@ export class NativeWorkspace implements Workspace {
           started = performance.now();
           return this.pushRef(`refs/heads/${this.branch}`, expected, commitId);
         },
-        pushed: async (made) => {
+        alongside: (made) => this.moveWhilePushing(made.parent, commitId, made.entries),
+        pushed: async (made, moving) => {
           await this.must(
             ['update-ref', `refs/remotes/origin/${this.branch}`, commitId],
             'updating origin/' + this.branch + ' of',
@@ -615,7 +624,13 @@ export class NativeWorkspace implements Workspace {
             commit: commitId,
             ms: Math.round(performance.now() - started),
           });
-          if (this.mode === 'local') await this.moveCheckout(made.parent, commitId, 'commit', made.entries);
+          if (moving) {
+            await moving;
+            await this.moveBranch(made.parent, commitId, 'commit');
+            rmSync(this.gitPaths!.move, { force: true });
+          } else if (this.mode === 'local') {
+            await this.moveCheckout(made.parent, commitId, 'commit', made.entries);
+          }
           this.head = commitId;
         },
       },
@@ -932,52 +947,135 @@ export class NativeWorkspace implements Workspace {
   /**
    * Moves index and files of the paths that differ between `from` and `to`, then the branch. Other
    * entries, staged or not, are kept, and a person's edit in a moved path stops the move (nothing is
-   * written then). Plain files are written from the known bytes (checkout-move.ts); anything else (a
-   * deleted or renamed path, a mode change, a line-ending conversion or filter) goes through git's
-   * two-tree merge, `read-tree -m -u`.
+   * written then).
    */
   private async moveCheckout(from: string, to: string, what = 'commit', known?: MoveEntry[]): Promise<void> {
-    const refuse = (why: string) =>
-      new GitError(
-        `cannot move the checkout's "${this.branch}" to ${to.slice(0, 12)} (${what}): ${why}; ` +
-          'commit or stash the changes in those files, then run again',
-        { branch: this.branch },
-      );
+    const refused = await this.moveFiles(from, to, known);
+    if (refused !== null) throw this.moveRefused(to, what, refused);
+    await this.moveBranch(from, to, what);
+  }
+
+  private moveRefused(to: string, what: string, why: string): GitError {
+    return new GitError(
+      `cannot move the checkout's "${this.branch}" to ${to.slice(0, 12)} (${what}): ${why}; ` +
+        'commit or stash the changes in those files, then run again',
+      { branch: this.branch },
+    );
+  }
+
+  /** The branch ref, from `from` to `to` only if it is still at `from`. */
+  private async moveBranch(from: string, to: string, what: string): Promise<void> {
+    await this.must(
+      ['update-ref', '-m', `vault-rollout: ${what}`, `refs/heads/${this.branch}`, to, from],
+      `moving "${this.branch}" in`,
+    );
+  }
+
+  /**
+   * Moves the index entries and files of the paths that differ between `from` and `to`; the branch is left
+   * where it is. Plain files are written from the known bytes (checkout-move.ts); anything else (a deleted
+   * or renamed path, a mode change, a line-ending conversion or filter) goes through git's two-tree merge,
+   * `read-tree -m -u`.
+   * @returns null once moved, or why nothing was moved (a person's edit in a moved path).
+   */
+  private async moveFiles(from: string, to: string, known?: MoveEntry[]): Promise<string | null> {
     // Inspected before the push (a plain checkout, see checkCheckout): its entries, without asking git
     // about attributes again.
     const pre = this.checked?.commit === to ? this.checked.check : null;
     this.checked = null;
     const entries = pre && known ? known : await this.moveEntries(from, to, known);
-    if (entries) {
-      const started = performance.now();
-      const check = pre ?? inspectWorkTree(this.dir, entries, this.objectFormat, true);
-      const conflicts = [...(await this.indexConflicts(entries)), ...check.conflicts];
-      let late: string[] = [];
-      if (conflicts.length === 0) {
-        // git hashes each written file (its object is already stored) and records its stat while the next
-        // ones are written.
-        await this.must(['update-index', '--add', '-z', '--stdin'], 'updating the index of', {
-          feed: (write) => {
-            late = writeWorkTree(this.dir, check, this.objectFormat, (p) => write(`${p}\0`));
-          },
-        });
-      }
-      if (conflicts.length > 0 || late.length > 0) {
-        const list = [...new Set([...conflicts, ...late])].sort();
-        throw refuse(`local changes in ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`);
-      }
-      this.logger.debug('moved the checkout', {
-        files: check.write.length,
-        ms: Math.round(performance.now() - started),
-      });
-    } else {
+    if (!entries) {
       const res = await this.run(['read-tree', '-m', '-u', from, to]);
-      if (res.code !== 0) throw refuse(gitSays(res.stderr));
+      return res.code === 0 ? null : gitSays(res.stderr);
     }
-    await this.must(
-      ['update-ref', '-m', `vault-rollout: ${what}`, `refs/heads/${this.branch}`, to, from],
-      `moving "${this.branch}" in`,
-    );
+    const started = performance.now();
+    const check = pre ?? inspectWorkTree(this.dir, entries, this.objectFormat, true);
+    const conflicts = [...(await this.indexConflicts(entries)), ...check.conflicts];
+    let late: string[] = [];
+    if (conflicts.length === 0) {
+      // git hashes each written file (its object is already stored) and records its stat while the next
+      // ones are written.
+      await this.must(['update-index', '--add', '-z', '--stdin'], 'updating the index of', {
+        feed: (write) => {
+          late = writeWorkTree(this.dir, check, this.objectFormat, (p) => write(`${p}\0`));
+        },
+      });
+    }
+    if (conflicts.length > 0 || late.length > 0) {
+      const list = [...new Set([...conflicts, ...late])].sort();
+      return `local changes in ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`;
+    }
+    this.logger.debug('moved the checkout', {
+      files: check.write.length,
+      ms: Math.round(performance.now() - started),
+    });
+    return null;
+  }
+
+  /**
+   * Local mode, while the push is in flight: the files and index move to the commit (5,000 files take
+   * about as long as the push, so the two overlap), and the branch only once the remote took it. Until
+   * the branch has moved, a marker in the git folder names both commits, so that the next run puts the
+   * files back when this one is killed meanwhile (see recoverMove); a push that does not land has them put
+   * back at once. Null (all after the push, as before) for a move that was not checked before the push, or
+   * a git that cannot name the marker's place.
+   */
+  private moveWhilePushing(from: string, to: string, entries: MoveEntry[]): Promise<Undo> | null {
+    const marker = this.gitPaths?.move;
+    if (this.mode !== 'local' || !marker || this.checked?.commit !== to) return null;
+    return (async () => {
+      writeFileSync(marker, `${from} ${to}\n`);
+      this.logger.debug('moving the checkout while pushing', { commit: to });
+      const refused = await this.moveFiles(from, to, entries);
+      if (refused !== null) {
+        // Nothing was written: nothing for the next run to put back.
+        rmSync(marker, { force: true });
+        throw this.moveRefused(to, 'commit', refused);
+      }
+      return async (why: string) => {
+        await this.putBack(from, to, `the push did not land (${why})`);
+        rmSync(marker, { force: true });
+      };
+    })();
+  }
+
+  /**
+   * Puts the files and index entries of the paths `to` changed back to `from` (git's two-tree merge, which
+   * keeps every other entry and refuses to overwrite a person's edit), the branch being at `from`.
+   */
+  private async putBack(from: string, to: string, why: string): Promise<void> {
+    const res = await this.run(['read-tree', '-m', '-u', to, from]);
+    if (res.code !== 0) {
+      throw new GitError(
+        `${why}, and the checkout's files could not be put back from ${to.slice(0, 12)} to "${this.branch}" ` +
+          `(${from.slice(0, 12)}): ${gitSays(res.stderr)}; the next run puts them back once those files are ` +
+          'committed or stashed',
+        { branch: this.branch },
+      );
+    }
+    this.logger.info(`Put the checkout's files back to "${this.branch}" (${from.slice(0, 12)}): ${why}`);
+  }
+
+  /**
+   * A run killed while its push moved the files (the marker is still there): with the branch still at the
+   * marker's base, its files and index entries go back to it; the fetch and fast-forward that follow bring
+   * them forward again if that push landed. A marker whose branch has moved on is only removed.
+   */
+  private async recoverMove(): Promise<void> {
+    const marker = this.gitPaths?.move;
+    if (!marker || !existsSync(marker)) return;
+    const [from = '', to = ''] = readFileSync(marker, 'utf8').trim().split(' ');
+    const oid = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+    if (this.readOnly) {
+      this.logger.warn(
+        `An interrupted apply moved the checkout's files during its push; the next apply puts them back (${MOVE_MARKER})`,
+      );
+      return;
+    }
+    if (oid.test(from) && oid.test(to) && (await this.revParse(`refs/heads/${this.branch}`)) === from) {
+      await this.putBack(from, to, 'an earlier run was stopped while pushing');
+    }
+    rmSync(marker, { force: true });
   }
 
   // --- opening ------------------------------------------------------------------------------------
@@ -1001,6 +1099,8 @@ export class NativeWorkspace implements Workspace {
           'objects',
           '--git-path',
           'index',
+          '--git-path',
+          MOVE_MARKER,
         ],
         { cwd: dir },
       ),
@@ -1041,6 +1141,7 @@ export class NativeWorkspace implements Workspace {
       gitPaths: paths,
     });
     await ws.fetchBase();
+    await ws.recoverMove();
     await ws.syncCheckout();
     opts.logger.info('opened local checkout', { dir, branch: current, head: ws.head, remote: ws.url });
     return ws;

@@ -148,14 +148,28 @@ export interface BasePushSteps<T> {
   check(made: T): Promise<void>;
   /** Updates the base branch on the remote to the commit only if it still points at `expected`. */
   push(expected: string): Promise<PushResult>;
-  /** After the remote took it: `origin/<branch>`, then (local mode) the checkout's files and branch, and the head. */
-  pushed(made: T): Promise<void>;
+  /**
+   * Local mode, optional: work done while the push is in flight (the checkout's files and index, which
+   * take about as long as the push). It resolves to how to undo that work, which pushBase calls when the
+   * push is refused or fails; it rejects, having changed nothing, when the work cannot be done. Null:
+   * nothing is done alongside, and `pushed` does it all.
+   */
+  alongside?(made: T): Promise<Undo> | null;
+  /**
+   * After the remote took it: `origin/<branch>`, then (local mode) the checkout's files and branch, and the
+   * head. `moving` is the work started alongside the push, if any: its rejection is the move's refusal.
+   */
+  pushed(made: T, moving: Promise<Undo> | null): Promise<void>;
 }
+
+/** Undoes the work done alongside a push that did not land; `why` says what happened to the push. */
+export type Undo = (why: string) => Promise<void>;
 
 /**
  * The push of the base branch, as a compare-and-swap: only a commit built on the head, only onto the head
- * it was built on (a fast-forward from the planned head or nothing), and the checkout moved only after
- * the remote took it. A refusal comes back as the remote's answer, for the publish loop to decide.
+ * it was built on (a fast-forward from the planned head or nothing), and the checkout's branch moved only
+ * after the remote took it (its files and index may move during the push, and are put back when the push
+ * does not land). A refusal comes back as the remote's answer, for the publish loop to decide.
  */
 export async function pushBase<T extends { parent: string }>(
   commitId: string,
@@ -165,10 +179,28 @@ export async function pushBase<T extends { parent: string }>(
   if (commitId === at.head) return { ok: true };
   const made = at.built.ownChild(commitId, at.head);
   if (at.mode === 'local') await steps.check(made);
-  const res = await steps.push(made.parent);
-  if (!res.ok) return res;
-  await steps.pushed(made);
+  const moving = at.mode === 'local' ? (steps.alongside?.(made) ?? null) : null;
+  // Read on every path below; until then its rejection must not count as unhandled.
+  moving?.catch(() => undefined);
+  let res: PushResult;
+  try {
+    res = await steps.push(made.parent);
+  } catch (err) {
+    await undoAlongside(moving, err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+  if (!res.ok) {
+    await undoAlongside(moving, res.message);
+    return res;
+  }
+  await steps.pushed(made, moving);
   return { ok: true };
+}
+
+/** Puts back what was done alongside a push that did not land (nothing, when that work was refused). */
+async function undoAlongside(moving: Promise<Undo> | null, why: string): Promise<void> {
+  const undo = moving ? await moving.catch(() => null) : null;
+  if (undo) await undo(why);
 }
 
 /**

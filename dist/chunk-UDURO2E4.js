@@ -39,7 +39,7 @@ import {
   uncommitted,
   walkRepo,
   withinSize
-} from "./chunk-RT5ONSI3.js";
+} from "./chunk-TFJSRQ3M.js";
 import {
   DEFAULT_CREDENTIAL_NAMES,
   HELM_TEMPLATE_MESSAGE,
@@ -1565,7 +1565,7 @@ var require_liquid_node = __commonJS({
         return false;
       }
     }
-    function readFileSync5(filepath) {
+    function readFileSync6(filepath) {
       return fs$1.readFileSync(filepath, "utf8");
     }
     function resolve2(root2, file, ext) {
@@ -1608,7 +1608,7 @@ var require_liquid_node = __commonJS({
       exists,
       readFile: readFile3,
       existsSync: existsSync5,
-      readFileSync: readFileSync5,
+      readFileSync: readFileSync6,
       resolve: resolve2,
       fallback,
       dirname: dirname3,
@@ -5222,7 +5222,7 @@ import fs from "node:fs";
 import path5 from "node:path";
 
 // src/adapters/git/native.ts
-import { existsSync as existsSync2, lstatSync as lstatSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync2, lstatSync as lstatSync2, readFileSync as readFileSync2, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
 import { readFile, realpath } from "node:fs/promises";
 import path4 from "node:path";
 
@@ -5505,10 +5505,11 @@ function gitSays(stderr) {
 var AUTH_FAILED = /Authentication failed|could not read (Username|Password)|returned error: 40[13]|HTTP 40[13]|Permission denied \(publickey|Invalid username or password|terminal prompts disabled/i;
 var UNREACHABLE = /Could not resolve host|Connection refused|Failed to connect|Connection timed out|Couldn't connect|Network is unreachable|Could not read from remote repository/i;
 var CHECKOUT_ATTRIBUTES = /* @__PURE__ */ new Set(["eol", "crlf", "filter", "ident", "working-tree-encoding"]);
+var MOVE_MARKER = "vault-rollout-move";
 function gitPaths(res) {
-  const [format, objects, index] = res.stdout.toString("utf8").split("\n");
-  if (res.code !== 0 || !objects || !index) return null;
-  return { format: format === "sha256" ? "sha256" : "sha1", objects, index };
+  const [format, objects, index, move] = res.stdout.toString("utf8").split("\n");
+  if (res.code !== 0 || !objects || !index || !move) return null;
+  return { format: format === "sha256" ? "sha256" : "sha1", objects, index, move };
 }
 function indexFileKey(file) {
   try {
@@ -5838,7 +5839,8 @@ data ${e.bytes.length}
           started = performance.now();
           return this.pushRef(`refs/heads/${this.branch}`, expected, commitId);
         },
-        pushed: async (made) => {
+        alongside: (made) => this.moveWhilePushing(made.parent, commitId, made.entries),
+        pushed: async (made, moving) => {
           await this.must(
             ["update-ref", `refs/remotes/origin/${this.branch}`, commitId],
             "updating origin/" + this.branch + " of"
@@ -5848,7 +5850,13 @@ data ${e.bytes.length}
             commit: commitId,
             ms: Math.round(performance.now() - started)
           });
-          if (this.mode === "local") await this.moveCheckout(made.parent, commitId, "commit", made.entries);
+          if (moving) {
+            await moving;
+            await this.moveBranch(made.parent, commitId, "commit");
+            rmSync2(this.gitPaths.move, { force: true });
+          } else if (this.mode === "local") {
+            await this.moveCheckout(made.parent, commitId, "commit", made.entries);
+          }
           this.head = commitId;
         }
       }
@@ -6117,46 +6125,122 @@ data ${e.bytes.length}
   /**
    * Moves index and files of the paths that differ between `from` and `to`, then the branch. Other
    * entries, staged or not, are kept, and a person's edit in a moved path stops the move (nothing is
-   * written then). Plain files are written from the known bytes (checkout-move.ts); anything else (a
-   * deleted or renamed path, a mode change, a line-ending conversion or filter) goes through git's
-   * two-tree merge, `read-tree -m -u`.
+   * written then).
    */
   async moveCheckout(from, to, what = "commit", known) {
-    const refuse2 = (why) => new GitError(
+    const refused = await this.moveFiles(from, to, known);
+    if (refused !== null) throw this.moveRefused(to, what, refused);
+    await this.moveBranch(from, to, what);
+  }
+  moveRefused(to, what, why) {
+    return new GitError(
       `cannot move the checkout's "${this.branch}" to ${to.slice(0, 12)} (${what}): ${why}; commit or stash the changes in those files, then run again`,
       { branch: this.branch }
     );
-    const pre = this.checked?.commit === to ? this.checked.check : null;
-    this.checked = null;
-    const entries = pre && known ? known : await this.moveEntries(from, to, known);
-    if (entries) {
-      const started = performance.now();
-      const check = pre ?? inspectWorkTree(this.dir, entries, this.objectFormat, true);
-      const conflicts = [...await this.indexConflicts(entries), ...check.conflicts];
-      let late = [];
-      if (conflicts.length === 0) {
-        await this.must(["update-index", "--add", "-z", "--stdin"], "updating the index of", {
-          feed: (write2) => {
-            late = writeWorkTree(this.dir, check, this.objectFormat, (p) => write2(`${p}\0`));
-          }
-        });
-      }
-      if (conflicts.length > 0 || late.length > 0) {
-        const list = [.../* @__PURE__ */ new Set([...conflicts, ...late])].sort();
-        throw refuse2(`local changes in ${list.slice(0, 10).join(", ")}${list.length > 10 ? ", \u2026" : ""}`);
-      }
-      this.logger.debug("moved the checkout", {
-        files: check.write.length,
-        ms: Math.round(performance.now() - started)
-      });
-    } else {
-      const res = await this.run(["read-tree", "-m", "-u", from, to]);
-      if (res.code !== 0) throw refuse2(gitSays(res.stderr));
-    }
+  }
+  /** The branch ref, from `from` to `to` only if it is still at `from`. */
+  async moveBranch(from, to, what) {
     await this.must(
       ["update-ref", "-m", `vault-rollout: ${what}`, `refs/heads/${this.branch}`, to, from],
       `moving "${this.branch}" in`
     );
+  }
+  /**
+   * Moves the index entries and files of the paths that differ between `from` and `to`; the branch is left
+   * where it is. Plain files are written from the known bytes (checkout-move.ts); anything else (a deleted
+   * or renamed path, a mode change, a line-ending conversion or filter) goes through git's two-tree merge,
+   * `read-tree -m -u`.
+   * @returns null once moved, or why nothing was moved (a person's edit in a moved path).
+   */
+  async moveFiles(from, to, known) {
+    const pre = this.checked?.commit === to ? this.checked.check : null;
+    this.checked = null;
+    const entries = pre && known ? known : await this.moveEntries(from, to, known);
+    if (!entries) {
+      const res = await this.run(["read-tree", "-m", "-u", from, to]);
+      return res.code === 0 ? null : gitSays(res.stderr);
+    }
+    const started = performance.now();
+    const check = pre ?? inspectWorkTree(this.dir, entries, this.objectFormat, true);
+    const conflicts = [...await this.indexConflicts(entries), ...check.conflicts];
+    let late = [];
+    if (conflicts.length === 0) {
+      await this.must(["update-index", "--add", "-z", "--stdin"], "updating the index of", {
+        feed: (write2) => {
+          late = writeWorkTree(this.dir, check, this.objectFormat, (p) => write2(`${p}\0`));
+        }
+      });
+    }
+    if (conflicts.length > 0 || late.length > 0) {
+      const list = [.../* @__PURE__ */ new Set([...conflicts, ...late])].sort();
+      return `local changes in ${list.slice(0, 10).join(", ")}${list.length > 10 ? ", \u2026" : ""}`;
+    }
+    this.logger.debug("moved the checkout", {
+      files: check.write.length,
+      ms: Math.round(performance.now() - started)
+    });
+    return null;
+  }
+  /**
+   * Local mode, while the push is in flight: the files and index move to the commit (5,000 files take
+   * about as long as the push, so the two overlap), and the branch only once the remote took it. Until
+   * the branch has moved, a marker in the git folder names both commits, so that the next run puts the
+   * files back when this one is killed meanwhile (see recoverMove); a push that does not land has them put
+   * back at once. Null (all after the push, as before) for a move that was not checked before the push, or
+   * a git that cannot name the marker's place.
+   */
+  moveWhilePushing(from, to, entries) {
+    const marker = this.gitPaths?.move;
+    if (this.mode !== "local" || !marker || this.checked?.commit !== to) return null;
+    return (async () => {
+      writeFileSync2(marker, `${from} ${to}
+`);
+      this.logger.debug("moving the checkout while pushing", { commit: to });
+      const refused = await this.moveFiles(from, to, entries);
+      if (refused !== null) {
+        rmSync2(marker, { force: true });
+        throw this.moveRefused(to, "commit", refused);
+      }
+      return async (why) => {
+        await this.putBack(from, to, `the push did not land (${why})`);
+        rmSync2(marker, { force: true });
+      };
+    })();
+  }
+  /**
+   * Puts the files and index entries of the paths `to` changed back to `from` (git's two-tree merge, which
+   * keeps every other entry and refuses to overwrite a person's edit), the branch being at `from`.
+   */
+  async putBack(from, to, why) {
+    const res = await this.run(["read-tree", "-m", "-u", to, from]);
+    if (res.code !== 0) {
+      throw new GitError(
+        `${why}, and the checkout's files could not be put back from ${to.slice(0, 12)} to "${this.branch}" (${from.slice(0, 12)}): ${gitSays(res.stderr)}; the next run puts them back once those files are committed or stashed`,
+        { branch: this.branch }
+      );
+    }
+    this.logger.info(`Put the checkout's files back to "${this.branch}" (${from.slice(0, 12)}): ${why}`);
+  }
+  /**
+   * A run killed while its push moved the files (the marker is still there): with the branch still at the
+   * marker's base, its files and index entries go back to it; the fetch and fast-forward that follow bring
+   * them forward again if that push landed. A marker whose branch has moved on is only removed.
+   */
+  async recoverMove() {
+    const marker = this.gitPaths?.move;
+    if (!marker || !existsSync2(marker)) return;
+    const [from = "", to = ""] = readFileSync2(marker, "utf8").trim().split(" ");
+    const oid = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+    if (this.readOnly) {
+      this.logger.warn(
+        `An interrupted apply moved the checkout's files during its push; the next apply puts them back (${MOVE_MARKER})`
+      );
+      return;
+    }
+    if (oid.test(from) && oid.test(to) && await this.revParse(`refs/heads/${this.branch}`) === from) {
+      await this.putBack(from, to, "an earlier run was stopped while pushing");
+    }
+    rmSync2(marker, { force: true });
   }
   // --- opening ------------------------------------------------------------------------------------
   static async openLocal(opts) {
@@ -6176,7 +6260,9 @@ data ${e.bytes.length}
           "--git-path",
           "objects",
           "--git-path",
-          "index"
+          "index",
+          "--git-path",
+          MOVE_MARKER
         ],
         { cwd: dir }
       )
@@ -6213,6 +6299,7 @@ data ${e.bytes.length}
       gitPaths: paths
     });
     await ws.fetchBase();
+    await ws.recoverMove();
     await ws.syncCheckout();
     opts.logger.info("opened local checkout", { dir, branch: current, head: ws.head, remote: ws.url });
     return ws;
@@ -6368,7 +6455,7 @@ async function openWorkspace(opts) {
     return NativeWorkspace.openLocal({ ...args, unborn: (branch) => refuseUnborn(opts.repo, branch) });
   }
   logger.debug("using isomorphic-git (no git CLI)");
-  const { IsoWorkspace } = await import("./chunk-XQQPLKZI.js");
+  const { IsoWorkspace } = await import("./chunk-XIO42HYM.js");
   if (remote) return IsoWorkspace.openRemote({ ...opts, logger });
   refuseUnborn(opts.repo, await unbornIso(path5.resolve(opts.repo)));
   return IsoWorkspace.openLocal({ ...opts, logger });
@@ -6429,7 +6516,7 @@ function createLogger(opts) {
 }
 
 // src/adapters/templates.ts
-import { existsSync as existsSync3, readFileSync as readFileSync2 } from "node:fs";
+import { existsSync as existsSync3, readFileSync as readFileSync3 } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 var root = null;
@@ -6444,7 +6531,7 @@ function templatesDir() {
   }
 }
 function readTemplate(name) {
-  return readFileSync2(join(templatesDir(), name), "utf8");
+  return readFileSync3(join(templatesDir(), name), "utf8");
 }
 
 // src/adapters/vault/reader.ts
@@ -7172,7 +7259,7 @@ async function createVaultReader(options) {
 }
 
 // src/adapters/vault/env.ts
-import { readFileSync as readFileSync3 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 import { readFile as fsReadFile } from "node:fs/promises";
 var METHODS = ["token", "approle", "kubernetes", "jwt"];
 function parseBool(name, value) {
@@ -7181,7 +7268,7 @@ function parseBool(name, value) {
   throw new VaultError(`${name} must be true or false (got "${value}").`, { variable: name });
 }
 function vaultOptionsFromEnv(env, configVault = {}, io = {}) {
-  const readSync = io.readFileSync ?? ((p) => readFileSync3(p, "utf8"));
+  const readSync = io.readFileSync ?? ((p) => readFileSync4(p, "utf8"));
   const read = io.readFile ?? ((p) => fsReadFile(p, "utf8"));
   const get = (name) => {
     const v = env[name];
@@ -7626,7 +7713,7 @@ import {
   lstatSync as lstatSync3,
   openSync as openSync3,
   readdirSync,
-  readFileSync as readFileSync4,
+  readFileSync as readFileSync5,
   readlinkSync,
   realpathSync
 } from "node:fs";
@@ -7701,7 +7788,7 @@ function readRegularFile(full, path6, maxBytes) {
       };
     if (maxBytes !== void 0 && info2.size > maxBytes)
       return { ok: false, problem: oversizeProblem(path6, info2.size, maxBytes) };
-    return { ok: true, bytes: readFileSync4(fd) };
+    return { ok: true, bytes: readFileSync5(fd) };
   } catch (err) {
     return {
       ok: false,

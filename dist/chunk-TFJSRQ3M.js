@@ -493,10 +493,25 @@ async function pushBase(commitId, at, steps) {
   if (commitId === at.head) return { ok: true };
   const made = at.built.ownChild(commitId, at.head);
   if (at.mode === "local") await steps.check(made);
-  const res = await steps.push(made.parent);
-  if (!res.ok) return res;
-  await steps.pushed(made);
+  const moving = at.mode === "local" ? steps.alongside?.(made) ?? null : null;
+  moving?.catch(() => void 0);
+  let res;
+  try {
+    res = await steps.push(made.parent);
+  } catch (err) {
+    await undoAlongside(moving, err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+  if (!res.ok) {
+    await undoAlongside(moving, res.message);
+    return res;
+  }
+  await steps.pushed(made, moving);
   return { ok: true };
+}
+async function undoAlongside(moving, why) {
+  const undo = moving ? await moving.catch(() => null) : null;
+  if (undo) await undo(why);
 }
 async function remoteBranchCommit(branch, steps) {
   if (!isValidBranchName(branch)) throw new GitError(`"${branch}" is not a valid branch name`);

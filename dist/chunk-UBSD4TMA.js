@@ -11,11 +11,11 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-HJ3TJEXC.js";
+} from "./chunk-UDURO2E4.js";
 import {
   checkRemoteUrl,
   displayRemote
-} from "./chunk-RT5ONSI3.js";
+} from "./chunk-TFJSRQ3M.js";
 import "./chunk-LA3NCHGA.js";
 import "./chunk-LTON5VQS.js";
 import {

@@ -41,7 +41,7 @@ import {
   uncommitted,
   walkRepo,
   withinSize
-} from "./chunk-RT5ONSI3.js";
+} from "./chunk-TFJSRQ3M.js";
 import {
   DEFAULT_GIT_LIMITS
 } from "./chunk-33VOMAQR.js";

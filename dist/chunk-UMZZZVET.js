@@ -9,8 +9,8 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-HJ3TJEXC.js";
-import "./chunk-RT5ONSI3.js";
+} from "./chunk-UDURO2E4.js";
+import "./chunk-TFJSRQ3M.js";
 import {
   silentLogger
 } from "./chunk-LA3NCHGA.js";
