@@ -17,7 +17,7 @@
  * process exits (a signal handler calling `process.exit`) are killed too.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { GitError } from '../../core/errors.js';
@@ -33,6 +33,12 @@ export interface GitRunOptions {
    * does other work (a pipe would stall whenever the event loop is busy).
    */
   inputFile?: string;
+  /**
+   * A file (created here, it must not exist) git writes its stdout to, instead of a pipe, read back once
+   * git has exited: git then writes at its own pace while this process does other work. Held to
+   * `git.maxResponseBytes` once git has exited, so only for output whose size the caller already bounds.
+   */
+  outputFile?: string;
   /** Bytes written to stdin (then closed). */
   input?: string | Buffer;
   /**
@@ -179,20 +185,26 @@ export class GitCli {
         return;
       }
       let inFd: number | null = null;
+      let outFd: number | null = null;
       try {
         if (opts.inputFile !== undefined) inFd = openSync(opts.inputFile, 'r');
+        if (opts.outputFile !== undefined) outFd = openSync(opts.outputFile, 'wx', 0o600);
       } catch (e) {
-        reject(new GitError(`git ${args[0] ?? ''} could not read its input: ${(e as Error).message}`));
+        if (inFd !== null) closeSync(inFd);
+        reject(
+          new GitError(`git ${args[0] ?? ''} could not open its input or output: ${(e as Error).message}`),
+        );
         return;
       }
       const child = spawn(this.bin, args, {
         cwd: opts.cwd,
         env: env as NodeJS.ProcessEnv,
         detached: true,
-        stdio: [inFd ?? 'pipe', 'pipe', 'pipe'],
+        stdio: [inFd ?? 'pipe', outFd ?? 'pipe', 'pipe'],
         windowsHide: true,
       });
       if (inFd !== null) closeSync(inFd);
+      if (outFd !== null) closeSync(outFd);
       const pid = child.pid;
       let ended = () => {};
       if (pid !== undefined) {
@@ -223,6 +235,16 @@ export class GitCli {
           ),
         );
       }, deadline);
+      /** The output file's bytes, within what is left of the cap after stderr. */
+      const readOutput = (file: string, used: number): Buffer => {
+        const bytes = statSync(file).size;
+        if (used + bytes > limits.maxResponseBytes)
+          throw new GitError(
+            `git ${describeGitCall(args, opts.cwd)} wrote more than ${limits.maxResponseBytes} bytes of output (raise git.maxResponseBytes if this is expected)`,
+            { command: args[0], maxResponseBytes: limits.maxResponseBytes },
+          );
+        return readFileSync(file);
+      };
       const collect = (into: Buffer[]) => (chunk: Buffer) => {
         if (failure) return;
         size += chunk.length;
@@ -237,7 +259,7 @@ export class GitCli {
         }
         into.push(chunk);
       };
-      child.stdout!.on('data', collect(out));
+      child.stdout?.on('data', collect(out));
       child.stderr!.on('data', collect(err));
       child.on('error', (e) => {
         clearTimeout(timer);
@@ -250,7 +272,13 @@ export class GitCli {
         if (failure) return reject(failure);
         if (fed) return reject(fed.error);
         if (code === null) return reject(new GitError(`git ${describeGitCall(args, opts.cwd)} was killed`));
-        resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') });
+        let stdout: Buffer;
+        try {
+          stdout = opts.outputFile === undefined ? Buffer.concat(out) : readOutput(opts.outputFile, size);
+        } catch (e) {
+          return reject(e);
+        }
+        resolve({ code, stdout, stderr: Buffer.concat(err).toString('utf8') });
       });
       if (child.stdin) {
         child.stdin.on('error', () => {

@@ -239,6 +239,21 @@ function gitPaths(res: { code: number; stdout: Buffer }): GitPaths | null {
   return { format: format === 'sha256' ? 'sha256' : 'sha1', objects, index, move };
 }
 
+/** The ids of the regular files `rule` accepts within `maxFileBytes`, by their listing (nothing is read). */
+function likelyBlobs(
+  listing: Map<string, TreeEntry>,
+  rule: (path: string) => boolean,
+  maxFileBytes: number | undefined,
+): string[] {
+  const oids = new Set<string>();
+  for (const [p, e] of listing) {
+    if (e.type !== 'blob' || (e.mode !== '100644' && e.mode !== '100755')) continue;
+    if (e.size === null || (maxFileBytes !== undefined && e.size > maxFileBytes)) continue;
+    if (rule(p)) oids.add(e.oid);
+  }
+  return [...oids];
+}
+
 /**
  * What identifies one version of the index file: git replaces it on every write (a lock file renamed
  * over it), so its inode changes, and any write in place changes its ctime.
@@ -371,11 +386,27 @@ export class NativeWorkspace implements Workspace {
     return hit;
   }
 
+  /**
+   * The blobs by id, through files rather than pipes: git reads and writes at its own pace while this
+   * process walks the listing (a pipe stalls whenever the event loop is busy: 10,000 files took git 300 ms
+   * through a pipe during the walk, 120 ms alone). The caller asks only for blobs whose sizes the listing
+   * gave within the file limit, so the output is bounded before git starts.
+   */
   private async readBlobs(oids: string[]): Promise<Map<string, Buffer>> {
     if (oids.length === 0) return new Map();
-    return parseBatch(
-      await this.must(['cat-file', '--batch'], 'reading objects of', { input: `${oids.join('\n')}\n` }),
-    );
+    const dir = makeTempDirSync('vault-rollout-read-');
+    try {
+      const input = path.join(dir, 'ids');
+      writeFileSync(input, `${oids.join('\n')}\n`);
+      return parseBatch(
+        await this.must(['cat-file', '--batch'], 'reading objects of', {
+          inputFile: input,
+          outputFile: path.join(dir, 'objects'),
+        }),
+      );
+    } finally {
+      await removeTempDir(dir);
+    }
   }
 
   /** The blob sizes of `entries`, by id, from the listing (see parseLsTree): nothing is read. */
@@ -392,6 +423,13 @@ export class NativeWorkspace implements Workspace {
     const started = performance.now();
     const head = this.head;
     const listing = await this.listing(head);
+    const rule = fileRule(accept, options.anyName);
+    // The blobs the walk will want, asked for at once so that git reads them while this process walks
+    // (10,000 files: git's 180 ms overlap the walk's 200 ms): every regular file the rule accepts, within
+    // the size limit. The walk may still want a few more (a file reached through a link whose own name
+    // the rule refuses): those are read after. Not for a load that skips folders (a few named files).
+    const early = options.enterDir ? null : this.readBlobs(likelyBlobs(listing, rule, options.maxFileBytes));
+    early?.catch(() => undefined); // read below
     // Link texts first (each at most MAX_LINK_BYTES, by its header), so the walk can follow them.
     const linkEntries = [...listing].filter(([, e]) => e.mode === '120000');
     const linkSizes = this.sizes(linkEntries.map(([, e]) => e));
@@ -404,15 +442,16 @@ export class NativeWorkspace implements Workspace {
         return [p, bytes ? decodeUtf8(bytes) : null] as const;
       }),
     );
-    const rule = fileRule(accept, options.anyName);
     const walked = walkRepo(gitTreeView(listing, links), rule, options.enterDir);
     this.linked.remember(head, walked.files);
     const oidOf = (f: FoundFile) => listing.get(f.real)!.oid;
     const sizes = this.sizes(walked.files.map((f) => listing.get(f.real)!));
     const sized = withinSize(walked.files, (f) => sizes.get(oidOf(f)) ?? null, options.maxFileBytes);
-    const blobs = await this.readBlobs([...new Set(sized.files.map(oidOf))]);
+    const read = (await early) ?? new Map<string, Buffer>();
+    const later = await this.readBlobs([...new Set(sized.files.map(oidOf))].filter((oid) => !read.has(oid)));
+    const blob = (oid: string) => read.get(oid) ?? later.get(oid) ?? Buffer.alloc(0);
     const { files, problems } = loadResult(
-      sized.files.map((f) => ({ path: f.path, bytes: blobs.get(oidOf(f)) ?? Buffer.alloc(0) })),
+      sized.files.map((f) => ({ path: f.path, bytes: blob(oidOf(f)) })),
       [...walked.problems, ...sized.problems],
     );
     this.logger.debug('read manifests from git objects', {
@@ -994,10 +1033,17 @@ export class NativeWorkspace implements Workspace {
     let late: string[] = [];
     if (conflicts.length === 0) {
       // git hashes each written file (its object is already stored) and records its stat while the next
-      // ones are written.
+      // ones are written: their paths go to it 64 at a time (one pipe write each, not one per file).
       await this.must(['update-index', '--add', '-z', '--stdin'], 'updating the index of', {
         feed: (write) => {
-          late = writeWorkTree(this.dir, check, this.objectFormat, (p) => write(`${p}\0`));
+          let batch: string[] = [];
+          late = writeWorkTree(this.dir, check, this.objectFormat, (p) => {
+            batch.push(`${p}\0`);
+            if (batch.length < 64) return;
+            write(batch.join(''));
+            batch = [];
+          });
+          if (batch.length > 0) write(batch.join(''));
         },
       });
     }

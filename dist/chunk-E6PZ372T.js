@@ -9,7 +9,7 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-UDURO2E4.js";
+} from "./chunk-42BFWZQ6.js";
 import "./chunk-TFJSRQ3M.js";
 import {
   silentLogger

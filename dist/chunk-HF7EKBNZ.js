@@ -11,7 +11,7 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-UDURO2E4.js";
+} from "./chunk-42BFWZQ6.js";
 import {
   checkRemoteUrl,
   displayRemote
