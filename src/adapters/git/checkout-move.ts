@@ -229,6 +229,8 @@ export function changedSince(
  * the path; a missing file is created.
  * @param settled called with each entry's path once its file holds the new bytes (already, or written),
  *   so that `git update-index` can hash it while the next files are written.
+ * @param checked the stats a {@link changedSince} that found nothing took right before (the check made
+ *   just before the push, which starts this move): the files are not checked again.
  * @returns the paths that changed since inspection into something else (nothing is written then).
  */
 export function writeWorkTree(
@@ -236,11 +238,17 @@ export function writeWorkTree(
   check: MoveCheck,
   format: 'sha1' | 'sha256',
   settled: (path: string) => void = () => {},
+  checked?: ReadonlyMap<string, Stats>,
 ): string[] {
   // The stat each file had when checked just now: no second lstat per file before writing it.
-  const stats = new Map<string, Stats>();
-  const late = changedSince(dir, check, format, stats);
-  if (late.length > 0) return late;
+  let stats: ReadonlyMap<string, Stats>;
+  if (checked) stats = checked;
+  else {
+    const taken = new Map<string, Stats>();
+    const late = changedSince(dir, check, format, taken);
+    if (late.length > 0) return late;
+    stats = taken;
+  }
   const writing = new Set(check.write);
   for (const e of check.entries) if (!writing.has(e)) settled(e.path);
   for (const e of check.write) {

@@ -5243,7 +5243,16 @@ import fs from "node:fs";
 import path5 from "node:path";
 
 // src/adapters/git/native.ts
-import { existsSync as existsSync2, lstatSync as lstatSync2, readFileSync as readFileSync3, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import {
+  closeSync as closeSync3,
+  existsSync as existsSync2,
+  lstatSync as lstatSync2,
+  openSync as openSync3,
+  readFileSync as readFileSync3,
+  rmSync as rmSync2,
+  writeFileSync as writeFileSync2,
+  writevSync
+} from "node:fs";
 import { readFile, realpath } from "node:fs/promises";
 import path4 from "node:path";
 
@@ -5383,10 +5392,15 @@ function changedSince(dir, check, format, stats) {
   return late;
 }
 function writeWorkTree(dir, check, format, settled = () => {
-}) {
-  const stats = /* @__PURE__ */ new Map();
-  const late = changedSince(dir, check, format, stats);
-  if (late.length > 0) return late;
+}, checked2) {
+  let stats;
+  if (checked2) stats = checked2;
+  else {
+    const taken = /* @__PURE__ */ new Map();
+    const late = changedSince(dir, check, format, taken);
+    if (late.length > 0) return late;
+    stats = taken;
+  }
   const writing = new Set(check.write);
   for (const e of check.entries) if (!writing.has(e)) settled(e.path);
   for (const e of check.write) {
@@ -5532,6 +5546,19 @@ function gitPaths(res) {
   if (res.code !== 0 || !objects || !index || !move) return null;
   return { format: format === "sha256" ? "sha256" : "sha1", objects, index, move };
 }
+function writeParts(file, parts) {
+  const fd = openSync3(file, "wx", 384);
+  try {
+    for (let i = 0; i < parts.length; i += 1024) {
+      const group = parts.slice(i, i + 1024);
+      const total = group.reduce((n, b) => n + b.length, 0);
+      const done = writevSync(fd, group);
+      if (done < total) writeFileSync2(fd, Buffer.concat(group).subarray(done));
+    }
+  } finally {
+    closeSync3(fd);
+  }
+}
 function likelyBlobs(listing, rule, maxFileBytes) {
   const oids = /* @__PURE__ */ new Set();
   for (const [p, e] of listing) {
@@ -5540,6 +5567,20 @@ function likelyBlobs(listing, rule, maxFileBytes) {
     if (rule(p)) oids.add(e.oid);
   }
   return [...oids];
+}
+function indexRecord(text, at2, end) {
+  const tab = text.indexOf("	", at2);
+  if (tab < 0 || tab >= end) return null;
+  const s1 = text.indexOf(" ", at2);
+  const s2 = s1 < 0 ? -1 : text.indexOf(" ", s1 + 1);
+  const s3 = s2 < 0 ? -1 : text.indexOf(" ", s2 + 1);
+  if (s3 < 0 || s3 > tab) return null;
+  return {
+    tag: text.slice(at2, s1),
+    oid: text.slice(s2 + 1, s3),
+    stage: text.slice(s3 + 1, tab),
+    path: text.slice(tab + 1, end)
+  };
 }
 function indexFileKey(file) {
   try {
@@ -5573,7 +5614,10 @@ var NativeWorkspace = class _NativeWorkspace {
   linked = new LinkedPaths();
   /** Commits this run built: id \u2192 { parent, changed paths }. */
   made = new BuiltCommits();
-  /** The pre-push inspection of the checkout, for the move after the push (local mode). */
+  /**
+   * The pre-push inspection of the checkout, for the move of its files (local mode), with the stats its
+   * last look took when that look found nothing changed.
+   */
   checked = null;
   closed = false;
   constructor(parts) {
@@ -5810,7 +5854,7 @@ data ${e.bytes.length}
       }
       parts.push(Buffer.from("\ndone\n"));
       const stream = path4.join(scratch, "stream");
-      writeFileSync2(stream, Buffer.concat(parts));
+      writeParts(stream, parts);
       const [objects] = await ready;
       const marks = path4.join(scratch, "marks");
       const importing = this.must(
@@ -6030,12 +6074,13 @@ data ${e.bytes.length}
     const pre = early ?? await this.precheck(made.entries);
     let changed;
     if (pre.plain) {
+      const stats = /* @__PURE__ */ new Map();
       changed = early ? [
         ...pre.conflicts,
-        ...changedSince(this.dir, pre.check, this.objectFormat),
+        ...changedSince(this.dir, pre.check, this.objectFormat, stats),
         ...await this.indexConflicts(made.entries)
       ] : pre.conflicts;
-      this.checked = { commit, check: pre.check };
+      this.checked = { commit, check: pre.check, ...early ? { stats } : {} };
     } else changed = await this.diffIndex(made.paths);
     if (changed.length > 0) throw uncommitted([...new Set(changed)].sort());
   }
@@ -6126,13 +6171,15 @@ data ${e.bytes.length}
   async readIndex() {
     const key = this.gitPaths ? indexFileKey(this.gitPaths.index) : null;
     if (key !== null && this.indexRead?.key === key) return this.indexRead.index;
-    const out = await this.must(["ls-files", "-s", "-v", "-z"], "reading the index of");
+    const out = (await this.must(["ls-files", "-s", "-v", "-z"], "reading the index of")).toString("utf8");
     const index = /* @__PURE__ */ new Map();
-    for (const rec of out.toString("utf8").split("\0")) {
-      const tab = rec.indexOf("	");
-      if (tab < 0) continue;
-      const [tag = "", , oid = "", stage = ""] = rec.slice(0, tab).split(" ");
-      const path6 = rec.slice(tab + 1);
+    for (let at2 = 0; at2 < out.length; ) {
+      const nul = out.indexOf("\0", at2);
+      const end = nul < 0 ? out.length : nul;
+      const rec = indexRecord(out, at2, end);
+      at2 = end + 1;
+      if (!rec) continue;
+      const { tag, oid, stage, path: path6 } = rec;
       const seen = index.get(path6);
       if (seen) index.set(path6, { ...seen, stage: seen.stage === "0" ? stage : seen.stage, plain: false });
       else index.set(path6, { oid, stage, plain: tag === "H" && stage === "0" });
@@ -6200,11 +6247,14 @@ data ${e.bytes.length}
    * where it is. Plain files are written from the known bytes (checkout-move.ts); anything else (a deleted
    * or renamed path, a mode change, a line-ending conversion or filter) goes through git's two-tree merge,
    * `read-tree -m -u`.
+   * @param withPush started with the push, right after the look before it (see checkCheckout)
    * @returns null once moved, or why nothing was moved (a person's edit in a moved path).
    */
-  async moveFiles(from, to, known) {
-    const pre = this.checked?.commit === to ? this.checked.check : null;
+  async moveFiles(from, to, known, withPush = false) {
+    const checked2 = this.checked?.commit === to ? this.checked : null;
+    const pre = checked2?.check ?? null;
     this.checked = null;
+    const fresh = withPush && known && pre ? checked2?.stats : void 0;
     const entries = pre && known ? known : await this.moveEntries(from, to, known);
     if (!entries) {
       const res = await this.run(["read-tree", "-m", "-u", from, to]);
@@ -6218,12 +6268,18 @@ data ${e.bytes.length}
       await this.must(["update-index", "--add", "-z", "--stdin"], "updating the index of", {
         feed: (write2) => {
           let batch = [];
-          late = writeWorkTree(this.dir, check, this.objectFormat, (p) => {
-            batch.push(`${p}\0`);
-            if (batch.length < 64) return;
-            write2(batch.join(""));
-            batch = [];
-          });
+          late = writeWorkTree(
+            this.dir,
+            check,
+            this.objectFormat,
+            (p) => {
+              batch.push(`${p}\0`);
+              if (batch.length < 64) return;
+              write2(batch.join(""));
+              batch = [];
+            },
+            fresh
+          );
           if (batch.length > 0) write2(batch.join(""));
         }
       });
@@ -6253,7 +6309,7 @@ data ${e.bytes.length}
       writeFileSync2(marker, `${from} ${to}
 `);
       this.logger.debug("moving the checkout while pushing", { commit: to });
-      const refused = await this.moveFiles(from, to, entries);
+      const refused = await this.moveFiles(from, to, entries, true);
       if (refused !== null) {
         rmSync2(marker, { force: true });
         throw this.moveRefused(to, "commit", refused);
@@ -7764,11 +7820,11 @@ import { join as join3 } from "node:path";
 
 // src/adapters/fs/working-tree.ts
 import {
-  closeSync as closeSync3,
+  closeSync as closeSync4,
   constants as constants3,
   fstatSync,
   lstatSync as lstatSync3,
-  openSync as openSync3,
+  openSync as openSync4,
   readdirSync,
   readFileSync as readFileSync6,
   readlinkSync,
@@ -7830,7 +7886,7 @@ function diskView(root2) {
 function readRegularFile(full, path6, maxBytes) {
   let fd;
   try {
-    fd = openSync3(full, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK);
+    fd = openSync4(full, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK);
   } catch (err) {
     const code3 = errorCode(err);
     const message = code3 === "ELOOP" ? "became a symlink while being read: skipped" : `cannot be read (${code3 ?? "error"}): skipped`;
@@ -7856,7 +7912,7 @@ function readRegularFile(full, path6, maxBytes) {
       }
     };
   } finally {
-    closeSync3(fd);
+    closeSync4(fd);
   }
 }
 var WorkingTreeSource = class {

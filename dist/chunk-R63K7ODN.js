@@ -11,7 +11,7 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-42BFWZQ6.js";
+} from "./chunk-OGCSXHF5.js";
 import {
   checkRemoteUrl,
   displayRemote

@@ -9,7 +9,7 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-42BFWZQ6.js";
+} from "./chunk-OGCSXHF5.js";
 import "./chunk-TFJSRQ3M.js";
 import {
   silentLogger
