@@ -21,11 +21,11 @@ import {
   statusCommand,
   stopGitChildren,
   templateIssues
-} from "./chunk-OGCSXHF5.js";
+} from "./chunk-GGKJ643T.js";
 import {
   cleanTempDirsOnExit,
   removeAllTempDirs
-} from "./chunk-TFJSRQ3M.js";
+} from "./chunk-FW46POOP.js";
 import {
   credentialIssues,
   dotted,
@@ -3870,7 +3870,7 @@ function addWatch(program2, run) {
       for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => done(signal));
     });
     process.on("exit", removeAllTempDirs);
-    const { watchCommand } = await import("./chunk-R63K7ODN.js");
+    const { watchCommand } = await import("./chunk-PTTMN2PM.js");
     run.exit = await watchCommand(opts, run.io(raw), stopped);
   });
 }
@@ -3925,7 +3925,7 @@ function addDevServer(program2, run) {
 }
 function addDemo(program2, run) {
   program2.command("demo").description("the whole job against a local Vault-compatible dev server and a throwaway Git remote").action(async () => {
-    const { demoCommand } = await import("./chunk-RSAWZB5U.js");
+    const { demoCommand } = await import("./chunk-VTMCA7O7.js");
     run.exit = await demoCommand({
       stdout: (t) => process.stdout.write(t),
       cwd: process.cwd(),

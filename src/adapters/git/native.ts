@@ -47,7 +47,14 @@ import path from 'node:path';
 import { GitError } from '../../core/errors.js';
 import { makeTempDir, makeTempDirSync, removeTempDir } from '../fs/temp.js';
 import type { Problem, RepoFile } from '../../core/model.js';
-import { fileRule, MAX_LINK_BYTES, walkRepo, withinSize, type FoundFile } from '../../core/repo-files.js';
+import {
+  fileRule,
+  isManifestName,
+  MAX_LINK_BYTES,
+  walkRepo,
+  withinSize,
+  type FoundFile,
+} from '../../core/repo-files.js';
 import type {
   CommitFile,
   CommitInfo,
@@ -236,6 +243,12 @@ interface GitPaths {
   move: string;
 }
 
+/**
+ * The largest blob read before the fetch has answered (see readEarly): the configured file limit is not
+ * known yet, and a bigger manifest is rare enough to be read with the rest.
+ */
+const EARLY_BLOB_BYTES = 1024 * 1024;
+
 /** The file, in the checkout's git folder, that names both commits while a push moves the files. */
 const MOVE_MARKER = 'vault-rollout-move';
 
@@ -338,7 +351,13 @@ export class NativeWorkspace implements Workspace {
   private readonly gitPaths: GitPaths | null;
   /** The index as last read, with the {@link indexFileKey} its file had just before. */
   private indexRead: { key: string; index: Map<string, IndexEntry> } | null = null;
-  private listings = new Map<string, Map<string, TreeEntry>>();
+  private listings = new Map<string, Promise<Map<string, TreeEntry>>>();
+  /**
+   * Local mode: the manifest-named blobs of the checkout's own head, read while the fetch runs (most runs
+   * find origin where the checkout is). Blobs are named by content, so they serve whatever head the load
+   * reads; a load reads the ones it still lacks.
+   */
+  private early: Promise<Map<string, Buffer>> | null = null;
   /** Files the last load read through a link, for writing their edits to the stored path. */
   private readonly linked = new LinkedPaths();
   /** Commits this run built: id → { parent, changed paths }. */
@@ -426,42 +445,67 @@ export class NativeWorkspace implements Workspace {
 
   // --- reading -------------------------------------------------------------------------------------
 
-  private async listing(commit: string): Promise<Map<string, TreeEntry>> {
+  /** The listing of `commit`, asked of git once: a second caller meanwhile waits for the same answer. */
+  private listing(commit: string): Promise<Map<string, TreeEntry>> {
     let hit = this.listings.get(commit);
     if (!hit) {
-      hit = parseLsTree(
-        await this.must(
-          ['ls-tree', '-r', '-l', '-z', '--full-tree', commit],
-          `reading ${commit.slice(0, 12)} of`,
-        ),
-      );
+      const asked = this.throughFiles(
+        ['ls-tree', '-r', '-l', '-z', '--full-tree', commit],
+        `reading ${commit.slice(0, 12)} of`,
+      ).then(parseLsTree);
+      hit = asked;
       this.listings.clear(); // one commit at a time: the base of this attempt
-      this.listings.set(commit, hit);
+      this.listings.set(commit, asked);
+      asked.catch(() => {
+        if (this.listings.get(commit) === asked) this.listings.delete(commit);
+      });
     }
     return hit;
   }
 
   /**
-   * The blobs by id, through files rather than pipes: git reads and writes at its own pace while this
-   * process walks the listing (a pipe stalls whenever the event loop is busy: 10,000 files took git 300 ms
-   * through a pipe during the walk, 120 ms alone). The caller asks only for blobs whose sizes the listing
-   * gave within the file limit, so the output is bounded before git starts.
+   * Runs git with its output, and its input when there is one, in files rather than pipes: git reads and
+   * writes at its own pace while this process works (a pipe stalls whenever the event loop is busy:
+   * `cat-file --batch` of 10,000 files took 300 ms through a pipe during the walk, 120 ms alone). For
+   * output bounded by what the repository holds: it is held to `git.maxResponseBytes` once git is done.
    */
-  private async readBlobs(oids: string[]): Promise<Map<string, Buffer>> {
-    if (oids.length === 0) return new Map();
+  private async throughFiles(args: string[], action: string, input?: string): Promise<Buffer> {
     const dir = makeTempDirSync('vault-rollout-read-');
     try {
-      const input = path.join(dir, 'ids');
-      writeFileSync(input, `${oids.join('\n')}\n`);
-      return parseBatch(
-        await this.must(['cat-file', '--batch'], 'reading objects of', {
-          inputFile: input,
-          outputFile: path.join(dir, 'objects'),
-        }),
-      );
+      const inputFile = input === undefined ? undefined : path.join(dir, 'in');
+      if (inputFile !== undefined && input !== undefined) writeFileSync(inputFile, input);
+      return await this.must(args, action, {
+        ...(inputFile ? { inputFile } : {}),
+        outputFile: path.join(dir, 'out'),
+      });
     } finally {
       await removeTempDir(dir);
     }
+  }
+
+  /** The blobs by id; the caller asks only for blobs whose sizes the listing gave within the file limit. */
+  private async readBlobs(oids: string[]): Promise<Map<string, Buffer>> {
+    if (oids.length === 0) return new Map();
+    return parseBatch(
+      await this.throughFiles(['cat-file', '--batch'], 'reading objects of', `${oids.join('\n')}\n`),
+    );
+  }
+
+  /**
+   * Starts reading the manifest-named blobs of `head` (each within {@link EARLY_BLOB_BYTES}), for the
+   * first load to take (see `early`); a failure only means that load reads them itself.
+   */
+  private readEarly(head: string): void {
+    this.early = (async () =>
+      this.readBlobs(likelyBlobs(await this.listing(head), isManifestName, EARLY_BLOB_BYTES)))();
+    this.early.catch(() => undefined);
+  }
+
+  /** What {@link readEarly} is reading, once: later loads read their own. */
+  private takeEarly(): Promise<Map<string, Buffer>> | null {
+    const early = this.early;
+    this.early = null;
+    return early;
   }
 
   /** The blob sizes of `entries`, by id, from the listing (see parseLsTree): nothing is read. */
@@ -483,7 +527,10 @@ export class NativeWorkspace implements Workspace {
     // (10,000 files: git's 180 ms overlap the walk's 200 ms): every regular file the rule accepts, within
     // the size limit. The walk may still want a few more (a file reached through a link whose own name
     // the rule refuses): those are read after. Not for a load that skips folders (a few named files).
-    const early = options.enterDir ? null : this.readBlobs(likelyBlobs(listing, rule, options.maxFileBytes));
+    // Read while the fetch ran (local mode), or asked for now.
+    const early = options.enterDir
+      ? null
+      : (this.takeEarly() ?? this.readBlobs(likelyBlobs(listing, rule, options.maxFileBytes)));
     early?.catch(() => undefined); // read below
     // Link texts first (each at most MAX_LINK_BYTES, by its header), so the walk can follow them.
     const linkEntries = [...listing].filter(([, e]) => e.mode === '120000');
@@ -502,7 +549,7 @@ export class NativeWorkspace implements Workspace {
     const oidOf = (f: FoundFile) => listing.get(f.real)!.oid;
     const sizes = this.sizes(walked.files.map((f) => listing.get(f.real)!));
     const sized = withinSize(walked.files, (f) => sizes.get(oidOf(f)) ?? null, options.maxFileBytes);
-    const read = (await early) ?? new Map<string, Buffer>();
+    const read = (await early?.catch(() => null)) ?? new Map<string, Buffer>();
     const later = await this.readBlobs([...new Set(sized.files.map(oidOf))].filter((oid) => !read.has(oid)));
     const blob = (oid: string) => read.get(oid) ?? later.get(oid) ?? Buffer.alloc(0);
     const { files, problems } = loadResult(
@@ -709,21 +756,28 @@ export class NativeWorkspace implements Workspace {
         },
         alongside: (made) => this.moveWhilePushing(made.parent, commitId, made.entries),
         pushed: async (made, moving) => {
-          await this.must(
-            ['update-ref', `refs/remotes/origin/${this.branch}`, commitId],
-            'updating origin/' + this.branch + ' of',
-          );
           this.logger.info('pushed', {
             branch: this.branch,
             commit: commitId,
             ms: Math.round(performance.now() - started),
           });
-          if (moving) {
-            await moving;
-            await this.moveBranch(made.parent, commitId, 'commit');
+          const moved = moving
+            ? await moving.then(
+                () => null,
+                (err: unknown) => ({ err }),
+              )
+            : undefined;
+          if (moved === null) {
+            // The files moved with the push: origin/<branch> and the branch in one transaction.
+            await this.moveBranch(made.parent, commitId, 'commit', true);
             rmSync(this.gitPaths!.move, { force: true });
-          } else if (this.mode === 'local') {
-            await this.moveCheckout(made.parent, commitId, 'commit', made.entries);
+          } else {
+            await this.must(
+              ['update-ref', `refs/remotes/origin/${this.branch}`, commitId],
+              'updating origin/' + this.branch + ' of',
+            );
+            if (moved) throw moved.err;
+            if (this.mode === 'local') await this.moveCheckout(made.parent, commitId, 'commit', made.entries);
           }
           this.head = commitId;
         },
@@ -863,7 +917,9 @@ export class NativeWorkspace implements Workspace {
    */
   private async checkCheckout(commit: string, made: Made): Promise<void> {
     this.checked = null;
-    checkNotMoved(this.branch, await this.revParse(`refs/heads/${this.branch}`), this.head);
+    // git answers where the branch is while this process looks at the files; the answer is checked first.
+    const branchAt = this.revParse(`refs/heads/${this.branch}`);
+    branchAt.catch(() => undefined); // awaited below
     const early = made.precheck;
     made.precheck = undefined;
     const pre = early ?? (await this.precheck(made.entries));
@@ -871,15 +927,16 @@ export class NativeWorkspace implements Workspace {
     if (pre.plain) {
       // Checked while the commit was built: what changed since (stat first, bytes only then), and the index.
       const stats = new Map<string, Stats>();
+      const since = early ? changedSince(this.dir, pre.check, this.objectFormat, stats) : [];
+      checkNotMoved(this.branch, await branchAt, this.head);
       changed = early
-        ? [
-            ...pre.conflicts,
-            ...changedSince(this.dir, pre.check, this.objectFormat, stats),
-            ...(await this.indexConflicts(made.entries)),
-          ]
+        ? [...pre.conflicts, ...since, ...(await this.indexConflicts(made.entries))]
         : pre.conflicts;
       this.checked = { commit, check: pre.check, ...(early ? { stats } : {}) };
-    } else changed = await this.diffIndex(made.paths);
+    } else {
+      checkNotMoved(this.branch, await branchAt, this.head);
+      changed = await this.diffIndex(made.paths);
+    }
     if (changed.length > 0) throw uncommitted([...new Set(changed)].sort());
   }
 
@@ -1060,12 +1117,27 @@ export class NativeWorkspace implements Workspace {
     );
   }
 
-  /** The branch ref, from `from` to `to` only if it is still at `from`. */
-  private async moveBranch(from: string, to: string, what: string): Promise<void> {
-    await this.must(
-      ['update-ref', '-m', `vault-rollout: ${what}`, `refs/heads/${this.branch}`, to, from],
-      `moving "${this.branch}" in`,
-    );
+  /**
+   * The branch ref, from `from` to `to` only if it is still at `from`; with `origin`, `origin/<branch>` to
+   * `to` as well, in the same transaction (one git process).
+   */
+  private async moveBranch(from: string, to: string, what: string, withOrigin = false): Promise<void> {
+    const branch = `refs/heads/${this.branch}`;
+    if (!withOrigin) {
+      await this.must(
+        ['update-ref', '-m', `vault-rollout: ${what}`, branch, to, from],
+        `moving "${this.branch}" in`,
+      );
+      return;
+    }
+    const origin = `refs/remotes/origin/${this.branch}`;
+    const res = await this.run(['update-ref', '-m', `vault-rollout: ${what}`, '-z', '--stdin'], {
+      input: `update ${origin}\0${to}\0\0update ${branch}\0${to}\0${from}\0`,
+    });
+    if (res.code === 0) return;
+    // The branch moved meanwhile: origin/<branch> still follows the remote, then the refusal.
+    await this.must(['update-ref', origin, to], `updating origin/${this.branch} of`);
+    throw this.failure(`moving "${this.branch}" in`, res.stderr);
   }
 
   /**
@@ -1205,26 +1277,35 @@ export class NativeWorkspace implements Workspace {
     const git = opts.git;
     if (!existsSync(dir)) throw new GitError(`"${dir}" does not exist; pass a checkout or an HTTPS URL`);
     // Independent questions, asked at once: each git start costs a few milliseconds before any Vault read.
-    const [top, sym, born, origin, layout] = await Promise.all([
-      git.run(['rev-parse', '--show-toplevel'], { cwd: dir }),
+    // The top folder and the layout come from one rev-parse; apart when that fails (not a checkout, or a
+    // git before 2.31 without --path-format), so each answer says what it can.
+    const layoutArgs = [
+      '--show-object-format',
+      '--path-format=absolute',
+      '--git-path',
+      'objects',
+      '--git-path',
+      'index',
+      '--git-path',
+      MOVE_MARKER,
+    ];
+    const [both, sym, born, origin] = await Promise.all([
+      git.run(['rev-parse', '--show-toplevel', ...layoutArgs], { cwd: dir }),
       git.run(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd: dir }),
       git.run(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: dir }),
       git.run(['remote', 'get-url', 'origin'], { cwd: dir }),
-      git.run(
-        [
-          'rev-parse',
-          '--show-object-format',
-          '--path-format=absolute',
-          '--git-path',
-          'objects',
-          '--git-path',
-          'index',
-          '--git-path',
-          MOVE_MARKER,
-        ],
-        { cwd: dir },
-      ),
     ]);
+    const lines = both.stdout.toString('utf8').split('\n');
+    const [top, layout] =
+      both.code === 0 && lines.length === 6
+        ? [
+            { code: 0, stdout: Buffer.from(`${lines[0]}\n`) },
+            { code: 0, stdout: Buffer.from(lines.slice(1).join('\n')) },
+          ]
+        : await Promise.all([
+            git.run(['rev-parse', '--show-toplevel'], { cwd: dir }),
+            git.run(['rev-parse', ...layoutArgs], { cwd: dir }),
+          ]);
     const paths = gitPaths(layout);
     const format = paths ? paths.format : await objectFormat(git, dir);
     if (top.code !== 0) throw new GitError(`"${dir}" is not a Git checkout; pass a checkout or an HTTPS URL`);
@@ -1260,6 +1341,9 @@ export class NativeWorkspace implements Workspace {
       ssh: sshFor(remoteUrl, opts.ssh),
       gitPaths: paths,
     });
+    // While the fetch asks the remote, git reads the checkout's own head (usually what the plan reads).
+    const local = born.code === 0 ? born.stdout.toString('utf8').trim() : '';
+    if (/^[0-9a-f]{40,64}$/.test(local)) ws.readEarly(local);
     await ws.fetchBase();
     await ws.recoverMove();
     await ws.syncCheckout();

@@ -41,7 +41,7 @@ import {
   uncommitted,
   walkRepo,
   withinSize
-} from "./chunk-TFJSRQ3M.js";
+} from "./chunk-FW46POOP.js";
 import {
   DEFAULT_GIT_LIMITS
 } from "./chunk-33VOMAQR.js";

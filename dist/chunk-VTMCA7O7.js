@@ -9,8 +9,8 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-OGCSXHF5.js";
-import "./chunk-TFJSRQ3M.js";
+} from "./chunk-GGKJ643T.js";
+import "./chunk-FW46POOP.js";
 import {
   silentLogger
 } from "./chunk-LA3NCHGA.js";

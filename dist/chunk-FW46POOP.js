@@ -600,6 +600,7 @@ export {
   checkSshRemote,
   redact,
   MAX_LINK_BYTES,
+  isManifestName,
   resolveLink,
   walkRepo,
   fileRule,

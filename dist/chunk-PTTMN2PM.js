@@ -11,11 +11,11 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-OGCSXHF5.js";
+} from "./chunk-GGKJ643T.js";
 import {
   checkRemoteUrl,
   displayRemote
-} from "./chunk-TFJSRQ3M.js";
+} from "./chunk-FW46POOP.js";
 import "./chunk-LA3NCHGA.js";
 import "./chunk-LTON5VQS.js";
 import {

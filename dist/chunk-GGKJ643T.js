@@ -19,6 +19,7 @@ import {
   fileRule,
   gitBlobId,
   gitTreeView,
+  isManifestName,
   keptMode,
   loadResult,
   makeTempDir,
@@ -39,7 +40,7 @@ import {
   uncommitted,
   walkRepo,
   withinSize
-} from "./chunk-TFJSRQ3M.js";
+} from "./chunk-FW46POOP.js";
 import {
   DEFAULT_CREDENTIAL_NAMES,
   HELM_TEMPLATE_MESSAGE,
@@ -5540,6 +5541,7 @@ function gitSays(stderr) {
 var AUTH_FAILED = /Authentication failed|could not read (Username|Password)|returned error: 40[13]|HTTP 40[13]|Permission denied \(publickey|Invalid username or password|terminal prompts disabled/i;
 var UNREACHABLE = /Could not resolve host|Connection refused|Failed to connect|Connection timed out|Couldn't connect|Network is unreachable|Could not read from remote repository/i;
 var CHECKOUT_ATTRIBUTES = /* @__PURE__ */ new Set(["eol", "crlf", "filter", "ident", "working-tree-encoding"]);
+var EARLY_BLOB_BYTES = 1024 * 1024;
 var MOVE_MARKER = "vault-rollout-move";
 function gitPaths(res) {
   const [format, objects, index, move] = res.stdout.toString("utf8").split("\n");
@@ -5610,6 +5612,12 @@ var NativeWorkspace = class _NativeWorkspace {
   /** The index as last read, with the {@link indexFileKey} its file had just before. */
   indexRead = null;
   listings = /* @__PURE__ */ new Map();
+  /**
+   * Local mode: the manifest-named blobs of the checkout's own head, read while the fetch runs (most runs
+   * find origin where the checkout is). Blobs are named by content, so they serve whatever head the load
+   * reads; a load reads the ones it still lacks.
+   */
+  early = null;
   /** Files the last load read through a link, for writing their edits to the stored path. */
   linked = new LinkedPaths();
   /** Commits this run built: id \u2192 { parent, changed paths }. */
@@ -5681,42 +5689,63 @@ var NativeWorkspace = class _NativeWorkspace {
     return res.code === 0 ? res.stdout.toString("utf8").trim() : null;
   }
   // --- reading -------------------------------------------------------------------------------------
-  async listing(commit) {
+  /** The listing of `commit`, asked of git once: a second caller meanwhile waits for the same answer. */
+  listing(commit) {
     let hit = this.listings.get(commit);
     if (!hit) {
-      hit = parseLsTree(
-        await this.must(
-          ["ls-tree", "-r", "-l", "-z", "--full-tree", commit],
-          `reading ${commit.slice(0, 12)} of`
-        )
-      );
+      const asked = this.throughFiles(
+        ["ls-tree", "-r", "-l", "-z", "--full-tree", commit],
+        `reading ${commit.slice(0, 12)} of`
+      ).then(parseLsTree);
+      hit = asked;
       this.listings.clear();
-      this.listings.set(commit, hit);
+      this.listings.set(commit, asked);
+      asked.catch(() => {
+        if (this.listings.get(commit) === asked) this.listings.delete(commit);
+      });
     }
     return hit;
   }
   /**
-   * The blobs by id, through files rather than pipes: git reads and writes at its own pace while this
-   * process walks the listing (a pipe stalls whenever the event loop is busy: 10,000 files took git 300 ms
-   * through a pipe during the walk, 120 ms alone). The caller asks only for blobs whose sizes the listing
-   * gave within the file limit, so the output is bounded before git starts.
+   * Runs git with its output, and its input when there is one, in files rather than pipes: git reads and
+   * writes at its own pace while this process works (a pipe stalls whenever the event loop is busy:
+   * `cat-file --batch` of 10,000 files took 300 ms through a pipe during the walk, 120 ms alone). For
+   * output bounded by what the repository holds: it is held to `git.maxResponseBytes` once git is done.
    */
-  async readBlobs(oids) {
-    if (oids.length === 0) return /* @__PURE__ */ new Map();
+  async throughFiles(args, action, input) {
     const dir = makeTempDirSync("vault-rollout-read-");
     try {
-      const input = path4.join(dir, "ids");
-      writeFileSync2(input, `${oids.join("\n")}
-`);
-      return parseBatch(
-        await this.must(["cat-file", "--batch"], "reading objects of", {
-          inputFile: input,
-          outputFile: path4.join(dir, "objects")
-        })
-      );
+      const inputFile = input === void 0 ? void 0 : path4.join(dir, "in");
+      if (inputFile !== void 0 && input !== void 0) writeFileSync2(inputFile, input);
+      return await this.must(args, action, {
+        ...inputFile ? { inputFile } : {},
+        outputFile: path4.join(dir, "out")
+      });
     } finally {
       await removeTempDir(dir);
     }
+  }
+  /** The blobs by id; the caller asks only for blobs whose sizes the listing gave within the file limit. */
+  async readBlobs(oids) {
+    if (oids.length === 0) return /* @__PURE__ */ new Map();
+    return parseBatch(
+      await this.throughFiles(["cat-file", "--batch"], "reading objects of", `${oids.join("\n")}
+`)
+    );
+  }
+  /**
+   * Starts reading the manifest-named blobs of `head` (each within {@link EARLY_BLOB_BYTES}), for the
+   * first load to take (see `early`); a failure only means that load reads them itself.
+   */
+  readEarly(head) {
+    this.early = (async () => this.readBlobs(likelyBlobs(await this.listing(head), isManifestName, EARLY_BLOB_BYTES)))();
+    this.early.catch(() => void 0);
+  }
+  /** What {@link readEarly} is reading, once: later loads read their own. */
+  takeEarly() {
+    const early = this.early;
+    this.early = null;
+    return early;
   }
   /** The blob sizes of `entries`, by id, from the listing (see parseLsTree): nothing is read. */
   sizes(entries) {
@@ -5729,7 +5758,7 @@ var NativeWorkspace = class _NativeWorkspace {
     const head = this.head;
     const listing = await this.listing(head);
     const rule = fileRule(accept, options.anyName);
-    const early = options.enterDir ? null : this.readBlobs(likelyBlobs(listing, rule, options.maxFileBytes));
+    const early = options.enterDir ? null : this.takeEarly() ?? this.readBlobs(likelyBlobs(listing, rule, options.maxFileBytes));
     early?.catch(() => void 0);
     const linkEntries = [...listing].filter(([, e]) => e.mode === "120000");
     const linkSizes = this.sizes(linkEntries.map(([, e]) => e));
@@ -5747,7 +5776,7 @@ var NativeWorkspace = class _NativeWorkspace {
     const oidOf = (f) => listing.get(f.real).oid;
     const sizes = this.sizes(walked.files.map((f) => listing.get(f.real)));
     const sized = withinSize(walked.files, (f) => sizes.get(oidOf(f)) ?? null, options.maxFileBytes);
-    const read = await early ?? /* @__PURE__ */ new Map();
+    const read = await early?.catch(() => null) ?? /* @__PURE__ */ new Map();
     const later = await this.readBlobs([...new Set(sized.files.map(oidOf))].filter((oid) => !read.has(oid)));
     const blob = (oid) => read.get(oid) ?? later.get(oid) ?? Buffer.alloc(0);
     const { files, problems } = loadResult(
@@ -5935,21 +5964,25 @@ data ${e.bytes.length}
         },
         alongside: (made) => this.moveWhilePushing(made.parent, commitId, made.entries),
         pushed: async (made, moving) => {
-          await this.must(
-            ["update-ref", `refs/remotes/origin/${this.branch}`, commitId],
-            "updating origin/" + this.branch + " of"
-          );
           this.logger.info("pushed", {
             branch: this.branch,
             commit: commitId,
             ms: Math.round(performance.now() - started)
           });
-          if (moving) {
-            await moving;
-            await this.moveBranch(made.parent, commitId, "commit");
+          const moved = moving ? await moving.then(
+            () => null,
+            (err) => ({ err })
+          ) : void 0;
+          if (moved === null) {
+            await this.moveBranch(made.parent, commitId, "commit", true);
             rmSync2(this.gitPaths.move, { force: true });
-          } else if (this.mode === "local") {
-            await this.moveCheckout(made.parent, commitId, "commit", made.entries);
+          } else {
+            await this.must(
+              ["update-ref", `refs/remotes/origin/${this.branch}`, commitId],
+              "updating origin/" + this.branch + " of"
+            );
+            if (moved) throw moved.err;
+            if (this.mode === "local") await this.moveCheckout(made.parent, commitId, "commit", made.entries);
           }
           this.head = commitId;
         }
@@ -6068,20 +6101,22 @@ data ${e.bytes.length}
    */
   async checkCheckout(commit, made) {
     this.checked = null;
-    checkNotMoved(this.branch, await this.revParse(`refs/heads/${this.branch}`), this.head);
+    const branchAt = this.revParse(`refs/heads/${this.branch}`);
+    branchAt.catch(() => void 0);
     const early = made.precheck;
     made.precheck = void 0;
     const pre = early ?? await this.precheck(made.entries);
     let changed;
     if (pre.plain) {
       const stats = /* @__PURE__ */ new Map();
-      changed = early ? [
-        ...pre.conflicts,
-        ...changedSince(this.dir, pre.check, this.objectFormat, stats),
-        ...await this.indexConflicts(made.entries)
-      ] : pre.conflicts;
+      const since = early ? changedSince(this.dir, pre.check, this.objectFormat, stats) : [];
+      checkNotMoved(this.branch, await branchAt, this.head);
+      changed = early ? [...pre.conflicts, ...since, ...await this.indexConflicts(made.entries)] : pre.conflicts;
       this.checked = { commit, check: pre.check, ...early ? { stats } : {} };
-    } else changed = await this.diffIndex(made.paths);
+    } else {
+      checkNotMoved(this.branch, await branchAt, this.head);
+      changed = await this.diffIndex(made.paths);
+    }
     if (changed.length > 0) throw uncommitted([...new Set(changed)].sort());
   }
   /**
@@ -6235,12 +6270,26 @@ data ${e.bytes.length}
       { branch: this.branch }
     );
   }
-  /** The branch ref, from `from` to `to` only if it is still at `from`. */
-  async moveBranch(from, to, what) {
-    await this.must(
-      ["update-ref", "-m", `vault-rollout: ${what}`, `refs/heads/${this.branch}`, to, from],
-      `moving "${this.branch}" in`
-    );
+  /**
+   * The branch ref, from `from` to `to` only if it is still at `from`; with `origin`, `origin/<branch>` to
+   * `to` as well, in the same transaction (one git process).
+   */
+  async moveBranch(from, to, what, withOrigin = false) {
+    const branch = `refs/heads/${this.branch}`;
+    if (!withOrigin) {
+      await this.must(
+        ["update-ref", "-m", `vault-rollout: ${what}`, branch, to, from],
+        `moving "${this.branch}" in`
+      );
+      return;
+    }
+    const origin = `refs/remotes/origin/${this.branch}`;
+    const res = await this.run(["update-ref", "-m", `vault-rollout: ${what}`, "-z", "--stdin"], {
+      input: `update ${origin}\0${to}\0\0update ${branch}\0${to}\0${from}\0`
+    });
+    if (res.code === 0) return;
+    await this.must(["update-ref", origin, to], `updating origin/${this.branch} of`);
+    throw this.failure(`moving "${this.branch}" in`, res.stderr);
   }
   /**
    * Moves the index entries and files of the paths that differ between `from` and `to`; the branch is left
@@ -6360,25 +6409,30 @@ data ${e.bytes.length}
     const dir = path4.resolve(opts.repo);
     const git = opts.git;
     if (!existsSync2(dir)) throw new GitError(`"${dir}" does not exist; pass a checkout or an HTTPS URL`);
-    const [top, sym, born, origin, layout] = await Promise.all([
-      git.run(["rev-parse", "--show-toplevel"], { cwd: dir }),
+    const layoutArgs = [
+      "--show-object-format",
+      "--path-format=absolute",
+      "--git-path",
+      "objects",
+      "--git-path",
+      "index",
+      "--git-path",
+      MOVE_MARKER
+    ];
+    const [both, sym, born, origin] = await Promise.all([
+      git.run(["rev-parse", "--show-toplevel", ...layoutArgs], { cwd: dir }),
       git.run(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: dir }),
       git.run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], { cwd: dir }),
-      git.run(["remote", "get-url", "origin"], { cwd: dir }),
-      git.run(
-        [
-          "rev-parse",
-          "--show-object-format",
-          "--path-format=absolute",
-          "--git-path",
-          "objects",
-          "--git-path",
-          "index",
-          "--git-path",
-          MOVE_MARKER
-        ],
-        { cwd: dir }
-      )
+      git.run(["remote", "get-url", "origin"], { cwd: dir })
+    ]);
+    const lines = both.stdout.toString("utf8").split("\n");
+    const [top, layout] = both.code === 0 && lines.length === 6 ? [
+      { code: 0, stdout: Buffer.from(`${lines[0]}
+`) },
+      { code: 0, stdout: Buffer.from(lines.slice(1).join("\n")) }
+    ] : await Promise.all([
+      git.run(["rev-parse", "--show-toplevel"], { cwd: dir }),
+      git.run(["rev-parse", ...layoutArgs], { cwd: dir })
     ]);
     const paths = gitPaths(layout);
     const format = paths ? paths.format : await objectFormat(git, dir);
@@ -6411,6 +6465,8 @@ data ${e.bytes.length}
       ssh: sshFor(remoteUrl, opts.ssh),
       gitPaths: paths
     });
+    const local = born.code === 0 ? born.stdout.toString("utf8").trim() : "";
+    if (/^[0-9a-f]{40,64}$/.test(local)) ws.readEarly(local);
     await ws.fetchBase();
     await ws.recoverMove();
     await ws.syncCheckout();
@@ -6568,7 +6624,7 @@ async function openWorkspace(opts) {
     return NativeWorkspace.openLocal({ ...args, unborn: (branch) => refuseUnborn(opts.repo, branch) });
   }
   logger.debug("using isomorphic-git (no git CLI)");
-  const { IsoWorkspace } = await import("./chunk-XIO42HYM.js");
+  const { IsoWorkspace } = await import("./chunk-FURZTA55.js");
   if (remote) return IsoWorkspace.openRemote({ ...opts, logger });
   refuseUnborn(opts.repo, await unbornIso(path5.resolve(opts.repo)));
   return IsoWorkspace.openLocal({ ...opts, logger });
