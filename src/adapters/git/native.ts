@@ -296,6 +296,25 @@ function likelyBlobs(
   return [...oids];
 }
 
+/** The index entries of `ls-files -s -v -z` output, by path (see readIndex). */
+function parseIndex(bytes: Buffer): Map<string, IndexEntry> {
+  const out = bytes.toString('utf8');
+  const index = new Map<string, IndexEntry>();
+  for (let at = 0; at < out.length;) {
+    const nul = out.indexOf('\0', at);
+    const end = nul < 0 ? out.length : nul;
+    const rec = indexRecord(out, at, end);
+    at = end + 1;
+    if (!rec) continue;
+    const { tag, oid, stage, path } = rec;
+    const seen = index.get(path);
+    // Several stages of one path: a conflict, whichever stage comes first.
+    if (seen) index.set(path, { ...seen, stage: seen.stage === '0' ? stage : seen.stage, plain: false });
+    else index.set(path, { oid, stage, plain: tag === 'H' && stage === '0' });
+  }
+  return index;
+}
+
 /**
  * One `ls-files -s -v -z` record, `<tag> <mode> <oid> <stage>\t<path>`, read from `text` between `at` and
  * `end` by position (10,000 records: no split into arrays for each); null for one that is not a record.
@@ -350,7 +369,9 @@ export class NativeWorkspace implements Workspace {
   private readonly ssh: { command: string; settings: SshSettings } | null;
   private readonly gitPaths: GitPaths | null;
   /** The index as last read, with the {@link indexFileKey} its file had just before. */
-  private indexRead: { key: string; index: Map<string, IndexEntry> } | null = null;
+  private indexRead: { key: string; index: Promise<Map<string, IndexEntry>> } | null = null;
+  /** Whether the config lets files be written from blob bytes (see plainConfig), once asked. */
+  private configAsked: Promise<boolean> | null = null;
   private listings = new Map<string, Promise<Map<string, TreeEntry>>>();
   /**
    * Local mode: the manifest-named blobs of the checkout's own head, read while the fetch runs (most runs
@@ -469,18 +490,22 @@ export class NativeWorkspace implements Workspace {
    * `cat-file --batch` of 10,000 files took 300 ms through a pipe during the walk, 120 ms alone). For
    * output bounded by what the repository holds: it is held to `git.maxResponseBytes` once git is done.
    */
-  private async throughFiles(args: string[], action: string, input?: string): Promise<Buffer> {
+  private async runThroughFiles(args: string[], input?: string): Promise<GitRunResult> {
     const dir = makeTempDirSync('vault-rollout-read-');
     try {
       const inputFile = input === undefined ? undefined : path.join(dir, 'in');
       if (inputFile !== undefined && input !== undefined) writeFileSync(inputFile, input);
-      return await this.must(args, action, {
-        ...(inputFile ? { inputFile } : {}),
-        outputFile: path.join(dir, 'out'),
-      });
+      return await this.run(args, { ...(inputFile ? { inputFile } : {}), outputFile: path.join(dir, 'out') });
     } finally {
       await removeTempDir(dir);
     }
+  }
+
+  /** {@link runThroughFiles}, throwing a one-line GitError on a non-zero exit (see must). */
+  private async throughFiles(args: string[], action: string, input?: string): Promise<Buffer> {
+    const res = await this.runThroughFiles(args, input);
+    if (res.code !== 0) throw this.failure(action, res.stderr);
+    return res.stdout;
   }
 
   /** The blobs by id; the caller asks only for blobs whose sizes the listing gave within the file limit. */
@@ -1006,20 +1031,14 @@ export class NativeWorkspace implements Workspace {
    */
   private async plainCheckout(paths: string[]): Promise<boolean> {
     if (process.platform === 'win32') return false;
-    const cfg = await this.run(['config', '-z', '--get-regexp', '^core\\.(autocrlf|eol|sparsecheckout)$']);
-    for (const rec of cfg.stdout.toString('utf8').split('\0')) {
-      const [key = '', value = ''] = rec.split('\n');
-      const v = value.trim().toLowerCase();
-      if (key === 'core.autocrlf' && !['false', 'input', 'no', 'off', '0', ''].includes(v)) return false;
-      if (key === 'core.eol' && v === 'crlf') return false;
-      if (key === 'core.sparsecheckout' && ['true', 'yes', 'on', '1', ''].includes(v)) return false;
-    }
+    if (!(await this.plainConfig())) return false;
     if (paths.length === 0) return true;
     // `--all` lists only the attributes a path has (none, in most repositories), where naming five would
     // print five records for each of 5,000 paths.
-    const attrs = await this.run(['check-attr', '-z', '--stdin', '--all'], {
-      input: `${paths.join('\0')}\0`,
-    });
+    const attrs = await this.runThroughFiles(
+      ['check-attr', '-z', '--stdin', '--all'],
+      `${paths.join('\0')}\0`,
+    );
     if (attrs.code !== 0) return false;
     const out = attrs.stdout.toString('utf8').split('\0');
     for (let i = 0; i + 2 < out.length; i += 3) {
@@ -1032,6 +1051,25 @@ export class NativeWorkspace implements Workspace {
     return true;
   }
 
+  /**
+   * Whether the checkout's config lets files be written from blob bytes (no `core.autocrlf=true`, no CRLF
+   * `core.eol`, no sparse checkout): asked once, while the fetch runs.
+   */
+  private plainConfig(): Promise<boolean> {
+    this.configAsked ??= (async () => {
+      const cfg = await this.run(['config', '-z', '--get-regexp', '^core\\.(autocrlf|eol|sparsecheckout)$']);
+      for (const rec of cfg.stdout.toString('utf8').split('\0')) {
+        const [key = '', value = ''] = rec.split('\n');
+        const v = value.trim().toLowerCase();
+        if (key === 'core.autocrlf' && !['false', 'input', 'no', 'off', '0', ''].includes(v)) return false;
+        if (key === 'core.eol' && v === 'crlf') return false;
+        if (key === 'core.sparsecheckout' && ['true', 'yes', 'on', '1', ''].includes(v)) return false;
+      }
+      return true;
+    })();
+    return this.configAsked;
+  }
+
   /** Entries whose index entry is neither their old nor their new blob (a staged edit, a conflict). */
   private async indexConflicts(entries: readonly MoveEntry[]): Promise<string[]> {
     return indexConflicts(entries, await this.readIndex());
@@ -1041,26 +1079,16 @@ export class NativeWorkspace implements Workspace {
    * The index, per path: `ls-files -s -v` lines `<tag> <mode> <oid> <stage>\t<path>`. An unmerged path
    * keeps stage 0 only when it has one; `plain` is tag H (neither assume-unchanged nor skip-worktree).
    */
-  private async readIndex(): Promise<Map<string, IndexEntry>> {
+  private readIndex(): Promise<Map<string, IndexEntry>> {
     // The index file unchanged since the last read (its key taken before that read began): the same
-    // entries. A run reads it before the import, before the push and before the move.
+    // entries. A run reads it while the fetch runs, before the import, before the push and before the move.
     const key = this.gitPaths ? indexFileKey(this.gitPaths.index) : null;
     if (key !== null && this.indexRead?.key === key) return this.indexRead.index;
-    const out = (await this.must(['ls-files', '-s', '-v', '-z'], 'reading the index of')).toString('utf8');
-    const index = new Map<string, IndexEntry>();
-    for (let at = 0; at < out.length;) {
-      const nul = out.indexOf('\0', at);
-      const end = nul < 0 ? out.length : nul;
-      const rec = indexRecord(out, at, end);
-      at = end + 1;
-      if (!rec) continue;
-      const { tag, oid, stage, path } = rec;
-      const seen = index.get(path);
-      // Several stages of one path: a conflict, whichever stage comes first.
-      if (seen) index.set(path, { ...seen, stage: seen.stage === '0' ? stage : seen.stage, plain: false });
-      else index.set(path, { oid, stage, plain: tag === 'H' && stage === '0' });
-    }
+    const index = this.throughFiles(['ls-files', '-s', '-v', '-z'], 'reading the index of').then(parseIndex);
     this.indexRead = key === null ? null : { key, index };
+    index.catch(() => {
+      if (this.indexRead?.index === index) this.indexRead = null;
+    });
     return index;
   }
 
@@ -1344,6 +1372,12 @@ export class NativeWorkspace implements Workspace {
     // While the fetch asks the remote, git reads the checkout's own head (usually what the plan reads).
     const local = born.code === 0 ? born.stdout.toString('utf8').trim() : '';
     if (/^[0-9a-f]{40,64}$/.test(local)) ws.readEarly(local);
+    // And what a commit's check of the checkout asks first: the index (kept while its file is unchanged)
+    // and the checkout config.
+    if (!ws.readOnly && paths) {
+      ws.readIndex().catch(() => undefined);
+      ws.plainConfig().catch(() => undefined);
+    }
     await ws.fetchBase();
     await ws.recoverMove();
     await ws.syncCheckout();

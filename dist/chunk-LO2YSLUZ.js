@@ -9,7 +9,7 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-GGKJ643T.js";
+} from "./chunk-YUMT7RKL.js";
 import "./chunk-FW46POOP.js";
 import {
   silentLogger

@@ -5570,6 +5570,22 @@ function likelyBlobs(listing, rule, maxFileBytes) {
   }
   return [...oids];
 }
+function parseIndex(bytes) {
+  const out = bytes.toString("utf8");
+  const index = /* @__PURE__ */ new Map();
+  for (let at2 = 0; at2 < out.length; ) {
+    const nul = out.indexOf("\0", at2);
+    const end = nul < 0 ? out.length : nul;
+    const rec = indexRecord(out, at2, end);
+    at2 = end + 1;
+    if (!rec) continue;
+    const { tag, oid, stage, path: path6 } = rec;
+    const seen = index.get(path6);
+    if (seen) index.set(path6, { ...seen, stage: seen.stage === "0" ? stage : seen.stage, plain: false });
+    else index.set(path6, { oid, stage, plain: tag === "H" && stage === "0" });
+  }
+  return index;
+}
 function indexRecord(text, at2, end) {
   const tab = text.indexOf("	", at2);
   if (tab < 0 || tab >= end) return null;
@@ -5611,6 +5627,8 @@ var NativeWorkspace = class _NativeWorkspace {
   gitPaths;
   /** The index as last read, with the {@link indexFileKey} its file had just before. */
   indexRead = null;
+  /** Whether the config lets files be written from blob bytes (see plainConfig), once asked. */
+  configAsked = null;
   listings = /* @__PURE__ */ new Map();
   /**
    * Local mode: the manifest-named blobs of the checkout's own head, read while the fetch runs (most runs
@@ -5712,18 +5730,21 @@ var NativeWorkspace = class _NativeWorkspace {
    * `cat-file --batch` of 10,000 files took 300 ms through a pipe during the walk, 120 ms alone). For
    * output bounded by what the repository holds: it is held to `git.maxResponseBytes` once git is done.
    */
-  async throughFiles(args, action, input) {
+  async runThroughFiles(args, input) {
     const dir = makeTempDirSync("vault-rollout-read-");
     try {
       const inputFile = input === void 0 ? void 0 : path4.join(dir, "in");
       if (inputFile !== void 0 && input !== void 0) writeFileSync2(inputFile, input);
-      return await this.must(args, action, {
-        ...inputFile ? { inputFile } : {},
-        outputFile: path4.join(dir, "out")
-      });
+      return await this.run(args, { ...inputFile ? { inputFile } : {}, outputFile: path4.join(dir, "out") });
     } finally {
       await removeTempDir(dir);
     }
+  }
+  /** {@link runThroughFiles}, throwing a one-line GitError on a non-zero exit (see must). */
+  async throughFiles(args, action, input) {
+    const res = await this.runThroughFiles(args, input);
+    if (res.code !== 0) throw this.failure(action, res.stderr);
+    return res.stdout;
   }
   /** The blobs by id; the caller asks only for blobs whose sizes the listing gave within the file limit. */
   async readBlobs(oids) {
@@ -6172,18 +6193,12 @@ data ${e.bytes.length}
    */
   async plainCheckout(paths) {
     if (process.platform === "win32") return false;
-    const cfg = await this.run(["config", "-z", "--get-regexp", "^core\\.(autocrlf|eol|sparsecheckout)$"]);
-    for (const rec of cfg.stdout.toString("utf8").split("\0")) {
-      const [key = "", value = ""] = rec.split("\n");
-      const v = value.trim().toLowerCase();
-      if (key === "core.autocrlf" && !["false", "input", "no", "off", "0", ""].includes(v)) return false;
-      if (key === "core.eol" && v === "crlf") return false;
-      if (key === "core.sparsecheckout" && ["true", "yes", "on", "1", ""].includes(v)) return false;
-    }
+    if (!await this.plainConfig()) return false;
     if (paths.length === 0) return true;
-    const attrs = await this.run(["check-attr", "-z", "--stdin", "--all"], {
-      input: `${paths.join("\0")}\0`
-    });
+    const attrs = await this.runThroughFiles(
+      ["check-attr", "-z", "--stdin", "--all"],
+      `${paths.join("\0")}\0`
+    );
     if (attrs.code !== 0) return false;
     const out = attrs.stdout.toString("utf8").split("\0");
     for (let i = 0; i + 2 < out.length; i += 3) {
@@ -6195,6 +6210,24 @@ data ${e.bytes.length}
     }
     return true;
   }
+  /**
+   * Whether the checkout's config lets files be written from blob bytes (no `core.autocrlf=true`, no CRLF
+   * `core.eol`, no sparse checkout): asked once, while the fetch runs.
+   */
+  plainConfig() {
+    this.configAsked ??= (async () => {
+      const cfg = await this.run(["config", "-z", "--get-regexp", "^core\\.(autocrlf|eol|sparsecheckout)$"]);
+      for (const rec of cfg.stdout.toString("utf8").split("\0")) {
+        const [key = "", value = ""] = rec.split("\n");
+        const v = value.trim().toLowerCase();
+        if (key === "core.autocrlf" && !["false", "input", "no", "off", "0", ""].includes(v)) return false;
+        if (key === "core.eol" && v === "crlf") return false;
+        if (key === "core.sparsecheckout" && ["true", "yes", "on", "1", ""].includes(v)) return false;
+      }
+      return true;
+    })();
+    return this.configAsked;
+  }
   /** Entries whose index entry is neither their old nor their new blob (a staged edit, a conflict). */
   async indexConflicts(entries) {
     return indexConflicts(entries, await this.readIndex());
@@ -6203,23 +6236,14 @@ data ${e.bytes.length}
    * The index, per path: `ls-files -s -v` lines `<tag> <mode> <oid> <stage>\t<path>`. An unmerged path
    * keeps stage 0 only when it has one; `plain` is tag H (neither assume-unchanged nor skip-worktree).
    */
-  async readIndex() {
+  readIndex() {
     const key = this.gitPaths ? indexFileKey(this.gitPaths.index) : null;
     if (key !== null && this.indexRead?.key === key) return this.indexRead.index;
-    const out = (await this.must(["ls-files", "-s", "-v", "-z"], "reading the index of")).toString("utf8");
-    const index = /* @__PURE__ */ new Map();
-    for (let at2 = 0; at2 < out.length; ) {
-      const nul = out.indexOf("\0", at2);
-      const end = nul < 0 ? out.length : nul;
-      const rec = indexRecord(out, at2, end);
-      at2 = end + 1;
-      if (!rec) continue;
-      const { tag, oid, stage, path: path6 } = rec;
-      const seen = index.get(path6);
-      if (seen) index.set(path6, { ...seen, stage: seen.stage === "0" ? stage : seen.stage, plain: false });
-      else index.set(path6, { oid, stage, plain: tag === "H" && stage === "0" });
-    }
+    const index = this.throughFiles(["ls-files", "-s", "-v", "-z"], "reading the index of").then(parseIndex);
     this.indexRead = key === null ? null : { key, index };
+    index.catch(() => {
+      if (this.indexRead?.index === index) this.indexRead = null;
+    });
     return index;
   }
   /**
@@ -6467,6 +6491,10 @@ data ${e.bytes.length}
     });
     const local = born.code === 0 ? born.stdout.toString("utf8").trim() : "";
     if (/^[0-9a-f]{40,64}$/.test(local)) ws.readEarly(local);
+    if (!ws.readOnly && paths) {
+      ws.readIndex().catch(() => void 0);
+      ws.plainConfig().catch(() => void 0);
+    }
     await ws.fetchBase();
     await ws.recoverMove();
     await ws.syncCheckout();

@@ -11,7 +11,7 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-GGKJ643T.js";
+} from "./chunk-YUMT7RKL.js";
 import {
   checkRemoteUrl,
   displayRemote
