@@ -641,20 +641,22 @@ export class NativeWorkspace implements Workspace {
       checkPlanned(c, listing.get(c.path), () => gitBlobId(before ?? '', this.objectFormat), base);
     }
     const started = performance.now();
+    // The checkout is checked (the same checks push() makes before pushing) while the commit is built,
+    // settled before this returns on every path, so none of its git processes outlives a failed commit.
+    // Its stats and git's look at the whole tree come first: that look is the longest part of the check
+    // (5,000 files: about as long as the import), so it runs alongside the import instead of after it.
+    const checking: Promise<Precheck | undefined> =
+      this.mode === 'local' && !this.readOnly ? this.precheck(entries) : Promise.resolve(undefined);
+    // Rejections are read below; until then they must not count as unhandled.
+    checking.catch(() => undefined);
     // A throwaway bare repository whose object store is this repository's, for `git fast-import`: writing
     // the blobs, trees and commit as loose objects (hash-object, write-tree) took 10-20 s for 5,000 files on
     // a loaded disk, and fast-import must name a ref to update. The ref lands in the scratch folder, the
     // objects here; no ref of ours moves. The folder is made and `git init` started first, so that the
-    // synchronous work below (building the stream) does not hold them back; the check's 5,000 stats wait
-    // until fast-import has started.
-    const scratch = makeTempDirSync('vault-rollout-commit-');
-    // The checkout check, once started: settled before this returns on every path, so none of its git
-    // processes outlives a failed commit.
-    let checking: Promise<Precheck | undefined> = Promise.resolve(undefined);
-    // The check's synchronous stats wait until fast-import has started (or the commit has failed).
-    let startStats = () => {};
-    const importStarted = new Promise<void>((go) => (startStats = go));
+    // synchronous work below (building the stream) does not hold them back.
+    let scratch: string | null = null;
     try {
+      scratch = makeTempDirSync('vault-rollout-commit-');
       const gitDir = path.join(scratch, 'git');
       const ready = Promise.all([
         this.objectDir(),
@@ -663,15 +665,7 @@ export class NativeWorkspace implements Workspace {
           'building the commit in',
         ),
       ]);
-      // The checkout is checked (the same checks push() makes before pushing) while the commit is built: the
-      // check takes about as long as the import.
-      checking =
-        this.mode === 'local' && !this.readOnly
-          ? this.precheck(entries, importStarted)
-          : Promise.resolve(undefined);
-      // Rejections are read below; until then they must not count as unhandled.
-      ready.catch(() => undefined);
-      checking.catch(() => undefined);
+      ready.catch(() => undefined); // read below
       const when = `${Math.floor((opts.now ?? new Date()).getTime() / 1000)} +0000`;
       const who = `${identityPart(opts.author.name)} <${identityPart(opts.author.email)}> ${when}`;
       const message = Buffer.from(opts.message.endsWith('\n') ? opts.message : `${opts.message}\n`, 'utf8');
@@ -709,7 +703,6 @@ export class NativeWorkspace implements Workspace {
           config: [['core.fsync', 'none']],
         },
       );
-      startStats();
       const [imported, checked] = await Promise.allSettled([importing, checking]);
       if (imported.status === 'rejected') throw imported.reason;
       const commit = /^:1 ([0-9a-f]+)$/m.exec(await readFile(marks, 'utf8'))?.[1];
@@ -729,9 +722,8 @@ export class NativeWorkspace implements Workspace {
       });
       return commit;
     } finally {
-      startStats();
       await checking.catch(() => undefined);
-      await removeTempDir(scratch);
+      if (scratch !== null) await removeTempDir(scratch);
     }
   }
 
@@ -968,10 +960,8 @@ export class NativeWorkspace implements Workspace {
   /**
    * Checks a plain checkout for the move a commit of `entries` makes: every file holds its old bytes (or
    * already the new ones) and every index entry its old blob; the conflicting paths are listed.
-   * @param statsAfter the files are statted once this settles (commit() lets it start `git fast-import`
-   *   first: the 5,000 stats held its start back 40 ms); the git questions are asked at once.
    */
-  private async precheck(entries: MoveEntry[], statsAfter?: Promise<void>): Promise<Precheck> {
+  private async precheck(entries: MoveEntry[]): Promise<Precheck> {
     // How files are checked out and what the index holds, asked while this process stats the files;
     // then which files git's stat cache says differ from the index. The stat comes first: an edit made
     // between it and git's look is either seen by git (the file is read here) or changes the stat that
@@ -979,7 +969,6 @@ export class NativeWorkspace implements Workspace {
     const paths = entries.map((e) => e.path);
     const asked = Promise.all([this.plainCheckout(paths), this.readIndex()]);
     asked.catch(() => undefined); // read below, once the stats are taken
-    if (statsAfter) await statsAfter;
     const stats = statFiles(this.dir, paths);
     const [[plain, index], dirty] = await Promise.all([asked, this.statDirty()]);
     if (!plain) return { plain: false };

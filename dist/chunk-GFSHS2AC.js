@@ -11,7 +11,7 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-YUMT7RKL.js";
+} from "./chunk-LUJY2B4O.js";
 import {
   checkRemoteUrl,
   displayRemote

@@ -5858,12 +5858,11 @@ var NativeWorkspace = class _NativeWorkspace {
       checkPlanned(c, listing.get(c.path), () => gitBlobId(before ?? "", this.objectFormat), base);
     }
     const started = performance.now();
-    const scratch = makeTempDirSync("vault-rollout-commit-");
-    let checking = Promise.resolve(void 0);
-    let startStats = () => {
-    };
-    const importStarted = new Promise((go) => startStats = go);
+    const checking = this.mode === "local" && !this.readOnly ? this.precheck(entries) : Promise.resolve(void 0);
+    checking.catch(() => void 0);
+    let scratch = null;
     try {
+      scratch = makeTempDirSync("vault-rollout-commit-");
       const gitDir = path4.join(scratch, "git");
       const ready = Promise.all([
         this.objectDir(),
@@ -5872,9 +5871,7 @@ var NativeWorkspace = class _NativeWorkspace {
           "building the commit in"
         )
       ]);
-      checking = this.mode === "local" && !this.readOnly ? this.precheck(entries, importStarted) : Promise.resolve(void 0);
       ready.catch(() => void 0);
-      checking.catch(() => void 0);
       const when = `${Math.floor((opts.now ?? /* @__PURE__ */ new Date()).getTime() / 1e3)} +0000`;
       const who = `${identityPart(opts.author.name)} <${identityPart(opts.author.email)}> ${when}`;
       const message = Buffer.from(opts.message.endsWith("\n") ? opts.message : `${opts.message}
@@ -5921,7 +5918,6 @@ data ${e.bytes.length}
           config: [["core.fsync", "none"]]
         }
       );
-      startStats();
       const [imported, checked2] = await Promise.allSettled([importing, checking]);
       if (imported.status === "rejected") throw imported.reason;
       const commit = /^:1 ([0-9a-f]+)$/m.exec(await readFile(marks, "utf8"))?.[1];
@@ -5941,9 +5937,8 @@ data ${e.bytes.length}
       });
       return commit;
     } finally {
-      startStats();
       await checking.catch(() => void 0);
-      await removeTempDir(scratch);
+      if (scratch !== null) await removeTempDir(scratch);
     }
   }
   /** The absolute path of this repository's object store (a linked worktree shares its main one). */
@@ -6143,14 +6138,11 @@ data ${e.bytes.length}
   /**
    * Checks a plain checkout for the move a commit of `entries` makes: every file holds its old bytes (or
    * already the new ones) and every index entry its old blob; the conflicting paths are listed.
-   * @param statsAfter the files are statted once this settles (commit() lets it start `git fast-import`
-   *   first: the 5,000 stats held its start back 40 ms); the git questions are asked at once.
    */
-  async precheck(entries, statsAfter) {
+  async precheck(entries) {
     const paths = entries.map((e) => e.path);
     const asked = Promise.all([this.plainCheckout(paths), this.readIndex()]);
     asked.catch(() => void 0);
-    if (statsAfter) await statsAfter;
     const stats = statFiles(this.dir, paths);
     const [[plain, index], dirty] = await Promise.all([asked, this.statDirty()]);
     if (!plain) return { plain: false };

@@ -9,7 +9,7 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-YUMT7RKL.js";
+} from "./chunk-LUJY2B4O.js";
 import "./chunk-FW46POOP.js";
 import {
   silentLogger
