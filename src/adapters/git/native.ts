@@ -249,16 +249,19 @@ interface GitPaths {
  */
 const EARLY_BLOB_BYTES = 1024 * 1024;
 
+/** A full object id, SHA-1 or SHA-256. */
+const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
 /** The file, in the checkout's git folder, that names both commits while a push moves the files. */
 const MOVE_MARKER = 'vault-rollout-move';
 
 /**
- * `rev-parse --show-object-format --path-format=absolute --git-path objects --git-path index --git-path
- * vault-rollout-move`, or null when git could not say (before 2.31, which has no --path-format).
+ * The output lines of a successful `rev-parse --show-object-format --path-format=absolute --git-path
+ * objects --git-path index --git-path vault-rollout-move`, or null when they are not all there.
  */
-function gitPaths(res: { code: number; stdout: Buffer }): GitPaths | null {
-  const [format, objects, index, move] = res.stdout.toString('utf8').split('\n');
-  if (res.code !== 0 || !objects || !index || !move) return null;
+function gitPaths(lines: readonly string[]): GitPaths | null {
+  const [format, objects, index, move] = lines;
+  if (!objects || !index || !move) return null;
   return { format: format === 'sha256' ? 'sha256' : 'sha1', objects, index, move };
 }
 
@@ -493,9 +496,9 @@ export class NativeWorkspace implements Workspace {
   private async runThroughFiles(args: string[], input?: string): Promise<GitRunResult> {
     const dir = makeTempDirSync('vault-rollout-read-');
     try {
-      const inputFile = input === undefined ? undefined : path.join(dir, 'in');
-      if (inputFile !== undefined && input !== undefined) writeFileSync(inputFile, input);
-      return await this.run(args, { ...(inputFile ? { inputFile } : {}), outputFile: path.join(dir, 'out') });
+      const opts: GitRunOptions = { outputFile: path.join(dir, 'out') };
+      if (input !== undefined) writeFileSync((opts.inputFile = path.join(dir, 'in')), input);
+      return await this.run(args, opts);
     } finally {
       await removeTempDir(dir);
     }
@@ -548,11 +551,11 @@ export class NativeWorkspace implements Workspace {
     const head = this.head;
     const listing = await this.listing(head);
     const rule = fileRule(accept, options.anyName);
-    // The blobs the walk will want, asked for at once so that git reads them while this process walks
-    // (10,000 files: git's 180 ms overlap the walk's 200 ms): every regular file the rule accepts, within
-    // the size limit. The walk may still want a few more (a file reached through a link whose own name
-    // the rule refuses): those are read after. Not for a load that skips folders (a few named files).
-    // Read while the fetch ran (local mode), or asked for now.
+    // The blobs the walk will want, read while the fetch ran (local mode, see readEarly) or asked for now,
+    // so that git reads them while this process walks (10,000 files: git's 180 ms overlap the walk's
+    // 200 ms): every regular file the rule accepts, within the size limit. The walk may still want a few
+    // more (a file reached through a link whose own name the rule refuses): those are read after. Not for
+    // a load that skips folders (a few named files).
     const early = options.enterDir
       ? null
       : (this.takeEarly() ?? this.readBlobs(likelyBlobs(listing, rule, options.maxFileBytes)));
@@ -778,22 +781,22 @@ export class NativeWorkspace implements Workspace {
             commit: commitId,
             ms: Math.round(performance.now() - started),
           });
-          const moved = moving
-            ? await moving.then(
-                () => null,
-                (err: unknown) => ({ err }),
-              )
-            : undefined;
-          if (moved === null) {
+          const followOrigin = () =>
+            this.must(
+              ['update-ref', `refs/remotes/origin/${this.branch}`, commitId],
+              'updating origin/' + this.branch + ' of',
+            );
+          if (moving) {
+            // The move's refusal comes after origin/<branch> has followed the remote.
+            await moving.catch(async (err: unknown) => {
+              await followOrigin();
+              throw err;
+            });
             // The files moved with the push: origin/<branch> and the branch in one transaction.
             await this.moveBranch(made.parent, commitId, 'commit', true);
             rmSync(this.gitPaths!.move, { force: true });
           } else {
-            await this.must(
-              ['update-ref', `refs/remotes/origin/${this.branch}`, commitId],
-              'updating origin/' + this.branch + ' of',
-            );
-            if (moved) throw moved.err;
+            await followOrigin();
             if (this.mode === 'local') await this.moveCheckout(made.parent, commitId, 'commit', made.entries);
           }
           this.head = commitId;
@@ -1274,14 +1277,13 @@ export class NativeWorkspace implements Workspace {
     const marker = this.gitPaths?.move;
     if (!marker || !existsSync(marker)) return;
     const [from = '', to = ''] = readFileSync(marker, 'utf8').trim().split(' ');
-    const oid = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
     if (this.readOnly) {
       this.logger.warn(
         `An interrupted apply moved the checkout's files during its push; the next apply puts them back (${MOVE_MARKER})`,
       );
       return;
     }
-    if (oid.test(from) && oid.test(to) && (await this.revParse(`refs/heads/${this.branch}`)) === from) {
+    if (OID.test(from) && OID.test(to) && (await this.revParse(`refs/heads/${this.branch}`)) === from) {
       await this.putBack(from, to, 'an earlier run was stopped while pushing');
     }
     rmSync(marker, { force: true });
@@ -1312,24 +1314,24 @@ export class NativeWorkspace implements Workspace {
       git.run(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: dir }),
       git.run(['remote', 'get-url', 'origin'], { cwd: dir }),
     ]);
-    const lines = both.stdout.toString('utf8').split('\n');
-    const [top, layout] =
-      both.code === 0 && lines.length === 6
-        ? [
-            { code: 0, stdout: Buffer.from(`${lines[0]}\n`) },
-            { code: 0, stdout: Buffer.from(lines.slice(1).join('\n')) },
-          ]
-        : await Promise.all([
-            git.run(['rev-parse', '--show-toplevel'], { cwd: dir }),
-            git.run(['rev-parse', ...layoutArgs], { cwd: dir }),
-          ]);
-    const paths = gitPaths(layout);
+    const lines = both.code === 0 ? both.stdout.toString('utf8').split('\n') : [];
+    let top: string | null;
+    let paths: GitPaths | null;
+    if (lines.length === 6) {
+      top = lines[0]!.trim();
+      paths = gitPaths(lines.slice(1));
+    } else {
+      const [alone, layout] = await Promise.all([
+        git.run(['rev-parse', '--show-toplevel'], { cwd: dir }),
+        git.run(['rev-parse', ...layoutArgs], { cwd: dir }),
+      ]);
+      top = alone.code === 0 ? alone.stdout.toString('utf8').trim() : null;
+      paths = layout.code === 0 ? gitPaths(layout.stdout.toString('utf8').split('\n')) : null;
+    }
     const format = paths ? paths.format : await objectFormat(git, dir);
-    if (top.code !== 0) throw new GitError(`"${dir}" is not a Git checkout; pass a checkout or an HTTPS URL`);
-    if (path.resolve(top.stdout.toString('utf8').trim()) !== (await realDir(dir))) {
-      throw new GitError(
-        `"${dir}" is inside a Git checkout but not its top folder; pass "${top.stdout.toString('utf8').trim()}"`,
-      );
+    if (top === null) throw new GitError(`"${dir}" is not a Git checkout; pass a checkout or an HTTPS URL`);
+    if (path.resolve(top) !== (await realDir(dir))) {
+      throw new GitError(`"${dir}" is inside a Git checkout but not its top folder; pass "${top}"`);
     }
     const current = sym.code === 0 ? sym.stdout.toString('utf8').trim() : '';
     if (current && born.code !== 0) opts.unborn?.(current);
@@ -1360,7 +1362,7 @@ export class NativeWorkspace implements Workspace {
     });
     // While the fetch asks the remote, git reads the checkout's own head (usually what the plan reads).
     const local = born.code === 0 ? born.stdout.toString('utf8').trim() : '';
-    if (/^[0-9a-f]{40,64}$/.test(local)) ws.readEarly(local);
+    if (OID.test(local)) ws.readEarly(local);
     // And what a commit's check of the checkout asks first: the index (kept while its file is unchanged)
     // and the checkout config.
     if (!ws.readOnly && paths) {

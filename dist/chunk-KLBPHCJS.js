@@ -11,7 +11,7 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-LUJY2B4O.js";
+} from "./chunk-D4ERWHIT.js";
 import {
   checkRemoteUrl,
   displayRemote

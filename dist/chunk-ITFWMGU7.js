@@ -9,7 +9,7 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-LUJY2B4O.js";
+} from "./chunk-D4ERWHIT.js";
 import "./chunk-FW46POOP.js";
 import {
   silentLogger

@@ -5542,10 +5542,11 @@ var AUTH_FAILED = /Authentication failed|could not read (Username|Password)|retu
 var UNREACHABLE = /Could not resolve host|Connection refused|Failed to connect|Connection timed out|Couldn't connect|Network is unreachable|Could not read from remote repository/i;
 var CHECKOUT_ATTRIBUTES = /* @__PURE__ */ new Set(["eol", "crlf", "filter", "ident", "working-tree-encoding"]);
 var EARLY_BLOB_BYTES = 1024 * 1024;
+var OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 var MOVE_MARKER = "vault-rollout-move";
-function gitPaths(res) {
-  const [format, objects, index, move] = res.stdout.toString("utf8").split("\n");
-  if (res.code !== 0 || !objects || !index || !move) return null;
+function gitPaths(lines) {
+  const [format, objects, index, move] = lines;
+  if (!objects || !index || !move) return null;
   return { format: format === "sha256" ? "sha256" : "sha1", objects, index, move };
 }
 function writeParts(file, parts) {
@@ -5733,9 +5734,9 @@ var NativeWorkspace = class _NativeWorkspace {
   async runThroughFiles(args, input) {
     const dir = makeTempDirSync("vault-rollout-read-");
     try {
-      const inputFile = input === void 0 ? void 0 : path4.join(dir, "in");
-      if (inputFile !== void 0 && input !== void 0) writeFileSync2(inputFile, input);
-      return await this.run(args, { ...inputFile ? { inputFile } : {}, outputFile: path4.join(dir, "out") });
+      const opts = { outputFile: path4.join(dir, "out") };
+      if (input !== void 0) writeFileSync2(opts.inputFile = path4.join(dir, "in"), input);
+      return await this.run(args, opts);
     } finally {
       await removeTempDir(dir);
     }
@@ -5985,19 +5986,19 @@ data ${e.bytes.length}
             commit: commitId,
             ms: Math.round(performance.now() - started)
           });
-          const moved = moving ? await moving.then(
-            () => null,
-            (err) => ({ err })
-          ) : void 0;
-          if (moved === null) {
+          const followOrigin = () => this.must(
+            ["update-ref", `refs/remotes/origin/${this.branch}`, commitId],
+            "updating origin/" + this.branch + " of"
+          );
+          if (moving) {
+            await moving.catch(async (err) => {
+              await followOrigin();
+              throw err;
+            });
             await this.moveBranch(made.parent, commitId, "commit", true);
             rmSync2(this.gitPaths.move, { force: true });
           } else {
-            await this.must(
-              ["update-ref", `refs/remotes/origin/${this.branch}`, commitId],
-              "updating origin/" + this.branch + " of"
-            );
-            if (moved) throw moved.err;
+            await followOrigin();
             if (this.mode === "local") await this.moveCheckout(made.parent, commitId, "commit", made.entries);
           }
           this.head = commitId;
@@ -6408,14 +6409,13 @@ data ${e.bytes.length}
     const marker = this.gitPaths?.move;
     if (!marker || !existsSync2(marker)) return;
     const [from = "", to = ""] = readFileSync3(marker, "utf8").trim().split(" ");
-    const oid = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
     if (this.readOnly) {
       this.logger.warn(
         `An interrupted apply moved the checkout's files during its push; the next apply puts them back (${MOVE_MARKER})`
       );
       return;
     }
-    if (oid.test(from) && oid.test(to) && await this.revParse(`refs/heads/${this.branch}`) === from) {
+    if (OID.test(from) && OID.test(to) && await this.revParse(`refs/heads/${this.branch}`) === from) {
       await this.putBack(from, to, "an earlier run was stopped while pushing");
     }
     rmSync2(marker, { force: true });
@@ -6441,22 +6441,24 @@ data ${e.bytes.length}
       git.run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], { cwd: dir }),
       git.run(["remote", "get-url", "origin"], { cwd: dir })
     ]);
-    const lines = both.stdout.toString("utf8").split("\n");
-    const [top, layout] = both.code === 0 && lines.length === 6 ? [
-      { code: 0, stdout: Buffer.from(`${lines[0]}
-`) },
-      { code: 0, stdout: Buffer.from(lines.slice(1).join("\n")) }
-    ] : await Promise.all([
-      git.run(["rev-parse", "--show-toplevel"], { cwd: dir }),
-      git.run(["rev-parse", ...layoutArgs], { cwd: dir })
-    ]);
-    const paths = gitPaths(layout);
+    const lines = both.code === 0 ? both.stdout.toString("utf8").split("\n") : [];
+    let top;
+    let paths;
+    if (lines.length === 6) {
+      top = lines[0].trim();
+      paths = gitPaths(lines.slice(1));
+    } else {
+      const [alone, layout] = await Promise.all([
+        git.run(["rev-parse", "--show-toplevel"], { cwd: dir }),
+        git.run(["rev-parse", ...layoutArgs], { cwd: dir })
+      ]);
+      top = alone.code === 0 ? alone.stdout.toString("utf8").trim() : null;
+      paths = layout.code === 0 ? gitPaths(layout.stdout.toString("utf8").split("\n")) : null;
+    }
     const format = paths ? paths.format : await objectFormat(git, dir);
-    if (top.code !== 0) throw new GitError(`"${dir}" is not a Git checkout; pass a checkout or an HTTPS URL`);
-    if (path4.resolve(top.stdout.toString("utf8").trim()) !== await realDir(dir)) {
-      throw new GitError(
-        `"${dir}" is inside a Git checkout but not its top folder; pass "${top.stdout.toString("utf8").trim()}"`
-      );
+    if (top === null) throw new GitError(`"${dir}" is not a Git checkout; pass a checkout or an HTTPS URL`);
+    if (path4.resolve(top) !== await realDir(dir)) {
+      throw new GitError(`"${dir}" is inside a Git checkout but not its top folder; pass "${top}"`);
     }
     const current = sym.code === 0 ? sym.stdout.toString("utf8").trim() : "";
     if (current && born.code !== 0) opts.unborn?.(current);
@@ -6482,7 +6484,7 @@ data ${e.bytes.length}
       gitPaths: paths
     });
     const local = born.code === 0 ? born.stdout.toString("utf8").trim() : "";
-    if (/^[0-9a-f]{40,64}$/.test(local)) ws.readEarly(local);
+    if (OID.test(local)) ws.readEarly(local);
     if (!ws.readOnly && paths) {
       ws.readIndex().catch(() => void 0);
       ws.plainConfig().catch(() => void 0);
