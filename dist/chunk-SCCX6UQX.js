@@ -9,7 +9,7 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-D4ERWHIT.js";
+} from "./chunk-BAK2XWWC.js";
 import "./chunk-FW46POOP.js";
 import {
   silentLogger

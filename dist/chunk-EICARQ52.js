@@ -11,7 +11,7 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-D4ERWHIT.js";
+} from "./chunk-BAK2XWWC.js";
 import {
   checkRemoteUrl,
   displayRemote
