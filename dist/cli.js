@@ -21,7 +21,7 @@ import {
   statusCommand,
   stopGitChildren,
   templateIssues
-} from "./chunk-BAK2XWWC.js";
+} from "./chunk-34MYOWCL.js";
 import {
   cleanTempDirsOnExit,
   removeAllTempDirs
@@ -3870,7 +3870,7 @@ function addWatch(program2, run) {
       for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => done(signal));
     });
     process.on("exit", removeAllTempDirs);
-    const { watchCommand } = await import("./chunk-EICARQ52.js");
+    const { watchCommand } = await import("./chunk-WHVAMKTD.js");
     run.exit = await watchCommand(opts, run.io(raw), stopped);
   });
 }
@@ -3925,7 +3925,7 @@ function addDevServer(program2, run) {
 }
 function addDemo(program2, run) {
   program2.command("demo").description("the whole job against a local Vault-compatible dev server and a throwaway Git remote").action(async () => {
-    const { demoCommand } = await import("./chunk-SCCX6UQX.js");
+    const { demoCommand } = await import("./chunk-D5VIAIZ5.js");
     run.exit = await demoCommand({
       stdout: (t) => process.stdout.write(t),
       cwd: process.cwd(),

@@ -257,11 +257,14 @@ describe('commit message for a large adoption', () => {
     expect(lines[0]).toBe('vault-rollout(prod): record Vault secret versions of 105 workloads');
     expect(lines).toContain('clusters/prod-eu: 60 workloads');
     expect(lines).toContain('clusters/prod-us: 45 workloads');
-    expect(lines).toContain('  apps/w104.yaml');
+    expect(lines).toContain('  apps/w099.yaml');
     expect(msg).not.toContain('Deployment/');
-    // one line per file and per root, one trailer: the subject, 2 text lines, 2 roots, 105 files
+    // at most 100 files in all (roots in order), the rest counted under their root
+    expect(lines).not.toContain('  apps/w100.yaml');
+    expect(lines.indexOf('  ... and 5 more files (see the diff)')).toBe(lines.indexOf('  apps/w099.yaml') + 1);
+    // one line per listed file and per root, one trailer: the subject, 2 text lines, 2 roots, 100 files
     expect(lines.at(-1)).toBe('Vault-Secret: prod:kv/web/db none -> 7');
-    expect(lines.length).toBeLessThan(105 + 15);
+    expect(lines.length).toBeLessThan(100 + 15);
   });
 
   it('a restart names its environment in the subject when the run has one', () => {

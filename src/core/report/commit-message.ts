@@ -40,11 +40,12 @@ export function singleEnvironment(planned: readonly PlannedWorkload[]): string |
 
 /**
  * Adoptions (record only) per render root: how many, and the files written, so a commit that adopts
- * hundreds of workloads stays a screen long.
+ * hundreds of workloads stays a screen long: at most LISTED files in all (an adoption of 5,000 files
+ * listed every one, and rendering them took 75 ms), the rest counted in `more_files`.
  */
 function recordsByRoot(
   records: readonly PlannedWorkload[],
-): { root: string; count: number; files: string[] }[] {
+): { root: string; count: number; files: string[]; more_files: number }[] {
   const byRoot = new Map<string, { count: number; files: Set<string> }>();
   for (const p of records) {
     const root = p.workload.root == null ? '.' : p.workload.root || '.';
@@ -53,9 +54,14 @@ function recordsByRoot(
     entry.files.add(p.workload.rootPatch?.file ?? p.workload.file);
     byRoot.set(root, entry);
   }
+  let room = LISTED;
   return [...byRoot]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([root, e]) => ({ root, count: e.count, files: [...e.files].sort() }));
+    .map(([root, e]) => {
+      const files = [...e.files].sort().slice(0, room);
+      room -= files.length;
+      return { root, count: e.count, files, more_files: e.files.size - files.length };
+    });
 }
 
 /** One changing workload as the commit-message template sees it. */

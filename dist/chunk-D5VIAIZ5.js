@@ -9,7 +9,7 @@ import {
   runPlan,
   templatesDir,
   toDiff
-} from "./chunk-BAK2XWWC.js";
+} from "./chunk-34MYOWCL.js";
 import "./chunk-FW46POOP.js";
 import {
   silentLogger

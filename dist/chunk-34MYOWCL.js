@@ -11222,7 +11222,12 @@ function recordsByRoot(records) {
     entry.files.add(p.workload.rootPatch?.file ?? p.workload.file);
     byRoot.set(root2, entry);
   }
-  return [...byRoot].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([root2, e]) => ({ root: root2, count: e.count, files: [...e.files].sort() }));
+  let room = LISTED;
+  return [...byRoot].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([root2, e]) => {
+    const files = [...e.files].sort().slice(0, room);
+    room -= files.length;
+    return { root: root2, count: e.count, files, more_files: e.files.size - files.length };
+  });
 }
 function describe2(p) {
   return {

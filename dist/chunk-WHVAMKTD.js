@@ -11,7 +11,7 @@ import {
   summaryLine,
   vaultOptionsFromEnv,
   workspaceConfig
-} from "./chunk-BAK2XWWC.js";
+} from "./chunk-34MYOWCL.js";
 import {
   checkRemoteUrl,
   displayRemote
